@@ -1,0 +1,37 @@
+/**
+ * The virtual clock: the engine's only notion of time.
+ *
+ * Nothing in the engine reads the wall clock. Time moves only when a scenario or the UI says so ("advance
+ * 1500 ms") or when a runner has nothing else to do but wait (then it jumps to the next timer). Timers are
+ * one-shot and fire in (due time, arming order) — deadlock_timeout checks are such timers, which makes the
+ * choice of deadlock victim deterministic and replayable.
+ *
+ * Mirrors: the role of timeout.c's timers (enable_timeout_after / DEADLOCK_TIMEOUT) with virtual time.
+ */
+export interface Timer { at: number; seq: number; kind: 'deadlock'; session: number }
+
+export class VirtualClock {
+  now = 0;
+  private seq = 0;
+  private timers: Timer[] = [];
+
+  arm(delayMs: number, kind: Timer['kind'], session: number): Timer {
+    const t = { at: this.now + delayMs, seq: this.seq++, kind, session };
+    this.timers.push(t);
+    this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    return t;
+  }
+  disarm(session: number, kind: Timer['kind']): void {
+    this.timers = this.timers.filter((t) => !(t.session === session && t.kind === kind));
+  }
+  next(): Timer | undefined { return this.timers[0]; }
+  /** Remove and return the next timer due at or before `limit`, moving the clock to its time. */
+  popDue(limit: number): Timer | undefined {
+    const t = this.timers[0];
+    if (!t || t.at > limit) return undefined;
+    this.timers.shift();
+    if (t.at > this.now) this.now = t.at;
+    return t;
+  }
+  pending(): readonly Timer[] { return this.timers; }
+}

@@ -1,0 +1,38 @@
+/**
+ * The commit log (CLOG, pg_xact): two bits of state per transaction id.
+ *
+ * A transaction's fate is recorded here, and only here: COMMIT flips its xid to "committed", ROLLBACK (or a
+ * crash) to "aborted". Tuples are never touched at commit — readers later consult the CLOG and cache the answer
+ * in the tuple's hint bits (HEAP_XMIN_COMMITTED, ...). pg_xact_status() reads this log.
+ *
+ * Mirrors: src/backend/access/transam/clog.c (TransactionIdSetTreeStatus / TransactionIdGetStatus),
+ * transam.c (TransactionIdDidCommit / DidAbort). Simplifications: no SLRU pages or buffers; subtransaction
+ * states are not modelled (no savepoints yet).
+ */
+export const enum XidStatus { InProgress = 0, Committed = 1, Aborted = 2 }
+export const XID_STATUS_NAMES = ['in progress', 'committed', 'aborted'] as const;
+
+export class Clog {
+  private states = new Uint8Array(4096);
+
+  get(xid: number): XidStatus {
+    return xid < this.states.length ? (this.states[xid] as XidStatus) : XidStatus.InProgress;
+  }
+  set(xid: number, s: XidStatus): void {
+    if (xid >= this.states.length) {
+      let n = this.states.length;
+      while (n <= xid) n *= 2;
+      const grown = new Uint8Array(n);
+      grown.set(this.states);
+      this.states = grown;
+    }
+    this.states[xid] = s;
+  }
+  didCommit(xid: number): boolean { return this.get(xid) === XidStatus.Committed; }
+  /** Entries for xids in [from, to), for inspection. */
+  range(from: number, to: number): { xid: number; status: (typeof XID_STATUS_NAMES)[number] }[] {
+    const out = [];
+    for (let x = from; x < to; x++) out.push({ xid: x, status: XID_STATUS_NAMES[this.get(x)] });
+    return out;
+  }
+}

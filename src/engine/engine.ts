@@ -1,0 +1,621 @@
+/**
+ * The engine facade: sessions, query strings, transactions, waits and the virtual clock.
+ *
+ * One call, `execute(session, sql)`, runs a query string the way PostgreSQL's exec_simple_query does: parse
+ * with the real parser, run each statement (in one implicit transaction if there are several), and report
+ * the command tags, rows, notices or the error. A statement that must wait for a lock is parked and the call
+ * returns `waiting`; when another session's COMMIT/ROLLBACK (or a deadlock abort) releases the lock, the
+ * waiter resumes within that same call and its completion is reported too.
+ *
+ * Time is virtual: `advance(ms)` moves the clock and fires deadlock_timeout checks; nothing reads a wall
+ * clock, nothing is random, so a scenario replays identically.
+ *
+ * Mirrors: src/backend/tcop/postgres.c (exec_simple_query), access/transam/xact.c (StartTransaction,
+ * CommitTransaction, AbortTransaction, the TBLOCK_* state machine). Deliberate differences: no background
+ * processes (autovacuum, bgwriter, checkpointer), catalog changes are not MVCC-versioned, one database.
+ */
+import { PgError, type PgMessage, notSupported, posOf } from './errors.js';
+import { parseSql, type RawStmt } from './sql/parser.js';
+import { Catalog, DATABASE_OID } from './catalog/catalog.js';
+import { Transactions, Transaction, type IsolationLevel, usesXactSnapshot } from './xact/xact.js';
+import { LockManager, type LockTag, LockMode, LOCK_MODES, describeTag } from './lock/lock.js';
+import { findCycle } from './lock/deadlock.js';
+import { Wal, WalKind, formatLsn } from './wal/wal.js';
+import { VirtualClock } from './clock/clock.js';
+import { Tracer, type TraceBatch } from './trace/trace.js';
+import { Session, type QueryResult, type StepYield, formatMs } from './session/session.js';
+import { type Snapshot, formatSnapshot } from './snapshot/snapshot.js';
+import { XID_STATUS_NAMES, XidStatus } from './clog/clog.js';
+import type { VisibilityContext } from './visibility/visibility.js';
+import { Executor } from './sql/executor.js';
+
+export interface EngineOptions {
+  /** trace fine-grained events (default true) */
+  trace?: boolean;
+}
+
+export type ExecStatus = 'done' | 'waiting' | 'error';
+
+/** What one session reports: a completed query string, a wait, or an error. */
+export interface SessionOutcome {
+  session: string;
+  status: ExecStatus;
+  results: QueryResult[];
+  error: PgMessage | null;
+  notices: PgMessage[];
+  trace: TraceBatch;
+  /** virtual time when this outcome happened */
+  at: number;
+}
+
+export interface ExecuteResponse {
+  outcome: SessionOutcome;
+  /** other sessions whose parked statements finished (completed or failed) as a consequence, in order */
+  woken: SessionOutcome[];
+}
+
+const ISOLATION_NAMES: Record<string, IsolationLevel> = {
+  'read uncommitted': 'read uncommitted', 'read committed': 'read committed',
+  'repeatable read': 'repeatable read', serializable: 'serializable',
+};
+
+/** Settings accepted with no effect on the simulation (shown by SHOW), with their defaults. */
+const PASSIVE_GUCS: Record<string, string> = {
+  application_name: '', client_min_messages: 'notice', search_path: '"$user", public', work_mem: '4MB',
+  enable_seqscan: 'on', enable_indexscan: 'on', enable_bitmapscan: 'on', datestyle: 'ISO, MDY', timezone: 'UTC',
+  client_encoding: 'UTF8', extra_float_digits: '1', log_lock_waits: 'off', intervalstyle: 'postgres',
+  standard_conforming_strings: 'on', max_parallel_workers_per_gather: '2', jit: 'off',
+};
+/** Settings that would change behaviour the engine does not model: only their defaults are accepted. */
+const UNMODELLED_GUCS: Record<string, string> = {
+  statement_timeout: '0', lock_timeout: '0', idle_in_transaction_session_timeout: '0', synchronous_commit: 'on',
+  default_transaction_deferrable: 'off', transaction_deferrable: 'off',
+};
+
+export class Engine {
+  readonly catalog = new Catalog();
+  readonly xacts = new Transactions();
+  readonly locks = new LockManager();
+  readonly wal = new Wal();
+  readonly clock = new VirtualClock();
+  readonly tracer = new Tracer();
+  readonly sessions: Session[] = [];
+  readonly executor: Executor;
+  /** sessions whose lock wait was granted and that must resume */
+  private runnable: number[] = [];
+  /** outcomes of resumed sessions not yet reported */
+  private finished: SessionOutcome[] = [];
+  private nextPid = 1001;
+
+  constructor(opts: EngineOptions = {}) {
+    this.tracer.enabled = opts.trace ?? true;
+    this.executor = new Executor(this);
+  }
+
+  // ---------------------------------------------------------------- sessions
+
+  createSession(name: string): Session {
+    if (this.sessions.some((s) => s.name === name)) throw new PgError('42710', `session "${name}" already exists`);
+    const id = this.sessions.length;
+    const s = new Session(id, name, this.nextPid++, id + 3);
+    this.sessions.push(s);
+    return s;
+  }
+  session(name: string): Session {
+    const s = this.sessions.find((x) => x.name === name);
+    if (!s) throw new PgError('08003', `no session named "${name}"`);
+    return s;
+  }
+
+  // ---------------------------------------------------------------- running statements
+
+  /** Run a query string in a session (exec_simple_query). */
+  execute(sessionName: string, sql: string): ExecuteResponse {
+    const s = this.session(sessionName);
+    if (s.running) {
+      const outcome = this.outcome(s, 'error', { results: [], notices: [], error: {
+        severity: 'ERROR', sqlstate: '55000',
+        message: `another command is already in progress: session ${s.name} is waiting (${s.waiting?.reason ?? 'busy'})`,
+      } });
+      return { outcome, woken: [] };
+    }
+    s.acc = { results: [], notices: [], error: null };
+    s.currentQuery = sql;
+    let stmts: RawStmt[];
+    try {
+      stmts = parseSql(sql);
+    } catch (e) {
+      const err = this.toPgError(e);
+      this.abortAfterError(s);
+      s.acc.error = err.toMessage();
+      const outcome = this.outcome(s, 'error');
+      return { outcome, woken: this.drainRunnable() };
+    }
+    s.running = this.runQueryString(s, stmts);
+    const outcome = this.step(s);
+    return { outcome, woken: this.drainRunnable() };
+  }
+
+  /** Advance the virtual clock, firing due deadlock checks; returns the sessions that finished meanwhile. */
+  advance(ms: number): SessionOutcome[] {
+    const target = this.clock.now + ms;
+    const out: SessionOutcome[] = [];
+    for (;;) {
+      const t = this.clock.popDue(target);
+      if (!t) break;
+      this.fireTimer(t.session);
+      out.push(...this.drainRunnable());
+    }
+    this.clock.now = Math.max(this.clock.now, target);
+    return out;
+  }
+
+  /** Jump to the next pending timer (what a client blocked on a waiting session experiences). */
+  advanceToNextTimer(): { fired: boolean; finished: SessionOutcome[] } {
+    const t = this.clock.next();
+    if (!t) return { fired: false, finished: [] };
+    return { fired: true, finished: this.advance(t.at - this.clock.now) };
+  }
+
+  private step(s: Session): SessionOutcome {
+    const gen = s.running!;
+    const r = gen.next();
+    if (!r.done) return this.outcome(s, 'waiting');
+    s.running = null;
+    return this.outcome(s, s.acc.error ? 'error' : 'done');
+  }
+
+  private outcome(s: Session, status: ExecStatus, acc = s.acc): SessionOutcome {
+    const o: SessionOutcome = {
+      session: s.name, status, results: status === 'waiting' ? [] : acc.results, error: acc.error,
+      notices: acc.notices, trace: this.tracer.take(), at: this.clock.now,
+    };
+    if (status === 'waiting') s.acc.notices = [];
+    return o;
+  }
+
+  private drainRunnable(): SessionOutcome[] {
+    const out = this.finished;
+    this.finished = [];
+    while (this.runnable.length) {
+      const id = this.runnable.shift()!;
+      const s = this.sessions[id]!;
+      if (!s.running) continue;
+      const o = this.step(s);
+      if (o.status !== 'waiting') out.push(o);
+    }
+    return out;
+  }
+
+  /** Called by the lock manager path when waits were granted. */
+  private wake(owners: number[]) {
+    for (const o of owners) {
+      const s = this.sessions[o];
+      if (s?.waiting) {
+        this.clock.disarm(o, 'deadlock');
+        if (!this.runnable.includes(o)) this.runnable.push(o);
+      }
+    }
+  }
+
+  private fireTimer(sessionId: number) {
+    const s = this.sessions[sessionId]!;
+    if (!s.waiting || !s.running) return;
+    const cycle = findCycle(this.locks, s.id);
+    if (!cycle) {
+      if (this.tracer.wants('deadlock')) this.tracer.emit({ kind: 'deadlock', session: s.name, text: `${s.name}: deadlock_timeout (${formatMs(s.gucs.deadlock_timeout)}) elapsed — checked the wait-for graph, no cycle; it keeps waiting and will not check again` });
+      return;
+    }
+    const lines: string[] = [];
+    for (let i = 0; i < cycle.length; i++) {
+      const a = this.sessions[cycle[i]!]!, b = this.sessions[cycle[(i + 1) % cycle.length]!]!;
+      const w = this.locks.waitOf(a.id)!;
+      lines.push(`Process ${a.pid} waits for ${LOCK_MODES[w.mode]} on ${describeTag(w.tag, DATABASE_OID)}; blocked by process ${b.pid}.`);
+    }
+    const err = new PgError('40P01', 'deadlock detected', {
+      detail: lines.join('\n'), hint: 'See server log for query details.',
+      ...(s.waiting.context ? { context: s.waiting.context } : {}),
+    });
+    if (this.tracer.wants('deadlock')) this.tracer.emit({ kind: 'deadlock', session: s.name, text: `${s.name}: deadlock_timeout elapsed — found the cycle ${cycle.map((c) => this.sessions[c]!.name).join(' → ')} → ${s.name}; ${s.name} aborts itself` });
+    s.lastAbortReason = 'deadlock';
+    this.locks.cancelWait(s.id);
+    s.waiting = null;
+    const gen = s.running;
+    let r: IteratorResult<StepYield, void>;
+    try {
+      r = gen.throw(err);
+    } catch (e) {
+      // the generator did not handle it (should not happen): report as error
+      s.acc.error = this.toPgError(e).toMessage();
+      r = { done: true, value: undefined };
+    }
+    if (r.done) {
+      s.running = null;
+      this.finished.push(this.outcome(s, s.acc.error ? 'error' : 'done'));
+    }
+  }
+
+  // ---------------------------------------------------------------- locks, as the executor uses them
+
+  /** Acquire a heavyweight lock, parking the statement while it waits. */
+  *acquireLock(s: Session, tag: LockTag, mode: LockMode, context: string | null = null, reason = ''): Generator<StepYield, void, void> {
+    const r = this.locks.acquire(s.id, tag, mode, this.clock.now);
+    if (r === 'granted') return;
+    const what = `${LOCK_MODES[mode]} on ${describeTag(tag, DATABASE_OID)}`;
+    const holders = this.locks.blockers(s.id).map((o) => this.sessions[o]!.name);
+    s.waiting = { tag, mode, since: this.clock.now, context, reason: reason || `waiting for ${what}${holders.length ? ` held by ${holders.join(', ')}` : ''}` };
+    this.clock.arm(s.gucs.deadlock_timeout, 'deadlock', s.id);
+    if (this.tracer.wants('wait')) this.tracer.emit({ kind: 'wait', session: s.name, text: `${s.name} waits for ${what}${holders.length ? ` (held by ${holders.join(', ')})` : ''}; deadlock check armed for t=${this.clock.now + s.gucs.deadlock_timeout} ms` });
+    yield { kind: 'wait' };
+    s.waiting = null;
+    if (this.tracer.wants('granted')) this.tracer.emit({ kind: 'granted', session: s.name, text: `${s.name} acquired ${what}` });
+  }
+
+  releaseLock(s: Session, tag: LockTag, mode: LockMode) {
+    this.wake(this.locks.release(s.id, tag, mode));
+  }
+
+  /** XactLockTableWait: wait until a transaction ends (ShareLock on its xid, released at once). */
+  *waitForXact(s: Session, xid: number, context: string): Generator<StepYield, void, void> {
+    const holder = this.xacts.running.get(xid);
+    const hs = holder !== undefined ? this.sessions[holder]!.name : '?';
+    yield* this.acquireLock(s, { type: 'transactionid', xid }, LockMode.Share, context,
+      `waiting for ShareLock on transaction ${xid} (${hs}'s transaction) — ${context}`);
+    this.releaseLock(s, { type: 'transactionid', xid }, LockMode.Share);
+  }
+
+  // ---------------------------------------------------------------- transactions
+
+  ensureTx(s: Session): Transaction {
+    if (!s.tx) this.startTx(s, s.gucs.default_transaction_isolation, s.gucs.default_transaction_read_only);
+    return s.tx!;
+  }
+
+  private startTx(s: Session, iso: IsolationLevel, readOnly: boolean) {
+    s.lxid++;
+    const vxid = `${s.backendId}/${s.lxid}`;
+    s.tx = new Transaction(vxid, iso, readOnly);
+    this.locks.acquire(s.id, { type: 'virtualxid', vxid }, LockMode.Exclusive, this.clock.now);
+  }
+
+  /** GetCurrentTransactionId: assign an xid at the first write. */
+  ensureXid(s: Session): number {
+    const tx = this.ensureTx(s);
+    if (!tx.xid) {
+      tx.xid = this.xacts.assign(s.id);
+      this.locks.acquire(s.id, { type: 'transactionid', xid: tx.xid }, LockMode.Exclusive, this.clock.now);
+      if (this.tracer.wants('xid')) this.tracer.emit({ kind: 'xid', session: s.name, xid: tx.xid, text: `${s.name} gets transaction id ${tx.xid} at its first write (and holds ExclusiveLock on it until it ends)` });
+    }
+    return tx.xid;
+  }
+
+  snapshotFor(s: Session): Snapshot {
+    const tx = this.ensureTx(s);
+    tx.queryRun = true;
+    if (usesXactSnapshot(tx.isolation)) {
+      if (!tx.xactSnapshot) {
+        tx.xactSnapshot = this.xacts.snapshot(tx.xid, this.clock.now);
+        if (this.tracer.wants('snapshot')) this.tracer.emit({ kind: 'snapshot', session: s.name, text: `${s.name} takes its transaction snapshot ${formatSnapshot(tx.xactSnapshot)} (${tx.isolation}: kept until the transaction ends)` });
+      }
+      return tx.xactSnapshot;
+    }
+    const snap = this.xacts.snapshot(tx.xid, this.clock.now);
+    if (this.tracer.wants('snapshot')) this.tracer.emit({ kind: 'snapshot', session: s.name, text: `${s.name} takes a statement snapshot ${formatSnapshot(snap)} (${tx.isolation}: a new one for every statement)` });
+    return snap;
+  }
+
+  visibilityContext(s: Session): VisibilityContext {
+    const tx = s.tx!;
+    const tracer = this.tracer;
+    return {
+      myXid: tx.xid, curcid: tx.curcid, combos: tx.combos, clog: this.xacts.clog,
+      isInProgress: (x) => this.xacts.isInProgress(x),
+      onHint: tracer.enabled ? (item, bit) => {
+        if (tracer.wants('hint')) tracer.emit({ kind: 'hint', session: s.name, xid: bit & 0x0300 ? item.xmin : item.xmax, text: `hint bit ${HINT_NAMES[bit] ?? bit} set on a tuple of ${item.xmin} (by a reader, no WAL)` });
+      } : undefined,
+    };
+  }
+
+  private commitTx(s: Session) {
+    const tx = s.tx!;
+    if (tx.xid) {
+      const lsn = this.wal.insert(WalKind.XactCommit, tx.xid, 34);
+      this.xacts.complete(tx.xid, true);
+      if (this.tracer.wants('commit')) this.tracer.emit({ kind: 'commit', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: `${s.name} commits ${tx.xid}: COMMIT record at ${formatLsn(lsn)}, CLOG says committed; no tuple is touched` });
+    } else if (this.tracer.wants('commit')) {
+      this.tracer.emit({ kind: 'commit', session: s.name, text: `${s.name} ends a transaction that never wrote: no xid, no WAL` });
+    }
+    this.endTx(s);
+  }
+
+  private abortTx(s: Session) {
+    const tx = s.tx;
+    if (!tx) return;
+    for (let i = tx.undo.length - 1; i >= 0; i--) tx.undo[i]!();
+    if (tx.xid) {
+      const lsn = this.wal.insert(WalKind.XactAbort, tx.xid, 34);
+      this.xacts.complete(tx.xid, false);
+      if (this.tracer.wants('abort')) this.tracer.emit({ kind: 'abort', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: `${s.name} aborts ${tx.xid}: ABORT record at ${formatLsn(lsn)}, CLOG says aborted; its tuples stay on the pages, invisible` });
+    }
+    this.endTx(s);
+  }
+
+  private endTx(s: Session) {
+    s.tx = null;
+    this.wake(this.locks.releaseAll(s.id));
+  }
+
+  /** After an ERROR: abort the transaction; inside BEGIN the block becomes "failed" (TBLOCK_ABORT). */
+  private abortAfterError(s: Session) {
+    if (s.block === 'inprogress' || s.block === 'failed') {
+      if (s.tx) this.abortTx(s);
+      s.block = 'failed';
+    } else {
+      this.abortTx(s);
+      s.block = 'none';
+    }
+  }
+
+  toPgError(e: unknown): PgError {
+    if (e instanceof PgError) return e;
+    const err = new PgError('XX000', `internal error in Heapscope: ${(e as Error)?.message ?? String(e)}`);
+    return err;
+  }
+
+  // ---------------------------------------------------------------- query strings
+
+  private *runQueryString(s: Session, stmts: RawStmt[]): Generator<StepYield, void, void> {
+    const multi = stmts.length > 1;
+    for (let i = 0; i < stmts.length; i++) {
+      const raw = stmts[i]!;
+      try {
+        yield* this.runStatement(s, raw, multi, i === stmts.length - 1);
+      } catch (e) {
+        const err = this.toPgError(e);
+        if (this.tracer.wants('error')) this.tracer.emit({ kind: 'error', session: s.name, text: `${s.name}: ERROR ${err.sqlstate}: ${err.message}` });
+        if (s.waiting) { this.locks.cancelWait(s.id); s.waiting = null; }
+        this.abortAfterError(s);
+        s.acc.error = err.toMessage();
+        return;
+      }
+    }
+    if (s.block === 'implicit') {
+      if (s.tx) this.commitTx(s);
+      s.block = 'none';
+    }
+  }
+
+  private *runStatement(s: Session, raw: RawStmt, multi: boolean, last: boolean): Generator<StepYield, void, void> {
+    const type = Object.keys(raw.stmt)[0]!;
+    const node = raw.stmt[type];
+    if (this.tracer.wants('statement')) this.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} runs: ${raw.text.length > 120 ? raw.text.slice(0, 117) + '...' : raw.text}` });
+    if (type === 'TransactionStmt') { this.transactionStmt(s, node, multi); return; }
+    if (s.block === 'failed') {
+      throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+    }
+    if (multi && s.block === 'none') s.block = 'implicit';
+    if (type === 'VariableSetStmt') { this.setStmt(s, node); this.finishStatement(s, last); return; }
+    if (type === 'VariableShowStmt') { s.acc.results.push(this.showStmt(s, node)); this.finishStatement(s, last); return; }
+    this.ensureTx(s);
+    const result = yield* this.executor.run(s, type, node, raw);
+    s.acc.results.push(result);
+    this.finishStatement(s, last);
+  }
+
+  /** finish_xact_command: commit an autocommit statement, or bump the command counter inside a block. */
+  private finishStatement(s: Session, _last: boolean) {
+    if (s.block === 'none') {
+      if (s.tx) this.commitTx(s);
+    } else if (s.tx) {
+      s.tx.commandCounterIncrement();
+    }
+  }
+
+  private transactionStmt(s: Session, n: Record<string, any>, multi: boolean) {
+    const kind = n.kind as string;
+    const tag = (t: string) => s.acc.results.push({ command: t, columns: null, rows: [] });
+    const warn = (sqlstate: string, message: string) => s.acc.notices.push({ severity: 'WARNING', sqlstate, message });
+    switch (kind) {
+      case 'TRANS_STMT_BEGIN': case 'TRANS_STMT_START': {
+        if (s.block === 'failed') throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+        const opts = this.transactionOptions(n.options ?? []);
+        if (s.block === 'inprogress') {
+          warn('25001', 'there is already a transaction in progress');
+        } else {
+          if (!s.tx) this.startTx(s, opts.isolation ?? s.gucs.default_transaction_isolation, opts.readOnly ?? s.gucs.default_transaction_read_only);
+          else {
+            if (opts.isolation) this.setIsolation(s, opts.isolation);
+            if (opts.readOnly !== undefined) s.tx.readOnly = opts.readOnly;
+          }
+          s.block = 'inprogress';
+          if (this.tracer.wants('statement')) this.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} begins a transaction block (${s.tx!.isolation}); virtual xid ${s.tx!.vxid}, no xid and no snapshot yet` });
+        }
+        tag(kind === 'TRANS_STMT_BEGIN' ? 'BEGIN' : 'START TRANSACTION');
+        return;
+      }
+      case 'TRANS_STMT_COMMIT': {
+        if (n.chain) throw notSupported('COMMIT AND CHAIN');
+        if (s.block === 'none') { warn('25P01', 'there is no transaction in progress'); tag('COMMIT'); return; }
+        if (s.block === 'failed') { this.abortTx(s); s.block = 'none'; tag('ROLLBACK'); return; }
+        if (s.tx) this.commitTx(s);
+        s.block = 'none';
+        tag('COMMIT');
+        return;
+      }
+      case 'TRANS_STMT_ROLLBACK': {
+        if (n.chain) throw notSupported('ROLLBACK AND CHAIN');
+        if (s.block === 'none') { warn('25P01', 'there is no transaction in progress'); tag('ROLLBACK'); return; }
+        this.abortTx(s);
+        s.block = 'none';
+        tag('ROLLBACK');
+        return;
+      }
+      case 'TRANS_STMT_SAVEPOINT': case 'TRANS_STMT_RELEASE': case 'TRANS_STMT_ROLLBACK_TO':
+        if (s.block === 'failed' && kind !== 'TRANS_STMT_ROLLBACK_TO') throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+        throw notSupported('savepoints (subtransactions)');
+      default:
+        if (s.block === 'failed') throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+        throw notSupported(`transaction statement ${kind.replace('TRANS_STMT_', '')}`);
+    }
+  }
+
+  private transactionOptions(options: Record<string, any>[]): { isolation?: IsolationLevel; readOnly?: boolean } {
+    const out: { isolation?: IsolationLevel; readOnly?: boolean } = {};
+    for (const o of options) {
+      const d = o.DefElem;
+      const v = d.arg?.A_Const;
+      if (d.defname === 'transaction_isolation') out.isolation = ISOLATION_NAMES[v.sval.sval]!;
+      else if (d.defname === 'transaction_read_only') out.readOnly = !!(v.ival?.ival ?? v.boolval?.boolval);
+      else if (d.defname === 'transaction_deferrable') { /* only meaningful for SERIALIZABLE READ ONLY; accepted */ }
+    }
+    return out;
+  }
+
+  private setIsolation(s: Session, iso: IsolationLevel) {
+    const tx = s.tx!;
+    if (tx.queryRun && tx.isolation !== iso) throw new PgError('25001', 'SET TRANSACTION ISOLATION LEVEL must be called before any query');
+    tx.isolation = iso;
+  }
+
+  private setStmt(s: Session, n: Record<string, any>) {
+    const kind = n.kind as string;
+    const name = (n.name as string | undefined)?.toLowerCase();
+    const tag = () => s.acc.results.push({ command: kind === 'VAR_RESET' || kind === 'VAR_RESET_ALL' ? 'RESET' : 'SET', columns: null, rows: [] });
+    if (kind === 'VAR_SET_MULTI' && name === 'transaction') {
+      if (s.block === 'none') {
+        s.acc.notices.push({ severity: 'WARNING', sqlstate: '25P01', message: 'SET TRANSACTION can only be used in transaction blocks' });
+        tag();
+        return;
+      }
+      this.ensureTx(s);
+      const o = this.transactionOptions(n.args ?? []);
+      if (o.isolation) this.setIsolation(s, o.isolation);
+      if (o.readOnly !== undefined) s.tx!.readOnly = o.readOnly;
+      tag();
+      return;
+    }
+    if (kind === 'VAR_SET_MULTI' && name === 'session characteristics') {
+      const o = this.transactionOptions(n.args ?? []);
+      if (o.isolation) s.gucs.default_transaction_isolation = o.isolation;
+      if (o.readOnly !== undefined) s.gucs.default_transaction_read_only = o.readOnly;
+      tag();
+      return;
+    }
+    if (kind === 'VAR_RESET_ALL') {
+      s.gucs.default_transaction_isolation = 'read committed';
+      s.gucs.default_transaction_read_only = false;
+      s.gucs.deadlock_timeout = 1000;
+      s.gucs.passive.clear();
+      tag();
+      return;
+    }
+    if (!name) throw notSupported(`SET form ${kind}`);
+    if (n.is_local) throw notSupported('SET LOCAL');
+    const reset = kind === 'VAR_SET_DEFAULT' || kind === 'VAR_RESET';
+    const args = (n.args ?? []) as Record<string, any>[];
+    const argText = args.map((a) => {
+      const c = a.A_Const ?? a.TypeCast?.arg?.A_Const;
+      if (!c) throw notSupported(`SET ${name} to an expression`);
+      return c.sval?.sval ?? String(c.ival?.ival ?? c.fval?.fval ?? (c.boolval ? (c.boolval.boolval ? 'on' : 'off') : 0));
+    });
+    const value = argText.join(', ');
+    switch (name) {
+      case 'transaction_isolation': {
+        if (reset) { tag(); return; }
+        const iso = ISOLATION_NAMES[value.toLowerCase()];
+        if (!iso) throw this.badGucValue(name, value, ['serializable', 'repeatable read', 'read committed', 'read uncommitted']);
+        if (s.block === 'none') { tag(); return; }
+        this.ensureTx(s);
+        this.setIsolation(s, iso);
+        tag();
+        return;
+      }
+      case 'default_transaction_isolation': {
+        const iso = reset ? 'read committed' : ISOLATION_NAMES[value.toLowerCase()];
+        if (!iso) throw this.badGucValue(name, value, ['serializable', 'repeatable read', 'read committed', 'read uncommitted']);
+        s.gucs.default_transaction_isolation = iso;
+        tag();
+        return;
+      }
+      case 'default_transaction_read_only': case 'transaction_read_only': {
+        const v = reset ? false : parseBoolGuc(name, value);
+        if (name === 'transaction_read_only') { if (s.tx) s.tx.readOnly = v; } else s.gucs.default_transaction_read_only = v;
+        tag();
+        return;
+      }
+      case 'deadlock_timeout': {
+        s.gucs.deadlock_timeout = reset ? 1000 : parseMsGuc(name, args, value);
+        tag();
+        return;
+      }
+    }
+    if (name in PASSIVE_GUCS) {
+      if (reset) s.gucs.passive.delete(name); else s.gucs.passive.set(name, value);
+      tag();
+      return;
+    }
+    if (name in UNMODELLED_GUCS) {
+      if (reset || value === UNMODELLED_GUCS[name] || value === '0') { tag(); return; }
+      throw notSupported(`${name} (only its default, ${UNMODELLED_GUCS[name]}, can be set)`);
+    }
+    throw new PgError('42704', `unrecognized configuration parameter "${name}"`);
+  }
+
+  private badGucValue(name: string, value: string, allowed: string[]): PgError {
+    return new PgError('22023', `invalid value for parameter "${name}": "${value}"`, { hint: `Available values: ${allowed.join(', ')}.` });
+  }
+
+  private showStmt(s: Session, n: Record<string, any>): QueryResult {
+    const name = (n.name as string).toLowerCase();
+    let value: string;
+    switch (name) {
+      case 'transaction_isolation': case 'transaction isolation level': value = s.tx ? s.tx.isolation : s.gucs.default_transaction_isolation; break;
+      case 'default_transaction_isolation': value = s.gucs.default_transaction_isolation; break;
+      case 'transaction_read_only': value = (s.tx ? s.tx.readOnly : s.gucs.default_transaction_read_only) ? 'on' : 'off'; break;
+      case 'default_transaction_read_only': value = s.gucs.default_transaction_read_only ? 'on' : 'off'; break;
+      case 'deadlock_timeout': value = formatMs(s.gucs.deadlock_timeout); break;
+      case 'server_version': value = '15.18 (Heapscope)'; break;
+      case 'server_version_num': value = '150018'; break;
+      case 'all': throw notSupported('SHOW ALL');
+      default:
+        if (name in PASSIVE_GUCS) value = s.gucs.passive.get(name) ?? PASSIVE_GUCS[name]!;
+        else if (name in UNMODELLED_GUCS) value = UNMODELLED_GUCS[name]!;
+        else throw new PgError('42704', `unrecognized configuration parameter "${name}"`);
+    }
+    const colName = name === 'transaction isolation level' ? 'transaction_isolation' : name;
+    return { command: 'SHOW', columns: [{ name: colName, type: 'text' }], rows: [[value]] };
+  }
+
+  /** current_setting(name) */
+  currentSetting(s: Session, name: string): string {
+    return this.showStmt(s, { name }).rows[0]![0]!;
+  }
+
+  xactStatus(xid: number): string | null {
+    if (xid >= this.xacts.nextXid) throw new PgError('22023', `transaction ID ${xid} is in the future`);
+    if (xid < 3) return 'committed';
+    const st = this.xacts.clog.get(xid);
+    if (st === XidStatus.InProgress && !this.xacts.isInProgress(xid)) return 'aborted';
+    return XID_STATUS_NAMES[st];
+  }
+}
+
+const HINT_NAMES: Record<number, string> = { 0x0100: 'XMIN_COMMITTED', 0x0200: 'XMIN_INVALID', 0x0400: 'XMAX_COMMITTED', 0x0800: 'XMAX_INVALID' };
+
+function parseBoolGuc(name: string, v: string): boolean {
+  const x = v.toLowerCase();
+  if (['on', 'true', 'yes', '1', 't'].includes(x)) return true;
+  if (['off', 'false', 'no', '0', 'f'].includes(x)) return false;
+  throw new PgError('22023', `parameter "${name}" requires a Boolean value`);
+}
+
+function parseMsGuc(name: string, args: Record<string, any>[], text: string): number {
+  const c = args[0]?.A_Const;
+  if (c?.ival !== undefined || (c && c.sval === undefined && c.fval === undefined)) return c.ival?.ival ?? 0;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|h|d)?\s*$/.exec(text);
+  if (!m) throw new PgError('22023', `invalid value for parameter "${name}": "${text}"`, { hint: 'Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".' });
+  const mult = { ms: 1, s: 1000, min: 60000, h: 3600000, d: 86400000 }[m[2] ?? 'ms']!;
+  return Math.round(Number(m[1]) * mult);
+}
+
+export { posOf };

@@ -1,0 +1,53 @@
+/**
+ * Errors and notices, shaped like PostgreSQL's ErrorData (elog.c / ereport).
+ *
+ * Every failure the engine reports carries a SQLSTATE (errcodes.txt), a primary message and optionally
+ * DETAIL, HINT, CONTEXT and a 1-based cursor position, exactly the fields libpq exposes to a client.
+ * Notices (WARNING, NOTICE, INFO) use the same shape with another severity.
+ *
+ * Simplification: no error stack unwinding — an ERROR raised while executing a statement aborts the
+ * statement; the session layer then aborts the transaction, as PostgreSQL's AbortCurrentTransaction does.
+ */
+export type Severity = 'ERROR' | 'WARNING' | 'NOTICE' | 'INFO' | 'FATAL';
+
+export interface PgMessage {
+  severity: Severity;
+  sqlstate: string;
+  message: string;
+  detail?: string;
+  hint?: string;
+  context?: string;
+  /** 1-based character position in the statement text, as PostgreSQL's "position" field. */
+  position?: number;
+}
+
+export class PgError extends Error {
+  readonly sqlstate: string;
+  detail?: string;
+  hint?: string;
+  context?: string;
+  position?: number;
+  constructor(sqlstate: string, message: string, extra: Partial<Omit<PgMessage, 'severity' | 'sqlstate' | 'message'>> = {}) {
+    super(message);
+    this.sqlstate = sqlstate;
+    Object.assign(this, extra);
+  }
+  toMessage(): PgMessage {
+    const m: PgMessage = { severity: 'ERROR', sqlstate: this.sqlstate, message: this.message };
+    if (this.detail !== undefined) m.detail = this.detail;
+    if (this.hint !== undefined) m.hint = this.hint;
+    if (this.context !== undefined) m.context = this.context;
+    if (this.position !== undefined) m.position = this.position;
+    return m;
+  }
+}
+
+/** SQLSTATE 0A000: the statement is valid PostgreSQL, but this simulator does not model it (yet). */
+export function notSupported(feature: string, position?: number): PgError {
+  return new PgError('0A000', `${feature} is not supported by Heapscope`, position !== undefined ? { position } : {});
+}
+
+/** Positions in the AST are 0-based byte offsets; PostgreSQL reports 1-based character positions. */
+export function posOf(location: number | undefined): number | undefined {
+  return location === undefined || location < 0 ? undefined : location + 1;
+}

@@ -1,0 +1,84 @@
+/**
+ * A heap relation: an array of 8 kB pages, each a line-pointer array growing down from the header and tuples
+ * growing up from the end (pd_lower / pd_upper).
+ *
+ * New tuples go to the relation's current target block if they fit, else to a new page at the end
+ * (RelationGetBufferForTuple without a free space map: the FSM is the vacuum issue's). An UPDATE puts the new
+ * version on the same page when it fits — the precondition for a HOT update.
+ *
+ * Mirrors: src/include/storage/bufpage.h (PageHeaderData, ItemIdData), src/backend/storage/page/bufpage.c
+ * (PageAddItem), src/backend/access/heap/hio.c. Simplifications: no free space map, no visibility map yet,
+ * fillfactor 100, line pointers are never reused (no vacuum yet).
+ */
+import { type Item, LpFlags, MAXALIGN } from './tuple.js';
+
+export const BLCKSZ = 8192;
+export const PAGE_HEADER = 24;
+export const ITEMID_SIZE = 4;
+/** MaxHeapTuplesPerPage */
+export const MAX_TUPLES_PER_PAGE = 291;
+
+export interface Page {
+  blkno: number;
+  /** pd_lsn: end of the last WAL record that changed this page (0 = never logged) */
+  lsn: number;
+  lower: number;
+  upper: number;
+  pruneXid: number;
+  flags: number;
+  items: Item[];
+}
+
+export class HeapRelation {
+  pages: Page[] = [];
+  /** the block new tuples try first (rd_targblock) */
+  targetBlock = -1;
+
+  static fits(page: Page, len: number): boolean {
+    return page.items.length < MAX_TUPLES_PER_PAGE && page.upper - page.lower >= MAXALIGN(len) + ITEMID_SIZE;
+  }
+
+  newPage(): Page {
+    const p: Page = { blkno: this.pages.length, lsn: 0, lower: PAGE_HEADER, upper: BLCKSZ, pruneXid: 0, flags: 0, items: [] };
+    this.pages.push(p);
+    return p;
+  }
+
+  /** Choose a page for a new tuple of `len` bytes (preferring `preferred`, e.g. the old version's page). */
+  pageFor(len: number, preferred?: Page): { page: Page; isNew: boolean } {
+    if (preferred && HeapRelation.fits(preferred, len)) return { page: preferred, isNew: false };
+    if (this.targetBlock >= 0) {
+      const t = this.pages[this.targetBlock]!;
+      if (HeapRelation.fits(t, len)) return { page: t, isNew: false };
+    }
+    const p = this.newPage();
+    this.targetBlock = p.blkno;
+    return { page: p, isNew: true };
+  }
+
+  /** PageAddItem: append a line pointer and place the tuple below pd_upper. Returns the offset number (1-based). */
+  static addItem(page: Page, item: Item): number {
+    const size = MAXALIGN(item.lpLen);
+    page.upper -= size;
+    page.lower += ITEMID_SIZE;
+    item.lpOff = page.upper;
+    item.lpFlags = LpFlags.NORMAL;
+    page.items.push(item);
+    return page.items.length;
+  }
+
+  item(blk: number, off: number): Item | undefined {
+    return this.pages[blk]?.items[off - 1];
+  }
+
+  get tupleCount(): number {
+    let n = 0;
+    for (const p of this.pages) n += p.items.length;
+    return n;
+  }
+}
+
+export const packTid = (blk: number, off: number) => blk * 65536 + off;
+export const tidBlock = (tid: number) => Math.floor(tid / 65536);
+export const tidOffset = (tid: number) => tid % 65536;
+export const formatTid = (blk: number, off: number) => `(${blk},${off})`;

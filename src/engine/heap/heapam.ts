@@ -1,0 +1,179 @@
+/**
+ * Heap access methods: the physical effect of INSERT, UPDATE, DELETE and SELECT ... FOR UPDATE on a page.
+ *
+ *  insert — new line pointer + tuple: t_xmin = our xid, t_xmax = 0 (HEAP_XMAX_INVALID), t_field3 = cmin,
+ *           t_ctid = its own TID. WAL: Heap INSERT (INSERT+INIT when it starts a new page).
+ *  update — never in place: the old version gets t_xmax = our xid, cmax (or a combo CID), t_ctid → new version;
+ *           the new version gets HEAP_UPDATED. If no indexed column changed and the new version fits on the same
+ *           page, it is a HOT update (old: HEAP_HOT_UPDATED, new: HEAP_ONLY_TUPLE, no new index entry).
+ *           Changing a key column sets HEAP_KEYS_UPDATED. WAL: Heap HOT_UPDATE or UPDATE. pd_prune_xid is set.
+ *  delete — t_xmax = our xid, HEAP_KEYS_UPDATED; nothing is removed (vacuum does that). WAL: Heap DELETE.
+ *  lock   — a row lock is just t_xmax = our xid with HEAP_XMAX_LOCK_ONLY and lock-strength bits; no new version.
+ * None of these wait: the waiting (for a concurrent updater) happens in the executor before calling them.
+ *
+ * Mirrors: heap_insert, heap_update, heap_delete, heap_lock_tuple in src/backend/access/heap/heapam.c and
+ * HeapTupleHeaderAdjustCmax (combocid.c). Simplifications: no TOAST, no multixacts (two lockers are refused
+ * upstream), no visibility-map bits to clear yet.
+ */
+import {
+  type Item, LpFlags, tupleLength, HEAP_XMAX_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK,
+  HEAP_XMAX_LOCK_ONLY, HEAP_COMBOCID, HEAP_UPDATED, HEAP_HASNULL, HEAP_HASVARWIDTH, HEAP_KEYS_UPDATED,
+  HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_EXCL_LOCK, HEAP_XMAX_KEYSHR_LOCK, HEAP_XMAX_SHR_LOCK,
+} from './tuple.js';
+import { HeapRelation, type Page, formatTid } from './heap.js';
+import type { Table } from '../catalog/catalog.js';
+import type { Value } from '../sql/types.js';
+import { type Wal, WalKind, formatLsn } from '../wal/wal.js';
+import type { Tracer } from '../trace/trace.js';
+import type { Transaction } from '../xact/xact.js';
+import { getCmin } from '../visibility/visibility.js';
+
+export interface HeapContext {
+  wal: Wal;
+  tx: Transaction;
+  tracer: Tracer;
+  session: string;
+}
+
+/** Row-lock strengths (LockTupleMode) and how they are written into the tuple header. */
+export type TupleLockMode = 'keyshare' | 'share' | 'nokeyexclusive' | 'exclusive';
+export const TUPLE_LOCK_BITS: Record<TupleLockMode, number> = {
+  keyshare: HEAP_XMAX_KEYSHR_LOCK, share: HEAP_XMAX_SHR_LOCK, nokeyexclusive: HEAP_XMAX_EXCL_LOCK, exclusive: HEAP_XMAX_EXCL_LOCK,
+};
+const STRENGTH: Record<TupleLockMode, number> = { keyshare: 0, share: 1, nokeyexclusive: 2, exclusive: 3 };
+/** Do two row-lock strengths conflict? (the tuple lock conflict table in heapam.c) */
+export function tupleLocksConflict(a: TupleLockMode, b: TupleLockMode): boolean {
+  const sa = STRENGTH[a], sb = STRENGTH[b];
+  const t = [
+    [false, false, false, true],
+    [false, false, true, true],
+    [false, true, true, true],
+    [true, true, true, true],
+  ];
+  return t[sa]![sb]!;
+}
+/** The strength of the row lock recorded in a lock-only xmax. */
+export function lockModeOfItem(item: Item, ): TupleLockMode {
+  const bits = item.infomask & HEAP_LOCK_MASK;
+  if (bits === HEAP_XMAX_SHR_LOCK) return 'share';
+  if (bits === HEAP_XMAX_KEYSHR_LOCK) return 'keyshare';
+  return item.infomask2 & HEAP_KEYS_UPDATED ? 'exclusive' : 'nokeyexclusive';
+}
+
+function stampPage(page: Page, lsn: number) { page.lsn = lsn; }
+
+function walForPage(ctx: HeapContext, kind: WalKind, len: number, table: Table, page: Page, off: number, initPage = false): number {
+  const fpi = !initPage && ctx.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
+  const lsn = ctx.wal.insert(kind, ctx.tx.xid, fpi ? len - 13 : len, table.oid, page.blkno, off, fpi);
+  if (ctx.tracer.wants('wal')) {
+    ctx.tracer.emit({ kind: 'wal', session: ctx.session, rel: table.name, blk: page.blkno, off, xid: ctx.tx.xid, lsn: formatLsn(lsn),
+      text: `WAL record appended: ${walName(kind)} for ${table.name} block ${page.blkno}${fpi ? ' with a full-page image' : ''}; page LSN → ${formatLsn(lsn)}` });
+  }
+  stampPage(page, lsn);
+  return lsn;
+}
+const walName = (k: WalKind) => ['Heap/INSERT', 'Heap/INSERT+INIT', 'Heap/UPDATE', 'Heap/HOT_UPDATE', 'Heap/DELETE', 'Heap/LOCK'][k] ?? String(k);
+
+function newItem(values: Value[], table: Table, xid: number, cid: number, updated: boolean): Item {
+  const { len, hasNull, hasVarwidth } = tupleLength(values, table.columns.map((c) => c.type));
+  return {
+    lpFlags: LpFlags.NORMAL, lpOff: 0, lpLen: len, xmin: xid, xmax: 0, field3: cid, ctidBlock: 0, ctidOffset: 0,
+    infomask: HEAP_XMAX_INVALID | (updated ? HEAP_UPDATED : 0) | (hasNull ? HEAP_HASNULL : 0) | (hasVarwidth ? HEAP_HASVARWIDTH : 0),
+    infomask2: table.columns.length,
+    values,
+  };
+}
+
+export function heapInsert(ctx: HeapContext, table: Table, values: Value[]): { blk: number; off: number } {
+  const tx = ctx.tx;
+  const item = newItem(values, table, tx.xid, tx.curcid, false);
+  tx.cidUsed = true;
+  const { page, isNew } = table.heap.pageFor(item.lpLen);
+  const off = HeapRelation.addItem(page, item);
+  item.ctidBlock = page.blkno;
+  item.ctidOffset = off;
+  if (ctx.tracer.wants('insert')) {
+    ctx.tracer.emit({ kind: 'insert', session: ctx.session, rel: table.name, blk: page.blkno, off, xid: tx.xid,
+      text: `new tuple ${formatTid(page.blkno, off)} in ${table.name}: t_xmin ${tx.xid}, t_xmax 0 (XMAX_INVALID), cmin ${tx.curcid}` });
+  }
+  walForPage(ctx, isNew && off === 1 ? WalKind.HeapInsertInit : WalKind.HeapInsert, 31 + item.lpLen, table, page, off, isNew && off === 1);
+  return { blk: page.blkno, off };
+}
+
+/** Set xmax/cmax on a version we are replacing or deleting (HeapTupleHeaderAdjustCmax + combo CIDs). */
+function setXmaxForModify(ctx: HeapContext, item: Item): void {
+  const tx = ctx.tx;
+  const mine = item.xmin === tx.xid;
+  const cmin = mine ? getCmin(item, { combos: tx.combos } as never) : 0;
+  item.xmax = tx.xid;
+  item.infomask &= ~(HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK | HEAP_XMAX_LOCK_ONLY | HEAP_COMBOCID);
+  item.infomask2 &= ~(HEAP_KEYS_UPDATED | HEAP_HOT_UPDATED);
+  if (mine) {
+    item.field3 = tx.comboFor(cmin, tx.curcid);
+    item.infomask |= HEAP_COMBOCID;
+  } else item.field3 = tx.curcid;
+  tx.cidUsed = true;
+}
+
+function setPrunable(page: Page, xid: number) {
+  if (page.pruneXid === 0 || xid < page.pruneXid) page.pruneXid = xid;
+}
+
+export function heapUpdate(
+  ctx: HeapContext, table: Table, blk: number, off: number, values: Value[], indexedChanged: boolean, keysChanged: boolean,
+): { blk: number; off: number; hot: boolean } {
+  const tx = ctx.tx;
+  const oldPage = table.heap.pages[blk]!;
+  const old = oldPage.items[off - 1]!;
+  const item = newItem(values, table, tx.xid, tx.curcid, true);
+  const sameFits = HeapRelation.fits(oldPage, item.lpLen);
+  const hot = !indexedChanged && sameFits;
+  const { page } = table.heap.pageFor(item.lpLen, oldPage);
+  setXmaxForModify(ctx, old);
+  if (keysChanged) old.infomask2 |= HEAP_KEYS_UPDATED;
+  if (hot) { old.infomask2 |= HEAP_HOT_UPDATED; item.infomask2 |= HEAP_ONLY_TUPLE; }
+  const newOff = HeapRelation.addItem(page, item);
+  item.ctidBlock = page.blkno;
+  item.ctidOffset = newOff;
+  old.ctidBlock = page.blkno;
+  old.ctidOffset = newOff;
+  setPrunable(oldPage, tx.xid);
+  if (ctx.tracer.wants('update')) {
+    ctx.tracer.emit({ kind: 'update', session: ctx.session, rel: table.name, blk, off, xid: tx.xid, outcome: hot ? 'HOT' : 'non-HOT',
+      text: `${hot ? 'HOT ' : ''}update: old version ${formatTid(blk, off)} gets t_xmax ${tx.xid} and t_ctid → ${formatTid(page.blkno, newOff)}; new version ${formatTid(page.blkno, newOff)} has t_xmin ${tx.xid}${hot ? ' (heap-only: no new index entry)' : ''}` });
+  }
+  const lsn = walForPage(ctx, hot ? WalKind.HeapHotUpdate : WalKind.HeapUpdate, 35 + item.lpLen, table, oldPage, off);
+  if (page !== oldPage) stampPage(page, lsn);
+  return { blk: page.blkno, off: newOff, hot };
+}
+
+export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: number): void {
+  const page = table.heap.pages[blk]!;
+  const item = page.items[off - 1]!;
+  setXmaxForModify(ctx, item);
+  item.infomask2 |= HEAP_KEYS_UPDATED;
+  setPrunable(page, ctx.tx.xid);
+  if (ctx.tracer.wants('delete')) {
+    ctx.tracer.emit({ kind: 'delete', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.xid,
+      text: `delete: ${formatTid(blk, off)} gets t_xmax ${ctx.tx.xid} (the tuple stays on the page until vacuum)` });
+  }
+  walForPage(ctx, WalKind.HeapDelete, 54, table, page, off);
+}
+
+export function heapLockTuple(ctx: HeapContext, table: Table, blk: number, off: number, mode: TupleLockMode): void {
+  const page = table.heap.pages[blk]!;
+  const item = page.items[off - 1]!;
+  const tx = ctx.tx;
+  if (item.xmax === tx.xid && (item.infomask & HEAP_XMAX_LOCK_ONLY) && STRENGTH[lockModeOfItem(item)] >= STRENGTH[mode]) return;
+  if (item.xmax === tx.xid && !(item.infomask & HEAP_XMAX_LOCK_ONLY) && !(item.infomask & HEAP_XMAX_INVALID)) return; // we updated/deleted it already
+  item.xmax = tx.xid;
+  item.infomask &= ~(HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK);
+  item.infomask |= HEAP_XMAX_LOCK_ONLY | TUPLE_LOCK_BITS[mode];
+  item.infomask2 &= ~HEAP_KEYS_UPDATED;
+  if (mode === 'exclusive') item.infomask2 |= HEAP_KEYS_UPDATED;
+  if (ctx.tracer.wants('lock-row')) {
+    ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: tx.xid,
+      text: `row lock FOR ${mode === 'keyshare' ? 'KEY SHARE' : mode === 'share' ? 'SHARE' : mode === 'nokeyexclusive' ? 'NO KEY UPDATE' : 'UPDATE'} on ${formatTid(blk, off)}: t_xmax ${tx.xid} with XMAX_LOCK_ONLY (no new version)` });
+  }
+  walForPage(ctx, WalKind.HeapLock, 54, table, page, off);
+}

@@ -1,0 +1,116 @@
+/**
+ * Heap tuples and their headers, field for field as pageinspect's heap_page_items() shows them.
+ *
+ * A heap tuple header (HeapTupleHeaderData, src/include/access/htup_details.h) carries:
+ *   t_xmin    — the transaction that created this version
+ *   t_xmax    — the transaction that deleted/updated it, or that holds a row lock on it (0 = none)
+ *   t_field3  — the command id (cmin when inserted, cmax when deleted) or a combo CID when both happened in
+ *               the same transaction (HEAP_COMBOCID)
+ *   t_ctid    — this version's own TID, or the TID of the newer version that replaced it
+ *   t_infomask / t_infomask2 — hint bits and flags (below)
+ * In this engine a line pointer (ItemIdData: lp_flags, lp_off, lp_len) and the tuple it points at are kept in
+ * one object, `Item`, to keep 400k-row tables compact. A REDIRECT/DEAD/UNUSED line pointer has no tuple.
+ *
+ * Simplifications: no TOAST; the values are kept as JS values next to the header rather than as bytes, but
+ * lp_len and lp_off are computed from PostgreSQL's layout (23-byte header, null bitmap, type alignment).
+ */
+import type { Value, SqlType } from '../sql/types.js';
+import { formatValue } from '../sql/types.js';
+
+export const HEAP_HASNULL = 0x0001;
+export const HEAP_HASVARWIDTH = 0x0002;
+export const HEAP_XMAX_KEYSHR_LOCK = 0x0010;
+export const HEAP_COMBOCID = 0x0020;
+export const HEAP_XMAX_EXCL_LOCK = 0x0040;
+export const HEAP_XMAX_LOCK_ONLY = 0x0080;
+export const HEAP_XMAX_SHR_LOCK = HEAP_XMAX_EXCL_LOCK | HEAP_XMAX_KEYSHR_LOCK;
+export const HEAP_LOCK_MASK = HEAP_XMAX_SHR_LOCK | HEAP_XMAX_EXCL_LOCK | HEAP_XMAX_KEYSHR_LOCK;
+export const HEAP_XMIN_COMMITTED = 0x0100;
+export const HEAP_XMIN_INVALID = 0x0200;
+export const HEAP_XMIN_FROZEN = HEAP_XMIN_COMMITTED | HEAP_XMIN_INVALID;
+export const HEAP_XMAX_COMMITTED = 0x0400;
+export const HEAP_XMAX_INVALID = 0x0800;
+export const HEAP_XMAX_IS_MULTI = 0x1000;
+export const HEAP_UPDATED = 0x2000;
+
+export const HEAP_NATTS_MASK = 0x07ff;
+export const HEAP_KEYS_UPDATED = 0x2000;
+export const HEAP_HOT_UPDATED = 0x4000;
+export const HEAP_ONLY_TUPLE = 0x8000;
+
+export const enum LpFlags { UNUSED = 0, NORMAL = 1, REDIRECT = 2, DEAD = 3 }
+export const LP_FLAG_NAMES = ['LP_UNUSED', 'LP_NORMAL', 'LP_REDIRECT', 'LP_DEAD'] as const;
+
+/** A line pointer with the tuple it points at (when lp_flags = LP_NORMAL). */
+export interface Item {
+  lpFlags: LpFlags;
+  lpOff: number;
+  /** tuple length in bytes; for LP_REDIRECT PostgreSQL stores 0 and keeps the target offset in lp_off */
+  lpLen: number;
+  xmin: number;
+  xmax: number;
+  field3: number;
+  ctidBlock: number;
+  ctidOffset: number;
+  infomask: number;
+  infomask2: number;
+  values: Value[];
+}
+
+/** The flag names heap_tuple_infomask_flags() prints, in pageinspect's order. */
+export function infomaskFlagNames(infomask: number, infomask2: number): string[] {
+  const out: string[] = [];
+  const m: [number, string][] = [
+    [HEAP_HASNULL, 'HASNULL'], [HEAP_HASVARWIDTH, 'HASVARWIDTH'], [HEAP_XMAX_KEYSHR_LOCK, 'XMAX_KEYSHR_LOCK'],
+    [HEAP_COMBOCID, 'COMBOCID'], [HEAP_XMAX_EXCL_LOCK, 'XMAX_EXCL_LOCK'], [HEAP_XMAX_LOCK_ONLY, 'XMAX_LOCK_ONLY'],
+    [HEAP_XMIN_COMMITTED, 'XMIN_COMMITTED'], [HEAP_XMIN_INVALID, 'XMIN_INVALID'], [HEAP_XMAX_COMMITTED, 'XMAX_COMMITTED'],
+    [HEAP_XMAX_INVALID, 'XMAX_INVALID'], [HEAP_XMAX_IS_MULTI, 'XMAX_IS_MULTI'], [HEAP_UPDATED, 'UPDATED'],
+  ];
+  for (const [bit, name] of m) if (infomask & bit) out.push(name);
+  if (infomask2 & HEAP_KEYS_UPDATED) out.push('KEYS_UPDATED');
+  if (infomask2 & HEAP_HOT_UPDATED) out.push('HOT_UPDATED');
+  if (infomask2 & HEAP_ONLY_TUPLE) out.push('ONLY_TUPLE');
+  return out;
+}
+
+export const MAXALIGN = (n: number) => (n + 7) & ~7;
+const align = (n: number, a: number) => (n + a - 1) & ~(a - 1);
+
+/** Tuple length as heap_form_tuple computes it: header (+null bitmap) MAXALIGNed, then each datum aligned. */
+export function tupleLength(values: Value[], types: SqlType[]): { len: number; hasNull: boolean; hasVarwidth: boolean } {
+  let hasNull = false, hasVarwidth = false;
+  for (const v of values) if (v === null) hasNull = true;
+  let off = MAXALIGN(23 + (hasNull ? Math.ceil(values.length / 8) : 0));
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === null) continue;
+    switch (types[i]!.name) {
+      case 'int2': off = align(off, 2) + 2; break;
+      case 'int4': off = align(off, 4) + 4; break;
+      case 'int8': off = align(off, 8) + 8; break;
+      case 'bool': off += 1; break;
+      default: {
+        hasVarwidth = true;
+        const s = formatValue(v)!;
+        const bytes = types[i]!.name === 'numeric' ? numericBytes(s) : utf8Length(s);
+        // short varlena (1-byte header, unaligned) when it fits, as heap_fill_tuple packs it
+        if (bytes + 1 <= 127) off += bytes + 1; else off = align(off, 4) + bytes + 4;
+      }
+    }
+  }
+  return { len: off, hasNull, hasVarwidth };
+}
+
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? (i++, 4) : 3;
+  }
+  return n;
+}
+/** numeric's on-disk size: a 2-byte header plus 2 bytes per base-10000 digit (short format). */
+function numericBytes(s: string): number {
+  const digits = s.replace(/^-/, '').replace('.', '').replace(/^0+/, '').length;
+  return 2 + 2 * Math.ceil(digits / 4);
+}

@@ -1,0 +1,70 @@
+/**
+ * A B-tree index (primary key / unique constraint): entries map a key to the TIDs of heap tuples.
+ *
+ * What matters for MVCC: an index entry points at a row *version* (or the root of its HOT chain), and the
+ * index knows nothing about visibility. An UPDATE that changes no indexed column and fits on the same page is
+ * a HOT update and adds no entry; any other UPDATE adds a second entry for the new version, and the old entry
+ * stays until vacuum. Uniqueness is checked against every entry with the same key, using the "dirty" snapshot:
+ * a live conflicting row → 23505; a row inserted or deleted by a transaction still in progress → wait for it.
+ *
+ * Mirrors: src/backend/access/nbtree/nbtinsert.c (_bt_doinsert, _bt_check_unique). Simplifications: entries
+ * live in a hash map from key to TIDs (no pages, splits or page-level WAL beyond one leaf); key order is
+ * computed when inspected.
+ */
+import type { Value } from '../sql/types.js';
+import { formatValue } from '../sql/types.js';
+
+export class BtreeIndex {
+  /** key → packed TID, or several TIDs once a key has more than one version pointing at it */
+  entries = new Map<string | number, number | number[]>();
+  /** entries whose key contains a NULL (never conflict) */
+  nullEntries: { key: Value[]; tid: number }[] = [];
+  count = 0;
+  /** block number of the (single, simulated) leaf page: 1, as for a fresh PostgreSQL index (0 is the metapage) */
+  readonly leafBlock = 1;
+  /** LSN of the simulated leaf page */
+  leafLsn = 0;
+
+  constructor(
+    readonly oid: number,
+    readonly name: string,
+    readonly columns: number[],
+    readonly unique: boolean,
+    readonly primary: boolean,
+  ) {}
+
+  keyOf(values: Value[]): string | number | null {
+    if (this.columns.length === 1) {
+      const v = values[this.columns[0]!]!;
+      if (v === null) return null;
+      return typeof v === 'number' ? v : 's' + formatValue(v);
+    }
+    const parts: (string | null)[] = [];
+    for (const c of this.columns) {
+      const v = values[c]!;
+      if (v === null) return null;
+      parts.push(formatValue(v));
+    }
+    return JSON.stringify(parts);
+  }
+
+  lookup(key: string | number): number[] {
+    const e = this.entries.get(key);
+    return e === undefined ? [] : typeof e === 'number' ? [e] : e;
+  }
+
+  insert(values: Value[], tid: number): void {
+    const key = this.keyOf(values);
+    this.count++;
+    if (key === null) { this.nullEntries.push({ key: this.columns.map((c) => values[c]!), tid }); return; }
+    const e = this.entries.get(key);
+    if (e === undefined) this.entries.set(key, tid);
+    else if (typeof e === 'number') this.entries.set(key, [e, tid]);
+    else e.push(tid);
+  }
+
+  /** Describe a key as the 23505 DETAIL does: "(id)=(1)". */
+  describeKey(values: Value[], columnNames: string[]): string {
+    return `(${this.columns.map((c) => columnNames[c]).join(', ')})=(${this.columns.map((c) => formatValue(values[c]!) ?? 'null').join(', ')})`;
+  }
+}

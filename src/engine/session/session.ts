@@ -1,0 +1,91 @@
+/**
+ * A session: one client connection (a backend, in PostgreSQL's words) with its transaction state.
+ *
+ * Transaction block states, as xact.c keeps them (TBLOCK_*), reduced to what a client can observe:
+ *   none       — autocommit: each statement runs in its own transaction
+ *   implicit   — a multi-statement query string: one transaction around all of it (TBLOCK_IMPLICIT_INPROGRESS)
+ *   inprogress — after BEGIN
+ *   failed     — an error happened inside BEGIN ... ; everything but COMMIT/ROLLBACK fails with 25P02
+ * A session whose statement waits for a lock is parked: its statement is a suspended generator resumed when
+ * the lock is granted, exactly where it stopped (as a PostgreSQL backend sleeps in ProcSleep).
+ *
+ * Mirrors: src/backend/access/transam/xact.c (TBlockState), tcop/postgres.c (exec_simple_query),
+ * utils/misc/guc.c for the settings modelled here.
+ */
+import type { Transaction, IsolationLevel } from '../xact/xact.js';
+import type { LockTag, LockMode } from '../lock/lock.js';
+import type { PgMessage } from '../errors.js';
+
+export type BlockState = 'none' | 'implicit' | 'inprogress' | 'failed';
+
+export interface QueryResult {
+  /** command tag as the server sends it: "SELECT 2", "INSERT 0 1", "UPDATE 3", "BEGIN" */
+  command: string;
+  /** present when the statement returns rows (SELECT, SHOW, RETURNING) */
+  columns: { name: string; type: string }[] | null;
+  rows: (string | null)[][];
+}
+
+export interface Gucs {
+  default_transaction_isolation: IsolationLevel;
+  default_transaction_read_only: boolean;
+  /** milliseconds */
+  deadlock_timeout: number;
+  /** accepted and shown, but without effect on the simulation */
+  passive: Map<string, string>;
+}
+
+export interface WaitState {
+  tag: LockTag;
+  mode: LockMode;
+  since: number;
+  /** CONTEXT line PostgreSQL attaches while waiting ("while updating tuple (0,2) in relation \"t\"") */
+  context: string | null;
+  /** what the session is doing, in words */
+  reason: string;
+}
+
+export type StepYield = { kind: 'wait' };
+
+export class Session {
+  tx: Transaction | null = null;
+  block: BlockState = 'none';
+  lxid = 0;
+  running: Generator<StepYield, void, void> | null = null;
+  waiting: WaitState | null = null;
+  /** results, notices and error of the query string being executed */
+  acc: { results: QueryResult[]; notices: PgMessage[]; error: PgMessage | null } = { results: [], notices: [], error: null };
+  /** the query string being executed (for deadlock reports: "Process 123: UPDATE ...") */
+  currentQuery = '';
+  /** set when the last transaction was aborted by a deadlock, for the status line */
+  lastAbortReason: string | null = null;
+  gucs: Gucs = {
+    default_transaction_isolation: 'read committed',
+    default_transaction_read_only: false,
+    deadlock_timeout: 1000,
+    passive: new Map(),
+  };
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly pid: number,
+    readonly backendId: number,
+  ) {}
+
+  get state(): 'idle' | 'active' | 'idle in transaction' | 'idle in transaction (aborted)' {
+    if (this.running) return 'active';
+    if (this.block === 'failed') return 'idle in transaction (aborted)';
+    if (this.block === 'inprogress') return 'idle in transaction';
+    return 'idle';
+  }
+}
+
+/** GUC_UNIT_MS display: the largest unit that divides the value evenly (1000 → "1s", 1500 → "1500ms"). */
+export function formatMs(ms: number): string {
+  if (ms === 0) return '0';
+  if (ms % 86400000 === 0) return `${ms / 86400000}d`;
+  if (ms % 3600000 === 0) return `${ms / 3600000}h`;
+  if (ms % 60000 === 0) return `${ms / 60000}min`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}

@@ -1,0 +1,35 @@
+/**
+ * MVCC snapshots: which transactions' effects a statement may see.
+ *
+ * A snapshot is printed as xmin:xmax:xip (pg_current_snapshot()):
+ *   xmax — latestCompletedXid + 1: every xid >= xmax is treated as still running (invisible), even if it has
+ *          committed since the snapshot was taken. It is NOT "the next xid to be assigned".
+ *   xip  — the xids below xmax that were running when the snapshot was taken (never the taker's own xid)
+ *   xmin — the oldest xid still running then (the taker's own xid included); every xid < xmin has finished.
+ * READ COMMITTED takes a fresh snapshot for each statement; REPEATABLE READ and SERIALIZABLE take one at the
+ * transaction's first statement (not at BEGIN) and keep it.
+ *
+ * Mirrors: GetSnapshotData() in src/backend/storage/ipc/procarray.c and XidInMVCCSnapshot() in
+ * src/backend/utils/time/snapmgr.c. Simplifications: no subxip (no subtransactions), no snapshot export.
+ */
+export interface Snapshot {
+  xmin: number;
+  xmax: number;
+  /** running xids at snapshot time, sorted ascending */
+  xip: number[];
+  /** the virtual-clock time when it was taken, for the timeline */
+  takenAt: number;
+}
+
+/** Is xid "still running" as far as this snapshot is concerned? */
+export function xidInSnapshot(xid: number, s: Snapshot): boolean {
+  if (xid < s.xmin) return false;
+  if (xid >= s.xmax) return true;
+  const xip = s.xip;
+  for (let i = 0; i < xip.length; i++) if (xip[i] === xid) return true;
+  return false;
+}
+
+export function formatSnapshot(s: Snapshot): string {
+  return `${s.xmin}:${s.xmax}:${s.xip.join(',')}`;
+}

@@ -1,0 +1,1083 @@
+/**
+ * The executor: SELECT, INSERT, UPDATE, DELETE, SELECT ... FOR UPDATE, CREATE/DROP TABLE, LOCK, CHECKPOINT.
+ *
+ * Reading: a sequential scan walks every page and line pointer in physical order and asks the visibility
+ * rules (HeapTupleSatisfiesMVCC) about each version; an equality condition on a unique index's column uses
+ * the index instead and follows the HOT chain from the entry. Rows come back in physical order, as a
+ * PostgreSQL seq scan returns them, unless ORDER BY says otherwise.
+ *
+ * Writing: UPDATE/DELETE/FOR UPDATE find their rows with the statement's snapshot, then try to modify each
+ * version (HeapTupleSatisfiesUpdate → TM_Result):
+ *   TM_Ok            → modify it.
+ *   TM_BeingModified → another transaction is changing it: take the heavyweight tuple lock, wait for a
+ *                      ShareLock on that transaction's id, then look again.
+ *   TM_Updated/Deleted (the other transaction committed) → READ COMMITTED re-checks the newest version
+ *                      (EvalPlanQual: lock it, re-evaluate WHERE, modify it if it still matches);
+ *                      REPEATABLE READ / SERIALIZABLE fail with 40001.
+ *   TM_SelfModified  → changed by this same command already: skip.
+ * INSERT checks NOT NULL and CHECK constraints, writes the heap tuple, then inserts into each index; a unique
+ * index looks for conflicting keys with the dirty snapshot and waits for an in-progress inserter/deleter.
+ *
+ * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert/ExecUpdate/ExecDelete), execMain.c
+ * (EvalPlanQual, ExecConstraints), nodeLockRows.c, nodeSeqscan.c, nodeIndexscan.c, nodeAgg.c, nodeSort.c;
+ * commands/tablecmds.c for DDL. Simplifications: one table per query (no joins or subqueries), no
+ * serializable-snapshot-isolation checks (SERIALIZABLE behaves as REPEATABLE READ), no savepoints, no
+ * MultiXacts (a second concurrent row locker is refused with 0A000).
+ */
+import { PgError, notSupported, posOf } from '../errors.js';
+import type { Engine } from '../engine.js';
+import type { Session, QueryResult, StepYield } from '../session/session.js';
+import type { RawStmt } from './parser.js';
+import {
+  compileExpr, castTo, compareValues, newAggState, type Compiled, type Scope, type Row, type AggSpec, type ExprEnv,
+} from './expr.js';
+import { type SqlType, type Value, T, resolveTypeName, formatValue, typeDisplayName, isStringLike } from './types.js';
+import { Numeric } from './numeric.js';
+import type { Table, Column, CheckConstraint } from '../catalog/catalog.js';
+import { HeapRelation, packTid, tidBlock, tidOffset, formatTid } from '../heap/heap.js';
+import { BtreeIndex } from '../index/btree.js';
+import { type Item, LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
+import {
+  satisfiesMVCC, satisfiesUpdate, satisfiesDirty, explainVisibility, VIS_VISIBLE, VIS_NAMES, TM, type VisibilityContext,
+} from '../visibility/visibility.js';
+import {
+  heapInsert, heapUpdate, heapDelete, heapLockTuple, type HeapContext, type TupleLockMode, tupleLocksConflict, lockModeOfItem,
+} from '../heap/heapam.js';
+import { LockMode } from '../lock/lock.js';
+import { WalKind, formatLsn } from '../wal/wal.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+import { formatSnapshot } from '../snapshot/snapshot.js';
+import { usesXactSnapshot } from '../xact/xact.js';
+
+type N = Record<string, any>;
+type Gen<T> = Generator<StepYield, T, void>;
+
+interface Source {
+  scope: Scope;
+  table: Table | null;
+  /** rows of a function source (generate_series) */
+  rows?: () => Iterable<Value[]>;
+}
+
+interface Candidate extends Row { item: Item }
+
+/** Heavyweight lock mode that protects a row lock of each strength (tuple locks in pg_locks). */
+const TUPLE_HW_LOCK: Record<TupleLockMode, LockMode> = {
+  keyshare: LockMode.AccessShare, share: LockMode.RowShare, nokeyexclusive: LockMode.Exclusive, exclusive: LockMode.AccessExclusive,
+};
+const LOCK_STRENGTH: Record<string, TupleLockMode> = {
+  LCS_FORKEYSHARE: 'keyshare', LCS_FORSHARE: 'share', LCS_FORNOKEYUPDATE: 'nokeyexclusive', LCS_FORUPDATE: 'exclusive',
+};
+const LOCK_CLAUSE_NAME: Record<TupleLockMode, string> = {
+  keyshare: 'FOR KEY SHARE', share: 'FOR SHARE', nokeyexclusive: 'FOR NO KEY UPDATE', exclusive: 'FOR UPDATE',
+};
+
+type WaitPolicy = 'block' | 'skip' | 'error';
+type Oper = 'update' | 'delete' | 'lock';
+const OPER_CONTEXT: Record<Oper, string> = { update: 'while updating tuple', delete: 'while deleting tuple', lock: 'while locking tuple' };
+
+export class Executor {
+  constructor(private readonly eng: Engine) {}
+
+  *run(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {
+    switch (type) {
+      case 'SelectStmt': return yield* this.selectStmt(s, node, raw);
+      case 'InsertStmt': return yield* this.insertStmt(s, node, raw);
+      case 'UpdateStmt': return yield* this.updateStmt(s, node, raw);
+      case 'DeleteStmt': return yield* this.deleteStmt(s, node, raw);
+      case 'CreateStmt': return yield* this.createTable(s, node);
+      case 'DropStmt': return yield* this.dropStmt(s, node);
+      case 'LockStmt': return yield* this.lockStmt(s, node);
+      case 'CheckPointStmt': return this.checkpoint(s);
+      case 'VacuumStmt': throw notSupported(node.is_vacuumcmd === false ? 'ANALYZE' : 'VACUUM (vacuum is not modelled yet)');
+      case 'ExplainStmt': throw notSupported('EXPLAIN');
+      case 'TruncateStmt': throw notSupported('TRUNCATE');
+      case 'IndexStmt': throw notSupported('CREATE INDEX (indexes come from PRIMARY KEY / UNIQUE constraints)');
+      case 'AlterTableStmt': throw notSupported('ALTER TABLE');
+      case 'CreateSeqStmt': throw notSupported('sequences');
+      case 'ViewStmt': throw notSupported('views');
+      case 'CopyStmt': throw notSupported('COPY');
+      case 'PrepareStmt': case 'ExecuteStmt': throw notSupported('prepared statements');
+      case 'DoStmt': case 'CreateFunctionStmt': throw notSupported('procedural code (DO / functions)');
+      default: throw notSupported(`the statement ${type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()}`);
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private env(s: Session, snapshot: () => Snapshot): ExprEnv {
+    const eng = this.eng;
+    return {
+      txidCurrent: (assign) => (assign ? eng.ensureXid(s) : s.tx?.xid || null),
+      currentSnapshot: () => formatSnapshot(snapshot()),
+      xactStatus: (xid) => eng.xactStatus(xid),
+      currentSetting: (name) => eng.currentSetting(s, name),
+    };
+  }
+
+  private heapCtx(s: Session): HeapContext {
+    return { wal: this.eng.wal, tx: s.tx!, tracer: this.eng.tracer, session: s.name };
+  }
+
+  private table(rv: N): Table {
+    if (rv.schemaname && rv.schemaname !== 'public') throw notSupported(`schemas other than public ("${rv.schemaname}")`, posOf(rv.location));
+    if (rv.catalogname) throw notSupported('cross-database references', posOf(rv.location));
+    const t = this.eng.catalog.get(rv.relname);
+    if (!t) throw new PgError('42P01', `relation "${rv.relname}" does not exist`, { position: posOf(rv.location) });
+    return t;
+  }
+
+  /** Lock a table and its indexes in the given mode for the rest of the transaction. */
+  private *lockRelation(s: Session, t: Table, mode: LockMode): Gen<void> {
+    yield* this.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
+    for (const i of t.indexes) yield* this.eng.acquireLock(s, { type: 'relation', rel: i.oid }, mode);
+  }
+
+  private checkReadOnly(s: Session, what: string) {
+    if (s.tx!.readOnly) throw new PgError('25006', `cannot execute ${what} in a read-only transaction`);
+  }
+
+  private tableScope(t: Table, alias: string | null, s: Session, snap: () => Snapshot, sql: string): Scope {
+    return {
+      relName: t.name, alias, columns: t.columns.map((c) => ({ name: c.name, type: c.type })), hasSystem: true,
+      env: this.env(s, snap), sql,
+    };
+  }
+
+  private source(s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string): Source {
+    const env = this.env(s, snap);
+    if (!from || from.length === 0) return { scope: { relName: null, alias: null, columns: [], hasSystem: false, env, sql }, table: null, rows: () => [[]] };
+    if (from.length > 1) throw notSupported('joins (more than one table in FROM)', posOf(firstLocation(from[1])));
+    const f = from[0]!;
+    if (f.RangeVar) {
+      const t = this.table(f.RangeVar);
+      return { scope: this.tableScope(t, f.RangeVar.alias?.aliasname ?? null, s, snap, sql), table: t };
+    }
+    if (f.RangeFunction) {
+      const rf = f.RangeFunction;
+      const fc = rf.functions?.[0]?.List?.items?.[0]?.FuncCall;
+      const fname = fc?.funcname?.map((x: N) => x.String.sval).pop();
+      if (!fc || fname !== 'generate_series' || rf.functions.length !== 1) throw notSupported(`function ${fname ?? ''} in FROM (only generate_series)`, posOf(fc?.location));
+      const argScope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
+      const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, argScope));
+      if (args.length < 2 || args.length > 3) throw notSupported('generate_series with other than 2 or 3 arguments', posOf(fc.location));
+      if (args.some((a) => !['int2', 'int4', 'int8', 'unknown'].includes(a.type.name))) throw notSupported('generate_series over non-integers', posOf(fc.location));
+      const type = args.some((a) => a.type.name === 'int8') ? T.int8 : T.int4;
+      const vals = args.map((a) => castTo(a, type, false).fn(null as unknown as Row));
+      const alias = rf.alias?.aliasname ?? null;
+      const colName = rf.alias?.colnames?.[0]?.String?.sval ?? alias ?? 'generate_series';
+      return {
+        scope: { relName: 'generate_series', alias, columns: [{ name: colName, type }], hasSystem: false, env, sql },
+        table: null,
+        rows: function* () {
+          if (vals.some((v) => v === null)) return;
+          const [a, b, st] = [vals[0] as number, vals[1] as number, (vals[2] ?? 1) as number];
+          if (st === 0) throw new PgError('22023', 'step size cannot equal zero');
+          if (st > 0) for (let i = a; i <= b; i += st) yield [i];
+          else for (let i = a; i >= b; i += st) yield [i];
+        },
+      };
+    }
+    if (f.JoinExpr) throw notSupported('joins', posOf(firstLocation(f)));
+    if (f.RangeSubselect) throw notSupported('subqueries in FROM');
+    throw notSupported('this FROM item');
+  }
+
+  /**
+   * Find the row versions of `t` visible to `snap` that satisfy `where`: a sequential scan, or an index lookup
+   * when WHERE has `key = constant` on a single-column unique index.
+   */
+  private scan(s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope): Candidate[] {
+    const vctx = this.eng.visibilityContext(s);
+    const tracer = this.eng.tracer;
+    const out: Candidate[] = [];
+    const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+    const test = (item: Item, blk: number, off: number): boolean => {
+      const v = satisfiesMVCC(item, snap, vctx);
+      if (tracer.enabled && tracer.wants('visibility')) {
+        tracer.emit({ kind: 'visibility', session: s.name, rel: t.name, blk, off, outcome: VIS_NAMES[v],
+          text: `${s.name} reads ${formatTid(blk, off)}: ${explainVisibility(v, item, snap, s.name)}` });
+      }
+      if (!VIS_VISIBLE[v]) return false;
+      row.vals = item.values; row.item = item; row.blk = blk; row.off = off;
+      if (where && where.fn(row) !== true) return false;
+      out.push({ vals: item.values, item, blk, off, aggs: null });
+      return true;
+    };
+    const probe = this.indexProbe(t, whereNode, scope);
+    if (probe) {
+      for (const tid of probe.index.lookup(probe.key)) {
+        for (const m of hotChain(t, tidBlock(tid), tidOffset(tid))) if (test(m.item, m.blk, m.off)) break;
+      }
+      return out;
+    }
+    const pages = t.heap.pages;
+    for (let b = 0; b < pages.length; b++) {
+      const items = pages[b]!.items;
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i]!;
+        if (item.lpFlags !== LpFlags.NORMAL) continue;
+        test(item, b, i + 1);
+      }
+    }
+    return out;
+  }
+
+  /** Recognise `col = constant` (top-level AND) on a single-column unique index. */
+  private indexProbe(t: Table, whereNode: N | undefined, scope: Scope): { index: BtreeIndex; key: string | number } | null {
+    if (!whereNode || t.indexes.length === 0) return null;
+    const conj: N[] = whereNode.BoolExpr?.boolop === 'AND_EXPR' ? whereNode.BoolExpr.args : [whereNode];
+    for (const c of conj) {
+      const e = c.A_Expr;
+      if (!e || e.kind !== 'AEXPR_OP' || e.name?.[0]?.String?.sval !== '=' || e.name.length !== 1) continue;
+      for (const [colSide, constSide] of [[e.lexpr, e.rexpr], [e.rexpr, e.lexpr]] as [N, N][]) {
+        const fields = colSide?.ColumnRef?.fields;
+        if (!fields || fields.length !== 1 || !fields[0].String) continue;
+        const colIdx = t.columns.findIndex((col) => col.name === fields[0].String.sval);
+        if (colIdx < 0) continue;
+        const index = t.indexes.find((i) => i.columns.length === 1 && i.columns[0] === colIdx);
+        if (!index) continue;
+        if (!constSide?.A_Const || constSide.A_Const.isnull) continue;
+        const colType = t.columns[colIdx]!.type;
+        const k = compileExpr(constSide, { ...scope, aggs: undefined });
+        // only when comparing in the column's own type (no cross-type semantics to reproduce)
+        const sameFamily = (k.type.name === 'unknown') || (['int2', 'int4', 'int8'].includes(k.type.name) && ['int2', 'int4', 'int8'].includes(colType.name)) || (isStringLike(k.type) && isStringLike(colType));
+        if (!sameFamily) continue;
+        let v: Value;
+        try { v = castTo(k, colType, false).fn(null as unknown as Row); } catch { continue; }
+        if (v === null) continue;
+        const vals: Value[] = [];
+        vals[colIdx] = v;
+        const key = index.keyOf(vals);
+        if (key === null) continue;
+        return { index, key };
+      }
+    }
+    return null;
+  }
+
+  private compileWhere(n: N | undefined, scope: Scope): Compiled | null {
+    if (!n) return null;
+    const w = compileExpr(n, scope);
+    if (w.type.name === 'bool') return w;
+    if (w.type.name === 'unknown') return castTo(w, T.bool, false);
+    throw new PgError('42804', `argument of WHERE must be type boolean, not type ${typeDisplayName(w.type)}`, { position: posOf(firstLocation(n)) });
+  }
+
+  // ------------------------------------------------------------------ SELECT
+
+  private *selectStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
+    const q = yield* this.query(s, n, raw.text, true);
+    return { command: `SELECT ${q.rows.length}`, columns: q.names.map((name, i) => ({ name, type: q.types[i]!.name })), rows: q.rows.map((r) => r.map(formatValue)) };
+  }
+
+  /** Run a SELECT (or VALUES) and return its rows as values. */
+  private *query(s: Session, n: N, sql: string, topLevel: boolean): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] }> {
+    if (n.withClause) throw notSupported('WITH queries', posOf(n.withClause.location));
+    if (n.op && n.op !== 'SETOP_NONE') throw notSupported(`${String(n.op).replace('SETOP_', '')} (set operations)`);
+    if (n.intoClause) throw notSupported('SELECT INTO');
+    let snapCache: Snapshot | null = null;
+    const snap = () => (snapCache ??= this.eng.snapshotFor(s));
+    snap();
+    if (n.valuesLists) return this.valuesQuery(s, n, sql, snap);
+    const src = this.source(s, n.fromClause, snap, sql);
+    const locking = n.lockingClause as N[] | undefined;
+    let lockMode: TupleLockMode | null = null, policy: WaitPolicy = 'block';
+    if (locking?.length) {
+      const lc = locking[0]!.LockingClause;
+      lockMode = LOCK_STRENGTH[lc.strength]!;
+      policy = lc.waitPolicy === 'LockWaitSkip' ? 'skip' : lc.waitPolicy === 'LockWaitError' ? 'error' : 'block';
+      if (!src.table) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} cannot be applied to a function`);
+      if (!topLevel) throw notSupported('row locking in INSERT ... SELECT');
+    }
+    if (src.table) yield* this.lockRelation(s, src.table, lockMode ? LockMode.RowShare : LockMode.AccessShare);
+    if (lockMode) this.checkReadOnly(s, `SELECT ${LOCK_CLAUSE_NAME[lockMode]}`);
+
+    const scope = src.scope;
+    const where = this.compileWhere(n.whereClause, scope);
+    const hasGroup = !!n.groupClause?.length;
+    const aggs: AggSpec[] = [];
+    // Targets: detect aggregates by compiling in grouping mode first.
+    const groupCols = new Set<number>();
+    if (hasGroup) {
+      for (const g of n.groupClause as N[]) {
+        const idx = this.groupColumn(g, n.targetList, scope);
+        groupCols.add(idx);
+      }
+    }
+    const aggScope: Scope = { ...scope, aggs, groupCols };
+    const targets: Compiled[] = [];
+    const names: string[] = [];
+    const compileTargets = (sc: Scope) => {
+      targets.length = 0; names.length = 0;
+      for (const t of (n.targetList ?? []) as N[]) {
+        const rt = t.ResTarget;
+        const cr = rt.val.ColumnRef;
+        if (cr && cr.fields[cr.fields.length - 1].A_Star) {
+          if (!src.table && src.scope.columns.length === 0) throw new PgError('42601', 'SELECT * with no tables specified is not valid', { position: posOf(cr.location) });
+          src.scope.columns.forEach((c, i) => {
+            if (sc.aggs && !sc.groupCols?.has(i)) {
+              throw new PgError('42803', `column "${scope.alias ?? scope.relName}.${c.name}" must appear in the GROUP BY clause or be used in an aggregate function`, { position: posOf(cr.location) });
+            }
+            targets.push({ fn: (r) => r.vals[i]!, type: c.type, name: c.name, strength: 2 });
+            names.push(c.name);
+          });
+          continue;
+        }
+        const c = compileExpr(rt.val, sc);
+        targets.push(c.type.name === 'unknown' ? castTo(c, T.text, false) : c);
+        names.push(rt.name ?? c.name);
+      }
+    };
+    const grouping = hasGroup || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
+    const exprScope = grouping ? aggScope : scope;
+    compileTargets(exprScope);
+    const having = n.havingClause ? compileExpr(n.havingClause, aggScope) : null;
+    if (grouping && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with ${hasGroup ? 'GROUP BY clause' : 'aggregate functions'}`);
+
+    // Sort keys: output-column names and ordinals refer to targets, anything else is an expression.
+    const sortKeys: { fn: (r: Row) => Value; desc: boolean; nullsFirst: boolean }[] = [];
+    for (const sb of (n.sortClause ?? []) as N[]) {
+      const sn = sb.SortBy;
+      const desc = sn.sortby_dir === 'SORTBY_DESC';
+      const nullsFirst = sn.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sn.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
+      let fn: ((r: Row) => Value) | null = null;
+      const k = sn.node;
+      if (k.A_Const?.ival !== undefined || (k.A_Const && Object.keys(k.A_Const).length === 1 && k.A_Const.location !== undefined && !k.A_Const.sval && !k.A_Const.fval && !k.A_Const.boolval)) {
+        const pos = k.A_Const.ival?.ival ?? 0;
+        if (pos < 1 || pos > targets.length) throw new PgError('42P10', `ORDER BY position ${pos} is not in select list`, { position: posOf(k.A_Const.location) });
+        fn = targets[pos - 1]!.fn;
+      } else if (k.ColumnRef?.fields?.length === 1 && k.ColumnRef.fields[0].String) {
+        const nm = k.ColumnRef.fields[0].String.sval;
+        const ti = names.indexOf(nm);
+        if (ti >= 0 && !scope.columns.some((c) => c.name === nm)) fn = targets[ti]!.fn;
+      }
+      if (!fn) {
+        const c = compileExpr(k, exprScope);
+        fn = c.fn;
+      }
+      sortKeys.push({ fn, desc, nullsFirst });
+    }
+
+    // Produce rows.
+    let rows: Row[] = [];
+    if (src.table) {
+      rows = this.scan(s, src.table, snap(), where, n.whereClause, scope);
+    } else {
+      const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+      for (const vals of src.rows!()) {
+        r.vals = vals;
+        if (where && where.fn(r) !== true) continue;
+        rows.push({ vals, item: null, blk: 0, off: 0, aggs: null });
+      }
+    }
+
+    if (grouping) rows = this.aggregate(rows, aggs, groupCols, hasGroup, having);
+
+    if (sortKeys.length) {
+      const keyed = rows.map((r) => ({ r, k: sortKeys.map((sk) => sk.fn(r)) }));
+      keyed.sort((a, b) => {
+        for (let i = 0; i < sortKeys.length; i++) {
+          const sk = sortKeys[i]!;
+          const x = a.k[i]!, y = b.k[i]!;
+          if (x === null || y === null) {
+            if (x === y) continue;
+            return (x === null) === sk.nullsFirst ? -1 : 1;
+          }
+          const c = compareValues(x, y);
+          if (c !== 0) return sk.desc ? -c : c;
+        }
+        return 0;
+      });
+      rows = keyed.map((x) => x.r);
+    }
+
+    const limit = n.limitCount ? this.constInt(n.limitCount, scope, 'LIMIT') : null;
+    const offset = (n.limitOffset ? this.constInt(n.limitOffset, scope, 'OFFSET') : 0) ?? 0;
+    const distinct = !!n.distinctClause;
+    if (distinct && n.distinctClause.length && n.distinctClause[0] && Object.keys(n.distinctClause[0]).length) throw notSupported('DISTINCT ON');
+    const out: Value[][] = [];
+    const seen = distinct ? new Set<string>() : null;
+    let skipped = 0;
+    for (let r of rows) {
+      if (limit !== null && out.length >= limit) break;
+      if (lockMode && src.table) {
+        const locked = yield* this.lockRowForSelect(s, src.table, r as Candidate, lockMode, policy, where);
+        if (!locked) continue;
+        r = locked;
+      }
+      const vals = targets.map((t) => t.fn(r));
+      if (seen) {
+        const key = JSON.stringify(vals.map(formatValue));
+        if (seen.has(key)) continue;
+        seen.add(key);
+      }
+      if (skipped < offset) { skipped++; continue; }
+      out.push(vals);
+    }
+    return { names, types: targets.map((t) => t.type), rows: out };
+  }
+
+  private groupColumn(g: N, targetList: N[] | undefined, scope: Scope): number {
+    if (g.A_Const?.ival !== undefined) {
+      const pos = g.A_Const.ival.ival;
+      const t = targetList?.[pos - 1]?.ResTarget?.val;
+      if (!t) throw new PgError('42P10', `GROUP BY position ${pos} is not in select list`, { position: posOf(g.A_Const.location) });
+      return this.groupColumn(t, undefined, scope);
+    }
+    const f = g.ColumnRef?.fields;
+    if (f && f[f.length - 1].String) {
+      const nm = f[f.length - 1].String.sval;
+      let idx = scope.columns.findIndex((c) => c.name === nm);
+      if (idx < 0 && targetList) {
+        const t = targetList.find((x: N) => x.ResTarget.name === nm);
+        if (t) return this.groupColumn(t.ResTarget.val, undefined, scope);
+      }
+      if (idx < 0) throw new PgError('42703', `column "${nm}" does not exist`, { position: posOf(g.ColumnRef.location) });
+      return idx;
+    }
+    throw notSupported('GROUP BY expressions (group by columns or output positions)', posOf(firstLocation(g)));
+  }
+
+  private aggregate(rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null): Row[] {
+    const groups = new Map<string, { rep: Row; states: ReturnType<typeof newAggState>[] }>();
+    const cols = [...groupCols];
+    const order: string[] = [];
+    const get = (r: Row) => {
+      const key = hasGroup ? JSON.stringify(cols.map((c) => formatValue(r.vals[c]!))) : '';
+      let g = groups.get(key);
+      if (!g) { g = { rep: r, states: aggs.map(newAggState) }; groups.set(key, g); order.push(key); }
+      return g;
+    };
+    if (!hasGroup) get({ vals: [], item: null, blk: 0, off: 0, aggs: null });
+    for (const r of rows) {
+      const g = get(r);
+      for (let i = 0; i < aggs.length; i++) g.states[i]!.add(aggs[i]!.arg ? aggs[i]!.arg!.fn(r) : null);
+    }
+    const out: Row[] = [];
+    for (const key of order) {
+      const g = groups.get(key)!;
+      const r: Row = { vals: g.rep.vals, item: g.rep.item, blk: g.rep.blk, off: g.rep.off, aggs: g.states.map((st) => st.result()) };
+      if (having && having.fn(r) !== true) continue;
+      out.push(r);
+    }
+    return out;
+  }
+
+  private constInt(node: N, scope: Scope, what: string): number | null {
+    const c = compileExpr(node, { ...scope, columns: [], hasSystem: false });
+    const v = castTo(c, T.int8, false).fn(null as unknown as Row);
+    if (v === null) return null;
+    if ((v as number) < 0) throw new PgError(what === 'LIMIT' ? '2201W' : '2201X', `${what} must not be negative`);
+    return v as number;
+  }
+
+  private valuesQuery(s: Session, n: N, sql: string, snap: () => Snapshot): { names: string[]; types: SqlType[]; rows: Value[][] } {
+    const scope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env: this.env(s, snap), sql };
+    const lists = (n.valuesLists as N[]).map((l) => (l.List.items as N[]).map((e) => compileExpr(e, scope)));
+    const width = lists[0]!.length;
+    if (lists.some((l) => l.length !== width)) throw new PgError('42601', 'VALUES lists must all be the same length');
+    const types: SqlType[] = [];
+    for (let i = 0; i < width; i++) {
+      let t: SqlType = T.unknown;
+      for (const l of lists) if (l[i]!.type.name !== 'unknown') { t = l[i]!.type; break; }
+      types.push(t.name === 'unknown' ? T.text : t);
+    }
+    const rows = lists.map((l) => l.map((c, i) => castTo(c, types[i]!, false).fn(null as unknown as Row)));
+    return { names: types.map((_, i) => `column${i + 1}`), types, rows };
+  }
+
+  // ------------------------------------------------------------------ row locking and waiting
+
+  /**
+   * Wait until the version at (blk, off) can be modified by us: the loop of heap_update/heap_delete/
+   * heap_lock_tuple around HeapTupleSatisfiesUpdate, with the tuple lock and XactLockTableWait.
+   * Returns the final TM result; the caller must release the tuple lock if `tupleLock` is set.
+   */
+  private *waitModifiable(s: Session, t: Table, blk: number, off: number, mode: TupleLockMode, oper: Oper, policy: WaitPolicy = 'block'):
+    Gen<{ tm: TM; tupleLock: boolean; skipped?: boolean }> {
+    let tupleLock = false;
+    const tag = { type: 'tuple' as const, rel: t.oid, blk, off };
+    const tracer = this.eng.tracer;
+    for (;;) {
+      const item = t.heap.item(blk, off)!;
+      const vctx = this.eng.visibilityContext(s);
+      const tm = satisfiesUpdate(item, blk, off, vctx);
+      if (tracer.wants('epq')) tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk, off, outcome: tm, text: `${s.name} checks ${formatTid(blk, off)} before ${oper === 'lock' ? 'locking' : oper === 'update' ? 'updating' : 'deleting'} it: ${describeTm(tm, item)}` });
+      if (tm !== TM.BeingModified) return { tm, tupleLock };
+      const xwait = item.xmax;
+      if (xwait === vctx.myXid) return { tm: TM.Ok, tupleLock };
+      if (item.infomask & HEAP_XMAX_LOCK_ONLY) {
+        const held = lockModeOfItem(item);
+        if (!tupleLocksConflict(held, mode)) {
+          throw notSupported(`a second transaction locking a row that ${this.sessionOfXid(xwait)} already holds ${LOCK_CLAUSE_NAME[held]} (that needs a MultiXact)`);
+        }
+      }
+      if (policy === 'skip') { if (tupleLock) this.eng.releaseLock(s, tag, TUPLE_HW_LOCK[mode]); return { tm, tupleLock: false, skipped: true }; }
+      if (policy === 'error') throw new PgError('55P03', `could not obtain lock on row in relation "${t.name}"`);
+      if (!tupleLock) {
+        yield* this.eng.acquireLock(s, tag, TUPLE_HW_LOCK[mode], null, `waiting for the tuple lock on ${formatTid(blk, off)} of ${t.name}`);
+        tupleLock = true;
+      }
+      yield* this.eng.waitForXact(s, xwait, `${OPER_CONTEXT[oper]} ${formatTid(blk, off)} in relation "${t.name}"`);
+    }
+  }
+
+  private sessionOfXid(xid: number): string {
+    const o = this.eng.xacts.running.get(xid);
+    return o !== undefined ? this.eng.sessions[o]!.name : `transaction ${xid}`;
+  }
+
+  /**
+   * READ COMMITTED's EvalPlanQual step: follow t_ctid from a version someone else updated to the newest
+   * version, lock it (waiting if needed) and return where it is, or null if the row was deleted.
+   */
+  private *lockLatest(s: Session, t: Table, blk: number, off: number, mode: TupleLockMode): Gen<Candidate | null> {
+    for (;;) {
+      const { tm, tupleLock } = yield* this.waitModifiable(s, t, blk, off, mode, 'lock');
+      const item = t.heap.item(blk, off)!;
+      const release = () => { if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk, off }, TUPLE_HW_LOCK[mode]); };
+      if (tm === TM.Ok) {
+        this.eng.ensureXid(s);
+        heapLockTuple(this.heapCtx(s), t, blk, off, mode);
+        release();
+        return { vals: item.values, item, blk, off, aggs: null };
+      }
+      release();
+      if (tm === TM.Updated) {
+        const nb = item.ctidBlock, no = item.ctidOffset;
+        if (this.eng.tracer.wants('epq')) this.eng.tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk, off, text: `EvalPlanQual: ${formatTid(blk, off)} was updated; following t_ctid to ${formatTid(nb, no)}` });
+        blk = nb; off = no;
+        continue;
+      }
+      return null;
+    }
+  }
+
+  private *lockRowForSelect(s: Session, t: Table, c: Candidate, mode: TupleLockMode, policy: WaitPolicy, where: Compiled | null): Gen<Candidate | null> {
+    const { tm, tupleLock, skipped } = yield* this.waitModifiable(s, t, c.blk, c.off, mode, 'lock', policy);
+    if (skipped) return null;
+    const tag = { type: 'tuple' as const, rel: t.oid, blk: c.blk, off: c.off };
+    const release = () => { if (tupleLock) this.eng.releaseLock(s, tag, TUPLE_HW_LOCK[mode]); };
+    switch (tm) {
+      case TM.Ok:
+        this.eng.ensureXid(s);
+        heapLockTuple(this.heapCtx(s), t, c.blk, c.off, mode);
+        release();
+        return c;
+      case TM.SelfModified: case TM.Invisible:
+        release();
+        return null;
+      case TM.Updated: case TM.Deleted: {
+        release();
+        if (usesXactSnapshot(s.tx!.isolation)) throw new PgError('40001', 'could not serialize access due to concurrent update');
+        if (tm === TM.Deleted) return null;
+        const latest = yield* this.lockLatest(s, t, c.item.ctidBlock, c.item.ctidOffset, mode);
+        if (!latest) return null;
+        if (where && where.fn(latest) !== true) return null;
+        return latest;
+      }
+      default: release(); return null;
+    }
+  }
+
+  // ------------------------------------------------------------------ INSERT
+
+  private *insertStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
+    if (n.onConflictClause) throw notSupported('INSERT ... ON CONFLICT');
+    if (n.withClause) throw notSupported('WITH queries');
+    const t = this.table(n.relation);
+    const snapshot = this.eng.snapshotFor(s);
+    const snap = () => snapshot;
+    yield* this.lockRelation(s, t, LockMode.RowExclusive);
+    this.checkReadOnly(s, 'INSERT');
+    const targetCols: number[] = n.cols
+      ? (n.cols as N[]).map((c) => {
+        const idx = t.columns.findIndex((col) => col.name === c.ResTarget.name);
+        if (idx < 0) throw new PgError('42703', `column "${c.ResTarget.name}" of relation "${t.name}" does not exist`, { position: posOf(c.ResTarget.location) });
+        return idx;
+      })
+      : t.columns.map((_, i) => i);
+    const env = this.env(s, snap);
+    const noScope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql: raw.text };
+    let rows: Value[][];
+    const sel = n.selectStmt?.SelectStmt;
+    if (!sel) throw notSupported('INSERT ... DEFAULT VALUES');
+    if (sel.valuesLists) {
+      rows = [];
+      for (const l of sel.valuesLists as N[]) {
+        const items = l.List.items as N[];
+        if (items.length > targetCols.length) throw new PgError('42601', 'INSERT has more expressions than target columns', { position: posOf(firstLocation(items[targetCols.length]!)) });
+        if (items.length < targetCols.length && n.cols) throw new PgError('42601', 'INSERT has more target columns than expressions', { position: posOf(n.cols[items.length].ResTarget.location) });
+        const vals: Value[] = this.defaults(t, s, snap);
+        items.forEach((e, i) => {
+          const col = t.columns[targetCols[i]!]!;
+          if (e.SetToDefault) return;
+          vals[col.attnum - 1] = this.assign(compileExpr(e, noScope), col, firstLocation(e)).fn(null as unknown as Row);
+        });
+        rows.push(vals);
+      }
+    } else {
+      const q = yield* this.query(s, sel, raw.text, false);
+      if (q.types.length > targetCols.length) throw new PgError('42601', 'INSERT has more expressions than target columns');
+      const convs = q.types.map((ty, i) => this.assign({ fn: (r) => r.vals[i]!, type: ty, name: '', strength: 0 }, t.columns[targetCols[i]!]!, undefined).fn);
+      const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+      rows = q.rows.map((src) => {
+        r.vals = src;
+        const vals = this.defaults(t, s, snap);
+        for (let i = 0; i < convs.length; i++) vals[targetCols[i]!] = convs[i]!(r);
+        return vals;
+      });
+    }
+    const returning = n.returningList ?? n.returningClause?.exprs;
+    const ret = returning ? this.compileReturning(returning, this.tableScope(t, null, s, snap, raw.text)) : null;
+    const out: Value[][] = [];
+    for (const vals of rows) {
+      this.checkConstraints(s, t, vals, snap);
+      this.eng.ensureXid(s);
+      const tid = heapInsert(this.heapCtx(s), t, vals);
+      for (const index of t.indexes) yield* this.indexInsert(s, t, index, vals, tid.blk, tid.off);
+      if (ret) out.push(ret.fns.map((f) => f({ vals, item: t.heap.item(tid.blk, tid.off)!, blk: tid.blk, off: tid.off, aggs: null })));
+    }
+    return this.dmlResult(`INSERT 0 ${rows.length}`, ret, out);
+  }
+
+  private compileReturning(list: N[], scope: Scope): { fns: ((r: Row) => Value)[]; names: string[]; types: SqlType[] } {
+    const fns: ((r: Row) => Value)[] = [], names: string[] = [], types: SqlType[] = [];
+    for (const t of list) {
+      const rt = t.ResTarget;
+      const cr = rt.val.ColumnRef;
+      if (cr && cr.fields[cr.fields.length - 1].A_Star) {
+        scope.columns.forEach((c, i) => { fns.push((r) => r.vals[i]!); names.push(c.name); types.push(c.type); });
+        continue;
+      }
+      const c = compileExpr(rt.val, scope);
+      const cc = c.type.name === 'unknown' ? castTo(c, T.text, false) : c;
+      fns.push(cc.fn); names.push(rt.name ?? c.name); types.push(cc.type);
+    }
+    return { fns, names, types };
+  }
+
+  private dmlResult(tag: string, ret: { names: string[]; types: SqlType[] } | null, rows: Value[][]): QueryResult {
+    return {
+      command: tag,
+      columns: ret ? ret.names.map((name, i) => ({ name, type: ret.types[i]!.name })) : null,
+      rows: ret ? rows.map((r) => r.map(formatValue)) : [],
+    };
+  }
+
+  private defaults(t: Table, s: Session, snap: () => Snapshot): Value[] {
+    return t.columns.map((c) => {
+      if (!c.defaultExpr) return null;
+      const scope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env: this.env(s, snap), sql: '' };
+      return this.assign(compileExpr(c.defaultExpr as N, scope), c, undefined).fn(null as unknown as Row);
+    });
+  }
+
+  /** Assignment coercion of an expression to a column's type (transformAssignedExpr). */
+  private assign(c: Compiled, col: Column, location: number | undefined): Compiled {
+    try {
+      return castTo(c, col.type, false, posOf(location));
+    } catch (e) {
+      if (e instanceof PgError && e.sqlstate === '42846') {
+        throw new PgError('42804', `column "${col.name}" is of type ${typeDisplayName(col.type)} but expression is of type ${typeDisplayName(c.type)}`, {
+          hint: 'You will need to rewrite or cast the expression.', ...(location !== undefined ? { position: posOf(location)! } : {}),
+        });
+      }
+      throw e;
+    }
+  }
+
+  /** ExecConstraints: NOT NULL, then CHECK constraints. */
+  private checkConstraints(s: Session, t: Table, vals: Value[], snap: () => Snapshot) {
+    const failing = () => `Failing row contains (${vals.map((v) => formatValue(v) ?? 'null').join(', ')}).`;
+    for (const c of t.columns) {
+      if (c.notNull && vals[c.attnum - 1] === null) {
+        throw new PgError('23502', `null value in column "${c.name}" of relation "${t.name}" violates not-null constraint`, { detail: failing() });
+      }
+    }
+    if (t.checks.length) {
+      const row: Row = { vals, item: null, blk: 0, off: 0, aggs: null };
+      for (const ch of t.checks) {
+        const f = (ch.compiled ??= compileExpr(ch.expr as N, { ...this.tableScope(t, null, s, snap, ''), hasSystem: false })) as Compiled;
+        if (f.fn(row) === false) {
+          throw new PgError('23514', `new row for relation "${t.name}" violates check constraint "${ch.name}"`, { detail: failing() });
+        }
+      }
+    }
+  }
+
+  /**
+   * Insert an index entry for the heap tuple at (blk, off); for a unique index first look for live rows with the
+   * same key (_bt_check_unique), waiting for in-progress inserters/deleters.
+   */
+  private *indexInsert(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): Gen<void> {
+    const key = index.keyOf(vals);
+    if (index.unique && key !== null) {
+      recheck: for (;;) {
+        for (const tid of index.lookup(key)) {
+          for (const m of hotChain(t, tidBlock(tid), tidOffset(tid))) {
+            if (m.blk === blk && m.off === off) continue;
+            const d = satisfiesDirty(m.item, this.eng.visibilityContext(s));
+            if (!d.visible) continue;
+            const xwait = d.waitXmin || d.waitXmax;
+            if (xwait) {
+              if (this.eng.tracer.wants('index')) this.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, text: `unique check on ${index.name}: key ${index.describeKey(vals, t.columns.map((c) => c.name))} is held by ${formatTid(m.blk, m.off)} of in-progress transaction ${xwait}; wait for it to finish` });
+              yield* this.eng.waitForXact(s, xwait, `while inserting index tuple ${formatTid(blk, off)} in relation "${index.name}"`);
+              continue recheck;
+            }
+            throw new PgError('23505', `duplicate key value violates unique constraint "${index.name}"`, {
+              detail: `Key ${index.describeKey(vals, t.columns.map((c) => c.name))} already exists.`,
+            });
+          }
+        }
+        break;
+      }
+    }
+    index.insert(vals, packTid(blk, off));
+    const lsn = this.eng.wal.insert(index.count === 1 ? WalKind.BtreeNewroot : WalKind.BtreeInsertLeaf, s.tx!.xid, index.count === 1 ? 90 : 48 + 16, index.oid, index.leafBlock, 0);
+    index.leafLsn = lsn;
+    if (this.eng.tracer.wants('index')) this.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, blk, off, lsn: formatLsn(lsn), text: `index ${index.name}: new entry ${index.describeKey(vals, t.columns.map((c) => c.name))} → ${formatTid(blk, off)}` });
+  }
+
+  // ------------------------------------------------------------------ UPDATE / DELETE
+
+  private *updateStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
+    if (n.fromClause?.length) throw notSupported('UPDATE ... FROM');
+    if (n.withClause) throw notSupported('WITH queries');
+    const t = this.table(n.relation);
+    const snapshot = this.eng.snapshotFor(s);
+    const snap = () => snapshot;
+    yield* this.lockRelation(s, t, LockMode.RowExclusive);
+    this.checkReadOnly(s, 'UPDATE');
+    const scope = this.tableScope(t, n.relation.alias?.aliasname ?? null, s, snap, raw.text);
+    const where = this.compileWhere(n.whereClause, scope);
+    const sets: { idx: number; fn: (r: Row) => Value }[] = [];
+    for (const tl of n.targetList as N[]) {
+      const rt = tl.ResTarget;
+      if (rt.indirection?.length) throw notSupported('assignment to a field or array element', posOf(rt.location));
+      if (rt.val?.MultiAssignRef) throw notSupported('multiple-column assignment (a, b) = (...)', posOf(rt.location));
+      const idx = t.columns.findIndex((c) => c.name === rt.name);
+      if (idx < 0) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
+      const col = t.columns[idx]!;
+      if (rt.val.SetToDefault) {
+        const d = this.defaults(t, s, snap)[idx]!;
+        sets.push({ idx, fn: () => d });
+      } else sets.push({ idx, fn: this.assign(compileExpr(rt.val, scope), col, firstLocation(rt.val)).fn });
+    }
+    const returning = n.returningList ?? n.returningClause?.exprs;
+    const ret = returning ? this.compileReturning(returning, scope) : null;
+    const keyCols = [...t.keyColumns];
+    const idxCols = [...t.indexedColumns];
+    const mode: TupleLockMode = sets.some((x) => t.keyColumns.has(x.idx)) ? 'exclusive' : 'nokeyexclusive';
+    const cands = this.scan(s, t, snapshot, where, n.whereClause, scope);
+    let count = 0;
+    const out: Value[][] = [];
+    const compute = (c: Row): Value[] => {
+      const nv = c.vals.slice();
+      for (const st of sets) nv[st.idx] = st.fn(c);
+      return nv;
+    };
+    for (const cand of cands) {
+      let cur: Candidate = cand;
+      let newVals = compute(cur);
+      for (;;) {
+        const { tm, tupleLock } = yield* this.waitModifiable(s, t, cur.blk, cur.off, mode, 'update');
+        const release = () => { if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]); };
+        if (tm === TM.Ok) {
+          this.checkConstraints(s, t, newVals, snap);
+          this.eng.ensureXid(s);
+          const old = cur.item.values;
+          const indexedChanged = idxCols.some((i) => !sameValue(old[i]!, newVals[i]!));
+          const keysChanged = keyCols.some((i) => !sameValue(old[i]!, newVals[i]!));
+          const nt = heapUpdate(this.heapCtx(s), t, cur.blk, cur.off, newVals, indexedChanged, keysChanged);
+          release();
+          if (!nt.hot) for (const index of t.indexes) yield* this.indexInsert(s, t, index, newVals, nt.blk, nt.off);
+          count++;
+          if (ret) out.push(ret.fns.map((f) => f({ vals: newVals, item: t.heap.item(nt.blk, nt.off)!, blk: nt.blk, off: nt.off, aggs: null })));
+          break;
+        }
+        release();
+        if (tm === TM.SelfModified || tm === TM.Invisible) break;
+        if (usesXactSnapshot(s.tx!.isolation)) {
+          throw new PgError('40001', `could not serialize access due to concurrent ${tm === TM.Deleted ? 'delete' : 'update'}`);
+        }
+        if (tm === TM.Deleted) break;
+        const latest = yield* this.lockLatest(s, t, cur.item.ctidBlock, cur.item.ctidOffset, mode);
+        if (!latest) break;
+        if (where && where.fn(latest) !== true) {
+          if (this.eng.tracer.wants('epq')) this.eng.tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk: latest.blk, off: latest.off, text: `EvalPlanQual: the newest version ${formatTid(latest.blk, latest.off)} no longer matches WHERE — row skipped (it stays locked)` });
+          break;
+        }
+        if (this.eng.tracer.wants('epq')) this.eng.tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk: latest.blk, off: latest.off, text: `EvalPlanQual: the newest version ${formatTid(latest.blk, latest.off)} still matches WHERE — update it` });
+        cur = latest;
+        newVals = compute(cur);
+      }
+    }
+    return this.dmlResult(`UPDATE ${count}`, ret, out);
+  }
+
+  private *deleteStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
+    if (n.usingClause?.length) throw notSupported('DELETE ... USING');
+    if (n.withClause) throw notSupported('WITH queries');
+    const t = this.table(n.relation);
+    const snapshot = this.eng.snapshotFor(s);
+    const snap = () => snapshot;
+    yield* this.lockRelation(s, t, LockMode.RowExclusive);
+    this.checkReadOnly(s, 'DELETE');
+    const scope = this.tableScope(t, n.relation.alias?.aliasname ?? null, s, snap, raw.text);
+    const where = this.compileWhere(n.whereClause, scope);
+    const returning = n.returningList ?? n.returningClause?.exprs;
+    const ret = returning ? this.compileReturning(returning, scope) : null;
+    const cands = this.scan(s, t, snapshot, where, n.whereClause, scope);
+    let count = 0;
+    const out: Value[][] = [];
+    for (const cand of cands) {
+      let cur: Candidate = cand;
+      for (;;) {
+        const { tm, tupleLock } = yield* this.waitModifiable(s, t, cur.blk, cur.off, 'exclusive', 'delete');
+        const release = () => { if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK.exclusive); };
+        if (tm === TM.Ok) {
+          this.eng.ensureXid(s);
+          heapDelete(this.heapCtx(s), t, cur.blk, cur.off);
+          release();
+          count++;
+          if (ret) out.push(ret.fns.map((f) => f(cur)));
+          break;
+        }
+        release();
+        if (tm === TM.SelfModified || tm === TM.Invisible) break;
+        if (usesXactSnapshot(s.tx!.isolation)) {
+          throw new PgError('40001', `could not serialize access due to concurrent ${tm === TM.Deleted ? 'delete' : 'update'}`);
+        }
+        if (tm === TM.Deleted) break;
+        const latest = yield* this.lockLatest(s, t, cur.item.ctidBlock, cur.item.ctidOffset, 'exclusive');
+        if (!latest || (where && where.fn(latest) !== true)) break;
+        cur = latest;
+      }
+    }
+    return this.dmlResult(`DELETE ${count}`, ret, out);
+  }
+
+  // ------------------------------------------------------------------ DDL and utility
+
+  private *createTable(s: Session, n: N): Gen<QueryResult> {
+    const rv = n.relation;
+    if (rv.schemaname && rv.schemaname !== 'public') throw notSupported('schemas other than public');
+    if (rv.relpersistence === 't') throw notSupported('temporary tables');
+    if (rv.relpersistence === 'u') throw notSupported('unlogged tables');
+    if (n.inhRelations?.length) throw notSupported('table inheritance');
+    if (n.partspec) throw notSupported('partitioned tables');
+    this.checkReadOnly(s, 'CREATE TABLE');
+    const cat = this.eng.catalog;
+    const name = rv.relname as string;
+    if (cat.relationExists(name)) {
+      if (n.if_not_exists) {
+        s.acc.notices.push({ severity: 'NOTICE', sqlstate: '42P07', message: `relation "${name}" already exists, skipping` });
+        return { command: 'CREATE TABLE', columns: null, rows: [] };
+      }
+      throw new PgError('42P07', `relation "${name}" already exists`);
+    }
+    const columns: Column[] = [];
+    const checks: CheckConstraint[] = [];
+    const uniques: { cols: string[]; primary: boolean; name?: string }[] = [];
+    const checkNames = new Set<string>();
+    const pickName = (base: string) => { let nm = base, i = 0; while (checkNames.has(nm) || cat.relationExists(nm)) nm = `${base}${++i}`; checkNames.add(nm); return nm; };
+    for (const el of (n.tableElts ?? []) as N[]) {
+      if (el.ColumnDef) {
+        const cd = el.ColumnDef;
+        const tn = cd.typeName;
+        const tnames = (tn.names as N[]).map((x) => x.String.sval as string);
+        if (tn.arrayBounds?.length) throw notSupported('array columns', posOf(tn.location));
+        const last = tnames[tnames.length - 1]!.toLowerCase();
+        if (['serial', 'bigserial', 'smallserial', 'serial4', 'serial8'].includes(last)) throw notSupported('serial columns (sequences)', posOf(tn.location));
+        const mods = ((tn.typmods ?? []) as N[]).map((m) => m.A_Const?.ival?.ival ?? 0);
+        const type = resolveTypeName(tnames, mods, posOf(tn.location));
+        if (['xid', 'xid8', 'cid', 'tid', 'pg_snapshot', 'txid_snapshot'].includes(type.name)) throw notSupported(`columns of type ${type.name}`, posOf(tn.location));
+        if (columns.some((c) => c.name === cd.colname)) throw new PgError('42701', `column "${cd.colname}" specified more than once`);
+        const col: Column = { name: cd.colname, type, notNull: false, defaultExpr: null, attnum: columns.length + 1 };
+        for (const cn of (cd.constraints ?? []) as N[]) {
+          const c = cn.Constraint;
+          switch (c.contype) {
+            case 'CONSTR_NOTNULL': col.notNull = true; break;
+            case 'CONSTR_NULL': break;
+            case 'CONSTR_DEFAULT': col.defaultExpr = c.raw_expr; break;
+            case 'CONSTR_PRIMARY': col.notNull = true; uniques.push({ cols: [cd.colname], primary: true, name: c.conname }); break;
+            case 'CONSTR_UNIQUE': uniques.push({ cols: [cd.colname], primary: false, name: c.conname }); break;
+            case 'CONSTR_CHECK': checks.push({ name: c.conname ?? '', expr: c.raw_expr, base: `${name}_${cd.colname}_check` } as CheckConstraint & { base: string }); break;
+            case 'CONSTR_FOREIGN': throw notSupported('foreign keys', posOf(c.location));
+            case 'CONSTR_IDENTITY': throw notSupported('identity columns', posOf(c.location));
+            case 'CONSTR_GENERATED': throw notSupported('generated columns', posOf(c.location));
+            default: throw notSupported(`column constraint ${c.contype}`, posOf(c.location));
+          }
+        }
+        columns.push(col);
+      } else if (el.Constraint) {
+        const c = el.Constraint;
+        const keys = ((c.keys ?? []) as N[]).map((k) => k.String.sval as string);
+        switch (c.contype) {
+          case 'CONSTR_PRIMARY': uniques.push({ cols: keys, primary: true, name: c.conname }); break;
+          case 'CONSTR_UNIQUE': uniques.push({ cols: keys, primary: false, name: c.conname }); break;
+          case 'CONSTR_CHECK': {
+            const refs = new Set<string>();
+            collectColumnRefs(c.raw_expr, refs);
+            const base = refs.size === 1 ? `${name}_${[...refs][0]}_check` : `${name}_check`;
+            checks.push({ name: c.conname ?? '', expr: c.raw_expr, base } as CheckConstraint & { base: string });
+            break;
+          }
+          case 'CONSTR_FOREIGN': throw notSupported('foreign keys', posOf(c.location));
+          case 'CONSTR_EXCLUSION': throw notSupported('exclusion constraints', posOf(c.location));
+          default: throw notSupported(`table constraint ${c.contype}`, posOf(c.location));
+        }
+      } else throw notSupported('CREATE TABLE ... LIKE');
+    }
+    if (uniques.filter((u) => u.primary).length > 1) throw new PgError('42P16', `multiple primary keys for table "${name}" are not allowed`);
+    this.eng.ensureXid(s);
+    const oid = cat.allocOid();
+    cat.allocOid(); cat.allocOid(); // the table's array type and row type
+    if (columns.some((c) => !['int2', 'int4', 'int8', 'bool'].includes(c.type.name))) { cat.allocOid(); cat.allocOid(); cat.allocOid(); } // TOAST table, its type, its index
+    for (const ch of checks as (CheckConstraint & { base: string })[]) ch.name ||= pickName(ch.base);
+    const table: Table = {
+      oid, name, columns, checks: checks.map(({ name: nm, expr }) => ({ name: nm, expr })), indexes: [], heap: new HeapRelation(),
+      keyColumns: new Set(), indexedColumns: new Set(),
+    };
+    for (const u of uniques) {
+      const colIdx = u.cols.map((cn) => {
+        const i = columns.findIndex((c) => c.name === cn);
+        if (i < 0) throw new PgError('42703', `column "${cn}" named in key does not exist`);
+        return i;
+      });
+      if (u.primary) for (const i of colIdx) columns[i]!.notNull = true;
+      const iname = u.name ?? pickName(u.primary ? `${name}_pkey` : `${name}_${u.cols.join('_')}_key`);
+      const index = new BtreeIndex(cat.allocOid(), iname, colIdx, true, u.primary);
+      table.indexes.push(index);
+      for (const i of colIdx) { table.keyColumns.add(i); table.indexedColumns.add(i); }
+    }
+    // validate CHECK and DEFAULT expressions now, as PostgreSQL does at CREATE time
+    const snapshot = () => this.eng.snapshotFor(s);
+    for (const ch of table.checks) {
+      const c = compileExpr(ch.expr as N, { ...this.tableScope(table, null, s, snapshot, ''), hasSystem: false });
+      if (c.type.name !== 'bool') throw new PgError('42804', `argument of CHECK must be type boolean, not type ${typeDisplayName(c.type)}`);
+      ch.compiled = c;
+    }
+    for (const c of columns) if (c.defaultExpr) this.assign(compileExpr(c.defaultExpr as N, { relName: null, alias: null, columns: [], hasSystem: false, env: this.env(s, snapshot), sql: '' }), c, undefined);
+    cat.tables.set(name, table);
+    s.tx!.undo.push(() => cat.tables.delete(name));
+    this.eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, this.eng.clock.now);
+    this.eng.wal.insert(WalKind.StorageCreate, s.tx!.xid, 42, oid, -1, 0);
+    s.tx!.cidUsed = true;
+    return { command: 'CREATE TABLE', columns: null, rows: [] };
+  }
+
+  private *dropStmt(s: Session, n: N): Gen<QueryResult> {
+    if (n.removeType !== 'OBJECT_TABLE') throw notSupported(`DROP ${String(n.removeType).replace('OBJECT_', '')}`);
+    this.checkReadOnly(s, 'DROP TABLE');
+    const cat = this.eng.catalog;
+    for (const obj of n.objects as N[]) {
+      const parts = (obj.List.items as N[]).map((x) => x.String.sval as string);
+      const name = parts[parts.length - 1]!;
+      const t = cat.get(name);
+      if (!t) {
+        if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `table "${name}" does not exist, skipping` }); continue; }
+        throw new PgError('42P01', `table "${name}" does not exist`);
+      }
+      yield* this.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive, null, `waiting for AccessExclusiveLock on ${name} to drop it`);
+      this.eng.ensureXid(s);
+      cat.tables.delete(name);
+      s.tx!.undo.push(() => cat.tables.set(name, t));
+      s.tx!.cidUsed = true;
+    }
+    return { command: 'DROP TABLE', columns: null, rows: [] };
+  }
+
+  private *lockStmt(s: Session, n: N): Gen<QueryResult> {
+    if (s.block === 'none') throw new PgError('25P01', 'LOCK TABLE can only be used in transaction blocks');
+    if (n.nowait) throw notSupported('LOCK ... NOWAIT');
+    const mode = n.mode as LockMode;
+    for (const r of n.relations as N[]) {
+      const t = this.table(r.RangeVar);
+      yield* this.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
+    }
+    return { command: 'LOCK TABLE', columns: null, rows: [] };
+  }
+
+  private checkpoint(s: Session): QueryResult {
+    const w = this.eng.wal;
+    w.redoLsn = w.insertLsn;
+    w.insert(WalKind.CheckpointOnline, 0, 114);
+    if (this.eng.tracer.wants('wal')) this.eng.tracer.emit({ kind: 'wal', session: s.name, lsn: formatLsn(w.redoLsn), text: `CHECKPOINT: redo pointer ${formatLsn(w.redoLsn)}; the next change to each page will log a full-page image` });
+    return { command: 'CHECKPOINT', columns: null, rows: [] };
+  }
+}
+
+/** Members of a HOT chain starting at a root line pointer (following redirects and heap-only successors). */
+export function* hotChain(t: Table, blk: number, off: number): Generator<{ blk: number; off: number; item: Item }> {
+  const page = t.heap.pages[blk];
+  if (!page) return;
+  let item = page.items[off - 1];
+  if (item && item.lpFlags === LpFlags.REDIRECT) { off = item.lpOff; item = page.items[off - 1]; }
+  let prevXmax = -1;
+  while (item && item.lpFlags === LpFlags.NORMAL) {
+    if (prevXmax >= 0 && item.xmin !== prevXmax) return;
+    yield { blk, off, item };
+    if (!(item.infomask2 & HEAP_HOT_UPDATED) || item.ctidBlock !== blk) return;
+    prevXmax = item.xmax;
+    off = item.ctidOffset;
+    item = page.items[off - 1];
+    if (item && !(item.infomask2 & HEAP_ONLY_TUPLE)) return;
+  }
+}
+
+function sameValue(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  if (a instanceof Numeric && b instanceof Numeric) return a.cmp(b) === 0 && a.scale === b.scale;
+  return formatValue(a) === formatValue(b);
+}
+
+function describeTm(tm: TM, item: Item): string {
+  switch (tm) {
+    case TM.Ok: return 'TM_Ok (free to change)';
+    case TM.BeingModified: return `TM_BeingModified (t_xmax ${item.xmax} is still in progress)`;
+    case TM.Updated: return `TM_Updated (t_xmax ${item.xmax} committed an update; newer version at (${item.ctidBlock},${item.ctidOffset}))`;
+    case TM.Deleted: return `TM_Deleted (t_xmax ${item.xmax} committed a delete)`;
+    case TM.SelfModified: return 'TM_SelfModified (already changed by this command)';
+    case TM.Invisible: return 'TM_Invisible';
+  }
+}
+
+function firstLocation(n: N | undefined): number | undefined {
+  if (!n || typeof n !== 'object') return undefined;
+  if (typeof n.location === 'number') return n.location;
+  for (const v of Object.values(n)) {
+    if (v && typeof v === 'object') {
+      const l = firstLocation(v as N);
+      if (l !== undefined) return l;
+    }
+  }
+  return undefined;
+}
+
+const AGG_NAMES = new Set(['count', 'sum', 'avg', 'min', 'max']);
+/** Does this parse tree call an aggregate function (outside a subquery)? */
+function containsAggregate(n: unknown): boolean {
+  if (!n || typeof n !== 'object') return false;
+  const o = n as N;
+  if (o.FuncCall) {
+    const names = (o.FuncCall.funcname as N[]).map((x) => x.String.sval as string);
+    if (AGG_NAMES.has(names[names.length - 1]!.toLowerCase()) && !o.FuncCall.over) return true;
+  }
+  if (o.SubLink) return false;
+  return Object.values(o).some(containsAggregate);
+}
+
+function collectColumnRefs(n: unknown, out: Set<string>) {
+  if (!n || typeof n !== 'object') return;
+  const o = n as N;
+  if (o.ColumnRef) {
+    const f = o.ColumnRef.fields;
+    if (f[f.length - 1].String) out.add(f[f.length - 1].String.sval);
+    return;
+  }
+  for (const v of Object.values(o)) collectColumnRefs(v, out);
+}

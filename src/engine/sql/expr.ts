@@ -1,0 +1,595 @@
+/**
+ * Expressions: parse-tree nodes from the PostgreSQL parser compiled into closures over a row.
+ *
+ * Compilation resolves column references, picks operator result types the way PostgreSQL's operator tables
+ * do (int4 + int4 → int4, int + numeric → numeric, 'literal' takes the other side's type), names result columns
+ * as FigureColname() does (?column?, count, int4 ...), and reports PostgreSQL's errors (42703 unknown column,
+ * 42883 no such operator, 22012 division by zero, 22003 out of range). Evaluation is three-valued (NULL).
+ *
+ * Mirrors: src/backend/parser/parse_expr.c, parse_target.c (FigureColname), parse_oper.c, utils/adt/*.
+ * Simplifications: a fixed set of types, operators and functions; no implicit-cast search.
+ */
+import { PgError, notSupported, posOf } from '../errors.js';
+import { Numeric } from './numeric.js';
+import {
+  type SqlType, type Value, T, isIntegral, isStringLike, parseInput, resolveTypeName, checkIntRange, toNumeric,
+  formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod,
+} from './types.js';
+import type { Item } from '../heap/tuple.js';
+
+/** The row an expression is evaluated on. One object is reused across a scan. */
+export interface Row {
+  vals: Value[];
+  item: Item | null;
+  blk: number;
+  off: number;
+  /** aggregate results, in grouping mode */
+  aggs: Value[] | null;
+}
+export type Fn = (r: Row) => Value;
+export interface Compiled { fn: Fn; type: SqlType; name: string; strength: number; isConst?: boolean }
+
+/** Functions the compiler calls back into the engine for (transaction ids, snapshots, settings). */
+export interface ExprEnv {
+  txidCurrent(assign: boolean): number | null;
+  currentSnapshot(): string;
+  xactStatus(xid: number): string | null;
+  currentSetting(name: string): string;
+}
+
+export interface ColumnSource { name: string; type: SqlType }
+export interface AggSpec { kind: 'count' | 'sum' | 'avg' | 'min' | 'max'; arg: Compiled | null; star: boolean; distinct: boolean; type: SqlType }
+export interface Scope {
+  relName: string | null;
+  alias: string | null;
+  columns: ColumnSource[];
+  /** true when system columns (ctid, xmin, ...) are available */
+  hasSystem: boolean;
+  /** grouping mode: aggregates allowed; plain columns must be grouped */
+  aggs?: AggSpec[];
+  groupCols?: Set<number>;
+  /** in grouping mode, compiled GROUP BY expressions matched by their source text position */
+  inAgg?: boolean;
+  env: ExprEnv;
+  sql: string;
+}
+
+type N = Record<string, any>;
+const nodeType = (n: N) => Object.keys(n)[0]!;
+
+const SYSTEM_COLUMNS = ['ctid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid'];
+
+export function compileExpr(node: N, scope: Scope): Compiled {
+  const t = nodeType(node);
+  const n = node[t];
+  switch (t) {
+    case 'A_Const': return compileConst(n);
+    case 'ColumnRef': return compileColumnRef(n, scope);
+    case 'TypeCast': {
+      const arg = compileExpr(n.arg, scope);
+      const tn = n.typeName;
+      const names = tn.names.map((x: N) => x.String.sval);
+      const mods = (tn.typmods ?? []).map((m: N) => m.A_Const?.ival?.ival ?? 0);
+      const target = resolveTypeName(names, mods, posOf(tn.location));
+      const c = castTo(arg, target, true, posOf(n.location));
+      return { ...c, name: arg.strength >= 2 ? arg.name : names[names.length - 1], strength: Math.max(arg.strength, 1) };
+    }
+    case 'A_Expr': return compileAExpr(n, scope);
+    case 'BoolExpr': {
+      const args = (n.args as N[]).map((a) => coerceBool(compileExpr(a, scope), n.boolop === 'AND_EXPR' ? 'AND' : n.boolop === 'OR_EXPR' ? 'OR' : 'NOT'));
+      const fns = args.map((a) => a.fn);
+      let fn: Fn;
+      if (n.boolop === 'NOT_EXPR') { const f = fns[0]!; fn = (r) => { const v = f(r); return v === null ? null : !v; }; }
+      else if (n.boolop === 'AND_EXPR') fn = (r) => { let nul = false; for (const f of fns) { const v = f(r); if (v === false) return false; if (v === null) nul = true; } return nul ? null : true; };
+      else fn = (r) => { let nul = false; for (const f of fns) { const v = f(r); if (v === true) return true; if (v === null) nul = true; } return nul ? null : false; };
+      return { fn, type: T.bool, name: '?column?', strength: 0 };
+    }
+    case 'NullTest': {
+      const a = compileExpr(n.arg, scope).fn;
+      const fn: Fn = n.nulltesttype === 'IS_NULL' ? (r) => a(r) === null : (r) => a(r) !== null;
+      return { fn, type: T.bool, name: '?column?', strength: 0 };
+    }
+    case 'BooleanTest': {
+      const a = coerceBool(compileExpr(n.arg, scope), 'IS').fn;
+      const k = n.booltesttype as string;
+      const fn: Fn = (r) => {
+        const v = a(r);
+        switch (k) {
+          case 'IS_TRUE': return v === true;
+          case 'IS_NOT_TRUE': return v !== true;
+          case 'IS_FALSE': return v === false;
+          case 'IS_NOT_FALSE': return v !== false;
+          case 'IS_UNKNOWN': return v === null;
+          default: return v !== null;
+        }
+      };
+      return { fn, type: T.bool, name: '?column?', strength: 0 };
+    }
+    case 'FuncCall': return compileFunc(n, scope);
+    case 'CoalesceExpr': {
+      const args = (n.args as N[]).map((a) => compileExpr(a, scope));
+      const type = commonType(args, 'COALESCE', posOf(n.location));
+      const fns = args.map((a) => castTo(a, type, false, posOf(n.location)).fn);
+      return { fn: (r) => { for (const f of fns) { const v = f(r); if (v !== null) return v; } return null; }, type, name: 'coalesce', strength: 2 };
+    }
+    case 'CaseExpr': {
+      const arg = n.arg ? compileExpr(n.arg, scope) : null;
+      const whens = (n.args as N[]).map((w) => {
+        const cw = w.CaseWhen;
+        let cond = compileExpr(cw.expr, scope);
+        if (arg) cond = compileComparison('=', arg, cond, posOf(cw.location));
+        return { cond: coerceBool(cond, 'CASE/WHEN').fn, res: compileExpr(cw.result, scope) };
+      });
+      const def = n.defresult ? compileExpr(n.defresult, scope) : null;
+      const results = whens.map((w) => w.res).concat(def ? [def] : []);
+      const type = commonType(results, 'CASE', posOf(n.location));
+      const ws = whens.map((w) => ({ cond: w.cond, res: castTo(w.res, type, false).fn }));
+      const d = def ? castTo(def, type, false).fn : null;
+      return { fn: (r) => { for (const w of ws) if (w.cond(r) === true) return w.res(r); return d ? d(r) : null; }, type, name: 'case', strength: 2 };
+    }
+    case 'SubLink': throw notSupported('subqueries', posOf(n.location));
+    case 'ParamRef': throw notSupported('query parameters ($n)', posOf(n.location));
+    case 'A_ArrayExpr': throw notSupported('arrays', posOf(n.location));
+    case 'RowExpr': throw notSupported('row constructors', posOf(n.location));
+    case 'SQLValueFunction': throw notSupported(`${String(n.op).replace('SVFOP_', '').toLowerCase()}`, posOf(n.location));
+    default: throw notSupported(`expression type ${t}`, posOf(n?.location));
+  }
+}
+
+function compileConst(n: N): Compiled {
+  if (n.isnull) return { fn: () => null, type: T.unknown, name: '?column?', strength: 0, isConst: true };
+  if (n.ival !== undefined) {
+    const v = n.ival.ival ?? 0;
+    return { fn: () => v, type: T.int4, name: '?column?', strength: 0, isConst: true };
+  }
+  if (n.fval !== undefined) {
+    const s = n.fval.fval as string;
+    if (/^[+-]?\d+$/.test(s)) {
+      const num = Number(s);
+      if (Number.isSafeInteger(num)) return { fn: () => num, type: T.int8, name: '?column?', strength: 0, isConst: true };
+    }
+    const v = Numeric.fromString(s)!;
+    return { fn: () => v, type: T.numeric, name: '?column?', strength: 0, isConst: true };
+  }
+  if (n.boolval !== undefined) {
+    const v = !!n.boolval.boolval;
+    return { fn: () => v, type: T.bool, name: 'bool', strength: 1, isConst: true };
+  }
+  if (n.sval !== undefined) {
+    const v = n.sval.sval as string;
+    return { fn: () => v, type: T.unknown, name: '?column?', strength: 0, isConst: true };
+  }
+  if (n.bsval !== undefined) throw notSupported('bit-string constants', posOf(n.location));
+  return { fn: () => null, type: T.unknown, name: '?column?', strength: 0, isConst: true };
+}
+
+function compileColumnRef(n: N, scope: Scope): Compiled {
+  const fields = n.fields as N[];
+  if (fields.some((f) => f.A_Star)) throw new PgError('42601', 'row expansion via "*" is not supported here', { position: posOf(n.location) });
+  const names = fields.map((f) => f.String.sval as string);
+  let col: string;
+  if (names.length === 1) col = names[0]!;
+  else if (names.length === 2) {
+    const q = names[0]!;
+    if (q !== scope.alias && q !== scope.relName) {
+      throw new PgError('42P01', `missing FROM-clause entry for table "${q}"`, { position: posOf(n.location) });
+    }
+    col = names[1]!;
+  } else throw notSupported('qualified names with schemas', posOf(n.location));
+  const idx = scope.columns.findIndex((c) => c.name === col);
+  if (idx < 0) {
+    if (scope.hasSystem && SYSTEM_COLUMNS.includes(col)) return compileSystemColumn(col, scope, n);
+    const full = names.length === 2 ? `${names[0]}.${col}` : col;
+    throw new PgError('42703', `column "${full}" does not exist`, { position: posOf(n.location) });
+  }
+  if (scope.aggs && !scope.inAgg && !scope.groupCols?.has(idx)) {
+    const q = scope.alias ?? scope.relName;
+    throw new PgError('42803', `column "${q ? q + '.' : ''}${col}" must appear in the GROUP BY clause or be used in an aggregate function`, { position: posOf(n.location) });
+  }
+  const type = scope.columns[idx]!.type;
+  return { fn: (r) => r.vals[idx]!, type, name: col, strength: 2 };
+}
+
+function compileSystemColumn(col: string, scope: Scope, n: N): Compiled {
+  if (scope.aggs && !scope.inAgg) {
+    throw new PgError('42803', `column "${scope.alias ?? scope.relName}.${col}" must appear in the GROUP BY clause or be used in an aggregate function`, { position: posOf(n.location) });
+  }
+  switch (col) {
+    case 'ctid': return { fn: (r) => `(${r.blk},${r.off})`, type: T.tid, name: col, strength: 2 };
+    case 'xmin': return { fn: (r) => r.item!.xmin, type: T.xid, name: col, strength: 2 };
+    case 'xmax': return { fn: (r) => r.item!.xmax, type: T.xid, name: col, strength: 2 };
+    case 'cmin': case 'cmax': return { fn: (r) => r.item!.field3, type: T.cid, name: col, strength: 2 };
+    default: throw notSupported(`system column ${col}`, posOf(n.location));
+  }
+}
+
+function coerceBool(c: Compiled, ctx: string): Compiled {
+  if (c.type.name === 'bool') return c;
+  if (c.type.name === 'unknown') return castTo(c, T.bool, false);
+  throw new PgError('42804', `argument of ${ctx} must be type boolean, not type ${typeDisplayName(c.type)}`);
+}
+
+/** The type both sides of an operator are converted to, PostgreSQL-style. */
+function unifyTypes(a: SqlType, b: SqlType, op: string, pos?: number): SqlType {
+  if (a.name === 'unknown' && b.name === 'unknown') return T.text;
+  if (a.name === 'unknown') return b.name === 'varchar' || b.name === 'bpchar' ? T.text : b;
+  if (b.name === 'unknown') return a.name === 'varchar' || a.name === 'bpchar' ? T.text : a;
+  if (isIntegral(a) && isIntegral(b)) return a.name === 'int8' || b.name === 'int8' ? T.int8 : a.name === 'int2' && b.name === 'int2' ? T.int2 : T.int4;
+  if ((isIntegral(a) || a.name === 'numeric') && (isIntegral(b) || b.name === 'numeric')) return T.numeric;
+  if (isStringLike(a) && isStringLike(b)) return T.text;
+  if (a.name === b.name) return a;
+  if ((a.name === 'xid' || a.name === 'xid8') && (b.name === 'xid' || b.name === 'xid8' || isIntegral(b))) return a;
+  throw new PgError('42883', `operator does not exist: ${typeDisplayName(a)} ${op} ${typeDisplayName(b)}`, {
+    hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.',
+    ...(pos !== undefined ? { position: pos } : {}),
+  });
+}
+
+function commonType(args: Compiled[], ctx: string, pos?: number): SqlType {
+  let t: SqlType = T.unknown;
+  for (const a of args) {
+    if (a.type.name === 'unknown') continue;
+    if (t.name === 'unknown') { t = a.type; continue; }
+    try { t = unifyTypes(t, a.type, '', pos); } catch {
+      throw new PgError('42804', `${ctx} types ${typeDisplayName(t)} and ${typeDisplayName(a.type)} cannot be matched`, pos !== undefined ? { position: pos } : {});
+    }
+  }
+  return t.name === 'unknown' ? T.text : t;
+}
+
+/** Convert a compiled expression to another type (explicit CAST or implicit/assignment coercion). */
+export function castTo(c: Compiled, target: SqlType, explicit: boolean, pos?: number): Compiled {
+  const from = c.type;
+  const f = c.fn;
+  const same = from.name === target.name && (target.typmod < 0 || from.typmod === target.typmod);
+  if (same) return c;
+  const wrap = (g: (v: Exclude<Value, null>) => Value): Compiled => ({
+    ...c, type: target, fn: (r) => { const v = f(r); return v === null ? null : g(v); },
+  });
+  if (from.name === 'unknown' || (explicit && (isStringLike(from) || from.name === 'tid' || from.name === 'pg_snapshot'))) {
+    if (isStringLike(target) && target.name !== 'unknown') return wrap((v) => applyStringTypmod(String(v), target, explicit));
+    return wrap((v) => {
+      try { return parseInput(typeof v === 'string' ? v : formatValue(v)!, target); } catch (e) {
+        if (e instanceof PgError && pos !== undefined && e.position === undefined) e.position = pos;
+        throw e;
+      }
+    });
+  }
+  if (isIntegral(target) && isIntegral(from)) return wrap((v) => checkIntRange(v as number, target));
+  if (isIntegral(target) && from.name === 'numeric') {
+    return wrap((v) => checkIntRange((v as Numeric).round(0).toNumber(), target));
+  }
+  if (target.name === 'numeric' && (isIntegral(from) || from.name === 'numeric')) {
+    return wrap((v) => applyNumericTypmod(toNumeric(v as number | Numeric), target));
+  }
+  if (isStringLike(target)) {
+    if (isStringLike(from) || explicit) return wrap((v) => applyStringTypmod(formatValue(v)!, target, explicit));
+  }
+  if (target.name === 'bool' && isIntegral(from) && explicit && from.name === 'int4') return wrap((v) => v !== 0);
+  if (isIntegral(target) && from.name === 'bool' && explicit && target.name === 'int4') return wrap((v) => (v ? 1 : 0));
+  if ((target.name === 'xid' || target.name === 'xid8') && (from.name === 'xid8' || from.name === 'xid')) return { ...c, type: target };
+  if (target.name === 'text' && from.name === 'pg_snapshot') return { ...c, type: target };
+  throw new PgError('42846', `cannot cast type ${typeDisplayName(from)} to ${typeDisplayName(target)}`, pos !== undefined ? { position: pos } : {});
+}
+
+function compareValues(a: Exclude<Value, null>, b: Exclude<Value, null>): number {
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
+  if (a instanceof Numeric || b instanceof Numeric) return toNumeric(a as number | Numeric).cmp(toNumeric(b as number | Numeric));
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  const sa = String(a), sb = String(b);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+export { compareValues };
+
+const CMP_OPS: Record<string, (c: number) => boolean> = {
+  '=': (c) => c === 0, '<>': (c) => c !== 0, '!=': (c) => c !== 0, '<': (c) => c < 0, '>': (c) => c > 0, '<=': (c) => c <= 0, '>=': (c) => c >= 0,
+};
+
+function compileComparison(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
+  const t = unifyTypes(l.type, r.type, op, pos);
+  const lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
+  const test = CMP_OPS[op]!;
+  if (op === '=' && (isIntegral(t))) {
+    return { fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return a === b; }, type: T.bool, name: '?column?', strength: 0 };
+  }
+  return {
+    fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return test(compareValues(a, b)); },
+    type: T.bool, name: '?column?', strength: 0,
+  };
+}
+
+function arith(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
+  const t = unifyTypes(l.type, r.type, op, pos);
+  if (t.name === 'text') {
+    if (op === '||') {
+      const lf = l.fn, rf = r.fn;
+      return { fn: (row) => { const a = lf(row); const b = rf(row); return a === null || b === null ? null : formatValue(a)! + formatValue(b)!; }, type: T.text, name: '?column?', strength: 0 };
+    }
+  }
+  const lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
+  if (isIntegral(t)) {
+    const range = t;
+    let g: (a: number, b: number) => number;
+    switch (op) {
+      case '+': g = (a, b) => a + b; break;
+      case '-': g = (a, b) => a - b; break;
+      case '*': g = (a, b) => a * b; break;
+      case '/': g = (a, b) => { if (b === 0) throw new PgError('22012', 'division by zero'); return Math.trunc(a / b); }; break;
+      case '%': g = (a, b) => { if (b === 0) throw new PgError('22012', 'division by zero'); return a % b; }; break;
+      default: throw opNotExist(op, l.type, r.type, pos);
+    }
+    return {
+      fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return checkIntRange(g(a as number, b as number), range); },
+      type: t, name: '?column?', strength: 0,
+    };
+  }
+  if (t.name === 'numeric') {
+    let g: (a: Numeric, b: Numeric) => Numeric;
+    switch (op) {
+      case '+': g = (a, b) => a.add(b); break;
+      case '-': g = (a, b) => a.sub(b); break;
+      case '*': g = (a, b) => a.mul(b); break;
+      case '/': g = (a, b) => { if (b.isZero()) throw new PgError('22012', 'division by zero'); return a.div(b); }; break;
+      default: throw opNotExist(op, l.type, r.type, pos);
+    }
+    return {
+      fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(toNumeric(a as number | Numeric), toNumeric(b as number | Numeric)); },
+      type: T.numeric, name: '?column?', strength: 0,
+    };
+  }
+  throw opNotExist(op, l.type, r.type, pos);
+}
+const opNotExist = (op: string, a: SqlType, b: SqlType, pos?: number) =>
+  new PgError('42883', `operator does not exist: ${typeDisplayName(a)} ${op} ${typeDisplayName(b)}`, {
+    hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.',
+    ...(pos !== undefined ? { position: pos } : {}),
+  });
+
+function likeToRegex(p: string, ci: boolean): RegExp {
+  let re = '';
+  for (let i = 0; i < p.length; i++) {
+    const ch = p[i]!;
+    if (ch === '\\' && i + 1 < p.length) { re += p[++i]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); continue; }
+    if (ch === '%') re += '[\\s\\S]*';
+    else if (ch === '_') re += '[\\s\\S]';
+    else re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp('^' + re + '$', ci ? 'i' : '');
+}
+
+function compileAExpr(n: N, scope: Scope): Compiled {
+  const kind = n.kind as string;
+  const op = n.name ? (n.name as N[]).map((x) => x.String.sval).join('.') : '';
+  const pos = posOf(n.location);
+  switch (kind) {
+    case 'AEXPR_OP': {
+      if (!n.lexpr) {
+        const r = compileExpr(n.rexpr, scope);
+        if (op === '-') {
+          if (r.isConst && r.type.name === 'int4') { const v = r.fn(null as unknown as Row) as number; return { fn: () => -v, type: T.int4, name: '?column?', strength: 0, isConst: true }; }
+          if (isIntegral(r.type)) { const f = r.fn; return { fn: (row) => { const v = f(row); return v === null ? null : checkIntRange(-(v as number), r.type); }, type: r.type, name: '?column?', strength: 0 }; }
+          if (r.type.name === 'numeric') { const f = r.fn; return { fn: (row) => { const v = f(row); return v === null ? null : (v as Numeric).neg(); }, type: T.numeric, name: '?column?', strength: 0 }; }
+        }
+        if (op === '+') return r;
+        throw notSupported(`prefix operator ${op}`, pos);
+      }
+      const l = compileExpr(n.lexpr, scope), r = compileExpr(n.rexpr, scope);
+      if (op in CMP_OPS) return compileComparison(op, l, r, pos);
+      return arith(op, l, r, pos);
+    }
+    case 'AEXPR_IN': {
+      const l = compileExpr(n.lexpr, scope);
+      const items = (n.rexpr.List?.items ?? []) as N[];
+      const cmps = items.map((it) => compileComparison('=', l, compileExpr(it, scope), pos).fn);
+      const neg = op === '<>';
+      return {
+        fn: (row) => {
+          let nul = false;
+          for (const c of cmps) { const v = c(row); if (v === true) return !neg; if (v === null) nul = true; }
+          return nul ? null : neg;
+        }, type: T.bool, name: '?column?', strength: 0,
+      };
+    }
+    case 'AEXPR_BETWEEN': case 'AEXPR_NOT_BETWEEN': case 'AEXPR_BETWEEN_SYM': case 'AEXPR_NOT_BETWEEN_SYM': {
+      const v = compileExpr(n.lexpr, scope);
+      const [lo, hi] = (n.rexpr.List.items as N[]).map((x) => compileExpr(x, scope));
+      const ge = compileComparison('>=', v, lo!, pos).fn, le = compileComparison('<=', v, hi!, pos).fn;
+      const sym = kind.endsWith('_SYM');
+      const ge2 = sym ? compileComparison('>=', v, hi!, pos).fn : null, le2 = sym ? compileComparison('<=', v, lo!, pos).fn : null;
+      const neg = kind.includes('NOT');
+      const and3 = (a: Value, b: Value) => (a === false || b === false ? false : a === null || b === null ? null : true);
+      return {
+        fn: (row) => {
+          let res = and3(ge(row), le(row));
+          if (sym && res !== true) { const r2 = and3(ge2!(row), le2!(row)); res = res === null || r2 === null ? (r2 === true ? true : null) : r2; }
+          return res === null ? null : neg ? !res : res;
+        }, type: T.bool, name: '?column?', strength: 0,
+      };
+    }
+    case 'AEXPR_LIKE': case 'AEXPR_ILIKE': {
+      const l = castTo(compileExpr(n.lexpr, scope), T.text, false, pos), r = castTo(compileExpr(n.rexpr, scope), T.text, false, pos);
+      if (!isStringLike(l.type)) throw opNotExist(op, l.type, r.type, pos);
+      const neg = op.startsWith('!');
+      const ci = kind === 'AEXPR_ILIKE';
+      let cache: [string, RegExp] | null = null;
+      return {
+        fn: (row) => {
+          const a = l.fn(row), b = r.fn(row);
+          if (a === null || b === null) return null;
+          if (!cache || cache[0] !== b) cache = [b as string, likeToRegex(b as string, ci)];
+          const m = cache[1].test(a as string);
+          return neg ? !m : m;
+        }, type: T.bool, name: '?column?', strength: 0,
+      };
+    }
+    case 'AEXPR_DISTINCT': case 'AEXPR_NOT_DISTINCT': {
+      const l = compileExpr(n.lexpr, scope), r = compileExpr(n.rexpr, scope);
+      const eq = compileComparison('=', l, r, pos).fn;
+      const lf = l.fn, rf = r.fn;
+      const distinct = kind === 'AEXPR_DISTINCT';
+      return {
+        fn: (row) => {
+          const a = lf(row), b = rf(row);
+          const same = a === null || b === null ? a === b : eq(row) === true;
+          return distinct ? !same : same;
+        }, type: T.bool, name: '?column?', strength: 0,
+      };
+    }
+    case 'AEXPR_NULLIF': {
+      const l = compileExpr(n.lexpr, scope), r = compileExpr(n.rexpr, scope);
+      const eq = compileComparison('=', l, r, pos).fn;
+      const lf = l.fn;
+      return { fn: (row) => (eq(row) === true ? null : lf(row)), type: l.type, name: 'nullif', strength: 2 };
+    }
+    default: throw notSupported(`operator kind ${kind}`, pos);
+  }
+}
+
+const AGGS = new Set(['count', 'sum', 'avg', 'min', 'max']);
+
+function compileFunc(n: N, scope: Scope): Compiled {
+  const names = (n.funcname as N[]).map((x) => x.String.sval as string);
+  const name = names[names.length - 1]!.toLowerCase();
+  const pos = posOf(n.location);
+  if (names.length > 1 && names[0] !== 'pg_catalog') throw notSupported(`function ${names.join('.')}`, pos);
+  const args = (n.args ?? []) as N[];
+  if (n.over) throw notSupported('window functions', pos);
+  if (AGGS.has(name)) return compileAggregate(name as AggSpec['kind'], n, args, scope, pos);
+  if (n.agg_star) throw new PgError('42809', `${name}(*) specified, but ${name} is not an aggregate function`, { position: pos });
+  const ca = args.map((a) => compileExpr(a, scope));
+  const env = scope.env;
+  const argc = (k: number) => {
+    if (ca.length !== k) {
+      throw new PgError('42883', `function ${name}(${ca.map((a) => typeDisplayName(a.type === T.unknown ? T.text : a.type)).join(', ')}) does not exist`, {
+        hint: 'No function matches the given name and argument types. You might need to add explicit type casts.', position: pos,
+      });
+    }
+  };
+  const mk = (fn: Fn, type: SqlType): Compiled => ({ fn, type, name, strength: 2 });
+  switch (name) {
+    case 'txid_current': case 'pg_current_xact_id': argc(0); return mk(() => env.txidCurrent(true), name === 'txid_current' ? T.int8 : T.xid8);
+    case 'txid_current_if_assigned': case 'pg_current_xact_id_if_assigned': argc(0); return mk(() => env.txidCurrent(false), name === 'txid_current_if_assigned' ? T.int8 : T.xid8);
+    case 'pg_current_snapshot': case 'txid_current_snapshot': argc(0); return mk(() => env.currentSnapshot(), name === 'pg_current_snapshot' ? T.pg_snapshot : T.txid_snapshot);
+    case 'pg_xact_status': case 'txid_status': {
+      argc(1);
+      const f = castTo(ca[0]!, name === 'txid_status' ? T.int8 : T.xid8, false, pos).fn;
+      return mk((r) => { const v = f(r); return v === null ? null : env.xactStatus(v as number); }, T.text);
+    }
+    case 'current_setting': {
+      if (ca.length < 1 || ca.length > 2) argc(1);
+      const f = castTo(ca[0]!, T.text, false, pos).fn;
+      return mk((r) => { const v = f(r); return v === null ? null : env.currentSetting(String(v)); }, T.text);
+    }
+    case 'abs': {
+      argc(1);
+      const a = ca[0]!;
+      const f = a.fn;
+      if (isIntegral(a.type)) return mk((r) => { const v = f(r); return v === null ? null : checkIntRange(Math.abs(v as number), a.type); }, a.type);
+      const g = castTo(a, T.numeric, false, pos).fn;
+      return mk((r) => { const v = g(r) as Numeric | null; return v === null ? null : v.unscaled < 0n ? v.neg() : v; }, T.numeric);
+    }
+    case 'lower': case 'upper': case 'length': case 'char_length': {
+      argc(1);
+      const f = castTo(ca[0]!, T.text, false, pos).fn;
+      if (name === 'lower') return mk((r) => { const v = f(r); return v === null ? null : String(v).toLowerCase(); }, T.text);
+      if (name === 'upper') return mk((r) => { const v = f(r); return v === null ? null : String(v).toUpperCase(); }, T.text);
+      return mk((r) => { const v = f(r); return v === null ? null : [...String(v)].length; }, T.int4);
+    }
+    case 'greatest': case 'least': {
+      const type = commonType(ca, name.toUpperCase(), pos);
+      const fns = ca.map((a) => castTo(a, type, false, pos).fn);
+      const sign = name === 'greatest' ? 1 : -1;
+      return mk((r) => {
+        let best: Value = null;
+        for (const f of fns) { const v = f(r); if (v !== null && (best === null || compareValues(v, best) * sign > 0)) best = v; }
+        return best;
+      }, type);
+    }
+    case 'pg_sleep': throw notSupported('pg_sleep (the simulator has a virtual clock: advance it in the scenario instead)', pos);
+    case 'generate_series': throw notSupported('generate_series outside FROM', pos);
+    case 'now': case 'clock_timestamp': case 'random': case 'current_timestamp':
+      throw notSupported(`${name}() (the engine is deterministic: no wall clock, no randomness)`, pos);
+    default:
+      throw new PgError('42883', `function ${name}(${ca.map((a) => typeDisplayName(a.type.name === 'unknown' ? T.unknown : a.type)).join(', ')}) does not exist`, {
+        hint: 'No function matches the given name and argument types. You might need to add explicit type casts.', position: pos,
+      });
+  }
+}
+
+function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, pos?: number): Compiled {
+  if (!scope.aggs) throw new PgError('42803', 'aggregate functions are not allowed in WHERE', pos !== undefined ? { position: pos } : {});
+  if (scope.inAgg) throw new PgError('42803', 'aggregate function calls cannot be nested', pos !== undefined ? { position: pos } : {});
+  if (n.agg_order || n.agg_filter) throw notSupported('aggregate ORDER BY / FILTER', pos);
+  const inner: Scope = { ...scope, inAgg: true };
+  let arg: Compiled | null = null;
+  if (!n.agg_star) {
+    if (args.length !== 1) throw notSupported(`${kind} with ${args.length} arguments`, pos);
+    arg = compileExpr(args[0]!, inner);
+  } else if (kind !== 'count') {
+    throw new PgError('42809', `${kind}(*) specified, but ${kind} is not an aggregate function`, pos !== undefined ? { position: pos } : {});
+  }
+  let type: SqlType;
+  const at = arg?.type ?? T.int8;
+  switch (kind) {
+    case 'count': type = T.int8; break;
+    case 'sum':
+      if (at.name === 'int2' || at.name === 'int4') type = T.int8;
+      else if (at.name === 'int8' || at.name === 'numeric') type = T.numeric;
+      else throw new PgError('42883', `function sum(${typeDisplayName(at)}) does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
+      break;
+    case 'avg':
+      if (isIntegral(at) || at.name === 'numeric') type = T.numeric;
+      else throw new PgError('42883', `function avg(${typeDisplayName(at)}) does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
+      break;
+    default: type = at.name === 'unknown' ? T.text : at;
+  }
+  const slot = scope.aggs.length;
+  scope.aggs.push({ kind, arg, star: !!n.agg_star, distinct: !!n.agg_distinct, type });
+  return { fn: (r) => r.aggs![slot]!, type, name: kind, strength: 2 };
+}
+
+/** Aggregate state machines (numeric.c int4_sum / int8_avg_accum / ...). */
+export function newAggState(spec: AggSpec): { add(v: Value): void; result(): Value } {
+  const seen = spec.distinct ? new Set<string>() : null;
+  const dedup = (v: Value) => {
+    if (!seen) return false;
+    const k = formatValue(v)!;
+    if (seen.has(k)) return true;
+    seen.add(k);
+    return false;
+  };
+  switch (spec.kind) {
+    case 'count': {
+      let c = 0;
+      return { add: (v) => { if (spec.star || (v !== null && !dedup(v))) c++; }, result: () => c };
+    }
+    case 'sum': case 'avg': {
+      let intSum = 0, big: Numeric | null = null, count = 0;
+      return {
+        add: (v) => {
+          if (v === null || dedup(v)) return;
+          count++;
+          if (typeof v === 'number' && big === null) {
+            intSum += v;
+            if (!Number.isSafeInteger(intSum)) { big = Numeric.fromInt(intSum - v).add(Numeric.fromInt(v)); intSum = 0; }
+          } else big = (big ?? Numeric.fromInt(intSum)).add(toNumeric(v as number | Numeric)), intSum = 0;
+        },
+        result: () => {
+          if (count === 0) return null;
+          const total = big ? big.add(Numeric.fromInt(intSum)) : null;
+          if (spec.kind === 'sum') {
+            if (spec.type.name === 'int8') return total ? checkIntRange(total.toNumber(), T.int8) : intSum;
+            return total ?? Numeric.fromInt(intSum);
+          }
+          return (total ?? Numeric.fromInt(intSum)).div(Numeric.fromInt(count));
+        },
+      };
+    }
+    case 'min': case 'max': {
+      let best: Value = null;
+      const sign = spec.kind === 'max' ? 1 : -1;
+      return { add: (v) => { if (v !== null && (best === null || compareValues(v, best) * sign > 0)) best = v; }, result: () => best };
+    }
+  }
+}

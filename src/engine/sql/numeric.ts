@@ -1,0 +1,93 @@
+/**
+ * numeric: arbitrary-precision decimal, as PostgreSQL's numeric.c keeps it (value + display scale).
+ *
+ * Stored as a BigInt of the unscaled digits and a scale (digits after the point). Addition, subtraction and
+ * multiplication are exact; division uses PostgreSQL's select_div_scale() rule (at least 16 significant
+ * digits, never less than either input's scale) and rounds half away from zero, as numeric_div does.
+ * Simplifications: no NaN / Infinity, no typmod rounding beyond what casts need.
+ */
+export class Numeric {
+  constructor(readonly unscaled: bigint, readonly scale: number) {}
+
+  static fromString(s: string): Numeric | null {
+    const m = /^\s*([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(s);
+    if (!m || (m[2] === '' && (m[3] === undefined || m[3] === ''))) return null;
+    const intPart = m[2] || '0';
+    const frac = m[3] ?? '';
+    let unscaled = BigInt(intPart + frac);
+    let scale = frac.length;
+    const exp = m[4] ? parseInt(m[4], 10) : 0;
+    if (exp > 0) {
+      if (exp >= scale) { unscaled *= 10n ** BigInt(exp - scale); scale = 0; } else scale -= exp;
+    } else if (exp < 0) scale -= exp;
+    if (m[1] === '-') unscaled = -unscaled;
+    return new Numeric(unscaled, scale);
+  }
+  static fromInt(n: number | bigint): Numeric { return new Numeric(BigInt(n), 0); }
+
+  private rescaled(scale: number): bigint { return this.unscaled * 10n ** BigInt(scale - this.scale); }
+  add(o: Numeric): Numeric { const s = Math.max(this.scale, o.scale); return new Numeric(this.rescaled(s) + o.rescaled(s), s); }
+  sub(o: Numeric): Numeric { const s = Math.max(this.scale, o.scale); return new Numeric(this.rescaled(s) - o.rescaled(s), s); }
+  mul(o: Numeric): Numeric { return new Numeric(this.unscaled * o.unscaled, this.scale + o.scale); }
+  neg(): Numeric { return new Numeric(-this.unscaled, this.scale); }
+  cmp(o: Numeric): number { const s = Math.max(this.scale, o.scale); const a = this.rescaled(s), b = o.rescaled(s); return a < b ? -1 : a > b ? 1 : 0; }
+  isZero(): boolean { return this.unscaled === 0n; }
+
+  /** Round (half away from zero) to the given scale. */
+  round(scale: number): Numeric {
+    if (scale >= this.scale) return new Numeric(this.rescaled(scale), scale);
+    const div = 10n ** BigInt(this.scale - scale);
+    let q = this.unscaled / div;
+    const r = this.unscaled % div;
+    const twice = (r < 0n ? -r : r) * 2n;
+    if (twice >= div) q += this.unscaled < 0n ? -1n : 1n;
+    return new Numeric(q, scale);
+  }
+
+  /** Weight and first digit in base 10000, as numeric.c's NumericVar sees them (for select_div_scale). */
+  private base10000(): { weight: number; first: number } {
+    const abs = this.unscaled < 0n ? -this.unscaled : this.unscaled;
+    if (abs === 0n) return { weight: 0, first: 0 };
+    const str = abs.toString().padStart(this.scale + 1, '0');
+    let intStr = str.slice(0, str.length - this.scale);
+    let fracStr = str.slice(str.length - this.scale);
+    if (/^0+$/.test(intStr)) intStr = '';
+    intStr = intStr.padStart(Math.ceil(intStr.length / 4) * 4, '0');
+    fracStr = fracStr.padEnd(Math.ceil(fracStr.length / 4) * 4, '0');
+    const all = intStr + fracStr;
+    const intGroups = intStr.length / 4;
+    for (let i = 0; i < all.length; i += 4) {
+      const d = parseInt(all.slice(i, i + 4), 10);
+      if (d !== 0) return { weight: intGroups - 1 - i / 4, first: d };
+    }
+    return { weight: 0, first: 0 };
+  }
+
+  div(o: Numeric): Numeric {
+    const a = this.base10000(), b = o.base10000();
+    let qweight = a.weight - b.weight;
+    if (a.first <= b.first) qweight--;
+    let rscale = 16 - qweight * 4;
+    rscale = Math.max(rscale, this.scale, o.scale, 0);
+    rscale = Math.min(rscale, 1000);
+    return this.divScale(o, rscale);
+  }
+  divScale(o: Numeric, rscale: number): Numeric {
+    // (a/10^sa) / (b/10^sb) = a*10^(sb) / (b*10^sa); compute with one extra digit then round.
+    const extra = rscale + 1;
+    const num = this.unscaled * 10n ** BigInt(o.scale + extra);
+    const den = o.unscaled * 10n ** BigInt(this.scale);
+    return new Numeric(num / den, extra).round(rscale);
+  }
+
+  toString(): string {
+    const neg = this.unscaled < 0n;
+    let s = (neg ? -this.unscaled : this.unscaled).toString();
+    if (this.scale > 0) {
+      s = s.padStart(this.scale + 1, '0');
+      s = s.slice(0, s.length - this.scale) + '.' + s.slice(s.length - this.scale);
+    }
+    return (neg ? '-' : '') + s;
+  }
+  toNumber(): number { return Number(this.toString()); }
+}

@@ -1,0 +1,164 @@
+/**
+ * SQL types and values — the small subset of PostgreSQL's type system the engine models.
+ *
+ * A value is a plain JS value: int2/int4/int8 → number, bool → boolean, text/varchar → string,
+ * numeric → Numeric, NULL → null. System types (xid, cid, tid, pg_snapshot) are carried as number or as their
+ * PostgreSQL text form. Output follows each type's output function (boolout prints t/f, numeric_out keeps the
+ * display scale), so transcripts print exactly what psql/libpq would receive.
+ *
+ * Mirrors: src/backend/utils/adt/{int.c,int8.c,bool.c,varchar.c,numeric.c} input/output and range checks.
+ * Simplifications: int8 is a JS number (exact to 2^53); no dates, floats, arrays or composite types.
+ */
+import { PgError } from '../errors.js';
+import { Numeric } from './numeric.js';
+
+export type TypeName =
+  | 'int2' | 'int4' | 'int8' | 'numeric' | 'text' | 'varchar' | 'bpchar' | 'bool'
+  | 'xid' | 'xid8' | 'cid' | 'tid' | 'pg_snapshot' | 'txid_snapshot' | 'unknown';
+
+export type Value = null | number | boolean | string | Numeric;
+
+export interface SqlType { name: TypeName; typmod: number }
+
+export const T = {
+  int2: { name: 'int2', typmod: -1 } as SqlType,
+  int4: { name: 'int4', typmod: -1 } as SqlType,
+  int8: { name: 'int8', typmod: -1 } as SqlType,
+  numeric: { name: 'numeric', typmod: -1 } as SqlType,
+  text: { name: 'text', typmod: -1 } as SqlType,
+  bool: { name: 'bool', typmod: -1 } as SqlType,
+  unknown: { name: 'unknown', typmod: -1 } as SqlType,
+  xid: { name: 'xid', typmod: -1 } as SqlType,
+  xid8: { name: 'xid8', typmod: -1 } as SqlType,
+  cid: { name: 'cid', typmod: -1 } as SqlType,
+  tid: { name: 'tid', typmod: -1 } as SqlType,
+  pg_snapshot: { name: 'pg_snapshot', typmod: -1 } as SqlType,
+  txid_snapshot: { name: 'txid_snapshot', typmod: -1 } as SqlType,
+};
+
+export const isIntegral = (t: SqlType) => t.name === 'int2' || t.name === 'int4' || t.name === 'int8';
+export const isNumericLike = (t: SqlType) => isIntegral(t) || t.name === 'numeric';
+export const isStringLike = (t: SqlType) => t.name === 'text' || t.name === 'varchar' || t.name === 'bpchar' || t.name === 'unknown';
+
+/** The SQL-visible type names PostgreSQL uses in messages ("integer", "character varying", ...). */
+export function typeDisplayName(t: SqlType): string {
+  switch (t.name) {
+    case 'int2': return 'smallint';
+    case 'int4': return 'integer';
+    case 'int8': return 'bigint';
+    case 'bool': return 'boolean';
+    case 'varchar': return t.typmod > 0 ? `character varying(${t.typmod})` : 'character varying';
+    case 'bpchar': return t.typmod > 0 ? `character(${t.typmod})` : 'character';
+    case 'numeric': return 'numeric';
+    default: return t.name;
+  }
+}
+/** Names used when an error message talks about input syntax ("invalid input syntax for type integer"). */
+function inputTypeName(t: SqlType): string {
+  if (t.name === 'varchar') return 'character varying';
+  return typeDisplayName({ name: t.name, typmod: -1 });
+}
+
+/** Resolve a type name as written in SQL (after the parser's normalisation: pg_catalog.int4 etc.). */
+export function resolveTypeName(names: string[], typmods: number[], position?: number): SqlType {
+  const n = names[names.length - 1]!.toLowerCase();
+  const mod = typmods[0] ?? -1;
+  switch (n) {
+    case 'int4': case 'integer': case 'int': case 'serial': return T.int4;
+    case 'int2': case 'smallint': return T.int2;
+    case 'int8': case 'bigint': case 'bigserial': return T.int8;
+    case 'text': return T.text;
+    case 'varchar': return { name: 'varchar', typmod: mod };
+    case 'bpchar': case 'char': return { name: 'bpchar', typmod: mod < 0 ? 1 : mod };
+    case 'bool': case 'boolean': return T.bool;
+    case 'numeric': case 'decimal': return { name: 'numeric', typmod: typmods.length ? encodeNumericTypmod(typmods[0]!, typmods[1] ?? 0) : -1 };
+    case 'xid': return T.xid;
+    case 'xid8': return T.xid8;
+    case 'cid': return T.cid;
+    case 'tid': return T.tid;
+    case 'pg_snapshot': return T.pg_snapshot;
+    case 'txid_snapshot': return T.txid_snapshot;
+    default:
+      throw new PgError('42704', `type "${n}" does not exist`, position !== undefined ? { position } : {});
+  }
+}
+const encodeNumericTypmod = (p: number, s: number) => p * 65536 + s;
+
+const INT_RANGE: Record<string, [number, number, string]> = {
+  int2: [-32768, 32767, 'smallint out of range'],
+  int4: [-2147483648, 2147483647, 'integer out of range'],
+  int8: [-9223372036854775808, 9223372036854775807, 'bigint out of range'],
+};
+
+export function checkIntRange(n: number, t: SqlType): number {
+  const r = INT_RANGE[t.name];
+  if (r && (n < r[0] || n > r[1])) throw new PgError('22003', r[2]);
+  return n;
+}
+
+/** Text → value, as the type's input function does (int4in, boolin, numeric_in, ...). */
+export function parseInput(s: string, t: SqlType): Value {
+  switch (t.name) {
+    case 'int2': case 'int4': case 'int8': {
+      const m = /^\s*([+-]?\d+)\s*$/.exec(s);
+      if (!m) throw new PgError('22P02', `invalid input syntax for type ${inputTypeName(t)}: "${s}"`);
+      const n = Number(m[1]);
+      const r = INT_RANGE[t.name]!;
+      if (n < r[0] || n > r[1]) throw new PgError('22003', `value "${s}" is out of range for type ${inputTypeName(t)}`);
+      return n;
+    }
+    case 'numeric': {
+      const v = Numeric.fromString(s);
+      if (!v) throw new PgError('22P02', `invalid input syntax for type numeric: "${s}"`);
+      return applyNumericTypmod(v, t);
+    }
+    case 'bool': {
+      const v = s.trim().toLowerCase();
+      if (['t', 'tr', 'tru', 'true', 'y', 'ye', 'yes', 'on', '1'].includes(v)) return true;
+      if (['f', 'fa', 'fal', 'fals', 'false', 'n', 'no', 'of', 'off', '0'].includes(v)) return false;
+      throw new PgError('22P02', `invalid input syntax for type boolean: "${s}"`);
+    }
+    case 'xid': case 'xid8': case 'cid': {
+      const m = /^\s*(\d+)\s*$/.exec(s);
+      if (!m) throw new PgError('22P02', `invalid input syntax for type ${t.name}: "${s}"`);
+      return Number(m[1]);
+    }
+    case 'varchar': case 'bpchar': return applyStringTypmod(s, t, false);
+    default: return s;
+  }
+}
+
+export function applyNumericTypmod(v: Numeric, t: SqlType): Numeric {
+  if (t.typmod < 0) return v;
+  const precision = Math.floor(t.typmod / 65536), scale = t.typmod % 65536;
+  const r = v.round(scale);
+  const intDigits = (r.unscaled < 0n ? -r.unscaled : r.unscaled).toString().length - scale;
+  if (r.unscaled !== 0n && intDigits > precision - scale) {
+    throw new PgError('22003', 'numeric field overflow', {
+      detail: `A field with precision ${precision}, scale ${scale} must round to an absolute value less than ${precision - scale > 0 ? '10^' + (precision - scale) : '1'}.`,
+    });
+  }
+  return r;
+}
+
+export function applyStringTypmod(s: string, t: SqlType, explicit: boolean): string {
+  if (t.typmod <= 0) return s;
+  const chars = [...s];
+  if (chars.length <= t.typmod) return t.name === 'bpchar' ? s + ' '.repeat(t.typmod - chars.length) : s;
+  const rest = chars.slice(t.typmod).join('');
+  if (explicit || /^ *$/.test(rest)) return chars.slice(0, t.typmod).join('');
+  throw new PgError('22001', `value too long for type ${typeDisplayName(t)}`);
+}
+
+/** Value → text, as the type's output function does. */
+export function formatValue(v: Value): string | null {
+  if (v === null) return null;
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return v;
+  return v.toString();
+}
+
+export function toNumeric(v: number | Numeric): Numeric {
+  return typeof v === 'number' ? Numeric.fromInt(v) : v;
+}

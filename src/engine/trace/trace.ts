@@ -1,0 +1,56 @@
+/**
+ * Trace events: the fine-grained story of one statement, for step-by-step playback.
+ *
+ * Every statement returns a batch of events ("snapshot taken", "tuple (0,3) invisible: xmin 742 in xip",
+ * "waiting for ShareLock on transaction 742", "WAL record at 0/016A2B48", "hint bit set"). A bulk statement
+ * keeps the first DETAIL_LIMIT events in full and afterwards only counts them by kind, so a 400,000-row UPDATE
+ * stays fast and its batch small; the summary says how many were folded.
+ *
+ * This module has no PostgreSQL counterpart; it is what the server log and pageinspect would show if they
+ * could narrate.
+ */
+export type TraceKind =
+  | 'statement' | 'snapshot' | 'visibility' | 'hint' | 'xid' | 'insert' | 'update' | 'delete' | 'lock-row'
+  | 'index' | 'wal' | 'lock' | 'wait' | 'granted' | 'deadlock' | 'commit' | 'abort' | 'epq' | 'error' | 'clock';
+
+export interface TraceEvent {
+  kind: TraceKind;
+  session: string;
+  /** one plain-English line */
+  text: string;
+  rel?: string;
+  blk?: number;
+  off?: number;
+  xid?: number;
+  lsn?: string;
+  /** machine-readable outcome, e.g. a visibility outcome name or TM_Result */
+  outcome?: string;
+}
+
+export interface TraceBatch { events: TraceEvent[]; folded: Partial<Record<TraceKind, number>> }
+
+export const DETAIL_LIMIT = 200;
+
+export class Tracer {
+  events: TraceEvent[] = [];
+  folded: Partial<Record<TraceKind, number>> = {};
+  /** set false to skip building event text altogether (benchmarks can still count) */
+  enabled = true;
+
+  /** Cheap guard: call before building an event's text. */
+  wants(kind: TraceKind): boolean {
+    if (this.events.length < DETAIL_LIMIT) return this.enabled;
+    this.folded[kind] = (this.folded[kind] ?? 0) + 1;
+    return false;
+  }
+  emit(e: TraceEvent): void {
+    if (this.events.length < DETAIL_LIMIT) this.events.push(e);
+    else this.folded[e.kind] = (this.folded[e.kind] ?? 0) + 1;
+  }
+  take(): TraceBatch {
+    const b = { events: this.events, folded: this.folded };
+    this.events = [];
+    this.folded = {};
+    return b;
+  }
+}
