@@ -1,0 +1,112 @@
+/**
+ * A throwaway PostgreSQL 15 cluster for recording expected transcripts.
+ *
+ * Debian's postgresql-15 binaries (installed with apt-get when missing and we are root); initdb runs as a
+ * non-root OS user (postgres, or the current user), the data directory lives in a temp dir, the server listens
+ * on 127.0.0.1 on a free port only, autovacuum is off (it would consume transaction ids behind our back).
+ * Each scenario gets a fresh copy of one initdb'd template, so its transaction ids start where a fresh
+ * cluster's do (724) — the same place the engine starts — and transcripts that show xids compare exactly.
+ * Every cluster is stopped and removed at the end, on failure and on SIGINT/SIGTERM too.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync, cpSync, chmodSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+
+export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+
+function ensureBinaries() {
+  if (existsSync(join(PG_BIN, 'postgres'))) return;
+  if (process.getuid?.() === 0) {
+    console.error('PostgreSQL 15 binaries missing: installing postgresql-15 with apt-get ...');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive', TMPDIR: '/tmp' };
+    spawnSync('apt-get', ['update'], { stdio: 'ignore', env });
+    const r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'postgresql-15'], { stdio: 'inherit', env });
+    if (r.status !== 0 || !existsSync(join(PG_BIN, 'postgres'))) throw new Error('apt-get install postgresql-15 failed');
+    return;
+  }
+  throw new Error(`PostgreSQL 15 server binaries not found in ${PG_BIN}. Install them with: sudo apt-get install -y postgresql-15 (or set PG_BIN)`);
+}
+
+const runAsUser = (): string | null => (process.getuid?.() === 0 ? 'postgres' : null);
+
+function ensureUser() {
+  if (runAsUser() === null) return;
+  const r = spawnSync('id', ['postgres'], { stdio: 'ignore' });
+  if (r.status !== 0) execFileSync('useradd', ['--system', '--no-create-home', 'postgres']);
+}
+
+function asUser(cmd: string, args: string[]) {
+  const u = runAsUser();
+  const full = u ? ['runuser', '-u', u, '--', cmd, ...args] : [cmd, ...args];
+  const r = spawnSync(full[0]!, full.slice(1), { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
+  return r.stdout;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const live = new Set<Cluster>();
+let hooked = false;
+function hookExit() {
+  if (hooked) return;
+  hooked = true;
+  const cleanup = () => { for (const c of live) c.stopSync(); };
+  process.on('exit', cleanup);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { cleanup(); process.exit(130); });
+}
+
+export class Template {
+  readonly dir: string;
+  constructor() {
+    ensureBinaries();
+    ensureUser();
+    this.dir = mkdtempSync(join(tmpdir(), 'heapscope-pgtemplate-'));
+    chmodSync(this.dir, 0o777);
+    asUser(join(PG_BIN, 'initdb'), ['-D', join(this.dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  }
+  remove() { rmSync(this.dir, { recursive: true, force: true }); }
+}
+
+export class Cluster {
+  readonly dir: string;
+  readonly data: string;
+  port = 0;
+  private running = false;
+  constructor(template: Template) {
+    hookExit();
+    this.dir = mkdtempSync(join(tmpdir(), 'heapscope-pg-'));
+    chmodSync(this.dir, 0o777);
+    this.data = join(this.dir, 'data');
+    cpSync(join(template.dir, 'data'), this.data, { recursive: true });
+    if (runAsUser()) execFileSync('chown', ['-R', `${runAsUser()}:`, this.dir]);
+  }
+  async start() {
+    this.port = await freePort();
+    live.add(this);
+    asUser(join(PG_BIN, 'pg_ctl'), ['-D', this.data, '-w', '-l', join(this.dir, 'log'), '-o',
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c autovacuum=off -c fsync=off -c max_connections=20`, 'start']);
+    this.running = true;
+  }
+  stopSync() {
+    if (this.running) {
+      try { asUser(join(PG_BIN, 'pg_ctl'), ['-D', this.data, '-m', 'immediate', '-w', 'stop']); } catch { /* already gone */ }
+      this.running = false;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+    live.delete(this);
+  }
+  get connection() { return { host: '127.0.0.1', port: this.port, user: 'postgres', database: 'postgres' }; }
+}
+
+export const currentUser = () => userInfo().username;

@@ -1,0 +1,120 @@
+/**
+ * The scenario driver for a real PostgreSQL: one connection per session plus a control connection.
+ *
+ * A step is sent with the simple query protocol; it counts as waiting when the server says the backend is
+ * blocked by one of the scenario's sessions (pg_isolation_test_session_is_blocked, as the isolation tester
+ * asks) — never by guessing from elapsed time. Values come back as text, exactly as libpq hands them to psql.
+ * Backend pids in messages are rewritten to the engine's deterministic pids (control connection 1001, then
+ * 1002, 1003 ... in session order), so deadlock DETAIL lines compare.
+ */
+import pg from 'pg';
+import type { Driver, DriverResult } from '../../src/engine/scenario/runner.js';
+import { CONTROL } from '../../src/engine/scenario/runner.js';
+import type { PgMessage, Severity } from '../../src/engine/errors.js';
+
+interface Conn { client: pg.Client; pid: number; pending: Promise<void> | null; done: DriverResult | null }
+
+const rawText = { getTypeParser: () => (v: string) => v };
+
+export class PgDriver implements Driver {
+  private conns = new Map<string, Conn>();
+  private observer!: pg.Client;
+  private noticeQueue: { session: string; message: PgMessage }[] = [];
+  private pidMap = new Map<string, string>();
+  constructor(private readonly connection: pg.ClientConfig) {}
+
+  private rewritePids(s: string | undefined): string | undefined {
+    if (s === undefined) return s;
+    return s.replace(/\b([Pp]rocess) (\d+)/g, (_m, w: string, pid: string) => `${w} ${this.pidMap.get(pid) ?? pid}`);
+  }
+  private toMessage(e: { severity?: string; code?: string; message: string; detail?: string; hint?: string; where?: string; position?: string }): PgMessage {
+    const m: PgMessage = { severity: (e.severity ?? 'ERROR') as Severity, sqlstate: e.code ?? 'XX000', message: this.rewritePids(e.message)! };
+    if (e.detail) m.detail = this.rewritePids(e.detail)!;
+    if (e.hint) m.hint = e.hint;
+    if (e.where) m.context = e.where;
+    if (e.position) m.position = Number(e.position);
+    return m;
+  }
+
+  async open(sessions: string[]): Promise<void> {
+    this.observer = new pg.Client(this.connection);
+    await this.observer.connect();
+    let n = 1001;
+    for (const name of [CONTROL, ...sessions]) {
+      const client = new pg.Client({ ...this.connection, application_name: name === CONTROL ? 'control' : name });
+      await client.connect();
+      const pid = (client as unknown as { processID: number }).processID;
+      client.on('notice', (msg) => this.noticeQueue.push({ session: name, message: this.toMessage(msg as never) }));
+      this.conns.set(name, { client, pid, pending: null, done: null });
+      this.pidMap.set(String(pid), String(n++));
+    }
+  }
+
+  private start(session: string, sql: string) {
+    const c = this.conns.get(session)!;
+    c.done = null;
+    c.pending = (async () => {
+      try {
+        const r = await c.client.query({ text: sql, rowMode: 'array', types: rawText } as pg.QueryConfig);
+        const list = (Array.isArray(r) ? r : [r]) as pg.QueryResult[];
+        c.done = {
+          results: list.filter((x) => x.fields.length > 0 || x.command === 'SELECT').map((x) => ({
+            columns: x.fields.map((f) => f.name),
+            rows: (x.rows as unknown as (string | null)[][]).map((row) => row.map((v) => (v === null ? null : String(v)))),
+          })),
+          error: null,
+        };
+      } catch (e) {
+        c.done = { results: [], error: this.toMessage(e as never) };
+      }
+    })();
+  }
+
+  private async blocked(session: string): Promise<boolean> {
+    const c = this.conns.get(session)!;
+    const pids = [...this.conns.values()].map((x) => x.pid);
+    const r = await this.observer.query('SELECT pg_catalog.pg_isolation_test_session_is_blocked($1, $2) AS b', [c.pid, pids]);
+    return r.rows[0].b === true;
+  }
+
+  private settle(session: string, ms: number): Promise<boolean> {
+    const c = this.conns.get(session)!;
+    return Promise.race([c.pending!.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+  }
+
+  async control(sql: string): Promise<DriverResult> { return this.run(CONTROL, sql); }
+  async run(session: string, sql: string): Promise<DriverResult> {
+    this.start(session, sql);
+    await this.conns.get(session)!.pending;
+    return this.take(session);
+  }
+  async send(session: string, sql: string): Promise<'done' | 'waiting'> {
+    this.start(session, sql);
+    return (await this.poll(session)) ? 'done' : 'waiting';
+  }
+  async poll(session: string): Promise<boolean> {
+    for (;;) {
+      if (await this.settle(session, 10)) return true;
+      if (await this.blocked(session)) {
+        // a result may have arrived while we asked
+        return this.settle(session, 0);
+      }
+    }
+  }
+  async wait(session: string): Promise<boolean> {
+    return this.settle(session, 180_000);
+  }
+  take(session: string): DriverResult {
+    const c = this.conns.get(session)!;
+    const d = c.done ?? { results: [], error: null };
+    c.done = null;
+    c.pending = null;
+    return d;
+  }
+  notices() { const n = this.noticeQueue; this.noticeQueue = []; return n; }
+  async sleep(ms: number): Promise<void> { await new Promise((r) => setTimeout(r, ms)); }
+  async close(): Promise<void> {
+    for (const c of this.conns.values()) await c.client.end().catch(() => {});
+    await this.observer.end().catch(() => {});
+  }
+}

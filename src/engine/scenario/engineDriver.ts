@@ -1,0 +1,65 @@
+/**
+ * The scenario driver for the in-process engine: sessions are engine sessions, waiting is virtual.
+ *
+ * "Wait for a blocked step" means: jump the virtual clock to the next timer (a deadlock_timeout check) until
+ * the step finishes; if no timer is pending, nothing can ever wake it.
+ */
+import { Engine, type SessionOutcome } from '../engine.js';
+import type { PgMessage } from '../errors.js';
+import { CONTROL, type Driver, type DriverResult } from './runner.js';
+
+export class EngineDriver implements Driver {
+  private mailbox = new Map<string, SessionOutcome>();
+  private pendingNotices: { session: string; message: PgMessage }[] = [];
+  constructor(readonly engine: Engine = new Engine()) {}
+
+  async open(sessions: string[]): Promise<void> {
+    this.engine.createSession(CONTROL);
+    for (const s of sessions) this.engine.createSession(s);
+  }
+  private deliver(outcomes: SessionOutcome[]) {
+    for (const o of outcomes) {
+      for (const n of o.notices) this.pendingNotices.push({ session: o.session, message: n });
+      if (o.status !== 'waiting') this.mailbox.set(o.session, o);
+    }
+  }
+  private exec(session: string, sql: string): SessionOutcome {
+    const r = this.engine.execute(session, sql);
+    this.deliver([r.outcome, ...r.woken]);
+    return r.outcome;
+  }
+  private toResult(o: SessionOutcome): DriverResult {
+    return {
+      results: o.results.filter((r) => r.columns).map((r) => ({ columns: r.columns!.map((c) => c.name), rows: r.rows })),
+      error: o.error,
+    };
+  }
+  async control(sql: string): Promise<DriverResult> { return this.run(CONTROL, sql); }
+  async run(session: string, sql: string): Promise<DriverResult> {
+    const o = this.exec(session, sql);
+    if (o.status === 'waiting') {
+      await this.wait(session);
+    }
+    return this.take(session);
+  }
+  async send(session: string, sql: string): Promise<'done' | 'waiting'> {
+    return this.exec(session, sql).status === 'waiting' ? 'waiting' : 'done';
+  }
+  async poll(session: string): Promise<boolean> { return this.mailbox.has(session); }
+  async wait(session: string): Promise<boolean> {
+    while (!this.mailbox.has(session)) {
+      const r = this.engine.advanceToNextTimer();
+      this.deliver(r.finished);
+      if (!r.fired) return this.mailbox.has(session);
+    }
+    return true;
+  }
+  take(session: string): DriverResult {
+    const o = this.mailbox.get(session);
+    this.mailbox.delete(session);
+    return o ? this.toResult(o) : { results: [], error: null };
+  }
+  notices() { const n = this.pendingNotices; this.pendingNotices = []; return n; }
+  async sleep(ms: number): Promise<void> { this.deliver(this.engine.advance(ms)); }
+  async close(): Promise<void> {}
+}
