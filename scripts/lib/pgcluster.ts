@@ -56,7 +56,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const live = new Set<Cluster>();
+const live = new Set<{ stopSync(): void }>();
 let hooked = false;
 function hookExit() {
   if (hooked) return;
@@ -69,13 +69,16 @@ function hookExit() {
 export class Template {
   readonly dir: string;
   constructor() {
+    hookExit();
     ensureBinaries();
     ensureUser();
     this.dir = mkdtempSync(join(tmpdir(), 'heapscope-pgtemplate-'));
     chmodSync(this.dir, 0o777);
+    live.add(this);
     asUser(join(PG_BIN, 'initdb'), ['-D', join(this.dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
   }
-  remove() { rmSync(this.dir, { recursive: true, force: true }); }
+  remove() { rmSync(this.dir, { recursive: true, force: true }); live.delete(this); }
+  stopSync() { this.remove(); }
 }
 
 export class Cluster {

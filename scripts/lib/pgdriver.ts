@@ -102,7 +102,7 @@ export class PgDriver implements Driver {
     }
   }
   async wait(session: string): Promise<boolean> {
-    return this.settle(session, 180_000);
+    return this.settle(session, 30_000);
   }
   take(session: string): DriverResult {
     const c = this.conns.get(session)!;

@@ -8,6 +8,8 @@ import { Engine, type SessionOutcome } from '../engine.js';
 import type { PgMessage } from '../errors.js';
 import { CONTROL, type Driver, type DriverResult } from './runner.js';
 
+export const POLL_MS = 10;
+
 export class EngineDriver implements Driver {
   private mailbox = new Map<string, SessionOutcome>();
   private pendingNotices: { session: string; message: PgMessage }[] = [];
@@ -42,8 +44,15 @@ export class EngineDriver implements Driver {
     }
     return this.take(session);
   }
+  /**
+   * A client notices that a step blocks only by looking: the isolation tester gives a step 10 ms to finish
+   * before it asks whether the backend is blocked. The same 10 ms pass on the virtual clock here, so a
+   * deadlock_timeout shorter than that resolves before the step is ever reported as waiting.
+   */
   async send(session: string, sql: string): Promise<'done' | 'waiting'> {
-    return this.exec(session, sql).status === 'waiting' ? 'waiting' : 'done';
+    if (this.exec(session, sql).status !== 'waiting') return 'done';
+    this.deliver(this.engine.advance(POLL_MS));
+    return this.mailbox.has(session) ? 'done' : 'waiting';
   }
   async poll(session: string): Promise<boolean> { return this.mailbox.has(session); }
   async wait(session: string): Promise<boolean> {

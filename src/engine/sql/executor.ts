@@ -933,9 +933,14 @@ export class Executor {
     }
     if (uniques.filter((u) => u.primary).length > 1) throw new PgError('42P16', `multiple primary keys for table "${name}" are not allowed`);
     this.eng.ensureXid(s);
+    // OIDs in PostgreSQL's order: the table, its array type and row type, one per DEFAULT and CHECK,
+    // the TOAST table and its index (when a column is unbounded), then an index + a constraint per key.
     const oid = cat.allocOid();
-    cat.allocOid(); cat.allocOid(); // the table's array type and row type
-    if (columns.some((c) => !['int2', 'int4', 'int8', 'bool'].includes(c.type.name))) { cat.allocOid(); cat.allocOid(); cat.allocOid(); } // TOAST table, its type, its index
+    cat.allocOid(); cat.allocOid();
+    const nDefaults = columns.filter((c) => c.defaultExpr).length;
+    for (let i = 0; i < nDefaults + checks.length; i++) cat.allocOid();
+    const toast = needsToast(columns);
+    if (toast) { cat.allocOid(); cat.allocOid(); }
     for (const ch of checks as (CheckConstraint & { base: string })[]) ch.name ||= pickName(ch.base);
     const table: Table = {
       oid, name, columns, checks: checks.map(({ name: nm, expr }) => ({ name: nm, expr })), indexes: [], heap: new HeapRelation(),
@@ -950,6 +955,7 @@ export class Executor {
       if (u.primary) for (const i of colIdx) columns[i]!.notNull = true;
       const iname = u.name ?? pickName(u.primary ? `${name}_pkey` : `${name}_${u.cols.join('_')}_key`);
       const index = new BtreeIndex(cat.allocOid(), iname, colIdx, true, u.primary);
+      cat.allocOid(); // its pg_constraint row
       table.indexes.push(index);
       for (const i of colIdx) { table.keyColumns.add(i); table.indexedColumns.add(i); }
     }
@@ -965,6 +971,10 @@ export class Executor {
     s.tx!.undo.push(() => cat.tables.delete(name));
     this.eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, this.eng.clock.now);
     this.eng.wal.insert(WalKind.StorageCreate, s.tx!.xid, 42, oid, -1, 0);
+    // CREATE TABLE runs several catalog commands internally (CommandCounterIncrement between them): the next
+    // command's cid moves on by 1, +1 for defaults, +1 for checks, +4 for a TOAST table, +2 per index.
+    const cids = 1 + (nDefaults ? 1 : 0) + (checks.length ? 1 : 0) + (toast ? 4 : 0) + 2 * table.indexes.length;
+    s.tx!.curcid += cids - 1;
     s.tx!.cidUsed = true;
     return { command: 'CREATE TABLE', columns: null, rows: [] };
   }
@@ -1056,6 +1066,23 @@ function firstLocation(n: N | undefined): number | undefined {
     }
   }
   return undefined;
+}
+
+/** needs_toast_table: could a row exceed TOAST_TUPLE_THRESHOLD (2032 bytes)? Unbounded varlena columns can. */
+function needsToast(columns: Column[]): boolean {
+  let max = 24;
+  for (const c of columns) {
+    switch (c.type.name) {
+      case 'int2': max += 2; break;
+      case 'int4': max += 4; break;
+      case 'int8': max += 8; break;
+      case 'bool': max += 1; break;
+      case 'varchar': case 'bpchar': if (c.type.typmod < 0) return true; max += c.type.typmod * 4 + 4; break;
+      case 'numeric': if (c.type.typmod < 0) return true; max += Math.ceil(Math.floor(c.type.typmod / 65536) / 4) * 2 + 8; break;
+      default: return true;
+    }
+  }
+  return max > 2032;
 }
 
 const AGG_NAMES = new Set(['count', 'sum', 'avg', 'min', 'max']);

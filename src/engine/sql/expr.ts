@@ -153,7 +153,7 @@ function compileConst(n: N): Compiled {
   }
   if (n.boolval !== undefined) {
     const v = !!n.boolval.boolval;
-    return { fn: () => v, type: T.bool, name: 'bool', strength: 1, isConst: true };
+    return { fn: () => v, type: T.bool, name: '?column?', strength: 0, isConst: true };
   }
   if (n.sval !== undefined) {
     const v = n.sval.sval as string;
@@ -218,7 +218,8 @@ function unifyTypes(a: SqlType, b: SqlType, op: string, pos?: number): SqlType {
   if ((isIntegral(a) || a.name === 'numeric') && (isIntegral(b) || b.name === 'numeric')) return T.numeric;
   if (isStringLike(a) && isStringLike(b)) return T.text;
   if (a.name === b.name) return a;
-  if ((a.name === 'xid' || a.name === 'xid8') && (b.name === 'xid' || b.name === 'xid8' || isIntegral(b))) return a;
+  const xidLike = (t: SqlType) => t.name === 'xid' || t.name === 'xid8' || t.name === 'cid';
+  if ((xidLike(a) && (xidLike(b) || isIntegral(b))) || (xidLike(b) && isIntegral(a))) return T.int8;
   throw new PgError('42883', `operator does not exist: ${typeDisplayName(a)} ${op} ${typeDisplayName(b)}`, {
     hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.',
     ...(pos !== undefined ? { position: pos } : {}),
@@ -267,7 +268,9 @@ export function castTo(c: Compiled, target: SqlType, explicit: boolean, pos?: nu
   }
   if (target.name === 'bool' && isIntegral(from) && explicit && from.name === 'int4') return wrap((v) => v !== 0);
   if (isIntegral(target) && from.name === 'bool' && explicit && target.name === 'int4') return wrap((v) => (v ? 1 : 0));
-  if ((target.name === 'xid' || target.name === 'xid8') && (from.name === 'xid8' || from.name === 'xid')) return { ...c, type: target };
+  const xidLike = (t: SqlType) => t.name === 'xid' || t.name === 'xid8' || t.name === 'cid';
+  if (xidLike(target) && (xidLike(from) || isIntegral(from))) return { ...c, type: target };
+  if (isIntegral(target) && xidLike(from) && !explicit) return { ...c, type: target };
   if (target.name === 'text' && from.name === 'pg_snapshot') return { ...c, type: target };
   throw new PgError('42846', `cannot cast type ${typeDisplayName(from)} to ${typeDisplayName(target)}`, pos !== undefined ? { position: pos } : {});
 }
