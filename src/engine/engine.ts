@@ -32,6 +32,8 @@ import { Executor } from './sql/executor.js';
 export interface EngineOptions {
   /** trace fine-grained events (default true) */
   trace?: boolean;
+  /** the first transaction id to hand out (default: where a fresh PostgreSQL 15 cluster starts, 724) */
+  nextXid?: number;
 }
 
 export type ExecStatus = 'done' | 'waiting' | 'error';
@@ -89,6 +91,7 @@ export class Engine {
 
   constructor(opts: EngineOptions = {}) {
     this.tracer.enabled = opts.trace ?? true;
+    if (opts.nextXid !== undefined) { this.xacts.nextXid = opts.nextXid; this.xacts.latestCompletedXid = opts.nextXid - 1; }
     this.executor = new Executor(this);
   }
 

@@ -735,7 +735,10 @@ export class Executor {
       }
     }
     index.insert(vals, packTid(blk, off));
-    const lsn = this.eng.wal.insert(index.count === 1 ? WalKind.BtreeNewroot : WalKind.BtreeInsertLeaf, s.tx!.xid, index.count === 1 ? 90 : 48 + 16, index.oid, index.leafBlock, 0);
+    const w = this.eng.wal;
+    if (index.count === 1) w.insert(WalKind.BtreeNewroot, s.tx!.xid, 90, index.oid, index.leafBlock, 0);
+    const fpi = index.count > 1 && w.needsFpi(index.leafLsn) ? Math.min(8192, 64 + 16 * index.count) : 0;
+    const lsn = w.insert(WalKind.BtreeInsertLeaf, s.tx!.xid, fpi ? 53 : 64, index.oid, index.leafBlock, 0, fpi);
     index.leafLsn = lsn;
     if (this.eng.tracer.wants('index')) this.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, blk, off, lsn: formatLsn(lsn), text: `index ${index.name}: new entry ${index.describeKey(vals, t.columns.map((c) => c.name))} → ${formatTid(blk, off)}` });
   }

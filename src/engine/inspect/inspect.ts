@@ -1,0 +1,129 @@
+/**
+ * Read-only views of the engine's insides, shaped like the PostgreSQL tools that show them:
+ *   heap pages    — pageinspect's page_header() and heap_page_items() (+ decoded infomask flags)
+ *   index entries — bt_page_items(): key → heap TID
+ *   sessions      — pg_stat_activity (state, backend_xid, backend_xmin) plus the snapshot and the wait
+ *   locks         — pg_locks, with session names
+ *   commit log    — pg_xact_status() for every xid handed out
+ *   WAL           — pg_waldump / pg_get_wal_records_info()
+ * Nothing here changes state (no hint bits are set by looking).
+ */
+import type { Engine } from '../engine.js';
+import type { Table } from '../catalog/catalog.js';
+import { LP_FLAG_NAMES, infomaskFlagNames, HEAP_NATTS_MASK } from '../heap/tuple.js';
+import { formatValue } from '../sql/types.js';
+import { formatLsn, type WalRecordView } from '../wal/wal.js';
+import { formatSnapshot } from '../snapshot/snapshot.js';
+import { usesXactSnapshot } from '../xact/xact.js';
+import { tidBlock, tidOffset } from '../heap/heap.js';
+import { XID_STATUS_NAMES } from '../clog/clog.js';
+import { LOCK_MODES } from '../lock/lock.js';
+
+export interface HeapItemView {
+  lp: number; lp_flags: number; lp_flags_name: string; lp_off: number; lp_len: number;
+  t_xmin: number | null; t_xmax: number | null; t_field3: number | null; t_ctid: string | null;
+  t_infomask2: number | null; t_infomask: number | null; natts: number | null; flags: string[]; values: (string | null)[] | null;
+}
+export interface PageView { blkno: number; lsn: string; lower: number; upper: number; prune_xid: number; flags: number; items: HeapItemView[] }
+
+export function heapPage(table: Table, blk: number): PageView {
+  const p = table.heap.pages[blk];
+  if (!p) throw new Error(`block ${blk} of ${table.name} does not exist`);
+  return {
+    blkno: blk, lsn: formatLsn(p.lsn), lower: p.lower, upper: p.upper, prune_xid: p.pruneXid, flags: p.flags,
+    items: p.items.map((it, i) => {
+      const normal = it.lpFlags === 1;
+      return {
+        lp: i + 1, lp_flags: it.lpFlags, lp_flags_name: LP_FLAG_NAMES[it.lpFlags], lp_off: it.lpOff, lp_len: normal ? it.lpLen : 0,
+        t_xmin: normal ? it.xmin : null, t_xmax: normal ? it.xmax : null, t_field3: normal ? it.field3 : null,
+        t_ctid: normal ? `(${it.ctidBlock},${it.ctidOffset})` : null, t_infomask2: normal ? it.infomask2 : null,
+        t_infomask: normal ? it.infomask : null, natts: normal ? it.infomask2 & HEAP_NATTS_MASK : null,
+        flags: normal ? infomaskFlagNames(it.infomask, it.infomask2) : [], values: normal ? it.values.map(formatValue) : null,
+      };
+    }),
+  };
+}
+
+export interface IndexEntryView { key: string; tid: string }
+export function indexEntries(table: Table, indexName: string): IndexEntryView[] {
+  const idx = table.indexes.find((i) => i.name === indexName);
+  if (!idx) throw new Error(`no index ${indexName} on ${table.name}`);
+  const rows: { sort: (string | number)[]; key: string; tid: number }[] = [];
+  for (const [k, v] of idx.entries) {
+    const tids = typeof v === 'number' ? [v] : v;
+    const parts = typeof k === 'number' ? [k] : k.startsWith('s') ? [k.slice(1)] : (JSON.parse(k) as string[]);
+    for (const tid of tids) rows.push({ sort: parts, key: `(${parts.join(', ')})`, tid });
+  }
+  for (const e of idx.nullEntries) rows.push({ sort: [], key: `(${e.key.map((x) => formatValue(x) ?? 'null').join(', ')})`, tid: e.tid });
+  rows.sort((a, b) => {
+    for (let i = 0; i < Math.max(a.sort.length, b.sort.length); i++) {
+      const x = a.sort[i], y = b.sort[i];
+      if (x === y) continue;
+      if (x === undefined) return 1;
+      if (y === undefined) return -1;
+      return x < y ? -1 : 1;
+    }
+    return a.tid - b.tid;
+  });
+  return rows.map((r) => ({ key: r.key, tid: `(${tidBlock(r.tid)},${tidOffset(r.tid)})` }));
+}
+
+export interface SessionView {
+  name: string; pid: number; state: string; block: string; isolation: string | null; readOnly: boolean | null;
+  vxid: string | null; xid: number | null; snapshot: string | null; backendXmin: number | null;
+  waiting: { lock: string; mode: string; since: number; reason: string; blockedBy: string[] } | null;
+  /** a sentence saying what the session is doing */
+  status: string;
+}
+
+export function sessions(eng: Engine): SessionView[] {
+  return eng.sessions.map((s) => {
+    const tx = s.tx;
+    const snap = tx && usesXactSnapshot(tx.isolation) ? tx.xactSnapshot : null;
+    const waitInfo = s.waiting ? {
+      lock: JSON.stringify(s.waiting.tag), mode: LOCK_MODES[s.waiting.mode]!, since: s.waiting.since, reason: s.waiting.reason,
+      blockedBy: eng.locks.blockers(s.id).map((o) => eng.sessions[o]!.name),
+    } : null;
+    let status: string;
+    if (waitInfo) status = `waiting: ${waitInfo.reason}`;
+    else if (s.block === 'failed') status = s.lastAbortReason === 'deadlock' ? 'failed transaction (aborted by deadlock detection): only ROLLBACK/COMMIT will be accepted' : 'failed transaction: only ROLLBACK/COMMIT will be accepted';
+    else if (tx && s.block === 'inprogress') status = `in transaction (${tx.isolation}${tx.xid ? `, xid ${tx.xid}` : ', no xid yet'})`;
+    else status = 'idle';
+    return {
+      name: s.name, pid: s.pid, state: s.state, block: s.block, isolation: tx?.isolation ?? null, readOnly: tx?.readOnly ?? null,
+      vxid: tx?.vxid ?? null, xid: tx?.xid || null, snapshot: snap ? formatSnapshot(snap) : null,
+      backendXmin: snap ? snap.xmin : null, waiting: waitInfo, status,
+    };
+  });
+}
+
+export function locks(eng: Engine) {
+  return eng.locks.view().map((r) => ({ ...r, session: eng.sessions[r.owner]?.name ?? String(r.owner) }));
+}
+
+export function clog(eng: Engine, from = 724) {
+  return eng.xacts.clog.range(from, eng.xacts.nextXid).map((e) => ({
+    ...e, status: e.status === 'in progress' && !eng.xacts.isInProgress(e.xid) ? XID_STATUS_NAMES[2] : e.status,
+  }));
+}
+
+export function wal(eng: Engine, from = 0, to = eng.wal.count): WalRecordView[] {
+  return eng.wal.records(from, to);
+}
+
+export interface TableSummary { name: string; oid: number; columns: { name: string; type: string }[]; pages: number; items: number; indexes: string[] }
+export function tables(eng: Engine): TableSummary[] {
+  return [...eng.catalog.tables.values()].map((t) => ({
+    name: t.name, oid: t.oid, columns: t.columns.map((c) => ({ name: c.name, type: c.type.name })), pages: t.heap.pages.length,
+    items: t.heap.tupleCount, indexes: t.indexes.map((i) => i.name),
+  }));
+}
+
+/** Everything at once (small tables only: pages are included in full). */
+export function snapshotOfState(eng: Engine) {
+  return {
+    clock: eng.clock.now, nextXid: eng.xacts.nextXid, walInsert: formatLsn(eng.wal.insertLsn), walCount: eng.wal.count,
+    tables: tables(eng), sessions: sessions(eng), locks: locks(eng), clog: clog(eng),
+    pages: [...eng.catalog.tables.values()].map((t) => ({ table: t.name, pages: t.heap.pages.map((_, b) => heapPage(t, b)) })),
+  };
+}
