@@ -15,7 +15,7 @@
  * processes (autovacuum, bgwriter, checkpointer), catalog changes are not MVCC-versioned, one database.
  */
 import { PgError, type PgMessage, notSupported, posOf } from './errors.js';
-import { parseSql, type RawStmt } from './sql/parser.js';
+import { parseSql, setCurrentLiterals, intConst, type RawStmt } from './sql/parser.js';
 import { Catalog, DATABASE_OID } from './catalog/catalog.js';
 import { Transactions, Transaction, type IsolationLevel, usesXactSnapshot } from './xact/xact.js';
 import { LockManager, type LockTag, LockMode, LOCK_MODES, describeTag } from './lock/lock.js';
@@ -162,6 +162,7 @@ export class Engine {
 
   private step(s: Session): SessionOutcome {
     const gen = s.running!;
+    setCurrentLiterals(s.literals);
     const r = gen.next();
     if (!r.done) return this.outcome(s, 'waiting');
     s.running = null;
@@ -226,6 +227,7 @@ export class Engine {
     const gen = s.running;
     let r: IteratorResult<StepYield, void>;
     try {
+      setCurrentLiterals(s.literals);
       r = gen.throw(err);
     } catch (e) {
       // the generator did not handle it (should not happen): report as error
@@ -391,6 +393,8 @@ export class Engine {
   private *runStatement(s: Session, raw: RawStmt, multi: boolean, last: boolean): Generator<StepYield, void, void> {
     const type = Object.keys(raw.stmt)[0]!;
     const node = raw.stmt[type];
+    s.literals = raw.literals ?? null;
+    setCurrentLiterals(s.literals);
     if (this.tracer.wants('statement')) this.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} runs: ${raw.text.length > 120 ? raw.text.slice(0, 117) + '...' : raw.text}` });
     if (type === 'TransactionStmt') { this.transactionStmt(s, node, multi); return; }
     if (s.block === 'failed') {
@@ -468,7 +472,7 @@ export class Engine {
       const d = o.DefElem;
       const v = d.arg?.A_Const;
       if (d.defname === 'transaction_isolation') out.isolation = ISOLATION_NAMES[v.sval.sval]!;
-      else if (d.defname === 'transaction_read_only') out.readOnly = !!(v.ival?.ival ?? v.boolval?.boolval);
+      else if (d.defname === 'transaction_read_only') out.readOnly = !!(intConst(v) ?? v.boolval?.boolval);
       else if (d.defname === 'transaction_deferrable') { /* only meaningful for SERIALIZABLE READ ONLY; accepted */ }
     }
     return out;
@@ -519,7 +523,7 @@ export class Engine {
     const argText = args.map((a) => {
       const c = a.A_Const ?? a.TypeCast?.arg?.A_Const;
       if (!c) throw notSupported(`SET ${name} to an expression`);
-      return c.sval?.sval ?? String(c.ival?.ival ?? c.fval?.fval ?? (c.boolval ? (c.boolval.boolval ? 'on' : 'off') : 0));
+      return c.sval?.sval ?? String(intConst(c) ?? c.fval?.fval ?? (c.boolval ? (c.boolval.boolval ? 'on' : 'off') : 0));
     });
     const value = argText.join(', ');
     switch (name) {
@@ -614,7 +618,7 @@ function parseBoolGuc(name: string, v: string): boolean {
 
 function parseMsGuc(name: string, args: Record<string, any>[], text: string): number {
   const c = args[0]?.A_Const;
-  if (c?.ival !== undefined || (c && c.sval === undefined && c.fval === undefined)) return c.ival?.ival ?? 0;
+  if (c?.ival !== undefined || (c && c.sval === undefined && c.fval === undefined)) return intConst(c) ?? 0;
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|h|d)?\s*$/.exec(text);
   if (!m) throw new PgError('22023', `invalid value for parameter "${name}": "${text}"`, { hint: 'Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".' });
   const mult = { ms: 1, s: 1000, min: 60000, h: 3600000, d: 86400000 }[m[2] ?? 'ms']!;

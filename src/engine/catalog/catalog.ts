@@ -35,6 +35,8 @@ export interface Table {
   keyColumns: Set<number>;
   /** columns used by any index: changing one prevents a HOT update */
   indexedColumns: Set<number>;
+  /** the column types, in order (kept to avoid rebuilding it per tuple) */
+  types: SqlType[];
 }
 
 export const FIRST_NORMAL_OID = 16384;

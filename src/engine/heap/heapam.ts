@@ -75,7 +75,7 @@ function walForPage(ctx: HeapContext, kind: WalKind, len: number, table: Table, 
 const walName = (k: WalKind) => ['Heap/INSERT', 'Heap/INSERT+INIT', 'Heap/UPDATE', 'Heap/HOT_UPDATE', 'Heap/DELETE', 'Heap/LOCK'][k] ?? String(k);
 
 function newItem(values: Value[], table: Table, xid: number, cid: number, updated: boolean): Item {
-  const { len, hasNull, hasVarwidth } = tupleLength(values, table.columns.map((c) => c.type));
+  const { len, hasNull, hasVarwidth } = tupleLength(values, table.types);
   return {
     lpFlags: LpFlags.NORMAL, lpOff: 0, lpLen: len, xmin: xid, xmax: 0, field3: cid, ctidBlock: 0, ctidOffset: 0,
     infomask: HEAP_XMAX_INVALID | (updated ? HEAP_UPDATED : 0) | (hasNull ? HEAP_HASNULL : 0) | (hasVarwidth ? HEAP_HASVARWIDTH : 0),

@@ -27,7 +27,7 @@
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Engine } from '../engine.js';
 import type { Session, QueryResult, StepYield } from '../session/session.js';
-import type { RawStmt } from './parser.js';
+import { type RawStmt, intConst } from './parser.js';
 import {
   compileExpr, castTo, compareValues, newAggState, type Compiled, type Scope, type Row, type AggSpec, type ExprEnv,
 } from './expr.js';
@@ -344,7 +344,7 @@ export class Executor {
       let fn: ((r: Row) => Value) | null = null;
       const k = sn.node;
       if (k.A_Const?.ival !== undefined || (k.A_Const && Object.keys(k.A_Const).length === 1 && k.A_Const.location !== undefined && !k.A_Const.sval && !k.A_Const.fval && !k.A_Const.boolval)) {
-        const pos = k.A_Const.ival?.ival ?? 0;
+        const pos = intConst(k.A_Const) ?? 0;
         if (pos < 1 || pos > targets.length) throw new PgError('42P10', `ORDER BY position ${pos} is not in select list`, { position: posOf(k.A_Const.location) });
         fn = targets[pos - 1]!.fn;
       } else if (k.ColumnRef?.fields?.length === 1 && k.ColumnRef.fields[0].String) {
@@ -420,7 +420,7 @@ export class Executor {
 
   private groupColumn(g: N, targetList: N[] | undefined, scope: Scope): number {
     if (g.A_Const?.ival !== undefined) {
-      const pos = g.A_Const.ival.ival;
+      const pos = intConst(g.A_Const)!;
       const t = targetList?.[pos - 1]?.ResTarget?.val;
       if (!t) throw new PgError('42P10', `GROUP BY position ${pos} is not in select list`, { position: posOf(g.A_Const.location) });
       return this.groupColumn(t, undefined, scope);
@@ -601,6 +601,7 @@ export class Executor {
     const env = this.env(s, snap);
     const noScope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql: raw.text };
     let rows: Value[][];
+    const defaults = this.defaults(t, s, snap);
     const sel = n.selectStmt?.SelectStmt;
     if (!sel) throw notSupported('INSERT ... DEFAULT VALUES');
     if (sel.valuesLists) {
@@ -609,7 +610,7 @@ export class Executor {
         const items = l.List.items as N[];
         if (items.length > targetCols.length) throw new PgError('42601', 'INSERT has more expressions than target columns', { position: posOf(firstLocation(items[targetCols.length]!)) });
         if (items.length < targetCols.length && n.cols) throw new PgError('42601', 'INSERT has more target columns than expressions', { position: posOf(n.cols[items.length].ResTarget.location) });
-        const vals: Value[] = this.defaults(t, s, snap);
+        const vals: Value[] = defaults.slice();
         items.forEach((e, i) => {
           const col = t.columns[targetCols[i]!]!;
           if (e.SetToDefault) return;
@@ -624,7 +625,7 @@ export class Executor {
       const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
       rows = q.rows.map((src) => {
         r.vals = src;
-        const vals = this.defaults(t, s, snap);
+        const vals = defaults.slice();
         for (let i = 0; i < convs.length; i++) vals[targetCols[i]!] = convs[i]!(r);
         return vals;
       });
@@ -632,11 +633,12 @@ export class Executor {
     const returning = n.returningList ?? n.returningClause?.exprs;
     const ret = returning ? this.compileReturning(returning, this.tableScope(t, null, s, snap, raw.text)) : null;
     const out: Value[][] = [];
+    const hctx = this.heapCtx(s);
     for (const vals of rows) {
       this.checkConstraints(s, t, vals, snap);
       this.eng.ensureXid(s);
-      const tid = heapInsert(this.heapCtx(s), t, vals);
-      for (const index of t.indexes) yield* this.indexInsert(s, t, index, vals, tid.blk, tid.off);
+      const tid = heapInsert(hctx, t, vals);
+      if (t.indexes.length) yield* this.indexInsertAll(s, t, vals, tid.blk, tid.off);
       if (ret) out.push(ret.fns.map((f) => f({ vals, item: t.heap.item(tid.blk, tid.off)!, blk: tid.blk, off: tid.off, aggs: null })));
     }
     return this.dmlResult(`INSERT 0 ${rows.length}`, ret, out);
@@ -690,7 +692,7 @@ export class Executor {
 
   /** ExecConstraints: NOT NULL, then CHECK constraints. */
   private checkConstraints(s: Session, t: Table, vals: Value[], snap: () => Snapshot) {
-    const failing = () => `Failing row contains (${vals.map((v) => formatValue(v) ?? 'null').join(', ')}).`;
+    const failing = () => failingRow(vals);
     for (const c of t.columns) {
       if (c.notNull && vals[c.attnum - 1] === null) {
         throw new PgError('23502', `null value in column "${c.name}" of relation "${t.name}" violates not-null constraint`, { detail: failing() });
@@ -712,28 +714,42 @@ export class Executor {
    * same key (_bt_check_unique), waiting for in-progress inserters/deleters.
    */
   private *indexInsert(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): Gen<void> {
+    for (;;) {
+      const xwait = this.uniqueCheck(s, t, index, vals, blk, off);
+      if (!xwait) break;
+      if (this.eng.tracer.wants('index')) this.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, text: `unique check on ${index.name}: key ${index.describeKey(vals, t.columns.map((c) => c.name))} belongs to a row of in-progress transaction ${xwait}; wait for it to finish` });
+      yield* this.eng.waitForXact(s, xwait, `while inserting index tuple ${formatTid(blk, off)} in relation "${index.name}"`);
+    }
+    this.indexAdd(s, t, index, vals, blk, off);
+  }
+
+  /**
+   * _bt_check_unique: look at every version with the same key through the dirty snapshot. Returns 0 when the key
+   * is free, or the id of an in-progress transaction that must finish first; throws 23505 on a live duplicate.
+   */
+  private uniqueCheck(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): number {
+    if (!index.unique) return 0;
     const key = index.keyOf(vals);
-    if (index.unique && key !== null) {
-      recheck: for (;;) {
-        for (const tid of index.lookup(key)) {
-          for (const m of hotChain(t, tidBlock(tid), tidOffset(tid))) {
-            if (m.blk === blk && m.off === off) continue;
-            const d = satisfiesDirty(m.item, this.eng.visibilityContext(s));
-            if (!d.visible) continue;
-            const xwait = d.waitXmin || d.waitXmax;
-            if (xwait) {
-              if (this.eng.tracer.wants('index')) this.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, text: `unique check on ${index.name}: key ${index.describeKey(vals, t.columns.map((c) => c.name))} is held by ${formatTid(m.blk, m.off)} of in-progress transaction ${xwait}; wait for it to finish` });
-              yield* this.eng.waitForXact(s, xwait, `while inserting index tuple ${formatTid(blk, off)} in relation "${index.name}"`);
-              continue recheck;
-            }
-            throw new PgError('23505', `duplicate key value violates unique constraint "${index.name}"`, {
-              detail: `Key ${index.describeKey(vals, t.columns.map((c) => c.name))} already exists.`,
-            });
-          }
-        }
-        break;
+    if (key === null) return 0;
+    const tids = index.lookup(key);
+    if (tids.length === 0) return 0;
+    const vctx = this.eng.visibilityContext(s);
+    for (const tid of tids) {
+      for (const m of hotChain(t, tidBlock(tid), tidOffset(tid))) {
+        if (m.blk === blk && m.off === off) continue;
+        const d = satisfiesDirty(m.item, vctx);
+        if (!d.visible) continue;
+        const xwait = d.waitXmin || d.waitXmax;
+        if (xwait) return xwait;
+        throw new PgError('23505', `duplicate key value violates unique constraint "${index.name}"`, {
+          detail: `Key ${index.describeKey(vals, t.columns.map((c) => c.name))} already exists.`,
+        });
       }
     }
+    return 0;
+  }
+
+  private indexAdd(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): void {
     index.insert(vals, packTid(blk, off));
     const w = this.eng.wal;
     if (index.count === 1) w.insert(WalKind.BtreeNewroot, s.tx!.xid, 90, index.oid, index.leafBlock, 0);
@@ -741,6 +757,14 @@ export class Executor {
     const lsn = w.insert(WalKind.BtreeInsertLeaf, s.tx!.xid, fpi ? 53 : 64, index.oid, index.leafBlock, 0, fpi);
     index.leafLsn = lsn;
     if (this.eng.tracer.wants('index')) this.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, blk, off, lsn: formatLsn(lsn), text: `index ${index.name}: new entry ${index.describeKey(vals, t.columns.map((c) => c.name))} → ${formatTid(blk, off)}` });
+  }
+
+  /** Insert index entries for a new heap tuple: synchronously unless a unique check has to wait. */
+  private *indexInsertAll(s: Session, t: Table, vals: Value[], blk: number, off: number): Gen<void> {
+    for (const index of t.indexes) {
+      if (this.uniqueCheck(s, t, index, vals, blk, off) === 0) this.indexAdd(s, t, index, vals, blk, off);
+      else yield* this.indexInsert(s, t, index, vals, blk, off);
+    }
   }
 
   // ------------------------------------------------------------------ UPDATE / DELETE
@@ -781,26 +805,37 @@ export class Executor {
       for (const st of sets) nv[st.idx] = st.fn(c);
       return nv;
     };
+    const hctx = this.heapCtx(s);
+    const vctx = this.eng.visibilityContext(s);
+    const doUpdate = function* (this: Executor, cur: Candidate, newVals: Value[], tupleLock: boolean): Gen<void> {
+      this.checkConstraints(s, t, newVals, snap);
+      this.eng.ensureXid(s);
+      const old = cur.item.values;
+      let indexedChanged = false, keysChanged = false;
+      for (const i of idxCols) if (!sameValue(old[i]!, newVals[i]!)) { indexedChanged = true; break; }
+      for (const i of keyCols) if (!sameValue(old[i]!, newVals[i]!)) { keysChanged = true; break; }
+      const nt = heapUpdate(hctx, t, cur.blk, cur.off, newVals, indexedChanged, keysChanged);
+      if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
+      if (!nt.hot && t.indexes.length) yield* this.indexInsertAll(s, t, newVals, nt.blk, nt.off);
+      count++;
+      if (ret) out.push(ret.fns.map((f) => f({ vals: newVals, item: t.heap.item(nt.blk, nt.off)!, blk: nt.blk, off: nt.off, aggs: null })));
+    };
     for (const cand of cands) {
+      // Fast path: nobody else is changing this version (TM_Ok) — no waiting machinery needed.
+      vctx.myXid = s.tx!.xid;
+      if (satisfiesUpdate(cand.item, cand.blk, cand.off, vctx) === TM.Ok) {
+        yield* doUpdate.call(this, cand, compute(cand), false);
+        continue;
+      }
       let cur: Candidate = cand;
       let newVals = compute(cur);
       for (;;) {
         const { tm, tupleLock } = yield* this.waitModifiable(s, t, cur.blk, cur.off, mode, 'update');
-        const release = () => { if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]); };
         if (tm === TM.Ok) {
-          this.checkConstraints(s, t, newVals, snap);
-          this.eng.ensureXid(s);
-          const old = cur.item.values;
-          const indexedChanged = idxCols.some((i) => !sameValue(old[i]!, newVals[i]!));
-          const keysChanged = keyCols.some((i) => !sameValue(old[i]!, newVals[i]!));
-          const nt = heapUpdate(this.heapCtx(s), t, cur.blk, cur.off, newVals, indexedChanged, keysChanged);
-          release();
-          if (!nt.hot) for (const index of t.indexes) yield* this.indexInsert(s, t, index, newVals, nt.blk, nt.off);
-          count++;
-          if (ret) out.push(ret.fns.map((f) => f({ vals: newVals, item: t.heap.item(nt.blk, nt.off)!, blk: nt.blk, off: nt.off, aggs: null })));
+          yield* doUpdate.call(this, cur, newVals, tupleLock);
           break;
         }
-        release();
+        if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
         if (tm === TM.SelfModified || tm === TM.Invisible) break;
         if (usesXactSnapshot(s.tx!.isolation)) {
           throw new PgError('40001', `could not serialize access due to concurrent ${tm === TM.Deleted ? 'delete' : 'update'}`);
@@ -894,7 +929,7 @@ export class Executor {
         if (tn.arrayBounds?.length) throw notSupported('array columns', posOf(tn.location));
         const last = tnames[tnames.length - 1]!.toLowerCase();
         if (['serial', 'bigserial', 'smallserial', 'serial4', 'serial8'].includes(last)) throw notSupported('serial columns (sequences)', posOf(tn.location));
-        const mods = ((tn.typmods ?? []) as N[]).map((m) => m.A_Const?.ival?.ival ?? 0);
+        const mods = ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0);
         const type = resolveTypeName(tnames, mods, posOf(tn.location));
         if (['xid', 'xid8', 'cid', 'tid', 'pg_snapshot', 'txid_snapshot'].includes(type.name)) throw notSupported(`columns of type ${type.name}`, posOf(tn.location));
         if (columns.some((c) => c.name === cd.colname)) throw new PgError('42701', `column "${cd.colname}" specified more than once`);
@@ -947,7 +982,7 @@ export class Executor {
     for (const ch of checks as (CheckConstraint & { base: string })[]) ch.name ||= pickName(ch.base);
     const table: Table = {
       oid, name, columns, checks: checks.map(({ name: nm, expr }) => ({ name: nm, expr })), indexes: [], heap: new HeapRelation(),
-      keyColumns: new Set(), indexedColumns: new Set(),
+      keyColumns: new Set(), indexedColumns: new Set(), types: columns.map((c) => c.type),
     };
     for (const u of uniques) {
       const colIdx = u.cols.map((cn) => {
@@ -1040,6 +1075,8 @@ export function* hotChain(t: Table, blk: number, off: number): Generator<{ blk: 
     if (item && !(item.infomask2 & HEAP_ONLY_TUPLE)) return;
   }
 }
+
+const failingRow = (vals: Value[]) => `Failing row contains (${vals.map((v) => formatValue(v) ?? 'null').join(', ')}).`;
 
 function sameValue(a: Value, b: Value): boolean {
   if (a === b) return true;

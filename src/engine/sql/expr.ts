@@ -16,6 +16,7 @@ import {
   formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod,
 } from './types.js';
 import type { Item } from '../heap/tuple.js';
+import { literalAt, intConst } from './parser.js';
 
 /** The row an expression is evaluated on. One object is reused across a scan. */
 export interface Row {
@@ -69,7 +70,7 @@ export function compileExpr(node: N, scope: Scope): Compiled {
       const arg = compileExpr(n.arg, scope);
       const tn = n.typeName;
       const names = tn.names.map((x: N) => x.String.sval);
-      const mods = (tn.typmods ?? []).map((m: N) => m.A_Const?.ival?.ival ?? 0);
+      const mods = (tn.typmods ?? []).map((m: N) => intConst(m.A_Const) ?? 0);
       const target = resolveTypeName(names, mods, posOf(tn.location));
       const c = castTo(arg, target, true, posOf(n.location));
       return { ...c, name: arg.strength >= 2 ? arg.name : names[names.length - 1], strength: Math.max(arg.strength, 1) };
@@ -139,7 +140,7 @@ export function compileExpr(node: N, scope: Scope): Compiled {
 function compileConst(n: N): Compiled {
   if (n.isnull) return { fn: () => null, type: T.unknown, name: '?column?', strength: 0, isConst: true };
   if (n.ival !== undefined) {
-    const v = n.ival.ival ?? 0;
+    const v = literalAt(n.location) ?? n.ival.ival ?? 0;
     return { fn: () => v, type: T.int4, name: '?column?', strength: 0, isConst: true };
   }
   if (n.fval !== undefined) {

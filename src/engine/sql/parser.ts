@@ -21,10 +21,127 @@ export function initParser(): Promise<void> {
 }
 export const parserReady = () => loaded;
 
-export interface RawStmt { stmt: Record<string, any>; location: number; len: number; text: string }
+export interface RawStmt {
+  stmt: Record<string, any>;
+  location: number;
+  len: number;
+  text: string;
+  /** integer literal values by location, overriding the (shared, cached) tree's zeros */
+  literals?: Map<number, number>;
+}
+
+/**
+ * The literal values of the statement being compiled. Cached trees are shared and never mutated; the engine
+ * sets this before running (or resuming) a session's statement, and compileConst reads it.
+ */
+let currentLiterals: Map<number, number> | null = null;
+export function setCurrentLiterals(m: Map<number, number> | null | undefined): void { currentLiterals = m ?? null; }
+export function literalAt(location: number): number | undefined { return currentLiterals?.get(location); }
+/** The value of an integer A_Const node, honouring lifted literals. */
+export function intConst(c: Record<string, any> | undefined): number | undefined {
+  if (!c || c.ival === undefined) return undefined;
+  return literalAt(c.location) ?? c.ival.ival ?? 0;
+}
+
+/**
+ * Parse cache with literal lifting: statements that differ only in small integer literals share one parse.
+ * The digits of each literal are replaced by zeros of the same length (same structure, same locations), the
+ * zeroed text keys the cache, and a hit patches the real values into a fresh copy of the cached tree at the
+ * literals' locations. Only plain texts are lifted (no comments, dollar quotes, parameters, or numbers that
+ * are not small unsigned integers); anything else is parsed directly.
+ */
+const cache = new Map<string, { stmts: RawStmt[] }>();
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const k in o) deepFreeze((o as Record<string, unknown>)[k]);
+  }
+  return o;
+}
+const CACHE_LIMIT = 512;
+
+function liftLiterals(sql: string): { key: string; literals: { at: number; value: number }[] } | null {
+  let key = '';
+  const literals: { at: number; value: number }[] = [];
+  let i = 0, last = 0, bytes = 0;
+  const n = sql.length;
+  while (i < n) {
+    const c = sql.charCodeAt(i);
+    if (c > 127) return null; // keep byte offsets = char offsets
+    if (c === 39 /* ' */ || c === 34 /* " */) {
+      const q = c;
+      i++;
+      while (i < n) {
+        if (sql.charCodeAt(i) > 127) return null;
+        if (sql.charCodeAt(i) === q) { if (sql.charCodeAt(i + 1) === q) { i += 2; continue; } break; }
+        i++;
+      }
+      i++;
+      continue;
+    }
+    if (c === 36 /* $ */ || c === 92 /* \ */) return null;
+    if ((c === 45 && sql.charCodeAt(i + 1) === 45) || (c === 47 && sql.charCodeAt(i + 1) === 42)) return null; // comments
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) { // identifier or keyword
+      i++;
+      while (i < n) { const d = sql.charCodeAt(i); if ((d >= 65 && d <= 90) || (d >= 97 && d <= 122) || d === 95 || (d >= 48 && d <= 57) || d === 36) i++; else break; }
+      continue;
+    }
+    if (c >= 48 && c <= 57) {
+      let j = i;
+      while (j < n && sql.charCodeAt(j) >= 48 && sql.charCodeAt(j) <= 57) j++;
+      const nx = sql.charCodeAt(j);
+      if (nx === 46 || nx === 101 || nx === 69 || nx === 120 || nx === 88 || nx === 95 || (nx >= 65 && nx <= 90) || (nx >= 97 && nx <= 122)) return null;
+      if (sql.charCodeAt(i - 1) === 46) return null;
+      if (j - i > 9) return null;
+      literals.push({ at: i, value: Number(sql.slice(i, j)) });
+      key += sql.slice(last, i) + '0'.repeat(j - i);
+      last = j;
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  void bytes;
+  return { key: key + sql.slice(last), literals };
+}
 
 export function parseSql(sql: string): RawStmt[] {
   if (!loaded) throw new Error('parser not initialised: await initParser() first');
+  const lifted = sql.length < 2000 ? liftLiterals(sql) : null;
+  if (lifted) {
+    const hit = cache.get(lifted.key);
+    if (hit) {
+      const values = lifted.literals.length ? new Map(lifted.literals.map((l) => [l.at, l.value])) : undefined;
+      return hit.stmts.map((st) => ({ ...st, text: values ? sql.slice(st.location, st.location + st.len).trim() : st.text, literals: values }));
+    }
+    let stmts: RawStmt[];
+    try { stmts = parseUncached(lifted.key); } catch { return parseUncached(sql); }
+    // the zeroed text parsed the same way as the original only if every literal became an integer constant
+    const zeroed = new Map(lifted.literals.map((l) => [l.at, 0]));
+    if (countIntConsts(stmts, zeroed) === lifted.literals.length) {
+      if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+      cache.set(lifted.key, { stmts: stmts.map((st) => deepFreeze(st)) });
+      return parseSql(sql);
+    }
+  }
+  return parseUncached(sql);
+}
+
+function countIntConsts(stmts: RawStmt[], at: Map<number, number>): number {
+  let n = 0;
+  const walk = (x: unknown) => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(walk); return; }
+    const o = x as Record<string, any>;
+    if (o.A_Const && o.A_Const.ival !== undefined && at.has(o.A_Const.location)) n++;
+    for (const k in o) walk(o[k]);
+  };
+  stmts.forEach((s) => walk(s.stmt));
+  return n;
+}
+
+function parseUncached(sql: string): RawStmt[] {
   let tree: { stmts?: { stmt: Record<string, any>; stmt_location?: number; stmt_len?: number }[] };
   try {
     tree = parseSync(sql) as typeof tree;

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * npm test: every test runner, then one line "N passed, N failed" summing them all.
+ *   1. vitest — unit tests, scenario transcripts vs committed PostgreSQL recordings, tuple-level truth
+ *   2. live conformance — re-records every scenario on a throwaway PostgreSQL 15 (installed if missing)
+ *      and fails on a stale recording or an unexpected engine difference
+ *   3. Playwright — the app in Debian's Chromium (when browser tests exist)
+ * Exit status is non-zero if anything failed.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
+
+mkdirSync('.tmp', { recursive: true });
+let passed = 0, failed = 0;
+const run = (cmd, args, env = {}) => spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+
+// 1. vitest
+rmSync('.tmp/vitest.json', { force: true });
+const v = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=.tmp/vitest.json']);
+if (existsSync('.tmp/vitest.json')) {
+  const r = JSON.parse(readFileSync('.tmp/vitest.json', 'utf8'));
+  passed += r.numPassedTests + (r.numPendingTests ? 0 : 0);
+  failed += r.numFailedTests;
+  if (v.status !== 0 && r.numFailedTests === 0) failed += 1; // a suite that failed to load
+} else failed += 1;
+
+// 2. live conformance against a real PostgreSQL 15
+if (process.env.HEAPSCOPE_SKIP_LIVE !== '1') {
+  rmSync('.tmp/conformance.json', { force: true });
+  run('npx', ['tsx', 'scripts/conformance.ts', '--live', '--json', '.tmp/conformance.json']);
+  if (existsSync('.tmp/conformance.json')) {
+    const c = JSON.parse(readFileSync('.tmp/conformance.json', 'utf8'));
+    failed += c.failures;
+    passed += c.total - c.failures;
+  } else failed += 1;
+}
+
+// 3. browser tests
+if (existsSync('tests/e2e') && process.env.HEAPSCOPE_SKIP_BROWSER !== '1') {
+  rmSync('.tmp/playwright.json', { force: true });
+  run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: '.tmp/playwright.json' });
+  if (existsSync('.tmp/playwright.json')) {
+    const p = JSON.parse(readFileSync('.tmp/playwright.json', 'utf8'));
+    passed += p.stats.expected + p.stats.flaky;
+    failed += p.stats.unexpected;
+  } else failed += 1;
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
