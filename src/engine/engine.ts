@@ -309,16 +309,24 @@ export class Engine {
     return snap;
   }
 
+  /** The visibility context of a session's current command (one object per session, refreshed in place). */
   visibilityContext(s: Session): VisibilityContext {
     const tx = s.tx!;
-    const tracer = this.tracer;
-    return {
-      myXid: tx.xid, curcid: tx.curcid, combos: tx.combos, clog: this.xacts.clog,
-      isInProgress: (x) => this.xacts.isInProgress(x),
-      onHint: tracer.enabled ? (item, bit) => {
-        if (tracer.wants('hint')) tracer.emit({ kind: 'hint', session: s.name, xid: bit & 0x0300 ? item.xmin : item.xmax, text: `hint bit ${HINT_NAMES[bit] ?? bit} set on a tuple of ${item.xmin} (by a reader, no WAL)` });
-      } : undefined,
-    };
+    let c = s.vctx;
+    if (!c) {
+      const tracer = this.tracer;
+      c = s.vctx = {
+        myXid: 0, curcid: 0, combos: [], clog: this.xacts.clog,
+        isInProgress: (x) => this.xacts.isInProgress(x),
+        onHint: (item, bit) => {
+          if (tracer.wants('hint')) tracer.emit({ kind: 'hint', session: s.name, xid: bit & 0x0300 ? item.xmin : item.xmax, text: `hint bit ${HINT_NAMES[bit] ?? bit} set on a tuple of ${item.xmin} (by a reader, no WAL)` });
+        },
+      };
+    }
+    c.myXid = tx.xid;
+    c.curcid = tx.curcid;
+    c.combos = tx.combos;
+    return c;
   }
 
   private commitTx(s: Session) {

@@ -55,6 +55,8 @@ export class Session {
   waiting: WaitState | null = null;
   /** results, notices and error of the query string being executed */
   acc: { results: QueryResult[]; notices: PgMessage[]; error: PgMessage | null } = { results: [], notices: [], error: null };
+  /** this session's visibility context, reused across tuples (see Engine.visibilityContext) */
+  vctx: import('../visibility/visibility.js').VisibilityContext | null = null;
   /** literal values of the statement being run (see sql/parser.ts: parse cache with literal lifting) */
   literals: Map<number, number> | null = null;
   /** the query string being executed (for deadlock reports: "Process 123: UPDATE ...") */

@@ -359,6 +359,22 @@ export class Executor {
       sortKeys.push({ fn, desc, nullsFirst });
     }
 
+    const limitEarly = n.limitCount ? this.constInt(n.limitCount, scope, 'LIMIT') : null;
+    // Fast path: no grouping, sorting, DISTINCT, OFFSET or locking — project rows as they are produced.
+    if (!grouping && !sortKeys.length && !lockMode && !n.distinctClause && !n.limitOffset && !src.table) {
+      const out: Value[][] = [];
+      const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+      const nt = targets.length;
+      for (const vals of src.rows!()) {
+        if (limitEarly !== null && out.length >= limitEarly) break;
+        r.vals = vals;
+        if (where && where.fn(r) !== true) continue;
+        const o = new Array<Value>(nt);
+        for (let i = 0; i < nt; i++) o[i] = targets[i]!.fn(r);
+        out.push(o);
+      }
+      return { names, types: targets.map((t) => t.type), rows: out };
+    }
     // Produce rows.
     let rows: Row[] = [];
     if (src.table) {
@@ -621,9 +637,11 @@ export class Executor {
     } else {
       const q = yield* this.query(s, sel, raw.text, false);
       if (q.types.length > targetCols.length) throw new PgError('42601', 'INSERT has more expressions than target columns');
+      const identity = q.types.length === t.columns.length && targetCols.every((c, i) => c === i) &&
+        q.types.every((ty, i) => ty.name === t.columns[i]!.type.name && t.columns[i]!.type.typmod < 0);
       const convs = q.types.map((ty, i) => this.assign({ fn: (r) => r.vals[i]!, type: ty, name: '', strength: 0 }, t.columns[targetCols[i]!]!, undefined).fn);
       const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
-      rows = q.rows.map((src) => {
+      rows = identity ? q.rows : q.rows.map((src) => {
         r.vals = src;
         const vals = defaults.slice();
         for (let i = 0; i < convs.length; i++) vals[targetCols[i]!] = convs[i]!(r);
@@ -638,7 +656,10 @@ export class Executor {
       this.checkConstraints(s, t, vals, snap);
       this.eng.ensureXid(s);
       const tid = heapInsert(hctx, t, vals);
-      if (t.indexes.length) yield* this.indexInsertAll(s, t, vals, tid.blk, tid.off);
+      if (t.indexes.length) {
+        const waitAt = this.indexInsertAll(s, t, vals, tid.blk, tid.off);
+        if (waitAt >= 0) yield* this.indexInsertRest(s, t, waitAt, vals, tid.blk, tid.off);
+      }
       if (ret) out.push(ret.fns.map((f) => f({ vals, item: t.heap.item(tid.blk, tid.off)!, blk: tid.blk, off: tid.off, aggs: null })));
     }
     return this.dmlResult(`INSERT 0 ${rows.length}`, ret, out);
@@ -731,19 +752,36 @@ export class Executor {
     if (!index.unique) return 0;
     const key = index.keyOf(vals);
     if (key === null) return 0;
-    const tids = index.lookup(key);
-    if (tids.length === 0) return 0;
+    const e = index.entries.get(key);
+    if (e === undefined) return 0;
+    const tids = typeof e === 'number' ? [e] : e;
     const vctx = this.eng.visibilityContext(s);
-    for (const tid of tids) {
-      for (const m of hotChain(t, tidBlock(tid), tidOffset(tid))) {
-        if (m.blk === blk && m.off === off) continue;
-        const d = satisfiesDirty(m.item, vctx);
-        if (!d.visible) continue;
-        const xwait = d.waitXmin || d.waitXmax;
-        if (xwait) return xwait;
-        throw new PgError('23505', `duplicate key value violates unique constraint "${index.name}"`, {
-          detail: `Key ${index.describeKey(vals, t.columns.map((c) => c.name))} already exists.`,
-        });
+    for (let i = 0; i < tids.length; i++) {
+      const tid = tids[i]!;
+      // walk the HOT chain from the entry (heap_hot_search_buffer with SnapshotDirty)
+      const cb = tidBlock(tid);
+      const page = t.heap.pages[cb];
+      if (!page) continue;
+      let co = tidOffset(tid);
+      let item = page.items[co - 1];
+      if (item && item.lpFlags === LpFlags.REDIRECT) { co = item.lpOff; item = page.items[co - 1]; }
+      let prevXmax = -1;
+      while (item && item.lpFlags === LpFlags.NORMAL && (prevXmax < 0 || item.xmin === prevXmax)) {
+        if (!(cb === blk && co === off)) {
+          const d = satisfiesDirty(item, vctx);
+          if (d.visible) {
+            const xwait = d.waitXmin || d.waitXmax;
+            if (xwait) return xwait;
+            throw new PgError('23505', `duplicate key value violates unique constraint "${index.name}"`, {
+              detail: `Key ${index.describeKey(vals, t.columns.map((c) => c.name))} already exists.`,
+            });
+          }
+        }
+        if (!(item.infomask2 & HEAP_HOT_UPDATED) || item.ctidBlock !== cb) break;
+        prevXmax = item.xmax;
+        co = item.ctidOffset;
+        item = page.items[co - 1];
+        if (item && !(item.infomask2 & HEAP_ONLY_TUPLE)) break;
       }
     }
     return 0;
@@ -759,12 +797,20 @@ export class Executor {
     if (this.eng.tracer.wants('index')) this.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, blk, off, lsn: formatLsn(lsn), text: `index ${index.name}: new entry ${index.describeKey(vals, t.columns.map((c) => c.name))} → ${formatTid(blk, off)}` });
   }
 
-  /** Insert index entries for a new heap tuple: synchronously unless a unique check has to wait. */
-  private *indexInsertAll(s: Session, t: Table, vals: Value[], blk: number, off: number): Gen<void> {
-    for (const index of t.indexes) {
-      if (this.uniqueCheck(s, t, index, vals, blk, off) === 0) this.indexAdd(s, t, index, vals, blk, off);
-      else yield* this.indexInsert(s, t, index, vals, blk, off);
+  /**
+   * Insert index entries for a new heap tuple, index by index. Returns -1 when all are in, or the position of
+   * the index whose unique check must wait (the caller continues with indexInsertRest, which can wait).
+   */
+  private indexInsertAll(s: Session, t: Table, vals: Value[], blk: number, off: number): number {
+    const idx = t.indexes;
+    for (let i = 0; i < idx.length; i++) {
+      if (this.uniqueCheck(s, t, idx[i]!, vals, blk, off) !== 0) return i;
+      this.indexAdd(s, t, idx[i]!, vals, blk, off);
     }
+    return -1;
+  }
+  private *indexInsertRest(s: Session, t: Table, from: number, vals: Value[], blk: number, off: number): Gen<void> {
+    for (let i = from; i < t.indexes.length; i++) yield* this.indexInsert(s, t, t.indexes[i]!, vals, blk, off);
   }
 
   // ------------------------------------------------------------------ UPDATE / DELETE
@@ -816,7 +862,10 @@ export class Executor {
       for (const i of keyCols) if (!sameValue(old[i]!, newVals[i]!)) { keysChanged = true; break; }
       const nt = heapUpdate(hctx, t, cur.blk, cur.off, newVals, indexedChanged, keysChanged);
       if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
-      if (!nt.hot && t.indexes.length) yield* this.indexInsertAll(s, t, newVals, nt.blk, nt.off);
+      if (!nt.hot && t.indexes.length) {
+        const waitAt = this.indexInsertAll(s, t, newVals, nt.blk, nt.off);
+        if (waitAt >= 0) yield* this.indexInsertRest(s, t, waitAt, newVals, nt.blk, nt.off);
+      }
       count++;
       if (ret) out.push(ret.fns.map((f) => f({ vals: newVals, item: t.heap.item(nt.blk, nt.off)!, blk: nt.blk, off: nt.off, aggs: null })));
     };
