@@ -14,7 +14,7 @@
  * CommitTransaction, AbortTransaction, the TBLOCK_* state machine). Deliberate differences: no background
  * processes (autovacuum, bgwriter, checkpointer), catalog changes are not MVCC-versioned, one database.
  */
-import { PgError, type PgMessage, notSupported, posOf } from './errors.js';
+import { PgError, type PgMessage, notSupported, posOf, setPositionText } from './errors.js';
 import { parseSql, setCurrentLiterals, intConst, type RawStmt } from './sql/parser.js';
 import { Catalog, DATABASE_OID } from './catalog/catalog.js';
 import { Transactions, Transaction, type IsolationLevel, usesXactSnapshot } from './xact/xact.js';
@@ -163,6 +163,7 @@ export class Engine {
   private step(s: Session): SessionOutcome {
     const gen = s.running!;
     setCurrentLiterals(s.literals);
+    setPositionText(s.currentQuery);
     const r = gen.next();
     if (!r.done) return this.outcome(s, 'waiting');
     s.running = null;
@@ -228,6 +229,7 @@ export class Engine {
     let r: IteratorResult<StepYield, void>;
     try {
       setCurrentLiterals(s.literals);
+      setPositionText(s.currentQuery);
       r = gen.throw(err);
     } catch (e) {
       // the generator did not handle it (should not happen): report as error

@@ -47,7 +47,21 @@ export function notSupported(feature: string, position?: number): PgError {
   return new PgError('0A000', `${feature} is not supported by Heapscope`, position !== undefined ? { position } : {});
 }
 
-/** Positions in the AST are 0-based byte offsets; PostgreSQL reports 1-based character positions. */
+/** The query text positions refer to (set by the engine while a statement runs). */
+let positionText: string | null = null;
+export function setPositionText(sql: string | null): void { positionText = sql; }
+
+/**
+ * Positions in the parse tree are 0-based byte offsets; PostgreSQL reports 1-based character positions
+ * (parser_errposition counts characters with pg_mbstrlen_with_len).
+ */
 export function posOf(location: number | undefined): number | undefined {
-  return location === undefined || location < 0 ? undefined : location + 1;
+  if (location === undefined || location < 0) return undefined;
+  if (!positionText || !/[^\x00-\x7f]/.test(positionText)) return location + 1;
+  let bytes = 0, i = 0;
+  while (i < positionText.length && bytes < location) {
+    const c = positionText.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) { bytes += 4; i += 2; } else { bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3; i++; }
+  }
+  return i + 1;
 }

@@ -241,6 +241,20 @@ function commonType(args: Compiled[], ctx: string, pos?: number): SqlType {
 
 /** Convert a compiled expression to another type (explicit CAST or implicit/assignment coercion). */
 export function castTo(c: Compiled, target: SqlType, explicit: boolean, pos?: number): Compiled {
+  const r = castToInner(c, target, explicit, pos);
+  return c.isConst && r !== c ? fold(r) : r;
+}
+
+/**
+ * Constant folding (eval_const_expressions): an expression over constants is computed once at compile time,
+ * so its errors ("invalid input syntax", "division by zero") come before any row is read, as in PostgreSQL.
+ */
+function fold(c: Compiled): Compiled {
+  const v = c.fn(null as unknown as Row);
+  return { ...c, fn: () => v, isConst: true };
+}
+
+function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: number): Compiled {
   const from = c.type;
   const f = c.fn;
   const same = from.name === target.name && (target.typmod < 0 || from.typmod === target.typmod);
@@ -294,6 +308,11 @@ function compileComparison(op: string, l: Compiled, r: Compiled, pos?: number): 
   const t = unifyTypes(l.type, r.type, op, pos);
   const lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
   const test = CMP_OPS[op]!;
+  if (l.isConst && r.isConst) {
+    const a = lf(null as unknown as Row), b = rf(null as unknown as Row);
+    const v = a === null || b === null ? null : test(compareValues(a, b));
+    return { fn: () => v, type: T.bool, name: '?column?', strength: 0, isConst: true };
+  }
   if (op === '=' && (isIntegral(t))) {
     return { fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return a === b; }, type: T.bool, name: '?column?', strength: 0 };
   }
@@ -304,6 +323,11 @@ function compileComparison(op: string, l: Compiled, r: Compiled, pos?: number): 
 }
 
 function arith(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
+  const c = arithInner(op, l, r, pos);
+  return l.isConst && r.isConst ? fold(c) : c;
+}
+
+function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
   const t = unifyTypes(l.type, r.type, op, pos);
   if (t.name === 'text') {
     if (op === '||') {

@@ -147,7 +147,8 @@ function parseUncached(sql: string): RawStmt[] {
     tree = parseSync(sql) as typeof tree;
   } catch (e) {
     const d = (e as { sqlDetails?: { message: string; cursorPosition: number } }).sqlDetails;
-    if (d) throw new PgError('42601', d.message, { position: byteToCharPosition(sql, d.cursorPosition) + 1 });
+    // libpg-query's cursorPosition is already a 0-based character index (scanner_errposition converts it)
+    if (d) throw new PgError('42601', d.message, { position: d.cursorPosition + 1 });
     throw new PgError('42601', (e as Error).message);
   }
   const totalBytes = utf8Len(sql, sql.length);
