@@ -1,0 +1,64 @@
+/**
+ * The engine API as the app sees it: plain JSON in and out, the same in-process (tests, CLI) and through the
+ * Web Worker (comlink). Nothing here imports engine internals, so the UI can depend on it freely.
+ */
+import type { SessionOutcome } from '../engine/engine.js';
+import type { SessionView, PageView, IndexEntryView, TableSummary } from '../engine/inspect/inspect.js';
+import type { WalRecordView } from '../engine/wal/wal.js';
+import type { PgLocksRow } from '../engine/lock/lock.js';
+
+export type { SessionOutcome, SessionView, PageView, IndexEntryView, TableSummary, WalRecordView };
+
+/** One entry of the deterministic log: replaying the log on a fresh engine rebuilds the exact same state. */
+export type LogEntry =
+  | { kind: 'sql'; session: string; sql: string }
+  | { kind: 'advance'; ms: number }
+  | { kind: 'wait'; session: string };
+
+/** What a step produced: the session's own outcome plus any other sessions it woke (in order). */
+export interface StepResult {
+  entry: LogEntry;
+  outcomes: SessionOutcome[];
+  /** virtual time after the step */
+  clock: number;
+  /** error text if the step could not be applied at all (bad log entry) */
+  rejected?: string;
+}
+
+export interface TableState extends TableSummary {
+  /** pages shown in full (the first few); every page is summarised in `pageSummaries` */
+  pageViews: PageView[];
+  pageSummaries: { blkno: number; items: number; free: number }[];
+  indexes: string[];
+  indexEntries: Record<string, IndexEntryView[]>;
+  indexEntryCount: Record<string, number>;
+}
+
+export interface EngineState {
+  clock: number;
+  nextXid: number;
+  sessions: SessionView[];
+  tables: TableState[];
+  locks: (PgLocksRow & { session: string })[];
+  clog: { xid: number; status: string }[];
+  wal: WalRecordView[];
+  walCount: number;
+  walInsert: string;
+  /** pending timers (deadlock checks) */
+  timers: { at: number; session: string; kind: string }[];
+  /** for each session, each shown tuple ("table:blk:off"): is it visible to that session's (next) snapshot, and why */
+  visibility: Record<string, Record<string, { visible: boolean; outcome: string }>>;
+}
+
+export interface EngineApi {
+  /** load the parser (WebAssembly) */
+  ready(): Promise<{ ok: true }>;
+  /** start over with these sessions and replay the log; returns every step's result and the final state */
+  replay(sessions: string[], log: LogEntry[]): Promise<{ results: StepResult[]; state: EngineState }>;
+  /** apply one more log entry to the current engine */
+  apply(entry: LogEntry): Promise<{ result: StepResult; state: EngineState }>;
+  /** "why is this tuple (in)visible to this session?" */
+  explain(table: string, blk: number, off: number, session: string): Promise<string>;
+  /** the current state */
+  state(): Promise<EngineState>;
+}

@@ -1,0 +1,77 @@
+/** One session: its editor, what it is doing (in words), its last result or error, and its notices. */
+import { useRef, useState } from 'react';
+import { useWorkspace, useWs } from './hooks';
+import { SqlEditor, type EditorMarker } from './SqlEditor';
+import { latestOutcomes } from '../store/workspace';
+import type { SessionOutcome } from '../shared/api';
+
+export function SessionColumn({ name }: { name: string }) {
+  const { actions } = useWorkspace();
+  const text = useWs((s) => s.sessions.find((x) => x.name === name)?.text ?? '');
+  const view = useWs((s) => s.state?.sessions.find((x) => x.name === name));
+  const outcome = useWs((s) => latestOutcomes(s.nodes, s.head)[name]);
+  const busy = useWs((s) => s.phase !== 'ready');
+  const canRemove = useWs((s) => s.sessions.length > 1);
+  const [marker, setMarker] = useState<EditorMarker | null>(null);
+  const runRef = useRef<() => void>(() => {});
+
+  const run = async (sql: string, start: number) => {
+    setMarker(null);
+    const r = await actions.run(name, sql);
+    const mine = r?.outcomes.find((o) => o.session === name);
+    if (mine?.error?.position) setMarker({ offset: start + mine.error.position - 1, message: `${mine.error.message} (SQLSTATE ${mine.error.sqlstate})` });
+  };
+
+  const waiting = view?.waiting;
+  const statusClass = waiting ? 'waiting' : view?.block === 'failed' ? 'failed' : view?.block === 'inprogress' ? 'intx' : 'idle';
+  return (
+    <section className={`session ${statusClass}`} aria-label={`session ${name}`} data-testid={`session-${name}`}>
+      <header className="session-head">
+        <h2>{name}</h2>
+        <span className="pid">pid {view?.pid ?? '—'}</span>
+        {canRemove && <button className="link" onClick={() => actions.removeSession(name)} aria-label={`remove session ${name}`}>remove</button>}
+      </header>
+      <p className="status" data-testid={`status-${name}`} role="status">
+        <span className={`badge ${statusClass}`}>{waiting ? 'WAITING' : view?.block === 'failed' ? 'FAILED' : view?.block === 'inprogress' ? 'IN TRANSACTION' : 'IDLE'}</span>{' '}
+        {view?.status ?? 'starting…'}
+        {view?.snapshot && <> · snapshot <code>{view.snapshot}</code></>}
+      </p>
+      <SqlEditor value={text} label={`SQL for ${name}`} marker={marker} onChange={(v) => actions.setText(name, v)} onRun={run} registerRun={(f) => { runRef.current = f; }} />
+      <div className="session-actions">
+        <button onClick={() => runRef.current()} disabled={busy || !!waiting} title="Run the statement under the cursor (Ctrl+Enter)">Run statement ⏎</button>
+        {waiting && <button onClick={() => actions.waitFor(name)} title="Let virtual time pass until this statement finishes (deadlock checks fire)">Wait…</button>}
+      </div>
+      <Result outcome={outcome} />
+    </section>
+  );
+}
+
+function Result({ outcome }: { outcome: SessionOutcome | undefined }) {
+  if (!outcome) return <div className="result empty">No statement run yet.</div>;
+  return (
+    <div className="result" data-testid="result">
+      {outcome.notices.map((n, i) => <div key={i} className="notice">{n.severity}: {n.message}</div>)}
+      {outcome.status === 'waiting' && <div className="waiting-note">⏳ waiting — see the Waits view for whom it waits for</div>}
+      {outcome.results.map((r, i) => (
+        <div key={i}>
+          {r.columns && (
+            <table className="grid">
+              <thead><tr>{r.columns.map((c, j) => <th key={j}>{c.name}</th>)}</tr></thead>
+              <tbody>{r.rows.slice(0, 200).map((row, k) => <tr key={k}>{row.map((v, j) => <td key={j} className={v === null ? 'null' : ''}>{v ?? 'NULL'}</td>)}</tr>)}</tbody>
+            </table>
+          )}
+          {r.rows.length > 200 && <div className="more">… {r.rows.length - 200} more rows</div>}
+          <div className="tag">{r.command}</div>
+        </div>
+      ))}
+      {outcome.error && (
+        <div className="error" role="alert">
+          <strong>ERROR:</strong> {outcome.error.message} <span className="sqlstate">SQLSTATE {outcome.error.sqlstate}</span>
+          {outcome.error.detail && <div className="detail">DETAIL: {outcome.error.detail}</div>}
+          {outcome.error.hint && <div className="detail">HINT: {outcome.error.hint}</div>}
+          {outcome.error.context && <div className="detail">CONTEXT: {outcome.error.context}</div>}
+        </div>
+      )}
+    </div>
+  );
+}

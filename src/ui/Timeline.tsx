@@ -1,0 +1,88 @@
+/**
+ * Time travel and step-by-step playback.
+ * The timeline lists every step on the path to the current one (and, on demand, the other branches); clicking
+ * a step restores that moment exactly (the engine replays the log). The player walks through the current
+ * step's trace events one at a time, with a one-line caption, and highlights the tuple each event touches.
+ */
+import { useEffect, useState } from 'react';
+import { useWorkspace, useWs } from './hooks';
+import { pathTo, type TimelineNode } from '../store/workspace';
+import type { LogEntry } from '../shared/api';
+
+const describe = (e: LogEntry) => (e.kind === 'sql' ? `${e.session}: ${e.sql}` : e.kind === 'advance' ? `clock +${e.ms} ms` : `${e.session}: wait to finish`);
+
+export function Timeline() {
+  const { actions } = useWorkspace();
+  const nodes = useWs((s) => s.nodes);
+  const head = useWs((s) => s.head);
+  const path = pathTo(nodes, head);
+  const all = Object.values(nodes);
+  const tips = all.filter((n) => !all.some((m) => m.parent === n.id) && !path.some((p) => p.id === n.id));
+  return (
+    <nav className="timeline" aria-label="timeline">
+      <h3>Timeline <small>{path.length} step{path.length === 1 ? '' : 's'}{tips.length ? ` · ${tips.length} other branch${tips.length === 1 ? '' : 'es'}` : ''}</small></h3>
+      <ol>
+        <li><button className={head === null ? 'current' : ''} onClick={() => void actions.jumpTo(null)}>⏮ start</button></li>
+        {path.map((n, i) => <Step key={n.id} n={n} i={i + 1} current={n.id === head} onJump={() => void actions.jumpTo(n.id)} />)}
+      </ol>
+      {tips.length > 0 && (
+        <details>
+          <summary>Other branches</summary>
+          <ul>{tips.map((t) => <li key={t.id}><button onClick={() => void actions.jumpTo(t.id)} data-testid="branch-tip">↪ {describe(t.entry)}</button></li>)}</ul>
+        </details>
+      )}
+    </nav>
+  );
+}
+
+function Step({ n, i, current, onJump }: { n: TimelineNode; i: number; current: boolean; onJump(): void }) {
+  const failed = n.result?.outcomes.some((o) => o.status === 'error');
+  const waits = n.result?.outcomes.some((o) => o.status === 'waiting');
+  return (
+    <li>
+      <button className={`${current ? 'current' : ''}${failed ? ' failed' : ''}`} onClick={onJump} data-testid={`step-${i}`} title={describe(n.entry)}>
+        {i}. {describe(n.entry).slice(0, 70)}{failed ? ' ✗' : waits ? ' ⏳' : ''}
+      </button>
+    </li>
+  );
+}
+
+export function Player() {
+  const { actions } = useWorkspace();
+  const playback = useWs((s) => s.playback);
+  const node = useWs((s) => (s.playback ? s.nodes[s.playback.nodeId] : undefined));
+  const [playing, setPlaying] = useState(false);
+  const [speed, setSpeed] = useState(600);
+  const events = node?.result?.outcomes.flatMap((o) => o.trace.events) ?? [];
+  const folded = node?.result?.outcomes.map((o) => o.trace.folded).reduce<Record<string, number>>((a, f) => { for (const [k, v] of Object.entries(f)) a[k] = (a[k] ?? 0) + (v ?? 0); return a; }, {}) ?? {};
+  const idx = playback?.event ?? 0;
+  useEffect(() => {
+    if (!playing || !playback) return;
+    if (idx >= events.length - 1) { setPlaying(false); return; }
+    const t = setTimeout(() => actions.setPlayback({ ...playback, event: idx + 1 }), speed);
+    return () => clearTimeout(t);
+  }, [playing, idx, events.length, playback, speed, actions]);
+  if (!playback || !node) return <div className="player muted">Run a statement to see what the engine did, step by step.</div>;
+  const ev = events[idx];
+  const go = (d: number) => actions.setPlayback({ ...playback, event: Math.max(0, Math.min(events.length - 1, idx + d)) });
+  const foldedText = Object.entries(folded).map(([k, v]) => `${v} ${k}`).join(', ');
+  return (
+    <div className="player" aria-label="event player">
+      <div className="controls">
+        <button onClick={() => go(-1)} disabled={idx <= 0} aria-label="previous event">◀ prev</button>
+        <button onClick={() => setPlaying(!playing)} aria-label={playing ? 'pause' : 'play'}>{playing ? '⏸ pause' : '▶ play'}</button>
+        <button onClick={() => go(1)} disabled={idx >= events.length - 1} aria-label="next event">next ▶</button>
+        <label>speed <select value={speed} onChange={(e) => setSpeed(Number(e.target.value))} aria-label="playback speed"><option value={1200}>slow</option><option value={600}>normal</option><option value={200}>fast</option></select></label>
+        <span className="muted">event {events.length ? idx + 1 : 0} / {events.length}{foldedText ? ` (+ ${foldedText} summarised)` : ''}</span>
+      </div>
+      <p className="caption" data-testid="caption">{ev ? ev.text : 'This step produced no events.'}</p>
+    </div>
+  );
+}
+
+export function useHighlight() {
+  const playback = useWs((s) => s.playback);
+  const node = useWs((s) => (s.playback ? s.nodes[s.playback.nodeId] : undefined));
+  const ev = node?.result?.outcomes.flatMap((o) => o.trace.events)[playback?.event ?? 0];
+  return ev && ev.rel !== undefined ? { rel: ev.rel, blk: ev.blk, off: ev.off } : null;
+}

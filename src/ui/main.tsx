@@ -1,0 +1,15 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { WorkspaceContext } from './hooks';
+import { createWorkspace } from '../store/workspace';
+import './styles.css';
+
+const workspace = createWorkspace();
+(window as unknown as { heapscope: unknown }).heapscope = workspace; // for tests and the curious
+void workspace.actions.init();
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <WorkspaceContext.Provider value={workspace}><App /></WorkspaceContext.Provider>
+  </StrictMode>,
+);

@@ -1,0 +1,89 @@
+/**
+ * Heap pages: line pointers and tuples with their header chips (xmin, xmax, cmin/cmax, ctid, infomask flags),
+ * HOT chains as arrows, dead/redirect pointers, each tuple coloured (and labelled — never colour alone) by
+ * whether the selected session can see it. Clicking a tuple asks the engine why.
+ */
+import { useWorkspace, useWs } from '../hooks';
+import type { PageView, TableState } from '../../shared/api';
+
+export function HeapView({ highlight }: { highlight: { rel?: string; blk?: number; off?: number } | null }) {
+  const { actions } = useWorkspace();
+  const tables = useWs((s) => s.state?.tables ?? []);
+  const session = useWs((s) => s.selectedSession);
+  const vis = useWs((s) => s.state?.visibility[session] ?? {});
+  const explanation = useWs((s) => s.explanation);
+  const selected = useWs((s) => s.selectedTuple);
+  if (!tables.length) return <p className="empty">No tables yet. CREATE TABLE in a session to see its pages here.</p>;
+  return (
+    <div className="heap">
+      <p className="legend">
+        Visibility for <strong>{session}</strong> (pick the session in the toolbar):
+        <span className="chip vis">✓ visible</span><span className="chip invis">✗ invisible</span>. Click a tuple: why?
+      </p>
+      {selected && explanation && (
+        <div className="explain" role="note" data-testid="explanation"><strong>({selected.blk},{selected.off}) in {selected.table}:</strong> {explanation}</div>
+      )}
+      {tables.map((t) => <TableHeap key={t.name} t={t} vis={vis} highlight={highlight} onPick={(blk, off) => void actions.explain(t.name, blk, off)} />)}
+    </div>
+  );
+}
+
+function TableHeap({ t, vis, highlight, onPick }: { t: TableState; vis: Record<string, { visible: boolean; outcome: string }>; highlight: { rel?: string; blk?: number; off?: number } | null; onPick(blk: number, off: number): void }) {
+  const hidden = t.pageSummaries.length - t.pageViews.length;
+  return (
+    <div className="table-heap">
+      <h3>{t.name} <small>oid {t.oid} · {t.pages} page{t.pages === 1 ? '' : 's'} · {t.items} line pointers</small></h3>
+      {t.pageViews.map((p) => <Page key={p.blkno} table={t.name} p={p} vis={vis} highlight={highlight} onPick={onPick} />)}
+      {hidden > 0 && (
+        <div className="page-summary" aria-label="more pages">
+          {hidden} more pages (aggregated): {t.pageSummaries.slice(t.pageViews.length).reduce((a, p) => a + p.items, 0)} line pointers,
+          {' '}{t.pageSummaries.slice(t.pageViews.length).reduce((a, p) => a + p.free, 0)} bytes free
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Page({ table, p, vis, highlight, onPick }: { table: string; p: PageView; vis: Record<string, { visible: boolean; outcome: string }>; highlight: { rel?: string; blk?: number; off?: number } | null; onPick(blk: number, off: number): void }) {
+  const shown = p.items.slice(0, 60);
+  return (
+    <div className="page" data-testid={`page-${table}-${p.blkno}`}>
+      <div className="page-head">
+        block {p.blkno} · pd_lsn <code>{p.lsn}</code> · pd_lower {p.lower} · pd_upper {p.upper} · prune_xid {p.prune_xid}{p.flags & 4 ? ' · ALL_VISIBLE' : ''}
+      </div>
+      <div className="tuples">
+        {shown.map((it) => {
+          const key = `${table}:${p.blkno}:${it.lp}`;
+          const v = vis[key];
+          const hl = highlight && highlight.rel === table && highlight.blk === p.blkno && highlight.off === it.lp;
+          const hotNext = it.flags.includes('HOT_UPDATED') && it.t_ctid ? it.t_ctid : null;
+          if (it.lp_flags !== 1) {
+            return <div key={it.lp} className={`tuple lp-${it.lp_flags_name}`}>lp {it.lp}: {it.lp_flags_name}{it.lp_flags === 2 ? ` → ${it.lp_off}` : ''}</div>;
+          }
+          return (
+            <button
+              key={it.lp} className={`tuple ${v?.visible ? 'visible' : 'invisible'}${hl ? ' highlight' : ''}`}
+              onClick={() => onPick(p.blkno, it.lp)} data-testid={`tuple-${table}-${p.blkno}-${it.lp}`}
+              aria-label={`tuple (${p.blkno},${it.lp}) ${v?.visible ? 'visible' : 'invisible'}: ${(it.values ?? []).join(', ')}`}
+            >
+              <div className="tuple-top">
+                <span className="lp">({p.blkno},{it.lp})</span>
+                <span className="vis-mark">{v?.visible ? '✓' : '✗'}</span>
+                <span className="values">{(it.values ?? []).map((x) => x ?? 'NULL').join(' | ')}</span>
+              </div>
+              <div className="hdr">
+                <span className="chip">xmin {it.t_xmin}</span>
+                <span className="chip">xmax {it.t_xmax}</span>
+                <span className="chip">{it.flags.includes('COMBOCID') ? 'combo' : 'cid'} {it.t_field3}</span>
+                <span className="chip">ctid {it.t_ctid}</span>
+                {hotNext && hotNext !== `(${p.blkno},${it.lp})` && <span className="chip hot">HOT → {hotNext}</span>}
+              </div>
+              <div className="flags">{it.flags.filter((f) => f !== 'HASVARWIDTH').join(' ')}</div>
+            </button>
+          );
+        })}
+        {p.items.length > shown.length && <div className="more">… {p.items.length - shown.length} more line pointers on this page</div>}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,5 @@
+/// <reference types="vite/client" />
+declare module 'monaco-editor/editor/editor.worker?worker' {
+  const WorkerFactory: new () => Worker;
+  export default WorkerFactory;
+}

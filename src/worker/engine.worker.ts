@@ -1,0 +1,5 @@
+/** The Web Worker: exposes the EngineHost through comlink, nothing else. */
+import { expose } from 'comlink';
+import { EngineHost } from '../engine/host';
+
+expose(new EngineHost());
