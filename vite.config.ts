@@ -38,7 +38,8 @@ function pgQueryWasm(): Plugin {
 export default defineConfig({
   plugins: [react(), pgQueryWasm()],
   worker: { format: 'es', plugins: () => [pgQueryWasm()] },
-  optimizeDeps: { exclude: ['libpg-query'] },
+  // libpg-query's Emscripten loader is CommonJS-flavoured: let Vite pre-bundle it in dev (it becomes ESM).
+  optimizeDeps: { include: ['libpg-query'] },
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },

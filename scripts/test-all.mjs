@@ -35,8 +35,16 @@ if (process.env.HEAPSCOPE_SKIP_LIVE !== '1') {
   } else failed += 1;
 }
 
-// 3. browser tests
+// 3. browser tests (Debian's Chromium: Playwright cannot download its own browser here)
 if (existsSync('tests/e2e') && process.env.HEAPSCOPE_SKIP_BROWSER !== '1') {
+  const chromium = process.env.CHROMIUM ?? '/usr/bin/chromium';
+  if (!existsSync(chromium) && process.getuid?.() === 0) {
+    console.log('Installing Debian chromium for the browser tests ...');
+    const env = { DEBIAN_FRONTEND: 'noninteractive', TMPDIR: '/tmp' };
+    run('apt-get', ['update', '-qq'], env);
+    run('apt-get', ['install', '-y', '-qq', 'chromium'], env);
+  }
+  if (!existsSync(chromium)) console.log(`Chromium not found at ${chromium}: install it with "apt-get install -y chromium" (or set CHROMIUM)`);
   rmSync('.tmp/playwright.json', { force: true });
   run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: '.tmp/playwright.json' });
   if (existsSync('.tmp/playwright.json')) {

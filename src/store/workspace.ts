@@ -103,7 +103,12 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     set({ nodes, head, state, timings: { ...get().timings, lastJumpMs: now() - t0 } });
   };
 
+  let crashes = 0;
   const recover = async (reason: string) => {
+    if (++crashes > 3) {
+      set({ phase: 'failed', notice: { kind: 'error', text: `The engine keeps stopping (${reason}). Your workspace is saved; reload the page to try again.` } });
+      return;
+    }
     set({ phase: 'recovering', notice: { kind: 'error', text: `The engine stopped (${reason}). Restarting it and replaying your ${pathTo(get().nodes, get().head).length} steps — nothing you typed is lost.` } });
     try {
       await connect();

@@ -54,11 +54,18 @@ export function SqlEditor({ value, label, onChange, onRun, marker, registerRun }
         automaticLayout: true, wordWrap: 'on', ariaLabel: label, renderLineHighlight: 'none', tabSize: 2,
       });
       ed.onDidChangeModelContent(() => latest.current.onChange(ed.getValue()));
-      ed.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => {
+      const runAtCursor = () => {
         const model = ed.getModel()!;
         const offset = model.getOffsetAt(ed.getPosition()!);
         const st = statementAt(model.getValue(), offset);
         if (st) latest.current.onRun(st.text, st.start);
+      };
+      ed.onKeyDown((e) => {
+        if ((e.ctrlKey || e.metaKey) && e.keyCode === monaco.KeyCode.Enter) {
+          e.preventDefault();
+          e.stopPropagation();
+          runAtCursor();
+        }
       });
       editorRef.current = ed;
       setReady(true);

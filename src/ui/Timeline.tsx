@@ -22,7 +22,7 @@ export function Timeline() {
     <nav className="timeline" aria-label="timeline">
       <h3>Timeline <small>{path.length} step{path.length === 1 ? '' : 's'}{tips.length ? ` · ${tips.length} other branch${tips.length === 1 ? '' : 'es'}` : ''}</small></h3>
       <ol>
-        <li><button className={head === null ? 'current' : ''} onClick={() => void actions.jumpTo(null)}>⏮ start</button></li>
+        <li><button className={head === null ? 'current' : ''} onClick={() => void actions.jumpTo(null)}>start</button></li>
         {path.map((n, i) => <Step key={n.id} n={n} i={i + 1} current={n.id === head} onJump={() => void actions.jumpTo(n.id)} />)}
       </ol>
       {tips.length > 0 && (

@@ -12,3 +12,7 @@ export function useWorkspace(): Workspace {
 export function useWs<T>(sel: (s: WorkspaceState) => T): T {
   return useStore(useWorkspace().store, sel);
 }
+
+/** Stable empty values for selectors (a fresh [] or {} per call would re-render forever). */
+export const EMPTY_ARR: never[] = [];
+export const EMPTY_OBJ: Record<string, never> = {};

@@ -4,13 +4,14 @@
  * whether the selected session can see it. Clicking a tuple asks the engine why.
  */
 import { useWorkspace, useWs } from '../hooks';
+import { EMPTY_ARR, EMPTY_OBJ } from '../hooks';
 import type { PageView, TableState } from '../../shared/api';
 
 export function HeapView({ highlight }: { highlight: { rel?: string; blk?: number; off?: number } | null }) {
   const { actions } = useWorkspace();
-  const tables = useWs((s) => s.state?.tables ?? []);
+  const tables = useWs((s) => s.state?.tables ?? EMPTY_ARR);
   const session = useWs((s) => s.selectedSession);
-  const vis = useWs((s) => s.state?.visibility[session] ?? {});
+  const vis = useWs((s) => s.state?.visibility[session] ?? EMPTY_OBJ);
   const explanation = useWs((s) => s.explanation);
   const selected = useWs((s) => s.selectedTuple);
   if (!tables.length) return <p className="empty">No tables yet. CREATE TABLE in a session to see its pages here.</p>;

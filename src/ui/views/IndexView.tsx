@@ -1,8 +1,9 @@
 /** Index entries: key → heap TID (one entry per version that is not a heap-only tuple). */
 import { useWs } from '../hooks';
+import { EMPTY_ARR, EMPTY_OBJ } from '../hooks';
 
 export function IndexView() {
-  const tables = useWs((s) => s.state?.tables ?? []);
+  const tables = useWs((s) => s.state?.tables ?? EMPTY_ARR);
   const withIdx = tables.filter((t) => t.indexes.length);
   if (!withIdx.length) return <p className="empty">No indexes yet (PRIMARY KEY and UNIQUE constraints create them).</p>;
   return (

@@ -1,0 +1,120 @@
+import { test, expect } from '@playwright/test';
+import { watch, fresh, run, typeAndRun, shot } from './helpers';
+
+const SETUP = 'CREATE TABLE products(id int PRIMARY KEY, state int, val int); INSERT INTO products VALUES (123, 1, 5)';
+
+for (const level of ['READ COMMITTED', 'REPEATABLE READ']) {
+  test(`the seed isolation example at ${level}: the second SELECT shows what PostgreSQL shows`, async ({ page }) => {
+    const w = watch(page);
+    await fresh(page);
+    await run(page, 's1', SETUP);
+    await run(page, 's1', `BEGIN ISOLATION LEVEL ${level}`);
+    await typeAndRun(page, 's1', 'SELECT * FROM products WHERE state = 1;');
+    await expect(page.getByTestId('session-s1').getByTestId('result')).toContainText('SELECT 1');
+    await run(page, 's2', 'BEGIN');
+    await run(page, 's2', 'INSERT INTO products (id, state, val) VALUES (124, 1, 3)');
+    await run(page, 's2', 'UPDATE products SET val = 4 WHERE id = 123');
+    await run(page, 's2', 'COMMIT');
+    await typeAndRun(page, 's1', 'SELECT * FROM products WHERE state = 1;');
+    const grid = page.getByTestId('session-s1').locator('table.grid');
+    if (level === 'READ COMMITTED') {
+      await expect(grid.locator('tbody tr')).toHaveCount(2);
+      await expect(grid).toContainText('124');
+      await expect(grid.locator('tbody tr').nth(1)).toContainText('4');
+    } else {
+      await expect(grid.locator('tbody tr')).toHaveCount(1);
+      await expect(grid.locator('tbody tr').first()).toHaveText(/123\s*1\s*5/);
+      await expect(page.getByTestId('status-s1')).toContainText('repeatable read');
+    }
+    // the heap view shows three versions; the old one is invisible to s1 only under READ COMMITTED
+    await expect(page.getByTestId('page-products-0').locator('.tuple')).toHaveCount(3);
+    await shot(page, `seed-${level.replace(' ', '-').toLowerCase()}`);
+    expect(w.errors).toEqual([]);
+    expect(w.external).toEqual([]);
+  });
+}
+
+test('a two-session deadlock shows the wait-for cycle and the victim', async ({ page }) => {
+  const w = watch(page);
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 0), (2, 0)');
+  await run(page, 's1', 'BEGIN'); await run(page, 's2', 'BEGIN');
+  await run(page, 's1', 'UPDATE t SET v = 1 WHERE id = 1');
+  await run(page, 's2', 'UPDATE t SET v = 2 WHERE id = 2');
+  await run(page, 's1', 'UPDATE t SET v = 1 WHERE id = 2');
+  await expect(page.getByTestId('status-s1')).toContainText('WAITING');
+  await run(page, 's2', 'UPDATE t SET v = 2 WHERE id = 1');
+  await page.getByRole('tab', { name: 'Waits' }).click();
+  await expect(page.locator('.waits .edge.cycle')).toHaveCount(2);
+  await shot(page, 'deadlock-cycle');
+  await page.getByRole('button', { name: '+1 s' }).click();
+  await expect(page.getByTestId('deadlock-victim')).toContainText('s1');
+  await expect(page.getByTestId('session-s1').getByRole('alert')).toContainText('deadlock detected');
+  await expect(page.getByTestId('status-s1')).toContainText('FAILED');
+  await shot(page, 'deadlock-victim');
+  expect(w.errors).toEqual([]);
+});
+
+test('time travel: jump back, branch, and the old branch stays reachable', async ({ page }) => {
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int)');
+  await run(page, 's1', 'INSERT INTO t VALUES (1, 10)');
+  await run(page, 's1', 'UPDATE t SET v = 11 WHERE id = 1');
+  await expect(page.getByTestId('page-t-0').locator('.tuple')).toHaveCount(2);
+  await page.getByTestId('step-2').click();
+  await expect(page.getByTestId('page-t-0').locator('.tuple')).toHaveCount(1);
+  await run(page, 's1', 'DELETE FROM t WHERE id = 1');
+  await expect(page.getByTestId('page-t-0').locator('.tuple.invisible')).toHaveCount(1);
+  await page.locator('summary', { hasText: 'Other branches' }).click();
+  await page.getByTestId('branch-tip').first().click();
+  await expect(page.getByTestId('page-t-0').locator('.tuple')).toHaveCount(2);
+  await shot(page, 'time-travel');
+});
+
+test('a reload keeps the workspace: text, steps and state', async ({ page }) => {
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY)');
+  await run(page, 's2', 'INSERT INTO t VALUES (7)');
+  await page.evaluate(() => (window as unknown as { heapscope: { actions: { setText(n: string, t: string): void } } }).heapscope.actions.setText('s2', '-- my notes\nSELECT * FROM t;'));
+  await page.reload();
+  await expect(page.getByTestId('phase')).toHaveText('engine ready', { timeout: 20_000 });
+  await expect(page.getByTestId('step-2')).toBeVisible();
+  await expect(page.getByTestId('session-s2')).toContainText('-- my notes');
+  await expect(page.getByTestId('page-t-0').locator('.tuple')).toHaveCount(1);
+});
+
+test('a syntax error shows a red marker at PostgreSQL\'s position', async ({ page }) => {
+  await fresh(page);
+  await typeAndRun(page, 's1', 'SELECT 1 FRM t;');
+  await expect(page.getByTestId('session-s1').getByRole('alert').first()).toContainText('syntax error at or near "t"');
+  await expect(page.getByTestId('session-s1').locator('.squiggly-error')).toHaveCount(1);
+  await shot(page, 'syntax-error');
+});
+
+test('a malformed scenario import is refused without touching the workspace', async ({ page }) => {
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE kept(id int)');
+  await page.getByTestId('file-input').setInputFiles({ name: 'bad.spec', mimeType: 'text/plain', buffer: Buffer.from('session s1\nstep a { SELECT 1; }\npermutation a zz\n') });
+  await expect(page.getByTestId('notice')).toContainText('bad.spec:3: undefined step "zz"');
+  await expect(page.getByTestId('step-1')).toBeVisible();
+  await page.getByTestId('file-input').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"version":1,"sessions":[]}') });
+  await expect(page.getByTestId('notice')).toContainText('Not a valid workspace file');
+  await expect(page.getByTestId('step-1')).toBeVisible();
+});
+
+test('a scenario file loads and steps through in order; a crashed engine is replayed', async ({ page }) => {
+  await fresh(page);
+  const spec = `setup { CREATE TABLE products(id int PRIMARY KEY, state int, val int); INSERT INTO products VALUES (123, 1, 5); }
+session s1
+step s1b { BEGIN ISOLATION LEVEL REPEATABLE READ; }
+step s1s { SELECT * FROM products; }
+session s2
+step s2u { UPDATE products SET val = 4 WHERE id = 123; }
+permutation s1b s1s s2u s1s`;
+  await page.getByTestId('file-input').setInputFiles({ name: 'rr.spec', mimeType: 'text/plain', buffer: Buffer.from(spec) });
+  for (let i = 0; i < 5; i++) await page.getByTestId('next-step').click();
+  await expect(page.getByTestId('session-s1').locator('table.grid tbody tr').first()).toHaveText(/123\s*1\s*5/);
+  await page.evaluate(() => (window as unknown as { heapscope: { actions: { simulateCrash(): void } } }).heapscope.actions.simulateCrash());
+  await expect(page.getByTestId('notice')).toContainText('restarted', { timeout: 20_000 });
+  await expect(page.getByTestId('page-products-0').locator('.tuple')).toHaveCount(2);
+});
