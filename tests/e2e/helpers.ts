@@ -30,7 +30,8 @@ export async function run(page: Page, session: string, sql: string) {
 /** Type a statement into a session's editor and run it with Ctrl+Enter, as a person would. */
 export async function typeAndRun(page: Page, session: string, sql: string) {
   const col = page.getByTestId(`session-${session}`);
-  const editor = col.locator('.monaco-editor, textarea').first();
+  const editor = col.locator('.monaco-editor').first();
+  await expect(editor).toBeVisible({ timeout: 20_000 }); // Monaco arrives lazily; type only once it is there
   await editor.click();
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Delete');
