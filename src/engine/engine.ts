@@ -28,6 +28,7 @@ import { type Snapshot, formatSnapshot } from './snapshot/snapshot.js';
 import { XID_STATUS_NAMES, XidStatus } from './clog/clog.js';
 import type { VisibilityContext } from './visibility/visibility.js';
 import { Executor } from './sql/executor.js';
+import { PredicateLockManager } from './predicate/predicate.js';
 
 export interface EngineOptions {
   /** trace fine-grained events (default true) */
@@ -81,6 +82,7 @@ export class Engine {
   readonly wal = new Wal();
   readonly clock = new VirtualClock();
   readonly tracer = new Tracer();
+  readonly predicates = new PredicateLockManager();
   readonly sessions: Session[] = [];
   readonly executor: Executor;
   /** sessions whose lock wait was granted and that must resume */
@@ -93,6 +95,8 @@ export class Engine {
     this.tracer.enabled = opts.trace ?? true;
     if (opts.nextXid !== undefined) { this.xacts.nextXid = opts.nextXid; this.xacts.latestCompletedXid = opts.nextXid - 1; }
     this.executor = new Executor(this);
+    this.predicates.name = (sx) => this.sessions[sx.session]?.name ?? `session ${sx.session}`;
+    this.predicates.onConflict = (text) => { if (this.tracer.wants('ssi')) this.tracer.emit({ kind: 'ssi', session: '', text }); };
   }
 
   // ---------------------------------------------------------------- sessions
@@ -291,6 +295,7 @@ export class Engine {
     if (!tx.xid) {
       tx.xid = this.xacts.assign(s.id);
       this.locks.acquire(s.id, { type: 'transactionid', xid: tx.xid }, LockMode.Exclusive, this.clock.now);
+      if (tx.sxact) this.predicates.setXid(tx.sxact, tx.xid);
       if (this.tracer.wants('xid')) this.tracer.emit({ kind: 'xid', session: s.name, xid: tx.xid, text: `${s.name} gets transaction id ${tx.xid} at its first write (and holds ExclusiveLock on it until it ends)` });
     }
     return tx.xid;
@@ -302,6 +307,10 @@ export class Engine {
     if (usesXactSnapshot(tx.isolation)) {
       if (!tx.xactSnapshot) {
         tx.xactSnapshot = this.xacts.snapshot(tx.xid, this.clock.now);
+        if (tx.isolation === 'serializable') {
+          tx.sxact = this.predicates.register(s.id, tx.xactSnapshot, tx.readOnly);
+          if (tx.sxact && tx.xid) this.predicates.setXid(tx.sxact, tx.xid);
+        }
         if (this.tracer.wants('snapshot')) this.tracer.emit({ kind: 'snapshot', session: s.name, text: `${s.name} takes its transaction snapshot ${formatSnapshot(tx.xactSnapshot)} (${tx.isolation}: kept until the transaction ends)` });
       }
       return tx.xactSnapshot;
@@ -333,6 +342,7 @@ export class Engine {
 
   private commitTx(s: Session) {
     const tx = s.tx!;
+    if (tx.sxact) this.predicates.preCommit(tx.sxact); // may fail with 40001: then the transaction aborts instead
     if (tx.xid) {
       const lsn = this.wal.insert(WalKind.XactCommit, tx.xid, 34);
       this.xacts.complete(tx.xid, true);
@@ -340,6 +350,7 @@ export class Engine {
     } else if (this.tracer.wants('commit')) {
       this.tracer.emit({ kind: 'commit', session: s.name, text: `${s.name} ends a transaction that never wrote: no xid, no WAL` });
     }
+    if (tx.sxact) this.predicates.commit(tx.sxact, this.xacts.nextXid);
     this.endTx(s);
   }
 
@@ -347,6 +358,7 @@ export class Engine {
     const tx = s.tx;
     if (!tx) return;
     for (let i = tx.undo.length - 1; i >= 0; i--) tx.undo[i]!();
+    if (tx.sxact) this.predicates.abort(tx.sxact);
     if (tx.xid) {
       const lsn = this.wal.insert(WalKind.XactAbort, tx.xid, 34);
       this.xacts.complete(tx.xid, false);
@@ -454,8 +466,8 @@ export class Engine {
         if (n.chain) throw notSupported('COMMIT AND CHAIN');
         if (s.block === 'none') { warn('25P01', 'there is no transaction in progress'); tag('COMMIT'); return; }
         if (s.block === 'failed') { this.abortTx(s); s.block = 'none'; tag('ROLLBACK'); return; }
+        s.block = 'none'; // an error while committing ends the block too (TBLOCK_END → TBLOCK_DEFAULT)
         if (s.tx) this.commitTx(s);
-        s.block = 'none';
         tag('COMMIT');
         return;
       }

@@ -20,9 +20,9 @@
  *
  * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert/ExecUpdate/ExecDelete), execMain.c
  * (EvalPlanQual, ExecConstraints), nodeLockRows.c, nodeSeqscan.c, nodeIndexscan.c, nodeAgg.c, nodeSort.c;
- * commands/tablecmds.c for DDL. Simplifications: one table per query (no joins or subqueries), no
- * serializable-snapshot-isolation checks (SERIALIZABLE behaves as REPEATABLE READ), no savepoints, no
- * MultiXacts (a second concurrent row locker is refused with 0A000).
+ * commands/tablecmds.c for DDL. SERIALIZABLE reads and writes report to the SSI module (predicate/).
+ * Simplifications: one table per query (no joins or subqueries), no savepoints, no MultiXacts (a second
+ * concurrent row locker is refused with 0A000).
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Engine } from '../engine.js';
@@ -192,13 +192,21 @@ export class Executor {
     const tracer = this.eng.tracer;
     const out: Candidate[] = [];
     const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
-    const test = (item: Item, blk: number, off: number): boolean => {
+    const sx = s.tx!.sxact;
+    const pred = this.eng.predicates;
+    if (sx) pred.checkReadAllowed(sx);
+    const test = (item: Item, blk: number, off: number, tupleLock: boolean): boolean => {
       const v = satisfiesMVCC(item, snap, vctx);
       if (tracer.enabled && tracer.wants('visibility')) {
         tracer.emit({ kind: 'visibility', session: s.name, rel: t.name, blk, off, outcome: VIS_NAMES[v],
           text: `${s.name} reads ${formatTid(blk, off)}: ${explainVisibility(v, item, snap, s.name)}` });
       }
-      if (!VIS_VISIBLE[v]) return false;
+      const visible = VIS_VISIBLE[v]!;
+      if (sx) {
+        pred.checkConflictOut(sx, conflictOutXid(item, visible, snap, this.eng));
+        if (visible && tupleLock) pred.lockTuple(sx, t.oid, blk, off);
+      }
+      if (!visible) return false;
       row.vals = item.values; row.item = item; row.blk = blk; row.off = off;
       if (where && where.fn(row) !== true) return false;
       out.push({ vals: item.values, item, blk, off, aggs: null });
@@ -206,18 +214,20 @@ export class Executor {
     };
     const probe = this.indexProbe(t, whereNode, scope);
     if (probe) {
+      if (sx) pred.lockPage(sx, probe.index.oid, probe.index.leafBlock);
       for (const tid of probe.index.lookup(probe.key)) {
-        for (const m of hotChain(t, tidBlock(tid), tidOffset(tid))) if (test(m.item, m.blk, m.off)) break;
+        for (const m of hotChain(t, tidBlock(tid), tidOffset(tid))) if (test(m.item, m.blk, m.off, true)) break;
       }
       return out;
     }
+    if (sx) pred.lockRelation(sx, t.oid);
     const pages = t.heap.pages;
     for (let b = 0; b < pages.length; b++) {
       const items = pages[b]!.items;
       for (let i = 0; i < items.length; i++) {
         const item = items[i]!;
         if (item.lpFlags !== LpFlags.NORMAL) continue;
-        test(item, b, i + 1);
+        test(item, b, i + 1, false);
       }
     }
     return out;
@@ -655,6 +665,7 @@ export class Executor {
     for (const vals of rows) {
       this.checkConstraints(s, t, vals, snap);
       this.eng.ensureXid(s);
+      if (s.tx!.sxact) this.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid);
       const tid = heapInsert(hctx, t, vals);
       if (t.indexes.length) {
         const waitAt = this.indexInsertAll(s, t, vals, tid.blk, tid.off);
@@ -788,6 +799,7 @@ export class Executor {
   }
 
   private indexAdd(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): void {
+    if (s.tx!.sxact) this.eng.predicates.checkConflictIn(s.tx!.sxact, index.oid, index.leafBlock);
     index.insert(vals, packTid(blk, off));
     const w = this.eng.wal;
     if (index.count === 1) w.insert(WalKind.BtreeNewroot, s.tx!.xid, 90, index.oid, index.leafBlock, 0);
@@ -860,6 +872,7 @@ export class Executor {
       let indexedChanged = false, keysChanged = false;
       for (const i of idxCols) if (!sameValue(old[i]!, newVals[i]!)) { indexedChanged = true; break; }
       for (const i of keyCols) if (!sameValue(old[i]!, newVals[i]!)) { keysChanged = true; break; }
+      if (s.tx!.sxact) this.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off);
       const nt = heapUpdate(hctx, t, cur.blk, cur.off, newVals, indexedChanged, keysChanged);
       if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
       if (!nt.hot && t.indexes.length) {
@@ -926,6 +939,7 @@ export class Executor {
         const release = () => { if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK.exclusive); };
         if (tm === TM.Ok) {
           this.eng.ensureXid(s);
+          if (s.tx!.sxact) this.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off);
           heapDelete(this.heapCtx(s), t, cur.blk, cur.off);
           release();
           count++;
@@ -1123,6 +1137,23 @@ export function* hotChain(t: Table, blk: number, off: number): Generator<{ blk: 
     item = page.items[off - 1];
     if (item && !(item.infomask2 & HEAP_ONLY_TUPLE)) return;
   }
+}
+
+/**
+ * HeapCheckForSerializableConflictOut: which transaction's write did this read skip over? (The inserter of a
+ * version we cannot see, or the deleter of one we still see.) 0 when none matters.
+ */
+function conflictOutXid(item: Item, visible: boolean, snap: Snapshot, eng: Engine): number {
+  const clog = eng.xacts.clog;
+  if (item.infomask & 0x0200 /* XMIN_INVALID */) return 0;
+  const xminRunning = eng.xacts.isInProgress(item.xmin);
+  if (!xminRunning && !(item.infomask & 0x0100) && !clog.didCommit(item.xmin)) return 0; // aborted inserter: dead
+  if (xminRunning) return item.xmin; // HEAPTUPLE_INSERT_IN_PROGRESS
+  const lockOnly = (item.infomask & HEAP_XMAX_LOCK_ONLY) !== 0 || (item.infomask & 0x0800) !== 0 || item.xmax === 0;
+  const xmaxLive = !lockOnly && (eng.xacts.isInProgress(item.xmax) || clog.didCommit(item.xmax));
+  if (!xmaxLive) return visible ? 0 : item.xmin; // HEAPTUPLE_LIVE
+  const xid = visible ? item.xmax : item.xmin; // RECENTLY_DEAD / DELETE_IN_PROGRESS
+  return xid < snap.xmin ? 0 : xid;
 }
 
 const failingRow = (vals: Value[]) => `Failing row contains (${vals.map((v) => formatValue(v) ?? 'null').join(', ')}).`;

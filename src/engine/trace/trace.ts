@@ -11,11 +11,11 @@
  */
 export type TraceKind =
   | 'statement' | 'snapshot' | 'visibility' | 'hint' | 'xid' | 'insert' | 'update' | 'delete' | 'lock-row'
-  | 'index' | 'wal' | 'lock' | 'wait' | 'granted' | 'deadlock' | 'commit' | 'abort' | 'epq' | 'error' | 'clock';
+  | 'index' | 'wal' | 'lock' | 'wait' | 'granted' | 'deadlock' | 'commit' | 'abort' | 'epq' | 'error' | 'clock' | 'ssi';
 
 const KINDS: TraceKind[] = [
   'statement', 'snapshot', 'visibility', 'hint', 'xid', 'insert', 'update', 'delete', 'lock-row', 'index', 'wal', 'lock',
-  'wait', 'granted', 'deadlock', 'commit', 'abort', 'epq', 'error', 'clock',
+  'wait', 'granted', 'deadlock', 'commit', 'abort', 'epq', 'error', 'clock', 'ssi',
 ];
 const KIND_INDEX = Object.fromEntries(KINDS.map((k, i) => [k, i])) as Record<TraceKind, number>;
 

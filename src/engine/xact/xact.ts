@@ -30,6 +30,8 @@ export class Transaction {
   /** has any statement run yet (SET TRANSACTION ISOLATION LEVEL must come before) */
   queryRun = false;
   combos: [number, number][] = [];
+  /** the SSI state of a SERIALIZABLE transaction (null otherwise, or for a safe read-only one) */
+  sxact: import('../predicate/predicate.js').SerializableXact | null = null;
   /** catalog changes to undo if the transaction aborts (the catalog is not MVCC-versioned here) */
   undo: (() => void)[] = [];
   private comboMap = new Map<number, number>();
