@@ -37,7 +37,7 @@ export interface EngineOptions {
   nextXid?: number;
 }
 
-export type ExecStatus = 'done' | 'waiting' | 'error';
+export type ExecStatus = 'done' | 'waiting' | 'error' | 'running';
 
 /** What one session reports: a completed query string, a wait, or an error. */
 export interface SessionOutcome {
@@ -49,6 +49,8 @@ export interface SessionOutcome {
   trace: TraceBatch;
   /** virtual time when this outcome happened */
   at: number;
+  /** for status 'running': rows processed so far of the bulk statement */
+  progress?: { done: number; total: number; chunks: number };
 }
 
 export interface ExecuteResponse {
@@ -116,8 +118,11 @@ export class Engine {
 
   // ---------------------------------------------------------------- running statements
 
-  /** Run a query string in a session (exec_simple_query). */
-  execute(sessionName: string, sql: string): ExecuteResponse {
+  /**
+   * Run a query string in a session (exec_simple_query). With `chunked`, a bulk statement stops at each
+   * progress point (every PROGRESS_ROWS rows) with status 'running'; call resume() to go on or cancel() to stop.
+   */
+  execute(sessionName: string, sql: string, opts: { chunked?: boolean } = {}): ExecuteResponse {
     const s = this.session(sessionName);
     if (s.running) {
       const outcome = this.outcome(s, 'error', { results: [], notices: [], error: {
@@ -139,7 +144,36 @@ export class Engine {
       return { outcome, woken: this.drainRunnable() };
     }
     s.running = this.runQueryString(s, stmts);
+    s.chunked = !!opts.chunked;
     const outcome = this.step(s);
+    return { outcome, woken: this.drainRunnable() };
+  }
+
+  /** Continue a chunked bulk statement. */
+  resume(sessionName: string): ExecuteResponse {
+    const s = this.session(sessionName);
+    if (!s.running || !s.progress) throw new PgError('55000', `session ${sessionName} has no running statement to resume`);
+    return { outcome: this.step(s), woken: this.drainRunnable() };
+  }
+
+  /**
+   * Cancel the statement a session is running or waiting in (pg_cancel_backend): it fails with 57014, its
+   * transaction aborts as after any error, and whatever it wrote stays on the pages, invisible.
+   */
+  cancel(sessionName: string): ExecuteResponse {
+    const s = this.session(sessionName);
+    if (!s.running) throw new PgError('55000', `session ${sessionName} is not running a statement`);
+    if (s.waiting) { this.wake(this.locks.cancelWait(s.id)); this.clock.disarm(s.id, 'deadlock'); s.waiting = null; }
+    s.progress = null;
+    setCurrentLiterals(s.literals);
+    setPositionText(s.currentQuery);
+    let r: IteratorResult<StepYield, void>;
+    try { r = s.running.throw(new PgError('57014', 'canceling statement due to user request')); } catch (e) {
+      s.acc.error = this.toPgError(e).toMessage();
+      r = { done: true, value: undefined };
+    }
+    let outcome: SessionOutcome;
+    if (r.done) { s.running = null; outcome = this.outcome(s, s.acc.error ? 'error' : 'done'); } else outcome = this.outcome(s, 'waiting');
     return { outcome, woken: this.drainRunnable() };
   }
 
@@ -168,18 +202,29 @@ export class Engine {
     const gen = s.running!;
     setCurrentLiterals(s.literals);
     setPositionText(s.currentQuery);
-    const r = gen.next();
-    if (!r.done) return this.outcome(s, 'waiting');
+    for (;;) {
+      const r = gen.next();
+      if (r.done) break;
+      if (r.value.kind === 'progress') {
+        if (!s.chunked) continue;
+        s.progress = { done: r.value.done, total: r.value.total, chunks: (s.progress?.chunks ?? 0) + 1 };
+        return { ...this.outcome(s, 'running'), progress: s.progress };
+      }
+      s.progress = null;
+      return this.outcome(s, 'waiting');
+    }
     s.running = null;
+    s.progress = null;
     return this.outcome(s, s.acc.error ? 'error' : 'done');
   }
 
   private outcome(s: Session, status: ExecStatus, acc = s.acc): SessionOutcome {
+    const partial = status === 'waiting' || status === 'running';
     const o: SessionOutcome = {
-      session: s.name, status, results: status === 'waiting' ? [] : acc.results, error: acc.error,
-      notices: acc.notices, trace: this.tracer.take(), at: this.clock.now,
+      session: s.name, status, results: partial ? [] : acc.results, error: acc.error,
+      notices: acc.notices, trace: partial && status === 'running' ? { events: [], folded: {} } : this.tracer.take(), at: this.clock.now,
     };
-    if (status === 'waiting') s.acc.notices = [];
+    if (partial) s.acc.notices = [];
     return o;
   }
 
@@ -190,6 +235,7 @@ export class Engine {
       const id = this.runnable.shift()!;
       const s = this.sessions[id]!;
       if (!s.running) continue;
+      s.chunked = false; // a statement woken by someone else runs to its end (or next wait) in this call
       const o = this.step(s);
       if (o.status !== 'waiting') out.push(o);
     }

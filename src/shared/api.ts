@@ -11,7 +11,8 @@ export type { SessionOutcome, SessionView, PageView, IndexEntryView, TableSummar
 
 /** One entry of the deterministic log: replaying the log on a fresh engine rebuilds the exact same state. */
 export type LogEntry =
-  | { kind: 'sql'; session: string; sql: string }
+  /** cancelAfterChunks: the statement was cancelled by the user after that many progress chunks (replayed exactly) */
+  | { kind: 'sql'; session: string; sql: string; cancelAfterChunks?: number }
   | { kind: 'advance'; ms: number }
   | { kind: 'wait'; session: string };
 
@@ -55,8 +56,13 @@ export interface EngineApi {
   ready(): Promise<{ ok: true }>;
   /** start over with these sessions and replay the log; returns every step's result and the final state */
   replay(sessions: string[], log: LogEntry[]): Promise<{ results: StepResult[]; state: EngineState }>;
-  /** apply one more log entry to the current engine */
-  apply(entry: LogEntry): Promise<{ result: StepResult; state: EngineState }>;
+  /**
+   * Apply one more log entry to the current engine. A bulk statement runs in chunks; onProgress hears about
+   * each chunk, and cancel() stops it (the entry that comes back then records where, for exact replay).
+   */
+  apply(entry: LogEntry, onProgress?: (p: { session: string; done: number; total: number }) => void): Promise<{ result: StepResult; state: EngineState }>;
+  /** cancel the statement being applied (between two chunks) */
+  cancel(): Promise<void>;
   /** "why is this tuple (in)visible to this session?" */
   explain(table: string, blk: number, off: number, session: string): Promise<string>;
   /** the current state */

@@ -14,7 +14,7 @@ const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object
 
 export function validEntry(e: unknown): e is LogEntry {
   if (!isObj(e)) return false;
-  if (e.kind === 'sql') return typeof e.session === 'string' && e.session.length > 0 && e.session.length <= 64 && typeof e.sql === 'string' && e.sql.length <= 1_000_000;
+  if (e.kind === 'sql') return typeof e.session === 'string' && e.session.length > 0 && e.session.length <= 64 && typeof e.sql === 'string' && e.sql.length <= 1_000_000 && (e.cancelAfterChunks === undefined || (Number.isInteger(e.cancelAfterChunks) && (e.cancelAfterChunks as number) >= 1));
   if (e.kind === 'advance') return typeof e.ms === 'number' && Number.isFinite(e.ms) && e.ms >= 0 && e.ms <= 86_400_000;
   if (e.kind === 'wait') return typeof e.session === 'string';
   return false;

@@ -9,6 +9,7 @@
  * so a reload — or a crashed worker, which is restarted and replayed — loses nothing.
  */
 import { createStore } from 'zustand/vanilla';
+import { proxy } from 'comlink';
 import type { EngineState, LogEntry, StepResult, SessionOutcome } from '../shared/api';
 import { startWorker, type EngineClient } from './client';
 import { load, save, validateWorkspace, validEntry, STORAGE_KEY, type SavedWorkspace, type SavedScenario } from './persist';
@@ -32,6 +33,8 @@ export interface WorkspaceState {
   selectedTuple: { table: string; blk: number; off: number } | null;
   explanation: string | null;
   scenario: SavedScenario | null;
+  /** a bulk statement in progress (rows done of total) */
+  progress: { session: string; done: number; total: number } | null;
   timings: { readyMs: number | null; lastStepMs: number | null; lastJumpMs: number | null };
 }
 
@@ -63,7 +66,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
 
   const store = createStore<WorkspaceState>(() => ({
     phase: 'starting', notice: null, sessions: DEFAULT_SESSIONS.map((s) => ({ ...s })), nodes: {}, head: null, nextId: 1,
-    state: null, playback: null, selectedSession: 's1', selectedTuple: null, explanation: null, scenario: null,
+    state: null, playback: null, selectedSession: 's1', selectedTuple: null, explanation: null, scenario: null, progress: null,
     timings: { readyMs: null, lastStepMs: null, lastJumpMs: null },
   }));
   const get = store.getState, set = store.setState;
@@ -124,10 +127,13 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     set({ phase: 'busy' });
     const t0 = now();
     try {
-      const { result, state } = await client.api.apply(entry);
+      const onProgress = proxy((p: { session: string; done: number; total: number }) => set({ progress: p }));
+      const { result, state } = await client.api.apply(entry, onProgress);
       const id = get().nextId;
-      const node: TimelineNode = { id, parent: get().head, entry, result };
+      // the host may return the entry amended (a cancelled bulk statement records where it was cancelled)
+      const node: TimelineNode = { id, parent: get().head, entry: result.entry, result };
       set({
+        progress: null,
         nodes: { ...get().nodes, [id]: node }, head: id, nextId: id + 1, state, phase: 'ready',
         playback: { nodeId: id, event: 0 }, timings: { ...get().timings, lastStepMs: now() - t0 },
         notice: result.rejected ? { kind: 'error', text: result.rejected } : get().notice?.kind === 'error' ? null : get().notice,
@@ -135,7 +141,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       persist();
       return result;
     } catch (e) {
-      set({ phase: 'ready', notice: { kind: 'error', text: `The step could not be run: ${(e as Error).message}` } });
+      set({ phase: 'ready', progress: null, notice: { kind: 'error', text: `The step could not be run: ${(e as Error).message}` } });
       return null;
     }
   });
@@ -285,6 +291,8 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       const s = get();
       return JSON.stringify({ version: 1, sessions: s.sessions, head: s.head, scenario: s.scenario, nodes: Object.values(s.nodes).map((n) => ({ id: n.id, parent: n.parent, entry: n.entry })) }, null, 1);
     },
+    /** Cancel the bulk statement that is running (it fails with 57014 and its transaction aborts). */
+    async cancel() { if (get().progress) await client?.api.cancel(); },
     /** test hook: simulate a crash of the engine worker */
     simulateCrash() { void recover('simulated crash'); },
   };

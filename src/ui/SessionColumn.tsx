@@ -12,6 +12,7 @@ export function SessionColumn({ name }: { name: string }) {
   const outcome = useWs((s) => latestOutcomes(s.nodes, s.head)[name]);
   const busy = useWs((s) => s.phase !== 'ready');
   const canRemove = useWs((s) => s.sessions.length > 1);
+  const progress = useWs((s) => (s.progress?.session === name ? s.progress : null));
   const [marker, setMarker] = useState<EditorMarker | null>(null);
   const runRef = useRef<() => void>(() => {});
 
@@ -40,7 +41,14 @@ export function SessionColumn({ name }: { name: string }) {
       <div className="session-actions">
         <button onClick={() => runRef.current()} disabled={busy || !!waiting} title="Run the statement under the cursor (Ctrl+Enter)">Run statement ⏎</button>
         {waiting && <button onClick={() => actions.waitFor(name)} title="Let virtual time pass until this statement finishes (deadlock checks fire)">Wait…</button>}
+        {progress && <button onClick={() => void actions.cancel()} data-testid={`cancel-${name}`}>Cancel</button>}
       </div>
+      {progress && (
+        <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={progress.total} aria-valuenow={progress.done} data-testid={`progress-${name}`}>
+          <div style={{ width: `${(100 * progress.done) / Math.max(1, progress.total)}%` }} />
+          <span>{progress.done.toLocaleString('en')} of {progress.total.toLocaleString('en')} rows</span>
+        </div>
+      )}
       <Result outcome={outcome} />
     </section>
   );

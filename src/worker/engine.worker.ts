@@ -1,5 +1,5 @@
 /** The Web Worker: exposes the EngineHost through comlink, nothing else. */
 import { expose } from 'comlink';
-import { EngineHost } from '../engine/host';
+import { EngineHost } from './host';
 
 expose(new EngineHost());

@@ -118,3 +118,22 @@ permutation s1b s1s s2u s1s`;
   await expect(page.getByTestId('notice')).toContainText('restarted', { timeout: 20_000 });
   await expect(page.getByTestId('page-products-0').locator('.tuple')).toHaveCount(2);
 });
+
+test('a long statement shows progress, the page stays responsive, and Cancel leaves the engine consistent', async ({ page }) => {
+  const w = watch(page);
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE big(id int PRIMARY KEY, v int)');
+  // start the 400k-row insert without waiting for it
+  await page.evaluate(() => { void (window as unknown as { heapscope: { actions: { run(s: string, q: string): Promise<unknown> } } }).heapscope.actions.run('s2', 'INSERT INTO big SELECT g, 0 FROM generate_series(1, 600000) g'); });
+  await expect(page.getByTestId('progress-s2')).toBeVisible({ timeout: 20_000 });
+  await page.getByRole('tab', { name: 'WAL' }).click(); // the UI answers while the engine works
+  await expect(page.getByRole('tab', { name: 'WAL' })).toHaveAttribute('aria-selected', 'true');
+  await page.getByTestId('cancel-s2').click();
+  await expect(page.getByTestId('session-s2').getByRole('alert')).toContainText('canceling statement due to user request');
+  await run(page, 's1', 'SELECT count(*) FROM big');
+  await expect(page.getByTestId('session-s1').locator('table.grid')).toContainText('0');
+  // the cancelled step replays exactly: jump back and forth
+  await page.getByTestId('step-2').click();
+  await expect(page.getByTestId('session-s2').getByRole('alert')).toContainText('canceling statement');
+  expect(w.errors).toEqual([]);
+});

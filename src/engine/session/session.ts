@@ -45,7 +45,8 @@ export interface WaitState {
   reason: string;
 }
 
-export type StepYield = { kind: 'wait' };
+/** What a running statement can pause for: a lock wait, or (bulk statements) a progress point. */
+export type StepYield = { kind: 'wait' } | { kind: 'progress'; done: number; total: number };
 
 export class Session {
   tx: Transaction | null = null;
@@ -57,6 +58,10 @@ export class Session {
   acc: { results: QueryResult[]; notices: PgMessage[]; error: PgMessage | null } = { results: [], notices: [], error: null };
   /** this session's visibility context, reused across tuples (see Engine.visibilityContext) */
   vctx: import('../visibility/visibility.js').VisibilityContext | null = null;
+  /** run bulk statements in chunks (stop at progress points) */
+  chunked = false;
+  /** set while a bulk statement runs in chunks (see Engine.execute with chunked) */
+  progress: { done: number; total: number; chunks: number } | null = null;
   /** literal values of the statement being run (see sql/parser.ts: parse cache with literal lifting) */
   literals: Map<number, number> | null = null;
   /** the query string being executed (for deadlock reports: "Process 123: UPDATE ...") */

@@ -73,6 +73,8 @@ const LOCK_CLAUSE_NAME: Record<TupleLockMode, string> = {
 };
 
 type WaitPolicy = 'block' | 'skip' | 'error';
+/** A bulk statement reports progress (and can be paused or cancelled) every this many rows. */
+export const PROGRESS_ROWS = 20000;
 type Oper = 'update' | 'delete' | 'lock';
 const OPER_CONTEXT: Record<Oper, string> = { update: 'while updating tuple', delete: 'while deleting tuple', lock: 'while locking tuple' };
 
@@ -662,7 +664,9 @@ export class Executor {
     const ret = returning ? this.compileReturning(returning, this.tableScope(t, null, s, snap, raw.text)) : null;
     const out: Value[][] = [];
     const hctx = this.heapCtx(s);
+    let inserted = 0;
     for (const vals of rows) {
+      if (++inserted % PROGRESS_ROWS === 0) yield { kind: 'progress', done: inserted, total: rows.length };
       this.checkConstraints(s, t, vals, snap);
       this.eng.ensureXid(s);
       if (s.tx!.sxact) this.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid);
@@ -882,7 +886,9 @@ export class Executor {
       count++;
       if (ret) out.push(ret.fns.map((f) => f({ vals: newVals, item: t.heap.item(nt.blk, nt.off)!, blk: nt.blk, off: nt.off, aggs: null })));
     };
+    let done = 0;
     for (const cand of cands) {
+      if (++done % PROGRESS_ROWS === 0) yield { kind: 'progress', done, total: cands.length };
       // Fast path: nobody else is changing this version (TM_Ok) — no waiting machinery needed.
       vctx.myXid = s.tx!.xid;
       if (satisfiesUpdate(cand.item, cand.blk, cand.off, vctx) === TM.Ok) {
@@ -930,9 +936,10 @@ export class Executor {
     const returning = n.returningList ?? n.returningClause?.exprs;
     const ret = returning ? this.compileReturning(returning, scope) : null;
     const cands = this.scan(s, t, snapshot, where, n.whereClause, scope);
-    let count = 0;
+    let count = 0, done = 0;
     const out: Value[][] = [];
     for (const cand of cands) {
+      if (++done % PROGRESS_ROWS === 0) yield { kind: 'progress', done, total: cands.length };
       let cur: Candidate = cand;
       for (;;) {
         const { tm, tupleLock } = yield* this.waitModifiable(s, t, cur.blk, cur.off, 'exclusive', 'delete');

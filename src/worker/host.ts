@@ -5,12 +5,12 @@
  * The host keeps the deterministic log's semantics: `replay` builds a fresh engine from a list of entries —
  * that is how time travel, branches, reloads and recovery from a crashed worker all work.
  */
-import { Engine } from './engine.js';
-import { initParser } from './sql/parser.js';
-import { PgError } from './errors.js';
-import { heapPage, indexEntries, sessions, locks, clog, wal, tables } from './inspect/inspect.js';
-import { explainVisibility, satisfiesMVCC, VIS_VISIBLE, VIS_NAMES } from './visibility/visibility.js';
-import type { EngineApi, EngineState, LogEntry, StepResult, TableState } from '../shared/api.js';
+import { Engine } from '../engine/engine.js';
+import { initParser } from '../engine/sql/parser.js';
+import { PgError } from '../engine/errors.js';
+import { heapPage, indexEntries, sessions, locks, clog, wal, tables } from '../engine/inspect/inspect.js';
+import { explainVisibility, satisfiesMVCC, VIS_VISIBLE, VIS_NAMES } from '../engine/visibility/visibility.js';
+import type { EngineApi, EngineState, LogEntry, StepResult, TableState } from '../shared/api';
 
 const MAX_DETAIL_PAGES = 24;
 const MAX_INDEX_ENTRIES = 400;
@@ -18,6 +18,7 @@ const WAL_TAIL = 300;
 
 export class EngineHost implements EngineApi {
   private engine = new Engine();
+  private cancelRequested = false;
 
   async ready() {
     await initParser();
@@ -32,11 +33,33 @@ export class EngineHost implements EngineApi {
     return { results, state: this.stateSync() };
   }
 
-  async apply(entry: LogEntry) {
+  async apply(entry: LogEntry, onProgress?: (p: { session: string; done: number; total: number }) => void) {
     await initParser();
-    const result = this.applySync(entry);
-    return { result, state: this.stateSync() };
+    this.cancelRequested = false;
+    if (entry?.kind !== 'sql' || typeof entry.sql !== 'string' || typeof entry.session !== 'string' || entry.cancelAfterChunks !== undefined) {
+      return { result: this.applySync(entry), state: this.stateSync() };
+    }
+    const e = this.engine;
+    if (!e.sessions.some((s) => s.name === entry.session)) e.createSession(entry.session);
+    let r;
+    try { r = e.execute(entry.session, entry.sql, { chunked: true }); } catch (err) {
+      return { result: { entry, outcomes: [], clock: e.clock.now, rejected: (err as Error).message }, state: this.stateSync() };
+    }
+    const outcomes = [...r.woken];
+    let chunks = 0;
+    while (r.outcome.status === 'running') {
+      chunks++;
+      onProgress?.({ session: entry.session, done: r.outcome.progress!.done, total: r.outcome.progress!.total });
+      await new Promise((res) => setTimeout(res, 0)); // let a cancel() message in
+      r = this.cancelRequested ? e.cancel(entry.session) : e.resume(entry.session);
+      outcomes.push(...r.woken);
+    }
+    const recorded: LogEntry = this.cancelRequested ? { ...entry, cancelAfterChunks: chunks } : entry;
+    this.cancelRequested = false;
+    return { result: { entry: recorded, outcomes: [r.outcome, ...outcomes], clock: e.clock.now }, state: this.stateSync() };
   }
+
+  async cancel() { this.cancelRequested = true; }
 
   async state() { return this.stateSync(); }
 
@@ -63,7 +86,18 @@ export class EngineHost implements EngineApi {
       switch (entry.kind) {
         case 'sql': {
           if (typeof entry.sql !== 'string' || entry.sql.length > 1_000_000) throw new Error('a statement must be a string of at most 1 MB');
+          if (typeof entry.session !== 'string' || !/^[A-Za-z_][A-Za-z0-9_ ]{0,63}$/.test(entry.session)) throw new Error('a session name must be letters, digits or _');
           if (!e.sessions.some((s) => s.name === entry.session)) e.createSession(entry.session);
+          if (entry.cancelAfterChunks !== undefined) {
+            // replay a cancelled bulk statement: the same number of chunks, then the cancel
+            let r = e.execute(entry.session, entry.sql, { chunked: true });
+            const outcomes = [...r.woken];
+            for (let i = 0; r.outcome.status === 'running'; i++) {
+              r = i + 1 >= entry.cancelAfterChunks ? e.cancel(entry.session) : e.resume(entry.session);
+              outcomes.push(...r.woken);
+            }
+            return { entry, outcomes: [r.outcome, ...outcomes], clock: e.clock.now };
+          }
           const r = e.execute(entry.session, entry.sql);
           return { entry, outcomes: [r.outcome, ...r.woken], clock: e.clock.now };
         }

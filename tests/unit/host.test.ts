@@ -1,0 +1,76 @@
+/** The EngineHost (what the worker exposes): replay, chunked bulk statements, cancel, bad log entries. */
+import { describe, it, expect } from 'vitest';
+import { EngineHost } from '../../src/worker/host.js';
+import { Engine } from '../../src/engine/engine.js';
+import { initParser } from '../../src/engine/sql/parser.js';
+import type { LogEntry } from '../../src/shared/api.js';
+
+const setup: LogEntry[] = [
+  { kind: 'sql', session: 's1', sql: 'CREATE TABLE t(id int PRIMARY KEY, v int)' },
+  { kind: 'sql', session: 's1', sql: 'INSERT INTO t SELECT g, 0 FROM generate_series(1, 1000) g' },
+];
+
+describe('EngineHost', () => {
+  it('reports progress of a bulk statement and cancels it between chunks, recording where for exact replay', async () => {
+    const h = new EngineHost();
+    await h.replay(['s1', 's2'], setup);
+    const seen: number[] = [];
+    const { result, state } = await h.apply({ kind: 'sql', session: 's2', sql: 'INSERT INTO t SELECT g, 1 FROM generate_series(1001, 101000) g' }, (p) => {
+      seen.push(p.done);
+      if (seen.length === 2) void h.cancel();
+    });
+    expect(seen).toEqual([20000, 40000]);
+    expect(result.entry).toMatchObject({ kind: 'sql', cancelAfterChunks: 2 });
+    expect(result.outcomes[0]!.error).toMatchObject({ sqlstate: '57014', message: 'canceling statement due to user request' });
+    const count = (await h.apply({ kind: 'sql', session: 's1', sql: 'SELECT count(*) FROM t' })).result.outcomes[0]!.results[0]!.rows;
+    expect(count).toEqual([['1000']]);
+    // replaying the recorded log reproduces the same pages, WAL and commit log exactly
+    const replayed = await new EngineHost().replay(['s1', 's2'], [...setup, result.entry]);
+    expect(replayed.state.tables).toEqual(state.tables);
+    expect(replayed.state.wal).toEqual(state.wal);
+    expect(replayed.state.clog).toEqual(state.clog);
+  });
+  it('runs a bulk statement to the end when nobody cancels, with progress along the way', async () => {
+    const h = new EngineHost();
+    await h.replay(['s1'], setup);
+    let calls = 0;
+    const { result } = await h.apply({ kind: 'sql', session: 's1', sql: 'UPDATE t SET v = v + 1' }, () => { calls++; });
+    expect(calls).toBe(0); // 1000 rows: below one chunk
+    expect(result.outcomes[0]!.results[0]!.command).toBe('UPDATE 1000');
+  });
+  it('rejects malformed log entries without changing anything', async () => {
+    const h = new EngineHost();
+    const { state: before } = await h.replay(['s1'], setup);
+    for (const bad of [{ kind: 'advance', ms: -5 }, { kind: 'nope' }, { kind: 'sql', session: 's1', sql: 42 }] as unknown as LogEntry[]) {
+      const { result, state } = await h.apply(bad);
+      expect(result.rejected).toBeTruthy();
+      expect(state.tables).toEqual(before.tables);
+      expect(state.clog).toEqual(before.clog);
+    }
+  });
+  it('explains visibility without setting hint bits', async () => {
+    const h = new EngineHost();
+    await h.replay(['s1', 's2'], [...setup.slice(0, 1), { kind: 'sql', session: 's1', sql: 'INSERT INTO t VALUES (1, 1)' }, { kind: 'sql', session: 's2', sql: 'BEGIN ISOLATION LEVEL REPEATABLE READ' }]);
+    const text = await h.explain('t', 0, 1, 's2');
+    expect(text).toMatch(/visible: inserter 725 committed/);
+    const st = await h.state();
+    expect(st.tables[0]!.pageViews[0]!.items[0]!.flags).not.toContain('XMIN_COMMITTED');
+  });
+});
+
+describe('Engine.cancel', () => {
+  it('cancels a statement that waits for a lock: 57014, the wait is gone', async () => {
+    await initParser();
+    const e = new Engine();
+    e.createSession('a'); e.createSession('b');
+    e.execute('a', 'CREATE TABLE t(id int PRIMARY KEY)');
+    e.execute('a', 'INSERT INTO t VALUES (1)');
+    e.execute('a', 'BEGIN');
+    e.execute('a', 'UPDATE t SET id = 1');
+    expect(e.execute('b', 'DELETE FROM t').outcome.status).toBe('waiting');
+    const c = e.cancel('b');
+    expect(c.outcome.error!.sqlstate).toBe('57014');
+    expect(e.locks.view().filter((l) => !l.granted)).toEqual([]);
+    expect(e.clock.pending()).toEqual([]);
+  });
+});
