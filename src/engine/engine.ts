@@ -101,6 +101,42 @@ export class Engine {
     this.predicates.onConflict = (text) => { if (this.tracer.wants('ssi')) this.tracer.emit({ kind: 'ssi', session: '', text }); };
   }
 
+  // ---------------------------------------------------------------- checkpoints of the deterministic log
+
+  /**
+   * Can the engine be copied now? Only at a quiet moment: no session inside a transaction or a statement
+   * (a parked statement is a suspended generator and cannot be copied), no SSI bookkeeping alive.
+   */
+  canClone(): boolean {
+    return this.runnable.length === 0 && this.finished.length === 0 && !this.predicates.active &&
+      this.sessions.every((s) => !s.running && !s.tx && s.block === 'none');
+  }
+
+  /** An independent copy that behaves exactly like this engine from here on (time travel checkpoints). */
+  clone(): Engine {
+    if (!this.canClone()) throw new Error('the engine can only be copied when every session is idle');
+    const c = new Engine({ trace: this.tracer.enabled });
+    const w = c as unknown as Record<string, unknown>; // the readonly fields are assigned once, here
+    w.catalog = this.catalog.clone();
+    w.xacts = this.xacts.clone();
+    w.locks = this.locks.clone();
+    w.wal = this.wal.clone();
+    w.clock = this.clock.clone();
+    w.predicates = this.predicates.clone();
+    c.predicates.name = (sx) => c.sessions[sx.session]?.name ?? `session ${sx.session}`;
+    c.predicates.onConflict = (text) => { if (c.tracer.wants('ssi')) c.tracer.emit({ kind: 'ssi', session: '', text }); };
+    c.nextPid = this.nextPid;
+    for (const s of this.sessions) {
+      const n = new Session(s.id, s.name, s.pid, s.backendId);
+      n.lxid = s.lxid;
+      n.currentQuery = s.currentQuery;
+      n.lastAbortReason = s.lastAbortReason;
+      n.gucs = { ...s.gucs, passive: new Map(s.gucs.passive) };
+      c.sessions.push(n);
+    }
+    return c;
+  }
+
   // ---------------------------------------------------------------- sessions
 
   createSession(name: string): Session {

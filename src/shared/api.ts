@@ -27,7 +27,7 @@ export interface StepResult {
 }
 
 export interface TableState extends TableSummary {
-  /** pages shown in full (the first few); every page is summarised in `pageSummaries` */
+  /** pages shown in full (a window of PAGE_WINDOW blocks); every page is summarised in `pageSummaries` */
   pageViews: PageView[];
   pageSummaries: { blkno: number; items: number; free: number }[];
   indexes: string[];
@@ -35,7 +35,11 @@ export interface TableState extends TableSummary {
   indexEntryCount: Record<string, number>;
 }
 
+export const PAGE_WINDOW = 4;
+
 export interface EngineState {
+  /** first block shown in full */
+  pageFrom: number;
   clock: number;
   nextXid: number;
   sessions: SessionView[];
@@ -54,8 +58,13 @@ export interface EngineState {
 export interface EngineApi {
   /** load the parser (WebAssembly) */
   ready(): Promise<{ ok: true }>;
-  /** start over with these sessions and replay the log; returns every step's result and the final state */
-  replay(sessions: string[], log: LogEntry[]): Promise<{ results: StepResult[]; state: EngineState }>;
+  /**
+   * Start over with these sessions and replay the log. Results come back only for the entries listed in
+   * `resultsFor` (a step's result never changes, so the store keeps the ones it has), plus the last one.
+   */
+  replay(sessions: string[], log: LogEntry[], opts?: { resultsFor?: number[] }): Promise<{ results: (StepResult | null)[]; state: EngineState }>;
+  /** which heap pages to show in full (the rest are summarised): from this block, PAGE_WINDOW of them */
+  setPageWindow(from: number): Promise<EngineState>;
   /**
    * Apply one more log entry to the current engine. A bulk statement runs in chunks; onProgress hears about
    * each chunk, and cancel() stops it (the entry that comes back then records where, for exact replay).

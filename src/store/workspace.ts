@@ -100,9 +100,10 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
   const replayTo = async (head: number | null) => {
     const path = pathTo(get().nodes, head);
     const t0 = now();
-    const { results, state } = await client!.api.replay(get().sessions.map((s) => s.name), path.map((n) => n.entry));
+    const resultsFor = path.map((n, i) => (n.result ? -1 : i)).filter((i) => i >= 0);
+    const { results, state } = await client!.api.replay(get().sessions.map((s) => s.name), path.map((n) => n.entry), { resultsFor });
     const nodes = { ...get().nodes };
-    path.forEach((n, i) => { nodes[n.id] = { ...n, result: results[i]! }; });
+    path.forEach((n, i) => { if (results[i]) nodes[n.id] = { ...n, result: results[i]! }; });
     set({ nodes, head, state, timings: { ...get().timings, lastJumpMs: now() - t0 } });
   };
 
@@ -291,6 +292,12 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       const s = get();
       return JSON.stringify({ version: 1, sessions: s.sessions, head: s.head, scenario: s.scenario, nodes: Object.values(s.nodes).map((n) => ({ id: n.id, parent: n.parent, entry: n.entry })) }, null, 1);
     },
+    /** Show heap pages from this block on (the engine sends a window of pages in full). */
+    setPageWindow: (from: number) => serial(async () => {
+      if (!client) return;
+      const state = await client.api.setPageWindow(Math.max(0, from));
+      set({ state });
+    }),
     /** Cancel the bulk statement that is running (it fails with 57014 and its transaction aborts). */
     async cancel() { if (get().progress) await client?.api.cancel(); },
     /** test hook: simulate a crash of the engine worker */

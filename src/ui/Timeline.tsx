@@ -17,13 +17,19 @@ export function Timeline() {
   const head = useWs((s) => s.head);
   const path = pathTo(nodes, head);
   const all = Object.values(nodes);
-  const tips = all.filter((n) => !all.some((m) => m.parent === n.id) && !path.some((p) => p.id === n.id));
+  const onPath = new Set(path.map((p) => p.id));
+  const hasChild = new Set(all.map((m) => m.parent));
+  const tips = all.filter((n) => !hasChild.has(n.id) && !onPath.has(n.id));
+  const [showAll, setShowAll] = useState(false);
+  const LIMIT = 150;
+  const hidden = showAll ? 0 : Math.max(0, path.length - LIMIT);
   return (
     <nav className="timeline" aria-label="timeline">
       <h3>Timeline <small>{path.length} step{path.length === 1 ? '' : 's'}{tips.length ? ` · ${tips.length} other branch${tips.length === 1 ? '' : 'es'}` : ''}</small></h3>
       <ol>
         <li><button className={head === null ? 'current' : ''} onClick={() => void actions.jumpTo(null)}>start</button></li>
-        {path.map((n, i) => <Step key={n.id} n={n} i={i + 1} current={n.id === head} onJump={() => void actions.jumpTo(n.id)} />)}
+        {hidden > 0 && <li><button onClick={() => setShowAll(true)}>… show {hidden} earlier steps</button></li>}
+        {path.slice(hidden).map((n, i) => <Step key={n.id} n={n} i={hidden + i + 1} current={n.id === head} onJump={() => void actions.jumpTo(n.id)} />)}
       </ol>
       {tips.length > 0 && (
         <details>

@@ -10,39 +10,90 @@ import { initParser } from '../engine/sql/parser.js';
 import { PgError } from '../engine/errors.js';
 import { heapPage, indexEntries, sessions, locks, clog, wal, tables } from '../engine/inspect/inspect.js';
 import { explainVisibility, satisfiesMVCC, VIS_VISIBLE, VIS_NAMES } from '../engine/visibility/visibility.js';
-import type { EngineApi, EngineState, LogEntry, StepResult, TableState } from '../shared/api';
+import { PAGE_WINDOW, type EngineApi, type EngineState, type LogEntry, type StepResult, type TableState } from '../shared/api';
 
-const MAX_DETAIL_PAGES = 24;
-const MAX_INDEX_ENTRIES = 400;
-const WAL_TAIL = 300;
+const MAX_INDEX_ENTRIES = 200;
+const CHECKPOINT_EVERY = 32;
+const MAX_CHECKPOINTS = 24;
+const WAL_TAIL = 150;
 
 export class EngineHost implements EngineApi {
   private engine = new Engine();
   private cancelRequested = false;
+  private pageFrom = 0;
+  /** the log the current engine has applied (entries as JSON, for prefix comparisons) and its session list */
+  private applied: string[] = [];
+  private sessionKey = '';
+  /** copies of the engine at quiet moments along the log: time travel restarts from the nearest one */
+  private checkpoints: { keys: string[]; engine: Engine }[] = [];
 
   async ready() {
     await initParser();
     return { ok: true as const };
   }
 
-  async replay(sessionNames: string[], log: LogEntry[]) {
+  async replay(sessionNames: string[], log: LogEntry[], opts: { resultsFor?: number[] } = {}) {
     await initParser();
-    this.engine = new Engine();
-    for (const n of sessionNames) this.engine.createSession(n);
-    const results = log.map((e) => this.applySync(e));
+    const keys = log.map((e) => JSON.stringify(e));
+    const sessionKey = sessionNames.join('\u0000');
+    const want = new Set(opts.resultsFor ?? log.map((_, i) => i));
+    if (log.length) want.add(log.length - 1);
+    const firstWanted = Math.min(log.length, ...want);
+    // Where to start: the current engine if its log is a prefix, else the latest checkpoint on this log.
+    let start = 0;
+    if (sessionKey !== this.sessionKey) this.checkpoints = [];
+    const isPrefix = (p: string[]) => p.length <= keys.length && p.every((k, i) => k === keys[i]);
+    if (sessionKey === this.sessionKey && this.applied.length <= firstWanted && isPrefix(this.applied)) {
+      start = this.applied.length;
+    } else {
+      let best: { keys: string[]; engine: Engine } | null = null;
+      for (const cp of this.checkpoints) if (cp.keys.length <= firstWanted && (!best || cp.keys.length > best.keys.length) && isPrefix(cp.keys)) best = cp;
+      if (best) { this.engine = best.engine.clone(); start = best.keys.length; } else {
+        this.engine = new Engine();
+        for (const n of sessionNames) this.engine.createSession(n);
+      }
+    }
+    this.sessionKey = sessionKey;
+    this.applied = keys.slice(0, start);
+    const results: (StepResult | null)[] = log.map(() => null);
+    for (let i = start; i < log.length; i++) {
+      this.engine.tracer.enabled = want.has(i); // no narration for steps whose result is not wanted
+      const r = this.applySync(log[i]!);
+      this.applied.push(keys[i]!);
+      if (want.has(i)) results[i] = r;
+      this.maybeCheckpoint();
+    }
+    this.engine.tracer.enabled = true;
     return { results, state: this.stateSync() };
+  }
+
+  private maybeCheckpoint() {
+    const n = this.applied.length;
+    if (n % CHECKPOINT_EVERY !== 0 || !this.engine.canClone()) return;
+    if (this.checkpoints.some((c) => c.keys.length === n && c.keys[n - 1] === this.applied[n - 1])) return;
+    this.checkpoints.push({ keys: this.applied.slice(), engine: this.engine.clone() });
+    if (this.checkpoints.length > MAX_CHECKPOINTS) this.checkpoints.shift();
+  }
+
+  async setPageWindow(from: number) {
+    this.pageFrom = Number.isInteger(from) && from >= 0 ? from : 0;
+    return this.stateSync();
   }
 
   async apply(entry: LogEntry, onProgress?: (p: { session: string; done: number; total: number }) => void) {
     await initParser();
     this.cancelRequested = false;
     if (entry?.kind !== 'sql' || typeof entry.sql !== 'string' || typeof entry.session !== 'string' || entry.cancelAfterChunks !== undefined) {
-      return { result: this.applySync(entry), state: this.stateSync() };
+      const result = this.applySync(entry);
+      this.applied.push(JSON.stringify(result.entry)); // the store keeps rejected steps too; replay rejects them again
+      this.maybeCheckpoint();
+      return { result, state: this.stateSync() };
     }
     const e = this.engine;
     if (!e.sessions.some((s) => s.name === entry.session)) e.createSession(entry.session);
     let r;
     try { r = e.execute(entry.session, entry.sql, { chunked: true }); } catch (err) {
+      this.applied.push(JSON.stringify(entry));
       return { result: { entry, outcomes: [], clock: e.clock.now, rejected: (err as Error).message }, state: this.stateSync() };
     }
     const outcomes = [...r.woken];
@@ -56,6 +107,8 @@ export class EngineHost implements EngineApi {
     }
     const recorded: LogEntry = this.cancelRequested ? { ...entry, cancelAfterChunks: chunks } : entry;
     this.cancelRequested = false;
+    this.applied.push(JSON.stringify(recorded));
+    this.maybeCheckpoint();
     return { result: { entry: recorded, outcomes: [r.outcome, ...outcomes], clock: e.clock.now }, state: this.stateSync() };
   }
 
@@ -126,17 +179,17 @@ export class EngineHost implements EngineApi {
     const e = this.engine;
     const tableStates: TableState[] = tables(e).map((ts) => {
       const t = e.catalog.get(ts.name)!;
-      const detail = Math.min(t.heap.pages.length, MAX_DETAIL_PAGES);
+      const from = Math.min(this.pageFrom, Math.max(0, t.heap.pages.length - 1));
+      const detail = Math.max(0, Math.min(t.heap.pages.length - from, PAGE_WINDOW));
       const ie: Record<string, ReturnType<typeof indexEntries>> = {};
       const ic: Record<string, number> = {};
       for (const i of t.indexes) {
-        const all = i.count <= MAX_INDEX_ENTRIES ? indexEntries(t, i.name) : indexEntries(t, i.name).slice(0, MAX_INDEX_ENTRIES);
-        ie[i.name] = all;
+        ie[i.name] = indexEntries(t, i.name, MAX_INDEX_ENTRIES);
         ic[i.name] = i.count;
       }
       return {
         ...ts,
-        pageViews: Array.from({ length: detail }, (_, b) => heapPage(t, b)),
+        pageViews: Array.from({ length: detail }, (_, b) => heapPage(t, from + b)),
         pageSummaries: t.heap.pages.map((p) => ({ blkno: p.blkno, items: p.items.length, free: p.upper - p.lower })),
         indexEntries: ie, indexEntryCount: ic,
       };
@@ -162,9 +215,10 @@ export class EngineHost implements EngineApi {
     }
     const walCount = e.wal.count;
     return {
+      pageFrom: this.pageFrom,
       visibility,
       clock: e.clock.now, nextXid: e.xacts.nextXid, sessions: sessions(e), tables: tableStates, locks: locks(e),
-      clog: clog(e).slice(-200), wal: wal(e, Math.max(0, walCount - WAL_TAIL), walCount), walCount,
+      clog: clog(e, 724, 200), wal: wal(e, Math.max(0, walCount - WAL_TAIL), walCount), walCount,
       walInsert: e.wal.record(Math.max(0, walCount - 1))?.endLsn ?? '0/0',
       timers: e.clock.pending().map((t) => ({ at: t.at, session: e.sessions[t.session]?.name ?? '?', kind: t.kind })),
     };

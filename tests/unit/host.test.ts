@@ -74,3 +74,27 @@ describe('Engine.cancel', () => {
     expect(e.clock.pending()).toEqual([]);
   });
 });
+
+describe('EngineHost time travel', () => {
+  it('jumping around (checkpoints, prefixes, branches) always gives the state a fresh replay gives', async () => {
+    const h = new EngineHost();
+    const log: LogEntry[] = [...setup];
+    for (let i = 0; i < 150; i++) {
+      log.push(i % 10 === 3
+        ? { kind: 'sql', session: 's2', sql: 'BEGIN' }
+        : i % 10 === 6 ? { kind: 'sql', session: 's2', sql: 'COMMIT' }
+          : { kind: 'sql', session: i % 3 ? 's1' : 's2', sql: `UPDATE t SET v = v + ${i} WHERE id = ${1 + (i * 7) % 1000}` });
+    }
+    await h.replay(['s1', 's2'], log);
+    const branch: LogEntry[] = [...log.slice(0, 90), { kind: 'sql', session: 's1', sql: 'DELETE FROM t WHERE id < 500' }];
+    for (const cut of [152, 40, 120, 7, 151, 64, 65, 90]) {
+      const target = cut === 90 ? branch : log.slice(0, cut);
+      const got = await h.replay(['s1', 's2'], target, { resultsFor: [] });
+      const want = await new EngineHost().replay(['s1', 's2'], target, { resultsFor: [] });
+      expect(got.state.tables).toEqual(want.state.tables);
+      expect(got.state.clog).toEqual(want.state.clog);
+      expect(got.state.wal).toEqual(want.state.wal);
+      expect(got.state.sessions).toEqual(want.state.sessions);
+    }
+  });
+});

@@ -46,6 +46,18 @@ export class Catalog {
   tables = new Map<string, Table>();
   nextOid = FIRST_NORMAL_OID;
 
+  clone(): Catalog {
+    const c = new Catalog();
+    c.nextOid = this.nextOid;
+    for (const [name, t] of this.tables) {
+      c.tables.set(name, {
+        ...t, heap: t.heap.clone(), indexes: t.indexes.map((i) => i.clone()),
+        checks: t.checks.map((ch) => ({ name: ch.name, expr: ch.expr })), // compiled forms are rebuilt lazily
+      });
+    }
+    return c;
+  }
+
   allocOid(): number { return this.nextOid++; }
   get(name: string): Table | undefined { return this.tables.get(name); }
   byOid(oid: number): Table | BtreeIndex | undefined {

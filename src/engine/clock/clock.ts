@@ -15,6 +15,12 @@ export class VirtualClock {
   private seq = 0;
   private timers: Timer[] = [];
 
+  clone(): VirtualClock {
+    const c = new VirtualClock();
+    c.now = this.now; c.seq = this.seq; c.timers = this.timers.map((t) => ({ ...t }));
+    return c;
+  }
+
   arm(delayMs: number, kind: Timer['kind'], session: number): Timer {
     const t = { at: this.now + delayMs, seq: this.seq++, kind, session };
     this.timers.push(t);

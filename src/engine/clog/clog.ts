@@ -28,6 +28,7 @@ export class Clog {
     }
     this.states[xid] = s;
   }
+  clone(): Clog { const c = new Clog(); c.states = this.states.slice(); return c; }
   didCommit(xid: number): boolean { return this.get(xid) === XidStatus.Committed; }
   /** Entries for xids in [from, to), for inspection. */
   range(from: number, to: number): { xid: number; status: (typeof XID_STATUS_NAMES)[number] }[] {

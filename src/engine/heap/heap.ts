@@ -38,6 +38,13 @@ export class HeapRelation {
     return page.items.length < MAX_TUPLES_PER_PAGE && page.upper - page.lower >= MAXALIGN(len) + ITEMID_SIZE;
   }
 
+  clone(): HeapRelation {
+    const h = new HeapRelation();
+    h.targetBlock = this.targetBlock;
+    h.pages = this.pages.map((p) => ({ ...p, items: p.items.map((it) => ({ ...it })) }));
+    return h;
+  }
+
   newPage(): Page {
     const p: Page = { blkno: this.pages.length, lsn: 0, lower: PAGE_HEADER, upper: BLCKSZ, pruneXid: 0, flags: 0, items: [] };
     this.pages.push(p);

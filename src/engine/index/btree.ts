@@ -33,6 +33,15 @@ export class BtreeIndex {
     readonly primary: boolean,
   ) {}
 
+  clone(): BtreeIndex {
+    const c = new BtreeIndex(this.oid, this.name, this.columns, this.unique, this.primary);
+    for (const [k, v] of this.entries) c.entries.set(k, typeof v === 'number' ? v : v.slice());
+    c.nullEntries = this.nullEntries.slice();
+    c.count = this.count;
+    c.leafLsn = this.leafLsn;
+    return c;
+  }
+
   keyOf(values: Value[]): string | number | null {
     if (this.columns.length === 1) {
       const v = values[this.columns[0]!]!;

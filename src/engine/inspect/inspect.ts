@@ -45,7 +45,17 @@ export function heapPage(table: Table, blk: number): PageView {
 }
 
 export interface IndexEntryView { key: string; tid: string }
-export function indexEntries(table: Table, indexName: string): IndexEntryView[] {
+/** Index entries in key order; with `limit`, only the first ones (the sort is cached per index version). */
+const entryCache = new WeakMap<object, { count: number; rows: IndexEntryView[] }>();
+export function indexEntries(table: Table, indexName: string, limit = Infinity): IndexEntryView[] {
+  const idx0 = table.indexes.find((i) => i.name === indexName);
+  const cached = idx0 && entryCache.get(idx0);
+  if (cached && cached.count === idx0!.count) return cached.rows.slice(0, limit);
+  const all = indexEntriesUncached(table, indexName);
+  if (idx0) entryCache.set(idx0, { count: idx0.count, rows: all });
+  return all.slice(0, limit);
+}
+function indexEntriesUncached(table: Table, indexName: string): IndexEntryView[] {
   const idx = table.indexes.find((i) => i.name === indexName);
   if (!idx) throw new Error(`no index ${indexName} on ${table.name}`);
   const rows: { sort: (string | number)[]; key: string; tid: number }[] = [];
@@ -101,8 +111,9 @@ export function locks(eng: Engine) {
   return eng.locks.view().map((r) => ({ ...r, session: eng.sessions[r.owner]?.name ?? String(r.owner) }));
 }
 
-export function clog(eng: Engine, from = 724) {
-  return eng.xacts.clog.range(from, eng.xacts.nextXid).map((e) => ({
+export function clog(eng: Engine, from = 724, last = Infinity) {
+  const start = Math.max(from, eng.xacts.nextXid - last);
+  return eng.xacts.clog.range(start, eng.xacts.nextXid).map((e) => ({
     ...e, status: e.status === 'in progress' && !eng.xacts.isInProgress(e.xid) ? XID_STATUS_NAMES[2] : e.status,
   }));
 }

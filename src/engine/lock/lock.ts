@@ -170,6 +170,18 @@ export class LockManager {
     return woken;
   }
 
+  clone(): LockManager {
+    const c = new LockManager();
+    for (const [k, l] of this.locks) {
+      const holders = new Map<number, number[]>();
+      for (const [o, m] of l.holders) holders.set(o, m.slice());
+      c.locks.set(k, { tag: l.tag, holders, waiters: l.waiters.map((w) => ({ ...w })) });
+    }
+    for (const [o, s] of this.held) c.held.set(o, new Set(s));
+    for (const [o, w] of this.waiting) c.waiting.set(o, { ...w });
+    return c;
+  }
+
   waitOf(owner: number): { tag: LockTag; mode: LockMode; since: number } | undefined {
     const w = this.waiting.get(owner);
     if (!w) return undefined;

@@ -62,6 +62,14 @@ export class PredicateLockManager {
   /** called with a sentence whenever a rw-conflict is recorded (for the trace) */
   onConflict: ConflictEvent | null = null;
 
+  /** A copy; only allowed while no serializable transaction is tracked (see Engine.canClone). */
+  clone(): PredicateLockManager {
+    if (this.sxacts.size) throw new Error('cannot copy SSI state with live serializable transactions');
+    const c = new PredicateLockManager();
+    c.lastCommitSeqNo = this.lastCommitSeqNo;
+    return c;
+  }
+
   get active(): boolean { return this.sxacts.size > 0; }
 
   /** RegisterSerializableTransaction: at the first snapshot of a SERIALIZABLE transaction. */

@@ -95,6 +95,15 @@ export class Wal {
     return this.insertLsn;
   }
 
+  /** A copy (for checkpoints of the deterministic log; see Engine.clone). */
+  clone(): Wal {
+    const w = new Wal(this.insertLsn);
+    w.n = this.n; w.cap = this.cap; w.redoLsn = this.redoLsn;
+    w.start = this.start.slice(); w.end = this.end.slice(); w.xid = this.xid.slice(); w.kind = this.kind.slice();
+    w.len = this.len.slice(); w.fpi = this.fpi.slice(); w.rel = this.rel.slice(); w.blk = this.blk.slice(); w.off = this.off.slice();
+    return w;
+  }
+
   /** Does a change to a page with this LSN need a full-page image (first change since the checkpoint)? */
   needsFpi(pageLsn: number): boolean { return pageLsn !== 0 && pageLsn <= this.redoLsn; }
 

@@ -59,7 +59,7 @@ export class Transaction {
 }
 
 export class Transactions {
-  readonly clog = new Clog();
+  clog = new Clog();
   nextXid = FRESH_CLUSTER_NEXT_XID;
   latestCompletedXid = FRESH_CLUSTER_NEXT_XID - 1;
   /** running xids → owning backend id */
@@ -70,6 +70,14 @@ export class Transactions {
     this.running.set(xid, backend);
     this.clog.set(xid, XidStatus.InProgress);
     return xid;
+  }
+  clone(): Transactions {
+    const t = new Transactions();
+    t.clog = this.clog.clone();
+    t.nextXid = this.nextXid;
+    t.latestCompletedXid = this.latestCompletedXid;
+    for (const [k, v] of this.running) t.running.set(k, v);
+    return t;
   }
   isInProgress(xid: number): boolean { return this.running.has(xid); }
   complete(xid: number, committed: boolean): void {

@@ -24,21 +24,30 @@ export function HeapView({ highlight }: { highlight: { rel?: string; blk?: numbe
       {selected && explanation && (
         <div className="explain" role="note" data-testid="explanation"><strong>({selected.blk},{selected.off}) in {selected.table}:</strong> {explanation}</div>
       )}
-      {tables.map((t) => <TableHeap key={t.name} t={t} vis={vis} highlight={highlight} onPick={(blk, off) => void actions.explain(t.name, blk, off)} />)}
+      {tables.map((t) => <TableHeap key={t.name} t={t} vis={vis} highlight={highlight} onPick={(blk, off) => void actions.explain(t.name, blk, off)} onWindow={(f) => void actions.setPageWindow(f)} />)}
     </div>
   );
 }
 
-function TableHeap({ t, vis, highlight, onPick }: { t: TableState; vis: Record<string, { visible: boolean; outcome: string }>; highlight: { rel?: string; blk?: number; off?: number } | null; onPick(blk: number, off: number): void }) {
-  const hidden = t.pageSummaries.length - t.pageViews.length;
+function TableHeap({ t, vis, highlight, onPick, onWindow }: { t: TableState; vis: Record<string, { visible: boolean; outcome: string }>; highlight: { rel?: string; blk?: number; off?: number } | null; onPick(blk: number, off: number): void; onWindow(from: number): void }) {
+  const first = t.pageViews[0]?.blkno ?? 0;
+  const last = first + t.pageViews.length;
+  const others = t.pageSummaries.filter((p) => p.blkno < first || p.blkno >= last);
   return (
     <div className="table-heap">
       <h3>{t.name} <small>oid {t.oid} · {t.pages} page{t.pages === 1 ? '' : 's'} · {t.items} line pointers</small></h3>
+      {t.pages > t.pageViews.length && (
+        <div className="page-nav">
+          <button onClick={() => onWindow(first - 4)} disabled={first === 0} aria-label="previous pages">◀ earlier pages</button>
+          <span> blocks {first}–{last - 1} of {t.pages} </span>
+          <button onClick={() => onWindow(first + 4)} disabled={last >= t.pages} aria-label="next pages">later pages ▶</button>
+        </div>
+      )}
       {t.pageViews.map((p) => <Page key={p.blkno} table={t.name} p={p} vis={vis} highlight={highlight} onPick={onPick} />)}
-      {hidden > 0 && (
-        <div className="page-summary" aria-label="more pages">
-          {hidden} more pages (aggregated): {t.pageSummaries.slice(t.pageViews.length).reduce((a, p) => a + p.items, 0)} line pointers,
-          {' '}{t.pageSummaries.slice(t.pageViews.length).reduce((a, p) => a + p.free, 0)} bytes free
+      {others.length > 0 && (
+        <div className="page-summary" aria-label="other pages">
+          {others.length} other page{others.length === 1 ? '' : 's'} (summarised): {others.reduce((a, p) => a + p.items, 0)} line pointers,
+          {' '}{others.reduce((a, p) => a + p.free, 0)} bytes free
         </div>
       )}
     </div>
