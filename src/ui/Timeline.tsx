@@ -4,7 +4,7 @@
  * a step restores that moment exactly (the engine replays the log). The player walks through the current
  * step's trace events one at a time, with a one-line caption, and highlights the tuple each event touches.
  */
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { useWorkspace, useWs } from './hooks';
 import { pathTo, type TimelineNode } from '../store/workspace';
 import type { LogEntry } from '../shared/api';
@@ -29,7 +29,7 @@ export function Timeline() {
       <ol>
         <li><button className={head === null ? 'current' : ''} onClick={() => void actions.jumpTo(null)}>start</button></li>
         {hidden > 0 && <li><button onClick={() => setShowAll(true)}>… show {hidden} earlier steps</button></li>}
-        {path.slice(hidden).map((n, i) => <Step key={n.id} n={n} i={hidden + i + 1} current={n.id === head} onJump={() => void actions.jumpTo(n.id)} />)}
+        {path.slice(hidden).map((n, i) => <Step key={n.id} n={n} i={hidden + i + 1} current={n.id === head} jumpTo={actions.jumpTo} />)}
       </ol>
       {tips.length > 0 && (
         <details>
@@ -41,7 +41,8 @@ export function Timeline() {
   );
 }
 
-function Step({ n, i, current, onJump }: { n: TimelineNode; i: number; current: boolean; onJump(): void }) {
+const Step = memo(function Step({ n, i, current, jumpTo }: { n: TimelineNode; i: number; current: boolean; jumpTo(id: number): Promise<void> }) {
+  const onJump = () => void jumpTo(n.id);
   const failed = n.result?.outcomes.some((o) => o.status === 'error');
   const waits = n.result?.outcomes.some((o) => o.status === 'waiting');
   return (
@@ -51,7 +52,7 @@ function Step({ n, i, current, onJump }: { n: TimelineNode; i: number; current: 
       </button>
     </li>
   );
-}
+}, (a, b) => a.n.id === b.n.id && a.i === b.i && a.current === b.current && a.n.result === b.n.result);
 
 export function Player() {
   const { actions } = useWorkspace();

@@ -3,6 +3,7 @@
  * HOT chains as arrows, dead/redirect pointers, each tuple coloured (and labelled — never colour alone) by
  * whether the selected session can see it. Clicking a tuple asks the engine why.
  */
+import { memo } from 'react';
 import { useWorkspace, useWs } from '../hooks';
 import { EMPTY_ARR, EMPTY_OBJ } from '../hooks';
 import type { PageView, TableState } from '../../shared/api';
@@ -24,9 +25,16 @@ export function HeapView({ highlight }: { highlight: { rel?: string; blk?: numbe
       {selected && explanation && (
         <div className="explain" role="note" data-testid="explanation"><strong>({selected.blk},{selected.off}) in {selected.table}:</strong> {explanation}</div>
       )}
-      {tables.map((t) => <TableHeap key={t.name} t={t} vis={vis} highlight={highlight} onPick={(blk, off) => void actions.explain(t.name, blk, off)} onWindow={(f) => void actions.setPageWindow(f)} />)}
+      {tables.map((t) => <TableHeap key={t.name} t={t} vis={vis} highlight={highlight} onPick={pickerFor(t.name, actions)} onWindow={(f) => void actions.setPageWindow(f)} />)}
     </div>
   );
+}
+
+const pickers = new Map<string, (blk: number, off: number) => void>();
+function pickerFor(table: string, actions: { explain(t: string, b: number, o: number): Promise<void> }) {
+  let f = pickers.get(table);
+  if (!f) { f = (blk, off) => void actions.explain(table, blk, off); pickers.set(table, f); }
+  return f;
 }
 
 function TableHeap({ t, vis, highlight, onPick, onWindow }: { t: TableState; vis: Record<string, { visible: boolean; outcome: string }>; highlight: { rel?: string; blk?: number; off?: number } | null; onPick(blk: number, off: number): void; onWindow(from: number): void }) {
@@ -70,30 +78,37 @@ function Page({ table, p, vis, highlight, onPick }: { table: string; p: PageView
           if (it.lp_flags !== 1) {
             return <div key={it.lp} className={`tuple lp-${it.lp_flags_name}`}>lp {it.lp}: {it.lp_flags_name}{it.lp_flags === 2 ? ` → ${it.lp_off}` : ''}</div>;
           }
-          return (
-            <button
-              key={it.lp} className={`tuple ${v?.visible ? 'visible' : 'invisible'}${hl ? ' highlight' : ''}`}
-              onClick={() => onPick(p.blkno, it.lp)} data-testid={`tuple-${table}-${p.blkno}-${it.lp}`}
-              aria-label={`tuple (${p.blkno},${it.lp}) ${v?.visible ? 'visible' : 'invisible'}: ${(it.values ?? []).join(', ')}`}
-            >
-              <div className="tuple-top">
-                <span className="lp">({p.blkno},{it.lp})</span>
-                <span className="vis-mark">{v?.visible ? '✓' : '✗'}</span>
-                <span className="values">{(it.values ?? []).map((x) => x ?? 'NULL').join(' | ')}</span>
-              </div>
-              <div className="hdr">
-                <span className="chip">xmin {it.t_xmin}</span>
-                <span className="chip">xmax {it.t_xmax}</span>
-                <span className="chip">{it.flags.includes('COMBOCID') ? 'combo' : 'cid'} {it.t_field3}</span>
-                <span className="chip">ctid {it.t_ctid}</span>
-                {hotNext && hotNext !== `(${p.blkno},${it.lp})` && <span className="chip hot">HOT → {hotNext}</span>}
-              </div>
-              <div className="flags">{it.flags.filter((f) => f !== 'HASVARWIDTH').join(' ')}</div>
-            </button>
-          );
+          return <TupleCard key={it.lp} table={table} blk={p.blkno} it={it} visible={!!v?.visible} hl={!!hl} sig={`${it.t_xmin}|${it.t_xmax}|${it.t_field3}|${it.t_ctid}|${it.t_infomask}|${it.t_infomask2}|${v?.visible}|${hl}`} onPick={onPick} />;
         })}
         {p.items.length > shown.length && <div className="more">… {p.items.length - shown.length} more line pointers on this page</div>}
       </div>
     </div>
   );
 }
+
+type ItemView = PageView['items'][number];
+/** One tuple card; re-rendered only when its header, visibility or highlight changes (sig). */
+const TupleCard = memo(function TupleCard({ table, blk, it, visible, hl, onPick }: { table: string; blk: number; it: ItemView; visible: boolean; hl: boolean; sig: string; onPick(blk: number, off: number): void }) {
+  const hotNext = it.flags.includes('HOT_UPDATED') && it.t_ctid ? it.t_ctid : null;
+  return (
+    <button
+      className={`tuple ${visible ? 'visible' : 'invisible'}${hl ? ' highlight' : ''}`}
+      onClick={() => onPick(blk, it.lp)} data-testid={`tuple-${table}-${blk}-${it.lp}`}
+      aria-label={`tuple (${blk},${it.lp}) ${visible ? 'visible' : 'invisible'}: ${(it.values ?? []).join(', ')}`}
+    >
+      <div className="tuple-top">
+        <span className="lp">({blk},{it.lp})</span>
+        <span className="vis-mark">{visible ? '✓' : '✗'}</span>
+        <span className="values">{(it.values ?? []).map((x) => x ?? 'NULL').join(' | ')}</span>
+      </div>
+      <div className="hdr">
+        <span className="chip">xmin {it.t_xmin}</span>
+        <span className="chip">xmax {it.t_xmax}</span>
+        <span className="chip">{it.flags.includes('COMBOCID') ? 'combo' : 'cid'} {it.t_field3}</span>
+        <span className="chip">ctid {it.t_ctid}</span>
+        {hotNext && hotNext !== `(${blk},${it.lp})` && <span className="chip hot">HOT → {hotNext}</span>}
+      </div>
+      <div className="flags">{it.flags.filter((f) => f !== 'HASVARWIDTH').join(' ')}</div>
+    </button>
+  );
+}, (a, b) => a.sig === b.sig && a.table === b.table && a.blk === b.blk && a.onPick === b.onPick);
