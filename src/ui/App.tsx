@@ -7,7 +7,7 @@ import { IndexView } from './views/IndexView';
 import { SnapshotView } from './views/SnapshotView';
 import { WaitsView } from './views/WaitsView';
 import { WalView } from './views/WalView';
-import { Timeline, Player, useHighlight } from './Timeline';
+import { Timeline, Player, useHighlight, viewForEvent } from './Timeline';
 import { MAX_SESSIONS } from '../store/workspace';
 
 const VIEWS = ['Heap', 'Index', 'Snapshots', 'Waits', 'WAL'] as const;
@@ -22,6 +22,7 @@ export function App() {
   const scenario = useWs((s) => s.scenario);
   const selected = useWs((s) => s.selectedSession);
   const [view, setView] = useState<View>('Heap');
+  const [follow, setFollow] = useState(true);
   const highlight = useHighlight();
   const fileRef = useRef<HTMLInputElement>(null);
 
@@ -74,13 +75,14 @@ export function App() {
             <div role="tablist" aria-label="views">
               {VIEWS.map((v) => <button key={v} role="tab" aria-selected={view === v} className={view === v ? 'active' : ''} onClick={() => setView(v)}>{v}</button>)}
             </div>
-            <Player />
+            <label className="follow"><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> views follow the events</label>
+            <Player onEvent={(k) => { const v = viewForEvent(k); if (follow && v) setView(v); }} />
             <div className="view-body" role="tabpanel">
-              {view === 'Heap' && <HeapView highlight={highlight} />}
+              {view === 'Heap' && <HeapView highlight={highlight && highlight.rel !== undefined ? highlight : null} />}
               {view === 'Index' && <IndexView />}
               {view === 'Snapshots' && <SnapshotView />}
               {view === 'Waits' && <WaitsView />}
-              {view === 'WAL' && <WalView />}
+              {view === 'WAL' && <WalView highlightLsn={highlight?.lsn} />}
             </div>
           </section>
           <Timeline />

@@ -54,9 +54,23 @@ const Step = memo(function Step({ n, i, current, jumpTo }: { n: TimelineNode; i:
   );
 }, (a, b) => a.n.id === b.n.id && a.i === b.i && a.current === b.current && a.n.result === b.n.result);
 
-export function Player() {
+/** Which view shows what an event touches. */
+export function viewForEvent(kind: string | undefined): 'Heap' | 'Index' | 'Snapshots' | 'Waits' | 'WAL' | null {
+  switch (kind) {
+    case 'visibility': case 'hint': case 'insert': case 'update': case 'delete': case 'lock-row': case 'epq': return 'Heap';
+    case 'index': return 'Index';
+    case 'snapshot': case 'xid': case 'commit': case 'abort': return 'Snapshots';
+    case 'wait': case 'granted': case 'deadlock': case 'lock': case 'ssi': return 'Waits';
+    case 'wal': return 'WAL';
+    default: return null;
+  }
+}
+
+export function Player({ onEvent }: { onEvent?(kind: string | undefined): void }) {
   const { actions } = useWorkspace();
   const playback = useWs((s) => s.playback);
+  const nodes = useWs((s) => s.nodes);
+  const head = useWs((s) => s.head);
   const node = useWs((s) => (s.playback ? s.nodes[s.playback.nodeId] : undefined));
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState(600);
@@ -66,19 +80,28 @@ export function Player() {
   useEffect(() => {
     if (!playing || !playback) return;
     if (idx >= events.length - 1) { setPlaying(false); return; }
-    const t = setTimeout(() => actions.setPlayback({ ...playback, event: idx + 1 }), speed);
+    const t = setTimeout(() => { actions.setPlayback({ ...playback, event: idx + 1 }); onEvent?.(events[idx + 1]?.kind); }, speed);
     return () => clearTimeout(t);
-  }, [playing, idx, events.length, playback, speed, actions]);
+  }, [playing, idx, events, playback, speed, actions, onEvent]);
   if (!playback || !node) return <div className="player muted">Run a statement to see what the engine did, step by step.</div>;
   const ev = events[idx];
-  const go = (d: number) => actions.setPlayback({ ...playback, event: Math.max(0, Math.min(events.length - 1, idx + d)) });
+  const go = (d: number) => {
+    const next = Math.max(0, Math.min(events.length - 1, idx + d));
+    actions.setPlayback({ ...playback, event: next });
+    onEvent?.(events[next]?.kind);
+  };
+  const path = pathTo(nodes, head);
+  const at = path.findIndex((n) => n.id === head);
+  const child = Object.values(nodes).filter((n) => n.parent === head).sort((a, b) => b.id - a.id)[0];
   const foldedText = Object.entries(folded).map(([k, v]) => `${v} ${k}`).join(', ');
   return (
     <div className="player" aria-label="event player">
       <div className="controls">
+        <button onClick={() => void actions.jumpTo(at > 0 ? path[at - 1]!.id : null)} disabled={head === null} aria-label="previous statement">◀◀ statement</button>
         <button onClick={() => go(-1)} disabled={idx <= 0} aria-label="previous event">◀ prev</button>
         <button onClick={() => setPlaying(!playing)} aria-label={playing ? 'pause' : 'play'}>{playing ? '⏸ pause' : '▶ play'}</button>
         <button onClick={() => go(1)} disabled={idx >= events.length - 1} aria-label="next event">next ▶</button>
+        <button onClick={() => child && void actions.jumpTo(child.id)} disabled={!child} aria-label="next statement" title="the newest step after this one">statement ▶▶</button>
         <label>speed <select value={speed} onChange={(e) => setSpeed(Number(e.target.value))} aria-label="playback speed"><option value={1200}>slow</option><option value={600}>normal</option><option value={200}>fast</option></select></label>
         <span className="muted">event {events.length ? idx + 1 : 0} / {events.length}{foldedText ? ` (+ ${foldedText} summarised)` : ''}</span>
       </div>
@@ -91,5 +114,5 @@ export function useHighlight() {
   const playback = useWs((s) => s.playback);
   const node = useWs((s) => (s.playback ? s.nodes[s.playback.nodeId] : undefined));
   const ev = node?.result?.outcomes.flatMap((o) => o.trace.events)[playback?.event ?? 0];
-  return ev && ev.rel !== undefined ? { rel: ev.rel, blk: ev.blk, off: ev.off } : null;
+  return ev ? { rel: ev.rel, blk: ev.blk, off: ev.off, lsn: ev.lsn, session: ev.session, kind: ev.kind } : null;
 }

@@ -137,3 +137,29 @@ test('a long statement shows progress, the page stays responsive, and Cancel lea
   await expect(page.getByTestId('session-s2').getByRole('alert')).toContainText('canceling statement');
   expect(w.errors).toEqual([]);
 });
+
+test('the player steps through a statement\'s events with captions, and the views follow', async ({ page }) => {
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int)');
+  await run(page, 's1', 'INSERT INTO t VALUES (1, 10)');
+  await run(page, 's2', 'BEGIN ISOLATION LEVEL REPEATABLE READ');
+  await run(page, 's2', 'SELECT * FROM t');
+  await run(page, 's1', 'UPDATE t SET v = 11 WHERE id = 1');
+  const captions: string[] = [];
+  captions.push(await page.getByTestId('caption').innerText());
+  for (let i = 0; i < 12 && !/WAL record appended/.test(captions[captions.length - 1]!); i++) {
+    await page.getByRole('button', { name: 'next event' }).click();
+    captions.push(await page.getByTestId('caption').innerText());
+  }
+  expect(captions.join('\n')).toMatch(/takes a statement snapshot/);
+  expect(captions.join('\n')).toMatch(/HOT update: old version \(0,1\) gets t_xmax 726/);
+  expect(captions[captions.length - 1]).toMatch(/WAL record appended: Heap\/HOT_UPDATE/);
+  await expect(page.getByRole('tab', { name: 'WAL' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.locator('tr.highlight-row')).toHaveCount(1);
+  await shot(page, 'player-wal');
+  await page.getByRole('button', { name: 'previous statement' }).click();
+  await expect(page.getByTestId('caption')).toContainText('s2 runs: SELECT * FROM t');
+  await page.getByRole('tab', { name: 'Heap' }).click();
+  await page.getByTestId('tuple-t-0-1').click();
+  await expect(page.getByTestId('explanation')).toContainText('visible');
+});
