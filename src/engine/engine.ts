@@ -333,6 +333,8 @@ export class Engine {
   /** Acquire a heavyweight lock, parking the statement while it waits. */
   *acquireLock(s: Session, tag: LockTag, mode: LockMode, context: string | null = null, reason = ''): Generator<StepYield, void, void> {
     const r = this.locks.acquire(s.id, tag, mode, this.clock.now);
+    const sub = s.tx?.subs[s.tx.subs.length - 1];
+    if (sub) sub.locks.push({ tag, mode });
     if (r === 'granted') return;
     const what = `${LOCK_MODES[mode]} on ${describeTag(tag, DATABASE_OID)}`;
     const holders = this.locks.blockers(s.id).map((o) => this.sessions[o]!.name);
@@ -371,13 +373,34 @@ export class Engine {
     this.locks.acquire(s.id, { type: 'virtualxid', vxid }, LockMode.Exclusive, this.clock.now);
   }
 
-  /** GetCurrentTransactionId: assign an xid at the first write. */
+  /**
+   * GetCurrentTransactionId: assign an xid at the first write — to the top-level transaction first, then to
+   * each open savepoint's subtransaction (a child always gets a later xid than its parent). Returns the xid
+   * new versions are stamped with (the innermost subtransaction's).
+   */
   ensureXid(s: Session): number {
     const tx = this.ensureTx(s);
+    this.ensureTopXid(s, tx);
+    for (const sub of tx.subs) {
+      if (sub.xid || sub.aborted) continue;
+      sub.xid = this.xacts.assign(s.id, true);
+      this.locks.acquire(s.id, { type: 'transactionid', xid: sub.xid }, LockMode.Exclusive, this.clock.now);
+      sub.locks.push({ tag: { type: 'transactionid', xid: sub.xid }, mode: LockMode.Exclusive });
+      if (tx.sxact) this.predicates.mapSubXid(tx.sxact, sub.xid);
+      if (this.tracer.wants('xid')) this.tracer.emit({ kind: 'xid', session: s.name, xid: sub.xid, text: `${s.name}'s savepoint ${sub.name} gets subtransaction id ${sub.xid} at its first write` });
+    }
+    const inner = tx.subs[tx.subs.length - 1];
+    tx.writeXid = inner && inner.xid ? inner.xid : tx.xid;
+    return tx.writeXid;
+  }
+
+  /** GetTopTransactionId: the top-level xid only (what txid_current() reports). */
+  ensureTopXid(s: Session, tx: Transaction = this.ensureTx(s)): number {
     if (!tx.xid) {
       tx.xid = this.xacts.assign(s.id);
       this.locks.acquire(s.id, { type: 'transactionid', xid: tx.xid }, LockMode.Exclusive, this.clock.now);
       if (tx.sxact) this.predicates.setXid(tx.sxact, tx.xid);
+      tx.writeXid = tx.xid;
       if (this.tracer.wants('xid')) this.tracer.emit({ kind: 'xid', session: s.name, xid: tx.xid, text: `${s.name} gets transaction id ${tx.xid} at its first write (and holds ExclusiveLock on it until it ends)` });
     }
     return tx.xid;
@@ -409,7 +432,7 @@ export class Engine {
     if (!c) {
       const tracer = this.tracer;
       c = s.vctx = {
-        myXid: 0, curcid: 0, combos: [], clog: this.xacts.clog,
+        myXid: 0, subXids: null, curcid: 0, combos: [], clog: this.xacts.clog,
         isInProgress: (x) => this.xacts.isInProgress(x),
         onHint: (item, bit) => {
           if (tracer.wants('hint')) tracer.emit({ kind: 'hint', session: s.name, xid: bit & 0x0300 ? item.xmin : item.xmax, text: `hint bit ${HINT_NAMES[bit] ?? bit} set on a tuple of ${item.xmin} (by a reader, no WAL)` });
@@ -417,6 +440,7 @@ export class Engine {
       };
     }
     c.myXid = tx.xid;
+    c.subXids = tx.subXidSet;
     c.curcid = tx.curcid;
     c.combos = tx.combos;
     return c;
@@ -426,7 +450,9 @@ export class Engine {
     const tx = s.tx!;
     if (tx.sxact) this.predicates.preCommit(tx.sxact); // may fail with 40001: then the transaction aborts instead
     if (tx.xid) {
-      const lsn = this.wal.insert(WalKind.XactCommit, tx.xid, 34);
+      const subXids = [...tx.releasedSubXids, ...tx.subs.filter((x) => x.xid && !x.aborted).map((x) => x.xid)];
+      const lsn = this.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length);
+      for (const x of subXids) this.xacts.complete(x, true);
       this.xacts.complete(tx.xid, true);
       if (this.tracer.wants('commit')) this.tracer.emit({ kind: 'commit', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: `${s.name} commits ${tx.xid}: COMMIT record at ${formatLsn(lsn)}, CLOG says committed; no tuple is touched` });
     } else if (this.tracer.wants('commit')) {
@@ -442,11 +468,40 @@ export class Engine {
     for (let i = tx.undo.length - 1; i >= 0; i--) tx.undo[i]!();
     if (tx.sxact) this.predicates.abort(tx.sxact);
     if (tx.xid) {
-      const lsn = this.wal.insert(WalKind.XactAbort, tx.xid, 34);
+      const subXids = [...tx.releasedSubXids, ...tx.subs.filter((x) => x.xid && !x.aborted).map((x) => x.xid)];
+      const lsn = this.wal.insert(WalKind.XactAbort, tx.xid, 34 + 4 * subXids.length);
+      for (const x of subXids) this.xacts.complete(x, false);
       this.xacts.complete(tx.xid, false);
       if (this.tracer.wants('abort')) this.tracer.emit({ kind: 'abort', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: `${s.name} aborts ${tx.xid}: ABORT record at ${formatLsn(lsn)}, CLOG says aborted; its tuples stay on the pages, invisible` });
     }
     this.endTx(s);
+  }
+
+  /** AbortSubTransaction for levels [from, top): mark their xids aborted, release the locks they took. */
+  private abortSubs(s: Session, from: number, remove: boolean) {
+    const tx = s.tx!;
+    for (let i = tx.subs.length - 1; i >= from; i--) {
+      const sub = tx.subs[i]!;
+      if (!sub.aborted) {
+        if (sub.xid) {
+          const lsn = this.wal.insert(WalKind.XactAbort, sub.xid, 34);
+          this.xacts.complete(sub.xid, false);
+          if (this.tracer.wants('abort')) this.tracer.emit({ kind: 'abort', session: s.name, xid: sub.xid, lsn: formatLsn(lsn), text: `${s.name} rolls back savepoint ${sub.name}: subtransaction ${sub.xid} aborted (its tuples stay, invisible)` });
+        }
+        for (let j = sub.locks.length - 1; j >= 0; j--) this.wake(this.locks.release(s.id, sub.locks[j]!.tag, sub.locks[j]!.mode as LockMode));
+        sub.locks = [];
+        sub.aborted = true;
+      }
+      if (remove) tx.subs.pop();
+    }
+    const inner = tx.subs[tx.subs.length - 1];
+    tx.writeXid = inner && inner.xid && !inner.aborted ? inner.xid : tx.xid;
+  }
+
+  private savepointIndex(s: Session, name: string): number {
+    const subs = s.tx?.subs ?? [];
+    for (let i = subs.length - 1; i >= 0; i--) if (subs[i]!.name === name) return i;
+    throw new PgError('3B001', `savepoint "${name}" does not exist`);
   }
 
   private endTx(s: Session) {
@@ -456,6 +511,13 @@ export class Engine {
 
   /** After an ERROR: abort the transaction; inside BEGIN the block becomes "failed" (TBLOCK_ABORT). */
   private abortAfterError(s: Session) {
+    const inner = s.tx?.subs[s.tx.subs.length - 1];
+    if (inner && (s.block === 'inprogress' || s.block === 'failed')) {
+      // an error inside a savepoint aborts just that subtransaction; ROLLBACK TO SAVEPOINT recovers
+      if (!inner.aborted) this.abortSubs(s, s.tx!.subs.length - 1, false);
+      s.block = 'failed';
+      return;
+    }
     if (s.block === 'inprogress' || s.block === 'failed') {
       if (s.tx) this.abortTx(s);
       s.block = 'failed';
@@ -561,9 +623,39 @@ export class Engine {
         tag('ROLLBACK');
         return;
       }
-      case 'TRANS_STMT_SAVEPOINT': case 'TRANS_STMT_RELEASE': case 'TRANS_STMT_ROLLBACK_TO':
+      case 'TRANS_STMT_SAVEPOINT': case 'TRANS_STMT_RELEASE': case 'TRANS_STMT_ROLLBACK_TO': {
+        const what = kind === 'TRANS_STMT_SAVEPOINT' ? 'SAVEPOINT' : kind === 'TRANS_STMT_RELEASE' ? 'RELEASE SAVEPOINT' : 'ROLLBACK TO SAVEPOINT';
         if (s.block === 'failed' && kind !== 'TRANS_STMT_ROLLBACK_TO') throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
-        throw notSupported('savepoints (subtransactions)');
+        if (s.block !== 'inprogress' && s.block !== 'failed') throw new PgError('25P01', `${what} can only be used in transaction blocks`);
+        const name = n.savepoint_name as string;
+        const tx = s.tx!;
+        if (kind === 'TRANS_STMT_SAVEPOINT') {
+          tx.subs.push({ name, xid: 0, aborted: false, locks: [] });
+          tx.writeXid = tx.xid;
+          tag('SAVEPOINT');
+          return;
+        }
+        const i = this.savepointIndex(s, name);
+        if (kind === 'TRANS_STMT_RELEASE') {
+          // CommitSubTransaction for i..top: their xids stay "ours" until the transaction ends; locks move up
+          const parent = tx.subs[i - 1];
+          for (const sub of tx.subs.slice(i)) {
+            if (sub.xid) tx.releasedSubXids.push(sub.xid);
+            if (parent) parent.locks.push(...sub.locks);
+          }
+          tx.subs.length = i;
+          const inner = tx.subs[tx.subs.length - 1];
+          tx.writeXid = inner && inner.xid ? inner.xid : tx.xid;
+          tag('RELEASE');
+          return;
+        }
+        this.abortSubs(s, i, true);
+        tx.subs.push({ name, xid: 0, aborted: false, locks: [] });
+        tx.writeXid = tx.xid;
+        s.block = 'inprogress';
+        tag('ROLLBACK');
+        return;
+      }
       default:
         if (s.block === 'failed') throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
         throw notSupported(`transaction statement ${kind.replace('TRANS_STMT_', '')}`);

@@ -14,6 +14,8 @@ import { PAGE_WINDOW, type EngineApi, type EngineState, type LogEntry, type Step
 
 const MAX_INDEX_ENTRIES = 200;
 const CHECKPOINT_EVERY = 32;
+/** line pointers listed per page (the UI shows that many cards; the rest are counted) */
+const MAX_ITEMS_PER_PAGE = 60;
 const MAX_CHECKPOINTS = 24;
 const WAL_TAIL = 150;
 
@@ -127,7 +129,7 @@ export class EngineHost implements EngineApi {
     const copy = { ...item };
     const tx = s.tx;
     const snap = tx?.xactSnapshot ?? this.engine.xacts.snapshot(tx?.xid ?? 0, this.engine.clock.now);
-    const ctx = { myXid: tx?.xid ?? 0, curcid: tx?.curcid ?? 0, combos: tx?.combos ?? [], clog: this.engine.xacts.clog, isInProgress: (x: number) => this.engine.xacts.isInProgress(x) };
+    const ctx = { myXid: tx?.xid ?? 0, subXids: tx?.subXidSet ?? null, curcid: tx?.curcid ?? 0, combos: tx?.combos ?? [], clog: this.engine.xacts.clog, isInProgress: (x: number) => this.engine.xacts.isInProgress(x) };
     const v = satisfiesMVCC(copy, snap, ctx);
     const which = tx?.xactSnapshot ? `${session}'s transaction snapshot` : `a new statement snapshot of ${session}`;
     return `Seen with ${which} ${snap.xmin}:${snap.xmax}:${snap.xip.join(',')} — ${explainVisibility(v, copy, snap, session)}`;
@@ -189,7 +191,7 @@ export class EngineHost implements EngineApi {
       }
       return {
         ...ts,
-        pageViews: Array.from({ length: detail }, (_, b) => heapPage(t, from + b)),
+        pageViews: Array.from({ length: detail }, (_, b) => heapPage(t, from + b, MAX_ITEMS_PER_PAGE)),
         pageSummaries: t.heap.pages.map((p) => ({ blkno: p.blkno, items: p.items.length, free: p.upper - p.lower })),
         indexEntries: ie, indexEntryCount: ic,
       };
@@ -198,7 +200,7 @@ export class EngineHost implements EngineApi {
     for (const s of e.sessions) {
       const tx = s.tx;
       const snap = tx?.xactSnapshot ?? e.xacts.snapshot(tx?.xid ?? 0, e.clock.now);
-      const ctx = { myXid: tx?.xid ?? 0, curcid: tx?.curcid ?? 0, combos: tx?.combos ?? [], clog: e.xacts.clog, isInProgress: (x: number) => e.xacts.isInProgress(x) };
+      const ctx = { myXid: tx?.xid ?? 0, subXids: tx?.subXidSet ?? null, curcid: tx?.curcid ?? 0, combos: tx?.combos ?? [], clog: e.xacts.clog, isInProgress: (x: number) => e.xacts.isInProgress(x) };
       const m: Record<string, { visible: boolean; outcome: string }> = {};
       for (const ts of tableStates) {
         const t = e.catalog.get(ts.name)!;

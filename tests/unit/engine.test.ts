@@ -26,7 +26,8 @@ describe('bad input gets a PostgreSQL error and changes nothing', () => {
     ['unsupported join', 'SELECT * FROM t a, t b', '0A000'],
     ['unsupported subquery', 'SELECT (SELECT 1)', '0A000'],
     ['unsupported statement', 'VACUUM t', '0A000'],
-    ['unsupported savepoint', 'SAVEPOINT a', '0A000'],
+    ['unsupported statement (TRUNCATE)', 'TRUNCATE t', '0A000'],
+    ['savepoint outside a transaction block', 'SAVEPOINT a', '25P01'],
     ['unsupported function', 'SELECT now()', '0A000'],
   ];
   for (const [name, sql, code] of bad) {

@@ -12,7 +12,7 @@ const tuple = (xmin: number, xmax: number, infomask: number, field3 = 0): Item =
 function ctx(states: Record<number, XidStatus>, myXid = 0, curcid = 0): VisibilityContext {
   const clog = new Clog();
   for (const [x, s] of Object.entries(states)) clog.set(Number(x), s);
-  return { myXid, curcid, combos: [], clog, isInProgress: (x) => states[x] === XidStatus.InProgress };
+  return { myXid, subXids: null, curcid, combos: [], clog, isInProgress: (x) => states[x] === XidStatus.InProgress };
 }
 const snap = (xmin: number, xmax: number, xip: number[] = []): Snapshot => ({ xmin, xmax, xip, takenAt: 0 });
 

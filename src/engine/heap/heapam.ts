@@ -64,9 +64,9 @@ function stampPage(page: Page, lsn: number) { page.lsn = lsn; }
 
 function walForPage(ctx: HeapContext, kind: WalKind, len: number, table: Table, page: Page, off: number, initPage = false): number {
   const fpi = !initPage && ctx.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
-  const lsn = ctx.wal.insert(kind, ctx.tx.xid, fpi ? len - 13 : len, table.oid, page.blkno, off, fpi);
+  const lsn = ctx.wal.insert(kind, ctx.tx.writeXid, fpi ? len - 13 : len, table.oid, page.blkno, off, fpi);
   if (ctx.tracer.wants('wal')) {
-    ctx.tracer.emit({ kind: 'wal', session: ctx.session, rel: table.name, blk: page.blkno, off, xid: ctx.tx.xid, lsn: formatLsn(lsn),
+    ctx.tracer.emit({ kind: 'wal', session: ctx.session, rel: table.name, blk: page.blkno, off, xid: ctx.tx.writeXid, lsn: formatLsn(lsn),
       text: `WAL record appended: ${walName(kind)} for ${table.name} block ${page.blkno}${fpi ? ' with a full-page image' : ''}; page LSN → ${formatLsn(lsn)}` });
   }
   stampPage(page, lsn);
@@ -86,15 +86,15 @@ function newItem(values: Value[], table: Table, xid: number, cid: number, update
 
 export function heapInsert(ctx: HeapContext, table: Table, values: Value[]): { blk: number; off: number } {
   const tx = ctx.tx;
-  const item = newItem(values, table, tx.xid, tx.curcid, false);
+  const item = newItem(values, table, tx.writeXid, tx.curcid, false);
   tx.cidUsed = true;
   const { page, isNew } = table.heap.pageFor(item.lpLen);
   const off = HeapRelation.addItem(page, item);
   item.ctidBlock = page.blkno;
   item.ctidOffset = off;
   if (ctx.tracer.wants('insert')) {
-    ctx.tracer.emit({ kind: 'insert', session: ctx.session, rel: table.name, blk: page.blkno, off, xid: tx.xid,
-      text: `new tuple ${formatTid(page.blkno, off)} in ${table.name}: t_xmin ${tx.xid}, t_xmax 0 (XMAX_INVALID), cmin ${tx.curcid}` });
+    ctx.tracer.emit({ kind: 'insert', session: ctx.session, rel: table.name, blk: page.blkno, off, xid: tx.writeXid,
+      text: `new tuple ${formatTid(page.blkno, off)} in ${table.name}: t_xmin ${tx.writeXid}, t_xmax 0 (XMAX_INVALID), cmin ${tx.curcid}` });
   }
   walForPage(ctx, isNew && off === 1 ? WalKind.HeapInsertInit : WalKind.HeapInsert, 31 + item.lpLen, table, page, off, isNew && off === 1);
   return { blk: page.blkno, off };
@@ -103,9 +103,9 @@ export function heapInsert(ctx: HeapContext, table: Table, values: Value[]): { b
 /** Set xmax/cmax on a version we are replacing or deleting (HeapTupleHeaderAdjustCmax + combo CIDs). */
 function setXmaxForModify(ctx: HeapContext, item: Item): void {
   const tx = ctx.tx;
-  const mine = item.xmin === tx.xid;
+  const mine = item.xmin === tx.xid || (tx.subXidSet?.has(item.xmin) ?? false);
   const cmin = mine ? getCmin(item, { combos: tx.combos } as never) : 0;
-  item.xmax = tx.xid;
+  item.xmax = tx.writeXid;
   item.infomask &= ~(HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK | HEAP_XMAX_LOCK_ONLY | HEAP_COMBOCID);
   item.infomask2 &= ~(HEAP_KEYS_UPDATED | HEAP_HOT_UPDATED);
   if (mine) {
@@ -125,7 +125,7 @@ export function heapUpdate(
   const tx = ctx.tx;
   const oldPage = table.heap.pages[blk]!;
   const old = oldPage.items[off - 1]!;
-  const item = newItem(values, table, tx.xid, tx.curcid, true);
+  const item = newItem(values, table, tx.writeXid, tx.curcid, true);
   const sameFits = HeapRelation.fits(oldPage, item.lpLen);
   const hot = !indexedChanged && sameFits;
   const { page } = table.heap.pageFor(item.lpLen, oldPage);
@@ -137,10 +137,10 @@ export function heapUpdate(
   item.ctidOffset = newOff;
   old.ctidBlock = page.blkno;
   old.ctidOffset = newOff;
-  setPrunable(oldPage, tx.xid);
+  setPrunable(oldPage, tx.writeXid);
   if (ctx.tracer.wants('update')) {
-    ctx.tracer.emit({ kind: 'update', session: ctx.session, rel: table.name, blk, off, xid: tx.xid, outcome: hot ? 'HOT' : 'non-HOT',
-      text: `${hot ? 'HOT ' : ''}update: old version ${formatTid(blk, off)} gets t_xmax ${tx.xid} and t_ctid → ${formatTid(page.blkno, newOff)}; new version ${formatTid(page.blkno, newOff)} has t_xmin ${tx.xid}${hot ? ' (heap-only: no new index entry)' : ''}` });
+    ctx.tracer.emit({ kind: 'update', session: ctx.session, rel: table.name, blk, off, xid: tx.writeXid, outcome: hot ? 'HOT' : 'non-HOT',
+      text: `${hot ? 'HOT ' : ''}update: old version ${formatTid(blk, off)} gets t_xmax ${tx.writeXid} and t_ctid → ${formatTid(page.blkno, newOff)}; new version ${formatTid(page.blkno, newOff)} has t_xmin ${tx.writeXid}${hot ? ' (heap-only: no new index entry)' : ''}` });
   }
   const lsn = walForPage(ctx, hot ? WalKind.HeapHotUpdate : WalKind.HeapUpdate, 35 + item.lpLen, table, oldPage, off);
   if (page !== oldPage) stampPage(page, lsn);
@@ -152,10 +152,10 @@ export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: num
   const item = page.items[off - 1]!;
   setXmaxForModify(ctx, item);
   item.infomask2 |= HEAP_KEYS_UPDATED;
-  setPrunable(page, ctx.tx.xid);
+  setPrunable(page, ctx.tx.writeXid);
   if (ctx.tracer.wants('delete')) {
-    ctx.tracer.emit({ kind: 'delete', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.xid,
-      text: `delete: ${formatTid(blk, off)} gets t_xmax ${ctx.tx.xid} (the tuple stays on the page until vacuum)` });
+    ctx.tracer.emit({ kind: 'delete', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.writeXid,
+      text: `delete: ${formatTid(blk, off)} gets t_xmax ${ctx.tx.writeXid} (the tuple stays on the page until vacuum)` });
   }
   walForPage(ctx, WalKind.HeapDelete, 54, table, page, off);
 }
@@ -164,16 +164,16 @@ export function heapLockTuple(ctx: HeapContext, table: Table, blk: number, off: 
   const page = table.heap.pages[blk]!;
   const item = page.items[off - 1]!;
   const tx = ctx.tx;
-  if (item.xmax === tx.xid && (item.infomask & HEAP_XMAX_LOCK_ONLY) && STRENGTH[lockModeOfItem(item)] >= STRENGTH[mode]) return;
-  if (item.xmax === tx.xid && !(item.infomask & HEAP_XMAX_LOCK_ONLY) && !(item.infomask & HEAP_XMAX_INVALID)) return; // we updated/deleted it already
-  item.xmax = tx.xid;
+  if (item.xmax === tx.writeXid && (item.infomask & HEAP_XMAX_LOCK_ONLY) && STRENGTH[lockModeOfItem(item)] >= STRENGTH[mode]) return;
+  if (item.xmax === tx.writeXid && !(item.infomask & HEAP_XMAX_LOCK_ONLY) && !(item.infomask & HEAP_XMAX_INVALID)) return; // we updated/deleted it already
+  item.xmax = tx.writeXid;
   item.infomask &= ~(HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK);
   item.infomask |= HEAP_XMAX_LOCK_ONLY | TUPLE_LOCK_BITS[mode];
   item.infomask2 &= ~HEAP_KEYS_UPDATED;
   if (mode === 'exclusive') item.infomask2 |= HEAP_KEYS_UPDATED;
   if (ctx.tracer.wants('lock-row')) {
-    ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: tx.xid,
-      text: `row lock FOR ${mode === 'keyshare' ? 'KEY SHARE' : mode === 'share' ? 'SHARE' : mode === 'nokeyexclusive' ? 'NO KEY UPDATE' : 'UPDATE'} on ${formatTid(blk, off)}: t_xmax ${tx.xid} with XMAX_LOCK_ONLY (no new version)` });
+    ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: tx.writeXid,
+      text: `row lock FOR ${mode === 'keyshare' ? 'KEY SHARE' : mode === 'share' ? 'SHARE' : mode === 'nokeyexclusive' ? 'NO KEY UPDATE' : 'UPDATE'} on ${formatTid(blk, off)}: t_xmax ${tx.writeXid} with XMAX_LOCK_ONLY (no new version)` });
   }
   walForPage(ctx, WalKind.HeapLock, 54, table, page, off);
 }

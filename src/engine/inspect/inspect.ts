@@ -24,14 +24,15 @@ export interface HeapItemView {
   t_xmin: number | null; t_xmax: number | null; t_field3: number | null; t_ctid: string | null;
   t_infomask2: number | null; t_infomask: number | null; natts: number | null; flags: string[]; values: (string | null)[] | null;
 }
-export interface PageView { blkno: number; lsn: string; lower: number; upper: number; prune_xid: number; flags: number; items: HeapItemView[] }
+export interface PageView { blkno: number; lsn: string; lower: number; upper: number; prune_xid: number; flags: number; items: HeapItemView[]; itemCount: number }
 
-export function heapPage(table: Table, blk: number): PageView {
+/** pageinspect's view of one page; with `maxItems`, only the first line pointers are listed (itemCount says how many). */
+export function heapPage(table: Table, blk: number, maxItems = Infinity): PageView {
   const p = table.heap.pages[blk];
   if (!p) throw new Error(`block ${blk} of ${table.name} does not exist`);
   return {
-    blkno: blk, lsn: formatLsn(p.lsn), lower: p.lower, upper: p.upper, prune_xid: p.pruneXid, flags: p.flags,
-    items: p.items.map((it, i) => {
+    blkno: blk, lsn: formatLsn(p.lsn), lower: p.lower, upper: p.upper, prune_xid: p.pruneXid, flags: p.flags, itemCount: p.items.length,
+    items: p.items.slice(0, maxItems).map((it, i) => {
       const normal = it.lpFlags === 1;
       return {
         lp: i + 1, lp_flags: it.lpFlags, lp_flags_name: LP_FLAG_NAMES[it.lpFlags], lp_off: it.lpOff, lp_len: normal ? it.lpLen : 0,

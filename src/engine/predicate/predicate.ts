@@ -26,6 +26,7 @@ export class SerializableXact {
   readonly inConflicts = new Set<SerializableXact>();
   readonly outConflicts = new Set<SerializableXact>();
   readonly locks = new Set<string>();
+  readonly subXids: number[] = [];
   doomed = false;
   committed = false;
   prepareSeqNo = Number.MAX_SAFE_INTEGER;
@@ -82,6 +83,8 @@ export class PredicateLockManager {
   }
 
   setXid(sx: SerializableXact, xid: number) { sx.xid = xid; this.byXid.set(xid, sx); }
+  /** a subtransaction's xid belongs to its top-level serializable transaction (SubTransGetTopmostTransaction) */
+  mapSubXid(sx: SerializableXact, xid: number) { this.byXid.set(xid, sx); sx.subXids.push(xid); }
 
   // ---------------------------------------------------------------- SIREAD locks
 
@@ -184,7 +187,7 @@ export class PredicateLockManager {
    */
   checkConflictOut(me: SerializableXact, xid: number) {
     if (me.doomed) throw failure('Canceled on identification as a pivot, during conflict out checking.');
-    if (!xid || xid === me.xid) return;
+    if (!xid || xid === me.xid || me.subXids.includes(xid)) return;
     const sx = this.byXid.get(xid);
     if (!sx || sx === me || !this.sxacts.has(sx)) return;
     if (me.readOnly && sx.committed && (!sx.conflictOut || me.lastCommitBeforeSnapshot < sx.earliestOutConflictCommit)) return;
@@ -243,6 +246,7 @@ export class PredicateLockManager {
     for (const i of sx.inConflicts) i.outConflicts.delete(sx);
     this.sxacts.delete(sx);
     if (sx.xid) this.byXid.delete(sx.xid);
+    for (const x of sx.subXids) this.byXid.delete(x);
   }
 
   /** ClearOldPredicateLocks: committed transactions matter only while a transaction that overlapped them runs. */

@@ -17,6 +17,8 @@ export interface Snapshot {
   xmax: number;
   /** running xids at snapshot time, sorted ascending */
   xip: number[];
+  /** running subtransaction xids of other transactions (subxip); not printed by pg_current_snapshot() */
+  subxip?: number[];
   /** the virtual-clock time when it was taken, for the timeline */
   takenAt: number;
 }
@@ -27,6 +29,8 @@ export function xidInSnapshot(xid: number, s: Snapshot): boolean {
   if (xid >= s.xmax) return true;
   const xip = s.xip;
   for (let i = 0; i < xip.length; i++) if (xip[i] === xid) return true;
+  const sub = s.subxip;
+  if (sub) for (let i = 0; i < sub.length; i++) if (sub[i] === xid) return true;
   return false;
 }
 

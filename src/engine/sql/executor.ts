@@ -110,7 +110,7 @@ export class Executor {
   private env(s: Session, snapshot: () => Snapshot): ExprEnv {
     const eng = this.eng;
     return {
-      txidCurrent: (assign) => (assign ? eng.ensureXid(s) : s.tx?.xid || null),
+      txidCurrent: (assign) => (assign ? eng.ensureTopXid(s) : s.tx?.xid || null),
       currentSnapshot: () => formatSnapshot(snapshot()),
       xactStatus: (xid) => eng.xactStatus(xid),
       currentSetting: (name) => eng.currentSetting(s, name),
@@ -534,7 +534,7 @@ export class Executor {
       if (tracer.wants('epq')) tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk, off, outcome: tm, text: `${s.name} checks ${formatTid(blk, off)} before ${oper === 'lock' ? 'locking' : oper === 'update' ? 'updating' : 'deleting'} it: ${describeTm(tm, item)}` });
       if (tm !== TM.BeingModified) return { tm, tupleLock };
       const xwait = item.xmax;
-      if (xwait === vctx.myXid) return { tm: TM.Ok, tupleLock };
+      if (xwait === vctx.myXid || vctx.subXids?.has(xwait)) return { tm: TM.Ok, tupleLock };
       if (item.infomask & HEAP_XMAX_LOCK_ONLY) {
         const held = lockModeOfItem(item);
         if (!tupleLocksConflict(held, mode)) {
@@ -806,9 +806,10 @@ export class Executor {
     if (s.tx!.sxact) this.eng.predicates.checkConflictIn(s.tx!.sxact, index.oid, index.leafBlock);
     index.insert(vals, packTid(blk, off));
     const w = this.eng.wal;
-    if (index.count === 1) w.insert(WalKind.BtreeNewroot, s.tx!.xid, 90, index.oid, index.leafBlock, 0);
+    const xid = s.tx!.writeXid;
+    if (index.count === 1) w.insert(WalKind.BtreeNewroot, xid, 90, index.oid, index.leafBlock, 0);
     const fpi = index.count > 1 && w.needsFpi(index.leafLsn) ? Math.min(8192, 64 + 16 * index.count) : 0;
-    const lsn = w.insert(WalKind.BtreeInsertLeaf, s.tx!.xid, fpi ? 53 : 64, index.oid, index.leafBlock, 0, fpi);
+    const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : 64, index.oid, index.leafBlock, 0, fpi);
     index.leafLsn = lsn;
     if (this.eng.tracer.wants('index')) this.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, blk, off, lsn: formatLsn(lsn), text: `index ${index.name}: new entry ${index.describeKey(vals, t.columns.map((c) => c.name))} → ${formatTid(blk, off)}` });
   }
@@ -891,6 +892,7 @@ export class Executor {
       if (++done % PROGRESS_ROWS === 0) yield { kind: 'progress', done, total: cands.length };
       // Fast path: nobody else is changing this version (TM_Ok) — no waiting machinery needed.
       vctx.myXid = s.tx!.xid;
+      vctx.subXids = s.tx!.subXidSet;
       if (satisfiesUpdate(cand.item, cand.blk, cand.off, vctx) === TM.Ok) {
         yield* doUpdate.call(this, cand, compute(cand), false);
         continue;
@@ -1078,7 +1080,7 @@ export class Executor {
     cat.tables.set(name, table);
     s.tx!.undo.push(() => cat.tables.delete(name));
     this.eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, this.eng.clock.now);
-    this.eng.wal.insert(WalKind.StorageCreate, s.tx!.xid, 42, oid, -1, 0);
+    this.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, oid, -1, 0);
     // CREATE TABLE runs several catalog commands internally (CommandCounterIncrement between them): the next
     // command's cid moves on by 1, +1 for defaults, +1 for checks, +4 for a TOAST table, +2 per index.
     const cids = 1 + (nDefaults ? 1 : 0) + (checks.length ? 1 : 0) + (toast ? 4 : 0) + 2 * table.indexes.length;

@@ -31,6 +31,8 @@ import { type Snapshot, xidInSnapshot, formatSnapshot } from '../snapshot/snapsh
 export interface VisibilityContext {
   /** our transaction id, 0 when none has been assigned yet */
   myXid: number;
+  /** ids of our live subtransactions (savepoints not rolled back), or null when there are none */
+  subXids: Set<number> | null;
   /** command id of the running command */
   curcid: number;
   /** combo CID map of our transaction: combo id → [cmin, cmax] */
@@ -71,17 +73,19 @@ function setHint(item: Item, bit: number, ctx: VisibilityContext) {
 }
 
 const isLockedOnly = (item: Item) => (item.infomask & HEAP_XMAX_LOCK_ONLY) !== 0;
+/** TransactionIdIsCurrentTransactionId: our top-level xid or one of our live subtransactions' xids. */
+const mine = (xid: number, ctx: VisibilityContext) => xid !== 0 && (xid === ctx.myXid || (ctx.subXids !== null && ctx.subXids.has(xid)));
 
 /** HeapTupleSatisfiesMVCC. Returns a Vis outcome; VIS_VISIBLE[outcome] says whether the row is visible. */
 export function satisfiesMVCC(item: Item, snap: Snapshot, ctx: VisibilityContext): Vis {
   const im = item.infomask;
   if ((im & HEAP_XMIN_COMMITTED) === 0) {
     if (im & HEAP_XMIN_INVALID) return Vis.XminAbortedHint;
-    if (item.xmin === ctx.myXid) {
+    if (mine(item.xmin, ctx)) {
       if (getCmin(item, ctx) >= ctx.curcid) return Vis.OwnInsertLaterCommand;
       if (im & HEAP_XMAX_INVALID) return Vis.OwnInsertVisible;
       if (isLockedOnly(item)) return Vis.OwnInsertLockedOnly;
-      if (item.xmax !== ctx.myXid) { setHint(item, HEAP_XMAX_INVALID, ctx); return Vis.OwnInsertDeleterAborted; }
+      if (!mine(item.xmax, ctx)) { setHint(item, HEAP_XMAX_INVALID, ctx); return Vis.OwnInsertDeleterAborted; }
       return getCmax(item, ctx) >= ctx.curcid ? Vis.OwnInsertDeletedLaterCommand : Vis.OwnInsertOwnDelete;
     }
     if (xidInSnapshot(item.xmin, snap)) return Vis.XminInSnapshot;
@@ -95,7 +99,7 @@ export function satisfiesMVCC(item: Item, snap: Snapshot, ctx: VisibilityContext
   if (im2 & HEAP_XMAX_INVALID) return (im2 & HEAP_XMIN_FROZEN) === HEAP_XMIN_FROZEN ? Vis.XminFrozenXmaxInvalid : Vis.XmaxInvalid;
   if (isLockedOnly(item)) return Vis.XmaxLockOnly;
   if ((im2 & HEAP_XMAX_COMMITTED) === 0) {
-    if (item.xmax === ctx.myXid) return getCmax(item, ctx) >= ctx.curcid ? Vis.OwnDeleteLaterCommand : Vis.OwnDelete;
+    if (mine(item.xmax, ctx)) return getCmax(item, ctx) >= ctx.curcid ? Vis.OwnDeleteLaterCommand : Vis.OwnDelete;
     if (xidInSnapshot(item.xmax, snap)) return Vis.XmaxInSnapshot;
     if (!ctx.clog.didCommit(item.xmax)) { setHint(item, HEAP_XMAX_INVALID, ctx); return Vis.XmaxAborted; }
     setHint(item, HEAP_XMAX_COMMITTED, ctx);
@@ -142,11 +146,11 @@ export function satisfiesUpdate(item: Item, blk: number, off: number, ctx: Visib
   const im = item.infomask;
   if ((im & HEAP_XMIN_COMMITTED) === 0) {
     if (im & HEAP_XMIN_INVALID) return TM.Invisible;
-    if (item.xmin === ctx.myXid) {
+    if (mine(item.xmin, ctx)) {
       if (getCmin(item, ctx) >= ctx.curcid) return TM.Invisible;
       if (im & HEAP_XMAX_INVALID) return TM.Ok;
-      if (isLockedOnly(item)) return item.xmax === ctx.myXid ? TM.Ok : ctx.isInProgress(item.xmax) ? TM.BeingModified : TM.Ok;
-      if (item.xmax !== ctx.myXid) { setHint(item, HEAP_XMAX_INVALID, ctx); return TM.Ok; }
+      if (isLockedOnly(item)) return mine(item.xmax, ctx) ? TM.Ok : ctx.isInProgress(item.xmax) ? TM.BeingModified : TM.Ok;
+      if (!mine(item.xmax, ctx)) { setHint(item, HEAP_XMAX_INVALID, ctx); return TM.Ok; }
       return getCmax(item, ctx) >= ctx.curcid ? TM.SelfModified : TM.Invisible;
     }
     if (ctx.isInProgress(item.xmin)) return TM.Invisible;
@@ -159,7 +163,7 @@ export function satisfiesUpdate(item: Item, blk: number, off: number, ctx: Visib
     if (isLockedOnly(item)) return TM.Ok;
     return isUpdatedNotDeleted(item, blk, off) ? TM.Updated : TM.Deleted;
   }
-  if (item.xmax === ctx.myXid) {
+  if (mine(item.xmax, ctx)) {
     if (isLockedOnly(item)) return TM.BeingModified;
     return getCmax(item, ctx) >= ctx.curcid ? TM.SelfModified : TM.Invisible;
   }
@@ -177,8 +181,8 @@ export function satisfiesDirty(item: Item, ctx: VisibilityContext): DirtyResult 
   const im = item.infomask;
   if ((im & HEAP_XMIN_COMMITTED) === 0) {
     if (im & HEAP_XMIN_INVALID) return r;
-    if (item.xmin === ctx.myXid) {
-      if (im & HEAP_XMAX_INVALID || isLockedOnly(item) || item.xmax !== ctx.myXid) { r.visible = true; return r; }
+    if (mine(item.xmin, ctx)) {
+      if (im & HEAP_XMAX_INVALID || isLockedOnly(item) || !mine(item.xmax, ctx)) { r.visible = true; return r; }
       return r;
     }
     if (ctx.isInProgress(item.xmin)) {
@@ -192,7 +196,7 @@ export function satisfiesDirty(item: Item, ctx: VisibilityContext): DirtyResult 
   const im2 = item.infomask;
   if (im2 & HEAP_XMAX_INVALID) { r.visible = true; return r; }
   if (im2 & HEAP_XMAX_COMMITTED) { r.visible = isLockedOnly(item); return r; }
-  if (item.xmax === ctx.myXid) { r.visible = isLockedOnly(item); return r; }
+  if (mine(item.xmax, ctx)) { r.visible = isLockedOnly(item); return r; }
   if (ctx.isInProgress(item.xmax)) {
     if (!isLockedOnly(item)) r.waitXmax = item.xmax;
     r.visible = true;

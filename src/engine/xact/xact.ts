@@ -21,8 +21,23 @@ export const usesXactSnapshot = (l: IsolationLevel) => l === 'repeatable read' |
 /** FirstNormalTransactionId after initdb of a PostgreSQL 15 cluster: the first xid a fresh cluster hands out. */
 export const FRESH_CLUSTER_NEXT_XID = 724;
 
+/** A savepoint's subtransaction: its own xid (assigned at its first write) and the locks it took. */
+export interface SubXact { name: string; xid: number; aborted: boolean; locks: { tag: import('../lock/lock.js').LockTag; mode: number }[] }
+
 export class Transaction {
   xid = 0;
+  /** open savepoints, outermost first (the innermost is the current subtransaction) */
+  subs: SubXact[] = [];
+  /** xids of subtransactions that committed into this one (RELEASE) and stay current until it ends */
+  releasedSubXids: number[] = [];
+  /** the xid new tuple versions are stamped with: the innermost subtransaction's, else the top-level one */
+  writeXid = 0;
+  /** every xid that is "ours" besides the top one (for TransactionIdIsCurrentTransactionId) */
+  get subXidSet(): Set<number> | null {
+    if (!this.releasedSubXids.length && !this.subs.length) return null;
+    const ids = [...this.releasedSubXids, ...this.subs.filter((s) => s.xid && !s.aborted).map((s) => s.xid)];
+    return ids.length ? new Set(ids) : null;
+  }
   curcid = 0;
   cidUsed = false;
   /** the transaction snapshot (REPEATABLE READ / SERIALIZABLE), taken by the first statement */
@@ -64,10 +79,13 @@ export class Transactions {
   latestCompletedXid = FRESH_CLUSTER_NEXT_XID - 1;
   /** running xids → owning backend id */
   readonly running = new Map<number, number>();
+  /** running subtransaction xids (they go to snapshots' subxip, not xip) */
+  readonly subRunning = new Set<number>();
 
-  assign(backend: number): number {
+  assign(backend: number, sub = false): number {
     const xid = this.nextXid++;
     this.running.set(xid, backend);
+    if (sub) this.subRunning.add(xid);
     this.clog.set(xid, XidStatus.InProgress);
     return xid;
   }
@@ -77,12 +95,14 @@ export class Transactions {
     t.nextXid = this.nextXid;
     t.latestCompletedXid = this.latestCompletedXid;
     for (const [k, v] of this.running) t.running.set(k, v);
+    for (const x of this.subRunning) t.subRunning.add(x);
     return t;
   }
   isInProgress(xid: number): boolean { return this.running.has(xid); }
   complete(xid: number, committed: boolean): void {
     this.clog.set(xid, committed ? XidStatus.Committed : XidStatus.Aborted);
     this.running.delete(xid);
+    this.subRunning.delete(xid);
     if (xid > this.latestCompletedXid) this.latestCompletedXid = xid;
   }
   /** GetSnapshotData */
@@ -91,12 +111,17 @@ export class Transactions {
     let xmin = xmax;
     if (myXid && myXid < xmin) xmin = myXid;
     const xip: number[] = [];
-    for (const xid of this.running.keys()) {
-      if (xid === myXid || xid >= xmax) continue;
+    const subxip: number[] = [];
+    const me = myXid ? this.running.get(myXid) : undefined;
+    for (const [xid, owner] of this.running) {
+      if (xid === myXid || xid >= xmax || (me !== undefined && owner === me)) continue;
+      if (this.subRunning.has(xid)) { subxip.push(xid); continue; }
       if (xid < xmin) xmin = xid;
       xip.push(xid);
     }
     xip.sort((a, b) => a - b);
-    return { xmin, xmax, xip, takenAt: now };
+    const snap: Snapshot = { xmin, xmax, xip, takenAt: now };
+    if (subxip.length) snap.subxip = subxip.sort((a, b) => a - b);
+    return snap;
   }
 }

@@ -80,7 +80,7 @@ function Page({ table, p, vis, highlight, onPick }: { table: string; p: PageView
           }
           return <TupleCard key={it.lp} table={table} blk={p.blkno} it={it} visible={!!v?.visible} hl={!!hl} sig={`${it.t_xmin}|${it.t_xmax}|${it.t_field3}|${it.t_ctid}|${it.t_infomask}|${it.t_infomask2}|${v?.visible}|${hl}`} onPick={onPick} />;
         })}
-        {p.items.length > shown.length && <div className="more">… {p.items.length - shown.length} more line pointers on this page</div>}
+        {p.itemCount > shown.length && <div className="more">… {p.itemCount - shown.length} more line pointers on this page</div>}
       </div>
     </div>
   );
