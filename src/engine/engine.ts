@@ -85,6 +85,31 @@ export class Engine {
   readonly clock = new VirtualClock();
   readonly tracer = new Tracer();
   readonly predicates = new PredicateLockManager();
+  /** MultiXacts: several transactions holding row locks on one tuple (pg_multixact); ids start at 1 */
+  multis = new Map<number, { xid: number; mode: 'keyshare' | 'share' | 'nokeyexclusive' | 'exclusive' }[]>();
+  nextMulti = 1;
+  /** pg_multixact/members: next member offset, and the highest SLRU pages initialised so far */
+  private nextMemberOffset = 1;
+  private memberPagesZeroed = -1;
+  private offsetPagesZeroed = 0;
+
+  /** MultiXactIdCreate: a new MultiXact of these members, logged as PostgreSQL logs it. */
+  createMulti(xid: number, members: { xid: number; mode: 'keyshare' | 'share' | 'nokeyexclusive' | 'exclusive' }[]): number {
+    const id = this.nextMulti++;
+    const MEMBERS_PER_PAGE = 1636, OFFSETS_PER_PAGE = 2048;
+    if (Math.floor(id / OFFSETS_PER_PAGE) > this.offsetPagesZeroed) {
+      this.offsetPagesZeroed = Math.floor(id / OFFSETS_PER_PAGE);
+      this.wal.insert(WalKind.MultiXactZeroOffPage, xid, 28);
+    }
+    const last = Math.floor((this.nextMemberOffset + members.length - 1) / MEMBERS_PER_PAGE);
+    for (let p = Math.floor(this.nextMemberOffset / MEMBERS_PER_PAGE); p <= last; p++) {
+      if (p > this.memberPagesZeroed) { this.memberPagesZeroed = p; this.wal.insert(WalKind.MultiXactZeroMemPage, xid, 28); }
+    }
+    this.nextMemberOffset += members.length;
+    this.wal.insert(WalKind.MultiXactCreateId, xid, 38 + 8 * members.length);
+    this.multis.set(id, members.map((m) => ({ ...m })));
+    return id;
+  }
   readonly sessions: Session[] = [];
   readonly executor: Executor;
   /** sessions whose lock wait was granted and that must resume */
@@ -126,6 +151,11 @@ export class Engine {
     c.predicates.name = (sx) => c.sessions[sx.session]?.name ?? `session ${sx.session}`;
     c.predicates.onConflict = (text) => { if (c.tracer.wants('ssi')) c.tracer.emit({ kind: 'ssi', session: '', text }); };
     c.nextPid = this.nextPid;
+    c.nextMulti = this.nextMulti;
+    c.nextMemberOffset = this.nextMemberOffset;
+    c.memberPagesZeroed = this.memberPagesZeroed;
+    c.offsetPagesZeroed = this.offsetPagesZeroed;
+    for (const [k, v] of this.multis) c.multis.set(k, v.map((m) => ({ ...m })));
     for (const s of this.sessions) {
       const n = new Session(s.id, s.name, s.pid, s.backendId);
       n.lxid = s.lxid;
@@ -425,6 +455,11 @@ export class Engine {
     return snap;
   }
 
+  /** MultiXactIdIsRunning */
+  multiRunning(multi: number): boolean {
+    return (this.multis.get(multi) ?? []).some((m) => this.xacts.isInProgress(m.xid));
+  }
+
   /** The visibility context of a session's current command (one object per session, refreshed in place). */
   visibilityContext(s: Session): VisibilityContext {
     const tx = s.tx!;
@@ -434,6 +469,7 @@ export class Engine {
       c = s.vctx = {
         myXid: 0, subXids: null, curcid: 0, combos: [], clog: this.xacts.clog,
         isInProgress: (x) => this.xacts.isInProgress(x),
+        multiRunning: (m) => this.multiRunning(m),
         onHint: (item, bit) => {
           if (tracer.wants('hint')) tracer.emit({ kind: 'hint', session: s.name, xid: bit & 0x0300 ? item.xmin : item.xmax, text: `hint bit ${HINT_NAMES[bit] ?? bit} set on a tuple of ${item.xmin} (by a reader, no WAL)` });
         },

@@ -6,8 +6,8 @@
  * in the tuple's hint bits (HEAP_XMIN_COMMITTED, ...). pg_xact_status() reads this log.
  *
  * Mirrors: src/backend/access/transam/clog.c (TransactionIdSetTreeStatus / TransactionIdGetStatus),
- * transam.c (TransactionIdDidCommit / DidAbort). Simplifications: no SLRU pages or buffers; subtransaction
- * states are not modelled (no savepoints yet).
+ * transam.c (TransactionIdDidCommit / DidAbort). Simplifications: no SLRU pages or buffers; a released
+ * savepoint's xid stays "in progress" (instead of SUB_COMMITTED) until its parent commits or aborts.
  */
 export const enum XidStatus { InProgress = 0, Committed = 1, Aborted = 2 }
 export const XID_STATUS_NAMES = ['in progress', 'committed', 'aborted'] as const;

@@ -12,8 +12,8 @@
  * None of these wait: the waiting (for a concurrent updater) happens in the executor before calling them.
  *
  * Mirrors: heap_insert, heap_update, heap_delete, heap_lock_tuple in src/backend/access/heap/heapam.c and
- * HeapTupleHeaderAdjustCmax (combocid.c). Simplifications: no TOAST, no multixacts (two lockers are refused
- * upstream), no visibility-map bits to clear yet.
+ * HeapTupleHeaderAdjustCmax (combocid.c). Several compatible row lockers share xmax through a MultiXact
+ * (HEAP_XMAX_IS_MULTI). Simplifications: no TOAST, no update MultiXacts, no visibility-map bits to clear yet.
  */
 import {
   type Item, LpFlags, tupleLength, HEAP_XMAX_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK,
@@ -33,6 +33,8 @@ export interface HeapContext {
   tx: Transaction;
   tracer: Tracer;
   session: string;
+  /** create a MultiXact of these lockers (MultiXactIdCreate) and return its id */
+  newMulti?(members: { xid: number; mode: TupleLockMode }[]): number;
 }
 
 /** Row-lock strengths (LockTupleMode) and how they are written into the tuple header. */
@@ -160,10 +162,26 @@ export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: num
   walForPage(ctx, WalKind.HeapDelete, 54, table, page, off);
 }
 
-export function heapLockTuple(ctx: HeapContext, table: Table, blk: number, off: number, mode: TupleLockMode): void {
+export function heapLockTuple(ctx: HeapContext, table: Table, blk: number, off: number, mode: TupleLockMode, otherLockers: { xid: number; mode: TupleLockMode }[] = []): void {
   const page = table.heap.pages[blk]!;
   const item = page.items[off - 1]!;
   const tx = ctx.tx;
+  if (otherLockers.length && ctx.newMulti) {
+    // other transactions still hold compatible row locks: xmax becomes a MultiXact of all lockers
+    const members = [...otherLockers, { xid: tx.writeXid, mode }];
+    const strongest = members.reduce((a, m) => (STRENGTH[m.mode] > STRENGTH[a] ? m.mode : a), mode);
+    item.xmax = ctx.newMulti(members);
+    item.infomask &= ~(HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_LOCK_MASK);
+    item.infomask |= HEAP_XMAX_IS_MULTI | HEAP_XMAX_LOCK_ONLY | TUPLE_LOCK_BITS[strongest];
+    item.infomask2 &= ~HEAP_KEYS_UPDATED;
+    if (strongest === 'exclusive') item.infomask2 |= HEAP_KEYS_UPDATED;
+    if (ctx.tracer.wants('lock-row')) {
+      ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: tx.writeXid,
+        text: `row lock on ${formatTid(blk, off)} shared with ${otherLockers.map((m) => m.xid).join(', ')}: t_xmax becomes MultiXact ${item.xmax} (HEAP_XMAX_IS_MULTI) with members ${members.map((m) => `${m.xid} (${m.mode})`).join(', ')}` });
+    }
+    walForPage(ctx, WalKind.HeapLock, 54, table, page, off);
+    return;
+  }
   if (item.xmax === tx.writeXid && (item.infomask & HEAP_XMAX_LOCK_ONLY) && STRENGTH[lockModeOfItem(item)] >= STRENGTH[mode]) return;
   if (item.xmax === tx.writeXid && !(item.infomask & HEAP_XMAX_LOCK_ONLY) && !(item.infomask & HEAP_XMAX_INVALID)) return; // we updated/deleted it already
   item.xmax = tx.writeXid;

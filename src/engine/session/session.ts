@@ -5,7 +5,8 @@
  *   none       — autocommit: each statement runs in its own transaction
  *   implicit   — a multi-statement query string: one transaction around all of it (TBLOCK_IMPLICIT_INPROGRESS)
  *   inprogress — after BEGIN
- *   failed     — an error happened inside BEGIN ... ; everything but COMMIT/ROLLBACK fails with 25P02
+ *   failed     — an error happened inside BEGIN ... ; everything but COMMIT/ROLLBACK (and ROLLBACK TO a
+ *                savepoint, which recovers) fails with 25P02
  * A session whose statement waits for a lock is parked: its statement is a suspended generator resumed when
  * the lock is granted, exactly where it stopped (as a PostgreSQL backend sleeps in ProcSleep).
  *

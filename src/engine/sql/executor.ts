@@ -21,8 +21,8 @@
  * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert/ExecUpdate/ExecDelete), execMain.c
  * (EvalPlanQual, ExecConstraints), nodeLockRows.c, nodeSeqscan.c, nodeIndexscan.c, nodeAgg.c, nodeSort.c;
  * commands/tablecmds.c for DDL. SERIALIZABLE reads and writes report to the SSI module (predicate/).
- * Simplifications: one table per query (no joins or subqueries), no savepoints, no MultiXacts (a second
- * concurrent row locker is refused with 0A000).
+ * Simplifications: one table per query (no joins or subqueries); MultiXacts only for several row lockers (an
+ * update next to a compatible locker, which needs an update MultiXact, is refused with 0A000).
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Engine } from '../engine.js';
@@ -36,7 +36,7 @@ import { Numeric } from './numeric.js';
 import type { Table, Column, CheckConstraint } from '../catalog/catalog.js';
 import { HeapRelation, packTid, tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
-import { type Item, LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
+import { type Item, LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY, HEAP_XMAX_IS_MULTI } from '../heap/tuple.js';
 import {
   satisfiesMVCC, satisfiesUpdate, satisfiesDirty, explainVisibility, VIS_VISIBLE, VIS_NAMES, TM, type VisibilityContext,
 } from '../visibility/visibility.js';
@@ -118,7 +118,11 @@ export class Executor {
   }
 
   private heapCtx(s: Session): HeapContext {
-    return { wal: this.eng.wal, tx: s.tx!, tracer: this.eng.tracer, session: s.name };
+    const eng = this.eng;
+    return {
+      wal: eng.wal, tx: s.tx!, tracer: eng.tracer, session: s.name,
+      newMulti: (members) => eng.createMulti(s.tx!.writeXid, members),
+    };
   }
 
   private table(rv: N): Table {
@@ -523,7 +527,7 @@ export class Executor {
    * Returns the final TM result; the caller must release the tuple lock if `tupleLock` is set.
    */
   private *waitModifiable(s: Session, t: Table, blk: number, off: number, mode: TupleLockMode, oper: Oper, policy: WaitPolicy = 'block'):
-    Gen<{ tm: TM; tupleLock: boolean; skipped?: boolean }> {
+    Gen<{ tm: TM; tupleLock: boolean; skipped?: boolean; lockers?: { xid: number; mode: TupleLockMode }[] }> {
     let tupleLock = false;
     const tag = { type: 'tuple' as const, rel: t.oid, blk, off };
     const tracer = this.eng.tracer;
@@ -533,13 +537,24 @@ export class Executor {
       const tm = satisfiesUpdate(item, blk, off, vctx);
       if (tracer.wants('epq')) tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk, off, outcome: tm, text: `${s.name} checks ${formatTid(blk, off)} before ${oper === 'lock' ? 'locking' : oper === 'update' ? 'updating' : 'deleting'} it: ${describeTm(tm, item)}` });
       if (tm !== TM.BeingModified) return { tm, tupleLock };
-      const xwait = item.xmax;
-      if (xwait === vctx.myXid || vctx.subXids?.has(xwait)) return { tm: TM.Ok, tupleLock };
+      const isMine = (x: number) => x === vctx.myXid || (vctx.subXids?.has(x) ?? false);
+      let xwaits: number[];
       if (item.infomask & HEAP_XMAX_LOCK_ONLY) {
-        const held = lockModeOfItem(item);
-        if (!tupleLocksConflict(held, mode)) {
-          throw notSupported(`a second transaction locking a row that ${this.sessionOfXid(xwait)} already holds ${LOCK_CLAUSE_NAME[held]} (that needs a MultiXact)`);
+        // row lockers (one xid, or a MultiXact of several): wait only for those whose lock conflicts with ours
+        const members = item.infomask & HEAP_XMAX_IS_MULTI
+          ? (this.eng.multis.get(item.xmax) ?? [])
+          : [{ xid: item.xmax, mode: lockModeOfItem(item) }];
+        const others = members.filter((m) => !isMine(m.xid) && this.eng.xacts.isInProgress(m.xid));
+        const conflicting = others.filter((m) => tupleLocksConflict(m.mode, mode));
+        if (!conflicting.length) {
+          if (oper === 'lock') return { tm: TM.Ok, tupleLock, lockers: others };
+          if (others.length) throw notSupported(`changing a row that ${others.map((m) => this.sessionOfXid(m.xid)).join(', ')} holds ${LOCK_CLAUSE_NAME[others[0]!.mode]} (that needs an update MultiXact)`);
+          return { tm: TM.Ok, tupleLock };
         }
+        xwaits = conflicting.map((m) => m.xid);
+      } else {
+        if (isMine(item.xmax)) return { tm: TM.Ok, tupleLock };
+        xwaits = [item.xmax];
       }
       if (policy === 'skip') { if (tupleLock) this.eng.releaseLock(s, tag, TUPLE_HW_LOCK[mode]); return { tm, tupleLock: false, skipped: true }; }
       if (policy === 'error') throw new PgError('55P03', `could not obtain lock on row in relation "${t.name}"`);
@@ -547,7 +562,7 @@ export class Executor {
         yield* this.eng.acquireLock(s, tag, TUPLE_HW_LOCK[mode], null, `waiting for the tuple lock on ${formatTid(blk, off)} of ${t.name}`);
         tupleLock = true;
       }
-      yield* this.eng.waitForXact(s, xwait, `${OPER_CONTEXT[oper]} ${formatTid(blk, off)} in relation "${t.name}"`);
+      for (const xwait of xwaits) yield* this.eng.waitForXact(s, xwait, `${OPER_CONTEXT[oper]} ${formatTid(blk, off)} in relation "${t.name}"`);
     }
   }
 
@@ -562,12 +577,12 @@ export class Executor {
    */
   private *lockLatest(s: Session, t: Table, blk: number, off: number, mode: TupleLockMode): Gen<Candidate | null> {
     for (;;) {
-      const { tm, tupleLock } = yield* this.waitModifiable(s, t, blk, off, mode, 'lock');
+      const { tm, tupleLock, lockers } = yield* this.waitModifiable(s, t, blk, off, mode, 'lock');
       const item = t.heap.item(blk, off)!;
       const release = () => { if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk, off }, TUPLE_HW_LOCK[mode]); };
       if (tm === TM.Ok) {
         this.eng.ensureXid(s);
-        heapLockTuple(this.heapCtx(s), t, blk, off, mode);
+        heapLockTuple(this.heapCtx(s), t, blk, off, mode, lockers);
         release();
         return { vals: item.values, item, blk, off, aggs: null };
       }
@@ -583,14 +598,14 @@ export class Executor {
   }
 
   private *lockRowForSelect(s: Session, t: Table, c: Candidate, mode: TupleLockMode, policy: WaitPolicy, where: Compiled | null): Gen<Candidate | null> {
-    const { tm, tupleLock, skipped } = yield* this.waitModifiable(s, t, c.blk, c.off, mode, 'lock', policy);
+    const { tm, tupleLock, skipped, lockers } = yield* this.waitModifiable(s, t, c.blk, c.off, mode, 'lock', policy);
     if (skipped) return null;
     const tag = { type: 'tuple' as const, rel: t.oid, blk: c.blk, off: c.off };
     const release = () => { if (tupleLock) this.eng.releaseLock(s, tag, TUPLE_HW_LOCK[mode]); };
     switch (tm) {
       case TM.Ok:
         this.eng.ensureXid(s);
-        heapLockTuple(this.heapCtx(s), t, c.blk, c.off, mode);
+        heapLockTuple(this.heapCtx(s), t, c.blk, c.off, mode, lockers);
         release();
         return c;
       case TM.SelfModified: case TM.Invisible:

@@ -15,13 +15,13 @@
  * Also here: HeapTupleSatisfiesUpdate (what UPDATE/DELETE/SELECT FOR UPDATE find: TM_Result) and
  * HeapTupleSatisfiesDirty (what a unique-index check sees, including in-progress inserters).
  *
- * Mirrors: src/backend/access/heap/heapam_visibility.c. Simplifications: no subtransactions, no multixacts
- * (engine refuses to create them), frozen xmin handled via HEAP_XMIN_FROZEN only.
+ * Mirrors: src/backend/access/heap/heapam_visibility.c. "Our" transaction includes its live subtransactions
+ * (savepoints); a MultiXact xmax is only ever a set of row lockers here. Frozen xmin via HEAP_XMIN_FROZEN only.
  */
 import type { Item } from '../heap/tuple.js';
 import {
   HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, HEAP_XMIN_FROZEN, HEAP_XMAX_COMMITTED, HEAP_XMAX_INVALID,
-  HEAP_XMAX_LOCK_ONLY, HEAP_COMBOCID,
+  HEAP_XMAX_LOCK_ONLY, HEAP_COMBOCID, HEAP_XMAX_IS_MULTI,
 } from '../heap/tuple.js';
 import type { Clog } from '../clog/clog.js';
 import { XidStatus } from '../clog/clog.js';
@@ -39,6 +39,8 @@ export interface VisibilityContext {
   combos: [number, number][];
   clog: Clog;
   isInProgress(xid: number): boolean;
+  /** is any member of this MultiXact (several row lockers) still running? */
+  multiRunning?(multi: number): boolean;
   /** called when a hint bit is set, so the trace can show it */
   onHint?(item: Item, bit: number): void;
 }
@@ -73,6 +75,9 @@ function setHint(item: Item, bit: number, ctx: VisibilityContext) {
 }
 
 const isLockedOnly = (item: Item) => (item.infomask & HEAP_XMAX_LOCK_ONLY) !== 0;
+/** Is the row locker in xmax (a plain xid, or a MultiXact of several lockers) still running? */
+const lockerRunning = (item: Item, ctx: VisibilityContext) =>
+  item.infomask & HEAP_XMAX_IS_MULTI ? (ctx.multiRunning?.(item.xmax) ?? false) : ctx.isInProgress(item.xmax);
 /** TransactionIdIsCurrentTransactionId: our top-level xid or one of our live subtransactions' xids. */
 const mine = (xid: number, ctx: VisibilityContext) => xid !== 0 && (xid === ctx.myXid || (ctx.subXids !== null && ctx.subXids.has(xid)));
 
@@ -149,7 +154,7 @@ export function satisfiesUpdate(item: Item, blk: number, off: number, ctx: Visib
     if (mine(item.xmin, ctx)) {
       if (getCmin(item, ctx) >= ctx.curcid) return TM.Invisible;
       if (im & HEAP_XMAX_INVALID) return TM.Ok;
-      if (isLockedOnly(item)) return mine(item.xmax, ctx) ? TM.Ok : ctx.isInProgress(item.xmax) ? TM.BeingModified : TM.Ok;
+      if (isLockedOnly(item)) return mine(item.xmax, ctx) ? TM.Ok : lockerRunning(item, ctx) ? TM.BeingModified : TM.Ok;
       if (!mine(item.xmax, ctx)) { setHint(item, HEAP_XMAX_INVALID, ctx); return TM.Ok; }
       return getCmax(item, ctx) >= ctx.curcid ? TM.SelfModified : TM.Invisible;
     }
@@ -167,9 +172,13 @@ export function satisfiesUpdate(item: Item, blk: number, off: number, ctx: Visib
     if (isLockedOnly(item)) return TM.BeingModified;
     return getCmax(item, ctx) >= ctx.curcid ? TM.SelfModified : TM.Invisible;
   }
+  if (isLockedOnly(item)) {
+    if (lockerRunning(item, ctx)) return TM.BeingModified;
+    setHint(item, HEAP_XMAX_INVALID, ctx);
+    return TM.Ok;
+  }
   if (ctx.isInProgress(item.xmax)) return TM.BeingModified;
   if (!ctx.clog.didCommit(item.xmax)) { setHint(item, HEAP_XMAX_INVALID, ctx); return TM.Ok; }
-  if (isLockedOnly(item)) { setHint(item, HEAP_XMAX_INVALID, ctx); return TM.Ok; }
   setHint(item, HEAP_XMAX_COMMITTED, ctx);
   return isUpdatedNotDeleted(item, blk, off) ? TM.Updated : TM.Deleted;
 }
@@ -197,8 +206,13 @@ export function satisfiesDirty(item: Item, ctx: VisibilityContext): DirtyResult 
   if (im2 & HEAP_XMAX_INVALID) { r.visible = true; return r; }
   if (im2 & HEAP_XMAX_COMMITTED) { r.visible = isLockedOnly(item); return r; }
   if (mine(item.xmax, ctx)) { r.visible = isLockedOnly(item); return r; }
+  if (isLockedOnly(item)) {
+    if (!lockerRunning(item, ctx)) setHint(item, HEAP_XMAX_INVALID, ctx);
+    r.visible = true;
+    return r;
+  }
   if (ctx.isInProgress(item.xmax)) {
-    if (!isLockedOnly(item)) r.waitXmax = item.xmax;
+    r.waitXmax = item.xmax;
     r.visible = true;
     return r;
   }

@@ -10,7 +10,8 @@
  *
  * Mirrors: src/backend/access/transam/varsup.c (GetNewTransactionId), xact.c (GetCurrentTransactionId,
  * CommandCounterIncrement), procarray.c (GetSnapshotData, TransactionIdIsInProgress), combocid.c.
- * Simplifications: no subtransactions, no xid wraparound (xids are plain numbers), no 2PC.
+ * Savepoints are subtransactions with their own xids (assigned after the parent's), listed in snapshots' subxip.
+ * Simplifications: no subxid overflow, no xid wraparound (xids are plain numbers), no 2PC.
  */
 import { Clog, XidStatus } from '../clog/clog.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
