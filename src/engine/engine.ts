@@ -162,6 +162,7 @@ export class Engine {
       n.currentQuery = s.currentQuery;
       n.lastAbortReason = s.lastAbortReason;
       n.gucs = { ...s.gucs, passive: new Map(s.gucs.passive) };
+      n.currvals = new Map(s.currvals);
       c.sessions.push(n);
     }
     return c;
@@ -823,6 +824,44 @@ export class Engine {
     }
     const colName = name === 'transaction isolation level' ? 'transaction_isolation' : name;
     return { command: 'SHOW', columns: [{ name: colName, type: 'text' }], rows: [[value]] };
+  }
+
+  // ---------------------------------------------------------------- sequences
+
+  private sequence(name: string) {
+    const seq = this.catalog.sequences.get(name);
+    if (!seq) throw new PgError('42P01', `relation "${name}" does not exist`);
+    return seq;
+  }
+
+  /** nextval(): not transactional; logs (and assigns an xid) every SEQ_LOG_VALS values or after a checkpoint. */
+  nextval(s: Session, name: string): number {
+    const seq = this.sequence(name);
+    const tx = this.ensureTx(s);
+    if (tx.readOnly) throw new PgError('25006', 'cannot execute nextval() in a read-only transaction');
+    const { value, logit } = seq.next(this.wal.redoLsn);
+    if (logit) {
+      const xid = this.ensureTopXid(s, tx);
+      seq.pageLsn = this.wal.insert(WalKind.SequenceLog, xid, 99, seq.oid, 0, 0);
+    }
+    s.currvals.set(name, value);
+    if (this.tracer.wants('wal')) this.tracer.emit({ kind: 'wal', session: s.name, text: `nextval('${name}') = ${value}${logit ? ' (logged 32 values ahead: WAL record, and the transaction gets an xid)' : ' (no WAL: within the values already logged)'}; a rollback will not give it back` });
+    return value;
+  }
+  currval(s: Session, name: string): number {
+    this.sequence(name);
+    const v = s.currvals.get(name);
+    if (v === undefined) throw new PgError('55000', `currval of sequence "${name}" is not yet defined in this session`);
+    return v;
+  }
+  setval(s: Session, name: string, value: number, isCalled: boolean): number {
+    const seq = this.sequence(name);
+    if (value < 1 || value > seq.max) throw new PgError('22003', `setval: value ${value} is out of bounds for sequence "${name}" (1..${seq.max})`);
+    const xid = this.ensureTopXid(s);
+    seq.lastValue = value; seq.isCalled = isCalled; seq.logCnt = 0;
+    seq.pageLsn = this.wal.insert(WalKind.SequenceLog, xid, 99, seq.oid, 0, 0);
+    if (isCalled) s.currvals.set(name, value);
+    return value;
   }
 
   /** current_setting(name) */

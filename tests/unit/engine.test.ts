@@ -129,3 +129,16 @@ describe('trace batches and inspection', () => {
     expect(page.items[0]!.t_xmax).toBe(726);
   });
 });
+
+describe('literals in stored expressions', () => {
+  it('DEFAULT and CHECK keep their own literal values even when the statement text was served from the parse cache', () => {
+    const e = new Engine();
+    e.createSession('s');
+    e.execute('s', 'CREATE TABLE a(id int PRIMARY KEY, q int DEFAULT 1 CHECK (q < 5))');
+    e.execute('s', 'CREATE TABLE b(id int PRIMARY KEY, q int DEFAULT 7 CHECK (q < 9))'); // same shape: a cache hit
+    expect(e.execute('s', 'INSERT INTO a(id) VALUES (3) RETURNING q').outcome.results[0]!.rows).toEqual([['1']]);
+    expect(e.execute('s', 'INSERT INTO b(id) VALUES (3) RETURNING q').outcome.results[0]!.rows).toEqual([['7']]);
+    expect(e.execute('s', 'INSERT INTO a VALUES (4, 6)').outcome.error!.sqlstate).toBe('23514');
+    expect(e.execute('s', 'INSERT INTO b VALUES (4, 6)').outcome.error).toBeNull();
+  });
+});

@@ -13,6 +13,7 @@
 import type { SqlType } from '../sql/types.js';
 import type { HeapRelation } from '../heap/heap.js';
 import type { BtreeIndex } from '../index/btree.js';
+import type { Sequence } from '../sequence/sequence.js';
 
 export interface Column {
   name: string;
@@ -44,11 +45,13 @@ export const DATABASE_OID = 5;
 
 export class Catalog {
   tables = new Map<string, Table>();
+  sequences = new Map<string, Sequence>();
   nextOid = FIRST_NORMAL_OID;
 
   clone(): Catalog {
     const c = new Catalog();
     c.nextOid = this.nextOid;
+    for (const [name, sq] of this.sequences) c.sequences.set(name, sq.clone());
     for (const [name, t] of this.tables) {
       c.tables.set(name, {
         ...t, heap: t.heap.clone(), indexes: t.indexes.map((i) => i.clone()),
@@ -73,7 +76,7 @@ export class Catalog {
   }
   /** Is the name used by a table or an index? (relations share one namespace) */
   relationExists(name: string): boolean {
-    if (this.tables.has(name)) return true;
+    if (this.tables.has(name) || this.sequences.has(name)) return true;
     for (const t of this.tables.values()) for (const i of t.indexes) if (i.name === name) return true;
     return false;
   }

@@ -27,7 +27,7 @@
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Engine } from '../engine.js';
 import type { Session, QueryResult, StepYield } from '../session/session.js';
-import { type RawStmt, intConst } from './parser.js';
+import { type RawStmt, intConst, materializeLiterals } from './parser.js';
 import {
   compileExpr, castTo, compareValues, newAggState, type Compiled, type Scope, type Row, type AggSpec, type ExprEnv,
 } from './expr.js';
@@ -36,6 +36,7 @@ import { Numeric } from './numeric.js';
 import type { Table, Column, CheckConstraint } from '../catalog/catalog.js';
 import { HeapRelation, packTid, tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
+import { Sequence } from '../sequence/sequence.js';
 import { type Item, LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY, HEAP_XMAX_IS_MULTI } from '../heap/tuple.js';
 import {
   satisfiesMVCC, satisfiesUpdate, satisfiesDirty, explainVisibility, VIS_VISIBLE, VIS_NAMES, TM, type VisibilityContext,
@@ -111,6 +112,9 @@ export class Executor {
     const eng = this.eng;
     return {
       txidCurrent: (assign) => (assign ? eng.ensureTopXid(s) : s.tx?.xid || null),
+      nextval: (name) => eng.nextval(s, name),
+      currval: (name) => eng.currval(s, name),
+      setval: (name, v, called) => eng.setval(s, name, v, called),
       currentSnapshot: () => formatSnapshot(snapshot()),
       xactStatus: (xid) => eng.xactStatus(xid),
       currentSetting: (name) => eng.currentSetting(s, name),
@@ -1007,6 +1011,7 @@ export class Executor {
     const checks: CheckConstraint[] = [];
     const uniques: { cols: string[]; primary: boolean; name?: string }[] = [];
     const checkNames = new Set<string>();
+    const serials: { seqName: string; column: string; max: number }[] = [];
     const pickName = (base: string) => { let nm = base, i = 0; while (checkNames.has(nm) || cat.relationExists(nm)) nm = `${base}${++i}`; checkNames.add(nm); return nm; };
     for (const el of (n.tableElts ?? []) as N[]) {
       if (el.ColumnDef) {
@@ -1015,21 +1020,29 @@ export class Executor {
         const tnames = (tn.names as N[]).map((x) => x.String.sval as string);
         if (tn.arrayBounds?.length) throw notSupported('array columns', posOf(tn.location));
         const last = tnames[tnames.length - 1]!.toLowerCase();
-        if (['serial', 'bigserial', 'smallserial', 'serial4', 'serial8'].includes(last)) throw notSupported('serial columns (sequences)', posOf(tn.location));
+        const serial = ({ serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' } as Record<string, string>)[last];
         const mods = ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0);
-        const type = resolveTypeName(tnames, mods, posOf(tn.location));
+        const type = serial ? resolveTypeName([serial], [], posOf(tn.location)) : resolveTypeName(tnames, mods, posOf(tn.location));
         if (['xid', 'xid8', 'cid', 'tid', 'pg_snapshot', 'txid_snapshot'].includes(type.name)) throw notSupported(`columns of type ${type.name}`, posOf(tn.location));
         if (columns.some((c) => c.name === cd.colname)) throw new PgError('42701', `column "${cd.colname}" specified more than once`);
         const col: Column = { name: cd.colname, type, notNull: false, defaultExpr: null, attnum: columns.length + 1 };
+        if (serial) {
+          // a serial column is an integer with NOT NULL and DEFAULT nextval('<table>_<col>_seq') (transformColumnDefinition)
+          let seqName = `${name}_${cd.colname}_seq`;
+          for (let k = 1; cat.relationExists(seqName) || serials.some((x) => x.seqName === seqName); k++) seqName = `${name}_${cd.colname}_seq${k}`;
+          serials.push({ seqName, column: cd.colname, max: type.name === 'int8' ? Number.MAX_SAFE_INTEGER : type.name === 'int2' ? 32767 : 2147483647 });
+          col.notNull = true;
+          col.defaultExpr = { FuncCall: { funcname: [{ String: { sval: 'nextval' } }], args: [{ A_Const: { sval: { sval: seqName }, location: -1 } }], location: -1 } };
+        }
         for (const cn of (cd.constraints ?? []) as N[]) {
           const c = cn.Constraint;
           switch (c.contype) {
             case 'CONSTR_NOTNULL': col.notNull = true; break;
             case 'CONSTR_NULL': break;
-            case 'CONSTR_DEFAULT': col.defaultExpr = c.raw_expr; break;
+            case 'CONSTR_DEFAULT': col.defaultExpr = materializeLiterals(c.raw_expr); break;
             case 'CONSTR_PRIMARY': col.notNull = true; uniques.push({ cols: [cd.colname], primary: true, name: c.conname }); break;
             case 'CONSTR_UNIQUE': uniques.push({ cols: [cd.colname], primary: false, name: c.conname }); break;
-            case 'CONSTR_CHECK': checks.push({ name: c.conname ?? '', expr: c.raw_expr, base: `${name}_${cd.colname}_check` } as CheckConstraint & { base: string }); break;
+            case 'CONSTR_CHECK': checks.push({ name: c.conname ?? '', expr: materializeLiterals(c.raw_expr), base: `${name}_${cd.colname}_check` } as CheckConstraint & { base: string }); break;
             case 'CONSTR_FOREIGN': throw notSupported('foreign keys', posOf(c.location));
             case 'CONSTR_IDENTITY': throw notSupported('identity columns', posOf(c.location));
             case 'CONSTR_GENERATED': throw notSupported('generated columns', posOf(c.location));
@@ -1047,7 +1060,7 @@ export class Executor {
             const refs = new Set<string>();
             collectColumnRefs(c.raw_expr, refs);
             const base = refs.size === 1 ? `${name}_${[...refs][0]}_check` : `${name}_check`;
-            checks.push({ name: c.conname ?? '', expr: c.raw_expr, base } as CheckConstraint & { base: string });
+            checks.push({ name: c.conname ?? '', expr: materializeLiterals(c.raw_expr), base } as CheckConstraint & { base: string });
             break;
           }
           case 'CONSTR_FOREIGN': throw notSupported('foreign keys', posOf(c.location));
@@ -1058,6 +1071,13 @@ export class Executor {
     }
     if (uniques.filter((u) => u.primary).length > 1) throw new PgError('42P16', `multiple primary keys for table "${name}" are not allowed`);
     this.eng.ensureXid(s);
+    // serial columns' sequences are created first (CREATE SEQUENCE runs before CREATE TABLE)
+    for (const sq of serials) {
+      const seq = new Sequence(cat.allocOid(), sq.seqName, sq.max, name);
+      cat.sequences.set(sq.seqName, seq);
+      s.tx!.undo.push(() => cat.sequences.delete(sq.seqName));
+      this.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0);
+    }
     // OIDs in PostgreSQL's order: the table, its array type and row type, one per DEFAULT and CHECK,
     // the TOAST table and its index (when a column is unbounded), then an index + a constraint per key.
     const oid = cat.allocOid();
@@ -1098,7 +1118,7 @@ export class Executor {
     this.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, oid, -1, 0);
     // CREATE TABLE runs several catalog commands internally (CommandCounterIncrement between them): the next
     // command's cid moves on by 1, +1 for defaults, +1 for checks, +4 for a TOAST table, +2 per index.
-    const cids = 1 + (nDefaults ? 1 : 0) + (checks.length ? 1 : 0) + (toast ? 4 : 0) + 2 * table.indexes.length;
+    const cids = 1 + (nDefaults ? 1 : 0) + (checks.length ? 1 : 0) + (toast ? 4 : 0) + 2 * table.indexes.length + 3 * serials.length;
     s.tx!.curcid += cids - 1;
     s.tx!.cidUsed = true;
     return { command: 'CREATE TABLE', columns: null, rows: [] };
@@ -1120,6 +1140,11 @@ export class Executor {
       this.eng.ensureXid(s);
       cat.tables.delete(name);
       s.tx!.undo.push(() => cat.tables.set(name, t));
+      for (const [sn, sq] of [...cat.sequences]) {
+        if (sq.ownedBy !== name) continue;
+        cat.sequences.delete(sn);
+        s.tx!.undo.push(() => cat.sequences.set(sn, sq));
+      }
       s.tx!.cidUsed = true;
     }
     return { command: 'DROP TABLE', columns: null, rows: [] };

@@ -33,6 +33,9 @@ export interface Compiled { fn: Fn; type: SqlType; name: string; strength: numbe
 /** Functions the compiler calls back into the engine for (transaction ids, snapshots, settings). */
 export interface ExprEnv {
   txidCurrent(assign: boolean): number | null;
+  nextval(seq: string): number;
+  currval(seq: string): number;
+  setval(seq: string, value: number, isCalled: boolean): number;
   currentSnapshot(): string;
   xactStatus(xid: number): string | null;
   currentSetting(name: string): string;
@@ -533,6 +536,18 @@ function compileFunc(n: N, scope: Scope): Compiled {
         for (const f of fns) { const v = f(r); if (v !== null && (best === null || compareValues(v, best) * sign > 0)) best = v; }
         return best;
       }, type);
+    }
+    case 'nextval': case 'currval': {
+      argc(1);
+      const f = castTo(ca[0]!, T.text, false, pos).fn;
+      const g = name === 'nextval' ? env.nextval : env.currval;
+      return mk((r) => { const v = f(r); return v === null ? null : g(String(v)); }, T.int8);
+    }
+    case 'setval': {
+      if (ca.length < 2 || ca.length > 3) argc(2);
+      const f = castTo(ca[0]!, T.text, false, pos).fn, v = castTo(ca[1]!, T.int8, false, pos).fn;
+      const called = ca[2] ? castTo(ca[2], T.bool, false, pos).fn : () => true;
+      return mk((r) => { const a = f(r), b = v(r); return a === null || b === null ? null : env.setval(String(a), b as number, called(r) !== false); }, T.int8);
     }
     case 'pg_sleep': throw notSupported('pg_sleep (the simulator has a virtual clock: advance it in the scenario instead)', pos);
     case 'generate_series': throw notSupported('generate_series outside FROM', pos);

@@ -37,6 +37,21 @@ export interface RawStmt {
 let currentLiterals: Map<number, number> | null = null;
 export function setCurrentLiterals(m: Map<number, number> | null | undefined): void { currentLiterals = m ?? null; }
 export function literalAt(location: number): number | undefined { return currentLiterals?.get(location); }
+/**
+ * A copy of a parse tree with the current statement's lifted literals written in: for trees the catalog keeps
+ * (DEFAULT and CHECK expressions), which are evaluated later, while another statement's literals are current.
+ */
+export function materializeLiterals<T>(node: T): T {
+  if (!node || typeof node !== 'object') return node;
+  if (Array.isArray(node)) return node.map((x) => materializeLiterals(x)) as T;
+  const o = node as Record<string, any>;
+  const out: Record<string, any> = {};
+  for (const k in o) out[k] = materializeLiterals(o[k]);
+  if (isIntConstNode(o)) out.ival = { ival: intConst(o) };
+  return out as T;
+}
+const isIntConstNode = (o: Record<string, any>) => o.ival !== undefined && typeof o.location === 'number' && (o.ival === null || typeof o.ival === 'object');
+
 /** The value of an integer A_Const node, honouring lifted literals. */
 export function intConst(c: Record<string, any> | undefined): number | undefined {
   if (!c || c.ival === undefined) return undefined;

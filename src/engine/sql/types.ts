@@ -77,6 +77,7 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
     case 'cid': return T.cid;
     case 'tid': return T.tid;
     case 'pg_snapshot': return T.pg_snapshot;
+    case 'regclass': return T.text; // a relation name: nextval('t_id_seq'::regclass)
     case 'txid_snapshot': return T.txid_snapshot;
     default:
       throw new PgError('42704', `type "${n}" does not exist`, position !== undefined ? { position } : {});

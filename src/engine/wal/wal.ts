@@ -17,13 +17,13 @@
 export const enum WalKind {
   HeapInsert, HeapInsertInit, HeapUpdate, HeapHotUpdate, HeapDelete, HeapLock, BtreeInsertLeaf, BtreeNewroot,
   XactCommit, XactAbort, CheckpointOnline, StorageCreate, HeapInplace, MultiXactZeroOffPage, MultiXactZeroMemPage,
-  MultiXactCreateId,
+  MultiXactCreateId, SequenceLog,
 }
 export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
   ['Heap', 'INSERT'], ['Heap', 'INSERT+INIT'], ['Heap', 'UPDATE'], ['Heap', 'HOT_UPDATE'], ['Heap', 'DELETE'],
   ['Heap', 'LOCK'], ['Btree', 'INSERT_LEAF'], ['Btree', 'NEWROOT'], ['Transaction', 'COMMIT'], ['Transaction', 'ABORT'],
   ['XLOG', 'CHECKPOINT_ONLINE'], ['Storage', 'CREATE'], ['Heap', 'INPLACE'], ['MultiXact', 'ZERO_OFF_PAGE'],
-  ['MultiXact', 'ZERO_MEM_PAGE'], ['MultiXact', 'CREATE_ID'],
+  ['MultiXact', 'ZERO_MEM_PAGE'], ['MultiXact', 'CREATE_ID'], ['Sequence', 'LOG'],
 ];
 
 export const WAL_PAGE = 8192;
