@@ -21,7 +21,7 @@
  * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert/ExecUpdate/ExecDelete), execMain.c
  * (EvalPlanQual, ExecConstraints), nodeLockRows.c, nodeSeqscan.c, nodeIndexscan.c, nodeAgg.c, nodeSort.c;
  * commands/tablecmds.c for DDL. SERIALIZABLE reads and writes report to the SSI module (predicate/).
- * Simplifications: one table per query (no joins or subqueries); MultiXacts only for several row lockers (an
+ * Simplifications: one table per FROM (no joins; subqueries are run per outer row or once); MultiXacts only for several row lockers (an
  * update next to a compatible locker, which needs an update MultiXact, is refused with 0A000).
  */
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -115,6 +115,7 @@ export class Executor {
       nextval: (name) => eng.nextval(s, name),
       currval: (name) => eng.currval(s, name),
       setval: (name, v, called) => eng.setval(s, name, v, called),
+      subquery: (select, outer) => this.prepareSubquery(s, select, outer, snapshot),
       currentSnapshot: () => formatSnapshot(snapshot()),
       xactStatus: (xid) => eng.xactStatus(xid),
       currentSetting: (name) => eng.currentSetting(s, name),
@@ -292,15 +293,43 @@ export class Executor {
   }
 
   /** Run a SELECT (or VALUES) and return its rows as values. */
-  private *query(s: Session, n: N, sql: string, topLevel: boolean): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] }> {
+  /**
+   * A subquery runs with the enclosing statement's snapshot, once per row of the enclosing query when it is
+   * correlated, once altogether when it is not (an InitPlan). It never waits: it only reads.
+   */
+  private prepareSubquery(s: Session, select: N, outer: Scope, snapshot: () => Snapshot) {
+    const ref: { current: Row | null } = { current: null };
+    const outerInfo = { scope: outer, row: ref, used: false };
+    let cached: Value[][] | null = null;
+    let types: SqlType[] = [];
+    const runOnce = (outerRow: Row | null) => {
+      ref.current = outerRow;
+      const g = this.query(s, select, outer.sql, false, { outer: outerInfo, snapshot });
+      const r = g.next();
+      if (!r.done) throw notSupported('a subquery that has to wait for a lock');
+      types = r.value.types;
+      return r.value.rows;
+    };
+    // compile (and run) it once now with no outer row, to learn its column types and report errors early
+    const dummy: Row = { vals: outer.columns.map(() => null), item: null, blk: 0, off: 0, aggs: null };
+    const first = runOnce(dummy);
+    if (!outerInfo.used) cached = first;
+    return {
+      types,
+      run: (outerRow: Row) => cached ?? runOnce(outerRow),
+    };
+  }
+
+  private *query(s: Session, n: N, sql: string, topLevel: boolean, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] }> {
     if (n.withClause) throw notSupported('WITH queries', posOf(n.withClause.location));
     if (n.op && n.op !== 'SETOP_NONE') throw notSupported(`${String(n.op).replace('SETOP_', '')} (set operations)`);
     if (n.intoClause) throw notSupported('SELECT INTO');
     let snapCache: Snapshot | null = null;
-    const snap = () => (snapCache ??= this.eng.snapshotFor(s));
+    const snap = sub ? sub.snapshot : () => (snapCache ??= this.eng.snapshotFor(s));
     snap();
     if (n.valuesLists) return this.valuesQuery(s, n, sql, snap);
     const src = this.source(s, n.fromClause, snap, sql);
+    if (sub) src.scope.outer = sub.outer;
     const locking = n.lockingClause as N[] | undefined;
     let lockMode: TupleLockMode | null = null, policy: WaitPolicy = 'block';
     if (locking?.length) {

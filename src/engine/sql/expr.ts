@@ -36,6 +36,8 @@ export interface ExprEnv {
   nextval(seq: string): number;
   currval(seq: string): number;
   setval(seq: string, value: number, isCalled: boolean): number;
+  /** prepare a subquery (SubLink); `outer` gives it access to the enclosing query's columns */
+  subquery(select: Record<string, any>, outer: Scope): { run(outerRow: Row): Value[][]; types: SqlType[] };
   currentSnapshot(): string;
   xactStatus(xid: number): string | null;
   currentSetting(name: string): string;
@@ -54,6 +56,8 @@ export interface Scope {
   groupCols?: Set<number>;
   /** in grouping mode, compiled GROUP BY expressions matched by their source text position */
   inAgg?: boolean;
+  /** the enclosing query, for correlated subqueries: its scope and the row being evaluated */
+  outer?: { scope: Scope; row: { current: Row | null }; used: boolean };
   env: ExprEnv;
   sql: string;
 }
@@ -131,7 +135,7 @@ export function compileExpr(node: N, scope: Scope): Compiled {
       const d = def ? castTo(def, type, false).fn : null;
       return { fn: (r) => { for (const w of ws) if (w.cond(r) === true) return w.res(r); return d ? d(r) : null; }, type, name: 'case', strength: 2 };
     }
-    case 'SubLink': throw notSupported('subqueries', posOf(n.location));
+    case 'SubLink': return compileSubLink(n, scope);
     case 'ParamRef': throw notSupported('query parameters ($n)', posOf(n.location));
     case 'A_ArrayExpr': throw notSupported('arrays', posOf(n.location));
     case 'RowExpr': throw notSupported('row constructors', posOf(n.location));
@@ -175,12 +179,27 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
   if (names.length === 1) col = names[0]!;
   else if (names.length === 2) {
     const q = names[0]!;
-    if (q !== scope.alias && q !== scope.relName) {
+    if (q !== (scope.alias ?? scope.relName)) { // an alias hides the table's own name
+      if (scope.outer) {
+        const outer = scope.outer;
+        const inner = compileColumnRef(n, { ...outer.scope, aggs: undefined, inAgg: false });
+        outer.used = true;
+        const ref = outer.row;
+        return { ...inner, fn: () => inner.fn(ref.current!) };
+      }
       throw new PgError('42P01', `missing FROM-clause entry for table "${q}"`, { position: posOf(n.location) });
     }
     col = names[1]!;
   } else throw notSupported('qualified names with schemas', posOf(n.location));
   const idx = scope.columns.findIndex((c) => c.name === col);
+  if (idx < 0 && scope.outer && !(scope.hasSystem && SYSTEM_COLUMNS.includes(col))) {
+    // a reference to the enclosing query's row (a correlated subquery)
+    const outer = scope.outer;
+    const inner = compileColumnRef(n, { ...outer.scope, aggs: undefined, inAgg: false });
+    outer.used = true;
+    const ref = outer.row;
+    return { ...inner, fn: () => inner.fn(ref.current!) };
+  }
   if (idx < 0) {
     if (scope.hasSystem && SYSTEM_COLUMNS.includes(col)) return compileSystemColumn(col, scope, n);
     const full = names.length === 2 ? `${names[0]}.${col}` : col;
@@ -474,6 +493,42 @@ function compileAExpr(n: N, scope: Scope): Compiled {
       return { fn: (row) => (eq(row) === true ? null : lf(row)), type: l.type, name: 'nullif', strength: 2 };
     }
     default: throw notSupported(`operator kind ${kind}`, pos);
+  }
+}
+
+/** Subqueries: EXISTS (...), x IN (SELECT ...), (SELECT ...) as a value (ExecSubPlan / InitPlan). */
+function compileSubLink(n: N, scope: Scope): Compiled {
+  const kind = n.subLinkType as string;
+  const pos = posOf(n.location);
+  const sub = scope.env.subquery(n.subselect.SelectStmt ?? n.subselect, scope);
+  switch (kind) {
+    case 'EXISTS_SUBLINK':
+      return { fn: (r) => sub.run(r).length > 0, type: T.bool, name: 'exists', strength: 2 };
+    case 'EXPR_SUBLINK': {
+      if (sub.types.length !== 1) throw new PgError('42601', 'subquery must return only one column', pos !== undefined ? { position: pos } : {});
+      return {
+        fn: (r) => {
+          const rows = sub.run(r);
+          if (rows.length > 1) throw new PgError('21000', 'more than one row returned by a subquery used as an expression');
+          return rows.length ? rows[0]![0]! : null;
+        }, type: sub.types[0]!, name: '?column?', strength: 0,
+      };
+    }
+    case 'ANY_SUBLINK': {
+      if (sub.types.length !== 1) throw new PgError('42601', sub.types.length > 1 ? 'subquery has too many columns' : 'subquery has too few columns', pos !== undefined ? { position: pos } : {});
+      const op = n.operName ? (n.operName as N[]).map((x) => x.String.sval).join('') : '=';
+      const left = compileExpr(n.testexpr, scope);
+      const slot: Row = { vals: [null], item: null, blk: 0, off: 0, aggs: null };
+      const cmp = compileComparison(op, left, { fn: () => slot.vals[0]!, type: sub.types[0]!, name: '', strength: 0 }, pos).fn;
+      return {
+        fn: (r) => {
+          let nul = false;
+          for (const row of sub.run(r)) { slot.vals[0] = row[0]!; const v = cmp(r); if (v === true) return true; if (v === null) nul = true; }
+          return nul ? null : false;
+        }, type: T.bool, name: '?column?', strength: 0,
+      };
+    }
+    default: throw notSupported(`${kind.replace('_SUBLINK', '')} subqueries`, pos);
   }
 }
 
