@@ -13,22 +13,15 @@ import { dirname, join } from 'node:path';
 function pgQueryWasm(): Plugin {
   const require = createRequire(import.meta.url);
   const file = join(dirname(require.resolve('libpg-query/package.json')), 'wasm', 'libpg-query.wasm');
+  const serveWasm = (req: { url?: string }, res: { setHeader(k: string, v: string): void; end(b: Buffer): void }, next: () => void) => {
+    if (!req.url?.split('?')[0]!.endsWith('/libpg-query.wasm')) return next();
+    res.setHeader('Content-Type', 'application/wasm');
+    res.end(readFileSync(file));
+  };
   return {
     name: 'heapscope-libpg-query-wasm',
-    configureServer(server) {
-      server.middlewares.use((req, res, next) => {
-        if (!req.url?.split('?')[0]!.endsWith('/libpg-query.wasm')) return next();
-        res.setHeader('Content-Type', 'application/wasm');
-        res.end(readFileSync(file));
-      });
-    },
-    configurePreviewServer(server) {
-      server.middlewares.use((req, res, next) => {
-        if (!req.url?.split('?')[0]!.endsWith('/libpg-query.wasm')) return next();
-        res.setHeader('Content-Type', 'application/wasm');
-        res.end(readFileSync(file));
-      });
-    },
+    configureServer(server) { server.middlewares.use(serveWasm); },
+    configurePreviewServer(server) { server.middlewares.use(serveWasm); },
     generateBundle() {
       this.emitFile({ type: 'asset', fileName: 'assets/libpg-query.wasm', source: readFileSync(file) });
     },

@@ -122,6 +122,11 @@ export class Engine {
     this.tracer.enabled = opts.trace ?? true;
     if (opts.nextXid !== undefined) { this.xacts.nextXid = opts.nextXid; this.xacts.latestCompletedXid = opts.nextXid - 1; }
     this.executor = new Executor(this);
+    this.wirePredicates();
+  }
+
+  /** Let the SSI module name sessions and narrate conflicts in this engine's trace. */
+  private wirePredicates() {
     this.predicates.name = (sx) => this.sessions[sx.session]?.name ?? `session ${sx.session}`;
     this.predicates.onConflict = (text) => { if (this.tracer.wants('ssi')) this.tracer.emit({ kind: 'ssi', session: '', text }); };
   }
@@ -148,8 +153,7 @@ export class Engine {
     w.wal = this.wal.clone();
     w.clock = this.clock.clone();
     w.predicates = this.predicates.clone();
-    c.predicates.name = (sx) => c.sessions[sx.session]?.name ?? `session ${sx.session}`;
-    c.predicates.onConflict = (text) => { if (c.tracer.wants('ssi')) c.tracer.emit({ kind: 'ssi', session: '', text }); };
+    c.wirePredicates();
     c.nextPid = this.nextPid;
     c.nextMulti = this.nextMulti;
     c.nextMemberOffset = this.nextMemberOffset;

@@ -9,8 +9,16 @@ import { Engine } from '../engine/engine.js';
 import { initParser } from '../engine/sql/parser.js';
 import { PgError } from '../engine/errors.js';
 import { heapPage, indexEntries, sessions, locks, clog, wal, tables } from '../engine/inspect/inspect.js';
-import { explainVisibility, satisfiesMVCC, VIS_VISIBLE, VIS_NAMES } from '../engine/visibility/visibility.js';
+import { explainVisibility, satisfiesMVCC, VIS_VISIBLE, VIS_NAMES, type VisibilityContext } from '../engine/visibility/visibility.js';
 import { PAGE_WINDOW, type EngineApi, type EngineState, type LogEntry, type StepResult, type TableState } from '../shared/api';
+
+/** A visibility context for looking only: it belongs to no statement and sets no hint bits it is given copies. */
+function readOnlyContext(e: Engine, tx: Engine['sessions'][number]['tx']): VisibilityContext {
+  return {
+    myXid: tx?.xid ?? 0, subXids: tx?.subXidSet ?? null, curcid: tx?.curcid ?? 0, combos: tx?.combos ?? [], clog: e.xacts.clog,
+    isInProgress: (x: number) => e.xacts.isInProgress(x), multiRunning: (m: number) => e.multiRunning(m),
+  };
+}
 
 const MAX_INDEX_ENTRIES = 200;
 const CHECKPOINT_EVERY = 32;
@@ -129,8 +137,7 @@ export class EngineHost implements EngineApi {
     const copy = { ...item };
     const tx = s.tx;
     const snap = tx?.xactSnapshot ?? this.engine.xacts.snapshot(tx?.xid ?? 0, this.engine.clock.now);
-    const ctx = { myXid: tx?.xid ?? 0, subXids: tx?.subXidSet ?? null, curcid: tx?.curcid ?? 0, combos: tx?.combos ?? [], clog: this.engine.xacts.clog, isInProgress: (x: number) => this.engine.xacts.isInProgress(x) };
-    const v = satisfiesMVCC(copy, snap, ctx);
+    const v = satisfiesMVCC(copy, snap, readOnlyContext(this.engine, s.tx));
     const which = tx?.xactSnapshot ? `${session}'s transaction snapshot` : `a new statement snapshot of ${session}`;
     return `Seen with ${which} ${snap.xmin}:${snap.xmax}:${snap.xip.join(',')} — ${explainVisibility(v, copy, snap, session)}`;
   }
@@ -200,7 +207,7 @@ export class EngineHost implements EngineApi {
     for (const s of e.sessions) {
       const tx = s.tx;
       const snap = tx?.xactSnapshot ?? e.xacts.snapshot(tx?.xid ?? 0, e.clock.now);
-      const ctx = { myXid: tx?.xid ?? 0, subXids: tx?.subXidSet ?? null, curcid: tx?.curcid ?? 0, combos: tx?.combos ?? [], clog: e.xacts.clog, isInProgress: (x: number) => e.xacts.isInProgress(x) };
+      const ctx = readOnlyContext(e, tx);
       const m: Record<string, { visible: boolean; outcome: string }> = {};
       for (const ts of tableStates) {
         const t = e.catalog.get(ts.name)!;
