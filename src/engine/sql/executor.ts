@@ -660,7 +660,6 @@ export class Executor {
   // ------------------------------------------------------------------ INSERT
 
   private *insertStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
-    if (n.onConflictClause) throw notSupported('INSERT ... ON CONFLICT');
     if (n.withClause) throw notSupported('WITH queries');
     const t = this.table(n.relation);
     const snapshot = this.eng.snapshotFor(s);
@@ -712,10 +711,27 @@ export class Executor {
     const ret = returning ? this.compileReturning(returning, this.tableScope(t, null, s, snap, raw.text)) : null;
     const out: Value[][] = [];
     const hctx = this.heapCtx(s);
-    let inserted = 0;
-    for (const vals of rows) {
+    const onConflict = n.onConflictClause ? this.prepareOnConflict(s, t, n, snap, raw.text) : null;
+    let inserted = 0, affected = 0;
+    rowLoop: for (const vals of rows) {
       if (++inserted % PROGRESS_ROWS === 0) yield { kind: 'progress', done: inserted, total: rows.length };
       this.checkConstraints(s, t, vals, snap);
+      if (onConflict) {
+        // speculative insertion's pre-check (ExecCheckIndexConstraints), waiting out in-progress inserters
+        for (;;) {
+          const c = this.findConflict(s, t, onConflict.arbiters, vals);
+          if (!c) break;
+          if (c.xwait) {
+            yield* this.eng.waitForXact(s, c.xwait, `while checking uniqueness of tuple ${formatTid(c.blk, c.off)} in relation "${t.name}"`);
+            continue;
+          }
+          const res = yield* onConflict.handle(vals, c.blk, c.off);
+          if (res === 'retry') continue;
+          if (res) { affected++; if (ret) out.push(ret.fns.map((f) => f(res))); }
+          continue rowLoop;
+        }
+      }
+      affected++;
       this.eng.ensureXid(s);
       if (s.tx!.sxact) this.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid);
       const tid = heapInsert(hctx, t, vals);
@@ -725,7 +741,110 @@ export class Executor {
       }
       if (ret) out.push(ret.fns.map((f) => f({ vals, item: t.heap.item(tid.blk, tid.off)!, blk: tid.blk, off: tid.off, aggs: null })));
     }
-    return this.dmlResult(`INSERT 0 ${rows.length}`, ret, out);
+    return this.dmlResult(`INSERT 0 ${affected}`, ret, out);
+  }
+
+  /** A live or in-progress row with the same key in an arbiter index (through the dirty snapshot). */
+  private findConflict(s: Session, t: Table, arbiters: BtreeIndex[], vals: Value[]): { blk: number; off: number; xwait: number } | null {
+    const vctx = this.eng.visibilityContext(s);
+    for (const index of arbiters) {
+      const key = index.keyOf(vals);
+      if (key === null) continue;
+      for (const tid of index.lookup(key)) {
+        for (const m of hotChain(t, tidBlock(tid), tidOffset(tid))) {
+          const d = satisfiesDirty(m.item, vctx);
+          if (!d.visible) continue;
+          return { blk: m.blk, off: m.off, xwait: d.waitXmin || d.waitXmax };
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * INSERT ... ON CONFLICT: the arbiter indexes, and what to do with a conflicting row — nothing, or lock it
+   * and update it (ExecOnConflictUpdate). Under REPEATABLE READ / SERIALIZABLE a conflicting row that the
+   * snapshot cannot see is a serialization failure.
+   */
+  private prepareOnConflict(s: Session, t: Table, n: N, snap: () => Snapshot, sql: string) {
+    const oc = n.onConflictClause;
+    let arbiters: BtreeIndex[];
+    if (oc.infer?.conname) {
+      const i = t.indexes.find((x) => x.name === oc.infer.conname);
+      if (!i) throw new PgError('42704', `constraint "${oc.infer.conname}" for table "${t.name}" does not exist`);
+      arbiters = [i];
+    } else if (oc.infer?.indexElems) {
+      const cols = (oc.infer.indexElems as N[]).map((e) => {
+        const idx = t.columns.findIndex((c) => c.name === e.IndexElem.name);
+        if (idx < 0) throw new PgError('42703', `column "${e.IndexElem.name}" does not exist`, { position: posOf(oc.infer.location) });
+        return idx;
+      }).sort();
+      arbiters = t.indexes.filter((i) => i.unique && [...i.columns].sort().join() === cols.join());
+      if (!arbiters.length) throw new PgError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
+    } else {
+      if (oc.action === 'ONCONFLICT_UPDATE') throw new PgError('42601', 'ON CONFLICT DO UPDATE requires inference specification or constraint name', { hint: 'For example, ON CONFLICT (column_name).', position: posOf(oc.location) });
+      arbiters = t.indexes.filter((i) => i.unique);
+    }
+    const self = this;
+    const notVisible = (item: Item) => {
+      if (!usesXactSnapshot(s.tx!.isolation)) return false;
+      return !VIS_VISIBLE[satisfiesMVCC(item, snap(), this.eng.visibilityContext(s))];
+    };
+    if (oc.action !== 'ONCONFLICT_UPDATE') {
+      return {
+        arbiters,
+        // eslint-disable-next-line require-yield
+        *handle(_vals: Value[], blk: number, off: number): Gen<Row | null | 'retry'> {
+          if (notVisible(t.heap.item(blk, off)!)) throw new PgError('40001', 'could not serialize access due to concurrent update');
+          return null;
+        },
+      };
+    }
+    // DO UPDATE: SET and WHERE see the existing row (the target) and EXCLUDED (the row proposed for insertion)
+    const excludedRow: { current: Row | null } = { current: null };
+    const scope = this.tableScope(t, n.relation.alias?.aliasname ?? null, s, snap, sql);
+    scope.outer = { scope: { ...this.tableScope(t, 'excluded', s, snap, sql), hasSystem: false }, row: excludedRow, used: false };
+    const sets = (oc.targetList as N[]).map((tl) => {
+      const rt = tl.ResTarget;
+      const idx = t.columns.findIndex((c) => c.name === rt.name);
+      if (idx < 0) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
+      return { idx, fn: this.assign(compileExpr(rt.val, scope), t.columns[idx]!, firstLocation(rt.val)).fn };
+    });
+    const where = oc.whereClause ? this.compileWhere(oc.whereClause, scope) : null;
+    const keyCols = [...t.keyColumns], idxCols = [...t.indexedColumns];
+    return {
+      arbiters,
+      *handle(vals: Value[], blk: number, off: number): Gen<Row | null | 'retry'> {
+        const { tm, tupleLock } = yield* self.waitModifiable(s, t, blk, off, 'exclusive', 'lock');
+        const release = () => { if (tupleLock) self.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk, off }, TUPLE_HW_LOCK.exclusive); };
+        if (tm !== TM.Ok) {
+          release();
+          if (tm === TM.SelfModified || tm === TM.Invisible) throw new PgError('21000', 'ON CONFLICT DO UPDATE command cannot affect row a second time', { hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.' });
+          if (usesXactSnapshot(s.tx!.isolation)) throw new PgError('40001', 'could not serialize access due to concurrent update');
+          return 'retry'; // updated or deleted meanwhile: look for the conflict again
+        }
+        self.eng.ensureXid(s);
+        heapLockTuple(self.heapCtx(s), t, blk, off, 'exclusive');
+        release();
+        const item = t.heap.item(blk, off)!;
+        if (notVisible(item)) throw new PgError('40001', 'could not serialize access due to concurrent update');
+        excludedRow.current = { vals, item: null, blk: 0, off: 0, aggs: null };
+        const existing: Row = { vals: item.values, item, blk, off, aggs: null };
+        if (where && where.fn(existing) !== true) return null;
+        const newVals = item.values.slice();
+        for (const st of sets) newVals[st.idx] = st.fn(existing);
+        self.checkConstraints(s, t, newVals, snap);
+        const indexedChanged = idxCols.some((i) => !sameValue(item.values[i]!, newVals[i]!));
+        const keysChanged = keyCols.some((i) => !sameValue(item.values[i]!, newVals[i]!));
+        if (s.tx!.sxact) self.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, blk, off);
+        const nt = heapUpdate(self.heapCtx(s), t, blk, off, newVals, indexedChanged, keysChanged);
+        if (!nt.hot && t.indexes.length) {
+          const waitAt = self.indexInsertAll(s, t, newVals, nt.blk, nt.off);
+          if (waitAt >= 0) yield* self.indexInsertRest(s, t, waitAt, newVals, nt.blk, nt.off);
+        }
+        return { vals: newVals, item: t.heap.item(nt.blk, nt.off)!, blk: nt.blk, off: nt.off, aggs: null };
+      },
+    };
   }
 
   private compileReturning(list: N[], scope: Scope): { fns: ((r: Row) => Value)[]; names: string[]; types: SqlType[] } {
