@@ -56,9 +56,14 @@ type Gen<T> = Generator<StepYield, T, void>;
 interface Source {
   scope: Scope;
   table: Table | null;
-  /** rows of a function source (generate_series) */
+  /** rows of a function source (generate_series) or of a join */
   rows?: () => Iterable<Value[]>;
+  /** the tables a join reads (locked AccessShare before it runs) */
+  tables?: Table[];
 }
+
+/** One input of a join: a base table (scanned with the statement's snapshot) or a nested join. */
+interface JoinInput { names: string[]; columns: { name: string; type: SqlType }[]; rels: { name: string; count: number }[]; tables: Table[]; rows: () => Value[][] }
 
 interface Candidate extends Row { item: Item }
 
@@ -158,8 +163,8 @@ export class Executor {
   private source(s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string): Source {
     const env = this.env(s, snap);
     if (!from || from.length === 0) return { scope: { relName: null, alias: null, columns: [], hasSystem: false, env, sql }, table: null, rows: () => [[]] };
-    if (from.length > 1) throw notSupported('joins (more than one table in FROM)', posOf(firstLocation(from[1])));
     const f = from[0]!;
+    if (from.length > 1 || f.JoinExpr) return this.joinSource(s, from, snap, sql);
     if (f.RangeVar) {
       const t = this.table(f.RangeVar);
       return { scope: this.tableScope(t, f.RangeVar.alias?.aliasname ?? null, s, snap, sql), table: t };
@@ -189,9 +194,95 @@ export class Executor {
         },
       };
     }
-    if (f.JoinExpr) throw notSupported('joins', posOf(firstLocation(f)));
     if (f.RangeSubselect) throw notSupported('subqueries in FROM');
     throw notSupported('this FROM item');
+  }
+
+  /**
+   * Joins as nested loops over the visible rows of each table (FROM a, b / JOIN ... ON / LEFT / RIGHT / CROSS).
+   * Rows come out in the order of the left input, then the right — a nested loop's order; PostgreSQL may pick
+   * a hash or merge join and return another order, so give joins an ORDER BY when order matters.
+   */
+  private joinSource(s: Session, from: N[], snap: () => Snapshot, sql: string): Source {
+    const env = this.env(s, snap);
+    const combinedScope = (inp: JoinInput): Scope => {
+      let offset = 0;
+      return {
+        relName: null, alias: null, columns: inp.columns, hasSystem: false, env, sql,
+        rels: inp.rels.map((r) => { const x = { name: r.name, offset, count: r.count }; offset += r.count; return x; }),
+      };
+    };
+    const base = (item: N): JoinInput => {
+      if (item.RangeVar) {
+        const t = this.table(item.RangeVar);
+        const name = item.RangeVar.alias?.aliasname ?? t.name;
+        const scope = this.tableScope(t, name, s, snap, sql);
+        return {
+          names: [name], columns: t.columns.map((c) => ({ name: c.name, type: c.type })), rels: [{ name, count: t.columns.length }], tables: [t],
+          rows: () => this.scan(s, t, snap(), null, undefined, scope).map((c) => c.vals),
+        };
+      }
+      if (item.JoinExpr) {
+        const j = item.JoinExpr;
+        if (j.usingClause?.length || j.isNatural) throw notSupported('JOIN ... USING / NATURAL JOIN (use ON)', posOf(firstLocation(item)));
+        if (j.alias) throw notSupported('aliases for joins');
+        let left = base(j.larg), right = base(j.rarg);
+        let kind = j.jointype as string;
+        if (kind === 'JOIN_RIGHT') { [left, right] = [right, left]; kind = 'JOIN_LEFT'; }
+        if (kind !== 'JOIN_INNER' && kind !== 'JOIN_LEFT') throw notSupported(`${kind.replace('JOIN_', '')} JOIN`, posOf(firstLocation(item)));
+        const swapped = j.jointype === 'JOIN_RIGHT';
+        const names = [...left.names, ...right.names];
+        const dup = names.find((x, i) => names.indexOf(x) !== i);
+        if (dup) throw new PgError('42712', `table name "${dup}" specified more than once`);
+        const combined: JoinInput = {
+          names, columns: [...left.columns, ...right.columns], rels: [...left.rels, ...right.rels], tables: [...left.tables, ...right.tables],
+          rows: () => [],
+        };
+        const on = j.quals ? this.compileWhere(j.quals, combinedScope(combined)) : null;
+        const leftWidth = left.columns.length, rightWidth = right.columns.length;
+        combined.rows = () => {
+          const out: Value[][] = [];
+          const rr = right.rows();
+          const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+          for (const l of left.rows()) {
+            let matched = false;
+            for (const r of rr) {
+              row.vals = l.concat(r);
+              if (on && on.fn(row) !== true) continue;
+              matched = true;
+              out.push(row.vals);
+            }
+            if (!matched && kind === 'JOIN_LEFT') out.push(l.concat(new Array<Value>(rightWidth).fill(null)));
+          }
+          if (swapped) {
+            // report columns in the written order (left table first) even though the right side drove the loop
+            return out.map((v) => v.slice(leftWidth).concat(v.slice(0, leftWidth)));
+          }
+          return out;
+        };
+        if (swapped) {
+          combined.columns = [...right.columns, ...left.columns];
+          combined.rels = [...right.rels, ...left.rels];
+          combined.names = [...right.names, ...left.names];
+        }
+        return combined;
+      }
+      throw notSupported('this FROM item in a join', posOf(firstLocation(item)));
+    };
+    let acc = base(from[0]!);
+    for (const item of from.slice(1)) {
+      const next = base(item);
+      const names = [...acc.names, ...next.names];
+      const dup = names.find((x, i) => names.indexOf(x) !== i);
+      if (dup) throw new PgError('42712', `table name "${dup}" specified more than once`);
+      const a = acc;
+      acc = {
+        names, columns: [...a.columns, ...next.columns], rels: [...a.rels, ...next.rels], tables: [...a.tables, ...next.tables],
+        rows: () => { const rr = next.rows(); const out: Value[][] = []; for (const l of a.rows()) for (const r of rr) out.push(l.concat(r)); return out; },
+      };
+    }
+    const final = acc;
+    return { scope: combinedScope(final), table: null, rows: () => final.rows(), tables: final.tables };
   }
 
   /**
@@ -336,10 +427,12 @@ export class Executor {
       const lc = locking[0]!.LockingClause;
       lockMode = LOCK_STRENGTH[lc.strength]!;
       policy = lc.waitPolicy === 'LockWaitSkip' ? 'skip' : lc.waitPolicy === 'LockWaitError' ? 'error' : 'block';
+      if (src.tables) throw notSupported(`${LOCK_CLAUSE_NAME[lockMode]} with joins`);
       if (!src.table) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} cannot be applied to a function`);
       if (!topLevel) throw notSupported('row locking in INSERT ... SELECT');
     }
     if (src.table) yield* this.lockRelation(s, src.table, lockMode ? LockMode.RowShare : LockMode.AccessShare);
+    for (const jt of src.tables ?? []) yield* this.lockRelation(s, jt, LockMode.AccessShare);
     if (lockMode) this.checkReadOnly(s, `SELECT ${LOCK_CLAUSE_NAME[lockMode]}`);
 
     const scope = src.scope;
@@ -493,7 +586,8 @@ export class Executor {
     const f = g.ColumnRef?.fields;
     if (f && f[f.length - 1].String) {
       const nm = f[f.length - 1].String.sval;
-      let idx = scope.columns.findIndex((c) => c.name === nm);
+      const rel = f.length === 2 && scope.rels ? scope.rels.find((r) => r.name === f[0].String.sval) : undefined;
+      let idx = rel ? scope.columns.findIndex((c, i) => c.name === nm && i >= rel.offset && i < rel.offset + rel.count) : scope.columns.findIndex((c) => c.name === nm);
       if (idx < 0 && targetList) {
         const t = targetList.find((x: N) => x.ResTarget.name === nm);
         if (t) return this.groupColumn(t.ResTarget.val, undefined, scope);

@@ -56,6 +56,8 @@ export interface Scope {
   groupCols?: Set<number>;
   /** in grouping mode, compiled GROUP BY expressions matched by their source text position */
   inAgg?: boolean;
+  /** several relations (a join): each one's visible name and where its columns start in `columns` */
+  rels?: { name: string; offset: number; count: number }[];
   /** the enclosing query, for correlated subqueries: its scope and the row being evaluated */
   outer?: { scope: Scope; row: { current: Row | null }; used: boolean };
   env: ExprEnv;
@@ -171,8 +173,46 @@ function compileConst(n: N): Compiled {
   return { fn: () => null, type: T.unknown, name: '?column?', strength: 0, isConst: true };
 }
 
+function compileJoinColumnRef(n: N, scope: Scope, names: string[]): Compiled | null {
+  const rels = scope.rels!;
+  let hits: number[] = [];
+  const col = names[names.length - 1]!;
+  if (names.length === 2) {
+    const rel = rels.find((r) => r.name === names[0]);
+    if (!rel) return null;
+    for (let i = rel.offset; i < rel.offset + rel.count; i++) if (scope.columns[i]!.name === col) hits.push(i);
+    if (!hits.length) throw new PgError('42703', `column ${names[0]}.${col} does not exist`, { position: posOf(n.location) });
+  } else {
+    hits = scope.columns.map((c, i) => (c.name === col ? i : -1)).filter((i) => i >= 0);
+    if (hits.length > 1) throw new PgError('42702', `column reference "${col}" is ambiguous`, { position: posOf(n.location) });
+    if (!hits.length) return null;
+  }
+  const idx = hits[0]!;
+  if (scope.aggs && !scope.inAgg && !scope.groupCols?.has(idx)) {
+    const rel = rels.find((r) => idx >= r.offset && idx < r.offset + r.count)!;
+    throw new PgError('42803', `column "${rel.name}.${col}" must appear in the GROUP BY clause or be used in an aggregate function`, { position: posOf(n.location) });
+  }
+  return { fn: (r) => r.vals[idx]!, type: scope.columns[idx]!.type, name: col, strength: 2 };
+}
+
 function compileColumnRef(n: N, scope: Scope): Compiled {
   const fields = n.fields as N[];
+  if (scope.rels && !fields.some((f) => f.A_Star)) {
+    const names0 = fields.map((f) => f.String.sval as string);
+    if (names0.length <= 2) {
+      const c = compileJoinColumnRef(n, scope, names0);
+      if (c) return c;
+      if (!scope.outer) {
+        if (names0.length === 2) throw new PgError('42P01', `missing FROM-clause entry for table "${names0[0]}"`, { position: posOf(n.location) });
+        throw new PgError('42703', `column "${names0[0]}" does not exist`, { position: posOf(n.location) });
+      }
+      const outer = scope.outer;
+      const inner = compileColumnRef(n, { ...outer.scope, aggs: undefined, inAgg: false });
+      outer.used = true;
+      const ref = outer.row;
+      return { ...inner, fn: () => inner.fn(ref.current!) };
+    }
+  }
   if (fields.some((f) => f.A_Star)) throw new PgError('42601', 'row expansion via "*" is not supported here', { position: posOf(n.location) });
   const names = fields.map((f) => f.String.sval as string);
   let col: string;
