@@ -1,5 +1,5 @@
 /**
- * The SQL editor: Monaco (loaded lazily, PostgreSQL-flavoured SQL highlighting) with a plain textarea until it
+ * The SQL editor: Monaco (loaded lazily, with Monaco's PostgreSQL (pgsql) highlighting) with a plain textarea until it
  * arrives. Ctrl+Enter (Cmd+Enter) runs the statement under the cursor; a syntax error is marked in red at
  * PostgreSQL's position.
  */
@@ -26,7 +26,7 @@ function loadMonaco(): Promise<Monaco> {
       const [monaco, { default: EditorWorker }] = await Promise.all([
         import('monaco-editor/editor/editor.api'),
         import('monaco-editor/editor/editor.worker?worker'),
-        import('monaco-editor/languages/definitions/sql/register'),
+        import('monaco-editor/languages/definitions/pgsql/register'),
       ]);
       (self as unknown as { MonacoEnvironment: unknown }).MonacoEnvironment = { getWorker: () => new EditorWorker() };
       return monaco;
@@ -50,7 +50,7 @@ export function SqlEditor({ value, label, onChange, onRun, marker, registerRun }
       if (disposed || !host.current) return;
       monacoRef.current = monaco;
       const ed = monaco.editor.create(host.current, {
-        value, language: 'sql', minimap: { enabled: false }, fontSize: 13, lineNumbers: 'on', scrollBeyondLastLine: false,
+        value, language: 'pgsql', minimap: { enabled: false }, fontSize: 13, lineNumbers: 'on', scrollBeyondLastLine: false,
         automaticLayout: true, wordWrap: 'on', ariaLabel: label, renderLineHighlight: 'none', tabSize: 2,
       });
       ed.onDidChangeModelContent(() => latest.current.onChange(ed.getValue()));
