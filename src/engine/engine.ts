@@ -209,6 +209,7 @@ export class Engine {
       stmts = parseSql(sql);
     } catch (e) {
       const err = this.toPgError(e);
+      if (this.tracer.wants('error')) this.tracer.emit({ kind: 'error', session: s.name, text: `the PostgreSQL parser rejected the statement: ${err.message}${err.position ? ` (at character ${err.position})` : ''}${s.block === 'inprogress' ? ' — inside BEGIN this fails the transaction too' : ''}` });
       this.abortAfterError(s);
       s.acc.error = err.toMessage();
       const outcome = this.outcome(s, 'error');
