@@ -415,6 +415,8 @@ export class Engine {
    * new versions are stamped with (the innermost subtransaction's).
    */
   ensureXid(s: Session): number {
+    const t0 = s.tx;
+    if (t0 && t0.xid && t0.subs.length === 0) return t0.writeXid; // the common case, once per row in bulk statements
     const tx = this.ensureTx(s);
     this.ensureTopXid(s, tx);
     for (const sub of tx.subs) {
