@@ -1079,11 +1079,15 @@ export class Executor {
    * Insert index entries for a new heap tuple, index by index. Returns -1 when all are in, or the position of
    * the index whose unique check must wait (the caller continues with indexInsertRest, which can wait).
    */
-  private indexInsertAll(s: Session, t: Table, vals: Value[], blk: number, off: number): number {
+  private indexInsertAll(s: Session, t: Table, vals: Value[], blk: number, off: number, oldVals?: Value[]): number {
     const idx = t.indexes;
     for (let i = 0; i < idx.length; i++) {
-      if (this.uniqueCheck(s, t, idx[i]!, vals, blk, off) !== 0) return i;
-      this.indexAdd(s, t, idx[i]!, vals, blk, off);
+      const index = idx[i]!;
+      // An UPDATE that keeps this index's key cannot create a duplicate: the version it replaces was the live
+      // holder of the key (PostgreSQL still walks the entries; the answer is always "no conflict").
+      const keyKept = oldVals !== undefined && index.columns.every((c) => sameValue(oldVals[c]!, vals[c]!));
+      if (!keyKept && this.uniqueCheck(s, t, index, vals, blk, off) !== 0) return i;
+      this.indexAdd(s, t, index, vals, blk, off);
     }
     return -1;
   }
@@ -1131,7 +1135,8 @@ export class Executor {
     };
     const hctx = this.heapCtx(s);
     const vctx = this.eng.visibilityContext(s);
-    const doUpdate = function* (this: Executor, cur: Candidate, newVals: Value[], tupleLock: boolean): Gen<void> {
+    /** heap_update + index entries, synchronously; returns the index position whose unique check must wait, or -1 */
+    const applyUpdate = (cur: Candidate, newVals: Value[], tupleLock: boolean): { blk: number; off: number; waitAt: number } => {
       this.checkConstraints(s, t, newVals, snap);
       this.eng.ensureXid(s);
       const old = cur.item.values;
@@ -1141,12 +1146,17 @@ export class Executor {
       if (s.tx!.sxact) this.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off);
       const nt = heapUpdate(hctx, t, cur.blk, cur.off, newVals, indexedChanged, keysChanged);
       if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
-      if (!nt.hot && t.indexes.length) {
-        const waitAt = this.indexInsertAll(s, t, newVals, nt.blk, nt.off);
-        if (waitAt >= 0) yield* this.indexInsertRest(s, t, waitAt, newVals, nt.blk, nt.off);
-      }
+      const waitAt = !nt.hot && t.indexes.length ? this.indexInsertAll(s, t, newVals, nt.blk, nt.off, old) : -1;
+      return { blk: nt.blk, off: nt.off, waitAt };
+    };
+    const doUpdate = function* (this: Executor, cur: Candidate, newVals: Value[], tupleLock: boolean): Gen<void> {
+      const r = applyUpdate(cur, newVals, tupleLock);
+      if (r.waitAt >= 0) yield* this.indexInsertRest(s, t, r.waitAt, newVals, r.blk, r.off);
+      finish(newVals, r.blk, r.off);
+    };
+    const finish = (newVals: Value[], blk: number, off: number) => {
       count++;
-      if (ret) out.push(ret.fns.map((f) => f({ vals: newVals, item: t.heap.item(nt.blk, nt.off)!, blk: nt.blk, off: nt.off, aggs: null })));
+      if (ret) out.push(ret.fns.map((f) => f({ vals: newVals, item: t.heap.item(blk, off)!, blk, off, aggs: null })));
     };
     let done = 0;
     for (const cand of cands) {
@@ -1155,7 +1165,10 @@ export class Executor {
       vctx.myXid = s.tx!.xid;
       vctx.subXids = s.tx!.subXidSet;
       if (satisfiesUpdate(cand.item, cand.blk, cand.off, vctx) === TM.Ok) {
-        yield* doUpdate.call(this, cand, compute(cand), false);
+        const newVals = compute(cand);
+        const r = applyUpdate(cand, newVals, false);
+        if (r.waitAt >= 0) yield* this.indexInsertRest(s, t, r.waitAt, newVals, r.blk, r.off);
+        finish(newVals, r.blk, r.off);
         continue;
       }
       let cur: Candidate = cand;
