@@ -38,6 +38,8 @@ export interface Table {
   indexedColumns: Set<number>;
   /** the column types, in order (kept to avoid rebuilding it per tuple) */
   types: SqlType[];
+  /** packed tuple length of a tuple without NULLs when every column is fixed-width, else undefined */
+  fixedLength?: number;
 }
 
 export const FIRST_NORMAL_OID = 16384;

@@ -51,16 +51,21 @@ export class HeapRelation {
     return p;
   }
 
+  /** set by pageFor: whether the page it returned was just added */
+  lastPageIsNew = false;
+
   /** Choose a page for a new tuple of `len` bytes (preferring `preferred`, e.g. the old version's page). */
-  pageFor(len: number, preferred?: Page): { page: Page; isNew: boolean } {
-    if (preferred && HeapRelation.fits(preferred, len)) return { page: preferred, isNew: false };
+  pageFor(len: number, preferred?: Page): Page {
+    this.lastPageIsNew = false;
+    if (preferred && HeapRelation.fits(preferred, len)) return preferred;
     if (this.targetBlock >= 0) {
       const t = this.pages[this.targetBlock]!;
-      if (HeapRelation.fits(t, len)) return { page: t, isNew: false };
+      if (HeapRelation.fits(t, len)) return t;
     }
     const p = this.newPage();
     this.targetBlock = p.blkno;
-    return { page: p, isNew: true };
+    this.lastPageIsNew = true;
+    return p;
   }
 
   /** PageAddItem: append a line pointer and place the tuple below pd_upper. Returns the offset number (1-based). */

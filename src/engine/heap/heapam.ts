@@ -16,7 +16,7 @@
  * (HEAP_XMAX_IS_MULTI). Simplifications: no TOAST, no update MultiXacts, no visibility-map bits to clear yet.
  */
 import {
-  type Item, LpFlags, tupleLength, HEAP_XMAX_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK,
+  type Item, LpFlags, tupleLengthPacked, TL_HASNULL, TL_VARWIDTH, HEAP_XMAX_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK,
   HEAP_XMAX_LOCK_ONLY, HEAP_COMBOCID, HEAP_UPDATED, HEAP_HASNULL, HEAP_HASVARWIDTH, HEAP_KEYS_UPDATED,
   HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_EXCL_LOCK, HEAP_XMAX_KEYSHR_LOCK, HEAP_XMAX_SHR_LOCK,
 } from './tuple.js';
@@ -77,10 +77,13 @@ function walForPage(ctx: HeapContext, kind: WalKind, len: number, table: Table, 
 const walName = (k: WalKind) => ['Heap/INSERT', 'Heap/INSERT+INIT', 'Heap/UPDATE', 'Heap/HOT_UPDATE', 'Heap/DELETE', 'Heap/LOCK'][k] ?? String(k);
 
 function newItem(values: Value[], table: Table, xid: number, cid: number, updated: boolean): Item {
-  const { len, hasNull, hasVarwidth } = tupleLength(values, table.types);
+  let packed = table.fixedLength;
+  if (packed !== undefined) for (let i = 0; i < values.length; i++) if (values[i] === null) { packed = undefined; break; }
+  if (packed === undefined) packed = tupleLengthPacked(values, table.types);
+  const len = packed & 0xffffff;
   return {
     lpFlags: LpFlags.NORMAL, lpOff: 0, lpLen: len, xmin: xid, xmax: 0, field3: cid, ctidBlock: 0, ctidOffset: 0,
-    infomask: HEAP_XMAX_INVALID | (updated ? HEAP_UPDATED : 0) | (hasNull ? HEAP_HASNULL : 0) | (hasVarwidth ? HEAP_HASVARWIDTH : 0),
+    infomask: HEAP_XMAX_INVALID | (updated ? HEAP_UPDATED : 0) | (packed & TL_HASNULL ? HEAP_HASNULL : 0) | (packed & TL_VARWIDTH ? HEAP_HASVARWIDTH : 0),
     infomask2: table.columns.length,
     values,
   };
@@ -90,7 +93,8 @@ export function heapInsert(ctx: HeapContext, table: Table, values: Value[]): { b
   const tx = ctx.tx;
   const item = newItem(values, table, tx.writeXid, tx.curcid, false);
   tx.cidUsed = true;
-  const { page, isNew } = table.heap.pageFor(item.lpLen);
+  const page = table.heap.pageFor(item.lpLen);
+  const isNew = table.heap.lastPageIsNew;
   const off = HeapRelation.addItem(page, item);
   item.ctidBlock = page.blkno;
   item.ctidOffset = off;
@@ -123,14 +127,14 @@ function setPrunable(page: Page, xid: number) {
 
 export function heapUpdate(
   ctx: HeapContext, table: Table, blk: number, off: number, values: Value[], indexedChanged: boolean, keysChanged: boolean,
-): { blk: number; off: number; hot: boolean } {
+): UpdateResult {
   const tx = ctx.tx;
   const oldPage = table.heap.pages[blk]!;
   const old = oldPage.items[off - 1]!;
   const item = newItem(values, table, tx.writeXid, tx.curcid, true);
   const sameFits = HeapRelation.fits(oldPage, item.lpLen);
   const hot = !indexedChanged && sameFits;
-  const { page } = table.heap.pageFor(item.lpLen, oldPage);
+  const page = table.heap.pageFor(item.lpLen, oldPage);
   setXmaxForModify(ctx, old);
   if (keysChanged) old.infomask2 |= HEAP_KEYS_UPDATED;
   if (hot) { old.infomask2 |= HEAP_HOT_UPDATED; item.infomask2 |= HEAP_ONLY_TUPLE; }
@@ -146,8 +150,13 @@ export function heapUpdate(
   }
   const lsn = walForPage(ctx, hot ? WalKind.HeapHotUpdate : WalKind.HeapUpdate, 35 + item.lpLen, table, oldPage, off);
   if (page !== oldPage) stampPage(page, lsn);
-  return { blk: page.blkno, off: newOff, hot };
+  lastUpdate.blk = page.blkno; lastUpdate.off = newOff; lastUpdate.hot = hot;
+  return lastUpdate;
 }
+
+/** Where heap_update put the new version. One shared object (no allocation per row): read it before the next update. */
+export interface UpdateResult { blk: number; off: number; hot: boolean }
+const lastUpdate: UpdateResult = { blk: 0, off: 0, hot: false };
 
 export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: number): void {
   const page = table.heap.pages[blk]!;

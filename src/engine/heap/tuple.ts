@@ -76,6 +76,17 @@ export function infomaskFlagNames(infomask: number, infomask2: number): string[]
 export const MAXALIGN = (n: number) => (n + 7) & ~7;
 const align = (n: number, a: number) => (n + a - 1) & ~(a - 1);
 
+/**
+ * Tuple length as heap_form_tuple computes it, packed into one number (no allocation per tuple):
+ * bits 0-23 the length, TL_HASNULL / TL_VARWIDTH flags above.
+ */
+export const TL_HASNULL = 1 << 24;
+export const TL_VARWIDTH = 1 << 25;
+export function tupleLengthPacked(values: Value[], types: SqlType[]): number {
+  const r = tupleLength(values, types);
+  return r.len | (r.hasNull ? TL_HASNULL : 0) | (r.hasVarwidth ? TL_VARWIDTH : 0);
+}
+
 /** Tuple length as heap_form_tuple computes it: header (+null bitmap) MAXALIGNed, then each datum aligned. */
 export function tupleLength(values: Value[], types: SqlType[]): { len: number; hasNull: boolean; hasVarwidth: boolean } {
   let hasNull = false, hasVarwidth = false;

@@ -37,6 +37,7 @@ import type { Table, Column, CheckConstraint } from '../catalog/catalog.js';
 import { HeapRelation, packTid, tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
 import { Sequence } from '../sequence/sequence.js';
+import { tupleLengthPacked } from '../heap/tuple.js';
 import { type Item, LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY, HEAP_XMAX_IS_MULTI } from '../heap/tuple.js';
 import {
   satisfiesMVCC, satisfiesUpdate, satisfiesDirty, explainVisibility, VIS_VISIBLE, VIS_NAMES, TM, type VisibilityContext,
@@ -1085,7 +1086,8 @@ export class Executor {
       const index = idx[i]!;
       // An UPDATE that keeps this index's key cannot create a duplicate: the version it replaces was the live
       // holder of the key (PostgreSQL still walks the entries; the answer is always "no conflict").
-      const keyKept = oldVals !== undefined && index.columns.every((c) => sameValue(oldVals[c]!, vals[c]!));
+      let keyKept = oldVals !== undefined;
+      if (keyKept) for (const c of index.columns) if (!sameValue(oldVals![c]!, vals[c]!)) { keyKept = false; break; }
       if (!keyKept && this.uniqueCheck(s, t, index, vals, blk, off) !== 0) return i;
       this.indexAdd(s, t, index, vals, blk, off);
     }
@@ -1135,8 +1137,9 @@ export class Executor {
     };
     const hctx = this.heapCtx(s);
     const vctx = this.eng.visibilityContext(s);
-    /** heap_update + index entries, synchronously; returns the index position whose unique check must wait, or -1 */
-    const applyUpdate = (cur: Candidate, newVals: Value[], tupleLock: boolean): { blk: number; off: number; waitAt: number } => {
+    /** heap_update + index entries, synchronously; sets `placed` and returns the index position whose unique check must wait, or -1 */
+    const placed = { blk: 0, off: 0 };
+    const applyUpdate = (cur: Candidate, newVals: Value[], tupleLock: boolean): number => {
       this.checkConstraints(s, t, newVals, snap);
       this.eng.ensureXid(s);
       const old = cur.item.values;
@@ -1146,13 +1149,14 @@ export class Executor {
       if (s.tx!.sxact) this.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off);
       const nt = heapUpdate(hctx, t, cur.blk, cur.off, newVals, indexedChanged, keysChanged);
       if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
-      const waitAt = !nt.hot && t.indexes.length ? this.indexInsertAll(s, t, newVals, nt.blk, nt.off, old) : -1;
-      return { blk: nt.blk, off: nt.off, waitAt };
+      placed.blk = nt.blk; placed.off = nt.off;
+      return !nt.hot && t.indexes.length ? this.indexInsertAll(s, t, newVals, nt.blk, nt.off, old) : -1;
     };
     const doUpdate = function* (this: Executor, cur: Candidate, newVals: Value[], tupleLock: boolean): Gen<void> {
-      const r = applyUpdate(cur, newVals, tupleLock);
-      if (r.waitAt >= 0) yield* this.indexInsertRest(s, t, r.waitAt, newVals, r.blk, r.off);
-      finish(newVals, r.blk, r.off);
+      const waitAt = applyUpdate(cur, newVals, tupleLock);
+      const { blk, off } = placed;
+      if (waitAt >= 0) yield* this.indexInsertRest(s, t, waitAt, newVals, blk, off);
+      finish(newVals, blk, off);
     };
     const finish = (newVals: Value[], blk: number, off: number) => {
       count++;
@@ -1166,9 +1170,8 @@ export class Executor {
       vctx.subXids = s.tx!.subXidSet;
       if (satisfiesUpdate(cand.item, cand.blk, cand.off, vctx) === TM.Ok) {
         const newVals = compute(cand);
-        const r = applyUpdate(cand, newVals, false);
-        if (r.waitAt >= 0) yield* this.indexInsertRest(s, t, r.waitAt, newVals, r.blk, r.off);
-        finish(newVals, r.blk, r.off);
+        const waitAt = applyUpdate(cand, newVals, false);
+        if (waitAt >= 0) { const { blk, off } = placed; yield* this.indexInsertRest(s, t, waitAt, newVals, blk, off); finish(newVals, blk, off); } else finish(newVals, placed.blk, placed.off);
         continue;
       }
       let cur: Candidate = cand;
@@ -1346,6 +1349,9 @@ export class Executor {
       oid, name, columns, checks: checks.map(({ name: nm, expr }) => ({ name: nm, expr })), indexes: [], heap: new HeapRelation(),
       keyColumns: new Set(), indexedColumns: new Set(), types: columns.map((c) => c.type),
     };
+    if (columns.every((c) => ['int2', 'int4', 'int8', 'bool'].includes(c.type.name))) {
+      table.fixedLength = tupleLengthPacked(columns.map(() => 0), table.types);
+    }
     for (const u of uniques) {
       const colIdx = u.cols.map((cn) => {
         const i = columns.findIndex((c) => c.name === cn);
