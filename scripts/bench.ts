@@ -5,14 +5,14 @@
  *   INSERT INTO data SELECT g, 0 FROM generate_series(1, 400000) g;
  *   BEGIN; UPDATE data SET val = val + 1 WHERE id <= 200000; UPDATE data SET val = val + 1 WHERE id > 200000; COMMIT;
  *
- * Runs alternate engine / PGlite (RUNS each, default 3) and report medians. Targets (issue): engine ≤ 0.4×
+ * Runs alternate engine / PGlite (RUNS each, default 5) and report medians. Targets (issue): engine ≤ 0.4×
  * PGlite's time on the whole workload, < 400 MB heap, ≥ 20,000 single-row UPDATE transactions per second.
  * Heap is sampled (after a forced GC at the start) after every statement; the maximum is reported.
  */
 import { Engine } from '../src/engine/engine.js';
 import { initParser } from '../src/engine/sql/parser.js';
 
-const RUNS = Number(process.env.RUNS ?? 3);
+const RUNS = Number(process.env.RUNS ?? 5);
 const N = Number(process.env.ROWS ?? 400000);
 const TX = Number(process.env.TX ?? 10000);
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
