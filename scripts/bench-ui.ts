@@ -18,7 +18,7 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 
 execSync('npx vite build', { stdio: 'ignore' });
 const assets = readdirSync('dist/assets');
-const lazy = (f: string) => /^(editor|sql|register)/.test(f);
+const lazy = (f: string) => /^(editor|sql|pgsql|register)/.test(f); // Monaco and its language chunks load lazily
 let initial = gzipSync(readFileSync('dist/index.html')).length;
 const parts: string[] = [];
 for (const f of assets) {
