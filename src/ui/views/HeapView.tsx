@@ -3,7 +3,7 @@
  * HOT chains as arrows, dead/redirect pointers, each tuple coloured (and labelled — never colour alone) by
  * whether the selected session can see it. Clicking a tuple asks the engine why.
  */
-import { memo } from 'react';
+import { memo, useCallback, useLayoutEffect, useRef, useState } from 'react';
 import { useWorkspace, useWs } from '../hooks';
 import { EMPTY_ARR, EMPTY_OBJ } from '../hooks';
 import type { PageView, TableState } from '../../shared/api';
@@ -64,21 +64,54 @@ function TableHeap({ t, vis, highlight, onPick, onWindow }: { t: TableState; vis
 
 function Page({ table, p, vis, highlight, onPick }: { table: string; p: PageView; vis: Record<string, { visible: boolean; outcome: string }>; highlight: { rel?: string; blk?: number; off?: number } | null; onPick(blk: number, off: number): void }) {
   const shown = p.items.slice(0, 60);
+  const box = useRef<HTMLDivElement>(null);
+  const cards = useRef(new Map<number, HTMLElement>());
+  const register = useCallback((lp: number, el: HTMLElement | null) => { if (el) cards.current.set(lp, el); else cards.current.delete(lp); }, []);
+  const [arrows, setArrows] = useState<{ d: string; hot: boolean; label: string }[]>([]);
+  // t_ctid links between versions on this page: HOT chains solid, other updates dashed
+  useLayoutEffect(() => {
+    const b = box.current?.getBoundingClientRect();
+    if (!b) return;
+    const out: { d: string; hot: boolean; label: string }[] = [];
+    for (const it of shown) {
+      if (it.lp_flags !== 1 || !it.t_ctid) continue;
+      const m = /^\((\d+),(\d+)\)$/.exec(it.t_ctid);
+      if (!m || Number(m[1]) !== p.blkno || Number(m[2]) === it.lp) continue;
+      const a = cards.current.get(it.lp)?.getBoundingClientRect(), c = cards.current.get(Number(m[2]))?.getBoundingClientRect();
+      if (!a || !c) continue;
+      const x1 = a.left + a.width / 2 - b.left, x2 = c.left + c.width / 2 - b.left;
+      let d: string;
+      if (c.top >= a.bottom - 1) {
+        // the newer version sits on a later row: from the bottom of the old one to the top of the new one
+        const y1 = a.bottom - b.top, y2 = c.top - b.top - 2, mid = (y1 + y2) / 2;
+        d = `M${x1},${y1} C${x1},${mid} ${x2},${mid} ${x2},${y2}`;
+      } else {
+        // same row (or an earlier one): loop underneath both cards
+        const y1 = a.bottom - b.top, y2 = c.bottom - b.top, dip = Math.max(y1, y2) + 14;
+        d = `M${x1},${y1} C${x1},${dip} ${x2},${dip} ${x2},${y2 + 2}`;
+      }
+      out.push({ d, hot: it.flags.includes('HOT_UPDATED'), label: `(${p.blkno},${it.lp}) → ${it.t_ctid}` });
+    }
+    setArrows((prev) => (JSON.stringify(prev) === JSON.stringify(out) ? prev : out));
+  });
   return (
     <div className="page" data-testid={`page-${table}-${p.blkno}`}>
       <div className="page-head">
         block {p.blkno} · pd_lsn <code>{p.lsn}</code> · pd_lower {p.lower} · pd_upper {p.upper} · prune_xid {p.prune_xid}{p.flags & 4 ? ' · ALL_VISIBLE' : ''}
       </div>
-      <div className="tuples">
+      <div className="tuples" ref={box}>
+        <svg className="chain-arrows" aria-hidden="true">
+          <defs><marker id={`ah-${table}-${p.blkno}`} viewBox="0 0 10 10" refX="5" refY="9" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,0 L5,10 z" /></marker></defs>
+          {arrows.map((a, i) => <path key={i} d={a.d} className={a.hot ? 'hot' : 'cold'} markerEnd={`url(#ah-${table}-${p.blkno})`}><title>{a.label}</title></path>)}
+        </svg>
         {shown.map((it) => {
           const key = `${table}:${p.blkno}:${it.lp}`;
           const v = vis[key];
           const hl = highlight && highlight.rel === table && highlight.blk === p.blkno && highlight.off === it.lp;
-          const hotNext = it.flags.includes('HOT_UPDATED') && it.t_ctid ? it.t_ctid : null;
           if (it.lp_flags !== 1) {
             return <div key={it.lp} className={`tuple lp-${it.lp_flags_name}`}>lp {it.lp}: {it.lp_flags_name}{it.lp_flags === 2 ? ` → ${it.lp_off}` : ''}</div>;
           }
-          return <TupleCard key={it.lp} table={table} blk={p.blkno} it={it} visible={!!v?.visible} hl={!!hl} sig={`${it.t_xmin}|${it.t_xmax}|${it.t_field3}|${it.t_ctid}|${it.t_infomask}|${it.t_infomask2}|${v?.visible}|${hl}`} onPick={onPick} />;
+          return <TupleCard key={it.lp} table={table} blk={p.blkno} it={it} visible={!!v?.visible} hl={!!hl} sig={`${it.t_xmin}|${it.t_xmax}|${it.t_field3}|${it.t_ctid}|${it.t_infomask}|${it.t_infomask2}|${v?.visible}|${hl}`} onPick={onPick} register={register} />;
         })}
         {p.itemCount > shown.length && <div className="more">… {p.itemCount - shown.length} more line pointers on this page</div>}
       </div>
@@ -88,10 +121,11 @@ function Page({ table, p, vis, highlight, onPick }: { table: string; p: PageView
 
 type ItemView = PageView['items'][number];
 /** One tuple card; re-rendered only when its header, visibility or highlight changes (sig). */
-const TupleCard = memo(function TupleCard({ table, blk, it, visible, hl, onPick }: { table: string; blk: number; it: ItemView; visible: boolean; hl: boolean; sig: string; onPick(blk: number, off: number): void }) {
+const TupleCard = memo(function TupleCard({ table, blk, it, visible, hl, onPick, register }: { table: string; blk: number; it: ItemView; visible: boolean; hl: boolean; sig: string; onPick(blk: number, off: number): void; register(lp: number, el: HTMLElement | null): void }) {
   const hotNext = it.flags.includes('HOT_UPDATED') && it.t_ctid ? it.t_ctid : null;
   return (
     <button
+      ref={(el) => register(it.lp, el)}
       className={`tuple ${visible ? 'visible' : 'invisible'}${hl ? ' highlight' : ''}`}
       onClick={() => onPick(blk, it.lp)} data-testid={`tuple-${table}-${blk}-${it.lp}`}
       aria-label={`tuple (${blk},${it.lp}) ${visible ? 'visible' : 'invisible'}: ${(it.values ?? []).join(', ')}`}
@@ -111,4 +145,4 @@ const TupleCard = memo(function TupleCard({ table, blk, it, visible, hl, onPick 
       <div className="flags">{it.flags.filter((f) => f !== 'HASVARWIDTH').join(' ')}</div>
     </button>
   );
-}, (a, b) => a.sig === b.sig && a.table === b.table && a.blk === b.blk && a.onPick === b.onPick);
+}, (a, b) => a.sig === b.sig && a.table === b.table && a.blk === b.blk && a.onPick === b.onPick && a.register === b.register);
