@@ -160,6 +160,8 @@ test('the player steps through a statement\'s events with captions, and the view
   await page.getByRole('button', { name: 'previous statement' }).click();
   await expect(page.getByTestId('caption')).toContainText('s2 runs: SELECT * FROM t');
   await page.getByRole('tab', { name: 'Heap' }).click();
+  await page.getByRole('button', { name: 'next statement' }).click(); // back to the HOT update
+  await expect(page.locator('.chain-arrows path.hot')).toHaveCount(1); // (0,1) → (0,2) drawn as a HOT chain
   await page.getByTestId('tuple-t-0-1').click();
   await expect(page.getByTestId('explanation')).toContainText('visible');
 });
