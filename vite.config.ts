@@ -13,17 +13,20 @@ import { dirname, join } from 'node:path';
 function pgQueryWasm(): Plugin {
   const require = createRequire(import.meta.url);
   const file = join(dirname(require.resolve('libpg-query/package.json')), 'wasm', 'libpg-query.wasm');
+  const wasmBytes = readFileSync(file);
   const serveWasm = (req: { url?: string }, res: { setHeader(k: string, v: string): void; end(b: Buffer): void }, next: () => void) => {
     if (!req.url?.split('?')[0]!.endsWith('/libpg-query.wasm')) return next();
     res.setHeader('Content-Type', 'application/wasm');
-    res.end(readFileSync(file));
+    // cacheable, so Chromium can keep the compiled module (WebAssembly code caching) across reloads
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.end(wasmBytes);
   };
   return {
     name: 'heapscope-libpg-query-wasm',
     configureServer(server) { server.middlewares.use(serveWasm); },
     configurePreviewServer(server) { server.middlewares.use(serveWasm); },
     generateBundle() {
-      this.emitFile({ type: 'asset', fileName: 'assets/libpg-query.wasm', source: readFileSync(file) });
+      this.emitFile({ type: 'asset', fileName: 'assets/libpg-query.wasm', source: wasmBytes });
     },
   };
 }
