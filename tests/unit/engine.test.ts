@@ -144,3 +144,15 @@ describe('literals in stored expressions', () => {
     expect(e.execute('s', 'INSERT INTO b VALUES (4, 6)').outcome.error).toBeNull();
   });
 });
+
+describe('pg_locks shows SSI predicate locks', () => {
+  it('a SERIALIZABLE sequential scan holds a relation SIReadLock, an index lookup a page + tuple lock', () => {
+    const e = fresh();
+    e.execute('s1', 'BEGIN ISOLATION LEVEL SERIALIZABLE');
+    e.execute('s1', 'SELECT * FROM t WHERE v > 0');
+    e.execute('s2', 'BEGIN ISOLATION LEVEL SERIALIZABLE');
+    e.execute('s2', 'SELECT * FROM t WHERE id = 2');
+    const si = locks(e).filter((l) => l.mode === 'SIReadLock').map((l) => `${l.session}:${l.locktype}:${l.page ?? ''}:${l.tuple ?? ''}`).sort();
+    expect(si).toEqual(['s1:relation::', 's2:page:1:', 's2:tuple:0:2']);
+  });
+});

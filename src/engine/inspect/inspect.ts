@@ -108,8 +108,19 @@ export function sessions(eng: Engine): SessionView[] {
   });
 }
 
+/** pg_locks: heavyweight locks, then the SSI predicate locks (mode SIReadLock; they never block anyone). */
 export function locks(eng: Engine) {
-  return eng.locks.view().map((r) => ({ ...r, session: eng.sessions[r.owner]?.name ?? String(r.owner) }));
+  const rows = eng.locks.view().map((r) => ({ ...r, session: eng.sessions[r.owner]?.name ?? String(r.owner) }));
+  for (const p of eng.predicates.view()) {
+    const [kind, ...rest] = [p.target[0], ...p.target.slice(1).split('/').map(Number)];
+    rows.push({
+      locktype: kind === 'r' ? 'relation' : kind === 'p' ? 'page' : 'tuple', relation: rest[0] ?? null,
+      page: kind === 'r' ? null : rest[1] ?? null, tuple: kind === 't' ? rest[2] ?? null : null, virtualxid: null,
+      transactionid: null, owner: p.session, mode: 'SIReadLock', granted: true, waitstart: null,
+      session: eng.sessions[p.session]?.name ?? String(p.session),
+    });
+  }
+  return rows;
 }
 
 export function clog(eng: Engine, from = 724, last = Infinity) {
