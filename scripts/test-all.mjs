@@ -3,7 +3,8 @@
  * npm test: every test runner, then one line "N passed, N failed" summing them all.
  *   1. vitest — unit tests, scenario transcripts vs committed PostgreSQL recordings, tuple-level truth
  *   2. live conformance — re-records every scenario on a throwaway PostgreSQL 15 (installed if missing)
- *      and fails on a stale recording or an unexpected engine difference
+ *      and fails on a stale recording or an unexpected engine difference; then PostgreSQL's own isolationtester
+ *      runs the scenarios that use no Heapscope extension and must print exactly the recordings
  *   3. Playwright — the app in Debian's Chromium (when browser tests exist)
  * Exit status is non-zero if anything failed.
  */
@@ -33,6 +34,15 @@ if (process.env.HEAPSCOPE_SKIP_LIVE !== '1') {
     failed += c.failures;
     passed += c.total - c.failures;
   } else failed += 1;
+}
+
+// 2b. the recorder itself vs PostgreSQL's own isolationtester (recordings that use no Heapscope extension)
+if (process.env.HEAPSCOPE_SKIP_LIVE !== '1') {
+  const r = spawnSync('npx', ['tsx', 'scripts/check-isolationtester.ts'], { encoding: 'utf8', env: process.env });
+  process.stdout.write(r.stdout ?? '');
+  process.stderr.write(r.stderr ?? '');
+  const m = /(\d+) of (\d+) recordings equal/.exec(r.stdout ?? '');
+  if (m) { passed += Number(m[1]); failed += Number(m[2]) - Number(m[1]); } else failed += 1;
 }
 
 // 3. browser tests (Debian's Chromium: Playwright cannot download its own browser here)

@@ -43,10 +43,11 @@ export interface Driver {
 export const CONTROL = 'control connection';
 
 export async function runScenario(sc: Scenario, driver: Driver): Promise<string> {
-  let out = `Parsed test spec with ${sc.sessions.length} session${sc.sessions.length === 1 ? '' : 's'}\n`;
+  let out = `Parsed test spec with ${sc.sessions.length} sessions\n`; // isolationtester never singularises
   const emit = (s: string) => { out += s; };
   const flushNotices = () => {
-    for (const n of driver.notices()) emit(`${n.session}: ${formatMessage(n.message, sc.verbose)}`);
+    // like isolationtester: the control connection's notices (setup/teardown) are not printed
+    for (const n of driver.notices()) if (n.session !== CONTROL) emit(`${n.session}: ${formatMessage(n.message, sc.verbose)}`);
   };
   const printResult = (r: DriverResult) => {
     for (const rs of r.results) emit(formatResultSet(rs));
