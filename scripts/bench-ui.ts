@@ -8,7 +8,7 @@
  * Not a test: it prints figures next to the issue's targets.
  */
 import { execSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
@@ -28,7 +28,6 @@ for (const f of assets) {
   parts.push(`${f} ${(gz / 1024).toFixed(0)} KB`);
 }
 const monaco = assets.filter(lazy).reduce((a, f) => a + gzipSync(readFileSync(join('dist/assets', f))).length, 0);
-void statSync;
 
 const port = await freePort();
 const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort'], { stdio: 'ignore', detached: true });

@@ -8,6 +8,7 @@
  * Simplification: no error stack unwinding — an ERROR raised while executing a statement aborts the
  * statement; the session layer then aborts the transaction, as PostgreSQL's AbortCurrentTransaction does.
  */
+import { byteToCharPosition } from './sql/utf8.js';
 export type Severity = 'ERROR' | 'WARNING' | 'NOTICE' | 'INFO' | 'FATAL';
 
 export interface PgMessage {
@@ -58,10 +59,5 @@ export function setPositionText(sql: string | null): void { positionText = sql; 
 export function posOf(location: number | undefined): number | undefined {
   if (location === undefined || location < 0) return undefined;
   if (!positionText || !/[^\x00-\x7f]/.test(positionText)) return location + 1;
-  let bytes = 0, i = 0;
-  while (i < positionText.length && bytes < location) {
-    const c = positionText.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) { bytes += 4; i += 2; } else { bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3; i++; }
-  }
-  return i + 1;
+  return byteToCharPosition(positionText, location) + 1;
 }

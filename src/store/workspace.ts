@@ -12,7 +12,7 @@ import { createStore } from 'zustand/vanilla';
 import { proxy } from 'comlink';
 import type { EngineState, LogEntry, StepResult, SessionOutcome } from '../shared/api';
 import { startWorker, type EngineClient } from './client';
-import { load, save, validateWorkspace, validEntry, STORAGE_KEY, type SavedWorkspace, type SavedScenario } from './persist';
+import { load, save, validateWorkspace, STORAGE_KEY, type SavedWorkspace, type SavedScenario } from './persist';
 import { parseSpec, ScenarioError } from '../engine/scenario/spec';
 
 export interface TimelineNode { id: number; parent: number | null; entry: LogEntry; result: StepResult | null }
@@ -303,7 +303,6 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     /** test hook: simulate a crash of the engine worker */
     simulateCrash() { void recover('simulated crash'); },
   };
-  void validEntry;
   return { store, actions };
 }
 

@@ -55,7 +55,7 @@ export function tupleLocksConflict(a: TupleLockMode, b: TupleLockMode): boolean 
   return t[sa]![sb]!;
 }
 /** The strength of the row lock recorded in a lock-only xmax. */
-export function lockModeOfItem(item: Item, ): TupleLockMode {
+export function lockModeOfItem(item: Item): TupleLockMode {
   const bits = item.infomask & HEAP_LOCK_MASK;
   if (bits === HEAP_XMAX_SHR_LOCK) return 'share';
   if (bits === HEAP_XMAX_KEYSHR_LOCK) return 'keyshare';

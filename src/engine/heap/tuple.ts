@@ -16,6 +16,7 @@
  */
 import type { Value, SqlType } from '../sql/types.js';
 import { formatValue } from '../sql/types.js';
+import { utf8Len } from '../sql/utf8.js';
 
 export const HEAP_HASNULL = 0x0001;
 export const HEAP_HASVARWIDTH = 0x0002;
@@ -103,7 +104,7 @@ export function tupleLength(values: Value[], types: SqlType[]): { len: number; h
       default: {
         hasVarwidth = true;
         const s = formatValue(v)!;
-        const bytes = types[i]!.name === 'numeric' ? numericBytes(s) : utf8Length(s);
+        const bytes = types[i]!.name === 'numeric' ? numericBytes(s) : utf8Len(s);
         // short varlena (1-byte header, unaligned) when it fits, as heap_fill_tuple packs it
         if (bytes + 1 <= 127) off += bytes + 1; else off = align(off, 4) + bytes + 4;
       }
@@ -112,14 +113,6 @@ export function tupleLength(values: Value[], types: SqlType[]): { len: number; h
   return { len: off, hasNull, hasVarwidth };
 }
 
-function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? (i++, 4) : 3;
-  }
-  return n;
-}
 /** numeric's on-disk size: a 2-byte header plus 2 bytes per base-10000 digit (short format). */
 function numericBytes(s: string): number {
   const digits = s.replace(/^-/, '').replace('.', '').replace(/^0+/, '').length;

@@ -12,17 +12,11 @@
  * src/test/isolation/isolationtester.c (printResultSet, the step/notice lines).
  */
 import type { PgMessage } from '../errors.js';
+import { utf8Len } from '../sql/utf8.js';
 
 export interface ResultSet { columns: string[]; rows: (string | null)[][] }
 
-const utf8Bytes = (s: string) => {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? (i++, 4) : 3;
-  }
-  return n;
-};
+const utf8Bytes = (s: string) => utf8Len(s);
 const pad = (s: string, width: number, right: boolean) => {
   const fill = ' '.repeat(Math.max(0, width - utf8Bytes(s)));
   return right ? fill + s : s + fill;

@@ -11,6 +11,7 @@
  */
 import { loadModule, parseSync } from 'libpg-query';
 import { PgError } from '../errors.js';
+import { utf8Len, byteToCharPosition } from './utf8.js';
 
 let ready: Promise<void> | null = null;
 let loaded = false;
@@ -79,7 +80,7 @@ const CACHE_LIMIT = 512;
 function liftLiterals(sql: string): { key: string; literals: { at: number; value: number }[] } | null {
   let key = '';
   const literals: { at: number; value: number }[] = [];
-  let i = 0, last = 0, bytes = 0;
+  let i = 0, last = 0;
   const n = sql.length;
   while (i < n) {
     const c = sql.charCodeAt(i);
@@ -117,7 +118,6 @@ function liftLiterals(sql: string): { key: string; literals: { at: number; value
     }
     i++;
   }
-  void bytes;
   return { key: key + sql.slice(last), literals };
 }
 
@@ -173,24 +173,4 @@ function parseUncached(sql: string): RawStmt[] {
     const from = byteToCharPosition(sql, loc), to = byteToCharPosition(sql, loc + len);
     return { stmt: s.stmt, location: loc, len, text: sql.slice(from, to).trim() };
   });
-}
-
-/** UTF-8 length of the first `chars` UTF-16 units of s. */
-function utf8Len(s: string, chars: number): number {
-  let n = 0;
-  for (let i = 0; i < chars; i++) {
-    const c = s.charCodeAt(i);
-    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? (i++, 4) : 3;
-  }
-  return n;
-}
-
-/** libpg-query reports byte offsets; PostgreSQL's position field counts characters. */
-export function byteToCharPosition(sql: string, bytePos: number): number {
-  let bytes = 0, i = 0;
-  while (i < sql.length && bytes < bytePos) {
-    const c = sql.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) { bytes += 4; i += 2; } else { bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3; i++; }
-  }
-  return i;
 }
