@@ -47,12 +47,15 @@ export const DATABASE_OID = 5;
 
 export class Catalog {
   tables = new Map<string, Table>();
+  /** indexes made by CREATE INDEX (not backing a constraint: DROP INDEX may remove them) */
+  standaloneIndexes = new Set<string>();
   sequences = new Map<string, Sequence>();
   nextOid = FIRST_NORMAL_OID;
 
   clone(): Catalog {
     const c = new Catalog();
     c.nextOid = this.nextOid;
+    c.standaloneIndexes = new Set(this.standaloneIndexes);
     for (const [name, sq] of this.sequences) c.sequences.set(name, sq.clone());
     for (const [name, t] of this.tables) {
       c.tables.set(name, {

@@ -98,10 +98,10 @@ export class Executor {
       case 'DropStmt': return yield* this.dropStmt(s, node);
       case 'LockStmt': return yield* this.lockStmt(s, node);
       case 'CheckPointStmt': return this.checkpoint(s);
-      case 'VacuumStmt': throw notSupported(node.is_vacuumcmd === false ? 'ANALYZE' : 'VACUUM (vacuum is not modelled yet)');
+      case 'VacuumStmt': return this.vacuumStmt(s, node);
       case 'ExplainStmt': throw notSupported('EXPLAIN');
       case 'TruncateStmt': throw notSupported('TRUNCATE');
-      case 'IndexStmt': throw notSupported('CREATE INDEX (indexes come from PRIMARY KEY / UNIQUE constraints)');
+      case 'IndexStmt': return yield* this.createIndex(s, node);
       case 'AlterTableStmt': throw notSupported('ALTER TABLE');
       case 'CreateSeqStmt': throw notSupported('sequences');
       case 'ViewStmt': throw notSupported('views');
@@ -1386,6 +1386,7 @@ export class Executor {
   }
 
   private *dropStmt(s: Session, n: N): Gen<QueryResult> {
+    if (n.removeType === 'OBJECT_INDEX') return yield* this.dropIndex(s, n);
     if (n.removeType !== 'OBJECT_TABLE') throw notSupported(`DROP ${String(n.removeType).replace('OBJECT_', '')}`);
     this.checkReadOnly(s, 'DROP TABLE');
     const cat = this.eng.catalog;
@@ -1409,6 +1410,131 @@ export class Executor {
       s.tx!.cidUsed = true;
     }
     return { command: 'DROP TABLE', columns: null, rows: [] };
+  }
+
+  /**
+   * CREATE [UNIQUE] INDEX: a B-tree over the table's current rows (one entry per HOT chain, for its newest
+   * version). It takes a ShareLock on the table — writers wait for it, and it waits for writers. From then on an
+   * UPDATE of the indexed columns is no longer HOT.
+   */
+  private *createIndex(s: Session, n: N): Gen<QueryResult> {
+    if (n.concurrent) throw notSupported('CREATE INDEX CONCURRENTLY');
+    if (n.accessMethod && n.accessMethod !== 'btree') throw notSupported(`index access method ${n.accessMethod}`);
+    if (n.whereClause) throw notSupported('partial indexes');
+    if (n.indexIncludingParams?.length) throw notSupported('INCLUDE columns');
+    this.checkReadOnly(s, 'CREATE INDEX');
+    const t = this.table(n.relation);
+    const cat = this.eng.catalog;
+    const cols = ((n.indexParams ?? []) as N[]).map((p) => {
+      const e = p.IndexElem;
+      if (!e.name) throw notSupported('expression indexes');
+      const idx = t.columns.findIndex((c) => c.name === e.name);
+      if (idx < 0) throw new PgError('42703', `column "${e.name}" does not exist`);
+      return idx;
+    });
+    let name: string = n.idxname ?? '';
+    if (name && cat.relationExists(name)) {
+      if (n.if_not_exists) {
+        s.acc.notices.push({ severity: 'NOTICE', sqlstate: '42P07', message: `relation "${name}" already exists, skipping` });
+        return { command: 'CREATE INDEX', columns: null, rows: [] };
+      }
+      throw new PgError('42P07', `relation "${name}" already exists`);
+    }
+    if (!name) {
+      const base = `${t.name}_${cols.map((c) => t.columns[c]!.name).join('_')}_idx`;
+      name = base;
+      for (let k = 1; cat.relationExists(name); k++) name = `${base}${k}`;
+    }
+    yield* this.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.Share, null, `waiting for ShareLock on ${t.name} to build an index`);
+    this.eng.ensureXid(s);
+    const index = new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false);
+    const vctx = this.eng.visibilityContext(s);
+    const liveKeys = new Set<string | number>();
+    for (const page of t.heap.pages) {
+      page.items.forEach((item, i) => {
+        if (item.lpFlags !== LpFlags.NORMAL || item.infomask2 & HEAP_ONLY_TUPLE) return;
+        // the chain's newest member that is not known dead gives the key
+        let last = item;
+        for (const m of hotChain(t, page.blkno, i + 1)) last = m.item;
+        const d = satisfiesDirty({ ...last }, vctx);
+        if (n.unique && d.visible) {
+          const key = index.keyOf(last.values);
+          if (key !== null && liveKeys.has(key)) {
+            throw new PgError('23505', `could not create unique index "${name}"`, { detail: `Key ${index.describeKey(last.values, t.columns.map((c) => c.name))} is duplicated.` });
+          }
+          if (key !== null) liveKeys.add(key);
+        }
+        index.insert(last.values, packTid(page.blkno, i + 1));
+      });
+    }
+    t.indexes.push(index);
+    cat.standaloneIndexes.add(index.name);
+    const addedIndexed = cols.filter((c) => !t.indexedColumns.has(c));
+    const addedKeys = n.unique ? cols.filter((c) => !t.keyColumns.has(c)) : [];
+    for (const c of cols) { t.indexedColumns.add(c); if (n.unique) t.keyColumns.add(c); }
+    s.tx!.undo.push(() => {
+      t.indexes.splice(t.indexes.indexOf(index), 1);
+      for (const c of addedIndexed) t.indexedColumns.delete(c);
+      for (const c of addedKeys) t.keyColumns.delete(c);
+    });
+    this.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);
+    s.tx!.curcid += 1; // index_build runs two catalog commands
+    s.tx!.cidUsed = true;
+    return { command: 'CREATE INDEX', columns: null, rows: [] };
+  }
+
+  /**
+   * ANALYZE only feeds the planner, which this engine does not have: it is accepted, and like PostgreSQL it gives
+   * its transaction an xid when it writes statistics (the table has rows). VACUUM is accepted while there is
+   * nothing for it to remove (it then only sets hint bits, as reading does); removing dead versions is not modelled.
+   */
+  private vacuumStmt(s: Session, n: N): QueryResult {
+    const isVacuum = n.is_vacuumcmd === true;
+    const opts = ((n.options ?? []) as N[]).map((o) => String(o.DefElem.defname));
+    if (isVacuum && s.block !== 'none') throw new PgError('25001', 'VACUUM cannot run inside a transaction block');
+    if (opts.includes('full')) throw notSupported('VACUUM FULL');
+    const analyze = !isVacuum || opts.includes('analyze');
+    const rels = ((n.rels ?? []) as N[]).map((r) => this.table(r.VacuumRelation.relation));
+    const tables = rels.length ? rels : [...this.eng.catalog.tables.values()];
+    const snap = this.eng.snapshotFor(s);
+    const vctx = this.eng.visibilityContext(s);
+    let anyRows = false;
+    for (const t of tables) {
+      for (const page of t.heap.pages) {
+        for (const item of page.items) {
+          if (item.lpFlags !== LpFlags.NORMAL) continue;
+          const v = satisfiesMVCC(item, snap, vctx);
+          if (VIS_VISIBLE[v]) anyRows = true;
+          else if (isVacuum && !this.eng.xacts.isInProgress(item.xmin) && !this.eng.xacts.isInProgress(item.xmax)) {
+            throw notSupported(`VACUUM of a table with dead row versions (${t.name}); vacuum is not modelled yet`);
+          }
+        }
+      }
+    }
+    if (analyze && anyRows) this.eng.ensureTopXid(s);
+    return { command: isVacuum ? 'VACUUM' : 'ANALYZE', columns: null, rows: [] };
+  }
+
+  private *dropIndex(s: Session, n: N): Gen<QueryResult> {
+    const cat = this.eng.catalog;
+    for (const obj of n.objects as N[]) {
+      const name = (obj.List.items as N[]).map((x) => x.String.sval as string).pop()!;
+      const t = [...cat.tables.values()].find((x) => x.indexes.some((i) => i.name === name));
+      if (!t) {
+        if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `index "${name}" does not exist, skipping` }); continue; }
+        throw new PgError('42704', `index "${name}" does not exist`);
+      }
+      const index = t.indexes.find((i) => i.name === name)!;
+      if (!cat.standaloneIndexes.has(index.name)) {
+        throw new PgError('2BP01', `cannot drop index ${name} because constraint ${name} on table ${t.name} requires it`, { hint: `You can drop constraint ${name} on table ${t.name} instead.` });
+      }
+      yield* this.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
+      this.eng.ensureXid(s);
+      t.indexes.splice(t.indexes.indexOf(index), 1);
+      s.tx!.undo.push(() => t.indexes.push(index));
+      s.tx!.cidUsed = true;
+    }
+    return { command: 'DROP INDEX', columns: null, rows: [] };
   }
 
   private *lockStmt(s: Session, n: N): Gen<QueryResult> {
