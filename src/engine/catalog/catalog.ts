@@ -38,6 +38,10 @@ export interface Table {
   indexedColumns: Set<number>;
   /** the column types, in order (kept to avoid rebuilding it per tuple) */
   types: SqlType[];
+  /** LSN of the visibility map page (0 = never written) */
+  vmLsn?: number;
+  /** planner statistics (pg_class relpages/reltuples), set by VACUUM, ANALYZE and CREATE INDEX; absent before */
+  stats?: { relpages: number; reltuples: number };
   /** packed tuple length of a tuple without NULLs when every column is fixed-width, else undefined */
   fixedLength?: number;
 }

@@ -13,6 +13,9 @@
 import { type Item, LpFlags, MAXALIGN } from './tuple.js';
 
 export const BLCKSZ = 8192;
+/** pd_flags bits */
+export const PD_HAS_FREE_LINES = 0x0001;
+export const PD_ALL_VISIBLE = 0x0004;
 export const PAGE_HEADER = 24;
 export const ITEMID_SIZE = 4;
 /** MaxHeapTuplesPerPage */
@@ -35,7 +38,8 @@ export class HeapRelation {
   targetBlock = -1;
 
   static fits(page: Page, len: number): boolean {
-    return page.items.length < MAX_TUPLES_PER_PAGE && page.upper - page.lower >= MAXALIGN(len) + ITEMID_SIZE;
+    const reuse = (page.flags & PD_HAS_FREE_LINES) !== 0;
+    return (reuse || page.items.length < MAX_TUPLES_PER_PAGE) && page.upper - page.lower >= MAXALIGN(len) + (reuse ? 0 : ITEMID_SIZE);
   }
 
   clone(): HeapRelation {
@@ -72,9 +76,15 @@ export class HeapRelation {
   static addItem(page: Page, item: Item): number {
     const size = MAXALIGN(item.lpLen);
     page.upper -= size;
-    page.lower += ITEMID_SIZE;
     item.lpOff = page.upper;
     item.lpFlags = LpFlags.NORMAL;
+    if (page.flags & PD_HAS_FREE_LINES) {
+      // reuse the first unused line pointer (PageAddItem), as vacuum left some
+      const i = page.items.findIndex((it) => it.lpFlags === LpFlags.UNUSED);
+      if (i >= 0) { page.items[i] = item; return i + 1; }
+      page.flags &= ~PD_HAS_FREE_LINES;
+    }
+    page.lower += ITEMID_SIZE;
     page.items.push(item);
     return page.items.length;
   }

@@ -20,7 +20,7 @@ import {
   HEAP_XMAX_LOCK_ONLY, HEAP_COMBOCID, HEAP_UPDATED, HEAP_HASNULL, HEAP_HASVARWIDTH, HEAP_KEYS_UPDATED,
   HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_EXCL_LOCK, HEAP_XMAX_KEYSHR_LOCK, HEAP_XMAX_SHR_LOCK,
 } from './tuple.js';
-import { HeapRelation, type Page, formatTid } from './heap.js';
+import { HeapRelation, type Page, formatTid, PD_ALL_VISIBLE } from './heap.js';
 import type { Table } from '../catalog/catalog.js';
 import type { Value } from '../sql/types.js';
 import { type Wal, WalKind, formatLsn } from '../wal/wal.js';
@@ -63,6 +63,8 @@ export function lockModeOfItem(item: Item): TupleLockMode {
 }
 
 function stampPage(page: Page, lsn: number) { page.lsn = lsn; }
+/** A change makes the page no longer all-visible (PageClearAllVisible). */
+const clearAllVisible = (page: Page) => { page.flags &= ~PD_ALL_VISIBLE; };
 
 function walForPage(ctx: HeapContext, kind: WalKind, len: number, table: Table, page: Page, off: number, initPage = false): number {
   const fpi = !initPage && ctx.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
@@ -95,6 +97,7 @@ export function heapInsert(ctx: HeapContext, table: Table, values: Value[]): { b
   tx.cidUsed = true;
   const page = table.heap.pageFor(item.lpLen);
   const isNew = table.heap.lastPageIsNew;
+  clearAllVisible(page);
   const off = HeapRelation.addItem(page, item);
   item.ctidBlock = page.blkno;
   item.ctidOffset = off;
@@ -135,6 +138,8 @@ export function heapUpdate(
   const sameFits = HeapRelation.fits(oldPage, item.lpLen);
   const hot = !indexedChanged && sameFits;
   const page = table.heap.pageFor(item.lpLen, oldPage);
+  clearAllVisible(oldPage);
+  clearAllVisible(page);
   setXmaxForModify(ctx, old);
   if (keysChanged) old.infomask2 |= HEAP_KEYS_UPDATED;
   if (hot) { old.infomask2 |= HEAP_HOT_UPDATED; item.infomask2 |= HEAP_ONLY_TUPLE; }
@@ -163,6 +168,7 @@ export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: num
   const item = page.items[off - 1]!;
   setXmaxForModify(ctx, item);
   item.infomask2 |= HEAP_KEYS_UPDATED;
+  clearAllVisible(page);
   setPrunable(page, ctx.tx.writeXid);
   if (ctx.tracer.wants('delete')) {
     ctx.tracer.emit({ kind: 'delete', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.writeXid,

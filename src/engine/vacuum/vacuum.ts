@@ -1,0 +1,185 @@
+/**
+ * VACUUM (lazy): remove row versions no transaction can see any more.
+ *
+ * A version is dead when its deleter committed before every running transaction's snapshot (before the
+ * "oldest xmin" horizon) or its inserter aborted. Pruning (heap_page_prune) works per HOT chain: dead members
+ * are cut out; if the chain's root is dead but a later member lives, the root's line pointer becomes
+ * LP_REDIRECT to it (the index still points at the root); a dead heap-only tuple's pointer becomes LP_UNUSED; a
+ * dead tuple that index entries point at becomes LP_DEAD. The page is compacted. Then the index entries
+ * pointing at LP_DEAD pointers are deleted and those pointers become LP_UNUSED (reusable by later inserts).
+ * A page whose remaining tuples are all visible to everyone gets PD_ALL_VISIBLE.
+ *
+ * Mirrors: src/backend/access/heap/pruneheap.c (heap_page_prune, heap_prune_chain), vacuumlazy.c,
+ * heapam_visibility.c (HeapTupleSatisfiesVacuum), bufpage.c (PageRepairFragmentation,
+ * PageTruncateLinePointerArray). Simplifications: no freezing, no visibility-map/free-space-map pages, no
+ * truncation of empty pages at the end, the index is cleaned in one pass.
+ */
+import type { Table } from '../catalog/catalog.js';
+import type { Page } from '../heap/heap.js';
+import { BLCKSZ, PAGE_HEADER, ITEMID_SIZE, PD_HAS_FREE_LINES, tidBlock, tidOffset } from '../heap/heap.js';
+import {
+  type Item, LpFlags, MAXALIGN, HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_INVALID,
+  HEAP_XMAX_LOCK_ONLY, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK, HEAP_KEYS_UPDATED,
+} from '../heap/tuple.js';
+import type { Clog } from '../clog/clog.js';
+
+export const enum VacState { Dead, RecentlyDead, Live, InsertInProgress, DeleteInProgress }
+
+export interface VacuumContext {
+  clog: Clog;
+  isInProgress(xid: number): boolean;
+  multiRunning(multi: number): boolean;
+  /** the oldest xid any running transaction may still need (GetOldestNonRemovableTransactionId) */
+  oldestXmin: number;
+}
+
+/** HeapTupleSatisfiesVacuum, setting hint bits as it goes. */
+export function satisfiesVacuum(item: Item, ctx: VacuumContext): VacState {
+  if (!(item.infomask & HEAP_XMIN_COMMITTED)) {
+    if (item.infomask & HEAP_XMIN_INVALID) return VacState.Dead;
+    if (ctx.isInProgress(item.xmin)) return VacState.InsertInProgress;
+    if (ctx.clog.didCommit(item.xmin)) item.infomask |= HEAP_XMIN_COMMITTED;
+    else { item.infomask |= HEAP_XMIN_INVALID; return VacState.Dead; }
+  }
+  if (item.infomask & HEAP_XMAX_INVALID) return VacState.Live;
+  if (item.infomask & HEAP_XMAX_LOCK_ONLY) {
+    const running = item.infomask & HEAP_XMAX_IS_MULTI ? ctx.multiRunning(item.xmax) : ctx.isInProgress(item.xmax);
+    if (!running) item.infomask |= HEAP_XMAX_INVALID;
+    return VacState.Live;
+  }
+  if (!(item.infomask & HEAP_XMAX_COMMITTED)) {
+    if (ctx.isInProgress(item.xmax)) return VacState.DeleteInProgress;
+    if (ctx.clog.didCommit(item.xmax)) item.infomask |= HEAP_XMAX_COMMITTED;
+    else { item.infomask |= HEAP_XMAX_INVALID; return VacState.Live; }
+  }
+  return item.xmax < ctx.oldestXmin ? VacState.Dead : VacState.RecentlyDead;
+}
+
+export interface PageVacuumResult { pruned: boolean; redirected: number; deadItems: number[]; unused: number; allVisible: boolean; frozen: number }
+
+/** Prune one page: returns the offsets that became LP_DEAD (the index must forget them) and what changed. */
+export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
+  const items = page.items;
+  const res: PageVacuumResult = { pruned: false, redirected: 0, deadItems: [], unused: 0, allVisible: true, frozen: 0 };
+  const state = new Map<number, VacState>();
+  const st = (off: number) => {
+    let v = state.get(off);
+    if (v === undefined) { v = satisfiesVacuum(items[off - 1]!, ctx); state.set(off, v); }
+    return v;
+  };
+  const handled = new Set<number>();
+  for (let off = 1; off <= items.length; off++) {
+    const root = items[off - 1]!;
+    if (root.lpFlags === LpFlags.UNUSED || root.lpFlags === LpFlags.DEAD) continue;
+    if (root.lpFlags === LpFlags.NORMAL && root.infomask2 & HEAP_ONLY_TUPLE) continue; // reached from its root
+    // the chain: root (or redirect target) then heap-only successors
+    const chain: number[] = [];
+    let cur = root.lpFlags === LpFlags.REDIRECT ? root.lpOff : off;
+    if (root.lpFlags === LpFlags.NORMAL) chain.push(off);
+    else cur = root.lpOff, chain.push(cur);
+    for (;;) {
+      const it = items[cur - 1]!;
+      if (it.lpFlags !== LpFlags.NORMAL || !(it.infomask2 & HEAP_HOT_UPDATED) || it.ctidBlock !== page.blkno) break;
+      const next = it.ctidOffset;
+      const n = items[next - 1];
+      if (!n || n.lpFlags !== LpFlags.NORMAL || !(n.infomask2 & HEAP_ONLY_TUPLE) || n.xmin !== it.xmax) break;
+      chain.push(next);
+      cur = next;
+    }
+    for (const c of chain) handled.add(c);
+    // dead prefix of the chain (PostgreSQL removes members up to the last DEAD one)
+    let lastDead = -1;
+    for (let i = 0; i < chain.length; i++) {
+      const v = st(chain[i]!);
+      if (v === VacState.Dead) lastDead = i;
+      else if (v !== VacState.RecentlyDead) break;
+    }
+    if (lastDead < 0) continue;
+    res.pruned = true;
+    const survivors = chain.slice(lastDead + 1);
+    const rootIsRedirectHolder = root.lpFlags === LpFlags.REDIRECT || root.lpFlags === LpFlags.NORMAL;
+    for (let i = 0; i <= lastDead; i++) {
+      const c = chain[i]!;
+      if (c === off) continue; // the root line pointer is handled below
+      makeUnused(items[c - 1]!);
+      res.unused++;
+    }
+    if (survivors.length) {
+      makeRedirect(items[off - 1]!, survivors[0]!);
+      res.redirected++;
+    } else if (rootIsRedirectHolder) {
+      makeDead(items[off - 1]!);
+      res.deadItems.push(off);
+    }
+  }
+  // heap-only tuples not reached from any root (their chain was cut) that are dead
+  for (let off = 1; off <= items.length; off++) {
+    const it = items[off - 1]!;
+    if (handled.has(off) || it.lpFlags !== LpFlags.NORMAL || !(it.infomask2 & HEAP_ONLY_TUPLE)) continue;
+    if (st(off) === VacState.Dead) { makeUnused(it); res.unused++; res.pruned = true; }
+  }
+  if (res.pruned) {
+    compact(page);
+    page.pruneXid = 0;
+  }
+  for (const it of items) {
+    // a MultiXact of row lockers that have all finished is dropped from xmax (FreezeMultiXactId → FRM_INVALIDATE_XMAX)
+    if (it.lpFlags === LpFlags.NORMAL && it.infomask & HEAP_XMAX_IS_MULTI && it.infomask & HEAP_XMAX_LOCK_ONLY && !ctx.multiRunning(it.xmax)) {
+      it.xmax = 0;
+      it.infomask = (it.infomask & ~(HEAP_XMAX_COMMITTED | HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK | HEAP_XMAX_LOCK_ONLY)) | HEAP_XMAX_INVALID;
+      it.infomask2 &= ~HEAP_KEYS_UPDATED;
+      res.frozen++;
+    }
+    if (it.lpFlags === LpFlags.DEAD) { res.allVisible = false; continue; }
+    if (it.lpFlags !== LpFlags.NORMAL) continue;
+    const v = satisfiesVacuum(it, ctx);
+    if (v !== VacState.Live || it.xmin >= ctx.oldestXmin || (!(it.infomask & HEAP_XMAX_INVALID) && !(it.infomask & HEAP_XMAX_LOCK_ONLY))) res.allVisible = false;
+  }
+  return res;
+}
+
+function makeUnused(it: Item) { it.lpFlags = LpFlags.UNUSED; it.lpOff = 0; it.lpLen = 0; it.values = []; }
+function makeDead(it: Item) { it.lpFlags = LpFlags.DEAD; it.lpOff = 0; it.lpLen = 0; it.values = []; }
+function makeRedirect(it: Item, target: number) { it.lpFlags = LpFlags.REDIRECT; it.lpOff = target; it.lpLen = 0; it.values = []; }
+
+/** PageRepairFragmentation / compactify_tuples: pack the remaining tuples at the end, in line-pointer order. */
+function compact(page: Page) {
+  const normal = page.items.filter((it) => it.lpFlags === LpFlags.NORMAL);
+  let upper = BLCKSZ;
+  for (const it of normal) { upper -= MAXALIGN(it.lpLen); it.lpOff = upper; }
+  page.upper = upper;
+  setFreeLinesFlag(page);
+}
+
+/** PD_HAS_FREE_LINES: an insert may reuse an unused line pointer of this page. */
+export function setFreeLinesFlag(page: Page) {
+  if (page.items.some((it) => it.lpFlags === LpFlags.UNUSED)) page.flags |= PD_HAS_FREE_LINES;
+  else page.flags &= ~PD_HAS_FREE_LINES;
+}
+
+/** The second heap pass: LP_DEAD → LP_UNUSED once the index no longer points at them; trailing ones are cut off. */
+export function reclaimDead(page: Page, offsets: number[]): void {
+  for (const off of offsets) makeUnused(page.items[off - 1]!);
+  while (page.items.length && page.items[page.items.length - 1]!.lpFlags === LpFlags.UNUSED) page.items.pop();
+  page.lower = PAGE_HEADER + ITEMID_SIZE * page.items.length;
+  setFreeLinesFlag(page);
+}
+
+/** Remove index entries that point at the given (now dead) TIDs. */
+export function removeIndexEntries(t: Table, dead: Set<number>): number {
+  let removed = 0;
+  for (const index of t.indexes) {
+    for (const [key, v] of [...index.entries]) {
+      const tids = typeof v === 'number' ? [v] : v;
+      const keep = tids.filter((tid) => !dead.has(tid));
+      if (keep.length === tids.length) continue;
+      removed += tids.length - keep.length;
+      index.count -= tids.length - keep.length;
+      if (!keep.length) index.entries.delete(key);
+      else index.entries.set(key, keep.length === 1 ? keep[0]! : keep);
+    }
+  }
+  return removed;
+}
+
+export { tidBlock, tidOffset };
