@@ -496,9 +496,10 @@ export class Engine {
     if (tx.xid) {
       const subXids = [...tx.releasedSubXids, ...tx.subs.filter((x) => x.xid && !x.aborted).map((x) => x.xid)];
       const lsn = this.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length);
+      this.wal.flush(lsn); // synchronous_commit = on: durable before the client hears COMMIT (RecordTransactionCommit)
       for (const x of subXids) this.xacts.complete(x, true);
       this.xacts.complete(tx.xid, true);
-      if (this.tracer.wants('commit')) this.tracer.emit({ kind: 'commit', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: `${s.name} commits ${tx.xid}: COMMIT record at ${formatLsn(lsn)}, CLOG says committed; no tuple is touched` });
+      if (this.tracer.wants('commit')) this.tracer.emit({ kind: 'commit', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: `${s.name} commits ${tx.xid}: COMMIT record flushed to disk up to ${formatLsn(lsn)}, CLOG says committed; no tuple is touched` });
     } else if (this.tracer.wants('commit')) {
       this.tracer.emit({ kind: 'commit', session: s.name, text: `${s.name} ends a transaction that never wrote: no xid, no WAL` });
     }

@@ -49,6 +49,12 @@ export interface EngineState {
   wal: WalRecordView[];
   walCount: number;
   walInsert: string;
+  /** the flush pointer: WAL before it is on disk and survives a crash */
+  walFlush: string;
+  /** the last checkpoint's redo pointer */
+  walRedo: string;
+  /** records after the flush pointer (would be lost by a crash now) */
+  walUnflushed: number;
   /** pending timers (deadlock checks) */
   timers: { at: number; session: string; kind: string }[];
   /** for each session, each shown tuple ("table:blk:off"): is it visible to that session's (next) snapshot, and why */

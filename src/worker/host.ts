@@ -6,6 +6,7 @@
  * that is how time travel, branches, reloads and recovery from a crashed worker all work.
  */
 import { Engine } from '../engine/engine.js';
+import { formatLsn } from '../engine/wal/wal.js';
 import { initParser } from '../engine/sql/parser.js';
 import { PgError } from '../engine/errors.js';
 import { heapPage, indexEntries, sessions, locks, clog, wal, tables } from '../engine/inspect/inspect.js';
@@ -229,6 +230,7 @@ export class EngineHost implements EngineApi {
       clock: e.clock.now, nextXid: e.xacts.nextXid, sessions: sessions(e), tables: tableStates, locks: locks(e),
       clog: clog(e, 724, 200), wal: wal(e, Math.max(0, walCount - WAL_TAIL), walCount), walCount,
       walInsert: e.wal.record(Math.max(0, walCount - 1))?.endLsn ?? '0/0',
+      walFlush: formatLsn(e.wal.flushedLsn), walRedo: formatLsn(e.wal.redoLsn), walUnflushed: e.wal.unflushedCount(),
       timers: e.clock.pending().map((t) => ({ at: t.at, session: e.sessions[t.session]?.name ?? '?', kind: t.kind })),
     };
   }

@@ -165,3 +165,22 @@ test('the player steps through a statement\'s events with captions, and the view
   await page.getByTestId('tuple-t-0-1').click();
   await expect(page.getByTestId('explanation')).toContainText('visible');
 });
+
+test('the WAL view shows what is still only in WAL buffers and that COMMIT flushes it', async ({ page }) => {
+  const w = watch(page);
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 10)');
+  await run(page, 's1', 'BEGIN');
+  await run(page, 's1', 'UPDATE t SET v = 11 WHERE id = 1');
+  await page.getByRole('tab', { name: 'WAL' }).click();
+  const pointers = page.getByTestId('wal-pointers');
+  await expect(pointers).toContainText(/1 record only in WAL buffers \(a crash now would lose it/);
+  await expect(page.getByTestId('wal').locator('tbody tr').last()).toContainText('HOT_UPDATE');
+  await expect(page.getByTestId('wal').locator('tbody tr').last()).toContainText('buffer only');
+  await shot(page, 'wal-unflushed');
+  await run(page, 's1', 'COMMIT');
+  await expect(pointers).toContainText('nothing waits in WAL buffers');
+  await expect(page.getByTestId('wal').locator('tbody tr').last()).toContainText('COMMIT');
+  await expect(page.getByTestId('wal').locator('tbody tr').last()).toContainText('flushed');
+  expect(w.errors).toEqual([]);
+});

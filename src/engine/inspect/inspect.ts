@@ -134,6 +134,21 @@ export function wal(eng: Engine, from = 0, to = eng.wal.count): WalRecordView[] 
   return eng.wal.records(from, to);
 }
 
+/** pg_waldump's text for records [from, to). */
+export function waldump(eng: Engine, from = 0, to = eng.wal.count): string[] {
+  const out: string[] = [];
+  for (let i = Math.max(0, from); i < Math.min(to, eng.wal.count); i++) out.push(eng.wal.dumpLine(i));
+  return out;
+}
+
+/** The WAL positions pg_control_checkpoint() / pg_current_wal_*_lsn() report. */
+export function walPositions(eng: Engine) {
+  return {
+    insert: formatLsn(eng.wal.insertLsn), flush: formatLsn(eng.wal.flushedLsn), redo: formatLsn(eng.wal.redoLsn),
+    unflushedRecords: eng.wal.unflushedCount(),
+  };
+}
+
 export interface TableSummary { name: string; oid: number; columns: { name: string; type: string }[]; pages: number; items: number; indexes: string[] }
 export function tables(eng: Engine): TableSummary[] {
   return [...eng.catalog.tables.values()].map((t) => ({
@@ -145,7 +160,7 @@ export function tables(eng: Engine): TableSummary[] {
 /** Everything at once (small tables only: pages are included in full). */
 export function snapshotOfState(eng: Engine) {
   return {
-    clock: eng.clock.now, nextXid: eng.xacts.nextXid, walInsert: formatLsn(eng.wal.insertLsn), walCount: eng.wal.count,
+    clock: eng.clock.now, nextXid: eng.xacts.nextXid, walInsert: formatLsn(eng.wal.insertLsn), walFlush: formatLsn(eng.wal.flushedLsn), walCount: eng.wal.count,
     tables: tables(eng), sessions: sessions(eng), locks: locks(eng), clog: clog(eng),
     pages: [...eng.catalog.tables.values()].map((t) => ({ table: t.name, pages: t.heap.pages.map((_, b) => heapPage(t, b)) })),
   };

@@ -1606,7 +1606,7 @@ export class Executor {
   private checkpoint(s: Session): QueryResult {
     const w = this.eng.wal;
     w.redoLsn = w.insertLsn;
-    w.insert(WalKind.CheckpointOnline, 0, 114);
+    w.flush(w.insert(WalKind.CheckpointOnline, 0, 114));
     if (this.eng.tracer.wants('wal')) this.eng.tracer.emit({ kind: 'wal', session: s.name, lsn: formatLsn(w.redoLsn), text: `CHECKPOINT: redo pointer ${formatLsn(w.redoLsn)}; the next change to each page will log a full-page image` });
     return { command: 'CHECKPOINT', columns: null, rows: [] };
   }

@@ -10,9 +10,17 @@
  * Records are stored column-wise (typed arrays) so a 400,000-row UPDATE's two million records stay small.
  *
  * Mirrors: src/backend/access/transam/xlog.c, xloginsert.c (XLogInsert, XLogRecordAssemble), the record kinds
- * of heapam_xlog.h / nbtxlog.h / xact.h, and pg_waldump's output. Simplifications (this issue): record lengths
- * follow PostgreSQL's for the common record shapes rather than being serialised bytes; no WAL buffers or flush
- * (issue: durability); no Standby/RUNNING_XACTS background records.
+ * of heapam_xlog.h / nbtxlog.h / xact.h, and pg_waldump's output.
+ *
+ * The flush pointer (XLogFlush): records are inserted into WAL buffers and reach "disk" only when flushed. A COMMIT
+ * flushes the log up to the end of its record before the client hears COMMIT (synchronous_commit = on) — that is
+ * why a committed transaction survives a crash. An ABORT record is not flushed (nothing is lost if it vanishes: a
+ * transaction with no outcome in the log is treated as aborted). CHECKPOINT flushes everything.
+ *
+ * Simplifications: record lengths follow PostgreSQL's for the common record shapes rather than being serialised
+ * bytes; no record payloads yet, so no REDO (issue: durability); no wal writer, so flushes happen only at COMMIT and
+ * CHECKPOINT (PostgreSQL's walwriter also flushes on its own every wal_writer_delay); no Standby/RUNNING_XACTS
+ * background records.
  */
 export const enum WalKind {
   HeapInsert, HeapInsertInit, HeapUpdate, HeapHotUpdate, HeapDelete, HeapLock, BtreeInsertLeaf, BtreeNewroot,
@@ -38,9 +46,14 @@ export function formatLsn(lsn: number): string {
   return `${hi.toString(16).toUpperCase()}/${lo.toString(16).toUpperCase().padStart(8, '0')}`;
 }
 
+/** Outcome of XLogFlush, named like PostgreSQL's results rather than a boolean. */
+export interface WalFlushResult { outcome: 'Flushed' | 'AlreadyFlushed'; from: number; to: number }
+
 export interface WalRecordView {
   lsn: string; endLsn: string; prevLsn: string; xid: number; rmgr: string; type: string;
   len: number; fpiLen: number; rel: number | null; blk: number | null; off: number | null;
+  /** on disk (before the flush pointer) or still only in WAL buffers */
+  flushed: boolean;
 }
 
 export class Wal {
@@ -59,10 +72,29 @@ export class Wal {
   insertLsn: number;
   /** redo pointer of the last checkpoint: a page whose LSN is <= this needs a full-page image */
   redoLsn: number;
+  /** everything before this position is on disk (pg_current_wal_flush_lsn) */
+  flushedLsn: number;
 
   constructor(startLsn = 0x01500000) {
     this.insertLsn = startLsn;
     this.redoLsn = startLsn;
+    this.flushedLsn = startLsn;
+  }
+
+  /** XLogFlush: make the log durable up to `upTo` (never moves backwards). Returns the outcome for tracing. */
+  flush(upTo: number): WalFlushResult {
+    const target = Math.min(upTo, this.insertLsn); // nothing beyond what has been inserted can be flushed
+    if (target <= this.flushedLsn) return { outcome: 'AlreadyFlushed', from: this.flushedLsn, to: this.flushedLsn };
+    const from = this.flushedLsn;
+    this.flushedLsn = target;
+    return { outcome: 'Flushed', from, to: this.flushedLsn };
+  }
+
+  /** Records whose end lies beyond the flush pointer: lost if the power failed now. */
+  unflushedCount(): number {
+    let k = 0;
+    for (let i = this.n - 1; i >= 0 && this.end[i]! > this.flushedLsn; i--) k++;
+    return k;
   }
 
   get count(): number { return this.n; }
@@ -101,7 +133,7 @@ export class Wal {
   /** A copy (for checkpoints of the deterministic log; see Engine.clone). */
   clone(): Wal {
     const w = new Wal(this.insertLsn);
-    w.n = this.n; w.cap = this.cap; w.redoLsn = this.redoLsn;
+    w.n = this.n; w.cap = this.cap; w.redoLsn = this.redoLsn; w.flushedLsn = this.flushedLsn;
     w.start = this.start.slice(); w.end = this.end.slice(); w.xid = this.xid.slice(); w.kind = this.kind.slice();
     w.len = this.len.slice(); w.fpi = this.fpi.slice(); w.rel = this.rel.slice(); w.blk = this.blk.slice(); w.off = this.off.slice();
     return w;
@@ -116,9 +148,24 @@ export class Wal {
       lsn: formatLsn(this.start[i]!), endLsn: formatLsn(Math.ceil(this.end[i]! / 8) * 8),
       prevLsn: i > 0 ? formatLsn(this.start[i - 1]!) : '0/00000000', xid: this.xid[i]!, rmgr, type,
       len: this.len[i]!, fpiLen: this.fpi[i]!, rel: this.rel[i] || null, blk: this.blk[i]! >= 0 ? this.blk[i]! : null,
-      off: this.off[i] || null,
+      off: this.off[i] || null, flushed: this.end[i]! <= this.flushedLsn,
     };
   }
+  /**
+   * One line in pg_waldump's layout (rmgr padded to 11, len (rec/tot), tx, lsn, prev, desc, blkref). The rec length
+   * excludes the full-page image, as pg_waldump's does. desc is the record type plus the offset where the record
+   * names one — PostgreSQL's desc routines print more (flags, xmax, infobits) that the engine does not model.
+   */
+  dumpLine(i: number, db = 5): string {
+    const r = this.record(i);
+    const rec = r.len - r.fpiLen;
+    const desc = r.type + (r.off ? ` off ${r.off}` : '');
+    const blk = r.rel ? `, blkref #0: rel 1663/${db}/${r.rel} blk ${r.blk ?? 0}${r.fpiLen ? ' FPW' : ''}` : '';
+    return `rmgr: ${r.rmgr.padEnd(11)} len (rec/tot): ${String(rec).padStart(6)}/${String(r.len).padStart(6)}, ` +
+      `tx: ${String(r.xid).padStart(10)}, lsn: ${r.lsn}, prev ${r.prevLsn}, desc: ${desc}${blk}`;
+  }
+  /** Is record i on disk (its end at or before the flush pointer)? */
+  isFlushed(i: number): boolean { return this.end[i]! <= this.flushedLsn; }
   kindOf(i: number): WalKind { return this.kind[i] as WalKind; }
   /** Records [from, to) for inspection. */
   records(from = 0, to = this.n): WalRecordView[] {
