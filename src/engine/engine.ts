@@ -20,7 +20,7 @@ import { Catalog, DATABASE_OID } from './catalog/catalog.js';
 import { Transactions, Transaction, type IsolationLevel, usesXactSnapshot } from './xact/xact.js';
 import { LockManager, type LockTag, LockMode, LOCK_MODES, describeTag } from './lock/lock.js';
 import { findCycle } from './lock/deadlock.js';
-import { Wal, WalKind, formatLsn } from './wal/wal.js';
+import { Wal, WalKind, formatLsn, WAL_WRITER_DELAY } from './wal/wal.js';
 import { VirtualClock } from './clock/clock.js';
 import { Tracer, type TraceBatch } from './trace/trace.js';
 import { Session, type QueryResult, type StepYield, formatMs } from './session/session.js';
@@ -71,9 +71,14 @@ const PASSIVE_GUCS: Record<string, string> = {
   client_encoding: 'UTF8', extra_float_digits: '1', log_lock_waits: 'off', intervalstyle: 'postgres',
   standard_conforming_strings: 'on', max_parallel_workers_per_gather: '2', jit: 'off',
 };
+/** synchronous_commit's spellings (guc.c's synchronous_commit_options, incl. the boolean ones) → the shown value */
+const SYNCHRONOUS_COMMIT_VALUES: Record<string, string> = {
+  local: 'local', remote_write: 'remote_write', remote_apply: 'remote_apply', on: 'on', off: 'off',
+  true: 'on', false: 'off', yes: 'on', no: 'off', '1': 'on', '0': 'off',
+};
 /** Settings that would change behaviour the engine does not model: only their defaults are accepted. */
 const UNMODELLED_GUCS: Record<string, string> = {
-  statement_timeout: '0', lock_timeout: '0', idle_in_transaction_session_timeout: '0', synchronous_commit: 'on',
+  statement_timeout: '0', lock_timeout: '0', idle_in_transaction_session_timeout: '0',
   default_transaction_deferrable: 'off', transaction_deferrable: 'off',
 };
 
@@ -260,6 +265,7 @@ export class Engine {
       out.push(...this.drainRunnable());
     }
     this.clock.now = Math.max(this.clock.now, target);
+    this.wal.walWriter(this.clock.now); // no background process: the wal writer's flush happens when time passes it
     return out;
   }
 
@@ -496,10 +502,12 @@ export class Engine {
     if (tx.xid) {
       const subXids = [...tx.releasedSubXids, ...tx.subs.filter((x) => x.xid && !x.aborted).map((x) => x.xid)];
       const lsn = this.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length);
-      this.wal.flush(lsn); // synchronous_commit = on: durable before the client hears COMMIT (RecordTransactionCommit)
+      const sync = s.gucs.synchronous_commit !== 'off';
+      // RecordTransactionCommit: with synchronous_commit on, durable before the client hears COMMIT; off: the wal writer will flush it
+      if (sync) this.wal.flush(lsn); else this.wal.setAsyncXactLsn(lsn, this.clock.now);
       for (const x of subXids) this.xacts.complete(x, true);
       this.xacts.complete(tx.xid, true);
-      if (this.tracer.wants('commit')) this.tracer.emit({ kind: 'commit', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: `${s.name} commits ${tx.xid}: COMMIT record flushed to disk up to ${formatLsn(lsn)}, CLOG says committed; no tuple is touched` });
+      if (this.tracer.wants('commit')) this.tracer.emit({ kind: 'commit', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: sync ? `${s.name} commits ${tx.xid}: COMMIT record flushed to disk up to ${formatLsn(lsn)}, CLOG says committed; no tuple is touched` : `${s.name} commits ${tx.xid} asynchronously (synchronous_commit = off): COMMIT record at ${formatLsn(lsn)} is only in WAL buffers until the wal writer flushes it (t=${this.clock.now + WAL_WRITER_DELAY} ms); CLOG says committed` });
     } else if (this.tracer.wants('commit')) {
       this.tracer.emit({ kind: 'commit', session: s.name, text: `${s.name} ends a transaction that never wrote: no xid, no WAL` });
     }
@@ -753,6 +761,7 @@ export class Engine {
       s.gucs.default_transaction_isolation = 'read committed';
       s.gucs.default_transaction_read_only = false;
       s.gucs.deadlock_timeout = 1000;
+      s.gucs.synchronous_commit = 'on';
       s.gucs.passive.clear();
       tag();
       return;
@@ -796,6 +805,13 @@ export class Engine {
         tag();
         return;
       }
+      case 'synchronous_commit': {
+        const v = reset ? 'on' : SYNCHRONOUS_COMMIT_VALUES[value.toLowerCase()];
+        if (!v) throw this.badGucValue(name, value, ['local', 'remote_write', 'remote_apply', 'on', 'off']);
+        s.gucs.synchronous_commit = v;
+        tag();
+        return;
+      }
     }
     if (name in PASSIVE_GUCS) {
       if (reset) s.gucs.passive.delete(name); else s.gucs.passive.set(name, value);
@@ -822,6 +838,7 @@ export class Engine {
       case 'transaction_read_only': value = (s.tx ? s.tx.readOnly : s.gucs.default_transaction_read_only) ? 'on' : 'off'; break;
       case 'default_transaction_read_only': value = s.gucs.default_transaction_read_only ? 'on' : 'off'; break;
       case 'deadlock_timeout': value = formatMs(s.gucs.deadlock_timeout); break;
+      case 'synchronous_commit': value = s.gucs.synchronous_commit; break;
       case 'server_version': value = '15.18 (Heapscope)'; break;
       case 'server_version_num': value = '150018'; break;
       case 'all': throw notSupported('SHOW ALL');

@@ -55,6 +55,8 @@ export interface EngineState {
   walRedo: string;
   /** records after the flush pointer (would be lost by a crash now) */
   walUnflushed: number;
+  /** xids whose COMMIT record is not flushed yet (synchronous_commit = off): reported committed, lost by a crash now */
+  walUnflushedCommits: number[];
   /** pending timers (deadlock checks) */
   timers: { at: number; session: string; kind: string }[];
   /** for each session, each shown tuple ("table:blk:off"): is it visible to that session's (next) snapshot, and why */

@@ -48,7 +48,7 @@ export function App() {
         <div className="toolbar" role="toolbar" aria-label="workspace">
           <span className={`phase ${phase}`} data-testid="phase">{phase === 'ready' ? 'engine ready' : phase === 'busy' ? 'running…' : phase}</span>
           <span className="clock" title="virtual clock">t = {clock} ms</span>
-          <button onClick={() => void actions.advance(1000)} title="Advance the virtual clock by 1 s (deadlock_timeout checks fire)">+1 s</button>
+          <button onClick={() => void actions.advance(1000)} title="Advance the virtual clock by 1 s (deadlock_timeout checks fire, the wal writer flushes asynchronous commits)">+1 s</button>
           <label>show visibility for <select value={selected} onChange={(e) => actions.selectSession(e.target.value)} aria-label="session for visibility">
             {sessions.map((s) => <option key={s.name}>{s.name}</option>)}
           </select></label>
@@ -89,7 +89,7 @@ export function App() {
         </div>
       </main>
       <footer className="muted">
-        A simulator, not a server: one process, a virtual clock, no background workers (no autovacuum, bgwriter or checkpointer).
+        A simulator, not a server: one process, a virtual clock, no background workers (no autovacuum, bgwriter or checkpointer; the wal writer is only its flush of asynchronous commits, 200 ms of virtual time after them).
         Behaviour is checked against PostgreSQL 15 transcripts.
       </footer>
     </div>

@@ -230,7 +230,7 @@ export class EngineHost implements EngineApi {
       clock: e.clock.now, nextXid: e.xacts.nextXid, sessions: sessions(e), tables: tableStates, locks: locks(e),
       clog: clog(e, 724, 200), wal: wal(e, Math.max(0, walCount - WAL_TAIL), walCount), walCount,
       walInsert: e.wal.record(Math.max(0, walCount - 1))?.endLsn ?? '0/0',
-      walFlush: formatLsn(e.wal.flushedLsn), walRedo: formatLsn(e.wal.redoLsn), walUnflushed: e.wal.unflushedCount(),
+      walFlush: formatLsn(e.wal.flushedLsn), walRedo: formatLsn(e.wal.redoLsn), walUnflushed: e.wal.unflushedCount(), walUnflushedCommits: e.wal.unflushedCommits(),
       timers: e.clock.pending().map((t) => ({ at: t.at, session: e.sessions[t.session]?.name ?? '?', kind: t.kind })),
     };
   }

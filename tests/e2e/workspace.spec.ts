@@ -182,5 +182,14 @@ test('the WAL view shows what is still only in WAL buffers and that COMMIT flush
   await expect(pointers).toContainText('nothing waits in WAL buffers');
   await expect(page.getByTestId('wal').locator('tbody tr').last()).toContainText('COMMIT');
   await expect(page.getByTestId('wal').locator('tbody tr').last()).toContainText('flushed');
+  // synchronous_commit = off: COMMIT returns before its record is durable; the wal writer flushes it later
+  await run(page, 's2', 'SET synchronous_commit = off');
+  await run(page, 's2', 'UPDATE t SET v = 12 WHERE id = 1');
+  await expect(page.getByTestId('wal-async-commits')).toContainText('Asynchronous commit of xid 726');
+  await expect(page.getByTestId('wal').locator('tbody tr').last()).toContainText('buffer only');
+  await shot(page, 'wal-async-commit');
+  await page.getByRole('button', { name: '+1 s' }).click();
+  await expect(page.getByTestId('wal-async-commits')).toHaveCount(0);
+  await expect(pointers).toContainText('nothing waits in WAL buffers');
   expect(w.errors).toEqual([]);
 });

@@ -3,7 +3,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { initParser } from '../../src/engine/sql/parser.js';
 import { waldump, walPositions } from '../../src/engine/inspect/inspect.js';
-import { formatLsn } from '../../src/engine/wal/wal.js';
+import { formatLsn, WAL_WRITER_DELAY } from '../../src/engine/wal/wal.js';
 
 beforeAll(async () => { await initParser(); });
 
@@ -70,6 +70,46 @@ describe('the flush pointer', () => {
     expect(r.outcome).toBe('AlreadyFlushed');
     expect(e.wal.flushedLsn).toBeLessThanOrEqual(e.wal.insertLsn);
     expect(e.clone().wal.flushedLsn).toBe(e.wal.flushedLsn);
+  });
+});
+
+describe('synchronous_commit = off and the wal writer', () => {
+  it('an asynchronous COMMIT returns before its record is flushed; the wal writer flushes it one wal_writer_delay later', () => {
+    const e = fresh();
+    e.execute('s1', 'SET synchronous_commit = off');
+    e.execute('s1', 'UPDATE t SET v = 11 WHERE id = 1');
+    const commit = e.wal.record(e.wal.count - 1);
+    expect(commit.type).toBe('COMMIT');
+    expect(commit.flushed).toBe(false);
+    expect(e.wal.unflushedCommits()).toEqual([commit.xid]);
+    // visible to everyone already: CLOG says committed even though the log is not durable yet
+    expect(e.execute('s2', 'SELECT v FROM t WHERE id = 1').outcome.results.at(-1)!.rows).toEqual([['11']]);
+    e.advance(WAL_WRITER_DELAY - 1);
+    expect(e.wal.unflushedCommits()).toEqual([commit.xid]);
+    e.advance(1);
+    expect(e.wal.unflushedCommits()).toEqual([]);
+    expect(formatLsn(e.wal.flushedLsn)).toBe(commit.endLsn);
+  });
+
+  it('a synchronous COMMIT in another session flushes the earlier asynchronous one too (the log is flushed as a prefix)', () => {
+    const e = fresh();
+    e.execute('s1', 'SET synchronous_commit = off');
+    e.execute('s1', 'UPDATE t SET v = 11 WHERE id = 1');
+    expect(e.wal.unflushedCommits().length).toBe(1);
+    e.execute('s2', 'UPDATE t SET v = 21 WHERE id = 2');
+    expect(e.wal.unflushedCommits()).toEqual([]);
+    e.execute('s1', 'RESET ALL');
+    e.execute('s1', 'UPDATE t SET v = 12 WHERE id = 1');
+    expect(e.wal.unflushedCount()).toBe(0);
+  });
+
+  it('every setting other than off flushes at COMMIT (no standby: local, remote_write, remote_apply mean on)', () => {
+    for (const v of ['local', 'remote_write', 'remote_apply', 'on', 'true', '1']) {
+      const e = fresh();
+      e.execute('s1', `SET synchronous_commit = ${v}`);
+      e.execute('s1', 'DELETE FROM t WHERE id = 2');
+      expect(e.wal.unflushedCount(), v).toBe(0);
+    }
   });
 });
 

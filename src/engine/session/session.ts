@@ -32,6 +32,9 @@ export interface Gucs {
   default_transaction_read_only: boolean;
   /** milliseconds */
   deadlock_timeout: number;
+  /** 'off': COMMIT returns before its record is flushed (the wal writer flushes it later); every other value
+   *  (on, local, remote_write, remote_apply) flushes at COMMIT — without a standby they are all the same */
+  synchronous_commit: string;
   /** accepted and shown, but without effect on the simulation */
   passive: Map<string, string>;
 }
@@ -75,6 +78,7 @@ export class Session {
     default_transaction_isolation: 'read committed',
     default_transaction_read_only: false,
     deadlock_timeout: 1000,
+    synchronous_commit: 'on',
     passive: new Map(),
   };
   constructor(

@@ -17,6 +17,10 @@
  * why a committed transaction survives a crash. An ABORT record is not flushed (nothing is lost if it vanishes: a
  * transaction with no outcome in the log is treated as aborted). CHECKPOINT flushes everything.
  *
+ * synchronous_commit = off: COMMIT only notes its LSN (XLogSetAsyncXactLSN) and returns; the wal writer flushes it on
+ * the virtual clock, one wal_writer_delay (200 ms) after the commit — a crash in between loses that commit although
+ * the client was told COMMIT. (PostgreSQL guarantees at most three times wal_writer_delay; the simulator uses one.)
+ *
  * Simplifications: record lengths follow PostgreSQL's for the common record shapes rather than being serialised
  * bytes; no record payloads yet, so no REDO (issue: durability); no wal writer, so flushes happen only at COMMIT and
  * CHECKPOINT (PostgreSQL's walwriter also flushes on its own every wal_writer_delay); no Standby/RUNNING_XACTS
@@ -36,6 +40,8 @@ export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
 ];
 
 export const WAL_PAGE = 8192;
+/** wal_writer_delay's default (ms); the wal writer flushes asynchronous commits this long after them */
+export const WAL_WRITER_DELAY = 200;
 export const WAL_SEGMENT = 16 * 1024 * 1024;
 const SHORT_PHD = 24;
 const LONG_PHD = 40;
@@ -74,6 +80,9 @@ export class Wal {
   redoLsn: number;
   /** everything before this position is on disk (pg_current_wal_flush_lsn) */
   flushedLsn: number;
+  /** the latest asynchronous commit's end LSN and when (virtual ms) it happened: the wal writer's next job */
+  asyncXactLsn = 0;
+  asyncAt = 0;
 
   constructor(startLsn = 0x01500000) {
     this.insertLsn = startLsn;
@@ -88,6 +97,24 @@ export class Wal {
     const from = this.flushedLsn;
     this.flushedLsn = target;
     return { outcome: 'Flushed', from, to: this.flushedLsn };
+  }
+
+  /** XLogSetAsyncXactLSN: an asynchronous COMMIT asks the wal writer to flush up to `lsn`. */
+  setAsyncXactLsn(lsn: number, now: number): void {
+    if (lsn > this.asyncXactLsn) { this.asyncXactLsn = lsn; this.asyncAt = now; }
+  }
+
+  /** The wal writer, run lazily when the virtual clock moves: flushes asynchronous commits that are due. */
+  walWriter(now: number): WalFlushResult {
+    if (this.asyncXactLsn > this.flushedLsn && now >= this.asyncAt + WAL_WRITER_DELAY) return this.flush(this.asyncXactLsn);
+    return { outcome: 'AlreadyFlushed', from: this.flushedLsn, to: this.flushedLsn };
+  }
+
+  /** COMMIT records beyond the flush pointer: transactions a crash now would lose although they reported COMMIT. */
+  unflushedCommits(): number[] {
+    const xids: number[] = [];
+    for (let i = this.n - 1; i >= 0 && this.end[i]! > this.flushedLsn; i--) if (this.kind[i] === WalKind.XactCommit) xids.push(this.xid[i]!);
+    return xids.reverse();
   }
 
   /** Records whose end lies beyond the flush pointer: lost if the power failed now. */
@@ -134,6 +161,7 @@ export class Wal {
   clone(): Wal {
     const w = new Wal(this.insertLsn);
     w.n = this.n; w.cap = this.cap; w.redoLsn = this.redoLsn; w.flushedLsn = this.flushedLsn;
+    w.asyncXactLsn = this.asyncXactLsn; w.asyncAt = this.asyncAt;
     w.start = this.start.slice(); w.end = this.end.slice(); w.xid = this.xid.slice(); w.kind = this.kind.slice();
     w.len = this.len.slice(); w.fpi = this.fpi.slice(); w.rel = this.rel.slice(); w.blk = this.blk.slice(); w.off = this.off.slice();
     return w;
