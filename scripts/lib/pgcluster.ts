@@ -101,6 +101,13 @@ export class Cluster {
       `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c autovacuum=off -c fsync=off -c max_connections=20`, 'start']);
     this.running = true;
   }
+  /** Pull the plug: `pg_ctl stop -m immediate` (no shutdown checkpoint; the next start runs crash recovery). */
+  crash() {
+    asUser(join(PG_BIN, 'pg_ctl'), ['-D', this.data, '-m', 'immediate', '-w', 'stop']);
+    this.running = false;
+  }
+  /** The server log (crash recovery reports "redo starts at" / "redo done at" there). */
+  get logFile() { return join(this.dir, 'log'); }
   stopSync() {
     if (this.running) {
       try { asUser(join(PG_BIN, 'pg_ctl'), ['-D', this.data, '-m', 'immediate', '-w', 'stop']); } catch { /* already gone */ }
