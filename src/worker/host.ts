@@ -6,10 +6,9 @@
  * that is how time travel, branches, reloads and recovery from a crashed worker all work.
  */
 import { Engine } from '../engine/engine.js';
-import { formatLsn } from '../engine/wal/wal.js';
 import { initParser } from '../engine/sql/parser.js';
 import { PgError } from '../engine/errors.js';
-import { heapPage, indexEntries, sessions, locks, clog, wal, tables } from '../engine/inspect/inspect.js';
+import { heapPage, indexEntries, sessions, locks, clog, wal, walPositions, tables } from '../engine/inspect/inspect.js';
 import { explainVisibility, satisfiesMVCC, VIS_VISIBLE, VIS_NAMES, type VisibilityContext } from '../engine/visibility/visibility.js';
 import { PAGE_WINDOW, type EngineApi, type EngineState, type LogEntry, type StepResult, type TableState } from '../shared/api';
 
@@ -224,13 +223,14 @@ export class EngineHost implements EngineApi {
       visibility[s.name] = m;
     }
     const walCount = e.wal.count;
+    const walPos = walPositions(e);
     return {
       pageFrom: this.pageFrom,
       visibility,
       clock: e.clock.now, nextXid: e.xacts.nextXid, sessions: sessions(e), tables: tableStates, locks: locks(e),
       clog: clog(e, 724, 200), wal: wal(e, Math.max(0, walCount - WAL_TAIL), walCount), walCount,
       walInsert: e.wal.record(Math.max(0, walCount - 1))?.endLsn ?? '0/0',
-      walFlush: formatLsn(e.wal.flushedLsn), walRedo: formatLsn(e.wal.redoLsn), walUnflushed: e.wal.unflushedCount(), walUnflushedCommits: e.wal.unflushedCommits(),
+      walFlush: walPos.flush, walRedo: walPos.redo, walUnflushed: walPos.unflushedRecords, walUnflushedCommits: walPos.unflushedCommits,
       timers: e.clock.pending().map((t) => ({ at: t.at, session: e.sessions[t.session]?.name ?? '?', kind: t.kind })),
     };
   }

@@ -145,7 +145,7 @@ export function waldump(eng: Engine, from = 0, to = eng.wal.count): string[] {
 export function walPositions(eng: Engine) {
   return {
     insert: formatLsn(eng.wal.insertLsn), flush: formatLsn(eng.wal.flushedLsn), redo: formatLsn(eng.wal.redoLsn),
-    unflushedRecords: eng.wal.unflushedCount(),
+    unflushedRecords: eng.wal.unflushedCount(), unflushedCommits: eng.wal.unflushedCommits(),
   };
 }
 

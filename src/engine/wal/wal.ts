@@ -22,8 +22,8 @@
  * the client was told COMMIT. (PostgreSQL guarantees at most three times wal_writer_delay; the simulator uses one.)
  *
  * Simplifications: record lengths follow PostgreSQL's for the common record shapes rather than being serialised
- * bytes; no record payloads yet, so no REDO (issue: durability); no wal writer, so flushes happen only at COMMIT and
- * CHECKPOINT (PostgreSQL's walwriter also flushes on its own every wal_writer_delay); no Standby/RUNNING_XACTS
+ * bytes; no record payloads yet, so no REDO (issue: durability); the wal writer only flushes asynchronous commits
+ * (PostgreSQL's also writes out full WAL pages on its own every wal_writer_delay); no Standby/RUNNING_XACTS
  * background records.
  */
 export const enum WalKind {
@@ -110,19 +110,22 @@ export class Wal {
     return { outcome: 'AlreadyFlushed', from: this.flushedLsn, to: this.flushedLsn };
   }
 
+  /** Index of the first record not yet on disk (record ends grow with the index, so a binary search finds it). */
+  firstUnflushed(): number {
+    let lo = 0, hi = this.n;
+    while (lo < hi) { const mid = (lo + hi) >>> 1; if (this.isFlushed(mid)) lo = mid + 1; else hi = mid; }
+    return lo;
+  }
+
   /** COMMIT records beyond the flush pointer: transactions a crash now would lose although they reported COMMIT. */
   unflushedCommits(): number[] {
     const xids: number[] = [];
-    for (let i = this.n - 1; i >= 0 && this.end[i]! > this.flushedLsn; i--) if (this.kind[i] === WalKind.XactCommit) xids.push(this.xid[i]!);
-    return xids.reverse();
+    for (let i = this.firstUnflushed(); i < this.n; i++) if (this.kind[i] === WalKind.XactCommit) xids.push(this.xid[i]!);
+    return xids;
   }
 
   /** Records whose end lies beyond the flush pointer: lost if the power failed now. */
-  unflushedCount(): number {
-    let k = 0;
-    for (let i = this.n - 1; i >= 0 && this.end[i]! > this.flushedLsn; i--) k++;
-    return k;
-  }
+  unflushedCount(): number { return this.n - this.firstUnflushed(); }
 
   get count(): number { return this.n; }
 
@@ -176,7 +179,7 @@ export class Wal {
       lsn: formatLsn(this.start[i]!), endLsn: formatLsn(Math.ceil(this.end[i]! / 8) * 8),
       prevLsn: i > 0 ? formatLsn(this.start[i - 1]!) : '0/00000000', xid: this.xid[i]!, rmgr, type,
       len: this.len[i]!, fpiLen: this.fpi[i]!, rel: this.rel[i] || null, blk: this.blk[i]! >= 0 ? this.blk[i]! : null,
-      off: this.off[i] || null, flushed: this.end[i]! <= this.flushedLsn,
+      off: this.off[i] || null, flushed: this.isFlushed(i),
     };
   }
   /**
