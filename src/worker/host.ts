@@ -229,7 +229,7 @@ export class EngineHost implements EngineApi {
       visibility,
       clock: e.clock.now, nextXid: e.xacts.nextXid, sessions: sessions(e), tables: tableStates, locks: locks(e),
       clog: clog(e, 724, 200), wal: wal(e, Math.max(0, walCount - WAL_TAIL), walCount), walCount,
-      walInsert: e.wal.record(Math.max(0, walCount - 1))?.endLsn ?? '0/0',
+      walInsert: walPos.insert,
       walFlush: walPos.flush, walRedo: walPos.redo, walUnflushed: walPos.unflushedRecords, walUnflushedCommits: walPos.unflushedCommits,
       timers: e.clock.pending().map((t) => ({ at: t.at, session: e.sessions[t.session]?.name ?? '?', kind: t.kind })),
     };

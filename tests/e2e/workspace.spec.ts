@@ -169,6 +169,9 @@ test('the player steps through a statement\'s events with captions, and the view
 test('the WAL view shows what is still only in WAL buffers and that COMMIT flushes it', async ({ page }) => {
   const w = watch(page);
   await fresh(page);
+  await page.getByRole('tab', { name: 'WAL' }).click(); // an empty log: insert position = flush pointer = its start
+  await expect(page.locator('.wal')).toContainText('0 records; insert position 0/01500000.');
+  await expect(page.getByTestId('wal-pointers')).toContainText('Flushed to disk up to 0/01500000');
   await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 10)');
   await run(page, 's1', 'BEGIN');
   await run(page, 's1', 'UPDATE t SET v = 11 WHERE id = 1');
@@ -180,6 +183,9 @@ test('the WAL view shows what is still only in WAL buffers and that COMMIT flush
   await shot(page, 'wal-unflushed');
   await run(page, 's1', 'COMMIT');
   await expect(pointers).toContainText('nothing waits in WAL buffers');
+  // with nothing in WAL buffers the insert position and the flush pointer are the same LSN
+  const flushedTo = (await pointers.innerText()).match(/Flushed to disk up to (\S+)/)![1]!;
+  await expect(page.locator('.wal')).toContainText(`insert position ${flushedTo}.`);
   await expect(page.getByTestId('wal').locator('tbody tr').last()).toContainText('COMMIT');
   await expect(page.getByTestId('wal').locator('tbody tr').last()).toContainText('flushed');
   // synchronous_commit = off: COMMIT returns before its record is durable; the wal writer flushes it later
