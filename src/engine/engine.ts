@@ -29,6 +29,13 @@ import { XID_STATUS_NAMES, XidStatus } from './clog/clog.js';
 import type { VisibilityContext } from './visibility/visibility.js';
 import { Executor } from './sql/executor.js';
 import { PredicateLockManager } from './predicate/predicate.js';
+import { Clog } from './clog/clog.js';
+import type { XactPayload, SequencePayload } from './wal/records.js';
+import {
+  type ControlFile, type CrashPoint, type CheckpointKind, type CheckpointResult, CrashSignal, CHECKPOINT_TIMEOUT, CRASH_POINTS,
+  createCheckpoint, bgwriterRound,
+} from './checkpoint/checkpointer.js';
+import { crashState, startup, type CrashReport, type RecoveryReport } from './recovery/recovery.js';
 
 export interface EngineOptions {
   /** trace fine-grained events (default true) */
@@ -117,6 +124,21 @@ export class Engine {
   }
   readonly sessions: Session[] = [];
   readonly executor: Executor;
+  /** pg_control (checkpoint/checkpointer.ts). initdb ends with a shutdown checkpoint at the start of the log. */
+  control: ControlFile;
+  /** what is on disk besides data pages and WAL: the commit log as the last checkpoint wrote it */
+  durable = { clog: new Clog() };
+  /** the server: up, or down after a crash until restart() */
+  serverState: 'running' | 'down' = 'running';
+  /** a crash micro-point waiting to be reached (see CrashPoint) */
+  crashArmed: CrashPoint | null = null;
+  /** virtual time of the last checkpoint (checkpoint_timeout counts from it) */
+  lastCheckpointAt = 0;
+  /** what happened at the last crash and the last recovery */
+  lastCrash: (CrashReport & { point: CrashPoint; at: number }) | null = null;
+  lastRecovery: RecoveryReport | null = null;
+  /** the server log lines of crashes and recoveries (PostgreSQL's wording) */
+  serverLog: string[] = [];
   /** sessions whose lock wait was granted and that must resume */
   private runnable: number[] = [];
   /** outcomes of resumed sessions not yet reported */
@@ -128,6 +150,7 @@ export class Engine {
     if (opts.nextXid !== undefined) { this.xacts.nextXid = opts.nextXid; this.xacts.latestCompletedXid = opts.nextXid - 1; }
     this.executor = new Executor(this);
     this.wirePredicates();
+    this.control = { state: 'in production', checkPoint: this.wal.insertLsn, redo: this.wal.insertLsn, nextXid: this.xacts.nextXid, time: 0, fullPageWrites: true };
   }
 
   /** Let the SSI module name sessions and narrate conflicts in this engine's trace. */
@@ -160,6 +183,14 @@ export class Engine {
     w.predicates = this.predicates.clone();
     c.wirePredicates();
     c.nextPid = this.nextPid;
+    c.control = { ...this.control };
+    c.durable = { clog: this.durable.clog.clone() };
+    c.serverState = this.serverState;
+    c.crashArmed = this.crashArmed;
+    c.lastCheckpointAt = this.lastCheckpointAt;
+    c.lastCrash = this.lastCrash;
+    c.lastRecovery = this.lastRecovery;
+    c.serverLog = this.serverLog.slice();
     c.nextMulti = this.nextMulti;
     c.nextMemberOffset = this.nextMemberOffset;
     c.memberPagesZeroed = this.memberPagesZeroed;
@@ -200,6 +231,19 @@ export class Engine {
    */
   execute(sessionName: string, sql: string, opts: { chunked?: boolean } = {}): ExecuteResponse {
     const s = this.session(sessionName);
+    if (this.serverState === 'down') {
+      s.acc = { results: [], notices: [], error: null };
+      return { outcome: this.outcome(s, 'error', { results: [], notices: [], error: { severity: 'FATAL', sqlstate: '08006', message: 'no connection to the server: the server crashed and has not been restarted' } }), woken: [] };
+    }
+    try {
+      return this.executeRunning(s, sql, opts);
+    } catch (e) {
+      if (e instanceof CrashSignal) return this.crashDuring(e.point, s);
+      throw e;
+    }
+  }
+
+  private executeRunning(s: Session, sql: string, opts: { chunked?: boolean }): ExecuteResponse {
     if (s.running) {
       const outcome = this.outcome(s, 'error', { results: [], notices: [], error: {
         severity: 'ERROR', sqlstate: '55000',
@@ -230,7 +274,12 @@ export class Engine {
   resume(sessionName: string): ExecuteResponse {
     const s = this.session(sessionName);
     if (!s.running || !s.progress) throw new PgError('55000', `session ${sessionName} has no running statement to resume`);
-    return { outcome: this.step(s), woken: this.drainRunnable() };
+    try {
+      return { outcome: this.step(s), woken: this.drainRunnable() };
+    } catch (e) {
+      if (e instanceof CrashSignal) return this.crashDuring(e.point, s);
+      throw e;
+    }
   }
 
   /**
@@ -258,15 +307,154 @@ export class Engine {
   advance(ms: number): SessionOutcome[] {
     const target = this.clock.now + ms;
     const out: SessionOutcome[] = [];
-    for (;;) {
-      const t = this.clock.popDue(target);
-      if (!t) break;
-      this.fireTimer(t.session);
-      out.push(...this.drainRunnable());
+    try {
+      for (;;) {
+        const t = this.clock.popDue(target);
+        if (!t) break;
+        this.fireTimer(t.session);
+        out.push(...this.drainRunnable());
+      }
+      this.clock.now = Math.max(this.clock.now, target);
+      if (this.serverState === 'running') {
+        this.wal.walWriter(this.clock.now); // no background process: the wal writer's flush happens when time passes it
+        // the checkpointer's checkpoint_timeout, if WAL was written since the last checkpoint
+        if (this.clock.now >= this.lastCheckpointAt + CHECKPOINT_TIMEOUT && this.wal.count > 0 && this.wal.kindOf(this.wal.count - 1) !== WalKind.CheckpointOnline && this.wal.kindOf(this.wal.count - 1) !== WalKind.CheckpointShutdown) {
+          this.checkpoint('timed');
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof CrashSignal)) throw e;
+      const r = this.crashDuring(e.point, null);
+      out.push(...r.woken);
     }
-    this.clock.now = Math.max(this.clock.now, target);
-    this.wal.walWriter(this.clock.now); // no background process: the wal writer's flush happens when time passes it
     return out;
+  }
+
+  // ---------------------------------------------------------------- durability: checkpoints, crashes, recovery
+
+  /** CHECKPOINT (statement, checkpoint_timeout, end of recovery): see checkpoint/checkpointer.ts. */
+  checkpoint(kind: CheckpointKind, session = ''): CheckpointResult {
+    return createCheckpoint(this, kind, session);
+  }
+
+  /** At an armed micro-point: the power fails here (the caller's statement never finishes). */
+  crashPointReached(point: CrashPoint): void {
+    if (this.crashArmed !== point) return;
+    this.crashArmed = null;
+    throw new CrashSignal(point);
+  }
+
+  /** A server-level outcome (no session): what crash/restart/checkpoint controls report, with their trace. */
+  private serverOutcome(error: PgMessage | null = null): SessionOutcome {
+    return { session: '', status: error ? 'error' : 'done', results: [], error, notices: [], trace: this.tracer.take(), at: this.clock.now };
+  }
+
+  /**
+   * Pull the plug (point 'now'), or arm a micro-point that crashes when the engine reaches it. Returns the
+   * server's outcome and, for a crash, the error every session in the middle of a statement gets.
+   */
+  crash(point: CrashPoint = 'now'): SessionOutcome[] {
+    if (!CRASH_POINTS.includes(point)) throw new PgError('22023', `unknown crash point "${String(point)}"`, { hint: `Crash points: ${CRASH_POINTS.join(', ')}.` });
+    if (this.serverState === 'down') throw new PgError('55000', 'the server is already down: restart it first');
+    if (point !== 'now') {
+      this.crashArmed = point;
+      if (this.tracer.wants('crash')) this.tracer.emit({ kind: 'crash', session: '', text: `crash armed: the power will fail ${CRASH_POINT_WORDS[point]}` });
+      return [this.serverOutcome()];
+    }
+    const r = this.crashDuring('now', null);
+    return [r.outcome, ...r.woken];
+  }
+
+  /** Perform the crash; `s` is the session whose call reached the crash point (it loses its connection). */
+  private crashDuring(point: CrashPoint, s: Session | null): ExecuteResponse {
+    const report = crashState(this);
+    const lost: SessionOutcome[] = [];
+    const connectionLost: PgMessage = { severity: 'FATAL', sqlstate: '08006', message: 'server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.' };
+    for (const x of this.sessions) {
+      const wasBusy = !!x.running || x === s;
+      x.running = null; x.waiting = null; x.progress = null; x.tx = null; x.block = 'none'; x.vctx = null;
+      if (wasBusy) { x.acc = { results: [], notices: [], error: null }; lost.push({ session: x.name, status: 'error', results: [], error: connectionLost, notices: [], trace: { events: [], folded: {} }, at: this.clock.now }); }
+    }
+    const w = this as unknown as Record<string, unknown>;
+    w.locks = new LockManager();
+    w.predicates = new PredicateLockManager();
+    this.wirePredicates();
+    w.xacts = new Transactions();
+    this.xacts.nextXid = this.control.nextXid;
+    this.runnable = [];
+    this.finished = [];
+    this.clock.disarmAll();
+    this.serverState = 'down';
+    this.crashArmed = null;
+    this.lastCrash = { ...report, point, at: this.clock.now };
+    this.serverLog.push(`(power failure at t=${this.clock.now} ms${point === 'now' ? '' : `, ${CRASH_POINT_WORDS[point]}`})`);
+    if (this.tracer.wants('crash')) {
+      this.tracer.emit({ kind: 'crash', session: '', text: `CRASH${point === 'now' ? '' : ` ${CRASH_POINT_WORDS[point]}`}: shared buffers, WAL buffers, locks and sessions are gone. Lost: ${report.lostRecords} WAL record(s) not yet flushed, ${report.lostDirtyPages} page(s) changed since they were last written${report.lostCommits.length ? `, and the COMMITs of ${report.lostCommits.join(', ')} (synchronous_commit = off: reported committed, never flushed)` : ''}. On disk: data files as last written, WAL up to ${formatLsn(this.wal.flushedLsn)}, pg_control (redo ${formatLsn(this.control.redo)})` });
+    }
+    const server = this.serverOutcome();
+    const own = s ? lost.find((o) => o.session === s.name) : undefined;
+    // the server outcome carries the trace; the session whose call crashed gets the connection error first
+    if (own) { own.trace = server.trace; return { outcome: own, woken: lost.filter((o) => o !== own) }; }
+    return { outcome: server, woken: lost };
+  }
+
+  /**
+   * Start the server after a crash: crash recovery (recovery/recovery.ts), then sessions reconnect as new
+   * backends. `crashAfterRecords` makes the power fail again during REDO after that many records.
+   */
+  restart(opts: { crashAfterRecords?: number } = {}): { outcomes: SessionOutcome[]; report: RecoveryReport } {
+    if (this.serverState !== 'down') throw new PgError('55000', 'the server is running: there is nothing to recover (crash it first)');
+    const report = startup(this, { ...(opts.crashAfterRecords !== undefined ? { crashAfter: opts.crashAfterRecords } : {}) });
+    this.lastRecovery = report;
+    this.serverLog.push(...report.log);
+    if (report.outcome === 'CrashedDuringRecovery') {
+      crashState(this); // REDO's work was only in buffers
+      const w = this as unknown as Record<string, unknown>;
+      w.xacts = new Transactions();
+      if (this.tracer.wants('crash')) this.tracer.emit({ kind: 'crash', session: '', text: `CRASH during recovery after ${report.replayed} record(s): nothing REDO did had been written; pg_control still says "in crash recovery" with redo ${formatLsn(this.control.redo)} — the next start replays the same records again` });
+      return { outcomes: [this.serverOutcome()], report };
+    }
+    this.serverState = 'running';
+    for (let i = 0; i < this.sessions.length; i++) {
+      const old = this.sessions[i]!;
+      const n = new Session(old.id, old.name, this.nextPid++, old.backendId);
+      this.sessions[i] = n;
+    }
+    if (this.tracer.wants('redo')) this.tracer.emit({ kind: 'redo', session: '', text: `recovery done: ${report.replayed} record(s) replayed (${report.applied} applied, ${report.skipped} skipped as already on the page, ${report.restored} full-page image(s) restored); end-of-recovery checkpoint written; sessions reconnect as new backends (pids ${this.sessions.map((x) => x.pid).join(', ')})` });
+    return { outcomes: [this.serverOutcome()], report };
+  }
+
+  /** One background writer round (checkpoint/checkpointer.ts). */
+  bgwriter(): SessionOutcome[] {
+    if (this.serverState === 'down') throw new PgError('55000', 'the server is down');
+    try {
+      bgwriterRound(this);
+    } catch (e) {
+      if (!(e instanceof CrashSignal)) throw e;
+      const r = this.crashDuring(e.point, null);
+      return [r.outcome, ...r.woken];
+    }
+    return [this.serverOutcome()];
+  }
+
+  /** CHECKPOINT without a session (the durability view's button). */
+  checkpointNow(): SessionOutcome[] {
+    if (this.serverState === 'down') throw new PgError('55000', 'the server is down');
+    try {
+      this.checkpoint('immediate');
+    } catch (e) {
+      if (!(e instanceof CrashSignal)) throw e;
+      const r = this.crashDuring(e.point, null);
+      return [r.outcome, ...r.woken];
+    }
+    return [this.serverOutcome()];
+  }
+
+  /** full_page_writes (a server setting: postgresql.conf + reload). */
+  setFullPageWrites(on: boolean): SessionOutcome[] {
+    this.wal.fullPageWrites = on;
+    if (this.tracer.wants('checkpoint')) this.tracer.emit({ kind: 'checkpoint', session: '', text: `full_page_writes = ${on ? 'on' : 'off'}${on ? ': the first change of each page after a checkpoint logs the whole page' : ': no full-page images — a page torn by a crash cannot be repaired'}` });
+    return [this.serverOutcome()];
   }
 
   /** Jump to the next pending timer (what a client blocked on a waiting session experiences). */
@@ -501,10 +689,12 @@ export class Engine {
     if (tx.sxact) this.predicates.preCommit(tx.sxact); // may fail with 40001: then the transaction aborts instead
     if (tx.xid) {
       const subXids = [...tx.releasedSubXids, ...tx.subs.filter((x) => x.xid && !x.aborted).map((x) => x.xid)];
-      const lsn = this.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length);
+      const lsn = this.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
       const sync = s.gucs.synchronous_commit !== 'off';
+      this.crashPointReached('commit-before-flush');
       // RecordTransactionCommit: with synchronous_commit on, durable before the client hears COMMIT; off: the wal writer will flush it
       if (sync) this.wal.flush(lsn); else this.wal.setAsyncXactLsn(lsn, this.clock.now);
+      this.crashPointReached('commit-after-flush');
       for (const x of subXids) this.xacts.complete(x, true);
       this.xacts.complete(tx.xid, true);
       if (this.tracer.wants('commit')) this.tracer.emit({ kind: 'commit', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: sync ? `${s.name} commits ${tx.xid}: COMMIT record flushed to disk up to ${formatLsn(lsn)}, CLOG says committed; no tuple is touched` : `${s.name} commits ${tx.xid} asynchronously (synchronous_commit = off): COMMIT record at ${formatLsn(lsn)} is only in WAL buffers until the wal writer flushes it (t=${this.clock.now + WAL_WRITER_DELAY} ms); CLOG says committed` });
@@ -522,7 +712,7 @@ export class Engine {
     if (tx.sxact) this.predicates.abort(tx.sxact);
     if (tx.xid) {
       const subXids = [...tx.releasedSubXids, ...tx.subs.filter((x) => x.xid && !x.aborted).map((x) => x.xid)];
-      const lsn = this.wal.insert(WalKind.XactAbort, tx.xid, 34 + 4 * subXids.length);
+      const lsn = this.wal.insert(WalKind.XactAbort, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
       for (const x of subXids) this.xacts.complete(x, false);
       this.xacts.complete(tx.xid, false);
       if (this.tracer.wants('abort')) this.tracer.emit({ kind: 'abort', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: `${s.name} aborts ${tx.xid}: ABORT record at ${formatLsn(lsn)}, CLOG says aborted; its tuples stay on the pages, invisible` });
@@ -867,7 +1057,7 @@ export class Engine {
     const { value, logit } = seq.next(this.wal.redoLsn);
     if (logit) {
       const xid = this.ensureTopXid(s, tx);
-      seq.pageLsn = this.wal.insert(WalKind.SequenceLog, xid, 99, seq.oid, 0, 0);
+      seq.pageLsn = this.wal.insert(WalKind.SequenceLog, xid, 99, seq.oid, 0, 0, 0, { lastValue: seq.lastValue + seq.logCnt, isCalled: true } satisfies SequencePayload);
     }
     s.currvals.set(name, value);
     if (this.tracer.wants('wal')) this.tracer.emit({ kind: 'wal', session: s.name, text: `nextval('${name}') = ${value}${logit ? ' (logged 32 values ahead: WAL record, and the transaction gets an xid)' : ' (no WAL: within the values already logged)'}; a rollback will not give it back` });
@@ -884,7 +1074,7 @@ export class Engine {
     if (value < 1 || value > seq.max) throw new PgError('22003', `setval: value ${value} is out of bounds for sequence "${name}" (1..${seq.max})`);
     const xid = this.ensureTopXid(s);
     seq.lastValue = value; seq.isCalled = isCalled; seq.logCnt = 0;
-    seq.pageLsn = this.wal.insert(WalKind.SequenceLog, xid, 99, seq.oid, 0, 0);
+    seq.pageLsn = this.wal.insert(WalKind.SequenceLog, xid, 99, seq.oid, 0, 0, 0, { lastValue: value, isCalled } satisfies SequencePayload);
     if (isCalled) s.currvals.set(name, value);
     return value;
   }
@@ -902,6 +1092,14 @@ export class Engine {
     return XID_STATUS_NAMES[st];
   }
 }
+
+const CRASH_POINT_WORDS: Record<CrashPoint, string> = {
+  now: 'now',
+  'commit-before-flush': 'at the next COMMIT, after its record is in WAL buffers and before the flush',
+  'commit-after-flush': 'at the next COMMIT, after its record is flushed and before the client hears COMMIT',
+  'checkpoint-halfway': 'halfway through the next checkpoint (some dirty pages written, pg_control not updated)',
+  'torn-write': 'during the next page write, which tears (half of the page reaches the disk)',
+};
 
 const HINT_NAMES: Record<number, string> = { 0x0100: 'XMIN_COMMITTED', 0x0200: 'XMIN_INVALID', 0x0400: 'XMAX_COMMITTED', 0x0800: 'XMAX_INVALID' };
 

@@ -31,6 +31,8 @@ export class VirtualClock {
     this.timers = this.timers.filter((t) => !(t.session === session && t.kind === kind));
   }
   next(): Timer | undefined { return this.timers[0]; }
+  /** Forget every timer (a crash takes the waiting backends with it). */
+  disarmAll(): void { this.timers = []; }
   /** Remove and return the next timer due at or before `limit`, moving the clock to its time. */
   popDue(limit: number): Timer | undefined {
     const t = this.timers[0];

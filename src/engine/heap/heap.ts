@@ -11,6 +11,7 @@
  * fillfactor 100, line pointers are never reused (no vacuum yet).
  */
 import { type Item, LpFlags, MAXALIGN } from './tuple.js';
+import type { PageImage } from '../buffer/bufmgr.js';
 
 export const BLCKSZ = 8192;
 /** pd_flags bits */
@@ -30,10 +31,15 @@ export interface Page {
   pruneXid: number;
   flags: number;
   items: Item[];
+  /** the buffer was read from a torn disk copy that no full-page image has repaired: its contents are garbage */
+  torn?: boolean;
 }
 
 export class HeapRelation {
+  /** shared buffers: the pages as the engine works on them */
   pages: Page[] = [];
+  /** the data file: each block as last written (by a checkpoint or the background writer); absent = never written */
+  disk: (PageImage | undefined)[] = [];
   /** the block new tuples try first (rd_targblock) */
   targetBlock = -1;
 
@@ -45,6 +51,7 @@ export class HeapRelation {
   clone(): HeapRelation {
     const h = new HeapRelation();
     h.targetBlock = this.targetBlock;
+    h.disk = this.disk.slice(); // disk images are never changed in place
     h.pages = this.pages.map((p) => ({ ...p, items: p.items.map((it) => ({ ...it })) }));
     return h;
   }

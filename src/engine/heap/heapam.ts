@@ -27,6 +27,7 @@ import { type Wal, WalKind, formatLsn } from '../wal/wal.js';
 import type { Tracer } from '../trace/trace.js';
 import type { Transaction } from '../xact/xact.js';
 import { getCmin } from '../visibility/visibility.js';
+import { heapChange, type HeapPayload } from '../wal/records.js';
 
 export interface HeapContext {
   wal: Wal;
@@ -66,9 +67,14 @@ function stampPage(page: Page, lsn: number) { page.lsn = lsn; }
 /** A change makes the page no longer all-visible (PageClearAllVisible). */
 const clearAllVisible = (page: Page) => { page.flags &= ~PD_ALL_VISIBLE; };
 
-function walForPage(ctx: HeapContext, kind: WalKind, len: number, table: Table, page: Page, off: number, initPage = false): number {
+function walForPage(
+  ctx: HeapContext, kind: WalKind, len: number, table: Table, page: Page, off: number, initPage = false, offs: number[] = [off],
+  other?: { page: Page; offs: number[]; init: boolean },
+): number {
   const fpi = !initPage && ctx.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
-  const lsn = ctx.wal.insert(kind, ctx.tx.writeXid, fpi ? len - 13 : len, table.oid, page.blkno, off, fpi);
+  const payload: HeapPayload = { main: heapChange(page, offs, { init: initPage, fpi: fpi > 0 }) };
+  if (other) payload.other = heapChange(other.page, other.offs, { init: other.init });
+  const lsn = ctx.wal.insert(kind, ctx.tx.writeXid, fpi ? len - 13 : len, table.oid, page.blkno, off, fpi, payload);
   if (ctx.tracer.wants('wal')) {
     ctx.tracer.emit({ kind: 'wal', session: ctx.session, rel: table.name, blk: page.blkno, off, xid: ctx.tx.writeXid, lsn: formatLsn(lsn),
       text: `WAL record appended: ${walName(kind)} for ${table.name} block ${page.blkno}${fpi ? ' with a full-page image' : ''}; page LSN → ${formatLsn(lsn)}` });
@@ -138,6 +144,7 @@ export function heapUpdate(
   const sameFits = HeapRelation.fits(oldPage, item.lpLen);
   const hot = !indexedChanged && sameFits;
   const page = table.heap.pageFor(item.lpLen, oldPage);
+  const newPageIsNew = table.heap.lastPageIsNew;
   clearAllVisible(oldPage);
   clearAllVisible(page);
   setXmaxForModify(ctx, old);
@@ -153,7 +160,8 @@ export function heapUpdate(
     ctx.tracer.emit({ kind: 'update', session: ctx.session, rel: table.name, blk, off, xid: tx.writeXid, outcome: hot ? 'HOT' : 'non-HOT',
       text: `${hot ? 'HOT ' : ''}update: old version ${formatTid(blk, off)} gets t_xmax ${tx.writeXid} and t_ctid → ${formatTid(page.blkno, newOff)}; new version ${formatTid(page.blkno, newOff)} has t_xmin ${tx.writeXid}${hot ? ' (heap-only: no new index entry)' : ''}` });
   }
-  const lsn = walForPage(ctx, hot ? WalKind.HeapHotUpdate : WalKind.HeapUpdate, 35 + item.lpLen, table, oldPage, off);
+  const lsn = walForPage(ctx, hot ? WalKind.HeapHotUpdate : WalKind.HeapUpdate, 35 + item.lpLen, table, oldPage, off, false,
+    page === oldPage ? [off, newOff] : [off], page === oldPage ? undefined : { page, offs: [newOff], init: newPageIsNew && newOff === 1 });
   if (page !== oldPage) stampPage(page, lsn);
   lastUpdate.blk = page.blkno; lastUpdate.off = newOff; lastUpdate.hot = hot;
   return lastUpdate;

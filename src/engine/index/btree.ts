@@ -24,6 +24,8 @@ export class BtreeIndex {
   readonly leafBlock = 1;
   /** LSN of the simulated leaf page */
   leafLsn = 0;
+  /** the index as last written to disk (checkpoint, background writer); undefined = never written */
+  disk?: import('../buffer/bufmgr.js').IndexImage;
 
   constructor(
     readonly oid: number,
@@ -39,6 +41,7 @@ export class BtreeIndex {
     c.nullEntries = this.nullEntries.slice();
     c.count = this.count;
     c.leafLsn = this.leafLsn;
+    c.disk = this.disk; // never changed in place
     return c;
   }
 

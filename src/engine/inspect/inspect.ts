@@ -47,13 +47,13 @@ export function heapPage(table: Table, blk: number, maxItems = Infinity): PageVi
 
 export interface IndexEntryView { key: string; tid: string }
 /** Index entries in key order; with `limit`, only the first ones (the sort is cached per index version). */
-const entryCache = new WeakMap<object, { count: number; rows: IndexEntryView[] }>();
+const entryCache = new WeakMap<object, { count: number; lsn: number; rows: IndexEntryView[] }>();
 export function indexEntries(table: Table, indexName: string, limit = Infinity): IndexEntryView[] {
   const idx0 = table.indexes.find((i) => i.name === indexName);
   const cached = idx0 && entryCache.get(idx0);
-  if (cached && cached.count === idx0!.count) return cached.rows.slice(0, limit);
+  if (cached && cached.count === idx0!.count && cached.lsn === idx0!.leafLsn) return cached.rows.slice(0, limit);
   const all = indexEntriesUncached(table, indexName);
-  if (idx0) entryCache.set(idx0, { count: idx0.count, rows: all });
+  if (idx0) entryCache.set(idx0, { count: idx0.count, lsn: idx0.leafLsn, rows: all });
   return all.slice(0, limit);
 }
 function indexEntriesUncached(table: Table, indexName: string): IndexEntryView[] {

@@ -20,11 +20,13 @@ export class Sequence {
   logCnt = 0;
   /** LSN of the sequence's page (its last WAL record) */
   pageLsn = 0;
+  /** the sequence's page as last written to disk (by a checkpoint); undefined = as created */
+  disk?: { lastValue: number; isCalled: boolean; logCnt: number; lsn: number };
   constructor(readonly oid: number, readonly name: string, readonly max: number, public ownedBy: string | null) {}
 
   clone(): Sequence {
     const s = new Sequence(this.oid, this.name, this.max, this.ownedBy);
-    s.lastValue = this.lastValue; s.isCalled = this.isCalled; s.logCnt = this.logCnt; s.pageLsn = this.pageLsn;
+    s.lastValue = this.lastValue; s.isCalled = this.isCalled; s.logCnt = this.logCnt; s.pageLsn = this.pageLsn; s.disk = this.disk;
     return s;
   }
 

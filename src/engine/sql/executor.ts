@@ -49,6 +49,8 @@ import {
 } from '../heap/heapam.js';
 import { LockMode } from '../lock/lock.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
+import { indexImage } from '../buffer/bufmgr.js';
+import { heapChange, type HeapPayload, type BtreeInsertPayload, type BtreeVacuumPayload } from '../wal/records.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { formatSnapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
@@ -292,7 +294,7 @@ export class Executor {
    * Find the row versions of `t` visible to `snap` that satisfy `where`: a sequential scan, or an index lookup
    * when WHERE has `key = constant` on a single-column unique index.
    */
-  private scan(s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope): Candidate[] {
+  private scan(s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope, orderCol = -1): Candidate[] {
     const vctx = this.eng.visibilityContext(s);
     const tracer = this.eng.tracer;
     const out: Candidate[] = [];
@@ -322,6 +324,19 @@ export class Executor {
       if (sx) pred.lockPage(sx, probe.index.oid, probe.index.leafBlock);
       for (const tid of probe.index.lookup(probe.key)) {
         for (const m of hotChain(t, tidBlock(tid), tidOffset(tid))) if (test(m.item, m.blk, m.off, true)) break;
+      }
+      return out;
+    }
+    // A full index scan for ORDER BY on an indexed column when the table has no statistics (never vacuumed or
+    // analyzed: the planner assumes 10 pages and prefers reading in index order to sorting). It visits each
+    // entry's HOT chain up to the first visible member, so versions behind it are never looked at (no hint bits).
+    const ordered = orderCol >= 0 && !t.stats ? t.indexes.find((i) => i.columns[0] === orderCol) : undefined;
+    if (ordered && !sx) {
+      const tids: number[] = [];
+      for (const v of ordered.entries.values()) { if (typeof v === 'number') tids.push(v); else tids.push(...v); }
+      for (const e of ordered.nullEntries) tids.push(e.tid);
+      for (const tid of tids) {
+        for (const m of hotChain(t, tidBlock(tid), tidOffset(tid))) if (test(m.item, m.blk, m.off, false)) break;
       }
       return out;
     }
@@ -531,7 +546,10 @@ export class Executor {
     // Produce rows.
     let rows: Row[] = [];
     if (src.table) {
-      rows = this.scan(s, src.table, snap(), where, n.whereClause, scope);
+      // ORDER BY a plain column of the table: without statistics the planner walks an index on it instead of sorting
+      const first = ((n.sortClause ?? []) as N[])[0]?.SortBy?.node?.ColumnRef?.fields as N[] | undefined;
+      const orderCol = !grouping && first?.length === 1 && first[0]!.String ? src.table.columns.findIndex((c) => c.name === first[0]!.String.sval) : -1;
+      rows = this.scan(s, src.table, snap(), where, n.whereClause, scope, orderCol);
     } else {
       const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
       for (const vals of src.rows!()) {
@@ -1081,7 +1099,7 @@ export class Executor {
     const xid = s.tx!.writeXid;
     if (index.count === 1) w.insert(WalKind.BtreeNewroot, xid, 90, index.oid, index.leafBlock, 0);
     const fpi = index.count > 1 && w.needsFpi(index.leafLsn) ? Math.min(8192, 64 + 16 * index.count) : 0;
-    const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : 64, index.oid, index.leafBlock, 0, fpi);
+    const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : 64, index.oid, index.leafBlock, 0, fpi, { values: vals, tid: packTid(blk, off) } satisfies BtreeInsertPayload);
     index.leafLsn = lsn;
     if (this.eng.tracer.wants('index')) this.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, blk, off, lsn: formatLsn(lsn), text: `index ${index.name}: new entry ${index.describeKey(vals, t.columns.map((c) => c.name))} → ${formatTid(blk, off)}` });
   }
@@ -1489,6 +1507,8 @@ export class Executor {
       for (const c of addedKeys) t.keyColumns.delete(c);
     });
     this.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);
+    index.leafLsn = this.eng.wal.insertLsn;
+    index.disk = indexImage(index); // the build is written straight to disk and synced (not replayed from WAL)
     s.tx!.curcid += 1; // index_build runs two catalog commands
     s.tx!.cidUsed = true;
     return { command: 'CREATE INDEX', columns: null, rows: [] };
@@ -1541,15 +1561,15 @@ export class Executor {
       const page = t.heap.pages[blk]!;
       if (page.flags & PD_ALL_VISIBLE) return;
       page.flags |= PD_ALL_VISIBLE;
-      const fpi = (t.vmLsn ?? 0) <= eng.wal.redoLsn ? 8192 : 0; // first change of the VM page since the checkpoint
+      const fpi = eng.wal.fullPageWrites && (t.vmLsn ?? 0) <= eng.wal.redoLsn ? 8192 : 0; // first change of the VM page since the checkpoint
       t.vmLsn = eng.wal.insert(WalKind.Heap2Visible, 0, 64, t.oid, blk, 0, fpi);
       visible++;
     };
     // first pass, page by page: prune (+ freeze what must be), and mark pages without dead items all-visible
     for (const page of t.heap.pages) {
       const r = prunePage(page, ctx);
-      if (r.pruned) { page.lsn = eng.wal.insert(WalKind.Heap2Prune, 0, 58, t.oid, page.blkno, 0); removed += r.unused + r.deadItems.length + r.redirected; }
-      if (r.frozen) page.lsn = eng.wal.insert(WalKind.Heap2FreezePage, 0, 64, t.oid, page.blkno, 0);
+      if (r.pruned) { page.lsn = eng.wal.insert(WalKind.Heap2Prune, 0, 58, t.oid, page.blkno, 0, 0, { main: heapChange(page, [], { all: true }) } satisfies HeapPayload); removed += r.unused + r.deadItems.length + r.redirected; }
+      if (r.frozen) page.lsn = eng.wal.insert(WalKind.Heap2FreezePage, 0, 64, t.oid, page.blkno, 0, 0, { main: heapChange(page, [], { all: true }) } satisfies HeapPayload);
       if (r.deadItems.length) {
         deadByPage.set(page.blkno, r.deadItems);
         for (const off of r.deadItems) deadTids.add(packTid(page.blkno, off));
@@ -1559,11 +1579,11 @@ export class Executor {
     if (deadTids.size) {
       const before = t.indexes.map((i) => i.count);
       removeIndexEntries(t, deadTids);
-      t.indexes.forEach((i, k) => { if (i.count !== before[k]) i.leafLsn = eng.wal.insert(WalKind.BtreeVacuum, 0, 56, i.oid, i.leafBlock, 0); });
+      t.indexes.forEach((i, k) => { if (i.count !== before[k]) i.leafLsn = eng.wal.insert(WalKind.BtreeVacuum, 0, 56, i.oid, i.leafBlock, 0, 0, { deadTids } satisfies BtreeVacuumPayload); });
       for (const [blk, offs] of deadByPage) {
         const page = t.heap.pages[blk]!;
         reclaimDead(page, offs);
-        page.lsn = eng.wal.insert(WalKind.Heap2Vacuum, 0, 58, t.oid, blk, 0);
+        page.lsn = eng.wal.insert(WalKind.Heap2Vacuum, 0, 58, t.oid, blk, 0, 0, { main: heapChange(page, [], { all: true }) } satisfies HeapPayload);
         if (prunePage(page, ctx).allVisible) setVisible(blk);
       }
     }
@@ -1603,11 +1623,9 @@ export class Executor {
     return { command: 'LOCK TABLE', columns: null, rows: [] };
   }
 
+  /** CHECKPOINT (RequestCheckpoint with CHECKPOINT_IMMEDIATE | CHECKPOINT_WAIT): see checkpoint/checkpointer.ts. */
   private checkpoint(s: Session): QueryResult {
-    const w = this.eng.wal;
-    w.redoLsn = w.insertLsn;
-    w.flush(w.insert(WalKind.CheckpointOnline, 0, 114));
-    if (this.eng.tracer.wants('wal')) this.eng.tracer.emit({ kind: 'wal', session: s.name, lsn: formatLsn(w.redoLsn), text: `CHECKPOINT: redo pointer ${formatLsn(w.redoLsn)}; the next change to each page will log a full-page image` });
+    this.eng.checkpoint('immediate', s.name);
     return { command: 'CHECKPOINT', columns: null, rows: [] };
   }
 }

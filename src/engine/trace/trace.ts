@@ -11,11 +11,12 @@
  */
 export type TraceKind =
   | 'statement' | 'snapshot' | 'visibility' | 'hint' | 'xid' | 'insert' | 'update' | 'delete' | 'lock-row'
-  | 'index' | 'wal' | 'lock' | 'wait' | 'granted' | 'deadlock' | 'commit' | 'abort' | 'epq' | 'error' | 'clock' | 'ssi';
+  | 'index' | 'wal' | 'lock' | 'wait' | 'granted' | 'deadlock' | 'commit' | 'abort' | 'epq' | 'error' | 'clock' | 'ssi'
+  | 'buffer' | 'checkpoint' | 'crash' | 'redo';
 
 const KINDS: TraceKind[] = [
   'statement', 'snapshot', 'visibility', 'hint', 'xid', 'insert', 'update', 'delete', 'lock-row', 'index', 'wal', 'lock',
-  'wait', 'granted', 'deadlock', 'commit', 'abort', 'epq', 'error', 'clock', 'ssi',
+  'wait', 'granted', 'deadlock', 'commit', 'abort', 'epq', 'error', 'clock', 'ssi', 'buffer', 'checkpoint', 'crash', 'redo',
 ];
 const KIND_INDEX = Object.fromEntries(KINDS.map((k, i) => [k, i])) as Record<TraceKind, number>;
 

@@ -21,8 +21,13 @@
  * the virtual clock, one wal_writer_delay (200 ms) after the commit — a crash in between loses that commit although
  * the client was told COMMIT. (PostgreSQL guarantees at most three times wal_writer_delay; the simulator uses one.)
  *
+ * Every record also carries what REDO needs (its payload, see recovery/redo.ts): the after-image of the line
+ * pointers it changed and the page header fields, the full-page image when it has one, the key and TID of an
+ * index entry, the subtransactions of a COMMIT. They are kept as object references next to the columns, not as
+ * bytes.
+ *
  * Simplifications: record lengths follow PostgreSQL's for the common record shapes rather than being serialised
- * bytes; no record payloads yet, so no REDO (issue: durability); the wal writer only flushes asynchronous commits
+ * bytes; payloads are engine objects, not PostgreSQL's byte layout; the wal writer only flushes asynchronous commits
  * (PostgreSQL's also writes out full WAL pages on its own every wal_writer_delay); no Standby/RUNNING_XACTS
  * background records.
  */
@@ -30,13 +35,14 @@ export const enum WalKind {
   HeapInsert, HeapInsertInit, HeapUpdate, HeapHotUpdate, HeapDelete, HeapLock, BtreeInsertLeaf, BtreeNewroot,
   XactCommit, XactAbort, CheckpointOnline, StorageCreate, HeapInplace, MultiXactZeroOffPage, MultiXactZeroMemPage,
   MultiXactCreateId, SequenceLog, Heap2Prune, Heap2Vacuum, Heap2Visible, Heap2FreezePage, BtreeVacuum,
+  CheckpointShutdown,
 }
 export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
   ['Heap', 'INSERT'], ['Heap', 'INSERT+INIT'], ['Heap', 'UPDATE'], ['Heap', 'HOT_UPDATE'], ['Heap', 'DELETE'],
   ['Heap', 'LOCK'], ['Btree', 'INSERT_LEAF'], ['Btree', 'NEWROOT'], ['Transaction', 'COMMIT'], ['Transaction', 'ABORT'],
   ['XLOG', 'CHECKPOINT_ONLINE'], ['Storage', 'CREATE'], ['Heap', 'INPLACE'], ['MultiXact', 'ZERO_OFF_PAGE'],
   ['MultiXact', 'ZERO_MEM_PAGE'], ['MultiXact', 'CREATE_ID'], ['Sequence', 'LOG'], ['Heap2', 'PRUNE'],
-  ['Heap2', 'VACUUM'], ['Heap2', 'VISIBLE'], ['Heap2', 'FREEZE_PAGE'], ['Btree', 'VACUUM'],
+  ['Heap2', 'VACUUM'], ['Heap2', 'VISIBLE'], ['Heap2', 'FREEZE_PAGE'], ['Btree', 'VACUUM'], ['XLOG', 'CHECKPOINT_SHUTDOWN'],
 ];
 
 export const WAL_PAGE = 8192;
@@ -74,6 +80,8 @@ export class Wal {
   private rel = new Uint32Array(this.cap);
   private blk = new Int32Array(this.cap);
   private off = new Uint16Array(this.cap);
+  /** what REDO needs to repeat the change (see recovery/redo.ts); undefined for records REDO has nothing to do for */
+  private payload: unknown[] = [];
   /** position where the next record will be inserted */
   insertLsn: number;
   /** redo pointer of the last checkpoint: a page whose LSN is <= this needs a full-page image */
@@ -83,6 +91,8 @@ export class Wal {
   /** the latest asynchronous commit's end LSN and when (virtual ms) it happened: the wal writer's next job */
   asyncXactLsn = 0;
   asyncAt = 0;
+  /** full_page_writes: log a full-page image with the first change of a page after a checkpoint */
+  fullPageWrites = true;
 
   constructor(startLsn = 0x01500000) {
     this.insertLsn = startLsn;
@@ -141,7 +151,7 @@ export class Wal {
   }
 
   /** Append a record; returns its end LSN (what becomes the page LSN). */
-  insert(kind: WalKind, xid: number, len: number, rel = 0, blk = -1, off = 0, fpiLen = 0): number {
+  insert(kind: WalKind, xid: number, len: number, rel = 0, blk = -1, off = 0, fpiLen = 0, payload?: unknown): number {
     if (this.n === this.cap) this.grow();
     let pos = this.insertLsn;
     if (pos % WAL_PAGE === 0) pos += pos % WAL_SEGMENT === 0 ? LONG_PHD : SHORT_PHD;
@@ -156,6 +166,7 @@ export class Wal {
     const i = this.n++;
     this.start[i] = startPos; this.end[i] = pos; this.xid[i] = xid; this.kind[i] = kind;
     this.len[i] = len + fpiLen; this.fpi[i] = fpiLen; this.rel[i] = rel; this.blk[i] = blk; this.off[i] = off;
+    if (payload !== undefined || this.payload.length > i) this.payload[i] = payload;
     this.insertLsn = Math.ceil(pos / 8) * 8;
     return this.insertLsn;
   }
@@ -164,14 +175,15 @@ export class Wal {
   clone(): Wal {
     const w = new Wal(this.insertLsn);
     w.n = this.n; w.cap = this.cap; w.redoLsn = this.redoLsn; w.flushedLsn = this.flushedLsn;
-    w.asyncXactLsn = this.asyncXactLsn; w.asyncAt = this.asyncAt;
+    w.asyncXactLsn = this.asyncXactLsn; w.asyncAt = this.asyncAt; w.fullPageWrites = this.fullPageWrites;
     w.start = this.start.slice(); w.end = this.end.slice(); w.xid = this.xid.slice(); w.kind = this.kind.slice();
     w.len = this.len.slice(); w.fpi = this.fpi.slice(); w.rel = this.rel.slice(); w.blk = this.blk.slice(); w.off = this.off.slice();
+    w.payload = this.payload.slice(); // payloads are never changed after insertion: sharing them is safe
     return w;
   }
 
   /** Does a change to a page with this LSN need a full-page image (first change since the checkpoint)? */
-  needsFpi(pageLsn: number): boolean { return pageLsn !== 0 && pageLsn <= this.redoLsn; }
+  needsFpi(pageLsn: number): boolean { return this.fullPageWrites && pageLsn !== 0 && pageLsn <= this.redoLsn; }
 
   record(i: number): WalRecordView {
     const [rmgr, type] = WAL_KIND_INFO[this.kind[i]!]!;
@@ -198,6 +210,37 @@ export class Wal {
   /** Is record i on disk (its end at or before the flush pointer)? */
   isFlushed(i: number): boolean { return this.end[i]! <= this.flushedLsn; }
   kindOf(i: number): WalKind { return this.kind[i] as WalKind; }
+  xidOf(i: number): number { return this.xid[i]!; }
+  relOf(i: number): number { return this.rel[i]!; }
+  blkOf(i: number): number { return this.blk[i]!; }
+  offOf(i: number): number { return this.off[i]!; }
+  fpiOf(i: number): number { return this.fpi[i]!; }
+  payloadOf(i: number): unknown { return this.payload[i]; }
+  startOf(i: number): number { return this.start[i]!; }
+  /** the record's end, MAXALIGNed: the LSN a page it changed is stamped with */
+  endOf(i: number): number { return Math.ceil(this.end[i]! / 8) * 8; }
+
+  /** Index of the first record starting at or after `lsn` (where REDO begins for a redo pointer). */
+  firstAtOrAfter(lsn: number): number {
+    let lo = 0, hi = this.n;
+    while (lo < hi) { const mid = (lo + hi) >>> 1; if (this.start[mid]! < lsn) lo = mid + 1; else hi = mid; }
+    return lo;
+  }
+
+  /**
+   * A crash: WAL buffers are gone, only what was flushed is on disk. Records past the flush pointer disappear and
+   * the next insert continues where the flushed log ends (PostgreSQL finds that end by reading until the first
+   * invalid record). Returns how many records were lost.
+   */
+  truncateToFlushed(): number {
+    const keep = this.firstUnflushed();
+    const lost = this.n - keep;
+    this.n = keep;
+    if (this.payload.length > keep) this.payload.length = keep;
+    this.insertLsn = this.flushedLsn; // flushes always end at a record's end
+    this.asyncXactLsn = 0;
+    return lost;
+  }
   /** Records [from, to) for inspection. */
   records(from = 0, to = this.n): WalRecordView[] {
     const out = [];

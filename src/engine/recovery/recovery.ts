@@ -1,0 +1,143 @@
+/**
+ * A crash and the crash recovery that follows.
+ *
+ * The crash (a power failure): everything in memory is gone — shared buffers, WAL buffers (records after the
+ * flush pointer), the commit log's unwritten state, locks, snapshots, sessions. What survives is what was on disk:
+ * the data files as last written, the WAL up to the flush pointer, the commit log as of the last checkpoint,
+ * pg_control.
+ *
+ * Recovery (StartupXLOG): pg_control says the cluster was not shut down cleanly, so the startup process reads the
+ * last checkpoint record, then replays the WAL from its redo pointer to the end of the flushed log, record by record
+ * (recovery/redo.ts). Afterwards every transaction with no COMMIT or ABORT in the log is marked aborted — there is
+ * no UNDO: the versions it wrote stay on the pages, invisible, for vacuum to remove. An end-of-recovery
+ * checkpoint writes everything out, and the server accepts connections again.
+ *
+ * Mirrors: src/backend/access/transam/xlog.c (StartupXLOG), xlogrecovery.c (InitWalRecovery, PerformWalRecovery),
+ * the server log lines PostgreSQL 15 prints on the way. Simplifications: no background writer or checkpointer
+ * during recovery (nothing is written until the end-of-recovery checkpoint, so a crash during recovery starts over
+ * from the same pg_control); the catalog, MultiXacts and the visibility map are not paged and survive as they are;
+ * sessions reconnect by themselves (new backends, new pids) once the server is up.
+ */
+import type { Engine } from '../engine.js';
+import { formatLsn, WalKind } from '../wal/wal.js';
+import { XidStatus } from '../clog/clog.js';
+import { FRESH_CLUSTER_NEXT_XID } from '../xact/xact.js';
+import { pageFromImage, indexFromImage } from '../buffer/bufmgr.js';
+import { redoRecord, type RedoStep } from './redo.js';
+import { createCheckpoint } from '../checkpoint/checkpointer.js';
+
+export interface CrashReport {
+  /** WAL records that were only in WAL buffers */
+  lostRecords: number;
+  /** transactions whose COMMIT record was lost although the client heard COMMIT (synchronous_commit = off) */
+  lostCommits: number[];
+  /** buffers whose changes were not on disk */
+  lostDirtyPages: number;
+}
+
+/** The power fails: keep only what is on disk. */
+export function crashState(eng: Engine): CrashReport {
+  const lostCommits = eng.wal.unflushedCommits();
+  let lostDirtyPages = 0;
+  for (const t of eng.catalog.tables.values()) {
+    for (const p of t.heap.pages) { const d = t.heap.disk[p.blkno]; if (!d || d.lsn !== p.lsn) lostDirtyPages++; }
+    const blocks: number[] = [];
+    t.heap.disk.forEach((_, b) => blocks.push(b));
+    const n = blocks.length ? Math.max(...blocks) + 1 : 0;
+    t.heap.pages = Array.from({ length: n }, (_, b) => {
+      const img = t.heap.disk[b];
+      return img ? pageFromImage(b, img) : { blkno: b, lsn: 0, lower: 24, upper: 8192, pruneXid: 0, flags: 0, items: [] };
+    });
+    t.heap.targetBlock = n - 1;
+    for (const i of t.indexes) indexFromImage(i, i.disk);
+  }
+  for (const seq of eng.catalog.sequences.values()) {
+    const d = seq.disk;
+    seq.lastValue = d?.lastValue ?? 1; seq.isCalled = d?.isCalled ?? false; seq.logCnt = d?.logCnt ?? 0; seq.pageLsn = d?.lsn ?? 0;
+  }
+  const lostRecords = eng.wal.truncateToFlushed();
+  return { lostRecords, lostCommits, lostDirtyPages };
+}
+
+export interface RecoveryReport {
+  outcome: 'Recovered' | 'CrashedDuringRecovery';
+  replayed: number;
+  applied: number;
+  skipped: number;
+  restored: number;
+  /** xids with no outcome in the log, now aborted */
+  abortedNoOutcome: number[];
+  /** pages still corrupt after REDO (torn, and no full-page image repaired them) */
+  corruptPages: string[];
+  /** what PostgreSQL's server log says on the way */
+  log: string[];
+  steps: RedoStep[];
+}
+
+/**
+ * StartupXLOG after a crash. `crashAfter` injects a second power failure after that many records (a crash during
+ * recovery): everything REDO did is lost again with the buffers.
+ */
+export function startup(eng: Engine, opts: { crashAfter?: number; keepSteps?: number } = {}): RecoveryReport {
+  const c = eng.control;
+  const w = eng.wal;
+  const log: string[] = [];
+  log.push(c.state === 'in crash recovery'
+    ? `LOG:  database system was interrupted while in recovery at ${at(c.time)}`
+    : `LOG:  database system was interrupted; last known up at ${at(c.time)}`);
+  log.push('LOG:  database system was not properly shut down; automatic recovery in progress');
+  c.state = 'in crash recovery';
+  // the commit log as the last checkpoint wrote it; REDO brings it up to date
+  eng.xacts.clog = eng.durable.clog.clone();
+  eng.xacts.nextXid = c.nextXid;
+  const seen = { maxXid: c.nextXid - 1 };
+  let first = w.firstAtOrAfter(c.redo);
+  // a shutdown checkpoint's redo pointer is its own record, which needs no replay
+  if (first < w.count && w.startOf(first) === c.checkPoint && w.kindOf(first) === WalKind.CheckpointShutdown) first++;
+  const report: RecoveryReport = { outcome: 'Recovered', replayed: 0, applied: 0, skipped: 0, restored: 0, abortedNoOutcome: [], corruptPages: [], log, steps: [] };
+  const keep = opts.keepSteps ?? 500;
+  if (first < w.count) log.push(`LOG:  redo starts at ${formatLsn(w.startOf(first))}`);
+  if (eng.tracer.wants('redo')) eng.tracer.emit({ kind: 'redo', session: '', lsn: formatLsn(c.redo), text: `recovery: pg_control says "${c.state}" — the last checkpoint's redo pointer is ${formatLsn(c.redo)}; ${w.count - first} WAL record(s) to replay up to the end of the flushed log ${formatLsn(w.flushedLsn)}` });
+  for (let i = first; i < w.count; i++) {
+    if (opts.crashAfter !== undefined && report.replayed >= opts.crashAfter) {
+      report.outcome = 'CrashedDuringRecovery';
+      log.push(`(power failure during recovery after ${report.replayed} record(s))`);
+      return report;
+    }
+    const s = redoRecord(eng, i, seen);
+    report.replayed++;
+    if (s.action === 'BLK_NEEDS_REDO') report.applied++;
+    else if (s.action === 'BLK_DONE') report.skipped++;
+    else if (s.action === 'BLK_RESTORED') report.restored++;
+    if (report.steps.length < keep) report.steps.push(s);
+    if (eng.tracer.wants('redo')) {
+      const t = eng.catalog.tables.size ? rel(eng, w.relOf(i)) : undefined;
+      eng.tracer.emit({ kind: 'redo', session: '', lsn: formatLsn(s.lsn), outcome: s.action, ...(t ? { rel: t, blk: w.blkOf(i) } : {}), ...(w.offOf(i) ? { off: w.offOf(i) } : {}), ...(w.xidOf(i) ? { xid: w.xidOf(i) } : {}), text: s.text });
+    }
+  }
+  if (report.replayed) log.push(`LOG:  redo done at ${formatLsn(w.startOf(w.count - 1))} system usage: <usage>`);
+  else log.push('LOG:  redo is not required');
+  // transactions with no outcome in the log: they were running when the power failed
+  const next = Math.max(c.nextXid, seen.maxXid + 1);
+  eng.xacts.nextXid = next;
+  eng.xacts.latestCompletedXid = next - 1;
+  for (let x = FRESH_CLUSTER_NEXT_XID; x < next; x++) {
+    if (eng.xacts.clog.get(x) === XidStatus.InProgress) { eng.xacts.clog.set(x, XidStatus.Aborted); report.abortedNoOutcome.push(x); }
+  }
+  if (report.abortedNoOutcome.length && eng.tracer.wants('redo')) eng.tracer.emit({ kind: 'redo', session: '', text: `end of REDO: transaction${report.abortedNoOutcome.length === 1 ? '' : 's'} ${report.abortedNoOutcome.join(', ')} ha${report.abortedNoOutcome.length === 1 ? 's' : 've'} no COMMIT or ABORT in the log — aborted. Nothing is undone: their tuples stay on the pages, invisible, until vacuum` });
+  for (const t of eng.catalog.tables.values()) for (const p of t.heap.pages) if (p.torn) report.corruptPages.push(`${t.name} block ${p.blkno}`);
+  if (report.corruptPages.length && eng.tracer.wants('redo')) eng.tracer.emit({ kind: 'redo', session: '', text: `${report.corruptPages.join(', ')}: torn by the crash and no full-page image in the WAL since the checkpoint to repair it (full_page_writes = off) — the page stays corrupt` });
+  log.push('LOG:  checkpoint starting: end-of-recovery immediate wait');
+  createCheckpoint(eng, 'end-of-recovery');
+  log.push('LOG:  database system is ready to accept connections');
+  return report;
+}
+
+const at = (ms: number) => `t=${ms} ms (virtual clock)`;
+function rel(eng: Engine, oid: number): string | undefined {
+  for (const t of eng.catalog.tables.values()) {
+    if (t.oid === oid) return t.name;
+    for (const i of t.indexes) if (i.oid === oid) return i.name;
+  }
+  return undefined;
+}
