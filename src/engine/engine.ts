@@ -548,6 +548,7 @@ export class Engine {
       setPositionText(s.currentQuery);
       r = gen.throw(err);
     } catch (e) {
+      if (e instanceof CrashSignal) throw e;
       // the generator did not handle it (should not happen): report as error
       s.acc.error = this.toPgError(e).toMessage();
       r = { done: true, value: undefined };
@@ -672,6 +673,7 @@ export class Engine {
         myXid: 0, subXids: null, curcid: 0, combos: [], clog: this.xacts.clog,
         isInProgress: (x) => this.xacts.isInProgress(x),
         multiRunning: (m) => this.multiRunning(m),
+        flushedLsn: () => this.wal.flushedLsn,
         onHint: (item, bit) => {
           if (tracer.wants('hint')) tracer.emit({ kind: 'hint', session: s.name, xid: bit & 0x0300 ? item.xmin : item.xmax, text: `hint bit ${HINT_NAMES[bit] ?? bit} set on a tuple of ${item.xmin} (by a reader, no WAL)` });
         },
@@ -693,7 +695,7 @@ export class Engine {
       const sync = s.gucs.synchronous_commit !== 'off';
       this.crashPointReached('commit-before-flush');
       // RecordTransactionCommit: with synchronous_commit on, durable before the client hears COMMIT; off: the wal writer will flush it
-      if (sync) this.wal.flush(lsn); else this.wal.setAsyncXactLsn(lsn, this.clock.now);
+      if (sync) this.wal.flush(lsn); else { this.wal.setAsyncXactLsn(lsn, this.clock.now); for (const x of [tx.xid, ...subXids]) this.xacts.clog.setAsyncCommitLsn(x, lsn); }
       this.crashPointReached('commit-after-flush');
       for (const x of subXids) this.xacts.complete(x, true);
       this.xacts.complete(tx.xid, true);
@@ -785,6 +787,7 @@ export class Engine {
       try {
         yield* this.runStatement(s, raw, multi, i === stmts.length - 1);
       } catch (e) {
+        if (e instanceof CrashSignal) throw e; // the power failed mid-statement: nothing more happens in this backend
         const err = this.toPgError(e);
         if (this.tracer.wants('error')) this.tracer.emit({ kind: 'error', session: s.name, text: `${s.name}: ERROR ${err.sqlstate}: ${err.message}` });
         if (s.waiting) { this.locks.cancelWait(s.id); s.waiting = null; }

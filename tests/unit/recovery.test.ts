@@ -55,3 +55,161 @@ describe('immediate shutdown of a real PostgreSQL 15, replayed in the engine', (
     expect(log).toEqual(oracle.recoveryLog);
   });
 });
+
+describe('crash points, REDO rules and bad requests', () => {
+  const visible = (rows: (s: string, q: string) => (string | null)[][]) => rows('s1', 'SELECT id, v FROM t ORDER BY id').map((r) => r.join('='));
+  function setup(opts: { rows?: number } = {}) {
+    const x = engine();
+    x.rows('s1', 'CREATE TABLE t(id int PRIMARY KEY, v text)');
+    x.rows('s1', `INSERT INTO t SELECT g, 'row ' || g FROM generate_series(1, ${opts.rows ?? 3}) g`);
+    return x;
+  }
+
+  test('commit-before-flush: the client never hears COMMIT, the row stays on the page, invisible and aborted', () => {
+    const { e, rows, q } = setup();
+    rows('s2', 'BEGIN');
+    rows('s2', "INSERT INTO t VALUES (10, 'lost')");
+    const xid = Number(rows('s2', 'SELECT pg_current_xact_id()')[0]![0]);
+    rows('s1', "INSERT INTO t VALUES (11, 'flushes the log past s2''s insert')"); // s2's INSERT record reaches the disk
+    e.crash('commit-before-flush');
+    const r = q('s2', 'COMMIT');
+    expect(r.error?.sqlstate).toBe('08006');
+    expect(r.error?.message).toMatch(/server closed the connection unexpectedly/);
+    expect(e.serverState).toBe('down');
+    expect(q('s1', 'SELECT 1').error?.sqlstate).toBe('08006');
+    const { report } = e.restart();
+    expect(report.abortedNoOutcome).toEqual([xid]);
+    expect(visible(rows)).toEqual(['1=row 1', '2=row 2', '3=row 3', "11=flushes the log past s2's insert"]);
+    expect(rows('s1', `SELECT pg_xact_status('${xid}')`)[0]![0]).toBe('aborted');
+    const onPage = heapPage(e.catalog.get('t')!, 0).items.find((i) => i.t_xmin === xid);
+    expect(onPage?.values).toEqual(['10', 'lost']); // no UNDO: still there
+  });
+
+  test('commit-after-flush: the client lost its connection, but the commit is durable and comes back', () => {
+    const { e, rows, q } = setup();
+    rows('s2', 'BEGIN');
+    rows('s2', "INSERT INTO t VALUES (10, 'kept')");
+    e.crash('commit-after-flush');
+    expect(q('s2', 'COMMIT').error?.sqlstate).toBe('08006');
+    e.restart();
+    expect(visible(rows)).toContain('10=kept');
+  });
+
+  test('synchronous_commit = off: a crash before the wal writer loses the reported COMMIT; after 200 ms it survives', () => {
+    for (const wait of [0, 200]) {
+      const { e, rows } = setup();
+      rows('s3', 'SET synchronous_commit = off');
+      expect(engineTag(e, 's3', "INSERT INTO t VALUES (20, 'async')")).toBe('INSERT 0 1');
+      e.advance(wait);
+      const out = e.crash();
+      expect(e.lastCrash!.lostCommits.length).toBe(wait ? 0 : 1);
+      expect(out[0]!.trace.events.some((ev) => ev.kind === 'crash')).toBe(true);
+      e.restart();
+      expect(visible(rows).includes('20=async')).toBe(wait > 0);
+    }
+  });
+
+  test('page LSN decides: records whose changes a checkpoint already wrote are skipped, later ones applied', () => {
+    const { e, rows } = setup();
+    rows('s1', 'CHECKPOINT');
+    rows('s1', "UPDATE t SET v = 'after checkpoint' WHERE id = 2");
+    e.bgwriter(); // writes the page (and flushes WAL up to its LSN first: the WAL rule)
+    rows('s1', "UPDATE t SET v = 'after bgwriter' WHERE id = 3");
+    e.crash();
+    const { report } = e.restart();
+    const heapSteps = report.steps.filter((s) => /Heap\//.test(s.text));
+    expect(heapSteps.map((s) => s.action)).toEqual(['BLK_RESTORED', 'BLK_NEEDS_REDO']); // the FPI record restores, the next applies
+    expect(visible(rows)).toEqual(['1=row 1', '2=after checkpoint', '3=after bgwriter']);
+  });
+
+  test('checkpoint-halfway: pg_control keeps the old redo pointer; pages already written are skipped by REDO', () => {
+    const { e, rows } = setup({ rows: 600 }); // three heap pages
+    rows('s1', 'CHECKPOINT');
+    e.setFullPageWrites(false); // with full-page images every first record would restore its page instead
+    rows('s1', "UPDATE t SET v = 'x'");
+    const redoBefore = e.control.redo;
+    e.crash('checkpoint-halfway');
+    const out = e.execute('s1', 'CHECKPOINT');
+    expect(out.outcome.error?.sqlstate).toBe('08006');
+    expect(e.control.redo).toBe(redoBefore);
+    const written = e.catalog.get('t')!.heap.disk.filter(Boolean).length;
+    expect(written).toBeGreaterThan(0);
+    const { report } = e.restart();
+    expect(report.skipped).toBeGreaterThan(0);
+    expect(rows('s1', "SELECT count(*), sum(id), min(v), max(v) FROM t")[0]).toEqual(['600', '180300', 'x', 'x']);
+  });
+
+  for (const fpw of [true, false]) {
+    test(`torn page write with full_page_writes = ${fpw ? 'on: the full-page image repairs it' : 'off: the page stays corrupt'}`, () => {
+      const { e, rows, q } = setup();
+      e.setFullPageWrites(fpw);
+      rows('s1', 'CHECKPOINT'); // the page is on disk
+      rows('s1', "UPDATE t SET v = 'changed' WHERE id = 1"); // first change since the checkpoint: FPI when fpw is on
+      rows('s1', "INSERT INTO t VALUES (4, 'new')");
+      e.crash('torn-write');
+      expect(q('s1', 'CHECKPOINT').error?.sqlstate).toBe('08006');
+      expect(e.catalog.get('t')!.heap.disk[0]!.torn).toBe(true);
+      const { report } = e.restart();
+      if (fpw) {
+        expect(report.restored).toBe(1);
+        expect(report.corruptPages).toEqual([]);
+        expect(visible(rows)).toEqual(['1=changed', '2=row 2', '3=row 3', '4=new']);
+      } else {
+        expect(report.restored).toBe(0);
+        expect(report.corruptPages).toEqual(['t block 0']);
+        expect(visible(rows)).not.toEqual(['1=changed', '2=row 2', '3=row 3', '4=new']);
+      }
+    });
+  }
+
+  test('a crash during recovery, then recovery again: the same result as one recovery', () => {
+    const a = setup();
+    a.rows('s2', 'BEGIN');
+    a.rows('s2', "UPDATE t SET v = 'uncommitted' WHERE id = 2");
+    a.rows('s1', "DELETE FROM t WHERE id = 3");
+    a.e.crash();
+    const b = a.e.clone();
+    a.e.restart();
+    const r1 = b.restart({ crashAfterRecords: 4 });
+    expect(r1.report.outcome).toBe('CrashedDuringRecovery');
+    expect(b.control.state).toBe('in crash recovery');
+    expect(b.serverState).toBe('down');
+    const r2 = b.restart();
+    expect(r2.report.log[0]).toMatch(/interrupted while in recovery/);
+    expect(visible(b.rows ?? ((s: string, sql: string) => { const r = b.execute(s, sql); return r.outcome.results[0]!.rows; }))).toEqual(visible(a.rows));
+    expect(heapPage(b.catalog.get('t')!, 0)).toEqual(heapPage(a.e.catalog.get('t')!, 0));
+  });
+
+  test('serial values logged ahead are skipped after a crash, as in PostgreSQL (SEQ_LOG_VALS = 32)', () => {
+    const { e, rows } = engine();
+    rows('s1', 'CREATE TABLE s(id serial PRIMARY KEY, v int)');
+    rows('s1', 'INSERT INTO s(v) VALUES (1), (2)');
+    e.crash();
+    e.restart();
+    expect(rows('s1', 'INSERT INTO s(v) VALUES (3) RETURNING id')[0]![0]).toBe('34');
+  });
+
+  test('bad requests are refused and change nothing; a waiting statement dies with the server', () => {
+    const { e, rows, q } = setup();
+    expect(() => e.restart()).toThrow(/nothing to recover/);
+    expect(() => e.crash('sideways' as CrashPoint)).toThrow(/unknown crash point/);
+    rows('s1', 'BEGIN');
+    rows('s1', "UPDATE t SET v = 'held' WHERE id = 1");
+    const waiting = e.execute('s2', "UPDATE t SET v = 'waits' WHERE id = 1");
+    expect(waiting.outcome.status).toBe('waiting');
+    expect(q('s3', 'CHECKPOINT').tag).toBe('CHECKPOINT'); // a checkpoint while a statement waits
+    expect(e.session('s2').running).not.toBeNull();
+    const out = e.crash();
+    expect(out.find((o) => o.session === 's2')?.error?.sqlstate).toBe('08006');
+    expect(() => e.crash()).toThrow(/already down/);
+    expect(() => e.checkpointNow()).toThrow(/down/);
+    e.restart();
+    expect(visible(rows)).toEqual(['1=row 1', '2=row 2', '3=row 3']);
+    expect(e.session('s2').pid).toBeGreaterThan(1003); // reconnected as a new backend
+  });
+});
+
+function engineTag(e: Engine, s: string, sql: string) {
+  const r = e.execute(s, sql);
+  return r.outcome.error ? r.outcome.error.message : r.outcome.results[0]!.command;
+}

@@ -99,6 +99,8 @@ export function createCheckpoint(eng: Engine, kind: CheckpointKind, session = ''
   w.redoLsn = redo; // RedoRecPtr: from here on, the first change of each page logs a full-page image
   if (eng.tracer.wants('checkpoint')) eng.tracer.emit({ kind: 'checkpoint', session, lsn: formatLsn(redo), text: `checkpoint starting: ${kind === 'immediate' ? 'immediate force wait' : kind === 'end-of-recovery' ? 'end-of-recovery immediate wait' : kind === 'shutdown' ? 'shutdown immediate' : 'time'} — redo pointer ${formatLsn(redo)}` });
   // CheckPointGuts: commit log and sequences, then every dirty buffer
+  // the commit log's pages obey the WAL rule too: asynchronous COMMITs they record are flushed first (SlruPhysicalWritePage)
+  if (w.asyncXactLsn > w.flushedLsn) w.flush(w.asyncXactLsn);
   eng.durable.clog = eng.xacts.clog.clone();
   for (const seq of eng.catalog.sequences.values()) seq.disk = { lastValue: seq.lastValue, isCalled: seq.isCalled, logCnt: seq.logCnt, lsn: seq.pageLsn };
   const dirty = dirtyBuffers(eng.catalog.tables.values());

@@ -14,6 +14,21 @@ export const XID_STATUS_NAMES = ['in progress', 'committed', 'aborted'] as const
 
 export class Clog {
   private states = new Uint8Array(4096);
+  /** commit LSNs of asynchronous commits (the clog's group LSNs in PostgreSQL): hint bits wait for their flush */
+  private asyncLsn = new Map<number, number>();
+
+  /** TransactionIdAsyncCommitTree: remember where an asynchronous COMMIT record ends. */
+  setAsyncCommitLsn(xid: number, lsn: number): void { this.asyncLsn.set(xid, lsn); }
+  /**
+   * SetHintBits' rule: a "committed" hint bit may not be set while the transaction's COMMIT record is not yet
+   * flushed — otherwise the page could reach the disk claiming a commit the log lost in a crash.
+   */
+  commitHintAllowed(xid: number, flushedLsn: number): boolean {
+    const lsn = this.asyncLsn.get(xid);
+    if (lsn === undefined) return true;
+    if (lsn <= flushedLsn) { this.asyncLsn.delete(xid); return true; }
+    return false;
+  }
 
   get(xid: number): XidStatus {
     return xid < this.states.length ? (this.states[xid] as XidStatus) : XidStatus.InProgress;
@@ -28,7 +43,7 @@ export class Clog {
     }
     this.states[xid] = s;
   }
-  clone(): Clog { const c = new Clog(); c.states = this.states.slice(); return c; }
+  clone(): Clog { const c = new Clog(); c.states = this.states.slice(); c.asyncLsn = new Map(this.asyncLsn); return c; }
   didCommit(xid: number): boolean { return this.get(xid) === XidStatus.Committed; }
   /** Entries for xids in [from, to), for inspection. */
   range(from: number, to: number): { xid: number; status: (typeof XID_STATUS_NAMES)[number] }[] {

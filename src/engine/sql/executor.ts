@@ -38,6 +38,7 @@ import { HeapRelation, packTid, tidBlock, tidOffset, formatTid } from '../heap/h
 import { BtreeIndex } from '../index/btree.js';
 import { Sequence } from '../sequence/sequence.js';
 import { prunePage, reclaimDead, removeIndexEntries } from '../vacuum/vacuum.js';
+import type { Page } from '../heap/heap.js';
 import { PD_ALL_VISIBLE } from '../heap/heap.js';
 import { tupleLengthPacked } from '../heap/tuple.js';
 import { type Item, LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY, HEAP_XMAX_IS_MULTI } from '../heap/tuple.js';
@@ -799,7 +800,7 @@ export class Executor {
     const env = this.env(s, snap);
     const noScope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql: raw.text };
     let rows: Value[][];
-    const defaults = this.defaults(t, s, snap);
+    const defaults = this.defaultMaker(t, s, snap);
     const sel = n.selectStmt?.SelectStmt;
     if (!sel) throw notSupported('INSERT ... DEFAULT VALUES');
     if (sel.valuesLists) {
@@ -808,7 +809,9 @@ export class Executor {
         const items = l.List.items as N[];
         if (items.length > targetCols.length) throw new PgError('42601', 'INSERT has more expressions than target columns', { position: posOf(firstLocation(items[targetCols.length]!)) });
         if (items.length < targetCols.length && n.cols) throw new PgError('42601', 'INSERT has more target columns than expressions', { position: posOf(n.cols[items.length].ResTarget.location) });
-        const vals: Value[] = defaults.slice();
+        const provided = new Set<number>();
+        items.forEach((e, i) => { if (!e.SetToDefault) provided.add(t.columns[targetCols[i]!]!.attnum - 1); });
+        const vals: Value[] = defaults(provided);
         items.forEach((e, i) => {
           const col = t.columns[targetCols[i]!]!;
           if (e.SetToDefault) return;
@@ -823,9 +826,10 @@ export class Executor {
         q.types.every((ty, i) => ty.name === t.columns[i]!.type.name && t.columns[i]!.type.typmod < 0);
       const convs = q.types.map((ty, i) => this.assign({ fn: (r) => r.vals[i]!, type: ty, name: '', strength: 0 }, t.columns[targetCols[i]!]!, undefined).fn);
       const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+      const provided = new Set(targetCols.slice(0, convs.length));
       rows = identity ? q.rows : q.rows.map((src) => {
         r.vals = src;
-        const vals = defaults.slice();
+        const vals = defaults(provided);
         for (let i = 0; i < convs.length; i++) vals[targetCols[i]!] = convs[i]!(r);
         return vals;
       });
@@ -994,12 +998,20 @@ export class Executor {
     };
   }
 
-  private defaults(t: Table, s: Session, snap: () => Snapshot): Value[] {
-    return t.columns.map((c) => {
+  /**
+   * The columns' DEFAULT expressions, compiled once. The returned function evaluates them for one row, skipping
+   * the columns the row provides: like PostgreSQL, each row gets its own nextval(), and a column given explicitly
+   * never consumes a sequence value.
+   */
+  private defaultMaker(t: Table, s: Session, snap: () => Snapshot): (provided: ReadonlySet<number> | null) => Value[] {
+    const fns = t.columns.map((c) => {
       if (!c.defaultExpr) return null;
       const scope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env: this.env(s, snap), sql: '' };
-      return this.assign(compileExpr(c.defaultExpr as N, scope), c, undefined).fn(null as unknown as Row);
+      return this.assign(compileExpr(c.defaultExpr as N, scope), c, undefined).fn;
     });
+    const n = fns.length;
+    if (fns.every((f) => !f)) return () => new Array<Value>(n).fill(null);
+    return (provided) => fns.map((f, i) => (f && !provided?.has(i) ? f(null as unknown as Row) : null));
   }
 
   /** Assignment coercion of an expression to a column's type (transformAssignedExpr). */
@@ -1146,8 +1158,9 @@ export class Executor {
       if (idx < 0) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
       const col = t.columns[idx]!;
       if (rt.val.SetToDefault) {
-        const d = this.defaults(t, s, snap)[idx]!;
-        sets.push({ idx, fn: () => d });
+        const make = this.defaultMaker(t, s, snap);
+        const others = new Set(t.columns.map((_, i) => i).filter((i) => i !== idx));
+        sets.push({ idx, fn: () => make(others)[idx]! });
       } else sets.push({ idx, fn: this.assign(compileExpr(rt.val, scope), col, firstLocation(rt.val)).fn });
     }
     const returning = n.returningList ?? n.returningClause?.exprs;
@@ -1553,7 +1566,7 @@ export class Executor {
     let oldestXmin = eng.xacts.nextXid;
     for (const xid of eng.xacts.running.keys()) oldestXmin = Math.min(oldestXmin, xid);
     for (const ss of eng.sessions) if (ss.tx?.xactSnapshot) oldestXmin = Math.min(oldestXmin, ss.tx.xactSnapshot.xmin);
-    const ctx = { clog: eng.xacts.clog, isInProgress: (x: number) => eng.xacts.isInProgress(x), multiRunning: (m: number) => eng.multiRunning(m), oldestXmin };
+    const ctx = { clog: eng.xacts.clog, isInProgress: (x: number) => eng.xacts.isInProgress(x), multiRunning: (m: number) => eng.multiRunning(m), oldestXmin, flushedLsn: () => eng.wal.flushedLsn };
     const deadByPage = new Map<number, number[]>();
     const deadTids = new Set<number>();
     let removed = 0, visible = 0;
@@ -1565,11 +1578,17 @@ export class Executor {
       t.vmLsn = eng.wal.insert(WalKind.Heap2Visible, 0, 64, t.oid, blk, 0, fpi);
       visible++;
     };
+    // a Heap2 record carries the page's line pointers after the operation, and a full-page image if it is the
+    // page's first change since the checkpoint (like every registered buffer)
+    const logHeap2 = (kind: WalKind, len: number, page: Page) => {
+      const fpi = eng.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
+      page.lsn = eng.wal.insert(kind, 0, len, t.oid, page.blkno, 0, fpi, { main: heapChange(page, [], { all: true, fpi: fpi > 0 }) } satisfies HeapPayload);
+    };
     // first pass, page by page: prune (+ freeze what must be), and mark pages without dead items all-visible
     for (const page of t.heap.pages) {
       const r = prunePage(page, ctx);
-      if (r.pruned) { page.lsn = eng.wal.insert(WalKind.Heap2Prune, 0, 58, t.oid, page.blkno, 0, 0, { main: heapChange(page, [], { all: true }) } satisfies HeapPayload); removed += r.unused + r.deadItems.length + r.redirected; }
-      if (r.frozen) page.lsn = eng.wal.insert(WalKind.Heap2FreezePage, 0, 64, t.oid, page.blkno, 0, 0, { main: heapChange(page, [], { all: true }) } satisfies HeapPayload);
+      if (r.pruned) { logHeap2(WalKind.Heap2Prune, 58, page); removed += r.unused + r.deadItems.length + r.redirected; }
+      if (r.frozen) logHeap2(WalKind.Heap2FreezePage, 64, page);
       if (r.deadItems.length) {
         deadByPage.set(page.blkno, r.deadItems);
         for (const off of r.deadItems) deadTids.add(packTid(page.blkno, off));
@@ -1583,7 +1602,7 @@ export class Executor {
       for (const [blk, offs] of deadByPage) {
         const page = t.heap.pages[blk]!;
         reclaimDead(page, offs);
-        page.lsn = eng.wal.insert(WalKind.Heap2Vacuum, 0, 58, t.oid, blk, 0, 0, { main: heapChange(page, [], { all: true }) } satisfies HeapPayload);
+        logHeap2(WalKind.Heap2Vacuum, 58, page);
         if (prunePage(page, ctx).allVisible) setVisible(blk);
       }
     }

@@ -390,6 +390,14 @@ function arith(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
 }
 
 function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
+  if (op === '||') {
+    // textcat / anytextcat / textanycat: a string (or unknown literal) on either side makes it text concatenation
+    const stringish = (c: Compiled) => c.type.name === 'unknown' || isStringLike(c.type);
+    if (!stringish(l) && !stringish(r)) throw opNotExist(op, l.type, r.type, pos);
+    const lf = l.fn, rf = r.fn;
+    const str = (v: Value) => (typeof v === 'boolean' ? (v ? 'true' : 'false') : formatValue(v)!); // bool's text cast spells it out
+    return { fn: (row) => { const a = lf(row); const b = rf(row); return a === null || b === null ? null : str(a) + str(b); }, type: T.text, name: '?column?', strength: 0 };
+  }
   const t = unifyTypes(l.type, r.type, op, pos);
   if (t.name === 'text') {
     if (op === '||') {

@@ -31,14 +31,19 @@ export interface VacuumContext {
   multiRunning(multi: number): boolean;
   /** the oldest xid any running transaction may still need (GetOldestNonRemovableTransactionId) */
   oldestXmin: number;
+  /** the WAL flush pointer (see Clog.commitHintAllowed) */
+  flushedLsn?(): number;
 }
+const hintCommitted = (item: Item, bit: number, xid: number, ctx: VacuumContext) => {
+  if (!ctx.flushedLsn || ctx.clog.commitHintAllowed(xid, ctx.flushedLsn())) item.infomask |= bit;
+};
 
 /** HeapTupleSatisfiesVacuum, setting hint bits as it goes. */
 export function satisfiesVacuum(item: Item, ctx: VacuumContext): VacState {
   if (!(item.infomask & HEAP_XMIN_COMMITTED)) {
     if (item.infomask & HEAP_XMIN_INVALID) return VacState.Dead;
     if (ctx.isInProgress(item.xmin)) return VacState.InsertInProgress;
-    if (ctx.clog.didCommit(item.xmin)) item.infomask |= HEAP_XMIN_COMMITTED;
+    if (ctx.clog.didCommit(item.xmin)) hintCommitted(item, HEAP_XMIN_COMMITTED, item.xmin, ctx);
     else { item.infomask |= HEAP_XMIN_INVALID; return VacState.Dead; }
   }
   if (item.infomask & HEAP_XMAX_INVALID) return VacState.Live;
@@ -49,7 +54,7 @@ export function satisfiesVacuum(item: Item, ctx: VacuumContext): VacState {
   }
   if (!(item.infomask & HEAP_XMAX_COMMITTED)) {
     if (ctx.isInProgress(item.xmax)) return VacState.DeleteInProgress;
-    if (ctx.clog.didCommit(item.xmax)) item.infomask |= HEAP_XMAX_COMMITTED;
+    if (ctx.clog.didCommit(item.xmax)) hintCommitted(item, HEAP_XMAX_COMMITTED, item.xmax, ctx);
     else { item.infomask |= HEAP_XMAX_INVALID; return VacState.Live; }
   }
   return item.xmax < ctx.oldestXmin ? VacState.Dead : VacState.RecentlyDead;

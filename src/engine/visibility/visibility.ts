@@ -43,6 +43,8 @@ export interface VisibilityContext {
   multiRunning?(multi: number): boolean;
   /** called when a hint bit is set, so the trace can show it */
   onHint?(item: Item, bit: number): void;
+  /** the WAL flush pointer (a committed-hint waits for an asynchronous COMMIT's flush) */
+  flushedLsn?(): number;
 }
 
 export const enum Vis {
@@ -69,6 +71,9 @@ export function getCmax(item: Item, ctx: VisibilityContext): number {
 
 function setHint(item: Item, bit: number, ctx: VisibilityContext) {
   if ((item.infomask & bit) === 0) {
+    if (bit === HEAP_XMIN_COMMITTED || bit === HEAP_XMAX_COMMITTED) {
+      if (ctx.flushedLsn && !ctx.clog.commitHintAllowed(bit === HEAP_XMIN_COMMITTED ? item.xmin : item.xmax, ctx.flushedLsn())) return;
+    }
     item.infomask |= bit;
     ctx.onHint?.(item, bit);
   }
