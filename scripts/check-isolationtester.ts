@@ -9,7 +9,7 @@ import { Template, Cluster } from './lib/pgcluster.js';
 import { listScenarios, expectedPath } from './lib/scenarios.js';
 
 const ISO = process.env.ISOLATIONTESTER ?? '/usr/lib/postgresql/15/lib/pgxs/src/test/isolation/isolationtester';
-const files = listScenarios().filter((f) => !/^#!|^permutation.*\s\+\d+m?s/m.test(readFileSync(f, 'utf8')));
+const files = listScenarios().filter((f) => !/^#!|^permutation.*\s(\+\d+m?s|@)/m.test(readFileSync(f, 'utf8')));
 const template = new Template(); // installs postgresql-15 (which brings postgresql-client-15's isolationtester) when missing
 if (!existsSync(ISO)) { template.remove(); console.error(`isolationtester not found at ${ISO} (Debian package postgresql-client-15)`); process.exit(2); }
 let same = 0, differ = 0;

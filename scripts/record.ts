@@ -15,7 +15,7 @@ export async function recordTranscript(file: string, template: Template): Promis
   const cluster = new Cluster(template);
   try {
     await cluster.start();
-    return await runScenario(sc, new PgDriver(cluster.connection));
+    return await runScenario(sc, new PgDriver(cluster.connection, { crash: () => cluster.crash(), restart: async () => { await cluster.start(); return cluster.connection; } }));
   } finally {
     cluster.stopSync();
   }

@@ -21,7 +21,10 @@ export class PgDriver implements Driver {
   private observer!: pg.Client;
   private noticeQueue: { session: string; message: PgMessage }[] = [];
   private pidMap = new Map<string, string>();
-  constructor(private readonly connection: pg.ClientConfig) {}
+  private down = false;
+  private nextPidNo = 1001;
+  private sessionNames: string[] = [];
+  constructor(private connection: pg.ClientConfig, private readonly hooks?: { crash(): void; restart(): Promise<pg.ClientConfig> }) {}
 
   private rewritePids(s: string | undefined): string | undefined {
     if (s === undefined) return s;
@@ -37,17 +40,47 @@ export class PgDriver implements Driver {
   }
 
   async open(sessions: string[]): Promise<void> {
+    this.sessionNames = sessions;
     this.observer = new pg.Client(this.connection);
+    this.observer.on('error', () => { /* the server may be killed under it (@crash) */ });
     await this.observer.connect();
-    let n = 1001;
     for (const name of [CONTROL, ...sessions]) {
       const client = new pg.Client({ ...this.connection, application_name: name === CONTROL ? 'control' : name });
+      client.on('error', () => { /* reported through the pending query */ });
       await client.connect();
       const pid = (client as unknown as { processID: number }).processID;
       client.on('notice', (msg) => this.noticeQueue.push({ session: name, message: this.toMessage(msg as never) }));
       this.conns.set(name, { client, pid, pending: null, done: null });
-      this.pidMap.set(String(pid), String(n++));
+      this.pidMap.set(String(pid), String(this.nextPidNo++)); // the engine numbers backends the same way, restarts included
     }
+  }
+
+  /** @crash: immediate shutdown (the closest a script gets to pulling the plug); @restart: start and reconnect. */
+  async server(action: 'crash' | 'restart' | 'checkpoint' | 'bgwriter', arg?: string): Promise<void> {
+    if (!this.hooks) throw new Error('this PostgreSQL driver has no cluster to crash');
+    if (action === 'crash' && arg === undefined) {
+      this.hooks.crash();
+      this.down = true;
+      for (const c of this.conns.values()) await c.pending?.catch(() => undefined);
+      for (const c of this.conns.values()) await c.client.end().catch(() => undefined);
+      await this.observer.end().catch(() => undefined);
+      // a power failure says nothing to clients; the immediate shutdown's farewell (57P01 WARNING to idle
+      // backends) is an artifact of how the script pulls the plug, so it is not part of the transcript
+      await new Promise((r) => setTimeout(r, 50));
+      this.noticeQueue = this.noticeQueue.filter((n) => n.message.sqlstate !== '57P01');
+      return;
+    }
+    if (action === 'restart' && arg === undefined) {
+      this.connection = await this.hooks.restart();
+      this.down = false;
+      const pending = new Map([...this.conns].map(([k, c]) => [k, c.done]));
+      this.conns.clear();
+      await this.open(this.sessionNames);
+      for (const [k, d] of pending) if (d) this.conns.get(k)!.done = d;
+      return;
+    }
+    if (action === 'checkpoint') { await this.run(CONTROL, 'CHECKPOINT'); return; }
+    throw new Error(`@${action}${arg !== undefined ? ':' + arg : ''} cannot be reproduced on a real server (the engine only)`);
   }
 
   private start(session: string, sql: string) {
@@ -95,7 +128,7 @@ export class PgDriver implements Driver {
   async poll(session: string): Promise<boolean> {
     for (;;) {
       if (await this.settle(session, 10)) return true;
-      if (await this.blocked(session)) {
+      if (this.down || await this.blocked(session)) {
         // a result may have arrived while we asked
         return this.settle(session, 0);
       }

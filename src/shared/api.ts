@@ -3,18 +3,24 @@
  * Web Worker (comlink). Nothing here imports engine internals, so the UI can depend on it freely.
  */
 import type { SessionOutcome } from '../engine/engine.js';
-import type { SessionView, PageView, IndexEntryView, TableSummary } from '../engine/inspect/inspect.js';
+import type { SessionView, PageView, IndexEntryView, TableSummary, DurabilityState } from '../engine/inspect/inspect.js';
 import type { WalRecordView } from '../engine/wal/wal.js';
 import type { PgLocksRow } from '../engine/lock/lock.js';
 
-export type { SessionOutcome, SessionView, PageView, IndexEntryView, TableSummary, WalRecordView };
+export type { SessionOutcome, SessionView, PageView, IndexEntryView, TableSummary, WalRecordView, DurabilityState };
 
 /** One entry of the deterministic log: replaying the log on a fresh engine rebuilds the exact same state. */
 export type LogEntry =
   /** cancelAfterChunks: the statement was cancelled by the user after that many progress chunks (replayed exactly) */
   | { kind: 'sql'; session: string; sql: string; cancelAfterChunks?: number }
   | { kind: 'advance'; ms: number }
-  | { kind: 'wait'; session: string };
+  | { kind: 'wait'; session: string }
+  /** server events (durability): crash now or arm a micro-point, restart (crash recovery), checkpoint, background
+   *  writer round, full_page_writes on/off */
+  | { kind: 'server'; action: ServerAction; arg?: string };
+
+export type ServerAction = 'crash' | 'restart' | 'checkpoint' | 'bgwriter' | 'full_page_writes';
+export const CRASH_POINT_CHOICES = ['now', 'commit-before-flush', 'commit-after-flush', 'checkpoint-halfway', 'torn-write'] as const;
 
 /** What a step produced: the session's own outcome plus any other sessions it woke (in order). */
 export interface StepResult {
@@ -59,6 +65,7 @@ export interface EngineState {
   walUnflushedCommits: number[];
   /** pending timers (deadlock checks) */
   timers: { at: number; session: string; kind: string }[];
+  durability: DurabilityState;
   /** for each session, each shown tuple ("table:blk:off"): is it visible to that session's (next) snapshot, and why */
   visibility: Record<string, Record<string, { visible: boolean; outcome: string }>>;
 }

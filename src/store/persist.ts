@@ -2,7 +2,7 @@
  * Saving the workspace: sessions (with their editor text) and the timeline (the deterministic log as a tree
  * of steps). Everything is validated on the way in; invalid data is reported, never half-loaded.
  */
-import type { LogEntry } from '../shared/api';
+import { type LogEntry, CRASH_POINT_CHOICES } from '../shared/api';
 
 export interface SavedNode { id: number; parent: number | null; entry: LogEntry }
 export interface SavedWorkspace { version: 1; sessions: { name: string; text: string }[]; nodes: SavedNode[]; head: number | null; scenario?: SavedScenario | null }
@@ -17,6 +17,12 @@ export function validEntry(e: unknown): e is LogEntry {
   if (e.kind === 'sql') return typeof e.session === 'string' && e.session.length > 0 && e.session.length <= 64 && typeof e.sql === 'string' && e.sql.length <= 1_000_000 && (e.cancelAfterChunks === undefined || (Number.isInteger(e.cancelAfterChunks) && (e.cancelAfterChunks as number) >= 1));
   if (e.kind === 'advance') return typeof e.ms === 'number' && Number.isFinite(e.ms) && e.ms >= 0 && e.ms <= 86_400_000;
   if (e.kind === 'wait') return typeof e.session === 'string';
+  if (e.kind === 'server') {
+    if (e.action === 'crash') return e.arg === undefined || (CRASH_POINT_CHOICES as readonly string[]).includes(e.arg as string);
+    if (e.action === 'restart') return e.arg === undefined || (typeof e.arg === 'string' && /^\d{1,7}$/.test(e.arg));
+    if (e.action === 'full_page_writes') return e.arg === 'on' || e.arg === 'off';
+    return (e.action === 'checkpoint' || e.action === 'bgwriter') && e.arg === undefined;
+  }
   return false;
 }
 

@@ -10,7 +10,7 @@
  */
 import { createStore } from 'zustand/vanilla';
 import { proxy } from 'comlink';
-import type { EngineState, LogEntry, StepResult, SessionOutcome } from '../shared/api';
+import type { EngineState, LogEntry, StepResult, SessionOutcome, ServerAction } from '../shared/api';
 import { startWorker, type EngineClient } from './client';
 import { load, save, validateWorkspace, STORAGE_KEY, type SavedWorkspace, type SavedScenario } from './persist';
 import { parseSpec, ScenarioError } from '../engine/scenario/spec';
@@ -175,6 +175,8 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     run: (session: string, sql: string) => applyEntry({ kind: 'sql', session, sql }),
     advance: (ms: number) => applyEntry({ kind: 'advance', ms }),
     waitFor: (session: string) => applyEntry({ kind: 'wait', session }),
+    /** crash (now or at a micro-point), restart, checkpoint, background writer, full_page_writes */
+    server: (action: ServerAction, arg?: string) => applyEntry({ kind: 'server', action, ...(arg !== undefined ? { arg } : {}) }),
     setText(name: string, text: string) {
       set({ sessions: get().sessions.map((s) => (s.name === name ? { ...s, text } : s)) });
       persist();
@@ -226,7 +228,11 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       const q: LogEntry[] = [];
       for (const sql of sc.setup) q.push({ kind: 'sql', session: 'setup', sql });
       for (const s of sc.sessions) if (s.setup) q.push({ kind: 'sql', session: s.name, sql: s.setup });
-      for (const item of sc.permutations[0] ?? []) q.push(item.kind === 'advance' ? { kind: 'advance', ms: item.ms } : { kind: 'sql', session: item.step.session, sql: item.step.sql });
+      for (const item of sc.permutations[0] ?? []) {
+        q.push(item.kind === 'advance' ? { kind: 'advance', ms: item.ms }
+          : item.kind === 'server' ? { kind: 'server', action: item.action, ...(item.arg !== undefined ? { arg: item.arg } : {}) }
+            : { kind: 'sql', session: item.step.session, sql: item.step.sql });
+      }
       set({
         sessions: sc.sessions.map((s) => ({ name: s.name, text: s.steps.map((st) => st.sql).join('\n') + '\n' })),
         nodes: {}, head: null, nextId: 1, scenario: { name, queue: q, position: 0 }, selectedSession: sc.sessions[0]!.name,
@@ -257,6 +263,11 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       for (const n of path) {
         const e = n.entry;
         if (e.kind === 'advance') { perm.push(`+${e.ms}ms`); continue; }
+        if (e.kind === 'server') {
+          if (e.action === 'full_page_writes') continue; // not expressible in a .spec (a server setting)
+          perm.push(`@${e.action}${e.arg !== undefined && e.arg !== 'now' ? `:${e.arg}` : ''}`);
+          continue;
+        }
         if (e.kind !== 'sql' || e.session === 'setup') continue;
         const list = steps.get(e.session) ?? [];
         steps.set(e.session, list);

@@ -7,10 +7,11 @@ import { IndexView } from './views/IndexView';
 import { SnapshotView } from './views/SnapshotView';
 import { WaitsView } from './views/WaitsView';
 import { WalView } from './views/WalView';
+import { DurabilityView } from './views/DurabilityView';
 import { Timeline, Player, useHighlight, viewForEvent } from './Timeline';
 import { MAX_SESSIONS } from '../store/workspace';
 
-const VIEWS = ['Heap', 'Index', 'Snapshots', 'Waits', 'WAL'] as const;
+const VIEWS = ['Heap', 'Index', 'Snapshots', 'Waits', 'WAL', 'Durability'] as const;
 type View = (typeof VIEWS)[number];
 
 export function App() {
@@ -83,13 +84,14 @@ export function App() {
               {view === 'Snapshots' && <SnapshotView />}
               {view === 'Waits' && <WaitsView />}
               {view === 'WAL' && <WalView highlightLsn={highlight?.lsn} />}
+              {view === 'Durability' && <DurabilityView highlight={highlight} />}
             </div>
           </section>
           <Timeline />
         </div>
       </main>
       <footer className="muted">
-        A simulator, not a server: one process, a virtual clock, no background workers (no autovacuum, bgwriter or checkpointer; the wal writer is only its flush of asynchronous commits, 200 ms of virtual time after them).
+        A simulator, not a server: one process, a virtual clock, no background workers (no autovacuum; the wal writer only flushes asynchronous commits, 200 ms of virtual time after them; the checkpointer runs on CHECKPOINT and every 5 min of virtual time; the background writer when asked). A crash here is a power failure: memory is lost, the disk is not.
         Behaviour is checked against PostgreSQL 15 transcripts.
       </footer>
     </div>

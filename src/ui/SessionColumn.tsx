@@ -24,7 +24,8 @@ export function SessionColumn({ name }: { name: string }) {
   };
 
   const waiting = view?.waiting;
-  const statusClass = waiting ? 'waiting' : view?.block === 'failed' ? 'failed' : view?.block === 'inprogress' ? 'intx' : 'idle';
+  const down = useWs((s) => s.state?.durability.server === 'down');
+  const statusClass = down ? 'failed' : waiting ? 'waiting' : view?.block === 'failed' ? 'failed' : view?.block === 'inprogress' ? 'intx' : 'idle';
   return (
     <section className={`session ${statusClass}`} aria-label={`session ${name}`} data-testid={`session-${name}`}>
       <header className="session-head">
@@ -33,8 +34,8 @@ export function SessionColumn({ name }: { name: string }) {
         {canRemove && <button className="link" onClick={() => actions.removeSession(name)} aria-label={`remove session ${name}`}>remove</button>}
       </header>
       <p className="status" data-testid={`status-${name}`} role="status">
-        <span className={`badge ${statusClass}`}>{waiting ? 'WAITING' : view?.block === 'failed' ? 'FAILED' : view?.block === 'inprogress' ? 'IN TRANSACTION' : 'IDLE'}</span>{' '}
-        {view?.status ?? 'starting…'}
+        <span className={`badge ${statusClass}`}>{down ? 'NO CONNECTION' : waiting ? 'WAITING' : view?.block === 'failed' ? 'FAILED' : view?.block === 'inprogress' ? 'IN TRANSACTION' : 'IDLE'}</span>{' '}
+        {down ? 'the server crashed; this session reconnects as a new backend once it is restarted (Durability view)' : view?.status ?? 'starting…'}
         {view?.snapshot && <> · snapshot <code>{view.snapshot}</code></>}
       </p>
       <SqlEditor value={text} label={`SQL for ${name}`} marker={marker} onChange={(v) => actions.setText(name, v)} onRun={run} registerRun={(f) => { runRef.current = f; }} />

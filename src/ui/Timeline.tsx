@@ -9,7 +9,9 @@ import { useWorkspace, useWs } from './hooks';
 import { pathTo, type TimelineNode } from '../store/workspace';
 import type { LogEntry } from '../shared/api';
 
-const describe = (e: LogEntry) => (e.kind === 'sql' ? `${e.session}: ${e.sql}` : e.kind === 'advance' ? `clock +${e.ms} ms` : `${e.session}: wait to finish`);
+const describe = (e: LogEntry) => (e.kind === 'sql' ? `${e.session}: ${e.sql}` : e.kind === 'advance' ? `clock +${e.ms} ms`
+  : e.kind === 'server' ? `server: ${e.action === 'crash' ? (e.arg && e.arg !== 'now' ? `arm crash (${e.arg})` : 'CRASH') : e.action === 'restart' ? `restart${e.arg ? ` (fails again after ${e.arg} records)` : ''}` : e.action === 'full_page_writes' ? `full_page_writes = ${e.arg}` : e.action}`
+    : `${e.session}: wait to finish`);
 
 export function Timeline() {
   const { actions } = useWorkspace();
@@ -55,13 +57,14 @@ const Step = memo(function Step({ n, i, current, jumpTo }: { n: TimelineNode; i:
 }, (a, b) => a.n.id === b.n.id && a.i === b.i && a.current === b.current && a.n.result === b.n.result);
 
 /** Which view shows what an event touches. */
-export function viewForEvent(kind: string | undefined): 'Heap' | 'Index' | 'Snapshots' | 'Waits' | 'WAL' | null {
+export function viewForEvent(kind: string | undefined): 'Heap' | 'Index' | 'Snapshots' | 'Waits' | 'WAL' | 'Durability' | null {
   switch (kind) {
     case 'visibility': case 'hint': case 'insert': case 'update': case 'delete': case 'lock-row': case 'epq': return 'Heap';
     case 'index': return 'Index';
     case 'snapshot': case 'xid': case 'commit': case 'abort': return 'Snapshots';
     case 'wait': case 'granted': case 'deadlock': case 'lock': case 'ssi': return 'Waits';
     case 'wal': return 'WAL';
+    case 'crash': case 'redo': case 'checkpoint': case 'buffer': return 'Durability';
     default: return null;
   }
 }

@@ -8,7 +8,8 @@
 import { Engine } from '../engine/engine.js';
 import { initParser } from '../engine/sql/parser.js';
 import { PgError } from '../engine/errors.js';
-import { heapPage, indexEntries, sessions, locks, clog, wal, walPositions, tables } from '../engine/inspect/inspect.js';
+import { heapPage, indexEntries, sessions, locks, clog, wal, walPositions, tables, durability } from '../engine/inspect/inspect.js';
+import type { CrashPoint } from '../engine/checkpoint/checkpointer.js';
 import { explainVisibility, satisfiesMVCC, VIS_VISIBLE, VIS_NAMES, type VisibilityContext } from '../engine/visibility/visibility.js';
 import { PAGE_WINDOW, type EngineApi, type EngineState, type LogEntry, type StepResult, type TableState } from '../shared/api';
 
@@ -176,6 +177,23 @@ export class EngineHost implements EngineApi {
           }
           return { entry, outcomes, clock: e.clock.now };
         }
+        case 'server': {
+          const named = (os: StepResult['outcomes']) => os;
+          switch (entry.action) {
+            case 'crash': return { entry, outcomes: named(e.crash((entry.arg ?? 'now') as CrashPoint)), clock: e.clock.now };
+            case 'restart': {
+              const n = entry.arg === undefined ? undefined : Number(entry.arg);
+              if (n !== undefined && !(Number.isInteger(n) && n >= 0)) throw new Error('restart:<n> needs a whole number of records');
+              return { entry, outcomes: e.restart(n !== undefined ? { crashAfterRecords: n } : {}).outcomes, clock: e.clock.now };
+            }
+            case 'checkpoint': return { entry, outcomes: e.checkpointNow(), clock: e.clock.now };
+            case 'bgwriter': return { entry, outcomes: e.bgwriter(), clock: e.clock.now };
+            case 'full_page_writes':
+              if (entry.arg !== 'on' && entry.arg !== 'off') throw new Error('full_page_writes is on or off');
+              return { entry, outcomes: e.setFullPageWrites(entry.arg === 'on'), clock: e.clock.now };
+            default: throw new Error(`unknown server action ${JSON.stringify((entry as { action: unknown }).action)}`);
+          }
+        }
         default:
           throw new Error(`unknown log entry ${JSON.stringify(entry).slice(0, 80)}`);
       }
@@ -232,6 +250,7 @@ export class EngineHost implements EngineApi {
       walInsert: walPos.insert,
       walFlush: walPos.flush, walRedo: walPos.redo, walUnflushed: walPos.unflushedRecords, walUnflushedCommits: walPos.unflushedCommits,
       timers: e.clock.pending().map((t) => ({ at: t.at, session: e.sessions[t.session]?.name ?? '?', kind: t.kind })),
+      durability: durability(e),
     };
   }
 }

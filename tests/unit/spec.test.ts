@@ -20,7 +20,7 @@ describe('parseSpec', () => {
     expect(sc.sessions.map((s) => s.name)).toEqual(['s1', 's 2']);
     expect(sc.sessions[0]!.setup).toBe("SET deadlock_timeout = '10ms';");
     expect(sc.sessions[0]!.steps[0]!.sql).toBe('SELECT 1;');
-    expect(sc.permutations[0]!.map((i) => (i.kind === 'step' ? i.step.name : `+${i.ms}`))).toEqual(['a', 'c', '+1500', 'b']);
+    expect(sc.permutations[0]!.map((i) => (i.kind === 'step' ? i.step.name : i.kind === 'advance' ? `+${i.ms}` : `@${i.action}`))).toEqual(['a', 'c', '+1500', 'b']);
     expect(sc.verbose).toBe(false);
   });
   it('generates every interleaving when no permutation is given', () => {

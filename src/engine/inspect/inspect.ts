@@ -13,6 +13,7 @@ import type { Table } from '../catalog/catalog.js';
 import { LP_FLAG_NAMES, infomaskFlagNames, HEAP_NATTS_MASK } from '../heap/tuple.js';
 import { formatValue } from '../sql/types.js';
 import { formatLsn, type WalRecordView } from '../wal/wal.js';
+import { isPageDirty, isIndexDirty } from '../buffer/bufmgr.js';
 import { formatSnapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { tidBlock, tidOffset } from '../heap/heap.js';
@@ -163,5 +164,50 @@ export function snapshotOfState(eng: Engine) {
     clock: eng.clock.now, nextXid: eng.xacts.nextXid, walInsert: formatLsn(eng.wal.insertLsn), walFlush: formatLsn(eng.wal.flushedLsn), walCount: eng.wal.count,
     tables: tables(eng), sessions: sessions(eng), locks: locks(eng), clog: clog(eng),
     pages: [...eng.catalog.tables.values()].map((t) => ({ table: t.name, pages: t.heap.pages.map((_, b) => heapPage(t, b)) })),
+  };
+}
+
+/** Buffers vs disk, pg_control, the last crash and recovery (the durability view). */
+export interface DurabilityState {
+  server: 'running' | 'down';
+  crashArmed: string | null;
+  fullPageWrites: boolean;
+  control: { state: string; checkPoint: string; redo: string; nextXid: number; time: number };
+  /** every heap page and index: buffer LSN vs disk LSN */
+  buffers: { rel: string; kind: 'heap' | 'index'; blk: number | null; bufferLsn: string; diskLsn: string | null; dirty: boolean; torn: boolean; diskTorn: boolean }[];
+  lastCrash: { point: string; at: number; lostRecords: number; lostCommits: number[]; lostDirtyPages: number } | null;
+  lastRecovery: {
+    outcome: string; replayed: number; applied: number; skipped: number; restored: number; abortedNoOutcome: number[]; corruptPages: string[];
+    steps: { lsn: string; action: string; pageLsnBefore: string | null; text: string }[];
+  } | null;
+  serverLog: string[];
+}
+
+
+/** Buffers vs disk (page LSN in shared buffers vs on disk), pg_control, the last crash and recovery. */
+export function durability(eng: Engine, maxBuffers = 400, maxSteps = 400): DurabilityState {
+  const buffers: DurabilityState['buffers'] = [];
+  for (const t of eng.catalog.tables.values()) {
+    for (const p of t.heap.pages) {
+      if (buffers.length >= maxBuffers) break;
+      const d = t.heap.disk[p.blkno];
+      buffers.push({ rel: t.name, kind: 'heap', blk: p.blkno, bufferLsn: formatLsn(p.lsn), diskLsn: d ? formatLsn(d.lsn) : null, dirty: isPageDirty(t, p), torn: !!p.torn, diskTorn: !!d?.torn });
+    }
+    for (const i of t.indexes) {
+      buffers.push({ rel: i.name, kind: 'index', blk: null, bufferLsn: formatLsn(i.leafLsn), diskLsn: i.disk ? formatLsn(i.disk.lsn) : null, dirty: isIndexDirty(i), torn: false, diskTorn: false });
+    }
+  }
+  const c = eng.control;
+  const r = eng.lastRecovery;
+  return {
+    server: eng.serverState, crashArmed: eng.crashArmed, fullPageWrites: eng.wal.fullPageWrites,
+    control: { state: c.state, checkPoint: formatLsn(c.checkPoint), redo: formatLsn(c.redo), nextXid: c.nextXid, time: c.time },
+    buffers,
+    lastCrash: eng.lastCrash ? { point: eng.lastCrash.point, at: eng.lastCrash.at, lostRecords: eng.lastCrash.lostRecords, lostCommits: eng.lastCrash.lostCommits, lostDirtyPages: eng.lastCrash.lostDirtyPages } : null,
+    lastRecovery: r ? {
+      outcome: r.outcome, replayed: r.replayed, applied: r.applied, skipped: r.skipped, restored: r.restored, abortedNoOutcome: r.abortedNoOutcome, corruptPages: r.corruptPages,
+      steps: r.steps.slice(0, maxSteps).map((s) => ({ lsn: formatLsn(s.lsn), action: s.action, pageLsnBefore: s.pageLsnBefore !== undefined ? formatLsn(s.pageLsnBefore) : null, text: s.text })),
+    } : null,
+    serverLog: eng.serverLog.slice(-60),
   };
 }

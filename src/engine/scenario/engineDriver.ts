@@ -7,6 +7,8 @@
 import { Engine, type SessionOutcome } from '../engine.js';
 import type { PgMessage } from '../errors.js';
 import { CONTROL, type Driver, type DriverResult } from './runner.js';
+import type { ServerAction } from './spec.js';
+import type { CrashPoint } from '../checkpoint/checkpointer.js';
 
 export const POLL_MS = 10;
 
@@ -70,5 +72,19 @@ export class EngineDriver implements Driver {
   }
   notices() { const n = this.pendingNotices; this.pendingNotices = []; return n; }
   async sleep(ms: number): Promise<void> { this.deliver(this.engine.advance(ms)); }
+  async server(action: ServerAction, arg?: string): Promise<void> {
+    const e = this.engine;
+    const named = (os: SessionOutcome[]) => os.filter((o) => o.session !== '');
+    switch (action) {
+      case 'crash': this.deliver(named(e.crash((arg ?? 'now') as CrashPoint))); break;
+      case 'restart': {
+        const r = e.restart(arg !== undefined ? { crashAfterRecords: Number(arg) } : {});
+        this.deliver(named(r.outcomes));
+        break;
+      }
+      case 'checkpoint': this.deliver(named(e.checkpointNow())); break;
+      case 'bgwriter': this.deliver(named(e.bgwriter())); break;
+    }
+  }
   async close(): Promise<void> {}
 }

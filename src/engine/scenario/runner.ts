@@ -37,6 +37,8 @@ export interface Driver {
   notices(): { session: string; message: PgMessage }[];
   /** let time pass */
   sleep(ms: number): Promise<void>;
+  /** a server event (@crash, @restart, ...); a driver that cannot do it throws */
+  server?(action: import('./spec.js').ServerAction, arg?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,14 @@ export async function runScenario(sc: Scenario, driver: Driver): Promise<string>
         for (const st of waiting.slice()) if (await driver.poll(st.session)) complete(st);
       };
       for (const item of perm) {
+        if (item.kind === 'server') {
+          if (!driver.server) throw new Error(`${sc.file}:${item.line}: this driver cannot run server events`);
+          await driver.server(item.action, item.arg);
+          flushNotices();
+          emit(`(${itemName(item)})\n`);
+          await completeReady();
+          continue;
+        }
         if (item.kind === 'advance') {
           await driver.sleep(item.ms);
           flushNotices();
@@ -144,4 +154,4 @@ export async function runScenario(sc: Scenario, driver: Driver): Promise<string>
   return out;
 }
 
-const itemName = (i: PermutationItem) => (i.kind === 'advance' ? `+${i.ms}ms` : i.step.name + (i.blockers.length ? `(${i.blockers.join(',')})` : ''));
+const itemName = (i: PermutationItem) => (i.kind === 'advance' ? `+${i.ms}ms` : i.kind === 'server' ? `@${i.action}${i.arg !== undefined ? `:${i.arg}` : ''}` : i.step.name + (i.blockers.length ? `(${i.blockers.join(',')})` : ''));

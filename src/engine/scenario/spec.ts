@@ -12,6 +12,11 @@
  * Extensions (ignored by nothing: only Heapscope's runner and recorder read them):
  *   +1500ms / +2s in a permutation — advance the (virtual) clock: lets think time decide a deadlock's victim.
  *   #! verbose on a line of its own — print DETAIL, HINT and CONTEXT after ERROR lines.
+ *   @crash, @crash:<point>, @restart, @restart:<n>, @checkpoint, @bgwriter in a permutation — server events (issue
+ *   #5): pull the plug now (or arm a micro-point: commit-before-flush, commit-after-flush, checkpoint-halfway,
+ *   torn-write), start the server again (crash recovery; with <n>, the power fails again after n REDO records),
+ *   a checkpoint, a background writer round. @crash and @restart also run against a real PostgreSQL (immediate
+ *   shutdown and start); the rest only in the engine.
  *
  * Mirrors: src/test/isolation/specparse.y and specscanner.l (SQL blocks keep their text between the braces,
  * minus blanks right after "{" and right before "}"). Step blockers in permutations — "(s1)", "(*)" — are
@@ -21,7 +26,11 @@ export interface Step { name: string; session: string; sql: string; line: number
 export interface Session { name: string; setup: string | null; teardown: string | null; steps: Step[] }
 export type PermutationItem =
   | { kind: 'step'; step: Step; blockers: string[]; line: number }
-  | { kind: 'advance'; ms: number; line: number };
+  | { kind: 'advance'; ms: number; line: number }
+  | { kind: 'server'; action: ServerAction; arg?: string; line: number };
+export type ServerAction = 'crash' | 'restart' | 'checkpoint' | 'bgwriter';
+const SERVER_ACTIONS: readonly ServerAction[] = ['crash', 'restart', 'checkpoint', 'bgwriter'];
+const CRASH_POINT_NAMES = ['commit-before-flush', 'commit-after-flush', 'checkpoint-halfway', 'torn-write'];
 export interface Scenario {
   file: string;
   setup: string[];
@@ -76,6 +85,12 @@ function tokenize(src: string, file: string): { toks: Tok[]; verbose: boolean } 
       continue;
     }
     if ('(),*'.includes(ch)) { toks.push({ t: 'punct', v: ch, line }); i++; continue; }
+    if (ch === '@') {
+      const sm = /^@[A-Za-z0-9_:-]*/.exec(src.slice(i))!;
+      toks.push({ t: 'word', v: sm[0], line });
+      i += sm[0].length;
+      continue;
+    }
     const m = /^[+]?[A-Za-z0-9_]+/.exec(src.slice(i));
     if (!m) throw new ScenarioError(file, line, `unexpected character "${ch}"`);
     toks.push({ t: 'word', v: m[0], line });
@@ -152,6 +167,15 @@ export function parseSpec(src: string, file = '<scenario>'): Scenario {
       const tk = items[i]!;
       const adv = /^\+(\d+)(ms|s)$/.exec(tk.v);
       if (adv) { perm.push({ kind: 'advance', ms: Number(adv[1]) * (adv[2] === 's' ? 1000 : 1), line: tk.line }); continue; }
+      if (tk.v.startsWith('@')) {
+        const [action, arg, extra] = tk.v.slice(1).split(':');
+        if (!SERVER_ACTIONS.includes(action as ServerAction) || extra !== undefined) throw new ScenarioError(file, tk.line, `unknown server event "${tk.v}" (expected ${SERVER_ACTIONS.map((a) => '@' + a).join(', ')})`);
+        if (action === 'crash' && arg !== undefined && !CRASH_POINT_NAMES.includes(arg)) throw new ScenarioError(file, tk.line, `unknown crash point "${arg}" (expected ${CRASH_POINT_NAMES.join(', ')})`);
+        if (action === 'restart' && arg !== undefined && !/^\d{1,7}$/.test(arg)) throw new ScenarioError(file, tk.line, `@restart:<n> needs a record count, not "${arg}"`);
+        if ((action === 'checkpoint' || action === 'bgwriter') && arg !== undefined) throw new ScenarioError(file, tk.line, `@${action} takes no argument`);
+        perm.push({ kind: 'server', action: action as ServerAction, ...(arg !== undefined ? { arg } : {}), line: tk.line });
+        continue;
+      }
       if (tk.t !== 'word') throw new ScenarioError(file, tk.line, `unexpected "${tk.v}" in permutation`);
       const st = steps.get(tk.v);
       if (!st) throw new ScenarioError(file, tk.line, `undefined step "${tk.v}" in permutation`);
