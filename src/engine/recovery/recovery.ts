@@ -82,6 +82,7 @@ export function startup(eng: Engine, opts: { crashAfter?: number; keepSteps?: nu
   const c = eng.control;
   const w = eng.wal;
   const log: string[] = [];
+  const stateAtStart = c.state;
   log.push(c.state === 'in crash recovery'
     ? `LOG:  database system was interrupted while in recovery at ${at(c.time)}`
     : `LOG:  database system was interrupted; last known up at ${at(c.time)}`);
@@ -97,7 +98,7 @@ export function startup(eng: Engine, opts: { crashAfter?: number; keepSteps?: nu
   const report: RecoveryReport = { outcome: 'Recovered', replayed: 0, applied: 0, skipped: 0, restored: 0, abortedNoOutcome: [], corruptPages: [], log, steps: [] };
   const keep = opts.keepSteps ?? 500;
   if (first < w.count) log.push(`LOG:  redo starts at ${formatLsn(w.startOf(first))}`);
-  if (eng.tracer.wants('redo')) eng.tracer.emit({ kind: 'redo', session: '', lsn: formatLsn(c.redo), text: `recovery: pg_control says "${c.state}" — the last checkpoint's redo pointer is ${formatLsn(c.redo)}; ${w.count - first} WAL record(s) to replay up to the end of the flushed log ${formatLsn(w.flushedLsn)}` });
+  if (eng.tracer.wants('redo')) eng.tracer.emit({ kind: 'redo', session: '', lsn: formatLsn(c.redo), text: `recovery: pg_control says "${stateAtStart}" although the server is starting — it was not shut down cleanly, so crash recovery runs. The last checkpoint's redo pointer is ${formatLsn(c.redo)}; ${w.count - first} WAL record(s) to replay up to the end of the flushed log ${formatLsn(w.flushedLsn)}` });
   for (let i = first; i < w.count; i++) {
     if (opts.crashAfter !== undefined && report.replayed >= opts.crashAfter) {
       report.outcome = 'CrashedDuringRecovery';

@@ -62,19 +62,27 @@ export function DurabilityView({ highlight }: { highlight: { rel?: string | unde
       <svg className="tape" viewBox="0 0 700 54" role="img" aria-label={`WAL tape: redo pointer ${d.control.redo}, flushed up to ${st.walFlush}, insert position ${st.walInsert}`}>
         <rect x={10} y={18} width={680} height={14} className="tape-all" />
         <rect x={10} y={18} width={Math.max(0, x(lsnValue(st.walFlush)) - 10)} height={14} className="tape-flushed" />
-        {marks.map((m, i) => (
-          <g key={m.name} transform={`translate(${x(lsnValue(m.lsn))},0)`}>
-            <line y1={12} y2={38} className={`mark ${m.cls}`} />
-            <text y={i === 1 ? 50 : 10} textAnchor="middle" className="mark-label">{m.name} {m.lsn}</text>
-          </g>
-        ))}
+        {marks.map((m) => {
+          const px = x(lsnValue(m.lsn));
+          const anchor = px > 560 ? 'end' : px < 140 ? 'start' : 'middle';
+          const same = m.cls === 'insert' && st.walInsert === st.walFlush;
+          if (m.cls === 'flush' && st.walInsert === st.walFlush) return <line key={m.name} x1={px} x2={px} y1={12} y2={38} className="mark flush" />;
+          const y = m.cls === 'redo' ? 10 : m.cls === 'flush' ? 50 : Math.abs(px - x(lsnValue(d.control.redo))) < 150 ? 50 : 10;
+          return (
+            <g key={m.name} transform={`translate(${px},0)`}>
+              <line y1={12} y2={38} className={`mark ${m.cls}`} />
+              <text y={y} textAnchor={anchor} className="mark-label">{same ? 'insert = flushed' : m.name} {m.lsn}</text>
+            </g>
+          );
+        })}
       </svg>
       <p className="muted" data-testid="control">pg_control: state <strong>{d.control.state}</strong>, latest checkpoint's redo pointer <code>{d.control.redo}</code>, checkpoint record <code>{d.control.checkPoint}</code>, next xid {d.control.nextXid}. Solid part of the tape: WAL on disk (survives a crash); the rest is only in WAL buffers.</p>
       {d.lastCrash && <p data-testid="last-crash">Last crash ({POINT_WORDS[d.lastCrash.point] ?? d.lastCrash.point}, t={d.lastCrash.at} ms): lost {d.lastCrash.lostRecords} WAL record(s) still in buffers and {d.lastCrash.lostDirtyPages} page(s) changed since their last write{d.lastCrash.lostCommits.length ? <strong> — and the reported COMMITs of {d.lastCrash.lostCommits.join(', ')} (asynchronous)</strong> : ''}.</p>}
-      <h4>Shared buffers vs disk</h4>
+      <h4>{down ? 'On disk (the server is down: shared buffers are gone; the memory columns show what was read back)' : 'Shared buffers vs disk'}</h4>
       <table className="grid" data-testid="buffers"><thead><tr><th>relation</th><th>block</th><th>page LSN in memory</th><th>page LSN on disk</th><th>state</th></tr></thead>
         <tbody>{d.buffers.map((b) => {
-          const state = b.torn ? 'CORRUPT (torn, not repaired)' : b.diskLsn === null ? (b.dirty ? 'dirty — never written' : 'empty') : b.dirty ? 'dirty' : b.diskTorn ? 'torn on disk' : 'clean';
+          const state = down ? (b.diskTorn ? 'torn on disk (first 4 kB new, the rest old)' : b.diskLsn === null ? 'not on disk' : 'on disk')
+            : b.torn ? 'CORRUPT (torn, not repaired)' : b.diskLsn === null ? (b.dirty ? 'dirty — never written' : 'empty') : b.dirty ? 'dirty' : b.diskTorn ? 'torn on disk' : 'clean';
           const hl = highlight && highlight.rel === b.rel && (b.blk === null || highlight.blk === b.blk);
           return <tr key={`${b.rel}:${b.blk}`} className={`${hl ? 'highlight-row' : ''}${b.torn ? ' corrupt' : ''}`}><td>{b.rel}</td><td>{b.blk ?? 'leaf'}</td><td><code>{b.bufferLsn}</code></td><td><code>{b.diskLsn ?? '—'}</code></td><td>{state}</td></tr>;
         })}</tbody>
