@@ -34,10 +34,12 @@ function engineRun() {
   const heapBefore = process.memoryUsage().heapUsed;
   e.crash();
   const t = performance.now();
-  const { report } = e.restart();
-  const ms = performance.now() - t;
+  let redoMs = 0;
+  const { report } = e.restart({ onRedoDone: () => { redoMs = performance.now() - t; } });
+  const totalMs = performance.now() - t;
+  const ms = redoMs;
   const check = e.execute('s', 'SELECT count(*), sum(val) FROM data').outcome.results[0]!.rows[0];
-  return { records: report.replayed, ms, check, heapMB: heapBefore / 1e6 };
+  return { records: report.replayed, ms, totalMs, check, heapMB: heapBefore / 1e6 };
 }
 
 async function postgresRun(template: Template) {
@@ -83,7 +85,7 @@ try {
   for (let i = 0; i < RUNS; i++) {
     eng.push(engineRun());
     if (template) pgs.push(await postgresRun(template));
-    console.error(`run ${i + 1}/${RUNS}: engine ${eng[i]!.records} records in ${eng[i]!.ms.toFixed(0)} ms${pgs[i] ? `; PostgreSQL ${pgs[i]!.records} records in ${pgs[i]!.ms.toFixed(0)} ms` : ''}`);
+    console.error(`run ${i + 1}/${RUNS}: engine ${eng[i]!.records} records, REDO ${eng[i]!.ms.toFixed(0)} ms${pgs[i] ? `; PostgreSQL ${pgs[i]!.records} records in ${pgs[i]!.ms.toFixed(0)} ms` : ''}`);
   }
 } finally {
   template?.remove();
@@ -91,7 +93,7 @@ try {
 const rate = (r: { records: number; ms: number }) => r.records / (r.ms / 1000);
 const eRate = median(eng.map(rate));
 console.log(`Crash recovery after the seed workload (${N.toLocaleString('en')} rows, INSERT + one UPDATE transaction), medians of ${RUNS} runs:`);
-console.log(`  engine:        ${eng[0]!.records.toLocaleString('en')} records replayed, ${median(eng.map((r) => r.ms)).toFixed(0)} ms, ${(eRate / 1e6).toFixed(2)} M records/s (target >= 3 M/s); heap before the crash ${eng[0]!.heapMB.toFixed(0)} MB`);
+console.log(`  engine:        ${eng[0]!.records.toLocaleString('en')} records replayed, REDO ${median(eng.map((r) => r.ms)).toFixed(0)} ms, ${(eRate / 1e6).toFixed(2)} M records/s (target >= 3 M/s); with the end-of-recovery checkpoint ${median(eng.map((r) => r.totalMs)).toFixed(0)} ms; heap before the crash ${eng[0]!.heapMB.toFixed(0)} MB`);
 if (pgs.length) {
   const pRate = median(pgs.map(rate));
   console.log(`  PostgreSQL 15: ${pgs[0]!.records.toLocaleString('en')} records replayed (pg_waldump --stats between its redo start and done), ${median(pgs.map((r) => r.ms)).toFixed(0)} ms (its log's elapsed), ${(pRate / 1e6).toFixed(2)} M records/s`);

@@ -402,9 +402,9 @@ export class Engine {
    * Start the server after a crash: crash recovery (recovery/recovery.ts), then sessions reconnect as new
    * backends. `crashAfterRecords` makes the power fail again during REDO after that many records.
    */
-  restart(opts: { crashAfterRecords?: number } = {}): { outcomes: SessionOutcome[]; report: RecoveryReport } {
+  restart(opts: { crashAfterRecords?: number; onRedoDone?: () => void } = {}): { outcomes: SessionOutcome[]; report: RecoveryReport } {
     if (this.serverState !== 'down') throw new PgError('55000', 'the server is running: there is nothing to recover (crash it first)');
-    const report = startup(this, { ...(opts.crashAfterRecords !== undefined ? { crashAfter: opts.crashAfterRecords } : {}) });
+    const report = startup(this, { ...(opts.crashAfterRecords !== undefined ? { crashAfter: opts.crashAfterRecords } : {}), ...(opts.onRedoDone ? { onRedoDone: opts.onRedoDone } : {}) });
     this.lastRecovery = report;
     this.serverLog.push(...report.log);
     if (report.outcome === 'CrashedDuringRecovery') {

@@ -27,7 +27,8 @@ import { type Wal, WalKind, formatLsn } from '../wal/wal.js';
 import type { Tracer } from '../trace/trace.js';
 import type { Transaction } from '../xact/xact.js';
 import { getCmin } from '../visibility/visibility.js';
-import { heapChange, type HeapPayload } from '../wal/records.js';
+import { type HeapTuplePayload, RF_INIT_NEW_PAGE } from '../wal/records.js';
+import { pageImage } from '../buffer/bufmgr.js';
 
 export interface HeapContext {
   wal: Wal;
@@ -68,13 +69,23 @@ function stampPage(page: Page, lsn: number) { page.lsn = lsn; }
 const clearAllVisible = (page: Page) => { page.flags &= ~PD_ALL_VISIBLE; };
 
 function walForPage(
-  ctx: HeapContext, kind: WalKind, len: number, table: Table, page: Page, off: number, initPage = false, offs: number[] = [off],
-  other?: { page: Page; offs: number[]; init: boolean },
+  ctx: HeapContext, kind: WalKind, len: number, table: Table, page: Page, off: number, initPage: boolean,
+  newTuple: { page: Page; off: number; item: Item; init: boolean } | null, oldItem: Item | null,
 ): number {
   const fpi = !initPage && ctx.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
-  const payload: HeapPayload = { main: heapChange(page, offs, { init: initPage, fpi: fpi > 0 }) };
-  if (other) payload.other = heapChange(other.page, other.offs, { init: other.init });
-  const lsn = ctx.wal.insert(kind, ctx.tx.writeXid, fpi ? len - 13 : len, table.oid, page.blkno, off, fpi, payload);
+  const w = ctx.wal;
+  const payload: HeapTuplePayload | Value[] | undefined = fpi ? { ...(newTuple ? { values: newTuple.item.values } : {}), fpi: pageImage(page) } : newTuple?.item.values;
+  const lsn = w.insert(kind, ctx.tx.writeXid, fpi ? len - 13 : len, table.oid, page.blkno, off, fpi, payload);
+  const i = w.count - 1;
+  const hx = w.hx;
+  hx.ensure(i + 1);
+  if (newTuple) {
+    hx.setNew(i, newTuple.page.blkno, newTuple.off, newTuple.item);
+    if (newTuple.init) hx.flags[i]! |= RF_INIT_NEW_PAGE;
+    hx.pFlags2[i] = newTuple.page.flags;
+  }
+  if (oldItem) hx.setOld(i, oldItem);
+  hx.pFlags[i] = page.flags; hx.pPrune[i] = page.pruneXid;
   if (ctx.tracer.wants('wal')) {
     ctx.tracer.emit({ kind: 'wal', session: ctx.session, rel: table.name, blk: page.blkno, off, xid: ctx.tx.writeXid, lsn: formatLsn(lsn),
       text: `WAL record appended: ${walName(kind)} for ${table.name} block ${page.blkno}${fpi ? ' with a full-page image' : ''}; page LSN → ${formatLsn(lsn)}` });
@@ -111,7 +122,8 @@ export function heapInsert(ctx: HeapContext, table: Table, values: Value[]): { b
     ctx.tracer.emit({ kind: 'insert', session: ctx.session, rel: table.name, blk: page.blkno, off, xid: tx.writeXid,
       text: `new tuple ${formatTid(page.blkno, off)} in ${table.name}: t_xmin ${tx.writeXid}, t_xmax 0 (XMAX_INVALID), cmin ${tx.curcid}` });
   }
-  walForPage(ctx, isNew && off === 1 ? WalKind.HeapInsertInit : WalKind.HeapInsert, 31 + item.lpLen, table, page, off, isNew && off === 1);
+  const init = isNew && off === 1;
+  walForPage(ctx, init ? WalKind.HeapInsertInit : WalKind.HeapInsert, 31 + item.lpLen, table, page, off, init, { page, off, item, init }, null);
   return { blk: page.blkno, off };
 }
 
@@ -161,7 +173,7 @@ export function heapUpdate(
       text: `${hot ? 'HOT ' : ''}update: old version ${formatTid(blk, off)} gets t_xmax ${tx.writeXid} and t_ctid → ${formatTid(page.blkno, newOff)}; new version ${formatTid(page.blkno, newOff)} has t_xmin ${tx.writeXid}${hot ? ' (heap-only: no new index entry)' : ''}` });
   }
   const lsn = walForPage(ctx, hot ? WalKind.HeapHotUpdate : WalKind.HeapUpdate, 35 + item.lpLen, table, oldPage, off, false,
-    page === oldPage ? [off, newOff] : [off], page === oldPage ? undefined : { page, offs: [newOff], init: newPageIsNew && newOff === 1 });
+    { page, off: newOff, item, init: page !== oldPage && newPageIsNew && newOff === 1 }, old);
   if (page !== oldPage) stampPage(page, lsn);
   lastUpdate.blk = page.blkno; lastUpdate.off = newOff; lastUpdate.hot = hot;
   return lastUpdate;
@@ -182,7 +194,7 @@ export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: num
     ctx.tracer.emit({ kind: 'delete', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.writeXid,
       text: `delete: ${formatTid(blk, off)} gets t_xmax ${ctx.tx.writeXid} (the tuple stays on the page until vacuum)` });
   }
-  walForPage(ctx, WalKind.HeapDelete, 54, table, page, off);
+  walForPage(ctx, WalKind.HeapDelete, 54, table, page, off, false, null, item);
 }
 
 export function heapLockTuple(ctx: HeapContext, table: Table, blk: number, off: number, mode: TupleLockMode, otherLockers: { xid: number; mode: TupleLockMode }[] = []): void {
@@ -202,7 +214,7 @@ export function heapLockTuple(ctx: HeapContext, table: Table, blk: number, off: 
       ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: tx.writeXid,
         text: `row lock on ${formatTid(blk, off)} shared with ${otherLockers.map((m) => m.xid).join(', ')}: t_xmax becomes MultiXact ${item.xmax} (HEAP_XMAX_IS_MULTI) with members ${members.map((m) => `${m.xid} (${m.mode})`).join(', ')}` });
     }
-    walForPage(ctx, WalKind.HeapLock, 54, table, page, off);
+    walForPage(ctx, WalKind.HeapLock, 54, table, page, off, false, null, item);
     return;
   }
   if (item.xmax === tx.writeXid && (item.infomask & HEAP_XMAX_LOCK_ONLY) && STRENGTH[lockModeOfItem(item)] >= STRENGTH[mode]) return;
@@ -216,5 +228,5 @@ export function heapLockTuple(ctx: HeapContext, table: Table, blk: number, off: 
     ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: tx.writeXid,
       text: `row lock FOR ${mode === 'keyshare' ? 'KEY SHARE' : mode === 'share' ? 'SHARE' : mode === 'nokeyexclusive' ? 'NO KEY UPDATE' : 'UPDATE'} on ${formatTid(blk, off)}: t_xmax ${tx.writeXid} with XMAX_LOCK_ONLY (no new version)` });
   }
-  walForPage(ctx, WalKind.HeapLock, 54, table, page, off);
+  walForPage(ctx, WalKind.HeapLock, 54, table, page, off, false, null, item);
 }

@@ -78,7 +78,7 @@ export interface RecoveryReport {
  * StartupXLOG after a crash. `crashAfter` injects a second power failure after that many records (a crash during
  * recovery): everything REDO did is lost again with the buffers.
  */
-export function startup(eng: Engine, opts: { crashAfter?: number; keepSteps?: number } = {}): RecoveryReport {
+export function startup(eng: Engine, opts: { crashAfter?: number; keepSteps?: number; onRedoDone?: () => void } = {}): RecoveryReport {
   const c = eng.control;
   const w = eng.wal;
   const log: string[] = [];
@@ -105,17 +105,20 @@ export function startup(eng: Engine, opts: { crashAfter?: number; keepSteps?: nu
       log.push(`(power failure during recovery after ${report.replayed} record(s))`);
       return report;
     }
-    const s = redoRecord(eng, i, seen);
+    const keepThis = report.steps.length < keep;
+    const traced = eng.tracer.enabled && eng.tracer.wants('redo');
+    const s = redoRecord(eng, i, seen, keepThis || traced);
     report.replayed++;
     if (s.action === 'BLK_NEEDS_REDO') report.applied++;
     else if (s.action === 'BLK_DONE') report.skipped++;
     else if (s.action === 'BLK_RESTORED') report.restored++;
-    if (report.steps.length < keep) report.steps.push(s);
-    if (eng.tracer.wants('redo')) {
+    if (keepThis) report.steps.push(s);
+    if (traced) {
       const t = eng.catalog.tables.size ? rel(eng, w.relOf(i)) : undefined;
       eng.tracer.emit({ kind: 'redo', session: '', lsn: formatLsn(s.lsn), outcome: s.action, ...(t ? { rel: t, blk: w.blkOf(i) } : {}), ...(w.offOf(i) ? { off: w.offOf(i) } : {}), ...(w.xidOf(i) ? { xid: w.xidOf(i) } : {}), text: s.text });
     }
   }
+  opts.onRedoDone?.(); // lets a benchmark time REDO alone, as PostgreSQL's "redo done ... elapsed" does
   if (report.replayed) log.push(`LOG:  redo done at ${formatLsn(w.startOf(w.count - 1))} system usage: <usage>`);
   else log.push('LOG:  redo is not required');
   // transactions with no outcome in the log: they were running when the power failed

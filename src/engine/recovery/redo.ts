@@ -19,11 +19,14 @@
  */
 import type { Engine } from '../engine.js';
 import { WalKind, formatLsn, WAL_KIND_INFO } from '../wal/wal.js';
-import type { HeapPayload, HeapChange, BtreeInsertPayload, BtreeVacuumPayload, XactPayload, SequencePayload, CheckpointPayload } from '../wal/records.js';
+import type { HeapPayload, HeapChange, BtreeVacuumPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload } from '../wal/records.js';
+import { RF_INIT_NEW_PAGE, RF_NEW_TUPLE, RF_OLD_TUPLE } from '../wal/records.js';
+import type { Wal } from '../wal/wal.js';
+import type { Value } from '../sql/types.js';
 import { XidStatus } from '../clog/clog.js';
 import type { Table } from '../catalog/catalog.js';
 import type { Page } from '../heap/heap.js';
-import { PAGE_HEADER, BLCKSZ, PD_ALL_VISIBLE } from '../heap/heap.js';
+import { PAGE_HEADER, BLCKSZ, PD_ALL_VISIBLE, packTid } from '../heap/heap.js';
 import { type Item, HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, LpFlags } from '../heap/tuple.js';
 import { copyItem, pageFromImage } from '../buffer/bufmgr.js';
 import type { BtreeIndex } from '../index/btree.js';
@@ -70,27 +73,97 @@ function applyChange(page: Page, c: HeapChange): void {
 }
 
 /** One block reference of a heap record. */
-function redoHeapBlock(eng: Engine, t: Table, c: HeapChange, end: number): { action: RedoAction; before: number } {
+function redoHeapBlock(t: Table, c: HeapChange, end: number): RedoAction {
   const page = readPage(t, c.blk);
-  const before = page.lsn;
+  LAST.before = page.lsn; LAST.blk = c.blk;
   if (c.fpi) {
     const restored = pageFromImage(c.blk, c.fpi);
     t.heap.pages[c.blk] = restored;
     restored.lsn = end;
-    return { action: 'BLK_RESTORED', before };
+    return 'BLK_RESTORED';
   }
   if (c.init) {
     const fresh = emptyPage(c.blk);
     t.heap.pages[c.blk] = fresh;
     applyChange(fresh, c);
     fresh.lsn = end;
-    return { action: 'BLK_NEEDS_REDO', before };
+    return 'BLK_NEEDS_REDO';
   }
-  if (page.lsn >= end) return { action: 'BLK_DONE', before };
+  if (page.lsn >= end) return 'BLK_DONE';
   applyChange(page, c);
   page.lsn = end;
-  void eng;
-  return { action: 'BLK_NEEDS_REDO', before };
+  return 'BLK_NEEDS_REDO';
+}
+
+/** What the last applied record found, for describing it afterwards (no allocation on the fast path). */
+const LAST = { before: 0, blk: 0, otherBlk: -1, otherAction: 'NOOP' as RedoAction, otherBefore: 0 };
+
+/**
+ * heap_xlog_insert / heap_xlog_update / heap_xlog_delete / heap_xlog_lock: repeat a tuple change from the
+ * record's columns (wal/records.ts) on each block it names, if that block is older than the record.
+ */
+function redoHeapTuple(t: Table, w: Wal, i: number, end: number, p: HeapTuplePayload | Value[] | undefined): RedoAction {
+  const hx = w.hx;
+  const f = hx.flags[i]!;
+  const blk = w.blkOf(i), off = w.offOf(i);
+  const values = Array.isArray(p) ? p : p?.values;
+  const fpi = Array.isArray(p) ? undefined : p?.fpi;
+  const init = w.kindOf(i) === WalKind.HeapInsertInit;
+  // the record's own block: the old tuple (update/delete/lock) or the inserted one
+  let page = readPage(t, blk);
+  LAST.before = page.lsn; LAST.blk = blk; LAST.otherBlk = -1;
+  let action: RedoAction;
+  if (fpi) {
+    page = t.heap.pages[blk] = pageFromImage(blk, fpi);
+    page.lsn = end;
+    action = 'BLK_RESTORED';
+  } else if (!init && page.lsn >= end) {
+    action = 'BLK_DONE';
+  } else {
+    if (init) page = t.heap.pages[blk] = emptyPage(blk);
+    if (f & RF_OLD_TUPLE) {
+      const it = page.items[off - 1];
+      if (it) {
+        it.xmax = hx.oXmax[i]!; it.field3 = hx.oField3[i]!; it.ctidBlock = hx.oCtidBlk[i]!; it.ctidOffset = hx.oCtidOff[i]!;
+        it.infomask = (hx.oMask[i]! & ~XMIN_HINTS) | (it.infomask & XMIN_HINTS); // the page keeps its own hints on xmin
+        it.infomask2 = hx.oMask2[i]!;
+      }
+    }
+    if (f & RF_NEW_TUPLE && hx.nBlk[i] === blk) addTuple(page, w, i, values!);
+    page.flags = hx.pFlags[i]!; page.pruneXid = hx.pPrune[i]!;
+    page.lsn = end;
+    action = 'BLK_NEEDS_REDO';
+  }
+  // an UPDATE whose new version went to another block: that block's own LSN check
+  if (f & RF_NEW_TUPLE && hx.nBlk[i] !== blk) {
+    const nb = hx.nBlk[i]!;
+    let np = readPage(t, nb);
+    LAST.otherBlk = nb; LAST.otherBefore = np.lsn;
+    if (f & RF_INIT_NEW_PAGE || np.lsn < end) {
+      if (f & RF_INIT_NEW_PAGE) np = t.heap.pages[nb] = emptyPage(nb);
+      addTuple(np, w, i, values!);
+      np.flags = hx.pFlags2[i]!;
+      np.lsn = end;
+      LAST.otherAction = 'BLK_NEEDS_REDO';
+    } else LAST.otherAction = 'BLK_DONE';
+  }
+  t.heap.targetBlock = t.heap.pages.length - 1;
+  return action;
+}
+
+/** PageAddItem at the record's offset: the new tuple as heap_insert made it (xmin = the record's xid). */
+function addTuple(page: Page, w: Wal, i: number, values: Value[]): void {
+  const hx = w.hx;
+  const off = hx.nOff[i]!;
+  const item: Item = {
+    lpFlags: LpFlags.NORMAL, lpOff: hx.nLpOff[i]!, lpLen: hx.nLen[i]!, xmin: w.xidOf(i), xmax: 0, field3: hx.nField3[i]!,
+    ctidBlock: hx.nBlk[i]!, ctidOffset: off, infomask: hx.nMask[i]!, infomask2: hx.nMask2[i]!, values,
+  };
+  const items = page.items;
+  while (items.length < off - 1) items.push({ lpFlags: LpFlags.UNUSED, lpOff: 0, lpLen: 0, xmin: 0, xmax: 0, field3: 0, ctidBlock: 0, ctidOffset: 0, infomask: 0, infomask2: 0, values: [] });
+  items[off - 1] = item;
+  page.lower = PAGE_HEADER + 4 * items.length;
+  page.upper = item.lpOff; // PageAddItem placed it at the new pd_upper
 }
 
 function findIndex(eng: Engine, oid: number): { t: Table; i: BtreeIndex } | null {
@@ -112,48 +185,69 @@ const describeAction = (a: RedoAction, before: number, end: number): string => {
   }
 };
 
-/** Replay record i. `maxXid` collects the highest xid seen (recovery advances nextXid past it). */
-export function redoRecord(eng: Engine, i: number, seen: { maxXid: number }): RedoStep {
+/** The step returned when no text is wanted: reused, so the caller must not keep it. */
+const SCRATCH: RedoStep = { index: 0, lsn: 0, end: 0, action: 'NOOP', text: '' };
+/** A one-entry cache of the relation the previous record named (REDO reads long runs of one relation). */
+let cachedRel: { eng: Engine; oid: number; t: Table | null; idx: BtreeIndex | null } | null = null;
+function relation(eng: Engine, oid: number): { t: Table | null; idx: BtreeIndex | null } {
+  if (cachedRel && cachedRel.eng === eng && cachedRel.oid === oid && (cachedRel.t ? eng.catalog.tables.get(cachedRel.t.name) === cachedRel.t : cachedRel.idx)) return cachedRel;
+  const f = findIndex(eng, oid);
+  cachedRel = { eng, oid, t: f ? null : findTable(eng, oid), idx: f ? f.i : null };
+  return cachedRel;
+}
+
+/**
+ * Replay record i. `seen.maxXid` collects the highest xid seen (recovery advances nextXid past it). With
+ * `wantText` false nothing is allocated: the returned step is a shared scratch object with only the action.
+ */
+export function redoRecord(eng: Engine, i: number, seen: { maxXid: number }, wantText = true): RedoStep {
+  const action = applyRecord(eng, i, seen);
+  if (!wantText) { SCRATCH.index = i; SCRATCH.action = action; return SCRATCH; }
+  const w = eng.wal;
+  const lsn = w.startOf(i), end = w.endOf(i), xid = w.xidOf(i);
+  const [rmgr, type] = WAL_KIND_INFO[w.kindOf(i)]!;
+  const hasPage = action === 'BLK_NEEDS_REDO' || action === 'BLK_DONE' || action === 'BLK_RESTORED';
+  return {
+    index: i, lsn, end, action, text: `REDO ${formatLsn(lsn)} ${rmgr}/${type}${xid ? ` xid ${xid}` : ''}: ${describeRecord(eng, i, action)}`,
+    ...(hasPage ? { pageLsnBefore: LAST.before } : {}),
+  };
+}
+
+/** The apply phase: what REDO does to pages, the commit log and sequences for record i. */
+function applyRecord(eng: Engine, i: number, seen: { maxXid: number }): RedoAction {
   const w = eng.wal;
   const kind = w.kindOf(i);
-  const lsn = w.startOf(i), end = w.endOf(i);
-  const [rmgr, type] = WAL_KIND_INFO[kind]!;
-  const name = `${rmgr}/${type}`;
+  const end = w.endOf(i);
   const xid = w.xidOf(i);
   if (xid > seen.maxXid) seen.maxXid = xid;
   const p = w.payloadOf(i);
-  const step = (action: RedoAction, text: string, pageLsnBefore?: number): RedoStep => ({ index: i, lsn, end, action, text: `REDO ${formatLsn(lsn)} ${name}${xid ? ` xid ${xid}` : ''}: ${text}`, ...(pageLsnBefore !== undefined ? { pageLsnBefore } : {}) });
   switch (kind) {
     case WalKind.HeapInsert: case WalKind.HeapInsertInit: case WalKind.HeapUpdate: case WalKind.HeapHotUpdate:
-    case WalKind.HeapDelete: case WalKind.HeapLock: case WalKind.Heap2Prune: case WalKind.Heap2Vacuum: case WalKind.Heap2FreezePage: {
-      const t = findTable(eng, w.relOf(i));
-      const hp = p as HeapPayload | undefined;
-      if (!t || !hp) return step('BLK_NOTFOUND', describeAction('BLK_NOTFOUND', 0, end));
-      const a = redoHeapBlock(eng, t, hp.main, end);
-      let text = `${t.name} block ${hp.main.blk}: ${describeAction(a.action, a.before, end)}`;
-      if (hp.other) {
-        const b = redoHeapBlock(eng, t, hp.other, end);
-        text += `; new version's block ${hp.other.blk}: ${describeAction(b.action, b.before, end)}`;
-      }
-      t.heap.targetBlock = t.heap.pages.length - 1;
-      return step(a.action, text, a.before);
+    case WalKind.HeapDelete: case WalKind.HeapLock: {
+      const t = relation(eng, w.relOf(i)).t;
+      if (!t) return 'BLK_NOTFOUND';
+      return redoHeapTuple(t, w, i, end, p as HeapTuplePayload | Value[] | undefined);
+    }
+    case WalKind.Heap2Prune: case WalKind.Heap2Vacuum: case WalKind.Heap2FreezePage: {
+      const t = relation(eng, w.relOf(i)).t;
+      if (!t || !p) return 'BLK_NOTFOUND';
+      return redoHeapBlock(t, (p as HeapPayload).main, end);
     }
     case WalKind.Heap2Visible: {
-      const t = findTable(eng, w.relOf(i));
-      if (!t) return step('BLK_NOTFOUND', describeAction('BLK_NOTFOUND', 0, end));
+      const t = relation(eng, w.relOf(i)).t;
+      if (!t) return 'BLK_NOTFOUND';
       const page = readPage(t, w.blkOf(i));
-      const before = page.lsn;
-      if (page.lsn >= end) return step('BLK_DONE', `${t.name} block ${page.blkno}: ${describeAction('BLK_DONE', before, end)}`, before);
+      LAST.before = page.lsn; LAST.blk = page.blkno;
+      if (page.lsn >= end) return 'BLK_DONE';
       page.flags |= PD_ALL_VISIBLE; // the heap page's LSN is not changed by this record (no wal_log_hints)
-      return step('BLK_NEEDS_REDO', `${t.name} block ${page.blkno}: PD_ALL_VISIBLE set again`, before);
+      return 'BLK_NEEDS_REDO';
     }
     case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum: {
-      const found = findIndex(eng, w.relOf(i));
-      if (!found) return step('BLK_NOTFOUND', describeAction('BLK_NOTFOUND', 0, end));
-      const idx = found.i;
-      const before = idx.leafLsn;
-      if (before >= end) return step('BLK_DONE', `index ${idx.name}: ${describeAction('BLK_DONE', before, end)}`, before);
-      if (kind === WalKind.BtreeInsertLeaf && p) { const b = p as BtreeInsertPayload; idx.insert(b.values, b.tid); }
+      const idx = relation(eng, w.relOf(i)).idx;
+      if (!idx) return 'BLK_NOTFOUND';
+      LAST.before = idx.leafLsn;
+      if (idx.leafLsn >= end) return 'BLK_DONE';
+      if (kind === WalKind.BtreeInsertLeaf && p) idx.insert(p as Value[], packTid(w.hx.nBlk[i]!, w.hx.nOff[i]!));
       if (kind === WalKind.BtreeVacuum && p) {
         const dead = (p as BtreeVacuumPayload).deadTids;
         for (const [key, v] of [...idx.entries]) {
@@ -165,31 +259,67 @@ export function redoRecord(eng: Engine, i: number, seen: { maxXid: number }): Re
         }
       }
       idx.leafLsn = end;
-      return step('BLK_NEEDS_REDO', `index ${idx.name}: ${describeAction('BLK_NEEDS_REDO', before, end)}`, before);
+      return 'BLK_NEEDS_REDO';
     }
     case WalKind.XactCommit: case WalKind.XactAbort: {
-      const commit = kind === WalKind.XactCommit;
-      const subs = (p as XactPayload | undefined)?.subXids ?? [];
-      for (const x of subs) { eng.xacts.clog.set(x, commit ? XidStatus.Committed : XidStatus.Aborted); if (x > seen.maxXid) seen.maxXid = x; }
-      eng.xacts.clog.set(xid, commit ? XidStatus.Committed : XidStatus.Aborted);
+      const st = kind === WalKind.XactCommit ? XidStatus.Committed : XidStatus.Aborted;
+      const subs = (p as XactPayload | undefined)?.subXids;
+      if (subs) for (const x of subs) { eng.xacts.clog.set(x, st); if (x > seen.maxXid) seen.maxXid = x; }
+      eng.xacts.clog.set(xid, st);
       if (xid > eng.xacts.latestCompletedXid) eng.xacts.latestCompletedXid = xid;
-      return step('XACT', `commit log: ${[xid, ...subs].join(', ')} ${commit ? 'committed' : 'aborted'}`);
+      return 'XACT';
     }
     case WalKind.SequenceLog: {
-      const seq = [...eng.catalog.sequences.values()].find((s) => s.oid === w.relOf(i));
-      if (!seq || !p) return step('BLK_NOTFOUND', describeAction('BLK_NOTFOUND', 0, end));
-      const before = seq.pageLsn;
-      if (before >= end) return step('BLK_DONE', `sequence ${seq.name}: ${describeAction('BLK_DONE', before, end)}`, before);
+      const seq = [...eng.catalog.sequences.values()].find((x) => x.oid === w.relOf(i));
+      if (!seq || !p) return 'BLK_NOTFOUND';
+      LAST.before = seq.pageLsn;
+      if (seq.pageLsn >= end) return 'BLK_DONE';
       const sp = p as SequencePayload;
       seq.lastValue = sp.lastValue; seq.isCalled = sp.isCalled; seq.logCnt = 0; seq.pageLsn = end;
-      return step('BLK_NEEDS_REDO', `sequence ${seq.name}: last_value ${sp.lastValue} (the values logged ahead are skipped after a crash)`, before);
+      return 'BLK_NEEDS_REDO';
     }
     case WalKind.CheckpointOnline: case WalKind.CheckpointShutdown: {
       const cp = p as CheckpointPayload | undefined;
       if (cp && cp.nextXid - 1 > seen.maxXid) seen.maxXid = cp.nextXid - 1;
-      return step('NOOP', `checkpoint record (redo ${cp ? formatLsn(cp.redo) : '?'}, next xid ${cp?.nextXid ?? '?'})`);
+      return 'NOOP';
     }
     default:
-      return step('NOOP', 'nothing to repeat in the simulator (catalog, storage and MultiXact state survive the crash)');
+      return 'NOOP';
+  }
+}
+
+/** The describe phase: one plain-English line for record i, right after applyRecord (reads LAST). */
+function describeRecord(eng: Engine, i: number, action: RedoAction): string {
+  const w = eng.wal;
+  const kind = w.kindOf(i);
+  const end = w.endOf(i);
+  const p = w.payloadOf(i);
+  if (action === 'BLK_NOTFOUND') return describeAction('BLK_NOTFOUND', 0, end);
+  switch (kind) {
+    case WalKind.HeapInsert: case WalKind.HeapInsertInit: case WalKind.HeapUpdate: case WalKind.HeapHotUpdate:
+    case WalKind.HeapDelete: case WalKind.HeapLock: case WalKind.Heap2Prune: case WalKind.Heap2Vacuum: case WalKind.Heap2FreezePage: {
+      const t = relation(eng, w.relOf(i)).t!;
+      return `${t.name} block ${LAST.blk}: ${describeAction(action, LAST.before, end)}${LAST.otherBlk >= 0 && kind !== WalKind.Heap2Prune && kind !== WalKind.Heap2Vacuum && kind !== WalKind.Heap2FreezePage ? `; new version's block ${LAST.otherBlk}: ${describeAction(LAST.otherAction, LAST.otherBefore, end)}` : ''}`;
+    }
+    case WalKind.Heap2Visible: {
+      const t = relation(eng, w.relOf(i)).t!;
+      return `${t.name} block ${LAST.blk}: ${action === 'BLK_DONE' ? describeAction('BLK_DONE', LAST.before, end) : 'PD_ALL_VISIBLE set again'}`;
+    }
+    case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum:
+      return `index ${relation(eng, w.relOf(i)).idx!.name}: ${describeAction(action, LAST.before, end)}`;
+    case WalKind.XactCommit: case WalKind.XactAbort: {
+      const subs = (p as XactPayload | undefined)?.subXids ?? [];
+      return `commit log: ${[w.xidOf(i), ...subs].join(', ')} ${kind === WalKind.XactCommit ? 'committed' : 'aborted'}`;
+    }
+    case WalKind.SequenceLog: {
+      const seq = [...eng.catalog.sequences.values()].find((x) => x.oid === w.relOf(i))!;
+      return action === 'BLK_DONE' ? `sequence ${seq.name}: ${describeAction('BLK_DONE', LAST.before, end)}` : `sequence ${seq.name}: last_value ${(p as SequencePayload).lastValue} (the values logged ahead are skipped after a crash)`;
+    }
+    case WalKind.CheckpointOnline: case WalKind.CheckpointShutdown: {
+      const cp = p as CheckpointPayload | undefined;
+      return `checkpoint record (redo ${cp ? formatLsn(cp.redo) : '?'}, next xid ${cp?.nextXid ?? '?'})`;
+    }
+    default:
+      return 'nothing to repeat in the simulator (catalog, storage and MultiXact state survive the crash)';
   }
 }

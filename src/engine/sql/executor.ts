@@ -51,7 +51,7 @@ import {
 import { LockMode } from '../lock/lock.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
-import { heapChange, type HeapPayload, type BtreeInsertPayload, type BtreeVacuumPayload } from '../wal/records.js';
+import { heapChange, type HeapPayload, type BtreeVacuumPayload } from '../wal/records.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { formatSnapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
@@ -1111,7 +1111,11 @@ export class Executor {
     const xid = s.tx!.writeXid;
     if (index.count === 1) w.insert(WalKind.BtreeNewroot, xid, 90, index.oid, index.leafBlock, 0);
     const fpi = index.count > 1 && w.needsFpi(index.leafLsn) ? Math.min(8192, 64 + 16 * index.count) : 0;
-    const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : 64, index.oid, index.leafBlock, 0, fpi, { values: vals, tid: packTid(blk, off) } satisfies BtreeInsertPayload);
+    // REDO payload (btree_xlog_insert): the key's values (shared with the tuple) and the heap TID in the record's columns
+    const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : 64, index.oid, index.leafBlock, 0, fpi, vals);
+    const ri = w.count - 1;
+    w.hx.ensure(ri + 1);
+    w.hx.nBlk[ri] = blk; w.hx.nOff[ri] = off;
     index.leafLsn = lsn;
     if (this.eng.tracer.wants('index')) this.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, blk, off, lsn: formatLsn(lsn), text: `index ${index.name}: new entry ${index.describeKey(vals, t.columns.map((c) => c.name))} → ${formatTid(blk, off)}` });
   }

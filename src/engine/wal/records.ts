@@ -2,12 +2,15 @@
  * What a WAL record carries for REDO (its payload), by resource manager — the engine's counterpart of the
  * xl_heap_insert / xl_heap_update / xl_btree_insert / xl_xact_commit structs and their block data.
  *
- * Heap records carry the after-image of each line pointer they changed (a copy of the tuple header and its
- * values) and the page header fields after the change; REDO puts them back on a page that is older than the
- * record (heap_xlog_insert and friends do the same from the struct fields). A record that is the first change of
- * its page since the checkpoint also carries the full-page image (the page as it was right after the change:
- * XLogInsert copies the already-changed buffer). Pruning and vacuum records carry the page's line pointers after
- * the operation (PostgreSQL logs the offsets and repeats the pruning; the result is the same).
+ * Heap INSERT / UPDATE / HOT_UPDATE / DELETE / LOCK records carry, like xl_heap_insert / xl_heap_update /
+ * xl_heap_delete / xl_heap_lock, the fields REDO needs to repeat the change: for a new tuple its header at
+ * creation (infomask, infomask2, cmin, length, where it went) and its values; for an old tuple its new xmax,
+ * infomask bits, cmax (or combo id) and t_ctid; for each page its flags and pd_prune_xid after the change. They
+ * live in typed columns (HeapRedoColumns, one slot per record) and the values array is shared with the tuple
+ * (values are never changed in place), so two million records cost a few dozen bytes each. A record that is the
+ * first change of its page since the checkpoint also carries the full-page image (the page right after the
+ * change: XLogInsert copies the already-changed buffer). Pruning and vacuum records carry the page's line pointers
+ * after the operation (PostgreSQL logs the offsets and repeats the pruning; the result is the same).
  *
  * Mirrors: src/include/access/heapam_xlog.h, nbtxlog.h, xact.h, sequence.h; xloginsert.c (XLogRegisterBuffer with
  * REGBUF_STANDARD, the FPI decision). Simplifications: payloads are engine objects, not bytes; the lengths shown
@@ -37,11 +40,67 @@ export interface HeapChange {
 /** A heap record: its own page, and for an UPDATE to another page that page too (the second block reference). */
 export interface HeapPayload { main: HeapChange; other?: HeapChange }
 
-export interface BtreeInsertPayload { values: Value[]; tid: number }
 export interface BtreeVacuumPayload { deadTids: ReadonlySet<number> }
 export interface XactPayload { subXids: number[] }
 export interface SequencePayload { lastValue: number; isCalled: boolean }
 export interface CheckpointPayload { redo: number; nextXid: number; nextMulti: number; fullPageWrites: boolean }
+
+/** Record flag bits in HeapRedoColumns.flags */
+export const RF_INIT_NEW_PAGE = 1;
+export const RF_NEW_TUPLE = 2;
+export const RF_OLD_TUPLE = 4;
+
+/** The typed columns of heap tuple records (see the module doc); slot i belongs to WAL record i. */
+export class HeapRedoColumns {
+  cap = 0;
+  flags = new Uint8Array(0);
+  /** new tuple: block, offset, lp_off, lp_len, infomask, infomask2, t_field3 (cmin) */
+  nBlk = new Int32Array(0); nOff = new Uint16Array(0); nLpOff = new Uint16Array(0); nLen = new Uint16Array(0);
+  nMask = new Uint16Array(0); nMask2 = new Uint16Array(0); nField3 = new Uint32Array(0);
+  /** old tuple (at the record's blk/off): xmax, infomask, infomask2, t_field3, t_ctid */
+  oXmax = new Uint32Array(0); oMask = new Uint16Array(0); oMask2 = new Uint16Array(0); oField3 = new Uint32Array(0);
+  oCtidBlk = new Int32Array(0); oCtidOff = new Uint16Array(0);
+  /** page header after the change: the record's block (flags, pd_prune_xid) and the new tuple's block (flags) */
+  pFlags = new Uint8Array(0); pPrune = new Uint32Array(0); pFlags2 = new Uint8Array(0);
+
+  private static readonly COLS = ['flags', 'nBlk', 'nOff', 'nLpOff', 'nLen', 'nMask', 'nMask2', 'nField3', 'oXmax', 'oMask', 'oMask2', 'oField3', 'oCtidBlk', 'oCtidOff', 'pFlags', 'pPrune', 'pFlags2'] as const;
+
+  ensure(n: number): void {
+    if (n <= this.cap) return;
+    let cap = Math.max(1024, this.cap);
+    while (cap < n) cap *= 2;
+    const self = this as unknown as Record<string, Uint8Array>;
+    for (const c of HeapRedoColumns.COLS) {
+      const a = self[c]!;
+      const x = new (a.constructor as new (n: number) => Uint8Array)(cap);
+      x.set(a);
+      self[c] = x;
+    }
+    this.cap = cap;
+  }
+  clone(): HeapRedoColumns {
+    const h = new HeapRedoColumns();
+    h.cap = this.cap;
+    const src = this as unknown as Record<string, Uint8Array>, dst = h as unknown as Record<string, Uint8Array>;
+    for (const c of HeapRedoColumns.COLS) dst[c] = src[c]!.slice();
+    return h;
+  }
+  /** the new tuple of record i (insert, or the new version of an update) */
+  setNew(i: number, blk: number, off: number, it: Item): void {
+    this.flags[i]! |= RF_NEW_TUPLE;
+    this.nBlk[i] = blk; this.nOff[i] = off; this.nLpOff[i] = it.lpOff; this.nLen[i] = it.lpLen;
+    this.nMask[i] = it.infomask; this.nMask2[i] = it.infomask2; this.nField3[i] = it.field3;
+  }
+  /** the old tuple's header after record i changed it (update, delete, lock) */
+  setOld(i: number, it: Item): void {
+    this.flags[i]! |= RF_OLD_TUPLE;
+    this.oXmax[i] = it.xmax; this.oMask[i] = it.infomask; this.oMask2[i] = it.infomask2; this.oField3[i] = it.field3;
+    this.oCtidBlk[i] = it.ctidBlock; this.oCtidOff[i] = it.ctidOffset;
+  }
+}
+
+/** What a heap tuple record keeps as an object: the new tuple's values and, if any, the full-page image. */
+export interface HeapTuplePayload { values?: Value[]; fpi?: PageImage }
 
 /** The change to one heap page as a record carries it: the listed offsets' after-images and the header. */
 export function heapChange(page: Page, offs: number[], opts: { init?: boolean; fpi?: boolean; all?: boolean } = {}): HeapChange {

@@ -31,6 +31,8 @@
  * (PostgreSQL's also writes out full WAL pages on its own every wal_writer_delay); no Standby/RUNNING_XACTS
  * background records.
  */
+import { HeapRedoColumns } from './records.js';
+
 export const enum WalKind {
   HeapInsert, HeapInsertInit, HeapUpdate, HeapHotUpdate, HeapDelete, HeapLock, BtreeInsertLeaf, BtreeNewroot,
   XactCommit, XactAbort, CheckpointOnline, StorageCreate, HeapInplace, MultiXactZeroOffPage, MultiXactZeroMemPage,
@@ -82,6 +84,8 @@ export class Wal {
   private off = new Uint16Array(this.cap);
   /** what REDO needs to repeat the change (see recovery/redo.ts); undefined for records REDO has nothing to do for */
   private payload: unknown[] = [];
+  /** heap tuple records' REDO fields, column-wise (wal/records.ts) */
+  hx = new HeapRedoColumns();
   /** position where the next record will be inserted */
   insertLsn: number;
   /** redo pointer of the last checkpoint: a page whose LSN is <= this needs a full-page image */
@@ -150,6 +154,9 @@ export class Wal {
     this.len = g(this.len); this.fpi = g(this.fpi); this.rel = g(this.rel); this.blk = g(this.blk); this.off = g(this.off);
   }
 
+  /** Attach a payload to the last record (when it is only known after insert). */
+  setPayload(i: number, payload: unknown): void { this.payload[i] = payload; }
+
   /** Append a record; returns its end LSN (what becomes the page LSN). */
   insert(kind: WalKind, xid: number, len: number, rel = 0, blk = -1, off = 0, fpiLen = 0, payload?: unknown): number {
     if (this.n === this.cap) this.grow();
@@ -167,6 +174,7 @@ export class Wal {
     this.start[i] = startPos; this.end[i] = pos; this.xid[i] = xid; this.kind[i] = kind;
     this.len[i] = len + fpiLen; this.fpi[i] = fpiLen; this.rel[i] = rel; this.blk[i] = blk; this.off[i] = off;
     if (payload !== undefined || this.payload.length > i) this.payload[i] = payload;
+    if (i < this.hx.cap) this.hx.flags[i] = 0; // a slot reused after a crash truncated the log
     this.insertLsn = Math.ceil(pos / 8) * 8;
     return this.insertLsn;
   }
@@ -179,6 +187,7 @@ export class Wal {
     w.start = this.start.slice(); w.end = this.end.slice(); w.xid = this.xid.slice(); w.kind = this.kind.slice();
     w.len = this.len.slice(); w.fpi = this.fpi.slice(); w.rel = this.rel.slice(); w.blk = this.blk.slice(); w.off = this.off.slice();
     w.payload = this.payload.slice(); // payloads are never changed after insertion: sharing them is safe
+    w.hx = this.hx.clone();
     return w;
   }
 
