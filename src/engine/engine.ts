@@ -11,8 +11,11 @@
  * clock, nothing is random, so a scenario replays identically.
  *
  * Mirrors: src/backend/tcop/postgres.c (exec_simple_query), access/transam/xact.c (StartTransaction,
- * CommitTransaction, AbortTransaction, the TBLOCK_* state machine). Deliberate differences: no background
- * processes (autovacuum, bgwriter, checkpointer), catalog changes are not MVCC-versioned, one database.
+ * CommitTransaction, AbortTransaction, the TBLOCK_* state machine). Durability — checkpoints, a crash at a
+ * statement boundary or an armed micro-point, restart with crash recovery — is driven from here and lives in
+ * checkpoint/, buffer/ and recovery/. Deliberate differences: no background processes (no autovacuum; the wal
+ * writer, checkpointer and background writer act on the virtual clock or when asked), catalog changes are not
+ * MVCC-versioned, one database.
  */
 import { PgError, type PgMessage, notSupported, posOf, setPositionText } from './errors.js';
 import { parseSql, setCurrentLiterals, intConst, type RawStmt } from './sql/parser.js';
