@@ -56,8 +56,11 @@ export class PgDriver implements Driver {
   }
 
   /** @crash: immediate shutdown (the closest a script gets to pulling the plug); @restart: start and reconnect. */
-  async server(action: 'crash' | 'restart' | 'checkpoint' | 'bgwriter', arg?: string): Promise<void> {
+  async server(action: 'crash' | 'restart' | 'checkpoint' | 'bgwriter', arg?: string): Promise<string | void> {
     if (!this.hooks) throw new Error('this PostgreSQL driver has no cluster to crash');
+    // the same refusals the engine reports
+    if (action === 'crash' && this.down) return 'the server is already down: restart it first';
+    if (action === 'restart' && !this.down) return 'the server is running: there is nothing to recover (crash it first)';
     if (action === 'crash' && arg === undefined) {
       this.hooks.crash();
       this.down = true;

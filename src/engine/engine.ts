@@ -86,6 +86,16 @@ const SYNCHRONOUS_COMMIT_VALUES: Record<string, string> = {
   local: 'local', remote_write: 'remote_write', remote_apply: 'remote_apply', on: 'on', off: 'off',
   true: 'on', false: 'off', yes: 'on', no: 'off', '1': 'on', '0': 'off',
 };
+/** Server-wide settings (postgresql.conf): shown by SHOW, never changed by SET (PGC_SIGHUP / PGC_POSTMASTER). */
+const SERVER_GUCS: Record<string, { context: 'sighup' | 'postmaster'; value(e: Engine): string }> = {
+  full_page_writes: { context: 'sighup', value: (e) => (e.wal.fullPageWrites ? 'on' : 'off') },
+  checkpoint_timeout: { context: 'sighup', value: () => '5min' },
+  wal_writer_delay: { context: 'sighup', value: () => '200ms' },
+  bgwriter_lru_maxpages: { context: 'sighup', value: () => '100' },
+  wal_level: { context: 'postmaster', value: () => 'replica' },
+  shared_buffers: { context: 'postmaster', value: () => '128MB' },
+};
+
 /** Settings that would change behaviour the engine does not model: only their defaults are accepted. */
 const UNMODELLED_GUCS: Record<string, string> = {
   statement_timeout: '0', lock_timeout: '0', idle_in_transaction_session_timeout: '0',
@@ -1009,6 +1019,10 @@ export class Engine {
         return;
       }
     }
+    const server = SERVER_GUCS[name];
+    if (server) {
+      throw new PgError('55P02', server.context === 'sighup' ? `parameter "${name}" cannot be changed now` : `parameter "${name}" cannot be changed without restarting the server`);
+    }
     if (name in PASSIVE_GUCS) {
       if (reset) s.gucs.passive.delete(name); else s.gucs.passive.set(name, value);
       tag();
@@ -1039,7 +1053,8 @@ export class Engine {
       case 'server_version_num': value = '150018'; break;
       case 'all': throw notSupported('SHOW ALL');
       default:
-        if (name in PASSIVE_GUCS) value = s.gucs.passive.get(name) ?? PASSIVE_GUCS[name]!;
+        if (SERVER_GUCS[name]) value = SERVER_GUCS[name].value(this);
+        else if (name in PASSIVE_GUCS) value = s.gucs.passive.get(name) ?? PASSIVE_GUCS[name]!;
         else if (name in UNMODELLED_GUCS) value = UNMODELLED_GUCS[name]!;
         else throw new PgError('42704', `unrecognized configuration parameter "${name}"`);
     }

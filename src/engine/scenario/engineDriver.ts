@@ -5,7 +5,7 @@
  * the step finishes; if no timer is pending, nothing can ever wake it.
  */
 import { Engine, type SessionOutcome } from '../engine.js';
-import type { PgMessage } from '../errors.js';
+import { type PgMessage, PgError } from '../errors.js';
 import { CONTROL, type Driver, type DriverResult } from './runner.js';
 import type { ServerAction } from './spec.js';
 import type { CrashPoint } from '../checkpoint/checkpointer.js';
@@ -72,7 +72,16 @@ export class EngineDriver implements Driver {
   }
   notices() { const n = this.pendingNotices; this.pendingNotices = []; return n; }
   async sleep(ms: number): Promise<void> { this.deliver(this.engine.advance(ms)); }
-  async server(action: ServerAction, arg?: string): Promise<void> {
+  /** A server event; one the server refuses (a crash while it is down, a restart while it runs) is reported, not thrown. */
+  async server(action: ServerAction, arg?: string): Promise<string | void> {
+    try {
+      await this.serverEvent(action, arg);
+    } catch (err) {
+      if (err instanceof PgError) return err.message;
+      throw err;
+    }
+  }
+  private async serverEvent(action: ServerAction, arg?: string): Promise<void> {
     const e = this.engine;
     const named = (os: SessionOutcome[]) => os.filter((o) => o.session !== '');
     switch (action) {

@@ -38,7 +38,7 @@ export interface Driver {
   /** let time pass */
   sleep(ms: number): Promise<void>;
   /** a server event (@crash, @restart, ...); a driver that cannot do it throws */
-  server?(action: import('./spec.js').ServerAction, arg?: string): Promise<void>;
+  server?(action: import('./spec.js').ServerAction, arg?: string): Promise<string | void>;
   close(): Promise<void>;
 }
 
@@ -91,9 +91,9 @@ export async function runScenario(sc: Scenario, driver: Driver): Promise<string>
       for (const item of perm) {
         if (item.kind === 'server') {
           if (!driver.server) throw new Error(`${sc.file}:${item.line}: this driver cannot run server events`);
-          await driver.server(item.action, item.arg);
+          const note = await driver.server(item.action, item.arg);
           flushNotices();
-          emit(`(${itemName(item)})\n`);
+          emit(`(${itemName(item)}${note ? `: ${note}` : ''})\n`);
           await completeReady();
           continue;
         }
