@@ -97,4 +97,50 @@ describe('EngineHost time travel', () => {
       expect(got.state.sessions).toEqual(want.state.sessions);
     }
   });
+  it('server entries (crash, restart, checkpoint, bgwriter, full_page_writes) replay exactly; bad ones are rejected and change nothing', async () => {
+    const log: LogEntry[] = [
+      ...setup,
+      { kind: 'server', action: 'checkpoint' },
+      { kind: 'sql', session: 's1', sql: 'UPDATE t SET v = 1 WHERE id = 1' },
+      { kind: 'server', action: 'bgwriter' },
+      { kind: 'sql', session: 's2', sql: 'BEGIN' },
+      { kind: 'sql', session: 's2', sql: 'UPDATE t SET v = 2 WHERE id = 2' },
+      { kind: 'server', action: 'crash' },
+      { kind: 'sql', session: 's1', sql: 'SELECT 1' },
+      { kind: 'server', action: 'restart', arg: '3' },
+      { kind: 'server', action: 'restart' },
+      { kind: 'server', action: 'full_page_writes', arg: 'off' },
+      { kind: 'sql', session: 's1', sql: 'SELECT sum(v) FROM t' },
+    ];
+    const h = new EngineHost();
+    const { results, state } = await h.replay(['s1', 's2'], log);
+    expect(results.every((r) => !r!.rejected)).toBe(true);
+    expect(results[8]!.outcomes[0]!.error?.sqlstate).toBe('08006'); // no connection while the server is down
+    expect(state.durability.lastRecovery).toMatchObject({ outcome: 'Recovered' });
+    expect(state.durability.serverLog.some((l) => l.includes('interrupted while in recovery'))).toBe(true);
+    expect(state.durability.fullPageWrites).toBe(false);
+    expect(results[12]!.outcomes[0]!.results[0]!.rows).toEqual([["1"]]); // s1's update survived, s2's did not
+    const again = await new EngineHost().replay(['s1', 's2'], log);
+    expect(again.state.tables).toEqual(state.tables);
+    expect(again.state.wal).toEqual(state.wal);
+    expect(again.state.durability).toEqual(state.durability);
+    // time travel back to before the crash and forward again gives the same state
+    await h.replay(['s1', 's2'], log.slice(0, 6));
+    expect((await h.replay(['s1', 's2'], log)).state.durability).toEqual(state.durability);
+    // bad server entries: a clear rejection, nothing changes
+    const before = await h.state();
+    for (const bad of [
+      { kind: 'server', action: 'restart' }, // the server is running
+      { kind: 'server', action: 'crash', arg: 'sideways' },
+      { kind: 'server', action: 'full_page_writes', arg: 'maybe' },
+      { kind: 'server', action: 'restart', arg: '-1' },
+      { kind: 'server', action: 'explode' },
+    ] as unknown as LogEntry[]) {
+      const r = (await h.apply(bad)).result;
+      expect(r.rejected, JSON.stringify(bad)).toBeTruthy();
+    }
+    const after = await h.state();
+    expect(after.tables).toEqual(before.tables);
+    expect(after.durability).toEqual(before.durability);
+  });
 });
