@@ -3,7 +3,7 @@
  * disk (page LSN in memory vs on disk), pg_control, the crash controls with their micro-points, and the last
  * crash recovery record by record with the page-LSN comparison REDO made for each.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { scaleLinear } from 'd3';
 import { useWorkspace, useWs } from '../hooks';
 import { CRASH_POINT_CHOICES } from '../../shared/api';
@@ -26,6 +26,9 @@ export function DurabilityView({ highlight }: { highlight: { rel?: string | unde
   const busy = useWs((s) => s.phase !== 'ready');
   const [point, setPoint] = useState<string>('now');
   const [interrupt, setInterrupt] = useState('');
+  const body = useRef<HTMLDivElement>(null);
+  // keep the row of the event being played in sight
+  useEffect(() => { body.current?.querySelector('tr.highlight-row')?.scrollIntoView({ block: 'nearest' }); }, [highlight?.lsn, highlight?.rel, highlight?.blk]);
   if (!st) return null;
   const d = st.durability;
   const down = d.server === 'down';
@@ -43,7 +46,7 @@ export function DurabilityView({ highlight }: { highlight: { rel?: string | unde
   const restart = () => void actions.server('restart', interrupt.trim() === '' ? undefined : interrupt.trim());
   const rec = d.lastRecovery;
   return (
-    <div className="durability" data-testid="durability">
+    <div className="durability" data-testid="durability" ref={body}>
       <div className="durability-controls" role="group" aria-label="server controls">
         <strong data-testid="server-state" className={down ? 'down' : 'up'}>{down ? '⏻ server down (crashed) — restart it to run crash recovery' : '● server running'}</strong>
         {d.crashArmed && <span data-testid="crash-armed"> · crash armed: {POINT_WORDS[d.crashArmed] ?? d.crashArmed}</span>}
