@@ -75,7 +75,7 @@ export interface EngineApi {
   ready(): Promise<{ ok: true }>;
   /**
    * Start over with these sessions and replay the log. Results come back only for the entries listed in
-   * `resultsFor` (a step's result never changes, so the store keeps the ones it has), plus the last one.
+   * `resultsFor` (a step's result never changes, so the store keeps the ones it has); all of them when it is absent.
    */
   replay(sessions: string[], log: LogEntry[], opts?: { resultsFor?: number[] }): Promise<{ results: (StepResult | null)[]; state: EngineState }>;
   /** which heap pages to show in full (the rest are summarised): from this block, PAGE_WINDOW of them */

@@ -97,14 +97,14 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     return now() - t0;
   };
 
-  const replayTo = async (head: number | null) => {
+  const replayTo = async (head: number | null, also: Partial<WorkspaceState> = {}) => {
     const path = pathTo(get().nodes, head);
     const t0 = now();
     const resultsFor = path.map((n, i) => (n.result ? -1 : i)).filter((i) => i >= 0);
     const { results, state } = await client!.api.replay(get().sessions.map((s) => s.name), path.map((n) => n.entry), { resultsFor });
     const nodes = { ...get().nodes };
     path.forEach((n, i) => { if (results[i]) nodes[n.id] = { ...n, result: results[i]! }; });
-    set({ nodes, head, state, timings: { ...get().timings, lastJumpMs: now() - t0 } });
+    set({ nodes, head, state, timings: { ...get().timings, lastJumpMs: now() - t0 }, ...also }); // one render for the whole jump
   };
 
   let crashes = 0;
@@ -200,8 +200,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     jumpTo: (id: number | null) => serial(async () => {
       if (!client) return;
       set({ phase: 'busy' });
-      await replayTo(id);
-      set({ phase: 'ready', playback: id === null ? null : { nodeId: id, event: 0 } });
+      await replayTo(id, { phase: 'ready', playback: id === null ? null : { nodeId: id, event: 0 } });
       persist();
     }),
     reset: () => serial(async () => {

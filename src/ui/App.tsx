@@ -1,13 +1,14 @@
 /** The workspace: sessions side by side, the views of the engine's insides, the timeline and the player. */
-import { useRef, useState } from 'react';
+import { lazy, Suspense, useRef, useState } from 'react';
 import { useWorkspace, useWs } from './hooks';
 import { SessionColumn } from './SessionColumn';
 import { HeapView } from './views/HeapView';
-import { IndexView } from './views/IndexView';
-import { SnapshotView } from './views/SnapshotView';
-import { WaitsView } from './views/WaitsView';
-import { WalView } from './views/WalView';
-import { DurabilityView } from './views/DurabilityView';
+// the Heap view is what opens first; the other views (and d3, which two of them draw with) load on first use
+const IndexView = lazy(() => import('./views/IndexView').then((m) => ({ default: m.IndexView })));
+const SnapshotView = lazy(() => import('./views/SnapshotView').then((m) => ({ default: m.SnapshotView })));
+const WaitsView = lazy(() => import('./views/WaitsView').then((m) => ({ default: m.WaitsView })));
+const WalView = lazy(() => import('./views/WalView').then((m) => ({ default: m.WalView })));
+const DurabilityView = lazy(() => import('./views/DurabilityView').then((m) => ({ default: m.DurabilityView })));
 import { Timeline, Player, useHighlight, viewForEvent } from './Timeline';
 import { MAX_SESSIONS } from '../store/workspace';
 
@@ -80,11 +81,13 @@ export function App() {
             <Player onEvent={(k) => { const v = viewForEvent(k); if (follow && v) setView(v); }} />
             <div className="view-body" role="tabpanel">
               {view === 'Heap' && <HeapView highlight={highlight && highlight.rel !== undefined ? highlight : null} />}
-              {view === 'Index' && <IndexView />}
-              {view === 'Snapshots' && <SnapshotView />}
-              {view === 'Waits' && <WaitsView />}
-              {view === 'WAL' && <WalView highlightLsn={highlight?.lsn} />}
-              {view === 'Durability' && <DurabilityView highlight={highlight} />}
+              <Suspense fallback={<p className="muted">loading the view…</p>}>
+                {view === 'Index' && <IndexView />}
+                {view === 'Snapshots' && <SnapshotView />}
+                {view === 'Waits' && <WaitsView />}
+                {view === 'WAL' && <WalView highlightLsn={highlight?.lsn} />}
+                {view === 'Durability' && <DurabilityView highlight={highlight} />}
+              </Suspense>
             </div>
           </section>
           <Timeline />

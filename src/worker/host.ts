@@ -23,6 +23,7 @@ function readOnlyContext(e: Engine, tx: Engine['sessions'][number]['tx']): Visib
 
 const MAX_INDEX_ENTRIES = 200;
 const CHECKPOINT_EVERY = 32;
+const BULK_WAL_RECORDS = 5000;
 /** line pointers listed per page (the UI shows that many cards; the rest are counted) */
 const MAX_ITEMS_PER_PAGE = 60;
 const MAX_CHECKPOINTS = 24;
@@ -37,6 +38,8 @@ export class EngineHost implements EngineApi {
   private sessionKey = '';
   /** copies of the engine at quiet moments along the log: time travel restarts from the nearest one */
   private checkpoints: { keys: string[]; engine: Engine }[] = [];
+  /** WAL length when the last checkpoint was taken (or the engine restarted from one) */
+  private walAtCheckpoint = 0;
 
   async ready() {
     await initParser();
@@ -47,8 +50,9 @@ export class EngineHost implements EngineApi {
     await initParser();
     const keys = log.map((e) => JSON.stringify(e));
     const sessionKey = sessionNames.join('\u0000');
+    // results only where asked (a step's result never changes: the store keeps those it has), so a jump can start
+    // from a checkpoint taken right at the target step
     const want = new Set(opts.resultsFor ?? log.map((_, i) => i));
-    if (log.length) want.add(log.length - 1);
     const firstWanted = Math.min(log.length, ...want);
     // Where to start: the current engine if its log is a prefix, else the latest checkpoint on this log.
     let start = 0;
@@ -59,8 +63,9 @@ export class EngineHost implements EngineApi {
     } else {
       let best: { keys: string[]; engine: Engine } | null = null;
       for (const cp of this.checkpoints) if (cp.keys.length <= firstWanted && (!best || cp.keys.length > best.keys.length) && isPrefix(cp.keys)) best = cp;
-      if (best) { this.engine = best.engine.clone(); start = best.keys.length; } else {
+      if (best) { this.engine = best.engine.clone(); start = best.keys.length; this.walAtCheckpoint = this.engine.wal.count; } else {
         this.engine = new Engine();
+        this.walAtCheckpoint = 0;
         for (const n of sessionNames) this.engine.createSession(n);
       }
     }
@@ -80,7 +85,11 @@ export class EngineHost implements EngineApi {
 
   private maybeCheckpoint() {
     const n = this.applied.length;
-    if (n % CHECKPOINT_EVERY !== 0 || !this.engine.canClone()) return;
+    // every CHECKPOINT_EVERY steps, and right after a bulk step (thousands of WAL records): jumping to a step just
+    // after a 10,000-row INSERT must not replay that INSERT again
+    const bulk = this.engine.wal.count - this.walAtCheckpoint >= BULK_WAL_RECORDS;
+    if ((n % CHECKPOINT_EVERY !== 0 && !bulk) || !this.engine.canClone()) return;
+    this.walAtCheckpoint = this.engine.wal.count;
     if (this.checkpoints.some((c) => c.keys.length === n && c.keys[n - 1] === this.applied[n - 1])) return;
     this.checkpoints.push({ keys: this.applied.slice(), engine: this.engine.clone() });
     if (this.checkpoints.length > MAX_CHECKPOINTS) this.checkpoints.shift();

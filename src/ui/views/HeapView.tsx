@@ -3,7 +3,7 @@
  * HOT chains as arrows, dead/redirect pointers, each tuple coloured (and labelled — never colour alone) by
  * whether the selected session can see it. Clicking a tuple asks the engine why.
  */
-import { memo, useCallback, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, memo, useCallback, useLayoutEffect, useRef, useState } from 'react';
 import { useWorkspace, useWs } from '../hooks';
 import { EMPTY_ARR, EMPTY_OBJ } from '../hooks';
 import type { PageView, TableState } from '../../shared/api';
@@ -68,6 +68,17 @@ function Page({ table, p, vis, highlight, onPick }: { table: string; p: PageView
   const cards = useRef(new Map<number, HTMLElement>());
   const register = useCallback((lp: number, el: HTMLElement | null) => { if (el) cards.current.set(lp, el); else cards.current.delete(lp); }, []);
   const [arrows, setArrows] = useState<{ d: string; hot: boolean; label: string }[]>([]);
+  // what the arrows depend on: the page's versions and links, and the width they are laid out in. Measuring forces
+  // a layout, so it happens only when one of these changed — not on every render (a jump renders several times)
+  const [width, setWidth] = useState(0);
+  useEffect(() => {
+    const el = box.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver((entries) => setWidth(Math.round(entries[0]!.contentRect.width)));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  const sig = `${p.blkno}|${p.lsn}|${shown.map((it) => `${it.lp}:${it.lp_flags}:${it.t_ctid ?? ''}:${it.flags.length}`).join(',')}|${width}`;
   // t_ctid links between versions on this page: HOT chains solid, other updates dashed
   useLayoutEffect(() => {
     const b = box.current?.getBoundingClientRect();
@@ -93,7 +104,7 @@ function Page({ table, p, vis, highlight, onPick }: { table: string; p: PageView
       out.push({ d, hot: it.flags.includes('HOT_UPDATED'), label: `(${p.blkno},${it.lp}) → ${it.t_ctid}` });
     }
     setArrows((prev) => (JSON.stringify(prev) === JSON.stringify(out) ? prev : out));
-  });
+  }, [sig]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <div className="page" data-testid={`page-${table}-${p.blkno}`}>
       <div className="page-head">
