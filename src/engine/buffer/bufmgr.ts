@@ -23,6 +23,7 @@ import type { Item } from '../heap/tuple.js';
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import type { Wal } from '../wal/wal.js';
+import { TidMap } from '../index/tidmap.js';
 
 /** A page as written to disk (or held in a full-page image): never changed after it is made. */
 export interface PageImage {
@@ -39,7 +40,7 @@ export interface PageImage {
 /** An index's disk copy (the simulated single leaf page). */
 export interface IndexImage {
   lsn: number;
-  entries: Map<string | number, number | number[]>;
+  entries: TidMap;
   nullEntries: { key: unknown[]; tid: number }[];
   count: number;
 }
@@ -57,18 +58,16 @@ export function pageFromImage(blkno: number, img: PageImage): Page {
 }
 
 export function indexImage(i: BtreeIndex): IndexImage {
-  const entries = new Map<string | number, number | number[]>();
-  for (const [k, v] of i.entries) entries.set(k, typeof v === 'number' ? v : v.slice());
-  return { lsn: i.leafLsn, entries, nullEntries: i.nullEntries.slice(), count: i.count };
+  return { lsn: i.leafLsn, entries: i.entries.clone(), nullEntries: i.nullEntries.slice(), count: i.count };
 }
 
 export function indexFromImage(i: BtreeIndex, img: IndexImage | undefined): void {
-  i.entries = new Map();
+  i.entries = new TidMap();
   i.nullEntries = [];
   i.count = 0;
   i.leafLsn = 0;
   if (!img) return;
-  for (const [k, v] of img.entries) i.entries.set(k, typeof v === 'number' ? v : v.slice());
+  i.entries = img.entries.clone();
   i.nullEntries = img.nullEntries.slice() as BtreeIndex['nullEntries'];
   i.count = img.count;
   i.leafLsn = img.lsn;

@@ -8,15 +8,16 @@
  * a live conflicting row → 23505; a row inserted or deleted by a transaction still in progress → wait for it.
  *
  * Mirrors: src/backend/access/nbtree/nbtinsert.c (_bt_doinsert, _bt_check_unique). Simplifications: entries
- * live in a hash map from key to TIDs (no pages, splits or page-level WAL beyond one leaf); key order is
- * computed when inspected.
+ * live in a map from key to TIDs (index/tidmap.ts; no pages, splits or page-level WAL beyond one leaf); key
+ * order is computed when inspected.
  */
 import type { Value } from '../sql/types.js';
 import { formatValue } from '../sql/types.js';
+import { TidMap } from './tidmap.js';
 
 export class BtreeIndex {
   /** key → packed TID, or several TIDs once a key has more than one version pointing at it */
-  entries = new Map<string | number, number | number[]>();
+  entries = new TidMap();
   /** entries whose key contains a NULL (never conflict) */
   nullEntries: { key: Value[]; tid: number }[] = [];
   count = 0;
@@ -37,7 +38,7 @@ export class BtreeIndex {
 
   clone(): BtreeIndex {
     const c = new BtreeIndex(this.oid, this.name, this.columns, this.unique, this.primary);
-    for (const [k, v] of this.entries) c.entries.set(k, typeof v === 'number' ? v : v.slice());
+    c.entries = this.entries.clone();
     c.nullEntries = this.nullEntries.slice();
     c.count = this.count;
     c.leafLsn = this.leafLsn;

@@ -23,7 +23,7 @@ import { formatLsn, WalKind } from '../wal/wal.js';
 import { XidStatus } from '../clog/clog.js';
 import { FRESH_CLUSTER_NEXT_XID } from '../xact/xact.js';
 import { pageFromImage, indexFromImage } from '../buffer/bufmgr.js';
-import { redoRecord, type RedoStep } from './redo.js';
+import { redoRecord, resetRedoCache, type RedoStep } from './redo.js';
 import { createCheckpoint } from '../checkpoint/checkpointer.js';
 
 export interface CrashReport {
@@ -81,6 +81,7 @@ export interface RecoveryReport {
 export function startup(eng: Engine, opts: { crashAfter?: number; keepSteps?: number; onRedoDone?: () => void } = {}): RecoveryReport {
   const c = eng.control;
   const w = eng.wal;
+  resetRedoCache();
   const log: string[] = [];
   const stateAtStart = c.state;
   log.push(c.state === 'in crash recovery'

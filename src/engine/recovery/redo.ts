@@ -189,8 +189,10 @@ const describeAction = (a: RedoAction, before: number, end: number): string => {
 const SCRATCH: RedoStep = { index: 0, lsn: 0, end: 0, action: 'NOOP', text: '' };
 /** A one-entry cache of the relation the previous record named (REDO reads long runs of one relation). */
 let cachedRel: { eng: Engine; oid: number; t: Table | null; idx: BtreeIndex | null } | null = null;
+/** Forget the cached relation (the catalog does not change during REDO; recovery calls this when it starts). */
+export function resetRedoCache(): void { cachedRel = null; }
 function relation(eng: Engine, oid: number): { t: Table | null; idx: BtreeIndex | null } {
-  if (cachedRel && cachedRel.eng === eng && cachedRel.oid === oid && (cachedRel.t ? eng.catalog.tables.get(cachedRel.t.name) === cachedRel.t : cachedRel.idx)) return cachedRel;
+  if (cachedRel && cachedRel.oid === oid && cachedRel.eng === eng) return cachedRel;
   const f = findIndex(eng, oid);
   cachedRel = { eng, oid, t: f ? null : findTable(eng, oid), idx: f ? f.i : null };
   return cachedRel;
