@@ -1119,6 +1119,7 @@ const CRASH_POINT_WORDS: Record<CrashPoint, string> = {
   'commit-before-flush': 'at the next COMMIT, after its record is in WAL buffers and before the flush',
   'commit-after-flush': 'at the next COMMIT, after its record is flushed and before the client hears COMMIT',
   'checkpoint-halfway': 'halfway through the next checkpoint (some dirty pages written, pg_control not updated)',
+  'page-write-after-wal-flush': 'at the next page write, after the WAL rule flushed the log and before the page is written',
   'torn-write': 'during the next page write, which tears (half of the page reaches the disk)',
 };
 

@@ -20,7 +20,7 @@ export type LogEntry =
   | { kind: 'server'; action: ServerAction; arg?: string };
 
 export type ServerAction = 'crash' | 'restart' | 'checkpoint' | 'bgwriter' | 'full_page_writes';
-export const CRASH_POINT_CHOICES = ['now', 'commit-before-flush', 'commit-after-flush', 'checkpoint-halfway', 'torn-write'] as const;
+export const CRASH_POINT_CHOICES = ['now', 'commit-before-flush', 'commit-after-flush', 'checkpoint-halfway', 'page-write-after-wal-flush', 'torn-write'] as const;
 
 /** What a step produced: the session's own outcome plus any other sessions it woke (in order). */
 export interface StepResult {

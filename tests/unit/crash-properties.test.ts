@@ -41,7 +41,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 );
 const crashArb = fc.record({
   at: fc.integer({ min: 0, max: 20 }),
-  point: fc.constantFrom<CrashPoint>('now', 'commit-before-flush', 'commit-after-flush', 'checkpoint-halfway', 'torn-write'),
+  point: fc.constantFrom<CrashPoint>('now', 'commit-before-flush', 'commit-after-flush', 'checkpoint-halfway', 'page-write-after-wal-flush', 'torn-write'),
   fpw: fc.boolean(),
   interruptAfter: fc.integer({ min: 0, max: 40 }),
   /** start from committed rows already written by a checkpoint (so later changes need full-page images) */

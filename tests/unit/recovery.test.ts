@@ -139,6 +139,22 @@ describe('crash points, REDO rules and bad requests', () => {
     expect(rows('s1', "SELECT count(*), sum(id), min(v), max(v) FROM t")[0]).toEqual(['600', '180300', 'x', 'x']);
   });
 
+  test('page-write-after-wal-flush: the WAL rule flushed the log first, so REDO has every change the lost write carried', () => {
+    const { e, rows, q } = setup();
+    rows('s2', 'BEGIN');
+    rows('s2', "UPDATE t SET v = 'uncommitted' WHERE id = 2"); // only in WAL buffers: nobody flushed it
+    const flushedBefore = e.wal.flushedLsn;
+    e.crash('page-write-after-wal-flush');
+    expect(q('s1', 'CHECKPOINT').error?.sqlstate).toBe('08006');
+    expect(e.wal.flushedLsn).toBeGreaterThan(flushedBefore); // the flush happened, the write did not
+    expect(e.catalog.get('t')!.heap.disk[0]).toBeUndefined();
+    const { report } = e.restart();
+    expect(report.abortedNoOutcome.length).toBe(1);
+    expect(visible(rows)).toEqual(['1=row 1', '2=row 2', '3=row 3']);
+    const p0 = heapPage(e.catalog.get('t')!, 0);
+    expect(p0.items.some((i) => i.values?.[1] === 'uncommitted')).toBe(true); // the aborted version is on the page again
+  });
+
   for (const fpw of [true, false]) {
     test(`torn page write with full_page_writes = ${fpw ? 'on: the full-page image repairs it' : 'off: the page stays corrupt'}`, () => {
       const { e, rows, q } = setup();

@@ -54,9 +54,11 @@ export type CrashPoint =
   | 'commit-after-flush'
   /** the next checkpoint writes half of the dirty pages, then the power fails (pg_control still names the old one) */
   | 'checkpoint-halfway'
+  /** the next page write: the WAL rule has flushed the log up to the page's LSN, the page itself is not written */
+  | 'page-write-after-wal-flush'
   /** the next page write (checkpoint or background writer) tears: half of the 8 kB reach the disk */
   | 'torn-write';
-export const CRASH_POINTS: readonly CrashPoint[] = ['now', 'commit-before-flush', 'commit-after-flush', 'checkpoint-halfway', 'torn-write'];
+export const CRASH_POINTS: readonly CrashPoint[] = ['now', 'commit-before-flush', 'commit-after-flush', 'checkpoint-halfway', 'page-write-after-wal-flush', 'torn-write'];
 
 /** Thrown at an armed micro-point; the engine catches it at the top of the call and performs the crash. */
 export class CrashSignal extends Error {
@@ -77,6 +79,12 @@ export interface CheckpointResult {
 
 /** Write one dirty buffer, honouring an armed torn-write crash. */
 function write(eng: Engine, b: DirtyBuffer, who: string, session: string): WriteResult {
+  if (eng.crashArmed === 'page-write-after-wal-flush') {
+    const lsn = b.kind === 'heap' ? b.page.lsn : b.index.leafLsn;
+    const f = eng.wal.flush(lsn); // FlushBuffer's XLogFlush happened; the power fails before smgrwrite
+    if (eng.tracer.wants('buffer')) eng.tracer.emit({ kind: 'buffer', session, lsn: formatLsn(lsn), text: `${who} is about to write ${b.kind === 'heap' ? `${b.table.name} block ${b.page.blkno}` : `index ${b.index.name}`}: ${f.outcome === 'Flushed' ? `the WAL rule flushed the log ${formatLsn(f.from)} → ${formatLsn(f.to)}` : 'the WAL was already flushed past its LSN'} — and the power fails before the page reaches the disk` });
+    eng.crashPointReached('page-write-after-wal-flush');
+  }
   const torn = eng.crashArmed === 'torn-write' && b.kind === 'heap';
   const r = writeBuffer(eng.wal, b, torn);
   if (eng.tracer.wants('buffer')) {

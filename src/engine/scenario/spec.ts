@@ -14,7 +14,7 @@
  *   #! verbose on a line of its own — print DETAIL, HINT and CONTEXT after ERROR lines.
  *   @crash, @crash:<point>, @restart, @restart:<n>, @checkpoint, @bgwriter in a permutation — server events (issue
  *   #5): pull the plug now (or arm a micro-point: commit-before-flush, commit-after-flush, checkpoint-halfway,
- *   torn-write), start the server again (crash recovery; with <n>, the power fails again after n REDO records),
+ *   page-write-after-wal-flush, torn-write), start the server again (crash recovery; with <n>, the power fails again after n REDO records),
  *   a checkpoint, a background writer round. @crash and @restart also run against a real PostgreSQL (immediate
  *   shutdown and start); the rest only in the engine.
  *
@@ -30,7 +30,7 @@ export type PermutationItem =
   | { kind: 'server'; action: ServerAction; arg?: string; line: number };
 export type ServerAction = 'crash' | 'restart' | 'checkpoint' | 'bgwriter';
 const SERVER_ACTIONS: readonly ServerAction[] = ['crash', 'restart', 'checkpoint', 'bgwriter'];
-const CRASH_POINT_NAMES = ['commit-before-flush', 'commit-after-flush', 'checkpoint-halfway', 'torn-write'];
+const CRASH_POINT_NAMES = ['commit-before-flush', 'commit-after-flush', 'checkpoint-halfway', 'page-write-after-wal-flush', 'torn-write'];
 export interface Scenario {
   file: string;
   setup: string[];

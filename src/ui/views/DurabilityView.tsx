@@ -13,6 +13,7 @@ const POINT_WORDS: Record<string, string> = {
   'commit-before-flush': 'at the next COMMIT, before its WAL flush',
   'commit-after-flush': 'at the next COMMIT, after its WAL flush',
   'checkpoint-halfway': 'halfway through the next checkpoint',
+  'page-write-after-wal-flush': 'at the next page write: WAL flushed, page not yet written',
   'torn-write': 'during the next page write (torn page)',
 };
 const ACTION_WORDS: Record<string, string> = {
