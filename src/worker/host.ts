@@ -54,15 +54,15 @@ export class EngineHost implements EngineApi {
     // from a checkpoint taken right at the target step
     const want = new Set(opts.resultsFor ?? log.map((_, i) => i));
     const firstWanted = Math.min(log.length, ...want);
-    // Where to start: the current engine if its log is a prefix, else the latest checkpoint on this log.
     let start = 0;
     if (sessionKey !== this.sessionKey) this.checkpoints = [];
     const isPrefix = (p: string[]) => p.length <= keys.length && p.every((k, i) => k === keys[i]);
-    if (sessionKey === this.sessionKey && this.applied.length <= firstWanted && isPrefix(this.applied)) {
+    // start from whichever is furthest along the log: the current engine, or a checkpoint
+    let best: { keys: string[]; engine: Engine } | null = null;
+    for (const cp of this.checkpoints) if (cp.keys.length <= firstWanted && (!best || cp.keys.length > best.keys.length) && isPrefix(cp.keys)) best = cp;
+    if (sessionKey === this.sessionKey && this.applied.length <= firstWanted && (!best || this.applied.length >= best.keys.length) && isPrefix(this.applied)) {
       start = this.applied.length;
     } else {
-      let best: { keys: string[]; engine: Engine } | null = null;
-      for (const cp of this.checkpoints) if (cp.keys.length <= firstWanted && (!best || cp.keys.length > best.keys.length) && isPrefix(cp.keys)) best = cp;
       if (best) { this.engine = best.engine.clone(); start = best.keys.length; this.walAtCheckpoint = this.engine.wal.count; } else {
         this.engine = new Engine();
         this.walAtCheckpoint = 0;
