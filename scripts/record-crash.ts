@@ -9,7 +9,7 @@
  * page — there is no UNDO — and are invisible because their xids have no COMMIT in the log), pg_xact_status of
  * each xid, and the server log's recovery lines. The script waits 1 s before the crash so the wal writer has written
  * everything up to s3's asynchronous COMMIT (crashing at once would race it: WAL still in shared memory is lost
- * with the server). The engine's crash/recovery (not built yet) is to be compared
+ * with the server). tests/unit/recovery.test.ts replays the same steps in the engine and compares
  * with it. Note: the cluster runs with fsync=off and the OS does not crash, so the asynchronous commit survives
  * here too — only a real power failure (or the simulator's crash) loses the unflushed tail.
  */
