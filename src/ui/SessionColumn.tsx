@@ -75,7 +75,7 @@ function Result({ outcome }: { outcome: SessionOutcome | undefined }) {
       ))}
       {outcome.error && (
         <div className="error" role="alert">
-          <strong>ERROR:</strong> {outcome.error.message} <span className="sqlstate">SQLSTATE {outcome.error.sqlstate}</span>
+          <strong>{outcome.error.severity ?? 'ERROR'}:</strong> {outcome.error.message} <span className="sqlstate">SQLSTATE {outcome.error.sqlstate}</span>
           {outcome.error.detail && <div className="detail">DETAIL: {outcome.error.detail}</div>}
           {outcome.error.hint && <div className="detail">HINT: {outcome.error.hint}</div>}
           {outcome.error.context && <div className="detail">CONTEXT: {outcome.error.context}</div>}
