@@ -19,6 +19,8 @@ export class TidMap {
   private static isSmall(k: string | number): k is number { return typeof k === 'number' && (k | 0) === k && k >= 0; }
 
   get size(): number { return this.smallCount + this.map.size; }
+  /** Are all keys small integers (so iteration is already in key order)? */
+  get onlySmallInts(): boolean { return this.map.size === 0; }
 
   get(k: string | number): Tids | undefined {
     if (TidMap.isSmall(k) && k < this.small.length) { const v = this.small[k]; if (v !== undefined) return v; }

@@ -51,6 +51,16 @@ export interface IndexEntryView { key: string; tid: string }
 const entryCache = new WeakMap<object, { count: number; lsn: number; rows: IndexEntryView[] }>();
 export function indexEntries(table: Table, indexName: string, limit = Infinity): IndexEntryView[] {
   const idx0 = table.indexes.find((i) => i.name === indexName);
+  if (idx0 && limit !== Infinity && idx0.entries.onlySmallInts && !idx0.nullEntries.length) {
+    // integer keys come out of the map in key order: the first `limit` need no sort (a time-travel jump shows a fresh
+    // copy of the index every time, so a cache keyed by the index object would miss)
+    const out: IndexEntryView[] = [];
+    for (const [k, v] of idx0.entries) {
+      const tids = typeof v === 'number' ? [v] : [...v].sort((a, b) => a - b);
+      for (const tid of tids) { out.push({ key: `(${k})`, tid: `(${tidBlock(tid)},${tidOffset(tid)})` }); if (out.length >= limit) return out; }
+    }
+    return out;
+  }
   const cached = idx0 && entryCache.get(idx0);
   if (cached && cached.count === idx0!.count && cached.lsn === idx0!.leafLsn) return cached.rows.slice(0, limit);
   const all = indexEntriesUncached(table, indexName);
