@@ -3,7 +3,7 @@
  * HOT chains as arrows, dead/redirect pointers, each tuple coloured (and labelled — never colour alone) by
  * whether the selected session can see it. Clicking a tuple asks the engine why.
  */
-import { useEffect, memo, useCallback, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, memo, useCallback, useRef, useState } from 'react';
 import { useWorkspace, useWs } from '../hooks';
 import { EMPTY_ARR, EMPTY_OBJ } from '../hooks';
 import type { PageView, TableState } from '../../shared/api';
@@ -71,16 +71,27 @@ function Page({ table, p, vis, highlight, onPick }: { table: string; p: PageView
   // what the arrows depend on: the page's versions and links, and the width they are laid out in. Measuring forces
   // a layout, so it happens only when one of these changed — not on every render (a jump renders several times)
   const [width, setWidth] = useState(0);
+  // pages scrolled out of sight are not laid out (content-visibility); measuring their cards would force it
+  const [onScreen, setOnScreen] = useState(typeof IntersectionObserver === 'undefined');
   useEffect(() => {
     const el = box.current;
-    if (!el || typeof ResizeObserver === 'undefined') return;
-    const ro = new ResizeObserver((entries) => setWidth(Math.round(entries[0]!.contentRect.width)));
-    ro.observe(el);
-    return () => ro.disconnect();
+    if (!el) return;
+    const ro = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver((entries) => setWidth(Math.round(entries[0]!.contentRect.width)));
+    ro?.observe(el);
+    const io = typeof IntersectionObserver === 'undefined' ? null : new IntersectionObserver((entries) => setOnScreen(entries.some((e) => e.isIntersecting)), { rootMargin: '200px' });
+    io?.observe(el);
+    return () => { ro?.disconnect(); io?.disconnect(); };
   }, []);
-  const sig = `${p.blkno}|${p.lsn}|${shown.map((it) => `${it.lp}:${it.lp_flags}:${it.t_ctid ?? ''}:${it.flags.length}`).join(',')}|${width}`;
+  const sig = `${p.blkno}|${p.lsn}|${shown.map((it) => `${it.lp}:${it.lp_flags}:${it.t_ctid ?? ''}:${it.flags.length}`).join(',')}|${width}|${onScreen}`;
   // t_ctid links between versions on this page: HOT chains solid, other updates dashed
-  useLayoutEffect(() => {
+  // measured in the frame after the cards are painted: reading positions right after mounting 240 cards would force
+  // a layout before the first paint (the arrows appear one frame later instead)
+  useEffect(() => {
+    if (!onScreen) return;
+    const raf = requestAnimationFrame(() => measure());
+    return () => cancelAnimationFrame(raf);
+  }, [sig]); // eslint-disable-line react-hooks/exhaustive-deps
+  const measure = () => {
     const b = box.current?.getBoundingClientRect();
     if (!b) return;
     const out: { d: string; hot: boolean; label: string }[] = [];
@@ -104,7 +115,7 @@ function Page({ table, p, vis, highlight, onPick }: { table: string; p: PageView
       out.push({ d, hot: it.flags.includes('HOT_UPDATED'), label: `(${p.blkno},${it.lp}) → ${it.t_ctid}` });
     }
     setArrows((prev) => (JSON.stringify(prev) === JSON.stringify(out) ? prev : out));
-  }, [sig]); // eslint-disable-line react-hooks/exhaustive-deps
+  };
   return (
     <div className="page" data-testid={`page-${table}-${p.blkno}`}>
       <div className="page-head">
