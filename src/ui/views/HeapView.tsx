@@ -51,7 +51,7 @@ function TableHeap({ t, vis, highlight, onPick, onWindow }: { t: TableState; vis
           <button onClick={() => onWindow(first + 4)} disabled={last >= t.pages} aria-label="next pages">later pages ▶</button>
         </div>
       )}
-      {t.pageViews.map((p) => <Page key={p.blkno} table={t.name} p={p} vis={vis} highlight={highlight} onPick={onPick} />)}
+      {t.pageViews.map((p, i) => <Page key={p.blkno} first={i === 0} table={t.name} p={p} vis={vis} highlight={highlight} onPick={onPick} />)}
       {others.length > 0 && (
         <div className="page-summary" aria-label="other pages">
           {others.length} other page{others.length === 1 ? '' : 's'} (summarised): {others.reduce((a, p) => a + p.items, 0)} line pointers,
@@ -62,7 +62,7 @@ function TableHeap({ t, vis, highlight, onPick, onWindow }: { t: TableState; vis
   );
 }
 
-function Page({ table, p, vis, highlight, onPick }: { table: string; p: PageView; vis: Record<string, { visible: boolean; outcome: string }>; highlight: { rel?: string; blk?: number; off?: number } | null; onPick(blk: number, off: number): void }) {
+function Page({ first, table, p, vis, highlight, onPick }: { first: boolean; table: string; p: PageView; vis: Record<string, { visible: boolean; outcome: string }>; highlight: { rel?: string; blk?: number; off?: number } | null; onPick(blk: number, off: number): void }) {
   const shown = p.items.slice(0, 60);
   const box = useRef<HTMLDivElement>(null);
   const cards = useRef(new Map<number, HTMLElement>());
@@ -72,7 +72,9 @@ function Page({ table, p, vis, highlight, onPick }: { table: string; p: PageView
   // a layout, so it happens only when one of these changed — not on every render (a jump renders several times)
   const [width, setWidth] = useState(0);
   // pages scrolled out of sight are not laid out (content-visibility); measuring their cards would force it
-  const [onScreen, setOnScreen] = useState(typeof IntersectionObserver === 'undefined');
+  const [onScreen, setOnScreen] = useState(first || typeof IntersectionObserver === 'undefined');
+  // cards are made only for pages on (or near) the screen, or holding the tuple the player points at
+  const showCards = onScreen || (highlight?.rel === table && highlight.blk === p.blkno);
   useEffect(() => {
     const el = box.current;
     if (!el) return;
@@ -126,7 +128,8 @@ function Page({ table, p, vis, highlight, onPick }: { table: string; p: PageView
           <defs><marker id={`ah-${table}-${p.blkno}`} viewBox="0 0 10 10" refX="5" refY="9" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,0 L5,10 z" /></marker></defs>
           {arrows.map((a, i) => <path key={i} d={a.d} className={a.hot ? 'hot' : 'cold'} markerEnd={`url(#ah-${table}-${p.blkno})`}><title>{a.label}</title></path>)}
         </svg>
-        {shown.map((it) => {
+        {!showCards && <div className="cards-deferred" style={{ minHeight: `${Math.ceil(shown.length / 5) * 66}px` }}>{shown.length} line pointers — shown when scrolled into view</div>}
+        {showCards && shown.map((it) => {
           const key = `${table}:${p.blkno}:${it.lp}`;
           const v = vis[key];
           const hl = highlight && highlight.rel === table && highlight.blk === p.blkno && highlight.off === it.lp;
