@@ -22,11 +22,11 @@ function readOnlyContext(e: Engine, tx: Engine['sessions'][number]['tx']): Visib
 }
 
 const MAX_INDEX_ENTRIES = 200;
-const CHECKPOINT_EVERY = 32;
+const CHECKPOINT_EVERY = 16;
 const BULK_WAL_RECORDS = 5000;
 /** line pointers listed per page (the UI shows that many cards; the rest are counted) */
 const MAX_ITEMS_PER_PAGE = 60;
-const MAX_CHECKPOINTS = 24;
+const MAX_CHECKPOINTS = 40;
 const WAL_TAIL = 150;
 
 export class EngineHost implements EngineApi {
