@@ -13,13 +13,14 @@
  * Mirrors: src/backend/access/transam/xlogrecovery.c (PerformWalRecovery), xlogutils.c
  * (XLogReadBufferForRedo and its XLogRedoAction), heapam.c (heap_xlog_insert/update/delete/lock, heap2 prune/
  * vacuum/visible), nbtxlog.c (btree_xlog_insert, btree_xlog_vacuum), xact.c (xact_redo_commit/abort),
- * sequence.c (seq_redo). Simplifications: a line pointer's after-image replaces it (keeping the hint bits on xmin
- * the page already had, as heap_xlog_* do by changing only xmax and flags); btree REDO works on the key → TID map;
+ * sequence.c (seq_redo). Simplifications: an old tuple gets the record's xmax, flags, cmax and ctid (keeping the
+ * hint bits on xmin the page already had, as heap_xlog_* do); a Heap2 record puts back the page's line pointers as
+ * they were after pruning (PostgreSQL repeats the pruning from the offsets); btree REDO works on the key → TID map;
  * MultiXact, catalog and storage records change nothing (those structures survive the simulated crash).
  */
 import type { Engine } from '../engine.js';
 import { WalKind, formatLsn, WAL_KIND_INFO } from '../wal/wal.js';
-import type { HeapPayload, HeapChange, BtreeVacuumPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload } from '../wal/records.js';
+import type { Heap2Payload, BtreeVacuumPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload } from '../wal/records.js';
 import { RF_INIT_NEW_PAGE, RF_NEW_TUPLE, RF_OLD_TUPLE } from '../wal/records.js';
 import type { Wal } from '../wal/wal.js';
 import type { Value } from '../sql/types.js';
@@ -56,24 +57,8 @@ function readPage(t: Table, blk: number): Page {
   return t.heap.pages[blk]!;
 }
 
-function applyChange(page: Page, c: HeapChange): void {
-  if (c.all) {
-    page.items = c.all.map(copyItem);
-  } else {
-    for (let k = 0; k < c.items.length; k += 2) {
-      const off = c.items[k] as number;
-      const after = c.items[k + 1] as Item;
-      while (page.items.length < off - 1) page.items.push({ lpFlags: LpFlags.UNUSED, lpOff: 0, lpLen: 0, xmin: 0, xmax: 0, field3: 0, ctidBlock: 0, ctidOffset: 0, infomask: 0, infomask2: 0, values: [] });
-      const cur = page.items[off - 1];
-      const hints = cur && cur.lpFlags === LpFlags.NORMAL && after.lpFlags === LpFlags.NORMAL && cur.xmin === after.xmin ? cur.infomask & XMIN_HINTS : 0;
-      page.items[off - 1] = { ...after, infomask: (after.infomask & ~XMIN_HINTS) | hints };
-    }
-  }
-  page.lower = c.lower; page.upper = c.upper; page.pruneXid = c.pruneXid; page.flags = c.flags;
-}
-
-/** One block reference of a heap record. */
-function redoHeapBlock(t: Table, c: HeapChange, end: number): RedoAction {
+/** heap_xlog_prune / vacuum / freeze_page: the page's line pointers as the record left them. */
+function redoHeap2(t: Table, c: Heap2Payload, end: number): RedoAction {
   const page = readPage(t, c.blk);
   LAST.before = page.lsn; LAST.blk = c.blk;
   if (c.fpi) {
@@ -82,15 +67,9 @@ function redoHeapBlock(t: Table, c: HeapChange, end: number): RedoAction {
     restored.lsn = end;
     return 'BLK_RESTORED';
   }
-  if (c.init) {
-    const fresh = emptyPage(c.blk);
-    t.heap.pages[c.blk] = fresh;
-    applyChange(fresh, c);
-    fresh.lsn = end;
-    return 'BLK_NEEDS_REDO';
-  }
   if (page.lsn >= end) return 'BLK_DONE';
-  applyChange(page, c);
+  page.items = c.items.map(copyItem);
+  page.lower = c.lower; page.upper = c.upper; page.pruneXid = c.pruneXid; page.flags = c.flags;
   page.lsn = end;
   return 'BLK_NEEDS_REDO';
 }
@@ -233,7 +212,7 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }): RedoActi
     case WalKind.Heap2Prune: case WalKind.Heap2Vacuum: case WalKind.Heap2FreezePage: {
       const t = relation(eng, w.relOf(i)).t;
       if (!t || !p) return 'BLK_NOTFOUND';
-      return redoHeapBlock(t, (p as HeapPayload).main, end);
+      return redoHeap2(t, p as Heap2Payload, end);
     }
     case WalKind.Heap2Visible: {
       const t = relation(eng, w.relOf(i)).t;

@@ -51,7 +51,7 @@ import {
 import { LockMode } from '../lock/lock.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
-import { heapChange, type HeapPayload, type BtreeVacuumPayload } from '../wal/records.js';
+import { heap2Payload, type BtreeVacuumPayload } from '../wal/records.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { formatSnapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
@@ -1586,7 +1586,7 @@ export class Executor {
     // page's first change since the checkpoint (like every registered buffer)
     const logHeap2 = (kind: WalKind, len: number, page: Page) => {
       const fpi = eng.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
-      page.lsn = eng.wal.insert(kind, 0, len, t.oid, page.blkno, 0, fpi, { main: heapChange(page, [], { all: true, fpi: fpi > 0 }) } satisfies HeapPayload);
+      page.lsn = eng.wal.insert(kind, 0, len, t.oid, page.blkno, 0, fpi, heap2Payload(page, fpi > 0));
     };
     // first pass, page by page: prune (+ freeze what must be), and mark pages without dead items all-visible
     for (const page of t.heap.pages) {

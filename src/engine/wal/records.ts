@@ -21,24 +21,17 @@ import type { Item } from '../heap/tuple.js';
 import type { Value } from '../sql/types.js';
 import { type PageImage, copyItem, pageImage } from '../buffer/bufmgr.js';
 
-/** A heap page change: [offset, after-image] pairs, the header after it, and the full-page image if any. */
-export interface HeapChange {
+/** A Heap2 PRUNE / VACUUM / FREEZE_PAGE record: every line pointer of the page after it, the header, the FPI if any. */
+export interface Heap2Payload {
   blk: number;
-  /** offsets and their line pointers after the change, flattened: off, item, off, item… */
-  items: (number | Item)[];
+  items: readonly Item[];
   lower: number;
   upper: number;
   pruneXid: number;
   flags: number;
-  /** XLOG_HEAP_INIT_PAGE: the page was new; REDO starts from an empty page */
-  init?: true;
-  /** every line pointer of the page after the change (pruning, vacuum, freezing) */
-  all?: readonly Item[];
   /** the full-page image (first change of the page after a checkpoint, full_page_writes = on) */
   fpi?: PageImage;
 }
-/** A heap record: its own page, and for an UPDATE to another page that page too (the second block reference). */
-export interface HeapPayload { main: HeapChange; other?: HeapChange }
 
 export interface BtreeVacuumPayload { deadTids: ReadonlySet<number> }
 export interface XactPayload { subXids: number[] }
@@ -102,13 +95,9 @@ export class HeapRedoColumns {
 /** What a heap tuple record keeps as an object: the new tuple's values and, if any, the full-page image. */
 export interface HeapTuplePayload { values?: Value[]; fpi?: PageImage }
 
-/** The change to one heap page as a record carries it: the listed offsets' after-images and the header. */
-export function heapChange(page: Page, offs: number[], opts: { init?: boolean; fpi?: boolean; all?: boolean } = {}): HeapChange {
-  const items: (number | Item)[] = [];
-  if (!opts.all) for (const off of offs) items.push(off, copyItem(page.items[off - 1]!));
-  const c: HeapChange = { blk: page.blkno, items, lower: page.lower, upper: page.upper, pruneXid: page.pruneXid, flags: page.flags };
-  if (opts.init) c.init = true;
-  if (opts.all) c.all = page.items.map(copyItem);
-  if (opts.fpi) c.fpi = pageImage(page);
+/** A Heap2 record's payload for the page as it is now (after the pruning, vacuum or freezing). */
+export function heap2Payload(page: Page, fpi: boolean): Heap2Payload {
+  const c: Heap2Payload = { blk: page.blkno, items: page.items.map(copyItem), lower: page.lower, upper: page.upper, pruneXid: page.pruneXid, flags: page.flags };
+  if (fpi) c.fpi = pageImage(page);
   return c;
 }

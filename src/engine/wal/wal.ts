@@ -154,9 +154,6 @@ export class Wal {
     this.len = g(this.len); this.fpi = g(this.fpi); this.rel = g(this.rel); this.blk = g(this.blk); this.off = g(this.off);
   }
 
-  /** Attach a payload to the last record (when it is only known after insert). */
-  setPayload(i: number, payload: unknown): void { this.payload[i] = payload; }
-
   /** Append a record; returns its end LSN (what becomes the page LSN). */
   insert(kind: WalKind, xid: number, len: number, rel = 0, blk = -1, off = 0, fpiLen = 0, payload?: unknown): number {
     if (this.n === this.cap) this.grow();
