@@ -438,23 +438,16 @@ export class Engine {
   }
 
   /** One background writer round (checkpoint/checkpointer.ts). */
-  bgwriter(): SessionOutcome[] {
-    if (this.serverState === 'down') throw new PgError('55000', 'the server is down');
-    try {
-      bgwriterRound(this);
-    } catch (e) {
-      if (!(e instanceof CrashSignal)) throw e;
-      const r = this.crashDuring(e.point, null);
-      return [r.outcome, ...r.woken];
-    }
-    return [this.serverOutcome()];
-  }
+  bgwriter(): SessionOutcome[] { return this.serverWork(() => bgwriterRound(this)); }
 
   /** CHECKPOINT without a session (the durability view's button). */
-  checkpointNow(): SessionOutcome[] {
+  checkpointNow(): SessionOutcome[] { return this.serverWork(() => this.checkpoint('immediate')); }
+
+  /** Work the server does on its own (no session): refused while down; an armed crash point may stop it. */
+  private serverWork(work: () => void): SessionOutcome[] {
     if (this.serverState === 'down') throw new PgError('55000', 'the server is down');
     try {
-      this.checkpoint('immediate');
+      work();
     } catch (e) {
       if (!(e instanceof CrashSignal)) throw e;
       const r = this.crashDuring(e.point, null);

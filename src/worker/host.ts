@@ -187,9 +187,8 @@ export class EngineHost implements EngineApi {
           return { entry, outcomes, clock: e.clock.now };
         }
         case 'server': {
-          const named = (os: StepResult['outcomes']) => os;
           switch (entry.action) {
-            case 'crash': return { entry, outcomes: named(e.crash((entry.arg ?? 'now') as CrashPoint)), clock: e.clock.now };
+            case 'crash': return { entry, outcomes: e.crash((entry.arg ?? 'now') as CrashPoint), clock: e.clock.now };
             case 'restart': {
               const n = entry.arg === undefined ? undefined : Number(entry.arg);
               if (n !== undefined && !(Number.isInteger(n) && n >= 0)) throw new Error('restart:<n> needs a whole number of records');

@@ -24,7 +24,7 @@
 import type { Engine } from '../engine.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
 import type { CheckpointPayload } from '../wal/records.js';
-import { dirtyBuffers, writeBuffer, type DirtyBuffer, type WriteResult } from '../buffer/bufmgr.js';
+import { dirtyBuffers, writeBuffer, bufferLsn, type DirtyBuffer, type WriteResult } from '../buffer/bufmgr.js';
 
 export type ClusterState = 'in production' | 'shut down' | 'in crash recovery';
 
@@ -80,7 +80,7 @@ export interface CheckpointResult {
 /** Write one dirty buffer, honouring an armed torn-write crash. */
 function write(eng: Engine, b: DirtyBuffer, who: string, session: string): WriteResult {
   if (eng.crashArmed === 'page-write-after-wal-flush') {
-    const lsn = b.kind === 'heap' ? b.page.lsn : b.index.leafLsn;
+    const lsn = bufferLsn(b);
     const f = eng.wal.flush(lsn); // FlushBuffer's XLogFlush happened; the power fails before smgrwrite
     if (eng.tracer.wants('buffer')) eng.tracer.emit({ kind: 'buffer', session, lsn: formatLsn(lsn), text: `${who} is about to write ${b.kind === 'heap' ? `${b.table.name} block ${b.page.blkno}` : `index ${b.index.name}`}: ${f.outcome === 'Flushed' ? `the WAL rule flushed the log ${formatLsn(f.from)} → ${formatLsn(f.to)}` : 'the WAL was already flushed past its LSN'} — and the power fails before the page reaches the disk` });
     eng.crashPointReached('page-write-after-wal-flush');
@@ -135,10 +135,9 @@ export function createCheckpoint(eng: Engine, kind: CheckpointKind, session = ''
 
 /** One background writer round: up to BGWRITER_LRU_MAXPAGES dirty buffers, oldest page LSN first. */
 export function bgwriterRound(eng: Engine, session = ''): { written: number; left: number } {
-  const dirty = dirtyBuffers(eng.catalog.tables.values()).sort((a, b) => lsnOf(a) - lsnOf(b));
+  const dirty = dirtyBuffers(eng.catalog.tables.values()).sort((a, b) => bufferLsn(a) - bufferLsn(b));
   const batch = dirty.slice(0, BGWRITER_LRU_MAXPAGES);
   for (const b of batch) write(eng, b, 'the background writer', session);
   if (eng.tracer.wants('buffer')) eng.tracer.emit({ kind: 'buffer', session, text: `background writer round: wrote ${batch.length} dirty buffer${batch.length === 1 ? '' : 's'}, ${dirty.length - batch.length} left for the next round or checkpoint` });
   return { written: batch.length, left: dirty.length - batch.length };
 }
-const lsnOf = (b: DirtyBuffer) => (b.kind === 'heap' ? b.page.lsn : b.index.leafLsn);

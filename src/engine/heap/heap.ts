@@ -57,7 +57,7 @@ export class HeapRelation {
   }
 
   newPage(): Page {
-    const p: Page = { blkno: this.pages.length, lsn: 0, lower: PAGE_HEADER, upper: BLCKSZ, pruneXid: 0, flags: 0, items: [] };
+    const p = emptyPage(this.pages.length);
     this.pages.push(p);
     return p;
   }
@@ -105,6 +105,11 @@ export class HeapRelation {
     for (const p of this.pages) n += p.items.length;
     return n;
   }
+}
+
+/** PageInit: an empty page (no line pointers, pd_lower right after the header, pd_upper at the end). */
+export function emptyPage(blkno: number): Page {
+  return { blkno, lsn: 0, lower: PAGE_HEADER, upper: BLCKSZ, pruneXid: 0, flags: 0, items: [] };
 }
 
 export const packTid = (blk: number, off: number) => blk * 65536 + off;

@@ -28,7 +28,7 @@ export class TidMap {
   }
 
   set(k: string | number, v: Tids): this {
-    if (TidMap.isSmall(k) && (k < this.small.length || k <= this.small.length + GAP) && !this.map.has(k)) {
+    if (TidMap.isSmall(k) && k <= this.small.length + GAP && !this.map.has(k)) {
       while (this.small.length < k) this.small.push(undefined); // keep it a dense (holey-free growth) array
       if (this.small[k] === undefined) this.smallCount++;
       this.small[k] = v;

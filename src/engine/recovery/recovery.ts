@@ -22,7 +22,8 @@ import type { Engine } from '../engine.js';
 import { formatLsn, WalKind } from '../wal/wal.js';
 import { XidStatus } from '../clog/clog.js';
 import { FRESH_CLUSTER_NEXT_XID } from '../xact/xact.js';
-import { pageFromImage, indexFromImage } from '../buffer/bufmgr.js';
+import { pageFromImage, indexFromImage, isPageDirty } from '../buffer/bufmgr.js';
+import { emptyPage } from '../heap/heap.js';
 import { redoRecord, resetRedoCache, type RedoStep } from './redo.js';
 import { createCheckpoint } from '../checkpoint/checkpointer.js';
 
@@ -40,13 +41,13 @@ export function crashState(eng: Engine): CrashReport {
   const lostCommits = eng.wal.unflushedCommits();
   let lostDirtyPages = 0;
   for (const t of eng.catalog.tables.values()) {
-    for (const p of t.heap.pages) { const d = t.heap.disk[p.blkno]; if (!d || d.lsn !== p.lsn) lostDirtyPages++; }
+    for (const p of t.heap.pages) if (isPageDirty(t, p)) lostDirtyPages++;
     const blocks: number[] = [];
     t.heap.disk.forEach((_, b) => blocks.push(b));
     const n = blocks.length ? Math.max(...blocks) + 1 : 0;
     t.heap.pages = Array.from({ length: n }, (_, b) => {
       const img = t.heap.disk[b];
-      return img ? pageFromImage(b, img) : { blkno: b, lsn: 0, lower: 24, upper: 8192, pruneXid: 0, flags: 0, items: [] };
+      return img ? pageFromImage(b, img) : emptyPage(b);
     });
     t.heap.targetBlock = n - 1;
     for (const i of t.indexes) indexFromImage(i, i.disk);
@@ -115,7 +116,7 @@ export function startup(eng: Engine, opts: { crashAfter?: number; keepSteps?: nu
     else if (s.action === 'BLK_RESTORED') report.restored++;
     if (keepThis) report.steps.push(s);
     if (traced) {
-      const t = eng.catalog.tables.size ? rel(eng, w.relOf(i)) : undefined;
+      const t = eng.catalog.byOid(w.relOf(i))?.name;
       eng.tracer.emit({ kind: 'redo', session: '', lsn: formatLsn(s.lsn), outcome: s.action, ...(t ? { rel: t, blk: w.blkOf(i) } : {}), ...(w.offOf(i) ? { off: w.offOf(i) } : {}), ...(w.xidOf(i) ? { xid: w.xidOf(i) } : {}), text: s.text });
     }
   }
@@ -139,10 +140,3 @@ export function startup(eng: Engine, opts: { crashAfter?: number; keepSteps?: nu
 }
 
 const at = (ms: number) => `t=${ms} ms (virtual clock)`;
-function rel(eng: Engine, oid: number): string | undefined {
-  for (const t of eng.catalog.tables.values()) {
-    if (t.oid === oid) return t.name;
-    for (const i of t.indexes) if (i.oid === oid) return i.name;
-  }
-  return undefined;
-}

@@ -27,10 +27,11 @@ import type { Value } from '../sql/types.js';
 import { XidStatus } from '../clog/clog.js';
 import type { Table } from '../catalog/catalog.js';
 import type { Page } from '../heap/heap.js';
-import { PAGE_HEADER, BLCKSZ, PD_ALL_VISIBLE, packTid } from '../heap/heap.js';
+import { PAGE_HEADER, PD_ALL_VISIBLE, packTid, emptyPage } from '../heap/heap.js';
+import { removeEntriesFrom } from '../vacuum/vacuum.js';
+import { BtreeIndex } from '../index/btree.js';
 import { type Item, HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, LpFlags } from '../heap/tuple.js';
 import { copyItem, pageFromImage } from '../buffer/bufmgr.js';
-import type { BtreeIndex } from '../index/btree.js';
 
 /** XLogRedoAction, plus the outcomes of records that touch no page. */
 export type RedoAction = 'BLK_NEEDS_REDO' | 'BLK_DONE' | 'BLK_RESTORED' | 'BLK_NOTFOUND' | 'XACT' | 'NOOP';
@@ -46,10 +47,6 @@ export interface RedoStep {
 }
 
 const XMIN_HINTS = HEAP_XMIN_COMMITTED | HEAP_XMIN_INVALID;
-
-function emptyPage(blkno: number): Page {
-  return { blkno, lsn: 0, lower: PAGE_HEADER, upper: BLCKSZ, pruneXid: 0, flags: 0, items: [] };
-}
 
 /** XLogReadBufferExtended: the page, extending the relation with empty pages if it is shorter. */
 function readPage(t: Table, blk: number): Page {
@@ -145,15 +142,6 @@ function addTuple(page: Page, w: Wal, i: number, values: Value[]): void {
   page.upper = item.lpOff; // PageAddItem placed it at the new pd_upper
 }
 
-function findIndex(eng: Engine, oid: number): { t: Table; i: BtreeIndex } | null {
-  for (const t of eng.catalog.tables.values()) for (const i of t.indexes) if (i.oid === oid) return { t, i };
-  return null;
-}
-function findTable(eng: Engine, oid: number): Table | null {
-  for (const t of eng.catalog.tables.values()) if (t.oid === oid) return t;
-  return null;
-}
-
 const describeAction = (a: RedoAction, before: number, end: number): string => {
   switch (a) {
     case 'BLK_NEEDS_REDO': return `page LSN ${formatLsn(before)} < ${formatLsn(end)} → change repeated, page LSN now ${formatLsn(end)}`;
@@ -172,8 +160,8 @@ let cachedRel: { eng: Engine; oid: number; t: Table | null; idx: BtreeIndex | nu
 export function resetRedoCache(): void { cachedRel = null; }
 function relation(eng: Engine, oid: number): { t: Table | null; idx: BtreeIndex | null } {
   if (cachedRel && cachedRel.oid === oid && cachedRel.eng === eng) return cachedRel;
-  const f = findIndex(eng, oid);
-  cachedRel = { eng, oid, t: f ? null : findTable(eng, oid), idx: f ? f.i : null };
+  const r = eng.catalog.byOid(oid);
+  cachedRel = { eng, oid, t: r && !(r instanceof BtreeIndex) ? r : null, idx: r instanceof BtreeIndex ? r : null };
   return cachedRel;
 }
 
@@ -229,16 +217,7 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }): RedoActi
       LAST.before = idx.leafLsn;
       if (idx.leafLsn >= end) return 'BLK_DONE';
       if (kind === WalKind.BtreeInsertLeaf && p) idx.insert(p as Value[], packTid(w.hx.nBlk[i]!, w.hx.nOff[i]!));
-      if (kind === WalKind.BtreeVacuum && p) {
-        const dead = (p as BtreeVacuumPayload).deadTids;
-        for (const [key, v] of [...idx.entries]) {
-          const tids = typeof v === 'number' ? [v] : v;
-          const keep = tids.filter((tid) => !dead.has(tid));
-          if (keep.length === tids.length) continue;
-          idx.count -= tids.length - keep.length;
-          if (!keep.length) idx.entries.delete(key); else idx.entries.set(key, keep.length === 1 ? keep[0]! : keep);
-        }
-      }
+      if (kind === WalKind.BtreeVacuum && p) removeEntriesFrom(idx, (p as BtreeVacuumPayload).deadTids);
       idx.leafLsn = end;
       return 'BLK_NEEDS_REDO';
     }

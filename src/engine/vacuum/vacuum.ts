@@ -15,6 +15,7 @@
  * truncation of empty pages at the end, the index is cleaned in one pass.
  */
 import type { Table } from '../catalog/catalog.js';
+import type { BtreeIndex } from '../index/btree.js';
 import type { Page } from '../heap/heap.js';
 import { BLCKSZ, PAGE_HEADER, ITEMID_SIZE, PD_HAS_FREE_LINES, tidBlock, tidOffset } from '../heap/heap.js';
 import {
@@ -170,19 +171,24 @@ export function reclaimDead(page: Page, offsets: number[]): void {
   setFreeLinesFlag(page);
 }
 
-/** Remove index entries that point at the given (now dead) TIDs. */
-export function removeIndexEntries(t: Table, dead: Set<number>): number {
+/** Remove the table's index entries that point at the given (now dead) TIDs. */
+export function removeIndexEntries(t: Table, dead: ReadonlySet<number>): number {
   let removed = 0;
-  for (const index of t.indexes) {
-    for (const [key, v] of [...index.entries]) {
-      const tids = typeof v === 'number' ? [v] : v;
-      const keep = tids.filter((tid) => !dead.has(tid));
-      if (keep.length === tids.length) continue;
-      removed += tids.length - keep.length;
-      index.count -= tids.length - keep.length;
-      if (!keep.length) index.entries.delete(key);
-      else index.entries.set(key, keep.length === 1 ? keep[0]! : keep);
-    }
+  for (const index of t.indexes) removed += removeEntriesFrom(index, dead);
+  return removed;
+}
+
+/** btvacuumpage for one index (also what REDO of a Btree/VACUUM record repeats). */
+export function removeEntriesFrom(index: BtreeIndex, dead: ReadonlySet<number>): number {
+  let removed = 0;
+  for (const [key, v] of [...index.entries]) {
+    const tids = typeof v === 'number' ? [v] : v;
+    const keep = tids.filter((tid) => !dead.has(tid));
+    if (keep.length === tids.length) continue;
+    removed += tids.length - keep.length;
+    index.count -= tids.length - keep.length;
+    if (!keep.length) index.entries.delete(key);
+    else index.entries.set(key, keep.length === 1 ? keep[0]! : keep);
   }
   return removed;
 }
