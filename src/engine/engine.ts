@@ -358,8 +358,8 @@ export class Engine {
   }
 
   /** A server-level outcome (no session): what crash/restart/checkpoint controls report, with their trace. */
-  private serverOutcome(error: PgMessage | null = null): SessionOutcome {
-    return { session: '', status: error ? 'error' : 'done', results: [], error, notices: [], trace: this.tracer.take(), at: this.clock.now };
+  private serverOutcome(): SessionOutcome {
+    return { session: '', status: 'done', results: [], error: null, notices: [], trace: this.tracer.take(), at: this.clock.now };
   }
 
   /**

@@ -20,6 +20,7 @@ export type LogEntry =
   | { kind: 'server'; action: ServerAction; arg?: string };
 
 export type ServerAction = 'crash' | 'restart' | 'checkpoint' | 'bgwriter' | 'full_page_writes';
+/** the engine's CRASH_POINTS (checkpoint/checkpointer.ts), repeated so the UI bundle needs no engine module; a unit test keeps them equal */
 export const CRASH_POINT_CHOICES = ['now', 'commit-before-flush', 'commit-after-flush', 'checkpoint-halfway', 'page-write-after-wal-flush', 'torn-write'] as const;
 
 /** What a step produced: the session's own outcome plus any other sessions it woke (in order). */

@@ -1,6 +1,8 @@
 /** Saved workspaces are validated entry by entry: a malformed one is refused as a whole, never half-loaded. */
 import { describe, it, expect } from 'vitest';
 import { validEntry, validateWorkspace } from '../../src/store/persist.js';
+import { CRASH_POINT_CHOICES } from '../../src/shared/api.js';
+import { CRASH_POINTS } from '../../src/engine/checkpoint/checkpointer.js';
 
 const ws = (entries: unknown[]) => ({
   version: 1, sessions: [{ name: 's1', text: '' }], head: entries.length || null,
@@ -26,5 +28,8 @@ describe('saved workspace validation', () => {
       expect(validEntry(e), JSON.stringify(e)).toBe(false);
       expect(validateWorkspace(ws([{ kind: 'sql', session: 's1', sql: 'SELECT 1' }, e]))).toBe('node 2 has an invalid entry');
     }
+  });
+  it('offers exactly the crash points the engine knows', () => {
+    expect([...CRASH_POINT_CHOICES]).toEqual([...CRASH_POINTS]);
   });
 });

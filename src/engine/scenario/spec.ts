@@ -22,6 +22,8 @@
  * minus blanks right after "{" and right before "}"). Step blockers in permutations — "(s1)", "(*)" — are
  * parsed; the runner honours "(*)" (report the step as waiting until it completes) and session-name blockers.
  */
+import { CRASH_POINTS } from '../checkpoint/checkpointer.js';
+
 export interface Step { name: string; session: string; sql: string; line: number }
 export interface Session { name: string; setup: string | null; teardown: string | null; steps: Step[] }
 export type PermutationItem =
@@ -30,7 +32,7 @@ export type PermutationItem =
   | { kind: 'server'; action: ServerAction; arg?: string; line: number };
 export type ServerAction = 'crash' | 'restart' | 'checkpoint' | 'bgwriter';
 const SERVER_ACTIONS: readonly ServerAction[] = ['crash', 'restart', 'checkpoint', 'bgwriter'];
-const CRASH_POINT_NAMES = ['commit-before-flush', 'commit-after-flush', 'checkpoint-halfway', 'page-write-after-wal-flush', 'torn-write'];
+const CRASH_POINT_NAMES: readonly string[] = CRASH_POINTS.filter((p) => p !== 'now');
 export interface Scenario {
   file: string;
   setup: string[];
