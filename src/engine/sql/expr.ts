@@ -399,12 +399,6 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
     return { fn: (row) => { const a = lf(row); const b = rf(row); return a === null || b === null ? null : str(a) + str(b); }, type: T.text, name: '?column?', strength: 0 };
   }
   const t = unifyTypes(l.type, r.type, op, pos);
-  if (t.name === 'text') {
-    if (op === '||') {
-      const lf = l.fn, rf = r.fn;
-      return { fn: (row) => { const a = lf(row); const b = rf(row); return a === null || b === null ? null : formatValue(a)! + formatValue(b)!; }, type: T.text, name: '?column?', strength: 0 };
-    }
-  }
   const lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
   if (isIntegral(t)) {
     const range = t;
