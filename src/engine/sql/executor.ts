@@ -43,7 +43,7 @@ import { PD_ALL_VISIBLE } from '../heap/heap.js';
 import { tupleLengthPacked } from '../heap/tuple.js';
 import { type Item, LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY, HEAP_XMAX_IS_MULTI } from '../heap/tuple.js';
 import {
-  satisfiesMVCC, satisfiesUpdate, satisfiesDirty, explainVisibility, VIS_VISIBLE, VIS_NAMES, TM, type VisibilityContext,
+  satisfiesMVCC, satisfiesUpdate, satisfiesDirty, explainVisibility, VIS_VISIBLE, VIS_NAMES, TM, type VisibilityContext, getCmin,
 } from '../visibility/visibility.js';
 import {
   heapInsert, heapUpdate, heapDelete, heapLockTuple, type HeapContext, type TupleLockMode, tupleLocksConflict, lockModeOfItem,
@@ -729,14 +729,42 @@ export class Executor {
   }
 
   /**
-   * READ COMMITTED's EvalPlanQual step: follow t_ctid from a version someone else updated to the newest
-   * version, lock it (waiting if needed) and return where it is, or null if the row was deleted.
+   * READ COMMITTED's EvalPlanQual fetch (heapam_tuple_lock with TUPLE_LOCK_FLAG_FIND_LAST_VERSION): from a version
+   * another transaction replaced, follow t_ctid to the newest version of the row and lock it. A link is trusted
+   * only if the version it reaches was created by the transaction that replaced the one before (t_xmin = prior
+   * t_xmax): VACUUM may have freed the line pointer and an INSERT reused it for an unrelated row. Returns the
+   * locked newest version, or null when the row is gone (deleted, the chain broken, or changed by our own command).
    */
-  private *lockLatest(s: Session, t: Table, blk: number, off: number, mode: TupleLockMode): Gen<Candidate | null> {
+  private *lockLatest(s: Session, t: Table, replaced: Item, mode: TupleLockMode, policy: WaitPolicy = 'block'): Gen<Candidate | null> {
+    let blk = replaced.ctidBlock, off = replaced.ctidOffset, priorXmax = replaced.xmax;
+    const tracer = this.eng.tracer;
+    const gone = (why: string) => {
+      if (tracer.wants('epq')) tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk, off, text: `EvalPlanQual: ${why} — the row is gone, nothing to do` });
+      return null;
+    };
     for (;;) {
-      const { tm, tupleLock, lockers } = yield* this.waitModifiable(s, t, blk, off, mode, 'lock');
-      const item = t.heap.item(blk, off)!;
+      if (tracer.wants('epq')) tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk, off, text: `EvalPlanQual: following t_ctid to ${formatTid(blk, off)} (its t_xmin must be ${priorXmax})` });
+      const item = t.heap.item(blk, off);
+      if (!item || item.lpFlags !== LpFlags.NORMAL) return gone(`${formatTid(blk, off)} holds no tuple any more`);
+      if (item.xmin !== priorXmax) return gone(`${formatTid(blk, off)} has t_xmin ${item.xmin}, not ${priorXmax}: its line pointer was reused for another row`);
+      const vctx = this.eng.visibilityContext(s);
+      const d = satisfiesDirty(item, vctx);
+      if (!d.visible) {
+        // dead even to a dirty snapshot: a committed transaction (or we) replaced or deleted this version too
+        if (item.ctidBlock === blk && item.ctidOffset === off) return gone(`${formatTid(blk, off)} was deleted`);
+        priorXmax = item.xmax; blk = item.ctidBlock; off = item.ctidOffset;
+        continue;
+      }
+      if (d.waitXmax) {
+        if (policy === 'skip') return null;
+        if (policy === 'error') throw new PgError('55P03', `could not obtain lock on row in relation "${t.name}"`);
+        yield* this.eng.waitForXact(s, d.waitXmax, `while rechecking updated tuple ${formatTid(blk, off)} in relation "${t.name}"`);
+        continue;
+      }
+      if ((priorXmax === vctx.myXid || (vctx.subXids?.has(priorXmax) ?? false)) && getCmin(item, vctx) >= vctx.curcid) return gone(`${formatTid(blk, off)} was created by this very command`);
+      const { tm, tupleLock, skipped, lockers } = yield* this.waitModifiable(s, t, blk, off, mode, 'lock', policy);
       const release = () => { if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk, off }, TUPLE_HW_LOCK[mode]); };
+      if (skipped) return null;
       if (tm === TM.Ok) {
         this.eng.ensureXid(s);
         heapLockTuple(this.heapCtx(s), t, blk, off, mode, lockers);
@@ -744,13 +772,8 @@ export class Executor {
         return { vals: item.values, item, blk, off, aggs: null };
       }
       release();
-      if (tm === TM.Updated) {
-        const nb = item.ctidBlock, no = item.ctidOffset;
-        if (this.eng.tracer.wants('epq')) this.eng.tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk, off, text: `EvalPlanQual: ${formatTid(blk, off)} was updated; following t_ctid to ${formatTid(nb, no)}` });
-        blk = nb; off = no;
-        continue;
-      }
-      return null;
+      if (tm !== TM.Updated) return gone(`${formatTid(blk, off)}: ${tm}`);
+      priorXmax = item.xmax; blk = item.ctidBlock; off = item.ctidOffset;
     }
   }
 
@@ -772,7 +795,7 @@ export class Executor {
         release();
         if (usesXactSnapshot(s.tx!.isolation)) throw new PgError('40001', 'could not serialize access due to concurrent update');
         if (tm === TM.Deleted) return null;
-        const latest = yield* this.lockLatest(s, t, c.item.ctidBlock, c.item.ctidOffset, mode);
+        const latest = yield* this.lockLatest(s, t, c.item, mode, policy);
         if (!latest) return null;
         if (where && where.fn(latest) !== true) return null;
         return latest;
@@ -1233,7 +1256,7 @@ export class Executor {
           throw new PgError('40001', `could not serialize access due to concurrent ${tm === TM.Deleted ? 'delete' : 'update'}`);
         }
         if (tm === TM.Deleted) break;
-        const latest = yield* this.lockLatest(s, t, cur.item.ctidBlock, cur.item.ctidOffset, mode);
+        const latest = yield* this.lockLatest(s, t, cur.item, mode);
         if (!latest) break;
         if (where && where.fn(latest) !== true) {
           if (this.eng.tracer.wants('epq')) this.eng.tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk: latest.blk, off: latest.off, text: `EvalPlanQual: the newest version ${formatTid(latest.blk, latest.off)} no longer matches WHERE — row skipped (it stays locked)` });
@@ -1283,7 +1306,7 @@ export class Executor {
           throw new PgError('40001', `could not serialize access due to concurrent ${tm === TM.Deleted ? 'delete' : 'update'}`);
         }
         if (tm === TM.Deleted) break;
-        const latest = yield* this.lockLatest(s, t, cur.item.ctidBlock, cur.item.ctidOffset, 'exclusive');
+        const latest = yield* this.lockLatest(s, t, cur.item, 'exclusive');
         if (!latest || (where && where.fn(latest) !== true)) break;
         cur = latest;
       }
