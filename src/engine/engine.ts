@@ -1083,9 +1083,11 @@ export class Engine {
     if (v === undefined) throw new PgError('55000', `currval of sequence "${name}" is not yet defined in this session`);
     return v;
   }
-  setval(s: Session, name: string, value: number, isCalled: boolean): number {
+  setval(s: Session, name: string, big: number | bigint, isCalled: boolean): number {
     const seq = this.sequence(name);
-    if (value < 1 || value > seq.max) throw new PgError('22003', `setval: value ${value} is out of bounds for sequence "${name}" (1..${seq.max})`);
+    if (big < 1 || big > seq.max) throw new PgError('22003', `setval: value ${big} is out of bounds for sequence "${name}" (1..${seq.max})`);
+    if (typeof big === 'bigint') throw notSupported('sequence values beyond 2^53');
+    const value = big;
     const xid = this.ensureTopXid(s);
     seq.lastValue = value; seq.isCalled = isCalled; seq.logCnt = 0;
     seq.pageLsn = this.wal.insert(WalKind.SequenceLog, xid, 99, seq.oid, 0, 0, 0, { lastValue: value, isCalled } satisfies SequencePayload);

@@ -193,6 +193,7 @@ export class Executor {
         table: null,
         rows: function* () {
           if (vals.some((v) => v === null)) return;
+          if (vals.some((v) => typeof v === 'bigint')) throw notSupported('generate_series beyond ±2^53');
           const [a, b, st] = [vals[0] as number, vals[1] as number, (vals[2] ?? 1) as number];
           if (st === 0) throw new PgError('22023', 'step size cannot equal zero');
           if (st > 0) for (let i = a; i <= b; i += st) yield [i];
@@ -477,8 +478,10 @@ export class Executor {
     const aggScope: Scope = { ...scope, aggs, groupCols };
     const targets: Compiled[] = [];
     const names: string[] = [];
+    /** what each target computes, to tell "the same expression twice" from different ones (ORDER BY ambiguity) */
+    const exprKeys: string[] = [];
     const compileTargets = (sc: Scope) => {
-      targets.length = 0; names.length = 0;
+      targets.length = 0; names.length = 0; exprKeys.length = 0;
       for (const t of (n.targetList ?? []) as N[]) {
         const rt = t.ResTarget;
         const cr = rt.val.ColumnRef;
@@ -490,12 +493,14 @@ export class Executor {
             }
             targets.push({ fn: (r) => r.vals[i]!, type: c.type, name: c.name, strength: 2 });
             names.push(c.name);
+            exprKeys.push(`column ${i}`);
           });
           continue;
         }
         const c = compileExpr(rt.val, sc);
         targets.push(c.type.name === 'unknown' ? castTo(c, T.text, false) : c);
         names.push(rt.name ?? c.name);
+        exprKeys.push(expressionKey(rt.val, scope));
       }
     };
     const grouping = hasGroup || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
@@ -517,9 +522,11 @@ export class Executor {
         if (pos < 1 || pos > targets.length) throw new PgError('42P10', `ORDER BY position ${pos} is not in select list`, { position: posOf(k.A_Const.location) });
         fn = targets[pos - 1]!.fn;
       } else if (k.ColumnRef?.fields?.length === 1 && k.ColumnRef.fields[0].String) {
+        // a bare name is an output column first (SQL92 rule, findTargetlistEntrySQL92), an input column only if none
         const nm = k.ColumnRef.fields[0].String.sval;
-        const ti = names.indexOf(nm);
-        if (ti >= 0 && !scope.columns.some((c) => c.name === nm)) fn = targets[ti]!.fn;
+        const hits = names.map((x, i) => (x === nm ? i : -1)).filter((i) => i >= 0);
+        if (hits.some((i) => exprKeys[i] !== exprKeys[hits[0]!])) throw new PgError('42702', `ORDER BY "${nm}" is ambiguous`, { position: posOf(k.ColumnRef.location) });
+        if (hits.length) fn = targets[hits[0]!]!.fn;
       }
       if (!fn) {
         const c = compileExpr(k, exprScope);
@@ -657,8 +664,8 @@ export class Executor {
     const c = compileExpr(node, { ...scope, columns: [], hasSystem: false });
     const v = castTo(c, T.int8, false).fn(null as unknown as Row);
     if (v === null) return null;
-    if ((v as number) < 0) throw new PgError(what === 'LIMIT' ? '2201W' : '2201X', `${what} must not be negative`);
-    return v as number;
+    if ((v as number | bigint) < 0) throw new PgError(what === 'LIMIT' ? '2201W' : '2201X', `${what} must not be negative`);
+    return Number(v); // a bound past 2^53 rows is as good as infinite
   }
 
   private valuesQuery(s: Session, n: N, sql: string, snap: () => Snapshot): { names: string[]; types: SqlType[]; rows: Value[][] } {
@@ -1337,7 +1344,7 @@ export class Executor {
     const checks: CheckConstraint[] = [];
     const uniques: { cols: string[]; primary: boolean; name?: string }[] = [];
     const checkNames = new Set<string>();
-    const serials: { seqName: string; column: string; max: number }[] = [];
+    const serials: { seqName: string; column: string; max: number | bigint }[] = [];
     const pickName = (base: string) => { let nm = base, i = 0; while (checkNames.has(nm) || cat.relationExists(nm)) nm = `${base}${++i}`; checkNames.add(nm); return nm; };
     for (const el of (n.tableElts ?? []) as N[]) {
       if (el.ColumnDef) {
@@ -1356,7 +1363,7 @@ export class Executor {
           // a serial column is an integer with NOT NULL and DEFAULT nextval('<table>_<col>_seq') (transformColumnDefinition)
           let seqName = `${name}_${cd.colname}_seq`;
           for (let k = 1; cat.relationExists(seqName) || serials.some((x) => x.seqName === seqName); k++) seqName = `${name}_${cd.colname}_seq${k}`;
-          serials.push({ seqName, column: cd.colname, max: type.name === 'int8' ? Number.MAX_SAFE_INTEGER : type.name === 'int2' ? 32767 : 2147483647 });
+          serials.push({ seqName, column: cd.colname, max: type.name === 'int8' ? 9223372036854775807n : type.name === 'int2' ? 32767 : 2147483647 });
           col.notNull = true;
           col.defaultExpr = { FuncCall: { funcname: [{ String: { sval: 'nextval' } }], args: [{ A_Const: { sval: { sval: seqName }, location: -1 } }], location: -1 } };
         }
@@ -1729,6 +1736,24 @@ function describeTm(tm: TM, item: Item): string {
     case TM.SelfModified: return 'TM_SelfModified (already changed by this command)';
     case TM.Invisible: return 'TM_Invisible';
   }
+}
+
+/** A target expression's identity for equal(): a plain column by its position, anything else by its parse tree. */
+function expressionKey(n: N, scope: Scope): string {
+  const f = n.ColumnRef?.fields as N[] | undefined;
+  if (f && f.every((x) => x.String)) {
+    const name = f[f.length - 1]!.String.sval;
+    const qual = f.length === 2 ? f[0]!.String.sval : null;
+    if (scope.rels) {
+      const rel = qual ? scope.rels.find((r) => r.name === qual) : undefined;
+      const hits = scope.columns.map((c, i) => (c.name === name && (!rel || (i >= rel.offset && i < rel.offset + rel.count)) ? i : -1)).filter((i) => i >= 0);
+      if (hits.length === 1 && (!qual || rel)) return `column ${hits[0]}`;
+    } else if (!qual || qual === (scope.alias ?? scope.relName)) {
+      const i = scope.columns.findIndex((c) => c.name === name);
+      if (i >= 0) return `column ${i}`;
+    }
+  }
+  return JSON.stringify(n, (k, v) => (k === 'location' ? undefined : v));
 }
 
 function firstLocation(n: N | undefined): number | undefined {

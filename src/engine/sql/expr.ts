@@ -13,8 +13,9 @@ import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
 import {
   type SqlType, type Value, T, isIntegral, isStringLike, parseInput, resolveTypeName, checkIntRange, toNumeric,
-  formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod,
+  formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod, integerLiteral,
 } from './types.js';
+import { intArith, intNegate, intAbs } from './intarith.js';
 import type { Item } from '../heap/tuple.js';
 import { literalAt, intConst } from './parser.js';
 
@@ -35,7 +36,7 @@ export interface ExprEnv {
   txidCurrent(assign: boolean): number | null;
   nextval(seq: string): number;
   currval(seq: string): number;
-  setval(seq: string, value: number, isCalled: boolean): number;
+  setval(seq: string, value: number | bigint, isCalled: boolean): number | bigint;
   /** prepare a subquery (SubLink); `outer` gives it access to the enclosing query's columns */
   subquery(select: Record<string, any>, outer: Scope): { run(outerRow: Row): Value[][]; types: SqlType[] };
   currentSnapshot(): string;
@@ -154,10 +155,9 @@ function compileConst(n: N): Compiled {
   }
   if (n.fval !== undefined) {
     const s = n.fval.fval as string;
-    if (/^[+-]?\d+$/.test(s)) {
-      const num = Number(s);
-      if (Number.isSafeInteger(num)) return { fn: () => num, type: T.int8, name: '?column?', strength: 0, isConst: true };
-    }
+    // an integer too big for the scanner's int4 (or negated into range): int4, int8 or numeric, as make_const decides
+    const int = integerLiteral(s);
+    if (int) { const iv = int.value; return { fn: () => iv, type: int.type, name: '?column?', strength: 0, isConst: true }; }
     const v = Numeric.fromString(s)!;
     return { fn: () => v, type: T.numeric, name: '?column?', strength: 0, isConst: true };
   }
@@ -333,12 +333,12 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
       }
     });
   }
-  if (isIntegral(target) && isIntegral(from)) return wrap((v) => checkIntRange(v as number, target));
+  if (isIntegral(target) && isIntegral(from)) return wrap((v) => checkIntRange(v as number | bigint, target));
   if (isIntegral(target) && from.name === 'numeric') {
-    return wrap((v) => checkIntRange((v as Numeric).round(0).toNumber(), target));
+    return wrap((v) => checkIntRange((v as Numeric).round(0).unscaled, target));
   }
   if (target.name === 'numeric' && (isIntegral(from) || from.name === 'numeric')) {
-    return wrap((v) => applyNumericTypmod(toNumeric(v as number | Numeric), target));
+    return wrap((v) => applyNumericTypmod(toNumeric(v as number | bigint | Numeric), target));
   }
   if (isStringLike(target)) {
     if (isStringLike(from) || explicit) return wrap((v) => applyStringTypmod(formatValue(v)!, target, explicit));
@@ -354,7 +354,8 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
 
 function compareValues(a: Exclude<Value, null>, b: Exclude<Value, null>): number {
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
-  if (a instanceof Numeric || b instanceof Numeric) return toNumeric(a as number | Numeric).cmp(toNumeric(b as number | Numeric));
+  if (a instanceof Numeric || b instanceof Numeric) return toNumeric(a as number | bigint | Numeric).cmp(toNumeric(b as number | bigint | Numeric));
+  if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number')) return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   const sa = String(a), sb = String(b);
@@ -401,18 +402,10 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
   const t = unifyTypes(l.type, r.type, op, pos);
   const lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
   if (isIntegral(t)) {
-    const range = t;
-    let g: (a: number, b: number) => number;
-    switch (op) {
-      case '+': g = (a, b) => a + b; break;
-      case '-': g = (a, b) => a - b; break;
-      case '*': g = (a, b) => a * b; break;
-      case '/': g = (a, b) => { if (b === 0) throw new PgError('22012', 'division by zero'); return Math.trunc(a / b); }; break;
-      case '%': g = (a, b) => { if (b === 0) throw new PgError('22012', 'division by zero'); return a % b; }; break;
-      default: throw opNotExist(op, l.type, r.type, pos);
-    }
+    const g = intArith(op, t);
+    if (!g) throw opNotExist(op, l.type, r.type, pos);
     return {
-      fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return checkIntRange(g(a as number, b as number), range); },
+      fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(a as number | bigint, b as number | bigint); },
       type: t, name: '?column?', strength: 0,
     };
   }
@@ -426,7 +419,7 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
       default: throw opNotExist(op, l.type, r.type, pos);
     }
     return {
-      fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(toNumeric(a as number | Numeric), toNumeric(b as number | Numeric)); },
+      fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(toNumeric(a as number | bigint | Numeric), toNumeric(b as number | bigint | Numeric)); },
       type: T.numeric, name: '?column?', strength: 0,
     };
   }
@@ -460,7 +453,7 @@ function compileAExpr(n: N, scope: Scope): Compiled {
         const r = compileExpr(n.rexpr, scope);
         if (op === '-') {
           if (r.isConst && r.type.name === 'int4') { const v = r.fn(null as unknown as Row) as number; return { fn: () => -v, type: T.int4, name: '?column?', strength: 0, isConst: true }; }
-          if (isIntegral(r.type)) { const f = r.fn; return { fn: (row) => { const v = f(row); return v === null ? null : checkIntRange(-(v as number), r.type); }, type: r.type, name: '?column?', strength: 0 }; }
+          if (isIntegral(r.type)) { const f = r.fn, t = r.type; return { fn: (row) => { const v = f(row); return v === null ? null : intNegate(v as number | bigint, t); }, type: r.type, name: '?column?', strength: 0 }; }
           if (r.type.name === 'numeric') { const f = r.fn; return { fn: (row) => { const v = f(row); return v === null ? null : (v as Numeric).neg(); }, type: T.numeric, name: '?column?', strength: 0 }; }
         }
         if (op === '+') return r;
@@ -613,7 +606,7 @@ function compileFunc(n: N, scope: Scope): Compiled {
       argc(1);
       const a = ca[0]!;
       const f = a.fn;
-      if (isIntegral(a.type)) return mk((r) => { const v = f(r); return v === null ? null : checkIntRange(Math.abs(v as number), a.type); }, a.type);
+      if (isIntegral(a.type)) return mk((r) => { const v = f(r); return v === null ? null : intAbs(v as number | bigint, a.type); }, a.type);
       const g = castTo(a, T.numeric, false, pos).fn;
       return mk((r) => { const v = g(r) as Numeric | null; return v === null ? null : v.unscaled < 0n ? v.neg() : v; }, T.numeric);
     }
@@ -644,7 +637,7 @@ function compileFunc(n: N, scope: Scope): Compiled {
       if (ca.length < 2 || ca.length > 3) argc(2);
       const f = castTo(ca[0]!, T.text, false, pos).fn, v = castTo(ca[1]!, T.int8, false, pos).fn;
       const called = ca[2] ? castTo(ca[2], T.bool, false, pos).fn : () => true;
-      return mk((r) => { const a = f(r), b = v(r); return a === null || b === null ? null : env.setval(String(a), b as number, called(r) !== false); }, T.int8);
+      return mk((r) => { const a = f(r), b = v(r); return a === null || b === null ? null : env.setval(String(a), b as number | bigint, called(r) !== false); }, T.int8);
     }
     case 'pg_sleep': throw notSupported('pg_sleep (the simulator has a virtual clock: advance it in the scenario instead)', pos);
     case 'generate_series': throw notSupported('generate_series outside FROM', pos);
@@ -705,21 +698,26 @@ export function newAggState(spec: AggSpec): { add(v: Value): void; result(): Val
       return { add: (v) => { if (spec.star || (v !== null && !dedup(v))) c++; }, result: () => c };
     }
     case 'sum': case 'avg': {
+      // int4_sum / int8_avg_accum: a number while the running sum stays a safe integer, exact Numeric after that
       let intSum = 0, big: Numeric | null = null, count = 0;
       return {
         add: (v) => {
           if (v === null || dedup(v)) return;
           count++;
           if (typeof v === 'number' && big === null) {
-            intSum += v;
-            if (!Number.isSafeInteger(intSum)) { big = Numeric.fromInt(intSum - v).add(Numeric.fromInt(v)); intSum = 0; }
-          } else big = (big ?? Numeric.fromInt(intSum)).add(toNumeric(v as number | Numeric)), intSum = 0;
+            const next = intSum + v;
+            if (Number.isSafeInteger(next)) { intSum = next; return; }
+            big = Numeric.fromInt(intSum);
+            intSum = 0;
+          }
+          big = (big ?? Numeric.fromInt(intSum)).add(toNumeric(v as number | bigint | Numeric));
+          intSum = 0;
         },
         result: () => {
           if (count === 0) return null;
           const total = big ? big.add(Numeric.fromInt(intSum)) : null;
           if (spec.kind === 'sum') {
-            if (spec.type.name === 'int8') return total ? checkIntRange(total.toNumber(), T.int8) : intSum;
+            if (spec.type.name === 'int8') return total ? checkIntRange(total.unscaled, T.int8) : intSum;
             return total ?? Numeric.fromInt(intSum);
           }
           return (total ?? Numeric.fromInt(intSum)).div(Numeric.fromInt(count));
