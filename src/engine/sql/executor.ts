@@ -381,7 +381,10 @@ export class Executor {
         const colType = t.columns[colIdx]!.type;
         const k = compileExpr(constSide, { ...scope, aggs: undefined });
         // only when comparing in the column's own type (no cross-type semantics to reproduce)
-        const sameFamily = (k.type.name === 'unknown') || (['int2', 'int4', 'int8'].includes(k.type.name) && ['int2', 'int4', 'int8'].includes(colType.name)) || (isStringLike(k.type) && isStringLike(colType));
+        // bpchar compares ignoring trailing blanks, text and varchar do not: probe only within one of the two semantics
+        const blankPadded = (t: SqlType) => t.name === 'bpchar';
+        const sameFamily = (k.type.name === 'unknown') || (['int2', 'int4', 'int8'].includes(k.type.name) && ['int2', 'int4', 'int8'].includes(colType.name)) ||
+          (isStringLike(k.type) && isStringLike(colType) && (blankPadded(colType) ? k.type.name !== 'text' : !blankPadded(k.type)));
         if (!sameFamily) continue;
         let v: Value;
         try { v = castTo(k, colType, false).fn(null as unknown as Row); } catch { continue; }

@@ -274,9 +274,13 @@ function coerceBool(c: Compiled, ctx: string): Compiled {
 
 /** The type both sides of an operator are converted to, PostgreSQL-style. */
 function unifyTypes(a: SqlType, b: SqlType, op: string, pos?: number): SqlType {
+  // character(n) has operators of its own that ignore trailing blanks (bpchareq, bpcharlt, ...): chosen when the
+  // other side is character(n), character varying or an untyped literal; against text, both sides are text
+  if (a.name === 'bpchar' && (b.name === 'bpchar' || b.name === 'varchar' || b.name === 'unknown')) return T.bpchar;
+  if (b.name === 'bpchar' && (a.name === 'varchar' || a.name === 'unknown')) return T.bpchar;
   if (a.name === 'unknown' && b.name === 'unknown') return T.text;
-  if (a.name === 'unknown') return b.name === 'varchar' || b.name === 'bpchar' ? T.text : b;
-  if (b.name === 'unknown') return a.name === 'varchar' || a.name === 'bpchar' ? T.text : a;
+  if (a.name === 'unknown') return b.name === 'varchar' ? T.text : b;
+  if (b.name === 'unknown') return a.name === 'varchar' ? T.text : a;
   if (isIntegral(a) && isIntegral(b)) return a.name === 'int8' || b.name === 'int8' ? T.int8 : a.name === 'int2' && b.name === 'int2' ? T.int2 : T.int4;
   if ((isIntegral(a) || a.name === 'numeric') && (isIntegral(b) || b.name === 'numeric')) return T.numeric;
   if (isStringLike(a) && isStringLike(b)) return T.text;
@@ -325,7 +329,10 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
     ...c, type: target, fn: (r) => { const v = f(r); return v === null ? null : g(v); },
   });
   if (from.name === 'unknown' || (explicit && (isStringLike(from) || from.name === 'tid' || from.name === 'pg_snapshot'))) {
-    if (isStringLike(target) && target.name !== 'unknown') return wrap((v) => applyStringTypmod(String(v), target, explicit));
+    if (isStringLike(target) && target.name !== 'unknown') {
+      if (from.name === 'bpchar' && target.name !== 'bpchar') return wrap((v) => applyStringTypmod(rtrimBlanks(v as string), target, explicit));
+      return wrap((v) => applyStringTypmod(String(v), target, explicit));
+    }
     return wrap((v) => {
       try { return parseInput(typeof v === 'string' ? v : formatValue(v)!, target); } catch (e) {
         if (e instanceof PgError && pos !== undefined && e.position === undefined) e.position = pos;
@@ -341,6 +348,8 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
     return wrap((v) => applyNumericTypmod(toNumeric(v as number | bigint | Numeric), target));
   }
   if (isStringLike(target)) {
+    // character(n) → text / character varying drops the padding (rtrim1)
+    if (from.name === 'bpchar' && target.name !== 'bpchar') return wrap((v) => applyStringTypmod(rtrimBlanks(v as string), target, explicit));
     if (isStringLike(from) || explicit) return wrap((v) => applyStringTypmod(formatValue(v)!, target, explicit));
   }
   if (target.name === 'bool' && isIntegral(from) && explicit && from.name === 'int4') return wrap((v) => v !== 0);
@@ -367,9 +376,17 @@ const CMP_OPS: Record<string, (c: number) => boolean> = {
   '=': (c) => c === 0, '<>': (c) => c !== 0, '!=': (c) => c !== 0, '<': (c) => c < 0, '>': (c) => c > 0, '<=': (c) => c <= 0, '>=': (c) => c >= 0,
 };
 
+/** Trailing blanks of a character(n) value, which its comparisons, length() and casts to text ignore (bcTruelen). */
+export const rtrimBlanks = (s: string) => { let e = s.length; while (e > 0 && s.charCodeAt(e - 1) === 32) e--; return e === s.length ? s : s.slice(0, e); };
+
 function compileComparison(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
   const t = unifyTypes(l.type, r.type, op, pos);
-  const lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
+  let lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
+  if (t.name === 'bpchar') {
+    const lp = lf, rp = rf;
+    lf = (row) => { const v = lp(row); return v === null ? null : rtrimBlanks(v as string); };
+    rf = (row) => { const v = rp(row); return v === null ? null : rtrimBlanks(v as string); };
+  }
   const test = CMP_OPS[op]!;
   if (l.isConst && r.isConst) {
     const a = lf(null as unknown as Row), b = rf(null as unknown as Row);
@@ -395,7 +412,8 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
     // textcat / anytextcat / textanycat: a string (or unknown literal) on either side makes it text concatenation
     const stringish = (c: Compiled) => c.type.name === 'unknown' || isStringLike(c.type);
     if (!stringish(l) && !stringish(r)) throw opNotExist(op, l.type, r.type, pos);
-    const lf = l.fn, rf = r.fn;
+    // string operands become text first (so character(n) loses its padding); others use their output function
+    const lf = stringish(l) ? castTo(l, T.text, false, pos).fn : l.fn, rf = stringish(r) ? castTo(r, T.text, false, pos).fn : r.fn;
     const str = (v: Value) => (typeof v === 'boolean' ? (v ? 'true' : 'false') : formatValue(v)!); // bool's text cast spells it out
     return { fn: (row) => { const a = lf(row); const b = rf(row); return a === null || b === null ? null : str(a) + str(b); }, type: T.text, name: '?column?', strength: 0 };
   }
@@ -493,7 +511,9 @@ function compileAExpr(n: N, scope: Scope): Compiled {
       };
     }
     case 'AEXPR_LIKE': case 'AEXPR_ILIKE': {
-      const l = castTo(compileExpr(n.lexpr, scope), T.text, false, pos), r = castTo(compileExpr(n.rexpr, scope), T.text, false, pos);
+      // bpcharlike matches the padded value: character(n) keeps its trailing blanks here
+      const l0 = compileExpr(n.lexpr, scope);
+      const l = l0.type.name === 'bpchar' ? l0 : castTo(l0, T.text, false, pos), r = castTo(compileExpr(n.rexpr, scope), T.text, false, pos);
       if (!isStringLike(l.type)) throw opNotExist(op, l.type, r.type, pos);
       const neg = op.startsWith('!');
       const ci = kind === 'AEXPR_ILIKE';

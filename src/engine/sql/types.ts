@@ -28,6 +28,8 @@ export const T = {
   int8: { name: 'int8', typmod: -1 } as SqlType,
   numeric: { name: 'numeric', typmod: -1 } as SqlType,
   text: { name: 'text', typmod: -1 } as SqlType,
+  /** character without a length: what literals compared with character(n) become (no padding) */
+  bpchar: { name: 'bpchar', typmod: -1 } as SqlType,
   bool: { name: 'bool', typmod: -1 } as SqlType,
   unknown: { name: 'unknown', typmod: -1 } as SqlType,
   xid: { name: 'xid', typmod: -1 } as SqlType,
