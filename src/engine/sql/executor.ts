@@ -29,7 +29,7 @@ import type { Engine } from '../engine.js';
 import type { Session, QueryResult, StepYield } from '../session/session.js';
 import { type RawStmt, intConst, materializeLiterals } from './parser.js';
 import {
-  compileExpr, castTo, compareValues, newAggState, type Compiled, type Scope, type Row, type AggSpec, type ExprEnv,
+  compileExpr, castTo, compareValues, newAggState, exprLocation, type Compiled, type Scope, type Row, type AggSpec, type ExprEnv,
 } from './expr.js';
 import { type SqlType, type Value, T, resolveTypeName, formatValue, typeDisplayName, isStringLike } from './types.js';
 import { Numeric } from './numeric.js';
@@ -673,9 +673,9 @@ export class Executor {
 
   private valuesQuery(s: Session, n: N, sql: string, snap: () => Snapshot): { names: string[]; types: SqlType[]; rows: Value[][] } {
     const scope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env: this.env(s, snap), sql };
+    checkValuesLists(n.valuesLists as N[]);
     const lists = (n.valuesLists as N[]).map((l) => (l.List.items as N[]).map((e) => compileExpr(e, scope)));
     const width = lists[0]!.length;
-    if (lists.some((l) => l.length !== width)) throw new PgError('42601', 'VALUES lists must all be the same length');
     const types: SqlType[] = [];
     for (let i = 0; i < width; i++) {
       let t: SqlType = T.unknown;
@@ -824,9 +824,10 @@ export class Executor {
     yield* this.lockRelation(s, t, LockMode.RowExclusive);
     this.checkReadOnly(s, 'INSERT');
     const targetCols: number[] = n.cols
-      ? (n.cols as N[]).map((c) => {
+      ? (n.cols as N[]).map((c, k, all) => {
         const idx = t.columns.findIndex((col) => col.name === c.ResTarget.name);
         if (idx < 0) throw new PgError('42703', `column "${c.ResTarget.name}" of relation "${t.name}" does not exist`, { position: posOf(c.ResTarget.location) });
+        if (all.slice(0, k).some((x: N) => x.ResTarget.name === c.ResTarget.name)) throw new PgError('42701', `column "${c.ResTarget.name}" specified more than once`, { position: posOf(c.ResTarget.location) });
         return idx;
       })
       : t.columns.map((_, i) => i);
@@ -837,6 +838,7 @@ export class Executor {
     const sel = n.selectStmt?.SelectStmt;
     if (!sel) throw notSupported('INSERT ... DEFAULT VALUES');
     if (sel.valuesLists) {
+      checkValuesLists(sel.valuesLists as N[]);
       rows = [];
       for (const l of sel.valuesLists as N[]) {
         const items = l.List.items as N[];
@@ -1200,6 +1202,9 @@ export class Executor {
         sets.push({ idx, fn: () => make(others)[idx]! });
       } else sets.push({ idx, fn: this.assign(compileExpr(rt.val, scope), col, firstLocation(rt.val)).fn });
     }
+    // rewriteTargetListIU: after every target is analysed, one column may not be assigned twice
+    const twice = sets.find((x, k) => sets.findIndex((y) => y.idx === x.idx) !== k);
+    if (twice) throw new PgError('42601', `multiple assignments to same column "${t.columns[twice.idx]!.name}"`);
     const returning = n.returningList ?? n.returningClause?.exprs;
     const ret = returning ? this.compileReturning(returning, scope) : null;
     const keyCols = [...t.keyColumns];
@@ -1572,6 +1577,14 @@ export class Executor {
   private vacuumStmt(s: Session, n: N): QueryResult {
     const isVacuum = n.is_vacuumcmd === true;
     const opts = ((n.options ?? []) as N[]).map((o) => String(o.DefElem.defname));
+    // ExecVacuum: PostgreSQL 15's options (16 added process_main, buffer_usage_limit, skip_database_stats, ...)
+    const known = isVacuum ? VACUUM_OPTIONS : ANALYZE_OPTIONS;
+    for (const o of (n.options ?? []) as N[]) {
+      if (!known.has(o.DefElem.defname)) throw new PgError('42601', `unrecognized ${isVacuum ? 'VACUUM' : 'ANALYZE'} option "${o.DefElem.defname}"`, { position: posOf(o.DefElem.location) });
+    }
+    if (((n.options ?? []) as N[]).some((o) => o.DefElem.defname === 'index_cleanup' && /^(off|false|0|no)$/i.test(String(o.DefElem.arg?.String?.sval ?? o.DefElem.arg?.A_Const?.sval?.sval ?? o.DefElem.arg?.A_Const?.boolval?.boolval ?? '')))) {
+      throw notSupported('VACUUM (INDEX_CLEANUP OFF)');
+    }
     if (isVacuum && s.block !== 'none') throw new PgError('25001', 'VACUUM cannot run inside a transaction block');
     if (opts.includes('full')) throw notSupported('VACUUM FULL');
     if (opts.includes('freeze')) throw notSupported('VACUUM FREEZE');
@@ -1738,6 +1751,18 @@ function describeTm(tm: TM, item: Item): string {
     case TM.Deleted: return `TM_Deleted (t_xmax ${item.xmax} committed a delete)`;
     case TM.SelfModified: return 'TM_SelfModified (already changed by this command)';
     case TM.Invisible: return 'TM_Invisible';
+  }
+}
+
+const VACUUM_OPTIONS = new Set(['verbose', 'skip_locked', 'analyze', 'freeze', 'full', 'disable_page_skipping', 'index_cleanup', 'process_toast', 'truncate', 'parallel']);
+const ANALYZE_OPTIONS = new Set(['verbose', 'skip_locked']);
+
+/** transformValuesClause / transformInsertStmt: every VALUES row has the same length (error at the first that differs). */
+function checkValuesLists(lists: N[]): void {
+  const width = (lists[0]!.List.items as N[]).length;
+  for (const l of lists) {
+    const items = l.List.items as N[];
+    if (items.length !== width) throw new PgError('42601', 'VALUES lists must all be the same length', { position: posOf(exprLocation(items[0])) });
   }
 }
 

@@ -29,7 +29,13 @@ export interface Row {
   aggs: Value[] | null;
 }
 export type Fn = (r: Row) => Value;
-export interface Compiled { fn: Fn; type: SqlType; name: string; strength: number; isConst?: boolean }
+export interface Compiled {
+  fn: Fn; type: SqlType; name: string; strength: number; isConst?: boolean;
+  /** 1-based position of the expression (exprLocation: the leftmost of an operator and its operands) */
+  location?: number;
+  /** an untyped string literal: coercing it reports errors at the literal itself, wherever the coercion is */
+  literal?: boolean;
+}
 
 /** Functions the compiler calls back into the engine for (transaction ids, snapshots, settings). */
 export interface ExprEnv {
@@ -71,6 +77,29 @@ const nodeType = (n: N) => Object.keys(n)[0]!;
 const SYSTEM_COLUMNS = ['ctid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid'];
 
 export function compileExpr(node: N, scope: Scope): Compiled {
+  const c = compileNode(node, scope);
+  return c.location === undefined ? { ...c, location: posOf(exprLocation(node)) } : c;
+}
+
+/** exprLocation on the raw parse tree: where an error about this expression points (0-based byte offset). */
+export function exprLocation(node: N | undefined): number | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  const t = nodeType(node);
+  const n = node[t];
+  if (!n || typeof n !== 'object') return undefined;
+  const own = typeof n.location === 'number' && n.location >= 0 ? n.location : undefined;
+  const leftmost = (...xs: (number | undefined)[]) => { let m: number | undefined; for (const x of xs) if (x !== undefined && (m === undefined || x < m)) m = x; return m; };
+  switch (t) {
+    case 'TypeCast': return leftmost(own, exprLocation(n.arg));
+    case 'A_Expr': return leftmost(own, exprLocation(n.lexpr));
+    case 'BoolExpr': return leftmost(own, ...((n.args ?? []) as N[]).map(exprLocation));
+    case 'NullTest': case 'BooleanTest': return leftmost(own, exprLocation(n.arg));
+    case 'SubLink': return leftmost(own, exprLocation(n.testexpr));
+    default: return own;
+  }
+}
+
+function compileNode(node: N, scope: Scope): Compiled {
   const t = nodeType(node);
   const n = node[t];
   switch (t) {
@@ -132,18 +161,46 @@ export function compileExpr(node: N, scope: Scope): Compiled {
         return { cond: coerceBool(cond, 'CASE/WHEN').fn, res: compileExpr(cw.result, scope) };
       });
       const def = n.defresult ? compileExpr(n.defresult, scope) : null;
-      const results = whens.map((w) => w.res).concat(def ? [def] : []);
+      // transformCaseExpr puts the ELSE result first when it chooses the common type
+      const results = (def ? [def] : []).concat(whens.map((w) => w.res));
       const type = commonType(results, 'CASE', posOf(n.location));
       const ws = whens.map((w) => ({ cond: w.cond, res: castTo(w.res, type, false).fn }));
       const d = def ? castTo(def, type, false).fn : null;
       return { fn: (r) => { for (const w of ws) if (w.cond(r) === true) return w.res(r); return d ? d(r) : null; }, type, name: 'case', strength: 2 };
     }
     case 'SubLink': return compileSubLink(n, scope);
-    case 'ParamRef': throw notSupported('query parameters ($n)', posOf(n.location));
+    case 'ParamRef': throw new PgError('42P02', `there is no parameter $${n.number}`, { position: posOf(n.location) }); // a simple query has no parameters
+    case 'CollateClause': {
+      // the cluster's collation is C: COLLATE "C", "POSIX" and "default" change nothing, any other is not there
+      const coll = ((n.collname ?? []) as N[]).map((x) => x.String.sval as string);
+      const inner = compileExpr(n.arg, scope);
+      if (!isStringLike(inner.type)) throw new PgError('42804', `collations are not supported by type ${typeDisplayName(inner.type)}`, { position: posOf(n.location) });
+      if (coll.length !== 1 || !['C', 'POSIX', 'default'].includes(coll[0]!)) throw new PgError('42704', `collation "${coll.join('.')}" for encoding "UTF8" does not exist`, { position: posOf(n.location) });
+      return inner;
+    }
     case 'A_ArrayExpr': throw notSupported('arrays', posOf(n.location));
     case 'RowExpr': throw notSupported('row constructors', posOf(n.location));
     case 'SQLValueFunction': throw notSupported(`${String(n.op).replace('SVFOP_', '').toLowerCase()}`, posOf(n.location));
-    default: throw notSupported(`expression type ${t}`, posOf(n?.location));
+    default: {
+      // SQL/JSON (16/17): what 15's grammar reads as a call of an ordinary function (json_array(...), json_value(...))
+      const call = jsonAsFunctionCall(t, n);
+      if (call) return compileFunc(call, scope);
+      if (t === 'JsonParseExpr') throw new PgError('0A000', 'type json is not supported by Heapscope', { position: posOf(n.location) });
+      throw notSupported(`expression type ${t}`, posOf(n?.location));
+    }
+  }
+}
+
+/** How PostgreSQL 15 parses an SQL/JSON constructor of 16/17 that has only plain arguments: as a function call. */
+function jsonAsFunctionCall(t: string, n: N): N | null {
+  const call = (name: string, args: (N | undefined)[]) => ({ funcname: [{ String: { sval: name } }], args: args.filter((a) => a), location: n.location });
+  switch (t) {
+    case 'JsonArrayConstructor': return call('json_array', ((n.exprs ?? []) as N[]).map((e) => e.JsonValueExpr?.raw_expr));
+    case 'JsonObjectConstructor': return n.exprs?.length ? null : call('json_object', []);
+    case 'JsonFuncExpr': return call(String(n.op).replace('_OP', '').toLowerCase(), [n.context_item?.raw_expr, n.pathspec]);
+    case 'JsonScalarExpr': return call('json_scalar', [n.expr]);
+    case 'JsonSerializeExpr': return call('json_serialize', [n.expr?.raw_expr]);
+    default: return null;
   }
 }
 
@@ -167,7 +224,7 @@ function compileConst(n: N): Compiled {
   }
   if (n.sval !== undefined) {
     const v = n.sval.sval as string;
-    return { fn: () => v, type: T.unknown, name: '?column?', strength: 0, isConst: true };
+    return { fn: () => v, type: T.unknown, name: '?column?', strength: 0, isConst: true, literal: true, location: posOf(n.location) };
   }
   if (n.bsval !== undefined) throw notSupported('bit-string constants', posOf(n.location));
   return { fn: () => null, type: T.unknown, name: '?column?', strength: 0, isConst: true };
@@ -242,8 +299,8 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
   }
   if (idx < 0) {
     if (scope.hasSystem && SYSTEM_COLUMNS.includes(col)) return compileSystemColumn(col, scope, n);
-    const full = names.length === 2 ? `${names[0]}.${col}` : col;
-    throw new PgError('42703', `column "${full}" does not exist`, { position: posOf(n.location) });
+    // errorMissingColumn: a qualified name is printed without quotes
+    throw new PgError('42703', names.length === 2 ? `column ${names[0]}.${col} does not exist` : `column "${col}" does not exist`, { position: posOf(n.location) });
   }
   if (scope.aggs && !scope.inAgg && !scope.groupCols?.has(idx)) {
     const q = scope.alias ?? scope.relName;
@@ -293,13 +350,15 @@ function unifyTypes(a: SqlType, b: SqlType, op: string, pos?: number): SqlType {
   });
 }
 
+/** select_common_type: the type a list of expressions (CASE results, COALESCE arguments, ...) is resolved to. */
 function commonType(args: Compiled[], ctx: string, pos?: number): SqlType {
   let t: SqlType = T.unknown;
   for (const a of args) {
     if (a.type.name === 'unknown') continue;
     if (t.name === 'unknown') { t = a.type; continue; }
     try { t = unifyTypes(t, a.type, '', pos); } catch {
-      throw new PgError('42804', `${ctx} types ${typeDisplayName(t)} and ${typeDisplayName(a.type)} cannot be matched`, pos !== undefined ? { position: pos } : {});
+      const at = a.location ?? pos;
+      throw new PgError('42804', `${ctx} types ${typeDisplayName(t)} and ${typeDisplayName(a.type)} cannot be matched`, at !== undefined ? { position: at } : {});
     }
   }
   return t.name === 'unknown' ? T.text : t;
@@ -333,9 +392,10 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
       if (from.name === 'bpchar' && target.name !== 'bpchar') return wrap((v) => applyStringTypmod(rtrimBlanks(v as string), target, explicit));
       return wrap((v) => applyStringTypmod(String(v), target, explicit));
     }
+    const at = c.literal ? c.location : pos; // coerce_type points at the literal's own text
     return wrap((v) => {
       try { return parseInput(typeof v === 'string' ? v : formatValue(v)!, target); } catch (e) {
-        if (e instanceof PgError && pos !== undefined && e.position === undefined) e.position = pos;
+        if (e instanceof PgError && at !== undefined && e.position === undefined) e.position = at;
         throw e;
       }
     });
@@ -594,19 +654,18 @@ function compileFunc(n: N, scope: Scope): Compiled {
   const name = names[names.length - 1]!.toLowerCase();
   const pos = posOf(n.location);
   if (names.length > 1 && names[0] !== 'pg_catalog') throw notSupported(`function ${names.join('.')}`, pos);
+  // SYSTEM_USER (16) is, to 15's grammar, a column name
+  if (name === 'system_user' && n.funcformat === 'COERCE_SQL_SYNTAX') throw new PgError('42703', 'column "system_user" does not exist', { position: pos });
   const args = (n.args ?? []) as N[];
   if (n.over) throw notSupported('window functions', pos);
   if (AGGS.has(name)) return compileAggregate(name as AggSpec['kind'], n, args, scope, pos);
   if (n.agg_star) throw new PgError('42809', `${name}(*) specified, but ${name} is not an aggregate function`, { position: pos });
   const ca = args.map((a) => compileExpr(a, scope));
   const env = scope.env;
-  const argc = (k: number) => {
-    if (ca.length !== k) {
-      throw new PgError('42883', `function ${name}(${ca.map((a) => typeDisplayName(a.type === T.unknown ? T.text : a.type)).join(', ')}) does not exist`, {
-        hint: 'No function matches the given name and argument types. You might need to add explicit type casts.', position: pos,
-      });
-    }
-  };
+  const noSuchFunction = () => new PgError('42883', `function ${name}(${ca.map((a) => typeDisplayName(a.type === T.unknown ? T.text : a.type)).join(', ')}) does not exist`, {
+    hint: 'No function matches the given name and argument types. You might need to add explicit type casts.', position: pos,
+  });
+  const argc = (k: number) => { if (ca.length !== k) throw noSuchFunction(); };
   const mk = (fn: Fn, type: SqlType): Compiled => ({ fn, type, name, strength: 2 });
   switch (name) {
     case 'txid_current': case 'pg_current_xact_id': argc(0); return mk(() => env.txidCurrent(true), name === 'txid_current' ? T.int8 : T.xid8);
@@ -632,6 +691,7 @@ function compileFunc(n: N, scope: Scope): Compiled {
     }
     case 'lower': case 'upper': case 'length': case 'char_length': {
       argc(1);
+      if (!isStringLike(ca[0]!.type)) throw noSuchFunction(); // no implicit cast to text: lower(integer) does not exist
       const f = castTo(ca[0]!, T.text, false, pos).fn;
       if (name === 'lower') return mk((r) => { const v = f(r); return v === null ? null : String(v).toLowerCase(); }, T.text);
       if (name === 'upper') return mk((r) => { const v = f(r); return v === null ? null : String(v).toUpperCase(); }, T.text);

@@ -68,12 +68,12 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
   const n = names[names.length - 1]!.toLowerCase();
   const mod = typmods[0] ?? -1;
   switch (n) {
-    case 'int4': case 'integer': case 'int': case 'serial': return T.int4;
+    case 'int4': case 'integer': case 'int': return T.int4;
     case 'int2': case 'smallint': return T.int2;
-    case 'int8': case 'bigint': case 'bigserial': return T.int8;
+    case 'int8': case 'bigint': return T.int8;
     case 'text': return T.text;
     case 'varchar': return { name: 'varchar', typmod: mod };
-    case 'bpchar': case 'char': return { name: 'bpchar', typmod: mod < 0 ? 1 : mod };
+    case 'bpchar': return { name: 'bpchar', typmod: mod }; // char and character without a length come with typmod 1 from the parser
     case 'bool': case 'boolean': return T.bool;
     case 'numeric': case 'decimal': return { name: 'numeric', typmod: typmods.length ? encodeNumericTypmod(typmods[0]!, typmods[1] ?? 0) : -1 };
     case 'xid': return T.xid;
@@ -83,10 +83,27 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
     case 'pg_snapshot': return T.pg_snapshot;
     case 'regclass': return T.text; // a relation name: nextval('t_id_seq'::regclass)
     case 'txid_snapshot': return T.txid_snapshot;
-    default:
+    default: {
+      const known = UNMODELLED_TYPES[n];
+      if (known !== undefined) throw new PgError('0A000', `type ${known || n} is not supported by Heapscope`, position !== undefined ? { position } : {});
       throw new PgError('42704', `type "${n}" does not exist`, position !== undefined ? { position } : {});
+    }
   }
 }
+/**
+ * PostgreSQL 15's built-in types the simulator does not model (by pg_type name, with format_type's spelling where
+ * it differs): refused with 0A000 — a type that does not exist at all is 42704.
+ */
+const UNMODELLED_TYPES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
+  float4: 'real', float8: 'double precision', money: '', bytea: '', name: '', char: '"char"', json: '', jsonb: '', jsonpath: '', xml: '',
+  date: '', time: 'time without time zone', timetz: 'time with time zone', timestamp: 'timestamp without time zone',
+  timestamptz: 'timestamp with time zone', interval: '', bit: '', varbit: 'bit varying', uuid: '', oid: '', regproc: '',
+  regprocedure: '', regoper: '', regoperator: '', regtype: '', regrole: '', regnamespace: '', regconfig: '', regdictionary: '',
+  regcollation: '', point: '', lseg: '', path: '', box: '', polygon: '', line: '', circle: '', cidr: '', inet: '', macaddr: '',
+  macaddr8: '', pg_lsn: '', tsvector: '', tsquery: '', int4range: '', int8range: '', numrange: '', tsrange: '', tstzrange: '',
+  daterange: '', int4multirange: '', int8multirange: '', nummultirange: '', tsmultirange: '', tstzmultirange: '',
+  datemultirange: '', refcursor: '', int2vector: '', oidvector: '', aclitem: '', record: '', void: '',
+});
 const encodeNumericTypmod = (p: number, s: number) => p * 65536 + s;
 
 const INT_RANGE: Record<string, [bigint, bigint, string]> = {
