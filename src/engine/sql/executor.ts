@@ -1361,7 +1361,7 @@ export class Executor {
         const tnames = (tn.names as N[]).map((x) => x.String.sval as string);
         if (tn.arrayBounds?.length) throw notSupported('array columns', posOf(tn.location));
         const last = tnames[tnames.length - 1]!.toLowerCase();
-        const serial = ({ serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' } as Record<string, string>)[last];
+        const serial = SERIAL_TYPES.get(last);
         const mods = ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0);
         const type = serial ? resolveTypeName([serial], [], posOf(tn.location)) : resolveTypeName(tnames, mods, posOf(tn.location));
         if (['xid', 'xid8', 'cid', 'tid', 'pg_snapshot', 'txid_snapshot'].includes(type.name)) throw notSupported(`columns of type ${type.name}`, posOf(tn.location));
@@ -1754,6 +1754,7 @@ function describeTm(tm: TM, item: Item): string {
   }
 }
 
+const SERIAL_TYPES = new Map([['serial', 'int4'], ['serial4', 'int4'], ['bigserial', 'int8'], ['serial8', 'int8'], ['smallserial', 'int2'], ['serial2', 'int2']]);
 const VACUUM_OPTIONS = new Set(['verbose', 'skip_locked', 'analyze', 'freeze', 'full', 'disable_page_skipping', 'index_cleanup', 'process_toast', 'truncate', 'parallel']);
 const ANALYZE_OPTIONS = new Set(['verbose', 'skip_locked']);
 
