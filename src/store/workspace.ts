@@ -13,7 +13,7 @@ import { proxy } from 'comlink';
 import type { EngineState, LogEntry, StepResult, SessionOutcome, ServerAction } from '../shared/api';
 import { startWorker, type EngineClient } from './client';
 import { load, save, validateWorkspace, STORAGE_KEY, type SavedWorkspace, type SavedScenario } from './persist';
-import { parseSpec, ScenarioError } from '../engine/scenario/spec';
+import { parseSpec, firstPermutation, ScenarioError } from '../engine/scenario/spec';
 
 export interface TimelineNode { id: number; parent: number | null; entry: LogEntry; result: StepResult | null }
 
@@ -227,7 +227,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       const q: LogEntry[] = [];
       for (const sql of sc.setup) q.push({ kind: 'sql', session: 'setup', sql });
       for (const s of sc.sessions) if (s.setup) q.push({ kind: 'sql', session: s.name, sql: s.setup });
-      for (const item of sc.permutations[0] ?? []) {
+      for (const item of firstPermutation(sc)) {
         q.push(item.kind === 'advance' ? { kind: 'advance', ms: item.ms }
           : item.kind === 'server' ? { kind: 'server', action: item.action, ...(item.arg !== undefined ? { arg: item.arg } : {}) }
             : { kind: 'sql', session: item.step.session, sql: item.step.sql });
