@@ -121,7 +121,9 @@ export class PgDriver implements Driver {
     const c = this.conns.get(session)!;
     if (!c.pending) return Promise.resolve(true);
     if (ms <= 0) return Promise.resolve(c.done !== null); // the result has arrived (start() sets it then)
-    return Promise.race([c.pending.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<boolean>((r) => { timer = setTimeout(() => r(false), ms); });
+    return Promise.race([c.pending.then(() => true), timeout]).finally(() => clearTimeout(timer));
   }
 
   /** PQexec; a statement seen waiting for a lock a session holds would wait forever (no step runs meanwhile). */
