@@ -13,7 +13,7 @@ import { proxy } from 'comlink';
 import type { EngineState, LogEntry, StepResult, SessionOutcome, ServerAction } from '../shared/api';
 import { startWorker, type EngineClient } from './client';
 import { load, save, validateWorkspace, STORAGE_KEY, type SavedWorkspace, type SavedScenario } from './persist';
-import { parseSpec, ScenarioError } from '../engine/scenario/spec';
+import { parseSpec, firstPermutation, permutationCount, ScenarioError } from '../engine/scenario/spec';
 
 export interface TimelineNode { id: number; parent: number | null; entry: LogEntry; result: StepResult | null }
 
@@ -216,7 +216,8 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       const text = await serial(() => client!.api.explain(table, blk, off, get().selectedSession));
       set({ explanation: text });
     },
-    /** Load an isolation-tester .spec: sessions, setup, and the first permutation queued as steps. */
+    /** Load an isolation-tester .spec: sessions, setup, and the first permutation queued as steps (the others,
+     *  possibly billions of interleavings, are only counted: nothing enumerates them). */
     loadScenario: (text: string, name = 'scenario') => serial(async () => {
       let sc;
       try { sc = parseSpec(text, name); } catch (e) {
@@ -227,7 +228,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       const q: LogEntry[] = [];
       for (const sql of sc.setup) q.push({ kind: 'sql', session: 'setup', sql });
       for (const s of sc.sessions) if (s.setup) q.push({ kind: 'sql', session: s.name, sql: s.setup });
-      for (const item of sc.permutations[0] ?? []) {
+      for (const item of firstPermutation(sc)) {
         q.push(item.kind === 'advance' ? { kind: 'advance', ms: item.ms }
           : item.kind === 'server' ? { kind: 'server', action: item.action, ...(item.arg !== undefined ? { arg: item.arg } : {}) }
             : { kind: 'sql', session: item.step.session, sql: item.step.sql });
@@ -235,7 +236,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       set({
         sessions: sc.sessions.map((s) => ({ name: s.name, text: s.steps.map((st) => st.sql).join('\n') + '\n' })),
         nodes: {}, head: null, nextId: 1, scenario: { name, queue: q, position: 0 }, selectedSession: sc.sessions[0]!.name,
-        playback: null, notice: { kind: 'info', text: `Loaded ${name}: ${q.length} steps queued (first permutation). Use "Next step".` },
+        playback: null, notice: { kind: 'info', text: `Loaded ${name}: ${q.length} steps queued (first of ${permutationCount(sc).toLocaleString('en-US')} permutation${permutationCount(sc) === 1n ? '' : 's'}). Use "Next step".` },
       });
       await replayTo(null);
       persist();
