@@ -58,7 +58,7 @@ for (const [f, lesson] of parsed) {
   if (!existsSync(specFile) || readFileSync(specFile, 'utf8') !== spec.text) { errors.push(`${f}:1: ${specFile} is missing or stale: run npm run lessons:check -- --write, then npm run record -- ${specFile}`); continue; }
   const out = specFile.replace(/\.spec$/, '.out');
   if (!existsSync(out)) { errors.push(`${f}:1: no PostgreSQL 15 recording of this lesson: npm run record -- ${specFile}`); continue; }
-  const got = await engineTranscript(specFile);
+  const got = (await engineTranscript(specFile)).stdout;
   const want = readFileSync(out, 'utf8');
   if (got !== want) {
     const a = got.split('\n'), b = want.split('\n');

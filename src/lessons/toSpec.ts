@@ -10,7 +10,7 @@
  * specToLesson: an existing .spec as a lesson to edit: its leading # comments become the introduction, the
  * comments before a step's definition become that step's narration, the first permutation the order of steps.
  */
-import { parseSpec, type Scenario, type PermutationItem } from '../engine/scenario/spec.js';
+import { parseSpec, firstPermutation, permutationCount, type Scenario, type PermutationItem } from '../engine/scenario/spec.js';
 import { type Lesson, LessonError } from './format.js';
 import { stepSession, stepSql } from './steps.js';
 
@@ -80,7 +80,7 @@ export function specToLesson(specText: string, file: string): string {
   // the first sentence (or clause) of the introduction, else the file name
   const first = /^[^\n.:;]{3,90}/.exec(intro)?.[0]?.trim();
   const title = first ?? id.replace(/-/g, ' ');
-  const perm: PermutationItem[] = sc.permutations[0] ?? [];
+  const perm: PermutationItem[] = firstPermutation(sc);
   const sessions = sc.sessions.map((s) => s.name);
   const q = (s: string) => JSON.stringify(s);
   let out = `---\nid: ${id}\ntitle: ${q(title.length >= 3 ? title : `${title} (lesson)`)}\nsummary: ${q((intro.replace(/\n/g, ' ') || `The scenario ${file}, step by step.`).slice(0, 400).padEnd(10, '.'))}\n`;
@@ -96,6 +96,7 @@ export function specToLesson(specText: string, file: string): string {
     const firstLine = st.sql.split('\n')[0]!.replace(/;\s*$/, '').slice(0, 60);
     out += `## ${st.session}: \`${firstLine.replace(/`/g, "'")}\`\n\n${stepComments.get(st.name) ?? `Step ${n}.`}\n\n\`\`\`sql ${st.session}\n${st.sql.trim()}\n\`\`\`\n\n`;
   }
-  if (sc.permutations.length > 1) out += `## What else could happen\n\nThe scenario has ${sc.permutations.length} permutations; this lesson follows the first.\n`;
+  const count = permutationCount(sc);
+  if (count > 1n) out += `## What else could happen\n\nThe scenario has ${count.toLocaleString('en-US')} permutations; this lesson follows the first.\n`;
   return out;
 }
