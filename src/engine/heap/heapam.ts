@@ -165,8 +165,15 @@ export function heapUpdate(
   const newPageIsNew = table.heap.lastPageIsNew;
   clearAllVisible(oldPage);
   clearAllVisible(page);
+  // a row lock we hold on the old version (SELECT ... FOR UPDATE, or EvalPlanQual's lock on the newest version):
+  // the update takes the stronger of the two modes, and the new version keeps us as a key-share locker
+  // (heap_update: compute_new_xmax_infomask, xmax_new_tuple with HEAP_XMAX_KEYSHR_LOCK | HEAP_XMAX_LOCK_ONLY)
+  const ourLock = (old.infomask & (HEAP_XMAX_LOCK_ONLY | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI)) === HEAP_XMAX_LOCK_ONLY &&
+    (old.xmax === tx.xid || (tx.subXidSet?.has(old.xmax) ?? false)) ? lockModeOfItem(old) : null;
+  const locker = old.xmax;
   setXmaxForModify(ctx, old);
-  if (keysChanged) old.infomask2 |= HEAP_KEYS_UPDATED;
+  if (keysChanged || ourLock === 'exclusive') old.infomask2 |= HEAP_KEYS_UPDATED;
+  if (ourLock) { item.xmax = locker; item.infomask = (item.infomask & ~HEAP_XMAX_INVALID) | HEAP_XMAX_KEYSHR_LOCK | HEAP_XMAX_LOCK_ONLY; }
   if (hot) { old.infomask2 |= HEAP_HOT_UPDATED; item.infomask2 |= HEAP_ONLY_TUPLE; }
   const newOff = HeapRelation.addItem(page, item);
   item.ctidBlock = page.blkno;

@@ -464,7 +464,7 @@ export class Executor {
     }
     if (src.table) yield* this.lockRelation(s, src.table, lockMode ? LockMode.RowShare : LockMode.AccessShare);
     for (const jt of src.tables ?? []) yield* this.lockRelation(s, jt, LockMode.AccessShare);
-    if (lockMode) this.checkReadOnly(s, `SELECT ${LOCK_CLAUSE_NAME[lockMode]}`);
+    if (lockMode) { this.checkReadOnly(s, `SELECT ${LOCK_CLAUSE_NAME[lockMode]}`); s.tx!.cidUsed = true; } // standard_ExecutorStart: GetCurrentCommandId(true)
 
     const scope = src.scope;
     const where = this.compileWhere(n.whereClause, scope);
@@ -823,6 +823,7 @@ export class Executor {
     const snap = () => snapshot;
     yield* this.lockRelation(s, t, LockMode.RowExclusive);
     this.checkReadOnly(s, 'INSERT');
+    s.tx!.cidUsed = true; // a data-modifying command uses its command id even if it changes no row (standard_ExecutorStart)
     const targetCols: number[] = n.cols
       ? (n.cols as N[]).map((c, k, all) => {
         const idx = t.columns.findIndex((col) => col.name === c.ResTarget.name);
@@ -1186,6 +1187,7 @@ export class Executor {
     const snap = () => snapshot;
     yield* this.lockRelation(s, t, LockMode.RowExclusive);
     this.checkReadOnly(s, 'UPDATE');
+    s.tx!.cidUsed = true; // a data-modifying command uses its command id even if it changes no row (standard_ExecutorStart)
     const scope = this.tableScope(t, n.relation.alias?.aliasname ?? null, s, snap, raw.text);
     const where = this.compileWhere(n.whereClause, scope);
     const sets: { idx: number; fn: (r: Row) => Value }[] = [];
@@ -1293,6 +1295,7 @@ export class Executor {
     const snap = () => snapshot;
     yield* this.lockRelation(s, t, LockMode.RowExclusive);
     this.checkReadOnly(s, 'DELETE');
+    s.tx!.cidUsed = true; // a data-modifying command uses its command id even if it changes no row (standard_ExecutorStart)
     const scope = this.tableScope(t, n.relation.alias?.aliasname ?? null, s, snap, raw.text);
     const where = this.compileWhere(n.whereClause, scope);
     const returning = n.returningList ?? n.returningClause?.exprs;
