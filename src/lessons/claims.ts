@@ -11,6 +11,13 @@ import type { Claim, TupleRef } from './format.js';
 
 export interface Judgement { holds: boolean; /** what is true, in words */ actual: string; /** what the claim said */ claimed: string }
 
+const LP_NAMES = ['LP_UNUSED', 'LP_NORMAL', 'LP_REDIRECT', 'LP_DEAD'];
+/** lp_flags by name (LP_REDIRECT, REDIRECT) or by number (2, as pageinspect prints it) */
+function lpFlagNumber(x: string): string {
+  const name = x.trim().toUpperCase().replace(/^(LP_)?/, 'LP_');
+  const i = LP_NAMES.indexOf(name);
+  return i >= 0 ? String(i) : x.trim();
+}
 const fmtRows = (rows: (string | null)[][]) => (rows.length ? rows.map((r) => `(${r.map((v) => v ?? 'null').join(', ')})`).join(', ') : 'no rows');
 const fmtSessions = (s: string[]) => (s.length ? s.join(', ') : 'nobody');
 const fmtTuple = (t: TupleRef) => `${t.table} (${t.blk},${t.off})`;
@@ -83,6 +90,15 @@ export function judge(claim: Claim, state: EngineState, result: StepResult, sess
     const r = session ? lastRows(outcomeOf(result, session)) : null;
     out.push({ holds: r !== null && fmtRows(r) === fmtRows(claim.rows), claimed: `${session} gets ${fmtRows(claim.rows)}`, actual: r === null ? `${session} gets no result set` : `${session} gets ${fmtRows(r)}` });
   }
+  if (claim.message) {
+    const o = session ? outcomeOf(result, session) : undefined;
+    const m = o?.error ? [o.error.message, o.error.detail, o.error.hint].filter(Boolean).join(' ') : null;
+    out.push({ holds: !!m && m.includes(claim.message), claimed: `${session} is told "${claim.message}"`, actual: m ? `${session} is told "${m}"` : `${session} gets no error` });
+  }
+  if (claim.notice) {
+    const ns = session ? result.outcomes.filter((x) => x.session === session).flatMap((x) => x.notices.map((n) => `${n.severity}: ${n.message}`)) : [];
+    out.push({ holds: ns.some((n) => n.includes(claim.notice!)), claimed: `${session} gets a notice "${claim.notice}"`, actual: ns.length ? `${session} gets ${ns.map((n) => `"${n}"`).join(', ')}` : `${session} gets no notice` });
+  }
   for (const [sess, rows] of Object.entries(claim.rowsOf ?? {})) {
     const r = lastRows(outcomeOf(result, sess));
     out.push({ holds: r !== null && fmtRows(r) === fmtRows(rows), claimed: `${sess} gets ${fmtRows(rows)}`, actual: r === null ? `${sess} gets no result set in this step` : `${sess} gets ${fmtRows(r)}` });
@@ -99,7 +115,7 @@ export function judge(claim: Claim, state: EngineState, result: StepResult, sess
       } else {
         const w = String(want);
         const g = got === null ? 'null' : String(got);
-        const norm = (x: string) => (f === 'lp_flags' ? x.replace(/^LP_/, '').toUpperCase() : x.replace(/\s+/g, ''));
+        const norm = (x: string) => (f === 'lp_flags' ? lpFlagNumber(x) : x.replace(/\s+/g, ''));
         out.push({ holds: norm(g) === norm(w), claimed: `${fmtTuple(tuple)} ${f} = ${w}`, actual: `${fmtTuple(tuple)} ${f} = ${g}` });
       }
     }

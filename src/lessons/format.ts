@@ -49,6 +49,10 @@ export interface Claim {
   outcomes?: Record<string, string>;
   /** the rows of the last result set the step's session got (values as text, null for NULL) */
   rows?: (string | null)[][];
+  /** part of the step session's error message, as PostgreSQL words it */
+  message?: string;
+  /** part of a NOTICE or WARNING the step session got */
+  notice?: string;
   /** the rows another session got in this step (a waiter woken by it) */
   rowsOf?: Record<string, (string | null)[][]>;
   /** tuple header fields, as pageinspect names them (t_xmin, t_xmax, t_ctid, lp_flags, flags: [...]) */

@@ -212,6 +212,13 @@ export function parseTupleRef(s: string): TupleRef | null {
   return m ? { table: m[1]!, blk: Number(m[2]), off: Number(m[3]) } : null;
 }
 
+/** Rows as text, "(1, 100), (2, 20)" / "no rows", or as YAML lists [[1, 100], [2, 20]] (for values with commas or parentheses). */
+function rowsValue(v: unknown): (string | null)[][] | null {
+  if (typeof v === 'string') return parseRows(v);
+  if (Array.isArray(v) && v.every((r) => Array.isArray(r))) return (v as unknown[][]).map((r) => r.map(str));
+  return null;
+}
+
 /** Rows written as "(1, 100), (2, 20)" or "no rows". */
 export function parseRows(s: string): (string | null)[][] | null {
   if (/^\s*no rows\s*$/i.test(s)) return [];
@@ -250,15 +257,21 @@ export function parseClaim(y: Record<string, unknown>, line: number, fail: (line
         break;
       }
       case 'rows': {
-        if (typeof v === 'string') { const r = parseRows(v); if (!r) bad('rows: written as "(1, 100), (2, 20)" or "no rows"'); else c.rows = r; }
+        const direct = rowsValue(v);
+        if (direct) c.rows = direct;
         else if (v && typeof v === 'object' && !Array.isArray(v)) {
           // rows: { bob: "(1, 110)" } — what another session got in this step (a waiter it woke)
           c.rowsOf = Object.create(null) as Record<string, (string | null)[][]>;
           for (const [sess, rv] of Object.entries(v as Record<string, unknown>)) {
-            const r = typeof rv === 'string' ? parseRows(rv) : null;
-            if (!r) bad(`rows: ${sess}: written as "(1, 100), (2, 20)" or "no rows"`); else c.rowsOf[sess] = r;
+            const r = rowsValue(rv);
+            if (!r) bad(`rows: ${sess}: written as "(1, 100), (2, 20)", "no rows" or [[1, 100]]`); else c.rowsOf[sess] = r;
           }
-        } else bad('rows: written as "(1, 100), (2, 20)" or "no rows", or { session: rows }');
+        } else bad('rows: written as "(1, 100), (2, 20)", "no rows" or [[1, 100]], or { session: rows }');
+        break;
+      }
+      case 'message': case 'notice': {
+        // a piece of the step session's error message (or of a notice or warning it got): the words PostgreSQL uses
+        if (typeof v !== 'string' || !v.trim()) bad(`${k}: the text (or part of it) PostgreSQL says`); else c[k] = v;
         break;
       }
       case 'tuples': {
@@ -296,7 +309,7 @@ export function parseClaim(y: Record<string, unknown>, line: number, fail: (line
         break;
       }
       case 'victim': { if (typeof v !== 'string') bad('victim: a session name'); else c.victim = v; break; }
-      default: bad(`unknown claim "${k}" (expected waits, outcome, outcomes, rows, tuples, visible, states, victim)`);
+      default: bad(`unknown claim "${k}" (expected waits, outcome, outcomes, rows, message, notice, tuples, visible, states, victim)`);
     }
   }
   if (ok && !Object.keys(c).length) { fail(line, 'an empty claim'); return null; }
@@ -337,6 +350,7 @@ function parseQuestion(y: Record<string, unknown>, line: number, fail: (line: nu
   const session = str(y.session), field = str(y.field);
   if ((kind === 'visible' || kind === 'field') && !tuple) fail(line, `predict: ${kind} needs tuple: "table (blk,off)"`);
   if (kind === 'visible' && !session) fail(line, 'predict: visible needs session: whose snapshot looks');
+  if (session && !['visible', 'outcome', 'rows'].includes(kind)) fail(line, `predict: session: is for visible, outcome and rows questions`);
   if (kind === 'field' && (!field || !TUPLE_FIELDS.has(field))) fail(line, `predict: field needs field: one of ${[...TUPLE_FIELDS].join(', ')}`);
   // each choice makes a claim of the question's kind: exactly one of them must be true after the step (check.ts)
   const choiceClaims: (Claim | null)[] = [];
@@ -353,15 +367,16 @@ function parseQuestion(y: Record<string, unknown>, line: number, fail: (line: nu
 
 const KIND_VALUE: Record<QuestionKind, string> = {
   waits: 'a session, a list of sessions or nobody', victim: 'a session', outcome: 'ok, waits or a SQLSTATE',
-  rows: 'rows like "(1, 100), (2, 20)" or "no rows"', visible: 'yes (true) or no (false)', field: 'a field value', concept: '',
+  rows: 'rows like "(1, 100), (2, 20)", "no rows" or [[1, 100]]', visible: 'yes (true) or no (false)', field: 'a field value', concept: '',
 };
 
 function claimFor(kind: QuestionKind, value: unknown, tuple: TupleRef | null, session: string | null, field: string | null): Claim | null {
   switch (kind) {
     case 'waits': { const l = sessionList(value); return l ? { waits: l } : null; }
     case 'victim': return typeof value === 'string' ? { victim: value } : null;
-    case 'outcome': { const o = normalizeOutcome(str(value)); return o ? { outcome: o } : null; }
-    case 'rows': { const r = typeof value === 'string' ? parseRows(value) : null; return r ? { rows: r } : null; }
+    // outcome and rows: of the step's session, or of another one (session:), e.g. a waiter the step wakes
+    case 'outcome': { const o = normalizeOutcome(str(value)); return o ? (session ? { outcomes: { [session]: o } } : { outcome: o }) : null; }
+    case 'rows': { const r = rowsValue(value); return r ? (session ? { rowsOf: { [session]: r } } : { rows: r }) : null; }
     case 'visible': {
       const v = value === true || value === 'yes' ? true : value === false || value === 'no' ? false : null;
       return tuple && session && v !== null ? { visible: [{ tuple, session, visible: v }] } : null;

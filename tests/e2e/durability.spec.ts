@@ -100,7 +100,7 @@ for (const fpw of [true, false]) {
 test('the crash-recovery lesson steps through a crash, REDO record by record, and a torn page repaired', async ({ page }) => {
   const w = watch(page);
   await fresh(page);
-  await page.getByTestId('file-input').setInputFiles('lessons/crash-recovery.spec');
+  await page.getByTestId('file-input').setInputFiles('tests/e2e/fixtures/crash-recovery.spec');
   await expect(page.getByTestId('notice')).toContainText('15 steps queued');
   for (let i = 0; i < 8; i++) await page.getByTestId('next-step').click(); // up to and including @restart
   await expect(page.getByTestId('next-step')).toContainText('8/15');

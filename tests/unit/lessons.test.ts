@@ -106,6 +106,15 @@ describe('the checker runs the lesson and verifies what it claims', () => {
     expect(await check(lesson(body))).toEqual([expect.stringMatching(/s1's statement, finishing in this step, fails with ERROR 40P01/)]);
     expect(await check(lesson(body + '\n```expect\nvictim: s1\n```\n'))).toEqual([]);
   });
+  it('claims about other sessions, error and notice texts, rows as lists, line pointers by name', async () => {
+    const body = '\n## a\n\n```sql s1\nBEGIN; UPDATE kv SET v = 11 WHERE k = 1;\n```\n\n## b\n\n```sql s2\nUPDATE kv SET v = v + 1 WHERE k = 1 RETURNING ctid, v;\n```\n' +
+      '\n## c\n\n```predict\nkind: rows\nsession: s2\nquestion: What does s2 get?\nchoices: { "the newest version": [["(0,3)", "12"]], "the old one": [["(0,2)", "11"]] }\nanswer: the newest version\nexplain: x\n```\n\n```sql s1\nCOMMIT;\n```\n\n```expect\noutcomes: { s2: ok }\ntuples:\n  kv (0,1): { lp_flags: LP_NORMAL, t_xmax: 725 }\n```\n' +
+      '\n## d\n\n```sql s1\nCOMMIT;\n```\n\n```expect\nnotice: there is no transaction in progress\n```\n' +
+      '\n## e\n\n```sql s1\nINSERT INTO kv VALUES (1, 0);\n```\n\n```expect\noutcome: "23505"\nmessage: Key (k)=(1) already exists\n```\n';
+    expect(await check(lesson(body))).toEqual([]);
+    const wrong = body.replace('message: Key (k)=(1) already exists', 'message: Key (k)=(2) already exists');
+    expect(await check(lesson(wrong))).toEqual([expect.stringMatching(/claims s1 is told "Key \(k\)=\(2\) already exists", but s1 is told "duplicate key value violates unique constraint "kv_pkey" Key \(k\)=\(1\) already exists\."/)]);
+  });
   it('a look: tuple that does not exist', async () => {
     expect(await check(lesson('\n## s\n\nSee [it](look:tuple/kv/0/9).\n\n```sql s1\nSELECT 1;\n```\n'))).toEqual([expect.stringMatching(/look:tuple\/kv\/0\/9: there is no tuple kv \(0,9\)/)]);
   });
