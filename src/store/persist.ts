@@ -2,10 +2,10 @@
  * Saving the workspace: sessions (with their editor text) and the timeline (the deterministic log as a tree
  * of steps). Everything is validated on the way in; invalid data is reported, never half-loaded.
  *
- * In localStorage the workspace is a header (sessions, head, the scenario queue, how many nodes) and the nodes in
- * chunks of CHUNK under keys of their own, each node a compact row. Running a step rewrites the last chunk and the
- * header, typing in an editor only the header: saving costs the same at step 50,000 as at step 5 (writing the
- * whole timeline on every step and every keystroke did not). The rows are compact because the browser gives a page
+ * In localStorage the workspace is a header (head, how many nodes, the scenario's position) and, under keys of their
+ * own, the sessions with their texts, the scenario's queue and the nodes in chunks of CHUNK (each node a compact
+ * row). Running a step rewrites the last chunk and the header, typing in an editor the sessions: saving costs the
+ * same at step 50,000 as at step 5 (writing the whole workspace on every step and every keystroke did not). The rows are compact because the browser gives a page
  * about 5 million characters of localStorage; when even that is full the store says so (nothing is lost in
  * memory, and "Save .json" keeps it). The older one-key layout (STORAGE_KEY) is still read, and replaced.
  *
@@ -19,7 +19,7 @@ export interface SavedScenario { name: string; queue: LogEntry[]; position: numb
 
 /** the older layout: everything under one key */
 export const STORAGE_KEY = 'heapscope.workspace.v1';
-/** the header; chunk k of generation g of the nodes is under `${HEADER_KEY}.${g}.${k}` */
+/** the header; chunk k of generation g of the nodes is under `${HEADER_KEY}.${g}.${k}`, its sessions and scenario queue under `${HEADER_KEY}.${g}.sessions` and `….scenario` */
 export const HEADER_KEY = 'heapscope.workspace.v2';
 export const CHUNK = 500;
 export const MAX_NODES = 100_000;
@@ -165,7 +165,21 @@ function loadChunked(storage: Storage, header: string): Loaded {
     }
   }
   if (nodes.length !== count) return fail(`the timeline has ${nodes.length} of its ${count} nodes`);
-  const w = { version: 1 as const, sessions: h.sessions, head: h.head, scenario: h.scenario ?? null, nodes };
+  const sessions = storage.getItem(`${HEADER_KEY}.${gen}.sessions`);
+  if (sessions === null) return fail('the sessions are missing');
+  raws.push(sessions);
+  let ss: unknown;
+  try { ss = JSON.parse(sessions); } catch (e) { return fail(`the sessions are not valid JSON: ${(e as Error).message}`); }
+  let scenario: unknown = null;
+  if (isObj(h.scenario)) {
+    const raw = storage.getItem(`${HEADER_KEY}.${gen}.scenario`);
+    if (raw === null) return fail('the scenario queue is missing');
+    raws.push(raw);
+    let q: unknown;
+    try { q = JSON.parse(raw); } catch (e) { return fail(`the scenario queue is not valid JSON: ${(e as Error).message}`); }
+    scenario = { name: h.scenario.name, position: h.scenario.position, queue: isObj(q) ? q.queue : undefined };
+  }
+  const w = { version: 1 as const, sessions: isObj(ss) ? ss.sessions : undefined, head: h.head, scenario, nodes };
   const err = validateWorkspace(w);
   return err ? fail(err) : { workspace: w as SavedWorkspace, error: null, gen, legacy: false };
 }
@@ -199,21 +213,26 @@ export class WorkspaceSaver {
   private gen: number;
   /** keys of other generations (or of the older layout) may still be in storage */
   private sweep = true;
+  /** the sessions list and scenario queue storage holds (the store replaces them, never changes them in place) */
+  private sessions: SavedHeader['sessions'] | null = null;
+  private queue: readonly unknown[] | null = null;
 
   constructor(private storage: Storage, loaded: { gen: number } = { gen: 0 }) {
     this.gen = loaded.gen;
   }
 
-  /** Take over the timeline that storage holds (what `load` returned). */
-  adopt(nodes: readonly SavedNode[]) {
-    this.rows = nodes.map((n) => JSON.stringify(encodeNode(n)));
+  /** Take over the workspace that storage holds (what `load` returned). */
+  adopt(w: { nodes: readonly SavedNode[]; sessions?: SavedHeader['sessions']; scenario?: SavedScenario | null }) {
+    this.rows = w.nodes.map((n) => JSON.stringify(encodeNode(n)));
     this.chars = this.rows.reduce((a, r) => a + r.length + 1, 0);
     this.written = this.rows.length;
+    this.queue = w.scenario?.queue ?? null;
+    this.sessions = w.sessions ?? null;
   }
 
   replaceAll(header: SavedHeader, nodes: readonly SavedNode[]): string | null {
     this.gen++;
-    this.adopt(nodes);
+    this.adopt({ nodes });
     this.written = 0;
     this.sweep = true;
     if (this.write(header)) return null;
@@ -242,7 +261,19 @@ export class WorkspaceSaver {
         this.storage.setItem(`${HEADER_KEY}.${this.gen}.${k}`, `{"gen":${this.gen},"rows":[${this.rows.slice(k * CHUNK, (k + 1) * CHUNK).join(',')}]}`);
         this.written = Math.min(this.rows.length, (k + 1) * CHUNK);
       }
-      this.storage.setItem(HEADER_KEY, JSON.stringify({ version: 2, gen: this.gen, count: this.rows.length, sessions: header.sessions, head: header.head, scenario: header.scenario }));
+      if (header.sessions !== this.sessions) {
+        this.storage.setItem(`${HEADER_KEY}.${this.gen}.sessions`, JSON.stringify({ sessions: header.sessions }));
+        this.sessions = header.sessions;
+      }
+      const sc = header.scenario;
+      if ((sc?.queue ?? null) !== this.queue) {
+        if (sc) this.storage.setItem(`${HEADER_KEY}.${this.gen}.scenario`, JSON.stringify({ queue: sc.queue }));
+        this.queue = sc?.queue ?? null;
+      }
+      this.storage.setItem(HEADER_KEY, JSON.stringify({
+        version: 2, gen: this.gen, count: this.rows.length, head: header.head,
+        scenario: sc ? { name: sc.name, position: sc.position } : null,
+      }));
     } catch {
       return false;
     }

@@ -15,14 +15,15 @@
  */
 import { createStore } from 'zustand/vanilla';
 import { proxy } from 'comlink';
-import { markOf, markFromChar, SESSION_NAME, type EngineState, type LogEntry, type StepResult, type StepMark, type SessionOutcome, type ServerAction } from '../shared/api';
+import { markOf, markFromChar, SESSION_NAME, type EngineState, type LogEntry, type SessionOutcome, type ServerAction } from '../shared/api';
 import { startWorker, type EngineClient } from './client';
-import { load, validateWorkspace, nextIdAfter, WorkspaceSaver, MAX_NODE_ID, MAX_NODES, type SavedWorkspace, type SavedScenario, type SavedNode } from './persist';
+import { load, validateWorkspace, nextIdAfter, WorkspaceSaver, MAX_NODES, type SavedWorkspace, type SavedScenario, type SavedNode } from './persist';
 import { toSpec, SpecExportError } from './specExport';
 import { parseSpec, ScenarioError } from '../engine/scenario/spec';
 
-/** `result` is kept for steps run here or jumped to; `mark` (failed / waits / ok) is known for every replayed step. */
-export interface TimelineNode { id: number; parent: number | null; entry: LogEntry; result: StepResult | null; mark: StepMark | null }
+import { Nodes, pathTo, type TimelineNode } from './nodes';
+
+export { pathTo, type TimelineNode };
 
 export interface Playback { nodeId: number; event: number }
 
@@ -32,7 +33,7 @@ export interface WorkspaceState {
   notice: { kind: 'info' | 'error'; text: string } | null;
   sessions: { name: string; text: string }[];
   /** the tree of steps, in the order they were made (a parent before its children) */
-  nodes: ReadonlyMap<number, TimelineNode>;
+  nodes: Nodes;
   head: number | null;
   nextId: number;
   state: EngineState | null;
@@ -54,20 +55,9 @@ const DEFAULT_SESSIONS = [
   { name: 's2', text: 'BEGIN;\nINSERT INTO products (id, state, val) VALUES (124, 1, 3);\nUPDATE products SET val = 4 WHERE id = 123;\nCOMMIT;\n' },
 ];
 
-export function pathTo(nodes: ReadonlyMap<number, TimelineNode>, id: number | null): TimelineNode[] {
-  const out: TimelineNode[] = [];
-  for (let n = id === null ? undefined : nodes.get(id); n; n = n.parent === null ? undefined : nodes.get(n.parent)) {
-    out.push(n);
-    // parents are made before their children, so this cannot loop; if it ever did, say so rather than hang
-    if (out.length > nodes.size) throw new Error(`the timeline has a cycle at step ${n.id}`);
-  }
-  return out.reverse();
-}
-
-const EMPTY_NODES: ReadonlyMap<number, TimelineNode> = new Map();
 const EMPTY_LATEST: ReadonlyMap<string, SessionOutcome> = new Map();
 const toSaved = (n: TimelineNode): SavedNode => ({ id: n.id, parent: n.parent, entry: n.entry });
-const fromSaved = (nodes: readonly SavedNode[]): Map<number, TimelineNode> => new Map(nodes.map((n) => [n.id, { id: n.id, parent: n.parent, entry: n.entry, result: null, mark: null }]));
+const fromSaved = (nodes: readonly SavedNode[]) => Nodes.of(nodes.map((n) => ({ id: n.id, parent: n.parent, entry: n.entry, result: null, mark: null })));
 /** how big a file Open… reads */
 export const MAX_FILE_BYTES = 5_000_000;
 
@@ -79,7 +69,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
   let queue: Promise<unknown> = Promise.resolve();
 
   const store = createStore<WorkspaceState>(() => ({
-    phase: 'starting', notice: null, sessions: DEFAULT_SESSIONS.map((s) => ({ ...s })), nodes: EMPTY_NODES, head: null, nextId: 1,
+    phase: 'starting', notice: null, sessions: DEFAULT_SESSIONS.map((s) => ({ ...s })), nodes: Nodes.empty(), head: null, nextId: 1,
     state: null, latest: EMPTY_LATEST, playback: null, selectedSession: 's1', selectedTuple: null, explanation: null, scenario: null, progress: null,
     timings: { readyMs: null, lastStepMs: null, lastJumpMs: null },
   }));
@@ -122,16 +112,14 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     const last = path.length - 1;
     const resultsFor = last >= 0 && !path[last]!.result ? [last] : [];
     const { results, state, marks, latest } = await client!.api.replay(get().sessions.map((s) => s.name), path.map((n) => n.entry), { resultsFor });
-    let nodes: Map<number, TimelineNode> | null = null;
+    const changed: TimelineNode[] = [];
     path.forEach((n, i) => {
       const result = results[i] ?? n.result;
       const mark = result ? markOf(result.outcomes) : markFromChar(marks[i]) ?? n.mark;
-      if (result === n.result && mark === n.mark) return;
-      nodes ??= new Map(get().nodes);
-      nodes.set(n.id, { ...n, result, mark });
+      if (result !== n.result || mark !== n.mark) changed.push({ ...n, result, mark });
     });
     set({
-      nodes: nodes ?? get().nodes, head, state, latest: new Map(latest.map((o) => [o.session, o])),
+      nodes: changed.length ? get().nodes.with(...changed) : get().nodes, head, state, latest: new Map(latest.map((o) => [o.session, o])),
       timings: { ...get().timings, lastJumpMs: now() - t0 }, ...also,
     }); // one render for the whole jump
   };
@@ -160,14 +148,17 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     try {
       const onProgress = proxy((p: { session: string; done: number; total: number }) => set({ progress: p }));
       const id = get().nextId;
-      if (id > MAX_NODE_ID || get().nodes.has(id) || get().nodes.size >= MAX_NODES) {
-        set({ phase: 'ready', notice: { kind: 'error', text: `The timeline is full (${get().nodes.size} steps). Save it as .json and start over with Reset.` } });
+      // validation keeps ids exact (persist.ts: MAX_NODE_ID), so a new id is never one that exists
+      const full = get().nodes.size >= MAX_NODES ? `The timeline is full (${MAX_NODES.toLocaleString('en')} steps).`
+        : !Number.isSafeInteger(id) || get().nodes.has(id) ? `No step can be added: the step numbers have reached ${id - 1}, the largest a browser counts exactly.` : null;
+      if (full) {
+        set({ phase: 'ready', notice: { kind: 'error', text: `${full} Save the workspace as .json and start over with Reset.` } });
         return null;
       }
       const { result, state } = await client.api.apply(entry, onProgress);
       // the host may return the entry amended (a cancelled bulk statement records where it was cancelled)
       const node: TimelineNode = { id, parent: get().head, entry: result.entry, result, mark: markOf(result.outcomes) };
-      const nodes = new Map(get().nodes).set(id, node);
+      const nodes = get().nodes.with(node);
       const latest = new Map(get().latest);
       for (const o of result.outcomes) latest.set(o.session, o);
       set({
@@ -198,7 +189,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       if (restored) {
         set({ sessions: restored.sessions, nodes: fromSaved(restored.nodes), head: restored.head, nextId: nextIdAfter(restored.nodes), scenario: restored.scenario ?? null, selectedSession: restored.sessions[0]!.name });
         if (legacy) persistAll(); // into the chunked layout
-        else saver?.adopt(restored.nodes);
+        else saver?.adopt(restored);
       }
       try {
         const readyMs = await connect();
@@ -241,7 +232,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       persist();
     }),
     reset: () => serial(async () => {
-      set({ nodes: EMPTY_NODES, head: null, nextId: 1, scenario: null, playback: null, selectedTuple: null, explanation: null });
+      set({ nodes: Nodes.empty(), head: null, nextId: 1, scenario: null, playback: null, selectedTuple: null, explanation: null });
       await replayTo(null);
       persistAll();
     }),
@@ -273,7 +264,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       }
       set({
         sessions: sc.sessions.map((s) => ({ name: s.name, text: s.steps.map((st) => st.sql).join('\n') + '\n' })),
-        nodes: EMPTY_NODES, head: null, nextId: 1, scenario: { name, queue: q, position: 0 }, selectedSession: sc.sessions[0]!.name,
+        nodes: Nodes.empty(), head: null, nextId: 1, scenario: { name, queue: q, position: 0 }, selectedSession: sc.sessions[0]!.name,
         playback: null, notice: { kind: 'info', text: `Loaded ${name}: ${q.length} steps queued (first permutation). Use "Next step".` },
       });
       await replayTo(null);

@@ -46,7 +46,7 @@ export class EngineHost implements EngineApi {
   /** each session's latest outcome on the current engine's log */
   private latest = new Map<string, SessionOutcome>();
   /** copies of the engine at quiet moments along the log: time travel restarts from the nearest one */
-  private checkpoints = new Checkpoints();
+  readonly checkpoints = new Checkpoints();
   /** steps and work (timetravel.ts) since the last checkpoint, or since the engine started or was restored */
   private stepsSince = 0;
   private workSince = 0;

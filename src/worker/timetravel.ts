@@ -95,8 +95,9 @@ export function engineSize(e: Engine): number {
 export class Checkpoints {
   /** ordered by depth */
   private list: Checkpoint[] = [];
-  /** copies made since the host started (for tests: replaying must not copy in proportion to the log squared) */
+  /** copies made since the host started, and their total size (tests: copying must grow linearly with the log) */
   copies = 0;
+  copied = 0;
 
   clear() { this.list = []; }
   get all(): readonly Checkpoint[] { return this.list; }
@@ -119,6 +120,7 @@ export class Checkpoints {
 
   add(c: Checkpoint) {
     this.copies++;
+    this.copied += c.size;
     let i = this.list.length;
     while (i > 0 && this.list[i - 1]!.depth > c.depth) i--;
     this.list.splice(i, 0, c);
