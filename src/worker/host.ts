@@ -99,7 +99,7 @@ export class EngineHost implements EngineApi {
       this.engine.tracer.enabled = want.has(i); // no narration for steps whose result is not wanted
       const walBefore = this.engine.wal.count;
       const r = this.applySync(log[i]!);
-      this.book(keys[i]!, r, walBefore);
+      this.book(keys[i]!, r, walBefore, false);
       if (want.has(i)) results[i] = r;
     }
     this.engine.tracer.enabled = true;
@@ -109,7 +109,7 @@ export class EngineHost implements EngineApi {
   }
 
   /** After a step (its entry's key, its result): keep the books — prefix, mark, latest outcomes, checkpoints. */
-  private book(key: string, r: StepResult, walBefore: number) {
+  private book(key: string, r: StepResult, walBefore: number, interactive: boolean) {
     this.stepsApplied++;
     this.at = this.prefixes.child(this.at, key);
     this.depth++;
@@ -120,7 +120,7 @@ export class EngineHost implements EngineApi {
     this.workSince += STEP_WORK + wal * WAL_WORK;
     if (!this.engine.canClone() || this.checkpoints.has(this.at)) return;
     const size = engineSize(this.engine);
-    if (!this.checkpoints.due(this.stepsSince, this.workSince, size, wal >= BULK_WAL_RECORDS)) return;
+    if (!this.checkpoints.due(this.stepsSince, this.workSince, size, { bulk: wal >= BULK_WAL_RECORDS, interactive })) return;
     this.checkpoints.add({ prefix: this.at, depth: this.depth, engine: this.engine.clone(), latest: new Map(this.latest), size });
     this.stepsSince = 0;
     this.workSince = 0;
@@ -137,7 +137,7 @@ export class EngineHost implements EngineApi {
     const walBefore = this.engine.wal.count;
     if (entry?.kind !== 'sql' || typeof entry.sql !== 'string' || typeof entry.session !== 'string' || entry.cancelAfterChunks !== undefined || !SESSION_NAME.test(entry.session)) {
       const result = this.applySync(entry);
-      this.book(entryKey(result.entry), result, walBefore); // the store keeps rejected steps too; replay rejects them again
+      this.book(entryKey(result.entry), result, walBefore, true); // the store keeps rejected steps too; replay rejects them again
       return { result, state: this.stateSync() };
     }
     const e = this.engine;
@@ -145,7 +145,7 @@ export class EngineHost implements EngineApi {
     let r;
     try { r = e.execute(entry.session, entry.sql, { chunked: true }); } catch (err) {
       const result: StepResult = { entry, outcomes: [], clock: e.clock.now, rejected: (err as Error).message };
-      this.book(entryKey(entry), result, walBefore);
+      this.book(entryKey(entry), result, walBefore, true);
       return { result, state: this.stateSync() };
     }
     const outcomes = [...r.woken];
@@ -160,7 +160,7 @@ export class EngineHost implements EngineApi {
     const recorded: LogEntry = this.cancelRequested ? { ...entry, cancelAfterChunks: chunks } : entry;
     this.cancelRequested = false;
     const result: StepResult = { entry: recorded, outcomes: [r.outcome, ...outcomes], clock: e.clock.now };
-    this.book(entryKey(recorded), result, walBefore);
+    this.book(entryKey(recorded), result, walBefore, true);
     return { result, state: this.stateSync() };
   }
 

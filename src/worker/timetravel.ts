@@ -13,12 +13,15 @@
  * gains a few records per step). Taking one every 16 steps made replaying n steps cost n²/16 copies' worth, and
  * keeping only the last 40 left the start of a long log uncovered: a jump to the middle replayed half of it.
  * The policy here:
- *  - a checkpoint is taken once the replay work since the last one (steps, and WAL records for bulk statements) is
- *    at least COPY_RATIO times the size of the copy: copying never costs more than a fixed share of replaying, so
- *    replaying stays linear in the log, and after a 10,000-row INSERT a copy is taken at once;
+ *  - while a log is replayed (import, reload, a jump), a checkpoint is taken once the replay work since the last
+ *    one (steps, and WAL records for bulk statements) is at least COPY_RATIO times the size of the copy: copying
+ *    never costs more than a fixed share of replaying, so replaying stays linear in the log; after a 10,000-row
+ *    INSERT a copy is taken at once;
+ *  - while a person runs statements one at a time, every MIN_SPACING steps: one copy per 16 statements is
+ *    unnoticeable at that pace, and stepping back a little then replays at most 16 statements;
  *  - at most MAX_CHECKPOINTS copies and MEMORY_BUDGET size units are kept; when there are too many, the copy whose
- *    removal leaves the smallest gap is dropped, so what stays is spread over the whole log (the newest and the
- *    deepest are kept);
+ *    removal leaves the smallest gap is dropped, so what stays is spread over the whole log — except the newest and
+ *    the RECENT deepest, which stay: the next jump is most likely near where the log is being extended;
  *  - a jump restarts from the deepest checkpoint on its log at or before the first step whose result is wanted.
  * With a 50,000-step log a jump replays a few thousand steps at most, instead of up to 25,000.
  *
@@ -79,6 +82,7 @@ export const COPY_RATIO = 2;
 export const STEP_WORK = 250;
 export const WAL_WORK = 25;
 export const MAX_CHECKPOINTS = 48;
+export const RECENT = 8;
 /** about 100 MB of copies (~40 bytes per size unit, measured) */
 export const MEMORY_BUDGET = 2_500_000;
 
@@ -103,8 +107,8 @@ export class Checkpoints {
   get all(): readonly Checkpoint[] { return this.list; }
 
   /** Is a checkpoint due after this much work since the last one (or since the engine started)? */
-  due(stepsSince: number, workSince: number, size: number, bulk: boolean): boolean {
-    return (stepsSince >= MIN_SPACING || bulk) && workSince >= COPY_RATIO * size;
+  due(stepsSince: number, workSince: number, size: number, o: { bulk: boolean; interactive: boolean }): boolean {
+    return (stepsSince >= MIN_SPACING || o.bulk) && (o.interactive || workSince >= COPY_RATIO * size);
   }
 
   /** The deepest checkpoint on this log (path = its prefix numbers) at or before `maxDepth`. */
@@ -133,8 +137,7 @@ export class Checkpoints {
     for (const c of this.list) total += c.size;
     while (this.list.length > 1 && (this.list.length > MAX_CHECKPOINTS || total > MEMORY_BUDGET)) {
       let victim = -1, smallest = Infinity;
-      // the newest and the deepest stay: the next jump is most likely near where the log is being extended
-      for (let i = 0; i < this.list.length - 1; i++) {
+      for (let i = 0; i < this.list.length - RECENT; i++) {
         if (this.list[i] === newest) continue;
         const before = i > 0 ? this.list[i - 1]!.depth : 0;
         const after = this.list[i + 1]!.depth;

@@ -4,7 +4,7 @@ import { EngineHost } from '../../src/worker/host.js';
 import { Engine } from '../../src/engine/engine.js';
 import { initParser } from '../../src/engine/sql/parser.js';
 import type { LogEntry } from '../../src/shared/api.js';
-import { MEMORY_BUDGET } from '../../src/worker/timetravel.js';
+import { MEMORY_BUDGET, MIN_SPACING, RECENT } from '../../src/worker/timetravel.js';
 
 const setup: LogEntry[] = [
   { kind: 'sql', session: 's1', sql: 'CREATE TABLE t(id int PRIMARY KEY, v int)' },
@@ -196,6 +196,20 @@ describe('EngineHost at scale (counted work, not timed)', () => {
     const kept = h.checkpoints.all;
     expect(kept.reduce((a, c) => a + c.size, 0)).toBeLessThanOrEqual(MEMORY_BUDGET + kept[kept.length - 1]!.size);
     expect(kept[0]!.depth).toBeLessThan(n / 4);
+  }, 60_000);
+
+  it('statements run one at a time are copied every 16: stepping back a little replays at most 16 of them', async () => {
+    const h = new EngineHost();
+    const log = longLog(4000).filter((e) => e.kind !== 'sql' || !/^(BEGIN|COMMIT)$/.test(e.sql)); // a copy waits for a COMMIT
+    await h.replay(['s1', 's2'], log.slice(0, 3000), { resultsFor: [] });
+    for (const e of log.slice(3000, 3600)) await h.apply(e);
+    const replayed: number[] = [];
+    for (let cut = 3599; cut > 3600 - (RECENT - 1) * MIN_SPACING; cut -= 7) {
+      const before = h.stepsApplied;
+      await h.replay(['s1', 's2'], log.slice(0, cut), { resultsFor: [cut - 1] });
+      replayed.push(h.stepsApplied - before);
+    }
+    expect(Math.max(...replayed)).toBeLessThanOrEqual(MIN_SPACING);
   }, 60_000);
 
   it('marks say which steps failed or wait, and latest outcomes are each session\'s last, also from a checkpoint', async () => {
