@@ -201,15 +201,17 @@ describe('EngineHost at scale (counted work, not timed)', () => {
   it('statements run one at a time are copied every 16: stepping back a little replays at most 16 of them', async () => {
     const h = new EngineHost();
     const log = longLog(4000).filter((e) => e.kind !== 'sql' || !/^(BEGIN|COMMIT)$/.test(e.sql)); // a copy waits for a COMMIT
-    await h.replay(['s1', 's2'], log.slice(0, 3000), { resultsFor: [] });
-    for (const e of log.slice(3000, 3600)) await h.apply(e);
+    await h.replay(['s1', 's2'], log.slice(0, 2000), { resultsFor: [] });
+    for (const e of log.slice(2000, 3600)) await h.apply(e); // 100 copies: more than are kept
     const replayed: number[] = [];
-    for (let cut = 3599; cut > 3600 - (RECENT - 1) * MIN_SPACING; cut -= 7) {
+    for (let cut = 3599; cut > 3500; cut -= 7) { // within the RECENT copies kept for the newest steps
       const before = h.stepsApplied;
       await h.replay(['s1', 's2'], log.slice(0, cut), { resultsFor: [cut - 1] });
       replayed.push(h.stepsApplied - before);
     }
+    expect(replayed).toHaveLength(15);
     expect(Math.max(...replayed)).toBeLessThanOrEqual(MIN_SPACING);
+    expect(RECENT * MIN_SPACING).toBeGreaterThan(100);
   }, 60_000);
 
   it('marks say which steps failed or wait, and latest outcomes are each session\'s last, also from a checkpoint', async () => {
