@@ -195,6 +195,9 @@ function keepBroken(storage: Storage, key: string, raw: string): string {
 
 // ------------------------------------------------------------------------------------------------ saving
 
+/** a generation no other tab is likely to pick (two tabs counting up from the same number would collide) */
+const newGeneration = (old: number) => { let g; do g = Math.floor(Math.random() * 2 ** 31); while (g === old); return g; };
+
 export interface SavedHeader { sessions: SavedWorkspace['sessions']; head: number | null; scenario: SavedScenario | null }
 
 /**
@@ -203,6 +206,8 @@ export interface SavedHeader { sessions: SavedWorkspace['sessions']; head: numbe
  * the storage is full: an append that failed is written again by the next call; a timeline that does not fit at all
  * is not saved (rather than leave an older one that no longer matches what the page shows).
  * Chunk keys carry the generation: a new timeline is written beside the old one, and the old one is removed after.
+ * Another tab of the same page writes the same keys: when it does (the `storage` event), `invalidate` makes the
+ * next save write everything afresh under a new generation, so the last tab to save wins whole, as with one key.
  */
 export class WorkspaceSaver {
   /** every node's row (JSON), in order */
@@ -230,8 +235,17 @@ export class WorkspaceSaver {
     this.sessions = w.sessions ?? null;
   }
 
+  /** Storage was written by someone else (another tab): the next save writes everything under a new generation. */
+  invalidate() {
+    this.gen = newGeneration(this.gen);
+    this.written = 0;
+    this.sessions = null;
+    this.queue = null;
+    this.sweep = true;
+  }
+
   replaceAll(header: SavedHeader, nodes: readonly SavedNode[]): string | null {
-    this.gen++;
+    this.gen = newGeneration(this.gen);
     this.adopt({ nodes });
     this.written = 0;
     this.sweep = true;

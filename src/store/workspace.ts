@@ -17,7 +17,7 @@ import { createStore } from 'zustand/vanilla';
 import { proxy } from 'comlink';
 import { markOf, markFromChar, SESSION_NAME, type EngineState, type LogEntry, type SessionOutcome, type ServerAction } from '../shared/api';
 import { startWorker, type EngineClient } from './client';
-import { load, validateWorkspace, nextIdAfter, WorkspaceSaver, MAX_NODES, type SavedWorkspace, type SavedScenario, type SavedNode } from './persist';
+import { load, validateWorkspace, nextIdAfter, WorkspaceSaver, MAX_NODES, HEADER_KEY, type SavedWorkspace, type SavedScenario, type SavedNode } from './persist';
 import { toSpec, SpecExportError } from './specExport';
 import { parseSpec, ScenarioError } from '../engine/scenario/spec';
 
@@ -185,6 +185,8 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
         restored = loaded.workspace;
         legacy = loaded.legacy;
         saver = new WorkspaceSaver(storage, loaded);
+        // another tab saved: write everything afresh next time (the last tab to save wins whole)
+        if (typeof window !== 'undefined') window.addEventListener('storage', (e) => { if (e.key === null || e.key.startsWith(HEADER_KEY)) saver?.invalidate(); });
       }
       if (restored) {
         set({ sessions: restored.sessions, nodes: fromSaved(restored.nodes), head: restored.head, nextId: nextIdAfter(restored.nodes), scenario: restored.scenario ?? null, selectedSession: restored.sessions[0]!.name });

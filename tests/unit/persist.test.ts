@@ -107,10 +107,11 @@ describe('compact rows and the incremental saver', () => {
     expect(s.replaceAll(header, nodes(CHUNK * 2 + 3))).toBeNull();
     st.writes = [];
     expect(s.append({ ...header, head: CHUNK * 2 + 4 }, { id: CHUNK * 2 + 4, parent: CHUNK * 2 + 3, entry: { kind: 'advance', ms: 5 } })).toBeNull();
-    expect(st.writes).toEqual([`${HEADER_KEY}.1.2`, HEADER_KEY]);
+    const gen = (JSON.parse(st.getItem(HEADER_KEY)!) as { gen: number }).gen;
+    expect(st.writes).toEqual([`${HEADER_KEY}.${gen}.2`, HEADER_KEY]);
     st.writes = [];
     expect(s.save({ ...header, sessions: [{ name: 's1', text: 'typed' }] })).toBeNull();
-    expect(st.writes).toEqual([`${HEADER_KEY}.1.sessions`, HEADER_KEY]);
+    expect(st.writes).toEqual([`${HEADER_KEY}.${gen}.sessions`, HEADER_KEY]);
     const l = load(st as unknown as Storage);
     expect(l.error).toBeNull();
     expect(l.workspace!.nodes).toEqual([...nodes(CHUNK * 2 + 3), { id: CHUNK * 2 + 4, parent: CHUNK * 2 + 3, entry: { kind: 'advance', ms: 5 } }]);
@@ -121,7 +122,8 @@ describe('compact rows and the incremental saver', () => {
     const s = new WorkspaceSaver(st as unknown as Storage);
     s.replaceAll(header, nodes(CHUNK * 3));
     s.replaceAll(header, nodes(2));
-    expect([...st.m.keys()].sort()).toEqual([HEADER_KEY, `${HEADER_KEY}.2.0`, `${HEADER_KEY}.2.sessions`]);
+    const gen = (JSON.parse(st.getItem(HEADER_KEY)!) as { gen: number }).gen;
+    expect([...st.m.keys()].sort()).toEqual([HEADER_KEY, `${HEADER_KEY}.${gen}.0`, `${HEADER_KEY}.${gen}.sessions`]);
     expect(load(st as unknown as Storage).workspace!.nodes).toEqual(nodes(2));
   });
   it('a new timeline that does not fit at all leaves no stale one to be restored, and says so', () => {
@@ -131,5 +133,24 @@ describe('compact rows and the incremental saver', () => {
     st.quota = 2000;
     expect(s.replaceAll(header, nodes(200))).toMatch(/storage for this page is full/);
     expect(load(st as unknown as Storage)).toMatchObject({ workspace: null, error: null });
+  });
+  it('two tabs: after the other tab saved, this one writes everything afresh, and a reload shows one tab whole', () => {
+    const st = new Mem();
+    const a = new WorkspaceSaver(st as unknown as Storage);
+    a.replaceAll(header, nodes(CHUNK + 10));
+    const l = load(st as unknown as Storage);
+    const b = new WorkspaceSaver(st as unknown as Storage, l);
+    b.adopt(l.workspace!);
+    // both go on from step CHUNK + 10, differently: a into the next chunk, then b once (the storage event tells a)
+    const mine = (id: number, sql: string) => ({ id, parent: id - 1, entry: { kind: 'sql' as const, session: 's1', sql } });
+    for (let i = 0; i < CHUNK; i++) a.append(header, mine(CHUNK + 11 + i, `SELECT 'a${i}'`));
+    b.append(header, mine(CHUNK + 11, "SELECT 'b'"));
+    a.invalidate();
+    a.append(header, mine(2 * CHUNK + 11, 'SELECT 0'));
+    const after = load(st as unknown as Storage);
+    expect(after.error).toBeNull();
+    expect(after.workspace!.nodes).toHaveLength(2 * CHUNK + 11);
+    expect(after.workspace!.nodes[CHUNK + 10]!.entry).toEqual({ kind: 'sql', session: 's1', sql: "SELECT 'a0'" });
+    expect([...st.m.keys()].filter((k) => k.startsWith(`${HEADER_KEY}.`))).toHaveLength(4); // 3 chunks and the sessions: the other generation is gone
   });
 });
