@@ -134,7 +134,8 @@ try {
     await new Promise((r) => setTimeout(r, 300));
     return { render, tuplesShown: document.querySelectorAll('.tuple').length, longTasks };
   }, frame);
-  // long workspaces
+  // long workspaces, each in a page of its own (the one above is closed: its memory is not theirs)
+  await page.close();
   const scale: { n: number; importMs: number; rss: number; rssBefore: number; jumps: Record<string, number>; stepMs: number; keyMs: number; saved: number; savedAll: boolean }[] = [];
   for (const n of (process.env.BENCH_UI_SCALE ?? '10000,20000,50000').split(',').map(Number)) {
     const p = await browser.newPage({ viewport: { width: 1280, height: 800 } });
