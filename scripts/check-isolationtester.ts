@@ -1,34 +1,63 @@
 /**
  * npm run check:isolationtester — validate the recorder itself against PostgreSQL's own isolation tester
  * (Debian's postgresql-client-15 ships it): every scenario that uses no Heapscope extension (+Nms clock advances,
- * #! verbose) is run by `isolationtester` on a fresh cluster, and its output must equal the committed recording.
+ * @server events, #! verbose) is run by `isolationtester` on a fresh cluster. Its stdout must equal the committed
+ * FILE.out and its stderr FILE.err (or nothing). Where the recording has a stderr, the recorder is also run live
+ * and must end with the tester's exit status. `#! PGISOLATIONTIMEOUT=N` is handed to the tester as the
+ * environment variable of that name. A recording that says the tester "would wait here forever" (a setup or
+ * teardown blocked by a session's lock) must make the tester hang: it is stopped after HANG_MS, and what it
+ * printed until then must be the recording without that last stderr line. The malformed files of
+ * tests/spec-errors/ must make the tester print exactly their NAME.err and exit with 1.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Template, Cluster } from './lib/pgcluster.js';
-import { listScenarios, expectedPath } from './lib/scenarios.js';
+import { listScenarios, loadScenario, readRecording, firstDifference, expectedErrPath, SPEC_ERRORS_ROOT, type Recording } from './lib/scenarios.js';
+import { recordTranscript, testerRejection, ISOLATIONTESTER as ISO } from './record.js';
 
-const ISO = process.env.ISOLATIONTESTER ?? '/usr/lib/postgresql/15/lib/pgxs/src/test/isolation/isolationtester';
-const files = listScenarios().filter((f) => !/^#!|^permutation.*\s(\+\d+m?s|@)/m.test(readFileSync(f, 'utf8')));
+const HANG_MS = 4000;
+const HANG_LINE = /^.* blocks: .*would wait here forever.*\n$/m;
+const usesExtension = (text: string) => /^#!\s*(verbose|differs)|^permutation.*\s(\+\d+m?s|@)/m.test(text);
+const files = listScenarios().filter((f) => !usesExtension(readFileSync(f, 'utf8')));
 const template = new Template(); // installs postgresql-15 (which brings postgresql-client-15's isolationtester) when missing
 if (!existsSync(ISO)) { template.remove(); console.error(`isolationtester not found at ${ISO} (Debian package postgresql-client-15)`); process.exit(2); }
 let same = 0, differ = 0;
+const rejected = readdirSync(SPEC_ERRORS_ROOT).filter((f) => f.endsWith('.spec')).map((f) => join(SPEC_ERRORS_ROOT, f));
+for (const f of rejected) {
+  const r = testerRejection(f);
+  const want = existsSync(expectedErrPath(f)) ? readFileSync(expectedErrPath(f), 'utf8') : '<no recording>';
+  if (r.status === 1 && r.stdout === '' && r.stderr === want) same++;
+  else { differ++; console.log(`${f}: isolationtester says ${JSON.stringify(r.stderr)} (status ${r.status}), the recording ${JSON.stringify(want)}`); }
+}
 try {
   for (const f of files) {
+    const sc = loadScenario(f);
+    const want = readRecording(f);
+    if (!want) { differ++; console.log(`${f}: no recording`); continue; }
+    const hangs = HANG_LINE.test(want.stderr);
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.PGISOLATIONTIMEOUT;
+    if (sc.stepTimeoutSec !== null) env.PGISOLATIONTIMEOUT = String(sc.stepTimeoutSec);
     const c = new Cluster(template);
+    let problem = '';
     try {
       await c.start();
-      const r = spawnSync(ISO, [`host=127.0.0.1 port=${c.port} user=postgres dbname=postgres`], { input: readFileSync(f), encoding: 'utf8' });
-      const expected = readFileSync(expectedPath(f), 'utf8');
-      if (r.stdout === expected) same++;
-      else {
-        differ++;
-        const a = r.stdout.split('\n'), b = expected.split('\n');
-        const i = a.findIndex((l, k) => l !== b[k]);
-        console.log(`${f}: differs at line ${i + 1}\n  isolationtester: ${JSON.stringify(a[i])}\n  recording:       ${JSON.stringify(b[i])}`);
+      const r = spawnSync(ISO, [`host=127.0.0.1 port=${c.port} user=postgres dbname=postgres`], {
+        input: readFileSync(f), encoding: 'utf8', env, ...(hangs ? { timeout: HANG_MS } : {}),
+      });
+      const got: Recording = { stdout: r.stdout, stderr: r.stderr };
+      const expected: Recording = hangs ? { stdout: want.stdout, stderr: want.stderr.replace(HANG_LINE, '') } : want;
+      problem = firstDifference(got, expected, 'isolationtester', 'recording      ');
+      if (!problem && hangs && r.signal === null) problem = `the recording says the tester hangs, but it exited with status ${r.status}`;
+      if (!problem && !hangs && !want.stderr && r.status !== 0) problem = `isolationtester exits with status ${r.status}`;
+      if (!problem && !hangs && want.stderr) {
+        const live = await recordTranscript(f, template);
+        if (live.exitCode !== r.status) problem = `isolationtester exits with status ${r.status}, the recorder with ${live.exitCode}`;
       }
     } finally { c.stopSync(); }
+    if (problem) { differ++; console.log(`${f}: differs at ${problem}`); } else same++;
   }
 } finally { template.remove(); }
-console.log(`${same} of ${files.length} recordings equal PostgreSQL's isolationtester output (${differ} differ)`);
+console.log(`${same} of ${files.length + rejected.length} recordings equal PostgreSQL's isolationtester output (${differ} differ)`);
 process.exit(differ ? 1 : 0);

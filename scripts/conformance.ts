@@ -6,18 +6,11 @@
  * is stale, then compare the engine with the fresh recordings.
  * Scenarios marked "#! differs: reason" are known gaps: listed and counted, never failing the run.
  */
-import { readFileSync, existsSync, writeFileSync } from 'node:fs';
-import { listScenarios, expectedPath, knownDifference, engineTranscript } from './lib/scenarios.js';
+import { writeFileSync } from 'node:fs';
+import { listScenarios, knownDifference, engineTranscript, readRecording, firstDifference, type Recording } from './lib/scenarios.js';
 
 interface Row { scenario: string; engine: 'match' | 'differ' | 'error' | 'no recording'; known: string | null; live?: 'fresh' | 'stale' | 'error' }
 
-function firstDiff(a: string, b: string): string {
-  const al = a.split('\n'), bl = b.split('\n');
-  for (let i = 0; i < Math.max(al.length, bl.length); i++) {
-    if (al[i] !== bl[i]) return `line ${i + 1}:\n    postgres: ${JSON.stringify(bl[i] ?? '<end>')}\n    engine:   ${JSON.stringify(al[i] ?? '<end>')}`;
-  }
-  return '';
-}
 
 async function main() {
   const args = process.argv.slice(2);
@@ -26,7 +19,7 @@ async function main() {
   const only = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--json');
   const files = only.length ? only : listScenarios();
   const rows: Row[] = [];
-  const fresh = new Map<string, string>();
+  const fresh = new Map<string, Recording>();
   if (live) {
     const { Template } = await import('./lib/pgcluster.js');
     const { recordTranscript } = await import('./record.js');
@@ -39,19 +32,20 @@ async function main() {
   }
   const details: string[] = [];
   for (const f of files) {
-    const exp = expectedPath(f);
     const row: Row = { scenario: f.replace(/^tests\/scenarios\//, ''), engine: 'no recording', known: knownDifference(f) };
-    const expected = live ? fresh.get(f) : existsSync(exp) ? readFileSync(exp, 'utf8') : undefined;
+    const committed = readRecording(f);
+    const expected = live ? fresh.get(f) : committed;
     if (live) {
-      const committed = existsSync(exp) ? readFileSync(exp, 'utf8') : undefined;
-      row.live = expected === undefined ? 'error' : committed === expected ? 'fresh' : 'stale';
-      if (row.live === 'stale') details.push(`${f}: committed recording is stale — ${committed === undefined ? 'missing' : firstDiff(committed, expected!)}`);
+      const stale = expected && committed ? firstDifference(committed, expected, 'committed', 'postgres ') : 'missing';
+      row.live = expected === undefined ? 'error' : stale ? 'stale' : 'fresh';
+      if (row.live === 'stale') details.push(`${f}: committed recording is stale — ${stale}`);
     }
     if (expected !== undefined) {
       try {
         const got = await engineTranscript(f);
-        row.engine = got === expected ? 'match' : 'differ';
-        if (row.engine === 'differ' && !row.known) details.push(`${f}: engine differs at ${firstDiff(got, expected)}`);
+        const diff = firstDifference(got, expected, 'engine  ', 'postgres');
+        row.engine = diff ? 'differ' : 'match';
+        if (row.engine === 'differ' && !row.known) details.push(`${f}: engine differs at ${diff}`);
       } catch (e) {
         row.engine = 'error';
         details.push(`${f}: engine failed: ${(e as Error).message}`);

@@ -25,6 +25,15 @@ if (existsSync('.tmp/vitest.json')) {
   if (v.status !== 0 && r.numFailedTests === 0) failed += 1; // a suite that failed to load
 } else failed += 1;
 
+// 1b. lessons: parsed, run through the engine with every claim verified, transcripts equal to their recordings
+rmSync('.tmp/lessons.json', { force: true });
+run('npx', ['tsx', 'scripts/lessons-check.ts', '--json', '.tmp/lessons.json']);
+if (existsSync('.tmp/lessons.json')) {
+  const l = JSON.parse(readFileSync('.tmp/lessons.json', 'utf8'));
+  passed += l.lessons - l.failed;
+  failed += l.failed;
+} else failed += 1;
+
 // 2. live conformance against a real PostgreSQL 15
 if (process.env.HEAPSCOPE_SKIP_LIVE !== '1') {
   rmSync('.tmp/conformance.json', { force: true });

@@ -2,13 +2,15 @@
  * The scenario driver for a real PostgreSQL: one connection per session plus a control connection.
  *
  * A step is sent with the simple query protocol; it counts as waiting when the server says the backend is
- * blocked by one of the scenario's sessions (pg_isolation_test_session_is_blocked, as the isolation tester
- * asks) — never by guessing from elapsed time. Values come back as text, exactly as libpq hands them to psql.
+ * blocked by one of the scenario's sessions (pg_isolation_test_session_is_blocked with the sessions' pids, as the
+ * isolation tester asks) — never by guessing from elapsed time. The runner's step timeout is real time here;
+ * a cancel is pg_cancel_backend (what the tester's PQcancel amounts to: 57014 "canceling statement due to user
+ * request"). Values come back as text, exactly as libpq hands them to psql.
  * Backend pids in messages are rewritten to the engine's deterministic pids (control connection 1001, then
  * 1002, 1003 ... in session order), so deadlock DETAIL lines compare.
  */
 import pg from 'pg';
-import type { Driver, DriverResult } from '../../src/engine/scenario/runner.js';
+import type { Blocked, Driver, DriverResult } from '../../src/engine/scenario/runner.js';
 import { CONTROL } from '../../src/engine/scenario/runner.js';
 import type { PgMessage, Severity } from '../../src/engine/errors.js';
 
@@ -82,7 +84,7 @@ export class PgDriver implements Driver {
       for (const [k, d] of pending) if (d) this.conns.get(k)!.done = d;
       return;
     }
-    if (action === 'checkpoint') { await this.run(CONTROL, 'CHECKPOINT'); return; }
+    if (action === 'checkpoint') { await this.exec(CONTROL, 'CHECKPOINT'); return; }
     throw new Error(`@${action}${arg !== undefined ? ':' + arg : ''} cannot be reproduced on a real server (the engine only)`);
   }
 
@@ -94,10 +96,10 @@ export class PgDriver implements Driver {
         const r = await c.client.query({ text: sql, rowMode: 'array', types: rawText } as pg.QueryConfig);
         const list = (Array.isArray(r) ? r : [r]) as pg.QueryResult[];
         c.done = {
-          results: list.filter((x) => x.fields.length > 0 || x.command === 'SELECT').map((x) => ({
+          results: list.map((x) => (x.fields.length > 0 || x.command === 'SELECT' ? {
             columns: x.fields.map((f) => f.name),
             rows: (x.rows as unknown as (string | null)[][]).map((row) => row.map((v) => (v === null ? null : String(v)))),
-          })),
+          } : null)),
           error: null,
         };
       } catch (e) {
@@ -106,40 +108,50 @@ export class PgDriver implements Driver {
     })();
   }
 
-  private async blocked(session: string): Promise<boolean> {
-    const c = this.conns.get(session)!;
-    const pids = [...this.conns.values()].map((x) => x.pid);
-    const r = await this.observer.query('SELECT pg_catalog.pg_isolation_test_session_is_blocked($1, $2) AS b', [c.pid, pids]);
+  /** the scenario sessions' backends (not the control connection's), as the tester's lock-wait query takes them */
+  private sessionPids(): number[] {
+    return this.sessionNames.map((n) => this.conns.get(n)!.pid);
+  }
+  private async isBlocked(conn: string): Promise<boolean> {
+    const r = await this.observer.query('SELECT pg_catalog.pg_isolation_test_session_is_blocked($1, $2) AS b', [this.conns.get(conn)!.pid, this.sessionPids()]);
     return r.rows[0].b === true;
   }
 
   private settle(session: string, ms: number): Promise<boolean> {
     const c = this.conns.get(session)!;
-    return Promise.race([c.pending!.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+    if (!c.pending) return Promise.resolve(true);
+    if (ms <= 0) return Promise.resolve(c.done !== null); // the result has arrived (start() sets it then)
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<boolean>((r) => { timer = setTimeout(() => r(false), ms); });
+    return Promise.race([c.pending.then(() => true), timeout]).finally(() => clearTimeout(timer));
   }
 
-  async control(sql: string): Promise<DriverResult> { return this.run(CONTROL, sql); }
-  async run(session: string, sql: string): Promise<DriverResult> {
-    this.start(session, sql);
-    await this.conns.get(session)!.pending;
-    return this.take(session);
-  }
-  async send(session: string, sql: string): Promise<'done' | 'waiting'> {
-    this.start(session, sql);
-    return (await this.poll(session)) ? 'done' : 'waiting';
-  }
-  async poll(session: string): Promise<boolean> {
-    for (;;) {
-      if (await this.settle(session, 10)) return true;
-      if (this.down || await this.blocked(session)) {
-        // a result may have arrived while we asked
-        return this.settle(session, 0);
+  /** PQexec; a statement seen waiting for a lock a session holds would wait forever (no step runs meanwhile). */
+  async exec(conn: string, sql: string): Promise<DriverResult | Blocked> {
+    this.start(conn, sql);
+    while (!(await this.settle(conn, 10))) {
+      if (!this.down && await this.isBlocked(conn)) {
+        const r = await this.observer.query('SELECT pg_catalog.pg_blocking_pids($1) AS p', [this.conns.get(conn)!.pid]);
+        const byPid = new Map([...this.conns].map(([name, c]) => [c.pid, name]));
+        return { blockedBy: (r.rows[0].p as number[]).map((p) => byPid.get(p) ?? `process ${p}`) };
       }
     }
+    return this.take(conn);
   }
-  async wait(session: string): Promise<boolean> {
-    return this.settle(session, 30_000);
+  async send(session: string, sql: string): Promise<void> { this.start(session, sql); }
+  async finished(session: string, ms: number): Promise<boolean> { return this.settle(session, ms); }
+  async blocked(session: string): Promise<boolean> { return this.down || this.isBlocked(session); }
+  /** What PQcancel does, from the observer connection: the backend's statement fails with 57014. */
+  async cancel(session: string): Promise<string | null> {
+    try {
+      await this.observer.query('SELECT pg_catalog.pg_cancel_backend($1)', [this.conns.get(session)!.pid]);
+      return null;
+    } catch (e) {
+      return (e as Error).message;
+    }
   }
+  now(): number { return performance.now(); }
+  async idle(ms: number): Promise<void> { await new Promise((r) => setTimeout(r, Math.max(1, Math.min(ms, 10)))); }
   take(session: string): DriverResult {
     const c = this.conns.get(session)!;
     const d = c.done ?? { results: [], error: null };

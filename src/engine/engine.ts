@@ -69,38 +69,41 @@ export interface ExecuteResponse {
   woken: SessionOutcome[];
 }
 
-const ISOLATION_NAMES: Record<string, IsolationLevel> = {
+/** A lookup table keyed by what users type (setting names, values): no prototype, so "constructor" is not in it. */
+const dict = <T>(o: Record<string, T>): Record<string, T> => Object.assign(Object.create(null) as Record<string, T>, o);
+
+const ISOLATION_NAMES: Record<string, IsolationLevel> = dict({
   'read uncommitted': 'read uncommitted', 'read committed': 'read committed',
   'repeatable read': 'repeatable read', serializable: 'serializable',
-};
+});
 
 /** Settings accepted with no effect on the simulation (shown by SHOW), with their defaults. */
-const PASSIVE_GUCS: Record<string, string> = {
+const PASSIVE_GUCS: Record<string, string> = dict({
   application_name: '', client_min_messages: 'notice', search_path: '"$user", public', work_mem: '4MB',
   enable_seqscan: 'on', enable_indexscan: 'on', enable_bitmapscan: 'on', datestyle: 'ISO, MDY', timezone: 'UTC',
   client_encoding: 'UTF8', extra_float_digits: '1', log_lock_waits: 'off', intervalstyle: 'postgres',
   standard_conforming_strings: 'on', max_parallel_workers_per_gather: '2', jit: 'off',
-};
+});
 /** synchronous_commit's spellings (guc.c's synchronous_commit_options, incl. the boolean ones) → the shown value */
-const SYNCHRONOUS_COMMIT_VALUES: Record<string, string> = {
+const SYNCHRONOUS_COMMIT_VALUES: Record<string, string> = dict({
   local: 'local', remote_write: 'remote_write', remote_apply: 'remote_apply', on: 'on', off: 'off',
   true: 'on', false: 'off', yes: 'on', no: 'off', '1': 'on', '0': 'off',
-};
+});
 /** Server-wide settings (postgresql.conf): shown by SHOW, never changed by SET (PGC_SIGHUP / PGC_POSTMASTER). */
-const SERVER_GUCS: Record<string, { context: 'sighup' | 'postmaster'; value(e: Engine): string }> = {
+const SERVER_GUCS: Record<string, { context: 'sighup' | 'postmaster'; value(e: Engine): string }> = dict({
   full_page_writes: { context: 'sighup', value: (e) => (e.wal.fullPageWrites ? 'on' : 'off') },
   checkpoint_timeout: { context: 'sighup', value: () => '5min' },
   wal_writer_delay: { context: 'sighup', value: () => '200ms' },
   bgwriter_lru_maxpages: { context: 'sighup', value: () => '100' },
   wal_level: { context: 'postmaster', value: () => 'replica' },
   shared_buffers: { context: 'postmaster', value: () => '128MB' },
-};
+});
 
 /** Settings that would change behaviour the engine does not model: only their defaults are accepted. */
-const UNMODELLED_GUCS: Record<string, string> = {
+const UNMODELLED_GUCS: Record<string, string> = dict({
   statement_timeout: '0', lock_timeout: '0', idle_in_transaction_session_timeout: '0',
   default_transaction_deferrable: 'off', transaction_deferrable: 'off',
-};
+});
 
 export class Engine {
   readonly catalog = new Catalog();
@@ -1083,9 +1086,11 @@ export class Engine {
     if (v === undefined) throw new PgError('55000', `currval of sequence "${name}" is not yet defined in this session`);
     return v;
   }
-  setval(s: Session, name: string, value: number, isCalled: boolean): number {
+  setval(s: Session, name: string, big: number | bigint, isCalled: boolean): number {
     const seq = this.sequence(name);
-    if (value < 1 || value > seq.max) throw new PgError('22003', `setval: value ${value} is out of bounds for sequence "${name}" (1..${seq.max})`);
+    if (big < 1 || big > seq.max) throw new PgError('22003', `setval: value ${big} is out of bounds for sequence "${name}" (1..${seq.max})`);
+    if (typeof big === 'bigint') throw notSupported('sequence values beyond 2^53');
+    const value = big;
     const xid = this.ensureTopXid(s);
     seq.lastValue = value; seq.isCalled = isCalled; seq.logCnt = 0;
     seq.pageLsn = this.wal.insert(WalKind.SequenceLog, xid, 99, seq.oid, 0, 0, 0, { lastValue: value, isCalled } satisfies SequencePayload);

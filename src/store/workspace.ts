@@ -19,7 +19,7 @@ import { markOf, markFromChar, SESSION_NAME, type EngineState, type LogEntry, ty
 import { startWorker, type EngineClient } from './client';
 import { load, validateWorkspace, nextIdAfter, WorkspaceSaver, MAX_NODES, HEADER_KEY, type SavedWorkspace, type SavedScenario, type SavedNode } from './persist';
 import { toSpec, SpecExportError } from './specExport';
-import { parseSpec, ScenarioError } from '../engine/scenario/spec';
+import { parseSpec, firstPermutation, permutationCount, ScenarioError } from '../engine/scenario/spec';
 
 import { Nodes, pathTo, type TimelineNode } from './nodes';
 
@@ -246,7 +246,8 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       const text = await serial(() => client!.api.explain(table, blk, off, get().selectedSession));
       set({ explanation: text });
     },
-    /** Load an isolation-tester .spec: sessions, setup, and the first permutation queued as steps. */
+    /** Load an isolation-tester .spec: sessions, setup, and the first permutation queued as steps (the others,
+     *  possibly billions of interleavings, are only counted: nothing enumerates them). */
     loadScenario: (text: string, name = 'scenario') => serial(async () => {
       let sc;
       try { sc = parseSpec(text, name); } catch (e) {
@@ -259,7 +260,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       const q: LogEntry[] = [];
       for (const sql of sc.setup) q.push({ kind: 'sql', session: 'setup', sql });
       for (const s of sc.sessions) if (s.setup) q.push({ kind: 'sql', session: s.name, sql: s.setup });
-      for (const item of sc.permutations[0] ?? []) {
+      for (const item of firstPermutation(sc)) {
         q.push(item.kind === 'advance' ? { kind: 'advance', ms: item.ms }
           : item.kind === 'server' ? { kind: 'server', action: item.action, ...(item.arg !== undefined ? { arg: item.arg } : {}) }
             : { kind: 'sql', session: item.step.session, sql: item.step.sql });
@@ -267,7 +268,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       set({
         sessions: sc.sessions.map((s) => ({ name: s.name, text: s.steps.map((st) => st.sql).join('\n') + '\n' })),
         nodes: Nodes.empty(), head: null, nextId: 1, scenario: { name, queue: q, position: 0 }, selectedSession: sc.sessions[0]!.name,
-        playback: null, notice: { kind: 'info', text: `Loaded ${name}: ${q.length} steps queued (first permutation). Use "Next step".` },
+        playback: null, notice: { kind: 'info', text: `Loaded ${name}: ${q.length} steps queued (first of ${permutationCount(sc).toLocaleString('en-US')} permutation${permutationCount(sc) === 1n ? '' : 's'}). Use "Next step".` },
       });
       await replayTo(null);
       persistAll();

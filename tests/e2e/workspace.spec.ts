@@ -199,3 +199,14 @@ test('the WAL view shows what is still only in WAL buffers and that COMMIT flush
   await expect(pointers).toContainText('nothing waits in WAL buffers');
   expect(w.errors).toEqual([]);
 });
+
+test('a spec of 3 sessions × 8 steps without permutations loads at once: only its first interleaving is built', async ({ page }) => {
+  const w = watch(page);
+  await fresh(page);
+  const spec = ['a', 'b', 'c'].map((s) => `session ${s}\n${Array.from({ length: 8 }, (_, k) => `step ${s}${k} { SELECT ${k} AS ${s}; }`).join('\n')}\n`).join('');
+  await page.getByTestId('file-input').setInputFiles({ name: 'wide.spec', mimeType: 'text/plain', buffer: Buffer.from(spec) });
+  await expect(page.getByTestId('notice')).toContainText('wide.spec: 24 steps queued (first of 9,465,511,770 permutations)', { timeout: 5_000 });
+  await page.getByTestId('next-step').click();
+  await expect(page.getByTestId('session-a').locator('table.grid')).toContainText('0');
+  expect(w.errors).toEqual([]);
+});

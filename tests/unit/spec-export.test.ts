@@ -5,7 +5,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { loadModule, parseSync } from 'libpg-query';
 import { specSafeSql, toSpec, SpecExportError } from '../../src/store/specExport.js';
-import { parseSpec } from '../../src/engine/scenario/spec.js';
+import { parseSpec, firstPermutation } from '../../src/engine/scenario/spec.js';
 import type { LogEntry } from '../../src/shared/api.js';
 
 beforeAll(async () => { await loadModule(); });
@@ -75,7 +75,7 @@ describe('toSpec', () => {
     expect(sc.setup.map((s) => tree(s))).toEqual([tree(log[0]!.kind === 'sql' ? log[0]!.sql : '')]);
     expect(sc.sessions.map((s) => [s.name, s.steps.map((st) => st.name)])).toEqual([['s1', ['s1_1', 's1_2']], ['s2', ['s2_1']]]);
     expect(tree(sc.sessions[0]!.steps[0]!.sql)).toEqual(tree("INSERT INTO j VALUES (1, '{\"a\": 1}')"));
-    expect(sc.permutations[0]!.map((p) => (p.kind === 'step' ? p.step.name : p.kind === 'advance' ? `+${p.ms}` : `@${p.action}:${p.arg ?? ''}`)))
+    expect(firstPermutation(sc).map((p) => (p.kind === 'step' ? p.step.name : p.kind === 'advance' ? `+${p.ms}` : `@${p.action}:${p.arg ?? ''}`)))
       .toEqual(['s1_1', '+1500', 's2_1', '@crash:commit-before-flush', '@restart:', 's1_2']);
     expect(text).toContain('# full_page_writes = off is a server setting a .spec cannot hold: left out');
     expect(text).toContain('# step s1_2 was cancelled in Heapscope after 2 chunk(s); here it runs to the end');

@@ -7,8 +7,14 @@
  *           the new version gets HEAP_UPDATED. If no indexed column changed and the new version fits on the same
  *           page, it is a HOT update (old: HEAP_HOT_UPDATED, new: HEAP_ONLY_TUPLE, no new index entry).
  *           Changing a key column sets HEAP_KEYS_UPDATED. WAL: Heap HOT_UPDATE or UPDATE. pd_prune_xid is set.
- *  delete — t_xmax = our xid, HEAP_KEYS_UPDATED; nothing is removed (vacuum does that). WAL: Heap DELETE.
- *  lock   — a row lock is just t_xmax = our xid with HEAP_XMAX_LOCK_ONLY and lock-strength bits; no new version.
+ *  delete — t_xmax = our xid, HEAP_KEYS_UPDATED, t_ctid = its own TID; nothing is removed (vacuum does that).
+ *           WAL: Heap DELETE.
+ *  lock   — a row lock is just t_xmax = our xid with HEAP_XMAX_LOCK_ONLY and lock-strength bits, t_ctid = its
+ *           own TID; no new version.
+ * t_ctid points forward only from a version a transaction replaced. An aborted update leaves its link behind
+ * (nothing is undone), so delete and lock reset it: after VACUUM frees the aborted version's line pointer and an
+ * INSERT reuses it, a stale link would lead to an unrelated row. Chain-followers also check that the version
+ * they reach was created by the transaction that replaced the one before (t_xmin = prior t_xmax).
  * None of these wait: the waiting (for a concurrent updater) happens in the executor before calling them.
  *
  * Mirrors: heap_insert, heap_update, heap_delete, heap_lock_tuple in src/backend/access/heap/heapam.c and
@@ -188,6 +194,9 @@ export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: num
   const item = page.items[off - 1]!;
   setXmaxForModify(ctx, item);
   item.infomask2 |= HEAP_KEYS_UPDATED;
+  // no forward link: a deleted version's t_ctid is its own TID (heap_delete), whatever an earlier, aborted
+  // update left there — a chain-follower must never reach past a delete
+  item.ctidBlock = blk; item.ctidOffset = off;
   clearAllVisible(page);
   setPrunable(page, ctx.tx.writeXid);
   if (ctx.tracer.wants('delete')) {
@@ -210,6 +219,8 @@ export function heapLockTuple(ctx: HeapContext, table: Table, blk: number, off: 
     item.infomask |= HEAP_XMAX_IS_MULTI | HEAP_XMAX_LOCK_ONLY | TUPLE_LOCK_BITS[strongest];
     item.infomask2 &= ~HEAP_KEYS_UPDATED;
     if (strongest === 'exclusive') item.infomask2 |= HEAP_KEYS_UPDATED;
+    item.infomask2 &= ~HEAP_HOT_UPDATED; // a lock-only xmax: no HOT chain, no forward link (heap_lock_tuple)
+    item.ctidBlock = blk; item.ctidOffset = off;
     if (ctx.tracer.wants('lock-row')) {
       ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: tx.writeXid,
         text: `row lock on ${formatTid(blk, off)} shared with ${otherLockers.map((m) => m.xid).join(', ')}: t_xmax becomes MultiXact ${item.xmax} (HEAP_XMAX_IS_MULTI) with members ${members.map((m) => `${m.xid} (${m.mode})`).join(', ')}` });
@@ -224,6 +235,9 @@ export function heapLockTuple(ctx: HeapContext, table: Table, blk: number, off: 
   item.infomask |= HEAP_XMAX_LOCK_ONLY | TUPLE_LOCK_BITS[mode];
   item.infomask2 &= ~HEAP_KEYS_UPDATED;
   if (mode === 'exclusive') item.infomask2 |= HEAP_KEYS_UPDATED;
+  // a lock-only xmax has no forward link: clear what an aborted updater left (HOT_UPDATED, t_ctid; heap_lock_tuple)
+  item.infomask2 &= ~HEAP_HOT_UPDATED;
+  item.ctidBlock = blk; item.ctidOffset = off;
   if (ctx.tracer.wants('lock-row')) {
     ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: tx.writeXid,
       text: `row lock FOR ${mode === 'keyshare' ? 'KEY SHARE' : mode === 'share' ? 'SHARE' : mode === 'nokeyexclusive' ? 'NO KEY UPDATE' : 'UPDATE'} on ${formatTid(blk, off)}: t_xmax ${tx.writeXid} with XMAX_LOCK_ONLY (no new version)` });

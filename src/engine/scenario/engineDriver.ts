@@ -1,25 +1,30 @@
 /**
- * The scenario driver for the in-process engine: sessions are engine sessions, waiting is virtual.
+ * The scenario driver for the in-process engine: sessions are engine sessions, time is the engine's virtual clock.
  *
- * "Wait for a blocked step" means: jump the virtual clock to the next timer (a deadlock_timeout check) until
- * the step finishes; if no timer is pending, nothing can ever wake it.
+ * The engine runs a statement synchronously until it finishes or waits for a lock; only time (a timer: the
+ * deadlock_timeout check) or another session's statement can end a wait. So "wait up to N ms for a step" jumps
+ * the virtual clock from timer to timer until the step has finished or N ms have passed, and the runner's
+ * 300-second step timeout costs microseconds. A step counts as blocked (pg_isolation_test_session_is_blocked)
+ * while it waits for a lock that one of the scenario's sessions holds; a cancel is Engine.cancel
+ * (pg_cancel_backend: "57014 canceling statement due to user request").
  */
 import { Engine, type SessionOutcome } from '../engine.js';
 import { type PgMessage, PgError } from '../errors.js';
-import { CONTROL, type Driver, type DriverResult } from './runner.js';
+import { CONTROL, type Blocked, type Driver, type DriverResult } from './runner.js';
 import type { ServerAction } from './spec.js';
 import type { CrashPoint } from '../checkpoint/checkpointer.js';
-
-export const POLL_MS = 10;
 
 export class EngineDriver implements Driver {
   private mailbox = new Map<string, SessionOutcome>();
   private pendingNotices: { session: string; message: PgMessage }[] = [];
-  constructor(readonly engine: Engine = new Engine()) {}
+  private names = new Set<string>();
+  /** a transcript shows no trace, so an engine made here records none (faster; same behaviour) */
+  constructor(readonly engine: Engine = new Engine({ trace: false })) {}
 
   async open(sessions: string[]): Promise<void> {
     this.engine.createSession(CONTROL);
     for (const s of sessions) this.engine.createSession(s);
+    this.names = new Set(sessions);
   }
   private deliver(outcomes: SessionOutcome[]) {
     for (const o of outcomes) {
@@ -27,43 +32,65 @@ export class EngineDriver implements Driver {
       if (o.status !== 'waiting') this.mailbox.set(o.session, o);
     }
   }
-  private exec(session: string, sql: string): SessionOutcome {
+  private execute(session: string, sql: string): SessionOutcome {
     const r = this.engine.execute(session, sql);
     this.deliver([r.outcome, ...r.woken]);
     return r.outcome;
   }
   private toResult(o: SessionOutcome): DriverResult {
     return {
-      results: o.results.filter((r) => r.columns).map((r) => ({ columns: r.columns!.map((c) => c.name), rows: r.rows })),
+      results: o.results.map((r) => (r.columns ? { columns: r.columns.map((c) => c.name), rows: r.rows } : null)),
       error: o.error,
     };
   }
-  async control(sql: string): Promise<DriverResult> { return this.run(CONTROL, sql); }
-  async run(session: string, sql: string): Promise<DriverResult> {
-    const o = this.exec(session, sql);
-    if (o.status === 'waiting') {
-      await this.wait(session);
+  /** Let virtual time pass up to `ms`, timer by timer, stopping early once `until()` holds. */
+  private passTime(ms: number, until: () => boolean) {
+    const target = this.engine.clock.now + Math.max(0, ms);
+    while (!until()) {
+      const next = this.engine.clock.next();
+      if (!next || next.at > target) { this.deliver(this.engine.advance(target - this.engine.clock.now)); return; }
+      this.deliver(this.engine.advance(next.at - this.engine.clock.now));
     }
-    return this.take(session);
   }
-  /**
-   * A client notices that a step blocks only by looking: the isolation tester gives a step 10 ms to finish
-   * before it asks whether the backend is blocked. The same 10 ms pass on the virtual clock here, so a
-   * deadlock_timeout shorter than that resolves before the step is ever reported as waiting.
-   */
-  async send(session: string, sql: string): Promise<'done' | 'waiting'> {
-    if (this.exec(session, sql).status !== 'waiting') return 'done';
-    this.deliver(this.engine.advance(POLL_MS));
-    return this.mailbox.has(session) ? 'done' : 'waiting';
-  }
-  async poll(session: string): Promise<boolean> { return this.mailbox.has(session); }
-  async wait(session: string): Promise<boolean> {
-    while (!this.mailbox.has(session)) {
-      const r = this.engine.advanceToNextTimer();
-      this.deliver(r.finished);
-      if (!r.fired) return this.mailbox.has(session);
+
+  /** Setup and teardown: no step runs meanwhile, so once no timer is left a wait lasts forever. */
+  async exec(conn: string, sql: string): Promise<DriverResult | Blocked> {
+    if (this.execute(conn, sql).status === 'waiting') {
+      while (!this.mailbox.has(conn)) {
+        const r = this.engine.advanceToNextTimer();
+        this.deliver(r.finished);
+        if (!r.fired) break;
+      }
+      if (!this.mailbox.has(conn)) return { blockedBy: this.blockers(conn) };
     }
-    return true;
+    return this.take(conn);
+  }
+  async send(session: string, sql: string): Promise<void> { this.execute(session, sql); }
+  async finished(session: string, ms: number): Promise<boolean> {
+    if (ms > 0) this.passTime(ms, () => this.mailbox.has(session));
+    return this.mailbox.has(session);
+  }
+  private blockers(session: string): string[] {
+    const e = this.engine;
+    return e.locks.blockers(e.session(session).id).map((id) => e.sessions[id]!.name);
+  }
+  /** Waiting for a lock held by another scenario session (a holder we cannot name — a queue ahead — counts too). */
+  async blocked(session: string): Promise<boolean> {
+    if (!this.engine.session(session).waiting) return false;
+    const by = this.blockers(session);
+    return by.length === 0 || by.some((n) => this.names.has(n));
+  }
+  async cancel(session: string): Promise<string | null> {
+    if (!this.engine.session(session).running) return null; // nothing to cancel: PostgreSQL ignores it too
+    const r = this.engine.cancel(session);
+    this.deliver([r.outcome, ...r.woken]);
+    return null;
+  }
+  now(): number { return this.engine.clock.now; }
+  async idle(ms: number): Promise<void> { this.passTime(Math.min(ms, this.untilNextTimer(ms)), () => false); }
+  private untilNextTimer(ms: number): number {
+    const next = this.engine.clock.next();
+    return next ? Math.max(0, next.at - this.engine.clock.now) : ms;
   }
   take(session: string): DriverResult {
     const o = this.mailbox.get(session);

@@ -22,7 +22,7 @@ export class Sequence {
   pageLsn = 0;
   /** the sequence's page as last written to disk (by a checkpoint); undefined = as created */
   disk?: { lastValue: number; isCalled: boolean; logCnt: number; lsn: number };
-  constructor(readonly oid: number, readonly name: string, readonly max: number, public ownedBy: string | null) {}
+  constructor(readonly oid: number, readonly name: string, readonly max: number | bigint, public ownedBy: string | null) {}
 
   clone(): Sequence {
     const s = new Sequence(this.oid, this.name, this.max, this.ownedBy);

@@ -29,7 +29,7 @@ import type { Engine } from '../engine.js';
 import type { Session, QueryResult, StepYield } from '../session/session.js';
 import { type RawStmt, intConst, materializeLiterals } from './parser.js';
 import {
-  compileExpr, castTo, compareValues, newAggState, type Compiled, type Scope, type Row, type AggSpec, type ExprEnv,
+  compileExpr, castTo, compareValues, newAggState, exprLocation, type Compiled, type Scope, type Row, type AggSpec, type ExprEnv,
 } from './expr.js';
 import { type SqlType, type Value, T, resolveTypeName, formatValue, typeDisplayName, isStringLike } from './types.js';
 import { Numeric } from './numeric.js';
@@ -43,7 +43,7 @@ import { PD_ALL_VISIBLE } from '../heap/heap.js';
 import { tupleLengthPacked } from '../heap/tuple.js';
 import { type Item, LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY, HEAP_XMAX_IS_MULTI } from '../heap/tuple.js';
 import {
-  satisfiesMVCC, satisfiesUpdate, satisfiesDirty, explainVisibility, VIS_VISIBLE, VIS_NAMES, TM, type VisibilityContext,
+  satisfiesMVCC, satisfiesUpdate, satisfiesDirty, explainVisibility, VIS_VISIBLE, VIS_NAMES, TM, type VisibilityContext, getCmin,
 } from '../visibility/visibility.js';
 import {
   heapInsert, heapUpdate, heapDelete, heapLockTuple, type HeapContext, type TupleLockMode, tupleLocksConflict, lockModeOfItem,
@@ -193,6 +193,7 @@ export class Executor {
         table: null,
         rows: function* () {
           if (vals.some((v) => v === null)) return;
+          if (vals.some((v) => typeof v === 'bigint')) throw notSupported('generate_series beyond ±2^53');
           const [a, b, st] = [vals[0] as number, vals[1] as number, (vals[2] ?? 1) as number];
           if (st === 0) throw new PgError('22023', 'step size cannot equal zero');
           if (st > 0) for (let i = a; i <= b; i += st) yield [i];
@@ -380,7 +381,10 @@ export class Executor {
         const colType = t.columns[colIdx]!.type;
         const k = compileExpr(constSide, { ...scope, aggs: undefined });
         // only when comparing in the column's own type (no cross-type semantics to reproduce)
-        const sameFamily = (k.type.name === 'unknown') || (['int2', 'int4', 'int8'].includes(k.type.name) && ['int2', 'int4', 'int8'].includes(colType.name)) || (isStringLike(k.type) && isStringLike(colType));
+        // bpchar compares ignoring trailing blanks, text and varchar do not: probe only within one of the two semantics
+        const blankPadded = (t: SqlType) => t.name === 'bpchar';
+        const sameFamily = (k.type.name === 'unknown') || (['int2', 'int4', 'int8'].includes(k.type.name) && ['int2', 'int4', 'int8'].includes(colType.name)) ||
+          (isStringLike(k.type) && isStringLike(colType) && (blankPadded(colType) ? k.type.name !== 'text' : !blankPadded(k.type)));
         if (!sameFamily) continue;
         let v: Value;
         try { v = castTo(k, colType, false).fn(null as unknown as Row); } catch { continue; }
@@ -477,8 +481,10 @@ export class Executor {
     const aggScope: Scope = { ...scope, aggs, groupCols };
     const targets: Compiled[] = [];
     const names: string[] = [];
+    /** what each target computes, to tell "the same expression twice" from different ones (ORDER BY ambiguity) */
+    const exprKeys: string[] = [];
     const compileTargets = (sc: Scope) => {
-      targets.length = 0; names.length = 0;
+      targets.length = 0; names.length = 0; exprKeys.length = 0;
       for (const t of (n.targetList ?? []) as N[]) {
         const rt = t.ResTarget;
         const cr = rt.val.ColumnRef;
@@ -490,12 +496,14 @@ export class Executor {
             }
             targets.push({ fn: (r) => r.vals[i]!, type: c.type, name: c.name, strength: 2 });
             names.push(c.name);
+            exprKeys.push(`column ${i}`);
           });
           continue;
         }
         const c = compileExpr(rt.val, sc);
         targets.push(c.type.name === 'unknown' ? castTo(c, T.text, false) : c);
         names.push(rt.name ?? c.name);
+        exprKeys.push(expressionKey(rt.val, scope));
       }
     };
     const grouping = hasGroup || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
@@ -517,9 +525,11 @@ export class Executor {
         if (pos < 1 || pos > targets.length) throw new PgError('42P10', `ORDER BY position ${pos} is not in select list`, { position: posOf(k.A_Const.location) });
         fn = targets[pos - 1]!.fn;
       } else if (k.ColumnRef?.fields?.length === 1 && k.ColumnRef.fields[0].String) {
+        // a bare name is an output column first (SQL92 rule, findTargetlistEntrySQL92), an input column only if none
         const nm = k.ColumnRef.fields[0].String.sval;
-        const ti = names.indexOf(nm);
-        if (ti >= 0 && !scope.columns.some((c) => c.name === nm)) fn = targets[ti]!.fn;
+        const hits = names.map((x, i) => (x === nm ? i : -1)).filter((i) => i >= 0);
+        if (hits.some((i) => exprKeys[i] !== exprKeys[hits[0]!])) throw new PgError('42702', `ORDER BY "${nm}" is ambiguous`, { position: posOf(k.ColumnRef.location) });
+        if (hits.length) fn = targets[hits[0]!]!.fn;
       }
       if (!fn) {
         const c = compileExpr(k, exprScope);
@@ -657,15 +667,15 @@ export class Executor {
     const c = compileExpr(node, { ...scope, columns: [], hasSystem: false });
     const v = castTo(c, T.int8, false).fn(null as unknown as Row);
     if (v === null) return null;
-    if ((v as number) < 0) throw new PgError(what === 'LIMIT' ? '2201W' : '2201X', `${what} must not be negative`);
-    return v as number;
+    if ((v as number | bigint) < 0) throw new PgError(what === 'LIMIT' ? '2201W' : '2201X', `${what} must not be negative`);
+    return Number(v); // a bound past 2^53 rows is as good as infinite
   }
 
   private valuesQuery(s: Session, n: N, sql: string, snap: () => Snapshot): { names: string[]; types: SqlType[]; rows: Value[][] } {
     const scope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env: this.env(s, snap), sql };
+    checkValuesLists(n.valuesLists as N[]);
     const lists = (n.valuesLists as N[]).map((l) => (l.List.items as N[]).map((e) => compileExpr(e, scope)));
     const width = lists[0]!.length;
-    if (lists.some((l) => l.length !== width)) throw new PgError('42601', 'VALUES lists must all be the same length');
     const types: SqlType[] = [];
     for (let i = 0; i < width; i++) {
       let t: SqlType = T.unknown;
@@ -729,14 +739,42 @@ export class Executor {
   }
 
   /**
-   * READ COMMITTED's EvalPlanQual step: follow t_ctid from a version someone else updated to the newest
-   * version, lock it (waiting if needed) and return where it is, or null if the row was deleted.
+   * READ COMMITTED's EvalPlanQual fetch (heapam_tuple_lock with TUPLE_LOCK_FLAG_FIND_LAST_VERSION): from a version
+   * another transaction replaced, follow t_ctid to the newest version of the row and lock it. A link is trusted
+   * only if the version it reaches was created by the transaction that replaced the one before (t_xmin = prior
+   * t_xmax): VACUUM may have freed the line pointer and an INSERT reused it for an unrelated row. Returns the
+   * locked newest version, or null when the row is gone (deleted, the chain broken, or changed by our own command).
    */
-  private *lockLatest(s: Session, t: Table, blk: number, off: number, mode: TupleLockMode): Gen<Candidate | null> {
+  private *lockLatest(s: Session, t: Table, replaced: Item, mode: TupleLockMode, policy: WaitPolicy = 'block'): Gen<Candidate | null> {
+    let blk = replaced.ctidBlock, off = replaced.ctidOffset, priorXmax = replaced.xmax;
+    const tracer = this.eng.tracer;
+    const gone = (why: string) => {
+      if (tracer.wants('epq')) tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk, off, text: `EvalPlanQual: ${why} — the row is gone, nothing to do` });
+      return null;
+    };
     for (;;) {
-      const { tm, tupleLock, lockers } = yield* this.waitModifiable(s, t, blk, off, mode, 'lock');
-      const item = t.heap.item(blk, off)!;
+      if (tracer.wants('epq')) tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk, off, text: `EvalPlanQual: following t_ctid to ${formatTid(blk, off)} (its t_xmin must be ${priorXmax})` });
+      const item = t.heap.item(blk, off);
+      if (!item || item.lpFlags !== LpFlags.NORMAL) return gone(`${formatTid(blk, off)} holds no tuple any more`);
+      if (item.xmin !== priorXmax) return gone(`${formatTid(blk, off)} has t_xmin ${item.xmin}, not ${priorXmax}: its line pointer was reused for another row`);
+      const vctx = this.eng.visibilityContext(s);
+      const d = satisfiesDirty(item, vctx);
+      if (!d.visible) {
+        // dead even to a dirty snapshot: a committed transaction (or we) replaced or deleted this version too
+        if (item.ctidBlock === blk && item.ctidOffset === off) return gone(`${formatTid(blk, off)} was deleted`);
+        priorXmax = item.xmax; blk = item.ctidBlock; off = item.ctidOffset;
+        continue;
+      }
+      if (d.waitXmax) {
+        if (policy === 'skip') return null;
+        if (policy === 'error') throw new PgError('55P03', `could not obtain lock on row in relation "${t.name}"`);
+        yield* this.eng.waitForXact(s, d.waitXmax, `while rechecking updated tuple ${formatTid(blk, off)} in relation "${t.name}"`);
+        continue;
+      }
+      if ((priorXmax === vctx.myXid || (vctx.subXids?.has(priorXmax) ?? false)) && getCmin(item, vctx) >= vctx.curcid) return gone(`${formatTid(blk, off)} was created by this very command`);
+      const { tm, tupleLock, skipped, lockers } = yield* this.waitModifiable(s, t, blk, off, mode, 'lock', policy);
       const release = () => { if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk, off }, TUPLE_HW_LOCK[mode]); };
+      if (skipped) return null;
       if (tm === TM.Ok) {
         this.eng.ensureXid(s);
         heapLockTuple(this.heapCtx(s), t, blk, off, mode, lockers);
@@ -744,13 +782,8 @@ export class Executor {
         return { vals: item.values, item, blk, off, aggs: null };
       }
       release();
-      if (tm === TM.Updated) {
-        const nb = item.ctidBlock, no = item.ctidOffset;
-        if (this.eng.tracer.wants('epq')) this.eng.tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk, off, text: `EvalPlanQual: ${formatTid(blk, off)} was updated; following t_ctid to ${formatTid(nb, no)}` });
-        blk = nb; off = no;
-        continue;
-      }
-      return null;
+      if (tm !== TM.Updated) return gone(`${formatTid(blk, off)}: ${tm}`);
+      priorXmax = item.xmax; blk = item.ctidBlock; off = item.ctidOffset;
     }
   }
 
@@ -772,7 +805,7 @@ export class Executor {
         release();
         if (usesXactSnapshot(s.tx!.isolation)) throw new PgError('40001', 'could not serialize access due to concurrent update');
         if (tm === TM.Deleted) return null;
-        const latest = yield* this.lockLatest(s, t, c.item.ctidBlock, c.item.ctidOffset, mode);
+        const latest = yield* this.lockLatest(s, t, c.item, mode, policy);
         if (!latest) return null;
         if (where && where.fn(latest) !== true) return null;
         return latest;
@@ -791,9 +824,10 @@ export class Executor {
     yield* this.lockRelation(s, t, LockMode.RowExclusive);
     this.checkReadOnly(s, 'INSERT');
     const targetCols: number[] = n.cols
-      ? (n.cols as N[]).map((c) => {
+      ? (n.cols as N[]).map((c, k, all) => {
         const idx = t.columns.findIndex((col) => col.name === c.ResTarget.name);
         if (idx < 0) throw new PgError('42703', `column "${c.ResTarget.name}" of relation "${t.name}" does not exist`, { position: posOf(c.ResTarget.location) });
+        if (all.slice(0, k).some((x: N) => x.ResTarget.name === c.ResTarget.name)) throw new PgError('42701', `column "${c.ResTarget.name}" specified more than once`, { position: posOf(c.ResTarget.location) });
         return idx;
       })
       : t.columns.map((_, i) => i);
@@ -804,6 +838,7 @@ export class Executor {
     const sel = n.selectStmt?.SelectStmt;
     if (!sel) throw notSupported('INSERT ... DEFAULT VALUES');
     if (sel.valuesLists) {
+      checkValuesLists(sel.valuesLists as N[]);
       rows = [];
       for (const l of sel.valuesLists as N[]) {
         const items = l.List.items as N[];
@@ -1167,6 +1202,9 @@ export class Executor {
         sets.push({ idx, fn: () => make(others)[idx]! });
       } else sets.push({ idx, fn: this.assign(compileExpr(rt.val, scope), col, firstLocation(rt.val)).fn });
     }
+    // rewriteTargetListIU: after every target is analysed, one column may not be assigned twice
+    const twice = sets.find((x, k) => sets.findIndex((y) => y.idx === x.idx) !== k);
+    if (twice) throw new PgError('42601', `multiple assignments to same column "${t.columns[twice.idx]!.name}"`);
     const returning = n.returningList ?? n.returningClause?.exprs;
     const ret = returning ? this.compileReturning(returning, scope) : null;
     const keyCols = [...t.keyColumns];
@@ -1233,7 +1271,7 @@ export class Executor {
           throw new PgError('40001', `could not serialize access due to concurrent ${tm === TM.Deleted ? 'delete' : 'update'}`);
         }
         if (tm === TM.Deleted) break;
-        const latest = yield* this.lockLatest(s, t, cur.item.ctidBlock, cur.item.ctidOffset, mode);
+        const latest = yield* this.lockLatest(s, t, cur.item, mode);
         if (!latest) break;
         if (where && where.fn(latest) !== true) {
           if (this.eng.tracer.wants('epq')) this.eng.tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk: latest.blk, off: latest.off, text: `EvalPlanQual: the newest version ${formatTid(latest.blk, latest.off)} no longer matches WHERE — row skipped (it stays locked)` });
@@ -1283,7 +1321,7 @@ export class Executor {
           throw new PgError('40001', `could not serialize access due to concurrent ${tm === TM.Deleted ? 'delete' : 'update'}`);
         }
         if (tm === TM.Deleted) break;
-        const latest = yield* this.lockLatest(s, t, cur.item.ctidBlock, cur.item.ctidOffset, 'exclusive');
+        const latest = yield* this.lockLatest(s, t, cur.item, 'exclusive');
         if (!latest || (where && where.fn(latest) !== true)) break;
         cur = latest;
       }
@@ -1314,7 +1352,7 @@ export class Executor {
     const checks: CheckConstraint[] = [];
     const uniques: { cols: string[]; primary: boolean; name?: string }[] = [];
     const checkNames = new Set<string>();
-    const serials: { seqName: string; column: string; max: number }[] = [];
+    const serials: { seqName: string; column: string; max: number | bigint }[] = [];
     const pickName = (base: string) => { let nm = base, i = 0; while (checkNames.has(nm) || cat.relationExists(nm)) nm = `${base}${++i}`; checkNames.add(nm); return nm; };
     for (const el of (n.tableElts ?? []) as N[]) {
       if (el.ColumnDef) {
@@ -1323,7 +1361,7 @@ export class Executor {
         const tnames = (tn.names as N[]).map((x) => x.String.sval as string);
         if (tn.arrayBounds?.length) throw notSupported('array columns', posOf(tn.location));
         const last = tnames[tnames.length - 1]!.toLowerCase();
-        const serial = ({ serial: 'int4', serial4: 'int4', bigserial: 'int8', serial8: 'int8', smallserial: 'int2', serial2: 'int2' } as Record<string, string>)[last];
+        const serial = SERIAL_TYPES.get(last);
         const mods = ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0);
         const type = serial ? resolveTypeName([serial], [], posOf(tn.location)) : resolveTypeName(tnames, mods, posOf(tn.location));
         if (['xid', 'xid8', 'cid', 'tid', 'pg_snapshot', 'txid_snapshot'].includes(type.name)) throw notSupported(`columns of type ${type.name}`, posOf(tn.location));
@@ -1333,7 +1371,7 @@ export class Executor {
           // a serial column is an integer with NOT NULL and DEFAULT nextval('<table>_<col>_seq') (transformColumnDefinition)
           let seqName = `${name}_${cd.colname}_seq`;
           for (let k = 1; cat.relationExists(seqName) || serials.some((x) => x.seqName === seqName); k++) seqName = `${name}_${cd.colname}_seq${k}`;
-          serials.push({ seqName, column: cd.colname, max: type.name === 'int8' ? Number.MAX_SAFE_INTEGER : type.name === 'int2' ? 32767 : 2147483647 });
+          serials.push({ seqName, column: cd.colname, max: type.name === 'int8' ? 9223372036854775807n : type.name === 'int2' ? 32767 : 2147483647 });
           col.notNull = true;
           col.defaultExpr = { FuncCall: { funcname: [{ String: { sval: 'nextval' } }], args: [{ A_Const: { sval: { sval: seqName }, location: -1 } }], location: -1 } };
         }
@@ -1539,6 +1577,14 @@ export class Executor {
   private vacuumStmt(s: Session, n: N): QueryResult {
     const isVacuum = n.is_vacuumcmd === true;
     const opts = ((n.options ?? []) as N[]).map((o) => String(o.DefElem.defname));
+    // ExecVacuum: PostgreSQL 15's options (16 added process_main, buffer_usage_limit, skip_database_stats, ...)
+    const known = isVacuum ? VACUUM_OPTIONS : ANALYZE_OPTIONS;
+    for (const o of (n.options ?? []) as N[]) {
+      if (!known.has(o.DefElem.defname)) throw new PgError('42601', `unrecognized ${isVacuum ? 'VACUUM' : 'ANALYZE'} option "${o.DefElem.defname}"`, { position: posOf(o.DefElem.location) });
+    }
+    if (((n.options ?? []) as N[]).some((o) => o.DefElem.defname === 'index_cleanup' && /^(off|false|0|no)$/i.test(String(o.DefElem.arg?.String?.sval ?? o.DefElem.arg?.A_Const?.sval?.sval ?? o.DefElem.arg?.A_Const?.boolval?.boolval ?? '')))) {
+      throw notSupported('VACUUM (INDEX_CLEANUP OFF)');
+    }
     if (isVacuum && s.block !== 'none') throw new PgError('25001', 'VACUUM cannot run inside a transaction block');
     if (opts.includes('full')) throw notSupported('VACUUM FULL');
     if (opts.includes('freeze')) throw notSupported('VACUUM FREEZE');
@@ -1706,6 +1752,37 @@ function describeTm(tm: TM, item: Item): string {
     case TM.SelfModified: return 'TM_SelfModified (already changed by this command)';
     case TM.Invisible: return 'TM_Invisible';
   }
+}
+
+const SERIAL_TYPES = new Map([['serial', 'int4'], ['serial4', 'int4'], ['bigserial', 'int8'], ['serial8', 'int8'], ['smallserial', 'int2'], ['serial2', 'int2']]);
+const VACUUM_OPTIONS = new Set(['verbose', 'skip_locked', 'analyze', 'freeze', 'full', 'disable_page_skipping', 'index_cleanup', 'process_toast', 'truncate', 'parallel']);
+const ANALYZE_OPTIONS = new Set(['verbose', 'skip_locked']);
+
+/** transformValuesClause / transformInsertStmt: every VALUES row has the same length (error at the first that differs). */
+function checkValuesLists(lists: N[]): void {
+  const width = (lists[0]!.List.items as N[]).length;
+  for (const l of lists) {
+    const items = l.List.items as N[];
+    if (items.length !== width) throw new PgError('42601', 'VALUES lists must all be the same length', { position: posOf(exprLocation(items[0])) });
+  }
+}
+
+/** A target expression's identity for equal(): a plain column by its position, anything else by its parse tree. */
+function expressionKey(n: N, scope: Scope): string {
+  const f = n.ColumnRef?.fields as N[] | undefined;
+  if (f && f.every((x) => x.String)) {
+    const name = f[f.length - 1]!.String.sval;
+    const qual = f.length === 2 ? f[0]!.String.sval : null;
+    if (scope.rels) {
+      const rel = qual ? scope.rels.find((r) => r.name === qual) : undefined;
+      const hits = scope.columns.map((c, i) => (c.name === name && (!rel || (i >= rel.offset && i < rel.offset + rel.count)) ? i : -1)).filter((i) => i >= 0);
+      if (hits.length === 1 && (!qual || rel)) return `column ${hits[0]}`;
+    } else if (!qual || qual === (scope.alias ?? scope.relName)) {
+      const i = scope.columns.findIndex((c) => c.name === name);
+      if (i >= 0) return `column ${i}`;
+    }
+  }
+  return JSON.stringify(n, (k, v) => (k === 'location' ? undefined : v));
 }
 
 function firstLocation(n: N | undefined): number | undefined {

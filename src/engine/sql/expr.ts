@@ -13,8 +13,9 @@ import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
 import {
   type SqlType, type Value, T, isIntegral, isStringLike, parseInput, resolveTypeName, checkIntRange, toNumeric,
-  formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod,
+  formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod, integerLiteral,
 } from './types.js';
+import { intArith, intNegate, intAbs } from './intarith.js';
 import type { Item } from '../heap/tuple.js';
 import { literalAt, intConst } from './parser.js';
 
@@ -28,14 +29,20 @@ export interface Row {
   aggs: Value[] | null;
 }
 export type Fn = (r: Row) => Value;
-export interface Compiled { fn: Fn; type: SqlType; name: string; strength: number; isConst?: boolean }
+export interface Compiled {
+  fn: Fn; type: SqlType; name: string; strength: number; isConst?: boolean;
+  /** 1-based position of the expression (exprLocation: the leftmost of an operator and its operands) */
+  location?: number;
+  /** an untyped string literal: coercing it reports errors at the literal itself, wherever the coercion is */
+  literal?: boolean;
+}
 
 /** Functions the compiler calls back into the engine for (transaction ids, snapshots, settings). */
 export interface ExprEnv {
   txidCurrent(assign: boolean): number | null;
   nextval(seq: string): number;
   currval(seq: string): number;
-  setval(seq: string, value: number, isCalled: boolean): number;
+  setval(seq: string, value: number | bigint, isCalled: boolean): number | bigint;
   /** prepare a subquery (SubLink); `outer` gives it access to the enclosing query's columns */
   subquery(select: Record<string, any>, outer: Scope): { run(outerRow: Row): Value[][]; types: SqlType[] };
   currentSnapshot(): string;
@@ -70,6 +77,29 @@ const nodeType = (n: N) => Object.keys(n)[0]!;
 const SYSTEM_COLUMNS = ['ctid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid'];
 
 export function compileExpr(node: N, scope: Scope): Compiled {
+  const c = compileNode(node, scope);
+  return c.location === undefined ? { ...c, location: posOf(exprLocation(node)) } : c;
+}
+
+/** exprLocation on the raw parse tree: where an error about this expression points (0-based byte offset). */
+export function exprLocation(node: N | undefined): number | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  const t = nodeType(node);
+  const n = node[t];
+  if (!n || typeof n !== 'object') return undefined;
+  const own = typeof n.location === 'number' && n.location >= 0 ? n.location : undefined;
+  const leftmost = (...xs: (number | undefined)[]) => { let m: number | undefined; for (const x of xs) if (x !== undefined && (m === undefined || x < m)) m = x; return m; };
+  switch (t) {
+    case 'TypeCast': return leftmost(own, exprLocation(n.arg));
+    case 'A_Expr': return leftmost(own, exprLocation(n.lexpr));
+    case 'BoolExpr': return leftmost(own, ...((n.args ?? []) as N[]).map(exprLocation));
+    case 'NullTest': case 'BooleanTest': return leftmost(own, exprLocation(n.arg));
+    case 'SubLink': return leftmost(own, exprLocation(n.testexpr));
+    default: return own;
+  }
+}
+
+function compileNode(node: N, scope: Scope): Compiled {
   const t = nodeType(node);
   const n = node[t];
   switch (t) {
@@ -131,18 +161,46 @@ export function compileExpr(node: N, scope: Scope): Compiled {
         return { cond: coerceBool(cond, 'CASE/WHEN').fn, res: compileExpr(cw.result, scope) };
       });
       const def = n.defresult ? compileExpr(n.defresult, scope) : null;
-      const results = whens.map((w) => w.res).concat(def ? [def] : []);
+      // transformCaseExpr puts the ELSE result first when it chooses the common type
+      const results = (def ? [def] : []).concat(whens.map((w) => w.res));
       const type = commonType(results, 'CASE', posOf(n.location));
       const ws = whens.map((w) => ({ cond: w.cond, res: castTo(w.res, type, false).fn }));
       const d = def ? castTo(def, type, false).fn : null;
       return { fn: (r) => { for (const w of ws) if (w.cond(r) === true) return w.res(r); return d ? d(r) : null; }, type, name: 'case', strength: 2 };
     }
     case 'SubLink': return compileSubLink(n, scope);
-    case 'ParamRef': throw notSupported('query parameters ($n)', posOf(n.location));
+    case 'ParamRef': throw new PgError('42P02', `there is no parameter $${n.number}`, { position: posOf(n.location) }); // a simple query has no parameters
+    case 'CollateClause': {
+      // the cluster's collation is C: COLLATE "C", "POSIX" and "default" change nothing, any other is not there
+      const coll = ((n.collname ?? []) as N[]).map((x) => x.String.sval as string);
+      const inner = compileExpr(n.arg, scope);
+      if (!isStringLike(inner.type)) throw new PgError('42804', `collations are not supported by type ${typeDisplayName(inner.type)}`, { position: posOf(n.location) });
+      if (coll.length !== 1 || !['C', 'POSIX', 'default'].includes(coll[0]!)) throw new PgError('42704', `collation "${coll.join('.')}" for encoding "UTF8" does not exist`, { position: posOf(n.location) });
+      return inner;
+    }
     case 'A_ArrayExpr': throw notSupported('arrays', posOf(n.location));
     case 'RowExpr': throw notSupported('row constructors', posOf(n.location));
     case 'SQLValueFunction': throw notSupported(`${String(n.op).replace('SVFOP_', '').toLowerCase()}`, posOf(n.location));
-    default: throw notSupported(`expression type ${t}`, posOf(n?.location));
+    default: {
+      // SQL/JSON (16/17): what 15's grammar reads as a call of an ordinary function (json_array(...), json_value(...))
+      const call = jsonAsFunctionCall(t, n);
+      if (call) return compileFunc(call, scope);
+      if (t === 'JsonParseExpr') throw new PgError('0A000', 'type json is not supported by Heapscope', { position: posOf(n.location) });
+      throw notSupported(`expression type ${t}`, posOf(n?.location));
+    }
+  }
+}
+
+/** How PostgreSQL 15 parses an SQL/JSON constructor of 16/17 that has only plain arguments: as a function call. */
+function jsonAsFunctionCall(t: string, n: N): N | null {
+  const call = (name: string, args: (N | undefined)[]) => ({ funcname: [{ String: { sval: name } }], args: args.filter((a) => a), location: n.location });
+  switch (t) {
+    case 'JsonArrayConstructor': return call('json_array', ((n.exprs ?? []) as N[]).map((e) => e.JsonValueExpr?.raw_expr));
+    case 'JsonObjectConstructor': return n.exprs?.length ? null : call('json_object', []);
+    case 'JsonFuncExpr': return call(String(n.op).replace('_OP', '').toLowerCase(), [n.context_item?.raw_expr, n.pathspec]);
+    case 'JsonScalarExpr': return call('json_scalar', [n.expr]);
+    case 'JsonSerializeExpr': return call('json_serialize', [n.expr?.raw_expr]);
+    default: return null;
   }
 }
 
@@ -154,10 +212,9 @@ function compileConst(n: N): Compiled {
   }
   if (n.fval !== undefined) {
     const s = n.fval.fval as string;
-    if (/^[+-]?\d+$/.test(s)) {
-      const num = Number(s);
-      if (Number.isSafeInteger(num)) return { fn: () => num, type: T.int8, name: '?column?', strength: 0, isConst: true };
-    }
+    // an integer too big for the scanner's int4 (or negated into range): int4, int8 or numeric, as make_const decides
+    const int = integerLiteral(s);
+    if (int) { const iv = int.value; return { fn: () => iv, type: int.type, name: '?column?', strength: 0, isConst: true }; }
     const v = Numeric.fromString(s)!;
     return { fn: () => v, type: T.numeric, name: '?column?', strength: 0, isConst: true };
   }
@@ -167,7 +224,7 @@ function compileConst(n: N): Compiled {
   }
   if (n.sval !== undefined) {
     const v = n.sval.sval as string;
-    return { fn: () => v, type: T.unknown, name: '?column?', strength: 0, isConst: true };
+    return { fn: () => v, type: T.unknown, name: '?column?', strength: 0, isConst: true, literal: true, location: posOf(n.location) };
   }
   if (n.bsval !== undefined) throw notSupported('bit-string constants', posOf(n.location));
   return { fn: () => null, type: T.unknown, name: '?column?', strength: 0, isConst: true };
@@ -242,8 +299,8 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
   }
   if (idx < 0) {
     if (scope.hasSystem && SYSTEM_COLUMNS.includes(col)) return compileSystemColumn(col, scope, n);
-    const full = names.length === 2 ? `${names[0]}.${col}` : col;
-    throw new PgError('42703', `column "${full}" does not exist`, { position: posOf(n.location) });
+    // errorMissingColumn: a qualified name is printed without quotes
+    throw new PgError('42703', names.length === 2 ? `column ${names[0]}.${col} does not exist` : `column "${col}" does not exist`, { position: posOf(n.location) });
   }
   if (scope.aggs && !scope.inAgg && !scope.groupCols?.has(idx)) {
     const q = scope.alias ?? scope.relName;
@@ -274,9 +331,13 @@ function coerceBool(c: Compiled, ctx: string): Compiled {
 
 /** The type both sides of an operator are converted to, PostgreSQL-style. */
 function unifyTypes(a: SqlType, b: SqlType, op: string, pos?: number): SqlType {
+  // character(n) has operators of its own that ignore trailing blanks (bpchareq, bpcharlt, ...): chosen when the
+  // other side is character(n), character varying or an untyped literal; against text, both sides are text
+  if (a.name === 'bpchar' && (b.name === 'bpchar' || b.name === 'varchar' || b.name === 'unknown')) return T.bpchar;
+  if (b.name === 'bpchar' && (a.name === 'varchar' || a.name === 'unknown')) return T.bpchar;
   if (a.name === 'unknown' && b.name === 'unknown') return T.text;
-  if (a.name === 'unknown') return b.name === 'varchar' || b.name === 'bpchar' ? T.text : b;
-  if (b.name === 'unknown') return a.name === 'varchar' || a.name === 'bpchar' ? T.text : a;
+  if (a.name === 'unknown') return b.name === 'varchar' ? T.text : b;
+  if (b.name === 'unknown') return a.name === 'varchar' ? T.text : a;
   if (isIntegral(a) && isIntegral(b)) return a.name === 'int8' || b.name === 'int8' ? T.int8 : a.name === 'int2' && b.name === 'int2' ? T.int2 : T.int4;
   if ((isIntegral(a) || a.name === 'numeric') && (isIntegral(b) || b.name === 'numeric')) return T.numeric;
   if (isStringLike(a) && isStringLike(b)) return T.text;
@@ -289,13 +350,15 @@ function unifyTypes(a: SqlType, b: SqlType, op: string, pos?: number): SqlType {
   });
 }
 
+/** select_common_type: the type a list of expressions (CASE results, COALESCE arguments, ...) is resolved to. */
 function commonType(args: Compiled[], ctx: string, pos?: number): SqlType {
   let t: SqlType = T.unknown;
   for (const a of args) {
     if (a.type.name === 'unknown') continue;
     if (t.name === 'unknown') { t = a.type; continue; }
     try { t = unifyTypes(t, a.type, '', pos); } catch {
-      throw new PgError('42804', `${ctx} types ${typeDisplayName(t)} and ${typeDisplayName(a.type)} cannot be matched`, pos !== undefined ? { position: pos } : {});
+      const at = a.location ?? pos;
+      throw new PgError('42804', `${ctx} types ${typeDisplayName(t)} and ${typeDisplayName(a.type)} cannot be matched`, at !== undefined ? { position: at } : {});
     }
   }
   return t.name === 'unknown' ? T.text : t;
@@ -325,22 +388,28 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
     ...c, type: target, fn: (r) => { const v = f(r); return v === null ? null : g(v); },
   });
   if (from.name === 'unknown' || (explicit && (isStringLike(from) || from.name === 'tid' || from.name === 'pg_snapshot'))) {
-    if (isStringLike(target) && target.name !== 'unknown') return wrap((v) => applyStringTypmod(String(v), target, explicit));
+    if (isStringLike(target) && target.name !== 'unknown') {
+      if (from.name === 'bpchar' && target.name !== 'bpchar') return wrap((v) => applyStringTypmod(rtrimBlanks(v as string), target, explicit));
+      return wrap((v) => applyStringTypmod(String(v), target, explicit));
+    }
+    const at = c.literal ? c.location : pos; // coerce_type points at the literal's own text
     return wrap((v) => {
       try { return parseInput(typeof v === 'string' ? v : formatValue(v)!, target); } catch (e) {
-        if (e instanceof PgError && pos !== undefined && e.position === undefined) e.position = pos;
+        if (e instanceof PgError && at !== undefined && e.position === undefined) e.position = at;
         throw e;
       }
     });
   }
-  if (isIntegral(target) && isIntegral(from)) return wrap((v) => checkIntRange(v as number, target));
+  if (isIntegral(target) && isIntegral(from)) return wrap((v) => checkIntRange(v as number | bigint, target));
   if (isIntegral(target) && from.name === 'numeric') {
-    return wrap((v) => checkIntRange((v as Numeric).round(0).toNumber(), target));
+    return wrap((v) => checkIntRange((v as Numeric).round(0).unscaled, target));
   }
   if (target.name === 'numeric' && (isIntegral(from) || from.name === 'numeric')) {
-    return wrap((v) => applyNumericTypmod(toNumeric(v as number | Numeric), target));
+    return wrap((v) => applyNumericTypmod(toNumeric(v as number | bigint | Numeric), target));
   }
   if (isStringLike(target)) {
+    // character(n) → text / character varying drops the padding (rtrim1)
+    if (from.name === 'bpchar' && target.name !== 'bpchar') return wrap((v) => applyStringTypmod(rtrimBlanks(v as string), target, explicit));
     if (isStringLike(from) || explicit) return wrap((v) => applyStringTypmod(formatValue(v)!, target, explicit));
   }
   if (target.name === 'bool' && isIntegral(from) && explicit && from.name === 'int4') return wrap((v) => v !== 0);
@@ -354,7 +423,8 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
 
 function compareValues(a: Exclude<Value, null>, b: Exclude<Value, null>): number {
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
-  if (a instanceof Numeric || b instanceof Numeric) return toNumeric(a as number | Numeric).cmp(toNumeric(b as number | Numeric));
+  if (a instanceof Numeric || b instanceof Numeric) return toNumeric(a as number | bigint | Numeric).cmp(toNumeric(b as number | bigint | Numeric));
+  if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number')) return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   const sa = String(a), sb = String(b);
@@ -366,9 +436,17 @@ const CMP_OPS: Record<string, (c: number) => boolean> = {
   '=': (c) => c === 0, '<>': (c) => c !== 0, '!=': (c) => c !== 0, '<': (c) => c < 0, '>': (c) => c > 0, '<=': (c) => c <= 0, '>=': (c) => c >= 0,
 };
 
+/** Trailing blanks of a character(n) value, which its comparisons, length() and casts to text ignore (bcTruelen). */
+export const rtrimBlanks = (s: string) => { let e = s.length; while (e > 0 && s.charCodeAt(e - 1) === 32) e--; return e === s.length ? s : s.slice(0, e); };
+
 function compileComparison(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
   const t = unifyTypes(l.type, r.type, op, pos);
-  const lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
+  let lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
+  if (t.name === 'bpchar') {
+    const lp = lf, rp = rf;
+    lf = (row) => { const v = lp(row); return v === null ? null : rtrimBlanks(v as string); };
+    rf = (row) => { const v = rp(row); return v === null ? null : rtrimBlanks(v as string); };
+  }
   const test = CMP_OPS[op]!;
   if (l.isConst && r.isConst) {
     const a = lf(null as unknown as Row), b = rf(null as unknown as Row);
@@ -394,25 +472,18 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
     // textcat / anytextcat / textanycat: a string (or unknown literal) on either side makes it text concatenation
     const stringish = (c: Compiled) => c.type.name === 'unknown' || isStringLike(c.type);
     if (!stringish(l) && !stringish(r)) throw opNotExist(op, l.type, r.type, pos);
-    const lf = l.fn, rf = r.fn;
+    // string operands become text first (so character(n) loses its padding); others use their output function
+    const lf = stringish(l) ? castTo(l, T.text, false, pos).fn : l.fn, rf = stringish(r) ? castTo(r, T.text, false, pos).fn : r.fn;
     const str = (v: Value) => (typeof v === 'boolean' ? (v ? 'true' : 'false') : formatValue(v)!); // bool's text cast spells it out
     return { fn: (row) => { const a = lf(row); const b = rf(row); return a === null || b === null ? null : str(a) + str(b); }, type: T.text, name: '?column?', strength: 0 };
   }
   const t = unifyTypes(l.type, r.type, op, pos);
   const lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
   if (isIntegral(t)) {
-    const range = t;
-    let g: (a: number, b: number) => number;
-    switch (op) {
-      case '+': g = (a, b) => a + b; break;
-      case '-': g = (a, b) => a - b; break;
-      case '*': g = (a, b) => a * b; break;
-      case '/': g = (a, b) => { if (b === 0) throw new PgError('22012', 'division by zero'); return Math.trunc(a / b); }; break;
-      case '%': g = (a, b) => { if (b === 0) throw new PgError('22012', 'division by zero'); return a % b; }; break;
-      default: throw opNotExist(op, l.type, r.type, pos);
-    }
+    const g = intArith(op, t);
+    if (!g) throw opNotExist(op, l.type, r.type, pos);
     return {
-      fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return checkIntRange(g(a as number, b as number), range); },
+      fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(a as number | bigint, b as number | bigint); },
       type: t, name: '?column?', strength: 0,
     };
   }
@@ -426,7 +497,7 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
       default: throw opNotExist(op, l.type, r.type, pos);
     }
     return {
-      fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(toNumeric(a as number | Numeric), toNumeric(b as number | Numeric)); },
+      fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(toNumeric(a as number | bigint | Numeric), toNumeric(b as number | bigint | Numeric)); },
       type: T.numeric, name: '?column?', strength: 0,
     };
   }
@@ -460,7 +531,7 @@ function compileAExpr(n: N, scope: Scope): Compiled {
         const r = compileExpr(n.rexpr, scope);
         if (op === '-') {
           if (r.isConst && r.type.name === 'int4') { const v = r.fn(null as unknown as Row) as number; return { fn: () => -v, type: T.int4, name: '?column?', strength: 0, isConst: true }; }
-          if (isIntegral(r.type)) { const f = r.fn; return { fn: (row) => { const v = f(row); return v === null ? null : checkIntRange(-(v as number), r.type); }, type: r.type, name: '?column?', strength: 0 }; }
+          if (isIntegral(r.type)) { const f = r.fn, t = r.type; return { fn: (row) => { const v = f(row); return v === null ? null : intNegate(v as number | bigint, t); }, type: r.type, name: '?column?', strength: 0 }; }
           if (r.type.name === 'numeric') { const f = r.fn; return { fn: (row) => { const v = f(row); return v === null ? null : (v as Numeric).neg(); }, type: T.numeric, name: '?column?', strength: 0 }; }
         }
         if (op === '+') return r;
@@ -500,7 +571,9 @@ function compileAExpr(n: N, scope: Scope): Compiled {
       };
     }
     case 'AEXPR_LIKE': case 'AEXPR_ILIKE': {
-      const l = castTo(compileExpr(n.lexpr, scope), T.text, false, pos), r = castTo(compileExpr(n.rexpr, scope), T.text, false, pos);
+      // bpcharlike matches the padded value: character(n) keeps its trailing blanks here
+      const l0 = compileExpr(n.lexpr, scope);
+      const l = l0.type.name === 'bpchar' ? l0 : castTo(l0, T.text, false, pos), r = castTo(compileExpr(n.rexpr, scope), T.text, false, pos);
       if (!isStringLike(l.type)) throw opNotExist(op, l.type, r.type, pos);
       const neg = op.startsWith('!');
       const ci = kind === 'AEXPR_ILIKE';
@@ -581,19 +654,18 @@ function compileFunc(n: N, scope: Scope): Compiled {
   const name = names[names.length - 1]!.toLowerCase();
   const pos = posOf(n.location);
   if (names.length > 1 && names[0] !== 'pg_catalog') throw notSupported(`function ${names.join('.')}`, pos);
+  // SYSTEM_USER (16) is, to 15's grammar, a column name
+  if (name === 'system_user' && n.funcformat === 'COERCE_SQL_SYNTAX') throw new PgError('42703', 'column "system_user" does not exist', { position: pos });
   const args = (n.args ?? []) as N[];
   if (n.over) throw notSupported('window functions', pos);
   if (AGGS.has(name)) return compileAggregate(name as AggSpec['kind'], n, args, scope, pos);
   if (n.agg_star) throw new PgError('42809', `${name}(*) specified, but ${name} is not an aggregate function`, { position: pos });
   const ca = args.map((a) => compileExpr(a, scope));
   const env = scope.env;
-  const argc = (k: number) => {
-    if (ca.length !== k) {
-      throw new PgError('42883', `function ${name}(${ca.map((a) => typeDisplayName(a.type === T.unknown ? T.text : a.type)).join(', ')}) does not exist`, {
-        hint: 'No function matches the given name and argument types. You might need to add explicit type casts.', position: pos,
-      });
-    }
-  };
+  const noSuchFunction = () => new PgError('42883', `function ${name}(${ca.map((a) => typeDisplayName(a.type === T.unknown ? T.text : a.type)).join(', ')}) does not exist`, {
+    hint: 'No function matches the given name and argument types. You might need to add explicit type casts.', position: pos,
+  });
+  const argc = (k: number) => { if (ca.length !== k) throw noSuchFunction(); };
   const mk = (fn: Fn, type: SqlType): Compiled => ({ fn, type, name, strength: 2 });
   switch (name) {
     case 'txid_current': case 'pg_current_xact_id': argc(0); return mk(() => env.txidCurrent(true), name === 'txid_current' ? T.int8 : T.xid8);
@@ -613,12 +685,13 @@ function compileFunc(n: N, scope: Scope): Compiled {
       argc(1);
       const a = ca[0]!;
       const f = a.fn;
-      if (isIntegral(a.type)) return mk((r) => { const v = f(r); return v === null ? null : checkIntRange(Math.abs(v as number), a.type); }, a.type);
+      if (isIntegral(a.type)) return mk((r) => { const v = f(r); return v === null ? null : intAbs(v as number | bigint, a.type); }, a.type);
       const g = castTo(a, T.numeric, false, pos).fn;
       return mk((r) => { const v = g(r) as Numeric | null; return v === null ? null : v.unscaled < 0n ? v.neg() : v; }, T.numeric);
     }
     case 'lower': case 'upper': case 'length': case 'char_length': {
       argc(1);
+      if (!isStringLike(ca[0]!.type)) throw noSuchFunction(); // no implicit cast to text: lower(integer) does not exist
       const f = castTo(ca[0]!, T.text, false, pos).fn;
       if (name === 'lower') return mk((r) => { const v = f(r); return v === null ? null : String(v).toLowerCase(); }, T.text);
       if (name === 'upper') return mk((r) => { const v = f(r); return v === null ? null : String(v).toUpperCase(); }, T.text);
@@ -644,7 +717,7 @@ function compileFunc(n: N, scope: Scope): Compiled {
       if (ca.length < 2 || ca.length > 3) argc(2);
       const f = castTo(ca[0]!, T.text, false, pos).fn, v = castTo(ca[1]!, T.int8, false, pos).fn;
       const called = ca[2] ? castTo(ca[2], T.bool, false, pos).fn : () => true;
-      return mk((r) => { const a = f(r), b = v(r); return a === null || b === null ? null : env.setval(String(a), b as number, called(r) !== false); }, T.int8);
+      return mk((r) => { const a = f(r), b = v(r); return a === null || b === null ? null : env.setval(String(a), b as number | bigint, called(r) !== false); }, T.int8);
     }
     case 'pg_sleep': throw notSupported('pg_sleep (the simulator has a virtual clock: advance it in the scenario instead)', pos);
     case 'generate_series': throw notSupported('generate_series outside FROM', pos);
@@ -705,21 +778,26 @@ export function newAggState(spec: AggSpec): { add(v: Value): void; result(): Val
       return { add: (v) => { if (spec.star || (v !== null && !dedup(v))) c++; }, result: () => c };
     }
     case 'sum': case 'avg': {
+      // int4_sum / int8_avg_accum: a number while the running sum stays a safe integer, exact Numeric after that
       let intSum = 0, big: Numeric | null = null, count = 0;
       return {
         add: (v) => {
           if (v === null || dedup(v)) return;
           count++;
           if (typeof v === 'number' && big === null) {
-            intSum += v;
-            if (!Number.isSafeInteger(intSum)) { big = Numeric.fromInt(intSum - v).add(Numeric.fromInt(v)); intSum = 0; }
-          } else big = (big ?? Numeric.fromInt(intSum)).add(toNumeric(v as number | Numeric)), intSum = 0;
+            const next = intSum + v;
+            if (Number.isSafeInteger(next)) { intSum = next; return; }
+            big = Numeric.fromInt(intSum);
+            intSum = 0;
+          }
+          big = (big ?? Numeric.fromInt(intSum)).add(toNumeric(v as number | bigint | Numeric));
+          intSum = 0;
         },
         result: () => {
           if (count === 0) return null;
           const total = big ? big.add(Numeric.fromInt(intSum)) : null;
           if (spec.kind === 'sum') {
-            if (spec.type.name === 'int8') return total ? checkIntRange(total.toNumber(), T.int8) : intSum;
+            if (spec.type.name === 'int8') return total ? checkIntRange(total.unscaled, T.int8) : intSum;
             return total ?? Numeric.fromInt(intSum);
           }
           return (total ?? Numeric.fromInt(intSum)).div(Numeric.fromInt(count));

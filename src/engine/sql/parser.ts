@@ -7,11 +7,12 @@
  *
  * Mirrors: src/backend/parser/gram.y + scan.l, raw_parser(). The parse tree is the JSON form of PostgreSQL's
  * node structs (SelectStmt, UpdateStmt, A_Expr, ...). The library carries PostgreSQL 18's grammar; statements
- * valid in 15 parse the same way.
+ * valid in 15 parse the same way, and what 16–18 added is refused with 15's own error (pg15grammar.ts).
  */
 import { loadModule, parseSync } from 'libpg-query';
 import { PgError } from '../errors.js';
 import { utf8Len, byteToCharPosition } from './utf8.js';
+import { numericJunk, checkPg15Grammar } from './pg15grammar.js';
 
 let ready: Promise<void> | null = null;
 let loaded = false;
@@ -162,10 +163,16 @@ function parseUncached(sql: string): RawStmt[] {
     tree = parseSync(sql) as typeof tree;
   } catch (e) {
     const d = (e as { sqlDetails?: { message: string; cursorPosition: number } }).sqlDetails;
+    // 15's scanner would have stopped earlier at a number 16+ reads (0x1F, 1_000)
+    const junk = numericJunk(sql);
+    if (junk && (!d || junk.position! <= d.cursorPosition + 1 || /hexadecimal|octal|binary/.test(d.message))) throw junk;
     // libpg-query's cursorPosition is already a 0-based character index (scanner_errposition converts it)
     if (d) throw new PgError('42601', d.message, { position: d.cursorPosition + 1 });
     throw new PgError('42601', (e as Error).message);
   }
+  const junk = numericJunk(sql);
+  if (junk) throw junk;
+  for (const s of tree.stmts ?? []) checkPg15Grammar(s.stmt, sql);
   const totalBytes = utf8Len(sql, sql.length);
   return (tree.stmts ?? []).map((s) => {
     const loc = s.stmt_location ?? 0;

@@ -1,13 +1,15 @@
 /**
  * SQL types and values — the small subset of PostgreSQL's type system the engine models.
  *
- * A value is a plain JS value: int2/int4/int8 → number, bool → boolean, text/varchar → string,
- * numeric → Numeric, NULL → null. System types (xid, cid, tid, pg_snapshot) are carried as number or as their
+ * A value is a plain JS value: int2/int4 → number; int8 → number while it is a safe integer (|v| < 2^53) and a
+ * bigint beyond (always in that normal form, so === compares int8 values and Map keys stay consistent); bool →
+ * boolean, text/varchar/bpchar → string, numeric → Numeric, NULL → null. System types (xid, cid, tid, pg_snapshot) are carried as number or as their
  * PostgreSQL text form. Output follows each type's output function (boolout prints t/f, numeric_out keeps the
  * display scale), so transcripts print exactly what psql/libpq would receive.
  *
  * Mirrors: src/backend/utils/adt/{int.c,int8.c,bool.c,varchar.c,numeric.c} input/output and range checks.
- * Simplifications: int8 is a JS number (exact to 2^53); no dates, floats, arrays or composite types.
+ * Integer arithmetic is exact, with PostgreSQL's overflow errors (int4pl, int8mul, ... in int.c / int8.c).
+ * Simplifications: no dates, floats, arrays or composite types.
  */
 import { PgError } from '../errors.js';
 import { Numeric } from './numeric.js';
@@ -16,7 +18,7 @@ export type TypeName =
   | 'int2' | 'int4' | 'int8' | 'numeric' | 'text' | 'varchar' | 'bpchar' | 'bool'
   | 'xid' | 'xid8' | 'cid' | 'tid' | 'pg_snapshot' | 'txid_snapshot' | 'unknown';
 
-export type Value = null | number | boolean | string | Numeric;
+export type Value = null | number | bigint | boolean | string | Numeric;
 
 export interface SqlType { name: TypeName; typmod: number }
 
@@ -26,6 +28,8 @@ export const T = {
   int8: { name: 'int8', typmod: -1 } as SqlType,
   numeric: { name: 'numeric', typmod: -1 } as SqlType,
   text: { name: 'text', typmod: -1 } as SqlType,
+  /** character without a length: what literals compared with character(n) become (no padding) */
+  bpchar: { name: 'bpchar', typmod: -1 } as SqlType,
   bool: { name: 'bool', typmod: -1 } as SqlType,
   unknown: { name: 'unknown', typmod: -1 } as SqlType,
   xid: { name: 'xid', typmod: -1 } as SqlType,
@@ -64,12 +68,12 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
   const n = names[names.length - 1]!.toLowerCase();
   const mod = typmods[0] ?? -1;
   switch (n) {
-    case 'int4': case 'integer': case 'int': case 'serial': return T.int4;
+    case 'int4': case 'integer': case 'int': return T.int4;
     case 'int2': case 'smallint': return T.int2;
-    case 'int8': case 'bigint': case 'bigserial': return T.int8;
+    case 'int8': case 'bigint': return T.int8;
     case 'text': return T.text;
     case 'varchar': return { name: 'varchar', typmod: mod };
-    case 'bpchar': case 'char': return { name: 'bpchar', typmod: mod < 0 ? 1 : mod };
+    case 'bpchar': return { name: 'bpchar', typmod: mod }; // char and character without a length come with typmod 1 from the parser
     case 'bool': case 'boolean': return T.bool;
     case 'numeric': case 'decimal': return { name: 'numeric', typmod: typmods.length ? encodeNumericTypmod(typmods[0]!, typmods[1] ?? 0) : -1 };
     case 'xid': return T.xid;
@@ -79,22 +83,63 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
     case 'pg_snapshot': return T.pg_snapshot;
     case 'regclass': return T.text; // a relation name: nextval('t_id_seq'::regclass)
     case 'txid_snapshot': return T.txid_snapshot;
-    default:
+    default: {
+      const known = UNMODELLED_TYPES[n];
+      if (known !== undefined) throw new PgError('0A000', `type ${known || n} is not supported by Heapscope`, position !== undefined ? { position } : {});
       throw new PgError('42704', `type "${n}" does not exist`, position !== undefined ? { position } : {});
+    }
   }
 }
+/**
+ * PostgreSQL 15's built-in types the simulator does not model (by pg_type name, with format_type's spelling where
+ * it differs): refused with 0A000 — a type that does not exist at all is 42704.
+ */
+const UNMODELLED_TYPES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
+  float4: 'real', float8: 'double precision', money: '', bytea: '', name: '', char: '"char"', json: '', jsonb: '', jsonpath: '', xml: '',
+  date: '', time: 'time without time zone', timetz: 'time with time zone', timestamp: 'timestamp without time zone',
+  timestamptz: 'timestamp with time zone', interval: '', bit: '', varbit: 'bit varying', uuid: '', oid: '', regproc: '',
+  regprocedure: '', regoper: '', regoperator: '', regtype: '', regrole: '', regnamespace: '', regconfig: '', regdictionary: '',
+  regcollation: '', point: '', lseg: '', path: '', box: '', polygon: '', line: '', circle: '', cidr: '', inet: '', macaddr: '',
+  macaddr8: '', pg_lsn: '', tsvector: '', tsquery: '', int4range: '', int8range: '', numrange: '', tsrange: '', tstzrange: '',
+  daterange: '', int4multirange: '', int8multirange: '', nummultirange: '', tsmultirange: '', tstzmultirange: '',
+  datemultirange: '', refcursor: '', int2vector: '', oidvector: '', aclitem: '', record: '', void: '',
+});
 const encodeNumericTypmod = (p: number, s: number) => p * 65536 + s;
 
-const INT_RANGE: Record<string, [number, number, string]> = {
-  int2: [-32768, 32767, 'smallint out of range'],
-  int4: [-2147483648, 2147483647, 'integer out of range'],
-  int8: [-9223372036854775808, 9223372036854775807, 'bigint out of range'],
+const INT_RANGE: Record<string, [bigint, bigint, string]> = {
+  int2: [-32768n, 32767n, 'smallint out of range'],
+  int4: [-2147483648n, 2147483647n, 'integer out of range'],
+  int8: [-9223372036854775808n, 9223372036854775807n, 'bigint out of range'],
 };
+const SMALL_RANGE: Record<string, [number, number]> = { int2: [-32768, 32767], int4: [-2147483648, 2147483647] };
 
-export function checkIntRange(n: number, t: SqlType): number {
+/** An int8 in normal form: a number when it is a safe integer, else the bigint. */
+export const normInt8 = (b: bigint): number | bigint => (b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b);
+
+/**
+ * The range check of a result or cast (22003): `n` is an exact integer — a number, or a bigint when it may lie
+ * beyond 2^53. Returns the value in the type's normal form.
+ */
+export function checkIntRange(n: number | bigint, t: SqlType): number | bigint {
+  if (typeof n === 'number') {
+    const small = SMALL_RANGE[t.name];
+    if (small) { if (n < small[0] || n > small[1]) throw new PgError('22003', INT_RANGE[t.name]![2]); return n; }
+    if (t.name === 'int8' && !Number.isSafeInteger(n)) throw new Error(`inexact int8 value ${n}`);
+    return n;
+  }
   const r = INT_RANGE[t.name];
-  if (r && (n < r[0] || n > r[1])) throw new PgError('22003', r[2]);
-  return n;
+  if (!r) return n;
+  if (n < r[0] || n > r[1]) throw new PgError('22003', r[2]);
+  return t.name === 'int8' ? normInt8(n) : Number(n);
+}
+
+/** An integer literal's value and type, as make_const types it: int4 if it fits, else int8, else numeric. */
+export function integerLiteral(s: string): { value: number | bigint; type: SqlType } | null {
+  if (!/^[+-]?\d+$/.test(s)) return null;
+  const b = BigInt(s);
+  if (b >= -2147483648n && b <= 2147483647n) return { value: Number(b), type: T.int4 };
+  if (b >= INT_RANGE.int8![0] && b <= INT_RANGE.int8![1]) return { value: normInt8(b), type: T.int8 };
+  return null;
 }
 
 /** Text → value, as the type's input function does (int4in, boolin, numeric_in, ...). */
@@ -103,10 +148,10 @@ export function parseInput(s: string, t: SqlType): Value {
     case 'int2': case 'int4': case 'int8': {
       const m = /^\s*([+-]?\d+)\s*$/.exec(s);
       if (!m) throw new PgError('22P02', `invalid input syntax for type ${inputTypeName(t)}: "${s}"`);
-      const n = Number(m[1]);
+      const n = BigInt(m[1]!);
       const r = INT_RANGE[t.name]!;
       if (n < r[0] || n > r[1]) throw new PgError('22003', `value "${s}" is out of range for type ${inputTypeName(t)}`);
-      return n;
+      return t.name === 'int8' ? normInt8(n) : Number(n);
     }
     case 'numeric': {
       const v = Numeric.fromString(s);
@@ -155,11 +200,11 @@ export function applyStringTypmod(s: string, t: SqlType, explicit: boolean): str
 export function formatValue(v: Value): string | null {
   if (v === null) return null;
   if (typeof v === 'boolean') return v ? 't' : 'f';
-  if (typeof v === 'number') return String(v);
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   if (typeof v === 'string') return v;
   return v.toString();
 }
 
-export function toNumeric(v: number | Numeric): Numeric {
-  return typeof v === 'number' ? Numeric.fromInt(v) : v;
+export function toNumeric(v: number | bigint | Numeric): Numeric {
+  return typeof v === 'number' || typeof v === 'bigint' ? Numeric.fromInt(v) : v;
 }
