@@ -185,6 +185,9 @@ describe('long timelines', () => {
   it('a scenario with one session of 10,000 steps loads and runs (no recursion as deep as the steps)', async () => {
     const w = await started();
     const steps = Array.from({ length: 10000 }, (_, i) => `step a${i} { SELECT ${i}; }`).join('\n');
+    // without a permutation (the only interleaving is generated), then with one written out
+    expect(await w.actions.loadScenario(`session s1\n${steps}\n`, 'generated.spec')).toBe(true);
+    expect(w.store.getState().scenario!.queue).toHaveLength(10000);
     const spec = `session s1\n${steps}\npermutation ${Array.from({ length: 10000 }, (_, i) => `a${i}`).join(' ')}\n`;
     expect(await w.actions.loadScenario(spec, 'long.spec')).toBe(true);
     for (let i = 0; i < 10000; i++) await w.actions.nextScenarioStep();
