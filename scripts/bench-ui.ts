@@ -5,6 +5,9 @@
  *  - statement → view updated (p95) on a 10,000-row table
  *  - time-travel jump to any of 500 steps (p95, max)
  *  - heap view with 10,000 tuples: render time and long tasks while scrolling
+ *  - long workspaces (10,000, 20,000 and 50,000 steps; BENCH_UI_SCALE=10000,20000 for others): import, peak memory
+ *    of the page's processes, jumps to the middle, a third, the step before last and the last, one more step, a
+ *    keystroke's save, and the ratios between sizes (linear work: about 2 for 10k → 20k, 2.5 for 20k → 50k)
  * Not a test: it prints figures next to the issue's targets.
  */
 import { execSync, spawn } from 'node:child_process';
@@ -15,6 +18,31 @@ import { chromium } from '@playwright/test';
 import { freePort } from './lib/pgcluster.js';
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+
+/** Resident memory of Chromium's renderer processes started under this process (the page and its worker), Linux only. */
+function rendererRss(): number {
+  const parent = (pid: string) => { try { return /PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]!; } catch { return '0'; } };
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+      let p = pid, mine = false;
+      for (let i = 0; i < 12 && p !== '0' && p !== '1'; i++) { p = parent(p); if (p === String(process.pid)) { mine = true; break; } }
+      if (mine) total += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024;
+    } catch { /* gone */ }
+  }
+  return total;
+}
+
+/** A workspace of n steps like a long lesson: a table, then single-row updates from two sessions. */
+function longWorkspace(n: number): string {
+  const nodes: unknown[] = [
+    { id: 1, parent: null, entry: { kind: 'sql', session: 's1', sql: 'CREATE TABLE data(id int PRIMARY KEY, val int)' } },
+    { id: 2, parent: 1, entry: { kind: 'sql', session: 's1', sql: 'INSERT INTO data SELECT g, 0 FROM generate_series(1, 1000) g' } },
+  ];
+  for (let i = 0; nodes.length < n; i++) nodes.push({ id: nodes.length + 1, parent: nodes.length, entry: { kind: 'sql', session: i % 2 ? 's1' : 's2', sql: `UPDATE data SET val = val + 1 WHERE id = ${1 + ((i * 37) % 1000)}` } });
+  return JSON.stringify({ version: 1, sessions: [{ name: 's1', text: '' }, { name: 's2', text: '' }], head: n, nodes });
+}
 
 execSync('npx vite build', { stdio: 'ignore' });
 const assets = readdirSync('dist/assets');
@@ -75,11 +103,11 @@ try {
     const a = (window as unknown as W).heapscope.actions;
     for (let i = 0; i < 440; i++) await a.run('s1', `UPDATE data SET val = val + 1 WHERE id = ${1 + ((i * 37) % 10000)}`);
   });
-  const steps = await page.evaluate(() => Object.keys((window as unknown as W).heapscope.store.getState().nodes).length);
+  const steps = await page.evaluate(() => (window as unknown as W).heapscope.store.getState().nodes.size);
   if (process.env.JUMP_DETAIL) { await page.evaluate(() => { (window as any).JUMP_DETAIL = true; }); page.on('console', (m) => { if (m.text().startsWith('jump to')) console.log('   ', m.text()); }); }
   const jumps: number[] = await page.evaluate(async (frameSrc) => {
     const w = (window as unknown as W).heapscope;
-    const ids = Object.keys(w.store.getState().nodes).map(Number);
+    const ids = [...w.store.getState().nodes.keys()] as number[];
     const out: number[] = [];
     for (let i = 0; i < 20; i++) {
       const id = ids[(i * 173) % ids.length]!;
@@ -106,12 +134,65 @@ try {
     await new Promise((r) => setTimeout(r, 300));
     return { render, tuplesShown: document.querySelectorAll('.tuple').length, longTasks };
   }, frame);
+  // long workspaces, each in a page of its own (the one above is closed: its memory is not theirs)
+  await page.close();
+  const scale: { n: number; importMs: number; rss: number; rssBefore: number; jumps: Record<string, number>; stepMs: number; keyMs: number; saved: number; savedAll: boolean }[] = [];
+  for (const n of (process.env.BENCH_UI_SCALE ?? '10000,20000,50000').split(',').map(Number)) {
+    const p = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await p.goto(url);
+    await p.evaluate(() => localStorage.clear());
+    await p.goto(url);
+    await p.waitForFunction(() => (window as any).heapscope?.store.getState().phase === 'ready', null, { timeout: 30000 });
+    const rssBefore = rendererRss();
+    let rss = rssBefore;
+    const sampler = setInterval(() => { rss = Math.max(rss, rendererRss()); }, 100);
+    const importMs = await p.evaluate(async (text) => {
+      const t0 = performance.now();
+      await (window as unknown as W).heapscope.actions.importWorkspace(text, 'long.json');
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      return performance.now() - t0;
+    }, longWorkspace(n));
+    const jumps: Record<string, number> = {};
+    for (const [label, at] of [['middle', Math.floor(n / 2)], ['a third', Math.floor(n / 3)], ['step before last', n - 1], ['last', n]] as const) {
+      jumps[label] = await p.evaluate(async ([id, frameSrc]) => {
+        const t0 = performance.now();
+        await (window as unknown as W).heapscope.actions.jumpTo(id);
+        await eval(frameSrc as string);
+        return performance.now() - t0;
+      }, [at, frame] as const);
+    }
+    clearInterval(sampler);
+    const r = await p.evaluate(async (frameSrc) => {
+      const w = (window as unknown as W).heapscope;
+      let t0 = performance.now();
+      await w.actions.run('s1', 'SELECT count(*) FROM data');
+      await eval(frameSrc);
+      const stepMs = performance.now() - t0;
+      t0 = performance.now();
+      w.actions.setText('s1', 'SELECT 1;');
+      const keyMs = performance.now() - t0;
+      let saved = 0;
+      for (let i = 0; i < localStorage.length; i++) { const k = localStorage.key(i)!; saved += k.length + localStorage.getItem(k)!.length; }
+      const header = JSON.parse(localStorage.getItem('heapscope.workspace.v2') ?? '{}');
+      return { stepMs, keyMs, saved, savedAll: header.count === w.store.getState().nodes.size };
+    }, frame);
+    scale.push({ n, importMs, rss, rssBefore, jumps, ...r });
+    await p.close();
+  }
   await browser.close();
   console.log('Heapscope workspace in Chromium (production build):');
   console.log(`  initial download without Monaco: ${(initial / 1024).toFixed(0)} KB gzip (target <= 500 KB)  [${parts.join(', ')}]; Monaco lazy chunks ${(monaco / 1024).toFixed(0)} KB gzip; loaded on first use: ${onDemand.join(', ') || 'none'}`);
   console.log(`  engine ready in the worker: median ${pct(readies, 0.5).toFixed(0)} ms, max ${Math.max(...readies).toFixed(0)} ms over ${readies.length} loads (target <= 200 ms)`);
   console.log(`  statement -> view updated on a 10,000-row table: p50 ${pct(stmt, 0.5).toFixed(1)} ms, p95 ${pct(stmt, 0.95).toFixed(1)} ms (target p95 <= 50 ms)`);
   console.log(`  time-travel jump among ${steps} steps: p50 ${pct(jumps, 0.5).toFixed(0)} ms, p95 ${pct(jumps, 0.95).toFixed(0)} ms, max ${Math.max(...jumps).toFixed(0)} ms (target <= 100 ms)`);
+  for (const x of scale) {
+    console.log(`  ${x.n.toLocaleString('en')}-step workspace: import ${(x.importMs / 1000).toFixed(1)} s; renderer memory ${(x.rssBefore / 1e6).toFixed(0)} MB before, peak ${(x.rss / 1e6).toFixed(0)} MB; jumps ${Object.entries(x.jumps).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')} (target <= 1000 ms); one more step ${x.stepMs.toFixed(0)} ms, a keystroke's save ${x.keyMs.toFixed(1)} ms; localStorage ${(x.saved / 1e6).toFixed(2)} M characters${x.savedAll ? '' : ' (NOT all saved: storage full)'}`);
+  }
+  for (let i = 1; i < scale.length; i++) {
+    const a = scale[i - 1]!, b = scale[i]!;
+    const worst = (x: typeof a) => Math.max(...Object.values(x.jumps));
+    console.log(`  ${a.n.toLocaleString('en')} -> ${b.n.toLocaleString('en')} steps (x${(b.n / a.n).toFixed(1)}): import time x${(b.importMs / a.importMs).toFixed(1)}, slowest jump x${(worst(b) / worst(a)).toFixed(1)} (linear import: about x${(b.n / a.n).toFixed(1)})`);
+  }
   console.log(`  heap view, 10,000 tuples: rendered in ${heap.render.toFixed(0)} ms (${heap.tuplesShown} tuple cards, the rest aggregated), long tasks while scrolling: ${heap.longTasks.length ? heap.longTasks.map((d: number) => d.toFixed(0) + ' ms').join(', ') : 'none'}`);
 } finally {
   try { process.kill(-server.pid!); } catch { /* gone */ }

@@ -1,6 +1,10 @@
 /**
- * The engine API as the app sees it: plain JSON in and out, the same in-process (tests, CLI) and through the
- * Web Worker (comlink). Nothing here imports engine internals, so the UI can depend on it freely.
+ * The engine API as the app sees it: plain data in and out (what structured clone carries: objects, arrays, Maps),
+ * the same in-process (tests, CLI) and through the Web Worker (comlink). Nothing here imports engine internals, so
+ * the UI can depend on it freely.
+ *
+ * Anything keyed by a name a person or a file chose (sessions, tables, indexes) is a Map or a list, never a plain
+ * object: a session called `constructor` or `__proto__` must not find Object.prototype's members.
  */
 import type { SessionOutcome } from '../engine/engine.js';
 import type { SessionView, PageView, IndexEntryView, TableSummary, DurabilityState } from '../engine/inspect/inspect.js';
@@ -19,6 +23,9 @@ export type LogEntry =
    *  writer round, full_page_writes on/off */
   | { kind: 'server'; action: ServerAction; arg?: string };
 
+/** A session name: what the workspace, a saved file and a scenario may use (the engine's session of setup blocks is "setup"). */
+export const SESSION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
+
 export type ServerAction = 'crash' | 'restart' | 'checkpoint' | 'bgwriter' | 'full_page_writes';
 /** the engine's CRASH_POINTS (checkpoint/checkpointer.ts), repeated so the UI bundle needs no engine module; a unit test keeps them equal */
 export const CRASH_POINT_CHOICES = ['now', 'commit-before-flush', 'commit-after-flush', 'checkpoint-halfway', 'page-write-after-wal-flush', 'torn-write'] as const;
@@ -33,14 +40,25 @@ export interface StepResult {
   rejected?: string;
 }
 
+/** What the timeline shows next to a step without keeping its whole result: it failed, it waits, or neither. */
+export type StepMark = 'ok' | 'failed' | 'waits';
+export function markOf(outcomes: readonly SessionOutcome[]): StepMark {
+  return outcomes.some((o) => o.status === 'error') ? 'failed' : outcomes.some((o) => o.status === 'waiting') ? 'waits' : 'ok';
+}
+/** marks travel as one character per step */
+export const MARK_CHARS: Record<StepMark, string> = { ok: '.', failed: 'x', waits: 'w' };
+export const markFromChar = (c: string | undefined): StepMark | null => (c === '.' ? 'ok' : c === 'x' ? 'failed' : c === 'w' ? 'waits' : null);
+
 export interface TableState extends TableSummary {
   /** pages shown in full (a window of PAGE_WINDOW blocks); every page is summarised in `pageSummaries` */
   pageViews: PageView[];
   pageSummaries: { blkno: number; items: number; free: number }[];
   indexes: string[];
-  indexEntries: Record<string, IndexEntryView[]>;
-  indexEntryCount: Record<string, number>;
+  /** each index (in `indexes` order): its first entries in key order and how many there are */
+  indexViews: { name: string; entries: IndexEntryView[]; count: number }[];
 }
+
+export interface TupleVisibility { visible: boolean; outcome: string }
 
 export const PAGE_WINDOW = 4;
 
@@ -68,8 +86,10 @@ export interface EngineState {
   timers: { at: number; session: string; kind: string }[];
   durability: DurabilityState;
   /** for each session, each shown tuple ("table:blk:off"): is it visible to that session's (next) snapshot, and why */
-  visibility: Record<string, Record<string, { visible: boolean; outcome: string }>>;
+  visibility: Map<string, Map<string, TupleVisibility>>;
 }
+
+export interface ReplayResult { results: (StepResult | null)[]; state: EngineState; marks: string; latest: SessionOutcome[] }
 
 export interface EngineApi {
   /** load the parser (WebAssembly) */
@@ -77,8 +97,10 @@ export interface EngineApi {
   /**
    * Start over with these sessions and replay the log. Results come back only for the entries listed in
    * `resultsFor` (a step's result never changes, so the store keeps the ones it has); all of them when it is absent.
+   * Whatever was asked, `marks` has one character per entry (MARK_CHARS) and `latest` each session's latest outcome
+   * along the log (without its trace): what the timeline and the result panes show, without every step's result.
    */
-  replay(sessions: string[], log: LogEntry[], opts?: { resultsFor?: number[] }): Promise<{ results: (StepResult | null)[]; state: EngineState }>;
+  replay(sessions: string[], log: LogEntry[], opts?: { resultsFor?: number[] }): Promise<ReplayResult>;
   /** which heap pages to show in full (the rest are summarised): from this block, PAGE_WINDOW of them */
   setPageWindow(from: number): Promise<EngineState>;
   /**

@@ -7,15 +7,23 @@
  * (determinism makes that exact); running a statement from a step that already has successors starts a new
  * branch and keeps the old one. The tree and the editors' text are saved to localStorage after every change,
  * so a reload — or a crashed worker, which is restarted and replayed — loses nothing.
+ *
+ * Long timelines (tens of thousands of steps) stay cheap: a jump asks the engine for the target step's result only;
+ * the rest of what the page shows comes back in compact form (a mark per step for the timeline, each session's
+ * latest outcome for its result pane); saving writes only what changed (persist.ts). Nodes and outcomes are kept in
+ * Maps: node ids and session names come from files and people.
  */
 import { createStore } from 'zustand/vanilla';
 import { proxy } from 'comlink';
-import type { EngineState, LogEntry, StepResult, SessionOutcome, ServerAction } from '../shared/api';
+import { markOf, markFromChar, SESSION_NAME, type EngineState, type LogEntry, type SessionOutcome, type ServerAction } from '../shared/api';
 import { startWorker, type EngineClient } from './client';
-import { load, save, validateWorkspace, STORAGE_KEY, type SavedWorkspace, type SavedScenario } from './persist';
+import { load, validateWorkspace, nextIdAfter, WorkspaceSaver, MAX_NODES, HEADER_KEY, type SavedWorkspace, type SavedScenario, type SavedNode } from './persist';
+import { toSpec, SpecExportError } from './specExport';
 import { parseSpec, firstPermutation, permutationCount, ScenarioError } from '../engine/scenario/spec';
 
-export interface TimelineNode { id: number; parent: number | null; entry: LogEntry; result: StepResult | null }
+import { Nodes, pathTo, type TimelineNode } from './nodes';
+
+export { pathTo, type TimelineNode };
 
 export interface Playback { nodeId: number; event: number }
 
@@ -24,10 +32,13 @@ export interface WorkspaceState {
   /** a banner: what went wrong or what happened (crash recovered, import refused...) */
   notice: { kind: 'info' | 'error'; text: string } | null;
   sessions: { name: string; text: string }[];
-  nodes: Record<number, TimelineNode>;
+  /** the tree of steps, in the order they were made (a parent before its children) */
+  nodes: Nodes;
   head: number | null;
   nextId: number;
   state: EngineState | null;
+  /** each session's latest outcome along the path to head (what its result pane shows) */
+  latest: ReadonlyMap<string, SessionOutcome>;
   playback: Playback | null;
   selectedSession: string;
   selectedTuple: { table: string; blk: number; off: number } | null;
@@ -44,18 +55,11 @@ const DEFAULT_SESSIONS = [
   { name: 's2', text: 'BEGIN;\nINSERT INTO products (id, state, val) VALUES (124, 1, 3);\nUPDATE products SET val = 4 WHERE id = 123;\nCOMMIT;\n' },
 ];
 
-export function pathTo(nodes: Record<number, TimelineNode>, id: number | null): TimelineNode[] {
-  const out: TimelineNode[] = [];
-  for (let n = id === null ? undefined : nodes[id]; n; n = n.parent === null ? undefined : nodes[n.parent]) out.push(n);
-  return out.reverse();
-}
-
-/** The latest outcome of each session along the path to head (what its result pane shows). */
-export function latestOutcomes(nodes: Record<number, TimelineNode>, head: number | null): Record<string, SessionOutcome> {
-  const out: Record<string, SessionOutcome> = {};
-  for (const n of pathTo(nodes, head)) for (const o of n.result?.outcomes ?? []) out[o.session] = o;
-  return out;
-}
+const EMPTY_LATEST: ReadonlyMap<string, SessionOutcome> = new Map();
+const toSaved = (n: TimelineNode): SavedNode => ({ id: n.id, parent: n.parent, entry: n.entry });
+const fromSaved = (nodes: readonly SavedNode[]) => Nodes.of(nodes.map((n) => ({ id: n.id, parent: n.parent, entry: n.entry, result: null, mark: null })));
+/** how big a file Open… reads */
+export const MAX_FILE_BYTES = 5_000_000;
 
 export function createWorkspace(opts: { storage?: Storage; client?: () => EngineClient; now?: () => number } = {}) {
   const storage = opts.storage ?? (typeof localStorage !== 'undefined' ? localStorage : undefined);
@@ -65,21 +69,25 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
   let queue: Promise<unknown> = Promise.resolve();
 
   const store = createStore<WorkspaceState>(() => ({
-    phase: 'starting', notice: null, sessions: DEFAULT_SESSIONS.map((s) => ({ ...s })), nodes: {}, head: null, nextId: 1,
-    state: null, playback: null, selectedSession: 's1', selectedTuple: null, explanation: null, scenario: null, progress: null,
+    phase: 'starting', notice: null, sessions: DEFAULT_SESSIONS.map((s) => ({ ...s })), nodes: Nodes.empty(), head: null, nextId: 1,
+    state: null, latest: EMPTY_LATEST, playback: null, selectedSession: 's1', selectedTuple: null, explanation: null, scenario: null, progress: null,
     timings: { readyMs: null, lastStepMs: null, lastJumpMs: null },
   }));
   const get = store.getState, set = store.setState;
 
-  const persist = () => {
-    if (!storage) return;
-    const s = get();
-    const w: SavedWorkspace = {
-      version: 1, sessions: s.sessions, head: s.head, scenario: s.scenario,
-      nodes: Object.values(s.nodes).sort((a, b) => a.id - b.id).map((n) => ({ id: n.id, parent: n.parent, entry: n.entry })),
-    };
-    save(storage, w);
+  let saver: WorkspaceSaver | null = storage ? new WorkspaceSaver(storage) : null;
+  let storageFull: string | null = null;
+  const header = () => { const s = get(); return { sessions: s.sessions, head: s.head, scenario: s.scenario }; };
+  /** after a save: tell once when the storage is full, and take the message back when saving works again */
+  const saved = (problem: string | null) => {
+    if (problem && !storageFull) set({ notice: { kind: 'error', text: problem } });
+    if (!problem && storageFull && get().notice?.text === storageFull) set({ notice: null });
+    storageFull = problem;
   };
+  /** save what changed: the header (sessions, head, scenario), one new node, or a whole new timeline */
+  const persist = () => { if (saver) saved(saver.save(header())); };
+  const persistNode = (n: TimelineNode) => { if (saver) saved(saver.append(header(), toSaved(n))); };
+  const persistAll = () => { if (saver) saved(saver.replaceAll(header(), [...get().nodes.values()].map(toSaved))); };
 
   /** Serialise engine calls: one at a time, in order. */
   const serial = <T>(f: () => Promise<T>): Promise<T> => {
@@ -100,11 +108,20 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
   const replayTo = async (head: number | null, also: Partial<WorkspaceState> = {}) => {
     const path = pathTo(get().nodes, head);
     const t0 = now();
-    const resultsFor = path.map((n, i) => (n.result ? -1 : i)).filter((i) => i >= 0);
-    const { results, state } = await client!.api.replay(get().sessions.map((s) => s.name), path.map((n) => n.entry), { resultsFor });
-    const nodes = { ...get().nodes };
-    path.forEach((n, i) => { if (results[i]) nodes[n.id] = { ...n, result: results[i]! }; });
-    set({ nodes, head, state, timings: { ...get().timings, lastJumpMs: now() - t0 }, ...also }); // one render for the whole jump
+    // only the target's result (for the player); marks and latest outcomes come for every step anyway
+    const last = path.length - 1;
+    const resultsFor = last >= 0 && !path[last]!.result ? [last] : [];
+    const { results, state, marks, latest } = await client!.api.replay(get().sessions.map((s) => s.name), path.map((n) => n.entry), { resultsFor });
+    const changed: TimelineNode[] = [];
+    path.forEach((n, i) => {
+      const result = results[i] ?? n.result;
+      const mark = result ? markOf(result.outcomes) : markFromChar(marks[i]) ?? n.mark;
+      if (result !== n.result || mark !== n.mark) changed.push({ ...n, result, mark });
+    });
+    set({
+      nodes: changed.length ? get().nodes.with(...changed) : get().nodes, head, state, latest: new Map(latest.map((o) => [o.session, o])),
+      timings: { ...get().timings, lastJumpMs: now() - t0 }, ...also,
+    }); // one render for the whole jump
   };
 
   let crashes = 0;
@@ -114,6 +131,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       return;
     }
     set({ phase: 'recovering', notice: { kind: 'error', text: `The engine stopped (${reason}). Restarting it and replaying your ${pathTo(get().nodes, get().head).length} steps — nothing you typed is lost.` } });
+    queue = Promise.resolve(); // a call the dead worker never answered must not hold up the ones after it
     try {
       await connect();
       await replayTo(get().head);
@@ -129,17 +147,27 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     const t0 = now();
     try {
       const onProgress = proxy((p: { session: string; done: number; total: number }) => set({ progress: p }));
-      const { result, state } = await client.api.apply(entry, onProgress);
       const id = get().nextId;
+      // validation keeps ids exact (persist.ts: MAX_NODE_ID), so a new id is never one that exists
+      const full = get().nodes.size >= MAX_NODES ? `The timeline is full (${MAX_NODES.toLocaleString('en')} steps).`
+        : !Number.isSafeInteger(id) || get().nodes.has(id) ? `No step can be added: the step numbers have reached ${id - 1}, the largest a browser counts exactly.` : null;
+      if (full) {
+        set({ phase: 'ready', notice: { kind: 'error', text: `${full} Save the workspace as .json and start over with Reset.` } });
+        return null;
+      }
+      const { result, state } = await client.api.apply(entry, onProgress);
       // the host may return the entry amended (a cancelled bulk statement records where it was cancelled)
-      const node: TimelineNode = { id, parent: get().head, entry: result.entry, result };
+      const node: TimelineNode = { id, parent: get().head, entry: result.entry, result, mark: markOf(result.outcomes) };
+      const nodes = get().nodes.with(node);
+      const latest = new Map(get().latest);
+      for (const o of result.outcomes) latest.set(o.session, o);
       set({
         progress: null,
-        nodes: { ...get().nodes, [id]: node }, head: id, nextId: id + 1, state, phase: 'ready',
+        nodes, head: id, nextId: id + 1, state, latest, phase: 'ready',
         playback: { nodeId: id, event: 0 }, timings: { ...get().timings, lastStepMs: now() - t0 },
-        notice: result.rejected ? { kind: 'error', text: result.rejected } : get().notice?.kind === 'error' ? null : get().notice,
+        notice: result.rejected ? { kind: 'error', text: result.rejected } : get().notice?.kind === 'error' && get().notice?.text !== storageFull ? null : get().notice,
       });
-      persist();
+      persistNode(node);
       return result;
     } catch (e) {
       set({ phase: 'ready', progress: null, notice: { kind: 'error', text: `The step could not be run: ${(e as Error).message}` } });
@@ -150,18 +178,20 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
   const actions = {
     async init() {
       let restored: SavedWorkspace | null = null;
+      let legacy = false;
       if (storage) {
-        const { workspace, error } = load(storage);
-        if (error) {
-          try { storage.setItem(`${STORAGE_KEY}.broken`, storage.getItem(STORAGE_KEY) ?? ''); } catch { /* ignore */ }
-          set({ notice: { kind: 'error', text: error } });
-        }
-        restored = workspace;
+        const loaded = load(storage);
+        if (loaded.error) set({ notice: { kind: 'error', text: loaded.error } });
+        restored = loaded.workspace;
+        legacy = loaded.legacy;
+        saver = new WorkspaceSaver(storage, loaded);
+        // another tab saved: write everything afresh next time (the last tab to save wins whole)
+        if (typeof window !== 'undefined') window.addEventListener('storage', (e) => { if (e.key === null || e.key.startsWith(HEADER_KEY)) saver?.invalidate(); });
       }
       if (restored) {
-        const nodes: Record<number, TimelineNode> = {};
-        for (const n of restored.nodes) nodes[n.id] = { ...n, result: null };
-        set({ sessions: restored.sessions, nodes, head: restored.head, nextId: Math.max(0, ...restored.nodes.map((n) => n.id)) + 1, scenario: restored.scenario ?? null, selectedSession: restored.sessions[0]!.name });
+        set({ sessions: restored.sessions, nodes: fromSaved(restored.nodes), head: restored.head, nextId: nextIdAfter(restored.nodes), scenario: restored.scenario ?? null, selectedSession: restored.sessions[0]!.name });
+        if (legacy) persistAll(); // into the chunked layout
+        else saver?.adopt(restored);
       }
       try {
         const readyMs = await connect();
@@ -204,9 +234,9 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       persist();
     }),
     reset: () => serial(async () => {
-      set({ nodes: {}, head: null, nextId: 1, scenario: null, playback: null, selectedTuple: null, explanation: null });
+      set({ nodes: Nodes.empty(), head: null, nextId: 1, scenario: null, playback: null, selectedTuple: null, explanation: null });
       await replayTo(null);
-      persist();
+      persistAll();
     }),
     selectSession: (name: string) => set({ selectedSession: name }),
     setPlayback: (p: Playback | null) => set({ playback: p }),
@@ -225,6 +255,8 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
         return false;
       }
       if (sc.sessions.length > MAX_SESSIONS) { set({ notice: { kind: 'error', text: `${name} has ${sc.sessions.length} sessions; the workspace shows at most ${MAX_SESSIONS}.` } }); return false; }
+      const badName = sc.sessions.find((s) => !SESSION_NAME.test(s.name) || s.name === 'setup');
+      if (badName) { set({ notice: { kind: 'error', text: `Could not load ${name}: session "${badName.name.slice(0, 40)}" needs another name (1 to 32 letters, digits or _, not starting with a digit, and not "setup").` } }); return false; }
       const q: LogEntry[] = [];
       for (const sql of sc.setup) q.push({ kind: 'sql', session: 'setup', sql });
       for (const s of sc.sessions) if (s.setup) q.push({ kind: 'sql', session: s.name, sql: s.setup });
@@ -235,11 +267,11 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       }
       set({
         sessions: sc.sessions.map((s) => ({ name: s.name, text: s.steps.map((st) => st.sql).join('\n') + '\n' })),
-        nodes: {}, head: null, nextId: 1, scenario: { name, queue: q, position: 0 }, selectedSession: sc.sessions[0]!.name,
+        nodes: Nodes.empty(), head: null, nextId: 1, scenario: { name, queue: q, position: 0 }, selectedSession: sc.sessions[0]!.name,
         playback: null, notice: { kind: 'info', text: `Loaded ${name}: ${q.length} steps queued (first of ${permutationCount(sc).toLocaleString('en-US')} permutation${permutationCount(sc) === 1n ? '' : 's'}). Use "Next step".` },
       });
       await replayTo(null);
-      persist();
+      persistAll();
       return true;
     }),
     /** Run the next queued scenario step (waiting for its session first, as the isolation tester does). */
@@ -253,55 +285,48 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       set({ scenario: { ...sc, position: sc.position + 1 } });
       return applyEntry(entry);
     },
-    /** The workspace as a scenario file (.spec): setup, one session per column, the path to head as a permutation. */
-    exportScenario(): string {
-      const path = pathTo(get().nodes, get().head);
-      const setup = path.filter((n) => n.entry.kind === 'sql' && n.entry.session === 'setup').map((n) => (n.entry as { sql: string }).sql);
-      const steps = new Map<string, { name: string; sql: string }[]>();
-      const perm: string[] = [];
-      for (const s of get().sessions) steps.set(s.name, []);
-      for (const n of path) {
-        const e = n.entry;
-        if (e.kind === 'advance') { perm.push(`+${e.ms}ms`); continue; }
-        if (e.kind === 'server') {
-          if (e.action === 'full_page_writes') continue; // not expressible in a .spec (a server setting)
-          perm.push(`@${e.action}${e.arg !== undefined && e.arg !== 'now' ? `:${e.arg}` : ''}`);
-          continue;
-        }
-        if (e.kind !== 'sql' || e.session === 'setup') continue;
-        const list = steps.get(e.session) ?? [];
-        steps.set(e.session, list);
-        const name = `${e.session}_${list.length + 1}`;
-        list.push({ name, sql: e.sql });
-        perm.push(name);
+    /**
+     * The workspace as a scenario file (.spec): setup, one session per column, the path to head as a permutation.
+     * Null (and a notice naming the step) when a statement cannot be written in the isolation tester's format.
+     */
+    exportScenario(): string | null {
+      try {
+        return toSpec(pathTo(get().nodes, get().head).map((n) => n.entry), get().sessions.map((s) => s.name));
+      } catch (e) {
+        if (!(e instanceof SpecExportError)) throw e;
+        set({ notice: { kind: 'error', text: `Not exported: ${e.message}.` } });
+        return null;
       }
-      let out = '# exported from Heapscope\n';
-      for (const sql of setup) out += `setup { ${sql} }\n`;
-      for (const [sess, list] of steps) {
-        if (!list.length) continue;
-        out += `\nsession ${sess}\n`;
-        for (const st of list) out += `step ${st.name} { ${st.sql} }\n`;
-      }
-      if (perm.length) out += `\npermutation ${perm.join(' ')}\n`;
-      return out;
     },
     /** Import a saved workspace (JSON) — validated first; the current workspace is untouched on error. */
-    importWorkspace: (text: string) => serial(async () => {
+    importWorkspace: (text: string, name = 'the file') => serial(async () => {
       let x: unknown;
-      try { x = JSON.parse(text); } catch (e) { set({ notice: { kind: 'error', text: `Not a workspace file: ${(e as Error).message}` } }); return false; }
+      try { x = JSON.parse(text); } catch (e) { set({ notice: { kind: 'error', text: `${name} is not a workspace file: ${(e as Error).message}. Your current workspace is unchanged.` } }); return false; }
       const err = validateWorkspace(x);
       if (err) { set({ notice: { kind: 'error', text: `Not a valid workspace file: ${err}. Your current workspace is unchanged.` } }); return false; }
       const w = x as SavedWorkspace;
-      const nodes: Record<number, TimelineNode> = {};
-      for (const n of w.nodes) nodes[n.id] = { ...n, result: null };
-      set({ sessions: w.sessions, nodes, head: w.head, nextId: Math.max(0, ...w.nodes.map((n) => n.id)) + 1, scenario: w.scenario ?? null, selectedSession: w.sessions[0]!.name });
+      set({
+        sessions: w.sessions, nodes: fromSaved(w.nodes), head: w.head, nextId: nextIdAfter(w.nodes), scenario: w.scenario ?? null,
+        selectedSession: w.sessions[0]!.name, playback: w.head === null ? null : { nodeId: w.head, event: 0 }, selectedTuple: null, explanation: null,
+      });
       await replayTo(w.head);
-      persist();
+      const steps = pathTo(get().nodes, w.head).length;
+      set({ notice: { kind: 'info', text: `Opened ${name}: ${w.nodes.length.toLocaleString('en')} step${w.nodes.length === 1 ? '' : 's'}, ${steps.toLocaleString('en')} replayed to the current one.` } });
+      persistAll();
       return true;
     }),
     exportWorkspace(): string {
       const s = get();
-      return JSON.stringify({ version: 1, sessions: s.sessions, head: s.head, scenario: s.scenario, nodes: Object.values(s.nodes).map((n) => ({ id: n.id, parent: n.parent, entry: n.entry })) }, null, 1);
+      return JSON.stringify({ version: 1, sessions: s.sessions, head: s.head, scenario: s.scenario, nodes: [...s.nodes.values()].map(toSaved) }, null, 1);
+    },
+    /** A file chosen with Open…: .json is a workspace, anything else a scenario; too big a file is refused. */
+    async openFile(f: { name: string; size: number; text(): Promise<string> }) {
+      if (f.size > MAX_FILE_BYTES) {
+        set({ notice: { kind: 'error', text: `${f.name} is ${(f.size / 1e6).toFixed(1)} MB; Heapscope opens files up to ${MAX_FILE_BYTES / 1e6} MB. Your current workspace is unchanged.` } });
+        return false;
+      }
+      const text = await f.text();
+      return f.name.endsWith('.json') ? actions.importWorkspace(text, f.name) : actions.loadScenario(text, f.name);
     },
     /** Show heap pages from this block on (the engine sends a window of pages in full). */
     setPageWindow: (from: number) => serial(async () => {

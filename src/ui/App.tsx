@@ -35,13 +35,8 @@ export function App() {
     a.click();
     URL.revokeObjectURL(a.href);
   };
-  const onFile = async (f: File | undefined) => {
-    if (!f) return;
-    if (f.size > 5_000_000) { actions.dismissNotice(); return; }
-    const text = await f.text();
-    if (f.name.endsWith('.json')) await actions.importWorkspace(text);
-    else await actions.loadScenario(text, f.name);
-  };
+  const onFile = async (f: File | undefined) => { if (f) await actions.openFile(f); };
+  const exportSpec = () => { const spec = actions.exportScenario(); if (spec !== null) download('workspace.spec', spec); };
 
   return (
     <div className="app">
@@ -58,7 +53,7 @@ export function App() {
           {scenario && <button onClick={() => void actions.nextScenarioStep()} disabled={scenario.position >= scenario.queue.length} data-testid="next-step">Next step ({scenario.position}/{scenario.queue.length})</button>}
           <button onClick={() => fileRef.current?.click()}>Open…</button>
           <input ref={fileRef} type="file" accept=".spec,.json,.txt" hidden onChange={(e) => { void onFile(e.target.files?.[0]); e.target.value = ''; }} data-testid="file-input" />
-          <button onClick={() => download('workspace.spec', actions.exportScenario())}>Export .spec</button>
+          <button onClick={exportSpec}>Export .spec</button>
           <button onClick={() => download('workspace.json', actions.exportWorkspace())}>Save .json</button>
           <button onClick={() => { if (confirm('Start over with an empty timeline?')) void actions.reset(); }}>Reset</button>
         </div>

@@ -2,14 +2,13 @@
 import { useRef, useState } from 'react';
 import { useWorkspace, useWs } from './hooks';
 import { SqlEditor, type EditorMarker } from './SqlEditor';
-import { latestOutcomes } from '../store/workspace';
 import type { SessionOutcome } from '../shared/api';
 
 export function SessionColumn({ name }: { name: string }) {
   const { actions } = useWorkspace();
   const text = useWs((s) => s.sessions.find((x) => x.name === name)?.text ?? '');
   const view = useWs((s) => s.state?.sessions.find((x) => x.name === name));
-  const outcome = useWs((s) => latestOutcomes(s.nodes, s.head)[name]);
+  const outcome = useWs((s) => s.latest.get(name));
   const busy = useWs((s) => s.phase !== 'ready');
   const canRemove = useWs((s) => s.sessions.length > 1);
   const progress = useWs((s) => (s.progress?.session === name ? s.progress : null));

@@ -18,7 +18,7 @@ export function Timeline() {
   const nodes = useWs((s) => s.nodes);
   const head = useWs((s) => s.head);
   const path = pathTo(nodes, head);
-  const all = Object.values(nodes);
+  const all = [...nodes.values()];
   const onPath = new Set(path.map((p) => p.id));
   const hasChild = new Set(all.map((m) => m.parent));
   const tips = all.filter((n) => !hasChild.has(n.id) && !onPath.has(n.id));
@@ -45,8 +45,8 @@ export function Timeline() {
 
 const Step = memo(function Step({ n, i, current, jumpTo }: { n: TimelineNode; i: number; current: boolean; jumpTo(id: number): Promise<void> }) {
   const onJump = () => void jumpTo(n.id);
-  const failed = n.result?.outcomes.some((o) => o.status === 'error');
-  const waits = n.result?.outcomes.some((o) => o.status === 'waiting');
+  const failed = n.mark === 'failed';
+  const waits = n.mark === 'waits';
   return (
     <li>
       <button className={`${current ? 'current' : ''}${failed ? ' failed' : ''}`} onClick={onJump} data-testid={`step-${i}`} title={describe(n.entry)}>
@@ -54,7 +54,7 @@ const Step = memo(function Step({ n, i, current, jumpTo }: { n: TimelineNode; i:
       </button>
     </li>
   );
-}, (a, b) => a.n.id === b.n.id && a.i === b.i && a.current === b.current && a.n.result === b.n.result);
+}, (a, b) => a.n.id === b.n.id && a.i === b.i && a.current === b.current && a.n.mark === b.n.mark);
 
 /** Which view shows what an event touches. */
 export function viewForEvent(kind: string | undefined): 'Heap' | 'Index' | 'Snapshots' | 'Waits' | 'WAL' | 'Durability' | null {
@@ -74,11 +74,12 @@ export function Player({ onEvent }: { onEvent?(kind: string | undefined): void }
   const playback = useWs((s) => s.playback);
   const nodes = useWs((s) => s.nodes);
   const head = useWs((s) => s.head);
-  const node = useWs((s) => (s.playback ? s.nodes[s.playback.nodeId] : undefined));
+  const node = useWs((s) => (s.playback ? s.nodes.get(s.playback.nodeId) : undefined));
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState(600);
   const events = node?.result?.outcomes.flatMap((o) => o.trace.events) ?? [];
-  const folded = node?.result?.outcomes.map((o) => o.trace.folded).reduce<Record<string, number>>((a, f) => { for (const [k, v] of Object.entries(f)) a[k] = (a[k] ?? 0) + (v ?? 0); return a; }, {}) ?? {};
+  const folded = new Map<string, number>();
+  for (const o of node?.result?.outcomes ?? []) for (const [k, v] of Object.entries(o.trace.folded)) folded.set(k, (folded.get(k) ?? 0) + (v ?? 0));
   const idx = playback?.event ?? 0;
   useEffect(() => {
     if (!playing || !playback) return;
@@ -95,8 +96,9 @@ export function Player({ onEvent }: { onEvent?(kind: string | undefined): void }
   };
   const path = pathTo(nodes, head);
   const at = path.findIndex((n) => n.id === head);
-  const child = Object.values(nodes).filter((n) => n.parent === head).sort((a, b) => b.id - a.id)[0];
-  const foldedText = Object.entries(folded).map(([k, v]) => `${v} ${k}`).join(', ');
+  let child: TimelineNode | undefined;
+  for (const n of nodes.values()) if (n.parent === head && (!child || n.id > child.id)) child = n;
+  const foldedText = [...folded].map(([k, v]) => `${v} ${k}`).join(', ');
   return (
     <div className="player" aria-label="event player">
       <div className="controls">
@@ -115,7 +117,7 @@ export function Player({ onEvent }: { onEvent?(kind: string | undefined): void }
 
 export function useHighlight() {
   const playback = useWs((s) => s.playback);
-  const node = useWs((s) => (s.playback ? s.nodes[s.playback.nodeId] : undefined));
+  const node = useWs((s) => (s.playback ? s.nodes.get(s.playback.nodeId) : undefined));
   const ev = node?.result?.outcomes.flatMap((o) => o.trace.events)[playback?.event ?? 0];
   return ev ? { rel: ev.rel, blk: ev.blk, off: ev.off, lsn: ev.lsn, session: ev.session, kind: ev.kind } : null;
 }

@@ -13,6 +13,6 @@ export function useWs<T>(sel: (s: WorkspaceState) => T): T {
   return useStore(useWorkspace().store, sel);
 }
 
-/** Stable empty values for selectors (a fresh [] or {} per call would re-render forever). */
+/** Stable empty values for selectors (a fresh [] or Map per call would re-render forever). */
 export const EMPTY_ARR: never[] = [];
-export const EMPTY_OBJ: Record<string, never> = {};
+export const EMPTY_MAP: ReadonlyMap<string, never> = new Map<string, never>();

@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { WorkspaceContext } from './hooks';
+import { ErrorBoundary } from './ErrorBoundary';
 import { createWorkspace } from '../store/workspace';
 import './styles.css';
 
@@ -10,6 +11,6 @@ const workspace = createWorkspace();
 void workspace.actions.init();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <WorkspaceContext.Provider value={workspace}><App /></WorkspaceContext.Provider>
+    <WorkspaceContext.Provider value={workspace}><ErrorBoundary workspace={workspace}><App /></ErrorBoundary></WorkspaceContext.Provider>
   </StrictMode>,
 );

@@ -3,7 +3,9 @@
  * comlink (src/worker); tests and the command line use it directly.
  *
  * The host keeps the deterministic log's semantics: `replay` builds a fresh engine from a list of entries —
- * that is how time travel, branches, reloads and recovery from a crashed worker all work.
+ * that is how time travel, branches, reloads and recovery from a crashed worker all work. It starts from the
+ * current engine or from a checkpoint (a copy taken along the log) when one of them is a prefix of the new log
+ * (timetravel.ts: how prefixes are recognised and when copies are taken and dropped).
  */
 import { Engine } from '../engine/engine.js';
 import { initParser } from '../engine/sql/parser.js';
@@ -11,7 +13,8 @@ import { PgError } from '../engine/errors.js';
 import { heapPage, indexEntries, sessions, locks, clog, wal, walPositions, tables, durability } from '../engine/inspect/inspect.js';
 import type { CrashPoint } from '../engine/checkpoint/checkpointer.js';
 import { explainVisibility, satisfiesMVCC, VIS_VISIBLE, VIS_NAMES, type VisibilityContext } from '../engine/visibility/visibility.js';
-import { PAGE_WINDOW, type EngineApi, type EngineState, type LogEntry, type StepResult, type TableState } from '../shared/api';
+import { PAGE_WINDOW, SESSION_NAME, MARK_CHARS, markOf, type EngineApi, type EngineState, type LogEntry, type ReplayResult, type SessionOutcome, type StepResult, type TableState, type TupleVisibility } from '../shared/api';
+import { Checkpoints, LogPrefixes, entryKey, engineSize, STEP_WORK, WAL_WORK } from './timetravel';
 
 /** A visibility context for looking only: it belongs to no statement and sets no hint bits it is given copies. */
 function readOnlyContext(e: Engine, tx: Engine['sessions'][number]['tx']): VisibilityContext {
@@ -22,77 +25,105 @@ function readOnlyContext(e: Engine, tx: Engine['sessions'][number]['tx']): Visib
 }
 
 const MAX_INDEX_ENTRIES = 200;
-const CHECKPOINT_EVERY = 16;
-const BULK_WAL_RECORDS = 5000;
 /** line pointers listed per page (the UI shows that many cards; the rest are counted) */
 const MAX_ITEMS_PER_PAGE = 60;
-const MAX_CHECKPOINTS = 40;
 const WAL_TAIL = 150;
+/** a step that wrote this many WAL records is a bulk step: a checkpoint may follow it at once */
+const BULK_WAL_RECORDS = 5000;
+const NO_TRACE = { events: [], folded: {} };
 
 export class EngineHost implements EngineApi {
   private engine = new Engine();
   private cancelRequested = false;
   private pageFrom = 0;
-  /** the log the current engine has applied (entries as JSON, for prefix comparisons) and its session list */
-  private applied: string[] = [];
+  /** numbers for log prefixes (see timetravel.ts) and, by prefix number, the mark of the step that ends it */
+  private prefixes = new LogPrefixes();
+  private marks: string[] = [];
+  /** the log the current engine has applied: its prefix number and length, and the session list */
+  private at = 0;
+  private depth = 0;
   private sessionKey = '';
+  /** each session's latest outcome on the current engine's log */
+  private latest = new Map<string, SessionOutcome>();
   /** copies of the engine at quiet moments along the log: time travel restarts from the nearest one */
-  private checkpoints: { keys: string[]; engine: Engine }[] = [];
-  /** WAL length when the last checkpoint was taken (or the engine restarted from one) */
-  private walAtCheckpoint = 0;
+  readonly checkpoints = new Checkpoints();
+  /** steps and work (timetravel.ts) since the last checkpoint, or since the engine started or was restored */
+  private stepsSince = 0;
+  private workSince = 0;
+  /** steps applied since the host started (tests count them: a jump must replay a bounded stretch) */
+  stepsApplied = 0;
 
   async ready() {
     await initParser();
     return { ok: true as const };
   }
 
-  async replay(sessionNames: string[], log: LogEntry[], opts: { resultsFor?: number[] } = {}) {
+  async replay(sessionNames: string[], log: LogEntry[], opts: { resultsFor?: number[] } = {}): Promise<ReplayResult> {
     await initParser();
-    const keys = log.map((e) => JSON.stringify(e));
     const sessionKey = sessionNames.join('\u0000');
+    if (sessionKey !== this.sessionKey) {
+      // another session list is another engine from the first step: nothing known so far applies
+      this.checkpoints.clear();
+      this.prefixes = new LogPrefixes();
+      this.marks = [];
+      this.at = -1;
+    }
+    const keys = log.map(entryKey);
+    const path = this.prefixes.path(keys);
     // results only where asked (a step's result never changes: the store keeps those it has), so a jump can start
     // from a checkpoint taken right at the target step
     const want = new Set(opts.resultsFor ?? log.map((_, i) => i));
-    const firstWanted = Math.min(log.length, ...want);
-    let start = 0;
-    if (sessionKey !== this.sessionKey) this.checkpoints = [];
-    const isPrefix = (p: string[]) => p.length <= keys.length && p.every((k, i) => k === keys[i]);
+    let firstWanted = log.length;
+    for (const i of want) if (i < firstWanted) firstWanted = i;
     // start from whichever is furthest along the log: the current engine, or a checkpoint
-    let best: { keys: string[]; engine: Engine } | null = null;
-    for (const cp of this.checkpoints) if (cp.keys.length <= firstWanted && (!best || cp.keys.length > best.keys.length) && isPrefix(cp.keys)) best = cp;
-    if (sessionKey === this.sessionKey && this.applied.length <= firstWanted && (!best || this.applied.length >= best.keys.length) && isPrefix(this.applied)) {
-      start = this.applied.length;
-    } else {
-      if (best) { this.engine = best.engine.clone(); start = best.keys.length; this.walAtCheckpoint = this.engine.wal.count; } else {
+    const best = this.checkpoints.best(path, firstWanted);
+    const current = sessionKey === this.sessionKey && this.depth <= firstWanted && path[this.depth] === this.at;
+    if (!current || (best && best.depth > this.depth)) {
+      if (best) {
+        this.engine = best.engine.clone();
+        this.depth = best.depth;
+        this.latest = new Map(best.latest);
+      } else {
         this.engine = new Engine();
-        this.walAtCheckpoint = 0;
         for (const n of sessionNames) this.engine.createSession(n);
+        this.depth = 0;
+        this.latest = new Map();
       }
+      this.at = path[this.depth]!;
+      this.stepsSince = 0;
+      this.workSince = 0;
     }
     this.sessionKey = sessionKey;
-    this.applied = keys.slice(0, start);
-    const results: (StepResult | null)[] = log.map(() => null);
-    for (let i = start; i < log.length; i++) {
+    const results: (StepResult | null)[] = new Array(log.length).fill(null);
+    for (let i = this.depth; i < log.length; i++) {
       this.engine.tracer.enabled = want.has(i); // no narration for steps whose result is not wanted
+      const walBefore = this.engine.wal.count;
       const r = this.applySync(log[i]!);
-      this.applied.push(keys[i]!);
+      this.book(keys[i]!, r, walBefore, false);
       if (want.has(i)) results[i] = r;
-      this.maybeCheckpoint();
     }
     this.engine.tracer.enabled = true;
-    return { results, state: this.stateSync() };
+    let marks = '';
+    for (let i = 1; i < path.length; i++) marks += this.marks[path[i]!] ?? ' ';
+    return { results, state: this.stateSync(), marks, latest: [...this.latest.values()] };
   }
 
-  private maybeCheckpoint() {
-    const n = this.applied.length;
-    // every CHECKPOINT_EVERY steps, and right after a bulk step (thousands of WAL records): jumping to a step just
-    // after a 10,000-row INSERT must not replay that INSERT again
-    const bulk = this.engine.wal.count - this.walAtCheckpoint >= BULK_WAL_RECORDS;
-    if ((n % CHECKPOINT_EVERY !== 0 && !bulk) || !this.engine.canClone()) return;
-    this.walAtCheckpoint = this.engine.wal.count;
-    if (this.checkpoints.some((c) => c.keys.length === n && c.keys[n - 1] === this.applied[n - 1])) return;
-    this.checkpoints.push({ keys: this.applied.slice(), engine: this.engine.clone() });
-    if (this.checkpoints.length > MAX_CHECKPOINTS) this.checkpoints.shift();
+  /** After a step (its entry's key, its result): keep the books — prefix, mark, latest outcomes, checkpoints. */
+  private book(key: string, r: StepResult, walBefore: number, interactive: boolean) {
+    this.stepsApplied++;
+    this.at = this.prefixes.child(this.at, key);
+    this.depth++;
+    this.marks[this.at] = MARK_CHARS[markOf(r.outcomes)];
+    for (const o of r.outcomes) this.latest.set(o.session, { ...o, trace: NO_TRACE });
+    const wal = Math.max(0, this.engine.wal.count - walBefore);
+    this.stepsSince++;
+    this.workSince += STEP_WORK + wal * WAL_WORK;
+    if (!this.engine.canClone() || this.checkpoints.has(this.at)) return;
+    const size = engineSize(this.engine);
+    if (!this.checkpoints.due(this.stepsSince, this.workSince, size, { bulk: wal >= BULK_WAL_RECORDS, interactive })) return;
+    this.checkpoints.add({ prefix: this.at, depth: this.depth, engine: this.engine.clone(), latest: new Map(this.latest), size });
+    this.stepsSince = 0;
+    this.workSince = 0;
   }
 
   async setPageWindow(from: number) {
@@ -103,18 +134,19 @@ export class EngineHost implements EngineApi {
   async apply(entry: LogEntry, onProgress?: (p: { session: string; done: number; total: number }) => void) {
     await initParser();
     this.cancelRequested = false;
-    if (entry?.kind !== 'sql' || typeof entry.sql !== 'string' || typeof entry.session !== 'string' || entry.cancelAfterChunks !== undefined) {
+    const walBefore = this.engine.wal.count;
+    if (entry?.kind !== 'sql' || typeof entry.sql !== 'string' || typeof entry.session !== 'string' || entry.cancelAfterChunks !== undefined || !SESSION_NAME.test(entry.session)) {
       const result = this.applySync(entry);
-      this.applied.push(JSON.stringify(result.entry)); // the store keeps rejected steps too; replay rejects them again
-      this.maybeCheckpoint();
+      this.book(entryKey(result.entry), result, walBefore, true); // the store keeps rejected steps too; replay rejects them again
       return { result, state: this.stateSync() };
     }
     const e = this.engine;
     if (!e.sessions.some((s) => s.name === entry.session)) e.createSession(entry.session);
     let r;
     try { r = e.execute(entry.session, entry.sql, { chunked: true }); } catch (err) {
-      this.applied.push(JSON.stringify(entry));
-      return { result: { entry, outcomes: [], clock: e.clock.now, rejected: (err as Error).message }, state: this.stateSync() };
+      const result: StepResult = { entry, outcomes: [], clock: e.clock.now, rejected: (err as Error).message };
+      this.book(entryKey(entry), result, walBefore, true);
+      return { result, state: this.stateSync() };
     }
     const outcomes = [...r.woken];
     let chunks = 0;
@@ -127,9 +159,9 @@ export class EngineHost implements EngineApi {
     }
     const recorded: LogEntry = this.cancelRequested ? { ...entry, cancelAfterChunks: chunks } : entry;
     this.cancelRequested = false;
-    this.applied.push(JSON.stringify(recorded));
-    this.maybeCheckpoint();
-    return { result: { entry: recorded, outcomes: [r.outcome, ...outcomes], clock: e.clock.now }, state: this.stateSync() };
+    const result: StepResult = { entry: recorded, outcomes: [r.outcome, ...outcomes], clock: e.clock.now };
+    this.book(entryKey(recorded), result, walBefore, true);
+    return { result, state: this.stateSync() };
   }
 
   async cancel() { this.cancelRequested = true; }
@@ -158,7 +190,7 @@ export class EngineHost implements EngineApi {
       switch (entry.kind) {
         case 'sql': {
           if (typeof entry.sql !== 'string' || entry.sql.length > 1_000_000) throw new Error('a statement must be a string of at most 1 MB');
-          if (typeof entry.session !== 'string' || !/^[A-Za-z_][A-Za-z0-9_ ]{0,63}$/.test(entry.session)) throw new Error('a session name must be letters, digits or _');
+          if (typeof entry.session !== 'string' || !SESSION_NAME.test(entry.session)) throw new Error('a session name must be 1 to 32 letters, digits or _ (not starting with a digit)');
           if (!e.sessions.some((s) => s.name === entry.session)) e.createSession(entry.session);
           if (entry.cancelAfterChunks !== undefined) {
             // replay a cancelled bulk statement: the same number of chunks, then the cancel
@@ -216,25 +248,19 @@ export class EngineHost implements EngineApi {
       const t = e.catalog.get(ts.name)!;
       const from = Math.min(this.pageFrom, Math.max(0, t.heap.pages.length - 1));
       const detail = Math.max(0, Math.min(t.heap.pages.length - from, PAGE_WINDOW));
-      const ie: Record<string, ReturnType<typeof indexEntries>> = {};
-      const ic: Record<string, number> = {};
-      for (const i of t.indexes) {
-        ie[i.name] = indexEntries(t, i.name, MAX_INDEX_ENTRIES);
-        ic[i.name] = i.count;
-      }
       return {
         ...ts,
         pageViews: Array.from({ length: detail }, (_, b) => heapPage(t, from + b, MAX_ITEMS_PER_PAGE)),
         pageSummaries: t.heap.pages.map((p) => ({ blkno: p.blkno, items: p.items.length, free: p.upper - p.lower })),
-        indexEntries: ie, indexEntryCount: ic,
+        indexViews: t.indexes.map((i) => ({ name: i.name, entries: indexEntries(t, i.name, MAX_INDEX_ENTRIES), count: i.count })),
       };
     });
-    const visibility: EngineState['visibility'] = {};
+    const visibility: EngineState['visibility'] = new Map();
     for (const s of e.sessions) {
       const tx = s.tx;
       const snap = tx?.xactSnapshot ?? e.xacts.snapshot(tx?.xid ?? 0, e.clock.now);
       const ctx = readOnlyContext(e, tx);
-      const m: Record<string, { visible: boolean; outcome: string }> = {};
+      const m = new Map<string, TupleVisibility>();
       for (const ts of tableStates) {
         const t = e.catalog.get(ts.name)!;
         for (const pv of ts.pageViews) {
@@ -242,11 +268,11 @@ export class EngineHost implements EngineApi {
             const item = t.heap.pages[pv.blkno]!.items[i]!;
             if (item.lpFlags !== 1) return;
             const v = satisfiesMVCC({ ...item }, snap, ctx);
-            m[`${ts.name}:${pv.blkno}:${i + 1}`] = { visible: VIS_VISIBLE[v]!, outcome: VIS_NAMES[v] };
+            m.set(`${ts.name}:${pv.blkno}:${i + 1}`, { visible: VIS_VISIBLE[v]!, outcome: VIS_NAMES[v] });
           });
         }
       }
-      visibility[s.name] = m;
+      visibility.set(s.name, m);
     }
     const walCount = e.wal.count;
     const walPos = walPositions(e);

@@ -4,6 +4,7 @@ import { EngineHost } from '../../src/worker/host.js';
 import { Engine } from '../../src/engine/engine.js';
 import { initParser } from '../../src/engine/sql/parser.js';
 import type { LogEntry } from '../../src/shared/api.js';
+import { MEMORY_BUDGET, MIN_SPACING, RECENT } from '../../src/worker/timetravel.js';
 
 const setup: LogEntry[] = [
   { kind: 'sql', session: 's1', sql: 'CREATE TABLE t(id int PRIMARY KEY, v int)' },
@@ -144,3 +145,111 @@ describe('EngineHost time travel', () => {
     expect(after.durability).toEqual(before.durability);
   });
 });
+
+/** A long log like a long lesson: a table, then single-row updates from two sessions, some inside transactions. */
+function longLog(n: number): LogEntry[] {
+  const log: LogEntry[] = [
+    { kind: 'sql', session: 's1', sql: 'CREATE TABLE data(id int PRIMARY KEY, val int)' },
+    { kind: 'sql', session: 's1', sql: 'INSERT INTO data SELECT g, 0 FROM generate_series(1, 1000) g' },
+  ];
+  for (let i = 0; log.length < n; i++) {
+    log.push(i % 50 === 10 ? { kind: 'sql', session: 's2', sql: 'BEGIN' } : i % 50 === 14 ? { kind: 'sql', session: 's2', sql: 'COMMIT' }
+      : { kind: 'sql', session: i % 2 ? 's1' : 's2', sql: `UPDATE data SET val = val + 1 WHERE id = ${1 + ((i * 37) % 1000)}` });
+  }
+  return log;
+}
+
+describe('EngineHost at scale (counted work, not timed)', () => {
+  it('replaying a log copies the engine in proportion to the log, not to its square', async () => {
+    const copied: number[] = [];
+    for (const n of [4000, 16000]) {
+      const h = new EngineHost();
+      await h.replay(['s1', 's2'], longLog(n), { resultsFor: [] });
+      expect(h.stepsApplied).toBe(n);
+      copied.push(h.checkpoints.copied);
+    }
+    // 4× the steps: linear work copies about 4× as much; a copy every 16 steps (the old policy) copied 16×
+    expect(copied[1]! / copied[0]!).toBeLessThan(6);
+  }, 60_000);
+
+  it('every jump in a 16,000-step log replays a bounded stretch, wherever it lands, with the same state as a fresh replay', async () => {
+    const n = 16000;
+    const log = longLog(n);
+    const h = new EngineHost();
+    await h.replay(['s1', 's2'], log, { resultsFor: [] });
+    const replayed: number[] = [];
+    for (const cut of [8000, 1234, 15999, 4000, 12000, 6001, 2, 9999, 15000]) {
+      const before = h.stepsApplied;
+      const got = await h.replay(['s1', 's2'], log.slice(0, cut), { resultsFor: [cut - 1] });
+      replayed.push(h.stepsApplied - before);
+      expect(got.results[cut - 1]).not.toBeNull();
+      if (cut === 8000 || cut === 6001) {
+        const fresh = await new EngineHost().replay(['s1', 's2'], log.slice(0, cut), { resultsFor: [cut - 1] });
+        expect(got.state).toEqual(fresh.state);
+        expect(got.marks).toBe(fresh.marks);
+        expect(got.latest).toEqual(fresh.latest);
+      }
+    }
+    // the old policy (a copy every 16 steps, the last 40 kept) replayed 8000 steps for the jump to the middle
+    expect(Math.max(...replayed)).toBeLessThanOrEqual(n / 8);
+    // memory: the copies kept stay within the budget, spread over the log
+    const kept = h.checkpoints.all;
+    expect(kept.reduce((a, c) => a + c.size, 0)).toBeLessThanOrEqual(MEMORY_BUDGET + kept[kept.length - 1]!.size);
+    expect(kept[0]!.depth).toBeLessThan(n / 4);
+  }, 60_000);
+
+  it('statements run one at a time are copied every 16: stepping back a little replays at most 16 of them', async () => {
+    const h = new EngineHost();
+    const log = longLog(4000).filter((e) => e.kind !== 'sql' || !/^(BEGIN|COMMIT)$/.test(e.sql)); // a copy waits for a COMMIT
+    await h.replay(['s1', 's2'], log.slice(0, 2000), { resultsFor: [] });
+    for (const e of log.slice(2000, 3600)) await h.apply(e); // 100 copies: more than are kept
+    const replayed: number[] = [];
+    for (let cut = 3599; cut > 3500; cut -= 7) { // within the RECENT copies kept for the newest steps
+      const before = h.stepsApplied;
+      await h.replay(['s1', 's2'], log.slice(0, cut), { resultsFor: [cut - 1] });
+      replayed.push(h.stepsApplied - before);
+    }
+    expect(replayed).toHaveLength(15);
+    expect(Math.max(...replayed)).toBeLessThanOrEqual(MIN_SPACING);
+    expect(RECENT * MIN_SPACING).toBeGreaterThan(100);
+  }, 60_000);
+
+  it('marks say which steps failed or wait, and latest outcomes are each session\'s last, also from a checkpoint', async () => {
+    const log: LogEntry[] = [
+      ...setup,
+      { kind: 'sql', session: 's1', sql: 'SELECT nosuch FROM t' },
+      { kind: 'sql', session: 's1', sql: 'BEGIN' },
+      { kind: 'sql', session: 's1', sql: 'UPDATE t SET v = 1 WHERE id = 1' },
+      { kind: 'sql', session: 's2', sql: 'UPDATE t SET v = 2 WHERE id = 1' },
+      { kind: 'sql', session: 's1', sql: 'COMMIT' },
+      { kind: 'sql', session: 's2', sql: 'SELECT v FROM t WHERE id = 1' },
+    ];
+    const h = new EngineHost();
+    const r = await h.replay(['s1', 's2'], log, { resultsFor: [] });
+    expect(r.marks).toBe('..x..w..');
+    expect(r.results.every((x) => x === null)).toBe(true);
+    expect(new Map(r.latest.map((o) => [o.session, o.results[0]?.command])).get('s1')).toBe('COMMIT');
+    expect(r.latest.find((o) => o.session === 's2')!.results[0]!.rows).toEqual([['2']]);
+    expect(r.latest.every((o) => o.trace.events.length === 0)).toBe(true);
+  });
+});
+
+describe('EngineHost with names that are Object.prototype members', () => {
+  for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+    it(`a session called ${name}, a table "valueOf", indexes "__proto__" and "constructor": visibility and index views find them`, async () => {
+      const h = new EngineHost();
+      const { state, results } = await h.replay([name, 's2'], [
+        { kind: 'sql', session: name, sql: 'CREATE TABLE "valueOf"(id int PRIMARY KEY, v int)' },
+        { kind: 'sql', session: name, sql: 'CREATE INDEX "__proto__" ON "valueOf"(v)' },
+        { kind: 'sql', session: name, sql: 'CREATE INDEX "constructor" ON "valueOf"(v)' },
+        { kind: 'sql', session: name, sql: 'INSERT INTO "valueOf" VALUES (1, 2)' },
+      ]);
+      expect(results.map((x) => x!.rejected ?? x!.outcomes[0]!.error?.message ?? null)).toEqual([null, null, null, null]);
+      expect([...state.visibility.keys()]).toEqual([name, 's2']);
+      expect(state.visibility.get(name)!.get('valueOf:0:1')).toEqual({ visible: true, outcome: expect.any(String) });
+      expect(state.tables[0]!.indexViews.map((i) => [i.name, i.count])).toEqual([['valueOf_pkey', 1], ['__proto__', 1], ['constructor', 1]]);
+      expect(r(state.tables[0]!.indexViews[1]!.entries)).toEqual(['(2)->(0,1)']);
+    });
+  }
+});
+const r = (entries: { key: string; tid: string }[]) => entries.map((e) => `${e.key}->${e.tid}`);

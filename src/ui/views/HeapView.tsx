@@ -5,14 +5,14 @@
  */
 import { useEffect, memo, useCallback, useRef, useState } from 'react';
 import { useWorkspace, useWs } from '../hooks';
-import { EMPTY_ARR, EMPTY_OBJ } from '../hooks';
-import type { PageView, TableState } from '../../shared/api';
+import { EMPTY_ARR, EMPTY_MAP } from '../hooks';
+import type { PageView, TableState, TupleVisibility } from '../../shared/api';
 
 export function HeapView({ highlight }: { highlight: { rel?: string; blk?: number; off?: number } | null }) {
   const { actions } = useWorkspace();
   const tables = useWs((s) => s.state?.tables ?? EMPTY_ARR);
   const session = useWs((s) => s.selectedSession);
-  const vis = useWs((s) => s.state?.visibility[session] ?? EMPTY_OBJ);
+  const vis = useWs((s) => s.state?.visibility.get(session) ?? EMPTY_MAP);
   const explanation = useWs((s) => s.explanation);
   const selected = useWs((s) => s.selectedTuple);
   if (!tables.length) return <p className="empty">No tables yet. CREATE TABLE in a session to see its pages here.</p>;
@@ -37,7 +37,7 @@ function pickerFor(table: string, actions: { explain(t: string, b: number, o: nu
   return f;
 }
 
-function TableHeap({ t, vis, highlight, onPick, onWindow }: { t: TableState; vis: Record<string, { visible: boolean; outcome: string }>; highlight: { rel?: string; blk?: number; off?: number } | null; onPick(blk: number, off: number): void; onWindow(from: number): void }) {
+function TableHeap({ t, vis, highlight, onPick, onWindow }: { t: TableState; vis: ReadonlyMap<string, TupleVisibility>; highlight: { rel?: string; blk?: number; off?: number } | null; onPick(blk: number, off: number): void; onWindow(from: number): void }) {
   const first = t.pageViews[0]?.blkno ?? 0;
   const last = first + t.pageViews.length;
   const others = t.pageSummaries.filter((p) => p.blkno < first || p.blkno >= last);
@@ -62,7 +62,7 @@ function TableHeap({ t, vis, highlight, onPick, onWindow }: { t: TableState; vis
   );
 }
 
-function Page({ first, table, p, vis, highlight, onPick }: { first: boolean; table: string; p: PageView; vis: Record<string, { visible: boolean; outcome: string }>; highlight: { rel?: string; blk?: number; off?: number } | null; onPick(blk: number, off: number): void }) {
+function Page({ first, table, p, vis, highlight, onPick }: { first: boolean; table: string; p: PageView; vis: ReadonlyMap<string, TupleVisibility>; highlight: { rel?: string; blk?: number; off?: number } | null; onPick(blk: number, off: number): void }) {
   const shown = p.items.slice(0, 60);
   const box = useRef<HTMLDivElement>(null);
   const cards = useRef(new Map<number, HTMLElement>());
@@ -131,7 +131,7 @@ function Page({ first, table, p, vis, highlight, onPick }: { first: boolean; tab
         {!showCards && <div className="cards-deferred" style={{ minHeight: `${Math.ceil(shown.length / 5) * 66}px` }}>{shown.length} line pointers — shown when scrolled into view</div>}
         {showCards && shown.map((it) => {
           const key = `${table}:${p.blkno}:${it.lp}`;
-          const v = vis[key];
+          const v = vis.get(key);
           const hl = highlight && highlight.rel === table && highlight.blk === p.blkno && highlight.off === it.lp;
           if (it.lp_flags !== 1) {
             return <div key={it.lp} className={`tuple lp-${it.lp_flags_name}`}>lp {it.lp}: {it.lp_flags_name}{it.lp_flags === 2 ? ` → ${it.lp_off}` : ''}</div>;

@@ -4,7 +4,7 @@ import { useWs } from '../hooks';
 export function WaitsView() {
   const st = useWs((s) => s.state);
   const lastError = useWs((s) => {
-    const n = s.head === null ? null : s.nodes[s.head];
+    const n = s.head === null ? null : s.nodes.get(s.head);
     return n?.result?.outcomes.find((o) => o.error?.sqlstate === '40P01') ?? null;
   });
   if (!st) return null;
