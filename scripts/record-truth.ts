@@ -41,10 +41,14 @@ async function recordOne(file: string, template: Template) {
       out.push({ session: sess, sql, result, items, header, index });
     }
     await obs.query('CHECKPOINT');
+    // records that change pages of other relations (the system catalogs: a reader pruning pg_class, ...) are not the
+    // table's story: keep records without block references (commits) and those naming the table or its index
+    const nodes = (await q(`SELECT pg_relation_filenode('${spec.table}') AS t, pg_relation_filenode('${spec.index}') AS i`).catch(() => [{}]))[0] as { t?: string; i?: string };
+    const ours = (ref: string | null) => !ref || !nodes.t || ref.includes(`/${nodes.t} `) || (!!nodes.i && ref.includes(`/${nodes.i} `));
     for (let i = 0; i < ranges.length; i++) {
       const [a, b] = ranges[i]!;
-      const recs = a === b ? [] : await q(`SELECT resource_manager, record_type, fpi_length, xid FROM pg_get_wal_records_info('${a}', '${b}')`);
-      (out[i] as Record<string, unknown>).wal = recs.filter((r) => !['Standby', 'XLOG'].includes(r.resource_manager) || r.record_type.startsWith('CHECKPOINT'))
+      const recs = a === b ? [] : await q(`SELECT resource_manager, record_type, fpi_length, xid, block_ref FROM pg_get_wal_records_info('${a}', '${b}')`);
+      (out[i] as Record<string, unknown>).wal = recs.filter((r) => (!['Standby', 'XLOG'].includes(r.resource_manager) || r.record_type.startsWith('CHECKPOINT')) && ours(r.block_ref))
         .map((r) => ({ rmgr: r.resource_manager, type: r.record_type, fpi: Number(r.fpi_length) > 0, xid: Number(r.xid) }));
     }
     for (const c of clients.values()) await c.end();

@@ -663,6 +663,7 @@ export class Engine {
       return tx.xactSnapshot;
     }
     const snap = this.xacts.snapshot(tx.xid, this.clock.now);
+    tx.stmtSnapshot = snap;
     if (this.tracer.wants('snapshot')) this.tracer.emit({ kind: 'snapshot', session: s.name, text: `${s.name} takes a statement snapshot ${formatSnapshot(snap)} (${tx.isolation}: a new one for every statement)` });
     return snap;
   }
@@ -832,6 +833,7 @@ export class Engine {
 
   /** finish_xact_command: commit an autocommit statement, or bump the command counter inside a block. */
   private finishStatement(s: Session, _last: boolean) {
+    if (s.tx) s.tx.stmtSnapshot = null;
     if (s.block === 'none') {
       if (s.tx) this.commitTx(s);
     } else if (s.tx) {

@@ -2,13 +2,16 @@
  * A heap relation: an array of 8 kB pages, each a line-pointer array growing down from the header and tuples
  * growing up from the end (pd_lower / pd_upper).
  *
- * New tuples go to the relation's current target block if they fit, else to a new page at the end
- * (RelationGetBufferForTuple without a free space map: the FSM is the vacuum issue's). An UPDATE puts the new
- * version on the same page when it fits — the precondition for a HOT update.
+ * New tuples go to the relation's current target block if they fit; otherwise to the first block the free space
+ * map says has room (VACUUM fills the map, and forgets the target block: the relation's cache entry is rebuilt);
+ * with an empty map to the last block, else to a new page at the end (RelationGetBufferForTuple). An UPDATE puts
+ * the new version on the same page when it fits — the precondition for a HOT update; when it does not, the page is
+ * marked PD_PAGE_FULL, a hint for readers to prune it (vacuum/pruneheap.ts).
  *
  * Mirrors: src/include/storage/bufpage.h (PageHeaderData, ItemIdData), src/backend/storage/page/bufpage.c
- * (PageAddItem), src/backend/access/heap/hio.c. Simplifications: no free space map, no visibility map yet,
- * fillfactor 100, line pointers are never reused (no vacuum yet).
+ * (PageAddItem, PageGetHeapFreeSpace), src/backend/access/heap/hio.c, storage/freespace (the FSM as a list of
+ * bytes per block). Simplifications: the FSM is searched from block 0 (PostgreSQL's tree starts at a moving
+ * fp_next_slot), one target block per relation rather than per backend, no visibility map yet, fillfactor 100.
  */
 import { type Item, LpFlags, MAXALIGN } from './tuple.js';
 import type { PageImage } from '../buffer/bufmgr.js';
@@ -16,6 +19,8 @@ import type { PageImage } from '../buffer/bufmgr.js';
 export const BLCKSZ = 8192;
 /** pd_flags bits */
 export const PD_HAS_FREE_LINES = 0x0001;
+/** an UPDATE found no room on this page for the new version: a hint that the page could use pruning */
+export const PD_PAGE_FULL = 0x0002;
 export const PD_ALL_VISIBLE = 0x0004;
 export const PAGE_HEADER = 24;
 export const ITEMID_SIZE = 4;
@@ -40,8 +45,10 @@ export class HeapRelation {
   pages: Page[] = [];
   /** the data file: each block as last written (by a checkpoint or the background writer); absent = never written */
   disk: (PageImage | undefined)[] = [];
-  /** the block new tuples try first (rd_targblock) */
+  /** the block new tuples try first (rd_targblock): forgotten when the relation's cache entry is rebuilt */
   targetBlock = -1;
+  /** the free space map: room per block as VACUUM (or a page found full) last recorded it; empty until then */
+  fsm = new Map<number, number>();
 
   static fits(page: Page, len: number): boolean {
     const reuse = (page.flags & PD_HAS_FREE_LINES) !== 0;
@@ -51,6 +58,7 @@ export class HeapRelation {
   clone(): HeapRelation {
     const h = new HeapRelation();
     h.targetBlock = this.targetBlock;
+    h.fsm = new Map(this.fsm);
     h.disk = this.disk.slice(); // disk images are never changed in place
     h.pages = this.pages.map((p) => ({ ...p, items: p.items.map((it) => ({ ...it })) }));
     return h;
@@ -65,13 +73,41 @@ export class HeapRelation {
   /** set by pageFor: whether the page it returned was just added */
   lastPageIsNew = false;
 
-  /** Choose a page for a new tuple of `len` bytes (preferring `preferred`, e.g. the old version's page). */
+  /** PageGetHeapFreeSpace: room for one more tuple, its line pointer included (what the FSM records). */
+  static freeSpace(page: Page): number {
+    const space = page.upper - page.lower;
+    if (space < ITEMID_SIZE) return 0;
+    if (page.items.length >= MAX_TUPLES_PER_PAGE && !(page.flags & PD_HAS_FREE_LINES)) return 0;
+    return space - ITEMID_SIZE;
+  }
+
+  /**
+   * RelationGetBufferForTuple: a page for a new tuple of `len` bytes — `preferred` (the old version's page, for an
+   * UPDATE), else the target block, else what the free space map knows (the first block with room, by its
+   * 32-byte categories), else the last block, else a new block at the end.
+   */
   pageFor(len: number, preferred?: Page): Page {
     this.lastPageIsNew = false;
     if (preferred && HeapRelation.fits(preferred, len)) return preferred;
     if (this.targetBlock >= 0) {
       const t = this.pages[this.targetBlock]!;
       if (HeapRelation.fits(t, len)) return t;
+      if (this.fsm.size) this.fsm.set(t.blkno, HeapRelation.freeSpace(t)); // RecordAndGetPageWithFreeSpace
+    } else if (!this.fsm.size && this.pages.length) {
+      // the FSM knows nothing of the relation: try the last page before extending
+      const last = this.pages[this.pages.length - 1]!;
+      this.targetBlock = last.blkno;
+      if (HeapRelation.fits(last, len)) return last;
+    }
+    if (this.fsm.size) {
+      const need = Math.ceil(MAXALIGN(len) / 32);
+      for (let b = 0; b < this.pages.length; b++) {
+        const avail = this.fsm.get(b);
+        if (avail === undefined || Math.floor(avail / 32) < need || b === this.targetBlock) continue;
+        const p = this.pages[b]!;
+        if (HeapRelation.fits(p, len)) { this.targetBlock = b; return p; }
+        this.fsm.set(b, HeapRelation.freeSpace(p)); // the map was out of date
+      }
     }
     const p = this.newPage();
     this.targetBlock = p.blkno;

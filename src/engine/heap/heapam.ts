@@ -7,6 +7,10 @@
  *           the new version gets HEAP_UPDATED. If no indexed column changed and the new version fits on the same
  *           page, it is a HOT update (old: HEAP_HOT_UPDATED, new: HEAP_ONLY_TUPLE, no new index entry).
  *           Changing a key column sets HEAP_KEYS_UPDATED. WAL: Heap HOT_UPDATE or UPDATE. pd_prune_xid is set.
+ *           When the new version must go to another page, the old one is first locked and Heap/LOCK logged (the
+ *           page is released while another is found), the old page is marked PD_PAGE_FULL, and the UPDATE record
+ *           carries both pages' full-page images when each is its page's first change since the checkpoint.
+ *           Updating a version we locked keeps us in the new version's t_xmax as a key-share locker.
  *  delete — t_xmax = our xid, HEAP_KEYS_UPDATED, t_ctid = its own TID; nothing is removed (vacuum does that).
  *           WAL: Heap DELETE.
  *  lock   — a row lock is just t_xmax = our xid with HEAP_XMAX_LOCK_ONLY and lock-strength bits, t_ctid = its
@@ -26,7 +30,7 @@ import {
   HEAP_XMAX_LOCK_ONLY, HEAP_COMBOCID, HEAP_UPDATED, HEAP_HASNULL, HEAP_HASVARWIDTH, HEAP_KEYS_UPDATED,
   HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_EXCL_LOCK, HEAP_XMAX_KEYSHR_LOCK, HEAP_XMAX_SHR_LOCK,
 } from './tuple.js';
-import { HeapRelation, type Page, formatTid, PD_ALL_VISIBLE } from './heap.js';
+import { HeapRelation, type Page, formatTid, PD_ALL_VISIBLE, PD_PAGE_FULL } from './heap.js';
 import type { Table } from '../catalog/catalog.js';
 import type { Value } from '../sql/types.js';
 import { type Wal, WalKind, formatLsn } from '../wal/wal.js';
@@ -78,10 +82,17 @@ function walForPage(
   ctx: HeapContext, kind: WalKind, len: number, table: Table, page: Page, off: number, initPage: boolean,
   newTuple: { page: Page; off: number; item: Item; init: boolean } | null, oldItem: Item | null,
 ): number {
-  const fpi = !initPage && ctx.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
+  const imageSize = (p: Page) => p.lower + (8192 - p.upper);
+  const fpi = !initPage && ctx.wal.needsFpi(page.lsn) ? imageSize(page) : 0;
+  // an UPDATE that put the new version on another page registers that page too: its own first change since the
+  // checkpoint carries its own image (a new page, INSERT+INIT style, needs none)
+  const other = newTuple && newTuple.page !== page && !newTuple.init && ctx.wal.needsFpi(newTuple.page.lsn) ? newTuple.page : null;
+  const fpi2 = other ? imageSize(other) : 0;
   const w = ctx.wal;
-  const payload: HeapTuplePayload | Value[] | undefined = fpi ? { ...(newTuple ? { values: newTuple.item.values } : {}), fpi: pageImage(page) } : newTuple?.item.values;
-  const lsn = w.insert(kind, ctx.tx.writeXid, fpi ? len - 13 : len, table.oid, page.blkno, off, fpi, payload);
+  const payload: HeapTuplePayload | Value[] | undefined = fpi || fpi2
+    ? { ...(newTuple ? { values: newTuple.item.values } : {}), ...(fpi ? { fpi: pageImage(page) } : {}), ...(other ? { fpi2: pageImage(other) } : {}) }
+    : newTuple?.item.values;
+  const lsn = w.insert(kind, ctx.tx.writeXid, fpi ? len - 13 : len, table.oid, page.blkno, off, fpi + fpi2, payload);
   const i = w.count - 1;
   const hx = w.hx;
   hx.ensure(i + 1);
@@ -171,6 +182,12 @@ export function heapUpdate(
   const ourLock = (old.infomask & (HEAP_XMAX_LOCK_ONLY | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI)) === HEAP_XMAX_LOCK_ONLY &&
     (old.xmax === tx.xid || (tx.subXidSet?.has(old.xmax) ?? false)) ? lockModeOfItem(old) : null;
   const locker = old.xmax;
+  if (page !== oldPage) {
+    // heap_update: the new version does not fit here. Before it releases the page to find room elsewhere, it locks
+    // the old version (so nobody else updates it meanwhile) and logs that lock, then marks the page full
+    lockForUpdate(ctx, table, oldPage, off, old, keysChanged || ourLock === 'exclusive', page.blkno);
+    oldPage.flags |= PD_PAGE_FULL;
+  }
   setXmaxForModify(ctx, old);
   if (keysChanged || ourLock === 'exclusive') old.infomask2 |= HEAP_KEYS_UPDATED;
   if (ourLock) { item.xmax = locker; item.infomask = (item.infomask & ~HEAP_XMAX_INVALID) | HEAP_XMAX_KEYSHR_LOCK | HEAP_XMAX_LOCK_ONLY; }
@@ -190,6 +207,19 @@ export function heapUpdate(
   if (page !== oldPage) stampPage(page, lsn);
   lastUpdate.blk = page.blkno; lastUpdate.off = newOff; lastUpdate.hot = hot;
   return lastUpdate;
+}
+
+/** The temporary lock heap_update puts on a version whose successor goes to another page (XLOG_HEAP_LOCK). */
+function lockForUpdate(ctx: HeapContext, table: Table, page: Page, off: number, item: Item, keys: boolean, newBlk: number): void {
+  setXmaxForModify(ctx, item);
+  item.infomask |= HEAP_XMAX_LOCK_ONLY | HEAP_XMAX_EXCL_LOCK;
+  if (keys) item.infomask2 |= HEAP_KEYS_UPDATED;
+  item.ctidBlock = page.blkno; item.ctidOffset = off;
+  if (ctx.tracer.wants('lock-row')) {
+    ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk: page.blkno, off, xid: ctx.tx.writeXid,
+      text: `the new version does not fit on block ${page.blkno} (it goes to block ${newBlk}): heap_update first locks ${formatTid(page.blkno, off)} (t_xmax ${ctx.tx.writeXid}, XMAX_LOCK_ONLY) and logs Heap/LOCK; the page is marked PD_PAGE_FULL` });
+  }
+  walForPage(ctx, WalKind.HeapLock, 54, table, page, off, false, null, item);
 }
 
 /** Where heap_update put the new version. One shared object (no allocation per row): read it before the next update. */

@@ -20,7 +20,7 @@
  */
 import type { Engine } from '../engine.js';
 import { WalKind, formatLsn, WAL_KIND_INFO } from '../wal/wal.js';
-import type { Heap2Payload, BtreeVacuumPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload } from '../wal/records.js';
+import type { Heap2Payload, BtreeVacuumPayload, BtreeInsertPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload } from '../wal/records.js';
 import { RF_INIT_NEW_PAGE, RF_NEW_TUPLE, RF_OLD_TUPLE } from '../wal/records.js';
 import type { Wal } from '../wal/wal.js';
 import type { Value } from '../sql/types.js';
@@ -31,7 +31,7 @@ import { PAGE_HEADER, PD_ALL_VISIBLE, packTid, emptyPage } from '../heap/heap.js
 import { removeEntriesFrom } from '../vacuum/vacuum.js';
 import { BtreeIndex } from '../index/btree.js';
 import { type Item, HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, LpFlags } from '../heap/tuple.js';
-import { copyItem, pageFromImage } from '../buffer/bufmgr.js';
+import { copyItem, pageFromImage, indexFromImage } from '../buffer/bufmgr.js';
 
 /** XLogRedoAction, plus the outcomes of records that touch no page. */
 export type RedoAction = 'BLK_NEEDS_REDO' | 'BLK_DONE' | 'BLK_RESTORED' | 'BLK_NOTFOUND' | 'XACT' | 'NOOP';
@@ -65,7 +65,19 @@ function redoHeap2(t: Table, c: Heap2Payload, end: number): RedoAction {
     return 'BLK_RESTORED';
   }
   if (page.lsn >= end) return 'BLK_DONE';
-  page.items = c.items.map(copyItem);
+  if (c.items) page.items = c.items.map(copyItem);
+  else {
+    // the line pointers as the record left them; a NORMAL one keeps the page's own tuple at its new place
+    const lp = c.lp!, n = lp.length / 3, before = page.items, items: Item[] = new Array(n);
+    for (let k = 0; k < n; k++) {
+      const flags = lp[3 * k]!, off = lp[3 * k + 1]!, len = lp[3 * k + 2]!;
+      const old = before[k];
+      items[k] = flags === LpFlags.NORMAL && old
+        ? { ...old, lpOff: off, lpLen: len }
+        : { lpFlags: flags as LpFlags, lpOff: off, lpLen: len, xmin: 0, xmax: 0, field3: 0, ctidBlock: 0, ctidOffset: 0, infomask: 0, infomask2: 0, values: [] };
+    }
+    page.items = items;
+  }
   page.lower = c.lower; page.upper = c.upper; page.pruneXid = c.pruneXid; page.flags = c.flags;
   page.lsn = end;
   return 'BLK_NEEDS_REDO';
@@ -84,6 +96,7 @@ function redoHeapTuple(t: Table, w: Wal, i: number, end: number, p: HeapTuplePay
   const blk = w.blkOf(i), off = w.offOf(i);
   const values = Array.isArray(p) ? p : p?.values;
   const fpi = Array.isArray(p) ? undefined : p?.fpi;
+  const fpi2 = Array.isArray(p) ? undefined : p?.fpi2;
   const init = w.kindOf(i) === WalKind.HeapInsertInit;
   // the record's own block: the old tuple (update/delete/lock) or the inserted one
   let page = readPage(t, blk);
@@ -115,7 +128,11 @@ function redoHeapTuple(t: Table, w: Wal, i: number, end: number, p: HeapTuplePay
     const nb = hx.nBlk[i]!;
     let np = readPage(t, nb);
     LAST.otherBlk = nb; LAST.otherBefore = np.lsn;
-    if (f & RF_INIT_NEW_PAGE || np.lsn < end) {
+    if (fpi2) {
+      np = t.heap.pages[nb] = pageFromImage(nb, fpi2);
+      np.lsn = end;
+      LAST.otherAction = 'BLK_RESTORED';
+    } else if (f & RF_INIT_NEW_PAGE || np.lsn < end) {
       if (f & RF_INIT_NEW_PAGE) np = t.heap.pages[nb] = emptyPage(nb);
       addTuple(np, w, i, values!);
       np.flags = hx.pFlags2[i]!;
@@ -215,6 +232,8 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }): RedoActi
       const idx = relation(eng, w.relOf(i)).idx;
       if (!idx) return 'BLK_NOTFOUND';
       LAST.before = idx.leafLsn;
+      const image = p && !Array.isArray(p) ? (p as BtreeInsertPayload).image : undefined;
+      if (image) { indexFromImage(idx, { ...image, lsn: end }); return 'BLK_RESTORED'; }
       if (idx.leafLsn >= end) return 'BLK_DONE';
       if (kind === WalKind.BtreeInsertLeaf && p) idx.insert(p as Value[], packTid(w.hx.nBlk[i]!, w.hx.nOff[i]!));
       if (kind === WalKind.BtreeVacuum && p) removeEntriesFrom(idx, (p as BtreeVacuumPayload).deadTids);

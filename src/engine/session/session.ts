@@ -58,6 +58,8 @@ export class Session {
   lxid = 0;
   running: Generator<StepYield, void, void> | null = null;
   waiting: WaitState | null = null;
+  /** the heap page a parked statement holds a buffer pin on (the row it waits to change): nobody may prune it */
+  pin: { rel: number; blk: number } | null = null;
   /** results, notices and error of the query string being executed */
   acc: { results: QueryResult[]; notices: PgMessage[]; error: PgMessage | null } = { results: [], notices: [], error: null };
   /** this session's visibility context, reused across tuples (see Engine.visibilityContext) */

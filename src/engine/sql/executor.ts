@@ -38,6 +38,7 @@ import { HeapRelation, packTid, tidBlock, tidOffset, formatTid } from '../heap/h
 import { BtreeIndex } from '../index/btree.js';
 import { Sequence } from '../sequence/sequence.js';
 import { prunePage, reclaimDead, removeIndexEntries } from '../vacuum/vacuum.js';
+import { heapPagePruneOpt, removableHorizon, vacuumContext, isPinned } from '../vacuum/pruneheap.js';
 import type { Page } from '../heap/heap.js';
 import { PD_ALL_VISIBLE } from '../heap/heap.js';
 import { tupleLengthPacked } from '../heap/tuple.js';
@@ -51,7 +52,7 @@ import {
 import { LockMode } from '../lock/lock.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
-import { heap2Payload, type BtreeVacuumPayload } from '../wal/records.js';
+import { heap2Payload, type BtreeVacuumPayload, type BtreeInsertPayload } from '../wal/records.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { formatSnapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
@@ -321,10 +322,12 @@ export class Executor {
       out.push({ vals: item.values, item, blk, off, aggs: null });
       return true;
     };
+    const visit = this.pageVisitor(s, t);
     const probe = this.indexProbe(t, whereNode, scope);
     if (probe) {
       if (sx) pred.lockPage(sx, probe.index.oid, probe.index.leafBlock);
       for (const tid of probe.index.lookup(probe.key)) {
+        visit(tidBlock(tid));
         for (const m of hotChain(t, tidBlock(tid), tidOffset(tid))) if (test(m.item, m.blk, m.off, true)) break;
       }
       return out;
@@ -338,6 +341,7 @@ export class Executor {
       for (const v of ordered.entries.values()) { if (typeof v === 'number') tids.push(v); else tids.push(...v); }
       for (const e of ordered.nullEntries) tids.push(e.tid);
       for (const tid of tids) {
+        visit(tidBlock(tid));
         for (const m of hotChain(t, tidBlock(tid), tidOffset(tid))) if (test(m.item, m.blk, m.off, false)) break;
       }
       return out;
@@ -345,6 +349,7 @@ export class Executor {
     if (sx) pred.lockRelation(sx, t.oid);
     const pages = t.heap.pages;
     for (let b = 0; b < pages.length; b++) {
+      if (pages[b]!.pruneXid) visit(b);
       const items = pages[b]!.items;
       for (let i = 0; i < items.length; i++) {
         const item = items[i]!;
@@ -353,6 +358,23 @@ export class Executor {
       }
     }
     return out;
+  }
+
+  /**
+   * A heap page is about to be read (a sequential scan reaching it, an index fetch switching to it): the reader
+   * may prune it first (heap_page_prune_opt). Returns the function to call per page; the horizon is computed at
+   * most once per scan, and only if some page is a candidate.
+   */
+  private pageVisitor(s: Session, t: Table): (blk: number) => void {
+    let horizon = -1, last = -1;
+    const eng = this.eng;
+    const h = () => (horizon < 0 ? (horizon = removableHorizon(eng)) : horizon);
+    return (blk) => {
+      if (blk === last) return;
+      last = blk;
+      const page = t.heap.pages[blk];
+      if (page && page.pruneXid) heapPagePruneOpt(eng, t, page, s.id, h);
+    };
   }
 
   /** Recognise `col = constant` (top-level AND) on a single-column unique index. */
@@ -695,6 +717,18 @@ export class Executor {
    */
   private *waitModifiable(s: Session, t: Table, blk: number, off: number, mode: TupleLockMode, oper: Oper, policy: WaitPolicy = 'block'):
     Gen<{ tm: TM; tupleLock: boolean; skipped?: boolean; lockers?: { xid: number; mode: TupleLockMode }[] }> {
+    // while it waits, the backend keeps its pin on the row's page: nobody prunes it under the row (see pruneheap.ts)
+    const prev = s.pin;
+    s.pin = { rel: t.oid, blk };
+    try {
+      return yield* this.waitModifiableInner(s, t, blk, off, mode, oper, policy);
+    } finally {
+      s.pin = prev;
+    }
+  }
+
+  private *waitModifiableInner(s: Session, t: Table, blk: number, off: number, mode: TupleLockMode, oper: Oper, policy: WaitPolicy):
+    Gen<{ tm: TM; tupleLock: boolean; skipped?: boolean; lockers?: { xid: number; mode: TupleLockMode }[] }> {
     let tupleLock = false;
     const tag = { type: 'tuple' as const, rel: t.oid, blk, off };
     const tracer = this.eng.tracer;
@@ -768,7 +802,9 @@ export class Executor {
       if (d.waitXmax) {
         if (policy === 'skip') return null;
         if (policy === 'error') throw new PgError('55P03', `could not obtain lock on row in relation "${t.name}"`);
-        yield* this.eng.waitForXact(s, d.waitXmax, `while rechecking updated tuple ${formatTid(blk, off)} in relation "${t.name}"`);
+        const prev = s.pin;
+        s.pin = { rel: t.oid, blk };
+        try { yield* this.eng.waitForXact(s, d.waitXmax, `while rechecking updated tuple ${formatTid(blk, off)} in relation "${t.name}"`); } finally { s.pin = prev; }
         continue;
       }
       if ((priorXmax === vctx.myXid || (vctx.subXids?.has(priorXmax) ?? false)) && getCmin(item, vctx) >= vctx.curcid) return gone(`${formatTid(blk, off)} was created by this very command`);
@@ -910,10 +946,12 @@ export class Executor {
   /** A live or in-progress row with the same key in an arbiter index (through the dirty snapshot). */
   private findConflict(s: Session, t: Table, arbiters: BtreeIndex[], vals: Value[]): { blk: number; off: number; xwait: number } | null {
     const vctx = this.eng.visibilityContext(s);
+    const visit = this.pageVisitor(s, t);
     for (const index of arbiters) {
       const key = index.keyOf(vals);
       if (key === null) continue;
       for (const tid of index.lookup(key)) {
+        visit(tidBlock(tid));
         for (const m of hotChain(t, tidBlock(tid), tidOffset(tid))) {
           const d = satisfiesDirty(m.item, vctx);
           if (!d.visible) continue;
@@ -1109,10 +1147,12 @@ export class Executor {
     if (e === undefined) return 0;
     const tids = typeof e === 'number' ? [e] : e;
     const vctx = this.eng.visibilityContext(s);
+    const visit = this.pageVisitor(s, t);
     for (let i = 0; i < tids.length; i++) {
       const tid = tids[i]!;
       // walk the HOT chain from the entry (heap_hot_search_buffer with SnapshotDirty)
       const cb = tidBlock(tid);
+      visit(cb);
       const page = t.heap.pages[cb];
       if (!page) continue;
       let co = tidOffset(tid);
@@ -1148,7 +1188,8 @@ export class Executor {
     if (index.count === 1) w.insert(WalKind.BtreeNewroot, xid, 90, index.oid, index.leafBlock, 0);
     const fpi = index.count > 1 && w.needsFpi(index.leafLsn) ? Math.min(8192, 64 + 16 * index.count) : 0;
     // REDO payload (btree_xlog_insert): the key's values (shared with the tuple) and the heap TID in the record's columns
-    const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : 64, index.oid, index.leafBlock, 0, fpi, vals);
+    // with a full-page image, the record carries the leaf as it is after the insert (REDO restores it whatever is on disk)
+    const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : 64, index.oid, index.leafBlock, 0, fpi, fpi ? { values: vals, image: indexImage(index) } satisfies BtreeInsertPayload : vals);
     const ri = w.count - 1;
     w.hx.ensure(ri + 1);
     w.hx.nBlk[ri] = blk; w.hx.nOff[ri] = off;
@@ -1607,6 +1648,7 @@ export class Executor {
 
   /** relpages / reltuples as VACUUM, ANALYZE and index builds record them. */
   private updateStats(s: Session, t: Table) {
+    t.heap.targetBlock = -1; // pg_class is updated: the relation's cache entry is rebuilt (relcache invalidation)
     let live = 0;
     for (const p of t.heap.pages) for (const it of p.items) if (it.lpFlags === LpFlags.NORMAL && !(it.infomask & 0x0200) && (it.infomask & 0x0800 || it.infomask & HEAP_XMAX_LOCK_ONLY || it.xmax === 0)) live++;
     t.stats = { relpages: t.heap.pages.length, reltuples: live };
@@ -1616,10 +1658,8 @@ export class Executor {
   /** Lazy VACUUM of one table: prune every page, clean the index, reclaim dead line pointers (vacuum/). */
   private vacuumTable(s: Session, t: Table) {
     const eng = this.eng;
-    let oldestXmin = eng.xacts.nextXid;
-    for (const xid of eng.xacts.running.keys()) oldestXmin = Math.min(oldestXmin, xid);
-    for (const ss of eng.sessions) if (ss.tx?.xactSnapshot) oldestXmin = Math.min(oldestXmin, ss.tx.xactSnapshot.xmin);
-    const ctx = { clog: eng.xacts.clog, isInProgress: (x: number) => eng.xacts.isInProgress(x), multiRunning: (m: number) => eng.multiRunning(m), oldestXmin, flushedLsn: () => eng.wal.flushedLsn };
+    const oldestXmin = removableHorizon(eng);
+    const ctx = vacuumContext(eng, oldestXmin);
     const deadByPage = new Map<number, number[]>();
     const deadTids = new Set<number>();
     let removed = 0, visible = 0;
@@ -1635,16 +1675,20 @@ export class Executor {
     // page's first change since the checkpoint (like every registered buffer)
     const logHeap2 = (kind: WalKind, len: number, page: Page) => {
       const fpi = eng.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
-      page.lsn = eng.wal.insert(kind, 0, len, t.oid, page.blkno, 0, fpi, heap2Payload(page, fpi > 0));
+      page.lsn = eng.wal.insert(kind, 0, len, t.oid, page.blkno, 0, fpi, heap2Payload(page, fpi > 0, kind === WalKind.Heap2FreezePage));
     };
     // first pass, page by page: prune (+ freeze what must be), and mark pages without dead items all-visible
     for (const page of t.heap.pages) {
+      if (isPinned(eng, t.oid, page.blkno, s.id)) continue; // lazy_scan_noprune: no cleanup lock on a pinned page
       const r = prunePage(page, ctx);
       if (r.pruned) { logHeap2(WalKind.Heap2Prune, 58, page); removed += r.unused + r.deadItems.length + r.redirected; }
       if (r.frozen) logHeap2(WalKind.Heap2FreezePage, 64, page);
-      if (r.deadItems.length) {
-        deadByPage.set(page.blkno, r.deadItems);
-        for (const off of r.deadItems) deadTids.add(packTid(page.blkno, off));
+      // every LP_DEAD line pointer, also those a reader's pruning left earlier (lazy_scan_prune collects them all)
+      const deadItems: number[] = [];
+      page.items.forEach((it, k) => { if (it.lpFlags === LpFlags.DEAD) deadItems.push(k + 1); });
+      if (deadItems.length) {
+        deadByPage.set(page.blkno, deadItems);
+        for (const off of deadItems) deadTids.add(packTid(page.blkno, off));
       } else if (r.allVisible) setVisible(page.blkno);
     }
     // index vacuum, then the second heap pass over pages that had dead line pointers
@@ -1659,6 +1703,10 @@ export class Executor {
         if (prunePage(page, ctx).allVisible) setVisible(blk);
       }
     }
+    // the free space map learns each page's room; updating pg_class rebuilds the relation's cache entry, which
+    // forgets the target block — the next INSERT asks the FSM and may go back to an earlier page
+    for (const page of t.heap.pages) t.heap.fsm.set(page.blkno, HeapRelation.freeSpace(page));
+    t.heap.targetBlock = -1;
     if (eng.tracer.wants('wal')) eng.tracer.emit({ kind: 'wal', session: s.name, rel: t.name, text: `VACUUM ${t.name}: horizon ${oldestXmin}; ${removed} dead version(s) pruned, ${deadTids.size} index entr${deadTids.size === 1 ? 'y' : 'ies'} removed, ${visible} page(s) now all-visible` });
   }
 

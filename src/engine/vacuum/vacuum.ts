@@ -11,13 +11,14 @@
  *
  * Mirrors: src/backend/access/heap/pruneheap.c (heap_page_prune, heap_prune_chain), vacuumlazy.c,
  * heapam_visibility.c (HeapTupleSatisfiesVacuum), bufpage.c (PageRepairFragmentation,
- * PageTruncateLinePointerArray). Simplifications: no freezing, no visibility-map/free-space-map pages, no
- * truncation of empty pages at the end, the index is cleaned in one pass.
+ * PageTruncateLinePointerArray). pd_prune_xid becomes the oldest xmax of a version that will soon be dead, and
+ * PD_PAGE_FULL is cleared. Readers prune too (heap_page_prune_opt, pruneheap.ts). Simplifications: no freezing,
+ * no visibility-map/free-space-map pages, no truncation of empty pages at the end, the index is cleaned in one pass.
  */
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import type { Page } from '../heap/heap.js';
-import { BLCKSZ, PAGE_HEADER, ITEMID_SIZE, PD_HAS_FREE_LINES, tidBlock, tidOffset } from '../heap/heap.js';
+import { BLCKSZ, PAGE_HEADER, ITEMID_SIZE, PD_HAS_FREE_LINES, PD_PAGE_FULL, tidBlock, tidOffset } from '../heap/heap.js';
 import {
   type Item, LpFlags, MAXALIGN, HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_INVALID,
   HEAP_XMAX_LOCK_ONLY, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK, HEAP_KEYS_UPDATED,
@@ -61,85 +62,99 @@ export function satisfiesVacuum(item: Item, ctx: VacuumContext): VacState {
   return item.xmax < ctx.oldestXmin ? VacState.Dead : VacState.RecentlyDead;
 }
 
-export interface PageVacuumResult { pruned: boolean; redirected: number; deadItems: number[]; unused: number; allVisible: boolean; frozen: number }
+/** changed: the offsets whose line pointer pruning changed */
+export interface PageVacuumResult { pruned: boolean; redirected: number; deadItems: number[]; unused: number; allVisible: boolean; frozen: number; changed: number[] }
 
 /** Prune one page: returns the offsets that became LP_DEAD (the index must forget them) and what changed. */
 export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
   const items = page.items;
-  const res: PageVacuumResult = { pruned: false, redirected: 0, deadItems: [], unused: 0, allVisible: true, frozen: 0 };
-  const state = new Map<number, VacState>();
-  const st = (off: number) => {
-    let v = state.get(off);
-    if (v === undefined) { v = satisfiesVacuum(items[off - 1]!, ctx); state.set(off, v); }
-    return v;
+  const n = items.length;
+  const res: PageVacuumResult = { pruned: false, redirected: 0, deadItems: [], unused: 0, allVisible: true, frozen: 0, changed: [] };
+  // HeapTupleSatisfiesVacuum of every tuple, computed once (it sets hint bits on each, as heap_page_prune does)
+  const state = new Int8Array(n + 1).fill(-1);
+  const st = (off: number): VacState => {
+    let v = state[off]!;
+    if (v < 0) { v = satisfiesVacuum(items[off - 1]!, ctx); state[off] = v; }
+    return v as VacState;
   };
-  const handled = new Set<number>();
-  for (let off = 1; off <= items.length; off++) {
+  for (let off = 1; off <= n; off++) if (items[off - 1]!.lpFlags === LpFlags.NORMAL) st(off);
+  const handled = new Uint8Array(n + 1);
+  const chain: number[] = [];
+  let newPruneXid = 0;
+  for (let off = 1; off <= n; off++) {
     const root = items[off - 1]!;
     if (root.lpFlags === LpFlags.UNUSED || root.lpFlags === LpFlags.DEAD) continue;
     if (root.lpFlags === LpFlags.NORMAL && root.infomask2 & HEAP_ONLY_TUPLE) continue; // reached from its root
     // the chain: root (or redirect target) then heap-only successors
-    const chain: number[] = [];
+    chain.length = 0;
     let cur = root.lpFlags === LpFlags.REDIRECT ? root.lpOff : off;
-    if (root.lpFlags === LpFlags.NORMAL) chain.push(off);
-    else cur = root.lpOff, chain.push(cur);
+    chain.push(cur);
     for (;;) {
       const it = items[cur - 1]!;
       if (it.lpFlags !== LpFlags.NORMAL || !(it.infomask2 & HEAP_HOT_UPDATED) || it.ctidBlock !== page.blkno) break;
       const next = it.ctidOffset;
-      const n = items[next - 1];
-      if (!n || n.lpFlags !== LpFlags.NORMAL || !(n.infomask2 & HEAP_ONLY_TUPLE) || n.xmin !== it.xmax) break;
+      const nx = items[next - 1];
+      if (!nx || nx.lpFlags !== LpFlags.NORMAL || !(nx.infomask2 & HEAP_ONLY_TUPLE) || nx.xmin !== it.xmax) break;
       chain.push(next);
       cur = next;
     }
-    for (const c of chain) handled.add(c);
-    // dead prefix of the chain (PostgreSQL removes members up to the last DEAD one)
+    for (const c of chain) handled[c] = 1;
+    // heap_prune_record_prunable: the oldest updater of a version that will become dead (or is being deleted) is
+    // the page's next pd_prune_xid; the walk stops at the first version that is neither dead nor recently dead.
+    // Members up to the last DEAD one are removed (RECENTLY_DEAD ones before it go too: nobody can reach them).
     let lastDead = -1;
     for (let i = 0; i < chain.length; i++) {
-      const v = st(chain[i]!);
+      const c = chain[i]!;
+      if (items[c - 1]!.lpFlags !== LpFlags.NORMAL) break;
+      const v = st(c);
+      if (v === VacState.RecentlyDead || v === VacState.DeleteInProgress) {
+        const x = items[c - 1]!.xmax;
+        if (newPruneXid === 0 || x < newPruneXid) newPruneXid = x;
+      }
       if (v === VacState.Dead) lastDead = i;
       else if (v !== VacState.RecentlyDead) break;
     }
     if (lastDead < 0) continue;
     res.pruned = true;
-    const survivors = chain.slice(lastDead + 1);
-    const rootIsRedirectHolder = root.lpFlags === LpFlags.REDIRECT || root.lpFlags === LpFlags.NORMAL;
     for (let i = 0; i <= lastDead; i++) {
       const c = chain[i]!;
       if (c === off) continue; // the root line pointer is handled below
       makeUnused(items[c - 1]!);
       res.unused++;
+      res.changed.push(c);
     }
-    if (survivors.length) {
-      makeRedirect(items[off - 1]!, survivors[0]!);
+    if (lastDead + 1 < chain.length) {
+      makeRedirect(items[off - 1]!, chain[lastDead + 1]!);
       res.redirected++;
-    } else if (rootIsRedirectHolder) {
+    } else {
       makeDead(items[off - 1]!);
       res.deadItems.push(off);
     }
+    res.changed.push(off);
   }
   // heap-only tuples not reached from any root (their chain was cut) that are dead
-  for (let off = 1; off <= items.length; off++) {
+  for (let off = 1; off <= n; off++) {
     const it = items[off - 1]!;
-    if (handled.has(off) || it.lpFlags !== LpFlags.NORMAL || !(it.infomask2 & HEAP_ONLY_TUPLE)) continue;
-    if (st(off) === VacState.Dead) { makeUnused(it); res.unused++; res.pruned = true; }
+    if (handled[off] || it.lpFlags !== LpFlags.NORMAL || !(it.infomask2 & HEAP_ONLY_TUPLE)) continue;
+    if (st(off) === VacState.Dead) { makeUnused(it); res.unused++; res.pruned = true; res.changed.push(off); }
   }
-  if (res.pruned) {
-    compact(page);
-    page.pruneXid = 0;
-  }
-  for (const it of items) {
+  if (res.pruned) compact(page);
+  // with or without anything removed: the next prune xid, and "page full" forgotten until an UPDATE finds it full again
+  // (without a removal this is a hint, not WAL-logged)
+  page.pruneXid = newPruneXid;
+  page.flags &= ~PD_PAGE_FULL;
+  for (let off = 1; off <= n; off++) {
+    const it = items[off - 1]!;
+    if (it.lpFlags === LpFlags.DEAD) { res.allVisible = false; continue; }
+    if (it.lpFlags !== LpFlags.NORMAL) continue;
     // a MultiXact of row lockers that have all finished is dropped from xmax (FreezeMultiXactId → FRM_INVALIDATE_XMAX)
-    if (it.lpFlags === LpFlags.NORMAL && it.infomask & HEAP_XMAX_IS_MULTI && it.infomask & HEAP_XMAX_LOCK_ONLY && !ctx.multiRunning(it.xmax)) {
+    if (it.infomask & HEAP_XMAX_IS_MULTI && it.infomask & HEAP_XMAX_LOCK_ONLY && !ctx.multiRunning(it.xmax)) {
       it.xmax = 0;
       it.infomask = (it.infomask & ~(HEAP_XMAX_COMMITTED | HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK | HEAP_XMAX_LOCK_ONLY)) | HEAP_XMAX_INVALID;
       it.infomask2 &= ~HEAP_KEYS_UPDATED;
       res.frozen++;
     }
-    if (it.lpFlags === LpFlags.DEAD) { res.allVisible = false; continue; }
-    if (it.lpFlags !== LpFlags.NORMAL) continue;
-    const v = satisfiesVacuum(it, ctx);
-    if (v !== VacState.Live || it.xmin >= ctx.oldestXmin || (!(it.infomask & HEAP_XMAX_INVALID) && !(it.infomask & HEAP_XMAX_LOCK_ONLY))) res.allVisible = false;
+    if (res.allVisible && (st(off) !== VacState.Live || it.xmin >= ctx.oldestXmin || (!(it.infomask & HEAP_XMAX_INVALID) && !(it.infomask & HEAP_XMAX_LOCK_ONLY)))) res.allVisible = false;
   }
   return res;
 }

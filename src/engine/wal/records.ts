@@ -19,12 +19,20 @@
 import type { Page } from '../heap/heap.js';
 import type { Item } from '../heap/tuple.js';
 import type { Value } from '../sql/types.js';
-import { type PageImage, copyItem, pageImage } from '../buffer/bufmgr.js';
+import { type PageImage, type IndexImage, copyItem, pageImage } from '../buffer/bufmgr.js';
 
-/** A Heap2 PRUNE / VACUUM / FREEZE_PAGE record: every line pointer of the page after it, the header, the FPI if any. */
+/**
+ * A Heap2 PRUNE / VACUUM / FREEZE_PAGE record: the page's line pointers after it — for PRUNE and VACUUM only each
+ * pointer's (lp_flags, lp_off, lp_len), three numbers, since the tuples themselves do not change (REDO keeps the
+ * page's own tuple headers, as heap_xlog_prune repeats the pruning); FREEZE_PAGE changes tuple headers and carries
+ * copies of the line pointers with their tuples. Plus the header and the full-page image if any.
+ */
 export interface Heap2Payload {
   blk: number;
-  items: readonly Item[];
+  /** lp_flags, lp_off, lp_len of each line pointer (PRUNE, VACUUM) */
+  lp?: Int32Array;
+  /** every line pointer with its tuple (FREEZE_PAGE) */
+  items?: readonly Item[];
   lower: number;
   upper: number;
   pruneXid: number;
@@ -34,6 +42,8 @@ export interface Heap2Payload {
 }
 
 export interface BtreeVacuumPayload { deadTids: ReadonlySet<number> }
+/** a Btree/INSERT_LEAF record: the key's values, and with a full-page image the leaf after the insert */
+export interface BtreeInsertPayload { values: Value[]; image: IndexImage }
 export interface XactPayload { subXids: number[] }
 export interface SequencePayload { lastValue: number; isCalled: boolean }
 export interface CheckpointPayload { redo: number; nextXid: number; nextMulti: number; fullPageWrites: boolean }
@@ -93,11 +103,18 @@ export class HeapRedoColumns {
 }
 
 /** What a heap tuple record keeps as an object: the new tuple's values and, if any, the full-page image. */
-export interface HeapTuplePayload { values?: Value[]; fpi?: PageImage }
+/** fpi: the image of the record's block; fpi2: of the new version's block when an UPDATE put it on another page */
+export interface HeapTuplePayload { values?: Value[]; fpi?: PageImage; fpi2?: PageImage }
 
 /** A Heap2 record's payload for the page as it is now (after the pruning, vacuum or freezing). */
-export function heap2Payload(page: Page, fpi: boolean): Heap2Payload {
-  const c: Heap2Payload = { blk: page.blkno, items: page.items.map(copyItem), lower: page.lower, upper: page.upper, pruneXid: page.pruneXid, flags: page.flags };
+export function heap2Payload(page: Page, fpi: boolean, withTuples = false): Heap2Payload {
+  const c: Heap2Payload = { blk: page.blkno, lower: page.lower, upper: page.upper, pruneXid: page.pruneXid, flags: page.flags };
+  if (withTuples) c.items = page.items.map(copyItem);
+  else {
+    const items = page.items, lp = new Int32Array(items.length * 3);
+    for (let k = 0; k < items.length; k++) { const it = items[k]!; lp[3 * k] = it.lpFlags; lp[3 * k + 1] = it.lpOff; lp[3 * k + 2] = it.lpLen; }
+    c.lp = lp;
+  }
   if (fpi) c.fpi = pageImage(page);
   return c;
 }

@@ -104,9 +104,14 @@ export class Wal {
     this.flushedLsn = startLsn;
   }
 
-  /** XLogFlush: make the log durable up to `upTo` (never moves backwards). Returns the outcome for tracing. */
-  flush(upTo: number): WalFlushResult {
-    const target = Math.min(upTo, this.insertLsn); // nothing beyond what has been inserted can be flushed
+  /**
+   * XLogFlush: make the log durable at least up to `upTo` (never moves backwards). If anything is to be flushed,
+   * everything inserted so far goes with it — "try to write/flush later additions to XLOG as well": one fsync
+   * then covers the later records too. The wal writer asks for exactly its target (`exact`: XLogBackgroundFlush).
+   */
+  flush(upTo: number, exact = false): WalFlushResult {
+    if (Math.min(upTo, this.insertLsn) <= this.flushedLsn) return { outcome: 'AlreadyFlushed', from: this.flushedLsn, to: this.flushedLsn };
+    const target = exact ? Math.min(upTo, this.insertLsn) : this.insertLsn; // nothing beyond what has been inserted can be flushed
     if (target <= this.flushedLsn) return { outcome: 'AlreadyFlushed', from: this.flushedLsn, to: this.flushedLsn };
     const from = this.flushedLsn;
     this.flushedLsn = target;
@@ -120,7 +125,7 @@ export class Wal {
 
   /** The wal writer, run lazily when the virtual clock moves: flushes asynchronous commits that are due. */
   walWriter(now: number): WalFlushResult {
-    if (this.asyncXactLsn > this.flushedLsn && now >= this.asyncAt + WAL_WRITER_DELAY) return this.flush(this.asyncXactLsn);
+    if (this.asyncXactLsn > this.flushedLsn && now >= this.asyncAt + WAL_WRITER_DELAY) return this.flush(this.asyncXactLsn, true);
     return { outcome: 'AlreadyFlushed', from: this.flushedLsn, to: this.flushedLsn };
   }
 

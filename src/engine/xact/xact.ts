@@ -43,6 +43,8 @@ export class Transaction {
   cidUsed = false;
   /** the transaction snapshot (REPEATABLE READ / SERIALIZABLE), taken by the first statement */
   xactSnapshot: Snapshot | null = null;
+  /** READ COMMITTED: the running statement's snapshot (its xmin holds the vacuum horizon back while the statement runs) */
+  stmtSnapshot: Snapshot | null = null;
   /** has any statement run yet (SET TRANSACTION ISOLATION LEVEL must come before) */
   queryRun = false;
   combos: [number, number][] = [];
