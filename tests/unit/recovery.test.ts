@@ -224,6 +224,23 @@ describe('crash points, REDO rules and bad requests', () => {
     expect(visible(rows)).toEqual(['1=row 1', '2=row 2', '3=row 3']);
     expect(e.session('s2').pid).toBeGreaterThan(1003); // reconnected as a new backend
   });
+
+  test('a torn write of the page an UPDATE moved the new version to is repaired by that page\'s own full-page image', () => {
+    const e = new Engine();
+    e.createSession('s1');
+    const run = (sql: string) => { const r = e.execute('s1', sql); expect(r.outcome.error, sql).toBeNull(); return r.outcome; };
+    run('CREATE TABLE t (id int PRIMARY KEY, v int)');
+    run('INSERT INTO t SELECT g, 0 FROM generate_series(1, 227) AS g'); // page 0 holds 226 rows, page 1 one
+    run('CHECKPOINT');
+    run('UPDATE t SET v = 1 WHERE id = 1'); // page 0 is full: the new version goes to page 1 (its first change since the checkpoint)
+    e.bgwriter();
+    run('UPDATE t SET v = 2 WHERE id = 227');
+    e.crash('torn-write');
+    e.bgwriter(); // the crash is armed at the next page write
+    const { report } = e.restart();
+    expect(report.corruptPages).toEqual([]);
+    expect(run('SELECT id, v FROM t WHERE id IN (1, 227) ORDER BY id').results[0]!.rows).toEqual([['1', '1'], ['227', '2']]);
+  });
 });
 
 function engineTag(e: Engine, s: string, sql: string) {
