@@ -18,6 +18,7 @@
  * MVCC-versioned, one database.
  */
 import { PgError, type PgMessage, notSupported, posOf, setPositionText } from './errors.js';
+import { PG15_SETTINGS } from './catalog/pg15names.js';
 import { parseSql, setCurrentLiterals, intConst, type RawStmt } from './sql/parser.js';
 import { Catalog, DATABASE_OID } from './catalog/catalog.js';
 import { Transactions, Transaction, type IsolationLevel, usesXactSnapshot } from './xact/xact.js';
@@ -1030,7 +1031,7 @@ export class Engine {
       if (reset || value === UNMODELLED_GUCS[name] || value === '0') { tag(); return; }
       throw notSupported(`${name} (only its default, ${UNMODELLED_GUCS[name]}, can be set)`);
     }
-    throw new PgError('42704', `unrecognized configuration parameter "${name}"`);
+    throw unknownSetting(name);
   }
 
   private badGucValue(name: string, value: string, allowed: string[]): PgError {
@@ -1054,7 +1055,7 @@ export class Engine {
         if (SERVER_GUCS[name]) value = SERVER_GUCS[name].value(this);
         else if (name in PASSIVE_GUCS) value = s.gucs.passive.get(name) ?? PASSIVE_GUCS[name]!;
         else if (name in UNMODELLED_GUCS) value = UNMODELLED_GUCS[name]!;
-        else throw new PgError('42704', `unrecognized configuration parameter "${name}"`);
+        else throw unknownSetting(name);
     }
     const colName = name === 'transaction isolation level' ? 'transaction_isolation' : name;
     return { command: 'SHOW', columns: [{ name: colName, type: 'text' }], rows: [[value]] };
@@ -1124,6 +1125,12 @@ const CRASH_POINT_WORDS: Record<CrashPoint, string> = {
 };
 
 const HINT_NAMES: Record<number, string> = { 0x0100: 'XMIN_COMMITTED', 0x0200: 'XMIN_INVALID', 0x0400: 'XMAX_COMMITTED', 0x0800: 'XMAX_INVALID' };
+
+/** A setting PostgreSQL 15 has but the simulator does not model (0A000), or one that does not exist (42704). */
+function unknownSetting(name: string): PgError {
+  if (PG15_SETTINGS.has(name)) return notSupported(`the setting ${name}`);
+  return new PgError('42704', `unrecognized configuration parameter "${name}"`);
+}
 
 function parseBoolGuc(name: string, v: string): boolean {
   const x = v.toLowerCase();

@@ -42,7 +42,7 @@ import { heapPagePruneOpt, removableHorizon, vacuumContext, isPinned } from '../
 import type { Page } from '../heap/heap.js';
 import { PD_ALL_VISIBLE } from '../heap/heap.js';
 import { tupleLengthPacked } from '../heap/tuple.js';
-import { type Item, LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY, HEAP_XMAX_IS_MULTI } from '../heap/tuple.js';
+import { type Item, LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY, HEAP_XMAX_IS_MULTI, HEAP_KEYS_UPDATED } from '../heap/tuple.js';
 import {
   satisfiesMVCC, satisfiesUpdate, satisfiesDirty, explainVisibility, VIS_VISIBLE, VIS_NAMES, TM, type VisibilityContext, getCmin,
 } from '../visibility/visibility.js';
@@ -755,6 +755,11 @@ export class Executor {
         xwaits = conflicting.map((m) => m.xid);
       } else {
         if (isMine(item.xmax)) return { tm: TM.Ok, tupleLock };
+        // FOR KEY SHARE does not conflict with an update that keeps the key: PostgreSQL locks at once, recording both
+        // the updater and the locker in a MultiXact — which the simulator does not make for updates yet
+        if (mode === 'keyshare' && !(item.infomask2 & HEAP_KEYS_UPDATED)) {
+          throw notSupported(`FOR KEY SHARE on a row ${this.sessionOfXid(item.xmax)} is updating (that needs an update MultiXact)`);
+        }
         xwaits = [item.xmax];
       }
       if (policy === 'skip') { if (tupleLock) this.eng.releaseLock(s, tag, TUPLE_HW_LOCK[mode]); return { tm, tupleLock: false, skipped: true }; }
@@ -1439,8 +1444,10 @@ export class Executor {
         const c = el.Constraint;
         const keys = ((c.keys ?? []) as N[]).map((k) => k.String.sval as string);
         switch (c.contype) {
-          case 'CONSTR_PRIMARY': uniques.push({ cols: keys, primary: true, name: c.conname }); break;
-          case 'CONSTR_UNIQUE': uniques.push({ cols: keys, primary: false, name: c.conname }); break;
+          case 'CONSTR_PRIMARY': case 'CONSTR_UNIQUE':
+            if (c.including?.length) throw notSupported('INCLUDE columns', posOf(c.location));
+            uniques.push({ cols: keys, primary: c.contype === 'CONSTR_PRIMARY', name: c.conname });
+            break;
           case 'CONSTR_CHECK': {
             const refs = new Set<string>();
             collectColumnRefs(c.raw_expr, refs);

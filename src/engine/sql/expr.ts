@@ -16,6 +16,7 @@ import {
   formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod, integerLiteral,
 } from './types.js';
 import { intArith, intNegate, intAbs } from './intarith.js';
+import { pg15HasFunction } from '../catalog/pg15names.js';
 import type { Item } from '../heap/tuple.js';
 import { literalAt, intConst } from './parser.js';
 
@@ -724,6 +725,7 @@ function compileFunc(n: N, scope: Scope): Compiled {
     case 'now': case 'clock_timestamp': case 'random': case 'current_timestamp':
       throw notSupported(`${name}() (the engine is deterministic: no wall clock, no randomness)`, pos);
     default:
+      if (pg15HasFunction(name, ca.length)) throw notSupported(`the function ${name}()`, pos);
       throw new PgError('42883', `function ${name}(${ca.map((a) => typeDisplayName(a.type.name === 'unknown' ? T.unknown : a.type)).join(', ')}) does not exist`, {
         hint: 'No function matches the given name and argument types. You might need to add explicit type casts.', position: pos,
       });
