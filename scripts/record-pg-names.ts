@@ -20,6 +20,8 @@ try {
   const settings = await col('SELECT name FROM pg_settings');
   const types = await col("SELECT typname FROM pg_type WHERE typnamespace = 'pg_catalog'::regnamespace AND typname !~ '^_'");
   const version = (await c.query('SHOW server_version')).rows[0].server_version;
+  // every setting: its display value (what SHOW prints on the recording cluster), type, unit, range, values, context
+  const st = await c.query("SELECT name, current_setting(name) AS shown, vartype, unit, min_val, max_val, enumvals, context, category, short_desc FROM pg_settings ORDER BY name");
   await c.end();
   const list = (xs: string[]) => JSON.stringify(xs.join(' '));
   writeFileSync('src/engine/catalog/pg15names.ts', `/**
@@ -38,6 +40,17 @@ export function pg15HasFunction(name: string, argc: number): boolean {
 }
 export const PG15_SETTINGS: ReadonlySet<string> = set(${list(settings)});
 export const PG15_TYPES: ReadonlySet<string> = set(${list(types)});
+`);
+  const esc = (x: unknown) => JSON.stringify(x ?? null);
+  writeFileSync('src/engine/guc/pg15settings.ts', `/**
+ * PostgreSQL ${version}'s settings as pg_settings lists them on the cluster the recordings come from (initdb defaults,
+ * plus what scripts/lib/pgcluster.ts sets: autovacuum, fsync, max_connections, port...), read by
+ * \`npm run record:pg-names\` — generated, do not edit. shown: current_setting(name); min/max in the unit's terms.
+ */
+export interface SettingDef { name: string; shown: string; vartype: 'bool' | 'integer' | 'real' | 'string' | 'enum'; unit: string | null; min: number | null; max: number | null; enumvals: string[] | null; context: string; category: string; desc: string }
+export const PG15_SETTING_DEFS: readonly SettingDef[] = [
+${st.rows.map((r) => `  { name: ${esc(r.name)}, shown: ${esc(r.shown)}, vartype: ${esc(r.vartype)}, unit: ${esc(r.unit)}, min: ${r.min_val === null ? 'null' : Number(r.min_val)}, max: ${r.max_val === null ? 'null' : Number(r.max_val)}, enumvals: ${esc(r.enumvals)}, context: ${esc(r.context)}, category: ${esc(r.category)}, desc: ${esc(r.short_desc)} },`).join('\n')}
+];
 `);
   console.log(`functions ${functions.length}, settings ${settings.length}, types ${types.length}`);
 } finally {

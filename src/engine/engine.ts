@@ -18,7 +18,7 @@
  * MVCC-versioned, one database.
  */
 import { PgError, type PgMessage, notSupported, posOf, setPositionText } from './errors.js';
-import { PG15_SETTINGS } from './catalog/pg15names.js';
+import { setStatement, showStatement, currentSetting } from './commands/variable.js';
 import { parseSql, setCurrentLiterals, intConst, type RawStmt } from './sql/parser.js';
 import { Catalog, DATABASE_OID } from './catalog/catalog.js';
 import { Transactions, Transaction, type IsolationLevel, usesXactSnapshot } from './xact/xact.js';
@@ -78,33 +78,6 @@ const ISOLATION_NAMES: Record<string, IsolationLevel> = dict({
   'repeatable read': 'repeatable read', serializable: 'serializable',
 });
 
-/** Settings accepted with no effect on the simulation (shown by SHOW), with their defaults. */
-const PASSIVE_GUCS: Record<string, string> = dict({
-  application_name: '', client_min_messages: 'notice', search_path: '"$user", public', work_mem: '4MB',
-  enable_seqscan: 'on', enable_indexscan: 'on', enable_bitmapscan: 'on', datestyle: 'ISO, MDY', timezone: 'UTC',
-  client_encoding: 'UTF8', extra_float_digits: '1', log_lock_waits: 'off', intervalstyle: 'postgres',
-  standard_conforming_strings: 'on', max_parallel_workers_per_gather: '2', jit: 'off',
-});
-/** synchronous_commit's spellings (guc.c's synchronous_commit_options, incl. the boolean ones) → the shown value */
-const SYNCHRONOUS_COMMIT_VALUES: Record<string, string> = dict({
-  local: 'local', remote_write: 'remote_write', remote_apply: 'remote_apply', on: 'on', off: 'off',
-  true: 'on', false: 'off', yes: 'on', no: 'off', '1': 'on', '0': 'off',
-});
-/** Server-wide settings (postgresql.conf): shown by SHOW, never changed by SET (PGC_SIGHUP / PGC_POSTMASTER). */
-const SERVER_GUCS: Record<string, { context: 'sighup' | 'postmaster'; value(e: Engine): string }> = dict({
-  full_page_writes: { context: 'sighup', value: (e) => (e.wal.fullPageWrites ? 'on' : 'off') },
-  checkpoint_timeout: { context: 'sighup', value: () => '5min' },
-  wal_writer_delay: { context: 'sighup', value: () => '200ms' },
-  bgwriter_lru_maxpages: { context: 'sighup', value: () => '100' },
-  wal_level: { context: 'postmaster', value: () => 'replica' },
-  shared_buffers: { context: 'postmaster', value: () => '128MB' },
-});
-
-/** Settings that would change behaviour the engine does not model: only their defaults are accepted. */
-const UNMODELLED_GUCS: Record<string, string> = dict({
-  statement_timeout: '0', lock_timeout: '0', idle_in_transaction_session_timeout: '0',
-  default_transaction_deferrable: 'off', transaction_deferrable: 'off',
-});
 
 export class Engine {
   readonly catalog = new Catalog();
@@ -218,7 +191,7 @@ export class Engine {
       n.lxid = s.lxid;
       n.currentQuery = s.currentQuery;
       n.lastAbortReason = s.lastAbortReason;
-      n.gucs = { ...s.gucs, passive: new Map(s.gucs.passive) };
+      n.gucs = s.gucs.clone();
       n.currvals = new Map(s.currvals);
       c.sessions.push(n);
     }
@@ -715,6 +688,7 @@ export class Engine {
       this.tracer.emit({ kind: 'commit', session: s.name, text: `${s.name} ends a transaction that never wrote: no xid, no WAL` });
     }
     if (tx.sxact) this.predicates.commit(tx.sxact, this.xacts.nextXid);
+    s.gucs.atCommit();
     this.endTx(s);
   }
 
@@ -730,12 +704,14 @@ export class Engine {
       this.xacts.complete(tx.xid, false);
       if (this.tracer.wants('abort')) this.tracer.emit({ kind: 'abort', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: `${s.name} aborts ${tx.xid}: ABORT record at ${formatLsn(lsn)}, CLOG says aborted; its tuples stay on the pages, invisible` });
     }
+    s.gucs.atAbort();
     this.endTx(s);
   }
 
   /** AbortSubTransaction for levels [from, top): mark their xids aborted, release the locks they took. */
   private abortSubs(s: Session, from: number, remove: boolean) {
     const tx = s.tx!;
+    if (tx.subs[from]) s.gucs.undoTo(tx.subs[from]!.gucLevel);
     for (let i = tx.subs.length - 1; i >= from; i--) {
       const sub = tx.subs[i]!;
       if (!sub.aborted) {
@@ -824,8 +800,8 @@ export class Engine {
       throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
     }
     if (multi && s.block === 'none') s.block = 'implicit';
-    if (type === 'VariableSetStmt') { this.setStmt(s, node); this.finishStatement(s, last); return; }
-    if (type === 'VariableShowStmt') { s.acc.results.push(this.showStmt(s, node)); this.finishStatement(s, last); return; }
+    if (type === 'VariableSetStmt') { s.acc.results.push(setStatement(this, s, node)); this.finishStatement(s, last); return; }
+    if (type === 'VariableShowStmt') { s.acc.results.push(showStatement(this, s, node)); this.finishStatement(s, last); return; }
     this.ensureTx(s);
     const result = yield* this.executor.run(s, type, node, raw);
     s.acc.results.push(result);
@@ -888,7 +864,7 @@ export class Engine {
         const name = n.savepoint_name as string;
         const tx = s.tx!;
         if (kind === 'TRANS_STMT_SAVEPOINT') {
-          tx.subs.push({ name, xid: 0, aborted: false, locks: [] });
+          tx.subs.push({ name, xid: 0, aborted: false, locks: [], gucLevel: s.gucs.level });
           tx.writeXid = tx.xid;
           tag('SAVEPOINT');
           return;
@@ -908,7 +884,7 @@ export class Engine {
           return;
         }
         this.abortSubs(s, i, true);
-        tx.subs.push({ name, xid: 0, aborted: false, locks: [] });
+        tx.subs.push({ name, xid: 0, aborted: false, locks: [], gucLevel: s.gucs.level });
         tx.writeXid = tx.xid;
         s.block = 'inprogress';
         tag('ROLLBACK');
@@ -920,7 +896,7 @@ export class Engine {
     }
   }
 
-  private transactionOptions(options: Record<string, any>[]): { isolation?: IsolationLevel; readOnly?: boolean } {
+  transactionOptions(options: Record<string, any>[]): { isolation?: IsolationLevel; readOnly?: boolean } {
     const out: { isolation?: IsolationLevel; readOnly?: boolean } = {};
     for (const o of options) {
       const d = o.DefElem;
@@ -932,133 +908,10 @@ export class Engine {
     return out;
   }
 
-  private setIsolation(s: Session, iso: IsolationLevel) {
+  setIsolation(s: Session, iso: IsolationLevel) {
     const tx = s.tx!;
     if (tx.queryRun && tx.isolation !== iso) throw new PgError('25001', 'SET TRANSACTION ISOLATION LEVEL must be called before any query');
     tx.isolation = iso;
-  }
-
-  private setStmt(s: Session, n: Record<string, any>) {
-    const kind = n.kind as string;
-    const name = (n.name as string | undefined)?.toLowerCase();
-    const tag = () => s.acc.results.push({ command: kind === 'VAR_RESET' || kind === 'VAR_RESET_ALL' ? 'RESET' : 'SET', columns: null, rows: [] });
-    if (kind === 'VAR_SET_MULTI' && name === 'transaction') {
-      if (s.block === 'none') {
-        s.acc.notices.push({ severity: 'WARNING', sqlstate: '25P01', message: 'SET TRANSACTION can only be used in transaction blocks' });
-        tag();
-        return;
-      }
-      this.ensureTx(s);
-      const o = this.transactionOptions(n.args ?? []);
-      if (o.isolation) this.setIsolation(s, o.isolation);
-      if (o.readOnly !== undefined) s.tx!.readOnly = o.readOnly;
-      tag();
-      return;
-    }
-    if (kind === 'VAR_SET_MULTI' && name === 'session characteristics') {
-      const o = this.transactionOptions(n.args ?? []);
-      if (o.isolation) s.gucs.default_transaction_isolation = o.isolation;
-      if (o.readOnly !== undefined) s.gucs.default_transaction_read_only = o.readOnly;
-      tag();
-      return;
-    }
-    if (kind === 'VAR_RESET_ALL') {
-      s.gucs.default_transaction_isolation = 'read committed';
-      s.gucs.default_transaction_read_only = false;
-      s.gucs.deadlock_timeout = 1000;
-      s.gucs.synchronous_commit = 'on';
-      s.gucs.passive.clear();
-      tag();
-      return;
-    }
-    if (!name) throw notSupported(`SET form ${kind}`);
-    if (n.is_local) throw notSupported('SET LOCAL');
-    const reset = kind === 'VAR_SET_DEFAULT' || kind === 'VAR_RESET';
-    const args = (n.args ?? []) as Record<string, any>[];
-    const argText = args.map((a) => {
-      const c = a.A_Const ?? a.TypeCast?.arg?.A_Const;
-      if (!c) throw notSupported(`SET ${name} to an expression`);
-      return c.sval?.sval ?? String(intConst(c) ?? c.fval?.fval ?? (c.boolval ? (c.boolval.boolval ? 'on' : 'off') : 0));
-    });
-    const value = argText.join(', ');
-    switch (name) {
-      case 'transaction_isolation': {
-        if (reset) { tag(); return; }
-        const iso = ISOLATION_NAMES[value.toLowerCase()];
-        if (!iso) throw this.badGucValue(name, value, ['serializable', 'repeatable read', 'read committed', 'read uncommitted']);
-        if (s.block === 'none') { tag(); return; }
-        this.ensureTx(s);
-        this.setIsolation(s, iso);
-        tag();
-        return;
-      }
-      case 'default_transaction_isolation': {
-        const iso = reset ? 'read committed' : ISOLATION_NAMES[value.toLowerCase()];
-        if (!iso) throw this.badGucValue(name, value, ['serializable', 'repeatable read', 'read committed', 'read uncommitted']);
-        s.gucs.default_transaction_isolation = iso;
-        tag();
-        return;
-      }
-      case 'default_transaction_read_only': case 'transaction_read_only': {
-        const v = reset ? false : parseBoolGuc(name, value);
-        if (name === 'transaction_read_only') { if (s.tx) s.tx.readOnly = v; } else s.gucs.default_transaction_read_only = v;
-        tag();
-        return;
-      }
-      case 'deadlock_timeout': {
-        s.gucs.deadlock_timeout = reset ? 1000 : parseMsGuc(name, args, value);
-        tag();
-        return;
-      }
-      case 'synchronous_commit': {
-        const v = reset ? 'on' : SYNCHRONOUS_COMMIT_VALUES[value.toLowerCase()];
-        if (!v) throw this.badGucValue(name, value, ['local', 'remote_write', 'remote_apply', 'on', 'off']);
-        s.gucs.synchronous_commit = v;
-        tag();
-        return;
-      }
-    }
-    const server = SERVER_GUCS[name];
-    if (server) {
-      throw new PgError('55P02', server.context === 'sighup' ? `parameter "${name}" cannot be changed now` : `parameter "${name}" cannot be changed without restarting the server`);
-    }
-    if (name in PASSIVE_GUCS) {
-      if (reset) s.gucs.passive.delete(name); else s.gucs.passive.set(name, value);
-      tag();
-      return;
-    }
-    if (name in UNMODELLED_GUCS) {
-      if (reset || value === UNMODELLED_GUCS[name] || value === '0') { tag(); return; }
-      throw notSupported(`${name} (only its default, ${UNMODELLED_GUCS[name]}, can be set)`);
-    }
-    throw unknownSetting(name);
-  }
-
-  private badGucValue(name: string, value: string, allowed: string[]): PgError {
-    return new PgError('22023', `invalid value for parameter "${name}": "${value}"`, { hint: `Available values: ${allowed.join(', ')}.` });
-  }
-
-  private showStmt(s: Session, n: Record<string, any>): QueryResult {
-    const name = (n.name as string).toLowerCase();
-    let value: string;
-    switch (name) {
-      case 'transaction_isolation': case 'transaction isolation level': value = s.tx ? s.tx.isolation : s.gucs.default_transaction_isolation; break;
-      case 'default_transaction_isolation': value = s.gucs.default_transaction_isolation; break;
-      case 'transaction_read_only': value = (s.tx ? s.tx.readOnly : s.gucs.default_transaction_read_only) ? 'on' : 'off'; break;
-      case 'default_transaction_read_only': value = s.gucs.default_transaction_read_only ? 'on' : 'off'; break;
-      case 'deadlock_timeout': value = formatMs(s.gucs.deadlock_timeout); break;
-      case 'synchronous_commit': value = s.gucs.synchronous_commit; break;
-      case 'server_version': value = '15.18 (Heapscope)'; break;
-      case 'server_version_num': value = '150018'; break;
-      case 'all': throw notSupported('SHOW ALL');
-      default:
-        if (SERVER_GUCS[name]) value = SERVER_GUCS[name].value(this);
-        else if (name in PASSIVE_GUCS) value = s.gucs.passive.get(name) ?? PASSIVE_GUCS[name]!;
-        else if (name in UNMODELLED_GUCS) value = UNMODELLED_GUCS[name]!;
-        else throw unknownSetting(name);
-    }
-    const colName = name === 'transaction isolation level' ? 'transaction_isolation' : name;
-    return { command: 'SHOW', columns: [{ name: colName, type: 'text' }], rows: [[value]] };
   }
 
   // ---------------------------------------------------------------- sequences
@@ -1102,8 +955,8 @@ export class Engine {
   }
 
   /** current_setting(name) */
-  currentSetting(s: Session, name: string): string {
-    return this.showStmt(s, { name }).rows[0]![0]!;
+  currentSetting(s: Session, name: string, missingOk = false): string | null {
+    return currentSetting(this, s, name, missingOk);
   }
 
   xactStatus(xid: number): string | null {
@@ -1125,27 +978,5 @@ const CRASH_POINT_WORDS: Record<CrashPoint, string> = {
 };
 
 const HINT_NAMES: Record<number, string> = { 0x0100: 'XMIN_COMMITTED', 0x0200: 'XMIN_INVALID', 0x0400: 'XMAX_COMMITTED', 0x0800: 'XMAX_INVALID' };
-
-/** A setting PostgreSQL 15 has but the simulator does not model (0A000), or one that does not exist (42704). */
-function unknownSetting(name: string): PgError {
-  if (PG15_SETTINGS.has(name)) return notSupported(`the setting ${name}`);
-  return new PgError('42704', `unrecognized configuration parameter "${name}"`);
-}
-
-function parseBoolGuc(name: string, v: string): boolean {
-  const x = v.toLowerCase();
-  if (['on', 'true', 'yes', '1', 't'].includes(x)) return true;
-  if (['off', 'false', 'no', '0', 'f'].includes(x)) return false;
-  throw new PgError('22023', `parameter "${name}" requires a Boolean value`);
-}
-
-function parseMsGuc(name: string, args: Record<string, any>[], text: string): number {
-  const c = args[0]?.A_Const;
-  if (c?.ival !== undefined || (c && c.sval === undefined && c.fval === undefined)) return intConst(c) ?? 0;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|h|d)?\s*$/.exec(text);
-  if (!m) throw new PgError('22023', `invalid value for parameter "${name}": "${text}"`, { hint: 'Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".' });
-  const mult = { ms: 1, s: 1000, min: 60000, h: 3600000, d: 86400000 }[m[2] ?? 'ms']!;
-  return Math.round(Number(m[1]) * mult);
-}
 
 export { posOf };

@@ -130,7 +130,7 @@ export class Executor {
       subquery: (select, outer) => this.prepareSubquery(s, select, outer, snapshot),
       currentSnapshot: () => formatSnapshot(snapshot()),
       xactStatus: (xid) => eng.xactStatus(xid),
-      currentSetting: (name) => eng.currentSetting(s, name),
+      currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
     };
   }
 

@@ -48,7 +48,7 @@ export interface ExprEnv {
   subquery(select: Record<string, any>, outer: Scope): { run(outerRow: Row): Value[][]; types: SqlType[] };
   currentSnapshot(): string;
   xactStatus(xid: number): string | null;
-  currentSetting(name: string): string;
+  currentSetting(name: string, missingOk: boolean): string | null;
 }
 
 export interface ColumnSource { name: string; type: SqlType }
@@ -680,7 +680,8 @@ function compileFunc(n: N, scope: Scope): Compiled {
     case 'current_setting': {
       if (ca.length < 1 || ca.length > 2) argc(1);
       const f = castTo(ca[0]!, T.text, false, pos).fn;
-      return mk((r) => { const v = f(r); return v === null ? null : env.currentSetting(String(v)); }, T.text);
+      const missingOk = ca[1] ? castTo(ca[1], T.bool, false, pos).fn : () => false;
+      return mk((r) => { const v = f(r); const ok = missingOk(r); return v === null || ok === null ? null : env.currentSetting(String(v), ok === true); }, T.text);
     }
     case 'abs': {
       argc(1);

@@ -23,7 +23,11 @@ export const usesXactSnapshot = (l: IsolationLevel) => l === 'repeatable read' |
 export const FRESH_CLUSTER_NEXT_XID = 724;
 
 /** A savepoint's subtransaction: its own xid (assigned at its first write) and the locks it took. */
-export interface SubXact { name: string; xid: number; aborted: boolean; locks: { tag: import('../lock/lock.js').LockTag; mode: number }[] }
+export interface SubXact {
+  name: string; xid: number; aborted: boolean; locks: { tag: import('../lock/lock.js').LockTag; mode: number }[];
+  /** how many SET changes the transaction had made when the savepoint was taken (rolling back undoes the later ones) */
+  gucLevel: number;
+}
 
 export class Transaction {
   xid = 0;
