@@ -9,12 +9,12 @@ import { crashCaseArb, runCrashCase, crashStats, type CrashCase } from './props/
 
 beforeAll(async () => { await initParser(); });
 
-const RUNS = Number(process.env.HEAPSCOPE_PROPERTY_RUNS ?? 2000);
+const RUNS = Number(process.env.HEAPSCOPE_PROPERTY_RUNS ?? 10_000);
 const SEED = process.env.HEAPSCOPE_PROPERTY_SEED ? Number(process.env.HEAPSCOPE_PROPERTY_SEED) : undefined;
 
 describe('crash recovery keeps exactly the acknowledged commits', () => {
   it(`contended sessions, crashes now and at micro-points, a second crash after recovery (${RUNS} cases)`, () => {
-    const r = fc.check(fc.property(crashCaseArb(24), (c) => runCrashCase(c) === null), { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}) });
+    const r = fc.check(fc.property(crashCaseArb(30), (c) => runCrashCase(c) === null), { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}) });
     if (r.failed) {
       const c = r.counterexample![0] as CrashCase;
       expect.fail(`seed ${r.seed}, path "${r.counterexamplePath}", after ${r.numShrinks} shrinks:\n${runCrashCase(c)}\ncase: ${JSON.stringify(c)}`);

@@ -9,12 +9,12 @@ import { checkMetamorphic, stats } from './props/metamorphic.js';
 
 beforeAll(async () => { await initParser(); });
 
-const RUNS = Number(process.env.HEAPSCOPE_PROPERTY_RUNS ?? 2000);
+const RUNS = Number(process.env.HEAPSCOPE_PROPERTY_RUNS ?? 10_000);
 const SEED = process.env.HEAPSCOPE_PROPERTY_SEED ? Number(process.env.HEAPSCOPE_PROPERTY_SEED) : undefined;
 
 describe('metamorphic: maintenance changes no answer', () => {
   it(`VACUUM / CHECKPOINT / bgwriter / a reader at random points (${RUNS} cases)`, () => {
-    checkMetamorphic(RUNS, 24, ['vacuum', 'vacuum', 'vacuum', 'checkpoint', 'bgwriter', 'read'], SEED);
+    checkMetamorphic(RUNS, 30, ['vacuum', 'vacuum', 'vacuum', 'checkpoint', 'bgwriter', 'read'], SEED);
     console.log(`metamorphic: ${JSON.stringify(stats)}`);
     // the schedules must reach what the relation is about, or it proves little
     expect(stats.vacuums).toBeGreaterThan(RUNS / 2);

@@ -48,6 +48,8 @@ export type Op =
   | { t: 'lockKey'; s: number; k: number; mode: LockClause }
   | { t: 'lockAll'; s: number; lo: number; mode: LockClause }
   | { t: 'agg'; s: number }
+  /** SET synchronous_commit (outside a transaction block) */
+  | { t: 'sync'; s: number; on: boolean }
   /** let virtual time pass: 1100 ms fires every armed deadlock_timeout (1 s) */
   | { t: 'tick'; ms: number };
 
@@ -63,6 +65,8 @@ export interface OpOptions {
   isolations: Iso[];
   /** op kinds left out (e.g. the crash oracle has no use for SELECT) */
   exclude?: OpKind[];
+  /** only these kinds (default: all) */
+  only?: OpKind[];
 }
 
 /** An arbitrary op, weighted toward writes on contended keys. */
@@ -71,9 +75,9 @@ export function opArb(o: OpOptions): fc.Arbitrary<Op> {
     ['begin', 8, fc.record({ t: fc.constant('begin' as const), s: sess, iso: fc.constantFrom(...o.isolations) })],
     ['commit', 2, fc.record({ t: fc.constant('commit' as const), s: sess })],
     ['rollback', 1, fc.record({ t: fc.constant('rollback' as const), s: sess })],
-    ['savepoint', 1, fc.record({ t: fc.constant('savepoint' as const), s: sess, sp: fc.integer({ min: 1, max: 2 }) })],
-    ['rollbackTo', 1, fc.record({ t: fc.constant('rollbackTo' as const), s: sess, sp: fc.integer({ min: 1, max: 2 }) })],
-    ['release', 1, fc.record({ t: fc.constant('release' as const), s: sess, sp: fc.integer({ min: 1, max: 2 }) })],
+    ['savepoint', 3, fc.record({ t: fc.constant('savepoint' as const), s: sess, sp: fc.integer({ min: 1, max: 3 }) })],
+    ['rollbackTo', 2, fc.record({ t: fc.constant('rollbackTo' as const), s: sess, sp: fc.integer({ min: 1, max: 3 }) })],
+    ['release', 2, fc.record({ t: fc.constant('release' as const), s: sess, sp: fc.integer({ min: 1, max: 3 }) })],
     ['insert', 3, fc.record({ t: fc.constant('insert' as const), s: sess, k: key, v: fc.integer({ min: 1, max: 60 }) })],
     ['upsert', 1, fc.record({ t: fc.constant('upsert' as const), s: sess, k: key, v: fc.integer({ min: 1, max: 9 }) })],
     ['updV', 6, fc.record({ t: fc.constant('updV' as const), s: sess, k: key, d: fc.integer({ min: 1, max: 9 }) })],
@@ -89,8 +93,47 @@ export function opArb(o: OpOptions): fc.Arbitrary<Op> {
     ['agg', 1, fc.record({ t: fc.constant('agg' as const), s: sess })],
     ['tick', 2, fc.record({ t: fc.constant('tick' as const), ms: fc.constantFrom(250, 1100) })],
   ];
-  return fc.oneof(...all.filter(([kind]) => !o.exclude?.includes(kind)).map(([, weight, arbitrary]) => ({ weight, arbitrary })));
+  return fc.oneof(...all.filter(([kind]) => !o.exclude?.includes(kind) && (!o.only || o.only.includes(kind))).map(([, weight, arbitrary]) => ({ weight, arbitrary })));
 }
+
+const STATEMENTS: OpKind[] = ['insert', 'upsert', 'updV', 'updW', 'updK', 'updPad', 'del', 'broadUpd', 'broadDel', 'select', 'lockKey', 'lockAll', 'agg'];
+const SAVEPOINT_OPS: OpKind[] = ['savepoint', 'savepoint', 'rollbackTo', 'release'];
+
+/**
+ * What one session sends, as a client program would: transactions — BEGIN at some isolation level, up to seven
+ * statements with savepoints opened, released and rolled back to between them, COMMIT (or ROLLBACK) — and runs
+ * of autocommit statements. `extra` adds other units (the crash oracle's SET synchronous_commit).
+ */
+export function programArb(o: OpOptions, extra?: fc.Arbitrary<Op[]>): fc.Arbitrary<Op[]> {
+  const stmt = opArb({ ...o, only: STATEMENTS.filter((k) => !o.exclude?.includes(k)) });
+  const sp = opArb({ isolations: o.isolations, only: SAVEPOINT_OPS });
+  const block = fc.record({
+    iso: fc.constantFrom(...o.isolations),
+    body: fc.array(fc.oneof({ weight: 3, arbitrary: stmt }, { weight: 2, arbitrary: sp }), { minLength: 1, maxLength: 7 }),
+    end: fc.constantFrom('commit' as const, 'commit' as const, 'commit' as const, 'rollback' as const),
+  }).map((b): Op[] => [{ t: 'begin', s: 0, iso: b.iso }, ...b.body, { t: b.end, s: 0 }]);
+  const auto = fc.array(stmt, { minLength: 1, maxLength: 3 });
+  const units = [{ weight: 3, arbitrary: block }, { weight: 1, arbitrary: auto }, ...(extra ? [{ weight: 1, arbitrary: extra }] : [])];
+  return fc.array(fc.oneof(...units), { minLength: 1, maxLength: 4 }).map((u) => u.flat());
+}
+
+/** A turn of the schedule: session `s` sends its next statement, or something happens without a session. */
+export type Turn<X> = { s: number } | X;
+export interface Schedule<X> { programs: Op[][]; turns: Turn<X>[] }
+
+/**
+ * Three programs and the order of their turns (interleaved with session-less actions `extra`, e.g. pauses). A
+ * turn of a session whose statement still waits is passed over: its program goes on when it is free.
+ */
+export function scheduleArb<X>(o: OpOptions, extra: fc.Arbitrary<X>, maxTurns: number, unit?: fc.Arbitrary<Op[]>): fc.Arbitrary<Schedule<X>> {
+  return fc.record({
+    programs: fc.tuple(...SESSIONS.map(() => programArb(o, unit))).map((ps) => ps.map((p, s) => p.map((op) => ({ ...op, s } as Op)))),
+    turns: fc.array(fc.oneof({ weight: 10, arbitrary: fc.nat(SESSIONS.length - 1).map((s) => ({ s })) }, { weight: 1, arbitrary: extra as fc.Arbitrary<Turn<X>> }),
+      { minLength: 10, maxLength: maxTurns, size: 'max' }),
+  });
+}
+
+export const tickArb = fc.record({ t: fc.constant('tick' as const), ms: fc.constantFrom(250, 1100) });
 
 /** The wide column's value: a literal of `len` bytes (below PostgreSQL's TOAST threshold, never compressed). */
 export const padLiteral = (len: number) => `'${'x'.repeat(len)}'`;
@@ -133,6 +176,7 @@ export function render(op: Exclude<Op, { t: 'tick' }>, view: SessionView, rel: s
     case 'lockKey': return `SELECT k, v, w FROM ${rel} WHERE k = ${op.k} ${op.mode};`;
     case 'lockAll': return `SELECT k, v, w FROM ${rel} WHERE v >= ${op.lo} ORDER BY k ${op.mode};`;
     case 'agg': return `SELECT count(*), sum(v), sum(w) FROM ${rel};`;
+    case 'sync': return `SET synchronous_commit = ${op.on ? 'on' : 'off'};`;
   }
 }
 
