@@ -1,8 +1,9 @@
 /**
  * Random multi-session schedules for the property tests (metamorphic.test.ts, crash-contention.test.ts).
  *
- * A schedule is a list of steps; each step is one query string for one of three client sessions (a, b, c), or
- * a pause of the virtual clock. The statements are what the isolation tester would send: BEGIN at every
+ * A schedule is three client programs (sessions a, b, c: transactions and runs of autocommit statements) and
+ * the order of their turns, with pauses of the virtual clock between them. The statements are what the
+ * isolation tester would send: BEGIN at every
  * isolation level, COMMIT, ROLLBACK, SAVEPOINT / ROLLBACK TO / RELEASE, INSERT (also ON CONFLICT DO UPDATE),
  * UPDATE of a non-indexed column (a HOT update), of an indexed column (non-HOT), of the key itself and of a
  * wide column (so pages fill and updates leave the page), DELETE, and SELECT ... ORDER BY with and without
@@ -12,9 +13,9 @@
  * "Broad" statements select rows by value (WHERE v >= 15), not by key, so a re-check after a wait can meet a
  * row the statement never chose — the class of the stale-t_ctid bug (issue 9) — and touch several rows.
  *
- * Ops are generated as data and rendered to SQL late, from the session's state at that moment (a SAVEPOINT
- * outside a transaction becomes BEGIN; ROLLBACK TO names a savepoint that exists), so fewer steps are wasted on
- * errors and fast-check shrinks structure, not strings.
+ * Ops are generated as data and rendered to SQL late, from the session's state at that moment (ROLLBACK TO
+ * and RELEASE name a savepoint that exists, or open one), so fewer steps are wasted on errors and fast-check
+ * shrinks structure, not strings.
  */
 import fc from 'fast-check';
 
