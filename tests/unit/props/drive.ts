@@ -5,7 +5,7 @@
  * A `Client` holds one engine with the sessions of a spec — the control connection first, then a, b, c and
  * "vac" (the session that runs VACUUM / CHECKPOINT, always outside a transaction block) — so backend pids are
  * the ones a recorded transcript shows. A step sent to a session that blocks is given the runner's 10 ms
- * before it counts as waiting (engineDriver's POLL_MS). Every step returns the outcomes it caused (its own,
+ * before it counts as waiting (the runner's POLL_MS). Every step returns the outcomes it caused (its own,
  * and those of waiting sessions it woke), reduced to what a client sees: command tags, rows, errors with
  * SQLSTATE / DETAIL / HINT, notices. Tuple ids in messages ("while updating tuple (0,3)", "on tuple (0,3)")
  * are physical and are masked.
@@ -14,8 +14,7 @@
  * `npm run scenario` and recorded from a real PostgreSQL 15 with `npm run record`.
  */
 import { Engine, type SessionOutcome } from '../../../src/engine/engine.js';
-import { CONTROL } from '../../../src/engine/scenario/runner.js';
-import { POLL_MS } from '../../../src/engine/scenario/engineDriver.js';
+import { CONTROL, POLL_MS } from '../../../src/engine/scenario/runner.js';
 import type { PgMessage } from '../../../src/engine/errors.js';
 import { SESSIONS, type SessionView } from './ops.js';
 import { LpFlags, HEAP_XMAX_LOCK_ONLY, HEAP_XMAX_IS_MULTI } from '../../../src/engine/heap/tuple.js';
@@ -69,14 +68,8 @@ export const seen = (o: SessionOutcome): Seen => ({
  *    of released subtransactions, not under its parent; ROLLBACK TO the parent (or an error inside it) then neither
  *    aborts it nor keeps its lock: its changes survive and COMMIT commits them, and a session waiting for one of
  *    its rows loops forever (tests/scenarios/props/released-savepoint-rollback.spec, released-savepoint-wait.spec.hangs).
- *  - vacuumHorizon: VACUUM's horizon leaves out the snapshot of a READ COMMITTED statement that waits for a lock,
- *    so it removes versions that statement still reads and the statement skips their rows
- *    (tests/scenarios/props/vacuum-waiting-statement-snapshot.spec). Reached when a VACUUM runs while such a
- *    statement waits and some version's deleter committed between that statement's snapshot xmin and the horizon
- *    VACUUM uses.
  */
-const KNOWN = process.env.HEAPSCOPE_KNOWN_BUGS !== 'none';
-export const KNOWN_BUGS = { releasedSavepoint: KNOWN, vacuumHorizon: KNOWN };
+export const KNOWN_BUGS = { releasedSavepoint: process.env.HEAPSCOPE_KNOWN_BUGS !== 'none' };
 export type KnownBug = keyof typeof KNOWN_BUGS;
 
 export class Client {
@@ -86,8 +79,7 @@ export class Client {
   knownBug: KnownBug | null = null;
   /** sessions that released a savepoint into an enclosing one in their current transaction */
   private nestedRelease = new Set<string>();
-  /** the snapshot xmin of each session's READ COMMITTED statement as it was sent */
-  private statementXmin = new Map<string, number>();
+
   constructor(readonly setup: string[]) {
     this.e = new Engine({ trace: false });
     this.e.createSession(CONTROL);
@@ -106,9 +98,6 @@ export class Client {
   step(session: string, sql: string): SessionOutcome[] {
     this.items.push({ kind: 'step', session, sql });
     const before = this.view(session);
-    const tx = this.e.session(session).tx;
-    if (!tx || tx.isolation === 'read committed') this.statementXmin.set(session, Math.min(this.e.xacts.nextXid, ...this.e.xacts.running.keys()));
-    if (/^VACUUM/.test(sql)) this.checkVacuumHorizon();
     const out = this.excusable(() => {
       const r = this.e.execute(session, sql);
       const out = [r.outcome, ...r.woken];
@@ -130,19 +119,6 @@ export class Client {
       if (!/^livelock/.test((e as Error).message) || !this.nestedRelease.size || !KNOWN_BUGS.releasedSavepoint) throw e;
       this.reached('releasedSavepoint');
       return [];
-    }
-  }
-  /** Would VACUUM now remove a version that a waiting READ COMMITTED statement can still see? (see KNOWN_BUGS) */
-  private checkVacuumHorizon() {
-    const e = this.e;
-    let used = e.xacts.nextXid; // the engine's horizon: running xids and transaction snapshots
-    for (const x of e.xacts.running.keys()) used = Math.min(used, x);
-    for (const ss of e.sessions) if (ss.tx?.xactSnapshot) used = Math.min(used, ss.tx.xactSnapshot.xmin);
-    let right = used;
-    for (const [n, xmin] of this.statementXmin) if (this.busy(n)) right = Math.min(right, xmin);
-    if (right >= used) return;
-    for (const t of e.catalog.tables.values()) for (const p of t.heap.pages) for (const it of p.items) {
-      if (it.lpFlags === LpFlags.NORMAL && it.xmax >= right && it.xmax < used && !(it.infomask & (HEAP_XMAX_LOCK_ONLY | HEAP_XMAX_IS_MULTI)) && e.xactStatus(it.xmax) === 'committed') this.reached('vacuumHorizon');
     }
   }
   private reached(bug: KnownBug) { if (KNOWN_BUGS[bug] && !this.knownBug) this.knownBug = bug; }
