@@ -566,11 +566,19 @@ export class Engine {
 
   /** XactLockTableWait: wait until a transaction ends (ShareLock on its xid, released at once). */
   *waitForXact(s: Session, xid: number, context: string): Generator<StepYield, void, void> {
-    const holder = this.xacts.running.get(xid);
-    const hs = holder !== undefined ? this.sessions[holder]!.name : '?';
-    yield* this.acquireLock(s, { type: 'transactionid', xid }, LockMode.Share, context,
-      `waiting for ShareLock on transaction ${xid} (${hs}'s transaction) — ${context}`);
-    this.releaseLock(s, { type: 'transactionid', xid }, LockMode.Share);
+    for (;;) {
+      const holder = this.xacts.running.get(xid);
+      const hs = holder !== undefined ? this.sessions[holder]!.name : '?';
+      yield* this.acquireLock(s, { type: 'transactionid', xid }, LockMode.Share, context,
+        `waiting for ShareLock on transaction ${xid} (${hs}'s transaction) — ${context}`);
+      this.releaseLock(s, { type: 'transactionid', xid }, LockMode.Share);
+      // a released savepoint's xid lock is gone while the xid is still in progress: wait for its top level
+      const still = this.xacts.running.get(xid);
+      if (still === undefined) return;
+      const top = this.sessions[still]?.tx?.xid;
+      if (!top || top === xid) return;
+      xid = top;
+    }
   }
 
   // ---------------------------------------------------------------- transactions
@@ -674,7 +682,7 @@ export class Engine {
     const tx = s.tx!;
     if (tx.sxact) this.predicates.preCommit(tx.sxact); // may fail with 40001: then the transaction aborts instead
     if (tx.xid) {
-      const subXids = [...tx.releasedSubXids, ...tx.subs.filter((x) => x.xid && !x.aborted).map((x) => x.xid)];
+      const subXids = tx.liveSubXids();
       const lsn = this.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
       const sync = s.gucs.synchronous_commit !== 'off';
       this.crashPointReached('commit-before-flush');
@@ -698,7 +706,7 @@ export class Engine {
     for (let i = tx.undo.length - 1; i >= 0; i--) tx.undo[i]!();
     if (tx.sxact) this.predicates.abort(tx.sxact);
     if (tx.xid) {
-      const subXids = [...tx.releasedSubXids, ...tx.subs.filter((x) => x.xid && !x.aborted).map((x) => x.xid)];
+      const subXids = tx.liveSubXids();
       const lsn = this.wal.insert(WalKind.XactAbort, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
       for (const x of subXids) this.xacts.complete(x, false);
       this.xacts.complete(tx.xid, false);
@@ -716,7 +724,9 @@ export class Engine {
       const sub = tx.subs[i]!;
       if (!sub.aborted) {
         if (sub.xid) {
-          const lsn = this.wal.insert(WalKind.XactAbort, sub.xid, 34);
+          const subXids = sub.children;
+          const lsn = this.wal.insert(WalKind.XactAbort, sub.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
+          for (const x of subXids) this.xacts.complete(x, false);
           this.xacts.complete(sub.xid, false);
           if (this.tracer.wants('abort')) this.tracer.emit({ kind: 'abort', session: s.name, xid: sub.xid, lsn: formatLsn(lsn), text: `${s.name} rolls back savepoint ${sub.name}: subtransaction ${sub.xid} aborted (its tuples stay, invisible)` });
         }
@@ -864,27 +874,35 @@ export class Engine {
         const name = n.savepoint_name as string;
         const tx = s.tx!;
         if (kind === 'TRANS_STMT_SAVEPOINT') {
-          tx.subs.push({ name, xid: 0, aborted: false, locks: [], gucLevel: s.gucs.level });
+          tx.subs.push({ name, xid: 0, aborted: false, locks: [], gucLevel: s.gucs.level, children: [] });
           tx.writeXid = tx.xid;
           tag('SAVEPOINT');
           return;
         }
         const i = this.savepointIndex(s, name);
         if (kind === 'TRANS_STMT_RELEASE') {
-          // CommitSubTransaction for i..top: their xids stay "ours" until the transaction ends; locks move up
+          // CommitSubTransaction for i..top: each xid becomes a child of the enclosing savepoint (or of the
+          // transaction), committing or aborting with it; the locks move up, except the subtransaction's own xid
+          // lock, which is released — a waiter then finds the xid still in progress and waits for the top level
           const parent = tx.subs[i - 1];
-          for (const sub of tx.subs.slice(i)) {
-            if (sub.xid) tx.releasedSubXids.push(sub.xid);
-            if (parent) parent.locks.push(...sub.locks);
-          }
+          const into = parent ? parent.children : tx.releasedSubXids;
+          const released = tx.subs.slice(i);
           tx.subs.length = i;
+          for (const sub of released) {
+            if (sub.xid) into.push(sub.xid);
+            into.push(...sub.children);
+            for (const l of sub.locks) {
+              if (l.tag.type === 'transactionid' && l.tag.xid === sub.xid) this.releaseLock(s, l.tag, l.mode as LockMode);
+              else if (parent) parent.locks.push(l);
+            }
+          }
           const inner = tx.subs[tx.subs.length - 1];
           tx.writeXid = inner && inner.xid ? inner.xid : tx.xid;
           tag('RELEASE');
           return;
         }
         this.abortSubs(s, i, true);
-        tx.subs.push({ name, xid: 0, aborted: false, locks: [], gucLevel: s.gucs.level });
+        tx.subs.push({ name, xid: 0, aborted: false, locks: [], gucLevel: s.gucs.level, children: [] });
         tx.writeXid = tx.xid;
         s.block = 'inprogress';
         tag('ROLLBACK');
