@@ -1018,11 +1018,13 @@ export class Executor {
     });
     const where = oc.whereClause ? this.compileWhere(oc.whereClause, scope) : null;
     const keyCols = [...t.keyColumns], idxCols = [...t.indexedColumns];
+    // ExecUpdateLockMode: the conflicting row is locked FOR UPDATE only if a key column is among the SET targets
+    const lockMode: TupleLockMode = sets.some((x) => t.keyColumns.has(x.idx)) ? 'exclusive' : 'nokeyexclusive';
     return {
       arbiters,
       *handle(vals: Value[], blk: number, off: number): Gen<Row | null | 'retry'> {
-        const { tm, tupleLock } = yield* self.waitModifiable(s, t, blk, off, 'exclusive', 'lock');
-        const release = () => { if (tupleLock) self.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk, off }, TUPLE_HW_LOCK.exclusive); };
+        const { tm, tupleLock, lockers } = yield* self.waitModifiable(s, t, blk, off, lockMode, 'lock');
+        const release = () => { if (tupleLock) self.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk, off }, TUPLE_HW_LOCK[lockMode]); };
         if (tm !== TM.Ok) {
           release();
           if (tm === TM.SelfModified || tm === TM.Invisible) throw new PgError('21000', 'ON CONFLICT DO UPDATE command cannot affect row a second time', { hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.' });
@@ -1030,7 +1032,7 @@ export class Executor {
           return 'retry'; // updated or deleted meanwhile: look for the conflict again
         }
         self.eng.ensureXid(s);
-        heapLockTuple(self.heapCtx(s), t, blk, off, 'exclusive');
+        heapLockTuple(self.heapCtx(s), t, blk, off, lockMode, lockers);
         release();
         const item = t.heap.item(blk, off)!;
         if (notVisible(item)) throw new PgError('40001', 'could not serialize access due to concurrent update');
@@ -1257,7 +1259,10 @@ export class Executor {
     const ret = returning ? this.compileReturning(returning, scope) : null;
     const keyCols = [...t.keyColumns];
     const idxCols = [...t.indexedColumns];
-    const mode: TupleLockMode = sets.some((x) => t.keyColumns.has(x.idx)) ? 'exclusive' : 'nokeyexclusive';
+    // heap_update: FOR UPDATE strength only if a key column's value really changes (HeapDetermineColumnsInfo
+    // compares the old and new values: SET k = k keeps the key and takes the weaker FOR NO KEY UPDATE)
+    let mode: TupleLockMode = 'nokeyexclusive';
+    const modeFor = (old: Value[], nv: Value[]): TupleLockMode => (keyCols.some((i) => !sameValue(old[i]!, nv[i]!)) ? 'exclusive' : 'nokeyexclusive');
     const cands = this.scan(s, t, snapshot, where, n.whereClause, scope);
     let count = 0;
     const out: Value[][] = [];
@@ -1308,6 +1313,7 @@ export class Executor {
       let cur: Candidate = cand;
       let newVals = compute(cur);
       for (;;) {
+        mode = modeFor(cur.item.values, newVals);
         const { tm, tupleLock } = yield* this.waitModifiable(s, t, cur.blk, cur.off, mode, 'update');
         if (tm === TM.Ok) {
           yield* doUpdate.call(this, cur, newVals, tupleLock);
