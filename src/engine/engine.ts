@@ -22,6 +22,7 @@ import { setStatement, showStatement, currentSetting } from './commands/variable
 import { parseSql, setCurrentLiterals, intConst, type RawStmt } from './sql/parser.js';
 import { Catalog, DATABASE_OID } from './catalog/catalog.js';
 import { Transactions, Transaction, type IsolationLevel, usesXactSnapshot } from './xact/xact.js';
+import { MultiXacts, type MultiMember } from './multixact/multixact.js';
 import { LockManager, type LockTag, LockMode, LOCK_MODES, describeTag } from './lock/lock.js';
 import { findCycle } from './lock/deadlock.js';
 import { Wal, WalKind, formatLsn, WAL_WRITER_DELAY } from './wal/wal.js';
@@ -87,17 +88,16 @@ export class Engine {
   readonly clock = new VirtualClock();
   readonly tracer = new Tracer();
   readonly predicates = new PredicateLockManager();
-  /** MultiXacts: several transactions holding row locks on one tuple (pg_multixact); ids start at 1 */
-  multis = new Map<number, { xid: number; mode: 'keyshare' | 'share' | 'nokeyexclusive' | 'exclusive' }[]>();
-  nextMulti = 1;
+  /** MultiXacts: several transactions with an interest in one tuple's xmax (pg_multixact; multixact/multixact.ts) */
+  multis = new MultiXacts();
   /** pg_multixact/members: next member offset, and the highest SLRU pages initialised so far */
   private nextMemberOffset = 1;
   private memberPagesZeroed = -1;
   private offsetPagesZeroed = 0;
 
-  /** MultiXactIdCreate: a new MultiXact of these members, logged as PostgreSQL logs it. */
-  createMulti(xid: number, members: { xid: number; mode: 'keyshare' | 'share' | 'nokeyexclusive' | 'exclusive' }[]): number {
-    const id = this.nextMulti++;
+  /** MultiXactIdCreateFromMembers: a new MultiXact of these members, logged as PostgreSQL logs it. */
+  createMulti(xid: number, members: MultiMember[]): number {
+    const id = this.multis.next;
     const MEMBERS_PER_PAGE = 1636, OFFSETS_PER_PAGE = 2048;
     if (Math.floor(id / OFFSETS_PER_PAGE) > this.offsetPagesZeroed) {
       this.offsetPagesZeroed = Math.floor(id / OFFSETS_PER_PAGE);
@@ -109,8 +109,7 @@ export class Engine {
     }
     this.nextMemberOffset += members.length;
     this.wal.insert(WalKind.MultiXactCreateId, xid, 38 + 8 * members.length);
-    this.multis.set(id, members.map((m) => ({ ...m })));
-    return id;
+    return this.multis.add(members);
   }
   readonly sessions: Session[] = [];
   readonly executor: Executor;
@@ -181,11 +180,10 @@ export class Engine {
     c.lastCrash = this.lastCrash;
     c.lastRecovery = this.lastRecovery;
     c.serverLog = this.serverLog.slice();
-    c.nextMulti = this.nextMulti;
     c.nextMemberOffset = this.nextMemberOffset;
     c.memberPagesZeroed = this.memberPagesZeroed;
     c.offsetPagesZeroed = this.offsetPagesZeroed;
-    for (const [k, v] of this.multis) c.multis.set(k, v.map((m) => ({ ...m })));
+    c.multis = this.multis.clone();
     for (const s of this.sessions) {
       const n = new Session(s.id, s.name, s.pid, s.backendId);
       n.lxid = s.lxid;
@@ -652,7 +650,7 @@ export class Engine {
 
   /** MultiXactIdIsRunning */
   multiRunning(multi: number): boolean {
-    return (this.multis.get(multi) ?? []).some((m) => this.xacts.isInProgress(m.xid));
+    return this.multis.members(multi).some((m) => this.xacts.isInProgress(m.xid));
   }
 
   /** The visibility context of a session's current command (one object per session, refreshed in place). */
@@ -665,6 +663,7 @@ export class Engine {
         myXid: 0, subXids: null, curcid: 0, combos: [], clog: this.xacts.clog,
         isInProgress: (x) => this.xacts.isInProgress(x),
         multiRunning: (m) => this.multiRunning(m),
+        multiUpdater: (m) => this.multis.updateXid(m),
         flushedLsn: () => this.wal.flushedLsn,
         onHint: (item, bit) => {
           if (tracer.wants('hint')) tracer.emit({ kind: 'hint', session: s.name, xid: bit & 0x0300 ? item.xmin : item.xmax, text: `hint bit ${HINT_NAMES[bit] ?? bit} set on a tuple of ${item.xmin} (by a reader, no WAL)` });
