@@ -17,6 +17,7 @@ import type { Engine } from '../engine.js';
 import type { Session, QueryResult } from '../session/session.js';
 import type { IsolationLevel } from '../xact/xact.js';
 import { intConst } from '../sql/parser.js';
+import { transactionOptions, setIsolation } from '../xact/xactblock.js';
 import { settingDef, canonicalValue, checkSettable, flattenArgs, isUnmodelled, allSettings, type SettingDef } from '../guc/guc.js';
 
 type N = Record<string, any>;
@@ -104,13 +105,13 @@ export function setStatement(eng: Engine, s: Session, n: N): QueryResult {
       return tag;
     }
     eng.ensureTx(s);
-    const o = eng.transactionOptions(n.args ?? []);
-    if (o.isolation) eng.setIsolation(s, o.isolation);
+    const o = transactionOptions(n.args ?? []);
+    if (o.isolation) setIsolation(eng, s, o.isolation);
     if (o.readOnly !== undefined) s.tx!.readOnly = o.readOnly;
     return tag;
   }
   if (kind === 'VAR_SET_MULTI' && lower === 'session characteristics') {
-    const o = eng.transactionOptions(n.args ?? []);
+    const o = transactionOptions(n.args ?? []);
     if (o.isolation) s.gucs.set(settingDef('default_transaction_isolation')!, o.isolation, { inTransaction: inBlock, local: false });
     if (o.readOnly !== undefined) s.gucs.set(settingDef('default_transaction_read_only')!, o.readOnly ? 'on' : 'off', { inTransaction: inBlock, local: false });
     return tag;
@@ -130,7 +131,7 @@ export function setStatement(eng: Engine, s: Session, n: N): QueryResult {
   if (lower === 'transaction_isolation') {
     if (reset || !inBlock) return tag;
     eng.ensureTx(s);
-    eng.setIsolation(s, isolationOf(name, value));
+    setIsolation(eng, s, isolationOf(name, value));
     return tag;
   }
   if (lower === 'transaction_read_only') {

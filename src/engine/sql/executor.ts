@@ -44,9 +44,9 @@ import { heapPagePruneOpt, removableHorizon, vacuumContext, isPinned } from '../
 import type { Page } from '../heap/heap.js';
 import { PD_ALL_VISIBLE } from '../heap/heap.js';
 import { tupleLengthPacked } from '../heap/tuple.js';
-import { type Item, LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY, HEAP_XMAX_IS_MULTI, HEAP_KEYS_UPDATED } from '../heap/tuple.js';
+import { type Item, LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
 import {
-  satisfiesMVCC, satisfiesUpdate, satisfiesDirty, explainVisibility, VIS_VISIBLE, VIS_NAMES, TM, type VisibilityContext, getCmin,
+  satisfiesMVCC, satisfiesUpdate, satisfiesDirty, explainVisibility, VIS_VISIBLE, VIS_NAMES, TM, 
 } from '../visibility/visibility.js';
 import {
   heapInsert, heapUpdate, heapDelete, type HeapContext, type TupleLockMode, type LockerCheck, NO_LOCKER_CHECK,

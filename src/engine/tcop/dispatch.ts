@@ -1,0 +1,66 @@
+/**
+ * Running parked statements: each session's statement is a suspended generator; this steps it to its next wait,
+ * progress point or end, and builds what the client receives (ReadyForQuery with the results, notices, error).
+ *
+ * A statement that must wait for a lock yields; when a COMMIT, ROLLBACK or deadlock abort elsewhere grants the
+ * lock, the waiter is put on the run list and `drainRunnable` steps it within that same call, so the caller learns
+ * which parked statements finished as a consequence.
+ *
+ * Mirrors: the part of src/backend/tcop/postgres.c that sends results (ReadyForQuery, dest.c); the run list stands
+ * in for the operating system scheduling backends that a lock release has woken (ProcWakeup).
+ */
+import type { Engine } from '../engine.js';
+import { type ExecStatus, type SessionOutcome } from '../engine.js';
+import { PgError, setPositionText } from '../errors.js';
+import { type Session } from '../session/session.js';
+import { setCurrentLiterals } from '../sql/parser.js';
+
+export function step(eng: Engine, s: Session): SessionOutcome {
+  const gen = s.running!;
+  setCurrentLiterals(s.literals);
+  setPositionText(s.currentQuery);
+  for (;;) {
+    const r = gen.next();
+    if (r.done) break;
+    if (r.value.kind === 'progress') {
+      if (!s.chunked) continue;
+      s.progress = { done: r.value.done, total: r.value.total, chunks: (s.progress?.chunks ?? 0) + 1 };
+      return { ...report(eng, s, 'running'), progress: s.progress };
+    }
+    s.progress = null;
+    return report(eng, s, 'waiting');
+  }
+  s.running = null;
+  s.progress = null;
+  return report(eng, s, s.acc.error ? 'error' : 'done');
+}
+
+export function report(eng: Engine, s: Session, status: ExecStatus, acc = s.acc): SessionOutcome {
+  const partial = status === 'waiting' || status === 'running';
+  const o: SessionOutcome = {
+    session: s.name, status, results: partial ? [] : acc.results, error: acc.error,
+    notices: acc.notices, trace: partial && status === 'running' ? { events: [], folded: {} } : eng.tracer.take(), at: eng.clock.now,
+  };
+  if (partial) s.acc.notices = [];
+  return o;
+}
+
+export function drainRunnable(eng: Engine): SessionOutcome[] {
+  const out = eng.finished;
+  eng.finished = [];
+  while (eng.runnable.length) {
+    const id = eng.runnable.shift()!;
+    const s = eng.sessions[id]!;
+    if (!s.running) continue;
+    s.chunked = false; // a statement woken by someone else runs to its end (or next wait) in this call
+    const o = step(eng, s);
+    if (o.status !== 'waiting') out.push(o);
+  }
+  return out;
+}
+
+export function toPgError(eng: Engine, e: unknown): PgError {
+  if (e instanceof PgError) return e;
+  const err = new PgError('XX000', `internal error in Heapscope: ${(e as Error)?.message ?? String(e)}`);
+  return err;
+}

@@ -1,0 +1,154 @@
+/**
+ * The traffic cop: a query string from a client, run as PostgreSQL's exec_simple_query runs it.
+ *
+ * Parse with the real parser (libpg-query); then each statement in turn — several statements in one string share
+ * one implicit transaction block, and an error stops the rest. Transaction statements go to xact/xactblock.ts,
+ * SET/SHOW to commands/variable.ts, everything else to the executor. A statement that waits for a lock is parked
+ * (tcop/dispatch.ts) and the call returns "waiting"; cancel() interrupts it with 57014.
+ *
+ *     execute(s1, "BEGIN; UPDATE t SET v = 1 WHERE k = 1")   -- done: BEGIN, UPDATE 1
+ *     execute(s2, "UPDATE t SET v = 2 WHERE k = 1")           -- waiting (s1 holds the row)
+ *     execute(s1, "COMMIT")                                    -- done, and s2's UPDATE 0 is reported as woken
+ *
+ * Mirrors: src/backend/tcop/postgres.c (exec_simple_query, PostgresMain's error recovery), utility.c's dispatch.
+ */
+import type { Engine } from '../engine.js';
+import { CrashSignal } from '../checkpoint/checkpointer.js';
+import { setStatement, showStatement } from '../commands/variable.js';
+import { type ExecuteResponse, type SessionOutcome } from '../engine.js';
+import { PgError, setPositionText } from '../errors.js';
+import { wake } from '../lock/proc.js';
+import { crashDuring } from '../postmaster/postmaster.js';
+import { type Session, type StepYield } from '../session/session.js';
+import { type RawStmt, parseSql, setCurrentLiterals } from '../sql/parser.js';
+import { drainRunnable, report, step, toPgError } from '../tcop/dispatch.js';
+import { abortAfterError, commitTx, ensureTx, transactionStmt } from '../xact/xactblock.js';
+
+/**
+ * Run a query string in a session (exec_simple_query). With `chunked`, a bulk statement stops at each
+ * progress point (every PROGRESS_ROWS rows) with status 'running'; call resume() to go on or cancel() to stop.
+ */
+export function execute(eng: Engine, sessionName: string, sql: string, opts: { chunked?: boolean } = {}): ExecuteResponse {
+  const s = eng.session(sessionName);
+  if (eng.serverState === 'down') {
+    s.acc = { results: [], notices: [], error: null };
+    return { outcome: report(eng, s, 'error', { results: [], notices: [], error: { severity: 'FATAL', sqlstate: '08006', message: 'no connection to the server: the server crashed and has not been restarted' } }), woken: [] };
+  }
+  try {
+    return executeRunning(eng, s, sql, opts);
+  } catch (e) {
+    if (e instanceof CrashSignal) return crashDuring(eng, e.point, s);
+    throw e;
+  }
+}
+
+export function executeRunning(eng: Engine, s: Session, sql: string, opts: { chunked?: boolean }): ExecuteResponse {
+  if (s.running) {
+    const outcome = report(eng, s, 'error', { results: [], notices: [], error: {
+      severity: 'ERROR', sqlstate: '55000',
+      message: `another command is already in progress: session ${s.name} is waiting (${s.waiting?.reason ?? 'busy'})`,
+    } });
+    return { outcome, woken: [] };
+  }
+  s.acc = { results: [], notices: [], error: null };
+  s.currentQuery = sql;
+  let stmts: RawStmt[];
+  try {
+    stmts = parseSql(sql);
+  } catch (e) {
+    const err = toPgError(eng, e);
+    if (eng.tracer.wants('error')) eng.tracer.emit({ kind: 'error', session: s.name, text: `the PostgreSQL parser rejected the statement: ${err.message}${err.position ? ` (at character ${err.position})` : ''}${s.block === 'inprogress' ? ' — inside BEGIN this fails the transaction too' : ''}` });
+    abortAfterError(eng, s);
+    s.acc.error = err.toMessage();
+    const outcome = report(eng, s, 'error');
+    return { outcome, woken: drainRunnable(eng) };
+  }
+  s.running = runQueryString(eng, s, stmts);
+  s.chunked = !!opts.chunked;
+  const outcome = step(eng, s);
+  return { outcome, woken: drainRunnable(eng) };
+}
+
+/** Continue a chunked bulk statement. */
+export function resume(eng: Engine, sessionName: string): ExecuteResponse {
+  const s = eng.session(sessionName);
+  if (!s.running || !s.progress) throw new PgError('55000', `session ${sessionName} has no running statement to resume`);
+  try {
+    return { outcome: step(eng, s), woken: drainRunnable(eng) };
+  } catch (e) {
+    if (e instanceof CrashSignal) return crashDuring(eng, e.point, s);
+    throw e;
+  }
+}
+
+/**
+ * Cancel the statement a session is running or waiting in (pg_cancel_backend): it fails with 57014, its
+ * transaction aborts as after any error, and whatever it wrote stays on the pages, invisible.
+ */
+export function cancel(eng: Engine, sessionName: string): ExecuteResponse {
+  const s = eng.session(sessionName);
+  if (!s.running) throw new PgError('55000', `session ${sessionName} is not running a statement`);
+  if (s.waiting) { wake(eng, eng.locks.cancelWait(s.id)); eng.clock.disarm(s.id, 'deadlock'); s.waiting = null; }
+  s.progress = null;
+  setCurrentLiterals(s.literals);
+  setPositionText(s.currentQuery);
+  let r: IteratorResult<StepYield, void>;
+  try { r = s.running.throw(new PgError('57014', 'canceling statement due to user request')); } catch (e) {
+    s.acc.error = toPgError(eng, e).toMessage();
+    r = { done: true, value: undefined };
+  }
+  let outcome: SessionOutcome;
+  if (r.done) { s.running = null; outcome = report(eng, s, s.acc.error ? 'error' : 'done'); } else outcome = report(eng, s, 'waiting');
+  return { outcome, woken: drainRunnable(eng) };
+}
+
+export function* runQueryString(eng: Engine, s: Session, stmts: RawStmt[]): Generator<StepYield, void, void> {
+  const multi = stmts.length > 1;
+  for (let i = 0; i < stmts.length; i++) {
+    const raw = stmts[i]!;
+    try {
+      yield* runStatement(eng, s, raw, multi, i === stmts.length - 1);
+    } catch (e) {
+      if (e instanceof CrashSignal) throw e; // the power failed mid-statement: nothing more happens in this backend
+      const err = toPgError(eng, e);
+      if (eng.tracer.wants('error')) eng.tracer.emit({ kind: 'error', session: s.name, text: `${s.name}: ERROR ${err.sqlstate}: ${err.message}` });
+      if (s.waiting) { eng.locks.cancelWait(s.id); s.waiting = null; }
+      abortAfterError(eng, s);
+      s.acc.error = err.toMessage();
+      return;
+    }
+  }
+  if (s.block === 'implicit') {
+    if (s.tx) commitTx(eng, s);
+    s.block = 'none';
+  }
+}
+
+export function* runStatement(eng: Engine, s: Session, raw: RawStmt, multi: boolean, last: boolean): Generator<StepYield, void, void> {
+  const type = Object.keys(raw.stmt)[0]!;
+  const node = raw.stmt[type];
+  s.literals = raw.literals ?? null;
+  setCurrentLiterals(s.literals);
+  if (eng.tracer.wants('statement')) eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} runs: ${raw.text.length > 120 ? raw.text.slice(0, 117) + '...' : raw.text}` });
+  if (type === 'TransactionStmt') { transactionStmt(eng, s, node, multi); return; }
+  if (s.block === 'failed') {
+    throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+  }
+  if (multi && s.block === 'none') s.block = 'implicit';
+  if (type === 'VariableSetStmt') { s.acc.results.push(setStatement(eng, s, node)); finishStatement(eng, s, last); return; }
+  if (type === 'VariableShowStmt') { s.acc.results.push(showStatement(eng, s, node)); finishStatement(eng, s, last); return; }
+  ensureTx(eng, s);
+  const result = yield* eng.executor.run(s, type, node, raw);
+  s.acc.results.push(result);
+  finishStatement(eng, s, last);
+}
+
+/** finish_xact_command: commit an autocommit statement, or bump the command counter inside a block. */
+export function finishStatement(eng: Engine, s: Session, _last: boolean) {
+  if (s.tx) s.tx.stmtSnapshot = null;
+  if (s.block === 'none') {
+    if (s.tx) commitTx(eng, s);
+  } else if (s.tx) {
+    s.tx.commandCounterIncrement();
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * Transactions and the transaction-block state machine: BEGIN / COMMIT / ROLLBACK, savepoints, and what an error
+ * does inside a block.
+ *
+ * A session without BEGIN runs each statement in its own transaction (autocommit). BEGIN opens a block; an error
+ * inside it leaves the block "failed" (25P02 for every statement until ROLLBACK); COMMIT of a failed block is a
+ * ROLLBACK. An xid is assigned only at the first write (first the top-level one, then one per open savepoint);
+ * COMMIT writes a commit record (flushed unless synchronous_commit = off), marks the CLOG and releases the locks.
+ *
+ *     BEGIN;                       -- vxid 3/7, no xid yet            (TBLOCK_INPROGRESS)
+ *     UPDATE t SET v = 1;          -- xid 731 assigned, row versions stamped 731
+ *     SAVEPOINT a; DELETE ...;     -- subtransaction xid 732
+ *     ROLLBACK TO a;               -- 732 aborted, its versions stay, invisible; 731 goes on
+ *     COMMIT;                      -- XACT COMMIT record (subxacts: none live), CLOG: 731 committed
+ *
+ * A released savepoint's xid becomes a child of the enclosing savepoint (it commits or aborts with it). SET is
+ * undone with the transaction or savepoint it was made in (guc/guc.ts).
+ *
+ * Mirrors: src/backend/access/transam/xact.c (StartTransaction, CommitTransaction, AbortTransaction,
+ * DefineSavepoint, ReleaseSavepoint, RollbackToSavepoint, the TBLOCK_* states, GetCurrentTransactionId).
+ * Simplifications: no two-phase commit, no AND CHAIN.
+ */
+import type { Engine } from '../engine.js';
+import { intConst } from '../sql/parser.js';
+import { PgError, notSupported } from '../errors.js';
+import { LockMode } from '../lock/lock.js';
+import { releaseLock, wake } from '../lock/proc.js';
+import { crashPointReached } from '../postmaster/postmaster.js';
+import { type Session } from '../session/session.js';
+import { type XactPayload } from '../wal/records.js';
+import { WAL_WRITER_DELAY, WalKind, formatLsn } from '../wal/wal.js';
+import { type IsolationLevel, Transaction } from '../xact/xact.js';
+
+export function ensureTx(eng: Engine, s: Session): Transaction {
+  if (!s.tx) startTx(eng, s, s.gucs.default_transaction_isolation, s.gucs.default_transaction_read_only);
+  return s.tx!;
+}
+
+export function startTx(eng: Engine, s: Session, iso: IsolationLevel, readOnly: boolean) {
+  s.lxid++;
+  const vxid = `${s.backendId}/${s.lxid}`;
+  s.tx = new Transaction(vxid, iso, readOnly);
+  eng.locks.acquire(s.id, { type: 'virtualxid', vxid }, LockMode.Exclusive, eng.clock.now);
+}
+
+/**
+ * GetCurrentTransactionId: assign an xid at the first write — to the top-level transaction first, then to
+ * each open savepoint's subtransaction (a child always gets a later xid than its parent). Returns the xid
+ * new versions are stamped with (the innermost subtransaction's).
+ */
+export function ensureXid(eng: Engine, s: Session): number {
+  const t0 = s.tx;
+  if (t0 && t0.xid && t0.subs.length === 0) return t0.writeXid; // the common case, once per row in bulk statements
+  const tx = ensureTx(eng, s);
+  ensureTopXid(eng, s, tx);
+  for (const sub of tx.subs) {
+    if (sub.xid || sub.aborted) continue;
+    sub.xid = eng.xacts.assign(s.id, true);
+    eng.locks.acquire(s.id, { type: 'transactionid', xid: sub.xid }, LockMode.Exclusive, eng.clock.now);
+    sub.locks.push({ tag: { type: 'transactionid', xid: sub.xid }, mode: LockMode.Exclusive });
+    if (tx.sxact) eng.predicates.mapSubXid(tx.sxact, sub.xid);
+    if (eng.tracer.wants('xid')) eng.tracer.emit({ kind: 'xid', session: s.name, xid: sub.xid, text: `${s.name}'s savepoint ${sub.name} gets subtransaction id ${sub.xid} at its first write` });
+  }
+  const inner = tx.subs[tx.subs.length - 1];
+  tx.writeXid = inner && inner.xid ? inner.xid : tx.xid;
+  return tx.writeXid;
+}
+
+/** GetTopTransactionId: the top-level xid only (what txid_current() reports). */
+export function ensureTopXid(eng: Engine, s: Session, tx: Transaction = ensureTx(eng, s)): number {
+  if (!tx.xid) {
+    tx.xid = eng.xacts.assign(s.id);
+    eng.locks.acquire(s.id, { type: 'transactionid', xid: tx.xid }, LockMode.Exclusive, eng.clock.now);
+    if (tx.sxact) eng.predicates.setXid(tx.sxact, tx.xid);
+    tx.writeXid = tx.xid;
+    if (eng.tracer.wants('xid')) eng.tracer.emit({ kind: 'xid', session: s.name, xid: tx.xid, text: `${s.name} gets transaction id ${tx.xid} at its first write (and holds ExclusiveLock on it until it ends)` });
+  }
+  return tx.xid;
+}
+
+export function commitTx(eng: Engine, s: Session) {
+  const tx = s.tx!;
+  if (tx.sxact) eng.predicates.preCommit(tx.sxact); // may fail with 40001: then the transaction aborts instead
+  if (tx.xid) {
+    const subXids = tx.liveSubXids();
+    const lsn = eng.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
+    const sync = s.gucs.synchronous_commit !== 'off';
+    crashPointReached(eng, 'commit-before-flush');
+    // RecordTransactionCommit: with synchronous_commit on, durable before the client hears COMMIT; off: the wal writer will flush it
+    if (sync) eng.wal.flush(lsn); else { eng.wal.setAsyncXactLsn(lsn, eng.clock.now); for (const x of [tx.xid, ...subXids]) eng.xacts.clog.setAsyncCommitLsn(x, lsn); }
+    crashPointReached(eng, 'commit-after-flush');
+    for (const x of subXids) eng.xacts.complete(x, true);
+    eng.xacts.complete(tx.xid, true);
+    if (eng.tracer.wants('commit')) eng.tracer.emit({ kind: 'commit', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: sync ? `${s.name} commits ${tx.xid}: COMMIT record flushed to disk up to ${formatLsn(lsn)}, CLOG says committed; no tuple is touched` : `${s.name} commits ${tx.xid} asynchronously (synchronous_commit = off): COMMIT record at ${formatLsn(lsn)} is only in WAL buffers until the wal writer flushes it (t=${eng.clock.now + WAL_WRITER_DELAY} ms); CLOG says committed` });
+  } else if (eng.tracer.wants('commit')) {
+    eng.tracer.emit({ kind: 'commit', session: s.name, text: `${s.name} ends a transaction that never wrote: no xid, no WAL` });
+  }
+  if (tx.sxact) eng.predicates.commit(tx.sxact, eng.xacts.nextXid);
+  s.gucs.atCommit();
+  endTx(eng, s);
+}
+
+export function abortTx(eng: Engine, s: Session) {
+  const tx = s.tx;
+  if (!tx) return;
+  for (let i = tx.undo.length - 1; i >= 0; i--) tx.undo[i]!();
+  if (tx.sxact) eng.predicates.abort(tx.sxact);
+  if (tx.xid) {
+    const subXids = tx.liveSubXids();
+    const lsn = eng.wal.insert(WalKind.XactAbort, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
+    for (const x of subXids) eng.xacts.complete(x, false);
+    eng.xacts.complete(tx.xid, false);
+    if (eng.tracer.wants('abort')) eng.tracer.emit({ kind: 'abort', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: `${s.name} aborts ${tx.xid}: ABORT record at ${formatLsn(lsn)}, CLOG says aborted; its tuples stay on the pages, invisible` });
+  }
+  s.gucs.atAbort();
+  endTx(eng, s);
+}
+
+/** AbortSubTransaction for levels [from, top): mark their xids aborted, release the locks they took. */
+export function abortSubs(eng: Engine, s: Session, from: number, remove: boolean) {
+  const tx = s.tx!;
+  if (tx.subs[from]) s.gucs.undoTo(tx.subs[from]!.gucLevel);
+  for (let i = tx.subs.length - 1; i >= from; i--) {
+    const sub = tx.subs[i]!;
+    if (!sub.aborted) {
+      if (sub.xid) {
+        const subXids = sub.children;
+        const lsn = eng.wal.insert(WalKind.XactAbort, sub.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
+        for (const x of subXids) eng.xacts.complete(x, false);
+        eng.xacts.complete(sub.xid, false);
+        if (eng.tracer.wants('abort')) eng.tracer.emit({ kind: 'abort', session: s.name, xid: sub.xid, lsn: formatLsn(lsn), text: `${s.name} rolls back savepoint ${sub.name}: subtransaction ${sub.xid} aborted (its tuples stay, invisible)` });
+      }
+      for (let j = sub.locks.length - 1; j >= 0; j--) wake(eng, eng.locks.release(s.id, sub.locks[j]!.tag, sub.locks[j]!.mode as LockMode));
+      sub.locks = [];
+      sub.aborted = true;
+    }
+    if (remove) tx.subs.pop();
+  }
+  const inner = tx.subs[tx.subs.length - 1];
+  tx.writeXid = inner && inner.xid && !inner.aborted ? inner.xid : tx.xid;
+}
+
+export function savepointIndex(eng: Engine, s: Session, name: string): number {
+  const subs = s.tx?.subs ?? [];
+  for (let i = subs.length - 1; i >= 0; i--) if (subs[i]!.name === name) return i;
+  throw new PgError('3B001', `savepoint "${name}" does not exist`);
+}
+
+export function endTx(eng: Engine, s: Session) {
+  s.tx = null;
+  wake(eng, eng.locks.releaseAll(s.id));
+}
+
+/** After an ERROR: abort the transaction; inside BEGIN the block becomes "failed" (TBLOCK_ABORT). */
+export function abortAfterError(eng: Engine, s: Session) {
+  const inner = s.tx?.subs[s.tx.subs.length - 1];
+  if (inner && (s.block === 'inprogress' || s.block === 'failed')) {
+    // an error inside a savepoint aborts just that subtransaction; ROLLBACK TO SAVEPOINT recovers
+    if (!inner.aborted) abortSubs(eng, s, s.tx!.subs.length - 1, false);
+    s.block = 'failed';
+    return;
+  }
+  if (s.block === 'inprogress' || s.block === 'failed') {
+    if (s.tx) abortTx(eng, s);
+    s.block = 'failed';
+  } else {
+    abortTx(eng, s);
+    s.block = 'none';
+  }
+}
+
+export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>, multi: boolean) {
+  const kind = n.kind as string;
+  const tag = (t: string) => s.acc.results.push({ command: t, columns: null, rows: [] });
+  const warn = (sqlstate: string, message: string) => s.acc.notices.push({ severity: 'WARNING', sqlstate, message });
+  switch (kind) {
+    case 'TRANS_STMT_BEGIN': case 'TRANS_STMT_START': {
+      if (s.block === 'failed') throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+      const opts = transactionOptions(n.options ?? []);
+      if (s.block === 'inprogress') {
+        warn('25001', 'there is already a transaction in progress');
+      } else {
+        if (!s.tx) startTx(eng, s, opts.isolation ?? s.gucs.default_transaction_isolation, opts.readOnly ?? s.gucs.default_transaction_read_only);
+        else {
+          if (opts.isolation) setIsolation(eng, s, opts.isolation);
+          if (opts.readOnly !== undefined) s.tx.readOnly = opts.readOnly;
+        }
+        s.block = 'inprogress';
+        if (eng.tracer.wants('statement')) eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} begins a transaction block (${s.tx!.isolation}); virtual xid ${s.tx!.vxid}, no xid and no snapshot yet` });
+      }
+      tag(kind === 'TRANS_STMT_BEGIN' ? 'BEGIN' : 'START TRANSACTION');
+      return;
+    }
+    case 'TRANS_STMT_COMMIT': {
+      if (n.chain) throw notSupported('COMMIT AND CHAIN');
+      if (s.block === 'none') { warn('25P01', 'there is no transaction in progress'); tag('COMMIT'); return; }
+      if (s.block === 'failed') { abortTx(eng, s); s.block = 'none'; tag('ROLLBACK'); return; }
+      s.block = 'none'; // an error while committing ends the block too (TBLOCK_END → TBLOCK_DEFAULT)
+      if (s.tx) commitTx(eng, s);
+      tag('COMMIT');
+      return;
+    }
+    case 'TRANS_STMT_ROLLBACK': {
+      if (n.chain) throw notSupported('ROLLBACK AND CHAIN');
+      if (s.block === 'none') { warn('25P01', 'there is no transaction in progress'); tag('ROLLBACK'); return; }
+      abortTx(eng, s);
+      s.block = 'none';
+      tag('ROLLBACK');
+      return;
+    }
+    case 'TRANS_STMT_SAVEPOINT': case 'TRANS_STMT_RELEASE': case 'TRANS_STMT_ROLLBACK_TO': {
+      const what = kind === 'TRANS_STMT_SAVEPOINT' ? 'SAVEPOINT' : kind === 'TRANS_STMT_RELEASE' ? 'RELEASE SAVEPOINT' : 'ROLLBACK TO SAVEPOINT';
+      if (s.block === 'failed' && kind !== 'TRANS_STMT_ROLLBACK_TO') throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+      if (s.block !== 'inprogress' && s.block !== 'failed') throw new PgError('25P01', `${what} can only be used in transaction blocks`);
+      const name = n.savepoint_name as string;
+      const tx = s.tx!;
+      if (kind === 'TRANS_STMT_SAVEPOINT') {
+        tx.subs.push({ name, xid: 0, aborted: false, locks: [], gucLevel: s.gucs.level, children: [] });
+        tx.writeXid = tx.xid;
+        tag('SAVEPOINT');
+        return;
+      }
+      const i = savepointIndex(eng, s, name);
+      if (kind === 'TRANS_STMT_RELEASE') {
+        // CommitSubTransaction for i..top: each xid becomes a child of the enclosing savepoint (or of the
+        // transaction), committing or aborting with it; the locks move up, except the subtransaction's own xid
+        // lock, which is released — a waiter then finds the xid still in progress and waits for the top level
+        const parent = tx.subs[i - 1];
+        const into = parent ? parent.children : tx.releasedSubXids;
+        const released = tx.subs.slice(i);
+        tx.subs.length = i;
+        for (const sub of released) {
+          if (sub.xid) into.push(sub.xid);
+          into.push(...sub.children);
+          for (const l of sub.locks) {
+            if (l.tag.type === 'transactionid' && l.tag.xid === sub.xid) releaseLock(eng, s, l.tag, l.mode as LockMode);
+            else if (parent) parent.locks.push(l);
+          }
+        }
+        const inner = tx.subs[tx.subs.length - 1];
+        tx.writeXid = inner && inner.xid ? inner.xid : tx.xid;
+        tag('RELEASE');
+        return;
+      }
+      abortSubs(eng, s, i, true);
+      tx.subs.push({ name, xid: 0, aborted: false, locks: [], gucLevel: s.gucs.level, children: [] });
+      tx.writeXid = tx.xid;
+      s.block = 'inprogress';
+      tag('ROLLBACK');
+      return;
+    }
+    default:
+      if (s.block === 'failed') throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+      throw notSupported(`transaction statement ${kind.replace('TRANS_STMT_', '')}`);
+  }
+}
+
+export function transactionOptions(options: Record<string, any>[]): { isolation?: IsolationLevel; readOnly?: boolean } {
+  const out: { isolation?: IsolationLevel; readOnly?: boolean } = {};
+  for (const o of options) {
+    const d = o.DefElem;
+    const v = d.arg?.A_Const;
+    if (d.defname === 'transaction_isolation') out.isolation = ISOLATION_NAMES[v.sval.sval]!;
+    else if (d.defname === 'transaction_read_only') out.readOnly = !!(intConst(v) ?? v.boolval?.boolval);
+    else if (d.defname === 'transaction_deferrable') { /* only meaningful for SERIALIZABLE READ ONLY; accepted */ }
+  }
+  return out;
+}
+
+export function setIsolation(eng: Engine, s: Session, iso: IsolationLevel) {
+  const tx = s.tx!;
+  if (tx.queryRun && tx.isolation !== iso) throw new PgError('25001', 'SET TRANSACTION ISOLATION LEVEL must be called before any query');
+  tx.isolation = iso;
+}
+
+/** The isolation level names of BEGIN ISOLATION LEVEL ... / SET TRANSACTION (a lookup with no prototype). */
+const ISOLATION_NAMES: Record<string, IsolationLevel> = Object.assign(Object.create(null) as Record<string, IsolationLevel>, {
+  'read uncommitted': 'read uncommitted', 'read committed': 'read committed',
+  'repeatable read': 'repeatable read', serializable: 'serializable',
+});
