@@ -50,7 +50,7 @@ export const slotOf = (doc: Pick<LessonDoc, 'source' | 'lesson'>) => (doc.source
 /** where an opened lesson file's text is kept (beside its slot, written once) */
 export const FILE_LESSON_TEXT_KEY = 'heapscope.lessonfile.text';
 
-const EDITOR_HINT = (name: string) => `-- ${name}: the lesson runs its steps in this session by itself.\n-- Type your own SQL here to try something ("what if"); Ctrl+Enter runs the statement under the cursor.\n`;
+const EDITOR_HINT = (name: string) => `-- ${name}: try your own SQL here ("what if"); Ctrl+Enter runs it\n`;
 
 /** The workspace a lesson starts in: its sessions (the setup connection first, as recorded), nothing run yet. */
 export function freshLessonWorkspace(doc: LessonDoc): SavedWorkspace {

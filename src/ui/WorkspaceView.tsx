@@ -85,7 +85,7 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
   const step = pv && pv.cursor >= 0 ? pv.lesson.steps[pv.cursor] : undefined;
   const stepIn = step ? stepSession(step) : null;
   const lessonSqlFor = (name: string): LessonSql | null => {
-    if (!pv || !step || stepIn !== name) return null;
+    if (!pv || !step || stepIn !== name || (pv.pos.detour > 0 && !step.task)) return null;
     const ran = pv.cursor <= pv.pos.done;
     if (step.task) return ran ? { sql: stepSql(step), state: 'ran' } : { sql: null, state: 'task' };
     return { sql: stepSql(step), state: ran ? 'ran' : 'next' };
@@ -135,7 +135,7 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
                 {VIEW_NAMES.map((v) => <button key={v} role="tab" aria-selected={view === v} className={view === v ? 'active' : ''} onClick={() => setView(v)}>{v}</button>)}
               </div>
               <label className="follow"><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> views follow {lessonMode ? 'the lesson' : 'the events'}</label>
-              <Player onEvent={(k) => { const v = viewForEvent(k); if (follow && v) setView(v); }} />
+              <Player lesson={lessonMode} onEvent={(k) => { const v = viewForEvent(k); if (follow && v) setView(v); }} />
               <div className="view-body" role="tabpanel">
                 {view === 'Heap' && <HeapView highlight={highlight && highlight.rel !== undefined ? highlight : null} marks={marks} />}
                 <Suspense fallback={<p className="muted">loading the view…</p>}>

@@ -21,6 +21,7 @@ import { EngineHost } from '../../src/worker/host.js';
 import { initParser } from '../../src/engine/sql/parser.js';
 import type { EngineApi, LogEntry } from '../../src/shared/api.js';
 import { Markdown } from '../../src/ui/lessons/Markdown.js';
+import { buildCatalog, bundledCatalog } from '../../src/ui/lessons/catalog.js';
 import { MemoryStorage } from './memory-storage.js';
 
 beforeAll(async () => { await initParser(); });
@@ -424,6 +425,23 @@ describe('every lesson of the course plays through the player as the checker ran
       expect(st().notice).toBeNull();
     });
   }
+});
+
+describe('the course in the build', () => {
+  it('bundles every lesson of lessons/, parsed, in course order', () => {
+    const c = bundledCatalog();
+    const files = readdirSync('lessons').filter((f) => f.endsWith('.md') && f !== 'README.md');
+    expect(c.broken).toEqual([]);
+    expect(c.lessons.map((d) => `${d.lesson.meta.id}.md`).sort()).toEqual(files.sort());
+    const orders = c.lessons.map((d) => d.lesson.meta.order ?? Infinity);
+    expect(orders).toEqual([...orders].sort((a, b) => a - b));
+    expect(c.lessons[0]!.lesson.meta.id).toBe('atomicity');
+  });
+  it('a lesson that does not parse is listed with its errors; the others are unaffected', () => {
+    const c = buildCatalog({ '/lessons/t.md': TEXT, '/lessons/bad.md': TEXT.replace('level: beginner', 'level: expert'), '/lessons/README.md': '# not a lesson' });
+    expect(c.lessons.map((d) => d.lesson.meta.id)).toEqual(['t']);
+    expect(c.broken).toEqual([{ file: 'lessons/bad.md', errors: [expect.stringMatching(/^lessons\/bad\.md:5: front matter: level:/)] }]);
+  });
 });
 
 describe('progress for the gallery', () => {

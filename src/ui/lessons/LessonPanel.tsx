@@ -15,15 +15,26 @@ import type { Action, LessonStep } from '../../lessons/format';
 
 interface Props { doc: LessonDoc; pv: PlayerView; onLook(l: Look): void; onCourse(): void; next: LessonDoc[] }
 
-const EVENT_WORDS = (a: Action) => a.kind === 'advance' ? `${a.ms >= 1000 && a.ms % 1000 === 0 ? `${a.ms / 1000} s` : `${a.ms} ms`} of virtual time pass (timers such as deadlock_timeout fire)`
-  : a.kind === 'server' ? ({ crash: a.arg ? `a crash is armed: ${a.arg.replace(/-/g, ' ')}` : 'the server crashes (power failure)', restart: a.arg ? `the server restarts; the power fails again after ${a.arg} REDO records` : 'the server restarts and runs crash recovery', checkpoint: 'a checkpoint runs', bgwriter: 'the background writer writes dirty pages' } as Record<string, string>)[a.action] ?? a.action : '';
+/** A server event or a clock advance in words, as it will happen or as it happened. */
+function eventWords(a: Action, ran: boolean): string {
+  const v = (now: string, past: string) => (ran ? past : now);
+  if (a.kind === 'advance') return `${a.ms >= 1000 && a.ms % 1000 === 0 ? `${a.ms / 1000} s` : `${a.ms} ms`} of virtual time ${v('pass', 'passed')} (timers such as deadlock_timeout ${v('fire', 'fired')})`;
+  if (a.kind !== 'server') return '';
+  switch (a.action) {
+    case 'crash': return a.arg ? `a crash ${v('is', 'was')} armed: ${a.arg.replace(/-/g, ' ')}` : `the server ${v('crashes', 'crashed')} (a power failure)`;
+    case 'restart': return `the server ${v('restarts', 'restarted')} and ${v('runs', 'ran')} crash recovery${a.arg ? `; the power ${v('fails', 'failed')} again after ${a.arg} REDO records` : ''}`;
+    case 'checkpoint': return `a checkpoint ${v('runs', 'ran')}`;
+    case 'bgwriter': return `the background writer ${v('writes', 'wrote')} dirty pages`;
+  }
+  return a.action;
+}
 
 /** What running the step does, in one line. */
 function actionLine(step: LessonStep, ran: boolean) {
   const s = stepSession(step);
   if (step.task) return null;
   if (s) return <>{ran ? 'Ran' : 'Runs'} in <strong>{s}</strong>'s session (shown in its column).</>;
-  if (step.action) return <>{ran ? 'Done' : 'Next'}: {EVENT_WORDS(step.action)}.</>;
+  if (step.action) return <>{ran ? 'Done' : 'Next'}: {eventWords(step.action, ran)}.</>;
   return null;
 }
 
@@ -74,12 +85,12 @@ export function LessonPanel({ doc, pv, onLook, onCourse, next }: Props) {
   const detour = pv.pos.detour > 0;
   const taskPending = pv.phase === 'pending' && !!step?.task;
   let nextLabel = 'Next ▶';
-  if (pv.phase === 'intro') nextLabel = 'Start ▶';
-  else if (detour && !taskPending) nextLabel = '↩ Back to the lesson';
+  if (detour && !taskPending) nextLabel = '↩ Back to the lesson';
+  else if (pv.phase === 'intro') nextLabel = 'Start ▶';
   else if (taskPending) nextLabel = pv.task?.reached ? 'Continue ▶' : 'Skip: run the solution ▶';
-  else if (pv.phase === 'pending') nextLabel = 'Run this step ▶';
+  else if (pv.phase === 'pending' && !pendingQuestion) nextLabel = 'Run this step ▶';
   else if (pv.cursor === n - 1) nextLabel = 'Finish ▶';
-  const nextDisabled = busy || pv.phase === 'summary' || (pendingQuestion && !detour);
+  const nextDisabled = busy || (pv.phase === 'summary' && !detour) || (pendingQuestion && !detour);
   const right = pv.saved.answers.filter((a) => a.right).length;
   const asked = lesson.steps.filter((s) => s.predict).length;
 
@@ -139,11 +150,10 @@ export function LessonPanel({ doc, pv, onLook, onCourse, next }: Props) {
           </div>
         )}
 
-        {detour && !taskPending && pv.phase !== 'intro' && (
+        {detour && !taskPending && (
           <div className="detour" role="status" data-testid="detour">
             <strong>You are trying your own SQL</strong> ({pv.pos.detour} step{pv.pos.detour === 1 ? '' : 's'} of your own). The lesson waits
-            where you left it; what you ran stays in the timeline as a branch.
-            <div><button className="primary" onClick={() => void player.backToLesson()} disabled={busy} data-testid="back-to-lesson">↩ Back to the lesson</button></div>
+            where you left it. “↩ Back to the lesson” returns to it; what you ran stays in the timeline as a branch.
           </div>
         )}
         {!detour && pv.phase !== 'summary' && pv.phase !== 'intro' && !taskPending && (
@@ -153,7 +163,7 @@ export function LessonPanel({ doc, pv, onLook, onCourse, next }: Props) {
 
       <div className="narration-nav">
         <button onClick={onBack} disabled={busy || pv.phase === 'intro'} data-testid="lesson-back">◀ Back</button>
-        {pv.phase !== 'summary' && <button className="primary" onClick={onNext} disabled={nextDisabled} data-testid="lesson-next" title={pendingQuestion ? 'Answer the question first' : undefined}>{nextLabel}</button>}
+        {(pv.phase !== 'summary' || detour) && <button className="primary" onClick={onNext} disabled={nextDisabled} data-testid="lesson-next" title={pendingQuestion ? 'Answer the question first' : undefined}>{nextLabel}</button>}
         <span className="keys muted">Keys: → next · ← back{pendingQuestion ? ' · 1–' + q!.choices.length + ' answer' : ''}</span>
         {pendingQuestion && !detour && <span className="hold muted" data-testid="answer-first">Answer the question to go on.</span>}
       </div>
@@ -208,7 +218,7 @@ function Task({ step, pv, busy, hint, solution, onHint, onSolution, onSolve }: {
         </p>
       )}
       {done && <p className="task-status" data-testid="task-status">{how === 'reached' ? '✓ You reached the goal. ' : ''}The lesson continued from the instructor's solution{how === 'reached' ? ' (your attempt is kept in the timeline as a branch)' : ''}: <code>{stepSql(step)}</code></p>}
-      {!done && (
+      {!done && !pv.task?.reached && (
         <div className="task-actions">
           {t.hint && (hint ? <p className="hint">Hint: {t.hint}</p> : <button onClick={onHint}>Hint</button>)}
           {solution ? <div className="solution"><pre>{t.solution}</pre><button className="primary" onClick={onSolve} disabled={busy}>Run the solution ▶</button></div>

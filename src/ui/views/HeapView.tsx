@@ -26,7 +26,7 @@ export function HeapView({ highlight, marks = NO_MARKS }: { highlight: { rel?: s
       <p className="legend">
         Visibility for <strong>{session}</strong> (pick the session in the toolbar):
         <span className="chip vis">✓ visible</span><span className="chip invis">✗ invisible</span>. Click a tuple: why?
-        {marks.touched.size > 0 && <> <span className="chip touched-write">this step wrote</span><span className="chip touched-read">read</span></>}
+        {marks.touched.size > 0 && <> Outlined: what this step{[...marks.touched.values()].includes('write') && <span className="chip touched-write">wrote</span>}{[...marks.touched.values()].includes('read') && <span className="chip touched-read">read</span>}.</>}
       </p>
       {selected && explanation && (
         <div className="explain" role="note" data-testid="explanation"><strong>({selected.blk},{selected.off}) in {selected.table}:</strong> {explanation}</div>
@@ -49,7 +49,7 @@ function TableHeap({ t, vis, highlight, marks, onPick, onWindow }: { t: TableSta
   const others = t.pageSummaries.filter((p) => p.blkno < first || p.blkno >= last);
   return (
     <div className="table-heap">
-      <h3>{t.name} <small>oid {t.oid} · {t.pages} page{t.pages === 1 ? '' : 's'} · {t.items} line pointers</small></h3>
+      <h3>{t.name} <small>oid {t.oid} · {t.pages} page{t.pages === 1 ? '' : 's'} · {t.items} line pointer{t.items === 1 ? '' : 's'}</small></h3>
       {t.pages > t.pageViews.length && (
         <div className="page-nav">
           <button onClick={() => onWindow(first - 4)} disabled={first === 0} aria-label="previous pages">◀ earlier pages</button>
