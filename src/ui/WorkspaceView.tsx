@@ -126,7 +126,8 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
       <div className={lessonMode ? 'lesson-layout' : 'plain-layout'}>
         {lessonMode && panel && <aside className="narration-panel" aria-label="lesson">{panel(onLook)}</aside>}
         <main>
-          <div className="sessions" style={{ gridTemplateColumns: `repeat(${sessions.length}, minmax(${lessonMode ? 230 : 260}px, 1fr))` }}>
+          {/* beside the narration, four sessions wrap onto two rows rather than run off the page */}
+          <div className="sessions" style={{ gridTemplateColumns: lessonMode ? `repeat(auto-fit, minmax(${sessions.length > 2 ? 300 : 230}px, 1fr))` : `repeat(${sessions.length}, minmax(260px, 1fr))` }}>
             {sessions.map((s) => <SessionColumn key={s.name} name={s.name} lesson={lessonSqlFor(s.name)} looked={lookSession === s.name} />)}
           </div>
           <div className="lower">

@@ -26,7 +26,7 @@ export function HeapView({ highlight, marks = NO_MARKS }: { highlight: { rel?: s
       <p className="legend">
         Visibility for <strong>{session}</strong> (pick the session in the toolbar):
         <span className="chip vis">✓ visible</span><span className="chip invis">✗ invisible</span>. Click a tuple: why?
-        {marks.touched.size > 0 && <> Outlined: what this step{[...marks.touched.values()].includes('write') && <span className="chip touched-write">wrote</span>}{[...marks.touched.values()].includes('read') && <span className="chip touched-read">read</span>}.</>}
+        {marks.touched.size > 0 && <> Outlined: what this step {[...marks.touched.values()].includes('write') && <span className="chip touched-write">wrote</span>}{[...marks.touched.values()].includes('read') && <span className="chip touched-read">read</span>}.</>}
       </p>
       {selected && explanation && (
         <div className="explain" role="note" data-testid="explanation"><strong>({selected.blk},{selected.off}) in {selected.table}:</strong> {explanation}</div>
