@@ -18,9 +18,11 @@
  * MVCC-versioned, one database.
  */
 import { PgError, type PgMessage, notSupported, posOf, setPositionText } from './errors.js';
+import { setStatement, showStatement, currentSetting } from './commands/variable.js';
 import { parseSql, setCurrentLiterals, intConst, type RawStmt } from './sql/parser.js';
 import { Catalog, DATABASE_OID } from './catalog/catalog.js';
 import { Transactions, Transaction, type IsolationLevel, usesXactSnapshot } from './xact/xact.js';
+import { MultiXacts, type MultiMember } from './multixact/multixact.js';
 import { LockManager, type LockTag, LockMode, LOCK_MODES, describeTag } from './lock/lock.js';
 import { findCycle } from './lock/deadlock.js';
 import { Wal, WalKind, formatLsn, WAL_WRITER_DELAY } from './wal/wal.js';
@@ -77,33 +79,6 @@ const ISOLATION_NAMES: Record<string, IsolationLevel> = dict({
   'repeatable read': 'repeatable read', serializable: 'serializable',
 });
 
-/** Settings accepted with no effect on the simulation (shown by SHOW), with their defaults. */
-const PASSIVE_GUCS: Record<string, string> = dict({
-  application_name: '', client_min_messages: 'notice', search_path: '"$user", public', work_mem: '4MB',
-  enable_seqscan: 'on', enable_indexscan: 'on', enable_bitmapscan: 'on', datestyle: 'ISO, MDY', timezone: 'UTC',
-  client_encoding: 'UTF8', extra_float_digits: '1', log_lock_waits: 'off', intervalstyle: 'postgres',
-  standard_conforming_strings: 'on', max_parallel_workers_per_gather: '2', jit: 'off',
-});
-/** synchronous_commit's spellings (guc.c's synchronous_commit_options, incl. the boolean ones) → the shown value */
-const SYNCHRONOUS_COMMIT_VALUES: Record<string, string> = dict({
-  local: 'local', remote_write: 'remote_write', remote_apply: 'remote_apply', on: 'on', off: 'off',
-  true: 'on', false: 'off', yes: 'on', no: 'off', '1': 'on', '0': 'off',
-});
-/** Server-wide settings (postgresql.conf): shown by SHOW, never changed by SET (PGC_SIGHUP / PGC_POSTMASTER). */
-const SERVER_GUCS: Record<string, { context: 'sighup' | 'postmaster'; value(e: Engine): string }> = dict({
-  full_page_writes: { context: 'sighup', value: (e) => (e.wal.fullPageWrites ? 'on' : 'off') },
-  checkpoint_timeout: { context: 'sighup', value: () => '5min' },
-  wal_writer_delay: { context: 'sighup', value: () => '200ms' },
-  bgwriter_lru_maxpages: { context: 'sighup', value: () => '100' },
-  wal_level: { context: 'postmaster', value: () => 'replica' },
-  shared_buffers: { context: 'postmaster', value: () => '128MB' },
-});
-
-/** Settings that would change behaviour the engine does not model: only their defaults are accepted. */
-const UNMODELLED_GUCS: Record<string, string> = dict({
-  statement_timeout: '0', lock_timeout: '0', idle_in_transaction_session_timeout: '0',
-  default_transaction_deferrable: 'off', transaction_deferrable: 'off',
-});
 
 export class Engine {
   readonly catalog = new Catalog();
@@ -113,17 +88,16 @@ export class Engine {
   readonly clock = new VirtualClock();
   readonly tracer = new Tracer();
   readonly predicates = new PredicateLockManager();
-  /** MultiXacts: several transactions holding row locks on one tuple (pg_multixact); ids start at 1 */
-  multis = new Map<number, { xid: number; mode: 'keyshare' | 'share' | 'nokeyexclusive' | 'exclusive' }[]>();
-  nextMulti = 1;
+  /** MultiXacts: several transactions with an interest in one tuple's xmax (pg_multixact; multixact/multixact.ts) */
+  multis = new MultiXacts();
   /** pg_multixact/members: next member offset, and the highest SLRU pages initialised so far */
   private nextMemberOffset = 1;
   private memberPagesZeroed = -1;
   private offsetPagesZeroed = 0;
 
-  /** MultiXactIdCreate: a new MultiXact of these members, logged as PostgreSQL logs it. */
-  createMulti(xid: number, members: { xid: number; mode: 'keyshare' | 'share' | 'nokeyexclusive' | 'exclusive' }[]): number {
-    const id = this.nextMulti++;
+  /** MultiXactIdCreateFromMembers: a new MultiXact of these members, logged as PostgreSQL logs it. */
+  createMulti(xid: number, members: MultiMember[]): number {
+    const id = this.multis.next;
     const MEMBERS_PER_PAGE = 1636, OFFSETS_PER_PAGE = 2048;
     if (Math.floor(id / OFFSETS_PER_PAGE) > this.offsetPagesZeroed) {
       this.offsetPagesZeroed = Math.floor(id / OFFSETS_PER_PAGE);
@@ -135,8 +109,7 @@ export class Engine {
     }
     this.nextMemberOffset += members.length;
     this.wal.insert(WalKind.MultiXactCreateId, xid, 38 + 8 * members.length);
-    this.multis.set(id, members.map((m) => ({ ...m })));
-    return id;
+    return this.multis.add(members);
   }
   readonly sessions: Session[] = [];
   readonly executor: Executor;
@@ -207,17 +180,16 @@ export class Engine {
     c.lastCrash = this.lastCrash;
     c.lastRecovery = this.lastRecovery;
     c.serverLog = this.serverLog.slice();
-    c.nextMulti = this.nextMulti;
     c.nextMemberOffset = this.nextMemberOffset;
     c.memberPagesZeroed = this.memberPagesZeroed;
     c.offsetPagesZeroed = this.offsetPagesZeroed;
-    for (const [k, v] of this.multis) c.multis.set(k, v.map((m) => ({ ...m })));
+    c.multis = this.multis.clone();
     for (const s of this.sessions) {
       const n = new Session(s.id, s.name, s.pid, s.backendId);
       n.lxid = s.lxid;
       n.currentQuery = s.currentQuery;
       n.lastAbortReason = s.lastAbortReason;
-      n.gucs = { ...s.gucs, passive: new Map(s.gucs.passive) };
+      n.gucs = s.gucs.clone();
       n.currvals = new Map(s.currvals);
       c.sessions.push(n);
     }
@@ -592,11 +564,19 @@ export class Engine {
 
   /** XactLockTableWait: wait until a transaction ends (ShareLock on its xid, released at once). */
   *waitForXact(s: Session, xid: number, context: string): Generator<StepYield, void, void> {
-    const holder = this.xacts.running.get(xid);
-    const hs = holder !== undefined ? this.sessions[holder]!.name : '?';
-    yield* this.acquireLock(s, { type: 'transactionid', xid }, LockMode.Share, context,
-      `waiting for ShareLock on transaction ${xid} (${hs}'s transaction) — ${context}`);
-    this.releaseLock(s, { type: 'transactionid', xid }, LockMode.Share);
+    for (;;) {
+      const holder = this.xacts.running.get(xid);
+      const hs = holder !== undefined ? this.sessions[holder]!.name : '?';
+      yield* this.acquireLock(s, { type: 'transactionid', xid }, LockMode.Share, context,
+        `waiting for ShareLock on transaction ${xid} (${hs}'s transaction) — ${context}`);
+      this.releaseLock(s, { type: 'transactionid', xid }, LockMode.Share);
+      // a released savepoint's xid lock is gone while the xid is still in progress: wait for its top level
+      const still = this.xacts.running.get(xid);
+      if (still === undefined) return;
+      const top = this.sessions[still]?.tx?.xid;
+      if (!top || top === xid) return;
+      xid = top;
+    }
   }
 
   // ---------------------------------------------------------------- transactions
@@ -670,7 +650,7 @@ export class Engine {
 
   /** MultiXactIdIsRunning */
   multiRunning(multi: number): boolean {
-    return (this.multis.get(multi) ?? []).some((m) => this.xacts.isInProgress(m.xid));
+    return this.multis.members(multi).some((m) => this.xacts.isInProgress(m.xid));
   }
 
   /** The visibility context of a session's current command (one object per session, refreshed in place). */
@@ -683,6 +663,7 @@ export class Engine {
         myXid: 0, subXids: null, curcid: 0, combos: [], clog: this.xacts.clog,
         isInProgress: (x) => this.xacts.isInProgress(x),
         multiRunning: (m) => this.multiRunning(m),
+        multiUpdater: (m) => this.multis.updateXid(m),
         flushedLsn: () => this.wal.flushedLsn,
         onHint: (item, bit) => {
           if (tracer.wants('hint')) tracer.emit({ kind: 'hint', session: s.name, xid: bit & 0x0300 ? item.xmin : item.xmax, text: `hint bit ${HINT_NAMES[bit] ?? bit} set on a tuple of ${item.xmin} (by a reader, no WAL)` });
@@ -700,7 +681,7 @@ export class Engine {
     const tx = s.tx!;
     if (tx.sxact) this.predicates.preCommit(tx.sxact); // may fail with 40001: then the transaction aborts instead
     if (tx.xid) {
-      const subXids = [...tx.releasedSubXids, ...tx.subs.filter((x) => x.xid && !x.aborted).map((x) => x.xid)];
+      const subXids = tx.liveSubXids();
       const lsn = this.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
       const sync = s.gucs.synchronous_commit !== 'off';
       this.crashPointReached('commit-before-flush');
@@ -714,6 +695,7 @@ export class Engine {
       this.tracer.emit({ kind: 'commit', session: s.name, text: `${s.name} ends a transaction that never wrote: no xid, no WAL` });
     }
     if (tx.sxact) this.predicates.commit(tx.sxact, this.xacts.nextXid);
+    s.gucs.atCommit();
     this.endTx(s);
   }
 
@@ -723,23 +705,27 @@ export class Engine {
     for (let i = tx.undo.length - 1; i >= 0; i--) tx.undo[i]!();
     if (tx.sxact) this.predicates.abort(tx.sxact);
     if (tx.xid) {
-      const subXids = [...tx.releasedSubXids, ...tx.subs.filter((x) => x.xid && !x.aborted).map((x) => x.xid)];
+      const subXids = tx.liveSubXids();
       const lsn = this.wal.insert(WalKind.XactAbort, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
       for (const x of subXids) this.xacts.complete(x, false);
       this.xacts.complete(tx.xid, false);
       if (this.tracer.wants('abort')) this.tracer.emit({ kind: 'abort', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: `${s.name} aborts ${tx.xid}: ABORT record at ${formatLsn(lsn)}, CLOG says aborted; its tuples stay on the pages, invisible` });
     }
+    s.gucs.atAbort();
     this.endTx(s);
   }
 
   /** AbortSubTransaction for levels [from, top): mark their xids aborted, release the locks they took. */
   private abortSubs(s: Session, from: number, remove: boolean) {
     const tx = s.tx!;
+    if (tx.subs[from]) s.gucs.undoTo(tx.subs[from]!.gucLevel);
     for (let i = tx.subs.length - 1; i >= from; i--) {
       const sub = tx.subs[i]!;
       if (!sub.aborted) {
         if (sub.xid) {
-          const lsn = this.wal.insert(WalKind.XactAbort, sub.xid, 34);
+          const subXids = sub.children;
+          const lsn = this.wal.insert(WalKind.XactAbort, sub.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
+          for (const x of subXids) this.xacts.complete(x, false);
           this.xacts.complete(sub.xid, false);
           if (this.tracer.wants('abort')) this.tracer.emit({ kind: 'abort', session: s.name, xid: sub.xid, lsn: formatLsn(lsn), text: `${s.name} rolls back savepoint ${sub.name}: subtransaction ${sub.xid} aborted (its tuples stay, invisible)` });
         }
@@ -823,8 +809,8 @@ export class Engine {
       throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
     }
     if (multi && s.block === 'none') s.block = 'implicit';
-    if (type === 'VariableSetStmt') { this.setStmt(s, node); this.finishStatement(s, last); return; }
-    if (type === 'VariableShowStmt') { s.acc.results.push(this.showStmt(s, node)); this.finishStatement(s, last); return; }
+    if (type === 'VariableSetStmt') { s.acc.results.push(setStatement(this, s, node)); this.finishStatement(s, last); return; }
+    if (type === 'VariableShowStmt') { s.acc.results.push(showStatement(this, s, node)); this.finishStatement(s, last); return; }
     this.ensureTx(s);
     const result = yield* this.executor.run(s, type, node, raw);
     s.acc.results.push(result);
@@ -887,27 +873,35 @@ export class Engine {
         const name = n.savepoint_name as string;
         const tx = s.tx!;
         if (kind === 'TRANS_STMT_SAVEPOINT') {
-          tx.subs.push({ name, xid: 0, aborted: false, locks: [] });
+          tx.subs.push({ name, xid: 0, aborted: false, locks: [], gucLevel: s.gucs.level, children: [] });
           tx.writeXid = tx.xid;
           tag('SAVEPOINT');
           return;
         }
         const i = this.savepointIndex(s, name);
         if (kind === 'TRANS_STMT_RELEASE') {
-          // CommitSubTransaction for i..top: their xids stay "ours" until the transaction ends; locks move up
+          // CommitSubTransaction for i..top: each xid becomes a child of the enclosing savepoint (or of the
+          // transaction), committing or aborting with it; the locks move up, except the subtransaction's own xid
+          // lock, which is released — a waiter then finds the xid still in progress and waits for the top level
           const parent = tx.subs[i - 1];
-          for (const sub of tx.subs.slice(i)) {
-            if (sub.xid) tx.releasedSubXids.push(sub.xid);
-            if (parent) parent.locks.push(...sub.locks);
-          }
+          const into = parent ? parent.children : tx.releasedSubXids;
+          const released = tx.subs.slice(i);
           tx.subs.length = i;
+          for (const sub of released) {
+            if (sub.xid) into.push(sub.xid);
+            into.push(...sub.children);
+            for (const l of sub.locks) {
+              if (l.tag.type === 'transactionid' && l.tag.xid === sub.xid) this.releaseLock(s, l.tag, l.mode as LockMode);
+              else if (parent) parent.locks.push(l);
+            }
+          }
           const inner = tx.subs[tx.subs.length - 1];
           tx.writeXid = inner && inner.xid ? inner.xid : tx.xid;
           tag('RELEASE');
           return;
         }
         this.abortSubs(s, i, true);
-        tx.subs.push({ name, xid: 0, aborted: false, locks: [] });
+        tx.subs.push({ name, xid: 0, aborted: false, locks: [], gucLevel: s.gucs.level, children: [] });
         tx.writeXid = tx.xid;
         s.block = 'inprogress';
         tag('ROLLBACK');
@@ -919,7 +913,7 @@ export class Engine {
     }
   }
 
-  private transactionOptions(options: Record<string, any>[]): { isolation?: IsolationLevel; readOnly?: boolean } {
+  transactionOptions(options: Record<string, any>[]): { isolation?: IsolationLevel; readOnly?: boolean } {
     const out: { isolation?: IsolationLevel; readOnly?: boolean } = {};
     for (const o of options) {
       const d = o.DefElem;
@@ -931,133 +925,10 @@ export class Engine {
     return out;
   }
 
-  private setIsolation(s: Session, iso: IsolationLevel) {
+  setIsolation(s: Session, iso: IsolationLevel) {
     const tx = s.tx!;
     if (tx.queryRun && tx.isolation !== iso) throw new PgError('25001', 'SET TRANSACTION ISOLATION LEVEL must be called before any query');
     tx.isolation = iso;
-  }
-
-  private setStmt(s: Session, n: Record<string, any>) {
-    const kind = n.kind as string;
-    const name = (n.name as string | undefined)?.toLowerCase();
-    const tag = () => s.acc.results.push({ command: kind === 'VAR_RESET' || kind === 'VAR_RESET_ALL' ? 'RESET' : 'SET', columns: null, rows: [] });
-    if (kind === 'VAR_SET_MULTI' && name === 'transaction') {
-      if (s.block === 'none') {
-        s.acc.notices.push({ severity: 'WARNING', sqlstate: '25P01', message: 'SET TRANSACTION can only be used in transaction blocks' });
-        tag();
-        return;
-      }
-      this.ensureTx(s);
-      const o = this.transactionOptions(n.args ?? []);
-      if (o.isolation) this.setIsolation(s, o.isolation);
-      if (o.readOnly !== undefined) s.tx!.readOnly = o.readOnly;
-      tag();
-      return;
-    }
-    if (kind === 'VAR_SET_MULTI' && name === 'session characteristics') {
-      const o = this.transactionOptions(n.args ?? []);
-      if (o.isolation) s.gucs.default_transaction_isolation = o.isolation;
-      if (o.readOnly !== undefined) s.gucs.default_transaction_read_only = o.readOnly;
-      tag();
-      return;
-    }
-    if (kind === 'VAR_RESET_ALL') {
-      s.gucs.default_transaction_isolation = 'read committed';
-      s.gucs.default_transaction_read_only = false;
-      s.gucs.deadlock_timeout = 1000;
-      s.gucs.synchronous_commit = 'on';
-      s.gucs.passive.clear();
-      tag();
-      return;
-    }
-    if (!name) throw notSupported(`SET form ${kind}`);
-    if (n.is_local) throw notSupported('SET LOCAL');
-    const reset = kind === 'VAR_SET_DEFAULT' || kind === 'VAR_RESET';
-    const args = (n.args ?? []) as Record<string, any>[];
-    const argText = args.map((a) => {
-      const c = a.A_Const ?? a.TypeCast?.arg?.A_Const;
-      if (!c) throw notSupported(`SET ${name} to an expression`);
-      return c.sval?.sval ?? String(intConst(c) ?? c.fval?.fval ?? (c.boolval ? (c.boolval.boolval ? 'on' : 'off') : 0));
-    });
-    const value = argText.join(', ');
-    switch (name) {
-      case 'transaction_isolation': {
-        if (reset) { tag(); return; }
-        const iso = ISOLATION_NAMES[value.toLowerCase()];
-        if (!iso) throw this.badGucValue(name, value, ['serializable', 'repeatable read', 'read committed', 'read uncommitted']);
-        if (s.block === 'none') { tag(); return; }
-        this.ensureTx(s);
-        this.setIsolation(s, iso);
-        tag();
-        return;
-      }
-      case 'default_transaction_isolation': {
-        const iso = reset ? 'read committed' : ISOLATION_NAMES[value.toLowerCase()];
-        if (!iso) throw this.badGucValue(name, value, ['serializable', 'repeatable read', 'read committed', 'read uncommitted']);
-        s.gucs.default_transaction_isolation = iso;
-        tag();
-        return;
-      }
-      case 'default_transaction_read_only': case 'transaction_read_only': {
-        const v = reset ? false : parseBoolGuc(name, value);
-        if (name === 'transaction_read_only') { if (s.tx) s.tx.readOnly = v; } else s.gucs.default_transaction_read_only = v;
-        tag();
-        return;
-      }
-      case 'deadlock_timeout': {
-        s.gucs.deadlock_timeout = reset ? 1000 : parseMsGuc(name, args, value);
-        tag();
-        return;
-      }
-      case 'synchronous_commit': {
-        const v = reset ? 'on' : SYNCHRONOUS_COMMIT_VALUES[value.toLowerCase()];
-        if (!v) throw this.badGucValue(name, value, ['local', 'remote_write', 'remote_apply', 'on', 'off']);
-        s.gucs.synchronous_commit = v;
-        tag();
-        return;
-      }
-    }
-    const server = SERVER_GUCS[name];
-    if (server) {
-      throw new PgError('55P02', server.context === 'sighup' ? `parameter "${name}" cannot be changed now` : `parameter "${name}" cannot be changed without restarting the server`);
-    }
-    if (name in PASSIVE_GUCS) {
-      if (reset) s.gucs.passive.delete(name); else s.gucs.passive.set(name, value);
-      tag();
-      return;
-    }
-    if (name in UNMODELLED_GUCS) {
-      if (reset || value === UNMODELLED_GUCS[name] || value === '0') { tag(); return; }
-      throw notSupported(`${name} (only its default, ${UNMODELLED_GUCS[name]}, can be set)`);
-    }
-    throw new PgError('42704', `unrecognized configuration parameter "${name}"`);
-  }
-
-  private badGucValue(name: string, value: string, allowed: string[]): PgError {
-    return new PgError('22023', `invalid value for parameter "${name}": "${value}"`, { hint: `Available values: ${allowed.join(', ')}.` });
-  }
-
-  private showStmt(s: Session, n: Record<string, any>): QueryResult {
-    const name = (n.name as string).toLowerCase();
-    let value: string;
-    switch (name) {
-      case 'transaction_isolation': case 'transaction isolation level': value = s.tx ? s.tx.isolation : s.gucs.default_transaction_isolation; break;
-      case 'default_transaction_isolation': value = s.gucs.default_transaction_isolation; break;
-      case 'transaction_read_only': value = (s.tx ? s.tx.readOnly : s.gucs.default_transaction_read_only) ? 'on' : 'off'; break;
-      case 'default_transaction_read_only': value = s.gucs.default_transaction_read_only ? 'on' : 'off'; break;
-      case 'deadlock_timeout': value = formatMs(s.gucs.deadlock_timeout); break;
-      case 'synchronous_commit': value = s.gucs.synchronous_commit; break;
-      case 'server_version': value = '15.18 (Heapscope)'; break;
-      case 'server_version_num': value = '150018'; break;
-      case 'all': throw notSupported('SHOW ALL');
-      default:
-        if (SERVER_GUCS[name]) value = SERVER_GUCS[name].value(this);
-        else if (name in PASSIVE_GUCS) value = s.gucs.passive.get(name) ?? PASSIVE_GUCS[name]!;
-        else if (name in UNMODELLED_GUCS) value = UNMODELLED_GUCS[name]!;
-        else throw new PgError('42704', `unrecognized configuration parameter "${name}"`);
-    }
-    const colName = name === 'transaction isolation level' ? 'transaction_isolation' : name;
-    return { command: 'SHOW', columns: [{ name: colName, type: 'text' }], rows: [[value]] };
   }
 
   // ---------------------------------------------------------------- sequences
@@ -1101,8 +972,8 @@ export class Engine {
   }
 
   /** current_setting(name) */
-  currentSetting(s: Session, name: string): string {
-    return this.showStmt(s, { name }).rows[0]![0]!;
+  currentSetting(s: Session, name: string, missingOk = false): string | null {
+    return currentSetting(this, s, name, missingOk);
   }
 
   xactStatus(xid: number): string | null {
@@ -1124,21 +995,5 @@ const CRASH_POINT_WORDS: Record<CrashPoint, string> = {
 };
 
 const HINT_NAMES: Record<number, string> = { 0x0100: 'XMIN_COMMITTED', 0x0200: 'XMIN_INVALID', 0x0400: 'XMAX_COMMITTED', 0x0800: 'XMAX_INVALID' };
-
-function parseBoolGuc(name: string, v: string): boolean {
-  const x = v.toLowerCase();
-  if (['on', 'true', 'yes', '1', 't'].includes(x)) return true;
-  if (['off', 'false', 'no', '0', 'f'].includes(x)) return false;
-  throw new PgError('22023', `parameter "${name}" requires a Boolean value`);
-}
-
-function parseMsGuc(name: string, args: Record<string, any>[], text: string): number {
-  const c = args[0]?.A_Const;
-  if (c?.ival !== undefined || (c && c.sval === undefined && c.fval === undefined)) return intConst(c) ?? 0;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|h|d)?\s*$/.exec(text);
-  if (!m) throw new PgError('22023', `invalid value for parameter "${name}": "${text}"`, { hint: 'Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".' });
-  const mult = { ms: 1, s: 1000, min: 60000, h: 3600000, d: 86400000 }[m[2] ?? 'ms']!;
-  return Math.round(Number(m[1]) * mult);
-}
 
 export { posOf };

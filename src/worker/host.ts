@@ -20,7 +20,7 @@ import { Checkpoints, LogPrefixes, entryKey, engineSize, STEP_WORK, WAL_WORK } f
 function readOnlyContext(e: Engine, tx: Engine['sessions'][number]['tx']): VisibilityContext {
   return {
     myXid: tx?.xid ?? 0, subXids: tx?.subXidSet ?? null, curcid: tx?.curcid ?? 0, combos: tx?.combos ?? [], clog: e.xacts.clog,
-    isInProgress: (x: number) => e.xacts.isInProgress(x), multiRunning: (m: number) => e.multiRunning(m),
+    isInProgress: (x: number) => e.xacts.isInProgress(x), multiRunning: (m: number) => e.multiRunning(m), multiUpdater: (m: number) => e.multis.updateXid(m),
   };
 }
 

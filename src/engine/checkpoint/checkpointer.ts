@@ -120,7 +120,7 @@ export function createCheckpoint(eng: Engine, kind: CheckpointKind, session = ''
     if (r.flushedFrom !== undefined) flushes++;
   }
   if (eng.crashArmed === 'checkpoint-halfway') eng.crashPointReached('checkpoint-halfway'); // no dirty page at all
-  const payload: CheckpointPayload = { redo, nextXid: eng.xacts.nextXid, nextMulti: eng.nextMulti, fullPageWrites: w.fullPageWrites };
+  const payload: CheckpointPayload = { redo, nextXid: eng.xacts.nextXid, nextMulti: eng.multis.next, fullPageWrites: w.fullPageWrites };
   const rec = kind === 'shutdown' || kind === 'end-of-recovery' ? WalKind.CheckpointShutdown : WalKind.CheckpointOnline;
   const end = w.insert(rec, 0, 114, 0, -1, 0, 0, payload);
   const checkPoint = w.startOf(w.count - 1);

@@ -22,8 +22,9 @@
  * None of these wait: the waiting (for a concurrent updater) happens in the executor before calling them.
  *
  * Mirrors: heap_insert, heap_update, heap_delete, heap_lock_tuple in src/backend/access/heap/heapam.c and
- * HeapTupleHeaderAdjustCmax (combocid.c). Several compatible row lockers share xmax through a MultiXact
- * (HEAP_XMAX_IS_MULTI). Simplifications: no TOAST, no update MultiXacts, no visibility-map bits to clear yet.
+ * HeapTupleHeaderAdjustCmax (combocid.c). When more than one transaction has an interest in a version (compatible
+ * row lockers, an update next to a key-share locker, a savepoint updating a row its parent locked), xmax is a
+ * MultiXact (heap/xmax.ts). Simplifications: no TOAST, no visibility-map bits to clear yet.
  */
 import {
   type Item, LpFlags, tupleLengthPacked, TL_HASNULL, TL_VARWIDTH, HEAP_XMAX_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK,
@@ -33,46 +34,36 @@ import {
 import { HeapRelation, type Page, formatTid, PD_ALL_VISIBLE, PD_PAGE_FULL } from './heap.js';
 import type { Table } from '../catalog/catalog.js';
 import type { Value } from '../sql/types.js';
-import { type Wal, WalKind, formatLsn } from '../wal/wal.js';
+import { type Wal, WalKind, formatLsn, WAL_KIND_INFO } from '../wal/wal.js';
 import type { Tracer } from '../trace/trace.js';
 import type { Transaction } from '../xact/xact.js';
 import { getCmin } from '../visibility/visibility.js';
 import { type HeapTuplePayload, RF_INIT_NEW_PAGE } from '../wal/records.js';
 import { pageImage } from '../buffer/bufmgr.js';
+import { type TupleLockMode, TUPLE_LOCK_BITS, tupleLocksConflict, lockModeOfItem, isLockedOnly } from './rowlock.js';
+import { type XmaxContext, type NewXmax, computeNewXmax } from './xmax.js';
+import { multiHintBits, memberStatusName } from '../multixact/multixact.js';
 
 export interface HeapContext {
   wal: Wal;
   tx: Transaction;
   tracer: Tracer;
   session: string;
-  /** create a MultiXact of these lockers (MultiXactIdCreate) and return its id */
-  newMulti?(members: { xid: number; mode: TupleLockMode }[]): number;
+  /** transaction status and MultiXacts, to compute a new xmax (heap/xmax.ts) */
+  xmax: XmaxContext;
 }
 
-/** Row-lock strengths (LockTupleMode) and how they are written into the tuple header. */
-export type TupleLockMode = 'keyshare' | 'share' | 'nokeyexclusive' | 'exclusive';
-export const TUPLE_LOCK_BITS: Record<TupleLockMode, number> = {
-  keyshare: HEAP_XMAX_KEYSHR_LOCK, share: HEAP_XMAX_SHR_LOCK, nokeyexclusive: HEAP_XMAX_EXCL_LOCK, exclusive: HEAP_XMAX_EXCL_LOCK,
-};
-const STRENGTH: Record<TupleLockMode, number> = { keyshare: 0, share: 1, nokeyexclusive: 2, exclusive: 3 };
-/** Do two row-lock strengths conflict? (the tuple lock conflict table in heapam.c) */
-export function tupleLocksConflict(a: TupleLockMode, b: TupleLockMode): boolean {
-  const sa = STRENGTH[a], sb = STRENGTH[b];
-  const t = [
-    [false, false, false, true],
-    [false, false, true, true],
-    [false, true, true, true],
-    [true, true, true, true],
-  ];
-  return t[sa]![sb]!;
+export type { TupleLockMode };
+export { TUPLE_LOCK_BITS, tupleLocksConflict, lockModeOfItem };
+
+/** What heap_update learnt about the old version's lockers while deciding whether to wait. */
+export interface LockerCheck {
+  /** it looked at the lockers (and waited for those in the way) */
+  checked: boolean;
+  /** some of them remain — the new version must carry them in its xmax */
+  remain: boolean;
 }
-/** The strength of the row lock recorded in a lock-only xmax. */
-export function lockModeOfItem(item: Item): TupleLockMode {
-  const bits = item.infomask & HEAP_LOCK_MASK;
-  if (bits === HEAP_XMAX_SHR_LOCK) return 'share';
-  if (bits === HEAP_XMAX_KEYSHR_LOCK) return 'keyshare';
-  return item.infomask2 & HEAP_KEYS_UPDATED ? 'exclusive' : 'nokeyexclusive';
-}
+export const NO_LOCKER_CHECK: LockerCheck = Object.freeze({ checked: false, remain: false });
 
 function stampPage(page: Page, lsn: number) { page.lsn = lsn; }
 /** A change makes the page no longer all-visible (PageClearAllVisible). */
@@ -110,7 +101,7 @@ function walForPage(
   stampPage(page, lsn);
   return lsn;
 }
-const walName = (k: WalKind) => ['Heap/INSERT', 'Heap/INSERT+INIT', 'Heap/UPDATE', 'Heap/HOT_UPDATE', 'Heap/DELETE', 'Heap/LOCK'][k] ?? String(k);
+const walName = (k: WalKind) => WAL_KIND_INFO[k]?.join('/') ?? String(k);
 
 function newItem(values: Value[], table: Table, xid: number, cid: number, updated: boolean): Item {
   let packed = table.fixedLength;
@@ -144,53 +135,82 @@ export function heapInsert(ctx: HeapContext, table: Table, values: Value[]): { b
   return { blk: page.blkno, off };
 }
 
-/** Set xmax/cmax on a version we are replacing or deleting (HeapTupleHeaderAdjustCmax + combo CIDs). */
-function setXmaxForModify(ctx: HeapContext, item: Item): void {
+const HEAP_XMAX_BITS = HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK | HEAP_XMAX_LOCK_ONLY;
+
+/** Write a computed xmax and its bits into a tuple header. */
+function setXmax(item: Item, nx: NewXmax): void {
+  item.xmax = nx.xmax;
+  item.infomask = (item.infomask & ~HEAP_XMAX_BITS) | nx.infomask;
+  item.infomask2 = (item.infomask2 & ~HEAP_KEYS_UPDATED) | nx.infomask2;
+}
+
+/** HeapTupleHeaderAdjustCmax: the cmax to store — a combo CID when our own transaction also inserted the version. */
+function cmaxFor(ctx: HeapContext, item: Item): { field3: number; combo: boolean } {
   const tx = ctx.tx;
   const mine = item.xmin === tx.xid || (tx.subXidSet?.has(item.xmin) ?? false);
-  const cmin = mine ? getCmin(item, { combos: tx.combos } as never) : 0;
-  item.xmax = tx.writeXid;
-  item.infomask &= ~(HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK | HEAP_XMAX_LOCK_ONLY | HEAP_COMBOCID);
-  item.infomask2 &= ~(HEAP_KEYS_UPDATED | HEAP_HOT_UPDATED);
-  if (mine) {
-    item.field3 = tx.comboFor(cmin, tx.curcid);
-    item.infomask |= HEAP_COMBOCID;
-  } else item.field3 = tx.curcid;
   tx.cidUsed = true;
+  if (!mine) return { field3: tx.curcid, combo: false };
+  const cmin = getCmin(item, { combos: tx.combos } as never);
+  return { field3: tx.comboFor(cmin, tx.curcid), combo: true };
+}
+function setCmax(item: Item, c: { field3: number; combo: boolean }): void {
+  item.field3 = c.field3;
+  item.infomask = c.combo ? item.infomask | HEAP_COMBOCID : item.infomask & ~HEAP_COMBOCID;
+}
+
+/** How a trace names an xmax: "t_xmax 731" or "t_xmax = MultiXact 3 {730 keysh, 731 nokeyupd}". */
+function describeXmax(ctx: HeapContext, nx: NewXmax): string {
+  if (!(nx.infomask & HEAP_XMAX_IS_MULTI)) return `t_xmax ${nx.xmax}`;
+  const members = ctx.xmax.multis.members(nx.xmax).map((m) => `${m.xid} ${memberStatusName(m)}`).join(', ');
+  return `t_xmax = MultiXact ${nx.xmax} {${members}} (HEAP_XMAX_IS_MULTI: more than one transaction still has an interest in this version)`;
 }
 
 function setPrunable(page: Page, xid: number) {
   if (page.pruneXid === 0 || xid < page.pruneXid) page.pruneXid = xid;
 }
 
+/**
+ * heap_update. `mode` is the row-lock strength the update takes (FOR UPDATE strength when a key column's value
+ * changes); `lockers` what the caller found about lockers of the old version while deciding whether to wait.
+ */
 export function heapUpdate(
-  ctx: HeapContext, table: Table, blk: number, off: number, values: Value[], indexedChanged: boolean, keysChanged: boolean,
+  ctx: HeapContext, table: Table, blk: number, off: number, values: Value[], indexedChanged: boolean, mode: TupleLockMode,
+  lockers: LockerCheck = NO_LOCKER_CHECK,
 ): UpdateResult {
   const tx = ctx.tx;
   const oldPage = table.heap.pages[blk]!;
   const old = oldPage.items[off - 1]!;
+  // the old version's new xmax, computed from what is there now: a lock of ours is upgraded, other lockers still
+  // running are kept with us in a MultiXact
+  const oldX = computeNewXmax(ctx.xmax, old.xmax, old.infomask, old.infomask2, tx.writeXid, mode, true);
   const item = newItem(values, table, tx.writeXid, tx.curcid, true);
+  // lockers that remain go on to the new version (xmax_new_tuple): only key-share lockers can be there, as the update
+  // did not conflict with them (our own lock shows as a key-share one)
+  if (!(old.infomask & HEAP_XMAX_INVALID) && !(lockers.checked && !lockers.remain)) {
+    item.xmax = old.xmax;
+    const bits = old.infomask & HEAP_XMAX_IS_MULTI
+      ? multiHintBits(ctx.xmax.multis.members(old.xmax))
+      : { infomask: HEAP_XMAX_KEYSHR_LOCK | HEAP_XMAX_LOCK_ONLY, infomask2: 0 };
+    item.infomask = (item.infomask & ~HEAP_XMAX_INVALID) | bits.infomask;
+    item.infomask2 |= bits.infomask2;
+  }
   const sameFits = HeapRelation.fits(oldPage, item.lpLen);
   const hot = !indexedChanged && sameFits;
   const page = table.heap.pageFor(item.lpLen, oldPage);
   const newPageIsNew = table.heap.lastPageIsNew;
   clearAllVisible(oldPage);
   clearAllVisible(page);
-  // a row lock we hold on the old version (SELECT ... FOR UPDATE, or EvalPlanQual's lock on the newest version):
-  // the update takes the stronger of the two modes, and the new version keeps us as a key-share locker
-  // (heap_update: compute_new_xmax_infomask, xmax_new_tuple with HEAP_XMAX_KEYSHR_LOCK | HEAP_XMAX_LOCK_ONLY)
-  const ourLock = (old.infomask & (HEAP_XMAX_LOCK_ONLY | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI)) === HEAP_XMAX_LOCK_ONLY &&
-    (old.xmax === tx.xid || (tx.subXidSet?.has(old.xmax) ?? false)) ? lockModeOfItem(old) : null;
-  const locker = old.xmax;
+  const cmax = cmaxFor(ctx, old);
   if (page !== oldPage) {
     // heap_update: the new version does not fit here. Before it releases the page to find room elsewhere, it locks
     // the old version (so nobody else updates it meanwhile) and logs that lock, then marks the page full
-    lockForUpdate(ctx, table, oldPage, off, old, keysChanged || ourLock === 'exclusive', page.blkno);
+    const lockX = computeNewXmax(ctx.xmax, old.xmax, old.infomask, old.infomask2, tx.writeXid, mode, false);
+    lockForUpdate(ctx, table, oldPage, off, old, lockX, cmax, page.blkno);
     oldPage.flags |= PD_PAGE_FULL;
   }
-  setXmaxForModify(ctx, old);
-  if (keysChanged || ourLock === 'exclusive') old.infomask2 |= HEAP_KEYS_UPDATED;
-  if (ourLock) { item.xmax = locker; item.infomask = (item.infomask & ~HEAP_XMAX_INVALID) | HEAP_XMAX_KEYSHR_LOCK | HEAP_XMAX_LOCK_ONLY; }
+  setXmax(old, oldX);
+  setCmax(old, cmax);
+  old.infomask2 &= ~HEAP_HOT_UPDATED;
   if (hot) { old.infomask2 |= HEAP_HOT_UPDATED; item.infomask2 |= HEAP_ONLY_TUPLE; }
   const newOff = HeapRelation.addItem(page, item);
   item.ctidBlock = page.blkno;
@@ -200,7 +220,7 @@ export function heapUpdate(
   setPrunable(oldPage, tx.writeXid);
   if (ctx.tracer.wants('update')) {
     ctx.tracer.emit({ kind: 'update', session: ctx.session, rel: table.name, blk, off, xid: tx.writeXid, outcome: hot ? 'HOT' : 'non-HOT',
-      text: `${hot ? 'HOT ' : ''}update: old version ${formatTid(blk, off)} gets t_xmax ${tx.writeXid} and t_ctid → ${formatTid(page.blkno, newOff)}; new version ${formatTid(page.blkno, newOff)} has t_xmin ${tx.writeXid}${hot ? ' (heap-only: no new index entry)' : ''}` });
+      text: `${hot ? 'HOT ' : ''}update: old version ${formatTid(blk, off)} gets ${describeXmax(ctx, oldX)} and t_ctid → ${formatTid(page.blkno, newOff)}; new version ${formatTid(page.blkno, newOff)} has t_xmin ${tx.writeXid}${hot ? ' (heap-only: no new index entry)' : ''}${item.infomask & HEAP_XMAX_INVALID ? '' : ` and keeps the remaining lockers in its t_xmax ${item.xmax}`}` });
   }
   const lsn = walForPage(ctx, hot ? WalKind.HeapHotUpdate : WalKind.HeapUpdate, 35 + item.lpLen, table, oldPage, off, false,
     { page, off: newOff, item, init: page !== oldPage && newPageIsNew && newOff === 1 }, old);
@@ -210,14 +230,14 @@ export function heapUpdate(
 }
 
 /** The temporary lock heap_update puts on a version whose successor goes to another page (XLOG_HEAP_LOCK). */
-function lockForUpdate(ctx: HeapContext, table: Table, page: Page, off: number, item: Item, keys: boolean, newBlk: number): void {
-  setXmaxForModify(ctx, item);
-  item.infomask |= HEAP_XMAX_LOCK_ONLY | HEAP_XMAX_EXCL_LOCK;
-  if (keys) item.infomask2 |= HEAP_KEYS_UPDATED;
+function lockForUpdate(ctx: HeapContext, table: Table, page: Page, off: number, item: Item, lockX: NewXmax, cmax: { field3: number; combo: boolean }, newBlk: number): void {
+  setXmax(item, lockX);
+  setCmax(item, cmax);
+  item.infomask2 &= ~HEAP_HOT_UPDATED;
   item.ctidBlock = page.blkno; item.ctidOffset = off;
   if (ctx.tracer.wants('lock-row')) {
     ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk: page.blkno, off, xid: ctx.tx.writeXid,
-      text: `the new version does not fit on block ${page.blkno} (it goes to block ${newBlk}): heap_update first locks ${formatTid(page.blkno, off)} (t_xmax ${ctx.tx.writeXid}, XMAX_LOCK_ONLY) and logs Heap/LOCK; the page is marked PD_PAGE_FULL` });
+      text: `the new version does not fit on block ${page.blkno} (it goes to block ${newBlk}): heap_update first locks ${formatTid(page.blkno, off)} (${describeXmax(ctx, lockX)}, XMAX_LOCK_ONLY) and logs Heap/LOCK; the page is marked PD_PAGE_FULL` });
   }
   walForPage(ctx, WalKind.HeapLock, 54, table, page, off, false, null, item);
 }
@@ -229,8 +249,11 @@ const lastUpdate: UpdateResult = { blk: 0, off: 0, hot: false };
 export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: number): void {
   const page = table.heap.pages[blk]!;
   const item = page.items[off - 1]!;
-  setXmaxForModify(ctx, item);
-  item.infomask2 |= HEAP_KEYS_UPDATED;
+  const nx = computeNewXmax(ctx.xmax, item.xmax, item.infomask, item.infomask2, ctx.tx.writeXid, 'exclusive', true);
+  const cmax = cmaxFor(ctx, item);
+  setXmax(item, nx);
+  setCmax(item, cmax);
+  item.infomask2 &= ~HEAP_HOT_UPDATED;
   // no forward link: a deleted version's t_ctid is its own TID (heap_delete), whatever an earlier, aborted
   // update left there — a chain-follower must never reach past a delete
   item.ctidBlock = blk; item.ctidOffset = off;
@@ -238,46 +261,44 @@ export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: num
   setPrunable(page, ctx.tx.writeXid);
   if (ctx.tracer.wants('delete')) {
     ctx.tracer.emit({ kind: 'delete', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.writeXid,
-      text: `delete: ${formatTid(blk, off)} gets t_xmax ${ctx.tx.writeXid} (the tuple stays on the page until vacuum)` });
+      text: `delete: ${formatTid(blk, off)} gets ${describeXmax(ctx, nx)} (the tuple stays on the page until vacuum)` });
   }
   walForPage(ctx, WalKind.HeapDelete, 54, table, page, off, false, null, item);
 }
 
-export function heapLockTuple(ctx: HeapContext, table: Table, blk: number, off: number, mode: TupleLockMode, otherLockers: { xid: number; mode: TupleLockMode }[] = []): void {
+const LOCK_WORDS: Record<TupleLockMode, string> = { keyshare: 'KEY SHARE', share: 'SHARE', nokeyexclusive: 'NO KEY UPDATE', exclusive: 'UPDATE' };
+
+/**
+ * heap_lock_tuple's change to the page, once the caller has decided it may lock (and found we do not hold an
+ * equal or stronger lock already): t_xmax becomes us, or a MultiXact of us and those still interested.
+ */
+export function heapLockTuple(ctx: HeapContext, table: Table, blk: number, off: number, mode: TupleLockMode): void {
   const page = table.heap.pages[blk]!;
   const item = page.items[off - 1]!;
-  const tx = ctx.tx;
-  if (otherLockers.length && ctx.newMulti) {
-    // other transactions still hold compatible row locks: xmax becomes a MultiXact of all lockers
-    const members = [...otherLockers, { xid: tx.writeXid, mode }];
-    const strongest = members.reduce((a, m) => (STRENGTH[m.mode] > STRENGTH[a] ? m.mode : a), mode);
-    item.xmax = ctx.newMulti(members);
-    item.infomask &= ~(HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_LOCK_MASK);
-    item.infomask |= HEAP_XMAX_IS_MULTI | HEAP_XMAX_LOCK_ONLY | TUPLE_LOCK_BITS[strongest];
-    item.infomask2 &= ~HEAP_KEYS_UPDATED;
-    if (strongest === 'exclusive') item.infomask2 |= HEAP_KEYS_UPDATED;
-    item.infomask2 &= ~HEAP_HOT_UPDATED; // a lock-only xmax: no HOT chain, no forward link (heap_lock_tuple)
+  const nx = computeNewXmax(ctx.xmax, item.xmax, item.infomask, item.infomask2, ctx.tx.writeXid, mode, false);
+  setXmax(item, nx);
+  if (isLockedOnly(nx.infomask)) {
+    // a lock-only xmax has no forward link: clear what an aborted updater left (HOT_UPDATED, t_ctid); a version
+    // that was updated keeps its link (a KEY SHARE lock next to the updater)
+    item.infomask2 &= ~HEAP_HOT_UPDATED;
     item.ctidBlock = blk; item.ctidOffset = off;
-    if (ctx.tracer.wants('lock-row')) {
-      ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: tx.writeXid,
-        text: `row lock on ${formatTid(blk, off)} shared with ${otherLockers.map((m) => m.xid).join(', ')}: t_xmax becomes MultiXact ${item.xmax} (HEAP_XMAX_IS_MULTI) with members ${members.map((m) => `${m.xid} (${m.mode})`).join(', ')}` });
-    }
-    walForPage(ctx, WalKind.HeapLock, 54, table, page, off, false, null, item);
-    return;
   }
-  if (item.xmax === tx.writeXid && (item.infomask & HEAP_XMAX_LOCK_ONLY) && STRENGTH[lockModeOfItem(item)] >= STRENGTH[mode]) return;
-  if (item.xmax === tx.writeXid && !(item.infomask & HEAP_XMAX_LOCK_ONLY) && !(item.infomask & HEAP_XMAX_INVALID)) return; // we updated/deleted it already
-  item.xmax = tx.writeXid;
-  item.infomask &= ~(HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK);
-  item.infomask |= HEAP_XMAX_LOCK_ONLY | TUPLE_LOCK_BITS[mode];
-  item.infomask2 &= ~HEAP_KEYS_UPDATED;
-  if (mode === 'exclusive') item.infomask2 |= HEAP_KEYS_UPDATED;
-  // a lock-only xmax has no forward link: clear what an aborted updater left (HOT_UPDATED, t_ctid; heap_lock_tuple)
-  item.infomask2 &= ~HEAP_HOT_UPDATED;
-  item.ctidBlock = blk; item.ctidOffset = off;
   if (ctx.tracer.wants('lock-row')) {
-    ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: tx.writeXid,
-      text: `row lock FOR ${mode === 'keyshare' ? 'KEY SHARE' : mode === 'share' ? 'SHARE' : mode === 'nokeyexclusive' ? 'NO KEY UPDATE' : 'UPDATE'} on ${formatTid(blk, off)}: t_xmax ${tx.writeXid} with XMAX_LOCK_ONLY (no new version)` });
+    ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.writeXid,
+      text: `row lock FOR ${LOCK_WORDS[mode]} on ${formatTid(blk, off)}: ${describeXmax(ctx, nx)}${isLockedOnly(nx.infomask) ? ' with XMAX_LOCK_ONLY' : ''} (no new version)` });
   }
   walForPage(ctx, WalKind.HeapLock, 54, table, page, off, false, null, item);
+}
+
+/** heap_lock_updated_tuple_rec's change to one newer version of a row we locked (XLOG_HEAP2_LOCK_UPDATED). */
+export function heapLockUpdated(ctx: HeapContext, table: Table, blk: number, off: number, mode: TupleLockMode): void {
+  const page = table.heap.pages[blk]!;
+  const item = page.items[off - 1]!;
+  const nx = computeNewXmax(ctx.xmax, item.xmax, item.infomask, item.infomask2, ctx.tx.writeXid, mode, false);
+  setXmax(item, nx);
+  if (ctx.tracer.wants('lock-row')) {
+    ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.writeXid,
+      text: `the row was updated since: its newer version ${formatTid(blk, off)} is locked FOR ${LOCK_WORDS[mode]} too (${describeXmax(ctx, nx)}), so nobody can delete the key under us` });
+  }
+  walForPage(ctx, WalKind.Heap2LockUpdated, 54, table, page, off, false, null, item);
 }

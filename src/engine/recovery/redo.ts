@@ -209,7 +209,7 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }): RedoActi
   const p = w.payloadOf(i);
   switch (kind) {
     case WalKind.HeapInsert: case WalKind.HeapInsertInit: case WalKind.HeapUpdate: case WalKind.HeapHotUpdate:
-    case WalKind.HeapDelete: case WalKind.HeapLock: {
+    case WalKind.HeapDelete: case WalKind.HeapLock: case WalKind.Heap2LockUpdated: {
       const t = relation(eng, w.relOf(i)).t;
       if (!t) return 'BLK_NOTFOUND';
       return redoHeapTuple(t, w, i, end, p as HeapTuplePayload | Value[] | undefined);
@@ -276,7 +276,7 @@ function describeRecord(eng: Engine, i: number, action: RedoAction): string {
   if (action === 'BLK_NOTFOUND') return describeAction('BLK_NOTFOUND', 0, end);
   switch (kind) {
     case WalKind.HeapInsert: case WalKind.HeapInsertInit: case WalKind.HeapUpdate: case WalKind.HeapHotUpdate:
-    case WalKind.HeapDelete: case WalKind.HeapLock: case WalKind.Heap2Prune: case WalKind.Heap2Vacuum: case WalKind.Heap2FreezePage: {
+    case WalKind.HeapDelete: case WalKind.HeapLock: case WalKind.Heap2LockUpdated: case WalKind.Heap2Prune: case WalKind.Heap2Vacuum: case WalKind.Heap2FreezePage: {
       const t = relation(eng, w.relOf(i)).t!;
       return `${t.name} block ${LAST.blk}: ${describeAction(action, LAST.before, end)}${LAST.otherBlk >= 0 && kind !== WalKind.Heap2Prune && kind !== WalKind.Heap2Vacuum && kind !== WalKind.Heap2FreezePage ? `; new version's block ${LAST.otherBlk}: ${describeAction(LAST.otherAction, LAST.otherBefore, end)}` : ''}`;
     }

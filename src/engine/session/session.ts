@@ -13,9 +13,10 @@
  * Mirrors: src/backend/access/transam/xact.c (TBlockState), tcop/postgres.c (exec_simple_query),
  * utils/misc/guc.c for the settings modelled here.
  */
-import type { Transaction, IsolationLevel } from '../xact/xact.js';
+import type { Transaction } from '../xact/xact.js';
 import type { LockTag, LockMode } from '../lock/lock.js';
 import type { PgMessage } from '../errors.js';
+import { SessionGucs } from '../guc/guc.js';
 
 export type BlockState = 'none' | 'implicit' | 'inprogress' | 'failed';
 
@@ -25,18 +26,6 @@ export interface QueryResult {
   /** present when the statement returns rows (SELECT, SHOW, RETURNING) */
   columns: { name: string; type: string }[] | null;
   rows: (string | null)[][];
-}
-
-export interface Gucs {
-  default_transaction_isolation: IsolationLevel;
-  default_transaction_read_only: boolean;
-  /** milliseconds */
-  deadlock_timeout: number;
-  /** 'off': COMMIT returns before its record is flushed (the wal writer flushes it later); every other value
-   *  (on, local, remote_write, remote_apply) flushes at COMMIT — without a standby they are all the same */
-  synchronous_commit: string;
-  /** accepted and shown, but without effect on the simulation */
-  passive: Map<string, string>;
 }
 
 export interface WaitState {
@@ -76,13 +65,8 @@ export class Session {
   currentQuery = '';
   /** set when the last transaction was aborted by a deadlock, for the status line */
   lastAbortReason: string | null = null;
-  gucs: Gucs = {
-    default_transaction_isolation: 'read committed',
-    default_transaction_read_only: false,
-    deadlock_timeout: 1000,
-    synchronous_commit: 'on',
-    passive: new Map(),
-  };
+  /** this session's settings (SET / SHOW; guc/guc.ts) */
+  gucs = new SessionGucs();
   constructor(
     readonly id: number,
     readonly name: string,

@@ -21,8 +21,8 @@
  * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert/ExecUpdate/ExecDelete), execMain.c
  * (EvalPlanQual, ExecConstraints), nodeLockRows.c, nodeSeqscan.c, nodeIndexscan.c, nodeAgg.c, nodeSort.c;
  * commands/tablecmds.c for DDL. SERIALIZABLE reads and writes report to the SSI module (predicate/).
- * Simplifications: one table per FROM (no joins; subqueries are run per outer row or once); MultiXacts only for several row lockers (an
- * update next to a compatible locker, which needs an update MultiXact, is refused with 0A000).
+ * Waiting for a row another transaction is changing or has locked is sql/rowlocks.ts.
+ * Simplifications: one table per FROM (no joins; subqueries are run per outer row or once).
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Engine } from '../engine.js';
@@ -38,16 +38,18 @@ import { HeapRelation, packTid, tidBlock, tidOffset, formatTid } from '../heap/h
 import { BtreeIndex } from '../index/btree.js';
 import { Sequence } from '../sequence/sequence.js';
 import { prunePage, reclaimDead, removeIndexEntries } from '../vacuum/vacuum.js';
+import { waitForModify, lockTuple, lockLatest, TUPLE_HW_LOCK, type WaitPolicy } from './rowlocks.js';
+import { type MultiXacts, updateXidOf } from '../multixact/multixact.js';
 import { heapPagePruneOpt, removableHorizon, vacuumContext, isPinned } from '../vacuum/pruneheap.js';
 import type { Page } from '../heap/heap.js';
 import { PD_ALL_VISIBLE } from '../heap/heap.js';
 import { tupleLengthPacked } from '../heap/tuple.js';
-import { type Item, LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY, HEAP_XMAX_IS_MULTI } from '../heap/tuple.js';
+import { type Item, LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY, HEAP_XMAX_IS_MULTI, HEAP_KEYS_UPDATED } from '../heap/tuple.js';
 import {
   satisfiesMVCC, satisfiesUpdate, satisfiesDirty, explainVisibility, VIS_VISIBLE, VIS_NAMES, TM, type VisibilityContext, getCmin,
 } from '../visibility/visibility.js';
 import {
-  heapInsert, heapUpdate, heapDelete, heapLockTuple, type HeapContext, type TupleLockMode, tupleLocksConflict, lockModeOfItem,
+  heapInsert, heapUpdate, heapDelete, type HeapContext, type TupleLockMode, type LockerCheck, NO_LOCKER_CHECK,
 } from '../heap/heapam.js';
 import { LockMode } from '../lock/lock.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
@@ -74,10 +76,6 @@ interface JoinInput { names: string[]; columns: { name: string; type: SqlType }[
 
 interface Candidate extends Row { item: Item }
 
-/** Heavyweight lock mode that protects a row lock of each strength (tuple locks in pg_locks). */
-const TUPLE_HW_LOCK: Record<TupleLockMode, LockMode> = {
-  keyshare: LockMode.AccessShare, share: LockMode.RowShare, nokeyexclusive: LockMode.Exclusive, exclusive: LockMode.AccessExclusive,
-};
 const LOCK_STRENGTH: Record<string, TupleLockMode> = {
   LCS_FORKEYSHARE: 'keyshare', LCS_FORSHARE: 'share', LCS_FORNOKEYUPDATE: 'nokeyexclusive', LCS_FORUPDATE: 'exclusive',
 };
@@ -85,14 +83,11 @@ const LOCK_CLAUSE_NAME: Record<TupleLockMode, string> = {
   keyshare: 'FOR KEY SHARE', share: 'FOR SHARE', nokeyexclusive: 'FOR NO KEY UPDATE', exclusive: 'FOR UPDATE',
 };
 
-type WaitPolicy = 'block' | 'skip' | 'error';
 /** A bulk statement reports progress (and can be paused or cancelled) every this many rows. */
 export const PROGRESS_ROWS = 20000;
-type Oper = 'update' | 'delete' | 'lock';
-const OPER_CONTEXT: Record<Oper, string> = { update: 'while updating tuple', delete: 'while deleting tuple', lock: 'while locking tuple' };
 
 export class Executor {
-  constructor(private readonly eng: Engine) {}
+  constructor(readonly eng: Engine) {}
 
   *run(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {
     switch (type) {
@@ -130,15 +125,22 @@ export class Executor {
       subquery: (select, outer) => this.prepareSubquery(s, select, outer, snapshot),
       currentSnapshot: () => formatSnapshot(snapshot()),
       xactStatus: (xid) => eng.xactStatus(xid),
-      currentSetting: (name) => eng.currentSetting(s, name),
+      currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
     };
   }
 
-  private heapCtx(s: Session): HeapContext {
+  heapCtx(s: Session): HeapContext {
     const eng = this.eng;
+    const tx = s.tx!;
     return {
-      wal: eng.wal, tx: s.tx!, tracer: eng.tracer, session: s.name,
-      newMulti: (members) => eng.createMulti(s.tx!.writeXid, members),
+      wal: eng.wal, tx, tracer: eng.tracer, session: s.name,
+      xmax: {
+        multis: eng.multis,
+        isCurrent: (x) => x !== 0 && (x === tx.xid || (tx.subXidSet?.has(x) ?? false)),
+        isInProgress: (x) => eng.xacts.isInProgress(x),
+        didCommit: (x) => eng.xacts.clog.didCommit(x),
+        createMulti: (members) => eng.createMulti(tx.writeXid, members),
+      },
     };
   }
 
@@ -328,7 +330,18 @@ export class Executor {
       if (sx) pred.lockPage(sx, probe.index.oid, probe.index.leafBlock);
       for (const tid of probe.index.lookup(probe.key)) {
         visit(tidBlock(tid));
-        for (const m of hotChain(t, tidBlock(tid), tidOffset(tid))) if (test(m.item, m.blk, m.off, true)) break;
+        for (const m of hotChain(t, tidBlock(tid), tidOffset(tid), this.eng.multis)) if (test(m.item, m.blk, m.off, true)) break;
+      }
+      return out;
+    }
+    // A bitmap scan for a range (<, <=, >, >=, BETWEEN, IN) on an integer index column of a never-vacuumed table:
+    // the planner's 10-page guess makes the index cheaper. The heap is visited in TID order of the matching
+    // entries (each entry's HOT chain to its first visible member), so rows come in that order, not seq scan's.
+    const bitmap = !sx && !t.stats ? this.bitmapProbe(t, whereNode) : null;
+    if (bitmap) {
+      for (const tid of bitmap) {
+        visit(tidBlock(tid));
+        for (const m of hotChain(t, tidBlock(tid), tidOffset(tid), this.eng.multis)) if (test(m.item, m.blk, m.off, false)) break;
       }
       return out;
     }
@@ -342,7 +355,7 @@ export class Executor {
       for (const e of ordered.nullEntries) tids.push(e.tid);
       for (const tid of tids) {
         visit(tidBlock(tid));
-        for (const m of hotChain(t, tidBlock(tid), tidOffset(tid))) if (test(m.item, m.blk, m.off, false)) break;
+        for (const m of hotChain(t, tidBlock(tid), tidOffset(tid), this.eng.multis)) if (test(m.item, m.blk, m.off, false)) break;
       }
       return out;
     }
@@ -378,6 +391,65 @@ export class Executor {
   }
 
   /** Recognise `col = constant` (top-level AND) on a single-column unique index. */
+  /**
+   * The TIDs a Bitmap Index Scan would give for `col op constant` conjuncts on a single-column index over an integer
+   * column (sorted, as the bitmap hands them to the heap scan), or null when WHERE has no such condition.
+   */
+  private bitmapProbe(t: Table, whereNode: N | undefined): number[] | null {
+    if (!whereNode || t.indexes.length === 0) return null;
+    const conj: N[] = whereNode.BoolExpr?.boolop === 'AND_EXPR' ? whereNode.BoolExpr.args : [whereNode];
+    const intConstOf = (x: N | undefined): number | null => {
+      const c = x?.A_Const;
+      if (!c || c.isnull || c.ival === undefined && !('ival' in c)) return null;
+      const v = intConst(c);
+      return typeof v === 'number' ? v : null;
+    };
+    const colOf = (x: N | undefined): number => {
+      const f = x?.ColumnRef?.fields;
+      if (!f || f.length !== 1 || !f[0].String) return -1;
+      const i = t.columns.findIndex((c) => c.name === f[0].String.sval);
+      return i >= 0 && ['int2', 'int4', 'int8'].includes(t.columns[i]!.type.name) ? i : -1;
+    };
+    const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' };
+    for (const c of conj) {
+      const e = c.A_Expr;
+      if (!e || e.name?.length !== 1) continue;
+      const op = e.name[0]?.String?.sval as string;
+      let col = -1;
+      let match: ((k: number) => boolean) | null = null;
+      if (e.kind === 'AEXPR_OP' && op in FLIP && op !== '=') {
+        let o = op, v = intConstOf(e.rexpr);
+        col = colOf(e.lexpr);
+        if (col < 0 || v === null) { col = colOf(e.rexpr); v = intConstOf(e.lexpr); o = FLIP[op]!; }
+        if (col < 0 || v === null) continue;
+        const x = v;
+        match = o === '<' ? (k) => k < x : o === '<=' ? (k) => k <= x : o === '>' ? (k) => k > x : (k) => k >= x;
+      } else if (e.kind === 'AEXPR_BETWEEN' && op === 'BETWEEN') {
+        col = colOf(e.lexpr);
+        const items = e.rexpr?.List?.items as N[] | undefined;
+        const lo = intConstOf(items?.[0]), hi = intConstOf(items?.[1]);
+        if (col < 0 || lo === null || hi === null) continue;
+        match = (k) => k >= lo && k <= hi;
+      } else if (e.kind === 'AEXPR_IN' && op === '=') {
+        col = colOf(e.lexpr);
+        const vals = ((e.rexpr?.List?.items ?? []) as N[]).map(intConstOf);
+        if (col < 0 || !vals.length || vals.some((v) => v === null)) continue;
+        const set = new Set(vals as number[]);
+        match = (k) => set.has(k);
+      } else continue;
+      const index = t.indexes.find((i) => i.columns.length === 1 && i.columns[0] === col);
+      if (!index || !match) continue;
+      const tids: number[] = [];
+      for (const [k, v] of index.entries) {
+        if (typeof k !== 'number') return null; // an int8 key beyond 2^53 (kept as text): leave it to a seq scan
+        if (!match(k)) continue;
+        if (typeof v === 'number') tids.push(v); else tids.push(...v);
+      }
+      return [...new Set(tids)].sort((a, b) => a - b);
+    }
+    return null;
+  }
+
   private indexProbe(t: Table, whereNode: N | undefined, scope: Scope): { index: BtreeIndex; key: string | number } | null {
     if (!whereNode || t.indexes.length === 0) return null;
     if (t.stats) {
@@ -708,145 +780,22 @@ export class Executor {
     return { names: types.map((_, i) => `column${i + 1}`), types, rows };
   }
 
-  // ------------------------------------------------------------------ row locking and waiting
-
-  /**
-   * Wait until the version at (blk, off) can be modified by us: the loop of heap_update/heap_delete/
-   * heap_lock_tuple around HeapTupleSatisfiesUpdate, with the tuple lock and XactLockTableWait.
-   * Returns the final TM result; the caller must release the tuple lock if `tupleLock` is set.
-   */
-  private *waitModifiable(s: Session, t: Table, blk: number, off: number, mode: TupleLockMode, oper: Oper, policy: WaitPolicy = 'block'):
-    Gen<{ tm: TM; tupleLock: boolean; skipped?: boolean; lockers?: { xid: number; mode: TupleLockMode }[] }> {
-    // while it waits, the backend keeps its pin on the row's page: nobody prunes it under the row (see pruneheap.ts)
-    const prev = s.pin;
-    s.pin = { rel: t.oid, blk };
-    try {
-      return yield* this.waitModifiableInner(s, t, blk, off, mode, oper, policy);
-    } finally {
-      s.pin = prev;
-    }
-  }
-
-  private *waitModifiableInner(s: Session, t: Table, blk: number, off: number, mode: TupleLockMode, oper: Oper, policy: WaitPolicy):
-    Gen<{ tm: TM; tupleLock: boolean; skipped?: boolean; lockers?: { xid: number; mode: TupleLockMode }[] }> {
-    let tupleLock = false;
-    const tag = { type: 'tuple' as const, rel: t.oid, blk, off };
-    const tracer = this.eng.tracer;
-    for (;;) {
-      const item = t.heap.item(blk, off)!;
-      const vctx = this.eng.visibilityContext(s);
-      const tm = satisfiesUpdate(item, blk, off, vctx);
-      if (tracer.wants('epq')) tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk, off, outcome: tm, text: `${s.name} checks ${formatTid(blk, off)} before ${oper === 'lock' ? 'locking' : oper === 'update' ? 'updating' : 'deleting'} it: ${describeTm(tm, item)}` });
-      if (tm !== TM.BeingModified) return { tm, tupleLock };
-      const isMine = (x: number) => x === vctx.myXid || (vctx.subXids?.has(x) ?? false);
-      let xwaits: number[];
-      if (item.infomask & HEAP_XMAX_LOCK_ONLY) {
-        // row lockers (one xid, or a MultiXact of several): wait only for those whose lock conflicts with ours
-        const members = item.infomask & HEAP_XMAX_IS_MULTI
-          ? (this.eng.multis.get(item.xmax) ?? [])
-          : [{ xid: item.xmax, mode: lockModeOfItem(item) }];
-        const others = members.filter((m) => !isMine(m.xid) && this.eng.xacts.isInProgress(m.xid));
-        const conflicting = others.filter((m) => tupleLocksConflict(m.mode, mode));
-        if (!conflicting.length) {
-          if (oper === 'lock') return { tm: TM.Ok, tupleLock, lockers: others };
-          if (others.length) throw notSupported(`changing a row that ${others.map((m) => this.sessionOfXid(m.xid)).join(', ')} holds ${LOCK_CLAUSE_NAME[others[0]!.mode]} (that needs an update MultiXact)`);
-          return { tm: TM.Ok, tupleLock };
-        }
-        xwaits = conflicting.map((m) => m.xid);
-      } else {
-        if (isMine(item.xmax)) return { tm: TM.Ok, tupleLock };
-        xwaits = [item.xmax];
-      }
-      if (policy === 'skip') { if (tupleLock) this.eng.releaseLock(s, tag, TUPLE_HW_LOCK[mode]); return { tm, tupleLock: false, skipped: true }; }
-      if (policy === 'error') throw new PgError('55P03', `could not obtain lock on row in relation "${t.name}"`);
-      if (!tupleLock) {
-        yield* this.eng.acquireLock(s, tag, TUPLE_HW_LOCK[mode], null, `waiting for the tuple lock on ${formatTid(blk, off)} of ${t.name}`);
-        tupleLock = true;
-      }
-      for (const xwait of xwaits) yield* this.eng.waitForXact(s, xwait, `${OPER_CONTEXT[oper]} ${formatTid(blk, off)} in relation "${t.name}"`);
-    }
-  }
-
-  private sessionOfXid(xid: number): string {
-    const o = this.eng.xacts.running.get(xid);
-    return o !== undefined ? this.eng.sessions[o]!.name : `transaction ${xid}`;
-  }
-
-  /**
-   * READ COMMITTED's EvalPlanQual fetch (heapam_tuple_lock with TUPLE_LOCK_FLAG_FIND_LAST_VERSION): from a version
-   * another transaction replaced, follow t_ctid to the newest version of the row and lock it. A link is trusted
-   * only if the version it reaches was created by the transaction that replaced the one before (t_xmin = prior
-   * t_xmax): VACUUM may have freed the line pointer and an INSERT reused it for an unrelated row. Returns the
-   * locked newest version, or null when the row is gone (deleted, the chain broken, or changed by our own command).
-   */
-  private *lockLatest(s: Session, t: Table, replaced: Item, mode: TupleLockMode, policy: WaitPolicy = 'block'): Gen<Candidate | null> {
-    let blk = replaced.ctidBlock, off = replaced.ctidOffset, priorXmax = replaced.xmax;
-    const tracer = this.eng.tracer;
-    const gone = (why: string) => {
-      if (tracer.wants('epq')) tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk, off, text: `EvalPlanQual: ${why} — the row is gone, nothing to do` });
-      return null;
-    };
-    for (;;) {
-      if (tracer.wants('epq')) tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk, off, text: `EvalPlanQual: following t_ctid to ${formatTid(blk, off)} (its t_xmin must be ${priorXmax})` });
-      const item = t.heap.item(blk, off);
-      if (!item || item.lpFlags !== LpFlags.NORMAL) return gone(`${formatTid(blk, off)} holds no tuple any more`);
-      if (item.xmin !== priorXmax) return gone(`${formatTid(blk, off)} has t_xmin ${item.xmin}, not ${priorXmax}: its line pointer was reused for another row`);
-      const vctx = this.eng.visibilityContext(s);
-      const d = satisfiesDirty(item, vctx);
-      if (!d.visible) {
-        // dead even to a dirty snapshot: a committed transaction (or we) replaced or deleted this version too
-        if (item.ctidBlock === blk && item.ctidOffset === off) return gone(`${formatTid(blk, off)} was deleted`);
-        priorXmax = item.xmax; blk = item.ctidBlock; off = item.ctidOffset;
-        continue;
-      }
-      if (d.waitXmax) {
-        if (policy === 'skip') return null;
-        if (policy === 'error') throw new PgError('55P03', `could not obtain lock on row in relation "${t.name}"`);
-        const prev = s.pin;
-        s.pin = { rel: t.oid, blk };
-        try { yield* this.eng.waitForXact(s, d.waitXmax, `while rechecking updated tuple ${formatTid(blk, off)} in relation "${t.name}"`); } finally { s.pin = prev; }
-        continue;
-      }
-      if ((priorXmax === vctx.myXid || (vctx.subXids?.has(priorXmax) ?? false)) && getCmin(item, vctx) >= vctx.curcid) return gone(`${formatTid(blk, off)} was created by this very command`);
-      const { tm, tupleLock, skipped, lockers } = yield* this.waitModifiable(s, t, blk, off, mode, 'lock', policy);
-      const release = () => { if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk, off }, TUPLE_HW_LOCK[mode]); };
-      if (skipped) return null;
-      if (tm === TM.Ok) {
-        this.eng.ensureXid(s);
-        heapLockTuple(this.heapCtx(s), t, blk, off, mode, lockers);
-        release();
-        return { vals: item.values, item, blk, off, aggs: null };
-      }
-      release();
-      if (tm !== TM.Updated) return gone(`${formatTid(blk, off)}: ${tm}`);
-      priorXmax = item.xmax; blk = item.ctidBlock; off = item.ctidOffset;
-    }
-  }
+  // ------------------------------------------------------------------ row locking (sql/rowlocks.ts does the waiting)
 
   private *lockRowForSelect(s: Session, t: Table, c: Candidate, mode: TupleLockMode, policy: WaitPolicy, where: Compiled | null): Gen<Candidate | null> {
-    const { tm, tupleLock, skipped, lockers } = yield* this.waitModifiable(s, t, c.blk, c.off, mode, 'lock', policy);
+    const { tm, skipped } = yield* lockTuple(this, s, t, c.blk, c.off, mode, policy, true);
     if (skipped) return null;
-    const tag = { type: 'tuple' as const, rel: t.oid, blk: c.blk, off: c.off };
-    const release = () => { if (tupleLock) this.eng.releaseLock(s, tag, TUPLE_HW_LOCK[mode]); };
     switch (tm) {
-      case TM.Ok:
-        this.eng.ensureXid(s);
-        heapLockTuple(this.heapCtx(s), t, c.blk, c.off, mode, lockers);
-        release();
-        return c;
-      case TM.SelfModified: case TM.Invisible:
-        release();
-        return null;
+      case TM.Ok: return c;
       case TM.Updated: case TM.Deleted: {
-        release();
         if (usesXactSnapshot(s.tx!.isolation)) throw new PgError('40001', 'could not serialize access due to concurrent update');
         if (tm === TM.Deleted) return null;
-        const latest = yield* this.lockLatest(s, t, c.item, mode, policy);
+        const latest = yield* lockLatest(this, s, t, c.item, mode, policy, true);
         if (!latest) return null;
         if (where && where.fn(latest) !== true) return null;
         return latest;
       }
-      default: release(); return null;
+      default: return null; // TM_SelfModified, TM_Invisible
     }
   }
 
@@ -952,7 +901,7 @@ export class Executor {
       if (key === null) continue;
       for (const tid of index.lookup(key)) {
         visit(tidBlock(tid));
-        for (const m of hotChain(t, tidBlock(tid), tidOffset(tid))) {
+        for (const m of hotChain(t, tidBlock(tid), tidOffset(tid), this.eng.multis)) {
           const d = satisfiesDirty(m.item, vctx);
           if (!d.visible) continue;
           return { blk: m.blk, off: m.off, xwait: d.waitXmin || d.waitXmax };
@@ -1013,20 +962,17 @@ export class Executor {
     });
     const where = oc.whereClause ? this.compileWhere(oc.whereClause, scope) : null;
     const keyCols = [...t.keyColumns], idxCols = [...t.indexedColumns];
+    // ExecUpdateLockMode: the conflicting row is locked FOR UPDATE only if a key column is among the SET targets
+    const lockMode: TupleLockMode = sets.some((x) => t.keyColumns.has(x.idx)) ? 'exclusive' : 'nokeyexclusive';
     return {
       arbiters,
       *handle(vals: Value[], blk: number, off: number): Gen<Row | null | 'retry'> {
-        const { tm, tupleLock } = yield* self.waitModifiable(s, t, blk, off, 'exclusive', 'lock');
-        const release = () => { if (tupleLock) self.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk, off }, TUPLE_HW_LOCK.exclusive); };
+        const { tm } = yield* lockTuple(self, s, t, blk, off, lockMode, 'block', false);
         if (tm !== TM.Ok) {
-          release();
           if (tm === TM.SelfModified || tm === TM.Invisible) throw new PgError('21000', 'ON CONFLICT DO UPDATE command cannot affect row a second time', { hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.' });
           if (usesXactSnapshot(s.tx!.isolation)) throw new PgError('40001', 'could not serialize access due to concurrent update');
           return 'retry'; // updated or deleted meanwhile: look for the conflict again
         }
-        self.eng.ensureXid(s);
-        heapLockTuple(self.heapCtx(s), t, blk, off, 'exclusive');
-        release();
         const item = t.heap.item(blk, off)!;
         if (notVisible(item)) throw new PgError('40001', 'could not serialize access due to concurrent update');
         excludedRow.current = { vals, item: null, blk: 0, off: 0, aggs: null };
@@ -1036,9 +982,13 @@ export class Executor {
         for (const st of sets) newVals[st.idx] = st.fn(existing);
         self.checkConstraints(s, t, newVals, snap);
         const indexedChanged = idxCols.some((i) => !sameValue(item.values[i]!, newVals[i]!));
-        const keysChanged = keyCols.some((i) => !sameValue(item.values[i]!, newVals[i]!));
+        const mode: TupleLockMode = keyCols.some((i) => !sameValue(item.values[i]!, newVals[i]!)) ? 'exclusive' : 'nokeyexclusive';
+        // ExecUpdate → heap_update looks at the (now locked by us) version again: no wait, but who else holds it
+        const check = yield* waitForModify(self, s, t, blk, off, mode, 'update');
+        if (check.tm !== TM.Ok) throw new PgError('XX000', `ON CONFLICT DO UPDATE found its locked row ${formatTid(blk, off)} in state ${check.tm}`);
         if (s.tx!.sxact) self.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, blk, off);
-        const nt = heapUpdate(self.heapCtx(s), t, blk, off, newVals, indexedChanged, keysChanged);
+        const nt = heapUpdate(self.heapCtx(s), t, blk, off, newVals, indexedChanged, mode, check.lockers);
+        if (check.tupleLock) self.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk, off }, TUPLE_HW_LOCK[mode]);
         if (!nt.hot && t.indexes.length) {
           const waitAt = self.indexInsertAll(s, t, newVals, nt.blk, nt.off);
           if (waitAt >= 0) yield* self.indexInsertRest(s, t, waitAt, newVals, nt.blk, nt.off);
@@ -1171,7 +1121,7 @@ export class Executor {
           }
         }
         if (!(item.infomask2 & HEAP_HOT_UPDATED) || item.ctidBlock !== cb) break;
-        prevXmax = item.xmax;
+        prevXmax = updateXidOf(item, this.eng.multis);
         co = item.ctidOffset;
         item = page.items[co - 1];
         if (item && !(item.infomask2 & HEAP_ONLY_TUPLE)) break;
@@ -1252,7 +1202,10 @@ export class Executor {
     const ret = returning ? this.compileReturning(returning, scope) : null;
     const keyCols = [...t.keyColumns];
     const idxCols = [...t.indexedColumns];
-    const mode: TupleLockMode = sets.some((x) => t.keyColumns.has(x.idx)) ? 'exclusive' : 'nokeyexclusive';
+    // heap_update: FOR UPDATE strength only if a key column's value really changes (HeapDetermineColumnsInfo
+    // compares the old and new values: SET k = k keeps the key and takes the weaker FOR NO KEY UPDATE)
+    let mode: TupleLockMode = 'nokeyexclusive';
+    const modeFor = (old: Value[], nv: Value[]): TupleLockMode => (keyCols.some((i) => !sameValue(old[i]!, nv[i]!)) ? 'exclusive' : 'nokeyexclusive');
     const cands = this.scan(s, t, snapshot, where, n.whereClause, scope);
     let count = 0;
     const out: Value[][] = [];
@@ -1265,21 +1218,20 @@ export class Executor {
     const vctx = this.eng.visibilityContext(s);
     /** heap_update + index entries, synchronously; sets `placed` and returns the index position whose unique check must wait, or -1 */
     const placed = { blk: 0, off: 0 };
-    const applyUpdate = (cur: Candidate, newVals: Value[], tupleLock: boolean): number => {
+    const applyUpdate = (cur: Candidate, newVals: Value[], tupleLock: boolean, lockers: LockerCheck): number => {
       this.checkConstraints(s, t, newVals, snap);
       this.eng.ensureXid(s);
       const old = cur.item.values;
-      let indexedChanged = false, keysChanged = false;
+      let indexedChanged = false;
       for (const i of idxCols) if (!sameValue(old[i]!, newVals[i]!)) { indexedChanged = true; break; }
-      for (const i of keyCols) if (!sameValue(old[i]!, newVals[i]!)) { keysChanged = true; break; }
       if (s.tx!.sxact) this.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off);
-      const nt = heapUpdate(hctx, t, cur.blk, cur.off, newVals, indexedChanged, keysChanged);
+      const nt = heapUpdate(hctx, t, cur.blk, cur.off, newVals, indexedChanged, mode, lockers);
       if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
       placed.blk = nt.blk; placed.off = nt.off;
       return !nt.hot && t.indexes.length ? this.indexInsertAll(s, t, newVals, nt.blk, nt.off, old) : -1;
     };
-    const doUpdate = function* (this: Executor, cur: Candidate, newVals: Value[], tupleLock: boolean): Gen<void> {
-      const waitAt = applyUpdate(cur, newVals, tupleLock);
+    const doUpdate = function* (this: Executor, cur: Candidate, newVals: Value[], tupleLock: boolean, lockers: LockerCheck): Gen<void> {
+      const waitAt = applyUpdate(cur, newVals, tupleLock, lockers);
       const { blk, off } = placed;
       if (waitAt >= 0) yield* this.indexInsertRest(s, t, waitAt, newVals, blk, off);
       finish(newVals, blk, off);
@@ -1296,16 +1248,18 @@ export class Executor {
       vctx.subXids = s.tx!.subXidSet;
       if (satisfiesUpdate(cand.item, cand.blk, cand.off, vctx) === TM.Ok) {
         const newVals = compute(cand);
-        const waitAt = applyUpdate(cand, newVals, false);
+        mode = modeFor(cand.item.values, newVals);
+        const waitAt = applyUpdate(cand, newVals, false, NO_LOCKER_CHECK);
         if (waitAt >= 0) { const { blk, off } = placed; yield* this.indexInsertRest(s, t, waitAt, newVals, blk, off); finish(newVals, blk, off); } else finish(newVals, placed.blk, placed.off);
         continue;
       }
       let cur: Candidate = cand;
       let newVals = compute(cur);
       for (;;) {
-        const { tm, tupleLock } = yield* this.waitModifiable(s, t, cur.blk, cur.off, mode, 'update');
+        mode = modeFor(cur.item.values, newVals);
+        const { tm, tupleLock, lockers } = yield* waitForModify(this, s, t, cur.blk, cur.off, mode, 'update');
         if (tm === TM.Ok) {
-          yield* doUpdate.call(this, cur, newVals, tupleLock);
+          yield* doUpdate.call(this, cur, newVals, tupleLock, lockers);
           break;
         }
         if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
@@ -1314,7 +1268,7 @@ export class Executor {
           throw new PgError('40001', `could not serialize access due to concurrent ${tm === TM.Deleted ? 'delete' : 'update'}`);
         }
         if (tm === TM.Deleted) break;
-        const latest = yield* this.lockLatest(s, t, cur.item, mode);
+        const latest = yield* lockLatest(this, s, t, cur.item, mode, 'block', false);
         if (!latest) break;
         if (where && where.fn(latest) !== true) {
           if (this.eng.tracer.wants('epq')) this.eng.tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk: latest.blk, off: latest.off, text: `EvalPlanQual: the newest version ${formatTid(latest.blk, latest.off)} no longer matches WHERE — row skipped (it stays locked)` });
@@ -1348,7 +1302,7 @@ export class Executor {
       if (++done % PROGRESS_ROWS === 0) yield { kind: 'progress', done, total: cands.length };
       let cur: Candidate = cand;
       for (;;) {
-        const { tm, tupleLock } = yield* this.waitModifiable(s, t, cur.blk, cur.off, 'exclusive', 'delete');
+        const { tm, tupleLock } = yield* waitForModify(this, s, t, cur.blk, cur.off, 'exclusive', 'delete');
         const release = () => { if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK.exclusive); };
         if (tm === TM.Ok) {
           this.eng.ensureXid(s);
@@ -1365,7 +1319,7 @@ export class Executor {
           throw new PgError('40001', `could not serialize access due to concurrent ${tm === TM.Deleted ? 'delete' : 'update'}`);
         }
         if (tm === TM.Deleted) break;
-        const latest = yield* this.lockLatest(s, t, cur.item, 'exclusive');
+        const latest = yield* lockLatest(this, s, t, cur.item, 'exclusive', 'block', false);
         if (!latest || (where && where.fn(latest) !== true)) break;
         cur = latest;
       }
@@ -1439,8 +1393,10 @@ export class Executor {
         const c = el.Constraint;
         const keys = ((c.keys ?? []) as N[]).map((k) => k.String.sval as string);
         switch (c.contype) {
-          case 'CONSTR_PRIMARY': uniques.push({ cols: keys, primary: true, name: c.conname }); break;
-          case 'CONSTR_UNIQUE': uniques.push({ cols: keys, primary: false, name: c.conname }); break;
+          case 'CONSTR_PRIMARY': case 'CONSTR_UNIQUE':
+            if (c.including?.length) throw notSupported('INCLUDE columns', posOf(c.location));
+            uniques.push({ cols: keys, primary: c.contype === 'CONSTR_PRIMARY', name: c.conname });
+            break;
           case 'CONSTR_CHECK': {
             const refs = new Set<string>();
             collectColumnRefs(c.raw_expr, refs);
@@ -1582,7 +1538,7 @@ export class Executor {
         if (item.lpFlags !== LpFlags.NORMAL || item.infomask2 & HEAP_ONLY_TUPLE) return;
         // the chain's newest member that is not known dead gives the key
         let last = item;
-        for (const m of hotChain(t, page.blkno, i + 1)) last = m.item;
+        for (const m of hotChain(t, page.blkno, i + 1, this.eng.multis)) last = m.item;
         const d = satisfiesDirty({ ...last }, vctx);
         if (n.unique && d.visible) {
           const key = index.keyOf(last.values);
@@ -1596,7 +1552,11 @@ export class Executor {
     }
     t.indexes.push(index);
     cat.standaloneIndexes.add(index.name);
+    // index_update_stats: the build records relpages/reltuples — except that an empty, never-vacuumed table stays
+    // "never vacuumed" (reltuples -1), so a table indexed before it is loaded does not look small to the planner
+    const before = t.stats;
     this.updateStats(s, t);
+    if (!before && t.stats!.reltuples === 0) t.stats = undefined;
     const addedIndexed = cols.filter((c) => !t.indexedColumns.has(c));
     const addedKeys = n.unique ? cols.filter((c) => !t.keyColumns.has(c)) : [];
     for (const c of cols) { t.indexedColumns.add(c); if (n.unique) t.keyColumns.add(c); }
@@ -1751,7 +1711,7 @@ export class Executor {
 }
 
 /** Members of a HOT chain starting at a root line pointer (following redirects and heap-only successors). */
-export function* hotChain(t: Table, blk: number, off: number): Generator<{ blk: number; off: number; item: Item }> {
+export function* hotChain(t: Table, blk: number, off: number, multis: MultiXacts): Generator<{ blk: number; off: number; item: Item }> {
   const page = t.heap.pages[blk];
   if (!page) return;
   let item = page.items[off - 1];
@@ -1761,7 +1721,7 @@ export function* hotChain(t: Table, blk: number, off: number): Generator<{ blk: 
     if (prevXmax >= 0 && item.xmin !== prevXmax) return;
     yield { blk, off, item };
     if (!(item.infomask2 & HEAP_HOT_UPDATED) || item.ctidBlock !== blk) return;
-    prevXmax = item.xmax;
+    prevXmax = updateXidOf(item, multis);
     off = item.ctidOffset;
     item = page.items[off - 1];
     if (item && !(item.infomask2 & HEAP_ONLY_TUPLE)) return;
@@ -1779,9 +1739,10 @@ function conflictOutXid(item: Item, visible: boolean, snap: Snapshot, eng: Engin
   if (!xminRunning && !(item.infomask & 0x0100) && !clog.didCommit(item.xmin)) return 0; // aborted inserter: dead
   if (xminRunning) return item.xmin; // HEAPTUPLE_INSERT_IN_PROGRESS
   const lockOnly = (item.infomask & HEAP_XMAX_LOCK_ONLY) !== 0 || (item.infomask & 0x0800) !== 0 || item.xmax === 0;
-  const xmaxLive = !lockOnly && (eng.xacts.isInProgress(item.xmax) || clog.didCommit(item.xmax));
+  const xmax = updateXidOf(item, eng.multis);
+  const xmaxLive = !lockOnly && xmax !== 0 && (eng.xacts.isInProgress(xmax) || clog.didCommit(xmax));
   if (!xmaxLive) return visible ? 0 : item.xmin; // HEAPTUPLE_LIVE
-  const xid = visible ? item.xmax : item.xmin; // RECENTLY_DEAD / DELETE_IN_PROGRESS
+  const xid = visible ? xmax : item.xmin; // RECENTLY_DEAD / DELETE_IN_PROGRESS
   return xid < snap.xmin ? 0 : xid;
 }
 
@@ -1794,16 +1755,6 @@ function sameValue(a: Value, b: Value): boolean {
   return formatValue(a) === formatValue(b);
 }
 
-function describeTm(tm: TM, item: Item): string {
-  switch (tm) {
-    case TM.Ok: return 'TM_Ok (free to change)';
-    case TM.BeingModified: return `TM_BeingModified (t_xmax ${item.xmax} is still in progress)`;
-    case TM.Updated: return `TM_Updated (t_xmax ${item.xmax} committed an update; newer version at (${item.ctidBlock},${item.ctidOffset}))`;
-    case TM.Deleted: return `TM_Deleted (t_xmax ${item.xmax} committed a delete)`;
-    case TM.SelfModified: return 'TM_SelfModified (already changed by this command)';
-    case TM.Invisible: return 'TM_Invisible';
-  }
-}
 
 const SERIAL_TYPES = new Map([['serial', 'int4'], ['serial4', 'int4'], ['bigserial', 'int8'], ['serial8', 'int8'], ['smallserial', 'int2'], ['serial2', 'int2']]);
 const VACUUM_OPTIONS = new Set(['verbose', 'skip_locked', 'analyze', 'freeze', 'full', 'disable_page_skipping', 'index_cleanup', 'process_toast', 'truncate', 'parallel']);

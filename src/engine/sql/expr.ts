@@ -16,6 +16,7 @@ import {
   formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod, integerLiteral,
 } from './types.js';
 import { intArith, intNegate, intAbs } from './intarith.js';
+import { pg15HasFunction } from '../catalog/pg15names.js';
 import type { Item } from '../heap/tuple.js';
 import { literalAt, intConst } from './parser.js';
 
@@ -47,7 +48,7 @@ export interface ExprEnv {
   subquery(select: Record<string, any>, outer: Scope): { run(outerRow: Row): Value[][]; types: SqlType[] };
   currentSnapshot(): string;
   xactStatus(xid: number): string | null;
-  currentSetting(name: string): string;
+  currentSetting(name: string, missingOk: boolean): string | null;
 }
 
 export interface ColumnSource { name: string; type: SqlType }
@@ -679,7 +680,8 @@ function compileFunc(n: N, scope: Scope): Compiled {
     case 'current_setting': {
       if (ca.length < 1 || ca.length > 2) argc(1);
       const f = castTo(ca[0]!, T.text, false, pos).fn;
-      return mk((r) => { const v = f(r); return v === null ? null : env.currentSetting(String(v)); }, T.text);
+      const missingOk = ca[1] ? castTo(ca[1], T.bool, false, pos).fn : () => false;
+      return mk((r) => { const v = f(r); const ok = missingOk(r); return v === null || ok === null ? null : env.currentSetting(String(v), ok === true); }, T.text);
     }
     case 'abs': {
       argc(1);
@@ -724,6 +726,7 @@ function compileFunc(n: N, scope: Scope): Compiled {
     case 'now': case 'clock_timestamp': case 'random': case 'current_timestamp':
       throw notSupported(`${name}() (the engine is deterministic: no wall clock, no randomness)`, pos);
     default:
+      if (pg15HasFunction(name, ca.length)) throw notSupported(`the function ${name}()`, pos);
       throw new PgError('42883', `function ${name}(${ca.map((a) => typeDisplayName(a.type.name === 'unknown' ? T.unknown : a.type)).join(', ')}) does not exist`, {
         hint: 'No function matches the given name and argument types. You might need to add explicit type casts.', position: pos,
       });

@@ -13,6 +13,7 @@
  */
 import { PgError } from '../errors.js';
 import { Numeric } from './numeric.js';
+import { PG15_TYPES } from '../catalog/pg15names.js';
 
 export type TypeName =
   | 'int2' | 'int4' | 'int8' | 'numeric' | 'text' | 'varchar' | 'bpchar' | 'bool'
@@ -84,25 +85,15 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
     case 'regclass': return T.text; // a relation name: nextval('t_id_seq'::regclass)
     case 'txid_snapshot': return T.txid_snapshot;
     default: {
-      const known = UNMODELLED_TYPES[n];
-      if (known !== undefined) throw new PgError('0A000', `type ${known || n} is not supported by Heapscope`, position !== undefined ? { position } : {});
+      if (PG15_TYPES.has(n)) throw new PgError('0A000', `type ${TYPE_SPELLING[n] ?? n} is not supported by Heapscope`, position !== undefined ? { position } : {});
       throw new PgError('42704', `type "${n}" does not exist`, position !== undefined ? { position } : {});
     }
   }
 }
-/**
- * PostgreSQL 15's built-in types the simulator does not model (by pg_type name, with format_type's spelling where
- * it differs): refused with 0A000 — a type that does not exist at all is 42704.
- */
-const UNMODELLED_TYPES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
-  float4: 'real', float8: 'double precision', money: '', bytea: '', name: '', char: '"char"', json: '', jsonb: '', jsonpath: '', xml: '',
-  date: '', time: 'time without time zone', timetz: 'time with time zone', timestamp: 'timestamp without time zone',
-  timestamptz: 'timestamp with time zone', interval: '', bit: '', varbit: 'bit varying', uuid: '', oid: '', regproc: '',
-  regprocedure: '', regoper: '', regoperator: '', regtype: '', regrole: '', regnamespace: '', regconfig: '', regdictionary: '',
-  regcollation: '', point: '', lseg: '', path: '', box: '', polygon: '', line: '', circle: '', cidr: '', inet: '', macaddr: '',
-  macaddr8: '', pg_lsn: '', tsvector: '', tsquery: '', int4range: '', int8range: '', numrange: '', tsrange: '', tstzrange: '',
-  daterange: '', int4multirange: '', int8multirange: '', nummultirange: '', tsmultirange: '', tstzmultirange: '',
-  datemultirange: '', refcursor: '', int2vector: '', oidvector: '', aclitem: '', record: '', void: '',
+/** format_type's spelling of the built-in types whose SQL name differs from their pg_type name */
+const TYPE_SPELLING: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
+  float4: 'real', float8: 'double precision', char: '"char"', time: 'time without time zone', timetz: 'time with time zone',
+  timestamp: 'timestamp without time zone', timestamptz: 'timestamp with time zone', varbit: 'bit varying',
 });
 const encodeNumericTypmod = (p: number, s: number) => p * 65536 + s;
 

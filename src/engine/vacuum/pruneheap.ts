@@ -45,7 +45,7 @@ export function removableHorizon(eng: Engine): number {
 
 /** The visibility facts pruning needs, for a horizon. */
 export function vacuumContext(eng: Engine, oldestXmin: number): VacuumContext {
-  return { clog: eng.xacts.clog, isInProgress: (x) => eng.xacts.isInProgress(x), multiRunning: (m) => eng.multiRunning(m), oldestXmin, flushedLsn: () => eng.wal.flushedLsn };
+  return { clog: eng.xacts.clog, isInProgress: (x) => eng.xacts.isInProgress(x), multiRunning: (m) => eng.multiRunning(m), multiUpdater: (m) => eng.multis.updateXid(m), oldestXmin, flushedLsn: () => eng.wal.flushedLsn };
 }
 
 /** Does another backend hold a pin on this page (so no cleanup lock can be had)? */

@@ -31,6 +31,8 @@ export interface VacuumContext {
   clog: Clog;
   isInProgress(xid: number): boolean;
   multiRunning(multi: number): boolean;
+  /** the updater member of a MultiXact, 0 if it has none */
+  multiUpdater(multi: number): number;
   /** the oldest xid any running transaction may still need (GetOldestNonRemovableTransactionId) */
   oldestXmin: number;
   /** the WAL flush pointer (see Clog.commitHintAllowed) */
@@ -39,6 +41,11 @@ export interface VacuumContext {
 const hintCommitted = (item: Item, bit: number, xid: number, ctx: VacuumContext) => {
   if (!ctx.flushedLsn || ctx.clog.commitHintAllowed(xid, ctx.flushedLsn())) item.infomask |= bit;
 };
+
+/** HeapTupleHeaderGetUpdateXid: t_xmax, or the updater member of an update MultiXact */
+function updateXid(item: Item, ctx: VacuumContext): number {
+  return (item.infomask & HEAP_XMAX_IS_MULTI) && !(item.infomask & (HEAP_XMAX_LOCK_ONLY | HEAP_XMAX_INVALID)) ? ctx.multiUpdater(item.xmax) : item.xmax;
+}
 
 /** HeapTupleSatisfiesVacuum, setting hint bits as it goes. */
 export function satisfiesVacuum(item: Item, ctx: VacuumContext): VacState {
@@ -52,6 +59,14 @@ export function satisfiesVacuum(item: Item, ctx: VacuumContext): VacState {
   if (item.infomask & HEAP_XMAX_LOCK_ONLY) {
     const running = item.infomask & HEAP_XMAX_IS_MULTI ? ctx.multiRunning(item.xmax) : ctx.isInProgress(item.xmax);
     if (!running) item.infomask |= HEAP_XMAX_INVALID;
+    return VacState.Live;
+  }
+  if (item.infomask & HEAP_XMAX_IS_MULTI) {
+    // an update MultiXact: the updater decides; lockers still running do not keep a committed update's victim alive
+    const x = ctx.multiUpdater(item.xmax);
+    if (ctx.isInProgress(x)) return VacState.DeleteInProgress;
+    if (ctx.clog.didCommit(x)) return x < ctx.oldestXmin ? VacState.Dead : VacState.RecentlyDead;
+    if (!ctx.multiRunning(item.xmax)) item.infomask |= HEAP_XMAX_INVALID;
     return VacState.Live;
   }
   if (!(item.infomask & HEAP_XMAX_COMMITTED)) {
@@ -94,7 +109,7 @@ export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
       if (it.lpFlags !== LpFlags.NORMAL || !(it.infomask2 & HEAP_HOT_UPDATED) || it.ctidBlock !== page.blkno) break;
       const next = it.ctidOffset;
       const nx = items[next - 1];
-      if (!nx || nx.lpFlags !== LpFlags.NORMAL || !(nx.infomask2 & HEAP_ONLY_TUPLE) || nx.xmin !== it.xmax) break;
+      if (!nx || nx.lpFlags !== LpFlags.NORMAL || !(nx.infomask2 & HEAP_ONLY_TUPLE) || nx.xmin !== updateXid(it, ctx)) break;
       chain.push(next);
       cur = next;
     }
@@ -108,7 +123,7 @@ export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
       if (items[c - 1]!.lpFlags !== LpFlags.NORMAL) break;
       const v = st(c);
       if (v === VacState.RecentlyDead || v === VacState.DeleteInProgress) {
-        const x = items[c - 1]!.xmax;
+        const x = updateXid(items[c - 1]!, ctx);
         if (newPruneXid === 0 || x < newPruneXid) newPruneXid = x;
       }
       if (v === VacState.Dead) lastDead = i;

@@ -16,7 +16,8 @@
  * HeapTupleSatisfiesDirty (what a unique-index check sees, including in-progress inserters).
  *
  * Mirrors: src/backend/access/heap/heapam_visibility.c. "Our" transaction includes its live subtransactions
- * (savepoints); a MultiXact xmax is only ever a set of row lockers here. Frozen xmin via HEAP_XMIN_FROZEN only.
+ * (savepoints). A MultiXact xmax (HEAP_XMAX_IS_MULTI) is asked about its updater member where a plain xmax would be
+ * asked about itself, and gets no xmax hint bits. Frozen xmin via HEAP_XMIN_FROZEN only.
  */
 import type { Item } from '../heap/tuple.js';
 import {
@@ -39,8 +40,10 @@ export interface VisibilityContext {
   combos: [number, number][];
   clog: Clog;
   isInProgress(xid: number): boolean;
-  /** is any member of this MultiXact (several row lockers) still running? */
+  /** is any member of this MultiXact still running? */
   multiRunning?(multi: number): boolean;
+  /** the updater member of a MultiXact (HeapTupleGetUpdateXid), 0 when all members are lockers */
+  multiUpdater?(multi: number): number;
   /** called when a hint bit is set, so the trace can show it */
   onHint?(item: Item, bit: number): void;
   /** the WAL flush pointer (a committed-hint waits for an asynchronous COMMIT's flush) */
@@ -85,6 +88,9 @@ const lockerRunning = (item: Item, ctx: VisibilityContext) =>
   item.infomask & HEAP_XMAX_IS_MULTI ? (ctx.multiRunning?.(item.xmax) ?? false) : ctx.isInProgress(item.xmax);
 /** TransactionIdIsCurrentTransactionId: our top-level xid or one of our live subtransactions' xids. */
 const mine = (xid: number, ctx: VisibilityContext) => xid !== 0 && (xid === ctx.myXid || (ctx.subXids !== null && ctx.subXids.has(xid)));
+const isMulti = (item: Item) => (item.infomask & HEAP_XMAX_IS_MULTI) !== 0;
+/** HeapTupleGetUpdateXid for a MultiXact xmax that is not lock-only */
+const updaterOf = (item: Item, ctx: VisibilityContext) => ctx.multiUpdater?.(item.xmax) ?? 0;
 
 /** HeapTupleSatisfiesMVCC. Returns a Vis outcome; VIS_VISIBLE[outcome] says whether the row is visible. */
 export function satisfiesMVCC(item: Item, snap: Snapshot, ctx: VisibilityContext): Vis {
@@ -95,6 +101,11 @@ export function satisfiesMVCC(item: Item, snap: Snapshot, ctx: VisibilityContext
       if (getCmin(item, ctx) >= ctx.curcid) return Vis.OwnInsertLaterCommand;
       if (im & HEAP_XMAX_INVALID) return Vis.OwnInsertVisible;
       if (isLockedOnly(item)) return Vis.OwnInsertLockedOnly;
+      if (isMulti(item)) {
+        // the updating subtransaction must have aborted if it is not ours
+        if (!mine(updaterOf(item, ctx), ctx)) return Vis.OwnInsertDeleterAborted;
+        return getCmax(item, ctx) >= ctx.curcid ? Vis.OwnInsertDeletedLaterCommand : Vis.OwnInsertOwnDelete;
+      }
       if (!mine(item.xmax, ctx)) { setHint(item, HEAP_XMAX_INVALID, ctx); return Vis.OwnInsertDeleterAborted; }
       return getCmax(item, ctx) >= ctx.curcid ? Vis.OwnInsertDeletedLaterCommand : Vis.OwnInsertOwnDelete;
     }
@@ -108,6 +119,12 @@ export function satisfiesMVCC(item: Item, snap: Snapshot, ctx: VisibilityContext
   const im2 = item.infomask;
   if (im2 & HEAP_XMAX_INVALID) return (im2 & HEAP_XMIN_FROZEN) === HEAP_XMIN_FROZEN ? Vis.XminFrozenXmaxInvalid : Vis.XmaxInvalid;
   if (isLockedOnly(item)) return Vis.XmaxLockOnly;
+  if (im2 & HEAP_XMAX_IS_MULTI) {
+    const x = updaterOf(item, ctx);
+    if (mine(x, ctx)) return getCmax(item, ctx) >= ctx.curcid ? Vis.OwnDeleteLaterCommand : Vis.OwnDelete;
+    if (xidInSnapshot(x, snap)) return Vis.XmaxInSnapshot;
+    return ctx.clog.didCommit(x) ? Vis.XmaxCommitted : Vis.XmaxAborted;
+  }
   if ((im2 & HEAP_XMAX_COMMITTED) === 0) {
     if (mine(item.xmax, ctx)) return getCmax(item, ctx) >= ctx.curcid ? Vis.OwnDeleteLaterCommand : Vis.OwnDelete;
     if (xidInSnapshot(item.xmax, snap)) return Vis.XmaxInSnapshot;
@@ -159,7 +176,11 @@ export function satisfiesUpdate(item: Item, blk: number, off: number, ctx: Visib
     if (mine(item.xmin, ctx)) {
       if (getCmin(item, ctx) >= ctx.curcid) return TM.Invisible;
       if (im & HEAP_XMAX_INVALID) return TM.Ok;
-      if (isLockedOnly(item)) return mine(item.xmax, ctx) ? TM.Ok : lockerRunning(item, ctx) ? TM.BeingModified : TM.Ok;
+      if (isLockedOnly(item)) return lockerRunning(item, ctx) ? TM.BeingModified : TM.Ok;
+      if (isMulti(item)) {
+        if (!mine(updaterOf(item, ctx), ctx)) return lockerRunning(item, ctx) ? TM.BeingModified : TM.Ok;
+        return getCmax(item, ctx) >= ctx.curcid ? TM.SelfModified : TM.Invisible;
+      }
       if (!mine(item.xmax, ctx)) { setHint(item, HEAP_XMAX_INVALID, ctx); return TM.Ok; }
       return getCmax(item, ctx) >= ctx.curcid ? TM.SelfModified : TM.Invisible;
     }
@@ -173,12 +194,26 @@ export function satisfiesUpdate(item: Item, blk: number, off: number, ctx: Visib
     if (isLockedOnly(item)) return TM.Ok;
     return isUpdatedNotDeleted(item, blk, off) ? TM.Updated : TM.Deleted;
   }
+  if (im2 & HEAP_XMAX_IS_MULTI) {
+    if (isLockedOnly(item)) {
+      if (lockerRunning(item, ctx)) return TM.BeingModified;
+      setHint(item, HEAP_XMAX_INVALID, ctx);
+      return TM.Ok;
+    }
+    const x = updaterOf(item, ctx);
+    if (mine(x, ctx)) return getCmax(item, ctx) >= ctx.curcid ? TM.SelfModified : TM.Invisible;
+    if (lockerRunning(item, ctx)) return TM.BeingModified;
+    if (ctx.clog.didCommit(x)) return isUpdatedNotDeleted(item, blk, off) ? TM.Updated : TM.Deleted;
+    // the updater aborted and no member is left: nothing of interest remains in xmax
+    setHint(item, HEAP_XMAX_INVALID, ctx);
+    return TM.Ok;
+  }
   if (mine(item.xmax, ctx)) {
     if (isLockedOnly(item)) return TM.BeingModified;
     return getCmax(item, ctx) >= ctx.curcid ? TM.SelfModified : TM.Invisible;
   }
   if (isLockedOnly(item)) {
-    if (lockerRunning(item, ctx)) return TM.BeingModified;
+    if (ctx.isInProgress(item.xmax)) return TM.BeingModified;
     setHint(item, HEAP_XMAX_INVALID, ctx);
     return TM.Ok;
   }
@@ -196,7 +231,9 @@ export function satisfiesDirty(item: Item, ctx: VisibilityContext): DirtyResult 
   if ((im & HEAP_XMIN_COMMITTED) === 0) {
     if (im & HEAP_XMIN_INVALID) return r;
     if (mine(item.xmin, ctx)) {
-      if (im & HEAP_XMAX_INVALID || isLockedOnly(item) || !mine(item.xmax, ctx)) { r.visible = true; return r; }
+      if (im & HEAP_XMAX_INVALID || isLockedOnly(item)) { r.visible = true; return r; }
+      if (isMulti(item)) { r.visible = !mine(updaterOf(item, ctx), ctx); return r; }
+      if (!mine(item.xmax, ctx)) { setHint(item, HEAP_XMAX_INVALID, ctx); r.visible = true; return r; }
       return r;
     }
     if (ctx.isInProgress(item.xmin)) {
@@ -210,12 +247,20 @@ export function satisfiesDirty(item: Item, ctx: VisibilityContext): DirtyResult 
   const im2 = item.infomask;
   if (im2 & HEAP_XMAX_INVALID) { r.visible = true; return r; }
   if (im2 & HEAP_XMAX_COMMITTED) { r.visible = isLockedOnly(item); return r; }
-  if (mine(item.xmax, ctx)) { r.visible = isLockedOnly(item); return r; }
   if (isLockedOnly(item)) {
-    if (!lockerRunning(item, ctx)) setHint(item, HEAP_XMAX_INVALID, ctx);
+    if (!isMulti(item) && !mine(item.xmax, ctx) && !ctx.isInProgress(item.xmax)) setHint(item, HEAP_XMAX_INVALID, ctx);
     r.visible = true;
     return r;
   }
+  if (im2 & HEAP_XMAX_IS_MULTI) {
+    const x = updaterOf(item, ctx);
+    if (mine(x, ctx)) return r;
+    if (ctx.isInProgress(x)) { r.waitXmax = x; r.visible = true; return r; }
+    if (ctx.clog.didCommit(x)) return r;
+    r.visible = true; // the updater aborted
+    return r;
+  }
+  if (mine(item.xmax, ctx)) return r;
   if (ctx.isInProgress(item.xmax)) {
     r.waitXmax = item.xmax;
     r.visible = true;

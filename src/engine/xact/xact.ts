@@ -23,7 +23,13 @@ export const usesXactSnapshot = (l: IsolationLevel) => l === 'repeatable read' |
 export const FRESH_CLUSTER_NEXT_XID = 724;
 
 /** A savepoint's subtransaction: its own xid (assigned at its first write) and the locks it took. */
-export interface SubXact { name: string; xid: number; aborted: boolean; locks: { tag: import('../lock/lock.js').LockTag; mode: number }[] }
+export interface SubXact {
+  name: string; xid: number; aborted: boolean; locks: { tag: import('../lock/lock.js').LockTag; mode: number }[];
+  /** how many SET changes the transaction had made when the savepoint was taken (rolling back undoes the later ones) */
+  gucLevel: number;
+  /** xids of the subtransactions released into this one (RELEASE SAVEPOINT): they commit or abort with it */
+  children: number[];
+}
 
 export class Transaction {
   xid = 0;
@@ -36,8 +42,14 @@ export class Transaction {
   /** every xid that is "ours" besides the top one (for TransactionIdIsCurrentTransactionId) */
   get subXidSet(): Set<number> | null {
     if (!this.releasedSubXids.length && !this.subs.length) return null;
-    const ids = [...this.releasedSubXids, ...this.subs.filter((s) => s.xid && !s.aborted).map((s) => s.xid)];
+    const ids = this.liveSubXids();
     return ids.length ? new Set(ids) : null;
+  }
+  /** the subtransaction xids that commit with this transaction (released ones and those of open savepoints) */
+  liveSubXids(): number[] {
+    const ids = [...this.releasedSubXids];
+    for (const s of this.subs) if (!s.aborted) { if (s.xid) ids.push(s.xid); ids.push(...s.children); }
+    return ids;
   }
   curcid = 0;
   cidUsed = false;

@@ -1,0 +1,59 @@
+/**
+ * npm run record:pg-names: read the names of PostgreSQL 15's built-in functions, settings and types from a real
+ * server (a throwaway cluster) into src/engine/catalog/pg15names.ts. The engine uses them to tell "PostgreSQL has
+ * this, the simulator does not" (0A000, naming it) from "no such thing" (42883 / 42704), as PostgreSQL would say.
+ */
+import { writeFileSync } from 'node:fs';
+import pg from 'pg';
+import { Template, Cluster } from './lib/pgcluster.js';
+
+const template = new Template();
+const cluster = new Cluster(template);
+try {
+  await cluster.start();
+  const c = new pg.Client(cluster.connection);
+  await c.connect();
+  const col = async (sql: string) => (await c.query(sql)).rows.map((r) => String(Object.values(r)[0])).sort();
+  // each function with the argument counts its overloads accept: "name:min-max" ranges, "n+" for VARIADIC
+  const fx = await c.query("SELECT proname, min(pronargs - pronargdefaults - CASE WHEN provariadic <> 0 THEN 1 ELSE 0 END) AS lo, max(CASE WHEN provariadic <> 0 THEN 999 ELSE pronargs END) AS hi, string_agg(DISTINCT CASE WHEN provariadic <> 0 THEN 'v' ELSE (pronargs - pronargdefaults)::text || '-' || pronargs::text END, ',') AS ar FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace GROUP BY proname ORDER BY proname");
+  const functions = fx.rows.map((r) => `${r.proname}:${r.ar}`);
+  const settings = await col('SELECT name FROM pg_settings');
+  const types = await col("SELECT typname FROM pg_type WHERE typnamespace = 'pg_catalog'::regnamespace AND typname !~ '^_'");
+  const version = (await c.query('SHOW server_version')).rows[0].server_version;
+  // every setting: its display value (what SHOW prints on the recording cluster), type, unit, range, values, context
+  const st = await c.query("SELECT name, current_setting(name) AS shown, vartype, unit, min_val, max_val, enumvals, context, category, short_desc FROM pg_settings ORDER BY name");
+  await c.end();
+  const list = (xs: string[]) => JSON.stringify(xs.join(' '));
+  writeFileSync('src/engine/catalog/pg15names.ts', `/**
+ * Names of PostgreSQL ${version}'s built-in functions (pg_proc, schema pg_catalog), settings (pg_settings) and types
+ * (pg_type), read from a real server by \`npm run record:pg-names\` — generated, do not edit. The engine refuses what
+ * PostgreSQL has and it does not model with 0A000 naming it; a name not here does not exist in PostgreSQL either.
+ */
+const set = (s: string) => new Set(s.split(' '));
+/** function name → the argument counts its overloads take: "lo-hi" ranges, "v" when one is VARIADIC (any count) */
+export const PG15_FUNCTIONS: ReadonlyMap<string, string> = new Map(${list(functions)}.split(' ').map((f) => { const i = f.lastIndexOf(':'); return [f.slice(0, i), f.slice(i + 1)] as [string, string]; }));
+/** Does PostgreSQL 15 have a function of this name taking this many arguments (ignoring their types)? */
+export function pg15HasFunction(name: string, argc: number): boolean {
+  const a = PG15_FUNCTIONS.get(name);
+  if (a === undefined) return false;
+  return a.split(',').some((r) => r === 'v' || (() => { const [lo, hi] = r.split('-').map(Number); return argc >= lo! && argc <= hi!; })());
+}
+export const PG15_SETTINGS: ReadonlySet<string> = set(${list(settings)});
+export const PG15_TYPES: ReadonlySet<string> = set(${list(types)});
+`);
+  const esc = (x: unknown) => JSON.stringify(x ?? null);
+  writeFileSync('src/engine/guc/pg15settings.ts', `/**
+ * PostgreSQL ${version}'s settings as pg_settings lists them on the cluster the recordings come from (initdb defaults,
+ * plus what scripts/lib/pgcluster.ts sets: autovacuum, fsync, max_connections, port...), read by
+ * \`npm run record:pg-names\` — generated, do not edit. shown: current_setting(name); min/max in the unit's terms.
+ */
+export interface SettingDef { name: string; shown: string; vartype: 'bool' | 'integer' | 'real' | 'string' | 'enum'; unit: string | null; min: number | null; max: number | null; enumvals: string[] | null; context: string; category: string; desc: string }
+export const PG15_SETTING_DEFS: readonly SettingDef[] = [
+${st.rows.map((r) => `  { name: ${esc(r.name)}, shown: ${esc(r.shown)}, vartype: ${esc(r.vartype)}, unit: ${esc(r.unit)}, min: ${r.min_val === null ? 'null' : Number(r.min_val)}, max: ${r.max_val === null ? 'null' : Number(r.max_val)}, enumvals: ${esc(r.enumvals)}, context: ${esc(r.context)}, category: ${esc(r.category)}, desc: ${esc(r.short_desc)} },`).join('\n')}
+];
+`);
+  console.log(`functions ${functions.length}, settings ${settings.length}, types ${types.length}`);
+} finally {
+  cluster.stopSync();
+  template.remove();
+}
