@@ -241,6 +241,17 @@ describe('the player on the store', () => {
     expect(progressText(loadProgress(storage).get('t'))).toBe('done · 1 of 2 questions right');
   });
 
+  it('an answer is judged on the engine, not by the answer the lesson states', async () => {
+    // a lesson whose stated answer is wrong (the checker would refuse it): the engine still decides
+    const forged = structuredClone(lesson);
+    forged.steps[1]!.predict!.answer = 0; // "alice"
+    const { player, st } = await open(new MemoryStorage(), { ...doc, lesson: forged, hash: 'forged' });
+    await player.next();
+    await player.next();
+    await player.answer(0);
+    expect(st().lesson!.answers).toEqual([{ step: 1, choice: 0, right: false, truth: 1 }]);
+  });
+
   it('a reload resumes at the same step; a jump in the timeline moves the step with it', async () => {
     const storage = new MemoryStorage();
     const a = await open(storage);
