@@ -60,7 +60,8 @@ try {
   await new Promise((r) => setTimeout(r, 2500));
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--disable-gpu', '--disable-background-networking'] });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const url = `http://127.0.0.1:${port}/`;
+  // the free workspace (a first visit to / lands on the course gallery instead)
+  const url = `http://127.0.0.1:${port}/#/workspace`;
   await page.goto(url);
   await page.evaluate(() => localStorage.clear());
   const fetched = new Set<string>();

@@ -15,7 +15,7 @@
 import type { EngineApi, EngineState, StepResult } from '../shared/api.js';
 import { type Claim, type Lesson, LessonError } from './format.js';
 import { judge, holds, describeFailures, findTuple, outcomeWord } from './claims.js';
-import { setupEntries, stepEntries, stepSession } from './steps.js';
+import { lessonBackends, setupEntries, stepEntries, stepSession } from './steps.js';
 
 export interface CheckResult { errors: LessonError[]; steps: number; questions: number; verified: number; tasks: number }
 
@@ -28,7 +28,7 @@ export async function checkLesson(lesson: Lesson, api: EngineApi): Promise<Check
   const fail = (line: number, m: string) => errors.push(new LessonError(lesson.file, line, m));
   let questions = 0, verified = 0, tasks = 0;
   await api.ready();
-  let { state } = await api.replay(lesson.sessions, []);
+  let { state } = await api.replay(lessonBackends(lesson), []);
   const apply = async (entries: ReturnType<typeof stepEntries>): Promise<StepResult> => {
     const outcomes: StepResult['outcomes'] = [];
     let last: StepResult | null = null;

@@ -41,6 +41,12 @@ export function outcomeWord(o: SessionOutcome | undefined): string {
   return 'ok';
 }
 
+/** " (the error's message)" for an outcome that failed, to say what a SQLSTATE means */
+function errorText(o: SessionOutcome | undefined): string {
+  const m = o?.status === 'error' ? o.error?.message : undefined;
+  return m ? ` (${m.length > 90 ? `${m.slice(0, 87)}…` : m})` : '';
+}
+
 function lastRows(o: SessionOutcome | undefined): (string | null)[][] | null {
   if (!o) return null;
   const sets = o.results.filter((r) => r.columns);
@@ -79,12 +85,14 @@ export function judge(claim: Claim, state: EngineState, result: StepResult, sess
     out.push({ holds: w.join() === want.join(), claimed: `${fmtSessions(want)} ${want.length === 1 ? 'waits' : want.length ? 'wait' : 'waits'}`, actual: `${fmtSessions(w)} ${w.length > 1 ? 'wait' : 'waits'}` });
   }
   if (claim.outcome) {
-    const o = session ? outcomeWord(outcomeOf(result, session)) : 'nothing';
-    out.push({ holds: o === claim.outcome, claimed: `${session ?? 'the step'}: ${claim.outcome}`, actual: `${session ?? 'the step'}: ${o}` });
+    const oc = session ? outcomeOf(result, session) : undefined;
+    const o = session ? outcomeWord(oc) : 'nothing';
+    out.push({ holds: o === claim.outcome, claimed: `${session ?? 'the step'}: ${claim.outcome}`, actual: `${session ?? 'the step'}: ${o}${errorText(oc)}` });
   }
   for (const [sess, want] of Object.entries(claim.outcomes ?? {})) {
-    const o = outcomeWord(outcomeOf(result, sess));
-    out.push({ holds: o === want, claimed: `${sess}: ${want}`, actual: o === 'nothing' ? `${sess} finishes nothing in this step` : `${sess}: ${o}` });
+    const oc = outcomeOf(result, sess);
+    const o = outcomeWord(oc);
+    out.push({ holds: o === want, claimed: `${sess}: ${want}`, actual: o === 'nothing' ? `${sess} finishes nothing in this step` : `${sess}: ${o}${errorText(oc)}` });
   }
   if (claim.rows) {
     const r = session ? lastRows(outcomeOf(result, session)) : null;

@@ -423,8 +423,9 @@ function hasHtml(n: Node): boolean {
 function collectLooks(n: Node, line: number, fail: (line: number, m: string) => void): LookTarget[] {
   const out: LookTarget[] = [];
   const walk = (x: Node) => {
-    if (x.type === 'link' && x.url) {
-      if (x.url.startsWith('look:')) {
+    // a reference-style link's URL is in its definition ([1]: …); an image's in the image: both are checked like links
+    if ((x.type === 'link' || x.type === 'definition' || x.type === 'image') && x.url) {
+      if (x.url.startsWith('look:') && x.type !== 'image') {
         const raw = x.url.slice(5);
         const path = raw.split('/');
         const kind = path.shift()!;

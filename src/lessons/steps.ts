@@ -21,8 +21,20 @@ export function stepSql(step: LessonStep): string | null {
   return step.action?.kind === 'sql' ? step.action.sql : null;
 }
 
+/** The setup blocks' connection: the isolation tester's control connection, named as the workspace names it. */
+export const SETUP_SESSION = 'setup';
+
+/**
+ * The engine's sessions for a lesson, in the order their backends are created: the setup connection first, then the
+ * lesson's sessions — as the recordings number them (the control connection is pid 1001, the sessions 1002, 1003 …),
+ * so a DETAIL naming pids reads the same in the player, the checker and PostgreSQL's transcript.
+ */
+export function lessonBackends(lesson: Pick<Lesson, 'sessions'>): string[] {
+  return [SETUP_SESSION, ...lesson.sessions];
+}
+
 export function setupEntries(lesson: Lesson): LogEntry[] {
-  return lesson.setup.map((s) => ({ kind: 'sql', session: 'setup', sql: s.sql }));
+  return lesson.setup.map((s) => ({ kind: 'sql', session: SETUP_SESSION, sql: s.sql }));
 }
 
 /** The entries that run a step, given the state before it. */

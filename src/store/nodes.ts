@@ -9,7 +9,11 @@
 import type { LogEntry, StepMark, StepResult } from '../shared/api';
 
 /** `result` is kept for steps run here or jumped to; `mark` (failed / waits / ok) is known for every replayed step. */
-export interface TimelineNode { id: number; parent: number | null; entry: LogEntry; result: StepResult | null; mark: StepMark | null }
+export interface TimelineNode {
+  id: number; parent: number | null; entry: LogEntry; result: StepResult | null; mark: StepMark | null;
+  /** the scenario or lesson step this node carries out (store/script.ts) */
+  step?: number;
+}
 
 export class Nodes implements ReadonlyMap<number, TimelineNode> {
   private constructor(private readonly m: Map<number, TimelineNode>) {}

@@ -10,17 +10,48 @@
  * memory, and "Save .json" keeps it). The older one-key layout (STORAGE_KEY) is still read, and replaced.
  *
  * Files (Save .json / Open…) keep the plain layout, SavedWorkspace, validated by the same function.
+ *
+ * Storage holds several workspaces side by side, each under a header key of its own (a *slot*): the free workspace
+ * under HEADER_KEY, each lesson under lessonSlotKey(id). A slot's sweeps touch only its own keys.
+ *
+ * A node may carry `step`: the scenario queue index or the lesson step it applied (-1: a lesson's setup). The
+ * position in a scenario or a lesson is derived from the tags on the path to the current step (store/script.ts),
+ * so it can never disagree with the timeline.
  */
 import { type LogEntry, CRASH_POINT_CHOICES, SESSION_NAME } from '../shared/api';
 
-export interface SavedNode { id: number; parent: number | null; entry: LogEntry }
-export interface SavedWorkspace { version: 1; sessions: { name: string; text: string }[]; nodes: SavedNode[]; head: number | null; scenario?: SavedScenario | null }
+export interface SavedNode { id: number; parent: number | null; entry: LogEntry; /** the scenario queue index or lesson step this node applied (-1: a lesson's setup) */ step?: number }
+export interface SavedWorkspace {
+  version: 1; sessions: { name: string; text: string }[]; nodes: SavedNode[]; head: number | null; scenario?: SavedScenario | null;
+  /** the engine creates the "setup" connection before the sessions (pid 1001, as the recordings number backends); absent: created when first used */
+  controlFirst?: boolean;
+  lesson?: SavedLesson | null;
+}
+/** `position` is what older saves counted; the position is now derived from the nodes' tags (store/script.ts) */
 export interface SavedScenario { name: string; queue: LogEntry[]; position: number }
+/** A lesson being played in this workspace: which one, where the learner is, and what they answered. */
+export interface SavedLesson {
+  id: string;
+  /** a hash of the lesson's text: a lesson changed since is started afresh */
+  hash: string;
+  /** 'bundled' (in the app) or 'file' (opened with Open…; its text is kept beside the slot) */
+  source: 'bundled' | 'file';
+  /** the step shown: -1 the introduction, steps.length the summary (clamped to the timeline by store/script.ts) */
+  cursor: number;
+  /** predict answers: the choice picked, whether it was right (judged on the engine), the choice that was */
+  answers: { step: number; choice: number; right: boolean; truth: number }[];
+  /** tasks finished: by the learner's own SQL, or by the instructor's solution */
+  tasks: { step: number; how: 'reached' | 'solution' }[];
+}
 
 /** the older layout: everything under one key */
 export const STORAGE_KEY = 'heapscope.workspace.v1';
 /** the header; chunk k of generation g of the nodes is under `${HEADER_KEY}.${g}.${k}`, its sessions and scenario queue under `${HEADER_KEY}.${g}.sessions` and `….scenario` */
 export const HEADER_KEY = 'heapscope.workspace.v2';
+const FREE_KEY = HEADER_KEY; // the free workspace's slot
+/** the slot of a lesson from the app; a lesson opened as a file has one slot of its own */
+export const lessonSlotKey = (id: string) => `heapscope.lesson.v2.${id}`;
+export const FILE_LESSON_KEY = 'heapscope.lessonfile.v2';
 export const CHUNK = 500;
 export const MAX_NODES = 100_000;
 /** node ids are whole numbers up to this, so that the next id (the largest + 1) is still exact in a double */
@@ -54,6 +85,20 @@ export function validateScenario(x: unknown): string | null {
   return null;
 }
 
+const validTag = (t: unknown) => t === undefined || (Number.isSafeInteger(t) && (t as number) >= -1 && (t as number) <= MAX_NODES);
+
+/** A saved lesson's shape (whether it fits its lesson is for the player: store/script.ts). */
+export function validateLesson(x: unknown): string | null {
+  if (x === undefined || x === null) return null;
+  if (!isObj(x) || typeof x.id !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(x.id) || x.id.length > 60) return 'the lesson needs an id';
+  if (typeof x.hash !== 'string' || x.hash.length > 40 || (x.source !== 'bundled' && x.source !== 'file')) return 'the lesson\'s hash or source is invalid';
+  if (!Number.isSafeInteger(x.cursor) || (x.cursor as number) < -1 || (x.cursor as number) > 10_000) return 'the lesson position must be a whole number';
+  const small = (n: unknown, min = 0) => Number.isSafeInteger(n) && (n as number) >= min && (n as number) <= 10_000;
+  if (!Array.isArray(x.answers) || x.answers.length > 1000 || !x.answers.every((a) => isObj(a) && small(a.step) && small(a.choice) && typeof a.right === 'boolean' && small(a.truth, -1))) return 'the lesson\'s answers are invalid';
+  if (!Array.isArray(x.tasks) || x.tasks.length > 1000 || !x.tasks.every((t) => isObj(t) && small(t.step) && (t.how === 'reached' || t.how === 'solution'))) return 'the lesson\'s tasks are invalid';
+  return null;
+}
+
 /** Check a parsed workspace; returns an error message or null. */
 export function validateWorkspace(x: unknown): string | null {
   if (!isObj(x)) return 'not an object';
@@ -77,10 +122,12 @@ export function validateWorkspace(x: unknown): string | null {
     // a parent must come before its child: so no node is its own ancestor
     if (n.parent !== null && (typeof n.parent !== 'number' || !ids.has(n.parent))) return `node ${id} has an unknown parent (parents come before their children)`;
     if (!validEntry(n.entry)) return `node ${id} has an invalid entry`;
+    if (!validTag(n.step)) return `node ${id} has an invalid step number`;
     ids.add(id);
   }
   if (x.head !== null && (typeof x.head !== 'number' || !ids.has(x.head))) return 'head points at no node';
-  return validateScenario(x.scenario);
+  if (x.controlFirst !== undefined && typeof x.controlFirst !== 'boolean') return 'controlFirst must be true or false';
+  return validateScenario(x.scenario) ?? validateLesson(x.lesson);
 }
 
 /** The next free node id after these (validated) nodes. */
@@ -92,28 +139,31 @@ export function nextIdAfter(nodes: readonly { id: number }[]): number {
 
 // ------------------------------------------------------------------------------------------------ compact rows
 
-/** A node as a row: [id, parent, kind letter, ...fields]. */
+/** A node as a row: [id, parent, kind letter, ...fields]; a tagged node's kind is [letter, step]. */
 export function encodeNode(n: SavedNode): unknown[] {
   const e = n.entry;
+  const k = (letter: string) => (n.step === undefined ? letter : [letter, n.step]);
   switch (e.kind) {
-    case 'sql': return e.cancelAfterChunks !== undefined ? [n.id, n.parent, 'q', e.session, e.sql, e.cancelAfterChunks] : [n.id, n.parent, 'q', e.session, e.sql];
-    case 'advance': return [n.id, n.parent, 'a', e.ms];
-    case 'wait': return [n.id, n.parent, 'w', e.session];
-    case 'server': return e.arg !== undefined ? [n.id, n.parent, 'v', e.action, e.arg] : [n.id, n.parent, 'v', e.action];
+    case 'sql': return e.cancelAfterChunks !== undefined ? [n.id, n.parent, k('q'), e.session, e.sql, e.cancelAfterChunks] : [n.id, n.parent, k('q'), e.session, e.sql];
+    case 'advance': return [n.id, n.parent, k('a'), e.ms];
+    case 'wait': return [n.id, n.parent, k('w'), e.session];
+    case 'server': return e.arg !== undefined ? [n.id, n.parent, k('v'), e.action, e.arg] : [n.id, n.parent, k('v'), e.action];
   }
 }
 
 /** The node a row stands for (its entry still to be validated), or null if it is no row. */
 export function decodeNode(r: unknown): SavedNode | null {
   if (!Array.isArray(r) || r.length < 4) return null;
-  const [id, parent, k, a, b, c] = r as [number, number | null, string, unknown, unknown, unknown];
+  const [id, parent, kind, a, b, c] = r as [number, number | null, unknown, unknown, unknown, unknown];
+  let k = kind, step: unknown;
+  if (Array.isArray(kind)) { if (kind.length !== 2) return null; [k, step] = kind as [unknown, unknown]; }
   let entry: unknown;
   if (k === 'q' && r.length <= 6) entry = r.length === 6 ? { kind: 'sql', session: a, sql: b, cancelAfterChunks: c } : { kind: 'sql', session: a, sql: b };
   else if (k === 'a' && r.length === 4) entry = { kind: 'advance', ms: a };
   else if (k === 'w' && r.length === 4) entry = { kind: 'wait', session: a };
   else if (k === 'v' && r.length <= 5) entry = r.length === 5 ? { kind: 'server', action: a, arg: b } : { kind: 'server', action: a };
   else return null;
-  return { id, parent, entry: entry as LogEntry };
+  return step === undefined ? { id, parent, entry: entry as LogEntry } : { id, parent, entry: entry as LogEntry, step: step as number };
 }
 
 // ------------------------------------------------------------------------------------------------ loading
@@ -127,10 +177,11 @@ export interface Loaded {
   legacy: boolean;
 }
 
-/** Read the saved workspace (either layout). A broken one is copied under "….broken" and reported. */
-export function load(storage: Storage): Loaded {
-  const header = storage.getItem(HEADER_KEY);
-  if (header !== null) return loadChunked(storage, header);
+/** Read the saved workspace of a slot (the free workspace: either layout). A broken one is copied under "….broken" and reported. */
+export function load(storage: Storage, key = HEADER_KEY): Loaded {
+  const header = storage.getItem(key);
+  if (header !== null) return loadChunked(storage, header, key);
+  if (key !== HEADER_KEY) return { workspace: null, error: null, gen: 0, legacy: false };
   const raw = storage.getItem(STORAGE_KEY);
   if (!raw) return { workspace: null, error: null, gen: 0, legacy: false };
   const fail = (why: string): Loaded => ({ workspace: null, error: `The saved workspace could not be restored (${why}); ${keepBroken(storage, STORAGE_KEY, raw)}`, gen: 0, legacy: true });
@@ -140,10 +191,10 @@ export function load(storage: Storage): Loaded {
   return err ? fail(err) : { workspace: x as SavedWorkspace, error: null, gen: 0, legacy: true };
 }
 
-function loadChunked(storage: Storage, header: string): Loaded {
+function loadChunked(storage: Storage, header: string, key: string): Loaded {
   const raws: string[] = [header];
   let gen = 0;
-  const fail = (why: string): Loaded => ({ workspace: null, error: `The saved workspace could not be restored (${why}); ${keepBroken(storage, HEADER_KEY, JSON.stringify(raws))}`, gen, legacy: false });
+  const fail = (why: string): Loaded => ({ workspace: null, error: `The saved workspace could not be restored (${why}); ${keepBroken(storage, key, JSON.stringify(raws))}`, gen, legacy: false });
   let h: unknown;
   try { h = JSON.parse(header); } catch (e) { return fail(`not valid JSON: ${(e as Error).message}`); }
   if (!isObj(h) || h.version !== 2 || !Number.isSafeInteger(h.gen) || !Number.isSafeInteger(h.count) || (h.count as number) < 0 || (h.count as number) > MAX_NODES) return fail('the header is damaged');
@@ -151,7 +202,7 @@ function loadChunked(storage: Storage, header: string): Loaded {
   const count = h.count as number;
   const nodes: SavedNode[] = [];
   for (let k = 0; k * CHUNK < count; k++) {
-    const raw = storage.getItem(`${HEADER_KEY}.${gen}.${k}`);
+    const raw = storage.getItem(`${key}.${gen}.${k}`);
     if (raw === null) return fail(`part ${k + 1} of the timeline is missing`);
     raws.push(raw);
     let c: unknown;
@@ -165,21 +216,24 @@ function loadChunked(storage: Storage, header: string): Loaded {
     }
   }
   if (nodes.length !== count) return fail(`the timeline has ${nodes.length} of its ${count} nodes`);
-  const sessions = storage.getItem(`${HEADER_KEY}.${gen}.sessions`);
+  const sessions = storage.getItem(`${key}.${gen}.sessions`);
   if (sessions === null) return fail('the sessions are missing');
   raws.push(sessions);
   let ss: unknown;
   try { ss = JSON.parse(sessions); } catch (e) { return fail(`the sessions are not valid JSON: ${(e as Error).message}`); }
   let scenario: unknown = null;
   if (isObj(h.scenario)) {
-    const raw = storage.getItem(`${HEADER_KEY}.${gen}.scenario`);
+    const raw = storage.getItem(`${key}.${gen}.scenario`);
     if (raw === null) return fail('the scenario queue is missing');
     raws.push(raw);
     let q: unknown;
     try { q = JSON.parse(raw); } catch (e) { return fail(`the scenario queue is not valid JSON: ${(e as Error).message}`); }
     scenario = { name: h.scenario.name, position: h.scenario.position, queue: isObj(q) ? q.queue : undefined };
   }
-  const w = { version: 1 as const, sessions: isObj(ss) ? ss.sessions : undefined, head: h.head, scenario, nodes };
+  const w = {
+    version: 1 as const, sessions: isObj(ss) ? ss.sessions : undefined, head: h.head, scenario, nodes,
+    ...(h.controlFirst !== undefined ? { controlFirst: h.controlFirst } : {}), ...(h.lesson !== undefined ? { lesson: h.lesson } : {}),
+  };
   const err = validateWorkspace(w);
   return err ? fail(err) : { workspace: w as SavedWorkspace, error: null, gen, legacy: false };
 }
@@ -198,7 +252,7 @@ function keepBroken(storage: Storage, key: string, raw: string): string {
 /** a generation no other tab is likely to pick (two tabs counting up from the same number would collide) */
 const newGeneration = (old: number) => { let g; do g = Math.floor(Math.random() * 2 ** 31); while (g === old); return g; };
 
-export interface SavedHeader { sessions: SavedWorkspace['sessions']; head: number | null; scenario: SavedScenario | null }
+export interface SavedHeader { sessions: SavedWorkspace['sessions']; head: number | null; scenario: SavedScenario | null; controlFirst?: boolean; lesson?: SavedLesson | null }
 
 /**
  * Writes the workspace to storage incrementally: `replaceAll` when the timeline is new (reset, import, a scenario),
@@ -222,7 +276,7 @@ export class WorkspaceSaver {
   private sessions: SavedHeader['sessions'] | null = null;
   private queue: readonly unknown[] | null = null;
 
-  constructor(private storage: Storage, loaded: { gen: number } = { gen: 0 }) {
+  constructor(private storage: Storage, loaded: { gen: number } = { gen: 0 }, readonly key = HEADER_KEY) {
     this.gen = loaded.gen;
   }
 
@@ -272,21 +326,22 @@ export class WorkspaceSaver {
     try {
       while (this.written < this.rows.length) {
         const k = Math.floor(this.written / CHUNK);
-        this.storage.setItem(`${HEADER_KEY}.${this.gen}.${k}`, `{"gen":${this.gen},"rows":[${this.rows.slice(k * CHUNK, (k + 1) * CHUNK).join(',')}]}`);
+        this.storage.setItem(`${this.key}.${this.gen}.${k}`, `{"gen":${this.gen},"rows":[${this.rows.slice(k * CHUNK, (k + 1) * CHUNK).join(',')}]}`);
         this.written = Math.min(this.rows.length, (k + 1) * CHUNK);
       }
       if (header.sessions !== this.sessions) {
-        this.storage.setItem(`${HEADER_KEY}.${this.gen}.sessions`, JSON.stringify({ sessions: header.sessions }));
+        this.storage.setItem(`${this.key}.${this.gen}.sessions`, JSON.stringify({ sessions: header.sessions }));
         this.sessions = header.sessions;
       }
       const sc = header.scenario;
       if ((sc?.queue ?? null) !== this.queue) {
-        if (sc) this.storage.setItem(`${HEADER_KEY}.${this.gen}.scenario`, JSON.stringify({ queue: sc.queue }));
+        if (sc) this.storage.setItem(`${this.key}.${this.gen}.scenario`, JSON.stringify({ queue: sc.queue }));
         this.queue = sc?.queue ?? null;
       }
-      this.storage.setItem(HEADER_KEY, JSON.stringify({
+      this.storage.setItem(this.key, JSON.stringify({
         version: 2, gen: this.gen, count: this.rows.length, head: header.head,
         scenario: sc ? { name: sc.name, position: sc.position } : null,
+        ...(header.controlFirst ? { controlFirst: true } : {}), ...(header.lesson ? { lesson: header.lesson } : {}),
       }));
     } catch {
       return false;
@@ -297,13 +352,15 @@ export class WorkspaceSaver {
 
   /** Remove what belongs to other generations and the older layout (with `all`, this generation too). */
   private removeOthers(all = false) {
-    const mine = `${HEADER_KEY}.${this.gen}.`;
+    const key = this.key;
+    const mine = `${key}.${this.gen}.`;
     const doomed: string[] = [];
     for (let i = 0; i < this.storage.length; i++) {
       const k = this.storage.key(i);
       if (k === null || k.endsWith('.broken')) continue;
-      if (k === STORAGE_KEY || (k.startsWith(`${HEADER_KEY}.`) && (all || !k.startsWith(mine)))) doomed.push(k);
-      if (all && k === HEADER_KEY) doomed.push(k);
+      // the older one-key layout belongs to the free workspace's slot
+      if ((k === STORAGE_KEY && key === FREE_KEY) || (k.startsWith(`${key}.`) && (all || !k.startsWith(mine)))) doomed.push(k);
+      if (all && k === key) doomed.push(k);
     }
     for (const k of doomed) this.storage.removeItem(k);
   }

@@ -8,6 +8,11 @@
  * branch and keeps the old one. The tree and the editors' text are saved to localStorage after every change,
  * so a reload — or a crashed worker, which is restarted and replayed — loses nothing.
  *
+ * A loaded scenario and a lesson are scripts over the timeline: each node a script step applies is tagged with that
+ * step's number, and the position ("Next step (3/8)", the lesson step shown) is derived from the tags on the path
+ * to head (script.ts), so after any jump it still names the right next step. Storage keeps several workspaces
+ * apart (slots: the free workspace, each lesson); `openSlot` switches between them.
+ *
  * Long timelines (tens of thousands of steps) stay cheap: a jump asks the engine for the target step's result only;
  * the rest of what the page shows comes back in compact form (a mark per step for the timeline, each session's
  * latest outcome for its result pane); saving writes only what changed (persist.ts). Nodes and outcomes are kept in
@@ -15,9 +20,10 @@
  */
 import { createStore } from 'zustand/vanilla';
 import { proxy } from 'comlink';
-import { markOf, markFromChar, SESSION_NAME, type EngineState, type LogEntry, type SessionOutcome, type ServerAction } from '../shared/api';
+import { markOf, markFromChar, SESSION_NAME, type EngineState, type LogEntry, type SessionOutcome, type ServerAction, type StepResult } from '../shared/api';
 import { startWorker, type EngineClient } from './client';
-import { load, validateWorkspace, nextIdAfter, WorkspaceSaver, MAX_NODES, HEADER_KEY, type SavedWorkspace, type SavedScenario, type SavedNode } from './persist';
+import { load, validateWorkspace, nextIdAfter, WorkspaceSaver, MAX_NODES, HEADER_KEY, type SavedWorkspace, type SavedScenario, type SavedNode, type SavedLesson } from './persist';
+import { scenarioPosition } from './script';
 import { toSpec, SpecExportError } from './specExport';
 import { parseSpec, firstPermutation, permutationCount, ScenarioError } from '../engine/scenario/spec';
 
@@ -44,6 +50,12 @@ export interface WorkspaceState {
   selectedTuple: { table: string; blk: number; off: number } | null;
   explanation: string | null;
   scenario: SavedScenario | null;
+  /** the engine creates the "setup" connection first (pid 1001, then the sessions), as the recordings number backends */
+  controlFirst: boolean;
+  /** the lesson played in this workspace (store/player.ts) */
+  lesson: SavedLesson | null;
+  /** the storage slot (header key) this workspace is saved under */
+  slot: string;
   /** a bulk statement in progress (rows done of total) */
   progress: { session: string; done: number; total: number } | null;
   timings: { readyMs: number | null; lastStepMs: number | null; lastJumpMs: number | null };
@@ -56,8 +68,12 @@ const DEFAULT_SESSIONS = [
 ];
 
 const EMPTY_LATEST: ReadonlyMap<string, SessionOutcome> = new Map();
-const toSaved = (n: TimelineNode): SavedNode => ({ id: n.id, parent: n.parent, entry: n.entry });
-const fromSaved = (nodes: readonly SavedNode[]) => Nodes.of(nodes.map((n) => ({ id: n.id, parent: n.parent, entry: n.entry, result: null, mark: null })));
+const toSaved = (n: TimelineNode): SavedNode => (n.step === undefined ? { id: n.id, parent: n.parent, entry: n.entry } : { id: n.id, parent: n.parent, entry: n.entry, step: n.step });
+const fromSaved = (nodes: readonly SavedNode[]) => Nodes.of(nodes.map((n) => ({ id: n.id, parent: n.parent, entry: n.entry, result: null, mark: null, ...(n.step !== undefined ? { step: n.step } : {}) })));
+/** the engine's sessions, in the order their backends are made */
+export const backendsOf = (s: Pick<WorkspaceState, 'sessions' | 'controlFirst'>) => (s.controlFirst ? ['setup', ...s.sessions.map((x) => x.name)] : s.sessions.map((x) => x.name));
+/** A step's outcomes gathered over the entries that ran it (a wait, then its statement). */
+export interface StepsResult { result: StepResult; ok: boolean }
 /** how big a file Open… reads */
 export const MAX_FILE_BYTES = 5_000_000;
 
@@ -67,17 +83,40 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
   const makeClient = opts.client ?? startWorker;
   let client: EngineClient | null = null;
   let queue: Promise<unknown> = Promise.resolve();
+  /** settles once init has started the engine (or failed to) */
+  let started!: () => void;
+  const startedP = new Promise<void>((res) => { started = res; });
 
   const store = createStore<WorkspaceState>(() => ({
     phase: 'starting', notice: null, sessions: DEFAULT_SESSIONS.map((s) => ({ ...s })), nodes: Nodes.empty(), head: null, nextId: 1,
     state: null, latest: EMPTY_LATEST, playback: null, selectedSession: 's1', selectedTuple: null, explanation: null, scenario: null, progress: null,
+    controlFirst: false, lesson: null, slot: HEADER_KEY,
     timings: { readyMs: null, lastStepMs: null, lastJumpMs: null },
   }));
   const get = store.getState, set = store.setState;
 
   let saver: WorkspaceSaver | null = storage ? new WorkspaceSaver(storage) : null;
   let storageFull: string | null = null;
-  const header = () => { const s = get(); return { sessions: s.sessions, head: s.head, scenario: s.scenario }; };
+  const header = () => { const s = get(); return { sessions: s.sessions, head: s.head, scenario: s.scenario, controlFirst: s.controlFirst, lesson: s.lesson }; };
+  /**
+   * The scenario's position follows the head (kept in the state for the toolbar, and saved: older versions of the app
+   * read it). After a jump it is read from the path; a new node moves it only if it is tagged (O(1) per step).
+   */
+  const syncScenario = (added?: TimelineNode) => {
+    const sc = get().scenario;
+    if (!sc) return;
+    let position: number;
+    if (added) {
+      if (added.step === undefined) return;
+      position = scenarioPosition([added], sc.queue);
+    } else {
+      const nodes = get().nodes;
+      let anyTagged = false;
+      for (const n of nodes.values()) if (n.step !== undefined) { anyTagged = true; break; }
+      position = scenarioPosition(pathTo(nodes, get().head), sc.queue, sc.position, anyTagged);
+    }
+    if (position !== sc.position) set({ scenario: { ...sc, position } });
+  };
   /** after a save: tell once when the storage is full, and take the message back when saving works again */
   const saved = (problem: string | null) => {
     if (problem && !storageFull) set({ notice: { kind: 'error', text: problem } });
@@ -105,13 +144,13 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     return now() - t0;
   };
 
-  const replayTo = async (head: number | null, also: Partial<WorkspaceState> = {}) => {
+  const replayTo = async (head: number | null, also: Partial<WorkspaceState> = {}, resultsBack = 1) => {
     const path = pathTo(get().nodes, head);
     const t0 = now();
-    // only the target's result (for the player); marks and latest outcomes come for every step anyway
-    const last = path.length - 1;
-    const resultsFor = last >= 0 && !path[last]!.result ? [last] : [];
-    const { results, state, marks, latest } = await client!.api.replay(get().sessions.map((s) => s.name), path.map((n) => n.entry), { resultsFor });
+    // only the target's result (for the player; a lesson asks for its step's few); marks and latest outcomes come for every step anyway
+    const resultsFor: number[] = [];
+    for (let i = Math.max(0, path.length - resultsBack); i < path.length; i++) if (!path[i]!.result) resultsFor.push(i);
+    const { results, state, marks, latest } = await client!.api.replay(backendsOf(get()), path.map((n) => n.entry), { resultsFor });
     const changed: TimelineNode[] = [];
     path.forEach((n, i) => {
       const result = results[i] ?? n.result;
@@ -122,6 +161,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       nodes: changed.length ? get().nodes.with(...changed) : get().nodes, head, state, latest: new Map(latest.map((o) => [o.session, o])),
       timings: { ...get().timings, lastJumpMs: now() - t0 }, ...also,
     }); // one render for the whole jump
+    syncScenario();
   };
 
   let crashes = 0;
@@ -141,7 +181,9 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     }
   };
 
-  const applyEntry = (entry: LogEntry) => serial(async () => {
+  const applyEntry = (entry: LogEntry, step?: number) => serial(() => applyNow(entry, step));
+  /** apply one entry (inside `serial`); `step` tags the node with the script step it carries out */
+  const applyNow = async (entry: LogEntry, step?: number): Promise<StepResult | null> => {
     if (!client || (get().phase !== 'ready' && get().phase !== 'busy')) return null;
     set({ phase: 'busy' });
     const t0 = now();
@@ -157,7 +199,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       }
       const { result, state } = await client.api.apply(entry, onProgress);
       // the host may return the entry amended (a cancelled bulk statement records where it was cancelled)
-      const node: TimelineNode = { id, parent: get().head, entry: result.entry, result, mark: markOf(result.outcomes) };
+      const node: TimelineNode = { id, parent: get().head, entry: result.entry, result, mark: markOf(result.outcomes), ...(step !== undefined ? { step } : {}) };
       const nodes = get().nodes.with(node);
       const latest = new Map(get().latest);
       for (const o of result.outcomes) latest.set(o.session, o);
@@ -167,29 +209,42 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
         playback: { nodeId: id, event: 0 }, timings: { ...get().timings, lastStepMs: now() - t0 },
         notice: result.rejected ? { kind: 'error', text: result.rejected } : get().notice?.kind === 'error' && get().notice?.text !== storageFull ? null : get().notice,
       });
+      syncScenario(node);
       persistNode(node);
       return result;
     } catch (e) {
       set({ phase: 'ready', progress: null, notice: { kind: 'error', text: `The step could not be run: ${(e as Error).message}` } });
       return null;
     }
+  };
+
+  /** The fields of the state a saved workspace sets. */
+  const fromWorkspace = (w: SavedWorkspace, slot: string): Partial<WorkspaceState> => ({
+    sessions: w.sessions, nodes: fromSaved(w.nodes), head: w.head, nextId: nextIdAfter(w.nodes), scenario: w.scenario ?? null,
+    controlFirst: w.controlFirst ?? false, lesson: w.lesson ?? null, slot, selectedSession: w.sessions[0]!.name,
+    playback: w.head === null ? null : { nodeId: w.head, event: 0 }, selectedTuple: null, explanation: null,
   });
+  const listenForOtherTabs = () => {
+    // another tab saved: write everything afresh next time (the last tab to save wins whole)
+    if (typeof window !== 'undefined') window.addEventListener('storage', (e) => { if (e.key === null || (saver && e.key.startsWith(saver.key))) saver?.invalidate(); });
+  };
 
   const actions = {
-    async init() {
+    /** Start the engine on the workspace saved in this slot (the free workspace unless told otherwise). */
+    async init(slot = HEADER_KEY) {
       let restored: SavedWorkspace | null = null;
       let legacy = false;
+      set({ slot });
       if (storage) {
-        const loaded = load(storage);
+        const loaded = load(storage, slot);
         if (loaded.error) set({ notice: { kind: 'error', text: loaded.error } });
         restored = loaded.workspace;
         legacy = loaded.legacy;
-        saver = new WorkspaceSaver(storage, loaded);
-        // another tab saved: write everything afresh next time (the last tab to save wins whole)
-        if (typeof window !== 'undefined') window.addEventListener('storage', (e) => { if (e.key === null || e.key.startsWith(HEADER_KEY)) saver?.invalidate(); });
+        saver = new WorkspaceSaver(storage, loaded, slot);
+        listenForOtherTabs();
       }
       if (restored) {
-        set({ sessions: restored.sessions, nodes: fromSaved(restored.nodes), head: restored.head, nextId: nextIdAfter(restored.nodes), scenario: restored.scenario ?? null, selectedSession: restored.sessions[0]!.name });
+        set({ ...fromWorkspace(restored, slot), playback: null });
         if (legacy) persistAll(); // into the chunked layout
         else saver?.adopt(restored);
       }
@@ -201,7 +256,52 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       } catch (e) {
         set({ phase: 'failed', notice: { kind: 'error', text: `The engine did not start: ${(e as Error).message}` } });
       }
+      started();
     },
+    /** Resolves once the engine has started (init), whatever the outcome: look at `phase`. */
+    whenStarted: () => startedP,
+    /**
+     * Switch to the workspace saved in another slot (every change to this one is saved already). `fresh` makes the
+     * workspace of a slot that holds none yet (or a broken one).
+     */
+    openSlot: (slot: string, fresh?: () => SavedWorkspace) => serial(async () => {
+      if (get().slot === slot && saver?.key === slot) return true;
+      const loaded = storage ? load(storage, slot) : { workspace: null, error: null, gen: 0, legacy: false };
+      if (storage) saver = new WorkspaceSaver(storage, loaded, slot);
+      const w = loaded.workspace ?? fresh?.() ?? { version: 1 as const, sessions: DEFAULT_SESSIONS.map((s) => ({ ...s })), nodes: [], head: null };
+      set({ ...fromWorkspace(w, slot), playback: null, notice: loaded.error ? { kind: 'error', text: loaded.error } : get().notice?.kind === 'error' ? null : get().notice });
+      if (loaded.workspace && !loaded.legacy) saver?.adopt(loaded.workspace);
+      else persistAll();
+      if (client) await replayTo(get().head);
+      return true;
+    }),
+    /** Start this slot afresh with a new workspace (a lesson from its beginning). */
+    replaceWorkspace: (w: SavedWorkspace) => serial(async () => {
+      set({ ...fromWorkspace(w, get().slot), playback: null });
+      persistAll();
+      if (client) await replayTo(get().head);
+    }),
+    /** Change the lesson record (where the learner is, what they answered) and save it. */
+    setLesson(lesson: SavedLesson | null) {
+      set({ lesson });
+      persist();
+    },
+    /**
+     * Run a script step: its entries one after another, each node tagged with `step`. The outcomes are gathered
+     * (a wait's woken statements, then the statement's own); stops at an entry the engine refuses.
+     */
+    runSteps: (entries: readonly LogEntry[], step: number) => serial(async (): Promise<StepsResult> => {
+      const outcomes: StepResult['outcomes'] = [];
+      let last: StepResult | null = null;
+      for (const e of entries) {
+        const r = await applyNow(e, step);
+        if (!r) return { ok: false, result: { entry: e, outcomes, clock: get().state?.clock ?? 0, rejected: 'the step did not run' } };
+        last = r;
+        outcomes.push(...r.outcomes);
+        if (r.rejected) return { ok: false, result: { ...r, outcomes } };
+      }
+      return { ok: true, result: { entry: last?.entry ?? { kind: 'advance', ms: 0 }, outcomes, clock: last?.clock ?? get().state?.clock ?? 0 } };
+    }),
     run: (session: string, sql: string) => applyEntry({ kind: 'sql', session, sql }),
     advance: (ms: number) => applyEntry({ kind: 'advance', ms }),
     waitFor: (session: string) => applyEntry({ kind: 'wait', session }),
@@ -227,10 +327,11 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       set({ sessions: s.filter((x) => x.name !== name), selectedSession: s.find((x) => x.name !== name)!.name });
       persist();
     },
-    jumpTo: (id: number | null) => serial(async () => {
+    /** Restore the moment after step `id` (null: the start); `resultsBack` steps before it come with their results too. */
+    jumpTo: (id: number | null, resultsBack = 1) => serial(async () => {
       if (!client) return;
       set({ phase: 'busy' });
-      await replayTo(id, { phase: 'ready', playback: id === null ? null : { nodeId: id, event: 0 } });
+      await replayTo(id, { phase: 'ready', playback: id === null ? null : { nodeId: id, event: 0 } }, resultsBack);
       persist();
     }),
     reset: () => serial(async () => {
@@ -267,6 +368,8 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       }
       set({
         sessions: sc.sessions.map((s) => ({ name: s.name, text: s.steps.map((st) => st.sql).join('\n') + '\n' })),
+        // the setup blocks run on the tester's control connection, made before the sessions (pid 1001)
+        controlFirst: true, lesson: null,
         nodes: Nodes.empty(), head: null, nextId: 1, scenario: { name, queue: q, position: 0 }, selectedSession: sc.sessions[0]!.name,
         playback: null, notice: { kind: 'info', text: `Loaded ${name}: ${q.length} steps queued (first of ${permutationCount(sc).toLocaleString('en-US')} permutation${permutationCount(sc) === 1n ? '' : 's'}). Use "Next step".` },
       });
@@ -274,17 +377,19 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       persistAll();
       return true;
     }),
-    /** Run the next queued scenario step (waiting for its session first, as the isolation tester does). */
-    async nextScenarioStep() {
+    /**
+     * Run the next queued scenario step (waiting for its session first, as the isolation tester does). Which step is
+     * next is read from the path to head (script.ts), so after a jump it is the one that follows there.
+     */
+    nextScenarioStep: () => serial(async () => {
       const sc = get().scenario;
       if (!sc || sc.position >= sc.queue.length) return null;
       const entry = sc.queue[sc.position]!;
       if (entry.kind === 'sql' && get().state?.sessions.find((s) => s.name === entry.session)?.state === 'active') {
-        return applyEntry({ kind: 'wait', session: entry.session });
+        return applyNow({ kind: 'wait', session: entry.session }, sc.position);
       }
-      set({ scenario: { ...sc, position: sc.position + 1 } });
-      return applyEntry(entry);
-    },
+      return applyNow(entry, sc.position);
+    }),
     /**
      * The workspace as a scenario file (.spec): setup, one session per column, the path to head as a permutation.
      * Null (and a notice naming the step) when a statement cannot be written in the isolation tester's format.
@@ -304,11 +409,9 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       try { x = JSON.parse(text); } catch (e) { set({ notice: { kind: 'error', text: `${name} is not a workspace file: ${(e as Error).message}. Your current workspace is unchanged.` } }); return false; }
       const err = validateWorkspace(x);
       if (err) { set({ notice: { kind: 'error', text: `Not a valid workspace file: ${err}. Your current workspace is unchanged.` } }); return false; }
-      const w = x as SavedWorkspace;
-      set({
-        sessions: w.sessions, nodes: fromSaved(w.nodes), head: w.head, nextId: nextIdAfter(w.nodes), scenario: w.scenario ?? null,
-        selectedSession: w.sessions[0]!.name, playback: w.head === null ? null : { nodeId: w.head, event: 0 }, selectedTuple: null, explanation: null,
-      });
+      // a file opens as a free workspace (a lesson's record stays with the lesson)
+      const w = { ...(x as SavedWorkspace), lesson: null };
+      set(fromWorkspace(w, get().slot));
       await replayTo(w.head);
       const steps = pathTo(get().nodes, w.head).length;
       set({ notice: { kind: 'info', text: `Opened ${name}: ${w.nodes.length.toLocaleString('en')} step${w.nodes.length === 1 ? '' : 's'}, ${steps.toLocaleString('en')} replayed to the current one.` } });
@@ -317,7 +420,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     }),
     exportWorkspace(): string {
       const s = get();
-      return JSON.stringify({ version: 1, sessions: s.sessions, head: s.head, scenario: s.scenario, nodes: [...s.nodes.values()].map(toSaved) }, null, 1);
+      return JSON.stringify({ version: 1, sessions: s.sessions, head: s.head, scenario: s.scenario, ...(s.controlFirst ? { controlFirst: true } : {}), nodes: [...s.nodes.values()].map(toSaved) }, null, 1);
     },
     /** A file chosen with Open…: .json is a workspace, anything else a scenario; too big a file is refused. */
     async openFile(f: { name: string; size: number; text(): Promise<string> }) {

@@ -1,16 +1,24 @@
-/** One session: its editor, what it is doing (in words), its last result or error, and its notices. */
+/**
+ * One session: its editor, what it is doing (in words), its last result or error, and its notices. While a lesson
+ * plays, the step's SQL for this session is shown above the editor (the statement the lesson runs next, or just
+ * ran), and a task says that the learner types here.
+ */
 import { useRef, useState } from 'react';
 import { useWorkspace, useWs } from './hooks';
 import { SqlEditor, type EditorMarker } from './SqlEditor';
 import type { SessionOutcome } from '../shared/api';
 
-export function SessionColumn({ name }: { name: string }) {
+/** What the lesson shows in this column: the step's SQL (next to run, or run), or the learner's task. */
+export interface LessonSql { sql: string | null; state: 'next' | 'ran' | 'task' }
+
+export function SessionColumn({ name, lesson = null, looked = false }: { name: string; lesson?: LessonSql | null; looked?: boolean }) {
   const { actions } = useWorkspace();
   const text = useWs((s) => s.sessions.find((x) => x.name === name)?.text ?? '');
   const view = useWs((s) => s.state?.sessions.find((x) => x.name === name));
   const outcome = useWs((s) => s.latest.get(name));
   const busy = useWs((s) => s.phase !== 'ready');
   const canRemove = useWs((s) => s.sessions.length > 1);
+  const inLesson = useWs((s) => s.lesson !== null);
   const progress = useWs((s) => (s.progress?.session === name ? s.progress : null));
   const [marker, setMarker] = useState<EditorMarker | null>(null);
   const runRef = useRef<() => void>(() => {});
@@ -26,17 +34,23 @@ export function SessionColumn({ name }: { name: string }) {
   const down = useWs((s) => s.state?.durability.server === 'down');
   const statusClass = down ? 'failed' : waiting ? 'waiting' : view?.block === 'failed' ? 'failed' : view?.block === 'inprogress' ? 'intx' : 'idle';
   return (
-    <section className={`session ${statusClass}`} aria-label={`session ${name}`} data-testid={`session-${name}`}>
+    <section className={`session ${statusClass}${looked ? ' looked' : ''}${lesson ? ' lesson-step' : ''}`} aria-label={`session ${name}`} data-testid={`session-${name}`}>
       <header className="session-head">
         <h2>{name}</h2>
         <span className="pid">pid {view?.pid ?? '—'}</span>
-        {canRemove && <button className="link" onClick={() => actions.removeSession(name)} aria-label={`remove session ${name}`}>remove</button>}
+        {canRemove && !inLesson && <button className="link" onClick={() => actions.removeSession(name)} aria-label={`remove session ${name}`}>remove</button>}
       </header>
       <p className="status" data-testid={`status-${name}`} role="status">
         <span className={`badge ${statusClass}`}>{down ? 'NO CONNECTION' : waiting ? 'WAITING' : view?.block === 'failed' ? 'FAILED' : view?.block === 'inprogress' ? 'IN TRANSACTION' : 'IDLE'}</span>{' '}
         {down ? 'the server crashed; this session reconnects as a new backend once it is restarted (Durability view)' : view?.status ?? 'starting…'}
         {view?.snapshot && <> · snapshot <code>{view.snapshot}</code></>}
       </p>
+      {lesson && (
+        <div className={`lesson-sql ${lesson.state}`} data-testid={`lesson-sql-${name}`}>
+          <div className="lesson-sql-label">{lesson.state === 'next' ? '▶ the lesson runs this next' : lesson.state === 'ran' ? '✓ this step ran' : '✎ your turn: type your SQL in the editor below'}</div>
+          {lesson.sql && <pre>{lesson.sql}</pre>}
+        </div>
+      )}
       <SqlEditor value={text} label={`SQL for ${name}`} marker={marker} onChange={(v) => actions.setText(name, v)} onRun={run} registerRun={(f) => { runRef.current = f; }} />
       <div className="session-actions">
         <button onClick={() => runRef.current()} disabled={busy || !!waiting} title="Run the statement under the cursor (Ctrl+Enter)">Run statement ⏎</button>

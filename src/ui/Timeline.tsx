@@ -23,6 +23,8 @@ export function Timeline() {
   const hasChild = new Set(all.map((m) => m.parent));
   const tips = all.filter((n) => !hasChild.has(n.id) && !onPath.has(n.id));
   const [showAll, setShowAll] = useState(false);
+  // in a lesson, the steps the learner ran themselves are marked (the lesson's carry their step number)
+  const inLesson = useWs((s) => s.lesson !== null);
   const LIMIT = 150;
   const hidden = showAll ? 0 : Math.max(0, path.length - LIMIT);
   return (
@@ -31,7 +33,7 @@ export function Timeline() {
       <ol>
         <li><button className={head === null ? 'current' : ''} onClick={() => void actions.jumpTo(null)}>start</button></li>
         {hidden > 0 && <li><button onClick={() => setShowAll(true)}>… show {hidden} earlier steps</button></li>}
-        {path.slice(hidden).map((n, i) => <Step key={n.id} n={n} i={hidden + i + 1} current={n.id === head} jumpTo={actions.jumpTo} />)}
+        {path.slice(hidden).map((n, i) => <Step key={n.id} n={n} i={hidden + i + 1} current={n.id === head} own={inLesson && n.step === undefined} jumpTo={actions.jumpTo} />)}
       </ol>
       {tips.length > 0 && (
         <details>
@@ -43,18 +45,18 @@ export function Timeline() {
   );
 }
 
-const Step = memo(function Step({ n, i, current, jumpTo }: { n: TimelineNode; i: number; current: boolean; jumpTo(id: number): Promise<void> }) {
+const Step = memo(function Step({ n, i, current, own, jumpTo }: { n: TimelineNode; i: number; current: boolean; own: boolean; jumpTo(id: number): Promise<void> }) {
   const onJump = () => void jumpTo(n.id);
   const failed = n.mark === 'failed';
   const waits = n.mark === 'waits';
   return (
     <li>
-      <button className={`${current ? 'current' : ''}${failed ? ' failed' : ''}`} onClick={onJump} data-testid={`step-${i}`} title={describe(n.entry)}>
-        {i}. {describe(n.entry).slice(0, 70)}{failed ? ' ✗' : waits ? ' ⏳' : ''}
+      <button className={`${current ? 'current' : ''}${failed ? ' failed' : ''}${own ? ' own' : ''}`} onClick={onJump} data-testid={`step-${i}`} title={`${own ? 'your own (not the lesson\'s): ' : ''}${describe(n.entry)}`}>
+        {i}. {own ? '✎ ' : ''}{describe(n.entry).slice(0, 70)}{failed ? ' ✗' : waits ? ' ⏳' : ''}
       </button>
     </li>
   );
-}, (a, b) => a.n.id === b.n.id && a.i === b.i && a.current === b.current && a.n.mark === b.n.mark);
+}, (a, b) => a.n.id === b.n.id && a.i === b.i && a.current === b.current && a.n.mark === b.n.mark && a.own === b.own);
 
 /** Which view shows what an event touches. */
 export function viewForEvent(kind: string | undefined): 'Heap' | 'Index' | 'Snapshots' | 'Waits' | 'WAL' | 'Durability' | null {
@@ -69,7 +71,8 @@ export function viewForEvent(kind: string | undefined): 'Heap' | 'Index' | 'Snap
   }
 }
 
-export function Player({ onEvent }: { onEvent?(kind: string | undefined): void }) {
+/** `lesson`: a lesson drives the statements (its next / back), so only the events of the current one are stepped here. */
+export function Player({ onEvent, lesson = false }: { onEvent?(kind: string | undefined): void; lesson?: boolean }) {
   const { actions } = useWorkspace();
   const playback = useWs((s) => s.playback);
   const nodes = useWs((s) => s.nodes);
@@ -102,11 +105,12 @@ export function Player({ onEvent }: { onEvent?(kind: string | undefined): void }
   return (
     <div className="player" aria-label="event player">
       <div className="controls">
-        <button onClick={() => void actions.jumpTo(at > 0 ? path[at - 1]!.id : null)} disabled={head === null} aria-label="previous statement">◀◀ statement</button>
-        <button onClick={() => go(-1)} disabled={idx <= 0} aria-label="previous event">◀ prev</button>
+        {lesson && <span className="muted">What the engine did, event by event:</span>}
+        {!lesson && <button onClick={() => void actions.jumpTo(at > 0 ? path[at - 1]!.id : null)} disabled={head === null} aria-label="previous statement">◀◀ statement</button>}
+        <button onClick={() => go(-1)} disabled={idx <= 0} aria-label="previous event">◀ {lesson ? 'event' : 'prev'}</button>
         <button onClick={() => setPlaying(!playing)} aria-label={playing ? 'pause' : 'play'}>{playing ? '⏸ pause' : '▶ play'}</button>
-        <button onClick={() => go(1)} disabled={idx >= events.length - 1} aria-label="next event">next ▶</button>
-        <button onClick={() => child && void actions.jumpTo(child.id)} disabled={!child} aria-label="next statement" title="the newest step after this one">statement ▶▶</button>
+        <button onClick={() => go(1)} disabled={idx >= events.length - 1} aria-label="next event">{lesson ? 'event' : 'next'} ▶</button>
+        {!lesson && <button onClick={() => child && void actions.jumpTo(child.id)} disabled={!child} aria-label="next statement" title="the newest step after this one">statement ▶▶</button>}
         <label>speed <select value={speed} onChange={(e) => setSpeed(Number(e.target.value))} aria-label="playback speed"><option value={1200}>slow</option><option value={600}>normal</option><option value={200}>fast</option></select></label>
         <span className="muted">event {events.length ? idx + 1 : 0} / {events.length}{foldedText ? ` (+ ${foldedText} summarised)` : ''}</span>
       </div>

@@ -1,8 +1,16 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { Workspace, WorkspaceState } from '../store/workspace';
+import type { Player } from '../store/player';
 
 export const WorkspaceContext = createContext<Workspace | null>(null);
+export const PlayerContext = createContext<Player | null>(null);
+
+export function usePlayer(): Player {
+  const p = useContext(PlayerContext);
+  if (!p) throw new Error('no player');
+  return p;
+}
 
 export function useWorkspace(): Workspace {
   const w = useContext(WorkspaceContext);

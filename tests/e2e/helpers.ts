@@ -13,10 +13,12 @@ export function watch(page: Page) {
   return { errors, external };
 }
 
+/** A new visitor's free workspace (a new visitor lands on the course gallery; the workspace is #/workspace). */
 export async function fresh(page: Page) {
-  await page.goto('/');
+  await page.goto('/#/workspace');
   await page.evaluate(() => localStorage.clear());
-  await page.goto('/');
+  await page.goto('/#/workspace');
+  await page.reload();
   await expect(page.getByTestId('phase')).toHaveText('engine ready', { timeout: 20_000 });
 }
 

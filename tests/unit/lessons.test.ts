@@ -67,6 +67,9 @@ describe('bad lessons are refused with file and line, and run nothing', () => {
     expect(errorsOf(lesson('\n## s\n\n<script>alert(1)</script>\n'))).toContainEqual(expect.stringMatching(/^lessons\/t\.md:18: raw HTML is not allowed/));
     expect(errorsOf(lesson('\n## s\n\nHello <img src=x onerror=alert(1)> there\n'))).toContainEqual(expect.stringMatching(/^lessons\/t\.md:18: raw HTML is not allowed/));
     expect(errorsOf(lesson('\n## s\n\n[click](javascript:alert(1))\n'))).toContainEqual(expect.stringMatching(/only http\(s\), mailto/));
+    // the URL of a reference-style link is in its definition; an image's is checked too
+    expect(errorsOf(lesson('\n## s\n\n[click][1]\n\n[1]: javascript:alert(1)\n'))).toContainEqual(expect.stringMatching(/^lessons\/t\.md:20: link "javascript:alert\(1\)": only http\(s\), mailto/));
+    expect(errorsOf(lesson('\n## s\n\n![x](javascript:alert(2))\n'))).toContainEqual(expect.stringMatching(/^lessons\/t\.md:18: link "javascript:alert\(2\)"/));
   });
   it('an unknown session in a claim', () => {
     expect(errorsOf(lesson('\n## s\n\n```sql s1\nSELECT 1;\n```\n\n```expect\nwaits: zed\n```\n'))).toContainEqual(expect.stringMatching(/^lessons\/t\.md:\d+: unknown session "zed"/));

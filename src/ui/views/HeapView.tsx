@@ -1,14 +1,19 @@
 /**
  * Heap pages: line pointers and tuples with their header chips (xmin, xmax, cmin/cmax, ctid, infomask flags),
  * HOT chains as arrows, dead/redirect pointers, each tuple coloured (and labelled — never colour alone) by
- * whether the selected session can see it. Clicking a tuple asks the engine why.
+ * whether the selected session can see it. Clicking a tuple asks the engine why. While a lesson plays, the tuples
+ * its step wrote or read are outlined and the target of a look: link is ringed (its header field too).
  */
 import { useEffect, memo, useCallback, useRef, useState } from 'react';
 import { useWorkspace, useWs } from '../hooks';
 import { EMPTY_ARR, EMPTY_MAP } from '../hooks';
 import type { PageView, TableState, TupleVisibility } from '../../shared/api';
 
-export function HeapView({ highlight }: { highlight: { rel?: string; blk?: number; off?: number } | null }) {
+/** What a lesson marks: the step's tuples ("table:blk:off" → written or read) and the looked-at tuple. */
+export interface HeapMarks { touched: ReadonlyMap<string, 'write' | 'read'>; look: { table: string; blk: number; off: number; field: string | null } | null }
+const NO_MARKS: HeapMarks = { touched: new Map(), look: null };
+
+export function HeapView({ highlight, marks = NO_MARKS }: { highlight: { rel?: string; blk?: number; off?: number } | null; marks?: HeapMarks }) {
   const { actions } = useWorkspace();
   const tables = useWs((s) => s.state?.tables ?? EMPTY_ARR);
   const session = useWs((s) => s.selectedSession);
@@ -21,11 +26,12 @@ export function HeapView({ highlight }: { highlight: { rel?: string; blk?: numbe
       <p className="legend">
         Visibility for <strong>{session}</strong> (pick the session in the toolbar):
         <span className="chip vis">✓ visible</span><span className="chip invis">✗ invisible</span>. Click a tuple: why?
+        {marks.touched.size > 0 && <> Outlined: what this step {[...marks.touched.values()].includes('write') && <span className="chip touched-write">wrote</span>}{[...marks.touched.values()].includes('read') && <span className="chip touched-read">read</span>}.</>}
       </p>
       {selected && explanation && (
         <div className="explain" role="note" data-testid="explanation"><strong>({selected.blk},{selected.off}) in {selected.table}:</strong> {explanation}</div>
       )}
-      {tables.map((t) => <TableHeap key={t.name} t={t} vis={vis} highlight={highlight} onPick={pickerFor(t.name, actions)} onWindow={(f) => void actions.setPageWindow(f)} />)}
+      {tables.map((t) => <TableHeap key={t.name} t={t} vis={vis} highlight={highlight} marks={marks} onPick={pickerFor(t.name, actions)} onWindow={(f) => void actions.setPageWindow(f)} />)}
     </div>
   );
 }
@@ -37,13 +43,13 @@ function pickerFor(table: string, actions: { explain(t: string, b: number, o: nu
   return f;
 }
 
-function TableHeap({ t, vis, highlight, onPick, onWindow }: { t: TableState; vis: ReadonlyMap<string, TupleVisibility>; highlight: { rel?: string; blk?: number; off?: number } | null; onPick(blk: number, off: number): void; onWindow(from: number): void }) {
+function TableHeap({ t, vis, highlight, marks, onPick, onWindow }: { t: TableState; vis: ReadonlyMap<string, TupleVisibility>; highlight: { rel?: string; blk?: number; off?: number } | null; marks: HeapMarks; onPick(blk: number, off: number): void; onWindow(from: number): void }) {
   const first = t.pageViews[0]?.blkno ?? 0;
   const last = first + t.pageViews.length;
   const others = t.pageSummaries.filter((p) => p.blkno < first || p.blkno >= last);
   return (
     <div className="table-heap">
-      <h3>{t.name} <small>oid {t.oid} · {t.pages} page{t.pages === 1 ? '' : 's'} · {t.items} line pointers</small></h3>
+      <h3>{t.name} <small>oid {t.oid} · {t.pages} page{t.pages === 1 ? '' : 's'} · {t.items} line pointer{t.items === 1 ? '' : 's'}</small></h3>
       {t.pages > t.pageViews.length && (
         <div className="page-nav">
           <button onClick={() => onWindow(first - 4)} disabled={first === 0} aria-label="previous pages">◀ earlier pages</button>
@@ -51,7 +57,7 @@ function TableHeap({ t, vis, highlight, onPick, onWindow }: { t: TableState; vis
           <button onClick={() => onWindow(first + 4)} disabled={last >= t.pages} aria-label="next pages">later pages ▶</button>
         </div>
       )}
-      {t.pageViews.map((p, i) => <Page key={p.blkno} first={i === 0} table={t.name} p={p} vis={vis} highlight={highlight} onPick={onPick} />)}
+      {t.pageViews.map((p, i) => <Page key={p.blkno} first={i === 0} table={t.name} p={p} vis={vis} highlight={highlight} marks={marks} onPick={onPick} />)}
       {others.length > 0 && (
         <div className="page-summary" aria-label="other pages">
           {others.length} other page{others.length === 1 ? '' : 's'} (summarised): {others.reduce((a, p) => a + p.items, 0)} line pointers,
@@ -62,7 +68,7 @@ function TableHeap({ t, vis, highlight, onPick, onWindow }: { t: TableState; vis
   );
 }
 
-function Page({ first, table, p, vis, highlight, onPick }: { first: boolean; table: string; p: PageView; vis: ReadonlyMap<string, TupleVisibility>; highlight: { rel?: string; blk?: number; off?: number } | null; onPick(blk: number, off: number): void }) {
+function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boolean; table: string; p: PageView; vis: ReadonlyMap<string, TupleVisibility>; highlight: { rel?: string; blk?: number; off?: number } | null; marks: HeapMarks; onPick(blk: number, off: number): void }) {
   const shown = p.items.slice(0, 60);
   const box = useRef<HTMLDivElement>(null);
   const cards = useRef(new Map<number, HTMLElement>());
@@ -74,7 +80,7 @@ function Page({ first, table, p, vis, highlight, onPick }: { first: boolean; tab
   // pages scrolled out of sight are not laid out (content-visibility); measuring their cards would force it
   const [onScreen, setOnScreen] = useState(first || typeof IntersectionObserver === 'undefined');
   // cards are made only for pages on (or near) the screen, or holding the tuple the player points at
-  const showCards = onScreen || (highlight?.rel === table && highlight.blk === p.blkno);
+  const showCards = onScreen || (highlight?.rel === table && highlight.blk === p.blkno) || (marks.look?.table === table && marks.look.blk === p.blkno);
   useEffect(() => {
     const el = box.current;
     if (!el) return;
@@ -133,10 +139,12 @@ function Page({ first, table, p, vis, highlight, onPick }: { first: boolean; tab
           const key = `${table}:${p.blkno}:${it.lp}`;
           const v = vis.get(key);
           const hl = highlight && highlight.rel === table && highlight.blk === p.blkno && highlight.off === it.lp;
+          const touch = marks.touched.get(key) ?? '';
+          const lk = marks.look && marks.look.table === table && marks.look.blk === p.blkno && marks.look.off === it.lp ? (marks.look.field ?? '*') : '';
           if (it.lp_flags !== 1) {
-            return <div key={it.lp} className={`tuple lp-${it.lp_flags_name}`}>lp {it.lp}: {it.lp_flags_name}{it.lp_flags === 2 ? ` → ${it.lp_off}` : ''}</div>;
+            return <div key={it.lp} className={`tuple lp-${it.lp_flags_name}${touch ? ` touched-${touch}` : ''}${lk ? ' looked' : ''}`} data-testid={`tuple-${table}-${p.blkno}-${it.lp}`}>lp {it.lp}: {it.lp_flags_name}{it.lp_flags === 2 ? ` → ${it.lp_off}` : ''}</div>;
           }
-          return <TupleCard key={it.lp} table={table} blk={p.blkno} it={it} visible={!!v?.visible} hl={!!hl} sig={`${it.t_xmin}|${it.t_xmax}|${it.t_field3}|${it.t_ctid}|${it.t_infomask}|${it.t_infomask2}|${v?.visible}|${hl}`} onPick={onPick} register={register} />;
+          return <TupleCard key={it.lp} table={table} blk={p.blkno} it={it} visible={!!v?.visible} hl={!!hl} touch={touch} look={lk} sig={`${it.t_xmin}|${it.t_xmax}|${it.t_field3}|${it.t_ctid}|${it.t_infomask}|${it.t_infomask2}|${v?.visible}|${hl}|${touch}|${lk}`} onPick={onPick} register={register} />;
         })}
         {p.itemCount > shown.length && <div className="more">… {p.itemCount - shown.length} more line pointers on this page</div>}
       </div>
@@ -146,28 +154,32 @@ function Page({ first, table, p, vis, highlight, onPick }: { first: boolean; tab
 
 type ItemView = PageView['items'][number];
 /** One tuple card; re-rendered only when its header, visibility or highlight changes (sig). */
-const TupleCard = memo(function TupleCard({ table, blk, it, visible, hl, onPick, register }: { table: string; blk: number; it: ItemView; visible: boolean; hl: boolean; sig: string; onPick(blk: number, off: number): void; register(lp: number, el: HTMLElement | null): void }) {
+/** look: '' (not looked at), '*' (the tuple) or the header field looked at */
+const TupleCard = memo(function TupleCard({ table, blk, it, visible, hl, touch, look, onPick, register }: { table: string; blk: number; it: ItemView; visible: boolean; hl: boolean; touch: string; look: string; sig: string; onPick(blk: number, off: number): void; register(lp: number, el: HTMLElement | null): void }) {
   const hotNext = it.flags.includes('HOT_UPDATED') && it.t_ctid ? it.t_ctid : null;
+  const el = useRef<HTMLElement | null>(null);
+  useEffect(() => { if (look) el.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' }); }, [look]);
+  const f = (name: string) => (look === name ? ' looked-field' : '');
   return (
     <button
-      ref={(el) => register(it.lp, el)}
-      className={`tuple ${visible ? 'visible' : 'invisible'}${hl ? ' highlight' : ''}`}
+      ref={(e) => { el.current = e; register(it.lp, e); }}
+      className={`tuple ${visible ? 'visible' : 'invisible'}${hl ? ' highlight' : ''}${touch ? ` touched-${touch}` : ''}${look ? ' looked' : ''}`}
       onClick={() => onPick(blk, it.lp)} data-testid={`tuple-${table}-${blk}-${it.lp}`}
       aria-label={`tuple (${blk},${it.lp}) ${visible ? 'visible' : 'invisible'}: ${(it.values ?? []).join(', ')}`}
     >
       <div className="tuple-top">
-        <span className="lp">({blk},{it.lp})</span>
+        <span className={`lp${f('lp_flags')}`}>({blk},{it.lp})</span>
         <span className="vis-mark">{visible ? '✓' : '✗'}</span>
-        <span className="values">{(it.values ?? []).map((x) => x ?? 'NULL').join(' | ')}</span>
+        <span className={`values${f('values')}`}>{(it.values ?? []).map((x) => x ?? 'NULL').join(' | ')}</span>
       </div>
       <div className="hdr">
-        <span className="chip">xmin {it.t_xmin}</span>
-        <span className="chip">xmax {it.t_xmax}</span>
-        <span className="chip">{it.flags.includes('COMBOCID') ? 'combo' : 'cid'} {it.t_field3}</span>
-        <span className="chip">ctid {it.t_ctid}</span>
+        <span className={`chip${f('t_xmin')}`}>xmin {it.t_xmin}</span>
+        <span className={`chip${f('t_xmax')}`}>xmax {it.t_xmax}</span>
+        <span className={`chip${f('t_field3')}`}>{it.flags.includes('COMBOCID') ? 'combo' : 'cid'} {it.t_field3}</span>
+        <span className={`chip${f('t_ctid')}`}>ctid {it.t_ctid}</span>
         {hotNext && hotNext !== `(${blk},${it.lp})` && <span className="chip hot">HOT → {hotNext}</span>}
       </div>
-      <div className="flags">{it.flags.filter((f) => f !== 'HASVARWIDTH').join(' ')}</div>
+      <div className={`flags${look === 't_infomask' || look === 't_infomask2' || look === 'flags' ? ' looked-field' : ''}`}>{it.flags.filter((x) => x !== 'HASVARWIDTH').join(' ')}</div>
     </button>
   );
 }, (a, b) => a.sig === b.sig && a.table === b.table && a.blk === b.blk && a.onPick === b.onPick && a.register === b.register);

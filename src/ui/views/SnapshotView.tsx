@@ -5,7 +5,7 @@
 import { scaleLinear } from 'd3';
 import { useWs } from '../hooks';
 
-export function SnapshotView() {
+export function SnapshotView({ lookSession = null }: { lookSession?: string | null }) {
   const st = useWs((s) => s.state);
   if (!st) return null;
   const clog = st.clog;
@@ -53,7 +53,7 @@ export function SnapshotView() {
       <p className="legend">✓ committed · ✗ aborted · … in progress (from the commit log). A bar up to <em>xmin</em>: finished before the snapshot;
         squares: running at the snapshot (invisible); beyond <em>xmax</em>: started later (invisible, even once committed).</p>
       <table className="grid"><thead><tr><th>session</th><th>state</th><th>xid</th><th>snapshot</th><th>isolation</th></tr></thead>
-        <tbody>{st.sessions.map((s) => <tr key={s.name}><td>{s.name}</td><td>{s.state}</td><td>{s.xid ?? '—'}</td><td>{s.snapshot ?? '—'}</td><td>{s.isolation ?? '—'}</td></tr>)}</tbody>
+        <tbody>{st.sessions.map((s) => <tr key={s.name} className={lookSession === s.name ? 'highlight-row' : ''}><td>{s.name}</td><td>{s.state}</td><td>{s.xid ?? '—'}</td><td>{s.snapshot ?? '—'}</td><td>{s.isolation ?? '—'}</td></tr>)}</tbody>
       </table>
       <p className="muted">xid state: {clog.slice(-12).map((c) => `${c.xid} ${stateOf(c.xid)}`).join(' · ')}</p>
     </div>

@@ -1,7 +1,7 @@
 /** Who waits for whom: the wait-for graph (deadlock cycle marked), pending deadlock checks, and pg_locks. */
 import { useWs } from '../hooks';
 
-export function WaitsView() {
+export function WaitsView({ lookSession = null }: { lookSession?: string | null }) {
   const st = useWs((s) => s.state);
   const lastError = useWs((s) => {
     const n = s.head === null ? null : s.nodes.get(s.head);
@@ -39,7 +39,7 @@ export function WaitsView() {
           const victim = lastError?.session === s.name;
           return (
             <g key={s.name} transform={`translate(${p.x},${p.y})`}>
-              <circle r={22} className={`node${s.waiting ? ' waiting' : ''}${inCycle.has(s.name) ? ' cycle' : ''}${victim ? ' victim' : ''}`} />
+              <circle r={22} className={`node${s.waiting ? ' waiting' : ''}${inCycle.has(s.name) ? ' cycle' : ''}${victim ? ' victim' : ''}${lookSession === s.name ? ' looked' : ''}`} />
               <text textAnchor="middle" dy={4}>{s.name}</text>
               {victim && <text textAnchor="middle" dy={38} className="victim-label">victim (40P01)</text>}
             </g>
@@ -51,7 +51,7 @@ export function WaitsView() {
       <h3>pg_locks</h3>
       <table className="grid" data-testid="pg-locks"><thead><tr><th>session</th><th>locktype</th><th>relation</th><th>page,tuple</th><th>transactionid</th><th>virtualxid</th><th>mode</th><th>granted</th></tr></thead>
         <tbody>{st.locks.filter((l) => l.session !== 'control connection').map((l, i) => (
-          <tr key={i} className={l.granted ? '' : 'not-granted'}><td>{l.session}</td><td>{l.locktype}</td><td>{l.relation ?? ''}</td><td>{l.page !== null ? `${l.page},${l.tuple}` : ''}</td><td>{l.transactionid ?? ''}</td><td>{l.virtualxid ?? ''}</td><td>{l.mode}</td><td>{l.granted ? 'yes' : 'NO (waiting)'}</td></tr>
+          <tr key={i} className={`${l.granted ? '' : 'not-granted'}${lookSession === l.session && !l.granted ? ' highlight-row' : ''}`}><td>{l.session}</td><td>{l.locktype}</td><td>{l.relation ?? ''}</td><td>{l.page !== null ? `${l.page},${l.tuple}` : ''}</td><td>{l.transactionid ?? ''}</td><td>{l.virtualxid ?? ''}</td><td>{l.mode}</td><td>{l.granted ? 'yes' : 'NO (waiting)'}</td></tr>
         ))}</tbody>
       </table>
     </div>

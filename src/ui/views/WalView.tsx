@@ -1,7 +1,7 @@
 /** The write-ahead log in LSN order (as pg_waldump lists it) and the page LSNs it produced. */
 import { useWs } from '../hooks';
 
-export function WalView({ highlightLsn }: { highlightLsn?: string | undefined }) {
+export function WalView({ highlightLsn, highlightLast = false }: { highlightLsn?: string | undefined; highlightLast?: boolean }) {
   const st = useWs((s) => s.state);
   if (!st) return null;
   const rows = st.wal.slice(-150);
@@ -13,8 +13,8 @@ export function WalView({ highlightLsn }: { highlightLsn?: string | undefined })
         .{st.walUnflushedCommits.length > 0 && <strong data-testid="wal-async-commits"> Asynchronous commit{st.walUnflushedCommits.length === 1 ? '' : 's'} of xid {st.walUnflushedCommits.join(', ')} (synchronous_commit = off): the client was told COMMIT, but a crash before the wal writer flushes (200 ms of virtual time after the commit) would lose {st.walUnflushedCommits.length === 1 ? 'it' : 'them'}.</strong>}
         {' '}Last checkpoint's redo pointer <code>{st.walRedo}</code>: the next change to a page after it logs a full-page image.</p>
       <table className="grid" data-testid="wal"><thead><tr><th>LSN</th><th>end</th><th>rmgr</th><th>type</th><th>xid</th><th>len</th><th>FPI</th><th>block</th><th>on disk</th></tr></thead>
-        <tbody>{rows.map((r) => (
-          <tr key={r.lsn} className={highlightLsn && r.endLsn === highlightLsn ? 'highlight-row' : ''}><td><code>{r.lsn}</code></td><td><code>{r.endLsn}</code></td><td>{r.rmgr}</td><td>{r.type}</td><td>{r.xid || ''}</td><td>{r.len}</td><td>{r.fpiLen ? `${r.fpiLen} B` : ''}</td><td>{r.rel ? `${r.rel}/${r.blk ?? ''}${r.off ? ` off ${r.off}` : ''}` : ''}</td><td>{r.flushed ? 'flushed' : 'buffer only'}</td></tr>
+        <tbody>{rows.map((r, i) => (
+          <tr key={r.lsn} className={(highlightLsn && r.endLsn === highlightLsn) || (highlightLast && i === rows.length - 1) ? 'highlight-row' : ''}><td><code>{r.lsn}</code></td><td><code>{r.endLsn}</code></td><td>{r.rmgr}</td><td>{r.type}</td><td>{r.xid || ''}</td><td>{r.len}</td><td>{r.fpiLen ? `${r.fpiLen} B` : ''}</td><td>{r.rel ? `${r.rel}/${r.blk ?? ''}${r.off ? ` off ${r.off}` : ''}` : ''}</td><td>{r.flushed ? 'flushed' : 'buffer only'}</td></tr>
         ))}</tbody>
       </table>
     </div>

@@ -1,0 +1,58 @@
+/**
+ * Where the page is, in the URL's hash: the course gallery (#/), the free workspace (#/workspace), a lesson of the
+ * course (#/lesson/<id>) or a lesson opened from a file (#/lesson-file). The browser's back button moves between
+ * them. A first visit lands on the gallery; someone with a saved free workspace and no hash lands where they were.
+ */
+import { useEffect, useState } from 'react';
+import { HEADER_KEY, STORAGE_KEY, lessonSlotKey, FILE_LESSON_KEY } from '../store/persist';
+
+export type Route = { kind: 'gallery' } | { kind: 'workspace' } | { kind: 'lesson'; id: string } | { kind: 'lesson-file' };
+
+const LAST_ROUTE_KEY = 'heapscope.route.v1';
+
+export function parseRoute(hash: string): Route | null {
+  const h = hash.replace(/^#\/?/, '');
+  if (h === '' ) return null;
+  if (h === 'course' || h === 'gallery') return { kind: 'gallery' };
+  if (h === 'workspace') return { kind: 'workspace' };
+  if (h === 'lesson-file') return { kind: 'lesson-file' };
+  const m = /^lesson\/([a-z0-9]+(?:-[a-z0-9]+)*)$/.exec(h);
+  if (m && m[1]!.length <= 60) return { kind: 'lesson', id: m[1]! };
+  return { kind: 'gallery' };
+}
+
+export const hashOf = (r: Route) => (r.kind === 'gallery' ? '#/course' : r.kind === 'workspace' ? '#/workspace' : r.kind === 'lesson' ? `#/lesson/${r.id}` : '#/lesson-file');
+
+/** The storage slot a route plays in (the gallery keeps whichever workspace is open). */
+export function slotOfRoute(r: Route): string | null {
+  return r.kind === 'workspace' ? HEADER_KEY : r.kind === 'lesson' ? lessonSlotKey(r.id) : r.kind === 'lesson-file' ? FILE_LESSON_KEY : null;
+}
+
+/** The route to open with: the URL's, else the last one, else the free workspace for someone who has one, else the gallery. */
+export function initialRoute(storage: Storage | undefined, hash: string): Route {
+  const fromUrl = parseRoute(hash);
+  if (fromUrl) return fromUrl;
+  try {
+    const last = storage?.getItem(LAST_ROUTE_KEY);
+    const r = last ? parseRoute(last) : null;
+    if (r) return r;
+    if (storage?.getItem(HEADER_KEY) !== null && storage?.getItem(HEADER_KEY) !== undefined) return { kind: 'workspace' };
+    if (storage?.getItem(STORAGE_KEY)) return { kind: 'workspace' };
+  } catch { /* storage may be unavailable: the gallery */ }
+  return { kind: 'gallery' };
+}
+
+export function useRoute(initial: Route): [Route, (r: Route) => void] {
+  const [route, setRoute] = useState<Route>(initial);
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute(location.hash) ?? { kind: 'gallery' });
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  useEffect(() => {
+    try { localStorage.setItem(LAST_ROUTE_KEY, hashOf(route)); } catch { /* not remembered */ }
+    if (location.hash !== hashOf(route)) history.replaceState(null, '', hashOf(route));
+  }, [route]);
+  const go = (r: Route) => { if (hashOf(r) !== location.hash) location.hash = hashOf(r); else setRoute(r); };
+  return [route, go];
+}
