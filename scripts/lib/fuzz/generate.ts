@@ -1,0 +1,125 @@
+/**
+ * Random cases for the differential fuzzer: 2–4 sessions and sometimes a VACUUM session over one or two small
+ * tables with contended keys.
+ *
+ * Each session runs one or two transactions — explicit (BEGIN [ISOLATION LEVEL ...] ... COMMIT | ROLLBACK, with
+ * savepoints) or single autocommit statements — made of INSERTs (new keys and duplicates: 23505, waits on the
+ * unique check, ON CONFLICT), UPDATEs (by key, key updates, WHERE on the non-key column so EvalPlanQual
+ * re-checks), DELETEs, SELECTs (ORDER BY k; FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE, NOWAIT, SKIP
+ * LOCKED) and aggregates. With only 2–5 keys, sessions lock the same rows in different orders, so waits and
+ * deadlocks are common.
+ *
+ * Deadlocks need a single clear victim on a real server: every session gets its own deadlock_timeout, all of
+ * them far longer than the time a case takes between two waits, so a deadlock check fires only while the
+ * scenario runner is blocked waiting for a session — then the waiter that started waiting first checks first, as
+ * in the engine's virtual time. The values differ by 3 ms so that two waits that begin at the same moment (two
+ * waiters woken by one COMMIT) still have one order; 3 ms × 3 stays below the 10 ms that separate two steps
+ * seen waiting, so "first to wait is first to check" holds for both drivers.
+ *
+ * The interleaving itself is not drawn here: see schedule.ts (it runs the sessions and picks only sessions that
+ * are not blocked).
+ */
+import { Rng } from './prng.js';
+import type { FuzzCase, FuzzSession, FuzzStep, FuzzTable, Iso, LockStrength, Pred, Stmt, WaitPolicy } from './model.js';
+
+export const DEADLOCK_TIMEOUT_BASE_MS = 1000;
+export const DEADLOCK_TIMEOUT_STEP_MS = 3;
+export const VACUUM_SESSION = 'vac';
+
+interface Ctx { rng: Rng; tables: FuzzTable[]; keys: number }
+
+const pickTable = (c: Ctx) => c.rng.pick(c.tables).name;
+/** mostly an existing key, sometimes one past the setup rows (an insert target) */
+const key = (c: Ctx) => (c.rng.chance(0.8) ? c.rng.int(1, c.keys) : c.rng.int(c.keys + 1, c.keys + 2));
+const vPred = (c: Ctx): Pred => {
+  const op = c.rng.weighted<Pred['op']>([['>=', 4], ['<', 3], ['<>', 1], ['%2', 2]]);
+  if (op === '%2') return { col: 'v', op, val: c.rng.int(0, 1) };
+  return { col: 'v', op, val: op === '>=' && c.rng.chance(0.4) ? 0 : 10 * c.rng.int(1, c.keys) + c.rng.int(-5, 5) };
+};
+const kPred = (c: Ctx): Pred => ({ col: 'k', op: '=', val: key(c) });
+const kRange = (c: Ctx): Pred => ({ col: 'k', op: c.rng.pick(['<', '>='] as const), val: c.rng.int(1, c.keys) });
+
+function dml(c: Ctx): Stmt {
+  const r = c.rng;
+  const table = pickTable(c);
+  const returning = r.chance(0.35);
+  const kind = r.weighted([
+    ['upd_v_k', 26], ['upd_v_v', 12], ['upd_key', 7], ['upd_all', 3], ['upd_k_range', 2],
+    ['del_k', 10], ['del_v', 5],
+    ['ins', 12], ['ins_multi', 3], ['ins_oc', 5],
+    ['sel', 8], ['sel_lock', 16], ['agg', 3],
+  ] as const);
+  switch (kind) {
+    case 'upd_v_k': return { t: 'update', table, col: 'v', op: r.chance(0.8) ? '+' : '=', val: r.int(1, 9) * (r.chance(0.8) ? 1 : 10), where: kPred(c), returning };
+    case 'upd_v_v': return { t: 'update', table, col: 'v', op: '+', val: r.int(1, 9), where: vPred(c), returning };
+    case 'upd_all': return { t: 'update', table, col: 'v', op: '+', val: r.int(1, 9), where: null, returning };
+    case 'upd_k_range': return { t: 'update', table, col: 'v', op: '+', val: r.int(1, 9), where: kRange(c), returning };
+    case 'upd_key': return r.chance(0.6)
+      ? { t: 'update', table, col: 'k', op: '+', val: r.int(1, 2), where: kPred(c), returning }
+      : { t: 'update', table, col: 'k', op: '=', val: key(c), where: r.chance(0.7) ? kPred(c) : vPred(c), returning };
+    case 'del_k': return { t: 'delete', table, where: kPred(c), returning };
+    case 'del_v': return { t: 'delete', table, where: vPred(c), returning };
+    case 'ins': { const k = key(c); return { t: 'insert', table, rows: [[k, 10 * k + r.int(1, 9)]], onConflict: null, returning }; }
+    case 'ins_multi': {
+      const k1 = key(c), k2 = key(c);
+      return { t: 'insert', table, rows: [[k1, 10 * k1 + r.int(1, 9)], [k2, 10 * k2 + r.int(1, 9)]], onConflict: null, returning };
+    }
+    case 'ins_oc': { const k = key(c); return { t: 'insert', table, rows: [[k, r.int(1, 9)]], onConflict: r.chance(0.5) ? 'nothing' : 'update', returning }; }
+    case 'sel': return { t: 'select', table, where: r.chance(0.5) ? null : r.chance(0.5) ? kPred(c) : vPred(c), lock: null, wait: null };
+    case 'sel_lock': {
+      const lock = r.pick<LockStrength>(['UPDATE', 'NO KEY UPDATE', 'SHARE', 'KEY SHARE']);
+      const wait = r.weighted<WaitPolicy | null>([[null, 6], ['NOWAIT', 2], ['SKIP LOCKED', 2]]);
+      return { t: 'select', table, where: r.chance(0.4) ? null : r.chance(0.7) ? kPred(c) : vPred(c), lock, wait };
+    }
+    case 'agg': return { t: 'aggregate', table };
+  }
+}
+
+/** One transaction of a session: statements, savepoints, and how it ends. */
+function transaction(c: Ctx, spNo: { n: number }): Stmt[] {
+  const r = c.rng;
+  if (r.chance(0.2)) return Array.from({ length: r.int(1, 2) }, () => dml(c)); // autocommit statements
+  const iso = r.weighted<Iso | null>([[null, 3], ['READ COMMITTED', 2], ['REPEATABLE READ', 3], ['SERIALIZABLE', 2]]);
+  const out: Stmt[] = [{ t: 'begin', iso }];
+  const n = r.int(1, 4);
+  const open: string[] = [];
+  for (let i = 0; i < n; i++) {
+    if (r.chance(0.15)) { const name = `sp${++spNo.n}`; open.push(name); out.push({ t: 'savepoint', name }); }
+    out.push(dml(c));
+    if (open.length && r.chance(0.3)) {
+      const name = open.pop()!;
+      out.push(r.chance(0.6) ? { t: 'rollback_to', name } : { t: 'release', name });
+    }
+  }
+  out.push(r.chance(0.7) ? { t: 'commit' } : { t: 'rollback' });
+  return out;
+}
+
+/** A random case (its permutation is still empty: schedule.ts fills it in by running the sessions). */
+export function generateCase(rng: Rng, id: string): FuzzCase {
+  const keys = rng.int(2, 5);
+  const tables: FuzzTable[] = [{ name: 'kv', rows: [] }];
+  if (rng.chance(0.25)) tables.push({ name: 'kw', rows: [] });
+  for (const t of tables) {
+    for (let k = 1; k <= keys; k++) if (k <= 2 || rng.chance(0.85)) t.rows.push([k, 10 * k]);
+  }
+  const c: Ctx = { rng, tables, keys };
+  const nSessions = rng.weighted([[2, 4], [3, 4], [4, 2]] as const);
+  const sessions: FuzzSession[] = [];
+  for (let i = 1; i <= nSessions; i++) {
+    const name = `s${i}`;
+    const spNo = { n: 0 };
+    const stmts = transaction(c, spNo);
+    if (rng.chance(0.35)) stmts.push(...transaction(c, spNo));
+    const steps: FuzzStep[] = stmts.map((stmt, j) => ({ name: `${name}_${j + 1}`, stmt }));
+    sessions.push({ name, deadlockTimeoutMs: DEADLOCK_TIMEOUT_BASE_MS + DEADLOCK_TIMEOUT_STEP_MS * (i - 1), steps });
+  }
+  if (rng.chance(0.6)) {
+    const n = rng.int(1, 2);
+    sessions.push({
+      name: VACUUM_SESSION, deadlockTimeoutMs: null,
+      steps: Array.from({ length: n }, (_, j) => ({ name: `vac_${j + 1}`, stmt: { t: 'vacuum' as const, table: pickTable(c) } })),
+    });
+  }
+  return { id, tables, sessions, permutation: [] };
+}
