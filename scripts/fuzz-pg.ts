@@ -63,7 +63,7 @@ async function main() {
     } finally { await server.stop(); }
     return;
   }
-  const counts: Record<Status, number> = { pass: 0, fail: 0, unsupported: 0, flaky: 0, stuck: 0 };
+  const counts: Record<Status, number> = { pass: 0, fail: 0, unsupported: 0, flaky: 0, racy: 0, stuck: 0 };
   const bySig = new Map<string, { count: number; cases: string[]; reproducer?: string }>();
   const unsupported = new Map<string, number>();
   const failures: Verdict[] = [];
@@ -112,7 +112,7 @@ async function main() {
       await Promise.all(server.workers.map((_, w) => shrinker(w)));
     }
     console.log(`\nseed ${args.seed}, cases ${args.start}..${end - 1}: ${args.cases} cases in ${(runMs / 1000).toFixed(1)} s (${(args.cases / (runMs / 1000)).toFixed(2)} cases/s, ${args.jobs} jobs; cluster start ${(startMs / 1000).toFixed(1)} s)`);
-    console.log(`  ${counts.pass} pass, ${counts.fail} fail, ${counts.unsupported} engine 0A000, ${counts.flaky} flaky on PostgreSQL (not counted), ${counts.stuck} stuck on PostgreSQL (not counted)`);
+    console.log(`  ${counts.pass} pass, ${counts.fail} fail, ${counts.unsupported} engine 0A000, ${counts.flaky} flaky on PostgreSQL, ${counts.racy} racy wake-ups, ${counts.stuck} stuck on PostgreSQL (the last three not counted)`);
     if (bySig.size) {
       console.log('\nfailures by first differing line:');
       for (const [sig, e] of [...bySig].sort((a, b) => b[1].count - a[1].count)) {

@@ -95,8 +95,16 @@ function transaction(c: Ctx, spNo: { n: number }): Stmt[] {
   return out;
 }
 
+/** How often a case comes from the stale-ctid template instead of free generation. */
+export const STALE_CTID_SHARE = 0.06;
+
 /** A random case (its permutation is still empty: schedule.ts fills it in by running the sessions). */
 export function generateCase(rng: Rng, id: string): FuzzCase {
+  if (rng.chance(STALE_CTID_SHARE)) return staleCtidCase(rng, id);
+  return freeCase(rng, id);
+}
+
+function freeCase(rng: Rng, id: string): FuzzCase {
   const keys = rng.int(2, 5);
   const tables: FuzzTable[] = [{ name: 'kv', rows: [] }];
   if (rng.chance(0.25)) tables.push({ name: 'kw', rows: [] });
@@ -122,4 +130,68 @@ export function generateCase(rng: Rng, id: string): FuzzCase {
     });
   }
   return { id, tables, sessions, permutation: [] };
+}
+
+/**
+ * The stale-ctid class of issue 9, with random variations: a HOT update of row x rolled back (ROLLBACK, or
+ * ROLLBACK TO a savepoint), a DELETE of x by another transaction, then — while the delete is in progress — a
+ * VACUUM, an INSERT (a new key, or x again) that may land in the pruned slot, and a READ COMMITTED UPDATE or
+ * DELETE with a WHERE on the non-key column that waits for the deleter and must then find x gone. The plan puts
+ * the steps in that order; extra random statements go in between, and the scheduler keeps to the plan only
+ * where no session is blocked.
+ */
+function staleCtidCase(rng: Rng, id: string): FuzzCase {
+  const keys = rng.int(2, 4);
+  const rows: [number, number][] = [];
+  for (let k = 1; k <= keys; k++) rows.push([k, 10 * k]);
+  const tables: FuzzTable[] = [{ name: 'kv', rows }];
+  const c: Ctx = { rng, tables, keys };
+  const x = rng.int(1, keys);
+  const extra = () => (rng.chance(0.25) ? [dml(c)] : []);
+  const viaSavepoint = rng.chance(0.3);
+  const hot: Stmt = rng.chance(0.85)
+    ? { t: 'update', table: 'kv', col: 'v', op: '+', val: rng.int(1, 9), where: { col: 'k', op: '=', val: x }, returning: rng.chance(0.3) }
+    : { t: 'update', table: 'kv', col: 'k', op: '=', val: keys + 3, where: { col: 'k', op: '=', val: x }, returning: false };
+  const a: Stmt[] = viaSavepoint
+    ? [{ t: 'begin', iso: null }, { t: 'savepoint', name: 'sp1' }, hot, { t: 'rollback_to', name: 'sp1' }, { t: 'commit' }]
+    : [{ t: 'begin', iso: null }, hot, { t: 'rollback' }];
+  const del: Stmt = rng.chance(0.75)
+    ? { t: 'delete', table: 'kv', where: { col: 'k', op: '=', val: x }, returning: rng.chance(0.3) }
+    : { t: 'delete', table: 'kv', where: { col: 'v', op: '<', val: 10 * x + 5 }, returning: rng.chance(0.3) };
+  const b: Stmt[] = [{ t: 'begin', iso: rng.pick([null, 'READ COMMITTED', 'REPEATABLE READ'] as const) }, ...extra(), del, ...extra(), rng.chance(0.85) ? { t: 'commit' } : { t: 'rollback' }];
+  const newKey = rng.chance(0.7) ? keys + rng.int(1, 6) : x;
+  const ins: Stmt = { t: 'insert', table: 'kv', rows: [[newKey, 10 * newKey]], onConflict: null, returning: rng.chance(0.3) };
+  const waiterStmt: Stmt = rng.chance(0.8)
+    ? { t: 'update', table: 'kv', col: 'v', op: '+', val: 1000, where: rng.chance(0.7) ? { col: 'v', op: '>=', val: 0 } : null, returning: rng.chance(0.4) }
+    : { t: 'delete', table: 'kv', where: { col: 'v', op: '>=', val: 0 }, returning: rng.chance(0.5) };
+  const waiterInBlock = rng.chance(0.4);
+  const w: Stmt[] = waiterInBlock ? [{ t: 'begin', iso: rng.pick([null, 'READ COMMITTED'] as const) }, waiterStmt, { t: 'commit' }] : [waiterStmt];
+  const check: Stmt = { t: 'select', table: 'kv', where: null, lock: null, wait: null };
+  // the waiter is session A itself (as in the issue) or a session of its own; the inserter too
+  const waiterIsA = rng.chance(0.5);
+  const named = (name: string, stmts: Stmt[], first = 1): FuzzStep[] => stmts.map((stmt, j) => ({ name: `${name}_${j + first}`, stmt }));
+  const dl = (i: number) => DEADLOCK_TIMEOUT_BASE_MS + DEADLOCK_TIMEOUT_STEP_MS * (i - 1);
+  const sA = named('s1', waiterIsA ? [...a, ...w] : a);
+  const sB = named('s2', [...b, check]);
+  const sessions: FuzzSession[] = [{ name: 's1', deadlockTimeoutMs: dl(1), steps: sA }, { name: 's2', deadlockTimeoutMs: dl(2), steps: sB }];
+  const sW = waiterIsA ? sA.slice(a.length) : named('s3', w);
+  if (!waiterIsA) sessions.push({ name: 's3', deadlockTimeoutMs: dl(3), steps: sW });
+  const iName = waiterIsA ? 's3' : 's4';
+  const sI = named(iName, [ins]);
+  sessions.push({ name: iName, deadlockTimeoutMs: dl(sessions.length + 1), steps: sI });
+  const vac: FuzzStep[] = [{ name: 'vac_1', stmt: { t: 'vacuum', table: 'kv' } }];
+  sessions.push({ name: VACUUM_SESSION, deadlockTimeoutMs: null, steps: vac });
+  // plan: A's rolled-back update, B up to its delete, then VACUUM / waiter / insert in a random order, B's end, the check
+  const delAt = sB.findIndex((st) => st.stmt.t === 'delete');
+  const middle = [vac.map((s) => s.name), sW.map((s) => s.name), sI.map((s) => s.name)]; // the issue's order
+  if (rng.chance(0.5)) {
+    for (let i = middle.length - 1; i > 0; i--) { const j = rng.int(0, i); [middle[i], middle[j]] = [middle[j]!, middle[i]!]; }
+  }
+  const plan = [
+    ...sA.slice(0, a.length).map((s) => s.name),
+    ...sB.slice(0, delAt + 1).map((s) => s.name),
+    ...middle.flat(),
+    ...sB.slice(delAt + 1).map((s) => s.name),
+  ];
+  return { id, tables, sessions, permutation: [], plan };
 }

@@ -40,6 +40,8 @@ export interface FuzzCase {
   sessions: FuzzSession[];
   /** step names in the order they run; a step not listed here is not part of the case */
   permutation: string[];
+  /** an order the scheduler should follow where it can (cases made from a template); otherwise it draws one */
+  plan?: string[];
 }
 
 const predSql = (p: Pred) => (p.op === '%2' ? `${p.col} % 2 = ${p.val}` : `${p.col} ${p.op} ${p.val}`);

@@ -11,8 +11,8 @@ import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderSpec, type FuzzCase } from './model.js';
 import { shrinkCase, withPermutation } from './shrink.js';
-import { signature, describeDifference, RUNNER_ERROR } from './compare.js';
-import { engineRun, pgRun, type Verdict } from './runcase.js';
+import { signature, describeDifference, firstDifference, RUNNER_ERROR } from './compare.js';
+import { engineRun, engineRunWatched, racyBefore, pgRun, type Verdict } from './runcase.js';
 import type { WorkerDb } from './pgside.js';
 import { VACUUM_SESSION } from './generate.js';
 import type { Template } from '../pgcluster.js';
@@ -39,11 +39,12 @@ export function renumber(c: FuzzCase): FuzzCase {
 /** Does `c` still fail the way `sig` says, with PostgreSQL stable? */
 export async function stillFails(c: FuzzCase, sig: string, db: WorkerDb): Promise<boolean> {
   const spec = renderSpec(c);
-  const engine = await engineRun(spec);
+  const { transcript: engine, racy } = await engineRunWatched(spec);
   // an engine that cannot finish the permutation differs at line 1: not the failure being shrunk (unless it is)
   if (engine.startsWith(RUNNER_ERROR) && !sig.includes('engine: runner error')) return false;
   const pg = await pgRun(spec, db);
   if (pg.startsWith(RUNNER_ERROR) || pg === engine || signature(spec, pg, engine) !== sig) return false;
+  if (racyBefore(pg, firstDifference(pg, engine)!, racy)) return false;
   return (await pgRun(spec, db)) === pg;
 }
 
