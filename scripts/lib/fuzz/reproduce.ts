@@ -6,13 +6,19 @@
  * tests/scenarios/fuzz/seed-S-case-I.spec with a `#! differs:` line saying what differs (so the conformance
  * suite lists it as a known gap until the engine is fixed — then the scenario test fails and the marker must go)
  * and its recording (.out), made by the ordinary recorder on a fresh cluster, twice, to be sure it is stable.
+ * A case on which the engine loops forever goes to tests/fuzz-hangs/ instead (see HANG_DIR).
  */
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderSpec, type FuzzCase } from './model.js';
 import { shrinkCase, withPermutation } from './shrink.js';
 import { signature, describeDifference, firstDifference, RUNNER_ERROR } from './compare.js';
-import { engineRun, engineRunWatched, racyBefore, pgRun, type Verdict } from './runcase.js';
+import { pgRun, type Verdict } from './runcase.js';
+import { racyBefore } from './enginerun.js';
+import { ENGINE_HANG, type EngineSide } from './enginepool.js';
+
+/** Reproducers on which the engine never finishes (see shrinkAndWrite). */
+export const HANG_DIR = 'tests/fuzz-hangs';
 import type { WorkerDb } from './pgside.js';
 import { VACUUM_SESSION } from './generate.js';
 import type { Template } from '../pgcluster.js';
@@ -37,9 +43,9 @@ export function renumber(c: FuzzCase): FuzzCase {
 }
 
 /** Does `c` still fail the way `sig` says, with PostgreSQL stable? */
-export async function stillFails(c: FuzzCase, sig: string, db: WorkerDb): Promise<boolean> {
+export async function stillFails(c: FuzzCase, sig: string, db: WorkerDb, eng: EngineSide): Promise<boolean> {
   const spec = renderSpec(c);
-  const { transcript: engine, racy } = await engineRunWatched(spec);
+  const { transcript: engine, racy } = await eng.run(spec);
   // an engine that cannot finish the permutation differs at line 1: not the failure being shrunk (unless it is)
   if (engine.startsWith(RUNNER_ERROR) && !sig.includes('engine: runner error')) return false;
   const pg = await pgRun(spec, db);
@@ -57,7 +63,7 @@ function header(v: Verdict, c: FuzzCase, pg: string, engine: string, seed: strin
   ];
 }
 
-export async function shrinkAndWrite(v: Verdict, db: WorkerDb, template: Template, outDir: string, opts: { budget?: number; verbose?: boolean } = {}): Promise<Reproducer | null> {
+export async function shrinkAndWrite(v: Verdict, db: WorkerDb, eng: EngineSide, template: Template, outDir: string, opts: { budget?: number; verbose?: boolean; hangDir?: string } = {}): Promise<Reproducer | null> {
   const sig = v.signature!;
   const fromSteps = v.case.permutation.length;
   let t = performance.now();
@@ -65,14 +71,17 @@ export async function shrinkAndWrite(v: Verdict, db: WorkerDb, template: Templat
     console.log(`  shrink ${v.case.id}: ${c.permutation.length} steps, ${c.tables.reduce((a, x) => a + x.rows.length, 0)} rows: ${ok ? 'still fails' : 'no'} (${(performance.now() - t).toFixed(0)} ms)`);
     t = performance.now();
   } : undefined;
-  const { result, stats } = await shrinkCase(v.case, (c) => stillFails(c, sig, db), (c) => renderSpec(c), opts.budget ?? 400, log);
+  const { result, stats } = await shrinkCase(v.case, (c) => stillFails(c, sig, db, eng), (c) => renderSpec(c), opts.budget ?? 400, log);
   let c = renumber(withPermutation(result, result.permutation));
-  if (!(await stillFails(c, sig, db))) c = result; // renaming cannot matter, but the written case must be one that was tested
+  if (!(await stillFails(c, sig, db, eng))) c = result; // renaming cannot matter, but the written case must be one that was tested
   const spec = renderSpec(c);
-  const engine = await engineRun(spec);
+  const engine = (await eng.run(spec)).transcript;
   const [seed, index] = v.case.id.split('-') as [string, string];
-  mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, `seed-${seed}-case-${index}.spec`);
+  // a case on which the engine loops forever would freeze the in-process conformance suite (vitest cannot stop
+  // a synchronous loop): it goes to a directory of its own, outside tests/scenarios
+  const dir = engine === ENGINE_HANG ? (opts.hangDir ?? HANG_DIR) : outDir;
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `seed-${seed}-case-${index}.spec`);
   const reused = await pgRun(spec, db);
   writeFileSync(file, renderSpec(c, header(v, c, reused, engine, seed, index, fromSteps)));
   // the recording the conformance suite will compare with: the ordinary recorder, a fresh cluster, twice

@@ -12,16 +12,14 @@
  *                race on a real server has no fixed winner; see engineRunWatched): not reported
  *   stuck        no permutation of the case could be completed on PostgreSQL (not reported)
  */
-import { parseSpec } from '../../../src/engine/scenario/spec.js';
-import { runScenario, type Driver } from '../../../src/engine/scenario/runner.js';
-import { EngineDriver } from '../../../src/engine/scenario/engineDriver.js';
-import { tagKey } from '../../../src/engine/lock/lock.js';
 import { caseRng } from './prng.js';
 import { generateCase } from './generate.js';
 import { schedule } from './schedule.js';
 import { renderSpec, type FuzzCase } from './model.js';
 import { firstDifference, signature, engineUnsupported, RUNNER_ERROR, type FirstDiff } from './compare.js';
 import type { WorkerDb } from './pgside.js';
+import { transcriptOf, racyBefore, scheduleRng } from './enginerun.js';
+import type { EngineSide } from './enginepool.js';
 
 export type Status = 'pass' | 'fail' | 'unsupported' | 'flaky' | 'racy' | 'stuck';
 export interface Verdict {
@@ -41,62 +39,6 @@ export interface Verdict {
 
 const TABLES = ['kv', 'kw'];
 
-export async function transcriptOf(spec: string, driver: Driver): Promise<string> {
-  try {
-    return await runScenario(parseSpec(spec, 'fuzz.spec'), driver);
-  } catch (e) {
-    return `${RUNNER_ERROR}${(e as Error).message.split('\n')[0]}`;
-  }
-}
-
-export const engineRun = async (spec: string) => (await engineRunWatched(spec)).transcript;
-
-/**
- * The engine's transcript, and the steps during which one event (a COMMIT, an abort) woke two or more sessions
- * that were waiting for the same transaction to end (XactLockTableWait: unique checks, row updates). On a real
- * server those sessions then run at the same time and race — which one inserts first, which one waits for the
- * other — so PostgreSQL's outcome from there on is a matter of scheduling; the engine always lets the first
- * waiter go first. `racy` holds the 1-based numbers of the steps sent when such a wake happened.
- */
-export async function engineRunWatched(spec: string): Promise<{ transcript: string; racy: number[] }> {
-  const d = new EngineDriver();
-  const e = d.engine;
-  const racy: number[] = [];
-  let sent = 0;
-  const xidWaits = () => {
-    const m = new Map<number, string>();
-    for (let id = 0; id < 64; id++) {
-      const w = e.locks.waitOf(id);
-      if (w?.tag.type === 'transactionid') m.set(id, tagKey(w.tag));
-    }
-    return m;
-  };
-  const watch = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
-    const before = xidWaits();
-    const r = f(...a);
-    const after = xidWaits();
-    const woken = new Map<string, number>();
-    for (const [id, tag] of before) if (after.get(id) !== tag) woken.set(tag, (woken.get(tag) ?? 0) + 1);
-    if ([...woken.values()].some((n) => n >= 2)) racy.push(sent);
-    return r;
-  };
-  e.execute = watch(e.execute.bind(e));
-  e.advance = watch(e.advance.bind(e));
-  const send = d.send.bind(d);
-  d.send = (session, sql) => { sent++; return send(session, sql); };
-  return { transcript: await transcriptOf(spec, d), racy };
-}
-
-/** Did a racy wake (see engineRunWatched) happen before the transcripts part? */
-export function racyBefore(pg: string, diff: FirstDiff, racy: number[]): boolean {
-  if (!racy.length) return false;
-  const lines = pg.split('\n');
-  const isSend = (l: string | undefined) => l !== undefined && /^step \S+: /.test(l) && !/<\.\.\. completed>$/.test(l);
-  let sends = 0;
-  for (let i = 0; i < diff.line - 1; i++) if (isSend(lines[i])) sends++;
-  if (isSend(diff.pg) || isSend(diff.engine)) sends++;
-  return racy[0]! <= sends;
-}
 /** A case that hangs in a way the capped wait does not see is ended after this long. */
 const PG_CASE_WATCHDOG_MS = 30_000;
 
@@ -113,9 +55,9 @@ export async function pgRun(spec: string, db: WorkerDb): Promise<string> {
 }
 
 /** Compare a rendered case on both sides; PostgreSQL runs twice more before a difference counts. */
-export async function judge(c: FuzzCase, db: WorkerDb, t0 = performance.now()): Promise<Omit<Verdict, 'pgGuided'>> {
+export async function judge(c: FuzzCase, db: WorkerDb, eng: EngineSide, t0 = performance.now()): Promise<Omit<Verdict, 'pgGuided'>> {
   const spec = renderSpec(c);
-  const { transcript: engine, racy } = await engineRunWatched(spec);
+  const { transcript: engine, racy } = await eng.run(spec);
   const pg = await pgRun(spec, db);
   const base = { case: c, spec, pg, engine };
   const ms = () => performance.now() - t0;
@@ -133,24 +75,27 @@ export async function judge(c: FuzzCase, db: WorkerDb, t0 = performance.now()): 
 }
 
 /** Case `index` of run `seed`. */
-export async function runCase(seed: number, index: number, db: WorkerDb): Promise<Verdict> {
+export async function runCase(seed: number, index: number, db: WorkerDb, eng: EngineSide): Promise<Verdict> {
   const t0 = performance.now();
   const id = `${seed}-${index}`;
   const rng = caseRng(seed, index);
   const c = generateCase(rng, id);
-  const schedRng = () => caseRng(seed ^ 0x5eed, index);
+  const schedRng = scheduleRng(seed, index);
   const fresh = () => structuredClone(c);
   const guided = fresh();
-  if (await schedule(guided, () => new EngineDriver(), schedRng)) {
-    const v = await judge(guided, db, t0);
+  const perm = await eng.schedule(guided, seed, index);
+  if (perm) {
+    guided.permutation = perm;
+    const v = await judge(guided, db, eng, t0);
     if (v.status !== 'stuck') return v;
   }
-  // the engine's interleaving cannot be completed on PostgreSQL (or the engine got stuck): let PostgreSQL choose
+  // the engine's interleaving cannot be completed on PostgreSQL (or the engine got stuck, or hung): let
+  // PostgreSQL choose
   const onPg = fresh();
   const pgDriver = async () => { await db.reset(TABLES); return db.driver(); };
   const scheduled = await schedule(onPg, pgDriver, schedRng, 3);
   if (!scheduled) {
     return { status: 'stuck', case: onPg, spec: renderSpec(onPg), ms: performance.now() - t0, pgGuided: true };
   }
-  return { ...(await judge(onPg, db, t0)), pgGuided: true };
+  return { ...(await judge(onPg, db, eng, t0)), pgGuided: true };
 }
