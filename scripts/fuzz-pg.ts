@@ -26,6 +26,7 @@ import { FuzzServer } from './lib/fuzz/pgside.js';
 import { runCase, type Verdict, type Status } from './lib/fuzz/runcase.js';
 import { shrinkAndWrite, HANG_DIR } from './lib/fuzz/reproduce.js';
 import { ThreadedEngine } from './lib/fuzz/enginepool.js';
+import { engineUnsupported } from './lib/fuzz/compare.js';
 
 interface Args { show?: number; seed: number; cases: number; start: number; jobs: number; shrink: boolean; perSig: number; out: string; known: string | null; json?: string; verbose: boolean }
 
@@ -114,7 +115,7 @@ async function main() {
           bySig.set(v.signature!, e);
           console.log(`case ${v.case.id}: FAIL  ${v.signature}`);
         } else if (v.status === 'unsupported') {
-          const what = v.diff!.engine!.replace(/^(\S+: )?ERROR:\s+/, '').replace(/\b(s\d+|vac)\b/g, 'S');
+          const what = engineUnsupported(v.diff!, v.engine)!.replace(/^(\S+: )?ERROR:\s+/, '').replace(/\b(s\d+|vac)\b/g, 'S');
           unsupported.set(what, (unsupported.get(what) ?? 0) + 1);
         }
         if (args.verbose) console.log(`case ${v.case.id}: ${v.status}${v.pgGuided ? ' (scheduled on PostgreSQL)' : ''} ${v.ms.toFixed(0)} ms`);

@@ -65,9 +65,18 @@ export function signature(spec: string, pg: string, engine: string): string {
   return `postgres: ${lineClass(d.pg, k, ctx)} | engine: ${lineClass(d.engine, k, ctx)}`;
 }
 
-/** The engine refused with 0A000 ("... is not supported by Heapscope") where PostgreSQL went on. */
-export function engineUnsupported(d: FirstDiff): boolean {
-  return d.engine !== undefined && /is not supported by Heapscope/.test(d.engine);
+/**
+ * The engine's refusal (0A000 "... is not supported by Heapscope") where PostgreSQL went on, or null: the first
+ * differing line, or the rest of that step's output in the engine's transcript (PostgreSQL waits for a lock
+ * the engine never gets to, because it refuses first), says so.
+ */
+export function engineUnsupported(d: FirstDiff, engine?: string): string | null {
+  const refusal = /is not supported by Heapscope/;
+  if (d.engine !== undefined && refusal.test(d.engine)) return d.engine;
+  if (engine === undefined) return null;
+  const lines = engine.split('\n');
+  for (let i = d.line; i < lines.length && !/^step /.test(lines[i]!); i++) if (refusal.test(lines[i]!)) return lines[i]!;
+  return null;
 }
 
 /** What a step printed (result rows as "k|v" lines, errors, notices), on one line. */

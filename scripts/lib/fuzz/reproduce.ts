@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderSpec, type FuzzCase } from './model.js';
 import { shrinkCase, withPermutation } from './shrink.js';
-import { signature, describeDifference, firstDifference, RUNNER_ERROR } from './compare.js';
+import { signature, describeDifference, firstDifference, engineUnsupported, RUNNER_ERROR } from './compare.js';
 import { pgRun, type Verdict } from './runcase.js';
 import { racyBefore } from './enginerun.js';
 import { ENGINE_HANG, type EngineSide } from './enginepool.js';
@@ -50,7 +50,8 @@ export async function stillFails(c: FuzzCase, sig: string, db: WorkerDb, eng: En
   if (engine.startsWith(RUNNER_ERROR) && !sig.includes('engine: runner error')) return false;
   const pg = await pgRun(spec, db);
   if (pg.startsWith(RUNNER_ERROR) || pg === engine || signature(spec, pg, engine) !== sig) return false;
-  if (racyBefore(pg, firstDifference(pg, engine)!, racy)) return false;
+  const d = firstDifference(pg, engine)!;
+  if (racyBefore(pg, d, racy) || engineUnsupported(d, engine) !== null) return false;
   return (await pgRun(spec, db)) === pg;
 }
 

@@ -71,7 +71,7 @@ export async function judge(c: FuzzCase, db: WorkerDb, eng: EngineSide, t0 = per
     const again = await pgRun(spec, db);
     if (again !== pg) return { ...base, pg2: again, status: 'flaky', diff, ms: ms() };
   }
-  return { ...base, status: engineUnsupported(diff) ? 'unsupported' : 'fail', diff, signature: signature(spec, pg, engine), ms: ms() };
+  return { ...base, status: engineUnsupported(diff, engine) !== null ? 'unsupported' : 'fail', diff, signature: signature(spec, pg, engine), ms: ms() };
 }
 
 /** Case `index` of run `seed`. */
