@@ -15,7 +15,7 @@ import { schedule } from '../../scripts/lib/fuzz/schedule.js';
 import { renderSpec, stmtSql, stmtKind, type FuzzCase, type Stmt } from '../../scripts/lib/fuzz/model.js';
 import { isStaleCtidClass } from '../../scripts/lib/fuzz/patterns.js';
 import { ddmin, shrinkCase, simplerStmts, withPermutation } from '../../scripts/lib/fuzz/shrink.js';
-import { signature, firstDifference, describeDifference } from '../../scripts/lib/fuzz/compare.js';
+import { signature, firstDifference, describeDifference, engineUnsupported } from '../../scripts/lib/fuzz/compare.js';
 import { engineRun, engineRunWatched, racyBefore } from '../../scripts/lib/fuzz/enginerun.js';
 import { renumber } from '../../scripts/lib/fuzz/reproduce.js';
 
@@ -23,7 +23,7 @@ beforeAll(async () => { await initParser(); });
 
 const scheduled = async (seed: number, i: number): Promise<FuzzCase | null> => {
   const c = generateCase(caseRng(seed, i), `${seed}-${i}`);
-  return (await schedule(c, () => new EngineDriver(), () => caseRng(seed ^ 0x5eed, i))) ? c : null;
+  return (await schedule(c, new EngineDriver(), caseRng(seed ^ 0x5eed, i))) ? c : null;
 };
 
 describe('seeded PRNG', () => {
@@ -57,17 +57,23 @@ describe('case generator and scheduler', () => {
   });
 
   it('writes specs the parser reads, with every step in the permutation once, and the engine completes them', async () => {
+    let advances = 0;
     for (let i = 0; i < 60; i++) {
       const c = (await scheduled(3, i))!;
       const sc = parseSpec(renderSpec(c));
       const steps = sc.sessions.flatMap((s) => s.steps.map((st) => st.name));
       expect(sc.permutations).toHaveLength(1);
-      expect(sc.permutations[0]!.map((p) => (p.kind === 'step' ? p.step.name : '?')).sort()).toEqual(steps.sort());
+      const items = sc.permutations[0]!;
+      expect(items.filter((p) => p.kind === 'step').map((p) => (p.kind === 'step' ? p.step.name : '')).sort()).toEqual(steps.sort());
+      // the only other items are the scheduler's deadlock advances
+      for (const p of items) if (p.kind !== 'step') expect(p).toMatchObject({ kind: 'advance', ms: 1100 });
       expect(sc.sessions.length).toBeGreaterThanOrEqual(2);
       expect(sc.sessions.filter((s) => s.name !== 'vac').length).toBeLessThanOrEqual(4);
       const t = await engineRun(renderSpec(c));
       expect(t.startsWith('<<runner error>>'), t).toBe(false);
+      advances += items.length - steps.length;
     }
+    expect(advances).toBeGreaterThan(0); // some of them deadlock, and the clock runs for them
   });
 
   it('covers the statement classes of issue 9 within 300 cases', async () => {
@@ -103,20 +109,20 @@ describe('case generator and scheduler', () => {
     const issue: FuzzCase = {
       id: 'issue-9', tables: [{ name: 'kv', rows: [[1, 10], [2, 20], [3, 30]] }], permutation: [],
       sessions: [
-        { name: 's1', deadlockTimeoutMs: null, steps: [
+        { name: 's1', steps: [
           { name: 's1b', stmt: stmt({ t: 'begin', iso: null }) },
           { name: 's1u', stmt: stmt({ t: 'update', table: 'kv', col: 'v', op: '+', val: 5, where: { col: 'k', op: '=', val: 1 }, returning: false }) },
           { name: 's1r', stmt: stmt({ t: 'rollback' }) },
           { name: 's1w', stmt: stmt({ t: 'update', table: 'kv', col: 'v', op: '+', val: 1000, where: { col: 'v', op: '>=', val: 0 }, returning: false }) },
         ] },
-        { name: 's2', deadlockTimeoutMs: null, steps: [
+        { name: 's2', steps: [
           { name: 's2b', stmt: stmt({ t: 'begin', iso: null }) },
           { name: 's2d', stmt: stmt({ t: 'delete', table: 'kv', where: { col: 'k', op: '=', val: 1 }, returning: false }) },
           { name: 's2c', stmt: stmt({ t: 'commit' }) },
           { name: 's2s', stmt: stmt({ t: 'select', table: 'kv', where: null, lock: null, wait: null }) },
         ] },
-        { name: 's3', deadlockTimeoutMs: null, steps: [{ name: 's3i', stmt: stmt({ t: 'insert', table: 'kv', rows: [[9, 90]], onConflict: null, returning: false }) }] },
-        { name: 'vac', deadlockTimeoutMs: null, steps: [{ name: 'vac', stmt: stmt({ t: 'vacuum', table: 'kv' }) }] },
+        { name: 's3', steps: [{ name: 's3i', stmt: stmt({ t: 'insert', table: 'kv', rows: [[9, 90]], onConflict: null, returning: false }) }] },
+        { name: 'vac', steps: [{ name: 'vac', stmt: stmt({ t: 'vacuum', table: 'kv' }) }] },
       ],
     };
     const c = withPermutation(issue, ['s1b', 's1u', 's1r', 's2b', 's2d', 'vac', 's1w', 's3i', 's2c', 's2s']);
@@ -176,7 +182,6 @@ describe('case shrinker', () => {
       expect(result.permutation).toHaveLength(2);
       expect(result.tables.every((t) => t.rows.length === 0)).toBe(true);
       for (const s of result.sessions) for (const st of s.steps) expect(simplerStmts(st.stmt)).toEqual([]);
-      expect(result.sessions.every((s) => s.deadlockTimeoutMs === null)).toBe(true);
       // the shrunk case is still a valid spec, and renumbering keeps it one
       expect(() => parseSpec(renderSpec(renumber(result)))).not.toThrow();
       return;
@@ -226,6 +231,15 @@ describe('transcript comparison', () => {
     const runs = `${head}step s1_2: UPDATE kv SET v = v + 1 WHERE v >= 0;\n`;
     expect(signature(spec, waits, runs)).toBe('postgres: UPDATE v WHERE v waits | engine: UPDATE v WHERE v runs');
     expect(signature(spec, runs, runs)).toBe('same');
+  });
+
+  it('counts an engine 0A000 as a refusal when it is the differing line or later output of that step', () => {
+    const pg = `${head}step s1_2: UPDATE kv SET v = v + 1 WHERE v >= 0; <waiting ...>\nstep s1_2: <... completed>\n`;
+    const refusal = 'ERROR:  changing a row that s2 holds FOR KEY SHARE (that needs an update MultiXact) is not supported by Heapscope';
+    const eng = `${head}step s1_2: UPDATE kv SET v = v + 1 WHERE v >= 0;\n${refusal}\n`;
+    expect(engineUnsupported(firstDifference(pg, eng)!, eng)).toBe(refusal);
+    const later = `${head}step s1_2: UPDATE kv SET v = v + 1 WHERE v >= 0;\nstep s1_3: COMMIT;\n${refusal}\n`;
+    expect(engineUnsupported(firstDifference(pg, later)!, later)).toBeNull();
   });
 
   it('flags a difference that follows two waiters woken by one COMMIT (a race on a real server)', async () => {

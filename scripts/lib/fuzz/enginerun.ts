@@ -70,9 +70,9 @@ export function racyBefore(pg: string, diff: FirstDiff, racy: number[]): boolean
 }
 
 /** The random stream the scheduler of case `index` of run `seed` draws from. */
-export const scheduleRng = (seed: number, index: number) => () => caseRng(seed ^ 0x5eed, index);
+export const scheduleRng = (seed: number, index: number) => caseRng(seed ^ 0x5eed, index);
 
 /** The engine-guided permutation of a case (schedule.ts), or null when the engine cannot complete it. */
 export async function engineSchedule(c: FuzzCase, seed: number, index: number): Promise<string[] | null> {
-  return schedule(c, () => new EngineDriver(), scheduleRng(seed, index));
+  return schedule(c, new EngineDriver(), scheduleRng(seed, index));
 }

@@ -9,12 +9,8 @@
  * LOCKED) and aggregates. With only 2–5 keys, sessions lock the same rows in different orders, so waits and
  * deadlocks are common.
  *
- * Deadlocks need a single clear victim on a real server: every session gets its own deadlock_timeout, all of
- * them far longer than the time a case takes between two waits, so a deadlock check fires only while the
- * scenario runner is blocked waiting for a session — then the waiter that started waiting first checks first, as
- * in the engine's virtual time. The values differ by 3 ms so that two waits that begin at the same moment (two
- * waiters woken by one COMMIT) still have one order; 3 ms × 3 stays below the 10 ms that separate two steps
- * seen waiting, so "first to wait is first to check" holds for both drivers.
+ * Every session keeps the default deadlock_timeout (1 s): how a deadlock gets one clear victim is the
+ * scheduler's business (schedule.ts).
  *
  * The interleaving itself is not drawn here: see schedule.ts (it runs the sessions and picks only sessions that
  * are not blocked).
@@ -22,8 +18,6 @@
 import { Rng } from './prng.js';
 import type { FuzzCase, FuzzSession, FuzzStep, FuzzTable, Iso, LockStrength, Pred, Stmt, WaitPolicy } from './model.js';
 
-export const DEADLOCK_TIMEOUT_BASE_MS = 1000;
-export const DEADLOCK_TIMEOUT_STEP_MS = 3;
 export const VACUUM_SESSION = 'vac';
 
 interface Ctx { rng: Rng; tables: FuzzTable[]; keys: number }
@@ -120,12 +114,12 @@ function freeCase(rng: Rng, id: string): FuzzCase {
     const stmts = transaction(c, spNo);
     if (rng.chance(0.35)) stmts.push(...transaction(c, spNo));
     const steps: FuzzStep[] = stmts.map((stmt, j) => ({ name: `${name}_${j + 1}`, stmt }));
-    sessions.push({ name, deadlockTimeoutMs: DEADLOCK_TIMEOUT_BASE_MS + DEADLOCK_TIMEOUT_STEP_MS * (i - 1), steps });
+    sessions.push({ name, steps });
   }
   if (rng.chance(0.6)) {
     const n = rng.int(1, 2);
     sessions.push({
-      name: VACUUM_SESSION, deadlockTimeoutMs: null,
+      name: VACUUM_SESSION,
       steps: Array.from({ length: n }, (_, j) => ({ name: `vac_${j + 1}`, stmt: { t: 'vacuum' as const, table: pickTable(c) } })),
     });
   }
@@ -170,17 +164,16 @@ function staleCtidCase(rng: Rng, id: string): FuzzCase {
   // the waiter is session A itself (as in the issue) or a session of its own; the inserter too
   const waiterIsA = rng.chance(0.5);
   const named = (name: string, stmts: Stmt[], first = 1): FuzzStep[] => stmts.map((stmt, j) => ({ name: `${name}_${j + first}`, stmt }));
-  const dl = (i: number) => DEADLOCK_TIMEOUT_BASE_MS + DEADLOCK_TIMEOUT_STEP_MS * (i - 1);
   const sA = named('s1', waiterIsA ? [...a, ...w] : a);
   const sB = named('s2', [...b, check]);
-  const sessions: FuzzSession[] = [{ name: 's1', deadlockTimeoutMs: dl(1), steps: sA }, { name: 's2', deadlockTimeoutMs: dl(2), steps: sB }];
+  const sessions: FuzzSession[] = [{ name: 's1', steps: sA }, { name: 's2', steps: sB }];
   const sW = waiterIsA ? sA.slice(a.length) : named('s3', w);
-  if (!waiterIsA) sessions.push({ name: 's3', deadlockTimeoutMs: dl(3), steps: sW });
+  if (!waiterIsA) sessions.push({ name: 's3', steps: sW });
   const iName = waiterIsA ? 's3' : 's4';
   const sI = named(iName, [ins]);
-  sessions.push({ name: iName, deadlockTimeoutMs: dl(sessions.length + 1), steps: sI });
+  sessions.push({ name: iName, steps: sI });
   const vac: FuzzStep[] = [{ name: 'vac_1', stmt: { t: 'vacuum', table: 'kv' } }];
-  sessions.push({ name: VACUUM_SESSION, deadlockTimeoutMs: null, steps: vac });
+  sessions.push({ name: VACUUM_SESSION, steps: vac });
   // plan: A's rolled-back update, B up to its delete, then VACUUM / waiter / insert in a random order, B's end, the check
   const delAt = sB.findIndex((st) => st.stmt.t === 'delete');
   const middle = [vac.map((s) => s.name), sW.map((s) => s.name), sI.map((s) => s.name)]; // the issue's order

@@ -31,14 +31,17 @@ export type Stmt =
   | { t: 'vacuum'; table: string };
 
 export interface FuzzStep { name: string; stmt: Stmt }
-export interface FuzzSession { name: string; deadlockTimeoutMs: number | null; steps: FuzzStep[] }
+export interface FuzzSession { name: string; steps: FuzzStep[] }
 export interface FuzzTable { name: string; rows: [number, number][] }
 export interface FuzzCase {
   /** "seed-index", for file names and messages */
   id: string;
   tables: FuzzTable[];
   sessions: FuzzSession[];
-  /** step names in the order they run; a step not listed here is not part of the case */
+  /**
+   * step names in the order they run, and clock advances ("+1100ms", see schedule.ts); a step not listed here is
+   * not part of the case
+   */
   permutation: string[];
   /** an order the scheduler should follow where it can (cases made from a template); otherwise it draws one */
   plan?: string[];
@@ -97,7 +100,6 @@ export function renderSpec(c: FuzzCase, header: string[] = []): string {
   out += `setup { ${setupSql(c)} }\n`;
   for (const s of usedSessions(c)) {
     out += `\nsession ${s.name}\n`;
-    if (s.deadlockTimeoutMs !== null) out += `setup { SET deadlock_timeout = '${s.deadlockTimeoutMs}ms'; }\n`;
     for (const st of s.steps) out += `step ${st.name} { ${stmtSql(st.stmt)} }\n`;
   }
   out += `\npermutation ${c.permutation.join(' ')}\n`;

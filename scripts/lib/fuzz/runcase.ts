@@ -80,7 +80,6 @@ export async function runCase(seed: number, index: number, db: WorkerDb, eng: En
   const id = `${seed}-${index}`;
   const rng = caseRng(seed, index);
   const c = generateCase(rng, id);
-  const schedRng = scheduleRng(seed, index);
   const fresh = () => structuredClone(c);
   const guided = fresh();
   const perm = await eng.schedule(guided, seed, index);
@@ -92,8 +91,8 @@ export async function runCase(seed: number, index: number, db: WorkerDb, eng: En
   // the engine's interleaving cannot be completed on PostgreSQL (or the engine got stuck, or hung): let
   // PostgreSQL choose
   const onPg = fresh();
-  const pgDriver = async () => { await db.reset(TABLES); return db.driver(); };
-  const scheduled = await schedule(onPg, pgDriver, schedRng, 3);
+  await db.reset(TABLES);
+  const scheduled = await schedule(onPg, db.driver(), scheduleRng(seed, index));
   if (!scheduled) {
     return { status: 'stuck', case: onPg, spec: renderSpec(onPg), ms: performance.now() - t0, pgGuided: true };
   }

@@ -9,8 +9,8 @@
  *   2. whole sessions,
  *   3. setup rows of each table, then tables no step uses,
  *   4. one clause of one statement at a time (RETURNING, ON CONFLICT, a lock's NOWAIT / SKIP LOCKED, the lock
- *      itself, WHERE, the isolation level, one row of a multi-row INSERT) — only ever simpler, so it ends,
- *   5. the sessions' deadlock_timeout settings.
+ *      itself, WHERE, the isolation level, one row of a multi-row INSERT) — only ever simpler, so it ends.
+ * Clock advances in the permutation are items like steps: pass 1 drops those that are not needed.
  * The predicate is the caller's ("PostgreSQL still prints the same transcript twice and the engine still differs
  * at the same kind of line"); every candidate the shrinker keeps has passed it.
  */
@@ -80,9 +80,6 @@ export function withStmt(c: FuzzCase, step: string, stmt: Stmt): FuzzCase {
   return { ...c, sessions: c.sessions.map((s) => ({ ...s, steps: s.steps.map((st) => (st.name === step ? { ...st, stmt } : st)) })) };
 }
 
-export function withDeadlockTimeout(c: FuzzCase, session: string, ms: number | null): FuzzCase {
-  return { ...c, sessions: c.sessions.map((s) => (s.name === session ? { ...s, deadlockTimeoutMs: ms } : s)) };
-}
 
 /** Strictly simpler variants of a statement: one clause removed (or one row of a multi-row INSERT). */
 export function simplerStmts(s: Stmt): Stmt[] {
@@ -165,12 +162,6 @@ export async function shrinkCase(c: FuzzCase, test: Test<FuzzCase>, key: (c: Fuz
           }
         }
       }
-    }
-    // 5. deadlock_timeout settings
-    for (const s of cur.sessions) {
-      if (s.deadlockTimeoutMs === null) continue;
-      const cand = withDeadlockTimeout(cur, s.name, null);
-      if (await t(cand)) cur = cand;
     }
     if (key(cur) === before || stats.tests >= budget) break;
   }
