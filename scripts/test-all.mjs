@@ -5,6 +5,7 @@
  *   2. live conformance — re-records every scenario on a throwaway PostgreSQL 15 (installed if missing)
  *      and fails on a stale recording or an unexpected engine difference; then PostgreSQL's own isolationtester
  *      runs the scenarios that use no Heapscope extension and must print exactly the recordings
+ *   2c. the differential fuzzer (scripts/fuzz-pg.ts): a few hundred random schedules, PostgreSQL vs engine
  *   3. Playwright — the app in Debian's Chromium (when browser tests exist)
  * Exit status is non-zero if anything failed.
  */
@@ -52,6 +53,20 @@ if (process.env.HEAPSCOPE_SKIP_LIVE !== '1') {
   process.stderr.write(r.stderr ?? '');
   const m = /(\d+) of (\d+) recordings equal/.exec(r.stdout ?? '');
   if (m) { passed += Number(m[1]); failed += Number(m[2]) - Number(m[1]); } else failed += 1;
+}
+
+// 2c. the differential fuzzer: random multi-session schedules on PostgreSQL 15 and on the engine, one count per
+//     case (pass, or a known gap with a committed reproducer: passed; a new difference: failed; cases PostgreSQL
+//     itself cannot decide — flaky, racy wake-ups, stuck — are not counted). A fixed seed keeps CI reproducible;
+//     HEAPSCOPE_FUZZ_SEED and HEAPSCOPE_FUZZ_CASES vary it.
+if (process.env.HEAPSCOPE_SKIP_LIVE !== '1') {
+  rmSync('.tmp/fuzz.json', { force: true });
+  run('npx', ['tsx', 'scripts/fuzz-pg.ts', '--seed', process.env.HEAPSCOPE_FUZZ_SEED ?? '1', '--cases', process.env.HEAPSCOPE_FUZZ_CASES ?? '300', '--no-shrink', '--json', '.tmp/fuzz.json']);
+  if (existsSync('.tmp/fuzz.json')) {
+    const f = JSON.parse(readFileSync('.tmp/fuzz.json', 'utf8'));
+    passed += f.counts.pass + f.counts.known + f.counts.unsupported;
+    failed += f.counts.fail;
+  } else failed += 1;
 }
 
 // 3. browser tests (Debian's Chromium: Playwright cannot download its own browser here)

@@ -94,11 +94,14 @@ export class Cluster {
     cpSync(join(template.dir, 'data'), this.data, { recursive: true });
     if (runAsUser()) execFileSync('chown', ['-R', `${runAsUser()}:`, this.dir]);
   }
-  async start() {
+  /** `settings` are extra server settings (`-c name=value`), e.g. more max_connections for the fuzzer's workers. */
+  async start(settings: Record<string, string> = {}) {
     this.port = await freePort();
     live.add(this);
+    const all = { max_connections: '20', ...settings };
+    const extra = Object.entries(all).map(([k, v]) => `-c ${k}=${v}`).join(' ');
     asUser(join(PG_BIN, 'pg_ctl'), ['-D', this.data, '-w', '-l', join(this.dir, 'log'), '-o',
-      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c autovacuum=off -c fsync=off -c max_connections=20`, 'start']);
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c autovacuum=off -c fsync=off ${extra}`, 'start']);
     this.running = true;
   }
   /** Pull the plug: `pg_ctl stop -m immediate` (no shutdown checkpoint; the next start runs crash recovery). */
