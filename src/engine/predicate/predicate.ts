@@ -158,8 +158,12 @@ export class PredicateLockManager {
     this.onConflict?.(`${this.name(writer)} is doomed: it will fail with 40001 at its next read, write or COMMIT`);
   }
 
-  /** CheckForSerializableConflictIn: we write a tuple (tid), a page, or (insert) just the relation. */
-  checkConflictIn(me: SerializableXact, rel: number, blk?: number, off?: number) {
+  /**
+   * CheckForSerializableConflictIn: we write a tuple (tid), a page, or (insert) just the relation. Writing a tuple
+   * we hold a SIREAD lock on drops that lock (the write conflicts anyway) — but not inside a subtransaction
+   * (`inSubxact`), which could roll back and leave the top level without it.
+   */
+  checkConflictIn(me: SerializableXact, rel: number, blk?: number, off?: number, inSubxact = false) {
     if (me.doomed) throw failure('Canceled on identification as a pivot, during conflict in checking.');
     const keys: string[] = [];
     if (off !== undefined) keys.push(`t${rel}/${blk}/${off}`);
@@ -173,7 +177,7 @@ export class PredicateLockManager {
         if (!sx.doomed && (!sx.committed || me.snapshot.xmin < sx.finishedBefore) && !this.conflictExists(sx, me)) this.flag(me, sx, me);
       }
     }
-    if (off !== undefined) this.dropLock(me, `t${rel}/${blk}/${off}`);
+    if (off !== undefined && !inSubxact) this.dropLock(me, `t${rel}/${blk}/${off}`);
   }
 
   /** Called at the start of a read: a doomed transaction fails now. */

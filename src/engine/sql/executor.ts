@@ -337,11 +337,13 @@ export class Executor {
     // A bitmap scan for a range (<, <=, >, >=, BETWEEN, IN) on an integer index column of a never-vacuumed table:
     // the planner's 10-page guess makes the index cheaper. The heap is visited in TID order of the matching
     // entries (each entry's HOT chain to its first visible member), so rows come in that order, not seq scan's.
-    const bitmap = !sx && !t.stats ? this.bitmapProbe(t, whereNode) : null;
+    // Under SERIALIZABLE the index scan locks the leaf page it read and each visible tuple (not the relation).
+    const bitmap = !t.stats ? this.bitmapProbe(t, whereNode) : null;
     if (bitmap) {
-      for (const tid of bitmap) {
+      if (sx) pred.lockPage(sx, bitmap.index.oid, bitmap.index.leafBlock);
+      for (const tid of bitmap.tids) {
         visit(tidBlock(tid));
-        for (const m of hotChain(t, tidBlock(tid), tidOffset(tid), this.eng.multis)) if (test(m.item, m.blk, m.off, false)) break;
+        for (const m of hotChain(t, tidBlock(tid), tidOffset(tid), this.eng.multis)) if (test(m.item, m.blk, m.off, true)) break;
       }
       return out;
     }
@@ -395,7 +397,7 @@ export class Executor {
    * The TIDs a Bitmap Index Scan would give for `col op constant` conjuncts on a single-column index over an integer
    * column (sorted, as the bitmap hands them to the heap scan), or null when WHERE has no such condition.
    */
-  private bitmapProbe(t: Table, whereNode: N | undefined): number[] | null {
+  private bitmapProbe(t: Table, whereNode: N | undefined): { index: BtreeIndex; tids: number[] } | null {
     if (!whereNode || t.indexes.length === 0) return null;
     const conj: N[] = whereNode.BoolExpr?.boolop === 'AND_EXPR' ? whereNode.BoolExpr.args : [whereNode];
     const intConstOf = (x: N | undefined): number | null => {
@@ -445,7 +447,7 @@ export class Executor {
         if (!match(k)) continue;
         if (typeof v === 'number') tids.push(v); else tids.push(...v);
       }
-      return [...new Set(tids)].sort((a, b) => a - b);
+      return { index, tids: [...new Set(tids)].sort((a, b) => a - b) };
     }
     return null;
   }
@@ -986,7 +988,7 @@ export class Executor {
         // ExecUpdate → heap_update looks at the (now locked by us) version again: no wait, but who else holds it
         const check = yield* waitForModify(self, s, t, blk, off, mode, 'update');
         if (check.tm !== TM.Ok) throw new PgError('XX000', `ON CONFLICT DO UPDATE found its locked row ${formatTid(blk, off)} in state ${check.tm}`);
-        if (s.tx!.sxact) self.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, blk, off);
+        if (s.tx!.sxact) self.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, blk, off, s.tx!.subs.length > 0);
         const nt = heapUpdate(self.heapCtx(s), t, blk, off, newVals, indexedChanged, mode, check.lockers);
         if (check.tupleLock) self.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk, off }, TUPLE_HW_LOCK[mode]);
         if (!nt.hot && t.indexes.length) {
@@ -1115,6 +1117,9 @@ export class Executor {
           if (d.visible) {
             const xwait = d.waitXmin || d.waitXmax;
             if (xwait) return xwait;
+            // _bt_check_unique: before reporting the duplicate, check for an SSI conflict as a write to this index
+            // page would — a serialization failure the unique violation would otherwise mask wins (40001)
+            if (s.tx!.sxact) this.eng.predicates.checkConflictIn(s.tx!.sxact, index.oid, index.leafBlock);
             throw new PgError('23505', `duplicate key value violates unique constraint "${index.name}"`, {
               detail: `Key ${index.describeKey(vals, t.columns.map((c) => c.name))} already exists.`,
             });
@@ -1224,7 +1229,7 @@ export class Executor {
       const old = cur.item.values;
       let indexedChanged = false;
       for (const i of idxCols) if (!sameValue(old[i]!, newVals[i]!)) { indexedChanged = true; break; }
-      if (s.tx!.sxact) this.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off);
+      if (s.tx!.sxact) this.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
       const nt = heapUpdate(hctx, t, cur.blk, cur.off, newVals, indexedChanged, mode, lockers);
       if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
       placed.blk = nt.blk; placed.off = nt.off;
@@ -1306,7 +1311,7 @@ export class Executor {
         const release = () => { if (tupleLock) this.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK.exclusive); };
         if (tm === TM.Ok) {
           this.eng.ensureXid(s);
-          if (s.tx!.sxact) this.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off);
+          if (s.tx!.sxact) this.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
           heapDelete(this.heapCtx(s), t, cur.blk, cur.off);
           release();
           count++;
