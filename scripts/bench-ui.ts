@@ -81,7 +81,7 @@ try {
     await page.waitForFunction(() => (window as any).heapscope?.store.getState().phase === 'ready', null, { timeout: 30000 });
     readies.push(await page.evaluate(() => (window as any).heapscope.store.getState().timings.readyMs));
   }
-  type W = { heapscope: { actions: any; store: { getState(): any } } }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  type W = { heapscope: { actions: any; store: { getState(): any } } };
   const frame = 'new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))';
   await page.evaluate(async () => {
     const a = (window as unknown as W).heapscope.actions;

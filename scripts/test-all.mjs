@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /**
  * npm test: every test runner, then one line "N passed, N failed" summing them all.
+ *   0. typecheck (tsc, app and engine configs) and lint (ESLint with the layering rules, dependency-cruiser's
+ *      cycle check) — one count each
  *   1. vitest — unit tests, scenario transcripts vs committed PostgreSQL recordings, tuple-level truth
  *   2. live conformance — re-records every scenario on a throwaway PostgreSQL 15 (installed if missing)
  *      and fails on a stale recording or an unexpected engine difference; then PostgreSQL's own isolationtester
@@ -15,6 +17,11 @@ import { readFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
 mkdirSync('.tmp', { recursive: true });
 let passed = 0, failed = 0;
 const run = (cmd, args, env = {}) => spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+
+// 0. typecheck and lint
+for (const [cmd, args] of [['npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']], ['npx', ['tsc', '--noEmit', '-p', 'tsconfig.engine.json']], ['npm', ['run', '--silent', 'lint']]]) {
+  if (run(cmd, args).status === 0) passed++; else { failed++; console.log(`FAILED: ${cmd} ${args.join(' ')}`); }
+}
 
 // 1. vitest
 rmSync('.tmp/vitest.json', { force: true });

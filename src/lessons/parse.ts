@@ -334,7 +334,7 @@ function parseQuestion(y: Record<string, unknown>, line: number, fail: (line: nu
   if (!explain) fail(line, 'predict: explain: what the learner should take away, shown with the answer');
   for (const k of Object.keys(y)) if (!['kind', 'question', 'choices', 'answer', 'explain', 'tuple', 'session', 'field'].includes(k)) fail(line, `predict: unknown field "${k}"`);
   // choices: a list (each label is its own value) or a map label → value
-  let labels: string[] = [], values: unknown[] = [];
+  let labels: string[], values: unknown[];
   if (Array.isArray(y.choices)) { labels = y.choices.map((c) => str(c) ?? JSON.stringify(c)); values = y.choices; }
   else if (y.choices && typeof y.choices === 'object') { labels = Object.keys(y.choices); values = Object.values(y.choices); }
   else if (kind === 'visible') { labels = ['yes', 'no']; values = [true, false]; }

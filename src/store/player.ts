@@ -220,7 +220,7 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
     },
     /** The lesson file opened last (kept in storage), played again; false if there is none or it no longer parses. */
     async resumeFile(): Promise<boolean> {
-      let saved: unknown = null;
+      let saved: unknown;
       try { saved = JSON.parse(storage?.getItem(FILE_LESSON_TEXT_KEY) ?? 'null'); } catch { saved = null; }
       const x = saved as { name?: unknown; text?: unknown } | null;
       if (!x || typeof x.name !== 'string' || typeof x.text !== 'string') return false;

@@ -4,7 +4,7 @@
  * a step restores that moment exactly (the engine replays the log). The player walks through the current
  * step's trace events one at a time, with a one-line caption, and highlights the tuple each event touches.
  */
-import { memo, useEffect, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { useWorkspace, useWs } from './hooks';
 import { pathTo, type TimelineNode } from '../store/workspace';
 import type { LogEntry } from '../shared/api';
@@ -80,7 +80,7 @@ export function Player({ onEvent, lesson = false }: { onEvent?(kind: string | un
   const node = useWs((s) => (s.playback ? s.nodes.get(s.playback.nodeId) : undefined));
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState(600);
-  const events = node?.result?.outcomes.flatMap((o) => o.trace.events) ?? [];
+  const events = useMemo(() => node?.result?.outcomes.flatMap((o) => o.trace.events) ?? [], [node]);
   const folded = new Map<string, number>();
   for (const o of node?.result?.outcomes ?? []) for (const [k, v] of Object.entries(o.trace.folded)) folded.set(k, (folded.get(k) ?? 0) + (v ?? 0));
   const idx = playback?.event ?? 0;

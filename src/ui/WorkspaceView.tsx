@@ -64,7 +64,7 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
     if (!lessonMode || !follow) return;
     const v = viewForStep(headNode?.result);
     if (v) setView(v);
-  }, [lessonMode, follow, headNode?.id, headNode?.result]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [lessonMode, follow, headNode?.id, headNode?.result]);
 
   const onLook = (l: Look) => {
     setLook(l);

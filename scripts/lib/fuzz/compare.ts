@@ -37,8 +37,8 @@ function lineClass(line: string | undefined, k: Map<string, string>, context: st
   if ((m = /^step (\S+): <\.\.\. completed>$/.exec(line))) return `${kind(m[1]!)} completes`;
   if ((m = /^step (\S+): .* <waiting \.\.\.>$/.exec(line))) return `${kind(m[1]!)} waits`;
   if ((m = /^step (\S+): /.exec(line))) return `${kind(m[1]!)} runs`;
-  if ((m = /^(\S+): (ERROR|WARNING|NOTICE|INFO|FATAL):  (.*)$/.exec(line))) return `${m[2]} ${m[3]!.replace(/\d+/g, 'N')}`;
-  if ((m = /^(ERROR|FATAL):  (.*)$/.exec(line))) return `${m[1]} ${m[2]!.replace(/\d+/g, 'N')} (${context})`;
+  if ((m = /^(\S+): (ERROR|WARNING|NOTICE|INFO|FATAL): {2}(.*)$/.exec(line))) return `${m[2]} ${m[3]!.replace(/\d+/g, 'N')}`;
+  if ((m = /^(ERROR|FATAL): {2}(.*)$/.exec(line))) return `${m[1]} ${m[2]!.replace(/\d+/g, 'N')} (${context})`;
   if (/^\(\d+ rows?\)$/.test(line)) return `row count (${context})`;
   if (/^[-+]+$/.test(line)) return `rule line (${context})`;
   if (line === '') return `blank line (${context})`;

@@ -418,7 +418,7 @@ export class Executor {
       if (!e || e.name?.length !== 1) continue;
       const op = e.name[0]?.String?.sval as string;
       let col = -1;
-      let match: ((k: number) => boolean) | null = null;
+      let match: (k: number) => boolean;
       if (e.kind === 'AEXPR_OP' && op in FLIP && op !== '=') {
         let o = op, v = intConstOf(e.rexpr);
         col = colOf(e.lexpr);
@@ -440,7 +440,7 @@ export class Executor {
         match = (k) => set.has(k);
       } else continue;
       const index = t.indexes.find((i) => i.columns.length === 1 && i.columns[0] === col);
-      if (!index || !match) continue;
+      if (!index) continue;
       const tids: number[] = [];
       for (const [k, v] of index.entries) {
         if (typeof k !== 'number') return null; // an int8 key beyond 2^53 (kept as text): leave it to a seq scan
@@ -723,7 +723,7 @@ export class Executor {
     if (f && f[f.length - 1].String) {
       const nm = f[f.length - 1].String.sval;
       const rel = f.length === 2 && scope.rels ? scope.rels.find((r) => r.name === f[0].String.sval) : undefined;
-      let idx = rel ? scope.columns.findIndex((c, i) => c.name === nm && i >= rel.offset && i < rel.offset + rel.count) : scope.columns.findIndex((c) => c.name === nm);
+      const idx = rel ? scope.columns.findIndex((c, i) => c.name === nm && i >= rel.offset && i < rel.offset + rel.count) : scope.columns.findIndex((c) => c.name === nm);
       if (idx < 0 && targetList) {
         const t = targetList.find((x: N) => x.ResTarget.name === nm);
         if (t) return this.groupColumn(t.ResTarget.val, undefined, scope);
@@ -937,6 +937,8 @@ export class Executor {
       if (oc.action === 'ONCONFLICT_UPDATE') throw new PgError('42601', 'ON CONFLICT DO UPDATE requires inference specification or constraint name', { hint: 'For example, ON CONFLICT (column_name).', position: posOf(oc.location) });
       arbiters = t.indexes.filter((i) => i.unique);
     }
+    // the handlers below are generator methods (no arrow form): they reach the executor through `self`
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     const notVisible = (item: Item) => {
       if (!usesXactSnapshot(s.tx!.isolation)) return false;
@@ -945,7 +947,6 @@ export class Executor {
     if (oc.action !== 'ONCONFLICT_UPDATE') {
       return {
         arbiters,
-        // eslint-disable-next-line require-yield
         *handle(_vals: Value[], blk: number, off: number): Gen<Row | null | 'retry'> {
           if (notVisible(t.heap.item(blk, off)!)) throw new PgError('40001', 'could not serialize access due to concurrent update');
           return null;

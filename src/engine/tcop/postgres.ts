@@ -130,7 +130,7 @@ export function* runStatement(eng: Engine, s: Session, raw: RawStmt, multi: bool
   s.literals = raw.literals ?? null;
   setCurrentLiterals(s.literals);
   if (eng.tracer.wants('statement')) eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} runs: ${raw.text.length > 120 ? raw.text.slice(0, 117) + '...' : raw.text}` });
-  if (type === 'TransactionStmt') { transactionStmt(eng, s, node, multi); return; }
+  if (type === 'TransactionStmt') { transactionStmt(eng, s, node); return; }
   if (s.block === 'failed') {
     throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
   }

@@ -169,7 +169,7 @@ export function abortAfterError(eng: Engine, s: Session) {
   }
 }
 
-export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>, multi: boolean) {
+export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>) {
   const kind = n.kind as string;
   const tag = (t: string) => s.acc.results.push({ command: t, columns: null, rows: [] });
   const warn = (sqlstate: string, message: string) => s.acc.notices.push({ severity: 'WARNING', sqlstate, message });

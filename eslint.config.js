@@ -1,0 +1,68 @@
+// ESLint (flat config): typescript-eslint's recommended rules and the layering of the house —
+// imports point one way: ui → store → worker → engine. Cycles are checked by dependency-cruiser
+// (.dependency-cruiser.cjs); both run in `npm run lint`, part of `npm test`.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
+
+const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.tmp/**', 'public/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    rules: {
+      // libpg-query's parse tree is untyped JSON: the executor reads it as Record<string, any>
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // generators that only delegate, empty catch blocks with a comment, `while (true)` loops of the executor
+      'require-yield': 'off',
+      'no-constant-condition': ['error', { checkLoops: false }],
+      'no-empty': ['error', { allowEmptyCatch: true }],
+      // the engine keeps control characters in the SQL lexer's and tracer's regular expressions on purpose
+      'no-control-regex': 'off',
+    },
+  },
+  {
+    files: ['src/ui/**/*.tsx', 'src/ui/**/*.ts'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
+  },
+  // The engine is pure: no DOM, no React, nothing from the app around it.
+  {
+    files: ['src/engine/**/*.ts'],
+    rules: restrict([
+      { group: ['**/ui/**', '**/store/**', '**/worker/**', '**/lessons/**'], message: 'the engine imports nothing from the app around it' },
+      { group: ['react', 'react-dom', 'd3', 'd3-*', 'monaco-editor', 'comlink', 'zustand'], message: 'the engine is pure TypeScript (no DOM, no UI libraries)' },
+    ]),
+  },
+  // The worker hosts the engine; it knows nothing of the store or the UI.
+  {
+    files: ['src/worker/**/*.ts'],
+    rules: restrict([{ group: ['**/ui/**', '**/store/**'], message: 'imports point one way: ui → store → worker → engine' }]),
+  },
+  // The store talks to the worker; it never imports the UI, nor the engine's internals (types and the scenario
+  // format, a client of the engine, are allowed).
+  {
+    files: ['src/store/**/*.ts'],
+    rules: restrict([
+      { group: ['**/ui/**'], message: 'imports point one way: ui → store → worker → engine' },
+      { regex: '(^|/)engine/(?!scenario/)', allowTypeImports: true, message: 'the store reaches the engine through the worker only (the scenario format is a client of the engine)' },
+    ]),
+  },
+  // The UI renders the store's state; it never reaches the engine or the worker.
+  {
+    files: ['src/ui/**/*.{ts,tsx}'],
+    rules: restrict([
+      { group: ['**/engine/**', '**/worker/**'], allowTypeImports: true, message: 'the UI reaches the engine only through the store' },
+    ]),
+  },
+  // Shared types only.
+  {
+    files: ['src/shared/**/*.ts'],
+    rules: restrict([{ group: ['**/engine/**'], allowTypeImports: true, message: 'src/shared holds plain types: import engine types with `import type`' }]),
+  },
+);
