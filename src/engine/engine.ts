@@ -30,7 +30,7 @@ import { Session, type QueryResult, type StepYield } from './session/session.js'
 import { type Snapshot, formatSnapshot } from './snapshot/snapshot.js';
 import { XID_STATUS_NAMES, XidStatus } from './clog/clog.js';
 import type { VisibilityContext } from './visibility/visibility.js';
-import { Executor } from './sql/executor.js';
+import { Executor } from './executor/executor.js';
 import { PredicateLockManager } from './predicate/predicate.js';
 import { Clog } from './clog/clog.js';
 import {

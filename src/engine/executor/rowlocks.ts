@@ -38,7 +38,7 @@ import { doesMultiConflict, multiWaitList, isOnlyLocked, testLockmodeForConflict
 import { updateXidOf } from '../multixact/multixact.js';
 import { LockMode } from '../lock/lock.js';
 import { TM, satisfiesUpdate, satisfiesDirty, getCmin } from '../visibility/visibility.js';
-import type { Value } from './types.js';
+import type { Value } from '../sql/types.js';
 
 type Gen<T> = Generator<StepYield, T, void>;
 export type WaitPolicy = 'block' | 'skip' | 'error';

@@ -1,0 +1,297 @@
+/**
+ * CREATE TABLE, DROP TABLE, CREATE INDEX and DROP INDEX: the catalog changes, their locks, and what they write
+ * (a relation file: Storage/CREATE in WAL; an index build reads every version and updates relpages/reltuples).
+ *
+ * Mirrors: src/backend/commands/tablecmds.c (DefineRelation, RemoveRelations), indexcmds.c (DefineIndex),
+ * catalog/index.c (index_build, index_update_stats). Simplifications: catalog changes are not MVCC-versioned (an
+ * aborted CREATE is undone by a list of undo actions); no TOAST tables (a row that would need one is refused).
+ */
+import type { Executor } from '../executor/executor.js';
+import { PgError, notSupported, posOf } from '../errors.js';
+import type { Session, QueryResult } from '../session/session.js';
+import { intConst, materializeLiterals } from '../sql/parser.js';
+import {
+  compileExpr, 
+} from '../sql/expr.js';
+import { resolveTypeName, typeDisplayName } from '../sql/types.js';
+import type { Table, Column, CheckConstraint } from '../catalog/catalog.js';
+import { HeapRelation, packTid } from '../heap/heap.js';
+import { BtreeIndex } from '../index/btree.js';
+import { Sequence } from '../sequence/sequence.js';
+import { tupleLengthPacked } from '../heap/tuple.js';
+import { LpFlags, HEAP_ONLY_TUPLE } from '../heap/tuple.js';
+import {
+  satisfiesDirty, 
+} from '../visibility/visibility.js';
+import { LockMode } from '../lock/lock.js';
+import { WalKind } from '../wal/wal.js';
+import { indexImage } from '../buffer/bufmgr.js';
+import {
+  N, Gen, hotChain, SERIAL_TYPES, needsToast, collectColumnRefs,
+} from '../executor/util.js';
+
+export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
+  const rv = n.relation;
+  if (rv.schemaname && rv.schemaname !== 'public') throw notSupported('schemas other than public');
+  if (rv.relpersistence === 't') throw notSupported('temporary tables');
+  if (rv.relpersistence === 'u') throw notSupported('unlogged tables');
+  if (n.inhRelations?.length) throw notSupported('table inheritance');
+  if (n.partspec) throw notSupported('partitioned tables');
+  ex.checkReadOnly(s, 'CREATE TABLE');
+  const cat = ex.eng.catalog;
+  const name = rv.relname as string;
+  if (cat.relationExists(name)) {
+    if (n.if_not_exists) {
+      s.acc.notices.push({ severity: 'NOTICE', sqlstate: '42P07', message: `relation "${name}" already exists, skipping` });
+      return { command: 'CREATE TABLE', columns: null, rows: [] };
+    }
+    throw new PgError('42P07', `relation "${name}" already exists`);
+  }
+  const columns: Column[] = [];
+  const checks: CheckConstraint[] = [];
+  const uniques: { cols: string[]; primary: boolean; name?: string }[] = [];
+  const checkNames = new Set<string>();
+  const serials: { seqName: string; column: string; max: number | bigint }[] = [];
+  const pickName = (base: string) => { let nm = base, i = 0; while (checkNames.has(nm) || cat.relationExists(nm)) nm = `${base}${++i}`; checkNames.add(nm); return nm; };
+  for (const el of (n.tableElts ?? []) as N[]) {
+    if (el.ColumnDef) {
+      const cd = el.ColumnDef;
+      const tn = cd.typeName;
+      const tnames = (tn.names as N[]).map((x) => x.String.sval as string);
+      if (tn.arrayBounds?.length) throw notSupported('array columns', posOf(tn.location));
+      const last = tnames[tnames.length - 1]!.toLowerCase();
+      const serial = SERIAL_TYPES.get(last);
+      const mods = ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0);
+      const type = serial ? resolveTypeName([serial], [], posOf(tn.location)) : resolveTypeName(tnames, mods, posOf(tn.location));
+      if (['xid', 'xid8', 'cid', 'tid', 'pg_snapshot', 'txid_snapshot'].includes(type.name)) throw notSupported(`columns of type ${type.name}`, posOf(tn.location));
+      if (columns.some((c) => c.name === cd.colname)) throw new PgError('42701', `column "${cd.colname}" specified more than once`);
+      const col: Column = { name: cd.colname, type, notNull: false, defaultExpr: null, attnum: columns.length + 1 };
+      if (serial) {
+        // a serial column is an integer with NOT NULL and DEFAULT nextval('<table>_<col>_seq') (transformColumnDefinition)
+        let seqName = `${name}_${cd.colname}_seq`;
+        for (let k = 1; cat.relationExists(seqName) || serials.some((x) => x.seqName === seqName); k++) seqName = `${name}_${cd.colname}_seq${k}`;
+        serials.push({ seqName, column: cd.colname, max: type.name === 'int8' ? 9223372036854775807n : type.name === 'int2' ? 32767 : 2147483647 });
+        col.notNull = true;
+        col.defaultExpr = { FuncCall: { funcname: [{ String: { sval: 'nextval' } }], args: [{ A_Const: { sval: { sval: seqName }, location: -1 } }], location: -1 } };
+      }
+      for (const cn of (cd.constraints ?? []) as N[]) {
+        const c = cn.Constraint;
+        switch (c.contype) {
+          case 'CONSTR_NOTNULL': col.notNull = true; break;
+          case 'CONSTR_NULL': break;
+          case 'CONSTR_DEFAULT': col.defaultExpr = materializeLiterals(c.raw_expr); break;
+          case 'CONSTR_PRIMARY': col.notNull = true; uniques.push({ cols: [cd.colname], primary: true, name: c.conname }); break;
+          case 'CONSTR_UNIQUE': uniques.push({ cols: [cd.colname], primary: false, name: c.conname }); break;
+          case 'CONSTR_CHECK': checks.push({ name: c.conname ?? '', expr: materializeLiterals(c.raw_expr), base: `${name}_${cd.colname}_check` } as CheckConstraint & { base: string }); break;
+          case 'CONSTR_FOREIGN': throw notSupported('foreign keys', posOf(c.location));
+          case 'CONSTR_IDENTITY': throw notSupported('identity columns', posOf(c.location));
+          case 'CONSTR_GENERATED': throw notSupported('generated columns', posOf(c.location));
+          default: throw notSupported(`column constraint ${c.contype}`, posOf(c.location));
+        }
+      }
+      columns.push(col);
+    } else if (el.Constraint) {
+      const c = el.Constraint;
+      const keys = ((c.keys ?? []) as N[]).map((k) => k.String.sval as string);
+      switch (c.contype) {
+        case 'CONSTR_PRIMARY': case 'CONSTR_UNIQUE':
+          if (c.including?.length) throw notSupported('INCLUDE columns', posOf(c.location));
+          uniques.push({ cols: keys, primary: c.contype === 'CONSTR_PRIMARY', name: c.conname });
+          break;
+        case 'CONSTR_CHECK': {
+          const refs = new Set<string>();
+          collectColumnRefs(c.raw_expr, refs);
+          const base = refs.size === 1 ? `${name}_${[...refs][0]}_check` : `${name}_check`;
+          checks.push({ name: c.conname ?? '', expr: materializeLiterals(c.raw_expr), base } as CheckConstraint & { base: string });
+          break;
+        }
+        case 'CONSTR_FOREIGN': throw notSupported('foreign keys', posOf(c.location));
+        case 'CONSTR_EXCLUSION': throw notSupported('exclusion constraints', posOf(c.location));
+        default: throw notSupported(`table constraint ${c.contype}`, posOf(c.location));
+      }
+    } else throw notSupported('CREATE TABLE ... LIKE');
+  }
+  if (uniques.filter((u) => u.primary).length > 1) throw new PgError('42P16', `multiple primary keys for table "${name}" are not allowed`);
+  ex.eng.ensureXid(s);
+  // serial columns' sequences are created first (CREATE SEQUENCE runs before CREATE TABLE)
+  for (const sq of serials) {
+    const seq = new Sequence(cat.allocOid(), sq.seqName, sq.max, name);
+    cat.sequences.set(sq.seqName, seq);
+    s.tx!.undo.push(() => cat.sequences.delete(sq.seqName));
+    ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0);
+  }
+  // OIDs in PostgreSQL's order: the table, its array type and row type, one per DEFAULT and CHECK,
+  // the TOAST table and its index (when a column is unbounded), then an index + a constraint per key.
+  const oid = cat.allocOid();
+  cat.allocOid(); cat.allocOid();
+  const nDefaults = columns.filter((c) => c.defaultExpr).length;
+  for (let i = 0; i < nDefaults + checks.length; i++) cat.allocOid();
+  const toast = needsToast(columns);
+  if (toast) { cat.allocOid(); cat.allocOid(); }
+  for (const ch of checks as (CheckConstraint & { base: string })[]) ch.name ||= pickName(ch.base);
+  const table: Table = {
+    oid, name, columns, checks: checks.map(({ name: nm, expr }) => ({ name: nm, expr })), indexes: [], heap: new HeapRelation(),
+    keyColumns: new Set(), indexedColumns: new Set(), types: columns.map((c) => c.type),
+  };
+  if (columns.every((c) => ['int2', 'int4', 'int8', 'bool'].includes(c.type.name))) {
+    table.fixedLength = tupleLengthPacked(columns.map(() => 0), table.types);
+  }
+  for (const u of uniques) {
+    const colIdx = u.cols.map((cn) => {
+      const i = columns.findIndex((c) => c.name === cn);
+      if (i < 0) throw new PgError('42703', `column "${cn}" named in key does not exist`);
+      return i;
+    });
+    if (u.primary) for (const i of colIdx) columns[i]!.notNull = true;
+    const iname = u.name ?? pickName(u.primary ? `${name}_pkey` : `${name}_${u.cols.join('_')}_key`);
+    const index = new BtreeIndex(cat.allocOid(), iname, colIdx, true, u.primary);
+    cat.allocOid(); // its pg_constraint row
+    table.indexes.push(index);
+    for (const i of colIdx) { table.keyColumns.add(i); table.indexedColumns.add(i); }
+  }
+  // validate CHECK and DEFAULT expressions now, as PostgreSQL does at CREATE time
+  const snapshot = () => ex.eng.snapshotFor(s);
+  for (const ch of table.checks) {
+    const c = compileExpr(ch.expr as N, { ...ex.tableScope(table, null, s, snapshot, ''), hasSystem: false });
+    if (c.type.name !== 'bool') throw new PgError('42804', `argument of CHECK must be type boolean, not type ${typeDisplayName(c.type)}`);
+    ch.compiled = c;
+  }
+  for (const c of columns) if (c.defaultExpr) ex.assign(compileExpr(c.defaultExpr as N, { relName: null, alias: null, columns: [], hasSystem: false, env: ex.env(s, snapshot), sql: '' }), c, undefined);
+  cat.tables.set(name, table);
+  s.tx!.undo.push(() => cat.tables.delete(name));
+  ex.eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, ex.eng.clock.now);
+  ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, oid, -1, 0);
+  // CREATE TABLE runs several catalog commands internally (CommandCounterIncrement between them): the next
+  // command's cid moves on by 1, +1 for defaults, +1 for checks, +4 for a TOAST table, +2 per index.
+  const cids = 1 + (nDefaults ? 1 : 0) + (checks.length ? 1 : 0) + (toast ? 4 : 0) + 2 * table.indexes.length + 3 * serials.length;
+  s.tx!.curcid += cids - 1;
+  s.tx!.cidUsed = true;
+  return { command: 'CREATE TABLE', columns: null, rows: [] };
+}
+
+export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
+  if (n.removeType === 'OBJECT_INDEX') return yield* ex.dropIndex(s, n);
+  if (n.removeType !== 'OBJECT_TABLE') throw notSupported(`DROP ${String(n.removeType).replace('OBJECT_', '')}`);
+  ex.checkReadOnly(s, 'DROP TABLE');
+  const cat = ex.eng.catalog;
+  for (const obj of n.objects as N[]) {
+    const parts = (obj.List.items as N[]).map((x) => x.String.sval as string);
+    const name = parts[parts.length - 1]!;
+    const t = cat.get(name);
+    if (!t) {
+      if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `table "${name}" does not exist, skipping` }); continue; }
+      throw new PgError('42P01', `table "${name}" does not exist`);
+    }
+    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive, null, `waiting for AccessExclusiveLock on ${name} to drop it`);
+    ex.eng.ensureXid(s);
+    cat.tables.delete(name);
+    s.tx!.undo.push(() => cat.tables.set(name, t));
+    for (const [sn, sq] of [...cat.sequences]) {
+      if (sq.ownedBy !== name) continue;
+      cat.sequences.delete(sn);
+      s.tx!.undo.push(() => cat.sequences.set(sn, sq));
+    }
+    s.tx!.cidUsed = true;
+  }
+  return { command: 'DROP TABLE', columns: null, rows: [] };
+}
+
+/**
+ * CREATE [UNIQUE] INDEX: a B-tree over the table's current rows (one entry per HOT chain, for its newest
+ * version). It takes a ShareLock on the table — writers wait for it, and it waits for writers. From then on an
+ * UPDATE of the indexed columns is no longer HOT.
+ */
+export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
+  if (n.concurrent) throw notSupported('CREATE INDEX CONCURRENTLY');
+  if (n.accessMethod && n.accessMethod !== 'btree') throw notSupported(`index access method ${n.accessMethod}`);
+  if (n.whereClause) throw notSupported('partial indexes');
+  if (n.indexIncludingParams?.length) throw notSupported('INCLUDE columns');
+  ex.checkReadOnly(s, 'CREATE INDEX');
+  const t = ex.table(n.relation);
+  const cat = ex.eng.catalog;
+  const cols = ((n.indexParams ?? []) as N[]).map((p) => {
+    const e = p.IndexElem;
+    if (!e.name) throw notSupported('expression indexes');
+    const idx = t.columns.findIndex((c) => c.name === e.name);
+    if (idx < 0) throw new PgError('42703', `column "${e.name}" does not exist`);
+    return idx;
+  });
+  let name: string = n.idxname ?? '';
+  if (name && cat.relationExists(name)) {
+    if (n.if_not_exists) {
+      s.acc.notices.push({ severity: 'NOTICE', sqlstate: '42P07', message: `relation "${name}" already exists, skipping` });
+      return { command: 'CREATE INDEX', columns: null, rows: [] };
+    }
+    throw new PgError('42P07', `relation "${name}" already exists`);
+  }
+  if (!name) {
+    const base = `${t.name}_${cols.map((c) => t.columns[c]!.name).join('_')}_idx`;
+    name = base;
+    for (let k = 1; cat.relationExists(name); k++) name = `${base}${k}`;
+  }
+  yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.Share, null, `waiting for ShareLock on ${t.name} to build an index`);
+  ex.eng.ensureXid(s);
+  const index = new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false);
+  const vctx = ex.eng.visibilityContext(s);
+  const liveKeys = new Set<string | number>();
+  for (const page of t.heap.pages) {
+    page.items.forEach((item, i) => {
+      if (item.lpFlags !== LpFlags.NORMAL || item.infomask2 & HEAP_ONLY_TUPLE) return;
+      // the chain's newest member that is not known dead gives the key
+      let last = item;
+      for (const m of hotChain(t, page.blkno, i + 1, ex.eng.multis)) last = m.item;
+      const d = satisfiesDirty({ ...last }, vctx);
+      if (n.unique && d.visible) {
+        const key = index.keyOf(last.values);
+        if (key !== null && liveKeys.has(key)) {
+          throw new PgError('23505', `could not create unique index "${name}"`, { detail: `Key ${index.describeKey(last.values, t.columns.map((c) => c.name))} is duplicated.` });
+        }
+        if (key !== null) liveKeys.add(key);
+      }
+      index.insert(last.values, packTid(page.blkno, i + 1));
+    });
+  }
+  t.indexes.push(index);
+  cat.standaloneIndexes.add(index.name);
+  // index_update_stats: the build records relpages/reltuples — except that an empty, never-vacuumed table stays
+  // "never vacuumed" (reltuples -1), so a table indexed before it is loaded does not look small to the planner
+  const before = t.stats;
+  ex.updateStats(s, t);
+  if (!before && t.stats!.reltuples === 0) t.stats = undefined;
+  const addedIndexed = cols.filter((c) => !t.indexedColumns.has(c));
+  const addedKeys = n.unique ? cols.filter((c) => !t.keyColumns.has(c)) : [];
+  for (const c of cols) { t.indexedColumns.add(c); if (n.unique) t.keyColumns.add(c); }
+  s.tx!.undo.push(() => {
+    t.indexes.splice(t.indexes.indexOf(index), 1);
+    for (const c of addedIndexed) t.indexedColumns.delete(c);
+    for (const c of addedKeys) t.keyColumns.delete(c);
+  });
+  ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);
+  index.leafLsn = ex.eng.wal.insertLsn;
+  index.disk = indexImage(index); // the build is written straight to disk and synced (not replayed from WAL)
+  s.tx!.curcid += 1; // index_build runs two catalog commands
+  s.tx!.cidUsed = true;
+  return { command: 'CREATE INDEX', columns: null, rows: [] };
+}
+
+export function* dropIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
+  const cat = ex.eng.catalog;
+  for (const obj of n.objects as N[]) {
+    const name = (obj.List.items as N[]).map((x) => x.String.sval as string).pop()!;
+    const t = [...cat.tables.values()].find((x) => x.indexes.some((i) => i.name === name));
+    if (!t) {
+      if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `index "${name}" does not exist, skipping` }); continue; }
+      throw new PgError('42704', `index "${name}" does not exist`);
+    }
+    const index = t.indexes.find((i) => i.name === name)!;
+    if (!cat.standaloneIndexes.has(index.name)) {
+      throw new PgError('2BP01', `cannot drop index ${name} because constraint ${name} on table ${t.name} requires it`, { hint: `You can drop constraint ${name} on table ${t.name} instead.` });
+    }
+    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
+    ex.eng.ensureXid(s);
+    t.indexes.splice(t.indexes.indexOf(index), 1);
+    s.tx!.undo.push(() => t.indexes.push(index));
+    s.tx!.cidUsed = true;
+  }
+  return { command: 'DROP INDEX', columns: null, rows: [] };
+}

@@ -1,0 +1,124 @@
+/**
+ * VACUUM and ANALYZE as statements: prune every page (dead versions out, HOT chains redirected), remove the index
+ * entries of dead line pointers, mark those line pointers unused, set the visibility map bit of all-visible pages,
+ * record the free space, and update relpages/reltuples. Pages a waiting backend has pinned are skipped.
+ *
+ * Mirrors: src/backend/commands/vacuum.c, access/heap/vacuumlazy.c (lazy_scan_heap, lazy_vacuum_heap_page),
+ * commands/analyze.c (the relpages/reltuples part). Simplifications: no freezing (VACUUM FREEZE is 0A000), no
+ * truncation of empty trailing pages, no VACUUM FULL, no VERBOSE output.
+ */
+import type { Executor } from '../executor/executor.js';
+import { PgError, notSupported, posOf } from '../errors.js';
+import type { Session, QueryResult } from '../session/session.js';
+import type { Table } from '../catalog/catalog.js';
+import { HeapRelation, packTid } from '../heap/heap.js';
+import { prunePage, reclaimDead, removeIndexEntries } from '../vacuum/vacuum.js';
+import { removableHorizon, vacuumContext, isPinned } from '../vacuum/pruneheap.js';
+import type { Page } from '../heap/heap.js';
+import { PD_ALL_VISIBLE } from '../heap/heap.js';
+import { LpFlags, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
+import {
+  satisfiesMVCC, VIS_VISIBLE, 
+} from '../visibility/visibility.js';
+import { WalKind } from '../wal/wal.js';
+import { heap2Payload, type BtreeVacuumPayload } from '../wal/records.js';
+import {
+  N, VACUUM_OPTIONS, ANALYZE_OPTIONS, 
+} from '../executor/util.js';
+
+/**
+ * ANALYZE only feeds the planner, which this engine does not have: it is accepted, and like PostgreSQL it gives
+ * its transaction an xid when it writes statistics (the table has rows). VACUUM is accepted while there is
+ * nothing for it to remove (it then only sets hint bits, as reading does); removing dead versions is not modelled.
+ */
+export function vacuumStmt(ex: Executor, s: Session, n: N): QueryResult {
+  const isVacuum = n.is_vacuumcmd === true;
+  const opts = ((n.options ?? []) as N[]).map((o) => String(o.DefElem.defname));
+  // ExecVacuum: PostgreSQL 15's options (16 added process_main, buffer_usage_limit, skip_database_stats, ...)
+  const known = isVacuum ? VACUUM_OPTIONS : ANALYZE_OPTIONS;
+  for (const o of (n.options ?? []) as N[]) {
+    if (!known.has(o.DefElem.defname)) throw new PgError('42601', `unrecognized ${isVacuum ? 'VACUUM' : 'ANALYZE'} option "${o.DefElem.defname}"`, { position: posOf(o.DefElem.location) });
+  }
+  if (((n.options ?? []) as N[]).some((o) => o.DefElem.defname === 'index_cleanup' && /^(off|false|0|no)$/i.test(String(o.DefElem.arg?.String?.sval ?? o.DefElem.arg?.A_Const?.sval?.sval ?? o.DefElem.arg?.A_Const?.boolval?.boolval ?? '')))) {
+    throw notSupported('VACUUM (INDEX_CLEANUP OFF)');
+  }
+  if (isVacuum && s.block !== 'none') throw new PgError('25001', 'VACUUM cannot run inside a transaction block');
+  if (opts.includes('full')) throw notSupported('VACUUM FULL');
+  if (opts.includes('freeze')) throw notSupported('VACUUM FREEZE');
+  const analyze = !isVacuum || opts.includes('analyze');
+  const rels = ((n.rels ?? []) as N[]).map((r) => ex.table(r.VacuumRelation.relation));
+  const tables = rels.length ? rels : [...ex.eng.catalog.tables.values()];
+  if (isVacuum) for (const t of tables) ex.vacuumTable(s, t);
+  for (const t of tables) ex.updateStats(s, t);
+  if (analyze) {
+    const snap = ex.eng.snapshotFor(s);
+    const vctx = ex.eng.visibilityContext(s);
+    const anyRows = tables.some((t) => t.heap.pages.some((p) => p.items.some((it) => it.lpFlags === LpFlags.NORMAL && VIS_VISIBLE[satisfiesMVCC(it, snap, vctx)])));
+    if (anyRows) ex.eng.ensureTopXid(s);
+  }
+  return { command: isVacuum ? 'VACUUM' : 'ANALYZE', columns: null, rows: [] };
+}
+
+/** relpages / reltuples as VACUUM, ANALYZE and index builds record them. */
+export function updateStats(ex: Executor, s: Session, t: Table) {
+  t.heap.targetBlock = -1; // pg_class is updated: the relation's cache entry is rebuilt (relcache invalidation)
+  let live = 0;
+  for (const p of t.heap.pages) for (const it of p.items) if (it.lpFlags === LpFlags.NORMAL && !(it.infomask & 0x0200) && (it.infomask & 0x0800 || it.infomask & HEAP_XMAX_LOCK_ONLY || it.xmax === 0)) live++;
+  t.stats = { relpages: t.heap.pages.length, reltuples: live };
+  void s;
+}
+
+/** Lazy VACUUM of one table: prune every page, clean the index, reclaim dead line pointers (vacuum/). */
+export function vacuumTable(ex: Executor, s: Session, t: Table) {
+  const eng = ex.eng;
+  const oldestXmin = removableHorizon(eng);
+  const ctx = vacuumContext(eng, oldestXmin);
+  const deadByPage = new Map<number, number[]>();
+  const deadTids = new Set<number>();
+  let removed = 0, visible = 0;
+  const setVisible = (blk: number) => {
+    const page = t.heap.pages[blk]!;
+    if (page.flags & PD_ALL_VISIBLE) return;
+    page.flags |= PD_ALL_VISIBLE;
+    const fpi = eng.wal.fullPageWrites && (t.vmLsn ?? 0) <= eng.wal.redoLsn ? 8192 : 0; // first change of the VM page since the checkpoint
+    t.vmLsn = eng.wal.insert(WalKind.Heap2Visible, 0, 64, t.oid, blk, 0, fpi);
+    visible++;
+  };
+  // a Heap2 record carries the page's line pointers after the operation, and a full-page image if it is the
+  // page's first change since the checkpoint (like every registered buffer)
+  const logHeap2 = (kind: WalKind, len: number, page: Page) => {
+    const fpi = eng.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
+    page.lsn = eng.wal.insert(kind, 0, len, t.oid, page.blkno, 0, fpi, heap2Payload(page, fpi > 0, kind === WalKind.Heap2FreezePage));
+  };
+  // first pass, page by page: prune (+ freeze what must be), and mark pages without dead items all-visible
+  for (const page of t.heap.pages) {
+    if (isPinned(eng, t.oid, page.blkno, s.id)) continue; // lazy_scan_noprune: no cleanup lock on a pinned page
+    const r = prunePage(page, ctx);
+    if (r.pruned) { logHeap2(WalKind.Heap2Prune, 58, page); removed += r.unused + r.deadItems.length + r.redirected; }
+    if (r.frozen) logHeap2(WalKind.Heap2FreezePage, 64, page);
+    // every LP_DEAD line pointer, also those a reader's pruning left earlier (lazy_scan_prune collects them all)
+    const deadItems: number[] = [];
+    page.items.forEach((it, k) => { if (it.lpFlags === LpFlags.DEAD) deadItems.push(k + 1); });
+    if (deadItems.length) {
+      deadByPage.set(page.blkno, deadItems);
+      for (const off of deadItems) deadTids.add(packTid(page.blkno, off));
+    } else if (r.allVisible) setVisible(page.blkno);
+  }
+  // index vacuum, then the second heap pass over pages that had dead line pointers
+  if (deadTids.size) {
+    const before = t.indexes.map((i) => i.count);
+    removeIndexEntries(t, deadTids);
+    t.indexes.forEach((i, k) => { if (i.count !== before[k]) i.leafLsn = eng.wal.insert(WalKind.BtreeVacuum, 0, 56, i.oid, i.leafBlock, 0, 0, { deadTids } satisfies BtreeVacuumPayload); });
+    for (const [blk, offs] of deadByPage) {
+      const page = t.heap.pages[blk]!;
+      reclaimDead(page, offs);
+      logHeap2(WalKind.Heap2Vacuum, 58, page);
+      if (prunePage(page, ctx).allVisible) setVisible(blk);
+    }
+  }
+  // the free space map learns each page's room; updating pg_class rebuilds the relation's cache entry, which
+  // forgets the target block — the next INSERT asks the FSM and may go back to an earlier page
+  for (const page of t.heap.pages) t.heap.fsm.set(page.blkno, HeapRelation.freeSpace(page));
+  t.heap.targetBlock = -1;
+  if (eng.tracer.wants('wal')) eng.tracer.emit({ kind: 'wal', session: s.name, rel: t.name, text: `VACUUM ${t.name}: horizon ${oldestXmin}; ${removed} dead version(s) pruned, ${deadTids.size} index entr${deadTids.size === 1 ? 'y' : 'ies'} removed, ${visible} page(s) now all-visible` });
+}

@@ -1,0 +1,217 @@
+/**
+ * The executor: the dispatcher from a parsed statement to the module that runs it, and the helpers they share.
+ * The work itself lives by PostgreSQL's names: executor/scan.ts (SeqScan, IndexScan, BitmapHeapScan), from.ts (joins),
+ * select.ts (Agg, Sort, Limit, LockRows), modify.ts (ModifyTable: INSERT, UPDATE, DELETE, ON CONFLICT),
+ * indexinsert.ts (index entries and the unique check), rowlocks.ts (waiting for a row); commands/ for DDL,
+ * VACUUM, LOCK and CHECKPOINT.
+ *
+ * The executor: SELECT, INSERT, UPDATE, DELETE, SELECT ... FOR UPDATE, CREATE/DROP TABLE, LOCK, CHECKPOINT.
+ *
+ * Reading: a sequential scan walks every page and line pointer in physical order and asks the visibility
+ * rules (HeapTupleSatisfiesMVCC) about each version; an equality condition on a unique index's column uses
+ * the index instead and follows the HOT chain from the entry. Rows come back in physical order, as a
+ * PostgreSQL seq scan returns them, unless ORDER BY says otherwise.
+ *
+ * Writing: UPDATE/DELETE/FOR UPDATE find their rows with the statement's snapshot, then try to modify each
+ * version (HeapTupleSatisfiesUpdate → TM_Result):
+ *   TM_Ok            → modify it.
+ *   TM_BeingModified → another transaction is changing it: take the heavyweight tuple lock, wait for a
+ *                      ShareLock on that transaction's id, then look again.
+ *   TM_Updated/Deleted (the other transaction committed) → READ COMMITTED re-checks the newest version
+ *                      (EvalPlanQual: lock it, re-evaluate WHERE, modify it if it still matches);
+ *                      REPEATABLE READ / SERIALIZABLE fail with 40001.
+ *   TM_SelfModified  → changed by this same command already: skip.
+ * INSERT checks NOT NULL and CHECK constraints, writes the heap tuple, then inserts into each index; a unique
+ * index looks for conflicting keys with the dirty snapshot and waits for an in-progress inserter/deleter.
+ *
+ * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert/ExecUpdate/ExecDelete), execMain.c
+ * (EvalPlanQual, ExecConstraints), nodeLockRows.c, nodeSeqscan.c, nodeIndexscan.c, nodeAgg.c, nodeSort.c;
+ * commands/tablecmds.c for DDL. SERIALIZABLE reads and writes report to the SSI module (predicate/).
+ * Waiting for a row another transaction is changing or has locked is executor/rowlocks.ts.
+ * Simplifications: one table per FROM (no joins; subqueries are run per outer row or once).
+ */
+
+import { PgError, notSupported, posOf } from '../errors.js';
+import type { Engine } from '../engine.js';
+import type { Session, QueryResult } from '../session/session.js';
+import { type RawStmt } from '../sql/parser.js';
+import {
+  compileExpr, castTo, type Compiled, type Scope, type Row, type AggSpec, type ExprEnv,
+} from '../sql/expr.js';
+import { type SqlType, type Value, T, typeDisplayName } from '../sql/types.js';
+import type { Table, Column } from '../catalog/catalog.js';
+import { BtreeIndex } from '../index/btree.js';
+import { type WaitPolicy } from './rowlocks.js';
+import {
+  type HeapContext, type TupleLockMode, 
+} from '../heap/heapam.js';
+import { LockMode } from '../lock/lock.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+import { formatSnapshot } from '../snapshot/snapshot.js';
+import {
+  N, Gen, Source, Candidate, firstLocation, 
+} from './util.js';
+import { scan, pageVisitor, bitmapProbe, indexProbe } from './scan.js';
+import { source, joinSource } from './from.js';
+import { selectStmt, prepareSubquery, query, groupColumn, aggregate, constInt, valuesQuery, lockRowForSelect } from './select.js';
+import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResult, defaultMaker, assign, checkConstraints, updateStmt, deleteStmt } from './modify.js';
+import { indexInsert, uniqueCheck, indexAdd, indexInsertAll, indexInsertRest } from './indexinsert.js';
+import { createTable, dropStmt, createIndex, dropIndex } from '../commands/tablecmds.js';
+import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
+import { lockStmt, checkpoint } from '../commands/lockcmds.js';
+
+export class Executor {
+  constructor(readonly eng: Engine) {}
+
+  *run(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {
+    switch (type) {
+      case 'SelectStmt': return yield* this.selectStmt(s, node, raw);
+      case 'InsertStmt': return yield* this.insertStmt(s, node, raw);
+      case 'UpdateStmt': return yield* this.updateStmt(s, node, raw);
+      case 'DeleteStmt': return yield* this.deleteStmt(s, node, raw);
+      case 'CreateStmt': return yield* this.createTable(s, node);
+      case 'DropStmt': return yield* this.dropStmt(s, node);
+      case 'LockStmt': return yield* this.lockStmt(s, node);
+      case 'CheckPointStmt': return this.checkpoint(s);
+      case 'VacuumStmt': return this.vacuumStmt(s, node);
+      case 'ExplainStmt': throw notSupported('EXPLAIN');
+      case 'TruncateStmt': throw notSupported('TRUNCATE');
+      case 'IndexStmt': return yield* this.createIndex(s, node);
+      case 'AlterTableStmt': throw notSupported('ALTER TABLE');
+      case 'CreateSeqStmt': throw notSupported('sequences');
+      case 'ViewStmt': throw notSupported('views');
+      case 'CopyStmt': throw notSupported('COPY');
+      case 'PrepareStmt': case 'ExecuteStmt': throw notSupported('prepared statements');
+      case 'DoStmt': case 'CreateFunctionStmt': throw notSupported('procedural code (DO / functions)');
+      default: throw notSupported(`the statement ${type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()}`);
+    }
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  env(s: Session, snapshot: () => Snapshot): ExprEnv {
+    const eng = this.eng;
+    return {
+      txidCurrent: (assign) => (assign ? eng.ensureTopXid(s) : s.tx?.xid || null),
+      nextval: (name) => eng.nextval(s, name),
+      currval: (name) => eng.currval(s, name),
+      setval: (name, v, called) => eng.setval(s, name, v, called),
+      subquery: (select, outer) => this.prepareSubquery(s, select, outer, snapshot),
+      currentSnapshot: () => formatSnapshot(snapshot()),
+      xactStatus: (xid) => eng.xactStatus(xid),
+      currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
+    };
+  }
+
+  heapCtx(s: Session): HeapContext {
+    const eng = this.eng;
+    const tx = s.tx!;
+    return {
+      wal: eng.wal, tx, tracer: eng.tracer, session: s.name,
+      xmax: {
+        multis: eng.multis,
+        isCurrent: (x) => x !== 0 && (x === tx.xid || (tx.subXidSet?.has(x) ?? false)),
+        isInProgress: (x) => eng.xacts.isInProgress(x),
+        didCommit: (x) => eng.xacts.clog.didCommit(x),
+        createMulti: (members) => eng.createMulti(tx.writeXid, members),
+      },
+    };
+  }
+
+  table(rv: N): Table {
+    if (rv.schemaname && rv.schemaname !== 'public') throw notSupported(`schemas other than public ("${rv.schemaname}")`, posOf(rv.location));
+    if (rv.catalogname) throw notSupported('cross-database references', posOf(rv.location));
+    const t = this.eng.catalog.get(rv.relname);
+    if (!t) throw new PgError('42P01', `relation "${rv.relname}" does not exist`, { position: posOf(rv.location) });
+    return t;
+  }
+
+  /** Lock a table and its indexes in the given mode for the rest of the transaction. */
+  *lockRelation(s: Session, t: Table, mode: LockMode): Gen<void> {
+    yield* this.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
+    for (const i of t.indexes) yield* this.eng.acquireLock(s, { type: 'relation', rel: i.oid }, mode);
+  }
+
+  checkReadOnly(s: Session, what: string) {
+    if (s.tx!.readOnly) throw new PgError('25006', `cannot execute ${what} in a read-only transaction`);
+  }
+
+  tableScope(t: Table, alias: string | null, s: Session, snap: () => Snapshot, sql: string): Scope {
+    return {
+      relName: t.name, alias, columns: t.columns.map((c) => ({ name: c.name, type: c.type })), hasSystem: true,
+      env: this.env(s, snap), sql,
+    };
+  }
+
+  /** Recognise `col = constant` (top-level AND) on a single-column unique index. */
+
+  compileWhere(n: N | undefined, scope: Scope): Compiled | null {
+    if (!n) return null;
+    const w = compileExpr(n, scope);
+    if (w.type.name === 'bool') return w;
+    if (w.type.name === 'unknown') return castTo(w, T.bool, false);
+    throw new PgError('42804', `argument of WHERE must be type boolean, not type ${typeDisplayName(w.type)}`, { position: posOf(firstLocation(n)) });
+  }
+
+  // ------------------------------------------------------------------ SELECT
+
+  /** Run a SELECT (or VALUES) and return its rows as values. */
+
+
+
+
+
+  // ---- executor/scan.ts
+  scan(s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope, orderCol = -1): Candidate[] { return scan(this, s, t, snap, where, whereNode, scope, orderCol); }
+  pageVisitor(s: Session, t: Table): (blk: number) => void { return pageVisitor(this, s, t); }
+  bitmapProbe(t: Table, whereNode: N | undefined): { index: BtreeIndex; tids: number[] } | null { return bitmapProbe(this, t, whereNode); }
+  indexProbe(t: Table, whereNode: N | undefined, scope: Scope): { index: BtreeIndex; key: string | number } | null { return indexProbe(this, t, whereNode, scope); }
+
+  // ---- executor/from.ts
+  source(s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string): Source { return source(this, s, from, snap, sql); }
+  joinSource(s: Session, from: N[], snap: () => Snapshot, sql: string): Source { return joinSource(this, s, from, snap, sql); }
+
+  // ---- executor/select.ts
+  *selectStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> { return yield* selectStmt(this, s, n, raw); }
+  prepareSubquery(s: Session, select: N, outer: Scope, snapshot: () => Snapshot) { return prepareSubquery(this, s, select, outer, snapshot); }
+  *query(s: Session, n: N, sql: string, topLevel: boolean, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] }> { return yield* query(this, s, n, sql, topLevel, sub); }
+  groupColumn(g: N, targetList: N[] | undefined, scope: Scope): number { return groupColumn(this, g, targetList, scope); }
+  aggregate(rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null): Row[] { return aggregate(this, rows, aggs, groupCols, hasGroup, having); }
+  constInt(node: N, scope: Scope, what: string): number | null { return constInt(this, node, scope, what); }
+  valuesQuery(s: Session, n: N, sql: string, snap: () => Snapshot): { names: string[]; types: SqlType[]; rows: Value[][] } { return valuesQuery(this, s, n, sql, snap); }
+  *lockRowForSelect(s: Session, t: Table, c: Candidate, mode: TupleLockMode, policy: WaitPolicy, where: Compiled | null): Gen<Candidate | null> { return yield* lockRowForSelect(this, s, t, c, mode, policy, where); }
+
+  // ---- executor/modify.ts
+  *insertStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> { return yield* insertStmt(this, s, n, raw); }
+  findConflict(s: Session, t: Table, arbiters: BtreeIndex[], vals: Value[]): { blk: number; off: number; xwait: number } | null { return findConflict(this, s, t, arbiters, vals); }
+  prepareOnConflict(s: Session, t: Table, n: N, snap: () => Snapshot, sql: string) { return prepareOnConflict(this, s, t, n, snap, sql); }
+  compileReturning(list: N[], scope: Scope): { fns: ((r: Row) => Value)[]; names: string[]; types: SqlType[] } { return compileReturning(this, list, scope); }
+  dmlResult(tag: string, ret: { names: string[]; types: SqlType[] } | null, rows: Value[][]): QueryResult { return dmlResult(this, tag, ret, rows); }
+  defaultMaker(t: Table, s: Session, snap: () => Snapshot): (provided: ReadonlySet<number> | null) => Value[] { return defaultMaker(this, t, s, snap); }
+  assign(c: Compiled, col: Column, location: number | undefined): Compiled { return assign(this, c, col, location); }
+  checkConstraints(s: Session, t: Table, vals: Value[], snap: () => Snapshot) { return checkConstraints(this, s, t, vals, snap); }
+  *updateStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> { return yield* updateStmt(this, s, n, raw); }
+  *deleteStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> { return yield* deleteStmt(this, s, n, raw); }
+
+  // ---- executor/indexinsert.ts
+  *indexInsert(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): Gen<void> { return yield* indexInsert(this, s, t, index, vals, blk, off); }
+  uniqueCheck(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): number { return uniqueCheck(this, s, t, index, vals, blk, off); }
+  indexAdd(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): void { return indexAdd(this, s, t, index, vals, blk, off); }
+  indexInsertAll(s: Session, t: Table, vals: Value[], blk: number, off: number, oldVals?: Value[]): number { return indexInsertAll(this, s, t, vals, blk, off, oldVals); }
+  *indexInsertRest(s: Session, t: Table, from: number, vals: Value[], blk: number, off: number): Gen<void> { return yield* indexInsertRest(this, s, t, from, vals, blk, off); }
+
+  // ---- commands/tablecmds.ts
+  *createTable(s: Session, n: N): Gen<QueryResult> { return yield* createTable(this, s, n); }
+  *dropStmt(s: Session, n: N): Gen<QueryResult> { return yield* dropStmt(this, s, n); }
+  *createIndex(s: Session, n: N): Gen<QueryResult> { return yield* createIndex(this, s, n); }
+  *dropIndex(s: Session, n: N): Gen<QueryResult> { return yield* dropIndex(this, s, n); }
+
+  // ---- commands/vacuum.ts
+  vacuumStmt(s: Session, n: N): QueryResult { return vacuumStmt(this, s, n); }
+  updateStats(s: Session, t: Table) { return updateStats(this, s, t); }
+  vacuumTable(s: Session, t: Table) { return vacuumTable(this, s, t); }
+
+  // ---- commands/lockcmds.ts
+  *lockStmt(s: Session, n: N): Gen<QueryResult> { return yield* lockStmt(this, s, n); }
+  checkpoint(s: Session): QueryResult { return checkpoint(this, s); }
+}

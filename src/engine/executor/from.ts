@@ -1,0 +1,144 @@
+/**
+ * FROM: a single table, a function such as generate_series, or joins — inner, left and right joins and comma
+ * lists, run as nested loops over each side's rows.
+ *
+ * Mirrors: src/backend/executor/nodeNestloop.c, nodeFunctionscan.c; parser/parse_clause.c (transformFromClause).
+ * Simplifications: only nested loops (no hash or merge join); FULL and CROSS JOIN LATERAL are refused with 0A000.
+ */
+import type { Executor } from './executor.js';
+import { PgError, notSupported, posOf } from '../errors.js';
+import type { Session } from '../session/session.js';
+import {
+  compileExpr, castTo, type Scope, type Row, 
+} from '../sql/expr.js';
+import { type Value, T } from '../sql/types.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+import {
+  N, Source, JoinInput, firstLocation, 
+} from './util.js';
+
+export function source(ex: Executor, s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string): Source {
+  const env = ex.env(s, snap);
+  if (!from || from.length === 0) return { scope: { relName: null, alias: null, columns: [], hasSystem: false, env, sql }, table: null, rows: () => [[]] };
+  const f = from[0]!;
+  if (from.length > 1 || f.JoinExpr) return ex.joinSource(s, from, snap, sql);
+  if (f.RangeVar) {
+    const t = ex.table(f.RangeVar);
+    return { scope: ex.tableScope(t, f.RangeVar.alias?.aliasname ?? null, s, snap, sql), table: t };
+  }
+  if (f.RangeFunction) {
+    const rf = f.RangeFunction;
+    const fc = rf.functions?.[0]?.List?.items?.[0]?.FuncCall;
+    const fname = fc?.funcname?.map((x: N) => x.String.sval).pop();
+    if (!fc || fname !== 'generate_series' || rf.functions.length !== 1) throw notSupported(`function ${fname ?? ''} in FROM (only generate_series)`, posOf(fc?.location));
+    const argScope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
+    const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, argScope));
+    if (args.length < 2 || args.length > 3) throw notSupported('generate_series with other than 2 or 3 arguments', posOf(fc.location));
+    if (args.some((a) => !['int2', 'int4', 'int8', 'unknown'].includes(a.type.name))) throw notSupported('generate_series over non-integers', posOf(fc.location));
+    const type = args.some((a) => a.type.name === 'int8') ? T.int8 : T.int4;
+    const vals = args.map((a) => castTo(a, type, false).fn(null as unknown as Row));
+    const alias = rf.alias?.aliasname ?? null;
+    const colName = rf.alias?.colnames?.[0]?.String?.sval ?? alias ?? 'generate_series';
+    return {
+      scope: { relName: 'generate_series', alias, columns: [{ name: colName, type }], hasSystem: false, env, sql },
+      table: null,
+      rows: function* () {
+        if (vals.some((v) => v === null)) return;
+        if (vals.some((v) => typeof v === 'bigint')) throw notSupported('generate_series beyond ±2^53');
+        const [a, b, st] = [vals[0] as number, vals[1] as number, (vals[2] ?? 1) as number];
+        if (st === 0) throw new PgError('22023', 'step size cannot equal zero');
+        if (st > 0) for (let i = a; i <= b; i += st) yield [i];
+        else for (let i = a; i >= b; i += st) yield [i];
+      },
+    };
+  }
+  if (f.RangeSubselect) throw notSupported('subqueries in FROM');
+  throw notSupported('this FROM item');
+}
+
+/**
+ * Joins as nested loops over the visible rows of each table (FROM a, b / JOIN ... ON / LEFT / RIGHT / CROSS).
+ * Rows come out in the order of the left input, then the right — a nested loop's order; PostgreSQL may pick
+ * a hash or merge join and return another order, so give joins an ORDER BY when order matters.
+ */
+export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snapshot, sql: string): Source {
+  const env = ex.env(s, snap);
+  const combinedScope = (inp: JoinInput): Scope => {
+    let offset = 0;
+    return {
+      relName: null, alias: null, columns: inp.columns, hasSystem: false, env, sql,
+      rels: inp.rels.map((r) => { const x = { name: r.name, offset, count: r.count }; offset += r.count; return x; }),
+    };
+  };
+  const base = (item: N): JoinInput => {
+    if (item.RangeVar) {
+      const t = ex.table(item.RangeVar);
+      const name = item.RangeVar.alias?.aliasname ?? t.name;
+      const scope = ex.tableScope(t, name, s, snap, sql);
+      return {
+        names: [name], columns: t.columns.map((c) => ({ name: c.name, type: c.type })), rels: [{ name, count: t.columns.length }], tables: [t],
+        rows: () => ex.scan(s, t, snap(), null, undefined, scope).map((c) => c.vals),
+      };
+    }
+    if (item.JoinExpr) {
+      const j = item.JoinExpr;
+      if (j.usingClause?.length || j.isNatural) throw notSupported('JOIN ... USING / NATURAL JOIN (use ON)', posOf(firstLocation(item)));
+      if (j.alias) throw notSupported('aliases for joins');
+      let left = base(j.larg), right = base(j.rarg);
+      let kind = j.jointype as string;
+      if (kind === 'JOIN_RIGHT') { [left, right] = [right, left]; kind = 'JOIN_LEFT'; }
+      if (kind !== 'JOIN_INNER' && kind !== 'JOIN_LEFT') throw notSupported(`${kind.replace('JOIN_', '')} JOIN`, posOf(firstLocation(item)));
+      const swapped = j.jointype === 'JOIN_RIGHT';
+      const names = [...left.names, ...right.names];
+      const dup = names.find((x, i) => names.indexOf(x) !== i);
+      if (dup) throw new PgError('42712', `table name "${dup}" specified more than once`);
+      const combined: JoinInput = {
+        names, columns: [...left.columns, ...right.columns], rels: [...left.rels, ...right.rels], tables: [...left.tables, ...right.tables],
+        rows: () => [],
+      };
+      const on = j.quals ? ex.compileWhere(j.quals, combinedScope(combined)) : null;
+      const leftWidth = left.columns.length, rightWidth = right.columns.length;
+      combined.rows = () => {
+        const out: Value[][] = [];
+        const rr = right.rows();
+        const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+        for (const l of left.rows()) {
+          let matched = false;
+          for (const r of rr) {
+            row.vals = l.concat(r);
+            if (on && on.fn(row) !== true) continue;
+            matched = true;
+            out.push(row.vals);
+          }
+          if (!matched && kind === 'JOIN_LEFT') out.push(l.concat(new Array<Value>(rightWidth).fill(null)));
+        }
+        if (swapped) {
+          // report columns in the written order (left table first) even though the right side drove the loop
+          return out.map((v) => v.slice(leftWidth).concat(v.slice(0, leftWidth)));
+        }
+        return out;
+      };
+      if (swapped) {
+        combined.columns = [...right.columns, ...left.columns];
+        combined.rels = [...right.rels, ...left.rels];
+        combined.names = [...right.names, ...left.names];
+      }
+      return combined;
+    }
+    throw notSupported('this FROM item in a join', posOf(firstLocation(item)));
+  };
+  let acc = base(from[0]!);
+  for (const item of from.slice(1)) {
+    const next = base(item);
+    const names = [...acc.names, ...next.names];
+    const dup = names.find((x, i) => names.indexOf(x) !== i);
+    if (dup) throw new PgError('42712', `table name "${dup}" specified more than once`);
+    const a = acc;
+    acc = {
+      names, columns: [...a.columns, ...next.columns], rels: [...a.rels, ...next.rels], tables: [...a.tables, ...next.tables],
+      rows: () => { const rr = next.rows(); const out: Value[][] = []; for (const l of a.rows()) for (const r of rr) out.push(l.concat(r)); return out; },
+    };
+  }
+  const final = acc;
+  return { scope: combinedScope(final), table: null, rows: () => final.rows(), tables: final.tables };
+}

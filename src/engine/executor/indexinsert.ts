@@ -1,0 +1,128 @@
+/**
+ * Index entries for a new row version, and the unique check. For a unique index the check looks at every entry
+ * with the same key through the dirty snapshot: a live duplicate is 23505; a version inserted or deleted by a
+ * transaction still in progress makes us wait for it, then look again. (Under SERIALIZABLE a conflict on the index
+ * page is checked first: 40001 wins over 23505.)
+ *
+ * Mirrors: src/backend/access/nbtree/nbtinsert.c (_bt_doinsert, _bt_check_unique), executor/execIndexing.c
+ * (ExecInsertIndexTuples). Simplifications: one leaf page, no page splits.
+ */
+import type { Executor } from './executor.js';
+import { PgError } from '../errors.js';
+import type { Session } from '../session/session.js';
+import { type Value } from '../sql/types.js';
+import type { Table } from '../catalog/catalog.js';
+import { packTid, tidBlock, tidOffset, formatTid } from '../heap/heap.js';
+import { BtreeIndex } from '../index/btree.js';
+import { updateXidOf } from '../multixact/multixact.js';
+import { LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE } from '../heap/tuple.js';
+import {
+  satisfiesDirty, 
+} from '../visibility/visibility.js';
+import { WalKind, formatLsn } from '../wal/wal.js';
+import { indexImage } from '../buffer/bufmgr.js';
+import { type BtreeInsertPayload } from '../wal/records.js';
+import {
+  Gen, sameValue, 
+} from './util.js';
+
+/**
+ * Insert an index entry for the heap tuple at (blk, off); for a unique index first look for live rows with the
+ * same key (_bt_check_unique), waiting for in-progress inserters/deleters.
+ */
+export function* indexInsert(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): Gen<void> {
+  for (;;) {
+    const xwait = ex.uniqueCheck(s, t, index, vals, blk, off);
+    if (!xwait) break;
+    if (ex.eng.tracer.wants('index')) ex.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, text: `unique check on ${index.name}: key ${index.describeKey(vals, t.columns.map((c) => c.name))} belongs to a row of in-progress transaction ${xwait}; wait for it to finish` });
+    yield* ex.eng.waitForXact(s, xwait, `while inserting index tuple ${formatTid(blk, off)} in relation "${index.name}"`);
+  }
+  ex.indexAdd(s, t, index, vals, blk, off);
+}
+
+/**
+ * _bt_check_unique: look at every version with the same key through the dirty snapshot. Returns 0 when the key
+ * is free, or the id of an in-progress transaction that must finish first; throws 23505 on a live duplicate.
+ */
+export function uniqueCheck(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): number {
+  if (!index.unique) return 0;
+  const key = index.keyOf(vals);
+  if (key === null) return 0;
+  const e = index.entries.get(key);
+  if (e === undefined) return 0;
+  const tids = typeof e === 'number' ? [e] : e;
+  const vctx = ex.eng.visibilityContext(s);
+  const visit = ex.pageVisitor(s, t);
+  for (let i = 0; i < tids.length; i++) {
+    const tid = tids[i]!;
+    // walk the HOT chain from the entry (heap_hot_search_buffer with SnapshotDirty)
+    const cb = tidBlock(tid);
+    visit(cb);
+    const page = t.heap.pages[cb];
+    if (!page) continue;
+    let co = tidOffset(tid);
+    let item = page.items[co - 1];
+    if (item && item.lpFlags === LpFlags.REDIRECT) { co = item.lpOff; item = page.items[co - 1]; }
+    let prevXmax = -1;
+    while (item && item.lpFlags === LpFlags.NORMAL && (prevXmax < 0 || item.xmin === prevXmax)) {
+      if (!(cb === blk && co === off)) {
+        const d = satisfiesDirty(item, vctx);
+        if (d.visible) {
+          const xwait = d.waitXmin || d.waitXmax;
+          if (xwait) return xwait;
+          // _bt_check_unique: before reporting the duplicate, check for an SSI conflict as a write to this index
+          // page would — a serialization failure the unique violation would otherwise mask wins (40001)
+          if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, index.oid, index.leafBlock);
+          throw new PgError('23505', `duplicate key value violates unique constraint "${index.name}"`, {
+            detail: `Key ${index.describeKey(vals, t.columns.map((c) => c.name))} already exists.`,
+          });
+        }
+      }
+      if (!(item.infomask2 & HEAP_HOT_UPDATED) || item.ctidBlock !== cb) break;
+      prevXmax = updateXidOf(item, ex.eng.multis);
+      co = item.ctidOffset;
+      item = page.items[co - 1];
+      if (item && !(item.infomask2 & HEAP_ONLY_TUPLE)) break;
+    }
+  }
+  return 0;
+}
+
+export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): void {
+  if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, index.oid, index.leafBlock);
+  index.insert(vals, packTid(blk, off));
+  const w = ex.eng.wal;
+  const xid = s.tx!.writeXid;
+  if (index.count === 1) w.insert(WalKind.BtreeNewroot, xid, 90, index.oid, index.leafBlock, 0);
+  const fpi = index.count > 1 && w.needsFpi(index.leafLsn) ? Math.min(8192, 64 + 16 * index.count) : 0;
+  // REDO payload (btree_xlog_insert): the key's values (shared with the tuple) and the heap TID in the record's columns
+  // with a full-page image, the record carries the leaf as it is after the insert (REDO restores it whatever is on disk)
+  const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : 64, index.oid, index.leafBlock, 0, fpi, fpi ? { values: vals, image: indexImage(index) } satisfies BtreeInsertPayload : vals);
+  const ri = w.count - 1;
+  w.hx.ensure(ri + 1);
+  w.hx.nBlk[ri] = blk; w.hx.nOff[ri] = off;
+  index.leafLsn = lsn;
+  if (ex.eng.tracer.wants('index')) ex.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, blk, off, lsn: formatLsn(lsn), text: `index ${index.name}: new entry ${index.describeKey(vals, t.columns.map((c) => c.name))} → ${formatTid(blk, off)}` });
+}
+
+/**
+ * Insert index entries for a new heap tuple, index by index. Returns -1 when all are in, or the position of
+ * the index whose unique check must wait (the caller continues with indexInsertRest, which can wait).
+ */
+export function indexInsertAll(ex: Executor, s: Session, t: Table, vals: Value[], blk: number, off: number, oldVals?: Value[]): number {
+  const idx = t.indexes;
+  for (let i = 0; i < idx.length; i++) {
+    const index = idx[i]!;
+    // An UPDATE that keeps this index's key cannot create a duplicate: the version it replaces was the live
+    // holder of the key (PostgreSQL still walks the entries; the answer is always "no conflict").
+    let keyKept = oldVals !== undefined;
+    if (keyKept) for (const c of index.columns) if (!sameValue(oldVals![c]!, vals[c]!)) { keyKept = false; break; }
+    if (!keyKept && ex.uniqueCheck(s, t, index, vals, blk, off) !== 0) return i;
+    ex.indexAdd(s, t, index, vals, blk, off);
+  }
+  return -1;
+}
+
+export function* indexInsertRest(ex: Executor, s: Session, t: Table, from: number, vals: Value[], blk: number, off: number): Gen<void> {
+  for (let i = from; i < t.indexes.length; i++) yield* ex.indexInsert(s, t, t.indexes[i]!, vals, blk, off);
+}

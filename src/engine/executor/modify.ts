@@ -1,0 +1,467 @@
+/**
+ * INSERT, UPDATE and DELETE (ModifyTable). INSERT checks NOT NULL and CHECK constraints, writes the heap tuple,
+ * then inserts into each index (executor/indexinsert.ts: the unique check can wait for a concurrent inserter).
+ * UPDATE and DELETE find their rows with the statement's snapshot, then try to change each version:
+ *
+ *   TM_Ok            → change it.
+ *   TM_BeingModified → someone is changing or has locked it: wait as heap_update/heap_delete do (rowlocks.ts).
+ *   TM_Updated/Deleted (committed meanwhile) → READ COMMITTED re-checks the newest version (EvalPlanQual: lock it,
+ *                      re-evaluate WHERE, change it if it still matches); REPEATABLE READ / SERIALIZABLE fail 40001.
+ *   TM_SelfModified  → changed by this same command already: skip.
+ *
+ * ON CONFLICT DO NOTHING / DO UPDATE finds the conflicting row through the arbiter index, locks it and updates it.
+ *
+ * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert, ExecUpdate, ExecDelete, ExecOnConflictUpdate),
+ * execMain.c (EvalPlanQual, ExecConstraints), execIndexing.c.
+ */
+import type { Executor } from './executor.js';
+import { PgError, notSupported, posOf } from '../errors.js';
+import type { Session, QueryResult } from '../session/session.js';
+import { type RawStmt } from '../sql/parser.js';
+import {
+  compileExpr, castTo, type Compiled, type Scope, type Row, 
+} from '../sql/expr.js';
+import { type SqlType, type Value, T, formatValue, typeDisplayName } from '../sql/types.js';
+import type { Table, Column } from '../catalog/catalog.js';
+import { tidBlock, tidOffset, formatTid } from '../heap/heap.js';
+import { BtreeIndex } from '../index/btree.js';
+import { waitForModify, lockTuple, lockLatest, TUPLE_HW_LOCK } from './rowlocks.js';
+import { type Item } from '../heap/tuple.js';
+import {
+  satisfiesMVCC, satisfiesUpdate, satisfiesDirty, VIS_VISIBLE, TM, 
+} from '../visibility/visibility.js';
+import {
+  heapInsert, heapUpdate, heapDelete, type TupleLockMode, type LockerCheck, NO_LOCKER_CHECK,
+} from '../heap/heapam.js';
+import { LockMode } from '../lock/lock.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+import { usesXactSnapshot } from '../xact/xact.js';
+import {
+  N, Gen, Candidate, PROGRESS_ROWS, hotChain, failingRow, sameValue, checkValuesLists, firstLocation, 
+} from './util.js';
+
+export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
+  if (n.withClause) throw notSupported('WITH queries');
+  const t = ex.table(n.relation);
+  const snapshot = ex.eng.snapshotFor(s);
+  const snap = () => snapshot;
+  yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+  ex.checkReadOnly(s, 'INSERT');
+  s.tx!.cidUsed = true; // a data-modifying command uses its command id even if it changes no row (standard_ExecutorStart)
+  const targetCols: number[] = n.cols
+    ? (n.cols as N[]).map((c, k, all) => {
+      const idx = t.columns.findIndex((col) => col.name === c.ResTarget.name);
+      if (idx < 0) throw new PgError('42703', `column "${c.ResTarget.name}" of relation "${t.name}" does not exist`, { position: posOf(c.ResTarget.location) });
+      if (all.slice(0, k).some((x: N) => x.ResTarget.name === c.ResTarget.name)) throw new PgError('42701', `column "${c.ResTarget.name}" specified more than once`, { position: posOf(c.ResTarget.location) });
+      return idx;
+    })
+    : t.columns.map((_, i) => i);
+  const env = ex.env(s, snap);
+  const noScope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql: raw.text };
+  let rows: Value[][];
+  const defaults = ex.defaultMaker(t, s, snap);
+  const sel = n.selectStmt?.SelectStmt;
+  if (!sel) throw notSupported('INSERT ... DEFAULT VALUES');
+  if (sel.valuesLists) {
+    checkValuesLists(sel.valuesLists as N[]);
+    rows = [];
+    for (const l of sel.valuesLists as N[]) {
+      const items = l.List.items as N[];
+      if (items.length > targetCols.length) throw new PgError('42601', 'INSERT has more expressions than target columns', { position: posOf(firstLocation(items[targetCols.length]!)) });
+      if (items.length < targetCols.length && n.cols) throw new PgError('42601', 'INSERT has more target columns than expressions', { position: posOf(n.cols[items.length].ResTarget.location) });
+      const provided = new Set<number>();
+      items.forEach((e, i) => { if (!e.SetToDefault) provided.add(t.columns[targetCols[i]!]!.attnum - 1); });
+      const vals: Value[] = defaults(provided);
+      items.forEach((e, i) => {
+        const col = t.columns[targetCols[i]!]!;
+        if (e.SetToDefault) return;
+        vals[col.attnum - 1] = ex.assign(compileExpr(e, noScope), col, firstLocation(e)).fn(null as unknown as Row);
+      });
+      rows.push(vals);
+    }
+  } else {
+    const q = yield* ex.query(s, sel, raw.text, false);
+    if (q.types.length > targetCols.length) throw new PgError('42601', 'INSERT has more expressions than target columns');
+    const identity = q.types.length === t.columns.length && targetCols.every((c, i) => c === i) &&
+      q.types.every((ty, i) => ty.name === t.columns[i]!.type.name && t.columns[i]!.type.typmod < 0);
+    const convs = q.types.map((ty, i) => ex.assign({ fn: (r) => r.vals[i]!, type: ty, name: '', strength: 0 }, t.columns[targetCols[i]!]!, undefined).fn);
+    const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+    const provided = new Set(targetCols.slice(0, convs.length));
+    rows = identity ? q.rows : q.rows.map((src) => {
+      r.vals = src;
+      const vals = defaults(provided);
+      for (let i = 0; i < convs.length; i++) vals[targetCols[i]!] = convs[i]!(r);
+      return vals;
+    });
+  }
+  const returning = n.returningList ?? n.returningClause?.exprs;
+  const ret = returning ? ex.compileReturning(returning, ex.tableScope(t, null, s, snap, raw.text)) : null;
+  const out: Value[][] = [];
+  const hctx = ex.heapCtx(s);
+  const onConflict = n.onConflictClause ? ex.prepareOnConflict(s, t, n, snap, raw.text) : null;
+  let inserted = 0, affected = 0;
+  rowLoop: for (const vals of rows) {
+    if (++inserted % PROGRESS_ROWS === 0) yield { kind: 'progress', done: inserted, total: rows.length };
+    ex.checkConstraints(s, t, vals, snap);
+    if (onConflict) {
+      // speculative insertion's pre-check (ExecCheckIndexConstraints), waiting out in-progress inserters
+      for (;;) {
+        const c = ex.findConflict(s, t, onConflict.arbiters, vals);
+        if (!c) break;
+        if (c.xwait) {
+          yield* ex.eng.waitForXact(s, c.xwait, `while checking uniqueness of tuple ${formatTid(c.blk, c.off)} in relation "${t.name}"`);
+          continue;
+        }
+        const res = yield* onConflict.handle(vals, c.blk, c.off);
+        if (res === 'retry') continue;
+        if (res) { affected++; if (ret) out.push(ret.fns.map((f) => f(res))); }
+        continue rowLoop;
+      }
+    }
+    affected++;
+    ex.eng.ensureXid(s);
+    if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid);
+    const tid = heapInsert(hctx, t, vals);
+    if (t.indexes.length) {
+      const waitAt = ex.indexInsertAll(s, t, vals, tid.blk, tid.off);
+      if (waitAt >= 0) yield* ex.indexInsertRest(s, t, waitAt, vals, tid.blk, tid.off);
+    }
+    if (ret) out.push(ret.fns.map((f) => f({ vals, item: t.heap.item(tid.blk, tid.off)!, blk: tid.blk, off: tid.off, aggs: null })));
+  }
+  return ex.dmlResult(`INSERT 0 ${affected}`, ret, out);
+}
+
+/** A live or in-progress row with the same key in an arbiter index (through the dirty snapshot). */
+export function findConflict(ex: Executor, s: Session, t: Table, arbiters: BtreeIndex[], vals: Value[]): { blk: number; off: number; xwait: number } | null {
+  const vctx = ex.eng.visibilityContext(s);
+  const visit = ex.pageVisitor(s, t);
+  for (const index of arbiters) {
+    const key = index.keyOf(vals);
+    if (key === null) continue;
+    for (const tid of index.lookup(key)) {
+      visit(tidBlock(tid));
+      for (const m of hotChain(t, tidBlock(tid), tidOffset(tid), ex.eng.multis)) {
+        const d = satisfiesDirty(m.item, vctx);
+        if (!d.visible) continue;
+        return { blk: m.blk, off: m.off, xwait: d.waitXmin || d.waitXmax };
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * INSERT ... ON CONFLICT: the arbiter indexes, and what to do with a conflicting row — nothing, or lock it
+ * and update it (ExecOnConflictUpdate). Under REPEATABLE READ / SERIALIZABLE a conflicting row that the
+ * snapshot cannot see is a serialization failure.
+ */
+export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap: () => Snapshot, sql: string) {
+  const oc = n.onConflictClause;
+  let arbiters: BtreeIndex[];
+  if (oc.infer?.conname) {
+    const i = t.indexes.find((x) => x.name === oc.infer.conname);
+    if (!i) throw new PgError('42704', `constraint "${oc.infer.conname}" for table "${t.name}" does not exist`);
+    arbiters = [i];
+  } else if (oc.infer?.indexElems) {
+    const cols = (oc.infer.indexElems as N[]).map((e) => {
+      const idx = t.columns.findIndex((c) => c.name === e.IndexElem.name);
+      if (idx < 0) throw new PgError('42703', `column "${e.IndexElem.name}" does not exist`, { position: posOf(oc.infer.location) });
+      return idx;
+    }).sort();
+    arbiters = t.indexes.filter((i) => i.unique && [...i.columns].sort().join() === cols.join());
+    if (!arbiters.length) throw new PgError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
+  } else {
+    if (oc.action === 'ONCONFLICT_UPDATE') throw new PgError('42601', 'ON CONFLICT DO UPDATE requires inference specification or constraint name', { hint: 'For example, ON CONFLICT (column_name).', position: posOf(oc.location) });
+    arbiters = t.indexes.filter((i) => i.unique);
+  }
+  const self = ex;
+  const notVisible = (item: Item) => {
+    if (!usesXactSnapshot(s.tx!.isolation)) return false;
+    return !VIS_VISIBLE[satisfiesMVCC(item, snap(), ex.eng.visibilityContext(s))];
+  };
+  if (oc.action !== 'ONCONFLICT_UPDATE') {
+    return {
+      arbiters,
+      *handle(_vals: Value[], blk: number, off: number): Gen<Row | null | 'retry'> {
+        if (notVisible(t.heap.item(blk, off)!)) throw new PgError('40001', 'could not serialize access due to concurrent update');
+        return null;
+      },
+    };
+  }
+  // DO UPDATE: SET and WHERE see the existing row (the target) and EXCLUDED (the row proposed for insertion)
+  const excludedRow: { current: Row | null } = { current: null };
+  const scope = ex.tableScope(t, n.relation.alias?.aliasname ?? null, s, snap, sql);
+  scope.outer = { scope: { ...ex.tableScope(t, 'excluded', s, snap, sql), hasSystem: false }, row: excludedRow, used: false };
+  const sets = (oc.targetList as N[]).map((tl) => {
+    const rt = tl.ResTarget;
+    const idx = t.columns.findIndex((c) => c.name === rt.name);
+    if (idx < 0) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
+    return { idx, fn: ex.assign(compileExpr(rt.val, scope), t.columns[idx]!, firstLocation(rt.val)).fn };
+  });
+  const where = oc.whereClause ? ex.compileWhere(oc.whereClause, scope) : null;
+  const keyCols = [...t.keyColumns], idxCols = [...t.indexedColumns];
+  // ExecUpdateLockMode: the conflicting row is locked FOR UPDATE only if a key column is among the SET targets
+  const lockMode: TupleLockMode = sets.some((x) => t.keyColumns.has(x.idx)) ? 'exclusive' : 'nokeyexclusive';
+  return {
+    arbiters,
+    *handle(vals: Value[], blk: number, off: number): Gen<Row | null | 'retry'> {
+      const { tm } = yield* lockTuple(self, s, t, blk, off, lockMode, 'block', false);
+      if (tm !== TM.Ok) {
+        if (tm === TM.SelfModified || tm === TM.Invisible) throw new PgError('21000', 'ON CONFLICT DO UPDATE command cannot affect row a second time', { hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.' });
+        if (usesXactSnapshot(s.tx!.isolation)) throw new PgError('40001', 'could not serialize access due to concurrent update');
+        return 'retry'; // updated or deleted meanwhile: look for the conflict again
+      }
+      const item = t.heap.item(blk, off)!;
+      if (notVisible(item)) throw new PgError('40001', 'could not serialize access due to concurrent update');
+      excludedRow.current = { vals, item: null, blk: 0, off: 0, aggs: null };
+      const existing: Row = { vals: item.values, item, blk, off, aggs: null };
+      if (where && where.fn(existing) !== true) return null;
+      const newVals = item.values.slice();
+      for (const st of sets) newVals[st.idx] = st.fn(existing);
+      self.checkConstraints(s, t, newVals, snap);
+      const indexedChanged = idxCols.some((i) => !sameValue(item.values[i]!, newVals[i]!));
+      const mode: TupleLockMode = keyCols.some((i) => !sameValue(item.values[i]!, newVals[i]!)) ? 'exclusive' : 'nokeyexclusive';
+      // ExecUpdate → heap_update looks at the (now locked by us) version again: no wait, but who else holds it
+      const check = yield* waitForModify(self, s, t, blk, off, mode, 'update');
+      if (check.tm !== TM.Ok) throw new PgError('XX000', `ON CONFLICT DO UPDATE found its locked row ${formatTid(blk, off)} in state ${check.tm}`);
+      if (s.tx!.sxact) self.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, blk, off, s.tx!.subs.length > 0);
+      const nt = heapUpdate(self.heapCtx(s), t, blk, off, newVals, indexedChanged, mode, check.lockers);
+      if (check.tupleLock) self.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk, off }, TUPLE_HW_LOCK[mode]);
+      if (!nt.hot && t.indexes.length) {
+        const waitAt = self.indexInsertAll(s, t, newVals, nt.blk, nt.off);
+        if (waitAt >= 0) yield* self.indexInsertRest(s, t, waitAt, newVals, nt.blk, nt.off);
+      }
+      return { vals: newVals, item: t.heap.item(nt.blk, nt.off)!, blk: nt.blk, off: nt.off, aggs: null };
+    },
+  };
+}
+
+export function compileReturning(ex: Executor, list: N[], scope: Scope): { fns: ((r: Row) => Value)[]; names: string[]; types: SqlType[] } {
+  const fns: ((r: Row) => Value)[] = [], names: string[] = [], types: SqlType[] = [];
+  for (const t of list) {
+    const rt = t.ResTarget;
+    const cr = rt.val.ColumnRef;
+    if (cr && cr.fields[cr.fields.length - 1].A_Star) {
+      scope.columns.forEach((c, i) => { fns.push((r) => r.vals[i]!); names.push(c.name); types.push(c.type); });
+      continue;
+    }
+    const c = compileExpr(rt.val, scope);
+    const cc = c.type.name === 'unknown' ? castTo(c, T.text, false) : c;
+    fns.push(cc.fn); names.push(rt.name ?? c.name); types.push(cc.type);
+  }
+  return { fns, names, types };
+}
+
+export function dmlResult(ex: Executor, tag: string, ret: { names: string[]; types: SqlType[] } | null, rows: Value[][]): QueryResult {
+  return {
+    command: tag,
+    columns: ret ? ret.names.map((name, i) => ({ name, type: ret.types[i]!.name })) : null,
+    rows: ret ? rows.map((r) => r.map(formatValue)) : [],
+  };
+}
+
+/**
+ * The columns' DEFAULT expressions, compiled once. The returned function evaluates them for one row, skipping
+ * the columns the row provides: like PostgreSQL, each row gets its own nextval(), and a column given explicitly
+ * never consumes a sequence value.
+ */
+export function defaultMaker(ex: Executor, t: Table, s: Session, snap: () => Snapshot): (provided: ReadonlySet<number> | null) => Value[] {
+  const fns = t.columns.map((c) => {
+    if (!c.defaultExpr) return null;
+    const scope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env: ex.env(s, snap), sql: '' };
+    return ex.assign(compileExpr(c.defaultExpr as N, scope), c, undefined).fn;
+  });
+  const n = fns.length;
+  if (fns.every((f) => !f)) return () => new Array<Value>(n).fill(null);
+  return (provided) => fns.map((f, i) => (f && !provided?.has(i) ? f(null as unknown as Row) : null));
+}
+
+/** Assignment coercion of an expression to a column's type (transformAssignedExpr). */
+export function assign(ex: Executor, c: Compiled, col: Column, location: number | undefined): Compiled {
+  try {
+    return castTo(c, col.type, false, posOf(location));
+  } catch (e) {
+    if (e instanceof PgError && e.sqlstate === '42846') {
+      throw new PgError('42804', `column "${col.name}" is of type ${typeDisplayName(col.type)} but expression is of type ${typeDisplayName(c.type)}`, {
+        hint: 'You will need to rewrite or cast the expression.', ...(location !== undefined ? { position: posOf(location)! } : {}),
+      });
+    }
+    throw e;
+  }
+}
+
+/** ExecConstraints: NOT NULL, then CHECK constraints. */
+export function checkConstraints(ex: Executor, s: Session, t: Table, vals: Value[], snap: () => Snapshot) {
+  const failing = () => failingRow(vals);
+  for (const c of t.columns) {
+    if (c.notNull && vals[c.attnum - 1] === null) {
+      throw new PgError('23502', `null value in column "${c.name}" of relation "${t.name}" violates not-null constraint`, { detail: failing() });
+    }
+  }
+  if (t.checks.length) {
+    const row: Row = { vals, item: null, blk: 0, off: 0, aggs: null };
+    for (const ch of t.checks) {
+      const f = (ch.compiled ??= compileExpr(ch.expr as N, { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false })) as Compiled;
+      if (f.fn(row) === false) {
+        throw new PgError('23514', `new row for relation "${t.name}" violates check constraint "${ch.name}"`, { detail: failing() });
+      }
+    }
+  }
+}
+
+export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
+  if (n.fromClause?.length) throw notSupported('UPDATE ... FROM');
+  if (n.withClause) throw notSupported('WITH queries');
+  const t = ex.table(n.relation);
+  const snapshot = ex.eng.snapshotFor(s);
+  const snap = () => snapshot;
+  yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+  ex.checkReadOnly(s, 'UPDATE');
+  s.tx!.cidUsed = true; // a data-modifying command uses its command id even if it changes no row (standard_ExecutorStart)
+  const scope = ex.tableScope(t, n.relation.alias?.aliasname ?? null, s, snap, raw.text);
+  const where = ex.compileWhere(n.whereClause, scope);
+  const sets: { idx: number; fn: (r: Row) => Value }[] = [];
+  for (const tl of n.targetList as N[]) {
+    const rt = tl.ResTarget;
+    if (rt.indirection?.length) throw notSupported('assignment to a field or array element', posOf(rt.location));
+    if (rt.val?.MultiAssignRef) throw notSupported('multiple-column assignment (a, b) = (...)', posOf(rt.location));
+    const idx = t.columns.findIndex((c) => c.name === rt.name);
+    if (idx < 0) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
+    const col = t.columns[idx]!;
+    if (rt.val.SetToDefault) {
+      const make = ex.defaultMaker(t, s, snap);
+      const others = new Set(t.columns.map((_, i) => i).filter((i) => i !== idx));
+      sets.push({ idx, fn: () => make(others)[idx]! });
+    } else sets.push({ idx, fn: ex.assign(compileExpr(rt.val, scope), col, firstLocation(rt.val)).fn });
+  }
+  // rewriteTargetListIU: after every target is analysed, one column may not be assigned twice
+  const twice = sets.find((x, k) => sets.findIndex((y) => y.idx === x.idx) !== k);
+  if (twice) throw new PgError('42601', `multiple assignments to same column "${t.columns[twice.idx]!.name}"`);
+  const returning = n.returningList ?? n.returningClause?.exprs;
+  const ret = returning ? ex.compileReturning(returning, scope) : null;
+  const keyCols = [...t.keyColumns];
+  const idxCols = [...t.indexedColumns];
+  // heap_update: FOR UPDATE strength only if a key column's value really changes (HeapDetermineColumnsInfo
+  // compares the old and new values: SET k = k keeps the key and takes the weaker FOR NO KEY UPDATE)
+  let mode: TupleLockMode = 'nokeyexclusive';
+  const modeFor = (old: Value[], nv: Value[]): TupleLockMode => (keyCols.some((i) => !sameValue(old[i]!, nv[i]!)) ? 'exclusive' : 'nokeyexclusive');
+  const cands = ex.scan(s, t, snapshot, where, n.whereClause, scope);
+  let count = 0;
+  const out: Value[][] = [];
+  const compute = (c: Row): Value[] => {
+    const nv = c.vals.slice();
+    for (const st of sets) nv[st.idx] = st.fn(c);
+    return nv;
+  };
+  const hctx = ex.heapCtx(s);
+  const vctx = ex.eng.visibilityContext(s);
+  /** heap_update + index entries, synchronously; sets `placed` and returns the index position whose unique check must wait, or -1 */
+  const placed = { blk: 0, off: 0 };
+  const applyUpdate = (cur: Candidate, newVals: Value[], tupleLock: boolean, lockers: LockerCheck): number => {
+    ex.checkConstraints(s, t, newVals, snap);
+    ex.eng.ensureXid(s);
+    const old = cur.item.values;
+    let indexedChanged = false;
+    for (const i of idxCols) if (!sameValue(old[i]!, newVals[i]!)) { indexedChanged = true; break; }
+    if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
+    const nt = heapUpdate(hctx, t, cur.blk, cur.off, newVals, indexedChanged, mode, lockers);
+    if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
+    placed.blk = nt.blk; placed.off = nt.off;
+    return !nt.hot && t.indexes.length ? ex.indexInsertAll(s, t, newVals, nt.blk, nt.off, old) : -1;
+  };
+  const doUpdate = function* (this: Executor, cur: Candidate, newVals: Value[], tupleLock: boolean, lockers: LockerCheck): Gen<void> {
+    const waitAt = applyUpdate(cur, newVals, tupleLock, lockers);
+    const { blk, off } = placed;
+    if (waitAt >= 0) yield* ex.indexInsertRest(s, t, waitAt, newVals, blk, off);
+    finish(newVals, blk, off);
+  };
+  const finish = (newVals: Value[], blk: number, off: number) => {
+    count++;
+    if (ret) out.push(ret.fns.map((f) => f({ vals: newVals, item: t.heap.item(blk, off)!, blk, off, aggs: null })));
+  };
+  let done = 0;
+  for (const cand of cands) {
+    if (++done % PROGRESS_ROWS === 0) yield { kind: 'progress', done, total: cands.length };
+    // Fast path: nobody else is changing this version (TM_Ok) — no waiting machinery needed.
+    vctx.myXid = s.tx!.xid;
+    vctx.subXids = s.tx!.subXidSet;
+    if (satisfiesUpdate(cand.item, cand.blk, cand.off, vctx) === TM.Ok) {
+      const newVals = compute(cand);
+      mode = modeFor(cand.item.values, newVals);
+      const waitAt = applyUpdate(cand, newVals, false, NO_LOCKER_CHECK);
+      if (waitAt >= 0) { const { blk, off } = placed; yield* ex.indexInsertRest(s, t, waitAt, newVals, blk, off); finish(newVals, blk, off); } else finish(newVals, placed.blk, placed.off);
+      continue;
+    }
+    let cur: Candidate = cand;
+    let newVals = compute(cur);
+    for (;;) {
+      mode = modeFor(cur.item.values, newVals);
+      const { tm, tupleLock, lockers } = yield* waitForModify(ex, s, t, cur.blk, cur.off, mode, 'update');
+      if (tm === TM.Ok) {
+        yield* doUpdate.call(ex, cur, newVals, tupleLock, lockers);
+        break;
+      }
+      if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
+      if (tm === TM.SelfModified || tm === TM.Invisible) break;
+      if (usesXactSnapshot(s.tx!.isolation)) {
+        throw new PgError('40001', `could not serialize access due to concurrent ${tm === TM.Deleted ? 'delete' : 'update'}`);
+      }
+      if (tm === TM.Deleted) break;
+      const latest = yield* lockLatest(ex, s, t, cur.item, mode, 'block', false);
+      if (!latest) break;
+      if (where && where.fn(latest) !== true) {
+        if (ex.eng.tracer.wants('epq')) ex.eng.tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk: latest.blk, off: latest.off, text: `EvalPlanQual: the newest version ${formatTid(latest.blk, latest.off)} no longer matches WHERE — row skipped (it stays locked)` });
+        break;
+      }
+      if (ex.eng.tracer.wants('epq')) ex.eng.tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk: latest.blk, off: latest.off, text: `EvalPlanQual: the newest version ${formatTid(latest.blk, latest.off)} still matches WHERE — update it` });
+      cur = latest;
+      newVals = compute(cur);
+    }
+  }
+  return ex.dmlResult(`UPDATE ${count}`, ret, out);
+}
+
+export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
+  if (n.usingClause?.length) throw notSupported('DELETE ... USING');
+  if (n.withClause) throw notSupported('WITH queries');
+  const t = ex.table(n.relation);
+  const snapshot = ex.eng.snapshotFor(s);
+  const snap = () => snapshot;
+  yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+  ex.checkReadOnly(s, 'DELETE');
+  s.tx!.cidUsed = true; // a data-modifying command uses its command id even if it changes no row (standard_ExecutorStart)
+  const scope = ex.tableScope(t, n.relation.alias?.aliasname ?? null, s, snap, raw.text);
+  const where = ex.compileWhere(n.whereClause, scope);
+  const returning = n.returningList ?? n.returningClause?.exprs;
+  const ret = returning ? ex.compileReturning(returning, scope) : null;
+  const cands = ex.scan(s, t, snapshot, where, n.whereClause, scope);
+  let count = 0, done = 0;
+  const out: Value[][] = [];
+  for (const cand of cands) {
+    if (++done % PROGRESS_ROWS === 0) yield { kind: 'progress', done, total: cands.length };
+    let cur: Candidate = cand;
+    for (;;) {
+      const { tm, tupleLock } = yield* waitForModify(ex, s, t, cur.blk, cur.off, 'exclusive', 'delete');
+      const release = () => { if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK.exclusive); };
+      if (tm === TM.Ok) {
+        ex.eng.ensureXid(s);
+        if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
+        heapDelete(ex.heapCtx(s), t, cur.blk, cur.off);
+        release();
+        count++;
+        if (ret) out.push(ret.fns.map((f) => f(cur)));
+        break;
+      }
+      release();
+      if (tm === TM.SelfModified || tm === TM.Invisible) break;
+      if (usesXactSnapshot(s.tx!.isolation)) {
+        throw new PgError('40001', `could not serialize access due to concurrent ${tm === TM.Deleted ? 'delete' : 'update'}`);
+      }
+      if (tm === TM.Deleted) break;
+      const latest = yield* lockLatest(ex, s, t, cur.item, 'exclusive', 'block', false);
+      if (!latest || (where && where.fn(latest) !== true)) break;
+      cur = latest;
+    }
+  }
+  return ex.dmlResult(`DELETE ${count}`, ret, out);
+}

@@ -1,0 +1,179 @@
+/**
+ * What the executor's modules share: the shapes of rows and sources, small helpers over the parse tree (the first
+ * cursor position in a node, whether it calls an aggregate), and value comparison as the heap sees it.
+ *
+ * Mirrors: bits of src/backend/executor/execUtils.c and parser/parse_agg.c.
+ */
+import { PgError, posOf } from '../errors.js';
+import type { Engine } from '../engine.js';
+import type { StepYield } from '../session/session.js';
+import {
+  exprLocation, type Scope, type Row, 
+} from '../sql/expr.js';
+import { type SqlType, type Value, formatValue } from '../sql/types.js';
+import { Numeric } from '../sql/numeric.js';
+import type { Table, Column } from '../catalog/catalog.js';
+import { type MultiXacts, updateXidOf } from '../multixact/multixact.js';
+import { type Item, LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
+import {
+  type TupleLockMode, 
+} from '../heap/heapam.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+
+export type N = Record<string, any>;
+export type Gen<T> = Generator<StepYield, T, void>;
+
+export interface Source {
+  scope: Scope;
+  table: Table | null;
+  /** rows of a function source (generate_series) or of a join */
+  rows?: () => Iterable<Value[]>;
+  /** the tables a join reads (locked AccessShare before it runs) */
+  tables?: Table[];
+}
+
+/** One input of a join: a base table (scanned with the statement's snapshot) or a nested join. */
+export interface JoinInput { names: string[]; columns: { name: string; type: SqlType }[]; rels: { name: string; count: number }[]; tables: Table[]; rows: () => Value[][] }
+
+export interface Candidate extends Row { item: Item }
+
+export const LOCK_STRENGTH: Record<string, TupleLockMode> = {
+  LCS_FORKEYSHARE: 'keyshare', LCS_FORSHARE: 'share', LCS_FORNOKEYUPDATE: 'nokeyexclusive', LCS_FORUPDATE: 'exclusive',
+};
+export const LOCK_CLAUSE_NAME: Record<TupleLockMode, string> = {
+  keyshare: 'FOR KEY SHARE', share: 'FOR SHARE', nokeyexclusive: 'FOR NO KEY UPDATE', exclusive: 'FOR UPDATE',
+};
+
+/** A bulk statement reports progress (and can be paused or cancelled) every this many rows. */
+export const PROGRESS_ROWS = 20000;
+
+
+/** Members of a HOT chain starting at a root line pointer (following redirects and heap-only successors). */
+export function* hotChain(t: Table, blk: number, off: number, multis: MultiXacts): Generator<{ blk: number; off: number; item: Item }> {
+  const page = t.heap.pages[blk];
+  if (!page) return;
+  let item = page.items[off - 1];
+  if (item && item.lpFlags === LpFlags.REDIRECT) { off = item.lpOff; item = page.items[off - 1]; }
+  let prevXmax = -1;
+  while (item && item.lpFlags === LpFlags.NORMAL) {
+    if (prevXmax >= 0 && item.xmin !== prevXmax) return;
+    yield { blk, off, item };
+    if (!(item.infomask2 & HEAP_HOT_UPDATED) || item.ctidBlock !== blk) return;
+    prevXmax = updateXidOf(item, multis);
+    off = item.ctidOffset;
+    item = page.items[off - 1];
+    if (item && !(item.infomask2 & HEAP_ONLY_TUPLE)) return;
+  }
+}
+
+/**
+ * HeapCheckForSerializableConflictOut: which transaction's write did this read skip over? (The inserter of a
+ * version we cannot see, or the deleter of one we still see.) 0 when none matters.
+ */
+export function conflictOutXid(item: Item, visible: boolean, snap: Snapshot, eng: Engine): number {
+  const clog = eng.xacts.clog;
+  if (item.infomask & 0x0200 /* XMIN_INVALID */) return 0;
+  const xminRunning = eng.xacts.isInProgress(item.xmin);
+  if (!xminRunning && !(item.infomask & 0x0100) && !clog.didCommit(item.xmin)) return 0; // aborted inserter: dead
+  if (xminRunning) return item.xmin; // HEAPTUPLE_INSERT_IN_PROGRESS
+  const lockOnly = (item.infomask & HEAP_XMAX_LOCK_ONLY) !== 0 || (item.infomask & 0x0800) !== 0 || item.xmax === 0;
+  const xmax = updateXidOf(item, eng.multis);
+  const xmaxLive = !lockOnly && xmax !== 0 && (eng.xacts.isInProgress(xmax) || clog.didCommit(xmax));
+  if (!xmaxLive) return visible ? 0 : item.xmin; // HEAPTUPLE_LIVE
+  const xid = visible ? xmax : item.xmin; // RECENTLY_DEAD / DELETE_IN_PROGRESS
+  return xid < snap.xmin ? 0 : xid;
+}
+
+export const failingRow = (vals: Value[]) => `Failing row contains (${vals.map((v) => formatValue(v) ?? 'null').join(', ')}).`;
+
+export function sameValue(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  if (a instanceof Numeric && b instanceof Numeric) return a.cmp(b) === 0 && a.scale === b.scale;
+  return formatValue(a) === formatValue(b);
+}
+
+
+export const SERIAL_TYPES = new Map([['serial', 'int4'], ['serial4', 'int4'], ['bigserial', 'int8'], ['serial8', 'int8'], ['smallserial', 'int2'], ['serial2', 'int2']]);
+export const VACUUM_OPTIONS = new Set(['verbose', 'skip_locked', 'analyze', 'freeze', 'full', 'disable_page_skipping', 'index_cleanup', 'process_toast', 'truncate', 'parallel']);
+export const ANALYZE_OPTIONS = new Set(['verbose', 'skip_locked']);
+
+/** transformValuesClause / transformInsertStmt: every VALUES row has the same length (error at the first that differs). */
+export function checkValuesLists(lists: N[]): void {
+  const width = (lists[0]!.List.items as N[]).length;
+  for (const l of lists) {
+    const items = l.List.items as N[];
+    if (items.length !== width) throw new PgError('42601', 'VALUES lists must all be the same length', { position: posOf(exprLocation(items[0])) });
+  }
+}
+
+/** A target expression's identity for equal(): a plain column by its position, anything else by its parse tree. */
+export function expressionKey(n: N, scope: Scope): string {
+  const f = n.ColumnRef?.fields as N[] | undefined;
+  if (f && f.every((x) => x.String)) {
+    const name = f[f.length - 1]!.String.sval;
+    const qual = f.length === 2 ? f[0]!.String.sval : null;
+    if (scope.rels) {
+      const rel = qual ? scope.rels.find((r) => r.name === qual) : undefined;
+      const hits = scope.columns.map((c, i) => (c.name === name && (!rel || (i >= rel.offset && i < rel.offset + rel.count)) ? i : -1)).filter((i) => i >= 0);
+      if (hits.length === 1 && (!qual || rel)) return `column ${hits[0]}`;
+    } else if (!qual || qual === (scope.alias ?? scope.relName)) {
+      const i = scope.columns.findIndex((c) => c.name === name);
+      if (i >= 0) return `column ${i}`;
+    }
+  }
+  return JSON.stringify(n, (k, v) => (k === 'location' ? undefined : v));
+}
+
+export function firstLocation(n: N | undefined): number | undefined {
+  if (!n || typeof n !== 'object') return undefined;
+  if (typeof n.location === 'number') return n.location;
+  for (const v of Object.values(n)) {
+    if (v && typeof v === 'object') {
+      const l = firstLocation(v as N);
+      if (l !== undefined) return l;
+    }
+  }
+  return undefined;
+}
+
+/** needs_toast_table: could a row exceed TOAST_TUPLE_THRESHOLD (2032 bytes)? Unbounded varlena columns can. */
+export function needsToast(columns: Column[]): boolean {
+  let max = 24;
+  for (const c of columns) {
+    switch (c.type.name) {
+      case 'int2': max += 2; break;
+      case 'int4': max += 4; break;
+      case 'int8': max += 8; break;
+      case 'bool': max += 1; break;
+      case 'varchar': case 'bpchar': if (c.type.typmod < 0) return true; max += c.type.typmod * 4 + 4; break;
+      case 'numeric': if (c.type.typmod < 0) return true; max += Math.ceil(Math.floor(c.type.typmod / 65536) / 4) * 2 + 8; break;
+      default: return true;
+    }
+  }
+  return max > 2032;
+}
+
+export const AGG_NAMES = new Set(['count', 'sum', 'avg', 'min', 'max']);
+/** Does this parse tree call an aggregate function (outside a subquery)? */
+export function containsAggregate(n: unknown): boolean {
+  if (!n || typeof n !== 'object') return false;
+  const o = n as N;
+  if (o.FuncCall) {
+    const names = (o.FuncCall.funcname as N[]).map((x) => x.String.sval as string);
+    if (AGG_NAMES.has(names[names.length - 1]!.toLowerCase()) && !o.FuncCall.over) return true;
+  }
+  if (o.SubLink) return false;
+  return Object.values(o).some(containsAggregate);
+}
+
+export function collectColumnRefs(n: unknown, out: Set<string>) {
+  if (!n || typeof n !== 'object') return;
+  const o = n as N;
+  if (o.ColumnRef) {
+    const f = o.ColumnRef.fields;
+    if (f[f.length - 1].String) out.add(f[f.length - 1].String.sval);
+    return;
+  }
+  for (const v of Object.values(o)) collectColumnRefs(v, out);
+}
