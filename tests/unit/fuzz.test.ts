@@ -7,7 +7,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import { initParser } from '../../src/engine/sql/parser.js';
-import { parseSpec } from '../../src/engine/scenario/spec.js';
+import { parseSpec, type PermutationItem } from '../../src/engine/scenario/spec.js';
 import { EngineDriver } from '../../src/engine/scenario/engineDriver.js';
 import { Rng, caseRng } from '../../scripts/lib/fuzz/prng.js';
 import { generateCase } from '../../scripts/lib/fuzz/generate.js';
@@ -62,9 +62,9 @@ describe('case generator and scheduler', () => {
       const c = (await scheduled(3, i))!;
       const sc = parseSpec(renderSpec(c));
       const steps = sc.sessions.flatMap((s) => s.steps.map((st) => st.name));
-      expect(sc.permutations).toHaveLength(1);
-      const items = sc.permutations[0]!;
-      expect(items.filter((p) => p.kind === 'step').map((p) => (p.kind === 'step' ? p.step.name : '')).sort()).toEqual(steps.sort());
+      expect(sc.namedPermutations).toHaveLength(1);
+      const items = sc.namedPermutations[0]!;
+      expect(items.filter((p: PermutationItem) => p.kind === 'step').map((p: PermutationItem) => (p.kind === 'step' ? p.step.name : '')).sort()).toEqual(steps.sort());
       // the only other items are the scheduler's deadlock advances
       for (const p of items) if (p.kind !== 'step') expect(p).toMatchObject({ kind: 'advance', ms: 1100 });
       expect(sc.sessions.length).toBeGreaterThanOrEqual(2);

@@ -21,6 +21,9 @@ export function firstDifference(pg: string, engine: string): FirstDiff | null {
 /** A runner error instead of a transcript (the runner threw: a step could never finish, the engine crashed). */
 export const RUNNER_ERROR = '<<runner error>> ';
 
+/** A step waited on PostgreSQL longer than the fuzzer's cap (pgside.ts): the case is stuck, the run stops. */
+export class StuckError extends Error {}
+
 function kinds(spec: string): Map<string, string> {
   const m = new Map<string, string>();
   try {

@@ -4,7 +4,7 @@
  * stopped instead of freezing the fuzzer.)
  */
 import { parseSpec } from '../../../src/engine/scenario/spec.js';
-import { runScenario, type Driver } from '../../../src/engine/scenario/runner.js';
+import { runScenario, type Driver, type RunResult } from '../../../src/engine/scenario/runner.js';
 import { EngineDriver } from '../../../src/engine/scenario/engineDriver.js';
 import { tagKey } from '../../../src/engine/lock/lock.js';
 import { caseRng } from './prng.js';
@@ -12,9 +12,15 @@ import { schedule } from './schedule.js';
 import type { FuzzCase } from './model.js';
 import { RUNNER_ERROR, type FirstDiff } from './compare.js';
 
+/** A run as one text: stdout, then stderr (if any) after a marker line — what the fuzzer compares. */
+export function transcriptText(r: RunResult): string {
+  return r.stderr ? `${r.stdout}${STDERR_MARK}${r.stderr}` : r.stdout;
+}
+export const STDERR_MARK = '\n<<stderr>>\n';
+
 export async function transcriptOf(spec: string, driver: Driver): Promise<string> {
   try {
-    return await runScenario(parseSpec(spec, 'fuzz.spec'), driver);
+    return transcriptText(await runScenario(parseSpec(spec, 'fuzz.spec'), driver));
   } catch (e) {
     return `${RUNNER_ERROR}${(e as Error).message.split('\n')[0]}`;
   }

@@ -14,7 +14,8 @@
 import pg from 'pg';
 import { Template, Cluster } from '../pgcluster.js';
 import { PgDriver } from '../pgdriver.js';
-import type { Driver, DriverResult } from '../../../src/engine/scenario/runner.js';
+import { StuckError } from './compare.js';
+import type { Blocked, Driver, DriverResult } from '../../../src/engine/scenario/runner.js';
 
 /** How long the runner may wait for one blocked step before the case counts as stuck. */
 export const PG_WAIT_CAP_MS = 2500;
@@ -82,24 +83,25 @@ export class WorkerDb {
   driver(): Driver { return new CappedPgDriver(new PgDriver(this.connection), this); }
 }
 
-/** PgDriver whose wait gives up after PG_WAIT_CAP_MS (terminating the case's backends so nothing hangs). */
+/**
+ * PgDriver whose blocking waits give up after PG_WAIT_CAP_MS: the case's backends are terminated (so nothing
+ * hangs) and the run ends with StuckError. The runner's short polls (10 ms) pass through unchanged.
+ */
 class CappedPgDriver implements Driver {
   constructor(private readonly inner: PgDriver, private readonly db: WorkerDb) {}
   open(sessions: string[]) { return this.inner.open(sessions); }
-  control(sql: string) { return this.inner.control(sql); }
-  run(session: string, sql: string) { return this.inner.run(session, sql); }
+  exec(conn: string, sql: string): Promise<DriverResult | Blocked> { return this.inner.exec(conn, sql); }
   send(session: string, sql: string) { return this.inner.send(session, sql); }
-  poll(session: string) { return this.inner.poll(session); }
-  async wait(session: string): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const capped = new Promise<'cap'>((r) => { timer = setTimeout(() => r('cap'), PG_WAIT_CAP_MS); });
-    const r = await Promise.race([this.inner.wait(session), capped]);
-    clearTimeout(timer);
-    if (r !== 'cap') return r;
+  async finished(session: string, ms: number): Promise<boolean> {
+    if (ms <= PG_WAIT_CAP_MS) return this.inner.finished(session, ms);
+    if (await this.inner.finished(session, PG_WAIT_CAP_MS)) return true;
     await this.db.terminateOthers();
-    await this.inner.wait(session);
-    return false;
+    throw new StuckError(`step on ${session} still waits after ${PG_WAIT_CAP_MS} ms`);
   }
+  blocked(session: string) { return this.inner.blocked(session); }
+  cancel(session: string) { return this.inner.cancel(session); }
+  now() { return this.inner.now(); }
+  idle(ms: number) { return this.inner.idle(ms); }
   take(session: string): DriverResult { return this.inner.take(session); }
   notices() { return this.inner.notices(); }
   sleep(ms: number) { return this.inner.sleep(ms); }

@@ -14,7 +14,8 @@ import { renderSpec, type FuzzCase } from './model.js';
 import { shrinkCase, withPermutation } from './shrink.js';
 import { signature, describeDifference, firstDifference, engineUnsupported, RUNNER_ERROR } from './compare.js';
 import { pgRun, type Verdict } from './runcase.js';
-import { racyBefore } from './enginerun.js';
+import { racyBefore, transcriptText } from './enginerun.js';
+import type { RunResult } from '../../../src/engine/scenario/runner.js';
 import { ENGINE_HANG, type EngineSide } from './enginepool.js';
 
 /** Reproducers on which the engine never finishes (see shrinkAndWrite). */
@@ -23,7 +24,7 @@ import type { WorkerDb } from './pgside.js';
 import { VACUUM_SESSION } from './generate.js';
 import type { Template } from '../pgcluster.js';
 import { recordTranscript } from '../../record.js';
-import { expectedPath } from '../scenarios.js';
+import { writeRecording } from '../scenarios.js';
 
 export interface Reproducer { file: string; steps: number; fromSteps: number; tests: number; stable: boolean; signature: string }
 
@@ -86,15 +87,17 @@ export async function shrinkAndWrite(v: Verdict, db: WorkerDb, eng: EngineSide, 
   const reused = await pgRun(spec, db);
   writeFileSync(file, renderSpec(c, header(v, c, reused, engine, seed, index, fromSteps)));
   // the recording the conformance suite will compare with: the ordinary recorder, a fresh cluster, twice
-  const rec1 = await recordTranscript(file, template).catch((e: Error) => `${RUNNER_ERROR}${e.message}`);
-  const rec2 = await recordTranscript(file, template).catch((e: Error) => `${RUNNER_ERROR}${e.message}`);
-  const stable = rec1 === rec2 && !rec1.startsWith(RUNNER_ERROR) && rec1 !== engine;
+  const record = () => recordTranscript(file, template).catch((e: Error) => `${RUNNER_ERROR}${e.message}`);
+  const run1 = await record(), run2 = await record();
+  const rec1 = typeof run1 === 'string' ? run1 : transcriptText(run1);
+  const rec2 = typeof run2 === 'string' ? run2 : transcriptText(run2);
+  const stable = rec1 === rec2 && typeof run1 !== 'string' && rec1 !== engine;
   if (!stable) {
     rmSync(file, { force: true });
     return { file, steps: c.permutation.length, fromSteps, tests: stats.tests, stable: false, signature: sig };
   }
   // the header quotes the fresh recording's first difference
   writeFileSync(file, renderSpec(c, header(v, c, rec1, engine, seed, index, fromSteps)));
-  writeFileSync(expectedPath(file), rec1);
+  writeRecording(file, run1 as RunResult);
   return { file, steps: c.permutation.length, fromSteps, tests: stats.tests, stable: true, signature: sig };
 }

@@ -23,14 +23,34 @@
  * If PostgreSQL later blocks where the engine did not (an engine bug), the permutation may be impossible on the
  * server; the fuzzer then schedules again with the PostgreSQL driver as the guide.
  */
-import type { Driver } from '../../../src/engine/scenario/runner.js';
+import { CONTROL, POLL_MS, type Driver } from '../../../src/engine/scenario/runner.js';
 import { Rng } from './prng.js';
 import { stmtSql, setupSql, type FuzzCase } from './model.js';
 import { VACUUM_SESSION } from './generate.js';
+import { StuckError } from './compare.js';
 
 /** The clock advance that lets every pending deadlock check fire (deadlock_timeout is 1 s). */
 export const DEADLOCK_ADVANCE = '+1100ms';
 const ADVANCE_MS = 1100;
+
+/** The runner's last wait for a step (its 300 s step timeout; the PostgreSQL driver caps it, see pgside.ts). */
+const FINAL_WAIT_MS = 300_000;
+/** A step neither finished nor blocked after this many polls counts as waiting (it cannot happen in the engine). */
+const MAX_POLLS = 1000;
+
+/**
+ * How the runner looks at a step it has sent or still waits for (try_complete_step without blocking): done
+ * already; else a 10 ms poll, then "is it blocked by a lock?" — the same calls, so the engine's virtual clock
+ * moves as it will when the scenario runs.
+ */
+async function settle(driver: Driver, session: string): Promise<'done' | 'waiting'> {
+  if (await driver.finished(session, 0)) return 'done';
+  for (let i = 0; i < MAX_POLLS; i++) {
+    if (await driver.finished(session, POLL_MS)) return 'done';
+    if (await driver.blocked(session)) return (await driver.finished(session, 0)) ? 'done' : 'waiting';
+  }
+  return 'waiting';
+}
 
 /**
  * Fill in `c.permutation` by running the case through `driver`. Returns the permutation, or null when every
@@ -42,13 +62,14 @@ export async function schedule(c: FuzzCase, driver: Driver, rng: Rng): Promise<s
   let stuck = false;
   await driver.open(sessions.map((s) => s.name));
   try {
-    if ((await driver.control(setupSql(c))).error) throw new Error(`case ${c.id}: setup failed`);
+    const setup = await driver.exec(CONTROL, setupSql(c));
+    if ('blockedBy' in setup || setup.error) throw new Error(`case ${c.id}: setup failed`);
     driver.notices();
     const next = new Map(sessions.map((s) => [s.name, 0]));
     const waiting: string[] = [];
     const completeReady = async () => {
       let n = 0;
-      for (const w of waiting.slice()) if (await driver.poll(w)) { driver.take(w); waiting.splice(waiting.indexOf(w), 1); n++; }
+      for (const w of waiting.slice()) if ((await settle(driver, w)) === 'done') { driver.take(w); waiting.splice(waiting.indexOf(w), 1); n++; }
       return n;
     };
     let idleAdvances = 0;
@@ -72,12 +93,16 @@ export async function schedule(c: FuzzCase, driver: Driver, rng: Rng): Promise<s
       const step = s.steps[next.get(s.name)!]!;
       next.set(s.name, next.get(s.name)! + 1);
       perm.push(step.name);
-      if ((await driver.send(s.name, stmtSql(step.stmt))) === 'waiting') waiting.push(s.name);
+      await driver.send(s.name, stmtSql(step.stmt));
+      if ((await settle(driver, s.name)) === 'waiting') waiting.push(s.name);
       else driver.take(s.name);
       await completeReady();
     }
     // the runner then waits for the remaining waiters in order: each must finish
-    if (!stuck) for (const w of waiting.slice()) { if (!(await driver.wait(w))) { stuck = true; break; } driver.take(w); }
+    if (!stuck) for (const w of waiting.slice()) { if (!(await driver.finished(w, FINAL_WAIT_MS))) { stuck = true; break; } driver.take(w); }
+  } catch (e) {
+    if (!(e instanceof StuckError)) throw e;
+    stuck = true;
   } finally {
     await driver.close();
   }

@@ -222,10 +222,10 @@ function* lockLoop(
         }
         let requireSleep = true;
         if (mode === 'keyshare') {
-          if (isLockedOnly(infomask)) requireSleep = false;
-          else if (!(infomask2 & HEAP_KEYS_UPDATED)) {
+          // only a key change (a DELETE, a key UPDATE) or FOR UPDATE — all set HEAP_KEYS_UPDATED — conflicts
+          if (!(infomask2 & HEAP_KEYS_UPDATED)) {
             // an update that kept the key does not conflict; but its newer versions get our lock too
-            if (followUpdates) {
+            if (followUpdates && !isLockedOnly(infomask)) {
               const r = yield* lockUpdatedChain(env, s, t, item, blk, off, mode);
               if (r !== TM.Ok) return done(r);
             }
