@@ -15,7 +15,7 @@ import type { Table } from '../catalog/catalog.js';
 import { packTid, tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
 import { updateXidOf } from '../multixact/multixact.js';
-import { LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE } from '../heap/tuple.js';
+import { LpFlags, HEAP_HOT_UPDATED, isHotUpdated, HEAP_ONLY_TUPLE } from '../heap/tuple.js';
 import {
   satisfiesDirty, 
 } from '../visibility/visibility.js';
@@ -78,7 +78,7 @@ export function uniqueCheck(ex: Executor, s: Session, t: Table, index: BtreeInde
           });
         }
       }
-      if (!(item.infomask2 & HEAP_HOT_UPDATED) || item.ctidBlock !== cb) break;
+      if (!isHotUpdated(item) || item.ctidBlock !== cb) break;
       prevXmax = updateXidOf(item, ex.eng.multis);
       co = item.ctidOffset;
       item = page.items[co - 1];

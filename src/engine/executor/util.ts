@@ -14,7 +14,7 @@ import { type SqlType, type Value, formatValue } from '../sql/types.js';
 import { Numeric } from '../sql/numeric.js';
 import type { Table, Column } from '../catalog/catalog.js';
 import { type MultiXacts, updateXidOf } from '../multixact/multixact.js';
-import { type Item, LpFlags, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
+import { type Item, LpFlags, HEAP_HOT_UPDATED, isHotUpdated, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
 import {
   type TupleLockMode, 
 } from '../heap/heapam.js';
@@ -58,7 +58,7 @@ export function* hotChain(t: Table, blk: number, off: number, multis: MultiXacts
   while (item && item.lpFlags === LpFlags.NORMAL) {
     if (prevXmax >= 0 && item.xmin !== prevXmax) return;
     yield { blk, off, item };
-    if (!(item.infomask2 & HEAP_HOT_UPDATED) || item.ctidBlock !== blk) return;
+    if (!isHotUpdated(item) || item.ctidBlock !== blk) return;
     prevXmax = updateXidOf(item, multis);
     off = item.ctidOffset;
     item = page.items[off - 1];

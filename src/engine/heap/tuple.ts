@@ -59,6 +59,15 @@ export interface Item {
 }
 
 /** The flag names heap_tuple_infomask_flags() prints, in pageinspect's order. */
+/**
+ * HeapTupleHeaderIsHotUpdated: HEAP_HOT_UPDATED, and the update did not fail — xmax not hinted invalid (aborted),
+ * xmin not hinted invalid. Chain walks (index scans, unique checks, pruning) follow t_ctid only then.
+ */
+export function isHotUpdated(it: Item): boolean {
+  return (it.infomask2 & HEAP_HOT_UPDATED) !== 0 && (it.infomask & HEAP_XMAX_INVALID) === 0
+    && (it.infomask & (HEAP_XMIN_COMMITTED | HEAP_XMIN_INVALID)) !== HEAP_XMIN_INVALID;
+}
+
 export function infomaskFlagNames(infomask: number, infomask2: number): string[] {
   const out: string[] = [];
   const m: [number, string][] = [

@@ -21,7 +21,7 @@ import type { Page } from '../heap/heap.js';
 import { BLCKSZ, PAGE_HEADER, ITEMID_SIZE, PD_HAS_FREE_LINES, PD_PAGE_FULL, tidBlock, tidOffset } from '../heap/heap.js';
 import {
   type Item, LpFlags, MAXALIGN, HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_INVALID,
-  HEAP_XMAX_LOCK_ONLY, HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK, HEAP_KEYS_UPDATED,
+  HEAP_XMAX_LOCK_ONLY, HEAP_HOT_UPDATED, isHotUpdated, HEAP_ONLY_TUPLE, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK, HEAP_KEYS_UPDATED,
 } from '../heap/tuple.js';
 import type { Clog } from '../clog/clog.js';
 
@@ -106,14 +106,13 @@ export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
     chain.push(cur);
     for (;;) {
       const it = items[cur - 1]!;
-      if (it.lpFlags !== LpFlags.NORMAL || !(it.infomask2 & HEAP_HOT_UPDATED) || it.ctidBlock !== page.blkno) break;
+      if (it.lpFlags !== LpFlags.NORMAL || !isHotUpdated(it) || it.ctidBlock !== page.blkno) break;
       const next = it.ctidOffset;
       const nx = items[next - 1];
       if (!nx || nx.lpFlags !== LpFlags.NORMAL || !(nx.infomask2 & HEAP_ONLY_TUPLE) || nx.xmin !== updateXid(it, ctx)) break;
       chain.push(next);
       cur = next;
     }
-    for (const c of chain) handled[c] = 1;
     // heap_prune_record_prunable: the oldest updater of a version that will become dead (or is being deleted) is
     // the page's next pd_prune_xid; the walk stops at the first version that is neither dead nor recently dead.
     // Members up to the last DEAD one are removed (RECENTLY_DEAD ones before it go too: nobody can reach them).
@@ -134,6 +133,7 @@ export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
     for (let i = 0; i <= lastDead; i++) {
       const c = chain[i]!;
       if (c === off) continue; // the root line pointer is handled below
+      handled[c] = 1;
       makeUnused(items[c - 1]!);
       res.unused++;
       res.changed.push(c);
@@ -147,11 +147,12 @@ export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
     }
     res.changed.push(off);
   }
-  // heap-only tuples not reached from any root (their chain was cut) that are dead
+  // a dead heap-only tuple that links to nothing (an aborted HOT update, whose parent may have been updated
+  // again or is live) is removed by itself, whether or not a chain walk passed it (heap_prune_chain)
   for (let off = 1; off <= n; off++) {
     const it = items[off - 1]!;
     if (handled[off] || it.lpFlags !== LpFlags.NORMAL || !(it.infomask2 & HEAP_ONLY_TUPLE)) continue;
-    if (st(off) === VacState.Dead) { makeUnused(it); res.unused++; res.pruned = true; res.changed.push(off); }
+    if (st(off) === VacState.Dead && !isHotUpdated(it)) { makeUnused(it); res.unused++; res.pruned = true; res.changed.push(off); }
   }
   if (res.pruned) compact(page);
   // with or without anything removed: the next prune xid, and "page full" forgotten until an UPDATE finds it full again
