@@ -49,7 +49,6 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
   const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
   const sx = s.tx!.sxact;
   const pred = ex.eng.predicates;
-  if (sx) pred.checkReadAllowed(sx);
   const test = (item: Item, blk: number, off: number, tupleLock: boolean): boolean => {
     const v = satisfiesMVCC(item, snap, vctx);
     if (tracer.enabled && tracer.wants('visibility')) {

@@ -180,13 +180,11 @@ export class PredicateLockManager {
     if (off !== undefined && !inSubxact) this.dropLock(me, `t${rel}/${blk}/${off}`);
   }
 
-  /** Called at the start of a read: a doomed transaction fails now. */
-  checkReadAllowed(me: SerializableXact) {
-    if (me.doomed) throw failure('Canceled on identification as a pivot, during conflict out checking.');
-  }
-
   /**
-   * CheckForSerializableConflictOut: we read past a version written by `xid` that our snapshot does not show
+   * CheckForSerializableConflictOut, called for every heap tuple a scan examines (visible or not): a doomed
+   * transaction fails here (CheckForSerializableConflictOutNeeded) — not at the start of a scan, so a scan that
+   * examines no tuple (an index lookup that finds nothing) does not fail; its COMMIT will.
+   * Then: we read past a version written by `xid` that our snapshot does not show
    * (an insert we cannot see, or a delete/update we ignore).
    */
   checkConflictOut(me: SerializableXact, xid: number) {
