@@ -24,5 +24,5 @@ describe('metamorphic: maintenance changes no answer', () => {
     expect(stats.waits).toBeGreaterThan(RUNS / 4);
     expect(stats.deadlocks).toBeGreaterThan(RUNS / 100);
     expect(stats.serialization).toBeGreaterThan(RUNS / 100);
-  }, 60_000 + RUNS * 10);
+  }, 120_000 + RUNS * 60); // synchronous and CPU-bound: the limit only guards against a hang on a loaded machine
 });
