@@ -16,7 +16,14 @@ import { readFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
 
 mkdirSync('.tmp', { recursive: true });
 let passed = 0, failed = 0;
-const run = (cmd, args, env = {}) => spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+const t0 = performance.now();
+const timings = [];
+const run = (cmd, args, env = {}) => {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  timings.push(`${((performance.now() - t) / 1000).toFixed(0).padStart(5)} s  ${cmd} ${args.slice(0, 3).join(' ')}`);
+  return r;
+};
 
 // 0. typecheck and lint
 for (const [cmd, args] of [['npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']], ['npx', ['tsc', '--noEmit', '-p', 'tsconfig.engine.json']], ['npm', ['run', '--silent', 'lint']]]) {
@@ -95,5 +102,6 @@ if (existsSync('tests/e2e') && process.env.HEAPSCOPE_SKIP_BROWSER !== '1') {
   } else failed += 1;
 }
 
+console.log(`\ntime per runner (${((performance.now() - t0) / 1000).toFixed(0)} s in all):\n${timings.join('\n')}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
