@@ -25,9 +25,16 @@ async function main() {
     const { recordTranscript } = await import('./record.js');
     const template = new Template();
     try {
-      for (const f of files) {
-        try { fresh.set(f, await recordTranscript(f, template)); } catch (e) { console.error(`${f}: recording failed: ${(e as Error).message}`); }
-      }
+      // each recording has a fresh cluster of its own, so a few run at once (HEAPSCOPE_RECORD_JOBS, default 3)
+      const jobs = Math.max(1, Number(process.env.HEAPSCOPE_RECORD_JOBS ?? 3));
+      let next = 0;
+      const worker = async () => {
+        while (next < files.length) {
+          const f = files[next++]!;
+          try { fresh.set(f, await recordTranscript(f, template)); } catch (e) { console.error(`${f}: recording failed: ${(e as Error).message}`); }
+        }
+      };
+      await Promise.all(Array.from({ length: jobs }, worker));
     } finally { template.remove(); }
   }
   const details: string[] = [];

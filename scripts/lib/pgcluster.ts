@@ -8,7 +8,7 @@
  * cluster's do (724) — the same place the engine starts — and transcripts that show xids compare exactly.
  * Every cluster is stopped and removed at the end, on failure and on SIGINT/SIGTERM too.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync, cpSync, chmodSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,17 @@ function ensureUser() {
   if (runAsUser() === null) return;
   const r = spawnSync('id', ['postgres'], { stdio: 'ignore' });
   if (r.status !== 0) execFileSync('useradd', ['--system', '--no-create-home', 'postgres']);
+}
+
+/** asUser without blocking the event loop, so several clusters can start at once (the conformance pool). */
+function asUserAsync(cmd: string, args: string[]): Promise<string> {
+  const u = runAsUser();
+  const full = u ? ['runuser', '-u', u, '--', cmd, ...args] : [cmd, ...args];
+  return new Promise((resolve, reject) => {
+    execFile(full[0]!, full.slice(1), { encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} failed: ${stderr || stdout || err.message}`)); else resolve(stdout);
+    });
+  });
 }
 
 function asUser(cmd: string, args: string[]) {
@@ -96,12 +107,20 @@ export class Cluster {
   }
   /** `settings` are extra server settings (`-c name=value`), e.g. more max_connections for the fuzzer's workers. */
   async start(settings: Record<string, string> = {}) {
-    this.port = await freePort();
     live.add(this);
     const all = { max_connections: '20', ...settings };
     const extra = Object.entries(all).map(([k, v]) => `-c ${k}=${v}`).join(' ');
-    asUser(join(PG_BIN, 'pg_ctl'), ['-D', this.data, '-w', '-l', join(this.dir, 'log'), '-o',
-      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c autovacuum=off -c fsync=off ${extra}`, 'start']);
+    // clusters may start concurrently: a port taken between freePort() and the server's bind is retried
+    for (let attempt = 1; ; attempt++) {
+      this.port = await freePort();
+      try {
+        await asUserAsync(join(PG_BIN, 'pg_ctl'), ['-D', this.data, '-w', '-l', join(this.dir, 'log'), '-o',
+          `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c autovacuum=off -c fsync=off ${extra}`, 'start']);
+        break;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+      }
+    }
     this.running = true;
   }
   /** Pull the plug: `pg_ctl stop -m immediate` (no shutdown checkpoint; the next start runs crash recovery). */
