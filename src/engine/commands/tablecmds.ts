@@ -14,10 +14,11 @@ import {
   compileExpr, 
 } from '../sql/expr.js';
 import { resolveTypeName, typeDisplayName } from '../sql/types.js';
-import type { Table, Column, CheckConstraint } from '../catalog/catalog.js';
+import { type Table, type Column, type CheckConstraint, heapGetattrs } from '../catalog/catalog.js';
 import { HeapRelation, packTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
 import { Sequence } from '../sequence/sequence.js';
+import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
 import { tupleLengthPacked } from '../heap/tuple.js';
 import { LpFlags, HEAP_ONLY_TUPLE } from '../heap/tuple.js';
 import {
@@ -112,10 +113,12 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     } else throw notSupported('CREATE TABLE ... LIKE');
   }
   if (uniques.filter((u) => u.primary).length > 1) throw new PgError('42P16', `multiple primary keys for table "${name}" are not allowed`);
+  const reloptions = n.options?.length ? applyRelOptions(undefined, n.options as N[], false).options : [];
   ex.eng.ensureXid(s);
   // serial columns' sequences are created first (CREATE SEQUENCE runs before CREATE TABLE)
   for (const sq of serials) {
     const seq = new Sequence(cat.allocOid(), sq.seqName, sq.max, name);
+    seq.ownedByColumn = sq.column;
     cat.sequences.set(sq.seqName, seq);
     s.tx!.undo.push(() => cat.sequences.delete(sq.seqName));
     ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0);
@@ -133,6 +136,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     oid, name, columns, checks: checks.map(({ name: nm, expr }) => ({ name: nm, expr })), indexes: [], heap: new HeapRelation(),
     keyColumns: new Set(), indexedColumns: new Set(), types: columns.map((c) => c.type),
   };
+  if (reloptions.length) { table.reloptions = reloptions; table.heap.fillfactor = fillfactorOf(reloptions); }
   if (columns.every((c) => ['int2', 'int4', 'int8', 'bool'].includes(c.type.name))) {
     table.fixedLength = tupleLengthPacked(columns.map(() => 0), table.types);
   }
@@ -241,6 +245,7 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       let last = item;
       for (const m of hotChain(t, page.blkno, i + 1, ex.eng.multis)) last = m.item;
       const d = satisfiesDirty({ ...last }, vctx);
+      last = { ...last, values: heapGetattrs(t, last.values) };
       if (n.unique && d.visible) {
         const key = index.keyOf(last.values);
         if (key !== null && liveKeys.has(key)) {

@@ -59,6 +59,7 @@ import { indexInsert, uniqueCheck, indexAdd, indexInsertAll, indexInsertRest } f
 import { createTable, dropStmt, createIndex, dropIndex } from '../commands/tablecmds.js';
 import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
 import { lockStmt, checkpoint } from '../commands/lockcmds.js';
+import { alterTableStmt, renameStmt } from '../commands/altertable.js';
 
 export class Executor {
   constructor(readonly eng: Engine) {}
@@ -77,7 +78,8 @@ export class Executor {
       case 'ExplainStmt': throw notSupported('EXPLAIN');
       case 'TruncateStmt': throw notSupported('TRUNCATE');
       case 'IndexStmt': return yield* this.createIndex(s, node);
-      case 'AlterTableStmt': throw notSupported('ALTER TABLE');
+      case 'AlterTableStmt': return yield* alterTableStmt(this, s, node);
+      case 'RenameStmt': return yield* renameStmt(this, s, node);
       case 'CreateSeqStmt': throw notSupported('sequences');
       case 'ViewStmt': throw notSupported('views');
       case 'CopyStmt': throw notSupported('COPY');
@@ -138,7 +140,7 @@ export class Executor {
 
   tableScope(t: Table, alias: string | null, s: Session, snap: () => Snapshot, sql: string): Scope {
     return {
-      relName: t.name, alias, columns: t.columns.map((c) => ({ name: c.name, type: c.type })), hasSystem: true,
+      relName: t.name, alias, columns: t.columns.map((c) => (c.dropped ? { name: c.name, type: c.type, dropped: true } : { name: c.name, type: c.type })), hasSystem: true,
       env: this.env(s, snap), sql,
     };
   }

@@ -76,7 +76,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       const name = item.RangeVar.alias?.aliasname ?? t.name;
       const scope = ex.tableScope(t, name, s, snap, sql);
       return {
-        names: [name], columns: t.columns.map((c) => ({ name: c.name, type: c.type })), rels: [{ name, count: t.columns.length }], tables: [t],
+        names: [name], columns: scope.columns, rels: [{ name, count: t.columns.length }], tables: [t],
         rows: () => ex.scan(s, t, snap(), null, undefined, scope).map((c) => c.vals),
       };
     }

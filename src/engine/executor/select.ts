@@ -110,6 +110,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
       if (cr && cr.fields[cr.fields.length - 1].A_Star) {
         if (!src.table && src.scope.columns.length === 0) throw new PgError('42601', 'SELECT * with no tables specified is not valid', { position: posOf(cr.location) });
         src.scope.columns.forEach((c, i) => {
+          if (c.dropped) return;
           if (sc.aggs && !sc.groupCols?.has(i)) {
             throw new PgError('42803', `column "${scope.alias ?? scope.relName}.${c.name}" must appear in the GROUP BY clause or be used in an aggregate function`, { position: posOf(cr.location) });
           }

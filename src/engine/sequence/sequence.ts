@@ -22,11 +22,13 @@ export class Sequence {
   pageLsn = 0;
   /** the sequence's page as last written to disk (by a checkpoint); undefined = as created */
   disk?: { lastValue: number; isCalled: boolean; logCnt: number; lsn: number };
+  /** the column of `ownedBy` the sequence belongs to (OWNED BY t.col, a serial column): dropped with it */
+  ownedByColumn: string | null = null;
   constructor(readonly oid: number, readonly name: string, readonly max: number | bigint, public ownedBy: string | null) {}
 
   clone(): Sequence {
     const s = new Sequence(this.oid, this.name, this.max, this.ownedBy);
-    s.lastValue = this.lastValue; s.isCalled = this.isCalled; s.logCnt = this.logCnt; s.pageLsn = this.pageLsn; s.disk = this.disk;
+    s.ownedByColumn = this.ownedByColumn; s.lastValue = this.lastValue; s.isCalled = this.isCalled; s.logCnt = this.logCnt; s.pageLsn = this.pageLsn; s.disk = this.disk;
     return s;
   }
 

@@ -51,7 +51,8 @@ export interface ExprEnv {
   currentSetting(name: string, missingOk: boolean): string | null;
 }
 
-export interface ColumnSource { name: string; type: SqlType }
+/** a column in scope; `dropped` (attisdropped) keeps its slot in the row but is left out of * and never matches a name */
+export interface ColumnSource { name: string; type: SqlType; dropped?: boolean }
 export interface AggSpec { kind: 'count' | 'sum' | 'avg' | 'min' | 'max'; arg: Compiled | null; star: boolean; distinct: boolean; type: SqlType }
 export interface Scope {
   relName: string | null;
