@@ -19,6 +19,7 @@ import { HeapRelation, packTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
 import { Sequence } from '../sequence/sequence.js';
 import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
+import { checkNoDependents, dependentViews } from './view.js';
 import { tupleLengthPacked } from '../heap/tuple.js';
 import { LpFlags, HEAP_ONLY_TUPLE } from '../heap/tuple.js';
 import {
@@ -182,10 +183,14 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     const parts = (obj.List.items as N[]).map((x) => x.String.sval as string);
     const name = parts[parts.length - 1]!;
     const t = cat.get(name);
+    if (!t && cat.sequences.has(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP SEQUENCE to remove a sequence.' });
+    if (!t && cat.views.has(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
     if (!t) {
       if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `table "${name}" does not exist, skipping` }); continue; }
       throw new PgError('42P01', `table "${name}" does not exist`);
     }
+    if (n.behavior === 'DROP_CASCADE' && dependentViews(ex, name).length) throw notSupported('DROP TABLE ... CASCADE');
+    checkNoDependents(ex, 'table', name);
     yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive, null, `waiting for AccessExclusiveLock on ${name} to drop it`);
     ex.eng.ensureXid(s);
     cat.tables.delete(name);

@@ -60,6 +60,8 @@ import { createTable, dropStmt, createIndex, dropIndex } from '../commands/table
 import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
 import { lockStmt, checkpoint } from '../commands/lockcmds.js';
 import { alterTableStmt, renameStmt } from '../commands/altertable.js';
+import { createSequence, alterSequence, dropSequence } from '../commands/sequence.js';
+import { createView, dropView } from '../commands/view.js';
 
 export class Executor {
   constructor(readonly eng: Engine) {}
@@ -71,7 +73,10 @@ export class Executor {
       case 'UpdateStmt': return yield* this.updateStmt(s, node, raw);
       case 'DeleteStmt': return yield* this.deleteStmt(s, node, raw);
       case 'CreateStmt': return yield* this.createTable(s, node);
-      case 'DropStmt': return yield* this.dropStmt(s, node);
+      case 'DropStmt':
+        if (node.removeType === 'OBJECT_SEQUENCE') return yield* dropSequence(this, s, node);
+        if (node.removeType === 'OBJECT_VIEW') return yield* dropView(this, s, node);
+        return yield* this.dropStmt(s, node);
       case 'LockStmt': return yield* this.lockStmt(s, node);
       case 'CheckPointStmt': return this.checkpoint(s);
       case 'VacuumStmt': return this.vacuumStmt(s, node);
@@ -80,8 +85,9 @@ export class Executor {
       case 'IndexStmt': return yield* this.createIndex(s, node);
       case 'AlterTableStmt': return yield* alterTableStmt(this, s, node);
       case 'RenameStmt': return yield* renameStmt(this, s, node);
-      case 'CreateSeqStmt': throw notSupported('sequences');
-      case 'ViewStmt': throw notSupported('views');
+      case 'CreateSeqStmt': return yield* createSequence(this, s, node);
+      case 'AlterSeqStmt': return yield* alterSequence(this, s, node);
+      case 'ViewStmt': return yield* createView(this, s, node, raw.text);
       case 'CopyStmt': throw notSupported('COPY');
       case 'PrepareStmt': case 'ExecuteStmt': throw notSupported('prepared statements');
       case 'DoStmt': case 'CreateFunctionStmt': throw notSupported('procedural code (DO / functions)');

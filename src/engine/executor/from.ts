@@ -13,6 +13,7 @@ import {
 } from '../sql/expr.js';
 import { type Value, T } from '../sql/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
+import { relationSource } from '../commands/view.js';
 import {
   N, Source, JoinInput, firstLocation, 
 } from './util.js';
@@ -23,6 +24,8 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
   const f = from[0]!;
   if (from.length > 1 || f.JoinExpr) return ex.joinSource(s, from, snap, sql);
   if (f.RangeVar) {
+    const other = relationSource(ex, s, f.RangeVar, snap, sql); // a view or a sequence (commands/view.ts)
+    if (other) return other;
     const t = ex.table(f.RangeVar);
     return { scope: ex.tableScope(t, f.RangeVar.alias?.aliasname ?? null, s, snap, sql), table: t };
   }
@@ -72,6 +75,12 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
   };
   const base = (item: N): JoinInput => {
     if (item.RangeVar) {
+      const other = relationSource(ex, s, item.RangeVar, snap, sql);
+      if (other) {
+        const name = item.RangeVar.alias?.aliasname ?? item.RangeVar.relname;
+        const rows = other.rows!;
+        return { names: [name], columns: other.scope.columns, rels: [{ name, count: other.scope.columns.length }], tables: [], rows: () => [...rows()] };
+      }
       const t = ex.table(item.RangeVar);
       const name = item.RangeVar.alias?.aliasname ?? t.name;
       const scope = ex.tableScope(t, name, s, snap, sql);

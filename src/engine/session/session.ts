@@ -58,7 +58,7 @@ export class Session {
   /** set while a bulk statement runs in chunks (see Engine.execute with chunked) */
   progress: { done: number; total: number; chunks: number } | null = null;
   /** currval() per sequence for this session */
-  currvals = new Map<string, number>();
+  currvals = new Map<string, number | bigint>();
   /** literal values of the statement being run (see sql/parser.ts: parse cache with literal lifting) */
   literals: Map<number, number> | null = null;
   /** the query string being executed (for deadlock reports: "Process 123: UPDATE ...") */

@@ -41,8 +41,8 @@ export interface Compiled {
 /** Functions the compiler calls back into the engine for (transaction ids, snapshots, settings). */
 export interface ExprEnv {
   txidCurrent(assign: boolean): number | null;
-  nextval(seq: string): number;
-  currval(seq: string): number;
+  nextval(seq: string): number | bigint;
+  currval(seq: string): number | bigint;
   setval(seq: string, value: number | bigint, isCalled: boolean): number | bigint;
   /** prepare a subquery (SubLink); `outer` gives it access to the enclosing query's columns */
   subquery(select: Record<string, any>, outer: Scope): { run(outerRow: Row): Value[][]; types: SqlType[] };
@@ -714,7 +714,13 @@ function compileFunc(n: N, scope: Scope): Compiled {
       argc(1);
       const f = castTo(ca[0]!, T.text, false, pos).fn;
       const g = name === 'nextval' ? env.nextval : env.currval;
-      return mk((r) => { const v = f(r); return v === null ? null : g(String(v)); }, T.int8);
+      // a literal name is a regclass constant: an unknown relation is reported at the literal
+      const at = ca[0]!.literal ? ca[0]!.location : undefined;
+      return mk((r) => {
+        const v = f(r);
+        if (v === null) return null;
+        try { return g(String(v)); } catch (e) { if (e instanceof PgError && e.sqlstate === '42P01' && at !== undefined && e.position === undefined) e.position = at; throw e; }
+      }, T.int8);
     }
     case 'setval': {
       if (ca.length < 2 || ca.length > 3) argc(2);
