@@ -186,6 +186,7 @@ export class Engine {
       n.lastAbortReason = s.lastAbortReason;
       n.gucs = s.gucs.clone();
       n.currvals = new Map(s.currvals);
+      n.prepared = new Map(s.prepared);
       c.sessions.push(n);
     }
     return c;

@@ -98,7 +98,7 @@ export function* createView(ex: Executor, s: Session, n: N, sqlText: string): Ge
     if (n.replace && cat.tables.has(name)) throw new PgError('42809', `"${name}" is not a view`);
     throw new PgError('42P07', `relation "${name}" already exists`);
   }
-  const query = materializeLiterals(n.query);
+  const query = materializeLiterals((n.query as N).SelectStmt);
   const rels = new Set<string>(), cols = new Set<string>(), star = { any: false };
   references(query, rels, cols, star);
   // parse analysis: run the query over empty stand-ins of its tables, so it reads (and hints) nothing

@@ -62,13 +62,21 @@ import { lockStmt, checkpoint } from '../commands/lockcmds.js';
 import { alterTableStmt, renameStmt } from '../commands/altertable.js';
 import { createSequence, alterSequence, dropSequence } from '../commands/sequence.js';
 import { createView, dropView } from '../commands/view.js';
+import { createTableAs } from '../commands/createas.js';
+import { truncateStmt } from '../commands/truncate.js';
+import { prepareStmt, executeStmt, deallocateStmt } from '../commands/prepare.js';
 
 export class Executor {
   constructor(readonly eng: Engine) {}
 
   *run(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {
     switch (type) {
-      case 'SelectStmt': return yield* this.selectStmt(s, node, raw);
+      case 'SelectStmt':
+        if (node.intoClause) return yield* createTableAs(this, s, { ...node, intoClause: undefined }, node.intoClause, false, raw);
+        return yield* this.selectStmt(s, node, raw);
+      case 'CreateTableAsStmt':
+        if (node.objtype !== 'OBJECT_TABLE') throw notSupported('materialized views');
+        return yield* createTableAs(this, s, node.query.SelectStmt ?? node.query, node.into, !!node.if_not_exists, raw);
       case 'InsertStmt': return yield* this.insertStmt(s, node, raw);
       case 'UpdateStmt': return yield* this.updateStmt(s, node, raw);
       case 'DeleteStmt': return yield* this.deleteStmt(s, node, raw);
@@ -81,7 +89,7 @@ export class Executor {
       case 'CheckPointStmt': return this.checkpoint(s);
       case 'VacuumStmt': return this.vacuumStmt(s, node);
       case 'ExplainStmt': throw notSupported('EXPLAIN');
-      case 'TruncateStmt': throw notSupported('TRUNCATE');
+      case 'TruncateStmt': return yield* truncateStmt(this, s, node);
       case 'IndexStmt': return yield* this.createIndex(s, node);
       case 'AlterTableStmt': return yield* alterTableStmt(this, s, node);
       case 'RenameStmt': return yield* renameStmt(this, s, node);
@@ -89,7 +97,9 @@ export class Executor {
       case 'AlterSeqStmt': return yield* alterSequence(this, s, node);
       case 'ViewStmt': return yield* createView(this, s, node, raw.text);
       case 'CopyStmt': throw notSupported('COPY');
-      case 'PrepareStmt': case 'ExecuteStmt': throw notSupported('prepared statements');
+      case 'PrepareStmt': return prepareStmt(this, s, node, raw);
+      case 'ExecuteStmt': return yield* executeStmt(this, s, node, raw);
+      case 'DeallocateStmt': return deallocateStmt(s, node);
       case 'DoStmt': case 'CreateFunctionStmt': throw notSupported('procedural code (DO / functions)');
       default: throw notSupported(`the statement ${type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()}`);
     }
@@ -108,6 +118,7 @@ export class Executor {
       currentSnapshot: () => formatSnapshot(snapshot()),
       xactStatus: (xid) => eng.xactStatus(xid),
       currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
+      params: s.params,
     };
   }
 

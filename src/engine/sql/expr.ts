@@ -49,6 +49,8 @@ export interface ExprEnv {
   currentSnapshot(): string;
   xactStatus(xid: number): string | null;
   currentSetting(name: string, missingOk: boolean): string | null;
+  /** $1, $2, … of the EXECUTE being run (commands/prepare.ts); absent in a simple query */
+  params?: { value: Value; type: SqlType }[] | null;
 }
 
 /** a column in scope; `dropped` (attisdropped) keeps its slot in the row but is left out of * and never matches a name */
@@ -171,7 +173,13 @@ function compileNode(node: N, scope: Scope): Compiled {
       return { fn: (r) => { for (const w of ws) if (w.cond(r) === true) return w.res(r); return d ? d(r) : null; }, type, name: 'case', strength: 2 };
     }
     case 'SubLink': return compileSubLink(n, scope);
-    case 'ParamRef': throw new PgError('42P02', `there is no parameter $${n.number}`, { position: posOf(n.location) }); // a simple query has no parameters
+    case 'ParamRef': {
+      // a simple query has no parameters; an EXECUTE's are constants of their type (untyped ones act as literals)
+      const p = scope.env.params?.[n.number - 1];
+      if (!p) throw new PgError('42P02', `there is no parameter $${n.number}`, { position: posOf(n.location) });
+      const v = p.value;
+      return { fn: () => v, type: p.type, name: '?column?', strength: 0, isConst: true, ...(p.type.name === 'unknown' ? { literal: true, location: posOf(n.location) } : {}) };
+    }
     case 'CollateClause': {
       // the cluster's collation is C: COLLATE "C", "POSIX" and "default" change nothing, any other is not there
       const coll = ((n.collname ?? []) as N[]).map((x) => x.String.sval as string);
