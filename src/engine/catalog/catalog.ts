@@ -109,10 +109,14 @@ export class Catalog {
   sequences = new Map<string, Sequence>();
   views = new Map<string, View>();
   nextOid = FIRST_NORMAL_OID;
+  /** bumped by every change to a table's definition or storage (ALTER TABLE, TRUNCATE): a statement that waited
+   *  for a lock meanwhile analyzes again */
+  generation = 0;
 
   clone(): Catalog {
     const c = new Catalog();
     c.nextOid = this.nextOid;
+    c.generation = this.generation;
     c.standaloneIndexes = new Set(this.standaloneIndexes);
     for (const [name, sq] of this.sequences) c.sequences.set(name, sq.clone());
     for (const [name, v] of this.views) c.views.set(name, { ...v, columns: v.columns.slice(), deps: v.deps.slice() });

@@ -108,7 +108,7 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   const mode = cmds.reduce((m, c) => Math.max(m, lockLevel(c)) as LockMode, LockMode.AccessShare);
   yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
   ex.eng.ensureXid(s);
-  s.tx!.undo.push(saveTableDef(t));
+  s.tx!.undo.push(saveTableDef(ex, t));
   for (const c of cmds) alterOne(ex, s, t, c);
   s.tx!.cidUsed = true;
   return done;
@@ -337,7 +337,7 @@ export function* renameStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     if (!col) throw new PgError('42703', `column "${n.subname}" does not exist`);
     if (findColumn(t, n.newname)) throw new PgError('42701', `column "${n.newname}" of relation "${t.name}" already exists`);
     if (viewsReading(ex, t.name, col.name).length) throw notSupported('renaming a column a view reads');
-    s.tx!.undo.push(saveTableDef(t));
+    s.tx!.undo.push(saveTableDef(ex, t));
     // CHECK constraints keep their expressions by column name here (PostgreSQL: by attnum): rename inside them
     t.checks = t.checks.map((ch) => ({ name: ch.name, expr: renameColumnRefs(ch.expr, col.name, n.newname) }));
     col.name = n.newname;

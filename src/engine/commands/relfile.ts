@@ -49,7 +49,8 @@ export function latestRows(ex: Executor, s: Session, t: Table): Value[][] {
 }
 
 /** Everything a catalog change to `t` may touch, to put back if the transaction aborts. */
-export function saveTableDef(t: Table): () => void {
+export function saveTableDef(ex: Executor, t: Table): () => void {
+  ex.eng.catalog.generation++;
   const saved = {
     name: t.name, columns: t.columns.map((c) => ({ ...c })), checks: t.checks.slice(), indexes: t.indexes.slice(), heap: t.heap,
     keyColumns: new Set(t.keyColumns), indexedColumns: new Set(t.indexedColumns), types: t.types.slice(),

@@ -40,7 +40,7 @@ export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> 
   for (const t of tables) yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
   ex.eng.ensureXid(s);
   for (const t of [...new Set(tables)]) {
-    s.tx!.undo.push(saveTableDef(t));
+    s.tx!.undo.push(saveTableDef(ex, t));
     newRelfilenode(ex, s, t);
     if (n.restart_seqs) {
       for (const seq of cat.sequences.values()) {

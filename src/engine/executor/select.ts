@@ -67,7 +67,10 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (n.intoClause) throw notSupported('SELECT INTO');
   let snapCache: Snapshot | null = null;
   const snap = sub ? sub.snapshot : () => (snapCache ??= ex.eng.snapshotFor(s));
-  snap();
+  // the transaction snapshot is taken before parse analysis (exec_simple_query); a READ COMMITTED statement's own
+  // snapshot only once its relation locks are held (PortalStart), so it sees what a lock holder committed
+  if (sub || usesXactSnapshot(s.tx!.isolation)) snap();
+  const generation = ex.eng.catalog.generation;
   if (n.valuesLists) return ex.valuesQuery(s, n, sql, snap);
   const src = ex.source(s, n.fromClause, snap, sql);
   if (sub) src.scope.outer = sub.outer;
@@ -83,6 +86,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
   if (src.table) yield* ex.lockRelation(s, src.table, lockMode ? LockMode.RowShare : LockMode.AccessShare);
   for (const jt of src.tables ?? []) yield* ex.lockRelation(s, jt, LockMode.AccessShare);
+  // DDL changed a table while we waited for its lock: analyze again with the new definition (the locks are held now)
+  if (ex.eng.catalog.generation !== generation) return yield* query(ex, s, n, sql, topLevel, sub);
+  snap();
   if (lockMode) { ex.checkReadOnly(s, `SELECT ${LOCK_CLAUSE_NAME[lockMode]}`); s.tx!.cidUsed = true; } // standard_ExecutorStart: GetCurrentCommandId(true)
 
   const scope = src.scope;
