@@ -120,7 +120,7 @@ function alterOne(ex: Executor, s: Session, t: Table, c: N): void {
     case 'AT_DropColumn': return dropColumn(ex, s, t, c.name, !!c.missing_ok);
     case 'AT_ColumnDefault': {
       const col = columnOrError(t, c.name);
-      if (col.identity) throw new PgError('42601', `column "${col.name}" of relation "${t.name}" is an identity column`, { hint: 'Use ALTER TABLE ... ALTER COLUMN ... DROP IDENTITY instead.' });
+      if (col.identity) throw new PgError('42601', `column "${col.name}" of relation "${t.name}" is an identity column`);
       if (!c.def) { col.defaultExpr = null; return; }
       const expr = materializeLiterals(c.def);
       checkDefault(ex, s, col, expr);
@@ -136,8 +136,8 @@ function alterOne(ex: Executor, s: Session, t: Table, c: N): void {
     }
     case 'AT_DropNotNull': {
       const col = columnOrError(t, c.name);
+      if (col.identity) throw new PgError('42601', `column "${col.name}" of relation "${t.name}" is an identity column`);
       if (t.indexes.some((i) => i.primary && i.columns.includes(col.attnum - 1))) throw new PgError('42P16', `column "${col.name}" is in a primary key`);
-      if (col.identity) throw new PgError('42P16', `column "${col.name}" of relation "${t.name}" is an identity column`);
       col.notNull = false;
       return;
     }

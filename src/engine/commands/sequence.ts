@@ -150,6 +150,12 @@ function initParams(ex: Executor, options: N[], old: SeqParams | null, lastValue
   return { params: { type, start: fixedStart, increment, min, max, cycle }, restart, ownedBy };
 }
 
+/** The implicit sequence of an identity column: its options, AS the column's type. */
+export function identityParams(ex: Executor, options: N[], type: string): SeqParams {
+  const as = { DefElem: { defname: 'as', arg: { TypeName: { names: [{ String: { sval: type } }] } } } };
+  return initParams(ex, [as, ...options], null, null).params;
+}
+
 export function* createSequence(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const done: QueryResult = { command: 'CREATE SEQUENCE', columns: null, rows: [] };
   const rv = n.sequence as N;
@@ -228,6 +234,10 @@ export function* dropSequence(ex: Executor, s: Session, n: N): Gen<QueryResult> 
       if (cat.views.has(name)) throw new PgError('42809', `"${name}" is not a sequence`, { hint: 'Use DROP VIEW to remove a view.' });
       if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `sequence "${name}" does not exist, skipping` }); continue; }
       throw new PgError('42P01', `sequence "${name}" does not exist`);
+    }
+    const owner = seq.ownedBy ? cat.get(seq.ownedBy)?.columns.find((c) => !c.dropped && c.name === seq.ownedByColumn) : undefined;
+    if (owner?.identity) {
+      throw new PgError('2BP01', `cannot drop sequence ${name} because column ${owner.name} of table ${seq.ownedBy} requires it`, { hint: `You can drop column ${owner.name} of table ${seq.ownedBy} instead.` });
     }
     const users = [...cat.tables.values()].flatMap((t) => t.columns.filter((c) => !c.dropped && callsNextval(c.defaultExpr, name)).map((c) => `default value for column ${c.name} of table ${t.name} depends on sequence ${name}`));
     if (users.length && n.behavior !== 'DROP_CASCADE') {

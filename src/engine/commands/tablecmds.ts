@@ -17,7 +17,8 @@ import { resolveTypeName, typeDisplayName } from '../sql/types.js';
 import { type Table, type Column, type CheckConstraint, heapGetattrs } from '../catalog/catalog.js';
 import { HeapRelation, packTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
-import { Sequence } from '../sequence/sequence.js';
+import { Sequence, type SeqParams } from '../sequence/sequence.js';
+import { identityParams } from './sequence.js';
 import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
 import { checkNoDependents, dependentViews } from './view.js';
 import { tupleLengthPacked } from '../heap/tuple.js';
@@ -53,7 +54,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const checks: CheckConstraint[] = [];
   const uniques: { cols: string[]; primary: boolean; name?: string }[] = [];
   const checkNames = new Set<string>();
-  const serials: { seqName: string; column: string; max: number | bigint }[] = [];
+  const serials: { seqName: string; column: string; max: number | bigint; params?: SeqParams }[] = [];
   const pickName = (base: string) => { let nm = base, i = 0; while (checkNames.has(nm) || cat.relationExists(nm)) nm = `${base}${++i}`; checkNames.add(nm); return nm; };
   for (const el of (n.tableElts ?? []) as N[]) {
     if (el.ColumnDef) {
@@ -81,12 +82,26 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
         switch (c.contype) {
           case 'CONSTR_NOTNULL': col.notNull = true; break;
           case 'CONSTR_NULL': break;
-          case 'CONSTR_DEFAULT': col.defaultExpr = materializeLiterals(c.raw_expr); break;
+          case 'CONSTR_DEFAULT':
+            if (col.identity) throw new PgError('42601', `both default and identity specified for column "${cd.colname}" of table "${name}"`, { position: posOf(c.location)! });
+            col.defaultExpr = materializeLiterals(c.raw_expr); break;
           case 'CONSTR_PRIMARY': col.notNull = true; uniques.push({ cols: [cd.colname], primary: true, name: c.conname }); break;
           case 'CONSTR_UNIQUE': uniques.push({ cols: [cd.colname], primary: false, name: c.conname }); break;
           case 'CONSTR_CHECK': checks.push({ name: c.conname ?? '', expr: materializeLiterals(c.raw_expr), base: `${name}_${cd.colname}_check` } as CheckConstraint & { base: string }); break;
           case 'CONSTR_FOREIGN': throw notSupported('foreign keys', posOf(c.location));
-          case 'CONSTR_IDENTITY': throw notSupported('identity columns', posOf(c.location));
+          case 'CONSTR_IDENTITY': {
+            // an identity column: NOT NULL, values from its own sequence t_col_seq (transformColumnDefinition)
+            if (!['int2', 'int4', 'int8'].includes(type.name)) throw new PgError('22023', 'identity column type must be smallint, integer, or bigint');
+            if (col.defaultExpr || serial) throw new PgError('42601', `both default and identity specified for column "${cd.colname}" of table "${name}"`, { position: posOf(c.location)! });
+            let seqName = `${name}_${cd.colname}_seq`;
+            for (let k = 1; cat.relationExists(seqName) || serials.some((x) => x.seqName === seqName); k++) seqName = `${name}_${cd.colname}_seq${k}`;
+            const params = identityParams(ex, (c.options ?? []) as N[], type.name);
+            serials.push({ seqName, column: cd.colname, max: params.max, params });
+            col.identity = c.generated_when === 'a' ? 'a' : 'd';
+            col.notNull = true;
+            col.defaultExpr = { FuncCall: { funcname: [{ String: { sval: 'nextval' } }], args: [{ A_Const: { sval: { sval: seqName }, location: -1 } }], location: -1 } };
+            break;
+          }
           case 'CONSTR_GENERATED': throw notSupported('generated columns', posOf(c.location));
           default: throw notSupported(`column constraint ${c.contype}`, posOf(c.location));
         }
@@ -118,7 +133,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   ex.eng.ensureXid(s);
   // serial columns' sequences are created first (CREATE SEQUENCE runs before CREATE TABLE)
   for (const sq of serials) {
-    const seq = new Sequence(cat.allocOid(), sq.seqName, sq.max, name);
+    const seq = new Sequence(cat.allocOid(), sq.seqName, sq.params ?? sq.max, name);
     seq.ownedByColumn = sq.column;
     cat.sequences.set(sq.seqName, seq);
     s.tx!.undo.push(() => cat.sequences.delete(sq.seqName));
@@ -128,7 +143,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   // the TOAST table and its index (when a column is unbounded), then an index + a constraint per key.
   const oid = cat.allocOid();
   cat.allocOid(); cat.allocOid();
-  const nDefaults = columns.filter((c) => c.defaultExpr).length;
+  const nDefaults = columns.filter((c) => c.defaultExpr && !c.identity).length; // an identity column has no pg_attrdef row
   for (let i = 0; i < nDefaults + checks.length; i++) cat.allocOid();
   const toast = needsToast(columns);
   if (toast) { cat.allocOid(); cat.allocOid(); }

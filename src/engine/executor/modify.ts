@@ -40,6 +40,19 @@ import {
   N, Gen, Candidate, PROGRESS_ROWS, hotChain, failingRow, sameValue, checkValuesLists, firstLocation, 
 } from './util.js';
 
+/**
+ * rewriteTargetListIU for an identity column given a value: GENERATED ALWAYS refuses it unless OVERRIDING SYSTEM
+ * VALUE; OVERRIDING USER VALUE throws a BY DEFAULT column's value away. True: use the default instead.
+ */
+function identityOverridden(t: Table, col: Column, override: string | undefined): boolean {
+  if (col.identity === 'a' && override !== 'OVERRIDING_SYSTEM_VALUE') {
+    throw new PgError('428C9', `cannot insert a non-DEFAULT value into column "${col.name}"`, {
+      detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.`, hint: 'Use OVERRIDING SYSTEM VALUE to override.',
+    });
+  }
+  return col.identity === 'd' && override === 'OVERRIDING_USER_VALUE';
+}
+
 export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
   if (n.withClause) throw notSupported('WITH queries');
   const t = ex.table(n.relation);
@@ -70,16 +83,22 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       if (items.length > targetCols.length) throw new PgError('42601', 'INSERT has more expressions than target columns', { position: posOf(firstLocation(items[targetCols.length]!)) });
       if (items.length < targetCols.length && n.cols) throw new PgError('42601', 'INSERT has more target columns than expressions', { position: posOf(n.cols[items.length].ResTarget.location) });
       const provided = new Set<number>();
-      items.forEach((e, i) => { if (!e.SetToDefault) provided.add(t.columns[targetCols[i]!]!.attnum - 1); });
-      const vals: Value[] = defaults(provided);
       items.forEach((e, i) => {
         const col = t.columns[targetCols[i]!]!;
         if (e.SetToDefault) return;
+        if (col.identity && identityOverridden(t, col, n.override)) return;
+        provided.add(col.attnum - 1);
+      });
+      const vals: Value[] = defaults(provided);
+      items.forEach((e, i) => {
+        const col = t.columns[targetCols[i]!]!;
+        if (e.SetToDefault || !provided.has(col.attnum - 1)) return;
         vals[col.attnum - 1] = ex.assign(compileExpr(e, noScope), col, firstLocation(e)).fn(null as unknown as Row);
       });
       rows.push(vals);
     }
   } else {
+    for (const c of targetCols) { const col = t.columns[c]!; if (col.identity) identityOverridden(t, col, n.override); }
     const q = yield* ex.query(s, sel, raw.text, false);
     if (q.types.length > targetCols.length) throw new PgError('42601', 'INSERT has more expressions than target columns');
     const identity = q.types.length === t.columns.length && targetCols.every((c, i) => c === i) &&
@@ -329,6 +348,9 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     const idx = t.columns.findIndex((c) => c.name === rt.name);
     if (idx < 0) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
     const col = t.columns[idx]!;
+    if (col.identity === 'a' && !rt.val.SetToDefault) {
+      throw new PgError('428C9', `column "${col.name}" can only be updated to DEFAULT`, { detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.` });
+    }
     if (rt.val.SetToDefault) {
       const make = ex.defaultMaker(t, s, snap);
       const others = new Set(t.columns.map((_, i) => i).filter((i) => i !== idx));
