@@ -5,6 +5,7 @@
  * Mirrors: src/backend/commands/tablecmds.c (DefineRelation, RemoveRelations), indexcmds.c (DefineIndex),
  * catalog/index.c (index_build, index_update_stats). Simplifications: catalog changes are not MVCC-versioned (an
  * aborted CREATE is undone by a list of undo actions); no TOAST tables (a row that would need one is refused).
+ * ALTER TABLE lives in altertable.ts, TRUNCATE in truncate.ts, what they do to storage in relfile.ts.
  */
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';

@@ -5,7 +5,8 @@
  * indexinsert.ts (index entries and the unique check), rowlocks.ts (waiting for a row); commands/ for DDL,
  * VACUUM, LOCK and CHECKPOINT.
  *
- * The executor: SELECT, INSERT, UPDATE, DELETE, SELECT ... FOR UPDATE, CREATE/DROP TABLE, LOCK, CHECKPOINT.
+ * The executor: SELECT, INSERT, UPDATE, DELETE, SELECT ... FOR UPDATE; DDL and utility statements are dispatched
+ * to commands/ (tablecmds, altertable, truncate, sequence, view, createas, prepare, vacuum, lockcmds).
  *
  * Reading: a sequential scan walks every page and line pointer in physical order and asks the visibility
  * rules (HeapTupleSatisfiesMVCC) about each version; an equality condition on a unique index's column uses
