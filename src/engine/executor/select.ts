@@ -5,6 +5,11 @@
  *
  * Mirrors: src/backend/executor/nodeAgg.c, nodeSort.c, nodeLimit.c, nodeUnique.c, nodeLockRows.c, nodeSubplan.c,
  * nodeValuesscan.c. Simplifications: subqueries run once or per outer row, not as a planned subplan tree.
+ *
+ * Snapshots and locks: a READ COMMITTED query takes its snapshot once its AccessShareLocks are held (so a query
+ * that waited behind ALTER TABLE or TRUNCATE sees what they committed); a transaction snapshot (REPEATABLE READ,
+ * SERIALIZABLE) is taken first, as exec_simple_query does. If DDL changed a table while the query waited, the
+ * query is analyzed again against the new definition.
  */
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
