@@ -69,6 +69,32 @@ export function setval(eng: Engine, s: Session, name: string, big: number | bigi
   return big;
 }
 
+/**
+ * lock_and_open_sequence: nextval / currval / setval hold RowExclusiveLock on the sequence until the transaction
+ * ends, so they wait for an uncommitted ALTER SEQUENCE (ShareRowExclusiveLock) and it waits for them. The calls
+ * cannot wait in the middle of an expression here, so a statement takes these locks for every sequence it names
+ * by a constant before it reads any row — what the first call would do.
+ */
+export function* lockSequencesIn(ex: Executor, s: Session, node: unknown): Gen<void> {
+  const names = new Set<string>();
+  const walk = (n: unknown) => {
+    if (!n || typeof n !== 'object') return;
+    if (Array.isArray(n)) { n.forEach(walk); return; }
+    const o = n as N;
+    if (o.FuncCall) {
+      const fname = (o.FuncCall.funcname as N[]).map((x) => x.String.sval).pop();
+      const a = (o.FuncCall.args as N[] | undefined)?.[0];
+      if ((fname === 'nextval' || fname === 'currval' || fname === 'setval') && a?.A_Const?.sval) names.add(a.A_Const.sval.sval as string);
+    }
+    Object.values(o).forEach(walk);
+  };
+  walk(node);
+  for (const name of names) {
+    const seq = ex.eng.catalog.sequences.get(name);
+    if (seq) yield* ex.eng.acquireLock(s, { type: 'relation', rel: seq.oid }, LockMode.RowExclusive);
+  }
+}
+
 // ------------------------------------------------------------------ CREATE / ALTER / DROP SEQUENCE
 
 const TYPE_DISPLAY: Record<SeqType, string> = { int2: 'smallint', int4: 'integer', int8: 'bigint' };

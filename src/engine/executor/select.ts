@@ -30,6 +30,7 @@ import {
 import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
+import { lockSequencesIn } from '../commands/sequence.js';
 import {
   N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, checkValuesLists, expressionKey, firstLocation, containsAggregate, 
 } from './util.js';
@@ -92,6 +93,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (src.table) yield* ex.lockRelation(s, src.table, lockMode ? LockMode.RowShare : LockMode.AccessShare);
   for (const jt of src.tables ?? []) yield* ex.lockRelation(s, jt, LockMode.AccessShare);
   // DDL changed a table while we waited for its lock: analyze again with the new definition (the locks are held now)
+  if (ex.eng.catalog.sequences.size && !sub) yield* lockSequencesIn(ex, s, n);
   if (ex.eng.catalog.generation !== generation) return yield* query(ex, s, n, sql, topLevel, sub);
   snap();
   if (lockMode) { ex.checkReadOnly(s, `SELECT ${LOCK_CLAUSE_NAME[lockMode]}`); s.tx!.cidUsed = true; } // standard_ExecutorStart: GetCurrentCommandId(true)
