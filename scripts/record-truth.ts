@@ -63,7 +63,8 @@ async function recordOne(file: string, template: Template) {
 
 const template = new Template();
 try {
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.steps.json'))) await recordOne(f, template);
+  const only = process.argv.slice(2).map((f) => f.replace(/^.*\//, ''));
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.steps.json') && (!only.length || only.includes(f)))) await recordOne(f, template);
 } finally {
   template.remove();
 }

@@ -186,6 +186,7 @@ export class Engine {
       n.lastAbortReason = s.lastAbortReason;
       n.gucs = s.gucs.clone();
       n.currvals = new Map(s.currvals);
+      n.prepared = new Map(s.prepared);
       c.sessions.push(n);
     }
     return c;
@@ -315,9 +316,9 @@ export class Engine {
 
   // ---------------------------------------------------------------- sequences (commands/sequence.ts)
 
-  nextval(s: Session, name: string): number { return nextval(this, s, name); }
-  currval(s: Session, name: string): number { return currval(this, s, name); }
-  setval(s: Session, name: string, big: number | bigint, isCalled: boolean): number { return setval(this, s, name, big, isCalled); }
+  nextval(s: Session, name: string): number | bigint { return nextval(this, s, name); }
+  currval(s: Session, name: string): number | bigint { return currval(this, s, name); }
+  setval(s: Session, name: string, big: number | bigint, isCalled: boolean): number | bigint { return setval(this, s, name, big, isCalled); }
 
   /** current_setting(name) */
   currentSetting(s: Session, name: string, missingOk = false): string | null {

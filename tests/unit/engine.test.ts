@@ -27,7 +27,7 @@ describe('bad input gets a PostgreSQL error and changes nothing', () => {
     ['ambiguous column', 'SELECT id FROM t a, t b', '42702'],
     ['unsupported set operation', 'SELECT 1 UNION SELECT 2', '0A000'],
     ['unsupported statement', 'VACUUM FULL t', '0A000'],
-    ['unsupported statement (TRUNCATE)', 'TRUNCATE t', '0A000'],
+    ['unsupported statement (ALTER TABLE ... ATTACH PARTITION)', 'ALTER TABLE t ATTACH PARTITION t2 FOR VALUES IN (1)', '0A000'],
     ['savepoint outside a transaction block', 'SAVEPOINT a', '25P01'],
     ['unsupported function', 'SELECT now()', '0A000'],
   ];

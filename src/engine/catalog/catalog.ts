@@ -6,11 +6,21 @@
  * numbers a fresh cluster would. Constraint and index names follow ChooseConstraintName: t_pkey, t_col_key,
  * t_col_check.
  *
+ * A column's place (attnum) never changes: ALTER TABLE ... DROP COLUMN only marks it attisdropped (renamed
+ * "........pg.dropped.N........", left out of *), so the bytes old tuples keep for it still line up. ADD COLUMN
+ * with a non-volatile DEFAULT (or none) rewrites nothing: the value is stored once as attmissingval and
+ * heap_getattr answers it for every tuple with fewer attributes (t_infomask2's natts) — heapGetattrs() below.
+ *
+ *     CREATE TABLE t (id int);  INSERT INTO t VALUES (1);     -- the tuple has natts 1
+ *     ALTER TABLE t ADD COLUMN w int DEFAULT 5;                -- no rewrite: w's attmissingval = 5
+ *     SELECT * FROM t;                                         -- 1 | 5  (the tuple still has natts 1)
+ *
  * Mirrors: pg_class / pg_attribute / pg_constraint / pg_index, heap_create_with_catalog() and
- * ChooseRelationName(). Simplifications: one schema (public), no TOAST tables, no ALTER TABLE, catalog changes
- * are not MVCC (a CREATE TABLE is visible to everyone at once, and a rolled-back CREATE is undone directly).
+ * ChooseRelationName(), access/common/heaptuple.c (getmissingattr). Simplifications: one schema (public) plus
+ * each session's temporary tables, no TOAST tables, catalog changes are not MVCC (a CREATE TABLE is visible to
+ * everyone at once, and a rolled-back DDL statement is undone directly by its undo action).
  */
-import type { SqlType } from '../sql/types.js';
+import type { SqlType, Value } from '../sql/types.js';
 import type { HeapRelation } from '../heap/heap.js';
 import type { BtreeIndex } from '../index/btree.js';
 import type { Sequence } from '../sequence/sequence.js';
@@ -22,6 +32,12 @@ export interface Column {
   /** parse tree of the DEFAULT expression, or null */
   defaultExpr: unknown | null;
   attnum: number;
+  /** attisdropped: ALTER TABLE ... DROP COLUMN left the slot (old tuples keep its bytes); invisible to SQL */
+  dropped?: boolean;
+  /** atthasmissing / attmissingval: the value tuples written before ADD COLUMN answer for it */
+  missing?: Value;
+  /** attidentity: GENERATED ALWAYS ('a') or BY DEFAULT ('d') AS IDENTITY */
+  identity?: 'a' | 'd';
 }
 export interface CheckConstraint { name: string; expr: unknown; compiled?: unknown }
 
@@ -44,6 +60,43 @@ export interface Table {
   stats?: { relpages: number; reltuples: number };
   /** packed tuple length of a tuple without NULLs when every column is fixed-width, else undefined */
   fixedLength?: number;
+  /** pg_class.relfilenode: the data file; a new one after TRUNCATE or a rewriting ALTER TABLE (absent = oid) */
+  relfilenode?: number;
+  /** pg_class.reloptions as PostgreSQL prints them ("fillfactor=50"); absent = none */
+  reloptions?: string[];
+  /** pg_class.relpersistence 't': a temporary table, visible only to the session that created it */
+  temp?: { session: string; onCommit: 'preserve' | 'delete' | 'drop' };
+  /** the LSN from which this relfilenode's WAL starts (REDO skips the table's older records: they were for a file
+   *  TRUNCATE or a rewrite replaced) */
+  storageLsn?: number;
+}
+
+/** A view: a stored query (pg_rewrite's _RETURN rule), expanded where its name appears in FROM. */
+export interface View {
+  oid: number;
+  name: string;
+  /** the SELECT's parse tree and the text it came from (for column positions in errors) */
+  query: unknown;
+  sql: string;
+  columns: { name: string; type: SqlType }[];
+  /** relations (tables or views) and the columns of each this view reads, for DROP's dependency errors */
+  deps: { rel: string; columns: string[] }[];
+  temp?: { session: string };
+}
+
+/** heap_getattr for every attribute: a tuple shorter than the descriptor answers each missing column's
+ *  attmissingval (or NULL) — the tuple itself keeps its natts. */
+export function heapGetattrs(t: Table, values: Value[]): Value[] {
+  const n = t.columns.length;
+  if (values.length >= n) return values;
+  const out = values.slice();
+  for (let i = values.length; i < n; i++) out.push(t.columns[i]!.missing ?? null);
+  return out;
+}
+
+/** The columns SQL sees (not dropped), with their positions in the tuple. */
+export function liveColumns(t: Table): Column[] {
+  return t.columns.filter((c) => !c.dropped);
 }
 
 export const FIRST_NORMAL_OID = 16384;
@@ -54,17 +107,26 @@ export class Catalog {
   /** indexes made by CREATE INDEX (not backing a constraint: DROP INDEX may remove them) */
   standaloneIndexes = new Set<string>();
   sequences = new Map<string, Sequence>();
+  views = new Map<string, View>();
   nextOid = FIRST_NORMAL_OID;
+  /** bumped by every change to a table's definition or storage (ALTER TABLE, TRUNCATE): a statement that waited
+   *  for a lock meanwhile analyzes again */
+  generation = 0;
 
   clone(): Catalog {
     const c = new Catalog();
     c.nextOid = this.nextOid;
+    c.generation = this.generation;
     c.standaloneIndexes = new Set(this.standaloneIndexes);
     for (const [name, sq] of this.sequences) c.sequences.set(name, sq.clone());
+    for (const [name, v] of this.views) c.views.set(name, { ...v, columns: v.columns.slice(), deps: v.deps.slice() });
     for (const [name, t] of this.tables) {
       c.tables.set(name, {
         ...t, heap: t.heap.clone(), indexes: t.indexes.map((i) => i.clone()),
         checks: t.checks.map((ch) => ({ name: ch.name, expr: ch.expr })), // compiled forms are rebuilt lazily
+        columns: t.columns.map((col) => ({ ...col })), types: t.types.slice(),
+        keyColumns: new Set(t.keyColumns), indexedColumns: new Set(t.indexedColumns),
+        ...(t.reloptions ? { reloptions: t.reloptions.slice() } : {}),
       });
     }
     return c;
@@ -85,7 +147,7 @@ export class Catalog {
   }
   /** Is the name used by a table or an index? (relations share one namespace) */
   relationExists(name: string): boolean {
-    if (this.tables.has(name) || this.sequences.has(name)) return true;
+    if (this.tables.has(name) || this.sequences.has(name) || this.views.has(name)) return true;
     for (const t of this.tables.values()) for (const i of t.indexes) if (i.name === name) return true;
     return false;
   }

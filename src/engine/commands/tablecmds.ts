@@ -5,6 +5,7 @@
  * Mirrors: src/backend/commands/tablecmds.c (DefineRelation, RemoveRelations), indexcmds.c (DefineIndex),
  * catalog/index.c (index_build, index_update_stats). Simplifications: catalog changes are not MVCC-versioned (an
  * aborted CREATE is undone by a list of undo actions); no TOAST tables (a row that would need one is refused).
+ * ALTER TABLE lives in altertable.ts, TRUNCATE in truncate.ts, what they do to storage in relfile.ts.
  */
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -14,10 +15,13 @@ import {
   compileExpr, 
 } from '../sql/expr.js';
 import { resolveTypeName, typeDisplayName } from '../sql/types.js';
-import type { Table, Column, CheckConstraint } from '../catalog/catalog.js';
+import { type Table, type Column, type CheckConstraint, heapGetattrs } from '../catalog/catalog.js';
 import { HeapRelation, packTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
-import { Sequence } from '../sequence/sequence.js';
+import { Sequence, type SeqParams } from '../sequence/sequence.js';
+import { identityParams } from './sequence.js';
+import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
+import { checkNoDependents, dependentViews } from './view.js';
 import { tupleLengthPacked } from '../heap/tuple.js';
 import { LpFlags, HEAP_ONLY_TUPLE } from '../heap/tuple.js';
 import {
@@ -51,7 +55,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const checks: CheckConstraint[] = [];
   const uniques: { cols: string[]; primary: boolean; name?: string }[] = [];
   const checkNames = new Set<string>();
-  const serials: { seqName: string; column: string; max: number | bigint }[] = [];
+  const serials: { seqName: string; column: string; max: number | bigint; params?: SeqParams }[] = [];
   const pickName = (base: string) => { let nm = base, i = 0; while (checkNames.has(nm) || cat.relationExists(nm)) nm = `${base}${++i}`; checkNames.add(nm); return nm; };
   for (const el of (n.tableElts ?? []) as N[]) {
     if (el.ColumnDef) {
@@ -79,12 +83,26 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
         switch (c.contype) {
           case 'CONSTR_NOTNULL': col.notNull = true; break;
           case 'CONSTR_NULL': break;
-          case 'CONSTR_DEFAULT': col.defaultExpr = materializeLiterals(c.raw_expr); break;
+          case 'CONSTR_DEFAULT':
+            if (col.identity) throw new PgError('42601', `both default and identity specified for column "${cd.colname}" of table "${name}"`, { position: posOf(c.location)! });
+            col.defaultExpr = materializeLiterals(c.raw_expr); break;
           case 'CONSTR_PRIMARY': col.notNull = true; uniques.push({ cols: [cd.colname], primary: true, name: c.conname }); break;
           case 'CONSTR_UNIQUE': uniques.push({ cols: [cd.colname], primary: false, name: c.conname }); break;
           case 'CONSTR_CHECK': checks.push({ name: c.conname ?? '', expr: materializeLiterals(c.raw_expr), base: `${name}_${cd.colname}_check` } as CheckConstraint & { base: string }); break;
           case 'CONSTR_FOREIGN': throw notSupported('foreign keys', posOf(c.location));
-          case 'CONSTR_IDENTITY': throw notSupported('identity columns', posOf(c.location));
+          case 'CONSTR_IDENTITY': {
+            // an identity column: NOT NULL, values from its own sequence t_col_seq (transformColumnDefinition)
+            if (!['int2', 'int4', 'int8'].includes(type.name)) throw new PgError('22023', 'identity column type must be smallint, integer, or bigint');
+            if (col.defaultExpr || serial) throw new PgError('42601', `both default and identity specified for column "${cd.colname}" of table "${name}"`, { position: posOf(c.location)! });
+            let seqName = `${name}_${cd.colname}_seq`;
+            for (let k = 1; cat.relationExists(seqName) || serials.some((x) => x.seqName === seqName); k++) seqName = `${name}_${cd.colname}_seq${k}`;
+            const params = identityParams(ex, (c.options ?? []) as N[], type.name);
+            serials.push({ seqName, column: cd.colname, max: params.max, params });
+            col.identity = c.generated_when === 'a' ? 'a' : 'd';
+            col.notNull = true;
+            col.defaultExpr = { FuncCall: { funcname: [{ String: { sval: 'nextval' } }], args: [{ A_Const: { sval: { sval: seqName }, location: -1 } }], location: -1 } };
+            break;
+          }
           case 'CONSTR_GENERATED': throw notSupported('generated columns', posOf(c.location));
           default: throw notSupported(`column constraint ${c.contype}`, posOf(c.location));
         }
@@ -112,10 +130,12 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     } else throw notSupported('CREATE TABLE ... LIKE');
   }
   if (uniques.filter((u) => u.primary).length > 1) throw new PgError('42P16', `multiple primary keys for table "${name}" are not allowed`);
+  const reloptions = n.options?.length ? applyRelOptions(undefined, n.options as N[], false).options : [];
   ex.eng.ensureXid(s);
   // serial columns' sequences are created first (CREATE SEQUENCE runs before CREATE TABLE)
   for (const sq of serials) {
-    const seq = new Sequence(cat.allocOid(), sq.seqName, sq.max, name);
+    const seq = new Sequence(cat.allocOid(), sq.seqName, sq.params ?? sq.max, name);
+    seq.ownedByColumn = sq.column;
     cat.sequences.set(sq.seqName, seq);
     s.tx!.undo.push(() => cat.sequences.delete(sq.seqName));
     ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0);
@@ -124,7 +144,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   // the TOAST table and its index (when a column is unbounded), then an index + a constraint per key.
   const oid = cat.allocOid();
   cat.allocOid(); cat.allocOid();
-  const nDefaults = columns.filter((c) => c.defaultExpr).length;
+  const nDefaults = columns.filter((c) => c.defaultExpr && !c.identity).length; // an identity column has no pg_attrdef row
   for (let i = 0; i < nDefaults + checks.length; i++) cat.allocOid();
   const toast = needsToast(columns);
   if (toast) { cat.allocOid(); cat.allocOid(); }
@@ -133,6 +153,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     oid, name, columns, checks: checks.map(({ name: nm, expr }) => ({ name: nm, expr })), indexes: [], heap: new HeapRelation(),
     keyColumns: new Set(), indexedColumns: new Set(), types: columns.map((c) => c.type),
   };
+  if (reloptions.length) { table.reloptions = reloptions; table.heap.fillfactor = fillfactorOf(reloptions); }
   if (columns.every((c) => ['int2', 'int4', 'int8', 'bool'].includes(c.type.name))) {
     table.fixedLength = tupleLengthPacked(columns.map(() => 0), table.types);
   }
@@ -178,10 +199,14 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     const parts = (obj.List.items as N[]).map((x) => x.String.sval as string);
     const name = parts[parts.length - 1]!;
     const t = cat.get(name);
+    if (!t && cat.sequences.has(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP SEQUENCE to remove a sequence.' });
+    if (!t && cat.views.has(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
     if (!t) {
       if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `table "${name}" does not exist, skipping` }); continue; }
       throw new PgError('42P01', `table "${name}" does not exist`);
     }
+    if (n.behavior === 'DROP_CASCADE' && dependentViews(ex, name).length) throw notSupported('DROP TABLE ... CASCADE');
+    checkNoDependents(ex, 'table', name);
     yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive, null, `waiting for AccessExclusiveLock on ${name} to drop it`);
     ex.eng.ensureXid(s);
     cat.tables.delete(name);
@@ -241,6 +266,7 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       let last = item;
       for (const m of hotChain(t, page.blkno, i + 1, ex.eng.multis)) last = m.item;
       const d = satisfiesDirty({ ...last }, vctx);
+      last = { ...last, values: heapGetattrs(t, last.values) };
       if (n.unique && d.visible) {
         const key = index.keyOf(last.values);
         if (key !== null && liveKeys.has(key)) {

@@ -5,7 +5,8 @@
  * indexinsert.ts (index entries and the unique check), rowlocks.ts (waiting for a row); commands/ for DDL,
  * VACUUM, LOCK and CHECKPOINT.
  *
- * The executor: SELECT, INSERT, UPDATE, DELETE, SELECT ... FOR UPDATE, CREATE/DROP TABLE, LOCK, CHECKPOINT.
+ * The executor: SELECT, INSERT, UPDATE, DELETE, SELECT ... FOR UPDATE; DDL and utility statements are dispatched
+ * to commands/ (tablecmds, altertable, truncate, sequence, view, createas, prepare, vacuum, lockcmds).
  *
  * Reading: a sequential scan walks every page and line pointer in physical order and asks the visibility
  * rules (HeapTupleSatisfiesMVCC) about each version; an equality condition on a unique index's column uses
@@ -59,29 +60,47 @@ import { indexInsert, uniqueCheck, indexAdd, indexInsertAll, indexInsertRest } f
 import { createTable, dropStmt, createIndex, dropIndex } from '../commands/tablecmds.js';
 import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
 import { lockStmt, checkpoint } from '../commands/lockcmds.js';
+import { alterTableStmt, renameStmt } from '../commands/altertable.js';
+import { createSequence, alterSequence, dropSequence } from '../commands/sequence.js';
+import { createView, dropView } from '../commands/view.js';
+import { createTableAs } from '../commands/createas.js';
+import { truncateStmt } from '../commands/truncate.js';
+import { prepareStmt, executeStmt, deallocateStmt } from '../commands/prepare.js';
 
 export class Executor {
   constructor(readonly eng: Engine) {}
 
   *run(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {
     switch (type) {
-      case 'SelectStmt': return yield* this.selectStmt(s, node, raw);
+      case 'SelectStmt':
+        if (node.intoClause) return yield* createTableAs(this, s, { ...node, intoClause: undefined }, node.intoClause, false, raw);
+        return yield* this.selectStmt(s, node, raw);
+      case 'CreateTableAsStmt':
+        if (node.objtype !== 'OBJECT_TABLE') throw notSupported('materialized views');
+        return yield* createTableAs(this, s, node.query.SelectStmt ?? node.query, node.into, !!node.if_not_exists, raw);
       case 'InsertStmt': return yield* this.insertStmt(s, node, raw);
       case 'UpdateStmt': return yield* this.updateStmt(s, node, raw);
       case 'DeleteStmt': return yield* this.deleteStmt(s, node, raw);
       case 'CreateStmt': return yield* this.createTable(s, node);
-      case 'DropStmt': return yield* this.dropStmt(s, node);
+      case 'DropStmt':
+        if (node.removeType === 'OBJECT_SEQUENCE') return yield* dropSequence(this, s, node);
+        if (node.removeType === 'OBJECT_VIEW') return yield* dropView(this, s, node);
+        return yield* this.dropStmt(s, node);
       case 'LockStmt': return yield* this.lockStmt(s, node);
       case 'CheckPointStmt': return this.checkpoint(s);
       case 'VacuumStmt': return this.vacuumStmt(s, node);
       case 'ExplainStmt': throw notSupported('EXPLAIN');
-      case 'TruncateStmt': throw notSupported('TRUNCATE');
+      case 'TruncateStmt': return yield* truncateStmt(this, s, node);
       case 'IndexStmt': return yield* this.createIndex(s, node);
-      case 'AlterTableStmt': throw notSupported('ALTER TABLE');
-      case 'CreateSeqStmt': throw notSupported('sequences');
-      case 'ViewStmt': throw notSupported('views');
+      case 'AlterTableStmt': return yield* alterTableStmt(this, s, node);
+      case 'RenameStmt': return yield* renameStmt(this, s, node);
+      case 'CreateSeqStmt': return yield* createSequence(this, s, node);
+      case 'AlterSeqStmt': return yield* alterSequence(this, s, node);
+      case 'ViewStmt': return yield* createView(this, s, node, raw.text);
       case 'CopyStmt': throw notSupported('COPY');
-      case 'PrepareStmt': case 'ExecuteStmt': throw notSupported('prepared statements');
+      case 'PrepareStmt': return prepareStmt(this, s, node, raw);
+      case 'ExecuteStmt': return yield* executeStmt(this, s, node, raw);
+      case 'DeallocateStmt': return deallocateStmt(s, node);
       case 'DoStmt': case 'CreateFunctionStmt': throw notSupported('procedural code (DO / functions)');
       default: throw notSupported(`the statement ${type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()}`);
     }
@@ -100,6 +119,7 @@ export class Executor {
       currentSnapshot: () => formatSnapshot(snapshot()),
       xactStatus: (xid) => eng.xactStatus(xid),
       currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
+      params: s.params,
     };
   }
 
@@ -138,7 +158,7 @@ export class Executor {
 
   tableScope(t: Table, alias: string | null, s: Session, snap: () => Snapshot, sql: string): Scope {
     return {
-      relName: t.name, alias, columns: t.columns.map((c) => ({ name: c.name, type: c.type })), hasSystem: true,
+      relName: t.name, alias, columns: t.columns.map((c) => (c.dropped ? { name: c.name, type: c.type, dropped: true } : { name: c.name, type: c.type })), hasSystem: true,
       env: this.env(s, snap), sql,
     };
   }

@@ -1,6 +1,7 @@
 /**
  * FROM: a single table, a function such as generate_series, or joins — inner, left and right joins and comma
- * lists, run as nested loops over each side's rows.
+ * lists, run as nested loops over each side's rows. A view's name is replaced by its query's rows and a
+ * sequence's by its one row (commands/view.ts: relationSource).
  *
  * Mirrors: src/backend/executor/nodeNestloop.c, nodeFunctionscan.c; parser/parse_clause.c (transformFromClause).
  * Simplifications: only nested loops (no hash or merge join); FULL and CROSS JOIN LATERAL are refused with 0A000.
@@ -13,6 +14,7 @@ import {
 } from '../sql/expr.js';
 import { type Value, T } from '../sql/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
+import { relationSource } from '../commands/view.js';
 import {
   N, Source, JoinInput, firstLocation, 
 } from './util.js';
@@ -23,6 +25,8 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
   const f = from[0]!;
   if (from.length > 1 || f.JoinExpr) return ex.joinSource(s, from, snap, sql);
   if (f.RangeVar) {
+    const other = relationSource(ex, s, f.RangeVar, snap, sql); // a view or a sequence (commands/view.ts)
+    if (other) return other;
     const t = ex.table(f.RangeVar);
     return { scope: ex.tableScope(t, f.RangeVar.alias?.aliasname ?? null, s, snap, sql), table: t };
   }
@@ -72,11 +76,17 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
   };
   const base = (item: N): JoinInput => {
     if (item.RangeVar) {
+      const other = relationSource(ex, s, item.RangeVar, snap, sql);
+      if (other) {
+        const name = item.RangeVar.alias?.aliasname ?? item.RangeVar.relname;
+        const rows = other.rows!;
+        return { names: [name], columns: other.scope.columns, rels: [{ name, count: other.scope.columns.length }], tables: [], rows: () => [...rows()] };
+      }
       const t = ex.table(item.RangeVar);
       const name = item.RangeVar.alias?.aliasname ?? t.name;
       const scope = ex.tableScope(t, name, s, snap, sql);
       return {
-        names: [name], columns: t.columns.map((c) => ({ name: c.name, type: c.type })), rels: [{ name, count: t.columns.length }], tables: [t],
+        names: [name], columns: scope.columns, rels: [{ name, count: t.columns.length }], tables: [t],
         rows: () => ex.scan(s, t, snap(), null, undefined, scope).map((c) => c.vals),
       };
     }

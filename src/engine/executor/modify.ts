@@ -22,7 +22,7 @@ import {
   compileExpr, castTo, type Compiled, type Scope, type Row, 
 } from '../sql/expr.js';
 import { type SqlType, type Value, T, formatValue, typeDisplayName } from '../sql/types.js';
-import type { Table, Column } from '../catalog/catalog.js';
+import { type Table, type Column, heapGetattrs, liveColumns } from '../catalog/catalog.js';
 import { tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
 import { waitForModify, lockTuple, lockLatest, TUPLE_HW_LOCK } from './rowlocks.js';
@@ -40,6 +40,19 @@ import {
   N, Gen, Candidate, PROGRESS_ROWS, hotChain, failingRow, sameValue, checkValuesLists, firstLocation, 
 } from './util.js';
 
+/**
+ * rewriteTargetListIU for an identity column given a value: GENERATED ALWAYS refuses it unless OVERRIDING SYSTEM
+ * VALUE; OVERRIDING USER VALUE throws a BY DEFAULT column's value away. True: use the default instead.
+ */
+function identityOverridden(t: Table, col: Column, override: string | undefined): boolean {
+  if (col.identity === 'a' && override !== 'OVERRIDING_SYSTEM_VALUE') {
+    throw new PgError('428C9', `cannot insert a non-DEFAULT value into column "${col.name}"`, {
+      detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.`, hint: 'Use OVERRIDING SYSTEM VALUE to override.',
+    });
+  }
+  return col.identity === 'd' && override === 'OVERRIDING_USER_VALUE';
+}
+
 export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
   if (n.withClause) throw notSupported('WITH queries');
   const t = ex.table(n.relation);
@@ -55,7 +68,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       if (all.slice(0, k).some((x: N) => x.ResTarget.name === c.ResTarget.name)) throw new PgError('42701', `column "${c.ResTarget.name}" specified more than once`, { position: posOf(c.ResTarget.location) });
       return idx;
     })
-    : t.columns.map((_, i) => i);
+    : liveColumns(t).map((c) => c.attnum - 1);
   const env = ex.env(s, snap);
   const noScope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql: raw.text };
   let rows: Value[][];
@@ -70,16 +83,22 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       if (items.length > targetCols.length) throw new PgError('42601', 'INSERT has more expressions than target columns', { position: posOf(firstLocation(items[targetCols.length]!)) });
       if (items.length < targetCols.length && n.cols) throw new PgError('42601', 'INSERT has more target columns than expressions', { position: posOf(n.cols[items.length].ResTarget.location) });
       const provided = new Set<number>();
-      items.forEach((e, i) => { if (!e.SetToDefault) provided.add(t.columns[targetCols[i]!]!.attnum - 1); });
-      const vals: Value[] = defaults(provided);
       items.forEach((e, i) => {
         const col = t.columns[targetCols[i]!]!;
         if (e.SetToDefault) return;
+        if (col.identity && identityOverridden(t, col, n.override)) return;
+        provided.add(col.attnum - 1);
+      });
+      const vals: Value[] = defaults(provided);
+      items.forEach((e, i) => {
+        const col = t.columns[targetCols[i]!]!;
+        if (e.SetToDefault || !provided.has(col.attnum - 1)) return;
         vals[col.attnum - 1] = ex.assign(compileExpr(e, noScope), col, firstLocation(e)).fn(null as unknown as Row);
       });
       rows.push(vals);
     }
   } else {
+    for (const c of targetCols) { const col = t.columns[c]!; if (col.identity) identityOverridden(t, col, n.override); }
     const q = yield* ex.query(s, sel, raw.text, false);
     if (q.types.length > targetCols.length) throw new PgError('42601', 'INSERT has more expressions than target columns');
     const identity = q.types.length === t.columns.length && targetCols.every((c, i) => c === i) &&
@@ -214,13 +233,14 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
       const item = t.heap.item(blk, off)!;
       if (notVisible(item)) throw new PgError('40001', 'could not serialize access due to concurrent update');
       excludedRow.current = { vals, item: null, blk: 0, off: 0, aggs: null };
-      const existing: Row = { vals: item.values, item, blk, off, aggs: null };
+      const oldVals = heapGetattrs(t, item.values);
+      const existing: Row = { vals: oldVals, item, blk, off, aggs: null };
       if (where && where.fn(existing) !== true) return null;
-      const newVals = item.values.slice();
+      const newVals = oldVals.slice();
       for (const st of sets) newVals[st.idx] = st.fn(existing);
       self.checkConstraints(s, t, newVals, snap);
-      const indexedChanged = idxCols.some((i) => !sameValue(item.values[i]!, newVals[i]!));
-      const mode: TupleLockMode = keyCols.some((i) => !sameValue(item.values[i]!, newVals[i]!)) ? 'exclusive' : 'nokeyexclusive';
+      const indexedChanged = idxCols.some((i) => !sameValue(oldVals[i]!, newVals[i]!));
+      const mode: TupleLockMode = keyCols.some((i) => !sameValue(oldVals[i]!, newVals[i]!)) ? 'exclusive' : 'nokeyexclusive';
       // ExecUpdate → heap_update looks at the (now locked by us) version again: no wait, but who else holds it
       const check = yield* waitForModify(self, s, t, blk, off, mode, 'update');
       if (check.tm !== TM.Ok) throw new PgError('XX000', `ON CONFLICT DO UPDATE found its locked row ${formatTid(blk, off)} in state ${check.tm}`);
@@ -242,7 +262,7 @@ export function compileReturning(ex: Executor, list: N[], scope: Scope): { fns: 
     const rt = t.ResTarget;
     const cr = rt.val.ColumnRef;
     if (cr && cr.fields[cr.fields.length - 1].A_Star) {
-      scope.columns.forEach((c, i) => { fns.push((r) => r.vals[i]!); names.push(c.name); types.push(c.type); });
+      scope.columns.forEach((c, i) => { if (c.dropped) return; fns.push((r) => r.vals[i]!); names.push(c.name); types.push(c.type); });
       continue;
     }
     const c = compileExpr(rt.val, scope);
@@ -292,7 +312,7 @@ export function assign(ex: Executor, c: Compiled, col: Column, location: number 
 
 /** ExecConstraints: NOT NULL, then CHECK constraints. */
 export function checkConstraints(ex: Executor, s: Session, t: Table, vals: Value[], snap: () => Snapshot) {
-  const failing = () => failingRow(vals);
+  const failing = () => failingRow(t.columns.some((c) => c.dropped) ? vals.filter((_, i) => !t.columns[i]!.dropped) : vals);
   for (const c of t.columns) {
     if (c.notNull && vals[c.attnum - 1] === null) {
       throw new PgError('23502', `null value in column "${c.name}" of relation "${t.name}" violates not-null constraint`, { detail: failing() });
@@ -328,6 +348,9 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     const idx = t.columns.findIndex((c) => c.name === rt.name);
     if (idx < 0) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
     const col = t.columns[idx]!;
+    if (col.identity === 'a' && !rt.val.SetToDefault) {
+      throw new PgError('428C9', `column "${col.name}" can only be updated to DEFAULT`, { detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.` });
+    }
     if (rt.val.SetToDefault) {
       const make = ex.defaultMaker(t, s, snap);
       const others = new Set(t.columns.map((_, i) => i).filter((i) => i !== idx));
@@ -360,7 +383,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const applyUpdate = (cur: Candidate, newVals: Value[], tupleLock: boolean, lockers: LockerCheck): number => {
     ex.checkConstraints(s, t, newVals, snap);
     ex.eng.ensureXid(s);
-    const old = cur.item.values;
+    const old = cur.vals;
     let indexedChanged = false;
     for (const i of idxCols) if (!sameValue(old[i]!, newVals[i]!)) { indexedChanged = true; break; }
     if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
@@ -387,7 +410,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     vctx.subXids = s.tx!.subXidSet;
     if (satisfiesUpdate(cand.item, cand.blk, cand.off, vctx) === TM.Ok) {
       const newVals = compute(cand);
-      mode = modeFor(cand.item.values, newVals);
+      mode = modeFor(cand.vals, newVals);
       const waitAt = applyUpdate(cand, newVals, false, NO_LOCKER_CHECK);
       if (waitAt >= 0) { const { blk, off } = placed; yield* ex.indexInsertRest(s, t, waitAt, newVals, blk, off); finish(newVals, blk, off); } else finish(newVals, placed.blk, placed.off);
       continue;
@@ -395,7 +418,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     let cur: Candidate = cand;
     let newVals = compute(cur);
     for (;;) {
-      mode = modeFor(cur.item.values, newVals);
+      mode = modeFor(cur.vals, newVals);
       const { tm, tupleLock, lockers } = yield* waitForModify(ex, s, t, cur.blk, cur.off, mode, 'update');
       if (tm === TM.Ok) {
         yield* doUpdate.call(ex, cur, newVals, tupleLock, lockers);

@@ -27,7 +27,7 @@
 import { PgError } from '../errors.js';
 import type { Engine } from '../engine.js';
 import type { Session, StepYield } from '../session/session.js';
-import type { Table } from '../catalog/catalog.js';
+import { type Table, heapGetattrs } from '../catalog/catalog.js';
 import { type Item, LpFlags, HEAP_XMAX_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_IS_MULTI, HEAP_KEYS_UPDATED } from '../heap/tuple.js';
 import { formatTid } from '../heap/heap.js';
 import { type HeapContext, type LockerCheck, heapLockTuple, heapLockUpdated } from '../heap/heapam.js';
@@ -353,7 +353,7 @@ export function* lockLatest(
     if (xc.isCurrent(priorXmax) && getCmin(item, vctx) >= vctx.curcid) return gone(`${formatTid(blk, off)} was created by this very command`);
     const { tm, skipped } = yield* lockTuple(env, s, t, blk, off, mode, policy, followUpdates);
     if (skipped) return null;
-    if (tm === TM.Ok) return { vals: item.values, item, blk, off, aggs: null };
+    if (tm === TM.Ok) return { vals: heapGetattrs(t, item.values), item, blk, off, aggs: null };
     if (tm !== TM.Updated) return gone(`${formatTid(blk, off)}: ${tm}`);
     priorXmax = updateXidOf(item, xc.multis); blk = item.ctidBlock; off = item.ctidOffset;
   }

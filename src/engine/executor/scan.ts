@@ -25,7 +25,7 @@ import {
   compileExpr, castTo, type Compiled, type Scope, type Row, 
 } from '../sql/expr.js';
 import { type SqlType, type Value, isStringLike } from '../sql/types.js';
-import type { Table } from '../catalog/catalog.js';
+import { type Table, heapGetattrs } from '../catalog/catalog.js';
 import { tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
 import { heapPagePruneOpt, removableHorizon } from '../vacuum/pruneheap.js';
@@ -49,6 +49,7 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
   const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
   const sx = s.tx!.sxact;
   const pred = ex.eng.predicates;
+  const natts = t.columns.length;
   const test = (item: Item, blk: number, off: number, tupleLock: boolean): boolean => {
     const v = satisfiesMVCC(item, snap, vctx);
     if (tracer.enabled && tracer.wants('visibility')) {
@@ -61,9 +62,10 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
       if (visible && tupleLock) pred.lockTuple(sx, t.oid, blk, off);
     }
     if (!visible) return false;
-    row.vals = item.values; row.item = item; row.blk = blk; row.off = off;
+    const vals = item.values.length < natts ? heapGetattrs(t, item.values) : item.values;
+    row.vals = vals; row.item = item; row.blk = blk; row.off = off;
     if (where && where.fn(row) !== true) return false;
-    out.push({ vals: item.values, item, blk, off, aggs: null });
+    out.push({ vals, item, blk, off, aggs: null });
     return true;
   };
   const visit = ex.pageVisitor(s, t);

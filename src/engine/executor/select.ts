@@ -5,6 +5,11 @@
  *
  * Mirrors: src/backend/executor/nodeAgg.c, nodeSort.c, nodeLimit.c, nodeUnique.c, nodeLockRows.c, nodeSubplan.c,
  * nodeValuesscan.c. Simplifications: subqueries run once or per outer row, not as a planned subplan tree.
+ *
+ * Snapshots and locks: a READ COMMITTED query takes its snapshot once its AccessShareLocks are held (so a query
+ * that waited behind ALTER TABLE or TRUNCATE sees what they committed); a transaction snapshot (REPEATABLE READ,
+ * SERIALIZABLE) is taken first, as exec_simple_query does. If DDL changed a table while the query waited, the
+ * query is analyzed again against the new definition.
  */
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -25,6 +30,7 @@ import {
 import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
+import { lockSequencesIn } from '../commands/sequence.js';
 import {
   N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, checkValuesLists, expressionKey, firstLocation, containsAggregate, 
 } from './util.js';
@@ -67,7 +73,10 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (n.intoClause) throw notSupported('SELECT INTO');
   let snapCache: Snapshot | null = null;
   const snap = sub ? sub.snapshot : () => (snapCache ??= ex.eng.snapshotFor(s));
-  snap();
+  // the transaction snapshot is taken before parse analysis (exec_simple_query); a READ COMMITTED statement's own
+  // snapshot only once its relation locks are held (PortalStart), so it sees what a lock holder committed
+  if (sub || usesXactSnapshot(s.tx!.isolation)) snap();
+  const generation = ex.eng.catalog.generation;
   if (n.valuesLists) return ex.valuesQuery(s, n, sql, snap);
   const src = ex.source(s, n.fromClause, snap, sql);
   if (sub) src.scope.outer = sub.outer;
@@ -83,6 +92,10 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
   if (src.table) yield* ex.lockRelation(s, src.table, lockMode ? LockMode.RowShare : LockMode.AccessShare);
   for (const jt of src.tables ?? []) yield* ex.lockRelation(s, jt, LockMode.AccessShare);
+  // DDL changed a table while we waited for its lock: analyze again with the new definition (the locks are held now)
+  if (ex.eng.catalog.sequences.size && !sub) yield* lockSequencesIn(ex, s, n);
+  if (ex.eng.catalog.generation !== generation) return yield* query(ex, s, n, sql, topLevel, sub);
+  snap();
   if (lockMode) { ex.checkReadOnly(s, `SELECT ${LOCK_CLAUSE_NAME[lockMode]}`); s.tx!.cidUsed = true; } // standard_ExecutorStart: GetCurrentCommandId(true)
 
   const scope = src.scope;
@@ -110,6 +123,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
       if (cr && cr.fields[cr.fields.length - 1].A_Star) {
         if (!src.table && src.scope.columns.length === 0) throw new PgError('42601', 'SELECT * with no tables specified is not valid', { position: posOf(cr.location) });
         src.scope.columns.forEach((c, i) => {
+          if (c.dropped) return;
           if (sc.aggs && !sc.groupCols?.has(i)) {
             throw new PgError('42803', `column "${scope.alias ?? scope.relName}.${c.name}" must appear in the GROUP BY clause or be used in an aggregate function`, { position: posOf(cr.location) });
           }

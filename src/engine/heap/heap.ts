@@ -11,7 +11,14 @@
  * Mirrors: src/include/storage/bufpage.h (PageHeaderData, ItemIdData), src/backend/storage/page/bufpage.c
  * (PageAddItem, PageGetHeapFreeSpace), src/backend/access/heap/hio.c, storage/freespace (the FSM as a list of
  * bytes per block). Simplifications: the FSM is searched from block 0 (PostgreSQL's tree starts at a moving
- * fp_next_slot), one target block per relation rather than per backend, no visibility map yet, fillfactor 100.
+ * fp_next_slot), one target block per relation rather than per backend, no visibility map yet.
+ *
+ * fillfactor (a storage parameter: CREATE TABLE ... WITH (fillfactor = 50), ALTER TABLE ... SET) keeps
+ * BLCKSZ * (100 - fillfactor) / 100 bytes free on each page for new tuples (RelationGetTargetPageFreeSpace), but an
+ * UPDATE may still use that room on the old version's page — which is what makes room for HOT updates:
+ *
+ *     fillfactor 10, rows of 232 bytes:  page 0 takes 3 rows (7460 bytes left < 232 + 7372 kept free), row 4 goes
+ *     to page 1; an UPDATE of row 1 still fits on page 0 and becomes a heap-only tuple there.
  */
 import { type Item, LpFlags, MAXALIGN } from './tuple.js';
 import type { PageImage } from '../buffer/bufmgr.js';
@@ -26,6 +33,8 @@ export const PAGE_HEADER = 24;
 export const ITEMID_SIZE = 4;
 /** MaxHeapTuplesPerPage */
 export const MAX_TUPLES_PER_PAGE = 291;
+/** MaxHeapTupleSize: BLCKSZ - MAXALIGN(SizeOfPageHeaderData + sizeof(ItemIdData)) */
+export const MAX_HEAP_TUPLE_SIZE = BLCKSZ - 32;
 
 export interface Page {
   blkno: number;
@@ -49,6 +58,18 @@ export class HeapRelation {
   targetBlock = -1;
   /** the free space map: room per block as VACUUM (or a page found full) last recorded it; empty until then */
   fsm = new Map<number, number>();
+  /** the fillfactor storage parameter (10..100): new tuples leave BLCKSZ * (100 - fillfactor) / 100 bytes free */
+  fillfactor = 100;
+
+  /** Room a new tuple of `len` bytes needs on a page other than its old version's (hio.c: targetFreeSpace). */
+  fitsNew(page: Page, len: number): boolean {
+    if (this.fillfactor >= 100) return HeapRelation.fits(page, len);
+    const save = Math.floor((BLCKSZ * (100 - this.fillfactor)) / 100);
+    const aligned = MAXALIGN(len);
+    const nearlyEmpty = MAX_HEAP_TUPLE_SIZE - Math.floor(MAX_TUPLES_PER_PAGE / 8) * ITEMID_SIZE;
+    const target = aligned + save > nearlyEmpty ? Math.max(aligned, nearlyEmpty) : aligned + save;
+    return HeapRelation.freeSpace(page) >= target;
+  }
 
   static fits(page: Page, len: number): boolean {
     const reuse = (page.flags & PD_HAS_FREE_LINES) !== 0;
@@ -58,6 +79,7 @@ export class HeapRelation {
   clone(): HeapRelation {
     const h = new HeapRelation();
     h.targetBlock = this.targetBlock;
+    h.fillfactor = this.fillfactor;
     h.fsm = new Map(this.fsm);
     h.disk = this.disk.slice(); // disk images are never changed in place
     h.pages = this.pages.map((p) => ({ ...p, items: p.items.map((it) => ({ ...it })) }));
@@ -91,13 +113,13 @@ export class HeapRelation {
     if (preferred && HeapRelation.fits(preferred, len)) return preferred;
     if (this.targetBlock >= 0) {
       const t = this.pages[this.targetBlock]!;
-      if (HeapRelation.fits(t, len)) return t;
+      if (this.fitsNew(t, len)) return t;
       if (this.fsm.size) this.fsm.set(t.blkno, HeapRelation.freeSpace(t)); // RecordAndGetPageWithFreeSpace
     } else if (!this.fsm.size && this.pages.length) {
       // the FSM knows nothing of the relation: try the last page before extending
       const last = this.pages[this.pages.length - 1]!;
       this.targetBlock = last.blkno;
-      if (HeapRelation.fits(last, len)) return last;
+      if (this.fitsNew(last, len)) return last;
     }
     if (this.fsm.size) {
       const need = Math.ceil(MAXALIGN(len) / 32);
@@ -105,7 +127,7 @@ export class HeapRelation {
         const avail = this.fsm.get(b);
         if (avail === undefined || Math.floor(avail / 32) < need || b === this.targetBlock) continue;
         const p = this.pages[b]!;
-        if (HeapRelation.fits(p, len)) { this.targetBlock = b; return p; }
+        if (this.fitsNew(p, len)) { this.targetBlock = b; return p; }
         this.fsm.set(b, HeapRelation.freeSpace(p)); // the map was out of date
       }
     }

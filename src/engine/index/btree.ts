@@ -25,6 +25,8 @@ export class BtreeIndex {
   readonly leafBlock = 1;
   /** LSN of the simulated leaf page */
   leafLsn = 0;
+  /** LSN of the Storage/CREATE record of this relfilenode (REDO skips the index's older records); 0 = original */
+  storageLsn = 0;
   /** the index as last written to disk (checkpoint, background writer); undefined = never written */
   disk?: import('../buffer/bufmgr.js').IndexImage;
 
@@ -42,6 +44,7 @@ export class BtreeIndex {
     c.nullEntries = this.nullEntries.slice();
     c.count = this.count;
     c.leafLsn = this.leafLsn;
+    c.storageLsn = this.storageLsn;
     c.disk = this.disk; // never changed in place
     return c;
   }

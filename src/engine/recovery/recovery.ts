@@ -54,7 +54,7 @@ export function crashState(eng: Engine): CrashReport {
   }
   for (const seq of eng.catalog.sequences.values()) {
     const d = seq.disk;
-    seq.lastValue = d?.lastValue ?? 1; seq.isCalled = d?.isCalled ?? false; seq.logCnt = d?.logCnt ?? 0; seq.pageLsn = d?.lsn ?? 0;
+    seq.lastValue = d?.lastValue ?? seq.params.start; seq.isCalled = d?.isCalled ?? false; seq.logCnt = d?.logCnt ?? 0; seq.pageLsn = d?.lsn ?? 0;
   }
   const lostRecords = eng.wal.truncateToFlushed();
   return { lostRecords, lostCommits, lostDirtyPages };

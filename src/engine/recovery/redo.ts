@@ -172,13 +172,18 @@ const describeAction = (a: RedoAction, before: number, end: number): string => {
 /** The step returned when no text is wanted: reused, so the caller must not keep it. */
 const SCRATCH: RedoStep = { index: 0, lsn: 0, end: 0, action: 'NOOP', text: '' };
 /** A one-entry cache of the relation the previous record named (REDO reads long runs of one relation). */
+const NO_RELATION = { t: null, idx: null };
 let cachedRel: { eng: Engine; oid: number; t: Table | null; idx: BtreeIndex | null } | null = null;
 /** Forget the cached relation (the catalog does not change during REDO; recovery calls this when it starts). */
 export function resetRedoCache(): void { cachedRel = null; }
-function relation(eng: Engine, oid: number): { t: Table | null; idx: BtreeIndex | null } {
-  if (cachedRel && cachedRel.oid === oid && cachedRel.eng === eng) return cachedRel;
+function relation(eng: Engine, oid: number, lsn = Infinity): { t: Table | null; idx: BtreeIndex | null } {
+  // a record written before TRUNCATE or a table rewrite gave the relation a new file was for the old file: gone
+  const r0 = cachedRel && cachedRel.oid === oid && cachedRel.eng === eng ? cachedRel : null;
+  if (r0 && lsn < ((r0.t?.storageLsn ?? r0.idx?.storageLsn) || 0)) return NO_RELATION;
+  if (r0) return r0;
   const r = eng.catalog.byOid(oid);
   cachedRel = { eng, oid, t: r && !(r instanceof BtreeIndex) ? r : null, idx: r instanceof BtreeIndex ? r : null };
+  if (lsn < ((cachedRel.t?.storageLsn ?? cachedRel.idx?.storageLsn) || 0)) return NO_RELATION;
   return cachedRel;
 }
 
@@ -210,17 +215,17 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }): RedoActi
   switch (kind) {
     case WalKind.HeapInsert: case WalKind.HeapInsertInit: case WalKind.HeapUpdate: case WalKind.HeapHotUpdate:
     case WalKind.HeapDelete: case WalKind.HeapLock: case WalKind.Heap2LockUpdated: {
-      const t = relation(eng, w.relOf(i)).t;
+      const t = relation(eng, w.relOf(i), w.startOf(i)).t;
       if (!t) return 'BLK_NOTFOUND';
       return redoHeapTuple(t, w, i, end, p as HeapTuplePayload | Value[] | undefined);
     }
     case WalKind.Heap2Prune: case WalKind.Heap2Vacuum: case WalKind.Heap2FreezePage: {
-      const t = relation(eng, w.relOf(i)).t;
+      const t = relation(eng, w.relOf(i), w.startOf(i)).t;
       if (!t || !p) return 'BLK_NOTFOUND';
       return redoHeap2(t, p as Heap2Payload, end);
     }
     case WalKind.Heap2Visible: {
-      const t = relation(eng, w.relOf(i)).t;
+      const t = relation(eng, w.relOf(i), w.startOf(i)).t;
       if (!t) return 'BLK_NOTFOUND';
       const page = readPage(t, w.blkOf(i));
       LAST.before = page.lsn; LAST.blk = page.blkno;
@@ -229,7 +234,7 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }): RedoActi
       return 'BLK_NEEDS_REDO';
     }
     case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum: {
-      const idx = relation(eng, w.relOf(i)).idx;
+      const idx = relation(eng, w.relOf(i), w.startOf(i)).idx;
       if (!idx) return 'BLK_NOTFOUND';
       LAST.before = idx.leafLsn;
       const image = p && !Array.isArray(p) ? (p as BtreeInsertPayload).image : undefined;

@@ -58,7 +58,11 @@ export class Session {
   /** set while a bulk statement runs in chunks (see Engine.execute with chunked) */
   progress: { done: number; total: number; chunks: number } | null = null;
   /** currval() per sequence for this session */
-  currvals = new Map<string, number>();
+  currvals = new Map<string, number | bigint>();
+  /** PREPARE'd statements of this session, by name (commands/prepare.ts) */
+  prepared = new Map<string, import('../commands/prepare.js').PreparedStatement>();
+  /** the parameter values of the EXECUTE being run ($1, $2, …), or null */
+  params: { value: import('../sql/types.js').Value; type: import('../sql/types.js').SqlType }[] | null = null;
   /** literal values of the statement being run (see sql/parser.ts: parse cache with literal lifting) */
   literals: Map<number, number> | null = null;
   /** the query string being executed (for deadlock reports: "Process 123: UPDATE ...") */

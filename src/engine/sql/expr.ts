@@ -41,17 +41,20 @@ export interface Compiled {
 /** Functions the compiler calls back into the engine for (transaction ids, snapshots, settings). */
 export interface ExprEnv {
   txidCurrent(assign: boolean): number | null;
-  nextval(seq: string): number;
-  currval(seq: string): number;
+  nextval(seq: string): number | bigint;
+  currval(seq: string): number | bigint;
   setval(seq: string, value: number | bigint, isCalled: boolean): number | bigint;
   /** prepare a subquery (SubLink); `outer` gives it access to the enclosing query's columns */
   subquery(select: Record<string, any>, outer: Scope): { run(outerRow: Row): Value[][]; types: SqlType[] };
   currentSnapshot(): string;
   xactStatus(xid: number): string | null;
   currentSetting(name: string, missingOk: boolean): string | null;
+  /** $1, $2, … of the EXECUTE being run (commands/prepare.ts); absent in a simple query */
+  params?: { value: Value; type: SqlType }[] | null;
 }
 
-export interface ColumnSource { name: string; type: SqlType }
+/** a column in scope; `dropped` (attisdropped) keeps its slot in the row but is left out of * and never matches a name */
+export interface ColumnSource { name: string; type: SqlType; dropped?: boolean }
 export interface AggSpec { kind: 'count' | 'sum' | 'avg' | 'min' | 'max'; arg: Compiled | null; star: boolean; distinct: boolean; type: SqlType }
 export interface Scope {
   relName: string | null;
@@ -170,7 +173,13 @@ function compileNode(node: N, scope: Scope): Compiled {
       return { fn: (r) => { for (const w of ws) if (w.cond(r) === true) return w.res(r); return d ? d(r) : null; }, type, name: 'case', strength: 2 };
     }
     case 'SubLink': return compileSubLink(n, scope);
-    case 'ParamRef': throw new PgError('42P02', `there is no parameter $${n.number}`, { position: posOf(n.location) }); // a simple query has no parameters
+    case 'ParamRef': {
+      // a simple query has no parameters; an EXECUTE's are constants of their type (untyped ones act as literals)
+      const p = scope.env.params?.[n.number - 1];
+      if (!p) throw new PgError('42P02', `there is no parameter $${n.number}`, { position: posOf(n.location) });
+      const v = p.value;
+      return { fn: () => v, type: p.type, name: '?column?', strength: 0, isConst: true, ...(p.type.name === 'unknown' ? { literal: true, location: posOf(n.location) } : {}) };
+    }
     case 'CollateClause': {
       // the cluster's collation is C: COLLATE "C", "POSIX" and "default" change nothing, any other is not there
       const coll = ((n.collname ?? []) as N[]).map((x) => x.String.sval as string);
@@ -713,7 +722,13 @@ function compileFunc(n: N, scope: Scope): Compiled {
       argc(1);
       const f = castTo(ca[0]!, T.text, false, pos).fn;
       const g = name === 'nextval' ? env.nextval : env.currval;
-      return mk((r) => { const v = f(r); return v === null ? null : g(String(v)); }, T.int8);
+      // a literal name is a regclass constant: an unknown relation is reported at the literal
+      const at = ca[0]!.literal ? ca[0]!.location : undefined;
+      return mk((r) => {
+        const v = f(r);
+        if (v === null) return null;
+        try { return g(String(v)); } catch (e) { if (e instanceof PgError && e.sqlstate === '42P01' && at !== undefined && e.position === undefined) e.position = at; throw e; }
+      }, T.int8);
     }
     case 'setval': {
       if (ca.length < 2 || ca.length > 3) argc(2);

@@ -45,7 +45,7 @@ export interface BtreeVacuumPayload { deadTids: ReadonlySet<number> }
 /** a Btree/INSERT_LEAF record: the key's values, and with a full-page image the leaf after the insert */
 export interface BtreeInsertPayload { values: Value[]; image: IndexImage }
 export interface XactPayload { subXids: number[] }
-export interface SequencePayload { lastValue: number; isCalled: boolean }
+export interface SequencePayload { lastValue: bigint; isCalled: boolean }
 export interface CheckpointPayload { redo: number; nextXid: number; nextMulti: number; fullPageWrites: boolean }
 
 /** Record flag bits in HeapRedoColumns.flags */

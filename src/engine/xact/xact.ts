@@ -27,6 +27,8 @@ export interface SubXact {
   name: string; xid: number; aborted: boolean; locks: { tag: import('../lock/lock.js').LockTag; mode: number }[];
   /** how many SET changes the transaction had made when the savepoint was taken (rolling back undoes the later ones) */
   gucLevel: number;
+  /** how many catalog undo actions the transaction had when the savepoint was taken (ROLLBACK TO runs the later ones) */
+  undoLevel?: number;
   /** xids of the subtransactions released into this one (RELEASE SAVEPOINT): they commit or abort with it */
   children: number[];
 }

@@ -119,7 +119,13 @@ export function abortTx(eng: Engine, s: Session) {
 /** AbortSubTransaction for levels [from, top): mark their xids aborted, release the locks they took. */
 export function abortSubs(eng: Engine, s: Session, from: number, remove: boolean) {
   const tx = s.tx!;
-  if (tx.subs[from]) s.gucs.undoTo(tx.subs[from]!.gucLevel);
+  if (tx.subs[from]) {
+    s.gucs.undoTo(tx.subs[from]!.gucLevel);
+    // DDL inside the rolled-back savepoints is undone too (catalog changes are not MVCC here)
+    const level = tx.subs[from]!.undoLevel ?? tx.undo.length;
+    for (let i = tx.undo.length - 1; i >= level; i--) tx.undo[i]!();
+    tx.undo.length = Math.min(tx.undo.length, level);
+  }
   for (let i = tx.subs.length - 1; i >= from; i--) {
     const sub = tx.subs[i]!;
     if (!sub.aborted) {
@@ -215,7 +221,7 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
       const name = n.savepoint_name as string;
       const tx = s.tx!;
       if (kind === 'TRANS_STMT_SAVEPOINT') {
-        tx.subs.push({ name, xid: 0, aborted: false, locks: [], gucLevel: s.gucs.level, children: [] });
+        tx.subs.push({ name, xid: 0, aborted: false, locks: [], gucLevel: s.gucs.level, undoLevel: tx.undo.length, children: [] });
         tx.writeXid = tx.xid;
         tag('SAVEPOINT');
         return;
@@ -243,7 +249,7 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
         return;
       }
       abortSubs(eng, s, i, true);
-      tx.subs.push({ name, xid: 0, aborted: false, locks: [], gucLevel: s.gucs.level, children: [] });
+      tx.subs.push({ name, xid: 0, aborted: false, locks: [], gucLevel: s.gucs.level, undoLevel: tx.undo.length, children: [] });
       tx.writeXid = tx.xid;
       s.block = 'inprogress';
       tag('ROLLBACK');

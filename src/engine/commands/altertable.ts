@@ -1,0 +1,357 @@
+/**
+ * ALTER TABLE and ALTER TABLE ... RENAME: change a table's definition, under the lock each subcommand needs.
+ *
+ * The lock comes first (AlterTableGetLockLevel, the strongest of the subcommands'): AccessExclusiveLock for
+ * nearly everything — ADD / DROP COLUMN, ALTER COLUMN TYPE / SET DEFAULT / SET NOT NULL, ADD / DROP CONSTRAINT,
+ * RENAME — so the statement waits for every reader and writer of the table, and everyone after it waits for it;
+ * SET (storage parameters) and ALTER COLUMN SET STATISTICS take ShareUpdateExclusiveLock, which lets reads and
+ * writes go on. Only then are names checked (a missing column fails after the lock wait, as in PostgreSQL).
+ *
+ * What each subcommand does to the rows:
+ *   ADD COLUMN [DEFAULT c]     nothing: c (evaluated once) becomes attmissingval, old tuples keep their natts;
+ *                              a volatile DEFAULT (nextval(), random()) rewrites the table, one value per row
+ *   ADD COLUMN ... NOT NULL    checks that the table is empty when there is no DEFAULT (23502)
+ *   DROP COLUMN                nothing: attisdropped, the bytes stay in every tuple; its indexes and CHECKs go
+ *   ALTER COLUMN TYPE          a rewrite into a new relfilenode (commands/relfile.ts) unless binary-compatible
+ *   SET NOT NULL / ADD CHECK   a full scan that must find no violating row (23502 / 23514)
+ *   ADD PRIMARY KEY / UNIQUE   an index build (23505 "could not create unique index" on a duplicate)
+ *
+ * Mirrors: src/backend/commands/tablecmds.c (AlterTable, ATExecAddColumn, ATExecDropColumn, ATExecAlterColumnType,
+ * ATExecSetNotNull, ATExecAddConstraint, ATRewriteTable, renameatt, RenameRelation). Simplifications: subcommands
+ * run in the order written (PostgreSQL sorts them into passes), catalog changes are not MVCC (readers see the
+ * new definition at once once they get past the lock), the command counter moves by one per statement.
+ */
+import type { Executor } from '../executor/executor.js';
+import { PgError, notSupported, posOf } from '../errors.js';
+import type { Session, QueryResult } from '../session/session.js';
+import { intConst, materializeLiterals } from '../sql/parser.js';
+import { compileExpr, castTo, type Row, type Compiled } from '../sql/expr.js';
+import { resolveTypeName, typeDisplayName, type SqlType, type Value } from '../sql/types.js';
+import { type Table, type Column } from '../catalog/catalog.js';
+import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
+import { LockMode } from '../lock/lock.js';
+import { N, Gen, SERIAL_TYPES, collectColumnRefs } from '../executor/util.js';
+import { latestRows, saveTableDef, refreshColumns, refreshIndexColumns, rewriteTable } from './relfile.js';
+import { addConstraint, dropConstraint, viewsReading } from './atconstraints.js';
+
+/** What the statement says, as PostgreSQL's syntax error texts name the subcommands. */
+const SUBCOMMAND_NAMES: Record<string, string> = {
+  AT_AttachPartition: 'ATTACH PARTITION', AT_DetachPartition: 'DETACH PARTITION', AT_AddInherit: 'INHERIT', AT_DropInherit: 'NO INHERIT',
+  AT_EnableTrig: 'ENABLE TRIGGER', AT_DisableTrig: 'DISABLE TRIGGER', AT_EnableRowSecurity: 'ENABLE ROW LEVEL SECURITY',
+  AT_ClusterOn: 'CLUSTER ON', AT_SetLogged: 'SET LOGGED', AT_SetUnLogged: 'SET UNLOGGED', AT_ChangeOwner: 'OWNER TO',
+  AT_SetTableSpace: 'SET TABLESPACE', AT_SetStorage: 'ALTER COLUMN ... SET STORAGE', AT_SetCompression: 'ALTER COLUMN ... SET COMPRESSION',
+  AT_AddIdentity: 'ALTER COLUMN ... ADD GENERATED AS IDENTITY', AT_DropIdentity: 'ALTER COLUMN ... DROP IDENTITY', AT_SetIdentity: 'ALTER COLUMN ... SET GENERATED',
+  AT_ValidateConstraint: 'VALIDATE CONSTRAINT', AT_AlterConstraint: 'ALTER CONSTRAINT', AT_ReplicaIdentity: 'REPLICA IDENTITY',
+  AT_SetAccessMethod: 'SET ACCESS METHOD', AT_DropExpression: 'ALTER COLUMN ... DROP EXPRESSION', AT_SetOptions: 'ALTER COLUMN ... SET (attribute options)',
+};
+const subcommandName = (st: string) => SUBCOMMAND_NAMES[st] ?? st.replace(/^AT_/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+
+/** Functions whose DEFAULT cannot be a missing value: each row must get its own (a table rewrite). */
+const VOLATILE = new Set(['nextval', 'random', 'clock_timestamp', 'timeofday', 'gen_random_uuid', 'setval']);
+function isVolatile(n: unknown): boolean {
+  if (!n || typeof n !== 'object') return false;
+  if (Array.isArray(n)) return n.some(isVolatile);
+  const o = n as N;
+  if (o.FuncCall && VOLATILE.has((o.FuncCall.funcname as N[]).map((x) => x.String.sval).pop())) return true;
+  return Object.values(o).some(isVolatile);
+}
+
+/** AlterTableGetLockLevel for one subcommand (SET takes what its options need: reloptions.ts). */
+function lockLevel(cmd: N): LockMode {
+  switch (cmd.subtype) {
+    case 'AT_SetRelOptions': case 'AT_ResetRelOptions':
+      return applyRelOptions(undefined, (cmd.def?.List?.items ?? []) as N[], true).lock;
+    case 'AT_SetStatistics': return LockMode.ShareUpdateExclusive;
+    default: return LockMode.AccessExclusive;
+  }
+}
+
+export function findColumn(t: Table, name: string): Column | undefined {
+  return t.columns.find((c) => !c.dropped && c.name === name);
+}
+function columnOrError(t: Table, name: string): Column {
+  const c = findColumn(t, name);
+  if (!c) throw new PgError('42703', `column "${name}" of relation "${t.name}" does not exist`);
+  return c;
+}
+
+/** The table an ALTER / RENAME names, or null (with a NOTICE) under IF EXISTS. */
+function target(ex: Executor, s: Session, rv: N, missingOk: boolean): Table | null {
+  if (rv.schemaname && rv.schemaname !== 'public') throw notSupported(`schemas other than public ("${rv.schemaname}")`);
+  const t = ex.eng.catalog.get(rv.relname);
+  if (t) return t;
+  if (ex.eng.catalog.views.has(rv.relname)) throw notSupported('ALTER TABLE on a view');
+  if (ex.eng.catalog.sequences.has(rv.relname)) throw notSupported('ALTER TABLE on a sequence');
+  if (missingOk) {
+    s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `relation "${rv.relname}" does not exist, skipping` });
+    return null;
+  }
+  throw new PgError('42P01', `relation "${rv.relname}" does not exist`);
+}
+
+export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
+  const done: QueryResult = { command: 'ALTER TABLE', columns: null, rows: [] };
+  if (n.objtype === 'OBJECT_INDEX') throw notSupported('ALTER INDEX');
+  if (n.objtype === 'OBJECT_VIEW') throw notSupported('ALTER VIEW');
+  if (n.objtype === 'OBJECT_MATVIEW') throw notSupported('materialized views');
+  if (n.objtype === 'OBJECT_SEQUENCE') throw notSupported('ALTER SEQUENCE ... (table subcommands)');
+  if (n.objtype !== 'OBJECT_TABLE') throw notSupported(`ALTER ${String(n.objtype).replace('OBJECT_', '')}`);
+  ex.checkReadOnly(s, 'ALTER TABLE');
+  const cmds = ((n.cmds ?? []) as N[]).map((c) => c.AlterTableCmd as N);
+  for (const c of cmds) {
+    const known = ['AT_AddColumn', 'AT_DropColumn', 'AT_ColumnDefault', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_AlterColumnType',
+      'AT_AddConstraint', 'AT_DropConstraint', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics'];
+    if (!known.includes(c.subtype)) throw notSupported(`ALTER TABLE ... ${subcommandName(c.subtype)}`);
+  }
+  const t = target(ex, s, n.relation, !!n.missing_ok);
+  if (!t) return done;
+  const mode = cmds.reduce((m, c) => Math.max(m, lockLevel(c)) as LockMode, LockMode.AccessShare);
+  yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
+  ex.eng.ensureXid(s);
+  s.tx!.undo.push(saveTableDef(ex, t));
+  for (const c of cmds) alterOne(ex, s, t, c);
+  s.tx!.cidUsed = true;
+  return done;
+}
+
+function alterOne(ex: Executor, s: Session, t: Table, c: N): void {
+  switch (c.subtype) {
+    case 'AT_AddColumn': return addColumn(ex, s, t, c.def.ColumnDef, !!c.missing_ok);
+    case 'AT_DropColumn': return dropColumn(ex, s, t, c.name, !!c.missing_ok);
+    case 'AT_ColumnDefault': {
+      const col = columnOrError(t, c.name);
+      if (col.identity) throw new PgError('42601', `column "${col.name}" of relation "${t.name}" is an identity column`);
+      if (!c.def) { col.defaultExpr = null; return; }
+      const expr = materializeLiterals(c.def);
+      checkDefault(ex, s, col, expr);
+      col.defaultExpr = expr;
+      return;
+    }
+    case 'AT_SetNotNull': {
+      const col = columnOrError(t, c.name);
+      if (col.notNull) return;
+      if (latestRows(ex, s, t).some((r) => r[col.attnum - 1] === null)) throw new PgError('23502', `column "${col.name}" of relation "${t.name}" contains null values`);
+      col.notNull = true;
+      return;
+    }
+    case 'AT_DropNotNull': {
+      const col = columnOrError(t, c.name);
+      if (col.identity) throw new PgError('42601', `column "${col.name}" of relation "${t.name}" is an identity column`);
+      if (t.indexes.some((i) => i.primary && i.columns.includes(col.attnum - 1))) throw new PgError('42P16', `column "${col.name}" is in a primary key`);
+      col.notNull = false;
+      return;
+    }
+    case 'AT_AlterColumnType': return alterColumnType(ex, s, t, c.name, c.def.ColumnDef);
+    case 'AT_AddConstraint': return addConstraint(ex, s, t, c.def.Constraint);
+    case 'AT_DropConstraint': return dropConstraint(ex, s, t, c.name, !!c.missing_ok);
+    case 'AT_SetRelOptions': case 'AT_ResetRelOptions': {
+      const { options } = applyRelOptions(t.reloptions, (c.def?.List?.items ?? []) as N[], c.subtype === 'AT_ResetRelOptions');
+      t.reloptions = options.length ? options : undefined;
+      t.heap.fillfactor = fillfactorOf(t.reloptions);
+      return;
+    }
+    case 'AT_SetStatistics': columnOrError(t, c.name); return; // the planner keeps no per-column statistics target
+  }
+}
+
+/** Column type of a ColumnDef (no serial here: ADD COLUMN serial is refused). */
+function columnType(cd: N): SqlType {
+  const tn = cd.typeName as N;
+  const names = (tn.names as N[]).map((x) => x.String.sval as string);
+  if (tn.arrayBounds?.length) throw notSupported('array columns', posOf(tn.location));
+  if (SERIAL_TYPES.has(names[names.length - 1]!.toLowerCase())) throw notSupported('ALTER TABLE ... ADD COLUMN of a serial type', posOf(tn.location));
+  const mods = ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0);
+  return resolveTypeName(names, mods, posOf(tn.location));
+}
+
+/** The DEFAULT compiled and coerced to the column's type (errors as at CREATE TABLE). */
+function checkDefault(ex: Executor, s: Session, col: Column, expr: unknown): Compiled {
+  const snap = () => ex.eng.snapshotFor(s);
+  return ex.assign(compileExpr(expr as N, { relName: null, alias: null, columns: [], hasSystem: false, env: ex.env(s, snap), sql: '' }), col, undefined);
+}
+
+function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists: boolean): void {
+  if (findColumn(t, cd.colname)) {
+    if (ifNotExists) {
+      s.acc.notices.push({ severity: 'NOTICE', sqlstate: '42701', message: `column "${cd.colname}" of relation "${t.name}" already exists, skipping` });
+      return;
+    }
+    throw new PgError('42701', `column "${cd.colname}" of relation "${t.name}" already exists`);
+  }
+  const type = columnType(cd);
+  const col: Column = { name: cd.colname, type, notNull: false, defaultExpr: null, attnum: t.columns.length + 1 };
+  const constraints: N[] = [];
+  for (const cn of (cd.constraints ?? []) as N[]) {
+    const k = cn.Constraint as N;
+    switch (k.contype) {
+      case 'CONSTR_NOTNULL': col.notNull = true; break;
+      case 'CONSTR_NULL': break;
+      case 'CONSTR_DEFAULT': col.defaultExpr = materializeLiterals(k.raw_expr); break;
+      case 'CONSTR_PRIMARY': col.notNull = true; constraints.push({ ...k, keys: [{ String: { sval: cd.colname } }] }); break;
+      case 'CONSTR_UNIQUE': constraints.push({ ...k, keys: [{ String: { sval: cd.colname } }] }); break;
+      case 'CONSTR_CHECK': constraints.push({ ...k, columnName: cd.colname }); break;
+      case 'CONSTR_FOREIGN': throw notSupported('foreign keys', posOf(k.location));
+      case 'CONSTR_IDENTITY': throw notSupported('ALTER TABLE ... ADD COLUMN ... GENERATED AS IDENTITY', posOf(k.location));
+      case 'CONSTR_GENERATED': throw notSupported('generated columns', posOf(k.location));
+      default: throw notSupported(`column constraint ${k.contype}`, posOf(k.location));
+    }
+  }
+  const def = col.defaultExpr ? checkDefault(ex, s, col, col.defaultExpr) : null;
+  const volatile = !!col.defaultExpr && isVolatile(col.defaultExpr);
+  ex.eng.catalog.allocOid(); // the pg_attrdef row (and the column's row type change)
+  if (def && !volatile) {
+    // a non-volatile DEFAULT is evaluated once and stored as the missing value (ATExecAddColumn)
+    const v = def.fn(null as unknown as Row);
+    if (v !== null) col.missing = v;
+  }
+  t.columns.push(col);
+  refreshColumns(t);
+  if (volatile) {
+    // each existing row gets its own value: a rewrite
+    rewriteTable(ex, s, t, (vals) => { const out = vals.slice(); out[col.attnum - 1] = def!.fn(null as unknown as Row); return out; });
+  } else if (col.notNull && col.missing === undefined && latestRows(ex, s, t).length) {
+    throw new PgError('23502', `column "${col.name}" of relation "${t.name}" contains null values`);
+  }
+  for (const k of constraints) addConstraint(ex, s, t, k);
+}
+
+function dropColumn(ex: Executor, s: Session, t: Table, name: string, missingOk: boolean): void {
+  const col = findColumn(t, name);
+  if (!col) {
+    if (missingOk) {
+      s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `column "${name}" of relation "${t.name}" does not exist, skipping` });
+      return;
+    }
+    throw new PgError('42703', `column "${name}" of relation "${t.name}" does not exist`);
+  }
+  const views = viewsReading(ex, t.name, col.name);
+  if (views.length) {
+    throw new PgError('2BP01', `cannot drop column ${col.name} of table ${t.name} because other objects depend on it`, {
+      detail: views.map((v) => `view ${v} depends on column ${col.name} of table ${t.name}`).join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+    });
+  }
+  const idx = col.attnum - 1;
+  // indexes on the column and CHECK constraints that read it go with it (automatic dependencies)
+  for (const i of t.indexes.filter((x) => x.columns.includes(idx))) {
+    t.indexes.splice(t.indexes.indexOf(i), 1);
+    ex.eng.catalog.standaloneIndexes.delete(i.name);
+  }
+  t.checks = t.checks.filter((ch) => { const refs = new Set<string>(); collectColumnRefs(ch.expr, refs); return !refs.has(col.name); });
+  for (const [nm, sq] of ex.eng.catalog.sequences) if (sq.ownedBy === t.name && sq.ownedByColumn === col.name) ex.eng.catalog.sequences.delete(nm);
+  Object.assign(col, { name: `........pg.dropped.${col.attnum}........`, dropped: true, notNull: false, defaultExpr: null, missing: undefined, identity: undefined });
+  refreshIndexColumns(t);
+  refreshColumns(t);
+}
+
+/** COERCION_ASSIGNMENT: the implicit casts, plus I/O conversion of any type to a string type. */
+function assignmentCast(c: Compiled, target: SqlType): Compiled {
+  try {
+    return castTo(c, target, false);
+  } catch (e) {
+    const stringLike = ['text', 'varchar', 'bpchar', 'name'].includes(target.name);
+    if (e instanceof PgError && e.sqlstate === '42846' && stringLike) return castTo(c, target, true);
+    throw e;
+  }
+}
+
+/** ALTER COLUMN TYPE: binary-compatible changes touch only the catalog; all others rewrite the table. */
+function alterColumnType(ex: Executor, s: Session, t: Table, name: string, cd: N): void {
+  const col = columnOrError(t, name);
+  const newType = columnType(cd);
+  const idx = col.attnum - 1;
+  const snap = () => ex.eng.snapshotFor(s);
+  const scope = { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false };
+  let conv: Compiled;
+  const target: Column = { ...col, type: newType };
+  if (cd.raw_default) {
+    const using = compileExpr(materializeLiterals(cd.raw_default) as N, scope);
+    try {
+      conv = assignmentCast(using, newType);
+    } catch (e) {
+      if (e instanceof PgError && e.sqlstate === '42846') throw new PgError('42804', `result of USING clause for column "${col.name}" cannot be cast automatically to type ${typeDisplayName(newType)}`, { hint: 'You might need to add an explicit cast.' });
+      throw e;
+    }
+  } else {
+    const ref: Compiled = { fn: (r) => r.vals[idx]!, type: col.type, name: col.name, strength: 2 };
+    try {
+      conv = assignmentCast(ref, newType);
+    } catch (e) {
+      if (e instanceof PgError && e.sqlstate === '42846') {
+        throw new PgError('42804', `column "${col.name}" cannot be cast automatically to type ${typeDisplayName(newType)}`, { hint: `You might need to specify "USING ${col.name}::${typeDisplayName(newType)}".` });
+      }
+      throw e;
+    }
+  }
+  if (col.defaultExpr) {
+    try { checkDefault(ex, s, target, col.defaultExpr); } catch (e) {
+      if (e instanceof PgError && e.sqlstate === '42804') throw new PgError('42804', `default for column "${col.name}" cannot be cast automatically to type ${typeDisplayName(newType)}`);
+      throw e;
+    }
+  }
+  const old = col.type;
+  const textual = (x: SqlType) => x.name === 'text' || x.name === 'varchar';
+  const binaryCompatible = !cd.raw_default && (
+    (old.name === newType.name && (newType.typmod < 0 || (old.typmod >= 0 && newType.typmod >= old.typmod)))
+    || (textual(old) && newType.name === 'text') || (old.name === 'text' && newType.name === 'varchar' && newType.typmod < 0));
+  col.type = newType;
+  col.missing = undefined;
+  refreshColumns(t);
+  for (const ch of t.checks) ch.compiled = undefined;
+  if (binaryCompatible) return;
+  const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+  rewriteTable(ex, s, t, (vals) => {
+    row.vals = vals;
+    const out = vals.slice();
+    out[idx] = conv.fn(row) as Value;
+    return out;
+  });
+}
+
+/** A copy of a parse tree with every unqualified or table-qualified reference to column `from` renamed. */
+function renameColumnRefs(n: unknown, from: string, to: string): unknown {
+  if (Array.isArray(n)) return n.map((x) => renameColumnRefs(x, from, to));
+  if (!n || typeof n !== 'object') return n;
+  const o = n as N;
+  if (o.ColumnRef) {
+    const f = o.ColumnRef.fields as N[];
+    const last = f[f.length - 1];
+    if (last?.String?.sval === from) return { ColumnRef: { ...o.ColumnRef, fields: [...f.slice(0, -1), { String: { sval: to } }] } };
+    return o;
+  }
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, renameColumnRefs(v, from, to)]));
+}
+
+/** ALTER TABLE ... RENAME [COLUMN] ... TO ... (RenameStmt on a table). */
+export function* renameStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
+  if (n.renameType !== 'OBJECT_TABLE' && n.renameType !== 'OBJECT_COLUMN') throw notSupported(`ALTER ${String(n.renameType).replace('OBJECT_', '')} ... RENAME`);
+  if (n.renameType === 'OBJECT_COLUMN' && n.relationType !== 'OBJECT_TABLE') throw notSupported(`renaming columns of a ${String(n.relationType).replace('OBJECT_', '').toLowerCase()}`);
+  ex.checkReadOnly(s, 'ALTER TABLE');
+  const done: QueryResult = { command: 'ALTER TABLE', columns: null, rows: [] };
+  const t = target(ex, s, n.relation, !!n.missing_ok);
+  if (!t) return done;
+  yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
+  ex.eng.ensureXid(s);
+  const cat = ex.eng.catalog;
+  if (n.renameType === 'OBJECT_COLUMN') {
+    const col = findColumn(t, n.subname);
+    if (!col) throw new PgError('42703', `column "${n.subname}" does not exist`);
+    if (findColumn(t, n.newname)) throw new PgError('42701', `column "${n.newname}" of relation "${t.name}" already exists`);
+    if (viewsReading(ex, t.name, col.name).length) throw notSupported('renaming a column a view reads');
+    s.tx!.undo.push(saveTableDef(ex, t));
+    // CHECK constraints keep their expressions by column name here (PostgreSQL: by attnum): rename inside them
+    t.checks = t.checks.map((ch) => ({ name: ch.name, expr: renameColumnRefs(ch.expr, col.name, n.newname) }));
+    col.name = n.newname;
+  } else {
+    const newName = n.newname as string;
+    if (cat.relationExists(newName)) throw new PgError('42P07', `relation "${newName}" already exists`);
+    if (viewsReading(ex, t.name, null).length) throw notSupported('renaming a table a view reads');
+    if ([...cat.sequences.values()].some((q) => q.ownedBy === t.name)) throw notSupported('renaming a table that owns a sequence');
+    const oldName = t.name;
+    cat.tables.delete(oldName);
+    t.name = newName;
+    cat.tables.set(newName, t);
+    s.tx!.undo.push(() => { cat.tables.delete(newName); t.name = oldName; cat.tables.set(oldName, t); });
+  }
+  s.tx!.cidUsed = true;
+  return done;
+}

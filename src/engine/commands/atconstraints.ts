@@ -1,0 +1,128 @@
+/**
+ * ALTER TABLE ... ADD CONSTRAINT / DROP CONSTRAINT: CHECK, PRIMARY KEY and UNIQUE on an existing table.
+ *
+ * Adding a constraint checks the rows already there: a CHECK scans the table and fails with 23514 "check
+ * constraint ... is violated by some row" on the first row it rejects (NULL passes, as for new rows); PRIMARY KEY
+ * first makes its columns NOT NULL (a scan: 23502 "... contains null values"), then, like UNIQUE, builds a unique
+ * index over every live version — a duplicate fails the build with 23505 "could not create unique index". Names
+ * follow ChooseConstraintName: t_pkey, t_col_key, t_col_check (t_check when the CHECK reads several columns).
+ *
+ *     ALTER TABLE u ADD CHECK (n > 0);          -- 23514 if some row has n <= 0; else u_n_check
+ *     ALTER TABLE u ADD PRIMARY KEY (n);        -- u_pkey, an index built now (OIDs: index, then constraint)
+ *
+ * Mirrors: src/backend/commands/tablecmds.c (ATExecAddConstraint, ATAddCheckConstraint, ATExecAddIndexConstraint,
+ * ATExecDropConstraint, validateCheckConstraint), catalog/pg_constraint.c (ChooseConstraintName). Simplifications:
+ * no NOT VALID, no foreign keys, no exclusion constraints; constraint names are unique per table (PostgreSQL
+ * checks the schema).
+ */
+import type { Executor } from '../executor/executor.js';
+import { PgError, notSupported, posOf } from '../errors.js';
+import type { Session } from '../session/session.js';
+import { materializeLiterals } from '../sql/parser.js';
+import { compileExpr, type Row } from '../sql/expr.js';
+import { typeDisplayName } from '../sql/types.js';
+import type { Table } from '../catalog/catalog.js';
+import { BtreeIndex } from '../index/btree.js';
+import { WalKind } from '../wal/wal.js';
+import { N, collectColumnRefs } from '../executor/util.js';
+import { latestRows, buildIndex, refreshIndexColumns } from './relfile.js';
+
+/** Views that read `table` (and, when `column` is given, that column of it): DROP's dependency list. */
+export function viewsReading(ex: Executor, rel: string, column: string | null): string[] {
+  const out: string[] = [];
+  for (const v of ex.eng.catalog.views.values()) {
+    if (v.deps.some((d) => d.rel === rel && (column === null || d.columns.includes(column)))) out.push(v.name);
+  }
+  return out;
+}
+
+function constraintNames(ex: Executor, t: Table): Set<string> {
+  return new Set([...t.checks.map((c) => c.name), ...t.indexes.filter((i) => !ex.eng.catalog.standaloneIndexes.has(i.name)).map((i) => i.name)]);
+}
+
+/** ChooseConstraintName / ChooseRelationName: base, then base1, base2, … until unused. */
+function chooseName(ex: Executor, t: Table, base: string): string {
+  const used = constraintNames(ex, t);
+  let name = base;
+  for (let k = 1; used.has(name) || ex.eng.catalog.relationExists(name); k++) name = `${base}${k}`;
+  return name;
+}
+
+export function addConstraint(ex: Executor, s: Session, t: Table, c: N): void {
+  if (c.skip_validation) throw notSupported('NOT VALID constraints', posOf(c.location));
+  if (c.conname && constraintNames(ex, t).has(c.conname)) throw new PgError('42710', `constraint "${c.conname}" for relation "${t.name}" already exists`);
+  switch (c.contype) {
+    case 'CONSTR_CHECK': return addCheck(ex, s, t, c);
+    case 'CONSTR_PRIMARY': case 'CONSTR_UNIQUE': return addUnique(ex, s, t, c);
+    case 'CONSTR_FOREIGN': throw notSupported('foreign keys', posOf(c.location));
+    case 'CONSTR_EXCLUSION': throw notSupported('exclusion constraints', posOf(c.location));
+    default: throw notSupported(`ALTER TABLE ... ADD ${String(c.contype).replace('CONSTR_', '')} constraint`, posOf(c.location));
+  }
+}
+
+function addCheck(ex: Executor, s: Session, t: Table, c: N): void {
+  const expr = materializeLiterals(c.raw_expr);
+  const refs = new Set<string>();
+  collectColumnRefs(expr, refs);
+  const base = c.columnName ? `${t.name}_${c.columnName}_check` : refs.size === 1 ? `${t.name}_${[...refs][0]}_check` : `${t.name}_check`;
+  const name = (c.conname as string | undefined) ?? chooseName(ex, t, base);
+  const snap = () => ex.eng.snapshotFor(s);
+  const compiled = compileExpr(expr as N, { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false });
+  if (compiled.type.name !== 'bool') throw new PgError('42804', `argument of CHECK must be type boolean, not type ${typeDisplayName(compiled.type)}`);
+  ex.eng.catalog.allocOid(); // the pg_constraint row
+  const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+  for (const vals of latestRows(ex, s, t)) {
+    row.vals = vals;
+    if (compiled.fn(row) === false) throw new PgError('23514', `check constraint "${name}" of relation "${t.name}" is violated by some row`);
+  }
+  t.checks.push({ name, expr, compiled });
+}
+
+function addUnique(ex: Executor, s: Session, t: Table, c: N): void {
+  const primary = c.contype === 'CONSTR_PRIMARY';
+  if (c.including?.length) throw notSupported('INCLUDE columns', posOf(c.location));
+  if (c.indexname) throw notSupported('constraints USING INDEX', posOf(c.location));
+  if (primary && t.indexes.some((i) => i.primary)) throw new PgError('42P16', `multiple primary keys for table "${t.name}" are not allowed`);
+  const keys = ((c.keys ?? []) as N[]).map((k) => k.String.sval as string);
+  const cols = keys.map((k) => {
+    const col = t.columns.find((x) => !x.dropped && x.name === k);
+    if (!col) throw new PgError('42703', `column "${k}" named in key does not exist`);
+    return col;
+  });
+  if (primary) {
+    const rows = latestRows(ex, s, t);
+    for (const col of cols) {
+      if (!col.notNull && rows.some((r) => r[col.attnum - 1] === null)) throw new PgError('23502', `column "${col.name}" of relation "${t.name}" contains null values`);
+    }
+    for (const col of cols) col.notNull = true;
+  }
+  const name = (c.conname as string | undefined) ?? chooseName(ex, t, primary ? `${t.name}_pkey` : `${t.name}_${keys.join('_')}_key`);
+  if (ex.eng.catalog.relationExists(name)) throw new PgError('42P07', `relation "${name}" already exists`);
+  const cat = ex.eng.catalog;
+  const index = new BtreeIndex(cat.allocOid(), name, cols.map((x) => x.attnum - 1), true, primary);
+  cat.allocOid(); // its pg_constraint row
+  ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);
+  buildIndex(ex, s, t, index);
+  t.indexes.push(index);
+  refreshIndexColumns(t);
+  // index_update_stats, as CREATE INDEX does (an empty never-vacuumed table stays "never vacuumed")
+  const before = t.stats;
+  ex.updateStats(s, t);
+  if (!before && t.stats!.reltuples === 0) t.stats = undefined;
+}
+
+export function dropConstraint(ex: Executor, s: Session, t: Table, name: string, missingOk: boolean): void {
+  const check = t.checks.find((c) => c.name === name);
+  if (check) { t.checks = t.checks.filter((c) => c !== check); return; }
+  const index = t.indexes.find((i) => i.name === name && !ex.eng.catalog.standaloneIndexes.has(i.name));
+  if (index) {
+    t.indexes = t.indexes.filter((i) => i !== index);
+    refreshIndexColumns(t);
+    return;
+  }
+  if (missingOk) {
+    s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `constraint "${name}" of relation "${t.name}" does not exist, skipping` });
+    return;
+  }
+  throw new PgError('42704', `constraint "${name}" of relation "${t.name}" does not exist`);
+}

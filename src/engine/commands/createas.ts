@@ -1,0 +1,61 @@
+/**
+ * CREATE TABLE ... AS and SELECT ... INTO: a new table, its columns named and typed after the query's output,
+ * filled with the query's rows — one command, reported as `SELECT n` (the rows it stored), or `CREATE TABLE AS`
+ * with WITH NO DATA or under IF NOT EXISTS when the table is already there.
+ *
+ *     CREATE TABLE c AS SELECT id, v FROM src WHERE id > 1;   -- SELECT 2
+ *     SELECT 1 AS x, 'y' AS y INTO c2;                        -- columns x integer, y text (unknown becomes text)
+ *
+ * The rows are written like INSERT's (heap inserts with this transaction's xid; WAL), the table gets no
+ * constraints, no defaults and no indexes — only what the query's output says.
+ *
+ * Mirrors: src/backend/commands/createas.c (ExecCreateTableAs, intorel_startup, intorel_receive, create_ctas_nodata).
+ * Simplifications: the query runs before the table is created (PostgreSQL creates it at executor start), so a
+ * query that reads the table it creates cannot be expressed anyway; no CREATE MATERIALIZED VIEW, no temporary or
+ * unlogged target.
+ */
+import type { Executor } from '../executor/executor.js';
+import { PgError, notSupported } from '../errors.js';
+import type { Session, QueryResult } from '../session/session.js';
+import type { RawStmt } from '../sql/parser.js';
+import { T } from '../sql/types.js';
+import { heapInsert } from '../heap/heapam.js';
+import type { N, Gen } from '../executor/util.js';
+import { refreshColumns } from './relfile.js';
+import { createTable } from './tablecmds.js';
+
+/** CreateTableAsStmt (objtype table) or a SelectStmt with an INTO clause. */
+export function* createTableAs(ex: Executor, s: Session, query: N, into: N, ifNotExists: boolean, raw: RawStmt): Gen<QueryResult> {
+  const rel = into.rel as N;
+  if (rel.relpersistence === 't') throw notSupported('CREATE TEMPORARY TABLE ... AS');
+  if (rel.relpersistence === 'u') throw notSupported('unlogged tables');
+  if (into.onCommit && into.onCommit !== 'ONCOMMIT_NOOP') throw notSupported('ON COMMIT');
+  if (into.options?.length) throw notSupported('storage parameters in CREATE TABLE AS');
+  ex.checkReadOnly(s, 'CREATE TABLE AS');
+  const cat = ex.eng.catalog;
+  if (cat.relationExists(rel.relname)) {
+    if (ifNotExists) {
+      s.acc.notices.push({ severity: 'NOTICE', sqlstate: '42P07', message: `relation "${rel.relname}" already exists, skipping` });
+      return { command: 'CREATE TABLE AS', columns: null, rows: [] };
+    }
+    throw new PgError('42P07', `relation "${rel.relname}" already exists`);
+  }
+  const q = yield* ex.query(s, query, raw.text, false);
+  const colNames = ((into.colNames ?? []) as N[]).map((c) => c.String.sval as string);
+  if (colNames.length > q.names.length) throw new PgError('42601', 'too many column names were specified');
+  const names = q.names.map((nm, i) => colNames[i] ?? nm);
+  const dup = names.find((nm, i) => names.indexOf(nm) !== i);
+  if (dup !== undefined) throw new PgError('42701', `column "${dup}" specified more than once`);
+  const types = q.types.map((t) => (t.name === 'unknown' ? T.text : t));
+  // create it as CREATE TABLE would (OIDs, lock, Storage/CREATE), then give the columns the query's types
+  const def = { relation: rel, tableElts: names.map((colname) => ({ ColumnDef: { colname, typeName: { names: [{ String: { sval: 'text' } }], location: -1 }, constraints: [] } })) };
+  yield* createTable(ex, s, def);
+  const t = cat.get(rel.relname)!;
+  t.columns.forEach((c, i) => { c.type = types[i]!; });
+  refreshColumns(t);
+  if (into.skipData) return { command: 'CREATE TABLE AS', columns: null, rows: [] };
+  s.tx!.commandCounterIncrement();
+  const hctx = ex.heapCtx(s);
+  for (const r of q.rows) heapInsert(hctx, t, r);
+  return { command: `SELECT ${q.rows.length}`, columns: null, rows: [] };
+}

@@ -1,0 +1,149 @@
+/**
+ * What DDL does to a table's storage, shared by ALTER TABLE and TRUNCATE: a new relfilenode, a table rewrite, an
+ * index build, and the undo of a catalog change.
+ *
+ * A relation's pg_class row names its data file (relfilenode). TRUNCATE and a rewriting ALTER TABLE (ALTER COLUMN
+ * TYPE, ADD COLUMN with a volatile DEFAULT) do not delete rows: they give the table a brand-new, empty file and
+ * its indexes new empty files (RelationSetNewRelfilenode), fill them, and drop the old files at commit. A ROLLBACK
+ * keeps the old files — nothing was changed in them:
+ *
+ *     relfilenode 16384: (0,1) (0,2) (0,3)       ALTER TABLE t ALTER COLUMN v TYPE bigint
+ *     relfilenode 16390: (0,1) (0,2) (0,3)       every live row copied, xmin = the ALTER's xid, cmin = its cid
+ *
+ * Because the new file holds only the rows the rewrite's snapshot saw, with the rewriter's xid as xmin, a
+ * REPEATABLE READ transaction that took its snapshot before sees them as not yet committed — and after TRUNCATE
+ * the table looks empty to it: neither command is MVCC-safe (PostgreSQL documents this for TRUNCATE).
+ *
+ * Mirrors: src/backend/utils/cache/relcache.c (RelationSetNewRelfilenode), commands/tablecmds.c (ATRewriteTable),
+ * catalog/index.c (index_build). Simplifications: the old file is not kept around until commit — the undo of an
+ * aborted transaction puts the old heap and indexes back; WAL records written before the new file are skipped by
+ * REDO (storageLsn) instead of naming an old relfilenode; a crash does not undo an uncommitted catalog change.
+ */
+import type { Executor } from '../executor/executor.js';
+import { PgError } from '../errors.js';
+import type { Session } from '../session/session.js';
+import { type Table, heapGetattrs } from '../catalog/catalog.js';
+import { HeapRelation, packTid } from '../heap/heap.js';
+import { BtreeIndex } from '../index/btree.js';
+import { LpFlags, HEAP_ONLY_TUPLE, tupleLengthPacked } from '../heap/tuple.js';
+import { heapInsert } from '../heap/heapam.js';
+import { satisfiesMVCC, satisfiesDirty, VIS_VISIBLE } from '../visibility/visibility.js';
+import type { Value } from '../sql/types.js';
+import { WalKind } from '../wal/wal.js';
+import { indexImage } from '../buffer/bufmgr.js';
+import { hotChain } from '../executor/util.js';
+
+/** The rows a DDL check or rewrite sees: every version visible to a fresh snapshot (GetLatestSnapshot), deformed. */
+export function latestRows(ex: Executor, s: Session, t: Table): Value[][] {
+  const eng = ex.eng;
+  const snap = eng.xacts.snapshot(s.tx!.xid, eng.clock.now);
+  const vctx = eng.visibilityContext(s);
+  const out: Value[][] = [];
+  for (const page of t.heap.pages) {
+    for (const item of page.items) {
+      if (item.lpFlags !== LpFlags.NORMAL) continue;
+      if (VIS_VISIBLE[satisfiesMVCC(item, snap, vctx)]) out.push(heapGetattrs(t, item.values));
+    }
+  }
+  return out;
+}
+
+/** Everything a catalog change to `t` may touch, to put back if the transaction aborts. */
+export function saveTableDef(ex: Executor, t: Table): () => void {
+  ex.eng.catalog.generation++;
+  const saved = {
+    name: t.name, columns: t.columns.map((c) => ({ ...c })), checks: t.checks.slice(), indexes: t.indexes.slice(), heap: t.heap,
+    keyColumns: new Set(t.keyColumns), indexedColumns: new Set(t.indexedColumns), types: t.types.slice(),
+    fixedLength: t.fixedLength, stats: t.stats, relfilenode: t.relfilenode, reloptions: t.reloptions, storageLsn: t.storageLsn,
+    fillfactor: t.heap.fillfactor,
+  };
+  return () => {
+    const { fillfactor, ...rest } = saved;
+    Object.assign(t, rest);
+    t.heap.fillfactor = fillfactor;
+  };
+}
+
+/** After the column list changed: the column types and the fixed-width fast path of the tuple length. */
+export function refreshColumns(t: Table): void {
+  t.types = t.columns.map((c) => c.type);
+  t.fixedLength = t.columns.every((c) => !c.dropped && ['int2', 'int4', 'int8', 'bool'].includes(c.type.name))
+    ? tupleLengthPacked(t.columns.map(() => 0), t.types) : undefined;
+}
+
+/** After the index list changed: which columns are indexed (HOT) and which are keys (key updates). */
+export function refreshIndexColumns(t: Table): void {
+  t.keyColumns = new Set(); t.indexedColumns = new Set();
+  for (const i of t.indexes) for (const c of i.columns) { t.indexedColumns.add(c); if (i.unique) t.keyColumns.add(c); }
+}
+
+/**
+ * RelationSetNewRelfilenode for the table and each index: new empty files (a Storage/CREATE record each); the
+ * planner's relpages/reltuples start over.
+ */
+export function newRelfilenode(ex: Executor, s: Session, t: Table): void {
+  const eng = ex.eng;
+  const cat = eng.catalog;
+  eng.ensureXid(s);
+  t.relfilenode = cat.allocOid();
+  const heap = new HeapRelation();
+  heap.fillfactor = t.heap.fillfactor;
+  t.heap = heap;
+  t.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, t.oid, -1, 0);
+  t.indexes = t.indexes.map((old) => {
+    const index = new BtreeIndex(old.oid, old.name, old.columns, old.unique, old.primary);
+    cat.allocOid();
+    index.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, old.oid, -1, 0);
+    index.leafLsn = index.storageLsn;
+    index.disk = indexImage(index);
+    return index;
+  });
+  t.stats = undefined;
+}
+
+/**
+ * Build an index over the table's current file (index_build): every chain's newest version not known dead gets
+ * an entry; a unique index refuses a key two live versions share.
+ */
+export function buildIndex(ex: Executor, s: Session, t: Table, index: BtreeIndex): void {
+  const vctx = ex.eng.visibilityContext(s);
+  const liveKeys = new Set<string | number>();
+  for (const page of t.heap.pages) {
+    page.items.forEach((item, i) => {
+      if (item.lpFlags !== LpFlags.NORMAL || item.infomask2 & HEAP_ONLY_TUPLE) return;
+      let last = item;
+      for (const m of hotChain(t, page.blkno, i + 1, ex.eng.multis)) last = m.item;
+      const d = satisfiesDirty({ ...last }, vctx);
+      const vals = heapGetattrs(t, last.values);
+      if (index.unique && d.visible) {
+        const key = index.keyOf(vals);
+        if (key !== null && liveKeys.has(key)) {
+          throw new PgError('23505', `could not create unique index "${index.name}"`, { detail: `Key ${index.describeKey(vals, t.columns.map((c) => c.name))} is duplicated.` });
+        }
+        if (key !== null) liveKeys.add(key);
+      }
+      index.insert(vals, packTid(page.blkno, i + 1));
+    });
+  }
+  index.leafLsn = ex.eng.wal.insertLsn;
+  index.disk = indexImage(index); // the build is written straight to disk and synced (not replayed from WAL)
+}
+
+/**
+ * ATRewriteTable: copy the rows a fresh snapshot sees, each through `transform`, into a new relfilenode (new
+ * xmin: this transaction), re-checking NOT NULL and CHECK constraints, then rebuild every index.
+ */
+export function rewriteTable(ex: Executor, s: Session, t: Table, transform: (vals: Value[]) => Value[]): void {
+  const rows = latestRows(ex, s, t).map(transform);
+  const snap = () => ex.eng.snapshotFor(s);
+  for (const r of rows) ex.checkConstraints(s, t, r, snap);
+  const indexes = t.indexes;
+  newRelfilenode(ex, s, t);
+  const hctx = ex.heapCtx(s);
+  for (const r of rows) heapInsert(hctx, t, r);
+  // reindex: the new files were created empty above; build them over the new heap
+  t.indexes = t.indexes.map((i) => { const fresh = new BtreeIndex(i.oid, i.name, i.columns, i.unique, i.primary); fresh.storageLsn = i.storageLsn; return fresh; });
+  for (const i of t.indexes) buildIndex(ex, s, t, i);
+  if (indexes.length) ex.updateStats(s, t);
+  s.tx!.cidUsed = true;
+}

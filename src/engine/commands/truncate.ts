@@ -1,0 +1,56 @@
+/**
+ * TRUNCATE: empty tables at once, by giving each a new, empty relfilenode (commands/relfile.ts) instead of
+ * deleting row by row. It takes AccessExclusiveLock — it waits for every reader and writer, and blocks them
+ * until it commits — and it is not MVCC-safe: a REPEATABLE READ transaction whose snapshot predates the
+ * TRUNCATE finds the new, empty file once the lock is gone, and sees an empty table where its snapshot says the
+ * rows should still be:
+ *
+ *     s1: BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM other;   -- snapshot taken
+ *     s2: TRUNCATE t;                                                            -- commits
+ *     s1: SELECT count(*) FROM t;                                                -- 0, not the rows it "should" see
+ *
+ * A ROLLBACK puts the old file back (the undo keeps the old heap and indexes). RESTART IDENTITY also resets the
+ * sequences the tables own (serial columns), transactionally.
+ *
+ * Mirrors: src/backend/commands/tablecmds.c (ExecuteTruncate, ExecuteTruncateGuts), utils/cache/relcache.c
+ * (RelationSetNewRelfilenode). Simplifications: no CASCADE (no foreign keys), no ONLY / inheritance, no
+ * truncate triggers.
+ */
+import type { Executor } from '../executor/executor.js';
+import { PgError, notSupported, posOf } from '../errors.js';
+import type { Session, QueryResult } from '../session/session.js';
+import { LockMode } from '../lock/lock.js';
+import type { N, Gen } from '../executor/util.js';
+import { newRelfilenode, saveTableDef } from './relfile.js';
+
+export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
+  if (n.behavior === 'DROP_CASCADE') throw notSupported('TRUNCATE ... CASCADE');
+  ex.checkReadOnly(s, 'TRUNCATE TABLE');
+  const cat = ex.eng.catalog;
+  const tables = ((n.relations ?? []) as N[]).map((r) => {
+    const rv = r.RangeVar as N;
+    if (rv.schemaname && rv.schemaname !== 'public') throw notSupported(`schemas other than public ("${rv.schemaname}")`, posOf(rv.location));
+    const t = cat.get(rv.relname);
+    if (!t) {
+      if (cat.views.has(rv.relname) || cat.sequences.has(rv.relname)) throw new PgError('42809', `"${rv.relname}" is not a table`);
+      throw new PgError('42P01', `relation "${rv.relname}" does not exist`);
+    }
+    return t;
+  });
+  for (const t of tables) yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
+  ex.eng.ensureXid(s);
+  for (const t of [...new Set(tables)]) {
+    s.tx!.undo.push(saveTableDef(ex, t));
+    newRelfilenode(ex, s, t);
+    if (n.restart_seqs) {
+      for (const seq of cat.sequences.values()) {
+        if (seq.ownedBy !== t.name) continue;
+        const saved = { lastValue: seq.lastValue, isCalled: seq.isCalled, logCnt: seq.logCnt };
+        s.tx!.undo.push(() => Object.assign(seq, saved));
+        seq.lastValue = seq.params.start; seq.isCalled = false; seq.logCnt = 0;
+      }
+    }
+  }
+  s.tx!.cidUsed = true;
+  return { command: 'TRUNCATE TABLE', columns: null, rows: [] };
+}

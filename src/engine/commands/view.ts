@@ -1,0 +1,194 @@
+/**
+ * Views: CREATE [OR REPLACE] VIEW, DROP VIEW, and reading one in FROM.
+ *
+ * A view stores no rows, only its query (PostgreSQL keeps it as the view's _RETURN rule in pg_rewrite). Where the
+ * view's name appears in FROM the rewriter puts the query in its place — a subquery in FROM — so the view's rows
+ * are read with the statement's own snapshot, under the same MVCC rules as the tables it reads:
+ *
+ *     CREATE VIEW vc (a, b) AS SELECT id, v FROM src;
+ *     SELECT a FROM vc WHERE b = 'a';     -- runs as SELECT a FROM (SELECT id AS a, v AS b FROM src) vc WHERE b = 'a'
+ *
+ * The view's columns (names and types) are fixed at CREATE: OR REPLACE may only add columns at the end (42P16
+ * otherwise). The tables and columns a view reads are dependencies: DROP TABLE, DROP COLUMN and DROP VIEW of
+ * something a view reads fail with 2BP01 and list the dependents.
+ *
+ * Mirrors: src/backend/commands/view.c (DefineView, DefineVirtualRelation, checkViewTupleDesc),
+ * rewrite/rewriteHandler.c (ApplyRetrieveRule), catalog/dependency.c (reportDependentObjects). Simplifications: a
+ * view is always read-only here (no auto-updatable views), no temporary or materialized views, no ALTER VIEW;
+ * a view's table that another session has locked makes the read fail with 0A000 instead of waiting; renaming a
+ * table or column a view reads is refused (PostgreSQL tracks them by OID and attnum, this catalog by name).
+ */
+import type { Executor } from '../executor/executor.js';
+import { PgError, notSupported } from '../errors.js';
+import type { Session, QueryResult } from '../session/session.js';
+import { materializeLiterals } from '../sql/parser.js';
+import type { Scope } from '../sql/expr.js';
+import { T, type SqlType, type Value, typeDisplayName } from '../sql/types.js';
+import type { View } from '../catalog/catalog.js';
+import { HeapRelation } from '../heap/heap.js';
+import { LockMode } from '../lock/lock.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+import type { N, Gen, Source } from '../executor/util.js';
+import { sequenceRow } from './sequence.js';
+
+/** The relations a query names (RangeVars anywhere in it) and every column name it mentions. */
+function references(n: unknown, rels: Set<string>, cols: Set<string>, star: { any: boolean }): void {
+  if (!n || typeof n !== 'object') return;
+  if (Array.isArray(n)) { for (const x of n) references(x, rels, cols, star); return; }
+  const o = n as N;
+  if (o.RangeVar) rels.add(o.RangeVar.relname);
+  if (o.ColumnRef) {
+    const f = o.ColumnRef.fields as N[];
+    const last = f[f.length - 1];
+    if (last?.A_Star) star.any = true; else if (last?.String) cols.add(last.String.sval);
+  }
+  for (const v of Object.values(o)) references(v, rels, cols, star);
+}
+
+/** Run a view's query to get its rows (with the enclosing statement's snapshot) — or only its shape. */
+function runQuery(ex: Executor, s: Session, v: { query: unknown; sql: string }, snap: () => Snapshot, sql: string): { names: string[]; types: SqlType[]; rows: Value[][] } {
+  const outer: NonNullable<Scope['outer']> = { scope: { relName: null, alias: null, columns: [], hasSystem: false, env: ex.env(s, snap), sql }, row: { current: null }, used: false };
+  const g = ex.query(s, v.query as N, v.sql, false, { outer, snapshot: snap });
+  const r = g.next();
+  if (!r.done) { g.return(undefined as never); throw notSupported('reading a view while one of its tables is locked by another session'); }
+  return r.value;
+}
+
+/**
+ * A FROM item that is not a table: a view (its query's rows) or a sequence (its one row). Null for a table
+ * (or an unknown name: the caller reports it).
+ */
+export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snapshot, sql: string): Source | null {
+  const cat = ex.eng.catalog;
+  if (rv.schemaname && rv.schemaname !== 'public') return null;
+  const alias = rv.alias?.aliasname ?? null;
+  const env = ex.env(s, snap);
+  const view = cat.views.get(rv.relname);
+  if (view) {
+    const q = runQuery(ex, s, view, snap, sql);
+    const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
+    return {
+      scope: { relName: view.name, alias, columns: view.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })), hasSystem: false, env, sql },
+      table: null, rows: () => q.rows,
+    };
+  }
+  const seq = cat.sequences.get(rv.relname);
+  if (seq) {
+    const r = sequenceRow(seq);
+    return {
+      scope: { relName: seq.name, alias, columns: r.names.map((name, i) => ({ name, type: r.types[i] === 'bool' ? T.bool : T.int8 })), hasSystem: false, env, sql },
+      table: null, rows: () => [r.row],
+    };
+  }
+  return null;
+}
+
+export function* createView(ex: Executor, s: Session, n: N, sqlText: string): Gen<QueryResult> {
+  const done: QueryResult = { command: 'CREATE VIEW', columns: null, rows: [] };
+  const rv = n.view as N;
+  if (rv.relpersistence === 't') throw notSupported('temporary views');
+  if (rv.schemaname && rv.schemaname !== 'public') throw notSupported(`schemas other than public ("${rv.schemaname}")`);
+  if (n.withCheckOption && n.withCheckOption !== 'NO_CHECK_OPTION') throw notSupported('WITH CHECK OPTION (views here are read-only)');
+  if (n.options?.length) throw notSupported('view options');
+  ex.checkReadOnly(s, 'CREATE VIEW');
+  const cat = ex.eng.catalog;
+  const name = rv.relname as string;
+  const existing = cat.views.get(name);
+  if (cat.relationExists(name) && !(existing && n.replace)) {
+    if (n.replace && cat.tables.has(name)) throw new PgError('42809', `"${name}" is not a view`);
+    throw new PgError('42P07', `relation "${name}" already exists`);
+  }
+  const query = materializeLiterals((n.query as N).SelectStmt);
+  const rels = new Set<string>(), cols = new Set<string>(), star = { any: false };
+  references(query, rels, cols, star);
+  // parse analysis: run the query over empty stand-ins of its tables, so it reads (and hints) nothing
+  const tables = [...rels].map((r) => cat.get(r)).filter((t) => t !== undefined);
+  const heaps = tables.map((t) => ({ heap: t.heap, indexes: t.indexes }));
+  let shape: { names: string[]; types: SqlType[] };
+  try {
+    for (const t of tables) { t.heap = new HeapRelation(); t.indexes = []; }
+    const snap = () => ex.eng.snapshotFor(s);
+    shape = runQuery(ex, s, { query, sql: sqlText }, snap, sqlText);
+  } finally {
+    tables.forEach((t, i) => { t.heap = heaps[i]!.heap; t.indexes = heaps[i]!.indexes; });
+  }
+  const aliases = ((n.aliases ?? []) as N[]).map((a) => a.String.sval as string);
+  if (aliases.length > shape.names.length) throw new PgError('42601', 'CREATE VIEW specifies more column names than columns');
+  const columns = shape.names.map((nm, i) => ({ name: aliases[i] ?? nm, type: shape.types[i]!.name === 'unknown' ? T.text : shape.types[i]! }));
+  const dup = columns.find((c, i) => columns.findIndex((x) => x.name === c.name) !== i);
+  if (dup) throw new PgError('42701', `column "${dup.name}" specified more than once`);
+  if (existing) {
+    // checkViewTupleDesc: the old columns must stay, in place, with their names and types
+    if (columns.length < existing.columns.length) throw new PgError('42P16', 'cannot drop columns from view');
+    existing.columns.forEach((c, i) => {
+      const nc = columns[i]!;
+      if (nc.name !== c.name) throw new PgError('42P16', `cannot change name of view column "${c.name}" to "${nc.name}"`, { hint: 'Use ALTER VIEW ... RENAME COLUMN ... to change name of view column instead.' });
+      if (nc.type.name !== c.type.name) throw new PgError('42P16', `cannot change data type of view column "${c.name}" from ${typeDisplayName(c.type)} to ${typeDisplayName(nc.type)}`);
+    });
+  }
+  const deps = [...rels].filter((r) => cat.tables.has(r) || cat.views.has(r)).map((r) => {
+    const t = cat.get(r);
+    const all = t ? t.columns.filter((c) => !c.dropped).map((c) => c.name) : cat.views.get(r)!.columns.map((c) => c.name);
+    return { rel: r, columns: star.any ? all : all.filter((c) => cols.has(c)) };
+  });
+  ex.eng.ensureXid(s);
+  if (existing) {
+    yield* ex.eng.acquireLock(s, { type: 'relation', rel: existing.oid }, LockMode.AccessExclusive);
+    const saved = { ...existing };
+    Object.assign(existing, { query, sql: sqlText, columns, deps });
+    s.tx!.undo.push(() => Object.assign(existing, saved));
+  } else {
+    const view: View = { oid: cat.allocOid(), name, query, sql: sqlText, columns, deps };
+    cat.allocOid(); cat.allocOid(); cat.allocOid(); // its row type, array type and _RETURN rule
+    cat.views.set(name, view);
+    s.tx!.undo.push(() => cat.views.delete(name));
+    ex.eng.locks.acquire(s.id, { type: 'relation', rel: view.oid }, LockMode.AccessExclusive, ex.eng.clock.now);
+  }
+  s.tx!.cidUsed = true;
+  return done;
+}
+
+/** reportDependentObjects: the views that read `rel`, and theirs in turn, depth first. */
+export function dependentViews(ex: Executor, rel: string, seen = new Set<string>()): { view: string; on: string }[] {
+  const out: { view: string; on: string }[] = [];
+  for (const v of ex.eng.catalog.views.values()) {
+    if (seen.has(v.name) || !v.deps.some((d) => d.rel === rel)) continue;
+    seen.add(v.name);
+    out.push({ view: v.name, on: rel });
+    out.push(...dependentViews(ex, v.name, seen));
+  }
+  return out;
+}
+
+/** 2BP01 when views read the relation being dropped. */
+export function checkNoDependents(ex: Executor, kind: 'table' | 'view', name: string): void {
+  const deps = dependentViews(ex, name);
+  if (!deps.length) return;
+  const kindOf = (r: string) => (ex.eng.catalog.views.has(r) ? 'view' : 'table');
+  throw new PgError('2BP01', `cannot drop ${kind} ${name} because other objects depend on it`, {
+    detail: deps.map((d) => `view ${d.view} depends on ${kindOf(d.on)} ${d.on}`).join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+  });
+}
+
+export function* dropView(ex: Executor, s: Session, n: N): Gen<QueryResult> {
+  ex.checkReadOnly(s, 'DROP VIEW');
+  const cat = ex.eng.catalog;
+  for (const obj of n.objects as N[]) {
+    const name = (obj.List.items as N[]).map((x) => x.String.sval as string).pop()!;
+    const view = cat.views.get(name);
+    if (!view) {
+      if (cat.tables.has(name)) throw new PgError('42809', `"${name}" is not a view`, { hint: 'Use DROP TABLE to remove a table.' });
+      if (cat.sequences.has(name)) throw new PgError('42809', `"${name}" is not a view`, { hint: 'Use DROP SEQUENCE to remove a sequence.' });
+      if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `view "${name}" does not exist, skipping` }); continue; }
+      throw new PgError('42P01', `view "${name}" does not exist`);
+    }
+    if (n.behavior === 'DROP_CASCADE' && dependentViews(ex, name).length) throw notSupported('DROP VIEW ... CASCADE');
+    checkNoDependents(ex, 'view', name);
+    yield* ex.eng.acquireLock(s, { type: 'relation', rel: view.oid }, LockMode.AccessExclusive);
+    ex.eng.ensureXid(s);
+    cat.views.delete(name);
+    s.tx!.undo.push(() => cat.views.set(name, view));
+    s.tx!.cidUsed = true;
+  }
+  return { command: 'DROP VIEW', columns: null, rows: [] };
+}
