@@ -33,6 +33,7 @@ import type { VisibilityContext } from './visibility/visibility.js';
 import { Executor } from './executor/executor.js';
 import { PredicateLockManager } from './predicate/predicate.js';
 import { Clog } from './clog/clog.js';
+import { HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_INVALID } from './heap/tuple.js';
 import {
   type ControlFile, type CrashPoint, type CheckpointKind, type CheckpointResult,
   createCheckpoint, bgwriterRound,
@@ -300,7 +301,11 @@ export class Engine {
         multiUpdater: (m) => this.multis.updateXid(m),
         flushedLsn: () => this.wal.flushedLsn,
         onHint: (item, bit) => {
-          if (tracer.wants('hint')) tracer.emit({ kind: 'hint', session: s.name, xid: bit & 0x0300 ? item.xmin : item.xmax, text: `hint bit ${HINT_NAMES[bit] ?? bit} set on a tuple of ${item.xmin} (by a reader, no WAL)` });
+          if (!tracer.wants('hint')) return;
+          tracer.emit({
+            kind: 'hint', session: s.name, xid: bit & (HEAP_XMIN_COMMITTED | HEAP_XMIN_INVALID) ? item.xmin : item.xmax,
+            text: `hint bit ${HINT_NAMES[bit] ?? bit} set on a tuple of ${item.xmin} (by a reader, no WAL)`,
+          });
         },
       };
     }
@@ -333,6 +338,9 @@ export class Engine {
   }
 }
 
-const HINT_NAMES: Record<number, string> = { 0x0100: 'XMIN_COMMITTED', 0x0200: 'XMIN_INVALID', 0x0400: 'XMAX_COMMITTED', 0x0800: 'XMAX_INVALID' };
+const HINT_NAMES: Record<number, string> = {
+  [HEAP_XMIN_COMMITTED]: 'XMIN_COMMITTED', [HEAP_XMIN_INVALID]: 'XMIN_INVALID',
+  [HEAP_XMAX_COMMITTED]: 'XMAX_COMMITTED', [HEAP_XMAX_INVALID]: 'XMAX_INVALID',
+};
 
 export { posOf };

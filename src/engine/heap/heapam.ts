@@ -225,8 +225,7 @@ export function heapUpdate(
   const lsn = walForPage(ctx, hot ? WalKind.HeapHotUpdate : WalKind.HeapUpdate, 35 + item.lpLen, table, oldPage, off, false,
     { page, off: newOff, item, init: page !== oldPage && newPageIsNew && newOff === 1 }, old);
   if (page !== oldPage) stampPage(page, lsn);
-  lastUpdate.blk = page.blkno; lastUpdate.off = newOff; lastUpdate.hot = hot;
-  return lastUpdate;
+  return { blk: page.blkno, off: newOff, hot };
 }
 
 /** The temporary lock heap_update puts on a version whose successor goes to another page (XLOG_HEAP_LOCK). */
@@ -242,9 +241,8 @@ function lockForUpdate(ctx: HeapContext, table: Table, page: Page, off: number, 
   walForPage(ctx, WalKind.HeapLock, 54, table, page, off, false, null, item);
 }
 
-/** Where heap_update put the new version. One shared object (no allocation per row): read it before the next update. */
+/** Where heap_update put the new version, and whether the update was HOT. */
 export interface UpdateResult { blk: number; off: number; hot: boolean }
-const lastUpdate: UpdateResult = { blk: 0, off: 0, hot: false };
 
 export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: number): void {
   const page = table.heap.pages[blk]!;

@@ -16,7 +16,7 @@ import type { Engine } from '../engine.js';
 import { CrashSignal } from '../checkpoint/checkpointer.js';
 import { setStatement, showStatement } from '../commands/variable.js';
 import { type ExecuteResponse, type SessionOutcome } from '../engine.js';
-import { PgError, setPositionText } from '../errors.js';
+import { PgError, inFailedSqlTransaction, setPositionText } from '../errors.js';
 import { wake } from '../lock/proc.js';
 import { crashDuring } from '../postmaster/postmaster.js';
 import { type Session, type StepYield } from '../session/session.js';
@@ -132,7 +132,7 @@ export function* runStatement(eng: Engine, s: Session, raw: RawStmt, multi: bool
   if (eng.tracer.wants('statement')) eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} runs: ${raw.text.length > 120 ? raw.text.slice(0, 117) + '...' : raw.text}` });
   if (type === 'TransactionStmt') { transactionStmt(eng, s, node); return; }
   if (s.block === 'failed') {
-    throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+    throw inFailedSqlTransaction();
   }
   if (multi && s.block === 'none') s.block = 'implicit';
   if (type === 'VariableSetStmt') { s.acc.results.push(setStatement(eng, s, node)); finishStatement(eng, s, last); return; }

@@ -22,7 +22,7 @@
  */
 import type { Engine } from '../engine.js';
 import { intConst } from '../sql/parser.js';
-import { PgError, notSupported } from '../errors.js';
+import { PgError, inFailedSqlTransaction, notSupported } from '../errors.js';
 import { LockMode } from '../lock/lock.js';
 import { releaseLock, wake } from '../lock/proc.js';
 import { crashPointReached } from '../postmaster/postmaster.js';
@@ -175,7 +175,7 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
   const warn = (sqlstate: string, message: string) => s.acc.notices.push({ severity: 'WARNING', sqlstate, message });
   switch (kind) {
     case 'TRANS_STMT_BEGIN': case 'TRANS_STMT_START': {
-      if (s.block === 'failed') throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+      if (s.block === 'failed') throw inFailedSqlTransaction();
       const opts = transactionOptions(n.options ?? []);
       if (s.block === 'inprogress') {
         warn('25001', 'there is already a transaction in progress');
@@ -210,7 +210,7 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
     }
     case 'TRANS_STMT_SAVEPOINT': case 'TRANS_STMT_RELEASE': case 'TRANS_STMT_ROLLBACK_TO': {
       const what = kind === 'TRANS_STMT_SAVEPOINT' ? 'SAVEPOINT' : kind === 'TRANS_STMT_RELEASE' ? 'RELEASE SAVEPOINT' : 'ROLLBACK TO SAVEPOINT';
-      if (s.block === 'failed' && kind !== 'TRANS_STMT_ROLLBACK_TO') throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+      if (s.block === 'failed' && kind !== 'TRANS_STMT_ROLLBACK_TO') throw inFailedSqlTransaction();
       if (s.block !== 'inprogress' && s.block !== 'failed') throw new PgError('25P01', `${what} can only be used in transaction blocks`);
       const name = n.savepoint_name as string;
       const tx = s.tx!;
@@ -250,7 +250,7 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
       return;
     }
     default:
-      if (s.block === 'failed') throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+      if (s.block === 'failed') throw inFailedSqlTransaction();
       throw notSupported(`transaction statement ${kind.replace('TRANS_STMT_', '')}`);
   }
 }
