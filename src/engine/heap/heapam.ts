@@ -21,6 +21,18 @@
  * they reach was created by the transaction that replaced the one before (t_xmin = prior t_xmax).
  * None of these wait: the waiting (for a concurrent updater) happens in the executor before calling them.
  *
+ * Worked example (engine): accounts (id int PRIMARY KEY, balance int) holds (1, 100) at (0,1) and (2, 200) at
+ * (0,2), both xmin 724.
+ *
+ *     UPDATE accounts SET balance = 90 WHERE id = 1;   -- xid 725: no indexed column changed, room on the page
+ *        (0,1) t_xmax 725, t_ctid (0,3), HEAP_HOT_UPDATED ──► (0,3) t_xmin 725, HEAP_ONLY_TUPLE | HEAP_UPDATED
+ *        WAL: Heap HOT_UPDATE off 1; no index entry — the index still leads to (0,1)
+ *     UPDATE accounts SET id = 3 WHERE id = 2;         -- xid 726: the key changed, so not HOT
+ *        (0,2) t_xmax 726, t_ctid (0,4), HEAP_KEYS_UPDATED ──► (0,4) t_xmin 726, HEAP_UPDATED
+ *        WAL: Heap UPDATE off 2, then Btree INSERT_LEAF for the new entry 3 → (0,4)
+ *
+ * The index then holds 1 → (0,1), 2 → (0,2), 3 → (0,4): the entry for 2 stays until VACUUM removes it.
+ *
  * Mirrors: heap_insert, heap_update, heap_delete, heap_lock_tuple in src/backend/access/heap/heapam.c and
  * HeapTupleHeaderAdjustCmax (combocid.c). When more than one transaction has an interest in a version (compatible
  * row lockers, an update next to a key-share locker, a savepoint updating a row its parent locked), xmax is a
