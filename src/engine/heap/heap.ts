@@ -29,7 +29,8 @@
  * Mirrors: src/include/storage/bufpage.h (PageHeaderData, ItemIdData), src/backend/storage/page/bufpage.c
  * (PageAddItem, PageGetHeapFreeSpace), src/backend/access/heap/hio.c, storage/freespace (the FSM as a list of
  * bytes per block). Simplifications: the FSM is searched from block 0 (PostgreSQL's tree starts at a moving
- * fp_next_slot), one target block per relation rather than per backend, no visibility map yet, fillfactor 100.
+ * fp_next_slot), one target block per relation rather than per backend, no visibility map (VACUUM sets a page's
+ * PD_ALL_VISIBLE and logs Heap2/VISIBLE; no map bits are kept), fillfactor 100.
  */
 import { type Item, LpFlags, MAXALIGN } from './tuple.js';
 import type { PageImage } from '../buffer/bufmgr.js';

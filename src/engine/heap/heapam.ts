@@ -36,7 +36,8 @@
  * Mirrors: heap_insert, heap_update, heap_delete, heap_lock_tuple in src/backend/access/heap/heapam.c and
  * HeapTupleHeaderAdjustCmax (combocid.c). When more than one transaction has an interest in a version (compatible
  * row lockers, an update next to a key-share locker, a savepoint updating a row its parent locked), xmax is a
- * MultiXact (heap/xmax.ts). Simplifications: no TOAST, no visibility-map bits to clear yet.
+ * MultiXact (heap/xmax.ts). Every change clears the page's PD_ALL_VISIBLE.
+ * Simplifications: no TOAST; there is no visibility map whose bit a change would also clear.
  */
 import {
   type Item, LpFlags, tupleLengthPacked, TL_HASNULL, TL_VARWIDTH, HEAP_XMAX_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK,

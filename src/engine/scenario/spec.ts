@@ -17,6 +17,8 @@
  *                     permutation) is still running or waiting;
  *   (other notices N) not reported complete until `other`'s session has sent N more notices than it had
  *                     when this step was sent.
+ * The parser only records them; runner.ts honours them as isolationtester.c does (try_complete_step for (*),
+ * step_has_blocker for the other two).
  * Names are identifiers ([A-Za-z_ or non-ASCII][A-Za-z0-9_$ or non-ASCII]*) or "quoted" ("" for a quote);
  * the keywords notices, permutation, session, setup, step, teardown cannot be unquoted names. `#` starts a comment.
  * SQL blocks keep their text between the braces, minus blanks (not newlines) right after "{" and before "}";
