@@ -135,7 +135,10 @@ export class Engine {
     if (opts.nextXid !== undefined) { this.xacts.nextXid = opts.nextXid; this.xacts.latestCompletedXid = opts.nextXid - 1; }
     this.executor = new Executor(this);
     this.wirePredicates();
-    this.control = { state: 'in production', checkPoint: this.wal.insertLsn, redo: this.wal.insertLsn, nextXid: this.xacts.nextXid, time: 0, fullPageWrites: true };
+    this.control = {
+      state: 'in production', checkPoint: this.wal.insertLsn, redo: this.wal.insertLsn, nextXid: this.xacts.nextXid, time: 0,
+      fullPageWrites: true,
+    };
   }
 
   /** Let the SSI module name sessions and narrate conflicts in this engine's trace. */
@@ -228,7 +231,9 @@ export class Engine {
   /** Crash now, or arm a micro-point where the power will fail. */
   crash(point: CrashPoint = 'now'): SessionOutcome[] { return crash(this, point); }
   /** Start the server after a crash: crash recovery, then sessions reconnect as new backends. */
-  restart(opts: { crashAfterRecords?: number; onRedoDone?: () => void } = {}): { outcomes: SessionOutcome[]; report: RecoveryReport } { return restart(this, opts); }
+  restart(opts: { crashAfterRecords?: number; onRedoDone?: () => void } = {}): { outcomes: SessionOutcome[]; report: RecoveryReport } {
+    return restart(this, opts);
+  }
   /** At an armed micro-point: the power fails here. */
   crashPointReached(point: CrashPoint): void { crashPointReached(this, point); }
   /** full_page_writes (a server setting: SIGHUP). */
@@ -250,7 +255,9 @@ export class Engine {
   // ---------------------------------------------------------------- locks, as the executor uses them (lock/proc.ts)
 
   /** Acquire a heavyweight lock, parking the statement while it waits. */
-  acquireLock(s: Session, tag: LockTag, mode: LockMode, context: string | null = null, reason = ''): Generator<StepYield, void, void> { return acquireLock(this, s, tag, mode, context, reason); }
+  acquireLock(s: Session, tag: LockTag, mode: LockMode, context: string | null = null, reason = ''): Generator<StepYield, void, void> {
+    return acquireLock(this, s, tag, mode, context, reason);
+  }
   releaseLock(s: Session, tag: LockTag, mode: LockMode): void { releaseLock(this, s, tag, mode); }
   /** XactLockTableWait: wait until a transaction ends. */
   waitForXact(s: Session, xid: number, context: string): Generator<StepYield, void, void> { return waitForXact(this, s, xid, context); }
@@ -273,13 +280,19 @@ export class Engine {
           tx.sxact = this.predicates.register(s.id, tx.xactSnapshot, tx.readOnly);
           if (tx.sxact && tx.xid) this.predicates.setXid(tx.sxact, tx.xid);
         }
-        if (this.tracer.wants('snapshot')) this.tracer.emit({ kind: 'snapshot', session: s.name, text: `${s.name} takes its transaction snapshot ${formatSnapshot(tx.xactSnapshot)} (${tx.isolation}: kept until the transaction ends)` });
+        if (this.tracer.wants('snapshot')) {
+          this.tracer.emit({ kind: 'snapshot', session: s.name,
+            text: `${s.name} takes its transaction snapshot ${formatSnapshot(tx.xactSnapshot)} (${tx.isolation}: kept until the transaction ends)` });
+        }
       }
       return tx.xactSnapshot;
     }
     const snap = this.xacts.snapshot(tx.xid, this.clock.now);
     tx.stmtSnapshot = snap;
-    if (this.tracer.wants('snapshot')) this.tracer.emit({ kind: 'snapshot', session: s.name, text: `${s.name} takes a statement snapshot ${formatSnapshot(snap)} (${tx.isolation}: a new one for every statement)` });
+    if (this.tracer.wants('snapshot')) {
+      this.tracer.emit({ kind: 'snapshot', session: s.name,
+        text: `${s.name} takes a statement snapshot ${formatSnapshot(snap)} (${tx.isolation}: a new one for every statement)` });
+    }
     return snap;
   }
 

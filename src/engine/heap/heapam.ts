@@ -109,7 +109,8 @@ function walForPage(
   hx.pFlags[i] = page.flags; hx.pPrune[i] = page.pruneXid;
   if (ctx.tracer.wants('wal')) {
     ctx.tracer.emit({ kind: 'wal', session: ctx.session, rel: table.name, blk: page.blkno, off, xid: ctx.tx.writeXid, lsn: formatLsn(lsn),
-      text: `WAL record appended: ${walName(kind)} for ${table.name} block ${page.blkno}${fpi ? ' with a full-page image' : ''}; page LSN → ${formatLsn(lsn)}` });
+      text: `WAL record appended: ${walName(kind)} for ${table.name} block ${page.blkno}${fpi ? ' with a full-page image' : ''}; `
+        + `page LSN → ${formatLsn(lsn)}` });
   }
   stampPage(page, lsn);
   return lsn;
@@ -233,7 +234,10 @@ export function heapUpdate(
   setPrunable(oldPage, tx.writeXid);
   if (ctx.tracer.wants('update')) {
     ctx.tracer.emit({ kind: 'update', session: ctx.session, rel: table.name, blk, off, xid: tx.writeXid, outcome: hot ? 'HOT' : 'non-HOT',
-      text: `${hot ? 'HOT ' : ''}update: old version ${formatTid(blk, off)} gets ${describeXmax(ctx, oldX)} and t_ctid → ${formatTid(page.blkno, newOff)}; new version ${formatTid(page.blkno, newOff)} has t_xmin ${tx.writeXid}${hot ? ' (heap-only: no new index entry)' : ''}${item.infomask & HEAP_XMAX_INVALID ? '' : ` and keeps the remaining lockers in its t_xmax ${item.xmax}`}` });
+      text: `${hot ? 'HOT ' : ''}update: old version ${formatTid(blk, off)} gets ${describeXmax(ctx, oldX)} and t_ctid → `
+        + `${formatTid(page.blkno, newOff)}; new version ${formatTid(page.blkno, newOff)} has t_xmin ${tx.writeXid}`
+        + `${hot ? ' (heap-only: no new index entry)' : ''}`
+        + `${item.infomask & HEAP_XMAX_INVALID ? '' : ` and keeps the remaining lockers in its t_xmax ${item.xmax}`}` });
   }
   const lsn = walForPage(ctx, hot ? WalKind.HeapHotUpdate : WalKind.HeapUpdate, 35 + item.lpLen, table, oldPage, off, false,
     { page, off: newOff, item, init: page !== oldPage && newPageIsNew && newOff === 1 }, old);
@@ -242,14 +246,17 @@ export function heapUpdate(
 }
 
 /** The temporary lock heap_update puts on a version whose successor goes to another page (XLOG_HEAP_LOCK). */
-function lockForUpdate(ctx: HeapContext, table: Table, page: Page, off: number, item: Item, lockX: NewXmax, cmax: { field3: number; combo: boolean }, newBlk: number): void {
+function lockForUpdate(
+  ctx: HeapContext, table: Table, page: Page, off: number, item: Item, lockX: NewXmax, cmax: { field3: number; combo: boolean }, newBlk: number,
+): void {
   setXmax(item, lockX);
   setCmax(item, cmax);
   item.infomask2 &= ~HEAP_HOT_UPDATED;
   item.ctidBlock = page.blkno; item.ctidOffset = off;
   if (ctx.tracer.wants('lock-row')) {
     ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk: page.blkno, off, xid: ctx.tx.writeXid,
-      text: `the new version does not fit on block ${page.blkno} (it goes to block ${newBlk}): heap_update first locks ${formatTid(page.blkno, off)} (${describeXmax(ctx, lockX)}, XMAX_LOCK_ONLY) and logs Heap/LOCK; the page is marked PD_PAGE_FULL` });
+      text: `the new version does not fit on block ${page.blkno} (it goes to block ${newBlk}): heap_update first locks `
+        + `${formatTid(page.blkno, off)} (${describeXmax(ctx, lockX)}, XMAX_LOCK_ONLY) and logs Heap/LOCK; the page is marked PD_PAGE_FULL` });
   }
   walForPage(ctx, WalKind.HeapLock, 54, table, page, off, false, null, item);
 }
@@ -296,7 +303,8 @@ export function heapLockTuple(ctx: HeapContext, table: Table, blk: number, off: 
   }
   if (ctx.tracer.wants('lock-row')) {
     ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.writeXid,
-      text: `row lock FOR ${LOCK_WORDS[mode]} on ${formatTid(blk, off)}: ${describeXmax(ctx, nx)}${isLockedOnly(nx.infomask) ? ' with XMAX_LOCK_ONLY' : ''} (no new version)` });
+      text: `row lock FOR ${LOCK_WORDS[mode]} on ${formatTid(blk, off)}: ${describeXmax(ctx, nx)}`
+        + `${isLockedOnly(nx.infomask) ? ' with XMAX_LOCK_ONLY' : ''} (no new version)` });
   }
   walForPage(ctx, WalKind.HeapLock, 54, table, page, off, false, null, item);
 }
@@ -309,7 +317,8 @@ export function heapLockUpdated(ctx: HeapContext, table: Table, blk: number, off
   setXmax(item, nx);
   if (ctx.tracer.wants('lock-row')) {
     ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.writeXid,
-      text: `the row was updated since: its newer version ${formatTid(blk, off)} is locked FOR ${LOCK_WORDS[mode]} too (${describeXmax(ctx, nx)}), so nobody can delete the key under us` });
+      text: `the row was updated since: its newer version ${formatTid(blk, off)} is locked FOR ${LOCK_WORDS[mode]} too `
+        + `(${describeXmax(ctx, nx)}), so nobody can delete the key under us` });
   }
   walForPage(ctx, WalKind.Heap2LockUpdated, 54, table, page, off, false, null, item);
 }

@@ -32,7 +32,9 @@
  */
 import type { Engine } from '../engine.js';
 import { WalKind, formatLsn, WAL_KIND_INFO } from '../wal/wal.js';
-import type { Heap2Payload, BtreeVacuumPayload, BtreeInsertPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload } from '../wal/records.js';
+import type {
+  Heap2Payload, BtreeVacuumPayload, BtreeInsertPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload,
+} from '../wal/records.js';
 import { RF_INIT_NEW_PAGE, RF_NEW_TUPLE, RF_OLD_TUPLE } from '../wal/records.js';
 import type { Wal } from '../wal/wal.js';
 import type { Value } from '../sql/types.js';
@@ -86,7 +88,7 @@ function redoHeap2(t: Table, c: Heap2Payload, end: number, note: RedoNote): Redo
       const old = before[k];
       items[k] = flags === LpFlags.NORMAL && old
         ? { ...old, lpOff: off, lpLen: len }
-        : { lpFlags: flags as LpFlags, lpOff: off, lpLen: len, xmin: 0, xmax: 0, field3: 0, ctidBlock: 0, ctidOffset: 0, infomask: 0, infomask2: 0, values: [] };
+        : emptyItem(flags as LpFlags, off, len);
     }
     page.items = items;
   }
@@ -171,6 +173,11 @@ function redoHeapTuple(
   return action;
 }
 
+/** A line pointer without a tuple (LP_UNUSED / LP_REDIRECT / LP_DEAD). */
+const emptyItem = (lpFlags: LpFlags, lpOff: number, lpLen: number): Item => ({
+  lpFlags, lpOff, lpLen, xmin: 0, xmax: 0, field3: 0, ctidBlock: 0, ctidOffset: 0, infomask: 0, infomask2: 0, values: [],
+});
+
 /** PageAddItem at the record's offset: the new tuple as heap_insert made it (xmin = the record's xid). */
 function addTuple(page: Page, w: Wal, i: number, values: Value[]): void {
   const hx = w.hx;
@@ -180,7 +187,7 @@ function addTuple(page: Page, w: Wal, i: number, values: Value[]): void {
     ctidBlock: hx.nBlk[i]!, ctidOffset: off, infomask: hx.nMask[i]!, infomask2: hx.nMask2[i]!, values,
   };
   const items = page.items;
-  while (items.length < off - 1) items.push({ lpFlags: LpFlags.UNUSED, lpOff: 0, lpLen: 0, xmin: 0, xmax: 0, field3: 0, ctidBlock: 0, ctidOffset: 0, infomask: 0, infomask2: 0, values: [] });
+  while (items.length < off - 1) items.push(emptyItem(LpFlags.UNUSED, 0, 0));
   items[off - 1] = item;
   page.lower = PAGE_HEADER + 4 * items.length;
   page.upper = item.lpOff; // PageAddItem placed it at the new pd_upper
@@ -309,7 +316,8 @@ function describeRecord(eng: Engine, i: number, action: RedoAction, note: RedoNo
   if (action === 'BLK_NOTFOUND') return describeAction('BLK_NOTFOUND', 0, end);
   switch (kind) {
     case WalKind.HeapInsert: case WalKind.HeapInsertInit: case WalKind.HeapUpdate: case WalKind.HeapHotUpdate:
-    case WalKind.HeapDelete: case WalKind.HeapLock: case WalKind.Heap2LockUpdated: case WalKind.Heap2Prune: case WalKind.Heap2Vacuum: case WalKind.Heap2FreezePage: {
+    case WalKind.HeapDelete: case WalKind.HeapLock: case WalKind.Heap2LockUpdated:
+    case WalKind.Heap2Prune: case WalKind.Heap2Vacuum: case WalKind.Heap2FreezePage: {
       const t = relation(eng, w.relOf(i)).t!;
       const heap2 = kind === WalKind.Heap2Prune || kind === WalKind.Heap2Vacuum || kind === WalKind.Heap2FreezePage;
       const other = note.otherBlk >= 0 && !heap2

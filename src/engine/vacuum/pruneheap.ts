@@ -55,7 +55,10 @@ export function removableHorizon(eng: Engine): number {
 
 /** The visibility facts pruning needs, for a horizon. */
 export function vacuumContext(eng: Engine, oldestXmin: number): VacuumContext {
-  return { clog: eng.xacts.clog, isInProgress: (x) => eng.xacts.isInProgress(x), multiRunning: (m) => eng.multiRunning(m), multiUpdater: (m) => eng.multis.updateXid(m), oldestXmin, flushedLsn: () => eng.wal.flushedLsn };
+  return {
+    clog: eng.xacts.clog, isInProgress: (x) => eng.xacts.isInProgress(x), multiRunning: (m) => eng.multiRunning(m),
+    multiUpdater: (m) => eng.multis.updateXid(m), oldestXmin, flushedLsn: () => eng.wal.flushedLsn,
+  };
 }
 
 /** Does another backend hold a pin on this page (so no cleanup lock can be had)? */
@@ -83,8 +86,13 @@ export function heapPagePruneOpt(eng: Engine, t: Table, page: Page, reader: numb
   const fpi = eng.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
   page.lsn = eng.wal.insert(WalKind.Heap2Prune, s?.tx?.xid ?? 0, 58, t.oid, page.blkno, 0, fpi, heap2Payload(page, fpi > 0));
   if (eng.tracer.wants('prune')) {
-    const changed = r.changed.map((off) => { const it = page.items[off - 1]!; return `${formatTid(page.blkno, off)} → ${['LP_UNUSED', 'LP_NORMAL', 'LP_REDIRECT', 'LP_DEAD'][it.lpFlags]}${it.lpFlags === LpFlags.REDIRECT ? ` ${it.lpOff}` : ''}`; });
+    const changed = r.changed.map((off) => {
+      const it = page.items[off - 1]!;
+      const to = it.lpFlags === LpFlags.REDIRECT ? ` ${it.lpOff}` : '';
+      return `${formatTid(page.blkno, off)} → ${['LP_UNUSED', 'LP_NORMAL', 'LP_REDIRECT', 'LP_DEAD'][it.lpFlags]}${to}`;
+    });
     eng.tracer.emit({ kind: 'prune', session: s?.name ?? '', rel: t.name, blk: page.blkno, lsn: formatLsn(page.lsn),
-      text: `${s?.name ?? 'a reader'} prunes ${t.name} block ${page.blkno} as it reads it (pd_prune_xid ${pruneXid} < horizon ${h}, the page ${reason}): ${changed.join(', ')}; Heap2/PRUNE${fpi ? ' with a full-page image' : ''}` });
+      text: `${s?.name ?? 'a reader'} prunes ${t.name} block ${page.blkno} as it reads it (pd_prune_xid ${pruneXid} < horizon ${h}, `
+        + `the page ${reason}): ${changed.join(', ')}; Heap2/PRUNE${fpi ? ' with a full-page image' : ''}` });
   }
 }

@@ -38,7 +38,7 @@ import type { Page } from '../heap/heap.js';
 import { BLCKSZ, PAGE_HEADER, ITEMID_SIZE, PD_HAS_FREE_LINES, PD_PAGE_FULL, tidBlock, tidOffset } from '../heap/heap.js';
 import {
   type Item, LpFlags, MAXALIGN, HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_INVALID,
-  HEAP_XMAX_LOCK_ONLY, HEAP_HOT_UPDATED, isHotUpdated, HEAP_ONLY_TUPLE, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK, HEAP_KEYS_UPDATED,
+  HEAP_XMAX_LOCK_ONLY, isHotUpdated, HEAP_ONLY_TUPLE, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK, HEAP_KEYS_UPDATED,
 } from '../heap/tuple.js';
 import type { Clog } from '../clog/clog.js';
 
@@ -95,7 +95,9 @@ export function satisfiesVacuum(item: Item, ctx: VacuumContext): VacState {
 }
 
 /** changed: the offsets whose line pointer pruning changed */
-export interface PageVacuumResult { pruned: boolean; redirected: number; deadItems: number[]; unused: number; allVisible: boolean; frozen: number; changed: number[] }
+export interface PageVacuumResult {
+  pruned: boolean; redirected: number; deadItems: number[]; unused: number; allVisible: boolean; frozen: number; changed: number[];
+}
 
 /** Prune one page: returns the offsets that became LP_DEAD (the index must forget them) and what changed. */
 export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
@@ -187,7 +189,8 @@ export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
       it.infomask2 &= ~HEAP_KEYS_UPDATED;
       res.frozen++;
     }
-    if (res.allVisible && (st(off) !== VacState.Live || it.xmin >= ctx.oldestXmin || (!(it.infomask & HEAP_XMAX_INVALID) && !(it.infomask & HEAP_XMAX_LOCK_ONLY)))) res.allVisible = false;
+    const xmaxSet = !(it.infomask & HEAP_XMAX_INVALID) && !(it.infomask & HEAP_XMAX_LOCK_ONLY);
+    if (res.allVisible && (st(off) !== VacState.Live || it.xmin >= ctx.oldestXmin || xmaxSet)) res.allVisible = false;
   }
   return res;
 }
