@@ -10,10 +10,10 @@
  * Time is virtual: `advance(ms)` moves the clock and fires deadlock_timeout checks; nothing reads a wall
  * clock, nothing is random, so a scenario replays identically.
  *
- * Mirrors: src/backend/tcop/postgres.c (exec_simple_query), access/transam/xact.c (StartTransaction,
- * CommitTransaction, AbortTransaction, the TBLOCK_* state machine). Durability — checkpoints, a crash at a
- * statement boundary or an armed micro-point, restart with crash recovery — is driven from here and lives in
- * checkpoint/, buffer/ and recovery/. Deliberate differences: no background processes (no autovacuum; the wal
+ * This file holds the state the parts share and the API; the work lives where PostgreSQL keeps it: the query loop
+ * in tcop/postgres.ts (exec_simple_query), the transaction-block state machine in xact/xactblock.ts (xact.c's
+ * TBLOCK_* states, StartTransaction / CommitTransaction / AbortTransaction), crash and restart in
+ * postmaster/postmaster.ts, durability in checkpoint/, buffer/ and recovery/. Deliberate differences: no background processes (no autovacuum; the wal
  * writer, checkpointer and background writer act on the virtual clock or when asked), catalog changes are not
  * MVCC-versioned, one database.
  */
