@@ -8,7 +8,7 @@
  * the new version on the same page when it fits — the precondition for a HOT update; when it does not, the page is
  * marked PD_PAGE_FULL, a hint for readers to prune it (vacuum/pruneheap.ts).
  *
- * Worked example (engine; the same steps are in tests/truth/seed.steps.json's shape, recorded with pageinspect).
+ * Worked example (engine; tests/truth/seed.steps.json records the same kind of HOT update with pageinspect).
  * CREATE TABLE accounts (id int PRIMARY KEY, balance int); INSERT (1, 100), (2, 200) — one transaction, xid 724;
  * then UPDATE accounts SET balance = 90 WHERE id = 1 (xid 725, HOT: no indexed column changed, room on the page):
  *
