@@ -10,10 +10,10 @@
  * Time is virtual: `advance(ms)` moves the clock and fires deadlock_timeout checks; nothing reads a wall
  * clock, nothing is random, so a scenario replays identically.
  *
- * Mirrors: src/backend/tcop/postgres.c (exec_simple_query), access/transam/xact.c (StartTransaction,
- * CommitTransaction, AbortTransaction, the TBLOCK_* state machine). Durability — checkpoints, a crash at a
- * statement boundary or an armed micro-point, restart with crash recovery — is driven from here and lives in
- * checkpoint/, buffer/ and recovery/. Deliberate differences: no background processes (no autovacuum; the wal
+ * This file holds the state the parts share and the API; the work lives where PostgreSQL keeps it: the query loop
+ * in tcop/postgres.ts (exec_simple_query), the transaction-block state machine in xact/xactblock.ts (xact.c's
+ * TBLOCK_* states, StartTransaction / CommitTransaction / AbortTransaction), crash and restart in
+ * postmaster/postmaster.ts, durability in checkpoint/, buffer/ and recovery/. Deliberate differences: no background processes (no autovacuum; the wal
  * writer, checkpointer and background writer act on the virtual clock or when asked), catalog changes are not
  * MVCC-versioned, one database.
  */
@@ -33,6 +33,7 @@ import type { VisibilityContext } from './visibility/visibility.js';
 import { Executor } from './executor/executor.js';
 import { PredicateLockManager } from './predicate/predicate.js';
 import { Clog } from './clog/clog.js';
+import { HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_INVALID } from './heap/tuple.js';
 import {
   type ControlFile, type CrashPoint, type CheckpointKind, type CheckpointResult,
   createCheckpoint, bgwriterRound,
@@ -134,7 +135,10 @@ export class Engine {
     if (opts.nextXid !== undefined) { this.xacts.nextXid = opts.nextXid; this.xacts.latestCompletedXid = opts.nextXid - 1; }
     this.executor = new Executor(this);
     this.wirePredicates();
-    this.control = { state: 'in production', checkPoint: this.wal.insertLsn, redo: this.wal.insertLsn, nextXid: this.xacts.nextXid, time: 0, fullPageWrites: true };
+    this.control = {
+      state: 'in production', checkPoint: this.wal.insertLsn, redo: this.wal.insertLsn, nextXid: this.xacts.nextXid, time: 0,
+      fullPageWrites: true,
+    };
   }
 
   /** Let the SSI module name sessions and narrate conflicts in this engine's trace. */
@@ -228,7 +232,9 @@ export class Engine {
   /** Crash now, or arm a micro-point where the power will fail. */
   crash(point: CrashPoint = 'now'): SessionOutcome[] { return crash(this, point); }
   /** Start the server after a crash: crash recovery, then sessions reconnect as new backends. */
-  restart(opts: { crashAfterRecords?: number; onRedoDone?: () => void } = {}): { outcomes: SessionOutcome[]; report: RecoveryReport } { return restart(this, opts); }
+  restart(opts: { crashAfterRecords?: number; onRedoDone?: () => void } = {}): { outcomes: SessionOutcome[]; report: RecoveryReport } {
+    return restart(this, opts);
+  }
   /** At an armed micro-point: the power fails here. */
   crashPointReached(point: CrashPoint): void { crashPointReached(this, point); }
   /** full_page_writes (a server setting: SIGHUP). */
@@ -250,7 +256,9 @@ export class Engine {
   // ---------------------------------------------------------------- locks, as the executor uses them (lock/proc.ts)
 
   /** Acquire a heavyweight lock, parking the statement while it waits. */
-  acquireLock(s: Session, tag: LockTag, mode: LockMode, context: string | null = null, reason = ''): Generator<StepYield, void, void> { return acquireLock(this, s, tag, mode, context, reason); }
+  acquireLock(s: Session, tag: LockTag, mode: LockMode, context: string | null = null, reason = ''): Generator<StepYield, void, void> {
+    return acquireLock(this, s, tag, mode, context, reason);
+  }
   releaseLock(s: Session, tag: LockTag, mode: LockMode): void { releaseLock(this, s, tag, mode); }
   /** XactLockTableWait: wait until a transaction ends. */
   waitForXact(s: Session, xid: number, context: string): Generator<StepYield, void, void> { return waitForXact(this, s, xid, context); }
@@ -273,13 +281,19 @@ export class Engine {
           tx.sxact = this.predicates.register(s.id, tx.xactSnapshot, tx.readOnly);
           if (tx.sxact && tx.xid) this.predicates.setXid(tx.sxact, tx.xid);
         }
-        if (this.tracer.wants('snapshot')) this.tracer.emit({ kind: 'snapshot', session: s.name, text: `${s.name} takes its transaction snapshot ${formatSnapshot(tx.xactSnapshot)} (${tx.isolation}: kept until the transaction ends)` });
+        if (this.tracer.wants('snapshot')) {
+          this.tracer.emit({ kind: 'snapshot', session: s.name,
+            text: `${s.name} takes its transaction snapshot ${formatSnapshot(tx.xactSnapshot)} (${tx.isolation}: kept until the transaction ends)` });
+        }
       }
       return tx.xactSnapshot;
     }
     const snap = this.xacts.snapshot(tx.xid, this.clock.now);
     tx.stmtSnapshot = snap;
-    if (this.tracer.wants('snapshot')) this.tracer.emit({ kind: 'snapshot', session: s.name, text: `${s.name} takes a statement snapshot ${formatSnapshot(snap)} (${tx.isolation}: a new one for every statement)` });
+    if (this.tracer.wants('snapshot')) {
+      this.tracer.emit({ kind: 'snapshot', session: s.name,
+        text: `${s.name} takes a statement snapshot ${formatSnapshot(snap)} (${tx.isolation}: a new one for every statement)` });
+    }
     return snap;
   }
 
@@ -301,7 +315,11 @@ export class Engine {
         multiUpdater: (m) => this.multis.updateXid(m),
         flushedLsn: () => this.wal.flushedLsn,
         onHint: (item, bit) => {
-          if (tracer.wants('hint')) tracer.emit({ kind: 'hint', session: s.name, xid: bit & 0x0300 ? item.xmin : item.xmax, text: `hint bit ${HINT_NAMES[bit] ?? bit} set on a tuple of ${item.xmin} (by a reader, no WAL)` });
+          if (!tracer.wants('hint')) return;
+          tracer.emit({
+            kind: 'hint', session: s.name, xid: bit & (HEAP_XMIN_COMMITTED | HEAP_XMIN_INVALID) ? item.xmin : item.xmax,
+            text: `hint bit ${HINT_NAMES[bit] ?? bit} set on a tuple of ${item.xmin} (by a reader, no WAL)`,
+          });
         },
       };
     }
@@ -334,6 +352,9 @@ export class Engine {
   }
 }
 
-const HINT_NAMES: Record<number, string> = { 0x0100: 'XMIN_COMMITTED', 0x0200: 'XMIN_INVALID', 0x0400: 'XMAX_COMMITTED', 0x0800: 'XMAX_INVALID' };
+const HINT_NAMES: Record<number, string> = {
+  [HEAP_XMIN_COMMITTED]: 'XMIN_COMMITTED', [HEAP_XMIN_INVALID]: 'XMIN_INVALID',
+  [HEAP_XMAX_COMMITTED]: 'XMAX_COMMITTED', [HEAP_XMAX_INVALID]: 'XMAX_INVALID',
+};
 
 export { posOf };

@@ -48,6 +48,14 @@ export function notSupported(feature: string, position?: number): PgError {
   return new PgError('0A000', `${feature} is not supported by Heapscope`, position !== undefined ? { position } : {});
 }
 
+/**
+ * SQLSTATE 25P02: a statement other than ROLLBACK / COMMIT / ROLLBACK TO arrived in a failed transaction block
+ * (postgres.c's IsTransactionExitStmt test in exec_simple_query, and xact.c for the block commands).
+ */
+export function inFailedSqlTransaction(): PgError {
+  return new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+}
+
 /** The query text positions refer to (set by the engine while a statement runs). */
 let positionText: string | null = null;
 export function setPositionText(sql: string | null): void { positionText = sql; }

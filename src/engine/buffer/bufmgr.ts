@@ -7,7 +7,7 @@
  * not repeat or check it. So writing a page may flush WAL first; the outcome says so.
  *
  * Who writes pages: CHECKPOINT (all dirty pages, then the checkpoint record and pg_control; see
- * recovery/control.ts), the background writer (a round writes up to bgwriter_lru_maxpages dirty pages) and the
+ * checkpoint/checkpointer.ts), the background writer (a round writes up to bgwriter_lru_maxpages dirty pages) and the
  * end-of-recovery checkpoint. Pages that were never written do not exist on disk: REDO recreates them from
  * INSERT+INIT records. A torn write (a crash in the middle of writing an 8 kB page in 4 kB pieces) leaves the
  * first half new and the second half old; only a full-page image in the WAL can repair it.

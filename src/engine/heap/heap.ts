@@ -8,10 +8,29 @@
  * the new version on the same page when it fits — the precondition for a HOT update; when it does not, the page is
  * marked PD_PAGE_FULL, a hint for readers to prune it (vacuum/pruneheap.ts).
  *
+ * Worked example (engine; tests/truth/seed.steps.json records the same kind of HOT update with pageinspect).
+ * CREATE TABLE accounts (id int PRIMARY KEY, balance int); INSERT (1, 100), (2, 200) — one transaction, xid 724;
+ * then UPDATE accounts SET balance = 90 WHERE id = 1 (xid 725, HOT: no indexed column changed, room on the page):
+ *
+ *     block 0   pd_lsn 0/01500218  pd_lower 36  pd_upper 8096  pd_prune_xid 725
+ *     ┌────────────┬──────┬──────┬──────┬──────── free ────────┬───────────┬───────────┬───────────┐
+ *     │ header 24B │ lp 1 │ lp 2 │ lp 3 │                       │ (1, 90)   │ (2, 200)  │ (1, 100)  │
+ *     └────────────┴──────┴──────┴──────┴───────────────────────┴───────────┴───────────┴───────────┘
+ *                   │      │      └─ off 8096 ──────────────────┘ 8096       8128        8160 ─ 8192
+ *     lp 1 (0,1)  t_xmin 724  t_xmax 725  t_ctid (0,3)  HEAP_HOT_UPDATED       ─┐ a HOT chain: the index
+ *     lp 3 (0,3)  t_xmin 725  t_xmax 0    t_ctid (0,3)  HEAP_ONLY_TUPLE        ◄┘ still says 1 → (0,1)
+ *     lp 2 (0,2)  t_xmin 724  t_xmax 0    t_ctid (0,2)  (its own TID: the latest version)
+ *
+ * Each line pointer is 4 bytes (pd_lower = 24 + 4 × 3 = 36); each 32-byte tuple (23-byte header + padding + two
+ * int4) is placed below the previous one (pd_upper 8192 − 3 × 32 = 8096). A reader coming from the index to (0,1)
+ * follows t_ctid to (0,3). Line pointers are reused: once VACUUM has made one LP_UNUSED (vacuum/vacuum.ts), the
+ * next insert on the page takes it (PageAddItem, PD_HAS_FREE_LINES) before growing the array.
+ *
  * Mirrors: src/include/storage/bufpage.h (PageHeaderData, ItemIdData), src/backend/storage/page/bufpage.c
  * (PageAddItem, PageGetHeapFreeSpace), src/backend/access/heap/hio.c, storage/freespace (the FSM as a list of
  * bytes per block). Simplifications: the FSM is searched from block 0 (PostgreSQL's tree starts at a moving
- * fp_next_slot), one target block per relation rather than per backend, no visibility map yet.
+ * fp_next_slot), one target block per relation rather than per backend, no visibility map (VACUUM sets a page's
+ * PD_ALL_VISIBLE and logs Heap2/VISIBLE; no map bits are kept).
  *
  * fillfactor (a storage parameter: CREATE TABLE ... WITH (fillfactor = 50), ALTER TABLE ... SET) keeps
  * BLCKSZ * (100 - fillfactor) / 100 bytes free on each page for new tuples (RelationGetTargetPageFreeSpace), but an

@@ -21,10 +21,23 @@
  * they reach was created by the transaction that replaced the one before (t_xmin = prior t_xmax).
  * None of these wait: the waiting (for a concurrent updater) happens in the executor before calling them.
  *
+ * Worked example (engine): accounts (id int PRIMARY KEY, balance int) holds (1, 100) at (0,1) and (2, 200) at
+ * (0,2), both xmin 724.
+ *
+ *     UPDATE accounts SET balance = 90 WHERE id = 1;   -- xid 725: no indexed column changed, room on the page
+ *        (0,1) t_xmax 725, t_ctid (0,3), HEAP_HOT_UPDATED ──► (0,3) t_xmin 725, HEAP_ONLY_TUPLE | HEAP_UPDATED
+ *        WAL: Heap HOT_UPDATE off 1; no index entry — the index still leads to (0,1)
+ *     UPDATE accounts SET id = 3 WHERE id = 2;         -- xid 726: the key changed, so not HOT
+ *        (0,2) t_xmax 726, t_ctid (0,4), HEAP_KEYS_UPDATED ──► (0,4) t_xmin 726, HEAP_UPDATED
+ *        WAL: Heap UPDATE off 2, then Btree INSERT_LEAF for the new entry 3 → (0,4)
+ *
+ * The index then holds 1 → (0,1), 2 → (0,2), 3 → (0,4): the entry for 2 stays until VACUUM removes it.
+ *
  * Mirrors: heap_insert, heap_update, heap_delete, heap_lock_tuple in src/backend/access/heap/heapam.c and
  * HeapTupleHeaderAdjustCmax (combocid.c). When more than one transaction has an interest in a version (compatible
  * row lockers, an update next to a key-share locker, a savepoint updating a row its parent locked), xmax is a
- * MultiXact (heap/xmax.ts). Simplifications: no TOAST, no visibility-map bits to clear yet.
+ * MultiXact (heap/xmax.ts). Every change clears the page's PD_ALL_VISIBLE.
+ * Simplifications: no TOAST; there is no visibility map whose bit a change would also clear.
  */
 import {
   type Item, LpFlags, tupleLengthPacked, TL_HASNULL, TL_VARWIDTH, HEAP_XMAX_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK,
@@ -96,7 +109,8 @@ function walForPage(
   hx.pFlags[i] = page.flags; hx.pPrune[i] = page.pruneXid;
   if (ctx.tracer.wants('wal')) {
     ctx.tracer.emit({ kind: 'wal', session: ctx.session, rel: table.name, blk: page.blkno, off, xid: ctx.tx.writeXid, lsn: formatLsn(lsn),
-      text: `WAL record appended: ${walName(kind)} for ${table.name} block ${page.blkno}${fpi ? ' with a full-page image' : ''}; page LSN → ${formatLsn(lsn)}` });
+      text: `WAL record appended: ${walName(kind)} for ${table.name} block ${page.blkno}${fpi ? ' with a full-page image' : ''}; `
+        + `page LSN → ${formatLsn(lsn)}` });
   }
   stampPage(page, lsn);
   return lsn;
@@ -220,31 +234,35 @@ export function heapUpdate(
   setPrunable(oldPage, tx.writeXid);
   if (ctx.tracer.wants('update')) {
     ctx.tracer.emit({ kind: 'update', session: ctx.session, rel: table.name, blk, off, xid: tx.writeXid, outcome: hot ? 'HOT' : 'non-HOT',
-      text: `${hot ? 'HOT ' : ''}update: old version ${formatTid(blk, off)} gets ${describeXmax(ctx, oldX)} and t_ctid → ${formatTid(page.blkno, newOff)}; new version ${formatTid(page.blkno, newOff)} has t_xmin ${tx.writeXid}${hot ? ' (heap-only: no new index entry)' : ''}${item.infomask & HEAP_XMAX_INVALID ? '' : ` and keeps the remaining lockers in its t_xmax ${item.xmax}`}` });
+      text: `${hot ? 'HOT ' : ''}update: old version ${formatTid(blk, off)} gets ${describeXmax(ctx, oldX)} and t_ctid → `
+        + `${formatTid(page.blkno, newOff)}; new version ${formatTid(page.blkno, newOff)} has t_xmin ${tx.writeXid}`
+        + `${hot ? ' (heap-only: no new index entry)' : ''}`
+        + `${item.infomask & HEAP_XMAX_INVALID ? '' : ` and keeps the remaining lockers in its t_xmax ${item.xmax}`}` });
   }
   const lsn = walForPage(ctx, hot ? WalKind.HeapHotUpdate : WalKind.HeapUpdate, 35 + item.lpLen, table, oldPage, off, false,
     { page, off: newOff, item, init: page !== oldPage && newPageIsNew && newOff === 1 }, old);
   if (page !== oldPage) stampPage(page, lsn);
-  lastUpdate.blk = page.blkno; lastUpdate.off = newOff; lastUpdate.hot = hot;
-  return lastUpdate;
+  return { blk: page.blkno, off: newOff, hot };
 }
 
 /** The temporary lock heap_update puts on a version whose successor goes to another page (XLOG_HEAP_LOCK). */
-function lockForUpdate(ctx: HeapContext, table: Table, page: Page, off: number, item: Item, lockX: NewXmax, cmax: { field3: number; combo: boolean }, newBlk: number): void {
+function lockForUpdate(
+  ctx: HeapContext, table: Table, page: Page, off: number, item: Item, lockX: NewXmax, cmax: { field3: number; combo: boolean }, newBlk: number,
+): void {
   setXmax(item, lockX);
   setCmax(item, cmax);
   item.infomask2 &= ~HEAP_HOT_UPDATED;
   item.ctidBlock = page.blkno; item.ctidOffset = off;
   if (ctx.tracer.wants('lock-row')) {
     ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk: page.blkno, off, xid: ctx.tx.writeXid,
-      text: `the new version does not fit on block ${page.blkno} (it goes to block ${newBlk}): heap_update first locks ${formatTid(page.blkno, off)} (${describeXmax(ctx, lockX)}, XMAX_LOCK_ONLY) and logs Heap/LOCK; the page is marked PD_PAGE_FULL` });
+      text: `the new version does not fit on block ${page.blkno} (it goes to block ${newBlk}): heap_update first locks `
+        + `${formatTid(page.blkno, off)} (${describeXmax(ctx, lockX)}, XMAX_LOCK_ONLY) and logs Heap/LOCK; the page is marked PD_PAGE_FULL` });
   }
   walForPage(ctx, WalKind.HeapLock, 54, table, page, off, false, null, item);
 }
 
-/** Where heap_update put the new version. One shared object (no allocation per row): read it before the next update. */
+/** Where heap_update put the new version, and whether the update was HOT. */
 export interface UpdateResult { blk: number; off: number; hot: boolean }
-const lastUpdate: UpdateResult = { blk: 0, off: 0, hot: false };
 
 export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: number): void {
   const page = table.heap.pages[blk]!;
@@ -285,7 +303,8 @@ export function heapLockTuple(ctx: HeapContext, table: Table, blk: number, off: 
   }
   if (ctx.tracer.wants('lock-row')) {
     ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.writeXid,
-      text: `row lock FOR ${LOCK_WORDS[mode]} on ${formatTid(blk, off)}: ${describeXmax(ctx, nx)}${isLockedOnly(nx.infomask) ? ' with XMAX_LOCK_ONLY' : ''} (no new version)` });
+      text: `row lock FOR ${LOCK_WORDS[mode]} on ${formatTid(blk, off)}: ${describeXmax(ctx, nx)}`
+        + `${isLockedOnly(nx.infomask) ? ' with XMAX_LOCK_ONLY' : ''} (no new version)` });
   }
   walForPage(ctx, WalKind.HeapLock, 54, table, page, off, false, null, item);
 }
@@ -298,7 +317,8 @@ export function heapLockUpdated(ctx: HeapContext, table: Table, blk: number, off
   setXmax(item, nx);
   if (ctx.tracer.wants('lock-row')) {
     ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.writeXid,
-      text: `the row was updated since: its newer version ${formatTid(blk, off)} is locked FOR ${LOCK_WORDS[mode]} too (${describeXmax(ctx, nx)}), so nobody can delete the key under us` });
+      text: `the row was updated since: its newer version ${formatTid(blk, off)} is locked FOR ${LOCK_WORDS[mode]} too `
+        + `(${describeXmax(ctx, nx)}), so nobody can delete the key under us` });
   }
   walForPage(ctx, WalKind.Heap2LockUpdated, 54, table, page, off, false, null, item);
 }

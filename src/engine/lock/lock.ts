@@ -10,6 +10,18 @@
  * A request waits when it conflicts with a granted lock of another owner or with an earlier waiter; on release,
  * waiters are granted in queue order (ProcLockWakeup).
  *
+ * Worked example (engine; the scenario of deadlock.ts). Rows 123 at (0,1) and 124 at (0,2), xid 724. s1 (xid 725)
+ * updated 123, s2 (xid 726) updated 124, then s1 tries to update 124. pg_locks, without relation and virtualxid
+ * rows:
+ *
+ *     locktype       target   mode           granted  session
+ *     transactionid  725      ExclusiveLock  t        s1     (its own xid, from its first write)
+ *     transactionid  726      ExclusiveLock  t        s2
+ *     tuple          (0,2)    ExclusiveLock  t        s1     (taken before waiting: the next writer queues here)
+ *     transactionid  726      ShareLock      f        s1     (s1 waits for s2's transaction to end)
+ *
+ * When s2 also waits for 725 the two waits form a cycle, and deadlock.ts decides who gives up.
+ *
  * Mirrors: src/backend/storage/lmgr/lock.c, lmgr.c (XactLockTableWait), proc.c (ProcLockWakeup) and the
  * lmgr README. Simplifications: no fast-path locks, no lock partitions, no advisory locks; the deadlock
  * detector (deadlock.ts) follows hard edges only (no wait-queue rearrangement).

@@ -10,6 +10,28 @@
  * transaction is cancelled with 40001 "could not serialize access due to read/write dependencies among
  * transactions" — at the write, at the read, or at COMMIT (a doomed pivot fails when it tries to commit).
  *
+ * Worked example: write skew (tests/scenarios/anomalies/write-skew-serializable.spec, recorded from PostgreSQL 15;
+ * the engine's trace in brackets). doctors holds ('alice', on_call true) and ('bob', true), xid 724. Each doctor
+ * checks that the other is on call, then goes off call:
+ *
+ *     s1: BEGIN ISOLATION LEVEL SERIALIZABLE;  s2: the same
+ *     s1: SELECT count(*) FROM doctors WHERE on_call;  → 2   snapshot 725:725:, SIREAD lock on relation doctors
+ *     s2: SELECT count(*) FROM doctors WHERE on_call;  → 2   snapshot 725:725:, SIREAD lock on relation doctors
+ *     s1: UPDATE … WHERE name = 'alice';   xid 725 writes what s2 read     [s2 →rw s1]
+ *     s2: UPDATE … WHERE name = 'bob';     xid 726 writes what s1 read     [s1 →rw s2]
+ *     s1: COMMIT;                          commits first                   [s2 is a pivot … doomed]
+ *     s2: COMMIT;  ERROR: could not serialize access due to read/write dependencies among transactions (40001,
+ *                  DETAIL "Reason code: Canceled on identification as a pivot, during commit attempt.")
+ *
+ * The dangerous structure T0 →rw T1 →rw T2, with T2 committed first, is here s1 →rw s2 →rw s1:
+ *
+ *             rw (s1 read bob, s2 wrote it)        rw (s2 read alice, s1 wrote it)
+ *     T0 = s1 ─────────────────────────────► T1 = s2 ─────────────────────────────► T2 = s1 (committed first)
+ *
+ * s2, the pivot with a conflict in and a conflict out, cannot be placed in any serial order, so it is the one that
+ * fails; bob stays on call. Under REPEATABLE READ (write-skew-repeatable-read.spec) both COMMITs succeed and nobody
+ * is on call.
+ *
  * Mirrors: src/backend/storage/lmgr/predicate.c (PredicateLockRelation/Page/TID, CheckForSerializableConflictIn,
  * CheckForSerializableConflictOut, FlagRWConflict, OnConflict_CheckForSerializationFailure,
  * PreCommit_CheckForSerializationFailure, ClearOldPredicateLocks) and the README-SSI.

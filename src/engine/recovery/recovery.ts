@@ -12,6 +12,23 @@
  * no UNDO: the versions it wrote stay on the pages, invisible, for vacuum to remove. An end-of-recovery
  * checkpoint writes everything out, and the server accepts connections again.
  *
+ * Worked example (engine): accounts holds (1, 100), (2, 200) (xid 724); CHECKPOINT puts the redo pointer at
+ * 0/015001D0; INSERT (3, 300) commits as xid 725, the background writer writes the pages, INSERT (4, 400) commits
+ * as xid 726 (its COMMIT flushed the WAL to 0/01500398, its pages stay in shared buffers), and the power fails.
+ *
+ *     WAL on disk:  0/015001D0 CHECKPOINT ─ 725: INSERT, INSERT_LEAF, COMMIT ─ 726: INSERT, INSERT_LEAF, COMMIT
+ *                   ▲ pg_control's redo     └─ already in the data files ─┘ └─ only in the log ───────────┘
+ *
+ *     LOG:  database system was not properly shut down; automatic recovery in progress
+ *     LOG:  redo starts at 0/015001D0
+ *     LOG:  redo done at 0/01500370 ...
+ *     LOG:  checkpoint starting: end-of-recovery immediate wait
+ *     LOG:  database system is ready to accept connections
+ *
+ * Seven records are replayed (two skipped by the page-LSN test, two repeated: recovery/redo.ts shows each), and all
+ * four rows are back. That run has full_page_writes off; with it on, 725's INSERT would carry the page's image
+ * (the first change since the checkpoint) and REDO would restore the image instead of testing the LSN.
+ *
  * Mirrors: src/backend/access/transam/xlog.c (StartupXLOG), xlogrecovery.c (InitWalRecovery, PerformWalRecovery),
  * the server log lines PostgreSQL 15 prints on the way. Simplifications: no background writer or checkpointer
  * during recovery (nothing is written until the end-of-recovery checkpoint, so a crash during recovery starts over
@@ -97,10 +114,17 @@ export function startup(eng: Engine, opts: { crashAfter?: number; keepSteps?: nu
   let first = w.firstAtOrAfter(c.redo);
   // a shutdown checkpoint's redo pointer is its own record, which needs no replay
   if (first < w.count && w.startOf(first) === c.checkPoint && w.kindOf(first) === WalKind.CheckpointShutdown) first++;
-  const report: RecoveryReport = { outcome: 'Recovered', replayed: 0, applied: 0, skipped: 0, restored: 0, abortedNoOutcome: [], corruptPages: [], log, steps: [] };
+  const report: RecoveryReport = {
+    outcome: 'Recovered', replayed: 0, applied: 0, skipped: 0, restored: 0, abortedNoOutcome: [], corruptPages: [], log, steps: [],
+  };
   const keep = opts.keepSteps ?? 500;
   if (first < w.count) log.push(`LOG:  redo starts at ${formatLsn(w.startOf(first))}`);
-  if (eng.tracer.wants('redo')) eng.tracer.emit({ kind: 'redo', session: '', lsn: formatLsn(c.redo), text: `recovery: pg_control says "${stateAtStart}" although the server is starting — it was not shut down cleanly, so crash recovery runs. The last checkpoint's redo pointer is ${formatLsn(c.redo)}; ${w.count - first} WAL record(s) to replay up to the end of the flushed log ${formatLsn(w.flushedLsn)}` });
+  if (eng.tracer.wants('redo')) {
+    eng.tracer.emit({ kind: 'redo', session: '', lsn: formatLsn(c.redo),
+      text: `recovery: pg_control says "${stateAtStart}" although the server is starting — it was not shut down cleanly, so crash `
+        + `recovery runs. The last checkpoint's redo pointer is ${formatLsn(c.redo)}; ${w.count - first} WAL record(s) to replay up `
+        + `to the end of the flushed log ${formatLsn(w.flushedLsn)}` });
+  }
   for (let i = first; i < w.count; i++) {
     if (opts.crashAfter !== undefined && report.replayed >= opts.crashAfter) {
       report.outcome = 'CrashedDuringRecovery';
@@ -117,7 +141,10 @@ export function startup(eng: Engine, opts: { crashAfter?: number; keepSteps?: nu
     if (keepThis) report.steps.push(s);
     if (traced) {
       const t = eng.catalog.byOid(w.relOf(i))?.name;
-      eng.tracer.emit({ kind: 'redo', session: '', lsn: formatLsn(s.lsn), outcome: s.action, ...(t ? { rel: t, blk: w.blkOf(i) } : {}), ...(w.offOf(i) ? { off: w.offOf(i) } : {}), ...(w.xidOf(i) ? { xid: w.xidOf(i) } : {}), text: s.text });
+      eng.tracer.emit({
+        kind: 'redo', session: '', lsn: formatLsn(s.lsn), outcome: s.action, ...(t ? { rel: t, blk: w.blkOf(i) } : {}),
+        ...(w.offOf(i) ? { off: w.offOf(i) } : {}), ...(w.xidOf(i) ? { xid: w.xidOf(i) } : {}), text: s.text,
+      });
     }
   }
   opts.onRedoDone?.(); // lets a benchmark time REDO alone, as PostgreSQL's "redo done ... elapsed" does
@@ -130,9 +157,18 @@ export function startup(eng: Engine, opts: { crashAfter?: number; keepSteps?: nu
   for (let x = FRESH_CLUSTER_NEXT_XID; x < next; x++) {
     if (eng.xacts.clog.get(x) === XidStatus.InProgress) { eng.xacts.clog.set(x, XidStatus.Aborted); report.abortedNoOutcome.push(x); }
   }
-  if (report.abortedNoOutcome.length && eng.tracer.wants('redo')) eng.tracer.emit({ kind: 'redo', session: '', text: `end of REDO: transaction${report.abortedNoOutcome.length === 1 ? '' : 's'} ${report.abortedNoOutcome.join(', ')} ha${report.abortedNoOutcome.length === 1 ? 's' : 've'} no COMMIT or ABORT in the log — aborted. Nothing is undone: their tuples stay on the pages, invisible, until vacuum` });
+  if (report.abortedNoOutcome.length && eng.tracer.wants('redo')) {
+    const one = report.abortedNoOutcome.length === 1;
+    eng.tracer.emit({ kind: 'redo', session: '',
+      text: `end of REDO: transaction${one ? '' : 's'} ${report.abortedNoOutcome.join(', ')} ha${one ? 's' : 've'} no COMMIT or ABORT in `
+        + 'the log — aborted. Nothing is undone: their tuples stay on the pages, invisible, until vacuum' });
+  }
   for (const t of eng.catalog.tables.values()) for (const p of t.heap.pages) if (p.torn) report.corruptPages.push(`${t.name} block ${p.blkno}`);
-  if (report.corruptPages.length && eng.tracer.wants('redo')) eng.tracer.emit({ kind: 'redo', session: '', text: `${report.corruptPages.join(', ')}: torn by the crash and no full-page image in the WAL since the checkpoint to repair it (full_page_writes = off) — the page stays corrupt` });
+  if (report.corruptPages.length && eng.tracer.wants('redo')) {
+    eng.tracer.emit({ kind: 'redo', session: '',
+      text: `${report.corruptPages.join(', ')}: torn by the crash and no full-page image in the WAL since the checkpoint to repair it `
+        + '(full_page_writes = off) — the page stays corrupt' });
+  }
   log.push('LOG:  checkpoint starting: end-of-recovery immediate wait');
   createCheckpoint(eng, 'end-of-recovery');
   log.push('LOG:  database system is ready to accept connections');

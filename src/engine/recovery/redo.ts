@@ -7,6 +7,18 @@
  *  - page LSN ≥ record LSN → the change is already on the page (written before the crash): skip (BLK_DONE);
  *  - page LSN < record LSN → repeat the change and stamp the page with the record's LSN (BLK_NEEDS_REDO);
  *  - the relation no longer exists → nothing to do (BLK_NOTFOUND).
+ * Worked example (engine, the crash of recovery/recovery.ts, full_page_writes off): the background writer wrote heap
+ * block 0 with pd_lsn 0/01500288 (after xid 725's INSERT) before xid 726 inserted (4, 400). REDO from 0/015001D0:
+ *
+ *     REDO 0/01500248 Heap/INSERT xid 725: accounts block 0: page LSN 0/01500288 ≥ 0/01500288
+ *                     → already on the page (written before the crash), skipped                    BLK_DONE
+ *     REDO 0/015002C8 Transaction/COMMIT xid 725: commit log: 725 committed                       XACT
+ *     REDO 0/015002F0 Heap/INSERT xid 726: accounts block 0: page LSN 0/01500288 < 0/01500330
+ *                     → change repeated, page LSN now 0/01500330                                  BLK_NEEDS_REDO
+ *
+ * The test compares the page LSN with the record's *end* (0/01500248 + 63 bytes, MAXALIGNed = 0/01500288): a page
+ * stamped with that LSN already holds the change. Repeating it would add (3, 300) a second time.
+ *
  * Transaction records rebuild the commit log; nothing is undone — a transaction whose COMMIT never reached the
  * disk simply has no outcome, and recovery declares it aborted at the end.
  *
@@ -20,7 +32,9 @@
  */
 import type { Engine } from '../engine.js';
 import { WalKind, formatLsn, WAL_KIND_INFO } from '../wal/wal.js';
-import type { Heap2Payload, BtreeVacuumPayload, BtreeInsertPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload } from '../wal/records.js';
+import type {
+  Heap2Payload, BtreeVacuumPayload, BtreeInsertPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload,
+} from '../wal/records.js';
 import { RF_INIT_NEW_PAGE, RF_NEW_TUPLE, RF_OLD_TUPLE } from '../wal/records.js';
 import type { Wal } from '../wal/wal.js';
 import type { Value } from '../sql/types.js';
@@ -55,9 +69,9 @@ function readPage(t: Table, blk: number): Page {
 }
 
 /** heap_xlog_prune / vacuum / freeze_page: the page's line pointers as the record left them. */
-function redoHeap2(t: Table, c: Heap2Payload, end: number): RedoAction {
+function redoHeap2(t: Table, c: Heap2Payload, end: number, note: RedoNote): RedoAction {
   const page = readPage(t, c.blk);
-  LAST.before = page.lsn; LAST.blk = c.blk;
+  note.before = page.lsn; note.blk = c.blk;
   if (c.fpi) {
     const restored = pageFromImage(c.blk, c.fpi);
     t.heap.pages[c.blk] = restored;
@@ -74,7 +88,7 @@ function redoHeap2(t: Table, c: Heap2Payload, end: number): RedoAction {
       const old = before[k];
       items[k] = flags === LpFlags.NORMAL && old
         ? { ...old, lpOff: off, lpLen: len }
-        : { lpFlags: flags as LpFlags, lpOff: off, lpLen: len, xmin: 0, xmax: 0, field3: 0, ctidBlock: 0, ctidOffset: 0, infomask: 0, infomask2: 0, values: [] };
+        : emptyItem(flags as LpFlags, off, len);
     }
     page.items = items;
   }
@@ -83,14 +97,29 @@ function redoHeap2(t: Table, c: Heap2Payload, end: number): RedoAction {
   return 'BLK_NEEDS_REDO';
 }
 
-/** What the last applied record found, for describing it afterwards (no allocation on the fast path). */
-const LAST = { before: 0, blk: 0, otherBlk: -1, otherAction: 'NOOP' as RedoAction, otherBefore: 0 };
+/**
+ * What applying one record found on its block(s), for describing it afterwards: the apply phase fills it in, the
+ * describe phase reads it. redoRecord makes one per record when text is wanted (the fast path reuses a scratch one
+ * that nothing reads).
+ */
+export interface RedoNote {
+  /** the block's page LSN before REDO looked at it */
+  before: number;
+  blk: number;
+  /** an UPDATE's other block (the new version's), or -1 */
+  otherBlk: number;
+  otherAction: RedoAction;
+  otherBefore: number;
+}
+const newNote = (): RedoNote => ({ before: 0, blk: 0, otherBlk: -1, otherAction: 'NOOP', otherBefore: 0 });
 
 /**
  * heap_xlog_insert / heap_xlog_update / heap_xlog_delete / heap_xlog_lock: repeat a tuple change from the
  * record's columns (wal/records.ts) on each block it names, if that block is older than the record.
  */
-function redoHeapTuple(t: Table, w: Wal, i: number, end: number, p: HeapTuplePayload | Value[] | undefined): RedoAction {
+function redoHeapTuple(
+  t: Table, w: Wal, i: number, end: number, p: HeapTuplePayload | Value[] | undefined, note: RedoNote,
+): RedoAction {
   const hx = w.hx;
   const f = hx.flags[i]!;
   const blk = w.blkOf(i), off = w.offOf(i);
@@ -100,7 +129,7 @@ function redoHeapTuple(t: Table, w: Wal, i: number, end: number, p: HeapTuplePay
   const init = w.kindOf(i) === WalKind.HeapInsertInit;
   // the record's own block: the old tuple (update/delete/lock) or the inserted one
   let page = readPage(t, blk);
-  LAST.before = page.lsn; LAST.blk = blk; LAST.otherBlk = -1;
+  note.before = page.lsn; note.blk = blk; note.otherBlk = -1;
   let action: RedoAction;
   if (fpi) {
     page = t.heap.pages[blk] = pageFromImage(blk, fpi);
@@ -127,22 +156,27 @@ function redoHeapTuple(t: Table, w: Wal, i: number, end: number, p: HeapTuplePay
   if (f & RF_NEW_TUPLE && hx.nBlk[i] !== blk) {
     const nb = hx.nBlk[i]!;
     let np = readPage(t, nb);
-    LAST.otherBlk = nb; LAST.otherBefore = np.lsn;
+    note.otherBlk = nb; note.otherBefore = np.lsn;
     if (fpi2) {
       np = t.heap.pages[nb] = pageFromImage(nb, fpi2);
       np.lsn = end;
-      LAST.otherAction = 'BLK_RESTORED';
+      note.otherAction = 'BLK_RESTORED';
     } else if (f & RF_INIT_NEW_PAGE || np.lsn < end) {
       if (f & RF_INIT_NEW_PAGE) np = t.heap.pages[nb] = emptyPage(nb);
       addTuple(np, w, i, values!);
       np.flags = hx.pFlags2[i]!;
       np.lsn = end;
-      LAST.otherAction = 'BLK_NEEDS_REDO';
-    } else LAST.otherAction = 'BLK_DONE';
+      note.otherAction = 'BLK_NEEDS_REDO';
+    } else note.otherAction = 'BLK_DONE';
   }
   t.heap.targetBlock = t.heap.pages.length - 1;
   return action;
 }
+
+/** A line pointer without a tuple (LP_UNUSED / LP_REDIRECT / LP_DEAD). */
+const emptyItem = (lpFlags: LpFlags, lpOff: number, lpLen: number): Item => ({
+  lpFlags, lpOff, lpLen, xmin: 0, xmax: 0, field3: 0, ctidBlock: 0, ctidOffset: 0, infomask: 0, infomask2: 0, values: [],
+});
 
 /** PageAddItem at the record's offset: the new tuple as heap_insert made it (xmin = the record's xid). */
 function addTuple(page: Page, w: Wal, i: number, values: Value[]): void {
@@ -153,7 +187,7 @@ function addTuple(page: Page, w: Wal, i: number, values: Value[]): void {
     ctidBlock: hx.nBlk[i]!, ctidOffset: off, infomask: hx.nMask[i]!, infomask2: hx.nMask2[i]!, values,
   };
   const items = page.items;
-  while (items.length < off - 1) items.push({ lpFlags: LpFlags.UNUSED, lpOff: 0, lpLen: 0, xmin: 0, xmax: 0, field3: 0, ctidBlock: 0, ctidOffset: 0, infomask: 0, infomask2: 0, values: [] });
+  while (items.length < off - 1) items.push(emptyItem(LpFlags.UNUSED, 0, 0));
   items[off - 1] = item;
   page.lower = PAGE_HEADER + 4 * items.length;
   page.upper = item.lpOff; // PageAddItem placed it at the new pd_upper
@@ -171,6 +205,8 @@ const describeAction = (a: RedoAction, before: number, end: number): string => {
 
 /** The step returned when no text is wanted: reused, so the caller must not keep it. */
 const SCRATCH: RedoStep = { index: 0, lsn: 0, end: 0, action: 'NOOP', text: '' };
+/** The note the fast path (no text) hands to the apply phase: written, never read. */
+const SCRATCH_NOTE: RedoNote = newNote();
 /** A one-entry cache of the relation the previous record named (REDO reads long runs of one relation). */
 const NO_RELATION = { t: null, idx: null };
 let cachedRel: { eng: Engine; oid: number; t: Table | null; idx: BtreeIndex | null } | null = null;
@@ -192,20 +228,24 @@ function relation(eng: Engine, oid: number, lsn = Infinity): { t: Table | null; 
  * `wantText` false nothing is allocated: the returned step is a shared scratch object with only the action.
  */
 export function redoRecord(eng: Engine, i: number, seen: { maxXid: number }, wantText = true): RedoStep {
-  const action = applyRecord(eng, i, seen);
-  if (!wantText) { SCRATCH.index = i; SCRATCH.action = action; return SCRATCH; }
+  if (!wantText) {
+    SCRATCH.index = i; SCRATCH.action = applyRecord(eng, i, seen, SCRATCH_NOTE);
+    return SCRATCH;
+  }
+  const note = newNote();
+  const action = applyRecord(eng, i, seen, note);
   const w = eng.wal;
   const lsn = w.startOf(i), end = w.endOf(i), xid = w.xidOf(i);
   const [rmgr, type] = WAL_KIND_INFO[w.kindOf(i)]!;
   const hasPage = action === 'BLK_NEEDS_REDO' || action === 'BLK_DONE' || action === 'BLK_RESTORED';
   return {
-    index: i, lsn, end, action, text: `REDO ${formatLsn(lsn)} ${rmgr}/${type}${xid ? ` xid ${xid}` : ''}: ${describeRecord(eng, i, action)}`,
-    ...(hasPage ? { pageLsnBefore: LAST.before } : {}),
+    index: i, lsn, end, action, text: `REDO ${formatLsn(lsn)} ${rmgr}/${type}${xid ? ` xid ${xid}` : ''}: ${describeRecord(eng, i, action, note)}`,
+    ...(hasPage ? { pageLsnBefore: note.before } : {}),
   };
 }
 
-/** The apply phase: what REDO does to pages, the commit log and sequences for record i. */
-function applyRecord(eng: Engine, i: number, seen: { maxXid: number }): RedoAction {
+/** The apply phase: what REDO does to pages, the commit log and sequences for record i (what it found → note). */
+function applyRecord(eng: Engine, i: number, seen: { maxXid: number }, note: RedoNote): RedoAction {
   const w = eng.wal;
   const kind = w.kindOf(i);
   const end = w.endOf(i);
@@ -217,18 +257,18 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }): RedoActi
     case WalKind.HeapDelete: case WalKind.HeapLock: case WalKind.Heap2LockUpdated: {
       const t = relation(eng, w.relOf(i), w.startOf(i)).t;
       if (!t) return 'BLK_NOTFOUND';
-      return redoHeapTuple(t, w, i, end, p as HeapTuplePayload | Value[] | undefined);
+      return redoHeapTuple(t, w, i, end, p as HeapTuplePayload | Value[] | undefined, note);
     }
     case WalKind.Heap2Prune: case WalKind.Heap2Vacuum: case WalKind.Heap2FreezePage: {
       const t = relation(eng, w.relOf(i), w.startOf(i)).t;
       if (!t || !p) return 'BLK_NOTFOUND';
-      return redoHeap2(t, p as Heap2Payload, end);
+      return redoHeap2(t, p as Heap2Payload, end, note);
     }
     case WalKind.Heap2Visible: {
       const t = relation(eng, w.relOf(i), w.startOf(i)).t;
       if (!t) return 'BLK_NOTFOUND';
       const page = readPage(t, w.blkOf(i));
-      LAST.before = page.lsn; LAST.blk = page.blkno;
+      note.before = page.lsn; note.blk = page.blkno;
       if (page.lsn >= end) return 'BLK_DONE';
       page.flags |= PD_ALL_VISIBLE; // the heap page's LSN is not changed by this record (no wal_log_hints)
       return 'BLK_NEEDS_REDO';
@@ -236,7 +276,7 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }): RedoActi
     case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum: {
       const idx = relation(eng, w.relOf(i), w.startOf(i)).idx;
       if (!idx) return 'BLK_NOTFOUND';
-      LAST.before = idx.leafLsn;
+      note.before = idx.leafLsn;
       const image = p && !Array.isArray(p) ? (p as BtreeInsertPayload).image : undefined;
       if (image) { indexFromImage(idx, { ...image, lsn: end }); return 'BLK_RESTORED'; }
       if (idx.leafLsn >= end) return 'BLK_DONE';
@@ -256,7 +296,7 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }): RedoActi
     case WalKind.SequenceLog: {
       const seq = [...eng.catalog.sequences.values()].find((x) => x.oid === w.relOf(i));
       if (!seq || !p) return 'BLK_NOTFOUND';
-      LAST.before = seq.pageLsn;
+      note.before = seq.pageLsn;
       if (seq.pageLsn >= end) return 'BLK_DONE';
       const sp = p as SequencePayload;
       seq.lastValue = sp.lastValue; seq.isCalled = sp.isCalled; seq.logCnt = 0; seq.pageLsn = end;
@@ -272,8 +312,8 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }): RedoActi
   }
 }
 
-/** The describe phase: one plain-English line for record i, right after applyRecord (reads LAST). */
-function describeRecord(eng: Engine, i: number, action: RedoAction): string {
+/** The describe phase: one plain-English line for record i, from what applyRecord found (its note). */
+function describeRecord(eng: Engine, i: number, action: RedoAction, note: RedoNote): string {
   const w = eng.wal;
   const kind = w.kindOf(i);
   const end = w.endOf(i);
@@ -281,23 +321,30 @@ function describeRecord(eng: Engine, i: number, action: RedoAction): string {
   if (action === 'BLK_NOTFOUND') return describeAction('BLK_NOTFOUND', 0, end);
   switch (kind) {
     case WalKind.HeapInsert: case WalKind.HeapInsertInit: case WalKind.HeapUpdate: case WalKind.HeapHotUpdate:
-    case WalKind.HeapDelete: case WalKind.HeapLock: case WalKind.Heap2LockUpdated: case WalKind.Heap2Prune: case WalKind.Heap2Vacuum: case WalKind.Heap2FreezePage: {
+    case WalKind.HeapDelete: case WalKind.HeapLock: case WalKind.Heap2LockUpdated:
+    case WalKind.Heap2Prune: case WalKind.Heap2Vacuum: case WalKind.Heap2FreezePage: {
       const t = relation(eng, w.relOf(i)).t!;
-      return `${t.name} block ${LAST.blk}: ${describeAction(action, LAST.before, end)}${LAST.otherBlk >= 0 && kind !== WalKind.Heap2Prune && kind !== WalKind.Heap2Vacuum && kind !== WalKind.Heap2FreezePage ? `; new version's block ${LAST.otherBlk}: ${describeAction(LAST.otherAction, LAST.otherBefore, end)}` : ''}`;
+      const heap2 = kind === WalKind.Heap2Prune || kind === WalKind.Heap2Vacuum || kind === WalKind.Heap2FreezePage;
+      const other = note.otherBlk >= 0 && !heap2
+        ? `; new version's block ${note.otherBlk}: ${describeAction(note.otherAction, note.otherBefore, end)}`
+        : '';
+      return `${t.name} block ${note.blk}: ${describeAction(action, note.before, end)}${other}`;
     }
     case WalKind.Heap2Visible: {
       const t = relation(eng, w.relOf(i)).t!;
-      return `${t.name} block ${LAST.blk}: ${action === 'BLK_DONE' ? describeAction('BLK_DONE', LAST.before, end) : 'PD_ALL_VISIBLE set again'}`;
+      return `${t.name} block ${note.blk}: ${action === 'BLK_DONE' ? describeAction('BLK_DONE', note.before, end) : 'PD_ALL_VISIBLE set again'}`;
     }
     case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum:
-      return `index ${relation(eng, w.relOf(i)).idx!.name}: ${describeAction(action, LAST.before, end)}`;
+      return `index ${relation(eng, w.relOf(i)).idx!.name}: ${describeAction(action, note.before, end)}`;
     case WalKind.XactCommit: case WalKind.XactAbort: {
       const subs = (p as XactPayload | undefined)?.subXids ?? [];
       return `commit log: ${[w.xidOf(i), ...subs].join(', ')} ${kind === WalKind.XactCommit ? 'committed' : 'aborted'}`;
     }
     case WalKind.SequenceLog: {
       const seq = [...eng.catalog.sequences.values()].find((x) => x.oid === w.relOf(i))!;
-      return action === 'BLK_DONE' ? `sequence ${seq.name}: ${describeAction('BLK_DONE', LAST.before, end)}` : `sequence ${seq.name}: last_value ${(p as SequencePayload).lastValue} (the values logged ahead are skipped after a crash)`;
+      return action === 'BLK_DONE'
+        ? `sequence ${seq.name}: ${describeAction('BLK_DONE', note.before, end)}`
+        : `sequence ${seq.name}: last_value ${(p as SequencePayload).lastValue} (the values logged ahead are skipped after a crash)`;
     }
     case WalKind.CheckpointOnline: case WalKind.CheckpointShutdown: {
       const cp = p as CheckpointPayload | undefined;

@@ -17,6 +17,8 @@
  *                     permutation) is still running or waiting;
  *   (other notices N) not reported complete until `other`'s session has sent N more notices than it had
  *                     when this step was sent.
+ * The parser only records them; runner.ts honours them as isolationtester.c does (try_complete_step for (*),
+ * step_has_blocker for the other two).
  * Names are identifiers ([A-Za-z_ or non-ASCII][A-Za-z0-9_$ or non-ASCII]*) or "quoted" ("" for a quote);
  * the keywords notices, permutation, session, setup, step, teardown cannot be unquoted names. `#` starts a comment.
  * SQL blocks keep their text between the braces, minus blanks (not newlines) right after "{" and before "}";
@@ -234,8 +236,12 @@ export function parseSpec(src: string, file = '<scenario>'): Scenario {
     }
     if (tk.t === 'server') {
       const [action, arg, extra] = tk.v.slice(1).split(':');
-      if (!SERVER_ACTIONS.includes(action as ServerAction) || extra !== undefined) fail(`unknown server event "${tk.v}" (expected ${SERVER_ACTIONS.map((a) => '@' + a).join(', ')})`, tk);
-      if (action === 'crash' && arg !== undefined && !CRASH_POINT_NAMES.includes(arg)) fail(`unknown crash point "${arg}" (expected ${CRASH_POINT_NAMES.join(', ')})`, tk);
+      if (!SERVER_ACTIONS.includes(action as ServerAction) || extra !== undefined) {
+        fail(`unknown server event "${tk.v}" (expected ${SERVER_ACTIONS.map((a) => '@' + a).join(', ')})`, tk);
+      }
+      if (action === 'crash' && arg !== undefined && !CRASH_POINT_NAMES.includes(arg)) {
+        fail(`unknown crash point "${arg}" (expected ${CRASH_POINT_NAMES.join(', ')})`, tk);
+      }
       if (action === 'restart' && arg !== undefined && !/^\d{1,7}$/.test(arg)) fail(`@restart:<n> needs a record count, not "${arg}"`, tk);
       if ((action === 'checkpoint' || action === 'bgwriter') && arg !== undefined) fail(`@${action} takes no argument`, tk);
       return { kind: 'server', action: action as ServerAction, ...(arg !== undefined ? { arg } : {}), line: tk.line };

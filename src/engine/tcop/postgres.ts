@@ -16,7 +16,7 @@ import type { Engine } from '../engine.js';
 import { CrashSignal } from '../checkpoint/checkpointer.js';
 import { setStatement, showStatement } from '../commands/variable.js';
 import { type ExecuteResponse, type SessionOutcome } from '../engine.js';
-import { PgError, setPositionText } from '../errors.js';
+import { PgError, inFailedSqlTransaction, setPositionText } from '../errors.js';
 import { wake } from '../lock/proc.js';
 import { crashDuring } from '../postmaster/postmaster.js';
 import { type Session, type StepYield } from '../session/session.js';
@@ -32,7 +32,10 @@ export function execute(eng: Engine, sessionName: string, sql: string, opts: { c
   const s = eng.session(sessionName);
   if (eng.serverState === 'down') {
     s.acc = { results: [], notices: [], error: null };
-    return { outcome: report(eng, s, 'error', { results: [], notices: [], error: { severity: 'FATAL', sqlstate: '08006', message: 'no connection to the server: the server crashed and has not been restarted' } }), woken: [] };
+    const error = {
+      severity: 'FATAL' as const, sqlstate: '08006', message: 'no connection to the server: the server crashed and has not been restarted',
+    };
+    return { outcome: report(eng, s, 'error', { results: [], notices: [], error }), woken: [] };
   }
   try {
     return executeRunning(eng, s, sql, opts);
@@ -57,7 +60,11 @@ export function executeRunning(eng: Engine, s: Session, sql: string, opts: { chu
     stmts = parseSql(sql);
   } catch (e) {
     const err = toPgError(eng, e);
-    if (eng.tracer.wants('error')) eng.tracer.emit({ kind: 'error', session: s.name, text: `the PostgreSQL parser rejected the statement: ${err.message}${err.position ? ` (at character ${err.position})` : ''}${s.block === 'inprogress' ? ' — inside BEGIN this fails the transaction too' : ''}` });
+    if (eng.tracer.wants('error')) {
+      eng.tracer.emit({ kind: 'error', session: s.name,
+        text: `the PostgreSQL parser rejected the statement: ${err.message}${err.position ? ` (at character ${err.position})` : ''}`
+          + `${s.block === 'inprogress' ? ' — inside BEGIN this fails the transaction too' : ''}` });
+    }
     abortAfterError(eng, s);
     s.acc.error = err.toMessage();
     const outcome = report(eng, s, 'error');
@@ -129,10 +136,12 @@ export function* runStatement(eng: Engine, s: Session, raw: RawStmt, multi: bool
   const node = raw.stmt[type];
   s.literals = raw.literals ?? null;
   setCurrentLiterals(s.literals);
-  if (eng.tracer.wants('statement')) eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} runs: ${raw.text.length > 120 ? raw.text.slice(0, 117) + '...' : raw.text}` });
+  if (eng.tracer.wants('statement')) {
+    eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} runs: ${raw.text.length > 120 ? raw.text.slice(0, 117) + '...' : raw.text}` });
+  }
   if (type === 'TransactionStmt') { transactionStmt(eng, s, node); return; }
   if (s.block === 'failed') {
-    throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+    throw inFailedSqlTransaction();
   }
   if (multi && s.block === 'none') s.block = 'implicit';
   if (type === 'VariableSetStmt') { s.acc.results.push(setStatement(eng, s, node)); finishStatement(eng, s, last); return; }

@@ -10,10 +10,20 @@
  *   - nobody else holds a pin on the page (ConditionalLockBufferForCleanup).
  * It then does what VACUUM's first pass does on that page — dead HOT members removed, chain roots redirected, dead
  * roots made LP_DEAD, the page compacted — and logs Heap2/PRUNE. It cannot remove index entries, so LP_DEAD line
- * pointers wait for VACUUM. This is why a plain SELECT can change a page, write WAL, and make the next UPDATE HOT:
+ * pointers wait for VACUUM. This is why a plain SELECT can change a page, write WAL, and make the next UPDATE HOT.
  *
- *     UPDATE t SET v = 1 WHERE id = 1;   -- page 0 full: new version on page 1, page 0 gets PD_PAGE_FULL
- *     SELECT count(*) FROM t;            -- page 0: prune_xid 727 < horizon → Heap2/PRUNE, (0,1) becomes LP_DEAD
+ * Worked example (tests/truth/page-full.steps.json, recorded with pageinspect; the xids here are the engine's from a
+ * fresh start — the recording's are one higher, as its cluster spent 724 on CREATE EXTENSION). t (id int PRIMARY
+ * KEY, v int) is created by xid 724 and filled with 300 rows by xid 725: 226 on block 0, which is then full.
+ *
+ *     UPDATE t SET v = 1 WHERE id = 1;   -- xid 726: no room on block 0, the new version goes to (1,75); block 0
+ *                                        --   gets PD_PAGE_FULL and pd_prune_xid 726
+ *     UPDATE t SET v = 1 WHERE id = 2;   -- xid 727 reads block 0 first: 726 committed, below the horizon, page
+ *                                        --   full → Heap2/PRUNE: (0,1) becomes LP_DEAD (an index entry points at
+ *                                        --   it) and its 32 bytes are reclaimed (free space 32 → 64 bytes), so
+ *                                        --   this update fits and is HOT: (0,2) → (0,227)
+ *     SELECT count(*) FROM t WHERE v = 1;  -- a reader prunes again (pd_prune_xid 727): (0,2) becomes LP_REDIRECT
+ *                                        --   → 227, pd_upper 960 → 992, pd_prune_xid 0
  *
  * The horizon (GetOldestNonRemovableTransactionId): the oldest of every running transaction id and every snapshot
  * still in use (a REPEATABLE READ transaction's, a READ COMMITTED statement's while it runs).
@@ -45,7 +55,10 @@ export function removableHorizon(eng: Engine): number {
 
 /** The visibility facts pruning needs, for a horizon. */
 export function vacuumContext(eng: Engine, oldestXmin: number): VacuumContext {
-  return { clog: eng.xacts.clog, isInProgress: (x) => eng.xacts.isInProgress(x), multiRunning: (m) => eng.multiRunning(m), multiUpdater: (m) => eng.multis.updateXid(m), oldestXmin, flushedLsn: () => eng.wal.flushedLsn };
+  return {
+    clog: eng.xacts.clog, isInProgress: (x) => eng.xacts.isInProgress(x), multiRunning: (m) => eng.multiRunning(m),
+    multiUpdater: (m) => eng.multis.updateXid(m), oldestXmin, flushedLsn: () => eng.wal.flushedLsn,
+  };
 }
 
 /** Does another backend hold a pin on this page (so no cleanup lock can be had)? */
@@ -73,8 +86,13 @@ export function heapPagePruneOpt(eng: Engine, t: Table, page: Page, reader: numb
   const fpi = eng.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
   page.lsn = eng.wal.insert(WalKind.Heap2Prune, s?.tx?.xid ?? 0, 58, t.oid, page.blkno, 0, fpi, heap2Payload(page, fpi > 0));
   if (eng.tracer.wants('prune')) {
-    const changed = r.changed.map((off) => { const it = page.items[off - 1]!; return `${formatTid(page.blkno, off)} → ${['LP_UNUSED', 'LP_NORMAL', 'LP_REDIRECT', 'LP_DEAD'][it.lpFlags]}${it.lpFlags === LpFlags.REDIRECT ? ` ${it.lpOff}` : ''}`; });
+    const changed = r.changed.map((off) => {
+      const it = page.items[off - 1]!;
+      const to = it.lpFlags === LpFlags.REDIRECT ? ` ${it.lpOff}` : '';
+      return `${formatTid(page.blkno, off)} → ${['LP_UNUSED', 'LP_NORMAL', 'LP_REDIRECT', 'LP_DEAD'][it.lpFlags]}${to}`;
+    });
     eng.tracer.emit({ kind: 'prune', session: s?.name ?? '', rel: t.name, blk: page.blkno, lsn: formatLsn(page.lsn),
-      text: `${s?.name ?? 'a reader'} prunes ${t.name} block ${page.blkno} as it reads it (pd_prune_xid ${pruneXid} < horizon ${h}, the page ${reason}): ${changed.join(', ')}; Heap2/PRUNE${fpi ? ' with a full-page image' : ''}` });
+      text: `${s?.name ?? 'a reader'} prunes ${t.name} block ${page.blkno} as it reads it (pd_prune_xid ${pruneXid} < horizon ${h}, `
+        + `the page ${reason}): ${changed.join(', ')}; Heap2/PRUNE${fpi ? ' with a full-page image' : ''}` });
   }
 }

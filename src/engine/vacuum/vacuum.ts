@@ -9,11 +9,28 @@
  * pointing at LP_DEAD pointers are deleted and those pointers become LP_UNUSED (reusable by later inserts).
  * A page whose remaining tuples are all visible to everyone gets PD_ALL_VISIBLE.
  *
+ * Worked example (engine). accounts (id int PRIMARY KEY, balance int) holds (1, 100) at (0,1) and (2, 200) at (0,2),
+ * xmin 724. A REPEATABLE READ transaction takes its snapshot (725:725:); then UPDATE … WHERE id = 1 (xid 725, HOT:
+ * (0,1) → (0,3)) and DELETE … WHERE id = 2 (xid 726) commit.
+ *
+ *     lp   before VACUUM                      VACUUM, RR open: horizon 725     VACUUM after the RR's COMMIT
+ *     1    xmin 724 xmax 725 → (0,3)  HOT     kept: 725 is not < 725           LP_REDIRECT → 3 (index: 1 → (0,1))
+ *     2    xmin 724 xmax 726                  kept                             LP_DEAD → index entry 2 removed
+ *                                                                              → LP_UNUSED
+ *     3    xmin 725  heap-only (1, 90)        kept                             LP_NORMAL, moved to 8160
+ *
+ * While the old snapshot is open, the horizon is its xmin 725 and neither deleter is below it: nothing is removed
+ * (the RR reader may still need both old versions). Afterwards the WAL shows Heap2 PRUNE, Btree VACUUM, Heap2
+ * VACUUM, Heap2 VISIBLE, the page is PD_ALL_VISIBLE | PD_HAS_FREE_LINES, and the next INSERT (3, 300) takes line
+ * pointer 2 again.
+ *
  * Mirrors: src/backend/access/heap/pruneheap.c (heap_page_prune, heap_prune_chain), vacuumlazy.c,
  * heapam_visibility.c (HeapTupleSatisfiesVacuum), bufpage.c (PageRepairFragmentation,
  * PageTruncateLinePointerArray). pd_prune_xid becomes the oldest xmax of a version that will soon be dead, and
- * PD_PAGE_FULL is cleared. Readers prune too (heap_page_prune_opt, pruneheap.ts). Simplifications: no freezing,
- * no visibility-map/free-space-map pages, no truncation of empty pages at the end, the index is cleaned in one pass.
+ * PD_PAGE_FULL is cleared. Readers prune too (heap_page_prune_opt, pruneheap.ts). A MultiXact xmax whose row lockers
+ * have all finished is dropped (FreezeMultiXactId's FRM_INVALIDATE_XMAX). Simplifications: xids are never frozen
+ * (no VACUUM FREEZE, no wraparound), no visibility-map/free-space-map pages, no truncation of empty pages at the
+ * end, the index is cleaned in one pass.
  */
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
@@ -78,7 +95,9 @@ export function satisfiesVacuum(item: Item, ctx: VacuumContext): VacState {
 }
 
 /** changed: the offsets whose line pointer pruning changed */
-export interface PageVacuumResult { pruned: boolean; redirected: number; deadItems: number[]; unused: number; allVisible: boolean; frozen: number; changed: number[] }
+export interface PageVacuumResult {
+  pruned: boolean; redirected: number; deadItems: number[]; unused: number; allVisible: boolean; frozen: number; changed: number[];
+}
 
 /** Prune one page: returns the offsets that became LP_DEAD (the index must forget them) and what changed. */
 export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
@@ -170,7 +189,8 @@ export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
       it.infomask2 &= ~HEAP_KEYS_UPDATED;
       res.frozen++;
     }
-    if (res.allVisible && (st(off) !== VacState.Live || it.xmin >= ctx.oldestXmin || (!(it.infomask & HEAP_XMAX_INVALID) && !(it.infomask & HEAP_XMAX_LOCK_ONLY)))) res.allVisible = false;
+    const xmaxSet = !(it.infomask & HEAP_XMAX_INVALID) && !(it.infomask & HEAP_XMAX_LOCK_ONLY);
+    if (res.allVisible && (st(off) !== VacState.Live || it.xmin >= ctx.oldestXmin || xmaxSet)) res.allVisible = false;
   }
   return res;
 }

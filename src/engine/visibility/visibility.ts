@@ -12,6 +12,23 @@
  *     still visible. An aborted deleter → visible (hint XMAX_INVALID). A committed deleter → invisible.
  * Hint bits are set by readers (SetHintBits), never by COMMIT, and produce no WAL (checksums/wal_log_hints off).
  *
+ * Worked example (tests/scenarios/lessons/snapshots.spec, recorded from PostgreSQL 15, plus a DELETE; the page as
+ * the engine shows it). The setup's CREATE TABLE + INSERT (1, 20) is one transaction, xid 724. The writer BEGINs,
+ * INSERTs (2, 35) and DELETEs id 1 as xid 725 and stays open; the clerk INSERTs (3, 50) as xid 726, autocommit.
+ * A REPEATABLE READ reader then takes its snapshot 725:727:725 (725 running, everything below 727 else finished):
+ *
+ *     lp  t_xmin t_xmax  hint bits after the reader's SELECT   the reader's verdict
+ *     1   724    725     XMIN_COMMITTED (set by the DELETE)     xmin committed; xmax 725 in xip → deleter
+ *                                                               "running" → VISIBLE (no xmax hint: not known yet)
+ *     2   725    0       XMAX_INVALID                           xmin 725 in xip → INVISIBLE (no hint: the
+ *                                                               snapshot answered before the CLOG was asked)
+ *     3   726    0       XMIN_COMMITTED | XMAX_INVALID          726 < xmax, not in xip, CLOG says committed →
+ *                                                               VISIBLE, and the reader sets XMIN_COMMITTED
+ *
+ * It returns ids 1 and 3. After the writer COMMITs, the same reader still returns 1 and 3 and still sets no hint
+ * on lp 2 (its snapshot decides first). A new statement (snapshot 727:727:) returns 2 and 3, and on its way sets
+ * XMAX_COMMITTED on lp 1 and XMIN_COMMITTED on lp 2 — the commit itself touched no tuple.
+ *
  * Also here: HeapTupleSatisfiesUpdate (what UPDATE/DELETE/SELECT FOR UPDATE find: TM_Result) and
  * HeapTupleSatisfiesDirty (what a unique-index check sees, including in-progress inserters).
  *
@@ -164,7 +181,10 @@ export function explainVisibility(v: Vis, item: Item, snap: Snapshot, who = 'thi
 }
 
 /** TM_Result, as table_tuple_update/delete/lock return it (src/include/access/tableam.h). */
-export const enum TM { Ok = 'TM_Ok', Invisible = 'TM_Invisible', SelfModified = 'TM_SelfModified', Updated = 'TM_Updated', Deleted = 'TM_Deleted', BeingModified = 'TM_BeingModified' }
+export const enum TM {
+  Ok = 'TM_Ok', Invisible = 'TM_Invisible', SelfModified = 'TM_SelfModified', Updated = 'TM_Updated', Deleted = 'TM_Deleted',
+  BeingModified = 'TM_BeingModified',
+}
 
 const isUpdatedNotDeleted = (item: Item, blk: number, off: number) => item.ctidBlock !== blk || item.ctidOffset !== off;
 

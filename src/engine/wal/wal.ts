@@ -7,6 +7,22 @@
  * the page's pd_lsn is set to the *end* of its record — the position the log must be flushed to before the page
  * may be written (the WAL rule). The first change of a page after a checkpoint carries a full-page image.
  *
+ * Worked example (engine; tests/truth/seed.steps.json records the same shape — a CHECKPOINT, then the first change
+ * with a full-page image — from PostgreSQL 15). After CREATE TABLE accounts (id int PRIMARY KEY, balance int) and
+ * INSERT (1, 100), (2, 200) (xid 724) and a CHECKPOINT, the log ends at 0/01500248, flushed:
+ *
+ *     lsn          record                         len (rec/tot)  xid
+ *     0/015001D0   XLOG CHECKPOINT_ONLINE          114/114        0
+ *     0/01500248   Heap INSERT off 3, blk 0 FPW     50/182        725   ← BEGIN; INSERT INTO accounts VALUES (3, 300)
+ *     0/01500300   Btree INSERT_LEAF, blk 1 FPW     53/165        725      (first change of each page since the
+ *     0/015003A8   Transaction COMMIT               34/34         725       checkpoint: a full-page image)
+ *     0/015003D0   (end of log)
+ *
+ * 0/01500248 + 182 = 0/015002FE, MAXALIGNed to 0/01500300: that is where the next record starts and what the heap
+ * page's pd_lsn becomes. After the INSERT the flush pointer is still 0/01500248 — the records sit in WAL buffers
+ * and the heap page may not be written before they are flushed. COMMIT inserts its record and flushes up to its
+ * end, 0/015003D0, before the client hears COMMIT.
+ *
  * Records are stored column-wise (typed arrays) so a 400,000-row UPDATE's two million records stay small.
  *
  * Mirrors: src/backend/access/transam/xlog.c, xloginsert.c (XLogInsert, XLogRecordAssemble), the record kinds

@@ -22,7 +22,7 @@
  */
 import type { Engine } from '../engine.js';
 import { intConst } from '../sql/parser.js';
-import { PgError, notSupported } from '../errors.js';
+import { PgError, inFailedSqlTransaction, notSupported } from '../errors.js';
 import { LockMode } from '../lock/lock.js';
 import { releaseLock, wake } from '../lock/proc.js';
 import { crashPointReached } from '../postmaster/postmaster.js';
@@ -59,7 +59,10 @@ export function ensureXid(eng: Engine, s: Session): number {
     eng.locks.acquire(s.id, { type: 'transactionid', xid: sub.xid }, LockMode.Exclusive, eng.clock.now);
     sub.locks.push({ tag: { type: 'transactionid', xid: sub.xid }, mode: LockMode.Exclusive });
     if (tx.sxact) eng.predicates.mapSubXid(tx.sxact, sub.xid);
-    if (eng.tracer.wants('xid')) eng.tracer.emit({ kind: 'xid', session: s.name, xid: sub.xid, text: `${s.name}'s savepoint ${sub.name} gets subtransaction id ${sub.xid} at its first write` });
+    if (eng.tracer.wants('xid')) {
+      eng.tracer.emit({ kind: 'xid', session: s.name, xid: sub.xid,
+        text: `${s.name}'s savepoint ${sub.name} gets subtransaction id ${sub.xid} at its first write` });
+    }
   }
   const inner = tx.subs[tx.subs.length - 1];
   tx.writeXid = inner && inner.xid ? inner.xid : tx.xid;
@@ -73,7 +76,10 @@ export function ensureTopXid(eng: Engine, s: Session, tx: Transaction = ensureTx
     eng.locks.acquire(s.id, { type: 'transactionid', xid: tx.xid }, LockMode.Exclusive, eng.clock.now);
     if (tx.sxact) eng.predicates.setXid(tx.sxact, tx.xid);
     tx.writeXid = tx.xid;
-    if (eng.tracer.wants('xid')) eng.tracer.emit({ kind: 'xid', session: s.name, xid: tx.xid, text: `${s.name} gets transaction id ${tx.xid} at its first write (and holds ExclusiveLock on it until it ends)` });
+    if (eng.tracer.wants('xid')) {
+      eng.tracer.emit({ kind: 'xid', session: s.name, xid: tx.xid,
+        text: `${s.name} gets transaction id ${tx.xid} at its first write (and holds ExclusiveLock on it until it ends)` });
+    }
   }
   return tx.xid;
 }
@@ -87,11 +93,20 @@ export function commitTx(eng: Engine, s: Session) {
     const sync = s.gucs.synchronous_commit !== 'off';
     crashPointReached(eng, 'commit-before-flush');
     // RecordTransactionCommit: with synchronous_commit on, durable before the client hears COMMIT; off: the wal writer will flush it
-    if (sync) eng.wal.flush(lsn); else { eng.wal.setAsyncXactLsn(lsn, eng.clock.now); for (const x of [tx.xid, ...subXids]) eng.xacts.clog.setAsyncCommitLsn(x, lsn); }
+    if (sync) eng.wal.flush(lsn);
+    else {
+      eng.wal.setAsyncXactLsn(lsn, eng.clock.now);
+      for (const x of [tx.xid, ...subXids]) eng.xacts.clog.setAsyncCommitLsn(x, lsn);
+    }
     crashPointReached(eng, 'commit-after-flush');
     for (const x of subXids) eng.xacts.complete(x, true);
     eng.xacts.complete(tx.xid, true);
-    if (eng.tracer.wants('commit')) eng.tracer.emit({ kind: 'commit', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: sync ? `${s.name} commits ${tx.xid}: COMMIT record flushed to disk up to ${formatLsn(lsn)}, CLOG says committed; no tuple is touched` : `${s.name} commits ${tx.xid} asynchronously (synchronous_commit = off): COMMIT record at ${formatLsn(lsn)} is only in WAL buffers until the wal writer flushes it (t=${eng.clock.now + WAL_WRITER_DELAY} ms); CLOG says committed` });
+    if (eng.tracer.wants('commit')) {
+      eng.tracer.emit({ kind: 'commit', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: sync
+        ? `${s.name} commits ${tx.xid}: COMMIT record flushed to disk up to ${formatLsn(lsn)}, CLOG says committed; no tuple is touched`
+        : `${s.name} commits ${tx.xid} asynchronously (synchronous_commit = off): COMMIT record at ${formatLsn(lsn)} is only in WAL `
+          + `buffers until the wal writer flushes it (t=${eng.clock.now + WAL_WRITER_DELAY} ms); CLOG says committed` });
+    }
   } else if (eng.tracer.wants('commit')) {
     eng.tracer.emit({ kind: 'commit', session: s.name, text: `${s.name} ends a transaction that never wrote: no xid, no WAL` });
   }
@@ -110,7 +125,10 @@ export function abortTx(eng: Engine, s: Session) {
     const lsn = eng.wal.insert(WalKind.XactAbort, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
     for (const x of subXids) eng.xacts.complete(x, false);
     eng.xacts.complete(tx.xid, false);
-    if (eng.tracer.wants('abort')) eng.tracer.emit({ kind: 'abort', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: `${s.name} aborts ${tx.xid}: ABORT record at ${formatLsn(lsn)}, CLOG says aborted; its tuples stay on the pages, invisible` });
+    if (eng.tracer.wants('abort')) {
+      eng.tracer.emit({ kind: 'abort', session: s.name, xid: tx.xid, lsn: formatLsn(lsn),
+        text: `${s.name} aborts ${tx.xid}: ABORT record at ${formatLsn(lsn)}, CLOG says aborted; its tuples stay on the pages, invisible` });
+    }
   }
   s.gucs.atAbort();
   endTx(eng, s);
@@ -134,7 +152,10 @@ export function abortSubs(eng: Engine, s: Session, from: number, remove: boolean
         const lsn = eng.wal.insert(WalKind.XactAbort, sub.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
         for (const x of subXids) eng.xacts.complete(x, false);
         eng.xacts.complete(sub.xid, false);
-        if (eng.tracer.wants('abort')) eng.tracer.emit({ kind: 'abort', session: s.name, xid: sub.xid, lsn: formatLsn(lsn), text: `${s.name} rolls back savepoint ${sub.name}: subtransaction ${sub.xid} aborted (its tuples stay, invisible)` });
+        if (eng.tracer.wants('abort')) {
+          eng.tracer.emit({ kind: 'abort', session: s.name, xid: sub.xid, lsn: formatLsn(lsn),
+            text: `${s.name} rolls back savepoint ${sub.name}: subtransaction ${sub.xid} aborted (its tuples stay, invisible)` });
+        }
       }
       for (let j = sub.locks.length - 1; j >= 0; j--) wake(eng, eng.locks.release(s.id, sub.locks[j]!.tag, sub.locks[j]!.mode as LockMode));
       sub.locks = [];
@@ -181,7 +202,7 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
   const warn = (sqlstate: string, message: string) => s.acc.notices.push({ severity: 'WARNING', sqlstate, message });
   switch (kind) {
     case 'TRANS_STMT_BEGIN': case 'TRANS_STMT_START': {
-      if (s.block === 'failed') throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+      if (s.block === 'failed') throw inFailedSqlTransaction();
       const opts = transactionOptions(n.options ?? []);
       if (s.block === 'inprogress') {
         warn('25001', 'there is already a transaction in progress');
@@ -192,7 +213,10 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
           if (opts.readOnly !== undefined) s.tx.readOnly = opts.readOnly;
         }
         s.block = 'inprogress';
-        if (eng.tracer.wants('statement')) eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} begins a transaction block (${s.tx!.isolation}); virtual xid ${s.tx!.vxid}, no xid and no snapshot yet` });
+        if (eng.tracer.wants('statement')) {
+          eng.tracer.emit({ kind: 'statement', session: s.name,
+            text: `${s.name} begins a transaction block (${s.tx!.isolation}); virtual xid ${s.tx!.vxid}, no xid and no snapshot yet` });
+        }
       }
       tag(kind === 'TRANS_STMT_BEGIN' ? 'BEGIN' : 'START TRANSACTION');
       return;
@@ -216,7 +240,7 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
     }
     case 'TRANS_STMT_SAVEPOINT': case 'TRANS_STMT_RELEASE': case 'TRANS_STMT_ROLLBACK_TO': {
       const what = kind === 'TRANS_STMT_SAVEPOINT' ? 'SAVEPOINT' : kind === 'TRANS_STMT_RELEASE' ? 'RELEASE SAVEPOINT' : 'ROLLBACK TO SAVEPOINT';
-      if (s.block === 'failed' && kind !== 'TRANS_STMT_ROLLBACK_TO') throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+      if (s.block === 'failed' && kind !== 'TRANS_STMT_ROLLBACK_TO') throw inFailedSqlTransaction();
       if (s.block !== 'inprogress' && s.block !== 'failed') throw new PgError('25P01', `${what} can only be used in transaction blocks`);
       const name = n.savepoint_name as string;
       const tx = s.tx!;
@@ -256,7 +280,7 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
       return;
     }
     default:
-      if (s.block === 'failed') throw new PgError('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+      if (s.block === 'failed') throw inFailedSqlTransaction();
       throw notSupported(`transaction statement ${kind.replace('TRANS_STMT_', '')}`);
   }
 }
