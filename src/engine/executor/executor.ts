@@ -46,6 +46,7 @@ import {
   type HeapContext, type TupleLockMode, 
 } from '../heap/heapam.js';
 import { LockMode } from '../lock/lock.js';
+import { setRegclassLookup } from '../catalog/regclass.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { formatSnapshot } from '../snapshot/snapshot.js';
 import {
@@ -91,6 +92,7 @@ export class Executor {
 
   env(s: Session, snapshot: () => Snapshot): ExprEnv {
     const eng = this.eng;
+    setRegclassLookup(eng.catalog);
     return {
       txidCurrent: (assign) => (assign ? eng.ensureTopXid(s) : s.tx?.xid || null),
       nextval: (name) => eng.nextval(s, name),
@@ -100,6 +102,7 @@ export class Executor {
       currentSnapshot: () => formatSnapshot(snapshot()),
       xactStatus: (xid) => eng.xactStatus(xid),
       currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
+      timestamps: () => ({ xact: s.xactStartAt, stmt: s.stmtStartAt, clock: eng.clock.now }),
     };
   }
 
