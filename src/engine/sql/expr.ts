@@ -19,7 +19,7 @@ import {
   type SqlType, type Value, T, isIntegral, isStringLike, parseInput, resolveTypeName, checkIntRange, toNumeric,
   formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod, integerLiteral,
 } from './types.js';
-import { intArith, intNegate, intAbs } from './intarith.js';
+import { intArith, intNegate } from './intarith.js';
 import { pg15HasFunction } from '../catalog/pg15names.js';
 import { resolveFunction, buildCall, hasFunction, noSuchFunction } from './funcs/registry.js';
 import './funcs/varlena.js';
