@@ -93,7 +93,13 @@ export function adtBinary(op: string, l: SqlType, r: SqlType): BinOp | null {
   const intLike = (t: SqlType) => t.name === 'int4' || t.name === 'int2';
   const iv = (v: Value) => v as PgInterval, ts = (v: Value) => v as PgTimestamp, dd = (v: Value) => v as PgDate;
   // dates
-  if (L === 'date' && (intLike(r) || R === 'unknown') && (op === '+' || op === '-')) return { lt: T.date, rt: T.int4, type: T.date, fn: (a, b) => new PgDate(datePlusDays(dd(a).d, op === '+' ? (b as number) : -(b as number))) };
+  // an untyped literal beside a date/time takes its type when that operator exists (binary_oper_exact)
+  if (L === 'date' && R === 'unknown' && op === '-') return adtBinary(op, l, T.date);
+  if (isTs(l) && R === 'unknown' && op === '-') return adtBinary(op, l, l);
+  if (L === 'date' && R === 'unknown' && op === '+') {
+    throw new PgError('42725', 'operator is not unique: date + unknown', { hint: 'Could not choose a best candidate operator. You might need to add explicit type casts.' });
+  }
+  if (L === 'date' && intLike(r) && (op === '+' || op === '-')) return { lt: T.date, rt: T.int4, type: T.date, fn: (a, b) => new PgDate(datePlusDays(dd(a).d, op === '+' ? (b as number) : -(b as number))) };
   if (intLike(l) && R === 'date' && op === '+') return { lt: T.int4, rt: T.date, type: T.date, fn: (a, b) => new PgDate(datePlusDays(dd(b).d, a as number)) };
   if (L === 'date' && R === 'date' && op === '-') return { lt: T.date, rt: T.date, type: T.int4, fn: (a, b) => { const x = dd(a).d - dd(b).d; if (!Number.isFinite(x)) throw new PgError('22008', 'cannot subtract infinite dates'); return x; } };
   // timestamps and intervals

@@ -527,7 +527,11 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
     const str = (v: Value) => (typeof v === 'boolean' ? (v ? 'true' : 'false') : formatValue(v)!); // bool's text cast spells it out
     return { fn: (row) => { const a = lf(row); const b = rf(row); return a === null || b === null ? null : str(a) + str(b); }, type: T.text, name: '?column?', strength: 0 };
   }
-  const adt = adtBinary(op, l.type, r.type);
+  let adt;
+  try { adt = adtBinary(op, l.type, r.type); } catch (e) {
+    if (e instanceof PgError && pos !== undefined && e.position === undefined) e.position = pos;
+    throw e;
+  }
   if (adt) {
     const lf = castTo(l, adt.lt, false, pos).fn, rf = castTo(r, adt.rt, false, pos).fn, g = adt.fn;
     return { fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(a, b); }, type: adt.type, name: '?column?', strength: 0 };
@@ -739,9 +743,10 @@ function compileFunc(n: N, scope: Scope): Compiled {
   if (name === 'generate_series') throw notSupported('generate_series outside FROM', pos);
   if (!hasFunction(name)) {
     if (pg15HasFunction(name, ca.length)) throw notSupported(`the function ${name}()`, pos);
-    throw noSuchFunction(name, ca.map((a) => a.type), pos);
+    throw noSuchFunction(names.join('.'), ca.map((a) => a.type), pos);
   }
-  const def = resolveFunction(name, ca.map((a) => a.type), pos);
+  // errors name the function as written: the SQL-syntax forms (EXTRACT, POSITION, SUBSTRING ...) as pg_catalog.f
+  const def = resolveFunction(name, ca.map((a) => a.type), pos, names.join('.'));
   return buildCall(def, ca, { env: scope.env, pos, name }, (x, t) => castTo(x, t, false, pos));
 }
 

@@ -89,23 +89,31 @@ const PREFERRED = new Set<ArgType>(['text', 'float8', 'timestamptz', 'interval',
 const argTypeAt = (d: FuncDef, i: number): ArgType => (i < d.args.length ? d.args[i]! : d.variadic!);
 
 /** func_select_candidate, for the modelled types. */
-export function resolveFunction(name: string, argTypes: SqlType[], pos?: number): FuncDef {
+export function resolveFunction(name: string, argTypes: SqlType[], pos?: number, shownName = name): FuncDef {
   const all = FUNCS.get(name) ?? [];
   let cands = all.filter((d) => (d.variadic ? argTypes.length >= d.args.length : argTypes.length === d.args.length));
   const exact = cands.find((d) => argTypes.every((t, i) => argTypeAt(d, i) === t.name));
   if (exact) return exact;
   cands = cands.filter((d) => argTypes.every((t, i) => canCoerceImplicitly(t, argTypeAt(d, i))));
-  if (cands.length === 0) throw noSuchFunction(name, argTypes, pos);
+  if (cands.length === 0) throw noSuchFunction(shownName, argTypes, pos);
   if (cands.length === 1) return cands[0]!;
   const best = <X>(xs: X[], score: (x: X) => number) => { const m = Math.max(...xs.map(score)); return xs.filter((x) => score(x) === m); };
   cands = best(cands, (d) => argTypes.filter((t, i) => argTypeAt(d, i) === t.name).length);
   if (cands.length > 1) cands = best(cands, (d) => argTypes.filter((t, i) => argTypeAt(d, i) !== t.name && PREFERRED.has(argTypeAt(d, i))).length);
   if (cands.length > 1 && argTypes.some((t) => t.name === 'unknown')) {
-    // an unknown argument leans to the string category, then to a preferred type
-    cands = best(cands, (d) => argTypes.filter((t, i) => t.name === 'unknown' && argTypeAt(d, i) !== 'any' && category(argTypeAt(d, i) as TypeName) === 'S').length);
+    // at each unknown position: the string category if a candidate takes it, else the one category all take
+    // (several: not unique), then that category's preferred type if a candidate takes it
+    for (let i = 0; i < argTypes.length && cands.length > 1; i++) {
+      if (argTypes[i]!.name !== 'unknown') continue;
+      const cats = new Set(cands.map((d) => (argTypeAt(d, i) === 'any' ? 'X' : category(argTypeAt(d, i) as TypeName))));
+      const cat = cats.has('S') ? 'S' : cats.size === 1 ? [...cats][0]! : null;
+      if (cat === null) { cands = []; break; }
+      cands = cands.filter((d) => argTypeAt(d, i) === 'any' || category(argTypeAt(d, i) as TypeName) === cat);
+      if (cands.some((d) => PREFERRED.has(argTypeAt(d, i)))) cands = cands.filter((d) => PREFERRED.has(argTypeAt(d, i)));
+    }
   }
-  if (cands.length > 1) {
-    throw new PgError('42725', `function ${name}(${argTypes.map((t) => typeDisplayName(t)).join(', ')}) is not unique`, {
+  if (cands.length !== 1) {
+    throw new PgError('42725', `function ${shownName}(${argTypes.map((t) => typeDisplayName(t)).join(', ')}) is not unique`, {
       hint: 'Could not choose a best candidate function. You might need to add explicit type casts.', ...(pos !== undefined ? { position: pos } : {}),
     });
   }
