@@ -13,7 +13,7 @@
  */
 import { PgError } from '../errors.js';
 import { Numeric } from './numeric.js';
-import { type SqlType, type Value, T, isIntegral, isFloat, RegClass, regclassLookup, checkIntRange } from './types.js';
+import { type SqlType, type Value, T, isIntegral, isFloat, RegClass, regclassLookup, checkIntRange, roundTimestamp } from './types.js';
 import { PgFloat, f8, f4, floatArith, floatToInt, formatG, floatCmp } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval, USECS_PER_DAY } from '../adt/datetime.js';
 import { tsPlusInterval, tsMinus, intervalAdd, intervalMul, intervalDiv, datePlusDays, intervalNeg } from '../adt/timestamp.js';
@@ -46,9 +46,9 @@ export function adtCast(from: SqlType, to: SqlType, explicit: boolean): Conv | n
     }
     return null;
   }
-  if (f === 'date' && isTs(to)) return (v) => new PgTimestamp(Number.isFinite((v as PgDate).d) ? (v as PgDate).d * USECS_PER_DAY : (v as PgDate).d, t === 'timestamptz');
+  if (f === 'date' && isTs(to) && to.typmod < 0) return (v) => new PgTimestamp(Number.isFinite((v as PgDate).d) ? (v as PgDate).d * USECS_PER_DAY : (v as PgDate).d, t === 'timestamptz');
   if (isTs(from) && t === 'date') return (v) => new PgDate(Number.isFinite((v as PgTimestamp).us) ? Math.floor((v as PgTimestamp).us / USECS_PER_DAY) : (v as PgTimestamp).us);
-  if (isTs(from) && isTs(to)) return (v) => new PgTimestamp((v as PgTimestamp).us, t === 'timestamptz');
+  if (isTs(from) && isTs(to)) return (v) => new PgTimestamp(roundTimestamp((v as PgTimestamp).us, to.typmod), t === 'timestamptz');
   if (t === 'oid' && isIntegral(from)) return (v) => { const n = Number(v); if (n < -2147483648 || n > 4294967295) throw new PgError('22003', 'OID out of range'); return n < 0 ? n + 4294967296 : n; };
   if (t === 'oid' && f === 'regclass') return (v) => (v as RegClass).oid;
   if (f === 'oid' && isIntegral(to) && (explicit || t === 'int8')) return (v) => checkIntRange(v as number, to);
@@ -95,7 +95,7 @@ export function adtBinary(op: string, l: SqlType, r: SqlType): BinOp | null {
   // dates
   // an untyped literal beside a date/time takes its type when that operator exists (binary_oper_exact)
   if (L === 'date' && R === 'unknown' && op === '-') return adtBinary(op, l, T.date);
-  if (isTs(l) && R === 'unknown' && op === '-') return adtBinary(op, l, l);
+  if (isTs(l) && R === 'unknown' && op === '-') return adtBinary(op, l, L === 'timestamptz' ? T.timestamptz : T.timestamp);
   if (L === 'date' && R === 'unknown' && op === '+') {
     throw new PgError('42725', 'operator is not unique: date + unknown', { hint: 'Could not choose a best candidate operator. You might need to add explicit type casts.' });
   }
@@ -105,11 +105,11 @@ export function adtBinary(op: string, l: SqlType, r: SqlType): BinOp | null {
   // timestamps and intervals
   const tsOrDate = (t: SqlType) => isTs(t) || t.name === 'date';
   if (tsOrDate(l) && (R === 'interval' || (R === 'unknown' && isTs(l))) && (op === '+' || op === '-')) {
-    const tt = L === 'date' ? T.timestamp : l;
+    const tt = L === 'timestamptz' ? T.timestamptz : T.timestamp; // the operator's result has no typmod
     return { lt: tt, rt: T.interval, type: tt, fn: (a, b) => new PgTimestamp(tsPlusInterval(ts(a).us, iv(b), op === '+' ? 1 : -1), tt.name === 'timestamptz') };
   }
   if (L === 'interval' && tsOrDate(r) && op === '+') {
-    const tt = R === 'date' ? T.timestamp : r;
+    const tt = R === 'timestamptz' ? T.timestamptz : T.timestamp;
     return { lt: T.interval, rt: tt, type: tt, fn: (a, b) => new PgTimestamp(tsPlusInterval(ts(b).us, iv(a)), tt.name === 'timestamptz') };
   }
   if (isTs(l) && isTs(r) && op === '-') {

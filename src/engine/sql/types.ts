@@ -17,7 +17,7 @@
  * Simplifications: no time / timetz, arrays, composite, bytea or json types; TimeZone is UTC; virtual time 0 is
  * 2000-01-01 00:00:00+00 (see adt/timestamp.ts).
  */
-import { PgError } from '../errors.js';
+import { PgError, notSupported } from '../errors.js';
 import { Numeric } from './numeric.js';
 import { PG15_TYPES } from '../catalog/pg15names.js';
 import { PgFloat, floatIn } from '../adt/float.js';
@@ -93,8 +93,8 @@ export function typeDisplayName(t: SqlType): string {
     case 'numeric': return 'numeric';
     case 'float8': return 'double precision';
     case 'float4': return 'real';
-    case 'timestamp': return 'timestamp without time zone';
-    case 'timestamptz': return 'timestamp with time zone';
+    case 'timestamp': return t.typmod >= 0 ? `timestamp(${t.typmod}) without time zone` : 'timestamp without time zone';
+    case 'timestamptz': return t.typmod >= 0 ? `timestamp(${t.typmod}) with time zone` : 'timestamp with time zone';
     default: return t.name;
   }
 }
@@ -130,9 +130,16 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
     case 'float4': case 'real': return T.float4;
     case 'float': return mod >= 1 && mod <= 24 ? T.float4 : T.float8;
     case 'date': return T.date;
-    case 'timestamp': return T.timestamp;
-    case 'timestamptz': return T.timestamptz;
-    case 'interval': return T.interval;
+    case 'timestamp': case 'timestamptz': {
+      if (!typmods.length) return n === 'timestamp' ? T.timestamp : T.timestamptz;
+      // timestamp(p): fractional seconds rounded to p digits (AdjustTimestampForTypmod); p above 6 is 6
+      const p = typmods[0]!;
+      if (p < 0) throw new PgError('22023', `TIMESTAMP(${p})${n === 'timestamptz' ? ' WITH TIME ZONE' : ''} precision must not be negative`, position !== undefined ? { position } : {});
+      return { name: n, typmod: Math.min(p, 6) };
+    }
+    case 'interval':
+      if (typmods.length) throw notSupported('interval fields and precision (interval(p), interval day to second)', position);
+      return T.interval;
     case 'txid_snapshot': return T.txid_snapshot;
     default: {
       if (PG15_TYPES.has(n)) throw new PgError('0A000', `type ${TYPE_SPELLING[n] ?? n} is not supported by Heapscope`, position !== undefined ? { position } : {});
@@ -195,6 +202,7 @@ export function parseInput(s: string, t: SqlType): Value {
       return t.name === 'int8' ? normInt8(n) : Number(n);
     }
     case 'numeric': {
+      if (/^\s*[+-]?(nan|inf|infinity)\s*$/i.test(s)) throw notSupported('NaN and infinite numeric values');
       const v = Numeric.fromString(s);
       if (!v) throw new PgError('22P02', `invalid input syntax for type numeric: "${s}"`);
       return applyNumericTypmod(v, t);
@@ -214,8 +222,8 @@ export function parseInput(s: string, t: SqlType): Value {
     case 'float8': return floatIn(s, false);
     case 'float4': return floatIn(s, true);
     case 'date': return new PgDate(dateTimeIn(s, 'date'));
-    case 'timestamp': return new PgTimestamp(dateTimeIn(s, 'timestamp'), false);
-    case 'timestamptz': return new PgTimestamp(dateTimeIn(s, 'timestamptz'), true);
+    case 'timestamp': return new PgTimestamp(roundTimestamp(dateTimeIn(s, 'timestamp'), t.typmod), false);
+    case 'timestamptz': return new PgTimestamp(roundTimestamp(dateTimeIn(s, 'timestamptz'), t.typmod), true);
     case 'interval': return intervalIn(s);
     case 'oid': {
       // oidin: strtoul's range, a negative value wraps (-1 is 4294967295)
@@ -238,6 +246,13 @@ export function parseInput(s: string, t: SqlType): Value {
     case 'xid8': { const m = /^\s*(\d+)/.exec(s); return m ? Number(m[1]) : 0; } // xid8in reads what strtoull reads, 0 for none
     default: return s;
   }
+}
+
+/** AdjustTimestampForTypmod: round to p fractional digits (half away from zero). */
+export function roundTimestamp(us: number, typmod: number): number {
+  if (typmod < 0 || typmod >= 6 || !Number.isFinite(us)) return us;
+  const q = 10 ** (6 - typmod);
+  return us >= 0 ? Math.floor((us + q / 2) / q) * q : -Math.floor((-us + q / 2) / q) * q;
 }
 
 export function applyNumericTypmod(v: Numeric, t: SqlType): Numeric {

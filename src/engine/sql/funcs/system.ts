@@ -46,7 +46,7 @@ const defs: FuncDef[] = [
     },
   ]),
   // pg_typeof("any"): the argument's type, as regtype (printed with format_type's name)
-  { name: 'pg_typeof', args: ['any'], ret: T.regtype, immutable: true, build: ([a]) => { const n = typeDisplayName(a!.type); return (() => n) as Fn; } },
+  { name: 'pg_typeof', args: ['any'], ret: T.regtype, immutable: true, build: ([a]) => { const n = typeDisplayName({ name: a!.type.name, typmod: -1 }); return (() => n) as Fn; } },
   { name: 'pg_sleep', args: ['float8'], ret: T.text, build: (_a, c) => { throw notSupported('pg_sleep (the simulator has a virtual clock: advance it in the scenario instead)', c.pos); } },
 ];
 register(defs);
