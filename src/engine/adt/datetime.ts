@@ -167,7 +167,7 @@ export function intervalOut(iv: PgInterval): string {
   let before = false;
   const add = (v: number, unit: string) => {
     if (v === 0) return;
-    parts.push(`${v} ${unit}${v !== 1 ? 's' : ''}`);
+    parts.push(`${before && v > 0 ? '+' : ''}${v} ${unit}${v !== 1 ? 's' : ''}`);
     if (v < 0) before = true;
   };
   add(years, 'year'); add(mons, 'mon'); add(iv.days, 'day');
@@ -254,7 +254,7 @@ function decodeDateTime(s: string, kind: DateTimeKind): number | null {
       if (w === 'bc') { isBC = true; continue; }
       if (w === 'ad') continue;
       if (w === 'z' || w === 'utc' || w === 'gmt' || w === 'zulu' || w === 'ut') { tzOff = 0; continue; }
-      if (w === 'am' || w === 'pm') { if (!haveTime || h > 12) throw new BadField(true); if (w === 'pm' && h < 12) h += 12; if (w === 'am' && h === 12) h = 0; continue; }
+      if (w === 'am' || w === 'pm') { if (!haveTime || h > 12) throw new BadField(false); if (w === 'pm' && h < 12) h += 12; if (w === 'am' && h === 12) h = 0; continue; }
       if (w === 'allballs') { haveTime = true; continue; }
       return null;
     }

@@ -34,6 +34,11 @@ function substr(s: string, start: number, len?: number): string {
   return cs.slice(from - 1, end - 1).join('');
 }
 
+function overlay(s: string, r: string, p: number, n: number): string {
+  if (p <= 0) throw new PgError('22011', 'negative substring length not allowed');
+  return substr(s, 1, p - 1) + r + substr(s, p + n);
+}
+
 function pad(s: string, len: number, fill: string, left: boolean): string {
   if (len <= 0) return '';
   const cs = chars(s);
@@ -157,6 +162,9 @@ register([
   im('substring', ['text', 'int4', 'int4'], T.text, (s, a, l) => substr(S(s), N(a), N(l))),
   im('left', ['text', 'int4'], T.text, (s, n) => { const cs = chars(S(s)); return cs.slice(0, N(n) < 0 ? Math.max(cs.length + N(n), 0) : N(n)).join(''); }),
   im('right', ['text', 'int4'], T.text, (s, n) => { const cs = chars(S(s)); return cs.slice(N(n) < 0 ? Math.min(-N(n), cs.length) : Math.max(cs.length - N(n), 0)).join(''); }),
+  // overlay(s placing r from p [for n]): textoverlay = substr(s, 1, p - 1) || r || substr(s, p + n)
+  im('overlay', ['text', 'text', 'int4'], T.text, (s, r, p) => overlay(S(s), S(r), N(p), cpLen(S(r)))),
+  im('overlay', ['text', 'text', 'int4', 'int4'], T.text, (s, r, p, n) => overlay(S(s), S(r), N(p), N(n))),
   im('reverse', ['text'], T.text, (s) => chars(S(s)).reverse().join('')),
   im('replace', ['text', 'text', 'text'], T.text, (s, a, b) => (S(a) === '' ? S(s) : S(s).split(S(a)).join(S(b)))),
   im('split_part', ['text', 'text', 'int4'], T.text, (s, d, n) => {
