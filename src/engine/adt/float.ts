@@ -20,7 +20,7 @@ export class PgFloat {
   toString(): string { return floatOut(this.v, this.single); }
   cmp(o: PgFloat): number { return floatCmp(this.v, o.v); }
   /** a stable key for index maps (independent of output settings) */
-  key(): string { return 'f' + this.v; }
+  key(): string { return 'f' + (this.v === 0 ? 0 : this.v); } // 0 = -0, NaN = NaN (float8eq)
 }
 
 export const f8 = (v: number) => new PgFloat(v, false);

@@ -17,7 +17,7 @@ import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
 import {
   type SqlType, type Value, T, isIntegral, isStringLike, parseInput, resolveTypeName, checkIntRange, toNumeric,
-  formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod, integerLiteral,
+  formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod, integerLiteral, groupKey,
 } from './types.js';
 import { intArith, intNegate } from './intarith.js';
 import { pg15HasFunction } from '../catalog/pg15names.js';
@@ -790,7 +790,7 @@ export function newAggState(spec: AggSpec): { add(v: Value): void; result(): Val
   const seen = spec.distinct ? new Set<string>() : null;
   const dedup = (v: Value) => {
     if (!seen) return false;
-    const k = formatValue(v)!;
+    const k = groupKey(v)!;
     if (seen.has(k)) return true;
     seen.add(k);
     return false;

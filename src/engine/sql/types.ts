@@ -286,6 +286,16 @@ export function formatValue(v: Value): string | null {
   return v.toString();
 }
 
+/**
+ * The key equal values share when grouped or deduplicated (GROUP BY, DISTINCT, count(DISTINCT)): the equality
+ * operator's notion, not the output text — 0 and -0 are one float, '1 day' and '24 hours' one interval, and a
+ * date's key does not depend on DateStyle.
+ */
+export function groupKey(v: Value): string | null {
+  if (v !== null && typeof v === 'object' && 'key' in v) return v.key();
+  return formatValue(v);
+}
+
 export function toNumeric(v: number | bigint | Numeric): Numeric {
   return typeof v === 'number' || typeof v === 'bigint' ? Numeric.fromInt(v) : v;
 }
