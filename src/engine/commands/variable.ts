@@ -144,8 +144,8 @@ export function setStatement(eng: Engine, s: Session, n: N): QueryResult {
   if (!d) throw unknown(lower);
   checkSettable(d);
   const shown = reset ? undefined : d.name === 'default_transaction_isolation' ? isolationOf(d.name, value) : canonicalValue(d, value, d.name === 'DateStyle' ? s.gucs.get(d.name) : '');
-  if (isUnmodelled(d) && shown !== undefined && shown !== d.shown) {
-    throw notSupported(`${d.name} (the simulator does not model it: only its default, ${d.shown}, can be set)`);
+  if (isUnmodelled(d, shown) && shown !== undefined && shown !== d.shown) {
+    throw notSupported(d.name === 'extra_float_digits' ? 'extra_float_digits below 1 (float output is always the shortest exact form)' : `${d.name} (the simulator does not model it: only its default, ${d.shown}, can be set)`);
   }
   s.gucs.set(d, shown, { inTransaction: inBlock, local });
   return tag;

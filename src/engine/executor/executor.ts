@@ -47,6 +47,7 @@ import {
   type HeapContext, type TupleLockMode, 
 } from '../heap/heapam.js';
 import { LockMode } from '../lock/lock.js';
+import { setRegclassLookup } from '../catalog/regclass.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { formatSnapshot } from '../snapshot/snapshot.js';
 import {
@@ -110,6 +111,7 @@ export class Executor {
 
   env(s: Session, snapshot: () => Snapshot): ExprEnv {
     const eng = this.eng;
+    setRegclassLookup(eng.catalog);
     return {
       txidCurrent: (assign) => (assign ? eng.ensureTopXid(s) : s.tx?.xid || null),
       nextval: (name) => eng.nextval(s, name),
@@ -120,6 +122,7 @@ export class Executor {
       xactStatus: (xid) => eng.xactStatus(xid),
       currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
       params: s.params,
+      timestamps: () => ({ xact: s.xactStartAt, stmt: s.stmtStartAt, clock: eng.clock.now }),
     };
   }
 

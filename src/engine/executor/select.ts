@@ -18,7 +18,7 @@ import { type RawStmt, intConst } from '../sql/parser.js';
 import {
   compileExpr, castTo, compareValues, newAggState, type Compiled, type Scope, type Row, type AggSpec, 
 } from '../sql/expr.js';
-import { type SqlType, type Value, T, formatValue } from '../sql/types.js';
+import { type SqlType, type Value, T, formatValue, groupKey } from '../sql/types.js';
 import type { Table } from '../catalog/catalog.js';
 import { lockTuple, lockLatest, type WaitPolicy } from './rowlocks.js';
 import {
@@ -239,7 +239,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     }
     const vals = targets.map((t) => t.fn(r));
     if (seen) {
-      const key = JSON.stringify(vals.map(formatValue));
+      const key = JSON.stringify(vals.map(groupKey));
       if (seen.has(key)) continue;
       seen.add(key);
     }
@@ -276,7 +276,7 @@ export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols:
   const cols = [...groupCols];
   const order: string[] = [];
   const get = (r: Row) => {
-    const key = hasGroup ? JSON.stringify(cols.map((c) => formatValue(r.vals[c]!))) : '';
+    const key = hasGroup ? JSON.stringify(cols.map((c) => groupKey(r.vals[c]!))) : '';
     let g = groups.get(key);
     if (!g) { g = { rep: r, states: aggs.map(newAggState) }; groups.set(key, g); order.push(key); }
     return g;

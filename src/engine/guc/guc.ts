@@ -46,7 +46,9 @@ export function allSettings(): readonly SettingDef[] { return PG15_SETTING_DEFS;
 
 /** Settings that would change behaviour the simulator does not model: only their default is accepted. */
 const UNMODELLED = new Set(['statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', 'idle_session_timeout',
-  'default_transaction_deferrable', 'transaction_deferrable', 'default_transaction_isolation_level']);
+  'default_transaction_deferrable', 'transaction_deferrable', 'default_transaction_isolation_level',
+  // interval output is always IntervalStyle postgres (adt/datetime.ts)
+  'IntervalStyle']);
 /** GUC_LIST_INPUT: may be given several values (SET search_path = a, b); GUC_LIST_QUOTE: each is an identifier */
 const LIST_INPUT = new Set(['datestyle', 'search_path', 'temp_tablespaces', 'session_preload_libraries', 'local_preload_libraries', 'shared_preload_libraries', 'log_destination', 'wal_consistency_checking', 'debug_io_direct']);
 const LIST_QUOTE = new Set(['search_path', 'temp_tablespaces', 'session_preload_libraries', 'local_preload_libraries', 'shared_preload_libraries']);
@@ -221,7 +223,11 @@ export function checkSettable(d: SettingDef): void {
   }
 }
 
-export function isUnmodelled(d: SettingDef): boolean { return UNMODELLED.has(d.name); }
+export function isUnmodelled(d: SettingDef, shown?: string): boolean {
+  // every extra_float_digits above 0 means the shortest exact output (float.c since 12); 0 and below are not modelled
+  if (d.name === 'extra_float_digits') return shown !== undefined && Number(shown) <= 0;
+  return UNMODELLED.has(d.name);
+}
 
 /**
  * One session's settings: the values it set (the rest are the server's), and the stack that makes SET

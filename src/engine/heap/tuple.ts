@@ -108,7 +108,9 @@ export function tupleLength(values: Value[], types: SqlType[]): { len: number; h
     switch (types[i]!.name) {
       case 'int2': off = align(off, 2) + 2; break;
       case 'int4': off = align(off, 4) + 4; break;
-      case 'int8': off = align(off, 8) + 8; break;
+      case 'int8': case 'float8': case 'timestamp': case 'timestamptz': off = align(off, 8) + 8; break; // typalign 'd'
+      case 'float4': case 'date': case 'oid': case 'regclass': off = align(off, 4) + 4; break; // typalign 'i'
+      case 'interval': off = align(off, 8) + 16; break; // int64 time, int32 day, int32 month
       case 'bool': off += 1; break;
       default: {
         hasVarwidth = true;

@@ -13,6 +13,9 @@
  */
 import type { Value } from '../sql/types.js';
 import { formatValue } from '../sql/types.js';
+
+/** A key's text for the entry map: dates, timestamps and floats by their stored value, not by DateStyle's output. */
+const keyText = (v: Exclude<Value, null>): string => (typeof v === 'object' && 'key' in v ? v.key() : formatValue(v)!);
 import { TidMap } from './tidmap.js';
 
 export class BtreeIndex {
@@ -53,13 +56,13 @@ export class BtreeIndex {
     if (this.columns.length === 1) {
       const v = values[this.columns[0]!]!;
       if (v === null) return null;
-      return typeof v === 'number' ? v : 's' + formatValue(v);
+      return typeof v === 'number' ? v : 's' + keyText(v);
     }
     const parts: (string | null)[] = [];
     for (const c of this.columns) {
       const v = values[c]!;
       if (v === null) return null;
-      parts.push(formatValue(v));
+      parts.push(keyText(v));
     }
     return JSON.stringify(parts);
   }

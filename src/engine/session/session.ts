@@ -65,6 +65,9 @@ export class Session {
   params: { value: import('../sql/types.js').Value; type: import('../sql/types.js').SqlType }[] | null = null;
   /** literal values of the statement being run (see sql/parser.ts: parse cache with literal lifting) */
   literals: Map<number, number> | null = null;
+  /** virtual ms when the current query string arrived (statement_timestamp) and the transaction began (now()) */
+  stmtStartAt = 0;
+  xactStartAt = 0;
   /** the query string being executed (for deadlock reports: "Process 123: UPDATE ...") */
   currentQuery = '';
   /** set when the last transaction was aborted by a deadlock, for the status line */

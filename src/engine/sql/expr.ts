@@ -6,17 +6,29 @@
  * as FigureColname() does (?column?, count, int4 ...), and reports PostgreSQL's errors (42703 unknown column,
  * 42883 no such operator, 22012 division by zero, 22003 out of range). Evaluation is three-valued (NULL).
  *
+ * Function calls are resolved in the function catalog (sql/funcs/registry.ts, pg_proc's role); casts and
+ * operators of the float, date/time and oid types come from sql/adtops.ts.
+ *
  * Mirrors: src/backend/parser/parse_expr.c, parse_target.c (FigureColname), parse_oper.c, utils/adt/*.
- * Simplifications: a fixed set of types, operators and functions; no implicit-cast search.
+ * Simplifications: a fixed set of types and operators; implicit casts only along pg_cast's paths that these
+ * types need.
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
 import {
   type SqlType, type Value, T, isIntegral, isStringLike, parseInput, resolveTypeName, checkIntRange, toNumeric,
-  formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod, integerLiteral,
+  formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod, integerLiteral, groupKey,
 } from './types.js';
-import { intArith, intNegate, intAbs } from './intarith.js';
+import { intArith, intNegate } from './intarith.js';
 import { pg15HasFunction } from '../catalog/pg15names.js';
+import { resolveFunction, buildCall, hasFunction, noSuchFunction } from './funcs/registry.js';
+import './funcs/varlena.js';
+import './funcs/numeric.js';
+import './funcs/datetime.js';
+import './funcs/system.js';
+import { adtCast, adtUnify, adtCompare, adtBinary, adtNegate, adtAggState } from './adtops.js';
+import { virtualTimestamp } from '../adt/timestamp.js';
+import { PgDate, PgTimestamp, USECS_PER_DAY } from '../adt/datetime.js';
 import type { Item } from '../heap/tuple.js';
 import { literalAt, intConst } from './parser.js';
 
@@ -51,6 +63,8 @@ export interface ExprEnv {
   currentSetting(name: string, missingOk: boolean): string | null;
   /** $1, $2, … of the EXECUTE being run (commands/prepare.ts); absent in a simple query */
   params?: { value: Value; type: SqlType }[] | null;
+  /** virtual milliseconds: the transaction's start, the statement's start, now (for now() and friends) */
+  timestamps(): { xact: number; stmt: number; clock: number };
 }
 
 /** a column in scope; `dropped` (attisdropped) keeps its slot in the row but is left out of * and never matches a name */
@@ -190,7 +204,34 @@ function compileNode(node: N, scope: Scope): Compiled {
     }
     case 'A_ArrayExpr': throw notSupported('arrays', posOf(n.location));
     case 'RowExpr': throw notSupported('row constructors', posOf(n.location));
-    case 'SQLValueFunction': throw notSupported(`${String(n.op).replace('SVFOP_', '').toLowerCase()}`, posOf(n.location));
+    case 'SQLValueFunction': {
+      // CURRENT_TIMESTAMP / CURRENT_DATE / LOCALTIMESTAMP: the transaction's start on the virtual clock
+      const op = String(n.op).replace('SVFOP_', '').toLowerCase();
+      const env = scope.env;
+      const xact = () => virtualTimestamp(env.timestamps().xact);
+      switch (op) {
+        case 'current_timestamp': case 'current_timestamp_n': return { fn: xact, type: T.timestamptz, name: 'current_timestamp', strength: 2 };
+        case 'localtimestamp': case 'localtimestamp_n': return { fn: () => new PgTimestamp(xact().us, false), type: T.timestamp, name: 'localtimestamp', strength: 2 };
+        case 'current_date': return { fn: () => new PgDate(Math.floor(xact().us / USECS_PER_DAY)), type: T.date, name: 'current_date', strength: 2 };
+        default: throw notSupported(op, posOf(n.location));
+      }
+    }
+    case 'MinMaxExpr': {
+      const name = n.op === 'IS_GREATEST' ? 'greatest' : 'least';
+      const ca = ((n.args ?? []) as N[]).map((a) => compileExpr(a, scope));
+      const pos = posOf(n.location);
+      const type = commonType(ca, name.toUpperCase(), pos);
+      const fns = ca.map((a) => castTo(a, type, false, pos).fn);
+      const sign = name === 'greatest' ? 1 : -1;
+      const c: Compiled = {
+        fn: (r) => {
+          let best: Value = null;
+          for (const f of fns) { const v = f(r); if (v !== null && (best === null || compareValues(v, best) * sign > 0)) best = v; }
+          return best;
+        }, type, name, strength: 2,
+      };
+      return ca.every((a) => a.isConst) ? fold(c) : c;
+    }
     default: {
       // SQL/JSON (16/17): what 15's grammar reads as a call of an ordinary function (json_array(...), json_value(...))
       const call = jsonAsFunctionCall(t, n);
@@ -352,6 +393,8 @@ function unifyTypes(a: SqlType, b: SqlType, op: string, pos?: number): SqlType {
   if ((isIntegral(a) || a.name === 'numeric') && (isIntegral(b) || b.name === 'numeric')) return T.numeric;
   if (isStringLike(a) && isStringLike(b)) return T.text;
   if (a.name === b.name) return a;
+  const adt = adtUnify(a, b);
+  if (adt) return adt;
   const xidLike = (t: SqlType) => t.name === 'xid' || t.name === 'xid8' || t.name === 'cid';
   if ((xidLike(a) && (xidLike(b) || isIntegral(b))) || (xidLike(b) && isIntegral(a))) return T.int8;
   throw new PgError('42883', `operator does not exist: ${typeDisplayName(a)} ${op} ${typeDisplayName(b)}`, {
@@ -411,6 +454,10 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
     });
   }
   if (isIntegral(target) && isIntegral(from)) return wrap((v) => checkIntRange(v as number | bigint, target));
+  const adt = adtCast(from, target, explicit);
+  if (adt) return wrap(adt);
+  // booltext: a boolean cast to a string type is spelled out
+  if (from.name === 'bool' && isStringLike(target)) return wrap((v) => applyStringTypmod(v ? 'true' : 'false', target, explicit));
   if (isIntegral(target) && from.name === 'numeric') {
     return wrap((v) => checkIntRange((v as Numeric).round(0).unscaled, target));
   }
@@ -437,6 +484,8 @@ function compareValues(a: Exclude<Value, null>, b: Exclude<Value, null>): number
   if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number')) return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  const adt = adtCompare(a, b);
+  if (adt !== null) return adt;
   const sa = String(a), sb = String(b);
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
@@ -487,6 +536,16 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
     const str = (v: Value) => (typeof v === 'boolean' ? (v ? 'true' : 'false') : formatValue(v)!); // bool's text cast spells it out
     return { fn: (row) => { const a = lf(row); const b = rf(row); return a === null || b === null ? null : str(a) + str(b); }, type: T.text, name: '?column?', strength: 0 };
   }
+  let adt;
+  try { adt = adtBinary(op, l.type, r.type); } catch (e) {
+    if (e instanceof PgError && pos !== undefined && e.position === undefined) e.position = pos;
+    throw e;
+  }
+  if (adt) {
+    const lf = castTo(l, adt.lt, false, pos).fn, rf = castTo(r, adt.rt, false, pos).fn, g = adt.fn;
+    return { fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(a, b); }, type: adt.type, name: '?column?', strength: 0 };
+  }
+  if (op === '^') return compileOperatorFunc('power', [l, r], pos);
   const t = unifyTypes(l.type, r.type, op, pos);
   const lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
   if (isIntegral(t)) {
@@ -504,6 +563,7 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
       case '-': g = (a, b) => a.sub(b); break;
       case '*': g = (a, b) => a.mul(b); break;
       case '/': g = (a, b) => { if (b.isZero()) throw new PgError('22012', 'division by zero'); return a.div(b); }; break;
+      case '%': return compileOperatorFunc('mod', [l, r], pos);
       default: throw opNotExist(op, l.type, r.type, pos);
     }
     return {
@@ -512,6 +572,12 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
     };
   }
   throw opNotExist(op, l.type, r.type, pos);
+}
+/** An operator implemented by a function of the catalog (numeric_power for ^, dsqrt for |/ ...). */
+function compileOperatorFunc(fname: string, args: Compiled[], pos?: number): Compiled {
+  const def = resolveFunction(fname, args.map((a) => a.type), pos);
+  const c = buildCall(def, args, { env: null as never, pos, name: '?column?' }, (x, t) => castTo(x, t, false, pos));
+  return { ...c, name: '?column?', strength: 0 };
 }
 const opNotExist = (op: string, a: SqlType, b: SqlType, pos?: number) =>
   new PgError('42883', `operator does not exist: ${typeDisplayName(a)} ${op} ${typeDisplayName(b)}`, {
@@ -544,7 +610,18 @@ function compileAExpr(n: N, scope: Scope): Compiled {
           if (isIntegral(r.type)) { const f = r.fn, t = r.type; return { fn: (row) => { const v = f(row); return v === null ? null : intNegate(v as number | bigint, t); }, type: r.type, name: '?column?', strength: 0 }; }
           if (r.type.name === 'numeric') { const f = r.fn; return { fn: (row) => { const v = f(row); return v === null ? null : (v as Numeric).neg(); }, type: T.numeric, name: '?column?', strength: 0 }; }
         }
+        if (op === '-') {
+          const neg = adtNegate(r.type);
+          if (neg) { const f = r.fn; const c: Compiled = { fn: (row) => { const v = f(row); return v === null ? null : neg(v); }, type: r.type, name: '?column?', strength: 0 }; return r.isConst ? fold(c) : c; }
+        }
         if (op === '+') return r;
+        const fname = op === '|/' ? 'sqrt' : op === '||/' ? 'cbrt' : op === '@' ? 'abs' : null;
+        if (fname) return compileOperatorFunc(fname, [r], pos);
+        if (op === '-') {
+          throw new PgError('42883', `operator does not exist: ${op} ${typeDisplayName(r.type)}`, {
+            hint: 'No operator matches the given name and argument type. You might need to add an explicit type cast.', ...(pos !== undefined ? { position: pos } : {}),
+          });
+        }
         throw notSupported(`prefix operator ${op}`, pos);
       }
       const l = compileExpr(n.lexpr, scope), r = compileExpr(n.rexpr, scope);
@@ -670,82 +747,16 @@ function compileFunc(n: N, scope: Scope): Compiled {
   if (n.over) throw notSupported('window functions', pos);
   if (AGGS.has(name)) return compileAggregate(name as AggSpec['kind'], n, args, scope, pos);
   if (n.agg_star) throw new PgError('42809', `${name}(*) specified, but ${name} is not an aggregate function`, { position: pos });
+  if (args.some((a) => a.NamedArgExpr)) throw notSupported('named function arguments (name => value)', pos);
   const ca = args.map((a) => compileExpr(a, scope));
-  const env = scope.env;
-  const noSuchFunction = () => new PgError('42883', `function ${name}(${ca.map((a) => typeDisplayName(a.type === T.unknown ? T.text : a.type)).join(', ')}) does not exist`, {
-    hint: 'No function matches the given name and argument types. You might need to add explicit type casts.', position: pos,
-  });
-  const argc = (k: number) => { if (ca.length !== k) throw noSuchFunction(); };
-  const mk = (fn: Fn, type: SqlType): Compiled => ({ fn, type, name, strength: 2 });
-  switch (name) {
-    case 'txid_current': case 'pg_current_xact_id': argc(0); return mk(() => env.txidCurrent(true), name === 'txid_current' ? T.int8 : T.xid8);
-    case 'txid_current_if_assigned': case 'pg_current_xact_id_if_assigned': argc(0); return mk(() => env.txidCurrent(false), name === 'txid_current_if_assigned' ? T.int8 : T.xid8);
-    case 'pg_current_snapshot': case 'txid_current_snapshot': argc(0); return mk(() => env.currentSnapshot(), name === 'pg_current_snapshot' ? T.pg_snapshot : T.txid_snapshot);
-    case 'pg_xact_status': case 'txid_status': {
-      argc(1);
-      const f = castTo(ca[0]!, name === 'txid_status' ? T.int8 : T.xid8, false, pos).fn;
-      return mk((r) => { const v = f(r); return v === null ? null : env.xactStatus(v as number); }, T.text);
-    }
-    case 'current_setting': {
-      if (ca.length < 1 || ca.length > 2) argc(1);
-      const f = castTo(ca[0]!, T.text, false, pos).fn;
-      const missingOk = ca[1] ? castTo(ca[1], T.bool, false, pos).fn : () => false;
-      return mk((r) => { const v = f(r); const ok = missingOk(r); return v === null || ok === null ? null : env.currentSetting(String(v), ok === true); }, T.text);
-    }
-    case 'abs': {
-      argc(1);
-      const a = ca[0]!;
-      const f = a.fn;
-      if (isIntegral(a.type)) return mk((r) => { const v = f(r); return v === null ? null : intAbs(v as number | bigint, a.type); }, a.type);
-      const g = castTo(a, T.numeric, false, pos).fn;
-      return mk((r) => { const v = g(r) as Numeric | null; return v === null ? null : v.unscaled < 0n ? v.neg() : v; }, T.numeric);
-    }
-    case 'lower': case 'upper': case 'length': case 'char_length': {
-      argc(1);
-      if (!isStringLike(ca[0]!.type)) throw noSuchFunction(); // no implicit cast to text: lower(integer) does not exist
-      const f = castTo(ca[0]!, T.text, false, pos).fn;
-      if (name === 'lower') return mk((r) => { const v = f(r); return v === null ? null : String(v).toLowerCase(); }, T.text);
-      if (name === 'upper') return mk((r) => { const v = f(r); return v === null ? null : String(v).toUpperCase(); }, T.text);
-      return mk((r) => { const v = f(r); return v === null ? null : [...String(v)].length; }, T.int4);
-    }
-    case 'greatest': case 'least': {
-      const type = commonType(ca, name.toUpperCase(), pos);
-      const fns = ca.map((a) => castTo(a, type, false, pos).fn);
-      const sign = name === 'greatest' ? 1 : -1;
-      return mk((r) => {
-        let best: Value = null;
-        for (const f of fns) { const v = f(r); if (v !== null && (best === null || compareValues(v, best) * sign > 0)) best = v; }
-        return best;
-      }, type);
-    }
-    case 'nextval': case 'currval': {
-      argc(1);
-      const f = castTo(ca[0]!, T.text, false, pos).fn;
-      const g = name === 'nextval' ? env.nextval : env.currval;
-      // a literal name is a regclass constant: an unknown relation is reported at the literal
-      const at = ca[0]!.literal ? ca[0]!.location : undefined;
-      return mk((r) => {
-        const v = f(r);
-        if (v === null) return null;
-        try { return g(String(v)); } catch (e) { if (e instanceof PgError && e.sqlstate === '42P01' && at !== undefined && e.position === undefined) e.position = at; throw e; }
-      }, T.int8);
-    }
-    case 'setval': {
-      if (ca.length < 2 || ca.length > 3) argc(2);
-      const f = castTo(ca[0]!, T.text, false, pos).fn, v = castTo(ca[1]!, T.int8, false, pos).fn;
-      const called = ca[2] ? castTo(ca[2], T.bool, false, pos).fn : () => true;
-      return mk((r) => { const a = f(r), b = v(r); return a === null || b === null ? null : env.setval(String(a), b as number | bigint, called(r) !== false); }, T.int8);
-    }
-    case 'pg_sleep': throw notSupported('pg_sleep (the simulator has a virtual clock: advance it in the scenario instead)', pos);
-    case 'generate_series': throw notSupported('generate_series outside FROM', pos);
-    case 'now': case 'clock_timestamp': case 'random': case 'current_timestamp':
-      throw notSupported(`${name}() (the engine is deterministic: no wall clock, no randomness)`, pos);
-    default:
-      if (pg15HasFunction(name, ca.length)) throw notSupported(`the function ${name}()`, pos);
-      throw new PgError('42883', `function ${name}(${ca.map((a) => typeDisplayName(a.type.name === 'unknown' ? T.unknown : a.type)).join(', ')}) does not exist`, {
-        hint: 'No function matches the given name and argument types. You might need to add explicit type casts.', position: pos,
-      });
+  if (name === 'generate_series') throw notSupported('generate_series outside FROM', pos);
+  if (!hasFunction(name)) {
+    if (pg15HasFunction(name, ca.length)) throw notSupported(`the function ${name}()`, pos);
+    throw noSuchFunction(names.join('.'), ca.map((a) => a.type), pos);
   }
+  // errors name the function as written: the SQL-syntax forms (EXTRACT, POSITION, SUBSTRING ...) as pg_catalog.f
+  const def = resolveFunction(name, ca.map((a) => a.type), pos, names.join('.'));
+  return buildCall(def, ca, { env: scope.env, pos, name }, (x, t) => castTo(x, t, false, pos));
 }
 
 function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, pos?: number): Compiled {
@@ -767,10 +778,13 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
     case 'sum':
       if (at.name === 'int2' || at.name === 'int4') type = T.int8;
       else if (at.name === 'int8' || at.name === 'numeric') type = T.numeric;
+      else if (at.name === 'float8' || at.name === 'float4' || at.name === 'interval') type = at;
       else throw new PgError('42883', `function sum(${typeDisplayName(at)}) does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
       break;
     case 'avg':
       if (isIntegral(at) || at.name === 'numeric') type = T.numeric;
+      else if (at.name === 'float8' || at.name === 'float4') type = T.float8;
+      else if (at.name === 'interval') type = T.interval;
       else throw new PgError('42883', `function avg(${typeDisplayName(at)}) does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
       break;
     default: type = at.name === 'unknown' ? T.text : at;
@@ -785,7 +799,7 @@ export function newAggState(spec: AggSpec): { add(v: Value): void; result(): Val
   const seen = spec.distinct ? new Set<string>() : null;
   const dedup = (v: Value) => {
     if (!seen) return false;
-    const k = formatValue(v)!;
+    const k = groupKey(v)!;
     if (seen.has(k)) return true;
     seen.add(k);
     return false;
@@ -796,6 +810,8 @@ export function newAggState(spec: AggSpec): { add(v: Value): void; result(): Val
       return { add: (v) => { if (spec.star || (v !== null && !dedup(v))) c++; }, result: () => c };
     }
     case 'sum': case 'avg': {
+      const adt = adtAggState(spec.kind, spec.arg?.type ?? T.int8, dedup);
+      if (adt) return adt;
       // int4_sum / int8_avg_accum: a number while the running sum stays a safe integer, exact Numeric after that
       let intSum = 0, big: Numeric | null = null, count = 0;
       return {

@@ -7,19 +7,43 @@
  * PostgreSQL text form. Output follows each type's output function (boolout prints t/f, numeric_out keeps the
  * display scale), so transcripts print exactly what psql/libpq would receive.
  *
- * Mirrors: src/backend/utils/adt/{int.c,int8.c,bool.c,varchar.c,numeric.c} input/output and range checks.
- * Integer arithmetic is exact, with PostgreSQL's overflow errors (int4pl, int8mul, ... in int.c / int8.c).
- * Simplifications: no dates, floats, arrays or composite types.
+ * double precision / real → PgFloat, date → PgDate, timestamp / timestamptz → PgTimestamp, interval → PgInterval
+ * (src/engine/adt: their input and output functions), oid → number, regclass → RegClass (the oid and the name it
+ * had when cast), regtype → its display name.
+ *
+ * Mirrors: src/backend/utils/adt/{int.c,int8.c,bool.c,varchar.c,numeric.c,float.c,date.c,timestamp.c,oid.c,
+ * regproc.c} input/output and range checks. Integer arithmetic is exact, with PostgreSQL's overflow errors (int4pl,
+ * int8mul, ... in int.c / int8.c).
+ * Simplifications: no time / timetz, arrays, composite, bytea or json types; TimeZone is UTC; virtual time 0 is
+ * 2000-01-01 00:00:00+00 (see adt/timestamp.ts).
  */
-import { PgError } from '../errors.js';
+import { PgError, notSupported } from '../errors.js';
 import { Numeric } from './numeric.js';
 import { PG15_TYPES } from '../catalog/pg15names.js';
+import { PgFloat, floatIn } from '../adt/float.js';
+import { PgDate, PgTimestamp, PgInterval, dateTimeIn, intervalIn } from '../adt/datetime.js';
+
+/**
+ * How regclass input and output find relations: set by the executor for the statement it runs (the catalog is
+ * the engine's; like the DateStyle global, this is the backend's state while the statement runs).
+ */
+export const regclassLookup: { byName(name: string): number | null; byOid(oid: number): string | null } = {
+  byName: () => null, byOid: () => null,
+};
+/** A regclass value: the relation's oid and its name (regclassout prints the name, or the oid if there is none). */
+export class RegClass {
+  constructor(readonly oid: number, readonly name: string | null) {}
+  toString(): string { return this.name ?? String(this.oid); }
+  cmp(o: RegClass): number { return this.oid - o.oid; }
+  key(): string { return 'r' + this.oid; }
+}
 
 export type TypeName =
   | 'int2' | 'int4' | 'int8' | 'numeric' | 'text' | 'varchar' | 'bpchar' | 'bool'
-  | 'xid' | 'xid8' | 'cid' | 'tid' | 'pg_snapshot' | 'txid_snapshot' | 'unknown';
+  | 'xid' | 'xid8' | 'cid' | 'tid' | 'pg_snapshot' | 'txid_snapshot' | 'unknown'
+  | 'float4' | 'float8' | 'date' | 'timestamp' | 'timestamptz' | 'interval' | 'oid' | 'regclass' | 'regtype';
 
-export type Value = null | number | bigint | boolean | string | Numeric;
+export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass;
 
 export interface SqlType { name: TypeName; typmod: number }
 
@@ -39,7 +63,19 @@ export const T = {
   tid: { name: 'tid', typmod: -1 } as SqlType,
   pg_snapshot: { name: 'pg_snapshot', typmod: -1 } as SqlType,
   txid_snapshot: { name: 'txid_snapshot', typmod: -1 } as SqlType,
+  float4: { name: 'float4', typmod: -1 } as SqlType,
+  float8: { name: 'float8', typmod: -1 } as SqlType,
+  date: { name: 'date', typmod: -1 } as SqlType,
+  timestamp: { name: 'timestamp', typmod: -1 } as SqlType,
+  timestamptz: { name: 'timestamptz', typmod: -1 } as SqlType,
+  interval: { name: 'interval', typmod: -1 } as SqlType,
+  oid: { name: 'oid', typmod: -1 } as SqlType,
+  regclass: { name: 'regclass', typmod: -1 } as SqlType,
+  regtype: { name: 'regtype', typmod: -1 } as SqlType,
 };
+
+export const isFloat = (t: SqlType) => t.name === 'float8' || t.name === 'float4';
+export const isDateTime = (t: SqlType) => t.name === 'date' || t.name === 'timestamp' || t.name === 'timestamptz';
 
 export const isIntegral = (t: SqlType) => t.name === 'int2' || t.name === 'int4' || t.name === 'int8';
 export const isNumericLike = (t: SqlType) => isIntegral(t) || t.name === 'numeric';
@@ -55,12 +91,17 @@ export function typeDisplayName(t: SqlType): string {
     case 'varchar': return t.typmod > 0 ? `character varying(${t.typmod})` : 'character varying';
     case 'bpchar': return t.typmod > 0 ? `character(${t.typmod})` : 'character';
     case 'numeric': return 'numeric';
+    case 'float8': return 'double precision';
+    case 'float4': return 'real';
+    case 'timestamp': return t.typmod >= 0 ? `timestamp(${t.typmod}) without time zone` : 'timestamp without time zone';
+    case 'timestamptz': return t.typmod >= 0 ? `timestamp(${t.typmod}) with time zone` : 'timestamp with time zone';
     default: return t.name;
   }
 }
 /** Names used when an error message talks about input syntax ("invalid input syntax for type integer"). */
 function inputTypeName(t: SqlType): string {
   if (t.name === 'varchar') return 'character varying';
+  if (t.name === 'timestamp') return 'timestamp';
   return typeDisplayName({ name: t.name, typmod: -1 });
 }
 
@@ -82,7 +123,23 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
     case 'cid': return T.cid;
     case 'tid': return T.tid;
     case 'pg_snapshot': return T.pg_snapshot;
-    case 'regclass': return T.text; // a relation name: nextval('t_id_seq'::regclass)
+    case 'regclass': return T.regclass;
+    case 'regtype': return T.regtype;
+    case 'oid': return T.oid;
+    case 'float8': case 'double precision': return T.float8;
+    case 'float4': case 'real': return T.float4;
+    case 'float': return mod >= 1 && mod <= 24 ? T.float4 : T.float8;
+    case 'date': return T.date;
+    case 'timestamp': case 'timestamptz': {
+      if (!typmods.length) return n === 'timestamp' ? T.timestamp : T.timestamptz;
+      // timestamp(p): fractional seconds rounded to p digits (AdjustTimestampForTypmod); p above 6 is 6
+      const p = typmods[0]!;
+      if (p < 0) throw new PgError('22023', `TIMESTAMP(${p})${n === 'timestamptz' ? ' WITH TIME ZONE' : ''} precision must not be negative`, position !== undefined ? { position } : {});
+      return { name: n, typmod: Math.min(p, 6) };
+    }
+    case 'interval':
+      if (typmods.length) throw notSupported('interval fields and precision (interval(p), interval day to second)', position);
+      return T.interval;
     case 'txid_snapshot': return T.txid_snapshot;
     default: {
       if (PG15_TYPES.has(n)) throw new PgError('0A000', `type ${TYPE_SPELLING[n] ?? n} is not supported by Heapscope`, position !== undefined ? { position } : {});
@@ -145,6 +202,7 @@ export function parseInput(s: string, t: SqlType): Value {
       return t.name === 'int8' ? normInt8(n) : Number(n);
     }
     case 'numeric': {
+      if (/^\s*[+-]?(nan|inf|infinity)\s*$/i.test(s)) throw notSupported('NaN and infinite numeric values');
       const v = Numeric.fromString(s);
       if (!v) throw new PgError('22P02', `invalid input syntax for type numeric: "${s}"`);
       return applyNumericTypmod(v, t);
@@ -155,14 +213,46 @@ export function parseInput(s: string, t: SqlType): Value {
       if (['f', 'fa', 'fal', 'fals', 'false', 'n', 'no', 'of', 'off', '0'].includes(v)) return false;
       throw new PgError('22P02', `invalid input syntax for type boolean: "${s}"`);
     }
-    case 'xid': case 'xid8': case 'cid': {
+    case 'xid': case 'cid': {
       const m = /^\s*(\d+)\s*$/.exec(s);
       if (!m) throw new PgError('22P02', `invalid input syntax for type ${t.name}: "${s}"`);
       return Number(m[1]);
     }
     case 'varchar': case 'bpchar': return applyStringTypmod(s, t, false);
+    case 'float8': return floatIn(s, false);
+    case 'float4': return floatIn(s, true);
+    case 'date': return new PgDate(dateTimeIn(s, 'date'));
+    case 'timestamp': return new PgTimestamp(roundTimestamp(dateTimeIn(s, 'timestamp'), t.typmod), false);
+    case 'timestamptz': return new PgTimestamp(roundTimestamp(dateTimeIn(s, 'timestamptz'), t.typmod), true);
+    case 'interval': return intervalIn(s);
+    case 'oid': {
+      // oidin: strtoul's range, a negative value wraps (-1 is 4294967295)
+      const m = /^\s*([+-]?\d+)\s*$/.exec(s);
+      if (!m) throw new PgError('22P02', `invalid input syntax for type oid: "${s}"`);
+      const n = BigInt(m[1]!);
+      if (n > 4294967295n || n < -2147483648n) throw new PgError('22003', `value "${s}" is out of range for type oid`);
+      return Number(n < 0n ? n + 4294967296n : n);
+    }
+    case 'regclass': {
+      // regclassin: a number is an oid as it is; a name must be a relation (42P01)
+      const t0 = s.trim();
+      if (/^\d+$/.test(t0)) return new RegClass(Number(t0), regclassLookup.byOid(Number(t0)));
+      const name = t0.startsWith('"') && t0.endsWith('"') ? t0.slice(1, -1).replace(/""/g, '"') : t0.toLowerCase();
+      const bare = name.replace(/^(pg_catalog|public)\./, '');
+      const oid = regclassLookup.byName(bare);
+      if (oid === null) throw new PgError('42P01', `relation "${name}" does not exist`);
+      return new RegClass(oid, bare);
+    }
+    case 'xid8': { const m = /^\s*(\d+)/.exec(s); return m ? Number(m[1]) : 0; } // xid8in reads what strtoull reads, 0 for none
     default: return s;
   }
+}
+
+/** AdjustTimestampForTypmod: round to p fractional digits (half away from zero). */
+export function roundTimestamp(us: number, typmod: number): number {
+  if (typmod < 0 || typmod >= 6 || !Number.isFinite(us)) return us;
+  const q = 10 ** (6 - typmod);
+  return us >= 0 ? Math.floor((us + q / 2) / q) * q : -Math.floor((-us + q / 2) / q) * q;
 }
 
 export function applyNumericTypmod(v: Numeric, t: SqlType): Numeric {
@@ -194,6 +284,16 @@ export function formatValue(v: Value): string | null {
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   if (typeof v === 'string') return v;
   return v.toString();
+}
+
+/**
+ * The key equal values share when grouped or deduplicated (GROUP BY, DISTINCT, count(DISTINCT)): the equality
+ * operator's notion, not the output text — 0 and -0 are one float, '1 day' and '24 hours' one interval, and a
+ * date's key does not depend on DateStyle.
+ */
+export function groupKey(v: Value): string | null {
+  if (v !== null && typeof v === 'object' && 'key' in v) return v.key();
+  return formatValue(v);
 }
 
 export function toNumeric(v: number | bigint | Numeric): Numeric {

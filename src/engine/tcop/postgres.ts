@@ -12,6 +12,8 @@
  *
  * Mirrors: src/backend/tcop/postgres.c (exec_simple_query, PostgresMain's error recovery), utility.c's dispatch.
  */
+import { setDateTimeContext } from '../adt/datetime.js';
+import { virtualTimestamp } from '../adt/timestamp.js';
 import type { Engine } from '../engine.js';
 import { CrashSignal } from '../checkpoint/checkpointer.js';
 import { setStatement, showStatement } from '../commands/variable.js';
@@ -111,6 +113,7 @@ export function cancel(eng: Engine, sessionName: string): ExecuteResponse {
 
 export function* runQueryString(eng: Engine, s: Session, stmts: RawStmt[]): Generator<StepYield, void, void> {
   const multi = stmts.length > 1;
+  s.stmtStartAt = eng.clock.now; // SetCurrentStatementStartTimestamp: once per query message
   for (let i = 0; i < stmts.length; i++) {
     const raw = stmts[i]!;
     try {
@@ -136,6 +139,7 @@ export function* runStatement(eng: Engine, s: Session, raw: RawStmt, multi: bool
   const node = raw.stmt[type];
   s.literals = raw.literals ?? null;
   setCurrentLiterals(s.literals);
+  setDateTimeContext(s.gucs.get('DateStyle'), virtualTimestamp(s.tx ? s.xactStartAt : s.stmtStartAt).us);
   if (eng.tracer.wants('statement')) {
     eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} runs: ${raw.text.length > 120 ? raw.text.slice(0, 117) + '...' : raw.text}` });
   }

@@ -40,6 +40,7 @@ export function startTx(eng: Engine, s: Session, iso: IsolationLevel, readOnly: 
   s.lxid++;
   const vxid = `${s.backendId}/${s.lxid}`;
   s.tx = new Transaction(vxid, iso, readOnly);
+  s.xactStartAt = s.stmtStartAt; // xactStartTimestamp = stmtStartTimestamp (StartTransaction)
   eng.locks.acquire(s.id, { type: 'virtualxid', vxid }, LockMode.Exclusive, eng.clock.now);
 }
 

@@ -1,0 +1,36 @@
+/**
+ * regclass: a relation named by its oid. 'rc'::regclass looks the name up in pg_class (42P01 when there is none),
+ * and a regclass prints as the relation's name — or as the bare number when no relation has that oid.
+ *
+ * The system catalogs are not modelled as tables, but their fixed oids (from pg_class.h & co.) are known so that
+ * 'pg_class'::regclass answers 1259 as in PostgreSQL.
+ *
+ * Mirrors: src/backend/utils/adt/regproc.c (regclassin, regclassout).
+ */
+import { regclassLookup } from '../sql/types.js';
+import type { Catalog } from './catalog.js';
+
+const SYSTEM_RELATIONS: Record<string, number> = {
+  pg_type: 1247, pg_attribute: 1249, pg_proc: 1255, pg_class: 1259, pg_database: 1262, pg_namespace: 2615,
+  pg_index: 2610, pg_constraint: 2606, pg_authid: 1260, pg_locks: 12000, pg_stat_activity: 12002,
+};
+const SYSTEM_BY_OID = new Map(Object.entries(SYSTEM_RELATIONS).filter(([n]) => !['pg_locks', 'pg_stat_activity'].includes(n)).map(([n, o]) => [o, n]));
+delete SYSTEM_RELATIONS.pg_locks; delete SYSTEM_RELATIONS.pg_stat_activity; // their oids vary by build: not claimed
+
+/** Point regclass input/output at this catalog (the executor does so for each statement it runs). */
+export function setRegclassLookup(cat: Catalog): void {
+  regclassLookup.byName = (name) => {
+    const t = cat.get(name);
+    if (t) return t.oid;
+    const sq = cat.sequences.get(name);
+    if (sq) return sq.oid;
+    for (const tb of cat.tables.values()) for (const i of tb.indexes) if (i.name === name) return i.oid;
+    return SYSTEM_RELATIONS[name] ?? null;
+  };
+  regclassLookup.byOid = (oid) => {
+    const r = cat.byOid(oid);
+    if (r) return r.name;
+    for (const sq of cat.sequences.values()) if (sq.oid === oid) return sq.name;
+    return SYSTEM_BY_OID.get(oid) ?? null;
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Date and time functions: the current time (from the virtual clock), extract / date_part, date_trunc, age,
+ * justify_*, make_date / make_timestamp.
+ *
+ * now(), current_timestamp and transaction_timestamp() are the start of the current transaction — the same value
+ * for every statement in it; statement_timestamp() the start of the current statement; clock_timestamp() the
+ * moment of the call. All three read the engine's virtual clock (virtual t = 0 is 2000-01-01 00:00:00+00), so they
+ * differ only when virtual time has passed — between steps of a scenario (+1500ms) or while a statement waits for a
+ * lock.
+ *
+ * Mirrors: src/backend/utils/adt/timestamp.c (now, statement_timestamp, clock_timestamp, timestamp_part,
+ * extract_timestamp, timestamp_trunc, timestamp_age, interval_justify_*, make_timestamp), date.c (make_date,
+ * extract_date), utils/adt/datetime.c (units).
+ */
+import { Numeric } from '../numeric.js';
+import { type Value, T } from '../types.js';
+import { f8 } from '../../adt/float.js';
+import { PgDate, PgTimestamp, PgInterval, USECS_PER_DAY } from '../../adt/datetime.js';
+import { virtualTimestamp, extract, dateTrunc, age, justifyDays, justifyHours, justifyInterval, makeDate, makeTimestamp, type DtKind } from '../../adt/timestamp.js';
+import { register, type FuncDef } from './registry.js';
+import type { Fn } from '../expr.js';
+
+const im = (name: string, args: FuncDef['args'], ret: FuncDef['ret'], fn: NonNullable<FuncDef['fn']>): FuncDef => ({ name, args, ret, fn, immutable: true });
+const S = (v: Value) => v as string;
+const dateAsTs = (v: Value) => new PgTimestamp((v as PgDate).d * USECS_PER_DAY, true);
+const toFloat = (n: Numeric | null) => (n === null ? null : f8(n.toNumber()));
+const now = (which: 'xact' | 'stmt' | 'clock'): FuncDef['build'] => (_a, c) => (() => virtualTimestamp(c.env.timestamps()[which])) as Fn;
+
+const extractDefs = (name: 'extract' | 'date_part'): FuncDef[] => (['date', 'timestamp', 'timestamptz', 'interval'] as DtKind[]).map((k) => (
+  name === 'extract'
+    ? im(name, ['text', k], T.numeric, (u, v) => extract(S(u), k, v as PgDate))
+    : k === 'date'
+      ? im(name, ['text', 'date'], T.float8, (u, v) => toFloat(extract(S(u), 'timestamp', new PgTimestamp((v as PgDate).d * USECS_PER_DAY, false))))
+      : im(name, ['text', k], T.float8, (u, v) => toFloat(extract(S(u), k, v as PgTimestamp)))));
+
+register([
+  { name: 'now', args: [], ret: T.timestamptz, build: now('xact') },
+  { name: 'transaction_timestamp', args: [], ret: T.timestamptz, build: now('xact') },
+  { name: 'statement_timestamp', args: [], ret: T.timestamptz, build: now('stmt') },
+  { name: 'clock_timestamp', args: [], ret: T.timestamptz, build: now('clock') },
+  ...extractDefs('extract'),
+  ...extractDefs('date_part'),
+  im('date_trunc', ['text', 'timestamp'], T.timestamp, (u, v) => dateTrunc(S(u), 'timestamp', v as PgTimestamp)),
+  im('date_trunc', ['text', 'timestamptz'], T.timestamptz, (u, v) => dateTrunc(S(u), 'timestamptz', v as PgTimestamp)),
+  im('date_trunc', ['text', 'interval'], T.interval, (u, v) => dateTrunc(S(u), 'interval', v as PgInterval)),
+  im('age', ['timestamp', 'timestamp'], T.interval, (a, b) => age((a as PgTimestamp).us, (b as PgTimestamp).us)),
+  im('age', ['timestamptz', 'timestamptz'], T.interval, (a, b) => age((a as PgTimestamp).us, (b as PgTimestamp).us)),
+  {
+    // age(x): from midnight of the current date (of the transaction's start)
+    name: 'age', args: ['timestamp'], ret: T.interval, build: ([a], c) => {
+      const f = a!.fn;
+      return (r) => { const v = f(r); if (v === null) return null; const t = virtualTimestamp(c.env.timestamps().xact).us; return age(Math.floor(t / USECS_PER_DAY) * USECS_PER_DAY, (v as PgTimestamp).us); };
+    },
+  },
+  {
+    name: 'age', args: ['timestamptz'], ret: T.interval, build: ([a], c) => {
+      const f = a!.fn;
+      return (r) => { const v = f(r); if (v === null) return null; const t = virtualTimestamp(c.env.timestamps().xact).us; return age(Math.floor(t / USECS_PER_DAY) * USECS_PER_DAY, (v as PgTimestamp).us); };
+    },
+  },
+  im('justify_days', ['interval'], T.interval, (v) => justifyDays(v as PgInterval)),
+  im('justify_hours', ['interval'], T.interval, (v) => justifyHours(v as PgInterval)),
+  im('justify_interval', ['interval'], T.interval, (v) => justifyInterval(v as PgInterval)),
+  im('make_date', ['int4', 'int4', 'int4'], T.date, (y, m, d) => makeDate(y as number, m as number, d as number)),
+  { name: 'make_timestamp', args: ['int4', 'int4', 'int4', 'int4', 'int4', 'float8'], ret: T.timestamp, immutable: true, fn: (y, m, d, h, mi, s) => makeTimestamp(y as number, m as number, d as number, h as number, mi as number, (s as { v: number }).v, false) },
+  { name: 'make_timestamptz', args: ['int4', 'int4', 'int4', 'int4', 'int4', 'float8'], ret: T.timestamptz, immutable: true, fn: (y, m, d, h, mi, s) => makeTimestamp(y as number, m as number, d as number, h as number, mi as number, (s as { v: number }).v, true) },
+  { name: 'to_char', args: ['timestamp', 'text'], ret: T.text, build: (_a, c) => { throw notSupportedToChar(c.pos); } },
+  { name: 'to_char', args: ['timestamptz', 'text'], ret: T.text, build: (_a, c) => { throw notSupportedToChar(c.pos); } },
+  { name: 'to_char', args: ['interval', 'text'], ret: T.text, build: (_a, c) => { throw notSupportedToChar(c.pos); } },
+  { name: 'to_char', args: ['numeric', 'text'], ret: T.text, build: (_a, c) => { throw notSupportedToChar(c.pos); } },
+  { name: 'to_char', args: ['float8', 'text'], ret: T.text, build: (_a, c) => { throw notSupportedToChar(c.pos); } },
+]);
+import { notSupported } from '../../errors.js';
+const notSupportedToChar = (pos?: number) => notSupported('to_char() (formatting.c templates are not modelled)', pos);
+
+export { dateAsTs };

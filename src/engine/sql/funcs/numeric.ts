@@ -1,0 +1,182 @@
+/**
+ * Math functions, one definition per argument type as pg_proc has them: abs(int4) is int4abs, abs(numeric)
+ * numeric_abs, abs(double precision) float8abs ... so the result type follows the argument (sqrt(2) is double
+ * precision because 2 casts to float8, the preferred numeric type; sqrt(2.0) is numeric). Double precision results
+ * use float.c's rules (round() is rint: half to even; errors 2201F / 2201E for sqrt, power and log domains),
+ * numeric ones numeric.c's (round half away from zero; sqrt's result scale from the input's weight, as sqrt_var
+ * chooses it; power with an integer exponent at NUMERIC_MIN_SIG_DIGITS decimals, as power_var does in 15).
+ *
+ * Mirrors: src/backend/utils/adt/int.c, int8.c (int4abs, int4mod), float.c (dround, dtrunc, dceil, dfloor, dsign,
+ * dsqrt, dcbrt, dpow, dexp, dlog1, dlog10, degrees, radians, dpi), numeric.c (numeric_round, numeric_trunc,
+ * numeric_ceil, numeric_floor, numeric_sign, numeric_mod, numeric_div_trunc, numeric_sqrt, numeric_power).
+ * Simplifications: numeric exp / ln / log and power with a non-integer numeric exponent are refused (0A000): their
+ * results need numeric.c's arbitrary-precision series, not modelled; random() is refused (the engine is
+ * deterministic).
+ */
+import { PgError, notSupported } from '../../errors.js';
+import { Numeric } from '../numeric.js';
+import { type Value, T } from '../types.js';
+import { intAbs } from '../intarith.js';
+import { PgFloat, f8, f4, rint, overflow, underflow } from '../../adt/float.js';
+import { register, type FuncDef } from './registry.js';
+
+const F = (v: Value) => (v as PgFloat).v;
+const Nm = (v: Value) => v as Numeric;
+const im = (name: string, args: FuncDef['args'], ret: FuncDef['ret'], fn: NonNullable<FuncDef['fn']>): FuncDef => ({ name, args, ret, fn, immutable: true });
+const divZero = () => new PgError('22012', 'division by zero');
+
+/** A float8 result with float.c's overflow / underflow checks for a function of finite inputs. */
+function checked(r: number, ...inputs: number[]): PgFloat {
+  if (!Number.isFinite(r) && inputs.every(Number.isFinite)) throw overflow();
+  if (r === 0 && inputs.every((x) => x !== 0)) throw underflow();
+  return f8(r);
+}
+
+// ---- numeric helpers ----
+const pow10 = (n: number) => 10n ** BigInt(n);
+/** Round toward -∞ / +∞ / 0 at scale 0. */
+function numCeilFloor(v: Numeric, up: boolean): Numeric {
+  if (v.scale <= 0) return new Numeric(v.unscaled, 0);
+  const d = pow10(v.scale);
+  let q = v.unscaled / d;
+  const r = v.unscaled % d;
+  if (r !== 0n && (up ? v.unscaled > 0n : v.unscaled < 0n)) q += up ? 1n : -1n;
+  return new Numeric(q, 0);
+}
+function numTrunc(v: Numeric, scale: number): Numeric {
+  if (scale >= v.scale) return new Numeric(v.unscaled * pow10(scale - v.scale), scale);
+  const q = v.unscaled / pow10(v.scale - scale);
+  return scale >= 0 ? new Numeric(q, scale) : new Numeric(q * pow10(-scale), 0);
+}
+/** numeric_round with a negative scale rounds to tens, hundreds ... and shows no decimals. */
+function numRound(v: Numeric, scale: number): Numeric {
+  if (scale >= 0) return v.round(scale);
+  const r = v.round(0);
+  const d = pow10(-scale);
+  let q = r.unscaled / d;
+  const rem = r.unscaled % d;
+  if ((rem < 0n ? -rem : rem) * 2n >= d) q += r.unscaled < 0n ? -1n : 1n;
+  return new Numeric(q * d, 0);
+}
+function numMod(a: Numeric, b: Numeric): Numeric {
+  if (b.isZero()) throw divZero();
+  const s = Math.max(a.scale, b.scale);
+  const x = a.unscaled * pow10(s - a.scale), y = b.unscaled * pow10(s - b.scale);
+  return new Numeric(x % y, s);
+}
+function numDivTrunc(a: Numeric, b: Numeric): Numeric {
+  if (b.isZero()) throw divZero();
+  const s = Math.max(a.scale, b.scale);
+  const x = a.unscaled * pow10(s - a.scale), y = b.unscaled * pow10(s - b.scale);
+  return new Numeric(x / y, 0);
+}
+/** The weight of the first base-10000 digit, as NumericVar has it. */
+function weight10000(v: Numeric): number {
+  const abs = v.unscaled < 0n ? -v.unscaled : v.unscaled;
+  if (abs === 0n) return 0;
+  const intDigits = abs.toString().length - v.scale; // decimal digits before the point (may be <= 0)
+  return Math.floor((intDigits - 1) / 4);
+}
+function isqrt(n: bigint): bigint {
+  if (n < 2n) return n;
+  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
+  for (;;) { const y = (x + n / x) >> 1n; if (y >= x) { while (x * x > n) x--; while ((x + 1n) * (x + 1n) <= n) x++; return x; } x = y; }
+}
+/** numeric_sqrt: rscale = NUMERIC_MIN_SIG_DIGITS - (estimated weight of the result), at least the input's scale. */
+function numSqrt(v: Numeric): Numeric {
+  if (v.unscaled < 0n) throw new PgError('2201F', 'cannot take square root of a negative number');
+  const sweight = Math.trunc(((weight10000(v) + 1) * 4) / 2) - 1;
+  const rscale = Math.min(Math.max(16 - sweight, v.scale, 0), 1000);
+  // sqrt(u / 10^s) at scale rscale+1, then rounded: isqrt(u * 10^(2(rscale+1) - s))
+  const e = 2 * (rscale + 1) - v.scale;
+  const n = e >= 0 ? v.unscaled * pow10(e) : v.unscaled / pow10(-e);
+  return new Numeric(isqrt(n), rscale + 1).round(rscale);
+}
+function numPower(base: Numeric, exp: Numeric): Numeric {
+  const e = exp.round(exp.scale);
+  const isInt = e.scale === 0 || e.unscaled % pow10(e.scale) === 0n;
+  if (base.isZero() && e.unscaled < 0n) throw new PgError('2201F', 'zero raised to a negative power is undefined');
+  if (base.unscaled < 0n && !isInt) throw new PgError('2201F', 'a negative number raised to a non-integer power yields a complex result');
+  if (!isInt) throw notSupported('power() of numeric with a non-integer exponent (use double precision)');
+  const n = Number(e.unscaled / pow10(e.scale));
+  if (Math.abs(n) > 100000) throw notSupported('power() of numeric with an exponent this large');
+  if (base.isZero()) return new Numeric(n === 0 ? 1n : 0n, 0).round(16);
+  // power_var (15): an integer exponent gives NUMERIC_MIN_SIG_DIGITS decimals, or the base's scale if larger
+  const rscale = Math.min(Math.max(16, base.scale), 1000);
+  if (n >= 0) {
+    const r = new Numeric(base.unscaled ** BigInt(n), base.scale * n);
+    return r.round(rscale);
+  }
+  const den = new Numeric(base.unscaled ** BigInt(-n), base.scale * -n);
+  return Numeric.fromInt(1).divScale(den, rscale);
+}
+const numSign = (v: Numeric) => Numeric.fromInt(v.unscaled > 0n ? 1 : v.unscaled < 0n ? -1 : 0);
+const numAbs = (v: Numeric) => (v.unscaled < 0n ? v.neg() : v);
+
+// ---- float helpers ----
+function fpow(x: number, y: number): number {
+  if (x === 0 && y < 0) throw new PgError('2201F', 'zero raised to a negative power is undefined');
+  if (x < 0 && !Number.isInteger(y) && Number.isFinite(y)) throw new PgError('2201F', 'a negative number raised to a non-integer power yields a complex result');
+  return checked(Math.pow(x, y), x, y === 0 ? 1 : y).v;
+}
+function flog(x: number, f: (x: number) => number): PgFloat {
+  if (x === 0) throw new PgError('2201E', 'cannot take logarithm of zero');
+  if (x < 0) throw new PgError('2201E', 'cannot take logarithm of a negative number');
+  return f8(f(x));
+}
+const notNumericFn = (name: string) => (): never => { throw notSupported(`${name}() of numeric (use double precision)`); };
+
+register([
+  im('abs', ['int2'], T.int2, (v) => intAbs(v as number, T.int2)),
+  im('abs', ['int4'], T.int4, (v) => intAbs(v as number, T.int4)),
+  im('abs', ['int8'], T.int8, (v) => intAbs(v as number | bigint, T.int8)),
+  im('abs', ['numeric'], T.numeric, (v) => numAbs(Nm(v))),
+  im('abs', ['float8'], T.float8, (v) => f8(Math.abs(F(v)))),
+  im('abs', ['float4'], T.float4, (v) => f4(Math.abs(F(v)))),
+  im('round', ['float8'], T.float8, (v) => f8(rint(F(v)))),
+  im('round', ['numeric'], T.numeric, (v) => numRound(Nm(v), 0)),
+  im('round', ['numeric', 'int4'], T.numeric, (v, s) => numRound(Nm(v), s as number)),
+  im('trunc', ['float8'], T.float8, (v) => f8(Math.trunc(F(v)))),
+  im('trunc', ['numeric'], T.numeric, (v) => numTrunc(Nm(v), 0)),
+  im('trunc', ['numeric', 'int4'], T.numeric, (v, s) => numTrunc(Nm(v), s as number)),
+  im('ceil', ['float8'], T.float8, (v) => f8(Math.ceil(F(v)))),
+  im('ceil', ['numeric'], T.numeric, (v) => numCeilFloor(Nm(v), true)),
+  im('ceiling', ['float8'], T.float8, (v) => f8(Math.ceil(F(v)))),
+  im('ceiling', ['numeric'], T.numeric, (v) => numCeilFloor(Nm(v), true)),
+  im('floor', ['float8'], T.float8, (v) => f8(Math.floor(F(v)))),
+  im('floor', ['numeric'], T.numeric, (v) => numCeilFloor(Nm(v), false)),
+  im('sign', ['float8'], T.float8, (v) => f8(F(v) > 0 ? 1 : F(v) < 0 ? -1 : 0)),
+  im('sign', ['numeric'], T.numeric, (v) => numSign(Nm(v))),
+  im('mod', ['int2', 'int2'], T.int2, (a, b) => { if (b === 0) throw divZero(); return b === -1 ? 0 : ((a as number) % (b as number)) + 0; }),
+  im('mod', ['int4', 'int4'], T.int4, (a, b) => { if (b === 0) throw divZero(); return b === -1 ? 0 : ((a as number) % (b as number)) + 0; }),
+  im('mod', ['int8', 'int8'], T.int8, (a, b) => {
+    if (b === 0) throw divZero();
+    if (typeof a === 'number' && typeof b === 'number') return (a % b) + 0;
+    const r = BigInt(a as number) % BigInt(b as number);
+    return Number.isSafeInteger(Number(r)) ? Number(r) : r;
+  }),
+  im('mod', ['numeric', 'numeric'], T.numeric, (a, b) => numMod(Nm(a), Nm(b))),
+  im('div', ['numeric', 'numeric'], T.numeric, (a, b) => numDivTrunc(Nm(a), Nm(b))),
+  im('power', ['float8', 'float8'], T.float8, (a, b) => f8(fpow(F(a), F(b)))),
+  im('power', ['numeric', 'numeric'], T.numeric, (a, b) => numPower(Nm(a), Nm(b))),
+  im('pow', ['float8', 'float8'], T.float8, (a, b) => f8(fpow(F(a), F(b)))),
+  im('pow', ['numeric', 'numeric'], T.numeric, (a, b) => numPower(Nm(a), Nm(b))),
+  im('sqrt', ['float8'], T.float8, (v) => { if (F(v) < 0) throw new PgError('2201F', 'cannot take square root of a negative number'); return f8(Math.sqrt(F(v))); }),
+  im('sqrt', ['numeric'], T.numeric, (v) => numSqrt(Nm(v))),
+  im('cbrt', ['float8'], T.float8, (v) => f8(Math.cbrt(F(v)))),
+  im('exp', ['float8'], T.float8, (v) => checked(Math.exp(F(v)), F(v))),
+  im('exp', ['numeric'], T.numeric, notNumericFn('exp')),
+  im('ln', ['float8'], T.float8, (v) => flog(F(v), Math.log)),
+  im('ln', ['numeric'], T.numeric, notNumericFn('ln')),
+  im('log', ['float8'], T.float8, (v) => flog(F(v), Math.log10)),
+  im('log', ['numeric'], T.numeric, notNumericFn('log')),
+  im('log', ['numeric', 'numeric'], T.numeric, notNumericFn('log')),
+  im('log10', ['float8'], T.float8, (v) => flog(F(v), Math.log10)),
+  im('log10', ['numeric'], T.numeric, notNumericFn('log10')),
+  im('pi', [], T.float8, () => f8(Math.PI)),
+  im('degrees', ['float8'], T.float8, (v) => f8(F(v) / (Math.PI / 180))),
+  im('radians', ['float8'], T.float8, (v) => f8(F(v) * (Math.PI / 180))),
+  { name: 'random', args: [], ret: T.float8, build: (_a, c) => { throw notSupported('random() (the engine is deterministic: no randomness)', c.pos); } },
+]);
+
+export { numSqrt, numPower, numMod };

@@ -1,0 +1,162 @@
+/**
+ * The function catalog: which functions exist, for which argument types, and which one a call means.
+ *
+ * PostgreSQL keeps every function in pg_proc — a name, argument types, a result type and the C function that
+ * computes it (utils/adt/*.c) — and a call f(args) is resolved by func_get_detail / func_select_candidate: among
+ * the functions of that name and number of arguments, an exact match wins; otherwise the candidates every
+ * argument can be implicitly cast to are kept, then those with the most exact matches, then those taking the
+ * preferred type of the argument's category (text, double precision, timestamp with time zone) where a cast is
+ * needed; an untyped literal ('abc', type unknown) fits any type and leans to the string category. No candidate
+ * is 42883 "function f(types) does not exist" with its HINT; several left are 42725 "is not unique".
+ *
+ * Here a FuncDef is a pg_proc row with its implementation. Definitions live beside the utils/adt file they mirror:
+ * funcs/varlena.ts (strings), funcs/numeric.ts (math), funcs/datetime.ts (dates and times), funcs/system.ts
+ * (transaction ids, snapshots, settings, sequences).
+ *
+ * Mirrors: src/backend/parser/parse_func.c (ParseFuncOrColumn, func_get_detail, func_select_candidate),
+ * parse_coerce.c (can_coerce_type, TypeCategory, IsPreferredType), catalog/pg_proc.dat.
+ * Simplifications: the implicit-cast table is the part of pg_cast these types need; no named arguments
+ * (f(x => 1)), no default arguments, no VARIADIC arrays (variadic "any" only).
+ */
+import { PgError, notSupported } from '../../errors.js';
+import { type SqlType, type TypeName, type Value, T, typeDisplayName } from '../types.js';
+import type { Compiled, Fn, ExprEnv } from '../expr.js';
+
+/** An argument type: a concrete type, or "any" (the argument is passed as it is, with its own type). */
+export type ArgType = TypeName | 'any';
+
+export interface CallCtx {
+  env: ExprEnv;
+  pos?: number;
+  name: string;
+  /** where each argument that is a literal begins (an error about a literal's value points at it) */
+  literalAt?: (number | undefined)[];
+}
+
+export interface FuncDef {
+  name: string;
+  args: ArgType[];
+  /** more arguments of this type may follow (concat, format: variadic "any") */
+  variadic?: ArgType;
+  ret: SqlType | ((args: Compiled[]) => SqlType);
+  /** a strict function: called with the argument values only when none is NULL (then the result is NULL) */
+  fn?: (...a: any[]) => Value;
+  /** or a builder that makes the closure itself (non-strict functions, functions that need the engine) */
+  build?: (args: Compiled[], c: CallCtx) => Fn;
+  /** immutable: a call with constant arguments is computed once, at compile time (eval_const_expressions) */
+  immutable?: boolean;
+}
+
+const FUNCS = new Map<string, FuncDef[]>();
+export function register(defs: FuncDef[]): void {
+  for (const d of defs) {
+    const list = FUNCS.get(d.name);
+    if (list) list.push(d); else FUNCS.set(d.name, [d]);
+  }
+}
+export const hasFunction = (name: string) => FUNCS.has(name);
+
+/** pg_cast's implicit casts among the modelled types (can_coerce_type with COERCION_IMPLICIT). */
+const IMPLICIT: Partial<Record<TypeName, TypeName[]>> = {
+  int2: ['int4', 'int8', 'numeric', 'float4', 'float8', 'oid', 'regclass'],
+  int4: ['int8', 'numeric', 'float4', 'float8', 'oid', 'regclass'],
+  int8: ['numeric', 'float4', 'float8', 'oid', 'regclass'],
+  numeric: ['float4', 'float8'],
+  float4: ['float8'],
+  varchar: ['text'],
+  bpchar: ['text'],
+  text: [],
+  date: ['timestamp', 'timestamptz'],
+  timestamp: ['timestamptz'],
+  oid: ['regclass'],
+  regclass: ['oid'],
+};
+export function canCoerceImplicitly(from: SqlType, to: ArgType): boolean {
+  if (to === 'any' || from.name === to || from.name === 'unknown') return true;
+  return IMPLICIT[from.name]?.includes(to) ?? false;
+}
+type Category = 'S' | 'N' | 'D' | 'T' | 'B' | 'X';
+const category = (t: TypeName): Category => {
+  switch (t) {
+    case 'text': case 'varchar': case 'bpchar': case 'unknown': return 'S';
+    case 'int2': case 'int4': case 'int8': case 'numeric': case 'float4': case 'float8': case 'oid': case 'regclass': return 'N';
+    case 'date': case 'timestamp': case 'timestamptz': return 'D';
+    case 'interval': return 'T';
+    case 'bool': return 'B';
+    default: return 'X';
+  }
+};
+const PREFERRED = new Set<ArgType>(['text', 'float8', 'timestamptz', 'interval', 'bool', 'oid']);
+
+const argTypeAt = (d: FuncDef, i: number): ArgType => (i < d.args.length ? d.args[i]! : d.variadic!);
+
+/** func_select_candidate, for the modelled types. */
+export function resolveFunction(name: string, argTypes: SqlType[], pos?: number, shownName = name): FuncDef {
+  const all = FUNCS.get(name) ?? [];
+  let cands = all.filter((d) => (d.variadic ? argTypes.length >= d.args.length : argTypes.length === d.args.length));
+  const exact = cands.find((d) => argTypes.every((t, i) => argTypeAt(d, i) === t.name));
+  if (exact) return exact;
+  cands = cands.filter((d) => argTypes.every((t, i) => canCoerceImplicitly(t, argTypeAt(d, i))));
+  if (cands.length === 0) throw noSuchFunction(shownName, argTypes, pos);
+  if (cands.length === 1) return cands[0]!;
+  const best = <X>(xs: X[], score: (x: X) => number) => { const m = Math.max(...xs.map(score)); return xs.filter((x) => score(x) === m); };
+  cands = best(cands, (d) => argTypes.filter((t, i) => argTypeAt(d, i) === t.name).length);
+  if (cands.length > 1) cands = best(cands, (d) => argTypes.filter((t, i) => argTypeAt(d, i) !== t.name && PREFERRED.has(argTypeAt(d, i))).length);
+  if (cands.length > 1 && argTypes.some((t) => t.name === 'unknown')) {
+    // at each unknown position: the string category if a candidate takes it, else the one category all take
+    // (several: not unique), then that category's preferred type if a candidate takes it
+    for (let i = 0; i < argTypes.length && cands.length > 1; i++) {
+      if (argTypes[i]!.name !== 'unknown') continue;
+      const cats = new Set(cands.map((d) => (argTypeAt(d, i) === 'any' ? 'X' : category(argTypeAt(d, i) as TypeName))));
+      const cat = cats.has('S') ? 'S' : cats.size === 1 ? [...cats][0]! : null;
+      if (cat === null) { cands = []; break; }
+      cands = cands.filter((d) => argTypeAt(d, i) === 'any' || category(argTypeAt(d, i) as TypeName) === cat);
+      if (cands.some((d) => PREFERRED.has(argTypeAt(d, i)))) cands = cands.filter((d) => PREFERRED.has(argTypeAt(d, i)));
+    }
+  }
+  if (cands.length !== 1) {
+    throw new PgError('42725', `function ${shownName}(${argTypes.map((t) => typeDisplayName(t)).join(', ')}) is not unique`, {
+      hint: 'Could not choose a best candidate function. You might need to add explicit type casts.', ...(pos !== undefined ? { position: pos } : {}),
+    });
+  }
+  return cands[0]!;
+}
+
+export function noSuchFunction(name: string, argTypes: SqlType[], pos?: number): PgError {
+  return new PgError('42883', `function ${name}(${argTypes.map((t) => typeDisplayName(t)).join(', ')}) does not exist`, {
+    hint: 'No function matches the given name and argument types. You might need to add explicit type casts.', ...(pos !== undefined ? { position: pos } : {}),
+  });
+}
+
+const TYPE_OF: Partial<Record<TypeName, SqlType>> = {};
+for (const t of Object.values(T)) TYPE_OF[t.name] = t;
+export const sqlTypeOf = (n: TypeName): SqlType => TYPE_OF[n] ?? { name: n, typmod: -1 };
+
+/**
+ * Build the call: coerce each argument to the chosen function's declared type (coerce is castTo, passed in to keep
+ * this module free of the expression compiler), then the closure; strict functions return NULL for a NULL argument.
+ */
+export function buildCall(d: FuncDef, args: Compiled[], c: CallCtx, coerce: (x: Compiled, t: SqlType) => Compiled): Compiled {
+  const coerced = args.map((a, i) => {
+    const at = argTypeAt(d, i);
+    if (at === 'any') return a;
+    return coerce(a, sqlTypeOf(at));
+  });
+  const type = typeof d.ret === 'function' ? d.ret(coerced) : d.ret;
+  let fn: Fn;
+  if (d.build) fn = d.build(coerced, { ...c, literalAt: args.map((a) => (a.literal ? a.location : undefined)) });
+  else if (d.fn) {
+    const f = d.fn;
+    const fs = coerced.map((a) => a.fn);
+    if (fs.length === 0) fn = () => f();
+    else if (fs.length === 1) { const a0 = fs[0]!; fn = (r) => { const x = a0(r); return x === null ? null : f(x); }; }
+    else if (fs.length === 2) { const a0 = fs[0]!, a1 = fs[1]!; fn = (r) => { const x = a0(r); if (x === null) return null; const y = a1(r); return y === null ? null : f(x, y); }; }
+    else fn = (r) => { const vs: Value[] = []; for (const g of fs) { const v = g(r); if (v === null) return null; vs.push(v); } return f(...vs); };
+  } else throw notSupported(`the function ${d.name}()`, c.pos);
+  const out: Compiled = { fn, type, name: c.name, strength: 2 };
+  if (d.immutable && coerced.every((a) => a.isConst)) {
+    const v = fn(null as never);
+    return { ...out, fn: () => v, isConst: true };
+  }
+  return out;
+}

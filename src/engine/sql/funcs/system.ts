@@ -1,0 +1,62 @@
+/**
+ * System information functions: transaction ids and snapshots, settings, sequences, pg_typeof.
+ *
+ * These call back into the engine through ExprEnv (the executor provides it per statement): txid_current()
+ * assigns the transaction an xid at first call as GetTopTransactionId does, pg_current_snapshot() prints the
+ * statement's snapshot, nextval() advances a sequence, current_setting() reads a setting as SHOW does.
+ *
+ * Mirrors: src/backend/utils/adt/xid8funcs.c (pg_current_xact_id, pg_current_snapshot, pg_xact_status),
+ * utils/misc/guc.c (current_setting), commands/sequence.c (nextval, currval, setval), utils/adt/misc.c
+ * (pg_typeof).
+ */
+import { notSupported, PgError } from '../../errors.js';
+import { type Value, T, typeDisplayName, RegClass } from '../types.js';
+import { register, type FuncDef, type CallCtx } from './registry.js';
+import type { Fn } from '../expr.js';
+
+/** A sequence named by a literal is a regclass constant: "relation does not exist" points at the literal. */
+function atLiteral<R>(c: CallCtx, f: () => R): R {
+  try {
+    return f();
+  } catch (e) {
+    const at = c.literalAt?.[0];
+    if (e instanceof PgError && e.sqlstate === '42P01' && at !== undefined && e.position === undefined) e.position = at;
+    throw e;
+  }
+}
+const seqName = (v: Value) => (v instanceof RegClass ? v.name ?? String(v.oid) : String(v));
+
+const defs: FuncDef[] = [
+  { name: 'txid_current', args: [], ret: T.int8, build: (_a, c) => () => c.env.txidCurrent(true) },
+  { name: 'pg_current_xact_id', args: [], ret: T.xid8, build: (_a, c) => () => c.env.txidCurrent(true) },
+  { name: 'txid_current_if_assigned', args: [], ret: T.int8, build: (_a, c) => () => c.env.txidCurrent(false) },
+  { name: 'pg_current_xact_id_if_assigned', args: [], ret: T.xid8, build: (_a, c) => () => c.env.txidCurrent(false) },
+  { name: 'pg_current_snapshot', args: [], ret: T.pg_snapshot, build: (_a, c) => () => c.env.currentSnapshot() },
+  { name: 'txid_current_snapshot', args: [], ret: T.txid_snapshot, build: (_a, c) => () => c.env.currentSnapshot() },
+  { name: 'pg_xact_status', args: ['xid8'], ret: T.text, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : c.env.xactStatus(v as number); }; } },
+  { name: 'txid_status', args: ['int8'], ret: T.text, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : c.env.xactStatus(v as number); }; } },
+  { name: 'current_setting', args: ['text'], ret: T.text, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : c.env.currentSetting(String(v), false); }; } },
+  {
+    name: 'current_setting', args: ['text', 'bool'], ret: T.text, build: ([a, b], c) => {
+      const f = a!.fn, g = b!.fn;
+      return (r) => { const v = f(r), ok = g(r); return v === null || ok === null ? null : c.env.currentSetting(String(v), ok === true); };
+    },
+  },
+  { name: 'nextval', args: ['text'], ret: T.int8, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : atLiteral(c, () => c.env.nextval(seqName(v))); }; } },
+  { name: 'nextval', args: ['regclass'], ret: T.int8, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : atLiteral(c, () => c.env.nextval(seqName(v))); }; } },
+  { name: 'currval', args: ['text'], ret: T.int8, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : atLiteral(c, () => c.env.currval(seqName(v))); }; } },
+  { name: 'currval', args: ['regclass'], ret: T.int8, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : atLiteral(c, () => c.env.currval(seqName(v))); }; } },
+  ...(['text', 'regclass'] as const).flatMap((k): FuncDef[] => [
+    { name: 'setval', args: [k, 'int8'], ret: T.int8, build: ([a, b], c) => { const f = a!.fn, g = b!.fn; return (r) => { const x = f(r), y = g(r); return x === null || y === null ? null : atLiteral(c, () => c.env.setval(seqName(x), y as number | bigint, true)); }; } },
+    {
+      name: 'setval', args: [k, 'int8', 'bool'], ret: T.int8, build: ([a, b, d], c) => {
+        const f = a!.fn, g = b!.fn, h = d!.fn;
+        return (r) => { const x = f(r), y = g(r); return x === null || y === null ? null : atLiteral(c, () => c.env.setval(seqName(x), y as number | bigint, h(r) !== false)); };
+      },
+    },
+  ]),
+  // pg_typeof("any"): the argument's type, as regtype (printed with format_type's name)
+  { name: 'pg_typeof', args: ['any'], ret: T.regtype, immutable: true, build: ([a]) => { const n = typeDisplayName({ name: a!.type.name, typmod: -1 }); return (() => n) as Fn; } },
+  { name: 'pg_sleep', args: ['float8'], ret: T.text, build: (_a, c) => { throw notSupported('pg_sleep (the simulator has a virtual clock: advance it in the scenario instead)', c.pos); } },
+];
+register(defs);
