@@ -51,7 +51,9 @@ import { formatSnapshot } from '../snapshot/snapshot.js';
 import {
   N, Gen, Source, Candidate, firstLocation, 
 } from './util.js';
-import { scan, pageVisitor, bitmapProbe, indexProbe } from './scan.js';
+import { scan, pageVisitor } from './scan.js';
+import type { ScanInstr, QueryInstr } from './instrument.js';
+import type { ScanOptions, ScanPath } from '../optimizer/planner.js';
 import { source, joinSource } from './from.js';
 import { selectStmt, prepareSubquery, query, groupColumn, aggregate, constInt, valuesQuery, lockRowForSelect } from './select.js';
 import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResult, defaultMaker, assign, checkConstraints, updateStmt, deleteStmt } from './modify.js';
@@ -61,6 +63,10 @@ import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
 import { lockStmt, checkpoint } from '../commands/lockcmds.js';
 
 export class Executor {
+  /** set by EXPLAIN ANALYZE for the statement it runs: the first scan / the top-level SELECT fill it in */
+  scanInstr: ScanInstr | null = null;
+  queryInstr: QueryInstr | null = null;
+
   constructor(readonly eng: Engine) {}
 
   *run(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {
@@ -162,10 +168,8 @@ export class Executor {
 
 
   // ---- executor/scan.ts
-  scan(s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope, orderCol = -1): Candidate[] { return scan(this, s, t, snap, where, whereNode, scope, orderCol); }
+  scan(s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope, opts: ScanOptions | ScanPath = {}, instr?: ScanInstr): Candidate[] { return scan(this, s, t, snap, where, whereNode, scope, opts, instr); }
   pageVisitor(s: Session, t: Table): (blk: number) => void { return pageVisitor(this, s, t); }
-  bitmapProbe(t: Table, whereNode: N | undefined): { index: BtreeIndex; tids: number[] } | null { return bitmapProbe(this, t, whereNode); }
-  indexProbe(t: Table, whereNode: N | undefined, scope: Scope): { index: BtreeIndex; key: string | number } | null { return indexProbe(this, t, whereNode, scope); }
 
   // ---- executor/from.ts
   source(s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string): Source { return source(this, s, from, snap, sql); }

@@ -16,6 +16,7 @@ import {
 import { type SqlType, type Value, T, formatValue } from '../sql/types.js';
 import type { Table } from '../catalog/catalog.js';
 import { lockTuple, lockLatest, type WaitPolicy } from './rowlocks.js';
+import { chooseScan, selectScanOptions } from '../optimizer/planner.js';
 import {
   TM, 
 } from '../visibility/visibility.js';
@@ -65,6 +66,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (n.withClause) throw notSupported('WITH queries', posOf(n.withClause.location));
   if (n.op && n.op !== 'SETOP_NONE') throw notSupported(`${String(n.op).replace('SETOP_', '')} (set operations)`);
   if (n.intoClause) throw notSupported('SELECT INTO');
+  // EXPLAIN ANALYZE of this statement: count what each plan node returns (commands/explain.ts)
+  const qi = topLevel ? ex.queryInstr : null;
+  if (qi) ex.queryInstr = null;
   let snapCache: Snapshot | null = null;
   const snap = sub ? sub.snapshot : () => (snapCache ??= ex.eng.snapshotFor(s));
   snap();
@@ -166,20 +170,21 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     for (const vals of src.rows!()) {
       if (limitEarly !== null && out.length >= limitEarly) break;
       r.vals = vals;
-      if (where && where.fn(r) !== true) continue;
+      if (where && where.fn(r) !== true) { if (qi) qi.fastRemoved++; continue; }
       const o = new Array<Value>(nt);
       for (let i = 0; i < nt; i++) o[i] = targets[i]!.fn(r);
       out.push(o);
     }
+    if (qi) qi.fastRows = out.length;
     return { names, types: targets.map((t) => t.type), rows: out };
   }
   // Produce rows.
   let rows: Row[] = [];
   if (src.table) {
-    // ORDER BY a plain column of the table: without statistics the planner walks an index on it instead of sorting
-    const first = ((n.sortClause ?? []) as N[])[0]?.SortBy?.node?.ColumnRef?.fields as N[] | undefined;
-    const orderCol = !grouping && first?.length === 1 && first[0]!.String ? src.table.columns.findIndex((c) => c.name === first[0]!.String.sval) : -1;
-    rows = ex.scan(s, src.table, snap(), where, n.whereClause, scope, orderCol);
+    // the planner's path (optimizer/planner.ts): ORDER BY a plain column may walk an index instead of sorting
+    const path = chooseScan(src.table, n.whereClause, scope, { ...selectScanOptions(n, src.table, grouping), serializable: !!s.tx!.sxact });
+    if (qi) qi.path = path;
+    rows = ex.scan(s, src.table, snap(), where, n.whereClause, scope, path, qi?.scan);
   } else {
     const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
     for (const vals of src.rows!()) {
@@ -190,6 +195,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
 
   if (grouping) rows = ex.aggregate(rows, aggs, groupCols, hasGroup, having);
+  if (qi) qi.belowSort = rows.length;
 
   if (sortKeys.length) {
     const keyed = rows.map((r) => ({ r, k: sortKeys.map((sk) => sk.fn(r)) }));
@@ -218,9 +224,11 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   let skipped = 0;
   for (let r of rows) {
     if (limit !== null && out.length >= limit) break;
+    if (qi) qi.pulled++;
     if (lockMode && src.table) {
       const locked = yield* ex.lockRowForSelect(s, src.table, r as Candidate, lockMode, policy, where);
       if (!locked) continue;
+      if (qi) qi.locked++;
       r = locked;
     }
     const vals = targets.map((t) => t.fn(r));
@@ -231,6 +239,10 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     }
     if (skipped < offset) { skipped++; continue; }
     out.push(vals);
+  }
+  if (qi) {
+    qi.distinct = seen?.size ?? 0;
+    if (seen && sortKeys.length) qi.distinct = new Set(rows.map((r) => JSON.stringify(targets.map((t) => formatValue(t.fn(r)))))).size;
   }
   return { names, types: targets.map((t) => t.type), rows: out };
 }
