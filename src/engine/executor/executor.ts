@@ -61,6 +61,7 @@ import { indexInsert, uniqueCheck, indexAdd, indexInsertAll, indexInsertRest } f
 import { createTable, dropStmt, createIndex, dropIndex } from '../commands/tablecmds.js';
 import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
 import { lockStmt, checkpoint } from '../commands/lockcmds.js';
+import { explainStmt } from '../commands/explain.js';
 
 export class Executor {
   /** set by EXPLAIN ANALYZE for the statement it runs: the first scan / the top-level SELECT fill it in */
@@ -80,7 +81,7 @@ export class Executor {
       case 'LockStmt': return yield* this.lockStmt(s, node);
       case 'CheckPointStmt': return this.checkpoint(s);
       case 'VacuumStmt': return this.vacuumStmt(s, node);
-      case 'ExplainStmt': throw notSupported('EXPLAIN');
+      case 'ExplainStmt': return yield* explainStmt(this, s, node, raw);
       case 'TruncateStmt': throw notSupported('TRUNCATE');
       case 'IndexStmt': return yield* this.createIndex(s, node);
       case 'AlterTableStmt': throw notSupported('ALTER TABLE');
@@ -180,7 +181,7 @@ export class Executor {
   prepareSubquery(s: Session, select: N, outer: Scope, snapshot: () => Snapshot) { return prepareSubquery(this, s, select, outer, snapshot); }
   *query(s: Session, n: N, sql: string, topLevel: boolean, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] }> { return yield* query(this, s, n, sql, topLevel, sub); }
   groupColumn(g: N, targetList: N[] | undefined, scope: Scope): number { return groupColumn(this, g, targetList, scope); }
-  aggregate(rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null): Row[] { return aggregate(this, rows, aggs, groupCols, hasGroup, having); }
+  aggregate(rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null, removed?: { groupsRemoved: number }): Row[] { return aggregate(this, rows, aggs, groupCols, hasGroup, having, removed); }
   constInt(node: N, scope: Scope, what: string): number | null { return constInt(this, node, scope, what); }
   valuesQuery(s: Session, n: N, sql: string, snap: () => Snapshot): { names: string[]; types: SqlType[]; rows: Value[][] } { return valuesQuery(this, s, n, sql, snap); }
   *lockRowForSelect(s: Session, t: Table, c: Candidate, mode: TupleLockMode, policy: WaitPolicy, where: Compiled | null): Gen<Candidate | null> { return yield* lockRowForSelect(this, s, t, c, mode, policy, where); }

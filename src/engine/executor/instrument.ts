@@ -12,6 +12,7 @@
  * statement), no buffer counts.
  */
 import type { ScanPath } from '../optimizer/planner.js';
+import type { Scope } from '../sql/expr.js';
 
 /** What a scan node counts (InstrStopNode's tuple counts, nfiltered1). */
 export interface ScanInstr {
@@ -37,6 +38,8 @@ export interface QueryInstr {
   belowSort: number;
   /** rows the final loop (LockRows / Unique / Limit) pulled from below */
   pulled: number;
+  /** groups HAVING removed */
+  groupsRemoved: number;
   /** rows LockRows locked */
   locked: number;
   /** distinct rows a DISTINCT produced */
@@ -44,6 +47,11 @@ export interface QueryInstr {
   /** a source without a table (Result, Function Scan): rows it produced, rows its filter removed */
   fastRows: number;
   fastRemoved: number;
+  /** the final loop stopped because LIMIT was reached */
+  limitHit: boolean;
+  /** EXPLAIN without ANALYZE: analyze and plan the query (errors included), run nothing */
+  planOnly: boolean;
+  scope: Scope | null;
 }
 
-export const newQueryInstr = (): QueryInstr => ({ scan: newScanInstr(), path: null, belowSort: 0, pulled: 0, locked: 0, distinct: 0, fastRows: 0, fastRemoved: 0 });
+export const newQueryInstr = (): QueryInstr => ({ scan: newScanInstr(), path: null, belowSort: 0, groupsRemoved: 0, pulled: 0, locked: 0, distinct: 0, fastRows: 0, fastRemoved: 0, limitHit: false, planOnly: false, scope: null });

@@ -161,6 +161,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     sortKeys.push({ fn, desc, nullsFirst });
   }
 
+  // the planner's path (optimizer/planner.ts): ORDER BY a plain column may walk an index instead of sorting
+  const path = src.table ? chooseScan(src.table, n.whereClause, scope, { ...selectScanOptions(n, src.table, grouping), serializable: !!s.tx!.sxact }) : null;
+  if (qi) { qi.path = path; qi.scope = scope; if (qi.planOnly) return { names, types: targets.map((t) => t.type), rows: [] }; }
   const limitEarly = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
   // Fast path: no grouping, sorting, DISTINCT, OFFSET or locking — project rows as they are produced.
   if (!grouping && !sortKeys.length && !lockMode && !n.distinctClause && !n.limitOffset && !src.table) {
@@ -181,10 +184,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // Produce rows.
   let rows: Row[] = [];
   if (src.table) {
-    // the planner's path (optimizer/planner.ts): ORDER BY a plain column may walk an index instead of sorting
-    const path = chooseScan(src.table, n.whereClause, scope, { ...selectScanOptions(n, src.table, grouping), serializable: !!s.tx!.sxact });
-    if (qi) qi.path = path;
-    rows = ex.scan(s, src.table, snap(), where, n.whereClause, scope, path, qi?.scan);
+    rows = ex.scan(s, src.table, snap(), where, n.whereClause, scope, path!, qi?.scan);
   } else {
     const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
     for (const vals of src.rows!()) {
@@ -194,7 +194,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     }
   }
 
-  if (grouping) rows = ex.aggregate(rows, aggs, groupCols, hasGroup, having);
+  if (grouping) rows = ex.aggregate(rows, aggs, groupCols, hasGroup, having, qi ?? undefined);
   if (qi) qi.belowSort = rows.length;
 
   if (sortKeys.length) {
@@ -223,7 +223,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const seen = distinct ? new Set<string>() : null;
   let skipped = 0;
   for (let r of rows) {
-    if (limit !== null && out.length >= limit) break;
+    if (limit !== null && out.length >= limit) { if (qi) qi.limitHit = true; break; }
     if (qi) qi.pulled++;
     if (lockMode && src.table) {
       const locked = yield* ex.lockRowForSelect(s, src.table, r as Candidate, lockMode, policy, where);
@@ -269,7 +269,7 @@ export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, sco
   throw notSupported('GROUP BY expressions (group by columns or output positions)', posOf(firstLocation(g)));
 }
 
-export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null): Row[] {
+export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null, removed?: { groupsRemoved: number }): Row[] {
   const groups = new Map<string, { rep: Row; states: ReturnType<typeof newAggState>[] }>();
   const cols = [...groupCols];
   const order: string[] = [];
@@ -288,7 +288,7 @@ export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols:
   for (const key of order) {
     const g = groups.get(key)!;
     const r: Row = { vals: g.rep.vals, item: g.rep.item, blk: g.rep.blk, off: g.rep.off, aggs: g.states.map((st) => st.result()) };
-    if (having && having.fn(r) !== true) continue;
+    if (having && having.fn(r) !== true) { if (removed) removed.groupsRemoved++; continue; }
     out.push(r);
   }
   return out;

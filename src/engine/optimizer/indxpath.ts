@@ -9,7 +9,8 @@
  *
  * Each probe returns the index, what it found, and the conjunct it used (`cond`): EXPLAIN prints that conjunct as
  * "Index Cond:" and the remaining ones as "Filter:". Simplifications: single-column indexes, constants only (no
- * parameters, no expressions folded except an integer constant), no OR (BitmapOr), no IS NULL, no LIKE.
+ * parameters, no expressions folded except integer arithmetic on constants), no LIKE, no BitmapAnd; OR (BitmapOr)
+ * only when every arm is a range or equality on an integer index column, or IS NULL.
  */
 import { intConst } from '../sql/parser.js';
 import { compileExpr, castTo, type Scope, type Row } from '../sql/expr.js';
@@ -20,7 +21,7 @@ import type { BtreeIndex } from '../index/btree.js';
 type N = Record<string, any>;
 
 export interface IndexProbe { index: BtreeIndex; key: string | number; cond: N }
-export interface BitmapProbe { index: BtreeIndex; tids: number[]; cond: N }
+export interface BitmapProbe { index: BtreeIndex; tids: number[]; cond: N; or?: { index: BtreeIndex; cond: N }[] }
 
 /**
  * The TIDs a Bitmap Index Scan would give for `col op constant` conjuncts on a single-column index over an integer
@@ -42,41 +43,67 @@ export function bitmapProbe(t: Table, whereNode: N | undefined): BitmapProbe | n
     return i >= 0 && ['int2', 'int4', 'int8'].includes(t.columns[i]!.type.name) ? i : -1;
   };
   const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' };
-  for (const c of conj) {
+  const NEGATE: Record<string, string> = { '<': '>=', '<=': '>', '>': '<=', '>=': '<' };
+  /** one condition a single Bitmap Index Scan answers: its index and TIDs; null: none; 'abort': leave it to a seq scan */
+  const arm = (c: N, inOr: boolean): { index: BtreeIndex; tids: number[] } | null | 'abort' => {
+    if (c.NullTest?.nulltesttype === 'IS_NULL') {
+      const f = c.NullTest.arg?.ColumnRef?.fields;
+      if (!f || f.length !== 1 || !f[0].String) return null;
+      const col = t.columns.findIndex((x) => x.name === f[0].String.sval);
+      const index = t.indexes.find((i) => i.columns.length === 1 && i.columns[0] === col);
+      return index ? { index, tids: index.nullEntries.map((e) => e.tid) } : null;
+    }
+    let negated = false;
+    if (c.BoolExpr?.boolop === 'NOT_EXPR' && c.BoolExpr.args.length === 1) { c = c.BoolExpr.args[0]; negated = true; }
     const e = c.A_Expr;
-    if (!e || e.name?.length !== 1) continue;
-    const op = e.name[0]?.String?.sval as string;
+    if (!e || e.name?.length !== 1) return null;
+    let op = e.name[0]?.String?.sval as string;
+    if (negated) { if (e.kind !== 'AEXPR_OP' || !(op in NEGATE)) return null; op = NEGATE[op]!; }
     let col = -1;
     let match: (k: number) => boolean;
-    if (e.kind === 'AEXPR_OP' && op in FLIP && op !== '=') {
+    if (e.kind === 'AEXPR_OP' && op in FLIP && (op !== '=' || inOr)) {
       let o = op, v = intConstOf(e.rexpr);
       col = colOf(e.lexpr);
       if (col < 0 || v === null) { col = colOf(e.rexpr); v = intConstOf(e.lexpr); o = FLIP[op]!; }
-      if (col < 0 || v === null) continue;
+      if (col < 0 || v === null) return null;
       const x = v;
-      match = o === '<' ? (k) => k < x : o === '<=' ? (k) => k <= x : o === '>' ? (k) => k > x : (k) => k >= x;
-    } else if (e.kind === 'AEXPR_BETWEEN' && op === 'BETWEEN') {
+      match = o === '<' ? (k) => k < x : o === '<=' ? (k) => k <= x : o === '>' ? (k) => k > x : o === '=' ? (k) => k === x : (k) => k >= x;
+    } else if (e.kind === 'AEXPR_BETWEEN' && op === 'BETWEEN' && !negated) {
       col = colOf(e.lexpr);
       const items = e.rexpr?.List?.items as N[] | undefined;
       const lo = intConstOf(items?.[0]), hi = intConstOf(items?.[1]);
-      if (col < 0 || lo === null || hi === null) continue;
+      if (col < 0 || lo === null || hi === null) return null;
       match = (k) => k >= lo && k <= hi;
-    } else if (e.kind === 'AEXPR_IN' && op === '=') {
+    } else if (e.kind === 'AEXPR_IN' && op === '=' && !negated) {
       col = colOf(e.lexpr);
       const vals = ((e.rexpr?.List?.items ?? []) as N[]).map(intConstOf);
-      if (col < 0 || !vals.length || vals.some((v) => v === null)) continue;
+      if (col < 0 || !vals.length || vals.some((v) => v === null)) return null;
       const set = new Set(vals as number[]);
       match = (k) => set.has(k);
-    } else continue;
+    } else return null;
     const index = t.indexes.find((i) => i.columns.length === 1 && i.columns[0] === col);
-    if (!index) continue;
+    if (!index) return null;
     const tids: number[] = [];
     for (const [k, v] of index.entries) {
-      if (typeof k !== 'number') return null; // an int8 key beyond 2^53 (kept as text): leave it to a seq scan
+      if (typeof k !== 'number') return 'abort'; // an int8 key beyond 2^53 (kept as text): leave it to a seq scan
       if (!match(k)) continue;
       if (typeof v === 'number') tids.push(v); else tids.push(...v);
     }
-    return { index, tids: [...new Set(tids)].sort((a, b) => a - b), cond: c };
+    return { index, tids };
+  };
+  const sorted = (tids: number[]) => [...new Set(tids)].sort((a, b) => a - b);
+  for (const c of conj) {
+    if (c.BoolExpr?.boolop === 'OR_EXPR') {
+      // BitmapOr: every arm answered by an index, the TIDs united
+      const arms = (c.BoolExpr.args as N[]).map((a) => ({ a, r: arm(a, true) }));
+      if (arms.some((x) => x.r === 'abort')) return null;
+      if (arms.some((x) => x.r === null)) continue;
+      const ok = arms as { a: N; r: { index: BtreeIndex; tids: number[] } }[];
+      return { index: ok[0]!.r.index, tids: sorted(ok.flatMap((x) => x.r.tids)), cond: c, or: ok.map((x) => ({ index: x.r.index, cond: x.a })) };
+    }
+    const r = arm(c, false);
+    if (r === 'abort') return null;
+    if (r) return { index: r.index, tids: sorted(r.tids), cond: c };
   }
   return null;
 }
@@ -106,7 +133,8 @@ export function indexProbe(t: Table, whereNode: N | undefined, scope: Scope): In
       if (colIdx < 0) continue;
       const index = t.indexes.find((i) => i.columns.length === 1 && i.columns[0] === colIdx);
       if (!index) continue;
-      if (!constSide?.A_Const || constSide.A_Const.isnull) continue;
+      // a constant, or an expression of constants (eval_const_expressions folds `2 + 1`)
+      if (!constSide || (constSide.A_Const ? constSide.A_Const.isnull : /"(ColumnRef|FuncCall|SubLink|ParamRef)"/.test(JSON.stringify(constSide)) || !constSide.A_Expr)) continue;
       const colType = t.columns[colIdx]!.type;
       const k = compileExpr(constSide, { ...scope, aggs: undefined });
       // only when comparing in the column's own type (no cross-type semantics to reproduce)

@@ -20,7 +20,7 @@
  * HOT chain of each entry up to its first visible member) and the row order without ORDER BY.
  *
  * Simplifications: rules, not the cost model; no Index Only Scan (the simulator has no visibility map — EXPLAIN
- * refuses the queries where PostgreSQL would pick one), no BitmapOr/BitmapAnd.
+ * refuses the queries where PostgreSQL would pick one), no BitmapAnd.
  */
 import type { Table } from '../catalog/catalog.js';
 import type { Scope } from '../sql/expr.js';
@@ -34,7 +34,7 @@ export type ScanPath =
   /** equality on a single-column index: look the key up, follow each entry's HOT chain */
   | { kind: 'IndexScan'; index: BtreeIndex; key: string | number; cond: N }
   /** the matching TIDs of an index, sorted, then the heap in TID order */
-  | { kind: 'BitmapHeapScan'; index: BtreeIndex; tids: number[]; cond: N }
+  | { kind: 'BitmapHeapScan'; index: BtreeIndex; tids: number[]; cond: N; or?: { index: BtreeIndex; cond: N }[] }
   /** every entry of an index in key order (ORDER BY its column, no WHERE) */
   | { kind: 'IndexScanOrdered'; index: BtreeIndex; backward: boolean };
 
@@ -58,7 +58,7 @@ export function chooseScan(t: Table, whereNode: N | undefined, scope: Scope, o: 
   }
   if (!t.stats) {
     const bitmap = bitmapProbe(t, whereNode);
-    if (bitmap && !(o.limited && isOpenRange(bitmap.cond))) return { kind: 'BitmapHeapScan', index: bitmap.index, tids: bitmap.tids, cond: bitmap.cond };
+    if (bitmap && !(o.limited && isOpenRange(bitmap.cond))) return { kind: 'BitmapHeapScan', index: bitmap.index, tids: bitmap.tids, cond: bitmap.cond, or: bitmap.or };
     if ((o.orderCol ?? -1) >= 0 && !o.serializable && !whereNode) {
       const index = t.indexes.find((i) => i.columns[0] === o.orderCol);
       if (index) return { kind: 'IndexScanOrdered', index, backward: !!o.orderDesc };
