@@ -19,7 +19,7 @@
  * Simplifications, each refused with 0A000 rather than printed differently from PostgreSQL: COSTS ON (the
  * simulator has no cost model — use COSTS OFF), TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than
  * TEXT; joins (the simulator runs every join as a nested loop, PostgreSQL picks hash and merge joins by cost);
- * subqueries (SubPlan / InitPlan); the queries where PostgreSQL would take an Index Only Scan (no visibility map);
+ * subqueries (SubPlan / InitPlan, Subquery Scan), WITH, UNION / INTERSECT / EXCEPT; the queries where PostgreSQL would take an Index Only Scan (no visibility map);
  * GROUP BY with DISTINCT; INSERT ... SELECT and ON CONFLICT. Memory figures of Sort and HashAggregate are those
  * PostgreSQL prints for a few small rows (25kB, 40kB).
  */
@@ -91,6 +91,7 @@ export function* explainStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<
   const type = Object.keys(q)[0]!;
   const stmt = q[type];
   if (JSON.stringify(stmt).includes('"SubLink"')) throw notSupported('EXPLAIN of subqueries (SubPlan / InitPlan)');
+  if (stmt.withClause) throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
   let plan: PlanNode;
   switch (type) {
     case 'SelectStmt': plan = yield* explainSelect(ex, s, stmt, raw, opts); break;
@@ -174,6 +175,9 @@ function indexOnly(path: ScanPath, t: Table, n: N): boolean {
 function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
   if (n.fromClause?.length > 1 || n.fromClause?.[0]?.JoinExpr) throw notSupported('EXPLAIN of joins (the simulator runs joins as nested loops; PostgreSQL chooses hash and merge joins by cost)');
   if (JSON.stringify(n).includes('"over"')) throw notSupported('EXPLAIN of window functions');
+  if (n.withClause) throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
+  if (n.op && n.op !== 'SETOP_NONE') throw notSupported('EXPLAIN of UNION / INTERSECT / EXCEPT (Append, SetOp)');
+  if (n.fromClause?.[0]?.RangeSubselect) throw notSupported('EXPLAIN of subqueries in FROM (Subquery Scan)');
   const qi: QueryInstr = newQueryInstr();
   qi.planOnly = !o.analyze;
   ex.queryInstr = qi;

@@ -62,6 +62,8 @@ import { createTable, dropStmt, createIndex, dropIndex } from '../commands/table
 import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
 import { lockStmt, checkpoint } from '../commands/lockcmds.js';
 import { explainStmt } from '../commands/explain.js';
+import type { QResult } from './nodeSetOp.js';
+import { withModify } from './nodeCtescan.js';
 
 export class Executor {
   /** set by EXPLAIN ANALYZE for the statement it runs: the first scan / the top-level SELECT fill it in */
@@ -73,9 +75,9 @@ export class Executor {
   *run(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {
     switch (type) {
       case 'SelectStmt': return yield* this.selectStmt(s, node, raw);
-      case 'InsertStmt': return yield* this.insertStmt(s, node, raw);
-      case 'UpdateStmt': return yield* this.updateStmt(s, node, raw);
-      case 'DeleteStmt': return yield* this.deleteStmt(s, node, raw);
+      case 'InsertStmt': case 'UpdateStmt': case 'DeleteStmt':
+        if (node.withClause) return yield* withModify(this, s, type, node, raw);
+        return yield* (type === 'InsertStmt' ? this.insertStmt(s, node, raw) : type === 'UpdateStmt' ? this.updateStmt(s, node, raw) : this.deleteStmt(s, node, raw));
       case 'CreateStmt': return yield* this.createTable(s, node);
       case 'DropStmt': return yield* this.dropStmt(s, node);
       case 'LockStmt': return yield* this.lockStmt(s, node);
@@ -173,8 +175,8 @@ export class Executor {
   pageVisitor(s: Session, t: Table): (blk: number) => void { return pageVisitor(this, s, t); }
 
   // ---- executor/from.ts
-  source(s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string): Source { return source(this, s, from, snap, sql); }
-  joinSource(s: Session, from: N[], snap: () => Snapshot, sql: string): Source { return joinSource(this, s, from, snap, sql); }
+  source(s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string, pre?: Map<N, QResult>): Source { return source(this, s, from, snap, sql, pre); }
+  joinSource(s: Session, from: N[], snap: () => Snapshot, sql: string, pre?: Map<N, QResult>): Source { return joinSource(this, s, from, snap, sql, pre); }
 
   // ---- executor/select.ts
   *selectStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> { return yield* selectStmt(this, s, n, raw); }

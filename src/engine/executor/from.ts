@@ -13,15 +13,33 @@ import {
 } from '../sql/expr.js';
 import { type Value, T } from '../sql/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
+import { lookupCte } from './nodeCtescan.js';
+import type { QResult } from './nodeSetOp.js';
 import {
   N, Source, JoinInput, firstLocation, 
 } from './util.js';
 
-export function source(ex: Executor, s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string): Source {
+/** A WITH query or a subquery in FROM, read by name: its materialized rows (nodeCtescan.ts). */
+function derived(f: N, s: Session, pre: Map<N, QResult> | undefined): { name: string; alias: string | null; r: QResult } | null {
+  if (f.RangeSubselect) { const r = pre?.get(f); return r ? { name: f.RangeSubselect.alias.aliasname, alias: f.RangeSubselect.alias.aliasname, r } : null; }
+  if (f.RangeVar && !f.RangeVar.schemaname) {
+    const r = lookupCte(s, f.RangeVar.relname);
+    if (!r) return null;
+    const cols = ((f.RangeVar.alias?.colnames ?? []) as N[]).map((x) => x.String.sval as string);
+    return { name: f.RangeVar.relname, alias: f.RangeVar.alias?.aliasname ?? null, r: cols.length ? { ...r, names: r.names.map((x, i) => cols[i] ?? x) } : r };
+  }
+  return null;
+}
+
+export function source(ex: Executor, s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string, pre?: Map<N, QResult>): Source {
   const env = ex.env(s, snap);
   if (!from || from.length === 0) return { scope: { relName: null, alias: null, columns: [], hasSystem: false, env, sql }, table: null, rows: () => [[]] };
   const f = from[0]!;
-  if (from.length > 1 || f.JoinExpr) return ex.joinSource(s, from, snap, sql);
+  if (from.length > 1 || f.JoinExpr) return ex.joinSource(s, from, snap, sql, pre);
+  const d = derived(f, s, pre);
+  if (d) {
+    return { scope: { relName: d.name, alias: d.alias, columns: d.r.names.map((name, i) => ({ name, type: d.r.types[i]! })), hasSystem: false, env, sql }, table: null, rows: () => d.r.rows };
+  }
   if (f.RangeVar) {
     const t = ex.table(f.RangeVar);
     return { scope: ex.tableScope(t, f.RangeVar.alias?.aliasname ?? null, s, snap, sql), table: t };
@@ -52,7 +70,6 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
       },
     };
   }
-  if (f.RangeSubselect) throw notSupported('subqueries in FROM');
   throw notSupported('this FROM item');
 }
 
@@ -61,7 +78,7 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
  * Rows come out in the order of the left input, then the right — a nested loop's order; PostgreSQL may pick
  * a hash or merge join and return another order, so give joins an ORDER BY when order matters.
  */
-export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snapshot, sql: string): Source {
+export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snapshot, sql: string, pre?: Map<N, QResult>): Source {
   const env = ex.env(s, snap);
   const combinedScope = (inp: JoinInput): Scope => {
     let offset = 0;
@@ -71,6 +88,11 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     };
   };
   const base = (item: N): JoinInput => {
+    const d = derived(item, s, pre);
+    if (d) {
+      const name = d.alias ?? d.name;
+      return { names: [name], columns: d.r.names.map((nm, i) => ({ name: nm, type: d.r.types[i]! })), rels: [{ name, count: d.r.names.length }], tables: [], rows: () => d.r.rows };
+    }
     if (item.RangeVar) {
       const t = ex.table(item.RangeVar);
       const name = item.RangeVar.alias?.aliasname ?? t.name;

@@ -17,6 +17,8 @@ import { type SqlType, type Value, T, formatValue } from '../sql/types.js';
 import type { Table } from '../catalog/catalog.js';
 import { lockTuple, lockLatest, type WaitPolicy } from './rowlocks.js';
 import { chooseScan, selectScanOptions } from '../optimizer/planner.js';
+import { setOpQuery } from './nodeSetOp.js';
+import { withQuery, runFromSubqueries } from './nodeCtescan.js';
 import {
   TM, 
 } from '../visibility/visibility.js';
@@ -63,8 +65,8 @@ export function prepareSubquery(ex: Executor, s: Session, select: N, outer: Scop
 }
 
 export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: boolean, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] }> {
-  if (n.withClause) throw notSupported('WITH queries', posOf(n.withClause.location));
-  if (n.op && n.op !== 'SETOP_NONE') throw notSupported(`${String(n.op).replace('SETOP_', '')} (set operations)`);
+  if (n.withClause) return yield* withQuery(ex, s, n, sql, topLevel, sub);
+  if (n.op && n.op !== 'SETOP_NONE') return yield* setOpQuery(ex, s, n, sql, sub);
   if (n.intoClause) throw notSupported('SELECT INTO');
   // EXPLAIN ANALYZE of this statement: count what each plan node returns (commands/explain.ts)
   const qi = topLevel ? ex.queryInstr : null;
@@ -73,7 +75,8 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const snap = sub ? sub.snapshot : () => (snapCache ??= ex.eng.snapshotFor(s));
   snap();
   if (n.valuesLists) return ex.valuesQuery(s, n, sql, snap);
-  const src = ex.source(s, n.fromClause, snap, sql);
+  const pre = n.fromClause?.length ? yield* runFromSubqueries(ex, s, n.fromClause, sql, sub) : undefined;
+  const src = ex.source(s, n.fromClause, snap, sql, pre);
   if (sub) src.scope.outer = sub.outer;
   const locking = n.lockingClause as N[] | undefined;
   let lockMode: TupleLockMode | null = null, policy: WaitPolicy = 'block';
