@@ -19,6 +19,7 @@ import { lockTuple, lockLatest, type WaitPolicy } from './rowlocks.js';
 import { chooseScan, selectScanOptions } from '../optimizer/planner.js';
 import { setOpQuery } from './nodeSetOp.js';
 import { withQuery, runFromSubqueries } from './nodeCtescan.js';
+import { extractWindows, prepareWindows } from './nodeWindowAgg.js';
 import {
   TM, 
 } from '../visibility/visibility.js';
@@ -75,6 +76,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const snap = sub ? sub.snapshot : () => (snapCache ??= ex.eng.snapshotFor(s));
   snap();
   if (n.valuesLists) return ex.valuesQuery(s, n, sql, snap);
+  // window functions: each call becomes a hidden column, computed after the scan (nodeWindowAgg.ts)
+  const win = extractWindows(n);
+  if (win) n = win.n;
   const pre = n.fromClause?.length ? yield* runFromSubqueries(ex, s, n.fromClause, sql, sub) : undefined;
   const src = ex.source(s, n.fromClause, snap, sql, pre);
   if (sub) src.scope.outer = sub.outer;
@@ -133,7 +137,10 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     }
   };
   const grouping = hasGroup || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
-  const exprScope = grouping ? aggScope : scope;
+  const wp = win ? prepareWindows(win.calls, scope) : null;
+  if (wp && grouping) throw notSupported('window functions together with GROUP BY or aggregates');
+  if (wp && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with window functions`);
+  const exprScope = grouping ? aggScope : wp ? { ...scope, columns: [...scope.columns, ...wp.columns] } : scope;
   compileTargets(exprScope);
   const having = n.havingClause ? compileExpr(n.havingClause, aggScope) : null;
   if (grouping && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with ${hasGroup ? 'GROUP BY clause' : 'aggregate functions'}`);
@@ -169,7 +176,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (qi) { qi.path = path; qi.scope = scope; if (qi.planOnly) return { names, types: targets.map((t) => t.type), rows: [] }; }
   const limitEarly = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
   // Fast path: no grouping, sorting, DISTINCT, OFFSET or locking — project rows as they are produced.
-  if (!grouping && !sortKeys.length && !lockMode && !n.distinctClause && !n.limitOffset && !src.table) {
+  if (!grouping && !wp && !sortKeys.length && !lockMode && !n.distinctClause && !n.limitOffset && !src.table) {
     const out: Value[][] = [];
     const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
     const nt = targets.length;
@@ -198,6 +205,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
 
   if (grouping) rows = ex.aggregate(rows, aggs, groupCols, hasGroup, having, qi ?? undefined);
+  if (wp) rows = wp.run(rows);
   if (qi) qi.belowSort = rows.length;
 
   if (sortKeys.length) {
