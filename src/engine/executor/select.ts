@@ -20,6 +20,7 @@ import { chooseScan, selectScanOptions } from '../optimizer/planner.js';
 import { setOpQuery } from './nodeSetOp.js';
 import { withQuery, runFromSubqueries } from './nodeCtescan.js';
 import { extractWindows, prepareWindows } from './nodeWindowAgg.js';
+import { extractSrfs, prepareSrfs } from './nodeProjectSet.js';
 import {
   TM, 
 } from '../visibility/visibility.js';
@@ -79,6 +80,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // window functions: each call becomes a hidden column, computed after the scan (nodeWindowAgg.ts)
   const win = extractWindows(n);
   if (win) n = win.n;
+  // set-returning functions in the select list: hidden columns too, each row expanded (nodeProjectSet.ts)
+  const srf = extractSrfs(n);
+  if (srf) n = srf.n;
   const pre = n.fromClause?.length ? yield* runFromSubqueries(ex, s, n.fromClause, sql, sub) : undefined;
   const src = ex.source(s, n.fromClause, snap, sql, pre);
   if (sub) src.scope.outer = sub.outer;
@@ -140,7 +144,10 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const wp = win ? prepareWindows(win.calls, scope) : null;
   if (wp && grouping) throw notSupported('window functions together with GROUP BY or aggregates');
   if (wp && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with window functions`);
-  const exprScope = grouping ? aggScope : wp ? { ...scope, columns: [...scope.columns, ...wp.columns] } : scope;
+  const ps = srf ? prepareSrfs(srf.calls, scope) : null;
+  if (ps && (grouping || wp)) throw notSupported('set-returning functions in the select list together with GROUP BY, aggregates or window functions');
+  if (ps && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with set-returning functions in the target list`);
+  const exprScope = grouping ? aggScope : wp ? { ...scope, columns: [...scope.columns, ...wp.columns] } : ps ? { ...scope, columns: [...scope.columns, ...ps.columns] } : scope;
   compileTargets(exprScope);
   const having = n.havingClause ? compileExpr(n.havingClause, aggScope) : null;
   if (grouping && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with ${hasGroup ? 'GROUP BY clause' : 'aggregate functions'}`);
@@ -176,7 +183,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (qi) { qi.path = path; qi.scope = scope; if (qi.planOnly) return { names, types: targets.map((t) => t.type), rows: [] }; }
   const limitEarly = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
   // Fast path: no grouping, sorting, DISTINCT, OFFSET or locking — project rows as they are produced.
-  if (!grouping && !wp && !sortKeys.length && !lockMode && !n.distinctClause && !n.limitOffset && !src.table) {
+  if (!grouping && !wp && !ps && !sortKeys.length && !lockMode && !n.distinctClause && !n.limitOffset && !src.table) {
     const out: Value[][] = [];
     const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
     const nt = targets.length;
@@ -206,6 +213,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
 
   if (grouping) rows = ex.aggregate(rows, aggs, groupCols, hasGroup, having, qi ?? undefined);
   if (wp) rows = wp.run(rows);
+  if (ps) rows = ps.run(rows);
   if (qi) qi.belowSort = rows.length;
 
   if (sortKeys.length) {
