@@ -12,7 +12,8 @@
  *                         Index Cond: (k >= 2)
  *
  * The scan path is the one the executor runs (optimizer/planner.ts chooseScan); the nodes above it follow the
- * query (grouping_planner): Aggregate / HashAggregate (GROUP BY, DISTINCT), Sort, LockRows, Limit; UPDATE,
+ * query (grouping_planner): Aggregate / HashAggregate (GROUP BY, DISTINCT), WindowAgg (over its Sort), ProjectSet,
+ * Sort, LockRows, Limit; UPDATE,
  * DELETE and INSERT sit under ModifyTable ("Update on t"). EXPLAIN ANALYZE runs the statement and adds each
  * node's "(actual rows=N loops=1)" and the rows its filter removed (executor/instrument.ts).
  *
@@ -34,6 +35,8 @@ import { chooseScan, type ScanPath } from '../optimizer/planner.js';
 import { Deparser, quoteIdent } from '../optimizer/ruleutils.js';
 import { containsAggregate, collectColumnRefs, type N, type Gen } from '../executor/util.js';
 import type { Table } from '../catalog/catalog.js';
+import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
+import { extractSrfs } from '../executor/nodeProjectSet.js';
 
 /** One plan node as EXPLAIN prints it. */
 export interface PlanNode {
@@ -174,7 +177,6 @@ function indexOnly(path: ScanPath, t: Table, n: N): boolean {
 
 function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
   if (n.fromClause?.length > 1 || n.fromClause?.[0]?.JoinExpr) throw notSupported('EXPLAIN of joins (the simulator runs joins as nested loops; PostgreSQL chooses hash and merge joins by cost)');
-  if (JSON.stringify(n).includes('"over"')) throw notSupported('EXPLAIN of window functions');
   if (n.withClause) throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
   if (n.op && n.op !== 'SETOP_NONE') throw notSupported('EXPLAIN of UNION / INTERSECT / EXCEPT (Append, SetOp)');
   if (n.fromClause?.[0]?.RangeSubselect) throw notSupported('EXPLAIN of subqueries in FROM (Subquery Scan)');
@@ -228,6 +230,13 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
     return paren && !k.ColumnRef && !e.startsWith('(') ? `(${e})` : e;
   };
 
+  const sortKeyText = (sb: N) => {
+    const x = sb.SortBy;
+    const desc = x.sortby_dir === 'SORTBY_DESC';
+    const nulls = x.sortby_nulls === 'SORTBY_NULLS_FIRST' ? !desc ? ' NULLS FIRST' : '' : x.sortby_nulls === 'SORTBY_NULLS_LAST' ? desc ? ' NULLS LAST' : '' : '';
+    return `${keyText(x.node, true)}${desc ? ' DESC' : ''}${nulls}`;
+  };
+
   let agg: PlanNode | null = null;
   if (grouping) {
     const keys = ((n.groupClause ?? []) as N[]).map((g) => keyText(resolve(g), false));
@@ -239,18 +248,27 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
     agg = node('HashAggregate', [`Group Key: ${targets.map((t) => keyText(t.ResTarget.val, false)).join(', ')}`], [top]);
     top = agg;
   }
+  // window functions: a WindowAgg over the Sort its PARTITION BY / ORDER BY need (none after an index walk)
+  const wcalls = extractWindows(n)?.calls ?? [];
+  let winSort: PlanNode | null = null, winAgg: PlanNode | null = null;
+  if (wcalls.length) {
+    const w = windowSpec(wcalls);
+    if (!w) throw notSupported('EXPLAIN of window functions over different windows');
+    const keys = [...((w.partitionClause ?? []) as N[]).map((p) => keyText(p, true)), ...((w.orderClause ?? []) as N[]).map(sortKeyText)];
+    if (keys.length && path?.kind !== 'IndexScanOrdered') { winSort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]); winSort.analyzeDetails.push('Sort Method: quicksort  Memory: 25kB'); top = winSort; }
+    winAgg = node('WindowAgg', [], [top]);
+    top = winAgg;
+  }
+  const projectSet = extractSrfs(n) ? node('ProjectSet', [], [top]) : null;
+  if (projectSet) top = projectSet;
+  if ((winAgg || projectSet) && o.analyze && !table && f) throw notSupported('EXPLAIN ANALYZE of window or set-returning functions over a function');
   const sortItems = (n.sortClause ?? []) as N[];
   let sort: PlanNode | null = null;
   const sortedByIndex = path && (path.kind === 'IndexScanOrdered' || (path.kind === 'IndexScan' && sortItems.length === 1 && !grouping && !distinct
     && resolve(sortItems[0]!.SortBy.node).ColumnRef?.fields?.length === 1 && table!.columns[path.index.columns[0]!]?.name === resolve(sortItems[0]!.SortBy.node).ColumnRef.fields[0].String?.sval
     && sortItems[0]!.SortBy.sortby_dir !== 'SORTBY_DESC'));
   if (sortItems.length && !sortedByIndex) {
-    const keys = sortItems.map((sb) => {
-      const x = sb.SortBy;
-      const desc = x.sortby_dir === 'SORTBY_DESC';
-      const nulls = x.sortby_nulls === 'SORTBY_NULLS_FIRST' ? !desc ? ' NULLS FIRST' : '' : x.sortby_nulls === 'SORTBY_NULLS_LAST' ? desc ? ' NULLS LAST' : '' : '';
-      return `${keyText(resolve(x.node), true)}${desc ? ' DESC' : ''}${nulls}`;
-    });
+    const keys = sortItems.map((sb) => sortKeyText({ SortBy: { ...sb.SortBy, node: resolve(sb.SortBy.node) } }));
     sort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
     sort.analyzeDetails.push('Sort Method: quicksort  Memory: 25kB');
     top = sort;
@@ -270,9 +288,20 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
       if (n.havingClause) agg.analyzeDetails.push(`Rows Removed by Filter: ${qi.groupsRemoved}`);
       if (agg.name === 'HashAggregate') agg.analyzeDetails.push('Batches: 1  Memory Usage: 40kB');
     }
-    if (scan) fillScan(scan, qi.scan, sort || agg ? null : qi.limitHit ? qi.pulled : null);
+    const input = scan ? qi.scan.rows : 1;
+    if (winSort) winSort.rows = input;
+    if (winAgg) winAgg.rows = limit && !sort && !projectSet ? qi.pulled : input;
+    if (projectSet) { projectSet.rows = limit && !sort ? qi.pulled : all; if (!scan) top.children.length && (findResult(projectSet)!.rows = 1); }
+    if (scan) fillScan(scan, qi.scan, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
   }
   return top;
+}
+
+/** the Result at the bottom of a ProjectSet without FROM */
+function findResult(p: PlanNode): PlanNode | null {
+  if (p.name === 'Result') return p;
+  for (const c of p.children) { const r = findResult(c); if (r) return r; }
+  return null;
 }
 
 function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {

@@ -74,6 +74,29 @@ function windowCall(x: unknown): N | null {
   return null;
 }
 
+/**
+ * The one window specification every call shares, or null when they differ (PostgreSQL then stacks a WindowAgg
+ * and a Sort per specification).
+ */
+export function windowSpec(calls: { node: N }[]): N | null {
+  const key = (c: { node: N }) => JSON.stringify([c.node.FuncCall.over.partitionClause ?? [], c.node.FuncCall.over.orderClause ?? []], (k, v) => (k === 'location' ? undefined : v));
+  return calls.length && calls.every((c) => key(c) === key(calls[0]!)) ? calls[0]!.node.FuncCall.over : null;
+}
+
+/** Two sort keys that no index satisfies: tells the planner the scan order cannot come from an index walk. */
+const NO_WALK: N[] = [{ SortBy: { node: { A_Const: { isnull: true } } } }, { SortBy: { node: { A_Const: { isnull: true } } } }];
+
+/**
+ * The order the scan should deliver for the planner (selectScanOptions): a window's ORDER BY when it is the
+ * only ordering needed (no PARTITION BY, no ORDER BY of the query itself), so an index walk can replace its Sort.
+ */
+export function windowOrder(calls: { node: N }[], querySort: N[] | undefined): N[] | undefined {
+  if (querySort?.length) return NO_WALK;
+  const w = windowSpec(calls);
+  if (!w || w.partitionClause?.length) return NO_WALK;
+  return w.orderClause;
+}
+
 interface Prepared {
   columns: { name: string; type: SqlType }[];
   /** compute every window value: rows in, rows (sorted by the last window) with the values appended */

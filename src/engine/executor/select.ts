@@ -19,7 +19,7 @@ import { lockTuple, lockLatest, type WaitPolicy } from './rowlocks.js';
 import { chooseScan, selectScanOptions } from '../optimizer/planner.js';
 import { setOpQuery } from './nodeSetOp.js';
 import { withQuery, runFromSubqueries } from './nodeCtescan.js';
-import { extractWindows, prepareWindows } from './nodeWindowAgg.js';
+import { extractWindows, prepareWindows, windowOrder } from './nodeWindowAgg.js';
 import { extractSrfs, prepareSrfs } from './nodeProjectSet.js';
 import {
   TM, 
@@ -179,7 +179,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
 
   // the planner's path (optimizer/planner.ts): ORDER BY a plain column may walk an index instead of sorting
-  const path = src.table ? chooseScan(src.table, n.whereClause, scope, { ...selectScanOptions(n, src.table, grouping), serializable: !!s.tx!.sxact }) : null;
+  const path = src.table ? chooseScan(src.table, n.whereClause, scope, { ...selectScanOptions(win ? { ...n, sortClause: windowOrder(win.calls, n.sortClause) } : n, src.table, grouping || !!ps), serializable: !!s.tx!.sxact }) : null;
   if (qi) { qi.path = path; qi.scope = scope; if (qi.planOnly) return { names, types: targets.map((t) => t.type), rows: [] }; }
   const limitEarly = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
   // Fast path: no grouping, sorting, DISTINCT, OFFSET or locking — project rows as they are produced.
