@@ -291,7 +291,7 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
     const input = scan ? qi.scan.rows : 1;
     if (winSort) winSort.rows = input;
     if (winAgg) winAgg.rows = limit && !sort && !projectSet ? qi.pulled : input;
-    if (projectSet) { projectSet.rows = limit && !sort ? qi.pulled : all; if (!scan) top.children.length && (findResult(projectSet)!.rows = 1); }
+    if (projectSet) { projectSet.rows = limit && !sort ? qi.pulled : all; if (!scan) { const r = findResult(projectSet); if (r) r.rows = 1; } }
     if (scan) fillScan(scan, qi.scan, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
   }
   return top;

@@ -15,7 +15,7 @@ import type { Table } from '../catalog/catalog.js';
 import { packTid, tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
 import { updateXidOf } from '../multixact/multixact.js';
-import { LpFlags, HEAP_HOT_UPDATED, isHotUpdated, HEAP_ONLY_TUPLE } from '../heap/tuple.js';
+import { LpFlags, isHotUpdated, HEAP_ONLY_TUPLE } from '../heap/tuple.js';
 import {
   satisfiesDirty, 
 } from '../visibility/visibility.js';

@@ -83,7 +83,7 @@ export function sortLimit(ex: Executor, n: N, names: string[], rows: Value[][]):
   for (const sb of (n.sortClause ?? []) as N[]) {
     const x = sb.SortBy;
     const k = x.node;
-    let i = -1;
+    let i: number;
     if (k.A_Const && !k.A_Const.sval && !k.A_Const.fval) {
       const pos = intConst(k.A_Const) ?? 0;
       if (pos < 1 || pos > names.length) throw new PgError('42P10', `ORDER BY position ${pos} is not in select list`, { position: posOf(k.A_Const.location) });

@@ -189,7 +189,7 @@ function computePartition<K extends { r: Row }>(part: K[], sp: Spec, col: number
   for (let i = 0; i < n; i++) {
     const r = part[i]!.r;
     if (i === 0 || !peers(part[i - 1]!, part[i]!)) { rank = i + 1; dense++; }
-    let v: Value = null;
+    let v: Value;
     switch (sp.c.name) {
       case 'row_number': v = i + 1; break;
       case 'rank': v = rank; break;

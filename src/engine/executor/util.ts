@@ -14,7 +14,7 @@ import { type SqlType, type Value, formatValue } from '../sql/types.js';
 import { Numeric } from '../sql/numeric.js';
 import type { Table, Column } from '../catalog/catalog.js';
 import { type MultiXacts, updateXidOf } from '../multixact/multixact.js';
-import { type Item, LpFlags, HEAP_HOT_UPDATED, isHotUpdated, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
+import { type Item, LpFlags, isHotUpdated, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
 import {
   type TupleLockMode, 
 } from '../heap/heapam.js';

@@ -21,7 +21,7 @@ import type { Page } from '../heap/heap.js';
 import { BLCKSZ, PAGE_HEADER, ITEMID_SIZE, PD_HAS_FREE_LINES, PD_PAGE_FULL, tidBlock, tidOffset } from '../heap/heap.js';
 import {
   type Item, LpFlags, MAXALIGN, HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_INVALID,
-  HEAP_XMAX_LOCK_ONLY, HEAP_HOT_UPDATED, isHotUpdated, HEAP_ONLY_TUPLE, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK, HEAP_KEYS_UPDATED,
+  HEAP_XMAX_LOCK_ONLY, isHotUpdated, HEAP_ONLY_TUPLE, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK, HEAP_KEYS_UPDATED,
 } from '../heap/tuple.js';
 import type { Clog } from '../clog/clog.js';
 
