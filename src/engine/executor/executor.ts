@@ -1,6 +1,8 @@
 /**
  * The executor: the dispatcher from a parsed statement to the module that runs it, and the helpers they share.
- * The work itself lives by PostgreSQL's names: executor/scan.ts (SeqScan, IndexScan, BitmapHeapScan), from.ts (joins),
+ * The work itself lives by PostgreSQL's names: the planner's scan choice in optimizer/planner.ts, run by
+ * nodeSeqscan.ts / nodeIndexscan.ts / nodeBitmapHeapscan.ts (via scan.ts), from.ts (joins), nodeSetOp.ts (UNION,
+ * INTERSECT, EXCEPT), nodeCtescan.ts (WITH, subqueries in FROM), nodeWindowAgg.ts, nodeProjectSet.ts,
  * select.ts (Agg, Sort, Limit, LockRows), modify.ts (ModifyTable: INSERT, UPDATE, DELETE, ON CONFLICT),
  * indexinsert.ts (index entries and the unique check), rowlocks.ts (waiting for a row); commands/ for DDL,
  * VACUUM, LOCK and CHECKPOINT.
@@ -28,7 +30,8 @@
  * (EvalPlanQual, ExecConstraints), nodeLockRows.c, nodeSeqscan.c, nodeIndexscan.c, nodeAgg.c, nodeSort.c;
  * commands/tablecmds.c for DDL. SERIALIZABLE reads and writes report to the SSI module (predicate/).
  * Waiting for a row another transaction is changing or has locked is executor/rowlocks.ts.
- * Simplifications: one table per FROM (no joins; subqueries are run per outer row or once).
+ * Simplifications: joins are nested loops; subqueries in expressions run per outer row or once; EXPLAIN
+ * (commands/explain.ts) prints the plan for single-table queries.
  */
 
 import { PgError, notSupported, posOf } from '../errors.js';

@@ -1,6 +1,7 @@
 /**
- * FROM: a single table, a function such as generate_series, or joins — inner, left and right joins and comma
- * lists, run as nested loops over each side's rows.
+ * FROM: a single table, a function such as generate_series, a WITH query or a subquery (read by name from its
+ * materialized rows, nodeCtescan.ts), or joins — inner, left and right joins and comma lists, run as nested loops
+ * over each side's rows.
  *
  * Mirrors: src/backend/executor/nodeNestloop.c, nodeFunctionscan.c; parser/parse_clause.c (transformFromClause).
  * Simplifications: only nested loops (no hash or merge join); FULL and CROSS JOIN LATERAL are refused with 0A000.
