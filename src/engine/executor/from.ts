@@ -150,8 +150,31 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     }
     throw notSupported('this FROM item in a join', posOf(firstLocation(item)));
   };
+  /** FROM a, LATERAL (subquery) x: the subquery runs once per row of `a`, seeing its columns (nodeSubqueryscan.c) */
+  const lateral = (a: JoinInput, rs: N): JoinInput => {
+    if (!rs.alias) throw new PgError('42601', 'subquery in FROM must have an alias', { hint: 'For example, FROM (SELECT ...) [AS] foo.' });
+    const name = rs.alias.aliasname as string;
+    const ref: { current: Row | null } = { current: null };
+    const outer = { scope: combinedScope(a), row: ref, used: false };
+    const runOnce = (vals: Value[]) => {
+      ref.current = { vals, item: null, blk: 0, off: 0, aggs: null };
+      const r = ex.query(s, rs.subquery.SelectStmt, sql, false, { outer, snapshot: snap }).next();
+      if (!r.done) throw notSupported('a LATERAL subquery that has to wait for a lock');
+      return r.value;
+    };
+    const first = runOnce(a.columns.map(() => null)); // its column names and types, and its errors, before any row
+    const colnames = ((rs.alias.colnames ?? []) as N[]).map((x) => x.String.sval as string);
+    const columns = first.names.map((nm, i) => ({ name: colnames[i] ?? nm, type: first.types[i]! }));
+    const names = [...a.names, name];
+    if (a.names.includes(name)) throw new PgError('42712', `table name "${name}" specified more than once`);
+    return {
+      names, columns: [...a.columns, ...columns], rels: [...a.rels, { name, count: columns.length }], tables: a.tables,
+      rows: () => { const out: Value[][] = []; for (const l of a.rows()) for (const r of runOnce(l).rows) out.push(l.concat(r)); return out; },
+    };
+  };
   let acc = base(from[0]!);
   for (const item of from.slice(1)) {
+    if (item.RangeSubselect?.lateral) { acc = lateral(acc, item.RangeSubselect); continue; }
     const next = base(item);
     const names = [...acc.names, ...next.names];
     const dup = names.find((x, i) => names.indexOf(x) !== i);

@@ -18,7 +18,8 @@
  *
  * Simplifications: CTEs are always materialized (PostgreSQL 12+ inlines a side-effect-free CTE read once —
  * the rows are the same, but a scan under it may then use an index); a recursive query that passes 100,000 rows is
- * refused (PostgreSQL would read it lazily, so an outer LIMIT can stop an endless one); no LATERAL; no SEARCH /
+ * refused (PostgreSQL would read it lazily, so an outer LIMIT can stop an endless one); LATERAL only as a later item
+ * of a comma list (FROM t, LATERAL (SELECT ... t.x ...) s: run once per row of the items before it); no SEARCH /
  * CYCLE clauses.
  */
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -133,18 +134,35 @@ function* recursive(ex: Executor, s: Session, q: N, name: string, colnames: stri
  */
 export function* runFromSubqueries(ex: Executor, s: Session, from: N[] | undefined, sql: string, sub: Sub): Gen<Map<N, QResult>> {
   const out = new Map<N, QResult>();
-  const walk = function* (item: N): Gen<void> {
-    if (item.JoinExpr) { yield* walk(item.JoinExpr.larg); yield* walk(item.JoinExpr.rarg); return; }
+  const walk = function* (item: N, top: number): Gen<void> {
+    if (item.JoinExpr) { yield* walk(item.JoinExpr.larg, -1); yield* walk(item.JoinExpr.rarg, -1); return; }
     const rs = item.RangeSubselect;
     if (!rs) return;
-    if (rs.lateral) throw notSupported('LATERAL', posOf(rs.subquery?.SelectStmt?.targetList?.[0]?.ResTarget?.location));
+    // LATERAL after the first item of a comma list runs per row of the items before it (from.ts joinSource)
+    if (rs.lateral && top > 0) return;
+    if (rs.lateral && top < 0) throw notSupported('LATERAL inside JOIN (write FROM a, LATERAL (...) x)', posOf(rs.subquery?.SelectStmt?.targetList?.[0]?.ResTarget?.location));
     if (!rs.alias) throw new PgError('42601', 'subquery in FROM must have an alias', { hint: 'For example, FROM (SELECT ...) [AS] foo.', position: posOf(firstLoc(rs.subquery)) });
-    const r = yield* ex.query(s, rs.subquery.SelectStmt, sql, false, sub);
+    let r: QResult;
+    try { r = yield* ex.query(s, rs.subquery.SelectStmt, sql, false, sub); } catch (e) {
+      // a sibling FROM item named without LATERAL (parse_relation.c errorMissingRTE)
+      const m = e instanceof PgError && e.sqlstate === '42P01' ? /^missing FROM-clause entry for table "(.*)"$/.exec(e.message) : null;
+      if (m && siblings.has(m[1]!)) {
+        throw new PgError('42P01', `invalid reference to FROM-clause entry for table "${m[1]}"`, { position: (e as PgError).position, hint: `There is an entry for table "${m[1]}", but it cannot be referenced from this part of the query.` });
+      }
+      throw e;
+    }
     const colnames = ((rs.alias.colnames ?? []) as N[]).map((x) => x.String.sval as string);
     if (colnames.length > r.names.length) throw new PgError('42P10', `table "${rs.alias.aliasname}" has ${r.names.length} columns available but ${colnames.length} columns specified`);
     out.set(item, { ...r, names: r.names.map((x, i) => colnames[i] ?? x) });
   };
-  for (const f of from ?? []) yield* walk(f);
+  const siblings = new Set<string>();
+  const names = (f: N): void => {
+    if (f.JoinExpr) { names(f.JoinExpr.larg); names(f.JoinExpr.rarg); return; }
+    const n = f.RangeVar ? (f.RangeVar.alias?.aliasname ?? f.RangeVar.relname) : f.RangeSubselect?.alias?.aliasname ?? f.RangeFunction?.alias?.aliasname;
+    if (n) siblings.add(n);
+  };
+  for (const f of from ?? []) names(f);
+  for (const [i, f] of (from ?? []).entries()) yield* walk(f, i);
   return out;
 }
 
