@@ -1,6 +1,8 @@
 /**
  * The executor: the dispatcher from a parsed statement to the module that runs it, and the helpers they share.
- * The work itself lives by PostgreSQL's names: executor/scan.ts (SeqScan, IndexScan, BitmapHeapScan), from.ts (joins),
+ * The work itself lives by PostgreSQL's names: the planner's scan choice in optimizer/planner.ts, run by
+ * nodeSeqscan.ts / nodeIndexscan.ts / nodeBitmapHeapscan.ts (via scan.ts), from.ts (joins), nodeSetOp.ts (UNION,
+ * INTERSECT, EXCEPT), nodeCtescan.ts (WITH, subqueries in FROM), nodeWindowAgg.ts, nodeProjectSet.ts,
  * select.ts (Agg, Sort, Limit, LockRows), modify.ts (ModifyTable: INSERT, UPDATE, DELETE, ON CONFLICT),
  * indexinsert.ts (index entries and the unique check), rowlocks.ts (waiting for a row); commands/ for DDL,
  * VACUUM, LOCK and CHECKPOINT.
@@ -29,7 +31,8 @@
  * (EvalPlanQual, ExecConstraints), nodeLockRows.c, nodeSeqscan.c, nodeIndexscan.c, nodeAgg.c, nodeSort.c;
  * commands/tablecmds.c for DDL. SERIALIZABLE reads and writes report to the SSI module (predicate/).
  * Waiting for a row another transaction is changing or has locked is executor/rowlocks.ts.
- * Simplifications: one table per FROM (no joins; subqueries are run per outer row or once).
+ * Simplifications: joins are nested loops; subqueries in expressions run per outer row or once; EXPLAIN
+ * (commands/explain.ts) prints the plan for single-table queries.
  */
 
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -53,7 +56,9 @@ import { formatSnapshot } from '../snapshot/snapshot.js';
 import {
   N, Gen, Source, Candidate, firstLocation, 
 } from './util.js';
-import { scan, pageVisitor, bitmapProbe, indexProbe } from './scan.js';
+import { scan, pageVisitor } from './scan.js';
+import type { ScanInstr, QueryInstr } from './instrument.js';
+import type { ScanOptions, ScanPath } from '../optimizer/planner.js';
 import { source, joinSource } from './from.js';
 import { selectStmt, prepareSubquery, query, groupColumn, aggregate, constInt, valuesQuery, lockRowForSelect } from './select.js';
 import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResult, defaultMaker, assign, checkConstraints, updateStmt, deleteStmt } from './modify.js';
@@ -67,8 +72,15 @@ import { createView, dropView } from '../commands/view.js';
 import { createTableAs } from '../commands/createas.js';
 import { truncateStmt } from '../commands/truncate.js';
 import { prepareStmt, executeStmt, deallocateStmt } from '../commands/prepare.js';
+import { explainStmt } from '../commands/explain.js';
+import type { QResult } from './nodeSetOp.js';
+import { withModify } from './nodeCtescan.js';
 
 export class Executor {
+  /** set by EXPLAIN ANALYZE for the statement it runs: the first scan / the top-level SELECT fill it in */
+  scanInstr: ScanInstr | null = null;
+  queryInstr: QueryInstr | null = null;
+
   constructor(readonly eng: Engine) {}
 
   *run(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {
@@ -79,9 +91,9 @@ export class Executor {
       case 'CreateTableAsStmt':
         if (node.objtype !== 'OBJECT_TABLE') throw notSupported('materialized views');
         return yield* createTableAs(this, s, node.query.SelectStmt ?? node.query, node.into, !!node.if_not_exists, raw);
-      case 'InsertStmt': return yield* this.insertStmt(s, node, raw);
-      case 'UpdateStmt': return yield* this.updateStmt(s, node, raw);
-      case 'DeleteStmt': return yield* this.deleteStmt(s, node, raw);
+      case 'InsertStmt': case 'UpdateStmt': case 'DeleteStmt':
+        if (node.withClause) return yield* withModify(this, s, type, node, raw);
+        return yield* (type === 'InsertStmt' ? this.insertStmt(s, node, raw) : type === 'UpdateStmt' ? this.updateStmt(s, node, raw) : this.deleteStmt(s, node, raw));
       case 'CreateStmt': return yield* this.createTable(s, node);
       case 'DropStmt':
         if (node.removeType === 'OBJECT_SEQUENCE') return yield* dropSequence(this, s, node);
@@ -90,7 +102,7 @@ export class Executor {
       case 'LockStmt': return yield* this.lockStmt(s, node);
       case 'CheckPointStmt': return this.checkpoint(s);
       case 'VacuumStmt': return this.vacuumStmt(s, node);
-      case 'ExplainStmt': throw notSupported('EXPLAIN');
+      case 'ExplainStmt': return yield* explainStmt(this, s, node, raw);
       case 'TruncateStmt': return yield* truncateStmt(this, s, node);
       case 'IndexStmt': return yield* this.createIndex(s, node);
       case 'AlterTableStmt': return yield* alterTableStmt(this, s, node);
@@ -185,21 +197,19 @@ export class Executor {
 
 
   // ---- executor/scan.ts
-  scan(s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope, orderCol = -1): Candidate[] { return scan(this, s, t, snap, where, whereNode, scope, orderCol); }
+  scan(s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope, opts: ScanOptions | ScanPath = {}, instr?: ScanInstr): Candidate[] { return scan(this, s, t, snap, where, whereNode, scope, opts, instr); }
   pageVisitor(s: Session, t: Table): (blk: number) => void { return pageVisitor(this, s, t); }
-  bitmapProbe(t: Table, whereNode: N | undefined): { index: BtreeIndex; tids: number[] } | null { return bitmapProbe(this, t, whereNode); }
-  indexProbe(t: Table, whereNode: N | undefined, scope: Scope): { index: BtreeIndex; key: string | number } | null { return indexProbe(this, t, whereNode, scope); }
 
   // ---- executor/from.ts
-  source(s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string): Source { return source(this, s, from, snap, sql); }
-  joinSource(s: Session, from: N[], snap: () => Snapshot, sql: string): Source { return joinSource(this, s, from, snap, sql); }
+  source(s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string, pre?: Map<N, QResult>): Source { return source(this, s, from, snap, sql, pre); }
+  joinSource(s: Session, from: N[], snap: () => Snapshot, sql: string, pre?: Map<N, QResult>): Source { return joinSource(this, s, from, snap, sql, pre); }
 
   // ---- executor/select.ts
   *selectStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> { return yield* selectStmt(this, s, n, raw); }
   prepareSubquery(s: Session, select: N, outer: Scope, snapshot: () => Snapshot) { return prepareSubquery(this, s, select, outer, snapshot); }
   *query(s: Session, n: N, sql: string, topLevel: boolean, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] }> { return yield* query(this, s, n, sql, topLevel, sub); }
   groupColumn(g: N, targetList: N[] | undefined, scope: Scope): number { return groupColumn(this, g, targetList, scope); }
-  aggregate(rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null): Row[] { return aggregate(this, rows, aggs, groupCols, hasGroup, having); }
+  aggregate(rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null, removed?: { groupsRemoved: number }): Row[] { return aggregate(this, rows, aggs, groupCols, hasGroup, having, removed); }
   constInt(node: N, scope: Scope, what: string): number | null { return constInt(this, node, scope, what); }
   valuesQuery(s: Session, n: N, sql: string, snap: () => Snapshot): { names: string[]; types: SqlType[]; rows: Value[][] } { return valuesQuery(this, s, n, sql, snap); }
   *lockRowForSelect(s: Session, t: Table, c: Candidate, mode: TupleLockMode, policy: WaitPolicy, where: Compiled | null): Gen<Candidate | null> { return yield* lockRowForSelect(this, s, t, c, mode, policy, where); }

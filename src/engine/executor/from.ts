@@ -1,7 +1,8 @@
 /**
- * FROM: a single table, a function such as generate_series, or joins — inner, left and right joins and comma
- * lists, run as nested loops over each side's rows. A view's name is replaced by its query's rows and a
- * sequence's by its one row (commands/view.ts: relationSource).
+ * FROM: a single table, a function such as generate_series, a WITH query or a subquery (read by name from its
+ * materialized rows, nodeCtescan.ts), or joins — inner, left and right joins and comma lists, run as nested loops
+ * over each side's rows. A view's name is replaced by its query's rows and a sequence's by its one row
+ * (commands/view.ts: relationSource).
  *
  * Mirrors: src/backend/executor/nodeNestloop.c, nodeFunctionscan.c; parser/parse_clause.c (transformFromClause).
  * Simplifications: only nested loops (no hash or merge join); FULL and CROSS JOIN LATERAL are refused with 0A000.
@@ -15,15 +16,33 @@ import {
 import { type Value, T } from '../sql/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { relationSource } from '../commands/view.js';
+import { lookupCte } from './nodeCtescan.js';
+import type { QResult } from './nodeSetOp.js';
 import {
   N, Source, JoinInput, firstLocation, 
 } from './util.js';
 
-export function source(ex: Executor, s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string): Source {
+/** A WITH query or a subquery in FROM, read by name: its materialized rows (nodeCtescan.ts). */
+function derived(f: N, s: Session, pre: Map<N, QResult> | undefined): { name: string; alias: string | null; r: QResult } | null {
+  if (f.RangeSubselect) { const r = pre?.get(f); return r ? { name: f.RangeSubselect.alias.aliasname, alias: f.RangeSubselect.alias.aliasname, r } : null; }
+  if (f.RangeVar && !f.RangeVar.schemaname) {
+    const r = lookupCte(s, f.RangeVar.relname);
+    if (!r) return null;
+    const cols = ((f.RangeVar.alias?.colnames ?? []) as N[]).map((x) => x.String.sval as string);
+    return { name: f.RangeVar.relname, alias: f.RangeVar.alias?.aliasname ?? null, r: cols.length ? { ...r, names: r.names.map((x, i) => cols[i] ?? x) } : r };
+  }
+  return null;
+}
+
+export function source(ex: Executor, s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string, pre?: Map<N, QResult>): Source {
   const env = ex.env(s, snap);
   if (!from || from.length === 0) return { scope: { relName: null, alias: null, columns: [], hasSystem: false, env, sql }, table: null, rows: () => [[]] };
   const f = from[0]!;
-  if (from.length > 1 || f.JoinExpr) return ex.joinSource(s, from, snap, sql);
+  if (from.length > 1 || f.JoinExpr) return ex.joinSource(s, from, snap, sql, pre);
+  const d = derived(f, s, pre);
+  if (d) {
+    return { scope: { relName: d.name, alias: d.alias, columns: d.r.names.map((name, i) => ({ name, type: d.r.types[i]! })), hasSystem: false, env, sql }, table: null, rows: () => d.r.rows };
+  }
   if (f.RangeVar) {
     const other = relationSource(ex, s, f.RangeVar, snap, sql); // a view or a sequence (commands/view.ts)
     if (other) return other;
@@ -56,7 +75,6 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
       },
     };
   }
-  if (f.RangeSubselect) throw notSupported('subqueries in FROM');
   throw notSupported('this FROM item');
 }
 
@@ -65,7 +83,7 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
  * Rows come out in the order of the left input, then the right — a nested loop's order; PostgreSQL may pick
  * a hash or merge join and return another order, so give joins an ORDER BY when order matters.
  */
-export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snapshot, sql: string): Source {
+export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snapshot, sql: string, pre?: Map<N, QResult>): Source {
   const env = ex.env(s, snap);
   const combinedScope = (inp: JoinInput): Scope => {
     let offset = 0;
@@ -75,6 +93,11 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     };
   };
   const base = (item: N): JoinInput => {
+    const d = derived(item, s, pre);
+    if (d) {
+      const name = d.alias ?? d.name;
+      return { names: [name], columns: d.r.names.map((nm, i) => ({ name: nm, type: d.r.types[i]! })), rels: [{ name, count: d.r.names.length }], tables: [], rows: () => d.r.rows };
+    }
     if (item.RangeVar) {
       const other = relationSource(ex, s, item.RangeVar, snap, sql);
       if (other) {
@@ -137,8 +160,31 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     }
     throw notSupported('this FROM item in a join', posOf(firstLocation(item)));
   };
+  /** FROM a, LATERAL (subquery) x: the subquery runs once per row of `a`, seeing its columns (nodeSubqueryscan.c) */
+  const lateral = (a: JoinInput, rs: N): JoinInput => {
+    if (!rs.alias) throw new PgError('42601', 'subquery in FROM must have an alias', { hint: 'For example, FROM (SELECT ...) [AS] foo.' });
+    const name = rs.alias.aliasname as string;
+    const ref: { current: Row | null } = { current: null };
+    const outer = { scope: combinedScope(a), row: ref, used: false };
+    const runOnce = (vals: Value[]) => {
+      ref.current = { vals, item: null, blk: 0, off: 0, aggs: null };
+      const r = ex.query(s, rs.subquery.SelectStmt, sql, false, { outer, snapshot: snap }).next();
+      if (!r.done) throw notSupported('a LATERAL subquery that has to wait for a lock');
+      return r.value;
+    };
+    const first = runOnce(a.columns.map(() => null)); // its column names and types, and its errors, before any row
+    const colnames = ((rs.alias.colnames ?? []) as N[]).map((x) => x.String.sval as string);
+    const columns = first.names.map((nm, i) => ({ name: colnames[i] ?? nm, type: first.types[i]! }));
+    const names = [...a.names, name];
+    if (a.names.includes(name)) throw new PgError('42712', `table name "${name}" specified more than once`);
+    return {
+      names, columns: [...a.columns, ...columns], rels: [...a.rels, { name, count: columns.length }], tables: a.tables,
+      rows: () => { const out: Value[][] = []; for (const l of a.rows()) for (const r of runOnce(l).rows) out.push(l.concat(r)); return out; },
+    };
+  };
   let acc = base(from[0]!);
   for (const item of from.slice(1)) {
+    if (item.RangeSubselect?.lateral) { acc = lateral(acc, item.RangeSubselect); continue; }
     const next = base(item);
     const names = [...acc.names, ...next.names];
     const dup = names.find((x, i) => names.indexOf(x) !== i);

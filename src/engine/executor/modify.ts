@@ -14,6 +14,7 @@
  * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert, ExecUpdate, ExecDelete, ExecOnConflictUpdate),
  * execMain.c (EvalPlanQual, ExecConstraints), execIndexing.c.
  */
+import { dmlValues } from './nodeCtescan.js';
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -273,11 +274,13 @@ export function compileReturning(ex: Executor, list: N[], scope: Scope): { fns: 
 }
 
 export function dmlResult(ex: Executor, tag: string, ret: { names: string[]; types: SqlType[] } | null, rows: Value[][]): QueryResult {
-  return {
+  const r: QueryResult = {
     command: tag,
     columns: ret ? ret.names.map((name, i) => ({ name, type: ret.types[i]!.name })) : null,
     rows: ret ? rows.map((r) => r.map(formatValue)) : [],
   };
+  if (ret) dmlValues.set(r, { names: ret.names, types: ret.types, rows }); // for WITH ... (DML RETURNING) readers
+  return r;
 }
 
 /**

@@ -21,6 +21,11 @@ import {
 import { type SqlType, type Value, T, formatValue, groupKey } from '../sql/types.js';
 import type { Table } from '../catalog/catalog.js';
 import { lockTuple, lockLatest, type WaitPolicy } from './rowlocks.js';
+import { chooseScan, selectScanOptions } from '../optimizer/planner.js';
+import { setOpQuery } from './nodeSetOp.js';
+import { withQuery, runFromSubqueries } from './nodeCtescan.js';
+import { extractWindows, prepareWindows, windowOrder } from './nodeWindowAgg.js';
+import { extractSrfs, prepareSrfs } from './nodeProjectSet.js';
 import {
   TM, 
 } from '../visibility/visibility.js';
@@ -68,9 +73,12 @@ export function prepareSubquery(ex: Executor, s: Session, select: N, outer: Scop
 }
 
 export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: boolean, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] }> {
-  if (n.withClause) throw notSupported('WITH queries', posOf(n.withClause.location));
-  if (n.op && n.op !== 'SETOP_NONE') throw notSupported(`${String(n.op).replace('SETOP_', '')} (set operations)`);
+  if (n.withClause) return yield* withQuery(ex, s, n, sql, topLevel, sub);
+  if (n.op && n.op !== 'SETOP_NONE') return yield* setOpQuery(ex, s, n, sql, sub);
   if (n.intoClause) throw notSupported('SELECT INTO');
+  // EXPLAIN ANALYZE of this statement: count what each plan node returns (commands/explain.ts)
+  const qi = topLevel ? ex.queryInstr : null;
+  if (qi) ex.queryInstr = null;
   let snapCache: Snapshot | null = null;
   const snap = sub ? sub.snapshot : () => (snapCache ??= ex.eng.snapshotFor(s));
   // the transaction snapshot is taken before parse analysis (exec_simple_query); a READ COMMITTED statement's own
@@ -78,7 +86,14 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (sub || usesXactSnapshot(s.tx!.isolation)) snap();
   const generation = ex.eng.catalog.generation;
   if (n.valuesLists) return ex.valuesQuery(s, n, sql, snap);
-  const src = ex.source(s, n.fromClause, snap, sql);
+  // window functions: each call becomes a hidden column, computed after the scan (nodeWindowAgg.ts)
+  const win = extractWindows(n);
+  if (win) n = win.n;
+  // set-returning functions in the select list: hidden columns too, each row expanded (nodeProjectSet.ts)
+  const srf = extractSrfs(n);
+  if (srf) n = srf.n;
+  const pre = n.fromClause?.length ? yield* runFromSubqueries(ex, s, n.fromClause, sql, sub) : undefined;
+  const src = ex.source(s, n.fromClause, snap, sql, pre);
   if (sub) src.scope.outer = sub.outer;
   const locking = n.lockingClause as N[] | undefined;
   let lockMode: TupleLockMode | null = null, policy: WaitPolicy = 'block';
@@ -140,7 +155,13 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     }
   };
   const grouping = hasGroup || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
-  const exprScope = grouping ? aggScope : scope;
+  const wp = win ? prepareWindows(win.calls, scope) : null;
+  if (wp && grouping) throw notSupported('window functions together with GROUP BY or aggregates');
+  if (wp && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with window functions`);
+  const ps = srf ? prepareSrfs(srf.calls, scope) : null;
+  if (ps && (grouping || wp)) throw notSupported('set-returning functions in the select list together with GROUP BY, aggregates or window functions');
+  if (ps && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with set-returning functions in the target list`);
+  const exprScope = grouping ? aggScope : wp ? { ...scope, columns: [...scope.columns, ...wp.columns] } : ps ? { ...scope, columns: [...scope.columns, ...ps.columns] } : scope;
   compileTargets(exprScope);
   const having = n.havingClause ? compileExpr(n.havingClause, aggScope) : null;
   if (grouping && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with ${hasGroup ? 'GROUP BY clause' : 'aggregate functions'}`);
@@ -171,29 +192,30 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     sortKeys.push({ fn, desc, nullsFirst });
   }
 
+  // the planner's path (optimizer/planner.ts): ORDER BY a plain column may walk an index instead of sorting
+  const path = src.table ? chooseScan(src.table, n.whereClause, scope, { ...selectScanOptions(win ? { ...n, sortClause: windowOrder(win.calls, n.sortClause) } : n, src.table, grouping || !!ps), serializable: !!s.tx!.sxact }) : null;
+  if (qi) { qi.path = path; qi.scope = scope; if (qi.planOnly) return { names, types: targets.map((t) => t.type), rows: [] }; }
   const limitEarly = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
   // Fast path: no grouping, sorting, DISTINCT, OFFSET or locking — project rows as they are produced.
-  if (!grouping && !sortKeys.length && !lockMode && !n.distinctClause && !n.limitOffset && !src.table) {
+  if (!grouping && !wp && !ps && !sortKeys.length && !lockMode && !n.distinctClause && !n.limitOffset && !src.table) {
     const out: Value[][] = [];
     const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
     const nt = targets.length;
     for (const vals of src.rows!()) {
       if (limitEarly !== null && out.length >= limitEarly) break;
       r.vals = vals;
-      if (where && where.fn(r) !== true) continue;
+      if (where && where.fn(r) !== true) { if (qi) qi.fastRemoved++; continue; }
       const o = new Array<Value>(nt);
       for (let i = 0; i < nt; i++) o[i] = targets[i]!.fn(r);
       out.push(o);
     }
+    if (qi) qi.fastRows = out.length;
     return { names, types: targets.map((t) => t.type), rows: out };
   }
   // Produce rows.
   let rows: Row[] = [];
   if (src.table) {
-    // ORDER BY a plain column of the table: without statistics the planner walks an index on it instead of sorting
-    const first = ((n.sortClause ?? []) as N[])[0]?.SortBy?.node?.ColumnRef?.fields as N[] | undefined;
-    const orderCol = !grouping && first?.length === 1 && first[0]!.String ? src.table.columns.findIndex((c) => c.name === first[0]!.String.sval) : -1;
-    rows = ex.scan(s, src.table, snap(), where, n.whereClause, scope, orderCol);
+    rows = ex.scan(s, src.table, snap(), where, n.whereClause, scope, path!, qi?.scan);
   } else {
     const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
     for (const vals of src.rows!()) {
@@ -203,7 +225,10 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     }
   }
 
-  if (grouping) rows = ex.aggregate(rows, aggs, groupCols, hasGroup, having);
+  if (grouping) rows = ex.aggregate(rows, aggs, groupCols, hasGroup, having, qi ?? undefined);
+  if (wp) rows = wp.run(rows);
+  if (ps) rows = ps.run(rows);
+  if (qi) qi.belowSort = rows.length;
 
   if (sortKeys.length) {
     const keyed = rows.map((r) => ({ r, k: sortKeys.map((sk) => sk.fn(r)) }));
@@ -231,10 +256,12 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const seen = distinct ? new Set<string>() : null;
   let skipped = 0;
   for (let r of rows) {
-    if (limit !== null && out.length >= limit) break;
+    if (limit !== null && out.length >= limit) { if (qi) qi.limitHit = true; break; }
+    if (qi) qi.pulled++;
     if (lockMode && src.table) {
       const locked = yield* ex.lockRowForSelect(s, src.table, r as Candidate, lockMode, policy, where);
       if (!locked) continue;
+      if (qi) qi.locked++;
       r = locked;
     }
     const vals = targets.map((t) => t.fn(r));
@@ -245,6 +272,10 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     }
     if (skipped < offset) { skipped++; continue; }
     out.push(vals);
+  }
+  if (qi) {
+    qi.distinct = seen?.size ?? 0;
+    if (seen && sortKeys.length) qi.distinct = new Set(rows.map((r) => JSON.stringify(targets.map((t) => formatValue(t.fn(r)))))).size;
   }
   return { names, types: targets.map((t) => t.type), rows: out };
 }
@@ -271,7 +302,7 @@ export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, sco
   throw notSupported('GROUP BY expressions (group by columns or output positions)', posOf(firstLocation(g)));
 }
 
-export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null): Row[] {
+export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null, removed?: { groupsRemoved: number }): Row[] {
   const groups = new Map<string, { rep: Row; states: ReturnType<typeof newAggState>[] }>();
   const cols = [...groupCols];
   const order: string[] = [];
@@ -290,7 +321,7 @@ export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols:
   for (const key of order) {
     const g = groups.get(key)!;
     const r: Row = { vals: g.rep.vals, item: g.rep.item, blk: g.rep.blk, off: g.rep.off, aggs: g.states.map((st) => st.result()) };
-    if (having && having.fn(r) !== true) continue;
+    if (having && having.fn(r) !== true) { if (removed) removed.groupsRemoved++; continue; }
     out.push(r);
   }
   return out;

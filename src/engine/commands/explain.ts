@@ -1,0 +1,352 @@
+/**
+ * EXPLAIN (PostgreSQL's commands/explain.c): the plan the simulator runs for a statement, printed as PostgreSQL
+ * prints it — one node per line, children under "->", each node's conditions beneath it.
+ *
+ *     EXPLAIN (COSTS OFF) SELECT * FROM t WHERE k >= 2 ORDER BY v LIMIT 1;
+ *     Limit
+ *       ->  Sort
+ *             Sort Key: v
+ *             ->  Bitmap Heap Scan on t
+ *                   Recheck Cond: (k >= 2)
+ *                   ->  Bitmap Index Scan on t_pkey
+ *                         Index Cond: (k >= 2)
+ *
+ * The scan path is the one the executor runs (optimizer/planner.ts chooseScan); the nodes above it follow the
+ * query (grouping_planner): Aggregate / HashAggregate (GROUP BY, DISTINCT), WindowAgg (over its Sort), ProjectSet,
+ * Sort, LockRows, Limit; UPDATE,
+ * DELETE and INSERT sit under ModifyTable ("Update on t"). EXPLAIN ANALYZE runs the statement and adds each
+ * node's "(actual rows=N loops=1)" and the rows its filter removed (executor/instrument.ts).
+ *
+ * Simplifications, each refused with 0A000 rather than printed differently from PostgreSQL: COSTS ON (the
+ * simulator has no cost model — use COSTS OFF), TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than
+ * TEXT; joins (the simulator runs every join as a nested loop, PostgreSQL picks hash and merge joins by cost);
+ * subqueries (SubPlan / InitPlan, Subquery Scan), WITH, UNION / INTERSECT / EXCEPT; the queries where PostgreSQL would take an Index Only Scan (no visibility map);
+ * GROUP BY with DISTINCT; INSERT ... SELECT and ON CONFLICT. Memory figures of Sort and HashAggregate are those
+ * PostgreSQL prints for a few small rows (25kB, 40kB).
+ */
+import { PgError, notSupported, posOf } from '../errors.js';
+import type { Executor } from '../executor/executor.js';
+import type { Session, QueryResult } from '../session/session.js';
+import type { RawStmt } from '../sql/parser.js';
+import type { Scope } from '../sql/expr.js';
+import { LockMode } from '../lock/lock.js';
+import { newQueryInstr, newScanInstr, type QueryInstr, type ScanInstr } from '../executor/instrument.js';
+import { chooseScan, type ScanPath } from '../optimizer/planner.js';
+import { Deparser, quoteIdent } from '../optimizer/ruleutils.js';
+import { containsAggregate, collectColumnRefs, type N, type Gen } from '../executor/util.js';
+import type { Table } from '../catalog/catalog.js';
+import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
+import { extractSrfs } from '../executor/nodeProjectSet.js';
+
+/** One plan node as EXPLAIN prints it. */
+export interface PlanNode {
+  name: string;
+  /** "Key: value" lines shown with and without ANALYZE */
+  details: string[];
+  /** lines shown only with ANALYZE (after the details) */
+  analyzeDetails: string[];
+  children: PlanNode[];
+  /** actual rows (ANALYZE) */
+  rows: number | null;
+}
+
+const node = (name: string, details: string[] = [], children: PlanNode[] = []): PlanNode => ({ name, details, analyzeDetails: [], children, rows: null });
+
+interface Options { analyze: boolean; summary: boolean }
+
+function parseOptions(list: N[] | undefined): Options {
+  const o: Record<string, boolean | string> = {};
+  for (const d of list ?? []) {
+    const e = d.DefElem;
+    const name = String(e.defname);
+    const a = e.arg;
+    let v: boolean | string = true;
+    if (a?.String) v = String(a.String.sval).toLowerCase();
+    else if (a?.Integer) v = !!a.Integer.ival;
+    else if (a?.Boolean) v = !!a.Boolean.boolval;
+    if (name === 'format') { o.format = v; continue; }
+    if (typeof v === 'string') {
+      if (['on', 'true', 'yes', '1'].includes(v)) v = true;
+      else if (['off', 'false', 'no', '0'].includes(v)) v = false;
+      else throw new PgError('22023', `${name} requires a Boolean value`, { position: posOf(e.location) });
+    }
+    if (!['analyze', 'verbose', 'costs', 'settings', 'buffers', 'wal', 'timing', 'summary'].includes(name)) {
+      throw new PgError('22023', `unrecognized EXPLAIN option "${name}"`, { position: posOf(e.location) });
+    }
+    o[name] = v;
+  }
+  const analyze = o.analyze === true;
+  if (o.wal === true && !analyze) throw new PgError('22023', 'EXPLAIN option WAL requires ANALYZE');
+  if (o.timing === true && !analyze) throw new PgError('22023', 'EXPLAIN option TIMING requires ANALYZE');
+  if (o.format !== undefined && o.format !== 'text') {
+    if (!['xml', 'json', 'yaml'].includes(String(o.format))) throw new PgError('22023', `unrecognized value for EXPLAIN option "format": "${o.format}"`);
+    throw notSupported(`EXPLAIN (FORMAT ${String(o.format).toUpperCase()})`);
+  }
+  if (o.costs !== false) throw notSupported('EXPLAIN with costs (the simulator has no cost model; use EXPLAIN (COSTS OFF))');
+  if (analyze && o.timing !== false) throw notSupported('EXPLAIN ANALYZE with timing (use EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF))');
+  for (const x of ['verbose', 'buffers', 'wal', 'settings']) if (o[x] === true) throw notSupported(`EXPLAIN (${x.toUpperCase()})`);
+  return { analyze, summary: o.summary === undefined ? analyze : o.summary === true };
+}
+
+export function* explainStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
+  const opts = parseOptions(n.options);
+  const q = n.query as N;
+  const type = Object.keys(q)[0]!;
+  const stmt = q[type];
+  if (JSON.stringify(stmt).includes('"SubLink"')) throw notSupported('EXPLAIN of subqueries (SubPlan / InitPlan)');
+  if (stmt.withClause) throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
+  let plan: PlanNode;
+  switch (type) {
+    case 'SelectStmt': plan = yield* explainSelect(ex, s, stmt, raw, opts); break;
+    case 'UpdateStmt': case 'DeleteStmt': plan = yield* explainUpdateDelete(ex, s, type, stmt, raw, opts); break;
+    case 'InsertStmt': plan = yield* explainInsert(ex, s, stmt, raw, opts); break;
+    default: throw notSupported(`EXPLAIN of ${type.replace(/Stmt$/, '')}`);
+  }
+  const lines: string[] = [];
+  print(plan, 0, true, opts.analyze, lines);
+  if (opts.summary) lines.push('Planning Time: 0.000 ms');
+  if (opts.summary && opts.analyze) lines.push('Execution Time: 0.000 ms');
+  return { command: 'EXPLAIN', columns: [{ name: 'QUERY PLAN', type: 'text' }], rows: lines.map((l) => [l]) };
+}
+
+function print(p: PlanNode, indent: number, root: boolean, analyze: boolean, out: string[]) {
+  const pad = ' '.repeat(indent);
+  const actual = analyze ? (p.rows === null ? ' (never executed)' : ` (actual rows=${p.rows} loops=1)`) : '';
+  out.push(`${pad}${root ? '' : '->  '}${p.name}${actual}`);
+  const inner = ' '.repeat(indent + (root ? 2 : 6));
+  for (const d of p.details) out.push(inner + d);
+  if (analyze && p.rows !== null) for (const d of p.analyzeDetails) out.push(inner + d);
+  for (const c of p.children) print(c, indent + (root ? 2 : 6), false, analyze, out);
+}
+
+const relLabel = (t: Table, alias: string | null) => `${quoteIdent(t.name)}${alias && alias !== t.name ? ' ' + quoteIdent(alias) : ''}`;
+
+/** The top-level AND conjuncts of a WHERE clause (the units an index condition is chosen from). */
+const conjuncts = (w: N | undefined): N[] => (!w ? [] : w.BoolExpr?.boolop === 'AND_EXPR' ? w.BoolExpr.args : [w]);
+
+/** The scan node for a path, its conditions split between the index and the filter. */
+function scanNode(path: ScanPath, t: Table, alias: string | null, where: N | undefined, d: Deparser): { top: PlanNode; scan: PlanNode; index: PlanNode | null } {
+  const rel = relLabel(t, alias);
+  const cond = 'cond' in path ? path.cond : null;
+  const rest = conjuncts(where).filter((c) => c !== cond).flatMap((c) => d.quals(c));
+  const filter = rest.length ? [`Filter: ${d.qualList(rest)}`] : [];
+  switch (path.kind) {
+    case 'SeqScan': { const p = node(`Seq Scan on ${rel}`, filter); return { top: p, scan: p, index: null }; }
+    case 'IndexScan': {
+      const p = node(`Index Scan using ${quoteIdent(path.index.name)} on ${rel}`, [`Index Cond: ${d.qualList(d.quals(cond!), true)}`, ...filter]);
+      return { top: p, scan: p, index: null };
+    }
+    case 'IndexScanOrdered': {
+      const p = node(`Index Scan${path.backward ? ' Backward' : ''} using ${quoteIdent(path.index.name)} on ${rel}`, filter);
+      return { top: p, scan: p, index: null };
+    }
+    case 'BitmapHeapScan': {
+      const c = d.qualList(d.quals(cond!), true);
+      const idx = path.or
+        ? node('BitmapOr', [], path.or.map((a) => node(`Bitmap Index Scan on ${quoteIdent(a.index.name)}`, [`Index Cond: ${d.qualList(d.quals(a.cond), true)}`])))
+        : node(`Bitmap Index Scan on ${quoteIdent(path.index.name)}`, [`Index Cond: ${c}`]);
+      const p = node(`Bitmap Heap Scan on ${rel}`, [`Recheck Cond: ${c}`, ...filter], [idx]);
+      return { top: p, scan: p, index: idx };
+    }
+  }
+}
+
+/** Scan counts as ANALYZE shows them: the filter's removed rows follow the scan's node (after Index Cond / Filter). */
+function fillScan(sc: { scan: PlanNode; index: PlanNode | null }, instr: ScanInstr, pulled: number | null) {
+  const rows = pulled === null ? instr.rows : Math.min(pulled, instr.rows);
+  sc.scan.rows = rows;
+  const removed = pulled === null || rows === 0 ? (pulled === 0 ? 0 : instr.removed) : instr.removedBefore[rows - 1]!;
+  const hasFilter = sc.scan.details.some((x) => x.startsWith('Filter:'));
+  if (hasFilter) sc.scan.analyzeDetails.push(`Rows Removed by Filter: ${removed}`);
+  if (sc.index) {
+    if (sc.index.name === 'BitmapOr') throw notSupported('EXPLAIN ANALYZE of a BitmapOr');
+    sc.index.rows = instr.indexRows;
+    if (instr.heapBlocks > 0) sc.scan.analyzeDetails.push(`Heap Blocks: exact=${instr.heapBlocks}`);
+  }
+}
+
+/** PostgreSQL would read only the index (Index Only Scan): every column the query uses is in it. */
+function indexOnly(path: ScanPath, t: Table, n: N): boolean {
+  if (path.kind !== 'IndexScan' && path.kind !== 'IndexScanOrdered') return false;
+  if (JSON.stringify(n.targetList ?? []).includes('"A_Star":{}}]') && (n.targetList as N[]).some((x) => x.ResTarget.val.ColumnRef?.fields?.some((f: N) => f.A_Star))) return false;
+  const refs = new Set<string>();
+  for (const part of [n.targetList, n.whereClause, n.sortClause, n.groupClause, n.havingClause, n.distinctClause]) collectColumnRefs(part, refs);
+  const covered = new Set(path.index.columns.map((c) => t.columns[c]!.name));
+  return [...refs].every((r) => covered.has(r));
+}
+
+function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
+  if (n.fromClause?.length > 1 || n.fromClause?.[0]?.JoinExpr) throw notSupported('EXPLAIN of joins (the simulator runs joins as nested loops; PostgreSQL chooses hash and merge joins by cost)');
+  if (n.withClause) throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
+  if (n.op && n.op !== 'SETOP_NONE') throw notSupported('EXPLAIN of UNION / INTERSECT / EXCEPT (Append, SetOp)');
+  if (n.fromClause?.[0]?.RangeSubselect) throw notSupported('EXPLAIN of subqueries in FROM (Subquery Scan)');
+  const qi: QueryInstr = newQueryInstr();
+  qi.planOnly = !o.analyze;
+  ex.queryInstr = qi;
+  let result: { rows: unknown[][] };
+  try { result = yield* ex.query(s, n, raw.text, true); } finally { ex.queryInstr = null; }
+  if (n.valuesLists) {
+    const p = node('Values Scan on "*VALUES*"');
+    if (o.analyze) p.rows = result.rows.length;
+    return p;
+  }
+  const scope = qi.scope!;
+  const d = new Deparser(scope);
+  const f = n.fromClause?.[0] as N | undefined;
+  const grouping = !!n.groupClause?.length || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
+  const distinct = !!n.distinctClause;
+  if (grouping && distinct) throw notSupported('EXPLAIN of DISTINCT with GROUP BY or aggregates');
+  const table = f?.RangeVar ? ex.table(f.RangeVar) : null;
+  let top: PlanNode;
+  let scan: { top: PlanNode; scan: PlanNode; index: PlanNode | null } | null = null;
+  const path = qi.path;
+  if (table && path) {
+    if (indexOnly(path, table, n)) throw notSupported('EXPLAIN where PostgreSQL would choose an Index Only Scan (the simulator has no visibility map)');
+    scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, n.whereClause, d);
+    top = scan.top;
+  } else if (f?.RangeFunction) {
+    const w = d.quals(n.whereClause);
+    const alias = f.RangeFunction.alias?.aliasname;
+    top = node(`Function Scan on generate_series${alias ? ' ' + quoteIdent(alias) : ''}`, w.length ? [`Filter: ${d.qualList(w)}`] : []);
+    if (o.analyze) { top.rows = qi.fastRows; if (w.length) top.analyzeDetails.push(`Rows Removed by Filter: ${qi.fastRemoved}`); }
+  } else if (!f) {
+    if (n.whereClause) throw notSupported('EXPLAIN of WHERE without FROM (One-Time Filter)');
+    top = node('Result');
+    if (o.analyze) top.rows = qi.fastRows;
+  } else throw notSupported('EXPLAIN of this FROM item');
+
+  const targets = (n.targetList ?? []) as N[];
+  /** an ORDER BY / GROUP BY item: an output column by position or name means that target's expression */
+  const resolve = (k: N): N => {
+    const pos = k.A_Const && !k.A_Const.sval && !k.A_Const.fval ? Number(k.A_Const.ival?.ival ?? 0) : 0;
+    if (pos >= 1 && pos <= targets.length) return targets[pos - 1]!.ResTarget.val;
+    const nm = k.ColumnRef?.fields?.length === 1 ? k.ColumnRef.fields[0].String?.sval : undefined;
+    const hit = nm !== undefined ? targets.find((t) => t.ResTarget.name === nm) : undefined;
+    return hit ? hit.ResTarget.val : k;
+  };
+  const keyText = (k: N, paren: boolean) => {
+    if (k.ColumnRef?.fields?.some((x: N) => x.A_Star)) return scope.columns.map((c) => quoteIdent(c.name)).join(', ');
+    const e = d.expr(k);
+    return paren && !k.ColumnRef && !e.startsWith('(') ? `(${e})` : e;
+  };
+
+  const sortKeyText = (sb: N) => {
+    const x = sb.SortBy;
+    const desc = x.sortby_dir === 'SORTBY_DESC';
+    const nulls = x.sortby_nulls === 'SORTBY_NULLS_FIRST' ? !desc ? ' NULLS FIRST' : '' : x.sortby_nulls === 'SORTBY_NULLS_LAST' ? desc ? ' NULLS LAST' : '' : '';
+    return `${keyText(x.node, true)}${desc ? ' DESC' : ''}${nulls}`;
+  };
+
+  let agg: PlanNode | null = null;
+  if (grouping) {
+    const keys = ((n.groupClause ?? []) as N[]).map((g) => keyText(resolve(g), false));
+    const having = n.havingClause ? [`Filter: ${d.qualList(d.quals(n.havingClause))}`] : [];
+    agg = node(keys.length ? 'HashAggregate' : 'Aggregate', [...(keys.length ? [`Group Key: ${keys.join(', ')}`] : []), ...having], [top]);
+    top = agg;
+  } else if (distinct) {
+    if (n.distinctClause.length && Object.keys(n.distinctClause[0] ?? {}).length) throw notSupported('DISTINCT ON');
+    agg = node('HashAggregate', [`Group Key: ${targets.map((t) => keyText(t.ResTarget.val, false)).join(', ')}`], [top]);
+    top = agg;
+  }
+  // window functions: a WindowAgg over the Sort its PARTITION BY / ORDER BY need (none after an index walk)
+  const wcalls = extractWindows(n)?.calls ?? [];
+  let winSort: PlanNode | null = null, winAgg: PlanNode | null = null;
+  if (wcalls.length) {
+    const w = windowSpec(wcalls);
+    if (!w) throw notSupported('EXPLAIN of window functions over different windows');
+    const keys = [...((w.partitionClause ?? []) as N[]).map((p) => keyText(p, true)), ...((w.orderClause ?? []) as N[]).map(sortKeyText)];
+    if (keys.length && path?.kind !== 'IndexScanOrdered') { winSort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]); winSort.analyzeDetails.push('Sort Method: quicksort  Memory: 25kB'); top = winSort; }
+    winAgg = node('WindowAgg', [], [top]);
+    top = winAgg;
+  }
+  const projectSet = extractSrfs(n) ? node('ProjectSet', [], [top]) : null;
+  if (projectSet) top = projectSet;
+  if ((winAgg || projectSet) && o.analyze && !table && f) throw notSupported('EXPLAIN ANALYZE of window or set-returning functions over a function');
+  const sortItems = (n.sortClause ?? []) as N[];
+  let sort: PlanNode | null = null;
+  const sortedByIndex = path && (path.kind === 'IndexScanOrdered' || (path.kind === 'IndexScan' && sortItems.length === 1 && !grouping && !distinct
+    && resolve(sortItems[0]!.SortBy.node).ColumnRef?.fields?.length === 1 && table!.columns[path.index.columns[0]!]?.name === resolve(sortItems[0]!.SortBy.node).ColumnRef.fields[0].String?.sval
+    && sortItems[0]!.SortBy.sortby_dir !== 'SORTBY_DESC'));
+  if (sortItems.length && !sortedByIndex) {
+    const keys = sortItems.map((sb) => sortKeyText({ SortBy: { ...sb.SortBy, node: resolve(sb.SortBy.node) } }));
+    sort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
+    sort.analyzeDetails.push('Sort Method: quicksort  Memory: 25kB');
+    top = sort;
+  }
+  let lock: PlanNode | null = null;
+  if (n.lockingClause?.length) { lock = node('LockRows', [], [top]); top = lock; }
+  let limit: PlanNode | null = null;
+  if (n.limitCount || n.limitOffset) { limit = node('Limit', [], [top]); top = limit; }
+
+  if (o.analyze) {
+    const all = qi.belowSort;
+    if (limit) limit.rows = result.rows.length;
+    if (lock) lock.rows = qi.locked;
+    if (sort) sort.rows = qi.pulled;
+    if (agg) {
+      agg.rows = grouping ? (sort ? all : qi.pulled) : qi.distinct;
+      if (n.havingClause) agg.analyzeDetails.push(`Rows Removed by Filter: ${qi.groupsRemoved}`);
+      if (agg.name === 'HashAggregate') agg.analyzeDetails.push('Batches: 1  Memory Usage: 40kB');
+    }
+    const input = scan ? qi.scan.rows : 1;
+    if (winSort) winSort.rows = input;
+    if (winAgg) winAgg.rows = limit && !sort && !projectSet ? qi.pulled : input;
+    if (projectSet) { projectSet.rows = limit && !sort ? qi.pulled : all; if (!scan) { const r = findResult(projectSet); if (r) r.rows = 1; } }
+    if (scan) fillScan(scan, qi.scan, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
+  }
+  return top;
+}
+
+/** the Result at the bottom of a ProjectSet without FROM */
+function findResult(p: PlanNode): PlanNode | null {
+  if (p.name === 'Result') return p;
+  for (const c of p.children) { const r = findResult(c); if (r) return r; }
+  return null;
+}
+
+function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
+  if (n.fromClause?.length || n.usingClause?.length) throw notSupported(`EXPLAIN of ${type === 'UpdateStmt' ? 'UPDATE ... FROM' : 'DELETE ... USING'}`);
+  const t = ex.table(n.relation);
+  const alias = n.relation.alias?.aliasname ?? null;
+  const returning = !!(n.returningList ?? n.returningClause?.exprs)?.length;
+  let instr: ScanInstr | null = null;
+  let result: QueryResult | null = null;
+  let scope: Scope;
+  let path: ScanPath;
+  if (o.analyze) {
+    instr = newScanInstr();
+    ex.scanInstr = instr;
+    try { result = yield* ex.run(s, type, n, raw); } finally { ex.scanInstr = null; }
+    scope = ex.tableScope(t, alias, s, () => ex.eng.snapshotFor(s), raw.text);
+    path = instr.path ?? chooseScan(t, n.whereClause, scope);
+  } else {
+    yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+    const snapshot = ex.eng.snapshotFor(s);
+    scope = ex.tableScope(t, alias, s, () => snapshot, raw.text);
+    ex.compileWhere(n.whereClause, scope); // the errors PostgreSQL's parse analysis reports
+    path = chooseScan(t, n.whereClause, scope);
+  }
+  const d = new Deparser(scope);
+  const sc = scanNode(path, t, alias, n.whereClause, d);
+  const mt = node(`${type === 'UpdateStmt' ? 'Update' : 'Delete'} on ${relLabel(t, alias)}`, [], [sc.top]);
+  if (instr && result) { mt.rows = returning ? result.rows.length : 0; fillScan(sc, instr, null); }
+  return mt;
+}
+
+function* explainInsert(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
+  if (n.onConflictClause) throw notSupported('EXPLAIN of INSERT ... ON CONFLICT');
+  const lists = n.selectStmt?.SelectStmt?.valuesLists as N[] | undefined;
+  if (!lists) throw notSupported('EXPLAIN of INSERT ... SELECT');
+  const t = ex.table(n.relation);
+  const alias = n.relation.alias?.aliasname ?? null;
+  const child = lists.length === 1 ? node('Result') : node('Values Scan on "*VALUES*"');
+  const mt = node(`Insert on ${relLabel(t, alias)}`, [], [child]);
+  if (o.analyze) {
+    const r = yield* ex.run(s, 'InsertStmt', n, raw);
+    mt.rows = (n.returningList ?? n.returningClause?.exprs)?.length ? r.rows.length : 0;
+    child.rows = lists.length;
+  } else {
+    yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+  }
+  return mt;
+}

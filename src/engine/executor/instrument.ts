@@ -1,0 +1,57 @@
+/**
+ * Instrumentation for EXPLAIN ANALYZE (PostgreSQL's executor/instrument.c): while a statement runs under EXPLAIN
+ * ANALYZE, each plan node counts the rows it returns ("actual rows=N loops=1") and a scan counts the visible rows
+ * its filter removed ("Rows Removed by Filter: N").
+ *
+ *     Limit (actual rows=2 loops=1)
+ *       ->  Seq Scan on t (actual rows=2 loops=1)    -- the Limit stopped pulling after two rows
+ *
+ * The simulator's executor produces a scan's rows all at once, so a node under a Limit reports the rows the Limit
+ * pulled from it (what PostgreSQL's demand-driven executor would have produced), and the filter count up to
+ * the last row pulled (removedBefore). Simplifications: no timing (the virtual clock does not move during a
+ * statement), no buffer counts.
+ */
+import type { ScanPath } from '../optimizer/planner.js';
+import type { Scope } from '../sql/expr.js';
+
+/** What a scan node counts (InstrStopNode's tuple counts, nfiltered1). */
+export interface ScanInstr {
+  /** rows the scan returned */
+  rows: number;
+  /** visible rows the filter removed; removedBefore[i]: how many before the i-th returned row */
+  removed: number;
+  removedBefore: number[];
+  /** TIDs the Bitmap Index Scan returned; distinct heap blocks the bitmap heap scan read */
+  indexRows: number;
+  heapBlocks: number;
+  /** the path the scan ran */
+  path: ScanPath | null;
+}
+
+export const newScanInstr = (): ScanInstr => ({ rows: 0, removed: 0, removedBefore: [], indexRows: 0, heapBlocks: 0, path: null });
+
+/** What a top-level SELECT counts above its scan. */
+export interface QueryInstr {
+  scan: ScanInstr;
+  path: ScanPath | null;
+  /** rows the aggregate returned (or the scan, without grouping): the input of Sort / the final loop */
+  belowSort: number;
+  /** rows the final loop (LockRows / Unique / Limit) pulled from below */
+  pulled: number;
+  /** groups HAVING removed */
+  groupsRemoved: number;
+  /** rows LockRows locked */
+  locked: number;
+  /** distinct rows a DISTINCT produced */
+  distinct: number;
+  /** a source without a table (Result, Function Scan): rows it produced, rows its filter removed */
+  fastRows: number;
+  fastRemoved: number;
+  /** the final loop stopped because LIMIT was reached */
+  limitHit: boolean;
+  /** EXPLAIN without ANALYZE: analyze and plan the query (errors included), run nothing */
+  planOnly: boolean;
+  scope: Scope | null;
+}
+
+export const newQueryInstr = (): QueryInstr => ({ scan: newScanInstr(), path: null, belowSort: 0, groupsRemoved: 0, pulled: 0, locked: 0, distinct: 0, fastRows: 0, fastRemoved: 0, limitHit: false, planOnly: false, scope: null });

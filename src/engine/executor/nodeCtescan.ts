@@ -1,0 +1,175 @@
+/**
+ * WITH queries (PostgreSQL's executor/nodeCtescan.c, nodeRecursiveunion.c, nodeWorktablescan.c; parser/parse_cte.c)
+ * and subqueries in FROM (nodeSubqueryscan.c): each is run once, with the statement's snapshot, and read as a
+ * relation by name.
+ *
+ *     WITH big AS (SELECT * FROM t WHERE v > 10) SELECT count(*) FROM big;
+ *     SELECT * FROM (SELECT k, v * 2 AS w FROM t) s WHERE w > 20;
+ *
+ * WITH RECURSIVE: the non-recursive term fills the working table; the recursive term runs against it again and
+ * again, each round's new rows becoming the next working table, until a round adds nothing (UNION also drops
+ * rows seen before):
+ *
+ *     WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT * FROM r;   -- 1, 2, 3
+ *
+ * A data-modifying WITH (INSERT / UPDATE / DELETE ... RETURNING) runs to completion before the main query, whether
+ * or not it is read; all parts share one snapshot, so the main query does not see the rows the WITH changed (they
+ * were written by the same command).
+ *
+ * Simplifications: CTEs are always materialized (PostgreSQL 12+ inlines a side-effect-free CTE read once —
+ * the rows are the same, but a scan under it may then use an index); a recursive query that passes 100,000 rows is
+ * refused (PostgreSQL would read it lazily, so an outer LIMIT can stop an endless one); LATERAL only as a later item
+ * of a comma list (FROM t, LATERAL (SELECT ... t.x ...) s: run once per row of the items before it); no SEARCH /
+ * CYCLE clauses.
+ */
+import { PgError, notSupported, posOf } from '../errors.js';
+import type { Executor } from './executor.js';
+import type { Session, QueryResult } from '../session/session.js';
+import type { RawStmt } from '../sql/parser.js';
+import { castTo, type Compiled, type Row, type Scope } from '../sql/expr.js';
+import { formatValue } from '../sql/types.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+import type { N, Gen } from './util.js';
+import type { QResult } from './nodeSetOp.js';
+
+/** the WITH frames of the statement a session is running, innermost last */
+const frames = new WeakMap<Session, Map<string, QResult>[]>();
+/** RETURNING rows of a data-modifying statement as values (modify.ts dmlResult records them) */
+export const dmlValues = new WeakMap<QueryResult, QResult>();
+
+export function lookupCte(s: Session, name: string): QResult | undefined {
+  const st = frames.get(s);
+  if (!st) return undefined;
+  for (let i = st.length - 1; i >= 0; i--) { const r = st[i]!.get(name); if (r) return r; }
+  return undefined;
+}
+
+const RECURSION_LIMIT = 100000;
+type Sub = { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot } | undefined;
+
+/** Does this parse tree read a relation of this name (unqualified)? */
+function refersTo(n: unknown, name: string): boolean {
+  if (!n || typeof n !== 'object') return false;
+  const o = n as N;
+  if (o.RangeVar && !o.RangeVar.schemaname && o.RangeVar.relname === name) return true;
+  return Object.values(o).some((v) => refersTo(v, name));
+}
+
+export function* withQuery(ex: Executor, s: Session, n: N, sql: string, topLevel: boolean, sub: Sub): Gen<QResult> {
+  return yield* withFrame(ex, s, n.withClause, sql, topLevel, sub, () => ex.query(s, { ...n, withClause: undefined }, sql, topLevel, sub));
+}
+
+/** WITH in front of INSERT / UPDATE / DELETE: the CTEs first, then the statement (which reads them by name). */
+export function* withModify(ex: Executor, s: Session, type: string, n: N, raw: RawStmt): Gen<QueryResult> {
+  return yield* withFrame(ex, s, n.withClause, raw.text, true, undefined, () => ex.run(s, type, { ...n, withClause: undefined }, raw));
+}
+
+function* withFrame<T>(ex: Executor, s: Session, w: N, sql: string, topLevel: boolean, sub: Sub, body: () => Gen<T>): Gen<T> {
+  let st = frames.get(s);
+  if (!st) { st = []; frames.set(s, st); }
+  const frame = new Map<string, QResult>();
+  st.push(frame);
+  try {
+    for (const c of (w.ctes ?? []) as N[]) {
+      const cte = c.CommonTableExpr;
+      const name = cte.ctename as string;
+      if (frame.has(name)) throw new PgError('42712', `WITH query name "${name}" specified more than once`, { position: posOf(cte.location) });
+      if (cte.search_clause || cte.cycle_clause) throw notSupported('SEARCH / CYCLE in WITH RECURSIVE', posOf(cte.location));
+      const colnames = ((cte.aliascolnames ?? []) as N[]).map((x) => x.String.sval as string);
+      const q = cte.ctequery as N;
+      const type = Object.keys(q)[0]!;
+      let r: QResult;
+      if (type !== 'SelectStmt') {
+        if (!topLevel) throw new PgError('0A000', 'WITH clause containing a data-modifying statement must be at the top level', { position: posOf(cte.location) });
+        const res = yield* ex.run(s, type, q[type], { stmt: q, location: 0, len: sql.length, text: sql } as RawStmt);
+        r = dmlValues.get(res) ?? { names: [], types: [], rows: [] };
+      } else if (w.recursive && refersTo(q, name)) {
+        r = yield* recursive(ex, s, q.SelectStmt, name, colnames, frame, sql, sub, cte);
+      } else {
+        r = yield* ex.query(s, q.SelectStmt, sql, false, sub);
+      }
+      if (colnames.length > r.names.length) throw new PgError('42P10', `WITH query "${name}" has ${r.names.length} columns available but ${colnames.length} columns specified`, { position: posOf(cte.location) });
+      frame.set(name, { ...r, names: r.names.map((x, i) => colnames[i] ?? x) });
+    }
+    return yield* body();
+  } finally {
+    st.pop();
+  }
+}
+
+function* recursive(ex: Executor, s: Session, q: N, name: string, colnames: string[], frame: Map<string, QResult>, sql: string, sub: Sub, cte: N): Gen<QResult> {
+  if (q.op !== 'SETOP_UNION') {
+    throw new PgError('42P19', `recursive query "${name}" does not have the form non-recursive-term UNION [ALL] recursive-term`, { position: posOf(cte.location) });
+  }
+  if (refersTo(q.larg, name)) throw new PgError('42P19', `recursive reference to query "${name}" must not appear within its non-recursive term`);
+  const base = yield* ex.query(s, q.larg, sql, false, sub);
+  const names = base.names.map((x, i) => colnames[i] ?? x);
+  const types = base.types;
+  const seen = q.all ? null : new Set<string>();
+  const key = (r: unknown[]) => JSON.stringify(r.map((v) => formatValue(v as never)));
+  const fresh = (rows: QResult['rows']) => (seen ? rows.filter((r) => { const k = key(r); if (seen.has(k)) return false; seen.add(k); return true; }) : rows);
+  const all = fresh(base.rows);
+  let working = all.slice();
+  while (working.length) {
+    frame.set(name, { names, types, rows: working });
+    const step = yield* ex.query(s, q.rarg, sql, false, sub);
+    if (step.types.length !== types.length) throw new PgError('42601', 'each UNION query must have the same number of columns');
+    const casts = step.types.map((t, i) => {
+      if (t.name === types[i]!.name) return null;
+      if (t.name !== 'unknown') throw new PgError('42804', `recursive query "${name}" column ${i + 1} has type ${types[i]!.name === 'int4' ? 'integer' : types[i]!.name} in non-recursive term but type ${t.name === 'int8' ? 'bigint' : t.name} overall`, { hint: 'Cast the output of the non-recursive term to the correct type.' });
+      return castTo({ fn: (r: Row) => r.vals[i]!, type: t, name: '', strength: 0 } as Compiled, types[i]!, false);
+    });
+    const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+    const rows = casts.every((c) => !c) ? step.rows : step.rows.map((v) => { row.vals = v; return v.map((x, i) => (casts[i] ? casts[i]!.fn(row) : x)); });
+    working = fresh(rows);
+    for (const r of working) all.push(r);
+    if (all.length > RECURSION_LIMIT) throw notSupported(`a recursive query producing more than ${RECURSION_LIMIT} rows`);
+  }
+  return { names, types, rows: all };
+}
+
+/**
+ * Subqueries in FROM, run before the query that reads them (SubqueryScan): each RangeSubselect of the FROM list
+ * (joins included) by its parse node.
+ */
+export function* runFromSubqueries(ex: Executor, s: Session, from: N[] | undefined, sql: string, sub: Sub): Gen<Map<N, QResult>> {
+  const out = new Map<N, QResult>();
+  const walk = function* (item: N, top: number): Gen<void> {
+    if (item.JoinExpr) { yield* walk(item.JoinExpr.larg, -1); yield* walk(item.JoinExpr.rarg, -1); return; }
+    const rs = item.RangeSubselect;
+    if (!rs) return;
+    // LATERAL after the first item of a comma list runs per row of the items before it (from.ts joinSource)
+    if (rs.lateral && top > 0) return;
+    if (rs.lateral && top < 0) throw notSupported('LATERAL inside JOIN (write FROM a, LATERAL (...) x)', posOf(rs.subquery?.SelectStmt?.targetList?.[0]?.ResTarget?.location));
+    if (!rs.alias) throw new PgError('42601', 'subquery in FROM must have an alias', { hint: 'For example, FROM (SELECT ...) [AS] foo.', position: posOf(firstLoc(rs.subquery)) });
+    let r: QResult;
+    try { r = yield* ex.query(s, rs.subquery.SelectStmt, sql, false, sub); } catch (e) {
+      // a sibling FROM item named without LATERAL (parse_relation.c errorMissingRTE)
+      const m = e instanceof PgError && e.sqlstate === '42P01' ? /^missing FROM-clause entry for table "(.*)"$/.exec(e.message) : null;
+      if (m && siblings.has(m[1]!)) {
+        throw new PgError('42P01', `invalid reference to FROM-clause entry for table "${m[1]}"`, { position: (e as PgError).position, hint: `There is an entry for table "${m[1]}", but it cannot be referenced from this part of the query.` });
+      }
+      throw e;
+    }
+    const colnames = ((rs.alias.colnames ?? []) as N[]).map((x) => x.String.sval as string);
+    if (colnames.length > r.names.length) throw new PgError('42P10', `table "${rs.alias.aliasname}" has ${r.names.length} columns available but ${colnames.length} columns specified`);
+    out.set(item, { ...r, names: r.names.map((x, i) => colnames[i] ?? x) });
+  };
+  const siblings = new Set<string>();
+  const names = (f: N): void => {
+    if (f.JoinExpr) { names(f.JoinExpr.larg); names(f.JoinExpr.rarg); return; }
+    const n = f.RangeVar ? (f.RangeVar.alias?.aliasname ?? f.RangeVar.relname) : f.RangeSubselect?.alias?.aliasname ?? f.RangeFunction?.alias?.aliasname;
+    if (n) siblings.add(n);
+  };
+  for (const f of from ?? []) names(f);
+  for (const [i, f] of (from ?? []).entries()) yield* walk(f, i);
+  return out;
+}
+
+function firstLoc(n: unknown): number | undefined {
+  if (!n || typeof n !== 'object') return undefined;
+  const o = n as N;
+  if (typeof o.location === 'number') return o.location - 1;
+  for (const v of Object.values(o)) { const l = firstLoc(v); if (l !== undefined) return l; }
+  return undefined;
+}

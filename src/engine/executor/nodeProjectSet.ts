@@ -1,0 +1,104 @@
+/**
+ * Set-returning functions in the select list (PostgreSQL's executor/nodeProjectSet.c): a function that returns
+ * several rows turns each input row into as many output rows.
+ *
+ *     SELECT k, generate_series(1, k) FROM t;      -- k=1: (1,1);  k=2: (2,1) (2,2);  k=3: (3,1) (3,2) (3,3)
+ *     SELECT generate_series(1, 2), generate_series(1, 3);   -- (1,1) (2,2) (NULL,3): run in lockstep, the
+ *                                                            -- shorter one padded with NULLs (PostgreSQL 10+)
+ *
+ * Each call becomes a hidden column before the select list is compiled; after the scan and WHERE, every row is
+ * expanded. An input row for which every function returns no rows produces no output.
+ * Supported: generate_series over integers (2 or 3 arguments). Simplifications: only at the top of a select-list
+ * item or inside an expression of it (not in WHERE, ORDER BY, or with GROUP BY / aggregates / window functions),
+ * no unnest (the simulator has no arrays).
+ */
+import { PgError, notSupported, posOf } from '../errors.js';
+import { compileExpr, castTo, type Compiled, type Row, type Scope } from '../sql/expr.js';
+import { type SqlType, type Value, T } from '../sql/types.js';
+import type { N } from './util.js';
+
+interface Call { node: N; hidden: string }
+
+const isSrf = (o: N) => !!o.FuncCall && !o.FuncCall.over && ['generate_series', 'unnest'].includes((o.FuncCall.funcname as N[]).map((f) => f.String.sval).pop()!.toLowerCase());
+
+function findSrf(x: unknown): N | null {
+  if (!x || typeof x !== 'object') return null;
+  const o = x as N;
+  if (o.SubLink) return null;
+  if (isSrf(o)) return o;
+  for (const v of Object.values(o)) { const r = findSrf(v); if (r) return r; }
+  return null;
+}
+
+/** Replace each set-returning call in the select list by a hidden column reference. */
+export function extractSrfs(n: N): { n: N; calls: Call[] } | null {
+  for (const [part, clause] of [[n.whereClause, 'WHERE'], [n.havingClause, 'HAVING']] as [N, string][]) {
+    const at = findSrf(part);
+    if (at) throw new PgError('0A000', `set-returning functions are not allowed in ${clause}`, { position: posOf(at.FuncCall.location) });
+  }
+  if (!findSrf(n.targetList)) return null;
+  const calls: Call[] = [];
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (!x || typeof x !== 'object') return x;
+    const o = x as N;
+    if (o.SubLink) return o;
+    if (isSrf(o)) {
+      const hidden = `?srf${calls.length}?`;
+      calls.push({ node: o, hidden });
+      return { ColumnRef: { fields: [{ String: { sval: hidden } }], location: o.FuncCall.location } };
+    }
+    const out: N = {};
+    for (const [k, v] of Object.entries(o)) out[k] = walk(v);
+    return out;
+  };
+  const targets = ((n.targetList ?? []) as N[]).map((t) => {
+    const direct = t.ResTarget?.val && isSrf(t.ResTarget.val);
+    const w = walk(t) as N;
+    if (direct && !t.ResTarget.name) w.ResTarget.name = (t.ResTarget.val.FuncCall.funcname as N[]).map((f: N) => f.String.sval).pop();
+    return w;
+  });
+  return { n: { ...n, targetList: targets }, calls };
+}
+
+export function prepareSrfs(calls: Call[], scope: Scope): { columns: { name: string; type: SqlType }[]; run(rows: Row[]): Row[] } {
+  const width = scope.columns.length;
+  const specs = calls.map((c) => {
+    const fc = c.node.FuncCall;
+    const name = (fc.funcname as N[]).map((f) => f.String.sval).pop()!.toLowerCase();
+    const pos = posOf(fc.location);
+    if (name === 'unnest') throw notSupported('unnest (the simulator has no arrays)', pos);
+    const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, scope));
+    if (args.length < 2 || args.length > 3) throw notSupported('generate_series with other than 2 or 3 arguments', pos);
+    if (args.some((a) => !['int2', 'int4', 'int8', 'unknown'].includes(a.type.name))) throw notSupported('generate_series over non-integers', pos);
+    const type = args.some((a) => a.type.name === 'int8') ? T.int8 : T.int4;
+    const cast: Compiled[] = args.map((a) => castTo(a, type, false));
+    return { type, cast };
+  });
+  return {
+    columns: calls.map((c, i) => ({ name: c.hidden, type: specs[i]!.type })),
+    run(input: Row[]): Row[] {
+      const out: Row[] = [];
+      for (const r of input) {
+        const series = specs.map((sp) => {
+          const vals = sp.cast.map((c) => c.fn(r));
+          if (vals.some((v) => v === null)) return [] as number[];
+          if (vals.some((v) => typeof v === 'bigint')) throw notSupported('generate_series beyond ±2^53');
+          const [a, b, st] = [vals[0] as number, vals[1] as number, (vals[2] ?? 1) as number];
+          if (st === 0) throw new PgError('22023', 'step size cannot equal zero');
+          const xs: number[] = [];
+          if (st > 0) for (let i = a; i <= b; i += st) xs.push(i); else for (let i = a; i >= b; i += st) xs.push(i);
+          if (xs.length > 10_000_000) throw notSupported('generate_series of more than 10 million rows in the select list');
+          return xs;
+        });
+        const len = Math.max(0, ...series.map((x) => x.length));
+        const base = r.vals.slice(0, width);
+        for (let i = 0; i < len; i++) {
+          const vals: Value[] = base.concat(series.map((x) => (i < x.length ? x[i]! : null)));
+          out.push({ ...r, vals });
+        }
+      }
+      return out;
+    },
+  };
+}

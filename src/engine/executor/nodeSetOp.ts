@@ -1,0 +1,115 @@
+/**
+ * UNION / INTERSECT / EXCEPT [ALL] (PostgreSQL's executor/nodeAppend.c for UNION ALL, nodeSetOp.c for INTERSECT
+ * and EXCEPT, a HashAggregate / Unique over an Append for UNION): both inputs run with the statement's snapshot,
+ * their columns are resolved to common types (select_common_type), and rows are combined:
+ *
+ *     SELECT 1 UNION ALL SELECT 1   -> 1, 1        (Append: left's rows, then right's)
+ *     SELECT 1 UNION SELECT 1       -> 1           (duplicates removed)
+ *     {1,1,2} INTERSECT ALL {1,1,1} -> 1, 1        (each row min(left count, right count) times)
+ *     {1,1,2} EXCEPT ALL {1}        -> 1, 2        (each row left count − right count times)
+ *
+ * ORDER BY, LIMIT and OFFSET written after the last input apply to the combined result; ORDER BY names output
+ * columns (by name or position). Simplifications: rows without ORDER BY come out in first-occurrence order —
+ * PostgreSQL's HashAggregate / HashSetOp return them in hash order, so give set operations an ORDER BY when the
+ * order matters; NULLs compare equal, as in PostgreSQL's set operations.
+ */
+import { PgError, notSupported, posOf } from '../errors.js';
+import type { Executor } from './executor.js';
+import type { Session } from '../session/session.js';
+import { castTo, compareValues, type Compiled, type Row, type Scope } from '../sql/expr.js';
+import { type SqlType, type Value, T, formatValue, isIntegral, isStringLike, typeDisplayName } from '../sql/types.js';
+import { intConst } from '../sql/parser.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+import type { N, Gen } from './util.js';
+
+export interface QResult { names: string[]; types: SqlType[]; rows: Value[][] }
+
+const OP_NAME: Record<string, string> = { SETOP_UNION: 'UNION', SETOP_INTERSECT: 'INTERSECT', SETOP_EXCEPT: 'EXCEPT' };
+
+/** select_common_type for one output column of a set operation. */
+function common(a: SqlType, b: SqlType, op: string): SqlType {
+  if (a.name === b.name && a.typmod === b.typmod) return a;
+  if (a.name === b.name) return { name: a.name, typmod: -1 } as SqlType;
+  if (a.name === 'unknown') return b;
+  if (b.name === 'unknown') return a;
+  if (isIntegral(a) && isIntegral(b)) return a.name === 'int8' || b.name === 'int8' ? T.int8 : T.int4;
+  if ((isIntegral(a) || a.name === 'numeric') && (isIntegral(b) || b.name === 'numeric')) return T.numeric;
+  if (isStringLike(a) && isStringLike(b)) return T.text;
+  throw new PgError('42804', `${op} types ${typeDisplayName(a)} and ${typeDisplayName(b)} cannot be matched`);
+}
+
+const rowKey = (r: Value[]) => JSON.stringify(r.map(formatValue));
+
+export function* setOpQuery(ex: Executor, s: Session, n: N, sql: string, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }): Gen<QResult> {
+  const op = OP_NAME[n.op as string]!;
+  if (n.lockingClause?.length) throw new PgError('0A000', `FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT`);
+  const l = yield* ex.query(s, n.larg, sql, false, sub);
+  const r = yield* ex.query(s, n.rarg, sql, false, sub);
+  if (l.types.length !== r.types.length) {
+    throw new PgError('42601', `each ${op} query must have the same number of columns`, { position: posOf(n.rarg.targetList?.[0]?.ResTarget?.location) });
+  }
+  const types = l.types.map((t, i) => common(t, r.types[i]!, op));
+  const convert = (q: QResult): Value[][] => {
+    const casts = q.types.map((t, i) => (t.name === types[i]!.name ? null : castTo({ fn: (row: Row) => row.vals[i]!, type: t, name: '', strength: 0 } as Compiled, types[i]!, false)));
+    if (casts.every((c) => c === null)) return q.rows;
+    const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+    return q.rows.map((v) => { row.vals = v; return v.map((x, i) => (casts[i] ? casts[i]!.fn(row) : x)); });
+  };
+  const left = convert(l), right = convert(r);
+  let rows: Value[][];
+  if (n.op === 'SETOP_UNION') {
+    rows = left.concat(right);
+    if (!n.all) { const seen = new Set<string>(); rows = rows.filter((x) => { const k = rowKey(x); if (seen.has(k)) return false; seen.add(k); return true; }); }
+  } else {
+    const counts = new Map<string, number>();
+    for (const x of right) { const k = rowKey(x); counts.set(k, (counts.get(k) ?? 0) + 1); }
+    const seen = new Set<string>();
+    rows = [];
+    for (const x of left) {
+      const k = rowKey(x);
+      const c = counts.get(k) ?? 0;
+      if (n.op === 'SETOP_INTERSECT') {
+        if (n.all) { if (c > 0) { rows.push(x); counts.set(k, c - 1); } } else if (c > 0 && !seen.has(k)) { seen.add(k); rows.push(x); }
+      } else if (n.all) { if (c > 0) counts.set(k, c - 1); else rows.push(x); } else if (c === 0 && !seen.has(k)) { seen.add(k); rows.push(x); }
+    }
+  }
+  rows = sortLimit(ex, n, l.names, rows);
+  return { names: l.names, types, rows };
+}
+
+/** ORDER BY (output columns by name or position), OFFSET and LIMIT over a materialized result. */
+export function sortLimit(ex: Executor, n: N, names: string[], rows: Value[][]): Value[][] {
+  const keys: { i: number; desc: boolean; nullsFirst: boolean }[] = [];
+  for (const sb of (n.sortClause ?? []) as N[]) {
+    const x = sb.SortBy;
+    const k = x.node;
+    let i: number;
+    if (k.A_Const && !k.A_Const.sval && !k.A_Const.fval) {
+      const pos = intConst(k.A_Const) ?? 0;
+      if (pos < 1 || pos > names.length) throw new PgError('42P10', `ORDER BY position ${pos} is not in select list`, { position: posOf(k.A_Const.location) });
+      i = pos - 1;
+    } else if (k.ColumnRef?.fields?.length === 1 && k.ColumnRef.fields[0].String) {
+      const nm = k.ColumnRef.fields[0].String.sval;
+      i = names.indexOf(nm);
+      if (i < 0) throw new PgError('42703', `column "${nm}" does not exist`, { position: posOf(k.ColumnRef.location) });
+    } else throw new PgError('0A000', 'invalid UNION/INTERSECT/EXCEPT ORDER BY clause', { detail: 'Only result column names can be used, not expressions or functions.', hint: 'Add the expression/function to every SELECT, or move the UNION into a FROM clause.' });
+    const desc = x.sortby_dir === 'SORTBY_DESC';
+    keys.push({ i, desc, nullsFirst: x.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : x.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc });
+  }
+  if (keys.length) {
+    rows = rows.slice().sort((a, b) => {
+      for (const k of keys) {
+        const x = a[k.i]!, y = b[k.i]!;
+        if (x === null || y === null) { if (x === y) continue; return (x === null) === k.nullsFirst ? -1 : 1; }
+        const c = compareValues(x, y);
+        if (c !== 0) return k.desc ? -c : c;
+      }
+      return 0;
+    });
+  }
+  const scope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env: null as unknown as Scope['env'], sql: '' };
+  const offset = (n.limitOffset ? ex.constInt(n.limitOffset, scope, 'OFFSET') : 0) ?? 0;
+  const limit = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
+  if (n.limitOption === 'LIMIT_OPTION_WITH_TIES') throw notSupported('FETCH ... WITH TIES');
+  return rows.slice(offset, limit === null ? undefined : offset + limit);
+}

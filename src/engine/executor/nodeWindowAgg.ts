@@ -1,0 +1,223 @@
+/**
+ * Window functions (PostgreSQL's executor/nodeWindowAgg.c, utils/adt/windowfuncs.c): a function computed over the
+ * rows of a partition, ordered, for every row — without collapsing them as GROUP BY does.
+ *
+ *     SELECT k, v, row_number() OVER w, rank() OVER w, sum(v) OVER (PARTITION BY g ORDER BY v) ...
+ *
+ *     g  v   row_number  rank  dense_rank  sum (frame: partition start .. last peer of the current row)
+ *     1  10  1           1     1           10
+ *     1  10  2           1     1           20      <- peers (same ORDER BY value) share rank and running sum
+ *     1  30  3           3     2           50
+ *     2  5   1           1     1           5       <- a new partition starts over
+ *
+ * Each call is replaced by a hidden column before the select list is compiled; after the scan and WHERE, the rows
+ * are sorted by PARTITION BY then ORDER BY (the Sort under WindowAgg — so without an outer ORDER BY the rows come
+ * out in that order), the values computed, and the query goes on (ORDER BY, DISTINCT, LIMIT) as usual.
+ * Supported: row_number, rank, dense_rank, ntile, lag, lead, first_value, last_value,
+ * and count / sum / avg / min / max OVER. Simplifications: the default frame only (RANGE UNBOUNDED PRECEDING to
+ * CURRENT ROW, the whole partition without ORDER BY); no named windows (WINDOW w AS ...), no FILTER, no window
+ * functions together with GROUP BY or FOR UPDATE; rows that tie on every sort key keep their scan order (PostgreSQL's
+ * sort may put them either way).
+ */
+import { PgError, notSupported, posOf } from '../errors.js';
+import { compileExpr, castTo, compareValues, newAggState, type AggSpec, type Compiled, type Row, type Scope } from '../sql/expr.js';
+import { type SqlType, type Value, T, formatValue } from '../sql/types.js';
+import type { N } from './util.js';
+
+const FRAME_DEFAULT = 1058; // FRAMEOPTION_DEFAULTS: RANGE, START_UNBOUNDED_PRECEDING, END_CURRENT_ROW
+const RANKING = new Set(['row_number', 'rank', 'dense_rank', 'ntile', 'lag', 'lead', 'first_value', 'last_value']);
+const AGGS = new Set(['count', 'sum', 'avg', 'min', 'max']);
+
+interface Call { node: N; name: string; hidden: string }
+
+/** Replace each window function call in the select list and ORDER BY by a hidden column reference. */
+export function extractWindows(n: N): { n: N; calls: Call[] } | null {
+  for (const [part, clause] of [[n.whereClause, 'WHERE'], [n.havingClause, 'HAVING'], [n.groupClause, 'GROUP BY']] as [N, string][]) {
+    const at = windowCall(part);
+    if (at) throw new PgError('42P20', `window functions are not allowed in ${clause}`, { position: posOf(at.FuncCall.location) });
+  }
+  if (!JSON.stringify([n.targetList, n.sortClause]).includes('"over"')) return null;
+  const calls: Call[] = [];
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (!x || typeof x !== 'object') return x;
+    const o = x as N;
+    if (o.SubLink) return o;
+    if (o.FuncCall?.over) {
+      const name = (o.FuncCall.funcname as N[]).map((f) => f.String.sval).pop()!.toLowerCase();
+      const hidden = `?window${calls.length}?`;
+      calls.push({ node: o, name, hidden });
+      return { ColumnRef: { fields: [{ String: { sval: hidden } }], location: o.FuncCall.location } };
+    }
+    const out: N = {};
+    for (const [k, v] of Object.entries(o)) out[k] = walk(v);
+    return out;
+  };
+  // a bare call keeps its function's name as the column name (FigureColname)
+  const targets = ((n.targetList ?? []) as N[]).map((t) => {
+    const fc = t.ResTarget?.val?.FuncCall;
+    const w = walk(t) as N;
+    if (fc?.over && !t.ResTarget.name) w.ResTarget.name = (fc.funcname as N[]).map((f) => f.String.sval).pop();
+    return w;
+  });
+  const m = { ...n, targetList: targets, sortClause: walk(n.sortClause) };
+  return { n: m, calls };
+}
+
+/** The first window function call in a tree (outside subqueries), if any. */
+function windowCall(x: unknown): N | null {
+  if (!x || typeof x !== 'object') return null;
+  const o = x as N;
+  if (o.SubLink) return null;
+  if (o.FuncCall?.over) return o;
+  for (const v of Object.values(o)) { const r = windowCall(v); if (r) return r; }
+  return null;
+}
+
+/**
+ * The one window specification every call shares, or null when they differ (PostgreSQL then stacks a WindowAgg
+ * and a Sort per specification).
+ */
+export function windowSpec(calls: { node: N }[]): N | null {
+  const key = (c: { node: N }) => JSON.stringify([c.node.FuncCall.over.partitionClause ?? [], c.node.FuncCall.over.orderClause ?? []], (k, v) => (k === 'location' ? undefined : v));
+  return calls.length && calls.every((c) => key(c) === key(calls[0]!)) ? calls[0]!.node.FuncCall.over : null;
+}
+
+/** Two sort keys that no index satisfies: tells the planner the scan order cannot come from an index walk. */
+const NO_WALK: N[] = [{ SortBy: { node: { A_Const: { isnull: true } } } }, { SortBy: { node: { A_Const: { isnull: true } } } }];
+
+/**
+ * The order the scan should deliver for the planner (selectScanOptions): a window's ORDER BY when it is the
+ * only ordering needed (no PARTITION BY, no ORDER BY of the query itself), so an index walk can replace its Sort.
+ */
+export function windowOrder(calls: { node: N }[], querySort: N[] | undefined): N[] | undefined {
+  if (querySort?.length) return NO_WALK;
+  const w = windowSpec(calls);
+  if (!w || w.partitionClause?.length) return NO_WALK;
+  return w.orderClause;
+}
+
+interface Prepared {
+  columns: { name: string; type: SqlType }[];
+  /** compute every window value: rows in, rows (sorted by the last window) with the values appended */
+  run(rows: Row[]): Row[];
+}
+
+export function prepareWindows(calls: Call[], scope: Scope): Prepared {
+  const width = scope.columns.length;
+  const specs = calls.map((c) => {
+    const fc = c.node.FuncCall;
+    const w = fc.over;
+    const pos = posOf(fc.location);
+    if (w.name || w.refname) throw notSupported('named windows (WINDOW w AS ...)', pos);
+    if (w.frameOptions !== FRAME_DEFAULT) throw notSupported('window frame clauses (ROWS / RANGE / GROUPS ...)', pos);
+    if (fc.agg_filter) throw notSupported('FILTER in window functions', pos);
+    if (!RANKING.has(c.name) && !AGGS.has(c.name)) throw notSupported(`the window function ${c.name}()`, pos);
+    const part = ((w.partitionClause ?? []) as N[]).map((p) => compileExpr(p, scope));
+    const order = ((w.orderClause ?? []) as N[]).map((sb) => {
+      const desc = sb.SortBy.sortby_dir === 'SORTBY_DESC';
+      const nf = sb.SortBy.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sb.SortBy.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
+      return { c: compileExpr(sb.SortBy.node, scope), desc, nullsFirst: nf };
+    });
+    const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, scope));
+    let type: SqlType;
+    let agg: AggSpec | null = null;
+    if (AGGS.has(c.name)) {
+      const aggs: AggSpec[] = [];
+      const plain: N = { FuncCall: { ...fc, over: undefined } };
+      const compiled = compileExpr(plain, { ...scope, aggs, groupCols: new Set(scope.columns.map((_, i) => i)) });
+      agg = aggs[0]!;
+      type = compiled.type;
+    } else if (['row_number', 'rank', 'dense_rank', 'ntile'].includes(c.name)) type = c.name === 'ntile' ? T.int4 : T.int8;
+    else {
+      if (!args.length) throw new PgError('42883', `function ${c.name}() does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
+      type = args[0]!.type.name === 'unknown' ? T.text : args[0]!.type;
+    }
+    const expected = c.name === 'lag' || c.name === 'lead' ? [1, 3] : c.name === 'first_value' || c.name === 'last_value' || c.name === 'ntile' ? [1, 1] : AGGS.has(c.name) ? [0, 1] : [0, 0];
+    if (args.length < expected[0]! || args.length > expected[1]!) {
+      throw new PgError('42883', `function ${c.name}(${args.map((a) => a.type.name === 'int4' ? 'integer' : a.type.name).join(', ')}) does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
+    }
+    const dflt = args[2] ? castTo(args[2], type, false) : null;
+    return { c, part, order, args, type, agg, dflt };
+  });
+
+  const cmpKeys = (a: Value[], b: Value[], dirs: { desc: boolean; nullsFirst: boolean }[]) => {
+    for (let i = 0; i < dirs.length; i++) {
+      const x = a[i]!, y = b[i]!, d = dirs[i]!;
+      if (x === null || y === null) { if (x === y) continue; return (x === null) === d.nullsFirst ? -1 : 1; }
+      const c = compareValues(x, y);
+      if (c !== 0) return d.desc ? -c : c;
+    }
+    return 0;
+  };
+
+  return {
+    columns: calls.map((c, i) => ({ name: c.hidden, type: specs[i]!.type })),
+    run(input: Row[]): Row[] {
+      let rows: Row[] = input.map((r) => ({ ...r, vals: r.vals.slice(0, width).concat(new Array<Value>(calls.length).fill(null)) }));
+      for (let wi = 0; wi < specs.length; wi++) {
+        const sp = specs[wi]!;
+        const dirs = [...sp.part.map(() => ({ desc: false, nullsFirst: false })), ...sp.order.map((o) => ({ desc: o.desc, nullsFirst: o.nullsFirst }))];
+        const keyed = rows.map((r) => ({ r, p: sp.part.map((p) => p.fn(r)), o: sp.order.map((o) => o.c.fn(r)) }));
+        if (dirs.length) keyed.sort((a, b) => cmpKeys([...a.p, ...a.o], [...b.p, ...b.o], dirs));
+        const samePart = (a: typeof keyed[0], b: typeof keyed[0]) => sp.part.every((_, i) => JSON.stringify(formatValue(a.p[i]!)) === JSON.stringify(formatValue(b.p[i]!)));
+        const peers = (a: typeof keyed[0], b: typeof keyed[0]) => cmpKeys(a.o, b.o, dirs.slice(sp.part.length)) === 0;
+        for (let start = 0; start < keyed.length;) {
+          let end = start + 1;
+          while (end < keyed.length && samePart(keyed[start]!, keyed[end]!)) end++;
+          computePartition(keyed.slice(start, end), sp, width + wi, peers);
+          start = end;
+        }
+        rows = keyed.map((k) => k.r);
+      }
+      return rows;
+    },
+  };
+}
+
+interface Spec { c: Call; args: Compiled[]; type: SqlType; agg: AggSpec | null; dflt: Compiled | null; order: unknown[] }
+
+function computePartition<K extends { r: Row }>(part: K[], sp: Spec, col: number, peers: (a: K, b: K) => boolean) {
+  const n = part.length;
+  // the last peer of each row: the end of its frame under the default frame (the whole partition without ORDER BY)
+  const lastPeer: number[] = new Array(n);
+  for (let i = n - 1; i >= 0; i--) lastPeer[i] = sp.order.length === 0 ? n - 1 : i < n - 1 && peers(part[i]!, part[i + 1]!) ? lastPeer[i + 1]! : i;
+  let rank = 1, dense = 0;
+  // the default frame only grows (partition start .. last peer), so one running aggregate state serves every row
+  const st = sp.agg ? newAggState(sp.agg) : null;
+  let added = 0;
+  for (let i = 0; i < n; i++) {
+    const r = part[i]!.r;
+    if (i === 0 || !peers(part[i - 1]!, part[i]!)) { rank = i + 1; dense++; }
+    let v: Value;
+    switch (sp.c.name) {
+      case 'row_number': v = i + 1; break;
+      case 'rank': v = rank; break;
+      case 'dense_rank': v = dense; break;
+      case 'ntile': {
+        const b = sp.args[0]!.fn(r);
+        if (b === null) { v = null; break; }
+        const buckets = Number(b);
+        if (buckets <= 0) throw new PgError('22014', 'argument of ntile must be greater than zero');
+        const per = Math.floor(n / buckets), extra = n % buckets;
+        const big = extra * (per + 1);
+        v = i < big ? Math.floor(i / (per + 1)) + 1 : extra + Math.floor((i - big) / Math.max(per, 1)) + 1;
+        break;
+      }
+      case 'lag': case 'lead': {
+        const off = sp.args[1] ? sp.args[1]!.fn(r) : 1;
+        if (off === null) { v = null; break; }
+        const j = sp.c.name === 'lag' ? i - Number(off) : i + Number(off);
+        v = j >= 0 && j < n ? sp.args[0]!.fn(part[j]!.r) : sp.dflt ? sp.dflt.fn(r) : null;
+        break;
+      }
+      case 'first_value': v = sp.args[0]!.fn(part[0]!.r); break;
+      case 'last_value': v = sp.args[0]!.fn(part[lastPeer[i]!]!.r); break;
+      default: {
+        for (; added <= lastPeer[i]!; added++) st!.add(sp.agg!.arg ? sp.agg!.arg.fn(part[added]!.r) : null);
+        v = st!.result();
+      }
+    }
+    r.vals[col] = v;
+  }
+}
