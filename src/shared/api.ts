@@ -114,4 +114,10 @@ export interface EngineApi {
   explain(table: string, blk: number, off: number, session: string): Promise<string>;
   /** the current state */
   state(): Promise<EngineState>;
+  /**
+   * The state as of one event of a step: the log to that step (the same sessions as the last replay) is replayed
+   * to the moment its trace event number `seq` (TraceEvent.seq) happened. Null if the step has no such event.
+   * The current engine is not changed.
+   */
+  stateAt(sessions: string[], log: LogEntry[], seq: number): Promise<EngineState | null>;
 }

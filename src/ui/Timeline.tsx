@@ -4,7 +4,7 @@
  * a step restores that moment exactly (the engine replays the log). The player walks through the current
  * step's trace events one at a time, with a one-line caption, and highlights the tuple each event touches.
  */
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useState } from 'react';
 import { useWorkspace, useWs } from './hooks';
 import { pathTo, type TimelineNode } from '../store/workspace';
 import type { LogEntry } from '../shared/api';
@@ -71,53 +71,7 @@ export function viewForEvent(kind: string | undefined): 'Heap' | 'Index' | 'Snap
   }
 }
 
-/** `lesson`: a lesson drives the statements (its next / back), so only the events of the current one are stepped here. */
-export function Player({ onEvent, lesson = false }: { onEvent?(kind: string | undefined): void; lesson?: boolean }) {
-  const { actions } = useWorkspace();
-  const playback = useWs((s) => s.playback);
-  const nodes = useWs((s) => s.nodes);
-  const head = useWs((s) => s.head);
-  const node = useWs((s) => (s.playback ? s.nodes.get(s.playback.nodeId) : undefined));
-  const [playing, setPlaying] = useState(false);
-  const [speed, setSpeed] = useState(600);
-  const events = useMemo(() => node?.result?.outcomes.flatMap((o) => o.trace.events) ?? [], [node]);
-  const folded = new Map<string, number>();
-  for (const o of node?.result?.outcomes ?? []) for (const [k, v] of Object.entries(o.trace.folded)) folded.set(k, (folded.get(k) ?? 0) + (v ?? 0));
-  const idx = playback?.event ?? 0;
-  useEffect(() => {
-    if (!playing || !playback) return;
-    if (idx >= events.length - 1) { setPlaying(false); return; }
-    const t = setTimeout(() => { actions.setPlayback({ ...playback, event: idx + 1 }); onEvent?.(events[idx + 1]?.kind); }, speed);
-    return () => clearTimeout(t);
-  }, [playing, idx, events, playback, speed, actions, onEvent]);
-  if (!playback || !node) return <div className="player muted">Run a statement to see what the engine did, step by step.</div>;
-  const ev = events[idx];
-  const go = (d: number) => {
-    const next = Math.max(0, Math.min(events.length - 1, idx + d));
-    actions.setPlayback({ ...playback, event: next });
-    onEvent?.(events[next]?.kind);
-  };
-  const path = pathTo(nodes, head);
-  const at = path.findIndex((n) => n.id === head);
-  let child: TimelineNode | undefined;
-  for (const n of nodes.values()) if (n.parent === head && (!child || n.id > child.id)) child = n;
-  const foldedText = [...folded].map(([k, v]) => `${v} ${k}`).join(', ');
-  return (
-    <div className="player" aria-label="event player">
-      <div className="controls">
-        {lesson && <span className="muted">What the engine did, event by event:</span>}
-        {!lesson && <button onClick={() => void actions.jumpTo(at > 0 ? path[at - 1]!.id : null)} disabled={head === null} aria-label="previous statement">◀◀ statement</button>}
-        <button onClick={() => go(-1)} disabled={idx <= 0} aria-label="previous event">◀ {lesson ? 'event' : 'prev'}</button>
-        <button onClick={() => setPlaying(!playing)} aria-label={playing ? 'pause' : 'play'}>{playing ? '⏸ pause' : '▶ play'}</button>
-        <button onClick={() => go(1)} disabled={idx >= events.length - 1} aria-label="next event">{lesson ? 'event' : 'next'} ▶</button>
-        {!lesson && <button onClick={() => child && void actions.jumpTo(child.id)} disabled={!child} aria-label="next statement" title="the newest step after this one">statement ▶▶</button>}
-        <label>speed <select value={speed} onChange={(e) => setSpeed(Number(e.target.value))} aria-label="playback speed"><option value={1200}>slow</option><option value={600}>normal</option><option value={200}>fast</option></select></label>
-        <span className="muted">event {events.length ? idx + 1 : 0} / {events.length}{foldedText ? ` (+ ${foldedText} summarised)` : ''}</span>
-      </div>
-      <p className="caption" data-testid="caption">{ev ? ev.text : 'This step produced no events.'}</p>
-    </div>
-  );
-}
+export { Player } from './Player';
 
 export function useHighlight() {
   const playback = useWs((s) => s.playback);

@@ -15,9 +15,9 @@ const NO_MARKS: HeapMarks = { touched: new Map(), look: null };
 
 export function HeapView({ highlight, marks = NO_MARKS }: { highlight: { rel?: string; blk?: number; off?: number } | null; marks?: HeapMarks }) {
   const { actions } = useWorkspace();
-  const tables = useWs((s) => s.state?.tables ?? EMPTY_ARR);
+  const tables = useWs((s) => (s.shown ?? s.state)?.tables ?? EMPTY_ARR);
   const session = useWs((s) => s.selectedSession);
-  const vis = useWs((s) => s.state?.visibility.get(session) ?? EMPTY_MAP);
+  const vis = useWs((s) => (s.shown ?? s.state)?.visibility.get(session) ?? EMPTY_MAP);
   const explanation = useWs((s) => s.explanation);
   const selected = useWs((s) => s.selectedTuple);
   if (!tables.length) return <p className="empty">No tables yet. CREATE TABLE in a session to see its pages here.</p>;

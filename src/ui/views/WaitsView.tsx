@@ -2,7 +2,7 @@
 import { useWs } from '../hooks';
 
 export function WaitsView({ lookSession = null }: { lookSession?: string | null }) {
-  const st = useWs((s) => s.state);
+  const st = useWs((s) => s.shown ?? s.state);
   const lastError = useWs((s) => {
     const n = s.head === null ? null : s.nodes.get(s.head);
     return n?.result?.outcomes.find((o) => o.error?.sqlstate === '40P01') ?? null;

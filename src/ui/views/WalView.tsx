@@ -2,7 +2,7 @@
 import { useWs } from '../hooks';
 
 export function WalView({ highlightLsn, highlightLast = false }: { highlightLsn?: string | undefined; highlightLast?: boolean }) {
-  const st = useWs((s) => s.state);
+  const st = useWs((s) => s.shown ?? s.state);
   if (!st) return null;
   const rows = st.wal.slice(-150);
   return (
