@@ -68,6 +68,8 @@ export interface WorkspaceState {
 }
 
 export const MAX_SESSIONS = 4;
+/** a jump brings back the results of this many steps before its target (the sessions' scrollback) */
+export const HISTORY_BACK = 24;
 const DEFAULT_SESSIONS = [
   { name: 's1', text: "CREATE TABLE products(id int PRIMARY KEY, state int, val int);\nINSERT INTO products VALUES (123, 1, 5);\n\nBEGIN ISOLATION LEVEL REPEATABLE READ;\nSELECT * FROM products WHERE state = 1;\n\nSELECT * FROM products WHERE state = 1;\nCOMMIT;\n" },
   { name: 's2', text: 'BEGIN;\nINSERT INTO products (id, state, val) VALUES (124, 1, 3);\nUPDATE products SET val = 4 WHERE id = 123;\nCOMMIT;\n' },
@@ -157,7 +159,8 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     const t0 = now();
     // only the target's result (for the player; a lesson asks for its step's few); marks and latest outcomes come for every step anyway
     const resultsFor: number[] = [];
-    for (let i = Math.max(0, path.length - resultsBack); i < path.length; i++) if (!path[i]!.result) resultsFor.push(i);
+    // results for the last HISTORY_BACK steps too, so each session's scrollback shows its recent statements' results
+    for (let i = Math.max(0, path.length - Math.max(resultsBack, HISTORY_BACK)); i < path.length; i++) if (!path[i]!.result) resultsFor.push(i);
     const { results, state, marks, latest } = await client!.api.replay(backendsOf(get()), path.map((n) => n.entry), { resultsFor });
     const changed: TimelineNode[] = [];
     path.forEach((n, i) => {

@@ -7,6 +7,7 @@ import { useRef, useState } from 'react';
 import { useWorkspace, useWs } from './hooks';
 import { SqlEditor, type EditorMarker } from './SqlEditor';
 import type { SessionOutcome } from '../shared/api';
+import { History } from './History';
 
 /** What the lesson shows in this column: the step's SQL (next to run, or run), or the learner's task. */
 export interface LessonSql { sql: string | null; state: 'next' | 'ran' | 'task' }
@@ -63,6 +64,7 @@ export function SessionColumn({ name, lesson = null, looked = false }: { name: s
           <span>{progress.done.toLocaleString('en')} of {progress.total.toLocaleString('en')} rows</span>
         </div>
       )}
+      <History name={name} />
       <Result outcome={outcome} />
     </section>
   );

@@ -79,3 +79,25 @@ describe('the state as of an event', () => {
     expect(await h.stateAt(S, base, 10_000)).toBeNull();
   });
 });
+
+describe('a session\'s scrollback', () => {
+  it('lists every statement of the session with its result, a waited one completed by the step that woke it', async () => {
+    const { sessionHistory } = await import('../../src/store/history.js');
+    const h = new EngineHost();
+    const log: LogEntry[] = [...base,
+      { kind: 'sql', session: 's1', sql: 'BEGIN' },
+      { kind: 'sql', session: 's1', sql: 'UPDATE t SET v = 11 WHERE id = 1' },
+      { kind: 'sql', session: 's2', sql: 'UPDATE t SET v = 12 WHERE id = 1' },
+      { kind: 'sql', session: 's1', sql: 'SELECT nosuch' },
+      { kind: 'sql', session: 's1', sql: 'ROLLBACK' }];
+    const r = await h.replay(S, log);
+    const path = log.map((entry, i) => ({ id: i + 1, parent: i, entry, result: r.results[i]!, mark: null }));
+    const s1 = sessionHistory(path, 's1');
+    expect(s1.map((x) => x.sql)).toEqual(['CREATE TABLE t(id int PRIMARY KEY, v int)', 'INSERT INTO t VALUES (1, 10), (2, 20)', 'BEGIN', 'UPDATE t SET v = 11 WHERE id = 1', 'SELECT nosuch', 'ROLLBACK']);
+    expect(s1.map((x) => x.outcome?.results[0]?.command ?? x.outcome?.error?.sqlstate)).toEqual(['CREATE TABLE', 'INSERT 0 2', 'BEGIN', 'UPDATE 1', '42703', 'ROLLBACK']);
+    const s2 = sessionHistory(path, 's2');
+    expect(s2).toHaveLength(1);
+    expect(s2[0]!.waited).toBe(true);
+    expect(s2[0]!.outcome?.results[0]?.command).toBe('UPDATE 1'); // woken by the ROLLBACK
+  });
+});
