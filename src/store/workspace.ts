@@ -208,6 +208,10 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
         set({ phase: 'ready', notice: { kind: 'error', text: `${full} Save the workspace as .json and start over with Reset.` } });
         return null;
       }
+      // a step from a node that already has a continuation starts a new branch (the old one stays)
+      const parent = get().head;
+      let siblings = 0;
+      for (const n of get().nodes.values()) if (n.parent === parent) siblings++;
       const { result, state } = await client.api.apply(entry, onProgress);
       // the host may return the entry amended (a cancelled bulk statement records where it was cancelled)
       const node: TimelineNode = { id, parent: get().head, entry: result.entry, result, mark: markOf(result.outcomes), ...(step !== undefined ? { step } : {}) };
@@ -218,7 +222,9 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
         progress: null,
         nodes, head: id, nextId: id + 1, state, shown: null, latest, phase: 'ready',
         playback: { nodeId: id, event: 0 }, timings: { ...get().timings, lastStepMs: now() - t0 },
-        notice: result.rejected ? { kind: 'error', text: result.rejected } : get().notice?.kind === 'error' && get().notice?.text !== storageFull ? null : get().notice,
+        notice: result.rejected ? { kind: 'error', text: result.rejected }
+          : siblings > 0 && !get().lesson && step === undefined ? { kind: 'info', text: `New branch: this step leaves ${parent === null ? 'the start' : `step ${pathTo(get().nodes, parent).length}`}, where ${siblings === 1 ? 'another continuation' : `${siblings} other continuations`} already went on. ${siblings === 1 ? 'It stays' : 'They stay'} in the timeline, drawn as a branch under that step.` }
+            : get().notice?.kind === 'error' && get().notice?.text !== storageFull ? null : get().notice,
       });
       syncScenario(node);
       persistNode(node);

@@ -1,0 +1,106 @@
+/**
+ * Issue 12 in the browser: the views show the state as of the played event (REDO record by record, VACUUM line
+ * pointer by line pointer), each session's scrollback, and a timeline that keeps the steps ahead after a jump.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { fresh, run, shot, watch } from './helpers';
+
+type Hs = { actions: { server(a: string, arg?: string): Promise<unknown> } };
+const server = (page: Page, action: string) => page.evaluate((a) => (window as unknown as { heapscope: Hs }).heapscope.actions.server(a), action);
+const next = (page: Page) => page.getByRole('button', { name: 'next event' }).click();
+
+test('stepping REDO shows a page LSN change in the buffers view at its record', async ({ page }) => {
+  const w = watch(page);
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int)');
+  await run(page, 's1', 'INSERT INTO t VALUES (1, 10)');
+  await run(page, 's1', 'UPDATE t SET v = 11 WHERE id = 1');
+  await server(page, 'crash');
+  await server(page, 'restart');
+  await page.getByRole('tab', { name: 'Durability' }).click();
+  const row = page.getByTestId('buffers').locator('tbody tr', { has: page.locator('td', { hasText: /^t$/ }) }).filter({ has: page.locator('td', { hasText: /^0$/ }) });
+  const recovered = await row.locator('td').nth(2).innerText();
+  const seen: { caption: string; lsn: string }[] = [];
+  await next(page);
+  for (let i = 0; i < 30; i++) {
+    await expect(page.getByTestId('shown-as-of')).toContainText('as of event');
+    const caption = await page.getByTestId('caption').innerText();
+    const lsn = (await row.count()) ? await row.locator('td').nth(2).innerText() : '';
+    seen.push({ caption, lsn });
+    if (await page.getByRole('button', { name: 'next event' }).isDisabled()) break;
+    await next(page);
+  }
+  // the page reaches its recovered LSN at one REDO event, and not before it
+  const at = seen.findIndex((s) => s.lsn === recovered);
+  expect(at).toBeGreaterThan(0);
+  expect(seen[at - 1]!.lsn).not.toBe(recovered);
+  expect(seen[at]!.caption).toMatch(/REDO/);
+  await page.getByRole('button', { name: 'after the statement' }).click();
+  await expect(page.getByTestId('shown-as-of')).toContainText('after the statement');
+  expect(w.errors).toEqual([]);
+});
+
+test('stepping VACUUM shows the redirect appear at its event', async ({ page }) => {
+  const w = watch(page);
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int)');
+  await run(page, 's1', 'INSERT INTO t VALUES (1, 10)');
+  await run(page, 's1', 'UPDATE t SET v = 11 WHERE id = 1'); // HOT: (0,1) → (0,2)
+  await run(page, 's1', 'VACUUM t');
+  await page.getByRole('tab', { name: 'Heap' }).click();
+  const lp1 = page.getByTestId('tuple-t-0-1');
+  await expect(lp1).toContainText('LP_REDIRECT'); // after the statement
+  await page.getByRole('button', { name: 'next event' }).click(); // event 2: still before the prune
+  await expect(page.getByTestId('shown-as-of')).toContainText('as of event 2');
+  let found = false;
+  for (let i = 0; i < 12 && !found; i++) {
+    const caption = await page.getByTestId('caption').innerText();
+    if (/LP_REDIRECT/.test(caption)) { found = true; break; }
+    await expect(lp1).not.toContainText('LP_REDIRECT'); // not before its event
+    await next(page);
+  }
+  expect(found).toBe(true);
+  await expect(lp1).toContainText('LP_REDIRECT');
+  await shot(page, 'vacuum-redirect-event');
+  // back one event: the redirect is gone again
+  await page.keyboard.press('ArrowLeft');
+  await expect(lp1).not.toContainText('LP_REDIRECT');
+  expect(w.errors).toEqual([]);
+});
+
+test('a session\'s history holds its last three results', async ({ page }) => {
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int)');
+  await run(page, 's1', 'INSERT INTO t VALUES (1, 10), (2, 20)');
+  await run(page, 's1', "SELECT v FROM t WHERE id = 1");
+  await run(page, 's1', 'SELECT nosuch FROM t');
+  await run(page, 's1', 'SELECT count(*) AS n FROM t');
+  const items = page.getByTestId('history-s1').getByTestId('history-item');
+  await expect(items).toHaveCount(4);
+  await expect(items.nth(1)).toContainText('INSERT 0 2');
+  await expect(items.nth(2)).toContainText('SELECT v FROM t WHERE id = 1');
+  await expect(items.nth(2).locator('table')).toContainText('10');
+  await expect(items.nth(3)).toContainText('column "nosuch" does not exist');
+  await expect(page.getByTestId('session-s1').getByTestId('result')).toContainText('2');
+  await shot(page, 'session-history');
+});
+
+test('after a jump the timeline still lists the later steps; a new branch is announced and drawn', async ({ page }) => {
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int)');
+  await run(page, 's1', 'INSERT INTO t VALUES (1, 10)');
+  await run(page, 's1', 'UPDATE t SET v = 11 WHERE id = 1');
+  await page.getByTestId('step-1').click();
+  await expect(page.getByTestId('ahead-2')).toContainText('INSERT INTO t VALUES (1, 10)');
+  await expect(page.getByTestId('ahead-3')).toContainText('UPDATE t SET v = 11');
+  await expect(page.getByTestId('player-keys')).toContainText('←');
+  // Shift+→ goes on to the next statement: the steps ahead shrink by one
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Shift+ArrowRight');
+  await expect(page.getByTestId('step-2')).toHaveClass(/current/);
+  await expect(page.getByTestId('ahead-3')).toBeVisible();
+  await run(page, 's1', 'DELETE FROM t');
+  await expect(page.getByTestId('notice')).toContainText('New branch');
+  await expect(page.getByTestId('branch-row')).toContainText('UPDATE t SET v = 11');
+  await shot(page, 'timeline-branch');
+});
