@@ -10,7 +10,9 @@ import type { SessionOutcome } from '../engine/engine.js';
 import type { SessionView, PageView, IndexEntryView, TableSummary, DurabilityState } from '../engine/inspect/inspect.js';
 import type { WalRecordView } from '../engine/wal/wal.js';
 import type { PgLocksRow } from '../engine/lock/lock.js';
+import type { DepGraph, DepEdge, DepTxn, DepAnomaly } from '../engine/trace/deps.js';
 
+export type { DepGraph, DepEdge, DepTxn, DepAnomaly };
 export type { SessionOutcome, SessionView, PageView, IndexEntryView, TableSummary, WalRecordView, DurabilityState };
 
 /** One entry of the deterministic log: replaying the log on a fresh engine rebuilds the exact same state. */
@@ -85,6 +87,8 @@ export interface EngineState {
   /** pending timers (deadlock checks) */
   timers: { at: number; session: string; kind: string }[];
   durability: DurabilityState;
+  /** the transactions as a graph of ww / wr / rw dependencies (Adya), with the anomaly a cycle makes (engine/trace/deps.ts) */
+  deps: DepGraph;
   /** for each session, each shown tuple ("table:blk:off"): is it visible to that session's (next) snapshot, and why */
   visibility: Map<string, Map<string, TupleVisibility>>;
 }

@@ -10,6 +10,7 @@
 import { Engine } from '../engine/engine.js';
 import { initParser } from '../engine/sql/parser.js';
 import { PgError } from '../engine/errors.js';
+import { dependencyGraph } from '../engine/inspect/deps.js';
 import { heapPage, indexEntries, sessions, locks, clog, wal, walPositions, tables, durability } from '../engine/inspect/inspect.js';
 import type { CrashPoint } from '../engine/checkpoint/checkpointer.js';
 import { explainVisibility, satisfiesMVCC, VIS_VISIBLE, VIS_NAMES, type VisibilityContext } from '../engine/visibility/visibility.js';
@@ -298,6 +299,7 @@ export class EngineHost implements EngineApi {
       walFlush: walPos.flush, walRedo: walPos.redo, walUnflushed: walPos.unflushedRecords, walUnflushedCommits: walPos.unflushedCommits,
       timers: e.clock.pending().map((t) => ({ at: t.at, session: e.sessions[t.session]?.name ?? '?', kind: t.kind })),
       durability: durability(e),
+      deps: dependencyGraph(e),
     };
   }
 }

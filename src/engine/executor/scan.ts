@@ -45,6 +45,7 @@ import {
 export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope, orderCol = -1): Candidate[] {
   const vctx = ex.eng.visibilityContext(s);
   const tracer = ex.eng.tracer;
+  const deps = ex.eng.deps;
   const out: Candidate[] = [];
   const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
   const sx = s.tx!.sxact;
@@ -57,6 +58,7 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
         text: `${s.name} reads ${formatTid(blk, off)}: ${explainVisibility(v, item, snap, s.name)}` });
     }
     const visible = VIS_VISIBLE[v]!;
+    if (visible && !deps.muted) deps.read(s.tx!.vxid, t.oid, blk, off, item.xmin);
     if (sx) {
       pred.checkConflictOut(sx, conflictOutXid(item, visible, snap, ex.eng));
       if (visible && tupleLock) pred.lockTuple(sx, t.oid, blk, off);
