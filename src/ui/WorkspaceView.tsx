@@ -14,6 +14,7 @@ const SnapshotView = lazy(() => import('./views/SnapshotView').then((m) => ({ de
 const WaitsView = lazy(() => import('./views/WaitsView').then((m) => ({ default: m.WaitsView })));
 const WalView = lazy(() => import('./views/WalView').then((m) => ({ default: m.WalView })));
 const DurabilityView = lazy(() => import('./views/DurabilityView').then((m) => ({ default: m.DurabilityView })));
+const DepsView = lazy(() => import('./views/DepsView').then((m) => ({ default: m.DepsView })));
 import { Timeline, Player, useHighlight, viewForEvent } from './Timeline';
 import { MAX_SESSIONS } from '../store/workspace';
 import { viewOf, type LessonDoc, type PlayerView } from '../store/player';
@@ -145,6 +146,7 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
                   {view === 'Waits' && <WaitsView lookSession={lookSession} />}
                   {view === 'WAL' && <WalView highlightLsn={highlight?.lsn} highlightLast={look?.kind === 'wal'} />}
                   {view === 'Durability' && <DurabilityView highlight={highlight} />}
+                  {view === 'Dependencies' && <DepsView />}
                 </Suspense>
               </div>
             </section>

@@ -104,3 +104,42 @@ test('after a jump the timeline still lists the later steps; a new branch is ann
   await expect(page.getByTestId('branch-row')).toContainText('UPDATE t SET v = 11');
   await shot(page, 'timeline-branch');
 });
+
+const doctors = async (page: Page, iso: string) => {
+  await run(page, 's1', 'CREATE TABLE doctors(id int PRIMARY KEY, on_call bool)');
+  await run(page, 's1', 'INSERT INTO doctors VALUES (1, true), (2, true)');
+  await run(page, 's1', `BEGIN ISOLATION LEVEL ${iso}`);
+  await run(page, 's2', `BEGIN ISOLATION LEVEL ${iso}`);
+  await run(page, 's1', 'SELECT count(*) FROM doctors WHERE on_call');
+  await run(page, 's2', 'SELECT count(*) FROM doctors WHERE on_call');
+  await run(page, 's1', 'UPDATE doctors SET on_call = false WHERE id = 1');
+  await run(page, 's2', 'UPDATE doctors SET on_call = false WHERE id = 2');
+  await page.getByRole('tab', { name: 'Dependencies' }).click();
+  await expect(page.getByTestId('deps-anomaly')).toContainText('forming'); // both still running: the cycle is forming
+  await expect(page.getByTestId('dep-edge-rw')).toHaveCount(2);
+  await run(page, 's1', 'COMMIT');
+  await run(page, 's2', 'COMMIT');
+};
+
+test('the dependency graph names write skew at REPEATABLE READ', async ({ page }) => {
+  const w = watch(page);
+  await fresh(page);
+  await doctors(page, 'REPEATABLE READ');
+  await expect(page.getByTestId('deps-anomaly')).toContainText('G2-item');
+  await expect(page.getByTestId('deps-anomaly')).toContainText('write skew');
+  await expect(page.getByTestId('deps-anomaly')).not.toContainText('forming');
+  await expect(page.locator('.dep-edge.marked')).toHaveCount(2);
+  await shot(page, 'deps-write-skew');
+  expect(w.errors).toEqual([]);
+});
+
+test('the dependency graph shows the dangerous structure at SERIALIZABLE', async ({ page }) => {
+  await fresh(page);
+  await doctors(page, 'SERIALIZABLE');
+  await expect(page.getByTestId('session-s2').getByRole('alert')).toContainText('could not serialize access');
+  await expect(page.getByTestId('deps-dangerous')).toContainText('dangerous structure');
+  await expect(page.getByTestId('deps-dangerous')).toContainText('pivot');
+  await expect(page.locator('.dep-edge.marked.ssi')).toHaveCount(2);
+  await expect(page.getByTestId('deps-anomaly')).toHaveCount(0);
+  await shot(page, 'deps-serializable');
+});
