@@ -71,7 +71,7 @@ export function Player({ onEvent, lesson = false }: { onEvent?(kind: string | un
         {lesson && <span className="muted">What the engine did, event by event:</span>}
         {!lesson && <button onClick={prevStatement} disabled={head === null} aria-label="previous statement">◀◀ statement</button>}
         <button onClick={() => go(-1)} disabled={scrub ? idx <= 0 : !events.length} aria-label="previous event">◀ {lesson ? 'event' : 'prev'}</button>
-        <button onClick={() => setPlaying(!playing)} aria-label={playing ? 'pause' : 'play'}>{playing ? '❚❚ pause' : '▶ play'}</button>
+        <button onClick={() => setPlaying(!playing)} aria-label={playing ? 'pause' : 'play'}>{playing ? '‖ pause' : '▶ play'}</button>
         <button onClick={() => go(1)} disabled={scrub ? idx >= events.length - 1 : !events.length} aria-label="next event">{lesson ? 'event' : 'next'} ▶</button>
         <button onClick={() => void actions.setPlayback({ ...playback, scrub: false })} disabled={!scrub} aria-label="after the statement" title="show the state after the whole statement">after it ▶|</button>
         {!lesson && <button onClick={nextStatement} disabled={!child} aria-label="next statement" title="the newest step after this one">statement ▶▶</button>}

@@ -54,7 +54,8 @@ export function SessionColumn({ name, lesson = null, looked = false }: { name: s
       )}
       <SqlEditor value={text} label={`SQL for ${name}`} marker={marker} onChange={(v) => actions.setText(name, v)} onRun={run} registerRun={(f) => { runRef.current = f; }} />
       <div className="session-actions">
-        <button onClick={() => runRef.current()} disabled={busy || !!waiting} title="Run the statement under the cursor (Ctrl+Enter)">Run statement ⏎</button>
+        <button onClick={() => runRef.current()} disabled={busy || !!waiting} title="Run the statement under the cursor (Ctrl+Enter)">Run statement</button>
+        <span className="muted editor-keys">Ctrl+Enter runs · Esc leaves the editor, then Tab moves on</span>
         {waiting && <button onClick={() => actions.waitFor(name)} title="Let virtual time pass until this statement finishes (deadlock checks fire)">Wait…</button>}
         {progress && <button onClick={() => void actions.cancel()} data-testid={`cancel-${name}`}>Cancel</button>}
       </div>
@@ -75,7 +76,7 @@ function Result({ outcome }: { outcome: SessionOutcome | undefined }) {
   return (
     <div className="result" data-testid="result">
       {outcome.notices.map((n, i) => <div key={i} className="notice">{n.severity}: {n.message}</div>)}
-      {outcome.status === 'waiting' && <div className="waiting-note">⏳ waiting — see the Waits view for whom it waits for</div>}
+      {outcome.status === 'waiting' && <div className="waiting-note"><strong>waiting</strong> — see the Waits view for whom it waits for</div>}
       {outcome.results.map((r, i) => (
         <div key={i}>
           {r.columns && (

@@ -143,3 +143,40 @@ test('the dependency graph shows the dangerous structure at SERIALIZABLE', async
   await expect(page.getByTestId('deps-anomaly')).toHaveCount(0);
   await shot(page, 'deps-serializable');
 });
+
+test('dark mode follows the system and the toggle; view tabs move with arrow keys; Escape leaves the editor', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int)');
+  await run(page, 's1', 'INSERT INTO t VALUES (1, 10)');
+  await run(page, 's1', 'UPDATE t SET v = 11 WHERE id = 1');
+  const bg = () => page.evaluate(() => getComputedStyle(document.body.parentElement!).backgroundColor);
+  expect(await bg()).toBe('rgb(21, 24, 28)');
+  await expect(page.getByTestId('theme-toggle')).toHaveText('theme: system');
+  await shot(page, 'dark-mode-1280');
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await shot(page, 'dark-mode-1920');
+  await page.setViewportSize({ width: 768, height: 1000 });
+  await shot(page, 'dark-mode-768');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByTestId('theme-toggle').click(); // system → dark (stays dark)
+  await page.getByTestId('theme-toggle').click(); // dark → light
+  expect(await bg()).toBe('rgb(251, 251, 250)');
+  await page.reload();
+  await expect(page.getByTestId('theme-toggle')).toHaveText('theme: light');
+  expect(await bg()).toBe('rgb(251, 251, 250)');
+  // tabs: arrow keys move the selection
+  await page.getByRole('tab', { name: 'Heap' }).click();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('tab', { name: 'Index' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('tab', { name: 'Index' })).toBeFocused();
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByRole('tab', { name: 'Heap' })).toHaveAttribute('aria-selected', 'true');
+  // Escape leaves the editor: focus goes to the session's Run button
+  const editor = page.getByTestId('session-s1').locator('.monaco-editor').first();
+  await expect(editor).toBeVisible({ timeout: 20_000 });
+  await editor.click();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('session-s1').getByRole('button', { name: /Run statement/ })).toBeFocused();
+  await expect(page.getByTestId('session-s1')).toContainText('Esc leaves the editor');
+});

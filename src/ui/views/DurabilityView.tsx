@@ -51,7 +51,7 @@ export function DurabilityView({ highlight }: { highlight: { rel?: string | unde
   return (
     <div className="durability" data-testid="durability" ref={body}>
       <div className="durability-controls" role="group" aria-label="server controls">
-        <strong data-testid="server-state" className={down ? 'down' : 'up'}>{down ? '⏻ server down (crashed) — restart it to run crash recovery' : '● server running'}</strong>
+        <strong data-testid="server-state" className={down ? 'down' : 'up'}>{down ? 'server down (crashed) — restart it to run crash recovery' : '● server running'}</strong>
         {d.crashArmed && <span data-testid="crash-armed"> · crash armed: {POINT_WORDS[d.crashArmed] ?? d.crashArmed}</span>}
         <div>
           <button onClick={() => void actions.server('checkpoint')} disabled={busy || down}>CHECKPOINT</button>
