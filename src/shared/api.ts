@@ -89,6 +89,8 @@ export interface EngineState {
   durability: DurabilityState;
   /** the transactions as a graph of ww / wr / rw dependencies (Adya), with the anomaly a cycle makes (engine/trace/deps.ts) */
   deps: DepGraph;
+  /** relation OIDs and their names (tables and indexes), so views show names with the OID on hover */
+  relNames: [number, string][];
   /** for each session, each shown tuple ("table:blk:off"): is it visible to that session's (next) snapshot, and why */
   visibility: Map<string, Map<string, TupleVisibility>>;
 }

@@ -32,6 +32,8 @@ export function SessionColumn({ name, lesson = null, looked = false }: { name: s
   };
 
   const waiting = view?.waiting;
+  const timer = useWs((s) => s.state?.timers.find((t) => t.session === name && t.kind === 'deadlock') ?? null);
+  const clockNow = useWs((s) => s.state?.clock ?? 0);
   const down = useWs((s) => s.state?.durability.server === 'down');
   const statusClass = down ? 'failed' : waiting ? 'waiting' : view?.block === 'failed' ? 'failed' : view?.block === 'inprogress' ? 'intx' : 'idle';
   return (
@@ -46,6 +48,13 @@ export function SessionColumn({ name, lesson = null, looked = false }: { name: s
         {down ? 'the server crashed; this session reconnects as a new backend once it is restarted (Durability view)' : view?.status ?? 'starting…'}
         {view?.snapshot && <> · snapshot <code>{view.snapshot}</code></>}
       </p>
+      {waiting && (
+        <p className="wakes" data-testid={`wakes-${name}`}>
+          {timer
+            ? <>Wakes when {waiting.blockedBy.length ? waiting.blockedBy.join(', ') : 'the lock holder'} commits or rolls back — or at <strong>t = {timer.at} ms</strong>, when deadlock_timeout fires and it checks for a deadlock (now t = {clockNow} ms: press <strong>+1 s</strong> or <strong>Wait…</strong> to let virtual time pass).</>
+            : <>Wakes only when {waiting.blockedBy.length ? waiting.blockedBy.join(', ') : 'the lock holder'} commits or rolls back (its deadlock check already ran and found no cycle).</>}
+        </p>
+      )}
       {lesson && (
         <div className={`lesson-sql ${lesson.state}`} data-testid={`lesson-sql-${name}`}>
           <div className="lesson-sql-label">{lesson.state === 'next' ? '▶ the lesson runs this next' : lesson.state === 'ran' ? '✓ this step ran' : '✎ your turn: type your SQL in the editor below'}</div>

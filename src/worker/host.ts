@@ -300,6 +300,7 @@ export class EngineHost implements EngineApi {
       timers: e.clock.pending().map((t) => ({ at: t.at, session: e.sessions[t.session]?.name ?? '?', kind: t.kind })),
       durability: durability(e),
       deps: dependencyGraph(e),
+      relNames: [...e.catalog.tables.values()].flatMap((t) => [[t.oid, t.name] as [number, string], ...t.indexes.map((i) => [i.oid, i.name] as [number, string])]),
     };
   }
 }

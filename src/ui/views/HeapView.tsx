@@ -4,6 +4,8 @@
  * whether the selected session can see it. Clicking a tuple asks the engine why. While a lesson plays, the tuples
  * its step wrote or read are outlined and the target of a look: link is ringed (its header field too).
  */
+import { GLOSSARY } from '../glossary';
+import { Xid } from '../Xid';
 import { useEffect, memo, useCallback, useRef, useState } from 'react';
 import { useWorkspace, useWs } from '../hooks';
 import { EMPTY_ARR, EMPTY_MAP } from '../hooks';
@@ -25,9 +27,12 @@ export function HeapView({ highlight, marks = NO_MARKS }: { highlight: { rel?: s
     <div className="heap">
       <p className="legend">
         Visibility for <strong>{session}</strong> (pick the session in the toolbar):
-        <span className="chip vis">✓ visible</span><span className="chip invis">✗ invisible</span>. Click a tuple: why?
+        <span className="chip vis">✓ visible</span><span className="chip invis">✗ invisible</span>. Click a tuple: why? Hover any field or flag for what it means; hover an xid to see everything carrying it.
         {marks.touched.size > 0 && <> Outlined: what this step {[...marks.touched.values()].includes('write') && <span className="chip touched-write">wrote</span>}{[...marks.touched.values()].includes('read') && <span className="chip touched-read">read</span>}.</>}
       </p>
+      <details className="glossary" data-testid="glossary"><summary>Glossary (PostgreSQL's terms)</summary>
+        <dl>{Object.entries(GLOSSARY).map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}</dl>
+      </details>
       {selected && explanation && (
         <div className="explain" role="note" data-testid="explanation"><strong>({selected.blk},{selected.off}) in {selected.table}:</strong> {explanation}</div>
       )}
@@ -127,7 +132,7 @@ function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boole
   return (
     <div className="page" data-testid={`page-${table}-${p.blkno}`}>
       <div className="page-head">
-        block {p.blkno} · pd_lsn <code>{p.lsn}</code> · pd_lower {p.lower} · pd_upper {p.upper} · prune_xid {p.prune_xid}{p.flags & 4 ? ' · ALL_VISIBLE' : ''}
+        block {p.blkno} · <span title={GLOSSARY.pd_lsn}>pd_lsn</span> <code>{p.lsn}</code> · <span title={GLOSSARY.pd_lower}>pd_lower</span> {p.lower} · <span title={GLOSSARY.pd_upper}>pd_upper</span> {p.upper} · <span title={GLOSSARY.pd_prune_xid}>prune_xid</span> {p.prune_xid}{p.flags & 4 ? ' · ALL_VISIBLE' : ''}
       </div>
       <div className="tuples" ref={box}>
         <svg className="chain-arrows" aria-hidden="true">
@@ -142,7 +147,7 @@ function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boole
           const touch = marks.touched.get(key) ?? '';
           const lk = marks.look && marks.look.table === table && marks.look.blk === p.blkno && marks.look.off === it.lp ? (marks.look.field ?? '*') : '';
           if (it.lp_flags !== 1) {
-            return <div key={it.lp} className={`tuple lp-${it.lp_flags_name}${touch ? ` touched-${touch}` : ''}${lk ? ' looked' : ''}`} data-testid={`tuple-${table}-${p.blkno}-${it.lp}`}>lp {it.lp}: {it.lp_flags_name}{it.lp_flags === 2 ? ` → ${it.lp_off}` : ''}</div>;
+            return <div key={it.lp} className={`tuple lp-${it.lp_flags_name}${touch ? ` touched-${touch}` : ''}${lk ? ' looked' : ''}`} data-testid={`tuple-${table}-${p.blkno}-${it.lp}`} title={GLOSSARY[it.lp_flags_name]}>lp {it.lp}: {it.lp_flags_name}{it.lp_flags === 2 ? ` → ${it.lp_off}` : ''}</div>;
           }
           return <TupleCard key={it.lp} table={table} blk={p.blkno} it={it} visible={!!v?.visible} hl={!!hl} touch={touch} look={lk} sig={`${it.t_xmin}|${it.t_xmax}|${it.t_field3}|${it.t_ctid}|${it.t_infomask}|${it.t_infomask2}|${v?.visible}|${hl}|${touch}|${lk}`} onPick={onPick} register={register} />;
         })}
@@ -173,13 +178,13 @@ const TupleCard = memo(function TupleCard({ table, blk, it, visible, hl, touch, 
         <span className={`values${f('values')}`}>{(it.values ?? []).map((x) => x ?? 'NULL').join(' | ')}</span>
       </div>
       <div className="hdr">
-        <span className={`chip${f('t_xmin')}`}>xmin {it.t_xmin}</span>
-        <span className={`chip${f('t_xmax')}`}>xmax {it.t_xmax}</span>
-        <span className={`chip${f('t_field3')}`}>{it.flags.includes('COMBOCID') ? 'combo' : 'cid'} {it.t_field3}</span>
-        <span className={`chip${f('t_ctid')}`}>ctid {it.t_ctid}</span>
+        <span className={`chip${f('t_xmin')}`} title={GLOSSARY.xmin}>xmin <Xid xid={it.t_xmin ?? 0} /></span>
+        <span className={`chip${f('t_xmax')}`} title={GLOSSARY.xmax}>xmax <Xid xid={it.t_xmax ?? 0} /></span>
+        <span className={`chip${f('t_field3')}`} title={it.flags.includes('COMBOCID') ? GLOSSARY.combo : GLOSSARY.cid}>{it.flags.includes('COMBOCID') ? 'combo' : 'cid'} {it.t_field3}</span>
+        <span className={`chip${f('t_ctid')}`} title={GLOSSARY.ctid}>ctid {it.t_ctid}</span>
         {hotNext && hotNext !== `(${blk},${it.lp})` && <span className="chip hot">HOT → {hotNext}</span>}
       </div>
-      <div className={`flags${look === 't_infomask' || look === 't_infomask2' || look === 'flags' ? ' looked-field' : ''}`}>{it.flags.filter((x) => x !== 'HASVARWIDTH').join(' ')}</div>
+      <div className={`flags${look === 't_infomask' || look === 't_infomask2' || look === 'flags' ? ' looked-field' : ''}`}>{it.flags.filter((x) => x !== 'HASVARWIDTH').map((x, i) => <span key={x} title={GLOSSARY[x]}>{i ? ' ' : ''}{x}</span>)}</div>
     </button>
   );
 }, (a, b) => a.sig === b.sig && a.table === b.table && a.blk === b.blk && a.onPick === b.onPick && a.register === b.register);
