@@ -91,6 +91,8 @@ export interface EngineState {
   deps: DepGraph;
   /** relation OIDs and their names (tables and indexes), so views show names with the OID on hover */
   relNames: [number, string][];
+  /** shown tuples ("table:blk:off") dead to everyone: no snapshot can see them again (below the removable horizon) */
+  deadToAll?: Set<string>;
   /** for each session, each shown tuple ("table:blk:off"): is it visible to that session's (next) snapshot, and why */
   visibility: Map<string, Map<string, TupleVisibility>>;
 }

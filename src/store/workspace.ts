@@ -356,7 +356,12 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       await replayTo(null);
       persistAll();
     }),
-    selectSession: (name: string) => set({ selectedSession: name }),
+    /** the session whose snapshot the views judge visibility by; the tuple explanation follows it */
+    selectSession: (name: string) => {
+      set({ selectedSession: name });
+      const t = get().selectedTuple;
+      if (t && client) void actions.explain(t.table, t.blk, t.off);
+    },
     /**
      * Move the event player. With `scrub` the views show the state as of that event: the engine replays the step
      * to it (a burst of key presses asks only for the last one); without, the state after the step.

@@ -11,6 +11,9 @@ import { Engine } from '../engine/engine.js';
 import { initParser } from '../engine/sql/parser.js';
 import { PgError } from '../engine/errors.js';
 import { dependencyGraph } from '../engine/inspect/deps.js';
+import { removableHorizon } from '../engine/vacuum/pruneheap.js';
+import { updateXidOf } from '../engine/multixact/multixact.js';
+import { HEAP_XMAX_INVALID, HEAP_XMAX_LOCK_ONLY } from '../engine/heap/tuple.js';
 import { heapPage, indexEntries, sessions, locks, clog, wal, walPositions, tables, durability } from '../engine/inspect/inspect.js';
 import type { CrashPoint } from '../engine/checkpoint/checkpointer.js';
 import { explainVisibility, satisfiesMVCC, VIS_VISIBLE, VIS_NAMES, type VisibilityContext } from '../engine/visibility/visibility.js';
@@ -269,6 +272,20 @@ export class EngineHost implements EngineApi {
         indexViews: t.indexes.map((i) => ({ name: i.name, entries: indexEntries(t, i.name, MAX_INDEX_ENTRIES), count: i.count })),
       };
     });
+    // dead to everyone: deleted or updated by a transaction that committed before the oldest snapshot (the horizon
+    // pruning and VACUUM use) — unlike "invisible to this session", no snapshot can ever see it again
+    const horizon = removableHorizon(e);
+    const deadToAll = new Set<string>();
+    for (const ts of tableStates) {
+      const t = e.catalog.get(ts.name)!;
+      for (const pv of ts.pageViews) {
+        t.heap.pages[pv.blkno]!.items.forEach((it, i) => {
+          if (it.lpFlags !== 1 || it.infomask & (HEAP_XMAX_INVALID | HEAP_XMAX_LOCK_ONLY)) return;
+          const x = updateXidOf(it, e.multis);
+          if ((x && x < horizon && e.xacts.clog.didCommit(x)) || (it.xmin < horizon && !e.xacts.clog.didCommit(it.xmin) && !e.xacts.isInProgress(it.xmin))) deadToAll.add(`${ts.name}:${pv.blkno}:${i + 1}`);
+        });
+      }
+    }
     const visibility: EngineState['visibility'] = new Map();
     for (const s of e.sessions) {
       const tx = s.tx;
@@ -300,6 +317,7 @@ export class EngineHost implements EngineApi {
       timers: e.clock.pending().map((t) => ({ at: t.at, session: e.sessions[t.session]?.name ?? '?', kind: t.kind })),
       durability: durability(e),
       deps: dependencyGraph(e),
+      deadToAll,
       relNames: [...e.catalog.tables.values()].flatMap((t) => [[t.oid, t.name] as [number, string], ...t.indexes.map((i) => [i.oid, i.name] as [number, string])]),
     };
   }

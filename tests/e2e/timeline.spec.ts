@@ -46,6 +46,17 @@ test('stepping VACUUM shows the redirect appear at its event', async ({ page }) 
   await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int)');
   await run(page, 's1', 'INSERT INTO t VALUES (1, 10)');
   await run(page, 's1', 'UPDATE t SET v = 11 WHERE id = 1'); // HOT: (0,1) → (0,2)
+  // no snapshot older than the update: the old version is dead to everyone, not merely invisible to s1
+  await expect(page.getByTestId('tuple-t-0-1')).toContainText('dead to everyone');
+  await run(page, 's2', 'BEGIN ISOLATION LEVEL REPEATABLE READ');
+  await run(page, 's2', 'SELECT 1');
+  await run(page, 's1', 'UPDATE t SET v = 12 WHERE id = 1'); // (0,2) → (0,3): s2's snapshot may still see (0,2)
+  await expect(page.getByTestId('tuple-t-0-2')).not.toContainText('dead to everyone');
+  await expect(page.getByTestId('tuple-t-0-2')).toHaveClass(/invisible/);
+  // hovering an xid highlights every field carrying it
+  await page.getByTestId('tuple-t-0-3').locator('.xid').first().hover();
+  await expect(page.locator('style#xid-highlight')).toContainText('data-xid');
+  await run(page, 's2', 'COMMIT');
   await run(page, 's1', 'VACUUM t');
   await page.getByRole('tab', { name: 'Heap' }).click();
   const lp1 = page.getByTestId('tuple-t-0-1');

@@ -27,7 +27,7 @@ export function HeapView({ highlight, marks = NO_MARKS }: { highlight: { rel?: s
     <div className="heap">
       <p className="legend">
         Visibility for <strong>{session}</strong> (pick the session in the toolbar):
-        <span className="chip vis">✓ visible</span><span className="chip invis">✗ invisible</span>. Click a tuple: why? Hover any field or flag for what it means; hover an xid to see everything carrying it.
+        <span className="chip vis">✓ visible</span><span className="chip invis" title={GLOSSARY['invisible to this session']}>✗ invisible to this session</span><span className="chip invis dead-all" title={GLOSSARY['dead to everyone']}>✗ dead to everyone</span>. Click a tuple: why? Hover any field or flag for what it means; hover an xid to see everything carrying it.
         {marks.touched.size > 0 && <> Outlined: what this step {[...marks.touched.values()].includes('write') && <span className="chip touched-write">wrote</span>}{[...marks.touched.values()].includes('read') && <span className="chip touched-read">read</span>}.</>}
       </p>
       <details className="glossary" data-testid="glossary"><summary>Glossary (PostgreSQL's terms)</summary>
@@ -74,6 +74,7 @@ function TableHeap({ t, vis, highlight, marks, onPick, onWindow }: { t: TableSta
 }
 
 function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boolean; table: string; p: PageView; vis: ReadonlyMap<string, TupleVisibility>; highlight: { rel?: string; blk?: number; off?: number } | null; marks: HeapMarks; onPick(blk: number, off: number): void }) {
+  const deadToAll = useWs((s) => (s.shown ?? s.state)?.deadToAll);
   const shown = p.items.slice(0, 60);
   const box = useRef<HTMLDivElement>(null);
   const cards = useRef(new Map<number, HTMLElement>());
@@ -143,13 +144,14 @@ function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boole
         {showCards && shown.map((it) => {
           const key = `${table}:${p.blkno}:${it.lp}`;
           const v = vis.get(key);
+          const dead = !!deadToAll?.has(key);
           const hl = highlight && highlight.rel === table && highlight.blk === p.blkno && highlight.off === it.lp;
           const touch = marks.touched.get(key) ?? '';
           const lk = marks.look && marks.look.table === table && marks.look.blk === p.blkno && marks.look.off === it.lp ? (marks.look.field ?? '*') : '';
           if (it.lp_flags !== 1) {
             return <div key={it.lp} className={`tuple lp-${it.lp_flags_name}${touch ? ` touched-${touch}` : ''}${lk ? ' looked' : ''}`} data-testid={`tuple-${table}-${p.blkno}-${it.lp}`} title={GLOSSARY[it.lp_flags_name]}>lp {it.lp}: {it.lp_flags_name}{it.lp_flags === 2 ? ` → ${it.lp_off}` : ''}</div>;
           }
-          return <TupleCard key={it.lp} table={table} blk={p.blkno} it={it} visible={!!v?.visible} hl={!!hl} touch={touch} look={lk} sig={`${it.t_xmin}|${it.t_xmax}|${it.t_field3}|${it.t_ctid}|${it.t_infomask}|${it.t_infomask2}|${v?.visible}|${hl}|${touch}|${lk}`} onPick={onPick} register={register} />;
+          return <TupleCard key={it.lp} table={table} blk={p.blkno} it={it} visible={!!v?.visible} dead={dead} hl={!!hl} touch={touch} look={lk} sig={`${it.t_xmin}|${it.t_xmax}|${it.t_field3}|${it.t_ctid}|${it.t_infomask}|${it.t_infomask2}|${v?.visible}|${dead}|${hl}|${touch}|${lk}`} onPick={onPick} register={register} />;
         })}
         {p.itemCount > shown.length && <div className="more">… {p.itemCount - shown.length} more line pointers on this page</div>}
       </div>
@@ -160,7 +162,7 @@ function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boole
 type ItemView = PageView['items'][number];
 /** One tuple card; re-rendered only when its header, visibility or highlight changes (sig). */
 /** look: '' (not looked at), '*' (the tuple) or the header field looked at */
-const TupleCard = memo(function TupleCard({ table, blk, it, visible, hl, touch, look, onPick, register }: { table: string; blk: number; it: ItemView; visible: boolean; hl: boolean; touch: string; look: string; sig: string; onPick(blk: number, off: number): void; register(lp: number, el: HTMLElement | null): void }) {
+const TupleCard = memo(function TupleCard({ table, blk, it, visible, dead = false, hl, touch, look, onPick, register }: { table: string; blk: number; it: ItemView; visible: boolean; dead?: boolean; hl: boolean; touch: string; look: string; sig: string; onPick(blk: number, off: number): void; register(lp: number, el: HTMLElement | null): void }) {
   const hotNext = it.flags.includes('HOT_UPDATED') && it.t_ctid ? it.t_ctid : null;
   const el = useRef<HTMLElement | null>(null);
   useEffect(() => { if (look) el.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' }); }, [look]);
@@ -168,13 +170,13 @@ const TupleCard = memo(function TupleCard({ table, blk, it, visible, hl, touch, 
   return (
     <button
       ref={(e) => { el.current = e; register(it.lp, e); }}
-      className={`tuple ${visible ? 'visible' : 'invisible'}${hl ? ' highlight' : ''}${touch ? ` touched-${touch}` : ''}${look ? ' looked' : ''}`}
+      className={`tuple ${visible ? 'visible' : 'invisible'}${dead ? ' dead-all' : ''}${hl ? ' highlight' : ''}${touch ? ` touched-${touch}` : ''}${look ? ' looked' : ''}`}
       onClick={() => onPick(blk, it.lp)} data-testid={`tuple-${table}-${blk}-${it.lp}`}
       aria-label={`tuple (${blk},${it.lp}) ${visible ? 'visible' : 'invisible'}: ${(it.values ?? []).join(', ')}`}
     >
       <div className="tuple-top">
         <span className={`lp${f('lp_flags')}`}>({blk},{it.lp})</span>
-        <span className="vis-mark">{visible ? '✓' : '✗'}</span>
+        <span className="vis-mark" title={dead ? GLOSSARY['dead to everyone'] : visible ? undefined : GLOSSARY['invisible to this session']}>{visible ? '✓' : dead ? '✗ dead to everyone' : '✗'}</span>
         <span className={`values${f('values')}`}>{(it.values ?? []).map((x) => x ?? 'NULL').join(' | ')}</span>
       </div>
       <div className="hdr">
