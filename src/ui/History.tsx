@@ -5,7 +5,7 @@
  * the session's result pane below; this lists the ones before it. Steps whose result the page does not hold (an
  * old part of a long timeline, after a reload) show their SQL and say so.
  */
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { useWs } from './hooks';
 import { pathTo } from '../store/workspace';
 import { sessionHistory, type HistoryItem } from '../store/history';
@@ -17,9 +17,12 @@ export function History({ name }: { name: string }) {
   const head = useWs((s) => s.head);
   const items = useMemo(() => sessionHistory(pathTo(nodes, head), name), [nodes, head, name]);
   const earlier = items.slice(Math.max(0, items.length - 1 - MAX_SHOWN), -1);
+  // like a terminal: the newest entries stay in sight
+  const box = useRef<HTMLDetailsElement>(null);
+  useEffect(() => { if (box.current) box.current.scrollTop = box.current.scrollHeight; }, [items.length]);
   if (!earlier.length) return null;
   return (
-    <details className="history" open data-testid={`history-${name}`}>
+    <details className="history" open data-testid={`history-${name}`} ref={box}>
       <summary>history ({items.length - 1} earlier statement{items.length === 2 ? '' : 's'}{items.length - 1 > MAX_SHOWN ? `, last ${MAX_SHOWN} shown` : ''})</summary>
       <ol>{earlier.map((it) => <li key={it.node} data-testid="history-item"><pre className="prompt">{name}=&gt; {it.sql.trim()}</pre><Entry it={it} /></li>)}</ol>
     </details>
