@@ -75,6 +75,7 @@ function TableHeap({ t, vis, highlight, marks, onPick, onWindow }: { t: TableSta
 
 function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boolean; table: string; p: PageView; vis: ReadonlyMap<string, TupleVisibility>; highlight: { rel?: string; blk?: number; off?: number } | null; marks: HeapMarks; onPick(blk: number, off: number): void }) {
   const deadToAll = useWs((s) => (s.shown ?? s.state)?.deadToAll);
+  const sel = useWs((s) => s.selectedTuple);
   const shown = p.items.slice(0, 60);
   const box = useRef<HTMLDivElement>(null);
   const cards = useRef(new Map<number, HTMLElement>());
@@ -145,13 +146,14 @@ function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boole
           const key = `${table}:${p.blkno}:${it.lp}`;
           const v = vis.get(key);
           const dead = !!deadToAll?.has(key);
+          const explained = !!sel && sel.table === table && sel.blk === p.blkno && sel.off === it.lp;
           const hl = highlight && highlight.rel === table && highlight.blk === p.blkno && highlight.off === it.lp;
           const touch = marks.touched.get(key) ?? '';
           const lk = marks.look && marks.look.table === table && marks.look.blk === p.blkno && marks.look.off === it.lp ? (marks.look.field ?? '*') : '';
           if (it.lp_flags !== 1) {
             return <div key={it.lp} className={`tuple lp-${it.lp_flags_name}${touch ? ` touched-${touch}` : ''}${lk ? ' looked' : ''}`} data-testid={`tuple-${table}-${p.blkno}-${it.lp}`} title={GLOSSARY[it.lp_flags_name]}>lp {it.lp}: {it.lp_flags_name}{it.lp_flags === 2 ? ` → ${it.lp_off}` : ''}</div>;
           }
-          return <TupleCard key={it.lp} table={table} blk={p.blkno} it={it} visible={!!v?.visible} dead={dead} hl={!!hl} touch={touch} look={lk} sig={`${it.t_xmin}|${it.t_xmax}|${it.t_field3}|${it.t_ctid}|${it.t_infomask}|${it.t_infomask2}|${v?.visible}|${dead}|${hl}|${touch}|${lk}`} onPick={onPick} register={register} />;
+          return <TupleCard key={it.lp} table={table} blk={p.blkno} it={it} visible={!!v?.visible} dead={dead} explained={explained} hl={!!hl} touch={touch} look={lk} sig={`${it.t_xmin}|${it.t_xmax}|${it.t_field3}|${it.t_ctid}|${it.t_infomask}|${it.t_infomask2}|${v?.visible}|${dead}|${explained}|${hl}|${touch}|${lk}`} onPick={onPick} register={register} />;
         })}
         {p.itemCount > shown.length && <div className="more">… {p.itemCount - shown.length} more line pointers on this page</div>}
       </div>
@@ -162,7 +164,7 @@ function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boole
 type ItemView = PageView['items'][number];
 /** One tuple card; re-rendered only when its header, visibility or highlight changes (sig). */
 /** look: '' (not looked at), '*' (the tuple) or the header field looked at */
-const TupleCard = memo(function TupleCard({ table, blk, it, visible, dead = false, hl, touch, look, onPick, register }: { table: string; blk: number; it: ItemView; visible: boolean; dead?: boolean; hl: boolean; touch: string; look: string; sig: string; onPick(blk: number, off: number): void; register(lp: number, el: HTMLElement | null): void }) {
+const TupleCard = memo(function TupleCard({ table, blk, it, visible, dead = false, explained = false, hl, touch, look, onPick, register }: { table: string; blk: number; it: ItemView; visible: boolean; dead?: boolean; explained?: boolean; hl: boolean; touch: string; look: string; sig: string; onPick(blk: number, off: number): void; register(lp: number, el: HTMLElement | null): void }) {
   const hotNext = it.flags.includes('HOT_UPDATED') && it.t_ctid ? it.t_ctid : null;
   const el = useRef<HTMLElement | null>(null);
   useEffect(() => { if (look) el.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' }); }, [look]);
@@ -170,7 +172,7 @@ const TupleCard = memo(function TupleCard({ table, blk, it, visible, dead = fals
   return (
     <button
       ref={(e) => { el.current = e; register(it.lp, e); }}
-      className={`tuple ${visible ? 'visible' : 'invisible'}${dead ? ' dead-all' : ''}${hl ? ' highlight' : ''}${touch ? ` touched-${touch}` : ''}${look ? ' looked' : ''}`}
+      className={`tuple ${visible ? 'visible' : 'invisible'}${dead ? ' dead-all' : ''}${explained ? ' explained' : ''}${hl ? ' highlight' : ''}${touch ? ` touched-${touch}` : ''}${look ? ' looked' : ''}`}
       onClick={() => onPick(blk, it.lp)} data-testid={`tuple-${table}-${blk}-${it.lp}`}
       aria-label={`tuple (${blk},${it.lp}) ${visible ? 'visible' : 'invisible'}: ${(it.values ?? []).join(', ')}`}
     >
