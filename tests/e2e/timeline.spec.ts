@@ -54,28 +54,39 @@ test('stepping VACUUM shows the redirect appear at its event', async ({ page }) 
   await expect(page.getByTestId('tuple-t-0-2')).not.toContainText('dead to everyone');
   await expect(page.getByTestId('tuple-t-0-2')).toHaveClass(/invisible/);
   // hovering an xid highlights every field carrying it
+  // hovering an xid highlights every field carrying it: (0,3)'s xmin is the xid in (0,2)'s xmax
+  const xmin3 = await page.getByTestId('tuple-t-0-3').locator('.xid').first().innerText();
   await page.getByTestId('tuple-t-0-3').locator('.xid').first().hover();
-  await expect(page.locator('style#xid-highlight')).toContainText('data-xid');
+  await expect.poll(() => page.getByTestId('tuple-t-0-2').locator(`[data-xid="${xmin3}"]`).evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
+  await expect(page.getByTestId('tuple-t-0-3').locator('.xid').first()).toHaveAttribute('title', /xid \d+: s1's transaction/);
   await run(page, 's2', 'COMMIT');
   await run(page, 's1', 'VACUUM t');
   await page.getByRole('tab', { name: 'Heap' }).click();
   const lp1 = page.getByTestId('tuple-t-0-1');
   await expect(lp1).toContainText('LP_REDIRECT'); // after the statement
-  await page.getByRole('button', { name: 'next event' }).click(); // event 2: still before the prune
+  // PostgreSQL prunes a page at once (one Heap2/PRUNE record, one critical section): the redirect appears at the
+  // page's first prune event, and each changed line pointer gets its own event after it
+  await page.getByRole('button', { name: 'next event' }).click();
   await expect(page.getByTestId('shown-as-of')).toContainText('as of event 2');
   let found = false;
   for (let i = 0; i < 12 && !found; i++) {
     const caption = await page.getByTestId('caption').innerText();
-    if (/LP_REDIRECT/.test(caption)) { found = true; break; }
+    if (/VACUUM prunes t \(0,\d\)/.test(caption)) { found = true; break; }
     await expect(lp1).not.toContainText('LP_REDIRECT'); // not before its event
     await next(page);
   }
   expect(found).toBe(true);
   await expect(lp1).toContainText('LP_REDIRECT');
   await shot(page, 'vacuum-redirect-event');
-  // back one event: the redirect is gone again
+  // back one event: the redirect is gone again; forward: back
   await page.keyboard.press('ArrowLeft');
   await expect(lp1).not.toContainText('LP_REDIRECT');
+  await page.keyboard.press('ArrowRight');
+  await expect(lp1).toContainText('LP_REDIRECT');
+  // the event that narrates (0,1) names the redirect
+  let named = false;
+  for (let i = 0; i < 6 && !named; i++) { named = /\(0,1\).*LP_REDIRECT/.test(await page.getByTestId('caption').innerText()); if (!named) await next(page); }
+  expect(named).toBe(true);
   expect(w.errors).toEqual([]);
 });
 
