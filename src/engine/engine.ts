@@ -170,6 +170,7 @@ export class Engine {
     w.clock = this.clock.clone();
     w.predicates = this.predicates.clone();
     w.deps = this.deps.clone();
+    c.tracer.seq = this.tracer.seq; // event numbers go on where they were
     c.wirePredicates();
     c.nextPid = this.nextPid;
     c.control = { ...this.control };
