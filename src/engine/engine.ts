@@ -17,6 +17,7 @@
  * writer, checkpointer and background writer act on the virtual clock or when asked), catalog changes are not
  * MVCC-versioned, one database.
  */
+import { DependencyRecorder } from './trace/deps.js';
 import { PgError, type PgMessage, posOf } from './errors.js';
 import { currentSetting } from './commands/variable.js';
 import { Catalog } from './catalog/catalog.js';
@@ -83,6 +84,8 @@ export class Engine {
   readonly clock = new VirtualClock();
   readonly tracer = new Tracer();
   readonly predicates = new PredicateLockManager();
+  /** who read and wrote which versions: the dependency graph (trace/deps.ts) */
+  readonly deps = new DependencyRecorder();
   /** MultiXacts: several transactions with an interest in one tuple's xmax (pg_multixact; multixact/multixact.ts) */
   multis = new MultiXacts();
   /** pg_multixact/members: next member offset, and the highest SLRU pages initialised so far */
@@ -144,6 +147,7 @@ export class Engine {
   /** Let the SSI module name sessions and narrate conflicts in this engine's trace. */
   wirePredicates(): void {
     this.predicates.name = (sx) => this.sessions[sx.session]?.name ?? `session ${sx.session}`;
+    this.predicates.onRw = (r, w) => this.deps.rwConflict(r.tag, w.tag);
     this.predicates.onConflict = (text) => { if (this.tracer.wants('ssi')) this.tracer.emit({ kind: 'ssi', session: '', text }); };
   }
 
@@ -169,6 +173,8 @@ export class Engine {
     w.wal = this.wal.clone();
     w.clock = this.clock.clone();
     w.predicates = this.predicates.clone();
+    w.deps = this.deps.clone();
+    c.tracer.seq = this.tracer.seq; // event numbers go on where they were
     c.wirePredicates();
     c.nextPid = this.nextPid;
     c.control = { ...this.control };
@@ -279,6 +285,7 @@ export class Engine {
         tx.xactSnapshot = this.xacts.snapshot(tx.xid, this.clock.now);
         if (tx.isolation === 'serializable') {
           tx.sxact = this.predicates.register(s.id, tx.xactSnapshot, tx.readOnly);
+          if (tx.sxact) tx.sxact.tag = tx.vxid;
           if (tx.sxact && tx.xid) this.predicates.setXid(tx.sxact, tx.xid);
         }
         if (this.tracer.wants('snapshot')) {

@@ -10,7 +10,9 @@ import type { SessionOutcome } from '../engine/engine.js';
 import type { SessionView, PageView, IndexEntryView, TableSummary, DurabilityState } from '../engine/inspect/inspect.js';
 import type { WalRecordView } from '../engine/wal/wal.js';
 import type { PgLocksRow } from '../engine/lock/lock.js';
+import type { DepGraph, DepEdge, DepTxn, DepAnomaly } from '../engine/trace/deps.js';
 
+export type { DepGraph, DepEdge, DepTxn, DepAnomaly };
 export type { SessionOutcome, SessionView, PageView, IndexEntryView, TableSummary, WalRecordView, DurabilityState };
 
 /** One entry of the deterministic log: replaying the log on a fresh engine rebuilds the exact same state. */
@@ -85,6 +87,12 @@ export interface EngineState {
   /** pending timers (deadlock checks) */
   timers: { at: number; session: string; kind: string }[];
   durability: DurabilityState;
+  /** the transactions as a graph of ww / wr / rw dependencies (Adya), with the anomaly a cycle makes (engine/trace/deps.ts) */
+  deps: DepGraph;
+  /** relation OIDs and their names (tables and indexes), so views show names with the OID on hover */
+  relNames: [number, string][];
+  /** shown tuples ("table:blk:off") dead to everyone: no snapshot can see them again (below the removable horizon) */
+  deadToAll?: Set<string>;
   /** for each session, each shown tuple ("table:blk:off"): is it visible to that session's (next) snapshot, and why */
   visibility: Map<string, Map<string, TupleVisibility>>;
 }
@@ -114,4 +122,10 @@ export interface EngineApi {
   explain(table: string, blk: number, off: number, session: string): Promise<string>;
   /** the current state */
   state(): Promise<EngineState>;
+  /**
+   * The state as of one event of a step: the log to that step (the same sessions as the last replay) is replayed
+   * to the moment its trace event number `seq` (TraceEvent.seq) happened. Null if the step has no such event.
+   * The current engine is not changed.
+   */
+  stateAt(sessions: string[], log: LogEntry[], seq: number): Promise<EngineState | null>;
 }

@@ -31,7 +31,11 @@ import { Nodes, pathTo, type TimelineNode } from './nodes';
 
 export { pathTo, type TimelineNode };
 
-export interface Playback { nodeId: number; event: number }
+/**
+ * Where the event player is: a step and one of its events. `scrub`: the learner is stepping through the events, so
+ * the views show the state as of that event (`shown`); without it they show the state after the step.
+ */
+export interface Playback { nodeId: number; event: number; scrub?: boolean }
 
 export interface WorkspaceState {
   phase: 'starting' | 'ready' | 'busy' | 'recovering' | 'failed';
@@ -43,6 +47,8 @@ export interface WorkspaceState {
   head: number | null;
   nextId: number;
   state: EngineState | null;
+  /** the state as of the played event (Playback.scrub), replayed to that event by the engine; null: `state` */
+  shown: EngineState | null;
   /** each session's latest outcome along the path to head (what its result pane shows) */
   latest: ReadonlyMap<string, SessionOutcome>;
   playback: Playback | null;
@@ -58,10 +64,12 @@ export interface WorkspaceState {
   slot: string;
   /** a bulk statement in progress (rows done of total) */
   progress: { session: string; done: number; total: number } | null;
-  timings: { readyMs: number | null; lastStepMs: number | null; lastJumpMs: number | null };
+  timings: { readyMs: number | null; lastStepMs: number | null; lastJumpMs: number | null; lastEventMs?: number | null };
 }
 
 export const MAX_SESSIONS = 4;
+/** a jump brings back the results of this many steps before its target (the sessions' scrollback) */
+export const HISTORY_BACK = 24;
 const DEFAULT_SESSIONS = [
   { name: 's1', text: "CREATE TABLE products(id int PRIMARY KEY, state int, val int);\nINSERT INTO products VALUES (123, 1, 5);\n\nBEGIN ISOLATION LEVEL REPEATABLE READ;\nSELECT * FROM products WHERE state = 1;\n\nSELECT * FROM products WHERE state = 1;\nCOMMIT;\n" },
   { name: 's2', text: 'BEGIN;\nINSERT INTO products (id, state, val) VALUES (124, 1, 3);\nUPDATE products SET val = 4 WHERE id = 123;\nCOMMIT;\n' },
@@ -83,13 +91,15 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
   const makeClient = opts.client ?? startWorker;
   let client: EngineClient | null = null;
   let queue: Promise<unknown> = Promise.resolve();
+  /** the event player's latest request (older ones still queued are skipped) */
+  let eventRequest = 0;
   /** settles once init has started the engine (or failed to) */
   let started!: () => void;
   const startedP = new Promise<void>((res) => { started = res; });
 
   const store = createStore<WorkspaceState>(() => ({
     phase: 'starting', notice: null, sessions: DEFAULT_SESSIONS.map((s) => ({ ...s })), nodes: Nodes.empty(), head: null, nextId: 1,
-    state: null, latest: EMPTY_LATEST, playback: null, selectedSession: 's1', selectedTuple: null, explanation: null, scenario: null, progress: null,
+    state: null, shown: null, latest: EMPTY_LATEST, playback: null, selectedSession: 's1', selectedTuple: null, explanation: null, scenario: null, progress: null,
     controlFirst: false, lesson: null, slot: HEADER_KEY,
     timings: { readyMs: null, lastStepMs: null, lastJumpMs: null },
   }));
@@ -149,7 +159,8 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     const t0 = now();
     // only the target's result (for the player; a lesson asks for its step's few); marks and latest outcomes come for every step anyway
     const resultsFor: number[] = [];
-    for (let i = Math.max(0, path.length - resultsBack); i < path.length; i++) if (!path[i]!.result) resultsFor.push(i);
+    // results for the last HISTORY_BACK steps too, so each session's scrollback shows its recent statements' results
+    for (let i = Math.max(0, path.length - Math.max(resultsBack, HISTORY_BACK)); i < path.length; i++) if (!path[i]!.result) resultsFor.push(i);
     const { results, state, marks, latest } = await client!.api.replay(backendsOf(get()), path.map((n) => n.entry), { resultsFor });
     const changed: TimelineNode[] = [];
     path.forEach((n, i) => {
@@ -158,7 +169,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       if (result !== n.result || mark !== n.mark) changed.push({ ...n, result, mark });
     });
     set({
-      nodes: changed.length ? get().nodes.with(...changed) : get().nodes, head, state, latest: new Map(latest.map((o) => [o.session, o])),
+      nodes: changed.length ? get().nodes.with(...changed) : get().nodes, head, state, shown: null, latest: new Map(latest.map((o) => [o.session, o])),
       timings: { ...get().timings, lastJumpMs: now() - t0 }, ...also,
     }); // one render for the whole jump
     syncScenario();
@@ -197,6 +208,10 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
         set({ phase: 'ready', notice: { kind: 'error', text: `${full} Save the workspace as .json and start over with Reset.` } });
         return null;
       }
+      // a step from a node that already has a continuation starts a new branch (the old one stays)
+      const parent = get().head;
+      let siblings = 0;
+      for (const n of get().nodes.values()) if (n.parent === parent) siblings++;
       const { result, state } = await client.api.apply(entry, onProgress);
       // the host may return the entry amended (a cancelled bulk statement records where it was cancelled)
       const node: TimelineNode = { id, parent: get().head, entry: result.entry, result, mark: markOf(result.outcomes), ...(step !== undefined ? { step } : {}) };
@@ -205,9 +220,11 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       for (const o of result.outcomes) latest.set(o.session, o);
       set({
         progress: null,
-        nodes, head: id, nextId: id + 1, state, latest, phase: 'ready',
+        nodes, head: id, nextId: id + 1, state, shown: null, latest, phase: 'ready',
         playback: { nodeId: id, event: 0 }, timings: { ...get().timings, lastStepMs: now() - t0 },
-        notice: result.rejected ? { kind: 'error', text: result.rejected } : get().notice?.kind === 'error' && get().notice?.text !== storageFull ? null : get().notice,
+        notice: result.rejected ? { kind: 'error', text: result.rejected }
+          : siblings > 0 && !get().lesson && step === undefined ? { kind: 'info', text: `New branch: this step leaves ${parent === null ? 'the start' : `step ${pathTo(get().nodes, parent).length}`}, where ${siblings === 1 ? 'another continuation' : `${siblings} other continuations`} already went on. ${siblings === 1 ? 'It stays' : 'They stay'} in the timeline, drawn as a branch under that step.` }
+            : get().notice?.kind === 'error' && get().notice?.text !== storageFull ? null : get().notice,
       });
       syncScenario(node);
       persistNode(node);
@@ -339,8 +356,31 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       await replayTo(null);
       persistAll();
     }),
-    selectSession: (name: string) => set({ selectedSession: name }),
-    setPlayback: (p: Playback | null) => set({ playback: p }),
+    /** the session whose snapshot the views judge visibility by; the tuple explanation follows it */
+    selectSession: (name: string) => {
+      set({ selectedSession: name });
+      const t = get().selectedTuple;
+      if (t && client) void actions.explain(t.table, t.blk, t.off);
+    },
+    /**
+     * Move the event player. With `scrub` the views show the state as of that event: the engine replays the step
+     * to it (a burst of key presses asks only for the last one); without, the state after the step.
+     */
+    setPlayback: (p: Playback | null) => {
+      const my = ++eventRequest;
+      if (!p?.scrub) { set({ playback: p, shown: null }); return Promise.resolve(); }
+      set({ playback: p });
+      return serial(async () => {
+        if (my !== eventRequest || !client) return;
+        const node = get().nodes.get(p.nodeId);
+        const events = node?.result?.outcomes.flatMap((o) => o.trace.events) ?? [];
+        const ev = events[p.event];
+        if (!node || !ev) { set({ shown: null }); return; }
+        const t0 = now();
+        const shown = await client.api.stateAt(backendsOf(get()), pathTo(get().nodes, p.nodeId).map((n) => n.entry), ev.seq ?? p.event);
+        if (my === eventRequest) set({ shown, timings: { ...get().timings, lastEventMs: now() - t0 } });
+      });
+    },
     dismissNotice: () => set({ notice: null }),
     async explain(table: string, blk: number, off: number) {
       set({ selectedTuple: { table, blk, off } });

@@ -7,6 +7,7 @@ import { useRef, useState } from 'react';
 import { useWorkspace, useWs } from './hooks';
 import { SqlEditor, type EditorMarker } from './SqlEditor';
 import type { SessionOutcome } from '../shared/api';
+import { History } from './History';
 
 /** What the lesson shows in this column: the step's SQL (next to run, or run), or the learner's task. */
 export interface LessonSql { sql: string | null; state: 'next' | 'ran' | 'task' }
@@ -31,6 +32,8 @@ export function SessionColumn({ name, lesson = null, looked = false }: { name: s
   };
 
   const waiting = view?.waiting;
+  const timer = useWs((s) => s.state?.timers.find((t) => t.session === name && t.kind === 'deadlock') ?? null);
+  const clockNow = useWs((s) => s.state?.clock ?? 0);
   const down = useWs((s) => s.state?.durability.server === 'down');
   const statusClass = down ? 'failed' : waiting ? 'waiting' : view?.block === 'failed' ? 'failed' : view?.block === 'inprogress' ? 'intx' : 'idle';
   return (
@@ -45,6 +48,13 @@ export function SessionColumn({ name, lesson = null, looked = false }: { name: s
         {down ? 'the server crashed; this session reconnects as a new backend once it is restarted (Durability view)' : view?.status ?? 'starting…'}
         {view?.snapshot && <> · snapshot <code>{view.snapshot}</code></>}
       </p>
+      {waiting && (
+        <p className="wakes" data-testid={`wakes-${name}`}>
+          {timer
+            ? <>Wakes when {waiting.blockedBy.length ? waiting.blockedBy.join(', ') : 'the lock holder'} commits or rolls back — or at <strong>t = {timer.at} ms</strong>, when deadlock_timeout fires and it checks for a deadlock (now t = {clockNow} ms: press <strong>+1 s</strong> or <strong>Wait…</strong> to let virtual time pass).</>
+            : <>Wakes only when {waiting.blockedBy.length ? waiting.blockedBy.join(', ') : 'the lock holder'} commits or rolls back (its deadlock check already ran and found no cycle).</>}
+        </p>
+      )}
       {lesson && (
         <div className={`lesson-sql ${lesson.state}`} data-testid={`lesson-sql-${name}`}>
           <div className="lesson-sql-label">{lesson.state === 'next' ? '▶ the lesson runs this next' : lesson.state === 'ran' ? '✓ this step ran' : '✎ your turn: type your SQL in the editor below'}</div>
@@ -53,7 +63,8 @@ export function SessionColumn({ name, lesson = null, looked = false }: { name: s
       )}
       <SqlEditor value={text} label={`SQL for ${name}`} marker={marker} onChange={(v) => actions.setText(name, v)} onRun={run} registerRun={(f) => { runRef.current = f; }} />
       <div className="session-actions">
-        <button onClick={() => runRef.current()} disabled={busy || !!waiting} title="Run the statement under the cursor (Ctrl+Enter)">Run statement ⏎</button>
+        <button onClick={() => runRef.current()} disabled={busy || !!waiting} title="Run the statement under the cursor (Ctrl+Enter)">Run statement</button>
+        <span className="muted editor-keys">Ctrl+Enter runs · Esc leaves the editor, then Tab moves on</span>
         {waiting && <button onClick={() => actions.waitFor(name)} title="Let virtual time pass until this statement finishes (deadlock checks fire)">Wait…</button>}
         {progress && <button onClick={() => void actions.cancel()} data-testid={`cancel-${name}`}>Cancel</button>}
       </div>
@@ -63,6 +74,7 @@ export function SessionColumn({ name, lesson = null, looked = false }: { name: s
           <span>{progress.done.toLocaleString('en')} of {progress.total.toLocaleString('en')} rows</span>
         </div>
       )}
+      <History name={name} />
       <Result outcome={outcome} />
     </section>
   );
@@ -73,7 +85,7 @@ function Result({ outcome }: { outcome: SessionOutcome | undefined }) {
   return (
     <div className="result" data-testid="result">
       {outcome.notices.map((n, i) => <div key={i} className="notice">{n.severity}: {n.message}</div>)}
-      {outcome.status === 'waiting' && <div className="waiting-note">⏳ waiting — see the Waits view for whom it waits for</div>}
+      {outcome.status === 'waiting' && <div className="waiting-note"><strong>waiting</strong> — see the Waits view for whom it waits for</div>}
       {outcome.results.map((r, i) => (
         <div key={i}>
           {r.columns && (

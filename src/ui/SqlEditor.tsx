@@ -3,6 +3,7 @@
  * arrives. Ctrl+Enter (Cmd+Enter) runs the statement under the cursor; a syntax error is marked in red at
  * PostgreSQL's position.
  */
+import { isDark } from './theme';
 import { useEffect, useRef, useState } from 'react';
 import { statementAt } from './statements';
 
@@ -46,13 +47,17 @@ export function SqlEditor({ value, label, onChange, onRun, marker, registerRun }
 
   useEffect(() => {
     let disposed = false;
+    let onTheme: ((e: Event) => void) | null = null;
     loadMonaco().then((monaco) => {
       if (disposed || !host.current) return;
       monacoRef.current = monaco;
       const ed = monaco.editor.create(host.current, {
         value, language: 'pgsql', minimap: { enabled: false }, fontSize: 13, lineNumbers: 'on', scrollBeyondLastLine: false,
-        automaticLayout: true, wordWrap: 'on', ariaLabel: label, renderLineHighlight: 'none', tabSize: 2,
+        automaticLayout: true, wordWrap: 'on', ariaLabel: `${label} (Escape leaves the editor, then Tab moves on)`, renderLineHighlight: 'none', tabSize: 2,
+        theme: isDark() ? 'vs-dark' : 'vs',
       });
+      onTheme = (e: Event) => monaco.editor.setTheme((e as CustomEvent<boolean>).detail ? 'vs-dark' : 'vs');
+      window.addEventListener('heapscope-theme', onTheme);
       ed.onDidChangeModelContent(() => latest.current.onChange(ed.getValue()));
       const runAtCursor = () => {
         const model = ed.getModel()!;
@@ -61,6 +66,13 @@ export function SqlEditor({ value, label, onChange, onRun, marker, registerRun }
         if (st) latest.current.onRun(st.text, st.start);
       };
       ed.onKeyDown((e) => {
+        // Escape (with no suggestion list open) leaves the editor, so Tab moves on to the next control
+        if (e.keyCode === monaco.KeyCode.Escape && !host.current?.querySelector('.suggest-widget.visible')) {
+          e.preventDefault();
+          (document.activeElement as HTMLElement | null)?.blur();
+          host.current?.closest('section')?.querySelector<HTMLElement>('.session-actions button')?.focus();
+          return;
+        }
         if ((e.ctrlKey || e.metaKey) && e.keyCode === monaco.KeyCode.Enter) {
           e.preventDefault();
           e.stopPropagation();
@@ -70,7 +82,7 @@ export function SqlEditor({ value, label, onChange, onRun, marker, registerRun }
       editorRef.current = ed;
       setReady(true);
     }).catch(() => { /* stay on the textarea */ });
-    return () => { disposed = true; editorRef.current?.dispose(); editorRef.current = null; };
+    return () => { disposed = true; if (onTheme) window.removeEventListener('heapscope-theme', onTheme); editorRef.current?.dispose(); editorRef.current = null; };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 

@@ -4,7 +4,7 @@
  * a step restores that moment exactly (the engine replays the log). The player walks through the current
  * step's trace events one at a time, with a one-line caption, and highlights the tuple each event touches.
  */
-import { memo, useEffect, useMemo, useState } from 'react';
+import { Fragment, memo, useMemo, useRef, useState } from 'react';
 import { useWorkspace, useWs } from './hooks';
 import { pathTo, type TimelineNode } from '../store/workspace';
 import type { LogEntry } from '../shared/api';
@@ -13,11 +13,28 @@ const describe = (e: LogEntry) => (e.kind === 'sql' ? `${e.session}: ${e.sql}` :
   : e.kind === 'server' ? `server: ${e.action === 'crash' ? (e.arg && e.arg !== 'now' ? `arm crash (${e.arg})` : 'CRASH') : e.action === 'restart' ? `restart${e.arg ? ` (fails again after ${e.arg} records)` : ''}` : e.action === 'full_page_writes' ? `full_page_writes = ${e.arg}` : e.action}`
     : `${e.session}: wait to finish`);
 
+/** The newest child of each node: following it from a step gives the steps "ahead" of it. */
+function childrenOf(nodes: ReadonlyMap<number, TimelineNode>) {
+  const kids = new Map<number | null, TimelineNode[]>();
+  for (const n of nodes.values()) { const l = kids.get(n.parent); if (l) l.push(n); else kids.set(n.parent, [n]); }
+  return kids;
+}
+const newest = (l: TimelineNode[] | undefined) => (l && l.length ? l[l.length - 1]! : undefined);
+const AHEAD_LIMIT = 150;
+
 export function Timeline() {
   const { actions } = useWorkspace();
   const nodes = useWs((s) => s.nodes);
   const head = useWs((s) => s.head);
   const path = pathTo(nodes, head);
+  const kids = useMemo(() => childrenOf(nodes), [nodes]);
+  // the steps ahead: toward the step we came back from (if it is below this one), then the newest children
+  const tipRef = useRef<number | null>(null);
+  const tipPath = tipRef.current === null ? [] : pathTo(nodes, tipRef.current);
+  const below = head === null ? tipPath.length > 0 : tipPath.some((n) => n.id === head);
+  if (!below) tipRef.current = head;
+  const ahead: TimelineNode[] = below ? tipPath.slice(head === null ? 0 : tipPath.findIndex((n) => n.id === head) + 1) : [];
+  for (let n = newest(kids.get(ahead.length ? ahead[ahead.length - 1]!.id : head)); n && ahead.length < AHEAD_LIMIT; n = newest(kids.get(n.id))) ahead.push(n);
   const all = [...nodes.values()];
   const onPath = new Set(path.map((p) => p.id));
   const hasChild = new Set(all.map((m) => m.parent));
@@ -27,13 +44,33 @@ export function Timeline() {
   const inLesson = useWs((s) => s.lesson !== null);
   const LIMIT = 150;
   const hidden = showAll ? 0 : Math.max(0, path.length - LIMIT);
+  const line = new Set([...path, ...ahead].map((n) => n.id));
+  /** the branches leaving the line at this step: each as its first step, length and tip */
+  const branchesAt = (id: number | null) => (kids.get(id) ?? []).filter((c) => !line.has(c.id)).map((c) => {
+    let tip = c, len = 1;
+    for (let n = newest(kids.get(c.id)); n && len < 10_000; n = newest(kids.get(n.id))) { tip = n; len++; }
+    return { first: c, tip, len };
+  });
+  const branches = (at: number | null) => {
+    const bs = branchesAt(at);
+    if (!bs.length) return null;
+    return <>{bs.slice(0, 5).map((b) => (
+      <li key={`b${b.first.id}`} className="branch-row">
+        <button onClick={() => void actions.jumpTo(b.tip.id)} data-testid="branch-row" title={`a branch that leaves here: ${describe(b.first.entry)} … ${describe(b.tip.entry)}`}>
+          <span className="fork" aria-hidden="true">└</span> branch: {describe(b.first.entry).slice(0, 50)}{b.len > 1 ? ` … +${b.len - 1} step${b.len === 2 ? '' : 's'}` : ''}
+        </button>
+      </li>))}</>;
+  };
   return (
     <nav className="timeline" aria-label="timeline">
-      <h3>Timeline <small>{path.length} step{path.length === 1 ? '' : 's'}{tips.length ? ` · ${tips.length} other branch${tips.length === 1 ? '' : 'es'}` : ''}</small></h3>
+      <h3>Timeline <small>{path.length} step{path.length === 1 ? '' : 's'}{ahead.length ? ` · ${ahead.length} ahead` : ''}{tips.length ? ` · ${tips.length} other branch${tips.length === 1 ? '' : 'es'}` : ''}</small></h3>
       <ol>
         <li><button className={head === null ? 'current' : ''} onClick={() => void actions.jumpTo(null)}>start</button></li>
+        {branches(null)}
         {hidden > 0 && <li><button onClick={() => setShowAll(true)}>… show {hidden} earlier steps</button></li>}
-        {path.slice(hidden).map((n, i) => <Step key={n.id} n={n} i={hidden + i + 1} current={n.id === head} own={inLesson && n.step === undefined} jumpTo={actions.jumpTo} />)}
+        {path.slice(hidden).map((n, i) => <Fragment key={n.id}><Step n={n} i={hidden + i + 1} current={n.id === head} own={inLesson && n.step === undefined} jumpTo={actions.jumpTo} />{branches(n.id)}</Fragment>)}
+        {ahead.length > 0 && <li className="ahead-label muted" data-testid="ahead-label">ahead of the current step (click to go there):</li>}
+        {ahead.map((n, i) => <Fragment key={n.id}><Step n={n} i={path.length + i + 1} current={false} own={inLesson && n.step === undefined} jumpTo={actions.jumpTo} ahead />{branches(n.id)}</Fragment>)}
       </ol>
       {tips.length > 0 && (
         <details>
@@ -45,18 +82,18 @@ export function Timeline() {
   );
 }
 
-const Step = memo(function Step({ n, i, current, own, jumpTo }: { n: TimelineNode; i: number; current: boolean; own: boolean; jumpTo(id: number): Promise<void> }) {
+const Step = memo(function Step({ n, i, current, own, jumpTo, ahead = false }: { n: TimelineNode; i: number; current: boolean; own: boolean; jumpTo(id: number): Promise<void>; ahead?: boolean }) {
   const onJump = () => void jumpTo(n.id);
   const failed = n.mark === 'failed';
   const waits = n.mark === 'waits';
   return (
     <li>
-      <button className={`${current ? 'current' : ''}${failed ? ' failed' : ''}${own ? ' own' : ''}`} onClick={onJump} data-testid={`step-${i}`} title={`${own ? 'your own (not the lesson\'s): ' : ''}${describe(n.entry)}`}>
-        {i}. {own ? '✎ ' : ''}{describe(n.entry).slice(0, 70)}{failed ? ' ✗' : waits ? ' ⏳' : ''}
+      <button className={`${current ? 'current' : ''}${failed ? ' failed' : ''}${own ? ' own' : ''}${ahead ? ' ahead' : ''}`} onClick={onJump} data-testid={ahead ? `ahead-${i}` : `step-${i}`} title={`${ahead ? 'ahead (not applied now; click to go there): ' : ''}${own ? 'your own (not the lesson\'s): ' : ''}${describe(n.entry)}`}>
+        {i}. {own ? '✎ ' : ''}{describe(n.entry).slice(0, 70)}{failed ? ' ✗' : waits ? ' (waits)' : ''}
       </button>
     </li>
   );
-}, (a, b) => a.n.id === b.n.id && a.i === b.i && a.current === b.current && a.n.mark === b.n.mark && a.own === b.own);
+}, (a, b) => a.n.id === b.n.id && a.i === b.i && a.current === b.current && a.n.mark === b.n.mark && a.own === b.own && a.ahead === b.ahead);
 
 /** Which view shows what an event touches. */
 export function viewForEvent(kind: string | undefined): 'Heap' | 'Index' | 'Snapshots' | 'Waits' | 'WAL' | 'Durability' | null {
@@ -71,53 +108,7 @@ export function viewForEvent(kind: string | undefined): 'Heap' | 'Index' | 'Snap
   }
 }
 
-/** `lesson`: a lesson drives the statements (its next / back), so only the events of the current one are stepped here. */
-export function Player({ onEvent, lesson = false }: { onEvent?(kind: string | undefined): void; lesson?: boolean }) {
-  const { actions } = useWorkspace();
-  const playback = useWs((s) => s.playback);
-  const nodes = useWs((s) => s.nodes);
-  const head = useWs((s) => s.head);
-  const node = useWs((s) => (s.playback ? s.nodes.get(s.playback.nodeId) : undefined));
-  const [playing, setPlaying] = useState(false);
-  const [speed, setSpeed] = useState(600);
-  const events = useMemo(() => node?.result?.outcomes.flatMap((o) => o.trace.events) ?? [], [node]);
-  const folded = new Map<string, number>();
-  for (const o of node?.result?.outcomes ?? []) for (const [k, v] of Object.entries(o.trace.folded)) folded.set(k, (folded.get(k) ?? 0) + (v ?? 0));
-  const idx = playback?.event ?? 0;
-  useEffect(() => {
-    if (!playing || !playback) return;
-    if (idx >= events.length - 1) { setPlaying(false); return; }
-    const t = setTimeout(() => { actions.setPlayback({ ...playback, event: idx + 1 }); onEvent?.(events[idx + 1]?.kind); }, speed);
-    return () => clearTimeout(t);
-  }, [playing, idx, events, playback, speed, actions, onEvent]);
-  if (!playback || !node) return <div className="player muted">Run a statement to see what the engine did, step by step.</div>;
-  const ev = events[idx];
-  const go = (d: number) => {
-    const next = Math.max(0, Math.min(events.length - 1, idx + d));
-    actions.setPlayback({ ...playback, event: next });
-    onEvent?.(events[next]?.kind);
-  };
-  const path = pathTo(nodes, head);
-  const at = path.findIndex((n) => n.id === head);
-  let child: TimelineNode | undefined;
-  for (const n of nodes.values()) if (n.parent === head && (!child || n.id > child.id)) child = n;
-  const foldedText = [...folded].map(([k, v]) => `${v} ${k}`).join(', ');
-  return (
-    <div className="player" aria-label="event player">
-      <div className="controls">
-        {lesson && <span className="muted">What the engine did, event by event:</span>}
-        {!lesson && <button onClick={() => void actions.jumpTo(at > 0 ? path[at - 1]!.id : null)} disabled={head === null} aria-label="previous statement">◀◀ statement</button>}
-        <button onClick={() => go(-1)} disabled={idx <= 0} aria-label="previous event">◀ {lesson ? 'event' : 'prev'}</button>
-        <button onClick={() => setPlaying(!playing)} aria-label={playing ? 'pause' : 'play'}>{playing ? '⏸ pause' : '▶ play'}</button>
-        <button onClick={() => go(1)} disabled={idx >= events.length - 1} aria-label="next event">{lesson ? 'event' : 'next'} ▶</button>
-        {!lesson && <button onClick={() => child && void actions.jumpTo(child.id)} disabled={!child} aria-label="next statement" title="the newest step after this one">statement ▶▶</button>}
-        <label>speed <select value={speed} onChange={(e) => setSpeed(Number(e.target.value))} aria-label="playback speed"><option value={1200}>slow</option><option value={600}>normal</option><option value={200}>fast</option></select></label>
-        <span className="muted">event {events.length ? idx + 1 : 0} / {events.length}{foldedText ? ` (+ ${foldedText} summarised)` : ''}</span>
-      </div>
-      <p className="caption" data-testid="caption">{ev ? ev.text : 'This step produced no events.'}</p>
-    </div>
-  );
-}
+export { Player } from './Player';
 
 export function useHighlight() {
   const playback = useWs((s) => s.playback);

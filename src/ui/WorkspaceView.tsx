@@ -14,10 +14,12 @@ const SnapshotView = lazy(() => import('./views/SnapshotView').then((m) => ({ de
 const WaitsView = lazy(() => import('./views/WaitsView').then((m) => ({ default: m.WaitsView })));
 const WalView = lazy(() => import('./views/WalView').then((m) => ({ default: m.WalView })));
 const DurabilityView = lazy(() => import('./views/DurabilityView').then((m) => ({ default: m.DurabilityView })));
+const DepsView = lazy(() => import('./views/DepsView').then((m) => ({ default: m.DepsView })));
 import { Timeline, Player, useHighlight, viewForEvent } from './Timeline';
 import { MAX_SESSIONS } from '../store/workspace';
 import { viewOf, type LessonDoc, type PlayerView } from '../store/player';
 import { stepSession, stepSql } from '../lessons/steps';
+import { ThemeToggle } from './ThemeToggle';
 import { VIEW_NAMES, viewOfLook, lookTuple, touchedTuples, viewForStep, type Look, type ViewName } from './look';
 
 const NO_TOUCH: ReadonlyMap<string, 'write' | 'read'> = new Map();
@@ -116,6 +118,7 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
           <button onClick={exportSpec}>Export .spec</button>
           <button onClick={() => download('workspace.json', actions.exportWorkspace())}>Save .json</button>
           {!lessonMode && <button onClick={() => { if (confirm('Start over with an empty timeline?')) void actions.reset(); }}>Reset</button>}
+          <ThemeToggle />
         </div>
       </header>
       {notice && (
@@ -132,8 +135,16 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
           </div>
           <div className="lower">
             <section className="views">
-              <div role="tablist" aria-label="views">
-                {VIEW_NAMES.map((v) => <button key={v} role="tab" aria-selected={view === v} className={view === v ? 'active' : ''} onClick={() => setView(v)}>{v}</button>)}
+              <div role="tablist" aria-label="views (← → move between them)" onKeyDown={(e) => {
+                // the WAI-ARIA tabs pattern: arrows move, Home / End jump; the selected tab is the one Tab reaches
+                const i = VIEW_NAMES.indexOf(view);
+                const j = e.key === 'ArrowRight' ? (i + 1) % VIEW_NAMES.length : e.key === 'ArrowLeft' ? (i + VIEW_NAMES.length - 1) % VIEW_NAMES.length : e.key === 'Home' ? 0 : e.key === 'End' ? VIEW_NAMES.length - 1 : -1;
+                if (j < 0) return;
+                e.preventDefault();
+                setView(VIEW_NAMES[j]!);
+                (e.currentTarget.children[j] as HTMLElement | undefined)?.focus();
+              }}>
+                {VIEW_NAMES.map((v) => <button key={v} role="tab" aria-selected={view === v} tabIndex={view === v ? 0 : -1} className={view === v ? 'active' : ''} onClick={() => setView(v)}>{v}</button>)}
               </div>
               <label className="follow"><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> views follow {lessonMode ? 'the lesson' : 'the events'}</label>
               <Player lesson={lessonMode} onEvent={(k) => { const v = viewForEvent(k); if (follow && v) setView(v); }} />
@@ -145,6 +156,7 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
                   {view === 'Waits' && <WaitsView lookSession={lookSession} />}
                   {view === 'WAL' && <WalView highlightLsn={highlight?.lsn} highlightLast={look?.kind === 'wal'} />}
                   {view === 'Durability' && <DurabilityView highlight={highlight} />}
+                  {view === 'Dependencies' && <DepsView />}
                 </Suspense>
               </div>
             </section>

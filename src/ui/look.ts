@@ -7,8 +7,8 @@
 import type { StepResult } from '../shared/api';
 
 export interface Look { kind: 'tuple' | 'session' | 'lock' | 'wal' | 'view'; path: string[]; raw: string }
-export type ViewName = 'Heap' | 'Index' | 'Snapshots' | 'Waits' | 'WAL' | 'Durability';
-export const VIEW_NAMES: readonly ViewName[] = ['Heap', 'Index', 'Snapshots', 'Waits', 'WAL', 'Durability'];
+export type ViewName = 'Heap' | 'Index' | 'Snapshots' | 'Waits' | 'WAL' | 'Durability' | 'Dependencies';
+export const VIEW_NAMES: readonly ViewName[] = ['Heap', 'Index', 'Snapshots', 'Waits', 'WAL', 'Durability', 'Dependencies'];
 
 const LOOK_KINDS = new Set(['tuple', 'session', 'lock', 'wal', 'view']);
 /** A look: target ("tuple/accounts/0/1/t_xmax"), or null if it is none. */

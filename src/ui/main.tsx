@@ -8,7 +8,10 @@ import { createPlayer } from '../store/player';
 import { initialRoute, slotOfRoute } from './route';
 import { HEADER_KEY } from '../store/persist';
 import './styles.css';
+import { applyTheme } from './theme';
 
+applyTheme(); // dark or light before the first paint
+if (typeof matchMedia !== 'undefined') matchMedia('(prefers-color-scheme: dark)').addEventListener?.('change', () => applyTheme());
 const storage = (() => { try { return localStorage; } catch { return undefined; } })();
 const workspace = createWorkspace();
 const player = createPlayer(workspace, storage);

@@ -10,11 +10,16 @@
 import { Engine } from '../engine/engine.js';
 import { initParser } from '../engine/sql/parser.js';
 import { PgError } from '../engine/errors.js';
+import { dependencyGraph } from '../engine/inspect/deps.js';
+import { removableHorizon } from '../engine/vacuum/pruneheap.js';
+import { updateXidOf } from '../engine/multixact/multixact.js';
+import { HEAP_XMAX_INVALID, HEAP_XMAX_LOCK_ONLY } from '../engine/heap/tuple.js';
 import { heapPage, indexEntries, sessions, locks, clog, wal, walPositions, tables, durability } from '../engine/inspect/inspect.js';
 import type { CrashPoint } from '../engine/checkpoint/checkpointer.js';
 import { explainVisibility, satisfiesMVCC, VIS_VISIBLE, VIS_NAMES, type VisibilityContext } from '../engine/visibility/visibility.js';
 import { PAGE_WINDOW, SESSION_NAME, MARK_CHARS, markOf, type EngineApi, type EngineState, type LogEntry, type ReplayResult, type SessionOutcome, type StepResult, type TableState, type TupleVisibility } from '../shared/api';
 import { Checkpoints, LogPrefixes, entryKey, engineSize, STEP_WORK, WAL_WORK } from './timetravel';
+import { stateAtEvent, type EventBase } from './events';
 
 /** A visibility context for looking only: it belongs to no statement and sets no hint bits it is given copies. */
 function readOnlyContext(e: Engine, tx: Engine['sessions'][number]['tx']): VisibilityContext {
@@ -50,6 +55,8 @@ export class EngineHost implements EngineApi {
   /** steps and work (timetravel.ts) since the last checkpoint, or since the engine started or was restored */
   private stepsSince = 0;
   private workSince = 0;
+  /** the engine just before the step being stepped through event by event (events.ts) */
+  private eventBase: EventBase = { prefix: -1, engine: null };
   /** steps applied since the host started (tests count them: a jump must replay a bounded stretch) */
   stepsApplied = 0;
 
@@ -126,6 +133,16 @@ export class EngineHost implements EngineApi {
     this.workSince = 0;
   }
 
+  async stateAt(sessionNames: string[], log: LogEntry[], seq: number): Promise<EngineState | null> {
+    return stateAtEvent(this.eventBase, {
+      sessionKey: sessionNames.join('\u0000'), hostKey: this.sessionKey, log, seq,
+      prefixes: this.prefixes, checkpoints: this.checkpoints, current: { engine: this.engine, depth: this.depth, at: this.at },
+      fresh: () => { const e = new Engine(); for (const n of sessionNames) e.createSession(n); return e; },
+      apply: (entry, e) => this.applySync(entry, e),
+      inspect: (e) => this.stateSync(e),
+    });
+  }
+
   async setPageWindow(from: number) {
     this.pageFrom = Number.isInteger(from) && from >= 0 ? from : 0;
     return this.stateSync();
@@ -143,6 +160,7 @@ export class EngineHost implements EngineApi {
     const e = this.engine;
     if (!e.sessions.some((s) => s.name === entry.session)) e.createSession(entry.session);
     let r;
+    e.tracer.seq = 0;
     try { r = e.execute(entry.session, entry.sql, { chunked: true }); } catch (err) {
       const result: StepResult = { entry, outcomes: [], clock: e.clock.now, rejected: (err as Error).message };
       this.book(entryKey(entry), result, walBefore, true);
@@ -184,8 +202,8 @@ export class EngineHost implements EngineApi {
     return `Seen with ${which} ${snap.xmin}:${snap.xmax}:${snap.xip.join(',')} — ${explainVisibility(v, copy, snap, session)}`;
   }
 
-  private applySync(entry: LogEntry): StepResult {
-    const e = this.engine;
+  private applySync(entry: LogEntry, e: Engine = this.engine): StepResult {
+    e.tracer.seq = 0; // event numbers start again with every step (stateAt replays a step to one of them)
     try {
       switch (entry.kind) {
         case 'sql': {
@@ -242,8 +260,7 @@ export class EngineHost implements EngineApi {
     }
   }
 
-  private stateSync(): EngineState {
-    const e = this.engine;
+  private stateSync(e: Engine = this.engine): EngineState {
     const tableStates: TableState[] = tables(e).map((ts) => {
       const t = e.catalog.get(ts.name)!;
       const from = Math.min(this.pageFrom, Math.max(0, t.heap.pages.length - 1));
@@ -255,6 +272,20 @@ export class EngineHost implements EngineApi {
         indexViews: t.indexes.map((i) => ({ name: i.name, entries: indexEntries(t, i.name, MAX_INDEX_ENTRIES), count: i.count })),
       };
     });
+    // dead to everyone: deleted or updated by a transaction that committed before the oldest snapshot (the horizon
+    // pruning and VACUUM use) — unlike "invisible to this session", no snapshot can ever see it again
+    const horizon = removableHorizon(e);
+    const deadToAll = new Set<string>();
+    for (const ts of tableStates) {
+      const t = e.catalog.get(ts.name)!;
+      for (const pv of ts.pageViews) {
+        t.heap.pages[pv.blkno]!.items.forEach((it, i) => {
+          if (it.lpFlags !== 1 || it.infomask & (HEAP_XMAX_INVALID | HEAP_XMAX_LOCK_ONLY)) return;
+          const x = updateXidOf(it, e.multis);
+          if ((x && x < horizon && e.xacts.clog.didCommit(x)) || (it.xmin < horizon && !e.xacts.clog.didCommit(it.xmin) && !e.xacts.isInProgress(it.xmin))) deadToAll.add(`${ts.name}:${pv.blkno}:${i + 1}`);
+        });
+      }
+    }
     const visibility: EngineState['visibility'] = new Map();
     for (const s of e.sessions) {
       const tx = s.tx;
@@ -285,6 +316,9 @@ export class EngineHost implements EngineApi {
       walFlush: walPos.flush, walRedo: walPos.redo, walUnflushed: walPos.unflushedRecords, walUnflushedCommits: walPos.unflushedCommits,
       timers: e.clock.pending().map((t) => ({ at: t.at, session: e.sessions[t.session]?.name ?? '?', kind: t.kind })),
       durability: durability(e),
+      deps: dependencyGraph(e),
+      deadToAll,
+      relNames: [...e.catalog.tables.values()].flatMap((t) => [[t.oid, t.name] as [number, string], ...t.indexes.map((i) => [i.oid, i.name] as [number, string])]),
     };
   }
 }

@@ -4,7 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import type { Remote } from 'comlink';
-import { createWorkspace, MAX_FILE_BYTES } from '../../src/store/workspace.js';
+import { createWorkspace, MAX_FILE_BYTES, HISTORY_BACK } from '../../src/store/workspace.js';
 import { HEADER_KEY, STORAGE_KEY, CHUNK } from '../../src/store/persist.js';
 import { EngineHost } from '../../src/worker/host.js';
 import type { EngineApi, LogEntry } from '../../src/shared/api.js';
@@ -125,20 +125,21 @@ describe('long timelines', () => {
     { kind: 'sql', session: 's1', sql: 'INSERT INTO data SELECT g, 0 FROM generate_series(1, 100) g' },
     ...Array.from({ length: n - 2 }, (_, i): LogEntry => ({ kind: 'sql', session: i % 2 ? 's1' : 's2', sql: `UPDATE data SET val = val + 1 WHERE id = ${1 + (i % 100)}` })),
   ];
-  it('importing 10,000 steps asks the engine for one result, marks every step, and a jump asks for one more', async () => {
+  it('importing 10,000 steps asks the engine for the last HISTORY_BACK results (the scrollback), marks every step, and a jump asks for those it lacks', async () => {
     const w = await started();
     const nodes = chain(updates(10000));
     nodes[5]!.entry = { kind: 'sql', session: 's1', sql: 'SELECT nosuch' };
     expect(await w.actions.importWorkspace(JSON.stringify({ version: 1, sessions: [{ name: 's1', text: '' }, { name: 's2', text: '' }], head: 10000, nodes }))).toBe(true);
     const st = w.store.getState();
-    expect(w.calls.at(-1)).toEqual({ log: 10000, resultsFor: [9999] });
-    expect([...st.nodes.values()].filter((n) => n.result).map((n) => n.id)).toEqual([10000]);
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+    expect(w.calls.at(-1)).toEqual({ log: 10000, resultsFor: range(10000 - HISTORY_BACK, 10000) });
+    expect([...st.nodes.values()].filter((n) => n.result).map((n) => n.id)).toEqual(range(10001 - HISTORY_BACK, 10001));
     expect([...st.nodes.values()].filter((n) => n.mark === 'failed').map((n) => n.id)).toEqual([6]);
     expect([...st.nodes.values()].every((n) => n.mark !== null)).toBe(true);
     expect(st.latest.get('s1')!.results[0]!.command).toBe('UPDATE 1');
     const applied = w.host.stepsApplied;
     await w.actions.jumpTo(5000);
-    expect(w.calls.at(-1)).toEqual({ log: 5000, resultsFor: [4999] });
+    expect(w.calls.at(-1)).toEqual({ log: 5000, resultsFor: range(5000 - HISTORY_BACK, 5000) });
     expect(w.host.stepsApplied - applied).toBeLessThan(1250);
     expect(w.store.getState().nodes.get(5000)!.result!.outcomes[0]!.results[0]!.command).toBe('UPDATE 1');
   }, 60_000);

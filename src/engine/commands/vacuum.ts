@@ -11,7 +11,7 @@ import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import type { Table } from '../catalog/catalog.js';
-import { HeapRelation, packTid } from '../heap/heap.js';
+import { HeapRelation, packTid, formatTid } from '../heap/heap.js';
 import { prunePage, reclaimDead, removeIndexEntries } from '../vacuum/vacuum.js';
 import { removableHorizon, vacuumContext, isPinned } from '../vacuum/pruneheap.js';
 import type { Page } from '../heap/heap.js';
@@ -20,7 +20,7 @@ import { LpFlags, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
 import {
   satisfiesMVCC, VIS_VISIBLE, 
 } from '../visibility/visibility.js';
-import { WalKind } from '../wal/wal.js';
+import { WalKind, formatLsn } from '../wal/wal.js';
 import { heap2Payload, type BtreeVacuumPayload } from '../wal/records.js';
 import {
   N, VACUUM_OPTIONS, ANALYZE_OPTIONS, 
@@ -71,6 +71,7 @@ export function updateStats(ex: Executor, s: Session, t: Table) {
 /** Lazy VACUUM of one table: prune every page, clean the index, reclaim dead line pointers (vacuum/). */
 export function vacuumTable(ex: Executor, s: Session, t: Table) {
   const eng = ex.eng;
+  const tracer = eng.tracer;
   const oldestXmin = removableHorizon(eng);
   const ctx = vacuumContext(eng, oldestXmin);
   const deadByPage = new Map<number, number[]>();
@@ -94,7 +95,21 @@ export function vacuumTable(ex: Executor, s: Session, t: Table) {
   for (const page of t.heap.pages) {
     if (isPinned(eng, t.oid, page.blkno, s.id)) continue; // lazy_scan_noprune: no cleanup lock on a pinned page
     const r = prunePage(page, ctx);
-    if (r.pruned) { logHeap2(WalKind.Heap2Prune, 58, page); removed += r.unused + r.deadItems.length + r.redirected; }
+    if (r.pruned) {
+      logHeap2(WalKind.Heap2Prune, 58, page); removed += r.unused + r.deadItems.length + r.redirected;
+      if (tracer.wants('prune')) {
+        // one event per line pointer pruning changed, each with the page as pruned (the record is one Heap2/PRUNE)
+        for (const off of r.changed) {
+          const it = page.items[off - 1]!;
+          const what = it.lpFlags === LpFlags.REDIRECT ? `LP_REDIRECT → ${formatTid(page.blkno, it.lpOff)} (the HOT chain's root stays, so index entries pointing at it still lead to the live version)`
+            : it.lpFlags === LpFlags.DEAD ? 'LP_DEAD (the tuple is gone; the line pointer stays until the index entries pointing at it are removed)'
+              : it.lpFlags === LpFlags.UNUSED ? 'LP_UNUSED (a heap-only tuple no index points at: free at once)' : 'kept';
+          tracer.emit({ kind: 'prune', session: s.name, rel: t.name, blk: page.blkno, off, lsn: formatLsn(page.lsn), outcome: ['unused', 'normal', 'redirect', 'dead'][it.lpFlags],
+            text: `VACUUM prunes ${t.name} ${formatTid(page.blkno, off)} (dead to everyone: older than the horizon ${oldestXmin}) → ${what}` });
+        }
+        tracer.emit({ kind: 'wal', session: s.name, rel: t.name, blk: page.blkno, lsn: formatLsn(page.lsn), text: `WAL record appended: Heap2/PRUNE for ${t.name} block ${page.blkno}; page LSN → ${formatLsn(page.lsn)}` });
+      }
+    }
     if (r.frozen) logHeap2(WalKind.Heap2FreezePage, 64, page);
     // every LP_DEAD line pointer, also those a reader's pruning left earlier (lazy_scan_prune collects them all)
     const deadItems: number[] = [];
@@ -108,11 +123,19 @@ export function vacuumTable(ex: Executor, s: Session, t: Table) {
   if (deadTids.size) {
     const before = t.indexes.map((i) => i.count);
     removeIndexEntries(t, deadTids);
-    t.indexes.forEach((i, k) => { if (i.count !== before[k]) i.leafLsn = eng.wal.insert(WalKind.BtreeVacuum, 0, 56, i.oid, i.leafBlock, 0, 0, { deadTids } satisfies BtreeVacuumPayload); });
+    t.indexes.forEach((i, k) => {
+      if (i.count === before[k]) return;
+      i.leafLsn = eng.wal.insert(WalKind.BtreeVacuum, 0, 56, i.oid, i.leafBlock, 0, 0, { deadTids } satisfies BtreeVacuumPayload);
+      if (tracer.wants('index')) tracer.emit({ kind: 'index', session: s.name, rel: t.name, lsn: formatLsn(i.leafLsn), text: `VACUUM removes ${before[k]! - i.count} entr${before[k]! - i.count === 1 ? 'y' : 'ies'} from index ${i.name} pointing at LP_DEAD line pointers (${[...deadByPage].flatMap(([b, o]) => o.map((x) => formatTid(b, x))).slice(0, 8).join(', ')}); Btree/VACUUM` });
+    });
     for (const [blk, offs] of deadByPage) {
       const page = t.heap.pages[blk]!;
       reclaimDead(page, offs);
       logHeap2(WalKind.Heap2Vacuum, 58, page);
+      if (tracer.wants('prune')) {
+        for (const off of offs) tracer.emit({ kind: 'prune', session: s.name, rel: t.name, blk, off, lsn: formatLsn(page.lsn), outcome: 'unused', text: `VACUUM's second pass: ${t.name} ${formatTid(blk, off)} LP_DEAD → LP_UNUSED (no index entry points at it any more; the slot can be reused)` });
+        tracer.emit({ kind: 'wal', session: s.name, rel: t.name, blk, lsn: formatLsn(page.lsn), text: `WAL record appended: Heap2/VACUUM for ${t.name} block ${blk}; page LSN → ${formatLsn(page.lsn)}` });
+      }
       if (prunePage(page, ctx).allVisible) setVisible(blk);
     }
   }

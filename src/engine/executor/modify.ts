@@ -371,7 +371,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   // compares the old and new values: SET k = k keeps the key and takes the weaker FOR NO KEY UPDATE)
   let mode: TupleLockMode = 'nokeyexclusive';
   const modeFor = (old: Value[], nv: Value[]): TupleLockMode => (keyCols.some((i) => !sameValue(old[i]!, nv[i]!)) ? 'exclusive' : 'nokeyexclusive');
-  const cands = ex.scan(s, t, snapshot, where, n.whereClause, scope);
+  const cands = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
   let count = 0;
   const out: Value[][] = [];
   const compute = (c: Row): Value[] => {
@@ -460,7 +460,7 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const where = ex.compileWhere(n.whereClause, scope);
   const returning = n.returningList ?? n.returningClause?.exprs;
   const ret = returning ? ex.compileReturning(returning, scope) : null;
-  const cands = ex.scan(s, t, snapshot, where, n.whereClause, scope);
+  const cands = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
   let count = 0, done = 0;
   const out: Value[][] = [];
   for (const cand of cands) {

@@ -55,6 +55,7 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
   if (!instr && ex.scanInstr) { instr = ex.scanInstr; ex.scanInstr = null; }
   const vctx = ex.eng.visibilityContext(s);
   const tracer = ex.eng.tracer;
+  const deps = ex.eng.deps;
   const out: Candidate[] = [];
   const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
   const sx = s.tx!.sxact;
@@ -67,6 +68,7 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
         text: `${s.name} reads ${formatTid(blk, off)}: ${explainVisibility(v, item, snap, s.name)}` });
     }
     const visible = VIS_VISIBLE[v]!;
+    if (visible && !deps.muted) deps.read(s.tx!.vxid, t.oid, blk, off, item.xmin);
     if (sx) {
       pred.checkConflictOut(sx, conflictOutXidOf(item, visible, snap, ex));
       if (visible && tupleLock) pred.lockTuple(sx, t.oid, blk, off);

@@ -45,6 +45,8 @@ import { xidInSnapshot } from '../snapshot/snapshot.js';
 
 export class SerializableXact {
   xid = 0;
+  /** the owner's transaction (its vxid), for the dependency graph (trace/deps.ts) */
+  tag = '';
   readonly inConflicts = new Set<SerializableXact>();
   readonly outConflicts = new Set<SerializableXact>();
   readonly locks = new Set<string>();
@@ -84,6 +86,8 @@ export class PredicateLockManager {
   private lastCommitSeqNo = 0;
   /** called with a sentence whenever a rw-conflict is recorded (for the trace) */
   onConflict: ConflictEvent | null = null;
+  /** called with reader and writer whenever a rw-conflict is recorded (the dependency graph) */
+  onRw: ((reader: SerializableXact, writer: SerializableXact) => void) | null = null;
 
   /** A copy; only allowed while no serializable transaction is tracked (see Engine.canClone). */
   clone(): PredicateLockManager {
@@ -148,6 +152,7 @@ export class PredicateLockManager {
     this.checkForFailure(me, reader, writer);
     reader.outConflicts.add(writer);
     writer.inConflicts.add(reader);
+    this.onRw?.(reader, writer);
     this.onConflict?.(`rw-conflict: ${this.name(reader)} read data that ${this.name(writer)} wrote (${this.name(reader)} →rw ${this.name(writer)})`);
   }
   name = (sx: SerializableXact) => `session #${sx.session}`;

@@ -122,6 +122,7 @@ export function* runQueryString(eng: Engine, s: Session, stmts: RawStmt[]): Gene
       if (e instanceof CrashSignal) throw e; // the power failed mid-statement: nothing more happens in this backend
       const err = toPgError(eng, e);
       if (eng.tracer.wants('error')) eng.tracer.emit({ kind: 'error', session: s.name, text: `${s.name}: ERROR ${err.sqlstate}: ${err.message}` });
+      eng.deps.failing(s.tx?.vxid, err.sqlstate);
       if (s.waiting) { eng.locks.cancelWait(s.id); s.waiting = null; }
       abortAfterError(eng, s);
       s.acc.error = err.toMessage();

@@ -32,6 +32,9 @@ export interface TraceEvent {
   lsn?: string;
   /** machine-readable outcome, e.g. a visibility outcome name or TM_Result */
   outcome?: string;
+  /** the event's number within its step (set by emit: 0, 1, 2 … in the order events happen, across the sessions
+   *  a step woke); replaying the step to event `seq` restores the state at that moment */
+  seq?: number;
 }
 
 export interface TraceBatch { events: TraceEvent[]; folded: Partial<Record<TraceKind, number>> }
@@ -44,6 +47,14 @@ export class Tracer {
   private foldedCounts = new Int32Array(KINDS.length);
   /** set false to skip building event text altogether (benchmarks can still count) */
   enabled = true;
+  /** the next event's number in the current step (the host resets it before each step) */
+  seq = 0;
+  /**
+   * Called right after an event is recorded, with its number: the engine's state at that instant is the state
+   * "as of" the event (a host replaying a step to one of its events looks at the engine from here). Plain data
+   * out, no effect on the engine.
+   */
+  onEmit: ((seq: number) => void) | null = null;
 
   /** Cheap guard: call before building an event's text. */
   wants(kind: TraceKind): boolean {
@@ -52,8 +63,11 @@ export class Tracer {
     return false;
   }
   emit(e: TraceEvent): void {
-    if (this.events.length < DETAIL_LIMIT) this.events.push(e);
-    else this.foldedCounts[KIND_INDEX[e.kind]]!++;
+    if (this.events.length < DETAIL_LIMIT) {
+      e.seq = this.seq++;
+      this.events.push(e);
+      this.onEmit?.(e.seq);
+    } else this.foldedCounts[KIND_INDEX[e.kind]]!++;
   }
   take(): TraceBatch {
     const folded: Partial<Record<TraceKind, number>> = {};

@@ -41,6 +41,7 @@ export function startTx(eng: Engine, s: Session, iso: IsolationLevel, readOnly: 
   const vxid = `${s.backendId}/${s.lxid}`;
   s.tx = new Transaction(vxid, iso, readOnly);
   s.xactStartAt = s.stmtStartAt; // xactStartTimestamp = stmtStartTimestamp (StartTransaction)
+  eng.deps.begin(vxid, s.name, iso);
   eng.locks.acquire(s.id, { type: 'virtualxid', vxid }, LockMode.Exclusive, eng.clock.now);
 }
 
@@ -112,6 +113,7 @@ export function commitTx(eng: Engine, s: Session) {
     eng.tracer.emit({ kind: 'commit', session: s.name, text: `${s.name} ends a transaction that never wrote: no xid, no WAL` });
   }
   if (tx.sxact) eng.predicates.commit(tx.sxact, eng.xacts.nextXid);
+  eng.deps.end(tx.vxid, true, tx.xid, tx.liveSubXids());
   s.gucs.atCommit();
   endTx(eng, s);
 }
@@ -121,6 +123,7 @@ export function abortTx(eng: Engine, s: Session) {
   if (!tx) return;
   for (let i = tx.undo.length - 1; i >= 0; i--) tx.undo[i]!();
   if (tx.sxact) eng.predicates.abort(tx.sxact);
+  eng.deps.end(tx.vxid, false, tx.xid, tx.liveSubXids());
   if (tx.xid) {
     const subXids = tx.liveSubXids();
     const lsn = eng.wal.insert(WalKind.XactAbort, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);

@@ -23,7 +23,9 @@ const lsnValue = (s: string) => { const [hi, lo] = s.split('/'); return parseInt
 
 export function DurabilityView({ highlight }: { highlight: { rel?: string | undefined; blk?: number | undefined; lsn?: string | undefined } | null }) {
   const { actions } = useWorkspace();
-  const st = useWs((s) => s.state);
+  const st = useWs((s) => s.shown ?? s.state);
+  // while stepping through a REDO the recovery is half done: its report (the list of records) is the finished one's
+  const finalRecovery = useWs((s) => s.state?.durability.lastRecovery);
   const busy = useWs((s) => s.phase !== 'ready');
   const [point, setPoint] = useState<string>('now');
   const [interrupt, setInterrupt] = useState('');
@@ -45,11 +47,11 @@ export function DurabilityView({ highlight }: { highlight: { rel?: string | unde
   const x = scaleLinear().domain([lo, hi]).range([10, 690]);
   const crash = () => void actions.server('crash', point === 'now' ? undefined : point);
   const restart = () => void actions.server('restart', interrupt.trim() === '' ? undefined : interrupt.trim());
-  const rec = d.lastRecovery;
+  const rec = d.lastRecovery ?? finalRecovery;
   return (
     <div className="durability" data-testid="durability" ref={body}>
       <div className="durability-controls" role="group" aria-label="server controls">
-        <strong data-testid="server-state" className={down ? 'down' : 'up'}>{down ? '⏻ server down (crashed) — restart it to run crash recovery' : '● server running'}</strong>
+        <strong data-testid="server-state" className={down ? 'down' : 'up'}>{down ? 'server down (crashed) — restart it to run crash recovery' : '● server running'}</strong>
         {d.crashArmed && <span data-testid="crash-armed"> · crash armed: {POINT_WORDS[d.crashArmed] ?? d.crashArmed}</span>}
         <div>
           <button onClick={() => void actions.server('checkpoint')} disabled={busy || down}>CHECKPOINT</button>

@@ -4,6 +4,8 @@
  * whether the selected session can see it. Clicking a tuple asks the engine why. While a lesson plays, the tuples
  * its step wrote or read are outlined and the target of a look: link is ringed (its header field too).
  */
+import { GLOSSARY } from '../glossary';
+import { Xid } from '../Xid';
 import { useEffect, memo, useCallback, useRef, useState } from 'react';
 import { useWorkspace, useWs } from '../hooks';
 import { EMPTY_ARR, EMPTY_MAP } from '../hooks';
@@ -15,9 +17,9 @@ const NO_MARKS: HeapMarks = { touched: new Map(), look: null };
 
 export function HeapView({ highlight, marks = NO_MARKS }: { highlight: { rel?: string; blk?: number; off?: number } | null; marks?: HeapMarks }) {
   const { actions } = useWorkspace();
-  const tables = useWs((s) => s.state?.tables ?? EMPTY_ARR);
+  const tables = useWs((s) => (s.shown ?? s.state)?.tables ?? EMPTY_ARR);
   const session = useWs((s) => s.selectedSession);
-  const vis = useWs((s) => s.state?.visibility.get(session) ?? EMPTY_MAP);
+  const vis = useWs((s) => (s.shown ?? s.state)?.visibility.get(session) ?? EMPTY_MAP);
   const explanation = useWs((s) => s.explanation);
   const selected = useWs((s) => s.selectedTuple);
   if (!tables.length) return <p className="empty">No tables yet. CREATE TABLE in a session to see its pages here.</p>;
@@ -25,9 +27,12 @@ export function HeapView({ highlight, marks = NO_MARKS }: { highlight: { rel?: s
     <div className="heap">
       <p className="legend">
         Visibility for <strong>{session}</strong> (pick the session in the toolbar):
-        <span className="chip vis">✓ visible</span><span className="chip invis">✗ invisible</span>. Click a tuple: why?
+        <span className="chip vis">✓ visible</span><span className="chip invis" title={GLOSSARY['invisible to this session']}>✗ invisible to this session</span><span className="chip invis dead-all" title={GLOSSARY['dead to everyone']}>✗ dead to everyone</span>. Click a tuple: why? Hover any field or flag for what it means; hover an xid to see everything carrying it.
         {marks.touched.size > 0 && <> Outlined: what this step {[...marks.touched.values()].includes('write') && <span className="chip touched-write">wrote</span>}{[...marks.touched.values()].includes('read') && <span className="chip touched-read">read</span>}.</>}
       </p>
+      <details className="glossary" data-testid="glossary"><summary>Glossary (PostgreSQL's terms)</summary>
+        <dl>{Object.entries(GLOSSARY).map(([k, v]) => <div key={k}><dt>{k}</dt><dd>{v}</dd></div>)}</dl>
+      </details>
       {selected && explanation && (
         <div className="explain" role="note" data-testid="explanation"><strong>({selected.blk},{selected.off}) in {selected.table}:</strong> {explanation}</div>
       )}
@@ -69,6 +74,8 @@ function TableHeap({ t, vis, highlight, marks, onPick, onWindow }: { t: TableSta
 }
 
 function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boolean; table: string; p: PageView; vis: ReadonlyMap<string, TupleVisibility>; highlight: { rel?: string; blk?: number; off?: number } | null; marks: HeapMarks; onPick(blk: number, off: number): void }) {
+  const deadToAll = useWs((s) => (s.shown ?? s.state)?.deadToAll);
+  const sel = useWs((s) => s.selectedTuple);
   const shown = p.items.slice(0, 60);
   const box = useRef<HTMLDivElement>(null);
   const cards = useRef(new Map<number, HTMLElement>());
@@ -127,7 +134,7 @@ function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boole
   return (
     <div className="page" data-testid={`page-${table}-${p.blkno}`}>
       <div className="page-head">
-        block {p.blkno} · pd_lsn <code>{p.lsn}</code> · pd_lower {p.lower} · pd_upper {p.upper} · prune_xid {p.prune_xid}{p.flags & 4 ? ' · ALL_VISIBLE' : ''}
+        block {p.blkno} · <span title={GLOSSARY.pd_lsn}>pd_lsn</span> <code>{p.lsn}</code> · <span title={GLOSSARY.pd_lower}>pd_lower</span> {p.lower} · <span title={GLOSSARY.pd_upper}>pd_upper</span> {p.upper} · <span title={GLOSSARY.pd_prune_xid}>prune_xid</span> {p.prune_xid}{p.flags & 4 ? ' · ALL_VISIBLE' : ''}
       </div>
       <div className="tuples" ref={box}>
         <svg className="chain-arrows" aria-hidden="true">
@@ -138,13 +145,15 @@ function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boole
         {showCards && shown.map((it) => {
           const key = `${table}:${p.blkno}:${it.lp}`;
           const v = vis.get(key);
+          const dead = !!deadToAll?.has(key);
+          const explained = !!sel && sel.table === table && sel.blk === p.blkno && sel.off === it.lp;
           const hl = highlight && highlight.rel === table && highlight.blk === p.blkno && highlight.off === it.lp;
           const touch = marks.touched.get(key) ?? '';
           const lk = marks.look && marks.look.table === table && marks.look.blk === p.blkno && marks.look.off === it.lp ? (marks.look.field ?? '*') : '';
           if (it.lp_flags !== 1) {
-            return <div key={it.lp} className={`tuple lp-${it.lp_flags_name}${touch ? ` touched-${touch}` : ''}${lk ? ' looked' : ''}`} data-testid={`tuple-${table}-${p.blkno}-${it.lp}`}>lp {it.lp}: {it.lp_flags_name}{it.lp_flags === 2 ? ` → ${it.lp_off}` : ''}</div>;
+            return <div key={it.lp} className={`tuple lp-${it.lp_flags_name}${touch ? ` touched-${touch}` : ''}${lk ? ' looked' : ''}`} data-testid={`tuple-${table}-${p.blkno}-${it.lp}`} title={GLOSSARY[it.lp_flags_name]}>lp {it.lp}: {it.lp_flags_name}{it.lp_flags === 2 ? ` → ${it.lp_off}` : ''}</div>;
           }
-          return <TupleCard key={it.lp} table={table} blk={p.blkno} it={it} visible={!!v?.visible} hl={!!hl} touch={touch} look={lk} sig={`${it.t_xmin}|${it.t_xmax}|${it.t_field3}|${it.t_ctid}|${it.t_infomask}|${it.t_infomask2}|${v?.visible}|${hl}|${touch}|${lk}`} onPick={onPick} register={register} />;
+          return <TupleCard key={it.lp} table={table} blk={p.blkno} it={it} visible={!!v?.visible} dead={dead} explained={explained} hl={!!hl} touch={touch} look={lk} sig={`${it.t_xmin}|${it.t_xmax}|${it.t_field3}|${it.t_ctid}|${it.t_infomask}|${it.t_infomask2}|${v?.visible}|${dead}|${explained}|${hl}|${touch}|${lk}`} onPick={onPick} register={register} />;
         })}
         {p.itemCount > shown.length && <div className="more">… {p.itemCount - shown.length} more line pointers on this page</div>}
       </div>
@@ -155,7 +164,7 @@ function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boole
 type ItemView = PageView['items'][number];
 /** One tuple card; re-rendered only when its header, visibility or highlight changes (sig). */
 /** look: '' (not looked at), '*' (the tuple) or the header field looked at */
-const TupleCard = memo(function TupleCard({ table, blk, it, visible, hl, touch, look, onPick, register }: { table: string; blk: number; it: ItemView; visible: boolean; hl: boolean; touch: string; look: string; sig: string; onPick(blk: number, off: number): void; register(lp: number, el: HTMLElement | null): void }) {
+const TupleCard = memo(function TupleCard({ table, blk, it, visible, dead = false, explained = false, hl, touch, look, onPick, register }: { table: string; blk: number; it: ItemView; visible: boolean; dead?: boolean; explained?: boolean; hl: boolean; touch: string; look: string; sig: string; onPick(blk: number, off: number): void; register(lp: number, el: HTMLElement | null): void }) {
   const hotNext = it.flags.includes('HOT_UPDATED') && it.t_ctid ? it.t_ctid : null;
   const el = useRef<HTMLElement | null>(null);
   useEffect(() => { if (look) el.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' }); }, [look]);
@@ -163,23 +172,23 @@ const TupleCard = memo(function TupleCard({ table, blk, it, visible, hl, touch, 
   return (
     <button
       ref={(e) => { el.current = e; register(it.lp, e); }}
-      className={`tuple ${visible ? 'visible' : 'invisible'}${hl ? ' highlight' : ''}${touch ? ` touched-${touch}` : ''}${look ? ' looked' : ''}`}
+      className={`tuple ${visible ? 'visible' : 'invisible'}${dead ? ' dead-all' : ''}${explained ? ' explained' : ''}${hl ? ' highlight' : ''}${touch ? ` touched-${touch}` : ''}${look ? ' looked' : ''}`}
       onClick={() => onPick(blk, it.lp)} data-testid={`tuple-${table}-${blk}-${it.lp}`}
       aria-label={`tuple (${blk},${it.lp}) ${visible ? 'visible' : 'invisible'}: ${(it.values ?? []).join(', ')}`}
     >
       <div className="tuple-top">
         <span className={`lp${f('lp_flags')}`}>({blk},{it.lp})</span>
-        <span className="vis-mark">{visible ? '✓' : '✗'}</span>
+        <span className="vis-mark" title={dead ? GLOSSARY['dead to everyone'] : visible ? undefined : GLOSSARY['invisible to this session']}>{visible ? '✓' : dead ? '✗ dead to everyone' : '✗'}</span>
         <span className={`values${f('values')}`}>{(it.values ?? []).map((x) => x ?? 'NULL').join(' | ')}</span>
       </div>
       <div className="hdr">
-        <span className={`chip${f('t_xmin')}`}>xmin {it.t_xmin}</span>
-        <span className={`chip${f('t_xmax')}`}>xmax {it.t_xmax}</span>
-        <span className={`chip${f('t_field3')}`}>{it.flags.includes('COMBOCID') ? 'combo' : 'cid'} {it.t_field3}</span>
-        <span className={`chip${f('t_ctid')}`}>ctid {it.t_ctid}</span>
+        <span className={`chip${f('t_xmin')}`} title={GLOSSARY.xmin}>xmin <Xid xid={it.t_xmin ?? 0} /></span>
+        <span className={`chip${f('t_xmax')}`} title={GLOSSARY.xmax}>xmax <Xid xid={it.t_xmax ?? 0} /></span>
+        <span className={`chip${f('t_field3')}`} title={it.flags.includes('COMBOCID') ? GLOSSARY.combo : GLOSSARY.cid}>{it.flags.includes('COMBOCID') ? 'combo' : 'cid'} {it.t_field3}</span>
+        <span className={`chip${f('t_ctid')}`} title={GLOSSARY.ctid}>ctid {it.t_ctid}</span>
         {hotNext && hotNext !== `(${blk},${it.lp})` && <span className="chip hot">HOT → {hotNext}</span>}
       </div>
-      <div className={`flags${look === 't_infomask' || look === 't_infomask2' || look === 'flags' ? ' looked-field' : ''}`}>{it.flags.filter((x) => x !== 'HASVARWIDTH').join(' ')}</div>
+      <div className={`flags${look === 't_infomask' || look === 't_infomask2' || look === 'flags' ? ' looked-field' : ''}`}>{it.flags.filter((x) => x !== 'HASVARWIDTH').map((x, i) => <span key={x} title={GLOSSARY[x]}>{i ? ' ' : ''}{x}</span>)}</div>
     </button>
   );
 }, (a, b) => a.sig === b.sig && a.table === b.table && a.blk === b.blk && a.onPick === b.onPick && a.register === b.register);

@@ -3,7 +3,7 @@ import { useWs } from '../hooks';
 import { EMPTY_ARR } from '../hooks';
 
 export function IndexView() {
-  const tables = useWs((s) => s.state?.tables ?? EMPTY_ARR);
+  const tables = useWs((s) => (s.shown ?? s.state)?.tables ?? EMPTY_ARR);
   const withIdx = tables.filter((t) => t.indexes.length);
   if (!withIdx.length) return <p className="empty">No indexes yet (PRIMARY KEY and UNIQUE constraints create them).</p>;
   return (

@@ -6,7 +6,7 @@ import { scaleLinear } from 'd3';
 import { useWs } from '../hooks';
 
 export function SnapshotView({ lookSession = null }: { lookSession?: string | null }) {
-  const st = useWs((s) => s.state);
+  const st = useWs((s) => s.shown ?? s.state);
   if (!st) return null;
   const clog = st.clog;
   const lo = clog.length ? clog[0]!.xid : st.nextXid - 1;

@@ -1,13 +1,16 @@
 /** Who waits for whom: the wait-for graph (deadlock cycle marked), pending deadlock checks, and pg_locks. */
+import { Xid } from '../Xid';
+import { RelName, relNames } from '../RelName';
 import { useWs } from '../hooks';
 
 export function WaitsView({ lookSession = null }: { lookSession?: string | null }) {
-  const st = useWs((s) => s.state);
+  const st = useWs((s) => s.shown ?? s.state);
   const lastError = useWs((s) => {
     const n = s.head === null ? null : s.nodes.get(s.head);
     return n?.result?.outcomes.find((o) => o.error?.sqlstate === '40P01') ?? null;
   });
   if (!st) return null;
+  const names = relNames(st);
   const sessions = st.sessions.filter((s) => s.name !== 'setup' && s.name !== 'control connection');
   const edges = sessions.flatMap((s) => (s.waiting?.blockedBy ?? []).map((b) => ({ from: s.name, to: b, label: `${s.waiting!.mode}` })));
   const inCycle = new Set<string>();
@@ -51,7 +54,7 @@ export function WaitsView({ lookSession = null }: { lookSession?: string | null 
       <h3>pg_locks</h3>
       <table className="grid" data-testid="pg-locks"><thead><tr><th>session</th><th>locktype</th><th>relation</th><th>page,tuple</th><th>transactionid</th><th>virtualxid</th><th>mode</th><th>granted</th></tr></thead>
         <tbody>{st.locks.filter((l) => l.session !== 'control connection').map((l, i) => (
-          <tr key={i} className={`${l.granted ? '' : 'not-granted'}${lookSession === l.session && !l.granted ? ' highlight-row' : ''}`}><td>{l.session}</td><td>{l.locktype}</td><td>{l.relation ?? ''}</td><td>{l.page !== null ? `${l.page},${l.tuple}` : ''}</td><td>{l.transactionid ?? ''}</td><td>{l.virtualxid ?? ''}</td><td>{l.mode}</td><td>{l.granted ? 'yes' : 'NO (waiting)'}</td></tr>
+          <tr key={i} className={`${l.granted ? '' : 'not-granted'}${lookSession === l.session && !l.granted ? ' highlight-row' : ''}`}><td>{l.session}</td><td>{l.locktype}</td><td>{l.relation ? <RelName oid={l.relation} names={names} /> : ''}</td><td>{l.page !== null ? `${l.page},${l.tuple}` : ''}</td><td>{l.transactionid ? <Xid xid={l.transactionid} /> : ''}</td><td>{l.virtualxid ?? ''}</td><td>{l.mode}</td><td>{l.granted ? 'yes' : 'NO (waiting)'}</td></tr>
         ))}</tbody>
       </table>
     </div>

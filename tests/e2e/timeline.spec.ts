@@ -1,0 +1,204 @@
+/**
+ * Issue 12 in the browser: the views show the state as of the played event (REDO record by record, VACUUM line
+ * pointer by line pointer), each session's scrollback, and a timeline that keeps the steps ahead after a jump.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { fresh, run, shot, watch } from './helpers';
+
+type Hs = { actions: { server(a: string, arg?: string): Promise<unknown> } };
+const server = (page: Page, action: string) => page.evaluate((a) => (window as unknown as { heapscope: Hs }).heapscope.actions.server(a), action);
+const next = (page: Page) => page.getByRole('button', { name: 'next event' }).click();
+
+test('stepping REDO shows a page LSN change in the buffers view at its record', async ({ page }) => {
+  const w = watch(page);
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int)');
+  await run(page, 's1', 'INSERT INTO t VALUES (1, 10)');
+  await run(page, 's1', 'UPDATE t SET v = 11 WHERE id = 1');
+  await server(page, 'crash');
+  await server(page, 'restart');
+  await page.getByRole('tab', { name: 'Durability' }).click();
+  const row = page.getByTestId('buffers').locator('tbody tr', { has: page.locator('td', { hasText: /^t$/ }) }).filter({ has: page.locator('td', { hasText: /^0$/ }) });
+  const recovered = await row.locator('td').nth(2).innerText();
+  const seen: { caption: string; lsn: string }[] = [];
+  await next(page);
+  for (let i = 0; i < 30; i++) {
+    await expect(page.getByTestId('shown-as-of')).toContainText('as of event');
+    const caption = await page.getByTestId('caption').innerText();
+    const lsn = (await row.count()) ? await row.locator('td').nth(2).innerText() : '';
+    seen.push({ caption, lsn });
+    if (await page.getByRole('button', { name: 'next event' }).isDisabled()) break;
+    await next(page);
+  }
+  // the page reaches its recovered LSN at one REDO event, and not before it
+  const at = seen.findIndex((s) => s.lsn === recovered);
+  expect(at).toBeGreaterThan(0);
+  expect(seen[at - 1]!.lsn).not.toBe(recovered);
+  expect(seen[at]!.caption).toMatch(/REDO/);
+  await page.getByRole('button', { name: 'after the statement' }).click();
+  await expect(page.getByTestId('shown-as-of')).toContainText('after the statement');
+  expect(w.errors).toEqual([]);
+});
+
+test('stepping VACUUM shows the redirect appear at its event', async ({ page }) => {
+  const w = watch(page);
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int)');
+  await run(page, 's1', 'INSERT INTO t VALUES (1, 10)');
+  await run(page, 's1', 'UPDATE t SET v = 11 WHERE id = 1'); // HOT: (0,1) → (0,2)
+  // no snapshot older than the update: the old version is dead to everyone, not merely invisible to s1
+  await expect(page.getByTestId('tuple-t-0-1')).toContainText('dead to everyone');
+  await run(page, 's2', 'BEGIN ISOLATION LEVEL REPEATABLE READ');
+  await run(page, 's2', 'SELECT 1');
+  await run(page, 's1', 'UPDATE t SET v = 12 WHERE id = 1'); // (0,2) → (0,3): s2's snapshot may still see (0,2)
+  await expect(page.getByTestId('tuple-t-0-2')).not.toContainText('dead to everyone');
+  await expect(page.getByTestId('tuple-t-0-2')).toHaveClass(/invisible/);
+  // hovering an xid highlights every field carrying it
+  // hovering an xid highlights every field carrying it: (0,3)'s xmin is the xid in (0,2)'s xmax
+  const xmin3 = await page.getByTestId('tuple-t-0-3').locator('.xid').first().innerText();
+  await page.getByTestId('tuple-t-0-3').locator('.xid').first().hover();
+  await expect.poll(() => page.getByTestId('tuple-t-0-2').locator(`[data-xid="${xmin3}"]`).evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
+  await expect(page.getByTestId('tuple-t-0-3').locator('.xid').first()).toHaveAttribute('title', /xid \d+: s1's transaction/);
+  await run(page, 's2', 'COMMIT');
+  await run(page, 's1', 'VACUUM t');
+  await page.getByRole('tab', { name: 'Heap' }).click();
+  const lp1 = page.getByTestId('tuple-t-0-1');
+  await expect(lp1).toContainText('LP_REDIRECT'); // after the statement
+  // PostgreSQL prunes a page at once (one Heap2/PRUNE record, one critical section): the redirect appears at the
+  // page's first prune event, and each changed line pointer gets its own event after it
+  await page.getByRole('button', { name: 'next event' }).click();
+  await expect(page.getByTestId('shown-as-of')).toContainText('as of event 2');
+  let found = false;
+  for (let i = 0; i < 12 && !found; i++) {
+    const caption = await page.getByTestId('caption').innerText();
+    if (/VACUUM prunes t \(0,\d\)/.test(caption)) { found = true; break; }
+    await expect(lp1).not.toContainText('LP_REDIRECT'); // not before its event
+    await next(page);
+  }
+  expect(found).toBe(true);
+  await expect(lp1).toContainText('LP_REDIRECT');
+  await shot(page, 'vacuum-redirect-event');
+  // back one event: the redirect is gone again; forward: back
+  await page.keyboard.press('ArrowLeft');
+  await expect(lp1).not.toContainText('LP_REDIRECT');
+  await page.keyboard.press('ArrowRight');
+  await expect(lp1).toContainText('LP_REDIRECT');
+  // the event that narrates (0,1) names the redirect
+  let named = false;
+  for (let i = 0; i < 6 && !named; i++) { named = /\(0,1\).*LP_REDIRECT/.test(await page.getByTestId('caption').innerText()); if (!named) await next(page); }
+  expect(named).toBe(true);
+  expect(w.errors).toEqual([]);
+});
+
+test('a session\'s history holds its last three results', async ({ page }) => {
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int)');
+  await run(page, 's1', 'INSERT INTO t VALUES (1, 10), (2, 20)');
+  await run(page, 's1', "SELECT v FROM t WHERE id = 1");
+  await run(page, 's1', 'SELECT nosuch FROM t');
+  await run(page, 's1', 'SELECT count(*) AS n FROM t');
+  const items = page.getByTestId('history-s1').getByTestId('history-item');
+  await expect(items).toHaveCount(4);
+  await expect(items.nth(1)).toContainText('INSERT 0 2');
+  await expect(items.nth(2)).toContainText('SELECT v FROM t WHERE id = 1');
+  await expect(items.nth(2).locator('table')).toContainText('10');
+  await expect(items.nth(3)).toContainText('column "nosuch" does not exist');
+  await expect(page.getByTestId('session-s1').getByTestId('result')).toContainText('2');
+  await shot(page, 'session-history');
+});
+
+test('after a jump the timeline still lists the later steps; a new branch is announced and drawn', async ({ page }) => {
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int)');
+  await run(page, 's1', 'INSERT INTO t VALUES (1, 10)');
+  await run(page, 's1', 'UPDATE t SET v = 11 WHERE id = 1');
+  await page.getByTestId('step-1').click();
+  await expect(page.getByTestId('ahead-2')).toContainText('INSERT INTO t VALUES (1, 10)');
+  await expect(page.getByTestId('ahead-3')).toContainText('UPDATE t SET v = 11');
+  await expect(page.getByTestId('player-keys')).toContainText('←');
+  // Shift+→ goes on to the next statement: the steps ahead shrink by one
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Shift+ArrowRight');
+  await expect(page.getByTestId('step-2')).toHaveClass(/current/);
+  await expect(page.getByTestId('ahead-3')).toBeVisible();
+  await run(page, 's1', 'DELETE FROM t');
+  await expect(page.getByTestId('notice')).toContainText('New branch');
+  await expect(page.getByTestId('branch-row')).toContainText('UPDATE t SET v = 11');
+  await shot(page, 'timeline-branch');
+});
+
+const doctors = async (page: Page, iso: string) => {
+  await run(page, 's1', 'CREATE TABLE doctors(id int PRIMARY KEY, on_call bool)');
+  await run(page, 's1', 'INSERT INTO doctors VALUES (1, true), (2, true)');
+  await run(page, 's1', `BEGIN ISOLATION LEVEL ${iso}`);
+  await run(page, 's2', `BEGIN ISOLATION LEVEL ${iso}`);
+  await run(page, 's1', 'SELECT count(*) FROM doctors WHERE on_call');
+  await run(page, 's2', 'SELECT count(*) FROM doctors WHERE on_call');
+  await run(page, 's1', 'UPDATE doctors SET on_call = false WHERE id = 1');
+  await run(page, 's2', 'UPDATE doctors SET on_call = false WHERE id = 2');
+  await page.getByRole('tab', { name: 'Dependencies' }).click();
+  await expect(page.getByTestId('deps-anomaly')).toContainText('forming'); // both still running: the cycle is forming
+  await expect(page.getByTestId('dep-edge-rw')).toHaveCount(2);
+  await run(page, 's1', 'COMMIT');
+  await run(page, 's2', 'COMMIT');
+};
+
+test('the dependency graph names write skew at REPEATABLE READ', async ({ page }) => {
+  const w = watch(page);
+  await fresh(page);
+  await doctors(page, 'REPEATABLE READ');
+  await expect(page.getByTestId('deps-anomaly')).toContainText('G2-item');
+  await expect(page.getByTestId('deps-anomaly')).toContainText('write skew');
+  await expect(page.getByTestId('deps-anomaly')).not.toContainText('forming');
+  await expect(page.locator('.dep-edge.marked')).toHaveCount(2);
+  await shot(page, 'deps-write-skew');
+  expect(w.errors).toEqual([]);
+});
+
+test('the dependency graph shows the dangerous structure at SERIALIZABLE', async ({ page }) => {
+  await fresh(page);
+  await doctors(page, 'SERIALIZABLE');
+  await expect(page.getByTestId('session-s2').getByRole('alert')).toContainText('could not serialize access');
+  await expect(page.getByTestId('deps-dangerous')).toContainText('dangerous structure');
+  await expect(page.getByTestId('deps-dangerous')).toContainText('pivot');
+  await expect(page.locator('.dep-edge.marked.ssi')).toHaveCount(2);
+  await expect(page.getByTestId('deps-anomaly')).toHaveCount(0);
+  await shot(page, 'deps-serializable');
+});
+
+test('dark mode follows the system and the toggle; view tabs move with arrow keys; Escape leaves the editor', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int)');
+  await run(page, 's1', 'INSERT INTO t VALUES (1, 10)');
+  await run(page, 's1', 'UPDATE t SET v = 11 WHERE id = 1');
+  const bg = () => page.evaluate(() => getComputedStyle(document.body.parentElement!).backgroundColor);
+  expect(await bg()).toBe('rgb(21, 24, 28)');
+  await expect(page.getByTestId('theme-toggle')).toHaveText('theme: system');
+  await shot(page, 'dark-mode-1280');
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await shot(page, 'dark-mode-1920');
+  await page.setViewportSize({ width: 768, height: 1000 });
+  await shot(page, 'dark-mode-768');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByTestId('theme-toggle').click(); // system → dark (stays dark)
+  await page.getByTestId('theme-toggle').click(); // dark → light
+  expect(await bg()).toBe('rgb(251, 251, 250)');
+  await page.reload();
+  await expect(page.getByTestId('theme-toggle')).toHaveText('theme: light');
+  expect(await bg()).toBe('rgb(251, 251, 250)');
+  // tabs: arrow keys move the selection
+  await page.getByRole('tab', { name: 'Heap' }).click();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('tab', { name: 'Index' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('tab', { name: 'Index' })).toBeFocused();
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByRole('tab', { name: 'Heap' })).toHaveAttribute('aria-selected', 'true');
+  // Escape leaves the editor: focus goes to the session's Run button
+  const editor = page.getByTestId('session-s1').locator('.monaco-editor').first();
+  await expect(editor).toBeVisible({ timeout: 20_000 });
+  await editor.click();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('session-s1').getByRole('button', { name: /Run statement/ })).toBeFocused();
+  await expect(page.getByTestId('session-s1')).toContainText('Esc leaves the editor');
+});
