@@ -118,6 +118,8 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
   const { store, actions } = ws;
   /** the lesson being played (runtime: the parsed lesson is not saved, its id and hash are) */
   const player = createStore<{ doc: LessonDoc | null; lastJudgement: { step: number; actual: Judgement[] | null } | null }>(() => ({ doc: null, lastJudgement: null }));
+  /** the course's progress is recorded (not for a shared lesson, played in a slot of its own) */
+  let recordProgress = true;
   const get = () => store.getState();
   const lessonOf = () => player.getState().doc?.lesson ?? null;
   const view = () => { const l = lessonOf(); return l ? viewOf(get(), l) : null; };
@@ -128,7 +130,7 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
     const next = { ...cur, ...patch };
     actions.setLesson(next);
     const l = lessonOf();
-    if (l && storage) {
+    if (l && storage && recordProgress) {
       const v = viewOf(get(), l);
       const asked = l.steps.filter((s) => s.predict).length;
       saveProgress(storage, l.meta.id, { step: v?.cursor ?? next.cursor, of: l.steps.length, right: next.answers.filter((a) => a.right).length, answered: next.answers.length, asked, done: (v?.cursor ?? -1) >= l.steps.length });
@@ -187,19 +189,23 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
   const p = {
     player,
     view,
-    /** Open a lesson in its slot: resume where the learner was, or start it (its setup runs at once). */
-    async start(doc: LessonDoc) {
+    /**
+     * Open a lesson in its slot: resume where the learner was, or start it (its setup runs at once). `slot` plays
+     * it elsewhere (a shared link's slot: the learner's own record of the lesson and the course's progress stay).
+     */
+    async start(doc: LessonDoc, opts: { slot?: string } = {}) {
       player.setState({ doc, lastJudgement: null });
+      recordProgress = opts.slot === undefined;
       await actions.whenStarted();
       if (doc.source === 'file' && doc.text !== undefined && storage) {
         try { storage.setItem(FILE_LESSON_TEXT_KEY, JSON.stringify({ name: doc.lesson.file, text: doc.text })); } catch { /* the lesson still plays; a reload will not find it */ }
       }
-      await actions.openSlot(slotOf(doc), () => freshLessonWorkspace(doc));
+      await actions.openSlot(opts.slot ?? slotOf(doc), () => freshLessonWorkspace(doc));
       const saved = get().lesson;
       if (!saved || saved.id !== doc.lesson.meta.id || saved.hash !== doc.hash || doc.source === 'file' && saved.source !== 'file') {
         const changed = saved?.id === doc.lesson.meta.id;
         await actions.replaceWorkspace(freshLessonWorkspace(doc));
-        if (changed) store.setState({ notice: { kind: 'info', text: `"${doc.lesson.meta.title}" has changed since you last played it, so it starts again from the beginning.` } });
+        if (changed) store.setState({ notice: { kind: 'info', text: opts.slot === undefined ? `"${doc.lesson.meta.title}" has changed since you last played it, so it starts again from the beginning.` : `"${doc.lesson.meta.title}" has changed since this link was made, so it starts from the beginning.` } });
       }
       if (await ensureSetup()) { const v = view(); if (v) setCursor(v.cursor); }
     },
