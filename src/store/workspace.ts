@@ -371,6 +371,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     selectSession: (name: string) => set({ selectedSession: name }),
     setPlayback: (p: Playback | null) => set({ playback: p }),
     dismissNotice: () => set({ notice: null }),
+    notify: (kind: 'info' | 'error', text: string) => set({ notice: { kind, text } }),
     async explain(table: string, blk: number, off: number) {
       set({ selectedTuple: { table, blk, off } });
       const text = await serial(() => client!.api.explain(table, blk, off, get().selectedSession));

@@ -18,6 +18,8 @@ import { Timeline, Player, useHighlight, viewForEvent } from './Timeline';
 import { MAX_SESSIONS } from '../store/workspace';
 import { viewOf, type LessonDoc, type PlayerView } from '../store/player';
 import { stepSession, stepSql } from '../lessons/steps';
+import { shareUrl } from './shareLink';
+import type { Encoded } from '../store/share';
 import { VIEW_NAMES, viewOfLook, lookTuple, touchedTuples, viewForStep, type Look, type ViewName } from './look';
 
 const NO_TOUCH: ReadonlyMap<string, 'write' | 'read'> = new Map();
@@ -31,6 +33,9 @@ export function usePlayerView(doc: LessonDoc | null): PlayerView | null {
   return useMemo(() => (doc ? viewOf({ nodes, head, lesson, state }, doc.lesson) : null), [doc, nodes, head, lesson, state]);
 }
 
+/** An embedded workspace (embed.html): minimal chrome, the views the embedder chose, the timeline if asked for. */
+export interface EmbedChrome { title: string; views: readonly ViewName[]; timeline: boolean; onReset(): void }
+
 interface Props {
   /** the site's navigation (course, free workspace) */
   nav: ReactNode;
@@ -38,9 +43,10 @@ interface Props {
   /** the lesson playing here, and its narration panel (given the look handler) */
   doc?: LessonDoc | null;
   panel?: (onLook: (l: Look) => void) => ReactNode;
+  embed?: EmbedChrome;
 }
 
-export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
+export function WorkspaceView({ nav, onOpenFile, doc = null, panel, embed }: Props) {
   const { actions } = useWorkspace();
   const sessions = useWs((s) => s.sessions);
   const phase = useWs((s) => s.phase);
@@ -49,7 +55,11 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
   const scenario = useWs((s) => s.scenario);
   const selected = useWs((s) => s.selectedSession);
   const headNode = useWs((s) => (s.head === null ? undefined : s.nodes.get(s.head)));
-  const [view, setView] = useState<ViewName>('Heap');
+  const views = embed?.views ?? VIEW_NAMES;
+  const stored = useWs((s) => s.view);
+  const view: ViewName = (views as readonly string[]).includes(stored) ? (stored as ViewName) : views[0]!;
+  const setView = (v: ViewName) => { if (views.includes(v)) actions.setView(v); };
+  const [share, setShare] = useState<Encoded | null>(null);
   const [follow, setFollow] = useState(true);
   const [look, setLook] = useState<Look | null>(null);
   const highlight = useHighlight();
@@ -80,6 +90,7 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
     URL.revokeObjectURL(a.href);
   };
   const exportSpec = () => { const spec = actions.exportScenario(); if (spec !== null) download('workspace.spec', spec); };
+  const saveJson = () => download('workspace.json', actions.exportWorkspace());
 
   // what the lesson marks: its step's SQL in the step's session, the tuples the step touched, the look target
   const step = pv && pv.cursor >= 0 ? pv.lesson.steps[pv.cursor] : undefined;
@@ -97,8 +108,18 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
   }), [lessonMode, onLessonPath, headNode?.result, look]);
   const lookSession = look && (look.kind === 'session' || look.kind === 'lock') ? look.path[0] ?? null : null;
 
-  return (
-    <div className={`app${lessonMode ? ' lesson-mode' : ''}`}>
+  const top = embed ? (
+    <header className="top embed-top">
+      <h1 title="Heapscope: PostgreSQL 15's insides, step by step">{embed.title} <small>Heapscope</small></h1>
+      <div className="toolbar" role="toolbar" aria-label="workspace">
+        <span className={`phase ${phase}`} data-testid="phase">{phase === 'ready' ? 'engine ready' : phase === 'busy' ? 'running…' : phase}</span>
+        <span className="clock" title="virtual clock">t = {clock} ms</span>
+        <button onClick={() => void actions.advance(1000)} title="Advance the virtual clock by 1 s (deadlock_timeout checks fire)">+1 s</button>
+        {!lessonMode && scenario && <button onClick={() => void actions.nextScenarioStep()} disabled={scenario.position >= scenario.queue.length} data-testid="next-step">Next step ({scenario.position}/{scenario.queue.length})</button>}
+        <button onClick={embed.onReset} title="Start this example over">Reset</button>
+      </div>
+    </header>
+  ) : (
       <header className="top">
         <h1>Heapscope <small>PostgreSQL 15's insides, step by step</small></h1>
         {nav}
@@ -114,10 +135,17 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
           <button onClick={() => fileRef.current?.click()} title="Open a lesson (.md), a scenario (.spec) or a saved workspace (.json)">Open…</button>
           <input ref={fileRef} type="file" accept=".md,.spec,.json,.txt" hidden onChange={(e) => { const f = e.target.files?.[0]; if (f) onOpenFile(f); e.target.value = ''; }} data-testid="file-input" />
           <button onClick={exportSpec}>Export .spec</button>
-          <button onClick={() => download('workspace.json', actions.exportWorkspace())}>Save .json</button>
+          <button onClick={saveJson}>Save .json</button>
+          <button onClick={() => setShare(actions.shareData())} title="A link that opens exactly this state, in any browser" data-testid="share">Share</button>
           {!lessonMode && <button onClick={() => { if (confirm('Start over with an empty timeline?')) void actions.reset(); }}>Reset</button>}
         </div>
       </header>
+  );
+
+  return (
+    <div className={`app${lessonMode ? ' lesson-mode' : ''}${embed ? ' embedded' : ''}`}>
+      {top}
+      {share && <SharePanel share={share} onSave={saveJson} onClose={() => setShare(null)} />}
       {notice && (
         <div className={`notice-bar ${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
           {notice.text} <button className="link" onClick={() => actions.dismissNotice()}>dismiss</button>
@@ -133,7 +161,7 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
           <div className="lower">
             <section className="views">
               <div role="tablist" aria-label="views">
-                {VIEW_NAMES.map((v) => <button key={v} role="tab" aria-selected={view === v} className={view === v ? 'active' : ''} onClick={() => setView(v)}>{v}</button>)}
+                {views.map((v) => <button key={v} role="tab" aria-selected={view === v} className={view === v ? 'active' : ''} onClick={() => setView(v)}>{v}</button>)}
               </div>
               <label className="follow"><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> views follow {lessonMode ? 'the lesson' : 'the events'}</label>
               <Player lesson={lessonMode} onEvent={(k) => { const v = viewForEvent(k); if (follow && v) setView(v); }} />
@@ -148,14 +176,37 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
                 </Suspense>
               </div>
             </section>
-            <Timeline />
+            {(!embed || embed.timeline) && <Timeline />}
           </div>
         </main>
       </div>
-      <footer className="muted">
+      {!embed && <footer className="muted">
         A simulator, not a server: one process, a virtual clock, no background workers (no autovacuum; the wal writer only flushes asynchronous commits, 200 ms of virtual time after them; the checkpointer runs on CHECKPOINT and every 5 min of virtual time; the background writer when asked). A crash here is a power failure: memory is lost, the disk is not.
         Behaviour is checked against PostgreSQL 15 transcripts.
-      </footer>
+      </footer>}
+    </div>
+  );
+}
+
+/** The link a Share made (with a Copy button), or why there is none and the file instead. */
+function SharePanel({ share, onSave, onClose }: { share: Encoded; onSave(): void; onClose(): void }) {
+  const [copied, setCopied] = useState(false);
+  const url = share.ok ? shareUrl(share.data) : '';
+  const copy = () => { void navigator.clipboard?.writeText(url).then(() => setCopied(true), () => setCopied(false)); };
+  return (
+    <div className={`notice-bar share-panel ${share.ok ? 'info' : 'error'}`} role={share.ok ? 'status' : 'alert'} data-testid="share-panel">
+      {share.ok ? (
+        <>
+          <label>A link to exactly this state (steps, current step, view, session) — anyone who opens it sees the same:{' '}
+            <input readOnly value={url} onFocus={(e) => e.target.select()} data-testid="share-url" aria-label="share link" />
+          </label>{' '}
+          <button onClick={copy}>{copied ? 'Copied ✓' : 'Copy'}</button>{' '}
+          <span className="muted">{url.length.toLocaleString('en')} characters</span>
+        </>
+      ) : (
+        <>{share.message} <button onClick={onSave} data-testid="share-save-file">Save .json</button></>
+      )}{' '}
+      <button className="link" onClick={onClose}>close</button>
     </div>
   );
 }
