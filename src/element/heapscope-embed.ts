@@ -119,7 +119,7 @@ import type { EmbedEvent, EmbedState } from '../ui/embed/protocol';
       if (!isEvent(m)) return;
       if (m.type === 'resize' && Number.isFinite(m.height) && m.height >= 0) {
         const max = Number(this.getAttribute('max-height')) || Infinity;
-        if (this.frame) this.frame.style.height = `${Math.min(Math.ceil(m.height) + 2, max)}px`; // + the border
+        if (this.frame) this.frame.style.height = `${Math.min(Math.ceil(m.height), max)}px`; // the content box: the border is outside
       }
       if (m.type === 'ready') { this.readyState = m.state; for (const f of this.readyWaiters.splice(0)) f(m.state); }
       if (m.type === 'reply') {

@@ -110,7 +110,7 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel, embed }: Pro
 
   const top = embed ? (
     <header className="top embed-top">
-      <h1 title="Heapscope: PostgreSQL 15's insides, step by step">{embed.title} <small>Heapscope</small></h1>
+      <h1 title="Heapscope: PostgreSQL 15's insides, step by step">{embed.title ? <>{embed.title} <small>Heapscope</small></> : <small>Heapscope · PostgreSQL 15, simulated in your browser</small>}</h1>
       <div className="toolbar" role="toolbar" aria-label="workspace">
         <span className={`phase ${phase}`} data-testid="phase">{phase === 'ready' ? 'engine ready' : phase === 'busy' ? 'running…' : phase}</span>
         <span className="clock" title="virtual clock">t = {clock} ms</span>

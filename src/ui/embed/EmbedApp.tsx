@@ -27,7 +27,7 @@ function EmbeddedLesson({ doc, views, timeline, onReset }: { doc: LessonDoc; vie
   if (!pv) return <div className="app embedded"><p className="muted embed-message" data-testid="embed-loading">Loading the lesson…</p></div>;
   return (
     <WorkspaceView
-      nav={null} onOpenFile={noop} doc={doc} embed={{ title: doc.lesson.meta.title, views, timeline, onReset }}
+      nav={null} onOpenFile={noop} doc={doc} embed={{ title: '', views, timeline, onReset }}
       panel={(onLook) => <LessonPanel doc={doc} pv={pv} onLook={onLook} onCourse={noop} next={[]} embedded />}
     />
   );

@@ -161,17 +161,24 @@ export function createController(ws: Workspace, player: Player, storage: Storage
   let lastStep = '';
   let lastAnswers = 0;
   const sig = () => { const st = state(); return `${st.kind}|${st.position}|${st.head}|${st.steps}`; };
+  let booted = false;
   store.subscribe((s, prev) => {
     if (s.notice && s.notice !== prev.notice && s.notice.kind === 'error') emit({ type: 'error', message: s.notice.text });
-    if (s.phase !== 'ready') return;
+    if (s.phase !== 'ready' || !booted) return; // what loading does is not a step: `ready` reports where it ended
     const answers = s.lesson?.answers ?? [];
     if (answers.length !== lastAnswers) {
       if (answers.length > lastAnswers) { const a = answers[answers.length - 1]!; emit({ type: 'answered', step: a.step, choice: a.choice, right: a.right }); }
       lastAnswers = answers.length;
     }
-    const now = sig();
-    if (now !== lastStep) { lastStep = now; emit({ type: 'step' }); }
+    // one event per move: a lesson's next sets the step shown, then runs it — report once the engine settled
+    if (!stepTimer) stepTimer = setTimeout(() => {
+      stepTimer = null;
+      if (get().phase !== 'ready') return; // the next settle reports it
+      const now = sig();
+      if (now !== lastStep) { lastStep = now; emit({ type: 'step' }); }
+    }, 0);
   });
+  let stepTimer: ReturnType<typeof setTimeout> | null = null;
 
   const controller: Controller = {
     run, state, views,
@@ -190,8 +197,11 @@ export function createController(ws: Workspace, player: Player, storage: Storage
         mode.setState({ mode: { kind: 'failed', message: (e as Error).message } });
         emit({ type: 'error', message: (e as Error).message });
       }
+      // the "Loaded …: N steps queued" banner is for the full app; an embed's toolbar says as much
+      if (get().notice?.kind === 'info') actions.dismissNotice();
       lastStep = sig();
       lastAnswers = get().lesson?.answers.length ?? 0;
+      booted = true;
       readyResolve();
     },
   };

@@ -117,7 +117,7 @@ export function LessonPanel({ doc, pv, onLook, onCourse, next, embedded = false 
               </details>
             )}
             <div className="how">
-              <strong>How a lesson works.</strong> Each step runs real SQL in one of the sessions on the right and the views
+              <strong>How a lesson works.</strong> Each step runs real SQL in one of the sessions {embedded ? 'below' : 'on the right'} and the views
               below them show what the database did. When a step asks a question, answer it first: the step then runs and
               you see whether you were right. You can type your own SQL in any session at any time; that branches off the
               lesson, and “Back to the lesson” brings you back.
