@@ -258,7 +258,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
         listenForOtherTabs();
       }
       if (opts.shared) {
-        set({ ...fromShared(opts.shared, slot), playback: null });
+        set(fromShared(opts.shared, slot)); // the event player at the shared step, as the sender had it
         persistAll();
       } else if (restored) {
         set({ ...fromWorkspace(restored, slot), playback: null });
@@ -295,7 +295,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     /** Open a shared link's workspace in a slot of its own (what that slot held before is replaced). */
     openShared: (slot: string, sh: Shared) => serial(async () => {
       if (storage) saver = new WorkspaceSaver(storage, { gen: 0 }, slot);
-      set({ ...fromShared(sh, slot), playback: null });
+      set(fromShared(sh, slot));
       persistAll();
       if (client) await replayTo(get().head);
     }),

@@ -2,7 +2,7 @@
  * The page: the course gallery, the free workspace, or a lesson (route.ts). The lesson screens — the gallery, the
  * narration panel, the bundled course and the Markdown and YAML readers they need — load on first use.
  */
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useWorkspace, usePlayer } from './hooks';
 import { useRoute, type Route } from './route';
 import { WorkspaceView } from './WorkspaceView';
@@ -34,8 +34,10 @@ export function App({ initial }: { initial: Route }) {
   }, [route.kind, actions, player]);
   // a shared link pasted into the address bar of an open page: opened like one the page started with
   const shareData = route.kind === 'share' ? route.data : null;
+  const opening = useRef<string | null>(null); // each link once (the effect runs again with every render's `go`)
   useEffect(() => {
-    if (shareData === null) return;
+    if (shareData === null || opening.current === shareData) return;
+    opening.current = shareData;
     const d = decodeShare(shareData);
     if (!d.ok) {
       actions.notify('error', d.error);
