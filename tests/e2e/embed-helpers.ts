@@ -18,6 +18,6 @@ export async function embedFrame(page: Page, id: string): Promise<Frame> {
   const handle = await page.locator(`#${id} iframe`).elementHandle({ timeout: 20_000 });
   const frame = (await handle!.contentFrame())!;
   await expect(frame.getByTestId('phase')).toHaveText('engine ready', { timeout: 30_000 });
-  await page.waitForFunction((i) => (document.getElementById(i) as unknown as { whenReady(): Promise<unknown> }).whenReady().then(() => true), id, { timeout: 30_000 });
+  await page.evaluate((i) => (document.getElementById(i) as unknown as { whenReady(): Promise<unknown> }).whenReady(), id);
   return frame;
 }
