@@ -4,7 +4,7 @@
  * column, the views follow the step (the Heap view outlines the tuples it wrote or read) and a look: link in the
  * narration switches to its view and highlights its target.
  */
-import { lazy, Suspense, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useWorkspace, useWs } from './hooks';
 import { SessionColumn, type LessonSql } from './SessionColumn';
 import { HeapView, type HeapMarks } from './views/HeapView';
@@ -58,7 +58,7 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel, embed }: Pro
   const views = embed?.views ?? VIEW_NAMES;
   const stored = useWs((s) => s.view);
   const view: ViewName = (views as readonly string[]).includes(stored) ? (stored as ViewName) : views[0]!;
-  const setView = (v: ViewName) => { if (views.includes(v)) actions.setView(v); };
+  const setView = useCallback((v: ViewName) => { if (views.includes(v)) actions.setView(v); }, [views, actions]);
   const [share, setShare] = useState<Encoded | null>(null);
   const [follow, setFollow] = useState(true);
   const [look, setLook] = useState<Look | null>(null);
@@ -74,7 +74,7 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel, embed }: Pro
     if (!lessonMode || !follow) return;
     const v = viewForStep(headNode?.result);
     if (v) setView(v);
-  }, [lessonMode, follow, headNode?.id, headNode?.result]);
+  }, [lessonMode, follow, headNode?.id, headNode?.result, setView]);
 
   const onLook = (l: Look) => {
     setLook(l);
