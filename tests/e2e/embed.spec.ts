@@ -163,7 +163,7 @@ test('the embed reports its height and the iframe follows it', async ({ page }) 
 
 test('the demo page at desktop and narrow widths: every embed fits its column, without sideways scrolling', async ({ page }) => {
   await newVisitor(page);
-  const frames = [];
+  const frames: Frame[] = [];
   for (const id of IDS) frames.push(await embedFrame(page, id));
   const fits = async () => {
     const vw = await page.evaluate(() => document.documentElement.clientWidth);
