@@ -81,7 +81,8 @@ function embedElement(): Plugin {
         const r = await server.transformRequest(ELEMENT_SRC);
         if (!r) return next();
         res.setHeader('Content-Type', 'text/javascript');
-        res.end(r.code);
+        // the type-only import leaves an empty module marker, which a classic script cannot have
+        res.end(r.code.replace(/^export\s*\{\s*\};?\s*$/m, ''));
       });
     },
   };
