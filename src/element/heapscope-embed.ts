@@ -14,11 +14,13 @@
  * `heapscope-answered`, `heapscope-error`, `heapscope-resize`, with the message as `detail`), and offers the
  * commands as methods returning promises (step, back, seek, answer, getState, reset, load).
  *
- * Attributes: `lesson` (a lesson id) or an inline scenario (the text of a `<script type="text/x-heapscope-spec">` or
- * `<template>` child, or the element's own text); `name` (the scenario's title, and with `id` the storage name);
+ * Attributes: `lesson` (a lesson id) or a scenario — `scenario-src` (a .spec file's URL, fetched by the page),
+ * `scenario` (the text itself), or inline: the text of a `<script type="text/x-heapscope-spec">` or `<template>`
+ * child, or the element's own text; `name` (the scenario's title, and with `id` the storage name);
  * `views` (comma-separated: Heap, Index, Snapshots, Waits, WAL, Durability); `timeline` (present: show it); `src`
  * (where Heapscope lives, default: beside this script); `allow-origins` (the host origins the embed may accept, default
- * this page's); `height` (before the embed reports one, px). Each element gets its own storage: the page's path and the
+ * this page's); `height` (before the embed reports one, px); `max-height` (px); `loading="eager"` (load at once,
+ * not when scrolled near). Each element gets its own storage: the page's path and the
  * element's `id` (or its place among the page's embeds) name it.
  *
  * Built by `npm run build` to dist/heapscope-embed.js, a stable path. It is written to work as a classic script too
@@ -72,18 +74,31 @@ import type { EmbedEvent, EmbedState } from '../ui/embed/protocol';
       params.set('ns', `${location.pathname}#${name}`);
       params.set('origins', this.getAttribute('allow-origins') || location.origin);
       base.search = params.toString();
-      if (!lesson) {
-        const holder = this.querySelector('script[type="text/x-heapscope-spec"], template');
-        const text = holder instanceof HTMLTemplateElement ? holder.content.textContent ?? '' : holder ? holder.textContent ?? '' : this.textContent ?? '';
-        if (text.trim()) base.hash = `scenario=${encodeURIComponent(dedent(text))}`;
-      }
       const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
       const style = document.createElement('style');
-      style.textContent = ':host{display:block;margin:1em 0}iframe{display:block;width:100%;border:1px solid #d9dde2;border-radius:6px;background:#fff}';
+      style.textContent = ':host{display:block;margin:1em 0}iframe{display:block;width:100%;border:1px solid #d9dde2;border-radius:6px;background:#fff}p{font:14px system-ui,sans-serif;color:#b23b3b}';
+      const scenarioSrc = this.getAttribute('scenario-src');
+      if (!lesson && scenarioSrc) {
+        // a .spec file beside the docs page, fetched by the page itself (the embed never fetches from the host)
+        fetch(new URL(scenarioSrc, location.href).href).then((r) => (r.ok ? r.text() : Promise.reject(new Error(`${r.status} ${r.statusText}`)))).then(
+          (text) => { if (this.isConnected && !this.frame) { base.hash = `scenario=${encodeURIComponent(text)}`; this.mount(root, style, base, lesson); } },
+          (e: Error) => { const p = document.createElement('p'); p.textContent = `Heapscope: could not read ${scenarioSrc} (${e.message}).`; root.replaceChildren(style, p); },
+        );
+        return;
+      }
+      if (!lesson) {
+        const holder = this.querySelector('script[type="text/x-heapscope-spec"], template');
+        const text = this.getAttribute('scenario') ?? (holder instanceof HTMLTemplateElement ? holder.content.textContent ?? '' : holder ? holder.textContent ?? '' : this.textContent ?? '');
+        if (text.trim()) base.hash = `scenario=${encodeURIComponent(dedent(text))}`;
+      }
+      this.mount(root, style, base, lesson);
+    }
+
+    private mount(root: ShadowRoot, style: HTMLStyleElement, base: URL, lesson: string | null) {
       const frame = document.createElement('iframe');
       frame.setAttribute('sandbox', SANDBOX);
       frame.setAttribute('title', lesson ? `Heapscope lesson: ${lesson}` : `Heapscope: ${this.getAttribute('name') || 'scenario'}`);
-      frame.setAttribute('loading', 'lazy');
+      frame.setAttribute('loading', this.getAttribute('loading') === 'eager' ? 'eager' : 'lazy');
       frame.setAttribute('referrerpolicy', 'origin');
       frame.style.height = `${Number(this.getAttribute('height')) || 480}px`;
       window.addEventListener('message', this.onWindowMessage);
