@@ -136,7 +136,7 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel, embed }: Pro
           <input ref={fileRef} type="file" accept=".md,.spec,.json,.txt" hidden onChange={(e) => { const f = e.target.files?.[0]; if (f) onOpenFile(f); e.target.value = ''; }} data-testid="file-input" />
           <button onClick={exportSpec}>Export .spec</button>
           <button onClick={saveJson}>Save .json</button>
-          <button onClick={() => setShare(actions.shareData())} title="A link that opens exactly this state, in any browser" data-testid="share">Share</button>
+          <button onClick={() => setShare(actions.shareData())} disabled={phase !== 'ready'} title="A link that opens exactly this state, in any browser" data-testid="share">Share</button>
           {!lessonMode && <button onClick={() => { if (confirm('Start over with an empty timeline?')) void actions.reset(); }}>Reset</button>}
         </div>
       </header>

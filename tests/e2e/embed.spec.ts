@@ -131,6 +131,19 @@ test('the host page steps an embed through the message API and receives its even
   await expect(sc.getByTestId('next-step')).toHaveText('Next step (3/9)');
   await page.getByRole('button', { name: 'reset' }).click();
   await expect(sc.getByTestId('next-step')).toHaveText('Next step (0/9)');
+  // load: a lesson, then a scenario of the host's, in the same embed; an unknown lesson is refused (and reported)
+  const el = (js: string) => page.evaluate(`document.getElementById('write-skew-demo').${js}`) as Promise<{ kind: string; title: string; position: number; of: number }>;
+  expect(await el(`load({ lesson: 'snapshots' })`)).toMatchObject({ kind: 'lesson', position: -1, of: 11 });
+  await expect(sc.getByTestId('step-count')).toHaveText('Introduction');
+  await expect(sc.getByTestId('narration')).toContainText('Snapshots: which transactions a reader counts as done');
+  const tiny = 'setup { CREATE TABLE t (k int PRIMARY KEY); }\nsession s1\nstep w { INSERT INTO t VALUES (1); }\npermutation w\n';
+  expect(await el(`load({ scenario: ${JSON.stringify(tiny)}, name: 'A tiny one' })`)).toMatchObject({ kind: 'scenario', title: 'A tiny one', position: 0, of: 2 });
+  await expect(sc.locator('header h1')).toContainText('A tiny one');
+  await expect(sc.getByTestId('next-step')).toHaveText('Next step (0/2)');
+  await page.evaluate(() => { (window as unknown as { errs: string[] }).errs = []; document.getElementById('write-skew-demo')!.addEventListener('heapscope-error', (e) => (window as unknown as { errs: string[] }).errs.push((e as CustomEvent).detail.message)); });
+  await expect(el(`load({ lesson: 'no-such-lesson' })`)).rejects.toThrow(/There is no lesson "no-such-lesson" in this Heapscope/);
+  expect(await el(`load({ scenario: 'session s1 step a { SELECT 1; } permutation nosuch', name: 'broken' })`).catch((e: Error) => e.message)).toMatch(/Could not load broken/);
+  await expect.poll(() => page.evaluate(() => (window as unknown as { errs: string[] }).errs.length)).toBeGreaterThan(0);
   // a command the embed cannot carry out comes back as a refusal, not silence
   const refused = await page.evaluate(() => (document.getElementById('write-skew-demo') as unknown as { answer(n: number): Promise<unknown> }).answer(0).then(() => 'ok', (e: Error) => e.message));
   expect(refused).toBe('The step shown asks no question to answer now.');

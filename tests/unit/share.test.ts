@@ -179,3 +179,46 @@ describe('the current path', () => {
     expect(currentPath(s.nodes, null).path.map((n) => n.id)).toEqual([10, 11, 14, 15, 16]);
   });
 });
+
+describe('a shared lesson', () => {
+  it('opens at the shared step, even while a step of the lesson the visitor was playing is still running', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { buildCatalog } = await import('../../src/ui/lessons/catalog.js');
+    const { createPlayer } = await import('../../src/store/player.js');
+    const { SHARED_LESSON_KEY, lessonSlotKey } = await import('../../src/store/persist.js');
+    const files = Object.fromEntries(readdirSync('lessons').filter((f) => f.endsWith('.md')).map((f) => [`/lessons/${f}`, readFileSync(`lessons/${f}`, 'utf8')]));
+    const doc = buildCatalog(files).lessons.find((d) => d.lesson.meta.id === 'row-versions')!;
+    const mk = (storage: MemoryStorage) => {
+      const ws = createWorkspace({ storage, client: () => ({ api: new EngineHost() as unknown as Remote<EngineApi>, onCrash() {}, terminate() {} }) });
+      return { ws, player: createPlayer(ws, storage) };
+    };
+    // the sender plays to step 3 (a question answered on the way)
+    const a = mk(new MemoryStorage());
+    await a.ws.actions.init();
+    await a.player.start(doc);
+    await a.player.next();
+    await a.player.next();
+    await a.player.answer(0);
+    await a.player.next();
+    expect(a.player.view()!.cursor).toBe(2);
+    const enc = a.ws.actions.shareData();
+    if (!enc.ok) throw new Error(enc.message);
+    const d = decodeShare(enc.data);
+    if (!d.ok) throw new Error(d.error);
+    // the recipient is in the middle of a step of the same lesson when the link opens
+    const storage = new MemoryStorage();
+    const b = mk(storage);
+    await b.ws.actions.init();
+    await b.player.start(doc);
+    const running = b.player.next();
+    b.player.stop();
+    const opened = b.ws.actions.openShared(SHARED_LESSON_KEY, d.shared);
+    await Promise.all([running, opened]);
+    await b.player.start(doc, { slot: SHARED_LESSON_KEY });
+    expect(b.player.view()!.cursor).toBe(2);
+    expect(b.ws.store.getState().lesson).toMatchObject({ cursor: 2, answers: [{ step: 1, choice: 0 }] });
+    expect(b.ws.store.getState().state).toEqual(a.ws.store.getState().state);
+    // the recipient's own play stays in its own slot, not in the link's
+    expect(storage.getItem(lessonSlotKey('row-versions'))).not.toBeNull();
+  });
+});

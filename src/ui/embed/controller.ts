@@ -18,6 +18,7 @@ import type { Player, LessonDoc } from '../../store/player';
 import { hashText } from '../../store/player';
 import { pathTo } from '../../store/nodes';
 import { scenarioPosition } from '../../store/script';
+import { HEADER_KEY } from '../../store/persist';
 import type { Catalog } from '../lessons/catalog';
 import type { Command } from './protocol';
 import type { BaseState, Controller, ControllerEvent } from './bridge';
@@ -52,9 +53,10 @@ export function createController(ws: Workspace, player: Player, storage: Storage
   const loadScenario = async (text: string, name: string, fresh: boolean) => {
     player.stop();
     const hash = hashText(text);
-    const resume = !fresh && storage?.getItem(SCENARIO_HASH_KEY) === hash && get().scenario !== null && get().lesson === null;
+    // a scenario plays in the namespace's free slot (a lesson in its own)
+    if (get().slot !== HEADER_KEY) await actions.openSlot(HEADER_KEY);
+    const resume = !fresh && storage?.getItem(SCENARIO_HASH_KEY) === hash && get().scenario !== null;
     if (!resume) {
-      if (get().lesson !== null) await actions.openSlot(get().slot, () => ({ version: 1, sessions: [{ name: 's1', text: '' }], nodes: [], head: null }));
       const ok = await actions.loadScenario(text, name);
       if (!ok) fail(get().notice?.text ?? `Could not load ${name}.`);
       try { storage?.setItem(SCENARIO_HASH_KEY, hash); } catch { /* resumed from the start next time */ }
@@ -102,7 +104,7 @@ export function createController(ws: Workspace, player: Player, storage: Storage
   };
 
   const run = async (cmd: Command) => {
-    await actions.whenStarted();
+    await readyP; // a command sent early waits for what the page was given to load
     if (get().phase === 'failed') fail(get().notice?.text ?? 'The engine did not start.');
     const m = mode.getState().mode;
     switch (cmd.type) {
