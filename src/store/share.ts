@@ -16,7 +16,7 @@
  * or changed by hand), the JSON, the payload's shape (zod), then every entry as a saved workspace is checked
  * (persist.ts: validateWorkspace). A link that fails any of them is refused with a message saying which.
  */
-import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from 'lz-string';
+import LZString from 'lz-string'; // CommonJS: its default export, so plain Node (tsx) loads it too
 import { z } from 'zod';
 import { encodeNode, decodeNode, validateWorkspace, type SavedNode, type SavedWorkspace, type SavedLesson } from './persist';
 import { pathTo, type TimelineNode } from './nodes';
@@ -111,7 +111,7 @@ export type Encoded = { ok: true; data: string } | { ok: false; chars: number; m
 /** The fragment's data for a payload, or why there is none (too long for a link). */
 export function encodeShare(p: SharePayload, max = MAX_SHARE_CHARS): Encoded {
   const json = JSON.stringify(p);
-  const data = compressToEncodedURIComponent(checksum(json) + json);
+  const data = LZString.compressToEncodedURIComponent(checksum(json) + json);
   if (SHARE_PREFIX.length + data.length > max) {
     return { ok: false, chars: SHARE_PREFIX.length + data.length, message: `This workspace is too long for a link (${(SHARE_PREFIX.length + data.length).toLocaleString('en')} characters; a link carries at most ${max.toLocaleString('en')}). Save it as a file (Save .json) and send the file instead.` };
   }
@@ -128,7 +128,7 @@ export function decodeShare(data: string, max = MAX_SHARE_CHARS): Decoded {
   if (SHARE_PREFIX.length + data.length > max) return refuse(`it is too long (${data.length.toLocaleString('en')} characters)`);
   if (!/^[A-Za-z0-9+\-$]+$/.test(data)) return refuse('it contains characters a Heapscope link never has (it was changed, or cut and pasted wrongly)');
   let text: string | null;
-  try { text = decompressFromEncodedURIComponent(data); } catch { text = null; }
+  try { text = LZString.decompressFromEncodedURIComponent(data); } catch { text = null; }
   if (!text || text.length < 9) return refuse('its data is damaged (it was cut short or changed)');
   const sum = text.slice(0, 8), json = text.slice(8);
   if (checksum(json) !== sum) return refuse('its data is damaged: the checksum does not match (it was cut short or changed)');
