@@ -10,7 +10,12 @@
     log.append(li);
     while (log.children.length > 12) log.firstElementChild.remove();
   };
-  const describe = (s) => `${s.kind} “${s.title}”: step ${s.position} of ${s.of}, ${s.steps} statement${s.steps === 1 ? '' : 's'} run`;
+  // the state as a reader would say it: a lesson's step shown (-1 is its introduction), a scenario's steps run
+  const describe = (s) => {
+    if (s.kind === 'lesson') return `lesson “${s.title}”: ${s.position < 0 ? 'the introduction' : s.position >= s.of ? 'the summary' : `step ${s.position + 1} of ${s.of}`}`;
+    if (s.kind === 'scenario') return `scenario “${s.title}”: ${s.position} of ${s.of} steps run`;
+    return 'nothing loaded';
+  };
   for (const el of document.querySelectorAll('heapscope-embed')) {
     const who = el.id || 'embed';
     el.addEventListener('heapscope-ready', (e) => line(`${who}: ready — ${describe(e.detail.state)}`, 'ready'));

@@ -122,7 +122,8 @@ test('the host page steps an embed through the message API and receives its even
   await page.locator('#api-demo').scrollIntoViewIfNeeded();
   await page.getByRole('button', { name: 'step ▶' }).click();
   await expect(sc.getByTestId('next-step')).toHaveText('Next step (1/9)'); // the setup ran
-  await expect(page.locator('#api-log')).toContainText('write-skew-demo: step — scenario “Write skew: two doctors go off call”: step 1 of 9, 1 statement run');
+  await expect(page.locator('#api-log')).toContainText('write-skew-demo: step — scenario “Write skew: two doctors go off call”: 1 of 9 steps run');
+  await expect(page.locator('#api-log')).toContainText('row-versions-demo: step — lesson “Row versions: xmin, xmax and the HOT chain”: the introduction');
   await expect(page.locator('#api-log')).toContainText('reply to step: scenario');
   await page.getByRole('button', { name: 'seek to step 4' }).click();
   await expect(sc.getByTestId('next-step')).toHaveText('Next step (4/9)');
