@@ -17,7 +17,7 @@
  * (persist.ts: validateWorkspace). A link that fails any of them is refused with a message saying which.
  */
 import LZString from 'lz-string'; // CommonJS: its default export, so plain Node (tsx) loads it too
-import { z } from 'zod';
+import { z } from '../shared/zod';
 import { encodeNode, decodeNode, validateWorkspace, type SavedNode, type SavedWorkspace, type SavedLesson } from './persist';
 import { pathTo, type TimelineNode } from './nodes';
 import type { LogEntry } from '../shared/api';

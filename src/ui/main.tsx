@@ -9,12 +9,9 @@ import { initialRoute, slotOfRoute, hashOf, type Route } from './route';
 import { decodeShare } from '../store/share';
 import { routeOfShared } from './shareLink';
 import { registerOffline } from './offline';
-import { z } from 'zod';
 import { HEADER_KEY } from '../store/persist';
 import './styles.css';
 
-// zod compiles validators with new Function unless told not to: the Content-Security-Policy allows no eval
-z.config({ jitless: true });
 const storage = (() => { try { return localStorage; } catch { return undefined; } })();
 const workspace = createWorkspace();
 const player = createPlayer(workspace, storage);

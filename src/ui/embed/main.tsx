@@ -12,7 +12,6 @@
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { z } from 'zod';
 import { EmbedApp } from './EmbedApp';
 import { WorkspaceContext, PlayerContext } from '../hooks';
 import { ErrorBoundary } from '../ErrorBoundary';
@@ -27,8 +26,6 @@ import { allowlist } from './protocol';
 import { registerOffline } from '../offline';
 import '../styles.css';
 
-// zod compiles validators with new Function unless told not to: the Content-Security-Policy allows no eval
-z.config({ jitless: true });
 
 const params = new URLSearchParams(location.search);
 const fragment = new URLSearchParams(location.hash.replace(/^#/, ''));

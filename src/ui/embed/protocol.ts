@@ -14,7 +14,7 @@
  * Every message is a plain object with `heapscope: 1` (the protocol version) and a `type`. Shapes are checked with
  * zod, strictly: unknown fields make a message invalid.
  */
-import { z } from 'zod';
+import { z } from '../../shared/zod';
 
 export const PROTOCOL_VERSION = 1;
 const v = z.literal(PROTOCOL_VERSION);
