@@ -158,7 +158,8 @@ test('the embed reports its height and the iframe follows it', async ({ page }) 
     content: await f.evaluate(() => Math.ceil(document.getElementById('root')!.getBoundingClientRect().height)),
     frame: await page.evaluate(() => document.getElementById('row-versions-demo')!.shadowRoot!.querySelector('iframe')!.getBoundingClientRect().height),
   });
-  await expect.poll(async () => { const h = await heights(); return h.frame - h.content; }).toBe(2); // + its 1px border
+  // (the content settles as Monaco and the views arrive: give it time on a busy machine)
+  await expect.poll(async () => { const h = await heights(); return h.frame - h.content; }, { timeout: 20_000 }).toBe(2); // + its 1px border
   const first = await heights();
   expect(first.content).toBeGreaterThan(600); // not the 480 px it started with
   await page.evaluate(() => {
@@ -168,7 +169,7 @@ test('the embed reports its height and the iframe follows it', async ({ page }) 
   // the introduction's long text goes: the embed shrinks, and the iframe with it (no scroll bar, no gap)
   await f.getByTestId('lesson-next').click();
   await expect(f.getByTestId('step-count')).toHaveText('Step 1 of 10');
-  await expect.poll(async () => { const h = await heights(); return h.content !== first.content && h.frame - h.content === 2; }).toBe(true);
+  await expect.poll(async () => { const h = await heights(); return h.content !== first.content && h.frame - h.content === 2; }, { timeout: 20_000 }).toBe(true);
   const sizes = await page.evaluate(() => (window as unknown as { sizes: number[] }).sizes);
   expect(sizes.length).toBeGreaterThan(0);
   expect(sizes.at(-1)).toBe((await heights()).content);
