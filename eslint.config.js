@@ -60,6 +60,12 @@ export default tseslint.config(
       { group: ['**/engine/**', '**/worker/**'], allowTypeImports: true, message: 'the UI reaches the engine only through the store' },
     ]),
   },
+  // The <heapscope-embed> element is one self-contained script (dist/heapscope-embed.js, loaded by docs sites as a
+  // classic script): it may import types, nothing at runtime.
+  {
+    files: ['src/element/**/*.ts'],
+    rules: restrict([{ regex: '.*', allowTypeImports: true, message: 'the element is one self-contained script: type imports only' }]),
+  },
   // Shared types only.
   {
     files: ['src/shared/**/*.ts'],

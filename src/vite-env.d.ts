@@ -1,3 +1,4 @@
+/// <reference types="vite-plugin-pwa/client" />
 /// <reference types="vite/client" />
 declare module 'monaco-editor/editor/editor.worker?worker' {
   const WorkerFactory: new () => Worker;

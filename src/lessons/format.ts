@@ -12,7 +12,7 @@
  * transcript is recorded on a real PostgreSQL 15 like any scenario, so a lesson can never teach what PostgreSQL
  * does not do. See lessons/README.md for the file format.
  */
-import { z } from 'zod';
+import { z } from '../shared/zod';
 
 export const LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
 export type Level = (typeof LEVELS)[number];

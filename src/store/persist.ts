@@ -12,7 +12,9 @@
  * Files (Save .json / Open…) keep the plain layout, SavedWorkspace, validated by the same function.
  *
  * Storage holds several workspaces side by side, each under a header key of its own (a *slot*): the free workspace
- * under HEADER_KEY, each lesson under lessonSlotKey(id). A slot's sweeps touch only its own keys.
+ * under HEADER_KEY, each lesson under lessonSlotKey(id), a shared link under SHARED_KEY or SHARED_LESSON_KEY. A slot's
+ * sweeps touch only its own keys. An embed (src/ui/embed) keeps all of its slots under a prefix of its own
+ * (nsstorage.ts).
  *
  * A node may carry `step`: the scenario queue index or the lesson step it applied (-1: a lesson's setup). The
  * position in a scenario or a lesson is derived from the tags on the path to the current step (store/script.ts),
@@ -52,6 +54,9 @@ const FREE_KEY = HEADER_KEY; // the free workspace's slot
 /** the slot of a lesson from the app; a lesson opened as a file has one slot of its own */
 export const lessonSlotKey = (id: string) => `heapscope.lesson.v2.${id}`;
 export const FILE_LESSON_KEY = 'heapscope.lessonfile.v2';
+/** the slots a shared link opens in (store/share.ts), apart from the visitor's own workspace and lessons */
+export const SHARED_KEY = 'heapscope.shared.v2';
+export const SHARED_LESSON_KEY = 'heapscope.sharedlesson.v2';
 export const CHUNK = 500;
 export const MAX_NODES = 100_000;
 /** node ids are whole numbers up to this, so that the next id (the largest + 1) is still exact in a double */

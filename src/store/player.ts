@@ -118,6 +118,13 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
   const { store, actions } = ws;
   /** the lesson being played (runtime: the parsed lesson is not saved, its id and hash are) */
   const player = createStore<{ doc: LessonDoc | null; lastJudgement: { step: number; actual: Judgement[] | null } | null }>(() => ({ doc: null, lastJudgement: null }));
+  /** the course's progress is recorded (not for a shared lesson, played in a slot of its own) */
+  let recordProgress = true;
+  /**
+   * Counts start() and stop(): an action that awaited the engine goes on only if no other lesson (or slot) was opened
+   * meanwhile — else a step still running when a shared link opened would write its cursor into the link's slot.
+   */
+  let epoch = 0;
   const get = () => store.getState();
   const lessonOf = () => player.getState().doc?.lesson ?? null;
   const view = () => { const l = lessonOf(); return l ? viewOf(get(), l) : null; };
@@ -128,7 +135,7 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
     const next = { ...cur, ...patch };
     actions.setLesson(next);
     const l = lessonOf();
-    if (l && storage) {
+    if (l && storage && recordProgress) {
       const v = viewOf(get(), l);
       const asked = l.steps.filter((s) => s.predict).length;
       saveProgress(storage, l.meta.id, { step: v?.cursor ?? next.cursor, of: l.steps.length, right: next.answers.filter((a) => a.right).length, answered: next.answers.length, asked, done: (v?.cursor ?? -1) >= l.steps.length });
@@ -147,10 +154,12 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
 
   /** run step k from the lesson's last node: reuse an earlier run of it, or apply its entries */
   const runStep = async (k: number): Promise<StepResult | null> => {
+    const e = epoch;
     const l = lessonOf()!;
     const v = view()!;
     const step = l.steps[k]!;
     if (v.pos.detour > 0 || v.pos.anchor !== get().head) await actions.jumpTo(v.pos.anchor);
+    if (e !== epoch) return null;
     const again = existingStepNode(get().nodes, v.pos.anchor, k, l);
     if (again !== null) {
       await actions.jumpTo(again, 4);
@@ -174,7 +183,9 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
       at = found;
     }
     if (at !== null) { await actions.jumpTo(at); return true; }
+    const e = epoch;
     if (get().head !== null) await actions.jumpTo(null);
+    if (e !== epoch) return false;
     const { ok, result } = await actions.runSteps(first, -1);
     if (!ok || result.outcomes.some((o) => o.error)) {
       const err = result.outcomes.find((o) => o.error)?.error;
@@ -187,21 +198,28 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
   const p = {
     player,
     view,
-    /** Open a lesson in its slot: resume where the learner was, or start it (its setup runs at once). */
-    async start(doc: LessonDoc) {
+    /**
+     * Open a lesson in its slot: resume where the learner was, or start it (its setup runs at once). `slot` plays
+     * it elsewhere (a shared link's slot: the learner's own record of the lesson and the course's progress stay).
+     */
+    async start(doc: LessonDoc, opts: { slot?: string } = {}) {
+      const e = ++epoch;
       player.setState({ doc, lastJudgement: null });
+      recordProgress = opts.slot === undefined;
       await actions.whenStarted();
       if (doc.source === 'file' && doc.text !== undefined && storage) {
         try { storage.setItem(FILE_LESSON_TEXT_KEY, JSON.stringify({ name: doc.lesson.file, text: doc.text })); } catch { /* the lesson still plays; a reload will not find it */ }
       }
-      await actions.openSlot(slotOf(doc), () => freshLessonWorkspace(doc));
+      await actions.openSlot(opts.slot ?? slotOf(doc), () => freshLessonWorkspace(doc));
+      if (e !== epoch) return;
       const saved = get().lesson;
       if (!saved || saved.id !== doc.lesson.meta.id || saved.hash !== doc.hash || doc.source === 'file' && saved.source !== 'file') {
         const changed = saved?.id === doc.lesson.meta.id;
         await actions.replaceWorkspace(freshLessonWorkspace(doc));
-        if (changed) store.setState({ notice: { kind: 'info', text: `"${doc.lesson.meta.title}" has changed since you last played it, so it starts again from the beginning.` } });
+        if (changed) store.setState({ notice: { kind: 'info', text: opts.slot === undefined ? `"${doc.lesson.meta.title}" has changed since you last played it, so it starts again from the beginning.` : `"${doc.lesson.meta.title}" has changed since this link was made, so it starts from the beginning.` } });
       }
-      if (await ensureSetup()) { const v = view(); if (v) setCursor(v.cursor); }
+      if (e !== epoch) return;
+      if (await ensureSetup() && e === epoch) { const v = view(); if (v) setCursor(v.cursor); }
     },
     /**
      * A lesson file chosen with Open…: parsed (the errors, with file:line, are shown and nothing changes), then
@@ -230,8 +248,9 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
       return true;
     },
     /** Leave the lesson (the slot keeps it; start() resumes). */
-    stop() { player.setState({ doc: null, lastJudgement: null }); },
+    stop() { epoch++; player.setState({ doc: null, lastJudgement: null }); },
     async next() {
+      const e = epoch;
       const l = lessonOf();
       let v = view();
       if (!l || !v || get().phase !== 'ready') return;
@@ -246,6 +265,7 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
       if (v.pos.detour > 0) return p.backToLesson();
       if (v.cursor >= l.steps.length) return;
       if (v.cursor < 0 && !(await ensureSetup())) return;
+      if (e !== epoch) return;
       v = view()!;
       const target = v.cursor + 1;
       if (target >= l.steps.length) { setCursor(l.steps.length); return; }
@@ -254,7 +274,7 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
       setCursor(target);
       if (step.task || (step.predict && !answered) || !stepEntries(step, null).length) return;
       await runStep(target);
-      setCursor(target);
+      if (e === epoch) setCursor(target);
     },
     async back() {
       const l = lessonOf();
@@ -262,8 +282,9 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
       if (!l || !v || v.cursor < 0 || get().phase !== 'ready') return;
       const target = v.cursor - 1;
       const node = target < 0 ? (v.pos.stepNodes.get(-1) ?? null) : nodeForCursor(target, v.pos);
+      const e = epoch;
       if (node !== get().head) await actions.jumpTo(node);
-      setCursor(target);
+      if (e === epoch) setCursor(target);
     },
     /** Pick a choice of the shown step's question: the step runs, and the answer is judged on what the engine did. */
     async answer(choice: number) {
@@ -274,9 +295,10 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
       const q = step.predict;
       if (!q || v.answer || !Number.isInteger(choice) || choice < 0 || choice >= q.choices.length) return;
       const k = v.cursor;
+      const e = epoch;
       const result = await runStep(k);
       const state = get().state;
-      if (!result || !state || view()?.pos.done !== k) return;
+      if (e !== epoch || !result || !state || view()?.pos.done !== k) return;
       const j = judgeAnswer(q, choice, state, result, stepSession(step));
       player.setState({ lastJudgement: { step: k, actual: j.actual } });
       saveLesson({ cursor: k, answers: [...(get().lesson?.answers ?? []).filter((a) => a.step !== k), { step: k, choice, right: j.right, truth: j.truth }] });
@@ -290,7 +312,9 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
       const how = v.task?.reached ? 'reached' : 'solution';
       const tasks = (get().lesson?.tasks ?? []).filter((t) => t.step !== k);
       const had = get().lesson?.tasks.find((t) => t.step === k);
+      const e = epoch;
       await runStep(k);
+      if (e !== epoch) return;
       // once reached by the learner, it stays reached
       saveLesson({ cursor: k, tasks: [...tasks, { step: k, how: had?.how === 'reached' ? 'reached' : how }] });
     },
@@ -304,9 +328,11 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
     async restart() {
       const doc = player.getState().doc;
       if (!doc) return;
+      const e = epoch;
       await actions.replaceWorkspace(freshLessonWorkspace(doc));
+      if (e !== epoch) return;
       player.setState({ lastJudgement: null });
-      if (await ensureSetup()) setCursor(-1);
+      if (await ensureSetup() && e === epoch) setCursor(-1);
     },
   };
   return p;

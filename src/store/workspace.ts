@@ -25,6 +25,7 @@ import { startWorker, type EngineClient } from './client';
 import { load, validateWorkspace, nextIdAfter, WorkspaceSaver, MAX_NODES, HEADER_KEY, type SavedWorkspace, type SavedScenario, type SavedNode, type SavedLesson } from './persist';
 import { scenarioPosition } from './script';
 import { toSpec, SpecExportError } from './specExport';
+import { payloadOf, encodeShare, type Encoded, type Shared } from './share';
 import { parseSpec, firstPermutation, permutationCount, ScenarioError } from '../engine/scenario/spec';
 
 import { Nodes, pathTo, type TimelineNode } from './nodes';
@@ -53,6 +54,8 @@ export interface WorkspaceState {
   latest: ReadonlyMap<string, SessionOutcome>;
   playback: Playback | null;
   selectedSession: string;
+  /** the view open below the sessions (a name of ui/look.ts's VIEW_NAMES; a shared link carries it) */
+  view: string;
   selectedTuple: { table: string; blk: number; off: number } | null;
   explanation: string | null;
   scenario: SavedScenario | null;
@@ -99,7 +102,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
 
   const store = createStore<WorkspaceState>(() => ({
     phase: 'starting', notice: null, sessions: DEFAULT_SESSIONS.map((s) => ({ ...s })), nodes: Nodes.empty(), head: null, nextId: 1,
-    state: null, shown: null, latest: EMPTY_LATEST, playback: null, selectedSession: 's1', selectedTuple: null, explanation: null, scenario: null, progress: null,
+    state: null, shown: null, latest: EMPTY_LATEST, playback: null, selectedSession: 's1', view: 'Heap', selectedTuple: null, explanation: null, scenario: null, progress: null,
     controlFirst: false, lesson: null, slot: HEADER_KEY,
     timings: { readyMs: null, lastStepMs: null, lastJumpMs: null },
   }));
@@ -241,26 +244,40 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     controlFirst: w.controlFirst ?? false, lesson: w.lesson ?? null, slot, selectedSession: w.sessions[0]!.name,
     playback: w.head === null ? null : { nodeId: w.head, event: 0 }, selectedTuple: null, explanation: null,
   });
+  /** The fields a shared link sets: its workspace, the view it had open and the session it had selected. */
+  const fromShared = (sh: Shared, slot: string): Partial<WorkspaceState> => {
+    const n = sh.workspace.head ?? 0; // the shared path's nodes are numbered 1, 2, 3 … from the start
+    return {
+      ...fromWorkspace(sh.workspace, slot), ...(sh.view ? { view: sh.view } : {}), ...(sh.session ? { selectedSession: sh.session } : {}),
+      notice: { kind: 'info', text: `Opened a shared ${sh.workspace.lesson ? 'lesson' : 'workspace'}: ${n} step${n === 1 ? '' : 's'} replayed to the shared one. It is kept apart from your own: the free workspace and the course are as you left them.` },
+    };
+  };
   const listenForOtherTabs = () => {
     // another tab saved: write everything afresh next time (the last tab to save wins whole)
     if (typeof window !== 'undefined') window.addEventListener('storage', (e) => { if (e.key === null || (saver && e.key.startsWith(saver.key))) saver?.invalidate(); });
   };
 
   const actions = {
-    /** Start the engine on the workspace saved in this slot (the free workspace unless told otherwise). */
-    async init(slot = HEADER_KEY) {
+    /**
+     * Start the engine on the workspace saved in this slot (the free workspace unless told otherwise). `shared`
+     * replaces what the slot holds (a shared link opened in its own slot: the replay runs once).
+     */
+    async init(slot = HEADER_KEY, opts: { shared?: Shared; notice?: WorkspaceState['notice'] } = {}) {
       let restored: SavedWorkspace | null = null;
       let legacy = false;
-      set({ slot });
+      set({ slot, ...(opts.notice ? { notice: opts.notice } : {}) });
       if (storage) {
-        const loaded = load(storage, slot);
+        const loaded = opts.shared ? { workspace: null, error: null, gen: 0, legacy: false } : load(storage, slot);
         if (loaded.error) set({ notice: { kind: 'error', text: loaded.error } });
         restored = loaded.workspace;
         legacy = loaded.legacy;
         saver = new WorkspaceSaver(storage, loaded, slot);
         listenForOtherTabs();
       }
-      if (restored) {
+      if (opts.shared) {
+        set(fromShared(opts.shared, slot)); // the event player at the shared step, as the sender had it
+        persistAll();
+      } else if (restored) {
         set({ ...fromWorkspace(restored, slot), playback: null });
         if (legacy) persistAll(); // into the chunked layout
         else saver?.adopt(restored);
@@ -292,6 +309,18 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       if (client) await replayTo(get().head);
       return true;
     }),
+    /** Open a shared link's workspace in a slot of its own (what that slot held before is replaced). */
+    openShared: (slot: string, sh: Shared) => serial(async () => {
+      if (storage) saver = new WorkspaceSaver(storage, { gen: 0 }, slot);
+      set(fromShared(sh, slot));
+      persistAll();
+      if (client) await replayTo(get().head);
+    }),
+    /** The link data for this workspace (the view open is the UI's), or why there is none. */
+    shareData(): Encoded {
+      return encodeShare(payloadOf(get(), get().view));
+    },
+    setView: (view: string) => set({ view }),
     /** Start this slot afresh with a new workspace (a lesson from its beginning). */
     replaceWorkspace: (w: SavedWorkspace) => serial(async () => {
       set({ ...fromWorkspace(w, get().slot), playback: null });
@@ -382,6 +411,7 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       });
     },
     dismissNotice: () => set({ notice: null }),
+    notify: (kind: 'info' | 'error', text: string) => set({ notice: { kind, text } }),
     async explain(table: string, blk: number, off: number) {
       set({ selectedTuple: { table, blk, off } });
       const text = await serial(() => client!.api.explain(table, blk, off, get().selectedSession));

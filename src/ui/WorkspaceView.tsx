@@ -4,7 +4,7 @@
  * column, the views follow the step (the Heap view outlines the tuples it wrote or read) and a look: link in the
  * narration switches to its view and highlights its target.
  */
-import { lazy, Suspense, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useWorkspace, useWs } from './hooks';
 import { SessionColumn, type LessonSql } from './SessionColumn';
 import { HeapView, type HeapMarks } from './views/HeapView';
@@ -20,6 +20,8 @@ import { MAX_SESSIONS } from '../store/workspace';
 import { viewOf, type LessonDoc, type PlayerView } from '../store/player';
 import { stepSession, stepSql } from '../lessons/steps';
 import { ThemeToggle } from './ThemeToggle';
+import { shareUrl } from './shareLink';
+import type { Encoded } from '../store/share';
 import { VIEW_NAMES, viewOfLook, lookTuple, touchedTuples, viewForStep, type Look, type ViewName } from './look';
 
 const NO_TOUCH: ReadonlyMap<string, 'write' | 'read'> = new Map();
@@ -33,6 +35,9 @@ export function usePlayerView(doc: LessonDoc | null): PlayerView | null {
   return useMemo(() => (doc ? viewOf({ nodes, head, lesson, state }, doc.lesson) : null), [doc, nodes, head, lesson, state]);
 }
 
+/** An embedded workspace (embed.html): minimal chrome, the views the embedder chose, the timeline if asked for. */
+export interface EmbedChrome { title: string; views: readonly ViewName[]; timeline: boolean; onReset(): void }
+
 interface Props {
   /** the site's navigation (course, free workspace) */
   nav: ReactNode;
@@ -40,9 +45,10 @@ interface Props {
   /** the lesson playing here, and its narration panel (given the look handler) */
   doc?: LessonDoc | null;
   panel?: (onLook: (l: Look) => void) => ReactNode;
+  embed?: EmbedChrome;
 }
 
-export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
+export function WorkspaceView({ nav, onOpenFile, doc = null, panel, embed }: Props) {
   const { actions } = useWorkspace();
   const sessions = useWs((s) => s.sessions);
   const phase = useWs((s) => s.phase);
@@ -51,7 +57,11 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
   const scenario = useWs((s) => s.scenario);
   const selected = useWs((s) => s.selectedSession);
   const headNode = useWs((s) => (s.head === null ? undefined : s.nodes.get(s.head)));
-  const [view, setView] = useState<ViewName>('Heap');
+  const views = embed?.views ?? VIEW_NAMES;
+  const stored = useWs((s) => s.view);
+  const view: ViewName = (views as readonly string[]).includes(stored) ? (stored as ViewName) : views[0]!;
+  const setView = useCallback((v: ViewName) => { if (views.includes(v)) actions.setView(v); }, [views, actions]);
+  const [share, setShare] = useState<Encoded | null>(null);
   const [follow, setFollow] = useState(true);
   const [look, setLook] = useState<Look | null>(null);
   const highlight = useHighlight();
@@ -66,7 +76,7 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
     if (!lessonMode || !follow) return;
     const v = viewForStep(headNode?.result);
     if (v) setView(v);
-  }, [lessonMode, follow, headNode?.id, headNode?.result]);
+  }, [lessonMode, follow, headNode?.id, headNode?.result, setView]);
 
   const onLook = (l: Look) => {
     setLook(l);
@@ -82,6 +92,7 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
     URL.revokeObjectURL(a.href);
   };
   const exportSpec = () => { const spec = actions.exportScenario(); if (spec !== null) download('workspace.spec', spec); };
+  const saveJson = () => download('workspace.json', actions.exportWorkspace());
 
   // what the lesson marks: its step's SQL in the step's session, the tuples the step touched, the look target
   const step = pv && pv.cursor >= 0 ? pv.lesson.steps[pv.cursor] : undefined;
@@ -99,8 +110,18 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
   }), [lessonMode, onLessonPath, headNode?.result, look]);
   const lookSession = look && (look.kind === 'session' || look.kind === 'lock') ? look.path[0] ?? null : null;
 
-  return (
-    <div className={`app${lessonMode ? ' lesson-mode' : ''}`}>
+  const top = embed ? (
+    <header className="top embed-top">
+      <h1 title="Heapscope: PostgreSQL 15's insides, step by step">{embed.title ? <>{embed.title} <small>Heapscope</small></> : <small>Heapscope · PostgreSQL 15, simulated in your browser</small>}</h1>
+      <div className="toolbar" role="toolbar" aria-label="workspace">
+        <span className={`phase ${phase}`} data-testid="phase">{phase === 'ready' ? 'engine ready' : phase === 'busy' ? 'running…' : phase}</span>
+        <span className="clock" title="virtual clock">t = {clock} ms</span>
+        <button onClick={() => void actions.advance(1000)} title="Advance the virtual clock by 1 s (deadlock_timeout checks fire)">+1 s</button>
+        {!lessonMode && scenario && <button onClick={() => void actions.nextScenarioStep()} disabled={scenario.position >= scenario.queue.length} data-testid="next-step">Next step ({scenario.position}/{scenario.queue.length})</button>}
+        <button onClick={embed.onReset} title="Start this example over">Reset</button>
+      </div>
+    </header>
+  ) : (
       <header className="top">
         <h1>Heapscope <small>PostgreSQL 15's insides, step by step</small></h1>
         {nav}
@@ -116,11 +137,18 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
           <button onClick={() => fileRef.current?.click()} title="Open a lesson (.md), a scenario (.spec) or a saved workspace (.json)">Open…</button>
           <input ref={fileRef} type="file" accept=".md,.spec,.json,.txt" hidden onChange={(e) => { const f = e.target.files?.[0]; if (f) onOpenFile(f); e.target.value = ''; }} data-testid="file-input" />
           <button onClick={exportSpec}>Export .spec</button>
-          <button onClick={() => download('workspace.json', actions.exportWorkspace())}>Save .json</button>
+          <button onClick={saveJson}>Save .json</button>
+          <button onClick={() => setShare(actions.shareData())} disabled={phase !== 'ready'} title="A link that opens exactly this state, in any browser" data-testid="share">Share</button>
           {!lessonMode && <button onClick={() => { if (confirm('Start over with an empty timeline?')) void actions.reset(); }}>Reset</button>}
           <ThemeToggle />
         </div>
       </header>
+  );
+
+  return (
+    <div className={`app${lessonMode ? ' lesson-mode' : ''}${embed ? ' embedded' : ''}`}>
+      {top}
+      {share && <SharePanel share={share} onSave={saveJson} onClose={() => setShare(null)} />}
       {notice && (
         <div className={`notice-bar ${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
           {notice.text} <button className="link" onClick={() => actions.dismissNotice()}>dismiss</button>
@@ -137,14 +165,14 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
             <section className="views">
               <div role="tablist" aria-label="views (← → move between them)" onKeyDown={(e) => {
                 // the WAI-ARIA tabs pattern: arrows move, Home / End jump; the selected tab is the one Tab reaches
-                const i = VIEW_NAMES.indexOf(view);
-                const j = e.key === 'ArrowRight' ? (i + 1) % VIEW_NAMES.length : e.key === 'ArrowLeft' ? (i + VIEW_NAMES.length - 1) % VIEW_NAMES.length : e.key === 'Home' ? 0 : e.key === 'End' ? VIEW_NAMES.length - 1 : -1;
+                const i = views.indexOf(view);
+                const j = e.key === 'ArrowRight' ? (i + 1) % views.length : e.key === 'ArrowLeft' ? (i + views.length - 1) % views.length : e.key === 'Home' ? 0 : e.key === 'End' ? views.length - 1 : -1;
                 if (j < 0) return;
                 e.preventDefault();
-                setView(VIEW_NAMES[j]!);
+                setView(views[j]!);
                 (e.currentTarget.children[j] as HTMLElement | undefined)?.focus();
               }}>
-                {VIEW_NAMES.map((v) => <button key={v} role="tab" aria-selected={view === v} tabIndex={view === v ? 0 : -1} className={view === v ? 'active' : ''} onClick={() => setView(v)}>{v}</button>)}
+                {views.map((v) => <button key={v} role="tab" aria-selected={view === v} tabIndex={view === v ? 0 : -1} className={view === v ? 'active' : ''} onClick={() => setView(v)}>{v}</button>)}
               </div>
               <label className="follow"><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> views follow {lessonMode ? 'the lesson' : 'the events'}</label>
               <Player lesson={lessonMode} onEvent={(k) => { const v = viewForEvent(k); if (follow && v) setView(v); }} />
@@ -160,14 +188,37 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel }: Props) {
                 </Suspense>
               </div>
             </section>
-            <Timeline />
+            {(!embed || embed.timeline) && <Timeline />}
           </div>
         </main>
       </div>
-      <footer className="muted">
+      {!embed && <footer className="muted">
         A simulator, not a server: one process, a virtual clock, no background workers (no autovacuum; the wal writer only flushes asynchronous commits, 200 ms of virtual time after them; the checkpointer runs on CHECKPOINT and every 5 min of virtual time; the background writer when asked). A crash here is a power failure: memory is lost, the disk is not.
         Behaviour is checked against PostgreSQL 15 transcripts.
-      </footer>
+      </footer>}
+    </div>
+  );
+}
+
+/** The link a Share made (with a Copy button), or why there is none and the file instead. */
+function SharePanel({ share, onSave, onClose }: { share: Encoded; onSave(): void; onClose(): void }) {
+  const [copied, setCopied] = useState(false);
+  const url = share.ok ? shareUrl(share.data) : '';
+  const copy = () => { void navigator.clipboard?.writeText(url).then(() => setCopied(true), () => setCopied(false)); };
+  return (
+    <div className={`notice-bar share-panel ${share.ok ? 'info' : 'error'}`} role={share.ok ? 'status' : 'alert'} data-testid="share-panel">
+      {share.ok ? (
+        <>
+          <label>A link to exactly this state (steps, current step, view, session) — anyone who opens it sees the same:{' '}
+            <input readOnly value={url} onFocus={(e) => e.target.select()} data-testid="share-url" aria-label="share link" />
+          </label>{' '}
+          <button onClick={copy}>{copied ? 'Copied ✓' : 'Copy'}</button>{' '}
+          <span className="muted">{url.length.toLocaleString('en')} characters</span>
+        </>
+      ) : (
+        <>{share.message} <button onClick={onSave} data-testid="share-save-file">Save .json</button></>
+      )}{' '}
+      <button className="link" onClick={onClose}>close</button>
     </div>
   );
 }

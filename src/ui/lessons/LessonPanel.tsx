@@ -13,7 +13,8 @@ import { judge, type Judgement } from '../../lessons/claims';
 import { stepSession, stepSql } from '../../lessons/steps';
 import type { Action, LessonStep } from '../../lessons/format';
 
-interface Props { doc: LessonDoc; pv: PlayerView; onLook(l: Look): void; onCourse(): void; next: LessonDoc[] }
+/** `embedded`: in an embed (embed.html) there is no course around the lesson to go back to. */
+interface Props { doc: LessonDoc; pv: PlayerView; onLook(l: Look): void; onCourse(): void; next: LessonDoc[]; embedded?: boolean }
 
 /** A server event or a clock advance in words, as it will happen or as it happened. */
 function eventWords(a: Action, ran: boolean): string {
@@ -54,7 +55,7 @@ function useKeys(onNext: () => void, onBack: () => void, onPick: (i: number) => 
   }, [onNext, onBack, onPick]);
 }
 
-export function LessonPanel({ doc, pv, onLook, onCourse, next }: Props) {
+export function LessonPanel({ doc, pv, onLook, onCourse, next, embedded = false }: Props) {
   const player = usePlayer();
   const busy = useWs((s) => s.phase !== 'ready');
   const state = useWs((s) => s.state);
@@ -97,7 +98,7 @@ export function LessonPanel({ doc, pv, onLook, onCourse, next }: Props) {
   return (
     <div className="narration" data-testid="narration">
       <div className="narration-head">
-        <button className="link" onClick={onCourse}>← Course</button>
+        {!embedded && <button className="link" onClick={onCourse}>← Course</button>}
         <span className="lesson-title">{lesson.meta.title}</span>
         <span className="step-count" data-testid="step-count">{pv.phase === 'intro' ? 'Introduction' : pv.phase === 'summary' ? 'Complete' : `Step ${pv.cursor + 1} of ${n}`}</span>
         <span className="bar" aria-hidden="true"><span style={{ width: `${(100 * Math.max(0, Math.min(n, pv.cursor + 1))) / n}%` }} /></span>
@@ -116,7 +117,7 @@ export function LessonPanel({ doc, pv, onLook, onCourse, next }: Props) {
               </details>
             )}
             <div className="how">
-              <strong>How a lesson works.</strong> Each step runs real SQL in one of the sessions on the right and the views
+              <strong>How a lesson works.</strong> Each step runs real SQL in one of the sessions {embedded ? 'below' : 'on the right'} and the views
               below them show what the database did. When a step asks a question, answer it first: the step then runs and
               you see whether you were right. You can type your own SQL in any session at any time; that branches off the
               lesson, and “Back to the lesson” brings you back.
@@ -145,8 +146,8 @@ export function LessonPanel({ doc, pv, onLook, onCourse, next }: Props) {
               return <li key={k}>{s.title}{a ? (a.right ? ' — ✓ predicted right' : ' — ✗ predicted wrong') : ''}{t ? (t.how === 'reached' ? ' — ✓ you did it' : ' — solution shown') : ''}</li>;
             })}</ol>
             <p className="concepts">Concepts: {lesson.meta.concepts.map((c) => <span key={c} className="chip">{c}</span>)}</p>
-            {next.length > 0 && <p>Next: {next.map((d, i) => <span key={d.lesson.meta.id}>{i ? ', ' : ''}<a href={`#/lesson/${d.lesson.meta.id}`}>{d.lesson.meta.title}</a></span>)}</p>}
-            <p><button className="primary" onClick={onCourse}>Back to the course</button> <button onClick={() => void player.restart()}>Play it again</button></p>
+            {next.length > 0 && !embedded && <p>Next: {next.map((d, i) => <span key={d.lesson.meta.id}>{i ? ', ' : ''}<a href={`#/lesson/${d.lesson.meta.id}`}>{d.lesson.meta.title}</a></span>)}</p>}
+            <p>{!embedded && <button className="primary" onClick={onCourse}>Back to the course</button>} <button onClick={() => void player.restart()}>Play it again</button></p>
           </div>
         )}
 

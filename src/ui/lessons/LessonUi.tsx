@@ -9,6 +9,7 @@ import { LessonPanel } from './LessonPanel';
 import { bundledCatalog } from './catalog';
 import type { Route } from '../route';
 import type { LessonDoc } from '../../store/player';
+import { SHARED_LESSON_KEY, lessonSlotKey, FILE_LESSON_KEY } from '../../store/persist';
 
 export { Gallery } from './Gallery';
 
@@ -17,18 +18,23 @@ export function LessonScreen({ route, nav, go, onOpenFile }: { route: Route; nav
   const doc = useStore(player.player, (s) => s.doc);
   const catalog = bundledCatalog();
   const [missing, setMissing] = useState<string | null>(null);
-  const wanted: LessonDoc | null = route.kind === 'lesson' ? catalog.lessons.find((d) => d.lesson.meta.id === route.id) ?? null : null;
-  const matches = !!doc && (route.kind === 'lesson' ? doc.source === 'bundled' && doc.lesson.meta.id === (route as { id: string }).id : doc.source === 'file');
+  const bundled = route.kind === 'lesson' || route.kind === 'shared-lesson';
+  const id = bundled ? route.id : null;
+  const wanted: LessonDoc | null = id !== null ? catalog.lessons.find((d) => d.lesson.meta.id === id) ?? null : null;
+  // a lesson plays in its own slot, or in the shared link's (so the same lesson can be open in either)
+  const slot = useWs((s) => s.slot);
+  const wantedSlot = route.kind === 'shared-lesson' ? SHARED_LESSON_KEY : id !== null ? lessonSlotKey(id) : FILE_LESSON_KEY;
+  const matches = !!doc && slot === wantedSlot && (bundled ? doc.source === 'bundled' && doc.lesson.meta.id === id : doc.source === 'file');
   useEffect(() => {
     setMissing(null);
     if (matches) return;
-    if (route.kind === 'lesson') {
-      if (wanted) void player.start(wanted);
-      else setMissing(`There is no lesson "${route.id}" in this course.`);
+    if (bundled) {
+      if (wanted) void player.start(wanted, route.kind === 'shared-lesson' ? { slot: SHARED_LESSON_KEY } : {});
+      else setMissing(`There is no lesson "${id}" in this course${route.kind === 'shared-lesson' ? ' (the link was made with another version of Heapscope)' : ''}.`);
     } else if (route.kind === 'lesson-file') {
       void player.resumeFile().then((ok) => { if (!ok) setMissing('No lesson file is open: choose one with Open….'); });
     }
-  }, [route, matches, wanted, player]);
+  }, [route, matches, wanted, player, bundled, id]);
   const saved = useWs((s) => s.lesson);
   const pv = usePlayerView(matches ? doc : null);
   if (missing) {
