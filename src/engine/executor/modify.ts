@@ -242,6 +242,9 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
       self.checkConstraints(s, t, newVals, snap);
       const indexedChanged = idxCols.some((i) => !sameValue(oldVals[i]!, newVals[i]!));
       const mode: TupleLockMode = keyCols.some((i) => !sameValue(oldVals[i]!, newVals[i]!)) ? 'exclusive' : 'nokeyexclusive';
+      // heap_update takes the (sub)transaction's xid first (GetCurrentTransactionId): when the row was already locked
+      // by us before a savepoint, the lock took none, and the update must belong to the subtransaction
+      self.eng.ensureXid(s);
       // ExecUpdate → heap_update looks at the (now locked by us) version again: no wait, but who else holds it
       const check = yield* waitForModify(self, s, t, blk, off, mode, 'update');
       if (check.tm !== TM.Ok) throw new PgError('XX000', `ON CONFLICT DO UPDATE found its locked row ${formatTid(blk, off)} in state ${check.tm}`);
