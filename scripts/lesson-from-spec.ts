@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { specToLesson } from '../src/lessons/toSpec.js';
-import { ScenarioError } from '../src/engine/scenario/spec.js';
+import { ScenarioError } from '../src/scenario/spec.js';
 
 const [file, outArg] = process.argv.slice(2);
 if (!file) { console.error('usage: npm run lesson:from-spec -- FILE.spec [OUT.md]'); process.exit(2); }

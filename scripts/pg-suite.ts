@@ -9,9 +9,9 @@
  */
 import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSpec } from '../src/engine/scenario/spec.js';
-import { runScenario } from '../src/engine/scenario/runner.js';
-import { EngineDriver } from '../src/engine/scenario/engineDriver.js';
+import { parseSpec } from '../src/scenario/spec.js';
+import { runScenario } from '../src/scenario/runner.js';
+import { EngineDriver } from '../src/scenario/engineDriver.js';
 import { initParser } from '../src/engine/sql/parser.js';
 
 const ROOT = process.env.PG_SUITE ?? join('..', 'shared', 'reference', 'pg15-isolation-suite');

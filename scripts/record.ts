@@ -10,8 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Template, Cluster } from './lib/pgcluster.js';
 import { PgDriver } from './lib/pgdriver.js';
-import { runScenario, type RunResult } from '../src/engine/scenario/runner.js';
-import { ScenarioError } from '../src/engine/scenario/spec.js';
+import { runScenario, type RunResult } from '../src/scenario/runner.js';
+import { ScenarioError } from '../src/scenario/spec.js';
 import { loadScenario, expectedPath, expectedErrPath, listScenarios, writeRecording, SPEC_ERRORS_ROOT } from './lib/scenarios.js';
 
 export const ISOLATIONTESTER = process.env.ISOLATIONTESTER ?? '/usr/lib/postgresql/15/lib/pgxs/src/test/isolation/isolationtester';

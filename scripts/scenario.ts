@@ -6,7 +6,7 @@
  */
 import { once } from 'node:events';
 import { engineTranscript } from './lib/scenarios.js';
-import { ScenarioError } from '../src/engine/scenario/spec.js';
+import { ScenarioError } from '../src/scenario/spec.js';
 
 const files = process.argv.slice(2);
 if (!files.length) { console.error('usage: npm run scenario -- FILE.spec [...]'); process.exit(2); }

@@ -10,8 +10,8 @@
  * 1002, 1003 ... in session order), so deadlock DETAIL lines compare.
  */
 import pg from 'pg';
-import type { Blocked, Driver, DriverResult } from '../../src/engine/scenario/runner.js';
-import { CONTROL } from '../../src/engine/scenario/runner.js';
+import type { Blocked, Driver, DriverResult } from '../../src/scenario/runner.js';
+import { CONTROL } from '../../src/scenario/runner.js';
 import type { PgMessage, Severity } from '../../src/engine/errors.js';
 
 interface Conn { client: pg.Client; pid: number; pending: Promise<void> | null; done: DriverResult | null }

@@ -1,9 +1,9 @@
 /** Shared helpers for the scenario CLI, the recorder and the conformance suite (Node only). */
 import { readFileSync, readdirSync, statSync, existsSync, writeFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseSpec, type Scenario } from '../../src/engine/scenario/spec.js';
-import { runScenario, type RunOptions, type RunResult } from '../../src/engine/scenario/runner.js';
-import { EngineDriver } from '../../src/engine/scenario/engineDriver.js';
+import { parseSpec, type Scenario } from '../../src/scenario/spec.js';
+import { runScenario, type RunOptions, type RunResult } from '../../src/scenario/runner.js';
+import { EngineDriver } from '../../src/scenario/engineDriver.js';
 import { initParser } from '../../src/engine/sql/parser.js';
 
 export const SCENARIO_ROOT = 'tests/scenarios';

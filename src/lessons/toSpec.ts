@@ -10,7 +10,7 @@
  * specToLesson: an existing .spec as a lesson to edit: its leading # comments become the introduction, the
  * comments before a step's definition become that step's narration, the first permutation the order of steps.
  */
-import { parseSpec, firstPermutation, permutationCount, type Scenario, type PermutationItem } from '../engine/scenario/spec.js';
+import { parseSpec, firstPermutation, permutationCount, type Scenario, type PermutationItem } from '../scenario/spec.js';
 import { type Lesson, LessonError } from './format.js';
 import { stepSession, stepSql } from './steps.js';
 

@@ -3,7 +3,7 @@
  * column, the path to the current step as a permutation.
  *
  * A step's SQL sits between "{" and "}", and the tester's scanner (specscanner.l, and ours in
- * engine/scenario/spec.ts) ends it at the first "}": there is no way to quote one. So a statement containing "}" is
+ * scenario/spec.ts) ends it at the first "}": there is no way to quote one. So a statement containing "}" is
  * written in an equivalent spelling PostgreSQL reads as the same statement:
  *   '…}…'  a string            → E'…\x7D…'   (an escape string; its backslashes doubled)
  *   E'…}…'                     → E'…\x7D…'

@@ -26,7 +26,7 @@ import { load, validateWorkspace, nextIdAfter, WorkspaceSaver, MAX_NODES, HEADER
 import { scenarioPosition } from './script';
 import { toSpec, SpecExportError } from './specExport';
 import { payloadOf, encodeShare, type Encoded, type Shared } from './share';
-import { parseSpec, firstPermutation, permutationCount, ScenarioError } from '../engine/scenario/spec';
+import { parseSpec, firstPermutation, permutationCount, ScenarioError } from '../scenario/spec';
 
 import { Nodes, pathTo, type TimelineNode } from './nodes';
 

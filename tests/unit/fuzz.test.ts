@@ -7,8 +7,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import { initParser } from '../../src/engine/sql/parser.js';
-import { parseSpec, type PermutationItem } from '../../src/engine/scenario/spec.js';
-import { EngineDriver } from '../../src/engine/scenario/engineDriver.js';
+import { parseSpec, type PermutationItem } from '../../src/scenario/spec.js';
+import { EngineDriver } from '../../src/scenario/engineDriver.js';
 import { Rng, caseRng } from '../../scripts/lib/fuzz/prng.js';
 import { generateCase } from '../../scripts/lib/fuzz/generate.js';
 import { schedule } from '../../scripts/lib/fuzz/schedule.js';

@@ -6,9 +6,9 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { initParser } from '../../src/engine/sql/parser.js';
-import { parseSpec } from '../../src/engine/scenario/spec.js';
-import { runScenario } from '../../src/engine/scenario/runner.js';
-import { EngineDriver } from '../../src/engine/scenario/engineDriver.js';
+import { parseSpec } from '../../src/scenario/spec.js';
+import { runScenario } from '../../src/scenario/runner.js';
+import { EngineDriver } from '../../src/scenario/engineDriver.js';
 
 beforeAll(async () => { await initParser(); });
 

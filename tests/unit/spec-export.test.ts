@@ -5,7 +5,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { loadModule, parseSync } from 'libpg-query';
 import { specSafeSql, toSpec, SpecExportError } from '../../src/store/specExport.js';
-import { parseSpec, firstPermutation } from '../../src/engine/scenario/spec.js';
+import { parseSpec, firstPermutation } from '../../src/scenario/spec.js';
 import type { LogEntry } from '../../src/shared/api.js';
 
 beforeAll(async () => { await loadModule(); });

@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSpec, ScenarioError, permutations, firstPermutation, permutationCount, type Scenario, type Session, type Step, type PermutationItem } from '../../src/engine/scenario/spec.js';
+import { parseSpec, ScenarioError, permutations, firstPermutation, permutationCount, type Scenario, type Session, type Step, type PermutationItem } from '../../src/scenario/spec.js';
 
 const ok = `# comment
 setup { CREATE TABLE t(id int); }

@@ -1,6 +1,6 @@
 /** PQprint's aligned output, as the isolation tester prints result sets. */
 import { describe, it, expect } from 'vitest';
-import { formatResultSet, formatMessage, formatLibpqMessage, errorCursor } from '../../src/engine/scenario/transcript.js';
+import { formatResultSet, formatMessage, formatLibpqMessage, errorCursor } from '../../src/scenario/transcript.js';
 
 describe('formatResultSet', () => {
   it('right-aligns numeric columns (header too) and left-aligns text, padding every column', () => {

@@ -8,7 +8,7 @@ import { createWorkspace, MAX_FILE_BYTES, HISTORY_BACK } from '../../src/store/w
 import { HEADER_KEY, STORAGE_KEY, CHUNK } from '../../src/store/persist.js';
 import { EngineHost } from '../../src/worker/host.js';
 import type { EngineApi, LogEntry } from '../../src/shared/api.js';
-import { parseSpec } from '../../src/engine/scenario/spec.js';
+import { parseSpec } from '../../src/scenario/spec.js';
 import { MemoryStorage } from './memory-storage.js';
 
 function workspace(storage = new MemoryStorage(), host = new EngineHost()) {

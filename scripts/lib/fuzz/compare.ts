@@ -6,7 +6,7 @@
  * vs a result row, ... — with step names replaced by what the step does and numbers by N, so the same bug found
  * in many random cases gets one signature.
  */
-import { parseSpec } from '../../../src/engine/scenario/spec.js';
+import { parseSpec } from '../../../src/scenario/spec.js';
 import { stmtKind } from './model.js';
 
 export interface FirstDiff { line: number; pg: string | undefined; engine: string | undefined }

@@ -3,9 +3,9 @@
  * schedule. (enginepool.ts runs the same functions in worker threads, so an engine that loops forever is
  * stopped instead of freezing the fuzzer.)
  */
-import { parseSpec } from '../../../src/engine/scenario/spec.js';
-import { runScenario, type Driver, type RunResult } from '../../../src/engine/scenario/runner.js';
-import { EngineDriver } from '../../../src/engine/scenario/engineDriver.js';
+import { parseSpec } from '../../../src/scenario/spec.js';
+import { runScenario, type Driver, type RunResult } from '../../../src/scenario/runner.js';
+import { EngineDriver } from '../../../src/scenario/engineDriver.js';
 import { tagKey } from '../../../src/engine/lock/lock.js';
 import { caseRng } from './prng.js';
 import { schedule } from './schedule.js';

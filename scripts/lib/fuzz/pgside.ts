@@ -15,7 +15,7 @@ import pg from 'pg';
 import { Template, Cluster } from '../pgcluster.js';
 import { PgDriver } from '../pgdriver.js';
 import { StuckError } from './compare.js';
-import type { Blocked, Driver, DriverResult } from '../../../src/engine/scenario/runner.js';
+import type { Blocked, Driver, DriverResult } from '../../../src/scenario/runner.js';
 
 /** How long the runner may wait for one blocked step before the case counts as stuck. */
 export const PG_WAIT_CAP_MS = 2500;

@@ -15,7 +15,7 @@ import { shrinkCase, withPermutation } from './shrink.js';
 import { signature, describeDifference, firstDifference, engineUnsupported, RUNNER_ERROR } from './compare.js';
 import { pgRun, type Verdict } from './runcase.js';
 import { racyBefore, transcriptText } from './enginerun.js';
-import type { RunResult } from '../../../src/engine/scenario/runner.js';
+import type { RunResult } from '../../../src/scenario/runner.js';
 import { ENGINE_HANG, type EngineSide } from './enginepool.js';
 
 /** Reproducers on which the engine never finishes (see shrinkAndWrite). */

@@ -23,7 +23,7 @@
  * If PostgreSQL later blocks where the engine did not (an engine bug), the permutation may be impossible on the
  * server; the fuzzer then schedules again with the PostgreSQL driver as the guide.
  */
-import { CONTROL, POLL_MS, type Driver } from '../../../src/engine/scenario/runner.js';
+import { CONTROL, POLL_MS, type Driver } from '../../../src/scenario/runner.js';
 import { Rng } from './prng.js';
 import { stmtSql, setupSql, type FuzzCase } from './model.js';
 import { VACUUM_SESSION } from './generate.js';

@@ -1,5 +1,5 @@
 /**
- * Driving the in-process engine the way the scenario runner does (src/engine/scenario/engineDriver.ts), for
+ * Driving the in-process engine the way the scenario runner does (src/scenario/engineDriver.ts), for
  * property tests that run thousands of schedules: synchronous, no promises, no transcript text.
  *
  * A `Client` holds one engine with the sessions of a spec — the control connection first, then a, b, c and
@@ -14,7 +14,7 @@
  * `npm run scenario` and recorded from a real PostgreSQL 15 with `npm run record`.
  */
 import { Engine, type SessionOutcome } from '../../../src/engine/engine.js';
-import { CONTROL, POLL_MS } from '../../../src/engine/scenario/runner.js';
+import { CONTROL, POLL_MS } from '../../../src/scenario/runner.js';
 import type { PgMessage } from '../../../src/engine/errors.js';
 import { SESSIONS, type SessionView } from './ops.js';
 import { LpFlags, HEAP_XMAX_LOCK_ONLY, HEAP_XMAX_IS_MULTI } from '../../../src/engine/heap/tuple.js';

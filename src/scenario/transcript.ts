@@ -19,8 +19,8 @@
  * every other character as 1 (libpq's ucs_wcwidth also knows zero-width ones, which it then prints as 1 anyway);
  * internal queries ("QUERY:" lines of PL/pgSQL errors) are not shown, as no driver reports them.
  */
-import type { PgMessage } from '../errors.js';
-import { utf8Len } from '../sql/utf8.js';
+import type { PgMessage } from '../engine/errors.js';
+import { utf8Len } from '../engine/sql/utf8.js';
 
 export interface ResultSet { columns: string[]; rows: (string | null)[][] }
 

@@ -8,11 +8,11 @@
  * while it waits for a lock that one of the scenario's sessions holds; a cancel is Engine.cancel
  * (pg_cancel_backend: "57014 canceling statement due to user request").
  */
-import { Engine, type SessionOutcome } from '../engine.js';
-import { type PgMessage, PgError } from '../errors.js';
+import { Engine, type SessionOutcome } from '../engine/engine.js';
+import { type PgMessage, PgError } from '../engine/errors.js';
 import { CONTROL, type Blocked, type Driver, type DriverResult } from './runner.js';
 import type { ServerAction } from './spec.js';
-import type { CrashPoint } from '../checkpoint/checkpointer.js';
+import type { CrashPoint } from '../engine/checkpoint/checkpointer.js';
 
 export class EngineDriver implements Driver {
   private mailbox = new Map<string, SessionOutcome>();

@@ -48,7 +48,7 @@
  * isolationtester.c (PostgreSQL 15). Differs: two sessions may not share a name (the engine keys sessions by name);
  * error messages say more than the tester's "syntax error at line N".
  */
-import { CRASH_POINTS } from '../checkpoint/checkpointer.js';
+import { CRASH_POINTS } from '../engine/checkpoint/checkpointer.js';
 
 export interface Step { name: string; session: string; sql: string; line: number }
 export interface Session { name: string; setup: string | null; teardown: string | null; steps: Step[] }

@@ -40,7 +40,7 @@
  * notices print before its step line and results (the tester prints a notice raised by a later statement of a
  * multi-statement step between that step's result sets); NOTIFY is not reported.
  */
-import type { PgMessage } from '../errors.js';
+import type { PgMessage } from '../engine/errors.js';
 import { permutations, type Scenario, type PermutationItem, type StepItem, type Blocker } from './spec.js';
 import { formatResultSet, formatMessage, formatLibpqMessage, type ResultSet } from './transcript.js';
 
