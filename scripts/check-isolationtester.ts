@@ -7,23 +7,26 @@
  * environment variable of that name. A recording that says the tester "would wait here forever" (a setup or
  * teardown blocked by a session's lock) must make the tester hang: it is stopped after HANG_MS, and what it
  * printed until then must be the recording without that last stderr line. The malformed files of
- * tests/spec-errors/ must make the tester print exactly their NAME.err and exit with 1.
+ * tests/spec-errors/ must make the tester print exactly their NAME.err and exit with 1. The recordings hold no exit
+ * status, so the engine's is checked here: the scenario runner on the engine must end with the tester's status.
+ * With file arguments, only those scenarios (and no spec-error files) are checked.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template, Cluster } from './lib/pgcluster.js';
-import { listScenarios, loadScenario, readRecording, firstDifference, expectedErrPath, SPEC_ERRORS_ROOT, type Recording } from './lib/scenarios.js';
+import { listScenarios, loadScenario, readRecording, firstDifference, expectedErrPath, engineTranscript, SPEC_ERRORS_ROOT, type Recording } from './lib/scenarios.js';
 import { recordTranscript, testerRejection, ISOLATIONTESTER as ISO } from './record.js';
 
 const HANG_MS = 4000;
 const HANG_LINE = /^.* blocks: .*would wait here forever.*\n$/m;
 const usesExtension = (text: string) => /^#!\s*(verbose|differs)|^permutation.*\s(\+\d+m?s|@)/m.test(text);
-const files = listScenarios().filter((f) => !usesExtension(readFileSync(f, 'utf8')));
+const only = process.argv.slice(2);
+const files = (only.length ? only : listScenarios()).filter((f) => !usesExtension(readFileSync(f, 'utf8')));
 const template = new Template(); // installs postgresql-15 (which brings postgresql-client-15's isolationtester) when missing
 if (!existsSync(ISO)) { template.remove(); console.error(`isolationtester not found at ${ISO} (Debian package postgresql-client-15)`); process.exit(2); }
 let same = 0, differ = 0;
-const rejected = readdirSync(SPEC_ERRORS_ROOT).filter((f) => f.endsWith('.spec')).map((f) => join(SPEC_ERRORS_ROOT, f));
+const rejected = only.length ? [] : readdirSync(SPEC_ERRORS_ROOT).filter((f) => f.endsWith('.spec')).map((f) => join(SPEC_ERRORS_ROOT, f));
 for (const f of rejected) {
   const r = testerRejection(f);
   const want = existsSync(expectedErrPath(f)) ? readFileSync(expectedErrPath(f), 'utf8') : '<no recording>';
@@ -54,6 +57,10 @@ try {
       if (!problem && !hangs && want.stderr) {
         const live = await recordTranscript(f, template);
         if (live.exitCode !== r.status) problem = `isolationtester exits with status ${r.status}, the recorder with ${live.exitCode}`;
+      }
+      if (!problem && !hangs) {
+        const eng = await engineTranscript(f);
+        if (eng.exitCode !== r.status) problem = `isolationtester exits with status ${r.status}, the engine's runner with ${eng.exitCode}`;
       }
     } finally { c.stopSync(); }
     if (problem) { differ++; console.log(`${f}: differs at ${problem}`); } else same++;

@@ -1,13 +1,15 @@
 /**
  * Integer arithmetic is exact: every int2/int4/int8 operator result equals the BigInt result, or raises 22003
  * exactly when that result does not fit the type (int.c / int8.c); int8 values stay in normal form (a number
- * while safe, a bigint beyond).
+ * while safe, a bigint beyond); sum() and avg() accumulate exactly.
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { intArith, intNegate, intAbs } from '../../src/engine/sql/intarith.js';
-import { T, normInt8, checkIntRange, parseInput, integerLiteral } from '../../src/engine/sql/types.js';
+import { T, normInt8, checkIntRange, parseInput, integerLiteral, formatValue } from '../../src/engine/sql/types.js';
 import { PgError } from '../../src/engine/errors.js';
+import { newAggState } from '../../src/engine/sql/expr.js';
+import { Numeric } from '../../src/engine/sql/numeric.js';
 
 const RANGES = { int2: [-32768n, 32767n], int4: [-2147483648n, 2147483647n], int8: [-9223372036854775808n, 9223372036854775807n] } as const;
 const MSG = { int2: 'smallint out of range', int4: 'integer out of range', int8: 'bigint out of range' } as const;
@@ -76,5 +78,22 @@ describe('integer operators are exact, with 22003 on overflow', () => {
     expect(integerLiteral('2147483648')).toEqual({ value: 2147483648, type: T.int8 });
     expect(integerLiteral('-2147483648')).toEqual({ value: -2147483648, type: T.int4 });
     expect(integerLiteral('9223372036854775808')).toBeNull(); // numeric
+  });
+  it('sum() and avg() of integers are exact, also when a running sum of safe int8 values passes 2^53 (int8_avg_accum)', () => {
+    // sum(int2/int4) is int8, sum(int8) and avg() numeric: the accumulator must never round (9007199254740991 + 2)
+    const agg = (kind: 'sum' | 'avg', t: IntType, xs: bigint[]) => {
+      const st = newAggState({ kind, arg: null, star: false, distinct: false, type: kind === 'sum' && t !== 'int8' ? T.int8 : T.numeric });
+      for (const x of xs) st.add(asValue(t, x));
+      return formatValue(st.result());
+    };
+    const exact = (xs: bigint[]) => xs.reduce((a, b) => a + b, 0n);
+    expect(agg('sum', 'int8', [9007199254740991n, 2n])).toBe('9007199254740993');
+    expect(agg('sum', 'int8', [4503599627370497n, 4503599627370497n, 1n])).toBe('9007199254740995');
+    for (const t of ['int2', 'int4', 'int8'] as const) {
+      fc.assert(fc.property(fc.array(edgy(t), { minLength: 1, maxLength: 6 }), (xs) => {
+        expect(agg('sum', t, xs)).toBe(String(exact(xs)));
+        expect(agg('avg', t, xs)).toBe(Numeric.fromInt(exact(xs)).div(Numeric.fromInt(xs.length)).toString());
+      }), { numRuns: 2000 });
+    }
   });
 });

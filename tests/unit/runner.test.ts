@@ -1,7 +1,8 @@
 /**
  * The runner's own contract beyond the recorded transcripts (tests/scenarios/runner/*.spec hold those): the
  * tester's 300-second step timeout passes in virtual time, output streams permutation by permutation, and a run
- * over billions of interleavings can be started and stopped without building them.
+ * over billions of interleavings can be started and stopped without building them, and the exit status is the
+ * tester's.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -31,6 +32,18 @@ describe('runScenario on the engine', () => {
     expect((await runScenario(sc, new EngineDriver(), { stepTimeoutSec: 9 })).stdout).toBe(recorded);
     const plain = parseSpec(stepTimeout.replace('#! PGISOLATIONTIMEOUT=1\n', ''), 'x.spec');
     expect((await runScenario(plain, new EngineDriver(), { stepTimeoutSec: 1 })).stdout).toBe(recorded);
+  });
+  it("ends with the tester's exit status (the recordings keep none): 1 after a failed setup, a mutually-blocking permutation or a timed-out annotated step, else 0", async () => {
+    // statuses of PostgreSQL 15's isolationtester on these files (npm run check:isolationtester compares them live)
+    const tester: Record<string, 0 | 1> = {
+      'setup-fails': 1, 'session-setup-fails': 1, 'teardown-fails': 1, 'mutually-blocking': 1, 'annotation-timeout': 1,
+      'teardown-fails-exit-0': 0, 'step-timeout': 0, 'annotations': 0, 'all-interleavings': 0,
+    };
+    for (const [name, status] of Object.entries(tester)) {
+      const f = `tests/scenarios/runner/${name}.spec`;
+      const r = await runScenario(parseSpec(readFileSync(f, 'utf8'), f), new EngineDriver());
+      expect(r.exitCode, name).toBe(status);
+    }
   });
   it('writes each permutation as it completes, and returns no text when given a writer', async () => {
     const sc = parseSpec('setup { CREATE TABLE t (v int); }\nteardown { DROP TABLE t; }\nsession a\nstep a1 { INSERT INTO t VALUES (1); }\nstep a2 { SELECT count(*) FROM t; }\nsession b\nstep b1 { INSERT INTO t VALUES (2); }\n');
