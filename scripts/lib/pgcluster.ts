@@ -9,10 +9,14 @@
  * Every cluster is stopped and removed at the end, on failure and on SIGINT/SIGTERM too.
  */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, cpSync, chmodSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, chmodSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
+
+/** Throwaway clusters live in memory when the machine has a tmpfs (/dev/shm): copying a data directory to disk
+ * costs about a second per cluster, and fsync is off anyway. HEAPSCOPE_PG_DIR overrides. */
+const clusterRoot = () => process.env.HEAPSCOPE_PG_DIR ?? (existsSync('/dev/shm') && process.platform === 'linux' ? '/dev/shm' : tmpdir());
 
 export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
@@ -83,7 +87,7 @@ export class Template {
     hookExit();
     ensureBinaries();
     ensureUser();
-    this.dir = mkdtempSync(join(tmpdir(), 'heapscope-pgtemplate-'));
+    this.dir = mkdtempSync(join(clusterRoot(), 'heapscope-pgtemplate-'));
     chmodSync(this.dir, 0o777);
     live.add(this);
     asUser(join(PG_BIN, 'initdb'), ['-D', join(this.dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
@@ -99,11 +103,12 @@ export class Cluster {
   private running = false;
   constructor(template: Template) {
     hookExit();
-    this.dir = mkdtempSync(join(tmpdir(), 'heapscope-pg-'));
+    this.dir = mkdtempSync(join(clusterRoot(), 'heapscope-pg-'));
     chmodSync(this.dir, 0o777);
     this.data = join(this.dir, 'data');
-    cpSync(join(template.dir, 'data'), this.data, { recursive: true });
-    if (runAsUser()) execFileSync('chown', ['-R', `${runAsUser()}:`, this.dir]);
+    // cp -a keeps the template's owner and modes in one process (a JS copy plus chown -R took ~1 s per cluster)
+    execFileSync('cp', ['-a', join(template.dir, 'data'), this.data]);
+    if (runAsUser()) execFileSync('chown', [`${runAsUser()}:`, this.dir]);
   }
   /** `settings` are extra server settings (`-c name=value`), e.g. more max_connections for the fuzzer's workers. */
   async start(settings: Record<string, string> = {}) {
