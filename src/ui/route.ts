@@ -73,6 +73,10 @@ export function useRoute(initial: Route): [Route, (r: Route) => void] {
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
   useEffect(() => {
+    // the URL changed before the hashchange listener was there (a link followed while the page was starting):
+    // follow the URL instead of writing the stale route over it
+    const fromUrl = parseRoute(location.hash);
+    if (fromUrl && hashOf(fromUrl) !== hashOf(route)) { setRoute(fromUrl); return; }
     if (route.kind !== 'share') try { localStorage.setItem(LAST_ROUTE_KEY, hashOf(route)); } catch { /* not remembered */ }
     if (location.hash !== hashOf(route)) history.replaceState(null, '', hashOf(route));
   }, [route]);
