@@ -15,23 +15,20 @@ import {
   compileExpr, 
 } from '../sql/expr.js';
 import { resolveTypeName, typeDisplayName } from '../sql/types.js';
-import { type Table, type Column, type CheckConstraint, heapGetattrs } from '../catalog/catalog.js';
-import { HeapRelation, packTid } from '../heap/heap.js';
+import type { Table, Column, CheckConstraint } from '../catalog/catalog.js';
+import { HeapRelation } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
 import { Sequence, type SeqParams } from '../sequence/sequence.js';
 import { identityParams } from './sequence.js';
 import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
 import { checkNoDependents, dependentViews } from './view.js';
 import { tupleLengthPacked } from '../heap/tuple.js';
-import { LpFlags, HEAP_ONLY_TUPLE } from '../heap/tuple.js';
-import {
-  satisfiesDirty, 
-} from '../visibility/visibility.js';
 import { LockMode } from '../lock/lock.js';
 import { WalKind } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
+import { buildIndex } from './relfile.js';
 import {
-  N, Gen, hotChain, SERIAL_TYPES, needsToast, collectColumnRefs,
+  N, Gen, SERIAL_TYPES, needsToast, collectColumnRefs,
 } from '../executor/util.js';
 
 export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
@@ -257,26 +254,7 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.Share, null, `waiting for ShareLock on ${t.name} to build an index`);
   ex.eng.ensureXid(s);
   const index = new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false);
-  const vctx = ex.eng.visibilityContext(s);
-  const liveKeys = new Set<string | number>();
-  for (const page of t.heap.pages) {
-    page.items.forEach((item, i) => {
-      if (item.lpFlags !== LpFlags.NORMAL || item.infomask2 & HEAP_ONLY_TUPLE) return;
-      // the chain's newest member that is not known dead gives the key
-      let last = item;
-      for (const m of hotChain(t, page.blkno, i + 1, ex.eng.multis)) last = m.item;
-      const d = satisfiesDirty({ ...last }, vctx);
-      last = { ...last, values: heapGetattrs(t, last.values) };
-      if (n.unique && d.visible) {
-        const key = index.keyOf(last.values);
-        if (key !== null && liveKeys.has(key)) {
-          throw new PgError('23505', `could not create unique index "${name}"`, { detail: `Key ${index.describeKey(last.values, t.columns.map((c) => c.name))} is duplicated.` });
-        }
-        if (key !== null) liveKeys.add(key);
-      }
-      index.insert(last.values, packTid(page.blkno, i + 1));
-    });
-  }
+  buildIndex(ex, s, t, index); // index_build: each chain's newest not-dead version; 23505 for a duplicated key
   t.indexes.push(index);
   cat.standaloneIndexes.add(index.name);
   // index_update_stats: the build records relpages/reltuples — except that an empty, never-vacuumed table stays
