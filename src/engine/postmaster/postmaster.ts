@@ -22,17 +22,29 @@ import { Session } from '../session/session.js';
 import { drainRunnable } from '../tcop/dispatch.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
 import { Transactions } from '../xact/xact.js';
+import { SharedStats, reportStat } from '../pgstat/pgstat_relation.js';
+import { advanceCatalogFrozenXid, autovacuumUntil, runAutovacuumWorker } from './autovacuum.js';
 
-/** Advance the virtual clock, firing due deadlock checks; returns the sessions that finished meanwhile. */
+/** Advance the virtual clock, firing due deadlock checks and the background work (statistics flushes, autovacuum)
+ * in time order; returns the sessions that finished meanwhile. */
 export function advance(eng: Engine, ms: number): SessionOutcome[] {
   const target = eng.clock.now + ms;
   const out: SessionOutcome[] = [];
   try {
     for (;;) {
-      const t = eng.clock.popDue(target);
-      if (!t) break;
-      fireTimer(eng, t.session);
-      out.push(...drainRunnable(eng));
+      const t = eng.clock.next();
+      const tAt = t && t.at <= target ? t.at : Infinity;
+      const b = nextBackground(eng);
+      const bAt = b <= target ? b : Infinity;
+      if (tAt === Infinity && bAt === Infinity) break;
+      if (tAt <= bAt) {
+        eng.clock.popDue(target);
+        fireTimer(eng, t!.session);
+        out.push(...drainRunnable(eng));
+      } else {
+        if (bAt > eng.clock.now) eng.clock.now = bAt;
+        runBackground(eng, bAt);
+      }
     }
     eng.clock.now = Math.max(eng.clock.now, target);
     if (eng.serverState === 'running') {
@@ -48,6 +60,30 @@ export function advance(eng: Engine, ms: number): SessionOutcome[] {
     out.push(...r.woken);
   }
   return out;
+}
+
+/** The next moment background work is due: a backend's idle-stats-update timer, or the autovacuum launcher's wake-up. */
+function nextBackground(eng: Engine): number {
+  if (eng.serverState !== 'running') return Infinity;
+  let at = Infinity;
+  for (const x of eng.sessions) if (x.pgstat.timerAt !== null && x.pgstat.timerAt < at) at = x.pgstat.timerAt;
+  const wake = eng.autovacuum.nextWake || eng.serverConf.num('autovacuum_naptime') * 1000;
+  return Math.min(at, wake);
+}
+
+function runBackground(eng: Engine, at: number): void {
+  for (const x of eng.sessions) {
+    if (x.pgstat.timerAt === null || x.pgstat.timerAt > at) continue;
+    // IDLE_STATS_UPDATE_TIMEOUT: the idle backend flushes, whatever the interval
+    const r = reportStat(eng.pgstat, x.pgstat, at, true);
+    if (r === 'Flushed' && eng.tracer.wants('stats')) eng.tracer.emit({ kind: 'stats', session: x.name, text: `${x.name}'s idle-stats-update timeout: its pending table counts reach the shared statistics (pg_stat_user_tables) at t=${at} ms` });
+  }
+  const wake = eng.autovacuum.nextWake || eng.serverConf.num('autovacuum_naptime') * 1000;
+  if (wake <= at) {
+    const emergency = eng.xidLimits().pastVacLimit(eng.xacts.nextXid);
+    autovacuumUntil(eng, at, (t, d, when) => runAutovacuumWorker(eng, t, d, when));
+    if (emergency) advanceCatalogFrozenXid(eng, true);
+  }
 }
 
 /** Jump to the next pending timer (what a client blocked on a waiting session experiences). */
@@ -106,6 +142,7 @@ export function crashDuring(eng: Engine, point: CrashPoint, s: Session | null): 
   eng.clock.disarmAll();
   eng.serverState = 'down';
   eng.crashArmed = null;
+  eng.pgstat = new SharedStats(); // after a crash the statistics are discarded (pgstat_discard_stats at startup)
   eng.lastCrash = { ...report, point, at: eng.clock.now };
   eng.serverLog.push(`(power failure at t=${eng.clock.now} ms${point === 'now' ? '' : `, ${CRASH_POINT_WORDS[point]}`})`);
   if (eng.tracer.wants('crash')) {
@@ -138,6 +175,9 @@ export function restart(eng: Engine, opts: { crashAfterRecords?: number; onRedoD
   for (let i = 0; i < eng.sessions.length; i++) {
     const old = eng.sessions[i]!;
     const n = new Session(old.id, old.name, eng.nextPid++, old.backendId);
+    n.gucs.server = eng.serverConf;
+    n.backendStartAt = n.idleSince = eng.clock.now;
+    n.pgstat.lastFlush = eng.clock.now;
     eng.sessions[i] = n;
   }
   if (eng.tracer.wants('redo')) eng.tracer.emit({ kind: 'redo', session: '', text: `recovery done: ${report.replayed} record(s) replayed (${report.applied} applied, ${report.skipped} skipped as already on the page, ${report.restored} full-page image(s) restored); end-of-recovery checkpoint written; sessions reconnect as new backends (pids ${eng.sessions.map((x) => x.pid).join(', ')})` });

@@ -65,6 +65,8 @@ export interface ExprEnv {
   params?: { value: Value; type: SqlType }[] | null;
   /** virtual milliseconds: the transaction's start, the statement's start, now (for now() and friends) */
   timestamps(): { xact: number; stmt: number; clock: number };
+  /** pg_stat_force_next_flush(): this backend's next statistics report flushes whatever the interval */
+  forceNextStatsFlush?(): void;
 }
 
 /** a column in scope; `dropped` (attisdropped) keeps its slot in the row but is left out of * and never matches a name */

@@ -57,6 +57,7 @@ export function executeRunning(eng: Engine, s: Session, sql: string, opts: { chu
   }
   s.acc = { results: [], notices: [], error: null };
   s.currentQuery = sql;
+  s.pgstat.timerAt = null; // a query arrived: the idle-stats-update timeout is disabled
   let stmts: RawStmt[];
   try {
     stmts = parseSql(sql);
