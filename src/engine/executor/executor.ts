@@ -136,6 +136,7 @@ export class Executor {
       params: s.params,
       timestamps: () => ({ xact: s.xactStartAt, stmt: s.stmtStartAt, clock: eng.clock.now }),
       forceNextStatsFlush: () => { s.pgstat.forceNext = true; },
+      backendPid: () => s.pid,
     };
   }
 

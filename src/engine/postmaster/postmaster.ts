@@ -74,8 +74,10 @@ function nextBackground(eng: Engine): number {
 function runBackground(eng: Engine, at: number): void {
   for (const x of eng.sessions) {
     if (x.pgstat.timerAt === null || x.pgstat.timerAt > at) continue;
-    // IDLE_STATS_UPDATE_TIMEOUT: the idle backend flushes, whatever the interval
-    const r = reportStat(eng.pgstat, x.pgstat, at, true);
+    // IDLE_STATS_UPDATE_TIMEOUT: the idle backend flushes, whatever the interval. pgstat_report_stat's "now" is
+    // GetCurrentTransactionStopTimestamp — the end of its last transaction, not the timer's moment: that is what
+    // the next flush's 1 s is counted from (measured: tests/scenarios/autovacuum/stats-delay.spec)
+    const r = reportStat(eng.pgstat, x.pgstat, x.idleSince, true);
     if (r === 'Flushed' && eng.tracer.wants('stats')) eng.tracer.emit({ kind: 'stats', session: x.name, text: `${x.name}'s idle-stats-update timeout: its pending table counts reach the shared statistics (pg_stat_user_tables) at t=${at} ms` });
   }
   const wake = eng.autovacuum.nextWake || eng.serverConf.num('autovacuum_naptime') * 1000;

@@ -67,6 +67,8 @@ export interface ExprEnv {
   timestamps(): { xact: number; stmt: number; clock: number };
   /** pg_stat_force_next_flush(): this backend's next statistics report flushes whatever the interval */
   forceNextStatsFlush?(): void;
+  /** pg_backend_pid() */
+  backendPid?(): number;
 }
 
 /** a column in scope; `dropped` (attisdropped) keeps its slot in the row but is left out of * and never matches a name */

@@ -59,6 +59,7 @@ const defs: FuncDef[] = [
   { name: 'pg_typeof', args: ['any'], ret: T.regtype, immutable: true, build: ([a]) => { const n = typeDisplayName({ name: a!.type.name, typmod: -1 }); return (() => n) as Fn; } },
   // pgstat.c: the next pgstat_report_stat of this backend flushes at once (printed as the empty void value)
   { name: 'pg_stat_force_next_flush', args: [], ret: T.text, build: (_a, c) => () => { c.env.forceNextStatsFlush?.(); return ''; } },
+  { name: 'pg_backend_pid', args: [], ret: T.int4, build: (_a, c) => () => c.env.backendPid?.() ?? null },
   { name: 'pg_sleep', args: ['float8'], ret: T.text, build: (_a, c) => { throw notSupported('pg_sleep (the simulator has a virtual clock: advance it in the scenario instead)', c.pos); } },
 ];
 register(defs);
