@@ -1,0 +1,102 @@
+// Autovacuum's decisions (autovacuum.c relation_needs_vacanalyze) and the statistics' flush rules (pgstat.c
+// pgstat_report_stat), unit by unit; the behaviour end to end is in tests/scenarios/autovacuum (recorded on PG 15).
+import { describe, it, expect, beforeAll } from 'vitest';
+import { initParser } from '../../src/engine/sql/parser.js';
+import { relationNeedsVacAnalyze, type AutovacParams } from '../../src/engine/postmaster/autovacuum.js';
+import { BackendStats, SharedStats, reportStat } from '../../src/engine/pgstat/pgstat_relation.js';
+import { checkNewXid, xidLimits } from '../../src/engine/xact/varsup.js';
+import { Engine } from '../../src/engine/engine.js';
+import { horizonReport } from '../../src/engine/inspect/horizon.js';
+
+beforeAll(async () => { await initParser(); });
+
+const defaults: AutovacParams = {
+  enabled: true, vacThreshold: 50, vacScaleFactor: 0.2, vacInsThreshold: 1000, vacInsScaleFactor: 0.2,
+  anlThreshold: 50, anlScaleFactor: 0.1, freezeMaxAge: 200_000_000,
+};
+const input = (dead: number, ins = 0, mod = 0, reltuples = 1000) => ({
+  reltuples, relfrozenxid: 724, recentXid: 1000, autovacuumOn: true, stats: { dead, insSinceVacuum: ins, modSinceAnalyze: mod },
+});
+
+describe('relation_needs_vacanalyze', () => {
+  it('vacuums past threshold + scale factor × reltuples, not at it', () => {
+    expect(relationNeedsVacAnalyze(defaults, input(250)).dovacuum).toBe(false); // 50 + 0.2 × 1000 = 250
+    expect(relationNeedsVacAnalyze(defaults, input(251)).dovacuum).toBe(true);
+    expect(relationNeedsVacAnalyze({ ...defaults, vacScaleFactor: 0.01 }, input(61)).dovacuum).toBe(true); // 50 + 10
+    expect(relationNeedsVacAnalyze({ ...defaults, vacScaleFactor: 0.01 }, input(60)).dovacuum).toBe(false);
+  });
+  it('the insert rule: 1000 + 0.2 × reltuples inserts since the last vacuum; -1 turns it off', () => {
+    expect(relationNeedsVacAnalyze(defaults, input(0, 1201)).dovacuum).toBe(true);
+    expect(relationNeedsVacAnalyze(defaults, input(0, 1200)).dovacuum).toBe(false);
+    expect(relationNeedsVacAnalyze({ ...defaults, vacInsThreshold: -1 }, input(0, 99999)).dovacuum).toBe(false);
+  });
+  it('analyze past 50 + 0.1 × reltuples changes; a never-vacuumed table counts as empty', () => {
+    expect(relationNeedsVacAnalyze(defaults, input(0, 0, 151)).doanalyze).toBe(true);
+    expect(relationNeedsVacAnalyze(defaults, input(0, 0, 150)).doanalyze).toBe(false);
+    expect(relationNeedsVacAnalyze(defaults, input(51, 0, 0, -1)).dovacuum).toBe(true);
+  });
+  it('autovacuum_enabled = off and autovacuum = off stop it, except against wraparound', () => {
+    expect(relationNeedsVacAnalyze({ ...defaults, enabled: false }, input(5000, 0, 5000))).toMatchObject({ dovacuum: false, doanalyze: false });
+    const old = { ...input(0), relfrozenxid: 724, recentXid: 724 + 200_000_001, autovacuumOn: false };
+    expect(relationNeedsVacAnalyze({ ...defaults, enabled: false }, old)).toMatchObject({ dovacuum: true, doanalyze: false, wraparound: true });
+    expect(relationNeedsVacAnalyze(defaults, { ...old, recentXid: 724 + 200_000_000 }).dovacuum).toBe(false);
+  });
+});
+
+describe('pgstat_report_stat', () => {
+  it('flushes at once the first time, then no more than once a second, arming the 10 s idle timer', () => {
+    const sh = new SharedStats(), b = new BackendStats();
+    b.counts(1).ins = 3;
+    expect(reportStat(sh, b, 500, false)).toBe('Flushed');
+    b.counts(1).ins = 2;
+    expect(reportStat(sh, b, 900, false)).toBe('Deferred');
+    expect(b.timerAt).toBe(10_900);
+    expect(sh.entry(1).ins).toBe(3);
+    expect(reportStat(sh, b, 900, true)).toBe('Flushed');
+    expect(sh.entry(1).ins).toBe(5);
+    b.counts(1).ins = 1; b.forceNext = true;
+    expect(reportStat(sh, b, 950, false)).toBe('Flushed');
+  });
+});
+
+describe('xid limits (varsup.c SetTransactionIdLimit) from a fresh cluster (oldest datfrozenxid 716, template1)', () => {
+  const l = xidLimits(716, 'template1', 200_000_000);
+  it('warns within 40 million of the wrap limit and refuses within 3 million', () => {
+    expect(l.wrapLimit).toBe(716 + 2 ** 31 - 1);
+    expect(checkNewXid(l.warnLimit - 1, l).kind).toBe('Ok');
+    const w = checkNewXid(l.warnLimit, l);
+    expect(w.kind === 'Warn' && w.notice.message).toBe('database "template1" must be vacuumed within 40000000 transactions');
+    const r = checkNewXid(l.stopLimit, l);
+    expect(r.kind === 'Refuse' && r.error.sqlstate).toBe('54000');
+  });
+  it('the engine warns on the xid it hands out past the limit, and the anti-wraparound autovacuum clears it', () => {
+    const e = new Engine({ trace: false });
+    e.createSession('a');
+    e.execute('a', 'CREATE TABLE t (id int)');
+    e.consumeXids(e.xidLimits().warnLimit + 5);
+    const o = e.execute('a', 'INSERT INTO t VALUES (1)').outcome;
+    expect(o.notices[0]?.message).toMatch(/^database "template1" must be vacuumed within \d+ transactions$/);
+    e.advance(60_000); // the launcher's wake-up: past xidVacLimit a worker starts even with autovacuum = off
+    expect(e.execute('a', 'INSERT INTO t VALUES (2)').outcome.notices).toEqual([]);
+  });
+  it('bad input to the shortcut changes nothing', () => {
+    const e = new Engine({ trace: false });
+    expect(() => e.consumeXids(100)).toThrow(/only move forward/);
+    expect(e.xacts.nextXid).toBe(724);
+  });
+});
+
+describe('the horizon explainer', () => {
+  it('names the REPEATABLE READ session whose snapshot keeps the deleted versions', () => {
+    const e = new Engine({ trace: false });
+    for (const n of ['rr', 'w']) e.createSession(n);
+    e.execute('w', 'CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1), (2)');
+    e.execute('rr', 'BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT * FROM t');
+    e.execute('w', 'DELETE FROM t WHERE id = 1');
+    const r = horizonReport(e);
+    expect(r.held).toHaveLength(1);
+    expect(r.held[0]!.holders.map((h) => h.session)).toEqual(['rr']);
+    e.execute('rr', 'COMMIT');
+    expect(horizonReport(e).held).toHaveLength(0);
+  });
+});
