@@ -13,8 +13,8 @@
  * This file holds the state the parts share and the API; the work lives where PostgreSQL keeps it: the query loop
  * in tcop/postgres.ts (exec_simple_query), the transaction-block state machine in xact/xactblock.ts (xact.c's
  * TBLOCK_* states, StartTransaction / CommitTransaction / AbortTransaction), crash and restart in
- * postmaster/postmaster.ts, durability in checkpoint/, buffer/ and recovery/. Deliberate differences: no background processes (no autovacuum; the wal
- * writer, checkpointer and background writer act on the virtual clock or when asked), catalog changes are not
+ * postmaster/postmaster.ts, durability in checkpoint/, buffer/ and recovery/. Deliberate differences: no background processes (the wal
+ * writer, checkpointer, background writer, statistics flushes and autovacuum act on the virtual clock or when asked), catalog changes are not
  * MVCC-versioned, one database.
  */
 import { DependencyRecorder } from './trace/deps.js';

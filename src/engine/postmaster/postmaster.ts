@@ -8,7 +8,8 @@
  *
  * Mirrors: src/backend/postmaster/postmaster.c (crash handling, the startup process), walwriter.c, checkpointer.c
  * (checkpoint_timeout). Simplifications: no background processes run by themselves — the wal writer, checkpointer
- * and background writer act when the virtual clock passes their time or when asked; no autovacuum.
+ * and background writer act when the virtual clock passes their time or when asked; so do the backends'
+ * idle-stats-update timers (pgstat/) and the autovacuum launcher (autovacuum.ts).
  */
 import type { Engine } from '../engine.js';
 import { CHECKPOINT_TIMEOUT, CRASH_POINTS, type CrashPoint, CrashSignal } from '../checkpoint/checkpointer.js';
