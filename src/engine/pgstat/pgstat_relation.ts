@@ -74,8 +74,8 @@ export class BackendStats {
   dirty = false;
   /** virtual ms of the last flush (the connection's own flush at its start), null = never */
   lastFlush: number | null = null;
-  /** when counts first waited for a flush that was too soon, 0 = none waiting */
-  pendingSince = 0;
+  /** when counts first waited for a flush that was too soon, null = none waiting */
+  pendingSince: number | null = null;
   /** the idle-stats-update timer, if armed (virtual ms) */
   timerAt: number | null = null;
   /** pg_stat_force_next_flush() was called */
@@ -219,7 +219,7 @@ function flush(shared: SharedStats, b: BackendStats, now: number): void {
   b.pending.clear();
   b.dirty = false;
   b.lastFlush = now;
-  b.pendingSince = 0;
+  b.pendingSince = null;
   b.timerAt = null;
 }
 
@@ -233,10 +233,11 @@ export type ReportOutcome = 'Flushed' | 'NothingPending' | 'Deferred';
 export function reportStat(shared: SharedStats, b: BackendStats, now: number, force: boolean): ReportOutcome {
   if (b.forceNext) { force = true; b.forceNext = false; }
   if (!b.dirty) { b.timerAt = null; return 'NothingPending'; }
-  if (!force) {
-    if (b.pendingSince > 0 && now - b.pendingSince >= PGSTAT_MAX_INTERVAL) force = true;
-    else if (b.lastFlush !== null && now - b.lastFlush < PGSTAT_MIN_INTERVAL) {
-      if (b.pendingSince === 0) b.pendingSince = now;
+  // counts pending for PGSTAT_MAX_INTERVAL are flushed whatever the interval
+  const overdue = b.pendingSince !== null && now - b.pendingSince >= PGSTAT_MAX_INTERVAL;
+  if (!force && !overdue) {
+    if (b.lastFlush !== null && now - b.lastFlush < PGSTAT_MIN_INTERVAL) {
+      if (b.pendingSince === null) b.pendingSince = now;
       if (b.timerAt === null) b.timerAt = now + PGSTAT_IDLE_INTERVAL;
       return 'Deferred';
     }
