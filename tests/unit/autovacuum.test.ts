@@ -2,6 +2,8 @@
 // pgstat_report_stat), unit by unit; the behaviour end to end is in tests/scenarios/autovacuum (recorded on PG 15).
 import { describe, it, expect, beforeAll } from 'vitest';
 import { initParser } from '../../src/engine/sql/parser.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { relationNeedsVacAnalyze, type AutovacParams } from '../../src/engine/postmaster/autovacuum.js';
 import { BackendStats, SharedStats, reportStat } from '../../src/engine/pgstat/pgstat_relation.js';
 import { checkNewXid, xidLimits } from '../../src/engine/xact/varsup.js';
@@ -98,5 +100,29 @@ describe('the horizon explainer', () => {
     expect(r.held[0]!.holders.map((h) => h.session)).toEqual(['rr']);
     e.execute('rr', 'COMMIT');
     expect(horizonReport(e).held).toHaveLength(0);
+  });
+});
+
+describe('the wraparound messages, as PostgreSQL 15 printed them (tests/messages/wraparound.pg15.txt)', () => {
+  const truth = readFileSync(join(__dirname, '../messages/wraparound.pg15.txt'), 'utf8');
+  const section = (name: string) => truth.split(`--- ${name}\n`)[1]!.split('\n--- ')[0]!;
+  /** "SEVERITY:  SQLSTATE: message\nHINT:  hint lines" up to LOCATION, with the database name and N abstracted */
+  const shape = (text: string) => text.split('\nLOCATION:')[0]!.replace(/"[a-z0-9_]+"/g, '"DB"').replace(/within \d+/, 'within N');
+  const render = (m: { severity: string; sqlstate: string; message: string; hint?: string }) => `${m.severity}:  ${m.sqlstate}: ${m.message}\nHINT:  ${m.hint}`;
+  it('the WARNING past xidWarnLimit: its distance to xidWrapLimit, its HINT; the refusal past xidStopLimit', () => {
+    const e = new Engine({ trace: false });
+    e.createSession('a');
+    e.execute('a', 'CREATE TABLE t (id int)');
+    const l = e.xidLimits();
+    e.consumeXids(l.wrapLimit - 39984372); // the recording's distance
+    const o = e.execute('a', 'INSERT INTO t VALUES (1)').outcome;
+    expect(o.notices[0]!.message).toBe(`database "template1" must be vacuumed within 39984372 transactions`);
+    expect(shape(render(o.notices[0]!))).toBe(shape(section('warn')));
+    expect(o.results[0]!.command).toBe('INSERT 0 1');
+    e.consumeXids(l.stopLimit + 8);
+    const r = e.execute('a', 'INSERT INTO t VALUES (1)').outcome;
+    expect(shape(render(r.error!))).toBe(shape(section('stop')));
+    // reading still works: no xid needed
+    expect(e.execute('a', 'SELECT count(*) FROM t').outcome.results[0]!.rows).toEqual([['1']]);
   });
 });
