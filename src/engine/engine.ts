@@ -46,6 +46,7 @@ import { acquireLock, releaseLock, waitForXact } from './lock/proc.js';
 import { ensureTx, ensureXid, ensureTopXid } from './xact/xactblock.js';
 import { nextval, currval, setval } from './commands/sequence.js';
 import { SharedStats } from './pgstat/pgstat_relation.js';
+import { BloatSeries } from './inspect/bloat.js';
 import { AutoVacuum } from './postmaster/autovacuum.js';
 import { ServerConf } from './guc/guc.js';
 import { type XidLimits, xidLimits, FRESH_OLDEST_XID, FRESH_OLDEST_XID_DB, checkConsume } from './xact/varsup.js';
@@ -139,6 +140,8 @@ export class Engine {
   nextPid = 1001;
   /** the cumulative statistics (pgstat/): the shared table entries every session reads */
   pgstat = new SharedStats();
+  /** bloat over time, one sample per step (inspect/bloat.ts; on in the app only) */
+  bloat = new BloatSeries();
   /** the autovacuum launcher (postmaster/autovacuum.ts) */
   autovacuum = new AutoVacuum();
   /** postgresql.conf: the server's settings (autovacuum and its thresholds are read from here) */
@@ -205,6 +208,7 @@ export class Engine {
     c.multis = this.multis.clone();
     c.pgstat = this.pgstat.clone();
     c.autovacuum = this.autovacuum.clone();
+    c.bloat = this.bloat.clone();
     c.serverConf = this.serverConf.clone();
     c.templateFrozenXid = this.templateFrozenXid;
     c.catalogFrozenXid = this.catalogFrozenXid;

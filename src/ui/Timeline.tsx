@@ -10,7 +10,7 @@ import { pathTo, type TimelineNode } from '../store/workspace';
 import type { LogEntry } from '../shared/api';
 
 const describe = (e: LogEntry) => (e.kind === 'sql' ? `${e.session}: ${e.sql}` : e.kind === 'advance' ? `clock +${e.ms} ms`
-  : e.kind === 'server' ? `server: ${e.action === 'crash' ? (e.arg && e.arg !== 'now' ? `arm crash (${e.arg})` : 'CRASH') : e.action === 'restart' ? `restart${e.arg ? ` (fails again after ${e.arg} records)` : ''}` : e.action === 'full_page_writes' ? `full_page_writes = ${e.arg}` : e.action}`
+  : e.kind === 'server' ? `server: ${e.action === 'crash' ? (e.arg && e.arg !== 'now' ? `arm crash (${e.arg})` : 'CRASH') : e.action === 'restart' ? `restart${e.arg ? ` (fails again after ${e.arg} records)` : ''}` : e.action === 'full_page_writes' ? `full_page_writes = ${e.arg}` : e.action === 'configure' ? `postgresql.conf: ${e.arg}` : e.action === 'consume_xids' ? `next xid → ${e.arg} (Heapscope shortcut)` : e.action}`
     : `${e.session}: wait to finish`);
 
 /** The newest child of each node: following it from a step gives the steps "ahead" of it. */

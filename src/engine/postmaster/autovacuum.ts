@@ -37,6 +37,7 @@ import { LpFlags } from '../heap/tuple.js';
 import { WalKind } from '../wal/wal.js';
 import type { XactPayload } from '../wal/records.js';
 import { reportVacuumOf, reportAnalyzeOf } from '../pgstat/report.js';
+import { sampleBloat } from '../inspect/bloat.js';
 
 /** The decision for one table (relation_needs_vacanalyze's outputs and the numbers behind them). */
 export interface VacAnalyzeDecision {
@@ -212,6 +213,8 @@ export function runAutovacuumWorker(eng: Engine, t: Table, d: VacAnalyzeDecision
   }
   if (d.dovacuum || d.doanalyze) eng.executor.updateStats(ws, t);
   eng.autovacuum.runs.push({ at, table: t.name, vacuum: d.dovacuum, analyze: d.doanalyze, wraparound: d.wraparound, query });
+  if (eng.autovacuum.runs.length > 500) eng.autovacuum.runs.shift();
+  sampleBloat(eng, query, 'autovacuum');
 }
 
 const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
