@@ -28,6 +28,7 @@ function Plot({ samples, table, metric }: { samples: BloatSample[]; table: strin
   const y = scaleLinear().domain([0, Math.max(1, top)]).nice().range([H - PAD.b, PAD.t]);
   const marks = pts.filter((p) => p.s.kind === 'vacuum' || (p.s.kind === 'autovacuum' && p.s.label.includes(`public.${table}`)));
   return (
+    <div className="plot">
     <svg viewBox={`0 0 ${W} ${H}`} width="100%" style={{ maxWidth: W }} role="img" aria-label={`${table}: ${metric === 'tuples' ? 'live and dead tuples' : 'table size and WAL volume'} over time`} data-testid={`bloat-${metric}`}>
       {y.ticks(4).map((v) => <g key={v}><line x1={PAD.l} x2={W - PAD.r} y1={y(v)} y2={y(v)} className="gridline" /><text x={PAD.l - 4} y={y(v) + 4} textAnchor="end" className="tick">{v}</text></g>)}
       {marks.map((p) => (
@@ -42,8 +43,9 @@ function Plot({ samples, table, metric }: { samples: BloatSample[]; table: strin
         return <path key={se.name} d={d ?? ''} className={`bloat-line ${se.cls}`}><title>{se.name}</title></path>;
       })}
       <text x={PAD.l} y={H - 6} className="tick">steps →</text>
-      {series.map((se, k) => <text key={se.name} x={W - PAD.r - 150} y={PAD.t + 12 + 13 * k} className={`legend-item ${se.cls}`}>— {se.name}</text>)}
     </svg>
+    <p className="plot-legend">{series.map((se) => <span key={se.name} className={`legend-item ${se.cls}`}>{se.cls === 'dead' || se.cls === 'walv' ? '╌╌' : '——'} {se.name}</span>)}</p>
+    </div>
   );
 }
 
@@ -96,7 +98,7 @@ export function VacuumView({ onLookSession }: { onLookSession?: (session: string
       <h3>Bloat over time</h3>
       {table ? (
         <>
-          <label>table <select value={table} onChange={(e) => setPick(e.target.value)} data-testid="bloat-table">{names.map((n) => <option key={n}>{n}</option>)}</select></label>
+          <p><label>table <select value={table} onChange={(e) => setPick(e.target.value)} data-testid="bloat-table">{names.map((n) => <option key={n}>{n}</option>)}</select></label></p>
           <Plot samples={v.series} table={table} metric="tuples" />
           <Plot samples={v.series} table={table} metric="bytes" />
           <p className="muted legend">One point per step. V: a VACUUM statement, A: an autovacuum run on this table. Dead versions are those no snapshot needs plus the recently dead ones VACUUM must keep; lazy VACUUM never shrinks the file.</p>

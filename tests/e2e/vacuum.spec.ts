@@ -1,0 +1,70 @@
+/**
+ * Issue 14 in the browser: the Vacuum view's horizon explainer (who keeps each dead version, one click to that
+ * session), the bloat plot along the steps with VACUUM and autovacuum marked, and autovacuum switched on.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import { fresh, run, shot, watch } from './helpers';
+
+type Hs = { actions: { server(a: string, arg?: string): Promise<unknown>; advance(ms: number): Promise<unknown> } };
+const server = (page: Page, action: string, arg?: string) => page.evaluate(([a, g]) => (window as unknown as { heapscope: Hs }).heapscope.actions.server(a!, g), [action, arg] as const);
+const advance = (page: Page, ms: number) => page.evaluate((m) => (window as unknown as { heapscope: Hs }).heapscope.actions.advance(m), ms);
+
+test('the horizon explainer names the REPEATABLE READ session that keeps the dead versions, one click away', async ({ page }) => {
+  const w = watch(page);
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t (id int PRIMARY KEY, v int)');
+  await run(page, 's1', 'INSERT INTO t SELECT g, 0 FROM generate_series(1, 20) g');
+  await run(page, 's2', 'BEGIN ISOLATION LEVEL REPEATABLE READ');
+  await run(page, 's2', 'SELECT count(*) FROM t');
+  await run(page, 's1', 'DELETE FROM t WHERE id <= 5');
+  await run(page, 's1', 'VACUUM t');
+  await page.getByRole('tab', { name: 'Vacuum' }).click();
+  await expect(page.getByTestId('held-version')).toHaveCount(5);
+  await expect(page.getByTestId('held-version').first()).toContainText('kept by s2');
+  await expect(page.getByTestId('held-version').first()).toContainText('transaction snapshot, xmin');
+  await expect(page.getByTestId('horizon-holders')).toContainText('repeatable read');
+  await expect(page.getByTestId('mark-vacuum')).toHaveCount(2); // one per plot
+  await shot(page, 'vacuum-horizon');
+  await page.getByTestId('vacuum-view').screenshot({ path: 'test-results/screens/vacuum-view-horizon.png' });
+  await page.getByTestId('goto-s2').click();
+  await expect(page.getByTestId('session-s2')).toHaveClass(/looked/);
+  // once s2 commits, nothing is held and the next VACUUM removes them
+  await run(page, 's2', 'COMMIT');
+  await expect(page.getByTestId('held-version')).toHaveCount(0);
+  await run(page, 's1', 'VACUUM t');
+  await expect(page.getByTestId('mark-vacuum')).toHaveCount(4);
+  expect(w.errors).toEqual([]);
+});
+
+test('autovacuum switched on vacuums a table past its threshold on the virtual clock, marked on the plot', async ({ page }) => {
+  const w = watch(page);
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t (id int PRIMARY KEY, v int) WITH (autovacuum_vacuum_scale_factor = 0.01)');
+  await run(page, 's1', 'INSERT INTO t SELECT g, 0 FROM generate_series(1, 500) g');
+  await run(page, 's1', 'VACUUM t');
+  await run(page, 's1', 'DELETE FROM t WHERE id <= 100');
+  await page.getByRole('tab', { name: 'Vacuum' }).click();
+  await page.getByTestId('autovacuum-toggle').check();
+  await expect(page.getByTestId('autovacuum-toggle')).toBeChecked();
+  // the DELETE's counts reach the statistics 10 s later; the launcher wakes once a minute
+  await advance(page, 61_000);
+  await expect(page.getByTestId('autovacuum-runs')).toContainText('autovacuum: VACUUM ANALYZE public.t');
+  await expect(page.getByTestId('mark-autovacuum').first()).toBeVisible();
+  await expect(page.getByTestId('stat-tables')).toContainText('t (autovacuum_vacuum_scale_factor=0.01)');
+  await page.getByTestId('vacuum-view').screenshot({ path: 'test-results/screens/vacuum-view-autovacuum.png' });
+  expect(w.errors).toEqual([]);
+});
+
+test('the xid shortcut brings the wraparound WARNING; a bad value changes nothing', async ({ page }) => {
+  const w = watch(page);
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t (id int)');
+  await page.getByRole('tab', { name: 'Vacuum' }).click();
+  await page.getByTestId('consume-xids').click();
+  await expect(page.getByTestId('xid-limits')).toContainText('Next xid 2107484363');
+  await run(page, 's1', 'INSERT INTO t VALUES (1)');
+  await expect(page.getByTestId('session-s1')).toContainText('must be vacuumed within');
+  await server(page, 'consume_xids', '5');
+  await expect(page.getByTestId('xid-limits')).toContainText('Next xid 2107484364');
+  expect(w.errors).toEqual([]);
+});
