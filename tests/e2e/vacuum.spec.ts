@@ -51,6 +51,18 @@ test('autovacuum switched on vacuums a table past its threshold on the virtual c
   await expect(page.getByTestId('autovacuum-runs')).toContainText('autovacuum: VACUUM ANALYZE public.t');
   await expect(page.getByTestId('mark-autovacuum').first()).toBeVisible();
   await expect(page.getByTestId('stat-tables')).toContainText('t (autovacuum_vacuum_scale_factor=0.01)');
+  // the run is in the advance step's trace, like a session's statement: the player reaches it event by event
+  await page.getByTestId('phase').click(); // leave the checkbox, so the arrow keys are not taken by it
+  const seen: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    seen.push(await page.getByTestId('caption').innerText());
+    if (seen.at(-1)!.includes('autovacuum: VACUUM ANALYZE public.t')) break;
+    const nx = page.getByRole('button', { name: 'next event' });
+    if (await nx.isDisabled()) break;
+    await nx.click();
+  }
+  expect(seen.join('\n')).toContain('idle-stats-update timeout');
+  expect(seen.at(-1)).toContain('autovacuum: VACUUM ANALYZE public.t — n_dead_tup 100 vs threshold 55'); // 50 + 0.01 × reltuples 500
   await page.getByTestId('vacuum-view').screenshot({ path: 'test-results/screens/vacuum-view-autovacuum.png' });
   expect(w.errors).toEqual([]);
 });

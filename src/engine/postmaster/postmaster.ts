@@ -31,6 +31,7 @@ import { advanceCatalogFrozenXid, autovacuumUntil, runAutovacuumWorker } from '.
 export function advance(eng: Engine, ms: number): SessionOutcome[] {
   const target = eng.clock.now + ms;
   const out: SessionOutcome[] = [];
+  let background = false;
   try {
     for (;;) {
       const t = eng.clock.next();
@@ -44,7 +45,9 @@ export function advance(eng: Engine, ms: number): SessionOutcome[] {
         out.push(...drainRunnable(eng));
       } else {
         if (bAt > eng.clock.now) eng.clock.now = bAt;
+        const before = eng.tracer.events.length;
         runBackground(eng, bAt);
+        if (eng.tracer.events.length > before) background = true;
       }
     }
     eng.clock.now = Math.max(eng.clock.now, target);
@@ -55,6 +58,8 @@ export function advance(eng: Engine, ms: number): SessionOutcome[] {
         eng.checkpoint('timed');
       }
     }
+    // what autovacuum and the statistics flushes did is the server's outcome (its trace goes with this advance)
+    if (background) out.push(serverOutcome(eng));
   } catch (e) {
     if (!(e instanceof CrashSignal)) throw e;
     const r = crashDuring(eng, e.point, null);
