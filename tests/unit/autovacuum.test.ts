@@ -126,3 +126,26 @@ describe('the wraparound messages, as PostgreSQL 15 printed them (tests/messages
     expect(e.execute('a', 'SELECT count(*) FROM t').outcome.results[0]!.rows).toEqual([['1']]);
   });
 });
+
+describe('the #! server line and the server controls', () => {
+  it('parses name=value settings and refuses anything else', async () => {
+    const { parseSpec } = await import('../../src/scenario/spec.js');
+    const ok = parseSpec('#! server autovacuum=on autovacuum_naptime=1\nsession s\nstep a { SELECT 1; }\n', 'x.spec');
+    expect(ok.server).toEqual({ autovacuum: 'on', autovacuum_naptime: '1' });
+    expect(() => parseSpec('#! server autovacuum\nsession s\nstep a { SELECT 1; }\n', 'x.spec')).toThrow(/name=value/);
+  });
+  it('a bad setting changes nothing (the whole reload is refused)', () => {
+    const e = new Engine({ trace: false });
+    expect(() => e.configure({ autovacuum: 'on', autovacuum_naptime: '0' })).toThrow(/outside the valid range/);
+    expect(e.serverConf.bool('autovacuum')).toBe(false);
+    e.configure({ autovacuum: 'on', autovacuum_naptime: '5' });
+    expect(e.serverConf.num('autovacuum_naptime')).toBe(5);
+  });
+  it('the log accepts configure and consume_xids entries only in their form', async () => {
+    const { validEntry } = await import('../../src/store/persist.js');
+    expect(validEntry({ kind: 'server', action: 'configure', arg: 'autovacuum=on' })).toBe(true);
+    expect(validEntry({ kind: 'server', action: 'configure', arg: 'autovacuum = on' })).toBe(false);
+    expect(validEntry({ kind: 'server', action: 'consume_xids', arg: '2107484363' })).toBe(true);
+    expect(validEntry({ kind: 'server', action: 'consume_xids', arg: '-1' })).toBe(false);
+  });
+});
