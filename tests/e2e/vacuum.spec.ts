@@ -80,3 +80,24 @@ test('the xid shortcut brings the wraparound WARNING; a bad value changes nothin
   await expect(page.getByTestId('xid-limits')).toContainText('Next xid 2107484364');
   expect(w.errors).toEqual([]);
 });
+
+test('the autovacuum lesson runs with its server settings (autovacuum on, naptime 1 s) and autovacuum comes', async ({ page }) => {
+  const w = watch(page);
+  await page.goto('/#/lesson/autovacuum');
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await expect(page.getByTestId('phase')).toHaveText('engine ready', { timeout: 20_000 });
+  await page.getByRole('tab', { name: 'Vacuum' }).click();
+  await expect(page.getByTestId('autovacuum-toggle')).toBeChecked();
+  await expect(page.getByText('launcher every 1 s of virtual time')).toBeVisible();
+  await page.getByTestId('lesson-next').click(); // step 1: the DELETE
+  await page.getByTestId('lesson-next').click(); // step 2 asks first
+  await page.getByRole('button', { name: /0: the DELETE's counts have not reached the statistics yet/ }).click();
+  await expect(page.getByTestId('session-mon')).toContainText('n_dead_tup');
+  await page.getByTestId('lesson-next').click(); // step 3: twelve seconds pass
+  await expect(page.getByTestId('step-title')).toHaveText('Twelve seconds later');
+  await page.getByRole('tab', { name: 'Vacuum' }).click();
+  await expect(page.getByTestId('autovacuum-runs')).toContainText('autovacuum: ANALYZE public.orders');
+  await page.getByTestId('vacuum-view').screenshot({ path: 'test-results/screens/vacuum-lesson.png' });
+  expect(w.errors).toEqual([]);
+});
