@@ -49,6 +49,7 @@ test('autovacuum switched on vacuums a table past its threshold on the virtual c
   // the DELETE's counts reach the statistics 10 s later; the launcher wakes once a minute
   await advance(page, 61_000);
   await expect(page.getByTestId('autovacuum-runs')).toContainText('autovacuum: VACUUM ANALYZE public.t');
+  await expect(page.getByTestId('timeline-autovacuum')).toHaveText('↳ autovacuum: VACUUM ANALYZE public.t'); // under the clock step
   await expect(page.getByTestId('mark-autovacuum').first()).toBeVisible();
   await expect(page.getByTestId('stat-tables')).toContainText('t (autovacuum_vacuum_scale_factor=0.01)');
   // the run is in the advance step's trace, like a session's statement: the player reaches it event by event

@@ -23,8 +23,9 @@
  *
  * Mirrors: src/backend/access/transam/varsup.c (GetNewTransactionId's limit checks, SetTransactionIdLimit),
  * src/bin/pg_resetwal (-x). Simplifications: xids are plain numbers that never wrap (the stop limit comes first);
- * the oldest datfrozenxid is the fresh cluster's 716 unless a table's relfrozenxid says otherwise
- * (template0/template1 are never vacuumed here); no multixact limits.
+ * the oldest datfrozenxid is the oldest of template0/template1's (716 until an anti-wraparound autovacuum, which
+ * vacuums them too), postgres's catalogs' (716 until a database-wide VACUUM or that autovacuum) and the relfrozenxid
+ * of any table that carries one (set by freezing, where the engine models it); no multixact limits.
  */
 import { PgError, type PgMessage } from '../errors.js';
 
