@@ -38,6 +38,7 @@ import { WalKind } from '../wal/wal.js';
 import type { XactPayload } from '../wal/records.js';
 import { reportVacuumOf, reportAnalyzeOf } from '../pgstat/report.js';
 import { sampleBloat } from '../inspect/bloat.js';
+import { checkNewXid } from '../xact/varsup.js';
 
 /** The decision for one table (relation_needs_vacanalyze's outputs and the numbers behind them). */
 export interface VacAnalyzeDecision {
@@ -202,14 +203,16 @@ export function runAutovacuumWorker(eng: Engine, t: Table, d: VacAnalyzeDecision
   }
   if (d.doanalyze) {
     const hasRows = t.heap.pages.some((p) => p.items.some((it) => it.lpFlags === LpFlags.NORMAL));
-    if (hasRows) {
+    // past xidStopLimit no transaction id is handed out: the worker's ANALYZE fails (its VACUUM needed none)
+    const refused = hasRows && checkNewXid(eng.xacts.nextXid, eng.xidLimits()).kind === 'Refuse';
+    if (hasRows && !refused) {
       // update_attstats: a short transaction of the worker's own
       const xid = eng.xacts.assign(-1);
       const lsn = eng.wal.insert(WalKind.XactCommit, xid, 34, 0, -1, 0, 0, { subXids: [] } satisfies XactPayload);
       eng.wal.flush(lsn);
       eng.xacts.complete(xid, true);
     }
-    reportAnalyzeOf(eng, null, t, true);
+    if (!refused) reportAnalyzeOf(eng, null, t, true);
   }
   if (d.dovacuum || d.doanalyze) eng.executor.updateStats(ws, t);
   eng.autovacuum.runs.push({ at, table: t.name, vacuum: d.dovacuum, analyze: d.doanalyze, wraparound: d.wraparound, query });
