@@ -18,7 +18,9 @@
  *
  * Mirrors: src/backend/utils/misc/guc.c (set_config_option, parse_int, parse_real, parse_bool, _ShowOption,
  * flatten_set_variable_args, AtEOXact_GUC, NewGUCNestLevel), variable.c (check_datestyle). The simulator acts on
- * a few settings (deadlock_timeout, synchronous_commit, default_transaction_isolation / _read_only, full_page_writes);
+ * a few settings (deadlock_timeout, synchronous_commit, default_transaction_isolation / _read_only, full_page_writes,
+ * and from the server's configuration (ServerConf, below) autovacuum, autovacuum_naptime, the autovacuum thresholds
+ * and scale factors, autovacuum_freeze_max_age);
  * the others are kept and shown but change nothing, and those whose behaviour it does not model (statement_timeout,
  * lock_timeout, ...) refuse any value but their default with 0A000. Simplifications: TimeZone accepts only UTC names
  * (no time zone database yet); no per-role or per-database defaults; no GUC_REPORT to the client.
