@@ -149,3 +149,18 @@ describe('the #! server line and the server controls', () => {
     expect(validEntry({ kind: 'server', action: 'consume_xids', arg: '-1' })).toBe(false);
   });
 });
+
+describe("pgstat_relation.ts's worked example", () => {
+  it('an INSERT in the session\'s first second shows in pg_stat_user_tables 10 s later, not before', () => {
+    const e = new Engine({ trace: false });
+    for (const n of ['s1', 's2']) e.createSession(n);
+    e.execute('s1', 'CREATE TABLE t (id int)');
+    e.execute('s1', 'INSERT INTO t SELECT generate_series(1, 10)');
+    const read = () => e.execute('s2', "SELECT n_tup_ins, n_live_tup, n_mod_since_analyze FROM pg_stat_user_tables WHERE relname = 't'").outcome.results[0]!.rows[0];
+    expect(read()).toEqual(['0', '0', '0']);
+    e.advance(9_999);
+    expect(read()).toEqual(['0', '0', '0']);
+    e.advance(1);
+    expect(read()).toEqual(['10', '10', '10']);
+  });
+});
