@@ -27,8 +27,10 @@
  * Mirrors: src/backend/utils/activity/pgstat_relation.c (pgstat_count_heap_insert & co., AtEOXact_ /
  * AtEOSubXact_PgStat_Relations, pgstat_relation_flush_cb, pgstat_report_vacuum, pgstat_report_analyze,
  * pgstat_update_heap_dead_tuples), pgstat.c (pgstat_report_stat, pgstat_force_next_flush), postgres.c (the
- * idle-stats-update timeout). Simplifications: a query string that read or wrote a table always leaves
- * something to flush (PostgreSQL also counts WAL usage, function calls, SLRU traffic); no partial flushes under
+ * idle-stats-update timeout). Simplifications: a query string leaves something to flush when it read or wrote a
+ * table, read the statistics, or wrote WAL (a CREATE TABLE's catalog rows, a COMMIT record; measured:
+ * tests/scenarios/autovacuum/ddl-flush.spec) — PostgreSQL also counts function calls and SLRU traffic, and WAL
+ * written by another backend's statement within the same call counts here too; no partial flushes under
  * lock contention; stats_fetch_consistency is 'cache' only (an entry read in a transaction stays as read).
  */
 import type { Session } from '../session/session.js';
@@ -80,11 +82,15 @@ export class BackendStats {
   timerAt: number | null = null;
   /** pg_stat_force_next_flush() was called */
   forceNext = false;
+  /** the WAL insert position when the backend's current query string began: WAL written since is pending WAL
+   *  usage, which a flush reports too (pgstat_have_pending_wal) — a CREATE TABLE or any write makes one due */
+  walAtStart = 0;
 
   clone(): BackendStats {
     const c = new BackendStats();
     for (const [k, v] of this.pending) c.pending.set(k, { ...v });
     c.dirty = this.dirty; c.lastFlush = this.lastFlush; c.pendingSince = this.pendingSince; c.timerAt = this.timerAt; c.forceNext = this.forceNext;
+    c.walAtStart = this.walAtStart;
     return c;
   }
   counts(oid: number): PendingCounts {

@@ -46,6 +46,7 @@ export function report(eng: Engine, s: Session, status: ExecStatus, acc = s.acc)
   else {
     // ReadyForQuery: the backend is idle again; outside a transaction it reports its statistics (pgstat_report_stat)
     s.idleSince = eng.clock.now;
+    if (eng.wal.insertLsn !== s.pgstat.walAtStart) s.pgstat.dirty = true; // WAL usage to report
     if (!s.tx && s.block === 'none' && eng.serverState === 'running') reportStat(eng.pgstat, s.pgstat, eng.clock.now, false);
   }
   return o;

@@ -58,6 +58,7 @@ export function executeRunning(eng: Engine, s: Session, sql: string, opts: { chu
   s.acc = { results: [], notices: [], error: null };
   s.currentQuery = sql;
   s.pgstat.timerAt = null; // a query arrived: the idle-stats-update timeout is disabled
+  s.pgstat.walAtStart = eng.wal.insertLsn;
   let stmts: RawStmt[];
   try {
     stmts = parseSql(sql);
