@@ -262,8 +262,8 @@ export class Engine {
   // ---------------------------------------------------------------- locks, as the executor uses them (lock/proc.ts)
 
   /** Acquire a heavyweight lock, parking the statement while it waits. */
-  acquireLock(s: Session, tag: LockTag, mode: LockMode, context: string | null = null, reason = ''): Generator<StepYield, void, void> {
-    return acquireLock(this, s, tag, mode, context, reason);
+  acquireLock(s: Session, tag: LockTag, mode: LockMode, context: string | null = null, reason = '', opts: { session?: boolean; nowait?: boolean } = {}): Generator<StepYield, void, void> {
+    return acquireLock(this, s, tag, mode, context, reason, opts);
   }
   releaseLock(s: Session, tag: LockTag, mode: LockMode): void { releaseLock(this, s, tag, mode); }
   /** XactLockTableWait: wait until a transaction ends. */

@@ -35,6 +35,9 @@
  * (commands/explain.ts) prints the plan for single-table queries.
  */
 
+import { VOID, advisory, advisoryUnlockAll } from '../lock/advisory.js';
+import { ExprWait, replayOr } from './exprwait.js';
+import { signalBackend, sleep } from '../tcop/interrupts.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Engine } from '../engine.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -135,6 +138,15 @@ export class Executor {
       currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
       params: s.params,
       timestamps: () => ({ xact: s.xactStartAt, stmt: s.stmtStartAt, clock: eng.clock.now }),
+      advisory: (c) => replayOr(s, () => advisory(eng, s, c)),
+      advisoryUnlockAll: () => advisoryUnlockAll(eng, s),
+      sleep: (secs) => replayOr(s, () => {
+        const ms = Math.round(secs * 1e6) / 1e3;
+        if (ms > 0) throw new ExprWait('pg_sleep()', VOID, () => sleep(eng, s, ms));
+        return VOID;
+      }),
+      signalBackend: (pid, kind) => signalBackend(eng, s, pid, kind),
+      backendPid: () => s.pid,
     };
   }
 

@@ -247,6 +247,9 @@ export class SessionGucs {
   }
   // the settings the simulator acts on, typed
   get deadlock_timeout(): number { return numericValue(BY_NAME.get('deadlock_timeout')!, this.get('deadlock_timeout')); }
+  get lock_timeout(): number { return numericValue(BY_NAME.get('lock_timeout')!, this.get('lock_timeout')); }
+  get statement_timeout(): number { return numericValue(BY_NAME.get('statement_timeout')!, this.get('statement_timeout')); }
+  get idle_in_transaction_session_timeout(): number { return numericValue(BY_NAME.get('idle_in_transaction_session_timeout')!, this.get('idle_in_transaction_session_timeout')); }
   get synchronous_commit(): string { return this.get('synchronous_commit'); }
   get default_transaction_isolation(): IsolationLevel { return this.get('default_transaction_isolation') as IsolationLevel; }
   get default_transaction_read_only(): boolean { return this.get('default_transaction_read_only') === 'on'; }

@@ -20,6 +20,7 @@ import { setStatement, showStatement } from '../commands/variable.js';
 import { type ExecuteResponse, type SessionOutcome } from '../engine.js';
 import { PgError, inFailedSqlTransaction, setPositionText } from '../errors.js';
 import { wake } from '../lock/proc.js';
+import { armStatementTimeout, clearSleep, disarmIdleTimeout, disarmStatementTimeout, terminateBackend } from './interrupts.js';
 import { crashDuring } from '../postmaster/postmaster.js';
 import { type Session, type StepYield } from '../session/session.js';
 import { type RawStmt, parseSql, setCurrentLiterals } from '../sql/parser.js';
@@ -55,6 +56,11 @@ export function executeRunning(eng: Engine, s: Session, sql: string, opts: { chu
     } });
     return { outcome, woken: [] };
   }
+  if (s.terminated) {
+    const error = { severity: 'FATAL' as const, sqlstate: '08006', message: `no connection to the server (the backend exited: ${s.terminated.message})` };
+    return { outcome: report(eng, s, 'error', { results: [], notices: [], error }), woken: [] };
+  }
+  disarmIdleTimeout(eng, s);
   s.acc = { results: [], notices: [], error: null };
   s.currentQuery = sql;
   let stmts: RawStmt[];
@@ -97,7 +103,8 @@ export function resume(eng: Engine, sessionName: string): ExecuteResponse {
 export function cancel(eng: Engine, sessionName: string): ExecuteResponse {
   const s = eng.session(sessionName);
   if (!s.running) throw new PgError('55000', `session ${sessionName} is not running a statement`);
-  if (s.waiting) { wake(eng, eng.locks.cancelWait(s.id)); eng.clock.disarm(s.id, 'deadlock'); s.waiting = null; }
+  if (s.waiting) { wake(eng, eng.locks.cancelWait(s.id)); eng.clock.disarm(s.id, 'deadlock'); eng.clock.disarm(s.id, 'lock_timeout'); s.waiting = null; }
+  clearSleep(eng, s);
   s.progress = null;
   setCurrentLiterals(s.literals);
   setPositionText(s.currentQuery);
@@ -117,8 +124,11 @@ export function* runQueryString(eng: Engine, s: Session, stmts: RawStmt[]): Gene
   for (let i = 0; i < stmts.length; i++) {
     const raw = stmts[i]!;
     try {
+      armStatementTimeout(eng, s);
       yield* runStatement(eng, s, raw, multi, i === stmts.length - 1);
+      disarmStatementTimeout(eng, s);
     } catch (e) {
+      disarmStatementTimeout(eng, s);
       if (e instanceof CrashSignal) throw e; // the power failed mid-statement: nothing more happens in this backend
       const err = toPgError(eng, e);
       if (eng.tracer.wants('error')) eng.tracer.emit({ kind: 'error', session: s.name, text: `${s.name}: ERROR ${err.sqlstate}: ${err.message}` });
@@ -126,6 +136,7 @@ export function* runQueryString(eng: Engine, s: Session, stmts: RawStmt[]): Gene
       if (s.waiting) { eng.locks.cancelWait(s.id); s.waiting = null; }
       abortAfterError(eng, s);
       s.acc.error = err.toMessage();
+      if (err.fatal) { const msg = s.acc.error; s.running = null; terminateBackend(eng, s, msg); }
       return;
     }
   }
