@@ -43,7 +43,7 @@ import { type CrashReport, type RecoveryReport } from './recovery/recovery.js';
 import { execute, resume, cancel } from './tcop/postgres.js';
 import { advance, advanceToNextTimer, crash, restart, crashPointReached, setFullPageWrites, serverWork } from './postmaster/postmaster.js';
 import { acquireLock, releaseLock, waitForXact } from './lock/proc.js';
-import { ensureTx, ensureXid, ensureTopXid } from './xact/xactblock.js';
+import { abortTx, ensureTx, ensureXid, ensureTopXid } from './xact/xactblock.js';
 import { nextval, currval, setval } from './commands/sequence.js';
 
 export interface EngineOptions {
@@ -272,6 +272,8 @@ export class Engine {
   // ---------------------------------------------------------------- transactions (xact/xactblock.ts)
 
   ensureTx(s: Session): Transaction { return ensureTx(this, s); }
+  /** AbortTransaction: roll the session's transaction back and release its locks (a backend that exits). */
+  abortTx(s: Session): void { abortTx(this, s); }
   /** GetCurrentTransactionId: the xid new versions are stamped with (assigned at the first write). */
   ensureXid(s: Session): number { return ensureXid(this, s); }
   /** GetTopTransactionId */
