@@ -10,7 +10,8 @@
  */
 import { Engine, type SessionOutcome } from '../engine/engine.js';
 import { type PgMessage, PgError } from '../engine/errors.js';
-import { CONTROL, type Blocked, type Driver, type DriverResult } from './runner.js';
+import { CONTROL, SendError, type Blocked, type Driver, type DriverResult } from './runner.js';
+import { connectionClosedMessage } from './transcript.js';
 import type { ServerAction } from './spec.js';
 import type { CrashPoint } from '../engine/checkpoint/checkpointer.js';
 
@@ -40,7 +41,8 @@ export class EngineDriver implements Driver {
   private toResult(o: SessionOutcome): DriverResult {
     return {
       results: o.results.map((r) => (r.columns ? { columns: r.columns.map((c) => c.name), rows: r.rows } : null)),
-      error: o.error,
+      // a FATAL ends the connection: libpq says so after the server's message (not the crash's own 08006)
+      error: o.error && o.error.severity === 'FATAL' && o.error.sqlstate !== '08006' ? connectionClosedMessage(o.error) : o.error,
     };
   }
   /** Let virtual time pass up to `ms`, timer by timer, stopping early once `until()` holds. */
@@ -65,7 +67,10 @@ export class EngineDriver implements Driver {
     }
     return this.take(conn);
   }
-  async send(session: string, sql: string): Promise<void> { this.execute(session, sql); }
+  async send(session: string, sql: string): Promise<void> {
+    if (this.engine.session(session).connectionClosed) throw new SendError('no connection to the server');
+    this.execute(session, sql);
+  }
   async finished(session: string, ms: number): Promise<boolean> {
     if (ms > 0) this.passTime(ms, () => this.mailbox.has(session));
     return this.mailbox.has(session);

@@ -76,6 +76,8 @@ export class Session {
   sleepingUntil: number | null = null;
   /** the backend exited (pg_terminate_backend, idle_in_transaction_session_timeout): the connection is closed */
   terminated: import('../errors.js').PgMessage | null = null;
+  /** the client has been told (the FATAL reached it): further queries cannot even be sent */
+  connectionClosed = false;
   /** set when the last transaction was aborted by a deadlock, for the status line */
   lastAbortReason: string | null = null;
   /** this session's settings (SET / SHOW; guc/guc.ts) */

@@ -102,7 +102,10 @@ export function disarmIdleTimeout(eng: Engine, s: Session): void { eng.clock.dis
  */
 export function terminateBackend(eng: Engine, s: Session, msg: PgMessage): void {
   if (s.terminated) return;
-  if (s.running) interruptStatement(eng, s, new PgError(msg.sqlstate, msg.message, { fatal: true }));
+  if (s.running) {
+    interruptStatement(eng, s, new PgError(msg.sqlstate, msg.message, { fatal: true }));
+    s.connectionClosed = true; // the FATAL went to the client as the statement's result
+  }
   if (s.terminated) return; // the statement's own error handling ended the backend already
   if (s.tx) eng.abortTx(s);
   s.block = 'none';

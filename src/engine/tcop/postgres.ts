@@ -57,7 +57,9 @@ export function executeRunning(eng: Engine, s: Session, sql: string, opts: { chu
     return { outcome, woken: [] };
   }
   if (s.terminated) {
-    const error = { severity: 'FATAL' as const, sqlstate: '08006', message: `no connection to the server (the backend exited: ${s.terminated.message})` };
+    // the backend exited while the client was idle: the client reads the FATAL now; after that nothing can be sent
+    const error = s.connectionClosed ? { severity: 'FATAL' as const, sqlstate: '08003', message: 'no connection to the server' } : s.terminated;
+    s.connectionClosed = true;
     return { outcome: report(eng, s, 'error', { results: [], notices: [], error }), woken: [] };
   }
   disarmIdleTimeout(eng, s);
@@ -136,7 +138,7 @@ export function* runQueryString(eng: Engine, s: Session, stmts: RawStmt[]): Gene
       if (s.waiting) { eng.locks.cancelWait(s.id); s.waiting = null; }
       abortAfterError(eng, s);
       s.acc.error = err.toMessage();
-      if (err.fatal) { const msg = s.acc.error; s.running = null; terminateBackend(eng, s, msg); }
+      if (err.fatal) { const msg = s.acc.error; s.running = null; terminateBackend(eng, s, msg); s.connectionClosed = true; }
       return;
     }
   }
