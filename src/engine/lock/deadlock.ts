@@ -33,10 +33,12 @@
  * constraints allow) and test that configuration again, recursively (DeadLockCheckRecurse). The first configuration
  * without a cycle is applied: the queues are rearranged and whoever can go now is woken. No configuration: 40P01.
  *
- * Example (tests/scenarios/locks/soft-deadlock.spec): d1 holds ACCESS SHARE on a1, d2 on a2; e1 queues for ACCESS
- * EXCLUSIVE on a1, e2 on a2; d1 asks for a2 (queued behind e2), d2 for a1 (behind e1). Cycle: d2 →soft e1 →hard d1
- * →soft e2 →hard d2. d2's check reverses d2 →soft e1: a1's queue becomes [d2, e1], d2 is granted at once, and d1
- * (still waiting) gets a2 once d2 commits.
+ * Example (tests/scenarios/locks/soft-deadlock.spec, recorded from PostgreSQL 15): d1 holds ACCESS SHARE on a1, d2
+ * on a2; e1 queues for ACCESS EXCLUSIVE on a1, e2 on a2; d1 asks for a2 (queued behind e2), d2 for a1 (behind e1).
+ * d2's check (its deadlock_timeout is the short one) finds d2 →soft e1 →hard d1 →soft e2 →hard d2. The soft edges
+ * are tried in the order FindLockCycle recorded them, the deepest first: reversing d1 →soft e2 makes a2's queue
+ * [d1, e2]; with that order there is no cycle, so it is applied and d1 is granted at once (ACCESS SHARE does not
+ * conflict with d2's). d2 waits on until d1 commits and e1 has had a1.
  *
  * Mirrors: src/backend/storage/lmgr/deadlock.c (DeadLockCheck, DeadLockCheckRecurse, TestConfiguration,
  * FindLockCycle, FindLockCycleRecurse(Member), ExpandConstraints, TopoSort, DeadLockReport) and CheckDeadLock in

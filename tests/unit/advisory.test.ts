@@ -1,0 +1,52 @@
+/** Advisory lock keys as pg_locks shows them, and a waiting call replayed once after its wait (exprwait.ts). */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { advisoryTag } from '../../src/engine/lock/advisory.js';
+import { Engine } from '../../src/engine/engine.js';
+import { initParser } from '../../src/engine/sql/parser.js';
+
+beforeAll(async () => { await initParser(); });
+
+describe('advisory lock tags (SET_LOCKTAG_INT64 / SET_LOCKTAG_INT32)', () => {
+  it('a bigint key: its high and low 32 bits, objsubid 1; negative keys as unsigned', () => {
+    expect(advisoryTag([4294967301])).toEqual({ type: 'advisory', classid: 1, objid: 5, objsubid: 1 });
+    expect(advisoryTag([-1])).toEqual({ type: 'advisory', classid: 4294967295, objid: 4294967295, objsubid: 1 });
+    expect(advisoryTag([-(2n ** 63n)])).toEqual({ type: 'advisory', classid: 2147483648, objid: 0, objsubid: 1 });
+  });
+  it('two int keys: each as an unsigned oid, objsubid 2', () => {
+    expect(advisoryTag([7, -8])).toEqual({ type: 'advisory', classid: 7, objid: 4294967288, objsubid: 2 });
+  });
+});
+
+describe('a call that waits inside an expression', () => {
+  it('takes each lock of the select list once, though the second one waited', () => {
+    const e = new Engine({ trace: false });
+    e.createSession('a'); e.createSession('b');
+    e.execute('a', 'SELECT pg_advisory_lock(2)');
+    expect(e.execute('b', 'SELECT pg_advisory_lock(1), pg_advisory_lock(2), pg_advisory_lock(3)').outcome.status).toBe('waiting');
+    const r = e.execute('a', 'SELECT pg_advisory_unlock(2)');
+    expect(r.woken.map((o) => o.status)).toEqual(['done']);
+    const held = (s: string) => e.execute(s, "SELECT objid, count(*) FROM pg_locks WHERE locktype = 'advisory' GROUP BY objid ORDER BY objid").outcome.results[0]!.rows;
+    expect(held('b')).toEqual([['1', '1'], ['2', '1'], ['3', '1']]);
+    // one unlock each releases them: each was taken once
+    const u = e.execute('b', 'SELECT pg_advisory_unlock(1), pg_advisory_unlock(2), pg_advisory_unlock(3), pg_advisory_unlock(2)').outcome;
+    expect(u.results[0]!.rows).toEqual([['t', 't', 't', 'f']]);
+    expect(u.notices.map((n) => n.message)).toEqual(["you don't own a lock of type ExclusiveLock"]);
+  });
+  it('where the executor cannot wait (a subquery) it is a clear 0A000 and nothing was taken', () => {
+    const e = new Engine({ trace: false });
+    e.createSession('a'); e.createSession('b');
+    e.execute('a', 'SELECT pg_advisory_lock(1)');
+    const o = e.execute('b', 'SELECT (SELECT pg_advisory_lock(1)) AS x').outcome;
+    expect(o.status).toBe('error');
+    expect(o.error?.sqlstate).toBe('0A000');
+    expect(e.execute('b', "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").outcome.results[0]!.rows).toEqual([['0']]);
+  });
+  it('pg_sleep lets virtual time pass: the statement finishes when the clock gets there', () => {
+    const e = new Engine({ trace: false });
+    e.createSession('a');
+    expect(e.execute('a', 'SELECT pg_sleep(1.5)').outcome.status).toBe('waiting');
+    expect(e.advance(1499)).toEqual([]);
+    const done = e.advance(1);
+    expect(done.map((o) => [o.session, o.status, o.at])).toEqual([['a', 'done', 1500]]);
+  });
+});
