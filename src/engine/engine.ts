@@ -306,6 +306,14 @@ export class Engine {
     return snap;
   }
 
+  /** A read-write serializable transaction ended: wake the DEFERRABLE ones whose snapshot is now known safe or unsafe. */
+  wakeSafeSnapshotWaiters(): void {
+    for (const x of this.sessions) {
+      const sx = x.tx?.sxact;
+      if (x.safeSnapshotWait && sx && (sx.possibleUnsafe.size === 0 || sx.roUnsafe) && !this.runnable.includes(x.id)) this.runnable.push(x.id);
+    }
+  }
+
   /** MultiXactIdIsRunning */
   multiRunning(multi: number): boolean {
     return this.multis.members(multi).some((m) => this.xacts.isInProgress(m.xid));

@@ -81,7 +81,9 @@ export class EngineDriver implements Driver {
   }
   /** Waiting for a lock held by another scenario session (a holder we cannot name — a queue ahead — counts too). */
   async blocked(session: string): Promise<boolean> {
-    if (!this.engine.session(session).waiting) return false;
+    const s = this.engine.session(session);
+    if (s.safeSnapshotWait) return true; // GetSafeSnapshotBlockingPids: the tester counts this wait as blocked
+    if (!s.waiting) return false;
     const by = this.blockers(session);
     return by.length === 0 || by.some((n) => this.names.has(n));
   }

@@ -72,6 +72,8 @@ export class Session {
   currentQuery = '';
   /** the waiting-capable calls made while evaluating the current row, replayed after a wait (executor/exprwait.ts) */
   exprReplay: { results: import('../sql/types.js').Value[]; pos: number } | null = null;
+  /** SERIALIZABLE READ ONLY DEFERRABLE: waiting for a safe snapshot (GetSafeSnapshot) */
+  safeSnapshotWait = false;
   /** while a pg_sleep runs: when it ends (virtual ms) */
   sleepingUntil: number | null = null;
   /** the backend exited (pg_terminate_backend, idle_in_transaction_session_timeout): the connection is closed */

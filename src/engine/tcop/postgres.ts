@@ -164,10 +164,40 @@ export function* runStatement(eng: Engine, s: Session, raw: RawStmt, multi: bool
   if (multi && s.block === 'none') s.block = 'implicit';
   if (type === 'VariableSetStmt') { s.acc.results.push(setStatement(eng, s, node)); finishStatement(eng, s, last); return; }
   if (type === 'VariableShowStmt') { s.acc.results.push(showStatement(eng, s, node)); finishStatement(eng, s, last); return; }
-  ensureTx(eng, s);
+  const tx = ensureTx(eng, s);
+  if (tx.deferrable && tx.readOnly && tx.isolation === 'serializable' && !tx.xactSnapshot && SNAPSHOT_STATEMENTS.has(type)) yield* getSafeSnapshot(eng, s);
   const result = yield* eng.executor.run(s, type, node, raw);
   s.acc.results.push(result);
   finishStatement(eng, s, last);
+}
+
+/** The statements exec_simple_query takes a snapshot for (analyze_requires_snapshot), as far as they are modelled. */
+const SNAPSHOT_STATEMENTS = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'ExplainStmt', 'ExecuteStmt', 'CreateTableAsStmt']);
+
+/**
+ * GetSafeSnapshot (predicate.c), for SERIALIZABLE READ ONLY DEFERRABLE: take the snapshot, then wait until every
+ * read-write serializable transaction that was running has ended. If one of them committed with a conflict out to
+ * a transaction that committed before our snapshot, the snapshot is unsafe: drop it and try again with a new one.
+ */
+function* getSafeSnapshot(eng: Engine, s: Session): Generator<StepYield, void, void> {
+  for (;;) {
+    const tx = s.tx!;
+    eng.snapshotFor(s);
+    const sx = tx.sxact;
+    if (!sx || sx.possibleUnsafe.size === 0) return; // no concurrent read-write serializable transaction: safe
+    if (eng.tracer.wants('wait')) eng.tracer.emit({ kind: 'wait', session: s.name, text: `${s.name} (SERIALIZABLE READ ONLY DEFERRABLE) waits for a safe snapshot: until ${[...sx.possibleUnsafe].map((x) => eng.sessions[x.session]?.name ?? '?').join(', ')} end` });
+    s.safeSnapshotWait = true;
+    try {
+      while (sx.possibleUnsafe.size > 0 && !sx.roUnsafe) yield { kind: 'wait' };
+    } finally {
+      s.safeSnapshotWait = false;
+    }
+    if (!sx.roUnsafe) return;
+    // "deferrable snapshot was unsafe; trying a new one"
+    eng.predicates.abort(sx);
+    tx.sxact = null;
+    tx.xactSnapshot = null;
+  }
 }
 
 /** finish_xact_command: commit an autocommit statement, or bump the command counter inside a block. */
