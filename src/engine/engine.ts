@@ -194,6 +194,8 @@ export class Engine {
       n.lxid = s.lxid;
       n.currentQuery = s.currentQuery;
       n.lastAbortReason = s.lastAbortReason;
+      n.terminated = s.terminated;
+      n.connectionClosed = s.connectionClosed;
       n.gucs = s.gucs.clone();
       n.currvals = new Map(s.currvals);
       n.prepared = new Map(s.prepared);

@@ -31,7 +31,7 @@ export function wake(eng: Engine, owners: number[]) {
   for (const o of owners) {
     const s = eng.sessions[o];
     if (s?.waiting) {
-      eng.clock.disarm(o, 'deadlock');
+      disarmWaitTimers(eng, s);
       if (!eng.runnable.includes(o)) eng.runnable.push(o);
     }
   }
