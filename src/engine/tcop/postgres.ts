@@ -105,13 +105,14 @@ export function resume(eng: Engine, sessionName: string): ExecuteResponse {
 export function cancel(eng: Engine, sessionName: string): ExecuteResponse {
   const s = eng.session(sessionName);
   if (!s.running) throw new PgError('55000', `session ${sessionName} is not running a statement`);
+  const context = s.waiting?.context; // raised inside the wait: the waiter's error context applies (as for lock_timeout)
   if (s.waiting) { wake(eng, eng.locks.cancelWait(s.id)); eng.clock.disarm(s.id, 'deadlock'); eng.clock.disarm(s.id, 'lock_timeout'); s.waiting = null; }
   clearSleep(eng, s);
   s.progress = null;
   setCurrentLiterals(s.literals);
   setPositionText(s.currentQuery);
   let r: IteratorResult<StepYield, void>;
-  try { r = s.running.throw(new PgError('57014', 'canceling statement due to user request')); } catch (e) {
+  try { r = s.running.throw(new PgError('57014', 'canceling statement due to user request', context ? { context } : {})); } catch (e) {
     s.acc.error = toPgError(eng, e).toMessage();
     r = { done: true, value: undefined };
   }
