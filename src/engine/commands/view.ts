@@ -12,6 +12,11 @@
  * otherwise). The tables and columns a view reads are dependencies: DROP TABLE, DROP COLUMN and DROP VIEW of
  * something a view reads fail with 2BP01 and list the dependents.
  *
+ * One system view is read the same way: pg_locks (system_views.sql: SELECT * FROM pg_lock_status()), the lock
+ * manager's holders and waiters at the moment the statement reads it, in PostgreSQL 15's columns — locktype,
+ * database, relation, page, tuple, virtualxid, transactionid, classid, objid, objsubid (advisory locks), virtual-
+ * transaction, pid, mode, granted, fastpath (always false: no fast-path locks here), waitstart (NULL here).
+ *
  * Mirrors: src/backend/commands/view.c (DefineView, DefineVirtualRelation, checkViewTupleDesc),
  * rewrite/rewriteHandler.c (ApplyRetrieveRule), catalog/dependency.c (reportDependentObjects). Simplifications: a
  * view is always read-only here (no auto-updatable views), no temporary or materialized views, no ALTER VIEW;
