@@ -234,7 +234,7 @@ export class Engine {
   // ---------------------------------------------------------------- the server: time, crashes, recovery (postmaster/)
 
   /** Advance the virtual clock, firing due deadlock checks and background work; returns the sessions that finished. */
-  advance(ms: number): SessionOutcome[] { return advance(this, ms); }
+  advance(ms: number, opts: { exclusive?: boolean } = {}): SessionOutcome[] { return advance(this, ms, !!opts.exclusive); }
   /** Jump to the next pending timer (what a client blocked on a waiting session experiences). */
   advanceToNextTimer(): { fired: boolean; finished: SessionOutcome[] } { return advanceToNextTimer(this); }
   /** Crash now, or arm a micro-point where the power will fail. */

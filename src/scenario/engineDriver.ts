@@ -45,12 +45,16 @@ export class EngineDriver implements Driver {
       error: o.error && o.error.severity === 'FATAL' && o.error.sqlstate !== '08006' ? connectionClosedMessage(o.error) : o.error,
     };
   }
-  /** Let virtual time pass up to `ms`, timer by timer, stopping early once `until()` holds. */
-  private passTime(ms: number, until: () => boolean) {
+  /**
+   * Let virtual time pass up to `ms`, timer by timer, stopping early once `until()` holds. `exclusive`: a timer due
+   * exactly at the end stays pending — the tester polling a step it sent N ms ago looks just before the N ms timer
+   * that step's wait armed (on a real server the wait begins a moment after the query is sent).
+   */
+  private passTime(ms: number, until: () => boolean, exclusive = false) {
     const target = this.engine.clock.now + Math.max(0, ms);
     while (!until()) {
       const next = this.engine.clock.next();
-      if (!next || next.at > target) { this.deliver(this.engine.advance(target - this.engine.clock.now)); return; }
+      if (!next || next.at > target || (exclusive && next.at === target)) { this.deliver(this.engine.advance(target - this.engine.clock.now, { exclusive })); return; }
       this.deliver(this.engine.advance(next.at - this.engine.clock.now));
     }
   }
@@ -72,7 +76,7 @@ export class EngineDriver implements Driver {
     this.execute(session, sql);
   }
   async finished(session: string, ms: number): Promise<boolean> {
-    if (ms > 0) this.passTime(ms, () => this.mailbox.has(session));
+    if (ms > 0) this.passTime(ms, () => this.mailbox.has(session), true);
     return this.mailbox.has(session);
   }
   private blockers(session: string): string[] {

@@ -39,10 +39,10 @@ export class VirtualClock {
   next(): Timer | undefined { return this.timers[0]; }
   /** Forget every timer (a crash takes the waiting backends with it). */
   disarmAll(): void { this.timers = []; }
-  /** Remove and return the next timer due at or before `limit`, moving the clock to its time. */
-  popDue(limit: number): Timer | undefined {
+  /** Remove and return the next timer due at or before `limit` (before it, if `exclusive`), moving the clock to its time. */
+  popDue(limit: number, exclusive = false): Timer | undefined {
     const t = this.timers[0];
-    if (!t || t.at > limit) return undefined;
+    if (!t || t.at > limit || (exclusive && t.at === limit)) return undefined;
     this.timers.shift();
     if (t.at > this.now) this.now = t.at;
     return t;
