@@ -49,4 +49,13 @@ describe('a call that waits inside an expression', () => {
     const done = e.advance(1);
     expect(done.map((o) => [o.session, o.status, o.at])).toEqual([['a', 'done', 1500]]);
   });
+  it('pg_sleep_for and pg_sleep_until wait on the same clock', () => {
+    const e = new Engine({ trace: false });
+    e.createSession('a');
+    e.execute('a', "SELECT pg_sleep_for('1.5 seconds')");
+    expect(e.advance(5000).map((o) => o.at)).toEqual([1500]);
+    e.execute('a', "SELECT pg_sleep_until(clock_timestamp() + interval '2 seconds')");
+    expect(e.advance(5000).map((o) => o.at)).toEqual([7000]);
+    expect(e.execute('a', "SELECT pg_sleep_for('-1 second')").outcome.status).toBe('done');
+  });
 });

@@ -6,11 +6,14 @@
  * an empty string, and NOT NULL), the try_ and unlock ones boolean. pg_sleep takes seconds as double precision.
  *
  * Mirrors: src/backend/utils/adt/lockfuncs.c, utils/adt/misc.c (pg_sleep), storage/ipc/signalfuncs.c,
- * utils/adt/pgstatfuncs.c (pg_backend_pid). Simplifications: pg_sleep_for / pg_sleep_until are not provided;
- * pg_terminate_backend(pid, timeout) ignores the timeout.
+ * utils/adt/pgstatfuncs.c (pg_backend_pid); pg_sleep_for / pg_sleep_until are system_functions.sql's SQL wrappers
+ * (pg_sleep of the interval's epoch, or of the time left until the timestamp on the virtual clock).
+ * Simplifications: pg_terminate_backend(pid, timeout) ignores the timeout.
  */
 import { T, type Value } from '../types.js';
 import { PgFloat } from '../../adt/float.js';
+import { PgInterval, PgTimestamp } from '../../adt/datetime.js';
+import { VIRTUAL_EPOCH_US } from '../../adt/timestamp.js';
 import { register, type FuncDef } from './registry.js';
 import type { AdvisoryCall } from '../../lock/advisory.js';
 
@@ -52,6 +55,28 @@ defs.push(
     name: 'pg_sleep', args: ['float8'], ret: T.void, build: ([a], c) => {
       const f = a!.fn;
       return (r) => { const v = f(r); return v === null ? null : c.env.sleep(v instanceof PgFloat ? v.v : Number(v)); };
+    },
+  },
+  {
+    // extract(epoch from interval): a year is 365.25 days, a remaining month 30 days
+    name: 'pg_sleep_for', args: ['interval'], ret: T.void, build: ([a], c) => {
+      const f = a!.fn;
+      return (r) => {
+        const v = f(r);
+        if (!(v instanceof PgInterval)) return null;
+        const secs = Math.trunc(v.months / 12) * 365.25 * 86400 + (v.months % 12) * 30 * 86400 + v.days * 86400 + v.us / 1e6;
+        return c.env.sleep(secs);
+      };
+    },
+  },
+  {
+    name: 'pg_sleep_until', args: ['timestamptz'], ret: T.void, build: ([a], c) => {
+      const f = a!.fn;
+      return (r) => {
+        const v = f(r);
+        if (!(v instanceof PgTimestamp)) return null;
+        return c.env.sleep((v.us - (VIRTUAL_EPOCH_US + c.env.timestamps().clock * 1000)) / 1e6);
+      };
     },
   },
   { name: 'pg_backend_pid', args: [], ret: T.int4, build: (_a, c) => () => c.env.backendPid() },
