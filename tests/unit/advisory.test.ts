@@ -58,4 +58,13 @@ describe('a call that waits inside an expression', () => {
     expect(e.advance(5000).map((o) => o.at)).toEqual([7000]);
     expect(e.execute('a', "SELECT pg_sleep_for('-1 second')").outcome.status).toBe('done');
   });
+  it('a session-level advisory lock held by an idle session survives a copy of the engine (time travel)', () => {
+    const e = new Engine({ trace: false });
+    e.createSession('a'); e.createSession('b');
+    e.execute('a', 'SELECT pg_advisory_lock(9)');
+    const c = e.clone();
+    expect(c.execute('b', 'SELECT pg_try_advisory_lock(9)').outcome.results[0]!.rows).toEqual([['f']]);
+    expect(c.execute('a', 'SELECT pg_advisory_unlock(9)').outcome.results[0]!.rows).toEqual([['t']]);
+    expect(c.execute('b', 'SELECT pg_try_advisory_lock(9)').outcome.results[0]!.rows).toEqual([['t']]);
+  });
 });
