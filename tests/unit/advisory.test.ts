@@ -32,6 +32,16 @@ describe('a call that waits inside an expression', () => {
     expect(u.results[0]!.rows).toEqual([['t', 't', 't', 'f']]);
     expect(u.notices.map((n) => n.message)).toEqual(["you don't own a lock of type ExclusiveLock"]);
   });
+  it('a nextval evaluated before the wait is not repeated after it', () => {
+    const e = new Engine({ trace: false });
+    e.createSession('a'); e.createSession('b');
+    e.execute('a', 'CREATE SEQUENCE sq');
+    e.execute('a', 'SELECT pg_advisory_lock(5)');
+    expect(e.execute('b', "SELECT nextval('sq'), pg_advisory_lock(5)").outcome.status).toBe('waiting');
+    const r = e.execute('a', 'SELECT pg_advisory_unlock(5)');
+    expect(r.woken[0]!.results[0]!.rows).toEqual([['1', '']]);
+    expect(e.execute('b', "SELECT nextval('sq')").outcome.results[0]!.rows).toEqual([['2']]);
+  });
   it('where the executor cannot wait (a subquery) it is a clear 0A000 and nothing was taken', () => {
     const e = new Engine({ trace: false });
     e.createSession('a'); e.createSession('b');

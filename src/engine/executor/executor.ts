@@ -129,9 +129,10 @@ export class Executor {
     setRegclassLookup(eng.catalog);
     return {
       txidCurrent: (assign) => (assign ? eng.ensureTopXid(s) : s.tx?.xid || null),
-      nextval: (name) => eng.nextval(s, name),
+      // side effects replayed, not repeated, when the row is evaluated again after a wait (executor/exprwait.ts)
+      nextval: (name) => replayOr(s, () => eng.nextval(s, name)) as number | bigint,
       currval: (name) => eng.currval(s, name),
-      setval: (name, v, called) => eng.setval(s, name, v, called),
+      setval: (name, v, called) => replayOr(s, () => eng.setval(s, name, v, called)) as number | bigint,
       subquery: (select, outer) => this.prepareSubquery(s, select, outer, snapshot),
       currentSnapshot: () => formatSnapshot(snapshot()),
       xactStatus: (xid) => eng.xactStatus(xid),
@@ -145,7 +146,7 @@ export class Executor {
         if (ms > 0) throw new ExprWait('pg_sleep()', VOID, () => sleep(eng, s, ms));
         return VOID;
       }),
-      signalBackend: (pid, kind) => signalBackend(eng, s, pid, kind),
+      signalBackend: (pid, kind) => replayOr(s, () => signalBackend(eng, s, pid, kind)) as boolean,
       backendPid: () => s.pid,
     };
   }

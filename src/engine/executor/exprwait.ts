@@ -13,8 +13,8 @@
  * an ExprWait that escapes is what it is: a PgError 0A000 naming the function, raised before anything changed.
  *
  * Mirrors: nothing in PostgreSQL (its backends can block anywhere); this is the engine's way to keep
- * ExecQual / ExecProject of one row restartable. Simplifications: only the advisory lock functions and pg_sleep
- * take part in the replay; another volatile function in the same expression (nextval) runs again after a wait.
+ * ExecQual / ExecProject of one row restartable. The calls with side effects take part in the replay: the advisory
+ * lock functions, pg_sleep, nextval / setval, pg_cancel_backend / pg_terminate_backend.
  */
 import { PgError } from '../errors.js';
 import type { Session, StepYield } from '../session/session.js';
