@@ -15,7 +15,7 @@
  * One system view is read the same way: pg_locks (system_views.sql: SELECT * FROM pg_lock_status()), the lock
  * manager's holders and waiters at the moment the statement reads it, in PostgreSQL 15's columns — locktype,
  * database, relation, page, tuple, virtualxid, transactionid, classid, objid, objsubid (advisory locks), virtual-
- * transaction, pid, mode, granted, fastpath (always false: no fast-path locks here), waitstart (NULL here).
+ * transaction, pid, mode, granted, fastpath (always false: no fast-path locks here), waitstart (on the virtual clock).
  *
  * Mirrors: src/backend/commands/view.c (DefineView, DefineVirtualRelation, checkViewTupleDesc),
  * rewrite/rewriteHandler.c (ApplyRetrieveRule), catalog/dependency.c (reportDependentObjects). Simplifications: a
@@ -23,6 +23,7 @@
  * a view's table that another session has locked makes the read fail with 0A000 instead of waiting; renaming a
  * table or column a view reads is refused (PostgreSQL tracks them by OID and attnum, this catalog by name).
  */
+import { virtualTimestamp } from '../adt/timestamp.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -100,7 +101,7 @@ const PG_LOCKS_COLUMNS: [string, SqlType][] = [
 
 /**
  * The pg_locks view (pg_lock_status): every heavyweight lock held or awaited, then the SIREAD locks of SERIALIZABLE
- * transactions. Simplifications: no fast-path locks (fastpath is always false), waitstart is NULL.
+ * transactions. Simplifications: no fast-path locks (fastpath is always false); waitstart is when the wait began.
  */
 function pgLocksRows(ex: Executor): Value[][] {
   const eng = ex.eng;
@@ -110,7 +111,7 @@ function pgLocksRows(ex: Executor): Value[][] {
     const sess = owner(r.owner);
     const db = r.locktype === 'transactionid' || r.locktype === 'virtualxid' ? null : DATABASE_OID;
     rows.push([r.locktype, db, r.relation, r.page, r.tuple, r.virtualxid, r.transactionid, r.classid, r.objid, r.objsubid,
-      sess?.tx?.vxid ?? null, sess?.pid ?? null, r.mode, r.granted, false, null]);
+      sess?.tx?.vxid ?? null, sess?.pid ?? null, r.mode, r.granted, false, r.waitstart === null ? null : virtualTimestamp(r.waitstart)]);
   }
   for (const p of eng.predicates.view()) {
     const [kind, ...rest] = [p.target[0], ...p.target.slice(1).split('/').map(Number)];
