@@ -16,7 +16,7 @@ import { CHECKPOINT_TIMEOUT, CRASH_POINTS, type CrashPoint, CrashSignal } from '
 import { type ExecuteResponse, type SessionOutcome } from '../engine.js';
 import { PgError, type PgMessage } from '../errors.js';
 import { LockManager } from '../lock/lock.js';
-import { fireTimer } from '../lock/proc.js';
+import { fireTimeout } from '../tcop/interrupts.js';
 import { PredicateLockManager } from '../predicate/predicate.js';
 import { type RecoveryReport, crashState, startup } from '../recovery/recovery.js';
 import { Session } from '../session/session.js';
@@ -26,22 +26,27 @@ import { Transactions } from '../xact/xact.js';
 import { SharedStats, reportStat } from '../pgstat/pgstat_relation.js';
 import { advanceCatalogFrozenXid, autovacuumUntil, runAutovacuumWorker } from './autovacuum.js';
 
-/** Advance the virtual clock, firing due deadlock checks and the background work (statistics flushes, autovacuum)
- * in time order; returns the sessions that finished meanwhile. */
-export function advance(eng: Engine, ms: number): SessionOutcome[] {
+/**
+ * Advance the virtual clock, firing due timers (deadlock checks, timeouts, the ends of pg_sleeps) and the background
+ * work (statistics flushes, autovacuum) in time order; returns the sessions that finished meanwhile. `exclusive`: a
+ * timer (or background work) due exactly at the end is left for later (a client that looks after N ms looks a moment
+ * before a timer of N ms armed by what it just sent: the server needed time to start waiting).
+ */
+export function advance(eng: Engine, ms: number, exclusive = false): SessionOutcome[] {
   const target = eng.clock.now + ms;
   const out: SessionOutcome[] = [];
   let background = false;
   try {
     for (;;) {
       const t = eng.clock.next();
-      const tAt = t && t.at <= target ? t.at : Infinity;
+      const due = (at: number) => at < target || (at === target && !exclusive);
+      const tAt = t && due(t.at) ? t.at : Infinity;
       const b = nextBackground(eng);
-      const bAt = b <= target ? b : Infinity;
+      const bAt = due(b) ? b : Infinity;
       if (tAt === Infinity && bAt === Infinity) break;
       if (tAt <= bAt) {
-        eng.clock.popDue(target);
-        fireTimer(eng, t!.session);
+        const fired = eng.clock.popDue(target, exclusive)!;
+        fireTimeout(eng, fired);
         out.push(...drainRunnable(eng));
       } else {
         if (bAt > eng.clock.now) eng.clock.now = bAt;
