@@ -81,6 +81,18 @@ describe('xid limits (varsup.c SetTransactionIdLimit) from a fresh cluster (olde
     e.advance(60_000); // the launcher's wake-up: past xidVacLimit a worker starts even with autovacuum = off
     expect(e.execute('a', 'INSERT INTO t VALUES (2)').outcome.notices).toEqual([]);
   });
+  it('the shortcut costs a commit-log page, not a slot for each skipped xid', () => {
+    const e = new Engine({ trace: false });
+    e.createSession('a');
+    e.execute('a', 'CREATE TABLE t (id int)');
+    e.consumeXids(e.xidLimits().warnLimit + 5);
+    e.execute('a', 'INSERT INTO t VALUES (1)');
+    const clog = e.xacts.clog as unknown as { states: Uint8Array; pages: Map<number, Uint8Array> };
+    expect(clog.states.length).toBeLessThanOrEqual(4096);
+    expect(clog.pages.size).toBe(1);
+    expect(e.xactStatus(e.xacts.nextXid - 1)).toBe('committed');
+    expect(e.clone().xacts.clog.didCommit(e.xacts.nextXid - 1)).toBe(true);
+  });
   it('bad input to the shortcut changes nothing', () => {
     const e = new Engine({ trace: false });
     expect(() => e.consumeXids(100)).toThrow(/only move forward/);
