@@ -74,6 +74,43 @@ describe('the state as of an event', () => {
     expect(await lsnOf(redo[0]!.seq!)).not.toBe(recovered);
   });
 
+  it('steps the deadlock check: cycle found, victim chosen, the victim\'s locks released, the waiter granted — each with its own state', async () => {
+    const sql = (session: string, q: string): LogEntry => ({ kind: 'sql', session, sql: q });
+    const log: LogEntry[] = [...base, sql('s1', 'BEGIN'), sql('s2', 'BEGIN'), sql('s1', 'UPDATE t SET v = 11 WHERE id = 1'), sql('s2', 'UPDATE t SET v = 21 WHERE id = 2'),
+      sql('s1', 'UPDATE t SET v = 12 WHERE id = 2'), sql('s2', 'UPDATE t SET v = 22 WHERE id = 1'), { kind: 'advance', ms: 1000 }];
+    const { h, events } = await stepEvents(log);
+    const find = (kind: string, outcome?: string) => { const e = events.find((x) => x.kind === kind && (outcome === undefined || x.outcome === outcome)); expect(e, `${kind} ${outcome ?? ''}`).toBeDefined(); return e!; };
+    const cycle = find('deadlock', 'cycle'), victim = find('deadlock', 'victim'), released = find('lock', 'released'), granted = find('granted');
+    // in this order, each its own event
+    expect(cycle.seq! < victim.seq! && victim.seq! < released.seq! && released.seq! < granted.seq!).toBe(true);
+    expect(cycle.text).toMatch(/finds the cycle s1 → s2 → s1/);
+    expect(victim.session).toBe('s1');
+    expect(granted.session).toBe('s2');
+    const s1xid = victim.xid!;
+    expect(released.text).toContain(`ExclusiveLock on transaction ${s1xid}`);
+    const at = async (e: { seq?: number }) => (await h.stateAt(S, log, e.seq!))!;
+    const waits = (st: Awaited<ReturnType<typeof at>>) => Object.fromEntries(st.sessions.filter((s) => s.name.startsWith('s')).map((s) => [s.name, s.waiting ? s.waiting.blockedBy : null]));
+    const s1Locks = (st: Awaited<ReturnType<typeof at>>) => st.locks.filter((l) => l.session === 's1');
+    const s2Wait = (st: Awaited<ReturnType<typeof at>>) => st.locks.find((l) => l.session === 's2' && l.transactionid === s1xid && l.mode === 'ShareLock');
+    // cycle found and victim chosen: both still wait for each other; s2's ShareLock on s1's xid is not granted
+    for (const e of [cycle, victim]) {
+      const st = await at(e);
+      expect(waits(st)).toEqual({ s1: ['s2'], s2: ['s1'] });
+      expect(s2Wait(st)!.granted).toBe(false);
+    }
+    // the victim aborted: its wait is gone, its locks are still held until its transaction's locks are released
+    const aborted = await at(find('abort'));
+    expect(waits(aborted)).toEqual({ s1: null, s2: ['s1'] });
+    expect(s1Locks(aborted).length).toBeGreaterThan(0);
+    // locks released: s1 holds nothing, s2's request is granted, s2 has not run on yet
+    const rel = await at(released);
+    expect(s1Locks(rel)).toEqual([]);
+    expect(s2Wait(rel)!.granted).toBe(true);
+    expect(waits(rel).s2).toEqual([]);
+    // the waiter granted: it runs on
+    expect(waits(await at(granted))).toEqual({ s1: null, s2: null });
+  });
+
   it('returns null for an event the step does not have', async () => {
     const { h } = await stepEvents(base);
     expect(await h.stateAt(S, base, 10_000)).toBeNull();

@@ -215,6 +215,17 @@ export class LockManager {
     return out;
   }
 
+  /** The locks an owner holds, each with its modes (for the trace's "releases its locks"). */
+  heldBy(owner: number): { tag: LockTag; modes: LockMode[] }[] {
+    const out: { tag: LockTag; modes: LockMode[] }[] = [];
+    for (const key of this.held.get(owner) ?? []) {
+      const lock = this.locks.get(key);
+      const m = lock?.holders.get(owner);
+      if (lock && m) out.push({ tag: lock.tag, modes: m.map((c, i) => (c ? i : 0)).filter((i) => i > 0) as LockMode[] });
+    }
+    return out;
+  }
+
   holds(owner: number, tag: LockTag, mode: LockMode): boolean {
     return !!this.locks.get(tagKey(tag))?.holders.get(owner)?.[mode];
   }

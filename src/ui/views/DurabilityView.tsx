@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import { scaleLinear } from 'd3';
 import { useWorkspace, useWs } from '../hooks';
 import { CRASH_POINT_CHOICES } from '../../shared/api';
+import { RelName, relNames } from '../RelName';
 
 const POINT_WORDS: Record<string, string> = {
   now: 'now (power failure)',
@@ -34,6 +35,7 @@ export function DurabilityView({ highlight }: { highlight: { rel?: string | unde
   useEffect(() => { body.current?.querySelector('tr.highlight-row')?.scrollIntoView({ block: 'nearest' }); }, [highlight?.lsn, highlight?.rel, highlight?.blk]);
   if (!st) return null;
   const d = st.durability;
+  const names = relNames(st);
   const down = d.server === 'down';
   // the tape: from the start of the log to the insert position
   const first = st.wal.length && st.walCount === st.wal.length ? lsnValue(st.wal[0]!.lsn) : lsnValue(d.control.redo);
@@ -90,7 +92,7 @@ export function DurabilityView({ highlight }: { highlight: { rel?: string | unde
           const state = down ? (b.diskTorn ? 'torn on disk (first 4 kB new, the rest old)' : b.diskLsn === null ? 'not on disk' : 'on disk')
             : b.torn ? 'CORRUPT (torn, not repaired)' : b.diskLsn === null ? (b.dirty ? 'dirty — never written' : 'empty') : b.dirty ? 'dirty' : b.diskTorn ? 'torn on disk' : 'clean';
           const hl = highlight && highlight.rel === b.rel && (b.blk === null || highlight.blk === b.blk);
-          return <tr key={`${b.rel}:${b.blk}`} className={`${hl ? 'highlight-row' : ''}${b.torn ? ' corrupt' : ''}`}><td>{b.rel}</td><td>{b.blk ?? 'leaf'}</td><td><code>{b.bufferLsn}</code></td><td><code>{b.diskLsn ?? '—'}</code></td><td>{state}</td></tr>;
+          return <tr key={`${b.rel}:${b.blk}`} className={`${hl ? 'highlight-row' : ''}${b.torn ? ' corrupt' : ''}`}><td><RelName oid={b.oid} names={names} /></td><td>{b.blk ?? 'leaf'}</td><td><code>{b.bufferLsn}</code></td><td><code>{b.diskLsn ?? '—'}</code></td><td>{state}</td></tr>;
         })}</tbody>
       </table>
       {rec && (
