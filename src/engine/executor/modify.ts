@@ -14,6 +14,7 @@
  * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert, ExecUpdate, ExecDelete, ExecOnConflictUpdate),
  * execMain.c (EvalPlanQual, ExecConstraints), execIndexing.c.
  */
+import { recordPredicateRead } from './scan.js';
 import { dmlValues } from './nodeCtescan.js';
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -375,6 +376,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   let mode: TupleLockMode = 'nokeyexclusive';
   const modeFor = (old: Value[], nv: Value[]): TupleLockMode => (keyCols.some((i) => !sameValue(old[i]!, nv[i]!)) ? 'exclusive' : 'nokeyexclusive');
   const cands = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
+  recordPredicateRead(ex, s, t, snapshot, where, n.whereClause, scope); // but a predicate read
   let count = 0;
   const out: Value[][] = [];
   const compute = (c: Row): Value[] => {
@@ -464,6 +466,7 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const returning = n.returningList ?? n.returningClause?.exprs;
   const ret = returning ? ex.compileReturning(returning, scope) : null;
   const cands = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
+  recordPredicateRead(ex, s, t, snapshot, where, n.whereClause, scope); // but a predicate read
   let count = 0, done = 0;
   const out: Value[][] = [];
   for (const cand of cands) {

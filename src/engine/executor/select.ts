@@ -12,6 +12,7 @@
  * query is analyzed again against the new definition.
  */
 import type { Executor } from './executor.js';
+import { recordPredicateRead } from './scan.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { type RawStmt, intConst } from '../sql/parser.js';
@@ -216,6 +217,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   let rows: Row[] = [];
   if (src.table) {
     rows = ex.scan(s, src.table, snap(), where, n.whereClause, scope, path!, qi?.scan);
+    recordPredicateRead(ex, s, src.table, snap(), where, n.whereClause, scope);
   } else {
     const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
     for (const vals of src.rows!()) {
