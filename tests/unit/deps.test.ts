@@ -80,5 +80,10 @@ describe('the dependency graph', () => {
       ['s2', 'UPDATE doctors SET on_call = true WHERE id = 1'], ['s2', 'COMMIT']]);
     expect(fine.anomalies).toEqual([]);
     expect(fine.edges.map((_, i) => edge(fine, i))).toContain('726 ww 727');
+    // an UPDATE that waited and then re-checked the newest version (EvalPlanQual) did not miss it: no phantom, no cycle
+    const waited = await graph([
+      ['s1', 'BEGIN'], ['s1', 'UPDATE doctors SET on_call = false WHERE id = 1'], ['s2', 'UPDATE doctors SET on_call = true WHERE id = 1'], ['s1', 'COMMIT']]);
+    expect(waited.anomalies).toEqual([]);
+    expect(waited.edges.filter((e) => e.predicates.length)).toEqual([]);
   });
 });

@@ -29,7 +29,15 @@ export function dependencyGraph(e: Engine): DepGraph {
     tuples(rel, f) {
       const t = e.catalog.byOid(rel) as Table | undefined;
       if (!t?.heap || t.heap.tupleCount > MAX_SCANNED_TUPLES) return;
-      for (const p of t.heap.pages) p.items.forEach((it, i) => { if (it.lpFlags === LpFlags.NORMAL) f(p.blkno, i + 1, it.xmin, it.values.length < t.columns.length ? heapGetattrs(t, it.values) : it.values); });
+      const vals = (it: Item) => (it.values.length < t.columns.length ? heapGetattrs(t, it.values) : it.values);
+      // each version's predecessor: the version whose t_ctid points at it (an update's old version)
+      const prev = new Map<string, Item>();
+      for (const p of t.heap.pages) p.items.forEach((it, i) => { if (it.lpFlags === LpFlags.NORMAL && (it.ctidBlock !== p.blkno || it.ctidOffset !== i + 1)) prev.set(`${it.ctidBlock},${it.ctidOffset}`, it); });
+      for (const p of t.heap.pages) p.items.forEach((it, i) => {
+        if (it.lpFlags !== LpFlags.NORMAL) return;
+        const before = prev.get(`${p.blkno},${i + 1}`);
+        f(p.blkno, i + 1, it.xmin, vals(it), it.infomask & HEAP_XMAX_INVALID ? 0 : updater(it) || it.xmax, before && updater(before) === it.xmin ? vals(before) : null);
+      });
     },
     relName: (rel) => e.catalog.byOid(rel)?.name ?? String(rel),
     running() {

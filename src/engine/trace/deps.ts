@@ -18,9 +18,10 @@
  * and a 40001 is remembered with its transaction, so the dangerous structure (T0 →rw T1 →rw T2) can be shown.
  *
  * Predicate reads (Adya's predicate anti-dependency, the phantom): a scan also records its search condition, the
- * table and the snapshot it read with. Ti →rw Tj when Tj installed a version that the condition matches and Ti's
- * snapshot did not see (Tj had not committed when Ti read: Ti's search "missed" it) — the concurrent INSERT that
- * would have changed a count. That is the scan's own predicate, re-evaluated on the versions on the pages, not a
+ * table and the snapshot it read with. Ti →rw Tj when Tj installed a version that changes the condition's matches —
+ * an inserted row it matches, or an update that moves a row into it — and Ti's snapshot did not see Tj (Tj had not
+ * committed when Ti read: Ti's search "missed" it), the concurrent INSERT that would have changed a count. (A row
+ * leaving the condition is an item anti-dependency: Ti read its old version.) That is the scan's own predicate, re-evaluated on the versions on the pages, not a
  * guess from SQL text; under SERIALIZABLE, SSI's SIREAD locks on the relation or the pages report the same
  * conflicts (predicate.ts) and the edge is marked SSI too. A cycle whose anti-dependencies include a predicate-only
  * one is G2 (phantom / predicate write skew), not G2-item.
@@ -70,8 +71,12 @@ export interface DepSource {
   version(rel: number, blk: number, off: number, xmin: number): { updater: number } | null;
   /** every version of every table: (rel, blk, off, xmin, updater) */
   versions(f: (rel: number, blk: number, off: number, xmin: number, updater: number) => void): void;
-  /** every version of one table with its column values (all columns, in order): for predicate reads */
-  tuples(rel: number, f: (blk: number, off: number, xmin: number, values: readonly unknown[]) => void): void;
+  /**
+   * every version of one table with its column values (all columns, in order), its t_xmax (the updater, else the raw
+   * xmax) and the values of the version it replaced (an update's old version, still on the page), else null: for
+   * predicate reads
+   */
+  tuples(rel: number, f: (blk: number, off: number, xmin: number, values: readonly unknown[], xmax: number, prev: readonly unknown[] | null) => void): void;
   relName(rel: number): string;
   /** running transactions: vxid → xid and live subtransaction xids */
   running(): Map<string, { xid: number; subXids: number[] }>;
@@ -174,18 +179,34 @@ export class DependencyRecorder {
         }
       }
     }
-    // predicate reads: a version the search condition matches, installed by a transaction the reader did not see
+    // predicate reads: a version the search condition matches, installed by a transaction the reader did not see.
+    // Only versions some graphed transaction installed can be such (one pass over a table collects them)
+    type Installed = { blk: number; off: number; xmin: number; values: readonly unknown[]; xmax: number; prev: readonly unknown[] | null };
+    const installed = new Map<number, Installed[]>();
+    const installedIn = (rel: number): Installed[] => {
+      const had = installed.get(rel);
+      if (had) return had;
+      const out: Installed[] = [];
+      src.tuples(rel, (blk, off, xmin, values, xmax, prev) => { if (byXid.has(xmin)) out.push({ blk, off, xmin, values, xmax, prev }); });
+      installed.set(rel, out);
+      return out;
+    };
     for (const [id, preds] of this.preds) {
       const reader = this.txns.get(id) && txns.find((t) => t.id === id);
       if (!reader) continue;
       for (const p of preds) {
-        src.tuples(p.rel, (blk, off, xmin, values) => {
-          const creator = byXid.get(xmin);
-          if (!creator || creator === reader || !unseen(xmin, p.snap)) return;
+        for (const v of installedIn(p.rel)) {
+          const creator = byXid.get(v.xmin)!;
+          if (creator === reader || !unseen(v.xmin, p.snap)) continue;
+          // the reader locked, updated or deleted this version itself: it did reach it (READ COMMITTED's re-check of
+          // the newest version, EvalPlanQual, after a wait), so its search did not miss it
+          if (v.xmax && byXid.get(v.xmax) === reader) continue;
+          // Adya: the new version must change the matches — an insert that matches, or an update into the condition
+          // (an update that keeps matching overwrote a version the search read: an item dependency, not a phantom)
           let hit = false;
-          try { hit = p.matches(values); } catch { hit = false; } // a condition that errors on this version does not match it
-          if (hit) add(reader, creator, 'rw', `${src.relName(p.rel)} ${p.describe()}: matches (${blk},${off}), which it did not see`, true);
-        });
+          try { hit = p.matches(v.values) && !(v.prev && p.matches(v.prev)); } catch { hit = false; } // a condition that errors on a version does not match it
+          if (hit) add(reader, creator, 'rw', `${src.relName(p.rel)} ${p.describe()}: matches (${v.blk},${v.off}), which it did not see`, true);
+        }
       }
     }
     for (const { from, to } of this.ssi.values()) {
