@@ -8,7 +8,7 @@
 import { useEffect, useRef } from 'react';
 import { scaleLinear, select } from 'd3';
 import type { TimelineNode } from '../store/workspace';
-import { motionMs } from './motion';
+import { drawIn } from './motion';
 
 interface Lane {
   /** the lane's first step (the branch's first), its newest step, how many steps it has */
@@ -57,23 +57,22 @@ export function BranchTree({ line, head, pathLength, kids, describe, jumpTo }: {
 }) {
   const { lanes, more } = branchLanes(line, kids);
   const svg = useRef<SVGSVGElement>(null);
-  const seen = useRef(new Set<number>());
+  const seen = useRef<Set<number> | null>(null);
   const sig = lanes.map((l) => l.first.id).join(',');
   // a new branch's lane draws itself from its fork point outward (d3 transition of the dash offset)
   useEffect(() => {
+    // the branches there when the timeline opened are just there; one made later grows in
+    if (!seen.current) { seen.current = new Set(lanes.map((l) => l.first.id)); return; }
+    const known = seen.current;
     const el = svg.current;
     if (!el) return;
-    const ms = motionMs(600);
-    select(el).selectAll<SVGPathElement, unknown>('path.lane-path').each(function () {
+    select(el).selectAll<SVGPathElement, unknown>('.lane:not(.main) path.lane-path').each(function () {
       const id = Number(this.dataset.first);
-      if (seen.current.has(id)) return;
-      seen.current.add(id);
-      if (!ms || !this.getTotalLength) return;
-      const len = this.getTotalLength();
-      select(this).attr('stroke-dasharray', `${len} ${len}`).attr('stroke-dashoffset', len)
-        .transition().duration(ms).attr('stroke-dashoffset', 0).on('end', function () { select(this).attr('stroke-dasharray', null).attr('stroke-dashoffset', null); });
+      if (known.has(id)) return;
+      known.add(id);
+      drawIn(this);
     });
-  }, [sig]);
+  }, [sig]); // eslint-disable-line react-hooks/exhaustive-deps
   if (lanes.length < 2) return null;
   const W = 280, ROW = 22, TOP = 12;
   const maxDepth = Math.max(1, ...lanes.map((l) => l.forkDepth + l.length));
