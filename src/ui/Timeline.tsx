@@ -10,6 +10,7 @@ import { useWorkspace, useWs } from './hooks';
 import { pathTo, type TimelineNode } from '../store/workspace';
 import type { LogEntry } from '../shared/api';
 import { BranchTree } from './BranchTree';
+import { eventSlots } from '../store/slots';
 
 const describe = (e: LogEntry) => (e.kind === 'sql' ? `${e.session}: ${e.sql}` : e.kind === 'advance' ? `clock +${e.ms} ms`
   : e.kind === 'server' ? `server: ${e.action === 'crash' ? (e.arg && e.arg !== 'now' ? `arm crash (${e.arg})` : 'CRASH') : e.action === 'restart' ? `restart${e.arg ? ` (fails again after ${e.arg} records)` : ''}` : e.action === 'full_page_writes' ? `full_page_writes = ${e.arg}` : e.action}`
@@ -116,6 +117,8 @@ export { Player } from './Player';
 export function useHighlight() {
   const playback = useWs((s) => s.playback);
   const node = useWs((s) => (s.playback ? s.nodes.get(s.playback.nodeId) : undefined));
-  const ev = node?.result?.outcomes.flatMap((o) => o.trace.events)[playback?.event ?? 0];
+  const shownEvent = useWs((s) => s.shown?.event ?? null);
+  const slot = eventSlots(node?.result).at(playback?.event ?? 0);
+  const ev = slot?.event ?? (shownEvent && shownEvent.seq === slot?.seq ? shownEvent : undefined);
   return ev ? { rel: ev.rel, blk: ev.blk, off: ev.off, lsn: ev.lsn, session: ev.session, kind: ev.kind } : null;
 }

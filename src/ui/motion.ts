@@ -8,14 +8,15 @@
  * straight to the end state and styles.css turns CSS transitions off.
  */
 import { useLayoutEffect, useRef } from 'react';
-import { select, transition } from 'd3';
+import { select } from 'd3';
+// d3-transition adds .transition() and .interrupt() to selections as a side effect of being loaded; imported through
+// 'd3' alone the bundler drops it when nothing names its exports
+import 'd3-transition';
 
 export function reducedMotion(): boolean {
   return typeof matchMedia !== 'undefined' && matchMedia('(prefers-reduced-motion: reduce)').matches;
 }
 export const motionMs = (ms: number): number => (reducedMotion() ? 0 : ms);
-/** (d3-transition patches selections with .transition(); naming it keeps the bundler from dropping it) */
-export const d3transition = transition;
 
 /**
  * An attribute that moves to its new value: the element gets `value` at once on first render, then every change

@@ -1,7 +1,9 @@
 /** The state as of one trace event (worker/events.ts): a step replayed to the moment event `seq` happened. */
 import { describe, it, expect } from 'vitest';
 import { EngineHost } from '../../src/worker/host.js';
-import type { LogEntry } from '../../src/shared/api.js';
+import type { EngineState, LogEntry } from '../../src/shared/api.js';
+import { eventSlots } from '../../src/store/slots.js';
+import { DETAIL_LIMIT } from '../../src/engine/trace/trace.js';
 
 const S = ['s1', 's2'];
 const base: LogEntry[] = [
@@ -109,6 +111,44 @@ describe('the state as of an event', () => {
     expect(waits(rel).s2).toEqual([]);
     // the waiter granted: it runs on
     expect(waits(await at(granted))).toEqual({ s1: null, s2: null });
+  });
+
+  it('reaches events past the trace\'s detail limit: numbered, built on the replay, with the state at each', async () => {
+    const log: LogEntry[] = [{ kind: 'sql', session: 's1', sql: 'CREATE TABLE t(id int PRIMARY KEY, v int)' },
+      { kind: 'sql', session: 's1', sql: 'INSERT INTO t SELECT g, 0 FROM generate_series(1, 150) g' }, { kind: 'sql', session: 's1', sql: 'UPDATE t SET v = 1' }];
+    const { h } = await stepEvents(log);
+    const r = (await new EngineHost().replay(S, log)).results[2]!;
+    const slots = eventSlots(r);
+    expect(slots.kept).toBe(DETAIL_LIMIT);
+    const folded = r.outcomes.reduce((a, o) => a + Object.values(o.trace.folded).reduce((x: number, v) => x + (v ?? 0), 0), 0);
+    expect(slots.length).toBe(DETAIL_LIMIT + folded);
+    // the state at each event of a window among the row updates: the WAL grows by one record at each WAL event
+    // (an index insert logs its own without one), and the version an UPDATE event names carries its xmax from that event on, not before
+    const xmaxAt = (st: EngineState, blk: number, off: number) => st.tables[0]!.pageViews.find((p) => p.blkno === blk)?.items.find((it) => it.lp === off)?.t_xmax;
+    const from = slots.kept + 100; // past the scan's 150 visibility checks and 150 hint bits: the first rows' updates
+    let prev = (await h.stateAt(S, log, slots.at(from - 1)!.seq))!;
+    let updates = 0, wals = 0;
+    for (let i = from; i < from + 60; i++) {
+      const slot = slots.at(i)!;
+      expect(slot.event).toBeNull(); // the batch only counted it
+      const st = (await h.stateAt(S, log, slot.seq))!;
+      const ev = st.event!;
+      expect(ev.seq).toBe(slot.seq);
+      expect(ev.text.length).toBeGreaterThan(0);
+      if (ev.kind === 'wal') expect(st.walCount).toBe(prev.walCount + 1); else expect(st.walCount).toBeGreaterThanOrEqual(prev.walCount);
+      if (ev.kind === 'wal') wals++;
+      if (ev.kind === 'update' && xmaxAt(st, ev.blk!, ev.off!) !== undefined) {
+        updates++;
+        expect(xmaxAt(st, ev.blk!, ev.off!)).toBe(ev.xid);
+        expect(xmaxAt(prev, ev.blk!, ev.off!)).toBe(0);
+      }
+      prev = st;
+    }
+    expect(updates).toBeGreaterThan(3);
+    expect(wals).toBeGreaterThan(5);
+    // the last event: the autocommit's COMMIT
+    const last = (await h.stateAt(S, log, slots.at(slots.length - 1)!.seq))!;
+    expect(last.event!.kind).toBe('commit');
   });
 
   it('returns null for an event the step does not have', async () => {

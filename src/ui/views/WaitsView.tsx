@@ -9,6 +9,7 @@ import { Xid } from '../Xid';
 import { RelName, relNames } from '../RelName';
 import { useWorkspace, useWs } from '../hooks';
 import type { SessionOutcome } from '../../shared/api';
+import { eventSlots } from '../../store/slots';
 
 type TraceEvent = SessionOutcome['trace']['events'][number];
 
@@ -41,7 +42,12 @@ export function WaitsView({ lookSession = null }: { lookSession?: string | null 
   const playback = useWs((s) => s.playback);
   const node = useWs((s) => (s.playback ? s.nodes.get(s.playback.nodeId) : undefined));
   const events = useMemo(() => node?.result?.outcomes.flatMap((o) => o.trace.events) ?? [], [node]);
-  const moments = useMemo(() => deadlockMoments(events), [events]);
+  const slots = useMemo(() => eventSlots(node?.result), [node]);
+  // the moments as slots of the player (an index into the step's events, counted ones included)
+  const moments = useMemo(() => {
+    const m = deadlockMoments(events);
+    return m && { ...m, steps: m.steps.map((x) => ({ ...x, at: x.at < 0 ? -1 : slots.indexOfSeq(events[x.at]!.seq ?? x.at) })) };
+  }, [events, slots]);
   if (!st) return null;
   const names = relNames(st);
   const scrub = !!playback?.scrub && !!moments;
