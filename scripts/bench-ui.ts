@@ -4,6 +4,7 @@
  *  - engine ready in the worker after load
  *  - statement → view updated (p95) on a 10,000-row table
  *  - time-travel jump to any of 500 steps (p95, max)
+ *  - event stepping inside a 10,000-row UPDATE (some 70,000 events): jumps to events anywhere in it, then next-event steps (p95)
  *  - heap view with 10,000 tuples: render time and long tasks while scrolling
  *  - long workspaces (10,000, 20,000 and 50,000 steps; BENCH_UI_SCALE=10000,20000 for others): import, peak memory
  *    of the page's processes, jumps to the middle, a third, the step before last and the last, one more step, a
@@ -123,17 +124,21 @@ try {
     return out;
   }, frame);
   // event stepping inside a 10,000-row statement: the views show the state as of event k (the worker replays the
-  // statement on a copy up to it); first a jump to scattered events, then stepping forward one event at a time
-  const events: { scattered: number[]; forward: number[]; count: number } = await page.evaluate(async (frameSrc) => {
+  // statement on a copy up to it; events past the trace's detail limit are numbered and built on the replay, so all
+  // of the statement's tens of thousands can be reached); first jumps to events scattered over the whole statement,
+  // then stepping forward one event at a time from its middle
+  const events: { scattered: number[]; forward: number[]; count: number; kept: number } = await page.evaluate(async (frameSrc) => {
     const w = (window as unknown as W).heapscope;
     const before = w.store.getState().head;
     await w.actions.run('s1', 'UPDATE data SET val = val + 1');
     const node = w.store.getState().nodes.get(w.store.getState().head);
-    const count = node.result.outcomes.flatMap((o: any) => o.trace.events).length;
     // (no named functions in here: the bundler would wrap them in a helper the page does not have)
+    const kept = node.result.outcomes.reduce((a: number, o: any) => a + o.trace.events.length, 0);
+    const count = node.result.outcomes.reduce((a: number, o: any) => a + o.trace.events.length + (o.trace.events.length ? Object.values(o.trace.folded).reduce((x: number, v: any) => x + v, 0) : 0), 0);
     const scattered: number[] = [];
     const forward: number[] = [];
-    const wanted = [...Array.from({ length: 20 }, (_, i) => (i * 71 + 13) % count), ...Array.from({ length: 30 }, (_, i) => Math.min(count - 1, 40 + i))];
+    const mid = Math.floor(count / 2);
+    const wanted = [...Array.from({ length: 20 }, (_, i) => Math.floor(((i * 7919) % 20 + 0.5) * count / 20)), ...Array.from({ length: 30 }, (_, i) => Math.min(count - 1, mid + i))];
     for (let k = 0; k < wanted.length; k++) {
       const t0 = performance.now();
       await w.actions.setPlayback({ nodeId: node.id, event: wanted[k], scrub: true });
@@ -143,7 +148,7 @@ try {
     }
     await w.actions.setPlayback({ nodeId: node.id, event: 0 });
     await w.actions.jumpTo(before);
-    return { scattered, forward, count };
+    return { scattered, forward, count, kept };
   }, frame);
   // heap view with 10,000 tuples
   await page.getByRole('tab', { name: 'WAL' }).click();
@@ -209,7 +214,7 @@ try {
   console.log(`  initial download without Monaco: ${(initial / 1024).toFixed(0)} KB gzip (target <= 500 KB)  [${parts.join(', ')}]; Monaco lazy chunks ${(monaco / 1024).toFixed(0)} KB gzip; loaded on first use: ${onDemand.join(', ') || 'none'}`);
   console.log(`  engine ready in the worker: median ${pct(readies, 0.5).toFixed(0)} ms, max ${Math.max(...readies).toFixed(0)} ms over ${readies.length} loads (target <= 200 ms)`);
   console.log(`  statement -> view updated on a 10,000-row table: p50 ${pct(stmt, 0.5).toFixed(1)} ms, p95 ${pct(stmt, 0.95).toFixed(1)} ms (target p95 <= 50 ms)`);
-  console.log(`  event stepping inside a 10,000-row UPDATE (${events.count} events kept in detail): jump to an event p50 ${pct(events.scattered, 0.5).toFixed(0)} ms, p95 ${pct(events.scattered, 0.95).toFixed(0)} ms, max ${Math.max(...events.scattered).toFixed(0)} ms; next event p50 ${pct(events.forward, 0.5).toFixed(0)} ms, p95 ${pct(events.forward, 0.95).toFixed(0)} ms (target <= 100 ms)`);
+  console.log(`  event stepping inside a 10,000-row UPDATE (${events.count.toLocaleString('en')} events, ${events.kept} of them narrated in the step's batch): jump to an event anywhere in it p50 ${pct(events.scattered, 0.5).toFixed(0)} ms, p95 ${pct(events.scattered, 0.95).toFixed(0)} ms, max ${Math.max(...events.scattered).toFixed(0)} ms; next event p50 ${pct(events.forward, 0.5).toFixed(0)} ms, p95 ${pct(events.forward, 0.95).toFixed(0)} ms (target <= 100 ms)`);
   console.log(`  time-travel jump among ${steps} steps: p50 ${pct(jumps, 0.5).toFixed(0)} ms, p95 ${pct(jumps, 0.95).toFixed(0)} ms, max ${Math.max(...jumps).toFixed(0)} ms (target <= 100 ms)`);
   for (const x of scale) {
     console.log(`  ${x.n.toLocaleString('en')}-step workspace: import ${(x.importMs / 1000).toFixed(1)} s; renderer memory ${(x.rssBefore / 1e6).toFixed(0)} MB before, peak ${(x.rss / 1e6).toFixed(0)} MB; jumps ${Object.entries(x.jumps).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')} (target <= 1000 ms); one more step ${x.stepMs.toFixed(0)} ms, a keystroke's save ${x.keyMs.toFixed(1)} ms; localStorage ${(x.saved / 1e6).toFixed(2)} M characters${x.savedAll ? '' : ' (NOT all saved: storage full)'}`);
