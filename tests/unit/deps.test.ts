@@ -45,6 +45,13 @@ describe('the dependency graph', () => {
       expect(e.ssi).toBe(false);
     }
   });
+  it('at SERIALIZABLE the same phantoms are the rw-conflicts SSI flagged: the dangerous structure, no committed cycle', async () => {
+    const g = await phantom('SERIALIZABLE');
+    expect(g.anomalies).toEqual([]);
+    expect(g.dangerous).not.toBeNull();
+    const ds = g.dangerous!.edges.map((i) => g.edges[i]!);
+    expect(ds.every((e) => e.ssi && e.predicates.length === 1 && e.objects.length === 0)).toBe(true);
+  });
   it('draws no predicate edge for an insert the search condition does not match (shift 2 is not shift 1)', async () => {
     const g = await phantom('REPEATABLE READ', 2);
     expect(g.edges.filter((e) => e.kind === 'rw')).toEqual([]);
