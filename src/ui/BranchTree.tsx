@@ -74,11 +74,13 @@ export function BranchTree({ line, head, pathLength, kids, describe, jumpTo }: {
     });
   }, [sig]); // eslint-disable-line react-hooks/exhaustive-deps
   if (lanes.length < 2) return null;
-  const W = 280, ROW = 22, TOP = 12;
+  // a column of labels on the left (one per lane, as a git history view has), the tree on the right
+  const W = 290, LABEL = 122, ROW = 18, TOP = 10;
   const maxDepth = Math.max(1, ...lanes.map((l) => l.forkDepth + l.length));
-  const x = scaleLinear().domain([0, maxDepth]).range([8, W - 10]);
+  const x = scaleLinear().domain([0, maxDepth]).range([LABEL + 8, W - 8]);
   const y = (lane: number) => TOP + lane * ROW;
-  const H = TOP + (lanes.length - 1) * ROW + 14;
+  const H = TOP + (lanes.length - 1) * ROW + 10;
+  const short = (t: string) => (t.length > 19 ? `${t.slice(0, 18)}…` : t);
   return (
     <figure className="branch-tree" data-testid="branch-tree" aria-label="branches as a tree">
       <svg ref={svg} viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label={`${lanes.length - 1} branch${lanes.length === 2 ? '' : 'es'} leaving the current line`}>
@@ -86,14 +88,14 @@ export function BranchTree({ line, head, pathLength, kids, describe, jumpTo }: {
           const x0 = x(l.forkDepth), x1 = x(l.forkDepth + 1), x2 = x(l.forkDepth + l.length);
           const main = i === 0;
           const d = main ? `M${x(0)},${y(0)} L${x2},${y(0)}` : `M${x0},${y(l.parent)} C${x0 + 8},${y(i)} ${x0 + 8},${y(i)} ${Math.max(x1, x0 + 10)},${y(i)} L${Math.max(x2, x0 + 12)},${y(i)}`;
-          const label = main ? 'current line' : describe(l.first);
+          const label = main ? 'current line' : `↳ ${describe(l.first)}`;
           const title = main ? `the line through the current step: ${l.length} step${l.length === 1 ? '' : 's'}${line.length > pathLength ? ` (${line.length - pathLength} ahead of the current one)` : ''}`
             : `a branch leaving ${l.forkDepth ? `step ${l.forkDepth}` : 'the start'}: ${describe(l.first)}${l.length > 1 ? ` … ${describe(l.tip)} (${l.length} steps)` : ''} — click to go to its last step`;
           return (
             <g key={l.first.id} className={`lane${main ? ' main' : ''}`} data-testid="branch-lane" data-fork-step={main ? undefined : l.forkDepth}>
               <path className="lane-path" data-first={l.first.id} d={d}><title>{title}</title></path>
               {!main && <circle className="fork" cx={x0} cy={y(l.parent)} r={3.2}><title>{`diverges after ${l.forkDepth ? `step ${l.forkDepth}` : 'the start'}`}</title></circle>}
-              <text className="lane-label" x={main ? x(0) : Math.max(x1, x0 + 10)} y={y(i) - 4}>{label.length > 40 ? `${label.slice(0, 39)}…` : label}</text>
+              <text className="lane-label" x={2} y={y(i) + 3.5} onClick={main ? undefined : () => jumpTo(l.tip.id)}>{short(label)}<title>{title}</title></text>
               {!main && (
                 <g className="tip" role="button" tabIndex={0} aria-label={`go to this branch's last step: ${describe(l.tip)}`} data-testid="branch-tree-tip"
                   onClick={() => jumpTo(l.tip.id)} onKeyDown={(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); jumpTo(l.tip.id); } }}>

@@ -145,6 +145,14 @@ test('after a jump the timeline still lists the later steps; a new branch is ann
   await expect(tree.getByTestId('branch-lane')).toHaveCount(3);
   await expect(tree.locator('[data-testid="branch-lane"][data-fork-step="1"]')).toHaveCount(1);
   await shot(page, 'timeline-branch-tree');
+  await tree.screenshot({ path: 'test-results/screens/branch-tree.png' });
+  // the WAL view's tape: its flush and insert pointers sit at the positions the text gives
+  await page.getByRole('tab', { name: 'WAL' }).click();
+  const tape = page.getByTestId('wal-tape');
+  await expect(tape).toBeVisible();
+  await expect(page.getByTestId('wal-insert-pointer')).toHaveAttribute('data-lsn', /^[0-9A-F]+\/[0-9A-F]+$/);
+  await expect(page.getByTestId('wal-pointers')).toContainText(await page.getByTestId('wal-flush-pointer').getAttribute('data-lsn') ?? 'missing');
+  await tape.screenshot({ path: 'test-results/screens/wal-tape.png' });
 });
 
 test('stepping the deadlock check: cycle found, victim chosen, its locks released, the waiter granted', async ({ page }) => {
@@ -184,6 +192,7 @@ test('stepping the deadlock check: cycle found, victim chosen, its locks release
   await expect(page.locator('.waits .edge.cycle')).toHaveCount(2);
   await expect(check.getByTestId('deadlock-moment-1')).toHaveClass(/dl-done/);
   await shot(page, 'deadlock-victim-chosen');
+  await page.locator('.waits').screenshot({ path: 'test-results/screens/deadlock-victim-chosen-waits.png' });
   // 3. its locks released: s1 holds nothing, s2's ShareLock is granted
   await moment(3);
   await expect(page.getByTestId('caption')).toContainText("s1's transaction is over: it releases its");
@@ -226,6 +235,7 @@ test('the dependency graph draws and names a phantom (G2) at REPEATABLE READ, fr
   await expect(page.locator('.dep-edge.marked.predicate')).toHaveCount(2);
   await expect(page.locator('.dep-edge.predicate text').first()).toHaveText('rw (predicate)');
   await shot(page, 'deps-phantom');
+  await page.getByTestId('deps').screenshot({ path: 'test-results/screens/deps-phantom-graph.png' });
   expect(w.errors).toEqual([]);
 });
 

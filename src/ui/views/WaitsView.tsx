@@ -63,11 +63,11 @@ export function WaitsView({ lookSession = null }: { lookSession?: string | null 
     while (cur && !seen.includes(cur)) { seen.push(cur); cur = edges.find((e) => e.from === cur)?.to; }
     if (cur && seen.includes(cur)) seen.slice(seen.indexOf(cur)).forEach((n) => inCycle.add(n));
   }
-  const R = 90, cx = 160, cy = 120;
+  const R = 90, cx = 190, cy = 120;
   const pos = new Map(sessions.map((s, i) => [s.name, { x: cx + R * Math.cos((2 * Math.PI * i) / sessions.length - Math.PI / 2), y: cy + R * Math.sin((2 * Math.PI * i) / sessions.length - Math.PI / 2) }]));
   return (
     <div className="waits">
-      <svg width={340} height={250} role="img" aria-label="wait-for graph">
+      <svg width={380} height={250} role="img" aria-label="wait-for graph">
         <defs><marker id="arrow" viewBox="0 0 10 10" refX="28" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" /></marker></defs>
         {edges.map((e, i) => {
           const a = pos.get(e.from)!, b = pos.get(e.to);
@@ -75,8 +75,9 @@ export function WaitsView({ lookSession = null }: { lookSession?: string | null 
           const cyc = inCycle.has(e.from) && inCycle.has(e.to);
           return (
             <g key={i}>
-              <line x1={a.x} y1={a.y} x2={b.x} y2={b.y} className={`edge${cyc ? ' cycle' : ''}`} markerEnd="url(#arrow)" />
-              <text x={(a.x + b.x) / 2} y={(a.y + b.y) / 2 - 4} className="edge-label">{e.from} waits for {e.to}{cyc ? ' (cycle!)' : ''}</text>
+              {/* curved, so the two directions of a cycle between two sessions are two arrows, not one line */}
+              <path d={`M${a.x},${a.y} Q${(a.x + b.x) / 2 + (b.y - a.y) * 0.3},${(a.y + b.y) / 2 - (b.x - a.x) * 0.3} ${b.x},${b.y}`} className={`edge${cyc ? ' cycle' : ''}`} markerEnd="url(#arrow)" fill="none" />
+              <text x={(a.x + b.x) / 2 + (b.y - a.y) * 0.15 + Math.sign(b.y - a.y) * 6} y={(a.y + b.y) / 2 - (b.x - a.x) * 0.15 + 4 - (b.y === a.y ? 6 : 0)} textAnchor={b.y > a.y ? 'start' : b.y < a.y ? 'end' : 'middle'} className="edge-label">{e.from} waits for {e.to}{cyc ? ' (cycle!)' : ''}</text>
             </g>
           );
         })}
@@ -87,7 +88,7 @@ export function WaitsView({ lookSession = null }: { lookSession?: string | null 
             <g key={s.name} transform={`translate(${p.x},${p.y})`}>
               <circle r={22} className={`node${s.waiting ? ' waiting' : ''}${inCycle.has(s.name) ? ' cycle' : ''}${victim ? ' victim' : ''}${lookSession === s.name ? ' looked' : ''}`} />
               <text textAnchor="middle" dy={4}>{s.name}</text>
-              {victim && <text textAnchor="middle" dy={38} className="victim-label">victim (40P01)</text>}
+              {victim && <text x={28} dy={4} className="victim-label">victim (40P01)</text>}
             </g>
           );
         })}
