@@ -1,12 +1,24 @@
 /**
  * Durability: the WAL as a tape (redo pointer, flush pointer, insert position), shared buffers vs the pages on
  * disk (page LSN in memory vs on disk), pg_control, the crash controls with their micro-points, and the last
- * crash recovery record by record with the page-LSN comparison REDO made for each.
+ * crash recovery record by record with the page-LSN comparison REDO made for each. The tape's pointers slide to
+ * their new positions (d3 transitions; none with prefers-reduced-motion).
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { scaleLinear } from 'd3';
 import { useWorkspace, useWs } from '../hooks';
 import { CRASH_POINT_CHOICES } from '../../shared/api';
+import { useMovingAttr } from '../motion';
+
+/** a pointer on the tape that slides to its new LSN (d3 transition, motion.ts) */
+function MovingMark({ x, children }: { x: number; children: ReactNode }) {
+  const ref = useMovingAttr<SVGGElement>('transform', `translate(${Math.round(x)},0)`);
+  return <g ref={ref}>{children}</g>;
+}
+function MovingRect({ width }: { width: number }) {
+  const ref = useMovingAttr<SVGRectElement>('width', String(Math.round(width)));
+  return <rect ref={ref} x={10} y={18} height={14} className="tape-flushed" />;
+}
 import { RelName, relNames } from '../RelName';
 
 const POINT_WORDS: Record<string, string> = {
@@ -69,7 +81,7 @@ export function DurabilityView({ highlight }: { highlight: { rel?: string | unde
       </div>
       <svg className="tape" viewBox="0 0 700 54" role="img" aria-label={`WAL tape: redo pointer ${d.control.redo}, flushed up to ${st.walFlush}, insert position ${st.walInsert}`}>
         <rect x={10} y={18} width={680} height={14} className="tape-all" />
-        <rect x={10} y={18} width={Math.max(0, x(lsnValue(st.walFlush)) - 10)} height={14} className="tape-flushed" />
+        <MovingRect width={Math.max(0, x(lsnValue(st.walFlush)) - 10)} />
         {marks.map((m) => {
           const px = x(lsnValue(m.lsn));
           const anchor = px > 560 ? 'end' : px < 140 ? 'start' : 'middle';
@@ -77,10 +89,10 @@ export function DurabilityView({ highlight }: { highlight: { rel?: string | unde
           if (m.cls === 'flush' && st.walInsert === st.walFlush) return <line key={m.name} x1={px} x2={px} y1={12} y2={38} className="mark flush" />;
           const y = m.cls === 'redo' ? 10 : m.cls === 'flush' ? 50 : Math.abs(px - x(lsnValue(d.control.redo))) < 150 ? 50 : 10;
           return (
-            <g key={m.name} transform={`translate(${px},0)`}>
+            <MovingMark key={m.name} x={px}>
               <line y1={12} y2={38} className={`mark ${m.cls}`} />
               <text y={y} textAnchor={anchor} className="mark-label">{same ? 'insert = flushed' : m.name} {m.lsn}</text>
-            </g>
+            </MovingMark>
           );
         })}
       </svg>
