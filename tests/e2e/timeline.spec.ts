@@ -231,7 +231,7 @@ test('the dependency graph draws and names a phantom (G2) at REPEATABLE READ, fr
   await expect(verdict).not.toContainText('G2-item');
   await expect(verdict).toContainText('phantom');
   await expect(verdict).not.toContainText('forming');
-  await expect(page.getByTestId('deps-phantoms')).toContainText('searched oncall WHERE (shift = 1)');
+  await expect(page.getByTestId('deps-phantoms')).toContainText("search: oncall WHERE (shift = 1) matches");
   await expect(page.locator('.dep-edge.marked.predicate')).toHaveCount(2);
   await expect(page.locator('.dep-edge.predicate text').first()).toHaveText('rw (predicate)');
   await shot(page, 'deps-phantom');

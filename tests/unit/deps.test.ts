@@ -41,7 +41,7 @@ describe('the dependency graph', () => {
     for (const e of cyc) {
       expect(e.objects).toEqual([]);
       expect(e.predicates.length).toBe(1);
-      expect(e.predicates[0]).toMatch(/^oncall WHERE \(shift = 1\): matches \(0,\d\), which it did not see$/);
+      expect(e.predicates[0]).toMatch(/^oncall WHERE \(shift = 1\) matches \(0,\d\), which the search did not see$/);
       expect(e.ssi).toBe(false);
     }
   });

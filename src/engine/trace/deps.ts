@@ -205,7 +205,7 @@ export class DependencyRecorder {
           // (an update that keeps matching overwrote a version the search read: an item dependency, not a phantom)
           let hit: boolean;
           try { hit = p.matches(v.values) && !(v.prev && p.matches(v.prev)); } catch { hit = false; } // a condition that errors on a version does not match it
-          if (hit) add(reader, creator, 'rw', `${src.relName(p.rel)} ${p.describe()}: matches (${v.blk},${v.off}), which it did not see`, true);
+          if (hit) add(reader, creator, 'rw', `${src.relName(p.rel)} ${p.describe()} matches (${v.blk},${v.off}), which the search did not see`, true);
         }
       }
     }

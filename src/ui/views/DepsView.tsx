@@ -39,25 +39,28 @@ export function DepsView() {
           {a.edges.some((i) => g.edges[i]!.predicates.length > 0) && (
             <span className="deps-phantoms" data-testid="deps-phantoms"> Phantoms: {a.edges.map((i) => g.edges[i]!).filter((e) => e.predicates.length).map((e) => {
               const n = (id: string) => { const t = g.txns.find((x) => x.id === id); return t ? label(t) : id; };
-              return `${n(e.from)} searched ${e.predicates[0]} — inserted by ${n(e.to)}`;
+              return `${n(e.from)}'s search: ${e.predicates[0]}; ${n(e.to)} wrote it`;
             }).join('; ')}.</span>
           )}
         </p>
       ))}
       {!g.anomalies.length && !g.dangerous && <p className="muted" data-testid="deps-none">No cycle: what ran so far is equivalent to running the committed transactions one after another.</p>}
       <svg viewBox={`0 0 ${W} ${H}`} width="100%" style={{ maxWidth: W }} role="img" aria-label="dependency graph">
-        <defs>{(['ww', 'wr', 'rw'] as const).map((k) => <marker key={k} id={`dep-${k}`} viewBox="0 0 10 10" refX="24" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" className={`k-${k}`} /></marker>)}</defs>
+        <defs>{(['ww', 'wr', 'rw'] as const).map((k) => <marker key={k} id={`dep-${k}`} viewBox="0 0 10 10" refX="26" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" className={`k-${k}`} /></marker>)}</defs>
         {edges.map(({ e, i }) => {
           const a = pos.get(e.from)!, b = pos.get(e.to)!;
           // a gentle curve, so the two directions between a pair do not overlap
-          const mx = (a.x + b.x) / 2 + (b.y - a.y) * 0.18, my = (a.y + b.y) / 2 - (b.x - a.x) * 0.18;
+          const mx = (a.x + b.x) / 2 + (b.y - a.y) * 0.3, my = (a.y + b.y) / 2 - (b.x - a.x) * 0.3;
+          // the label sits just outside the curve's middle, on its own side (the pair's other arrow bulges the other way)
+          const len = Math.hypot(b.x - a.x, b.y - a.y) || 1, nx = (b.y - a.y) / len, ny = -(b.x - a.x) / len;
+          const lx = (a.x + 2 * mx + b.x) / 4 + nx * 8, ly = (a.y + 2 * my + b.y) / 4 + ny * 8 + 3;
           const pred = e.kind === 'rw' && e.objects.length === 0 && e.predicates.length > 0;
           const cls = `dep-edge k-${e.kind}${marked.has(i) ? ' marked' : ''}${e.ssi ? ' ssi' : ''}${pred ? ' predicate' : ''}`;
           const about = [...e.objects, ...e.predicates.map((p) => `search ${p}`)];
           return (
             <g key={`${e.from}-${e.to}-${e.kind}`} className={cls} data-testid={`dep-edge-${e.kind}`} data-predicate={pred ? 'true' : undefined}>
               <path d={`M ${a.x} ${a.y} Q ${mx} ${my} ${b.x} ${b.y}`} markerEnd={`url(#dep-${e.kind})`}><title>{`${pred ? 'rw (predicate): inserted or changed a row the other\'s search condition matches, unseen by its snapshot (a phantom)' : KIND_WORDS[e.kind]}${e.ssi ? ' — SSI flagged this rw-conflict' : ''}: ${about.join(', ')}`}</title></path>
-              <text x={(a.x + 2 * mx + b.x) / 4} y={(a.y + 2 * my + b.y) / 4}>{e.kind}{pred ? ' (predicate)' : ''}{e.ssi ? ' (SSI)' : ''}</text>
+              <text x={lx} y={ly} textAnchor={nx > 0.3 ? 'start' : nx < -0.3 ? 'end' : 'middle'}>{e.kind}{pred ? ' (predicate)' : ''}{e.ssi ? ' (SSI)' : ''}</text>
             </g>
           );
         })}
