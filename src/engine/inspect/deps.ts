@@ -26,15 +26,17 @@ export function dependencyGraph(e: Engine): DepGraph {
         for (const p of t.heap.pages) p.items.forEach((it, i) => { if (it.lpFlags === LpFlags.NORMAL) { const u = updater(it); if (u) f(t.oid, p.blkno, i + 1, it.xmin, u); } });
       }
     },
-    tuples(rel, f) {
+    tuples(rel, wanted, f) {
       const t = e.catalog.byOid(rel) as Table | undefined;
       if (!t?.heap || t.heap.tupleCount > MAX_SCANNED_TUPLES) return;
       const vals = (it: Item) => (it.values.length < t.columns.length ? heapGetattrs(t, it.values) : it.values);
-      // each version's predecessor: the version whose t_ctid points at it (an update's old version)
-      const prev = new Map<string, Item>();
-      for (const p of t.heap.pages) p.items.forEach((it, i) => { if (it.lpFlags === LpFlags.NORMAL && (it.ctidBlock !== p.blkno || it.ctidOffset !== i + 1)) prev.set(`${it.ctidBlock},${it.ctidOffset}`, it); });
+      let prev: Map<string, Item> | null = null; // each version's predecessor (t_ctid points at it): made when first needed
       for (const p of t.heap.pages) p.items.forEach((it, i) => {
-        if (it.lpFlags !== LpFlags.NORMAL) return;
+        if (it.lpFlags !== LpFlags.NORMAL || !wanted(it.xmin)) return;
+        if (!prev) {
+          prev = new Map();
+          for (const q of t.heap.pages) q.items.forEach((o, j) => { if (o.lpFlags === LpFlags.NORMAL && (o.ctidBlock !== q.blkno || o.ctidOffset !== j + 1)) prev!.set(`${o.ctidBlock},${o.ctidOffset}`, o); });
+        }
         const before = prev.get(`${p.blkno},${i + 1}`);
         f(p.blkno, i + 1, it.xmin, vals(it), it.infomask & HEAP_XMAX_INVALID ? 0 : updater(it) || it.xmax, before && updater(before) === it.xmin ? vals(before) : null);
       });

@@ -74,9 +74,9 @@ export interface DepSource {
   /**
    * every version of one table with its column values (all columns, in order), its t_xmax (the updater, else the raw
    * xmax) and the values of the version it replaced (an update's old version, still on the page), else null: for
-   * predicate reads
+   * predicate reads; only versions whose t_xmin `wanted` accepts
    */
-  tuples(rel: number, f: (blk: number, off: number, xmin: number, values: readonly unknown[], xmax: number, prev: readonly unknown[] | null) => void): void;
+  tuples(rel: number, wanted: (xmin: number) => boolean, f: (blk: number, off: number, xmin: number, values: readonly unknown[], xmax: number, prev: readonly unknown[] | null) => void): void;
   relName(rel: number): string;
   /** running transactions: vxid → xid and live subtransaction xids */
   running(): Map<string, { xid: number; subXids: number[] }>;
@@ -187,7 +187,7 @@ export class DependencyRecorder {
       const had = installed.get(rel);
       if (had) return had;
       const out: Installed[] = [];
-      src.tuples(rel, (blk, off, xmin, values, xmax, prev) => { if (byXid.has(xmin)) out.push({ blk, off, xmin, values, xmax, prev }); });
+      src.tuples(rel, (xmin) => byXid.has(xmin), (blk, off, xmin, values, xmax, prev) => { out.push({ blk, off, xmin, values, xmax, prev }); });
       installed.set(rel, out);
       return out;
     };
