@@ -46,7 +46,7 @@ export function DepsView() {
       ))}
       {!g.anomalies.length && !g.dangerous && <p className="muted" data-testid="deps-none">No cycle: what ran so far is equivalent to running the committed transactions one after another.</p>}
       <svg viewBox={`0 0 ${W} ${H}`} width="100%" style={{ maxWidth: W }} role="img" aria-label="dependency graph">
-        <defs>{(['ww', 'wr', 'rw'] as const).map((k) => <marker key={k} id={`dep-${k}`} viewBox="0 0 10 10" refX="26" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" className={`k-${k}`} /></marker>)}</defs>
+        <defs>{(['ww', 'wr', 'rw'] as const).map((k) => <marker key={k} id={`dep-${k}`} viewBox="0 0 10 10" refX="34" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" className={`k-${k}`} /></marker>)}</defs>
         {edges.map(({ e, i }) => {
           const a = pos.get(e.from)!, b = pos.get(e.to)!;
           // a gentle curve, so the two directions between a pair do not overlap

@@ -68,7 +68,7 @@ export function WaitsView({ lookSession = null }: { lookSession?: string | null 
   return (
     <div className="waits">
       <svg width={380} height={250} role="img" aria-label="wait-for graph">
-        <defs><marker id="arrow" viewBox="0 0 10 10" refX="28" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" /></marker></defs>
+        <defs><marker id="arrow" viewBox="0 0 10 10" refX="34" refY="5" markerWidth="10" markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" /></marker></defs>
         {edges.map((e, i) => {
           const a = pos.get(e.from)!, b = pos.get(e.to);
           if (!b) return null;
