@@ -347,3 +347,45 @@ test('dark mode follows the system and the toggle; view tabs move with arrow key
   await expect(page.getByTestId('session-s1').getByRole('button', { name: /Run statement/ })).toBeFocused();
   await expect(page.getByTestId('session-s1')).toContainText('Esc leaves the editor');
 });
+
+test('changes animate with d3 (a new version grows in, a stamped xmax flashes, the WAL pointers slide), and nothing moves with prefers-reduced-motion', async ({ page }) => {
+  // every inline style d3 writes while a transition runs is recorded (the animation itself is too quick to catch)
+  const record = () => page.evaluate(() => {
+    const w = window as unknown as { styled: string[] };
+    w.styled = [];
+    new MutationObserver((ms) => { for (const m of ms) { const el = m.target as HTMLElement; const v = el.getAttribute(m.attributeName!) ?? ''; if (v) w.styled.push(`${el.dataset.testid ?? el.getAttribute('class')}|${m.attributeName}=${v}`); } })
+      .observe(document.body, { subtree: true, attributes: true, attributeFilter: ['style', 'transform'] });
+  });
+  const styled = () => page.evaluate(() => (window as unknown as { styled: string[] }).styled);
+  const steps = async () => {
+    await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int)');
+    await run(page, 's1', 'INSERT INTO t VALUES (1, 10)');
+    await expect(page.getByTestId('tuple-t-0-1')).toBeVisible();
+    await record();
+    await run(page, 's1', 'UPDATE t SET v = 11 WHERE id = 1');
+    await expect(page.getByTestId('tuple-t-0-2')).toBeVisible();
+  };
+  await fresh(page);
+  await steps();
+  await expect.poll(async () => (await styled()).some((s) => s.startsWith('tuple-t-0-2|') && s.includes('opacity'))).toBe(true); // the new version
+  await expect.poll(async () => (await styled()).some((s) => s.startsWith('xmax-chip|') && s.includes('background-color'))).toBe(true); // (0,1)'s xmax
+  await page.getByRole('tab', { name: 'WAL' }).click();
+  await record();
+  await run(page, 's1', 'INSERT INTO t VALUES (2, 20)');
+  // a pointer passes through positions between the old and the new one: d3's in-between values are fractional
+  // (the positions the view itself sets are whole pixels)
+  const between = (xs: string[]) => xs.filter((s) => /^wal-(insert|flush)-pointer\|transform=translate\(-?\d+\.\d/.test(s));
+  await expect.poll(async () => between(await styled()).length).toBeGreaterThan(0);
+  // the same with less motion asked for: the views change, nothing is animated
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await fresh(page);
+  await steps();
+  await page.waitForTimeout(300);
+  expect((await styled()).filter((s) => s.includes('opacity') || s.includes('background-color'))).toEqual([]);
+  await page.getByRole('tab', { name: 'WAL' }).click();
+  await record();
+  await run(page, 's1', 'INSERT INTO t VALUES (2, 20)');
+  await page.waitForTimeout(300);
+  expect((await styled()).some((s) => /^wal-(insert|flush)-pointer\|transform=/.test(s))).toBe(true); // the pointers did go to their new places…
+  expect(between(await styled())).toEqual([]); // … at once
+});

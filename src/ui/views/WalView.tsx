@@ -40,7 +40,8 @@ function WalTape({ rows, insert, flush }: { rows: readonly WalRecordView[]; inse
   const ins = lsnValue(insert), fl = lsnValue(flush);
   const lo = Math.min(rows.length ? lsnValue(rows[0]!.lsn) : ins, fl, ins);
   const hi = Math.max(lo + 1, ins, fl);
-  const x = scaleLinear().domain([lo, hi]).range([10, W - 10]);
+  // a rounded domain: the pointers move along it as records are added (it grows only when they pass its end)
+  const x = scaleLinear().domain([lo, hi + Math.max(64, (hi - lo) * 0.1)]).nice(6).range([10, W - 10]);
   const flushX = Math.round(x(fl)), insertX = Math.round(x(ins));
   const flushed = useMovingAttr<SVGRectElement>('width', String(Math.max(0, flushX - 10)));
   const flushPtr = useMovingAttr<SVGGElement>('transform', `translate(${flushX},0)`);
