@@ -32,7 +32,7 @@ import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
 import { LockMode } from '../lock/lock.js';
 import { N, Gen, SERIAL_TYPES, collectColumnRefs } from '../executor/util.js';
 import { latestRows, saveTableDef, refreshColumns, refreshIndexColumns, rewriteTable } from './relfile.js';
-import { addConstraint, dropConstraint, viewsReading } from './atconstraints.js';
+import { addConstraint, dropConstraint, viewsReading, addFkConstraint, validateConstraint, dropFkConstraint } from './atconstraints.js';
 
 /** What the statement says, as PostgreSQL's syntax error texts name the subcommands. */
 const SUBCOMMAND_NAMES: Record<string, string> = {
@@ -61,7 +61,8 @@ function lockLevel(cmd: N): LockMode {
   switch (cmd.subtype) {
     case 'AT_SetRelOptions': case 'AT_ResetRelOptions':
       return applyRelOptions(undefined, (cmd.def?.List?.items ?? []) as N[], true).lock;
-    case 'AT_SetStatistics': return LockMode.ShareUpdateExclusive;
+    case 'AT_SetStatistics': case 'AT_ValidateConstraint': return LockMode.ShareUpdateExclusive;
+    case 'AT_AddConstraint': return cmd.def?.Constraint?.contype === 'CONSTR_FOREIGN' ? LockMode.ShareRowExclusive : LockMode.AccessExclusive;
     default: return LockMode.AccessExclusive;
   }
 }
@@ -100,7 +101,7 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   const cmds = ((n.cmds ?? []) as N[]).map((c) => c.AlterTableCmd as N);
   for (const c of cmds) {
     const known = ['AT_AddColumn', 'AT_DropColumn', 'AT_ColumnDefault', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_AlterColumnType',
-      'AT_AddConstraint', 'AT_DropConstraint', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics'];
+      'AT_AddConstraint', 'AT_DropConstraint', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics', 'AT_ValidateConstraint'];
     if (!known.includes(c.subtype)) throw notSupported(`ALTER TABLE ... ${subcommandName(c.subtype)}`);
   }
   const t = target(ex, s, n.relation, !!n.missing_ok);
@@ -109,7 +110,12 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
   ex.eng.ensureXid(s);
   s.tx!.undo.push(saveTableDef(ex, t));
-  for (const c of cmds) alterOne(ex, s, t, c);
+  for (const c of cmds) {
+    if (c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN') yield* addFkConstraint(ex, s, t, c.def.Constraint);
+    else if (c.subtype === 'AT_ValidateConstraint') yield* validateConstraint(ex, s, t, c.name);
+    else if (c.subtype === 'AT_DropConstraint' && t.fkeys?.some((f) => f.name === c.name)) yield* dropFkConstraint(ex, s, t, c.name);
+    else alterOne(ex, s, t, c);
+  }
   s.tx!.cidUsed = true;
   return done;
 }
@@ -190,7 +196,7 @@ function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists: boole
       case 'CONSTR_PRIMARY': col.notNull = true; constraints.push({ ...k, keys: [{ String: { sval: cd.colname } }] }); break;
       case 'CONSTR_UNIQUE': constraints.push({ ...k, keys: [{ String: { sval: cd.colname } }] }); break;
       case 'CONSTR_CHECK': constraints.push({ ...k, columnName: cd.colname }); break;
-      case 'CONSTR_FOREIGN': throw notSupported('foreign keys', posOf(k.location));
+      case 'CONSTR_FOREIGN': throw notSupported('ALTER TABLE ... ADD COLUMN ... REFERENCES (add the column, then the constraint)', posOf(k.location));
       case 'CONSTR_IDENTITY': throw notSupported('ALTER TABLE ... ADD COLUMN ... GENERATED AS IDENTITY', posOf(k.location));
       case 'CONSTR_GENERATED': throw notSupported('generated columns', posOf(k.location));
       default: throw notSupported(`column constraint ${k.contype}`, posOf(k.location));

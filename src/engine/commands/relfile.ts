@@ -53,6 +53,7 @@ export function saveTableDef(ex: Executor, t: Table): () => void {
   ex.eng.catalog.generation++;
   const saved = {
     name: t.name, columns: t.columns.map((c) => ({ ...c })), checks: t.checks.slice(), indexes: t.indexes.slice(), heap: t.heap,
+    fkeys: t.fkeys?.map((f) => ({ ...f })),
     keyColumns: new Set(t.keyColumns), indexedColumns: new Set(t.indexedColumns), types: t.types.slice(),
     fixedLength: t.fixedLength, stats: t.stats, relfilenode: t.relfilenode, reloptions: t.reloptions, storageLsn: t.storageLsn,
     fillfactor: t.heap.fillfactor,

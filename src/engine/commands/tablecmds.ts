@@ -27,6 +27,8 @@ import { LockMode } from '../lock/lock.js';
 import { WalKind } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
 import { buildIndex } from './relfile.js';
+import { addForeignKey, referencedTableError } from './atforeignkey.js';
+import { referencingKeys, tableByOid } from '../ri/ri_triggers.js';
 import {
   N, Gen, SERIAL_TYPES, needsToast, collectColumnRefs,
 } from '../executor/util.js';
@@ -53,6 +55,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const uniques: { cols: string[]; primary: boolean; name?: string }[] = [];
   const checkNames = new Set<string>();
   const serials: { seqName: string; column: string; max: number | bigint; params?: SeqParams }[] = [];
+  const foreign: N[] = [];
   const pickName = (base: string) => { let nm = base, i = 0; while (checkNames.has(nm) || cat.relationExists(nm)) nm = `${base}${++i}`; checkNames.add(nm); return nm; };
   for (const el of (n.tableElts ?? []) as N[]) {
     if (el.ColumnDef) {
@@ -75,8 +78,11 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
         col.notNull = true;
         col.defaultExpr = { FuncCall: { funcname: [{ String: { sval: 'nextval' } }], args: [{ A_Const: { sval: { sval: seqName }, location: -1 } }], location: -1 } };
       }
+      let lastCon: N | null = null;
       for (const cn of (cd.constraints ?? []) as N[]) {
         const c = cn.Constraint;
+        if (c.contype.startsWith("CONSTR_ATTR_")) { constraintAttr(lastCon, c); continue; }
+        lastCon = c;
         switch (c.contype) {
           case 'CONSTR_NOTNULL': col.notNull = true; break;
           case 'CONSTR_NULL': break;
@@ -86,7 +92,12 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
           case 'CONSTR_PRIMARY': col.notNull = true; uniques.push({ cols: [cd.colname], primary: true, name: c.conname }); break;
           case 'CONSTR_UNIQUE': uniques.push({ cols: [cd.colname], primary: false, name: c.conname }); break;
           case 'CONSTR_CHECK': checks.push({ name: c.conname ?? '', expr: materializeLiterals(c.raw_expr), base: `${name}_${cd.colname}_check` } as CheckConstraint & { base: string }); break;
-          case 'CONSTR_FOREIGN': throw notSupported('foreign keys', posOf(c.location));
+          case 'CONSTR_FOREIGN': {
+            const fk = { ...c, fk_attrs: [{ String: { sval: cd.colname } }] };
+            foreign.push(fk);
+            lastCon = fk;
+            break;
+          }
           case 'CONSTR_IDENTITY': {
             // an identity column: NOT NULL, values from its own sequence t_col_seq (transformColumnDefinition)
             if (!['int2', 'int4', 'int8'].includes(type.name)) throw new PgError('22023', 'identity column type must be smallint, integer, or bigint');
@@ -110,6 +121,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       const keys = ((c.keys ?? []) as N[]).map((k) => k.String.sval as string);
       switch (c.contype) {
         case 'CONSTR_PRIMARY': case 'CONSTR_UNIQUE':
+          if (c.deferrable) throw notSupported('deferrable unique constraints', posOf(c.location));
           if (c.including?.length) throw notSupported('INCLUDE columns', posOf(c.location));
           uniques.push({ cols: keys, primary: c.contype === 'CONSTR_PRIMARY', name: c.conname });
           break;
@@ -120,7 +132,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
           checks.push({ name: c.conname ?? '', expr: materializeLiterals(c.raw_expr), base } as CheckConstraint & { base: string });
           break;
         }
-        case 'CONSTR_FOREIGN': throw notSupported('foreign keys', posOf(c.location));
+        case 'CONSTR_FOREIGN': foreign.push(c); break;
         case 'CONSTR_EXCLUSION': throw notSupported('exclusion constraints', posOf(c.location));
         default: throw notSupported(`table constraint ${c.contype}`, posOf(c.location));
       }
@@ -179,6 +191,8 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   s.tx!.undo.push(() => cat.tables.delete(name));
   ex.eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, ex.eng.clock.now);
   ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, oid, -1, 0);
+  // FOREIGN KEYs come last, as the ALTER TABLE … ADD CONSTRAINT transformCreateStmt leaves after the CREATE
+  for (const c of foreign) yield* addForeignKey(ex, s, table, c, true, pickName);
   // CREATE TABLE runs several catalog commands internally (CommandCounterIncrement between them): the next
   // command's cid moves on by 1, +1 for defaults, +1 for checks, +4 for a TOAST table, +2 per index.
   const cids = 1 + (nDefaults ? 1 : 0) + (checks.length ? 1 : 0) + (toast ? 4 : 0) + 2 * table.indexes.length + 3 * serials.length;
@@ -187,11 +201,26 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   return { command: 'CREATE TABLE', columns: null, rows: [] };
 }
 
+/** transformConstraintAttrs: DEFERRABLE / INITIALLY DEFERRED after a column constraint belong to it. */
+function constraintAttr(last: N | null, c: N): void {
+  if (!last || !['CONSTR_FOREIGN', 'CONSTR_PRIMARY', 'CONSTR_UNIQUE', 'CONSTR_EXCLUSION'].includes(last.contype)) {
+    throw new PgError('42601', `misplaced ${c.contype === 'CONSTR_ATTR_DEFERRABLE' ? 'DEFERRABLE' : c.contype === 'CONSTR_ATTR_NOT_DEFERRABLE' ? 'NOT DEFERRABLE' : c.contype === 'CONSTR_ATTR_DEFERRED' ? 'INITIALLY DEFERRED' : 'INITIALLY IMMEDIATE'} clause`, { position: posOf(c.location)! });
+  }
+  if (last.contype !== 'CONSTR_FOREIGN') throw notSupported('deferrable unique constraints', posOf(c.location));
+  switch (c.contype) {
+    case 'CONSTR_ATTR_DEFERRABLE': last.deferrable = true; break;
+    case 'CONSTR_ATTR_NOT_DEFERRABLE': last.deferrable = false; break;
+    case 'CONSTR_ATTR_DEFERRED': last.initdeferred = true; last.deferrable = true; break;
+    case 'CONSTR_ATTR_IMMEDIATE': last.initdeferred = false; break;
+  }
+}
+
 export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.removeType === 'OBJECT_INDEX') return yield* ex.dropIndex(s, n);
   if (n.removeType !== 'OBJECT_TABLE') throw notSupported(`DROP ${String(n.removeType).replace('OBJECT_', '')}`);
   ex.checkReadOnly(s, 'DROP TABLE');
   const cat = ex.eng.catalog;
+  const dropping = new Set((n.objects as N[]).map((obj) => (obj.List.items as N[]).map((x) => x.String.sval as string).pop()!));
   for (const obj of n.objects as N[]) {
     const parts = (obj.List.items as N[]).map((x) => x.String.sval as string);
     const name = parts[parts.length - 1]!;
@@ -205,7 +234,26 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     if (n.behavior === 'DROP_CASCADE' && dependentViews(ex, name).length) throw notSupported('DROP TABLE ... CASCADE');
     checkNoDependents(ex, 'table', name);
     yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive, null, `waiting for AccessExclusiveLock on ${name} to drop it`);
+    const fkErr = referencedTableError(ex, t, dropping);
+    if (fkErr && n.behavior !== 'DROP_CASCADE') throw fkErr;
     ex.eng.ensureXid(s);
+    // a foreign key's triggers live on both tables: dropping either side locks the other (RemoveTriggerById)
+    const others = [...referencingKeys(ex, t).map((r) => r.table), ...(t.fkeys ?? []).map((f) => tableByOid(ex, f.refOid)!)]
+      .filter((x, i, all) => x && x !== t && all.indexOf(x) === i);
+    if (fkErr) {
+      // DROP … CASCADE: the referencing tables' constraints go (the tables stay)
+      const gone = referencingKeys(ex, t).filter((r) => !dropping.has(r.table.name) && r.table !== t);
+      const lines = gone.map((r) => `drop cascades to constraint ${r.fk.name} on table ${r.table.name}`);
+      s.acc.notices.push(lines.length === 1
+        ? { severity: 'NOTICE', sqlstate: '00000', message: lines[0]! }
+        : { severity: 'NOTICE', sqlstate: '00000', message: `drop cascades to ${lines.length} other objects`, detail: lines.join('\n') });
+      for (const r of gone) {
+        const before = r.table.fkeys!;
+        r.table.fkeys = before.filter((f) => f !== r.fk);
+        s.tx!.undo.push(() => { r.table.fkeys = before; });
+      }
+    }
+    for (const o of others) yield* ex.eng.acquireLock(s, { type: 'relation', rel: o.oid }, LockMode.AccessExclusive);
     cat.tables.delete(name);
     s.tx!.undo.push(() => cat.tables.set(name, t));
     for (const [sn, sq] of [...cat.sequences]) {

@@ -37,6 +37,7 @@ import {
 import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
+import { queueRiEvents } from '../ri/ri_triggers.js';
 import {
   N, Gen, Candidate, PROGRESS_ROWS, hotChain, failingRow, sameValue, checkValuesLists, firstLocation, 
 } from './util.js';
@@ -146,6 +147,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       const waitAt = ex.indexInsertAll(s, t, vals, tid.blk, tid.off);
       if (waitAt >= 0) yield* ex.indexInsertRest(s, t, waitAt, vals, tid.blk, tid.off);
     }
+    queueRiEvents(ex, s, t, 'insert', null, 0, vals, tid);
     if (ret) out.push(ret.fns.map((f) => f({ vals, item: t.heap.item(tid.blk, tid.off)!, blk: tid.blk, off: tid.off, aggs: null })));
   }
   return ex.dmlResult(`INSERT 0 ${affected}`, ret, out);
@@ -251,6 +253,7 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
       if (s.tx!.sxact) self.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, blk, off, s.tx!.subs.length > 0);
       const nt = heapUpdate(self.heapCtx(s), t, blk, off, newVals, indexedChanged, mode, check.lockers);
       if (check.tupleLock) self.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk, off }, TUPLE_HW_LOCK[mode]);
+      queueRiEvents(self, s, t, 'update', oldVals, item.xmin, newVals, nt);
       if (!nt.hot && t.indexes.length) {
         const waitAt = self.indexInsertAll(s, t, newVals, nt.blk, nt.off);
         if (waitAt >= 0) yield* self.indexInsertRest(s, t, waitAt, newVals, nt.blk, nt.off);
@@ -335,6 +338,19 @@ export function checkConstraints(ex: Executor, s: Session, t: Table, vals: Value
   }
 }
 
+/**
+ * heap_update / heap_delete's crosscheck snapshot (an RI trigger's cascaded change under REPEATABLE READ): a row
+ * the transaction's own snapshot cannot see must not be changed — TM_Updated, which is 40001 there.
+ */
+function crosschecker(ex: Executor, s: Session): (item: Item) => void {
+  const cross = s.spiSnapshot?.crosscheck;
+  if (!cross) return () => {};
+  const vctx = ex.eng.visibilityContext(s);
+  return (item) => {
+    if (!VIS_VISIBLE[satisfiesMVCC(item, cross, vctx)]) throw new PgError('40001', 'could not serialize access due to concurrent update');
+  };
+}
+
 export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
   if (n.fromClause?.length) throw notSupported('UPDATE ... FROM');
   if (n.withClause) throw notSupported('WITH queries');
@@ -384,6 +400,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   };
   const hctx = ex.heapCtx(s);
   const vctx = ex.eng.visibilityContext(s);
+  const crosscheck = crosschecker(ex, s);
   /** heap_update + index entries, synchronously; sets `placed` and returns the index position whose unique check must wait, or -1 */
   const placed = { blk: 0, off: 0 };
   const applyUpdate = (cur: Candidate, newVals: Value[], tupleLock: boolean, lockers: LockerCheck): number => {
@@ -393,8 +410,10 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     let indexedChanged = false;
     for (const i of idxCols) if (!sameValue(old[i]!, newVals[i]!)) { indexedChanged = true; break; }
     if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
+    crosscheck(cur.item);
     const nt = heapUpdate(hctx, t, cur.blk, cur.off, newVals, indexedChanged, mode, lockers);
     if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
+    queueRiEvents(ex, s, t, 'update', old, cur.item.xmin, newVals, nt);
     placed.blk = nt.blk; placed.off = nt.off;
     return !nt.hot && t.indexes.length ? ex.indexInsertAll(s, t, newVals, nt.blk, nt.off, old) : -1;
   };
@@ -464,6 +483,7 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const returning = n.returningList ?? n.returningClause?.exprs;
   const ret = returning ? ex.compileReturning(returning, scope) : null;
   const cands = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
+  const crosscheck = crosschecker(ex, s);
   let count = 0, done = 0;
   const out: Value[][] = [];
   for (const cand of cands) {
@@ -475,8 +495,10 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       if (tm === TM.Ok) {
         ex.eng.ensureXid(s);
         if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
+        crosscheck(cur.item);
         heapDelete(ex.heapCtx(s), t, cur.blk, cur.off);
         release();
+        queueRiEvents(ex, s, t, 'delete', cur.vals, cur.item.xmin, null, null);
         count++;
         if (ret) out.push(ret.fns.map((f) => f(cur)));
         break;
