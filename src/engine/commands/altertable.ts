@@ -32,6 +32,7 @@ import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
 import { LockMode } from '../lock/lock.js';
 import { N, Gen, SERIAL_TYPES, collectColumnRefs } from '../executor/util.js';
 import { latestRows, saveTableDef, refreshColumns, refreshIndexColumns, rewriteTable } from './relfile.js';
+import { referencingKeys } from '../ri/ri_triggers.js';
 import { addConstraint, dropConstraint, viewsReading, addFkConstraint, validateConstraint, dropFkConstraint } from './atconstraints.js';
 
 /** What the statement says, as PostgreSQL's syntax error texts name the subcommands. */
@@ -237,8 +238,10 @@ function dropColumn(ex: Executor, s: Session, t: Table, name: string, missingOk:
     });
   }
   const idx = col.attnum - 1;
-  // indexes on the column and CHECK constraints that read it go with it (automatic dependencies)
-  for (const i of t.indexes.filter((x) => x.columns.includes(idx))) {
+  if (referencingKeys(ex, t).some((r) => r.fk.refCols.includes(idx))) throw notSupported('DROP COLUMN of a column a foreign key references');
+  // a foreign key of this table on the column goes with it, as its indexes and the CHECKs that read it do (automatic dependencies)
+  if (t.fkeys?.some((f) => f.cols.includes(idx))) t.fkeys = t.fkeys.filter((f) => !f.cols.includes(idx));
+  for (const i of t.indexes.filter((x) => x.columns.includes(idx) || x.include.includes(idx))) {
     t.indexes.splice(t.indexes.indexOf(i), 1);
     ex.eng.catalog.standaloneIndexes.delete(i.name);
   }
@@ -265,6 +268,9 @@ function alterColumnType(ex: Executor, s: Session, t: Table, name: string, cd: N
   const col = columnOrError(t, name);
   const newType = columnType(cd);
   const idx = col.attnum - 1;
+  if (t.fkeys?.some((f) => f.cols.includes(idx)) || referencingKeys(ex, t).some((r) => r.fk.refCols.includes(idx))) {
+    throw notSupported('ALTER COLUMN ... TYPE of a foreign key column');
+  }
   const snap = () => ex.eng.snapshotFor(s);
   const scope = { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false };
   let conv: Compiled;

@@ -109,7 +109,6 @@ function addCheck(ex: Executor, s: Session, t: Table, c: N): void {
 
 function addUnique(ex: Executor, s: Session, t: Table, c: N): void {
   const primary = c.contype === 'CONSTR_PRIMARY';
-  if (c.including?.length) throw notSupported('INCLUDE columns', posOf(c.location));
   if (c.indexname) throw notSupported('constraints USING INDEX', posOf(c.location));
   if (primary && t.indexes.some((i) => i.primary)) throw new PgError('42P16', `multiple primary keys for table "${t.name}" are not allowed`);
   const keys = ((c.keys ?? []) as N[]).map((k) => k.String.sval as string);
@@ -128,7 +127,12 @@ function addUnique(ex: Executor, s: Session, t: Table, c: N): void {
   const name = (c.conname as string | undefined) ?? chooseName(ex, t, primary ? `${t.name}_pkey` : `${t.name}_${keys.join('_')}_key`);
   if (ex.eng.catalog.relationExists(name)) throw new PgError('42P07', `relation "${name}" already exists`);
   const cat = ex.eng.catalog;
-  const index = new BtreeIndex(cat.allocOid(), name, cols.map((x) => x.attnum - 1), true, primary);
+  const include = ((c.including ?? []) as N[]).map((k) => {
+    const col = t.columns.find((x) => !x.dropped && x.name === k.String.sval);
+    if (!col) throw new PgError('42703', `column "${k.String.sval}" named in key does not exist`);
+    return col.attnum - 1;
+  });
+  const index = new BtreeIndex(cat.allocOid(), name, cols.map((x) => x.attnum - 1), true, primary, include);
   cat.allocOid(); // its pg_constraint row
   ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);
   buildIndex(ex, s, t, index);

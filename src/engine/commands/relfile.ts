@@ -75,7 +75,10 @@ export function refreshColumns(t: Table): void {
 /** After the index list changed: which columns are indexed (HOT) and which are keys (key updates). */
 export function refreshIndexColumns(t: Table): void {
   t.keyColumns = new Set(); t.indexedColumns = new Set();
-  for (const i of t.indexes) for (const c of i.columns) { t.indexedColumns.add(c); if (i.unique) t.keyColumns.add(c); }
+  for (const i of t.indexes) {
+    for (const c of i.columns) { t.indexedColumns.add(c); if (i.unique) t.keyColumns.add(c); }
+    for (const c of i.include) t.indexedColumns.add(c);
+  }
 }
 
 /**
@@ -92,7 +95,7 @@ export function newRelfilenode(ex: Executor, s: Session, t: Table): void {
   t.heap = heap;
   t.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, t.oid, -1, 0);
   t.indexes = t.indexes.map((old) => {
-    const index = new BtreeIndex(old.oid, old.name, old.columns, old.unique, old.primary);
+    const index = new BtreeIndex(old.oid, old.name, old.columns, old.unique, old.primary, old.include);
     cat.allocOid();
     index.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, old.oid, -1, 0);
     index.leafLsn = index.storageLsn;
@@ -143,7 +146,7 @@ export function rewriteTable(ex: Executor, s: Session, t: Table, transform: (val
   const hctx = ex.heapCtx(s);
   for (const r of rows) heapInsert(hctx, t, r);
   // reindex: the new files were created empty above; build them over the new heap
-  t.indexes = t.indexes.map((i) => { const fresh = new BtreeIndex(i.oid, i.name, i.columns, i.unique, i.primary); fresh.storageLsn = i.storageLsn; return fresh; });
+  t.indexes = t.indexes.map((i) => { const fresh = new BtreeIndex(i.oid, i.name, i.columns, i.unique, i.primary, i.include); fresh.storageLsn = i.storageLsn; return fresh; });
   for (const i of t.indexes) buildIndex(ex, s, t, i);
   if (indexes.length) ex.updateStats(s, t);
   s.tx!.cidUsed = true;

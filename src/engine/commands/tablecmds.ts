@@ -52,7 +52,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   }
   const columns: Column[] = [];
   const checks: CheckConstraint[] = [];
-  const uniques: { cols: string[]; primary: boolean; name?: string }[] = [];
+  const uniques: { cols: string[]; primary: boolean; name?: string; include?: string[] }[] = [];
   const checkNames = new Set<string>();
   const serials: { seqName: string; column: string; max: number | bigint; params?: SeqParams }[] = [];
   const foreign: N[] = [];
@@ -122,8 +122,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       switch (c.contype) {
         case 'CONSTR_PRIMARY': case 'CONSTR_UNIQUE':
           if (c.deferrable) throw notSupported('deferrable unique constraints', posOf(c.location));
-          if (c.including?.length) throw notSupported('INCLUDE columns', posOf(c.location));
-          uniques.push({ cols: keys, primary: c.contype === 'CONSTR_PRIMARY', name: c.conname });
+          uniques.push({ cols: keys, primary: c.contype === 'CONSTR_PRIMARY', name: c.conname, include: ((c.including ?? []) as N[]).map((k) => k.String.sval as string) });
           break;
         case 'CONSTR_CHECK': {
           const refs = new Set<string>();
@@ -174,10 +173,16 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     });
     if (u.primary) for (const i of colIdx) columns[i]!.notNull = true;
     const iname = u.name ?? pickName(u.primary ? `${name}_pkey` : `${name}_${u.cols.join('_')}_key`);
-    const index = new BtreeIndex(cat.allocOid(), iname, colIdx, true, u.primary);
+    const incl = (u.include ?? []).map((cn) => {
+      const i = columns.findIndex((c) => c.name === cn);
+      if (i < 0) throw new PgError('42703', `column "${cn}" named in key does not exist`);
+      return i;
+    });
+    const index = new BtreeIndex(cat.allocOid(), iname, colIdx, true, u.primary, incl);
     cat.allocOid(); // its pg_constraint row
     table.indexes.push(index);
     for (const i of colIdx) { table.keyColumns.add(i); table.indexedColumns.add(i); }
+    for (const i of incl) table.indexedColumns.add(i);
   }
   // validate CHECK and DEFAULT expressions now, as PostgreSQL does at CREATE time
   const snapshot = () => ex.eng.snapshotFor(s);
@@ -275,7 +280,6 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.concurrent) throw notSupported('CREATE INDEX CONCURRENTLY');
   if (n.accessMethod && n.accessMethod !== 'btree') throw notSupported(`index access method ${n.accessMethod}`);
   if (n.whereClause) throw notSupported('partial indexes');
-  if (n.indexIncludingParams?.length) throw notSupported('INCLUDE columns');
   ex.checkReadOnly(s, 'CREATE INDEX');
   const t = ex.table(n.relation);
   const cat = ex.eng.catalog;
@@ -283,6 +287,13 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     const e = p.IndexElem;
     if (!e.name) throw notSupported('expression indexes');
     const idx = t.columns.findIndex((c) => c.name === e.name);
+    if (idx < 0) throw new PgError('42703', `column "${e.name}" does not exist`);
+    return idx;
+  });
+  const include = ((n.indexIncludingParams ?? []) as N[]).map((p) => {
+    const e = p.IndexElem;
+    if (!e.name) throw new PgError('0A000', 'expressions are not supported in included columns');
+    const idx = t.columns.findIndex((c) => !c.dropped && c.name === e.name);
     if (idx < 0) throw new PgError('42703', `column "${e.name}" does not exist`);
     return idx;
   });
@@ -301,7 +312,7 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   }
   yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.Share, null, `waiting for ShareLock on ${t.name} to build an index`);
   ex.eng.ensureXid(s);
-  const index = new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false);
+  const index = new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false, include);
   buildIndex(ex, s, t, index); // index_build: each chain's newest not-dead version; 23505 for a duplicated key
   t.indexes.push(index);
   cat.standaloneIndexes.add(index.name);
@@ -310,9 +321,10 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const before = t.stats;
   ex.updateStats(s, t);
   if (!before && t.stats!.reltuples === 0) t.stats = undefined;
-  const addedIndexed = cols.filter((c) => !t.indexedColumns.has(c));
+  const addedIndexed = [...new Set([...cols, ...include])].filter((c) => !t.indexedColumns.has(c));
   const addedKeys = n.unique ? cols.filter((c) => !t.keyColumns.has(c)) : [];
   for (const c of cols) { t.indexedColumns.add(c); if (n.unique) t.keyColumns.add(c); }
+  for (const c of include) t.indexedColumns.add(c);
   s.tx!.undo.push(() => {
     t.indexes.splice(t.indexes.indexOf(index), 1);
     for (const c of addedIndexed) t.indexedColumns.delete(c);

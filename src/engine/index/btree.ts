@@ -39,10 +39,13 @@ export class BtreeIndex {
     readonly columns: number[],
     readonly unique: boolean,
     readonly primary: boolean,
+    /** INCLUDE columns: carried in the leaf entries, no part of the key (not compared, not unique, not a "key" for
+     *  row locks); changing one still makes an UPDATE non-HOT. The simulated entry keeps only the key. */
+    readonly include: readonly number[] = [],
   ) {}
 
   clone(): BtreeIndex {
-    const c = new BtreeIndex(this.oid, this.name, this.columns, this.unique, this.primary);
+    const c = new BtreeIndex(this.oid, this.name, this.columns, this.unique, this.primary, this.include);
     c.entries = this.entries.clone();
     c.nullEntries = this.nullEntries.slice();
     c.count = this.count;
