@@ -15,6 +15,9 @@
  *     ALTER TABLE t ADD COLUMN w int DEFAULT 5;                -- no rewrite: w's attmissingval = 5
  *     SELECT * FROM t;                                         -- 1 | 5  (the tuple still has natts 1)
  *
+ * A FOREIGN KEY is kept on its referencing table (Table.fkeys, the referenced table by OID); indexes may carry
+ * INCLUDE columns, which are indexed (no HOT update when they change) but no part of the key.
+ *
  * Mirrors: pg_class / pg_attribute / pg_constraint / pg_index, heap_create_with_catalog() and
  * ChooseRelationName(), access/common/heaptuple.c (getmissingattr). Simplifications: one schema (public) plus
  * each session's temporary tables, no TOAST tables, catalog changes are not MVCC (a CREATE TABLE is visible to

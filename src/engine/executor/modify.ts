@@ -11,6 +11,10 @@
  *
  * ON CONFLICT DO NOTHING / DO UPDATE finds the conflicting row through the arbiter index, locks it and updates it.
  *
+ * Each changed row of a table with foreign keys (either side) queues its RI trigger events (ri/ri_triggers.ts);
+ * they fire when the statement ends. An RI trigger's cascaded UPDATE / DELETE runs through here too, with the
+ * crosscheck snapshot under REPEATABLE READ (a row its transaction snapshot cannot see is a 40001).
+ *
  * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert, ExecUpdate, ExecDelete, ExecOnConflictUpdate),
  * execMain.c (EvalPlanQual, ExecConstraints), execIndexing.c.
  */
