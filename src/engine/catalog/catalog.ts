@@ -41,6 +41,8 @@ export interface Column {
   missing?: Value;
   /** attidentity: GENERATED ALWAYS ('a') or BY DEFAULT ('d') AS IDENTITY */
   identity?: 'a' | 'd';
+  /** attgenerated 's': GENERATED ALWAYS AS (expr) STORED — computed from the row on every INSERT and UPDATE */
+  generated?: unknown;
 }
 export interface CheckConstraint { name: string; expr: unknown; compiled?: unknown }
 

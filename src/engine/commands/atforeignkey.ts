@@ -75,7 +75,7 @@ export function* addForeignKey(ex: Executor, s: Session, t: Table, c: N, creatin
     if (refCols.length !== cols.length) throw new PgError('42830', 'number of referencing and referenced columns for foreign key disagree');
     // transformFkeyCheckAttrs: a unique index on exactly these columns, in any order
     const want = [...refCols].sort().join();
-    index = pkT.indexes.find((i) => i.unique && [...i.columns].sort().join() === want);
+    index = pkT.indexes.find((i) => i.unique && !i.def && [...i.columns].sort().join() === want);
     if (!index) throw new PgError('42830', `there is no unique constraint matching given keys for referenced table "${pkT.name}"`);
   } else {
     index = pkT.indexes.find((i) => i.primary);

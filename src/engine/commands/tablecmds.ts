@@ -28,6 +28,7 @@ import { WalKind } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
 import { buildIndex } from './relfile.js';
 import { addForeignKey, referencedTableError } from './atforeignkey.js';
+import { compileIndexDef, indexColumnName } from './indexcmds.js';
 import { referencingKeys, tableByOid } from '../ri/ri_triggers.js';
 import {
   N, Gen, SERIAL_TYPES, needsToast, collectColumnRefs,
@@ -111,7 +112,11 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
             col.defaultExpr = { FuncCall: { funcname: [{ String: { sval: 'nextval' } }], args: [{ A_Const: { sval: { sval: seqName }, location: -1 } }], location: -1 } };
             break;
           }
-          case 'CONSTR_GENERATED': throw notSupported('generated columns', posOf(c.location));
+          case 'CONSTR_GENERATED':
+            if (c.generated_kind === 'v') throw notSupported('virtual generated columns (PostgreSQL 15 has STORED only)', posOf(c.location));
+            if (col.defaultExpr || col.identity) throw new PgError('42601', `both default and generation expression specified for column "${cd.colname}" of table "${name}"`, { position: posOf(c.location)! });
+            col.generated = materializeLiterals(c.raw_expr);
+            break;
           default: throw notSupported(`column constraint ${c.contype}`, posOf(c.location));
         }
       }
@@ -152,7 +157,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   // the TOAST table and its index (when a column is unbounded), then an index + a constraint per key.
   const oid = cat.allocOid();
   cat.allocOid(); cat.allocOid();
-  const nDefaults = columns.filter((c) => c.defaultExpr && !c.identity).length; // an identity column has no pg_attrdef row
+  const nDefaults = columns.filter((c) => (c.defaultExpr && !c.identity) || c.generated).length; // an identity column has no pg_attrdef row
   for (let i = 0; i < nDefaults + checks.length; i++) cat.allocOid();
   const toast = needsToast(columns);
   if (toast) { cat.allocOid(); cat.allocOid(); }
@@ -192,6 +197,18 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     ch.compiled = c;
   }
   for (const c of columns) if (c.defaultExpr) ex.assign(compileExpr(c.defaultExpr as N, { relName: null, alias: null, columns: [], hasSystem: false, env: ex.env(s, snapshot), sql: '' }), c, undefined);
+  for (const c of columns) {
+    if (!c.generated) continue;
+    // a generation expression reads the row's other, ordinary columns (checkGeneratedColumns / check_nested_generated)
+    const refs = new Set<string>();
+    collectColumnRefs(c.generated, refs);
+    for (const r of refs) {
+      if (columns.some((o) => o.name === r && o.generated)) {
+        throw new PgError('42P17', `cannot use generated column "${r}" in column generation expression`, { detail: 'A generated column cannot reference another generated column.' });
+      }
+    }
+    ex.assign(compileExpr(c.generated as N, { ...ex.tableScope(table, null, s, snapshot, ''), hasSystem: false }), c, undefined);
+  }
   cat.tables.set(name, table);
   s.tx!.undo.push(() => cat.tables.delete(name));
   ex.eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, ex.eng.clock.now);
@@ -279,13 +296,15 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
 export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.concurrent) throw notSupported('CREATE INDEX CONCURRENTLY');
   if (n.accessMethod && n.accessMethod !== 'btree') throw notSupported(`index access method ${n.accessMethod}`);
-  if (n.whereClause) throw notSupported('partial indexes');
   ex.checkReadOnly(s, 'CREATE INDEX');
   const t = ex.table(n.relation);
   const cat = ex.eng.catalog;
+  const exprs: N[] = [];
+  const colNames: string[] = [];
   const cols = ((n.indexParams ?? []) as N[]).map((p) => {
     const e = p.IndexElem;
-    if (!e.name) throw notSupported('expression indexes');
+    if (!e.name) { exprs.push(e.expr); colNames.push(indexColumnName(e.expr)); return -1; }
+    colNames.push(e.name);
     const idx = t.columns.findIndex((c) => c.name === e.name);
     if (idx < 0) throw new PgError('42703', `column "${e.name}" does not exist`);
     return idx;
@@ -306,13 +325,14 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     throw new PgError('42P07', `relation "${name}" already exists`);
   }
   if (!name) {
-    const base = `${t.name}_${cols.map((c) => t.columns[c]!.name).join('_')}_idx`;
+    const base = `${t.name}_${colNames.join('_')}_idx`;
     name = base;
     for (let k = 1; cat.relationExists(name); k++) name = `${base}${k}`;
   }
   yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.Share, null, `waiting for ShareLock on ${t.name} to build an index`);
   ex.eng.ensureXid(s);
-  const index = new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false, include);
+  const def = exprs.length || n.whereClause ? compileIndexDef(ex, s, t, exprs, n.whereClause) : null;
+  const index = new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false, include, def);
   buildIndex(ex, s, t, index); // index_build: each chain's newest not-dead version; 23505 for a duplicated key
   t.indexes.push(index);
   cat.standaloneIndexes.add(index.name);
@@ -321,10 +341,11 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const before = t.stats;
   ex.updateStats(s, t);
   if (!before && t.stats!.reltuples === 0) t.stats = undefined;
-  const addedIndexed = [...new Set([...cols, ...include])].filter((c) => !t.indexedColumns.has(c));
-  const addedKeys = n.unique ? cols.filter((c) => !t.keyColumns.has(c)) : [];
-  for (const c of cols) { t.indexedColumns.add(c); if (n.unique) t.keyColumns.add(c); }
-  for (const c of include) t.indexedColumns.add(c);
+  const plain = cols.filter((c) => c >= 0);
+  const addedIndexed = [...new Set([...plain, ...include, ...(def?.cols ?? [])])].filter((c) => !t.indexedColumns.has(c));
+  const addedKeys = n.unique && !def ? plain.filter((c) => !t.keyColumns.has(c)) : [];
+  for (const c of addedIndexed) t.indexedColumns.add(c);
+  for (const c of addedKeys) t.keyColumns.add(c);
   s.tx!.undo.push(() => {
     t.indexes.splice(t.indexes.indexOf(index), 1);
     for (const c of addedIndexed) t.indexedColumns.delete(c);

@@ -42,6 +42,7 @@ import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { queueRiEvents } from '../ri/ri_triggers.js';
+import { arbiterMatches } from '../commands/indexcmds.js';
 import {
   N, Gen, Candidate, PROGRESS_ROWS, hotChain, failingRow, sameValue, checkValuesLists, firstLocation, 
 } from './util.js';
@@ -57,6 +58,26 @@ function identityOverridden(t: Table, col: Column, override: string | undefined)
     });
   }
   return col.identity === 'd' && override === 'OVERRIDING_USER_VALUE';
+}
+
+/** The 428C9 of a value given for a generated column (INSERT) — only DEFAULT may be written there. */
+function generatedInsert(col: Column): PgError {
+  return new PgError('428C9', `cannot insert a non-DEFAULT value into column "${col.name}"`, { detail: `Column "${col.name}" is a generated column.` });
+}
+
+/**
+ * ExecComputeStoredGenerated: the generated columns' expressions, compiled once; the returned function fills them
+ * in from the rest of the row (INSERT, and every UPDATE: they are recomputed whatever was set).
+ */
+export function generatedMaker(ex: Executor, t: Table, s: Session, snap: () => Snapshot): ((vals: Value[]) => void) | null {
+  const gens = t.columns.filter((c) => c.generated && !c.dropped);
+  if (!gens.length) return null;
+  const scope = { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false };
+  const fns = gens.map((c) => ({ i: c.attnum - 1, fn: ex.assign(compileExpr(c.generated as N, scope), c, undefined).fn }));
+  return (vals) => {
+    const row: Row = { vals, item: null, blk: 0, off: 0, aggs: null };
+    for (const g of fns) vals[g.i] = g.fn(row);
+  };
 }
 
 export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
@@ -92,6 +113,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       items.forEach((e, i) => {
         const col = t.columns[targetCols[i]!]!;
         if (e.SetToDefault) return;
+        if (col.generated) throw generatedInsert(col);
         if (col.identity && identityOverridden(t, col, n.override)) return;
         provided.add(col.attnum - 1);
       });
@@ -104,7 +126,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       rows.push(vals);
     }
   } else {
-    for (const c of targetCols) { const col = t.columns[c]!; if (col.identity) identityOverridden(t, col, n.override); }
+    for (const c of targetCols) { const col = t.columns[c]!; if (col.generated) throw generatedInsert(col); if (col.identity) identityOverridden(t, col, n.override); }
     const q = yield* ex.query(s, sel, raw.text, false);
     if (q.types.length > targetCols.length) throw new PgError('42601', 'INSERT has more expressions than target columns');
     const identity = q.types.length === t.columns.length && targetCols.every((c, i) => c === i) &&
@@ -124,9 +146,11 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const out: Value[][] = [];
   const hctx = ex.heapCtx(s);
   const onConflict = n.onConflictClause ? ex.prepareOnConflict(s, t, n, snap, raw.text) : null;
+  const generate = generatedMaker(ex, t, s, snap);
   let inserted = 0, affected = 0;
   rowLoop: for (const vals of rows) {
     if (++inserted % PROGRESS_ROWS === 0) yield { kind: 'progress', done: inserted, total: rows.length };
+    if (generate) generate(vals);
     ex.checkConstraints(s, t, vals, snap);
     if (onConflict) {
       // speculative insertion's pre-check (ExecCheckIndexConstraints), waiting out in-progress inserters
@@ -162,6 +186,7 @@ export function findConflict(ex: Executor, s: Session, t: Table, arbiters: Btree
   const vctx = ex.eng.visibilityContext(s);
   const visit = ex.pageVisitor(s, t);
   for (const index of arbiters) {
+    if (!index.covers(vals)) continue;
     const key = index.keyOf(vals);
     if (key === null) continue;
     for (const tid of index.lookup(key)) {
@@ -189,12 +214,14 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
     if (!i) throw new PgError('42704', `constraint "${oc.infer.conname}" for table "${t.name}" does not exist`);
     arbiters = [i];
   } else if (oc.infer?.indexElems) {
-    const cols = (oc.infer.indexElems as N[]).map((e) => {
+    const exprs: N[] = [];
+    const cols = (oc.infer.indexElems as N[]).flatMap((e) => {
+      if (!e.IndexElem.name) { exprs.push(e.IndexElem.expr); return []; }
       const idx = t.columns.findIndex((c) => c.name === e.IndexElem.name);
       if (idx < 0) throw new PgError('42703', `column "${e.IndexElem.name}" does not exist`, { position: posOf(oc.infer.location) });
-      return idx;
-    }).sort();
-    arbiters = t.indexes.filter((i) => i.unique && [...i.columns].sort().join() === cols.join());
+      return [idx];
+    });
+    arbiters = t.indexes.filter((i) => arbiterMatches(i, cols, exprs, oc.infer.whereClause));
     if (!arbiters.length) throw new PgError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
   } else {
     if (oc.action === 'ONCONFLICT_UPDATE') throw new PgError('42601', 'ON CONFLICT DO UPDATE requires inference specification or constraint name', { hint: 'For example, ON CONFLICT (column_name).', position: posOf(oc.location) });
@@ -225,6 +252,11 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
     return { idx, fn: ex.assign(compileExpr(rt.val, scope), t.columns[idx]!, firstLocation(rt.val)).fn };
   });
   const where = oc.whereClause ? ex.compileWhere(oc.whereClause, scope) : null;
+  const generate = generatedMaker(ex, t, s, snap);
+  for (const st of sets) {
+    const col = t.columns[st.idx]!;
+    if (col.generated) throw new PgError('428C9', `column "${col.name}" can only be updated to DEFAULT`, { detail: `Column "${col.name}" is a generated column.` });
+  }
   const keyCols = [...t.keyColumns], idxCols = [...t.indexedColumns];
   // ExecUpdateLockMode: the conflicting row is locked FOR UPDATE only if a key column is among the SET targets
   const lockMode: TupleLockMode = sets.some((x) => t.keyColumns.has(x.idx)) ? 'exclusive' : 'nokeyexclusive';
@@ -245,6 +277,7 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
       if (where && where.fn(existing) !== true) return null;
       const newVals = oldVals.slice();
       for (const st of sets) newVals[st.idx] = st.fn(existing);
+      if (generate) generate(newVals);
       self.checkConstraints(s, t, newVals, snap);
       const indexedChanged = idxCols.some((i) => !sameValue(oldVals[i]!, newVals[i]!));
       const mode: TupleLockMode = keyCols.some((i) => !sameValue(oldVals[i]!, newVals[i]!)) ? 'exclusive' : 'nokeyexclusive';
@@ -374,6 +407,10 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     const idx = t.columns.findIndex((c) => c.name === rt.name);
     if (idx < 0) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
     const col = t.columns[idx]!;
+    if (col.generated) {
+      if (!rt.val.SetToDefault) throw new PgError('428C9', `column "${col.name}" can only be updated to DEFAULT`, { detail: `Column "${col.name}" is a generated column.` });
+      continue; // recomputed below, whatever the SET says
+    }
     if (col.identity === 'a' && !rt.val.SetToDefault) {
       throw new PgError('428C9', `column "${col.name}" can only be updated to DEFAULT`, { detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.` });
     }
@@ -397,9 +434,11 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const cands = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
   let count = 0;
   const out: Value[][] = [];
+  const generate = generatedMaker(ex, t, s, snap);
   const compute = (c: Row): Value[] => {
     const nv = c.vals.slice();
     for (const st of sets) nv[st.idx] = st.fn(c);
+    if (generate) generate(nv);
     return nv;
   };
   const hctx = ex.heapCtx(s);

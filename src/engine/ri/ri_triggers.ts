@@ -323,7 +323,7 @@ function* lockFirstMatch(ex: Executor, s: Session, t: Table, cols: number[], par
 /** The planner's choice for the lookup: an index on exactly the key columns (unique: Index Scan), else Seq Scan. */
 function scanPath(t: Table, cols: number[], params: Param[], cond: N): ScanPath {
   const same = (a: readonly number[]) => a.length === cols.length && [...a].sort().join() === [...cols].sort().join();
-  const index = t.indexes.find((i) => i.unique && same(i.columns)) ?? t.indexes.find((i) => same(i.columns));
+  const index = t.indexes.find((i) => !i.def && i.unique && same(i.columns)) ?? t.indexes.find((i) => !i.def && same(i.columns));
   if (!index) return { kind: 'SeqScan' };
   if (t.stats) {
     // with statistics a small table is cheaper to read whole (as indxpath.ts's indexProbe decides)
