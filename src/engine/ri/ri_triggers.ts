@@ -257,6 +257,10 @@ const andOf = (xs: N[]): N => (xs.length === 1 ? xs[0]! : { BoolExpr: { boolop: 
 function* spi<T>(ex: Executor, s: Session, detectNewRows: boolean, sql: string, body: () => Gen<T>): Gen<T> {
   const tx = s.tx!;
   tx.commandCounterIncrement();
+  if (ex.eng.tracer.wants('statement')) {
+    ex.eng.tracer.emit({ kind: 'statement', session: s.name,
+      text: `${s.name}: a foreign-key trigger runs ${sql}${detectNewRows && usesXactSnapshot(tx.isolation) ? ' (with the latest snapshot; the transaction snapshot is the crosscheck)' : ''}` });
+  }
   const prev = s.spiSnapshot;
   s.spiSnapshot = null;
   if (detectNewRows && usesXactSnapshot(tx.isolation)) {
