@@ -245,18 +245,20 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
   const excludedRow: { current: Row | null } = { current: null };
   const scope = ex.tableScope(t, n.relation.alias?.aliasname ?? null, s, snap, sql);
   scope.outer = { scope: { ...ex.tableScope(t, 'excluded', s, snap, sql), hasSystem: false }, row: excludedRow, used: false };
-  const sets = (oc.targetList as N[]).map((tl) => {
+  const sets = (oc.targetList as N[]).flatMap((tl) => {
     const rt = tl.ResTarget;
     const idx = t.columns.findIndex((c) => c.name === rt.name);
     if (idx < 0) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
-    return { idx, fn: ex.assign(compileExpr(rt.val, scope), t.columns[idx]!, firstLocation(rt.val)).fn };
+    const col = t.columns[idx]!;
+    if (col.generated) {
+      if (!rt.val.SetToDefault) throw new PgError('428C9', `column "${col.name}" can only be updated to DEFAULT`, { detail: `Column "${col.name}" is a generated column.` });
+      return []; // recomputed with the rest of the row
+    }
+    if (rt.val.SetToDefault) throw notSupported('DEFAULT in ON CONFLICT DO UPDATE SET', posOf(rt.location));
+    return [{ idx, fn: ex.assign(compileExpr(rt.val, scope), col, firstLocation(rt.val)).fn }];
   });
   const where = oc.whereClause ? ex.compileWhere(oc.whereClause, scope) : null;
   const generate = generatedMaker(ex, t, s, snap);
-  for (const st of sets) {
-    const col = t.columns[st.idx]!;
-    if (col.generated) throw new PgError('428C9', `column "${col.name}" can only be updated to DEFAULT`, { detail: `Column "${col.name}" is a generated column.` });
-  }
   const keyCols = [...t.keyColumns], idxCols = [...t.indexedColumns];
   // ExecUpdateLockMode: the conflicting row is locked FOR UPDATE only if a key column is among the SET targets
   const lockMode: TupleLockMode = sets.some((x) => t.keyColumns.has(x.idx)) ? 'exclusive' : 'nokeyexclusive';
