@@ -114,6 +114,15 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   let fks = 0;
   for (const c of cmds) {
     if (c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN') { yield* addFkConstraint(ex, s, t, c.def.Constraint); fks++; }
+    else if (c.subtype === 'AT_AddColumn' && (c.def.ColumnDef.constraints ?? []).some((k: N) => k.Constraint?.contype === 'CONSTR_FOREIGN')) {
+      // ADD COLUMN … REFERENCES: the column first, then its foreign key (transformAlterTableStmt splits them so)
+      const cd = c.def.ColumnDef as N;
+      const all = (cd.constraints ?? []) as N[];
+      const fkCons = all.filter((k) => k.Constraint?.contype === 'CONSTR_FOREIGN' || k.Constraint?.contype?.startsWith('CONSTR_ATTR_'));
+      if (fkCons.some((k) => k.Constraint.contype.startsWith('CONSTR_ATTR_'))) throw notSupported('DEFERRABLE in ALTER TABLE ... ADD COLUMN ... REFERENCES (add the constraint separately)');
+      alterOne(ex, s, t, { ...c, def: { ColumnDef: { ...cd, constraints: all.filter((k) => !fkCons.includes(k)) } } });
+      for (const k of fkCons) { yield* addFkConstraint(ex, s, t, { ...k.Constraint, fk_attrs: [{ String: { sval: cd.colname } }] }); fks++; }
+    }
     else if (c.subtype === 'AT_ValidateConstraint') yield* validateConstraint(ex, s, t, c.name);
     else if (c.subtype === 'AT_DropConstraint' && t.fkeys?.some((f) => f.name === c.name)) yield* dropFkConstraint(ex, s, t, c.name);
     else alterOne(ex, s, t, c);
@@ -200,7 +209,7 @@ function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists: boole
       case 'CONSTR_PRIMARY': col.notNull = true; constraints.push({ ...k, keys: [{ String: { sval: cd.colname } }] }); break;
       case 'CONSTR_UNIQUE': constraints.push({ ...k, keys: [{ String: { sval: cd.colname } }] }); break;
       case 'CONSTR_CHECK': constraints.push({ ...k, columnName: cd.colname }); break;
-      case 'CONSTR_FOREIGN': throw notSupported('ALTER TABLE ... ADD COLUMN ... REFERENCES (add the column, then the constraint)', posOf(k.location));
+      case 'CONSTR_FOREIGN': break; // added after the column by alterTableStmt
       case 'CONSTR_IDENTITY': throw notSupported('ALTER TABLE ... ADD COLUMN ... GENERATED AS IDENTITY', posOf(k.location));
       case 'CONSTR_GENERATED': throw notSupported('generated columns', posOf(k.location));
       default: throw notSupported(`column constraint ${k.contype}`, posOf(k.location));
