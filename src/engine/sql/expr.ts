@@ -26,6 +26,7 @@ import './funcs/varlena.js';
 import './funcs/numeric.js';
 import './funcs/datetime.js';
 import './funcs/system.js';
+import './funcs/lockfuncs.js';
 import { adtCast, adtUnify, adtCompare, adtBinary, adtNegate, adtAggState } from './adtops.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import { PgDate, PgTimestamp, USECS_PER_DAY } from '../adt/datetime.js';
@@ -65,6 +66,14 @@ export interface ExprEnv {
   params?: { value: Value; type: SqlType }[] | null;
   /** virtual milliseconds: the transaction's start, the statement's start, now (for now() and friends) */
   timestamps(): { xact: number; stmt: number; clock: number };
+  /** pg_advisory_lock & co. (lock/advisory.ts); may throw ExprWait (executor/exprwait.ts) */
+  advisory(c: import('../lock/advisory.js').AdvisoryCall): Value;
+  advisoryUnlockAll(): Value;
+  /** pg_sleep: throws ExprWait for the sleep, unless it is over */
+  sleep(seconds: number): Value;
+  /** pg_cancel_backend / pg_terminate_backend */
+  signalBackend(pid: number, kind: 'cancel' | 'terminate'): boolean;
+  backendPid(): number;
 }
 
 /** a column in scope; `dropped` (attisdropped) keeps its slot in the row but is left out of * and never matches a name */
