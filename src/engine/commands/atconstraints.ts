@@ -110,6 +110,8 @@ function addCheck(ex: Executor, s: Session, t: Table, c: N): void {
 function addUnique(ex: Executor, s: Session, t: Table, c: N): void {
   const primary = c.contype === 'CONSTR_PRIMARY';
   if (c.indexname) throw notSupported('constraints USING INDEX', posOf(c.location));
+  if (c.nulls_not_distinct) throw notSupported('UNIQUE NULLS NOT DISTINCT', posOf(c.location));
+  if (c.deferrable) throw notSupported('deferrable unique constraints', posOf(c.location));
   if (primary && t.indexes.some((i) => i.primary)) throw new PgError('42P16', `multiple primary keys for table "${t.name}" are not allowed`);
   const keys = ((c.keys ?? []) as N[]).map((k) => k.String.sval as string);
   const cols = keys.map((k) => {

@@ -91,7 +91,9 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
             if (col.identity) throw new PgError('42601', `both default and identity specified for column "${cd.colname}" of table "${name}"`, { position: posOf(c.location)! });
             col.defaultExpr = materializeLiterals(c.raw_expr); break;
           case 'CONSTR_PRIMARY': col.notNull = true; uniques.push({ cols: [cd.colname], primary: true, name: c.conname }); break;
-          case 'CONSTR_UNIQUE': uniques.push({ cols: [cd.colname], primary: false, name: c.conname }); break;
+          case 'CONSTR_UNIQUE':
+            if (c.nulls_not_distinct) throw notSupported('UNIQUE NULLS NOT DISTINCT', posOf(c.location));
+            uniques.push({ cols: [cd.colname], primary: false, name: c.conname }); break;
           case 'CONSTR_CHECK': checks.push({ name: c.conname ?? '', expr: materializeLiterals(c.raw_expr), base: `${name}_${cd.colname}_check` } as CheckConstraint & { base: string }); break;
           case 'CONSTR_FOREIGN': {
             const fk = { ...c, fk_attrs: [{ String: { sval: cd.colname } }] };
@@ -127,6 +129,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       switch (c.contype) {
         case 'CONSTR_PRIMARY': case 'CONSTR_UNIQUE':
           if (c.deferrable) throw notSupported('deferrable unique constraints', posOf(c.location));
+          if (c.nulls_not_distinct) throw notSupported('UNIQUE NULLS NOT DISTINCT', posOf(c.location));
           uniques.push({ cols: keys, primary: c.contype === 'CONSTR_PRIMARY', name: c.conname, include: ((c.including ?? []) as N[]).map((k) => k.String.sval as string) });
           break;
         case 'CONSTR_CHECK': {
@@ -298,6 +301,7 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
  */
 export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.concurrent) throw notSupported('CREATE INDEX CONCURRENTLY');
+  if (n.nulls_not_distinct) throw notSupported('UNIQUE NULLS NOT DISTINCT');
   if (n.accessMethod && n.accessMethod !== 'btree') throw notSupported(`index access method ${n.accessMethod}`);
   ex.checkReadOnly(s, 'CREATE INDEX');
   const t = ex.table(n.relation);
