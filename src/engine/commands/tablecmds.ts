@@ -379,6 +379,13 @@ export function* dropIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     if (!cat.standaloneIndexes.has(index.name)) {
       throw new PgError('2BP01', `cannot drop index ${name} because constraint ${name} on table ${t.name} requires it`, { hint: `You can drop constraint ${name} on table ${t.name} instead.` });
     }
+    const deps = referencingKeys(ex, t).filter((r) => r.fk.refIndex === name);
+    if (deps.length) {
+      throw new PgError('2BP01', `cannot drop index ${name} because other objects depend on it`, {
+        detail: deps.map((r) => `constraint ${r.fk.name} on table ${r.table.name} depends on index ${name}`).join('\n'),
+        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+      });
+    }
     yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
     ex.eng.ensureXid(s);
     t.indexes.splice(t.indexes.indexOf(index), 1);
