@@ -211,10 +211,15 @@ function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists: boole
       case 'CONSTR_CHECK': constraints.push({ ...k, columnName: cd.colname }); break;
       case 'CONSTR_FOREIGN': break; // added after the column by alterTableStmt
       case 'CONSTR_IDENTITY': throw notSupported('ALTER TABLE ... ADD COLUMN ... GENERATED AS IDENTITY', posOf(k.location));
-      case 'CONSTR_GENERATED': throw notSupported('generated columns', posOf(k.location));
+      case 'CONSTR_GENERATED':
+        if (k.generated_kind === 'v') throw notSupported('virtual generated columns (PostgreSQL 15 has STORED only)', posOf(k.location));
+        if (col.defaultExpr) throw new PgError('42601', `both default and generation expression specified for column "${cd.colname}" of table "${t.name}"`, { position: posOf(k.location)! });
+        col.generated = materializeLiterals(k.raw_expr);
+        break;
       default: throw notSupported(`column constraint ${k.contype}`, posOf(k.location));
     }
   }
+  if (col.generated) return addGeneratedColumn(ex, s, t, col, constraints);
   const def = col.defaultExpr ? checkDefault(ex, s, col, col.defaultExpr) : null;
   const volatile = !!col.defaultExpr && isVolatile(col.defaultExpr);
   ex.eng.catalog.allocOid(); // the pg_attrdef row (and the column's row type change)
@@ -231,6 +236,28 @@ function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists: boole
   } else if (col.notNull && col.missing === undefined && latestRows(ex, s, t).length) {
     throw new PgError('23502', `column "${col.name}" of relation "${t.name}" contains null values`);
   }
+  for (const k of constraints) addConstraint(ex, s, t, k);
+}
+
+/** ADD COLUMN … GENERATED ALWAYS AS (…) STORED: every existing row gets its value — a table rewrite. */
+function addGeneratedColumn(ex: Executor, s: Session, t: Table, col: Column, constraints: N[]): void {
+  const refs = new Set<string>();
+  collectColumnRefs(col.generated, refs);
+  for (const r of refs) {
+    if (t.columns.some((o) => !o.dropped && o.name === r && o.generated)) {
+      throw new PgError('42P17', `cannot use generated column "${r}" in column generation expression`, { detail: 'A generated column cannot reference another generated column.' });
+    }
+  }
+  const snap = () => ex.eng.snapshotFor(s);
+  const gen = ex.assign(compileExpr(col.generated as N, { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false }), col, undefined);
+  ex.eng.catalog.allocOid(); // the pg_attrdef row
+  t.columns.push(col);
+  refreshColumns(t);
+  rewriteTable(ex, s, t, (vals) => {
+    const out = vals.slice();
+    out[col.attnum - 1] = gen.fn({ vals: out, item: null, blk: 0, off: 0, aggs: null });
+    return out;
+  });
   for (const k of constraints) addConstraint(ex, s, t, k);
 }
 
