@@ -85,6 +85,8 @@ export class Executor {
   /** set by EXPLAIN ANALYZE for the statement it runs: the first scan / the top-level SELECT fill it in */
   scanInstr: ScanInstr | null = null;
   queryInstr: QueryInstr | null = null;
+  /** set by EXPLAIN ANALYZE: the RI trigger calls of the query at this AFTER-trigger level, by trigger name */
+  triggerInstr: { level: number; calls: Map<string, { constraint: string; calls: number }> } | null = null;
 
   constructor(readonly eng: Engine) {}
 

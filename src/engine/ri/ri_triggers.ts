@@ -116,10 +116,18 @@ function isCurrentXid(s: Session, xid: number): boolean {
 /** AfterTriggerEndQuery: fire the events the query at `level` queued (deferred constraints' wait for COMMIT). */
 export function* endQuery(ex: Executor, s: Session, level: number): Gen<void> {
   const evs = takeLevel(s, level);
+  const instr = ex.triggerInstr?.level === level ? ex.triggerInstr.calls : null;
   for (const ev of evs) {
     const found = lookup(ex, ev);
     if (!found) continue;
     if (ev.deferrable && isDeferred(s, found.fk)) { deferEvent(s, ev); continue; }
+    if (instr) {
+      // the trigger's name (RI_ConstraintTrigger_a_<oid> / _c_<oid>: the constraint's OID + 1..4), as EXPLAIN sorts them
+      const k = ev.kind === 'action' ? `a_${found.fk.oid + (ev.op === 'delete' ? 1 : 2)}` : `c_${found.fk.oid + (ev.op === 'insert' ? 3 : 4)}`;
+      const c = instr.get(k) ?? { constraint: found.fk.name, calls: 0 };
+      c.calls++;
+      instr.set(k, c);
+    }
     yield* fireEvent(ex, s, ev);
   }
 }
