@@ -134,7 +134,8 @@ export function indexProbe(t: Table, whereNode: N | undefined, scope: Scope): In
       const index = t.indexes.find((i) => !i.def && i.columns.length === 1 && i.columns[0] === colIdx);
       if (!index) continue;
       // a constant, or an expression of constants (eval_const_expressions folds `2 + 1`)
-      if (!constSide || (constSide.A_Const ? constSide.A_Const.isnull : /"(ColumnRef|FuncCall|SubLink|ParamRef)"/.test(JSON.stringify(constSide)) || !constSide.A_Expr)) continue;
+      // (a parameter of EXECUTE or of an RI trigger's query is a constant by now: a custom plan uses its value)
+      if (!constSide || (constSide.A_Const ? constSide.A_Const.isnull : constSide.ParamRef ? !scope.env.params?.[constSide.ParamRef.number - 1] : /"(ColumnRef|FuncCall|SubLink|ParamRef)"/.test(JSON.stringify(constSide)) || !constSide.A_Expr)) continue;
       const colType = t.columns[colIdx]!.type;
       const k = compileExpr(constSide, { ...scope, aggs: undefined });
       // only when comparing in the column's own type (no cross-type semantics to reproduce)

@@ -36,8 +36,9 @@
  * Mirrors: src/backend/utils/adt/ri_triggers.c (RI_FKey_check, ri_restrict, RI_FKey_cascade_del / _upd, ri_set,
  * ri_Check_Pk_Match, ri_PerformCheck, ri_ReportViolation, RI_FKey_pk_upd_check_required,
  * RI_FKey_fk_upd_check_required). Simplifications: the lookups are run directly (not parsed from SQL text) and use
- * an index only when one covers exactly the key columns; no cached plans; MATCH PARTIAL is refused as in
- * PostgreSQL; the key comparison is the referenced column type's equality.
+ * an index only when one covers exactly the key columns; the cascaded UPDATE / DELETE are planned like a query
+ * with the key's values as constants (a custom plan: an index on the referencing column is used); no cached
+ * plans; MATCH PARTIAL is refused as in PostgreSQL; the key comparison is the referenced column type's equality.
  */
 import { PgError } from '../errors.js';
 import type { Executor } from '../executor/executor.js';
