@@ -153,6 +153,7 @@ export class Executor {
       currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
       params: s.params,
       timestamps: () => ({ xact: s.xactStartAt, stmt: s.stmtStartAt, clock: eng.clock.now }),
+      forceNextStatsFlush: () => { s.pgstat.forceNext = true; },
       advisory: (c) => replayOr(s, () => advisory(eng, s, c)),
       advisoryUnlockAll: () => advisoryUnlockAll(eng, s),
       sleep: (secs) => replayOr(s, () => {

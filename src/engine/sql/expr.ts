@@ -66,6 +66,8 @@ export interface ExprEnv {
   params?: { value: Value; type: SqlType }[] | null;
   /** virtual milliseconds: the transaction's start, the statement's start, now (for now() and friends) */
   timestamps(): { xact: number; stmt: number; clock: number };
+  /** pg_stat_force_next_flush(): this backend's next statistics report flushes whatever the interval */
+  forceNextStatsFlush?(): void;
   /** pg_advisory_lock & co. (lock/advisory.ts); may throw ExprWait (executor/exprwait.ts) */
   advisory(c: import('../lock/advisory.js').AdvisoryCall): Value;
   advisoryUnlockAll(): Value;
