@@ -75,6 +75,9 @@ import { prepareStmt, executeStmt, deallocateStmt } from '../commands/prepare.js
 import { explainStmt } from '../commands/explain.js';
 import type { QResult } from './nodeSetOp.js';
 import { withModify } from './nodeCtescan.js';
+import { createFunction, dropFunction, doStmt } from '../commands/functioncmds.js';
+import { createTrigger, dropTrigger } from '../commands/trigger.js';
+import { resolveUserFunction, compileUserCall } from '../pl/fmgr.js';
 
 export class Executor {
   /** set by EXPLAIN ANALYZE for the statement it runs: the first scan / the top-level SELECT fill it in */
@@ -98,6 +101,8 @@ export class Executor {
       case 'DropStmt':
         if (node.removeType === 'OBJECT_SEQUENCE') return yield* dropSequence(this, s, node);
         if (node.removeType === 'OBJECT_VIEW') return yield* dropView(this, s, node);
+        if (node.removeType === 'OBJECT_FUNCTION') return yield* dropFunction(this, s, node);
+        if (node.removeType === 'OBJECT_TRIGGER') return yield* dropTrigger(this, s, node);
         return yield* this.dropStmt(s, node);
       case 'LockStmt': return yield* this.lockStmt(s, node);
       case 'CheckPointStmt': return this.checkpoint(s);
@@ -114,7 +119,9 @@ export class Executor {
       case 'PrepareStmt': return prepareStmt(this, s, node, raw);
       case 'ExecuteStmt': return yield* executeStmt(this, s, node, raw);
       case 'DeallocateStmt': return deallocateStmt(s, node);
-      case 'DoStmt': case 'CreateFunctionStmt': throw notSupported('procedural code (DO / functions)');
+      case 'DoStmt': return yield* doStmt(this, s, node);
+      case 'CreateFunctionStmt': return yield* createFunction(this, s, node, raw.text);
+      case 'CreateTrigStmt': return yield* createTrigger(this, s, node, raw.text);
       default: throw notSupported(`the statement ${type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()}`);
     }
   }
@@ -134,6 +141,11 @@ export class Executor {
       xactStatus: (xid) => eng.xactStatus(xid),
       currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
       params: s.params,
+      pl: s.plNames,
+      userFunction: (name, args, pos) => {
+        const f = resolveUserFunction(eng.catalog, name, args.map((a) => a.type), pos);
+        return f ? compileUserCall(this, s, f, args, pos) : null;
+      },
       timestamps: () => ({ xact: s.xactStartAt, stmt: s.stmtStartAt, clock: eng.clock.now }),
     };
   }

@@ -37,6 +37,7 @@ import {
 import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
+import { type AfterEvent, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, hasRowTriggers, triggersFor } from '../commands/trigger.js';
 import {
   N, Gen, Candidate, PROGRESS_ROWS, hotChain, failingRow, sameValue, checkValuesLists, firstLocation, 
 } from './util.js';
@@ -119,9 +120,18 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const out: Value[][] = [];
   const hctx = ex.heapCtx(s);
   const onConflict = n.onConflictClause ? ex.prepareOnConflict(s, t, n, snap, raw.text) : null;
+  const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'INSERT').length > 0 } : null;
+  if (trig && onConflict && (hasRowTriggers(t, 'INSERT') || hasRowTriggers(t, 'UPDATE'))) throw notSupported('row triggers on INSERT ... ON CONFLICT');
+  if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'INSERT', null);
   let inserted = 0, affected = 0;
-  rowLoop: for (const vals of rows) {
+  rowLoop: for (const vals0 of rows) {
     if (++inserted % PROGRESS_ROWS === 0) yield { kind: 'progress', done: inserted, total: rows.length };
+    let vals = vals0;
+    if (trig?.before) {
+      const v = yield* fireBeforeRow(ex, s, t, 'INSERT', null, vals);
+      if (!v) continue;
+      vals = v;
+    }
     ex.checkConstraints(s, t, vals, snap);
     if (onConflict) {
       // speculative insertion's pre-check (ExecCheckIndexConstraints), waiting out in-progress inserters
@@ -146,7 +156,12 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       const waitAt = ex.indexInsertAll(s, t, vals, tid.blk, tid.off);
       if (waitAt >= 0) yield* ex.indexInsertRest(s, t, waitAt, vals, tid.blk, tid.off);
     }
+    if (trig) queueAfterRow(ex, s, trig.queue, t, 'INSERT', null, vals);
     if (ret) out.push(ret.fns.map((f) => f({ vals, item: t.heap.item(tid.blk, tid.off)!, blk: tid.blk, off: tid.off, aggs: null })));
+  }
+  if (trig) {
+    yield* fireStatementTriggers(ex, s, t, 'after', 'INSERT', trig.queue);
+    yield* fireAfterEvents(ex, s, trig.queue);
   }
   return ex.dmlResult(`INSERT 0 ${affected}`, ret, out);
 }
@@ -374,6 +389,9 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   // compares the old and new values: SET k = k keeps the key and takes the weaker FOR NO KEY UPDATE)
   let mode: TupleLockMode = 'nokeyexclusive';
   const modeFor = (old: Value[], nv: Value[]): TupleLockMode => (keyCols.some((i) => !sameValue(old[i]!, nv[i]!)) ? 'exclusive' : 'nokeyexclusive');
+  const updatedCols = new Set(sets.map((x) => t.columns[x.idx]!.name));
+  const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'UPDATE', updatedCols).length > 0 } : null;
+  if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'UPDATE', null, updatedCols);
   const cands = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
   let count = 0;
   const out: Value[][] = [];
@@ -395,6 +413,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
     const nt = heapUpdate(hctx, t, cur.blk, cur.off, newVals, indexedChanged, mode, lockers);
     if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
+    if (trig) queueAfterRow(ex, s, trig.queue, t, 'UPDATE', old, newVals, updatedCols);
     placed.blk = nt.blk; placed.off = nt.off;
     return !nt.hot && t.indexes.length ? ex.indexInsertAll(s, t, newVals, nt.blk, nt.off, old) : -1;
   };
@@ -415,7 +434,12 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     vctx.myXid = s.tx!.xid;
     vctx.subXids = s.tx!.subXidSet;
     if (satisfiesUpdate(cand.item, cand.blk, cand.off, vctx) === TM.Ok) {
-      const newVals = compute(cand);
+      let newVals = compute(cand);
+      if (trig?.before) {
+        const v = yield* fireBeforeRow(ex, s, t, 'UPDATE', cand.vals, newVals, updatedCols);
+        if (!v) continue;
+        newVals = v;
+      }
       mode = modeFor(cand.vals, newVals);
       const waitAt = applyUpdate(cand, newVals, false, NO_LOCKER_CHECK);
       if (waitAt >= 0) { const { blk, off } = placed; yield* ex.indexInsertRest(s, t, waitAt, newVals, blk, off); finish(newVals, blk, off); } else finish(newVals, placed.blk, placed.off);
@@ -427,6 +451,12 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       mode = modeFor(cur.vals, newVals);
       const { tm, tupleLock, lockers } = yield* waitForModify(ex, s, t, cur.blk, cur.off, mode, 'update');
       if (tm === TM.Ok) {
+        if (trig?.before) {
+          // GetTupleForTrigger has locked the newest version: the trigger sees it as OLD
+          const v = yield* fireBeforeRow(ex, s, t, 'UPDATE', cur.vals, newVals, updatedCols);
+          if (!v) { if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]); break; }
+          newVals = v;
+        }
         yield* doUpdate.call(ex, cur, newVals, tupleLock, lockers);
         break;
       }
@@ -447,6 +477,10 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       newVals = compute(cur);
     }
   }
+  if (trig) {
+    yield* fireStatementTriggers(ex, s, t, 'after', 'UPDATE', trig.queue, updatedCols);
+    yield* fireAfterEvents(ex, s, trig.queue);
+  }
   return ex.dmlResult(`UPDATE ${count}`, ret, out);
 }
 
@@ -463,6 +497,8 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const where = ex.compileWhere(n.whereClause, scope);
   const returning = n.returningList ?? n.returningClause?.exprs;
   const ret = returning ? ex.compileReturning(returning, scope) : null;
+  const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'DELETE').length > 0 } : null;
+  if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'DELETE', null);
   const cands = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
   let count = 0, done = 0;
   const out: Value[][] = [];
@@ -473,9 +509,11 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       const { tm, tupleLock } = yield* waitForModify(ex, s, t, cur.blk, cur.off, 'exclusive', 'delete');
       const release = () => { if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK.exclusive); };
       if (tm === TM.Ok) {
+        if (trig?.before && !(yield* fireBeforeRow(ex, s, t, 'DELETE', cur.vals, null))) { release(); break; }
         ex.eng.ensureXid(s);
         if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
         heapDelete(ex.heapCtx(s), t, cur.blk, cur.off);
+        if (trig) queueAfterRow(ex, s, trig.queue, t, 'DELETE', cur.vals, null);
         release();
         count++;
         if (ret) out.push(ret.fns.map((f) => f(cur)));
@@ -491,6 +529,10 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       if (!latest || (where && where.fn(latest) !== true)) break;
       cur = latest;
     }
+  }
+  if (trig) {
+    yield* fireStatementTriggers(ex, s, t, 'after', 'DELETE', trig.queue);
+    yield* fireAfterEvents(ex, s, trig.queue);
   }
   return ex.dmlResult(`DELETE ${count}`, ret, out);
 }

@@ -72,6 +72,10 @@ export class Session {
   currentQuery = '';
   /** set when the last transaction was aborted by a deadlock, for the status line */
   lastAbortReason: string | null = null;
+  /** while PL/pgSQL code runs: the names its SQL sees (pl/frame.ts), how deeply calls nest, the step budget */
+  plNames: import('../pl/frame.js').PlNames | null = null;
+  plDepth = 0;
+  plBudget: import('../pl/exec.js').PlBudget | null = null;
   /** this session's settings (SET / SHOW; guc/guc.ts) */
   gucs = new SessionGucs();
   constructor(

@@ -157,6 +157,12 @@ function countIntConsts(stmts: RawStmt[], at: Map<number, number>): number {
   return n;
 }
 
+/** Parse without the cache and without literal lifting (PL/pgSQL's queries: their trees hold their own values). */
+export function parseSqlUncached(sql: string): RawStmt[] {
+  if (!loaded) throw new Error('parser not initialised: await initParser() first');
+  return parseUncached(sql);
+}
+
 function parseUncached(sql: string): RawStmt[] {
   let tree: { stmts?: { stmt: Record<string, any>; stmt_location?: number; stmt_len?: number }[] };
   try {

@@ -1,0 +1,94 @@
+/**
+ * PL/pgSQL compilation: a function's body turned into the tree the interpreter walks (pl/exec.ts).
+ *
+ * PostgreSQL compiles a PL/pgSQL function the first time a backend calls it (plpgsql_compile) and again after
+ * CREATE OR REPLACE; CREATE FUNCTION itself runs the validator, which compiles the body once so that a syntax
+ * error is reported at CREATE. The compiler is a bison grammar (pl_gram.y) of its own: it knows the control
+ * statements (IF, LOOP, RAISE, RETURN, ...) and their variables, but every SQL expression and statement inside is
+ * kept as text (a PLpgSQL_expr) that the main SQL parser sees only when the statement runs — through SPI, as a
+ * query of its own, its variables turned into parameters.
+ *
+ * Here the compiler is PostgreSQL's own: libpg-query's parsePlPgSQLSync is pl_gram.y compiled to WebAssembly
+ * and hands back the PLpgSQL_function as JSON — the datums (every variable, record and row target, numbered by
+ * dno as in the C structs), and the statement tree (PLpgSQL_stmt_block, _if, _fori, _raise, ...). This module
+ * reads that JSON into a PlFunction: the datums with their types resolved, and a name → dno map for expressions.
+ *
+ * Mirrors: src/pl/plpgsql/src/pl_comp.c (plpgsql_compile, do_compile, plpgsql_parse_word), pl_handler.c
+ * (plpgsql_validator, plpgsql_inline_handler for DO).
+ * Simplifications: names inside expressions are resolved against all the function's variables by name (the last
+ * declared wins) instead of the block-scoped namespace the grammar keeps; a variable whose type Heapscope does not
+ * model (text[], %ROWTYPE of a composite) is a record or fails with 0A000 when used.
+ */
+import { parsePlPgSQLSync } from 'libpg-query';
+import { PgError, notSupported } from '../errors.js';
+import { type SqlType, resolveTypeName, T } from '../sql/types.js';
+import { parseSql } from '../sql/parser.js';
+
+type N = Record<string, any>;
+
+/** One datum: a scalar variable, a record (NEW, OLD, FOR rec IN ...), a row (an INTO list) or a record field. */
+export type Datum =
+  | { kind: 'var'; name: string; typeName: string; type: SqlType | null; typeError: PgError | null; isConst: boolean; defaultExpr: N | null; notNull: boolean }
+  | { kind: 'rec'; name: string }
+  | { kind: 'row'; name: string; fields: { name: string; varno: number }[] }
+  | { kind: 'recfield'; name: string; rec: number };
+
+export interface PlFunction {
+  datums: Datum[];
+  action: N;
+  /** lower-cased variable name → dno (a record's fields are reached through the record) */
+  names: Map<string, number>;
+  /** the trigger datums' numbers, when this is a trigger function */
+  newVarno: number | null;
+  oldVarno: number | null;
+  outParamVarno: number | null;
+}
+
+/** A PL/pgSQL type name as the grammar keeps it ("integer", "numeric(10,2)", "t%rowtype") resolved to a type. */
+export function plType(typname: string): SqlType {
+  if (typname === 'name') return T.text; // name behaves as text here (no 63-byte limit)
+  const stmts = parseSql(`SELECT NULL::${typname}`);
+  const tc = stmts[0]?.stmt.SelectStmt?.targetList?.[0]?.ResTarget?.val?.TypeCast;
+  if (!tc) throw new PgError('42704', `type "${typname}" does not exist`);
+  const tn = tc.typeName;
+  if (tn.arrayBounds) throw notSupported(`PL/pgSQL variables of array type (${typname})`);
+  return resolveTypeName(tn.names.map((x: N) => x.String.sval), (tn.typmods ?? []).map((m: N) => m.A_Const?.ival?.ival ?? 0));
+}
+
+const isRecordType = (typname: string) => typname === 'record' || /%rowtype$/i.test(typname);
+
+/**
+ * Compile a CREATE FUNCTION statement's text (or the one a DO block is wrapped in) with PostgreSQL's PL/pgSQL
+ * grammar. A syntax error is 42601 with the grammar's message, as plpgsql_validator reports it.
+ */
+export function compilePlpgsql(createText: string): PlFunction {
+  let tree: N;
+  try {
+    tree = parsePlPgSQLSync(createText) as N;
+  } catch (e) {
+    const msg = String((e as Error).message ?? e);
+    throw new PgError(/is not a known variable|syntax error|does not exist|unrecognized/.test(msg) ? '42601' : '42601', msg.replace(/^Error: /, ''));
+  }
+  const fn = tree.plpgsql_funcs?.[0]?.PLpgSQL_function as N | undefined;
+  if (!fn) throw new PgError('42601', 'the PL/pgSQL parser returned no function');
+  const datums: Datum[] = ((fn.datums ?? []) as N[]).map((d) => {
+    const k = Object.keys(d)[0]!;
+    const v = d[k];
+    if (k === 'PLpgSQL_var') {
+      const typname = (v.datatype?.PLpgSQL_type?.typname ?? 'text') as string;
+      if (isRecordType(typname)) return { kind: 'rec', name: v.refname } as Datum;
+      let type: SqlType | null = null, typeError: PgError | null = null;
+      try { type = plType(typname); } catch (err) { typeError = err instanceof PgError ? err : new PgError('XX000', String(err)); }
+      return { kind: 'var', name: v.refname, typeName: typname, type, typeError, isConst: !!v.isconst, defaultExpr: v.default_val ?? null, notNull: !!v.notnull };
+    }
+    if (k === 'PLpgSQL_rec') return { kind: 'rec', name: v.refname };
+    if (k === 'PLpgSQL_row') return { kind: 'row', name: v.refname, fields: (v.fields ?? []).map((f: N) => ({ name: f.name, varno: f.varno ?? 0 })) };
+    if (k === 'PLpgSQL_recfield') return { kind: 'recfield', name: v.fieldname, rec: v.recparentno ?? 0 };
+    throw notSupported(`the PL/pgSQL datum ${k}`);
+  });
+  const names = new Map<string, number>();
+  datums.forEach((d, i) => { if (d.kind === 'var' || d.kind === 'rec') names.set(d.name.toLowerCase(), i); });
+  const newVarno = fn.new_varno !== undefined || datums[0]?.name === 'new' ? (fn.new_varno ?? 0) : null;
+  const oldVarno = fn.old_varno !== undefined ? fn.old_varno : null;
+  return { datums, action: fn.action, names, newVarno, oldVarno, outParamVarno: fn.out_param_varno ?? null };
+}

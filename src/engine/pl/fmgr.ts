@@ -1,0 +1,123 @@
+/**
+ * Calling a user function: finding it (pg_proc), binding its arguments, running its language's handler.
+ *
+ * A call f(args) in SQL is resolved like a built-in (parse_func.c: same name, the argument types implicitly
+ * castable, the most exact matches win); a polymorphic parameter (anyelement, anynonarray) takes the argument's
+ * own type. The language handler then runs the body: plpgsql_call_handler (pl/exec.ts) or fmgr_sql for LANGUAGE
+ * sql (pl/sqlfunc.ts). A STRICT function called with a NULL argument returns NULL without running.
+ *
+ * The engine's expressions are synchronous closures, while a function body is a sequence of statements that may
+ * wait for locks. A DO block, a trigger and a set-returning function in FROM run as part of the statement's
+ * generator (they can wait, and yield so that the host can cancel them); a function called inside an expression
+ * runs to its end on the spot — if it would have to wait for a lock, it fails with 0A000 instead, and a loop in
+ * it is bounded by a step budget.
+ *
+ * Mirrors: src/backend/utils/fmgr/fmgr.c, parser/parse_func.c (func_get_detail for user functions),
+ * src/pl/plpgsql/src/pl_handler.c (plpgsql_call_handler, plpgsql_inline_handler).
+ */
+import { PgError, notSupported } from '../errors.js';
+import type { Executor } from '../executor/executor.js';
+import type { Gen } from '../executor/util.js';
+import type { PgFunction, Catalog } from '../catalog/catalog.js';
+import type { Session } from '../session/session.js';
+import { castTo, type Compiled, type Row } from '../sql/expr.js';
+import { canCoerceImplicitly, noSuchFunction } from '../sql/funcs/registry.js';
+import { type SqlType, type Value, T, typeDisplayName } from '../sql/types.js';
+import { compilePlpgsql, type PlFunction } from './compile.js';
+import { PlExec, type PlReturn, type ReturnShape, type TriggerArgs } from './exec.js';
+import { PlFrame } from './frame.js';
+import { runSqlFunction } from './sqlfunc.js';
+
+const compiled = new WeakMap<PgFunction, PlFunction>();
+export function plCompiled(f: PgFunction): PlFunction {
+  let c = compiled.get(f);
+  if (!c) { c = compilePlpgsql(f.source); compiled.set(f, c); }
+  return c;
+}
+
+/** format_procedure: f(integer, text) as CONTEXT lines and errors name a function. */
+export function signature(f: PgFunction): string {
+  return `${f.name}(${f.args.map((a) => a.typeName).join(',')})`;
+}
+
+export function returnShape(f: PgFunction): ReturnShape {
+  const type = f.ret.kind === 'type' ? f.ret.type : null;
+  return {
+    setof: f.setof, type, columns: f.table, isVoid: f.ret.kind === 'void',
+    isRecord: f.ret.kind === 'record' || f.ret.kind === 'rowtype' || f.ret.kind === 'trigger',
+  };
+}
+
+/** func_get_detail among the user functions of that name: null when there is none by that name. */
+export function resolveUserFunction(cat: Catalog, name: string, argTypes: SqlType[], pos?: number): PgFunction | null {
+  const all = cat.functions.get(name);
+  if (!all?.length) return null;
+  const fits = (f: PgFunction) => f.args.length === argTypes.length && argTypes.every((t, i) => { const a = f.args[i]!.type; return a === 'any' || canCoerceImplicitly(t, a.name); });
+  const cands = all.filter(fits);
+  if (!cands.length) throw noSuchFunction(name, argTypes, pos);
+  const exact = (f: PgFunction) => argTypes.filter((t, i) => { const a = f.args[i]!.type; return a !== 'any' && a.name === t.name; }).length;
+  const best = Math.max(...cands.map(exact));
+  const top = cands.filter((f) => exact(f) === best);
+  if (top.length > 1) {
+    throw new PgError('42725', `function ${name}(${argTypes.map((t) => typeDisplayName(t)).join(', ')}) is not unique`, {
+      hint: 'Could not choose a best candidate function. You might need to add explicit type casts.', ...(pos !== undefined ? { position: pos } : {}),
+    });
+  }
+  return top[0]!;
+}
+
+/** Run a function with argument values (their types as the call has them): the body's result. */
+export function* callFunction(ex: Executor, s: Session, f: PgFunction, args: { value: Value; type: SqlType }[], canYield: boolean, trigger: TriggerArgs | null = null): Gen<PlReturn> {
+  if (f.ret.kind === 'trigger' && !trigger) throw new PgError('0A000', 'trigger functions can only be called as triggers');
+  if (s.plDepth >= 100) throw new PgError('54001', 'stack depth limit exceeded', { hint: 'Increase the configuration parameter "max_stack_depth" (currently 2048kB), after ensuring the platform\'s stack depth limit is adequate.' });
+  const outerBudget = s.plBudget;
+  const budget = outerBudget ?? { steps: 0, sinceYield: 0, canYield };
+  s.plBudget = canYield === budget.canYield ? budget : { ...budget, canYield };
+  s.plDepth++;
+  try {
+    if (f.language === 'sql') return yield* runSqlFunction(ex, s, f, args);
+    const fn = plCompiled(f);
+    const frame = new PlFrame(fn, signature(f), args);
+    args.forEach((a, i) => { const sl = frame.slots[i]; if (sl?.kind === 'var') { sl.value = a.value; sl.type = f.args[i]!.type === 'any' ? a.type : f.args[i]!.type as SqlType; } });
+    return yield* new PlExec(ex, s, frame, returnShape(f), s.plBudget, trigger).run();
+  } finally {
+    s.plDepth--;
+    if (outerBudget) { outerBudget.steps = s.plBudget!.steps; outerBudget.sinceYield = s.plBudget!.sinceYield; }
+    s.plBudget = outerBudget;
+  }
+}
+
+/** Run a generator to its end where nobody can wait (an expression): a lock wait is 0A000, progress is ignored. */
+export function runToEnd<T>(g: Gen<T>, what: string): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+    if (r.value.kind === 'progress') continue;
+    g.return(undefined as never);
+    throw notSupported(`${what} that has to wait for a lock, called inside an expression`);
+  }
+}
+
+/**
+ * The compiled form of a call f(args) inside an expression: arguments coerced to the declared types, the
+ * function run to its end each time the expression is evaluated.
+ */
+export function compileUserCall(ex: Executor, s: Session, f: PgFunction, args: Compiled[], pos: number | undefined): Compiled {
+  if (f.setof) throw notSupported(`the set-returning function ${f.name}() outside FROM`, pos);
+  if (f.ret.kind === 'trigger') throw new PgError('0A000', 'trigger functions can only be called as triggers', pos !== undefined ? { position: pos } : {});
+  if (f.ret.kind === 'record' || f.ret.kind === 'rowtype') throw notSupported(`the function ${f.name}() returning a record, outside FROM`, pos);
+  const coerced = args.map((a, i) => { const t = f.args[i]!.type; return t === 'any' ? (a.type.name === 'unknown' ? castTo(a, T.text, false, pos) : a) : castTo(a, t, false, pos); });
+  const fns = coerced.map((a) => a.fn);
+  const types = coerced.map((a) => a.type);
+  const type = f.ret.kind === 'type' ? f.ret.type : T.text; // void prints as an empty value
+  return {
+    type, name: f.name, strength: 2,
+    fn: (r: Row) => {
+      const vals = fns.map((g) => g(r));
+      if (f.strict && vals.some((v) => v === null)) return null;
+      const out = runToEnd(callFunction(ex, s, f, vals.map((value, i) => ({ value, type: types[i]! })), false), `the function ${f.name}()`);
+      return f.ret.kind === 'void' ? '' : out.value;
+    },
+  };
+}
+
