@@ -34,11 +34,11 @@ import { plCompiled } from '../pl/fmgr.js';
 
 const POLYMORPHIC = new Set(['anyelement', 'anynonarray', 'anycompatible', 'anycompatiblenonarray']);
 
-function typeOf(tn: N): { type: SqlType | 'any'; name: string } {
+function typeOf(tn: N, isReturn = false): { type: SqlType | 'any'; name: string } {
   const names = (tn.names as N[]).map((x) => x.String.sval as string);
   const last = names[names.length - 1]!.toLowerCase();
   if (tn.arrayBounds) throw notSupported('array types in function signatures', posOf(tn.location));
-  if (tn.setof) throw notSupported('SETOF parameters', posOf(tn.location));
+  if (tn.setof && !isReturn) throw notSupported('SETOF parameters', posOf(tn.location));
   if (POLYMORPHIC.has(last)) return { type: 'any', name: last };
   const t = resolveTypeName(names, (tn.typmods ?? []).map((m: N) => m.A_Const?.ival?.ival ?? 0), posOf(tn.location));
   return { type: t, name: typeDisplayName({ name: t.name, typmod: -1 }) };
@@ -80,7 +80,7 @@ export function* createFunction(ex: Executor, s: Session, n: N, text: string): G
   else if (rlast === 'record') ret = { kind: 'record' };
   else if (ex.eng.catalog.tables.has(rlast) && rnames.length === 1) ret = { kind: 'rowtype', rel: rlast };
   else if (POLYMORPHIC.has(rlast)) throw notSupported('polymorphic return types');
-  else ret = { kind: 'type', type: typeOf(rt).type as SqlType };
+  else ret = { kind: 'type', type: typeOf(rt, true).type as SqlType };
   if (ret.kind === 'trigger' && args.length) throw new PgError('42P13', 'trigger functions cannot have declared arguments', { hint: 'The arguments of the trigger can be accessed through TG_NARGS and TG_ARGV instead.' });
   const langDef = defOf(n, 'language');
   const language = (langDef?.arg?.String?.sval ?? 'sql').toLowerCase();
@@ -152,7 +152,9 @@ export function* dropFunction(ex: Executor, s: Session, n: N): Gen<QueryResult> 
       shown = `${name}(${want.map((w) => w.name).join(', ')})`;
       f = list.find((x) => sameArgs(x.args, args));
       if (!f) {
-        if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `function ${shown} does not exist, skipping` }); continue; }
+        // the NOTICE spells the types as written (TypeNameListToString), the ERROR as format_type does
+        const written = ((ow.objargs ?? []) as N[]).map((a) => ((a.TypeName ?? a).names as N[]).map((x) => x.String.sval).join('.')).join(', ');
+        if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `function ${name}(${written}) does not exist, skipping` }); continue; }
         throw new PgError('42883', `function ${shown} does not exist`);
       }
     }

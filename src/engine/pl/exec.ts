@@ -391,6 +391,11 @@ export class PlExec {
     }
     if (n.retvarno !== undefined) {
       const slot = this.frame.slots[n.retvarno]!;
+      const d = this.frame.fn.datums[n.retvarno]!;
+      if (d.kind === 'row') {
+        this.out.rows.push(d.fields.map((fl) => { const sl = this.frame.slots[fl.varno]; return sl?.kind === 'var' ? sl.value : null; }));
+        return OK;
+      }
       if (slot.kind === 'var') { this.out.rows.push([shape.type ? this.coerce(slot.value, slot.type, shape.type, 'RETURN NEXT') : slot.value]); return OK; }
       if (slot.kind === 'rec') { if (slot.rec) this.out.rows.push(this.castRow(slot.rec.vals, slot.rec.types)); return OK; }
     }

@@ -15,12 +15,12 @@
  * Mirrors: src/backend/utils/fmgr/fmgr.c, parser/parse_func.c (func_get_detail for user functions),
  * src/pl/plpgsql/src/pl_handler.c (plpgsql_call_handler, plpgsql_inline_handler).
  */
-import { PgError, notSupported } from '../errors.js';
+import { PgError, notSupported, posOf } from '../errors.js';
 import type { Executor } from '../executor/executor.js';
 import type { Gen } from '../executor/util.js';
 import type { PgFunction, Catalog } from '../catalog/catalog.js';
 import type { Session } from '../session/session.js';
-import { castTo, type Compiled, type Row } from '../sql/expr.js';
+import { castTo, compileExpr, type Compiled, type Row } from '../sql/expr.js';
 import { canCoerceImplicitly, noSuchFunction } from '../sql/funcs/registry.js';
 import { type SqlType, type Value, T, typeDisplayName } from '../sql/types.js';
 import { compilePlpgsql, type PlFunction } from './compile.js';
@@ -85,6 +85,43 @@ export function* callFunction(ex: Executor, s: Session, f: PgFunction, args: { v
     if (outerBudget) { outerBudget.steps = s.plBudget!.steps; outerBudget.sinceYield = s.plBudget!.sinceYield; }
     s.plBudget = outerBudget;
   }
+}
+
+/**
+ * A user function in FROM (nodeFunctionscan.c): run once, its rows materialized — RETURNS TABLE / SETOF rows, a
+ * row type's columns, or one row of a scalar. Null when the FROM item is not a user function.
+ */
+export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>, sql: string): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] } | null> {
+  const fc = rf.functions?.[0]?.List?.items?.[0]?.FuncCall;
+  const names = (fc?.funcname as Record<string, any>[] | undefined)?.map((x) => x.String.sval as string);
+  if (!fc || !names || names.length !== 1 || rf.functions.length !== 1) return null;
+  const name = names[0]!;
+  if (!ex.eng.catalog.functions.has(name)) return null;
+  const env = ex.env(s, () => ex.eng.snapshotFor(s));
+  const scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
+  const args = ((fc.args ?? []) as Record<string, any>[]).map((a) => compileExpr(a, scope));
+  const pos = posOf(fc.location);
+  const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos)!;
+  const coerced = args.map((a, i) => { const t = f.args[i]!.type; return t === 'any' ? (a.type.name === 'unknown' ? castTo(a, T.text, false, pos) : a) : castTo(a, t, false, pos); });
+  const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+  const vals = coerced.map((a) => ({ value: a.fn(row), type: a.type }));
+  let cols: { name: string; type: SqlType }[];
+  if (f.table) cols = f.table;
+  else if (f.ret.kind === 'rowtype') { const t = ex.eng.catalog.get(f.ret.rel)!; cols = t.columns.filter((c) => !c.dropped).map((c) => ({ name: c.name, type: c.type })); }
+  else if (f.ret.kind === 'type') cols = [{ name, type: f.ret.type }];
+  else if (f.ret.kind === 'void') cols = [{ name, type: T.text }];
+  else throw notSupported(`a function returning record in FROM without a column definition list (${name})`, pos);
+  const alias = rf.alias?.aliasname as string | undefined;
+  if (cols.length === 1 && alias && !f.table && f.ret.kind !== 'rowtype') cols = [{ name: alias, type: cols[0]!.type }];
+  const colnames = ((rf.alias?.colnames ?? []) as Record<string, any>[]).map((x) => x.String.sval as string);
+  const rows: Value[][] = [];
+  if (!(f.strict && vals.some((v) => v.value === null))) {
+    const out = yield* callFunction(ex, s, f, vals, true);
+    if (f.setof) rows.push(...out.rows);
+    else if (f.ret.kind === 'rowtype' || f.ret.kind === 'record') { if (out.rec) rows.push(out.rec.vals); }
+    else rows.push([f.ret.kind === 'void' ? '' : out.value]);
+  }
+  return { names: cols.map((c, i) => colnames[i] ?? c.name), types: cols.map((c) => c.type), rows };
 }
 
 /** Run a generator to its end where nobody can wait (an expression): a lock wait is 0A000, progress is ignored. */
