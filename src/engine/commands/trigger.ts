@@ -176,6 +176,7 @@ function* fire(ex: Executor, s: Session, tg: Trigger, t: Table, op: TriggerOp, r
   const args: TriggerArgs = {
     name: tg.name, when: tg.timing === 'before' ? 'BEFORE' : 'AFTER', level: row ? 'ROW' : 'STATEMENT', op,
     table: t.name, relid: t.oid, args: tg.args, newRec, oldRec,
+    columns: { names: liveColumns(t).map((c) => c.name), types: liveColumns(t).map((c) => c.type) },
   };
   const r = yield* callFunction(ex, s, f, [], true, args);
   return r.rec;

@@ -65,6 +65,8 @@ export interface TriggerArgs {
   name: string; when: 'BEFORE' | 'AFTER'; level: 'ROW' | 'STATEMENT'; op: 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE';
   table: string; relid: number; args: string[];
   newRec: PlRecord | null; oldRec: PlRecord | null;
+  /** the table's row type (NEW / OLD that do not apply are NULLs of it) */
+  columns: { names: string[]; types: SqlType[] };
 }
 
 /** The result shape a set-returning function's rows are cast to. */
@@ -103,8 +105,10 @@ export class PlExec {
           throw new PgError('22004', `variable "${d.name}" must have a default value, since it's declared NOT NULL`);
         }
       } else if (d.kind === 'rec' && slot.kind === 'rec' && this.trigger) {
-        if (d.name === 'new') slot.rec = this.trigger.newRec;
-        else if (d.name === 'old') slot.rec = this.trigger.oldRec;
+        const t = this.trigger;
+        const nullRec = (): PlRecord => ({ names: t.columns.names, types: t.columns.types, vals: t.columns.names.map(() => null), isNull: true });
+        if (d.name === 'new') slot.rec = t.newRec ?? nullRec();
+        else if (d.name === 'old') slot.rec = t.oldRec ?? nullRec();
       }
     }
     const rc = yield* this.execStmt(f.fn.action);
@@ -284,7 +288,7 @@ export class PlExec {
     const slot = this.frame.slots[n.varno]!;
     if (d.kind === 'rec' && slot.kind === 'rec') {
       const rv = yield* this.evalExpr(e, n.lineno, 'assignment', true);
-      if (rv.rec || rv.value === null) { slot.rec = rv.rec ? { ...rv.rec, vals: rv.rec.vals.slice() } : null; return OK; }
+      if (rv.rec || rv.value === null) { slot.rec = rv.rec && !rv.rec.isNull ? { ...rv.rec, vals: rv.rec.vals.slice() } : null; return OK; }
       throw new PgError('42804', 'cannot assign non-composite value to a record variable');
     }
     const v = yield* this.evalExpr(e, n.lineno, 'assignment');
@@ -361,7 +365,7 @@ export class PlExec {
     if (shape.setof) return { k: 'return' };
     if (n.retvarno !== undefined || (n.expr === undefined && this.trigger)) {
       const slot = this.frame.slots[n.retvarno ?? 0]!;
-      if (slot.kind === 'rec') { this.out.rec = slot.rec; return { k: 'return' }; }
+      if (slot.kind === 'rec') { this.out.rec = slot.rec?.isNull ? null : slot.rec; return { k: 'return' }; }
       if (slot.kind === 'var') { this.out.value = slot.value; this.out.type = slot.type; return { k: 'return' }; }
     }
     if (!n.expr) {
@@ -371,7 +375,7 @@ export class PlExec {
     const v = yield* this.evalExpr(n.expr.PLpgSQL_expr, n.lineno, 'RETURN', !!this.trigger || shape.isRecord);
     if (this.trigger || shape.isRecord) {
       if (v.rec === null && v.value !== null) throw new PgError('42804', 'cannot return non-composite value from function returning composite type');
-      this.out.rec = v.rec;
+      this.out.rec = v.rec?.isNull ? null : v.rec;
       return { k: 'return' };
     }
     if (shape.isVoid) { if (v.value !== null) throw new PgError('42804', 'RETURN cannot have a parameter in function returning void'); return { k: 'return' }; }
@@ -424,7 +428,7 @@ export class PlExec {
     const params: string[] = [];
     for (const p of (n.params ?? []) as N[]) {
       const v = yield* this.evalExpr(p.PLpgSQL_expr, n.lineno, 'RAISE', true);
-      params.push(v.rec ? recordOut(v.rec) : formatValue(v.value) ?? '<NULL>');
+      params.push(v.rec && !v.rec.isNull ? recordOut(v.rec) : formatValue(v.value) ?? '<NULL>');
     }
     let message: string | null = null;
     if (n.message !== undefined) {
@@ -558,9 +562,9 @@ export class PlExec {
       const dno = this.frame.dnoOf(ident[1]!);
       const slot = dno === undefined ? undefined : this.frame.slots[dno];
       if (slot?.kind === 'rec') {
-        if (recOk) return { value: slot.rec ? recordOut(slot.rec) : null, type: T.text, rec: slot.rec };
+        if (recOk) return { value: slot.rec && !slot.rec.isNull ? recordOut(slot.rec) : null, type: T.text, rec: slot.rec };
         if (!slot.rec) throw new PgError('55000', `record "${ident[1]}" is not assigned yet`, { detail: 'The tuple structure of a not-yet-assigned record is indeterminate.' });
-        return { value: recordOut(slot.rec), type: T.text, rec: slot.rec };
+        return { value: slot.rec.isNull ? null : recordOut(slot.rec), type: T.text, rec: slot.rec };
       }
       if (slot?.kind === 'var') return { value: slot.value, type: slot.type, rec: null };
     }

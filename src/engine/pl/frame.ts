@@ -21,7 +21,8 @@ import type { Compiled, Scope } from '../sql/expr.js';
 import { type SqlType, type Value, formatValue, T } from '../sql/types.js';
 import type { PlFunction } from './compile.js';
 
-export interface PlRecord { names: string[]; types: SqlType[]; vals: Value[] }
+/** A record's value; `isNull` a NULL of a known row type (a trigger's NEW in DELETE, OLD in INSERT: fields read NULL) */
+export interface PlRecord { names: string[]; types: SqlType[]; vals: Value[]; isNull?: boolean }
 export type Slot = { kind: 'var'; value: Value; type: SqlType | null } | { kind: 'rec'; rec: PlRecord | null } | { kind: 'none' };
 
 /** What the expression compiler asks a PL/pgSQL call about the names and $n of the query it compiles. */
