@@ -72,7 +72,7 @@ export interface TriggerArgs {
 /** The result shape a set-returning function's rows are cast to. */
 export interface ReturnShape { setof: boolean; type: SqlType | null; columns: { name: string; type: SqlType }[] | null; isVoid: boolean; isRecord: boolean }
 
-interface Parsed { raw: RawStmt; type: string; node: N }
+interface Parsed { raw: RawStmt; type: string; node: N; simple?: boolean }
 const parsedCache = new WeakMap<object, Parsed>();
 
 /** The step counter shared by a call tree, and whether it may yield to the host. */
@@ -570,9 +570,10 @@ export class PlExec {
     }
     const p = this.parse(e, 'SELECT ');
     const sel = p.node;
-    const simple = p.type === 'SelectStmt' && !sel.fromClause && !sel.whereClause && !sel.groupClause && !sel.havingClause && !sel.sortClause
+    p.simple ??= p.type === 'SelectStmt' && !sel.fromClause && !sel.whereClause && !sel.groupClause && !sel.havingClause && !sel.sortClause
       && !sel.limitCount && !sel.limitOffset && !sel.distinctClause && !sel.withClause && (!sel.op || sel.op === 'SETOP_NONE') && !sel.valuesLists && !sel.lockingClause
       && !JSON.stringify(sel.targetList).includes('"SubLink"');
+    const simple = p.simple;
     const ex = this.ex, s = this.s;
     const text = p.raw.text;
     const res = yield* this.withNames(this.frame, text, function* () {
