@@ -37,7 +37,7 @@ import {
 import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
-import { type AfterEvent, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, hasRowTriggers, triggersFor } from '../commands/trigger.js';
+import { type AfterEvent, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
 import {
   N, Gen, Candidate, PROGRESS_ROWS, hotChain, failingRow, sameValue, checkValuesLists, firstLocation, 
 } from './util.js';
@@ -121,8 +121,11 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const hctx = ex.heapCtx(s);
   const onConflict = n.onConflictClause ? ex.prepareOnConflict(s, t, n, snap, raw.text) : null;
   const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'INSERT').length > 0 } : null;
-  if (trig && onConflict && (hasRowTriggers(t, 'INSERT') || hasRowTriggers(t, 'UPDATE'))) throw notSupported('row triggers on INSERT ... ON CONFLICT');
+  // fireBSTriggers: INSERT's, and UPDATE's too for ON CONFLICT DO UPDATE (fireASTriggers: the other way round)
+  const upsert = n.onConflictClause?.action === 'ONCONFLICT_UPDATE';
+  const upsertCols = upsert ? new Set(((n.onConflictClause.targetList ?? []) as N[]).map((x) => x.ResTarget.name as string)) : undefined;
   if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'INSERT', null);
+  if (trig && upsert) yield* fireStatementTriggers(ex, s, t, 'before', 'UPDATE', null, upsertCols);
   let inserted = 0, affected = 0;
   rowLoop: for (const vals0 of rows) {
     if (++inserted % PROGRESS_ROWS === 0) yield { kind: 'progress', done: inserted, total: rows.length };
@@ -142,7 +145,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
           yield* ex.eng.waitForXact(s, c.xwait, `while checking uniqueness of tuple ${formatTid(c.blk, c.off)} in relation "${t.name}"`);
           continue;
         }
-        const res = yield* onConflict.handle(vals, c.blk, c.off);
+        const res = yield* onConflict.handle(vals, c.blk, c.off, trig?.queue ?? null);
         if (res === 'retry') continue;
         if (res) { affected++; if (ret) out.push(ret.fns.map((f) => f(res))); }
         continue rowLoop;
@@ -160,6 +163,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     if (ret) out.push(ret.fns.map((f) => f({ vals, item: t.heap.item(tid.blk, tid.off)!, blk: tid.blk, off: tid.off, aggs: null })));
   }
   if (trig) {
+    if (upsert) yield* fireStatementTriggers(ex, s, t, 'after', 'UPDATE', trig.queue, upsertCols);
     yield* fireStatementTriggers(ex, s, t, 'after', 'INSERT', trig.queue);
     yield* fireAfterEvents(ex, s, trig.queue);
   }
@@ -217,7 +221,7 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
   if (oc.action !== 'ONCONFLICT_UPDATE') {
     return {
       arbiters,
-      *handle(_vals: Value[], blk: number, off: number): Gen<Row | null | 'retry'> {
+      *handle(_vals: Value[], blk: number, off: number, _queue: AfterEvent[] | null): Gen<Row | null | 'retry'> {
         if (notVisible(t.heap.item(blk, off)!)) throw new PgError('40001', 'could not serialize access due to concurrent update');
         return null;
       },
@@ -234,12 +238,13 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
     return { idx, fn: ex.assign(compileExpr(rt.val, scope), t.columns[idx]!, firstLocation(rt.val)).fn };
   });
   const where = oc.whereClause ? ex.compileWhere(oc.whereClause, scope) : null;
+  const updatedCols = new Set(sets.map((x) => t.columns[x.idx]!.name));
   const keyCols = [...t.keyColumns], idxCols = [...t.indexedColumns];
   // ExecUpdateLockMode: the conflicting row is locked FOR UPDATE only if a key column is among the SET targets
   const lockMode: TupleLockMode = sets.some((x) => t.keyColumns.has(x.idx)) ? 'exclusive' : 'nokeyexclusive';
   return {
     arbiters,
-    *handle(vals: Value[], blk: number, off: number): Gen<Row | null | 'retry'> {
+    *handle(vals: Value[], blk: number, off: number, queue: AfterEvent[] | null): Gen<Row | null | 'retry'> {
       const { tm } = yield* lockTuple(self, s, t, blk, off, lockMode, 'block', false);
       if (tm !== TM.Ok) {
         if (tm === TM.SelfModified || tm === TM.Invisible) throw new PgError('21000', 'ON CONFLICT DO UPDATE command cannot affect row a second time', { hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.' });
@@ -252,8 +257,14 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
       const oldVals = heapGetattrs(t, item.values);
       const existing: Row = { vals: oldVals, item, blk, off, aggs: null };
       if (where && where.fn(existing) !== true) return null;
-      const newVals = oldVals.slice();
+      let newVals = oldVals.slice();
       for (const st of sets) newVals[st.idx] = st.fn(existing);
+      if (queue && triggersFor(t, 'before', true, 'UPDATE', updatedCols).length) {
+        // ExecUpdate's ExecBRUpdateTriggers: the row is locked already; NULL skips the update (the row stays locked)
+        const v = yield* fireBeforeRow(self, s, t, 'UPDATE', oldVals, newVals, updatedCols);
+        if (!v) return null;
+        newVals = v;
+      }
       self.checkConstraints(s, t, newVals, snap);
       const indexedChanged = idxCols.some((i) => !sameValue(oldVals[i]!, newVals[i]!));
       const mode: TupleLockMode = keyCols.some((i) => !sameValue(oldVals[i]!, newVals[i]!)) ? 'exclusive' : 'nokeyexclusive';
@@ -266,6 +277,7 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
       if (s.tx!.sxact) self.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, blk, off, s.tx!.subs.length > 0);
       const nt = heapUpdate(self.heapCtx(s), t, blk, off, newVals, indexedChanged, mode, check.lockers);
       if (check.tupleLock) self.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk, off }, TUPLE_HW_LOCK[mode]);
+      if (queue) queueAfterRow(self, s, queue, t, 'UPDATE', oldVals, newVals, updatedCols);
       if (!nt.hot && t.indexes.length) {
         const waitAt = self.indexInsertAll(s, t, newVals, nt.blk, nt.off);
         if (waitAt >= 0) yield* self.indexInsertRest(s, t, waitAt, newVals, nt.blk, nt.off);
@@ -350,6 +362,23 @@ export function checkConstraints(ex: Executor, s: Session, t: Table, vals: Value
   }
 }
 
+/**
+ * Does the WHERE call a user function? Then its side effects (a NOTICE, a write) show the executor's order:
+ * PostgreSQL's plan is a pipeline — the scan hands ModifyTable one row at a time, so WHERE of the next row runs
+ * after the previous row was updated (its triggers fired, its lock waited for). Such statements (and any on a table
+ * with triggers) test WHERE row by row in the modify loop instead of during the scan.
+ */
+function callsUserFunction(n: unknown, ex: Executor): boolean {
+  if (!n || typeof n !== 'object') return false;
+  if (Array.isArray(n)) return n.some((x) => callsUserFunction(x, ex));
+  const o = n as N;
+  if (o.FuncCall) {
+    const name = (o.FuncCall.funcname as N[]).map((x) => x.String.sval as string).pop()!;
+    if (ex.eng.catalog.functions.has(name)) return true;
+  }
+  return Object.values(o).some((v) => callsUserFunction(v, ex));
+}
+
 export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
   if (n.fromClause?.length) throw notSupported('UPDATE ... FROM');
   if (n.withClause) throw notSupported('WITH queries');
@@ -392,7 +421,8 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const updatedCols = new Set(sets.map((x) => t.columns[x.idx]!.name));
   const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'UPDATE', updatedCols).length > 0 } : null;
   if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'UPDATE', null, updatedCols);
-  const cands = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
+  const pipelined = !!trig || callsUserFunction(n.whereClause, ex);
+  const cands = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, pipelined ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
   let count = 0;
   const out: Value[][] = [];
   const compute = (c: Row): Value[] => {
@@ -430,6 +460,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   let done = 0;
   for (const cand of cands) {
     if (++done % PROGRESS_ROWS === 0) yield { kind: 'progress', done, total: cands.length };
+    if (pipelined && where && where.fn(cand) !== true) continue;
     // Fast path: nobody else is changing this version (TM_Ok) — no waiting machinery needed.
     vctx.myXid = s.tx!.xid;
     vctx.subXids = s.tx!.subXidSet;
@@ -499,11 +530,13 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const ret = returning ? ex.compileReturning(returning, scope) : null;
   const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'DELETE').length > 0 } : null;
   if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'DELETE', null);
-  const cands = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
+  const pipelined = !!trig || callsUserFunction(n.whereClause, ex);
+  const cands = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, pipelined ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
   let count = 0, done = 0;
   const out: Value[][] = [];
   for (const cand of cands) {
     if (++done % PROGRESS_ROWS === 0) yield { kind: 'progress', done, total: cands.length };
+    if (pipelined && where && where.fn(cand) !== true) continue;
     let cur: Candidate = cand;
     for (;;) {
       const { tm, tupleLock } = yield* waitForModify(ex, s, t, cur.blk, cur.off, 'exclusive', 'delete');
