@@ -206,7 +206,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
       r.vals = vals;
       if (where && where.fn(r) !== true) { if (qi) qi.fastRemoved++; continue; }
       const o = new Array<Value>(nt);
-      for (let i = 0; i < nt; i++) o[i] = targets[i]!.fn(r);
+      for (let i = 0; i < nt; i++) { const tg = targets[i]!; o[i] = tg.gen ? yield* tg.gen(r) : tg.fn(r); } // a user function may wait (pl/fmgr.ts)
       out.push(o);
     }
     if (qi) qi.fastRows = out.length;

@@ -583,7 +583,7 @@ export class PlExec {
         const env = ex.env(s, () => ex.eng.snapshotFor(s));
         const c = compileExpr(targets[0]!.ResTarget.val, { relName: null, alias: null, columns: [], hasSystem: false, env, sql: text });
         const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
-        return { names: [c.name], types: [c.type], rows: [[c.fn(row)]] };
+        return { names: [c.name], types: [c.type], rows: [[c.gen ? yield* c.gen(row) : c.fn(row)]] };
       }
       return yield* ex.query(s, p.node, text, false);
     });
@@ -612,7 +612,7 @@ export class PlExec {
     if (['DoStmt', 'CreateFunctionStmt'].includes(p.type) && s.plDepth > 20) throw new PgError('54001', 'stack depth limit exceeded');
     const out = yield* this.withNames(names, text, function* () {
       if (p.type === 'SelectStmt' && !p.node.intoClause) {
-        const q = yield* ex.query(s, p.node, text, false);
+        const q = yield* ex.query(s, p.node, text, true); // a statement of its own: FOR UPDATE allowed
         return { rows: q.rows, types: q.types, names: q.names, count: q.rows.length, isSelect: true, text };
       }
       const r = yield* ex.run(s, p.type, p.node, p.raw);

@@ -147,13 +147,24 @@ export function compileUserCall(ex: Executor, s: Session, f: PgFunction, args: C
   const fns = coerced.map((a) => a.fn);
   const types = coerced.map((a) => a.type);
   const type = f.ret.kind === 'type' ? f.ret.type : T.text; // void prints as an empty value
+  const finish = (v: Value, t: SqlType | null): Value => {
+    if (f.ret.kind === 'void') return '';
+    if (v === null || !t || f.ret.kind !== 'type' || (t.name === type.name && t.typmod === type.typmod)) return v;
+    return castTo({ fn: () => v, type: t, name: '', strength: 0 }, type, true).fn(null as unknown as Row);
+  };
   return {
     type, name: f.name, strength: 2,
     fn: (r: Row) => {
       const vals = fns.map((g) => g(r));
       if (f.strict && vals.some((v) => v === null)) return null;
       const out = runToEnd(callFunction(ex, s, f, vals.map((value, i) => ({ value, type: types[i]! })), false), `the function ${f.name}()`);
-      return f.ret.kind === 'void' ? '' : out.value;
+      return finish(out.value, out.type);
+    },
+    gen: function* (r: Row) {
+      const vals = fns.map((g) => g(r));
+      if (f.strict && vals.some((v) => v === null)) return null;
+      const out = yield* callFunction(ex, s, f, vals.map((value, i) => ({ value, type: types[i]! })), true);
+      return finish(out.value, out.type);
     },
   };
 }

@@ -48,6 +48,9 @@ export interface Compiled {
   location?: number;
   /** an untyped string literal: coercing it reports errors at the literal itself, wherever the coercion is */
   literal?: boolean;
+  /** a call of a user function as the whole expression: the same value computed as a statement step that may wait
+   *  for a lock and yield (pl/fmgr.ts); where the caller can run a generator it prefers this to `fn` */
+  gen?: (r: Row) => Generator<import('../session/session.js').StepYield, Value, void>;
 }
 
 /** Functions the compiler calls back into the engine for (transaction ids, snapshots, settings). */
