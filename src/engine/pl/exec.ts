@@ -245,7 +245,7 @@ export class PlExec {
       }
       case 'PLpgSQL_stmt_getdiag': return this.execGetdiag(n);
       default:
-        throw notSupported(`the PL/pgSQL statement ${kind.replace('PLpgSQL_stmt_', '').toUpperCase()}`);
+        throw notSupported(`the PL/pgSQL statement ${stmtTypeName(kind, n)}`);
     }
   }
 
@@ -744,6 +744,15 @@ function stmtTypeName(kind: string, n: N): string {
     case 'PLpgSQL_stmt_dynexecute': return 'EXECUTE';
     case 'PLpgSQL_stmt_getdiag': return n.is_stacked ? 'GET STACKED DIAGNOSTICS' : 'GET DIAGNOSTICS';
     case 'PLpgSQL_stmt_perform': return 'PERFORM';
+    case 'PLpgSQL_stmt_foreach_a': return 'FOREACH over array';
+    case 'PLpgSQL_stmt_forc': return 'FOR over cursor';
+    case 'PLpgSQL_stmt_open': return 'OPEN';
+    case 'PLpgSQL_stmt_fetch': return n.is_move ? 'MOVE' : 'FETCH';
+    case 'PLpgSQL_stmt_close': return 'CLOSE';
+    case 'PLpgSQL_stmt_assert': return 'ASSERT';
+    case 'PLpgSQL_stmt_call': return n.is_call ? 'CALL' : 'DO';
+    case 'PLpgSQL_stmt_commit': return 'COMMIT';
+    case 'PLpgSQL_stmt_rollback': return 'ROLLBACK';
     default: return kind.replace('PLpgSQL_stmt_', '').toUpperCase();
   }
 }

@@ -7,10 +7,11 @@
  * sql (pl/sqlfunc.ts). A STRICT function called with a NULL argument returns NULL without running.
  *
  * The engine's expressions are synchronous closures, while a function body is a sequence of statements that may
- * wait for locks. A DO block, a trigger and a set-returning function in FROM run as part of the statement's
- * generator (they can wait, and yield so that the host can cancel them); a function called inside an expression
- * runs to its end on the spot — if it would have to wait for a lock, it fails with 0A000 instead, and a loop in
- * it is bounded by a step budget.
+ * wait for locks. A DO block, a trigger, a function in FROM, and a call that is a whole select-list item of a
+ * query without a table (SELECT f(1), PERFORM f(), x := f()) run as part of the statement's generator: they can
+ * wait for a lock, and a long loop yields so that the host can cancel it (57014). A call nested deeper in an
+ * expression (SELECT f(1) + 1, WHERE f(k)) runs to its end on the spot — if it would have to wait for a lock it
+ * fails with 0A000 instead, and its loops are bounded by a step budget (PL_STEP_LIMIT). Deliberate difference.
  *
  * Mirrors: src/backend/utils/fmgr/fmgr.c, parser/parse_func.c (func_get_detail for user functions),
  * src/pl/plpgsql/src/pl_handler.c (plpgsql_call_handler, plpgsql_inline_handler).
