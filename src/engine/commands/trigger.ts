@@ -40,8 +40,8 @@ import type { Session, QueryResult } from '../session/session.js';
 import { LockMode } from '../lock/lock.js';
 import { compileExpr, castTo, type Compiled, type Scope, type Row } from '../sql/expr.js';
 import { type Value, T } from '../sql/types.js';
-import { setCurrentLiterals } from '../sql/parser.js';
-import { setPositionText } from '../errors.js';
+import { setCurrentLiterals, getCurrentLiterals } from '../sql/parser.js';
+import { setPositionText, getPositionText } from '../errors.js';
 import { callFunction } from '../pl/fmgr.js';
 import type { PlNames, PlRecord } from '../pl/frame.js';
 import type { TriggerArgs } from '../pl/exec.js';
@@ -158,6 +158,7 @@ function whenPasses(ex: Executor, s: Session, tg: Trigger, newRec: PlRecord | nu
   if (!tg.when) return true;
   const prev = s.plNames;
   s.plNames = new WhenNames(newRec, oldRec);
+  const prevLiterals = getCurrentLiterals(), prevText = getPositionText();
   setCurrentLiterals(null);
   setPositionText(tg.whenSql);
   try {
@@ -165,8 +166,8 @@ function whenPasses(ex: Executor, s: Session, tg: Trigger, newRec: PlRecord | nu
     return compileExpr(tg.when as N, scope).fn(null as unknown as Row) === true;
   } finally {
     s.plNames = prev;
-    setCurrentLiterals(s.literals);
-    setPositionText(s.currentQuery);
+    setCurrentLiterals(prevLiterals);
+    setPositionText(prevText);
   }
 }
 

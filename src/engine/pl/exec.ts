@@ -31,13 +31,13 @@
  * the same, row locks of FOR UPDATE are taken all before the first iteration); no cursors, FOREACH, ASSERT,
  * CALL, COMMIT / ROLLBACK inside the function (0A000 each).
  */
-import { PgError, notSupported, setPositionText } from '../errors.js';
+import { PgError, notSupported, setPositionText, getPositionText } from '../errors.js';
 import type { Executor } from '../executor/executor.js';
 import type { Gen, N } from '../executor/util.js';
 import type { Session } from '../session/session.js';
 import { castTo, compileExpr, type Compiled, type Row } from '../sql/expr.js';
 import { sqlTypeOf } from '../sql/funcs/registry.js';
-import { parseSqlUncached, setCurrentLiterals, type RawStmt } from '../sql/parser.js';
+import { parseSqlUncached, setCurrentLiterals, getCurrentLiterals, type RawStmt } from '../sql/parser.js';
 import { type SqlType, type Value, T, formatValue, parseInput } from '../sql/types.js';
 import { abortSubs, beginInternalSub, releaseSubs } from '../xact/xactblock.js';
 import { CONDITIONS } from './plerrcodes.js';
@@ -537,10 +537,11 @@ export class PlExec {
     const s = this.s;
     const prev = s.plNames;
     s.plNames = names;
+    const prevLiterals = getCurrentLiterals(), prevText = getPositionText();
     setCurrentLiterals(null);
     setPositionText(text);
     try {
-      return yield* g();
+      return yield* keepGlobals(g(), () => { s.plNames = names; setCurrentLiterals(null); setPositionText(text); });
     } catch (e) {
       if (e instanceof PgError) {
         delete e.position; // it pointed into the query, not into the client's statement (internalposition)
@@ -549,8 +550,8 @@ export class PlExec {
       throw e;
     } finally {
       s.plNames = prev;
-      setCurrentLiterals(s.literals);
-      setPositionText(s.currentQuery);
+      setCurrentLiterals(prevLiterals);
+      setPositionText(prevText);
     }
   }
 
@@ -715,6 +716,28 @@ function shouldSend(elevel: number, clientMin: string): boolean {
   if (elevel === 17) return true; // INFO always goes to the client
   const mine = elevel >= 21 ? 'error' : elevel === 19 ? 'warning' : elevel === 18 ? 'notice' : elevel === 15 ? 'log' : 'debug1';
   return LEVELS.indexOf(mine) >= LEVELS.indexOf(clientMin);
+}
+
+/**
+ * Run a query's generator with this query's parser globals (no lifted literals, its own text for positions, its
+ * names) in force at every step: a lock wait in between lets other statements set theirs, and the query may
+ * compile more (a subquery per row) after it resumes.
+ */
+export function* keepGlobals<T>(g: Gen<T>, set: () => void): Gen<T> {
+  let done = false;
+  try {
+    set();
+    let r = g.next();
+    for (;;) {
+      if (r.done) { done = true; return r.value; }
+      let failed = false, thrown: unknown;
+      try { yield r.value; } catch (e) { failed = true; thrown = e; }
+      set();
+      r = failed ? g.throw(thrown) : g.next();
+    }
+  } finally {
+    if (!done) g.return(undefined as never);
+  }
 }
 
 const MARKS = new WeakMap<PgError, Set<PlFrame>>();

@@ -20,11 +20,11 @@ import type { PgFunction } from '../catalog/catalog.js';
 import type { Session } from '../session/session.js';
 import type { Compiled, Scope } from '../sql/expr.js';
 import { sqlTypeOf } from '../sql/funcs/registry.js';
-import { parseSqlUncached, setCurrentLiterals } from '../sql/parser.js';
-import { setPositionText } from '../errors.js';
+import { parseSqlUncached, setCurrentLiterals, getCurrentLiterals } from '../sql/parser.js';
+import { setPositionText, getPositionText } from '../errors.js';
 import { type SqlType, type Value, parseInput, typeDisplayName } from '../sql/types.js';
 import type { PlNames } from './frame.js';
-import type { PlReturn } from './exec.js';
+import { keepGlobals, type PlReturn } from './exec.js';
 
 /** A SQL function's parameters, by name and by number (sql_fn_post_column_ref, sql_fn_param_ref). */
 class SqlFnParams implements PlNames {
@@ -53,14 +53,15 @@ export function* runSqlFunction(ex: Executor, s: Session, f: PgFunction, args: {
     const node = raw.stmt[type];
     if (type === 'TransactionStmt') throw new PgError('0A000', `${node.kind === 'TRANS_STMT_COMMIT' ? 'COMMIT' : 'ROLLBACK'} is not allowed in an SQL function`);
     s.plNames = names;
+    const prevLiterals = getCurrentLiterals(), prevText = getPositionText();
     setCurrentLiterals(null);
     setPositionText(raw.text);
     try {
       if (type === 'SelectStmt' && !node.intoClause) {
-        const q = yield* ex.query(s, node, raw.text, false);
+        const q = yield* keepGlobals(ex.query(s, node, raw.text, false), () => { s.plNames = names; setCurrentLiterals(null); setPositionText(raw.text); });
         last = { rows: q.rows, types: q.types, returns: true };
       } else {
-        const r = yield* ex.run(s, type, node, raw);
+        const r = yield* keepGlobals(ex.run(s, type, node, raw), () => { s.plNames = names; setCurrentLiterals(null); setPositionText(raw.text); });
         const types = (r.columns ?? []).map((c) => sqlTypeOf(c.type as never));
         last = { rows: r.rows.map((row) => row.map((v, i) => (v === null ? null : parseInput(v, types[i]!)))), types, returns: r.columns !== null };
       }
@@ -73,8 +74,8 @@ export function* runSqlFunction(ex: Executor, s: Session, f: PgFunction, args: {
       throw e;
     } finally {
       s.plNames = prev;
-      setCurrentLiterals(s.literals);
-      setPositionText(s.currentQuery);
+      setCurrentLiterals(prevLiterals);
+      setPositionText(prevText);
     }
     s.tx?.commandCounterIncrement();
   }

@@ -38,6 +38,8 @@ export interface RawStmt {
  */
 let currentLiterals: Map<number, number> | null = null;
 export function setCurrentLiterals(m: Map<number, number> | null | undefined): void { currentLiterals = m ?? null; }
+/** The literals in force now (PL/pgSQL code sets none for its own queries and puts these back afterwards). */
+export function getCurrentLiterals(): Map<number, number> | null { return currentLiterals; }
 export function literalAt(location: number): number | undefined { return currentLiterals?.get(location); }
 /**
  * A copy of a parse tree with the current statement's lifted literals written in: for trees the catalog keeps
