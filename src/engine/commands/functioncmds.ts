@@ -205,7 +205,7 @@ export function* doStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     oid: 0, name: 'inline_code_block', args: [], ret: { kind: 'void' }, setof: false, table: null, language: 'plpgsql', volatility: 'volatile', strict: false,
     body, source: `CREATE FUNCTION inline_code_block() RETURNS void LANGUAGE plpgsql AS $${tag}$${body}$${tag}$`,
   };
-  const fn = plCompiled(f);
+  const fn = plCompiled(f, ex.eng.catalog);
   const frame = new PlFrame(fn, 'inline_code_block', []);
   const outer = s.plBudget;
   s.plBudget = outer ?? { steps: 0, sinceYield: 0, canYield: true };

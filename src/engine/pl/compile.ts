@@ -61,7 +61,7 @@ const isRecordType = (typname: string) => typname === 'record' || /%rowtype$/i.t
  * Compile a CREATE FUNCTION statement's text (or the one a DO block is wrapped in) with PostgreSQL's PL/pgSQL
  * grammar. A syntax error is 42601 with the grammar's message, as plpgsql_validator reports it.
  */
-export function compilePlpgsql(createText: string): PlFunction {
+export function compilePlpgsql(createText: string, columnType?: (rel: string, col: string) => SqlType | null): PlFunction {
   let tree: N;
   try {
     tree = parsePlPgSQLSync(createText) as N;
@@ -78,7 +78,13 @@ export function compilePlpgsql(createText: string): PlFunction {
       const typname = (v.datatype?.PLpgSQL_type?.typname ?? 'text') as string;
       if (isRecordType(typname)) return { kind: 'rec', name: v.refname } as Datum;
       let type: SqlType | null = null, typeError: PgError | null = null;
-      try { type = plType(typname); } catch (err) { typeError = err instanceof PgError ? err : new PgError('XX000', String(err)); }
+      const pct = /^([a-z_][a-z0-9_$]*)\.([a-z_][a-z0-9_$]*)%type$/i.exec(typname);
+      try {
+        if (pct) {
+          type = columnType?.(pct[1]!.toLowerCase(), pct[2]!.toLowerCase()) ?? null;
+          if (!type) throw new PgError('42P01', `relation "${pct[1]}" does not exist`);
+        } else type = plType(typname);
+      } catch (err) { typeError = err instanceof PgError ? err : new PgError('XX000', String(err)); }
       return { kind: 'var', name: v.refname, typeName: typname, type, typeError, isConst: !!v.isconst, defaultExpr: v.default_val ?? null, notNull: !!v.notnull };
     }
     if (k === 'PLpgSQL_rec') return { kind: 'rec', name: v.refname };

@@ -411,6 +411,7 @@ export class PlExec {
 
   private castRow(r: Value[], types: SqlType[]): Value[] {
     const cols = this.retShape.columns;
+    if (!cols && this.retShape.isRecord) return r.slice(); // SETOF record: the caller's column list decides
     if (!cols) return [this.retShape.type ? this.coerce(r[0] ?? null, types[0] ?? null, this.retShape.type, 'RETURN') : r[0] ?? null];
     if (r.length !== cols.length) {
       throw new PgError('42804', 'structure of query does not match function result type', { detail: `Number of returned columns (${r.length}) does not match expected column count (${cols.length}).` });
@@ -651,6 +652,14 @@ export class PlExec {
     const row = rows[0] ?? null;
     const tk = Object.keys(target)[0]!;
     const t = target[tk];
+    if (tk === 'PLpgSQL_var') {
+      // a single variable as the target: a %ROWTYPE one (a record here) or a scalar taking the first column
+      const dno = typeof t.dno === 'number' ? t.dno : this.frame.dnoOf(t.refname) ?? 0;
+      const slot = this.frame.slots[dno]!;
+      if (slot.kind === 'rec') slot.rec = row ? { names: names.slice(), types: types.slice(), vals: row.slice() } : null;
+      else if (slot.kind === 'var') slot.value = this.coerce(row ? row[0] ?? null : null, types[0] ?? null, slot.type, t.refname);
+      return;
+    }
     if (tk === 'PLpgSQL_rec') {
       const slot = this.frame.slots[t.dno ?? this.frame.dnoOf(t.refname) ?? 0]!;
       if (slot.kind === 'rec') slot.rec = row ? { names: names.slice(), types: types.slice(), vals: row.slice() } : (rows.length === 0 && slot.rec ? { ...slot.rec, vals: slot.rec.vals.map(() => null) } : null);

@@ -23,16 +23,20 @@ import type { PgFunction, Catalog } from '../catalog/catalog.js';
 import type { Session } from '../session/session.js';
 import { castTo, compileExpr, type Compiled, type Row } from '../sql/expr.js';
 import { canCoerceImplicitly, noSuchFunction } from '../sql/funcs/registry.js';
-import { type SqlType, type Value, T, typeDisplayName } from '../sql/types.js';
+import { type SqlType, type Value, T, typeDisplayName, resolveTypeName } from '../sql/types.js';
 import { compilePlpgsql, type PlFunction } from './compile.js';
 import { PlExec, type PlReturn, type ReturnShape, type TriggerArgs } from './exec.js';
 import { PlFrame } from './frame.js';
 import { runSqlFunction } from './sqlfunc.js';
 
 const compiled = new WeakMap<PgFunction, PlFunction>();
-export function plCompiled(f: PgFunction): PlFunction {
+/** plpgsql_compile, cached per definition (a `t.col%TYPE` variable takes the column's type at the first call). */
+export function plCompiled(f: PgFunction, cat?: Catalog): PlFunction {
   let c = compiled.get(f);
-  if (!c) { c = compilePlpgsql(f.source); compiled.set(f, c); }
+  if (!c) {
+    c = compilePlpgsql(f.source, (rel, col) => cat?.get(rel)?.columns.find((x) => !x.dropped && x.name === col)?.type ?? null);
+    compiled.set(f, c);
+  }
   return c;
 }
 
@@ -41,10 +45,12 @@ export function signature(f: PgFunction): string {
   return `${f.name}(${f.args.map((a) => a.typeName).join(',')})`;
 }
 
-export function returnShape(f: PgFunction): ReturnShape {
+export function returnShape(f: PgFunction, cat: Catalog): ReturnShape {
   const type = f.ret.kind === 'type' ? f.ret.type : null;
+  const rel = f.ret.kind === 'rowtype' ? cat.get(f.ret.rel) : undefined;
+  const columns = f.table ?? (rel ? rel.columns.filter((c) => !c.dropped).map((c) => ({ name: c.name, type: c.type })) : null);
   return {
-    setof: f.setof, type, columns: f.table, isVoid: f.ret.kind === 'void',
+    setof: f.setof, type, columns, isVoid: f.ret.kind === 'void',
     isRecord: f.ret.kind === 'record' || f.ret.kind === 'rowtype' || f.ret.kind === 'trigger',
   };
 }
@@ -77,10 +83,10 @@ export function* callFunction(ex: Executor, s: Session, f: PgFunction, args: { v
   s.plDepth++;
   try {
     if (f.language === 'sql') return yield* runSqlFunction(ex, s, f, args);
-    const fn = plCompiled(f);
+    const fn = plCompiled(f, ex.eng.catalog);
     const frame = new PlFrame(fn, signature(f), args);
     args.forEach((a, i) => { const sl = frame.slots[i]; if (sl?.kind === 'var') { sl.value = a.value; sl.type = f.args[i]!.type === 'any' ? a.type : f.args[i]!.type as SqlType; } });
-    return yield* new PlExec(ex, s, frame, returnShape(f), s.plBudget, trigger).run();
+    return yield* new PlExec(ex, s, frame, returnShape(f, ex.eng.catalog), s.plBudget, trigger).run();
   } finally {
     s.plDepth--;
     if (outerBudget) { outerBudget.steps = s.plBudget!.steps; outerBudget.sinceYield = s.plBudget!.sinceYield; }
@@ -111,7 +117,13 @@ export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>,
   else if (f.ret.kind === 'rowtype') { const t = ex.eng.catalog.get(f.ret.rel)!; cols = t.columns.filter((c) => !c.dropped).map((c) => ({ name: c.name, type: c.type })); }
   else if (f.ret.kind === 'type') cols = [{ name, type: f.ret.type }];
   else if (f.ret.kind === 'void') cols = [{ name, type: T.text }];
-  else throw notSupported(`a function returning record in FROM without a column definition list (${name})`, pos);
+  else if (rf.coldeflist?.length) {
+    cols = (rf.coldeflist as Record<string, any>[]).map((cd) => {
+      const c = cd.ColumnDef;
+      const tn = c.typeName;
+      return { name: c.colname as string, type: resolveTypeName(tn.names.map((x: Record<string, any>) => x.String.sval), (tn.typmods ?? []).map((m: Record<string, any>) => m.A_Const?.ival?.ival ?? 0)) };
+    });
+  } else throw new PgError('42601', 'a column definition list is required for functions returning "record"', { position: pos });
   const alias = rf.alias?.aliasname as string | undefined;
   if (cols.length === 1 && alias && !f.table && f.ret.kind !== 'rowtype') cols = [{ name: alias, type: cols[0]!.type }];
   const colnames = ((rf.alias?.colnames ?? []) as Record<string, any>[]).map((x) => x.String.sval as string);
