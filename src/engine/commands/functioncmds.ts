@@ -108,7 +108,7 @@ export function* createFunction(ex: Executor, s: Session, n: N, text: string): G
     oid: 0, name, args, ret, setof, table: table.length ? table : null, language, volatility: vol, strict, body, source: text,
   };
   // the validator: PL/pgSQL is compiled now (a syntax error fails CREATE), a SQL body is parsed
-  if (language === 'plpgsql') compilePlpgsql(text);
+  if (language === 'plpgsql') compilePlpgsql(text, undefined, { name, body });
   else parseSqlUncached(body);
   const cat = ex.eng.catalog;
   const list = cat.functions.get(name) ?? [];

@@ -55,19 +55,34 @@ export function plType(typname: string): SqlType {
   return resolveTypeName(tn.names.map((x: N) => x.String.sval), (tn.typmods ?? []).map((m: N) => m.A_Const?.ival?.ival ?? 0));
 }
 
+/** The body line an error is about: the first line holding the token the message quotes (else the first line). */
+function lineOf(body: string, msg: string): number {
+  const tok = /"([^"]+)"/.exec(msg)?.[1] ?? (/RAISE/.test(msg) ? 'RAISE' : null);
+  if (!tok) return 1;
+  const lines = body.split('\n');
+  const i = lines.findIndex((l) => l.toLowerCase().includes(tok.toLowerCase()));
+  return i < 0 ? 1 : i + 1;
+}
+
 const isRecordType = (typname: string) => typname === 'record' || /%rowtype$/i.test(typname);
 
 /**
  * Compile a CREATE FUNCTION statement's text (or the one a DO block is wrapped in) with PostgreSQL's PL/pgSQL
  * grammar. A syntax error is 42601 with the grammar's message, as plpgsql_validator reports it.
  */
-export function compilePlpgsql(createText: string, columnType?: (rel: string, col: string) => SqlType | null): PlFunction {
+export function compilePlpgsql(createText: string, columnType?: (rel: string, col: string) => SqlType | null, where?: { name: string; body: string }): PlFunction {
   let tree: N;
   try {
     tree = parsePlPgSQLSync(createText) as N;
   } catch (e) {
-    const msg = String((e as Error).message ?? e);
-    throw new PgError(/is not a known variable|syntax error|does not exist|unrecognized/.test(msg) ? '42601' : '42601', msg.replace(/^Error: /, ''));
+    const msg = String((e as Error).message ?? e).replace(/^Error: /, '');
+    const code = /^unrecognized exception condition|^type .* does not exist/.test(msg) ? '42704' : /^relation .* does not exist/.test(msg) ? '42P01' : '42601';
+    const err = new PgError(code, msg);
+    // plpgsql_compile_error_callback: an error with a cursor position (a syntax error) is moved to the statement's
+    // position and has no CONTEXT; any other gets "compilation of PL/pgSQL function ... near line N"
+    const positional = /^syntax error|^unterminated|is not a known variable|^mismatched/.test(msg);
+    if (where && !positional) err.context = `compilation of PL/pgSQL function "${where.name}" near line ${lineOf(where.body, msg)}`;
+    throw err;
   }
   const fn = tree.plpgsql_funcs?.[0]?.PLpgSQL_function as N | undefined;
   if (!fn) throw new PgError('42601', 'the PL/pgSQL parser returned no function');

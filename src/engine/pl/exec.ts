@@ -370,7 +370,9 @@ export class PlExec {
     }
     if (!n.expr) {
       if (shape.isVoid || this.trigger) return { k: 'return' };
-      throw new PgError('2F005', 'control reached end of function without RETURN');
+      const e = new PgError('2F005', 'control reached end of function without RETURN', { context: `PL/pgSQL function ${this.frame.sig}` });
+      mark(e, this.frame);
+      throw e;
     }
     const v = yield* this.evalExpr(n.expr.PLpgSQL_expr, n.lineno, 'RETURN', !!this.trigger || shape.isRecord);
     if (this.trigger || shape.isRecord) {
@@ -534,7 +536,7 @@ export class PlExec {
   }
 
   /** Run code with this call's names visible to the SQL compiler and the query's own text for positions. */
-  private *withNames<T>(names: PlNames, text: string, g: () => Gen<T>, isStatement = false): Gen<T> {
+  private *withNames<T>(names: PlNames, text: string, g: () => Gen<T>, context: string): Gen<T> {
     const s = this.s;
     const prev = s.plNames;
     s.plNames = names;
@@ -544,9 +546,11 @@ export class PlExec {
     try {
       return yield* keepGlobals(g(), () => { s.plNames = names; setCurrentLiterals(null); setPositionText(text); });
     } catch (e) {
-      if (e instanceof PgError) {
-        delete e.position; // it pointed into the query, not into the client's statement (internalposition)
-        if (isStatement && !markedBy(e, this.frame)) e.context = e.context ? `${e.context}\n${sqlContext(text)}` : sqlContext(text);
+      // _SPI_error_callback: an error with a cursor position points into this query (internalposition, no
+      // CONTEXT line of its own); one without gets the query as a CONTEXT line
+      if (e instanceof PgError && !markedBy(e, this.frame)) {
+        if (e.position !== undefined) delete e.position;
+        else if (context.startsWith('SQL statement') || !e.context) e.context = e.context ? `${e.context}\n${context}` : context;
       }
       throw e;
     } finally {
@@ -588,7 +592,7 @@ export class PlExec {
         return { names: [c.name], types: [c.type], rows: [[c.gen ? yield* c.gen(row) : c.fn(row)]] };
       }
       return yield* ex.query(s, p.node, text, false);
-    });
+    }, exprLabel.get(e) ?? `SQL expression "${q}"`);
     if (res.types.length !== 1) throw new PgError('42601', `query "${q}" returned ${res.types.length} columns`);
     if (res.rows.length > 1) throw new PgError('21000', `query "${q}" returned more than one row`);
     const t = res.types[0]!;
@@ -610,7 +614,7 @@ export class PlExec {
   private *runParsed(p: Parsed, names: PlNames): Gen<{ rows: Value[][]; types: SqlType[]; names: string[]; count: number; isSelect: boolean; text: string }> {
     const ex = this.ex, s = this.s;
     const text = p.raw.text;
-    if (p.type === 'TransactionStmt') throw notSupported('transaction control (COMMIT, ROLLBACK, SAVEPOINT) inside PL/pgSQL');
+    if (p.type === 'TransactionStmt') throw new PgError('0A000', 'unsupported transaction command in PL/pgSQL'); // _SPI_execute_plan
     if (['DoStmt', 'CreateFunctionStmt'].includes(p.type) && s.plDepth > 20) throw new PgError('54001', 'stack depth limit exceeded');
     const out = yield* this.withNames(names, text, function* () {
       if (p.type === 'SelectStmt' && !p.node.intoClause) {
@@ -622,7 +626,7 @@ export class PlExec {
       const types = (r.columns ?? []).map((c) => sqlTypeOf(c.type as never));
       const rows = r.rows.map((row) => row.map((v, i) => (v === null ? null : parseInput(v, types[i]!))));
       return { rows, types, names: (r.columns ?? []).map((c) => c.name), count, isSelect: false, text };
-    }, true);
+    }, `SQL statement "${text}"`);
     s.tx?.commandCounterIncrement();
     return out;
   }
@@ -692,10 +696,12 @@ function blockRc(rc: Rc, label: string | undefined): Rc {
 }
 
 const assignCache = new WeakMap<object, N>();
+/** how a CONTEXT line names an expression that failed: assignments by their whole text */
+const exprLabel = new WeakMap<object, string>();
 /** An assignment's expression: the text after `target :=` (or `target =`), made once per statement. */
 function assignmentExpr(e: N): N {
   let x = assignCache.get(e);
-  if (!x) { x = { ...e, query: assignmentSource(e.query as string) }; assignCache.set(e, x); }
+  if (!x) { x = { ...e, query: assignmentSource(e.query as string) }; assignCache.set(e, x); exprLabel.set(x, `PL/pgSQL assignment "${e.query}"`); }
   return x;
 }
 /** The text after `target :=` (or `target =`) in an assignment's query. */
@@ -753,7 +759,6 @@ const MARKS = new WeakMap<PgError, Set<PlFrame>>();
 const markedBy = (e: PgError, f: PlFrame) => MARKS.get(e)?.has(f) ?? false;
 function mark(e: PgError, f: PlFrame) { let m = MARKS.get(e); if (!m) MARKS.set(e, m = new Set()); m.add(f); }
 
-function sqlContext(text: string): string { return `SQL statement "${text}"`; }
 
 /** plpgsql_stmt_typename: how CONTEXT lines name the statement. */
 function stmtTypeName(kind: string, n: N): string {

@@ -34,7 +34,7 @@ const compiled = new WeakMap<PgFunction, PlFunction>();
 export function plCompiled(f: PgFunction, cat?: Catalog): PlFunction {
   let c = compiled.get(f);
   if (!c) {
-    c = compilePlpgsql(f.source, (rel, col) => cat?.get(rel)?.columns.find((x) => !x.dropped && x.name === col)?.type ?? null);
+    c = compilePlpgsql(f.source, (rel, col) => cat?.get(rel)?.columns.find((x) => !x.dropped && x.name === col)?.type ?? null, { name: f.name, body: f.body });
     compiled.set(f, c);
   }
   return c;
