@@ -81,4 +81,15 @@ describe('PL/pgSQL', () => {
     expect(e.catalog.get('t')!.triggers ?? []).toEqual([]);
     expect(run(e, 'INSERT INTO t VALUES (1)').at(-1)!.command).toBe('INSERT 0 1');
   });
+
+  it('a DECLARE in a nested block is refused with 0A000 (not run with the wrong initialisation)', () => {
+    const e = new Engine();
+    e.createSession('s1');
+    const r = e.execute('s1', "DO $$ BEGIN FOR i IN 1..2 LOOP DECLARE n int := 0; BEGIN n := n + 1; RAISE NOTICE '%', n; END; END LOOP; END $$");
+    expect(r.outcome.error?.sqlstate).toBe('0A000');
+    expect(r.outcome.error?.message).toContain('DECLARE in a nested block');
+    expect(r.outcome.notices).toEqual([]);
+    // a 'declare' inside a string or a comment is no DECLARE section
+    run(e, "DO $$ DECLARE s text := 'declare'; BEGIN -- declare\n RAISE NOTICE '%', s; END $$");
+  });
 });

@@ -15,9 +15,11 @@
  *
  * Mirrors: src/pl/plpgsql/src/pl_comp.c (plpgsql_compile, do_compile, plpgsql_parse_word), pl_handler.c
  * (plpgsql_validator, plpgsql_inline_handler for DO).
- * Simplifications: names inside expressions are resolved against all the function's variables by name (the last
- * declared wins) instead of the block-scoped namespace the grammar keeps; a variable whose type Heapscope does not
- * model (text[], %ROWTYPE of a composite) is a record or fails with 0A000 when used.
+ * Simplifications: the grammar's JSON does not record which block declared a variable (initvarnos), so only the
+ * outermost block may have a DECLARE section (a nested one is 0A000) and names inside expressions are resolved
+ * against all the function's variables by name (the last declared wins: a FOR loop variable that reuses a name);
+ * a %ROWTYPE variable is a record; a variable of a type Heapscope does not model (text[], refcursor) fails with
+ * 0A000 when used.
  */
 import { parsePlPgSQLSync } from 'libpg-query';
 import { PgError, notSupported } from '../errors.js';
@@ -55,6 +57,17 @@ export function plType(typname: string): SqlType {
   return resolveTypeName(tn.names.map((x: N) => x.String.sval), (tn.typmods ?? []).map((m: N) => m.A_Const?.ival?.ival ?? 0));
 }
 
+/**
+ * Does a block other than the outermost one have a DECLARE section? (The grammar's JSON does not say which block
+ * declared which variable, so such functions are refused rather than run with the wrong initialisation.)
+ */
+export function nestedDeclare(body: string): boolean {
+  const code = body.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, '""');
+  const n = (code.match(/\bdeclare\b/gi) ?? []).length;
+  const top = /^\s*(?:<<\s*\w+\s*>>\s*)?declare\b/i.test(code);
+  return n > (top ? 1 : 0);
+}
+
 /** The body line an error is about: the first line holding the token the message quotes (else the first line). */
 function lineOf(body: string, msg: string): number {
   const tok = /"([^"]+)"/.exec(msg)?.[1] ?? (/RAISE/.test(msg) ? 'RAISE' : null);
@@ -83,6 +96,9 @@ export function compilePlpgsql(createText: string, columnType?: (rel: string, co
     const positional = /^syntax error|^unterminated|is not a known variable|^mismatched/.test(msg);
     if (where && !positional) err.context = `compilation of PL/pgSQL function "${where.name}" near line ${lineOf(where.body, msg)}`;
     throw err;
+  }
+  if (where && nestedDeclare(where.body)) {
+    throw notSupported('DECLARE in a nested block (Heapscope initialises variables once, at the start of the function; PostgreSQL at each entry to their block)');
   }
   const fn = tree.plpgsql_funcs?.[0]?.PLpgSQL_function as N | undefined;
   if (!fn) throw new PgError('42601', 'the PL/pgSQL parser returned no function');

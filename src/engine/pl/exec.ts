@@ -26,8 +26,8 @@
  * Mirrors: src/pl/plpgsql/src/pl_exec.c (plpgsql_exec_function, exec_stmt_block, exec_stmt_if / _case / _loop /
  * _while / _fori / _fors / _exit / _return / _return_next / _return_query / _raise / _execsql / _dynexecute /
  * _getdiag / _perform / _assign, exception_matches_conditions, plpgsql_stmt_typename for CONTEXT lines).
- * Simplifications: all declared variables are initialised once at function start (not at each entry to their
- * block); FOR rec IN query reads all rows first (PostgreSQL fetches through a cursor, 10 at a time: the rows are
+ * Simplifications: DECLARE only in the outermost block (its variables are initialised at function start, which is
+ * that block's one entry; a nested DECLARE is 0A000, see compile.ts); FOR rec IN query reads all rows first (PostgreSQL fetches through a cursor, 10 at a time: the rows are
  * the same, row locks of FOR UPDATE are taken all before the first iteration); no cursors, FOREACH, ASSERT,
  * CALL, COMMIT / ROLLBACK inside the function (0A000 each).
  */
