@@ -17,7 +17,8 @@
  * (plpgsql_validator, plpgsql_inline_handler for DO).
  * Simplifications: the grammar's JSON does not record which block declared a variable (initvarnos), so only the
  * outermost block may have a DECLARE section (a nested one is 0A000) and names inside expressions are resolved
- * against all the function's variables by name (the last declared wins: a FOR loop variable that reuses a name);
+ * against all the function's variables by name (an integer FOR loop's variable is visible inside its loop only,
+ * hiding an outer one of the same name, as in PostgreSQL);
  * a %ROWTYPE variable is a record; a variable of a type Heapscope does not model (text[], refcursor) fails with
  * 0A000 when used.
  */
@@ -38,8 +39,10 @@ export type Datum =
 export interface PlFunction {
   datums: Datum[];
   action: N;
-  /** lower-cased variable name → dno (a record's fields are reached through the record) */
+  /** lower-cased variable name → dno (a record's fields are reached through the record); integer loop variables
+   *  are not here but in `loopVars` (the fori statement → its variable's dno), visible only inside their loop */
   names: Map<string, number>;
+  loopVars: Map<object, number>;
   /** the trigger datums' numbers, when this is a trigger function */
   newVarno: number | null;
   oldVarno: number | null;
@@ -123,9 +126,27 @@ export function compilePlpgsql(createText: string, columnType?: (rel: string, co
     if (k === 'PLpgSQL_recfield') return { kind: 'recfield', name: v.fieldname, rec: v.recparentno ?? 0 };
     throw notSupported(`the PL/pgSQL datum ${k}`);
   });
+  // FOR i IN a..b declares i for the loop's body only: find each integer loop's own datum (the k-th loop with that
+  // name on that line owns the k-th such datum: both are numbered in parse order); those names are visible only
+  // inside their loop (PlFrame.scoped)
+  const loopVars = new Map<object, number>();
+  const used = new Set<number>();
+  const walk = (x: unknown): void => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(walk); return; }
+    const o = x as N;
+    if (o.PLpgSQL_stmt_fori) {
+      const v = o.PLpgSQL_stmt_fori.var?.PLpgSQL_var ?? {};
+      const i = datums.findIndex((d, k) => !used.has(k) && d.kind === 'var' && d.name === v.refname && (d as { lineno?: number }).lineno === v.lineno);
+      if (i >= 0) { used.add(i); loopVars.set(o.PLpgSQL_stmt_fori, i); }
+    }
+    for (const k in o) walk(o[k]);
+  };
+  ((fn.datums ?? []) as N[]).forEach((d, i) => { const v = d.PLpgSQL_var; if (v && datums[i]!.kind === 'var') (datums[i] as { lineno?: number }).lineno = v.lineno; });
+  walk(fn.action);
   const names = new Map<string, number>();
-  datums.forEach((d, i) => { if (d.kind === 'var' || d.kind === 'rec') names.set(d.name.toLowerCase(), i); });
+  datums.forEach((d, i) => { if ((d.kind === 'var' || d.kind === 'rec') && !used.has(i)) names.set(d.name.toLowerCase(), i); });
   const newVarno = fn.new_varno !== undefined || datums[0]?.name === 'new' ? (fn.new_varno ?? 0) : null;
   const oldVarno = fn.old_varno !== undefined ? fn.old_varno : null;
-  return { datums, action: fn.action, names, newVarno, oldVarno, outParamVarno: fn.out_param_varno ?? null };
+  return { datums, action: fn.action, names, loopVars, newVarno, oldVarno, outParamVarno: fn.out_param_varno ?? null };
 }

@@ -323,16 +323,21 @@ export class PlExec {
     };
     const a = int(lo, 'lower bound'), b = int(hi, 'upper bound'), step = int(stepV, 'BY value');
     if (step <= 0) throw new PgError('22023', 'BY value of FOR loop must be greater than zero');
-    const dno = this.loopVarDno(n.var.PLpgSQL_var);
+    const dno = this.frame.fn.loopVars.get(n) ?? this.loopVarDno(n.var.PLpgSQL_var);
     const slot = this.frame.slots[dno]!;
     let found = false;
-    for (let i = a; n.reverse ? i >= b : i <= b; i += n.reverse ? -step : step) {
-      found = true;
-      if (slot.kind === 'var') { slot.value = i; slot.type = T.int4; }
-      const rc = yield* this.execStmts(n.body);
-      const next = loopRc(rc, n.label);
-      if (next) { this.setFound(true); return next === 'done' ? OK : next; }
-      yield* this.tick();
+    this.frame.scoped.push({ name: String(n.var.PLpgSQL_var.refname).toLowerCase(), dno });
+    try {
+      for (let i = a; n.reverse ? i >= b : i <= b; i += n.reverse ? -step : step) {
+        found = true;
+        if (slot.kind === 'var') { slot.value = i; slot.type = T.int4; }
+        const rc = yield* this.execStmts(n.body);
+        const next = loopRc(rc, n.label);
+        if (next) { this.setFound(true); return next === 'done' ? OK : next; }
+        yield* this.tick();
+      }
+    } finally {
+      this.frame.scoped.pop();
     }
     this.setFound(found);
     return OK;

@@ -51,7 +51,13 @@ export class PlFrame implements PlNames {
     this.slots = fn.datums.map((d) => (d.kind === 'var' ? { kind: 'var', value: null, type: d.type } : d.kind === 'rec' ? { kind: 'rec', rec: null } : { kind: 'none' }));
   }
 
-  dnoOf(name: string): number | undefined { return this.fn.names.get(name.toLowerCase()); }
+  /** the integer loop variables of the loops being run, innermost last: they hide outer names */
+  scoped: { name: string; dno: number }[] = [];
+  dnoOf(name: string): number | undefined {
+    const l = name.toLowerCase();
+    for (let i = this.scoped.length - 1; i >= 0; i--) if (this.scoped[i]!.name === l) return this.scoped[i]!.dno;
+    return this.fn.names.get(l);
+  }
 
   variable(names: string[], scope: Scope, location: number | undefined): Compiled | null {
     const dno = this.dnoOf(names[0]!);
