@@ -29,7 +29,9 @@
  * Simplifications: DECLARE only in the outermost block (its variables are initialised at function start, which is
  * that block's one entry; a nested DECLARE is 0A000, see compile.ts); FOR rec IN query reads all rows first (PostgreSQL fetches through a cursor, 10 at a time: the rows are
  * the same, row locks of FOR UPDATE are taken all before the first iteration); no cursors, FOREACH, ASSERT,
- * CALL, COMMIT / ROLLBACK inside the function (0A000 each).
+ * CALL, COMMIT / ROLLBACK inside the function (0A000 each). A STABLE / IMMUTABLE function's queries skip the
+ * CommandCounterIncrement as in PostgreSQL, but take their own snapshots (PostgreSQL reuses the caller's): the
+ * difference shows only if such a function waits for a lock midway.
  */
 import { PgError, notSupported, setPositionText, getPositionText } from '../errors.js';
 import type { Executor } from '../executor/executor.js';
@@ -70,7 +72,11 @@ export interface TriggerArgs {
 }
 
 /** The result shape a set-returning function's rows are cast to. */
-export interface ReturnShape { setof: boolean; type: SqlType | null; columns: { name: string; type: SqlType }[] | null; isVoid: boolean; isRecord: boolean }
+export interface ReturnShape {
+  setof: boolean; type: SqlType | null; columns: { name: string; type: SqlType }[] | null; isVoid: boolean; isRecord: boolean;
+  /** a STABLE or IMMUTABLE function: its queries run read-only, without a CommandCounterIncrement before each */
+  readOnly?: boolean;
+}
 
 interface Parsed { raw: RawStmt; type: string; node: N; simple?: boolean }
 const parsedCache = new WeakMap<object, Parsed>();
@@ -587,6 +593,7 @@ export class PlExec {
     const simple = p.simple;
     const ex = this.ex, s = this.s;
     const text = p.raw.text;
+    const readOnly = !!this.retShape.readOnly;
     const res = yield* this.withNames(this.frame, text, function* () {
       if (simple) {
         const targets = sel.targetList as N[];
@@ -596,6 +603,7 @@ export class PlExec {
         const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
         return { names: [c.name], types: [c.type], rows: [[c.gen ? yield* c.gen(row) : c.fn(row)]] };
       }
+      if (!readOnly) s.tx?.commandCounterIncrement();
       return yield* ex.query(s, p.node, text, false);
     }, exprLabel.get(e) ?? `SQL expression "${q}"`);
     if (res.types.length !== 1) throw new PgError('42601', `query "${q}" returned ${res.types.length} columns`);
@@ -621,7 +629,11 @@ export class PlExec {
     const text = p.raw.text;
     if (p.type === 'TransactionStmt') throw new PgError('0A000', 'unsupported transaction command in PL/pgSQL'); // _SPI_execute_plan
     if (['DoStmt', 'CreateFunctionStmt'].includes(p.type) && s.plDepth > 20) throw new PgError('54001', 'stack depth limit exceeded');
+    const readOnly = !!this.retShape.readOnly;
     const out = yield* this.withNames(names, text, function* () {
+      // _SPI_execute_plan: a volatile function's statement first makes the writes so far visible (the calling
+      // statement's rows included: an AFTER trigger sees the row it fires for) — CommandCounterIncrement
+      if (!readOnly) s.tx?.commandCounterIncrement();
       if (p.type === 'SelectStmt' && !p.node.intoClause) {
         const q = yield* ex.query(s, p.node, text, true); // a statement of its own: FOR UPDATE allowed
         return { rows: q.rows, types: q.types, names: q.names, count: q.rows.length, isSelect: true, text };

@@ -52,6 +52,7 @@ export function returnShape(f: PgFunction, cat: Catalog): ReturnShape {
   return {
     setof: f.setof, type, columns, isVoid: f.ret.kind === 'void',
     isRecord: f.ret.kind === 'record' || f.ret.kind === 'rowtype' || f.ret.kind === 'trigger',
+    readOnly: f.volatility !== 'volatile',
   };
 }
 
