@@ -37,6 +37,7 @@ import {
 import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
+import { callsUserFunction } from './util.js';
 import { type AfterEvent, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
 import {
   N, Gen, Candidate, PROGRESS_ROWS, hotChain, failingRow, sameValue, checkValuesLists, firstLocation, 
@@ -360,23 +361,6 @@ export function checkConstraints(ex: Executor, s: Session, t: Table, vals: Value
       }
     }
   }
-}
-
-/**
- * Does the WHERE call a user function? Then its side effects (a NOTICE, a write) show the executor's order:
- * PostgreSQL's plan is a pipeline — the scan hands ModifyTable one row at a time, so WHERE of the next row runs
- * after the previous row was updated (its triggers fired, its lock waited for). Such statements (and any on a table
- * with triggers) test WHERE row by row in the modify loop instead of during the scan.
- */
-function callsUserFunction(n: unknown, ex: Executor): boolean {
-  if (!n || typeof n !== 'object') return false;
-  if (Array.isArray(n)) return n.some((x) => callsUserFunction(x, ex));
-  const o = n as N;
-  if (o.FuncCall) {
-    const name = (o.FuncCall.funcname as N[]).map((x) => x.String.sval as string).pop()!;
-    if (ex.eng.catalog.functions.has(name)) return true;
-  }
-  return Object.values(o).some((v) => callsUserFunction(v, ex));
 }
 
 export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {

@@ -37,7 +37,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { lockSequencesIn } from '../commands/sequence.js';
 import {
-  N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, checkValuesLists, expressionKey, firstLocation, containsAggregate, 
+  N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, checkValuesLists, expressionKey, firstLocation, containsAggregate, callsUserFunction,
 } from './util.js';
 
 export function* selectStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
@@ -214,8 +214,12 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
   // Produce rows.
   let rows: Row[] = [];
+  // a user function in WHERE or the select list: test WHERE and compute the targets row by row, in the order the
+  // executor's pipeline does (their NOTICEs interleave per row; a LIMIT stops the calls)
+  const pipelined = !!src.table && !grouping && !wp && !ps && !sortKeys.length && !n.distinctClause && !lockMode && !!where
+    && (callsUserFunction(n.whereClause, ex) || callsUserFunction(n.targetList, ex));
   if (src.table) {
-    rows = ex.scan(s, src.table, snap(), where, n.whereClause, scope, path!, qi?.scan);
+    rows = ex.scan(s, src.table, snap(), pipelined ? null : where, n.whereClause, scope, path!, qi?.scan);
   } else {
     const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
     for (const vals of src.rows!()) {
@@ -257,6 +261,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   let skipped = 0;
   for (let r of rows) {
     if (limit !== null && out.length >= limit) { if (qi) qi.limitHit = true; break; }
+    if (pipelined && where!.fn(r) !== true) continue;
     if (qi) qi.pulled++;
     if (lockMode && src.table) {
       const locked = yield* ex.lockRowForSelect(s, src.table, r as Candidate, lockMode, policy, where);
