@@ -57,6 +57,8 @@ export function executeRunning(eng: Engine, s: Session, sql: string, opts: { chu
   }
   s.acc = { results: [], notices: [], error: null };
   s.currentQuery = sql;
+  // no PL/pgSQL call is active between client messages (a crash may have abandoned one mid-way)
+  s.plNames = null; s.plDepth = 0; s.plBudget = null;
   let stmts: RawStmt[];
   try {
     stmts = parseSql(sql);
