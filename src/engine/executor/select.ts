@@ -26,6 +26,7 @@ import { setOpQuery } from './nodeSetOp.js';
 import { withQuery, runFromSubqueries } from './nodeCtescan.js';
 import { extractWindows, prepareWindows, windowOrder } from './nodeWindowAgg.js';
 import { extractSrfs, prepareSrfs } from './nodeProjectSet.js';
+import { userSrfCall } from '../pl/fmgr.js';
 import {
   TM, 
 } from '../visibility/visibility.js';
@@ -90,7 +91,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const win = extractWindows(n);
   if (win) n = win.n;
   // set-returning functions in the select list: hidden columns too, each row expanded (nodeProjectSet.ts)
-  const srf = extractSrfs(n);
+  const srf = extractSrfs(n, (name) => ex.eng.catalog.functions.get(name)?.some((f) => f.setof) ?? false);
   if (srf) n = srf.n;
   const pre = n.fromClause?.length ? yield* runFromSubqueries(ex, s, n.fromClause, sql, sub) : undefined;
   const src = ex.source(s, n.fromClause, snap, sql, pre);
@@ -158,7 +159,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const wp = win ? prepareWindows(win.calls, scope) : null;
   if (wp && grouping) throw notSupported('window functions together with GROUP BY or aggregates');
   if (wp && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with window functions`);
-  const ps = srf ? prepareSrfs(srf.calls, scope) : null;
+  const ps = srf ? prepareSrfs(srf.calls, scope, (name, args, pos) => userSrfCall(ex, s, name, args, pos)) : null;
   if (ps && (grouping || wp)) throw notSupported('set-returning functions in the select list together with GROUP BY, aggregates or window functions');
   if (ps && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with set-returning functions in the target list`);
   const exprScope = grouping ? aggScope : wp ? { ...scope, columns: [...scope.columns, ...wp.columns] } : ps ? { ...scope, columns: [...scope.columns, ...ps.columns] } : scope;

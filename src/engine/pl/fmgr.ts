@@ -138,6 +138,26 @@ export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>,
   return { names: cols.map((c, i) => colnames[i] ?? c.name), types: cols.map((c) => c.type), rows };
 }
 
+/**
+ * A SETOF user function in the select list (ProjectSet): called once per input row, run to its end there (like any
+ * call inside an expression); one column only (a row-returning one in the select list is a record: 0A000).
+ */
+export function userSrfCall(ex: Executor, s: Session, name: string, args: Compiled[], pos: number | undefined): { type: SqlType; rows(r: Row): Value[] } | null {
+  const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos);
+  if (!f || !f.setof) return null;
+  const type = f.table?.length === 1 ? f.table[0]!.type : f.ret.kind === 'type' ? f.ret.type : null;
+  if (!type) throw notSupported(`the function ${name}() returning rows of several columns in the select list (use it in FROM)`, pos);
+  const coerced = args.map((a, i) => { const t = f.args[i]!.type; return t === 'any' ? (a.type.name === 'unknown' ? castTo(a, T.text, false, pos) : a) : castTo(a, t, false, pos); });
+  return {
+    type,
+    rows: (r: Row) => {
+      const vals = coerced.map((a) => ({ value: a.fn(r), type: a.type }));
+      if (f.strict && vals.some((v) => v.value === null)) return [];
+      return runToEnd(callFunction(ex, s, f, vals, false), `the function ${name}()`).rows.map((x) => x[0] ?? null);
+    },
+  };
+}
+
 /** Run a generator to its end where nobody can wait (an expression): a lock wait is 0A000, progress is ignored. */
 export function runToEnd<T>(g: Gen<T>, what: string): T {
   for (;;) {
