@@ -630,6 +630,9 @@ export class PlExec {
     if (p.type === 'TransactionStmt') throw new PgError('0A000', 'unsupported transaction command in PL/pgSQL'); // _SPI_execute_plan
     if (['DoStmt', 'CreateFunctionStmt'].includes(p.type) && s.plDepth > 20) throw new PgError('54001', 'stack depth limit exceeded');
     const readOnly = !!this.retShape.readOnly;
+    if (ex.eng.tracer.wants('statement')) {
+      ex.eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name}'s PL/pgSQL ${this.frame.sig} runs (through SPI, as a statement of its own): ${text.length > 100 ? text.slice(0, 97) + '...' : text}` });
+    }
     const out = yield* this.withNames(names, text, function* () {
       // _SPI_execute_plan: a volatile function's statement first makes the writes so far visible (the calling
       // statement's rows included: an AFTER trigger sees the row it fires for) — CommandCounterIncrement
