@@ -14,6 +14,8 @@
  * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert, ExecUpdate, ExecDelete, ExecOnConflictUpdate),
  * execMain.c (EvalPlanQual, ExecConstraints), execIndexing.c.
  */
+import { filterWaiting } from './scan.js';
+import { evalWaiting, mayWait } from './exprwait.js';
 import { dmlValues } from './nodeCtescan.js';
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -405,8 +407,12 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const updatedCols = new Set(sets.map((x) => t.columns[x.idx]!.name));
   const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'UPDATE', updatedCols).length > 0 } : null;
   if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'UPDATE', null, updatedCols);
+  // WHERE tested row by row in the loop below (pipelined: a user function's side effects, triggers), or after the
+  // scan where it can wait (pg_advisory_lock(…) in WHERE), or during the scan
   const pipelined = !!trig || callsUserFunction(n.whereClause, ex);
-  const cands = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, pipelined ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
+  const waits = !!where && mayWait(n.whereClause);
+  const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits || pipelined ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
+  const cands = waits && !pipelined ? yield* filterWaiting(s, found, where!) : found;
   let count = 0;
   const out: Value[][] = [];
   const compute = (c: Row): Value[] => {
@@ -444,7 +450,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   let done = 0;
   for (const cand of cands) {
     if (++done % PROGRESS_ROWS === 0) yield { kind: 'progress', done, total: cands.length };
-    if (pipelined && where && where.fn(cand) !== true) continue;
+    if (pipelined && where && (waits ? yield* evalWaiting(s, () => where.fn(cand)) : where.fn(cand)) !== true) continue;
     // Fast path: nobody else is changing this version (TM_Ok) — no waiting machinery needed.
     vctx.myXid = s.tx!.xid;
     vctx.subXids = s.tx!.subXidSet;
@@ -515,12 +521,14 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'DELETE').length > 0 } : null;
   if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'DELETE', null);
   const pipelined = !!trig || callsUserFunction(n.whereClause, ex);
-  const cands = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, pipelined ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
+  const waits = !!where && mayWait(n.whereClause); // pg_advisory_lock(…) in WHERE: the clause is evaluated where it can wait
+  const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits || pipelined ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
+  const cands = waits && !pipelined ? yield* filterWaiting(s, found, where!) : found;
   let count = 0, done = 0;
   const out: Value[][] = [];
   for (const cand of cands) {
     if (++done % PROGRESS_ROWS === 0) yield { kind: 'progress', done, total: cands.length };
-    if (pipelined && where && where.fn(cand) !== true) continue;
+    if (pipelined && where && (waits ? yield* evalWaiting(s, () => where.fn(cand)) : where.fn(cand)) !== true) continue;
     let cur: Candidate = cand;
     for (;;) {
       const { tm, tupleLock } = yield* waitForModify(ex, s, t, cur.blk, cur.off, 'exclusive', 'delete');

@@ -42,6 +42,7 @@ import { sqlTypeOf } from '../sql/funcs/registry.js';
 import { parseSqlUncached, setCurrentLiterals, getCurrentLiterals, type RawStmt } from '../sql/parser.js';
 import { type SqlType, type Value, T, formatValue, parseInput } from '../sql/types.js';
 import { abortSubs, beginInternalSub, releaseSubs } from '../xact/xactblock.js';
+import { evalWaiting } from '../executor/exprwait.js';
 import { CONDITIONS } from './plerrcodes.js';
 import { type PlNames, type PlRecord, PlFrame, UsingParams, recordOut } from './frame.js';
 
@@ -601,7 +602,8 @@ export class PlExec {
         const env = ex.env(s, () => ex.eng.snapshotFor(s));
         const c = compileExpr(targets[0]!.ResTarget.val, { relName: null, alias: null, columns: [], hasSystem: false, env, sql: text });
         const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
-        return { names: [c.name], types: [c.type], rows: [[c.gen ? yield* c.gen(row) : c.fn(row)]] };
+        // a user function may wait (c.gen); pg_advisory_lock(…) & co. wait through evalWaiting (exprwait.ts)
+        return { names: [c.name], types: [c.type], rows: [[c.gen ? yield* c.gen(row) : yield* evalWaiting(s, () => c.fn(row))]] };
       }
       if (!readOnly) s.tx?.commandCounterIncrement();
       return yield* ex.query(s, p.node, text, false);

@@ -28,6 +28,7 @@ import { compilePlpgsql, type PlFunction } from './compile.js';
 import { PlExec, type PlReturn, type ReturnShape, type TriggerArgs } from './exec.js';
 import { PlFrame } from './frame.js';
 import { runSqlFunction } from './sqlfunc.js';
+import { ExprWait, replayOr } from '../executor/exprwait.js';
 
 const compiled = new WeakMap<PgFunction, PlFunction>();
 /** plpgsql_compile, cached per definition (a `t.col%TYPE` variable takes the column's type at the first call). */
@@ -82,6 +83,9 @@ export function* callFunction(ex: Executor, s: Session, f: PgFunction, args: { v
   const budget = outerBudget ?? { steps: 0, sinceYield: 0, canYield };
   s.plBudget = canYield === budget.canYield ? budget : { ...budget, canYield };
   s.plDepth++;
+  // the calling expression's replay record (executor/exprwait.ts) is not the function's: its statements keep their own
+  const replay = s.exprReplay;
+  s.exprReplay = null;
   try {
     if (f.language === 'sql') return yield* runSqlFunction(ex, s, f, args);
     const fn = plCompiled(f, ex.eng.catalog);
@@ -89,6 +93,7 @@ export function* callFunction(ex: Executor, s: Session, f: PgFunction, args: { v
     args.forEach((a, i) => { const sl = frame.slots[i]; if (sl?.kind === 'var') { sl.value = a.value; sl.type = f.args[i]!.type === 'any' ? a.type : f.args[i]!.type as SqlType; } });
     return yield* new PlExec(ex, s, frame, returnShape(f, ex.eng.catalog), s.plBudget, trigger).run();
   } finally {
+    s.exprReplay = replay;
     s.plDepth--;
     if (outerBudget) { outerBudget.steps = s.plBudget!.steps; outerBudget.sinceYield = s.plBudget!.sinceYield; }
     s.plBudget = outerBudget;
@@ -191,8 +196,19 @@ export function compileUserCall(ex: Executor, s: Session, f: PgFunction, args: C
     fn: (r: Row) => {
       const vals = fns.map((g) => g(r));
       if (f.strict && vals.some((v) => v === null)) return null;
-      const out = runToEnd(callFunction(ex, s, f, vals.map((value, i) => ({ value, type: types[i]! })), false), `the function ${f.name}()`);
-      return finish(out.value, out.type);
+      // a row evaluated again after another call in it waited (exprwait.ts) gets this call's result replayed, not
+      // the function run twice
+      return replayOr(s, () => {
+        let out: PlReturn;
+        try {
+          out = runToEnd(callFunction(ex, s, f, vals.map((value, i) => ({ value, type: types[i]! })), false), `the function ${f.name}()`);
+        } catch (e) {
+          // the function has run statements already: it cannot be evaluated again after a wait
+          if (e instanceof ExprWait) throw new PgError('0A000', `${e.fn} waiting inside the function ${f.name}(), called inside an expression, is not supported by Heapscope`);
+          throw e;
+        }
+        return finish(out.value, out.type);
+      });
     },
     gen: function* (r: Row) {
       const vals = fns.map((g) => g(r));
