@@ -278,6 +278,8 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const seen = distinct ? new Set<string>() : null;
   let skipped = 0;
   const waitTargets = mayWait(n.targetList);
+  // a user function as a whole select-list item runs as a step of the statement, once per row (it may wait)
+  const genTargets = !waitTargets && !sortKeys.length && !distinct && !grouping && targets.some((t) => t.gen);
   for (let r of rows) {
     if (limit !== null && out.length >= limit) { if (qi) qi.limitHit = true; break; }
     if (pipelined && (mayWait(n.whereClause) ? yield* evalWaiting(s, () => where!.fn(r)) : where!.fn(r)) !== true) continue;
@@ -289,7 +291,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
       r = locked;
     }
     const row = r;
-    const vals = waitTargets ? yield* evalWaiting(s, () => targets.map((t) => t.fn(row))) : targets.map((t) => t.fn(row));
+    let vals: Value[];
+    if (genTargets) { vals = []; for (const tg of targets) vals.push(tg.gen ? yield* tg.gen(row) : tg.fn(row)); } // SELECT f(x) FROM t: f may wait
+    else vals = waitTargets ? yield* evalWaiting(s, () => targets.map((t) => t.fn(row))) : targets.map((t) => t.fn(row));
     if (seen) {
       const key = JSON.stringify(vals.map(groupKey));
       if (seen.has(key)) continue;
