@@ -7,8 +7,8 @@
  * whether to go on. Everything that is SQL — an IF's condition, the right side of :=, a RAISE parameter, an
  * INSERT — is a query of its own run through SPI (exec_eval_expr, exec_stmt_execsql): parsed by the main parser
  * with the variables as parameters, planned, run with a fresh snapshot in READ COMMITTED (a volatile function's
- * statements see what committed meanwhile), and a CommandCounterIncrement after each, so the next statement sees
- * this one's writes. The interpreter itself is plain control flow around those queries:
+ * statements see what committed meanwhile), each after a CommandCounterIncrement, so it sees the writes before it
+ * (the calling statement's too: an AFTER trigger sees its row). The interpreter itself is plain control flow around those queries:
  *
  *     DO $$ DECLARE n int := 0; BEGIN
  *       FOR i IN 1..3 LOOP n := n + i; END LOOP;          -- exec_stmt_fori: i = 1, 2, 3; "n + i" is SELECT n + i
@@ -25,10 +25,11 @@
  *
  * Mirrors: src/pl/plpgsql/src/pl_exec.c (plpgsql_exec_function, exec_stmt_block, exec_stmt_if / _case / _loop /
  * _while / _fori / _fors / _exit / _return / _return_next / _return_query / _raise / _execsql / _dynexecute /
- * _getdiag / _perform / _assign, exception_matches_conditions, plpgsql_stmt_typename for CONTEXT lines).
+ * _perform / _assign), RAISE and GET DIAGNOSTICS in raise.ts, conditions and CONTEXT lines in plerrors.ts.
  * Simplifications: DECLARE only in the outermost block (its variables are initialised at function start, which is
- * that block's one entry; a nested DECLARE is 0A000, see compile.ts); FOR rec IN query reads all rows first (PostgreSQL fetches through a cursor, 10 at a time: the rows are
- * the same, row locks of FOR UPDATE are taken all before the first iteration); no cursors, FOREACH, ASSERT,
+ * that block's one entry; a nested DECLARE is 0A000, see compile.ts); FOR rec IN query reads all rows first
+ * (PostgreSQL fetches through a cursor, 10 at a time: the rows are the same, row locks of FOR UPDATE are taken all
+ * before the first iteration); no cursors, FOREACH, ASSERT,
  * CALL, COMMIT / ROLLBACK inside the function (0A000 each). A STABLE / IMMUTABLE function's queries skip the
  * CommandCounterIncrement as in PostgreSQL, but take their own snapshots (PostgreSQL reuses the caller's): the
  * difference shows only if such a function waits for a lock midway.
@@ -43,12 +44,13 @@ import { parseSqlUncached, setCurrentLiterals, getCurrentLiterals, type RawStmt 
 import { type SqlType, type Value, T, formatValue, parseInput } from '../sql/types.js';
 import { abortSubs, beginInternalSub, releaseSubs } from '../xact/xactblock.js';
 import { evalWaiting } from '../executor/exprwait.js';
-import { CONDITIONS } from './plerrcodes.js';
+import { conditionMatches, keepGlobals, mark, markedBy, stmtTypeName } from './plerrors.js';
+import { execRaise, execGetdiag } from './raise.js';
 import { type PlNames, type PlRecord, PlFrame, UsingParams, recordOut } from './frame.js';
 
 /** RC: what a statement tells the loop or block around it (PLPGSQL_RC_*). */
-type Rc = { k: 'ok' } | { k: 'exit'; label: string | null } | { k: 'continue'; label: string | null } | { k: 'return' };
-const OK: Rc = { k: 'ok' };
+export type Rc = { k: 'ok' } | { k: 'exit'; label: string | null } | { k: 'continue'; label: string | null } | { k: 'return' };
+export const OK: Rc = { k: 'ok' };
 
 /** How often (in statements) a long-running function yields to the host so that it can be cancelled. */
 export const PL_YIELD_EVERY = 5000;
@@ -235,7 +237,7 @@ export class PlExec {
         this.frame.rowCount = q.rows.length;
         return OK;
       }
-      case 'PLpgSQL_stmt_raise': return yield* this.execRaise(n);
+      case 'PLpgSQL_stmt_raise': return yield* execRaise(this, n);
       case 'PLpgSQL_stmt_perform': {
         const q = yield* this.runSql(n.expr.PLpgSQL_expr, n.lineno, 'PERFORM', null);
         this.setFound(q.rows.length > 0);
@@ -250,7 +252,7 @@ export class PlExec {
         if (n.into) this.setFound(q.rows.length > 0);
         return OK;
       }
-      case 'PLpgSQL_stmt_getdiag': return this.execGetdiag(n);
+      case 'PLpgSQL_stmt_getdiag': return execGetdiag(this, n);
       default:
         throw notSupported(`the PL/pgSQL statement ${stmtTypeName(kind, n)}`);
     }
@@ -433,89 +435,12 @@ export class PlExec {
     return cols.map((c, i) => this.coerce(r[i]!, types[i] ?? null, c.type, c.name));
   }
 
-  private *execRaise(n: N): Gen<Rc> {
-    const level = (n.elog_level ?? 21) as number;
-    if (level >= 21 && !n.message && !n.condname && !n.options?.length) {
-      const c = this.frame.caught[this.frame.caught.length - 1];
-      if (!c) throw new PgError('0Z002', 'RAISE without parameters cannot be used outside an exception handler');
-      throw c;
-    }
-    const params: string[] = [];
-    for (const p of (n.params ?? []) as N[]) {
-      const v = yield* this.evalExpr(p.PLpgSQL_expr, n.lineno, 'RAISE', true);
-      params.push(v.rec && !v.rec.isNull ? recordOut(v.rec) : formatValue(v.value) ?? '<NULL>');
-    }
-    let message: string | null = null;
-    if (n.message !== undefined) {
-      let k = 0;
-      message = '';
-      const m = n.message as string;
-      for (let i = 0; i < m.length; i++) {
-        if (m[i] === '%') {
-          if (m[i + 1] === '%') { message += '%'; i++; continue; }
-          if (k >= params.length) throw new PgError('42601', 'too few parameters specified for RAISE');
-          message += params[k++];
-        } else message += m[i];
-      }
-      if (k < params.length) throw new PgError('42601', 'too many parameters specified for RAISE');
-    }
-    let sqlstate = level >= 21 ? 'P0001' : level === 19 ? '01000' : '00000';
-    if (n.condname) { sqlstate = conditionCode(n.condname); if (message === null) message = n.condname; }
-    const extra: { detail?: string; hint?: string } = {};
-    for (const o of (n.options ?? []) as N[]) {
-      const opt = o.PLpgSQL_raise_option;
-      const v = yield* this.evalExpr(opt.expr.PLpgSQL_expr, n.lineno, 'RAISE');
-      const str = formatValue(v.value);
-      const what = ['ERRCODE', 'MESSAGE', 'DETAIL', 'HINT', 'COLUMN', 'CONSTRAINT', 'DATATYPE', 'TABLE', 'SCHEMA'][opt.opt_type ?? 0]!;
-      if (str === null) throw new PgError('22004', `RAISE statement option cannot be null`);
-      if (what === 'ERRCODE') sqlstate = /^[0-9A-Z]{5}$/.test(str) ? str : conditionCode(str);
-      else if (what === 'MESSAGE') {
-        if (message !== null) throw new PgError('42601', 'RAISE option already specified: MESSAGE');
-        message = str;
-      } else if (what === 'DETAIL') extra.detail = str;
-      else if (what === 'HINT') extra.hint = str;
-    }
-    if (message === null) message = sqlstate === 'P0001' ? 'P0001' : sqlstate;
-    const context = `PL/pgSQL function ${this.frame.sig} line ${n.lineno ?? 0} at RAISE`;
-    if (level >= 21) {
-      const e = new PgError(sqlstate, message, { ...extra, context });
-      mark(e, this.frame);
-      throw e;
-    }
-    if (shouldSend(level, this.s.gucs.get('client_min_messages'))) {
-      this.s.acc.notices.push({ severity: level === 19 ? 'WARNING' : level === 17 ? 'INFO' : 'NOTICE', sqlstate, message, ...extra, context });
-    }
-    return OK;
-  }
-
   private *execSql(n: N): Gen<Rc> {
     const q = yield* this.runSql(n.sqlstmt.PLpgSQL_expr, n.lineno, 'SQL statement', null);
     if (n.into) this.assignInto(n.target, q.rows, q.types, q.names, !!n.strict, q.text);
     else if (q.isSelect) throw new PgError('42601', 'query has no destination for result data', { hint: 'If you want to discard the results of a SELECT, use PERFORM instead.' });
     this.frame.rowCount = q.count;
     this.setFound(q.count > 0);
-    return OK;
-  }
-
-  private execGetdiag(n: N): Rc {
-    for (const it of (n.diag_items ?? []) as N[]) {
-      const item = it.PLpgSQL_diag_item;
-      const slot = this.frame.slots[item.target ?? 0]!;
-      if (slot.kind !== 'var') continue;
-      let v: Value;
-      const c = this.frame.caught[this.frame.caught.length - 1];
-      if (n.is_stacked && !c) throw new PgError('0Z002', 'GET STACKED DIAGNOSTICS cannot be used outside an exception handler');
-      switch (item.kind) {
-        case 'ROW_COUNT': v = this.frame.rowCount; break;
-        case 'RETURNED_SQLSTATE': v = c!.sqlstate; break;
-        case 'MESSAGE_TEXT': v = c!.message; break;
-        case 'PG_EXCEPTION_DETAIL': v = c!.detail ?? ''; break;
-        case 'PG_EXCEPTION_HINT': v = c!.hint ?? ''; break;
-        case 'PG_EXCEPTION_CONTEXT': v = c!.context ?? ''; break;
-        default: throw notSupported(`GET DIAGNOSTICS ${item.kind}`);
-      }
-      slot.value = this.coerce(v, typeof v === 'number' ? T.int8 : T.text, slot.type, 'GET DIAGNOSTICS');
-    }
     return OK;
   }
 
@@ -732,87 +657,3 @@ function assignmentSource(q: string): string {
   if (!m) throw notSupported('this assignment target in PL/pgSQL (array elements?)');
   return q.slice(m[0].length);
 }
-
-function conditionCode(name: string): string {
-  if (/^[0-9A-Z]{5}$/.test(name)) return name;
-  const c = CONDITIONS.get(name.toLowerCase());
-  if (!c) throw new PgError('42704', `unrecognized exception condition "${name}"`);
-  return c[0]!;
-}
-
-/** exception_matches_conditions: a name, a class (code ending 000) or OTHERS (not query_canceled / assert_failure). */
-export function conditionMatches(condname: string, sqlstate: string): boolean {
-  if (condname === 'others') return sqlstate !== '57014' && sqlstate !== 'P0004';
-  const codes = /^[0-9A-Z]{5}$/.test(condname) ? [condname] : CONDITIONS.get(condname.toLowerCase());
-  if (!codes) throw new PgError('42704', `unrecognized exception condition "${condname}"`);
-  return codes.some((c) => c === sqlstate || (c.endsWith('000') && c.slice(0, 2) === sqlstate.slice(0, 2)));
-}
-
-const LEVELS = ['debug5', 'debug4', 'debug3', 'debug2', 'debug1', 'log', 'notice', 'warning', 'error'];
-function shouldSend(elevel: number, clientMin: string): boolean {
-  if (elevel === 17) return true; // INFO always goes to the client
-  const mine = elevel >= 21 ? 'error' : elevel === 19 ? 'warning' : elevel === 18 ? 'notice' : elevel === 15 ? 'log' : 'debug1';
-  return LEVELS.indexOf(mine) >= LEVELS.indexOf(clientMin);
-}
-
-/**
- * Run a query's generator with this query's parser globals (no lifted literals, its own text for positions, its
- * names) in force at every step: a lock wait in between lets other statements set theirs, and the query may
- * compile more (a subquery per row) after it resumes.
- */
-export function* keepGlobals<T>(g: Gen<T>, set: () => void): Gen<T> {
-  let done = false;
-  try {
-    set();
-    let r = g.next();
-    for (;;) {
-      if (r.done) { done = true; return r.value; }
-      let failed = false, thrown: unknown;
-      try { yield r.value; } catch (e) { failed = true; thrown = e; }
-      set();
-      r = failed ? g.throw(thrown) : g.next();
-    }
-  } finally {
-    if (!done) g.return(undefined as never);
-  }
-}
-
-const MARKS = new WeakMap<PgError, Set<PlFrame>>();
-const markedBy = (e: PgError, f: PlFrame) => MARKS.get(e)?.has(f) ?? false;
-function mark(e: PgError, f: PlFrame) { let m = MARKS.get(e); if (!m) MARKS.set(e, m = new Set()); m.add(f); }
-
-
-/** plpgsql_stmt_typename: how CONTEXT lines name the statement. */
-function stmtTypeName(kind: string, n: N): string {
-  switch (kind) {
-    case 'PLpgSQL_stmt_block': return 'statement block';
-    case 'PLpgSQL_stmt_assign': return 'assignment';
-    case 'PLpgSQL_stmt_if': return 'IF';
-    case 'PLpgSQL_stmt_case': return 'CASE';
-    case 'PLpgSQL_stmt_loop': return 'LOOP';
-    case 'PLpgSQL_stmt_while': return 'WHILE';
-    case 'PLpgSQL_stmt_fori': return 'FOR with integer loop variable';
-    case 'PLpgSQL_stmt_fors': return 'FOR over SELECT rows';
-    case 'PLpgSQL_stmt_dynfors': return 'FOR over EXECUTE statement';
-    case 'PLpgSQL_stmt_exit': return n.is_exit ? 'EXIT' : 'CONTINUE';
-    case 'PLpgSQL_stmt_return': return 'RETURN';
-    case 'PLpgSQL_stmt_return_next': return 'RETURN NEXT';
-    case 'PLpgSQL_stmt_return_query': return 'RETURN QUERY';
-    case 'PLpgSQL_stmt_raise': return 'RAISE';
-    case 'PLpgSQL_stmt_execsql': return 'SQL statement';
-    case 'PLpgSQL_stmt_dynexecute': return 'EXECUTE';
-    case 'PLpgSQL_stmt_getdiag': return n.is_stacked ? 'GET STACKED DIAGNOSTICS' : 'GET DIAGNOSTICS';
-    case 'PLpgSQL_stmt_perform': return 'PERFORM';
-    case 'PLpgSQL_stmt_foreach_a': return 'FOREACH over array';
-    case 'PLpgSQL_stmt_forc': return 'FOR over cursor';
-    case 'PLpgSQL_stmt_open': return 'OPEN';
-    case 'PLpgSQL_stmt_fetch': return n.is_move ? 'MOVE' : 'FETCH';
-    case 'PLpgSQL_stmt_close': return 'CLOSE';
-    case 'PLpgSQL_stmt_assert': return 'ASSERT';
-    case 'PLpgSQL_stmt_call': return n.is_call ? 'CALL' : 'DO';
-    case 'PLpgSQL_stmt_commit': return 'COMMIT';
-    case 'PLpgSQL_stmt_rollback': return 'ROLLBACK';
-    default: return kind.replace('PLpgSQL_stmt_', '').toUpperCase();
-  }
-}
-

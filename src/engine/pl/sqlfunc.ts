@@ -24,7 +24,8 @@ import { parseSqlUncached, setCurrentLiterals, getCurrentLiterals } from '../sql
 import { setPositionText, getPositionText } from '../errors.js';
 import { type SqlType, type Value, parseInput, typeDisplayName } from '../sql/types.js';
 import type { PlNames } from './frame.js';
-import { keepGlobals, type PlReturn } from './exec.js';
+import type { PlReturn } from './exec.js';
+import { keepGlobals } from './plerrors.js';
 
 /** A SQL function's parameters, by name and by number (sql_fn_post_column_ref, sql_fn_param_ref). */
 class SqlFnParams implements PlNames {
