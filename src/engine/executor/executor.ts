@@ -151,6 +151,7 @@ export class Executor {
         return f ? compileUserCall(this, s, f, args, pos) : null;
       },
       timestamps: () => ({ xact: s.xactStartAt, stmt: s.stmtStartAt, clock: eng.clock.now }),
+      forceNextStatsFlush: () => { s.pgstat.forceNext = true; },
       advisory: (c) => replayOr(s, () => advisory(eng, s, c)),
       advisoryUnlockAll: () => advisoryUnlockAll(eng, s),
       sleep: (secs) => replayOr(s, () => {

@@ -73,6 +73,8 @@ export interface ExprEnv {
   pl?: { variable(names: string[], scope: Scope, location: number | undefined): Compiled | null; param(n: number, location: number | undefined): Compiled | null } | null;
   /** a call of a user function (CREATE FUNCTION; pl/fmgr.ts), or null when no user function has that name */
   userFunction?(name: string, args: Compiled[], pos: number | undefined): Compiled | null;
+  /** pg_stat_force_next_flush(): this backend's next statistics report flushes whatever the interval */
+  forceNextStatsFlush?(): void;
   /** pg_advisory_lock & co. (lock/advisory.ts); may throw ExprWait (executor/exprwait.ts) */
   advisory(c: import('../lock/advisory.js').AdvisoryCall): Value;
   advisoryUnlockAll(): Value;
