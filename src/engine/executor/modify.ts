@@ -14,7 +14,7 @@
  * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert, ExecUpdate, ExecDelete, ExecOnConflictUpdate),
  * execMain.c (EvalPlanQual, ExecConstraints), execIndexing.c.
  */
-import { filterWaiting } from './scan.js';
+import { filterWaiting, recordPredicateRead } from './scan.js';
 import { evalWaiting, mayWait } from './exprwait.js';
 import { dmlValues } from './nodeCtescan.js';
 import type { Executor } from './executor.js';
@@ -413,6 +413,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const waits = !!where && mayWait(n.whereClause);
   const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits || pipelined ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
   const cands = waits && !pipelined ? yield* filterWaiting(s, found, where!) : found;
+  recordPredicateRead(ex, s, t, snapshot, where, n.whereClause, scope); // but a predicate read
   let count = 0;
   const out: Value[][] = [];
   const compute = (c: Row): Value[] => {
@@ -524,6 +525,7 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const waits = !!where && mayWait(n.whereClause); // pg_advisory_lock(…) in WHERE: the clause is evaluated where it can wait
   const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits || pipelined ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
   const cands = waits && !pipelined ? yield* filterWaiting(s, found, where!) : found;
+  recordPredicateRead(ex, s, t, snapshot, where, n.whereClause, scope); // but a predicate read
   let count = 0, done = 0;
   const out: Value[][] = [];
   for (const cand of cands) {
