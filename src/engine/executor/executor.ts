@@ -80,6 +80,9 @@ import type { QResult } from './nodeSetOp.js';
 import { withModify } from './nodeCtescan.js';
 import { asQuery, fireDeferred } from '../ri/ri_triggers.js';
 import { setConstraints } from '../ri/aftertriggers.js';
+import { createFunction, dropFunction, doStmt } from '../commands/functioncmds.js';
+import { createTrigger, dropTrigger } from '../commands/trigger.js';
+import { resolveUserFunction, compileUserCall } from '../pl/fmgr.js';
 
 export class Executor {
   /** set by EXPLAIN ANALYZE for the statement it runs: the first scan / the top-level SELECT fill it in */
@@ -110,6 +113,8 @@ export class Executor {
       case 'DropStmt':
         if (node.removeType === 'OBJECT_SEQUENCE') return yield* dropSequence(this, s, node);
         if (node.removeType === 'OBJECT_VIEW') return yield* dropView(this, s, node);
+        if (node.removeType === 'OBJECT_FUNCTION') return yield* dropFunction(this, s, node);
+        if (node.removeType === 'OBJECT_TRIGGER') return yield* dropTrigger(this, s, node);
         return yield* this.dropStmt(s, node);
       case 'LockStmt': return yield* this.lockStmt(s, node);
       case 'CheckPointStmt': return this.checkpoint(s);
@@ -131,7 +136,9 @@ export class Executor {
         yield* fireDeferred(this, s, false); // those now IMMEDIATE fire at once
         return r;
       }
-      case 'DoStmt': case 'CreateFunctionStmt': throw notSupported('procedural code (DO / functions)');
+      case 'DoStmt': return yield* doStmt(this, s, node);
+      case 'CreateFunctionStmt': return yield* createFunction(this, s, node, raw.text);
+      case 'CreateTrigStmt': return yield* createTrigger(this, s, node, raw.text);
       default: throw notSupported(`the statement ${type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()}`);
     }
   }
@@ -152,6 +159,11 @@ export class Executor {
       xactStatus: (xid) => eng.xactStatus(xid),
       currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
       params: s.params,
+      pl: s.plNames,
+      userFunction: (name, args, pos) => {
+        const f = resolveUserFunction(eng.catalog, name, args.map((a) => a.type), pos);
+        return f ? compileUserCall(this, s, f, args, pos) : null;
+      },
       timestamps: () => ({ xact: s.xactStartAt, stmt: s.stmtStartAt, clock: eng.clock.now }),
       forceNextStatsFlush: () => { s.pgstat.forceNext = true; },
       advisory: (c) => replayOr(s, () => advisory(eng, s, c)),

@@ -26,6 +26,11 @@ import {
 /** A WITH query or a subquery in FROM, read by name: its materialized rows (nodeCtescan.ts). */
 function derived(f: N, s: Session, pre: Map<N, QResult> | undefined): { name: string; alias: string | null; r: QResult } | null {
   if (f.RangeSubselect) { const r = pre?.get(f); return r ? { name: f.RangeSubselect.alias.aliasname, alias: f.RangeSubselect.alias.aliasname, r } : null; }
+  if (f.RangeFunction) {
+    const r = pre?.get(f);
+    const fname = f.RangeFunction.functions?.[0]?.List?.items?.[0]?.FuncCall?.funcname?.map((x: N) => x.String.sval).pop() as string;
+    return r ? { name: fname, alias: f.RangeFunction.alias?.aliasname ?? null, r } : null;
+  }
   if (f.RangeVar && !f.RangeVar.schemaname) {
     const r = lookupCte(s, f.RangeVar.relname);
     if (!r) return null;

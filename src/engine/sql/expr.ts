@@ -49,6 +49,9 @@ export interface Compiled {
   location?: number;
   /** an untyped string literal: coercing it reports errors at the literal itself, wherever the coercion is */
   literal?: boolean;
+  /** a call of a user function as the whole expression: the same value computed as a statement step that may wait
+   *  for a lock and yield (pl/fmgr.ts); where the caller can run a generator it prefers this to `fn` */
+  gen?: (r: Row) => Generator<import('../session/session.js').StepYield, Value, void>;
 }
 
 /** Functions the compiler calls back into the engine for (transaction ids, snapshots, settings). */
@@ -66,6 +69,10 @@ export interface ExprEnv {
   params?: { value: Value; type: SqlType }[] | null;
   /** virtual milliseconds: the transaction's start, the statement's start, now (for now() and friends) */
   timestamps(): { xact: number; stmt: number; clock: number };
+  /** inside a PL/pgSQL function: its variables and $n (pl/frame.ts), consulted before a name is a column */
+  pl?: { variable(names: string[], scope: Scope, location: number | undefined): Compiled | null; param(n: number, location: number | undefined): Compiled | null } | null;
+  /** a call of a user function (CREATE FUNCTION; pl/fmgr.ts), or null when no user function has that name */
+  userFunction?(name: string, args: Compiled[], pos: number | undefined): Compiled | null;
   /** pg_stat_force_next_flush(): this backend's next statistics report flushes whatever the interval */
   forceNextStatsFlush?(): void;
   /** pg_advisory_lock & co. (lock/advisory.ts); may throw ExprWait (executor/exprwait.ts) */
@@ -199,6 +206,8 @@ function compileNode(node: N, scope: Scope): Compiled {
     }
     case 'SubLink': return compileSubLink(n, scope);
     case 'ParamRef': {
+      const pv = scope.env.pl?.param(n.number, n.location);
+      if (pv) return pv;
       // a simple query has no parameters; an EXECUTE's are constants of their type (untyped ones act as literals)
       const p = scope.env.params?.[n.number - 1];
       if (!p) throw new PgError('42P02', `there is no parameter $${n.number}`, { position: posOf(n.location) });
@@ -316,6 +325,10 @@ function compileJoinColumnRef(n: N, scope: Scope, names: string[]): Compiled | n
 
 function compileColumnRef(n: N, scope: Scope): Compiled {
   const fields = n.fields as N[];
+  if (scope.env.pl && !fields.some((f) => f.A_Star)) {
+    const v = scope.env.pl.variable(fields.map((f) => f.String.sval as string), scope, n.location);
+    if (v) return v;
+  }
   if (scope.rels && !fields.some((f) => f.A_Star)) {
     const names0 = fields.map((f) => f.String.sval as string);
     if (names0.length <= 2) {
@@ -762,6 +775,8 @@ function compileFunc(n: N, scope: Scope): Compiled {
   const ca = args.map((a) => compileExpr(a, scope));
   if (name === 'generate_series') throw notSupported('generate_series outside FROM', pos);
   if (!hasFunction(name)) {
+    const uf = names.length === 1 ? scope.env.userFunction?.(name, ca, pos) : null;
+    if (uf) return uf;
     if (pg15HasFunction(name, ca.length)) throw notSupported(`the function ${name}()`, pos);
     throw noSuchFunction(names.join('.'), ca.map((a) => a.type), pos);
   }
