@@ -108,6 +108,8 @@ export class Catalog {
   standaloneIndexes = new Set<string>();
   sequences = new Map<string, Sequence>();
   views = new Map<string, View>();
+  /** pg_extension: the extensions CREATE EXTENSION made, by name (commands/extension.ts) */
+  extensions = new Map<string, { oid: number; version: string }>();
   nextOid = FIRST_NORMAL_OID;
   /** bumped by every change to a table's definition or storage (ALTER TABLE, TRUNCATE): a statement that waited
    *  for a lock meanwhile analyzes again */
@@ -118,6 +120,7 @@ export class Catalog {
     c.nextOid = this.nextOid;
     c.generation = this.generation;
     c.standaloneIndexes = new Set(this.standaloneIndexes);
+    c.extensions = new Map(this.extensions);
     for (const [name, sq] of this.sequences) c.sequences.set(name, sq.clone());
     for (const [name, v] of this.views) c.views.set(name, { ...v, columns: v.columns.slice(), deps: v.deps.slice() });
     for (const [name, t] of this.tables) {

@@ -73,6 +73,8 @@ import { createTableAs } from '../commands/createas.js';
 import { truncateStmt } from '../commands/truncate.js';
 import { prepareStmt, executeStmt, deallocateStmt } from '../commands/prepare.js';
 import { explainStmt } from '../commands/explain.js';
+import { createExtension, dropExtension } from '../commands/extension.js';
+import '../contrib/index.js';
 import type { QResult } from './nodeSetOp.js';
 import { withModify } from './nodeCtescan.js';
 
@@ -98,6 +100,7 @@ export class Executor {
       case 'DropStmt':
         if (node.removeType === 'OBJECT_SEQUENCE') return yield* dropSequence(this, s, node);
         if (node.removeType === 'OBJECT_VIEW') return yield* dropView(this, s, node);
+        if (node.removeType === 'OBJECT_EXTENSION') return dropExtension(this, s, node);
         return yield* this.dropStmt(s, node);
       case 'LockStmt': return yield* this.lockStmt(s, node);
       case 'CheckPointStmt': return this.checkpoint(s);
@@ -110,6 +113,7 @@ export class Executor {
       case 'CreateSeqStmt': return yield* createSequence(this, s, node);
       case 'AlterSeqStmt': return yield* alterSequence(this, s, node);
       case 'ViewStmt': return yield* createView(this, s, node, raw.text);
+      case 'CreateExtensionStmt': return createExtension(this, s, node);
       case 'CopyStmt': throw notSupported('COPY');
       case 'PrepareStmt': return prepareStmt(this, s, node, raw);
       case 'ExecuteStmt': return yield* executeStmt(this, s, node, raw);
@@ -135,6 +139,8 @@ export class Executor {
       currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
       params: s.params,
       timestamps: () => ({ xact: s.xactStartAt, stmt: s.stmtStartAt, clock: eng.clock.now }),
+      hasExtension: (name) => eng.catalog.extensions.has(name),
+      contrib: () => ({ eng, session: s }),
     };
   }
 

@@ -1,5 +1,5 @@
 /**
- * FROM: a single table, a function such as generate_series, a WITH query or a subquery (read by name from its
+ * FROM: a single table, a function (generate_series, or any function of the catalog: functionScan), a WITH query or a subquery (read by name from its
  * materialized rows, nodeCtescan.ts), or joins — inner, left and right joins and comma lists, run as nested loops
  * over each side's rows. A view's name is replaced by its query's rows and a sequence's by its one row
  * (commands/view.ts: relationSource).
@@ -13,7 +13,8 @@ import type { Session } from '../session/session.js';
 import {
   compileExpr, castTo, type Scope, type Row, 
 } from '../sql/expr.js';
-import { type Value, T } from '../sql/types.js';
+import { type Value, type SqlType, type TypeName, T } from '../sql/types.js';
+import { resolveFunction, buildCall, hasFunction, functionRows, sqlTypeOf } from '../sql/funcs/registry.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { relationSource } from '../commands/view.js';
 import { lookupCte } from './nodeCtescan.js';
@@ -50,21 +51,36 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
     return { scope: ex.tableScope(t, f.RangeVar.alias?.aliasname ?? null, s, snap, sql), table: t };
   }
   if (f.RangeFunction) {
-    const rf = f.RangeFunction;
-    const fc = rf.functions?.[0]?.List?.items?.[0]?.FuncCall;
-    const fname = fc?.funcname?.map((x: N) => x.String.sval).pop();
-    if (!fc || fname !== 'generate_series' || rf.functions.length !== 1) throw notSupported(`function ${fname ?? ''} in FROM (only generate_series)`, posOf(fc?.location));
-    const argScope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
-    const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, argScope));
+    const fs = functionScan(s, f.RangeFunction, env, sql);
+    return { scope: { relName: fs.relName, alias: fs.alias, columns: fs.columns, hasSystem: false, env, sql }, table: null, rows: fs.rows };
+  }
+  throw notSupported('this FROM item');
+}
+
+/**
+ * A function in FROM (nodeFunctionscan.c): generate_series, or any function of the catalog (sql/funcs) — a table
+ * function's OUT columns (heap_page_items, pgstattuple, …), or a scalar function's value as one row of one column
+ * named after the function or the alias. The arguments are computed once, before any row.
+ */
+function functionScan(s: Session, rf: N, env: Scope['env'], sql: string): { relName: string; alias: string | null; columns: { name: string; type: SqlType }[]; rows: () => Iterable<Value[]> } {
+  const fc = rf.functions?.[0]?.List?.items?.[0]?.FuncCall;
+  const names = ((fc?.funcname ?? []) as N[]).map((x: N) => x.String.sval as string);
+  const fname = names[names.length - 1]?.toLowerCase();
+  if (!fc || rf.functions.length !== 1) throw notSupported('ROWS FROM (...) with several functions', posOf(fc?.location));
+  if (rf.ordinality) throw notSupported('WITH ORDINALITY', posOf(fc.location));
+  if (rf.lateral) throw notSupported('LATERAL functions in FROM', posOf(fc.location));
+  if (names.length > 1 && names[0] !== 'pg_catalog' && names[0] !== 'public') throw notSupported(`function ${names.join('.')}`, posOf(fc.location));
+  const argScope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
+  const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, argScope));
+  const alias = rf.alias?.aliasname ?? null;
+  const colnames = ((rf.alias?.colnames ?? []) as N[]).map((x) => x.String.sval as string);
+  if (fname === 'generate_series') {
     if (args.length < 2 || args.length > 3) throw notSupported('generate_series with other than 2 or 3 arguments', posOf(fc.location));
     if (args.some((a) => !['int2', 'int4', 'int8', 'unknown'].includes(a.type.name))) throw notSupported('generate_series over non-integers', posOf(fc.location));
     const type = args.some((a) => a.type.name === 'int8') ? T.int8 : T.int4;
     const vals = args.map((a) => castTo(a, type, false).fn(null as unknown as Row));
-    const alias = rf.alias?.aliasname ?? null;
-    const colName = rf.alias?.colnames?.[0]?.String?.sval ?? alias ?? 'generate_series';
     return {
-      scope: { relName: 'generate_series', alias, columns: [{ name: colName, type }], hasSystem: false, env, sql },
-      table: null,
+      relName: 'generate_series', alias, columns: [{ name: colnames[0] ?? alias ?? 'generate_series', type }],
       rows: function* () {
         if (vals.some((v) => v === null)) return;
         if (vals.some((v) => typeof v === 'bigint')) throw notSupported('generate_series beyond ±2^53');
@@ -75,7 +91,21 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
       },
     };
   }
-  throw notSupported('this FROM item');
+  if (!fname || !hasFunction(fname)) throw notSupported(`function ${fname ?? ''} in FROM`, posOf(fc.location));
+  void s;
+  const pos = posOf(fc.location);
+  const def = resolveFunction(fname, args.map((a) => a.type), pos, names.join('.'), env);
+  const ctx = { env, pos, name: fname, literalAt: args.map((a) => (a.literal ? a.location : undefined)) };
+  const coerced = args.map((a, i) => (def.args[i] === 'any' || def.args[i] === undefined ? a : castTo(a, sqlTypeOf(def.args[i] as TypeName), false, pos)));
+  if (def.table) {
+    const vals = coerced.map((a) => a.fn(null as unknown as Row));
+    if (colnames.length > def.table.columns.length) throw new PgError('42601', `table "${alias}" has ${def.table.columns.length} columns available but ${colnames.length} columns specified`);
+    const rows = functionRows(def, vals, ctx);
+    return { relName: fname, alias, columns: def.table.columns.map(([n, t], i) => ({ name: colnames[i] ?? n, type: t })), rows: () => rows };
+  }
+  const call = buildCall(def, args, ctx, (x, t) => castTo(x, t, false, pos));
+  const v = call.fn(null as unknown as Row);
+  return { relName: fname, alias, columns: [{ name: colnames[0] ?? alias ?? fname, type: call.type }], rows: () => [[v]] };
 }
 
 /**
@@ -112,6 +142,11 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
         names: [name], columns: scope.columns, rels: [{ name, count: t.columns.length }], tables: [t],
         rows: () => ex.scan(s, t, snap(), null, undefined, scope).map((c) => c.vals),
       };
+    }
+    if (item.RangeFunction) {
+      const fs = functionScan(s, item.RangeFunction, env, sql);
+      const name = fs.alias ?? fs.relName;
+      return { names: [name], columns: fs.columns, rels: [{ name, count: fs.columns.length }], tables: [], rows: () => [...fs.rows()] };
     }
     if (item.JoinExpr) {
       const j = item.JoinExpr;

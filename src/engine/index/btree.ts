@@ -24,6 +24,8 @@ export class BtreeIndex {
   /** entries whose key contains a NULL (never conflict) */
   nullEntries: { key: Value[]; tid: number }[] = [];
   count = 0;
+  /** the most entries it ever held: B-tree pages are not given back when VACUUM removes entries (pg_relation_size) */
+  peak = 0;
   /** block number of the (single, simulated) leaf page: 1, as for a fresh PostgreSQL index (0 is the metapage) */
   readonly leafBlock = 1;
   /** LSN of the simulated leaf page */
@@ -46,6 +48,7 @@ export class BtreeIndex {
     c.entries = this.entries.clone();
     c.nullEntries = this.nullEntries.slice();
     c.count = this.count;
+    c.peak = this.peak;
     c.leafLsn = this.leafLsn;
     c.storageLsn = this.storageLsn;
     c.disk = this.disk; // never changed in place
@@ -75,6 +78,7 @@ export class BtreeIndex {
   insert(values: Value[], tid: number): void {
     const key = this.keyOf(values);
     this.count++;
+    if (this.count > this.peak) this.peak = this.count;
     if (key === null) { this.nullEntries.push({ key: this.columns.map((c) => values[c]!), tid }); return; }
     const e = this.entries.get(key);
     if (e === undefined) this.entries.set(key, tid);

@@ -22,6 +22,7 @@ import {
 import { intArith, intNegate } from './intarith.js';
 import { pg15HasFunction } from '../catalog/pg15names.js';
 import { resolveFunction, buildCall, hasFunction, noSuchFunction } from './funcs/registry.js';
+import type { ContribHost } from '../contrib/host.js';
 import './funcs/varlena.js';
 import './funcs/numeric.js';
 import './funcs/datetime.js';
@@ -65,6 +66,10 @@ export interface ExprEnv {
   params?: { value: Value; type: SqlType }[] | null;
   /** virtual milliseconds: the transaction's start, the statement's start, now (for now() and friends) */
   timestamps(): { xact: number; stmt: number; clock: number };
+  /** is this extension created (CREATE EXTENSION)? its functions exist only then */
+  hasExtension?(name: string): boolean;
+  /** the engine and the session, for the inspection and size functions (contrib/, sql/funcs/dbsize.ts) */
+  contrib?(): ContribHost;
 }
 
 /** a column in scope; `dropped` (attisdropped) keeps its slot in the row but is left out of * and never matches a name */
@@ -454,6 +459,8 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
     });
   }
   if (isIntegral(target) && isIntegral(from)) return wrap((v) => checkIntRange(v as number | bigint, target));
+  // bytea, pg_lsn and arrays to a string type: their output text (an opaque raw page refuses, types.ts Bytea)
+  if (explicit && isStringLike(target) && ['bytea', 'pg_lsn', '_text', '_tid'].includes(from.name)) return wrap((v) => applyStringTypmod(formatValue(v)!, target, explicit));
   const adt = adtCast(from, target, explicit);
   if (adt) return wrap(adt);
   // booltext: a boolean cast to a string type is spelled out
@@ -755,7 +762,7 @@ function compileFunc(n: N, scope: Scope): Compiled {
     throw noSuchFunction(names.join('.'), ca.map((a) => a.type), pos);
   }
   // errors name the function as written: the SQL-syntax forms (EXTRACT, POSITION, SUBSTRING ...) as pg_catalog.f
-  const def = resolveFunction(name, ca.map((a) => a.type), pos, names.join('.'));
+  const def = resolveFunction(name, ca.map((a) => a.type), pos, names.join('.'), scope.env);
   return buildCall(def, ca, { env: scope.env, pos, name }, (x, t) => castTo(x, t, false, pos));
 }
 
