@@ -57,7 +57,13 @@ export interface Table {
   /** LSN of the visibility map page (0 = never written) */
   vmLsn?: number;
   /** planner statistics (pg_class relpages/reltuples), set by VACUUM, ANALYZE and CREATE INDEX; absent before */
-  stats?: { relpages: number; reltuples: number };
+  stats?: { relpages: number; reltuples: number; relallvisible?: number };
+  /** pg_class.relfrozenxid: every xid older than this on the table is frozen (set at creation: RecentXmin; VACUUM
+   *  advances it to the oldest unfrozen xid it left); relminmxid the same for MultiXacts */
+  relfrozenxid?: number;
+  relminmxid?: number;
+  /** relfrozenxid of the table's (empty) TOAST table, when it has one */
+  toastFrozenXid?: number;
   /** packed tuple length of a tuple without NULLs when every column is fixed-width, else undefined */
   fixedLength?: number;
   /** pg_class.relfilenode: the data file; a new one after TRUNCATE or a rewriting ALTER TABLE (absent = oid) */

@@ -65,6 +65,7 @@ import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResul
 import { indexInsert, uniqueCheck, indexAdd, indexInsertAll, indexInsertRest } from './indexinsert.js';
 import { createTable, dropStmt, createIndex, dropIndex } from '../commands/tablecmds.js';
 import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
+import type { VacuumParams } from '../vacuum/vacuumlazy.js';
 import { lockStmt, checkpoint } from '../commands/lockcmds.js';
 import { alterTableStmt, renameStmt } from '../commands/altertable.js';
 import { createSequence, alterSequence, dropSequence } from '../commands/sequence.js';
@@ -248,7 +249,7 @@ export class Executor {
   // ---- commands/vacuum.ts
   vacuumStmt(s: Session, n: N): QueryResult { return vacuumStmt(this, s, n); }
   updateStats(s: Session, t: Table) { return updateStats(this, s, t); }
-  vacuumTable(s: Session, t: Table) { return vacuumTable(this, s, t); }
+  vacuumTable(s: Session, t: Table, p?: VacuumParams) { return vacuumTable(this, s, t, p); }
 
   // ---- commands/lockcmds.ts
   *lockStmt(s: Session, n: N): Gen<QueryResult> { return yield* lockStmt(this, s, n); }
