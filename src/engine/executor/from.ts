@@ -62,26 +62,28 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
  * function's OUT columns (heap_page_items, pgstattuple, …), or a scalar function's value as one row of one column
  * named after the function or the alias. The arguments are computed once, before any row.
  */
-function functionScan(s: Session, rf: N, env: Scope['env'], sql: string): { relName: string; alias: string | null; columns: { name: string; type: SqlType }[]; rows: () => Iterable<Value[]> } {
+function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?: Scope): { relName: string; alias: string | null; columns: { name: string; type: SqlType }[]; rows: (row?: Row) => Iterable<Value[]> } {
   const fc = rf.functions?.[0]?.List?.items?.[0]?.FuncCall;
   const names = ((fc?.funcname ?? []) as N[]).map((x: N) => x.String.sval as string);
   const fname = names[names.length - 1]?.toLowerCase();
   if (!fc || rf.functions.length !== 1) throw notSupported('ROWS FROM (...) with several functions', posOf(fc?.location));
   if (rf.ordinality) throw notSupported('WITH ORDINALITY', posOf(fc.location));
-  if (rf.lateral) throw notSupported('LATERAL functions in FROM', posOf(fc.location));
   if (names.length > 1 && names[0] !== 'pg_catalog' && names[0] !== 'public') throw notSupported(`function ${names.join('.')}`, posOf(fc.location));
-  const argScope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
+  // the arguments may name columns of the FROM items before it (a function in FROM is implicitly LATERAL)
+  const argScope: Scope = outer ?? { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
   const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, argScope));
+  const noRow = { vals: [], item: null, blk: 0, off: 0, aggs: null } as unknown as Row;
   const alias = rf.alias?.aliasname ?? null;
   const colnames = ((rf.alias?.colnames ?? []) as N[]).map((x) => x.String.sval as string);
   if (fname === 'generate_series') {
     if (args.length < 2 || args.length > 3) throw notSupported('generate_series with other than 2 or 3 arguments', posOf(fc.location));
     if (args.some((a) => !['int2', 'int4', 'int8', 'unknown'].includes(a.type.name))) throw notSupported('generate_series over non-integers', posOf(fc.location));
     const type = args.some((a) => a.type.name === 'int8') ? T.int8 : T.int4;
-    const vals = args.map((a) => castTo(a, type, false).fn(null as unknown as Row));
+    const fns = args.map((a) => castTo(a, type, false).fn);
     return {
       relName: 'generate_series', alias, columns: [{ name: colnames[0] ?? alias ?? 'generate_series', type }],
-      rows: function* () {
+      rows: function* (row = noRow) {
+        const vals = fns.map((f) => f(row));
         if (vals.some((v) => v === null)) return;
         if (vals.some((v) => typeof v === 'bigint')) throw notSupported('generate_series beyond ±2^53');
         const [a, b, st] = [vals[0] as number, vals[1] as number, (vals[2] ?? 1) as number];
@@ -98,14 +100,16 @@ function functionScan(s: Session, rf: N, env: Scope['env'], sql: string): { relN
   const ctx = { env, pos, name: fname, literalAt: args.map((a) => (a.literal ? a.location : undefined)) };
   const coerced = args.map((a, i) => (def.args[i] === 'any' || def.args[i] === undefined ? a : castTo(a, sqlTypeOf(def.args[i] as TypeName), false, pos)));
   if (def.table) {
-    const vals = coerced.map((a) => a.fn(null as unknown as Row));
     if (colnames.length > def.table.columns.length) throw new PgError('42601', `table "${alias}" has ${def.table.columns.length} columns available but ${colnames.length} columns specified`);
-    const rows = functionRows(def, vals, ctx);
-    return { relName: fname, alias, columns: def.table.columns.map(([n, t], i) => ({ name: colnames[i] ?? n, type: t })), rows: () => rows };
+    const once = outer ? null : functionRows(def, coerced.map((a) => a.fn(noRow)), ctx); // errors before any row
+    return {
+      relName: fname, alias, columns: def.table.columns.map(([n, t], i) => ({ name: colnames[i] ?? n, type: t })),
+      rows: (row = noRow) => once ?? functionRows(def, coerced.map((a) => a.fn(row)), ctx),
+    };
   }
   const call = buildCall(def, args, ctx, (x, t) => castTo(x, t, false, pos));
-  const v = call.fn(null as unknown as Row);
-  return { relName: fname, alias, columns: [{ name: colnames[0] ?? alias ?? fname, type: call.type }], rows: () => [[v]] };
+  const v = outer ? null : call.fn(noRow);
+  return { relName: fname, alias, columns: [{ name: colnames[0] ?? alias ?? fname, type: call.type }], rows: (row = noRow) => [[outer ? call.fn(row) : v]] };
 }
 
 /**
@@ -218,8 +222,20 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     };
   };
   let acc = base(from[0]!);
+  /** FROM a, f(a.x): a function after other items runs once per row of what precedes it (nodeNestloop + Function Scan) */
+  const lateralFunction = (a: JoinInput, rf: N): JoinInput => {
+    const fs = functionScan(s, rf, env, sql, combinedScope(a));
+    const name = fs.alias ?? fs.relName;
+    if (a.names.includes(name)) throw new PgError('42712', `table name "${name}" specified more than once`);
+    const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+    return {
+      names: [...a.names, name], columns: [...a.columns, ...fs.columns], rels: [...a.rels, { name, count: fs.columns.length }], tables: a.tables,
+      rows: () => { const out: Value[][] = []; for (const l of a.rows()) { row.vals = l; for (const r of fs.rows(row)) out.push(l.concat(r)); } return out; },
+    };
+  };
   for (const item of from.slice(1)) {
     if (item.RangeSubselect?.lateral) { acc = lateral(acc, item.RangeSubselect); continue; }
+    if (item.RangeFunction) { acc = lateralFunction(acc, item.RangeFunction); continue; }
     const next = base(item);
     const names = [...acc.names, ...next.names];
     const dup = names.find((x, i) => names.indexOf(x) !== i);
