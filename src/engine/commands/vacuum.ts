@@ -13,6 +13,7 @@ import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import type { Table } from '../catalog/catalog.js';
+import { allVisibleCount } from '../catalog/sysviews.js';
 import { lazyVacuumRel, vacuumToast, relFrozenXid, type VacuumParams } from '../vacuum/vacuumlazy.js';
 import { LpFlags, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
 import {
@@ -71,7 +72,7 @@ export function updateStats(ex: Executor, s: Session, t: Table) {
   t.heap.targetBlock = -1; // pg_class is updated: the relation's cache entry is rebuilt (relcache invalidation)
   let live = 0;
   for (const p of t.heap.pages) for (const it of p.items) if (it.lpFlags === LpFlags.NORMAL && (it.infomask & 0x0300) !== 0x0200 && (it.infomask & 0x0800 || it.infomask & HEAP_XMAX_LOCK_ONLY || it.xmax === 0)) live++;
-  t.stats = { relpages: t.heap.pages.length, reltuples: live, ...(t.stats?.relallvisible !== undefined ? { relallvisible: t.stats.relallvisible } : {}) };
+  t.stats = { relpages: t.heap.pages.length, reltuples: live, relallvisible: allVisibleCount(t) };
   void s;
 }
 

@@ -30,6 +30,7 @@ import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { N, Gen, Source } from '../executor/util.js';
 import { sequenceRow } from './sequence.js';
+import { systemRelation } from '../catalog/sysviews.js';
 
 /** The relations a query names (RangeVars anywhere in it) and every column name it mentions. */
 function references(n: unknown, rels: Set<string>, cols: Set<string>, star: { any: boolean }): void {
@@ -60,9 +61,15 @@ function runQuery(ex: Executor, s: Session, v: { query: unknown; sql: string }, 
  */
 export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snapshot, sql: string): Source | null {
   const cat = ex.eng.catalog;
-  if (rv.schemaname && rv.schemaname !== 'public') return null;
   const alias = rv.alias?.aliasname ?? null;
   const env = ex.env(s, snap);
+  // pg_catalog comes first on the search path: pg_class, pg_database (catalog/sysviews.ts)
+  const sys = !rv.schemaname || rv.schemaname === 'pg_catalog' ? systemRelation(ex.eng, rv.relname) : null;
+  if (sys) {
+    const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
+    return { scope: { relName: rv.relname, alias, columns: sys.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })), hasSystem: false, env, sql, starRefused: sys.starRefused }, table: null, rows: () => sys.rows };
+  }
+  if (rv.schemaname && rv.schemaname !== 'public') return null;
   const view = cat.views.get(rv.relname);
   if (view) {
     const q = runQuery(ex, s, view, snap, sql);

@@ -92,6 +92,8 @@ export interface Scope {
   outer?: { scope: Scope; row: { current: Row | null }; used: boolean };
   env: ExprEnv;
   sql: string;
+  /** SELECT * over this source is refused with this 0A000 feature (a system view with only some of its columns) */
+  starRefused?: string;
 }
 
 type N = Record<string, any>;
