@@ -18,14 +18,18 @@ import type { Session, QueryResult } from '../session/session.js';
 import { PgError, notSupported } from '../errors.js';
 import type { N } from '../executor/util.js';
 
-/** The modelled extensions: default version and the OIDs PostgreSQL 15's install script consumes. */
-export const MODELLED_EXTENSIONS: ReadonlyMap<string, { version: string; oids: number }> = new Map([
-  ['pageinspect', { version: '1.11', oids: 43 }],
-  ['pgstattuple', { version: '1.5', oids: 10 }],
-  ['pg_visibility', { version: '1.2', oids: 9 }],
-  ['pg_freespacemap', { version: '1.2', oids: 3 }],
-  ['pg_walinspect', { version: '1.0', oids: 6 }],
-  ['pg_buffercache', { version: '1.3', oids: 6 }],
+/**
+ * The modelled extensions: default version, the OIDs PostgreSQL 15's install script consumes, and the command ids
+ * its statements use up in the transaction (CREATE, DROP) — all measured, so the cmin of a row inserted later in
+ * the same transaction is PostgreSQL's.
+ */
+export const MODELLED_EXTENSIONS: ReadonlyMap<string, { version: string; oids: number; cids: number; dropCids: number }> = new Map([
+  ['pageinspect', { version: '1.11', oids: 43, cids: 73, dropCids: 31 }],
+  ['pgstattuple', { version: '1.5', oids: 10, cids: 37, dropCids: 10 }],
+  ['pg_visibility', { version: '1.2', oids: 9, cids: 25, dropCids: 9 }],
+  ['pg_freespacemap', { version: '1.2', oids: 3, cids: 8, dropCids: 3 }],
+  ['pg_walinspect', { version: '1.0', oids: 6, cids: 16, dropCids: 6 }],
+  ['pg_buffercache', { version: '1.3', oids: 6, cids: 9, dropCids: 6 }],
 ]);
 
 /** The other extensions Debian's postgresql-15 ships (/usr/share/postgresql/15/extension/*.control). */
@@ -56,6 +60,8 @@ export function createExtension(ex: Executor, s: Session, n: N): QueryResult {
   for (let i = 1; i < model.oids; i++) cat.allocOid();
   cat.extensions.set(name, { oid, version: model.version });
   s.tx!.undo.push(() => cat.extensions.delete(name));
+  s.tx!.curcid += model.cids - 1; // the script's statements, each followed by CommandCounterIncrement
+  s.tx!.cidUsed = true;
   return done;
 }
 
@@ -75,6 +81,8 @@ export function dropExtension(ex: Executor, s: Session, n: N): QueryResult {
     ex.eng.ensureTopXid(s);
     cat.extensions.delete(name);
     s.tx!.undo.push(() => cat.extensions.set(name, e));
+    s.tx!.curcid += MODELLED_EXTENSIONS.get(name)!.dropCids - 1;
+    s.tx!.cidUsed = true;
   }
   return { command: 'DROP EXTENSION', columns: null, rows: [] };
 }

@@ -7,12 +7,13 @@
  * vacuum/vacuumlazy.ts.
  *
  * Mirrors: src/backend/commands/vacuum.c (ExecVacuum, vacuum_rel), commands/analyze.c (the relpages/reltuples
- * part). Simplifications: no VACUUM FULL, no INDEX_CLEANUP OFF, ANALYZE VERBOSE prints nothing.
+ * part); VACUUM FULL is vacuum/vacuumfull.ts. Simplifications: no INDEX_CLEANUP OFF, ANALYZE VERBOSE prints nothing.
  */
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import type { Table } from '../catalog/catalog.js';
+import { vacuumFull } from '../vacuum/vacuumfull.js';
 import { allVisibleCount } from '../catalog/sysviews.js';
 import { lazyVacuumRel, vacuumToast, relFrozenXid, type VacuumParams } from '../vacuum/vacuumlazy.js';
 import { LpFlags, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
@@ -20,7 +21,7 @@ import {
   satisfiesMVCC, VIS_VISIBLE, 
 } from '../visibility/visibility.js';
 import {
-  N, VACUUM_OPTIONS, ANALYZE_OPTIONS, needsToast,
+  N, Gen, VACUUM_OPTIONS, ANALYZE_OPTIONS, needsToast,
 } from '../executor/util.js';
 
 /**
@@ -28,7 +29,7 @@ import {
  * its transaction an xid when it writes statistics (the table has rows). VACUUM is accepted while there is
  * nothing for it to remove (it then only sets hint bits, as reading does); removing dead versions is not modelled.
  */
-export function vacuumStmt(ex: Executor, s: Session, n: N): QueryResult {
+export function* vacuumStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const isVacuum = n.is_vacuumcmd === true;
   const opts = ((n.options ?? []) as N[]).map((o) => String(o.DefElem.defname));
   // ExecVacuum: PostgreSQL 15's options (16 added process_main, buffer_usage_limit, skip_database_stats, ...)
@@ -48,7 +49,7 @@ export function vacuumStmt(ex: Executor, s: Session, n: N): QueryResult {
     const v = String(a.String?.sval ?? a.A_Const?.sval?.sval ?? a.A_Const?.boolval?.boolval ?? a.A_Const?.ival?.ival ?? a.Integer?.ival ?? a.Boolean?.boolval ?? '');
     return !/^(off|false|0|no|)$/i.test(v) || v === 'true';
   };
-  if (opts.includes('full') && boolOpt('full', false)) throw notSupported('VACUUM FULL');
+  const full = boolOpt('full', false);
   const verbose = boolOpt('verbose', false);
   const params: VacuumParams = { freeze: boolOpt('freeze', false), verbose, indexCleanup: opts.includes('index_cleanup') ? 'on' : 'auto', truncate: boolOpt('truncate', true) };
   if (((n.options ?? []) as N[]).some((o) => o.DefElem.defname === 'index_cleanup' && /^auto$/i.test(String(o.DefElem.arg?.String?.sval ?? '')))) params.indexCleanup = 'auto';
@@ -56,7 +57,12 @@ export function vacuumStmt(ex: Executor, s: Session, n: N): QueryResult {
   const rels = ((n.rels ?? []) as N[]).map((r) => ex.table(r.VacuumRelation.relation));
   if (!rels.length && verbose) throw notSupported(`${isVacuum ? 'VACUUM' : 'ANALYZE'} VERBOSE of the whole database (it would report every system catalog): name the tables`);
   const tables = rels.length ? rels : [...ex.eng.catalog.tables.values()];
-  if (isVacuum) for (const t of tables) ex.vacuumTable(s, t, params);
+  if (isVacuum) {
+    for (const t of tables) {
+      if (full) yield* vacuumFull(ex, s, t, verbose);
+      else ex.vacuumTable(s, t, params);
+    }
+  }
   for (const t of tables) if (!isVacuum || analyze) ex.updateStats(s, t);
   if (analyze) {
     const snap = ex.eng.snapshotFor(s);

@@ -50,6 +50,7 @@ function leafItems(c: CallCtx, name: string): { items: BtItem[]; lsn: number } {
   const types = index.columns.map((i) => table.types[i]!);
   const items: { key: Value[]; tid: number }[] = [];
   for (const [k, v] of index.entries) {
+    if (typeof v !== 'number' && index.built) throw notSupported(`bt_page_items of index "${name}": it was built over rows with equal keys, which PostgreSQL 15 stores as posting-list tuples (deduplication)`);
     const parts: Value[] = typeof k === 'number' ? [k] : k.startsWith('s') ? [k.slice(1)] : (JSON.parse(k) as Value[]);
     for (const tid of typeof v === 'number' ? [v] : v) items.push({ key: parts, tid });
   }

@@ -105,7 +105,7 @@ export class Executor {
         return yield* this.dropStmt(s, node);
       case 'LockStmt': return yield* this.lockStmt(s, node);
       case 'CheckPointStmt': return this.checkpoint(s);
-      case 'VacuumStmt': return this.vacuumStmt(s, node);
+      case 'VacuumStmt': return yield* this.vacuumStmt(s, node);
       case 'ExplainStmt': return yield* explainStmt(this, s, node, raw);
       case 'TruncateStmt': return yield* truncateStmt(this, s, node);
       case 'IndexStmt': return yield* this.createIndex(s, node);
@@ -247,7 +247,7 @@ export class Executor {
   *dropIndex(s: Session, n: N): Gen<QueryResult> { return yield* dropIndex(this, s, n); }
 
   // ---- commands/vacuum.ts
-  vacuumStmt(s: Session, n: N): QueryResult { return vacuumStmt(this, s, n); }
+  *vacuumStmt(s: Session, n: N): Gen<QueryResult> { return yield* vacuumStmt(this, s, n); }
   updateStats(s: Session, t: Table) { return updateStats(this, s, t); }
   vacuumTable(s: Session, t: Table, p?: VacuumParams) { return vacuumTable(this, s, t, p); }
 
