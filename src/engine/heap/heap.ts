@@ -141,14 +141,16 @@ export class HeapRelation {
     this.lastPageIsNew = false;
     if (preferred && HeapRelation.fits(preferred, len)) return preferred;
     let target = this.targetBlock;
-    if (target < 0) target = this.searchFreeSpace(len, -1);
+    const tried = new Set<number>();
+    if (target < 0) target = this.searchFreeSpace(len, tried);
     if (target < 0 && this.pages.length) target = this.pages.length - 1; // the FSM knows nothing: try the last page
     while (target >= 0) {
       const p = this.pages[target]!;
       this.targetBlock = target;
       if (this.fitsNew(p, len)) return p;
       this.recordFreeSpace(target, HeapRelation.freeSpace(p));
-      target = this.searchFreeSpace(len, target);
+      tried.add(target);
+      target = this.searchFreeSpace(len, tried);
     }
     const p = this.newPage();
     this.targetBlock = p.blkno;
@@ -156,13 +158,17 @@ export class HeapRelation {
     return p;
   }
 
-  /** fsm_search: the first block whose recorded category covers the request (`skip`: the block just found full). */
-  private searchFreeSpace(len: number, skip: number): number {
+  /**
+   * fsm_search: the first block whose recorded category covers the request — the tuple plus the room fillfactor
+   * keeps free (targetFreeSpace) — leaving out the blocks this insert already found too full.
+   */
+  private searchFreeSpace(len: number, tried: ReadonlySet<number>): number {
     if (!this.fsm.size) return -1;
-    const need = Math.ceil(MAXALIGN(len) / 32);
+    const save = this.fillfactor >= 100 ? 0 : Math.floor((BLCKSZ * (100 - this.fillfactor)) / 100);
+    const need = Math.ceil((MAXALIGN(len) + save) / 32);
     for (let b = 0; b < this.pages.length; b++) {
       const avail = this.fsm.get(b);
-      if (avail === undefined || fsmCategory(avail) < need || b === skip) continue;
+      if (avail === undefined || fsmCategory(avail) < need || tried.has(b)) continue;
       return b;
     }
     return -1;

@@ -153,8 +153,6 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
     case 'xid8': return T.xid8;
     case 'cid': return T.cid;
     case 'tid': return T.tid;
-    case 'bytea': return T.bytea;
-    case 'pg_lsn': return T.pg_lsn;
     case 'pg_snapshot': return T.pg_snapshot;
     case 'regclass': return T.regclass;
     case 'regtype': return T.regtype;
