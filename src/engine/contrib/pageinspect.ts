@@ -46,7 +46,7 @@ const rawPageOf = (v: Value): RawPage => {
 /** An index's entries as leaf items, in key order (then TID), with the key laid out as index_form_tuple does. */
 function leafItems(c: CallCtx, name: string): { items: BtItem[]; lsn: number } {
   const { table, index } = relationArg(c, name);
-  if (!index) throw new PgError('42809', `"${name}" is not an index`);
+  if (!index) throw new PgError('42809', `"${name}" is not a btree index`);
   const types = index.columns.map((i) => table.types[i]!);
   const items: { key: Value[]; tid: number }[] = [];
   for (const [k, v] of index.entries) {
@@ -195,7 +195,7 @@ const btRows = (items: BtItem[]): Value[][] => items.map((it, i) => {
 
 function btPageItems(c: CallCtx, name: string, blk: number): Value[][] {
   const { index } = relationArg(c, name);
-  if (!index) throw new PgError('42809', `"${name}" is not an index`);
+  if (!index) throw new PgError('42809', `"${name}" is not a btree index`);
   if (blk === 0) throw new PgError('22023', 'block 0 is a meta page');
   if (blk !== 1) throw new PgError('22023', `block number ${blk} is out of range for relation "${name}"`);
   return btRows(leafItems(c, name).items);
@@ -228,7 +228,7 @@ const defs: FuncDef[] = [
         ['last_cleanup_num_delpages', T.int8], ['last_cleanup_num_tuples', T.float8], ['allequalimage', T.bool]],
       rows: ([n], c) => {
         const { table, index } = relationArg(c, String(n));
-        if (!index) throw new PgError('42809', `"${String(n)}" is not an index`);
+        if (!index) throw new PgError('42809', `"${String(n)}" is not a btree index`);
         leafItems(c, index.name); // refuses an index of more than one leaf
         const equalImage = index.columns.every((i) => ['int2', 'int4', 'int8', 'text', 'varchar', 'bool', 'oid'].includes(table.types[i]!.name));
         return [[340322, 4, 1, 0, 1, 0, 0, floatOf(-1), equalImage]];
