@@ -65,7 +65,7 @@ const op = fc.oneof(
 );
 
 describe('invariants of the visibility map and the free space map', () => {
-  it('after any run: an all-visible block holds only tuples every snapshot sees; all-frozen ones only frozen tuples; right after VACUUM the FSM knows each page's room; every insert finds a page', () => {
+  it('after any run: an all-visible block holds only tuples every snapshot sees; all-frozen ones only frozen tuples; right after VACUUM the FSM knows the room of each page; every insert finds a page', () => {
     fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 25 }), fc.constantFrom(100, 70, 30), (ops, ff) => {
       const e = engine(`CREATE TABLE t (id int PRIMARY KEY, v int) WITH (fillfactor = ${ff})`);
       let next = 1, holding = false;
