@@ -43,7 +43,7 @@ import { type CrashReport, type RecoveryReport } from './recovery/recovery.js';
 import { execute, resume, cancel } from './tcop/postgres.js';
 import { advance, advanceToNextTimer, crash, restart, crashPointReached, setFullPageWrites, serverWork } from './postmaster/postmaster.js';
 import { acquireLock, releaseLock, waitForXact } from './lock/proc.js';
-import { ensureTx, ensureXid, ensureTopXid } from './xact/xactblock.js';
+import { abortTx, ensureTx, ensureXid, ensureTopXid } from './xact/xactblock.js';
 import { nextval, currval, setval } from './commands/sequence.js';
 
 export interface EngineOptions {
@@ -194,6 +194,8 @@ export class Engine {
       n.lxid = s.lxid;
       n.currentQuery = s.currentQuery;
       n.lastAbortReason = s.lastAbortReason;
+      n.terminated = s.terminated;
+      n.connectionClosed = s.connectionClosed;
       n.gucs = s.gucs.clone();
       n.currvals = new Map(s.currvals);
       n.prepared = new Map(s.prepared);
@@ -232,7 +234,7 @@ export class Engine {
   // ---------------------------------------------------------------- the server: time, crashes, recovery (postmaster/)
 
   /** Advance the virtual clock, firing due deadlock checks and background work; returns the sessions that finished. */
-  advance(ms: number): SessionOutcome[] { return advance(this, ms); }
+  advance(ms: number, opts: { exclusive?: boolean } = {}): SessionOutcome[] { return advance(this, ms, !!opts.exclusive); }
   /** Jump to the next pending timer (what a client blocked on a waiting session experiences). */
   advanceToNextTimer(): { fired: boolean; finished: SessionOutcome[] } { return advanceToNextTimer(this); }
   /** Crash now, or arm a micro-point where the power will fail. */
@@ -262,8 +264,8 @@ export class Engine {
   // ---------------------------------------------------------------- locks, as the executor uses them (lock/proc.ts)
 
   /** Acquire a heavyweight lock, parking the statement while it waits. */
-  acquireLock(s: Session, tag: LockTag, mode: LockMode, context: string | null = null, reason = ''): Generator<StepYield, void, void> {
-    return acquireLock(this, s, tag, mode, context, reason);
+  acquireLock(s: Session, tag: LockTag, mode: LockMode, context: string | null = null, reason = '', opts: { session?: boolean; nowait?: boolean } = {}): Generator<StepYield, void, void> {
+    return acquireLock(this, s, tag, mode, context, reason, opts);
   }
   releaseLock(s: Session, tag: LockTag, mode: LockMode): void { releaseLock(this, s, tag, mode); }
   /** XactLockTableWait: wait until a transaction ends. */
@@ -272,6 +274,8 @@ export class Engine {
   // ---------------------------------------------------------------- transactions (xact/xactblock.ts)
 
   ensureTx(s: Session): Transaction { return ensureTx(this, s); }
+  /** AbortTransaction: roll the session's transaction back and release its locks (a backend that exits). */
+  abortTx(s: Session): void { abortTx(this, s); }
   /** GetCurrentTransactionId: the xid new versions are stamped with (assigned at the first write). */
   ensureXid(s: Session): number { return ensureXid(this, s); }
   /** GetTopTransactionId */
@@ -302,6 +306,14 @@ export class Engine {
         text: `${s.name} takes a statement snapshot ${formatSnapshot(snap)} (${tx.isolation}: a new one for every statement)` });
     }
     return snap;
+  }
+
+  /** A read-write serializable transaction ended: wake the DEFERRABLE ones whose snapshot is now known safe or unsafe. */
+  wakeSafeSnapshotWaiters(): void {
+    for (const x of this.sessions) {
+      const sx = x.tx?.sxact;
+      if (x.safeSnapshotWait && sx && (sx.possibleUnsafe.size === 0 || sx.roUnsafe) && !this.runnable.includes(x.id)) this.runnable.push(x.id);
+    }
   }
 
   /** MultiXactIdIsRunning */

@@ -49,6 +49,9 @@ export interface DriverResult { results: (ResultSet | null)[]; error: PgMessage 
 /** A setup/teardown statement that waits for a lock the named sessions hold (forever: no step runs then). */
 export interface Blocked { blockedBy: string[] }
 
+/** Driver.send on a connection that is gone (the backend exited): the tester says so and exits with status 1. */
+export class SendError extends Error {}
+
 /** A connection pool of named sessions plus a control connection; implemented for the engine and for PostgreSQL. */
 export interface Driver {
   open(sessions: string[]): Promise<void>;
@@ -193,7 +196,13 @@ class TesterRun {
       const st = item.step;
       const conn = this.conns.get(st.session)!;
       if (conn.active) waiting = await this.waitForSession(conn, waiting);
-      await this.driver.send(st.session, st.sql);
+      try {
+        await this.driver.send(st.session, st.sql);
+      } catch (e) {
+        if (!(e instanceof SendError)) throw e;
+        this.print(`failed to send query for step ${st.name}: ${e.message}\n\n`);
+        throw new Exit();
+      }
       conn.query = st.sql;
       const active: Active = { item, targets: new Map() };
       conn.active = active;

@@ -84,7 +84,7 @@ export interface EngineState {
   walUnflushed: number;
   /** xids whose COMMIT record is not flushed yet (synchronous_commit = off): reported committed, lost by a crash now */
   walUnflushedCommits: number[];
-  /** pending timers (deadlock checks) */
+  /** pending timers of the virtual clock (deadlock checks, lock / statement / idle timeouts, ends of pg_sleep) */
   timers: { at: number; session: string; kind: string }[];
   durability: DurabilityState;
   /** the transactions as a graph of ww / wr / rw dependencies (Adya), with the anomaly a cycle makes (engine/trace/deps.ts) */

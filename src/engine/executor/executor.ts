@@ -35,6 +35,9 @@
  * (commands/explain.ts) prints the plan for single-table queries.
  */
 
+import { VOID, advisory, advisoryUnlockAll } from '../lock/advisory.js';
+import { ExprWait, replayOr } from './exprwait.js';
+import { signalBackend, sleep } from '../tcop/interrupts.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Engine } from '../engine.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -131,9 +134,10 @@ export class Executor {
     setRegclassLookup(eng.catalog);
     return {
       txidCurrent: (assign) => (assign ? eng.ensureTopXid(s) : s.tx?.xid || null),
-      nextval: (name) => eng.nextval(s, name),
+      // side effects replayed, not repeated, when the row is evaluated again after a wait (executor/exprwait.ts)
+      nextval: (name) => replayOr(s, () => eng.nextval(s, name)) as number | bigint,
       currval: (name) => eng.currval(s, name),
-      setval: (name, v, called) => eng.setval(s, name, v, called),
+      setval: (name, v, called) => replayOr(s, () => eng.setval(s, name, v, called)) as number | bigint,
       subquery: (select, outer) => this.prepareSubquery(s, select, outer, snapshot),
       currentSnapshot: () => formatSnapshot(snapshot()),
       xactStatus: (xid) => eng.xactStatus(xid),
@@ -142,6 +146,15 @@ export class Executor {
       timestamps: () => ({ xact: s.xactStartAt, stmt: s.stmtStartAt, clock: eng.clock.now }),
       hasExtension: (name) => eng.catalog.extensions.has(name),
       contrib: () => ({ eng, session: s }),
+      advisory: (c) => replayOr(s, () => advisory(eng, s, c)),
+      advisoryUnlockAll: () => advisoryUnlockAll(eng, s),
+      sleep: (secs) => replayOr(s, () => {
+        const ms = Math.round(secs * 1e6) / 1e3;
+        if (ms > 0) throw new ExprWait('pg_sleep()', VOID, () => sleep(eng, s, ms));
+        return VOID;
+      }),
+      signalBackend: (pid, kind) => replayOr(s, () => signalBackend(eng, s, pid, kind)) as boolean,
+      backendPid: () => s.pid,
     };
   }
 

@@ -19,7 +19,8 @@
  * rather than one per call.
  */
 import type { Executor } from './executor.js';
-import type { Session } from '../session/session.js';
+import type { Session, StepYield } from '../session/session.js';
+import { evalWaiting, mayWait } from './exprwait.js';
 import { type Compiled, type Scope, type Row } from '../sql/expr.js';
 import { type Table, heapGetattrs } from '../catalog/catalog.js';
 import { formatTid } from '../heap/heap.js';
@@ -89,6 +90,27 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
     default: execSeqScan(st);
   }
   if (instr) { instr.rows = out.length; instr.path = path; }
+  return out;
+}
+
+/**
+ * scan(), for a WHERE clause that may wait (pg_advisory_lock(…) in it): the visible versions first, then the
+ * clause row by row where a call in it can wait (executor/exprwait.ts). Any other clause: scan() as it is.
+ */
+export function* scanWaiting(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope, opts: ScanOptions | ScanPath = {}, instr?: ScanInstr): Generator<StepYield, Candidate[], void> {
+  if (!where || !mayWait(whereNode)) return scan(ex, s, t, snap, where, whereNode, scope, opts, instr);
+  const out = yield* filterWaiting(s, scan(ex, s, t, snap, null, whereNode, scope, opts, instr), where, instr);
+  if (instr) instr.rows = out.length;
+  return out;
+}
+
+/** The rows that pass `where`, evaluated row by row where a call in it can wait. */
+export function* filterWaiting<R extends Row>(s: Session, rows: R[], where: Compiled, instr?: { removed: number }): Generator<StepYield, R[], void> {
+  const out: R[] = [];
+  for (const c of rows) {
+    if ((yield* evalWaiting(s, () => where.fn(c))) === true) out.push(c);
+    else if (instr) instr.removed++;
+  }
   return out;
 }
 

@@ -18,9 +18,10 @@
  *
  * Mirrors: src/backend/utils/misc/guc.c (set_config_option, parse_int, parse_real, parse_bool, _ShowOption,
  * flatten_set_variable_args, AtEOXact_GUC, NewGUCNestLevel), variable.c (check_datestyle). The simulator acts on
- * a few settings (deadlock_timeout, synchronous_commit, default_transaction_isolation / _read_only, full_page_writes);
- * the others are kept and shown but change nothing, and those whose behaviour it does not model (statement_timeout,
- * lock_timeout, ...) refuse any value but their default with 0A000. Simplifications: TimeZone accepts only UTC names
+ * a few settings (deadlock_timeout, lock_timeout, statement_timeout, idle_in_transaction_session_timeout,
+ * synchronous_commit, default_transaction_isolation / _read_only, full_page_writes);
+ * the others are kept and shown but change nothing, and those whose behaviour it does not model (idle_session_timeout,
+ * transaction_deferrable, ...) refuse any value but their default with 0A000. Simplifications: TimeZone accepts only UTC names
  * (no time zone database yet); no per-role or per-database defaults; no GUC_REPORT to the client.
  */
 import { PgError, notSupported } from '../errors.js';
@@ -45,7 +46,7 @@ const isPlaceholder = (d: SettingDef) => d.category === 'Customized Options' && 
 export function allSettings(): readonly SettingDef[] { return PG15_SETTING_DEFS; }
 
 /** Settings that would change behaviour the simulator does not model: only their default is accepted. */
-const UNMODELLED = new Set(['statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', 'idle_session_timeout',
+const UNMODELLED = new Set(['idle_session_timeout',
   'default_transaction_deferrable', 'transaction_deferrable', 'default_transaction_isolation_level',
   // interval output is always IntervalStyle postgres (adt/datetime.ts)
   'IntervalStyle']);
@@ -247,6 +248,9 @@ export class SessionGucs {
   }
   // the settings the simulator acts on, typed
   get deadlock_timeout(): number { return numericValue(BY_NAME.get('deadlock_timeout')!, this.get('deadlock_timeout')); }
+  get lock_timeout(): number { return numericValue(BY_NAME.get('lock_timeout')!, this.get('lock_timeout')); }
+  get statement_timeout(): number { return numericValue(BY_NAME.get('statement_timeout')!, this.get('statement_timeout')); }
+  get idle_in_transaction_session_timeout(): number { return numericValue(BY_NAME.get('idle_in_transaction_session_timeout')!, this.get('idle_in_transaction_session_timeout')); }
   get synchronous_commit(): string { return this.get('synchronous_commit'); }
   get default_transaction_isolation(): IsolationLevel { return this.get('default_transaction_isolation') as IsolationLevel; }
   get default_transaction_read_only(): boolean { return this.get('default_transaction_read_only') === 'on'; }

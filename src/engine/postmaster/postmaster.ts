@@ -15,7 +15,7 @@ import { CHECKPOINT_TIMEOUT, CRASH_POINTS, type CrashPoint, CrashSignal } from '
 import { type ExecuteResponse, type SessionOutcome } from '../engine.js';
 import { PgError, type PgMessage } from '../errors.js';
 import { LockManager } from '../lock/lock.js';
-import { fireTimer } from '../lock/proc.js';
+import { fireTimeout } from '../tcop/interrupts.js';
 import { PredicateLockManager } from '../predicate/predicate.js';
 import { type RecoveryReport, crashState, startup } from '../recovery/recovery.js';
 import { Session } from '../session/session.js';
@@ -23,15 +23,20 @@ import { drainRunnable } from '../tcop/dispatch.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
 import { Transactions } from '../xact/xact.js';
 
-/** Advance the virtual clock, firing due deadlock checks; returns the sessions that finished meanwhile. */
-export function advance(eng: Engine, ms: number): SessionOutcome[] {
+/**
+ * Advance the virtual clock, firing due timers (deadlock checks, timeouts, the ends of pg_sleeps) in time order; returns
+ * the sessions that finished meanwhile. `exclusive`: a timer due exactly at the end is left for later (a client that
+ * looks after N ms looks a moment before a timer of N ms armed by what it just sent: the server needed time to start
+ * waiting).
+ */
+export function advance(eng: Engine, ms: number, exclusive = false): SessionOutcome[] {
   const target = eng.clock.now + ms;
   const out: SessionOutcome[] = [];
   try {
     for (;;) {
-      const t = eng.clock.popDue(target);
+      const t = eng.clock.popDue(target, exclusive);
       if (!t) break;
-      fireTimer(eng, t.session);
+      fireTimeout(eng, t);
       out.push(...drainRunnable(eng));
     }
     eng.clock.now = Math.max(eng.clock.now, target);

@@ -70,6 +70,16 @@ export class Session {
   xactStartAt = 0;
   /** the query string being executed (for deadlock reports: "Process 123: UPDATE ...") */
   currentQuery = '';
+  /** the waiting-capable calls made while evaluating the current row, replayed after a wait (executor/exprwait.ts) */
+  exprReplay: { results: import('../sql/types.js').Value[]; pos: number } | null = null;
+  /** SERIALIZABLE READ ONLY DEFERRABLE: waiting for a safe snapshot (GetSafeSnapshot) */
+  safeSnapshotWait = false;
+  /** while a pg_sleep runs: when it ends (virtual ms) */
+  sleepingUntil: number | null = null;
+  /** the backend exited (pg_terminate_backend, idle_in_transaction_session_timeout): the connection is closed */
+  terminated: import('../errors.js').PgMessage | null = null;
+  /** the client has been told (the FATAL reached it): further queries cannot even be sent */
+  connectionClosed = false;
   /** set when the last transaction was aborted by a deadlock, for the status line */
   lastAbortReason: string | null = null;
   /** this session's settings (SET / SHOW; guc/guc.ts) */

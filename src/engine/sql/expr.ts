@@ -27,6 +27,7 @@ import './funcs/varlena.js';
 import './funcs/numeric.js';
 import './funcs/datetime.js';
 import './funcs/system.js';
+import './funcs/lockfuncs.js';
 import { adtCast, adtUnify, adtCompare, adtBinary, adtNegate, adtAggState } from './adtops.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import { PgDate, PgTimestamp, USECS_PER_DAY } from '../adt/datetime.js';
@@ -70,6 +71,14 @@ export interface ExprEnv {
   hasExtension?(name: string): boolean;
   /** the engine and the session, for the inspection and size functions (contrib/, sql/funcs/dbsize.ts) */
   contrib?(): ContribHost;
+  /** pg_advisory_lock & co. (lock/advisory.ts); may throw ExprWait (executor/exprwait.ts) */
+  advisory(c: import('../lock/advisory.js').AdvisoryCall): Value;
+  advisoryUnlockAll(): Value;
+  /** pg_sleep: throws ExprWait for the sleep, unless it is over */
+  sleep(seconds: number): Value;
+  /** pg_cancel_backend / pg_terminate_backend */
+  signalBackend(pid: number, kind: 'cancel' | 'terminate'): boolean;
+  backendPid(): number;
 }
 
 /** a column in scope; `dropped` (attisdropped) keeps its slot in the row but is left out of * and never matches a name */

@@ -42,7 +42,9 @@ export type TypeName =
   | 'int2' | 'int4' | 'int8' | 'numeric' | 'text' | 'varchar' | 'bpchar' | 'bool'
   | 'xid' | 'xid8' | 'cid' | 'tid' | 'pg_snapshot' | 'txid_snapshot' | 'unknown'
   | 'float4' | 'float8' | 'date' | 'timestamp' | 'timestamptz' | 'interval' | 'oid' | 'regclass' | 'regtype'
-  | 'bytea' | 'pg_lsn' | '_text' | '_tid';
+  | 'bytea' | 'pg_lsn' | '_text' | '_tid'
+  /** what pg_advisory_lock and pg_sleep return: printed as an empty string */
+  | 'void';
 
 /**
  * bytea: bytes, printed as bytea_output = hex does ('\x0a0b'). A value may be opaque — a raw page from pageinspect's
@@ -101,6 +103,7 @@ export const T = {
   pg_lsn: { name: 'pg_lsn', typmod: -1 } as SqlType,
   text_array: { name: '_text', typmod: -1 } as SqlType,
   tid_array: { name: '_tid', typmod: -1 } as SqlType,
+  void: { name: 'void', typmod: -1 } as SqlType,
 };
 
 export const isFloat = (t: SqlType) => t.name === 'float8' || t.name === 'float4';

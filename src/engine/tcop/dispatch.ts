@@ -37,6 +37,7 @@ export function step(eng: Engine, s: Session): SessionOutcome {
 
 export function report(eng: Engine, s: Session, status: ExecStatus, acc = s.acc): SessionOutcome {
   const partial = status === 'waiting' || status === 'running';
+  if (!partial && !s.running) armIdleTimeout(eng, s);
   const o: SessionOutcome = {
     session: s.name, status, results: partial ? [] : acc.results, error: acc.error,
     notices: acc.notices, trace: partial && status === 'running' ? { events: [], folded: {} } : eng.tracer.take(), at: eng.clock.now,
@@ -57,6 +58,13 @@ export function drainRunnable(eng: Engine): SessionOutcome[] {
     if (o.status !== 'waiting') out.push(o);
   }
   return out;
+}
+
+/** ReadyForQuery inside a transaction block: idle_in_transaction_session_timeout starts counting (tcop/interrupts.ts). */
+export function armIdleTimeout(eng: Engine, s: Session): void {
+  eng.clock.disarm(s.id, 'idle_in_transaction');
+  const ms = s.gucs.idle_in_transaction_session_timeout;
+  if (ms > 0 && !s.terminated && (s.block === 'inprogress' || s.block === 'failed')) eng.clock.arm(ms, 'idle_in_transaction', s.id);
 }
 
 export function toPgError(eng: Engine, e: unknown): PgError {

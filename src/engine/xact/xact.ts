@@ -72,6 +72,8 @@ export class Transaction {
     public isolation: IsolationLevel,
     public readOnly: boolean,
   ) {}
+  /** DEFERRABLE (with SERIALIZABLE READ ONLY: the first snapshot waits until it is safe) */
+  deferrable = false;
 
   /** GetComboCommandId: the combo id for a (cmin, cmax) pair, created on first use. */
   comboFor(cmin: number, cmax: number): number {

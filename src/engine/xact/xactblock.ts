@@ -112,7 +112,7 @@ export function commitTx(eng: Engine, s: Session) {
   } else if (eng.tracer.wants('commit')) {
     eng.tracer.emit({ kind: 'commit', session: s.name, text: `${s.name} ends a transaction that never wrote: no xid, no WAL` });
   }
-  if (tx.sxact) eng.predicates.commit(tx.sxact, eng.xacts.nextXid);
+  if (tx.sxact) { eng.predicates.commit(tx.sxact, eng.xacts.nextXid); eng.wakeSafeSnapshotWaiters(); }
   eng.deps.end(tx.vxid, true, tx.xid, tx.liveSubXids());
   s.gucs.atCommit();
   endTx(eng, s);
@@ -122,7 +122,7 @@ export function abortTx(eng: Engine, s: Session) {
   const tx = s.tx;
   if (!tx) return;
   for (let i = tx.undo.length - 1; i >= 0; i--) tx.undo[i]!();
-  if (tx.sxact) eng.predicates.abort(tx.sxact);
+  if (tx.sxact) { eng.predicates.abort(tx.sxact); eng.wakeSafeSnapshotWaiters(); }
   eng.deps.end(tx.vxid, false, tx.xid, tx.liveSubXids());
   if (tx.xid) {
     const subXids = tx.liveSubXids();
@@ -216,6 +216,7 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
           if (opts.isolation) setIsolation(eng, s, opts.isolation);
           if (opts.readOnly !== undefined) s.tx.readOnly = opts.readOnly;
         }
+        if (opts.deferrable !== undefined) s.tx!.deferrable = opts.deferrable;
         s.block = 'inprogress';
         if (eng.tracer.wants('statement')) {
           eng.tracer.emit({ kind: 'statement', session: s.name,
@@ -289,14 +290,14 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
   }
 }
 
-export function transactionOptions(options: Record<string, any>[]): { isolation?: IsolationLevel; readOnly?: boolean } {
-  const out: { isolation?: IsolationLevel; readOnly?: boolean } = {};
+export function transactionOptions(options: Record<string, any>[]): { isolation?: IsolationLevel; readOnly?: boolean; deferrable?: boolean } {
+  const out: { isolation?: IsolationLevel; readOnly?: boolean; deferrable?: boolean } = {};
   for (const o of options) {
     const d = o.DefElem;
     const v = d.arg?.A_Const;
     if (d.defname === 'transaction_isolation') out.isolation = ISOLATION_NAMES[v.sval.sval]!;
     else if (d.defname === 'transaction_read_only') out.readOnly = !!(intConst(v) ?? v.boolval?.boolval);
-    else if (d.defname === 'transaction_deferrable') { /* only meaningful for SERIALIZABLE READ ONLY; accepted */ }
+    else if (d.defname === 'transaction_deferrable') out.deferrable = !!(intConst(v) ?? v.boolval?.boolval); // acts with SERIALIZABLE READ ONLY only
   }
   return out;
 }
