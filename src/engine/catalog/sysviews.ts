@@ -12,6 +12,7 @@
  * fresh cluster, measured): advancing it needs a VACUUM of the system catalogs, which are not modelled.
  */
 import type { Engine } from '../engine.js';
+import { notSupported } from '../errors.js';
 import { T, PgArray, type SqlType, type Value } from '../sql/types.js';
 import { floatIn } from '../adt/float.js';
 import { vmStatus } from '../heap/visibilitymap.js';
@@ -23,6 +24,8 @@ export interface SystemRelation { columns: { name: string; type: SqlType }[]; ro
 export const INITDB_FROZEN_XID = 716;
 
 export function systemRelation(eng: Engine, name: string): SystemRelation | null {
+  // pg_buffercache's view (contrib/unmodelled.ts): created by the extension, its rows not modelled
+  if (name === 'pg_buffercache' && eng.catalog.extensions.has('pg_buffercache')) throw notSupported('the pg_buffercache view (the Durability view shows the buffers)');
   if (name === 'pg_class') {
     const rows: Value[][] = [];
     for (const t of eng.catalog.tables.values()) {

@@ -4,7 +4,8 @@
  * An extension is a set of SQL objects (functions, views, types) created by a script; until CREATE EXTENSION runs
  * in a database its functions do not exist there (42883). Heapscope models the six a learner uses to look inside:
  * pageinspect, pgstattuple, pg_visibility, pg_freespacemap, pg_walinspect, pg_buffercache (their functions live in
- * src/engine/contrib/). Creating one writes catalog rows, so it takes a transaction id, and consumes as many OIDs as
+ * src/engine/contrib/; pg_walinspect's functions and pg_buffercache's view are created but refuse with 0A000,
+ * contrib/unmodelled.ts). Creating one writes catalog rows, so it takes a transaction id, and consumes as many OIDs as
  * PostgreSQL 15's script does (measured), so relations created afterwards get the OIDs they would get there.
  * Another extension PostgreSQL 15 ships is refused with 0A000 (not modelled); a name it does not ship gets
  * PostgreSQL's "is not available" error.

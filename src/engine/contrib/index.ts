@@ -3,3 +3,4 @@ import './pageinspect.js';
 import './pgstattuple.js';
 import './pg_visibility.js';
 import '../sql/funcs/dbsize.js';
+import './unmodelled.js';

@@ -27,7 +27,6 @@ import { T, Bytea, PgArray, type Value, type SqlType } from '../sql/types.js';
 import type { Page } from '../heap/heap.js';
 import { BLCKSZ, tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { LpFlags, MAXALIGN, HEAP_HASNULL, HEAP_NATTS_MASK } from '../heap/tuple.js';
-import { formatLsn } from '../wal/wal.js';
 import { utf8Bytes } from './bytes.js';
 import { relationArg } from './host.js';
 
@@ -108,6 +107,8 @@ export function datumBytes(values: Value[], types: SqlType[]): Uint8Array | null
   return Uint8Array.from(out);
 }
 
+/** pg_lsn_out: the two halves in hex, %X/%X (no zero padding) */
+export const lsnOut = (lsn: number) => `${Math.floor(lsn / 0x100000000).toString(16).toUpperCase()}/${(lsn % 0x100000000).toString(16).toUpperCase()}`;
 const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
 
 function getRawPage(c: CallCtx, relname: string, fork: string, blk: number): Bytea {
@@ -212,7 +213,7 @@ const defs: FuncDef[] = [
     table: {
       set: false,
       columns: [['lsn', T.pg_lsn], ['checksum', T.int2], ['flags', T.int2], ['lower', T.int4], ['upper', T.int4], ['special', T.int4], ['pagesize', T.int4], ['version', T.int2], ['prune_xid', T.xid]],
-      rows: ([v]) => { const p = heapPageOf(v!, 'page_header').page; return [[formatLsn(p.lsn), 0, p.flags, p.lower, p.upper, BLCKSZ, BLCKSZ, 4, p.pruneXid]]; },
+      rows: ([v]) => { const p = heapPageOf(v!, 'page_header').page; return [[lsnOut(p.lsn), 0, p.flags, p.lower, p.upper, BLCKSZ, BLCKSZ, 4, p.pruneXid]]; },
     },
   },
   { name: 'heap_page_items', args: ['bytea'], ret: T.text, extension: EXT, table: { set: true, columns: ITEM_COLUMNS, rows: ([v]) => heapPageItems(v!) } },
