@@ -12,7 +12,7 @@
  * when the copy was made, not as it is when they run. The engine keeps a page as a structure (line pointers with
  * their tuples) rather than as bytes, so the copy is an opaque bytea: only these functions read it, and printing
  * or casting it is refused with 0A000 (sql/types.ts Bytea). t_data is laid out as heap_fill_tuple does for
- * integers, booleans and strings; for other types it is opaque too.
+ * integers, floats, dates, timestamps, intervals, booleans and strings; for other types (numeric) it is opaque too.
  *
  * Mirrors: contrib/pageinspect/rawpage.c (get_raw_page, page_header), heapfuncs.c (heap_page_items,
  * heap_tuple_infomask_flags), btreefuncs.c (bt_metap, bt_page_items). Simplifications: page LSNs are the engine's
@@ -97,6 +97,12 @@ export function datumBytes(values: Value[], types: SqlType[]): Uint8Array | null
       for (let b = 0; b < len; b++) { out.push(Number(x & 0xffn)); x >>= 8n; }
       continue;
     }
+    const wide = wideDatum(v, t.name);
+    if (wide) {
+      while (out.length % wide.align) out.push(0);
+      out.push(...wide.bytes);
+      continue;
+    }
     if (t.name !== 'text' && t.name !== 'varchar' && t.name !== 'bpchar') return null;
     const bytes = utf8Bytes(String(v));
     if (bytes.length + 1 <= 127) { out.push(((bytes.length + 1) << 1) | 1); out.push(...bytes); continue; }
@@ -109,6 +115,23 @@ export function datumBytes(values: Value[], types: SqlType[]): Uint8Array | null
 
 /** pg_lsn_out: the two halves in hex, %X/%X (no zero padding) */
 export const lsnOut = (lsn: number) => `${Math.floor(lsn / 0x100000000).toString(16).toUpperCase()}/${(lsn % 0x100000000).toString(16).toUpperCase()}`;
+/** float4/float8 (IEEE, little-endian), date (int32 days), timestamp[tz] (int64 µs), interval (int64 µs, int32 days,
+ * int32 months) — since 2000-01-01, ±infinity as the extreme integers (DATEVAL_NOEND, DT_NOEND) */
+function wideDatum(v: Value, type: string): { bytes: number[]; align: number } | null {
+  const buf = new DataView(new ArrayBuffer(16));
+  const i64 = (off: number, x: number) => {
+    const big = x === Infinity ? (1n << 63n) - 1n : x === -Infinity ? -(1n << 63n) : BigInt(Math.round(x));
+    buf.setBigInt64(off, big, true);
+  };
+  const i32 = (off: number, x: number) => buf.setInt32(off, x === Infinity ? 0x7fffffff : x === -Infinity ? -0x80000000 : x, true);
+  const take = (n: number, align: number) => ({ bytes: [...new Uint8Array(buf.buffer, 0, n)], align });
+  if (v instanceof PgFloat) { if (type === 'float4') { buf.setFloat32(0, v.v, true); return take(4, 4); } buf.setFloat64(0, v.v, true); return take(8, 8); }
+  if (v instanceof PgDate) { i32(0, v.d); return take(4, 4); }
+  if (v instanceof PgTimestamp) { i64(0, v.us); return take(8, 8); }
+  if (v instanceof PgInterval) { i64(0, v.us); i32(8, v.days); i32(12, v.months); return take(16, 8); }
+  return null;
+}
+
 const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
 
 function getRawPage(c: CallCtx, relname: string, fork: string, blk: number): Bytea {
@@ -252,5 +275,6 @@ const defs: FuncDef[] = [
 ];
 register(defs);
 
-import { floatIn } from '../adt/float.js';
+import { floatIn, PgFloat } from '../adt/float.js';
+import { PgDate, PgTimestamp, PgInterval } from '../adt/datetime.js';
 const floatOf = (x: number) => floatIn(String(x), false);
