@@ -12,14 +12,16 @@
  *   aggressive  — relfrozenxid older than OldestXmin − vacuum_freeze_table_age (150 million; 0 for FREEZE): then
  *               no all-visible page may be skipped ("aggressively vacuuming").
  *
- * Worked example (tests/scenarios/vacuum/freeze.spec, recorded on PostgreSQL 15). t (id int PRIMARY KEY) gets
- * rows 1..10 (xid 725), rows 1..4 are deleted (xid 726):
+ * Worked example (tests/scenarios/vacuum/freeze.spec, recorded on PostgreSQL 15). The setup creates t (id int PRIMARY
+ * KEY, v int) and its rows 1..10 in one transaction, xid 724; rows 1..4 are deleted (xid 725):
  *
- *     VACUUM VERBOSE t          removable cutoff 727; tuples: 4 removed, 6 remain; index scan needed: 1 pages …
- *                               had 4 dead item identifiers removed; new relfrozenxid 725 (the oldest xmin left);
- *                               the block becomes all-visible (not all-frozen: xmin 725 is younger than FreezeLimit)
- *     VACUUM (FREEZE, VERBOSE) t  aggressive; each remaining tuple gets HEAP_XMIN_FROZEN (t_infomask 2304 → 2816),
- *                               Heap2/FREEZE_PAGE, the block becomes all-frozen; new relfrozenxid 727
+ *     VACUUM VERBOSE t            removable cutoff: 726; tuples: 4 removed, 6 remain; index scan needed: 1 pages
+ *                                 … had 4 dead item identifiers removed; (0,1)..(0,4) LP_UNUSED, (0,5)..(0,10)
+ *                                 t_infomask 2304 (XMIN_COMMITTED | XMAX_INVALID); the block all-visible, not
+ *                                 all-frozen (xmin 724 is younger than FreezeLimit); relfrozenxid stays 724
+ *     VACUUM (FREEZE, VERBOSE) t  "aggressively vacuuming"; t_infomask 2816 (+ XMIN_INVALID: HEAP_XMIN_FROZEN),
+ *                                 Heap2/FREEZE_PAGE, the block all-frozen; new relfrozenxid: 726, which is 2 XIDs
+ *                                 ahead of previous value
  *
  * Index vacuuming is bypassed when fewer than 2 % of the table's pages have dead line pointers (they stay LP_DEAD
  * until a later VACUUM: "index scan bypassed"); a table without indexes makes them unused at once.
