@@ -7,7 +7,8 @@
  * vacuum/vacuumlazy.ts.
  *
  * Mirrors: src/backend/commands/vacuum.c (ExecVacuum, vacuum_rel), commands/analyze.c (the relpages/reltuples
- * part); VACUUM FULL is vacuum/vacuumfull.ts. Simplifications: no INDEX_CLEANUP OFF, ANALYZE VERBOSE prints nothing.
+ * part, analyzeRel); VACUUM FULL is vacuum/vacuumfull.ts. Simplifications: no INDEX_CLEANUP OFF; ANALYZE collects
+ * no column statistics (pg_statistic), only the row count, and reads every page (PostgreSQL samples 30,000 rows).
  */
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -15,6 +16,8 @@ import type { Session, QueryResult } from '../session/session.js';
 import type { Table } from '../catalog/catalog.js';
 import { vacuumFull } from '../vacuum/vacuumfull.js';
 import { allVisibleCount } from '../catalog/sysviews.js';
+import { satisfiesVacuum, VacState } from '../vacuum/vacuum.js';
+import { removableHorizon, vacuumContext } from '../vacuum/pruneheap.js';
 import { lazyVacuumRel, vacuumToast, relFrozenXid, type VacuumParams } from '../vacuum/vacuumlazy.js';
 import { LpFlags, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
 import {
@@ -57,13 +60,14 @@ export function* vacuumStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const rels = ((n.rels ?? []) as N[]).map((r) => ex.table(r.VacuumRelation.relation));
   if (!rels.length && verbose) throw notSupported(`${isVacuum ? 'VACUUM' : 'ANALYZE'} VERBOSE of the whole database (it would report every system catalog): name the tables`);
   const tables = rels.length ? rels : [...ex.eng.catalog.tables.values()];
-  if (isVacuum) {
-    for (const t of tables) {
+  // vacuum_rel then analyze_rel, table by table
+  for (const t of tables) {
+    if (isVacuum) {
       if (full) yield* vacuumFull(ex, s, t, verbose);
       else ex.vacuumTable(s, t, params);
     }
+    if (analyze) analyzeRel(ex, s, t, verbose);
   }
-  for (const t of tables) if (!isVacuum || analyze) ex.updateStats(s, t);
   if (analyze) {
     const snap = ex.eng.snapshotFor(s);
     const vctx = ex.eng.visibilityContext(s);
@@ -71,6 +75,37 @@ export function* vacuumStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     if (anyRows) ex.eng.ensureTopXid(s);
   }
   return { command: isVacuum ? 'VACUUM' : 'ANALYZE', columns: null, rows: [] };
+}
+
+/**
+ * ANALYZE's row count (acquire_sample_rows over every page: small tables are read whole): HeapTupleSatisfiesVacuum
+ * decides — live rows are sampled, dead and recently dead ones (and LP_DEAD stubs) counted as dead; a row this
+ * transaction inserted counts as live, one it deleted as dead, other in-progress inserts not at all. reltuples
+ * becomes the live count; VERBOSE reports it as PostgreSQL 15 does.
+ */
+export function analyzeRel(ex: Executor, s: Session, t: Table, verbose: boolean) {
+  const eng = ex.eng;
+  const ctx = vacuumContext(eng, removableHorizon(eng));
+  const mine = (x: number) => x !== 0 && (x === s.tx?.xid || (s.tx?.subXidSet?.has(x) ?? false));
+  let live = 0, dead = 0;
+  for (const p of t.heap.pages) {
+    for (const it of p.items) {
+      if (it.lpFlags === LpFlags.DEAD) { dead++; continue; }
+      if (it.lpFlags !== LpFlags.NORMAL) continue;
+      switch (satisfiesVacuum(it, ctx)) {
+        case VacState.Live: live++; break;
+        case VacState.Dead: case VacState.RecentlyDead: dead++; break;
+        case VacState.InsertInProgress: if (mine(it.xmin)) live++; break;
+        case VacState.DeleteInProgress: if (mine(it.xmax)) dead++; else live++; break;
+      }
+    }
+  }
+  const pages = t.heap.pages.length;
+  t.heap.targetBlock = -1;
+  t.stats = { relpages: pages, reltuples: live, relallvisible: allVisibleCount(t) };
+  if (!verbose) return;
+  s.acc.notices.push({ severity: 'INFO', sqlstate: '00000', message: `analyzing "public.${t.name}"` });
+  s.acc.notices.push({ severity: 'INFO', sqlstate: '00000', message: `"${t.name}": scanned ${pages} of ${pages} pages, containing ${live} live rows and ${dead} dead rows; ${live} rows in sample, ${live} estimated total rows` });
 }
 
 /** relpages / reltuples as ANALYZE and index builds record them (VACUUM records its own counts: vacuumlazy.ts). */
