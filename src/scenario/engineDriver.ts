@@ -22,6 +22,7 @@ export class EngineDriver implements Driver {
   /** a transcript shows no trace, so an engine made here records none (faster; same behaviour) */
   constructor(readonly engine: Engine = new Engine({ trace: false })) {}
 
+  configure(settings: Record<string, string>): void { this.engine.configure(settings); }
   async open(sessions: string[]): Promise<void> {
     this.engine.createSession(CONTROL);
     for (const s of sessions) this.engine.createSession(s);

@@ -54,6 +54,8 @@ export class SendError extends Error {}
 
 /** A connection pool of named sessions plus a control connection; implemented for the engine and for PostgreSQL. */
 export interface Driver {
+  /** `#! server` settings, before any connection (the recorder's cluster is started with them instead) */
+  configure?(settings: Record<string, string>): void;
   open(sessions: string[]): Promise<void>;
   /** PQexec: run a query string on CONTROL or a session to completion (setup, teardown) */
   exec(conn: string, sql: string): Promise<DriverResult | Blocked>;
@@ -145,6 +147,7 @@ class TesterRun {
     try {
       for (const w of this.sc.warnings) await this.printErr(`${w}\n`);
       this.print(`Parsed test spec with ${this.sc.sessions.length} sessions\n`); // the tester never singularises
+      if (this.sc.server && Object.keys(this.sc.server).length) this.driver.configure?.(this.sc.server);
       await this.driver.open(this.sc.sessions.map((s) => s.name));
       opened = true;
       for (const perm of permutations(this.sc)) {

@@ -8,8 +8,8 @@
  *
  * Mirrors: src/include/catalog/pg_class.h, pg_database.h; commands/vacuum.c (vac_update_relstats). Simplifications:
  * only the columns listed here (SELECT * is refused with 0A000: PostgreSQL's rows have more), only the user's
- * tables (no system catalogs, indexes, sequences or views), and datfrozenxid stays where initdb left it (716 in a
- * fresh cluster, measured): advancing it needs a VACUUM of the system catalogs, which are not modelled.
+ * tables (no system catalogs, indexes, sequences or views); datfrozenxid is computed from the relfrozenxids when
+ * read, where PostgreSQL stores it at the end of each VACUUM (the same value: a relfrozenxid only moves forward).
  */
 import type { Engine } from '../engine.js';
 import { notSupported } from '../errors.js';
@@ -20,8 +20,15 @@ import type { Table } from './catalog.js';
 
 export interface SystemRelation { columns: { name: string; type: SqlType }[]; rows: Value[][]; starRefused: string }
 
-/** initdb's datfrozenxid in a fresh PostgreSQL 15 cluster (measured) */
-export const INITDB_FROZEN_XID = 716;
+/**
+ * vac_update_datfrozenxid: the oldest relfrozenxid of the database's relations — its system catalogs (advanced by a
+ * database-wide VACUUM, postmaster/autovacuum.ts advanceCatalogFrozenXid; 716 from initdb) and its tables.
+ */
+export function datFrozenXid(eng: Engine): number {
+  let oldest = eng.catalogFrozenXid;
+  for (const t of eng.catalog.tables.values()) if ((t.relfrozenxid ?? 0) >= 3 && t.relfrozenxid! < oldest) oldest = t.relfrozenxid!;
+  return oldest;
+}
 
 export function systemRelation(eng: Engine, name: string): SystemRelation | null {
   // pg_buffercache's view (contrib/unmodelled.ts): created by the extension, its rows not modelled
@@ -46,7 +53,7 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
   if (name === 'pg_database') {
     return {
       columns: ([['oid', T.oid], ['datname', T.text], ['datistemplate', T.bool], ['datallowconn', T.bool], ['datfrozenxid', T.xid], ['datminmxid', T.xid]] as [string, SqlType][]).map(([n, type]) => ({ name: n, type })),
-      rows: [[5, 'postgres', false, true, INITDB_FROZEN_XID, 1], [1, 'template1', true, true, INITDB_FROZEN_XID, 1], [4, 'template0', true, false, INITDB_FROZEN_XID, 1]],
+      rows: [[5, 'postgres', false, true, datFrozenXid(eng), 1], [1, 'template1', true, true, eng.templateFrozenXid, 1], [4, 'template0', true, false, eng.templateFrozenXid, 1]],
       starRefused: 'SELECT * FROM pg_database (Heapscope models oid, datname, datistemplate, datallowconn, datfrozenxid, datminmxid: name them)',
     };
   }

@@ -23,6 +23,8 @@ import { LpFlags, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
 import {
   satisfiesMVCC, VIS_VISIBLE, 
 } from '../visibility/visibility.js';
+import { reportVacuumOf, reportAnalyzeOf } from '../pgstat/report.js';
+import { advanceCatalogFrozenXid } from '../postmaster/autovacuum.js';
 import {
   N, Gen, VACUUM_OPTIONS, ANALYZE_OPTIONS, needsToast,
 } from '../executor/util.js';
@@ -60,14 +62,15 @@ export function* vacuumStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const rels = ((n.rels ?? []) as N[]).map((r) => ex.table(r.VacuumRelation.relation));
   if (!rels.length && verbose) throw notSupported(`${isVacuum ? 'VACUUM' : 'ANALYZE'} VERBOSE of the whole database (it would report every system catalog): name the tables`);
   const tables = rels.length ? rels : [...ex.eng.catalog.tables.values()];
-  // vacuum_rel then analyze_rel, table by table
+  // vacuum_rel then analyze_rel, table by table; each reports to the cumulative statistics (pgstat/report.ts)
   for (const t of tables) {
     if (isVacuum) {
       if (full) yield* vacuumFull(ex, s, t, verbose);
-      else ex.vacuumTable(s, t, params);
+      else { ex.vacuumTable(s, t, params); reportVacuumOf(ex.eng, t, false); }
     }
-    if (analyze) analyzeRel(ex, s, t, verbose);
+    if (analyze) { analyzeRel(ex, s, t, verbose); reportAnalyzeOf(ex.eng, s, t, false); }
   }
+  if (isVacuum && !rels.length) advanceCatalogFrozenXid(ex.eng, false); // a database-wide VACUUM also does the catalogs
   if (analyze) {
     const snap = ex.eng.snapshotFor(s);
     const vctx = ex.eng.visibilityContext(s);

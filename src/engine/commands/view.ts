@@ -25,7 +25,9 @@
  */
 import { virtualTimestamp } from '../adt/timestamp.js';
 import type { Executor } from '../executor/executor.js';
-import { PgError, notSupported } from '../errors.js';
+import { STAT_VIEWS } from '../pgstat/views.js';
+import { PG15_TYPES } from '../catalog/pg15names.js';
+import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { materializeLiterals } from '../sql/parser.js';
 import type { Scope } from '../sql/expr.js';
@@ -77,6 +79,20 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
   }
   if (rv.relname === 'pg_locks' && (!rv.schemaname || rv.schemaname === 'pg_catalog')) {
     return { scope: { relName: 'pg_locks', alias, columns: PG_LOCKS_COLUMNS.map(([name, type]) => ({ name, type })), hasSystem: false, env, sql }, table: null, rows: () => pgLocksRows(ex) };
+  }
+  // the statistics views (pgstat/views.ts): pg_catalog comes first in every search path
+  const inCatalog = !rv.schemaname || rv.schemaname === 'pg_catalog';
+  const statView = inCatalog && Object.hasOwn(STAT_VIEWS, rv.relname) ? STAT_VIEWS[rv.relname as string] : undefined;
+  if (statView) {
+    const v = statView(ex.eng, s);
+    const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
+    return {
+      scope: { relName: rv.relname, alias, columns: v.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })), hasSystem: false, env, sql },
+      table: null, rows: () => v.rows,
+    };
+  }
+  if (inCatalog && /^pg_stat/.test(rv.relname) && PG15_TYPES.has(rv.relname)) {
+    throw notSupported(`the statistics view ${rv.relname} (pg_stat_user_tables, pg_stat_all_tables and pg_stat_activity are modelled)`, posOf(rv.location));
   }
   if (rv.schemaname && rv.schemaname !== 'public') return null;
   const view = cat.views.get(rv.relname);

@@ -146,6 +146,7 @@ export class Executor {
       timestamps: () => ({ xact: s.xactStartAt, stmt: s.stmtStartAt, clock: eng.clock.now }),
       hasExtension: (name) => eng.catalog.extensions.has(name),
       contrib: () => ({ eng, session: s }),
+      forceNextStatsFlush: () => { s.pgstat.forceNext = true; },
       advisory: (c) => replayOr(s, () => advisory(eng, s, c)),
       advisoryUnlockAll: () => advisoryUnlockAll(eng, s),
       sleep: (secs) => replayOr(s, () => {

@@ -31,6 +31,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import { chooseScan, type ScanPath, type ScanOptions } from '../optimizer/planner.js';
 import { N, Candidate, conflictOutXid } from './util.js';
 import { execSeqScan } from './nodeSeqscan.js';
+import { countScan } from '../pgstat/pgstat_relation.js';
 import { execIndexScan, execIndexScanOrdered } from './nodeIndexscan.js';
 import { execBitmapHeapScan } from './nodeBitmapHeapscan.js';
 import type { ScanInstr } from './instrument.js';
@@ -62,6 +63,7 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
   const sx = s.tx!.sxact;
   const pred = ex.eng.predicates;
   const natts = t.columns.length;
+  let fetched = 0;
   const test = (item: Item, blk: number, off: number, tupleLock: boolean): boolean => {
     const v = satisfiesMVCC(item, snap, vctx);
     if (tracer.enabled && tracer.wants('visibility')) {
@@ -75,6 +77,7 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
       if (visible && tupleLock) pred.lockTuple(sx, t.oid, blk, off);
     }
     if (!visible) return false;
+    fetched++;
     const vals = item.values.length < natts ? heapGetattrs(t, item.values) : item.values;
     row.vals = vals; row.item = item; row.blk = blk; row.off = off;
     if (where && where.fn(row) !== true) { if (instr) instr.removed++; return false; }
@@ -90,6 +93,7 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
     default: execSeqScan(st);
   }
   if (instr) { instr.rows = out.length; instr.path = path; }
+  countScan(s, t.oid, path.kind === 'SeqScan' ? 'seq' : 'index', fetched);
   return out;
 }
 

@@ -6,6 +6,9 @@
  *   locks         — pg_locks, with session names
  *   commit log    — pg_xact_status() for every xid handed out
  *   WAL           — pg_waldump / pg_get_wal_records_info()
+ * and beside it: horizon.ts (who holds the removable horizon back, per dead version), bloat.ts (table size, live and
+ * dead versions, WAL after each step), vacuumstate.ts (all of it with the statistics and autovacuum's thresholds,
+ * for the Vacuum view).
  * Nothing here changes state (no hint bits are set by looking).
  */
 import type { Engine } from '../engine.js';

@@ -159,6 +159,13 @@ export class LockManager {
     return false;
   }
 
+  /** ConditionalLockAcquire's test for a backend holding nothing: would `mode` be granted at once? */
+  wouldGrant(tag: LockTag, mode: LockMode): boolean {
+    const lock = this.locks.get(tagKey(tag));
+    if (!lock) return true;
+    return !this.conflictsWithOthers(lock, -1, mode) && !lock.waiters.some((w) => conflicts(mode, w.mode));
+  }
+
   private conflictsWithOthers(lock: Lock, owner: number, mode: LockMode): boolean {
     for (const [o, modes] of lock.holders) {
       if (o === owner) continue;

@@ -17,6 +17,7 @@ import type { Transaction } from '../xact/xact.js';
 import type { LockTag, LockMode } from '../lock/lock.js';
 import type { PgMessage } from '../errors.js';
 import { SessionGucs } from '../guc/guc.js';
+import { BackendStats } from '../pgstat/pgstat_relation.js';
 
 export type BlockState = 'none' | 'implicit' | 'inprogress' | 'failed';
 
@@ -82,6 +83,11 @@ export class Session {
   connectionClosed = false;
   /** set when the last transaction was aborted by a deadlock, for the status line */
   lastAbortReason: string | null = null;
+  /** this backend's pending statistics and when it last flushed them (pgstat/pgstat_relation.ts) */
+  pgstat = new BackendStats();
+  /** virtual ms the connection was made, and since when it is idle (pg_stat_activity's backend_start, state_change) */
+  backendStartAt = 0;
+  idleSince = 0;
   /** this session's settings (SET / SHOW; guc/guc.ts) */
   gucs = new SessionGucs();
   constructor(

@@ -71,6 +71,8 @@ export interface ExprEnv {
   hasExtension?(name: string): boolean;
   /** the engine and the session, for the inspection and size functions (contrib/, sql/funcs/dbsize.ts) */
   contrib?(): ContribHost;
+  /** pg_stat_force_next_flush(): this backend's next statistics report flushes whatever the interval */
+  forceNextStatsFlush?(): void;
   /** pg_advisory_lock & co. (lock/advisory.ts); may throw ExprWait (executor/exprwait.ts) */
   advisory(c: import('../lock/advisory.js').AdvisoryCall): Value;
   advisoryUnlockAll(): Value;

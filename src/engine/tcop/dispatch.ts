@@ -14,6 +14,7 @@ import { type ExecStatus, type SessionOutcome } from '../engine.js';
 import { PgError, setPositionText } from '../errors.js';
 import { type Session } from '../session/session.js';
 import { setCurrentLiterals } from '../sql/parser.js';
+import { reportStat } from '../pgstat/pgstat_relation.js';
 
 export function step(eng: Engine, s: Session): SessionOutcome {
   const gen = s.running!;
@@ -43,6 +44,12 @@ export function report(eng: Engine, s: Session, status: ExecStatus, acc = s.acc)
     notices: acc.notices, trace: partial && status === 'running' ? { events: [], folded: {} } : eng.tracer.take(), at: eng.clock.now,
   };
   if (partial) s.acc.notices = [];
+  else {
+    // ReadyForQuery: the backend is idle again; outside a transaction it reports its statistics (pgstat_report_stat)
+    s.idleSince = eng.clock.now;
+    if (eng.wal.insertLsn !== s.pgstat.walAtStart) s.pgstat.dirty = true; // WAL usage to report
+    if (!s.tx && s.block === 'none' && eng.serverState === 'running') reportStat(eng.pgstat, s.pgstat, eng.clock.now, false);
+  }
   return o;
 }
 

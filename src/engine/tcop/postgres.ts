@@ -65,6 +65,8 @@ export function executeRunning(eng: Engine, s: Session, sql: string, opts: { chu
   disarmIdleTimeout(eng, s);
   s.acc = { results: [], notices: [], error: null };
   s.currentQuery = sql;
+  s.pgstat.timerAt = null; // a query arrived: the idle-stats-update timeout is disabled
+  s.pgstat.walAtStart = eng.wal.insertLsn;
   let stmts: RawStmt[];
   try {
     stmts = parseSql(sql);

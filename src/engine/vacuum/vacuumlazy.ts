@@ -228,7 +228,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
   if (p.truncate && freeable > 0 && (freeable >= 1000 || freeable >= relPages / 16)) {
     const others = eng.locks.view().some((l) => l.relation === t.oid && l.owner !== s.id && l.granted);
     if (!others) {
-      eng.ensureTopXid(s); // measured: PostgreSQL 15's truncation gives VACUUM's transaction an xid
+      if (s.tx) eng.ensureTopXid(s); // measured: PostgreSQL 15's truncation gives VACUUM's transaction an xid (an autovacuum worker's is not modelled)
       t.heap.pages.length = nonempty;
       t.heap.disk.length = Math.min(t.heap.disk.length, nonempty);
       for (const b of [...t.heap.fsm.keys()]) if (b >= nonempty) t.heap.fsm.delete(b);
