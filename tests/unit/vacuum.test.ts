@@ -70,12 +70,12 @@ describe('pgstattuple arithmetic', () => {
   });
 });
 
-/** Random DML + VACUUM (plain, FREEZE, FULL) on a small table, with a fillfactor, from two sessions. */
+/** Random DML + VACUUM (plain, FREEZE, FULL), row locks, an old snapshot, checkpoints and crashes, on a small table with a fillfactor. */
 const op = fc.oneof(
   fc.record({ k: fc.constant('ins' as const), n: fc.integer({ min: 1, max: 60 }) }),
   fc.record({ k: fc.constant('del' as const), m: fc.integer({ min: 2, max: 7 }), r: fc.integer({ min: 0, max: 6 }) }),
   fc.record({ k: fc.constant('upd' as const), m: fc.integer({ min: 2, max: 7 }) }),
-  fc.record({ k: fc.constantFrom('vac' as const, 'freeze' as const, 'full' as const, 'lock' as const, 'hold' as const, 'release' as const) }),
+  fc.record({ k: fc.constantFrom('vac' as const, 'freeze' as const, 'full' as const, 'lock' as const, 'hold' as const, 'release' as const, 'checkpoint' as const, 'crash' as const) }),
 );
 
 describe('invariants of the visibility map and the free space map', () => {
@@ -94,6 +94,8 @@ describe('invariants of the visibility map and the free space map', () => {
           case 'lock': ok(e, 'SELECT id FROM t WHERE id % 3 = 0 FOR UPDATE'); break;
           case 'hold': if (!holding) { ok(e, 'BEGIN ISOLATION LEVEL REPEATABLE READ', 's2'); ok(e, 'SELECT count(*) FROM t', 's2'); holding = true; } break;
           case 'release': if (holding) { ok(e, 'COMMIT', 's2'); holding = false; } break;
+          case 'checkpoint': ok(e, 'CHECKPOINT'); break;
+          case 'crash': e.crash(); e.restart(); holding = false; break; // REDO rebuilds the map from Heap2/VISIBLE
         }
         const t = e.catalog.get('t')!;
         for (const p of t.heap.pages) {
