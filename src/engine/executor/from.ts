@@ -8,6 +8,7 @@
  * Simplifications: only nested loops (no hash or merge join); FULL and CROSS JOIN LATERAL are refused with 0A000.
  */
 import type { Executor } from './executor.js';
+import { memberStatusName } from '../multixact/multixact.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session } from '../session/session.js';
 import {
@@ -51,6 +52,8 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
     return { scope: ex.tableScope(t, f.RangeVar.alias?.aliasname ?? null, s, snap, sql), table: t };
   }
   if (f.RangeFunction) {
+    const mfc = f.RangeFunction.functions?.[0]?.List?.items?.[0]?.FuncCall;
+    if (mfc && mfc.funcname?.map((x: N) => x.String.sval).pop() === 'pg_get_multixact_members' && f.RangeFunction.functions.length === 1) return multixactMembers(ex, mfc, f.RangeFunction, env, sql);
     const fs = functionScan(s, f.RangeFunction, env, sql);
     return { scope: { relName: fs.relName, alias: fs.alias, columns: fs.columns, hasSystem: false, env, sql }, table: null, rows: fs.rows };
   }
@@ -110,6 +113,29 @@ function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?:
   const call = buildCall(def, args, ctx, (x, t) => castTo(x, t, false, pos));
   const v = outer ? null : call.fn(noRow);
   return { relName: fname, alias, columns: [{ name: colnames[0] ?? alias ?? fname, type: call.type }], rows: (row = noRow) => [[outer ? call.fn(row) : v]] };
+}
+
+/**
+ * pg_get_multixact_members(multixid xid) → (xid xid, mode text): a MultiXact's members and their status (keysh,
+ * sh, fornokeyupd, forupd, nokeyupd, upd), as pg_multixact stores them (multixact.c pg_get_multixact_members).
+ */
+function multixactMembers(ex: Executor, fc: N, rf: N, env: Scope['env'], sql: string): Source {
+  const argScope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
+  const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, argScope));
+  if (args.length !== 1) throw new PgError('42883', `function pg_get_multixact_members(${args.map((a) => a.type.name).join(', ')}) does not exist`, { position: posOf(fc.location)! });
+  const id = castTo(args[0]!, T.xid, false, posOf(fc.location)).fn(null as unknown as Row);
+  const multis = ex.eng.multis;
+  if (typeof id === 'number' && id >= multis.next) throw new PgError('XX000', `MultiXactId ${id} has not been created yet -- apparent wraparound`);
+  const alias = rf.alias?.aliasname ?? null;
+  const names = ((rf.alias?.colnames ?? []) as N[]).map((c) => c.String.sval as string);
+  return {
+    scope: { relName: 'pg_get_multixact_members', alias, columns: [{ name: names[0] ?? 'xid', type: T.xid }, { name: names[1] ?? 'mode', type: T.text }], hasSystem: false, env, sql },
+    table: null,
+    rows: function* () {
+      if (typeof id !== 'number') return;
+      for (const m of multis.members(id)) yield [m.xid, memberStatusName(m)];
+    },
+  };
 }
 
 /**
