@@ -90,7 +90,13 @@ export interface Table {
   /** LSN of the visibility map page (0 = never written) */
   vmLsn?: number;
   /** planner statistics (pg_class relpages/reltuples), set by VACUUM, ANALYZE and CREATE INDEX; absent before */
-  stats?: { relpages: number; reltuples: number };
+  stats?: { relpages: number; reltuples: number; relallvisible?: number };
+  /** pg_class.relfrozenxid: every xid older than this on the table is frozen (set at creation: RecentXmin; VACUUM
+   *  advances it to the oldest unfrozen xid it left); relminmxid the same for MultiXacts */
+  relfrozenxid?: number;
+  relminmxid?: number;
+  /** relfrozenxid of the table's (empty) TOAST table, when it has one */
+  toastFrozenXid?: number;
   /** packed tuple length of a tuple without NULLs when every column is fixed-width, else undefined */
   fixedLength?: number;
   /** pg_class.relfilenode: the data file; a new one after TRUNCATE or a rewriting ALTER TABLE (absent = oid) */
@@ -185,6 +191,8 @@ export class Catalog {
   views = new Map<string, View>();
   /** user functions by name (overloads side by side): pg_proc's rows for what CREATE FUNCTION made */
   functions = new Map<string, PgFunction[]>();
+  /** pg_extension: the extensions CREATE EXTENSION made, by name (commands/extension.ts) */
+  extensions = new Map<string, { oid: number; version: string }>();
   nextOid = FIRST_NORMAL_OID;
   /** bumped by every change to a table's definition or storage (ALTER TABLE, TRUNCATE): a statement that waited
    *  for a lock meanwhile analyzes again */
@@ -195,6 +203,7 @@ export class Catalog {
     c.nextOid = this.nextOid;
     c.generation = this.generation;
     c.standaloneIndexes = new Set(this.standaloneIndexes);
+    c.extensions = new Map(this.extensions);
     for (const [name, sq] of this.sequences) c.sequences.set(name, sq.clone());
     for (const [name, fs] of this.functions) c.functions.set(name, fs.slice());
     for (const [name, v] of this.views) c.views.set(name, { ...v, columns: v.columns.slice(), deps: v.deps.slice() });

@@ -22,7 +22,7 @@
  * Simplifications, each refused with 0A000 rather than printed differently from PostgreSQL: COSTS ON (the
  * simulator has no cost model — use COSTS OFF), TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than
  * TEXT; joins (the simulator runs every join as a nested loop, PostgreSQL picks hash and merge joins by cost);
- * subqueries (SubPlan / InitPlan, Subquery Scan), WITH, UNION / INTERSECT / EXCEPT; the queries where PostgreSQL would take an Index Only Scan (no visibility map);
+ * subqueries (SubPlan / InitPlan, Subquery Scan), WITH, UNION / INTERSECT / EXCEPT;
  * GROUP BY with DISTINCT; INSERT ... SELECT and ON CONFLICT. Memory figures of Sort and HashAggregate are those
  * PostgreSQL prints for a few small rows (25kB, 40kB).
  */
@@ -35,7 +35,8 @@ import { LockMode } from '../lock/lock.js';
 import { newQueryInstr, newScanInstr, type QueryInstr, type ScanInstr } from '../executor/instrument.js';
 import { chooseScan, type ScanPath } from '../optimizer/planner.js';
 import { Deparser, quoteIdent } from '../optimizer/ruleutils.js';
-import { containsAggregate, collectColumnRefs, type N, type Gen } from '../executor/util.js';
+import { containsAggregate, type N, type Gen } from '../executor/util.js';
+import { isIndexOnly, heapFetches } from '../executor/nodeIndexonlyscan.js';
 import type { Table } from '../catalog/catalog.js';
 import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
 import { extractSrfs } from '../executor/nodeProjectSet.js';
@@ -174,16 +175,6 @@ function fillScan(sc: { scan: PlanNode; index: PlanNode | null }, instr: ScanIns
   }
 }
 
-/** PostgreSQL would read only the index (Index Only Scan): every column the query uses is in it. */
-function indexOnly(path: ScanPath, t: Table, n: N): boolean {
-  if (path.kind !== 'IndexScan' && path.kind !== 'IndexScanOrdered') return false;
-  if (JSON.stringify(n.targetList ?? []).includes('"A_Star":{}}]') && (n.targetList as N[]).some((x) => x.ResTarget.val.ColumnRef?.fields?.some((f: N) => f.A_Star))) return false;
-  const refs = new Set<string>();
-  for (const part of [n.targetList, n.whereClause, n.sortClause, n.groupClause, n.havingClause, n.distinctClause]) collectColumnRefs(part, refs);
-  const covered = new Set(path.index.columns.map((c) => t.columns[c]!.name));
-  return [...refs].every((r) => covered.has(r));
-}
-
 function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
   if (n.fromClause?.length > 1 || n.fromClause?.[0]?.JoinExpr) throw notSupported('EXPLAIN of joins (the simulator runs joins as nested loops; PostgreSQL chooses hash and merge joins by cost)');
   if (n.withClause) throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
@@ -209,9 +200,10 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
   let top: PlanNode;
   let scan: { top: PlanNode; scan: PlanNode; index: PlanNode | null } | null = null;
   const path = qi.path;
+  let indexOnlyFetches: number | null = null;
   if (table && path) {
-    if (indexOnly(path, table, n)) throw notSupported('EXPLAIN where PostgreSQL would choose an Index Only Scan (the simulator has no visibility map)');
     scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, n.whereClause, d);
+    if (isIndexOnly(path, table, n)) { scan.scan.name = scan.scan.name.replace(/^Index Scan/, 'Index Only Scan'); indexOnlyFetches = heapFetches(path, table); }
     top = scan.top;
   } else if (f?.RangeFunction) {
     const w = d.quals(n.whereClause);
@@ -302,6 +294,7 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
     if (winAgg) winAgg.rows = limit && !sort && !projectSet ? qi.pulled : input;
     if (projectSet) { projectSet.rows = limit && !sort ? qi.pulled : all; if (!scan) { const r = findResult(projectSet); if (r) r.rows = 1; } }
     if (scan) fillScan(scan, qi.scan, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
+    if (scan && indexOnlyFetches !== null) scan.scan.analyzeDetails.push(`Heap Fetches: ${indexOnlyFetches}`);
   }
   return top;
 }

@@ -68,6 +68,7 @@ import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResul
 import { indexInsert, uniqueCheck, indexAdd, indexInsertAll, indexInsertRest } from './indexinsert.js';
 import { createTable, dropStmt, createIndex, dropIndex } from '../commands/tablecmds.js';
 import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
+import type { VacuumParams } from '../vacuum/vacuumlazy.js';
 import { lockStmt, checkpoint } from '../commands/lockcmds.js';
 import { alterTableStmt, renameStmt } from '../commands/altertable.js';
 import { createSequence, alterSequence, dropSequence } from '../commands/sequence.js';
@@ -76,6 +77,8 @@ import { createTableAs } from '../commands/createas.js';
 import { truncateStmt } from '../commands/truncate.js';
 import { prepareStmt, executeStmt, deallocateStmt } from '../commands/prepare.js';
 import { explainStmt } from '../commands/explain.js';
+import { createExtension, dropExtension } from '../commands/extension.js';
+import '../contrib/index.js';
 import type { QResult } from './nodeSetOp.js';
 import { withModify } from './nodeCtescan.js';
 import { asQuery, fireDeferred } from '../ri/ri_triggers.js';
@@ -115,10 +118,11 @@ export class Executor {
         if (node.removeType === 'OBJECT_VIEW') return yield* dropView(this, s, node);
         if (node.removeType === 'OBJECT_FUNCTION') return yield* dropFunction(this, s, node);
         if (node.removeType === 'OBJECT_TRIGGER') return yield* dropTrigger(this, s, node);
+        if (node.removeType === 'OBJECT_EXTENSION') return dropExtension(this, s, node);
         return yield* this.dropStmt(s, node);
       case 'LockStmt': return yield* this.lockStmt(s, node);
       case 'CheckPointStmt': return this.checkpoint(s);
-      case 'VacuumStmt': return this.vacuumStmt(s, node);
+      case 'VacuumStmt': return yield* this.vacuumStmt(s, node);
       case 'ExplainStmt': return yield* explainStmt(this, s, node, raw);
       case 'TruncateStmt': return yield* truncateStmt(this, s, node);
       case 'IndexStmt': return yield* this.createIndex(s, node);
@@ -127,6 +131,7 @@ export class Executor {
       case 'CreateSeqStmt': return yield* createSequence(this, s, node);
       case 'AlterSeqStmt': return yield* alterSequence(this, s, node);
       case 'ViewStmt': return yield* createView(this, s, node, raw.text);
+      case 'CreateExtensionStmt': return createExtension(this, s, node);
       case 'CopyStmt': throw notSupported('COPY');
       case 'PrepareStmt': return prepareStmt(this, s, node, raw);
       case 'ExecuteStmt': return yield* executeStmt(this, s, node, raw);
@@ -165,6 +170,8 @@ export class Executor {
         return f ? compileUserCall(this, s, f, args, pos) : null;
       },
       timestamps: () => ({ xact: s.xactStartAt, stmt: s.stmtStartAt, clock: eng.clock.now }),
+      hasExtension: (name) => eng.catalog.extensions.has(name),
+      contrib: () => ({ eng, session: s }),
       forceNextStatsFlush: () => { s.pgstat.forceNext = true; },
       advisory: (c) => replayOr(s, () => advisory(eng, s, c)),
       advisoryUnlockAll: () => advisoryUnlockAll(eng, s),
@@ -280,9 +287,9 @@ export class Executor {
   *dropIndex(s: Session, n: N): Gen<QueryResult> { return yield* dropIndex(this, s, n); }
 
   // ---- commands/vacuum.ts
-  vacuumStmt(s: Session, n: N): QueryResult { return vacuumStmt(this, s, n); }
+  *vacuumStmt(s: Session, n: N): Gen<QueryResult> { return yield* vacuumStmt(this, s, n); }
   updateStats(s: Session, t: Table) { return updateStats(this, s, t); }
-  vacuumTable(s: Session, t: Table) { return vacuumTable(this, s, t); }
+  vacuumTable(s: Session, t: Table, p?: VacuumParams) { return vacuumTable(this, s, t, p); }
 
   // ---- commands/lockcmds.ts
   *lockStmt(s: Session, n: N): Gen<QueryResult> { return yield* lockStmt(this, s, n); }

@@ -140,6 +140,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
       const cr = rt.val.ColumnRef;
       if (cr && cr.fields[cr.fields.length - 1].A_Star) {
         if (!src.table && src.scope.columns.length === 0) throw new PgError('42601', 'SELECT * with no tables specified is not valid', { position: posOf(cr.location) });
+        if (src.scope.starRefused) throw notSupported(src.scope.starRefused, posOf(cr.location));
         src.scope.columns.forEach((c, i) => {
           if (c.dropped) return;
           if (sc.aggs && !sc.groupCols?.has(i)) {

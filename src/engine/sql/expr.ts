@@ -22,6 +22,7 @@ import {
 import { intArith, intNegate } from './intarith.js';
 import { pg15HasFunction } from '../catalog/pg15names.js';
 import { resolveFunction, buildCall, hasFunction, noSuchFunction } from './funcs/registry.js';
+import type { ContribHost } from '../contrib/host.js';
 import './funcs/varlena.js';
 import './funcs/numeric.js';
 import './funcs/datetime.js';
@@ -73,6 +74,10 @@ export interface ExprEnv {
   pl?: { variable(names: string[], scope: Scope, location: number | undefined): Compiled | null; param(n: number, location: number | undefined): Compiled | null } | null;
   /** a call of a user function (CREATE FUNCTION; pl/fmgr.ts), or null when no user function has that name */
   userFunction?(name: string, args: Compiled[], pos: number | undefined): Compiled | null;
+  /** is this extension created (CREATE EXTENSION)? its functions exist only then */
+  hasExtension?(name: string): boolean;
+  /** the engine and the session, for the inspection and size functions (contrib/, sql/funcs/dbsize.ts) */
+  contrib?(): ContribHost;
   /** pg_stat_force_next_flush(): this backend's next statistics report flushes whatever the interval */
   forceNextStatsFlush?(): void;
   /** pg_advisory_lock & co. (lock/advisory.ts); may throw ExprWait (executor/exprwait.ts) */
@@ -105,6 +110,8 @@ export interface Scope {
   outer?: { scope: Scope; row: { current: Row | null }; used: boolean };
   env: ExprEnv;
   sql: string;
+  /** SELECT * over this source is refused with this 0A000 feature (a system view with only some of its columns) */
+  starRefused?: string;
 }
 
 type N = Record<string, any>;
@@ -478,6 +485,8 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
     });
   }
   if (isIntegral(target) && isIntegral(from)) return wrap((v) => checkIntRange(v as number | bigint, target));
+  // bytea, pg_lsn and arrays to a string type: their output text (an opaque raw page refuses, types.ts Bytea)
+  if (explicit && isStringLike(target) && ['bytea', 'pg_lsn', '_text', '_tid'].includes(from.name)) return wrap((v) => applyStringTypmod(formatValue(v)!, target, explicit));
   const adt = adtCast(from, target, explicit);
   if (adt) return wrap(adt);
   // booltext: a boolean cast to a string type is spelled out
@@ -781,7 +790,7 @@ function compileFunc(n: N, scope: Scope): Compiled {
     throw noSuchFunction(names.join('.'), ca.map((a) => a.type), pos);
   }
   // errors name the function as written: the SQL-syntax forms (EXTRACT, POSITION, SUBSTRING ...) as pg_catalog.f
-  const def = resolveFunction(name, ca.map((a) => a.type), pos, names.join('.'));
+  const def = resolveFunction(name, ca.map((a) => a.type), pos, names.join('.'), scope.env);
   return buildCall(def, ca, { env: scope.env, pos, name }, (x, t) => castTo(x, t, false, pos));
 }
 
