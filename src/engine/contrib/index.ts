@@ -3,4 +3,5 @@ import './pageinspect.js';
 import './pgstattuple.js';
 import './pg_visibility.js';
 import '../sql/funcs/dbsize.js';
+import './pg_walinspect.js';
 import './unmodelled.js';

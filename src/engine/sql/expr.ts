@@ -539,6 +539,12 @@ function compileComparison(op: string, l: Compiled, r: Compiled, pos?: number): 
     lf = (row) => { const v = lp(row); return v === null ? null : rtrimBlanks(v as string); };
     rf = (row) => { const v = rp(row); return v === null ? null : rtrimBlanks(v as string); };
   }
+  if (t.name === 'pg_lsn') {
+    // pg_lsn_cmp: the positions as numbers (their text X/X does not sort)
+    const lp = lf, rp = rf, num = (v: Value) => { const [h, l] = String(v).split('/'); return parseInt(h!, 16) * 0x100000000 + parseInt(l!, 16); };
+    lf = (row) => { const v = lp(row); return v === null ? null : num(v); };
+    rf = (row) => { const v = rp(row); return v === null ? null : num(v); };
+  }
   const test = CMP_OPS[op]!;
   if (l.isConst && r.isConst) {
     const a = lf(null as unknown as Row), b = rf(null as unknown as Row);

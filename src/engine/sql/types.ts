@@ -175,6 +175,7 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
       if (typmods.length) throw notSupported('interval fields and precision (interval(p), interval day to second)', position);
       return T.interval;
     case 'txid_snapshot': return T.txid_snapshot;
+    case 'pg_lsn': return T.pg_lsn;
     default: {
       if (PG15_TYPES.has(n)) throw new PgError('0A000', `type ${TYPE_SPELLING[n] ?? n} is not supported by Heapscope`, position !== undefined ? { position } : {});
       throw new PgError('42704', `type "${n}" does not exist`, position !== undefined ? { position } : {});
