@@ -17,6 +17,7 @@ import { T, PgArray, type SqlType, type Value } from '../sql/types.js';
 import { floatIn } from '../adt/float.js';
 import { vmStatus } from '../heap/visibilitymap.js';
 import type { Table } from './catalog.js';
+import { bufferCacheView } from '../contrib/pg_buffercache.js';
 
 export interface SystemRelation { columns: { name: string; type: SqlType }[]; rows: Value[][]; starRefused: string }
 
@@ -31,8 +32,8 @@ export function datFrozenXid(eng: Engine): number {
 }
 
 export function systemRelation(eng: Engine, name: string): SystemRelation | null {
-  // pg_buffercache's view (contrib/unmodelled.ts): created by the extension, its rows not modelled
-  if (name === 'pg_buffercache' && eng.catalog.extensions.has('pg_buffercache')) throw notSupported('the pg_buffercache view (the Durability view shows the buffers)');
+  // pg_buffercache's view, created by the extension (contrib/pg_buffercache.ts)
+  if (name === 'pg_buffercache' && eng.catalog.extensions.has('pg_buffercache')) return bufferCacheView(eng);
   if (name === 'pg_class') {
     const rows: Value[][] = [];
     for (const t of eng.catalog.tables.values()) {
