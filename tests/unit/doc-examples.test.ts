@@ -89,7 +89,7 @@ describe('module docs: worked examples', () => {
       [2, 'LP_NORMAL', 724, 0, '(0,2)', 'XMAX_INVALID'],
       [3, 'LP_NORMAL', 725, 0, '(0,3)', 'XMAX_INVALID|UPDATED|ONLY_TUPLE'],
     ]);
-    expect(wal(7)).toEqual(['0/015001D0 Heap HOT_UPDATE 67/67 725', '0/01500218 Transaction COMMIT 34/34 725']);
+    expect(wal(7)).toEqual(['0/015001D0 Heap HOT_UPDATE 71/71 725', '0/01500218 Transaction COMMIT 34/34 725']);
     const n = e.wal.count;
     q('s1', 'UPDATE accounts SET id = 3 WHERE id = 2');
     expect(lps('accounts').slice(1)).toEqual([

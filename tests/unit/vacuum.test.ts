@@ -47,17 +47,17 @@ describe('the raw page of get_raw_page()', () => {
   });
 });
 
-describe('the extensions whose rows are not modelled', () => {
-  it('pg_walinspect\'s functions and the pg_buffercache view exist once created, and refuse with 0A000', () => {
+describe('pg_walinspect and pg_buffercache', () => {
+  it('exist once created; what they do not model refuses with 0A000 (tests/unit/walinspect.test.ts has the rest)', () => {
     const e = engine();
     expect(e.execute('s1', "SELECT * FROM pg_get_wal_records_info('0/1500000', '0/1600000')").outcome.error?.sqlstate).toBe('42883');
     ok(e, 'CREATE EXTENSION pg_walinspect');
     ok(e, 'CREATE EXTENSION pg_buffercache');
-    for (const sql of ["SELECT * FROM pg_get_wal_records_info('0/1500000', '0/1600000')", "SELECT * FROM pg_get_wal_stats('0/1500000', '0/1600000', true)", 'SELECT * FROM pg_buffercache']) {
+    for (const sql of ["SELECT * FROM pg_get_wal_records_info('0/1500000', pg_current_wal_flush_lsn())", 'SELECT * FROM pg_buffercache', 'SELECT * FROM pg_buffercache_pages()']) {
       const r = e.execute('s1', sql).outcome;
       expect(r.error?.sqlstate, sql).toBe('0A000');
-      expect(r.error?.message, sql).toMatch(/view shows/);
     }
+    ok(e, "SELECT * FROM pg_get_wal_stats('0/1500000', pg_current_wal_flush_lsn(), true)");
   });
 });
 

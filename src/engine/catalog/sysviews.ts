@@ -12,7 +12,6 @@
  * read, where PostgreSQL stores it at the end of each VACUUM (the same value: a relfrozenxid only moves forward).
  */
 import type { Engine } from '../engine.js';
-import { notSupported } from '../errors.js';
 import { T, PgArray, type SqlType, type Value } from '../sql/types.js';
 import { floatIn } from '../adt/float.js';
 import { vmStatus } from '../heap/visibilitymap.js';

@@ -27,7 +27,6 @@ import { T, Bytea, PgArray, type Value, type SqlType } from '../sql/types.js';
 import type { Page } from '../heap/heap.js';
 import { BLCKSZ, tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { LpFlags, MAXALIGN, HEAP_HASNULL, HEAP_NATTS_MASK } from '../heap/tuple.js';
-import { utf8Bytes } from './bytes.js';
 import { relationArg } from './host.js';
 import { datumBytes, FIXED } from '../heap/datum.js';
 export { datumBytes };
@@ -223,6 +222,5 @@ const defs: FuncDef[] = [
 ];
 register(defs);
 
-import { floatIn, PgFloat } from '../adt/float.js';
-import { PgDate, PgTimestamp, PgInterval } from '../adt/datetime.js';
+import { floatIn } from '../adt/float.js';
 const floatOf = (x: number) => floatIn(String(x), false);

@@ -35,14 +35,14 @@
  * SELECT *, refuses). main_data_length is modelled for records without block references (record length minus the
  * 24-byte header and the 2-byte main-data header) and, measured from PostgreSQL 15, for Heap INSERT (3), DELETE
  * (8), UPDATE / HOT_UPDATE (14) and Btree INSERT_LEAF (2); block_ref is modelled as '' for records without blocks.
- * The engine's log begins at 0/01500000: records before it (initdb's) are refused too. pg_current_wal_lsn()
+ * The engine's log begins at 0/1500000: positions before it (initdb's records) are refused too. pg_current_wal_lsn()
  * (the write pointer) is the flush pointer here: the engine writes and flushes WAL in one step.
  */
 import { PgError, notSupported } from '../errors.js';
 import { register, type FuncDef, type CallCtx } from '../sql/funcs/registry.js';
 import { T, type Value, type SqlType } from '../sql/types.js';
 import { floatIn } from '../adt/float.js';
-import { WalKind, WAL_KIND_INFO, type Wal } from '../wal/wal.js';
+import { WalKind, WAL_KIND_INFO, WAL_PAGE, type Wal } from '../wal/wal.js';
 import { host } from './host.js';
 import { lsnOut } from './pageinspect.js';
 
@@ -114,7 +114,9 @@ function range(c: CallCtx, startV: Value, endV: Value | null): Range {
 function readable(c: CallCtx, start: number, end: number): Range {
   const w = host(c).eng.wal;
   if (start === 0) throw new PgError('XX000', 'could not read WAL at LSN 0/0');
-  if (w.count === 0 || start < w.startOf(0)) throw notSupported(`reading WAL before ${lsnOut(w.count ? w.startOf(0) : w.insertLsn)} (initdb's records are not modelled)`);
+  // the engine's log begins on the WAL page of its first record (a start in that page's header finds that record)
+  const begin = w.count ? Math.floor(w.startOf(0) / WAL_PAGE) * WAL_PAGE : w.insertLsn;
+  if (start < begin) throw notSupported(`reading WAL before ${lsnOut(begin)} (initdb's records are not modelled)`);
   const from = w.firstAtOrAfter(start);
   let to = from;
   while (to < w.count && w.endOf(to) <= end) to++;

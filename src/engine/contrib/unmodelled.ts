@@ -1,7 +1,7 @@
 /**
- * pg_buffercache's function exists once its extension is created, but its rows are not modelled yet (buffer ids and
- * usage counts have no counterpart in the engine): calling it is a clear 0A000 that points at the Durability view
- * (buffers vs disk). pg_walinspect is modelled in pg_walinspect.ts.
+ * pg_buffercache_pages(), the function under the pg_buffercache view, exists once its extension is created but is
+ * refused with 0A000: its rows start with buffer ids, which the engine does not have. The view itself is modelled
+ * (pg_buffercache.ts), its bufferid and usagecount columns refusing when read. pg_walinspect: pg_walinspect.ts.
  *
  * Mirrors: contrib/pg_buffercache/pg_buffercache_pages.c (by name only).
  */
