@@ -111,15 +111,15 @@ describe('module docs: worked examples', () => {
     const n = e.wal.count - 1;
     q('s1', 'BEGIN');
     q('s1', 'INSERT INTO accounts VALUES (3, 300)');
-    expect(page('accounts').lsn).toBe('0/01500300');
+    expect(page('accounts').lsn).toBe('0/01500308');
     expect(formatLsn(e.wal.flushedLsn)).toBe('0/01500248');
     q('s1', 'COMMIT');
-    expect(formatLsn(e.wal.flushedLsn)).toBe('0/015003D0');
+    expect(formatLsn(e.wal.flushedLsn)).toBe('0/015003D8');
     expect(wal(n)).toEqual([
       '0/015001D0 XLOG CHECKPOINT_ONLINE 114/114 0',
-      '0/01500248 Heap INSERT 50/182 725 FPW',
-      '0/01500300 Btree INSERT_LEAF 53/165 725 FPW',
-      '0/015003A8 Transaction COMMIT 34/34 725',
+      '0/01500248 Heap INSERT 54/186 725 FPW',
+      '0/01500308 Btree INSERT_LEAF 53/165 725 FPW',
+      '0/015003B0 Transaction COMMIT 34/34 725',
     ]);
   });
 

@@ -34,7 +34,7 @@
  * (the row's value is a getter that refuses: a query that never reads the column runs; one that copies whole rows,
  * SELECT *, refuses). main_data_length is modelled for records without block references (record length minus the
  * 24-byte header and the 2-byte main-data header) and, measured from PostgreSQL 15, for Heap INSERT (3), DELETE
- * (8), UPDATE / HOT_UPDATE (14) and Btree INSERT_LEAF (2); block_ref is modelled as '' for records without blocks.
+ * (8), UPDATE / HOT_UPDATE (14), LOCK (8) and Btree INSERT_LEAF (2) (wal/wal.ts MAIN_DATA); block_ref is modelled as '' for records without blocks.
  * The engine's log begins at 0/1500000: positions before it (initdb's records) are refused too. pg_current_wal_lsn()
  * (the write pointer) is the flush pointer here: the engine writes and flushes WAL in one step.
  */
@@ -42,7 +42,7 @@ import { PgError, notSupported } from '../errors.js';
 import { register, type FuncDef, type CallCtx } from '../sql/funcs/registry.js';
 import { T, type Value, type SqlType } from '../sql/types.js';
 import { floatIn } from '../adt/float.js';
-import { WalKind, WAL_KIND_INFO, WAL_PAGE, type Wal } from '../wal/wal.js';
+import { WalKind, WAL_KIND_INFO, WAL_PAGE, MAIN_DATA, type Wal } from '../wal/wal.js';
 import { host } from './host.js';
 import { lsnOut } from './pageinspect.js';
 
@@ -73,11 +73,6 @@ const INFO: Record<WalKind, number> = {
 
 /** SizeOfXLogRecord (24) + XLR_BLOCK_ID_DATA_SHORT's header (2) */
 const HEADER_AND_SHORT_DATA = 26;
-/** main data lengths measured from PostgreSQL 15 (tests/scenarios/walinspect/records.out) for kinds with blocks */
-const MAIN_DATA: Partial<Record<WalKind, number>> = {
-  [WalKind.HeapInsert]: 3, [WalKind.HeapInsertInit]: 3, [WalKind.HeapDelete]: 8, [WalKind.HeapUpdate]: 14, [WalKind.HeapHotUpdate]: 14,
-  [WalKind.BtreeInsertLeaf]: 2,
-};
 
 function unmodelled(row: Value[], col: number, what: string, kind: WalKind): void {
   const [rmgr, type] = WAL_KIND_INFO[kind]!;
@@ -89,7 +84,7 @@ function recordRow(w: Wal, i: number): Value[] {
   const [rmgr, type] = WAL_KIND_INFO[kind]!;
   const len = w.record(i).len, fpi = w.fpiOf(i);
   const noBlock = w.blkOf(i) < 0;
-  const row: Value[] = [lsnOut(w.startOf(i)), lsnOut(w.endOf(i)), i > 0 ? lsnOut(w.startOf(i - 1)) : null, w.xidOf(i), rmgr, type, len - fpi, null, fpi, null, null];
+  const row: Value[] = [lsnOut(w.startOf(i)), lsnOut(w.endOf(i)), i > 0 ? lsnOut(w.startOf(i - 1)) : null, w.xidOf(i), rmgr, type, len, null, fpi, null, null];
   const md = noBlock ? len - fpi - HEADER_AND_SHORT_DATA : MAIN_DATA[kind];
   if (i === 0) unmodelled(row, 2, 'prev_lsn (the engine log\'s first record follows initdb\'s, which are not modelled)', kind);
   if (md === undefined) unmodelled(row, 7, 'main_data_length', kind); else row[7] = md;

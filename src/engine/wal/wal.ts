@@ -13,15 +13,17 @@
  *
  *     lsn          record                         len (rec/tot)  xid
  *     0/015001D0   XLOG CHECKPOINT_ONLINE          114/114        0
- *     0/01500248   Heap INSERT off 3, blk 0 FPW     50/182        725   ← BEGIN; INSERT INTO accounts VALUES (3, 300)
- *     0/01500300   Btree INSERT_LEAF, blk 1 FPW     53/165        725      (first change of each page since the
- *     0/015003A8   Transaction COMMIT               34/34         725       checkpoint: a full-page image)
- *     0/015003D0   (end of log)
+ *     0/01500248   Heap INSERT off 3, blk 0 FPW     54/186        725   ← BEGIN; INSERT INTO accounts VALUES (3, 300)
+ *     0/01500308   Btree INSERT_LEAF, blk 1 FPW     53/165        725      (first change of each page since the
+ *     0/015003B0   Transaction COMMIT               34/34         725       checkpoint: a full-page image)
+ *     0/015003D8   (end of log)
  *
- * 0/01500248 + 182 = 0/015002FE, MAXALIGNed to 0/01500300: that is where the next record starts and what the heap
- * page's pd_lsn becomes. After the INSERT the flush pointer is still 0/01500248 — the records sit in WAL buffers
- * and the heap page may not be written before they are flushed. COMMIT inserts its record and flushes up to its
- * end, 0/015003D0, before the client hears COMMIT.
+ * 0/01500248 + 186 = 0/01500302, MAXALIGNed to 0/01500308: that is where the next record starts and what the heap
+ * page's pd_lsn becomes. With the image, the record is its headers (51 bytes), the main data (xl_heap_insert, 3)
+ * and the image (132: the page without its hole); the new tuple's own bytes are left out, the image has them
+ * (lengths measured with pg_walinspect: tests/scenarios/walinspect/fpi.out). After the INSERT the flush pointer is
+ * still 0/01500248 — the records sit in WAL buffers and the heap page may not be written before they are flushed.
+ * COMMIT inserts its record and flushes up to its end, 0/015003D8, before the client hears COMMIT.
  *
  * Records are stored column-wise (typed arrays) so a 400,000-row UPDATE's two million records stay small.
  *
@@ -63,6 +65,19 @@ export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
   ['Heap2', 'VACUUM'], ['Heap2', 'VISIBLE'], ['Heap2', 'FREEZE_PAGE'], ['Btree', 'VACUUM'], ['XLOG', 'CHECKPOINT_SHUTDOWN'],
   ['Heap2', 'LOCK_UPDATED'],
 ];
+
+/**
+ * The main data of record kinds with a block reference (the xl_heap_* / xl_btree_* struct's size: SizeOfHeapInsert
+ * 3, SizeOfHeapDelete 8, SizeOfHeapUpdate 14, SizeOfHeapLock 8, xl_btree_insert 2), measured with pg_walinspect
+ * (tests/scenarios/walinspect/records.out). A record whose only block carries a full-page image is then
+ * RECORD_WITH_IMAGE + this long: the block's own data is left out, the image replaces it.
+ */
+export const MAIN_DATA: Partial<Record<WalKind, number>> = {
+  [WalKind.HeapInsert]: 3, [WalKind.HeapInsertInit]: 3, [WalKind.HeapDelete]: 8, [WalKind.HeapUpdate]: 14, [WalKind.HeapHotUpdate]: 14,
+  [WalKind.HeapLock]: 8, [WalKind.Heap2LockUpdated]: 8, [WalKind.BtreeInsertLeaf]: 2,
+};
+/** XLogRecord (24), the block header (4) with its image header (5), RelFileNode (12) and block number (4), the main data's header (2) */
+export const RECORD_WITH_IMAGE = 51;
 
 export const WAL_PAGE = 8192;
 /** wal_writer_delay's default (ms); the wal writer flushes asynchronous commits this long after them */
