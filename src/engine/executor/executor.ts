@@ -60,8 +60,13 @@ import { scan, pageVisitor } from './scan.js';
 import type { ScanInstr, QueryInstr } from './instrument.js';
 import type { ScanOptions, ScanPath } from '../optimizer/planner.js';
 import { source, joinSource } from './from.js';
-import { selectStmt, prepareSubquery, query, groupColumn, aggregate, constInt, valuesQuery, lockRowForSelect } from './select.js';
-import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResult, defaultMaker, assign, checkConstraints, updateStmt, deleteStmt } from './modify.js';
+import { selectStmt, query } from './select.js';
+import { prepareSubquery } from './nodeSubplan.js';
+import { groupColumn, aggregate } from './nodeAgg.js';
+import { constInt } from './nodeLimit.js';
+import { valuesQuery } from './nodeValuesscan.js';
+import { lockRowForSelect } from './nodeLockRows.js';
+import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResult, defaultMaker, assign, checkConstraints, updateStmt, deleteStmt } from './nodeModifyTable.js';
 import { indexInsert, uniqueCheck, indexAdd, indexInsertAll, indexInsertRest } from './indexinsert.js';
 import { createTable, dropStmt, createIndex, dropIndex } from '../commands/tablecmds.js';
 import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
@@ -204,7 +209,7 @@ export class Executor {
   source(s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string, pre?: Map<N, QResult>): Source { return source(this, s, from, snap, sql, pre); }
   joinSource(s: Session, from: N[], snap: () => Snapshot, sql: string, pre?: Map<N, QResult>): Source { return joinSource(this, s, from, snap, sql, pre); }
 
-  // ---- executor/select.ts
+  // ---- executor/select.ts, nodeSubplan.ts, nodeAgg.ts, nodeLimit.ts, nodeValuesscan.ts, nodeLockRows.ts
   *selectStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> { return yield* selectStmt(this, s, n, raw); }
   prepareSubquery(s: Session, select: N, outer: Scope, snapshot: () => Snapshot) { return prepareSubquery(this, s, select, outer, snapshot); }
   *query(s: Session, n: N, sql: string, topLevel: boolean, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] }> { return yield* query(this, s, n, sql, topLevel, sub); }
@@ -214,7 +219,7 @@ export class Executor {
   valuesQuery(s: Session, n: N, sql: string, snap: () => Snapshot): { names: string[]; types: SqlType[]; rows: Value[][] } { return valuesQuery(this, s, n, sql, snap); }
   *lockRowForSelect(s: Session, t: Table, c: Candidate, mode: TupleLockMode, policy: WaitPolicy, where: Compiled | null): Gen<Candidate | null> { return yield* lockRowForSelect(this, s, t, c, mode, policy, where); }
 
-  // ---- executor/modify.ts
+  // ---- executor/nodeModifyTable.ts
   *insertStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> { return yield* insertStmt(this, s, n, raw); }
   findConflict(s: Session, t: Table, arbiters: BtreeIndex[], vals: Value[]): { blk: number; off: number; xwait: number } | null { return findConflict(this, s, t, arbiters, vals); }
   prepareOnConflict(s: Session, t: Table, n: N, snap: () => Snapshot, sql: string) { return prepareOnConflict(this, s, t, n, snap, sql); }
