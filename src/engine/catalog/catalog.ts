@@ -57,7 +57,11 @@ export interface Table {
   /** LSN of the visibility map page (0 = never written) */
   vmLsn?: number;
   /** planner statistics (pg_class relpages/reltuples), set by VACUUM, ANALYZE and CREATE INDEX; absent before */
-  stats?: { relpages: number; reltuples: number };
+  /**
+   * pg_class.relpages / reltuples as VACUUM or ANALYZE last set them (absent: never vacuumed); distinct[c] is
+   * pg_statistic's n_distinct of column c as ANALYZE measured it over the live rows (-1: every value distinct)
+   */
+  stats?: { relpages: number; reltuples: number; distinct?: number[] };
   /** packed tuple length of a tuple without NULLs when every column is fixed-width, else undefined */
   fixedLength?: number;
   /** pg_class.relfilenode: the data file; a new one after TRUNCATE or a rewriting ALTER TABLE (absent = oid) */

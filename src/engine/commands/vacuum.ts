@@ -17,6 +17,7 @@ import { removableHorizon, vacuumContext, isPinned } from '../vacuum/pruneheap.j
 import type { Page } from '../heap/heap.js';
 import { PD_ALL_VISIBLE } from '../heap/heap.js';
 import { LpFlags, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
+import { groupKey } from '../sql/types.js';
 import {
   satisfiesMVCC, VIS_VISIBLE, 
 } from '../visibility/visibility.js';
@@ -63,8 +64,20 @@ export function vacuumStmt(ex: Executor, s: Session, n: N): QueryResult {
 export function updateStats(ex: Executor, s: Session, t: Table) {
   t.heap.targetBlock = -1; // pg_class is updated: the relation's cache entry is rebuilt (relcache invalidation)
   let live = 0;
-  for (const p of t.heap.pages) for (const it of p.items) if (it.lpFlags === LpFlags.NORMAL && !(it.infomask & 0x0200) && (it.infomask & 0x0800 || it.infomask & HEAP_XMAX_LOCK_ONLY || it.xmax === 0)) live++;
-  t.stats = { relpages: t.heap.pages.length, reltuples: live };
+  // n_distinct per column over the live rows (the planner's "is this join key unique?", optimizer/plancat.ts)
+  const seen = t.columns.map(() => new Set<string>());
+  const nonNull = t.columns.map(() => 0);
+  for (const p of t.heap.pages) {
+    for (const it of p.items) {
+      if (it.lpFlags === LpFlags.NORMAL && !(it.infomask & 0x0200) && (it.infomask & 0x0800 || it.infomask & HEAP_XMAX_LOCK_ONLY || it.xmax === 0)) {
+        live++;
+        it.values.forEach((v, c) => { if (v !== null && c < seen.length) { seen[c]!.add(groupKey(v)!); nonNull[c]!++; } });
+      }
+    }
+  }
+  // every non-null value distinct: -1 (a fraction of the rows, as pg_statistic keeps it), else the count
+  const distinct = seen.map((set, c) => (set.size > 0 && set.size === nonNull[c] ? -1 : set.size));
+  t.stats = { relpages: t.heap.pages.length, reltuples: live, distinct };
   void s;
 }
 

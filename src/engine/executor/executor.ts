@@ -59,7 +59,7 @@ import {
 import { scan, pageVisitor } from './scan.js';
 import type { ScanInstr, QueryInstr } from './instrument.js';
 import type { ScanOptions, ScanPath } from '../optimizer/planner.js';
-import { source, joinSource } from './from.js';
+import { source, joinSource, type JoinContext } from './from.js';
 import { selectStmt, query } from './select.js';
 import { prepareSubquery } from './nodeSubplan.js';
 import { groupColumn, aggregate } from './nodeAgg.js';
@@ -206,7 +206,7 @@ export class Executor {
   pageVisitor(s: Session, t: Table): (blk: number) => void { return pageVisitor(this, s, t); }
 
   // ---- executor/from.ts
-  source(s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string, pre?: Map<N, QResult>): Source { return source(this, s, from, snap, sql, pre); }
+  source(s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string, pre?: Map<N, QResult>, ctx?: JoinContext): Source { return source(this, s, from, snap, sql, pre, ctx); }
   joinSource(s: Session, from: N[], snap: () => Snapshot, sql: string, pre?: Map<N, QResult>): Source { return joinSource(this, s, from, snap, sql, pre); }
 
   // ---- executor/select.ts, nodeSubplan.ts, nodeAgg.ts, nodeLimit.ts, nodeValuesscan.ts, nodeLockRows.ts

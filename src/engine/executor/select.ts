@@ -64,7 +64,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const srf = extractSrfs(n);
   if (srf) n = srf.n;
   const pre = n.fromClause?.length ? yield* runFromSubqueries(ex, s, n.fromClause, sql, sub) : undefined;
-  const src = ex.source(s, n.fromClause, snap, sql, pre);
+  const src = ex.source(s, n.fromClause, snap, sql, pre, { where: n.whereClause, orderedOrLimited: !!(n.sortClause?.length || n.limitCount || n.limitOffset) });
   if (sub) src.scope.outer = sub.outer;
   const locking = n.lockingClause as N[] | undefined;
   let lockMode: TupleLockMode | null = null, policy: WaitPolicy = 'block';
@@ -142,7 +142,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
 
   // the planner's path (optimizer/planner.ts): ORDER BY a plain column may walk an index instead of sorting
   const path = src.table ? chooseScan(src.table, n.whereClause, scope, { ...selectScanOptions(win ? { ...n, sortClause: windowOrder(win.calls, n.sortClause) } : n, src.table, grouping || !!ps), serializable: !!s.tx!.sxact }) : null;
-  if (qi) { qi.path = path; qi.scope = scope; if (qi.planOnly) return { names, types: targets.map((t) => t.type), rows: [] }; }
+  if (qi) { qi.path = path; qi.scope = scope; qi.joinPlan = src.joinPlan ?? null; if (qi.planOnly) return { names, types: targets.map((t) => t.type), rows: [] }; }
   const limitEarly = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
   // Fast path: no grouping, sorting, DISTINCT, OFFSET or locking — project rows as they are produced.
   if (!grouping && !wp && !ps && !sortKeys.length && !lockMode && !n.distinctClause && !n.limitOffset && !src.table) {

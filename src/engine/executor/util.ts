@@ -19,6 +19,7 @@ import {
   type TupleLockMode, 
 } from '../heap/heapam.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
+import type { JoinPlan } from '../optimizer/joinpath.js';
 
 export type N = Record<string, any>;
 export type Gen<T> = Generator<StepYield, T, void>;
@@ -30,10 +31,12 @@ export interface Source {
   rows?: () => Iterable<Value[]>;
   /** the tables a join reads (locked AccessShare before it runs) */
   tables?: Table[];
+  /** the join tree the planner chose (EXPLAIN prints it) */
+  joinPlan?: JoinPlan;
 }
 
 /** One input of a join: a base table (scanned with the statement's snapshot) or a nested join. */
-export interface JoinInput { names: string[]; columns: { name: string; type: SqlType }[]; rels: { name: string; count: number }[]; tables: Table[]; rows: () => Value[][] }
+export interface JoinInput { names: string[]; columns: { name: string; type: SqlType }[]; rels: { name: string; count: number }[]; tables: Table[]; rows: () => Value[][]; plan: JoinPlan }
 
 export interface Candidate extends Row { item: Item }
 
