@@ -32,6 +32,7 @@ import type { Scope } from '../sql/expr.js';
 import { LockMode } from '../lock/lock.js';
 import { newQueryInstr, newScanInstr, type QueryInstr, type ScanInstr } from '../executor/instrument.js';
 import { chooseScan, type ScanPath } from '../optimizer/planner.js';
+import type { JoinPlan } from '../optimizer/joinpath.js';
 import { Deparser, quoteIdent } from '../optimizer/ruleutils.js';
 import { containsAggregate, collectColumnRefs, type N, type Gen } from '../executor/util.js';
 import type { Table } from '../catalog/catalog.js';
@@ -176,7 +177,6 @@ function indexOnly(path: ScanPath, t: Table, n: N): boolean {
 }
 
 function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
-  if (n.fromClause?.length > 1 || n.fromClause?.[0]?.JoinExpr) throw notSupported('EXPLAIN of joins (the simulator runs joins as nested loops; PostgreSQL chooses hash and merge joins by cost)');
   if (n.withClause) throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
   if (n.op && n.op !== 'SETOP_NONE') throw notSupported('EXPLAIN of UNION / INTERSECT / EXCEPT (Append, SetOp)');
   if (n.fromClause?.[0]?.RangeSubselect) throw notSupported('EXPLAIN of subqueries in FROM (Subquery Scan)');
@@ -191,16 +191,20 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
     return p;
   }
   const scope = qi.scope!;
-  const d = new Deparser(scope);
+  const joined = qi.joinPlan;
+  const d = new Deparser(scope, !!joined);
   const f = n.fromClause?.[0] as N | undefined;
   const grouping = !!n.groupClause?.length || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
   const distinct = !!n.distinctClause;
   if (grouping && distinct) throw notSupported('EXPLAIN of DISTINCT with GROUP BY or aggregates');
-  const table = f?.RangeVar ? ex.table(f.RangeVar) : null;
+  const table = f?.RangeVar && !joined ? ex.table(f.RangeVar) : null;
   let top: PlanNode;
   let scan: { top: PlanNode; scan: PlanNode; index: PlanNode | null } | null = null;
   const path = qi.path;
-  if (table && path) {
+  if (joined) {
+    if (o.analyze) throw notSupported('EXPLAIN ANALYZE of joins (use EXPLAIN (COSTS OFF))');
+    top = joinNode(ex, s, joined, d, raw.text);
+  } else if (table && path) {
     if (indexOnly(path, table, n)) throw notSupported('EXPLAIN where PostgreSQL would choose an Index Only Scan (the simulator has no visibility map)');
     scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, n.whereClause, d);
     top = scan.top;
@@ -295,6 +299,50 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
     if (scan) fillScan(scan, qi.scan, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
   }
   return top;
+}
+
+/**
+ * A join tree as EXPLAIN prints it (optimizer/joinpath.ts chose it): the join node with its Hash / Merge Cond
+ * (the outer side's column first) and Join Filter, qualified by relation; a Hash node over the hashed side, a
+ * Sort over each side of a merge join, a Materialize over a nested loop's inner side; each scan's own WHERE
+ * conditions as its Filter, unqualified.
+ */
+function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql: string): PlanNode {
+  if (p.kind === 'Other') throw notSupported(`EXPLAIN of a join with ${p.what}`);
+  if (p.kind === 'Scan') {
+    const scope = ex.tableScope(p.table, p.alias, s, () => ex.eng.snapshotFor(s), sql);
+    const where = p.quals.length === 0 ? undefined : p.quals.length === 1 ? p.quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: p.quals } };
+    if (chooseScan(p.table, where, scope).kind !== 'SeqScan') throw notSupported('EXPLAIN of a join over an index scan (PostgreSQL may also move the join condition into it)');
+    return scanNode({ kind: 'SeqScan' }, p.table, p.alias, where, new Deparser(scope)).top;
+  }
+  if (p.unsure) throw notSupported(`EXPLAIN of ${p.unsure}`);
+  const outer = joinNode(ex, s, p.outer, d, sql), inner = joinNode(ex, s, p.inner, d, sql);
+  const details: string[] = [];
+  const name = p.method === 'NestLoop' ? `Nested Loop${p.label ? p.label + ' Join' : ''}` : `${p.method === 'HashJoin' ? 'Hash' : 'Merge'}${p.label} Join`;
+  let children = [outer, inner];
+  if (p.cond) {
+    const e = p.cond.qual.A_Expr;
+    // the outer side's column first: which operand is the left input's key
+    const lhsIsLeftSide = sideOfColumn(d, e.lexpr, p) === 'left';
+    const outerFirst = lhsIsLeftSide === p.cond.outerIsLeft;
+    const [a, b] = outerFirst ? [e.lexpr, e.rexpr] : [e.rexpr, e.lexpr];
+    details.push(`${p.method === 'HashJoin' ? 'Hash' : 'Merge'} Cond: (${d.expr(a)} = ${d.expr(b)})`);
+    if (p.method === 'HashJoin') children = [outer, node('Hash', [], [inner])];
+    else children = [node('Sort', [`Sort Key: ${d.expr(a)}`], [outer]), node('Sort', [`Sort Key: ${d.expr(b)}`], [inner])];
+  } else {
+    children = [outer, node('Materialize', [], [inner])];
+  }
+  if (p.filter.length) details.push(`Join Filter: ${d.qualList(p.filter.flatMap((q) => d.quals(q)))}`);
+  return node(name, details, children);
+}
+
+/** Which input of a join a column reference belongs to: the relations under its left (written first) side. */
+function sideOfColumn(d: Deparser, col: N, p: Extract<JoinPlan, { kind: 'Join' }>): 'left' | 'right' {
+  const text = d.expr(col);
+  const rel = text.includes('.') ? text.slice(0, text.indexOf('.')) : '';
+  const leftPlan = p.cond!.outerIsLeft ? p.outer : p.inner;
+  const names = (q: JoinPlan): string[] => (q.kind === 'Join' ? [...names(q.outer), ...names(q.inner)] : [quoteIdent(q.name)]);
+  return names(leftPlan).includes(rel) ? 'left' : 'right';
 }
 
 /** the Result at the bottom of a ProjectSet without FROM */

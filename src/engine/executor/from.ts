@@ -133,6 +133,14 @@ function resolveColumn(names: string[], inp: JoinInput): { rel: number; col: num
   return names.length <= 2 && hits.length === 1 ? hits[0]! : null;
 }
 
+/** A qual of one relation with its column references unqualified (`t.k = 2` as the scan of t sees it: `k = 2`). */
+function unqualify(q: N): N {
+  if (Array.isArray(q)) return q.map(unqualify);
+  if (!q || typeof q !== 'object') return q;
+  if (q.ColumnRef) return { ColumnRef: { ...q.ColumnRef, fields: (q.ColumnRef.fields as N[]).slice(-1) } };
+  return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, unqualify(v as N)]));
+}
+
 const INT = new Set(['int2', 'int4', 'int8']);
 const STRINGS = new Set(['text', 'varchar']);
 /** Key types a hash or merge join may compare by value (one type family whose equality is value identity). */
@@ -279,7 +287,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     if (!planned) choice = { method: 'NestLoop', outer: kind === 'right' ? 'right' : 'left', unsure };
     unsure ??= choice.unsure;
     for (const [side, p] of [['left', left.plan], ['right', right.plan]] as const) {
-      if (p.kind === 'Scan') p.quals = own[side];
+      if (p.kind === 'Scan') p.quals = own[side].map(unqualify);
     }
     const outerIsLeft = choice.outer === 'left';
     const [outerInp, innerInp] = outerIsLeft ? [left, right] : [right, left];
