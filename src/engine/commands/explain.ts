@@ -28,7 +28,7 @@ import { PgError, notSupported, posOf } from '../errors.js';
 import type { Executor } from '../executor/executor.js';
 import type { Session, QueryResult } from '../session/session.js';
 import type { RawStmt } from '../sql/parser.js';
-import type { Scope } from '../sql/expr.js';
+import { compileExpr, castTo, type Scope, type Row } from '../sql/expr.js';
 import { LockMode } from '../lock/lock.js';
 import { newQueryInstr, newScanInstr, type QueryInstr, type ScanInstr } from '../executor/instrument.js';
 import { chooseScan, type ScanPath } from '../optimizer/planner.js';
@@ -91,11 +91,18 @@ function parseOptions(list: N[] | undefined): Options {
 
 export function* explainStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
   const opts = parseOptions(n.options);
-  const q = n.query as N;
+  let q = n.query as N;
+  if (q.ExecuteStmt) {
+    // EXPLAIN EXECUTE: the prepared statement's plan for these parameter values (a custom plan: the values are
+    // constants to the planner, and EXPLAIN prints them so)
+    const sub = explainExecute(ex, s, q.ExecuteStmt, raw);
+    q = sub.stmt;
+    raw = sub.raw;
+  }
   const type = Object.keys(q)[0]!;
   const stmt = q[type];
   if (JSON.stringify(stmt).includes('"SubLink"')) throw notSupported('EXPLAIN of subqueries (SubPlan / InitPlan)');
-  if (stmt.withClause) throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
+  if (stmt.withClause && type !== 'SelectStmt') throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
   let plan: PlanNode;
   switch (type) {
     case 'SelectStmt': plan = yield* explainSelect(ex, s, stmt, raw, opts); break;
@@ -108,6 +115,35 @@ export function* explainStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<
   if (opts.summary) lines.push('Planning Time: 0.000 ms');
   if (opts.summary && opts.analyze) lines.push('Execution Time: 0.000 ms');
   return { command: 'EXPLAIN', columns: [{ name: 'QUERY PLAN', type: 'text' }], rows: lines.map((l) => [l]) };
+}
+
+/** The prepared statement of an EXECUTE with each $n replaced by its value as a constant (prepare.c EvaluateParams). */
+function explainExecute(ex: Executor, s: Session, e: N, raw: RawStmt): { stmt: N; raw: RawStmt } {
+  const p = s.prepared.get(e.name);
+  if (!p) throw new PgError('26000', `prepared statement "${e.name}" does not exist`);
+  const args = (e.params ?? []) as N[];
+  if (args.length !== p.types.length) {
+    throw new PgError('42601', `wrong number of parameters for prepared statement "${p.name}"`, { detail: `Expected ${p.types.length} parameters but got ${args.length}.` });
+  }
+  const scope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env: ex.env(s, () => ex.eng.snapshotFor(s)), sql: raw.text };
+  const consts = args.map((a, i) => {
+    const c = compileExpr(a, scope);
+    const want = p.types[i];
+    const v = (want ? castTo(c, want, false) : c).fn(null as unknown as Row);
+    const t = want?.name ?? c.type.name;
+    if (typeof v === 'number' && ['int2', 'int4', 'int8'].includes(t) && Number.isSafeInteger(v)) return { A_Const: { ival: { ival: v } } };
+    if (typeof v === 'string' && (t === 'text' || t === 'unknown')) return { A_Const: { sval: { sval: v } } };
+    throw notSupported('EXPLAIN EXECUTE with a parameter of this type or value');
+  });
+  const subst = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(subst);
+    if (!x || typeof x !== 'object') return x;
+    const o = x as N;
+    if (o.ParamRef) return consts[o.ParamRef.number - 1] ?? o;
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, subst(v)]));
+  };
+  const stmt = subst(p.stmt) as N;
+  return { stmt, raw: { stmt, location: 0, len: p.text.length, text: p.text } };
 }
 
 function print(p: PlanNode, indent: number, root: boolean, analyze: boolean, out: string[]) {
@@ -176,7 +212,31 @@ function indexOnly(path: ScanPath, t: Table, n: N): boolean {
   return [...refs].every((r) => covered.has(r));
 }
 
-function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
+/**
+ * `SELECT * FROM (subquery) s` and `WITH c AS (query) SELECT * FROM c` (c read once, not MATERIALIZED) add nothing
+ * to their query: PostgreSQL pulls the subquery up or inlines the CTE, or drops the trivial Subquery Scan, and
+ * prints the inner query's plan — with column names qualified, since the range table now has two entries.
+ */
+function trivialWrapper(n: N): N | null {
+  const targets = (n.targetList ?? []) as N[];
+  const starOnly = targets.length === 1 && targets[0]!.ResTarget.val.ColumnRef?.fields?.length === 1 && targets[0]!.ResTarget.val.ColumnRef.fields[0].A_Star;
+  const bare = starOnly && !n.whereClause && !n.groupClause && !n.havingClause && !n.sortClause && !n.limitCount && !n.limitOffset && !n.distinctClause && !n.lockingClause && !n.windowClause && (!n.op || n.op === 'SETOP_NONE') && n.fromClause?.length === 1;
+  if (!bare) return null;
+  const f = n.fromClause[0] as N;
+  const plainSelect = (q: N | undefined) => !!q?.SelectStmt && (!q.SelectStmt.op || q.SelectStmt.op === 'SETOP_NONE') && !q.SelectStmt.withClause && !q.SelectStmt.lockingClause && !q.SelectStmt.valuesLists && !q.SelectStmt.intoClause;
+  if (!n.withClause && f.RangeSubselect && !f.RangeSubselect.lateral && !f.RangeSubselect.alias?.colnames && plainSelect(f.RangeSubselect.subquery)) return f.RangeSubselect.subquery.SelectStmt;
+  const w = n.withClause;
+  const ctes = (w?.ctes ?? []) as N[];
+  if (w && !w.recursive && ctes.length === 1 && f.RangeVar && !f.RangeVar.schemaname && !f.RangeVar.alias) {
+    const c = ctes[0]!.CommonTableExpr;
+    if (c.ctename === f.RangeVar.relname && c.ctematerialized !== 'CTEMaterializeAlways' && !c.aliascolnames && plainSelect(c.ctequery)) return c.ctequery.SelectStmt;
+  }
+  return null;
+}
+
+function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options, prefix = false): Gen<PlanNode> {
+  const inner = trivialWrapper(n);
+  if (inner) return yield* explainSelect(ex, s, inner, raw, o, true);
   if (n.withClause) throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
   if (n.op && n.op !== 'SETOP_NONE') throw notSupported('EXPLAIN of UNION / INTERSECT / EXCEPT (Append, SetOp)');
   if (n.fromClause?.[0]?.RangeSubselect) throw notSupported('EXPLAIN of subqueries in FROM (Subquery Scan)');
@@ -192,7 +252,7 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
   }
   const scope = qi.scope!;
   const joined = qi.joinPlan;
-  const d = new Deparser(scope, !!joined);
+  const d = new Deparser(scope, !!joined || prefix);
   const f = n.fromClause?.[0] as N | undefined;
   const grouping = !!n.groupClause?.length || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
   const distinct = !!n.distinctClause;
@@ -206,12 +266,13 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
     top = joinNode(ex, s, joined, d, raw.text);
   } else if (table && path) {
     if (indexOnly(path, table, n)) throw notSupported('EXPLAIN where PostgreSQL would choose an Index Only Scan (the simulator has no visibility map)');
-    scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, n.whereClause, d);
+    scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, n.whereClause, new Deparser(scope)); // a scan's own quals unqualified
     top = scan.top;
   } else if (f?.RangeFunction) {
-    const w = d.quals(n.whereClause);
+    const fd = new Deparser(scope);
+    const w = fd.quals(n.whereClause);
     const alias = f.RangeFunction.alias?.aliasname;
-    top = node(`Function Scan on generate_series${alias ? ' ' + quoteIdent(alias) : ''}`, w.length ? [`Filter: ${d.qualList(w)}`] : []);
+    top = node(`Function Scan on generate_series${alias ? ' ' + quoteIdent(alias) : ''}`, w.length ? [`Filter: ${fd.qualList(w)}`] : []);
     if (o.analyze) { top.rows = qi.fastRows; if (w.length) top.analyzeDetails.push(`Rows Removed by Filter: ${qi.fastRemoved}`); }
   } else if (!f) {
     if (n.whereClause) throw notSupported('EXPLAIN of WHERE without FROM (One-Time Filter)');

@@ -92,7 +92,8 @@ export class Deparser {
     if (n.ColumnRef) {
       const c = this.resolve(n);
       if (!c) throw refuse('this column reference');
-      return this.prefix && c.rel ? `${quoteIdent(c.rel)}.${quoteIdent(c.name)}` : quoteIdent(c.name);
+      const rel = c.rel ?? this.scope.alias ?? this.scope.relName;
+      return this.prefix && rel ? `${quoteIdent(rel)}.${quoteIdent(c.name)}` : quoteIdent(c.name);
     }
     if (n.A_Const) return this.constant(n, 'int');
     if (n.BoolExpr) {
