@@ -380,7 +380,7 @@ function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql: strin
   const outer = joinNode(ex, s, p.outer, d, sql), inner = joinNode(ex, s, p.inner, d, sql);
   const details: string[] = [];
   const name = p.method === 'NestLoop' ? `Nested Loop${p.label ? p.label + ' Join' : ''}` : `${p.method === 'HashJoin' ? 'Hash' : 'Merge'}${p.label} Join`;
-  let children = [outer, inner];
+  let children: PlanNode[];
   if (p.cond) {
     const e = p.cond.qual.A_Expr;
     // the outer side's column first: which operand is the left input's key
