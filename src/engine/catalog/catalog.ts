@@ -59,9 +59,10 @@ export interface Table {
   /** planner statistics (pg_class relpages/reltuples), set by VACUUM, ANALYZE and CREATE INDEX; absent before */
   /**
    * pg_class.relpages / reltuples as VACUUM or ANALYZE last set them (absent: never vacuumed); distinct[c] is
-   * pg_statistic's n_distinct of column c as ANALYZE measured it over the live rows (-1: every value distinct)
+   * pg_statistic's n_distinct of column c as ANALYZE measured it over the live rows (-1: every value distinct),
+   * nullfrac[c] its stanullfrac, widths[c] its stawidth for a text / varchar column (null: not measured)
    */
-  stats?: { relpages: number; reltuples: number; distinct?: number[] };
+  stats?: { relpages: number; reltuples: number; distinct?: number[]; nullfrac?: number[]; widths?: (number | null)[] };
   /** packed tuple length of a tuple without NULLs when every column is fixed-width, else undefined */
   fixedLength?: number;
   /** pg_class.relfilenode: the data file; a new one after TRUNCATE or a rewriting ALTER TABLE (absent = oid) */

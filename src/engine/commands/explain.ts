@@ -27,13 +27,16 @@
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Executor } from '../executor/executor.js';
 import type { Session, QueryResult } from '../session/session.js';
-import type { RawStmt } from '../sql/parser.js';
+import { intConst, type RawStmt } from '../sql/parser.js';
 import { compileExpr, castTo, type Scope, type Row } from '../sql/expr.js';
 import { LockMode } from '../lock/lock.js';
 import { newQueryInstr, newScanInstr, type QueryInstr, type ScanInstr } from '../executor/instrument.js';
 import { chooseScan, type ScanPath } from '../optimizer/planner.js';
 import type { JoinPlan } from '../optimizer/joinpath.js';
-import { Deparser, quoteIdent } from '../optimizer/ruleutils.js';
+import { costSeqScan, costAggPlain, costHashAgg, costSort, costLimit, costResult, costText, type Cost } from '../optimizer/costsize.js';
+import { estimateRelSize, columnWidth, columnUnique, clampRowEst } from '../optimizer/plancat.js';
+import { whereSelectivity } from '../optimizer/clausesel.js';
+import { Deparser, quoteIdent, opName, funcName } from '../optimizer/ruleutils.js';
 import { containsAggregate, collectColumnRefs, type N, type Gen } from '../executor/util.js';
 import type { Table } from '../catalog/catalog.js';
 import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
@@ -49,11 +52,13 @@ export interface PlanNode {
   children: PlanNode[];
   /** actual rows (ANALYZE) */
   rows: number | null;
+  /** the planner's cost estimate (EXPLAIN with costs, optimizer/costsize.ts) */
+  cost?: Cost;
 }
 
 const node = (name: string, details: string[] = [], children: PlanNode[] = []): PlanNode => ({ name, details, analyzeDetails: [], children, rows: null });
 
-interface Options { analyze: boolean; summary: boolean }
+interface Options { analyze: boolean; summary: boolean; costs: boolean }
 
 function parseOptions(list: N[] | undefined): Options {
   const o: Record<string, boolean | string> = {};
@@ -83,10 +88,9 @@ function parseOptions(list: N[] | undefined): Options {
     if (!['xml', 'json', 'yaml'].includes(String(o.format))) throw new PgError('22023', `unrecognized value for EXPLAIN option "format": "${o.format}"`);
     throw notSupported(`EXPLAIN (FORMAT ${String(o.format).toUpperCase()})`);
   }
-  if (o.costs !== false) throw notSupported('EXPLAIN with costs (the simulator has no cost model; use EXPLAIN (COSTS OFF))');
   if (analyze && o.timing !== false) throw notSupported('EXPLAIN ANALYZE with timing (use EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF))');
   for (const x of ['verbose', 'buffers', 'wal', 'settings']) if (o[x] === true) throw notSupported(`EXPLAIN (${x.toUpperCase()})`);
-  return { analyze, summary: o.summary === undefined ? analyze : o.summary === true };
+  return { analyze, summary: o.summary === undefined ? analyze : o.summary === true, costs: o.costs !== false };
 }
 
 export function* explainStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
@@ -103,6 +107,7 @@ export function* explainStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<
   const stmt = q[type];
   if (JSON.stringify(stmt).includes('"SubLink"')) throw notSupported('EXPLAIN of subqueries (SubPlan / InitPlan)');
   if (stmt.withClause && type !== 'SelectStmt') throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
+  if (opts.costs && type !== 'SelectStmt') throw notSupported(`EXPLAIN with costs of ${type.replace(/Stmt$/, '').toUpperCase()} (ModifyTable; use EXPLAIN (COSTS OFF))`);
   let plan: PlanNode;
   switch (type) {
     case 'SelectStmt': plan = yield* explainSelect(ex, s, stmt, raw, opts); break;
@@ -149,7 +154,8 @@ function explainExecute(ex: Executor, s: Session, e: N, raw: RawStmt): { stmt: N
 function print(p: PlanNode, indent: number, root: boolean, analyze: boolean, out: string[]) {
   const pad = ' '.repeat(indent);
   const actual = analyze ? (p.rows === null ? ' (never executed)' : ` (actual rows=${p.rows} loops=1)`) : '';
-  out.push(`${pad}${root ? '' : '->  '}${p.name}${actual}`);
+  const cost = p.cost ? `  ${costText(p.cost)}` : '';
+  out.push(`${pad}${root ? '' : '->  '}${p.name}${cost}${actual}`);
   const inner = ' '.repeat(indent + (root ? 2 : 6));
   for (const d of p.details) out.push(inner + d);
   if (analyze && p.rows !== null) for (const d of p.analyzeDetails) out.push(inner + d);
@@ -343,6 +349,19 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
   let limit: PlanNode | null = null;
   if (n.limitCount || n.limitOffset) { limit = node('Limit', [], [top]); top = limit; }
 
+  if (o.costs) {
+    if (joined) throw noCosts('joins');
+    if (winAgg || projectSet || lock || distinct) throw noCosts(winAgg ? 'window functions' : projectSet ? 'set-returning functions' : lock ? 'LockRows' : 'DISTINCT');
+    if (!f) {
+      if (!targets.every((t) => t.ResTarget.val.A_Const && intConstOrNull(t.ResTarget.val) !== null)) throw noCosts('a Result of these expressions');
+      top.cost = costResult(4 * targets.length);
+    } else {
+      if (!table || !path || !scan) throw noCosts('this FROM item');
+      if (path.kind !== 'SeqScan') throw noCosts('index scans (btcostestimate)');
+      costUpper(ex, scope, n, table, { scan: scan.scan, agg, sort, limit }, targets, resolve);
+    }
+  }
+
   if (o.analyze) {
     const all = qi.belowSort;
     if (limit) limit.rows = result.rows.length;
@@ -404,6 +423,132 @@ function sideOfColumn(d: Deparser, col: N, p: Extract<JoinPlan, { kind: 'Join' }
   const leftPlan = p.cond!.outerIsLeft ? p.outer : p.inner;
   const names = (q: JoinPlan): string[] => (q.kind === 'Join' ? [...names(q.outer), ...names(q.inner)] : [quoteIdent(q.name)]);
   return names(leftPlan).includes(rel) ? 'left' : 'right';
+}
+
+const noCosts = (what: string) => notSupported(`EXPLAIN with costs of ${what} (the simulator reproduces costsize.c for Seq Scan, Aggregate, HashAggregate, Sort, Limit and Result; use EXPLAIN (COSTS OFF))`);
+
+const intConstOrNull = (x: N): number | null => (x.A_Const && !x.A_Const.isnull && !x.A_Const.sval && !x.A_Const.fval && !x.A_Const.boolval ? intConst(x.A_Const) ?? null : null);
+
+/** What an aggregate call costs (transition / final function calls) and how wide its result is; null: not modelled. */
+function aggCost(fc: N, table: Table): { trans: number; final: number; width: number } | null {
+  const name = funcName({ FuncCall: fc });
+  if (fc.agg_filter || fc.agg_order || fc.agg_distinct || fc.over) return null;
+  if (name === 'count' && fc.agg_star) return { trans: 1, final: 0, width: 8 };
+  const args = (fc.args ?? []) as N[];
+  if (args.length !== 1 || !args[0]!.ColumnRef) return null;
+  const f = args[0]!.ColumnRef.fields as N[];
+  const col = table.columns.findIndex((c) => !c.dropped && c.name === f[f.length - 1]!.String?.sval);
+  if (col < 0) return null;
+  const type = table.columns[col]!.type.name;
+  const intish = type === 'int2' || type === 'int4';
+  if (name === 'count') return { trans: 1, final: 0, width: 8 };
+  if (name === 'sum' && intish) return { trans: 1, final: 0, width: 8 };
+  if ((name === 'min' || name === 'max') && (intish || type === 'int8')) return { trans: 1, final: 0, width: columnWidth(table, col).width };
+  if (name === 'avg' && intish) return { trans: 1, final: 1, width: 32 };
+  return null;
+}
+
+/**
+ * Costs of a single-table plan (optimizer/costsize.ts): the Seq Scan with its quals, then Aggregate /
+ * HashAggregate, Sort and Limit above it, each from the estimate of the node below.
+ */
+function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: PlanNode; agg: PlanNode | null; sort: PlanNode | null; limit: PlanNode | null }, targets: N[], resolve: (k: N) => N) {
+  void ex; void scope;
+  const size = estimateRelSize(t);
+  const ws = whereSelectivity(t, size.tuples, n.whereClause);
+  if (!ws) throw noCosts('this WHERE clause (its selectivity is not estimated)');
+  const scanRows = clampRowEst(size.tuples * ws.sel);
+  const colIndex = (x: N): number => {
+    const f = x.ColumnRef?.fields as N[] | undefined;
+    if (!f || !f.every((y) => y.String) || f.length > 2) return -1;
+    return t.columns.findIndex((c) => !c.dropped && c.name === f[f.length - 1]!.String.sval);
+  };
+  const widthOf = (col: number) => { const w = columnWidth(t, col); if (!w.exact) throw noCosts('a column whose width the simulator does not measure'); return w.width; };
+  const allCols = t.columns.map((c, i) => ({ c, i })).filter((x) => !x.c.dropped).map((x) => x.i);
+  /** the columns a target needs and its cost in operator calls; null: an expression not modelled */
+  const targetCols = (x: N): { cols: number[]; ops: number; width: number } | null => {
+    if (x.ColumnRef?.fields?.some((y: N) => y.A_Star)) return { cols: allCols, ops: 0, width: allCols.reduce((a, c) => a + widthOf(c), 0) };
+    const c = colIndex(x);
+    if (c >= 0) return { cols: [c], ops: 0, width: widthOf(c) };
+    const e = x.A_Expr;
+    if (e?.kind === 'AEXPR_OP' && ['+', '-', '*'].includes(opName(x)) && e.lexpr) {
+      const l = targetCols(e.lexpr), r = targetCols(e.rexpr);
+      const intCol = (y: N) => { const i = colIndex(y); return i >= 0 ? t.columns[i]!.type.name === 'int4' : intConstOrNull(y) !== null && Math.abs(intConstOrNull(y)!) < 2 ** 31; };
+      if (!intCol(e.lexpr) || !intCol(e.rexpr)) return null;
+      return { cols: [...(l?.cols ?? []), ...(r?.cols ?? [])], ops: 1 + (l?.ops ?? 0) + (r?.ops ?? 0), width: 4 };
+    }
+    if (intConstOrNull(x) !== null) return { cols: [], ops: 0, width: 4 };
+    return null;
+  };
+  const sortItems = (n.sortClause ?? []) as N[];
+  let top: Cost;
+  if (nodes.agg) {
+    if (n.havingClause) throw noCosts('HAVING');
+    if (n.whereClause && n.groupClause?.length) throw noCosts('GROUP BY under a WHERE clause (estimate_num_groups scales by the selectivity)');
+    let trans = 0, final = 0, aggWidth = 0;
+    const needed = new Set<number>();
+    const groupCols = ((n.groupClause ?? []) as N[]).map((g) => colIndex(resolve(g)));
+    if (groupCols.some((c) => c < 0) || groupCols.length > 1) throw noCosts('this GROUP BY');
+    for (const g of groupCols) { needed.add(g); aggWidth += widthOf(g); }
+    for (const tl of targets) {
+      const v = tl.ResTarget.val;
+      if (v.FuncCall) {
+        const a = aggCost(v.FuncCall, t);
+        if (!a) throw noCosts('this aggregate');
+        trans += a.trans; final += a.final; aggWidth += a.width;
+        for (const arg of (v.FuncCall.args ?? []) as N[]) { const c = colIndex(arg); if (c >= 0) needed.add(c); }
+      } else {
+        const c = colIndex(v);
+        if (c < 0 || !groupCols.includes(c)) throw noCosts('this target list');
+      }
+    }
+    // every grouping column printed once in the target list (a grouping column missing from it is resjunk: not modelled)
+    if (groupCols.some((g) => !targets.some((tl) => colIndex(tl.ResTarget.val) === g))) throw noCosts('a GROUP BY column outside the select list');
+    const scanWidth = [...needed].reduce((a, c) => a + widthOf(c), 0);
+    nodes.scan.cost = costSeqScan(size.pages, size.tuples, ws.ops, scanRows, scanWidth);
+    if (groupCols.length) {
+      const g = groupCols[0]!;
+      let groups: number;
+      if (!t.stats) groups = columnUnique(t, g) ? size.tuples : 200;
+      else if (t.stats.distinct?.[g] === -1 && (t.stats.nullfrac?.[g] ?? 1) === 0) groups = size.tuples;
+      else throw noCosts('GROUP BY of an analyzed column with duplicates or NULLs (n_distinct estimates)');
+      groups = Math.min(groups, scanRows);
+      top = nodes.agg.cost = costHashAgg(nodes.scan.cost, 1, trans, final, groups, aggWidth);
+    } else {
+      top = nodes.agg.cost = costAggPlain(nodes.scan.cost, trans, final, aggWidth);
+    }
+    for (const sb of sortItems) { const c = colIndex(resolve(sb.SortBy.node)); if (c < 0 || !groupCols.includes(c)) throw noCosts('this ORDER BY'); }
+  } else {
+    let width = 0, ops = 0;
+    const outCols = new Set<number>();
+    for (const tl of targets) {
+      const r = targetCols(tl.ResTarget.val);
+      if (!r) throw noCosts('this target list');
+      width += r.width; ops += r.ops;
+      const c = colIndex(tl.ResTarget.val);
+      if (c >= 0) outCols.add(c);
+      if (tl.ResTarget.val.ColumnRef?.fields?.some((y: N) => y.A_Star)) allCols.forEach((x) => outCols.add(x));
+    }
+    // an ORDER BY column not in the select list rides along as a resjunk column
+    for (const sb of sortItems) {
+      const k = resolve(sb.SortBy.node);
+      const c = colIndex(k);
+      if (c < 0) { if (!targets.some((tl) => tl.ResTarget.val === k)) throw noCosts('this ORDER BY'); continue; }
+      if (!outCols.has(c)) { outCols.add(c); width += widthOf(c); }
+    }
+    if (ops && (sortItems.length || nodes.limit)) throw noCosts('expressions under Sort or Limit');
+    top = nodes.scan.cost = costSeqScan(size.pages, size.tuples, ws.ops, scanRows, width, ops);
+  }
+  const limitOf = (x: N | undefined, what: string): number | null => {
+    if (!x) return null;
+    const v = intConstOrNull(x);
+    if (v === null || v < 0) throw noCosts(`this ${what}`);
+    return v;
+  };
+  const count = limitOf(n.limitCount, 'LIMIT'), offset = limitOf(n.limitOffset, 'OFFSET') ?? 0;
+  if (count === 0) throw noCosts('LIMIT 0');
+  if (nodes.sort) top = nodes.sort.cost = costSort(top, count !== null ? count + offset : null);
+  if (nodes.limit) nodes.limit.cost = costLimit(top, offset, count);
 }
 
 /** the Result at the bottom of a ProjectSet without FROM */

@@ -18,6 +18,7 @@ import type { Page } from '../heap/heap.js';
 import { PD_ALL_VISIBLE } from '../heap/heap.js';
 import { LpFlags, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
 import { groupKey } from '../sql/types.js';
+import { utf8Len } from '../sql/utf8.js';
 import {
   satisfiesMVCC, VIS_VISIBLE, 
 } from '../visibility/visibility.js';
@@ -67,19 +68,26 @@ export function updateStats(ex: Executor, s: Session, t: Table) {
   // n_distinct per column over the live rows (the planner's "is this join key unique?", optimizer/plancat.ts)
   const seen = t.columns.map(() => new Set<string>());
   const nonNull = t.columns.map(() => 0);
+  const bytes = t.columns.map(() => 0);
   for (const p of t.heap.pages) {
     for (const it of p.items) {
       if (it.lpFlags === LpFlags.NORMAL && !(it.infomask & 0x0200) && (it.infomask & 0x0800 || it.infomask & HEAP_XMAX_LOCK_ONLY || it.xmax === 0)) {
         live++;
-        it.values.forEach((v, c) => { if (v !== null && c < seen.length) { seen[c]!.add(groupKey(v)!); nonNull[c]!++; } });
+        it.values.forEach((v, c) => { if (v !== null && c < seen.length) { seen[c]!.add(groupKey(v)!); nonNull[c]!++; if (typeof v === 'string') bytes[c]! += varlenaSize(v); } });
       }
     }
   }
   // every non-null value distinct: -1 (a fraction of the rows, as pg_statistic keeps it), else the count
   const distinct = seen.map((set, c) => (set.size > 0 && set.size === nonNull[c] ? -1 : set.size));
-  t.stats = { relpages: t.heap.pages.length, reltuples: live, distinct };
+  // stawidth: the average stored size of a varlena value (a short one has a 1-byte header), truncated to int
+  const widths = t.columns.map((col, c) => (['text', 'varchar'].includes(col.type.name) && nonNull[c]! > 0 ? Math.trunc(bytes[c]! / nonNull[c]!) : null));
+  const nullfrac = t.columns.map((_, c) => (live > 0 ? (live - nonNull[c]!) / live : 0));
+  t.stats = { relpages: t.heap.pages.length, reltuples: live, distinct, nullfrac, widths };
   void s;
 }
+
+/** VARSIZE_ANY of an uncompressed text value: a 1-byte header up to 126 bytes of data, else 4 (toast is not modelled). */
+const varlenaSize = (v: string) => { const n = utf8Len(v); return n + 1 <= 127 ? n + 1 : n + 4; };
 
 /** Lazy VACUUM of one table: prune every page, clean the index, reclaim dead line pointers (vacuum/). */
 export function vacuumTable(ex: Executor, s: Session, t: Table) {

@@ -16,9 +16,9 @@
  * After VACUUM or ANALYZE of a one-page table with 5 rows: density 5, tuples = 5 * pages now.
  *
  * Column widths are get_typavgwidth's: a fixed-length type its length, a variable-length one without a type
- * modifier 32. Simplifications: ANALYZE's measured average widths are not kept (the width after ANALYZE stays
- * the type's default — only EXPLAIN with costs would show it, and it refuses those plans); n_distinct is exact
- * over the live rows (ANALYZE samples up to 30,000 rows, which on these tables is all of them).
+ * modifier 32; after ANALYZE a text / varchar column's measured average (stawidth). Simplifications: other
+ * variable-length types' measured widths are not kept (their plans' costs are refused, not guessed); n_distinct
+ * is exact over the live rows (ANALYZE samples up to 30,000 rows, which on these tables is all of them).
  */
 import type { Table } from '../catalog/catalog.js';
 
@@ -26,10 +26,12 @@ const BLCKSZ = 8192;
 const PAGE_HEADER = 24;
 const TUPLE_OVERHEAD = 24 + 4; // MAXALIGN(SizeofHeapTupleHeader) + sizeof(ItemIdData)
 
+const FIXED_WIDTH: Record<string, number> = { bool: 1, int2: 2, int4: 4, int8: 8, float4: 4, float8: 8, date: 4, timestamp: 8, timestamptz: 8, oid: 4, xid: 4, regclass: 4, interval: 16, tid: 6 };
+
 /** get_typavgwidth: the planner's guess at a column's width in bytes, and whether it is the type's exact rule. */
 export function typeWidth(type: { name: string; typmod?: number }): { width: number; exact: boolean } {
-  const FIXED: Record<string, number> = { bool: 1, int2: 2, int4: 4, int8: 8, float4: 4, float8: 8, date: 4, timestamp: 8, timestamptz: 8, oid: 4, xid: 4, regclass: 4, interval: 16, tid: 6 };
-  if (type.name in FIXED) return { width: FIXED[type.name]!, exact: true };
+  const fixed = FIXED_WIDTH[type.name];
+  if (fixed) return { width: fixed, exact: true };
   // a variable-length type: 32 without a type modifier; with one (varchar(n)) PostgreSQL slides a scale on the maximum
   const hasTypmod = typeof type.typmod === 'number' && type.typmod >= 0;
   return { width: 32, exact: !hasTypmod && ['text', 'varchar', 'bpchar', 'numeric', 'bytea'].includes(type.name) };
@@ -46,12 +48,21 @@ export interface RelSize {
   exact: boolean;
 }
 
+/** A column's width as the planner sees it: ANALYZE's measured average (stawidth) for text, else the type's. */
+export function columnWidth(t: Table, col: number): { width: number; exact: boolean } {
+  const measured = t.stats?.widths?.[col];
+  if (typeof measured === 'number') return { width: measured, exact: true };
+  const w = typeWidth(t.columns[col]!.type as { name: string; typmod?: number });
+  // a variable-length column after ANALYZE: PostgreSQL uses a measured width the simulator does not keep
+  return t.stats && !FIXED_WIDTH[t.columns[col]!.type.name] ? { width: w.width, exact: false } : w;
+}
+
 /** estimate_rel_size for a heap table. */
 export function estimateRelSize(t: Table): RelSize {
   let curpages = t.heap.pages.length;
   const relpages = t.stats?.relpages ?? 0;
   const reltuples = t.stats?.reltuples ?? -1;
-  const cols = t.columns.filter((c) => !c.dropped).map((c) => typeWidth(c.type as { name: string; typmod?: number }));
+  const cols = t.columns.map((c, i) => ({ c, i })).filter((x) => !x.c.dropped).map((x) => columnWidth(t, x.i));
   const width = cols.reduce((a, c) => a + c.width, 0);
   const exact = cols.every((c) => c.exact);
   if (curpages < 10 && relpages === 0) curpages = 10;
