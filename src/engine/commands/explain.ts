@@ -11,18 +11,23 @@
  *                   ->  Bitmap Index Scan on t_pkey
  *                         Index Cond: (k >= 2)
  *
- * The scan path is the one the executor runs (optimizer/planner.ts chooseScan); the nodes above it follow the
- * query (grouping_planner): Aggregate / HashAggregate (GROUP BY, DISTINCT), WindowAgg (over its Sort), ProjectSet,
- * Sort, LockRows, Limit; UPDATE,
- * DELETE and INSERT sit under ModifyTable ("Update on t"). EXPLAIN ANALYZE runs the statement and adds each
- * node's "(actual rows=N loops=1)" and the rows its filter removed (executor/instrument.ts).
+ * The scan path is the one the executor runs (optimizer/planner.ts chooseScan), and so is the join method
+ * (optimizer/joinpath.ts: Hash Join over a Hash, Merge Join over two Sorts, Nested Loop over a Materialize, with
+ * Hash / Merge Cond and Join Filter, names qualified); the nodes above follow the query (grouping_planner):
+ * Aggregate / HashAggregate (GROUP BY, DISTINCT), WindowAgg (over its Sort), ProjectSet, Sort, LockRows, Limit;
+ * UPDATE, DELETE and INSERT sit under ModifyTable ("Update on t"). A subquery in FROM or a WITH query that adds
+ * nothing prints the inner query's plan (pulled up / inlined); EXPLAIN EXECUTE the prepared statement's plan for
+ * its values. EXPLAIN ANALYZE runs the statement and adds each node's "(actual rows=N loops=1)" and the rows its
+ * filter removed (executor/instrument.ts). Costs (the default) come from optimizer/costsize.ts.
  *
- * Simplifications, each refused with 0A000 rather than printed differently from PostgreSQL: COSTS ON (the
- * simulator has no cost model — use COSTS OFF), TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than
- * TEXT; joins (the simulator runs every join as a nested loop, PostgreSQL picks hash and merge joins by cost);
- * subqueries (SubPlan / InitPlan, Subquery Scan), WITH, UNION / INTERSECT / EXCEPT; the queries where PostgreSQL would take an Index Only Scan (no visibility map);
- * GROUP BY with DISTINCT; INSERT ... SELECT and ON CONFLICT. Memory figures of Sort and HashAggregate are those
- * PostgreSQL prints for a few small rows (25kB, 40kB).
+ * Simplifications, each refused with 0A000 rather than printed differently from PostgreSQL: costs of any node
+ * but Seq Scan, Aggregate, HashAggregate, Sort, Limit and Result (index scans, joins, ModifyTable …) — use
+ * COSTS OFF; TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than TEXT; joins the planner's rules cannot
+ * vouch for (three or more relations, index scans under a join, ORDER BY / LIMIT over a join …) and EXPLAIN
+ * ANALYZE of joins; subqueries (SubPlan / InitPlan, a Subquery Scan that stays), CTE Scan, UNION / INTERSECT /
+ * EXCEPT; the queries where PostgreSQL would take an Index Only Scan (no visibility map); GROUP BY with DISTINCT;
+ * INSERT ... SELECT and ON CONFLICT. Memory figures of Sort and HashAggregate are those PostgreSQL prints for a
+ * few small rows (25kB, 40kB).
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Executor } from '../executor/executor.js';

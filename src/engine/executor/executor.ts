@@ -1,9 +1,11 @@
 /**
  * The executor: the dispatcher from a parsed statement to the module that runs it, and the helpers they share.
  * The work itself lives by PostgreSQL's names: the planner's scan choice in optimizer/planner.ts, run by
- * nodeSeqscan.ts / nodeIndexscan.ts / nodeBitmapHeapscan.ts (via scan.ts), from.ts (joins), nodeSetOp.ts (UNION,
- * INTERSECT, EXCEPT), nodeCtescan.ts (WITH, subqueries in FROM), nodeWindowAgg.ts, nodeProjectSet.ts,
- * select.ts (Agg, Sort, Limit, LockRows), modify.ts (ModifyTable: INSERT, UPDATE, DELETE, ON CONFLICT),
+ * nodeSeqscan.ts / nodeIndexscan.ts / nodeBitmapHeapscan.ts (via scan.ts); joins built by from.ts as
+ * optimizer/joinpath.ts chooses, run by nodeHashjoin.ts / nodeMergejoin.ts / nodeNestloop.ts / nodeSubqueryscan.ts
+ * (LATERAL); nodeSetOp.ts (UNION, INTERSECT, EXCEPT), nodeCtescan.ts (WITH, subqueries in FROM),
+ * nodeWindowAgg.ts, nodeProjectSet.ts; select.ts wiring nodeAgg, nodeSort, nodeUnique, nodeLockRows, nodeLimit,
+ * nodeResult, nodeValuesscan, nodeSubplan; nodeModifyTable.ts (INSERT, UPDATE, DELETE, ON CONFLICT),
  * indexinsert.ts (index entries and the unique check), rowlocks.ts (waiting for a row); commands/ for DDL,
  * VACUUM, LOCK and CHECKPOINT.
  *

@@ -22,6 +22,7 @@ import { type SqlType, type Value, T, formatValue } from '../sql/types.js';
 import { type WaitPolicy } from './rowlocks.js';
 import { compileSortKeys, sortRows } from './nodeSort.js';
 import { distinctFilter } from './nodeUnique.js';
+import { projectRows } from './nodeResult.js';
 import { chooseScan, selectScanOptions } from '../optimizer/planner.js';
 import { setOpQuery } from './nodeSetOp.js';
 import { withQuery, runFromSubqueries } from './nodeCtescan.js';
@@ -144,21 +145,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const path = src.table ? chooseScan(src.table, n.whereClause, scope, { ...selectScanOptions(win ? { ...n, sortClause: windowOrder(win.calls, n.sortClause) } : n, src.table, grouping || !!ps), serializable: !!s.tx!.sxact }) : null;
   if (qi) { qi.path = path; qi.scope = scope; qi.joinPlan = src.joinPlan ?? null; if (qi.planOnly) return { names, types: targets.map((t) => t.type), rows: [] }; }
   const limitEarly = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
-  // Fast path: no grouping, sorting, DISTINCT, OFFSET or locking — project rows as they are produced.
+  // Fast path: no grouping, sorting, DISTINCT, OFFSET or locking — project rows as they are produced (nodeResult.ts)
   if (!grouping && !wp && !ps && !sortKeys.length && !lockMode && !n.distinctClause && !n.limitOffset && !src.table) {
-    const out: Value[][] = [];
-    const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
-    const nt = targets.length;
-    for (const vals of src.rows!()) {
-      if (limitEarly !== null && out.length >= limitEarly) break;
-      r.vals = vals;
-      if (where && where.fn(r) !== true) { if (qi) qi.fastRemoved++; continue; }
-      const o = new Array<Value>(nt);
-      for (let i = 0; i < nt; i++) o[i] = targets[i]!.fn(r);
-      out.push(o);
-    }
-    if (qi) qi.fastRows = out.length;
-    return { names, types: targets.map((t) => t.type), rows: out };
+    return { names, types: targets.map((t) => t.type), rows: projectRows(src.rows!(), where, targets, limitEarly, qi) };
   }
   // Produce rows.
   let rows: Row[] = [];
