@@ -113,30 +113,32 @@ export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
   };
   for (let off = 1; off <= n; off++) if (items[off - 1]!.lpFlags === LpFlags.NORMAL) st(off);
   const handled = new Uint8Array(n + 1);
-  const chain: number[] = [];
+  const chain = new Int32Array(n + 1); // one HOT chain's offsets (a typed array: resetting a plain array's length is slow)
+  let chainLen = 0;
   let newPruneXid = 0;
   for (let off = 1; off <= n; off++) {
     const root = items[off - 1]!;
     if (root.lpFlags === LpFlags.UNUSED || root.lpFlags === LpFlags.DEAD) continue;
     if (root.lpFlags === LpFlags.NORMAL && root.infomask2 & HEAP_ONLY_TUPLE) continue; // reached from its root
     // the chain: root (or redirect target) then heap-only successors
-    chain.length = 0;
     let cur = root.lpFlags === LpFlags.REDIRECT ? root.lpOff : off;
-    chain.push(cur);
+    chain[0] = cur;
+    chainLen = 1;
     for (;;) {
       const it = items[cur - 1]!;
       if (it.lpFlags !== LpFlags.NORMAL || !isHotUpdated(it) || it.ctidBlock !== page.blkno) break;
       const next = it.ctidOffset;
       const nx = items[next - 1];
       if (!nx || nx.lpFlags !== LpFlags.NORMAL || !(nx.infomask2 & HEAP_ONLY_TUPLE) || nx.xmin !== updateXid(it, ctx)) break;
-      chain.push(next);
+      if (chainLen > n) break; // a cycle of line pointers cannot be a chain
+      chain[chainLen++] = next;
       cur = next;
     }
     // heap_prune_record_prunable: the oldest updater of a version that will become dead (or is being deleted) is
     // the page's next pd_prune_xid; the walk stops at the first version that is neither dead nor recently dead.
     // Members up to the last DEAD one are removed (RECENTLY_DEAD ones before it go too: nobody can reach them).
     let lastDead = -1;
-    for (let i = 0; i < chain.length; i++) {
+    for (let i = 0; i < chainLen; i++) {
       const c = chain[i]!;
       if (items[c - 1]!.lpFlags !== LpFlags.NORMAL) break;
       const v = st(c);
@@ -157,7 +159,7 @@ export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
       res.unused++;
       res.changed.push(c);
     }
-    if (lastDead + 1 < chain.length) {
+    if (lastDead + 1 < chainLen) {
       makeRedirect(items[off - 1]!, chain[lastDead + 1]!);
       res.redirected++;
     } else {
