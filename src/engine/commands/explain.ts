@@ -39,7 +39,8 @@ import { newQueryInstr, newScanInstr, type QueryInstr, type ScanInstr } from '..
 import { chooseScan, type ScanPath } from '../optimizer/planner.js';
 import type { JoinPlan } from '../optimizer/joinpath.js';
 import { costSeqScan, costAggPlain, costHashAgg, costSort, costLimit, costResult, costText, type Cost } from '../optimizer/costsize.js';
-import { estimateRelSize, columnWidth, columnUnique, clampRowEst } from '../optimizer/plancat.js';
+import { estimateRelSize, columnWidth, columnUnique, clampRowEst, typeWidth } from '../optimizer/plancat.js';
+import { bucketCount } from '../executor/nodeHashjoin.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
 import { Deparser, quoteIdent, opName, funcName } from '../optimizer/ruleutils.js';
 import { containsAggregate, collectColumnRefs, type N, type Gen } from '../executor/util.js';
@@ -59,6 +60,8 @@ export interface PlanNode {
   rows: number | null;
   /** the planner's cost estimate (EXPLAIN with costs, optimizer/costsize.ts) */
   cost?: Cost;
+  /** how many times the node ran (a nested loop's inner side: once per outer row) */
+  loops?: number;
 }
 
 const node = (name: string, details: string[] = [], children: PlanNode[] = []): PlanNode => ({ name, details, analyzeDetails: [], children, rows: null });
@@ -158,7 +161,7 @@ function explainExecute(ex: Executor, s: Session, e: N, raw: RawStmt): { stmt: N
 
 function print(p: PlanNode, indent: number, root: boolean, analyze: boolean, out: string[]) {
   const pad = ' '.repeat(indent);
-  const actual = analyze ? (p.rows === null ? ' (never executed)' : ` (actual rows=${p.rows} loops=1)`) : '';
+  const actual = analyze ? (p.rows === null ? ' (never executed)' : ` (actual rows=${p.rows} loops=${p.loops ?? 1})`) : '';
   const cost = p.cost ? `  ${costText(p.cost)}` : '';
   out.push(`${pad}${root ? '' : '->  '}${p.name}${cost}${actual}`);
   const inner = ' '.repeat(indent + (root ? 2 : 6));
@@ -273,8 +276,7 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
   let scan: { top: PlanNode; scan: PlanNode; index: PlanNode | null } | null = null;
   const path = qi.path;
   if (joined) {
-    if (o.analyze) throw notSupported('EXPLAIN ANALYZE of joins (use EXPLAIN (COSTS OFF))');
-    top = joinNode(ex, s, joined, d, raw.text);
+    top = joinNode(ex, s, joined, d, raw.text, o.analyze);
   } else if (table && path) {
     if (indexOnly(path, table, n)) throw notSupported('EXPLAIN where PostgreSQL would choose an Index Only Scan (the simulator has no visibility map)');
     scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, n.whereClause, new Deparser(scope)); // a scan's own quals unqualified
@@ -392,16 +394,29 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
  * Sort over each side of a merge join, a Materialize over a nested loop's inner side; each scan's own WHERE
  * conditions as its Filter, unqualified.
  */
-function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql: string): PlanNode {
+function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql: string, analyze = false): PlanNode {
   if (p.kind === 'Other') throw notSupported(`EXPLAIN of a join with ${p.what}`);
   if (p.kind === 'Scan') {
     const scope = ex.tableScope(p.table, p.alias, s, () => ex.eng.snapshotFor(s), sql);
     const where = p.quals.length === 0 ? undefined : p.quals.length === 1 ? p.quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: p.quals } };
     if (chooseScan(p.table, where, scope).kind !== 'SeqScan') throw notSupported('EXPLAIN of a join over an index scan (PostgreSQL may also move the join condition into it)');
-    return scanNode({ kind: 'SeqScan' }, p.table, p.alias, where, new Deparser(scope)).top;
+    const sc = scanNode({ kind: 'SeqScan' }, p.table, p.alias, where, new Deparser(scope)).top;
+    if (analyze) {
+      if (!p.actual) throw notSupported('EXPLAIN ANALYZE of a join side that was not read');
+      sc.rows = p.actual.rows;
+      if (where) sc.analyzeDetails.push(`Rows Removed by Filter: ${p.actual.removed}`);
+    }
+    return sc;
   }
   if (p.unsure) throw notSupported(`EXPLAIN of ${p.unsure}`);
-  const outer = joinNode(ex, s, p.outer, d, sql), inner = joinNode(ex, s, p.inner, d, sql);
+  if (analyze) {
+    // the counts a demand-driven executor would show: a merge join stops reading a side early, a join filter
+    // counts its rejections — not modelled
+    if (p.method === 'MergeJoin') throw notSupported('EXPLAIN ANALYZE of a Merge Join (use EXPLAIN (COSTS OFF))');
+    if (p.filter.length) throw notSupported('EXPLAIN ANALYZE of a join with a Join Filter');
+    if (!p.actual || p.actual.outerRows === 0) throw notSupported('EXPLAIN ANALYZE of a join whose outer side returned no rows');
+  }
+  const outer = joinNode(ex, s, p.outer, d, sql, analyze), inner = joinNode(ex, s, p.inner, d, sql, analyze);
   const details: string[] = [];
   const name = p.method === 'NestLoop' ? `Nested Loop${p.label ? p.label + ' Join' : ''}` : `${p.method === 'HashJoin' ? 'Hash' : 'Merge'}${p.label} Join`;
   let children: PlanNode[];
@@ -412,13 +427,42 @@ function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql: strin
     const outerFirst = lhsIsLeftSide === p.cond.outerIsLeft;
     const [a, b] = outerFirst ? [e.lexpr, e.rexpr] : [e.rexpr, e.lexpr];
     details.push(`${p.method === 'HashJoin' ? 'Hash' : 'Merge'} Cond: (${d.expr(a)} = ${d.expr(b)})`);
-    if (p.method === 'HashJoin') children = [outer, node('Hash', [], [inner])];
+    if (p.method === 'HashJoin') {
+      const hash = node('Hash', [], [inner]);
+      if (analyze) {
+        hash.rows = p.actual!.innerRows;
+        hash.analyzeDetails.push(hashMemory(p));
+      }
+      children = [outer, hash];
+    }
     else children = [node('Sort', [`Sort Key: ${d.expr(a)}`], [outer]), node('Sort', [`Sort Key: ${d.expr(b)}`], [inner])];
   } else {
-    children = [outer, node('Materialize', [], [inner])];
+    const mat = node('Materialize', [], [inner]);
+    if (analyze) { mat.rows = p.actual!.innerRows; mat.loops = p.actual!.outerRows; }
+    children = [outer, mat];
   }
   if (p.filter.length) details.push(`Join Filter: ${d.qualList(p.filter.flatMap((q) => d.quals(q)))}`);
-  return node(name, details, children);
+  const j = node(name, details, children);
+  if (analyze) j.rows = p.actual!.rows;
+  return j;
+}
+
+/**
+ * The Hash node's ANALYZE line: the bucket count ExecChooseHashTableSize sized for the planner's estimate, one
+ * batch, and the peak memory — the bucket array (8 bytes a bucket) plus the hashed tuples, in kB rounded up. The
+ * tuples' exact bytes are not modelled; the figure is printed only when they cannot move it (under 900 bytes).
+ */
+function hashMemory(p: Extract<JoinPlan, { kind: 'Join' }>): string {
+  const inner = p.inner;
+  if (inner.kind !== 'Scan') throw notSupported('EXPLAIN ANALYZE of a Hash over a join');
+  const est = estimateRelSize(inner.table);
+  const sel = inner.quals.length ? whereSelectivity(inner.table, est.tuples, inner.quals.length === 1 ? inner.quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: inner.quals } }) : { sel: 1, ops: 0 };
+  if (!sel) throw notSupported('EXPLAIN ANALYZE of a Hash whose row estimate the simulator does not make');
+  const nbuckets = bucketCount(clampRowEst(est.tuples * sel.sel));
+  const perTuple = 16 + 32 + inner.table.columns.reduce((a, c) => a + (typeWidth(c.type).exact && c.type.name !== 'text' ? typeWidth(c.type).width : 64), 0);
+  const tupleBytes = p.actual!.innerRows * perTuple;
+  if (tupleBytes >= 900 || p.actual!.innerRows > nbuckets) throw notSupported('EXPLAIN ANALYZE of a Hash of this size (its memory figure is not modelled)');
+  return `Buckets: ${nbuckets}  Batches: 1  Memory Usage: ${Math.floor((nbuckets * 8) / 1024) + 1}kB`;
 }
 
 /** Which input of a join a column reference belongs to: the relations under its left (written first) side. */

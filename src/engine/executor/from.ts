@@ -16,7 +16,7 @@ import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session } from '../session/session.js';
 import {
-  compileExpr, castTo, type Scope, type Row, 
+  compileExpr, castTo, type Compiled, type Scope, type Row, 
 } from '../sql/expr.js';
 import { type Value, T } from '../sql/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
@@ -309,8 +309,22 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       cond: equi && method !== 'NestLoop' ? { outerIsLeft, qual: equi.qual, left: equi.lcol, right: equi.rcol } : null,
       filter: method === 'NestLoop' && equi ? [equi.qual, ...filter] : filter, unsure, kindName: kind,
     };
+    // each side's own conditions filter its rows before the join (pushed down into the scan, as the planner does)
+    const andOf = (qs: N[]) => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
+    const ownFilter = (inp: JoinInput, quals: N[]) => (quals.length ? ex.compileWhere(andOf(quals), combinedScope(inp)) : null);
+    const filters = { left: ownFilter(left, own.left), right: ownFilter(right, own.right) };
+    const readSide = (inp: JoinInput, f: Compiled | null): Value[][] => {
+      const rows = inp.rows();
+      let kept = rows;
+      if (f) {
+        const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+        kept = rows.filter((v) => { r.vals = v; return f.fn(r) === true; });
+      }
+      if (inp.plan.kind === 'Scan') inp.plan.actual = { rows: kept.length, removed: rows.length - kept.length };
+      return kept;
+    };
     combined.rows = () => {
-      const outerRows = outerInp.rows(), innerRows = innerInp.rows();
+      const outerRows = readSide(outerInp, outerIsLeft ? filters.left : filters.right), innerRows = readSide(innerInp, outerIsLeft ? filters.right : filters.left);
       let pairs: JoinPair[];
       if (method === 'HashJoin') {
         const innerKey = outerIsLeft ? equi!.rcol : equi!.lcol;
@@ -320,6 +334,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       }
       else if (method === 'MergeJoin') pairs = mergeJoin(outerRows, innerRows, outerIsLeft ? equi!.lcol : equi!.rcol, outerIsLeft ? equi!.rcol : equi!.lcol, match, fillOuter, fillInner);
       else pairs = nestLoop(outerRows, innerRows, match, fillOuter);
+      if (combined.plan.kind === 'Join') combined.plan.actual = { rows: pairs.length, outerRows: outerRows.length, innerRows: innerRows.length };
       return pairs.map(combine);
     };
     return combined;

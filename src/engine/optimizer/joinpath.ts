@@ -44,7 +44,7 @@ type N = Record<string, any>;
 
 /** The join tree as planned, for EXPLAIN: base relations and the join nodes over them. */
 export type JoinPlan =
-  | { kind: 'Scan'; table: Table; name: string; alias: string | null; quals: N[] }
+  | { kind: 'Scan'; table: Table; name: string; alias: string | null; quals: N[]; actual?: { rows: number; removed: number } }
   | { kind: 'Other'; name: string; what: string }
   | {
     kind: 'Join'; method: JoinMethod; label: '' | ' Left' | ' Right'; kindName: JoinKind; outer: JoinPlan; inner: JoinPlan;
@@ -54,6 +54,8 @@ export type JoinPlan =
     filter: N[];
     /** why EXPLAIN cannot vouch for this plan, or null */
     unsure: string | null;
+    /** what the join did when it ran (EXPLAIN ANALYZE): rows out, rows read from each side */
+    actual?: { rows: number; outerRows: number; innerRows: number };
   };
 
 export interface JoinSide {
