@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { chooseJoin, joinTypeLabel, type JoinSide } from '../../src/engine/optimizer/joinpath.js';
 import { hashJoin, bucketCount } from '../../src/engine/executor/nodeHashjoin.js';
@@ -72,5 +73,28 @@ describe('hash functions equal PostgreSQL 15\'s (tests/scenarios/plan/hashfunc.o
     }
     const big = rows.find((r) => r.length === 5)!;
     expect([hashInt8(5000000000n) | 0, hashInt8(-5000000000n) | 0, hashText('') | 0, hashText('abcdefghijklmnop') | 0, hashText('héllo wörld 12345') | 0]).toEqual(big.map(Number));
+  });
+});
+
+describe('property: every join method returns the rows of the join\'s definition (a nested loop), only the order differs', () => {
+  const rowsArb = fc.array(fc.tuple(fc.option(fc.integer({ min: 0, max: 4 }), { nil: null }), fc.integer({ min: 0, max: 99 })), { maxLength: 12 });
+  const key = (p: { o: Value[] | null; i: Value[] | null }) => JSON.stringify([p.o, p.i]);
+  const sortedKeys = (ps: { o: Value[] | null; i: Value[] | null }[]) => ps.map(key).sort();
+  const eqNonNull = (o: Value[], i: Value[]) => o[0] !== null && o[0] === i[0];
+  it('inner and left joins: hash and merge join equal the nested loop as multisets', () => {
+    fc.assert(fc.property(rowsArb, rowsArb, fc.boolean(), (outer, inner, left) => {
+      const nl = nestLoop(outer, inner, eqNonNull, left);
+      expect(sortedKeys(hashJoin(outer, inner, 0, 0, eqNonNull, left, false))).toEqual(sortedKeys(nl));
+      expect(sortedKeys(mergeJoin(outer, inner, 0, 0, eqNonNull, left, false))).toEqual(sortedKeys(nl));
+    }));
+  });
+  it('a preserved inner side (hash / merge right join) adds each inner row nothing matched, once', () => {
+    fc.assert(fc.property(rowsArb, rowsArb, (outer, inner) => {
+      // the right join of outer ⟕ inner is the left join with the sides swapped
+      const expected = nestLoop(inner, outer, (i, o) => eqNonNull(o, i), true).map((p) => ({ o: p.i, i: p.o }));
+      const buckets = { hash: (v: Value) => hashInt4(v as number), nbuckets: 1024 };
+      expect(sortedKeys(hashJoin(outer, inner, 0, 0, eqNonNull, false, true, buckets))).toEqual(sortedKeys(expected));
+      expect(sortedKeys(mergeJoin(outer, inner, 0, 0, eqNonNull, false, true))).toEqual(sortedKeys(expected));
+    }));
   });
 });
