@@ -21,8 +21,8 @@
  * filter removed (executor/instrument.ts). Costs (the default) come from optimizer/costsize.ts.
  *
  * Simplifications, each refused with 0A000 rather than printed differently from PostgreSQL: costs of any node
- * but Seq Scan, Aggregate, HashAggregate, Sort, Limit and Result (index scans, joins, ModifyTable …) — use
- * COSTS OFF; TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than TEXT; joins the planner's rules cannot
+ * but Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result and a hash join on a unique inner key (index
+ * scans, merge joins, nested loops, ModifyTable …) — use COSTS OFF; TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than TEXT; joins the planner's rules cannot
  * vouch for (three or more relations, index scans under a join, ORDER BY / LIMIT over a join …) and EXPLAIN
  * ANALYZE of joins; subqueries (SubPlan / InitPlan, a Subquery Scan that stays), CTE Scan, UNION / INTERSECT /
  * EXCEPT; the queries where PostgreSQL would take an Index Only Scan (no visibility map); GROUP BY with DISTINCT;
@@ -38,8 +38,8 @@ import { LockMode } from '../lock/lock.js';
 import { newQueryInstr, newScanInstr, type QueryInstr, type ScanInstr } from '../executor/instrument.js';
 import { chooseScan, type ScanPath } from '../optimizer/planner.js';
 import type { JoinPlan } from '../optimizer/joinpath.js';
-import { costSeqScan, costAggPlain, costHashAgg, costSort, costLimit, costResult, costText, type Cost } from '../optimizer/costsize.js';
-import { estimateRelSize, columnWidth, columnUnique, clampRowEst, typeWidth } from '../optimizer/plancat.js';
+import { costSeqScan, costAggPlain, costHashAgg, costSort, costLimit, costResult, costText, CPU_OPERATOR_COST, CPU_TUPLE_COST, type Cost } from '../optimizer/costsize.js';
+import { estimateRelSize, columnWidth, columnUnique, clampRowEst, typeWidth, rint } from '../optimizer/plancat.js';
 import { bucketCount } from '../executor/nodeHashjoin.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
 import { Deparser, quoteIdent, opName, funcName } from '../optimizer/ruleutils.js';
@@ -273,10 +273,12 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
   if (grouping && distinct) throw notSupported('EXPLAIN of DISTINCT with GROUP BY or aggregates');
   const table = f?.RangeVar && !joined ? ex.table(f.RangeVar) : null;
   let top: PlanNode;
+  let joinTop: PlanNode | null = null;
   let scan: { top: PlanNode; scan: PlanNode; index: PlanNode | null } | null = null;
   const path = qi.path;
   if (joined) {
     top = joinNode(ex, s, joined, d, raw.text, o.analyze);
+    joinTop = top;
   } else if (table && path) {
     if (indexOnly(path, table, n)) throw notSupported('EXPLAIN where PostgreSQL would choose an Index Only Scan (the simulator has no visibility map)');
     scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, n.whereClause, new Deparser(scope)); // a scan's own quals unqualified
@@ -357,9 +359,13 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
   if (n.limitCount || n.limitOffset) { limit = node('Limit', [], [top]); top = limit; }
 
   if (o.costs) {
-    if (joined) throw noCosts('joins');
-    if (winAgg || projectSet || lock || distinct) throw noCosts(winAgg ? 'window functions' : projectSet ? 'set-returning functions' : lock ? 'LockRows' : 'DISTINCT');
-    if (!f) {
+    if (joined) {
+      if (top !== joinTop) throw noCosts('nodes above a join');
+      const targets0 = targets.length === 1 && targets[0]!.ResTarget.val.ColumnRef?.fields?.length === 1 && targets[0]!.ResTarget.val.ColumnRef.fields[0].A_Star;
+      if (!targets0) throw noCosts('a join with this select list (only SELECT * is modelled)');
+      costHashJoin(joined, top);
+    } else if (winAgg || projectSet || lock || distinct) throw noCosts(winAgg ? 'window functions' : projectSet ? 'set-returning functions' : lock ? 'LockRows' : 'DISTINCT');
+    else if (!f) {
       if (!targets.every((t) => t.ResTarget.val.A_Const && intConstOrNull(t.ResTarget.val) !== null)) throw noCosts('a Result of these expressions');
       top.cost = costResult(4 * targets.length);
     } else {
@@ -474,7 +480,7 @@ function sideOfColumn(d: Deparser, col: N, p: Extract<JoinPlan, { kind: 'Join' }
   return names(leftPlan).includes(rel) ? 'left' : 'right';
 }
 
-const noCosts = (what: string) => notSupported(`EXPLAIN with costs of ${what} (the simulator reproduces costsize.c for Seq Scan, Aggregate, HashAggregate, Sort, Limit and Result; use EXPLAIN (COSTS OFF))`);
+const noCosts = (what: string) => notSupported(`EXPLAIN with costs of ${what} (the simulator reproduces costsize.c for Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result and a hash join on a unique key; use EXPLAIN (COSTS OFF))`);
 
 const intConstOrNull = (x: N): number | null => (x.A_Const && !x.A_Const.isnull && !x.A_Const.sval && !x.A_Const.fval && !x.A_Const.boolval ? intConst(x.A_Const) ?? null : null);
 
@@ -598,6 +604,67 @@ function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: Pl
   if (count === 0) throw noCosts('LIMIT 0');
   if (nodes.sort) top = nodes.sort.cost = costSort(top, count !== null ? count + offset : null);
   if (nodes.limit) nodes.limit.cost = costLimit(top, offset, count);
+}
+
+/**
+ * Costs of a hash join of two tables whose inner (hashed) key has a unique index (final_cost_hashjoin's
+ * inner_unique case, an inner join or a Hash Left Join), over Seq Scans: the inner side's scan and hashing are
+ * startup cost; per outer row one hash; the outer rows expected to match (outer rows x join selectivity) probe a
+ * bucket and stop at the first match, the others scan a bucket at a tenth of the cost; cpu_tuple_cost per joined
+ * row. The join selectivity is eqjoinsel's 1 / max(distinct values of the two keys) (a unique key: its table's
+ * tuples; no statistics: 200). Every other join's costs are refused.
+ */
+function costHashJoin(p: JoinPlan, top: PlanNode) {
+  if (p.kind !== 'Join' || p.method !== 'HashJoin' || !p.cond || p.filter.length || p.label === ' Right') throw noCosts('this join (only a hash join on a unique inner key is modelled)');
+  if (p.outer.kind !== 'Scan' || p.inner.kind !== 'Scan') throw noCosts('a join of joins');
+  const outerT = p.outer.table, innerT = p.inner.table;
+  if (!!outerT.stats !== !!innerT.stats) throw noCosts('a join of an analyzed table with a never-analyzed one');
+  const outerKey = p.cond.outerIsLeft ? p.cond.left : p.cond.right, innerKey = p.cond.outerIsLeft ? p.cond.right : p.cond.left;
+  const innerUnique = innerT.indexes.some((i) => i.unique && i.columns.length === 1 && i.columns[0] === innerKey);
+  if (!innerUnique) throw noCosts('a hash join whose inner key has no unique index (approx_tuple_count, bucket sizes)');
+  const scanCost = (sp: Extract<JoinPlan, { kind: 'Scan' }>) => {
+    const size = estimateRelSize(sp.table);
+    const where = sp.quals.length === 0 ? undefined : sp.quals.length === 1 ? sp.quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: sp.quals } };
+    const ws = whereSelectivity(sp.table, size.tuples, where);
+    if (!ws) throw noCosts('this WHERE clause (its selectivity is not estimated)');
+    const cols = sp.table.columns.map((c, i) => ({ c, i })).filter((x) => !x.c.dropped).map((x) => columnWidth(sp.table, x.i));
+    if (cols.some((c) => !c.exact)) throw noCosts('a column whose width the simulator does not measure');
+    return { size, cost: costSeqScan(size.pages, size.tuples, ws.ops, clampRowEst(size.tuples * ws.sel), cols.reduce((a, c) => a + c.width, 0)) };
+  };
+  const o = scanCost(p.outer), i = scanCost(p.inner);
+  /** get_variable_numdistinct of a join key */
+  const distinct = (t: Table, col: number, tuples: number): { nd: number; nullfrac: number } => {
+    const nullfrac = t.stats?.nullfrac?.[col] ?? 0;
+    if (t.indexes.some((x) => x.unique && x.columns.length === 1 && x.columns[0] === col)) return { nd: clampRowEst(tuples), nullfrac };
+    if (!t.stats) return { nd: tuples < 200 ? clampRowEst(tuples) : 200, nullfrac };
+    const d = t.stats.distinct?.[col];
+    if (d === undefined || d === 0) throw noCosts('a join key without statistics');
+    return { nd: d === -1 ? clampRowEst(tuples * (1 - nullfrac)) : d, nullfrac };
+  };
+  const d1 = distinct(outerT, outerKey, o.size.tuples), d2 = distinct(innerT, innerKey, i.size.tuples);
+  if (outerT.stats && (d1.nullfrac > 0 || d2.nullfrac > 0 || (outerT.stats.distinct?.[outerKey] ?? 0) !== -1)) throw noCosts('a join key with an MCV list (eqjoinsel compares the lists)');
+  const selec = ((1 - d1.nullfrac) * (1 - d2.nullfrac)) / Math.max(d1.nd, d2.nd);
+  let rows = clampRowEst(o.cost.rows * i.cost.rows * selec);
+  if (p.label === ' Left' && rows < o.cost.rows) rows = o.cost.rows;
+  // initial_cost_hashjoin
+  let startup = 0, run = 0;
+  startup += o.cost.startup;
+  run += o.cost.total - o.cost.startup;
+  startup += i.cost.total;
+  startup += (CPU_OPERATOR_COST * 1 + CPU_TUPLE_COST) * i.cost.rows;
+  run += CPU_OPERATOR_COST * 1 * o.cost.rows;
+  // final_cost_hashjoin, inner_unique: semi-join factors with jselec = the inner join's selectivity
+  const virtualBuckets = bucketCount(i.cost.rows);
+  const matched = rint(o.cost.rows * selec);
+  run += CPU_OPERATOR_COST * matched * 1 * 0.5; // clamp_row_est(inner rows x bucket size x 2 / (match_count + 1)) is 1 for a unique key
+  run += CPU_OPERATOR_COST * (o.cost.rows - matched) * clampRowEst(i.cost.rows / virtualBuckets) * 0.05;
+  run += CPU_TUPLE_COST * matched;
+  const width = o.cost.width + i.cost.width;
+  top.cost = { startup, total: startup + run, rows, width };
+  const [outerNode, hashNode] = top.children as [PlanNode, PlanNode];
+  outerNode.cost = o.cost;
+  hashNode.cost = { startup: i.cost.total, total: i.cost.total, rows: i.cost.rows, width: i.cost.width };
+  hashNode.children[0]!.cost = i.cost;
 }
 
 /** the Result at the bottom of a ProjectSet without FROM */

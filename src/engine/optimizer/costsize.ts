@@ -18,6 +18,9 @@
  *                   under LIMIT k with N > 2k a bounded heap sort: log2(2k) instead of log2(N)
  *     Limit         interpolates its input: startup + (total - startup) x (offset [+ count]) / rows
  *     Result        0.00..0.01 (one row)
+ *     Hash Join     (a unique inner key: commands/explain.ts costHashJoin) startup = inner total + (one hash +
+ *                   cpu_tuple_cost) x inner rows; run = outer + one hash per outer row + the probes of the outer
+ *                   rows expected to match (and a tenth for the others) + cpu_tuple_cost per matched row
  *
  * Numbers print with two decimals as C's printf does (an exact tie rounds to even: 1.125 -> 1.12).
  */
