@@ -9,9 +9,11 @@
  *
  * Without GROUP BY there is exactly one group, even over no rows (count(*) of an empty table is 0), the plain
  * "Aggregate" node; with GROUP BY PostgreSQL picks HashAggregate on these small tables (EXPLAIN prints which).
- * Simplifications: groups come out in the order their first row arrived (a HashAggregate's order in PostgreSQL is
- * its hash table's, which the simulator does not reproduce — give GROUP BY an ORDER BY when order matters);
- * GROUP BY takes columns or output positions, not expressions; no GROUPING SETS, ROLLUP or CUBE.
+ * Groups come out in the HashAggregate's hash-table order (execGrouping.ts), as PostgreSQL returns them without
+ * ORDER BY. Simplifications: where the simulator cannot make the planner's estimate of the groups that sizes the
+ * table (a GROUP BY over a join or a subquery, NULLs in an analyzed column, a key type without a hash function
+ * here), the groups come out in the order their first row arrived — give GROUP BY an ORDER BY when order
+ * matters; GROUP BY takes columns or output positions, not expressions; no GROUPING SETS, ROLLUP or CUBE.
  */
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -19,6 +21,11 @@ import { intConst } from '../sql/parser.js';
 import { newAggState, type Compiled, type Scope, type Row, type AggSpec } from '../sql/expr.js';
 import { groupKey } from '../sql/types.js';
 import { type N, firstLocation } from './util.js';
+import { groupHash, hashTableOrder } from './execGrouping.js';
+import type { Value } from '../sql/types.js';
+
+/** A HashAggregate's table: the grouping columns' hash functions and the planner's estimate of the groups. */
+export interface HashedOrder { fns: ((v: Value) => number)[]; expected: number }
 
 export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, scope: Scope): number {
   if (g.A_Const?.ival !== undefined) {
@@ -42,7 +49,7 @@ export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, sco
   throw notSupported('GROUP BY expressions (group by columns or output positions)', posOf(firstLocation(g)));
 }
 
-export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null, removed?: { groupsRemoved: number }): Row[] {
+export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null, removed?: { groupsRemoved: number }, hashed?: HashedOrder): Row[] {
   const groups = new Map<string, { rep: Row; states: ReturnType<typeof newAggState>[] }>();
   const cols = [...groupCols];
   const order: string[] = [];
@@ -56,6 +63,14 @@ export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols:
   for (const r of rows) {
     const g = get(r);
     for (let i = 0; i < aggs.length; i++) g.states[i]!.add(aggs[i]!.arg ? aggs[i]!.arg!.fn(r) : null);
+  }
+  // HashAggregate returns its groups in its hash table's order (execGrouping.ts)
+  if (hashed && order.length > 1) {
+    const hashes = order.map((k) => groupHash(cols.map((c) => groups.get(k)!.rep.vals[c]!), hashed.fns));
+    const perm = hashTableOrder(hashes, hashed.expected);
+    const sorted = perm.map((i) => order[i]!);
+    order.length = 0;
+    order.push(...sorted);
   }
   const out: Row[] = [];
   for (const key of order) {

@@ -23,6 +23,11 @@ import { type WaitPolicy } from './rowlocks.js';
 import { compileSortKeys, sortRows } from './nodeSort.js';
 import { distinctFilter } from './nodeUnique.js';
 import { projectRows } from './nodeResult.js';
+import { aggregate, type HashedOrder } from './nodeAgg.js';
+import { groupHash, hashTableOrder } from './execGrouping.js';
+import { hashFunctionFor } from './nodeHashjoin.js';
+import { estimateNumGroups } from '../optimizer/clausesel.js';
+import type { Table } from '../catalog/catalog.js';
 import { chooseScan, selectScanOptions } from '../optimizer/planner.js';
 import { setOpQuery } from './nodeSetOp.js';
 import { withQuery, runFromSubqueries } from './nodeCtescan.js';
@@ -162,7 +167,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     }
   }
 
-  if (grouping) rows = ex.aggregate(rows, aggs, groupCols, hasGroup, having, qi ?? undefined);
+  if (grouping) rows = aggregate(ex, rows, aggs, groupCols, hasGroup, having, qi ?? undefined, hasGroup && src.table ? hashedOrder(src.table, [...groupCols], n.whereClause, scope) : undefined);
   if (wp) rows = wp.run(rows);
   if (ps) rows = ps.run(rows);
   if (qi) qi.belowSort = rows.length;
@@ -189,9 +194,43 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     if (skipped < offset) { skipped++; continue; }
     out.push(vals);
   }
+  // a hashed DISTINCT returns its rows in its hash table's order (execGrouping.ts)
+  if (unique && src.table && !sortKeys.length && limit === null && !offset && out.length > 1) {
+    const cols = distinctColumns(n.targetList, src.table);
+    const h = cols ? hashedOrder(src.table, cols, n.whereClause, scope) : undefined;
+    if (h) {
+      const perm = hashTableOrder(out.map((v) => groupHash(v, h.fns)), h.expected);
+      const reordered = perm.map((i) => out[i]!);
+      out.length = 0;
+      out.push(...reordered);
+    }
+  }
   if (qi) {
     qi.distinct = seen?.size ?? 0;
     if (seen && sortKeys.length) qi.distinct = new Set(rows.map((r) => JSON.stringify(targets.map((t) => formatValue(t.fn(r)))))).size;
   }
   return { names, types: targets.map((t) => t.type), rows: out };
+}
+
+/** The hash table a HashAggregate over these columns of a table would build, or undefined when not modelled. */
+function hashedOrder(t: Table, cols: number[], where: N | undefined, scope: Scope): HashedOrder | undefined {
+  const fns = cols.map((c) => hashFunctionFor(scope.columns[c]?.type.name ?? ''));
+  if (fns.some((f) => !f)) return undefined;
+  const expected = estimateNumGroups(t, cols, where);
+  return expected === null ? undefined : { fns: fns as ((v: Value) => number)[], expected };
+}
+
+/** SELECT DISTINCT of plain columns of one table (or *): their positions, else null. */
+function distinctColumns(targetList: N[] | undefined, t: Table): number[] | null {
+  const cols: number[] = [];
+  for (const tl of (targetList ?? []) as N[]) {
+    const f = tl.ResTarget.val.ColumnRef?.fields as N[] | undefined;
+    if (!f) return null;
+    if (f.length === 1 && f[0]!.A_Star) { t.columns.forEach((c, i) => { if (!c.dropped) cols.push(i); }); continue; }
+    if (!f.every((x) => x.String) || f.length > 2) return null;
+    const i = t.columns.findIndex((c) => !c.dropped && c.name === f[f.length - 1]!.String.sval);
+    if (i < 0) return null;
+    cols.push(i);
+  }
+  return cols;
 }

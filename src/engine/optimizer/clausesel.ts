@@ -12,7 +12,7 @@
  * for (optimizer/joinpath.ts).
  */
 import type { Table } from '../catalog/catalog.js';
-import { estimateRelSize, columnUnique } from './plancat.js';
+import { estimateRelSize, columnUnique, clampRowEst } from './plancat.js';
 
 type N = Record<string, any>;
 
@@ -137,3 +137,40 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined)
 }
 
 const DEFAULT_RANGE_INEQ_SEL = 0.005;
+
+/**
+ * estimate_num_groups (utils/adt/selfuncs.c) for GROUP BY / DISTINCT columns of one table: the product of the
+ * columns' distinct values (a unique column: the table's tuples; no statistics: 200, or the tuples if fewer;
+ * ANALYZE's n_distinct), clamped to the table's tuples (a tenth of them for several columns, but never below the
+ * largest column's count), then reduced for a WHERE clause by the expected distinct values among the rows kept,
+ * n x (1 - ((N - p) / N)^(N / n)), and clamped to the rows. null when the simulator cannot make the estimate
+ * (a WHERE clause it does not estimate, a column ANALYZE found only NULLs in).
+ */
+export function estimateNumGroups(t: Table, cols: number[], where: N | undefined): number | null {
+  const tuples = estimateRelSize(t).tuples;
+  const ws = whereSelectivity(t, tuples, where);
+  if (!ws || cols.length === 0) return null;
+  const rows = clampRowEst(tuples * ws.sel);
+  let reldistinct = 1, maxnd = 0;
+  for (const c of cols) {
+    let nd: number;
+    if (t.indexes.some((i) => i.unique && i.columns.length === 1 && i.columns[0] === c)) nd = tuples;
+    else if (!t.stats) nd = tuples < DEFAULT_NUM_DISTINCT ? clampRowEst(tuples) : DEFAULT_NUM_DISTINCT;
+    else {
+      // n_distinct counts the non-NULL values (all distinct: -(1 - nullfrac), a fraction of the tuples)
+      const d = t.stats.distinct?.[c];
+      if (d === undefined || d === 0) return null;
+      nd = d === -1 ? clampRowEst(tuples * (1 - (t.stats.nullfrac?.[c] ?? 0))) : d;
+    }
+    reldistinct *= nd;
+    maxnd = Math.max(maxnd, nd);
+  }
+  let clamp = tuples;
+  if (cols.length > 1) { clamp *= 0.1; if (clamp < maxnd) clamp = Math.min(maxnd, tuples); }
+  if (reldistinct > clamp) reldistinct = clamp;
+  if (reldistinct > 0 && rows < tuples) reldistinct *= 1 - Math.pow((tuples - rows) / tuples, tuples / reldistinct);
+  reldistinct = clampRowEst(reldistinct);
+  let groups = Math.ceil(reldistinct);
+  if (groups > rows) groups = rows;
+  return Math.max(1, groups);
+}
