@@ -21,8 +21,8 @@
  * filter removed (executor/instrument.ts). Costs (the default) come from optimizer/costsize.ts.
  *
  * Simplifications, each refused with 0A000 rather than printed differently from PostgreSQL: costs of any node
- * but Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result and a hash join on a unique inner key (index
- * scans, merge joins, nested loops, ModifyTable …) — use COSTS OFF; TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than TEXT; joins the planner's rules cannot
+ * but Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result, a hash join on a unique inner key and a merge
+ * join over sorts of never-analyzed tables (index scans, nested loops, ModifyTable …) — use COSTS OFF; TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than TEXT; joins the planner's rules cannot
  * vouch for (three or more relations, index scans under a join, ORDER BY / LIMIT over a join …) and EXPLAIN
  * ANALYZE of joins; subqueries (SubPlan / InitPlan, a Subquery Scan that stays), CTE Scan, UNION / INTERSECT /
  * EXCEPT; the queries where PostgreSQL would take an Index Only Scan (no visibility map); GROUP BY with DISTINCT;
@@ -480,7 +480,7 @@ function sideOfColumn(d: Deparser, col: N, p: Extract<JoinPlan, { kind: 'Join' }
   return names(leftPlan).includes(rel) ? 'left' : 'right';
 }
 
-const noCosts = (what: string) => notSupported(`EXPLAIN with costs of ${what} (the simulator reproduces costsize.c for Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result and a hash join on a unique key; use EXPLAIN (COSTS OFF))`);
+const noCosts = (what: string) => notSupported(`EXPLAIN with costs of ${what} (the simulator reproduces costsize.c for Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result, a hash join on a unique key and a merge join; use EXPLAIN (COSTS OFF))`);
 
 const intConstOrNull = (x: N): number | null => (x.A_Const && !x.A_Const.isnull && !x.A_Const.sval && !x.A_Const.fval && !x.A_Const.boolval ? intConst(x.A_Const) ?? null : null);
 
@@ -606,6 +606,60 @@ function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: Pl
   if (nodes.limit) nodes.limit.cost = costLimit(top, offset, count);
 }
 
+/** A Seq Scan under a join: its cost with its own quals, all columns wide (SELECT * above the join). */
+function joinScanCost(sp: Extract<JoinPlan, { kind: 'Scan' }>): { size: ReturnType<typeof estimateRelSize>; cost: Cost } {
+  const size = estimateRelSize(sp.table);
+  const where = sp.quals.length === 0 ? undefined : sp.quals.length === 1 ? sp.quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: sp.quals } };
+  const ws = whereSelectivity(sp.table, size.tuples, where);
+  if (!ws) throw noCosts('this WHERE clause (its selectivity is not estimated)');
+  const cols = sp.table.columns.map((c, i) => ({ c, i })).filter((x) => !x.c.dropped).map((x) => columnWidth(sp.table, x.i));
+  if (cols.some((c) => !c.exact)) throw noCosts('a column whose width the simulator does not measure');
+  return { size, cost: costSeqScan(size.pages, size.tuples, ws.ops, clampRowEst(size.tuples * ws.sel), cols.reduce((a, c) => a + c.width, 0)) };
+}
+
+/**
+ * Costs of a merge join of two never-analyzed tables over two Sorts (initial / final_cost_mergejoin): without
+ * statistics the whole of both inputs is merged; the sorts' startup is startup; each equal outer key rescans the
+ * inner rows of that key — rescanned = join rows - inner rows, inflating the inner side's run cost and the merge
+ * comparisons (ratio 1 + rescanned / inner rows; the inner sort is rescanned, not materialized, when that is
+ * cheaper); cpu_tuple_cost per joined row. Join rows: outer x inner / max(distinct values) (200 each here).
+ */
+function costMergeJoin(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode) {
+  if (!p.cond || p.filter.length) throw noCosts('a merge join with a join filter');
+  if (p.outer.kind !== 'Scan' || p.inner.kind !== 'Scan') throw noCosts('a join of joins');
+  if (p.outer.table.stats || p.inner.table.stats) throw noCosts('a merge join of analyzed tables (mergejoinscansel reads the histograms)');
+  // a table merged with itself: PostgreSQL's figure differs from these formulas by a few hundredths (not understood)
+  if (p.outer.table === p.inner.table) throw noCosts('a merge join of a table with itself');
+  const o = joinScanCost(p.outer), i = joinScanCost(p.inner);
+  const outerKey = p.cond.outerIsLeft ? p.cond.left : p.cond.right, innerKey = p.cond.outerIsLeft ? p.cond.right : p.cond.left;
+  const nd = (t: Table, col: number, tuples: number) => (t.indexes.some((x) => x.unique && x.columns.length === 1 && x.columns[0] === col) ? clampRowEst(tuples) : tuples < 200 ? clampRowEst(tuples) : 200);
+  const selec = 1 / Math.max(nd(p.outer.table, outerKey, o.size.tuples), nd(p.inner.table, innerKey, i.size.tuples));
+  const mergeTuples = clampRowEst(o.cost.rows * i.cost.rows * selec); // approx_tuple_count
+  let rows = mergeTuples;
+  if (p.label === ' Left' && rows < o.cost.rows) rows = o.cost.rows;
+  if (p.label === ' Right' && rows < i.cost.rows) rows = i.cost.rows;
+  const outerSort = costSort(o.cost, null), innerSort = costSort(i.cost, null);
+  // initial_cost_mergejoin (start / end selectivities 0 and 1)
+  let startup = 0, run = 0;
+  startup += outerSort.startup;
+  run += outerSort.total - outerSort.startup;
+  startup += innerSort.startup;
+  const innerRun = innerSort.total - innerSort.startup;
+  // final_cost_mergejoin
+  const rescanned = Math.max(0, mergeTuples - i.cost.rows);
+  const rescanratio = 1.0 + rescanned / i.cost.rows;
+  const bare = innerRun * rescanratio;
+  const mat = innerRun + CPU_OPERATOR_COST * i.cost.rows * rescanratio;
+  run += mat < bare ? mat : bare;
+  run += CPU_OPERATOR_COST * (o.cost.rows + i.cost.rows * rescanratio);
+  run += CPU_TUPLE_COST * mergeTuples;
+  top.cost = { startup, total: startup + run, rows, width: o.cost.width + i.cost.width };
+  if (mat < bare) throw noCosts('a merge join that materializes its inner side');
+  const [os, is] = top.children as [PlanNode, PlanNode];
+  os.cost = outerSort; os.children[0]!.cost = o.cost;
+  is.cost = innerSort; is.children[0]!.cost = i.cost;
+}
+
 /**
  * Costs of a hash join of two tables whose inner (hashed) key has a unique index (final_cost_hashjoin's
  * inner_unique case, an inner join or a Hash Left Join), over Seq Scans: the inner side's scan and hashing are
@@ -615,23 +669,15 @@ function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: Pl
  * tuples; no statistics: 200). Every other join's costs are refused.
  */
 function costHashJoin(p: JoinPlan, top: PlanNode) {
-  if (p.kind !== 'Join' || p.method !== 'HashJoin' || !p.cond || p.filter.length || p.label === ' Right') throw noCosts('this join (only a hash join on a unique inner key is modelled)');
+  if (p.kind === 'Join' && p.method === 'MergeJoin') { costMergeJoin(p, top); return; }
+  if (p.kind !== 'Join' || p.method !== 'HashJoin' || !p.cond || p.filter.length || p.label === ' Right') throw noCosts('this join (only a hash join on a unique inner key and a merge join over sorts are modelled)');
   if (p.outer.kind !== 'Scan' || p.inner.kind !== 'Scan') throw noCosts('a join of joins');
   const outerT = p.outer.table, innerT = p.inner.table;
   if (!!outerT.stats !== !!innerT.stats) throw noCosts('a join of an analyzed table with a never-analyzed one');
   const outerKey = p.cond.outerIsLeft ? p.cond.left : p.cond.right, innerKey = p.cond.outerIsLeft ? p.cond.right : p.cond.left;
   const innerUnique = innerT.indexes.some((i) => i.unique && i.columns.length === 1 && i.columns[0] === innerKey);
   if (!innerUnique) throw noCosts('a hash join whose inner key has no unique index (approx_tuple_count, bucket sizes)');
-  const scanCost = (sp: Extract<JoinPlan, { kind: 'Scan' }>) => {
-    const size = estimateRelSize(sp.table);
-    const where = sp.quals.length === 0 ? undefined : sp.quals.length === 1 ? sp.quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: sp.quals } };
-    const ws = whereSelectivity(sp.table, size.tuples, where);
-    if (!ws) throw noCosts('this WHERE clause (its selectivity is not estimated)');
-    const cols = sp.table.columns.map((c, i) => ({ c, i })).filter((x) => !x.c.dropped).map((x) => columnWidth(sp.table, x.i));
-    if (cols.some((c) => !c.exact)) throw noCosts('a column whose width the simulator does not measure');
-    return { size, cost: costSeqScan(size.pages, size.tuples, ws.ops, clampRowEst(size.tuples * ws.sel), cols.reduce((a, c) => a + c.width, 0)) };
-  };
-  const o = scanCost(p.outer), i = scanCost(p.inner);
+  const o = joinScanCost(p.outer), i = joinScanCost(p.inner);
   /** get_variable_numdistinct of a join key */
   const distinct = (t: Table, col: number, tuples: number): { nd: number; nullfrac: number } => {
     const nullfrac = t.stats?.nullfrac?.[col] ?? 0;
