@@ -21,8 +21,9 @@
  * filter removed (executor/instrument.ts). Costs (the default) come from optimizer/costsize.ts.
  *
  * Simplifications, each refused with 0A000 rather than printed differently from PostgreSQL: costs of any node
- * but Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result, a hash join on a unique inner key and a merge
- * join over sorts of never-analyzed tables (index scans, nested loops, ModifyTable …) — use COSTS OFF; TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than TEXT; joins the planner's rules cannot
+ * but Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result, a hash join on a unique inner key, a merge join
+ * over sorts of never-analyzed tables and a nested loop over a Materialize (index scans, ModifyTable …) — use
+ * COSTS OFF; TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than TEXT; joins the planner's rules cannot
  * vouch for (three or more relations, index scans under a join, ORDER BY / LIMIT over a join …) and EXPLAIN
  * ANALYZE of joins; subqueries (SubPlan / InitPlan, a Subquery Scan that stays), CTE Scan, UNION / INTERSECT /
  * EXCEPT; the queries where PostgreSQL would take an Index Only Scan (no visibility map); GROUP BY with DISTINCT;
@@ -480,7 +481,7 @@ function sideOfColumn(d: Deparser, col: N, p: Extract<JoinPlan, { kind: 'Join' }
   return names(leftPlan).includes(rel) ? 'left' : 'right';
 }
 
-const noCosts = (what: string) => notSupported(`EXPLAIN with costs of ${what} (the simulator reproduces costsize.c for Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result, a hash join on a unique key and a merge join; use EXPLAIN (COSTS OFF))`);
+const noCosts = (what: string) => notSupported(`EXPLAIN with costs of ${what} (the simulator reproduces costsize.c for Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result and the joins of two plain tables it plans; use EXPLAIN (COSTS OFF))`);
 
 const intConstOrNull = (x: N): number | null => (x.A_Const && !x.A_Const.isnull && !x.A_Const.sval && !x.A_Const.fval && !x.A_Const.boolval ? intConst(x.A_Const) ?? null : null);
 
@@ -618,6 +619,47 @@ function joinScanCost(sp: Extract<JoinPlan, { kind: 'Scan' }>): { size: ReturnTy
 }
 
 /**
+ * Costs of a nested loop over a Materialize of the inner Seq Scan (initial / final_cost_nestloop, cost_material,
+ * cost_rescan): the Materialize reads its input once and charges two operator calls a row, a rescan one a row;
+ * the loop pays the outer scan, the first inner pass, (outer rows - 1) rescans, and cpu_tuple_cost plus the join
+ * filter's operators for every outer x inner pair. A comparison between the two sides (`t.k < u.k`) keeps a third
+ * of the pairs (scalarltjoinsel's DEFAULT_INEQ_SEL).
+ */
+function costNestLoop(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode) {
+  if (p.outer.kind !== 'Scan' || p.inner.kind !== 'Scan') throw noCosts('a join of joins');
+  let sel = 1;
+  for (const q of p.filter) {
+    const e = q.A_Expr;
+    if (!e || e.kind !== 'AEXPR_OP' || !['<', '<=', '>', '>='].includes(opName(q)) || !e.lexpr?.ColumnRef || !e.rexpr?.ColumnRef) throw noCosts('this join filter');
+    sel *= 1 / 3;
+  }
+  const o = joinScanCost(p.outer), i = joinScanCost(p.inner);
+  const bytes = i.cost.rows * (Math.ceil(i.cost.width / 8) * 8 + 24);
+  if (bytes > 4 * 1024 * 1024) throw noCosts('a Materialize larger than work_mem');
+  // cost_material
+  const mat: Cost = { startup: i.cost.startup, total: i.cost.startup + (i.cost.total - i.cost.startup) + 2 * CPU_OPERATOR_COST * i.cost.rows, rows: i.cost.rows, width: i.cost.width };
+  const rescanRun = CPU_OPERATOR_COST * i.cost.rows;
+  // initial_cost_nestloop
+  let startup = 0, run = 0;
+  startup += o.cost.startup + mat.startup;
+  run += o.cost.total - o.cost.startup;
+  run += mat.total - mat.startup;
+  if (o.cost.rows > 1) run += (o.cost.rows - 1) * rescanRun;
+  // final_cost_nestloop
+  const ntuples = o.cost.rows * i.cost.rows;
+  let qual = 0;
+  for (let k = 0; k < p.filter.length; k++) qual += CPU_OPERATOR_COST;
+  run += (CPU_TUPLE_COST + qual) * ntuples;
+  let rows = clampRowEst(ntuples * sel);
+  if (p.label === ' Left' && rows < o.cost.rows) rows = o.cost.rows;
+  top.cost = { startup, total: startup + run, rows, width: o.cost.width + i.cost.width };
+  const [outerNode, matNode] = top.children as [PlanNode, PlanNode];
+  outerNode.cost = o.cost;
+  matNode.cost = mat;
+  matNode.children[0]!.cost = i.cost;
+}
+
+/**
  * Costs of a merge join of two never-analyzed tables over two Sorts (initial / final_cost_mergejoin): without
  * statistics the whole of both inputs is merged; the sorts' startup is startup; each equal outer key rescans the
  * inner rows of that key — rescanned = join rows - inner rows, inflating the inner side's run cost and the merge
@@ -670,6 +712,7 @@ function costMergeJoin(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode) {
  */
 function costHashJoin(p: JoinPlan, top: PlanNode) {
   if (p.kind === 'Join' && p.method === 'MergeJoin') { costMergeJoin(p, top); return; }
+  if (p.kind === 'Join' && p.method === 'NestLoop') { costNestLoop(p, top); return; }
   if (p.kind !== 'Join' || p.method !== 'HashJoin' || !p.cond || p.filter.length || p.label === ' Right') throw noCosts('this join (only a hash join on a unique inner key and a merge join over sorts are modelled)');
   if (p.outer.kind !== 'Scan' || p.inner.kind !== 'Scan') throw noCosts('a join of joins');
   const outerT = p.outer.table, innerT = p.inner.table;

@@ -21,6 +21,8 @@
  *     Hash Join     (a unique inner key: commands/explain.ts costHashJoin) startup = inner total + (one hash +
  *                   cpu_tuple_cost) x inner rows; run = outer + one hash per outer row + the probes of the outer
  *                   rows expected to match (and a tenth for the others) + cpu_tuple_cost per matched row
+ *     Nested Loop   (costNestLoop) over a Materialize (2 operator calls a row once, 1 a rescan): outer run + first
+ *                   inner pass + (outer rows - 1) rescans + (cpu_tuple_cost + join filter) per pair
  *     Merge Join    (commands/explain.ts costMergeJoin) startup = both sorts' startup; run = the sorts' runs, the inner
  *                   one x (1 + rescanned / inner rows), a comparison per row read, cpu_tuple_cost per joined row
  *
