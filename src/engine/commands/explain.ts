@@ -22,8 +22,8 @@
  *
  * Simplifications, each refused with 0A000 rather than printed differently from PostgreSQL: costs of any node
  * but Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result, a hash join on a unique inner key, a merge join
- * over sorts of never-analyzed tables and a nested loop over a Materialize (index scans, ModifyTable …) — use
- * COSTS OFF; TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than TEXT; joins the planner's rules cannot
+ * over sorts of never-analyzed tables, a nested loop over a Materialize, ModifyTable over a Seq Scan / Result /
+ * Values Scan and LockRows over a Seq Scan (index scans, RETURNING …) — use COSTS OFF; TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than TEXT; joins the planner's rules cannot
  * vouch for (three or more relations, index scans under a join, ORDER BY / LIMIT over a join …) and EXPLAIN
  * ANALYZE of joins; subqueries (SubPlan / InitPlan, a Subquery Scan that stays), CTE Scan, UNION / INTERSECT /
  * EXCEPT; the queries where PostgreSQL would take an Index Only Scan (no visibility map); GROUP BY with DISTINCT;
@@ -116,7 +116,6 @@ export function* explainStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<
   const stmt = q[type];
   if (JSON.stringify(stmt).includes('"SubLink"')) throw notSupported('EXPLAIN of subqueries (SubPlan / InitPlan)');
   if (stmt.withClause && type !== 'SelectStmt') throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
-  if (opts.costs && type !== 'SelectStmt') throw notSupported(`EXPLAIN with costs of ${type.replace(/Stmt$/, '').toUpperCase()} (ModifyTable; use EXPLAIN (COSTS OFF))`);
   let plan: PlanNode;
   switch (type) {
     case 'SelectStmt': plan = yield* explainSelect(ex, s, stmt, raw, opts); break;
@@ -365,7 +364,7 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
       const targets0 = targets.length === 1 && targets[0]!.ResTarget.val.ColumnRef?.fields?.length === 1 && targets[0]!.ResTarget.val.ColumnRef.fields[0].A_Star;
       if (!targets0) throw noCosts('a join with this select list (only SELECT * is modelled)');
       costHashJoin(joined, top);
-    } else if (winAgg || projectSet || lock || distinct) throw noCosts(winAgg ? 'window functions' : projectSet ? 'set-returning functions' : lock ? 'LockRows' : 'DISTINCT');
+    } else if (winAgg || projectSet || distinct || (lock && (agg || sort || limit))) throw noCosts(winAgg ? 'window functions' : projectSet ? 'set-returning functions' : distinct ? 'DISTINCT' : 'LockRows over other nodes');
     else if (!f) {
       if (!targets.every((t) => t.ResTarget.val.A_Const && intConstOrNull(t.ResTarget.val) !== null)) throw noCosts('a Result of these expressions');
       top.cost = costResult(4 * targets.length);
@@ -373,6 +372,12 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
       if (!table || !path || !scan) throw noCosts('this FROM item');
       if (path.kind !== 'SeqScan') throw noCosts('index scans (btcostestimate)');
       costUpper(ex, scope, n, table, { scan: scan.scan, agg, sort, limit }, targets, resolve);
+      if (lock) {
+        // LockRows: its input carries each row's ctid (6 bytes); cpu_tuple_cost per row locked
+        const c = scan.scan.cost!;
+        c.width += 6;
+        lock.cost = { startup: c.startup, total: c.total + CPU_TUPLE_COST * c.rows, rows: c.rows, width: c.width };
+      }
     }
   }
 
@@ -481,7 +486,7 @@ function sideOfColumn(d: Deparser, col: N, p: Extract<JoinPlan, { kind: 'Join' }
   return names(leftPlan).includes(rel) ? 'left' : 'right';
 }
 
-const noCosts = (what: string) => notSupported(`EXPLAIN with costs of ${what} (the simulator reproduces costsize.c for Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result and the joins of two plain tables it plans; use EXPLAIN (COSTS OFF))`);
+const noCosts = (what: string) => notSupported(`EXPLAIN with costs of ${what} (the simulator reproduces costsize.c for Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result, LockRows, ModifyTable and the joins of two plain tables it plans; use EXPLAIN (COSTS OFF))`);
 
 const intConstOrNull = (x: N): number | null => (x.A_Const && !x.A_Const.isnull && !x.A_Const.sval && !x.A_Const.fval && !x.A_Const.boolval ? intConst(x.A_Const) ?? null : null);
 
@@ -789,6 +794,31 @@ function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: N, raw:
   const sc = scanNode(path, t, alias, n.whereClause, d);
   const mt = node(`${type === 'UpdateStmt' ? 'Update' : 'Delete'} on ${relLabel(t, alias)}`, [], [sc.top]);
   if (instr && result) { mt.rows = returning ? result.rows.length : 0; fillScan(sc, instr, null); }
+  if (o.costs) {
+    // ModifyTable costs what its subplan does; the subplan returns the new values (UPDATE) and the ctid (6 bytes)
+    if (path.kind !== 'SeqScan') throw noCosts('index scans (btcostestimate)');
+    if (returning) throw noCosts('RETURNING');
+    const size = estimateRelSize(t);
+    const ws = whereSelectivity(t, size.tuples, n.whereClause);
+    if (!ws) throw noCosts('this WHERE clause (its selectivity is not estimated)');
+    let width = 6, ops = 0;
+    for (const tl of (type === 'UpdateStmt' ? n.targetList : []) as N[]) {
+      const col = t.columns.findIndex((c) => !c.dropped && c.name === tl.ResTarget.name);
+      const v = tl.ResTarget.val as N;
+      const e = v.A_Expr;
+      const plainInt = (x: N) => intConstOrNull(x) !== null || (x.ColumnRef && t.columns.find((c) => c.name === x.ColumnRef.fields[x.ColumnRef.fields.length - 1]?.String?.sval)?.type.name === 'int4');
+      if (col < 0) throw noCosts('this SET list');
+      if (v.A_Const && !v.A_Const.isnull && (intConstOrNull(v) !== null || v.A_Const.sval)) { /* a constant: no cost */ }
+      else if (v.ColumnRef && plainInt(v)) { /* a column: no cost */ }
+      else if (e?.kind === 'AEXPR_OP' && ['+', '-', '*'].includes(opName(v)) && e.lexpr && plainInt(e.lexpr) && plainInt(e.rexpr)) ops += 1;
+      else throw noCosts('this SET expression');
+      const w = typeWidth(t.columns[col]!.type);
+      if (!w.exact) throw noCosts('a column whose width the simulator does not measure');
+      width += w.width;
+    }
+    sc.scan.cost = costSeqScan(size.pages, size.tuples, ws.ops, clampRowEst(size.tuples * ws.sel), width, ops);
+    mt.cost = { startup: sc.scan.cost.startup, total: sc.scan.cost.total, rows: 0, width: 0 };
+  }
   return mt;
 }
 
@@ -800,6 +830,19 @@ function* explainInsert(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
   const alias = n.relation.alias?.aliasname ?? null;
   const child = lists.length === 1 ? node('Result') : node('Values Scan on "*VALUES*"');
   const mt = node(`Insert on ${relLabel(t, alias)}`, [], [child]);
+  if (o.costs) {
+    // the row(s) to insert, as wide as the table's columns: a Result costs one tuple, a Values Scan an operator
+    // call and a tuple per row (cost_valuesscan)
+    if ((n.returningList ?? n.returningClause?.exprs)?.length) throw noCosts('RETURNING');
+    if (!lists.every((l) => (l.List.items as N[]).every((x) => x.A_Const && !x.A_Const.isnull))) throw noCosts('INSERT of expressions');
+    const widths = t.columns.filter((c) => !c.dropped).map((c) => typeWidth(c.type));
+    if (widths.some((w) => !w.exact)) throw noCosts('a column whose width the simulator does not measure');
+    const width = widths.reduce((a, w) => a + w.width, 0);
+    let perRow = CPU_OPERATOR_COST;
+    perRow += CPU_TUPLE_COST;
+    child.cost = lists.length === 1 ? costResult(width) : { startup: 0, total: perRow * lists.length, rows: lists.length, width };
+    mt.cost = { startup: child.cost.startup, total: child.cost.total, rows: 0, width: 0 };
+  }
   if (o.analyze) {
     const r = yield* ex.run(s, 'InsertStmt', n, raw);
     mt.rows = (n.returningList ?? n.returningClause?.exprs)?.length ? r.rows.length : 0;
