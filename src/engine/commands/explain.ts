@@ -22,8 +22,8 @@
  *
  * Simplifications, each refused with 0A000 rather than printed differently from PostgreSQL: costs of any node
  * but Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result, a hash join on a unique inner key, a merge join
- * over sorts of never-analyzed tables, a nested loop over a Materialize, ModifyTable over a Seq Scan / Result /
- * Values Scan and LockRows over a Seq Scan (index scans, RETURNING …) — use COSTS OFF; TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than TEXT; joins the planner's rules cannot
+ * over sorts of never-analyzed tables, a nested loop over a Materialize, ModifyTable and LockRows, an Index Scan
+ * of one key of a one-page unique index (range and bitmap scans, analyzed indexes, RETURNING …) — use COSTS OFF; TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than TEXT; joins the planner's rules cannot
  * vouch for (three or more relations, index scans under a join, ORDER BY / LIMIT over a join …) and EXPLAIN
  * ANALYZE of joins; subqueries (SubPlan / InitPlan, a Subquery Scan that stays), CTE Scan, UNION / INTERSECT /
  * EXCEPT; the queries where PostgreSQL would take an Index Only Scan (no visibility map); GROUP BY with DISTINCT;
@@ -39,7 +39,7 @@ import { LockMode } from '../lock/lock.js';
 import { newQueryInstr, newScanInstr, type QueryInstr, type ScanInstr } from '../executor/instrument.js';
 import { chooseScan, type ScanPath } from '../optimizer/planner.js';
 import type { JoinPlan } from '../optimizer/joinpath.js';
-import { costSeqScan, costAggPlain, costHashAgg, costSort, costLimit, costResult, costText, CPU_OPERATOR_COST, CPU_TUPLE_COST, type Cost } from '../optimizer/costsize.js';
+import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, costText, CPU_OPERATOR_COST, CPU_TUPLE_COST, type Cost } from '../optimizer/costsize.js';
 import { estimateRelSize, columnWidth, columnUnique, clampRowEst, typeWidth, rint } from '../optimizer/plancat.js';
 import { bucketCount } from '../executor/nodeHashjoin.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
@@ -370,8 +370,8 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
       top.cost = costResult(4 * targets.length);
     } else {
       if (!table || !path || !scan) throw noCosts('this FROM item');
-      if (path.kind !== 'SeqScan') throw noCosts('index scans (btcostestimate)');
-      costUpper(ex, scope, n, table, { scan: scan.scan, agg, sort, limit }, targets, resolve);
+      if (path.kind !== 'SeqScan' && !(path.kind === 'IndexScan' && path.index.unique)) throw noCosts('this index scan (btcostestimate of a range or a non-unique index)');
+      costUpper(ex, scope, n, table, { scan: scan.scan, agg, sort, limit }, targets, resolve, path);
       if (lock) {
         // LockRows: its input carries each row's ctid (6 bytes); cpu_tuple_cost per row locked
         const c = scan.scan.cost!;
@@ -486,7 +486,7 @@ function sideOfColumn(d: Deparser, col: N, p: Extract<JoinPlan, { kind: 'Join' }
   return names(leftPlan).includes(rel) ? 'left' : 'right';
 }
 
-const noCosts = (what: string) => notSupported(`EXPLAIN with costs of ${what} (the simulator reproduces costsize.c for Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result, LockRows, ModifyTable and the joins of two plain tables it plans; use EXPLAIN (COSTS OFF))`);
+const noCosts = (what: string) => notSupported(`EXPLAIN with costs of ${what} (the simulator reproduces costsize.c for Seq Scan, a unique Index Scan, Aggregate, HashAggregate, Sort, Limit, Result, LockRows, ModifyTable and the joins of two plain tables it plans; use EXPLAIN (COSTS OFF))`);
 
 const intConstOrNull = (x: N): number | null => (x.A_Const && !x.A_Const.isnull && !x.A_Const.sval && !x.A_Const.fval && !x.A_Const.boolval ? intConst(x.A_Const) ?? null : null);
 
@@ -513,7 +513,14 @@ function aggCost(fc: N, table: Table): { trans: number; final: number; width: nu
  * Costs of a single-table plan (optimizer/costsize.ts): the Seq Scan with its quals, then Aggregate /
  * HashAggregate, Sort and Limit above it, each from the estimate of the node below.
  */
-function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: PlanNode; agg: PlanNode | null; sort: PlanNode | null; limit: PlanNode | null }, targets: N[], resolve: (k: N) => N) {
+function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: PlanNode; agg: PlanNode | null; sort: PlanNode | null; limit: PlanNode | null }, targets: N[], resolve: (k: N) => N, path: ScanPath) {
+  /** the scan: a Seq Scan, or an Index Scan of one key of a unique index (its condition is one of the quals) */
+  const scanCost = (pages: number, tuples: number, qualOps: number, rows: number, width: number, tlistOps = 0): Cost => {
+    if (path.kind === 'SeqScan') return costSeqScan(pages, tuples, qualOps, rows, width, tlistOps);
+    if (path.kind !== 'IndexScan' || t.stats || path.index.entries.size + path.index.nullEntries.length > 200) throw noCosts('this index scan (btcostestimate of an analyzed table or a multi-page index)');
+    if (tlistOps) throw noCosts('expressions over an index scan');
+    return costIndexScanUniqueEq(tuples, pages, qualOps - 1, rows, width);
+  };
   void ex; void scope;
   const size = estimateRelSize(t);
   const ws = whereSelectivity(t, size.tuples, n.whereClause);
@@ -566,7 +573,7 @@ function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: Pl
     // every grouping column printed once in the target list (a grouping column missing from it is resjunk: not modelled)
     if (groupCols.some((g) => !targets.some((tl) => colIndex(tl.ResTarget.val) === g))) throw noCosts('a GROUP BY column outside the select list');
     const scanWidth = [...needed].reduce((a, c) => a + widthOf(c), 0);
-    nodes.scan.cost = costSeqScan(size.pages, size.tuples, ws.ops, scanRows, scanWidth);
+    nodes.scan.cost = scanCost(size.pages, size.tuples, ws.ops, scanRows, scanWidth);
     if (groupCols.length) {
       const g = groupCols[0]!;
       let groups: number;
@@ -598,7 +605,7 @@ function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: Pl
       if (!outCols.has(c)) { outCols.add(c); width += widthOf(c); }
     }
     if (ops && (sortItems.length || nodes.limit)) throw noCosts('expressions under Sort or Limit');
-    top = nodes.scan.cost = costSeqScan(size.pages, size.tuples, ws.ops, scanRows, width, ops);
+    top = nodes.scan.cost = scanCost(size.pages, size.tuples, ws.ops, scanRows, width, ops);
   }
   const limitOf = (x: N | undefined, what: string): number | null => {
     if (!x) return null;
@@ -796,7 +803,8 @@ function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: N, raw:
   if (instr && result) { mt.rows = returning ? result.rows.length : 0; fillScan(sc, instr, null); }
   if (o.costs) {
     // ModifyTable costs what its subplan does; the subplan returns the new values (UPDATE) and the ctid (6 bytes)
-    if (path.kind !== 'SeqScan') throw noCosts('index scans (btcostestimate)');
+    const uniqueProbe = path.kind === 'IndexScan' && path.index.unique && !t.stats && path.index.entries.size + path.index.nullEntries.length <= 200;
+    if (path.kind !== 'SeqScan' && !uniqueProbe) throw noCosts('this index scan (btcostestimate of a range, a non-unique or a multi-page index)');
     if (returning) throw noCosts('RETURNING');
     const size = estimateRelSize(t);
     const ws = whereSelectivity(t, size.tuples, n.whereClause);
@@ -816,7 +824,8 @@ function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: N, raw:
       if (!w.exact) throw noCosts('a column whose width the simulator does not measure');
       width += w.width;
     }
-    sc.scan.cost = costSeqScan(size.pages, size.tuples, ws.ops, clampRowEst(size.tuples * ws.sel), width, ops);
+    if (uniqueProbe && ops) throw noCosts('expressions over an index scan');
+    sc.scan.cost = uniqueProbe ? costIndexScanUniqueEq(size.tuples, size.pages, ws.ops - 1, clampRowEst(size.tuples * ws.sel), width) : costSeqScan(size.pages, size.tuples, ws.ops, clampRowEst(size.tuples * ws.sel), width, ops);
     mt.cost = { startup: sc.scan.cost.startup, total: sc.scan.cost.total, rows: 0, width: 0 };
   }
   return mt;

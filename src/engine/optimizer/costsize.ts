@@ -99,6 +99,47 @@ export function costLimit(input: Cost, offset: number, count: number | null): Co
   return { startup, total, rows, width: input.width };
 }
 
+export const RANDOM_PAGE_COST = 4.0;
+export const CPU_INDEX_TUPLE_COST = 0.005;
+
+/**
+ * cost_index over btcostestimate / genericcostestimate for `key = constant` on a unique B-tree of one leaf page
+ * (its root; tree height 0) on a table without statistics (index correlation 0): one index tuple, one index page
+ * and one heap page, each a random page read.
+ *
+ *     startup = ceil(log2(index tuples)) x cpu_operator_cost + (height + 1) x 50 x cpu_operator_cost   (descent)
+ *     total   = startup + random_page_cost (index page) + (cpu_index_tuple_cost + cpu_operator_cost) (the tuple
+ *               and its condition) + random_page_cost (heap page) + cpu_tuple_cost + filter operators (the row)
+ *
+ * t never vacuumed, WHERE k = 2: 0.03 + 0.125 = 0.155 .. 8.1725  ->  "cost=0.15..8.17 rows=1"
+ */
+export function costIndexScanUniqueEq(tuples: number, pages: number, filterOps: number, rows: number, width: number): Cost {
+  // genericcostestimate: one index tuple on one index page
+  let indexStartup = 0;
+  let indexTotal = 1 * RANDOM_PAGE_COST;
+  indexTotal += 1 * 1 * (CPU_INDEX_TUPLE_COST + CPU_OPERATOR_COST * 1);
+  // btcostestimate: the descent
+  if (tuples > 1) {
+    const descent = Math.ceil(Math.log(tuples) / Math.log(2.0)) * CPU_OPERATOR_COST;
+    indexStartup += descent;
+    indexTotal += 1 * descent;
+  }
+  const pageDescent = (0 + 1) * 50.0 * CPU_OPERATOR_COST;
+  indexStartup += pageDescent;
+  indexTotal += 1 * pageDescent;
+  // cost_index: one heap tuple on one heap page (Mackert-Lohman: 2T / (2T + 1) pages, rounded up)
+  let startup = 0, run = 0;
+  startup += indexStartup;
+  run += indexTotal - indexStartup;
+  const T = pages > 1 ? pages : 1;
+  const pagesFetched = Math.min(T, Math.ceil((2.0 * T * 1) / (2.0 * T + 1)));
+  const maxIO = pagesFetched * RANDOM_PAGE_COST;
+  run += maxIO; // correlation 0: csquared = 0
+  const cpuPerTuple = CPU_TUPLE_COST + opsCost(filterOps);
+  run += cpuPerTuple * 1;
+  return { startup, total: startup + run, rows, width };
+}
+
 /** The one row of a Result without FROM. */
 export const costResult = (width: number): Cost => ({ startup: 0, total: CPU_TUPLE_COST, rows: 1, width });
 
