@@ -66,14 +66,14 @@ export function updateStats(ex: Executor, s: Session, t: Table) {
   t.heap.targetBlock = -1; // pg_class is updated: the relation's cache entry is rebuilt (relcache invalidation)
   let live = 0;
   // n_distinct per column over the live rows (the planner's "is this join key unique?", optimizer/plancat.ts)
-  const seen = t.columns.map(() => new Set<string>());
+  const seen = t.columns.map(() => new Set<unknown>()); // one column's values are of one type: numbers and strings as they are
   const nonNull = t.columns.map(() => 0);
   const bytes = t.columns.map(() => 0);
   for (const p of t.heap.pages) {
     for (const it of p.items) {
       if (it.lpFlags === LpFlags.NORMAL && !(it.infomask & 0x0200) && (it.infomask & 0x0800 || it.infomask & HEAP_XMAX_LOCK_ONLY || it.xmax === 0)) {
         live++;
-        it.values.forEach((v, c) => { if (v !== null && c < seen.length) { seen[c]!.add(groupKey(v)!); nonNull[c]!++; if (typeof v === 'string') bytes[c]! += varlenaSize(v); } });
+        it.values.forEach((v, c) => { if (v !== null && c < seen.length) { seen[c]!.add(typeof v === 'object' ? groupKey(v)! : v); nonNull[c]!++; if (typeof v === 'string') bytes[c]! += varlenaSize(v); } });
       }
     }
   }
