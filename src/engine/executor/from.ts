@@ -285,6 +285,14 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     const ls = sideInfo(left, own.left, equi?.lcol ?? null), rs = sideInfo(right, own.right, equi?.rcol ?? null);
     let choice = chooseJoin(ls, rs, kind, !!equi, !!ctx.orderedOrLimited);
     if (!planned) choice = { method: 'NestLoop', outer: kind === 'right' ? 'right' : 'left', unsure };
+    // `WHERE nullable.key IS NULL` above an outer join: PostgreSQL reduces it to an anti join, the preserved side
+    // outer (Hash Anti Join), so the rows that survive come out in the preserved side's order
+    if (planned && equi && kind !== 'inner') {
+      const nullableKey = kind === 'left' ? lw + equi.rcol : equi.lcol;
+      const anti = whereConj.some((q) => q.NullTest?.nulltesttype === 'IS_NULL' && q.NullTest.arg?.ColumnRef
+        && resolveColumn((q.NullTest.arg.ColumnRef.fields as N[]).map((x) => x.String?.sval), combined)?.col === nullableKey);
+      if (anti) choice = { method: 'HashJoin', outer: kind === 'left' ? 'left' : 'right', unsure: 'an outer join PostgreSQL reduces to an anti join (Hash Anti Join)' };
+    }
     unsure ??= choice.unsure;
     for (const [side, p] of [['left', left.plan], ['right', right.plan]] as const) {
       if (p.kind === 'Scan') p.quals = own[side].map(unqualify);

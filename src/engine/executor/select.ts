@@ -114,8 +114,13 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
       const cr = rt.val.ColumnRef;
       if (cr && cr.fields[cr.fields.length - 1].A_Star) {
         if (!src.table && src.scope.columns.length === 0) throw new PgError('42601', 'SELECT * with no tables specified is not valid', { position: posOf(cr.location) });
+        // t.* in a join: only that relation's columns
+        const qual = cr.fields.length === 2 ? cr.fields[0].String?.sval as string | undefined : undefined;
+        const rel = qual !== undefined && src.scope.rels ? src.scope.rels.find((r) => r.name === qual) : undefined;
+        if (qual !== undefined && src.scope.rels && !rel) throw new PgError('42P01', `missing FROM-clause entry for table "${qual}"`, { position: posOf(cr.location) });
         src.scope.columns.forEach((c, i) => {
           if (c.dropped) return;
+          if (rel && (i < rel.offset || i >= rel.offset + rel.count)) return;
           if (sc.aggs && !sc.groupCols?.has(i)) {
             throw new PgError('42803', `column "${scope.alias ?? scope.relName}.${c.name}" must appear in the GROUP BY clause or be used in an aggregate function`, { position: posOf(cr.location) });
           }
