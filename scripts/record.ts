@@ -27,8 +27,8 @@ export async function recordTranscript(file: string, template: Template): Promis
   const sc = loadScenario(file);
   const cluster = new Cluster(template);
   try {
-    await cluster.start();
-    return await runScenario(sc, new PgDriver(cluster.connection, { crash: () => cluster.crash(), restart: async () => { await cluster.start(); return cluster.connection; } }));
+    await cluster.start(sc.server);
+    return await runScenario(sc, new PgDriver(cluster.connection, { crash: () => cluster.crash(), restart: async () => { await cluster.start(sc.server); return cluster.connection; } }));
   } finally {
     cluster.stopSync();
   }

@@ -11,10 +11,12 @@
  */
 import pg from 'pg';
 import type { Blocked, Driver, DriverResult } from '../../src/scenario/runner.js';
-import { CONTROL } from '../../src/scenario/runner.js';
+import { CONTROL, SendError } from '../../src/scenario/runner.js';
+import { connectionClosedMessage } from '../../src/scenario/transcript.js';
 import type { PgMessage, Severity } from '../../src/engine/errors.js';
 
-interface Conn { client: pg.Client; pid: number; pending: Promise<void> | null; done: DriverResult | null }
+/** lost: a FATAL that arrived while idle, for the next query; closed: the backend is gone, nothing can be sent */
+interface Conn { client: pg.Client; pid: number; pending: Promise<void> | null; done: DriverResult | null; lost: PgMessage | null; closed: boolean }
 
 const rawText = { getTypeParser: () => (v: string) => v };
 
@@ -48,11 +50,15 @@ export class PgDriver implements Driver {
     await this.observer.connect();
     for (const name of [CONTROL, ...sessions]) {
       const client = new pg.Client({ ...this.connection, application_name: name === CONTROL ? 'control' : name });
-      client.on('error', () => { /* reported through the pending query */ });
+      client.on('error', (e) => {
+        // a FATAL while the connection is idle (idle_in_transaction_session_timeout): libpq hands it to the next query
+        const c = this.conns.get(name);
+        if (c && !c.pending && (e as { severity?: string }).severity === 'FATAL' && !c.closed) c.lost = this.toMessage(e as never);
+      });
       await client.connect();
       const pid = (client as unknown as { processID: number }).processID;
       client.on('notice', (msg) => this.noticeQueue.push({ session: name, message: this.toMessage(msg as never) }));
-      this.conns.set(name, { client, pid, pending: null, done: null });
+      this.conns.set(name, { client, pid, pending: null, done: null, lost: null, closed: false });
       this.pidMap.set(String(pid), String(this.nextPidNo++)); // the engine numbers backends the same way, restarts included
     }
   }
@@ -90,8 +96,10 @@ export class PgDriver implements Driver {
 
   private start(session: string, sql: string) {
     const c = this.conns.get(session)!;
+    if (c.closed) throw new SendError('no connection to the server');
     c.done = null;
     c.pending = (async () => {
+      if (c.lost) { c.done = { results: [], error: connectionClosedMessage(c.lost) }; c.lost = null; c.closed = true; return; }
       try {
         const r = await c.client.query({ text: sql, rowMode: 'array', types: rawText } as pg.QueryConfig);
         const list = (Array.isArray(r) ? r : [r]) as pg.QueryResult[];
@@ -103,7 +111,9 @@ export class PgDriver implements Driver {
           error: null,
         };
       } catch (e) {
-        c.done = { results: [], error: this.toMessage(e as never) };
+        const m = this.toMessage(e as never);
+        // the backend exited (pg_terminate_backend): libpq adds that the connection closed, and nothing more can be sent
+        if (m.severity === 'FATAL' && !this.down) { c.closed = true; c.done = { results: [], error: connectionClosedMessage(m) }; } else c.done = { results: [], error: m };
       }
     })();
   }

@@ -13,8 +13,8 @@
  * This file holds the state the parts share and the API; the work lives where PostgreSQL keeps it: the query loop
  * in tcop/postgres.ts (exec_simple_query), the transaction-block state machine in xact/xactblock.ts (xact.c's
  * TBLOCK_* states, StartTransaction / CommitTransaction / AbortTransaction), crash and restart in
- * postmaster/postmaster.ts, durability in checkpoint/, buffer/ and recovery/. Deliberate differences: no background processes (no autovacuum; the wal
- * writer, checkpointer and background writer act on the virtual clock or when asked), catalog changes are not
+ * postmaster/postmaster.ts, durability in checkpoint/, buffer/ and recovery/. Deliberate differences: no background processes (the wal
+ * writer, checkpointer, background writer, statistics flushes and autovacuum act on the virtual clock or when asked), catalog changes are not
  * MVCC-versioned, one database.
  */
 import { DependencyRecorder } from './trace/deps.js';
@@ -43,8 +43,14 @@ import { type CrashReport, type RecoveryReport } from './recovery/recovery.js';
 import { execute, resume, cancel } from './tcop/postgres.js';
 import { advance, advanceToNextTimer, crash, restart, crashPointReached, setFullPageWrites, serverWork } from './postmaster/postmaster.js';
 import { acquireLock, releaseLock, waitForXact } from './lock/proc.js';
-import { ensureTx, ensureXid, ensureTopXid } from './xact/xactblock.js';
+import { abortTx, ensureTx, ensureXid, ensureTopXid } from './xact/xactblock.js';
 import { nextval, currval, setval } from './commands/sequence.js';
+import { SharedStats } from './pgstat/pgstat_relation.js';
+import { BloatSeries } from './inspect/bloat.js';
+import { AutoVacuum } from './postmaster/autovacuum.js';
+import { ServerConf } from './guc/guc.js';
+import { type XidLimits, xidLimits, FRESH_OLDEST_XID, FRESH_OLDEST_XID_DB, checkConsume } from './xact/varsup.js';
+import { relfrozenxidOf } from './postmaster/autovacuum.js';
 
 export interface EngineOptions {
   /** trace fine-grained events (default true) */
@@ -132,6 +138,17 @@ export class Engine {
   /** outcomes of resumed sessions not yet reported */
   finished: SessionOutcome[] = [];
   nextPid = 1001;
+  /** the cumulative statistics (pgstat/): the shared table entries every session reads */
+  pgstat = new SharedStats();
+  /** bloat over time, one sample per step (inspect/bloat.ts; on in the app only) */
+  bloat = new BloatSeries();
+  /** the autovacuum launcher (postmaster/autovacuum.ts) */
+  autovacuum = new AutoVacuum();
+  /** postgresql.conf: the server's settings (autovacuum and its thresholds are read from here) */
+  serverConf = new ServerConf();
+  /** datfrozenxid of the databases the sessions cannot reach (template0, template1) and of postgres's catalogs */
+  templateFrozenXid = FRESH_OLDEST_XID;
+  catalogFrozenXid = FRESH_OLDEST_XID;
 
   constructor(opts: EngineOptions = {}) {
     this.tracer.enabled = opts.trace ?? true;
@@ -189,12 +206,26 @@ export class Engine {
     c.memberPagesZeroed = this.memberPagesZeroed;
     c.offsetPagesZeroed = this.offsetPagesZeroed;
     c.multis = this.multis.clone();
+    c.pgstat = this.pgstat.clone();
+    c.autovacuum = this.autovacuum.clone();
+    c.bloat = this.bloat.clone();
+    c.serverConf = this.serverConf.clone();
+    c.templateFrozenXid = this.templateFrozenXid;
+    c.catalogFrozenXid = this.catalogFrozenXid;
     for (const s of this.sessions) {
       const n = new Session(s.id, s.name, s.pid, s.backendId);
+      n.pgstat = s.pgstat.clone();
+      n.backendStartAt = s.backendStartAt;
+      n.idleSince = s.idleSince;
+      n.stmtStartAt = s.stmtStartAt;
+      n.xactStartAt = s.xactStartAt;
       n.lxid = s.lxid;
       n.currentQuery = s.currentQuery;
       n.lastAbortReason = s.lastAbortReason;
+      n.terminated = s.terminated;
+      n.connectionClosed = s.connectionClosed;
       n.gucs = s.gucs.clone();
+      n.gucs.server = c.serverConf;
       n.currvals = new Map(s.currvals);
       n.prepared = new Map(s.prepared);
       c.sessions.push(n);
@@ -208,6 +239,10 @@ export class Engine {
     if (this.sessions.some((s) => s.name === name)) throw new PgError('42710', `session "${name}" already exists`);
     const id = this.sessions.length;
     const s = new Session(id, name, this.nextPid++, id + 3);
+    s.gucs.server = this.serverConf;
+    // the connection's start: authentication reads catalogs and the backend's first idle moment flushes those counts
+    s.backendStartAt = s.idleSince = this.clock.now;
+    s.pgstat.lastFlush = this.clock.now;
     this.sessions.push(s);
     return s;
   }
@@ -232,7 +267,7 @@ export class Engine {
   // ---------------------------------------------------------------- the server: time, crashes, recovery (postmaster/)
 
   /** Advance the virtual clock, firing due deadlock checks and background work; returns the sessions that finished. */
-  advance(ms: number): SessionOutcome[] { return advance(this, ms); }
+  advance(ms: number, opts: { exclusive?: boolean } = {}): SessionOutcome[] { return advance(this, ms, !!opts.exclusive); }
   /** Jump to the next pending timer (what a client blocked on a waiting session experiences). */
   advanceToNextTimer(): { fired: boolean; finished: SessionOutcome[] } { return advanceToNextTimer(this); }
   /** Crash now, or arm a micro-point where the power will fail. */
@@ -262,8 +297,8 @@ export class Engine {
   // ---------------------------------------------------------------- locks, as the executor uses them (lock/proc.ts)
 
   /** Acquire a heavyweight lock, parking the statement while it waits. */
-  acquireLock(s: Session, tag: LockTag, mode: LockMode, context: string | null = null, reason = ''): Generator<StepYield, void, void> {
-    return acquireLock(this, s, tag, mode, context, reason);
+  acquireLock(s: Session, tag: LockTag, mode: LockMode, context: string | null = null, reason = '', opts: { session?: boolean; nowait?: boolean } = {}): Generator<StepYield, void, void> {
+    return acquireLock(this, s, tag, mode, context, reason, opts);
   }
   releaseLock(s: Session, tag: LockTag, mode: LockMode): void { releaseLock(this, s, tag, mode); }
   /** XactLockTableWait: wait until a transaction ends. */
@@ -272,6 +307,8 @@ export class Engine {
   // ---------------------------------------------------------------- transactions (xact/xactblock.ts)
 
   ensureTx(s: Session): Transaction { return ensureTx(this, s); }
+  /** AbortTransaction: roll the session's transaction back and release its locks (a backend that exits). */
+  abortTx(s: Session): void { abortTx(this, s); }
   /** GetCurrentTransactionId: the xid new versions are stamped with (assigned at the first write). */
   ensureXid(s: Session): number { return ensureXid(this, s); }
   /** GetTopTransactionId */
@@ -302,6 +339,14 @@ export class Engine {
         text: `${s.name} takes a statement snapshot ${formatSnapshot(snap)} (${tx.isolation}: a new one for every statement)` });
     }
     return snap;
+  }
+
+  /** A read-write serializable transaction ended: wake the DEFERRABLE ones whose snapshot is now known safe or unsafe. */
+  wakeSafeSnapshotWaiters(): void {
+    for (const x of this.sessions) {
+      const sx = x.tx?.sxact;
+      if (x.safeSnapshotWait && sx && (sx.possibleUnsafe.size === 0 || sx.roUnsafe) && !this.runnable.includes(x.id)) this.runnable.push(x.id);
+    }
   }
 
   /** MultiXactIdIsRunning */
@@ -348,6 +393,39 @@ export class Engine {
   /** current_setting(name) */
   currentSetting(s: Session, name: string, missingOk = false): string | null {
     return currentSetting(this, s, name, missingOk);
+  }
+
+  // ---------------------------------------------------------------- xid limits (xact/varsup.ts)
+
+  /** SetTransactionIdLimit: the limits from the oldest datfrozenxid. */
+  xidLimits(): XidLimits {
+    let oldest = this.catalogFrozenXid, db = 'postgres';
+    for (const t of this.catalog.tables.values()) { const r = relfrozenxidOf(t); if (r >= 3 && r < oldest) oldest = r; }
+    if (this.templateFrozenXid <= oldest) { oldest = this.templateFrozenXid; db = FRESH_OLDEST_XID_DB; }
+    return xidLimits(oldest, db, this.serverConf.num('autovacuum_freeze_max_age'));
+  }
+
+  /**
+   * Heapscope's shortcut to use up transaction ids (NOT PostgreSQL: what `pg_resetwal -x target` does to a stopped
+   * cluster): the next xid becomes `target`; the skipped ones were never used. Only while no transaction is open.
+   */
+  consumeXids(target: number): SessionOutcome[] {
+    checkConsume(this.xacts.nextXid, target, this.xidLimits());
+    if (this.sessions.some((x) => x.tx)) throw new PgError('55000', 'close every transaction first (pg_resetwal works on a stopped server)');
+    const from = this.xacts.nextXid;
+    this.xacts.nextXid = target;
+    this.xacts.latestCompletedXid = target - 1;
+    this.control.nextXid = target;
+    if (this.tracer.wants('xid')) this.tracer.emit({ kind: 'xid', session: '', text: `Heapscope's xid shortcut (like pg_resetwal -x ${target}): the next transaction id jumps from ${from} to ${target}` });
+    return [{ session: '', status: 'done', results: [], error: null, notices: [], trace: this.tracer.take(), at: this.clock.now }];
+  }
+
+  /** A server setting changed in postgresql.conf and reloaded (Heapscope's server control; scenarios' `#! server`). */
+  configure(settings: Record<string, string>): void {
+    const next = this.serverConf.clone();
+    for (const [k, v] of Object.entries(settings)) next.set(k, v);
+    this.serverConf = next;
+    for (const x of this.sessions) x.gucs.server = next;
   }
 
   xactStatus(xid: number): string | null {

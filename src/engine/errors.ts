@@ -28,13 +28,15 @@ export class PgError extends Error {
   hint?: string;
   context?: string;
   position?: number;
-  constructor(sqlstate: string, message: string, extra: Partial<Omit<PgMessage, 'severity' | 'sqlstate' | 'message'>> = {}) {
+  /** the backend exits after this error (FATAL: pg_terminate_backend, idle_in_transaction_session_timeout) */
+  fatal?: boolean;
+  constructor(sqlstate: string, message: string, extra: Partial<Omit<PgMessage, 'severity' | 'sqlstate' | 'message'>> & { fatal?: boolean } = {}) {
     super(message);
     this.sqlstate = sqlstate;
     Object.assign(this, extra);
   }
   toMessage(): PgMessage {
-    const m: PgMessage = { severity: 'ERROR', sqlstate: this.sqlstate, message: this.message };
+    const m: PgMessage = { severity: this.fatal ? 'FATAL' : 'ERROR', sqlstate: this.sqlstate, message: this.message };
     if (this.detail !== undefined) m.detail = this.detail;
     if (this.hint !== undefined) m.hint = this.hint;
     if (this.context !== undefined) m.context = this.context;

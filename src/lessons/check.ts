@@ -15,7 +15,7 @@
 import type { EngineApi, EngineState, StepResult } from '../shared/api.js';
 import { type Claim, type Lesson, LessonError } from './format.js';
 import { judge, holds, describeFailures, findTuple, outcomeWord } from './claims.js';
-import { lessonBackends, setupEntries, stepEntries, stepSession } from './steps.js';
+import { lessonBackends, serverEntries, setupEntries, stepEntries, stepSession } from './steps.js';
 
 export interface CheckResult { errors: LessonError[]; steps: number; questions: number; verified: number; tasks: number }
 
@@ -42,10 +42,17 @@ export async function checkLesson(lesson: Lesson, api: EngineApi): Promise<Check
     return { entry: last?.entry ?? { kind: 'advance', ms: 0 }, outcomes, clock: last?.clock ?? state.clock };
   };
 
+  const nServer = serverEntries(lesson).length;
   for (const [i, e] of setupEntries(lesson).entries()) {
+    if (i < nServer) {
+      const r = await api.apply(e);
+      state = r.state;
+      if (r.result.rejected) fail(1, `server setting ${e.kind === 'server' ? e.arg : ''}: ${r.result.rejected}`);
+      continue;
+    }
     const r = await apply([e]);
     const err = r.outcomes.find((o) => o.error)?.error;
-    if (err) fail(lesson.setup[i]!.line, `setup fails: ERROR ${err.sqlstate}: ${err.message}`);
+    if (err) fail(lesson.setup[i - nServer]!.line, `setup fails: ERROR ${err.sqlstate}: ${err.message}`);
   }
 
   for (const step of lesson.steps) {

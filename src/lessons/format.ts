@@ -33,6 +33,9 @@ export const FrontMatter = z.object({
   sessions: z.array(z.string().regex(SESSION_NAME)).max(4).optional(),
   /** position in the course (gallery order); lessons without one come last, by title */
   order: z.number().int().min(0).max(1000).optional(),
+  /** server settings the lesson runs with (postgresql.conf), e.g. { autovacuum: on, autovacuum_naptime: 1 }: the
+   *  scenario it records gets a "#! server" line, the app and the checker set them before the setup */
+  server: z.record(z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/), z.union([z.string().regex(/^[A-Za-z0-9_.]{1,40}$/), z.number(), z.boolean()])).optional(),
 }).strict();
 export type LessonMeta = z.infer<typeof FrontMatter>;
 

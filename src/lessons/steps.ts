@@ -34,7 +34,12 @@ export function lessonBackends(lesson: Pick<Lesson, 'sessions'>): string[] {
 }
 
 export function setupEntries(lesson: Lesson): LogEntry[] {
-  return lesson.setup.map((s) => ({ kind: 'sql', session: SETUP_SESSION, sql: s.sql }));
+  return [...serverEntries(lesson), ...lesson.setup.map((s): LogEntry => ({ kind: 'sql', session: SETUP_SESSION, sql: s.sql }))];
+}
+
+/** The front matter's server settings, as postgresql.conf changes made before the setup (YAML's on/true is "on"). */
+export function serverEntries(lesson: Lesson): LogEntry[] {
+  return Object.entries(lesson.meta.server ?? {}).map(([k, v]): LogEntry => ({ kind: 'server', action: 'configure', arg: `${k}=${v === true ? 'on' : v === false ? 'off' : String(v)}` }));
 }
 
 /** The entries that run a step, given the state before it. */

@@ -21,6 +21,8 @@ export const LESSON_SPEC_DIR = 'tests/scenarios/lessons';
 export function lessonToSpec(lesson: Lesson): LessonSpec {
   const source = lesson.file.replace(/^.*?(lessons\/)/, '$1');
   let head = `# generated from ${source} by "npm run lessons:check -- --write": do not edit here, edit the lesson\n# ${lesson.meta.title}\n`;
+  const server = Object.entries(lesson.meta.server ?? {}).map(([k, v]) => `${k}=${v === true ? 'on' : v === false ? 'off' : String(v)}`);
+  if (server.length) head += `#! server ${server.join(' ')}\n`;
   const block = (sql: string, line: number) => {
     if (sql.includes('}')) throw new LessonError(lesson.file, line, 'SQL in a lesson may not contain "}": the isolation tester\'s format, which records it on PostgreSQL, ends a step there');
     return `{ ${sql} }`;

@@ -10,7 +10,8 @@
  */
 import { Engine, type SessionOutcome } from '../engine/engine.js';
 import { type PgMessage, PgError } from '../engine/errors.js';
-import { CONTROL, type Blocked, type Driver, type DriverResult } from './runner.js';
+import { CONTROL, SendError, type Blocked, type Driver, type DriverResult } from './runner.js';
+import { connectionClosedMessage } from './transcript.js';
 import type { ServerAction } from './spec.js';
 import type { CrashPoint } from '../engine/checkpoint/checkpointer.js';
 
@@ -21,6 +22,7 @@ export class EngineDriver implements Driver {
   /** a transcript shows no trace, so an engine made here records none (faster; same behaviour) */
   constructor(readonly engine: Engine = new Engine({ trace: false })) {}
 
+  configure(settings: Record<string, string>): void { this.engine.configure(settings); }
   async open(sessions: string[]): Promise<void> {
     this.engine.createSession(CONTROL);
     for (const s of sessions) this.engine.createSession(s);
@@ -40,15 +42,20 @@ export class EngineDriver implements Driver {
   private toResult(o: SessionOutcome): DriverResult {
     return {
       results: o.results.map((r) => (r.columns ? { columns: r.columns.map((c) => c.name), rows: r.rows } : null)),
-      error: o.error,
+      // a FATAL ends the connection: libpq says so after the server's message (not the crash's own 08006)
+      error: o.error && o.error.severity === 'FATAL' && o.error.sqlstate !== '08006' ? connectionClosedMessage(o.error) : o.error,
     };
   }
-  /** Let virtual time pass up to `ms`, timer by timer, stopping early once `until()` holds. */
-  private passTime(ms: number, until: () => boolean) {
+  /**
+   * Let virtual time pass up to `ms`, timer by timer, stopping early once `until()` holds. `exclusive`: a timer due
+   * exactly at the end stays pending — the tester polling a step it sent N ms ago looks just before the N ms timer
+   * that step's wait armed (on a real server the wait begins a moment after the query is sent).
+   */
+  private passTime(ms: number, until: () => boolean, exclusive = false) {
     const target = this.engine.clock.now + Math.max(0, ms);
     while (!until()) {
       const next = this.engine.clock.next();
-      if (!next || next.at > target) { this.deliver(this.engine.advance(target - this.engine.clock.now)); return; }
+      if (!next || next.at > target || (exclusive && next.at === target)) { this.deliver(this.engine.advance(target - this.engine.clock.now, { exclusive })); return; }
       this.deliver(this.engine.advance(next.at - this.engine.clock.now));
     }
   }
@@ -65,9 +72,12 @@ export class EngineDriver implements Driver {
     }
     return this.take(conn);
   }
-  async send(session: string, sql: string): Promise<void> { this.execute(session, sql); }
+  async send(session: string, sql: string): Promise<void> {
+    if (this.engine.session(session).connectionClosed) throw new SendError('no connection to the server');
+    this.execute(session, sql);
+  }
   async finished(session: string, ms: number): Promise<boolean> {
-    if (ms > 0) this.passTime(ms, () => this.mailbox.has(session));
+    if (ms > 0) this.passTime(ms, () => this.mailbox.has(session), true);
     return this.mailbox.has(session);
   }
   private blockers(session: string): string[] {
@@ -76,7 +86,9 @@ export class EngineDriver implements Driver {
   }
   /** Waiting for a lock held by another scenario session (a holder we cannot name — a queue ahead — counts too). */
   async blocked(session: string): Promise<boolean> {
-    if (!this.engine.session(session).waiting) return false;
+    const s = this.engine.session(session);
+    if (s.safeSnapshotWait) return true; // GetSafeSnapshotBlockingPids: the tester counts this wait as blocked
+    if (!s.waiting) return false;
     const by = this.blockers(session);
     return by.length === 0 || by.some((n) => this.names.has(n));
   }

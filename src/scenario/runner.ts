@@ -49,8 +49,13 @@ export interface DriverResult { results: (ResultSet | null)[]; error: PgMessage 
 /** A setup/teardown statement that waits for a lock the named sessions hold (forever: no step runs then). */
 export interface Blocked { blockedBy: string[] }
 
+/** Driver.send on a connection that is gone (the backend exited): the tester says so and exits with status 1. */
+export class SendError extends Error {}
+
 /** A connection pool of named sessions plus a control connection; implemented for the engine and for PostgreSQL. */
 export interface Driver {
+  /** `#! server` settings, before any connection (the recorder's cluster is started with them instead) */
+  configure?(settings: Record<string, string>): void;
   open(sessions: string[]): Promise<void>;
   /** PQexec: run a query string on CONTROL or a session to completion (setup, teardown) */
   exec(conn: string, sql: string): Promise<DriverResult | Blocked>;
@@ -142,6 +147,7 @@ class TesterRun {
     try {
       for (const w of this.sc.warnings) await this.printErr(`${w}\n`);
       this.print(`Parsed test spec with ${this.sc.sessions.length} sessions\n`); // the tester never singularises
+      if (this.sc.server && Object.keys(this.sc.server).length) this.driver.configure?.(this.sc.server);
       await this.driver.open(this.sc.sessions.map((s) => s.name));
       opened = true;
       for (const perm of permutations(this.sc)) {
@@ -193,7 +199,13 @@ class TesterRun {
       const st = item.step;
       const conn = this.conns.get(st.session)!;
       if (conn.active) waiting = await this.waitForSession(conn, waiting);
-      await this.driver.send(st.session, st.sql);
+      try {
+        await this.driver.send(st.session, st.sql);
+      } catch (e) {
+        if (!(e instanceof SendError)) throw e;
+        this.print(`failed to send query for step ${st.name}: ${e.message}\n\n`);
+        throw new Exit();
+      }
       conn.query = st.sql;
       const active: Active = { item, targets: new Map() };
       conn.active = active;

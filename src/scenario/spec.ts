@@ -32,6 +32,8 @@
  * Extensions (only Heapscope's runner and recorder read them; lines starting "#!" are comments to the tester):
  *   +1500ms / +2s in a permutation — advance the (virtual) clock: lets think time decide a deadlock's victim.
  *   #! verbose on a line of its own — print DETAIL, HINT and CONTEXT after ERROR lines.
+ *   #! server name=value ... — server settings (postgresql.conf) the scenario needs, e.g. autovacuum=on
+ *     autovacuum_naptime=1: the recorder starts its cluster with them, the engine's driver configures the engine.
  *   #! PGISOLATIONTIMEOUT=N — the tester's step timeout for this file, in seconds (what the environment variable
  *     PGISOLATIONTIMEOUT gives PostgreSQL's tester; check-isolationtester passes it on). Default 300.
  *   @crash, @crash:<point>, @restart, @restart:<n>, @checkpoint, @bgwriter in a permutation — server events (issue
@@ -76,6 +78,9 @@ export interface Scenario {
   verbose: boolean;
   /** `#! PGISOLATIONTIMEOUT=N`: the step timeout in seconds, when the file sets one */
   stepTimeoutSec: number | null;
+  /** `#! server name=value ...`: server settings the scenario runs with (postgresql.conf; the recorder starts its
+   *  cluster with them, the engine configures itself) */
+  server: Record<string, string>;
   /** what the tester prints to stderr before running ("unused step name: x") */
   warnings: string[];
 }
@@ -91,11 +96,12 @@ type Tok = { t: TokKind; v: string; line: number };
 const KEYWORDS = new Set(['notices', 'permutation', 'session', 'setup', 'step', 'teardown']);
 const IDENT = /^[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/;
 
-interface Lexed { toks: Tok[]; verbose: boolean; stepTimeoutSec: number | null }
+interface Lexed { toks: Tok[]; verbose: boolean; stepTimeoutSec: number | null; server: Record<string, string> }
 
 function tokenize(src: string, file: string): Lexed {
   const toks: Tok[] = [];
   let i = 0, line = 1, verbose = false, stepTimeoutSec: number | null = null;
+  const server: Record<string, string> = {};
   const fail = (msg: string, at = line): never => { throw new ScenarioError(file, at, msg); };
   while (i < src.length) {
     const ch = src[i]!;
@@ -106,6 +112,14 @@ function tokenize(src: string, file: string): Lexed {
       if (end < 0) end = src.length;
       const text = src.slice(i, end);
       if (/^#!\s*verbose\s*$/.test(text)) verbose = true;
+      const sv = /^#!\s*server\s+(.*)$/.exec(text);
+      if (sv) {
+        for (const kv of sv[1]!.trim().split(/\s+/)) {
+          const m = /^([a-z_][a-z0-9_]*)=([A-Za-z0-9_.]+)$/.exec(kv);
+          if (!m) fail(`#! server needs name=value settings, not "${kv}"`);
+          server[m![1]!] = m![2]!;
+        }
+      }
       const tm = /^#!\s*PGISOLATIONTIMEOUT\s*=\s*(\S*)\s*$/.exec(text);
       if (tm) {
         if (!/^[1-9]\d{0,5}$/.test(tm[1]!)) fail(`#! PGISOLATIONTIMEOUT needs a whole number of seconds (1 to 999999), not "${tm[1]}"`);
@@ -167,14 +181,14 @@ function tokenize(src: string, file: string): Lexed {
     toks.push({ t: KEYWORDS.has(id![0]) ? 'kw' : 'ident', v: id![0], line });
     i += id![0].length;
   }
-  return { toks, verbose, stepTimeoutSec };
+  return { toks, verbose, stepTimeoutSec, server };
 }
 
 interface RawPermStep { name: string; line: number; blockers: ({ kind: 'once' } | { kind: 'step' | 'notices'; name: string; count: number })[] }
 type RawItem = { kind: 'raw'; step: RawPermStep } | Exclude<PermutationItem, StepItem>;
 
 export function parseSpec(src: string, file = '<scenario>'): Scenario {
-  const { toks, verbose, stepTimeoutSec } = tokenize(src, file);
+  const { toks, verbose, stepTimeoutSec, server } = tokenize(src, file);
   let p = 0;
   const lastLine = () => toks[toks.length - 1]?.line ?? 1;
   const fail = (msg: string, at?: Tok | number): never => { throw new ScenarioError(file, typeof at === 'number' ? at : at?.line ?? lastLine(), msg); };
@@ -194,7 +208,7 @@ export function parseSpec(src: string, file = '<scenario>'): Scenario {
   };
   const order = 'a spec lists its setup blocks, then at most one teardown, then the sessions, then the permutations';
 
-  const sc: Scenario = { file, setup: [], teardown: null, sessions: [], namedPermutations: [], generated: false, verbose, stepTimeoutSec, warnings: [] };
+  const sc: Scenario = { file, setup: [], teardown: null, sessions: [], namedPermutations: [], generated: false, verbose, stepTimeoutSec, server, warnings: [] };
   while (isKw(toks[p], 'setup')) { p++; sc.setup.push(expectSql('setup')); }
   if (isKw(toks[p], 'teardown')) { p++; sc.teardown = expectSql('teardown'); }
   while (isKw(toks[p], 'session')) {

@@ -60,6 +60,14 @@ export function formatResultSet(rs: ResultSet): string {
   return out;
 }
 
+/** What libpq adds to a FATAL that ends the connection (the server closes it after sending the message). */
+export const LIBPQ_CONNECTION_CLOSED = 'server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.\n';
+
+/** A FATAL as PQerrorMessage hands it to the tester: the server's message, then libpq's note that the connection closed. */
+export function connectionClosedMessage(m: PgMessage): PgMessage {
+  return { ...m, message: `${m.message}\n${LIBPQ_CONNECTION_CLOSED}` };
+}
+
 export function formatMessage(m: PgMessage, verbose: boolean): string {
   let out = `${m.severity}:  ${m.message}\n`;
   if (verbose) {

@@ -11,6 +11,9 @@ import type { SessionView, PageView, IndexEntryView, TableSummary, DurabilitySta
 import type { WalRecordView } from '../engine/wal/wal.js';
 import type { PgLocksRow } from '../engine/lock/lock.js';
 import type { DepGraph, DepEdge, DepTxn, DepAnomaly } from '../engine/trace/deps.js';
+import type { VacuumState } from '../engine/inspect/vacuumstate.js';
+export type { VacuumState } from '../engine/inspect/vacuumstate.js';
+export type { BloatSample } from '../engine/inspect/bloat.js';
 
 export type { DepGraph, DepEdge, DepTxn, DepAnomaly };
 export type { SessionOutcome, SessionView, PageView, IndexEntryView, TableSummary, WalRecordView, DurabilityState };
@@ -22,13 +25,14 @@ export type LogEntry =
   | { kind: 'advance'; ms: number }
   | { kind: 'wait'; session: string }
   /** server events (durability): crash now or arm a micro-point, restart (crash recovery), checkpoint, background
-   *  writer round, full_page_writes on/off */
+   *  writer round, full_page_writes on/off, a postgresql.conf setting (configure: "autovacuum=on"), Heapscope's
+   *  xid shortcut (consume_xids: the next xid, like pg_resetwal -x) */
   | { kind: 'server'; action: ServerAction; arg?: string };
 
 /** A session name: what the workspace, a saved file and a scenario may use (the engine's session of setup blocks is "setup"). */
 export const SESSION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
 
-export type ServerAction = 'crash' | 'restart' | 'checkpoint' | 'bgwriter' | 'full_page_writes';
+export type ServerAction = 'crash' | 'restart' | 'checkpoint' | 'bgwriter' | 'full_page_writes' | 'configure' | 'consume_xids';
 /** the engine's CRASH_POINTS (checkpoint/checkpointer.ts), repeated so the UI bundle needs no engine module; a unit test keeps them equal */
 export const CRASH_POINT_CHOICES = ['now', 'commit-before-flush', 'commit-after-flush', 'checkpoint-halfway', 'page-write-after-wal-flush', 'torn-write'] as const;
 
@@ -84,11 +88,13 @@ export interface EngineState {
   walUnflushed: number;
   /** xids whose COMMIT record is not flushed yet (synchronous_commit = off): reported committed, lost by a crash now */
   walUnflushedCommits: number[];
-  /** pending timers (deadlock checks) */
+  /** pending timers of the virtual clock (deadlock checks, lock / statement / idle timeouts, ends of pg_sleep) */
   timers: { at: number; session: string; kind: string }[];
   durability: DurabilityState;
   /** the transactions as a graph of ww / wr / rw dependencies (Adya), with the anomaly a cycle makes (engine/trace/deps.ts) */
   deps: DepGraph;
+  /** the horizon and who holds it, bloat over time, statistics and autovacuum (engine/inspect/vacuumstate.ts) */
+  vacuum: VacuumState;
   /** relation OIDs and their names (tables and indexes), so views show names with the OID on hover */
   relNames: [number, string][];
   /** shown tuples ("table:blk:off") dead to everyone: no snapshot can see them again (below the removable horizon) */

@@ -75,6 +75,8 @@ export function validEntry(e: unknown): e is LogEntry {
     if (e.action === 'crash') return e.arg === undefined || (CRASH_POINT_CHOICES as readonly string[]).includes(e.arg as string);
     if (e.action === 'restart') return e.arg === undefined || (typeof e.arg === 'string' && /^\d{1,7}$/.test(e.arg));
     if (e.action === 'full_page_writes') return e.arg === 'on' || e.arg === 'off';
+    if (e.action === 'configure') return typeof e.arg === 'string' && /^[a-z_][a-z0-9_]{0,62}=[A-Za-z0-9_.]{1,40}$/.test(e.arg);
+    if (e.action === 'consume_xids') return typeof e.arg === 'string' && /^\d{1,10}$/.test(e.arg);
     return (e.action === 'checkpoint' || e.action === 'bgwriter') && e.arg === undefined;
   }
   return false;

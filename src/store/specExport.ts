@@ -191,6 +191,8 @@ export function toSpec(entries: readonly LogEntry[], sessionNames: readonly stri
     if (e.kind === 'advance') { perm.push(`+${e.ms}ms`); continue; }
     if (e.kind === 'server') {
       if (e.action === 'full_page_writes') { notes.push(`# full_page_writes = ${e.arg} is a server setting a .spec cannot hold: left out`); continue; }
+      if (e.action === 'configure') { notes.push(`# ${e.arg} was set in postgresql.conf midway: left out (a "#! server ${e.arg}" line sets it from the start)`); continue; }
+      if (e.action === 'consume_xids') { notes.push(`# Heapscope's xid shortcut (next xid ${e.arg}) has no isolation-tester form: left out`); continue; }
       perm.push(`@${e.action}${e.arg !== undefined && e.arg !== 'now' ? `:${e.arg}` : ''}`);
       continue;
     }

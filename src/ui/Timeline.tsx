@@ -10,7 +10,7 @@ import { pathTo, type TimelineNode } from '../store/workspace';
 import type { LogEntry } from '../shared/api';
 
 const describe = (e: LogEntry) => (e.kind === 'sql' ? `${e.session}: ${e.sql}` : e.kind === 'advance' ? `clock +${e.ms} ms`
-  : e.kind === 'server' ? `server: ${e.action === 'crash' ? (e.arg && e.arg !== 'now' ? `arm crash (${e.arg})` : 'CRASH') : e.action === 'restart' ? `restart${e.arg ? ` (fails again after ${e.arg} records)` : ''}` : e.action === 'full_page_writes' ? `full_page_writes = ${e.arg}` : e.action}`
+  : e.kind === 'server' ? `server: ${e.action === 'crash' ? (e.arg && e.arg !== 'now' ? `arm crash (${e.arg})` : 'CRASH') : e.action === 'restart' ? `restart${e.arg ? ` (fails again after ${e.arg} records)` : ''}` : e.action === 'full_page_writes' ? `full_page_writes = ${e.arg}` : e.action === 'configure' ? `postgresql.conf: ${e.arg}` : e.action === 'consume_xids' ? `next xid → ${e.arg} (Heapscope shortcut)` : e.action}`
     : `${e.session}: wait to finish`);
 
 /** The newest child of each node: following it from a step gives the steps "ahead" of it. */
@@ -86,14 +86,17 @@ const Step = memo(function Step({ n, i, current, own, jumpTo, ahead = false }: {
   const onJump = () => void jumpTo(n.id);
   const failed = n.mark === 'failed';
   const waits = n.mark === 'waits';
+  // autovacuum's runs during the step (the virtual clock passed a launcher wake-up), listed like statements
+  const runs = (n.result?.outcomes ?? []).flatMap((o) => o.trace.events.filter((e) => e.kind === 'autovacuum').map((e) => e.text.split(' — ')[0]!));
   return (
     <li>
       <button className={`${current ? 'current' : ''}${failed ? ' failed' : ''}${own ? ' own' : ''}${ahead ? ' ahead' : ''}`} onClick={onJump} data-testid={ahead ? `ahead-${i}` : `step-${i}`} title={`${ahead ? 'ahead (not applied now; click to go there): ' : ''}${own ? 'your own (not the lesson\'s): ' : ''}${describe(n.entry)}`}>
         {i}. {own ? '✎ ' : ''}{describe(n.entry).slice(0, 70)}{failed ? ' ✗' : waits ? ' (waits)' : ''}
       </button>
+      {runs.map((r, k) => <div key={k} className="bg-run" data-testid="timeline-autovacuum">↳ {r}</div>)}
     </li>
   );
-}, (a, b) => a.n.id === b.n.id && a.i === b.i && a.current === b.current && a.n.mark === b.n.mark && a.own === b.own && a.ahead === b.ahead);
+}, (a, b) => a.n.id === b.n.id && a.n.result === b.n.result && a.i === b.i && a.current === b.current && a.n.mark === b.n.mark && a.own === b.own && a.ahead === b.ahead);
 
 /** Which view shows what an event touches. */
 export function viewForEvent(kind: string | undefined): 'Heap' | 'Index' | 'Snapshots' | 'Waits' | 'WAL' | 'Durability' | null {

@@ -15,6 +15,7 @@ const WaitsView = lazy(() => import('./views/WaitsView').then((m) => ({ default:
 const WalView = lazy(() => import('./views/WalView').then((m) => ({ default: m.WalView })));
 const DurabilityView = lazy(() => import('./views/DurabilityView').then((m) => ({ default: m.DurabilityView })));
 const DepsView = lazy(() => import('./views/DepsView').then((m) => ({ default: m.DepsView })));
+const VacuumView = lazy(() => import('./views/VacuumView').then((m) => ({ default: m.VacuumView })));
 import { Timeline, Player, useHighlight, viewForEvent } from './Timeline';
 import { MAX_SESSIONS } from '../store/workspace';
 import { viewOf, type LessonDoc, type PlayerView } from '../store/player';
@@ -185,6 +186,7 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel, embed }: Pro
                   {view === 'WAL' && <WalView highlightLsn={highlight?.lsn} highlightLast={look?.kind === 'wal'} />}
                   {view === 'Durability' && <DurabilityView highlight={highlight} />}
                   {view === 'Dependencies' && <DepsView />}
+                  {view === 'Vacuum' && <VacuumView onLookSession={(name) => setLook({ kind: 'session', path: [name], raw: `session/${name}` })} />}
                 </Suspense>
               </div>
             </section>
@@ -193,7 +195,7 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel, embed }: Pro
         </main>
       </div>
       {!embed && <footer className="muted">
-        A simulator, not a server: one process, a virtual clock, no background workers (no autovacuum; the wal writer only flushes asynchronous commits, 200 ms of virtual time after them; the checkpointer runs on CHECKPOINT and every 5 min of virtual time; the background writer when asked). A crash here is a power failure: memory is lost, the disk is not.
+        A simulator, not a server: one process, a virtual clock, no background workers (autovacuum wakes on the virtual clock when switched on; statistics reach the views as PostgreSQL 15 flushes them, up to 10 s late; the wal writer only flushes asynchronous commits, 200 ms of virtual time after them; the checkpointer runs on CHECKPOINT and every 5 min of virtual time; the background writer when asked). A crash here is a power failure: memory is lost, the disk is not.
         Behaviour is checked against PostgreSQL 15 transcripts.
       </footer>}
     </div>

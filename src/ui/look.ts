@@ -7,8 +7,8 @@
 import type { StepResult } from '../shared/api';
 
 export interface Look { kind: 'tuple' | 'session' | 'lock' | 'wal' | 'view'; path: string[]; raw: string }
-export type ViewName = 'Heap' | 'Index' | 'Snapshots' | 'Waits' | 'WAL' | 'Durability' | 'Dependencies';
-export const VIEW_NAMES: readonly ViewName[] = ['Heap', 'Index', 'Snapshots', 'Waits', 'WAL', 'Durability', 'Dependencies'];
+export type ViewName = 'Heap' | 'Index' | 'Snapshots' | 'Waits' | 'WAL' | 'Durability' | 'Dependencies' | 'Vacuum';
+export const VIEW_NAMES: readonly ViewName[] = ['Heap', 'Index', 'Snapshots', 'Waits', 'WAL', 'Durability', 'Dependencies', 'Vacuum'];
 
 const LOOK_KINDS = new Set(['tuple', 'session', 'lock', 'wal', 'view']);
 /** A look: target ("tuple/accounts/0/1/t_xmax"), or null if it is none. */
@@ -60,6 +60,7 @@ export function viewForStep(result: StepResult | null | undefined): ViewName | n
   if (result.entry.kind === 'server') return 'Durability';
   if (kinds.has('deadlock') || kinds.has('wait') || result.outcomes.some((o) => o.status === 'waiting')) return 'Waits';
   if (kinds.has('crash') || kinds.has('redo') || kinds.has('checkpoint')) return 'Durability';
+  if (kinds.has('autovacuum')) return 'Vacuum';
   if ([...kinds].some((k) => WRITES.has(k) || k === 'visibility')) return 'Heap';
   return null;
 }

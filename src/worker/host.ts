@@ -8,6 +8,11 @@
  * (timetravel.ts: how prefixes are recognised and when copies are taken and dropped).
  */
 import { Engine } from '../engine/engine.js';
+import { sampleBloat } from '../engine/inspect/bloat.js';
+import { vacuumState } from '../engine/inspect/vacuumstate.js';
+
+/** The app's engine: as any other, plus the bloat series the Vacuum view plots. */
+function appEngine(): Engine { const e = new Engine(); e.bloat.enabled = true; return e; }
 import { initParser } from '../engine/sql/parser.js';
 import { PgError } from '../engine/errors.js';
 import { dependencyGraph } from '../engine/inspect/deps.js';
@@ -38,7 +43,7 @@ const BULK_WAL_RECORDS = 5000;
 const NO_TRACE = { events: [], folded: {} };
 
 export class EngineHost implements EngineApi {
-  private engine = new Engine();
+  private engine = appEngine();
   private cancelRequested = false;
   private pageFrom = 0;
   /** numbers for log prefixes (see timetravel.ts) and, by prefix number, the mark of the step that ends it */
@@ -91,7 +96,7 @@ export class EngineHost implements EngineApi {
         this.depth = best.depth;
         this.latest = new Map(best.latest);
       } else {
-        this.engine = new Engine();
+        this.engine = appEngine();
         for (const n of sessionNames) this.engine.createSession(n);
         this.depth = 0;
         this.latest = new Map();
@@ -118,6 +123,9 @@ export class EngineHost implements EngineApi {
   /** After a step (its entry's key, its result): keep the books — prefix, mark, latest outcomes, checkpoints. */
   private book(key: string, r: StepResult, walBefore: number, interactive: boolean) {
     this.stepsApplied++;
+    const entry = r.entry;
+    const label = entry.kind === 'sql' ? `${entry.session}: ${entry.sql.length > 60 ? entry.sql.slice(0, 57) + '...' : entry.sql}` : entry.kind === 'advance' ? `+${entry.ms} ms` : entry.kind;
+    sampleBloat(this.engine, label, entry.kind === 'sql' && /^\s*vacuum\b/i.test(entry.sql) ? 'vacuum' : entry.kind === 'advance' ? 'time' : 'statement');
     this.at = this.prefixes.child(this.at, key);
     this.depth++;
     this.marks[this.at] = MARK_CHARS[markOf(r.outcomes)];
@@ -137,7 +145,7 @@ export class EngineHost implements EngineApi {
     return stateAtEvent(this.eventBase, {
       sessionKey: sessionNames.join('\u0000'), hostKey: this.sessionKey, log, seq,
       prefixes: this.prefixes, checkpoints: this.checkpoints, current: { engine: this.engine, depth: this.depth, at: this.at },
-      fresh: () => { const e = new Engine(); for (const n of sessionNames) e.createSession(n); return e; },
+      fresh: () => { const e = appEngine(); for (const n of sessionNames) e.createSession(n); return e; },
       apply: (entry, e) => this.applySync(entry, e),
       inspect: (e) => this.stateSync(e),
     });
@@ -249,6 +257,13 @@ export class EngineHost implements EngineApi {
             case 'full_page_writes':
               if (entry.arg !== 'on' && entry.arg !== 'off') throw new Error('full_page_writes is on or off');
               return { entry, outcomes: e.setFullPageWrites(entry.arg === 'on'), clock: e.clock.now };
+            case 'configure': {
+              const m = /^([a-z_][a-z0-9_]*)=(.+)$/.exec(entry.arg ?? '');
+              if (!m) throw new Error('configure needs name=value');
+              e.configure({ [m[1]!]: m[2]! });
+              return { entry, outcomes: [], clock: e.clock.now };
+            }
+            case 'consume_xids': return { entry, outcomes: e.consumeXids(Number(entry.arg)), clock: e.clock.now };
             default: throw new Error(`unknown server action ${JSON.stringify((entry as { action: unknown }).action)}`);
           }
         }
@@ -317,6 +332,7 @@ export class EngineHost implements EngineApi {
       timers: e.clock.pending().map((t) => ({ at: t.at, session: e.sessions[t.session]?.name ?? '?', kind: t.kind })),
       durability: durability(e),
       deps: dependencyGraph(e),
+      vacuum: vacuumState(e),
       deadToAll,
       relNames: [...e.catalog.tables.values()].flatMap((t) => [[t.oid, t.name] as [number, string], ...t.indexes.map((i) => [i.oid, i.name] as [number, string])]),
     };

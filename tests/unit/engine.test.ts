@@ -125,7 +125,9 @@ describe('trace batches and inspection', () => {
     expect(ss.find((x) => x.name === 's2')!.waiting).toMatchObject({ mode: 'ShareLock', blockedBy: ['s1'] });
     const l = locks(e);
     expect(l.filter((x) => x.session === 's2').map((x) => `${x.locktype}:${x.mode}:${x.granted}`).sort()).toEqual([
-      'relation:RowExclusiveLock:true', 'relation:RowExclusiveLock:true', 'transactionid:ShareLock:false',
+      // its own xid's lock too: heap_update takes the xid before it waits (recorded: a waiting UPDATE has a
+      // backend_xid, tests/scenarios/autovacuum/lock-wait.spec)
+      'relation:RowExclusiveLock:true', 'relation:RowExclusiveLock:true', 'transactionid:ExclusiveLock:true', 'transactionid:ShareLock:false',
       'tuple:ExclusiveLock:true', 'virtualxid:ExclusiveLock:true',
     ]);
     const page = heapPage(e.catalog.get('t')!, 0);

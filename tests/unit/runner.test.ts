@@ -45,6 +45,13 @@ describe('runScenario on the engine', () => {
       expect(r.exitCode, name).toBe(status);
     }
   });
+  it('ends with status 1 when a step is sent to a session whose backend exited (failed to send query)', async () => {
+    // tests/scenarios/locks/cancel-terminate.spec: PostgreSQL 15's isolationtester exits with 1 there (check:isolationtester)
+    const f = 'tests/scenarios/locks/cancel-terminate.spec';
+    const r = await runScenario(parseSpec(readFileSync(f, 'utf8'), f), new EngineDriver());
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/failed to send query for step s2sel: no connection to the server\n\n$/);
+  });
   it('writes each permutation as it completes, and returns no text when given a writer', async () => {
     const sc = parseSpec('setup { CREATE TABLE t (v int); }\nteardown { DROP TABLE t; }\nsession a\nstep a1 { INSERT INTO t VALUES (1); }\nstep a2 { SELECT count(*) FROM t; }\nsession b\nstep b1 { INSERT INTO t VALUES (2); }\n');
     const whole = await runScenario(sc, new EngineDriver());

@@ -1,9 +1,9 @@
 /**
  * Storage parameters of a table (pg_class.reloptions): CREATE TABLE ... WITH (fillfactor = 50) and ALTER TABLE ...
  * SET (...) / RESET (...). Each option has a type and a range; a value is checked as PostgreSQL's parseRelOptions
- * does and stored as the text "name=value" the user wrote. Only fillfactor changes what the simulator does (where
- * INSERT and UPDATE put new tuples, heap/heap.ts); the autovacuum_* options are checked and stored — there is no
- * autovacuum here to read them.
+ * does and stored as the text "name=value" the user wrote. fillfactor changes where INSERT and UPDATE put new
+ * tuples (heap/heap.ts); autovacuum_enabled and the autovacuum_*_threshold / _scale_factor / autovacuum_freeze_max_age
+ * options are read by autovacuum (postmaster/autovacuum.ts); the others are checked and stored.
  *
  * Each option also says which lock ALTER TABLE SET needs for it (AlterTableGetRelOptionsLockLevel): every heap
  * option of PostgreSQL 15 takes ShareUpdateExclusiveLock except user_catalog_table (AccessExclusiveLock), so

@@ -6,9 +6,15 @@
  * one-shot and fire in (due time, arming order) — deadlock_timeout checks are such timers, which makes the
  * choice of deadlock victim deterministic and replayable.
  *
- * Mirrors: the role of timeout.c's timers (enable_timeout_after / DEADLOCK_TIMEOUT) with virtual time.
+ * Mirrors: the role of timeout.c's timers (enable_timeout_after: DEADLOCK_TIMEOUT, LOCK_TIMEOUT, STATEMENT_TIMEOUT,
+ * IDLE_IN_TRANSACTION_SESSION_TIMEOUT) and of pg_sleep's WaitLatch, with virtual time.
  */
-export interface Timer { at: number; seq: number; kind: 'deadlock'; session: number }
+/**
+ * deadlock: a waiter's deadlock_timeout check (lock/proc.ts); lock_timeout, statement_timeout,
+ * idle_in_transaction (tcop/interrupts.ts); sleep: the end of a pg_sleep.
+ */
+export type TimerKind = 'deadlock' | 'lock_timeout' | 'statement_timeout' | 'idle_in_transaction' | 'sleep';
+export interface Timer { at: number; seq: number; kind: TimerKind; session: number }
 
 export class VirtualClock {
   now = 0;
@@ -33,10 +39,10 @@ export class VirtualClock {
   next(): Timer | undefined { return this.timers[0]; }
   /** Forget every timer (a crash takes the waiting backends with it). */
   disarmAll(): void { this.timers = []; }
-  /** Remove and return the next timer due at or before `limit`, moving the clock to its time. */
-  popDue(limit: number): Timer | undefined {
+  /** Remove and return the next timer due at or before `limit` (before it, if `exclusive`), moving the clock to its time. */
+  popDue(limit: number, exclusive = false): Timer | undefined {
     const t = this.timers[0];
-    if (!t || t.at > limit) return undefined;
+    if (!t || t.at > limit || (exclusive && t.at === limit)) return undefined;
     this.timers.shift();
     if (t.at > this.now) this.now = t.at;
     return t;

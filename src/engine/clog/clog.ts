@@ -6,14 +6,22 @@
  * in the tuple's hint bits (HEAP_XMIN_COMMITTED, ...). pg_xact_status() reads this log.
  *
  * Mirrors: src/backend/access/transam/clog.c (TransactionIdSetTreeStatus / TransactionIdGetStatus),
- * transam.c (TransactionIdDidCommit / DidAbort). Simplifications: no SLRU pages or buffers; a released
+ * transam.c (TransactionIdDidCommit / DidAbort). Simplifications: no SLRU buffers (one dense array for the first
+ * 4 million xids, 32,768-xid pages above, as pg_xact's pages are made only for the xids used); a released
  * savepoint's xid stays "in progress" (instead of SUB_COMMITTED) until its parent commits or aborts.
  */
 export const enum XidStatus { InProgress = 0, Committed = 1, Aborted = 2 }
 export const XID_STATUS_NAMES = ['in progress', 'committed', 'aborted'] as const;
 
+/** xids below this live in one dense array (the common case: a cluster's first few million xids) */
+const DENSE_LIMIT = 1 << 22;
+/** CLOG_XACTS_PER_PAGE: above the dense part, 32,768 xids per page, a page made at its first xid */
+const PAGE_XIDS = 32768;
+
 export class Clog {
   private states = new Uint8Array(4096);
+  /** xids from DENSE_LIMIT up, by page (after Heapscope's xid shortcut jumps towards wraparound: pages, not gigabytes) */
+  private pages = new Map<number, Uint8Array>();
   /** commit LSNs of asynchronous commits (the clog's group LSNs in PostgreSQL): hint bits wait for their flush */
   private asyncLsn = new Map<number, number>();
 
@@ -31,9 +39,19 @@ export class Clog {
   }
 
   get(xid: number): XidStatus {
-    return xid < this.states.length ? (this.states[xid] as XidStatus) : XidStatus.InProgress;
+    if (xid < this.states.length) return this.states[xid] as XidStatus;
+    if (xid < DENSE_LIMIT) return XidStatus.InProgress;
+    const page = this.pages.get(Math.floor(xid / PAGE_XIDS));
+    return page ? (page[xid % PAGE_XIDS] as XidStatus) : XidStatus.InProgress;
   }
   set(xid: number, s: XidStatus): void {
+    if (xid >= DENSE_LIMIT) {
+      const no = Math.floor(xid / PAGE_XIDS);
+      let page = this.pages.get(no);
+      if (!page) { page = new Uint8Array(PAGE_XIDS); this.pages.set(no, page); }
+      page[xid % PAGE_XIDS] = s;
+      return;
+    }
     if (xid >= this.states.length) {
       let n = this.states.length;
       while (n <= xid) n *= 2;
@@ -43,7 +61,13 @@ export class Clog {
     }
     this.states[xid] = s;
   }
-  clone(): Clog { const c = new Clog(); c.states = this.states.slice(); c.asyncLsn = new Map(this.asyncLsn); return c; }
+  clone(): Clog {
+    const c = new Clog();
+    c.states = this.states.slice();
+    for (const [k, v] of this.pages) c.pages.set(k, v.slice());
+    c.asyncLsn = new Map(this.asyncLsn);
+    return c;
+  }
   didCommit(xid: number): boolean { return this.get(xid) === XidStatus.Committed; }
   /** Entries for xids in [from, to), for inspection. */
   range(from: number, to: number): { xid: number; status: (typeof XID_STATUS_NAMES)[number] }[] {

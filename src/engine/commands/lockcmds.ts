@@ -1,10 +1,13 @@
 /**
  * LOCK TABLE and CHECKPOINT as statements.
  *
+ * LOCK TABLE takes the mode named on each table until the transaction ends; NOWAIT fails at once with 55P03 instead of
+ * queueing.
+ *
  * Mirrors: src/backend/commands/lockcmds.c (LockTableCommand), postmaster/checkpointer.c (RequestCheckpoint).
  */
 import type { Executor } from '../executor/executor.js';
-import { PgError, notSupported } from '../errors.js';
+import { PgError } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { LockMode } from '../lock/lock.js';
 import {
@@ -13,11 +16,11 @@ import {
 
 export function* lockStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (s.block === 'none') throw new PgError('25P01', 'LOCK TABLE can only be used in transaction blocks');
-  if (n.nowait) throw notSupported('LOCK ... NOWAIT');
   const mode = n.mode as LockMode;
   for (const r of n.relations as N[]) {
     const t = ex.table(r.RangeVar);
-    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
+    // NOWAIT: LockAcquire with dontWait; not available is 55P03 "could not obtain lock on relation"
+    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode, null, '', { nowait: !!n.nowait });
   }
   return { command: 'LOCK TABLE', columns: null, rows: [] };
 }

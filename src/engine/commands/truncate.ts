@@ -16,6 +16,7 @@
  * (RelationSetNewRelfilenode). Simplifications: no CASCADE (no foreign keys), no ONLY / inheritance, no
  * truncate triggers.
  */
+import { countTruncate } from '../pgstat/pgstat_relation.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -42,6 +43,7 @@ export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> 
   for (const t of [...new Set(tables)]) {
     s.tx!.undo.push(saveTableDef(ex, t));
     newRelfilenode(ex, s, t);
+    countTruncate(s.tx!, t.oid);
     if (n.restart_seqs) {
       for (const seq of cat.sequences.values()) {
         if (seq.ownedBy !== t.name) continue;

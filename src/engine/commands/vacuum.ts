@@ -23,6 +23,8 @@ import {
   satisfiesMVCC, VIS_VISIBLE, 
 } from '../visibility/visibility.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
+import { reportVacuumOf, reportAnalyzeOf } from '../pgstat/report.js';
+import { advanceCatalogFrozenXid } from '../postmaster/autovacuum.js';
 import { heap2Payload, type BtreeVacuumPayload } from '../wal/records.js';
 import {
   N, VACUUM_OPTIONS, ANALYZE_OPTIONS, 
@@ -50,8 +52,10 @@ export function vacuumStmt(ex: Executor, s: Session, n: N): QueryResult {
   const analyze = !isVacuum || opts.includes('analyze');
   const rels = ((n.rels ?? []) as N[]).map((r) => ex.table(r.VacuumRelation.relation));
   const tables = rels.length ? rels : [...ex.eng.catalog.tables.values()];
-  if (isVacuum) for (const t of tables) ex.vacuumTable(s, t);
+  if (isVacuum) for (const t of tables) { ex.vacuumTable(s, t); reportVacuumOf(ex.eng, t, false); }
+  if (isVacuum && !rels.length) advanceCatalogFrozenXid(ex.eng, false); // a database-wide VACUUM also does the catalogs
   for (const t of tables) ex.updateStats(s, t);
+  if (analyze) for (const t of tables) reportAnalyzeOf(ex.eng, s, t, false);
   if (analyze) {
     const snap = ex.eng.snapshotFor(s);
     const vctx = ex.eng.visibilityContext(s);

@@ -108,6 +108,7 @@ export function setStatement(eng: Engine, s: Session, n: N): QueryResult {
     const o = transactionOptions(n.args ?? []);
     if (o.isolation) setIsolation(eng, s, o.isolation);
     if (o.readOnly !== undefined) s.tx!.readOnly = o.readOnly;
+    if (o.deferrable !== undefined) s.tx!.deferrable = o.deferrable;
     return tag;
   }
   if (kind === 'VAR_SET_MULTI' && lower === 'session characteristics') {

@@ -12,19 +12,27 @@
  * otherwise). The tables and columns a view reads are dependencies: DROP TABLE, DROP COLUMN and DROP VIEW of
  * something a view reads fail with 2BP01 and list the dependents.
  *
+ * One system view is read the same way: pg_locks (system_views.sql: SELECT * FROM pg_lock_status()), the lock
+ * manager's holders and waiters at the moment the statement reads it, in PostgreSQL 15's columns — locktype,
+ * database, relation, page, tuple, virtualxid, transactionid, classid, objid, objsubid (advisory locks), virtual-
+ * transaction, pid, mode, granted, fastpath (always false: no fast-path locks here), waitstart (on the virtual clock).
+ *
  * Mirrors: src/backend/commands/view.c (DefineView, DefineVirtualRelation, checkViewTupleDesc),
  * rewrite/rewriteHandler.c (ApplyRetrieveRule), catalog/dependency.c (reportDependentObjects). Simplifications: a
  * view is always read-only here (no auto-updatable views), no temporary or materialized views, no ALTER VIEW;
  * a view's table that another session has locked makes the read fail with 0A000 instead of waiting; renaming a
  * table or column a view reads is refused (PostgreSQL tracks them by OID and attnum, this catalog by name).
  */
+import { virtualTimestamp } from '../adt/timestamp.js';
 import type { Executor } from '../executor/executor.js';
-import { PgError, notSupported } from '../errors.js';
+import { STAT_VIEWS } from '../pgstat/views.js';
+import { PG15_TYPES } from '../catalog/pg15names.js';
+import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { materializeLiterals } from '../sql/parser.js';
 import type { Scope } from '../sql/expr.js';
 import { T, type SqlType, type Value, typeDisplayName } from '../sql/types.js';
-import type { View } from '../catalog/catalog.js';
+import { type View, DATABASE_OID } from '../catalog/catalog.js';
 import { HeapRelation } from '../heap/heap.js';
 import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
@@ -60,9 +68,26 @@ function runQuery(ex: Executor, s: Session, v: { query: unknown; sql: string }, 
  */
 export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snapshot, sql: string): Source | null {
   const cat = ex.eng.catalog;
-  if (rv.schemaname && rv.schemaname !== 'public') return null;
   const alias = rv.alias?.aliasname ?? null;
   const env = ex.env(s, snap);
+  if (rv.relname === 'pg_locks' && (!rv.schemaname || rv.schemaname === 'pg_catalog')) {
+    return { scope: { relName: 'pg_locks', alias, columns: PG_LOCKS_COLUMNS.map(([name, type]) => ({ name, type })), hasSystem: false, env, sql }, table: null, rows: () => pgLocksRows(ex) };
+  }
+  // the statistics views (pgstat/views.ts): pg_catalog comes first in every search path
+  const inCatalog = !rv.schemaname || rv.schemaname === 'pg_catalog';
+  const statView = inCatalog && Object.hasOwn(STAT_VIEWS, rv.relname) ? STAT_VIEWS[rv.relname as string] : undefined;
+  if (statView) {
+    const v = statView(ex.eng, s);
+    const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
+    return {
+      scope: { relName: rv.relname, alias, columns: v.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })), hasSystem: false, env, sql },
+      table: null, rows: () => v.rows,
+    };
+  }
+  if (inCatalog && /^pg_stat/.test(rv.relname) && PG15_TYPES.has(rv.relname)) {
+    throw notSupported(`the statistics view ${rv.relname} (pg_stat_user_tables, pg_stat_all_tables and pg_stat_activity are modelled)`, posOf(rv.location));
+  }
+  if (rv.schemaname && rv.schemaname !== 'public') return null;
   const view = cat.views.get(rv.relname);
   if (view) {
     const q = runQuery(ex, s, view, snap, sql);
@@ -81,6 +106,36 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
     };
   }
   return null;
+}
+
+/** pg_locks' columns, in PostgreSQL 15's order. */
+const PG_LOCKS_COLUMNS: [string, SqlType][] = [
+  ['locktype', T.text], ['database', T.oid], ['relation', T.oid], ['page', T.int4], ['tuple', T.int2], ['virtualxid', T.text],
+  ['transactionid', T.xid], ['classid', T.oid], ['objid', T.oid], ['objsubid', T.int2], ['virtualtransaction', T.text],
+  ['pid', T.int4], ['mode', T.text], ['granted', T.bool], ['fastpath', T.bool], ['waitstart', T.timestamptz],
+];
+
+/**
+ * The pg_locks view (pg_lock_status): every heavyweight lock held or awaited, then the SIREAD locks of SERIALIZABLE
+ * transactions. Simplifications: no fast-path locks (fastpath is always false); waitstart is when the wait began.
+ */
+function pgLocksRows(ex: Executor): Value[][] {
+  const eng = ex.eng;
+  const rows: Value[][] = [];
+  const owner = (o: number) => eng.sessions[o];
+  for (const r of eng.locks.view()) {
+    const sess = owner(r.owner);
+    const db = r.locktype === 'transactionid' || r.locktype === 'virtualxid' ? null : DATABASE_OID;
+    rows.push([r.locktype, db, r.relation, r.page, r.tuple, r.virtualxid, r.transactionid, r.classid, r.objid, r.objsubid,
+      sess?.tx?.vxid ?? null, sess?.pid ?? null, r.mode, r.granted, false, r.waitstart === null ? null : virtualTimestamp(r.waitstart)]);
+  }
+  for (const p of eng.predicates.view()) {
+    const [kind, ...rest] = [p.target[0], ...p.target.slice(1).split('/').map(Number)];
+    const sess = owner(p.session);
+    rows.push([kind === 'r' ? 'relation' : kind === 'p' ? 'page' : 'tuple', DATABASE_OID, rest[0] ?? null, kind === 'r' ? null : rest[1] ?? null,
+      kind === 't' ? rest[2] ?? null : null, null, null, null, null, null, sess?.tx?.vxid ?? null, sess?.pid ?? null, 'SIReadLock', true, false, null]);
+  }
+  return rows;
 }
 
 export function* createView(ex: Executor, s: Session, n: N, sqlText: string): Gen<QueryResult> {

@@ -37,6 +37,9 @@
  * (commands/explain.ts) prints the plan for single-table queries.
  */
 
+import { VOID, advisory, advisoryUnlockAll } from '../lock/advisory.js';
+import { ExprWait, replayOr } from './exprwait.js';
+import { signalBackend, sleep } from '../tcop/interrupts.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Engine } from '../engine.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -133,15 +136,26 @@ export class Executor {
     setRegclassLookup(eng.catalog);
     return {
       txidCurrent: (assign) => (assign ? eng.ensureTopXid(s) : s.tx?.xid || null),
-      nextval: (name) => eng.nextval(s, name),
+      // side effects replayed, not repeated, when the row is evaluated again after a wait (executor/exprwait.ts)
+      nextval: (name) => replayOr(s, () => eng.nextval(s, name)) as number | bigint,
       currval: (name) => eng.currval(s, name),
-      setval: (name, v, called) => eng.setval(s, name, v, called),
+      setval: (name, v, called) => replayOr(s, () => eng.setval(s, name, v, called)) as number | bigint,
       subquery: (select, outer) => this.prepareSubquery(s, select, outer, snapshot),
       currentSnapshot: () => formatSnapshot(snapshot()),
       xactStatus: (xid) => eng.xactStatus(xid),
       currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
       params: s.params,
       timestamps: () => ({ xact: s.xactStartAt, stmt: s.stmtStartAt, clock: eng.clock.now }),
+      forceNextStatsFlush: () => { s.pgstat.forceNext = true; },
+      advisory: (c) => replayOr(s, () => advisory(eng, s, c)),
+      advisoryUnlockAll: () => advisoryUnlockAll(eng, s),
+      sleep: (secs) => replayOr(s, () => {
+        const ms = Math.round(secs * 1e6) / 1e3;
+        if (ms > 0) throw new ExprWait('pg_sleep()', VOID, () => sleep(eng, s, ms));
+        return VOID;
+      }),
+      signalBackend: (pid, kind) => replayOr(s, () => signalBackend(eng, s, pid, kind)) as boolean,
+      backendPid: () => s.pid,
     };
   }
 

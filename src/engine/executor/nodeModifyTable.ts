@@ -14,6 +14,8 @@
  * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert, ExecUpdate, ExecDelete, ExecOnConflictUpdate),
  * execMain.c (EvalPlanQual, ExecConstraints), execIndexing.c.
  */
+import { filterWaiting } from './scan.js';
+import { mayWait } from './exprwait.js';
 import { dmlValues } from './nodeCtescan.js';
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -374,7 +376,9 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   // compares the old and new values: SET k = k keeps the key and takes the weaker FOR NO KEY UPDATE)
   let mode: TupleLockMode = 'nokeyexclusive';
   const modeFor = (old: Value[], nv: Value[]): TupleLockMode => (keyCols.some((i) => !sameValue(old[i]!, nv[i]!)) ? 'exclusive' : 'nokeyexclusive');
-  const cands = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
+  const waits = !!where && mayWait(n.whereClause); // pg_advisory_lock(…) in WHERE: the clause is evaluated where it can wait
+  const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
+  const cands = waits ? yield* filterWaiting(s, found, where!) : found;
   let count = 0;
   const out: Value[][] = [];
   const compute = (c: Row): Value[] => {
@@ -463,7 +467,9 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const where = ex.compileWhere(n.whereClause, scope);
   const returning = n.returningList ?? n.returningClause?.exprs;
   const ret = returning ? ex.compileReturning(returning, scope) : null;
-  const cands = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
+  const waits = !!where && mayWait(n.whereClause); // pg_advisory_lock(…) in WHERE: the clause is evaluated where it can wait
+  const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
+  const cands = waits ? yield* filterWaiting(s, found, where!) : found;
   let count = 0, done = 0;
   const out: Value[][] = [];
   for (const cand of cands) {

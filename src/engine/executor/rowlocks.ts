@@ -110,6 +110,9 @@ export function waitForModify(env: RowLockEnv, s: Session, t: Table, blk: number
 
 function* modifyLoop(env: RowLockEnv, s: Session, t: Table, blk: number, off: number, mode: TupleLockMode, oper: 'update' | 'delete'): Gen<ModifyCheck> {
   const eng = env.eng;
+  // heap_update / heap_delete begin with GetCurrentTransactionId(): the xid exists before any wait for the row
+  // (pg_stat_activity shows a waiting UPDATE with its backend_xid: tests/scenarios/autovacuum/lock-wait.spec)
+  eng.ensureXid(s);
   const xc = env.heapCtx(s).xmax;
   const tag = { type: 'tuple' as const, rel: t.oid, blk, off };
   const context = `${oper === 'update' ? 'while updating tuple' : 'while deleting tuple'} ${formatTid(blk, off)} in relation "${t.name}"`;

@@ -19,7 +19,8 @@
  * rather than one per call.
  */
 import type { Executor } from './executor.js';
-import type { Session } from '../session/session.js';
+import type { Session, StepYield } from '../session/session.js';
+import { evalWaiting, mayWait } from './exprwait.js';
 import { type Compiled, type Scope, type Row } from '../sql/expr.js';
 import { type Table, heapGetattrs } from '../catalog/catalog.js';
 import { formatTid } from '../heap/heap.js';
@@ -30,6 +31,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import { chooseScan, type ScanPath, type ScanOptions } from '../optimizer/planner.js';
 import { N, Candidate, conflictOutXid } from './util.js';
 import { execSeqScan } from './nodeSeqscan.js';
+import { countScan } from '../pgstat/pgstat_relation.js';
 import { execIndexScan, execIndexScanOrdered } from './nodeIndexscan.js';
 import { execBitmapHeapScan } from './nodeBitmapHeapscan.js';
 import type { ScanInstr } from './instrument.js';
@@ -61,6 +63,7 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
   const sx = s.tx!.sxact;
   const pred = ex.eng.predicates;
   const natts = t.columns.length;
+  let fetched = 0;
   const test = (item: Item, blk: number, off: number, tupleLock: boolean): boolean => {
     const v = satisfiesMVCC(item, snap, vctx);
     if (tracer.enabled && tracer.wants('visibility')) {
@@ -74,6 +77,7 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
       if (visible && tupleLock) pred.lockTuple(sx, t.oid, blk, off);
     }
     if (!visible) return false;
+    fetched++;
     const vals = item.values.length < natts ? heapGetattrs(t, item.values) : item.values;
     row.vals = vals; row.item = item; row.blk = blk; row.off = off;
     if (where && where.fn(row) !== true) { if (instr) instr.removed++; return false; }
@@ -89,6 +93,28 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
     default: execSeqScan(st);
   }
   if (instr) { instr.rows = out.length; instr.path = path; }
+  countScan(s, t.oid, path.kind === 'SeqScan' ? 'seq' : 'index', fetched);
+  return out;
+}
+
+/**
+ * scan(), for a WHERE clause that may wait (pg_advisory_lock(…) in it): the visible versions first, then the
+ * clause row by row where a call in it can wait (executor/exprwait.ts). Any other clause: scan() as it is.
+ */
+export function* scanWaiting(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope, opts: ScanOptions | ScanPath = {}, instr?: ScanInstr): Generator<StepYield, Candidate[], void> {
+  if (!where || !mayWait(whereNode)) return scan(ex, s, t, snap, where, whereNode, scope, opts, instr);
+  const out = yield* filterWaiting(s, scan(ex, s, t, snap, null, whereNode, scope, opts, instr), where, instr);
+  if (instr) instr.rows = out.length;
+  return out;
+}
+
+/** The rows that pass `where`, evaluated row by row where a call in it can wait. */
+export function* filterWaiting<R extends Row>(s: Session, rows: R[], where: Compiled, instr?: { removed: number }): Generator<StepYield, R[], void> {
+  const out: R[] = [];
+  for (const c of rows) {
+    if ((yield* evalWaiting(s, () => where.fn(c))) === true) out.push(c);
+    else if (instr) instr.removed++;
+  }
   return out;
 }
 

@@ -11,6 +11,8 @@
  * SERIALIZABLE) is taken first, as exec_simple_query does. If DDL changed a table while the query waited, the
  * query is analyzed again against the new definition.
  */
+import { evalWaiting, mayWait } from './exprwait.js';
+import { scanWaiting } from './scan.js';
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -157,17 +159,37 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const limitEarly = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
   // Fast path: no grouping, sorting, DISTINCT, OFFSET or locking — project rows as they are produced (nodeResult.ts)
   if (!grouping && !wp && !ps && !sortKeys.length && !lockMode && !n.distinctClause && !n.limitOffset && !src.table) {
-    return { names, types: targets.map((t) => t.type), rows: projectRows(src.rows!(), where, targets, limitEarly, qi) };
+    const waits = mayWait(n.whereClause) || mayWait(n.targetList); // SELECT pg_advisory_lock(1): evaluated where it can wait
+    if (!waits) return { names, types: targets.map((t) => t.type), rows: projectRows(src.rows!(), where, targets, limitEarly, qi) };
+    const out: Value[][] = [];
+    const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+    const nt = targets.length;
+    for (const vals of src.rows!()) {
+      if (limitEarly !== null && out.length >= limitEarly) break;
+      r.vals = vals;
+      const project = () => {
+        if (where && where.fn(r) !== true) return null;
+        const o = new Array<Value>(nt);
+        for (let i = 0; i < nt; i++) o[i] = targets[i]!.fn(r);
+        return o;
+      };
+      const o = yield* evalWaiting(s, project);
+      if (!o) { if (qi) qi.fastRemoved++; continue; }
+      out.push(o);
+    }
+    if (qi) qi.fastRows = out.length;
+    return { names, types: targets.map((t) => t.type), rows: out };
   }
   // Produce rows.
   let rows: Row[] = [];
   if (src.table) {
-    rows = ex.scan(s, src.table, snap(), where, n.whereClause, scope, path!, qi?.scan);
+    rows = yield* scanWaiting(ex, s, src.table, snap(), where, n.whereClause, scope, path!, qi?.scan);
   } else {
     const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+    const waits = mayWait(n.whereClause);
     for (const vals of src.rows!()) {
       r.vals = vals;
-      if (where && where.fn(r) !== true) continue;
+      if (where && (waits ? yield* evalWaiting(s, () => where.fn(r)) : where.fn(r)) !== true) continue;
       rows.push({ vals, item: null, blk: 0, off: 0, aggs: null });
     }
   }
@@ -185,6 +207,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const out: Value[][] = [];
   const seen = unique?.seen ?? null;
   let skipped = 0;
+  const waitTargets = mayWait(n.targetList);
   for (let r of rows) {
     if (limit !== null && out.length >= limit) { if (qi) qi.limitHit = true; break; }
     if (qi) qi.pulled++;
@@ -194,7 +217,8 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
       if (qi) qi.locked++;
       r = locked;
     }
-    const vals = targets.map((t) => t.fn(r));
+    const row = r;
+    const vals = waitTargets ? yield* evalWaiting(s, () => targets.map((t) => t.fn(row))) : targets.map((t) => t.fn(row));
     if (unique && !unique.first(vals)) continue;
     if (skipped < offset) { skipped++; continue; }
     out.push(vals);

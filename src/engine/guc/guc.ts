@@ -18,9 +18,12 @@
  *
  * Mirrors: src/backend/utils/misc/guc.c (set_config_option, parse_int, parse_real, parse_bool, _ShowOption,
  * flatten_set_variable_args, AtEOXact_GUC, NewGUCNestLevel), variable.c (check_datestyle). The simulator acts on
- * a few settings (deadlock_timeout, synchronous_commit, default_transaction_isolation / _read_only, full_page_writes);
- * the others are kept and shown but change nothing, and those whose behaviour it does not model (statement_timeout,
- * lock_timeout, ...) refuse any value but their default with 0A000. Simplifications: TimeZone accepts only UTC names
+ * a few settings (deadlock_timeout, lock_timeout, statement_timeout, idle_in_transaction_session_timeout,
+ * synchronous_commit, default_transaction_isolation / _read_only, full_page_writes, and from the server's
+ * configuration (ServerConf, below) autovacuum, autovacuum_naptime, the autovacuum thresholds and scale factors,
+ * autovacuum_freeze_max_age);
+ * the others are kept and shown but change nothing, and those whose behaviour it does not model (idle_session_timeout,
+ * transaction_deferrable, ...) refuse any value but their default with 0A000. Simplifications: TimeZone accepts only UTC names
  * (no time zone database yet); no per-role or per-database defaults; no GUC_REPORT to the client.
  */
 import { PgError, notSupported } from '../errors.js';
@@ -45,7 +48,7 @@ const isPlaceholder = (d: SettingDef) => d.category === 'Customized Options' && 
 export function allSettings(): readonly SettingDef[] { return PG15_SETTING_DEFS; }
 
 /** Settings that would change behaviour the simulator does not model: only their default is accepted. */
-const UNMODELLED = new Set(['statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout', 'idle_session_timeout',
+const UNMODELLED = new Set(['idle_session_timeout',
   'default_transaction_deferrable', 'transaction_deferrable', 'default_transaction_isolation_level',
   // interval output is always IntervalStyle postgres (adt/datetime.ts)
   'IntervalStyle']);
@@ -237,16 +240,21 @@ export class SessionGucs {
   private values = new Map<string, string>();
   /** changes made inside the current transaction (undefined = the server's value), in order, to undo */
   private stack: { name: string; prev: string | undefined; next: string | undefined; local: boolean }[] = [];
+  /** the server's configuration, for the settings this session did not set (null: the recorded defaults) */
+  server: ServerConf | null = null;
 
   /** The value SHOW prints. */
   get(name: string): string {
     const d = settingDef(name);
     const v = d ? this.values.get(d.name) : undefined;
     if (!d || (v === undefined && isPlaceholder(d))) throw new PgError('42704', `unrecognized configuration parameter "${name}"`);
-    return v ?? d.shown;
+    return v ?? (this.server ? this.server.get(d.name) : d.shown);
   }
   // the settings the simulator acts on, typed
   get deadlock_timeout(): number { return numericValue(BY_NAME.get('deadlock_timeout')!, this.get('deadlock_timeout')); }
+  get lock_timeout(): number { return numericValue(BY_NAME.get('lock_timeout')!, this.get('lock_timeout')); }
+  get statement_timeout(): number { return numericValue(BY_NAME.get('statement_timeout')!, this.get('statement_timeout')); }
+  get idle_in_transaction_session_timeout(): number { return numericValue(BY_NAME.get('idle_in_transaction_session_timeout')!, this.get('idle_in_transaction_session_timeout')); }
   get synchronous_commit(): string { return this.get('synchronous_commit'); }
   get default_transaction_isolation(): IsolationLevel { return this.get('default_transaction_isolation') as IsolationLevel; }
   get default_transaction_read_only(): boolean { return this.get('default_transaction_read_only') === 'on'; }
@@ -288,6 +296,31 @@ export class SessionGucs {
     const c = new SessionGucs();
     c.values = new Map(this.values);
     c.stack = this.stack.map((e) => ({ ...e }));
+    c.server = this.server;
     return c;
   }
+}
+
+/**
+ * The server's configuration file (postgresql.conf) and reload: sighup and postmaster settings the simulator acts on
+ * (autovacuum and its thresholds). A session reads them as its defaults; Heapscope's server control changes them as
+ * editing postgresql.conf and pg_reload_conf() (or a restart, for postmaster settings) would.
+ */
+export class ServerConf {
+  private values = new Map<string, string>();
+  /** Check and set a value (canonicalValue's checks); throws PostgreSQL's error for a bad one and changes nothing. */
+  set(name: string, value: string): void {
+    const d = settingDef(name);
+    if (!d || isPlaceholder(d)) throw new PgError('42704', `unrecognized configuration parameter "${name}"`);
+    if (d.context === 'internal') throw new PgError('55P02', `parameter "${d.name}" cannot be changed`);
+    this.values.set(d.name, canonicalValue(d, value, this.get(d.name)));
+  }
+  get(name: string): string {
+    const d = settingDef(name)!;
+    return this.values.get(d.name) ?? d.shown;
+  }
+  has(name: string): boolean { return this.values.has(settingDef(name)?.name ?? name); }
+  bool(name: string): boolean { return parseBool(this.get(name)) === true; }
+  num(name: string): number { return numericValue(settingDef(name)!, this.get(name)); }
+  clone(): ServerConf { const c = new ServerConf(); c.values = new Map(this.values); return c; }
 }

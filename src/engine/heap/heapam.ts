@@ -39,6 +39,7 @@
  * MultiXact (heap/xmax.ts). Every change clears the page's PD_ALL_VISIBLE.
  * Simplifications: no TOAST; there is no visibility map whose bit a change would also clear.
  */
+import { countInsert, countUpdate, countDelete } from '../pgstat/pgstat_relation.js';
 import {
   type Item, LpFlags, tupleLengthPacked, TL_HASNULL, TL_VARWIDTH, HEAP_XMAX_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK,
   HEAP_XMAX_LOCK_ONLY, HEAP_COMBOCID, HEAP_UPDATED, HEAP_HASNULL, HEAP_HASVARWIDTH, HEAP_KEYS_UPDATED,
@@ -134,6 +135,7 @@ export function heapInsert(ctx: HeapContext, table: Table, values: Value[]): { b
   const tx = ctx.tx;
   const item = newItem(values, table, tx.writeXid, tx.curcid, false);
   tx.cidUsed = true;
+  countInsert(tx, table.oid);
   const page = table.heap.pageFor(item.lpLen);
   const isNew = table.heap.lastPageIsNew;
   clearAllVisible(page);
@@ -242,6 +244,7 @@ export function heapUpdate(
   const lsn = walForPage(ctx, hot ? WalKind.HeapHotUpdate : WalKind.HeapUpdate, 35 + item.lpLen, table, oldPage, off, false,
     { page, off: newOff, item, init: page !== oldPage && newPageIsNew && newOff === 1 }, old);
   if (page !== oldPage) stampPage(page, lsn);
+  countUpdate(tx, table.oid, hot);
   return { blk: page.blkno, off: newOff, hot };
 }
 
@@ -282,6 +285,7 @@ export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: num
       text: `delete: ${formatTid(blk, off)} gets ${describeXmax(ctx, nx)} (the tuple stays on the page until vacuum)` });
   }
   walForPage(ctx, WalKind.HeapDelete, 54, table, page, off, false, null, item);
+  countDelete(ctx.tx, table.oid);
 }
 
 const LOCK_WORDS: Record<TupleLockMode, string> = { keyshare: 'KEY SHARE', share: 'SHARE', nokeyexclusive: 'NO KEY UPDATE', exclusive: 'UPDATE' };

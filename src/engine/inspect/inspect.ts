@@ -6,6 +6,9 @@
  *   locks         — pg_locks, with session names
  *   commit log    — pg_xact_status() for every xid handed out
  *   WAL           — pg_waldump / pg_get_wal_records_info()
+ * and beside it: horizon.ts (who holds the removable horizon back, per dead version), bloat.ts (table size, live and
+ * dead versions, WAL after each step), vacuumstate.ts (all of it with the statistics and autovacuum's thresholds,
+ * for the Vacuum view).
  * Nothing here changes state (no hint bits are set by looking).
  */
 import type { Engine } from '../engine.js';
@@ -108,6 +111,9 @@ export function sessions(eng: Engine): SessionView[] {
     } : null;
     let status: string;
     if (waitInfo) status = `waiting: ${waitInfo.reason}`;
+    else if (s.terminated) status = `disconnected: ${s.terminated.message}`;
+    else if (s.sleepingUntil !== null) status = `sleeping (pg_sleep) until t=${s.sleepingUntil} ms`;
+    else if (s.safeSnapshotWait) status = 'waiting for a safe snapshot (SERIALIZABLE READ ONLY DEFERRABLE): until the read-write serializable transactions that were running end';
     else if (s.block === 'failed') status = s.lastAbortReason === 'deadlock' ? 'failed transaction (aborted by deadlock detection): only ROLLBACK/COMMIT will be accepted' : 'failed transaction: only ROLLBACK/COMMIT will be accepted';
     else if (tx && s.block === 'inprogress') status = `in transaction (${tx.isolation}${tx.xid ? `, xid ${tx.xid}` : ', no xid yet'})`;
     else status = 'idle';
@@ -127,7 +133,7 @@ export function locks(eng: Engine) {
     rows.push({
       locktype: kind === 'r' ? 'relation' : kind === 'p' ? 'page' : 'tuple', relation: rest[0] ?? null,
       page: kind === 'r' ? null : rest[1] ?? null, tuple: kind === 't' ? rest[2] ?? null : null, virtualxid: null,
-      transactionid: null, owner: p.session, mode: 'SIReadLock', granted: true, waitstart: null,
+      transactionid: null, classid: null, objid: null, objsubid: null, owner: p.session, mode: 'SIReadLock', granted: true, waitstart: null,
       session: eng.sessions[p.session]?.name ?? String(p.session),
     });
   }

@@ -9,14 +9,18 @@
  * in progress: then the wait moves to the top-level transaction.
  *
  * Mirrors: src/backend/storage/lmgr/proc.c (ProcSleep, ProcWakeup, CheckDeadLock), lmgr.c (XactLockTableWait).
- * Simplifications: the deadlock check never rearranges wait queues (soft deadlocks abort instead); a woken waiter
- * runs in the caller's call, in the order the locks were granted.
+ * The check (deadlock.ts, DeadLockCheck) can also find a soft deadlock — a cycle through waiters queued ahead — and
+ * resolve it by rearranging wait queues; then whoever can go is woken and nobody is aborted. A request whose
+ * waiter ahead needs what it holds while holding what it wants fails at once (ProcSleep's early deadlock). While
+ * waiting, lock_timeout may fire first (55P03), or statement_timeout (57014, tcop/interrupts.ts).
+ *
+ * Simplifications: a woken waiter runs in the caller's call, in the order the locks were granted.
  */
 import type { Engine } from '../engine.js';
 import { DATABASE_OID } from '../catalog/catalog.js';
 import { CrashSignal } from '../checkpoint/checkpointer.js';
 import { PgError, setPositionText } from '../errors.js';
-import { findCycle } from '../lock/deadlock.js';
+import { type DeadlockInfo, deadLockCheck } from '../lock/deadlock.js';
 import { LOCK_MODES, LockMode, type LockTag, describeTag } from '../lock/lock.js';
 import { type Session, type StepYield, formatMs } from '../session/session.js';
 import { setCurrentLiterals } from '../sql/parser.js';
@@ -27,35 +31,53 @@ export function wake(eng: Engine, owners: number[]) {
   for (const o of owners) {
     const s = eng.sessions[o];
     if (s?.waiting) {
-      eng.clock.disarm(o, 'deadlock');
+      disarmWaitTimers(eng, s);
       if (!eng.runnable.includes(o)) eng.runnable.push(o);
     }
   }
 }
 
+/** DeadLockReport's DETAIL: one line per edge of the cycle. */
+export function deadlockDetail(eng: Engine, cycle: DeadlockInfo[]): string {
+  return cycle.map((d, i) => {
+    const next = eng.sessions[cycle[(i + 1) % cycle.length]!.owner]!;
+    return `Process ${eng.sessions[d.owner]!.pid} waits for ${LOCK_MODES[d.mode]} on ${describeTag(d.tag, DATABASE_OID)}; blocked by process ${next.pid}.`;
+  }).join('\n');
+}
+
 export function fireTimer(eng: Engine, sessionId: number) {
   const s = eng.sessions[sessionId]!;
   if (!s.waiting || !s.running) return;
-  const cycle = findCycle(eng.locks, s.id);
-  if (!cycle) {
+  const result = deadLockCheck(eng.locks, s.id);
+  if (result.kind === 'soft') {
+    const woken: number[] = [];
+    for (const o of result.orders) woken.push(...eng.locks.setQueue(o.key, o.order));
+    if (eng.tracer.wants('deadlock')) eng.tracer.emit({ kind: 'deadlock', session: s.name, text: `${s.name}: deadlock_timeout elapsed — a soft deadlock (a cycle through waiters queued ahead): the wait queue${result.orders.length > 1 ? 's are' : ' is'} rearranged (${result.orders.map((o) => `${describeTag(eng.locks.lockState(o.key)?.tag ?? s.waiting!.tag, DATABASE_OID)}: ${o.order.map((x) => eng.sessions[x]!.name).join(', ')}`).join('; ')}) instead of aborting anyone` });
+    wake(eng, woken);
+    return;
+  }
+  if (result.kind === 'none') {
     if (eng.tracer.wants('deadlock')) eng.tracer.emit({ kind: 'deadlock', session: s.name, text: `${s.name}: deadlock_timeout (${formatMs(s.gucs.deadlock_timeout)}) elapsed — checked the wait-for graph, no cycle; it keeps waiting and will not check again` });
     return;
   }
-  const lines: string[] = [];
-  for (let i = 0; i < cycle.length; i++) {
-    const a = eng.sessions[cycle[i]!]!, b = eng.sessions[cycle[(i + 1) % cycle.length]!]!;
-    const w = eng.locks.waitOf(a.id)!;
-    lines.push(`Process ${a.pid} waits for ${LOCK_MODES[w.mode]} on ${describeTag(w.tag, DATABASE_OID)}; blocked by process ${b.pid}.`);
-  }
+  const cycle = result.cycle.map((d) => d.owner);
   const err = new PgError('40P01', 'deadlock detected', {
-    detail: lines.join('\n'), hint: 'See server log for query details.',
+    detail: deadlockDetail(eng, result.cycle), hint: 'See server log for query details.',
     ...(s.waiting.context ? { context: s.waiting.context } : {}),
   });
   if (eng.tracer.wants('deadlock')) eng.tracer.emit({ kind: 'deadlock', session: s.name, text: `${s.name}: deadlock_timeout elapsed — found the cycle ${cycle.map((c) => eng.sessions[c]!.name).join(' → ')} → ${s.name}; ${s.name} aborts itself` });
   s.lastAbortReason = 'deadlock';
-  eng.locks.cancelWait(s.id);
-  s.waiting = null;
-  const gen = s.running;
+  interruptWait(eng, s, err);
+}
+
+/** End a session's lock wait with an error thrown into its statement (deadlock victim, lock / statement timeout, cancel). */
+export function interruptWait(eng: Engine, s: Session, err: PgError) {
+  if (s.waiting) {
+    wake(eng, eng.locks.cancelWait(s.id));
+    s.waiting = null;
+  }
+  disarmWaitTimers(eng, s);
+  const gen = s.running!;
   let r: IteratorResult<StepYield, void>;
   try {
     setCurrentLiterals(s.literals);
@@ -73,18 +95,43 @@ export function fireTimer(eng: Engine, sessionId: number) {
   }
 }
 
-/** Acquire a heavyweight lock, parking the statement while it waits. */
-export function* acquireLock(eng: Engine, s: Session, tag: LockTag, mode: LockMode, context: string | null = null, reason = ''): Generator<StepYield, void, void> {
-  const r = eng.locks.acquire(s.id, tag, mode, eng.clock.now);
+/** The timers a lock wait arms (deadlock_timeout's check, lock_timeout). */
+export function disarmWaitTimers(eng: Engine, s: Session) {
+  eng.clock.disarm(s.id, 'deadlock');
+  eng.clock.disarm(s.id, 'lock_timeout');
+}
+
+/**
+ * Acquire a heavyweight lock, parking the statement while it waits. `session`: a session-level hold (advisory
+ * locks), not released at transaction end; `nowait`: fail with 55P03 instead of waiting (LOCK TABLE ... NOWAIT).
+ */
+export function* acquireLock(eng: Engine, s: Session, tag: LockTag, mode: LockMode, context: string | null = null, reason = '', opts: { session?: boolean; nowait?: boolean } = {}): Generator<StepYield, void, void> {
+  const r = eng.locks.acquire(s.id, tag, mode, eng.clock.now, { session: !!opts.session, wait: !opts.nowait });
+  if (r === 'not-available') throw new PgError('55P03', `could not obtain lock on ${describeObject(eng, tag)}`);
+  if (typeof r === 'object') {
+    // ProcSleep's early deadlock: the waiter ahead needs what we hold and holds what we want (RememberSimpleDeadLock)
+    const other = eng.sessions[r.deadlock]!;
+    const theirs = eng.locks.waitOf(other.id)!;
+    const detail = deadlockDetail(eng, [{ owner: s.id, tag, mode }, { owner: other.id, tag: theirs.tag, mode: theirs.mode }]);
+    if (eng.tracer.wants('deadlock')) eng.tracer.emit({ kind: 'deadlock', session: s.name, text: `${s.name} asks for ${LOCK_MODES[mode]} on ${describeTag(tag, DATABASE_OID)}: ${other.name}, queued ahead, needs a lock ${s.name} holds and holds one ${s.name} needs — a deadlock found at once, without waiting for deadlock_timeout` });
+    s.lastAbortReason = 'deadlock';
+    throw new PgError('40P01', 'deadlock detected', { detail, hint: 'See server log for query details.', ...(context ? { context } : {}) });
+  }
   const sub = s.tx?.subs[s.tx.subs.length - 1];
-  if (sub) sub.locks.push({ tag, mode });
+  if (sub && !opts.session) sub.locks.push({ tag, mode });
   if (r === 'granted') return;
   const what = `${LOCK_MODES[mode]} on ${describeTag(tag, DATABASE_OID)}`;
   const holders = eng.locks.blockers(s.id).map((o) => eng.sessions[o]!.name);
   s.waiting = { tag, mode, since: eng.clock.now, context, reason: reason || `waiting for ${what}${holders.length ? ` held by ${holders.join(', ')}` : ''}` };
   eng.clock.arm(s.gucs.deadlock_timeout, 'deadlock', s.id);
+  const lockTimeout = s.gucs.lock_timeout;
+  if (lockTimeout > 0) eng.clock.arm(lockTimeout, 'lock_timeout', s.id);
   if (eng.tracer.wants('wait')) eng.tracer.emit({ kind: 'wait', session: s.name, text: `${s.name} waits for ${what}${holders.length ? ` (held by ${holders.join(', ')})` : ''}; deadlock check armed for t=${eng.clock.now + s.gucs.deadlock_timeout} ms` });
-  yield { kind: 'wait' };
+  try {
+    yield { kind: 'wait' };
+  } finally {
+    disarmWaitTimers(eng, s);
+  }
   s.waiting = null;
   if (eng.tracer.wants('granted')) eng.tracer.emit({ kind: 'granted', session: s.name, text: `${s.name} acquired ${what}` });
 }
@@ -108,4 +155,13 @@ export function* waitForXact(eng: Engine, s: Session, xid: number, context: stri
     if (!top || top === xid) return;
     xid = top;
   }
+}
+
+/** How "could not obtain lock on …" names the object (LOCK TABLE NOWAIT: the relation's name). */
+function describeObject(eng: Engine, tag: LockTag): string {
+  if (tag.type === 'relation') {
+    const t = eng.catalog.byOid(tag.rel);
+    return `relation "${t?.name ?? tag.rel}"`;
+  }
+  return describeTag(tag, DATABASE_OID);
 }

@@ -8,31 +8,52 @@
  *
  * Mirrors: src/backend/postmaster/postmaster.c (crash handling, the startup process), walwriter.c, checkpointer.c
  * (checkpoint_timeout). Simplifications: no background processes run by themselves — the wal writer, checkpointer
- * and background writer act when the virtual clock passes their time or when asked; no autovacuum.
+ * and background writer act when the virtual clock passes their time or when asked; so do the backends'
+ * idle-stats-update timers (pgstat/) and the autovacuum launcher (autovacuum.ts).
  */
 import type { Engine } from '../engine.js';
 import { CHECKPOINT_TIMEOUT, CRASH_POINTS, type CrashPoint, CrashSignal } from '../checkpoint/checkpointer.js';
 import { type ExecuteResponse, type SessionOutcome } from '../engine.js';
 import { PgError, type PgMessage } from '../errors.js';
 import { LockManager } from '../lock/lock.js';
-import { fireTimer } from '../lock/proc.js';
+import { fireTimeout } from '../tcop/interrupts.js';
 import { PredicateLockManager } from '../predicate/predicate.js';
 import { type RecoveryReport, crashState, startup } from '../recovery/recovery.js';
 import { Session } from '../session/session.js';
 import { drainRunnable } from '../tcop/dispatch.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
 import { Transactions } from '../xact/xact.js';
+import { SharedStats, reportStat } from '../pgstat/pgstat_relation.js';
+import { advanceCatalogFrozenXid, autovacuumUntil, runAutovacuumWorker } from './autovacuum.js';
 
-/** Advance the virtual clock, firing due deadlock checks; returns the sessions that finished meanwhile. */
-export function advance(eng: Engine, ms: number): SessionOutcome[] {
+/**
+ * Advance the virtual clock, firing due timers (deadlock checks, timeouts, the ends of pg_sleeps) and the background
+ * work (statistics flushes, autovacuum) in time order; returns the sessions that finished meanwhile. `exclusive`: a
+ * timer (or background work) due exactly at the end is left for later (a client that looks after N ms looks a moment
+ * before a timer of N ms armed by what it just sent: the server needed time to start waiting).
+ */
+export function advance(eng: Engine, ms: number, exclusive = false): SessionOutcome[] {
   const target = eng.clock.now + ms;
   const out: SessionOutcome[] = [];
+  let background = false;
   try {
     for (;;) {
-      const t = eng.clock.popDue(target);
-      if (!t) break;
-      fireTimer(eng, t.session);
-      out.push(...drainRunnable(eng));
+      const t = eng.clock.next();
+      const due = (at: number) => at < target || (at === target && !exclusive);
+      const tAt = t && due(t.at) ? t.at : Infinity;
+      const b = nextBackground(eng);
+      const bAt = due(b) ? b : Infinity;
+      if (tAt === Infinity && bAt === Infinity) break;
+      if (tAt <= bAt) {
+        const fired = eng.clock.popDue(target, exclusive)!;
+        fireTimeout(eng, fired);
+        out.push(...drainRunnable(eng));
+      } else {
+        if (bAt > eng.clock.now) eng.clock.now = bAt;
+        const before = eng.tracer.events.length;
+        runBackground(eng, bAt);
+        if (eng.tracer.events.length > before) background = true;
+      }
     }
     eng.clock.now = Math.max(eng.clock.now, target);
     if (eng.serverState === 'running') {
@@ -42,12 +63,40 @@ export function advance(eng: Engine, ms: number): SessionOutcome[] {
         eng.checkpoint('timed');
       }
     }
+    // what autovacuum and the statistics flushes did is the server's outcome (its trace goes with this advance)
+    if (background) out.push(serverOutcome(eng));
   } catch (e) {
     if (!(e instanceof CrashSignal)) throw e;
     const r = crashDuring(eng, e.point, null);
     out.push(...r.woken);
   }
   return out;
+}
+
+/** The next moment background work is due: a backend's idle-stats-update timer, or the autovacuum launcher's wake-up. */
+function nextBackground(eng: Engine): number {
+  if (eng.serverState !== 'running') return Infinity;
+  let at = Infinity;
+  for (const x of eng.sessions) if (x.pgstat.timerAt !== null && x.pgstat.timerAt < at) at = x.pgstat.timerAt;
+  const wake = eng.autovacuum.nextWake || eng.serverConf.num('autovacuum_naptime') * 1000;
+  return Math.min(at, wake);
+}
+
+function runBackground(eng: Engine, at: number): void {
+  for (const x of eng.sessions) {
+    if (x.pgstat.timerAt === null || x.pgstat.timerAt > at) continue;
+    // IDLE_STATS_UPDATE_TIMEOUT: the idle backend flushes, whatever the interval. pgstat_report_stat's "now" is
+    // GetCurrentTransactionStopTimestamp — the end of its last transaction, not the timer's moment: that is what
+    // the next flush's 1 s is counted from (measured: tests/scenarios/autovacuum/stats-delay.spec)
+    const r = reportStat(eng.pgstat, x.pgstat, x.idleSince, true);
+    if (r === 'Flushed' && eng.tracer.wants('stats')) eng.tracer.emit({ kind: 'stats', session: x.name, text: `${x.name}'s idle-stats-update timeout: its pending table counts reach the shared statistics (pg_stat_user_tables) at t=${at} ms` });
+  }
+  const wake = eng.autovacuum.nextWake || eng.serverConf.num('autovacuum_naptime') * 1000;
+  if (wake <= at) {
+    const emergency = eng.xidLimits().pastVacLimit(eng.xacts.nextXid);
+    autovacuumUntil(eng, at, (t, d, when) => runAutovacuumWorker(eng, t, d, when));
+    if (emergency) advanceCatalogFrozenXid(eng, true);
+  }
 }
 
 /** Jump to the next pending timer (what a client blocked on a waiting session experiences). */
@@ -106,6 +155,7 @@ export function crashDuring(eng: Engine, point: CrashPoint, s: Session | null): 
   eng.clock.disarmAll();
   eng.serverState = 'down';
   eng.crashArmed = null;
+  eng.pgstat = new SharedStats(); // after a crash the statistics are discarded (pgstat_discard_stats at startup)
   eng.lastCrash = { ...report, point, at: eng.clock.now };
   eng.serverLog.push(`(power failure at t=${eng.clock.now} ms${point === 'now' ? '' : `, ${CRASH_POINT_WORDS[point]}`})`);
   if (eng.tracer.wants('crash')) {
@@ -138,6 +188,9 @@ export function restart(eng: Engine, opts: { crashAfterRecords?: number; onRedoD
   for (let i = 0; i < eng.sessions.length; i++) {
     const old = eng.sessions[i]!;
     const n = new Session(old.id, old.name, eng.nextPid++, old.backendId);
+    n.gucs.server = eng.serverConf;
+    n.backendStartAt = n.idleSince = eng.clock.now;
+    n.pgstat.lastFlush = eng.clock.now;
     eng.sessions[i] = n;
   }
   if (eng.tracer.wants('redo')) eng.tracer.emit({ kind: 'redo', session: '', text: `recovery done: ${report.replayed} record(s) replayed (${report.applied} applied, ${report.skipped} skipped as already on the page, ${report.restored} full-page image(s) restored); end-of-recovery checkpoint written; sessions reconnect as new backends (pids ${eng.sessions.map((x) => x.pid).join(', ')})` });

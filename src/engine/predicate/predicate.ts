@@ -35,8 +35,13 @@
  * Mirrors: src/backend/storage/lmgr/predicate.c (PredicateLockRelation/Page/TID, CheckForSerializableConflictIn,
  * CheckForSerializableConflictOut, FlagRWConflict, OnConflict_CheckForSerializationFailure,
  * PreCommit_CheckForSerializationFailure, ClearOldPredicateLocks) and the README-SSI.
- * Simplifications: no summarization of old transactions (memory is not a limit here), no deferrable /
- * safe-snapshot waiting, granularity promotion only tuple → page (more than 2 tuple locks on a page, as
+ * SERIALIZABLE READ ONLY DEFERRABLE (GetSafeSnapshot, tcop/postgres.ts): a read-only transaction's snapshot is safe
+ * once every read-write serializable transaction that ran when it was taken (possibleUnsafe) has ended without a
+ * conflict out to a transaction committed before it; the deferrable one waits for that, and takes a new snapshot
+ * if it turned out unsafe. Then it can never fail with 40001.
+ *
+ * Simplifications: no summarization of old transactions (memory is not a limit here), a read-only transaction that
+ * became safe keeps its SIREAD locks (ReleasePredicateLocks of a RO-safe xact is not done early), granularity promotion only tuple → page (more than 2 tuple locks on a page, as
  * max_pred_locks_per_page = 2), two-phase commit not modelled.
  */
 import { PgError } from '../errors.js';
@@ -60,6 +65,10 @@ export class SerializableXact {
   earliestOutConflictCommit = Number.MAX_SAFE_INTEGER;
   /** nextXid when it finished (finishedBefore) */
   finishedBefore = Number.MAX_SAFE_INTEGER;
+  /** READ ONLY: the read-write serializable transactions running when its snapshot was taken (possibleUnsafeConflicts) */
+  readonly possibleUnsafe = new Set<SerializableXact>();
+  /** READ ONLY: one of them committed with a conflict out to a transaction committed before its snapshot (SXACT_FLAG_RO_UNSAFE) */
+  roUnsafe = false;
   constructor(
     readonly session: number,
     readonly snapshot: Snapshot,
@@ -104,6 +113,7 @@ export class PredicateLockManager {
     // a READ ONLY transaction with no concurrent read-write serializable transaction has a safe snapshot
     if (readOnly && ![...this.sxacts].some((x) => !x.committed && !x.readOnly)) return null;
     const sx = new SerializableXact(session, snapshot, readOnly, this.lastCommitSeqNo);
+    if (readOnly) for (const x of this.sxacts) if (!x.committed && !x.readOnly) sx.possibleUnsafe.add(x);
     this.sxacts.add(sx);
     return sx;
   }
@@ -261,10 +271,17 @@ export class PredicateLockManager {
       me.inConflicts.delete(i);
       i.outConflicts.delete(me);
     }
+    // the read-only transactions that were waiting on this one: still safe, unless it had a conflict out to a
+    // transaction that committed before their snapshot (ReleasePredicateLocks: FlagSxactUnsafe)
+    for (const ro of this.sxacts) {
+      if (!ro.possibleUnsafe.delete(me)) continue;
+      if (me.conflictOut && me.earliestOutConflictCommit <= ro.lastCommitBeforeSnapshot) ro.roUnsafe = true;
+    }
     this.clearOld();
   }
 
   abort(me: SerializableXact) {
+    for (const ro of this.sxacts) ro.possibleUnsafe.delete(me);
     this.remove(me);
     this.clearOld();
   }

@@ -17,6 +17,7 @@ import type { Transaction } from '../xact/xact.js';
 import type { LockTag, LockMode } from '../lock/lock.js';
 import type { PgMessage } from '../errors.js';
 import { SessionGucs } from '../guc/guc.js';
+import { BackendStats } from '../pgstat/pgstat_relation.js';
 
 export type BlockState = 'none' | 'implicit' | 'inprogress' | 'failed';
 
@@ -70,8 +71,23 @@ export class Session {
   xactStartAt = 0;
   /** the query string being executed (for deadlock reports: "Process 123: UPDATE ...") */
   currentQuery = '';
+  /** the waiting-capable calls made while evaluating the current row, replayed after a wait (executor/exprwait.ts) */
+  exprReplay: { results: import('../sql/types.js').Value[]; pos: number } | null = null;
+  /** SERIALIZABLE READ ONLY DEFERRABLE: waiting for a safe snapshot (GetSafeSnapshot) */
+  safeSnapshotWait = false;
+  /** while a pg_sleep runs: when it ends (virtual ms) */
+  sleepingUntil: number | null = null;
+  /** the backend exited (pg_terminate_backend, idle_in_transaction_session_timeout): the connection is closed */
+  terminated: import('../errors.js').PgMessage | null = null;
+  /** the client has been told (the FATAL reached it): further queries cannot even be sent */
+  connectionClosed = false;
   /** set when the last transaction was aborted by a deadlock, for the status line */
   lastAbortReason: string | null = null;
+  /** this backend's pending statistics and when it last flushed them (pgstat/pgstat_relation.ts) */
+  pgstat = new BackendStats();
+  /** virtual ms the connection was made, and since when it is idle (pg_stat_activity's backend_start, state_change) */
+  backendStartAt = 0;
+  idleSince = 0;
   /** this session's settings (SET / SHOW; guc/guc.ts) */
   gucs = new SessionGucs();
   constructor(

@@ -30,6 +30,7 @@ import './funcs/varlena.js';
 import './funcs/numeric.js';
 import './funcs/datetime.js';
 import './funcs/system.js';
+import './funcs/lockfuncs.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import { PgDate, PgTimestamp, USECS_PER_DAY } from '../adt/datetime.js';
 import { literalAt, intConst } from './parser.js';

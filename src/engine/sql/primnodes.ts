@@ -42,6 +42,16 @@ export interface ExprEnv {
   params?: { value: Value; type: SqlType }[] | null;
   /** virtual milliseconds: the transaction's start, the statement's start, now (for now() and friends) */
   timestamps(): { xact: number; stmt: number; clock: number };
+  /** pg_stat_force_next_flush(): this backend's next statistics report flushes whatever the interval */
+  forceNextStatsFlush?(): void;
+  /** pg_advisory_lock & co. (lock/advisory.ts); may throw ExprWait (executor/exprwait.ts) */
+  advisory(c: import('../lock/advisory.js').AdvisoryCall): Value;
+  advisoryUnlockAll(): Value;
+  /** pg_sleep: throws ExprWait for the sleep, unless it is over */
+  sleep(seconds: number): Value;
+  /** pg_cancel_backend / pg_terminate_backend */
+  signalBackend(pid: number, kind: 'cancel' | 'terminate'): boolean;
+  backendPid(): number;
 }
 
 /** a column in scope; `dropped` (attisdropped) keeps its slot in the row but is left out of * and never matches a name */

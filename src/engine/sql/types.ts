@@ -41,7 +41,9 @@ export class RegClass {
 export type TypeName =
   | 'int2' | 'int4' | 'int8' | 'numeric' | 'text' | 'varchar' | 'bpchar' | 'bool'
   | 'xid' | 'xid8' | 'cid' | 'tid' | 'pg_snapshot' | 'txid_snapshot' | 'unknown'
-  | 'float4' | 'float8' | 'date' | 'timestamp' | 'timestamptz' | 'interval' | 'oid' | 'regclass' | 'regtype';
+  | 'float4' | 'float8' | 'date' | 'timestamp' | 'timestamptz' | 'interval' | 'oid' | 'regclass' | 'regtype'
+  /** what pg_advisory_lock and pg_sleep return: printed as an empty string */
+  | 'void';
 
 export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass;
 
@@ -72,6 +74,7 @@ export const T = {
   oid: { name: 'oid', typmod: -1 } as SqlType,
   regclass: { name: 'regclass', typmod: -1 } as SqlType,
   regtype: { name: 'regtype', typmod: -1 } as SqlType,
+  void: { name: 'void', typmod: -1 } as SqlType,
 };
 
 export const isFloat = (t: SqlType) => t.name === 'float8' || t.name === 'float4';

@@ -14,6 +14,7 @@ import { type ExecStatus, type SessionOutcome } from '../engine.js';
 import { PgError, setPositionText } from '../errors.js';
 import { type Session } from '../session/session.js';
 import { setCurrentLiterals } from '../sql/parser.js';
+import { reportStat } from '../pgstat/pgstat_relation.js';
 
 export function step(eng: Engine, s: Session): SessionOutcome {
   const gen = s.running!;
@@ -37,11 +38,18 @@ export function step(eng: Engine, s: Session): SessionOutcome {
 
 export function report(eng: Engine, s: Session, status: ExecStatus, acc = s.acc): SessionOutcome {
   const partial = status === 'waiting' || status === 'running';
+  if (!partial && !s.running) armIdleTimeout(eng, s);
   const o: SessionOutcome = {
     session: s.name, status, results: partial ? [] : acc.results, error: acc.error,
     notices: acc.notices, trace: partial && status === 'running' ? { events: [], folded: {} } : eng.tracer.take(), at: eng.clock.now,
   };
   if (partial) s.acc.notices = [];
+  else {
+    // ReadyForQuery: the backend is idle again; outside a transaction it reports its statistics (pgstat_report_stat)
+    s.idleSince = eng.clock.now;
+    if (eng.wal.insertLsn !== s.pgstat.walAtStart) s.pgstat.dirty = true; // WAL usage to report
+    if (!s.tx && s.block === 'none' && eng.serverState === 'running') reportStat(eng.pgstat, s.pgstat, eng.clock.now, false);
+  }
   return o;
 }
 
@@ -57,6 +65,13 @@ export function drainRunnable(eng: Engine): SessionOutcome[] {
     if (o.status !== 'waiting') out.push(o);
   }
   return out;
+}
+
+/** ReadyForQuery inside a transaction block: idle_in_transaction_session_timeout starts counting (tcop/interrupts.ts). */
+export function armIdleTimeout(eng: Engine, s: Session): void {
+  eng.clock.disarm(s.id, 'idle_in_transaction');
+  const ms = s.gucs.idle_in_transaction_session_timeout;
+  if (ms > 0 && !s.terminated && (s.block === 'inprogress' || s.block === 'failed')) eng.clock.arm(ms, 'idle_in_transaction', s.id);
 }
 
 export function toPgError(eng: Engine, e: unknown): PgError {

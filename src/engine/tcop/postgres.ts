@@ -20,6 +20,7 @@ import { setStatement, showStatement } from '../commands/variable.js';
 import { type ExecuteResponse, type SessionOutcome } from '../engine.js';
 import { PgError, inFailedSqlTransaction, setPositionText } from '../errors.js';
 import { wake } from '../lock/proc.js';
+import { armStatementTimeout, clearSleep, disarmIdleTimeout, disarmStatementTimeout, terminateBackend } from './interrupts.js';
 import { crashDuring } from '../postmaster/postmaster.js';
 import { type Session, type StepYield } from '../session/session.js';
 import { type RawStmt, parseSql, setCurrentLiterals } from '../sql/parser.js';
@@ -55,8 +56,17 @@ export function executeRunning(eng: Engine, s: Session, sql: string, opts: { chu
     } });
     return { outcome, woken: [] };
   }
+  if (s.terminated) {
+    // the backend exited while the client was idle: the client reads the FATAL now; after that nothing can be sent
+    const error = s.connectionClosed ? { severity: 'FATAL' as const, sqlstate: '08003', message: 'no connection to the server' } : s.terminated;
+    s.connectionClosed = true;
+    return { outcome: report(eng, s, 'error', { results: [], notices: [], error }), woken: [] };
+  }
+  disarmIdleTimeout(eng, s);
   s.acc = { results: [], notices: [], error: null };
   s.currentQuery = sql;
+  s.pgstat.timerAt = null; // a query arrived: the idle-stats-update timeout is disabled
+  s.pgstat.walAtStart = eng.wal.insertLsn;
   let stmts: RawStmt[];
   try {
     stmts = parseSql(sql);
@@ -97,12 +107,14 @@ export function resume(eng: Engine, sessionName: string): ExecuteResponse {
 export function cancel(eng: Engine, sessionName: string): ExecuteResponse {
   const s = eng.session(sessionName);
   if (!s.running) throw new PgError('55000', `session ${sessionName} is not running a statement`);
-  if (s.waiting) { wake(eng, eng.locks.cancelWait(s.id)); eng.clock.disarm(s.id, 'deadlock'); s.waiting = null; }
+  const context = s.waiting?.context; // raised inside the wait: the waiter's error context applies (as for lock_timeout)
+  if (s.waiting) { wake(eng, eng.locks.cancelWait(s.id)); eng.clock.disarm(s.id, 'deadlock'); eng.clock.disarm(s.id, 'lock_timeout'); s.waiting = null; }
+  clearSleep(eng, s);
   s.progress = null;
   setCurrentLiterals(s.literals);
   setPositionText(s.currentQuery);
   let r: IteratorResult<StepYield, void>;
-  try { r = s.running.throw(new PgError('57014', 'canceling statement due to user request')); } catch (e) {
+  try { r = s.running.throw(new PgError('57014', 'canceling statement due to user request', context ? { context } : {})); } catch (e) {
     s.acc.error = toPgError(eng, e).toMessage();
     r = { done: true, value: undefined };
   }
@@ -117,8 +129,11 @@ export function* runQueryString(eng: Engine, s: Session, stmts: RawStmt[]): Gene
   for (let i = 0; i < stmts.length; i++) {
     const raw = stmts[i]!;
     try {
+      armStatementTimeout(eng, s);
       yield* runStatement(eng, s, raw, multi, i === stmts.length - 1);
+      disarmStatementTimeout(eng, s);
     } catch (e) {
+      disarmStatementTimeout(eng, s);
       if (e instanceof CrashSignal) throw e; // the power failed mid-statement: nothing more happens in this backend
       const err = toPgError(eng, e);
       if (eng.tracer.wants('error')) eng.tracer.emit({ kind: 'error', session: s.name, text: `${s.name}: ERROR ${err.sqlstate}: ${err.message}` });
@@ -126,6 +141,7 @@ export function* runQueryString(eng: Engine, s: Session, stmts: RawStmt[]): Gene
       if (s.waiting) { eng.locks.cancelWait(s.id); s.waiting = null; }
       abortAfterError(eng, s);
       s.acc.error = err.toMessage();
+      if (err.fatal) { const msg = s.acc.error; s.running = null; terminateBackend(eng, s, msg); s.connectionClosed = true; }
       return;
     }
   }
@@ -151,10 +167,40 @@ export function* runStatement(eng: Engine, s: Session, raw: RawStmt, multi: bool
   if (multi && s.block === 'none') s.block = 'implicit';
   if (type === 'VariableSetStmt') { s.acc.results.push(setStatement(eng, s, node)); finishStatement(eng, s, last); return; }
   if (type === 'VariableShowStmt') { s.acc.results.push(showStatement(eng, s, node)); finishStatement(eng, s, last); return; }
-  ensureTx(eng, s);
+  const tx = ensureTx(eng, s);
+  if (tx.deferrable && tx.readOnly && tx.isolation === 'serializable' && !tx.xactSnapshot && SNAPSHOT_STATEMENTS.has(type)) yield* getSafeSnapshot(eng, s);
   const result = yield* eng.executor.run(s, type, node, raw);
   s.acc.results.push(result);
   finishStatement(eng, s, last);
+}
+
+/** The statements exec_simple_query takes a snapshot for (analyze_requires_snapshot), as far as they are modelled. */
+const SNAPSHOT_STATEMENTS = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'ExplainStmt', 'ExecuteStmt', 'CreateTableAsStmt']);
+
+/**
+ * GetSafeSnapshot (predicate.c), for SERIALIZABLE READ ONLY DEFERRABLE: take the snapshot, then wait until every
+ * read-write serializable transaction that was running has ended. If one of them committed with a conflict out to
+ * a transaction that committed before our snapshot, the snapshot is unsafe: drop it and try again with a new one.
+ */
+function* getSafeSnapshot(eng: Engine, s: Session): Generator<StepYield, void, void> {
+  for (;;) {
+    const tx = s.tx!;
+    eng.snapshotFor(s);
+    const sx = tx.sxact;
+    if (!sx || sx.possibleUnsafe.size === 0) return; // no concurrent read-write serializable transaction: safe
+    if (eng.tracer.wants('wait')) eng.tracer.emit({ kind: 'wait', session: s.name, text: `${s.name} (SERIALIZABLE READ ONLY DEFERRABLE) waits for a safe snapshot: until ${[...sx.possibleUnsafe].map((x) => eng.sessions[x.session]?.name ?? '?').join(', ')} end` });
+    s.safeSnapshotWait = true;
+    try {
+      while (sx.possibleUnsafe.size > 0 && !sx.roUnsafe) yield { kind: 'wait' };
+    } finally {
+      s.safeSnapshotWait = false;
+    }
+    if (!sx.roUnsafe) return;
+    // "deferrable snapshot was unsafe; trying a new one"
+    eng.predicates.abort(sx);
+    tx.sxact = null;
+    tx.xactSnapshot = null;
+  }
 }
 
 /** finish_xact_command: commit an autocommit statement, or bump the command counter inside a block. */

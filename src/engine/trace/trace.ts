@@ -12,11 +12,11 @@
 export type TraceKind =
   | 'statement' | 'snapshot' | 'visibility' | 'hint' | 'xid' | 'insert' | 'update' | 'delete' | 'lock-row'
   | 'index' | 'wal' | 'lock' | 'wait' | 'granted' | 'deadlock' | 'commit' | 'abort' | 'epq' | 'error' | 'clock' | 'ssi'
-  | 'buffer' | 'checkpoint' | 'crash' | 'redo' | 'prune';
+  | 'buffer' | 'checkpoint' | 'crash' | 'redo' | 'prune' | 'stats' | 'autovacuum';
 
 const KINDS: TraceKind[] = [
   'statement', 'snapshot', 'visibility', 'hint', 'xid', 'insert', 'update', 'delete', 'lock-row', 'index', 'wal', 'lock',
-  'wait', 'granted', 'deadlock', 'commit', 'abort', 'epq', 'error', 'clock', 'ssi', 'buffer', 'checkpoint', 'crash', 'redo', 'prune',
+  'wait', 'granted', 'deadlock', 'commit', 'abort', 'epq', 'error', 'clock', 'ssi', 'buffer', 'checkpoint', 'crash', 'redo', 'prune', 'stats', 'autovacuum',
 ];
 const KIND_INDEX = Object.fromEntries(KINDS.map((k, i) => [k, i])) as Record<TraceKind, number>;
 

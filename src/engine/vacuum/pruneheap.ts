@@ -40,6 +40,7 @@ import { LpFlags } from '../heap/tuple.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
 import { heap2Payload } from '../wal/records.js';
 import { prunePage, type VacuumContext } from './vacuum.js';
+import { countPrunedDead } from '../pgstat/pgstat_relation.js';
 
 /** The oldest transaction id any running transaction or live snapshot may still need: older dead versions can go. */
 export function removableHorizon(eng: Engine): number {
@@ -83,6 +84,7 @@ export function heapPagePruneOpt(eng: Engine, t: Table, page: Page, reader: numb
   const r = prunePage(page, vacuumContext(eng, h));
   if (!r.pruned) return; // the new pd_prune_xid and the cleared PD_PAGE_FULL are a hint: no WAL
   const s = eng.sessions[reader];
+  countPrunedDead(s, t.oid, r.unused + r.redirected); // the tuples whose storage is reclaimed (not the new LP_DEAD ones)
   const fpi = eng.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
   page.lsn = eng.wal.insert(WalKind.Heap2Prune, s?.tx?.xid ?? 0, 58, t.oid, page.blkno, 0, fpi, heap2Payload(page, fpi > 0));
   if (eng.tracer.wants('prune')) {

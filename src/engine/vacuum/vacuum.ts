@@ -114,7 +114,6 @@ export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
   for (let off = 1; off <= n; off++) if (items[off - 1]!.lpFlags === LpFlags.NORMAL) st(off);
   const handled = new Uint8Array(n + 1);
   const chain = new Int32Array(n + 1); // one HOT chain's offsets (a typed array: resetting a plain array's length is slow)
-  let chainLen = 0;
   let newPruneXid = 0;
   for (let off = 1; off <= n; off++) {
     const root = items[off - 1]!;
@@ -123,7 +122,7 @@ export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
     // the chain: root (or redirect target) then heap-only successors
     let cur = root.lpFlags === LpFlags.REDIRECT ? root.lpOff : off;
     chain[0] = cur;
-    chainLen = 1;
+    let chainLen = 1;
     for (;;) {
       const it = items[cur - 1]!;
       if (it.lpFlags !== LpFlags.NORMAL || !isHotUpdated(it) || it.ctidBlock !== page.blkno) break;

@@ -64,6 +64,13 @@ export class Transaction {
   combos: [number, number][] = [];
   /** the SSI state of a SERIALIZABLE transaction (null otherwise, or for a safe read-only one) */
   sxact: import('../predicate/predicate.js').SerializableXact | null = null;
+  /** row changes per table counted at each (sub)transaction level, 0 = top (pgstat/pgstat_relation.ts) */
+  pgstat: Map<number, import('../pgstat/pgstat_relation.js').XactCounts>[] = [];
+  /** HOT updates per table (counted whatever the transaction's outcome) */
+  pgstatHot = new Map<number, number>();
+  /** stats_fetch_consistency = cache: the statistics entries and the backend list as first read in this transaction */
+  pgstatCache = new Map<number, import('../pgstat/pgstat_relation.js').TableStats>();
+  activityCache: unknown = null;
   /** catalog changes to undo if the transaction aborts (the catalog is not MVCC-versioned here) */
   undo: (() => void)[] = [];
   private comboMap = new Map<number, number>();
@@ -72,6 +79,8 @@ export class Transaction {
     public isolation: IsolationLevel,
     public readOnly: boolean,
   ) {}
+  /** DEFERRABLE (with SERIALIZABLE READ ONLY: the first snapshot waits until it is safe) */
+  deferrable = false;
 
   /** GetComboCommandId: the combo id for a (cmin, cmax) pair, created on first use. */
   comboFor(cmin: number, cmax: number): number {

@@ -30,6 +30,17 @@ import { type Session } from '../session/session.js';
 import { type XactPayload } from '../wal/records.js';
 import { WAL_WRITER_DELAY, WalKind, formatLsn } from '../wal/wal.js';
 import { type IsolationLevel, Transaction } from '../xact/xact.js';
+import { atEndOfXact, atEndOfSubXacts } from '../pgstat/pgstat_relation.js';
+import { checkNewXid } from './varsup.js';
+
+/** GetNewTransactionId's wraparound checks: past the stop limit no xid is handed out; past the warn limit, a WARNING. */
+function checkXidLimit(eng: Engine, s: Session): void {
+  const xid = eng.xacts.nextXid;
+  if (xid < 2_000_000_000) return; // below every possible warn limit (716 + 2^31 - 1 - 40 million)
+  const c = checkNewXid(xid, eng.xidLimits());
+  if (c.kind === 'Refuse') throw c.error;
+  if (c.kind === 'Warn') s.acc.notices.push(c.notice);
+}
 
 export function ensureTx(eng: Engine, s: Session): Transaction {
   if (!s.tx) startTx(eng, s, s.gucs.default_transaction_isolation, s.gucs.default_transaction_read_only);
@@ -57,6 +68,7 @@ export function ensureXid(eng: Engine, s: Session): number {
   ensureTopXid(eng, s, tx);
   for (const sub of tx.subs) {
     if (sub.xid || sub.aborted) continue;
+    checkXidLimit(eng, s);
     sub.xid = eng.xacts.assign(s.id, true);
     eng.locks.acquire(s.id, { type: 'transactionid', xid: sub.xid }, LockMode.Exclusive, eng.clock.now);
     sub.locks.push({ tag: { type: 'transactionid', xid: sub.xid }, mode: LockMode.Exclusive });
@@ -74,6 +86,7 @@ export function ensureXid(eng: Engine, s: Session): number {
 /** GetTopTransactionId: the top-level xid only (what txid_current() reports). */
 export function ensureTopXid(eng: Engine, s: Session, tx: Transaction = ensureTx(eng, s)): number {
   if (!tx.xid) {
+    checkXidLimit(eng, s);
     tx.xid = eng.xacts.assign(s.id);
     eng.locks.acquire(s.id, { type: 'transactionid', xid: tx.xid }, LockMode.Exclusive, eng.clock.now);
     if (tx.sxact) eng.predicates.setXid(tx.sxact, tx.xid);
@@ -112,8 +125,9 @@ export function commitTx(eng: Engine, s: Session) {
   } else if (eng.tracer.wants('commit')) {
     eng.tracer.emit({ kind: 'commit', session: s.name, text: `${s.name} ends a transaction that never wrote: no xid, no WAL` });
   }
-  if (tx.sxact) eng.predicates.commit(tx.sxact, eng.xacts.nextXid);
+  if (tx.sxact) { eng.predicates.commit(tx.sxact, eng.xacts.nextXid); eng.wakeSafeSnapshotWaiters(); }
   eng.deps.end(tx.vxid, true, tx.xid, tx.liveSubXids());
+  atEndOfXact(s, tx, true);
   s.gucs.atCommit();
   endTx(eng, s);
 }
@@ -122,8 +136,9 @@ export function abortTx(eng: Engine, s: Session) {
   const tx = s.tx;
   if (!tx) return;
   for (let i = tx.undo.length - 1; i >= 0; i--) tx.undo[i]!();
-  if (tx.sxact) eng.predicates.abort(tx.sxact);
+  if (tx.sxact) { eng.predicates.abort(tx.sxact); eng.wakeSafeSnapshotWaiters(); }
   eng.deps.end(tx.vxid, false, tx.xid, tx.liveSubXids());
+  atEndOfXact(s, tx, false);
   if (tx.xid) {
     const subXids = tx.liveSubXids();
     const lsn = eng.wal.insert(WalKind.XactAbort, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
@@ -141,6 +156,7 @@ export function abortTx(eng: Engine, s: Session) {
 /** AbortSubTransaction for levels [from, top): mark their xids aborted, release the locks they took. */
 export function abortSubs(eng: Engine, s: Session, from: number, remove: boolean) {
   const tx = s.tx!;
+  atEndOfSubXacts(s, tx, from + 1, false);
   if (tx.subs[from]) {
     s.gucs.undoTo(tx.subs[from]!.gucLevel);
     // DDL inside the rolled-back savepoints is undone too (catalog changes are not MVCC here)
@@ -216,6 +232,7 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
           if (opts.isolation) setIsolation(eng, s, opts.isolation);
           if (opts.readOnly !== undefined) s.tx.readOnly = opts.readOnly;
         }
+        if (opts.deferrable !== undefined) s.tx!.deferrable = opts.deferrable;
         s.block = 'inprogress';
         if (eng.tracer.wants('statement')) {
           eng.tracer.emit({ kind: 'statement', session: s.name,
@@ -260,6 +277,7 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
         // transaction), committing or aborting with it; the locks move up, except the subtransaction's own xid
         // lock, which is released — a waiter then finds the xid still in progress and waits for the top level
         const parent = tx.subs[i - 1];
+        atEndOfSubXacts(s, tx, i + 1, true);
         const into = parent ? parent.children : tx.releasedSubXids;
         const released = tx.subs.slice(i);
         tx.subs.length = i;
@@ -289,14 +307,14 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
   }
 }
 
-export function transactionOptions(options: Record<string, any>[]): { isolation?: IsolationLevel; readOnly?: boolean } {
-  const out: { isolation?: IsolationLevel; readOnly?: boolean } = {};
+export function transactionOptions(options: Record<string, any>[]): { isolation?: IsolationLevel; readOnly?: boolean; deferrable?: boolean } {
+  const out: { isolation?: IsolationLevel; readOnly?: boolean; deferrable?: boolean } = {};
   for (const o of options) {
     const d = o.DefElem;
     const v = d.arg?.A_Const;
     if (d.defname === 'transaction_isolation') out.isolation = ISOLATION_NAMES[v.sval.sval]!;
     else if (d.defname === 'transaction_read_only') out.readOnly = !!(intConst(v) ?? v.boolval?.boolval);
-    else if (d.defname === 'transaction_deferrable') { /* only meaningful for SERIALIZABLE READ ONLY; accepted */ }
+    else if (d.defname === 'transaction_deferrable') out.deferrable = !!(intConst(v) ?? v.boolval?.boolval); // acts with SERIALIZABLE READ ONLY only
   }
   return out;
 }

@@ -50,13 +50,19 @@ export function WaitsView({ lookSession = null }: { lookSession?: string | null 
         })}
       </svg>
       {lastError && <p className="error" data-testid="deadlock-victim">Deadlock: <strong>{lastError.session}</strong> found the cycle when its deadlock_timeout fired and aborted itself. {lastError.error?.detail}</p>}
-      {st.timers.length > 0 && <p className="muted">Pending deadlock checks: {st.timers.map((t) => `${t.session} at t=${t.at} ms`).join(', ')} (now t={st.clock} ms)</p>}
+      {st.timers.length > 0 && <p className="muted">Pending timers: {st.timers.map((t) => `${t.session} ${TIMER_WORDS[t.kind] ?? t.kind} at t=${t.at} ms`).join(', ')} (now t={st.clock} ms)</p>}
       <h3>pg_locks</h3>
-      <table className="grid" data-testid="pg-locks"><thead><tr><th>session</th><th>locktype</th><th>relation</th><th>page,tuple</th><th>transactionid</th><th>virtualxid</th><th>mode</th><th>granted</th></tr></thead>
+      <table className="grid" data-testid="pg-locks"><thead><tr><th>session</th><th>locktype</th><th>relation</th><th>page,tuple</th><th>transactionid</th><th>virtualxid</th><th>advisory key</th><th>mode</th><th>granted</th></tr></thead>
         <tbody>{st.locks.filter((l) => l.session !== 'control connection').map((l, i) => (
-          <tr key={i} className={`${l.granted ? '' : 'not-granted'}${lookSession === l.session && !l.granted ? ' highlight-row' : ''}`}><td>{l.session}</td><td>{l.locktype}</td><td>{l.relation ? <RelName oid={l.relation} names={names} /> : ''}</td><td>{l.page !== null ? `${l.page},${l.tuple}` : ''}</td><td>{l.transactionid ? <Xid xid={l.transactionid} /> : ''}</td><td>{l.virtualxid ?? ''}</td><td>{l.mode}</td><td>{l.granted ? 'yes' : 'NO (waiting)'}</td></tr>
+          <tr key={i} className={`${l.granted ? '' : 'not-granted'}${lookSession === l.session && !l.granted ? ' highlight-row' : ''}`}><td>{l.session}</td><td>{l.locktype}</td><td>{l.relation ? <RelName oid={l.relation} names={names} /> : ''}</td><td>{l.page !== null ? `${l.page},${l.tuple}` : ''}</td><td>{l.transactionid ? <Xid xid={l.transactionid} /> : ''}</td><td>{l.virtualxid ?? ''}</td><td>{l.locktype === 'advisory' ? `${l.classid},${l.objid},${l.objsubid}` : ''}</td><td>{l.mode}</td><td>{l.granted ? 'yes' : 'NO (waiting)'}</td></tr>
         ))}</tbody>
       </table>
     </div>
   );
 }
+
+/** How the pending timers of the virtual clock are named (clock/clock.ts TimerKind). */
+const TIMER_WORDS: Record<string, string> = {
+  deadlock: 'deadlock check', lock_timeout: 'lock_timeout', statement_timeout: 'statement_timeout',
+  idle_in_transaction: 'idle_in_transaction_session_timeout', sleep: 'end of pg_sleep',
+};

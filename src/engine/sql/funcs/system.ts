@@ -9,7 +9,7 @@
  * utils/misc/guc.c (current_setting), commands/sequence.c (nextval, currval, setval), utils/adt/misc.c
  * (pg_typeof).
  */
-import { notSupported, PgError } from '../../errors.js';
+import { PgError } from '../../errors.js';
 import { type Value, T, typeDisplayName, RegClass } from '../types.js';
 import { register, type FuncDef, type CallCtx } from './registry.js';
 import type { Fn } from '../expr.js';
@@ -57,6 +57,7 @@ const defs: FuncDef[] = [
   ]),
   // pg_typeof("any"): the argument's type, as regtype (printed with format_type's name)
   { name: 'pg_typeof', args: ['any'], ret: T.regtype, immutable: true, build: ([a]) => { const n = typeDisplayName({ name: a!.type.name, typmod: -1 }); return (() => n) as Fn; } },
-  { name: 'pg_sleep', args: ['float8'], ret: T.text, build: (_a, c) => { throw notSupported('pg_sleep (the simulator has a virtual clock: advance it in the scenario instead)', c.pos); } },
+  // pgstat.c: the next pgstat_report_stat of this backend flushes at once
+  { name: 'pg_stat_force_next_flush', args: [], ret: T.void, build: (_a, c) => () => { c.env.forceNextStatsFlush?.(); return ''; } },
 ];
 register(defs);

@@ -1,0 +1,140 @@
+/**
+ * The statistics views as SQL sees them: pg_stat_user_tables / pg_stat_all_tables (the shared table statistics,
+ * pgstat_relation.ts) and pg_stat_activity (every backend's state as it reports it: its query, its transaction's
+ * start, its xid and xmin, what it waits for).
+ *
+ * Reading either inside a transaction gives the same answer every time (stats_fetch_consistency = cache: an entry
+ * is copied at its first read in the transaction; pg_stat_activity's backend list is copied at the first read).
+ *
+ * backend_xmin is what holds VACUUM back: the xmin of the oldest snapshot the backend holds — a REPEATABLE READ
+ * transaction's snapshot until it ends, a READ COMMITTED statement's only while that statement runs (so an idle
+ * READ COMMITTED transaction shows backend_xid, if it wrote, but no backend_xmin).
+ *
+ * Mirrors: src/backend/catalog/system_views.sql (pg_stat_all_tables, pg_stat_user_tables, pg_stat_activity),
+ * utils/adt/pgstatfuncs.c (pg_stat_get_*, pg_stat_get_activity), utils/activity/backend_status.c.
+ * Simplifications: pg_stat_all_tables lists the user tables only (this engine has no catalog tables to count);
+ * the background processes' rows (checkpointer, background writer, walwriter, autovacuum launcher, logical
+ * replication launcher) carry pids of their own numbering (PostgreSQL's are the operating system's); datid is 5,
+ * datname postgres, usesysid 10, usename postgres, client_addr 127.0.0.1; backend_start is when the session was
+ * created on the virtual clock.
+ */
+import type { Engine } from '../engine.js';
+import type { Session } from '../session/session.js';
+import { type SqlType, type Value, T } from '../sql/types.js';
+import { virtualTimestamp } from '../adt/timestamp.js';
+import { type TableStats, emptyTableStats, touched } from './pgstat_relation.js';
+
+export interface ViewRows { columns: { name: string; type: SqlType }[]; rows: Value[][] }
+
+const TABLE_COLUMNS: [string, SqlType][] = [
+  ['relid', T.oid], ['schemaname', T.text], ['relname', T.text], ['seq_scan', T.int8], ['seq_tup_read', T.int8],
+  ['idx_scan', T.int8], ['idx_tup_fetch', T.int8], ['n_tup_ins', T.int8], ['n_tup_upd', T.int8], ['n_tup_del', T.int8],
+  ['n_tup_hot_upd', T.int8], ['n_live_tup', T.int8], ['n_dead_tup', T.int8], ['n_mod_since_analyze', T.int8],
+  ['n_ins_since_vacuum', T.int8], ['last_vacuum', T.timestamptz], ['last_autovacuum', T.timestamptz],
+  ['last_analyze', T.timestamptz], ['last_autoanalyze', T.timestamptz], ['vacuum_count', T.int8],
+  ['autovacuum_count', T.int8], ['analyze_count', T.int8], ['autoanalyze_count', T.int8],
+];
+
+const ts = (ms: number | null): Value => (ms === null ? null : virtualTimestamp(ms));
+
+/** The shared entry of a table as this session sees it (cached for the rest of its transaction). */
+export function statsFor(eng: Engine, s: Session, oid: number): TableStats {
+  touched(s);
+  const cache = s.tx?.pgstatCache;
+  const hit = cache?.get(oid);
+  if (hit) return hit;
+  const e = { ...(eng.pgstat.tables.get(oid) ?? emptyTableStats()) };
+  cache?.set(oid, e);
+  return e;
+}
+
+/** pg_stat_user_tables (and, here, pg_stat_all_tables). */
+export function statTablesView(eng: Engine, s: Session): ViewRows {
+  const rows: Value[][] = [];
+  for (const t of eng.catalog.tables.values()) {
+    if (t.temp && t.temp.session !== s.name) continue;
+    const e = statsFor(eng, s, t.oid);
+    const hasIndex = t.indexes.length > 0;
+    rows.push([
+      t.oid, t.temp ? 'pg_temp_3' : 'public', t.name, e.seqScan, e.seqTupRead, hasIndex ? e.idxScan : null, hasIndex ? e.idxTupFetch : null,
+      e.ins, e.upd, e.del, e.hot, e.live, e.dead, e.modSinceAnalyze, e.insSinceVacuum,
+      ts(e.lastVacuum), ts(e.lastAutovacuum), ts(e.lastAnalyze), ts(e.lastAutoanalyze),
+      e.vacuumCount, e.autovacuumCount, e.analyzeCount, e.autoanalyzeCount,
+    ]);
+  }
+  return { columns: TABLE_COLUMNS.map(([name, type]) => ({ name, type })), rows };
+}
+
+const ACTIVITY_COLUMNS: [string, SqlType][] = [
+  ['datid', T.oid], ['datname', T.text], ['pid', T.int4], ['leader_pid', T.int4], ['usesysid', T.oid], ['usename', T.text],
+  ['application_name', T.text], ['client_addr', T.text], ['client_hostname', T.text], ['client_port', T.int4],
+  ['backend_start', T.timestamptz], ['xact_start', T.timestamptz], ['query_start', T.timestamptz], ['state_change', T.timestamptz],
+  ['wait_event_type', T.text], ['wait_event', T.text], ['state', T.text], ['backend_xid', T.xid], ['backend_xmin', T.xid],
+  ['query_id', T.int8], ['query', T.text], ['backend_type', T.text],
+];
+
+/** One backend's row facts, as the inspection API and pg_stat_activity share them. */
+export interface BackendActivity {
+  session: string; pid: number; state: string; xactStart: number | null; queryStart: number | null; stateChange: number;
+  waitEventType: string | null; waitEvent: string | null; backendXid: number | null; backendXmin: number | null; query: string;
+}
+
+/** MyProc->xmin: the oldest snapshot the backend holds right now. */
+export function backendXmin(s: Session): number | null {
+  const tx = s.tx;
+  if (!tx) return null;
+  let x: number | null = null;
+  if (tx.xactSnapshot) x = tx.xactSnapshot.xmin;
+  if (tx.stmtSnapshot && (x === null || tx.stmtSnapshot.xmin < x)) x = tx.stmtSnapshot.xmin;
+  return x;
+}
+
+/** The client backends' activity, in pid order. `self` is the session asking (it is active, running the query). */
+export function backendActivity(eng: Engine, self: Session | null): BackendActivity[] {
+  return eng.sessions.map((x) => {
+    const active = x === self || !!x.running;
+    const state = active ? 'active' : x.state;
+    const waiting = x.waiting;
+    return {
+      session: x.name, pid: x.pid, state,
+      xactStart: x.tx ? x.xactStartAt : null,
+      queryStart: x.currentQuery ? x.stmtStartAt : null,
+      stateChange: active ? x.stmtStartAt : x.idleSince,
+      waitEventType: waiting ? 'Lock' : active ? null : 'Client',
+      waitEvent: waiting ? waiting.tag.type : active ? null : 'ClientRead',
+      backendXid: x.tx?.xid || null,
+      backendXmin: backendXmin(x),
+      query: x.currentQuery,
+    };
+  });
+}
+
+/** pg_stat_activity */
+export function statActivityView(eng: Engine, s: Session): ViewRows {
+  touched(s);
+  const cached = s.tx?.activityCache;
+  if (cached) return cached as ViewRows;
+  const rows: Value[][] = backendActivity(eng, s).map((a) => {
+    const x = eng.sessions.find((y) => y.name === a.session)!;
+    return [
+      5, 'postgres', a.pid, null, 10, 'postgres', '', '127.0.0.1', null, 40000 + x.id, ts(x.backendStartAt), ts(a.xactStart), ts(a.queryStart),
+      ts(a.stateChange), a.waitEventType, a.waitEvent, a.state, a.backendXid, a.backendXmin, null, a.query, 'client backend',
+    ];
+  });
+  const bg = (pid: number, type: string, wait: string): Value[] => [
+    null, null, pid, null, null, null, '', null, null, null, ts(0), null, null, null, 'Activity', wait, null, null, null, null, '', type,
+  ];
+  if (eng.autovacuum.launcherRunning(eng)) rows.push(bg(990, 'autovacuum launcher', 'AutoVacuumMain'));
+  rows.push(bg(991, 'logical replication launcher', 'LogicalLauncherMain'));
+  rows.push(bg(992, 'background writer', 'BgWriterMain'), bg(993, 'checkpointer', 'CheckpointerMain'), bg(994, 'walwriter', 'WalWriterMain'));
+  const out = { columns: ACTIVITY_COLUMNS.map(([name, type]) => ({ name, type })), rows };
+  if (s.tx) s.tx.activityCache = out;
+  return out;
+}
+
+/** The statistics views this module answers for, by name. */
+export const STAT_VIEWS: Record<string, (eng: Engine, s: Session) => ViewRows> = {
+  pg_stat_user_tables: statTablesView,
+  pg_stat_all_tables: statTablesView,
+  pg_stat_activity: statActivityView,
+};
