@@ -1,5 +1,10 @@
 import { defineConfig } from '@playwright/test';
 
+// the ports of the preview (build) and dev servers: HEAPSCOPE_E2E_PORT / HEAPSCOPE_E2E_DEV_PORT move them, so two
+// worktrees on one machine do not test each other's build (a server already listening there is reused)
+const port = Number(process.env.HEAPSCOPE_E2E_PORT ?? 4173);
+const devPort = Number(process.env.HEAPSCOPE_E2E_DEV_PORT ?? 5173);
+
 /** Browser tests run against the production build (vite preview) in Debian's Chromium; one smoke test in dev mode. */
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -13,11 +18,11 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [
-    { name: 'build', use: { baseURL: 'http://127.0.0.1:4173' }, testIgnore: /dev-mode/ },
-    { name: 'dev', use: { baseURL: 'http://127.0.0.1:5173' }, testMatch: /dev-mode/ },
+    { name: 'build', use: { baseURL: `http://127.0.0.1:${port}` }, testIgnore: /dev-mode/ },
+    { name: 'dev', use: { baseURL: `http://127.0.0.1:${devPort}` }, testMatch: /dev-mode/ },
   ],
   webServer: [
-    { command: 'npx vite build && npx vite preview', url: 'http://127.0.0.1:4173', reuseExistingServer: !process.env.CI, timeout: 120_000 },
-    { command: 'npx vite', url: 'http://127.0.0.1:5173', reuseExistingServer: !process.env.CI, timeout: 120_000 },
+    { command: `npx vite build && npx vite preview --port ${port} --strictPort`, url: `http://127.0.0.1:${port}`, reuseExistingServer: !process.env.CI, timeout: 120_000 },
+    { command: `npx vite --port ${devPort} --strictPort`, url: `http://127.0.0.1:${devPort}`, reuseExistingServer: !process.env.CI, timeout: 120_000 },
   ],
 });

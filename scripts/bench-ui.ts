@@ -4,6 +4,7 @@
  *  - engine ready in the worker after load
  *  - statement → view updated (p95) on a 10,000-row table
  *  - time-travel jump to any of 500 steps (p95, max)
+ *  - event stepping inside a 10,000-row UPDATE (some 70,000 events): jumps to events anywhere in it, then next-event steps (p95)
  *  - heap view with 10,000 tuples: render time and long tasks while scrolling
  *  - long workspaces (10,000, 20,000 and 50,000 steps; BENCH_UI_SCALE=10000,20000 for others): import, peak memory
  *    of the page's processes, jumps to the middle, a third, the step before last and the last, one more step, a
@@ -83,23 +84,22 @@ try {
     readies.push(await page.evaluate(() => (window as any).heapscope.store.getState().timings.readyMs));
   }
   type W = { heapscope: { actions: any; store: { getState(): any } } };
-  const frame = 'new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))';
   await page.evaluate(async () => {
     const a = (window as unknown as W).heapscope.actions;
     await a.run('s1', 'CREATE TABLE data(id int PRIMARY KEY, val int)');
     await a.run('s1', 'INSERT INTO data SELECT g, 0 FROM generate_series(1, 10000) g');
   });
-  const stmt: number[] = await page.evaluate(async (frameSrc) => {
+  const stmt: number[] = await page.evaluate(async () => {
     const a = (window as unknown as W).heapscope.actions;
     const out: number[] = [];
     for (let i = 1; i <= 60; i++) {
       const t0 = performance.now();
       await a.run(i % 2 ? 's1' : 's2', `UPDATE data SET val = val + 1 WHERE id = ${i * 97}`);
-      await eval(frameSrc);
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))); // the next frame (no eval: the page's CSP forbids it)
       out.push(performance.now() - t0);
     }
     return out;
-  }, frame);
+  });
   // 500 steps, then jumps
   await page.evaluate(async () => {
     const a = (window as unknown as W).heapscope.actions;
@@ -107,7 +107,7 @@ try {
   });
   const steps = await page.evaluate(() => (window as unknown as W).heapscope.store.getState().nodes.size);
   if (process.env.JUMP_DETAIL) { await page.evaluate(() => { (window as any).JUMP_DETAIL = true; }); page.on('console', (m) => { if (m.text().startsWith('jump to')) console.log('   ', m.text()); }); }
-  const jumps: number[] = await page.evaluate(async (frameSrc) => {
+  const jumps: number[] = await page.evaluate(async () => {
     const w = (window as unknown as W).heapscope;
     const ids = [...w.store.getState().nodes.keys()] as number[];
     const out: number[] = [];
@@ -115,50 +115,54 @@ try {
       const id = ids[(i * 173) % ids.length]!;
       const t0 = performance.now();
       await w.actions.jumpTo(id);
-      await eval(frameSrc);
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))); // the next frame (no eval: the page's CSP forbids it)
       out.push(performance.now() - t0);
       if ((window as any).JUMP_DETAIL) console.log(`jump to step ${ids.indexOf(id) + 1}: ${(performance.now() - t0).toFixed(0)} ms, of which the worker's replay ${w.store.getState().timings.lastJumpMs.toFixed(0)} ms`);
     }
     await w.actions.jumpTo(ids[ids.length - 1]);
     return out;
-  }, frame);
+  });
   // event stepping inside a 10,000-row statement: the views show the state as of event k (the worker replays the
-  // statement on a copy up to it); first a jump to scattered events, then stepping forward one event at a time
-  const events: { scattered: number[]; forward: number[]; count: number } = await page.evaluate(async (frameSrc) => {
+  // statement on a copy up to it; events past the trace's detail limit are numbered and built on the replay, so all
+  // of the statement's tens of thousands can be reached); first jumps to events scattered over the whole statement,
+  // then stepping forward one event at a time from its middle
+  const events: { scattered: number[]; forward: number[]; count: number; kept: number } = await page.evaluate(async () => {
     const w = (window as unknown as W).heapscope;
     const before = w.store.getState().head;
     await w.actions.run('s1', 'UPDATE data SET val = val + 1');
     const node = w.store.getState().nodes.get(w.store.getState().head);
-    const count = node.result.outcomes.flatMap((o: any) => o.trace.events).length;
     // (no named functions in here: the bundler would wrap them in a helper the page does not have)
+    const kept = node.result.outcomes.reduce((a: number, o: any) => a + o.trace.events.length, 0);
+    const count = node.result.outcomes.reduce((a: number, o: any) => a + o.trace.events.length + (o.trace.events.length ? Object.values(o.trace.folded).reduce((x: number, v: any) => x + v, 0) : 0), 0);
     const scattered: number[] = [];
     const forward: number[] = [];
-    const wanted = [...Array.from({ length: 20 }, (_, i) => (i * 71 + 13) % count), ...Array.from({ length: 30 }, (_, i) => Math.min(count - 1, 40 + i))];
+    const mid = Math.floor(count / 2);
+    const wanted = [...Array.from({ length: 20 }, (_, i) => Math.floor(((i * 7919) % 20 + 0.5) * count / 20)), ...Array.from({ length: 30 }, (_, i) => Math.min(count - 1, mid + i))];
     for (let k = 0; k < wanted.length; k++) {
       const t0 = performance.now();
       await w.actions.setPlayback({ nodeId: node.id, event: wanted[k], scrub: true });
-      await eval(frameSrc);
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))); // the next frame (no eval: the page's CSP forbids it)
       if (!w.store.getState().shown) throw new Error(`no state for event ${wanted[k]}`);
       (k < 20 ? scattered : forward).push(performance.now() - t0);
     }
     await w.actions.setPlayback({ nodeId: node.id, event: 0 });
     await w.actions.jumpTo(before);
-    return { scattered, forward, count };
-  }, frame);
+    return { scattered, forward, count, kept };
+  });
   // heap view with 10,000 tuples
   await page.getByRole('tab', { name: 'WAL' }).click();
-  const heap = await page.evaluate(async (frameSrc) => {
+  const heap = await page.evaluate(async () => {
     const longTasks: number[] = [];
     new PerformanceObserver((l) => { for (const e of l.getEntries()) longTasks.push(e.duration); }).observe({ entryTypes: ['longtask'] });
     const t0 = performance.now();
     (Array.from(document.querySelectorAll('[role=tab]')).find((b) => b.textContent === 'Heap') as HTMLButtonElement).click();
-    await eval(frameSrc);
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))); // the next frame (no eval: the page's CSP forbids it)
     const render = performance.now() - t0;
     const body = document.querySelector('.view-body')!;
     for (let y = 0; y < 20; y++) { body.scrollTop = y * 400; await new Promise((r) => requestAnimationFrame(r)); }
     await new Promise((r) => setTimeout(r, 300));
     return { render, tuplesShown: document.querySelectorAll('.tuple').length, longTasks };
-  }, frame);
+  });
   // long workspaces, each in a page of its own (the one above is closed: its memory is not theirs)
   await page.close();
   const scale: { n: number; importMs: number; rss: number; rssBefore: number; jumps: Record<string, number>; stepMs: number; keyMs: number; saved: number; savedAll: boolean }[] = [];
@@ -179,19 +183,19 @@ try {
     }, longWorkspace(n));
     const jumps: Record<string, number> = {};
     for (const [label, at] of [['middle', Math.floor(n / 2)], ['a third', Math.floor(n / 3)], ['step before last', n - 1], ['last', n]] as const) {
-      jumps[label] = await p.evaluate(async ([id, frameSrc]) => {
+      jumps[label] = await p.evaluate(async (id) => {
         const t0 = performance.now();
         await (window as unknown as W).heapscope.actions.jumpTo(id);
-        await eval(frameSrc as string);
+        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))); // the next frame (no eval: the page's CSP forbids it)
         return performance.now() - t0;
-      }, [at, frame] as const);
+      }, at);
     }
     clearInterval(sampler);
-    const r = await p.evaluate(async (frameSrc) => {
+    const r = await p.evaluate(async () => {
       const w = (window as unknown as W).heapscope;
       let t0 = performance.now();
       await w.actions.run('s1', 'SELECT count(*) FROM data');
-      await eval(frameSrc);
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))); // the next frame (no eval: the page's CSP forbids it)
       const stepMs = performance.now() - t0;
       t0 = performance.now();
       w.actions.setText('s1', 'SELECT 1;');
@@ -200,7 +204,7 @@ try {
       for (let i = 0; i < localStorage.length; i++) { const k = localStorage.key(i)!; saved += k.length + localStorage.getItem(k)!.length; }
       const header = JSON.parse(localStorage.getItem('heapscope.workspace.v2') ?? '{}');
       return { stepMs, keyMs, saved, savedAll: header.count === w.store.getState().nodes.size };
-    }, frame);
+    });
     scale.push({ n, importMs, rss, rssBefore, jumps, ...r });
     await p.close();
   }
@@ -209,7 +213,7 @@ try {
   console.log(`  initial download without Monaco: ${(initial / 1024).toFixed(0)} KB gzip (target <= 500 KB)  [${parts.join(', ')}]; Monaco lazy chunks ${(monaco / 1024).toFixed(0)} KB gzip; loaded on first use: ${onDemand.join(', ') || 'none'}`);
   console.log(`  engine ready in the worker: median ${pct(readies, 0.5).toFixed(0)} ms, max ${Math.max(...readies).toFixed(0)} ms over ${readies.length} loads (target <= 200 ms)`);
   console.log(`  statement -> view updated on a 10,000-row table: p50 ${pct(stmt, 0.5).toFixed(1)} ms, p95 ${pct(stmt, 0.95).toFixed(1)} ms (target p95 <= 50 ms)`);
-  console.log(`  event stepping inside a 10,000-row UPDATE (${events.count} events kept in detail): jump to an event p50 ${pct(events.scattered, 0.5).toFixed(0)} ms, p95 ${pct(events.scattered, 0.95).toFixed(0)} ms, max ${Math.max(...events.scattered).toFixed(0)} ms; next event p50 ${pct(events.forward, 0.5).toFixed(0)} ms, p95 ${pct(events.forward, 0.95).toFixed(0)} ms (target <= 100 ms)`);
+  console.log(`  event stepping inside a 10,000-row UPDATE (${events.count.toLocaleString('en')} events, ${events.kept} of them narrated in the step's batch): jump to an event anywhere in it p50 ${pct(events.scattered, 0.5).toFixed(0)} ms, p95 ${pct(events.scattered, 0.95).toFixed(0)} ms, max ${Math.max(...events.scattered).toFixed(0)} ms; next event p50 ${pct(events.forward, 0.5).toFixed(0)} ms, p95 ${pct(events.forward, 0.95).toFixed(0)} ms (target <= 100 ms)`);
   console.log(`  time-travel jump among ${steps} steps: p50 ${pct(jumps, 0.5).toFixed(0)} ms, p95 ${pct(jumps, 0.95).toFixed(0)} ms, max ${Math.max(...jumps).toFixed(0)} ms (target <= 100 ms)`);
   for (const x of scale) {
     console.log(`  ${x.n.toLocaleString('en')}-step workspace: import ${(x.importMs / 1000).toFixed(1)} s; renderer memory ${(x.rssBefore / 1e6).toFixed(0)} MB before, peak ${(x.rss / 1e6).toFixed(0)} MB; jumps ${Object.entries(x.jumps).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')} (target <= 1000 ms); one more step ${x.stepMs.toFixed(0)} ms, a keystroke's save ${x.keyMs.toFixed(1)} ms; localStorage ${(x.saved / 1e6).toFixed(2)} M characters${x.savedAll ? '' : ' (NOT all saved: storage full)'}`);

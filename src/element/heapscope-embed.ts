@@ -17,7 +17,8 @@
  * Attributes: `lesson` (a lesson id) or a scenario — `scenario-src` (a .spec file's URL, fetched by the page),
  * `scenario` (the text itself), or inline: the text of a `<script type="text/x-heapscope-spec">` or `<template>`
  * child, or the element's own text; `name` (the scenario's title, and with `id` the storage name);
- * `views` (comma-separated: Heap, Index, Snapshots, Waits, WAL, Durability); `timeline` (present: show it); `src`
+ * `views` (comma-separated: Heap, Index, Snapshots, Waits, WAL, Durability); `timeline` (present: show it); `theme`
+ * (light, the default; dark; auto: the reader's system preference); `src`
  * (where Heapscope lives, default: beside this script); `allow-origins` (the host origins the embed may accept, default
  * this page's); `height` (before the embed reports one, px); `max-height` (px); `loading="eager"` (load at once,
  * not when scrolled near). Each element gets its own storage: the page's path and the
@@ -71,12 +72,17 @@ import type { EmbedEvent, EmbedState } from '../ui/embed/protocol';
       if (this.getAttribute('name')) params.set('name', this.getAttribute('name')!);
       if (this.getAttribute('views')) params.set('views', this.getAttribute('views')!);
       if (this.hasAttribute('timeline')) params.set('timeline', '1');
+      const theme = (this.getAttribute('theme') ?? '').trim().toLowerCase();
+      if (theme === 'dark' || theme === 'auto') params.set('theme', theme); // light otherwise (the embed's default)
       params.set('ns', `${location.pathname}#${name}`);
       params.set('origins', this.getAttribute('allow-origins') || location.origin);
       base.search = params.toString();
       const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
       const style = document.createElement('style');
-      style.textContent = ':host{display:block;margin:1em 0}iframe{display:block;width:100%;border:1px solid #d9dde2;border-radius:6px;background:#fff}p{font:14px system-ui,sans-serif;color:#b23b3b}';
+      // the frame's own background before the embed paints, in the embed's theme
+      const dark = 'iframe{background:#15181c;border-color:#3a414a}';
+      style.textContent = ':host{display:block;margin:1em 0}iframe{display:block;width:100%;border:1px solid #d9dde2;border-radius:6px;background:#fff}p{font:14px system-ui,sans-serif;color:#b23b3b}'
+        + (theme === 'dark' ? dark : theme === 'auto' ? `@media (prefers-color-scheme: dark){${dark}}` : '');
       const scenarioSrc = this.getAttribute('scenario-src');
       if (!lesson && scenarioSrc) {
         // a .spec file beside the docs page, fetched by the page itself (the embed never fetches from the host)

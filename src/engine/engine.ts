@@ -314,9 +314,16 @@ export class Engine {
   /** GetTopTransactionId */
   ensureTopXid(s: Session, tx?: Transaction): number { return ensureTopXid(this, s, tx); }
 
+  /** GetLatestSnapshot: a fresh snapshot whatever the isolation level (RI checks that must see new rows). */
+  latestSnapshot(s: Session): Snapshot {
+    const tx = this.ensureTx(s);
+    return this.xacts.snapshot(tx.xid, this.clock.now);
+  }
+
   snapshotFor(s: Session): Snapshot {
     const tx = this.ensureTx(s);
     tx.queryRun = true;
+    if (s.spiSnapshot) return s.spiSnapshot.snapshot; // an RI trigger's query runs with the snapshot it was given
     if (usesXactSnapshot(tx.isolation)) {
       if (!tx.xactSnapshot) {
         tx.xactSnapshot = this.xacts.snapshot(tx.xid, this.clock.now);

@@ -14,8 +14,9 @@ import type { DepGraph, DepEdge, DepTxn, DepAnomaly } from '../engine/trace/deps
 import type { VacuumState } from '../engine/inspect/vacuumstate.js';
 export type { VacuumState } from '../engine/inspect/vacuumstate.js';
 export type { BloatSample } from '../engine/inspect/bloat.js';
+import type { TraceEvent } from '../engine/trace/trace.js';
 
-export type { DepGraph, DepEdge, DepTxn, DepAnomaly };
+export type { DepGraph, DepEdge, DepTxn, DepAnomaly, TraceEvent };
 export type { SessionOutcome, SessionView, PageView, IndexEntryView, TableSummary, WalRecordView, DurabilityState };
 
 /** One entry of the deterministic log: replaying the log on a fresh engine rebuilds the exact same state. */
@@ -101,6 +102,8 @@ export interface EngineState {
   deadToAll?: Set<string>;
   /** for each session, each shown tuple ("table:blk:off"): is it visible to that session's (next) snapshot, and why */
   visibility: Map<string, Map<string, TupleVisibility>>;
+  /** a state as of one trace event (stateAt): that event, also when the step's batch folded it (past its detail limit) */
+  event?: TraceEvent;
 }
 
 export interface ReplayResult { results: (StepResult | null)[]; state: EngineState; marks: string; latest: SessionOutcome[] }

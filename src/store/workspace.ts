@@ -18,6 +18,7 @@
  * latest outcome for its result pane); saving writes only what changed (persist.ts). Nodes and outcomes are kept in
  * Maps: node ids and session names come from files and people.
  */
+import { eventSlots } from './slots';
 import { createStore } from 'zustand/vanilla';
 import { proxy } from 'comlink';
 import { markOf, markFromChar, SESSION_NAME, type EngineState, type LogEntry, type SessionOutcome, type ServerAction, type StepResult } from '../shared/api';
@@ -402,11 +403,11 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       return serial(async () => {
         if (my !== eventRequest || !client) return;
         const node = get().nodes.get(p.nodeId);
-        const events = node?.result?.outcomes.flatMap((o) => o.trace.events) ?? [];
-        const ev = events[p.event];
-        if (!node || !ev) { set({ shown: null }); return; }
+        // every event of the step, also those its trace only counted (store/slots.ts)
+        const slot = eventSlots(node?.result).at(p.event);
+        if (!node || !slot) { set({ shown: null }); return; }
         const t0 = now();
-        const shown = await client.api.stateAt(backendsOf(get()), pathTo(get().nodes, p.nodeId).map((n) => n.entry), ev.seq ?? p.event);
+        const shown = await client.api.stateAt(backendsOf(get()), pathTo(get().nodes, p.nodeId).map((n) => n.entry), slot.seq);
         if (my === eventRequest) set({ shown, timings: { ...get().timings, lastEventMs: now() - t0 } });
       });
     },

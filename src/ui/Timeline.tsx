@@ -3,11 +3,14 @@
  * The timeline lists every step on the path to the current one (and, on demand, the other branches); clicking
  * a step restores that moment exactly (the engine replays the log). The player walks through the current
  * step's trace events one at a time, with a one-line caption, and highlights the tuple each event touches.
+ * When the timeline has branches, they are drawn above the list as a tree (BranchTree.tsx) showing where they diverge.
  */
 import { Fragment, memo, useMemo, useRef, useState } from 'react';
 import { useWorkspace, useWs } from './hooks';
 import { pathTo, type TimelineNode } from '../store/workspace';
 import type { LogEntry } from '../shared/api';
+import { BranchTree } from './BranchTree';
+import { eventSlots } from '../store/slots';
 
 const describe = (e: LogEntry) => (e.kind === 'sql' ? `${e.session}: ${e.sql}` : e.kind === 'advance' ? `clock +${e.ms} ms`
   : e.kind === 'server' ? `server: ${e.action === 'crash' ? (e.arg && e.arg !== 'now' ? `arm crash (${e.arg})` : 'CRASH') : e.action === 'restart' ? `restart${e.arg ? ` (fails again after ${e.arg} records)` : ''}` : e.action === 'full_page_writes' ? `full_page_writes = ${e.arg}` : e.action === 'configure' ? `postgresql.conf: ${e.arg}` : e.action === 'consume_xids' ? `next xid → ${e.arg} (Heapscope shortcut)` : e.action}`
@@ -64,6 +67,7 @@ export function Timeline() {
   return (
     <nav className="timeline" aria-label="timeline">
       <h3>Timeline <small>{path.length} step{path.length === 1 ? '' : 's'}{ahead.length ? ` · ${ahead.length} ahead` : ''}{tips.length ? ` · ${tips.length} other branch${tips.length === 1 ? '' : 'es'}` : ''}</small></h3>
+      <BranchTree line={[...path, ...ahead]} head={head} pathLength={path.length} kids={kids} describe={(n) => describe(n.entry)} jumpTo={(id) => void actions.jumpTo(id)} />
       <ol>
         <li><button className={head === null ? 'current' : ''} onClick={() => void actions.jumpTo(null)}>start</button></li>
         {branches(null)}
@@ -116,6 +120,8 @@ export { Player } from './Player';
 export function useHighlight() {
   const playback = useWs((s) => s.playback);
   const node = useWs((s) => (s.playback ? s.nodes.get(s.playback.nodeId) : undefined));
-  const ev = node?.result?.outcomes.flatMap((o) => o.trace.events)[playback?.event ?? 0];
+  const shownEvent = useWs((s) => s.shown?.event ?? null);
+  const slot = eventSlots(node?.result).at(playback?.event ?? 0);
+  const ev = slot?.event ?? (shownEvent && shownEvent.seq === slot?.seq ? shownEvent : undefined);
   return ev ? { rel: ev.rel, blk: ev.blk, off: ev.off, lsn: ev.lsn, session: ev.session, kind: ev.kind } : null;
 }

@@ -6,7 +6,10 @@
  * step again with a hook on the tracer (Tracer.onEmit). When event number `seq` is recorded the hook inspects the
  * engine right there, in the middle of the statement — the tuple locked but its xmax not yet stamped, the new
  * version written but its index entry not yet, a REDO record applied and the next not yet — and then switches
- * tracing off so the rest of the statement runs without building text. The copy is thrown away.
+ * tracing off so the rest of the statement runs without building text. The copy is thrown away. An event past the
+ * trace's detail limit (a bulk statement keeps its first 200 events; the rest are counted, still numbered) is
+ * reached the same way: the tracer builds just the events asked for (Tracer.capture), and the state carries the
+ * event itself, since the step's batch does not hold it.
  *
  * The engine just before the step is kept (when it can be copied: every session idle), so stepping through one
  * statement's events costs one copy and one run of the statement per event, not a replay from a checkpoint.
@@ -16,16 +19,18 @@ import type { Engine } from '../engine/engine.js';
 import type { EngineState, LogEntry, StepResult } from '../shared/api';
 import type { Checkpoints, LogPrefixes } from './timetravel';
 import { entryKey } from './timetravel';
-import { DETAIL_LIMIT } from '../engine/trace/trace.js';
 
 export interface EventBase {
   prefix: number;
   engine: Engine | null;
   /** states already captured: "prefix of the step:seq" → state (a run captures a few events ahead) */
   cache?: Map<string, EngineState>;
+  /** the event asked for last ("prefix of the step:seq") */
+  last?: string;
 }
 
-/** how many events after the asked one a run captures too (stepping forward then needs no run) */
+/** how many events after the asked one a run captures too while the player steps forward (the next needs no run);
+ *  after a jump only the one after it (each capture inspects the whole engine: a jump should not pay for 8) */
 export const AHEAD = 8;
 const CACHE_LIMIT = 64;
 
@@ -56,8 +61,11 @@ export function stateAtEvent(base: EventBase, a: StateAtArgs): EngineState | nul
   const basePrefix = path[n - 1]!;
   const stepKey = (k: number) => `${path[n]}:${k}`;
   const cache = (base.cache ??= new Map());
+  const stepping = base.last === stepKey(a.seq - 1);
+  base.last = stepKey(a.seq);
   const hit = cache.get(stepKey(a.seq));
   if (hit) return hit;
+  const ahead = stepping ? AHEAD : 1;
   let engine: Engine;
   if (base.prefix === basePrefix && base.engine) engine = base.engine.clone();
   else {
@@ -82,18 +90,20 @@ export function stateAtEvent(base: EventBase, a: StateAtArgs): EngineState | nul
   let captured: EngineState | null = null;
   const tracer = engine.tracer;
   tracer.enabled = true;
-  tracer.onEmit = (k) => {
+  tracer.capture = { from: a.seq, to: a.seq + ahead };
+  tracer.onEmit = (k, ev) => {
     if (k < a.seq) return;
-    const st = a.inspect(engine);
+    const st: EngineState = { ...a.inspect(engine), event: { ...ev } };
     if (k === a.seq) captured = st;
     cache.set(stepKey(k), st);
-    if (k >= a.seq + AHEAD || k >= DETAIL_LIMIT - 1) { // past the detail limit no event is numbered: nothing more to see
+    if (k >= a.seq + ahead) {
       tracer.onEmit = null;
+      tracer.capture = null;
       tracer.enabled = false; // the rest of the statement runs without narration
       throw new StopAtEvent();
     }
   };
-  try { a.apply(a.log[n - 1]!, engine); } catch (e) { if (!(e instanceof StopAtEvent)) throw e; } finally { tracer.onEmit = null; }
+  try { a.apply(a.log[n - 1]!, engine); } catch (e) { if (!(e instanceof StopAtEvent)) throw e; } finally { tracer.onEmit = null; tracer.capture = null; }
   while (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   return captured;
 }

@@ -1,7 +1,9 @@
 /** The state as of one trace event (worker/events.ts): a step replayed to the moment event `seq` happened. */
 import { describe, it, expect } from 'vitest';
 import { EngineHost } from '../../src/worker/host.js';
-import type { LogEntry } from '../../src/shared/api.js';
+import type { EngineState, LogEntry } from '../../src/shared/api.js';
+import { eventSlots } from '../../src/store/slots.js';
+import { DETAIL_LIMIT } from '../../src/engine/trace/trace.js';
 
 const S = ['s1', 's2'];
 const base: LogEntry[] = [
@@ -72,6 +74,81 @@ describe('the state as of an event', () => {
     expect(await lsnOf(last.seq!)).toBe(recovered);
     expect(await lsnOf(last.seq! - 1)).not.toBe(recovered);
     expect(await lsnOf(redo[0]!.seq!)).not.toBe(recovered);
+  });
+
+  it('steps the deadlock check: cycle found, victim chosen, the victim\'s locks released, the waiter granted — each with its own state', async () => {
+    const sql = (session: string, q: string): LogEntry => ({ kind: 'sql', session, sql: q });
+    const log: LogEntry[] = [...base, sql('s1', 'BEGIN'), sql('s2', 'BEGIN'), sql('s1', 'UPDATE t SET v = 11 WHERE id = 1'), sql('s2', 'UPDATE t SET v = 21 WHERE id = 2'),
+      sql('s1', 'UPDATE t SET v = 12 WHERE id = 2'), sql('s2', 'UPDATE t SET v = 22 WHERE id = 1'), { kind: 'advance', ms: 1000 }];
+    const { h, events } = await stepEvents(log);
+    const find = (kind: string, outcome?: string) => { const e = events.find((x) => x.kind === kind && (outcome === undefined || x.outcome === outcome)); expect(e, `${kind} ${outcome ?? ''}`).toBeDefined(); return e!; };
+    const cycle = find('deadlock', 'cycle'), victim = find('deadlock', 'victim'), released = find('lock', 'released'), granted = find('granted');
+    // in this order, each its own event
+    expect(cycle.seq! < victim.seq! && victim.seq! < released.seq! && released.seq! < granted.seq!).toBe(true);
+    expect(cycle.text).toMatch(/finds the cycle s1 → s2 → s1/);
+    expect(victim.session).toBe('s1');
+    expect(granted.session).toBe('s2');
+    const s1xid = victim.xid!;
+    expect(released.text).toContain(`ExclusiveLock on transaction ${s1xid}`);
+    const at = async (e: { seq?: number }) => (await h.stateAt(S, log, e.seq!))!;
+    const waits = (st: Awaited<ReturnType<typeof at>>) => Object.fromEntries(st.sessions.filter((s) => s.name.startsWith('s')).map((s) => [s.name, s.waiting ? s.waiting.blockedBy : null]));
+    const s1Locks = (st: Awaited<ReturnType<typeof at>>) => st.locks.filter((l) => l.session === 's1');
+    const s2Wait = (st: Awaited<ReturnType<typeof at>>) => st.locks.find((l) => l.session === 's2' && l.transactionid === s1xid && l.mode === 'ShareLock');
+    // cycle found and victim chosen: both still wait for each other; s2's ShareLock on s1's xid is not granted
+    for (const e of [cycle, victim]) {
+      const st = await at(e);
+      expect(waits(st)).toEqual({ s1: ['s2'], s2: ['s1'] });
+      expect(s2Wait(st)!.granted).toBe(false);
+    }
+    // the victim aborted: its wait is gone, its locks are still held until its transaction's locks are released
+    const aborted = await at(find('abort'));
+    expect(waits(aborted)).toEqual({ s1: null, s2: ['s1'] });
+    expect(s1Locks(aborted).length).toBeGreaterThan(0);
+    // locks released: s1 holds nothing, s2's request is granted, s2 has not run on yet
+    const rel = await at(released);
+    expect(s1Locks(rel)).toEqual([]);
+    expect(s2Wait(rel)!.granted).toBe(true);
+    expect(waits(rel).s2).toEqual([]);
+    // the waiter granted: it runs on
+    expect(waits(await at(granted))).toEqual({ s1: null, s2: null });
+  });
+
+  it('reaches events past the trace\'s detail limit: numbered, built on the replay, with the state at each', async () => {
+    const log: LogEntry[] = [{ kind: 'sql', session: 's1', sql: 'CREATE TABLE t(id int PRIMARY KEY, v int)' },
+      { kind: 'sql', session: 's1', sql: 'INSERT INTO t SELECT g, 0 FROM generate_series(1, 150) g' }, { kind: 'sql', session: 's1', sql: 'UPDATE t SET v = 1' }];
+    const { h } = await stepEvents(log);
+    const r = (await new EngineHost().replay(S, log)).results[2]!;
+    const slots = eventSlots(r);
+    expect(slots.kept).toBe(DETAIL_LIMIT);
+    const folded = r.outcomes.reduce((a, o) => a + Object.values(o.trace.folded).reduce((x: number, v) => x + (v ?? 0), 0), 0);
+    expect(slots.length).toBe(DETAIL_LIMIT + folded);
+    // the state at each event of a window among the row updates: the WAL grows by one record at each WAL event
+    // (an index insert logs its own without one), and the version an UPDATE event names carries its xmax from that event on, not before
+    const xmaxAt = (st: EngineState, blk: number, off: number) => st.tables[0]!.pageViews.find((p) => p.blkno === blk)?.items.find((it) => it.lp === off)?.t_xmax;
+    const from = slots.kept + 100; // past the scan's 150 visibility checks and 150 hint bits: the first rows' updates
+    let prev = (await h.stateAt(S, log, slots.at(from - 1)!.seq))!;
+    let updates = 0, wals = 0;
+    for (let i = from; i < from + 60; i++) {
+      const slot = slots.at(i)!;
+      expect(slot.event).toBeNull(); // the batch only counted it
+      const st = (await h.stateAt(S, log, slot.seq))!;
+      const ev = st.event!;
+      expect(ev.seq).toBe(slot.seq);
+      expect(ev.text.length).toBeGreaterThan(0);
+      if (ev.kind === 'wal') expect(st.walCount).toBe(prev.walCount + 1); else expect(st.walCount).toBeGreaterThanOrEqual(prev.walCount);
+      if (ev.kind === 'wal') wals++;
+      if (ev.kind === 'update' && xmaxAt(st, ev.blk!, ev.off!) !== undefined) {
+        updates++;
+        expect(xmaxAt(st, ev.blk!, ev.off!)).toBe(ev.xid);
+        expect(xmaxAt(prev, ev.blk!, ev.off!)).toBe(0);
+      }
+      prev = st;
+    }
+    expect(updates).toBeGreaterThan(3);
+    expect(wals).toBeGreaterThan(5);
+    // the last event: the autocommit's COMMIT
+    const last = (await h.stateAt(S, log, slots.at(slots.length - 1)!.seq))!;
+    expect(last.event!.kind).toBe('commit');
   });
 
   it('returns null for an event the step does not have', async () => {

@@ -15,6 +15,9 @@
  *     ALTER TABLE t ADD COLUMN w int DEFAULT 5;                -- no rewrite: w's attmissingval = 5
  *     SELECT * FROM t;                                         -- 1 | 5  (the tuple still has natts 1)
  *
+ * A FOREIGN KEY is kept on its referencing table (Table.fkeys, the referenced table by OID); indexes may carry
+ * INCLUDE columns, which are indexed (no HOT update when they change) but no part of the key.
+ *
  * Mirrors: pg_class / pg_attribute / pg_constraint / pg_index, heap_create_with_catalog() and
  * ChooseRelationName(), access/common/heaptuple.c (getmissingattr). Simplifications: one schema (public) plus
  * each session's temporary tables, no TOAST tables, catalog changes are not MVCC (a CREATE TABLE is visible to
@@ -38,8 +41,36 @@ export interface Column {
   missing?: Value;
   /** attidentity: GENERATED ALWAYS ('a') or BY DEFAULT ('d') AS IDENTITY */
   identity?: 'a' | 'd';
+  /** attgenerated 's': GENERATED ALWAYS AS (expr) STORED — computed from the row on every INSERT and UPDATE */
+  generated?: unknown;
 }
 export interface CheckConstraint { name: string; expr: unknown; compiled?: unknown }
+
+/** What an ON DELETE / ON UPDATE clause asks for (pg_constraint.confdeltype / confupdtype's letters). */
+export type FkAction = 'a' | 'r' | 'c' | 'n' | 'd';
+/**
+ * A FOREIGN KEY constraint (a pg_constraint row with contype 'f'), kept on the referencing table. Its columns
+ * are positions (attnum - 1) in the referencing table (`cols`) and in the referenced one (`refCols`), which is
+ * named by OID so a RENAME does not break it. The RI triggers (ri/ri_triggers.ts) enforce it.
+ */
+export interface ForeignKey {
+  name: string;
+  oid: number;
+  cols: number[];
+  refOid: number;
+  refCols: number[];
+  /** the unique index on the referenced columns the constraint depends on (conindid) */
+  refIndex: string;
+  onDelete: FkAction;
+  onUpdate: FkAction;
+  /** ON DELETE SET NULL (col, …) / SET DEFAULT (col, …): only these columns (confdelsetcols), else all of cols */
+  delSetCols: number[] | null;
+  match: 's' | 'f';
+  deferrable: boolean;
+  initiallyDeferred: boolean;
+  /** convalidated: false after ADD … NOT VALID until VALIDATE CONSTRAINT */
+  validated: boolean;
+}
 
 export interface Table {
   oid: number;
@@ -47,6 +78,8 @@ export interface Table {
   columns: Column[];
   checks: CheckConstraint[];
   indexes: BtreeIndex[];
+  /** FOREIGN KEY constraints of this table (it is the referencing side); absent = none */
+  fkeys?: ForeignKey[];
   heap: HeapRelation;
   /** columns that belong to a unique index ("key" columns: changing them is a key update) */
   keyColumns: Set<number>;
@@ -129,6 +162,7 @@ export class Catalog {
       c.tables.set(name, {
         ...t, heap: t.heap.clone(), indexes: t.indexes.map((i) => i.clone()),
         checks: t.checks.map((ch) => ({ name: ch.name, expr: ch.expr })), // compiled forms are rebuilt lazily
+        ...(t.fkeys ? { fkeys: t.fkeys.map((f) => ({ ...f })) } : {}),
         columns: t.columns.map((col) => ({ ...col })), types: t.types.slice(),
         keyColumns: new Set(t.keyColumns), indexedColumns: new Set(t.indexedColumns),
         ...(t.reloptions ? { reloptions: t.reloptions.slice() } : {}),

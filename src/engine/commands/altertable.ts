@@ -32,7 +32,8 @@ import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
 import { LockMode } from '../lock/lock.js';
 import { N, Gen, SERIAL_TYPES, collectColumnRefs } from '../executor/util.js';
 import { latestRows, saveTableDef, refreshColumns, refreshIndexColumns, rewriteTable } from './relfile.js';
-import { addConstraint, dropConstraint, viewsReading } from './atconstraints.js';
+import { referencingKeys } from '../ri/ri_triggers.js';
+import { addConstraint, dropConstraint, viewsReading, addFkConstraint, validateConstraint, dropFkConstraint } from './atconstraints.js';
 
 /** What the statement says, as PostgreSQL's syntax error texts name the subcommands. */
 const SUBCOMMAND_NAMES: Record<string, string> = {
@@ -61,7 +62,8 @@ function lockLevel(cmd: N): LockMode {
   switch (cmd.subtype) {
     case 'AT_SetRelOptions': case 'AT_ResetRelOptions':
       return applyRelOptions(undefined, (cmd.def?.List?.items ?? []) as N[], true).lock;
-    case 'AT_SetStatistics': return LockMode.ShareUpdateExclusive;
+    case 'AT_SetStatistics': case 'AT_ValidateConstraint': return LockMode.ShareUpdateExclusive;
+    case 'AT_AddConstraint': return cmd.def?.Constraint?.contype === 'CONSTR_FOREIGN' ? LockMode.ShareRowExclusive : LockMode.AccessExclusive;
     default: return LockMode.AccessExclusive;
   }
 }
@@ -100,7 +102,7 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   const cmds = ((n.cmds ?? []) as N[]).map((c) => c.AlterTableCmd as N);
   for (const c of cmds) {
     const known = ['AT_AddColumn', 'AT_DropColumn', 'AT_ColumnDefault', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_AlterColumnType',
-      'AT_AddConstraint', 'AT_DropConstraint', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics'];
+      'AT_AddConstraint', 'AT_DropConstraint', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics', 'AT_ValidateConstraint'];
     if (!known.includes(c.subtype)) throw notSupported(`ALTER TABLE ... ${subcommandName(c.subtype)}`);
   }
   const t = target(ex, s, n.relation, !!n.missing_ok);
@@ -109,7 +111,24 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
   ex.eng.ensureXid(s);
   s.tx!.undo.push(saveTableDef(ex, t));
-  for (const c of cmds) alterOne(ex, s, t, c);
+  let fks = 0;
+  for (const c of cmds) {
+    if (c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN') { yield* addFkConstraint(ex, s, t, c.def.Constraint); fks++; }
+    else if (c.subtype === 'AT_AddColumn' && (c.def.ColumnDef.constraints ?? []).some((k: N) => k.Constraint?.contype === 'CONSTR_FOREIGN')) {
+      // ADD COLUMN … REFERENCES: the column first, then its foreign key (transformAlterTableStmt splits them so)
+      const cd = c.def.ColumnDef as N;
+      const all = (cd.constraints ?? []) as N[];
+      const fkCons = all.filter((k) => k.Constraint?.contype === 'CONSTR_FOREIGN' || k.Constraint?.contype?.startsWith('CONSTR_ATTR_'));
+      if (fkCons.some((k) => k.Constraint.contype.startsWith('CONSTR_ATTR_'))) throw notSupported('DEFERRABLE in ALTER TABLE ... ADD COLUMN ... REFERENCES (add the constraint separately)');
+      alterOne(ex, s, t, { ...c, def: { ColumnDef: { ...cd, constraints: all.filter((k) => !fkCons.includes(k)) } } });
+      for (const k of fkCons) { yield* addFkConstraint(ex, s, t, { ...k.Constraint, fk_attrs: [{ String: { sval: cd.colname } }] }); fks++; }
+    }
+    else if (c.subtype === 'AT_ValidateConstraint') yield* validateConstraint(ex, s, t, c.name);
+    else if (c.subtype === 'AT_DropConstraint' && t.fkeys?.some((f) => f.name === c.name)) yield* dropFkConstraint(ex, s, t, c.name);
+    else alterOne(ex, s, t, c);
+  }
+  // adding foreign keys runs catalog commands of its own: +1, and +4 per key (measured: tests/scenarios/fk/cid.spec)
+  if (fks) s.tx!.curcid += 1 + 4 * fks;
   s.tx!.cidUsed = true;
   return done;
 }
@@ -190,12 +209,17 @@ function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists: boole
       case 'CONSTR_PRIMARY': col.notNull = true; constraints.push({ ...k, keys: [{ String: { sval: cd.colname } }] }); break;
       case 'CONSTR_UNIQUE': constraints.push({ ...k, keys: [{ String: { sval: cd.colname } }] }); break;
       case 'CONSTR_CHECK': constraints.push({ ...k, columnName: cd.colname }); break;
-      case 'CONSTR_FOREIGN': throw notSupported('foreign keys', posOf(k.location));
+      case 'CONSTR_FOREIGN': break; // added after the column by alterTableStmt
       case 'CONSTR_IDENTITY': throw notSupported('ALTER TABLE ... ADD COLUMN ... GENERATED AS IDENTITY', posOf(k.location));
-      case 'CONSTR_GENERATED': throw notSupported('generated columns', posOf(k.location));
+      case 'CONSTR_GENERATED':
+        if (k.generated_kind === 'v') throw notSupported('virtual generated columns (PostgreSQL 15 has STORED only)', posOf(k.location));
+        if (col.defaultExpr) throw new PgError('42601', `both default and generation expression specified for column "${cd.colname}" of table "${t.name}"`, { position: posOf(k.location)! });
+        col.generated = materializeLiterals(k.raw_expr);
+        break;
       default: throw notSupported(`column constraint ${k.contype}`, posOf(k.location));
     }
   }
+  if (col.generated) return addGeneratedColumn(ex, s, t, col, constraints);
   const def = col.defaultExpr ? checkDefault(ex, s, col, col.defaultExpr) : null;
   const volatile = !!col.defaultExpr && isVolatile(col.defaultExpr);
   ex.eng.catalog.allocOid(); // the pg_attrdef row (and the column's row type change)
@@ -215,6 +239,28 @@ function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists: boole
   for (const k of constraints) addConstraint(ex, s, t, k);
 }
 
+/** ADD COLUMN … GENERATED ALWAYS AS (…) STORED: every existing row gets its value — a table rewrite. */
+function addGeneratedColumn(ex: Executor, s: Session, t: Table, col: Column, constraints: N[]): void {
+  const refs = new Set<string>();
+  collectColumnRefs(col.generated, refs);
+  for (const r of refs) {
+    if (t.columns.some((o) => !o.dropped && o.name === r && o.generated)) {
+      throw new PgError('42P17', `cannot use generated column "${r}" in column generation expression`, { detail: 'A generated column cannot reference another generated column.' });
+    }
+  }
+  const snap = () => ex.eng.snapshotFor(s);
+  const gen = ex.assign(compileExpr(col.generated as N, { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false }), col, undefined);
+  ex.eng.catalog.allocOid(); // the pg_attrdef row
+  t.columns.push(col);
+  refreshColumns(t);
+  rewriteTable(ex, s, t, (vals) => {
+    const out = vals.slice();
+    out[col.attnum - 1] = gen.fn({ vals: out, item: null, blk: 0, off: 0, aggs: null });
+    return out;
+  });
+  for (const k of constraints) addConstraint(ex, s, t, k);
+}
+
 function dropColumn(ex: Executor, s: Session, t: Table, name: string, missingOk: boolean): void {
   const col = findColumn(t, name);
   if (!col) {
@@ -231,8 +277,13 @@ function dropColumn(ex: Executor, s: Session, t: Table, name: string, missingOk:
     });
   }
   const idx = col.attnum - 1;
-  // indexes on the column and CHECK constraints that read it go with it (automatic dependencies)
-  for (const i of t.indexes.filter((x) => x.columns.includes(idx))) {
+  if (referencingKeys(ex, t).some((r) => r.fk.refCols.includes(idx))) throw notSupported('DROP COLUMN of a column a foreign key references');
+  if (t.columns.some((c) => { if (!c.generated || c.dropped) return false; const r = new Set<string>(); collectColumnRefs(c.generated, r); return r.has(col.name); })) {
+    throw notSupported('DROP COLUMN of a column a generated column reads');
+  }
+  // a foreign key of this table on the column goes with it, as its indexes and the CHECKs that read it do (automatic dependencies)
+  if (t.fkeys?.some((f) => f.cols.includes(idx))) t.fkeys = t.fkeys.filter((f) => !f.cols.includes(idx));
+  for (const i of t.indexes.filter((x) => x.columns.includes(idx) || x.include.includes(idx) || x.def?.cols.includes(idx))) {
     t.indexes.splice(t.indexes.indexOf(i), 1);
     ex.eng.catalog.standaloneIndexes.delete(i.name);
   }
@@ -259,6 +310,9 @@ function alterColumnType(ex: Executor, s: Session, t: Table, name: string, cd: N
   const col = columnOrError(t, name);
   const newType = columnType(cd);
   const idx = col.attnum - 1;
+  if (t.fkeys?.some((f) => f.cols.includes(idx)) || referencingKeys(ex, t).some((r) => r.fk.refCols.includes(idx))) {
+    throw notSupported('ALTER COLUMN ... TYPE of a foreign key column');
+  }
   const snap = () => ex.eng.snapshotFor(s);
   const scope = { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false };
   let conv: Compiled;

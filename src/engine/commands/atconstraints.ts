@@ -12,7 +12,7 @@
  *
  * Mirrors: src/backend/commands/tablecmds.c (ATExecAddConstraint, ATAddCheckConstraint, ATExecAddIndexConstraint,
  * ATExecDropConstraint, validateCheckConstraint), catalog/pg_constraint.c (ChooseConstraintName). Simplifications:
- * no NOT VALID, no foreign keys, no exclusion constraints; constraint names are unique per table (PostgreSQL
+ * no NOT VALID CHECK constraints, no exclusion constraints (foreign keys: atforeignkey.ts); constraint names are unique per table (PostgreSQL
  * checks the schema).
  */
 import type { Executor } from '../executor/executor.js';
@@ -26,6 +26,10 @@ import { BtreeIndex } from '../index/btree.js';
 import { WalKind } from '../wal/wal.js';
 import { N, collectColumnRefs } from '../executor/util.js';
 import { latestRows, buildIndex, refreshIndexColumns } from './relfile.js';
+import { LockMode } from '../lock/lock.js';
+import type { Gen } from '../executor/util.js';
+import { addForeignKey, validateForeignKey } from './atforeignkey.js';
+import { referencingKeys } from '../ri/ri_triggers.js';
 
 /** Views that read `table` (and, when `column` is given, that column of it): DROP's dependency list. */
 export function viewsReading(ex: Executor, rel: string, column: string | null): string[] {
@@ -37,7 +41,32 @@ export function viewsReading(ex: Executor, rel: string, column: string | null): 
 }
 
 function constraintNames(ex: Executor, t: Table): Set<string> {
-  return new Set([...t.checks.map((c) => c.name), ...t.indexes.filter((i) => !ex.eng.catalog.standaloneIndexes.has(i.name)).map((i) => i.name)]);
+  return new Set([...t.checks.map((c) => c.name), ...t.indexes.filter((i) => !ex.eng.catalog.standaloneIndexes.has(i.name)).map((i) => i.name),
+    ...(t.fkeys ?? []).map((f) => f.name)]);
+}
+
+/** ALTER TABLE … ADD [CONSTRAINT name] FOREIGN KEY (commands/atforeignkey.ts). */
+export function* addFkConstraint(ex: Executor, s: Session, t: Table, c: N): Gen<void> {
+  if (c.conname && constraintNames(ex, t).has(c.conname)) throw new PgError('42710', `constraint "${c.conname}" for relation "${t.name}" already exists`);
+  yield* addForeignKey(ex, s, t, c, false, (base) => chooseName(ex, t, base));
+}
+
+/** ALTER TABLE … VALIDATE CONSTRAINT: a NOT VALID foreign key (or CHECK: always valid here) checked now. */
+export function* validateConstraint(ex: Executor, s: Session, t: Table, name: string): Gen<void> {
+  const fk = t.fkeys?.find((f) => f.name === name);
+  if (fk) return yield* validateForeignKey(ex, s, t, fk);
+  if (constraintNames(ex, t).has(name)) {
+    if (t.checks.some((c) => c.name === name)) return; // CHECK constraints are never NOT VALID here: already valid
+    throw new PgError('42809', `constraint "${name}" of relation "${t.name}" is not a foreign key or check constraint`);
+  }
+  throw new PgError('42704', `constraint "${name}" of relation "${t.name}" does not exist`);
+}
+
+/** ALTER TABLE … DROP CONSTRAINT of a foreign key: its triggers on the referenced table go too (AccessExclusiveLock there). */
+export function* dropFkConstraint(ex: Executor, s: Session, t: Table, name: string): Gen<void> {
+  const fk = t.fkeys!.find((f) => f.name === name)!;
+  if (fk.refOid !== t.oid) yield* ex.eng.acquireLock(s, { type: 'relation', rel: fk.refOid }, LockMode.AccessExclusive);
+  t.fkeys = t.fkeys!.filter((f) => f !== fk);
 }
 
 /** ChooseConstraintName / ChooseRelationName: base, then base1, base2, … until unused. */
@@ -49,7 +78,7 @@ function chooseName(ex: Executor, t: Table, base: string): string {
 }
 
 export function addConstraint(ex: Executor, s: Session, t: Table, c: N): void {
-  if (c.skip_validation) throw notSupported('NOT VALID constraints', posOf(c.location));
+  if (c.skip_validation) throw notSupported('NOT VALID check constraints', posOf(c.location));
   if (c.conname && constraintNames(ex, t).has(c.conname)) throw new PgError('42710', `constraint "${c.conname}" for relation "${t.name}" already exists`);
   switch (c.contype) {
     case 'CONSTR_CHECK': return addCheck(ex, s, t, c);
@@ -80,8 +109,9 @@ function addCheck(ex: Executor, s: Session, t: Table, c: N): void {
 
 function addUnique(ex: Executor, s: Session, t: Table, c: N): void {
   const primary = c.contype === 'CONSTR_PRIMARY';
-  if (c.including?.length) throw notSupported('INCLUDE columns', posOf(c.location));
   if (c.indexname) throw notSupported('constraints USING INDEX', posOf(c.location));
+  if (c.nulls_not_distinct) throw notSupported('UNIQUE NULLS NOT DISTINCT', posOf(c.location));
+  if (c.deferrable) throw notSupported('deferrable unique constraints', posOf(c.location));
   if (primary && t.indexes.some((i) => i.primary)) throw new PgError('42P16', `multiple primary keys for table "${t.name}" are not allowed`);
   const keys = ((c.keys ?? []) as N[]).map((k) => k.String.sval as string);
   const cols = keys.map((k) => {
@@ -99,7 +129,12 @@ function addUnique(ex: Executor, s: Session, t: Table, c: N): void {
   const name = (c.conname as string | undefined) ?? chooseName(ex, t, primary ? `${t.name}_pkey` : `${t.name}_${keys.join('_')}_key`);
   if (ex.eng.catalog.relationExists(name)) throw new PgError('42P07', `relation "${name}" already exists`);
   const cat = ex.eng.catalog;
-  const index = new BtreeIndex(cat.allocOid(), name, cols.map((x) => x.attnum - 1), true, primary);
+  const include = ((c.including ?? []) as N[]).map((k) => {
+    const col = t.columns.find((x) => !x.dropped && x.name === k.String.sval);
+    if (!col) throw new PgError('42703', `column "${k.String.sval}" named in key does not exist`);
+    return col.attnum - 1;
+  });
+  const index = new BtreeIndex(cat.allocOid(), name, cols.map((x) => x.attnum - 1), true, primary, include);
   cat.allocOid(); // its pg_constraint row
   ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);
   buildIndex(ex, s, t, index);
@@ -116,6 +151,13 @@ export function dropConstraint(ex: Executor, s: Session, t: Table, name: string,
   if (check) { t.checks = t.checks.filter((c) => c !== check); return; }
   const index = t.indexes.find((i) => i.name === name && !ex.eng.catalog.standaloneIndexes.has(i.name));
   if (index) {
+    const deps = referencingKeys(ex, t).filter((r) => r.fk.refIndex === index.name);
+    if (deps.length) {
+      throw new PgError('2BP01', `cannot drop constraint ${name} on table ${t.name} because other objects depend on it`, {
+        detail: deps.map((r) => `constraint ${r.fk.name} on table ${r.table.name} depends on index ${name}`).join('\n'),
+        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+      });
+    }
     t.indexes = t.indexes.filter((i) => i !== index);
     refreshIndexColumns(t);
     return;

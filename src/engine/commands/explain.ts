@@ -18,7 +18,9 @@
  * UPDATE, DELETE and INSERT sit under ModifyTable ("Update on t"). A subquery in FROM or a WITH query that adds
  * nothing prints the inner query's plan (pulled up / inlined); EXPLAIN EXECUTE the prepared statement's plan for
  * its values. EXPLAIN ANALYZE runs the statement and adds each node's "(actual rows=N loops=1)" and the rows its
- * filter removed (executor/instrument.ts). Costs (the default) come from optimizer/costsize.ts.
+ * filter removed (executor/instrument.ts). Costs (the default) come from optimizer/costsize.ts. After Planning Time,
+ * EXPLAIN ANALYZE prints one "Trigger for constraint …: calls=N" line per foreign-key trigger the statement fired
+ * (ExplainPrintTriggers, in trigger-name order; deferred ones have not fired yet).
  *
  * Simplifications, each refused with 0A000 rather than printed differently from PostgreSQL: costs of any node
  * but Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result, a hash join on a unique inner key, a merge join
@@ -48,6 +50,7 @@ import { containsAggregate, collectColumnRefs, type N, type Gen } from '../execu
 import type { Table } from '../catalog/catalog.js';
 import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
 import { extractSrfs } from '../executor/nodeProjectSet.js';
+import { afterTriggerState } from '../ri/aftertriggers.js';
 
 /** One plan node as EXPLAIN prints it. */
 export interface PlanNode {
@@ -117,15 +120,21 @@ export function* explainStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<
   if (JSON.stringify(stmt).includes('"SubLink"')) throw notSupported('EXPLAIN of subqueries (SubPlan / InitPlan)');
   if (stmt.withClause && type !== 'SelectStmt') throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
   let plan: PlanNode;
-  switch (type) {
-    case 'SelectStmt': plan = yield* explainSelect(ex, s, stmt, raw, opts); break;
-    case 'UpdateStmt': case 'DeleteStmt': plan = yield* explainUpdateDelete(ex, s, type, stmt, raw, opts); break;
-    case 'InsertStmt': plan = yield* explainInsert(ex, s, stmt, raw, opts); break;
-    default: throw notSupported(`EXPLAIN of ${type.replace(/Stmt$/, '')}`);
-  }
+  // ExplainPrintTriggers: the AFTER triggers (foreign keys) the analyzed query fired, counted at its query level
+  const triggers = opts.analyze ? { level: afterTriggerState(s).levels.length, calls: new Map<string, { constraint: string; calls: number }>() } : null;
+  ex.triggerInstr = triggers;
+  try {
+    switch (type) {
+      case 'SelectStmt': plan = yield* explainSelect(ex, s, stmt, raw, opts); break;
+      case 'UpdateStmt': case 'DeleteStmt': plan = yield* explainUpdateDelete(ex, s, type, stmt, raw, opts); break;
+      case 'InsertStmt': plan = yield* explainInsert(ex, s, stmt, raw, opts); break;
+      default: throw notSupported(`EXPLAIN of ${type.replace(/Stmt$/, '')}`);
+    }
+  } finally { ex.triggerInstr = null; }
   const lines: string[] = [];
   print(plan, 0, true, opts.analyze, lines);
   if (opts.summary) lines.push('Planning Time: 0.000 ms');
+  for (const [, t] of [...(triggers?.calls ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) lines.push(`Trigger for constraint ${t.constraint}: calls=${t.calls}`);
   if (opts.summary && opts.analyze) lines.push('Execution Time: 0.000 ms');
   return { command: 'EXPLAIN', columns: [{ name: 'QUERY PLAN', type: 'text' }], rows: lines.map((l) => [l]) };
 }

@@ -53,6 +53,7 @@ export function saveTableDef(ex: Executor, t: Table): () => void {
   ex.eng.catalog.generation++;
   const saved = {
     name: t.name, columns: t.columns.map((c) => ({ ...c })), checks: t.checks.slice(), indexes: t.indexes.slice(), heap: t.heap,
+    fkeys: t.fkeys?.map((f) => ({ ...f })),
     keyColumns: new Set(t.keyColumns), indexedColumns: new Set(t.indexedColumns), types: t.types.slice(),
     fixedLength: t.fixedLength, stats: t.stats, relfilenode: t.relfilenode, reloptions: t.reloptions, storageLsn: t.storageLsn,
     fillfactor: t.heap.fillfactor,
@@ -74,7 +75,11 @@ export function refreshColumns(t: Table): void {
 /** After the index list changed: which columns are indexed (HOT) and which are keys (key updates). */
 export function refreshIndexColumns(t: Table): void {
   t.keyColumns = new Set(); t.indexedColumns = new Set();
-  for (const i of t.indexes) for (const c of i.columns) { t.indexedColumns.add(c); if (i.unique) t.keyColumns.add(c); }
+  for (const i of t.indexes) {
+    // a key for row locks only in a unique index with no expression or predicate (one a foreign key could use)
+    for (const c of i.columns) { if (c < 0) continue; t.indexedColumns.add(c); if (i.unique && !i.def) t.keyColumns.add(c); }
+    for (const c of [...i.include, ...(i.def?.cols ?? [])]) t.indexedColumns.add(c);
+  }
 }
 
 /**
@@ -91,7 +96,7 @@ export function newRelfilenode(ex: Executor, s: Session, t: Table): void {
   t.heap = heap;
   t.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, t.oid, -1, 0);
   t.indexes = t.indexes.map((old) => {
-    const index = new BtreeIndex(old.oid, old.name, old.columns, old.unique, old.primary);
+    const index = new BtreeIndex(old.oid, old.name, old.columns, old.unique, old.primary, old.include, old.def);
     cat.allocOid();
     index.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, old.oid, -1, 0);
     index.leafLsn = index.storageLsn;
@@ -115,7 +120,7 @@ export function buildIndex(ex: Executor, s: Session, t: Table, index: BtreeIndex
       for (const m of hotChain(t, page.blkno, i + 1, ex.eng.multis)) last = m.item;
       const d = satisfiesDirty({ ...last }, vctx);
       const vals = heapGetattrs(t, last.values);
-      if (index.unique && d.visible) {
+      if (index.unique && d.visible && index.covers(vals)) {
         const key = index.keyOf(vals);
         if (key !== null && liveKeys.has(key)) {
           throw new PgError('23505', `could not create unique index "${index.name}"`, { detail: `Key ${index.describeKey(vals, t.columns.map((c) => c.name))} is duplicated.` });
@@ -142,7 +147,7 @@ export function rewriteTable(ex: Executor, s: Session, t: Table, transform: (val
   const hctx = ex.heapCtx(s);
   for (const r of rows) heapInsert(hctx, t, r);
   // reindex: the new files were created empty above; build them over the new heap
-  t.indexes = t.indexes.map((i) => { const fresh = new BtreeIndex(i.oid, i.name, i.columns, i.unique, i.primary); fresh.storageLsn = i.storageLsn; return fresh; });
+  t.indexes = t.indexes.map((i) => { const fresh = new BtreeIndex(i.oid, i.name, i.columns, i.unique, i.primary, i.include, i.def); fresh.storageLsn = i.storageLsn; return fresh; });
   for (const i of t.indexes) buildIndex(ex, s, t, i);
   if (indexes.length) ex.updateStats(s, t);
   s.tx!.cidUsed = true;

@@ -13,7 +13,7 @@
  * sequences the tables own (serial columns), transactionally.
  *
  * Mirrors: src/backend/commands/tablecmds.c (ExecuteTruncate, ExecuteTruncateGuts), utils/cache/relcache.c
- * (RelationSetNewRelfilenode). Simplifications: no CASCADE (no foreign keys), no ONLY / inheritance, no
+ * (RelationSetNewRelfilenode). Simplifications: no CASCADE (a referenced table is truncated only together with the tables referencing it), no ONLY / inheritance, no
  * truncate triggers.
  */
 import { countTruncate } from '../pgstat/pgstat_relation.js';
@@ -23,6 +23,7 @@ import type { Session, QueryResult } from '../session/session.js';
 import { LockMode } from '../lock/lock.js';
 import type { N, Gen } from '../executor/util.js';
 import { newRelfilenode, saveTableDef } from './relfile.js';
+import { truncateCheck } from './atforeignkey.js';
 
 export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.behavior === 'DROP_CASCADE') throw notSupported('TRUNCATE ... CASCADE');
@@ -39,6 +40,7 @@ export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> 
     return t;
   });
   for (const t of tables) yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
+  truncateCheck(ex, tables); // a referenced table only with the tables referencing it
   ex.eng.ensureXid(s);
   for (const t of [...new Set(tables)]) {
     s.tx!.undo.push(saveTableDef(ex, t));

@@ -85,15 +85,24 @@ import { prepareStmt, executeStmt, deallocateStmt } from '../commands/prepare.js
 import { explainStmt } from '../commands/explain.js';
 import type { QResult } from './nodeSetOp.js';
 import { withModify } from './nodeCtescan.js';
+import { asQuery, fireDeferred } from '../ri/ri_triggers.js';
+import { setConstraints } from '../ri/aftertriggers.js';
 
 export class Executor {
   /** set by EXPLAIN ANALYZE for the statement it runs: the first scan / the top-level SELECT fill it in */
   scanInstr: ScanInstr | null = null;
   queryInstr: QueryInstr | null = null;
+  /** set by EXPLAIN ANALYZE: the RI trigger calls of the query at this AFTER-trigger level, by trigger name */
+  triggerInstr: { level: number; calls: Map<string, { constraint: string; calls: number }> } | null = null;
 
   constructor(readonly eng: Engine) {}
 
+  /** Run one statement; the AFTER trigger events (foreign keys) it queued fire when it ends (ri/aftertriggers.ts). */
   *run(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {
+    return yield* asQuery(this, s, () => this.runStatement(s, type, node, raw));
+  }
+
+  private *runStatement(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {
     switch (type) {
       case 'SelectStmt':
         if (node.intoClause) return yield* createTableAs(this, s, { ...node, intoClause: undefined }, node.intoClause, false, raw);
@@ -124,6 +133,11 @@ export class Executor {
       case 'PrepareStmt': return prepareStmt(this, s, node, raw);
       case 'ExecuteStmt': return yield* executeStmt(this, s, node, raw);
       case 'DeallocateStmt': return deallocateStmt(s, node);
+      case 'ConstraintsSetStmt': {
+        const r = setConstraints(s, node, this.eng.catalog.tables.values());
+        yield* fireDeferred(this, s, false); // those now IMMEDIATE fire at once
+        return r;
+      }
       case 'DoStmt': case 'CreateFunctionStmt': throw notSupported('procedural code (DO / functions)');
       default: throw notSupported(`the statement ${type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()}`);
     }

@@ -13,6 +13,7 @@
  * JOIN ... USING, NATURAL JOIN and CROSS JOIN LATERAL are refused with 0A000.
  */
 import type { Executor } from './executor.js';
+import { memberStatusName } from '../multixact/multixact.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session } from '../session/session.js';
 import {
@@ -65,7 +66,8 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
     const rf = f.RangeFunction;
     const fc = rf.functions?.[0]?.List?.items?.[0]?.FuncCall;
     const fname = fc?.funcname?.map((x: N) => x.String.sval).pop();
-    if (!fc || fname !== 'generate_series' || rf.functions.length !== 1) throw notSupported(`function ${fname ?? ''} in FROM (only generate_series)`, posOf(fc?.location));
+    if (fc && fname === 'pg_get_multixact_members' && rf.functions.length === 1) return multixactMembers(ex, fc, rf, env, sql);
+    if (!fc || fname !== 'generate_series' || rf.functions.length !== 1) throw notSupported(`function ${fname ?? ''} in FROM (only generate_series and pg_get_multixact_members)`, posOf(fc?.location));
     const argScope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
     const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, argScope));
     if (args.length < 2 || args.length > 3) throw notSupported('generate_series with other than 2 or 3 arguments', posOf(fc.location));
@@ -145,6 +147,29 @@ const INT = new Set(['int2', 'int4', 'int8']);
 const STRINGS = new Set(['text', 'varchar']);
 /** Key types a hash or merge join may compare by value (one type family whose equality is value identity). */
 const joinableTypes = (a: string, b: string) => (INT.has(a) && INT.has(b)) || (STRINGS.has(a) && STRINGS.has(b));
+
+/**
+ * pg_get_multixact_members(multixid xid) → (xid xid, mode text): a MultiXact's members and their status (keysh,
+ * sh, fornokeyupd, forupd, nokeyupd, upd), as pg_multixact stores them (multixact.c pg_get_multixact_members).
+ */
+function multixactMembers(ex: Executor, fc: N, rf: N, env: Scope['env'], sql: string): Source {
+  const argScope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
+  const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, argScope));
+  if (args.length !== 1) throw new PgError('42883', `function pg_get_multixact_members(${args.map((a) => a.type.name).join(', ')}) does not exist`, { position: posOf(fc.location)! });
+  const id = castTo(args[0]!, T.xid, false, posOf(fc.location)).fn(null as unknown as Row);
+  const multis = ex.eng.multis;
+  if (typeof id === 'number' && id >= multis.next) throw new PgError('XX000', `MultiXactId ${id} has not been created yet -- apparent wraparound`);
+  const alias = rf.alias?.aliasname ?? null;
+  const names = ((rf.alias?.colnames ?? []) as N[]).map((c) => c.String.sval as string);
+  return {
+    scope: { relName: 'pg_get_multixact_members', alias, columns: [{ name: names[0] ?? 'xid', type: T.xid }, { name: names[1] ?? 'mode', type: T.text }], hasSystem: false, env, sql },
+    table: null,
+    rows: function* () {
+      if (typeof id !== 'number') return;
+      for (const m of multis.members(id)) yield [m.xid, memberStatusName(m)];
+    },
+  };
+}
 
 /**
  * Joins of the FROM list: two tables as the planner chooses (hash / merge / nested loop), more as nested loops in

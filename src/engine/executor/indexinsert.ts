@@ -45,7 +45,7 @@ export function* indexInsert(ex: Executor, s: Session, t: Table, index: BtreeInd
  * is free, or the id of an in-progress transaction that must finish first; throws 23505 on a live duplicate.
  */
 export function uniqueCheck(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): number {
-  if (!index.unique) return 0;
+  if (!index.unique || !index.covers(vals)) return 0;
   const key = index.keyOf(vals);
   if (key === null) return 0;
   const e = index.entries.get(key);
@@ -89,6 +89,7 @@ export function uniqueCheck(ex: Executor, s: Session, t: Table, index: BtreeInde
 }
 
 export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): void {
+  if (!index.covers(vals)) return; // a partial index has no entry for this version
   if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, index.oid, index.leafBlock);
   index.insert(vals, packTid(blk, off));
   const w = ex.eng.wal;
@@ -116,7 +117,10 @@ export function indexInsertAll(ex: Executor, s: Session, t: Table, vals: Value[]
     // An UPDATE that keeps this index's key cannot create a duplicate: the version it replaces was the live
     // holder of the key (PostgreSQL still walks the entries; the answer is always "no conflict").
     let keyKept = oldVals !== undefined;
-    if (keyKept) for (const c of index.columns) if (!sameValue(oldVals![c]!, vals[c]!)) { keyKept = false; break; }
+    if (keyKept && index.def) {
+      const a = index.keyValues(oldVals!), b = index.keyValues(vals);
+      keyKept = index.covers(oldVals!) === index.covers(vals) && a.every((v, k) => sameValue(v, b[k]!));
+    } else if (keyKept) for (const c of index.columns) if (!sameValue(oldVals![c]!, vals[c]!)) { keyKept = false; break; }
     if (!keyKept && ex.uniqueCheck(s, t, index, vals, blk, off) !== 0) return i;
     ex.indexAdd(s, t, index, vals, blk, off);
   }

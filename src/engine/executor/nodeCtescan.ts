@@ -56,12 +56,25 @@ function refersTo(n: unknown, name: string): boolean {
 }
 
 export function* withQuery(ex: Executor, s: Session, n: N, sql: string, topLevel: boolean, sub: Sub): Gen<QResult> {
-  return yield* withFrame(ex, s, n.withClause, sql, topLevel, sub, () => ex.query(s, { ...n, withClause: undefined }, sql, topLevel, sub));
+  const run = () => withFrame(ex, s, n.withClause, sql, topLevel, sub, () => ex.query(s, { ...n, withClause: undefined }, sql, topLevel, sub));
+  const modifies = ((n.withClause.ctes ?? []) as N[]).some((c) => Object.keys(c.CommonTableExpr.ctequery)[0] !== 'SelectStmt');
+  return yield* (topLevel && modifies ? oneSnapshot(ex, s, run) : run());
 }
 
 /** WITH in front of INSERT / UPDATE / DELETE: the CTEs first, then the statement (which reads them by name). */
 export function* withModify(ex: Executor, s: Session, type: string, n: N, raw: RawStmt): Gen<QueryResult> {
-  return yield* withFrame(ex, s, n.withClause, raw.text, true, undefined, () => ex.run(s, type, { ...n, withClause: undefined }, raw));
+  return yield* oneSnapshot(ex, s, () => withFrame(ex, s, n.withClause, raw.text, true, undefined, () => ex.run(s, type, { ...n, withClause: undefined }, raw)));
+}
+
+/**
+ * A statement with data-modifying WITH parts runs every part with one snapshot, also under READ COMMITTED and also
+ * after one of them waited for a lock: the main query does not see what committed meanwhile (PortalStart's
+ * snapshot is the statement's).
+ */
+export function* oneSnapshot<T>(ex: Executor, s: Session, body: () => Gen<T>): Gen<T> {
+  if (s.spiSnapshot) return yield* body();
+  s.spiSnapshot = { snapshot: ex.eng.snapshotFor(s), crosscheck: null };
+  try { return yield* body(); } finally { s.spiSnapshot = null; }
 }
 
 function* withFrame<T>(ex: Executor, s: Session, w: N, sql: string, topLevel: boolean, sub: Sub, body: () => Gen<T>): Gen<T> {

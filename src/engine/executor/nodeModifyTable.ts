@@ -11,10 +11,14 @@
  *
  * ON CONFLICT DO NOTHING / DO UPDATE finds the conflicting row through the arbiter index, locks it and updates it.
  *
+ * Each changed row of a table with foreign keys (either side) queues its RI trigger events (ri/ri_triggers.ts);
+ * they fire when the statement ends. An RI trigger's cascaded UPDATE / DELETE runs through here too, with the
+ * crosscheck snapshot under REPEATABLE READ (a row its transaction snapshot cannot see is a 40001).
+ *
  * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert, ExecUpdate, ExecDelete, ExecOnConflictUpdate),
  * execMain.c (EvalPlanQual, ExecConstraints), execIndexing.c.
  */
-import { filterWaiting } from './scan.js';
+import { filterWaiting, recordPredicateRead } from './scan.js';
 import { mayWait } from './exprwait.js';
 import { dmlValues } from './nodeCtescan.js';
 import type { Executor } from './executor.js';
@@ -39,6 +43,8 @@ import {
 import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
+import { queueRiEvents } from '../ri/ri_triggers.js';
+import { arbiterMatches } from '../commands/indexcmds.js';
 import {
   N, Gen, Candidate, PROGRESS_ROWS, hotChain, failingRow, sameValue, checkValuesLists, firstLocation, 
 } from './util.js';
@@ -54,6 +60,26 @@ function identityOverridden(t: Table, col: Column, override: string | undefined)
     });
   }
   return col.identity === 'd' && override === 'OVERRIDING_USER_VALUE';
+}
+
+/** The 428C9 of a value given for a generated column (INSERT) — only DEFAULT may be written there. */
+function generatedInsert(col: Column): PgError {
+  return new PgError('428C9', `cannot insert a non-DEFAULT value into column "${col.name}"`, { detail: `Column "${col.name}" is a generated column.` });
+}
+
+/**
+ * ExecComputeStoredGenerated: the generated columns' expressions, compiled once; the returned function fills them
+ * in from the rest of the row (INSERT, and every UPDATE: they are recomputed whatever was set).
+ */
+export function generatedMaker(ex: Executor, t: Table, s: Session, snap: () => Snapshot): ((vals: Value[]) => void) | null {
+  const gens = t.columns.filter((c) => c.generated && !c.dropped);
+  if (!gens.length) return null;
+  const scope = { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false };
+  const fns = gens.map((c) => ({ i: c.attnum - 1, fn: ex.assign(compileExpr(c.generated as N, scope), c, undefined).fn }));
+  return (vals) => {
+    const row: Row = { vals, item: null, blk: 0, off: 0, aggs: null };
+    for (const g of fns) vals[g.i] = g.fn(row);
+  };
 }
 
 export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
@@ -89,6 +115,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       items.forEach((e, i) => {
         const col = t.columns[targetCols[i]!]!;
         if (e.SetToDefault) return;
+        if (col.generated) throw generatedInsert(col);
         if (col.identity && identityOverridden(t, col, n.override)) return;
         provided.add(col.attnum - 1);
       });
@@ -101,7 +128,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       rows.push(vals);
     }
   } else {
-    for (const c of targetCols) { const col = t.columns[c]!; if (col.identity) identityOverridden(t, col, n.override); }
+    for (const c of targetCols) { const col = t.columns[c]!; if (col.generated) throw generatedInsert(col); if (col.identity) identityOverridden(t, col, n.override); }
     const q = yield* ex.query(s, sel, raw.text, false);
     if (q.types.length > targetCols.length) throw new PgError('42601', 'INSERT has more expressions than target columns');
     const identity = q.types.length === t.columns.length && targetCols.every((c, i) => c === i) &&
@@ -121,9 +148,11 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const out: Value[][] = [];
   const hctx = ex.heapCtx(s);
   const onConflict = n.onConflictClause ? ex.prepareOnConflict(s, t, n, snap, raw.text) : null;
+  const generate = generatedMaker(ex, t, s, snap);
   let inserted = 0, affected = 0;
   rowLoop: for (const vals of rows) {
     if (++inserted % PROGRESS_ROWS === 0) yield { kind: 'progress', done: inserted, total: rows.length };
+    if (generate) generate(vals);
     ex.checkConstraints(s, t, vals, snap);
     if (onConflict) {
       // speculative insertion's pre-check (ExecCheckIndexConstraints), waiting out in-progress inserters
@@ -148,6 +177,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       const waitAt = ex.indexInsertAll(s, t, vals, tid.blk, tid.off);
       if (waitAt >= 0) yield* ex.indexInsertRest(s, t, waitAt, vals, tid.blk, tid.off);
     }
+    queueRiEvents(ex, s, t, 'insert', null, 0, vals, tid);
     if (ret) out.push(ret.fns.map((f) => f({ vals, item: t.heap.item(tid.blk, tid.off)!, blk: tid.blk, off: tid.off, aggs: null })));
   }
   return ex.dmlResult(`INSERT 0 ${affected}`, ret, out);
@@ -158,6 +188,7 @@ export function findConflict(ex: Executor, s: Session, t: Table, arbiters: Btree
   const vctx = ex.eng.visibilityContext(s);
   const visit = ex.pageVisitor(s, t);
   for (const index of arbiters) {
+    if (!index.covers(vals)) continue;
     const key = index.keyOf(vals);
     if (key === null) continue;
     for (const tid of index.lookup(key)) {
@@ -185,12 +216,14 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
     if (!i) throw new PgError('42704', `constraint "${oc.infer.conname}" for table "${t.name}" does not exist`);
     arbiters = [i];
   } else if (oc.infer?.indexElems) {
-    const cols = (oc.infer.indexElems as N[]).map((e) => {
+    const exprs: N[] = [];
+    const cols = (oc.infer.indexElems as N[]).flatMap((e) => {
+      if (!e.IndexElem.name) { exprs.push(e.IndexElem.expr); return []; }
       const idx = t.columns.findIndex((c) => c.name === e.IndexElem.name);
       if (idx < 0) throw new PgError('42703', `column "${e.IndexElem.name}" does not exist`, { position: posOf(oc.infer.location) });
-      return idx;
-    }).sort();
-    arbiters = t.indexes.filter((i) => i.unique && [...i.columns].sort().join() === cols.join());
+      return [idx];
+    });
+    arbiters = t.indexes.filter((i) => arbiterMatches(i, cols, exprs, oc.infer.whereClause));
     if (!arbiters.length) throw new PgError('42P10', 'there is no unique or exclusion constraint matching the ON CONFLICT specification');
   } else {
     if (oc.action === 'ONCONFLICT_UPDATE') throw new PgError('42601', 'ON CONFLICT DO UPDATE requires inference specification or constraint name', { hint: 'For example, ON CONFLICT (column_name).', position: posOf(oc.location) });
@@ -214,13 +247,20 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
   const excludedRow: { current: Row | null } = { current: null };
   const scope = ex.tableScope(t, n.relation.alias?.aliasname ?? null, s, snap, sql);
   scope.outer = { scope: { ...ex.tableScope(t, 'excluded', s, snap, sql), hasSystem: false }, row: excludedRow, used: false };
-  const sets = (oc.targetList as N[]).map((tl) => {
+  const sets = (oc.targetList as N[]).flatMap((tl) => {
     const rt = tl.ResTarget;
     const idx = t.columns.findIndex((c) => c.name === rt.name);
     if (idx < 0) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
-    return { idx, fn: ex.assign(compileExpr(rt.val, scope), t.columns[idx]!, firstLocation(rt.val)).fn };
+    const col = t.columns[idx]!;
+    if (col.generated) {
+      if (!rt.val.SetToDefault) throw new PgError('428C9', `column "${col.name}" can only be updated to DEFAULT`, { detail: `Column "${col.name}" is a generated column.` });
+      return []; // recomputed with the rest of the row
+    }
+    if (rt.val.SetToDefault) throw notSupported('DEFAULT in ON CONFLICT DO UPDATE SET', posOf(rt.location));
+    return [{ idx, fn: ex.assign(compileExpr(rt.val, scope), col, firstLocation(rt.val)).fn }];
   });
   const where = oc.whereClause ? ex.compileWhere(oc.whereClause, scope) : null;
+  const generate = generatedMaker(ex, t, s, snap);
   const keyCols = [...t.keyColumns], idxCols = [...t.indexedColumns];
   // ExecUpdateLockMode: the conflicting row is locked FOR UPDATE only if a key column is among the SET targets
   const lockMode: TupleLockMode = sets.some((x) => t.keyColumns.has(x.idx)) ? 'exclusive' : 'nokeyexclusive';
@@ -241,6 +281,7 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
       if (where && where.fn(existing) !== true) return null;
       const newVals = oldVals.slice();
       for (const st of sets) newVals[st.idx] = st.fn(existing);
+      if (generate) generate(newVals);
       self.checkConstraints(s, t, newVals, snap);
       const indexedChanged = idxCols.some((i) => !sameValue(oldVals[i]!, newVals[i]!));
       const mode: TupleLockMode = keyCols.some((i) => !sameValue(oldVals[i]!, newVals[i]!)) ? 'exclusive' : 'nokeyexclusive';
@@ -253,6 +294,7 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
       if (s.tx!.sxact) self.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, blk, off, s.tx!.subs.length > 0);
       const nt = heapUpdate(self.heapCtx(s), t, blk, off, newVals, indexedChanged, mode, check.lockers);
       if (check.tupleLock) self.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk, off }, TUPLE_HW_LOCK[mode]);
+      queueRiEvents(self, s, t, 'update', oldVals, item.xmin, newVals, nt);
       if (!nt.hot && t.indexes.length) {
         const waitAt = self.indexInsertAll(s, t, newVals, nt.blk, nt.off);
         if (waitAt >= 0) yield* self.indexInsertRest(s, t, waitAt, newVals, nt.blk, nt.off);
@@ -337,6 +379,19 @@ export function checkConstraints(ex: Executor, s: Session, t: Table, vals: Value
   }
 }
 
+/**
+ * heap_update / heap_delete's crosscheck snapshot (an RI trigger's cascaded change under REPEATABLE READ): a row
+ * the transaction's own snapshot cannot see must not be changed — TM_Updated, which is 40001 there.
+ */
+function crosschecker(ex: Executor, s: Session): (item: Item) => void {
+  const cross = s.spiSnapshot?.crosscheck;
+  if (!cross) return () => {};
+  const vctx = ex.eng.visibilityContext(s);
+  return (item) => {
+    if (!VIS_VISIBLE[satisfiesMVCC(item, cross, vctx)]) throw new PgError('40001', 'could not serialize access due to concurrent update');
+  };
+}
+
 export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
   if (n.fromClause?.length) throw notSupported('UPDATE ... FROM');
   if (n.withClause) throw notSupported('WITH queries');
@@ -356,6 +411,10 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     const idx = t.columns.findIndex((c) => c.name === rt.name);
     if (idx < 0) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
     const col = t.columns[idx]!;
+    if (col.generated) {
+      if (!rt.val.SetToDefault) throw new PgError('428C9', `column "${col.name}" can only be updated to DEFAULT`, { detail: `Column "${col.name}" is a generated column.` });
+      continue; // recomputed below, whatever the SET says
+    }
     if (col.identity === 'a' && !rt.val.SetToDefault) {
       throw new PgError('428C9', `column "${col.name}" can only be updated to DEFAULT`, { detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.` });
     }
@@ -379,15 +438,19 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const waits = !!where && mayWait(n.whereClause); // pg_advisory_lock(…) in WHERE: the clause is evaluated where it can wait
   const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
   const cands = waits ? yield* filterWaiting(s, found, where!) : found;
+  recordPredicateRead(ex, s, t, snapshot, where, n.whereClause, scope); // but a predicate read
   let count = 0;
   const out: Value[][] = [];
+  const generate = generatedMaker(ex, t, s, snap);
   const compute = (c: Row): Value[] => {
     const nv = c.vals.slice();
     for (const st of sets) nv[st.idx] = st.fn(c);
+    if (generate) generate(nv);
     return nv;
   };
   const hctx = ex.heapCtx(s);
   const vctx = ex.eng.visibilityContext(s);
+  const crosscheck = crosschecker(ex, s);
   /** heap_update + index entries, synchronously; sets `placed` and returns the index position whose unique check must wait, or -1 */
   const placed = { blk: 0, off: 0 };
   const applyUpdate = (cur: Candidate, newVals: Value[], tupleLock: boolean, lockers: LockerCheck): number => {
@@ -397,8 +460,10 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     let indexedChanged = false;
     for (const i of idxCols) if (!sameValue(old[i]!, newVals[i]!)) { indexedChanged = true; break; }
     if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
+    crosscheck(cur.item);
     const nt = heapUpdate(hctx, t, cur.blk, cur.off, newVals, indexedChanged, mode, lockers);
     if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
+    queueRiEvents(ex, s, t, 'update', old, cur.item.xmin, newVals, nt);
     placed.blk = nt.blk; placed.off = nt.off;
     return !nt.hot && t.indexes.length ? ex.indexInsertAll(s, t, newVals, nt.blk, nt.off, old) : -1;
   };
@@ -470,6 +535,8 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const waits = !!where && mayWait(n.whereClause); // pg_advisory_lock(…) in WHERE: the clause is evaluated where it can wait
   const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
   const cands = waits ? yield* filterWaiting(s, found, where!) : found;
+  recordPredicateRead(ex, s, t, snapshot, where, n.whereClause, scope); // but a predicate read
+  const crosscheck = crosschecker(ex, s);
   let count = 0, done = 0;
   const out: Value[][] = [];
   for (const cand of cands) {
@@ -481,8 +548,10 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       if (tm === TM.Ok) {
         ex.eng.ensureXid(s);
         if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
+        crosscheck(cur.item);
         heapDelete(ex.heapCtx(s), t, cur.blk, cur.off);
         release();
+        queueRiEvents(ex, s, t, 'delete', cur.vals, cur.item.xmin, null, null);
         count++;
         if (ret) out.push(ret.fns.map((f) => f(cur)));
         break;

@@ -15,8 +15,8 @@
 import { PgError, posOf } from '../errors.js';
 import { intConst } from '../sql/parser.js';
 import { compileExpr, compareValues, type Compiled, type Scope, type Row } from '../sql/expr.js';
-import type { Value } from '../sql/types.js';
-import type { N } from './util.js';
+import type { SqlType, Value } from '../sql/types.js';
+import { type N, firstLocation } from './util.js';
 
 export interface SortKey { fn: (r: Row) => Value; desc: boolean; nullsFirst: boolean }
 
@@ -28,19 +28,29 @@ export function compileSortKeys(sortClause: N[] | undefined, targets: Compiled[]
     const desc = sn.sortby_dir === 'SORTBY_DESC';
     const nullsFirst = sn.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sn.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
     let fn: ((r: Row) => Value) | null = null;
+    let keyType: SqlType | null = null;
     const k = sn.node;
     if (k.A_Const?.ival !== undefined || (k.A_Const && Object.keys(k.A_Const).length === 1 && k.A_Const.location !== undefined && !k.A_Const.sval && !k.A_Const.fval && !k.A_Const.boolval)) {
       const pos = intConst(k.A_Const) ?? 0;
       if (pos < 1 || pos > targets.length) throw new PgError('42P10', `ORDER BY position ${pos} is not in select list`, { position: posOf(k.A_Const.location) });
       fn = targets[pos - 1]!.fn;
+      keyType = targets[pos - 1]!.type;
     } else if (k.ColumnRef?.fields?.length === 1 && k.ColumnRef.fields[0].String) {
       // a bare name is an output column first (SQL92 rule, findTargetlistEntrySQL92), an input column only if none
       const nm = k.ColumnRef.fields[0].String.sval;
       const hits = names.map((x, i) => (x === nm ? i : -1)).filter((i) => i >= 0);
       if (hits.some((i) => exprKeys[i] !== exprKeys[hits[0]!])) throw new PgError('42702', `ORDER BY "${nm}" is ambiguous`, { position: posOf(k.ColumnRef.location) });
-      if (hits.length) fn = targets[hits[0]!]!.fn;
+      if (hits.length) { fn = targets[hits[0]!]!.fn; keyType = targets[hits[0]!]!.type; }
     }
-    if (!fn) fn = compileExpr(k, exprScope).fn;
+    if (!fn) {
+      const c = compileExpr(k, exprScope);
+      fn = c.fn;
+      keyType = c.type;
+    }
+    // xid and cid have equality but no B-tree ordering (xid8 has one)
+    if (keyType && (keyType.name === 'xid' || keyType.name === 'cid')) {
+      throw new PgError('42883', `could not identify an ordering operator for type ${keyType.name}`, { hint: 'Use an explicit ordering operator or modify the query.', position: posOf(firstLocation(k)) });
+    }
     sortKeys.push({ fn, desc, nullsFirst });
   }
   return sortKeys;

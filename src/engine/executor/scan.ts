@@ -35,6 +35,7 @@ import { countScan } from '../pgstat/pgstat_relation.js';
 import { execIndexScan, execIndexScanOrdered } from './nodeIndexscan.js';
 import { execBitmapHeapScan } from './nodeBitmapHeapscan.js';
 import type { ScanInstr } from './instrument.js';
+import { Deparser } from '../optimizer/ruleutils.js';
 
 /** A running scan: the test every node applies to a version it reaches, and the page visitor. */
 export interface ScanState {
@@ -95,6 +96,47 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
   if (instr) { instr.rows = out.length; instr.path = path; }
   countScan(s, t.oid, path.kind === 'SeqScan' ? 'seq' : 'index', fetched);
   return out;
+}
+
+/**
+ * A predicate read for the dependency graph (trace/deps.ts): the scan's search condition, the table and the
+ * snapshot, so that a version a concurrent transaction installs and the condition matches — a phantom — is an
+ * anti-dependency. Recorded only for a condition about the scanned row alone (see deps.ts): its own columns,
+ * constants and operators; anything else (a function call, a subquery, a parameter, an outer column) is not
+ * re-evaluated later and records nothing.
+ */
+export function recordPredicateRead(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope) {
+  const tx = s.tx;
+  if (!tx) return;
+  if (whereNode && !rowLocal(whereNode, t, scope)) return;
+  // printed now: the parser's literals are the statement's own only while it runs (sql/parser.ts setCurrentLiterals)
+  let text = 'every row';
+  if (whereNode) { try { const d = new Deparser(scope); text = `WHERE ${d.qualList(d.quals(whereNode))}`; } catch { text = 'its WHERE condition'; } }
+  const describe = () => text;
+  const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+  ex.eng.deps.predicateRead(tx.vxid, {
+    rel: t.oid, snap, key: whereNode ?? null, describe,
+    matches: where ? (values) => { row.vals = values as Row['vals']; return where.fn(row) === true; } : () => true,
+  });
+}
+
+const NOT_ROW_LOCAL = new Set(['SubLink', 'ParamRef', 'FuncCall', 'SQLValueFunction', 'A_Star', 'CollateClause', 'RowExpr']);
+function rowLocal(n: unknown, t: Table, scope: Scope): boolean {
+  if (Array.isArray(n)) return n.every((x) => rowLocal(x, t, scope));
+  if (!n || typeof n !== 'object') return true;
+  for (const [k, v] of Object.entries(n as Record<string, unknown>)) {
+    if (NOT_ROW_LOCAL.has(k)) return false;
+    if (k === 'ColumnRef') {
+      const f = ((v as { fields?: { String?: { sval: string } }[] }).fields ?? []);
+      if (!f.length || f.length > 2 || !f.every((x) => x.String)) return false;
+      const name = f[f.length - 1]!.String!.sval;
+      if (!t.columns.some((c) => !c.dropped && c.name === name)) return false;
+      if (f.length === 2 && f[0]!.String!.sval !== (scope.alias ?? t.name)) return false;
+      continue;
+    }
+    if (!rowLocal(v, t, scope)) return false;
+  }
+  return true;
 }
 
 /**

@@ -12,7 +12,7 @@
  * query is analyzed again against the new definition.
  */
 import { evalWaiting, mayWait } from './exprwait.js';
-import { scanWaiting } from './scan.js';
+import { recordPredicateRead, scanWaiting } from './scan.js';
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -184,6 +184,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   let rows: Row[] = [];
   if (src.table) {
     rows = yield* scanWaiting(ex, s, src.table, snap(), where, n.whereClause, scope, path!, qi?.scan);
+    recordPredicateRead(ex, s, src.table, snap(), where, n.whereClause, scope);
   } else {
     const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
     const waits = mayWait(n.whereClause);

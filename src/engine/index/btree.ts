@@ -7,6 +7,10 @@
  * stays until vacuum. Uniqueness is checked against every entry with the same key, using the "dirty" snapshot:
  * a live conflicting row → 23505; a row inserted or deleted by a transaction still in progress → wait for it.
  *
+ * An expression index keys its entries by computed values (`lower(key)`: a column position of -1 in `columns`
+ * takes the next expression); a partial index (`WHERE active`) has entries only for the versions that satisfy
+ * its predicate, so uniqueness holds among those only.
+ *
  * Mirrors: src/backend/access/nbtree/nbtinsert.c (_bt_doinsert, _bt_check_unique). Simplifications: entries
  * live in a map from key to TIDs (index/tidmap.ts; no pages, splits or page-level WAL beyond one leaf); key
  * order is computed when inspected.
@@ -17,6 +21,16 @@ import { formatValue } from '../sql/types.js';
 /** A key's text for the entry map: dates, timestamps and floats by their stored value, not by DateStyle's output. */
 const keyText = (v: Exclude<Value, null>): string => (typeof v === 'object' && 'key' in v ? v.key() : formatValue(v)!);
 import { TidMap } from './tidmap.js';
+
+/** An index's computed parts: key expressions and a predicate, as functions of a heap row's values. */
+export interface IndexDef {
+  exprs: { fn: (values: Value[]) => Value; text: string }[];
+  pred: { fn: (values: Value[]) => boolean; text: string; node: unknown } | null;
+  /** the columns the expressions and the predicate read (an UPDATE of one is not HOT) */
+  cols: number[];
+  /** the expressions' parse trees (ON CONFLICT (lower(key)) is matched against them) */
+  exprNodes: unknown[];
+}
 
 export class BtreeIndex {
   /** key → packed TID, or several TIDs once a key has more than one version pointing at it */
@@ -39,10 +53,27 @@ export class BtreeIndex {
     readonly columns: number[],
     readonly unique: boolean,
     readonly primary: boolean,
+    /** INCLUDE columns: carried in the leaf entries, no part of the key (not compared, not unique, not a "key" for
+     *  row locks); changing one still makes an UPDATE non-HOT. The simulated entry keeps only the key. */
+    readonly include: readonly number[] = [],
+    /** expressions and predicate (null: a plain index on columns) */
+    readonly def: IndexDef | null = null,
   ) {}
 
+  /** Does this index have an entry for a row with these values (a partial index: the predicate holds)? */
+  covers(values: Value[]): boolean {
+    return !this.def?.pred || this.def.pred.fn(values) === true;
+  }
+
+  /** The key's values for a heap row: its columns, and the expressions computed. */
+  keyValues(values: Value[]): Value[] {
+    if (!this.def) return this.columns.map((c) => values[c]!);
+    let e = 0;
+    return this.columns.map((c) => (c >= 0 ? values[c]! : this.def!.exprs[e++]!.fn(values)));
+  }
+
   clone(): BtreeIndex {
-    const c = new BtreeIndex(this.oid, this.name, this.columns, this.unique, this.primary);
+    const c = new BtreeIndex(this.oid, this.name, this.columns, this.unique, this.primary, this.include, this.def);
     c.entries = this.entries.clone();
     c.nullEntries = this.nullEntries.slice();
     c.count = this.count;
@@ -53,6 +84,11 @@ export class BtreeIndex {
   }
 
   keyOf(values: Value[]): string | number | null {
+    if (this.def) {
+      const kv = this.keyValues(values);
+      if (kv.some((v) => v === null)) return null;
+      return kv.length === 1 ? (typeof kv[0] === 'number' ? kv[0] : 's' + keyText(kv[0]!)) : JSON.stringify(kv.map((v) => keyText(v!)));
+    }
     if (this.columns.length === 1) {
       const v = values[this.columns[0]!]!;
       if (v === null) return null;
@@ -73,9 +109,10 @@ export class BtreeIndex {
   }
 
   insert(values: Value[], tid: number): void {
+    if (!this.covers(values)) return;
     const key = this.keyOf(values);
     this.count++;
-    if (key === null) { this.nullEntries.push({ key: this.columns.map((c) => values[c]!), tid }); return; }
+    if (key === null) { this.nullEntries.push({ key: this.keyValues(values), tid }); return; }
     const e = this.entries.get(key);
     if (e === undefined) this.entries.set(key, tid);
     else if (typeof e === 'number') this.entries.set(key, [e, tid]);
@@ -84,6 +121,8 @@ export class BtreeIndex {
 
   /** Describe a key as the 23505 DETAIL does: "(id)=(1)". */
   describeKey(values: Value[], columnNames: string[]): string {
-    return `(${this.columns.map((c) => columnNames[c]).join(', ')})=(${this.columns.map((c) => formatValue(values[c]!) ?? 'null').join(', ')})`;
+    let e = 0;
+    const names = this.columns.map((c) => (c >= 0 ? columnNames[c] : this.def!.exprs[e++]!.text));
+    return `(${names.join(', ')})=(${this.keyValues(values).map((v) => formatValue(v) ?? 'null').join(', ')})`;
   }
 }

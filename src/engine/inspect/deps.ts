@@ -3,7 +3,7 @@
  * which version: t_xmin installed it; t_xmax, when it is an updater and not only a locker, installed the next one.
  */
 import type { Engine } from '../engine.js';
-import type { Table } from '../catalog/catalog.js';
+import { type Table, heapGetattrs } from '../catalog/catalog.js';
 import type { DepGraph, DepSource } from '../trace/deps.js';
 import { HEAP_XMAX_INVALID, HEAP_XMAX_LOCK_ONLY, LpFlags, type Item } from '../heap/tuple.js';
 import { updateXidOf } from '../multixact/multixact.js';
@@ -25,6 +25,21 @@ export function dependencyGraph(e: Engine): DepGraph {
         if (t.heap.tupleCount > MAX_SCANNED_TUPLES) continue;
         for (const p of t.heap.pages) p.items.forEach((it, i) => { if (it.lpFlags === LpFlags.NORMAL) { const u = updater(it); if (u) f(t.oid, p.blkno, i + 1, it.xmin, u); } });
       }
+    },
+    tuples(rel, wanted, f) {
+      const t = e.catalog.byOid(rel) as Table | undefined;
+      if (!t?.heap || t.heap.tupleCount > MAX_SCANNED_TUPLES) return;
+      const vals = (it: Item) => (it.values.length < t.columns.length ? heapGetattrs(t, it.values) : it.values);
+      let prev: Map<string, Item> | null = null; // each version's predecessor (t_ctid points at it): made when first needed
+      for (const p of t.heap.pages) p.items.forEach((it, i) => {
+        if (it.lpFlags !== LpFlags.NORMAL || !wanted(it.xmin)) return;
+        if (!prev) {
+          prev = new Map();
+          for (const q of t.heap.pages) q.items.forEach((o, j) => { if (o.lpFlags === LpFlags.NORMAL && (o.ctidBlock !== q.blkno || o.ctidOffset !== j + 1)) prev!.set(`${o.ctidBlock},${o.ctidOffset}`, o); });
+        }
+        const before = prev.get(`${p.blkno},${i + 1}`);
+        f(p.blkno, i + 1, it.xmin, vals(it), it.infomask & HEAP_XMAX_INVALID ? 0 : updater(it) || it.xmax, before && updater(before) === it.xmin ? vals(before) : null);
+      });
     },
     relName: (rel) => e.catalog.byOid(rel)?.name ?? String(rel),
     running() {

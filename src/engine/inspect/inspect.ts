@@ -190,7 +190,7 @@ export interface DurabilityState {
   fullPageWrites: boolean;
   control: { state: string; checkPoint: string; redo: string; nextXid: number; time: number };
   /** every heap page and index: buffer LSN vs disk LSN */
-  buffers: { rel: string; kind: 'heap' | 'index'; blk: number | null; bufferLsn: string; diskLsn: string | null; dirty: boolean; torn: boolean; diskTorn: boolean }[];
+  buffers: { rel: string; /** the relation's OID (shown on hover) */ oid: number; kind: 'heap' | 'index'; blk: number | null; bufferLsn: string; diskLsn: string | null; dirty: boolean; torn: boolean; diskTorn: boolean }[];
   lastCrash: { point: string; at: number; lostRecords: number; lostCommits: number[]; lostDirtyPages: number } | null;
   lastRecovery: {
     outcome: string; replayed: number; applied: number; skipped: number; restored: number; abortedNoOutcome: number[]; corruptPages: string[];
@@ -207,10 +207,10 @@ export function durability(eng: Engine, maxBuffers = 400, maxSteps = 400): Durab
     for (const p of t.heap.pages) {
       if (buffers.length >= maxBuffers) break;
       const d = t.heap.disk[p.blkno];
-      buffers.push({ rel: t.name, kind: 'heap', blk: p.blkno, bufferLsn: formatLsn(p.lsn), diskLsn: d ? formatLsn(d.lsn) : null, dirty: isPageDirty(t, p), torn: !!p.torn, diskTorn: !!d?.torn });
+      buffers.push({ rel: t.name, oid: t.oid, kind: 'heap', blk: p.blkno, bufferLsn: formatLsn(p.lsn), diskLsn: d ? formatLsn(d.lsn) : null, dirty: isPageDirty(t, p), torn: !!p.torn, diskTorn: !!d?.torn });
     }
     for (const i of t.indexes) {
-      buffers.push({ rel: i.name, kind: 'index', blk: null, bufferLsn: formatLsn(i.leafLsn), diskLsn: i.disk ? formatLsn(i.disk.lsn) : null, dirty: isIndexDirty(i), torn: false, diskTorn: false });
+      buffers.push({ rel: i.name, oid: i.oid, kind: 'index', blk: null, bufferLsn: formatLsn(i.leafLsn), diskLsn: i.disk ? formatLsn(i.disk.lsn) : null, dirty: isIndexDirty(i), torn: false, diskTorn: false });
     }
   }
   const c = eng.control;

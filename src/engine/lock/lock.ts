@@ -358,6 +358,20 @@ export class LockManager {
     return out;
   }
 
+  /** The locks an owner holds at transaction level, each with its modes (what releaseAll lets go: the trace's
+   *  "releases its locks"; session-level advisory holds stay and are not listed). */
+  heldBy(owner: number): { tag: LockTag; modes: LockMode[] }[] {
+    const out: { tag: LockTag; modes: LockMode[] }[] = [];
+    for (const key of this.held.get(owner) ?? []) {
+      const lock = this.locks.get(key);
+      const m = lock?.holders.get(owner);
+      const sm = lock?.sessionHolds?.get(owner);
+      const modes = (m ?? []).map((c, i) => (c - (sm?.[i] ?? 0) > 0 ? i : 0)).filter((i) => i > 0) as LockMode[];
+      if (lock && modes.length) out.push({ tag: lock.tag, modes });
+    }
+    return out;
+  }
+
   holds(owner: number, tag: LockTag, mode: LockMode): boolean {
     return !!this.locks.get(tagKey(tag))?.holders.get(owner)?.[mode];
   }

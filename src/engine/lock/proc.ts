@@ -8,7 +8,13 @@
  * its own xid until it ends): XactLockTableWait. A released savepoint's xid lock is gone while the xid is still
  * in progress: then the wait moves to the top-level transaction.
  *
- * Mirrors: src/backend/storage/lmgr/proc.c (ProcSleep, ProcWakeup, CheckDeadLock), lmgr.c (XactLockTableWait).
+ * The trace narrates a hard deadlock as separate moments, so the player can stop at each with the lock table as it
+ * was: the cycle found (every waiter still waits), the victim chosen (the finder: its wait is cancelled, it raises
+ * 40P01), its abort, its locks released at transaction end (LockReleaseAll, the waiter's request granted in the lock
+ * table), and the waiter running on ("acquired").
+ *
+ * Mirrors: src/backend/storage/lmgr/proc.c (ProcSleep, ProcWakeup, CheckDeadLock), lmgr.c (XactLockTableWait),
+ * lock.c (LockReleaseAll, ProcLockWakeup).
  * The check (deadlock.ts, DeadLockCheck) can also find a soft deadlock — a cycle through waiters queued ahead — and
  * resolve it by rearranging wait queues; then whoever can go is woken and nobody is aborted. A request whose
  * waiter ahead needs what it holds while holding what it wants fails at once (ProcSleep's early deadlock). While
@@ -52,20 +58,24 @@ export function fireTimer(eng: Engine, sessionId: number) {
   if (result.kind === 'soft') {
     const woken: number[] = [];
     for (const o of result.orders) woken.push(...eng.locks.setQueue(o.key, o.order));
-    if (eng.tracer.wants('deadlock')) eng.tracer.emit({ kind: 'deadlock', session: s.name, text: `${s.name}: deadlock_timeout elapsed — a soft deadlock (a cycle through waiters queued ahead): the wait queue${result.orders.length > 1 ? 's are' : ' is'} rearranged (${result.orders.map((o) => `${describeTag(eng.locks.lockState(o.key)?.tag ?? s.waiting!.tag, DATABASE_OID)}: ${o.order.map((x) => eng.sessions[x]!.name).join(', ')}`).join('; ')}) instead of aborting anyone` });
+    if (eng.tracer.wants('deadlock')) eng.tracer.emit({ kind: 'deadlock', session: s.name, outcome: 'soft', text: `${s.name}: deadlock_timeout elapsed — a soft deadlock (a cycle through waiters queued ahead): the wait queue${result.orders.length > 1 ? 's are' : ' is'} rearranged (${result.orders.map((o) => `${describeTag(eng.locks.lockState(o.key)?.tag ?? s.waiting!.tag, DATABASE_OID)}: ${o.order.map((x) => eng.sessions[x]!.name).join(', ')}`).join('; ')}) instead of aborting anyone` });
     wake(eng, woken);
     return;
   }
   if (result.kind === 'none') {
-    if (eng.tracer.wants('deadlock')) eng.tracer.emit({ kind: 'deadlock', session: s.name, text: `${s.name}: deadlock_timeout (${formatMs(s.gucs.deadlock_timeout)}) elapsed — checked the wait-for graph, no cycle; it keeps waiting and will not check again` });
+    if (eng.tracer.wants('deadlock')) eng.tracer.emit({ kind: 'deadlock', session: s.name, outcome: 'no-cycle', text: `${s.name}: deadlock_timeout (${formatMs(s.gucs.deadlock_timeout)}) elapsed — checked the wait-for graph, no cycle; it keeps waiting and will not check again` });
     return;
   }
   const cycle = result.cycle.map((d) => d.owner);
+  const edges = result.cycle.map((d, i) => `${eng.sessions[d.owner]!.name} waits for ${LOCK_MODES[d.mode]} on ${lockName(eng, d.tag)} held by ${eng.sessions[result.cycle[(i + 1) % result.cycle.length]!.owner]!.name}`);
   const err = new PgError('40P01', 'deadlock detected', {
     detail: deadlockDetail(eng, result.cycle), hint: 'See server log for query details.',
     ...(s.waiting.context ? { context: s.waiting.context } : {}),
   });
-  if (eng.tracer.wants('deadlock')) eng.tracer.emit({ kind: 'deadlock', session: s.name, text: `${s.name}: deadlock_timeout elapsed — found the cycle ${cycle.map((c) => eng.sessions[c]!.name).join(' → ')} → ${s.name}; ${s.name} aborts itself` });
+  // the check as separate moments (DeadLockCheck finds the cycle; CheckDeadLock makes the finder the victim;
+  // its abort releases its locks; the lock manager grants the waiter): each its own event the player stops at
+  if (eng.tracer.wants('deadlock')) eng.tracer.emit({ kind: 'deadlock', session: s.name, outcome: 'cycle', text: `${s.name}: deadlock_timeout (${formatMs(s.gucs.deadlock_timeout)}) elapsed — the deadlock check walks the wait-for graph and finds the cycle ${cycle.map((c) => eng.sessions[c]!.name).join(' → ')} → ${s.name}: ${edges.join('; ')}` });
+  if (eng.tracer.wants('deadlock')) eng.tracer.emit({ kind: 'deadlock', session: s.name, outcome: 'victim', ...(s.tx?.xid ? { xid: s.tx.xid } : {}), text: `${s.name} is the victim: the backend whose check found the cycle aborts itself (PostgreSQL does not pick the younger or cheaper one) — ERROR: deadlock detected (40P01); its wait is cancelled` });
   s.lastAbortReason = 'deadlock';
   interruptWait(eng, s, err);
 }
@@ -134,6 +144,32 @@ export function* acquireLock(eng: Engine, s: Session, tag: LockTag, mode: LockMo
   }
   s.waiting = null;
   if (eng.tracer.wants('granted')) eng.tracer.emit({ kind: 'granted', session: s.name, text: `${s.name} acquired ${what}` });
+}
+
+/** A lock object in a trace line: relations by name. */
+function lockName(eng: Engine, t: LockTag): string {
+  if (t.type === 'relation') return `relation ${eng.catalog.byOid(t.rel)?.name ?? t.rel}`;
+  if (t.type === 'tuple') return `tuple (${t.blk},${t.off}) of ${eng.catalog.byOid(t.rel)?.name ?? t.rel}`;
+  return describeTag(t, DATABASE_OID);
+}
+
+/**
+ * LockReleaseAll at transaction end, then ProcLockWakeup: every lock the session holds goes, and the waiters whose
+ * requests no longer conflict are granted. When that wakes someone, one trace event says which locks went and
+ * whose waits were granted (the woken session's own "acquired" event follows when it runs on).
+ */
+export function releaseAllLocks(eng: Engine, s: Session) {
+  const narrate = eng.tracer.enabled;
+  const held = narrate ? eng.locks.heldBy(s.id) : [];
+  const woken = eng.locks.releaseAll(s.id);
+  if (woken.length && narrate && eng.tracer.wants('lock')) {
+    const locks = held.flatMap((h) => h.modes.map((m) => `${LOCK_MODES[m]} on ${lockName(eng, h.tag)}`));
+    const shown = locks.slice(0, 5).join(', ') + (locks.length > 5 ? ` and ${locks.length - 5} more` : '');
+    const granted = woken.map((o) => { const w = eng.sessions[o]; return w?.waiting ? `${w.name}'s ${LOCK_MODES[w.waiting.mode]} on ${lockName(eng, w.waiting.tag)}` : `${w?.name ?? o}'s request`; });
+    eng.tracer.emit({ kind: 'lock', session: s.name, outcome: 'released',
+      text: `${s.name}'s transaction is over: it releases its ${locks.length} lock${locks.length === 1 ? '' : 's'} (${shown}); the lock manager grants ${granted.join(' and ')} — ${woken.map((o) => eng.sessions[o]?.name ?? o).join(' and ')} will wake` });
+  }
+  wake(eng, woken);
 }
 
 export function releaseLock(eng: Engine, s: Session, tag: LockTag, mode: LockMode) {

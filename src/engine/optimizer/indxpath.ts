@@ -50,7 +50,7 @@ export function bitmapProbe(t: Table, whereNode: N | undefined): BitmapProbe | n
       const f = c.NullTest.arg?.ColumnRef?.fields;
       if (!f || f.length !== 1 || !f[0].String) return null;
       const col = t.columns.findIndex((x) => x.name === f[0].String.sval);
-      const index = t.indexes.find((i) => i.columns.length === 1 && i.columns[0] === col);
+      const index = t.indexes.find((i) => !i.def && i.columns.length === 1 && i.columns[0] === col);
       return index ? { index, tids: index.nullEntries.map((e) => e.tid) } : null;
     }
     let negated = false;
@@ -81,7 +81,7 @@ export function bitmapProbe(t: Table, whereNode: N | undefined): BitmapProbe | n
       const set = new Set(vals as number[]);
       match = (k) => set.has(k);
     } else return null;
-    const index = t.indexes.find((i) => i.columns.length === 1 && i.columns[0] === col);
+    const index = t.indexes.find((i) => !i.def && i.columns.length === 1 && i.columns[0] === col);
     if (!index) return null;
     const tids: number[] = [];
     for (const [k, v] of index.entries) {
@@ -131,10 +131,11 @@ export function indexProbe(t: Table, whereNode: N | undefined, scope: Scope): In
       if (!fields || fields.length !== 1 || !fields[0].String) continue;
       const colIdx = t.columns.findIndex((col) => col.name === fields[0].String.sval);
       if (colIdx < 0) continue;
-      const index = t.indexes.find((i) => i.columns.length === 1 && i.columns[0] === colIdx);
+      const index = t.indexes.find((i) => !i.def && i.columns.length === 1 && i.columns[0] === colIdx);
       if (!index) continue;
       // a constant, or an expression of constants (eval_const_expressions folds `2 + 1`)
-      if (!constSide || (constSide.A_Const ? constSide.A_Const.isnull : /"(ColumnRef|FuncCall|SubLink|ParamRef)"/.test(JSON.stringify(constSide)) || !constSide.A_Expr)) continue;
+      // (a parameter of EXECUTE or of an RI trigger's query is a constant by now: a custom plan uses its value)
+      if (!constSide || (constSide.A_Const ? constSide.A_Const.isnull : constSide.ParamRef ? !scope.env.params?.[constSide.ParamRef.number - 1] : /"(ColumnRef|FuncCall|SubLink|ParamRef)"/.test(JSON.stringify(constSide)) || !constSide.A_Expr)) continue;
       const colType = t.columns[colIdx]!.type;
       const k = compileExpr(constSide, { ...scope, aggs: undefined });
       // only when comparing in the column's own type (no cross-type semantics to reproduce)

@@ -60,7 +60,7 @@ export function chooseScan(t: Table, whereNode: N | undefined, scope: Scope, o: 
     const bitmap = bitmapProbe(t, whereNode);
     if (bitmap && !(o.limited && isOpenRange(bitmap.cond))) return { kind: 'BitmapHeapScan', index: bitmap.index, tids: bitmap.tids, cond: bitmap.cond, or: bitmap.or };
     if ((o.orderCol ?? -1) >= 0 && !o.serializable && !whereNode) {
-      const index = t.indexes.find((i) => i.columns[0] === o.orderCol);
+      const index = t.indexes.find((i) => !i.def && i.columns[0] === o.orderCol);
       if (index) return { kind: 'IndexScanOrdered', index, backward: !!o.orderDesc };
     }
   }

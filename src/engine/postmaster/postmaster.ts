@@ -141,7 +141,7 @@ export function crashDuring(eng: Engine, point: CrashPoint, s: Session | null): 
   const connectionLost: PgMessage = { severity: 'FATAL', sqlstate: '08006', message: 'server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.' };
   for (const x of eng.sessions) {
     const wasBusy = !!x.running || x === s;
-    x.running = null; x.waiting = null; x.progress = null; x.tx = null; x.block = 'none'; x.vctx = null;
+    x.running = null; x.waiting = null; x.progress = null; x.tx = null; x.block = 'none'; x.vctx = null; x.spiSnapshot = null;
     if (wasBusy) { x.acc = { results: [], notices: [], error: null }; lost.push({ session: x.name, status: 'error', results: [], error: connectionLost, notices: [], trace: { events: [], folded: {} }, at: eng.clock.now }); }
   }
   const w = eng as unknown as Record<string, unknown>;

@@ -64,6 +64,9 @@ export class Session {
   prepared = new Map<string, import('../commands/prepare.js').PreparedStatement>();
   /** the parameter values of the EXECUTE being run ($1, $2, …), or null */
   params: { value: import('../sql/types.js').Value; type: import('../sql/types.js').SqlType }[] | null = null;
+  /** SPI_execute_snapshot's snapshots while an RI trigger's query runs (ri/ri_triggers.ts): the snapshot the query
+   *  reads with, and the crosscheck one an UPDATE / DELETE must also see the row in (else 40001); null = the usual */
+  spiSnapshot: { snapshot: import('../snapshot/snapshot.js').Snapshot; crosscheck: import('../snapshot/snapshot.js').Snapshot | null } | null = null;
   /** literal values of the statement being run (see sql/parser.ts: parse cache with literal lifting) */
   literals: Map<number, number> | null = null;
   /** virtual ms when the current query string arrived (statement_timestamp) and the transaction began (now()) */

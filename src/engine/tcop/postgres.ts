@@ -26,6 +26,8 @@ import { type Session, type StepYield } from '../session/session.js';
 import { type RawStmt, parseSql, setCurrentLiterals } from '../sql/parser.js';
 import { drainRunnable, report, step, toPgError } from '../tcop/dispatch.js';
 import { abortAfterError, commitTx, ensureTx, transactionStmt } from '../xact/xactblock.js';
+import { fireDeferred } from '../ri/ri_triggers.js';
+import { hasDeferred } from '../ri/aftertriggers.js';
 
 /**
  * Run a query string in a session (exec_simple_query). With `chunked`, a bulk statement stops at each
@@ -160,7 +162,16 @@ export function* runStatement(eng: Engine, s: Session, raw: RawStmt, multi: bool
   if (eng.tracer.wants('statement')) {
     eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} runs: ${raw.text.length > 120 ? raw.text.slice(0, 117) + '...' : raw.text}` });
   }
-  if (type === 'TransactionStmt') { transactionStmt(eng, s, node); return; }
+  if (type === 'TransactionStmt') {
+    if (node.kind === 'TRANS_STMT_COMMIT' && s.block === 'inprogress' && hasDeferred(s)) {
+      // PreCommit: the deferred constraints' checks run first; an error fails the COMMIT and ends the block
+      s.block = 'none';
+      yield* fireDeferred(eng.executor, s, true);
+      s.block = 'inprogress';
+    }
+    transactionStmt(eng, s, node);
+    return;
+  }
   if (s.block === 'failed') {
     throw inFailedSqlTransaction();
   }
@@ -170,6 +181,8 @@ export function* runStatement(eng: Engine, s: Session, raw: RawStmt, multi: bool
   const tx = ensureTx(eng, s);
   if (tx.deferrable && tx.readOnly && tx.isolation === 'serializable' && !tx.xactSnapshot && SNAPSHOT_STATEMENTS.has(type)) yield* getSafeSnapshot(eng, s);
   const result = yield* eng.executor.run(s, type, node, raw);
+  // an autocommitted statement commits before it reports: deferred constraints are checked first
+  if ((s.block === 'none' || (s.block === 'implicit' && last)) && hasDeferred(s)) yield* fireDeferred(eng.executor, s, true);
   s.acc.results.push(result);
   finishStatement(eng, s, last);
 }

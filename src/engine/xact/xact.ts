@@ -73,6 +73,8 @@ export class Transaction {
   activityCache: unknown = null;
   /** catalog changes to undo if the transaction aborts (the catalog is not MVCC-versioned here) */
   undo: (() => void)[] = [];
+  /** the AFTER trigger queue of RI events (ri/aftertriggers.ts), created by the first one */
+  afterTriggers: import('../ri/aftertriggers.js').AfterTriggerState | null = null;
   private comboMap = new Map<number, number>();
   constructor(
     readonly vxid: string,

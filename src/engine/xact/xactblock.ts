@@ -24,7 +24,7 @@ import type { Engine } from '../engine.js';
 import { intConst } from '../sql/parser.js';
 import { PgError, inFailedSqlTransaction, notSupported } from '../errors.js';
 import { LockMode } from '../lock/lock.js';
-import { releaseLock, wake } from '../lock/proc.js';
+import { releaseAllLocks, releaseLock, wake } from '../lock/proc.js';
 import { crashPointReached } from '../postmaster/postmaster.js';
 import { type Session } from '../session/session.js';
 import { type XactPayload } from '../wal/records.js';
@@ -195,7 +195,7 @@ export function savepointIndex(eng: Engine, s: Session, name: string): number {
 
 export function endTx(eng: Engine, s: Session) {
   s.tx = null;
-  wake(eng, eng.locks.releaseAll(s.id));
+  releaseAllLocks(eng, s);
 }
 
 /** After an ERROR: abort the transaction; inside BEGIN the block becomes "failed" (TBLOCK_ABORT). */

@@ -3,7 +3,8 @@
  *
  * The page's parameters (set by the embedder): `lesson=<id>`, or a scenario (.spec text) in the fragment as
  * `#scenario=<text, URI-encoded>` with `name=<title>`; `views=Heap,Waits,…` (the views shown, in that order);
- * `timeline=1` (show the timeline); `ns=<name>` (which storage namespace: the element passes the host page and the
+ * `timeline=1` (show the timeline); `theme=light|dark|auto` (light unless the host asks: auto follows the reader's
+ * system preference, theme.ts); `ns=<name>` (which storage namespace: the element passes the host page and the
  * element's id or place); `origins=<origin>,…` (the hosts allowed to talk to it: bridge.ts).
  *
  * Its storage is a namespace of its own (store/nsstorage.ts), named after the page that embeds it and `ns`: never
@@ -24,6 +25,7 @@ import { createController } from './controller';
 import { startBridge } from './bridge';
 import { allowlist } from './protocol';
 import { registerOffline } from '../offline';
+import { embedTheme, fixEmbedTheme } from '../theme';
 import '../styles.css';
 
 
@@ -41,6 +43,9 @@ function viewsOf(param: string | null): ViewName[] {
 }
 const views = viewsOf(params.get('views'));
 const timeline = params.get('timeline') === '1' || params.get('timeline') === 'true';
+const theme = embedTheme(params.get('theme'));
+fixEmbedTheme(theme); // before the first paint
+if (theme === 'system' && typeof matchMedia !== 'undefined') matchMedia('(prefers-color-scheme: dark)').addEventListener?.('change', () => fixEmbedTheme(theme));
 
 // the page that embeds this one, as the browser reports it (not as the parameters claim)
 const host = (() => {

@@ -1,12 +1,25 @@
 /**
  * Durability: the WAL as a tape (redo pointer, flush pointer, insert position), shared buffers vs the pages on
  * disk (page LSN in memory vs on disk), pg_control, the crash controls with their micro-points, and the last
- * crash recovery record by record with the page-LSN comparison REDO made for each.
+ * crash recovery record by record with the page-LSN comparison REDO made for each. The tape's pointers slide to
+ * their new positions (d3 transitions; none with prefers-reduced-motion).
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { scaleLinear } from 'd3';
 import { useWorkspace, useWs } from '../hooks';
 import { CRASH_POINT_CHOICES } from '../../shared/api';
+import { useMovingAttr } from '../motion';
+
+/** a pointer on the tape that slides to its new LSN (d3 transition, motion.ts) */
+function MovingMark({ x, children }: { x: number; children: ReactNode }) {
+  const ref = useMovingAttr<SVGGElement>('transform', `translate(${Math.round(x)},0)`);
+  return <g ref={ref}>{children}</g>;
+}
+function MovingRect({ width }: { width: number }) {
+  const ref = useMovingAttr<SVGRectElement>('width', String(Math.round(width)));
+  return <rect ref={ref} x={10} y={18} height={14} className="tape-flushed" />;
+}
+import { RelName, relNames } from '../RelName';
 
 const POINT_WORDS: Record<string, string> = {
   now: 'now (power failure)',
@@ -34,6 +47,7 @@ export function DurabilityView({ highlight }: { highlight: { rel?: string | unde
   useEffect(() => { body.current?.querySelector('tr.highlight-row')?.scrollIntoView({ block: 'nearest' }); }, [highlight?.lsn, highlight?.rel, highlight?.blk]);
   if (!st) return null;
   const d = st.durability;
+  const names = relNames(st);
   const down = d.server === 'down';
   // the tape: from the start of the log to the insert position
   const first = st.wal.length && st.walCount === st.wal.length ? lsnValue(st.wal[0]!.lsn) : lsnValue(d.control.redo);
@@ -67,7 +81,7 @@ export function DurabilityView({ highlight }: { highlight: { rel?: string | unde
       </div>
       <svg className="tape" viewBox="0 0 700 54" role="img" aria-label={`WAL tape: redo pointer ${d.control.redo}, flushed up to ${st.walFlush}, insert position ${st.walInsert}`}>
         <rect x={10} y={18} width={680} height={14} className="tape-all" />
-        <rect x={10} y={18} width={Math.max(0, x(lsnValue(st.walFlush)) - 10)} height={14} className="tape-flushed" />
+        <MovingRect width={Math.max(0, x(lsnValue(st.walFlush)) - 10)} />
         {marks.map((m) => {
           const px = x(lsnValue(m.lsn));
           const anchor = px > 560 ? 'end' : px < 140 ? 'start' : 'middle';
@@ -75,10 +89,10 @@ export function DurabilityView({ highlight }: { highlight: { rel?: string | unde
           if (m.cls === 'flush' && st.walInsert === st.walFlush) return <line key={m.name} x1={px} x2={px} y1={12} y2={38} className="mark flush" />;
           const y = m.cls === 'redo' ? 10 : m.cls === 'flush' ? 50 : Math.abs(px - x(lsnValue(d.control.redo))) < 150 ? 50 : 10;
           return (
-            <g key={m.name} transform={`translate(${px},0)`}>
+            <MovingMark key={m.name} x={px}>
               <line y1={12} y2={38} className={`mark ${m.cls}`} />
               <text y={y} textAnchor={anchor} className="mark-label">{same ? 'insert = flushed' : m.name} {m.lsn}</text>
-            </g>
+            </MovingMark>
           );
         })}
       </svg>
@@ -90,7 +104,7 @@ export function DurabilityView({ highlight }: { highlight: { rel?: string | unde
           const state = down ? (b.diskTorn ? 'torn on disk (first 4 kB new, the rest old)' : b.diskLsn === null ? 'not on disk' : 'on disk')
             : b.torn ? 'CORRUPT (torn, not repaired)' : b.diskLsn === null ? (b.dirty ? 'dirty — never written' : 'empty') : b.dirty ? 'dirty' : b.diskTorn ? 'torn on disk' : 'clean';
           const hl = highlight && highlight.rel === b.rel && (b.blk === null || highlight.blk === b.blk);
-          return <tr key={`${b.rel}:${b.blk}`} className={`${hl ? 'highlight-row' : ''}${b.torn ? ' corrupt' : ''}`}><td>{b.rel}</td><td>{b.blk ?? 'leaf'}</td><td><code>{b.bufferLsn}</code></td><td><code>{b.diskLsn ?? '—'}</code></td><td>{state}</td></tr>;
+          return <tr key={`${b.rel}:${b.blk}`} className={`${hl ? 'highlight-row' : ''}${b.torn ? ' corrupt' : ''}`}><td><RelName oid={b.oid} names={names} /></td><td>{b.blk ?? 'leaf'}</td><td><code>{b.bufferLsn}</code></td><td><code>{b.diskLsn ?? '—'}</code></td><td>{state}</td></tr>;
         })}</tbody>
       </table>
       {rec && (

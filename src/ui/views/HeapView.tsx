@@ -3,6 +3,9 @@
  * HOT chains as arrows, dead/redirect pointers, each tuple coloured (and labelled — never colour alone) by
  * whether the selected session can see it. Clicking a tuple asks the engine why. While a lesson plays, the tuples
  * its step wrote or read are outlined and the target of a look: link is ringed (its header field too).
+ * Changes move (d3 transitions, motion.ts; none with prefers-reduced-motion): a new version grows in, a stamped
+ * xmax flashes, a line pointer that becomes LP_REDIRECT / LP_DEAD / LP_UNUSED flashes and a redirect's arrow to
+ * the chain's next member draws itself.
  */
 import { GLOSSARY } from '../glossary';
 import { Xid } from '../Xid';
@@ -10,6 +13,10 @@ import { useEffect, memo, useCallback, useRef, useState } from 'react';
 import { useWorkspace, useWs } from '../hooks';
 import { EMPTY_ARR, EMPTY_MAP } from '../hooks';
 import type { PageView, TableState, TupleVisibility } from '../../shared/api';
+import { appear, drawIn, flash } from '../motion';
+
+/** Has this page been on the screen before (a card mounting in it now is a change, not the first paint)? */
+const pageIsLive = (el: Element | null) => !!el?.closest<HTMLElement>('.tuples')?.dataset.live;
 
 /** What a lesson marks: the step's tuples ("table:blk:off" → written or read) and the looked-at tuple. */
 export interface HeapMarks { touched: ReadonlyMap<string, 'write' | 'read'>; look: { table: string; blk: number; off: number; field: string | null } | null }
@@ -80,7 +87,20 @@ function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boole
   const box = useRef<HTMLDivElement>(null);
   const cards = useRef(new Map<number, HTMLElement>());
   const register = useCallback((lp: number, el: HTMLElement | null) => { if (el) cards.current.set(lp, el); else cards.current.delete(lp); }, []);
-  const [arrows, setArrows] = useState<{ d: string; hot: boolean; label: string }[]>([]);
+  const [arrows, setArrows] = useState<{ d: string; hot: boolean; label: string; redirect?: boolean }[]>([]);
+  const arrowBox = useRef<SVGSVGElement>(null);
+  const drawnArrows = useRef(new Set<string>());
+  // an arrow that was not there before draws itself (a new version's link, a line pointer redirected)
+  useEffect(() => {
+    const live = !!box.current?.dataset.live;
+    arrowBox.current?.querySelectorAll<SVGPathElement>('path[data-key]').forEach((el) => {
+      const k = el.dataset.key!;
+      if (drawnArrows.current.has(k)) return;
+      drawnArrows.current.add(k);
+      if (live) drawIn(el);
+    });
+    if (box.current) box.current.dataset.live = '1';
+  }, [arrows]);
   // what the arrows depend on: the page's versions and links, and the width they are laid out in. Measuring forces
   // a layout, so it happens only when one of these changed — not on every render (a jump renders several times)
   const [width, setWidth] = useState(0);
@@ -97,7 +117,7 @@ function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boole
     io?.observe(el);
     return () => { ro?.disconnect(); io?.disconnect(); };
   }, []);
-  const sig = `${p.blkno}|${p.lsn}|${shown.map((it) => `${it.lp}:${it.lp_flags}:${it.t_ctid ?? ''}:${it.flags.length}`).join(',')}|${width}|${onScreen}`;
+  const sig = `${p.blkno}|${p.lsn}|${shown.map((it) => `${it.lp}:${it.lp_flags}:${it.t_ctid ?? ''}:${it.flags.length}:${it.lp_flags === 2 ? it.lp_off : ''}`).join(',')}|${width}|${onScreen}`;
   // t_ctid links between versions on this page: HOT chains solid, other updates dashed
   // measured in the frame after the cards are painted: reading positions right after mounting 240 cards would force
   // a layout before the first paint (the arrows appear one frame later instead)
@@ -109,8 +129,17 @@ function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boole
   const measure = () => {
     const b = box.current?.getBoundingClientRect();
     if (!b) return;
-    const out: { d: string; hot: boolean; label: string }[] = [];
+    const out: { d: string; hot: boolean; label: string; redirect?: boolean }[] = [];
     for (const it of shown) {
+      if (it.lp_flags === 2) {
+        // LP_REDIRECT: the line pointer leads to the chain's next member (lp_off), not to a tuple
+        const a = cards.current.get(it.lp)?.getBoundingClientRect(), c = cards.current.get(it.lp_off)?.getBoundingClientRect();
+        if (!a || !c) continue;
+        const x1 = a.left + a.width / 2 - b.left, x2 = c.left + c.width / 2 - b.left;
+        const y1 = a.bottom - b.top, y2 = (c.top >= a.bottom - 1 ? c.top : c.bottom) - b.top, dip = Math.max(y1, y2) + 14;
+        out.push({ d: c.top >= a.bottom - 1 ? `M${x1},${y1} C${x1},${(y1 + y2) / 2} ${x2},${(y1 + y2) / 2} ${x2},${y2 - 2}` : `M${x1},${y1} C${x1},${dip} ${x2},${dip} ${x2},${y2 + 2}`, hot: true, redirect: true, label: `lp ${it.lp} LP_REDIRECT → lp ${it.lp_off}` });
+        continue;
+      }
       if (it.lp_flags !== 1 || !it.t_ctid) continue;
       const m = /^\((\d+),(\d+)\)$/.exec(it.t_ctid);
       if (!m || Number(m[1]) !== p.blkno || Number(m[2]) === it.lp) continue;
@@ -137,9 +166,9 @@ function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boole
         block {p.blkno} · <span title={GLOSSARY.pd_lsn}>pd_lsn</span> <code>{p.lsn}</code> · <span title={GLOSSARY.pd_lower}>pd_lower</span> {p.lower} · <span title={GLOSSARY.pd_upper}>pd_upper</span> {p.upper} · <span title={GLOSSARY.pd_prune_xid}>prune_xid</span> {p.prune_xid}{p.flags & 4 ? ' · ALL_VISIBLE' : ''}
       </div>
       <div className="tuples" ref={box}>
-        <svg className="chain-arrows" aria-hidden="true">
+        <svg className="chain-arrows" aria-hidden="true" ref={arrowBox}>
           <defs><marker id={`ah-${table}-${p.blkno}`} viewBox="0 0 10 10" refX="5" refY="9" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,0 L5,10 z" /></marker></defs>
-          {arrows.map((a, i) => <path key={i} d={a.d} className={a.hot ? 'hot' : 'cold'} markerEnd={`url(#ah-${table}-${p.blkno})`}><title>{a.label}</title></path>)}
+          {arrows.map((a) => <path key={a.label} data-key={a.label} d={a.d} className={`${a.hot ? 'hot' : 'cold'}${a.redirect ? ' redirect' : ''}`} markerEnd={`url(#ah-${table}-${p.blkno})`}><title>{a.label}</title></path>)}
         </svg>
         {!showCards && <div className="cards-deferred" style={{ minHeight: `${Math.ceil(shown.length / 5) * 66}px` }}>{shown.length} line pointers — shown when scrolled into view</div>}
         {showCards && shown.map((it) => {
@@ -151,7 +180,7 @@ function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boole
           const touch = marks.touched.get(key) ?? '';
           const lk = marks.look && marks.look.table === table && marks.look.blk === p.blkno && marks.look.off === it.lp ? (marks.look.field ?? '*') : '';
           if (it.lp_flags !== 1) {
-            return <div key={it.lp} className={`tuple lp-${it.lp_flags_name}${touch ? ` touched-${touch}` : ''}${lk ? ' looked' : ''}`} data-testid={`tuple-${table}-${p.blkno}-${it.lp}`} title={GLOSSARY[it.lp_flags_name]}>lp {it.lp}: {it.lp_flags_name}{it.lp_flags === 2 ? ` → ${it.lp_off}` : ''}</div>;
+            return <LinePointer key={it.lp} lp={it.lp} flags={it.lp_flags} name={it.lp_flags_name} to={it.lp_off} className={`tuple lp-${it.lp_flags_name}${touch ? ` touched-${touch}` : ''}${lk ? ' looked' : ''}`} testId={`tuple-${table}-${p.blkno}-${it.lp}`} register={register} />;
           }
           return <TupleCard key={it.lp} table={table} blk={p.blkno} it={it} visible={!!v?.visible} dead={dead} explained={explained} hl={!!hl} touch={touch} look={lk} sig={`${it.t_xmin}|${it.t_xmax}|${it.t_field3}|${it.t_ctid}|${it.t_infomask}|${it.t_infomask2}|${v?.visible}|${dead}|${explained}|${hl}|${touch}|${lk}`} onPick={onPick} register={register} />;
         })}
@@ -161,13 +190,29 @@ function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boole
   );
 }
 
+/** A line pointer without a tuple (LP_REDIRECT, LP_DEAD, LP_UNUSED); it flashes when it becomes one, or another. */
+function LinePointer({ lp, flags, name, to, className, testId, register }: { lp: number; flags: number; name: string; to: number; className: string; testId: string; register(lp: number, el: HTMLElement | null): void }) {
+  const el = useRef<HTMLDivElement | null>(null);
+  useEffect(() => { if (pageIsLive(el.current)) flash(el.current); }, [flags, to]);
+  return <div ref={(e) => { el.current = e; register(lp, e); }} className={className} data-testid={testId} title={GLOSSARY[name]}>lp {lp}: {name}{flags === 2 ? ` → ${to}` : ''}</div>;
+}
+
 type ItemView = PageView['items'][number];
 /** One tuple card; re-rendered only when its header, visibility or highlight changes (sig). */
 /** look: '' (not looked at), '*' (the tuple) or the header field looked at */
 const TupleCard = memo(function TupleCard({ table, blk, it, visible, dead = false, explained = false, hl, touch, look, onPick, register }: { table: string; blk: number; it: ItemView; visible: boolean; dead?: boolean; explained?: boolean; hl: boolean; touch: string; look: string; sig: string; onPick(blk: number, off: number): void; register(lp: number, el: HTMLElement | null): void }) {
   const hotNext = it.flags.includes('HOT_UPDATED') && it.t_ctid ? it.t_ctid : null;
   const el = useRef<HTMLElement | null>(null);
+  const xmaxChip = useRef<HTMLSpanElement>(null);
+  const shownXmax = useRef<number | null>(null);
   useEffect(() => { if (look) el.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' }); }, [look]);
+  // a version that appears on a page already shown grows in; an xmax stamped on it flashes
+  useEffect(() => { if (pageIsLive(el.current)) appear(el.current); }, []);
+  useEffect(() => {
+    const x = it.t_xmax ?? 0;
+    if (shownXmax.current !== null && shownXmax.current !== x && x !== 0) flash(xmaxChip.current);
+    shownXmax.current = x;
+  }, [it.t_xmax]);
   const f = (name: string) => (look === name ? ' looked-field' : '');
   return (
     <button
@@ -183,7 +228,7 @@ const TupleCard = memo(function TupleCard({ table, blk, it, visible, dead = fals
       </div>
       <div className="hdr">
         <span className={`chip${f('t_xmin')}`} title={GLOSSARY.xmin}>xmin <Xid xid={it.t_xmin ?? 0} /></span>
-        <span className={`chip${f('t_xmax')}`} title={GLOSSARY.xmax}>xmax <Xid xid={it.t_xmax ?? 0} /></span>
+        <span ref={xmaxChip} className={`chip${f('t_xmax')}`} title={GLOSSARY.xmax} data-testid="xmax-chip">xmax <Xid xid={it.t_xmax ?? 0} /></span>
         <span className={`chip${f('t_field3')}`} title={it.flags.includes('COMBOCID') ? GLOSSARY.combo : GLOSSARY.cid}>{it.flags.includes('COMBOCID') ? 'combo' : 'cid'} {it.t_field3}</span>
         <span className={`chip${f('t_ctid')}`} title={GLOSSARY.ctid}>ctid {it.t_ctid}</span>
         {hotNext && hotNext !== `(${blk},${it.lp})` && <span className="chip hot">HOT → {hotNext}</span>}

@@ -1,0 +1,171 @@
+/**
+ * FOREIGN KEY constraints: defining one (CREATE TABLE … REFERENCES, ALTER TABLE … ADD FOREIGN KEY), checking the
+ * rows already there, VALIDATE CONSTRAINT, and what a foreign key forbids DROP and TRUNCATE to do.
+ *
+ * Adding a foreign key locks both tables in ShareRowExclusiveLock (writers of either wait; readers do not), finds
+ * the unique index on the referenced columns it will rely on (the primary key when no columns are named: 42830
+ * if there is none), and — unless the table is new or the constraint is NOT VALID — checks every existing row
+ * at once (RI_Initial_Check: a left join looking for a referencing key with no referenced row, with the latest
+ * snapshot). The first orphan fails it with the same 23503 an INSERT would get. The enforcement itself is done
+ * by triggers (ri/ri_triggers.ts).
+ *
+ *     ALTER TABLE orders ADD FOREIGN KEY (product) REFERENCES products;           -- orders_product_fkey
+ *     ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (product) REFERENCES products (id) NOT VALID;
+ *     ALTER TABLE orders VALIDATE CONSTRAINT fk;   -- ShareUpdateExclusiveLock only: writers go on meanwhile
+ *
+ * NOT VALID skips the check of the old rows only: new and changed rows are checked from the start. VALIDATE
+ * CONSTRAINT checks the old ones later under a weaker lock (ShareUpdateExclusiveLock on the table, RowShareLock
+ * on the referenced one), so it does not block writes while it scans.
+ *
+ * Mirrors: src/backend/commands/tablecmds.c (ATAddForeignKeyConstraint, transformFkeyGetPrimaryKey,
+ * transformFkeyCheckAttrs, validateForeignKeyConstraint, ATExecValidateConstraint, createForeignKeyActionTriggers /
+ * CheckTriggers for the OIDs), utils/adt/ri_triggers.c (RI_Initial_Check). Simplifications: no partitioned
+ * tables; the key types must be the same family (integers, numerics, strings) or the same type.
+ */
+import type { Executor } from '../executor/executor.js';
+import { PgError, notSupported, posOf } from '../errors.js';
+import type { Session } from '../session/session.js';
+import { typeDisplayName, type SqlType } from '../sql/types.js';
+import type { Table, ForeignKey, FkAction } from '../catalog/catalog.js';
+import { latestRows } from './relfile.js';
+import { LockMode } from '../lock/lock.js';
+import { type N, type Gen, sameValue } from '../executor/util.js';
+import { fkViolation, matchFullViolation, referencingKeys, tableByOid } from '../ri/ri_triggers.js';
+
+const INTS = ['int2', 'int4', 'int8'];
+const NUMS = [...INTS, 'numeric', 'float4', 'float8'];
+const STRINGS = ['text', 'varchar', 'bpchar', 'name'];
+function compatible(a: SqlType, b: SqlType): boolean {
+  if (a.name === b.name) return true;
+  return [NUMS, STRINGS].some((fam) => fam.includes(a.name) && fam.includes(b.name));
+}
+
+/** Is this constraint name taken on the table (CHECK, index-backed or foreign key)? */
+export function fkNameTaken(t: Table, name: string): boolean {
+  return (t.fkeys ?? []).some((f) => f.name === name);
+}
+
+/**
+ * ATAddForeignKeyConstraint. `creating`: part of CREATE TABLE (the new table is empty: no check of old rows).
+ * `pickName` chooses a free name from a base (ChooseConstraintName).
+ */
+export function* addForeignKey(ex: Executor, s: Session, t: Table, c: N, creating: boolean, pickName: (base: string) => string): Gen<void> {
+  if (c.fk_matchtype === 'p') throw notSupported('MATCH PARTIAL', posOf(c.location));
+  const pkRv = c.pktable as N;
+  if (pkRv.schemaname && pkRv.schemaname !== 'public') throw notSupported(`schemas other than public ("${pkRv.schemaname}")`, posOf(pkRv.location));
+  const cat = ex.eng.catalog;
+  const self = pkRv.relname === t.name;
+  const pkT = self ? t : cat.get(pkRv.relname);
+  if (!pkT) {
+    if (cat.views.has(pkRv.relname)) throw new PgError('42809', `referenced relation "${pkRv.relname}" is not a table`);
+    throw new PgError('42P01', `relation "${pkRv.relname}" does not exist`);
+  }
+  if (!self) yield* ex.eng.acquireLock(s, { type: 'relation', rel: pkT.oid }, LockMode.ShareRowExclusive);
+  const colOf = (tab: Table, name: string) => {
+    const i = tab.columns.findIndex((x) => !x.dropped && x.name === name);
+    if (i < 0) throw new PgError('42703', `column "${name}" referenced in foreign key constraint does not exist`);
+    return i;
+  };
+  const fkNames = ((c.fk_attrs ?? []) as N[]).map((x) => x.String.sval as string);
+  const cols = fkNames.map((nm) => colOf(t, nm));
+  let refCols: number[];
+  let index;
+  if (c.pk_attrs?.length) {
+    refCols = (c.pk_attrs as N[]).map((x) => colOf(pkT, x.String.sval as string));
+    if (refCols.length !== cols.length) throw new PgError('42830', 'number of referencing and referenced columns for foreign key disagree');
+    // transformFkeyCheckAttrs: a unique index on exactly these columns, in any order
+    const want = [...refCols].sort().join();
+    index = pkT.indexes.find((i) => i.unique && !i.def && [...i.columns].sort().join() === want);
+    if (!index) throw new PgError('42830', `there is no unique constraint matching given keys for referenced table "${pkT.name}"`);
+  } else {
+    index = pkT.indexes.find((i) => i.primary);
+    if (!index) throw new PgError('42704', `there is no primary key for referenced table "${pkT.name}"`);
+    refCols = index.columns.slice();
+    if (refCols.length !== cols.length) throw new PgError('42830', 'number of referencing and referenced columns for foreign key disagree');
+  }
+  const name: string = c.conname ?? pickName(`${t.name}_${fkNames.join('_')}_fkey`);
+  if (c.conname && fkNameTaken(t, c.conname)) throw new PgError('42710', `constraint "${c.conname}" for relation "${t.name}" already exists`);
+  cols.forEach((fc, i) => {
+    const ft = t.columns[fc]!.type, pt = pkT.columns[refCols[i]!]!.type;
+    if (!compatible(ft, pt)) {
+      throw new PgError('42804', `foreign key constraint "${name}" cannot be implemented`, {
+        detail: `Key columns "${t.columns[fc]!.name}" and "${pkT.columns[refCols[i]!]!.name}" are of incompatible types: ${typeDisplayName(ft)} and ${typeDisplayName(pt)}.`,
+      });
+    }
+  });
+  const delSetCols = c.fk_del_set_cols?.length ? (c.fk_del_set_cols as N[]).map((x) => {
+    const nm = x.String.sval as string;
+    const i = colOf(t, nm);
+    if (!cols.includes(i)) throw new PgError('42P10', `column "${nm}" referenced in ON DELETE SET action must be part of foreign key`);
+    return i;
+  }) : null;
+  if (delSetCols && !['n', 'd'].includes(c.fk_del_action)) throw new PgError('42601', 'a column list with ON DELETE SET is only supported for ON DELETE actions SET NULL and SET DEFAULT');
+  // the pg_constraint row, then its triggers: two on the referenced table (ON DELETE, ON UPDATE), two here
+  const oid = cat.allocOid();
+  for (let k = 0; k < 4; k++) cat.allocOid();
+  const fk: ForeignKey = {
+    name, oid, cols, refOid: pkT.oid, refCols, refIndex: index.name,
+    onDelete: (c.fk_del_action ?? 'a') as FkAction, onUpdate: (c.fk_upd_action ?? 'a') as FkAction, delSetCols,
+    match: c.fk_matchtype === 'f' ? 'f' : 's', deferrable: !!c.deferrable, initiallyDeferred: !!c.initdeferred,
+    validated: !c.skip_validation,
+  };
+  if (fk.initiallyDeferred && !fk.deferrable) fk.deferrable = true; // INITIALLY DEFERRED implies DEFERRABLE
+  if (!creating && !c.skip_validation) validateRows(ex, s, t, fk, pkT);
+  (t.fkeys ??= []).push(fk);
+}
+
+/**
+ * RI_Initial_Check: every referencing row (visible to the latest snapshot) must find its key in the referenced
+ * table; the first that does not fails the command.
+ */
+function validateRows(ex: Executor, s: Session, t: Table, fk: ForeignKey, pkT: Table): void {
+  const pkRows = latestRows(ex, s, pkT);
+  for (const row of latestRows(ex, s, t)) {
+    const nulls = fk.cols.filter((c) => row[c] === null).length;
+    if (nulls) {
+      if (fk.match === 's' || nulls === fk.cols.length) continue;
+      throw matchFullViolation(t, fk);
+    }
+    const found = pkRows.some((pr) => fk.cols.every((c, i) => sameValue(pr[fk.refCols[i]!]!, row[c]!) || looseEqual(pr[fk.refCols[i]!], row[c])));
+    if (!found) throw fkViolation(t, fk, pkT, row);
+  }
+}
+
+/** Cross-type equality of two key values (an int4 key referencing an int8 one). */
+function looseEqual(a: unknown, b: unknown): boolean {
+  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) return BigInt(a) === BigInt(b);
+  return false;
+}
+
+/** ALTER TABLE … VALIDATE CONSTRAINT for a foreign key (the caller holds ShareUpdateExclusiveLock on `t`). */
+export function* validateForeignKey(ex: Executor, s: Session, t: Table, fk: ForeignKey): Gen<void> {
+  if (fk.validated) return;
+  const pkT = tableByOid(ex, fk.refOid)!;
+  if (pkT !== t) yield* ex.eng.acquireLock(s, { type: 'relation', rel: pkT.oid }, LockMode.RowShare);
+  validateRows(ex, s, t, fk, pkT);
+  fk.validated = true;
+}
+
+/** The "other objects depend on it" error for a referenced table (DROP TABLE without CASCADE). */
+export function referencedTableError(ex: Executor, t: Table, dropping: Set<string>): PgError | null {
+  const refs = referencingKeys(ex, t).filter((r) => !dropping.has(r.table.name) && r.table !== t);
+  if (!refs.length) return null;
+  return new PgError('2BP01', `cannot drop table ${t.name} because other objects depend on it`, {
+    detail: refs.map((r) => `constraint ${r.fk.name} on table ${r.table.name} depends on table ${t.name}`).join('\n'),
+    hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+  });
+}
+
+/** TRUNCATE of a referenced table, unless the referencing tables are truncated with it (heap_truncate_check_FKs). */
+export function truncateCheck(ex: Executor, tables: Table[]): void {
+  const names = new Set(tables.map((x) => x.name));
+  for (const t of tables) {
+    for (const r of referencingKeys(ex, t)) {
+      if (names.has(r.table.name)) continue;
+      throw new PgError('0A000', 'cannot truncate a table referenced in a foreign key constraint', {
+        detail: `Table "${r.table.name}" references "${t.name}".`,
+        hint: `Truncate table "${r.table.name}" at the same time, or use TRUNCATE ... CASCADE.`,
+      });
+    }
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * What CREATE INDEX computes beyond plain columns: key expressions (`CREATE UNIQUE INDEX ON t (lower(key))`) and a
+ * predicate (`CREATE UNIQUE INDEX ON t (k) WHERE active`, a partial index), compiled once into functions of a heap
+ * row (index/btree.ts IndexDef), with the text PostgreSQL prints for them in a 23505 DETAIL ("Key (lower(key))=…").
+ *
+ * ON CONFLICT's inference (infer_arbiter_indexes) matches an index by the same parts: `ON CONFLICT (lower(key))`
+ * needs an index on that expression; a partial index is an arbiter only when the ON CONFLICT names its predicate.
+ *
+ * Mirrors: src/backend/commands/indexcmds.c (DefineIndex, ComputeIndexAttrs, CheckPredicate, ChooseIndexColumnNames),
+ * optimizer/util/plancat.c (infer_arbiter_indexes). Simplifications: the planner never picks an expression or a
+ * partial index for a scan (a sequential scan reads what it would); the predicate must be written as in the
+ * index to imply it (no predicate proving); function volatility is not checked.
+ */
+import type { Executor } from '../executor/executor.js';
+import { PgError, notSupported } from '../errors.js';
+import type { Session } from '../session/session.js';
+import { compileExpr, castTo, type Row } from '../sql/expr.js';
+import { T, typeDisplayName, type Value } from '../sql/types.js';
+import type { Table } from '../catalog/catalog.js';
+import type { BtreeIndex, IndexDef } from '../index/btree.js';
+import { type N, collectColumnRefs } from '../executor/util.js';
+
+/** Parse trees compared without their positions. */
+export function sameNode(a: unknown, b: unknown): boolean {
+  const strip = (x: unknown): unknown => JSON.parse(JSON.stringify(x, (k, v) => (k === 'location' ? undefined : v)));
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
+/** pg_get_indexdef's spelling of a (simple) index expression. */
+export function deparseIndexExpr(n: N): string {
+  if (n.ColumnRef) return (n.ColumnRef.fields as N[]).map((f) => f.String?.sval ?? '*').join('.');
+  if (n.FuncCall) return `${(n.FuncCall.funcname as N[]).map((x) => x.String.sval).pop()}(${((n.FuncCall.args ?? []) as N[]).map(deparseIndexExpr).join(', ')})`;
+  if (n.A_Const) {
+    const c = n.A_Const;
+    if (c.isnull) return 'NULL';
+    if (c.ival !== undefined) return String(c.ival.ival ?? 0);
+    if (c.sval) return `'${String(c.sval.sval).replace(/'/g, "''")}'::text`;
+    if (c.boolval) return c.boolval.boolval ? 'true' : 'false';
+  }
+  if (n.A_Expr && n.A_Expr.kind === 'AEXPR_OP') {
+    const op = (n.A_Expr.name as N[]).map((x) => x.String.sval).pop();
+    return `(${deparseIndexExpr(n.A_Expr.lexpr)} ${op} ${deparseIndexExpr(n.A_Expr.rexpr)})`;
+  }
+  throw notSupported('this kind of index expression');
+}
+
+/** ChooseIndexColumnNames: a function's name for an expression on it, else "expr". */
+export const indexColumnName = (n: N): string => (n.FuncCall ? (n.FuncCall.funcname as N[]).map((x) => x.String.sval).pop() : 'expr');
+
+/** ComputeIndexAttrs / CheckPredicate: the expressions and the predicate as functions of a row. */
+export function compileIndexDef(ex: Executor, s: Session, t: Table, exprs: N[], pred: N | undefined): IndexDef {
+  const snap = () => ex.eng.snapshotFor(s);
+  const scope = { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false };
+  const cols = new Set<number>();
+  const refs = (n: N) => {
+    const names = new Set<string>();
+    collectColumnRefs(n, names);
+    for (const nm of names) { const i = t.columns.findIndex((c) => !c.dropped && c.name === nm); if (i >= 0) cols.add(i); }
+  };
+  const row = (values: Value[]): Row => ({ vals: values, item: null, blk: 0, off: 0, aggs: null });
+  const def: IndexDef = { exprs: [], pred: null, cols: [], exprNodes: exprs };
+  for (const e of exprs) {
+    const c = compileExpr(e, scope);
+    refs(e);
+    def.exprs.push({ fn: (v) => c.fn(row(v)), text: deparseIndexExpr(e) });
+  }
+  if (pred) {
+    let c = compileExpr(pred, scope);
+    if (c.type.name === 'unknown') c = castTo(c, T.bool, false);
+    if (c.type.name !== 'bool') throw new PgError('42804', `argument of WHERE must be type boolean, not type ${typeDisplayName(c.type)}`);
+    refs(pred);
+    const fn = c.fn;
+    def.pred = { fn: (v) => fn(row(v)) === true, text: '', node: pred };
+  }
+  def.cols = [...cols];
+  return def;
+}
+
+/** infer_arbiter_indexes for one unique index: same key parts (columns and expressions), and its predicate named. */
+export function arbiterMatches(index: BtreeIndex, cols: number[], exprs: N[], where: N | undefined): boolean {
+  if (!index.unique) return false;
+  const ownCols = index.columns.filter((c) => c >= 0);
+  if ([...ownCols].sort().join() !== [...cols].sort().join()) return false;
+  const ownExprs = (index.def?.exprNodes ?? []) as N[];
+  if (ownExprs.length !== exprs.length || !exprs.every((e) => ownExprs.some((o) => sameNode(o, e)))) return false;
+  if (index.def?.pred) return !!where && sameNode(index.def.pred.node, where);
+  return true;
+}
