@@ -61,6 +61,7 @@ export function inFailedSqlTransaction(): PgError {
 /** The query text positions refer to (set by the engine while a statement runs). */
 let positionText: string | null = null;
 export function setPositionText(sql: string | null): void { positionText = sql; }
+export function getPositionText(): string | null { return positionText; }
 
 /**
  * Positions in the parse tree are 0-based byte offsets; PostgreSQL reports 1-based character positions

@@ -79,11 +79,24 @@ export function formatMessage(m: PgMessage, verbose: boolean): string {
 }
 
 /**
+ * VACUUM VERBOSE's measurements — I/O rates, buffer hits, WAL volume, CPU and elapsed time — vary from run to run
+ * on a real server and are not modelled by the engine: transcripts show them as for an instant run, on both sides.
+ */
+export function normalizeVacuumReport(text: string): string {
+  if (!/^(avg read rate|buffer usage|WAL usage|system usage): /m.test(text)) return text;
+  return text
+    .replace(/^avg read rate: .*$/gm, 'avg read rate: 0.000 MB/s, avg write rate: 0.000 MB/s')
+    .replace(/^buffer usage: .*$/gm, 'buffer usage: 0 hits, 0 misses, 0 dirtied')
+    .replace(/^WAL usage: .*$/gm, 'WAL usage: 0 records, 0 full page images, 0 bytes')
+    .replace(/^system usage: .*$/gm, 'system usage: CPU: user: 0.00 s, system: 0.00 s, elapsed: 0.00 s');
+}
+
+/**
  * An error or notice as libpq formats it at its default verbosity (PQerrorMessage, the notice processor).
  * `query` is the query string the message's position refers to.
  */
 export function formatLibpqMessage(m: PgMessage, query: string | null, isError: boolean): string {
-  let out = `${m.severity}:  ${m.message}`;
+  let out = `${m.severity}:  ${normalizeVacuumReport(m.message)}`;
   const cursor = m.position !== undefined && query !== null ? errorCursor(query, m.position) : '';
   if (m.position !== undefined && query === null) out += ` at character ${m.position}`;
   out += '\n' + cursor;

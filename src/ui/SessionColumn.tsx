@@ -70,8 +70,9 @@ export function SessionColumn({ name, lesson = null, looked = false }: { name: s
       </div>
       {progress && (
         <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={progress.total} aria-valuenow={progress.done} data-testid={`progress-${name}`}>
-          <div style={{ width: `${(100 * progress.done) / Math.max(1, progress.total)}%` }} />
-          <span>{progress.done.toLocaleString('en')} of {progress.total.toLocaleString('en')} rows</span>
+          <div style={{ width: progress.total ? `${(100 * progress.done) / progress.total}%` : '100%' }} />
+          {/* total 0: PL/pgSQL code, whose length nobody knows (pl/exec.ts yields every few thousand statements) */}
+          <span>{progress.total ? `${progress.done.toLocaleString('en')} of ${progress.total.toLocaleString('en')} rows` : `${progress.done.toLocaleString('en')} PL/pgSQL statements`}</span>
         </div>
       )}
       <History name={name} />

@@ -138,6 +138,22 @@ test('a long statement shows progress, the page stays responsive, and Cancel lea
   expect(w.errors).toEqual([]);
 });
 
+test('a runaway PL/pgSQL loop shows how many statements it ran, and Cancel stops it with 57014', async ({ page }) => {
+  const w = watch(page);
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY)');
+  await page.evaluate(() => { void (window as unknown as { heapscope: { actions: { run(s: string, q: string): Promise<unknown> } } }).heapscope.actions.run('s2', 'DO $$ BEGIN INSERT INTO t VALUES (1); LOOP END LOOP; END $$'); });
+  await expect(page.getByTestId('progress-s2')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId('progress-s2')).toContainText('PL/pgSQL statements');
+  await page.getByRole('tab', { name: 'WAL' }).click(); // the worker answers while the loop runs
+  await expect(page.getByRole('tab', { name: 'WAL' })).toHaveAttribute('aria-selected', 'true');
+  await page.getByTestId('cancel-s2').click();
+  await expect(page.getByTestId('session-s2').getByRole('alert')).toContainText('canceling statement due to user request');
+  await run(page, 's1', 'SELECT count(*) FROM t');
+  await expect(page.getByTestId('session-s1').locator('table.grid')).toContainText('0');
+  expect(w.errors).toEqual([]);
+});
+
 test('the player steps through a statement\'s events with captions, and the views follow', async ({ page }) => {
   await fresh(page);
   await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int)');

@@ -239,4 +239,24 @@ describe('module docs: worked examples', () => {
     expect([err.sqlstate, err.detail]).toEqual(['40001', 'Reason code: Canceled on identification as a pivot, during commit attempt.']);
     expect(rows('s1', 'SELECT * FROM doctors ORDER BY name')).toEqual(['alice,f', 'bob,t']);
   });
+  it('vacuum/vacuumlazy.ts: VACUUM VERBOSE, then VACUUM (FREEZE, VERBOSE) of rows 1..10 after deleting 1..4', () => {
+    const { e, q, page } = engine(['setup', 's1']);
+    q('setup', 'CREATE EXTENSION pageinspect; CREATE EXTENSION pg_visibility; CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t SELECT g, g * 10 FROM generate_series(1, 10) g;');
+    q('s1', 'DELETE FROM t WHERE id <= 4');
+    const report = (sql: string) => q('s1', sql).outcome.notices.map((n) => n.message).join('\n');
+    const r1 = report('VACUUM VERBOSE t');
+    expect(r1).toContain('removable cutoff: 726,');
+    expect(r1).toContain('tuples: 4 removed, 6 remain');
+    expect(r1).toContain('index scan needed: 1 pages from table (100.00% of total) had 4 dead item identifiers removed');
+    expect(r1).not.toContain('new relfrozenxid');
+    const t = e.catalog.get('t')!;
+    expect(page('t').items.map((i) => (i.lp_flags === 0 ? 'unused' : i.t_infomask))).toEqual(['unused', 'unused', 'unused', 'unused', 2304, 2304, 2304, 2304, 2304, 2304]);
+    expect(t.heap.vm.get(0)).toBe(1); // all-visible, not all-frozen
+    expect(t.relfrozenxid).toBe(724);
+    const r2 = report('VACUUM (FREEZE, VERBOSE) t');
+    expect(r2).toContain('aggressively vacuuming');
+    expect(r2).toContain('new relfrozenxid: 726, which is 2 XIDs ahead of previous value');
+    expect(page('t').items.slice(4).map((i) => i.t_infomask)).toEqual([2816, 2816, 2816, 2816, 2816, 2816]);
+    expect(t.heap.vm.get(0)).toBe(3);
+  });
 });

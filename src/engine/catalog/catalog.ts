@@ -95,7 +95,13 @@ export interface Table {
    * pg_statistic's n_distinct of column c as ANALYZE measured it over the live rows (-1: every value distinct),
    * nullfrac[c] its stanullfrac, widths[c] its stawidth for a text / varchar column (null: not measured)
    */
-  stats?: { relpages: number; reltuples: number; distinct?: number[]; nullfrac?: number[]; widths?: (number | null)[] };
+  stats?: { relpages: number; reltuples: number; relallvisible?: number; distinct?: number[]; nullfrac?: number[]; widths?: (number | null)[] };
+  /** pg_class.relfrozenxid: every xid older than this on the table is frozen (set at creation: RecentXmin; VACUUM
+   *  advances it to the oldest unfrozen xid it left); relminmxid the same for MultiXacts */
+  relfrozenxid?: number;
+  relminmxid?: number;
+  /** relfrozenxid of the table's (empty) TOAST table, when it has one */
+  toastFrozenXid?: number;
   /** packed tuple length of a tuple without NULLs when every column is fixed-width, else undefined */
   fixedLength?: number;
   /** pg_class.relfilenode: the data file; a new one after TRUNCATE or a rewriting ALTER TABLE (absent = oid) */
@@ -107,6 +113,48 @@ export interface Table {
   /** the LSN from which this relfilenode's WAL starts (REDO skips the table's older records: they were for a file
    *  TRUNCATE or a rewrite replaced) */
   storageLsn?: number;
+  /** pg_trigger rows on this table (commands/trigger.ts), in creation order; replaced, never mutated in place */
+  triggers?: Trigger[];
+}
+
+/**
+ * A user function (a pg_proc row): LANGUAGE sql or plpgsql, its body kept as text (prosrc) and compiled when first
+ * called (pl/compile.ts, as plpgsql_compile caches it per backend). Definitions are immutable: CREATE OR REPLACE
+ * puts a new object in the catalog.
+ */
+export interface PgFunction {
+  oid: number;
+  name: string;
+  /** the input parameters: name (null for an unnamed one) and type ('any' for a polymorphic anyelement / anynonarray) */
+  args: { name: string | null; type: SqlType | 'any'; typeName: string }[];
+  /** RETURNS: a type, void, trigger or record; `setof` for SETOF / TABLE; `table` the columns of RETURNS TABLE */
+  ret: { kind: 'type'; type: SqlType } | { kind: 'void' } | { kind: 'trigger' } | { kind: 'record' } | { kind: 'rowtype'; rel: string };
+  setof: boolean;
+  table: { name: string; type: SqlType }[] | null;
+  language: 'sql' | 'plpgsql';
+  volatility: 'volatile' | 'stable' | 'immutable';
+  strict: boolean;
+  /** prosrc, and the CREATE FUNCTION text it came from (the PL/pgSQL parser reads the whole statement) */
+  body: string;
+  source: string;
+}
+
+/** A pg_trigger row: which function runs, when (BEFORE / AFTER), for what (row or statement, the events). */
+export interface Trigger {
+  oid: number;
+  name: string;
+  func: string;
+  timing: 'before' | 'after';
+  row: boolean;
+  events: { insert: boolean; update: boolean; delete: boolean; truncate: boolean };
+  /** UPDATE OF these columns only (null: any) */
+  columns: string[] | null;
+  /** WHEN (condition): its parse tree and the CREATE TRIGGER text it points into */
+  when: unknown | null;
+  whenSql: string;
+  args: string[];
+  /** ALTER TABLE ... DISABLE TRIGGER: tgenabled 'D' */
+  enabled: boolean;
 }
 
 /** A view: a stored query (pg_rewrite's _RETURN rule), expanded where its name appears in FROM. */
@@ -146,6 +194,10 @@ export class Catalog {
   standaloneIndexes = new Set<string>();
   sequences = new Map<string, Sequence>();
   views = new Map<string, View>();
+  /** user functions by name (overloads side by side): pg_proc's rows for what CREATE FUNCTION made */
+  functions = new Map<string, PgFunction[]>();
+  /** pg_extension: the extensions CREATE EXTENSION made, by name (commands/extension.ts) */
+  extensions = new Map<string, { oid: number; version: string }>();
   nextOid = FIRST_NORMAL_OID;
   /** bumped by every change to a table's definition or storage (ALTER TABLE, TRUNCATE): a statement that waited
    *  for a lock meanwhile analyzes again */
@@ -156,7 +208,9 @@ export class Catalog {
     c.nextOid = this.nextOid;
     c.generation = this.generation;
     c.standaloneIndexes = new Set(this.standaloneIndexes);
+    c.extensions = new Map(this.extensions);
     for (const [name, sq] of this.sequences) c.sequences.set(name, sq.clone());
+    for (const [name, fs] of this.functions) c.functions.set(name, fs.slice());
     for (const [name, v] of this.views) c.views.set(name, { ...v, columns: v.columns.slice(), deps: v.deps.slice() });
     for (const [name, t] of this.tables) {
       c.tables.set(name, {

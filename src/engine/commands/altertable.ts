@@ -21,6 +21,7 @@
  * run in the order written (PostgreSQL sorts them into passes), catalog changes are not MVCC (readers see the
  * new definition at once once they get past the lock), the command counter moves by one per statement.
  */
+import { setTriggersEnabled } from './trigger.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -64,6 +65,8 @@ function lockLevel(cmd: N): LockMode {
       return applyRelOptions(undefined, (cmd.def?.List?.items ?? []) as N[], true).lock;
     case 'AT_SetStatistics': case 'AT_ValidateConstraint': return LockMode.ShareUpdateExclusive;
     case 'AT_AddConstraint': return cmd.def?.Constraint?.contype === 'CONSTR_FOREIGN' ? LockMode.ShareRowExclusive : LockMode.AccessExclusive;
+    case 'AT_EnableTrig': case 'AT_DisableTrig': case 'AT_EnableTrigAll': case 'AT_DisableTrigAll': case 'AT_EnableTrigUser': case 'AT_DisableTrigUser':
+      return LockMode.ShareRowExclusive;
     default: return LockMode.AccessExclusive;
   }
 }
@@ -102,7 +105,8 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   const cmds = ((n.cmds ?? []) as N[]).map((c) => c.AlterTableCmd as N);
   for (const c of cmds) {
     const known = ['AT_AddColumn', 'AT_DropColumn', 'AT_ColumnDefault', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_AlterColumnType',
-      'AT_AddConstraint', 'AT_DropConstraint', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics', 'AT_ValidateConstraint'];
+      'AT_AddConstraint', 'AT_DropConstraint', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics', 'AT_ValidateConstraint',
+      'AT_EnableTrig', 'AT_DisableTrig', 'AT_EnableTrigAll', 'AT_DisableTrigAll', 'AT_EnableTrigUser', 'AT_DisableTrigUser'];
     if (!known.includes(c.subtype)) throw notSupported(`ALTER TABLE ... ${subcommandName(c.subtype)}`);
   }
   const t = target(ex, s, n.relation, !!n.missing_ok);
@@ -170,6 +174,9 @@ function alterOne(ex: Executor, s: Session, t: Table, c: N): void {
       return;
     }
     case 'AT_SetStatistics': columnOrError(t, c.name); return; // the planner keeps no per-column statistics target
+    case 'AT_EnableTrig': case 'AT_DisableTrig': return setTriggersEnabled(ex, s, t, c.name, c.subtype === 'AT_EnableTrig');
+    case 'AT_EnableTrigAll': case 'AT_DisableTrigAll': case 'AT_EnableTrigUser': case 'AT_DisableTrigUser':
+      return setTriggersEnabled(ex, s, t, null, c.subtype.startsWith('AT_Enable'));
   }
 }
 

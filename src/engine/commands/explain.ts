@@ -25,10 +25,11 @@
  * Simplifications, each refused with 0A000 rather than printed differently from PostgreSQL: costs of any node
  * but Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result, a hash join on a unique inner key, a merge join
  * over sorts of never-analyzed tables, a nested loop over a Materialize, ModifyTable and LockRows, an Index Scan
- * of one key of a one-page unique index (range and bitmap scans, analyzed indexes, RETURNING …) — use COSTS OFF; TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than TEXT; joins the planner's rules cannot
+ * of one key of a one-page unique index (range and bitmap scans, analyzed indexes, RETURNING …) — use COSTS OFF;
+ * TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than TEXT; joins the planner's rules cannot
  * vouch for (three or more relations, index scans under a join, ORDER BY / LIMIT over a join …) and EXPLAIN
  * ANALYZE of joins; subqueries (SubPlan / InitPlan, a Subquery Scan that stays), CTE Scan, UNION / INTERSECT /
- * EXCEPT; the queries where PostgreSQL would take an Index Only Scan (no visibility map); GROUP BY with DISTINCT;
+ * EXCEPT; GROUP BY with DISTINCT;
  * INSERT ... SELECT and ON CONFLICT. Memory figures of Sort and HashAggregate are those PostgreSQL prints for a
  * few small rows (25kB, 40kB).
  */
@@ -46,7 +47,8 @@ import { estimateRelSize, columnWidth, columnUnique, clampRowEst, typeWidth, rin
 import { bucketCount } from '../executor/nodeHashjoin.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
 import { Deparser, quoteIdent, opName, funcName } from '../optimizer/ruleutils.js';
-import { containsAggregate, collectColumnRefs, type N, type Gen } from '../executor/util.js';
+import { containsAggregate, type N, type Gen } from '../executor/util.js';
+import { isIndexOnly, heapFetches } from '../executor/nodeIndexonlyscan.js';
 import type { Table } from '../catalog/catalog.js';
 import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
 import { extractSrfs } from '../executor/nodeProjectSet.js';
@@ -225,16 +227,6 @@ function fillScan(sc: { scan: PlanNode; index: PlanNode | null }, instr: ScanIns
   }
 }
 
-/** PostgreSQL would read only the index (Index Only Scan): every column the query uses is in it. */
-function indexOnly(path: ScanPath, t: Table, n: N): boolean {
-  if (path.kind !== 'IndexScan' && path.kind !== 'IndexScanOrdered') return false;
-  if (JSON.stringify(n.targetList ?? []).includes('"A_Star":{}}]') && (n.targetList as N[]).some((x) => x.ResTarget.val.ColumnRef?.fields?.some((f: N) => f.A_Star))) return false;
-  const refs = new Set<string>();
-  for (const part of [n.targetList, n.whereClause, n.sortClause, n.groupClause, n.havingClause, n.distinctClause]) collectColumnRefs(part, refs);
-  const covered = new Set(path.index.columns.map((c) => t.columns[c]!.name));
-  return [...refs].every((r) => covered.has(r));
-}
-
 /**
  * `SELECT * FROM (subquery) s` and `WITH c AS (query) SELECT * FROM c` (c read once, not MATERIALIZED) add nothing
  * to their query: PostgreSQL pulls the subquery up or inlines the CTE, or drops the trivial Subquery Scan, and
@@ -285,12 +277,13 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
   let joinTop: PlanNode | null = null;
   let scan: { top: PlanNode; scan: PlanNode; index: PlanNode | null } | null = null;
   const path = qi.path;
+  let indexOnlyFetches: number | null = null;
   if (joined) {
     top = joinNode(ex, s, joined, d, raw.text, o.analyze);
     joinTop = top;
   } else if (table && path) {
-    if (indexOnly(path, table, n)) throw notSupported('EXPLAIN where PostgreSQL would choose an Index Only Scan (the simulator has no visibility map)');
     scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, n.whereClause, new Deparser(scope)); // a scan's own quals unqualified
+    if (isIndexOnly(path, table, n)) { scan.scan.name = scan.scan.name.replace(/^Index Scan/, 'Index Only Scan'); indexOnlyFetches = heapFetches(path, table); }
     top = scan.top;
   } else if (f?.RangeFunction) {
     const fd = new Deparser(scope);
@@ -379,6 +372,7 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
       top.cost = costResult(4 * targets.length);
     } else {
       if (!table || !path || !scan) throw noCosts('this FROM item');
+      if (indexOnlyFetches !== null) throw noCosts('an Index Only Scan');
       if (path.kind !== 'SeqScan' && !(path.kind === 'IndexScan' && path.index.unique)) throw noCosts('this index scan (btcostestimate of a range or a non-unique index)');
       costUpper(ex, scope, n, table, { scan: scan.scan, agg, sort, limit }, targets, resolve, path);
       if (lock) {
@@ -405,6 +399,7 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
     if (winAgg) winAgg.rows = limit && !sort && !projectSet ? qi.pulled : input;
     if (projectSet) { projectSet.rows = limit && !sort ? qi.pulled : all; if (!scan) { const r = findResult(projectSet); if (r) r.rows = 1; } }
     if (scan) fillScan(scan, qi.scan, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
+    if (scan && indexOnlyFetches !== null) scan.scan.analyzeDetails.push(`Heap Fetches: ${indexOnlyFetches}`);
   }
   return top;
 }

@@ -104,6 +104,15 @@ export function newRelfilenode(ex: Executor, s: Session, t: Table): void {
     return index;
   });
   t.stats = undefined;
+  t.relfrozenxid = recentXmin(ex, s);
+  t.relminmxid = eng.multis.next;
+  t.toastFrozenXid = undefined;
+}
+
+/** RecentXmin: the xmin of the session's latest snapshot (what a new relfilenode's relfrozenxid starts at). */
+export function recentXmin(ex: Executor, s: Session): number {
+  // without a snapshot yet: the one it would have been (its own xid, just assigned, was the next xid then)
+  return s.tx?.stmtSnapshot?.xmin ?? s.tx?.xactSnapshot?.xmin ?? ex.eng.xacts.snapshot(s.tx?.xid ?? 0, ex.eng.clock.now).xmin;
 }
 
 /**
@@ -131,6 +140,7 @@ export function buildIndex(ex: Executor, s: Session, t: Table, index: BtreeIndex
     });
   }
   index.leafLsn = ex.eng.wal.insertLsn;
+  index.built = true; // _bt_load deduplicates equal keys into posting lists
   index.disk = indexImage(index); // the build is written straight to disk and synced (not replayed from WAL)
 }
 

@@ -11,6 +11,7 @@ import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { intConst, materializeLiterals } from '../sql/parser.js';
+import { recentXmin } from './relfile.js';
 import {
   compileExpr, 
 } from '../sql/expr.js';
@@ -169,6 +170,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     oid, name, columns, checks: checks.map(({ name: nm, expr }) => ({ name: nm, expr })), indexes: [], heap: new HeapRelation(),
     keyColumns: new Set(), indexedColumns: new Set(), types: columns.map((c) => c.type),
   };
+  table.relfrozenxid = recentXmin(ex, s); // heapam_relation_set_new_filenode: RecentXmin
   if (reloptions.length) { table.reloptions = reloptions; table.heap.fillfactor = fillfactorOf(reloptions); }
   if (columns.every((c) => ['int2', 'int4', 'int8', 'bool'].includes(c.type.name))) {
     table.fixedLength = tupleLengthPacked(columns.map(() => 0), table.types);

@@ -24,6 +24,7 @@ import { LockMode } from '../lock/lock.js';
 import type { N, Gen } from '../executor/util.js';
 import { newRelfilenode, saveTableDef } from './relfile.js';
 import { truncateCheck } from './atforeignkey.js';
+import { type AfterEvent, fireStatementTriggers, fireAfterEvents } from './trigger.js';
 
 export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.behavior === 'DROP_CASCADE') throw notSupported('TRUNCATE ... CASCADE');
@@ -42,6 +43,9 @@ export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> 
   for (const t of tables) yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
   truncateCheck(ex, tables); // a referenced table only with the tables referencing it
   ex.eng.ensureXid(s);
+  // ExecuteTruncateGuts: BEFORE TRUNCATE triggers first, AFTER TRUNCATE ones queued for the statement's end
+  const queue: AfterEvent[] = [];
+  for (const t of [...new Set(tables)]) yield* fireStatementTriggers(ex, s, t, 'before', 'TRUNCATE', null);
   for (const t of [...new Set(tables)]) {
     s.tx!.undo.push(saveTableDef(ex, t));
     newRelfilenode(ex, s, t);
@@ -56,5 +60,7 @@ export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> 
     }
   }
   s.tx!.cidUsed = true;
+  for (const t of [...new Set(tables)]) yield* fireStatementTriggers(ex, s, t, 'after', 'TRUNCATE', queue);
+  yield* fireAfterEvents(ex, s, queue);
   return { command: 'TRUNCATE TABLE', columns: null, rows: [] };
 }

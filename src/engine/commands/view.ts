@@ -38,6 +38,7 @@ import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { N, Gen, Source } from '../executor/util.js';
 import { sequenceRow } from './sequence.js';
+import { systemRelation } from '../catalog/sysviews.js';
 
 /** The relations a query names (RangeVars anywhere in it) and every column name it mentions. */
 function references(n: unknown, rels: Set<string>, cols: Set<string>, star: { any: boolean }): void {
@@ -70,6 +71,12 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
   const cat = ex.eng.catalog;
   const alias = rv.alias?.aliasname ?? null;
   const env = ex.env(s, snap);
+  // pg_catalog comes first on the search path: pg_class, pg_database (catalog/sysviews.ts)
+  const sys = !rv.schemaname || rv.schemaname === 'pg_catalog' ? systemRelation(ex.eng, rv.relname) : null;
+  if (sys) {
+    const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
+    return { scope: { relName: rv.relname, alias, columns: sys.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })), hasSystem: false, env, sql, starRefused: sys.starRefused }, table: null, rows: () => sys.rows };
+  }
   if (rv.relname === 'pg_locks' && (!rv.schemaname || rv.schemaname === 'pg_catalog')) {
     return { scope: { relName: 'pg_locks', alias, columns: PG_LOCKS_COLUMNS.map(([name, type]) => ({ name, type })), hasSystem: false, env, sql }, table: null, rows: () => pgLocksRows(ex) };
   }

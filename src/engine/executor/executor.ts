@@ -75,6 +75,7 @@ import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResul
 import { indexInsert, uniqueCheck, indexAdd, indexInsertAll, indexInsertRest } from './indexinsert.js';
 import { createTable, dropStmt, createIndex, dropIndex } from '../commands/tablecmds.js';
 import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
+import type { VacuumParams } from '../vacuum/vacuumlazy.js';
 import { lockStmt, checkpoint } from '../commands/lockcmds.js';
 import { alterTableStmt, renameStmt } from '../commands/altertable.js';
 import { createSequence, alterSequence, dropSequence } from '../commands/sequence.js';
@@ -83,10 +84,15 @@ import { createTableAs } from '../commands/createas.js';
 import { truncateStmt } from '../commands/truncate.js';
 import { prepareStmt, executeStmt, deallocateStmt } from '../commands/prepare.js';
 import { explainStmt } from '../commands/explain.js';
+import { createExtension, dropExtension } from '../commands/extension.js';
+import '../contrib/index.js';
 import type { QResult } from './nodeSetOp.js';
 import { withModify } from './nodeCtescan.js';
 import { asQuery, fireDeferred } from '../ri/ri_triggers.js';
 import { setConstraints } from '../ri/aftertriggers.js';
+import { createFunction, dropFunction, doStmt } from '../commands/functioncmds.js';
+import { createTrigger, dropTrigger } from '../commands/trigger.js';
+import { resolveUserFunction, compileUserCall } from '../pl/fmgr.js';
 
 export class Executor {
   /** set by EXPLAIN ANALYZE for the statement it runs: the first scan / the top-level SELECT fill it in */
@@ -117,10 +123,13 @@ export class Executor {
       case 'DropStmt':
         if (node.removeType === 'OBJECT_SEQUENCE') return yield* dropSequence(this, s, node);
         if (node.removeType === 'OBJECT_VIEW') return yield* dropView(this, s, node);
+        if (node.removeType === 'OBJECT_FUNCTION') return yield* dropFunction(this, s, node);
+        if (node.removeType === 'OBJECT_TRIGGER') return yield* dropTrigger(this, s, node);
+        if (node.removeType === 'OBJECT_EXTENSION') return dropExtension(this, s, node);
         return yield* this.dropStmt(s, node);
       case 'LockStmt': return yield* this.lockStmt(s, node);
       case 'CheckPointStmt': return this.checkpoint(s);
-      case 'VacuumStmt': return this.vacuumStmt(s, node);
+      case 'VacuumStmt': return yield* this.vacuumStmt(s, node);
       case 'ExplainStmt': return yield* explainStmt(this, s, node, raw);
       case 'TruncateStmt': return yield* truncateStmt(this, s, node);
       case 'IndexStmt': return yield* this.createIndex(s, node);
@@ -129,6 +138,7 @@ export class Executor {
       case 'CreateSeqStmt': return yield* createSequence(this, s, node);
       case 'AlterSeqStmt': return yield* alterSequence(this, s, node);
       case 'ViewStmt': return yield* createView(this, s, node, raw.text);
+      case 'CreateExtensionStmt': return createExtension(this, s, node);
       case 'CopyStmt': throw notSupported('COPY');
       case 'PrepareStmt': return prepareStmt(this, s, node, raw);
       case 'ExecuteStmt': return yield* executeStmt(this, s, node, raw);
@@ -138,7 +148,9 @@ export class Executor {
         yield* fireDeferred(this, s, false); // those now IMMEDIATE fire at once
         return r;
       }
-      case 'DoStmt': case 'CreateFunctionStmt': throw notSupported('procedural code (DO / functions)');
+      case 'DoStmt': return yield* doStmt(this, s, node);
+      case 'CreateFunctionStmt': return yield* createFunction(this, s, node, raw.text);
+      case 'CreateTrigStmt': return yield* createTrigger(this, s, node, raw.text);
       default: throw notSupported(`the statement ${type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()}`);
     }
   }
@@ -159,7 +171,14 @@ export class Executor {
       xactStatus: (xid) => eng.xactStatus(xid),
       currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
       params: s.params,
+      pl: s.plNames,
+      userFunction: (name, args, pos) => {
+        const f = resolveUserFunction(eng.catalog, name, args.map((a) => a.type), pos);
+        return f ? compileUserCall(this, s, f, args, pos) : null;
+      },
       timestamps: () => ({ xact: s.xactStartAt, stmt: s.stmtStartAt, clock: eng.clock.now }),
+      hasExtension: (name) => eng.catalog.extensions.has(name),
+      contrib: () => ({ eng, session: s }),
       forceNextStatsFlush: () => { s.pgstat.forceNext = true; },
       advisory: (c) => replayOr(s, () => advisory(eng, s, c)),
       advisoryUnlockAll: () => advisoryUnlockAll(eng, s),
@@ -275,9 +294,9 @@ export class Executor {
   *dropIndex(s: Session, n: N): Gen<QueryResult> { return yield* dropIndex(this, s, n); }
 
   // ---- commands/vacuum.ts
-  vacuumStmt(s: Session, n: N): QueryResult { return vacuumStmt(this, s, n); }
+  *vacuumStmt(s: Session, n: N): Gen<QueryResult> { return yield* vacuumStmt(this, s, n); }
   updateStats(s: Session, t: Table) { return updateStats(this, s, t); }
-  vacuumTable(s: Session, t: Table) { return vacuumTable(this, s, t); }
+  vacuumTable(s: Session, t: Table, p?: VacuumParams) { return vacuumTable(this, s, t, p); }
 
   // ---- commands/lockcmds.ts
   *lockStmt(s: Session, n: N): Gen<QueryResult> { return yield* lockStmt(this, s, n); }

@@ -1,5 +1,5 @@
 /**
- * FROM: a single table, a function such as generate_series, a WITH query or a subquery (read by name from its
+ * FROM: a single table, a function (generate_series, or any function of the catalog: functionScan), a WITH query or a subquery (read by name from its
  * materialized rows, nodeCtescan.ts), or joins — inner, left and right joins and comma lists. A view's name is
  * replaced by its query's rows and a sequence's by its one row (commands/view.ts: relationSource).
  *
@@ -19,7 +19,8 @@ import type { Session } from '../session/session.js';
 import {
   compileExpr, castTo, type Compiled, type Scope, type Row, 
 } from '../sql/expr.js';
-import { type Value, T } from '../sql/types.js';
+import { type Value, type SqlType, type TypeName, T } from '../sql/types.js';
+import { resolveFunction, buildCall, hasFunction, functionRows, sqlTypeOf } from '../sql/funcs/registry.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { relationSource } from '../commands/view.js';
 import { chooseJoin, joinTypeLabel, type JoinKind, type JoinSide } from '../optimizer/joinpath.js';
@@ -38,6 +39,11 @@ import {
 /** A WITH query or a subquery in FROM, read by name: its materialized rows (nodeCtescan.ts). */
 function derived(f: N, s: Session, pre: Map<N, QResult> | undefined): { name: string; alias: string | null; r: QResult } | null {
   if (f.RangeSubselect) { const r = pre?.get(f); return r ? { name: f.RangeSubselect.alias.aliasname, alias: f.RangeSubselect.alias.aliasname, r } : null; }
+  if (f.RangeFunction) {
+    const r = pre?.get(f);
+    const fname = f.RangeFunction.functions?.[0]?.List?.items?.[0]?.FuncCall?.funcname?.map((x: N) => x.String.sval).pop() as string;
+    return r ? { name: fname, alias: f.RangeFunction.alias?.aliasname ?? null, r } : null;
+  }
   if (f.RangeVar && !f.RangeVar.schemaname) {
     const r = lookupCte(s, f.RangeVar.relname);
     if (!r) return null;
@@ -63,23 +69,41 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
     return { scope: ex.tableScope(t, f.RangeVar.alias?.aliasname ?? null, s, snap, sql), table: t };
   }
   if (f.RangeFunction) {
-    const rf = f.RangeFunction;
-    const fc = rf.functions?.[0]?.List?.items?.[0]?.FuncCall;
-    const fname = fc?.funcname?.map((x: N) => x.String.sval).pop();
-    if (fc && fname === 'pg_get_multixact_members' && rf.functions.length === 1) return multixactMembers(ex, fc, rf, env, sql);
-    if (!fc || fname !== 'generate_series' || rf.functions.length !== 1) throw notSupported(`function ${fname ?? ''} in FROM (only generate_series and pg_get_multixact_members)`, posOf(fc?.location));
-    const argScope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
-    const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, argScope));
+    const mfc = f.RangeFunction.functions?.[0]?.List?.items?.[0]?.FuncCall;
+    if (mfc && mfc.funcname?.map((x: N) => x.String.sval).pop() === 'pg_get_multixact_members' && f.RangeFunction.functions.length === 1) return multixactMembers(ex, mfc, f.RangeFunction, env, sql);
+    const fs = functionScan(s, f.RangeFunction, env, sql);
+    return { scope: { relName: fs.relName, alias: fs.alias, columns: fs.columns, hasSystem: false, env, sql }, table: null, rows: fs.rows };
+  }
+  throw notSupported('this FROM item');
+}
+
+/**
+ * A function in FROM (nodeFunctionscan.c): generate_series, or any function of the catalog (sql/funcs) — a table
+ * function's OUT columns (heap_page_items, pgstattuple, …), or a scalar function's value as one row of one column
+ * named after the function or the alias. The arguments are computed once, before any row.
+ */
+function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?: Scope): { relName: string; alias: string | null; columns: { name: string; type: SqlType }[]; rows: (row?: Row) => Iterable<Value[]> } {
+  const fc = rf.functions?.[0]?.List?.items?.[0]?.FuncCall;
+  const names = ((fc?.funcname ?? []) as N[]).map((x: N) => x.String.sval as string);
+  const fname = names[names.length - 1]?.toLowerCase();
+  if (!fc || rf.functions.length !== 1) throw notSupported('ROWS FROM (...) with several functions', posOf(fc?.location));
+  if (rf.ordinality) throw notSupported('WITH ORDINALITY', posOf(fc.location));
+  if (names.length > 1 && names[0] !== 'pg_catalog' && names[0] !== 'public') throw notSupported(`function ${names.join('.')}`, posOf(fc.location));
+  // the arguments may name columns of the FROM items before it (a function in FROM is implicitly LATERAL)
+  const argScope: Scope = outer ?? { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
+  const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, argScope));
+  const noRow = { vals: [], item: null, blk: 0, off: 0, aggs: null } as unknown as Row;
+  const alias = rf.alias?.aliasname ?? null;
+  const colnames = ((rf.alias?.colnames ?? []) as N[]).map((x) => x.String.sval as string);
+  if (fname === 'generate_series') {
     if (args.length < 2 || args.length > 3) throw notSupported('generate_series with other than 2 or 3 arguments', posOf(fc.location));
     if (args.some((a) => !['int2', 'int4', 'int8', 'unknown'].includes(a.type.name))) throw notSupported('generate_series over non-integers', posOf(fc.location));
     const type = args.some((a) => a.type.name === 'int8') ? T.int8 : T.int4;
-    const vals = args.map((a) => castTo(a, type, false).fn(null as unknown as Row));
-    const alias = rf.alias?.aliasname ?? null;
-    const colName = rf.alias?.colnames?.[0]?.String?.sval ?? alias ?? 'generate_series';
+    const fns = args.map((a) => castTo(a, type, false).fn);
     return {
-      scope: { relName: 'generate_series', alias, columns: [{ name: colName, type }], hasSystem: false, env, sql },
-      table: null,
-      rows: function* () {
+      relName: 'generate_series', alias, columns: [{ name: colnames[0] ?? alias ?? 'generate_series', type }],
+      rows: function* (row = noRow) {
+        const vals = fns.map((f) => f(row));
         if (vals.some((v) => v === null)) return;
         if (vals.some((v) => typeof v === 'bigint')) throw notSupported('generate_series beyond ±2^53');
         const [a, b, st] = [vals[0] as number, vals[1] as number, (vals[2] ?? 1) as number];
@@ -89,7 +113,23 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
       },
     };
   }
-  throw notSupported('this FROM item');
+  if (!fname || !hasFunction(fname)) throw notSupported(`function ${fname ?? ''} in FROM`, posOf(fc.location));
+  void s;
+  const pos = posOf(fc.location);
+  const def = resolveFunction(fname, args.map((a) => a.type), pos, names.join('.'), env);
+  const ctx = { env, pos, name: fname, literalAt: args.map((a) => (a.literal ? a.location : undefined)) };
+  const coerced = args.map((a, i) => (def.args[i] === 'any' || def.args[i] === undefined ? a : castTo(a, sqlTypeOf(def.args[i] as TypeName), false, pos)));
+  if (def.table) {
+    if (colnames.length > def.table.columns.length) throw new PgError('42601', `table "${alias}" has ${def.table.columns.length} columns available but ${colnames.length} columns specified`);
+    const once = outer ? null : functionRows(def, coerced.map((a) => a.fn(noRow)), ctx); // errors before any row
+    return {
+      relName: fname, alias, columns: def.table.columns.map(([n, t], i) => ({ name: colnames[i] ?? n, type: t })),
+      rows: (row = noRow) => once ?? functionRows(def, coerced.map((a) => a.fn(row)), ctx),
+    };
+  }
+  const call = buildCall(def, args, ctx, (x, t) => castTo(x, t, false, pos));
+  const v = outer ? null : call.fn(noRow);
+  return { relName: fname, alias, columns: [{ name: colnames[0] ?? alias ?? fname, type: call.type }], rows: (row = noRow) => [[outer ? call.fn(row) : v]] };
 }
 
 /** What the query around a join tells the planner: its WHERE clause, and whether ORDER BY or LIMIT sits above. */
@@ -208,6 +248,11 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
         rows: () => ex.scan(s, t, snap(), null, undefined, scope).map((c) => c.vals),
         plan: { kind: 'Scan', table: t, name, alias, quals: [] },
       };
+    }
+    if (item.RangeFunction) {
+      const fs = functionScan(s, item.RangeFunction, env, sql);
+      const name = fs.alias ?? fs.relName;
+      return { names: [name], columns: fs.columns, rels: [{ name, count: fs.columns.length }], tables: [], rows: () => [...fs.rows()], plan: { kind: 'Other', name, what: 'a function in FROM' } };
     }
     if (item.JoinExpr) {
       const j = item.JoinExpr;
@@ -373,9 +418,22 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     return combined;
   };
 
+  /** FROM a, f(a.x): a function after other items runs once per row of what precedes it (nodeNestloop + Function Scan) */
+  const lateralFunction = (a: JoinInput, rf: N): JoinInput => {
+    const fs = functionScan(s, rf, env, sql, combinedScope(a));
+    const name = fs.alias ?? fs.relName;
+    if (a.names.includes(name)) throw new PgError('42712', `table name "${name}" specified more than once`);
+    const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+    return {
+      names: [...a.names, name], columns: [...a.columns, ...fs.columns], rels: [...a.rels, { name, count: fs.columns.length }], tables: a.tables,
+      rows: () => { const out: Value[][] = []; for (const l of a.rows()) { row.vals = l; for (const r of fs.rows(row)) out.push(l.concat(r)); } return out; },
+      plan: { kind: 'Other', name, what: 'a function in FROM' },
+    };
+  };
   let acc = base(from[0]!);
   for (const item of from.slice(1)) {
     if (item.RangeSubselect?.lateral) { acc = lateralJoin(ex, s, acc, item.RangeSubselect, combinedScope(acc), snap, sql); continue; }
+    if (item.RangeFunction) { acc = lateralFunction(acc, item.RangeFunction); continue; }
     acc = join(acc, base(item), 'inner', null);
   }
   const final = acc;

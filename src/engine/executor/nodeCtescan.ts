@@ -23,6 +23,7 @@
  * CYCLE clauses.
  */
 import { PgError, notSupported, posOf } from '../errors.js';
+import { functionScan } from '../pl/fmgr.js';
 import type { Executor } from './executor.js';
 import type { Session, QueryResult } from '../session/session.js';
 import type { RawStmt } from '../sql/parser.js';
@@ -149,6 +150,11 @@ export function* runFromSubqueries(ex: Executor, s: Session, from: N[] | undefin
   const out = new Map<N, QResult>();
   const walk = function* (item: N, top: number): Gen<void> {
     if (item.JoinExpr) { yield* walk(item.JoinExpr.larg, -1); yield* walk(item.JoinExpr.rarg, -1); return; }
+    if (item.RangeFunction) {
+      const r = yield* functionScan(ex, s, item.RangeFunction, sql);
+      if (r) out.set(item, r);
+      return;
+    }
     const rs = item.RangeSubselect;
     if (!rs) return;
     // LATERAL after the first item of a comma list runs per row of the items before it (from.ts joinSource)

@@ -10,7 +10,8 @@
  * which touches every version on the page. Without a condition (ORDER BY the indexed column on a table with no
  * statistics) the scan returns every entry in key order, or backwards for DESC ("Index Scan Backward").
  * Under SERIALIZABLE it SIREAD-locks the leaf page it read and each tuple it returns.
- * Simplifications: one leaf page; equality on one column; no index-only scans (no visibility map).
+ * Simplifications: one leaf page; equality on one column. A covering query is printed as an Index Only Scan
+ * (nodeIndexonlyscan.ts) but fetched through this path.
  */
 import { tidBlock, tidOffset } from '../heap/heap.js';
 import { hotChain } from './util.js';

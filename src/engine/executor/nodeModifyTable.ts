@@ -19,7 +19,7 @@
  * execMain.c (EvalPlanQual, ExecConstraints), execIndexing.c.
  */
 import { filterWaiting, recordPredicateRead } from './scan.js';
-import { mayWait } from './exprwait.js';
+import { evalWaiting, mayWait } from './exprwait.js';
 import { dmlValues } from './nodeCtescan.js';
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -45,6 +45,8 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { queueRiEvents } from '../ri/ri_triggers.js';
 import { arbiterMatches } from '../commands/indexcmds.js';
+import { callsUserFunction } from './util.js';
+import { type AfterEvent, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
 import {
   N, Gen, Candidate, PROGRESS_ROWS, hotChain, failingRow, sameValue, checkValuesLists, firstLocation, 
 } from './util.js';
@@ -149,9 +151,21 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const hctx = ex.heapCtx(s);
   const onConflict = n.onConflictClause ? ex.prepareOnConflict(s, t, n, snap, raw.text) : null;
   const generate = generatedMaker(ex, t, s, snap);
+  const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'INSERT').length > 0 } : null;
+  // fireBSTriggers: INSERT's, and UPDATE's too for ON CONFLICT DO UPDATE (fireASTriggers: the other way round)
+  const upsert = n.onConflictClause?.action === 'ONCONFLICT_UPDATE';
+  const upsertCols = upsert ? new Set(((n.onConflictClause.targetList ?? []) as N[]).map((x) => x.ResTarget.name as string)) : undefined;
+  if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'INSERT', null);
+  if (trig && upsert) yield* fireStatementTriggers(ex, s, t, 'before', 'UPDATE', null, upsertCols);
   let inserted = 0, affected = 0;
-  rowLoop: for (const vals of rows) {
+  rowLoop: for (const vals0 of rows) {
     if (++inserted % PROGRESS_ROWS === 0) yield { kind: 'progress', done: inserted, total: rows.length };
+    let vals = vals0;
+    if (trig?.before) {
+      const v = yield* fireBeforeRow(ex, s, t, 'INSERT', null, vals);
+      if (!v) continue;
+      vals = v;
+    }
     if (generate) generate(vals);
     ex.checkConstraints(s, t, vals, snap);
     if (onConflict) {
@@ -163,7 +177,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
           yield* ex.eng.waitForXact(s, c.xwait, `while checking uniqueness of tuple ${formatTid(c.blk, c.off)} in relation "${t.name}"`);
           continue;
         }
-        const res = yield* onConflict.handle(vals, c.blk, c.off);
+        const res = yield* onConflict.handle(vals, c.blk, c.off, trig?.queue ?? null);
         if (res === 'retry') continue;
         if (res) { affected++; if (ret) out.push(ret.fns.map((f) => f(res))); }
         continue rowLoop;
@@ -178,7 +192,13 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       if (waitAt >= 0) yield* ex.indexInsertRest(s, t, waitAt, vals, tid.blk, tid.off);
     }
     queueRiEvents(ex, s, t, 'insert', null, 0, vals, tid);
+    if (trig) queueAfterRow(ex, s, trig.queue, t, 'INSERT', null, vals);
     if (ret) out.push(ret.fns.map((f) => f({ vals, item: t.heap.item(tid.blk, tid.off)!, blk: tid.blk, off: tid.off, aggs: null })));
+  }
+  if (trig) {
+    if (upsert) yield* fireStatementTriggers(ex, s, t, 'after', 'UPDATE', trig.queue, upsertCols);
+    yield* fireStatementTriggers(ex, s, t, 'after', 'INSERT', trig.queue);
+    yield* fireAfterEvents(ex, s, trig.queue);
   }
   return ex.dmlResult(`INSERT 0 ${affected}`, ret, out);
 }
@@ -237,7 +257,7 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
   if (oc.action !== 'ONCONFLICT_UPDATE') {
     return {
       arbiters,
-      *handle(_vals: Value[], blk: number, off: number): Gen<Row | null | 'retry'> {
+      *handle(_vals: Value[], blk: number, off: number, _queue: AfterEvent[] | null): Gen<Row | null | 'retry'> {
         if (notVisible(t.heap.item(blk, off)!)) throw new PgError('40001', 'could not serialize access due to concurrent update');
         return null;
       },
@@ -261,12 +281,13 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
   });
   const where = oc.whereClause ? ex.compileWhere(oc.whereClause, scope) : null;
   const generate = generatedMaker(ex, t, s, snap);
+  const updatedCols = new Set(sets.map((x) => t.columns[x.idx]!.name));
   const keyCols = [...t.keyColumns], idxCols = [...t.indexedColumns];
   // ExecUpdateLockMode: the conflicting row is locked FOR UPDATE only if a key column is among the SET targets
   const lockMode: TupleLockMode = sets.some((x) => t.keyColumns.has(x.idx)) ? 'exclusive' : 'nokeyexclusive';
   return {
     arbiters,
-    *handle(vals: Value[], blk: number, off: number): Gen<Row | null | 'retry'> {
+    *handle(vals: Value[], blk: number, off: number, queue: AfterEvent[] | null): Gen<Row | null | 'retry'> {
       const { tm } = yield* lockTuple(self, s, t, blk, off, lockMode, 'block', false);
       if (tm !== TM.Ok) {
         if (tm === TM.SelfModified || tm === TM.Invisible) throw new PgError('21000', 'ON CONFLICT DO UPDATE command cannot affect row a second time', { hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.' });
@@ -279,8 +300,14 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
       const oldVals = heapGetattrs(t, item.values);
       const existing: Row = { vals: oldVals, item, blk, off, aggs: null };
       if (where && where.fn(existing) !== true) return null;
-      const newVals = oldVals.slice();
+      let newVals = oldVals.slice();
       for (const st of sets) newVals[st.idx] = st.fn(existing);
+      if (queue && triggersFor(t, 'before', true, 'UPDATE', updatedCols).length) {
+        // ExecUpdate's ExecBRUpdateTriggers: the row is locked already; NULL skips the update (the row stays locked)
+        const v = yield* fireBeforeRow(self, s, t, 'UPDATE', oldVals, newVals, updatedCols);
+        if (!v) return null;
+        newVals = v;
+      }
       if (generate) generate(newVals);
       self.checkConstraints(s, t, newVals, snap);
       const indexedChanged = idxCols.some((i) => !sameValue(oldVals[i]!, newVals[i]!));
@@ -295,6 +322,7 @@ export function prepareOnConflict(ex: Executor, s: Session, t: Table, n: N, snap
       const nt = heapUpdate(self.heapCtx(s), t, blk, off, newVals, indexedChanged, mode, check.lockers);
       if (check.tupleLock) self.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk, off }, TUPLE_HW_LOCK[mode]);
       queueRiEvents(self, s, t, 'update', oldVals, item.xmin, newVals, nt);
+      if (queue) queueAfterRow(self, s, queue, t, 'UPDATE', oldVals, newVals, updatedCols);
       if (!nt.hot && t.indexes.length) {
         const waitAt = self.indexInsertAll(s, t, newVals, nt.blk, nt.off);
         if (waitAt >= 0) yield* self.indexInsertRest(s, t, waitAt, newVals, nt.blk, nt.off);
@@ -435,9 +463,15 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   // compares the old and new values: SET k = k keeps the key and takes the weaker FOR NO KEY UPDATE)
   let mode: TupleLockMode = 'nokeyexclusive';
   const modeFor = (old: Value[], nv: Value[]): TupleLockMode => (keyCols.some((i) => !sameValue(old[i]!, nv[i]!)) ? 'exclusive' : 'nokeyexclusive');
-  const waits = !!where && mayWait(n.whereClause); // pg_advisory_lock(…) in WHERE: the clause is evaluated where it can wait
-  const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
-  const cands = waits ? yield* filterWaiting(s, found, where!) : found;
+  const updatedCols = new Set(sets.map((x) => t.columns[x.idx]!.name));
+  const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'UPDATE', updatedCols).length > 0 } : null;
+  if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'UPDATE', null, updatedCols);
+  // WHERE tested row by row in the loop below (pipelined: a user function's side effects, triggers), or after the
+  // scan where it can wait (pg_advisory_lock(…) in WHERE), or during the scan
+  const pipelined = !!trig || callsUserFunction(n.whereClause, ex);
+  const waits = !!where && mayWait(n.whereClause);
+  const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits || pipelined ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
+  const cands = waits && !pipelined ? yield* filterWaiting(s, found, where!) : found;
   recordPredicateRead(ex, s, t, snapshot, where, n.whereClause, scope); // but a predicate read
   let count = 0;
   const out: Value[][] = [];
@@ -464,6 +498,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     const nt = heapUpdate(hctx, t, cur.blk, cur.off, newVals, indexedChanged, mode, lockers);
     if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
     queueRiEvents(ex, s, t, 'update', old, cur.item.xmin, newVals, nt);
+    if (trig) queueAfterRow(ex, s, trig.queue, t, 'UPDATE', old, newVals, updatedCols);
     placed.blk = nt.blk; placed.off = nt.off;
     return !nt.hot && t.indexes.length ? ex.indexInsertAll(s, t, newVals, nt.blk, nt.off, old) : -1;
   };
@@ -480,11 +515,18 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   let done = 0;
   for (const cand of cands) {
     if (++done % PROGRESS_ROWS === 0) yield { kind: 'progress', done, total: cands.length };
+    if (pipelined && where && (waits ? yield* evalWaiting(s, () => where.fn(cand)) : where.fn(cand)) !== true) continue;
     // Fast path: nobody else is changing this version (TM_Ok) — no waiting machinery needed.
     vctx.myXid = s.tx!.xid;
     vctx.subXids = s.tx!.subXidSet;
     if (satisfiesUpdate(cand.item, cand.blk, cand.off, vctx) === TM.Ok) {
-      const newVals = compute(cand);
+      let newVals = compute(cand);
+      if (trig?.before) {
+        const v = yield* fireBeforeRow(ex, s, t, 'UPDATE', cand.vals, newVals, updatedCols);
+        if (!v) continue;
+        newVals = v;
+        if (generate) generate(newVals); // ExecComputeStoredGenerated runs after the BEFORE ROW triggers
+      }
       mode = modeFor(cand.vals, newVals);
       const waitAt = applyUpdate(cand, newVals, false, NO_LOCKER_CHECK);
       if (waitAt >= 0) { const { blk, off } = placed; yield* ex.indexInsertRest(s, t, waitAt, newVals, blk, off); finish(newVals, blk, off); } else finish(newVals, placed.blk, placed.off);
@@ -496,6 +538,13 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       mode = modeFor(cur.vals, newVals);
       const { tm, tupleLock, lockers } = yield* waitForModify(ex, s, t, cur.blk, cur.off, mode, 'update');
       if (tm === TM.Ok) {
+        if (trig?.before) {
+          // GetTupleForTrigger has locked the newest version: the trigger sees it as OLD
+          const v = yield* fireBeforeRow(ex, s, t, 'UPDATE', cur.vals, newVals, updatedCols);
+          if (!v) { if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]); break; }
+          newVals = v;
+          if (generate) generate(newVals);
+        }
         yield* doUpdate.call(ex, cur, newVals, tupleLock, lockers);
         break;
       }
@@ -516,6 +565,10 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       newVals = compute(cur);
     }
   }
+  if (trig) {
+    yield* fireStatementTriggers(ex, s, t, 'after', 'UPDATE', trig.queue, updatedCols);
+    yield* fireAfterEvents(ex, s, trig.queue);
+  }
   return ex.dmlResult(`UPDATE ${count}`, ret, out);
 }
 
@@ -532,24 +585,30 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const where = ex.compileWhere(n.whereClause, scope);
   const returning = n.returningList ?? n.returningClause?.exprs;
   const ret = returning ? ex.compileReturning(returning, scope) : null;
+  const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'DELETE').length > 0 } : null;
+  if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'DELETE', null);
+  const pipelined = !!trig || callsUserFunction(n.whereClause, ex);
   const waits = !!where && mayWait(n.whereClause); // pg_advisory_lock(…) in WHERE: the clause is evaluated where it can wait
-  const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
-  const cands = waits ? yield* filterWaiting(s, found, where!) : found;
+  const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits || pipelined ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
+  const cands = waits && !pipelined ? yield* filterWaiting(s, found, where!) : found;
   recordPredicateRead(ex, s, t, snapshot, where, n.whereClause, scope); // but a predicate read
   const crosscheck = crosschecker(ex, s);
   let count = 0, done = 0;
   const out: Value[][] = [];
   for (const cand of cands) {
     if (++done % PROGRESS_ROWS === 0) yield { kind: 'progress', done, total: cands.length };
+    if (pipelined && where && (waits ? yield* evalWaiting(s, () => where.fn(cand)) : where.fn(cand)) !== true) continue;
     let cur: Candidate = cand;
     for (;;) {
       const { tm, tupleLock } = yield* waitForModify(ex, s, t, cur.blk, cur.off, 'exclusive', 'delete');
       const release = () => { if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK.exclusive); };
       if (tm === TM.Ok) {
+        if (trig?.before && !(yield* fireBeforeRow(ex, s, t, 'DELETE', cur.vals, null))) { release(); break; }
         ex.eng.ensureXid(s);
         if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
         crosscheck(cur.item);
         heapDelete(ex.heapCtx(s), t, cur.blk, cur.off);
+        if (trig) queueAfterRow(ex, s, trig.queue, t, 'DELETE', cur.vals, null);
         release();
         queueRiEvents(ex, s, t, 'delete', cur.vals, cur.item.xmin, null, null);
         count++;
@@ -566,6 +625,10 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       if (!latest || (where && where.fn(latest) !== true)) break;
       cur = latest;
     }
+  }
+  if (trig) {
+    yield* fireStatementTriggers(ex, s, t, 'after', 'DELETE', trig.queue);
+    yield* fireAfterEvents(ex, s, trig.queue);
   }
   return ex.dmlResult(`DELETE ${count}`, ret, out);
 }

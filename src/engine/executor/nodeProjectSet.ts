@@ -8,7 +8,8 @@
  *
  * Each call becomes a hidden column before the select list is compiled; after the scan and WHERE, every row is
  * expanded. An input row for which every function returns no rows produces no output.
- * Supported: generate_series over integers (2 or 3 arguments). Simplifications: only at the top of a select-list
+ * Supported: generate_series over integers (2 or 3 arguments) and SETOF user functions of one column (pl/fmgr.ts
+ * userSrfCall: run to their end per input row). Simplifications: only at the top of a select-list
  * item or inside an expression of it (not in WHERE, ORDER BY, or with GROUP BY / aggregates / window functions),
  * no unnest (the simulator has no arrays).
  */
@@ -19,7 +20,15 @@ import type { N } from './util.js';
 
 interface Call { node: N; hidden: string }
 
-const isSrf = (o: N) => !!o.FuncCall && !o.FuncCall.over && ['generate_series', 'unnest'].includes((o.FuncCall.funcname as N[]).map((f) => f.String.sval).pop()!.toLowerCase());
+/** the SETOF user functions (CREATE FUNCTION ... RETURNS SETOF / TABLE), by name; none by default */
+type UserSrfs = (name: string) => boolean;
+const noUserSrfs: UserSrfs = () => false;
+let userSrf: UserSrfs = noUserSrfs;
+const isSrf = (o: N) => {
+  if (!o.FuncCall || o.FuncCall.over) return false;
+  const name = (o.FuncCall.funcname as N[]).map((f) => f.String.sval).pop()!.toLowerCase();
+  return name === 'generate_series' || name === 'unnest' || userSrf(name);
+};
 
 function findSrf(x: unknown): N | null {
   if (!x || typeof x !== 'object') return null;
@@ -31,7 +40,11 @@ function findSrf(x: unknown): N | null {
 }
 
 /** Replace each set-returning call in the select list by a hidden column reference. */
-export function extractSrfs(n: N): { n: N; calls: Call[] } | null {
+export function extractSrfs(n: N, userSrfs: UserSrfs = noUserSrfs): { n: N; calls: Call[] } | null {
+  userSrf = userSrfs;
+  try { return extract(n); } finally { userSrf = noUserSrfs; }
+}
+function extract(n: N): { n: N; calls: Call[] } | null {
   for (const [part, clause] of [[n.whereClause, 'WHERE'], [n.havingClause, 'HAVING']] as [N, string][]) {
     const at = findSrf(part);
     if (at) throw new PgError('0A000', `set-returning functions are not allowed in ${clause}`, { position: posOf(at.FuncCall.location) });
@@ -61,7 +74,10 @@ export function extractSrfs(n: N): { n: N; calls: Call[] } | null {
   return { n: { ...n, targetList: targets }, calls };
 }
 
-export function prepareSrfs(calls: Call[], scope: Scope): { columns: { name: string; type: SqlType }[]; run(rows: Row[]): Row[] } {
+/** A user SETOF function in the select list: its column type and its rows for one input row (pl/fmgr.ts). */
+export type UserSrfCall = (name: string, args: Compiled[], pos: number | undefined) => { type: SqlType; rows(r: Row): Value[] } | null;
+
+export function prepareSrfs(calls: Call[], scope: Scope, user?: UserSrfCall): { columns: { name: string; type: SqlType }[]; run(rows: Row[]): Row[] } {
   const width = scope.columns.length;
   const specs = calls.map((c) => {
     const fc = c.node.FuncCall;
@@ -69,18 +85,21 @@ export function prepareSrfs(calls: Call[], scope: Scope): { columns: { name: str
     const pos = posOf(fc.location);
     if (name === 'unnest') throw notSupported('unnest (the simulator has no arrays)', pos);
     const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, scope));
+    const u = name !== 'generate_series' ? user?.(name, args, pos) : null;
+    if (u) return { type: u.type, cast: [] as Compiled[], user: u };
     if (args.length < 2 || args.length > 3) throw notSupported('generate_series with other than 2 or 3 arguments', pos);
     if (args.some((a) => !['int2', 'int4', 'int8', 'unknown'].includes(a.type.name))) throw notSupported('generate_series over non-integers', pos);
     const type = args.some((a) => a.type.name === 'int8') ? T.int8 : T.int4;
     const cast: Compiled[] = args.map((a) => castTo(a, type, false));
-    return { type, cast };
+    return { type, cast, user: null };
   });
   return {
     columns: calls.map((c, i) => ({ name: c.hidden, type: specs[i]!.type })),
     run(input: Row[]): Row[] {
       const out: Row[] = [];
       for (const r of input) {
-        const series = specs.map((sp) => {
+        const series = specs.map((sp): Value[] => {
+          if (sp.user) return sp.user.rows(r);
           const vals = sp.cast.map((c) => c.fn(r));
           if (vals.some((v) => v === null)) return [] as number[];
           if (vals.some((v) => typeof v === 'bigint')) throw notSupported('generate_series beyond ±2^53');

@@ -35,6 +35,7 @@ import { setOpQuery } from './nodeSetOp.js';
 import { withQuery, runFromSubqueries } from './nodeCtescan.js';
 import { extractWindows, prepareWindows, windowOrder } from './nodeWindowAgg.js';
 import { extractSrfs, prepareSrfs } from './nodeProjectSet.js';
+import { userSrfCall } from '../pl/fmgr.js';
 import {
   type TupleLockMode, 
 } from '../heap/heapam.js';
@@ -43,7 +44,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { lockSequencesIn } from '../commands/sequence.js';
 import {
-  N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, expressionKey, containsAggregate, 
+  N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, expressionKey, containsAggregate, callsUserFunction,
 } from './util.js';
 
 export function* selectStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
@@ -69,7 +70,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const win = extractWindows(n);
   if (win) n = win.n;
   // set-returning functions in the select list: hidden columns too, each row expanded (nodeProjectSet.ts)
-  const srf = extractSrfs(n);
+  const srf = extractSrfs(n, (name) => ex.eng.catalog.functions.get(name)?.some((f) => f.setof) ?? false);
   if (srf) n = srf.n;
   const pre = n.fromClause?.length ? yield* runFromSubqueries(ex, s, n.fromClause, sql, sub) : undefined;
   const src = ex.source(s, n.fromClause, snap, sql, pre, { where: n.whereClause, orderedOrLimited: !!(n.sortClause?.length || n.limitCount || n.limitOffset) });
@@ -116,6 +117,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
       const cr = rt.val.ColumnRef;
       if (cr && cr.fields[cr.fields.length - 1].A_Star) {
         if (!src.table && src.scope.columns.length === 0) throw new PgError('42601', 'SELECT * with no tables specified is not valid', { position: posOf(cr.location) });
+        if (src.scope.starRefused) throw notSupported(src.scope.starRefused, posOf(cr.location));
         // t.* in a join: only that relation's columns
         const qual = cr.fields.length === 2 ? cr.fields[0].String?.sval as string | undefined : undefined;
         const rel = qual !== undefined && src.scope.rels ? src.scope.rels.find((r) => r.name === qual) : undefined;
@@ -142,7 +144,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const wp = win ? prepareWindows(win.calls, scope) : null;
   if (wp && grouping) throw notSupported('window functions together with GROUP BY or aggregates');
   if (wp && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with window functions`);
-  const ps = srf ? prepareSrfs(srf.calls, scope) : null;
+  const ps = srf ? prepareSrfs(srf.calls, scope, (name, args, pos) => userSrfCall(ex, s, name, args, pos)) : null;
   if (ps && (grouping || wp)) throw notSupported('set-returning functions in the select list together with GROUP BY, aggregates or window functions');
   if (ps && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with set-returning functions in the target list`);
   const exprScope = grouping ? aggScope : wp ? { ...scope, columns: [...scope.columns, ...wp.columns] } : ps ? { ...scope, columns: [...scope.columns, ...ps.columns] } : scope;
@@ -160,20 +162,28 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // Fast path: no grouping, sorting, DISTINCT, OFFSET or locking — project rows as they are produced (nodeResult.ts)
   if (!grouping && !wp && !ps && !sortKeys.length && !lockMode && !n.distinctClause && !n.limitOffset && !src.table) {
     const waits = mayWait(n.whereClause) || mayWait(n.targetList); // SELECT pg_advisory_lock(1): evaluated where it can wait
-    if (!waits) return { names, types: targets.map((t) => t.type), rows: projectRows(src.rows!(), where, targets, limitEarly, qi) };
+    if (!waits && !targets.some((tg) => tg.gen)) return { names, types: targets.map((t) => t.type), rows: projectRows(src.rows!(), where, targets, limitEarly, qi) };
     const out: Value[][] = [];
     const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
     const nt = targets.length;
     for (const vals of src.rows!()) {
       if (limitEarly !== null && out.length >= limitEarly) break;
       r.vals = vals;
+      if (!waits && targets.some((tg) => tg.gen)) {
+        // SELECT f(…): a user function as a whole select-list item runs as a step of this statement (it may wait)
+        if (where && where.fn(r) !== true) { if (qi) qi.fastRemoved++; continue; }
+        const o = new Array<Value>(nt);
+        for (let i = 0; i < nt; i++) { const tg = targets[i]!; o[i] = tg.gen ? yield* tg.gen(r) : tg.fn(r); }
+        out.push(o);
+        continue;
+      }
       const project = () => {
         if (where && where.fn(r) !== true) return null;
         const o = new Array<Value>(nt);
         for (let i = 0; i < nt; i++) o[i] = targets[i]!.fn(r);
         return o;
       };
-      const o = yield* evalWaiting(s, project);
+      const o = waits ? yield* evalWaiting(s, project) : project();
       if (!o) { if (qi) qi.fastRemoved++; continue; }
       out.push(o);
     }
@@ -182,8 +192,12 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
   // Produce rows.
   let rows: Row[] = [];
+  // a user function in WHERE or the select list: test WHERE and compute the targets row by row, in the order the
+  // executor's pipeline does (their NOTICEs interleave per row; a LIMIT stops the calls)
+  const pipelined = !!src.table && !grouping && !wp && !ps && !sortKeys.length && !n.distinctClause && !lockMode && !!where
+    && (callsUserFunction(n.whereClause, ex) || callsUserFunction(n.targetList, ex));
   if (src.table) {
-    rows = yield* scanWaiting(ex, s, src.table, snap(), where, n.whereClause, scope, path!, qi?.scan);
+    rows = yield* scanWaiting(ex, s, src.table, snap(), pipelined ? null : where, n.whereClause, scope, path!, qi?.scan);
     recordPredicateRead(ex, s, src.table, snap(), where, n.whereClause, scope);
   } else {
     const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
@@ -209,8 +223,11 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const seen = unique?.seen ?? null;
   let skipped = 0;
   const waitTargets = mayWait(n.targetList);
+  // a user function as a whole select-list item runs as a step of the statement, once per row (it may wait)
+  const genTargets = !waitTargets && !sortKeys.length && !n.distinctClause && !grouping && targets.some((t) => t.gen);
   for (let r of rows) {
     if (limit !== null && out.length >= limit) { if (qi) qi.limitHit = true; break; }
+    if (pipelined && (mayWait(n.whereClause) ? yield* evalWaiting(s, () => where!.fn(r)) : where!.fn(r)) !== true) continue;
     if (qi) qi.pulled++;
     if (lockMode && src.table) {
       const locked = yield* ex.lockRowForSelect(s, src.table, r as Candidate, lockMode, policy, where);
@@ -219,7 +236,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
       r = locked;
     }
     const row = r;
-    const vals = waitTargets ? yield* evalWaiting(s, () => targets.map((t) => t.fn(row))) : targets.map((t) => t.fn(row));
+    let vals: Value[];
+    if (genTargets) { vals = []; for (const tg of targets) vals.push(tg.gen ? yield* tg.gen(row) : tg.fn(row)); } // SELECT f(x) FROM t: f may wait
+    else vals = waitTargets ? yield* evalWaiting(s, () => targets.map((t) => t.fn(row))) : targets.map((t) => t.fn(row));
     if (unique && !unique.first(vals)) continue;
     if (skipped < offset) { skipped++; continue; }
     out.push(vals);

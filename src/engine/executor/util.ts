@@ -180,3 +180,20 @@ export function collectColumnRefs(n: unknown, out: Set<string>) {
   }
   for (const v of Object.values(o)) collectColumnRefs(v, out);
 }
+
+/**
+ * Does the WHERE call a user function? Then its side effects (a NOTICE, a write) show the executor's order:
+ * PostgreSQL's plan is a pipeline — the scan hands ModifyTable one row at a time, so WHERE of the next row runs
+ * after the previous row was updated (its triggers fired, its lock waited for). Such statements (and any on a table
+ * with triggers) test WHERE row by row in the modify loop instead of during the scan.
+ */
+export function callsUserFunction(n: unknown, ex: { eng: Engine }): boolean {
+  if (!n || typeof n !== 'object') return false;
+  if (Array.isArray(n)) return n.some((x) => callsUserFunction(x, ex));
+  const o = n as N;
+  if (o.FuncCall) {
+    const name = (o.FuncCall.funcname as N[]).map((x) => x.String.sval as string).pop()!;
+    if (ex.eng.catalog.functions.has(name)) return true;
+  }
+  return Object.values(o).some((v) => callsUserFunction(v, ex));
+}

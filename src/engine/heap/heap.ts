@@ -28,9 +28,9 @@
  *
  * Mirrors: src/include/storage/bufpage.h (PageHeaderData, ItemIdData), src/backend/storage/page/bufpage.c
  * (PageAddItem, PageGetHeapFreeSpace), src/backend/access/heap/hio.c, storage/freespace (the FSM as a list of
- * bytes per block). Simplifications: the FSM is searched from block 0 (PostgreSQL's tree starts at a moving
- * fp_next_slot), one target block per relation rather than per backend, no visibility map (VACUUM sets a page's
- * PD_ALL_VISIBLE and logs Heap2/VISIBLE; no map bits are kept).
+ * bytes per block, pg_freespace() shows their 32-byte categories). The visibility map is heap/visibilitymap.ts.
+ * Simplifications: the FSM is searched from block 0 (PostgreSQL's tree starts at a moving fp_next_slot), one
+ * target block per relation rather than per backend.
  *
  * fillfactor (a storage parameter: CREATE TABLE ... WITH (fillfactor = 50), ALTER TABLE ... SET) keeps
  * BLCKSZ * (100 - fillfactor) / 100 bytes free on each page for new tuples (RelationGetTargetPageFreeSpace), but an
@@ -79,6 +79,12 @@ export class HeapRelation {
   fsm = new Map<number, number>();
   /** the fillfactor storage parameter (10..100): new tuples leave BLCKSZ * (100 - fillfactor) / 100 bytes free */
   fillfactor = 100;
+  /** pages of the free space map fork: 0 = no fork yet, 3 once a block's room is recorded (a table under ~4000 blocks) */
+  fsmPages = 0;
+  /** the visibility map (heap/visibilitymap.ts): per block VISIBILITYMAP_ALL_VISIBLE | VISIBILITYMAP_ALL_FROZEN */
+  vm = new Map<number, number>();
+  /** the visibility map fork exists (VACUUM creates it when it pins the map page of a block) */
+  vmExists = false;
 
   /** Room a new tuple of `len` bytes needs on a page other than its old version's (hio.c: targetFreeSpace). */
   fitsNew(page: Page, len: number): boolean {
@@ -100,6 +106,9 @@ export class HeapRelation {
     h.targetBlock = this.targetBlock;
     h.fillfactor = this.fillfactor;
     h.fsm = new Map(this.fsm);
+    h.fsmPages = this.fsmPages;
+    h.vm = new Map(this.vm);
+    h.vmExists = this.vmExists;
     h.disk = this.disk.slice(); // disk images are never changed in place
     h.pages = this.pages.map((p) => ({ ...p, items: p.items.map((it) => ({ ...it })) }));
     return h;
@@ -125,35 +134,50 @@ export class HeapRelation {
   /**
    * RelationGetBufferForTuple: a page for a new tuple of `len` bytes — `preferred` (the old version's page, for an
    * UPDATE), else the target block, else what the free space map knows (the first block with room, by its
-   * 32-byte categories), else the last block, else a new block at the end.
+   * 32-byte categories), else the last block; a page found too small has its room recorded in the map
+   * (RecordAndGetPageWithFreeSpace, which creates the FSM fork) and the map is asked again; at the end a new block.
    */
   pageFor(len: number, preferred?: Page): Page {
     this.lastPageIsNew = false;
     if (preferred && HeapRelation.fits(preferred, len)) return preferred;
-    if (this.targetBlock >= 0) {
-      const t = this.pages[this.targetBlock]!;
-      if (this.fitsNew(t, len)) return t;
-      if (this.fsm.size) this.fsm.set(t.blkno, HeapRelation.freeSpace(t)); // RecordAndGetPageWithFreeSpace
-    } else if (!this.fsm.size && this.pages.length) {
-      // the FSM knows nothing of the relation: try the last page before extending
-      const last = this.pages[this.pages.length - 1]!;
-      this.targetBlock = last.blkno;
-      if (this.fitsNew(last, len)) return last;
-    }
-    if (this.fsm.size) {
-      const need = Math.ceil(MAXALIGN(len) / 32);
-      for (let b = 0; b < this.pages.length; b++) {
-        const avail = this.fsm.get(b);
-        if (avail === undefined || Math.floor(avail / 32) < need || b === this.targetBlock) continue;
-        const p = this.pages[b]!;
-        if (this.fitsNew(p, len)) { this.targetBlock = b; return p; }
-        this.fsm.set(b, HeapRelation.freeSpace(p)); // the map was out of date
-      }
+    let target = this.targetBlock;
+    const tried = new Set<number>();
+    if (target < 0) target = this.searchFreeSpace(len, tried);
+    if (target < 0 && this.pages.length) target = this.pages.length - 1; // the FSM knows nothing: try the last page
+    while (target >= 0) {
+      const p = this.pages[target]!;
+      this.targetBlock = target;
+      if (this.fitsNew(p, len)) return p;
+      this.recordFreeSpace(target, HeapRelation.freeSpace(p));
+      tried.add(target);
+      target = this.searchFreeSpace(len, tried);
     }
     const p = this.newPage();
     this.targetBlock = p.blkno;
     this.lastPageIsNew = true;
     return p;
+  }
+
+  /**
+   * fsm_search: the first block whose recorded category covers the request — the tuple plus the room fillfactor
+   * keeps free (targetFreeSpace) — leaving out the blocks this insert already found too full.
+   */
+  private searchFreeSpace(len: number, tried: ReadonlySet<number>): number {
+    if (!this.fsm.size) return -1;
+    const save = this.fillfactor >= 100 ? 0 : Math.floor((BLCKSZ * (100 - this.fillfactor)) / 100);
+    const need = Math.ceil((MAXALIGN(len) + save) / 32);
+    for (let b = 0; b < this.pages.length; b++) {
+      const avail = this.fsm.get(b);
+      if (avail === undefined || fsmCategory(avail) < need || tried.has(b)) continue;
+      return b;
+    }
+    return -1;
+  }
+
+  /** RecordPageWithFreeSpace: the map keeps the room as a category of 32 bytes; the fork has 3 pages for a small table. */
+  recordFreeSpace(blk: number, avail: number): void {
+    this.fsm.set(blk, avail);
+    if (!this.fsmPages) this.fsmPages = 3;
   }
 
   /** PageAddItem: append a line pointer and place the tuple below pd_upper. Returns the offset number (1-based). */
@@ -187,6 +211,12 @@ export class HeapRelation {
 /** PageInit: an empty page (no line pointers, pd_lower right after the header, pd_upper at the end). */
 export function emptyPage(blkno: number): Page {
   return { blkno, lsn: 0, lower: PAGE_HEADER, upper: BLCKSZ, pruneXid: 0, flags: 0, items: [] };
+}
+
+/** fsm_space_avail_to_cat: the map stores room in steps of BLCKSZ / 256 = 32 bytes (255: a whole page's worth) */
+export function fsmCategory(avail: number): number {
+  if (avail >= 8164) return 255; // MaxFSMRequestSize
+  return Math.min(254, Math.floor(avail / 32));
 }
 
 export const packTid = (blk: number, off: number) => blk * 65536 + off;

@@ -36,8 +36,9 @@
  * Mirrors: heap_insert, heap_update, heap_delete, heap_lock_tuple in src/backend/access/heap/heapam.c and
  * HeapTupleHeaderAdjustCmax (combocid.c). When more than one transaction has an interest in a version (compatible
  * row lockers, an update next to a key-share locker, a savepoint updating a row its parent locked), xmax is a
- * MultiXact (heap/xmax.ts). Every change clears the page's PD_ALL_VISIBLE.
- * Simplifications: no TOAST; there is no visibility map whose bit a change would also clear.
+ * MultiXact (heap/xmax.ts). Every change clears the page's PD_ALL_VISIBLE and its visibility-map bits
+ * (heap/visibilitymap.ts); a row lock clears only the all-frozen bit (the xmax it sets will need freezing).
+ * Simplifications: no TOAST.
  */
 import { countInsert, countUpdate, countDelete } from '../pgstat/pgstat_relation.js';
 import {
@@ -46,6 +47,7 @@ import {
   HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_KEYSHR_LOCK, 
 } from './tuple.js';
 import { HeapRelation, type Page, formatTid, PD_ALL_VISIBLE, PD_PAGE_FULL } from './heap.js';
+import { vmClear, vmStatus, vmSet, VISIBILITYMAP_ALL_FROZEN, VISIBILITYMAP_ALL_VISIBLE } from './visibilitymap.js';
 import type { Table } from '../catalog/catalog.js';
 import type { Value } from '../sql/types.js';
 import { type Wal, WalKind, formatLsn, WAL_KIND_INFO } from '../wal/wal.js';
@@ -80,8 +82,13 @@ export interface LockerCheck {
 export const NO_LOCKER_CHECK: LockerCheck = Object.freeze({ checked: false, remain: false });
 
 function stampPage(page: Page, lsn: number) { page.lsn = lsn; }
-/** A change makes the page no longer all-visible (PageClearAllVisible). */
-const clearAllVisible = (page: Page) => { page.flags &= ~PD_ALL_VISIBLE; };
+/** A change makes the page no longer all-visible (PageClearAllVisible) and clears its visibility-map bits. */
+const clearAllVisible = (table: Table, page: Page) => { page.flags &= ~PD_ALL_VISIBLE; vmClear(table.heap, page.blkno); };
+/** heap_lock_tuple: a locker's xmax must be frozen some day, so the block is no longer all-frozen (still all-visible). */
+const clearAllFrozen = (table: Table, blk: number) => {
+  const bits = vmStatus(table.heap, blk);
+  if (bits & VISIBILITYMAP_ALL_FROZEN) { vmClear(table.heap, blk); vmSet(table.heap, blk, bits & VISIBILITYMAP_ALL_VISIBLE); }
+};
 
 function walForPage(
   ctx: HeapContext, kind: WalKind, len: number, table: Table, page: Page, off: number, initPage: boolean,
@@ -138,7 +145,7 @@ export function heapInsert(ctx: HeapContext, table: Table, values: Value[]): { b
   countInsert(tx, table.oid);
   const page = table.heap.pageFor(item.lpLen);
   const isNew = table.heap.lastPageIsNew;
-  clearAllVisible(page);
+  clearAllVisible(table, page);
   const off = HeapRelation.addItem(page, item);
   item.ctidBlock = page.blkno;
   item.ctidOffset = off;
@@ -214,8 +221,8 @@ export function heapUpdate(
   const hot = !indexedChanged && sameFits;
   const page = table.heap.pageFor(item.lpLen, oldPage);
   const newPageIsNew = table.heap.lastPageIsNew;
-  clearAllVisible(oldPage);
-  clearAllVisible(page);
+  clearAllVisible(table, oldPage);
+  clearAllVisible(table, page);
   const cmax = cmaxFor(ctx, old);
   if (page !== oldPage) {
     // heap_update: the new version does not fit here. Before it releases the page to find room elsewhere, it locks
@@ -278,7 +285,7 @@ export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: num
   // no forward link: a deleted version's t_ctid is its own TID (heap_delete), whatever an earlier, aborted
   // update left there — a chain-follower must never reach past a delete
   item.ctidBlock = blk; item.ctidOffset = off;
-  clearAllVisible(page);
+  clearAllVisible(table, page);
   setPrunable(page, ctx.tx.writeXid);
   if (ctx.tracer.wants('delete')) {
     ctx.tracer.emit({ kind: 'delete', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.writeXid,
@@ -305,6 +312,7 @@ export function heapLockTuple(ctx: HeapContext, table: Table, blk: number, off: 
     item.infomask2 &= ~HEAP_HOT_UPDATED;
     item.ctidBlock = blk; item.ctidOffset = off;
   }
+  clearAllFrozen(table, blk);
   if (ctx.tracer.wants('lock-row')) {
     ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.writeXid,
       text: `row lock FOR ${LOCK_WORDS[mode]} on ${formatTid(blk, off)}: ${describeXmax(ctx, nx)}`
@@ -319,6 +327,7 @@ export function heapLockUpdated(ctx: HeapContext, table: Table, blk: number, off
   const item = page.items[off - 1]!;
   const nx = computeNewXmax(ctx.xmax, item.xmax, item.infomask, item.infomask2, ctx.tx.writeXid, mode, false);
   setXmax(item, nx);
+  clearAllFrozen(table, blk);
   if (ctx.tracer.wants('lock-row')) {
     ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.writeXid,
       text: `the row was updated since: its newer version ${formatTid(blk, off)} is locked FOR ${LOCK_WORDS[mode]} too `

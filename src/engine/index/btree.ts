@@ -38,6 +38,10 @@ export class BtreeIndex {
   /** entries whose key contains a NULL (never conflict) */
   nullEntries: { key: Value[]; tid: number }[] = [];
   count = 0;
+  /** built by CREATE INDEX / a rebuild over existing rows: equal keys were deduplicated into posting lists */
+  built = false;
+  /** the most entries it ever held: B-tree pages are not given back when VACUUM removes entries (pg_relation_size) */
+  peak = 0;
   /** block number of the (single, simulated) leaf page: 1, as for a fresh PostgreSQL index (0 is the metapage) */
   readonly leafBlock = 1;
   /** LSN of the simulated leaf page */
@@ -77,6 +81,8 @@ export class BtreeIndex {
     c.entries = this.entries.clone();
     c.nullEntries = this.nullEntries.slice();
     c.count = this.count;
+    c.peak = this.peak;
+    c.built = this.built;
     c.leafLsn = this.leafLsn;
     c.storageLsn = this.storageLsn;
     c.disk = this.disk; // never changed in place
@@ -112,6 +118,7 @@ export class BtreeIndex {
     if (!this.covers(values)) return;
     const key = this.keyOf(values);
     this.count++;
+    if (this.count > this.peak) this.peak = this.count;
     if (key === null) { this.nullEntries.push({ key: this.keyValues(values), tid }); return; }
     const e = this.entries.get(key);
     if (e === undefined) this.entries.set(key, tid);

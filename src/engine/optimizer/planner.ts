@@ -19,8 +19,9 @@
  * Which path runs decides which tuples get hint bits (a seq scan reads every version, an index scan only the
  * HOT chain of each entry up to its first visible member) and the row order without ORDER BY.
  *
- * Simplifications: rules, not the cost model; no Index Only Scan (the simulator has no visibility map — EXPLAIN
- * refuses the queries where PostgreSQL would pick one), no BitmapAnd.
+ * An index path whose index covers every column the query uses runs as an Index Only Scan
+ * (executor/nodeIndexonlyscan.ts: the visibility map decides which TIDs need the heap).
+ * Simplifications: rules, not the cost model; no BitmapAnd.
  */
 import type { Table } from '../catalog/catalog.js';
 import type { Scope } from '../sql/expr.js';

@@ -40,7 +40,7 @@ import { formatLsn, WalKind } from '../wal/wal.js';
 import { XidStatus } from '../clog/clog.js';
 import { FRESH_CLUSTER_NEXT_XID } from '../xact/xact.js';
 import { pageFromImage, indexFromImage, isPageDirty } from '../buffer/bufmgr.js';
-import { emptyPage } from '../heap/heap.js';
+import { emptyPage, PD_ALL_VISIBLE } from '../heap/heap.js';
 import { redoRecord, resetRedoCache, type RedoStep } from './redo.js';
 import { createCheckpoint } from '../checkpoint/checkpointer.js';
 
@@ -67,6 +67,9 @@ export function crashState(eng: Engine): CrashReport {
       return img ? pageFromImage(b, img) : emptyPage(b);
     });
     t.heap.targetBlock = n - 1;
+    // the visibility map's bits are rebuilt by REDO of Heap2/VISIBLE (all-visible only: the all-frozen bit waits
+    // for the next VACUUM); a bit the map had in memory may belong to a change the crash lost
+    t.heap.vm.clear();
     for (const i of t.indexes) indexFromImage(i, i.disk);
   }
   for (const seq of eng.catalog.sequences.values()) {
@@ -164,6 +167,8 @@ export function startup(eng: Engine, opts: { crashAfter?: number; keepSteps?: nu
         + 'the log — aborted. Nothing is undone: their tuples stay on the pages, invisible, until vacuum' });
   }
   for (const t of eng.catalog.tables.values()) for (const p of t.heap.pages) if (p.torn) report.corruptPages.push(`${t.name} block ${p.blkno}`);
+  // a block REDO changed after its Heap2/VISIBLE lost PD_ALL_VISIBLE: its map bit goes too (visibilitymap_clear)
+  for (const t of eng.catalog.tables.values()) for (const b of [...t.heap.vm.keys()]) if (!(t.heap.pages[b] && t.heap.pages[b]!.flags & PD_ALL_VISIBLE)) t.heap.vm.delete(b);
   if (report.corruptPages.length && eng.tracer.wants('redo')) {
     eng.tracer.emit({ kind: 'redo', session: '',
       text: `${report.corruptPages.join(', ')}: torn by the crash and no full-page image in the WAL since the checkpoint to repair it `

@@ -42,6 +42,7 @@ import { XidStatus } from '../clog/clog.js';
 import type { Table } from '../catalog/catalog.js';
 import type { Page } from '../heap/heap.js';
 import { PAGE_HEADER, PD_ALL_VISIBLE, packTid, emptyPage } from '../heap/heap.js';
+import { vmSet, VISIBILITYMAP_ALL_VISIBLE } from '../heap/visibilitymap.js';
 import { removeEntriesFrom } from '../vacuum/vacuum.js';
 import { BtreeIndex } from '../index/btree.js';
 import { type Item, HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, LpFlags } from '../heap/tuple.js';
@@ -269,6 +270,7 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }, note: Red
       if (!t) return 'BLK_NOTFOUND';
       const page = readPage(t, w.blkOf(i));
       note.before = page.lsn; note.blk = page.blkno;
+      vmSet(t.heap, page.blkno, VISIBILITYMAP_ALL_VISIBLE); // the map's page is replayed whatever the heap page's LSN
       if (page.lsn >= end) return 'BLK_DONE';
       page.flags |= PD_ALL_VISIBLE; // the heap page's LSN is not changed by this record (no wal_log_hints)
       return 'BLK_NEEDS_REDO';

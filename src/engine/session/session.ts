@@ -86,6 +86,10 @@ export class Session {
   connectionClosed = false;
   /** set when the last transaction was aborted by a deadlock, for the status line */
   lastAbortReason: string | null = null;
+  /** while PL/pgSQL code runs: the names its SQL sees (pl/frame.ts), how deeply calls nest, the step budget */
+  plNames: import('../pl/frame.js').PlNames | null = null;
+  plDepth = 0;
+  plBudget: import('../pl/exec.js').PlBudget | null = null;
   /** this backend's pending statistics and when it last flushed them (pgstat/pgstat_relation.ts) */
   pgstat = new BackendStats();
   /** virtual ms the connection was made, and since when it is idle (pg_stat_activity's backend_start, state_change) */

@@ -90,6 +90,8 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
     });
   }
   if (isIntegral(target) && isIntegral(from)) return wrap((v) => checkIntRange(v as number | bigint, target));
+  // bytea, pg_lsn and arrays to a string type: their output text (an opaque raw page refuses, types.ts Bytea)
+  if (explicit && isStringLike(target) && ['bytea', 'pg_lsn', '_text', '_tid'].includes(from.name)) return wrap((v) => applyStringTypmod(formatValue(v)!, target, explicit));
   const adt = adtCast(from, target, explicit);
   if (adt) return wrap(adt);
   // booltext: a boolean cast to a string type is spelled out

@@ -145,6 +145,8 @@ function compileNode(node: N, scope: Scope): Compiled {
     }
     case 'SubLink': return compileSubLink(n, scope, compileExpr);
     case 'ParamRef': {
+      const pv = scope.env.pl?.param(n.number, n.location);
+      if (pv) return pv;
       // a simple query has no parameters; an EXECUTE's are constants of their type (untyped ones act as literals)
       const p = scope.env.params?.[n.number - 1];
       if (!p) throw new PgError('42P02', `there is no parameter $${n.number}`, { position: posOf(n.location) });
@@ -262,6 +264,10 @@ function compileJoinColumnRef(n: N, scope: Scope, names: string[]): Compiled | n
 
 function compileColumnRef(n: N, scope: Scope): Compiled {
   const fields = n.fields as N[];
+  if (scope.env.pl && !fields.some((f) => f.A_Star)) {
+    const v = scope.env.pl.variable(fields.map((f) => f.String.sval as string), scope, n.location);
+    if (v) return v;
+  }
   if (scope.rels && !fields.some((f) => f.A_Star)) {
     const names0 = fields.map((f) => f.String.sval as string);
     if (names0.length <= 2) {

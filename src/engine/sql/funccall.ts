@@ -12,8 +12,8 @@ import { resolveFunction, buildCall, hasFunction, noSuchFunction } from './funcs
 import { adtAggState } from './adtops.js';
 import { castTo } from './coerce.js';
 import { compareValues } from './operators.js';
-type N = Record<string, any>;
 import type { Compiled, Scope, AggSpec } from './primnodes.js';
+type N = Record<string, any>;
 /** compileExpr, passed in (this module is below parse_expr's dispatcher: no import cycle) */
 type Rec = (n: N, scope: Scope) => Compiled;
 
@@ -34,11 +34,13 @@ export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
   const ca = args.map((a) => rec(a, scope));
   if (name === 'generate_series') throw notSupported('generate_series outside FROM', pos);
   if (!hasFunction(name)) {
+    const uf = names.length === 1 ? scope.env.userFunction?.(name, ca, pos) : null;
+    if (uf) return uf;
     if (pg15HasFunction(name, ca.length)) throw notSupported(`the function ${name}()`, pos);
     throw noSuchFunction(names.join('.'), ca.map((a) => a.type), pos);
   }
   // errors name the function as written: the SQL-syntax forms (EXTRACT, POSITION, SUBSTRING ...) as pg_catalog.f
-  const def = resolveFunction(name, ca.map((a) => a.type), pos, names.join('.'));
+  const def = resolveFunction(name, ca.map((a) => a.type), pos, names.join('.'), scope.env);
   return buildCall(def, ca, { env: scope.env, pos, name }, (x, t) => castTo(x, t, false, pos));
 }
 

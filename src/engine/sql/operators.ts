@@ -11,8 +11,8 @@ import { intArith, intNegate } from './intarith.js';
 import { resolveFunction, buildCall } from './funcs/registry.js';
 import { adtCompare, adtBinary, adtNegate } from './adtops.js';
 import { castTo, fold, unifyTypes, rtrimBlanks } from './coerce.js';
-type N = Record<string, any>;
 import type { Row, Compiled, Scope } from './primnodes.js';
+type N = Record<string, any>;
 /** compileExpr, passed in (this module is below parse_expr's dispatcher: no import cycle) */
 type Rec = (n: N, scope: Scope) => Compiled;
 

@@ -38,6 +38,8 @@ export interface RawStmt {
  */
 let currentLiterals: Map<number, number> | null = null;
 export function setCurrentLiterals(m: Map<number, number> | null | undefined): void { currentLiterals = m ?? null; }
+/** The literals in force now (PL/pgSQL code sets none for its own queries and puts these back afterwards). */
+export function getCurrentLiterals(): Map<number, number> | null { return currentLiterals; }
 export function literalAt(location: number): number | undefined { return currentLiterals?.get(location); }
 /**
  * A copy of a parse tree with the current statement's lifted literals written in: for trees the catalog keeps
@@ -155,6 +157,12 @@ function countIntConsts(stmts: RawStmt[], at: Map<number, number>): number {
   };
   stmts.forEach((s) => walk(s.stmt));
   return n;
+}
+
+/** Parse without the cache and without literal lifting (PL/pgSQL's queries: their trees hold their own values). */
+export function parseSqlUncached(sql: string): RawStmt[] {
+  if (!loaded) throw new Error('parser not initialised: await initParser() first');
+  return parseUncached(sql);
 }
 
 function parseUncached(sql: string): RawStmt[] {

@@ -6,6 +6,7 @@
  */
 import type { SqlType, Value } from './types.js';
 import type { Item } from '../heap/tuple.js';
+import type { ContribHost } from '../contrib/host.js';
 
 /** The row an expression is evaluated on. One object is reused across a scan. */
 export interface Row {
@@ -25,6 +26,9 @@ export interface Compiled {
   location?: number;
   /** an untyped string literal: coercing it reports errors at the literal itself, wherever the coercion is */
   literal?: boolean;
+  /** a call of a user function as the whole expression: the same value computed as a statement step that may wait
+   *  for a lock and yield (pl/fmgr.ts); where the caller can run a generator it prefers this to `fn` */
+  gen?: (r: Row) => Generator<import('../session/session.js').StepYield, Value, void>;
 }
 
 /** Functions the compiler calls back into the engine for (transaction ids, snapshots, settings). */
@@ -42,6 +46,14 @@ export interface ExprEnv {
   params?: { value: Value; type: SqlType }[] | null;
   /** virtual milliseconds: the transaction's start, the statement's start, now (for now() and friends) */
   timestamps(): { xact: number; stmt: number; clock: number };
+  /** inside a PL/pgSQL function: its variables and $n (pl/frame.ts), consulted before a name is a column */
+  pl?: { variable(names: string[], scope: Scope, location: number | undefined): Compiled | null; param(n: number, location: number | undefined): Compiled | null } | null;
+  /** a call of a user function (CREATE FUNCTION; pl/fmgr.ts), or null when no user function has that name */
+  userFunction?(name: string, args: Compiled[], pos: number | undefined): Compiled | null;
+  /** is this extension created (CREATE EXTENSION)? its functions exist only then */
+  hasExtension?(name: string): boolean;
+  /** the engine and the session, for the inspection and size functions (contrib/, sql/funcs/dbsize.ts) */
+  contrib?(): ContribHost;
   /** pg_stat_force_next_flush(): this backend's next statistics report flushes whatever the interval */
   forceNextStatsFlush?(): void;
   /** pg_advisory_lock & co. (lock/advisory.ts); may throw ExprWait (executor/exprwait.ts) */
@@ -76,4 +88,6 @@ export interface Scope {
   outer?: { scope: Scope; row: { current: Row | null }; used: boolean };
   env: ExprEnv;
   sql: string;
+  /** SELECT * over this source is refused with this 0A000 feature (a system view with only some of its columns) */
+  starRefused?: string;
 }

@@ -6,8 +6,8 @@
 import { PgError, notSupported, posOf } from '../errors.js';
 import { T } from './types.js';
 import { compileComparison } from './operators.js';
-type N = Record<string, any>;
 import type { Row, Compiled, Scope } from './primnodes.js';
+type N = Record<string, any>;
 /** compileExpr, passed in (this module is below parse_expr's dispatcher: no import cycle) */
 type Rec = (n: N, scope: Scope) => Compiled;
 

@@ -42,10 +42,35 @@ export type TypeName =
   | 'int2' | 'int4' | 'int8' | 'numeric' | 'text' | 'varchar' | 'bpchar' | 'bool'
   | 'xid' | 'xid8' | 'cid' | 'tid' | 'pg_snapshot' | 'txid_snapshot' | 'unknown'
   | 'float4' | 'float8' | 'date' | 'timestamp' | 'timestamptz' | 'interval' | 'oid' | 'regclass' | 'regtype'
+  | 'bytea' | 'pg_lsn' | '_text' | '_tid'
   /** what pg_advisory_lock and pg_sleep return: printed as an empty string */
   | 'void';
 
-export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass;
+/**
+ * bytea: bytes, printed as bytea_output = hex does ('\x0a0b'). A value may be opaque — a raw page from pageinspect's
+ * get_raw_page(), whose 8192 bytes the engine does not lay out (it keeps the page's structure instead): only the
+ * inspection functions read it, and printing or casting it is refused with 0A000.
+ */
+export class Bytea {
+  constructor(readonly bytes: Uint8Array | null, readonly opaque: { what: string; payload: unknown } | null = null) {}
+  toString(): string {
+    if (!this.bytes) throw notSupported(`printing the bytes of ${this.opaque?.what ?? 'this bytea value'} (pass it to pageinspect's functions instead)`);
+    let out = '\\x';
+    for (const b of this.bytes) out += b.toString(16).padStart(2, '0');
+    return out;
+  }
+  key(): string { return this.toString(); }
+}
+/** A one-dimensional array (text[], tid[]) as array_out prints it: {a,b}, elements quoted when they must be. */
+export class PgArray {
+  constructor(readonly items: (string | null)[]) {}
+  toString(): string {
+    return `{${this.items.map((x) => (x === null ? 'NULL' : x === '' || /[{},"\\\s]/.test(x) || /^null$/i.test(x) ? `"${x.replace(/["\\]/g, '\\$&')}"` : x)).join(',')}}`;
+  }
+  key(): string { return this.toString(); }
+}
+
+export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass | Bytea | PgArray;
 
 export interface SqlType { name: TypeName; typmod: number }
 
@@ -74,6 +99,10 @@ export const T = {
   oid: { name: 'oid', typmod: -1 } as SqlType,
   regclass: { name: 'regclass', typmod: -1 } as SqlType,
   regtype: { name: 'regtype', typmod: -1 } as SqlType,
+  bytea: { name: 'bytea', typmod: -1 } as SqlType,
+  pg_lsn: { name: 'pg_lsn', typmod: -1 } as SqlType,
+  text_array: { name: '_text', typmod: -1 } as SqlType,
+  tid_array: { name: '_tid', typmod: -1 } as SqlType,
   void: { name: 'void', typmod: -1 } as SqlType,
 };
 
@@ -98,6 +127,8 @@ export function typeDisplayName(t: SqlType): string {
     case 'float4': return 'real';
     case 'timestamp': return t.typmod >= 0 ? `timestamp(${t.typmod}) without time zone` : 'timestamp without time zone';
     case 'timestamptz': return t.typmod >= 0 ? `timestamp(${t.typmod}) with time zone` : 'timestamp with time zone';
+    case '_text': return 'text[]';
+    case '_tid': return 'tid[]';
     default: return t.name;
   }
 }
@@ -247,6 +278,13 @@ export function parseInput(s: string, t: SqlType): Value {
       return new RegClass(oid, bare);
     }
     case 'xid8': { const m = /^\s*(\d+)/.exec(s); return m ? Number(m[1]) : 0; } // xid8in reads what strtoull reads, 0 for none
+    case 'pg_lsn': {
+      // pg_lsn_in: two hex numbers of at most 8 digits around a slash; printed as %X/%X
+      const m = /^([0-9a-fA-F]{1,8})\/([0-9a-fA-F]{1,8})$/.exec(s);
+      if (!m) throw new PgError('22P02', `invalid input syntax for type pg_lsn: "${s}"`);
+      return `${parseInt(m[1]!, 16).toString(16).toUpperCase()}/${parseInt(m[2]!, 16).toString(16).toUpperCase()}`;
+    }
+    case 'bytea': throw notSupported('bytea input');
     default: return s;
   }
 }

@@ -67,6 +67,8 @@ export function executeRunning(eng: Engine, s: Session, sql: string, opts: { chu
   disarmIdleTimeout(eng, s);
   s.acc = { results: [], notices: [], error: null };
   s.currentQuery = sql;
+  // no PL/pgSQL call is active between client messages (a crash may have abandoned one mid-way)
+  s.plNames = null; s.plDepth = 0; s.plBudget = null;
   s.pgstat.timerAt = null; // a query arrived: the idle-stats-update timeout is disabled
   s.pgstat.walAtStart = eng.wal.insertLsn;
   let stmts: RawStmt[];

@@ -28,9 +28,9 @@
  * heapam_visibility.c (HeapTupleSatisfiesVacuum), bufpage.c (PageRepairFragmentation,
  * PageTruncateLinePointerArray). pd_prune_xid becomes the oldest xmax of a version that will soon be dead, and
  * PD_PAGE_FULL is cleared. Readers prune too (heap_page_prune_opt, pruneheap.ts). A MultiXact xmax whose row lockers
- * have all finished is dropped (FreezeMultiXactId's FRM_INVALIDATE_XMAX). Simplifications: xids are never frozen
- * (no VACUUM FREEZE, no wraparound), no visibility-map/free-space-map pages, no truncation of empty pages at the
- * end, the index is cleaned in one pass.
+ * have all finished is dropped (FreezeMultiXactId's FRM_INVALIDATE_XMAX). This file is the page-level work; the
+ * whole VACUUM of a table — freezing, the visibility map, the free space map, truncation, relfrozenxid, VERBOSE —
+ * is vacuumlazy.ts, VACUUM FULL vacuumfull.ts. Simplification: the index is cleaned in one pass.
  */
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';

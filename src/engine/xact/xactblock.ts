@@ -187,6 +187,39 @@ export function abortSubs(eng: Engine, s: Session, from: number, remove: boolean
   tx.writeXid = inner && inner.xid && !inner.aborted ? inner.xid : tx.xid;
 }
 
+/**
+ * CommitSubTransaction for levels [i, top) (RELEASE SAVEPOINT, or a PL/pgSQL block with EXCEPTION that ended
+ * without error): each xid becomes a child of the enclosing savepoint (or of the transaction), committing or
+ * aborting with it; the locks move up, except the subtransaction's own xid lock, which is released — a waiter then
+ * finds the xid still in progress and waits for the top level.
+ */
+export function releaseSubs(eng: Engine, s: Session, i: number) {
+  const tx = s.tx!;
+  const parent = tx.subs[i - 1];
+  atEndOfSubXacts(s, tx, i + 1, true);
+  const into = parent ? parent.children : tx.releasedSubXids;
+  const released = tx.subs.slice(i);
+  tx.subs.length = i;
+  for (const sub of released) {
+    if (sub.xid) into.push(sub.xid);
+    into.push(...sub.children);
+    for (const l of sub.locks) {
+      if (l.tag.type === 'transactionid' && l.tag.xid === sub.xid) releaseLock(eng, s, l.tag, l.mode as LockMode);
+      else if (parent) parent.locks.push(l);
+    }
+  }
+  const inner = tx.subs[tx.subs.length - 1];
+  tx.writeXid = inner && inner.xid ? inner.xid : tx.xid;
+}
+
+/** BeginInternalSubTransaction (a PL/pgSQL block with EXCEPTION): a nameless savepoint; returns its level. */
+export function beginInternalSub(eng: Engine, s: Session): number {
+  const tx = ensureTx(eng, s);
+  tx.subs.push({ name: '', xid: 0, aborted: false, locks: [], gucLevel: s.gucs.level, undoLevel: tx.undo.length, children: [] });
+  tx.writeXid = tx.xid;
+  return tx.subs.length - 1;
+}
+
 export function savepointIndex(eng: Engine, s: Session, name: string): number {
   const subs = s.tx?.subs ?? [];
   for (let i = subs.length - 1; i >= 0; i--) if (subs[i]!.name === name) return i;
@@ -273,24 +306,7 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
       }
       const i = savepointIndex(eng, s, name);
       if (kind === 'TRANS_STMT_RELEASE') {
-        // CommitSubTransaction for i..top: each xid becomes a child of the enclosing savepoint (or of the
-        // transaction), committing or aborting with it; the locks move up, except the subtransaction's own xid
-        // lock, which is released — a waiter then finds the xid still in progress and waits for the top level
-        const parent = tx.subs[i - 1];
-        atEndOfSubXacts(s, tx, i + 1, true);
-        const into = parent ? parent.children : tx.releasedSubXids;
-        const released = tx.subs.slice(i);
-        tx.subs.length = i;
-        for (const sub of released) {
-          if (sub.xid) into.push(sub.xid);
-          into.push(...sub.children);
-          for (const l of sub.locks) {
-            if (l.tag.type === 'transactionid' && l.tag.xid === sub.xid) releaseLock(eng, s, l.tag, l.mode as LockMode);
-            else if (parent) parent.locks.push(l);
-          }
-        }
-        const inner = tx.subs[tx.subs.length - 1];
-        tx.writeXid = inner && inner.xid ? inner.xid : tx.xid;
+        releaseSubs(eng, s, i);
         tag('RELEASE');
         return;
       }

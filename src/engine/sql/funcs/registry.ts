@@ -19,7 +19,7 @@
  * (f(x => 1)), no default arguments, no VARIADIC arrays (variadic "any" only).
  */
 import { PgError, notSupported } from '../../errors.js';
-import { type SqlType, type TypeName, type Value, T, typeDisplayName } from '../types.js';
+import { type SqlType, type TypeName, type Value, T, typeDisplayName, formatValue } from '../types.js';
 import type { Compiled, Fn, ExprEnv } from '../expr.js';
 
 /** An argument type: a concrete type, or "any" (the argument is passed as it is, with its own type). */
@@ -45,6 +45,14 @@ export interface FuncDef {
   build?: (args: Compiled[], c: CallCtx) => Fn;
   /** immutable: a call with constant arguments is computed once, at compile time (eval_const_expressions) */
   immutable?: boolean;
+  /** the extension that creates it (CREATE EXTENSION): until then the function does not exist (42883) */
+  extension?: string;
+  /**
+   * A function returning rows (OUT parameters: a record, or SETOF record), read in FROM as nodeFunctionscan.c
+   * does: `columns` are the OUT parameters' names and types, `rows` computes them from the argument values (a
+   * strict function: a NULL argument gives no rows for a set, one row of NULLs for a record).
+   */
+  table?: { columns: [string, SqlType][]; set: boolean; rows: (vals: Value[], c: CallCtx) => Value[][] };
 }
 
 const FUNCS = new Map<string, FuncDef[]>();
@@ -91,8 +99,9 @@ const PREFERRED = new Set<ArgType>(['text', 'float8', 'timestamptz', 'interval',
 const argTypeAt = (d: FuncDef, i: number): ArgType => (i < d.args.length ? d.args[i]! : d.variadic!);
 
 /** func_select_candidate, for the modelled types. */
-export function resolveFunction(name: string, argTypes: SqlType[], pos?: number, shownName = name): FuncDef {
-  const all = FUNCS.get(name) ?? [];
+export function resolveFunction(name: string, argTypes: SqlType[], pos?: number, shownName = name, env?: ExprEnv): FuncDef {
+  // an extension's functions exist once it is created (env: the statement's view of the catalog)
+  const all = (FUNCS.get(name) ?? []).filter((d) => d.extension === undefined || (env?.hasExtension?.(d.extension) ?? false));
   let cands = all.filter((d) => (d.variadic ? argTypes.length >= d.args.length : argTypes.length === d.args.length));
   const exact = cands.find((d) => argTypes.every((t, i) => argTypeAt(d, i) === t.name));
   if (exact) return exact;
@@ -144,7 +153,18 @@ export function buildCall(d: FuncDef, args: Compiled[], c: CallCtx, coerce: (x: 
   });
   const type = typeof d.ret === 'function' ? d.ret(coerced) : d.ret;
   let fn: Fn;
-  if (d.build) fn = d.build(coerced, { ...c, literalAt: args.map((a) => (a.literal ? a.location : undefined)) });
+  if (d.table) {
+    const tf = d.table;
+    if (tf.set) throw notSupported(`${d.name}() in the select list (it returns a set: call it in FROM, SELECT * FROM ${d.name}(...))`, c.pos);
+    // a record-returning function in the select list prints the row as record_out does: (a,b,c)
+    const fs = coerced.map((a) => a.fn);
+    fn = (r) => {
+      const vals = fs.map((g) => g(r));
+      if (vals.some((v) => v === null)) return null;
+      const row = tf.rows(vals, c)[0];
+      return row ? recordOut(row) : null;
+    };
+  } else if (d.build) fn = d.build(coerced, { ...c, literalAt: args.map((a) => (a.literal ? a.location : undefined)) });
   else if (d.fn) {
     const f = d.fn;
     const fs = coerced.map((a) => a.fn);
@@ -159,4 +179,20 @@ export function buildCall(d: FuncDef, args: Compiled[], c: CallCtx, coerce: (x: 
     return { ...out, fn: () => v, isConst: true };
   }
   return out;
+}
+
+/** record_out: (a,b,c); an element is quoted when empty or when it holds a comma, quote, parenthesis, backslash or space. */
+export function recordOut(row: Value[]): string {
+  return `(${row.map((v) => {
+    const x = formatValue(v);
+    if (x === null) return '';
+    return x === '' || /[(),"\\\s]/.test(x) ? `"${x.replace(/["\\]/g, '$&$&')}"` : x;
+  }).join(',')})`;
+}
+
+/** The rows a function in FROM returns (nodeFunctionscan.c): a table function's, or one row of a scalar function's value. */
+export function functionRows(d: FuncDef, vals: Value[], c: CallCtx): Value[][] {
+  const tf = d.table!;
+  if (vals.some((v) => v === null)) return tf.set ? [] : [tf.columns.map(() => null)];
+  return tf.rows(vals, c);
 }

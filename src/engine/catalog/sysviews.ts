@@ -1,0 +1,68 @@
+/**
+ * The system catalogs a learner queries about VACUUM, read in FROM: pg_class (one row per table: relpages,
+ * reltuples and relallvisible as VACUUM / ANALYZE last set them, relfrozenxid, relminmxid) and pg_database
+ * (datfrozenxid, datminmxid).
+ *
+ *     SELECT relname, relpages, reltuples, relallvisible, relfrozenxid, age(relfrozenxid) FROM pg_class WHERE relname = 't';
+ *     -- never vacuumed: 0 | -1 | 0 | <the creator's xmin>;  after VACUUM: the real counts, relfrozenxid advanced
+ *
+ * Mirrors: src/include/catalog/pg_class.h, pg_database.h; commands/vacuum.c (vac_update_relstats). Simplifications:
+ * only the columns listed here (SELECT * is refused with 0A000: PostgreSQL's rows have more), only the user's
+ * tables (no system catalogs, indexes, sequences or views); datfrozenxid is computed from the relfrozenxids when
+ * read, where PostgreSQL stores it at the end of each VACUUM (the same value: a relfrozenxid only moves forward).
+ */
+import type { Engine } from '../engine.js';
+import { notSupported } from '../errors.js';
+import { T, PgArray, type SqlType, type Value } from '../sql/types.js';
+import { floatIn } from '../adt/float.js';
+import { vmStatus } from '../heap/visibilitymap.js';
+import type { Table } from './catalog.js';
+
+export interface SystemRelation { columns: { name: string; type: SqlType }[]; rows: Value[][]; starRefused: string }
+
+/**
+ * vac_update_datfrozenxid: the oldest relfrozenxid of the database's relations — its system catalogs (advanced by a
+ * database-wide VACUUM, postmaster/autovacuum.ts advanceCatalogFrozenXid; 716 from initdb) and its tables.
+ */
+export function datFrozenXid(eng: Engine): number {
+  let oldest = eng.catalogFrozenXid;
+  for (const t of eng.catalog.tables.values()) if ((t.relfrozenxid ?? 0) >= 3 && t.relfrozenxid! < oldest) oldest = t.relfrozenxid!;
+  return oldest;
+}
+
+export function systemRelation(eng: Engine, name: string): SystemRelation | null {
+  // pg_buffercache's view (contrib/unmodelled.ts): created by the extension, its rows not modelled
+  if (name === 'pg_buffercache' && eng.catalog.extensions.has('pg_buffercache')) throw notSupported('the pg_buffercache view (the Durability view shows the buffers)');
+  if (name === 'pg_class') {
+    const rows: Value[][] = [];
+    for (const t of eng.catalog.tables.values()) {
+      if (t.temp) continue;
+      rows.push([
+        t.oid, t.name, 2200, 'r', 'p', t.relfilenode ?? t.oid, t.stats?.relpages ?? 0, floatIn(String(t.stats?.reltuples ?? -1), true),
+        t.stats?.relallvisible ?? 0, t.indexes.length > 0, t.columns.length, t.relfrozenxid ?? 3, t.relminmxid ?? 1,
+        t.reloptions ? new PgArray(t.reloptions) : null,
+      ]);
+    }
+    return {
+      columns: ([['oid', T.oid], ['relname', T.text], ['relnamespace', T.oid], ['relkind', T.text], ['relpersistence', T.text], ['relfilenode', T.oid],
+        ['relpages', T.int4], ['reltuples', T.float4], ['relallvisible', T.int4], ['relhasindex', T.bool], ['relnatts', T.int2],
+        ['relfrozenxid', T.xid], ['relminmxid', T.xid], ['reloptions', T.text_array]] as [string, SqlType][]).map(([n, type]) => ({ name: n, type })),
+      rows, starRefused: 'SELECT * FROM pg_class (Heapscope models oid, relname, relnamespace, relkind, relpersistence, relfilenode, relpages, reltuples, relallvisible, relhasindex, relnatts, relfrozenxid, relminmxid, reloptions: name them)',
+    };
+  }
+  if (name === 'pg_database') {
+    return {
+      columns: ([['oid', T.oid], ['datname', T.text], ['datistemplate', T.bool], ['datallowconn', T.bool], ['datfrozenxid', T.xid], ['datminmxid', T.xid]] as [string, SqlType][]).map(([n, type]) => ({ name: n, type })),
+      rows: [[5, 'postgres', false, true, datFrozenXid(eng), 1], [1, 'template1', true, true, eng.templateFrozenXid, 1], [4, 'template0', true, false, eng.templateFrozenXid, 1]],
+      starRefused: 'SELECT * FROM pg_database (Heapscope models oid, datname, datistemplate, datallowconn, datfrozenxid, datminmxid: name them)',
+    };
+  }
+  return null;
+}
+
+/** relallvisible as VACUUM and ANALYZE count it (visibilitymap_count). */
+export function allVisibleCount(t: Table): number {
+  let n = 0;
+  for (const p of t.heap.pages) if (vmStatus(t.heap, p.blkno) & 1) n++;
+  return n;
+}

@@ -1,0 +1,220 @@
+/**
+ * CREATE [OR REPLACE] FUNCTION, DROP FUNCTION and DO.
+ *
+ * A function is a pg_proc row: its name, the types of its input parameters (the function's identity together with
+ * the name: f(int) and f(text) are two functions), what it returns (a type, SETOF / TABLE rows, void, trigger),
+ * its language and its body as text. CREATE FUNCTION checks the body the way the language's validator does —
+ * plpgsql_validator compiles PL/pgSQL, so a syntax error is reported now; a SQL body is parsed — and stores it;
+ * nothing runs until the function is called (pl/fmgr.ts). OR REPLACE may change the body but not the return type
+ * (42P13). DO runs an anonymous PL/pgSQL block once (plpgsql_inline_handler): it is compiled as a function
+ * `inline_code_block` returning void, which is the name CONTEXT lines give it.
+ *
+ *     CREATE FUNCTION bump(k int) RETURNS int LANGUAGE plpgsql AS $$
+ *       BEGIN UPDATE t SET v = v + 1 WHERE id = k; RETURN k; END $$;
+ *     SELECT bump(1);                     -- the UPDATE runs inside the SELECT's transaction
+ *     DO $$ BEGIN PERFORM bump(2); END $$;
+ *
+ * Mirrors: src/backend/commands/functioncmds.c (CreateFunction, interpret_function_parameter_list,
+ * compute_function_attributes, ExecuteDoStmt), catalog/pg_proc.c (ProcedureCreate), dependency.c for DROP.
+ * Simplifications: no OUT / INOUT / VARIADIC parameters or parameter defaults, no procedures (CALL), no SET
+ * clauses, SECURITY DEFINER is accepted and changes nothing (there is one user); a SQL body is parsed but not
+ * analysed at CREATE (a missing table is reported at the call); the catalog is not MVCC (see catalog.ts).
+ */
+import type { Executor } from '../executor/executor.js';
+import type { Gen, N } from '../executor/util.js';
+import { PgError, notSupported, posOf } from '../errors.js';
+import type { PgFunction } from '../catalog/catalog.js';
+import type { Session, QueryResult } from '../session/session.js';
+import { type SqlType, resolveTypeName, typeDisplayName } from '../sql/types.js';
+import { parseSqlUncached } from '../sql/parser.js';
+import { compilePlpgsql } from '../pl/compile.js';
+import { PlExec } from '../pl/exec.js';
+import { PlFrame } from '../pl/frame.js';
+import { plCompiled } from '../pl/fmgr.js';
+
+const POLYMORPHIC = new Set(['anyelement', 'anynonarray', 'anycompatible', 'anycompatiblenonarray']);
+
+function typeOf(tn: N, isReturn = false): { type: SqlType | 'any'; name: string } {
+  const names = (tn.names as N[]).map((x) => x.String.sval as string);
+  const last = names[names.length - 1]!.toLowerCase();
+  if (tn.arrayBounds) throw notSupported('array types in function signatures', posOf(tn.location));
+  if (tn.setof && !isReturn) throw notSupported('SETOF parameters', posOf(tn.location));
+  if (POLYMORPHIC.has(last)) return { type: 'any', name: last };
+  const t = resolveTypeName(names, (tn.typmods ?? []).map((m: N) => m.A_Const?.ival?.ival ?? 0), posOf(tn.location));
+  return { type: t, name: typeDisplayName({ name: t.name, typmod: -1 }) };
+}
+
+const defOf = (n: N, name: string): N | undefined => ((n.options ?? []) as N[]).map((o) => o.DefElem).find((d: N) => d.defname === name);
+
+function sameArgs(a: PgFunction['args'], b: PgFunction['args']): boolean {
+  return a.length === b.length && a.every((x, i) => (x.type === 'any' ? x.typeName === b[i]!.typeName : b[i]!.type !== 'any' && x.type.name === (b[i]!.type as SqlType).name));
+}
+
+export function* createFunction(ex: Executor, s: Session, n: N, text: string): Gen<QueryResult> {
+  if (n.is_procedure) throw notSupported('procedures (CREATE PROCEDURE / CALL)');
+  const names = (n.funcname as N[]).map((x) => x.String.sval as string);
+  if (names.length > 1 && names[0] !== 'public') throw notSupported(`functions in schema ${names[0]}`);
+  const name = names[names.length - 1]!;
+  const args: PgFunction['args'] = [];
+  const table: { name: string; type: SqlType }[] = [];
+  for (const p of (n.parameters ?? []) as N[]) {
+    const fp = p.FunctionParameter;
+    if (fp.defexpr) throw notSupported('parameter defaults in CREATE FUNCTION', posOf(fp.location));
+    const t = typeOf(fp.argType);
+    if (fp.mode === 'FUNC_PARAM_TABLE') {
+      if (t.type === 'any') throw notSupported('polymorphic RETURNS TABLE columns');
+      table.push({ name: fp.name, type: t.type });
+      continue;
+    }
+    if (fp.mode !== 'FUNC_PARAM_DEFAULT' && fp.mode !== 'FUNC_PARAM_IN') throw notSupported(`${String(fp.mode).replace('FUNC_PARAM_', '')} parameters`, posOf(fp.location));
+    args.push({ name: fp.name ?? null, type: t.type, typeName: t.name });
+  }
+  const rt = n.returnType as N | undefined;
+  if (!rt) throw notSupported('a function without RETURNS (OUT parameters)');
+  const rnames = (rt.names as N[]).map((x) => x.String.sval as string);
+  const rlast = rnames[rnames.length - 1]!.toLowerCase();
+  let ret: PgFunction['ret'];
+  if (table.length) ret = { kind: 'record' };
+  else if (rlast === 'void') ret = { kind: 'void' };
+  else if (rlast === 'trigger') ret = { kind: 'trigger' };
+  else if (rlast === 'record') ret = { kind: 'record' };
+  else if (ex.eng.catalog.tables.has(rlast) && rnames.length === 1) ret = { kind: 'rowtype', rel: rlast };
+  else if (POLYMORPHIC.has(rlast)) throw notSupported('polymorphic return types');
+  else ret = { kind: 'type', type: typeOf(rt, true).type as SqlType };
+  if (ret.kind === 'trigger' && args.length) throw new PgError('42P13', 'trigger functions cannot have declared arguments', { hint: 'The arguments of the trigger can be accessed through TG_NARGS and TG_ARGV instead.' });
+  const langDef = defOf(n, 'language');
+  const language = (langDef?.arg?.String?.sval ?? 'sql').toLowerCase();
+  if (language !== 'sql' && language !== 'plpgsql') {
+    if (['c', 'internal', 'plpython3u', 'plperl', 'pltcl', 'plv8'].includes(language)) throw notSupported(`LANGUAGE ${language}`);
+    throw new PgError('42704', `language "${language}" does not exist`);
+  }
+  const asDef = defOf(n, 'as');
+  const sqlBody = n.sql_body;
+  if (sqlBody) throw notSupported('SQL-standard function bodies (BEGIN ATOMIC / RETURN expr)');
+  if (!asDef) throw new PgError('42P13', 'no function body specified');
+  const items = (asDef.arg?.List?.items ?? [asDef.arg]) as N[];
+  if (items.length > 1) throw notSupported('functions with a link symbol (AS obj_file, link_symbol)');
+  const body = items[0]!.String.sval as string;
+  const vol = (defOf(n, 'volatility')?.arg?.String?.sval ?? 'volatile') as PgFunction['volatility'];
+  const strictDef = defOf(n, 'strict');
+  const strict = strictDef ? strictDef.arg?.Boolean?.boolval !== false : false;
+  for (const o of (n.options ?? []) as N[]) {
+    const d = o.DefElem.defname as string;
+    if (d === 'set') throw notSupported('SET clauses in CREATE FUNCTION');
+    if (d === 'window') throw notSupported('WINDOW functions');
+  }
+  const setof = !!rt.setof;
+  const f: PgFunction = {
+    oid: 0, name, args, ret, setof, table: table.length ? table : null, language, volatility: vol, strict, body, source: text,
+  };
+  // the validator: PL/pgSQL is compiled now (a syntax error fails CREATE), a SQL body is parsed
+  if (language === 'plpgsql') compilePlpgsql(text, undefined, { name, body });
+  else parseSqlUncached(body);
+  const cat = ex.eng.catalog;
+  const list = cat.functions.get(name) ?? [];
+  const old = list.find((x) => sameArgs(x.args, args));
+  if (old && !n.replace) throw new PgError('42723', `function "${name}" already exists with same argument types`);
+  if (old) {
+    const sameRet = JSON.stringify(old.ret) === JSON.stringify(ret) && old.setof === setof && JSON.stringify(old.table) === JSON.stringify(f.table);
+    if (!sameRet) {
+      throw new PgError('42P13', 'cannot change return type of existing function', { hint: `Use DROP FUNCTION ${name}(${args.map((a) => a.typeName).join(',')}) first.` });
+    }
+    f.oid = old.oid;
+  } else f.oid = cat.allocOid();
+  ex.eng.ensureXid(s);
+  s.tx!.cidUsed = true;
+  const before = cat.functions.get(name);
+  cat.functions.set(name, [...list.filter((x) => x !== old), f]);
+  s.tx!.undo.push(() => { if (before) cat.functions.set(name, before); else cat.functions.delete(name); });
+  return { command: 'CREATE FUNCTION', columns: null, rows: [] };
+}
+
+export function* dropFunction(ex: Executor, s: Session, n: N): Gen<QueryResult> {
+  const cat = ex.eng.catalog;
+  for (const obj of n.objects as N[]) {
+    const ow = obj.ObjectWithArgs;
+    const names = (ow.objname as N[]).map((x) => x.String.sval as string);
+    const name = names[names.length - 1]!;
+    const list = cat.functions.get(name) ?? [];
+    let f: PgFunction | undefined;
+    let shown: string;
+    if (ow.args_unspecified) {
+      shown = name;
+      if (list.length > 1) throw new PgError('42725', `function name "${name}" is not unique`, { hint: 'Specify the argument list to select the function unambiguously.' });
+      f = list[0];
+      if (!f) {
+        if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `function ${name}() does not exist, skipping` }); continue; }
+        throw new PgError('42883', `could not find a function named "${name}"`);
+      }
+    } else {
+      const want = ((ow.objargs ?? []) as N[]).map((a) => typeOf(a.TypeName ?? a));
+      const args = want.map((w) => ({ name: null, type: w.type, typeName: w.name }));
+      shown = `${name}(${want.map((w) => w.name).join(', ')})`;
+      f = list.find((x) => sameArgs(x.args, args));
+      if (!f) {
+        // the NOTICE spells the types as written (TypeNameListToString), the ERROR as format_type does
+        const written = ((ow.objargs ?? []) as N[]).map((a) => ((a.TypeName ?? a).names as N[]).map((x) => x.String.sval).join('.')).join(', ');
+        if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `function ${name}(${written}) does not exist, skipping` }); continue; }
+        throw new PgError('42883', `function ${shown} does not exist`);
+      }
+    }
+    const fname = `${f.name}(${f.args.map((a) => a.typeName).join(', ')})`;
+    const deps: { table: string; trigger: string }[] = [];
+    for (const t of cat.tables.values()) for (const tg of t.triggers ?? []) if (tg.func === f.name && f.ret.kind === 'trigger') deps.push({ table: t.name, trigger: tg.name });
+    if (deps.length && n.behavior !== 'DROP_CASCADE') {
+      throw new PgError('2BP01', `cannot drop function ${fname} because other objects depend on it`, {
+        detail: deps.map((d) => `trigger ${d.trigger} on table ${d.table} depends on function ${fname}`).join('\n'),
+        hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+      });
+    }
+    ex.eng.ensureXid(s);
+    s.tx!.cidUsed = true;
+    if (deps.length) {
+      s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: deps.length === 1
+        ? `drop cascades to trigger ${deps[0]!.trigger} on table ${deps[0]!.table}`
+        : `drop cascades to ${deps.length} other objects`, ...(deps.length > 1 ? { detail: deps.map((d) => `drop cascades to trigger ${d.trigger} on table ${d.table}`).join('\n') } : {}) });
+      for (const d of deps) {
+        const t = cat.get(d.table)!;
+        const before = t.triggers;
+        t.triggers = (t.triggers ?? []).filter((x) => x.name !== d.trigger);
+        s.tx!.undo.push(() => { t.triggers = before; });
+      }
+    }
+    const before = cat.functions.get(name)!;
+    const rest = before.filter((x) => x !== f);
+    if (rest.length) cat.functions.set(name, rest); else cat.functions.delete(name);
+    s.tx!.undo.push(() => cat.functions.set(name, before));
+    void shown;
+  }
+  return { command: 'DROP FUNCTION', columns: null, rows: [] };
+}
+
+/** DO: an anonymous PL/pgSQL block, run once (ExecuteDoStmt → plpgsql_inline_handler). */
+export function* doStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
+  const args = ((n.args ?? []) as N[]).map((a) => a.DefElem);
+  const body = args.find((d: N) => d.defname === 'as')?.arg?.String?.sval as string | undefined;
+  const lang = (args.find((d: N) => d.defname === 'language')?.arg?.String?.sval as string | undefined)?.toLowerCase() ?? 'plpgsql';
+  if (body === undefined) throw new PgError('42601', 'no inline code specified');
+  if (lang !== 'plpgsql') {
+    if (lang === 'sql') throw new PgError('0A000', 'language "sql" does not support inline code execution');
+    throw new PgError('42704', `language "${lang}" does not exist`);
+  }
+  let tag = 'hs';
+  while (body.includes(`$${tag}$`)) tag += 'x';
+  const f: PgFunction = {
+    oid: 0, name: 'inline_code_block', args: [], ret: { kind: 'void' }, setof: false, table: null, language: 'plpgsql', volatility: 'volatile', strict: false,
+    body, source: `CREATE FUNCTION inline_code_block() RETURNS void LANGUAGE plpgsql AS $${tag}$${body}$${tag}$`,
+  };
+  const fn = plCompiled(f, ex.eng.catalog);
+  const frame = new PlFrame(fn, 'inline_code_block', []);
+  const outer = s.plBudget;
+  s.plBudget = outer ?? { steps: 0, sinceYield: 0, canYield: true };
+  s.plDepth++;
+  try {
+    yield* new PlExec(ex, s, frame, { setof: false, type: null, columns: null, isVoid: true, isRecord: false }, s.plBudget, null).run();
+  } finally {
+    s.plDepth--;
+    s.plBudget = outer;
+  }
+  return { command: 'DO', columns: null, rows: [] };
+}

@@ -1,0 +1,53 @@
+/**
+ * What PostgreSQL's contrib modules see of the server: the engine's state and the session calling them.
+ *
+ * The inspection extensions (pageinspect, pgstattuple, pg_visibility, pg_freespacemap, pg_walinspect) are
+ * C functions reading shared buffers, the visibility map, the free space map and the WAL directly; here they are
+ * FuncDefs in the function catalog (sql/funcs/registry.ts) marked with their extension, which exist once CREATE
+ * EXTENSION made them (commands/extension.ts), and which reach the engine through the statement's ExprEnv.
+ */
+import type { Engine } from '../engine.js';
+import type { Session } from '../session/session.js';
+import type { Table } from '../catalog/catalog.js';
+import type { BtreeIndex } from '../index/btree.js';
+import { PgError } from '../errors.js';
+import type { CallCtx } from '../sql/funcs/registry.js';
+import { RegClass, type Value } from '../sql/types.js';
+
+export interface ContribHost { eng: Engine; session: Session }
+
+export function host(c: CallCtx): ContribHost {
+  const h = c.env.contrib?.();
+  if (!h) throw new PgError('XX000', `${c.name}() called without an engine`);
+  return h;
+}
+
+/** A relation named by a text argument ('t', '"T"', 'public.t') or a regclass value: a table or an index. */
+export function relationArg(c: CallCtx, v: Value): { table: Table; index: BtreeIndex | null } {
+  const { eng } = host(c);
+  let name: string;
+  if (v instanceof RegClass) {
+    const r = eng.catalog.byOid(v.oid);
+    if (!r) throw new PgError('42P01', `relation with OID ${v.oid} does not exist`);
+    name = r.name;
+  } else {
+    const s = String(v).trim();
+    name = s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s.toLowerCase();
+    name = name.replace(/^(public)\./, '');
+  }
+  const t = eng.catalog.get(name);
+  if (t) return { table: t, index: null };
+  for (const tt of eng.catalog.tables.values()) {
+    const i = tt.indexes.find((x) => x.name === name);
+    if (i) return { table: tt, index: i };
+  }
+  if (eng.catalog.views.has(name) || eng.catalog.sequences.has(name)) throw new PgError('42809', `"${name}" is not a table, index, materialized view, sequence, or TOAST table`);
+  throw new PgError('42P01', `relation "${name}" does not exist`);
+}
+
+/** A heap relation argument (pgstattuple, pg_visibility, pg_freespace): an index is refused as PostgreSQL does. */
+export function tableArg(c: CallCtx, v: Value, what = 'a table, materialized view, or TOAST table'): Table {
+  const r = relationArg(c, v);
+  if (r.index) throw new PgError('42809', `"${r.index.name}" is not ${what}`);
+  return r.table;
+}

@@ -1,0 +1,6 @@
+/** The contrib modules Heapscope models; importing this registers their functions (commands/extension.ts creates them). */
+import './pageinspect.js';
+import './pgstattuple.js';
+import './pg_visibility.js';
+import '../sql/funcs/dbsize.js';
+import './unmodelled.js';

@@ -1,0 +1,280 @@
+/**
+ * pageinspect: look at a page as it sits in shared buffers — the line pointers, each tuple's header, a B-tree's
+ * metapage and leaf items.
+ *
+ *     CREATE EXTENSION pageinspect;
+ *     SELECT lp, lp_flags, t_xmin, t_xmax, t_ctid, t_infomask FROM heap_page_items(get_raw_page('t', 0));
+ *     SELECT * FROM page_header(get_raw_page('t', 0));
+ *     SELECT * FROM heap_tuple_infomask_flags(2818, 2);   -- {…,HEAP_XMIN_COMMITTED,HEAP_XMIN_INVALID,…} / {HEAP_XMIN_FROZEN}
+ *     SELECT itemoffset, ctid, data FROM bt_page_items('t_pkey', 1);
+ *
+ * get_raw_page() copies the 8 kB block out of the buffer: what the other functions show is the page as it was
+ * when the copy was made, not as it is when they run. The engine keeps a page as a structure (line pointers with
+ * their tuples) rather than as bytes, so the copy is an opaque bytea: only these functions read it, and printing
+ * or casting it is refused with 0A000 (sql/types.ts Bytea). t_data is laid out as heap_fill_tuple does for
+ * integers, floats, dates, timestamps, intervals, booleans and strings; for other types (numeric) it is opaque too.
+ *
+ * Mirrors: contrib/pageinspect/rawpage.c (get_raw_page, page_header), heapfuncs.c (heap_page_items,
+ * heap_tuple_infomask_flags), btreefuncs.c (bt_metap, bt_page_items). Simplifications: page LSNs are the engine's
+ * (its WAL starts elsewhere than a real cluster's); the B-tree is one leaf page (block 1) behind its metapage
+ * (block 0): an index whose entries would not fit one leaf is refused by bt_page_items; no posting-list tuples
+ * (deduplication) and no LP_DEAD hints on index items; page_header() reads heap pages only; forks other than main
+ * are refused.
+ */
+import { PgError, notSupported } from '../errors.js';
+import { register, type CallCtx, type FuncDef } from '../sql/funcs/registry.js';
+import { T, Bytea, PgArray, type Value, type SqlType } from '../sql/types.js';
+import type { Page } from '../heap/heap.js';
+import { BLCKSZ, tidBlock, tidOffset, formatTid } from '../heap/heap.js';
+import { LpFlags, MAXALIGN, HEAP_HASNULL, HEAP_NATTS_MASK } from '../heap/tuple.js';
+import { utf8Bytes } from './bytes.js';
+import { relationArg } from './host.js';
+
+type RawPage =
+  | { kind: 'heap'; rel: string; blk: number; page: Page; types: SqlType[] }
+  | { kind: 'btmeta' | 'btleaf'; rel: string; blk: number; lsn: number; items: BtItem[] };
+interface BtItem { tid: number; data: Uint8Array; vars: boolean }
+
+const EXT = 'pageinspect';
+const rawPageOf = (v: Value): RawPage => {
+  if (v instanceof Bytea && v.opaque?.payload) return v.opaque.payload as RawPage;
+  if (v instanceof Bytea && v.bytes) throw new PgError('22023', `input page too small (${v.bytes.length} bytes)`);
+  throw new PgError('22023', 'input page is not a valid page');
+};
+
+/** An index's entries as leaf items, in key order (then TID), with the key laid out as index_form_tuple does. */
+function leafItems(c: CallCtx, name: string): { items: BtItem[]; lsn: number } {
+  const { table, index } = relationArg(c, name);
+  if (!index) throw new PgError('42809', `"${name}" is not a btree index`);
+  const types = index.columns.map((i) => table.types[i]!);
+  const items: { key: Value[]; tid: number }[] = [];
+  for (const [k, v] of index.entries) {
+    if (typeof v !== 'number' && index.built) throw notSupported(`bt_page_items of index "${name}": it was built over rows with equal keys, which PostgreSQL 15 stores as posting-list tuples (deduplication)`);
+    const parts: Value[] = typeof k === 'number' ? [k] : k.startsWith('s') ? [k.slice(1)] : (JSON.parse(k) as Value[]);
+    for (const tid of typeof v === 'number' ? [v] : v) items.push({ key: parts, tid });
+  }
+  for (const e of index.nullEntries) items.push({ key: e.key, tid: e.tid });
+  items.sort((a, b) => {
+    for (let i = 0; i < a.key.length; i++) {
+      const x = a.key[i]!, y = b.key[i]!;
+      if (x === y) continue;
+      if (x === null) return 1;
+      if (y === null) return -1;
+      return x < y ? -1 : 1;
+    }
+    return a.tid - b.tid;
+  });
+  const out = items.map((it) => {
+    if (it.key.some((x) => x === null)) throw notSupported('bt_page_items of an index with NULL keys');
+    const bytes = datumBytes(it.key, types);
+    if (!bytes) throw notSupported(`bt_page_items of an index on ${types.map((t) => t.name).join(', ')}`);
+    return { tid: it.tid, data: bytes, vars: types.some((t) => !FIXED[t.name]) };
+  });
+  const room = BLCKSZ - 24 - 16; // a leaf's page header and BTPageOpaqueData
+  const used = out.reduce((n, it) => n + MAXALIGN(8 + it.data.length) + 4, 0);
+  if (used > room) throw notSupported(`bt_page_items of index "${name}": its ${out.length} entries need more than one leaf page (Heapscope models a one-leaf B-tree)`);
+  return { items: out, lsn: index.leafLsn };
+}
+
+/** Fixed-width types: length and alignment (typlen, typalign). */
+const FIXED: Partial<Record<string, [number, number]>> = { int2: [2, 2], int4: [4, 4], int8: [8, 8], bool: [1, 1], oid: [4, 4] };
+
+/** heap_fill_tuple's layout of the non-null values (from a MAXALIGNed start), or null for a type not laid out here. */
+export function datumBytes(values: Value[], types: SqlType[]): Uint8Array | null {
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === null) continue;
+    const t = types[i];
+    if (!t) return null;
+    const fixed = FIXED[t.name];
+    if (fixed) {
+      const [len, align] = fixed;
+      while (out.length % align) out.push(0);
+      if (t.name === 'bool') { out.push(v ? 1 : 0); continue; }
+      let x = BigInt(v as number | bigint);
+      if (x < 0n) x += 1n << BigInt(len * 8);
+      for (let b = 0; b < len; b++) { out.push(Number(x & 0xffn)); x >>= 8n; }
+      continue;
+    }
+    const wide = wideDatum(v, t.name);
+    if (wide) {
+      while (out.length % wide.align) out.push(0);
+      out.push(...wide.bytes);
+      continue;
+    }
+    if (t.name !== 'text' && t.name !== 'varchar' && t.name !== 'bpchar') return null;
+    const bytes = utf8Bytes(String(v));
+    if (bytes.length + 1 <= 127) { out.push(((bytes.length + 1) << 1) | 1); out.push(...bytes); continue; }
+    while (out.length % 4) out.push(0);
+    const size = (bytes.length + 4) << 2; // 4-byte varlena header, little-endian
+    out.push(size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, (size >>> 24) & 0xff, ...bytes);
+  }
+  return Uint8Array.from(out);
+}
+
+/** pg_lsn_out: the two halves in hex, %X/%X (no zero padding) */
+export const lsnOut = (lsn: number) => `${Math.floor(lsn / 0x100000000).toString(16).toUpperCase()}/${(lsn % 0x100000000).toString(16).toUpperCase()}`;
+/** float4/float8 (IEEE, little-endian), date (int32 days), timestamp[tz] (int64 µs), interval (int64 µs, int32 days,
+ * int32 months) — since 2000-01-01, ±infinity as the extreme integers (DATEVAL_NOEND, DT_NOEND) */
+function wideDatum(v: Value, type: string): { bytes: number[]; align: number } | null {
+  const buf = new DataView(new ArrayBuffer(16));
+  const i64 = (off: number, x: number) => {
+    const big = x === Infinity ? (1n << 63n) - 1n : x === -Infinity ? -(1n << 63n) : BigInt(Math.round(x));
+    buf.setBigInt64(off, big, true);
+  };
+  const i32 = (off: number, x: number) => buf.setInt32(off, x === Infinity ? 0x7fffffff : x === -Infinity ? -0x80000000 : x, true);
+  const take = (n: number, align: number) => ({ bytes: [...new Uint8Array(buf.buffer, 0, n)], align });
+  if (v instanceof PgFloat) { if (type === 'float4') { buf.setFloat32(0, v.v, true); return take(4, 4); } buf.setFloat64(0, v.v, true); return take(8, 8); }
+  if (v instanceof PgDate) { i32(0, v.d); return take(4, 4); }
+  if (v instanceof PgTimestamp) { i64(0, v.us); return take(8, 8); }
+  if (v instanceof PgInterval) { i64(0, v.us); i32(8, v.days); i32(12, v.months); return take(16, 8); }
+  return null;
+}
+
+const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+
+function getRawPage(c: CallCtx, relname: string, fork: string, blk: number): Bytea {
+  if (!['main', 'fsm', 'vm', 'init'].includes(fork)) throw new PgError('22023', 'invalid fork name', { hint: 'Valid fork names are "main", "fsm", "vm", and "init".' });
+  const { table, index } = relationArg(c, relname);
+  const name = index?.name ?? table.name;
+  if (fork !== 'main') {
+    if (fork === 'init' || (fork === 'fsm' && !table.heap.fsmPages) || (fork === 'vm' && !table.heap.vmExists) || index) {
+      throw new PgError('58P01', `could not open file "base/5/${index ? index.oid : table.relfilenode ?? table.oid}_${fork}": No such file or directory`);
+    }
+    throw notSupported(`get_raw_page of the ${fork} fork (pg_freespace() and pg_visibility_map() read it)`);
+  }
+  let raw: RawPage;
+  if (index) {
+    if (blk > 1 || blk < 0) throw new PgError('22023', `block number ${blk} is out of range for relation "${name}"`);
+    const { items, lsn } = leafItems(c, name);
+    raw = { kind: blk === 0 ? 'btmeta' : 'btleaf', rel: name, blk, lsn, items };
+  } else {
+    const page = table.heap.pages[blk];
+    if (!page || blk < 0) throw new PgError('22023', `block number ${blk} is out of range for relation "${name}"`);
+    raw = { kind: 'heap', rel: name, blk, page: { ...page, items: page.items.map((it) => ({ ...it, values: it.values.slice() })) }, types: table.types.slice() };
+  }
+  return new Bytea(null, { what: `a raw page (block ${blk} of "${name}")`, payload: raw });
+}
+
+const heapPageOf = (v: Value, fn: string): RawPage & { kind: 'heap' } => {
+  const r = rawPageOf(v);
+  if (r.kind !== 'heap') throw notSupported(`${fn}() of an index page`);
+  return r;
+};
+
+const ITEM_COLUMNS: [string, SqlType][] = [
+  ['lp', T.int2], ['lp_off', T.int2], ['lp_flags', T.int2], ['lp_len', T.int2], ['t_xmin', T.xid], ['t_xmax', T.xid],
+  ['t_field3', T.int4], ['t_ctid', T.tid], ['t_infomask2', T.int4], ['t_infomask', T.int4], ['t_hoff', T.int2],
+  ['t_bits', T.text], ['t_oid', T.oid], ['t_data', T.bytea],
+];
+
+function heapPageItems(v: Value): Value[][] {
+  const r = heapPageOf(v, 'heap_page_items');
+  return r.page.items.map((it, i) => {
+    const lpLen = it.lpFlags === LpFlags.NORMAL ? it.lpLen : 0;
+    const head: Value[] = [i + 1, it.lpOff, it.lpFlags, lpLen];
+    if (it.lpFlags !== LpFlags.NORMAL) return [...head, ...new Array<Value>(10).fill(null)];
+    const natts = it.infomask2 & HEAP_NATTS_MASK;
+    const hasNull = (it.infomask & HEAP_HASNULL) !== 0;
+    const hoff = MAXALIGN(23 + (hasNull ? Math.ceil(natts / 8) : 0));
+    let bits: string | null = null;
+    if (hasNull) {
+      bits = '';
+      for (let a = 0; a < Math.ceil(natts / 8) * 8; a++) bits += a < natts && it.values[a] !== null && it.values[a] !== undefined ? '1' : '0';
+    }
+    const bytes = datumBytes(it.values, r.types);
+    const data = bytes && bytes.length === it.lpLen - hoff
+      ? new Bytea(bytes) : new Bytea(null, { what: `the data of tuple ${formatTid(r.blk, i + 1)} (its column types are not laid out byte by byte)`, payload: null });
+    return [...head, it.xmin, it.xmax, it.field3, formatTid(it.ctidBlock, it.ctidOffset), it.infomask2, it.infomask, hoff, bits, null, data];
+  });
+}
+
+/** heap_tuple_infomask_flags: each bit's name, then the combinations (in heapfuncs.c's order). */
+const RAW_FLAGS: [number, number, string][] = [
+  [0x0001, 0, 'HEAP_HASNULL'], [0x0002, 0, 'HEAP_HASVARWIDTH'], [0x0004, 0, 'HEAP_HASEXTERNAL'], [0x0008, 0, 'HEAP_HASOID_OLD'],
+  [0x0010, 0, 'HEAP_XMAX_KEYSHR_LOCK'], [0x0020, 0, 'HEAP_COMBOCID'], [0x0040, 0, 'HEAP_XMAX_EXCL_LOCK'], [0x0080, 0, 'HEAP_XMAX_LOCK_ONLY'],
+  [0x0100, 0, 'HEAP_XMIN_COMMITTED'], [0x0200, 0, 'HEAP_XMIN_INVALID'], [0x0400, 0, 'HEAP_XMAX_COMMITTED'], [0x0800, 0, 'HEAP_XMAX_INVALID'],
+  [0x1000, 0, 'HEAP_XMAX_IS_MULTI'], [0x2000, 0, 'HEAP_UPDATED'], [0x4000, 0, 'HEAP_MOVED_OFF'], [0x8000, 0, 'HEAP_MOVED_IN'],
+  [0, 0x2000, 'HEAP_KEYS_UPDATED'], [0, 0x4000, 'HEAP_HOT_UPDATED'], [0, 0x8000, 'HEAP_ONLY_TUPLE'],
+];
+const COMBINED: [number, string][] = [[0x0050, 'HEAP_XMAX_SHR_LOCK'], [0x0300, 'HEAP_XMIN_FROZEN'], [0xc000, 'HEAP_MOVED']];
+export function infomaskFlags(infomask: number, infomask2: number): [PgArray, PgArray] {
+  const raw = RAW_FLAGS.filter(([a, b]) => (a && (infomask & a) === a) || (b && (infomask2 & b) === b)).map(([, , n]) => n);
+  const combined = COMBINED.filter(([m]) => (infomask & m) === m).map(([, n]) => n);
+  return [new PgArray(raw), new PgArray(combined)];
+}
+
+const BT_ITEM_COLUMNS: [string, SqlType][] = [
+  ['itemoffset', T.int2], ['ctid', T.tid], ['itemlen', T.int2], ['nulls', T.bool], ['vars', T.bool], ['data', T.text],
+  ['dead', T.bool], ['htid', T.tid], ['tids', T.tid_array],
+];
+const btRows = (items: BtItem[]): Value[][] => items.map((it, i) => {
+  const len = MAXALIGN(8 + it.data.length);
+  const padded = new Uint8Array(len - 8);
+  padded.set(it.data);
+  const tid = formatTid(tidBlock(it.tid), tidOffset(it.tid));
+  return [i + 1, tid, len, false, it.vars, hex(padded), false, tid, null];
+});
+
+function btPageItems(c: CallCtx, name: string, blk: number): Value[][] {
+  const { index } = relationArg(c, name);
+  if (!index) throw new PgError('42809', `"${name}" is not a btree index`);
+  if (blk === 0) throw new PgError('22023', 'block 0 is a meta page');
+  if (blk !== 1) throw new PgError('22023', `block number ${blk} is out of range for relation "${name}"`);
+  return btRows(leafItems(c, name).items);
+}
+
+const defs: FuncDef[] = [
+  { name: 'get_raw_page', args: ['text', 'int8'], ret: T.bytea, extension: EXT, fn: undefined, build: ([a, b], c) => (r) => { const x = a!.fn(r), y = b!.fn(r); return x === null || y === null ? null : getRawPage(c, String(x), 'main', Number(y)); } },
+  {
+    name: 'get_raw_page', args: ['text', 'text', 'int8'], ret: T.bytea, extension: EXT,
+    build: ([a, f, b], c) => (r) => { const x = a!.fn(r), k = f!.fn(r), y = b!.fn(r); return x === null || k === null || y === null ? null : getRawPage(c, String(x), String(k), Number(y)); },
+  },
+  {
+    name: 'page_header', args: ['bytea'], ret: T.text, extension: EXT,
+    table: {
+      set: false,
+      columns: [['lsn', T.pg_lsn], ['checksum', T.int2], ['flags', T.int2], ['lower', T.int4], ['upper', T.int4], ['special', T.int4], ['pagesize', T.int4], ['version', T.int2], ['prune_xid', T.xid]],
+      rows: ([v]) => { const p = heapPageOf(v!, 'page_header').page; return [[lsnOut(p.lsn), 0, p.flags, p.lower, p.upper, BLCKSZ, BLCKSZ, 4, p.pruneXid]]; },
+    },
+  },
+  { name: 'heap_page_items', args: ['bytea'], ret: T.text, extension: EXT, table: { set: true, columns: ITEM_COLUMNS, rows: ([v]) => heapPageItems(v!) } },
+  {
+    name: 'heap_tuple_infomask_flags', args: ['int4', 'int4'], ret: T.text, extension: EXT,
+    table: { set: false, columns: [['raw_flags', T.text_array], ['combined_flags', T.text_array]], rows: ([a, b]) => [infomaskFlags(Number(a), Number(b))] },
+  },
+  {
+    name: 'bt_metap', args: ['text'], ret: T.text, extension: EXT,
+    table: {
+      set: false,
+      columns: [['magic', T.int4], ['version', T.int4], ['root', T.int8], ['level', T.int8], ['fastroot', T.int8], ['fastlevel', T.int8],
+        ['last_cleanup_num_delpages', T.int8], ['last_cleanup_num_tuples', T.float8], ['allequalimage', T.bool]],
+      rows: ([n], c) => {
+        const { table, index } = relationArg(c, String(n));
+        if (!index) throw new PgError('42809', `"${String(n)}" is not a btree index`);
+        leafItems(c, index.name); // refuses an index of more than one leaf
+        const equalImage = index.columns.every((i) => ['int2', 'int4', 'int8', 'text', 'varchar', 'bool', 'oid'].includes(table.types[i]!.name));
+        return [[340322, 4, 1, 0, 1, 0, 0, floatOf(-1), equalImage]];
+      },
+    },
+  },
+  { name: 'bt_page_items', args: ['text', 'int8'], ret: T.text, extension: EXT, table: { set: true, columns: BT_ITEM_COLUMNS, rows: ([n, b], c) => btPageItems(c, String(n), Number(b)) } },
+  {
+    name: 'bt_page_items', args: ['bytea'], ret: T.text, extension: EXT,
+    table: {
+      set: true, columns: BT_ITEM_COLUMNS,
+      rows: ([v]) => {
+        const r = rawPageOf(v!);
+        if (r.kind === 'heap') throw notSupported('bt_page_items() of a heap page');
+        if (r.kind === 'btmeta') throw new PgError('22023', 'block is a meta page');
+        return btRows(r.items);
+      },
+    },
+  },
+];
+register(defs);
+
+import { floatIn, PgFloat } from '../adt/float.js';
+import { PgDate, PgTimestamp, PgInterval } from '../adt/datetime.js';
+const floatOf = (x: number) => floatIn(String(x), false);

@@ -1,0 +1,152 @@
+/**
+ * PL/pgSQL compilation: a function's body turned into the tree the interpreter walks (pl/exec.ts).
+ *
+ * PostgreSQL compiles a PL/pgSQL function the first time a backend calls it (plpgsql_compile) and again after
+ * CREATE OR REPLACE; CREATE FUNCTION itself runs the validator, which compiles the body once so that a syntax
+ * error is reported at CREATE. The compiler is a bison grammar (pl_gram.y) of its own: it knows the control
+ * statements (IF, LOOP, RAISE, RETURN, ...) and their variables, but every SQL expression and statement inside is
+ * kept as text (a PLpgSQL_expr) that the main SQL parser sees only when the statement runs — through SPI, as a
+ * query of its own, its variables turned into parameters.
+ *
+ * Here the compiler is PostgreSQL's own: libpg-query's parsePlPgSQLSync is pl_gram.y compiled to WebAssembly
+ * and hands back the PLpgSQL_function as JSON — the datums (every variable, record and row target, numbered by
+ * dno as in the C structs), and the statement tree (PLpgSQL_stmt_block, _if, _fori, _raise, ...). This module
+ * reads that JSON into a PlFunction: the datums with their types resolved, and a name → dno map for expressions.
+ *
+ * Mirrors: src/pl/plpgsql/src/pl_comp.c (plpgsql_compile, do_compile, plpgsql_parse_word), pl_handler.c
+ * (plpgsql_validator, plpgsql_inline_handler for DO).
+ * Simplifications: the grammar's JSON does not record which block declared a variable (initvarnos), so only the
+ * outermost block may have a DECLARE section (a nested one is 0A000) and names inside expressions are resolved
+ * against all the function's variables by name (an integer FOR loop's variable is visible inside its loop only,
+ * hiding an outer one of the same name, as in PostgreSQL);
+ * a %ROWTYPE variable is a record; a variable of a type Heapscope does not model (text[], refcursor) fails with
+ * 0A000 when used.
+ */
+import { parsePlPgSQLSync } from 'libpg-query';
+import { PgError, notSupported } from '../errors.js';
+import { type SqlType, resolveTypeName, T } from '../sql/types.js';
+import { parseSql } from '../sql/parser.js';
+
+type N = Record<string, any>;
+
+/** One datum: a scalar variable, a record (NEW, OLD, FOR rec IN ...), a row (an INTO list) or a record field. */
+export type Datum =
+  | { kind: 'var'; name: string; typeName: string; type: SqlType | null; typeError: PgError | null; isConst: boolean; defaultExpr: N | null; notNull: boolean }
+  | { kind: 'rec'; name: string }
+  | { kind: 'row'; name: string; fields: { name: string; varno: number }[] }
+  | { kind: 'recfield'; name: string; rec: number };
+
+export interface PlFunction {
+  datums: Datum[];
+  action: N;
+  /** lower-cased variable name → dno (a record's fields are reached through the record); integer loop variables
+   *  are not here but in `loopVars` (the fori statement → its variable's dno), visible only inside their loop */
+  names: Map<string, number>;
+  loopVars: Map<object, number>;
+  /** the trigger datums' numbers, when this is a trigger function */
+  newVarno: number | null;
+  oldVarno: number | null;
+  outParamVarno: number | null;
+}
+
+/** A PL/pgSQL type name as the grammar keeps it ("integer", "numeric(10,2)", "t%rowtype") resolved to a type. */
+export function plType(typname: string): SqlType {
+  if (typname === 'name') return T.text; // name behaves as text here (no 63-byte limit)
+  const stmts = parseSql(`SELECT NULL::${typname}`);
+  const tc = stmts[0]?.stmt.SelectStmt?.targetList?.[0]?.ResTarget?.val?.TypeCast;
+  if (!tc) throw new PgError('42704', `type "${typname}" does not exist`);
+  const tn = tc.typeName;
+  if (tn.arrayBounds) throw notSupported(`PL/pgSQL variables of array type (${typname})`);
+  return resolveTypeName(tn.names.map((x: N) => x.String.sval), (tn.typmods ?? []).map((m: N) => m.A_Const?.ival?.ival ?? 0));
+}
+
+/**
+ * Does a block other than the outermost one have a DECLARE section? (The grammar's JSON does not say which block
+ * declared which variable, so such functions are refused rather than run with the wrong initialisation.)
+ */
+export function nestedDeclare(body: string): boolean {
+  const code = body.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, '""');
+  const n = (code.match(/\bdeclare\b/gi) ?? []).length;
+  const top = /^\s*(?:<<\s*\w+\s*>>\s*)?declare\b/i.test(code);
+  return n > (top ? 1 : 0);
+}
+
+/** The body line an error is about: the first line holding the token the message quotes (else the first line). */
+function lineOf(body: string, msg: string): number {
+  const tok = /"([^"]+)"/.exec(msg)?.[1] ?? (/RAISE/.test(msg) ? 'RAISE' : null);
+  if (!tok) return 1;
+  const lines = body.split('\n');
+  const i = lines.findIndex((l) => l.toLowerCase().includes(tok.toLowerCase()));
+  return i < 0 ? 1 : i + 1;
+}
+
+const isRecordType = (typname: string) => typname === 'record' || /%rowtype$/i.test(typname);
+
+/**
+ * Compile a CREATE FUNCTION statement's text (or the one a DO block is wrapped in) with PostgreSQL's PL/pgSQL
+ * grammar. A syntax error is 42601 with the grammar's message, as plpgsql_validator reports it.
+ */
+export function compilePlpgsql(createText: string, columnType?: (rel: string, col: string) => SqlType | null, where?: { name: string; body: string }): PlFunction {
+  let tree: N;
+  try {
+    tree = parsePlPgSQLSync(createText) as N;
+  } catch (e) {
+    const msg = String((e as Error).message ?? e).replace(/^Error: /, '');
+    const code = /^unrecognized exception condition|^type .* does not exist/.test(msg) ? '42704' : /^relation .* does not exist/.test(msg) ? '42P01' : '42601';
+    const err = new PgError(code, msg);
+    // plpgsql_compile_error_callback: an error with a cursor position (a syntax error) is moved to the statement's
+    // position and has no CONTEXT; any other gets "compilation of PL/pgSQL function ... near line N"
+    const positional = /^syntax error|^unterminated|is not a known variable|^mismatched/.test(msg);
+    if (where && !positional) err.context = `compilation of PL/pgSQL function "${where.name}" near line ${lineOf(where.body, msg)}`;
+    throw err;
+  }
+  if (where && nestedDeclare(where.body)) {
+    throw notSupported('DECLARE in a nested block (Heapscope initialises variables once, at the start of the function; PostgreSQL at each entry to their block)');
+  }
+  const fn = tree.plpgsql_funcs?.[0]?.PLpgSQL_function as N | undefined;
+  if (!fn) throw new PgError('42601', 'the PL/pgSQL parser returned no function');
+  const datums: Datum[] = ((fn.datums ?? []) as N[]).map((d) => {
+    const k = Object.keys(d)[0]!;
+    const v = d[k];
+    if (k === 'PLpgSQL_var') {
+      const typname = (v.datatype?.PLpgSQL_type?.typname ?? 'text') as string;
+      if (isRecordType(typname)) return { kind: 'rec', name: v.refname } as Datum;
+      let type: SqlType | null = null, typeError: PgError | null = null;
+      const pct = /^([a-z_][a-z0-9_$]*)\.([a-z_][a-z0-9_$]*)%type$/i.exec(typname);
+      try {
+        if (pct) {
+          type = columnType?.(pct[1]!.toLowerCase(), pct[2]!.toLowerCase()) ?? null;
+          if (!type) throw new PgError('42P01', `relation "${pct[1]}" does not exist`);
+        } else type = plType(typname);
+      } catch (err) { typeError = err instanceof PgError ? err : new PgError('XX000', String(err)); }
+      return { kind: 'var', name: v.refname, typeName: typname, type, typeError, isConst: !!v.isconst, defaultExpr: v.default_val ?? null, notNull: !!v.notnull };
+    }
+    if (k === 'PLpgSQL_rec') return { kind: 'rec', name: v.refname };
+    if (k === 'PLpgSQL_row') return { kind: 'row', name: v.refname, fields: (v.fields ?? []).map((f: N) => ({ name: f.name, varno: f.varno ?? 0 })) };
+    if (k === 'PLpgSQL_recfield') return { kind: 'recfield', name: v.fieldname, rec: v.recparentno ?? 0 };
+    throw notSupported(`the PL/pgSQL datum ${k}`);
+  });
+  // FOR i IN a..b declares i for the loop's body only: find each integer loop's own datum (the k-th loop with that
+  // name on that line owns the k-th such datum: both are numbered in parse order); those names are visible only
+  // inside their loop (PlFrame.scoped)
+  const loopVars = new Map<object, number>();
+  const used = new Set<number>();
+  const walk = (x: unknown): void => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(walk); return; }
+    const o = x as N;
+    if (o.PLpgSQL_stmt_fori) {
+      const v = o.PLpgSQL_stmt_fori.var?.PLpgSQL_var ?? {};
+      const i = datums.findIndex((d, k) => !used.has(k) && d.kind === 'var' && d.name === v.refname && (d as { lineno?: number }).lineno === v.lineno);
+      if (i >= 0) { used.add(i); loopVars.set(o.PLpgSQL_stmt_fori, i); }
+    }
+    for (const k in o) walk(o[k]);
+  };
+  ((fn.datums ?? []) as N[]).forEach((d, i) => { const v = d.PLpgSQL_var; if (v && datums[i]!.kind === 'var') (datums[i] as { lineno?: number }).lineno = v.lineno; });
+  walk(fn.action);
+  const names = new Map<string, number>();
+  datums.forEach((d, i) => { if ((d.kind === 'var' || d.kind === 'rec') && !used.has(i)) names.set(d.name.toLowerCase(), i); });
+  const newVarno = fn.new_varno !== undefined || datums[0]?.name === 'new' ? (fn.new_varno ?? 0) : null;
+  const oldVarno = fn.old_varno !== undefined ? fn.old_varno : null;
+  return { datums, action: fn.action, names, loopVars, newVarno, oldVarno, outParamVarno: fn.out_param_varno ?? null };
+}

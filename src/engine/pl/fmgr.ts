@@ -1,0 +1,221 @@
+/**
+ * Calling a user function: finding it (pg_proc), binding its arguments, running its language's handler.
+ *
+ * A call f(args) in SQL is resolved like a built-in (parse_func.c: same name, the argument types implicitly
+ * castable, the most exact matches win); a polymorphic parameter (anyelement, anynonarray) takes the argument's
+ * own type. The language handler then runs the body: plpgsql_call_handler (pl/exec.ts) or fmgr_sql for LANGUAGE
+ * sql (pl/sqlfunc.ts). A STRICT function called with a NULL argument returns NULL without running.
+ *
+ * The engine's expressions are synchronous closures, while a function body is a sequence of statements that may
+ * wait for locks. A DO block, a trigger, a function in FROM, and a call that is a whole select-list item of a
+ * query without a table (SELECT f(1), PERFORM f(), x := f()) run as part of the statement's generator: they can
+ * wait for a lock, and a long loop yields so that the host can cancel it (57014). A call nested deeper in an
+ * expression (SELECT f(1) + 1, WHERE f(k)) runs to its end on the spot — if it would have to wait for a lock it
+ * fails with 0A000 instead, and its loops are bounded by a step budget (PL_STEP_LIMIT). Deliberate difference.
+ *
+ * Mirrors: src/backend/utils/fmgr/fmgr.c, parser/parse_func.c (func_get_detail for user functions),
+ * src/pl/plpgsql/src/pl_handler.c (plpgsql_call_handler, plpgsql_inline_handler).
+ */
+import { PgError, notSupported, posOf } from '../errors.js';
+import type { Executor } from '../executor/executor.js';
+import type { Gen } from '../executor/util.js';
+import type { PgFunction, Catalog } from '../catalog/catalog.js';
+import type { Session } from '../session/session.js';
+import { castTo, compileExpr, type Compiled, type Row } from '../sql/expr.js';
+import { canCoerceImplicitly, noSuchFunction } from '../sql/funcs/registry.js';
+import { type SqlType, type Value, T, typeDisplayName, resolveTypeName } from '../sql/types.js';
+import { compilePlpgsql, type PlFunction } from './compile.js';
+import { PlExec, type PlReturn, type ReturnShape, type TriggerArgs } from './exec.js';
+import { PlFrame } from './frame.js';
+import { runSqlFunction } from './sqlfunc.js';
+import { ExprWait, replayOr } from '../executor/exprwait.js';
+
+const compiled = new WeakMap<PgFunction, PlFunction>();
+/** plpgsql_compile, cached per definition (a `t.col%TYPE` variable takes the column's type at the first call). */
+export function plCompiled(f: PgFunction, cat?: Catalog): PlFunction {
+  let c = compiled.get(f);
+  if (!c) {
+    c = compilePlpgsql(f.source, (rel, col) => cat?.get(rel)?.columns.find((x) => !x.dropped && x.name === col)?.type ?? null, { name: f.name, body: f.body });
+    compiled.set(f, c);
+  }
+  return c;
+}
+
+/** format_procedure: f(integer, text) as CONTEXT lines and errors name a function. */
+export function signature(f: PgFunction): string {
+  return `${f.name}(${f.args.map((a) => a.typeName).join(',')})`;
+}
+
+export function returnShape(f: PgFunction, cat: Catalog): ReturnShape {
+  const type = f.ret.kind === 'type' ? f.ret.type : null;
+  const rel = f.ret.kind === 'rowtype' ? cat.get(f.ret.rel) : undefined;
+  const columns = f.table ?? (rel ? rel.columns.filter((c) => !c.dropped).map((c) => ({ name: c.name, type: c.type })) : null);
+  return {
+    setof: f.setof, type, columns, isVoid: f.ret.kind === 'void',
+    isRecord: f.ret.kind === 'record' || f.ret.kind === 'rowtype' || f.ret.kind === 'trigger',
+    readOnly: f.volatility !== 'volatile',
+  };
+}
+
+/** func_get_detail among the user functions of that name: null when there is none by that name. */
+export function resolveUserFunction(cat: Catalog, name: string, argTypes: SqlType[], pos?: number): PgFunction | null {
+  const all = cat.functions.get(name);
+  if (!all?.length) return null;
+  const fits = (f: PgFunction) => f.args.length === argTypes.length && argTypes.every((t, i) => { const a = f.args[i]!.type; return a === 'any' || canCoerceImplicitly(t, a.name); });
+  const cands = all.filter(fits);
+  if (!cands.length) throw noSuchFunction(name, argTypes, pos);
+  const exact = (f: PgFunction) => argTypes.filter((t, i) => { const a = f.args[i]!.type; return a !== 'any' && a.name === t.name; }).length;
+  const best = Math.max(...cands.map(exact));
+  const top = cands.filter((f) => exact(f) === best);
+  if (top.length > 1) {
+    throw new PgError('42725', `function ${name}(${argTypes.map((t) => typeDisplayName(t)).join(', ')}) is not unique`, {
+      hint: 'Could not choose a best candidate function. You might need to add explicit type casts.', ...(pos !== undefined ? { position: pos } : {}),
+    });
+  }
+  return top[0]!;
+}
+
+/** Run a function with argument values (their types as the call has them): the body's result. */
+export function* callFunction(ex: Executor, s: Session, f: PgFunction, args: { value: Value; type: SqlType }[], canYield: boolean, trigger: TriggerArgs | null = null): Gen<PlReturn> {
+  if (f.ret.kind === 'trigger' && !trigger) throw new PgError('0A000', 'trigger functions can only be called as triggers');
+  if (s.plDepth >= 100) throw new PgError('54001', 'stack depth limit exceeded', { hint: 'Increase the configuration parameter "max_stack_depth" (currently 2048kB), after ensuring the platform\'s stack depth limit is adequate.' });
+  const outerBudget = s.plBudget;
+  const budget = outerBudget ?? { steps: 0, sinceYield: 0, canYield };
+  s.plBudget = canYield === budget.canYield ? budget : { ...budget, canYield };
+  s.plDepth++;
+  // the calling expression's replay record (executor/exprwait.ts) is not the function's: its statements keep their own
+  const replay = s.exprReplay;
+  s.exprReplay = null;
+  try {
+    if (f.language === 'sql') return yield* runSqlFunction(ex, s, f, args);
+    const fn = plCompiled(f, ex.eng.catalog);
+    const frame = new PlFrame(fn, signature(f), args);
+    args.forEach((a, i) => { const sl = frame.slots[i]; if (sl?.kind === 'var') { sl.value = a.value; sl.type = f.args[i]!.type === 'any' ? a.type : f.args[i]!.type as SqlType; } });
+    return yield* new PlExec(ex, s, frame, returnShape(f, ex.eng.catalog), s.plBudget, trigger).run();
+  } finally {
+    s.exprReplay = replay;
+    s.plDepth--;
+    if (outerBudget) { outerBudget.steps = s.plBudget!.steps; outerBudget.sinceYield = s.plBudget!.sinceYield; }
+    s.plBudget = outerBudget;
+  }
+}
+
+/**
+ * A user function in FROM (nodeFunctionscan.c): run once, its rows materialized — RETURNS TABLE / SETOF rows, a
+ * row type's columns, or one row of a scalar. Null when the FROM item is not a user function.
+ */
+export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>, sql: string): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] } | null> {
+  const fc = rf.functions?.[0]?.List?.items?.[0]?.FuncCall;
+  const names = (fc?.funcname as Record<string, any>[] | undefined)?.map((x) => x.String.sval as string);
+  if (!fc || !names || names.length !== 1 || rf.functions.length !== 1) return null;
+  const name = names[0]!;
+  if (!ex.eng.catalog.functions.has(name)) return null;
+  const env = ex.env(s, () => ex.eng.snapshotFor(s));
+  const scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
+  const args = ((fc.args ?? []) as Record<string, any>[]).map((a) => compileExpr(a, scope));
+  const pos = posOf(fc.location);
+  const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos)!;
+  const coerced = args.map((a, i) => { const t = f.args[i]!.type; return t === 'any' ? (a.type.name === 'unknown' ? castTo(a, T.text, false, pos) : a) : castTo(a, t, false, pos); });
+  const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+  const vals = coerced.map((a) => ({ value: a.fn(row), type: a.type }));
+  let cols: { name: string; type: SqlType }[];
+  if (f.table) cols = f.table;
+  else if (f.ret.kind === 'rowtype') { const t = ex.eng.catalog.get(f.ret.rel)!; cols = t.columns.filter((c) => !c.dropped).map((c) => ({ name: c.name, type: c.type })); }
+  else if (f.ret.kind === 'type') cols = [{ name, type: f.ret.type }];
+  else if (f.ret.kind === 'void') cols = [{ name, type: T.text }];
+  else if (rf.coldeflist?.length) {
+    cols = (rf.coldeflist as Record<string, any>[]).map((cd) => {
+      const c = cd.ColumnDef;
+      const tn = c.typeName;
+      return { name: c.colname as string, type: resolveTypeName(tn.names.map((x: Record<string, any>) => x.String.sval), (tn.typmods ?? []).map((m: Record<string, any>) => m.A_Const?.ival?.ival ?? 0)) };
+    });
+  } else throw new PgError('42601', 'a column definition list is required for functions returning "record"', { position: pos });
+  const alias = rf.alias?.aliasname as string | undefined;
+  if (cols.length === 1 && alias && !f.table && f.ret.kind !== 'rowtype') cols = [{ name: alias, type: cols[0]!.type }];
+  const colnames = ((rf.alias?.colnames ?? []) as Record<string, any>[]).map((x) => x.String.sval as string);
+  const rows: Value[][] = [];
+  if (!(f.strict && vals.some((v) => v.value === null))) {
+    const out = yield* callFunction(ex, s, f, vals, true);
+    if (f.setof) rows.push(...out.rows);
+    else if (f.ret.kind === 'rowtype' || f.ret.kind === 'record') { if (out.rec) rows.push(out.rec.vals); }
+    else rows.push([f.ret.kind === 'void' ? '' : out.value]);
+  }
+  return { names: cols.map((c, i) => colnames[i] ?? c.name), types: cols.map((c) => c.type), rows };
+}
+
+/**
+ * A SETOF user function in the select list (ProjectSet): called once per input row, run to its end there (like any
+ * call inside an expression); one column only (a row-returning one in the select list is a record: 0A000).
+ */
+export function userSrfCall(ex: Executor, s: Session, name: string, args: Compiled[], pos: number | undefined): { type: SqlType; rows(r: Row): Value[] } | null {
+  const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos);
+  if (!f || !f.setof) return null;
+  const type = f.table?.length === 1 ? f.table[0]!.type : f.ret.kind === 'type' ? f.ret.type : null;
+  if (!type) throw notSupported(`the function ${name}() returning rows of several columns in the select list (use it in FROM)`, pos);
+  const coerced = args.map((a, i) => { const t = f.args[i]!.type; return t === 'any' ? (a.type.name === 'unknown' ? castTo(a, T.text, false, pos) : a) : castTo(a, t, false, pos); });
+  return {
+    type,
+    rows: (r: Row) => {
+      const vals = coerced.map((a) => ({ value: a.fn(r), type: a.type }));
+      if (f.strict && vals.some((v) => v.value === null)) return [];
+      return runToEnd(callFunction(ex, s, f, vals, false), `the function ${name}()`).rows.map((x) => x[0] ?? null);
+    },
+  };
+}
+
+/** Run a generator to its end where nobody can wait (an expression): a lock wait is 0A000, progress is ignored. */
+export function runToEnd<T>(g: Gen<T>, what: string): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+    if (r.value.kind === 'progress') continue;
+    g.return(undefined as never);
+    throw notSupported(`${what} that has to wait for a lock, called inside an expression`);
+  }
+}
+
+/**
+ * The compiled form of a call f(args) inside an expression: arguments coerced to the declared types, the
+ * function run to its end each time the expression is evaluated.
+ */
+export function compileUserCall(ex: Executor, s: Session, f: PgFunction, args: Compiled[], pos: number | undefined): Compiled {
+  if (f.setof) throw notSupported(`the set-returning function ${f.name}() outside FROM`, pos);
+  if (f.ret.kind === 'trigger') throw new PgError('0A000', 'trigger functions can only be called as triggers', pos !== undefined ? { position: pos } : {});
+  if (f.ret.kind === 'record' || f.ret.kind === 'rowtype') throw notSupported(`the function ${f.name}() returning a record, outside FROM`, pos);
+  const coerced = args.map((a, i) => { const t = f.args[i]!.type; return t === 'any' ? (a.type.name === 'unknown' ? castTo(a, T.text, false, pos) : a) : castTo(a, t, false, pos); });
+  const fns = coerced.map((a) => a.fn);
+  const types = coerced.map((a) => a.type);
+  const type = f.ret.kind === 'type' ? f.ret.type : T.text; // void prints as an empty value
+  const finish = (v: Value, t: SqlType | null): Value => {
+    if (f.ret.kind === 'void') return '';
+    if (v === null || !t || f.ret.kind !== 'type' || (t.name === type.name && t.typmod === type.typmod)) return v;
+    return castTo({ fn: () => v, type: t, name: '', strength: 0 }, type, true).fn(null as unknown as Row);
+  };
+  return {
+    type, name: f.name, strength: 2,
+    fn: (r: Row) => {
+      const vals = fns.map((g) => g(r));
+      if (f.strict && vals.some((v) => v === null)) return null;
+      // a row evaluated again after another call in it waited (exprwait.ts) gets this call's result replayed, not
+      // the function run twice
+      return replayOr(s, () => {
+        let out: PlReturn;
+        try {
+          out = runToEnd(callFunction(ex, s, f, vals.map((value, i) => ({ value, type: types[i]! })), false), `the function ${f.name}()`);
+        } catch (e) {
+          // the function has run statements already: it cannot be evaluated again after a wait
+          if (e instanceof ExprWait) throw new PgError('0A000', `${e.fn} waiting inside the function ${f.name}(), called inside an expression, is not supported by Heapscope`);
+          throw e;
+        }
+        return finish(out.value, out.type);
+      });
+    },
+    gen: function* (r: Row) {
+      const vals = fns.map((g) => g(r));
+      if (f.strict && vals.some((v) => v === null)) return null;
+      const out = yield* callFunction(ex, s, f, vals.map((value, i) => ({ value, type: types[i]! })), true);
+      return finish(out.value, out.type);
+    },
+  };
+}
+

@@ -1,0 +1,96 @@
+/**
+ * RAISE and GET DIAGNOSTICS (exec_stmt_raise, exec_stmt_getdiag).
+ *
+ * RAISE level 'format', args USING option = value: each % in the format takes the next argument's text (a record as
+ * record_out prints it, NULL as <NULL>), %% is a %; EXCEPTION (the default level) throws an error — SQLSTATE P0001
+ * unless a condition name or ERRCODE says otherwise — and NOTICE / WARNING / INFO / LOG / DEBUG send a message if
+ * client_min_messages lets it through (INFO always). A bare RAISE inside a handler re-throws the error being handled.
+ * GET [STACKED] DIAGNOSTICS reads ROW_COUNT of the last statement, or the handled error's fields.
+ *
+ * Mirrors: src/pl/plpgsql/src/pl_exec.c (exec_stmt_raise, exec_stmt_getdiag).
+ */
+import { PgError, notSupported } from '../errors.js';
+import type { Gen, N } from '../executor/util.js';
+import { type Value, T, formatValue } from '../sql/types.js';
+import type { PlExec, Rc } from './exec.js';
+import { recordOut } from './frame.js';
+import { conditionCode, mark, shouldSend } from './plerrors.js';
+
+const OK: Rc = { k: 'ok' };
+
+export function* execRaise(x: PlExec, n: N): Gen<Rc> {
+  const level = (n.elog_level ?? 21) as number;
+  if (level >= 21 && !n.message && !n.condname && !n.options?.length) {
+    const c = x.frame.caught[x.frame.caught.length - 1];
+    if (!c) throw new PgError('0Z002', 'RAISE without parameters cannot be used outside an exception handler');
+    throw c;
+  }
+  const params: string[] = [];
+  for (const p of (n.params ?? []) as N[]) {
+    const v = yield* x.evalExpr(p.PLpgSQL_expr, n.lineno, 'RAISE', true);
+    params.push(v.rec && !v.rec.isNull ? recordOut(v.rec) : formatValue(v.value) ?? '<NULL>');
+  }
+  let message: string | null = null;
+  if (n.message !== undefined) {
+    let k = 0;
+    message = '';
+    const m = n.message as string;
+    for (let i = 0; i < m.length; i++) {
+      if (m[i] === '%') {
+        if (m[i + 1] === '%') { message += '%'; i++; continue; }
+        if (k >= params.length) throw new PgError('42601', 'too few parameters specified for RAISE');
+        message += params[k++];
+      } else message += m[i];
+    }
+    if (k < params.length) throw new PgError('42601', 'too many parameters specified for RAISE');
+  }
+  let sqlstate = level >= 21 ? 'P0001' : level === 19 ? '01000' : '00000';
+  if (n.condname) { sqlstate = conditionCode(n.condname); if (message === null) message = n.condname; }
+  const extra: { detail?: string; hint?: string } = {};
+  for (const o of (n.options ?? []) as N[]) {
+    const opt = o.PLpgSQL_raise_option;
+    const v = yield* x.evalExpr(opt.expr.PLpgSQL_expr, n.lineno, 'RAISE');
+    const str = formatValue(v.value);
+    const what = ['ERRCODE', 'MESSAGE', 'DETAIL', 'HINT', 'COLUMN', 'CONSTRAINT', 'DATATYPE', 'TABLE', 'SCHEMA'][opt.opt_type ?? 0]!;
+    if (str === null) throw new PgError('22004', `RAISE statement option cannot be null`);
+    if (what === 'ERRCODE') sqlstate = /^[0-9A-Z]{5}$/.test(str) ? str : conditionCode(str);
+    else if (what === 'MESSAGE') {
+      if (message !== null) throw new PgError('42601', 'RAISE option already specified: MESSAGE');
+      message = str;
+    } else if (what === 'DETAIL') extra.detail = str;
+    else if (what === 'HINT') extra.hint = str;
+  }
+  if (message === null) message = sqlstate === 'P0001' ? 'P0001' : sqlstate;
+  const context = `PL/pgSQL function ${x.frame.sig} line ${n.lineno ?? 0} at RAISE`;
+  if (level >= 21) {
+    const e = new PgError(sqlstate, message, { ...extra, context });
+    mark(e, x.frame);
+    throw e;
+  }
+  if (shouldSend(level, x.s.gucs.get('client_min_messages'))) {
+    x.s.acc.notices.push({ severity: level === 19 ? 'WARNING' : level === 17 ? 'INFO' : 'NOTICE', sqlstate, message, ...extra, context });
+  }
+  return OK;
+}
+
+export function execGetdiag(x: PlExec, n: N): Rc {
+  for (const it of (n.diag_items ?? []) as N[]) {
+    const item = it.PLpgSQL_diag_item;
+    const slot = x.frame.slots[item.target ?? 0]!;
+    if (slot.kind !== 'var') continue;
+    let v: Value;
+    const c = x.frame.caught[x.frame.caught.length - 1];
+    if (n.is_stacked && !c) throw new PgError('0Z002', 'GET STACKED DIAGNOSTICS cannot be used outside an exception handler');
+    switch (item.kind) {
+      case 'ROW_COUNT': v = x.frame.rowCount; break;
+      case 'RETURNED_SQLSTATE': v = c!.sqlstate; break;
+      case 'MESSAGE_TEXT': v = c!.message; break;
+      case 'PG_EXCEPTION_DETAIL': v = c!.detail ?? ''; break;
+      case 'PG_EXCEPTION_HINT': v = c!.hint ?? ''; break;
+      case 'PG_EXCEPTION_CONTEXT': v = c!.context ?? ''; break;
+      default: throw notSupported(`GET DIAGNOSTICS ${item.kind}`);
+    }
+    slot.value = x.coerce(v, typeof v === 'number' ? T.int8 : T.text, slot.type, 'GET DIAGNOSTICS');
+  }
+  return OK;
+}

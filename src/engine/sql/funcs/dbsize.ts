@@ -1,0 +1,99 @@
+/**
+ * Sizes of relations on disk, and age(xid).
+ *
+ *     pg_relation_size('t')        the main fork: 8192 × blocks (or 'fsm', 'vm': the maps beside it)
+ *     pg_table_size('t')           main + free space map + visibility map + the TOAST table and its index
+ *     pg_indexes_size('t')         every index of the table
+ *     pg_total_relation_size('t')  both
+ *     pg_size_pretty(65536)        '64 kB' (units of 1024, rounded half up, switching below 10 × the next unit)
+ *     age(relfrozenxid)            transactions since that xid (the current one if it has an xid, else the next)
+ *
+ * A fresh table has no FSM or VM fork: an INSERT that finds a page full records it in the FSM (3 pages for a
+ * small table), the first VACUUM creates the VM (1 page). A table with an unbounded varlena column has a TOAST
+ * table whose empty index takes one page.
+ *
+ * Mirrors: src/backend/utils/adt/dbsize.c (pg_relation_size, calculate_table_size, calculate_indexes_size,
+ * pg_size_pretty), xid.c (xid_age). Simplification: a B-tree's size is computed from the most entries it held (a
+ * metapage, leaves filled to 90 % as rightmost splits leave them, a root above several leaves), since the
+ * engine's index is one sorted map: exact for a one-leaf index, close for larger ones.
+ */
+import { PgError } from '../../errors.js';
+import { register, type FuncDef, type CallCtx } from './registry.js';
+import { T, type Value } from '../types.js';
+import type { Numeric } from '../numeric.js';
+import { BLCKSZ } from '../../heap/heap.js';
+import { MAXALIGN } from '../../heap/tuple.js';
+import { relationArg } from '../../contrib/host.js';
+import { vmPages } from '../../heap/visibilitymap.js';
+import { needsToast } from '../../executor/util.js';
+import type { Table } from '../../catalog/catalog.js';
+import type { BtreeIndex } from '../../index/btree.js';
+
+/** B-tree pages for its entries: the metapage, leaves at 90 % (BTREE_DEFAULT_FILLFACTOR), one root over several leaves. */
+export function btreePages(t: Table, i: BtreeIndex): number {
+  const n = Math.max(i.peak, i.count);
+  if (n === 0) return 1;
+  const keyLen = i.columns.reduce((s, c) => s + ({ int2: 2, int4: 4, int8: 8, bool: 1 }[t.types[c]!.name as string] ?? 8), 0);
+  const per = Math.floor((0.9 * (BLCKSZ - 24 - 16)) / (MAXALIGN(8 + keyLen) + 4));
+  const leaves = Math.ceil(n / per);
+  return 1 + leaves + (leaves > 1 ? 1 : 0);
+}
+
+const heapBytes = (t: Table) => t.heap.pages.length * BLCKSZ;
+const mapBytes = (t: Table) => (t.heap.fsmPages + vmPages(t.heap)) * BLCKSZ;
+const toastBytes = (t: Table) => (needsToast(t.columns.filter((c) => !c.dropped)) ? BLCKSZ : 0); // its empty index
+const indexesBytes = (t: Table) => t.indexes.reduce((s, i) => s + btreePages(t, i) * BLCKSZ, 0);
+
+function relationSize(c: CallCtx, rel: Value, fork: string): number {
+  const { table, index } = relationArg(c, rel);
+  if (index) return fork === 'main' ? btreePages(table, index) * BLCKSZ : 0;
+  switch (fork) {
+    case 'main': return heapBytes(table);
+    case 'fsm': return table.heap.fsmPages * BLCKSZ;
+    case 'vm': return vmPages(table.heap) * BLCKSZ;
+    case 'init': return 0;
+    default: throw new PgError('22023', 'invalid fork name', { hint: 'Valid fork names are "main", "fsm", "vm", and "init".' });
+  }
+}
+
+/** pg_size_pretty: bytes below 10 kB, then kB, MB, GB, TB, PB, each while under 20 × 1024 half-units (half away from zero). */
+export function sizePretty(v: number | bigint): string {
+  let size = BigInt(v);
+  const abs = (x: bigint) => (x < 0n ? -x : x);
+  if (abs(size) < 10n * 1024n) return `${size} bytes`;
+  size >>= 9n; // one extra bit for the rounding
+  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
+  for (let u = 0; ; u++) {
+    if (u === units.length - 1 || abs(size) < 20n * 1024n - 1n) return `${(size + (size < 0n ? -1n : 1n)) / 2n} ${units[u]}`;
+    size >>= 10n;
+  }
+}
+
+const defs: FuncDef[] = [
+  { name: 'pg_relation_size', args: ['regclass'], ret: T.int8, build: ([a], c) => (r) => { const v = a!.fn(r); return v === null ? null : relationSize(c, v, 'main'); } },
+  { name: 'pg_relation_size', args: ['regclass', 'text'], ret: T.int8, build: ([a, f], c) => (r) => { const v = a!.fn(r), k = f!.fn(r); return v === null || k === null ? null : relationSize(c, v, String(k)); } },
+  {
+    name: 'pg_table_size', args: ['regclass'], ret: T.int8,
+    build: ([a], c) => (r) => { const v = a!.fn(r); if (v === null) return null; const { table, index } = relationArg(c, v); return index ? btreePages(table, index) * BLCKSZ : heapBytes(table) + mapBytes(table) + toastBytes(table); },
+  },
+  { name: 'pg_indexes_size', args: ['regclass'], ret: T.int8, build: ([a], c) => (r) => { const v = a!.fn(r); if (v === null) return null; const { table, index } = relationArg(c, v); return index ? 0 : indexesBytes(table); } },
+  {
+    name: 'pg_total_relation_size', args: ['regclass'], ret: T.int8,
+    build: ([a], c) => (r) => { const v = a!.fn(r); if (v === null) return null; const { table, index } = relationArg(c, v); return index ? btreePages(table, index) * BLCKSZ : heapBytes(table) + mapBytes(table) + toastBytes(table) + indexesBytes(table); },
+  },
+  { name: 'pg_size_pretty', args: ['int8'], ret: T.text, fn: (v: number | bigint) => sizePretty(v) },
+  { name: 'pg_size_pretty', args: ['numeric'], ret: T.text, fn: (v: Numeric) => sizePretty(v.round(0).unscaled) },
+  {
+    name: 'age', args: ['xid'], ret: T.int4,
+    build: ([a], c) => (r) => {
+      const v = a!.fn(r);
+      if (v === null) return null;
+      const x = Number(v);
+      if (x < 3) return 2147483647; // a permanent xid (frozen, bootstrap) is infinitely old
+      const h = c.env.contrib?.();
+      const now = c.env.txidCurrent(false) ?? h?.eng.xacts.nextXid ?? x;
+      return (now - x) | 0;
+    },
+  },
+];
+register(defs);

@@ -1,0 +1,129 @@
+/**
+ * VACUUM FULL: rewrite the table into a new file, leaving the dead versions behind.
+ *
+ * Lazy VACUUM frees space inside the pages but never gives a half-empty page back; VACUUM FULL copies every row
+ * version somebody may still need into a brand-new relfilenode, packed from block 0, rebuilds every index over
+ * it, and drops the old files at commit. It holds an AccessExclusiveLock throughout (no reader, no writer), takes a
+ * transaction id (it changes pg_class), and freezes as it copies — CLUSTER's cutoffs use a freeze age of 0, so
+ * every copied tuple whose xmin committed before the horizon gets HEAP_XMIN_FROZEN, and relfrozenxid becomes the
+ * horizon. The copies keep their t_xmin / t_xmax; HOT chains are not kept (HEAP_HOT_UPDATED and
+ * HEAP_ONLY_TUPLE are cleared, every version gets an index entry), each t_ctid points at the copy of its successor.
+ *
+ * Worked example (tests/scenarios/vacuum/full.spec, recorded on PostgreSQL 15): t has ids 1..10 at (0,1)..(0,10),
+ * ids 1..4 deleted and id 5 updated to (0,11). VACUUM (FULL, VERBOSE) t says "found 5 removable, 6 nonremovable row
+ * versions in 1 pages"; the new block 0 holds ids 6..10 at (0,1)..(0,5) and id 5 at (0,6), all frozen
+ * (t_infomask 2816; 11008 for the updated one), pd_lower 48; the free space and visibility maps start empty.
+ *
+ * Mirrors: src/backend/commands/cluster.c (cluster_rel, rebuild_relation, copy_table_data),
+ * access/heap/heapam_handler.c (heapam_relation_copy_for_cluster), rewriteheap.c (rewrite_heap_tuple).
+ * Simplifications: the new pages are WAL-logged as Heap INSERT records (PostgreSQL writes full-page images,
+ * XLOG/FPI), so REDO after a crash recreates them with the VACUUM's xid as xmin and unfrozen; the TOAST table is
+ * not rewritten (it is always empty here).
+ */
+import type { Executor } from '../executor/executor.js';
+import type { Session } from '../session/session.js';
+import type { Table } from '../catalog/catalog.js';
+import type { Item } from '../heap/tuple.js';
+import { HeapRelation, packTid, tidBlock, tidOffset } from '../heap/heap.js';
+import {
+  LpFlags, HEAP_XMIN_COMMITTED, HEAP_XMIN_FROZEN, HEAP_NATTS_MASK,
+} from '../heap/tuple.js';
+import { heapInsert } from '../heap/heapam.js';
+import { BtreeIndex } from '../index/btree.js';
+import { WalKind } from '../wal/wal.js';
+import { indexImage } from '../buffer/bufmgr.js';
+import { LockMode } from '../lock/lock.js';
+import { saveTableDef, buildIndex } from '../commands/relfile.js';
+import { satisfiesVacuum, VacState } from './vacuum.js';
+import { removableHorizon, vacuumContext } from './pruneheap.js';
+import type { Gen } from '../executor/util.js';
+import type { PgMessage } from '../errors.js';
+
+/** HEAP_XACT_MASK: the infomask bits about transactions (what a copy keeps; the rest is recomputed) */
+const HEAP_XACT_MASK = 0xfff0;
+
+export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean): Gen<void> {
+  yield* ex.lockRelation(s, t, LockMode.AccessExclusive);
+  const eng = ex.eng;
+  eng.ensureTopXid(s);
+  const oldestXmin = removableHorizon(eng);
+  const ctx = vacuumContext(eng, oldestXmin);
+  if (verbose) s.acc.notices.push({ severity: 'INFO', sqlstate: '00000', message: `vacuuming "public.${t.name}"` } as PgMessage);
+  // heapam_relation_copy_for_cluster: the old heap in physical order; the dead stay behind
+  const kept: { item: Item; tid: number }[] = [];
+  let removable = 0, recentlyDead = 0;
+  const oldPages = t.heap.pages.length;
+  for (const page of t.heap.pages) {
+    page.items.forEach((it, k) => {
+      if (it.lpFlags !== LpFlags.NORMAL) return;
+      const v = satisfiesVacuum(it, ctx);
+      if (v === VacState.Dead) { removable++; return; }
+      if (v === VacState.RecentlyDead) recentlyDead++;
+      kept.push({ item: { ...it, values: it.values.slice() }, tid: packTid(page.blkno, k + 1) });
+    });
+  }
+  s.tx!.undo.push(saveTableDef(ex, t));
+  // make_new_heap + swap_relation_files: a new relfilenode (the transient table takes 3 OIDs), each index rebuilt
+  // into a new one too
+  const cat = eng.catalog;
+  t.relfilenode = cat.allocOid();
+  cat.allocOid(); cat.allocOid();
+  const heap = new HeapRelation();
+  heap.fillfactor = t.heap.fillfactor;
+  t.heap = heap;
+  t.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, t.oid, -1, 0);
+  const hctx = ex.heapCtx(s);
+  const moved = new Map<number, number>();
+  const copies: { item: Item; old: Item }[] = [];
+  const write = (k: { item: Item; tid: number }) => {
+    const { blk, off } = heapInsert(hctx, t, k.item.values);
+    moved.set(k.tid, packTid(blk, off));
+    copies.push({ item: t.heap.pages[blk]!.items[off - 1]!, old: k.item });
+  };
+  // rewrite_heap_tuple: an updated version whose successor is copied too waits until that successor is written
+  // (it must point at the copy), then follows it; "unresolved" tuples keyed by the successor's old TID
+  const keptTids = new Set(kept.map((k) => k.tid));
+  const unresolved = new Map<number, { item: Item; tid: number }>();
+  for (const k of kept) {
+    const next = packTid(k.item.ctidBlock, k.item.ctidOffset);
+    if (next !== k.tid && keptTids.has(next) && !moved.has(next)) { unresolved.set(next, k); continue; }
+    write(k);
+    for (let cur = k.tid, held = unresolved.get(cur); held; cur = held.tid, held = unresolved.get(cur)) {
+      unresolved.delete(cur);
+      write(held);
+    }
+  }
+  for (const k of unresolved.values()) write(k); // a successor that never came (cannot happen: a safety net)
+  // the copy keeps the original's transaction fields; heap_freeze_tuple with FreezeXid = the horizon
+  for (const { item, old } of copies) {
+    item.xmin = old.xmin; item.xmax = old.xmax; item.field3 = old.field3;
+    item.infomask = (item.infomask & ~HEAP_XACT_MASK) | (old.infomask & HEAP_XACT_MASK);
+    item.infomask2 = old.infomask2 & HEAP_NATTS_MASK;
+    if (item.infomask & HEAP_XMIN_COMMITTED && item.xmin < oldestXmin) item.infomask |= HEAP_XMIN_FROZEN;
+    // t_ctid: the copy of the version it led to, or itself (heapInsert's) when that one was left behind
+    const to = moved.get(packTid(old.ctidBlock, old.ctidOffset));
+    if (to !== undefined) { item.ctidBlock = tidBlock(to); item.ctidOffset = tidOffset(to); }
+  }
+  s.tx!.cidUsed = true;
+  t.indexes = t.indexes.map((i) => {
+    const fresh = new BtreeIndex(i.oid, i.name, i.columns, i.unique, i.primary);
+    cat.allocOid();
+    fresh.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, i.oid, -1, 0);
+    fresh.leafLsn = fresh.storageLsn;
+    fresh.disk = indexImage(fresh);
+    return fresh;
+  });
+  for (const i of t.indexes) buildIndex(ex, s, t, i);
+  t.relfrozenxid = oldestXmin;
+  t.relminmxid = eng.multis.next;
+  t.toastFrozenXid = undefined;
+  t.stats = { relpages: t.heap.pages.length, reltuples: kept.length, relallvisible: 0 };
+  t.heap.targetBlock = -1;
+  if (verbose) {
+    s.acc.notices.push({
+      severity: 'INFO', sqlstate: '00000', message: `"public.${t.name}": found ${removable} removable, ${kept.length} nonremovable row versions in ${oldPages} pages`,
+      detail: `${recentlyDead} dead row versions cannot be removed yet.\nCPU: user: 0.00 s, system: 0.00 s, elapsed: 0.00 s.`,
+    } as PgMessage);
+  }
+  if (eng.tracer.wants('wal')) eng.tracer.emit({ kind: 'wal', session: s.name, rel: t.name, text: `VACUUM FULL ${t.name}: ${kept.length} row version(s) copied into relfilenode ${t.relfilenode} (${t.heap.pages.length} page(s), was ${oldPages}), ${removable} dead left behind, indexes rebuilt` });
+}

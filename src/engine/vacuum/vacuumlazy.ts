@@ -1,0 +1,300 @@
+/**
+ * Lazy VACUUM of one table, as vacuumlazy.c runs it: prune and freeze page by page, vacuum the indexes, make the
+ * dead line pointers unused, set the visibility map, record free space, cut off empty pages at the end, and
+ * advance pg_class.relfrozenxid. VACUUM VERBOSE prints what it did, in PostgreSQL 15's words.
+ *
+ * The cutoffs (vacuum_set_xid_limits):
+ *   OldestXmin  ("removable cutoff") — the horizon: a version deleted by a transaction older than every snapshot
+ *               still in use is dead to everyone and can go; one deleted later is "dead but not yet removable".
+ *   FreezeLimit — OldestXmin − vacuum_freeze_min_age (50 million by default, 0 for VACUUM FREEZE): a tuple whose
+ *               committed xmin is older is frozen — HEAP_XMIN_COMMITTED | HEAP_XMIN_INVALID (= HEAP_XMIN_FROZEN)
+ *               set, t_xmin kept for forensics — so it stays visible after its xid wraps around.
+ *   aggressive  — relfrozenxid older than OldestXmin − vacuum_freeze_table_age (150 million; 0 for FREEZE): then
+ *               no all-visible page may be skipped ("aggressively vacuuming").
+ *
+ * Worked example (tests/scenarios/vacuum/freeze.spec, recorded on PostgreSQL 15). The setup creates t (id int PRIMARY
+ * KEY, v int) and its rows 1..10 in one transaction, xid 724; rows 1..4 are deleted (xid 725):
+ *
+ *     VACUUM VERBOSE t            removable cutoff: 726; tuples: 4 removed, 6 remain; index scan needed: 1 pages
+ *                                 … had 4 dead item identifiers removed; (0,1)..(0,4) LP_UNUSED, (0,5)..(0,10)
+ *                                 t_infomask 2304 (XMIN_COMMITTED | XMAX_INVALID); the block all-visible, not
+ *                                 all-frozen (xmin 724 is younger than FreezeLimit); relfrozenxid stays 724
+ *     VACUUM (FREEZE, VERBOSE) t  "aggressively vacuuming"; t_infomask 2816 (+ XMIN_INVALID: HEAP_XMIN_FROZEN),
+ *                                 Heap2/FREEZE_PAGE, the block all-frozen; new relfrozenxid: 726, which is 2 XIDs
+ *                                 ahead of previous value
+ *
+ * Index vacuuming is bypassed when fewer than 2 % of the table's pages have dead line pointers (they stay LP_DEAD
+ * until a later VACUUM: "index scan bypassed"); a table without indexes makes them unused at once.
+ *
+ * Mirrors: src/backend/access/heap/vacuumlazy.c (heap_vacuum_rel, lazy_scan_heap, lazy_scan_prune,
+ * lazy_vacuum, lazy_vacuum_heap_page, lazy_truncate_heap, should_attempt_truncation), heapam.c
+ * (heap_prepare_freeze_tuple), commands/vacuum.c (vacuum_set_xid_limits, vac_update_relstats). Simplifications:
+ * no page is skipped (the skipping of all-visible runs of 32+ pages, SKIP_PAGES_THRESHOLD, is not modelled: every
+ * page is scanned, so relfrozenxid always advances); MultiXact xmax are not frozen (a finished lockers' multi is
+ * dropped); the truncation writes no Storage/TRUNCATE record (a crash restores the cut pages, empty); the VERBOSE
+ * lines about I/O rates, buffer usage and CPU are printed as for an instant run (the recordings normalise them);
+ * B-tree pages freed by VACUUM are counted only when an index is emptied.
+ */
+import type { Engine } from '../engine.js';
+import type { Session } from '../session/session.js';
+import type { Table } from '../catalog/catalog.js';
+import type { Page } from '../heap/heap.js';
+import { HeapRelation, PD_ALL_VISIBLE, packTid, formatTid } from '../heap/heap.js';
+import {
+  LpFlags, HEAP_XMIN_COMMITTED, HEAP_XMIN_FROZEN, HEAP_XMAX_INVALID, HEAP_XMAX_IS_MULTI, HEAP_XMAX_COMMITTED,
+  HEAP_XMAX_LOCK_ONLY, HEAP_LOCK_MASK, HEAP_HOT_UPDATED, HEAP_KEYS_UPDATED,
+} from '../heap/tuple.js';
+import { prunePage, reclaimDead, removeIndexEntries, satisfiesVacuum, VacState } from './vacuum.js';
+import { removableHorizon, vacuumContext, isPinned } from './pruneheap.js';
+import { vmStatus, vmSet, vmTruncate, VISIBILITYMAP_ALL_VISIBLE, VISIBILITYMAP_ALL_FROZEN } from '../heap/visibilitymap.js';
+import { WalKind, formatLsn } from '../wal/wal.js';
+import { heap2Payload, type BtreeVacuumPayload } from '../wal/records.js';
+import { btreePages } from '../sql/funcs/dbsize.js';
+import type { PgMessage } from '../errors.js';
+
+export interface VacuumParams { freeze: boolean; verbose: boolean; indexCleanup: 'auto' | 'on' | 'off'; truncate: boolean }
+
+const FIRST_NORMAL_XID = 3;
+/** BYPASS_THRESHOLD_PAGES: index vacuuming is skipped while fewer than 2 % of the pages have LP_DEAD items */
+const BYPASS_THRESHOLD_PAGES = 0.02;
+
+const pct = (a: number, b: number) => (b === 0 ? 100 : (100 * a) / b).toFixed(2);
+
+/** The table's relfrozenxid as pg_class has it (set at creation: the creator's RecentXmin). */
+export const relFrozenXid = (t: Table) => t.relfrozenxid ?? FIRST_NORMAL_XID;
+
+export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams): void {
+  const tracer = eng.tracer;
+  const oldestXmin = removableHorizon(eng);
+  const ctx = vacuumContext(eng, oldestXmin);
+  const setting = (name: string) => Number(eng.currentSetting(s, name) ?? 0);
+  const minAge = p.freeze ? 0 : setting('vacuum_freeze_min_age');
+  const tableAge = p.freeze ? 0 : Math.min(setting('vacuum_freeze_table_age'), Math.floor(0.95 * setting('autovacuum_freeze_max_age')));
+  const clamp = (x: number) => (x < FIRST_NORMAL_XID ? FIRST_NORMAL_XID : x);
+  const freezeLimit = clamp(oldestXmin - minAge);
+  const aggressive = relFrozenXid(t) <= clamp(oldestXmin - tableAge);
+  const oldFrozenXid = relFrozenXid(t), oldMinMxid = t.relminmxid ?? 1;
+  let newFrozenXid = oldestXmin, newMinMxid = eng.multis.next;
+  const name = `postgres.public.${t.name}`;
+  const info = (message: string) => { if (p.verbose) s.acc.notices.push({ severity: 'INFO', sqlstate: '00000', message } as PgMessage); };
+  info(`${aggressive ? 'aggressively vacuuming' : 'vacuuming'} "${name}"`);
+
+  const relPages = t.heap.pages.length;
+  let tuplesDeleted = 0, liveTuples = 0, recentlyDead = 0, lpdeadPages = 0, lpdeadItems = 0, scanned = 0, visible = 0;
+  const deadByPage = new Map<number, number[]>();
+  const walStart = eng.wal.count;
+
+  const logHeap2 = (kind: WalKind, len: number, page: Page) => {
+    const fpi = eng.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
+    page.lsn = eng.wal.insert(kind, 0, len, t.oid, page.blkno, 0, fpi, heap2Payload(page, fpi > 0, kind === WalKind.Heap2FreezePage));
+  };
+  /** visibilitymap_set (+ PD_ALL_VISIBLE): Heap2/VISIBLE, with the VM page's image on its first change after a checkpoint */
+  const setVisible = (page: Page, frozen: boolean) => {
+    const bits = VISIBILITYMAP_ALL_VISIBLE | (frozen ? VISIBILITYMAP_ALL_FROZEN : 0);
+    page.flags |= PD_ALL_VISIBLE;
+    if (!vmSet(t.heap, page.blkno, bits)) return;
+    const fpi = eng.wal.fullPageWrites && (t.vmLsn ?? 0) <= eng.wal.redoLsn ? 8192 : 0;
+    t.vmLsn = eng.wal.insert(WalKind.Heap2Visible, 0, 64, t.oid, page.blkno, 0, fpi);
+    visible++;
+  };
+  /** heap_prepare_freeze_tuple on every tuple left; what is not frozen holds relfrozenxid back. Returns all-frozen. */
+  const freezePage = (page: Page): { frozen: number; allFrozen: boolean } => {
+    let frozen = 0, allFrozen = true;
+    for (const it of page.items) {
+      if (it.lpFlags !== LpFlags.NORMAL) continue;
+      let changed = false;
+      const xminFrozen = (it.infomask & HEAP_XMIN_FROZEN) === HEAP_XMIN_FROZEN;
+      if (!xminFrozen && it.infomask & HEAP_XMIN_COMMITTED && it.xmin < freezeLimit) { it.infomask |= HEAP_XMIN_FROZEN; changed = true; }
+      if (!((it.infomask & HEAP_XMIN_FROZEN) === HEAP_XMIN_FROZEN) && it.xmin >= FIRST_NORMAL_XID && it.xmin < newFrozenXid) newFrozenXid = it.xmin;
+      if (it.xmax !== 0 && !(it.infomask & HEAP_XMAX_IS_MULTI)) {
+        const gone = it.infomask & HEAP_XMAX_INVALID || (it.infomask & HEAP_XMAX_LOCK_ONLY && !ctx.isInProgress(it.xmax));
+        if (gone && it.xmax < freezeLimit) {
+          // an aborted deleter or a finished locker: t_xmax is cleared (FRM_INVALIDATE_XMAX)
+          it.xmax = 0;
+          it.infomask = (it.infomask & ~(HEAP_XMAX_COMMITTED | HEAP_LOCK_MASK | HEAP_XMAX_LOCK_ONLY)) | HEAP_XMAX_INVALID;
+          it.infomask2 &= ~(HEAP_HOT_UPDATED | HEAP_KEYS_UPDATED);
+          changed = true;
+        } else if (it.xmax < newFrozenXid) newFrozenXid = it.xmax;
+      } else if (it.xmax !== 0 && it.infomask & HEAP_XMAX_IS_MULTI && it.xmax < newMinMxid) newMinMxid = it.xmax;
+      if (changed) frozen++;
+      if (!((it.infomask & HEAP_XMIN_FROZEN) === HEAP_XMIN_FROZEN) || !(it.infomask & HEAP_XMAX_INVALID)) allFrozen = false;
+    }
+    return { frozen, allFrozen };
+  };
+  /** heap_page_is_all_visible after pruning: every tuple live and older than OldestXmin, no LP_DEAD */
+  const pageAllVisible = (page: Page): boolean => page.items.every((it) => {
+    if (it.lpFlags === LpFlags.DEAD) return false;
+    if (it.lpFlags !== LpFlags.NORMAL) return true;
+    const v = satisfiesVacuum(it, ctx);
+    const xmaxSet = !(it.infomask & HEAP_XMAX_INVALID) && !(it.infomask & HEAP_XMAX_LOCK_ONLY);
+    return v === VacState.Live && ((it.infomask & HEAP_XMIN_FROZEN) === HEAP_XMIN_FROZEN || it.xmin < oldestXmin) && !xmaxSet;
+  });
+
+  /** lazy_vacuum_heap_page: LP_DEAD → LP_UNUSED (the index no longer points at them), then maybe all-visible */
+  const secondPass = (page: Page, offs: number[]) => {
+    const blk = page.blkno;
+    reclaimDead(page, offs);
+    logHeap2(WalKind.Heap2Vacuum, 58, page);
+    if (tracer.wants('prune')) {
+      for (const off of offs) tracer.emit({ kind: 'prune', session: s.name, rel: t.name, blk, off, lsn: formatLsn(page.lsn), outcome: 'unused', text: `VACUUM's second pass: ${t.name} ${formatTid(blk, off)} LP_DEAD → LP_UNUSED (no index entry points at it any more; the slot can be reused)` });
+      tracer.emit({ kind: 'wal', session: s.name, rel: t.name, blk, lsn: formatLsn(page.lsn), text: `WAL record appended: Heap2/VACUUM for ${t.name} block ${blk}; page LSN → ${formatLsn(page.lsn)}` });
+    }
+    if (pageAllVisible(page)) setVisible(page, freezePage(page).allFrozen);
+  };
+
+  // first pass: lazy_scan_heap / lazy_scan_prune, page by page
+  for (const page of t.heap.pages) {
+    scanned++;
+    if (isPinned(eng, t.oid, page.blkno, s.id)) { // lazy_scan_noprune: no cleanup lock on a pinned page
+      for (const it of page.items) if (it.lpFlags === LpFlags.NORMAL) { const v = satisfiesVacuum(it, ctx); if (v === VacState.Live || v === VacState.DeleteInProgress) liveTuples++; else if (v === VacState.RecentlyDead) recentlyDead++; }
+      continue;
+    }
+    const before = page.items.reduce((n, it) => n + (it.lpFlags === LpFlags.NORMAL ? 1 : 0), 0);
+    const r = prunePage(page, ctx);
+    const after = page.items.reduce((n, it) => n + (it.lpFlags === LpFlags.NORMAL ? 1 : 0), 0);
+    tuplesDeleted += before - after;
+    if (r.pruned) {
+      logHeap2(WalKind.Heap2Prune, 58, page);
+      if (tracer.wants('prune')) {
+        for (const off of r.changed) {
+          const it = page.items[off - 1]!;
+          const what = it.lpFlags === LpFlags.REDIRECT ? `LP_REDIRECT → ${formatTid(page.blkno, it.lpOff)} (the HOT chain's root stays, so index entries pointing at it still lead to the live version)`
+            : it.lpFlags === LpFlags.DEAD ? 'LP_DEAD (the tuple is gone; the line pointer stays until the index entries pointing at it are removed)'
+              : it.lpFlags === LpFlags.UNUSED ? 'LP_UNUSED (a heap-only tuple no index points at: free at once)' : 'kept';
+          tracer.emit({ kind: 'prune', session: s.name, rel: t.name, blk: page.blkno, off, lsn: formatLsn(page.lsn), outcome: ['unused', 'normal', 'redirect', 'dead'][it.lpFlags],
+            text: `VACUUM prunes ${t.name} ${formatTid(page.blkno, off)} (dead to everyone: older than the horizon ${oldestXmin}) → ${what}` });
+        }
+        tracer.emit({ kind: 'wal', session: s.name, rel: t.name, blk: page.blkno, lsn: formatLsn(page.lsn), text: `WAL record appended: Heap2/PRUNE for ${t.name} block ${page.blkno}; page LSN → ${formatLsn(page.lsn)}` });
+      }
+    }
+    for (const it of page.items) {
+      if (it.lpFlags !== LpFlags.NORMAL) continue;
+      const v = satisfiesVacuum(it, ctx);
+      if (v === VacState.Live || v === VacState.DeleteInProgress) liveTuples++;
+      else if (v === VacState.RecentlyDead) recentlyDead++;
+    }
+    const fr = freezePage(page);
+    if (fr.frozen || r.frozen) {
+      logHeap2(WalKind.Heap2FreezePage, 64, page);
+      if (tracer.wants('prune')) tracer.emit({ kind: 'prune', session: s.name, rel: t.name, blk: page.blkno, lsn: formatLsn(page.lsn), text: `VACUUM freezes ${fr.frozen + r.frozen} tuple(s) of ${t.name} block ${page.blkno} (xmin older than the freeze limit ${freezeLimit}: HEAP_XMIN_FROZEN); Heap2/FREEZE_PAGE` });
+    }
+    const deadItems: number[] = [];
+    page.items.forEach((it, k) => { if (it.lpFlags === LpFlags.DEAD) deadItems.push(k + 1); });
+    if (deadItems.length) {
+      lpdeadPages++; lpdeadItems += deadItems.length;
+      // no index points at them: a table without indexes makes them unused right away (one pass)
+      if (t.indexes.length === 0) { secondPass(page, deadItems); continue; }
+      deadByPage.set(page.blkno, deadItems);
+      continue;
+    }
+    const bits = vmStatus(t.heap, page.blkno);
+    if (pageAllVisible(page)) {
+      if (!(bits & VISIBILITYMAP_ALL_VISIBLE) || (fr.allFrozen && !(bits & VISIBILITYMAP_ALL_FROZEN))) setVisible(page, fr.allFrozen);
+    }
+  }
+  t.heap.vmExists ||= relPages > 0; // the map's page was pinned for every block
+
+  // lazy_vacuum: the indexes, then the second heap pass — or neither, when bypassed
+  let indexScans = 0;
+  // do_index_vacuuming: off when bypassed (few pages with LP_DEAD items: they wait for a later VACUUM)
+  const doIndexVacuuming = !(deadByPage.size > 0 && p.indexCleanup === 'auto' && lpdeadPages < relPages * BYPASS_THRESHOLD_PAGES);
+  const indexStats: { name: string; pages: number; deleted: number }[] = [];
+  if (deadByPage.size && doIndexVacuuming) {
+    {
+      indexScans = 1;
+      const deadTids = new Set<number>();
+      for (const [b, offs] of deadByPage) for (const o of offs) deadTids.add(packTid(b, o));
+      const before = t.indexes.map((i) => i.count);
+      removeIndexEntries(t, deadTids);
+      t.indexes.forEach((i, k) => {
+        const pagesTotal = btreePages(t, i);
+        const leaves = pagesTotal - 1 - (pagesTotal > 2 ? 1 : 0); // an emptied index keeps its metapage, root and one leaf
+        indexStats.push({ name: i.name, pages: pagesTotal, deleted: i.count === 0 && leaves > 1 ? leaves - 1 : 0 });
+        if (i.count === before[k]) return;
+        i.leafLsn = eng.wal.insert(WalKind.BtreeVacuum, 0, 56, i.oid, i.leafBlock, 0, 0, { deadTids } satisfies BtreeVacuumPayload);
+        if (tracer.wants('index')) tracer.emit({ kind: 'index', session: s.name, rel: t.name, lsn: formatLsn(i.leafLsn), text: `VACUUM removes ${before[k]! - i.count} entr${before[k]! - i.count === 1 ? 'y' : 'ies'} from index ${i.name} pointing at LP_DEAD line pointers (${[...deadByPage].flatMap(([b, o]) => o.map((x) => formatTid(b, x))).slice(0, 8).join(', ')}); Btree/VACUUM` });
+      });
+    }
+    for (const [blk, offs] of deadByPage) secondPass(t.heap.pages[blk]!, offs);
+  }
+
+  // the free space map learns each page's room
+  for (const page of t.heap.pages) t.heap.recordFreeSpace(page.blkno, HeapRelation.freeSpace(page));
+
+  // lazy_truncate_heap: empty pages at the end are given back, when enough of them and nobody else has the table open
+  let removedPages = 0;
+  const nonempty = (() => { for (let b = t.heap.pages.length - 1; b >= 0; b--) if (t.heap.pages[b]!.items.some((it) => it.lpFlags !== LpFlags.UNUSED)) return b + 1; return 0; })();
+  const freeable = relPages - nonempty;
+  if (p.truncate && freeable > 0 && (freeable >= 1000 || freeable >= relPages / 16)) {
+    const others = eng.locks.view().some((l) => l.relation === t.oid && l.owner !== s.id && l.granted);
+    if (!others) {
+      if (s.tx) eng.ensureTopXid(s); // measured: PostgreSQL 15's truncation gives VACUUM's transaction an xid (an autovacuum worker's is not modelled)
+      t.heap.pages.length = nonempty;
+      t.heap.disk.length = Math.min(t.heap.disk.length, nonempty);
+      for (const b of [...t.heap.fsm.keys()]) if (b >= nonempty) t.heap.fsm.delete(b);
+      if (nonempty === 0 && t.heap.fsmPages) t.heap.fsmPages = 2;
+      vmTruncate(t.heap, nonempty);
+      t.heap.targetBlock = -1;
+      removedPages = freeable;
+      info(`table "${t.name}": truncated ${relPages} to ${nonempty} pages`);
+    }
+  }
+
+  // vac_update_relstats: relpages, reltuples, relallvisible; relfrozenxid / relminmxid when every page was scanned
+  const frozenxidUpdated = newFrozenXid > oldFrozenXid;
+  const minmxidUpdated = newMinMxid > oldMinMxid;
+  if (frozenxidUpdated) t.relfrozenxid = newFrozenXid;
+  if (minmxidUpdated) t.relminmxid = newMinMxid;
+  let allVisible = 0;
+  for (const page of t.heap.pages) if (vmStatus(t.heap, page.blkno) & VISIBILITYMAP_ALL_VISIBLE) allVisible++;
+  t.stats = { relpages: t.heap.pages.length, reltuples: liveTuples, relallvisible: allVisible };
+  t.heap.targetBlock = -1; // pg_class changed: the relation's cache entry is rebuilt and forgets its target block
+
+  if (tracer.wants('wal')) tracer.emit({ kind: 'wal', session: s.name, rel: t.name, text: `VACUUM ${t.name}: horizon ${oldestXmin}; ${tuplesDeleted} dead version(s) removed, ${lpdeadItems} dead item identifier(s), ${visible} page(s) newly all-visible` });
+  if (!p.verbose) return;
+  const ago = eng.xacts.nextXid - oldestXmin;
+  let text = `finished vacuuming "${name}": index scans: ${indexScans}\n`
+    + `pages: ${removedPages} removed, ${t.heap.pages.length} remain, ${scanned} scanned (${pct(scanned, relPages)}% of total)\n`
+    + `tuples: ${tuplesDeleted} removed, ${liveTuples + recentlyDead} remain, ${recentlyDead} are dead but not yet removable\n`
+    + `removable cutoff: ${oldestXmin}, which was ${ago} XIDs old when operation ended\n`;
+  if (frozenxidUpdated) text += `new relfrozenxid: ${newFrozenXid}, which is ${newFrozenXid - oldFrozenXid} XIDs ahead of previous value\n`;
+  if (minmxidUpdated) text += `new relminmxid: ${newMinMxid}, which is ${newMinMxid - oldMinMxid} MXIDs ahead of previous value\n`;
+  if (doIndexVacuuming) {
+    text += `index scan ${indexScans ? 'needed' : 'not needed'}: ${lpdeadPages} pages from table (${pct(lpdeadPages, relPages)}% of total) had ${lpdeadItems} dead item identifiers removed\n`;
+  } else {
+    text += `index scan bypassed: ${lpdeadPages} pages from table (${pct(lpdeadPages, relPages)}% of total) have ${lpdeadItems} dead item identifiers\n`;
+  }
+  for (const i of indexStats) text += `index "${i.name}": pages: ${i.pages} in total, ${i.deleted} newly deleted, ${i.deleted} currently deleted, 0 reusable\n`;
+  const records = eng.wal.records(walStart);
+  const fpis = records.filter((r) => r.fpiLen > 0).length;
+  const bytes = records.reduce((n, r) => n + r.len + r.fpiLen, 0);
+  text += 'avg read rate: 0.000 MB/s, avg write rate: 0.000 MB/s\n'
+    + 'buffer usage: 0 hits, 0 misses, 0 dirtied\n'
+    + `WAL usage: ${records.length} records, ${fpis} full page images, ${bytes} bytes\n`
+    + 'system usage: CPU: user: 0.00 s, system: 0.00 s, elapsed: 0.00 s';
+  info(text);
+}
+
+/** The TOAST table a table with an unbounded column has: empty, but VACUUM VERBOSE reports it too. */
+export function vacuumToast(eng: Engine, s: Session, t: Table, p: VacuumParams): void {
+  const oldestXmin = removableHorizon(eng);
+  const name = `postgres.pg_toast.pg_toast_${t.oid}`;
+  const setting = (n: string) => Number(eng.currentSetting(s, n) ?? 0);
+  const tableAge = p.freeze ? 0 : Math.min(setting('vacuum_freeze_table_age'), Math.floor(0.95 * setting('autovacuum_freeze_max_age')));
+  const old = t.toastFrozenXid ?? relFrozenXid(t);
+  const aggressive = old <= Math.max(FIRST_NORMAL_XID, oldestXmin - tableAge);
+  t.toastFrozenXid = Math.max(old, oldestXmin);
+  if (!p.verbose) return;
+  s.acc.notices.push({ severity: 'INFO', sqlstate: '00000', message: `${aggressive ? 'aggressively vacuuming' : 'vacuuming'} "${name}"` } as PgMessage);
+  let text = `finished vacuuming "${name}": index scans: 0\n`
+    + 'pages: 0 removed, 0 remain, 0 scanned (100.00% of total)\n'
+    + 'tuples: 0 removed, 0 remain, 0 are dead but not yet removable\n'
+    + `removable cutoff: ${oldestXmin}, which was ${eng.xacts.nextXid - oldestXmin} XIDs old when operation ended\n`;
+  if (oldestXmin > old) text += `new relfrozenxid: ${oldestXmin}, which is ${oldestXmin - old} XIDs ahead of previous value\n`;
+  text += 'index scan not needed: 0 pages from table (100.00% of total) had 0 dead item identifiers removed\n'
+    + 'avg read rate: 0.000 MB/s, avg write rate: 0.000 MB/s\n'
+    + 'buffer usage: 0 hits, 0 misses, 0 dirtied\n'
+    + 'WAL usage: 0 records, 0 full page images, 0 bytes\n'
+    + 'system usage: CPU: user: 0.00 s, system: 0.00 s, elapsed: 0.00 s';
+  s.acc.notices.push({ severity: 'INFO', sqlstate: '00000', message: text } as PgMessage);
+}
