@@ -174,8 +174,11 @@ test('the deadlock lesson\'s victim gets the DETAIL PostgreSQL 15 gave, with its
   await page.goto('/#/lesson/deadlocks');
   await ready(page);
   for (let i = 0; i < 30 && (await title(page).innerText()) !== 'One more second: the victim'; i++) {
-    if (await page.getByTestId('answer-first').count()) await page.getByTestId('choice-0').click();
-    else await next(page).click();
+    if (await page.getByTestId('answer-first').count()) {
+      await page.getByTestId('choice-0').click();
+      await expect(page.getByTestId('feedback')).toBeVisible(); // answered: the question no longer holds the lesson
+      await expect(page.getByTestId('answer-first')).toHaveCount(0);
+    } else await next(page).click();
   }
   await page.getByTestId('choice-0').click(); // alice
   await expect(page.getByTestId('feedback')).toContainText('✓ Right.');
