@@ -450,8 +450,7 @@ function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql: strin
         hash.analyzeDetails.push(hashMemory(p));
       }
       children = [outer, hash];
-    }
-    else children = [node('Sort', [`Sort Key: ${d.expr(a)}`], [outer]), node('Sort', [`Sort Key: ${d.expr(b)}`], [inner])];
+    } else children = [node('Sort', [`Sort Key: ${d.expr(a)}`], [outer]), node('Sort', [`Sort Key: ${d.expr(b)}`], [inner])];
   } else {
     const mat = node('Materialize', [], [inner]);
     if (analyze) { mat.rows = p.actual!.innerRows; mat.loops = p.actual!.outerRows; }
@@ -820,9 +819,7 @@ function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: N, raw:
       const e = v.A_Expr;
       const plainInt = (x: N) => intConstOrNull(x) !== null || (x.ColumnRef && t.columns.find((c) => c.name === x.ColumnRef.fields[x.ColumnRef.fields.length - 1]?.String?.sval)?.type.name === 'int4');
       if (col < 0) throw noCosts('this SET list');
-      if (v.A_Const && !v.A_Const.isnull && (intConstOrNull(v) !== null || v.A_Const.sval)) { /* a constant: no cost */ }
-      else if (v.ColumnRef && plainInt(v)) { /* a column: no cost */ }
-      else if (e?.kind === 'AEXPR_OP' && ['+', '-', '*'].includes(opName(v)) && e.lexpr && plainInt(e.lexpr) && plainInt(e.rexpr)) ops += 1;
+      if (v.A_Const && !v.A_Const.isnull && (intConstOrNull(v) !== null || v.A_Const.sval)) { /* a constant: no cost */ } else if (v.ColumnRef && plainInt(v)) { /* a column: no cost */ } else if (e?.kind === 'AEXPR_OP' && ['+', '-', '*'].includes(opName(v)) && e.lexpr && plainInt(e.lexpr) && plainInt(e.rexpr)) ops += 1;
       else throw noCosts('this SET expression');
       const w = typeWidth(t.columns[col]!.type);
       if (!w.exact) throw noCosts('a column whose width the simulator does not measure');

@@ -23,7 +23,7 @@ import { LpFlags, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
 import { groupKey } from '../sql/types.js';
 import { utf8Len } from '../sql/utf8.js';
 import {
-  satisfiesMVCC, VIS_VISIBLE, 
+  satisfiesMVCC, VIS_VISIBLE,
 } from '../visibility/visibility.js';
 import { reportVacuumOf, reportAnalyzeOf } from '../pgstat/report.js';
 import { advanceCatalogFrozenXid } from '../postmaster/autovacuum.js';

@@ -52,14 +52,14 @@ import type { Table, Column } from '../catalog/catalog.js';
 import { BtreeIndex } from '../index/btree.js';
 import { type WaitPolicy } from './rowlocks.js';
 import {
-  type HeapContext, type TupleLockMode, 
+  type HeapContext, type TupleLockMode,
 } from '../heap/heapam.js';
 import { LockMode } from '../lock/lock.js';
 import { setRegclassLookup } from '../catalog/regclass.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { formatSnapshot } from '../snapshot/snapshot.js';
 import {
-  N, Gen, Source, Candidate, firstLocation, 
+  N, Gen, Source, Candidate, firstLocation,
 } from './util.js';
 import { scan, pageVisitor } from './scan.js';
 import type { ScanInstr, QueryInstr } from './instrument.js';
@@ -245,9 +245,6 @@ export class Executor {
   // ------------------------------------------------------------------ SELECT
 
   /** Run a SELECT (or VALUES) and return its rows as values. */
-
-
-
 
 
   // ---- executor/scan.ts

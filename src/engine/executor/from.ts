@@ -17,7 +17,7 @@ import { memberStatusName } from '../multixact/multixact.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session } from '../session/session.js';
 import {
-  compileExpr, castTo, type Compiled, type Scope, type Row, 
+  compileExpr, castTo, type Compiled, type Scope, type Row,
 } from '../sql/expr.js';
 import { type Value, type SqlType, type TypeName, T } from '../sql/types.js';
 import { resolveFunction, buildCall, hasFunction, functionRows, sqlTypeOf } from '../sql/funcs/registry.js';
@@ -33,7 +33,7 @@ import { lateralJoin } from './nodeSubqueryscan.js';
 import { lookupCte } from './nodeCtescan.js';
 import type { QResult } from './nodeSetOp.js';
 import {
-  N, Source, JoinInput, firstLocation, 
+  N, Source, JoinInput, firstLocation,
 } from './util.js';
 
 /** A WITH query or a subquery in FROM, read by name: its materialized rows (nodeCtescan.ts). */
@@ -409,8 +409,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
         const hash = hashFunctionFor(innerInp.columns[innerKey]!.type.name);
         const buckets = hash ? { hash, nbuckets: bucketCount((outerIsLeft ? rs : ls).rows ?? 1) } : undefined;
         pairs = hashJoin(outerRows, innerRows, outerIsLeft ? equi!.lcol : equi!.rcol, innerKey, match, fillOuter, fillInner, buckets);
-      }
-      else if (method === 'MergeJoin') pairs = mergeJoin(outerRows, innerRows, outerIsLeft ? equi!.lcol : equi!.rcol, outerIsLeft ? equi!.rcol : equi!.lcol, match, fillOuter, fillInner);
+      } else if (method === 'MergeJoin') pairs = mergeJoin(outerRows, innerRows, outerIsLeft ? equi!.lcol : equi!.rcol, outerIsLeft ? equi!.rcol : equi!.lcol, match, fillOuter, fillInner);
       else pairs = nestLoop(outerRows, innerRows, match, fillOuter);
       if (combined.plan.kind === 'Join') combined.plan.actual = { rows: pairs.length, outerRows: outerRows.length, innerRows: innerRows.length };
       return pairs.map(combine);

@@ -18,7 +18,7 @@ import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { type RawStmt } from '../sql/parser.js';
 import {
-  compileExpr, castTo, type Compiled, type Scope, type Row, type AggSpec, 
+  compileExpr, castTo, type Compiled, type Scope, type Row, type AggSpec,
 } from '../sql/expr.js';
 import { type SqlType, type Value, T, formatValue } from '../sql/types.js';
 import { type WaitPolicy } from './rowlocks.js';
@@ -37,7 +37,7 @@ import { extractWindows, prepareWindows, windowOrder } from './nodeWindowAgg.js'
 import { extractSrfs, prepareSrfs } from './nodeProjectSet.js';
 import { userSrfCall } from '../pl/fmgr.js';
 import {
-  type TupleLockMode, 
+  type TupleLockMode,
 } from '../heap/heapam.js';
 import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';

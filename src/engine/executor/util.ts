@@ -8,7 +8,7 @@ import { PgError, posOf } from '../errors.js';
 import type { Engine } from '../engine.js';
 import type { StepYield } from '../session/session.js';
 import {
-  exprLocation, type Scope, type Row, 
+  exprLocation, type Scope, type Row,
 } from '../sql/expr.js';
 import { type SqlType, type Value, formatValue } from '../sql/types.js';
 import { Numeric } from '../sql/numeric.js';
@@ -16,7 +16,7 @@ import type { Table, Column } from '../catalog/catalog.js';
 import { type MultiXacts, updateXidOf } from '../multixact/multixact.js';
 import { type Item, LpFlags, isHotUpdated, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
 import {
-  type TupleLockMode, 
+  type TupleLockMode,
 } from '../heap/heapam.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { JoinPlan } from '../optimizer/joinpath.js';

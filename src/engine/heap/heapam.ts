@@ -44,7 +44,7 @@ import { countInsert, countUpdate, countDelete } from '../pgstat/pgstat_relation
 import {
   type Item, LpFlags, tupleLengthPacked, TL_HASNULL, TL_VARWIDTH, HEAP_XMAX_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK,
   HEAP_XMAX_LOCK_ONLY, HEAP_COMBOCID, HEAP_UPDATED, HEAP_HASNULL, HEAP_HASVARWIDTH, HEAP_KEYS_UPDATED,
-  HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_KEYSHR_LOCK, 
+  HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_KEYSHR_LOCK,
 } from './tuple.js';
 import { HeapRelation, type Page, formatTid, PD_ALL_VISIBLE, PD_PAGE_FULL } from './heap.js';
 import { vmClear, vmStatus, vmSet, VISIBILITYMAP_ALL_FROZEN, VISIBILITYMAP_ALL_VISIBLE } from './visibilitymap.js';

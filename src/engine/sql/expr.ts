@@ -94,8 +94,7 @@ function compileNode(node: N, scope: Scope): Compiled {
       const args = (n.args as N[]).map((a) => coerceBool(compileExpr(a, scope), n.boolop === 'AND_EXPR' ? 'AND' : n.boolop === 'OR_EXPR' ? 'OR' : 'NOT'));
       const fns = args.map((a) => a.fn);
       let fn: Fn;
-      if (n.boolop === 'NOT_EXPR') { const f = fns[0]!; fn = (r) => { const v = f(r); return v === null ? null : !v; }; }
-      else if (n.boolop === 'AND_EXPR') fn = (r) => { let nul = false; for (const f of fns) { const v = f(r); if (v === false) return false; if (v === null) nul = true; } return nul ? null : true; };
+      if (n.boolop === 'NOT_EXPR') { const f = fns[0]!; fn = (r) => { const v = f(r); return v === null ? null : !v; }; } else if (n.boolop === 'AND_EXPR') fn = (r) => { let nul = false; for (const f of fns) { const v = f(r); if (v === false) return false; if (v === null) nul = true; } return nul ? null : true; };
       else fn = (r) => { let nul = false; for (const f of fns) { const v = f(r); if (v === true) return true; if (v === null) nul = true; } return nul ? null : false; };
       return { fn, type: T.bool, name: '?column?', strength: 0 };
     }
