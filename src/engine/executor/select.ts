@@ -237,8 +237,10 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     }
     const row = r;
     let vals: Value[];
-    if (genTargets) { vals = []; for (const tg of targets) vals.push(tg.gen ? yield* tg.gen(row) : tg.fn(row)); } // SELECT f(x) FROM t: f may wait
-    else vals = waitTargets ? yield* evalWaiting(s, () => targets.map((t) => t.fn(row))) : targets.map((t) => t.fn(row));
+    if (genTargets) { // SELECT f(x) FROM t: f may wait
+      vals = [];
+      for (const tg of targets) vals.push(tg.gen ? yield* tg.gen(row) : tg.fn(row));
+    } else vals = waitTargets ? yield* evalWaiting(s, () => targets.map((t) => t.fn(row))) : targets.map((t) => t.fn(row));
     if (unique && !unique.first(vals)) continue;
     if (skipped < offset) { skipped++; continue; }
     out.push(vals);
