@@ -1,10 +1,12 @@
-// ESLint (flat config): typescript-eslint's recommended rules and the layering of the house —
+// ESLint (flat config): typescript-eslint's recommended rules, the house style (the formatter: @stylistic's rules,
+// applied by `npm run format`, checked by `npm run lint`) and the layering of the house —
 // imports point one way: ui → store → worker → engine. Cycles are checked by dependency-cruiser
 // (.dependency-cruiser.cjs); both run in `npm run lint`, part of `npm test`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
+import stylistic from '@stylistic/eslint-plugin';
 
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
@@ -12,6 +14,37 @@ export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.tmp/**', 'public/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // The formatter. The house writes compact code (a short `if` on one line, tables of one-line cases), which Prettier
+  // would unfold into thousands of lines; these rules fix what a formatter fixes (indentation, quotes, semicolons,
+  // spacing, trailing commas, line length) and leave line breaks to the author. `npm run format` applies them.
+  {
+    ignores: ['src/engine/guc/pg15settings.ts', 'src/engine/catalog/pg15names.ts', 'src/engine/pl/plerrcodes.ts'], // generated from PostgreSQL's lists
+    plugins: { '@stylistic': stylistic },
+    rules: {
+      '@stylistic/indent': ['error', 2, { SwitchCase: 1, ignoredNodes: ['TemplateLiteral *', 'ConditionalExpression', 'TSUnionType'], offsetTernaryExpressions: true, flatTernaryExpressions: true }],
+      '@stylistic/quotes': ['error', 'single', { avoidEscape: true, allowTemplateLiterals: 'always' }],
+      '@stylistic/semi': ['error', 'always'],
+      '@stylistic/semi-spacing': 'error',
+      '@stylistic/comma-dangle': ['error', 'always-multiline'],
+      '@stylistic/comma-spacing': 'error',
+      '@stylistic/brace-style': ['error', '1tbs', { allowSingleLine: true }],
+      '@stylistic/block-spacing': 'error',
+      '@stylistic/object-curly-spacing': ['error', 'always'],
+      '@stylistic/key-spacing': 'error',
+      '@stylistic/keyword-spacing': 'error',
+      '@stylistic/space-infix-ops': 'error',
+      '@stylistic/space-before-blocks': 'error',
+      '@stylistic/space-before-function-paren': ['error', { anonymous: 'always', named: 'never', asyncArrow: 'always' }],
+      '@stylistic/arrow-spacing': 'error',
+      '@stylistic/member-delimiter-style': 'error',
+      '@stylistic/type-annotation-spacing': 'error',
+      '@stylistic/no-trailing-spaces': 'error',
+      '@stylistic/no-tabs': 'error',
+      '@stylistic/eol-last': 'error',
+      '@stylistic/no-multiple-empty-lines': ['error', { max: 2, maxEOF: 0 }],
+      '@stylistic/max-len': ['off', { code: 160, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true }],
+    },
+  },
   {
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
     rules: {

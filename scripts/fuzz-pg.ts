@@ -133,8 +133,7 @@ async function main() {
           const r = await shrinkAndWrite(j, server.workers[w]!, engines[w]!, server.freshTemplate, args.out, { verbose: args.verbose });
           if (!r) continue;
           const took = `${((performance.now() - t) / 1000).toFixed(0)} s, ${r.tests} tests`;
-          if (r.stable) { bySig.get(j.signature!)!.reproducer = r.file; console.log(`shrunk case ${j.case.id}: ${r.fromSteps} → ${r.steps} steps (${took}) → ${r.file}`); }
-          else console.log(`shrunk case ${j.case.id}: ${r.fromSteps} → ${r.steps} steps (${took}), but its fresh-cluster recording is not stable: not written`);
+          if (r.stable) { bySig.get(j.signature!)!.reproducer = r.file; console.log(`shrunk case ${j.case.id}: ${r.fromSteps} → ${r.steps} steps (${took}) → ${r.file}`); } else console.log(`shrunk case ${j.case.id}: ${r.fromSteps} → ${r.steps} steps (${took}), but its fresh-cluster recording is not stable: not written`);
         }
       };
       await Promise.all(server.workers.map((_, w) => shrinker(w)));

@@ -43,8 +43,8 @@ async function main() {
       await c.query(sql);
       if (name === 's2' && sql.startsWith('INSERT')) xids.s2 = (await q(s2, 'SELECT pg_current_xact_id()::text AS x'))[0].x;
     }
-    xids.s3 = (await q(s1, "SELECT xmin::text AS x FROM t WHERE id = 3"))[0].x;
-    xids.s1 = (await q(s1, "SELECT xmin::text AS x FROM t WHERE id = 1"))[0].x;
+    xids.s3 = (await q(s1, 'SELECT xmin::text AS x FROM t WHERE id = 3'))[0].x;
+    xids.s1 = (await q(s1, 'SELECT xmin::text AS x FROM t WHERE id = 1'))[0].x;
     // give the wal writer time (> 3 x wal_writer_delay) so what reached the kernel is deterministic: everything
     // up to s3's asynchronous COMMIT, which includes s2's uncommitted changes that precede it in the log
     await new Promise((r) => setTimeout(r, 1000));

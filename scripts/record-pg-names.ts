@@ -21,7 +21,7 @@ try {
   const types = await col("SELECT typname FROM pg_type WHERE typnamespace = 'pg_catalog'::regnamespace AND typname !~ '^_'");
   const version = (await c.query('SHOW server_version')).rows[0].server_version;
   // every setting: its display value (what SHOW prints on the recording cluster), type, unit, range, values, context
-  const st = await c.query("SELECT name, current_setting(name) AS shown, vartype, unit, min_val, max_val, enumvals, context, category, short_desc FROM pg_settings ORDER BY name");
+  const st = await c.query('SELECT name, current_setting(name) AS shown, vartype, unit, min_val, max_val, enumvals, context, category, short_desc FROM pg_settings ORDER BY name');
   await c.end();
   const list = (xs: string[]) => JSON.stringify(xs.join(' '));
   writeFileSync('src/engine/catalog/pg15names.ts', `/**

@@ -335,10 +335,7 @@ function parseQuestion(y: Record<string, unknown>, line: number, fail: (line: nu
   for (const k of Object.keys(y)) if (!['kind', 'question', 'choices', 'answer', 'explain', 'tuple', 'session', 'field'].includes(k)) fail(line, `predict: unknown field "${k}"`);
   // choices: a list (each label is its own value) or a map label → value
   let labels: string[], values: unknown[];
-  if (Array.isArray(y.choices)) { labels = y.choices.map((c) => str(c) ?? JSON.stringify(c)); values = y.choices; }
-  else if (y.choices && typeof y.choices === 'object') { labels = Object.keys(y.choices); values = Object.values(y.choices); }
-  else if (kind === 'visible') { labels = ['yes', 'no']; values = [true, false]; }
-  else { fail(line, 'predict: choices: the answers to pick from (a list, or label: value pairs)'); return null; }
+  if (Array.isArray(y.choices)) { labels = y.choices.map((c) => str(c) ?? JSON.stringify(c)); values = y.choices; } else if (y.choices && typeof y.choices === 'object') { labels = Object.keys(y.choices); values = Object.values(y.choices); } else if (kind === 'visible') { labels = ['yes', 'no']; values = [true, false]; } else { fail(line, 'predict: choices: the answers to pick from (a list, or label: value pairs)'); return null; }
   if (labels.length < 2) fail(line, 'predict: at least two choices');
   const answerText = str(y.answer);
   const matches = labels.map((l, i) => (l === answerText || str(values[i]) === answerText ? i : -1)).filter((i) => i >= 0);

@@ -28,4 +28,3 @@ export function sessionHistory(path: readonly TimelineNode[], name: string): His
   }
   return items;
 }
-

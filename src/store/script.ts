@@ -166,8 +166,7 @@ export function existingStepNode(nodes: ReadonlyMap<number, TaggedNode>, from: n
   let best: number | null = null;
   const walk = (at: number | null, depth: number) => {
     for (const c of children.get(at) ?? []) {
-      if (sameEntry(c.entry, want)) { if (best === null || c.id > best) best = c.id; }
-      else if (c.entry.kind === 'wait' && depth < 8) walk(c.id, depth + 1);
+      if (sameEntry(c.entry, want)) { if (best === null || c.id > best) best = c.id; } else if (c.entry.kind === 'wait' && depth < 8) walk(c.id, depth + 1);
     }
   };
   walk(from, 0);

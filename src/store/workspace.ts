@@ -75,7 +75,7 @@ export const MAX_SESSIONS = 4;
 /** a jump brings back the results of this many steps before its target (the sessions' scrollback) */
 export const HISTORY_BACK = 24;
 const DEFAULT_SESSIONS = [
-  { name: 's1', text: "CREATE TABLE products(id int PRIMARY KEY, state int, val int);\nINSERT INTO products VALUES (123, 1, 5);\n\nBEGIN ISOLATION LEVEL REPEATABLE READ;\nSELECT * FROM products WHERE state = 1;\n\nSELECT * FROM products WHERE state = 1;\nCOMMIT;\n" },
+  { name: 's1', text: 'CREATE TABLE products(id int PRIMARY KEY, state int, val int);\nINSERT INTO products VALUES (123, 1, 5);\n\nBEGIN ISOLATION LEVEL REPEATABLE READ;\nSELECT * FROM products WHERE state = 1;\n\nSELECT * FROM products WHERE state = 1;\nCOMMIT;\n' },
   { name: 's2', text: 'BEGIN;\nINSERT INTO products (id, state, val) VALUES (124, 1, 3);\nUPDATE products SET val = 4 WHERE id = 123;\nCOMMIT;\n' },
 ];
 

@@ -60,8 +60,7 @@ export function Player({ onEvent, lesson = false }: { onEvent?(kind: string | un
       const fwd = k.lesson ? e.key === '.' : e.key === 'ArrowRight' || e.key === '.';
       if (!back && !fwd) return;
       e.preventDefault();
-      if (e.shiftKey && !k.lesson) { if (back) k.prevStatement(); else k.nextStatement(); }
-      else k.go(back ? -1 : 1);
+      if (e.shiftKey && !k.lesson) { if (back) k.prevStatement(); else k.nextStatement(); } else k.go(back ? -1 : 1);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

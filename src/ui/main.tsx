@@ -24,8 +24,7 @@ let route: Route = initialRoute(storage, location.hash);
 let opened: Parameters<typeof workspace.actions.init>[1] = {};
 if (route.kind === 'share') {
   const d = decodeShare(route.data);
-  if (d.ok) { opened = { shared: d.shared }; route = routeOfShared(d.shared); }
-  else { opened = { notice: { kind: 'error', text: d.error } }; route = { kind: 'workspace' }; }
+  if (d.ok) { opened = { shared: d.shared }; route = routeOfShared(d.shared); } else { opened = { notice: { kind: 'error', text: d.error } }; route = { kind: 'workspace' }; }
   history.replaceState(null, '', hashOf(route));
 }
 // start the engine on the workspace the page opens with (a lesson's own, the free one, or a shared link's)

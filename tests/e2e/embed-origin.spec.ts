@@ -7,9 +7,9 @@ import { test, expect } from '@playwright/test';
 import { watch } from './helpers';
 import { embedFrame, DEMO, type EmbedHooks } from './embed-helpers';
 
-  // The page of another origin below is made by the test (page.route), so Chromium cannot tell its address space and
-  // would refuse it the loopback server (local network access checks); a real docs site and a real Heapscope are both
-  // public. The flag changes nothing else.
+// The page of another origin below is made by the test (page.route), so Chromium cannot tell its address space and
+// would refuse it the loopback server (local network access checks); a real docs site and a real Heapscope are both
+// public. The flag changes nothing else.
 test.use({ launchOptions: { executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--disable-gpu', '--disable-features=LocalNetworkAccessChecks'] } });
 test('messages from another origin, another window or of the wrong shape are ignored and counted, never executed', async ({ page, baseURL }) => {
   const w = watch(page);

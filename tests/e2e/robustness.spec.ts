@@ -77,9 +77,9 @@ test('a successful import replaces an old error banner', async ({ page }) => {
 test('Export .spec writes statements with "}" so that opening the file again runs the same steps', async ({ page }) => {
   const w = watch(page);
   await fresh(page);
-  await run(page, 's1', "CREATE TABLE j(id int PRIMARY KEY, tags text)");
+  await run(page, 's1', 'CREATE TABLE j(id int PRIMARY KEY, tags text)');
   await run(page, 's1', "INSERT INTO j VALUES (1, '{a,b}')");
-  await run(page, 's2', "SELECT tags FROM j -- {expect one row}");
+  await run(page, 's2', 'SELECT tags FROM j -- {expect one row}');
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Export .spec' }).click();
   const spec = await (await download).createReadStream().then(async (s) => { let t = ''; for await (const c of s) t += c; return t; });

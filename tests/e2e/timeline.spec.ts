@@ -95,7 +95,7 @@ test('a session\'s history holds its last three results', async ({ page }) => {
   await fresh(page);
   await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int)');
   await run(page, 's1', 'INSERT INTO t VALUES (1, 10), (2, 20)');
-  await run(page, 's1', "SELECT v FROM t WHERE id = 1");
+  await run(page, 's1', 'SELECT v FROM t WHERE id = 1');
   await run(page, 's1', 'SELECT nosuch FROM t');
   await run(page, 's1', 'SELECT count(*) AS n FROM t');
   const items = page.getByTestId('history-s1').getByTestId('history-item');
@@ -231,7 +231,7 @@ test('the dependency graph draws and names a phantom (G2) at REPEATABLE READ, fr
   await expect(verdict).not.toContainText('G2-item');
   await expect(verdict).toContainText('phantom');
   await expect(verdict).not.toContainText('forming');
-  await expect(page.getByTestId('deps-phantoms')).toContainText("search: oncall WHERE (shift = 1) matches");
+  await expect(page.getByTestId('deps-phantoms')).toContainText('search: oncall WHERE (shift = 1) matches');
   await expect(page.locator('.dep-edge.marked.predicate')).toHaveCount(2);
   await expect(page.locator('.dep-edge.predicate text').first()).toHaveText('rw (predicate)');
   await shot(page, 'deps-phantom');

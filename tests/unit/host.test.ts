@@ -120,7 +120,7 @@ describe('EngineHost time travel', () => {
     expect(state.durability.lastRecovery).toMatchObject({ outcome: 'Recovered' });
     expect(state.durability.serverLog.some((l) => l.includes('interrupted while in recovery'))).toBe(true);
     expect(state.durability.fullPageWrites).toBe(false);
-    expect(results[12]!.outcomes[0]!.results[0]!.rows).toEqual([["1"]]); // s1's update survived, s2's did not
+    expect(results[12]!.outcomes[0]!.results[0]!.rows).toEqual([['1']]); // s1's update survived, s2's did not
     const again = await new EngineHost().replay(['s1', 's2'], log);
     expect(again.state.tables).toEqual(state.tables);
     expect(again.state.wal).toEqual(state.wal);

@@ -61,7 +61,7 @@ describe('PL/pgSQL', () => {
     const e = new Engine();
     e.createSession('s1');
     run(e, 'CREATE TABLE t (k int)');
-    run(e, "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.k := NEW.k * 10; RETURN NEW; END $$");
+    run(e, 'CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.k := NEW.k * 10; RETURN NEW; END $$');
     run(e, 'CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()');
     const c = e.clone();
     run(e, 'DROP TRIGGER tr ON t');
@@ -76,7 +76,7 @@ describe('PL/pgSQL', () => {
     const e = new Engine();
     e.createSession('s1');
     run(e, 'CREATE TABLE t (k int)');
-    run(e, "BEGIN; CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$; CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f(); ROLLBACK");
+    run(e, 'BEGIN; CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$; CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f(); ROLLBACK');
     expect(e.catalog.functions.has('f')).toBe(false);
     expect(e.catalog.get('t')!.triggers ?? []).toEqual([]);
     expect(run(e, 'INSERT INTO t VALUES (1)').at(-1)!.command).toBe('INSERT 0 1');

@@ -54,8 +54,7 @@ function runWorkload(ops: Op[]) {
       continue;
     }
     let sql: string;
-    if (op.kind === 'begin') { if (pending[op.s]!.inTx) continue; sql = `BEGIN ISOLATION LEVEL ${op.iso}`; }
-    else if (op.kind === 'inc') sql = `UPDATE t SET v = v + ${op.k} WHERE id = ${op.row}`;
+    if (op.kind === 'begin') { if (pending[op.s]!.inTx) continue; sql = `BEGIN ISOLATION LEVEL ${op.iso}`; } else if (op.kind === 'inc') sql = `UPDATE t SET v = v + ${op.k} WHERE id = ${op.row}`;
     else if (op.kind === 'end') sql = op.commit ? 'COMMIT' : 'ROLLBACK';
     else { e.advance(300); continue; }
     const st = pending[op.s]!;
@@ -107,7 +106,7 @@ describe('property: increments are never lost and never invented', () => {
     let checked = 0, stuck = 0;
     fc.assert(fc.property(fc.array(opArb, { minLength: 5, maxLength: 40 }), (ops) => {
       const { rows, expected, e } = runWorkload(ops as Op[]);
-      if (["a", "b", "c"].some((n) => e.session(n).running)) { stuck++; return; }
+      if (['a', 'b', 'c'].some((n) => e.session(n).running)) { stuck++; return; }
       checked++;
       expect(rows).toEqual([...expected.entries()].map(([id, v]) => [String(id), String(v)]));
       // one visible version per key, and the index knows it

@@ -136,7 +136,7 @@ describe('crash points, REDO rules and bad requests', () => {
     expect(written).toBeGreaterThan(0);
     const { report } = e.restart();
     expect(report.skipped).toBeGreaterThan(0);
-    expect(rows('s1', "SELECT count(*), sum(id), min(v), max(v) FROM t")[0]).toEqual(['600', '180300', 'x', 'x']);
+    expect(rows('s1', 'SELECT count(*), sum(id), min(v), max(v) FROM t')[0]).toEqual(['600', '180300', 'x', 'x']);
   });
 
   test('page-write-after-wal-flush: the WAL rule flushed the log first, so REDO has every change the lost write carried', () => {
@@ -183,7 +183,7 @@ describe('crash points, REDO rules and bad requests', () => {
     const a = setup();
     a.rows('s2', 'BEGIN');
     a.rows('s2', "UPDATE t SET v = 'uncommitted' WHERE id = 2");
-    a.rows('s1', "DELETE FROM t WHERE id = 3");
+    a.rows('s1', 'DELETE FROM t WHERE id = 3');
     a.e.crash();
     const b = a.e.clone();
     a.e.restart();

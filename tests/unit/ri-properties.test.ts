@@ -67,7 +67,7 @@ function runCase(ops: Op[], def: { action: string; deferred: string }) {
   const stuck = NAMES.some((n) => e.session(n).running);
   const orphans = e.execute('check', 'SELECT c.id, c.pid FROM child c WHERE c.pid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM parent p WHERE p.id = c.pid)');
   if (orphans.outcome.error) throw new Error(orphans.outcome.error.message);
-  const errs = NAMES.map((n) => (e.session(n).running ? null : e.execute(n, "SELECT 1").outcome.error)).filter((x) => x);
+  const errs = NAMES.map((n) => (e.session(n).running ? null : e.execute(n, 'SELECT 1').outcome.error)).filter((x) => x);
   return { stuck, orphans: orphans.outcome.results[0]!.rows, usable: errs.length ? JSON.stringify(errs) : true };
 }
 

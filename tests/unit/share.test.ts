@@ -100,7 +100,7 @@ describe('size limit', () => {
   it('past the limit there is no link, and the message says how long it is and offers the file', () => {
     const big = 'x'.repeat(40_000); // incompressible enough once mixed with numbers
     const text = Array.from({ length: 2000 }, (_, i) => `SELECT ${i * 7919 % 10007}, '${(i * 104729).toString(36)}';`).join('\n') + big;
-    const e = encodeShare(payloadOf(source({ sessions: [{ name: 's1', text }] , selectedSession: 's1', scenario: null, nodes: Nodes.empty(), head: null }), null));
+    const e = encodeShare(payloadOf(source({ sessions: [{ name: 's1', text }], selectedSession: 's1', scenario: null, nodes: Nodes.empty(), head: null }), null));
     expect(e.ok).toBe(false);
     if (e.ok) return;
     expect(e.chars).toBeGreaterThan(MAX_SHARE_CHARS);

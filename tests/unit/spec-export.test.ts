@@ -63,7 +63,7 @@ describe('toSpec', () => {
       { kind: 'sql', session: 'setup', sql: "CREATE TABLE j(id int, doc text DEFAULT '{}')" },
       { kind: 'sql', session: 's1', sql: "INSERT INTO j VALUES (1, '{\"a\": 1}')" },
       { kind: 'advance', ms: 1500 },
-      { kind: 'sql', session: 's2', sql: "SELECT doc FROM j -- {x}" },
+      { kind: 'sql', session: 's2', sql: 'SELECT doc FROM j -- {x}' },
       { kind: 'wait', session: 's2' },
       { kind: 'server', action: 'crash', arg: 'commit-before-flush' },
       { kind: 'server', action: 'full_page_writes', arg: 'off' },

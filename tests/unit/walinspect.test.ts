@@ -22,7 +22,7 @@ function ok(e: Engine, sql: string) {
   return r.outcome.results.at(-1)?.rows ?? [];
 }
 const mark = (e: Engine) => ok(e, 'INSERT INTO m SELECT pg_current_wal_insert_lsn()::text');
-const FROM_MARK = "(SELECT l FROM m)::pg_lsn, pg_current_wal_flush_lsn()";
+const FROM_MARK = '(SELECT l FROM m)::pg_lsn, pg_current_wal_flush_lsn()';
 
 describe('pg_walinspect', () => {
   it('refuses, with 0A000 and no change, the columns it does not model; the others are read', () => {

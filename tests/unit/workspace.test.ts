@@ -222,9 +222,9 @@ describe('Export .spec', () => {
   it('statements with "}" in strings, names, dollar quotes and comments are respelled and read back as the same steps', async () => {
     const w = await started();
     const sqls = [
-      "CREATE TABLE j(id int PRIMARY KEY, tags text, \"we}ird\" int)",
+      'CREATE TABLE j(id int PRIMARY KEY, tags text, "we}ird" int)',
       "INSERT INTO j VALUES (1, '{a,b}', 7), (2, E'\\\\}x', 8)",
-      "SELECT tags, \"we}ird\" FROM j ORDER BY id -- {all}",
+      'SELECT tags, "we}ird" FROM j ORDER BY id -- {all}',
       "SELECT $q$}$q$ AS brace, '}' || '{' AS pair /* } */",
     ];
     const want: unknown[] = [];

@@ -275,9 +275,7 @@ function decodeDateTime(s: string, kind: DateTimeKind): number | null {
     let dm: RegExpExecArray | null;
     if ((dm = /^(\d+)-(\d+)-(\d+)$/.exec(t)) || (dm = /^(\d+)\/(\d+)\/(\d+)$/.exec(t)) || (dm = /^(\d+)\.(\d+)\.(\d+)$/.exec(t))) {
       const [a, b, c] = [dm[1]!, dm[2]!, dm[3]!];
-      if (a.length >= 3 || (ctx.order === 'YMD' && !t.includes('.'))) { y = yearFrom(a); m = +b; d = +c; }
-      else if (ctx.order === 'DMY' || t.includes('.')) { d = +a; m = +b; y = yearFrom(c); }
-      else { m = +a; d = +b; y = yearFrom(c); }
+      if (a.length >= 3 || (ctx.order === 'YMD' && !t.includes('.'))) { y = yearFrom(a); m = +b; d = +c; } else if (ctx.order === 'DMY' || t.includes('.')) { d = +a; m = +b; y = yearFrom(c); } else { m = +a; d = +b; y = yearFrom(c); }
       continue;
     }
     if (/^\d{8}$/.test(t) && y === null) { y = +t.slice(0, 4); m = +t.slice(4, 6); d = +t.slice(6); continue; }

@@ -90,7 +90,12 @@ export interface Table {
   /** LSN of the visibility map page (0 = never written) */
   vmLsn?: number;
   /** planner statistics (pg_class relpages/reltuples), set by VACUUM, ANALYZE and CREATE INDEX; absent before */
-  stats?: { relpages: number; reltuples: number; relallvisible?: number };
+  /**
+   * pg_class.relpages / reltuples as VACUUM or ANALYZE last set them (absent: never vacuumed); distinct[c] is
+   * pg_statistic's n_distinct of column c as ANALYZE measured it over the live rows (-1: every value distinct),
+   * nullfrac[c] its stanullfrac, widths[c] its stawidth for a text / varchar column (null: not measured)
+   */
+  stats?: { relpages: number; reltuples: number; relallvisible?: number; distinct?: number[]; nullfrac?: number[]; widths?: (number | null)[] };
   /** pg_class.relfrozenxid: every xid older than this on the table is frozen (set at creation: RecentXmin; VACUUM
    *  advances it to the oldest unfrozen xid it left); relminmxid the same for MultiXacts */
   relfrozenxid?: number;

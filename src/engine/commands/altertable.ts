@@ -117,8 +117,7 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   s.tx!.undo.push(saveTableDef(ex, t));
   let fks = 0;
   for (const c of cmds) {
-    if (c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN') { yield* addFkConstraint(ex, s, t, c.def.Constraint); fks++; }
-    else if (c.subtype === 'AT_AddColumn' && (c.def.ColumnDef.constraints ?? []).some((k: N) => k.Constraint?.contype === 'CONSTR_FOREIGN')) {
+    if (c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN') { yield* addFkConstraint(ex, s, t, c.def.Constraint); fks++; } else if (c.subtype === 'AT_AddColumn' && (c.def.ColumnDef.constraints ?? []).some((k: N) => k.Constraint?.contype === 'CONSTR_FOREIGN')) {
       // ADD COLUMN … REFERENCES: the column first, then its foreign key (transformAlterTableStmt splits them so)
       const cd = c.def.ColumnDef as N;
       const all = (cd.constraints ?? []) as N[];
@@ -126,8 +125,7 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
       if (fkCons.some((k) => k.Constraint.contype.startsWith('CONSTR_ATTR_'))) throw notSupported('DEFERRABLE in ALTER TABLE ... ADD COLUMN ... REFERENCES (add the constraint separately)');
       alterOne(ex, s, t, { ...c, def: { ColumnDef: { ...cd, constraints: all.filter((k) => !fkCons.includes(k)) } } });
       for (const k of fkCons) { yield* addFkConstraint(ex, s, t, { ...k.Constraint, fk_attrs: [{ String: { sval: cd.colname } }] }); fks++; }
-    }
-    else if (c.subtype === 'AT_ValidateConstraint') yield* validateConstraint(ex, s, t, c.name);
+    } else if (c.subtype === 'AT_ValidateConstraint') yield* validateConstraint(ex, s, t, c.name);
     else if (c.subtype === 'AT_DropConstraint' && t.fkeys?.some((f) => f.name === c.name)) yield* dropFkConstraint(ex, s, t, c.name);
     else alterOne(ex, s, t, c);
   }

@@ -11,7 +11,7 @@ import { PgError } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { LockMode } from '../lock/lock.js';
 import {
-  N, Gen, 
+  N, Gen,
 } from '../executor/util.js';
 
 export function* lockStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {

@@ -116,7 +116,7 @@ function intArg(d: N): bigint {
  * Returns the parameters, a RESTART value (ALTER) and OWNED BY (undefined: not given; null: NONE).
  */
 function initParams(ex: Executor, options: N[], old: SeqParams | null, lastValue: bigint | null):
-  { params: SeqParams; restart: bigint | null; ownedBy: { table: string; column: string } | null | undefined } {
+{ params: SeqParams; restart: bigint | null; ownedBy: { table: string; column: string } | null | undefined } {
   const get = (name: string) => { const d = options.map((o) => o.DefElem as N).filter((d) => d.defname === name); if (d.length > 1) throw new PgError('42601', 'conflicting or redundant options'); return d[0]; };
   for (const o of options) {
     const nm = (o.DefElem as N).defname as string;

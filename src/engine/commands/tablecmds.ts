@@ -13,7 +13,7 @@ import type { Session, QueryResult } from '../session/session.js';
 import { intConst, materializeLiterals } from '../sql/parser.js';
 import { recentXmin } from './relfile.js';
 import {
-  compileExpr, 
+  compileExpr,
 } from '../sql/expr.js';
 import { resolveTypeName, typeDisplayName } from '../sql/types.js';
 import type { Table, Column, CheckConstraint } from '../catalog/catalog.js';
@@ -83,7 +83,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       let lastCon: N | null = null;
       for (const cn of (cd.constraints ?? []) as N[]) {
         const c = cn.Constraint;
-        if (c.contype.startsWith("CONSTR_ATTR_")) { constraintAttr(lastCon, c); continue; }
+        if (c.contype.startsWith('CONSTR_ATTR_')) { constraintAttr(lastCon, c); continue; }
         lastCon = c;
         switch (c.contype) {
           case 'CONSTR_NOTNULL': col.notNull = true; break;

@@ -20,8 +20,10 @@ import { satisfiesVacuum, VacState } from '../vacuum/vacuum.js';
 import { removableHorizon, vacuumContext } from '../vacuum/pruneheap.js';
 import { lazyVacuumRel, vacuumToast, relFrozenXid, type VacuumParams } from '../vacuum/vacuumlazy.js';
 import { LpFlags, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
+import { groupKey } from '../sql/types.js';
+import { utf8Len } from '../sql/utf8.js';
 import {
-  satisfiesMVCC, VIS_VISIBLE, 
+  satisfiesMVCC, VIS_VISIBLE,
 } from '../visibility/visibility.js';
 import { reportVacuumOf, reportAnalyzeOf } from '../pgstat/report.js';
 import { advanceCatalogFrozenXid } from '../postmaster/autovacuum.js';
@@ -105,10 +107,36 @@ export function analyzeRel(ex: Executor, s: Session, t: Table, verbose: boolean)
   }
   const pages = t.heap.pages.length;
   t.heap.targetBlock = -1;
-  t.stats = { relpages: pages, reltuples: live, relallvisible: allVisibleCount(t) };
+  t.stats = { relpages: pages, reltuples: live, relallvisible: allVisibleCount(t), ...columnStats(t) };
   if (!verbose) return;
   s.acc.notices.push({ severity: 'INFO', sqlstate: '00000', message: `analyzing "public.${t.name}"` });
   s.acc.notices.push({ severity: 'INFO', sqlstate: '00000', message: `"${t.name}": scanned ${pages} of ${pages} pages, containing ${live} live rows and ${dead} dead rows; ${live} rows in sample, ${live} estimated total rows` });
+}
+
+/**
+ * pg_statistic's view of each column over the live rows, as ANALYZE measures it (every row: these tables are far
+ * below its 30,000-row sample): n_distinct (-1 when every non-NULL value is distinct), stanullfrac, and stawidth of
+ * a text / varchar column. The planner reads them (optimizer/plancat.ts, clausesel.ts).
+ */
+export function columnStats(t: Table): { distinct: number[]; nullfrac: number[]; widths: (number | null)[] } {
+  let live = 0;
+  const seen = t.columns.map(() => new Set<unknown>()); // one column's values are of one type: numbers and strings as they are
+  const nonNull = t.columns.map(() => 0);
+  const bytes = t.columns.map(() => 0);
+  for (const p of t.heap.pages) {
+    for (const it of p.items) {
+      if (it.lpFlags === LpFlags.NORMAL && (it.infomask & 0x0300) !== 0x0200 && (it.infomask & 0x0800 || it.infomask & HEAP_XMAX_LOCK_ONLY || it.xmax === 0)) {
+        live++;
+        it.values.forEach((v, c) => { if (v !== null && c < seen.length) { seen[c]!.add(typeof v === 'object' ? groupKey(v)! : v); nonNull[c]!++; if (typeof v === 'string') bytes[c]! += varlenaSize(v); } });
+      }
+    }
+  }
+  return {
+    distinct: seen.map((set, c) => (set.size > 0 && set.size === nonNull[c] ? -1 : set.size)),
+    nullfrac: t.columns.map((_, c) => (live > 0 ? (live - nonNull[c]!) / live : 0)),
+    // the average stored size of a varlena value (a short one has a 1-byte header), truncated to int
+    widths: t.columns.map((col, c) => (['text', 'varchar'].includes(col.type.name) && nonNull[c]! > 0 ? Math.trunc(bytes[c]! / nonNull[c]!) : null)),
+  };
 }
 
 /** relpages / reltuples as ANALYZE and index builds record them (VACUUM records its own counts: vacuumlazy.ts). */
@@ -116,9 +144,12 @@ export function updateStats(ex: Executor, s: Session, t: Table) {
   t.heap.targetBlock = -1; // pg_class is updated: the relation's cache entry is rebuilt (relcache invalidation)
   let live = 0;
   for (const p of t.heap.pages) for (const it of p.items) if (it.lpFlags === LpFlags.NORMAL && (it.infomask & 0x0300) !== 0x0200 && (it.infomask & 0x0800 || it.infomask & HEAP_XMAX_LOCK_ONLY || it.xmax === 0)) live++;
-  t.stats = { relpages: t.heap.pages.length, reltuples: live, relallvisible: allVisibleCount(t) };
+  t.stats = { relpages: t.heap.pages.length, reltuples: live, relallvisible: allVisibleCount(t), ...columnStats(t) };
   void s;
 }
+
+/** VARSIZE_ANY of an uncompressed text value: a 1-byte header up to 126 bytes of data, else 4 (toast is not modelled). */
+const varlenaSize = (v: string) => { const n = utf8Len(v); return n + 1 <= 127 ? n + 1 : n + 4; };
 
 /** Lazy VACUUM of one table (vacuum/vacuumlazy.ts), then its TOAST table when it has one. */
 export function vacuumTable(ex: Executor, s: Session, t: Table, p: VacuumParams = { freeze: false, verbose: false, indexCleanup: 'auto', truncate: true }) {

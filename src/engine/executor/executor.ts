@@ -1,9 +1,11 @@
 /**
  * The executor: the dispatcher from a parsed statement to the module that runs it, and the helpers they share.
  * The work itself lives by PostgreSQL's names: the planner's scan choice in optimizer/planner.ts, run by
- * nodeSeqscan.ts / nodeIndexscan.ts / nodeBitmapHeapscan.ts (via scan.ts), from.ts (joins), nodeSetOp.ts (UNION,
- * INTERSECT, EXCEPT), nodeCtescan.ts (WITH, subqueries in FROM), nodeWindowAgg.ts, nodeProjectSet.ts,
- * select.ts (Agg, Sort, Limit, LockRows), modify.ts (ModifyTable: INSERT, UPDATE, DELETE, ON CONFLICT),
+ * nodeSeqscan.ts / nodeIndexscan.ts / nodeBitmapHeapscan.ts (via scan.ts); joins built by from.ts as
+ * optimizer/joinpath.ts chooses, run by nodeHashjoin.ts / nodeMergejoin.ts / nodeNestloop.ts / nodeSubqueryscan.ts
+ * (LATERAL); nodeSetOp.ts (UNION, INTERSECT, EXCEPT), nodeCtescan.ts (WITH, subqueries in FROM),
+ * nodeWindowAgg.ts, nodeProjectSet.ts; select.ts wiring nodeAgg, nodeSort, nodeUnique, nodeLockRows, nodeLimit,
+ * nodeResult, nodeValuesscan, nodeSubplan; nodeModifyTable.ts (INSERT, UPDATE, DELETE, ON CONFLICT),
  * indexinsert.ts (index entries and the unique check), rowlocks.ts (waiting for a row); commands/ for DDL,
  * VACUUM, LOCK and CHECKPOINT.
  *
@@ -50,21 +52,26 @@ import type { Table, Column } from '../catalog/catalog.js';
 import { BtreeIndex } from '../index/btree.js';
 import { type WaitPolicy } from './rowlocks.js';
 import {
-  type HeapContext, type TupleLockMode, 
+  type HeapContext, type TupleLockMode,
 } from '../heap/heapam.js';
 import { LockMode } from '../lock/lock.js';
 import { setRegclassLookup } from '../catalog/regclass.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { formatSnapshot } from '../snapshot/snapshot.js';
 import {
-  N, Gen, Source, Candidate, firstLocation, 
+  N, Gen, Source, Candidate, firstLocation,
 } from './util.js';
 import { scan, pageVisitor } from './scan.js';
 import type { ScanInstr, QueryInstr } from './instrument.js';
 import type { ScanOptions, ScanPath } from '../optimizer/planner.js';
-import { source, joinSource } from './from.js';
-import { selectStmt, prepareSubquery, query, groupColumn, aggregate, constInt, valuesQuery, lockRowForSelect } from './select.js';
-import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResult, defaultMaker, assign, checkConstraints, updateStmt, deleteStmt } from './modify.js';
+import { source, joinSource, type JoinContext } from './from.js';
+import { selectStmt, query } from './select.js';
+import { prepareSubquery } from './nodeSubplan.js';
+import { groupColumn, aggregate } from './nodeAgg.js';
+import { constInt } from './nodeLimit.js';
+import { valuesQuery } from './nodeValuesscan.js';
+import { lockRowForSelect } from './nodeLockRows.js';
+import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResult, defaultMaker, assign, checkConstraints, updateStmt, deleteStmt } from './nodeModifyTable.js';
 import { indexInsert, uniqueCheck, indexAdd, indexInsertAll, indexInsertRest } from './indexinsert.js';
 import { createTable, dropStmt, createIndex, dropIndex } from '../commands/tablecmds.js';
 import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
@@ -240,18 +247,15 @@ export class Executor {
   /** Run a SELECT (or VALUES) and return its rows as values. */
 
 
-
-
-
   // ---- executor/scan.ts
   scan(s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope, opts: ScanOptions | ScanPath = {}, instr?: ScanInstr): Candidate[] { return scan(this, s, t, snap, where, whereNode, scope, opts, instr); }
   pageVisitor(s: Session, t: Table): (blk: number) => void { return pageVisitor(this, s, t); }
 
   // ---- executor/from.ts
-  source(s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string, pre?: Map<N, QResult>): Source { return source(this, s, from, snap, sql, pre); }
+  source(s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string, pre?: Map<N, QResult>, ctx?: JoinContext): Source { return source(this, s, from, snap, sql, pre, ctx); }
   joinSource(s: Session, from: N[], snap: () => Snapshot, sql: string, pre?: Map<N, QResult>): Source { return joinSource(this, s, from, snap, sql, pre); }
 
-  // ---- executor/select.ts
+  // ---- executor/select.ts, nodeSubplan.ts, nodeAgg.ts, nodeLimit.ts, nodeValuesscan.ts, nodeLockRows.ts
   *selectStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> { return yield* selectStmt(this, s, n, raw); }
   prepareSubquery(s: Session, select: N, outer: Scope, snapshot: () => Snapshot) { return prepareSubquery(this, s, select, outer, snapshot); }
   *query(s: Session, n: N, sql: string, topLevel: boolean, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] }> { return yield* query(this, s, n, sql, topLevel, sub); }
@@ -261,7 +265,7 @@ export class Executor {
   valuesQuery(s: Session, n: N, sql: string, snap: () => Snapshot): { names: string[]; types: SqlType[]; rows: Value[][] } { return valuesQuery(this, s, n, sql, snap); }
   *lockRowForSelect(s: Session, t: Table, c: Candidate, mode: TupleLockMode, policy: WaitPolicy, where: Compiled | null): Gen<Candidate | null> { return yield* lockRowForSelect(this, s, t, c, mode, policy, where); }
 
-  // ---- executor/modify.ts
+  // ---- executor/nodeModifyTable.ts
   *insertStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> { return yield* insertStmt(this, s, n, raw); }
   findConflict(s: Session, t: Table, arbiters: BtreeIndex[], vals: Value[]): { blk: number; off: number; xwait: number } | null { return findConflict(this, s, t, arbiters, vals); }
   prepareOnConflict(s: Session, t: Table, n: N, snap: () => Snapshot, sql: string) { return prepareOnConflict(this, s, t, n, snap, sql); }

@@ -1,27 +1,39 @@
 /**
  * FROM: a single table, a function (generate_series, or any function of the catalog: functionScan), a WITH query or a subquery (read by name from its
- * materialized rows, nodeCtescan.ts), or joins — inner, left and right joins and comma lists, run as nested loops
- * over each side's rows. A view's name is replaced by its query's rows and a sequence's by its one row
- * (commands/view.ts: relationSource).
+ * materialized rows, nodeCtescan.ts), or joins — inner, left and right joins and comma lists. A view's name is
+ * replaced by its query's rows and a sequence's by its one row (commands/view.ts: relationSource).
  *
- * Mirrors: src/backend/executor/nodeNestloop.c, nodeFunctionscan.c; parser/parse_clause.c (transformFromClause).
- * Simplifications: only nested loops (no hash or merge join); FULL and CROSS JOIN LATERAL are refused with 0A000.
+ * A join of two tables runs as the planner chooses (optimizer/joinpath.ts): a hash join (nodeHashjoin.ts), a
+ * merge join (nodeMergejoin.ts) or a nested loop (nodeNestloop.ts); the choice decides the row order without
+ * ORDER BY. The join tree it built is kept for EXPLAIN (JoinPlan). A LATERAL subquery is nodeSubqueryscan.ts.
+ *
+ * Mirrors: parser/parse_clause.c (transformFromClause), executor/nodeFunctionscan.c; the join paths of
+ * optimizer/path/joinrels.c. Simplifications: a join of three or more relations runs as nested loops in the
+ * written order (PostgreSQL searches join orders by cost — EXPLAIN refuses such a join with 0A000); FULL JOIN,
+ * JOIN ... USING, NATURAL JOIN and CROSS JOIN LATERAL are refused with 0A000.
  */
 import type { Executor } from './executor.js';
 import { memberStatusName } from '../multixact/multixact.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session } from '../session/session.js';
 import {
-  compileExpr, castTo, type Scope, type Row, 
+  compileExpr, castTo, type Compiled, type Scope, type Row,
 } from '../sql/expr.js';
 import { type Value, type SqlType, type TypeName, T } from '../sql/types.js';
 import { resolveFunction, buildCall, hasFunction, functionRows, sqlTypeOf } from '../sql/funcs/registry.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { relationSource } from '../commands/view.js';
+import { chooseJoin, joinTypeLabel, type JoinKind, type JoinSide } from '../optimizer/joinpath.js';
+import { estimateRelSize, columnUnique } from '../optimizer/plancat.js';
+import { restrictionSelectivity } from '../optimizer/clausesel.js';
+import { nestLoop, type JoinPair } from './nodeNestloop.js';
+import { hashJoin, hashFunctionFor, bucketCount } from './nodeHashjoin.js';
+import { mergeJoin } from './nodeMergejoin.js';
+import { lateralJoin } from './nodeSubqueryscan.js';
 import { lookupCte } from './nodeCtescan.js';
 import type { QResult } from './nodeSetOp.js';
 import {
-  N, Source, JoinInput, firstLocation, 
+  N, Source, JoinInput, firstLocation,
 } from './util.js';
 
 /** A WITH query or a subquery in FROM, read by name: its materialized rows (nodeCtescan.ts). */
@@ -41,11 +53,11 @@ function derived(f: N, s: Session, pre: Map<N, QResult> | undefined): { name: st
   return null;
 }
 
-export function source(ex: Executor, s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string, pre?: Map<N, QResult>): Source {
+export function source(ex: Executor, s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string, pre?: Map<N, QResult>, ctx?: JoinContext): Source {
   const env = ex.env(s, snap);
   if (!from || from.length === 0) return { scope: { relName: null, alias: null, columns: [], hasSystem: false, env, sql }, table: null, rows: () => [[]] };
   const f = from[0]!;
-  if (from.length > 1 || f.JoinExpr) return ex.joinSource(s, from, snap, sql, pre);
+  if (from.length > 1 || f.JoinExpr) return joinSource(ex, s, from, snap, sql, pre, ctx);
   const d = derived(f, s, pre);
   if (d) {
     return { scope: { relName: d.name, alias: d.alias, columns: d.r.names.map((name, i) => ({ name, type: d.r.types[i]! })), hasSystem: false, env, sql }, table: null, rows: () => d.r.rows };
@@ -120,6 +132,62 @@ function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?:
   return { relName: fname, alias, columns: [{ name: colnames[0] ?? alias ?? fname, type: call.type }], rows: (row = noRow) => [[outer ? call.fn(row) : v]] };
 }
 
+/** What the query around a join tells the planner: its WHERE clause, and whether ORDER BY or LIMIT sits above. */
+export interface JoinContext { where?: N; orderedOrLimited?: boolean }
+
+const conjuncts = (w: N | undefined | null): N[] => (!w ? [] : w.BoolExpr?.boolop === 'AND_EXPR' ? (w.BoolExpr.args as N[]).flatMap(conjuncts) : [w]);
+
+/** The relations (indexes into rels) a qual's column references name; null when it holds something else that matters (a subquery). */
+function relsOf(q: N, inp: JoinInput): Set<number> | null {
+  const found = new Set<number>();
+  let ok = true;
+  const walk = (x: unknown): void => {
+    if (!ok || !x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(walk); return; }
+    const o = x as N;
+    if (o.SubLink) { ok = false; return; }
+    if (o.ColumnRef) {
+      const f = o.ColumnRef.fields as N[];
+      if (!f.every((y) => y.String)) { ok = false; return; }
+      const names = f.map((y) => y.String.sval as string);
+      const r = resolveColumn(names, inp);
+      if (!r) { ok = false; return; }
+      found.add(r.rel);
+      return;
+    }
+    for (const v of Object.values(o)) walk(v);
+  };
+  walk(q);
+  return ok ? found : null;
+}
+
+/** A column reference [rel.]col in a join input: which relation and which column of the combined row. */
+function resolveColumn(names: string[], inp: JoinInput): { rel: number; col: number } | null {
+  let offset = 0;
+  const hits: { rel: number; col: number }[] = [];
+  inp.rels.forEach((r, ri) => {
+    const cols = inp.columns.slice(offset, offset + r.count);
+    if (names.length === 2 && names[0] !== r.name) { offset += r.count; return; }
+    const c = cols.findIndex((x) => x.name === names[names.length - 1]);
+    if (c >= 0) hits.push({ rel: ri, col: offset + c });
+    offset += r.count;
+  });
+  return names.length <= 2 && hits.length === 1 ? hits[0]! : null;
+}
+
+/** A qual of one relation with its column references unqualified (`t.k = 2` as the scan of t sees it: `k = 2`). */
+function unqualify(q: N): N {
+  if (Array.isArray(q)) return q.map(unqualify);
+  if (!q || typeof q !== 'object') return q;
+  if (q.ColumnRef) return { ColumnRef: { ...q.ColumnRef, fields: (q.ColumnRef.fields as N[]).slice(-1) } };
+  return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, unqualify(v as N)]));
+}
+
+const INT = new Set(['int2', 'int4', 'int8']);
+const STRINGS = new Set(['text', 'varchar']);
+/** Key types a hash or merge join may compare by value (one type family whose equality is value identity). */
+const joinableTypes = (a: string, b: string) => (INT.has(a) && INT.has(b)) || (STRINGS.has(a) && STRINGS.has(b));
+
 /**
  * pg_get_multixact_members(multixid xid) → (xid xid, mode text): a MultiXact's members and their status (keysh,
  * sh, fornokeyupd, forupd, nokeyupd, upd), as pg_multixact stores them (multixact.c pg_get_multixact_members).
@@ -144,11 +212,10 @@ function multixactMembers(ex: Executor, fc: N, rf: N, env: Scope['env'], sql: st
 }
 
 /**
- * Joins as nested loops over the visible rows of each table (FROM a, b / JOIN ... ON / LEFT / RIGHT / CROSS).
- * Rows come out in the order of the left input, then the right — a nested loop's order; PostgreSQL may pick
- * a hash or merge join and return another order, so give joins an ORDER BY when order matters.
+ * Joins of the FROM list: two tables as the planner chooses (hash / merge / nested loop), more as nested loops in
+ * the written order. Each join's rows are built when the query reads them; the plan is known before.
  */
-export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snapshot, sql: string, pre?: Map<N, QResult>): Source {
+export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snapshot, sql: string, pre?: Map<N, QResult>, ctx: JoinContext = {}): Source {
   const env = ex.env(s, snap);
   const combinedScope = (inp: JoinInput): Scope => {
     let offset = 0;
@@ -157,102 +224,199 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       rels: inp.rels.map((r) => { const x = { name: r.name, offset, count: r.count }; offset += r.count; return x; }),
     };
   };
+  const whereConj = conjuncts(ctx.where);
+  const topLevel = (from.length === 2 && !from.some((f) => f.JoinExpr || f.RangeSubselect?.lateral)) || (from.length === 1 && !!from[0]!.JoinExpr && !from[0]!.JoinExpr.larg.JoinExpr && !from[0]!.JoinExpr.rarg.JoinExpr);
   const base = (item: N): JoinInput => {
     const d = derived(item, s, pre);
     if (d) {
       const name = d.alias ?? d.name;
-      return { names: [name], columns: d.r.names.map((nm, i) => ({ name: nm, type: d.r.types[i]! })), rels: [{ name, count: d.r.names.length }], tables: [], rows: () => d.r.rows };
+      return { names: [name], columns: d.r.names.map((nm, i) => ({ name: nm, type: d.r.types[i]! })), rels: [{ name, count: d.r.names.length }], tables: [], rows: () => d.r.rows, plan: { kind: 'Other', name, what: 'a WITH query or a subquery in FROM' } };
     }
     if (item.RangeVar) {
       const other = relationSource(ex, s, item.RangeVar, snap, sql);
       if (other) {
         const name = item.RangeVar.alias?.aliasname ?? item.RangeVar.relname;
         const rows = other.rows!;
-        return { names: [name], columns: other.scope.columns, rels: [{ name, count: other.scope.columns.length }], tables: [], rows: () => [...rows()] };
+        return { names: [name], columns: other.scope.columns, rels: [{ name, count: other.scope.columns.length }], tables: [], rows: () => [...rows()], plan: { kind: 'Other', name, what: 'a view or a sequence' } };
       }
       const t = ex.table(item.RangeVar);
-      const name = item.RangeVar.alias?.aliasname ?? t.name;
+      const alias = item.RangeVar.alias?.aliasname ?? null;
+      const name = alias ?? t.name;
       const scope = ex.tableScope(t, name, s, snap, sql);
       return {
         names: [name], columns: scope.columns, rels: [{ name, count: t.columns.length }], tables: [t],
         rows: () => ex.scan(s, t, snap(), null, undefined, scope).map((c) => c.vals),
+        plan: { kind: 'Scan', table: t, name, alias, quals: [] },
       };
     }
     if (item.RangeFunction) {
       const fs = functionScan(s, item.RangeFunction, env, sql);
       const name = fs.alias ?? fs.relName;
-      return { names: [name], columns: fs.columns, rels: [{ name, count: fs.columns.length }], tables: [], rows: () => [...fs.rows()] };
+      return { names: [name], columns: fs.columns, rels: [{ name, count: fs.columns.length }], tables: [], rows: () => [...fs.rows()], plan: { kind: 'Other', name, what: 'a function in FROM' } };
     }
     if (item.JoinExpr) {
       const j = item.JoinExpr;
       if (j.usingClause?.length || j.isNatural) throw notSupported('JOIN ... USING / NATURAL JOIN (use ON)', posOf(firstLocation(item)));
       if (j.alias) throw notSupported('aliases for joins');
-      let left = base(j.larg), right = base(j.rarg);
-      let kind = j.jointype as string;
-      if (kind === 'JOIN_RIGHT') { [left, right] = [right, left]; kind = 'JOIN_LEFT'; }
-      if (kind !== 'JOIN_INNER' && kind !== 'JOIN_LEFT') throw notSupported(`${kind.replace('JOIN_', '')} JOIN`, posOf(firstLocation(item)));
-      const swapped = j.jointype === 'JOIN_RIGHT';
-      const names = [...left.names, ...right.names];
-      const dup = names.find((x, i) => names.indexOf(x) !== i);
-      if (dup) throw new PgError('42712', `table name "${dup}" specified more than once`);
-      const combined: JoinInput = {
-        names, columns: [...left.columns, ...right.columns], rels: [...left.rels, ...right.rels], tables: [...left.tables, ...right.tables],
-        rows: () => [],
-      };
-      const on = j.quals ? ex.compileWhere(j.quals, combinedScope(combined)) : null;
-      const leftWidth = left.columns.length, rightWidth = right.columns.length;
-      combined.rows = () => {
-        const out: Value[][] = [];
-        const rr = right.rows();
-        const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
-        for (const l of left.rows()) {
-          let matched = false;
-          for (const r of rr) {
-            row.vals = l.concat(r);
-            if (on && on.fn(row) !== true) continue;
-            matched = true;
-            out.push(row.vals);
-          }
-          if (!matched && kind === 'JOIN_LEFT') out.push(l.concat(new Array<Value>(rightWidth).fill(null)));
-        }
-        if (swapped) {
-          // report columns in the written order (left table first) even though the right side drove the loop
-          return out.map((v) => v.slice(leftWidth).concat(v.slice(0, leftWidth)));
-        }
-        return out;
-      };
-      if (swapped) {
-        combined.columns = [...right.columns, ...left.columns];
-        combined.rels = [...right.rels, ...left.rels];
-        combined.names = [...right.names, ...left.names];
-      }
-      return combined;
+      const kind0 = j.jointype as string;
+      if (kind0 !== 'JOIN_INNER' && kind0 !== 'JOIN_LEFT' && kind0 !== 'JOIN_RIGHT') throw notSupported(`${kind0.replace('JOIN_', '')} JOIN`, posOf(firstLocation(item)));
+      const kind: JoinKind = kind0 === 'JOIN_LEFT' ? 'left' : kind0 === 'JOIN_RIGHT' ? 'right' : 'inner';
+      return join(base(j.larg), base(j.rarg), kind, j.quals ?? null);
     }
     throw notSupported('this FROM item in a join', posOf(firstLocation(item)));
   };
-  /** FROM a, LATERAL (subquery) x: the subquery runs once per row of `a`, seeing its columns (nodeSubqueryscan.c) */
-  const lateral = (a: JoinInput, rs: N): JoinInput => {
-    if (!rs.alias) throw new PgError('42601', 'subquery in FROM must have an alias', { hint: 'For example, FROM (SELECT ...) [AS] foo.' });
-    const name = rs.alias.aliasname as string;
-    const ref: { current: Row | null } = { current: null };
-    const outer = { scope: combinedScope(a), row: ref, used: false };
-    const runOnce = (vals: Value[]) => {
-      ref.current = { vals, item: null, blk: 0, off: 0, aggs: null };
-      const r = ex.query(s, rs.subquery.SelectStmt, sql, false, { outer, snapshot: snap }).next();
-      if (!r.done) throw notSupported('a LATERAL subquery that has to wait for a lock');
-      return r.value;
+
+  /** Join two inputs: plan (optimizer/joinpath.ts), then run the chosen node when the rows are read. */
+  const join = (left: JoinInput, right: JoinInput, kind: JoinKind, onQual: N | null): JoinInput => {
+    const names = [...left.names, ...right.names];
+    const dup = names.find((x, i) => names.indexOf(x) !== i);
+    if (dup) throw new PgError('42712', `table name "${dup}" specified more than once`);
+    const combined: JoinInput = {
+      names, columns: [...left.columns, ...right.columns], rels: [...left.rels, ...right.rels], tables: [...left.tables, ...right.tables],
+      rows: () => [], plan: { kind: 'Other', name: '', what: '' },
     };
-    const first = runOnce(a.columns.map(() => null)); // its column names and types, and its errors, before any row
-    const colnames = ((rs.alias.colnames ?? []) as N[]).map((x) => x.String.sval as string);
-    const columns = first.names.map((nm, i) => ({ name: colnames[i] ?? nm, type: first.types[i]! }));
-    const names = [...a.names, name];
-    if (a.names.includes(name)) throw new PgError('42712', `table name "${name}" specified more than once`);
-    return {
-      names, columns: [...a.columns, ...columns], rels: [...a.rels, { name, count: columns.length }], tables: a.tables,
-      rows: () => { const out: Value[][] = []; for (const l of a.rows()) for (const r of runOnce(l).rows) out.push(l.concat(r)); return out; },
+    const on = onQual ? ex.compileWhere(onQual, combinedScope(combined)) : null;
+    const lw = left.columns.length, rw = right.columns.length;
+    const nLeftRels = left.rels.length;
+    const sideOf = (rels: Set<number>): 'left' | 'right' | 'both' | 'none' => {
+      const l = [...rels].some((r) => r < nLeftRels), r = [...rels].some((x) => x >= nLeftRels);
+      return l && r ? 'both' : l ? 'left' : r ? 'right' : 'none';
     };
+    // the quals that decide the join: ON, and for an inner join of two tables also WHERE's (PostgreSQL treats them alike)
+    const onConj = conjuncts(onQual);
+    const planned = topLevel && left.plan.kind === 'Scan' && right.plan.kind === 'Scan';
+    const joinQuals = [...onConj, ...(planned && kind === 'inner' ? whereConj : [])];
+    let unsure: string | null = planned ? null : left.plan.kind === 'Join' || right.plan.kind === 'Join' || !topLevel ? 'a join of more than two relations (PostgreSQL chooses the join order by cost)' : 'a join whose input is not a plain table';
+    const own: { left: N[]; right: N[] } = { left: [], right: [] };
+    const filter: N[] = [];
+    let equi: { lcol: number; rcol: number; qual: N } | null = null;
+    for (const q of joinQuals) {
+      const rels = relsOf(q, combined);
+      if (!rels) { unsure ??= 'a join condition with a subquery'; continue; }
+      const side = sideOf(rels);
+      if (side === 'both') {
+        const e = q.A_Expr;
+        if (!equi && e?.kind === 'AEXPR_OP' && e.name?.length === 1 && e.name[0].String?.sval === '=' && e.lexpr?.ColumnRef && e.rexpr?.ColumnRef) {
+          const a = resolveColumn((e.lexpr.ColumnRef.fields as N[]).map((x) => x.String?.sval), combined);
+          const b = resolveColumn((e.rexpr.ColumnRef.fields as N[]).map((x) => x.String?.sval), combined);
+          if (a && b && joinableTypes(combined.columns[a.col]!.type.name, combined.columns[b.col]!.type.name)) {
+            const [l, r] = a.col < lw ? [a.col, b.col - lw] : [b.col, a.col - lw];
+            if (l >= 0 && l < lw && r >= 0 && r < rw) { equi = { lcol: l, rcol: r, qual: q }; continue; }
+          }
+        }
+        filter.push(q);
+      } else if (side === 'left' || side === 'right') {
+        const onlyOn = onConj.includes(q);
+        // an ON condition on the preserved side of an outer join stays a join filter; on the nullable side it filters that scan
+        if (onlyOn && kind !== 'inner' && (kind === 'left') === (side === 'left')) filter.push(q);
+        else own[side].push(q);
+      } else filter.push(q);
+    }
+    if (planned && kind !== 'inner') {
+      // WHERE conditions above an outer join: on the preserved side they filter its scan; elsewhere the planner may
+      // reduce the outer join to an inner one
+      for (const q of whereConj) {
+        const rels = relsOf(q, combined);
+        const side = rels ? sideOf(rels) : 'both';
+        if ((kind === 'left' && side === 'left') || (kind === 'right' && side === 'right')) own[side].push(q);
+        else unsure ??= 'a WHERE condition on the nullable side of an outer join (PostgreSQL may reduce it to an inner join)';
+      }
+    }
+    const sideInfo = (inp: JoinInput, quals: N[], keyCol: number | null): JoinSide => {
+      const t = inp.plan.kind === 'Scan' ? inp.plan.table : null;
+      if (!t) return { rows: null, analyzed: false, restricted: quals.length > 0, keyUnique: false, keyDistinct: null, indexOnJoinColumn: false };
+      const size = estimateRelSize(t);
+      const sel = restrictionSelectivity(t, quals);
+      if (sel === null) unsure ??= 'a join with a WHERE condition whose selectivity the simulator does not estimate';
+      const keyDistinct = keyCol === null || !t.stats?.distinct ? null : t.stats.distinct[keyCol] === -1 ? t.stats.reltuples : t.stats.distinct[keyCol]!;
+      const joinCols = new Set<number>();
+      for (const q of [...filter, ...(equi ? [equi.qual] : [])]) collectCols(q, inp, joinCols);
+      return {
+        rows: Math.max(1, Math.round(size.tuples * (sel ?? 1))), analyzed: !!t.stats, restricted: quals.length > 0,
+        keyUnique: keyCol !== null && columnUnique(t, keyCol), keyDistinct,
+        indexOnJoinColumn: t.indexes.some((i) => joinCols.has(i.columns[0]!)),
+      };
+    };
+    const collectCols = (q: N, inp: JoinInput, into: Set<number>) => {
+      const walk = (x: unknown): void => {
+        if (!x || typeof x !== 'object') return;
+        if (Array.isArray(x)) { x.forEach(walk); return; }
+        const o = x as N;
+        if (o.ColumnRef) {
+          const r = resolveColumn((o.ColumnRef.fields as N[]).map((y) => y.String?.sval), inp);
+          if (r) into.add(r.col);
+          return;
+        }
+        for (const v of Object.values(o)) walk(v);
+      };
+      // column positions relative to this input: resolve against the input alone
+      walk(q);
+    };
+    const ls = sideInfo(left, own.left, equi?.lcol ?? null), rs = sideInfo(right, own.right, equi?.rcol ?? null);
+    let choice = chooseJoin(ls, rs, kind, !!equi, !!ctx.orderedOrLimited);
+    if (!planned) choice = { method: 'NestLoop', outer: kind === 'right' ? 'right' : 'left', unsure };
+    // `WHERE nullable.key IS NULL` above an outer join: PostgreSQL reduces it to an anti join, the preserved side
+    // outer (Hash Anti Join), so the rows that survive come out in the preserved side's order
+    if (planned && equi && kind !== 'inner') {
+      const nullableKey = kind === 'left' ? lw + equi.rcol : equi.lcol;
+      const anti = whereConj.some((q) => q.NullTest?.nulltesttype === 'IS_NULL' && q.NullTest.arg?.ColumnRef
+        && resolveColumn((q.NullTest.arg.ColumnRef.fields as N[]).map((x) => x.String?.sval), combined)?.col === nullableKey);
+      if (anti) choice = { method: 'HashJoin', outer: kind === 'left' ? 'left' : 'right', unsure: 'an outer join PostgreSQL reduces to an anti join (Hash Anti Join)' };
+    }
+    unsure ??= choice.unsure;
+    for (const [side, p] of [['left', left.plan], ['right', right.plan]] as const) {
+      if (p.kind === 'Scan') p.quals = own[side].map(unqualify);
+    }
+    const outerIsLeft = choice.outer === 'left';
+    const [outerInp, innerInp] = outerIsLeft ? [left, right] : [right, left];
+    const fillOuter = kind !== 'inner' && (kind === 'left') === outerIsLeft;
+    const fillInner = kind !== 'inner' && !fillOuter;
+    const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+    const combine = (p: JoinPair): Value[] => {
+      const o = p.o ?? new Array<Value>(outerIsLeft ? lw : rw).fill(null), i = p.i ?? new Array<Value>(outerIsLeft ? rw : lw).fill(null);
+      return outerIsLeft ? o.concat(i) : i.concat(o);
+    };
+    const match = (o: Value[], i: Value[]) => {
+      if (!on) return true;
+      row.vals = outerIsLeft ? o.concat(i) : i.concat(o);
+      return on.fn(row) === true;
+    };
+    const method = choice.method === 'NestLoop' || !equi ? 'NestLoop' : choice.method;
+    combined.plan = {
+      kind: 'Join', method, label: joinTypeLabel(kind, choice.outer), outer: outerInp.plan, inner: innerInp.plan,
+      cond: equi && method !== 'NestLoop' ? { outerIsLeft, qual: equi.qual, left: equi.lcol, right: equi.rcol } : null,
+      filter: method === 'NestLoop' && equi ? [equi.qual, ...filter] : filter, unsure, kindName: kind,
+    };
+    // each side's own conditions filter its rows before the join (pushed down into the scan, as the planner does)
+    const andOf = (qs: N[]) => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
+    const ownFilter = (inp: JoinInput, quals: N[]) => (quals.length ? ex.compileWhere(andOf(quals), combinedScope(inp)) : null);
+    const filters = { left: ownFilter(left, own.left), right: ownFilter(right, own.right) };
+    const readSide = (inp: JoinInput, f: Compiled | null): Value[][] => {
+      const rows = inp.rows();
+      let kept = rows;
+      if (f) {
+        const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+        kept = rows.filter((v) => { r.vals = v; return f.fn(r) === true; });
+      }
+      if (inp.plan.kind === 'Scan') inp.plan.actual = { rows: kept.length, removed: rows.length - kept.length };
+      return kept;
+    };
+    combined.rows = () => {
+      const outerRows = readSide(outerInp, outerIsLeft ? filters.left : filters.right), innerRows = readSide(innerInp, outerIsLeft ? filters.right : filters.left);
+      let pairs: JoinPair[];
+      if (method === 'HashJoin') {
+        const innerKey = outerIsLeft ? equi!.rcol : equi!.lcol;
+        const hash = hashFunctionFor(innerInp.columns[innerKey]!.type.name);
+        const buckets = hash ? { hash, nbuckets: bucketCount((outerIsLeft ? rs : ls).rows ?? 1) } : undefined;
+        pairs = hashJoin(outerRows, innerRows, outerIsLeft ? equi!.lcol : equi!.rcol, innerKey, match, fillOuter, fillInner, buckets);
+      } else if (method === 'MergeJoin') pairs = mergeJoin(outerRows, innerRows, outerIsLeft ? equi!.lcol : equi!.rcol, outerIsLeft ? equi!.rcol : equi!.lcol, match, fillOuter, fillInner);
+      else pairs = nestLoop(outerRows, innerRows, match, fillOuter);
+      if (combined.plan.kind === 'Join') combined.plan.actual = { rows: pairs.length, outerRows: outerRows.length, innerRows: innerRows.length };
+      return pairs.map(combine);
+    };
+    return combined;
   };
-  let acc = base(from[0]!);
+
   /** FROM a, f(a.x): a function after other items runs once per row of what precedes it (nodeNestloop + Function Scan) */
   const lateralFunction = (a: JoinInput, rf: N): JoinInput => {
     const fs = functionScan(s, rf, env, sql, combinedScope(a));
@@ -262,21 +426,15 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     return {
       names: [...a.names, name], columns: [...a.columns, ...fs.columns], rels: [...a.rels, { name, count: fs.columns.length }], tables: a.tables,
       rows: () => { const out: Value[][] = []; for (const l of a.rows()) { row.vals = l; for (const r of fs.rows(row)) out.push(l.concat(r)); } return out; },
+      plan: { kind: 'Other', name, what: 'a function in FROM' },
     };
   };
+  let acc = base(from[0]!);
   for (const item of from.slice(1)) {
-    if (item.RangeSubselect?.lateral) { acc = lateral(acc, item.RangeSubselect); continue; }
+    if (item.RangeSubselect?.lateral) { acc = lateralJoin(ex, s, acc, item.RangeSubselect, combinedScope(acc), snap, sql); continue; }
     if (item.RangeFunction) { acc = lateralFunction(acc, item.RangeFunction); continue; }
-    const next = base(item);
-    const names = [...acc.names, ...next.names];
-    const dup = names.find((x, i) => names.indexOf(x) !== i);
-    if (dup) throw new PgError('42712', `table name "${dup}" specified more than once`);
-    const a = acc;
-    acc = {
-      names, columns: [...a.columns, ...next.columns], rels: [...a.rels, ...next.rels], tables: [...a.tables, ...next.tables],
-      rows: () => { const rr = next.rows(); const out: Value[][] = []; for (const l of a.rows()) for (const r of rr) out.push(l.concat(r)); return out; },
-    };
+    acc = join(acc, base(item), 'inner', null);
   }
   const final = acc;
-  return { scope: combinedScope(final), table: null, rows: () => final.rows(), tables: final.tables };
+  return { scope: combinedScope(final), table: null, rows: () => final.rows(), tables: final.tables, joinPlan: final.plan };
 }

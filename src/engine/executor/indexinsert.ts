@@ -17,13 +17,13 @@ import { BtreeIndex } from '../index/btree.js';
 import { updateXidOf } from '../multixact/multixact.js';
 import { LpFlags, isHotUpdated, HEAP_ONLY_TUPLE } from '../heap/tuple.js';
 import {
-  satisfiesDirty, 
+  satisfiesDirty,
 } from '../visibility/visibility.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
 import { type BtreeInsertPayload } from '../wal/records.js';
 import {
-  Gen, sameValue, 
+  Gen, sameValue,
 } from './util.js';
 
 /**

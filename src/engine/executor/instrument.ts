@@ -13,6 +13,7 @@
  */
 import type { ScanPath } from '../optimizer/planner.js';
 import type { Scope } from '../sql/expr.js';
+import type { JoinPlan } from '../optimizer/joinpath.js';
 
 /** What a scan node counts (InstrStopNode's tuple counts, nfiltered1). */
 export interface ScanInstr {
@@ -52,6 +53,8 @@ export interface QueryInstr {
   /** EXPLAIN without ANALYZE: analyze and plan the query (errors included), run nothing */
   planOnly: boolean;
   scope: Scope | null;
+  /** the join tree of a FROM with joins (optimizer/joinpath.ts) */
+  joinPlan: JoinPlan | null;
 }
 
-export const newQueryInstr = (): QueryInstr => ({ scan: newScanInstr(), path: null, belowSort: 0, groupsRemoved: 0, pulled: 0, locked: 0, distinct: 0, fastRows: 0, fastRemoved: 0, limitHit: false, planOnly: false, scope: null });
+export const newQueryInstr = (): QueryInstr => ({ scan: newScanInstr(), path: null, belowSort: 0, groupsRemoved: 0, pulled: 0, locked: 0, distinct: 0, fastRows: 0, fastRemoved: 0, limitHit: false, planOnly: false, scope: null, joinPlan: null });

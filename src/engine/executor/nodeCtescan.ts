@@ -35,7 +35,7 @@ import type { QResult } from './nodeSetOp.js';
 
 /** the WITH frames of the statement a session is running, innermost last */
 const frames = new WeakMap<Session, Map<string, QResult>[]>();
-/** RETURNING rows of a data-modifying statement as values (modify.ts dmlResult records them) */
+/** RETURNING rows of a data-modifying statement as values (nodeModifyTable.ts dmlResult records them) */
 export const dmlValues = new WeakMap<QueryResult, QResult>();
 
 export function lookupCte(s: Session, name: string): QResult | undefined {

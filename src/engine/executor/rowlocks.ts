@@ -238,8 +238,7 @@ function* lockLoop(
         } else if (mode === 'share') {
           if (isLockedOnly(infomask) && !isExclLocked(infomask)) requireSleep = false;
         } else if (mode === 'nokeyexclusive') {
-          if (multi) { if (!doesMultiConflict(xc, xwait, mode).conflict) requireSleep = false; }
-          else if (isKeyShareLocked(infomask)) requireSleep = false;
+          if (multi) { if (!doesMultiConflict(xc, xwait, mode).conflict) requireSleep = false; } else if (isKeyShareLocked(infomask)) requireSleep = false;
         }
         // the only locker is ourselves: whatever its strength, no wait (the lock is recorded below)
         if (requireSleep && !multi && xc.isCurrent(xwait)) requireSleep = false;

@@ -1,10 +1,10 @@
 /**
- * SELECT: scan, filter, group and aggregate, sort, DISTINCT, LIMIT/OFFSET, subqueries, VALUES — and SELECT ... FOR
- * UPDATE / FOR NO KEY UPDATE / FOR SHARE / FOR KEY SHARE, which locks each row it returns (NOWAIT and SKIP LOCKED
- * included; READ COMMITTED follows a row updated meanwhile to its newest version, EvalPlanQual).
- *
- * Mirrors: src/backend/executor/nodeAgg.c, nodeSort.c, nodeLimit.c, nodeUnique.c, nodeLockRows.c, nodeSubplan.c,
- * nodeValuesscan.c. Simplifications: subqueries run once or per outer row, not as a planned subplan tree.
+ * SELECT: the query's plan nodes run bottom-up — the scan or join (nodeSeqscan.ts & co., nodeHashjoin.ts,
+ * nodeMergejoin.ts, nodeNestloop.ts), its filter, then aggregation (nodeAgg.ts), window functions
+ * (nodeWindowAgg.ts), set-returning functions (nodeProjectSet.ts), the sort (nodeSort.ts), row locks of SELECT
+ * ... FOR UPDATE & co. (nodeLockRows.ts), DISTINCT (nodeUnique.ts) and LIMIT / OFFSET (nodeLimit.ts); no FROM
+ * or a function source is a Result. This file is the driver that wires them (PostgreSQL's execMain.c
+ * ExecutePlan over the tree createplan.c built), with parse analysis of the target list.
  *
  * Snapshots and locks: a READ COMMITTED query takes its snapshot once its AccessShareLocks are held (so a query
  * that waited behind ALTER TABLE or TRUNCATE sees what they committed); a transaction snapshot (REPEATABLE READ,
@@ -16,13 +16,20 @@ import { recordPredicateRead, scanWaiting } from './scan.js';
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
-import { type RawStmt, intConst } from '../sql/parser.js';
+import { type RawStmt } from '../sql/parser.js';
 import {
-  compileExpr, castTo, compareValues, newAggState, type Compiled, type Scope, type Row, type AggSpec, 
+  compileExpr, castTo, type Compiled, type Scope, type Row, type AggSpec,
 } from '../sql/expr.js';
-import { type SqlType, type Value, T, formatValue, groupKey } from '../sql/types.js';
+import { type SqlType, type Value, T, formatValue } from '../sql/types.js';
+import { type WaitPolicy } from './rowlocks.js';
+import { compileSortKeys, sortRows } from './nodeSort.js';
+import { distinctFilter } from './nodeUnique.js';
+import { projectRows } from './nodeResult.js';
+import { aggregate, type HashedOrder } from './nodeAgg.js';
+import { groupHash, hashTableOrder } from './execGrouping.js';
+import { hashFunctionFor } from './nodeHashjoin.js';
+import { estimateNumGroups } from '../optimizer/clausesel.js';
 import type { Table } from '../catalog/catalog.js';
-import { lockTuple, lockLatest, type WaitPolicy } from './rowlocks.js';
 import { chooseScan, selectScanOptions } from '../optimizer/planner.js';
 import { setOpQuery } from './nodeSetOp.js';
 import { withQuery, runFromSubqueries } from './nodeCtescan.js';
@@ -30,49 +37,19 @@ import { extractWindows, prepareWindows, windowOrder } from './nodeWindowAgg.js'
 import { extractSrfs, prepareSrfs } from './nodeProjectSet.js';
 import { userSrfCall } from '../pl/fmgr.js';
 import {
-  TM, 
-} from '../visibility/visibility.js';
-import {
-  type TupleLockMode, 
+  type TupleLockMode,
 } from '../heap/heapam.js';
 import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { lockSequencesIn } from '../commands/sequence.js';
 import {
-  N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, checkValuesLists, expressionKey, firstLocation, containsAggregate, callsUserFunction,
+  N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, expressionKey, containsAggregate, callsUserFunction,
 } from './util.js';
 
 export function* selectStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
   const q = yield* ex.query(s, n, raw.text, true);
   return { command: `SELECT ${q.rows.length}`, columns: q.names.map((name, i) => ({ name, type: q.types[i]!.name })), rows: q.rows.map((r) => r.map(formatValue)) };
-}
-
-/**
- * A subquery runs with the enclosing statement's snapshot, once per row of the enclosing query when it is
- * correlated, once altogether when it is not (an InitPlan). It never waits: it only reads.
- */
-export function prepareSubquery(ex: Executor, s: Session, select: N, outer: Scope, snapshot: () => Snapshot) {
-  const ref: { current: Row | null } = { current: null };
-  const outerInfo = { scope: outer, row: ref, used: false };
-  let cached: Value[][] | null = null;
-  let types: SqlType[] = [];
-  const runOnce = (outerRow: Row | null) => {
-    ref.current = outerRow;
-    const g = ex.query(s, select, outer.sql, false, { outer: outerInfo, snapshot });
-    const r = g.next();
-    if (!r.done) throw notSupported('a subquery that has to wait for a lock');
-    types = r.value.types;
-    return r.value.rows;
-  };
-  // compile (and run) it once now with no outer row, to learn its column types and report errors early
-  const dummy: Row = { vals: outer.columns.map(() => null), item: null, blk: 0, off: 0, aggs: null };
-  const first = runOnce(dummy);
-  if (!outerInfo.used) cached = first;
-  return {
-    types,
-    run: (outerRow: Row) => cached ?? runOnce(outerRow),
-  };
 }
 
 export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: boolean, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] }> {
@@ -96,7 +73,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const srf = extractSrfs(n, (name) => ex.eng.catalog.functions.get(name)?.some((f) => f.setof) ?? false);
   if (srf) n = srf.n;
   const pre = n.fromClause?.length ? yield* runFromSubqueries(ex, s, n.fromClause, sql, sub) : undefined;
-  const src = ex.source(s, n.fromClause, snap, sql, pre);
+  const src = ex.source(s, n.fromClause, snap, sql, pre, { where: n.whereClause, orderedOrLimited: !!(n.sortClause?.length || n.limitCount || n.limitOffset) });
   if (sub) src.scope.outer = sub.outer;
   const locking = n.lockingClause as N[] | undefined;
   let lockMode: TupleLockMode | null = null, policy: WaitPolicy = 'block';
@@ -141,8 +118,13 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
       if (cr && cr.fields[cr.fields.length - 1].A_Star) {
         if (!src.table && src.scope.columns.length === 0) throw new PgError('42601', 'SELECT * with no tables specified is not valid', { position: posOf(cr.location) });
         if (src.scope.starRefused) throw notSupported(src.scope.starRefused, posOf(cr.location));
+        // t.* in a join: only that relation's columns
+        const qual = cr.fields.length === 2 ? cr.fields[0].String?.sval as string | undefined : undefined;
+        const rel = qual !== undefined && src.scope.rels ? src.scope.rels.find((r) => r.name === qual) : undefined;
+        if (qual !== undefined && src.scope.rels && !rel) throw new PgError('42P01', `missing FROM-clause entry for table "${qual}"`, { position: posOf(cr.location) });
         src.scope.columns.forEach((c, i) => {
           if (c.dropped) return;
+          if (rel && (i < rel.offset || i >= rel.offset + rel.count)) return;
           if (sc.aggs && !sc.groupCols?.has(i)) {
             throw new PgError('42803', `column "${scope.alias ?? scope.relName}.${c.name}" must appear in the GROUP BY clause or be used in an aggregate function`, { position: posOf(cr.location) });
           }
@@ -170,49 +152,20 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const having = n.havingClause ? compileExpr(n.havingClause, aggScope) : null;
   if (grouping && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with ${hasGroup ? 'GROUP BY clause' : 'aggregate functions'}`);
 
-  // Sort keys: output-column names and ordinals refer to targets, anything else is an expression.
-  const sortKeys: { fn: (r: Row) => Value; desc: boolean; nullsFirst: boolean }[] = [];
-  for (const sb of (n.sortClause ?? []) as N[]) {
-    const sn = sb.SortBy;
-    const desc = sn.sortby_dir === 'SORTBY_DESC';
-    const nullsFirst = sn.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sn.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
-    let fn: ((r: Row) => Value) | null = null;
-    let keyType: SqlType | null = null;
-    const k = sn.node;
-    if (k.A_Const?.ival !== undefined || (k.A_Const && Object.keys(k.A_Const).length === 1 && k.A_Const.location !== undefined && !k.A_Const.sval && !k.A_Const.fval && !k.A_Const.boolval)) {
-      const pos = intConst(k.A_Const) ?? 0;
-      if (pos < 1 || pos > targets.length) throw new PgError('42P10', `ORDER BY position ${pos} is not in select list`, { position: posOf(k.A_Const.location) });
-      fn = targets[pos - 1]!.fn;
-      keyType = targets[pos - 1]!.type;
-    } else if (k.ColumnRef?.fields?.length === 1 && k.ColumnRef.fields[0].String) {
-      // a bare name is an output column first (SQL92 rule, findTargetlistEntrySQL92), an input column only if none
-      const nm = k.ColumnRef.fields[0].String.sval;
-      const hits = names.map((x, i) => (x === nm ? i : -1)).filter((i) => i >= 0);
-      if (hits.some((i) => exprKeys[i] !== exprKeys[hits[0]!])) throw new PgError('42702', `ORDER BY "${nm}" is ambiguous`, { position: posOf(k.ColumnRef.location) });
-      if (hits.length) { fn = targets[hits[0]!]!.fn; keyType = targets[hits[0]!]!.type; }
-    }
-    if (!fn) {
-      const c = compileExpr(k, exprScope);
-      fn = c.fn;
-      keyType = c.type;
-    }
-    // xid and cid have equality but no B-tree ordering (xid8 has one)
-    if (keyType && (keyType.name === 'xid' || keyType.name === 'cid')) {
-      throw new PgError('42883', `could not identify an ordering operator for type ${keyType.name}`, { hint: 'Use an explicit ordering operator or modify the query.', position: posOf(firstLocation(k)) });
-    }
-    sortKeys.push({ fn, desc, nullsFirst });
-  }
+  // Sort keys: output-column names and ordinals refer to targets, anything else is an expression (nodeSort.ts)
+  const sortKeys = compileSortKeys(n.sortClause, targets, names, exprKeys, exprScope);
 
   // the planner's path (optimizer/planner.ts): ORDER BY a plain column may walk an index instead of sorting
   const path = src.table ? chooseScan(src.table, n.whereClause, scope, { ...selectScanOptions(win ? { ...n, sortClause: windowOrder(win.calls, n.sortClause) } : n, src.table, grouping || !!ps), serializable: !!s.tx!.sxact }) : null;
-  if (qi) { qi.path = path; qi.scope = scope; if (qi.planOnly) return { names, types: targets.map((t) => t.type), rows: [] }; }
+  if (qi) { qi.path = path; qi.scope = scope; qi.joinPlan = src.joinPlan ?? null; if (qi.planOnly) return { names, types: targets.map((t) => t.type), rows: [] }; }
   const limitEarly = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
-  // Fast path: no grouping, sorting, DISTINCT, OFFSET or locking — project rows as they are produced.
+  // Fast path: no grouping, sorting, DISTINCT, OFFSET or locking — project rows as they are produced (nodeResult.ts)
   if (!grouping && !wp && !ps && !sortKeys.length && !lockMode && !n.distinctClause && !n.limitOffset && !src.table) {
+    const waits = mayWait(n.whereClause) || mayWait(n.targetList); // SELECT pg_advisory_lock(1): evaluated where it can wait
+    if (!waits && !targets.some((tg) => tg.gen)) return { names, types: targets.map((t) => t.type), rows: projectRows(src.rows!(), where, targets, limitEarly, qi) };
     const out: Value[][] = [];
     const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
     const nt = targets.length;
-    const waits = mayWait(n.whereClause) || mayWait(n.targetList); // SELECT pg_advisory_lock(1): evaluated where it can wait
     for (const vals of src.rows!()) {
       if (limitEarly !== null && out.length >= limitEarly) break;
       r.vals = vals;
@@ -256,39 +209,22 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     }
   }
 
-  if (grouping) rows = ex.aggregate(rows, aggs, groupCols, hasGroup, having, qi ?? undefined);
+  if (grouping) rows = aggregate(ex, rows, aggs, groupCols, hasGroup, having, qi ?? undefined, hasGroup && src.table ? hashedOrder(src.table, [...groupCols], n.whereClause, scope) : undefined);
   if (wp) rows = wp.run(rows);
   if (ps) rows = ps.run(rows);
   if (qi) qi.belowSort = rows.length;
 
-  if (sortKeys.length) {
-    const keyed = rows.map((r) => ({ r, k: sortKeys.map((sk) => sk.fn(r)) }));
-    keyed.sort((a, b) => {
-      for (let i = 0; i < sortKeys.length; i++) {
-        const sk = sortKeys[i]!;
-        const x = a.k[i]!, y = b.k[i]!;
-        if (x === null || y === null) {
-          if (x === y) continue;
-          return (x === null) === sk.nullsFirst ? -1 : 1;
-        }
-        const c = compareValues(x, y);
-        if (c !== 0) return sk.desc ? -c : c;
-      }
-      return 0;
-    });
-    rows = keyed.map((x) => x.r);
-  }
+  if (sortKeys.length) rows = sortRows(rows, sortKeys);
 
   const limit = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
   const offset = (n.limitOffset ? ex.constInt(n.limitOffset, scope, 'OFFSET') : 0) ?? 0;
-  const distinct = !!n.distinctClause;
-  if (distinct && n.distinctClause.length && n.distinctClause[0] && Object.keys(n.distinctClause[0]).length) throw notSupported('DISTINCT ON');
+  const unique = distinctFilter(n.distinctClause);
   const out: Value[][] = [];
-  const seen = distinct ? new Set<string>() : null;
+  const seen = unique?.seen ?? null;
   let skipped = 0;
   const waitTargets = mayWait(n.targetList);
   // a user function as a whole select-list item runs as a step of the statement, once per row (it may wait)
-  const genTargets = !waitTargets && !sortKeys.length && !distinct && !grouping && targets.some((t) => t.gen);
+  const genTargets = !waitTargets && !sortKeys.length && !n.distinctClause && !grouping && targets.some((t) => t.gen);
   for (let r of rows) {
     if (limit !== null && out.length >= limit) { if (qi) qi.limitHit = true; break; }
     if (pipelined && (mayWait(n.whereClause) ? yield* evalWaiting(s, () => where!.fn(r)) : where!.fn(r)) !== true) continue;
@@ -301,15 +237,24 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     }
     const row = r;
     let vals: Value[];
-    if (genTargets) { vals = []; for (const tg of targets) vals.push(tg.gen ? yield* tg.gen(row) : tg.fn(row)); } // SELECT f(x) FROM t: f may wait
-    else vals = waitTargets ? yield* evalWaiting(s, () => targets.map((t) => t.fn(row))) : targets.map((t) => t.fn(row));
-    if (seen) {
-      const key = JSON.stringify(vals.map(groupKey));
-      if (seen.has(key)) continue;
-      seen.add(key);
-    }
+    if (genTargets) { // SELECT f(x) FROM t: f may wait
+      vals = [];
+      for (const tg of targets) vals.push(tg.gen ? yield* tg.gen(row) : tg.fn(row));
+    } else vals = waitTargets ? yield* evalWaiting(s, () => targets.map((t) => t.fn(row))) : targets.map((t) => t.fn(row));
+    if (unique && !unique.first(vals)) continue;
     if (skipped < offset) { skipped++; continue; }
     out.push(vals);
+  }
+  // a hashed DISTINCT returns its rows in its hash table's order (execGrouping.ts)
+  if (unique && src.table && !sortKeys.length && limit === null && !offset && out.length > 1) {
+    const cols = distinctColumns(n.targetList, src.table);
+    const h = cols ? hashedOrder(src.table, cols, n.whereClause, scope) : undefined;
+    if (h) {
+      const perm = hashTableOrder(out.map((v) => groupHash(v, h.fns)), h.expected);
+      const reordered = perm.map((i) => out[i]!);
+      out.length = 0;
+      out.push(...reordered);
+    }
   }
   if (qi) {
     qi.distinct = seen?.size ?? 0;
@@ -318,89 +263,25 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   return { names, types: targets.map((t) => t.type), rows: out };
 }
 
-export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, scope: Scope): number {
-  if (g.A_Const?.ival !== undefined) {
-    const pos = intConst(g.A_Const)!;
-    const t = targetList?.[pos - 1]?.ResTarget?.val;
-    if (!t) throw new PgError('42P10', `GROUP BY position ${pos} is not in select list`, { position: posOf(g.A_Const.location) });
-    return ex.groupColumn(t, undefined, scope);
-  }
-  const f = g.ColumnRef?.fields;
-  if (f && f[f.length - 1].String) {
-    const nm = f[f.length - 1].String.sval;
-    const rel = f.length === 2 && scope.rels ? scope.rels.find((r) => r.name === f[0].String.sval) : undefined;
-    const idx = rel ? scope.columns.findIndex((c, i) => c.name === nm && i >= rel.offset && i < rel.offset + rel.count) : scope.columns.findIndex((c) => c.name === nm);
-    if (idx < 0 && targetList) {
-      const t = targetList.find((x: N) => x.ResTarget.name === nm);
-      if (t) return ex.groupColumn(t.ResTarget.val, undefined, scope);
-    }
-    if (idx < 0) throw new PgError('42703', `column "${nm}" does not exist`, { position: posOf(g.ColumnRef.location) });
-    return idx;
-  }
-  throw notSupported('GROUP BY expressions (group by columns or output positions)', posOf(firstLocation(g)));
+/** The hash table a HashAggregate over these columns of a table would build, or undefined when not modelled. */
+function hashedOrder(t: Table, cols: number[], where: N | undefined, scope: Scope): HashedOrder | undefined {
+  const fns = cols.map((c) => hashFunctionFor(scope.columns[c]?.type.name ?? ''));
+  if (fns.some((f) => !f)) return undefined;
+  const expected = estimateNumGroups(t, cols, where);
+  return expected === null ? undefined : { fns: fns as ((v: Value) => number)[], expected };
 }
 
-export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null, removed?: { groupsRemoved: number }): Row[] {
-  const groups = new Map<string, { rep: Row; states: ReturnType<typeof newAggState>[] }>();
-  const cols = [...groupCols];
-  const order: string[] = [];
-  const get = (r: Row) => {
-    const key = hasGroup ? JSON.stringify(cols.map((c) => groupKey(r.vals[c]!))) : '';
-    let g = groups.get(key);
-    if (!g) { g = { rep: r, states: aggs.map(newAggState) }; groups.set(key, g); order.push(key); }
-    return g;
-  };
-  if (!hasGroup) get({ vals: [], item: null, blk: 0, off: 0, aggs: null });
-  for (const r of rows) {
-    const g = get(r);
-    for (let i = 0; i < aggs.length; i++) g.states[i]!.add(aggs[i]!.arg ? aggs[i]!.arg!.fn(r) : null);
+/** SELECT DISTINCT of plain columns of one table (or *): their positions, else null. */
+function distinctColumns(targetList: N[] | undefined, t: Table): number[] | null {
+  const cols: number[] = [];
+  for (const tl of (targetList ?? []) as N[]) {
+    const f = tl.ResTarget.val.ColumnRef?.fields as N[] | undefined;
+    if (!f) return null;
+    if (f.length === 1 && f[0]!.A_Star) { t.columns.forEach((c, i) => { if (!c.dropped) cols.push(i); }); continue; }
+    if (!f.every((x) => x.String) || f.length > 2) return null;
+    const i = t.columns.findIndex((c) => !c.dropped && c.name === f[f.length - 1]!.String.sval);
+    if (i < 0) return null;
+    cols.push(i);
   }
-  const out: Row[] = [];
-  for (const key of order) {
-    const g = groups.get(key)!;
-    const r: Row = { vals: g.rep.vals, item: g.rep.item, blk: g.rep.blk, off: g.rep.off, aggs: g.states.map((st) => st.result()) };
-    if (having && having.fn(r) !== true) { if (removed) removed.groupsRemoved++; continue; }
-    out.push(r);
-  }
-  return out;
-}
-
-export function constInt(ex: Executor, node: N, scope: Scope, what: string): number | null {
-  const c = compileExpr(node, { ...scope, columns: [], hasSystem: false });
-  const v = castTo(c, T.int8, false).fn(null as unknown as Row);
-  if (v === null) return null;
-  if ((v as number | bigint) < 0) throw new PgError(what === 'LIMIT' ? '2201W' : '2201X', `${what} must not be negative`);
-  return Number(v); // a bound past 2^53 rows is as good as infinite
-}
-
-export function valuesQuery(ex: Executor, s: Session, n: N, sql: string, snap: () => Snapshot): { names: string[]; types: SqlType[]; rows: Value[][] } {
-  const scope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env: ex.env(s, snap), sql };
-  checkValuesLists(n.valuesLists as N[]);
-  const lists = (n.valuesLists as N[]).map((l) => (l.List.items as N[]).map((e) => compileExpr(e, scope)));
-  const width = lists[0]!.length;
-  const types: SqlType[] = [];
-  for (let i = 0; i < width; i++) {
-    let t: SqlType = T.unknown;
-    for (const l of lists) if (l[i]!.type.name !== 'unknown') { t = l[i]!.type; break; }
-    types.push(t.name === 'unknown' ? T.text : t);
-  }
-  const rows = lists.map((l) => l.map((c, i) => castTo(c, types[i]!, false).fn(null as unknown as Row)));
-  return { names: types.map((_, i) => `column${i + 1}`), types, rows };
-}
-
-export function* lockRowForSelect(ex: Executor, s: Session, t: Table, c: Candidate, mode: TupleLockMode, policy: WaitPolicy, where: Compiled | null): Gen<Candidate | null> {
-  const { tm, skipped } = yield* lockTuple(ex, s, t, c.blk, c.off, mode, policy, true);
-  if (skipped) return null;
-  switch (tm) {
-    case TM.Ok: return c;
-    case TM.Updated: case TM.Deleted: {
-      if (usesXactSnapshot(s.tx!.isolation)) throw new PgError('40001', 'could not serialize access due to concurrent update');
-      if (tm === TM.Deleted) return null;
-      const latest = yield* lockLatest(ex, s, t, c.item, mode, policy, true);
-      if (!latest) return null;
-      if (where && where.fn(latest) !== true) return null;
-      return latest;
-    }
-    default: return null; // TM_SelfModified, TM_Invisible
-  }
+  return cols;
 }

@@ -8,7 +8,7 @@ import { PgError, posOf } from '../errors.js';
 import type { Engine } from '../engine.js';
 import type { StepYield } from '../session/session.js';
 import {
-  exprLocation, type Scope, type Row, 
+  exprLocation, type Scope, type Row,
 } from '../sql/expr.js';
 import { type SqlType, type Value, formatValue } from '../sql/types.js';
 import { Numeric } from '../sql/numeric.js';
@@ -16,9 +16,10 @@ import type { Table, Column } from '../catalog/catalog.js';
 import { type MultiXacts, updateXidOf } from '../multixact/multixact.js';
 import { type Item, LpFlags, isHotUpdated, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
 import {
-  type TupleLockMode, 
+  type TupleLockMode,
 } from '../heap/heapam.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
+import type { JoinPlan } from '../optimizer/joinpath.js';
 
 export type N = Record<string, any>;
 export type Gen<T> = Generator<StepYield, T, void>;
@@ -30,10 +31,12 @@ export interface Source {
   rows?: () => Iterable<Value[]>;
   /** the tables a join reads (locked AccessShare before it runs) */
   tables?: Table[];
+  /** the join tree the planner chose (EXPLAIN prints it) */
+  joinPlan?: JoinPlan;
 }
 
 /** One input of a join: a base table (scanned with the statement's snapshot) or a nested join. */
-export interface JoinInput { names: string[]; columns: { name: string; type: SqlType }[]; rels: { name: string; count: number }[]; tables: Table[]; rows: () => Value[][] }
+export interface JoinInput { names: string[]; columns: { name: string; type: SqlType }[]; rels: { name: string; count: number }[]; tables: Table[]; rows: () => Value[][]; plan: JoinPlan }
 
 export interface Candidate extends Row { item: Item }
 

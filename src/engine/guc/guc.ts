@@ -155,12 +155,10 @@ function parseDateStyle(value: string, current: string): string {
     if (t === 'iso') setStyle('ISO');
     else if (t === 'sql') setStyle('SQL');
     else if (t.startsWith('postgres')) setStyle('Postgres');
-    else if (t === 'german') { setStyle('German'); if (!orderSet) order = 'DMY'; }
-    else if (t === 'ymd') setOrder('YMD');
+    else if (t === 'german') { setStyle('German'); if (!orderSet) order = 'DMY'; } else if (t === 'ymd') setOrder('YMD');
     else if (t === 'dmy' || t.startsWith('euro')) setOrder('DMY');
     else if (t === 'mdy' || t === 'us' || t.startsWith('noneuro')) setOrder('MDY');
-    else if (t === 'default') { style = 'ISO'; order = 'MDY'; }
-    else throw new PgError('22023', `invalid value for parameter "DateStyle": "${value}"`, { detail: `Unrecognized key word: "${raw}".` });
+    else if (t === 'default') { style = 'ISO'; order = 'MDY'; } else throw new PgError('22023', `invalid value for parameter "DateStyle": "${value}"`, { detail: `Unrecognized key word: "${raw}".` });
   }
   return `${style}, ${order}`;
 }

@@ -77,4 +77,3 @@ function wideDatum(v: Value, type: string): { bytes: number[]; align: number } |
   if (v instanceof PgInterval) { i64(0, v.us); i32(8, v.days); i32(12, v.months); return take(16, 8); }
   return null;
 }
-

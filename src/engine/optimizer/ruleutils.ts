@@ -25,7 +25,8 @@ const COMMUTE: Record<string, string> = { '=': '=', '<>': '<>', '<': '>', '>': '
 const INT_TYPES = new Set(['int2', 'int4', 'int8']);
 
 export class Deparser {
-  constructor(readonly scope: Scope) {}
+  /** prefix: qualify column names with their relation (EXPLAIN does above a scan when the query has several) */
+  constructor(readonly scope: Scope, readonly prefix = false) {}
 
   /** The AND-list of quals in a WHERE clause (BETWEEN counts as two), as the planner keeps them. */
   quals(n: N | undefined): N[] {
@@ -68,18 +69,31 @@ export class Deparser {
   }
 
   column(n: N): { name: string; type: { name: string } } | undefined {
+    const r = this.resolve(n);
+    return r ? { name: r.name, type: r.type } : undefined;
+  }
+
+  /** A column reference: its column, and the relation it belongs to in a join (null for a single table). */
+  private resolve(n: N): { name: string; type: { name: string }; rel: string | null } | undefined {
     const f = n.ColumnRef.fields as N[];
     if (!f.every((x) => x.String) || f.length > 2) return undefined;
     const name = f[f.length - 1]!.String.sval as string;
-    return this.scope.columns.find((c) => c.name === name);
+    const rels = this.scope.rels;
+    if (!rels) return f.length === 1 || f[0]!.String.sval === (this.scope.alias ?? this.scope.relName) ? (() => { const c = this.scope.columns.find((x) => x.name === name); return c && { ...c, rel: null }; })() : undefined;
+    const hits = rels.filter((r) => (f.length === 1 || r.name === f[0]!.String.sval) && this.scope.columns.slice(r.offset, r.offset + r.count).some((c) => c.name === name));
+    if (hits.length !== 1) return undefined;
+    const r = hits[0]!;
+    const c = this.scope.columns.slice(r.offset, r.offset + r.count).find((x) => x.name === name)!;
+    return { name: c.name, type: c.type, rel: r.name };
   }
 
   /** An expression of the qual or target list. */
   expr(n: N): string {
     if (n.ColumnRef) {
-      const c = this.column(n);
+      const c = this.resolve(n);
       if (!c) throw refuse('this column reference');
-      return quoteIdent(c.name);
+      const rel = c.rel ?? this.scope.alias ?? this.scope.relName;
+      return this.prefix && rel ? `${quoteIdent(rel)}.${quoteIdent(c.name)}` : quoteIdent(c.name);
     }
     if (n.A_Const) return this.constant(n, 'int');
     if (n.BoolExpr) {

@@ -120,8 +120,7 @@ export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>,
   const vals = coerced.map((a) => ({ value: a.fn(row), type: a.type }));
   let cols: { name: string; type: SqlType }[];
   if (f.table) cols = f.table;
-  else if (f.ret.kind === 'rowtype') { const t = ex.eng.catalog.get(f.ret.rel)!; cols = t.columns.filter((c) => !c.dropped).map((c) => ({ name: c.name, type: c.type })); }
-  else if (f.ret.kind === 'type') cols = [{ name, type: f.ret.type }];
+  else if (f.ret.kind === 'rowtype') { const t = ex.eng.catalog.get(f.ret.rel)!; cols = t.columns.filter((c) => !c.dropped).map((c) => ({ name: c.name, type: c.type })); } else if (f.ret.kind === 'type') cols = [{ name, type: f.ret.type }];
   else if (f.ret.kind === 'void') cols = [{ name, type: T.text }];
   else if (rf.coldeflist?.length) {
     cols = (rf.coldeflist as Record<string, any>[]).map((cd) => {
@@ -137,8 +136,7 @@ export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>,
   if (!(f.strict && vals.some((v) => v.value === null))) {
     const out = yield* callFunction(ex, s, f, vals, true);
     if (f.setof) rows.push(...out.rows);
-    else if (f.ret.kind === 'rowtype' || f.ret.kind === 'record') { if (out.rec) rows.push(out.rec.vals); }
-    else rows.push([f.ret.kind === 'void' ? '' : out.value]);
+    else if (f.ret.kind === 'rowtype' || f.ret.kind === 'record') { if (out.rec) rows.push(out.rec.vals); } else rows.push([f.ret.kind === 'void' ? '' : out.value]);
   }
   return { names: cols.map((c, i) => colnames[i] ?? c.name), types: cols.map((c) => c.type), rows };
 }
@@ -218,4 +216,3 @@ export function compileUserCall(ex: Executor, s: Session, f: PgFunction, args: C
     },
   };
 }
-

@@ -46,9 +46,7 @@ function useKeys(onNext: () => void, onBack: () => void, onPick: (i: number) => 
       if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
       const t = e.target as HTMLElement | null;
       if (t && (t.closest('.monaco-editor, input, textarea, select, [contenteditable="true"]'))) return;
-      if (e.key === 'ArrowRight' || e.key === 'n') { e.preventDefault(); onNext(); }
-      else if (e.key === 'ArrowLeft' || e.key === 'p') { e.preventDefault(); onBack(); }
-      else if (/^[1-9]$/.test(e.key)) onPick(Number(e.key) - 1);
+      if (e.key === 'ArrowRight' || e.key === 'n') { e.preventDefault(); onNext(); } else if (e.key === 'ArrowLeft' || e.key === 'p') { e.preventDefault(); onBack(); } else if (/^[1-9]$/.test(e.key)) onPick(Number(e.key) - 1);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

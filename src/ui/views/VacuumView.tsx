@@ -29,22 +29,22 @@ function Plot({ samples, table, metric }: { samples: BloatSample[]; table: strin
   const marks = pts.filter((p) => p.s.kind === 'vacuum' || (p.s.kind === 'autovacuum' && p.s.label.includes(`public.${table}`)));
   return (
     <div className="plot">
-    <svg viewBox={`0 0 ${W} ${H}`} width="100%" style={{ maxWidth: W }} role="img" aria-label={`${table}: ${metric === 'tuples' ? 'live and dead tuples' : 'table size and WAL volume'} over time`} data-testid={`bloat-${metric}`}>
-      {y.ticks(4).map((v) => <g key={v}><line x1={PAD.l} x2={W - PAD.r} y1={y(v)} y2={y(v)} className="gridline" /><text x={PAD.l - 4} y={y(v) + 4} textAnchor="end" className="tick">{v}</text></g>)}
-      {marks.map((p) => (
-        <g key={`m${p.s.seq}`} data-testid={p.s.kind === 'vacuum' ? 'mark-vacuum' : 'mark-autovacuum'}>
-          <line x1={x(p.i)} x2={x(p.i)} y1={PAD.t} y2={H - PAD.b} className={p.s.kind === 'vacuum' ? 'vacmark' : 'avmark'} />
-          <text x={x(p.i) + 2} y={PAD.t + 9} className="vaclabel">{p.s.kind === 'vacuum' ? 'V' : 'A'}</text>
-          <title>{p.s.label} (t = {p.s.at} ms)</title>
-        </g>
-      ))}
-      {series.map((se) => {
-        const d = line<typeof pts[number]>().defined((p) => se.get(p) !== null).x((p) => x(p.i)).y((p) => y(se.get(p) ?? 0))(pts);
-        return <path key={se.name} d={d ?? ''} className={`bloat-line ${se.cls}`}><title>{se.name}</title></path>;
-      })}
-      <text x={PAD.l} y={H - 6} className="tick">steps →</text>
-    </svg>
-    <p className="plot-legend">{series.map((se) => <span key={se.name} className={`legend-item ${se.cls}`}>{se.cls === 'dead' || se.cls === 'walv' ? '╌╌' : '——'} {se.name}</span>)}</p>
+      <svg viewBox={`0 0 ${W} ${H}`} width="100%" style={{ maxWidth: W }} role="img" aria-label={`${table}: ${metric === 'tuples' ? 'live and dead tuples' : 'table size and WAL volume'} over time`} data-testid={`bloat-${metric}`}>
+        {y.ticks(4).map((v) => <g key={v}><line x1={PAD.l} x2={W - PAD.r} y1={y(v)} y2={y(v)} className="gridline" /><text x={PAD.l - 4} y={y(v) + 4} textAnchor="end" className="tick">{v}</text></g>)}
+        {marks.map((p) => (
+          <g key={`m${p.s.seq}`} data-testid={p.s.kind === 'vacuum' ? 'mark-vacuum' : 'mark-autovacuum'}>
+            <line x1={x(p.i)} x2={x(p.i)} y1={PAD.t} y2={H - PAD.b} className={p.s.kind === 'vacuum' ? 'vacmark' : 'avmark'} />
+            <text x={x(p.i) + 2} y={PAD.t + 9} className="vaclabel">{p.s.kind === 'vacuum' ? 'V' : 'A'}</text>
+            <title>{p.s.label} (t = {p.s.at} ms)</title>
+          </g>
+        ))}
+        {series.map((se) => {
+          const d = line<typeof pts[number]>().defined((p) => se.get(p) !== null).x((p) => x(p.i)).y((p) => y(se.get(p) ?? 0))(pts);
+          return <path key={se.name} d={d ?? ''} className={`bloat-line ${se.cls}`}><title>{se.name}</title></path>;
+        })}
+        <text x={PAD.l} y={H - 6} className="tick">steps →</text>
+      </svg>
+      <p className="plot-legend">{series.map((se) => <span key={se.name} className={`legend-item ${se.cls}`}>{se.cls === 'dead' || se.cls === 'walv' ? '╌╌' : '——'} {se.name}</span>)}</p>
     </div>
   );
 }

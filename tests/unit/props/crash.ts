@@ -194,8 +194,7 @@ class CrashRun {
     if (name) {
       const i = p.levels.map((l) => l.name).lastIndexOf(name[2]!);
       if (name[1] === 'SAVEPOINT') p.levels.push({ name: name[2]!, effs: [] });
-      else if (name[1] === 'ROLLBACK TO SAVEPOINT') { p.levels.length = i + 1; p.levels[i]!.effs = []; }
-      else { const merged = p.levels.slice(i).flatMap((l) => l.effs); p.levels.length = i; p.levels[i - 1]!.effs.push(...merged); }
+      else if (name[1] === 'ROLLBACK TO SAVEPOINT') { p.levels.length = i + 1; p.levels[i]!.effs = []; } else { const merged = p.levels.slice(i).flatMap((l) => l.effs); p.levels.length = i; p.levels[i - 1]!.effs.push(...merged); }
       return;
     }
     if ((isWrite(op as Op) || op.t === 'lockKey' || op.t === 'lockAll') && o.results[0]!.rows.length) p.wrote = true;

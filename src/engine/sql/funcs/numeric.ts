@@ -19,6 +19,7 @@ import { type Value, T } from '../types.js';
 import { intAbs } from '../intarith.js';
 import { PgFloat, f8, f4, rint, overflow, underflow } from '../../adt/float.js';
 import { register, type FuncDef } from './registry.js';
+import { hashInt4, hashInt8, hashText } from '../../adt/hashfunc.js';
 
 const F = (v: Value) => (v as PgFloat).v;
 const Nm = (v: Value) => v as Numeric;
@@ -127,6 +128,10 @@ function flog(x: number, f: (x: number) => number): PgFloat {
 const notNumericFn = (name: string) => (): never => { throw notSupported(`${name}() of numeric (use double precision)`); };
 
 register([
+  // hash opclass support functions (utils/adt/hashfunc.c): the bucket a hash join puts a key in (adt/hashfunc.ts)
+  im('hashint4', ['int4'], T.int4, (v) => hashInt4(v as number) | 0),
+  im('hashint8', ['int8'], T.int4, (v) => hashInt8(v as number | bigint) | 0),
+  im('hashtext', ['text'], T.int4, (v) => hashText(String(v)) | 0),
   im('abs', ['int2'], T.int2, (v) => intAbs(v as number, T.int2)),
   im('abs', ['int4'], T.int4, (v) => intAbs(v as number, T.int4)),
   im('abs', ['int8'], T.int8, (v) => intAbs(v as number | bigint, T.int8)),

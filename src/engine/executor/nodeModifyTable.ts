@@ -26,7 +26,7 @@ import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { type RawStmt } from '../sql/parser.js';
 import {
-  compileExpr, castTo, type Compiled, type Scope, type Row, 
+  compileExpr, castTo, type Compiled, type Scope, type Row,
 } from '../sql/expr.js';
 import { type SqlType, type Value, T, formatValue, typeDisplayName } from '../sql/types.js';
 import { type Table, type Column, heapGetattrs, liveColumns } from '../catalog/catalog.js';
@@ -35,7 +35,7 @@ import { BtreeIndex } from '../index/btree.js';
 import { waitForModify, lockTuple, lockLatest, TUPLE_HW_LOCK } from './rowlocks.js';
 import { type Item } from '../heap/tuple.js';
 import {
-  satisfiesMVCC, satisfiesUpdate, satisfiesDirty, VIS_VISIBLE, TM, 
+  satisfiesMVCC, satisfiesUpdate, satisfiesDirty, VIS_VISIBLE, TM,
 } from '../visibility/visibility.js';
 import {
   heapInsert, heapUpdate, heapDelete, type TupleLockMode, type LockerCheck, NO_LOCKER_CHECK,
@@ -48,7 +48,7 @@ import { arbiterMatches } from '../commands/indexcmds.js';
 import { callsUserFunction } from './util.js';
 import { type AfterEvent, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
 import {
-  N, Gen, Candidate, PROGRESS_ROWS, hotChain, failingRow, sameValue, checkValuesLists, firstLocation, 
+  N, Gen, Candidate, PROGRESS_ROWS, hotChain, failingRow, sameValue, checkValuesLists, firstLocation,
 } from './util.js';
 
 /**

@@ -1,0 +1,81 @@
+/**
+ * The hash functions of PostgreSQL's hash opclasses (utils/adt/hashfunc.c hashint4 / hashint8 / hashtext over
+ * common/hashfn.c hash_bytes and hash_bytes_uint32 — Bob Jenkins' lookup3 mix). A hash join puts each inner row
+ * in bucket `hash & (nbuckets - 1)`, and where a join returns rows by walking its buckets (the unmatched rows of
+ * a Hash Right Join) their order is this hash's order; the values are checked against hashint4() etc. recorded
+ * from PostgreSQL 15 (tests/unit/hashfunc.test.ts).
+ *
+ *     hashint4(1) = -1905060026     hashint8(1) = hashint4(1)     (an int8 in int4 range hashes alike)
+ *
+ * Results are unsigned 32-bit numbers (PostgreSQL prints them as int4).
+ */
+
+import { utf8Bytes } from '../sql/utf8.js';
+
+const rot = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;
+
+function final(a: number, b: number, c: number): number {
+  c = (c ^ b) >>> 0; c = (c - rot(b, 14)) >>> 0;
+  a = (a ^ c) >>> 0; a = (a - rot(c, 11)) >>> 0;
+  b = (b ^ a) >>> 0; b = (b - rot(a, 25)) >>> 0;
+  c = (c ^ b) >>> 0; c = (c - rot(b, 16)) >>> 0;
+  a = (a ^ c) >>> 0; a = (a - rot(c, 4)) >>> 0;
+  b = (b ^ a) >>> 0; b = (b - rot(a, 14)) >>> 0;
+  c = (c ^ b) >>> 0; c = (c - rot(b, 24)) >>> 0;
+  return c;
+}
+
+/** hash_bytes_uint32: one 32-bit word. */
+export function hashUint32(k: number): number {
+  const init = (0x9e3779b9 + 4 + 3923095) >>> 0;
+  return final((init + (k >>> 0)) >>> 0, init, init);
+}
+
+/** hash_bytes over a byte string (little-endian byte order, as on the machines PostgreSQL was recorded on). */
+export function hashBytes(k: Uint8Array): number {
+  let len = k.length;
+  let a = (0x9e3779b9 + len + 3923095) >>> 0, b = a, c = a;
+  let p = 0;
+  const word = (i: number) => (k[i]! | (k[i + 1]! << 8) | (k[i + 2]! << 16) | (k[i + 3]! << 24)) >>> 0;
+  while (len >= 12) {
+    a = (a + word(p)) >>> 0; b = (b + word(p + 4)) >>> 0; c = (c + word(p + 8)) >>> 0;
+    // mix(a, b, c)
+    a = (a - c) >>> 0; a = (a ^ rot(c, 4)) >>> 0; c = (c + b) >>> 0;
+    b = (b - a) >>> 0; b = (b ^ rot(a, 6)) >>> 0; a = (a + c) >>> 0;
+    c = (c - b) >>> 0; c = (c ^ rot(b, 8)) >>> 0; b = (b + a) >>> 0;
+    a = (a - c) >>> 0; a = (a ^ rot(c, 16)) >>> 0; c = (c + b) >>> 0;
+    b = (b - a) >>> 0; b = (b ^ rot(a, 19)) >>> 0; a = (a + c) >>> 0;
+    c = (c - b) >>> 0; c = (c ^ rot(b, 4)) >>> 0; b = (b + a) >>> 0;
+    p += 12; len -= 12;
+  }
+  // the last 0..11 bytes; the lowest byte of c is reserved for the length
+  const at = (i: number) => k[p + i]!;
+  switch (len) {
+    case 11: c = (c + (at(10) << 24)) >>> 0; // falls through
+    case 10: c = (c + (at(9) << 16)) >>> 0; // falls through
+    case 9: c = (c + (at(8) << 8)) >>> 0; // falls through
+    case 8: b = (b + (at(7) << 24)) >>> 0; // falls through
+    case 7: b = (b + (at(6) << 16)) >>> 0; // falls through
+    case 6: b = (b + (at(5) << 8)) >>> 0; // falls through
+    case 5: b = (b + at(4)) >>> 0; // falls through
+    case 4: a = (a + (at(3) << 24)) >>> 0; // falls through
+    case 3: a = (a + (at(2) << 16)) >>> 0; // falls through
+    case 2: a = (a + (at(1) << 8)) >>> 0; // falls through
+    case 1: a = (a + at(0)) >>> 0;
+  }
+  return final(a, b, c);
+}
+
+/** hashint4 */
+export const hashInt4 = (v: number): number => hashUint32(v | 0);
+
+/** hashint8: the high half folded into the low one (so int8 values in int4 range hash as hashint4 does). */
+export function hashInt8(v: number | bigint): number {
+  const x = BigInt.asUintN(64, BigInt(v));
+  const lo = Number(x & 0xffffffffn), hi = Number(x >> 32n);
+  const neg = BigInt(v) < 0n;
+  return hashUint32((lo ^ (neg ? ~hi >>> 0 : hi)) >>> 0);
+}
+
+/** hashtext (deterministic collation): the string's UTF-8 bytes. */
+export const hashText = (s: string): number => hashBytes(utf8Bytes(s));

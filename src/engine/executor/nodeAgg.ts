@@ -1,0 +1,83 @@
+/**
+ * Aggregation (PostgreSQL's executor/nodeAgg.c): GROUP BY and aggregate functions. Each input row is put in its
+ * group (the values of the grouping columns); each group keeps one transition state per aggregate call
+ * (count, sum, avg, min, max, …: sql/expr.ts newAggState), folded over its rows and finalized at the end. HAVING
+ * filters the finished groups.
+ *
+ *     SELECT v, count(*) FROM t GROUP BY v HAVING count(*) > 1;
+ *     rows (k,v): (1,10) (2,20) (3,10)  ->  groups 10: [count 2]  20: [count 1]  ->  HAVING keeps (10, 2)
+ *
+ * Without GROUP BY there is exactly one group, even over no rows (count(*) of an empty table is 0), the plain
+ * "Aggregate" node; with GROUP BY PostgreSQL picks HashAggregate on these small tables (EXPLAIN prints which).
+ * Groups come out in the HashAggregate's hash-table order (execGrouping.ts), as PostgreSQL returns them without
+ * ORDER BY. Simplifications: where the simulator cannot make the planner's estimate of the groups that sizes the
+ * table (a GROUP BY over a join or a subquery, NULLs in an analyzed column, a key type without a hash function
+ * here), the groups come out in the order their first row arrived — give GROUP BY an ORDER BY when order
+ * matters; GROUP BY takes columns or output positions, not expressions; no GROUPING SETS, ROLLUP or CUBE.
+ */
+import type { Executor } from './executor.js';
+import { PgError, notSupported, posOf } from '../errors.js';
+import { intConst } from '../sql/parser.js';
+import { newAggState, type Compiled, type Scope, type Row, type AggSpec } from '../sql/expr.js';
+import { groupKey } from '../sql/types.js';
+import { type N, firstLocation } from './util.js';
+import { groupHash, hashTableOrder } from './execGrouping.js';
+import type { Value } from '../sql/types.js';
+
+/** A HashAggregate's table: the grouping columns' hash functions and the planner's estimate of the groups. */
+export interface HashedOrder { fns: ((v: Value) => number)[]; expected: number }
+
+export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, scope: Scope): number {
+  if (g.A_Const?.ival !== undefined) {
+    const pos = intConst(g.A_Const)!;
+    const t = targetList?.[pos - 1]?.ResTarget?.val;
+    if (!t) throw new PgError('42P10', `GROUP BY position ${pos} is not in select list`, { position: posOf(g.A_Const.location) });
+    return ex.groupColumn(t, undefined, scope);
+  }
+  const f = g.ColumnRef?.fields;
+  if (f && f[f.length - 1].String) {
+    const nm = f[f.length - 1].String.sval;
+    const rel = f.length === 2 && scope.rels ? scope.rels.find((r) => r.name === f[0].String.sval) : undefined;
+    const idx = rel ? scope.columns.findIndex((c, i) => c.name === nm && i >= rel.offset && i < rel.offset + rel.count) : scope.columns.findIndex((c) => c.name === nm);
+    if (idx < 0 && targetList) {
+      const t = targetList.find((x: N) => x.ResTarget.name === nm);
+      if (t) return ex.groupColumn(t.ResTarget.val, undefined, scope);
+    }
+    if (idx < 0) throw new PgError('42703', `column "${nm}" does not exist`, { position: posOf(g.ColumnRef.location) });
+    return idx;
+  }
+  throw notSupported('GROUP BY expressions (group by columns or output positions)', posOf(firstLocation(g)));
+}
+
+export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null, removed?: { groupsRemoved: number }, hashed?: HashedOrder): Row[] {
+  const groups = new Map<string, { rep: Row; states: ReturnType<typeof newAggState>[] }>();
+  const cols = [...groupCols];
+  const order: string[] = [];
+  const get = (r: Row) => {
+    const key = hasGroup ? JSON.stringify(cols.map((c) => groupKey(r.vals[c]!))) : '';
+    let g = groups.get(key);
+    if (!g) { g = { rep: r, states: aggs.map(newAggState) }; groups.set(key, g); order.push(key); }
+    return g;
+  };
+  if (!hasGroup) get({ vals: [], item: null, blk: 0, off: 0, aggs: null });
+  for (const r of rows) {
+    const g = get(r);
+    for (let i = 0; i < aggs.length; i++) g.states[i]!.add(aggs[i]!.arg ? aggs[i]!.arg!.fn(r) : null);
+  }
+  // HashAggregate returns its groups in its hash table's order (execGrouping.ts)
+  if (hashed && order.length > 1) {
+    const hashes = order.map((k) => groupHash(cols.map((c) => groups.get(k)!.rep.vals[c]!), hashed.fns));
+    const perm = hashTableOrder(hashes, hashed.expected);
+    const sorted = perm.map((i) => order[i]!);
+    order.length = 0;
+    order.push(...sorted);
+  }
+  const out: Row[] = [];
+  for (const key of order) {
+    const g = groups.get(key)!;
+    const r: Row = { vals: g.rep.vals, item: g.rep.item, blk: g.rep.blk, off: g.rep.off, aggs: g.states.map((st) => st.result()) };
+    if (having && having.fn(r) !== true) { if (removed) removed.groupsRemoved++; continue; }
+    out.push(r);
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+/**
+ * Merge join (PostgreSQL's executor/nodeMergejoin.c): both inputs sorted on the join key (a Sort under each,
+ * executor/nodeSort.ts's order: ascending, NULLs last), then walked side by side. Where the keys are equal, each
+ * outer row of that key is joined with every inner row of the key (the inner position is marked and restored
+ * for the next outer row of the same key).
+ *
+ *     n (a,b): (1,x) (1,y) (2,z) (1,w)   sorted: (1,x) (1,y) (1,w) (2,z)
+ *     n n1 JOIN n n2 ON n1.a = n2.a  ->  (1x,1x) (1x,1y) (1x,1w) (1y,1x) ... (1w,1w) (2z,2z)
+ *
+ * So the result comes out in key order — unlike a nested loop or a hash join, which follow the outer table.
+ * Merge Left Join adds an outer row nothing matched where the walk passes it; Merge Right Join does the same
+ * for inner rows. Rows with NULL keys match nothing and sort last.
+ *
+ * Simplifications: PostgreSQL's sort is a quicksort that is stable on the few rows of these tables (insertion
+ * sort below 7 rows, and a presorted input is left as it is) but not in general; the simulator's sort is always
+ * stable, so rows with equal keys in inputs of 7 or more unsorted rows may come out in another order.
+ */
+import type { Value } from '../sql/types.js';
+import { compareValues } from '../sql/expr.js';
+import type { JoinPair } from './nodeNestloop.js';
+
+/** Rows sorted on one column, ascending, NULLs last, ties in input order. */
+export function sortOnKey(rows: Value[][], key: number): Value[][] {
+  return [...rows].sort((a, b) => {
+    const x = a[key]!, y = b[key]!;
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    return compareValues(x, y);
+  });
+}
+
+export function mergeJoin(outerRows: Value[][], innerRows: Value[][], outerKey: number, innerKey: number, match: (o: Value[], i: Value[]) => boolean, fillOuter: boolean, fillInner: boolean): JoinPair[] {
+  const outer = sortOnKey(outerRows, outerKey), inner = sortOnKey(innerRows, innerKey);
+  const out: JoinPair[] = [];
+  let i = 0, j = 0;
+  while (i < outer.length && j < inner.length) {
+    const ko = outer[i]![outerKey]!, ki = inner[j]![innerKey]!;
+    if (ko === null || ki === null) break; // NULLs sort last: nothing after them can match
+    const c = compareValues(ko, ki);
+    if (c < 0) { if (fillOuter) out.push({ o: outer[i]!, i: null }); i++; continue; }
+    if (c > 0) { if (fillInner) out.push({ o: null, i: inner[j]! }); j++; continue; }
+    // the group of inner rows with this key
+    let jEnd = j;
+    while (jEnd < inner.length && inner[jEnd]![innerKey] !== null && compareValues(inner[jEnd]![innerKey]!, ko) === 0) jEnd++;
+    const matchedInner = new Uint8Array(jEnd - j);
+    while (i < outer.length && outer[i]![outerKey] !== null && compareValues(outer[i]![outerKey]!, ko) === 0) {
+      const o = outer[i]!;
+      let matched = false;
+      for (let x = j; x < jEnd; x++) {
+        if (!match(o, inner[x]!)) continue;
+        matched = true;
+        matchedInner[x - j] = 1;
+        out.push({ o, i: inner[x]! });
+      }
+      if (!matched && fillOuter) out.push({ o, i: null });
+      i++;
+    }
+    if (fillInner) for (let x = j; x < jEnd; x++) if (!matchedInner[x - j]) out.push({ o: null, i: inner[x]! });
+    j = jEnd;
+  }
+  if (fillOuter) for (; i < outer.length; i++) out.push({ o: outer[i]!, i: null });
+  if (fillInner) for (; j < inner.length; j++) out.push({ o: null, i: inner[j]! });
+  return out;
+}

@@ -1,0 +1,29 @@
+/**
+ * Nested loop join (PostgreSQL's executor/nodeNestloop.c, with nodeMaterial.c under its inner side): for each
+ * row of the outer input, every row of the inner input is tried against the join condition. The inner side is
+ * read once and kept (Materialize), so each outer row rescans the kept rows, not the table.
+ *
+ *     outer t: (1) (2)      inner u: (a) (b)      t CROSS JOIN u  ->  (1,a) (1,b) (2,a) (2,b)
+ *
+ * Row order: the outer side's order, and for each outer row the inner side's order. A LEFT join (the outer side
+ * preserved) adds the outer row with NULLs when nothing matched. The planner (optimizer/joinpath.ts) picks this
+ * method when the join condition has no equality to hash or merge on.
+ */
+import type { Value } from '../sql/types.js';
+
+/** One output row of a join: the outer and inner halves (null: the NULL-extended side of an outer join). */
+export interface JoinPair { o: Value[] | null; i: Value[] | null }
+
+export function nestLoop(outer: Iterable<Value[]>, inner: Value[][], match: (o: Value[], i: Value[]) => boolean, fillOuter: boolean): JoinPair[] {
+  const out: JoinPair[] = [];
+  for (const o of outer) {
+    let matched = false;
+    for (const i of inner) {
+      if (!match(o, i)) continue;
+      matched = true;
+      out.push({ o, i });
+    }
+    if (!matched && fillOuter) out.push({ o, i: null });
+  }
+  return out;
+}

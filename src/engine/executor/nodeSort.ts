@@ -1,0 +1,79 @@
+/**
+ * ORDER BY (PostgreSQL's executor/nodeSort.c over tuplesort.c, with parse_clause.c's findTargetlistEntrySQL92
+ * for what a sort key means): the node reads all of its input, sorts it, and only then returns the first row.
+ *
+ * A key is an output column by position (`ORDER BY 2`) or by name (`ORDER BY total`, the SQL92 rule: an output
+ * column's name wins over an input column's; two different output columns of that name are 42702), else an
+ * expression over the input. Each key sorts ascending with NULLs last by default, DESC with NULLs first, unless
+ * NULLS FIRST / LAST says otherwise.
+ *
+ * Rows whose keys are all equal keep their input order: PostgreSQL's quicksort switches to insertion sort (which
+ * is stable) below 7 elements, and JavaScript's sort is stable — on larger inputs with ties PostgreSQL's order
+ * may differ (give ORDER BY a unique last key when order matters). The simulator sorts in memory always (no
+ * external merge, no top-N heapsort); EXPLAIN ANALYZE prints the memory figure PostgreSQL prints for a few rows.
+ */
+import { PgError, posOf } from '../errors.js';
+import { intConst } from '../sql/parser.js';
+import { compileExpr, compareValues, type Compiled, type Scope, type Row } from '../sql/expr.js';
+import type { SqlType, Value } from '../sql/types.js';
+import { type N, firstLocation } from './util.js';
+
+export interface SortKey { fn: (r: Row) => Value; desc: boolean; nullsFirst: boolean }
+
+/** The sort keys of an ORDER BY list, against the compiled targets, their names and what each computes. */
+export function compileSortKeys(sortClause: N[] | undefined, targets: Compiled[], names: string[], exprKeys: string[], exprScope: Scope): SortKey[] {
+  const sortKeys: SortKey[] = [];
+  for (const sb of (sortClause ?? []) as N[]) {
+    const sn = sb.SortBy;
+    const desc = sn.sortby_dir === 'SORTBY_DESC';
+    const nullsFirst = sn.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sn.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
+    let fn: ((r: Row) => Value) | null = null;
+    let keyType: SqlType | null = null;
+    const k = sn.node;
+    if (k.A_Const?.ival !== undefined || (k.A_Const && Object.keys(k.A_Const).length === 1 && k.A_Const.location !== undefined && !k.A_Const.sval && !k.A_Const.fval && !k.A_Const.boolval)) {
+      const pos = intConst(k.A_Const) ?? 0;
+      if (pos < 1 || pos > targets.length) throw new PgError('42P10', `ORDER BY position ${pos} is not in select list`, { position: posOf(k.A_Const.location) });
+      fn = targets[pos - 1]!.fn;
+      keyType = targets[pos - 1]!.type;
+    } else if (k.ColumnRef?.fields?.length === 1 && k.ColumnRef.fields[0].String) {
+      // a bare name is an output column first (SQL92 rule, findTargetlistEntrySQL92), an input column only if none
+      const nm = k.ColumnRef.fields[0].String.sval;
+      const hits = names.map((x, i) => (x === nm ? i : -1)).filter((i) => i >= 0);
+      if (hits.some((i) => exprKeys[i] !== exprKeys[hits[0]!])) throw new PgError('42702', `ORDER BY "${nm}" is ambiguous`, { position: posOf(k.ColumnRef.location) });
+      if (hits.length) { fn = targets[hits[0]!]!.fn; keyType = targets[hits[0]!]!.type; }
+    }
+    if (!fn) {
+      const c = compileExpr(k, exprScope);
+      fn = c.fn;
+      keyType = c.type;
+    }
+    // xid and cid have equality but no B-tree ordering (xid8 has one)
+    if (keyType && (keyType.name === 'xid' || keyType.name === 'cid')) {
+      throw new PgError('42883', `could not identify an ordering operator for type ${keyType.name}`, { hint: 'Use an explicit ordering operator or modify the query.', position: posOf(firstLocation(k)) });
+    }
+    sortKeys.push({ fn, desc, nullsFirst });
+  }
+  return sortKeys;
+}
+
+/** Compare two rows' key values (already computed) by the keys' directions and NULL placement. */
+export function compareKeys(sortKeys: readonly { desc: boolean; nullsFirst: boolean }[], a: Value[], b: Value[]): number {
+  for (let i = 0; i < sortKeys.length; i++) {
+    const sk = sortKeys[i]!;
+    const x = a[i]!, y = b[i]!;
+    if (x === null || y === null) {
+      if (x === y) continue;
+      return (x === null) === sk.nullsFirst ? -1 : 1;
+    }
+    const c = compareValues(x, y);
+    if (c !== 0) return sk.desc ? -c : c;
+  }
+  return 0;
+}
+
+/** ExecSort: all input rows, in key order (ties keep their input order). */
+export function sortRows<R extends Row>(rows: R[], sortKeys: SortKey[]): R[] {
+  const keyed = rows.map((r) => ({ r, k: sortKeys.map((sk) => sk.fn(r)) }));
+  keyed.sort((a, b) => compareKeys(sortKeys, a.k, b.k));
+  return keyed.map((x) => x.r);
+}

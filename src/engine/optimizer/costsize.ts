@@ -1,0 +1,157 @@
+/**
+ * Plan costs as EXPLAIN prints them (PostgreSQL's optimizer/path/costsize.c), for the nodes whose formulas the
+ * simulator reproduces exactly; everything else is refused (commands/explain.ts) rather than printed wrong.
+ *
+ * A cost is in units of one sequential page read; each node has a startup cost (before its first row) and a
+ * total cost (all rows), plus the rows and the average row width it expects:
+ *
+ *     seq_page_cost 1.0   cpu_tuple_cost 0.01   cpu_operator_cost 0.0025   (the defaults)
+ *
+ *     Seq Scan      total = pages x seq_page_cost + tuples x (cpu_tuple_cost + quals' operators x cpu_operator_cost)
+ *                   t never vacuumed (10 pages, 2,260 tuples):  10 + 2260 x 0.01 = 32.60
+ *                   WHERE v = 3: + 2260 x 0.0025 = 38.25, rows = 2260 x 0.005 = 11
+ *     Aggregate     startup = input total + aggregates' transition functions x cpu_operator_cost x input rows;
+ *                   total = startup + final functions + cpu_tuple_cost (one row)
+ *     HashAggregate startup = input total + (grouping columns + transition functions) x cpu_operator_cost x rows;
+ *                   total = startup + groups x cpu_tuple_cost (+ final functions per group)
+ *     Sort          startup = input total + 2 x cpu_operator_cost x N x log2(N)  (N >= 2), run = cpu_operator_cost x N;
+ *                   under LIMIT k with N > 2k a bounded heap sort: log2(2k) instead of log2(N)
+ *     Limit         interpolates its input: startup + (total - startup) x (offset [+ count]) / rows
+ *     Result        0.00..0.01 (one row)
+ *     Hash Join     (a unique inner key: commands/explain.ts costHashJoin) startup = inner total + (one hash +
+ *                   cpu_tuple_cost) x inner rows; run = outer + one hash per outer row + the probes of the outer
+ *                   rows expected to match (and a tenth for the others) + cpu_tuple_cost per matched row
+ *     Nested Loop   (costNestLoop) over a Materialize (2 operator calls a row once, 1 a rescan): outer run + first
+ *                   inner pass + (outer rows - 1) rescans + (cpu_tuple_cost + join filter) per pair
+ *     Merge Join    (commands/explain.ts costMergeJoin) startup = both sorts' startup; run = the sorts' runs, the inner
+ *                   one x (1 + rescanned / inner rows), a comparison per row read, cpu_tuple_cost per joined row
+ *
+ * Numbers print with two decimals as C's printf does (an exact tie rounds to even: 1.125 -> 1.12).
+ */
+export const SEQ_PAGE_COST = 1.0;
+export const CPU_TUPLE_COST = 0.01;
+export const CPU_OPERATOR_COST = 0.0025;
+
+export interface Cost { startup: number; total: number; rows: number; width: number }
+
+/** costsize.c's LOG2 (log(x) / 0.693147180559945, not an exact log2). */
+const LOG2 = (x: number) => Math.log(x) / 0.693147180559945;
+
+/** A sum of n operator calls' costs, added one by one as cost_qual_eval does. */
+function opsCost(n: number): number {
+  let c = 0;
+  for (let i = 0; i < n; i++) c += CPU_OPERATOR_COST;
+  return c;
+}
+
+/** cost_seqscan, with the quals' per-tuple cost (operators x cpu_operator_cost) and any target-list cost. */
+export function costSeqScan(pages: number, tuples: number, qualOps: number, rows: number, width: number, tlistOps = 0): Cost {
+  let run = SEQ_PAGE_COST * pages;
+  const cpuPerTuple = CPU_TUPLE_COST + opsCost(qualOps);
+  run += cpuPerTuple * tuples;
+  if (tlistOps) run += opsCost(tlistOps) * rows; // the target list is evaluated per output row
+  return { startup: 0, total: 0 + run, rows, width };
+}
+
+/** cost_agg, AGG_PLAIN: one output row. transOps / finalOps: transition and final function calls per row / group. */
+export function costAggPlain(input: Cost, transOps: number, finalOps: number, width: number): Cost {
+  let startup = input.total;
+  startup += opsCost(transOps) * input.rows;
+  startup += opsCost(finalOps);
+  return { startup, total: startup + CPU_TUPLE_COST, rows: 1, width };
+}
+
+/** cost_agg, AGG_HASHED (no spill: these inputs fit in work_mem, so the disk terms are zero). */
+export function costHashAgg(input: Cost, groupCols: number, transOps: number, finalOps: number, groups: number, width: number): Cost {
+  let startup = input.total;
+  startup += opsCost(transOps) * input.rows;
+  startup += (CPU_OPERATOR_COST * groupCols) * input.rows;
+  let total = startup;
+  total += opsCost(finalOps) * groups;
+  total += CPU_TUPLE_COST * groups;
+  return { startup, total, rows: groups, width };
+}
+
+/** cost_sort in memory (cost_tuplesort: quicksort, or a bounded heap sort when a LIMIT keeps fewer than half). */
+export function costSort(input: Cost, limit: number | null): Cost {
+  const tuples = Math.max(input.rows, 2);
+  const comparison = 2.0 * CPU_OPERATOR_COST;
+  const output = limit !== null && limit > 0 && limit < tuples ? limit : tuples;
+  let startup = tuples > 2 * output ? comparison * tuples * LOG2(2.0 * output) : comparison * tuples * LOG2(tuples);
+  const run = CPU_OPERATOR_COST * tuples;
+  startup += input.total;
+  return { startup, total: startup + run, rows: input.rows, width: input.width };
+}
+
+/** cost_limit (adjust_limit_rows_costs): the part of the input a LIMIT / OFFSET reads. */
+export function costLimit(input: Cost, offset: number, count: number | null): Cost {
+  let rows = input.rows, startup = input.startup, total = input.total;
+  if (offset !== 0) {
+    const off = Math.min(offset, rows);
+    if (input.rows > 0) startup += (input.total - input.startup) * off / input.rows;
+    rows = Math.max(1, rows - off);
+  }
+  if (count !== null) {
+    const c = Math.min(count, rows);
+    if (input.rows > 0) total = startup + (input.total - input.startup) * c / input.rows;
+    rows = Math.max(1, c);
+  }
+  return { startup, total, rows, width: input.width };
+}
+
+export const RANDOM_PAGE_COST = 4.0;
+export const CPU_INDEX_TUPLE_COST = 0.005;
+
+/**
+ * cost_index over btcostestimate / genericcostestimate for `key = constant` on a unique B-tree of one leaf page
+ * (its root; tree height 0) on a table without statistics (index correlation 0): one index tuple, one index page
+ * and one heap page, each a random page read.
+ *
+ *     startup = ceil(log2(index tuples)) x cpu_operator_cost + (height + 1) x 50 x cpu_operator_cost   (descent)
+ *     total   = startup + random_page_cost (index page) + (cpu_index_tuple_cost + cpu_operator_cost) (the tuple
+ *               and its condition) + random_page_cost (heap page) + cpu_tuple_cost + filter operators (the row)
+ *
+ * t never vacuumed, WHERE k = 2: 0.03 + 0.125 = 0.155 .. 8.1725  ->  "cost=0.15..8.17 rows=1"
+ */
+export function costIndexScanUniqueEq(tuples: number, pages: number, filterOps: number, rows: number, width: number): Cost {
+  // genericcostestimate: one index tuple on one index page
+  let indexStartup = 0;
+  let indexTotal = 1 * RANDOM_PAGE_COST;
+  indexTotal += 1 * 1 * (CPU_INDEX_TUPLE_COST + CPU_OPERATOR_COST * 1);
+  // btcostestimate: the descent
+  if (tuples > 1) {
+    const descent = Math.ceil(Math.log(tuples) / Math.log(2.0)) * CPU_OPERATOR_COST;
+    indexStartup += descent;
+    indexTotal += 1 * descent;
+  }
+  const pageDescent = (0 + 1) * 50.0 * CPU_OPERATOR_COST;
+  indexStartup += pageDescent;
+  indexTotal += 1 * pageDescent;
+  // cost_index: one heap tuple on one heap page (Mackert-Lohman: 2T / (2T + 1) pages, rounded up)
+  let startup = 0, run = 0;
+  startup += indexStartup;
+  run += indexTotal - indexStartup;
+  const T = pages > 1 ? pages : 1;
+  const pagesFetched = Math.min(T, Math.ceil((2.0 * T * 1) / (2.0 * T + 1)));
+  const maxIO = pagesFetched * RANDOM_PAGE_COST;
+  run += maxIO; // correlation 0: csquared = 0
+  const cpuPerTuple = CPU_TUPLE_COST + opsCost(filterOps);
+  run += cpuPerTuple * 1;
+  return { startup, total: startup + run, rows, width };
+}
+
+/** The one row of a Result without FROM. */
+export const costResult = (width: number): Cost => ({ startup: 0, total: CPU_TUPLE_COST, rows: 1, width });
+
+/** A cost figure as printf("%.2f") prints it: the nearest, an exact tie to even. */
+export function fmtCost(x: number): string {
+  // an exact tie (x = k/8 with a third decimal 5: multiplying by 8 is exact in binary) rounds to even; toFixed
+  // rounds every other value to the nearest of its exact binary value, as printf does
+  if (Number.isInteger(x * 8) && Math.round(x * 1000) % 10 === 5) {
+    const hundredths = Math.floor(x * 100);
+    return ((hundredths % 2 === 0 ? hundredths : hundredths + 1) / 100).toFixed(2);
+  }
+  return x.toFixed(2);
+}
+
+export const costText = (c: Cost): string => `(cost=${fmtCost(c.startup)}..${fmtCost(c.total)} rows=${Math.round(c.rows)} width=${c.width})`;

@@ -1,0 +1,120 @@
+/**
+ * Type coercion (PostgreSQL's parser/parse_coerce.c): casting a compiled expression to a type (implicit casts
+ * along pg_cast's paths, explicit ones with CAST / ::), the common type of CASE / COALESCE / UNION arms
+ * (select_common_type), and coercing a condition to boolean (coerce_to_boolean, 42804). A cast of a constant is
+ * folded once (eval_const_expressions). bpchar's trailing blanks are dropped when it becomes text.
+ */
+import { PgError } from '../errors.js';
+import { Numeric } from './numeric.js';
+import { type SqlType, type Value, T, isIntegral, isStringLike, parseInput, checkIntRange, toNumeric, formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod } from './types.js';
+import { adtCast, adtUnify } from './adtops.js';
+import type { Row, Compiled } from './primnodes.js';
+
+export function coerceBool(c: Compiled, ctx: string): Compiled {
+  if (c.type.name === 'bool') return c;
+  if (c.type.name === 'unknown') return castTo(c, T.bool, false);
+  throw new PgError('42804', `argument of ${ctx} must be type boolean, not type ${typeDisplayName(c.type)}`);
+}
+
+/** The type both sides of an operator are converted to, PostgreSQL-style. */
+export function unifyTypes(a: SqlType, b: SqlType, op: string, pos?: number): SqlType {
+  // character(n) has operators of its own that ignore trailing blanks (bpchareq, bpcharlt, ...): chosen when the
+  // other side is character(n), character varying or an untyped literal; against text, both sides are text
+  if (a.name === 'bpchar' && (b.name === 'bpchar' || b.name === 'varchar' || b.name === 'unknown')) return T.bpchar;
+  if (b.name === 'bpchar' && (a.name === 'varchar' || a.name === 'unknown')) return T.bpchar;
+  if (a.name === 'unknown' && b.name === 'unknown') return T.text;
+  if (a.name === 'unknown') return b.name === 'varchar' ? T.text : b;
+  if (b.name === 'unknown') return a.name === 'varchar' ? T.text : a;
+  if (isIntegral(a) && isIntegral(b)) return a.name === 'int8' || b.name === 'int8' ? T.int8 : a.name === 'int2' && b.name === 'int2' ? T.int2 : T.int4;
+  if ((isIntegral(a) || a.name === 'numeric') && (isIntegral(b) || b.name === 'numeric')) return T.numeric;
+  if (isStringLike(a) && isStringLike(b)) return T.text;
+  if (a.name === b.name) return a;
+  const adt = adtUnify(a, b);
+  if (adt) return adt;
+  const xidLike = (t: SqlType) => t.name === 'xid' || t.name === 'xid8' || t.name === 'cid';
+  if ((xidLike(a) && (xidLike(b) || isIntegral(b))) || (xidLike(b) && isIntegral(a))) return T.int8;
+  throw new PgError('42883', `operator does not exist: ${typeDisplayName(a)} ${op} ${typeDisplayName(b)}`, {
+    hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.',
+    ...(pos !== undefined ? { position: pos } : {}),
+  });
+}
+
+/** select_common_type: the type a list of expressions (CASE results, COALESCE arguments, ...) is resolved to. */
+export function commonType(args: Compiled[], ctx: string, pos?: number): SqlType {
+  let t: SqlType = T.unknown;
+  for (const a of args) {
+    if (a.type.name === 'unknown') continue;
+    if (t.name === 'unknown') { t = a.type; continue; }
+    try { t = unifyTypes(t, a.type, '', pos); } catch {
+      const at = a.location ?? pos;
+      throw new PgError('42804', `${ctx} types ${typeDisplayName(t)} and ${typeDisplayName(a.type)} cannot be matched`, at !== undefined ? { position: at } : {});
+    }
+  }
+  return t.name === 'unknown' ? T.text : t;
+}
+
+/** Convert a compiled expression to another type (explicit CAST or implicit/assignment coercion). */
+export function castTo(c: Compiled, target: SqlType, explicit: boolean, pos?: number): Compiled {
+  const r = castToInner(c, target, explicit, pos);
+  return c.isConst && r !== c ? fold(r) : r;
+}
+
+/**
+ * Constant folding (eval_const_expressions): an expression over constants is computed once at compile time,
+ * so its errors ("invalid input syntax", "division by zero") come before any row is read, as in PostgreSQL.
+ */
+export function fold(c: Compiled): Compiled {
+  const v = c.fn(null as unknown as Row);
+  return { ...c, fn: () => v, isConst: true };
+}
+
+function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: number): Compiled {
+  const from = c.type;
+  const f = c.fn;
+  const same = from.name === target.name && (target.typmod < 0 || from.typmod === target.typmod);
+  if (same) return c;
+  const wrap = (g: (v: Exclude<Value, null>) => Value): Compiled => ({
+    ...c, type: target, fn: (r) => { const v = f(r); return v === null ? null : g(v); },
+  });
+  if (from.name === 'unknown' || (explicit && (isStringLike(from) || from.name === 'tid' || from.name === 'pg_snapshot'))) {
+    if (isStringLike(target) && target.name !== 'unknown') {
+      if (from.name === 'bpchar' && target.name !== 'bpchar') return wrap((v) => applyStringTypmod(rtrimBlanks(v as string), target, explicit));
+      return wrap((v) => applyStringTypmod(String(v), target, explicit));
+    }
+    const at = c.literal ? c.location : pos; // coerce_type points at the literal's own text
+    return wrap((v) => {
+      try { return parseInput(typeof v === 'string' ? v : formatValue(v)!, target); } catch (e) {
+        if (e instanceof PgError && at !== undefined && e.position === undefined) e.position = at;
+        throw e;
+      }
+    });
+  }
+  if (isIntegral(target) && isIntegral(from)) return wrap((v) => checkIntRange(v as number | bigint, target));
+  // bytea, pg_lsn and arrays to a string type: their output text (an opaque raw page refuses, types.ts Bytea)
+  if (explicit && isStringLike(target) && ['bytea', 'pg_lsn', '_text', '_tid'].includes(from.name)) return wrap((v) => applyStringTypmod(formatValue(v)!, target, explicit));
+  const adt = adtCast(from, target, explicit);
+  if (adt) return wrap(adt);
+  // booltext: a boolean cast to a string type is spelled out
+  if (from.name === 'bool' && isStringLike(target)) return wrap((v) => applyStringTypmod(v ? 'true' : 'false', target, explicit));
+  if (isIntegral(target) && from.name === 'numeric') {
+    return wrap((v) => checkIntRange((v as Numeric).round(0).unscaled, target));
+  }
+  if (target.name === 'numeric' && (isIntegral(from) || from.name === 'numeric')) {
+    return wrap((v) => applyNumericTypmod(toNumeric(v as number | bigint | Numeric), target));
+  }
+  if (isStringLike(target)) {
+    // character(n) → text / character varying drops the padding (rtrim1)
+    if (from.name === 'bpchar' && target.name !== 'bpchar') return wrap((v) => applyStringTypmod(rtrimBlanks(v as string), target, explicit));
+    if (isStringLike(from) || explicit) return wrap((v) => applyStringTypmod(formatValue(v)!, target, explicit));
+  }
+  if (target.name === 'bool' && isIntegral(from) && explicit && from.name === 'int4') return wrap((v) => v !== 0);
+  if (isIntegral(target) && from.name === 'bool' && explicit && target.name === 'int4') return wrap((v) => (v ? 1 : 0));
+  const xidLike = (t: SqlType) => t.name === 'xid' || t.name === 'xid8' || t.name === 'cid';
+  if (xidLike(target) && (xidLike(from) || isIntegral(from))) return { ...c, type: target };
+  if (isIntegral(target) && xidLike(from) && !explicit) return { ...c, type: target };
+  if (target.name === 'text' && from.name === 'pg_snapshot') return { ...c, type: target };
+  throw new PgError('42846', `cannot cast type ${typeDisplayName(from)} to ${typeDisplayName(target)}`, pos !== undefined ? { position: pos } : {});
+}
+
+/** Trailing blanks of a character(n) value, which its comparisons, length() and casts to text ignore (bcTruelen). */
+export const rtrimBlanks = (s: string) => { let e = s.length; while (e > 0 && s.charCodeAt(e - 1) === 32) e--; return e === s.length ? s : s.slice(0, e); };

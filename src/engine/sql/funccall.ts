@@ -1,0 +1,132 @@
+/**
+ * Function calls and aggregates (PostgreSQL's parser/parse_func.c and parse_agg.c, with the transition
+ * functions nodeAgg runs): a call is resolved in the function catalog (sql/funcs/registry.ts) by name and
+ * argument types; count / sum / avg / min / max become aggregate references filled in by executor/nodeAgg.ts,
+ * each with a transition state (newAggState): sum and avg of integers exact past 2^53, avg of integers numeric.
+ */
+import { PgError, notSupported, posOf } from '../errors.js';
+import { Numeric } from './numeric.js';
+import { type SqlType, type Value, T, isIntegral, checkIntRange, toNumeric, typeDisplayName, groupKey } from './types.js';
+import { pg15HasFunction } from '../catalog/pg15names.js';
+import { resolveFunction, buildCall, hasFunction, noSuchFunction } from './funcs/registry.js';
+import { adtAggState } from './adtops.js';
+import { castTo } from './coerce.js';
+import { compareValues } from './operators.js';
+import type { Compiled, Scope, AggSpec } from './primnodes.js';
+type N = Record<string, any>;
+/** compileExpr, passed in (this module is below parse_expr's dispatcher: no import cycle) */
+type Rec = (n: N, scope: Scope) => Compiled;
+
+const AGGS = new Set(['count', 'sum', 'avg', 'min', 'max']);
+
+export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
+  const names = (n.funcname as N[]).map((x) => x.String.sval as string);
+  const name = names[names.length - 1]!.toLowerCase();
+  const pos = posOf(n.location);
+  if (names.length > 1 && names[0] !== 'pg_catalog') throw notSupported(`function ${names.join('.')}`, pos);
+  // SYSTEM_USER (16) is, to 15's grammar, a column name
+  if (name === 'system_user' && n.funcformat === 'COERCE_SQL_SYNTAX') throw new PgError('42703', 'column "system_user" does not exist', { position: pos });
+  const args = (n.args ?? []) as N[];
+  if (n.over) throw notSupported('window functions', pos);
+  if (AGGS.has(name)) return compileAggregate(name as AggSpec['kind'], n, args, scope, rec, pos);
+  if (n.agg_star) throw new PgError('42809', `${name}(*) specified, but ${name} is not an aggregate function`, { position: pos });
+  if (args.some((a) => a.NamedArgExpr)) throw notSupported('named function arguments (name => value)', pos);
+  const ca = args.map((a) => rec(a, scope));
+  if (name === 'generate_series') throw notSupported('generate_series outside FROM', pos);
+  if (!hasFunction(name)) {
+    const uf = names.length === 1 ? scope.env.userFunction?.(name, ca, pos) : null;
+    if (uf) return uf;
+    if (pg15HasFunction(name, ca.length)) throw notSupported(`the function ${name}()`, pos);
+    throw noSuchFunction(names.join('.'), ca.map((a) => a.type), pos);
+  }
+  // errors name the function as written: the SQL-syntax forms (EXTRACT, POSITION, SUBSTRING ...) as pg_catalog.f
+  const def = resolveFunction(name, ca.map((a) => a.type), pos, names.join('.'), scope.env);
+  return buildCall(def, ca, { env: scope.env, pos, name }, (x, t) => castTo(x, t, false, pos));
+}
+
+function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, rec: Rec, pos?: number): Compiled {
+  if (!scope.aggs) throw new PgError('42803', 'aggregate functions are not allowed in WHERE', pos !== undefined ? { position: pos } : {});
+  if (scope.inAgg) throw new PgError('42803', 'aggregate function calls cannot be nested', pos !== undefined ? { position: pos } : {});
+  if (n.agg_order || n.agg_filter) throw notSupported('aggregate ORDER BY / FILTER', pos);
+  const inner: Scope = { ...scope, inAgg: true };
+  let arg: Compiled | null = null;
+  if (!n.agg_star) {
+    if (args.length !== 1) throw notSupported(`${kind} with ${args.length} arguments`, pos);
+    arg = rec(args[0]!, inner);
+  } else if (kind !== 'count') {
+    throw new PgError('42809', `${kind}(*) specified, but ${kind} is not an aggregate function`, pos !== undefined ? { position: pos } : {});
+  }
+  let type: SqlType;
+  const at = arg?.type ?? T.int8;
+  switch (kind) {
+    case 'count': type = T.int8; break;
+    case 'sum':
+      if (at.name === 'int2' || at.name === 'int4') type = T.int8;
+      else if (at.name === 'int8' || at.name === 'numeric') type = T.numeric;
+      else if (at.name === 'float8' || at.name === 'float4' || at.name === 'interval') type = at;
+      else throw new PgError('42883', `function sum(${typeDisplayName(at)}) does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
+      break;
+    case 'avg':
+      if (isIntegral(at) || at.name === 'numeric') type = T.numeric;
+      else if (at.name === 'float8' || at.name === 'float4') type = T.float8;
+      else if (at.name === 'interval') type = T.interval;
+      else throw new PgError('42883', `function avg(${typeDisplayName(at)}) does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
+      break;
+    default: type = at.name === 'unknown' ? T.text : at;
+  }
+  const slot = scope.aggs.length;
+  scope.aggs.push({ kind, arg, star: !!n.agg_star, distinct: !!n.agg_distinct, type });
+  return { fn: (r) => r.aggs![slot]!, type, name: kind, strength: 2 };
+}
+
+/** Aggregate state machines (numeric.c int4_sum / int8_avg_accum / ...). */
+export function newAggState(spec: AggSpec): { add(v: Value): void; result(): Value } {
+  const seen = spec.distinct ? new Set<string>() : null;
+  const dedup = (v: Value) => {
+    if (!seen) return false;
+    const k = groupKey(v)!;
+    if (seen.has(k)) return true;
+    seen.add(k);
+    return false;
+  };
+  switch (spec.kind) {
+    case 'count': {
+      let c = 0;
+      return { add: (v) => { if (spec.star || (v !== null && !dedup(v))) c++; }, result: () => c };
+    }
+    case 'sum': case 'avg': {
+      const adt = adtAggState(spec.kind, spec.arg?.type ?? T.int8, dedup);
+      if (adt) return adt;
+      // int4_sum / int8_avg_accum: a number while the running sum stays a safe integer, exact Numeric after that
+      let intSum = 0, big: Numeric | null = null, count = 0;
+      return {
+        add: (v) => {
+          if (v === null || dedup(v)) return;
+          count++;
+          if (typeof v === 'number' && big === null) {
+            const next = intSum + v;
+            if (Number.isSafeInteger(next)) { intSum = next; return; }
+            big = Numeric.fromInt(intSum);
+            intSum = 0;
+          }
+          big = (big ?? Numeric.fromInt(intSum)).add(toNumeric(v as number | bigint | Numeric));
+          intSum = 0;
+        },
+        result: () => {
+          if (count === 0) return null;
+          const total = big ? big.add(Numeric.fromInt(intSum)) : null;
+          if (spec.kind === 'sum') {
+            if (spec.type.name === 'int8') return total ? checkIntRange(total.unscaled, T.int8) : intSum;
+            return total ?? Numeric.fromInt(intSum);
+          }
+          return (total ?? Numeric.fromInt(intSum)).div(Numeric.fromInt(count));
+        },
+      };
+    }
+    case 'min': case 'max': {
+      let best: Value = null;
+      const sign = spec.kind === 'max' ? 1 : -1;
+      return { add: (v) => { if (v !== null && (best === null || compareValues(v, best) * sign > 0)) best = v; }, result: () => best };
+    }
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * Operators (PostgreSQL's parser/parse_oper.c choosing the operator, and the operator functions of utils/adt/*):
+ * comparison with three-valued logic, integer / numeric / float / date arithmetic with PostgreSQL's result
+ * types and overflow errors (22003, 22012), LIKE / ILIKE, IN lists, BETWEEN, IS DISTINCT FROM — every A_Expr
+ * of the parse tree. `42883 operator does not exist` when no operator takes the operand types.
+ */
+import { PgError, notSupported, posOf } from '../errors.js';
+import { Numeric } from './numeric.js';
+import { type SqlType, type Value, T, isIntegral, isStringLike, toNumeric, formatValue, typeDisplayName } from './types.js';
+import { intArith, intNegate } from './intarith.js';
+import { resolveFunction, buildCall } from './funcs/registry.js';
+import { adtCompare, adtBinary, adtNegate } from './adtops.js';
+import { castTo, fold, unifyTypes, rtrimBlanks } from './coerce.js';
+import type { Row, Compiled, Scope } from './primnodes.js';
+type N = Record<string, any>;
+/** compileExpr, passed in (this module is below parse_expr's dispatcher: no import cycle) */
+type Rec = (n: N, scope: Scope) => Compiled;
+
+function compareValues(a: Exclude<Value, null>, b: Exclude<Value, null>): number {
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
+  if (a instanceof Numeric || b instanceof Numeric) return toNumeric(a as number | bigint | Numeric).cmp(toNumeric(b as number | bigint | Numeric));
+  if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number')) return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  const adt = adtCompare(a, b);
+  if (adt !== null) return adt;
+  const sa = String(a), sb = String(b);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+export { compareValues };
+
+const CMP_OPS: Record<string, (c: number) => boolean> = {
+  '=': (c) => c === 0, '<>': (c) => c !== 0, '!=': (c) => c !== 0, '<': (c) => c < 0, '>': (c) => c > 0, '<=': (c) => c <= 0, '>=': (c) => c >= 0,
+};
+
+export function compileComparison(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
+  const t = unifyTypes(l.type, r.type, op, pos);
+  let lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
+  if (t.name === 'bpchar') {
+    const lp = lf, rp = rf;
+    lf = (row) => { const v = lp(row); return v === null ? null : rtrimBlanks(v as string); };
+    rf = (row) => { const v = rp(row); return v === null ? null : rtrimBlanks(v as string); };
+  }
+  if (t.name === 'pg_lsn') {
+    // pg_lsn_cmp: the positions as numbers (their text X/X does not sort)
+    const lp = lf, rp = rf, num = (v: Value) => { const [h, lo] = String(v).split('/'); return parseInt(h!, 16) * 0x100000000 + parseInt(lo!, 16); };
+    lf = (row) => { const v = lp(row); return v === null ? null : num(v); };
+    rf = (row) => { const v = rp(row); return v === null ? null : num(v); };
+  }
+  const test = CMP_OPS[op]!;
+  if (l.isConst && r.isConst) {
+    const a = lf(null as unknown as Row), b = rf(null as unknown as Row);
+    const v = a === null || b === null ? null : test(compareValues(a, b));
+    return { fn: () => v, type: T.bool, name: '?column?', strength: 0, isConst: true };
+  }
+  if (op === '=' && (isIntegral(t))) {
+    return { fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return a === b; }, type: T.bool, name: '?column?', strength: 0 };
+  }
+  return {
+    fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return test(compareValues(a, b)); },
+    type: T.bool, name: '?column?', strength: 0,
+  };
+}
+
+export function arith(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
+  const c = arithInner(op, l, r, pos);
+  return l.isConst && r.isConst ? fold(c) : c;
+}
+
+function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
+  if (op === '||') {
+    // textcat / anytextcat / textanycat: a string (or unknown literal) on either side makes it text concatenation
+    const stringish = (c: Compiled) => c.type.name === 'unknown' || isStringLike(c.type);
+    if (!stringish(l) && !stringish(r)) throw opNotExist(op, l.type, r.type, pos);
+    // string operands become text first (so character(n) loses its padding); others use their output function
+    const lf = stringish(l) ? castTo(l, T.text, false, pos).fn : l.fn, rf = stringish(r) ? castTo(r, T.text, false, pos).fn : r.fn;
+    const str = (v: Value) => (typeof v === 'boolean' ? (v ? 'true' : 'false') : formatValue(v)!); // bool's text cast spells it out
+    return { fn: (row) => { const a = lf(row); const b = rf(row); return a === null || b === null ? null : str(a) + str(b); }, type: T.text, name: '?column?', strength: 0 };
+  }
+  let adt;
+  try { adt = adtBinary(op, l.type, r.type); } catch (e) {
+    if (e instanceof PgError && pos !== undefined && e.position === undefined) e.position = pos;
+    throw e;
+  }
+  if (adt) {
+    const lf = castTo(l, adt.lt, false, pos).fn, rf = castTo(r, adt.rt, false, pos).fn, g = adt.fn;
+    return { fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(a, b); }, type: adt.type, name: '?column?', strength: 0 };
+  }
+  if (op === '^') return compileOperatorFunc('power', [l, r], pos);
+  const t = unifyTypes(l.type, r.type, op, pos);
+  const lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
+  if (isIntegral(t)) {
+    const g = intArith(op, t);
+    if (!g) throw opNotExist(op, l.type, r.type, pos);
+    return {
+      fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(a as number | bigint, b as number | bigint); },
+      type: t, name: '?column?', strength: 0,
+    };
+  }
+  if (t.name === 'numeric') {
+    let g: (a: Numeric, b: Numeric) => Numeric;
+    switch (op) {
+      case '+': g = (a, b) => a.add(b); break;
+      case '-': g = (a, b) => a.sub(b); break;
+      case '*': g = (a, b) => a.mul(b); break;
+      case '/': g = (a, b) => { if (b.isZero()) throw new PgError('22012', 'division by zero'); return a.div(b); }; break;
+      case '%': return compileOperatorFunc('mod', [l, r], pos);
+      default: throw opNotExist(op, l.type, r.type, pos);
+    }
+    return {
+      fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(toNumeric(a as number | bigint | Numeric), toNumeric(b as number | bigint | Numeric)); },
+      type: T.numeric, name: '?column?', strength: 0,
+    };
+  }
+  throw opNotExist(op, l.type, r.type, pos);
+}
+
+/** An operator implemented by a function of the catalog (numeric_power for ^, dsqrt for |/ ...). */
+export function compileOperatorFunc(fname: string, args: Compiled[], pos?: number): Compiled {
+  const def = resolveFunction(fname, args.map((a) => a.type), pos);
+  const c = buildCall(def, args, { env: null as never, pos, name: '?column?' }, (x, t) => castTo(x, t, false, pos));
+  return { ...c, name: '?column?', strength: 0 };
+}
+
+const opNotExist = (op: string, a: SqlType, b: SqlType, pos?: number) =>
+  new PgError('42883', `operator does not exist: ${typeDisplayName(a)} ${op} ${typeDisplayName(b)}`, {
+    hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.',
+    ...(pos !== undefined ? { position: pos } : {}),
+  });
+
+export function likeToRegex(p: string, ci: boolean): RegExp {
+  let re = '';
+  for (let i = 0; i < p.length; i++) {
+    const ch = p[i]!;
+    if (ch === '\\' && i + 1 < p.length) { re += p[++i]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); continue; }
+    if (ch === '%') re += '[\\s\\S]*';
+    else if (ch === '_') re += '[\\s\\S]';
+    else re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp('^' + re + '$', ci ? 'i' : '');
+}
+
+export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
+  const kind = n.kind as string;
+  const op = n.name ? (n.name as N[]).map((x) => x.String.sval).join('.') : '';
+  const pos = posOf(n.location);
+  switch (kind) {
+    case 'AEXPR_OP': {
+      if (!n.lexpr) {
+        const r = rec(n.rexpr, scope);
+        if (op === '-') {
+          if (r.isConst && r.type.name === 'int4') { const v = r.fn(null as unknown as Row) as number; return { fn: () => -v, type: T.int4, name: '?column?', strength: 0, isConst: true }; }
+          if (isIntegral(r.type)) { const f = r.fn, t = r.type; return { fn: (row) => { const v = f(row); return v === null ? null : intNegate(v as number | bigint, t); }, type: r.type, name: '?column?', strength: 0 }; }
+          if (r.type.name === 'numeric') { const f = r.fn; return { fn: (row) => { const v = f(row); return v === null ? null : (v as Numeric).neg(); }, type: T.numeric, name: '?column?', strength: 0 }; }
+        }
+        if (op === '-') {
+          const neg = adtNegate(r.type);
+          if (neg) { const f = r.fn; const c: Compiled = { fn: (row) => { const v = f(row); return v === null ? null : neg(v); }, type: r.type, name: '?column?', strength: 0 }; return r.isConst ? fold(c) : c; }
+        }
+        if (op === '+') return r;
+        const fname = op === '|/' ? 'sqrt' : op === '||/' ? 'cbrt' : op === '@' ? 'abs' : null;
+        if (fname) return compileOperatorFunc(fname, [r], pos);
+        if (op === '-') {
+          throw new PgError('42883', `operator does not exist: ${op} ${typeDisplayName(r.type)}`, {
+            hint: 'No operator matches the given name and argument type. You might need to add an explicit type cast.', ...(pos !== undefined ? { position: pos } : {}),
+          });
+        }
+        throw notSupported(`prefix operator ${op}`, pos);
+      }
+      const l = rec(n.lexpr, scope), r = rec(n.rexpr, scope);
+      if (op in CMP_OPS) return compileComparison(op, l, r, pos);
+      return arith(op, l, r, pos);
+    }
+    case 'AEXPR_IN': {
+      const l = rec(n.lexpr, scope);
+      const items = (n.rexpr.List?.items ?? []) as N[];
+      const cmps = items.map((it) => compileComparison('=', l, rec(it, scope), pos).fn);
+      const neg = op === '<>';
+      return {
+        fn: (row) => {
+          let nul = false;
+          for (const c of cmps) { const v = c(row); if (v === true) return !neg; if (v === null) nul = true; }
+          return nul ? null : neg;
+        }, type: T.bool, name: '?column?', strength: 0,
+      };
+    }
+    case 'AEXPR_BETWEEN': case 'AEXPR_NOT_BETWEEN': case 'AEXPR_BETWEEN_SYM': case 'AEXPR_NOT_BETWEEN_SYM': {
+      const v = rec(n.lexpr, scope);
+      const [lo, hi] = (n.rexpr.List.items as N[]).map((x) => rec(x, scope));
+      const ge = compileComparison('>=', v, lo!, pos).fn, le = compileComparison('<=', v, hi!, pos).fn;
+      const sym = kind.endsWith('_SYM');
+      const ge2 = sym ? compileComparison('>=', v, hi!, pos).fn : null, le2 = sym ? compileComparison('<=', v, lo!, pos).fn : null;
+      const neg = kind.includes('NOT');
+      const and3 = (a: Value, b: Value) => (a === false || b === false ? false : a === null || b === null ? null : true);
+      return {
+        fn: (row) => {
+          let res = and3(ge(row), le(row));
+          if (sym && res !== true) { const r2 = and3(ge2!(row), le2!(row)); res = res === null || r2 === null ? (r2 === true ? true : null) : r2; }
+          return res === null ? null : neg ? !res : res;
+        }, type: T.bool, name: '?column?', strength: 0,
+      };
+    }
+    case 'AEXPR_LIKE': case 'AEXPR_ILIKE': {
+      // bpcharlike matches the padded value: character(n) keeps its trailing blanks here
+      const l0 = rec(n.lexpr, scope);
+      const l = l0.type.name === 'bpchar' ? l0 : castTo(l0, T.text, false, pos), r = castTo(rec(n.rexpr, scope), T.text, false, pos);
+      if (!isStringLike(l.type)) throw opNotExist(op, l.type, r.type, pos);
+      const neg = op.startsWith('!');
+      const ci = kind === 'AEXPR_ILIKE';
+      let cache: [string, RegExp] | null = null;
+      return {
+        fn: (row) => {
+          const a = l.fn(row), b = r.fn(row);
+          if (a === null || b === null) return null;
+          if (!cache || cache[0] !== b) cache = [b as string, likeToRegex(b as string, ci)];
+          const m = cache[1].test(a as string);
+          return neg ? !m : m;
+        }, type: T.bool, name: '?column?', strength: 0,
+      };
+    }
+    case 'AEXPR_DISTINCT': case 'AEXPR_NOT_DISTINCT': {
+      const l = rec(n.lexpr, scope), r = rec(n.rexpr, scope);
+      const eq = compileComparison('=', l, r, pos).fn;
+      const lf = l.fn, rf = r.fn;
+      const distinct = kind === 'AEXPR_DISTINCT';
+      return {
+        fn: (row) => {
+          const a = lf(row), b = rf(row);
+          const same = a === null || b === null ? a === b : eq(row) === true;
+          return distinct ? !same : same;
+        }, type: T.bool, name: '?column?', strength: 0,
+      };
+    }
+    case 'AEXPR_NULLIF': {
+      const l = rec(n.lexpr, scope), r = rec(n.rexpr, scope);
+      const eq = compileComparison('=', l, r, pos).fn;
+      const lf = l.fn;
+      return { fn: (row) => (eq(row) === true ? null : lf(row)), type: l.type, name: 'nullif', strength: 2 };
+    }
+    default: throw notSupported(`operator kind ${kind}`, pos);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The shapes of compiled expressions (PostgreSQL's nodes/primnodes.h and execnodes.h, as closures): a Row the
+ * expression runs on, the Compiled result (its function, type and FigureColname name), the Scope that resolves
+ * names, and ExprEnv, the engine's callbacks (xids, snapshots, settings, sequences, subqueries, parameters).
+ * Types only: every module of sql/ shares them without importing each other in a circle.
+ */
+import type { SqlType, Value } from './types.js';
+import type { Item } from '../heap/tuple.js';
+import type { ContribHost } from '../contrib/host.js';
+
+/** The row an expression is evaluated on. One object is reused across a scan. */
+export interface Row {
+  vals: Value[];
+  item: Item | null;
+  blk: number;
+  off: number;
+  /** aggregate results, in grouping mode */
+  aggs: Value[] | null;
+}
+
+export type Fn = (r: Row) => Value;
+
+export interface Compiled {
+  fn: Fn; type: SqlType; name: string; strength: number; isConst?: boolean;
+  /** 1-based position of the expression (exprLocation: the leftmost of an operator and its operands) */
+  location?: number;
+  /** an untyped string literal: coercing it reports errors at the literal itself, wherever the coercion is */
+  literal?: boolean;
+  /** a call of a user function as the whole expression: the same value computed as a statement step that may wait
+   *  for a lock and yield (pl/fmgr.ts); where the caller can run a generator it prefers this to `fn` */
+  gen?: (r: Row) => Generator<import('../session/session.js').StepYield, Value, void>;
+}
+
+/** Functions the compiler calls back into the engine for (transaction ids, snapshots, settings). */
+export interface ExprEnv {
+  txidCurrent(assign: boolean): number | null;
+  nextval(seq: string): number | bigint;
+  currval(seq: string): number | bigint;
+  setval(seq: string, value: number | bigint, isCalled: boolean): number | bigint;
+  /** prepare a subquery (SubLink); `outer` gives it access to the enclosing query's columns */
+  subquery(select: Record<string, any>, outer: Scope): { run(outerRow: Row): Value[][]; types: SqlType[] };
+  currentSnapshot(): string;
+  xactStatus(xid: number): string | null;
+  currentSetting(name: string, missingOk: boolean): string | null;
+  /** $1, $2, … of the EXECUTE being run (commands/prepare.ts); absent in a simple query */
+  params?: { value: Value; type: SqlType }[] | null;
+  /** virtual milliseconds: the transaction's start, the statement's start, now (for now() and friends) */
+  timestamps(): { xact: number; stmt: number; clock: number };
+  /** inside a PL/pgSQL function: its variables and $n (pl/frame.ts), consulted before a name is a column */
+  pl?: { variable(names: string[], scope: Scope, location: number | undefined): Compiled | null; param(n: number, location: number | undefined): Compiled | null } | null;
+  /** a call of a user function (CREATE FUNCTION; pl/fmgr.ts), or null when no user function has that name */
+  userFunction?(name: string, args: Compiled[], pos: number | undefined): Compiled | null;
+  /** is this extension created (CREATE EXTENSION)? its functions exist only then */
+  hasExtension?(name: string): boolean;
+  /** the engine and the session, for the inspection and size functions (contrib/, sql/funcs/dbsize.ts) */
+  contrib?(): ContribHost;
+  /** pg_stat_force_next_flush(): this backend's next statistics report flushes whatever the interval */
+  forceNextStatsFlush?(): void;
+  /** pg_advisory_lock & co. (lock/advisory.ts); may throw ExprWait (executor/exprwait.ts) */
+  advisory(c: import('../lock/advisory.js').AdvisoryCall): Value;
+  advisoryUnlockAll(): Value;
+  /** pg_sleep: throws ExprWait for the sleep, unless it is over */
+  sleep(seconds: number): Value;
+  /** pg_cancel_backend / pg_terminate_backend */
+  signalBackend(pid: number, kind: 'cancel' | 'terminate'): boolean;
+  backendPid(): number;
+}
+
+/** a column in scope; `dropped` (attisdropped) keeps its slot in the row but is left out of * and never matches a name */
+export interface ColumnSource { name: string; type: SqlType; dropped?: boolean }
+
+export interface AggSpec { kind: 'count' | 'sum' | 'avg' | 'min' | 'max'; arg: Compiled | null; star: boolean; distinct: boolean; type: SqlType }
+
+export interface Scope {
+  relName: string | null;
+  alias: string | null;
+  columns: ColumnSource[];
+  /** true when system columns (ctid, xmin, ...) are available */
+  hasSystem: boolean;
+  /** grouping mode: aggregates allowed; plain columns must be grouped */
+  aggs?: AggSpec[];
+  groupCols?: Set<number>;
+  /** in grouping mode, compiled GROUP BY expressions matched by their source text position */
+  inAgg?: boolean;
+  /** several relations (a join): each one's visible name and where its columns start in `columns` */
+  rels?: { name: string; offset: number; count: number }[];
+  /** the enclosing query, for correlated subqueries: its scope and the row being evaluated */
+  outer?: { scope: Scope; row: { current: Row | null }; used: boolean };
+  env: ExprEnv;
+  sql: string;
+  /** SELECT * over this source is refused with this 0A000 feature (a system view with only some of its columns) */
+  starRefused?: string;
+}
