@@ -43,6 +43,8 @@ describe('pg_walinspect', () => {
 
   it('compares pg_lsn as positions, not as text', () => {
     const e = engine();
+    ok(e, "INSERT INTO m VALUES ('0/FFFFFFF'), ('0/10000000'), ('1/0'), ('0/9')");
+    expect(ok(e, 'SELECT l FROM m ORDER BY l::pg_lsn')).toEqual([['0/9'], ['0/FFFFFFF'], ['0/10000000'], ['1/0']]);
     expect(ok(e, "SELECT '0/FFFFFFF'::pg_lsn < '0/10000000'::pg_lsn, '1/0'::pg_lsn > '0/FFFFFFFF'::pg_lsn, '0/A'::pg_lsn = '0/0000000A'::pg_lsn")).toEqual([['t', 't', 't']]);
   });
 

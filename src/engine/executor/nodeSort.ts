@@ -51,6 +51,11 @@ export function compileSortKeys(sortClause: N[] | undefined, targets: Compiled[]
     if (keyType && (keyType.name === 'xid' || keyType.name === 'cid')) {
       throw new PgError('42883', `could not identify an ordering operator for type ${keyType.name}`, { hint: 'Use an explicit ordering operator or modify the query.', position: posOf(firstLocation(k)) });
     }
+    if (keyType?.name === 'pg_lsn') {
+      // pg_lsn sorts by position (pg_lsn_cmp), not as its text X/X: the key is the position as a number
+      const text = fn;
+      fn = (r) => { const v = text(r); if (v === null) return null; const [h, lo] = String(v).split('/'); return parseInt(h!, 16) * 0x100000000 + parseInt(lo!, 16); };
+    }
     sortKeys.push({ fn, desc, nullsFirst });
   }
   return sortKeys;
