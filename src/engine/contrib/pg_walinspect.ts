@@ -13,7 +13,8 @@
  *
  * The range: a record belongs to [start, end) if it starts at or after the first record boundary at or after
  * start (XLogFindNextRecord) and ends at or before end. PostgreSQL reads only what is flushed: a start at or past
- * the flush pointer is "cannot accept future start LSN", an end past it "cannot accept future end LSN", a start
+ * the flush pointer is "cannot accept future start LSN", an end past it "cannot accept future end LSN" (both with
+ * DETAIL "Last known WAL LSN on the database system is at …", the engine's flush pointer), a start
  * not before the end "WAL start LSN must be less than end LSN", LSN 0/0 "could not read WAL at LSN 0/0".
  * pg_get_wal_record_info(lsn) shows the first record at or after lsn.
  *
@@ -99,9 +100,10 @@ interface Range { from: number; to: number }
 function range(c: CallCtx, startV: Value, endV: Value | null): Range {
   const w = host(c).eng.wal;
   const start = lsnIn(startV), flush = w.flushedLsn;
-  if (start >= flush) throw new PgError('22023', 'cannot accept future start LSN');
+  const detail = `Last known WAL LSN on the database system is at ${lsnOut(flush)}.`;
+  if (start >= flush) throw new PgError('22023', 'cannot accept future start LSN', { detail });
   const end = endV === null ? flush : lsnIn(endV);
-  if (end > flush) throw new PgError('22023', 'cannot accept future end LSN');
+  if (end > flush) throw new PgError('22023', 'cannot accept future end LSN', { detail });
   if (start >= end) throw new PgError('22023', 'WAL start LSN must be less than end LSN');
   return readable(c, start, end);
 }
@@ -129,7 +131,7 @@ function recordsInfo(c: CallCtx, start: Value, end: Value | null): Value[][] {
 function recordInfo(c: CallCtx, lsnV: Value): Value[][] {
   const w = host(c).eng.wal;
   const lsn = lsnIn(lsnV);
-  if (lsn >= w.flushedLsn) throw new PgError('22023', 'cannot accept future input LSN');
+  if (lsn >= w.flushedLsn) throw new PgError('22023', 'cannot accept future input LSN', { detail: `Last known WAL LSN on the database system is at ${lsnOut(w.flushedLsn)}.` });
   const { from } = readable(c, lsn, w.flushedLsn);
   if (from >= w.count) throw new PgError('XX000', `could not read WAL at ${lsnOut(lsn)}`);
   return [recordRow(w, from)];
