@@ -42,7 +42,7 @@ export default tseslint.config(
       '@stylistic/no-tabs': 'error',
       '@stylistic/eol-last': 'error',
       '@stylistic/no-multiple-empty-lines': ['error', { max: 2, maxEOF: 0 }],
-      '@stylistic/max-len': ['off', { code: 160, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true }],
+      '@stylistic/max-len': ['error', { code: 160, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true }],
     },
   },
   {

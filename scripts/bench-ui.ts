@@ -134,11 +134,13 @@ try {
     const node = w.store.getState().nodes.get(w.store.getState().head);
     // (no named functions in here: the bundler would wrap them in a helper the page does not have)
     const kept = node.result.outcomes.reduce((a: number, o: any) => a + o.trace.events.length, 0);
-    const count = node.result.outcomes.reduce((a: number, o: any) => a + o.trace.events.length + (o.trace.events.length ? Object.values(o.trace.folded).reduce((x: number, v: any) => x + v, 0) : 0), 0);
+    const count = node.result.outcomes.reduce((a: number, o: any) =>
+      a + o.trace.events.length + (o.trace.events.length ? Object.values(o.trace.folded).reduce((x: number, v: any) => x + v, 0) : 0), 0);
     const scattered: number[] = [];
     const forward: number[] = [];
     const mid = Math.floor(count / 2);
-    const wanted = [...Array.from({ length: 20 }, (_, i) => Math.floor(((i * 7919) % 20 + 0.5) * count / 20)), ...Array.from({ length: 30 }, (_, i) => Math.min(count - 1, mid + i))];
+    const wanted = [...Array.from({ length: 20 }, (_, i) => Math.floor(((i * 7919) % 20 + 0.5) * count / 20)),
+      ...Array.from({ length: 30 }, (_, i) => Math.min(count - 1, mid + i))];
     for (let k = 0; k < wanted.length; k++) {
       const t0 = performance.now();
       await w.actions.setPlayback({ nodeId: node.id, event: wanted[k], scrub: true });
@@ -169,7 +171,10 @@ try {
   });
   // long workspaces, each in a page of its own (the one above is closed: its memory is not theirs)
   await page.close();
-  const scale: { n: number; importMs: number; rss: number; rssBefore: number; jumps: Record<string, number>; stepMs: number; keyMs: number; saved: number; savedAll: boolean }[] = [];
+  const scale: {
+    n: number; importMs: number; rss: number; rssBefore: number; jumps: Record<string, number>;
+    stepMs: number; keyMs: number; saved: number; savedAll: boolean;
+  }[] = [];
   for (const n of (process.env.BENCH_UI_SCALE ?? '10000,20000,50000').split(',').map(Number)) {
     const p = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await p.goto(url);

@@ -28,7 +28,10 @@ import { shrinkAndWrite, HANG_DIR } from './lib/fuzz/reproduce.js';
 import { ThreadedEngine } from './lib/fuzz/enginepool.js';
 import { engineUnsupported } from './lib/fuzz/compare.js';
 
-interface Args { show?: number; seed: number; cases: number; start: number; jobs: number; shrink: boolean; perSig: number; out: string; known: string | null; json?: string; verbose: boolean }
+interface Args {
+  show?: number; seed: number; cases: number; start: number; jobs: number; shrink: boolean;
+  perSig: number; out: string; known: string | null; json?: string; verbose: boolean;
+}
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { seed: Number(process.env.HEAPSCOPE_FUZZ_SEED ?? 1), cases: 100, start: 0, jobs: 4, shrink: true, perSig: 1, out: 'tests/scenarios/fuzz', known: 'tests/scenarios/fuzz', verbose: false };
@@ -126,7 +129,8 @@ async function main() {
     const runMs = performance.now() - tRun;
     if (args.shrink) {
       const jobs: Verdict[] = [];
-      for (const sig of bySig.keys()) jobs.push(...failures.filter((f) => f.signature === sig).sort((a, b) => a.case.permutation.length - b.case.permutation.length).slice(0, args.perSig));
+      for (const sig of bySig.keys()) jobs.push(...failures.filter((f) => f.signature === sig)
+        .sort((a, b) => a.case.permutation.length - b.case.permutation.length).slice(0, args.perSig));
       const shrinker = async (w: number) => {
         for (let j = jobs.shift(); j; j = jobs.shift()) {
           const t = performance.now();

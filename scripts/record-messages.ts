@@ -14,7 +14,9 @@ const dir = 'tests/messages';
 const raw = { getTypeParser: () => (v: string) => v };
 
 export interface RecordedMessage { severity: string; sqlstate: string; message: string; detail?: string; hint?: string; context?: string; position?: number }
-export interface RecordedStep { session: string; sql: string; tags: string[]; rows: (string | null)[][][]; error: RecordedMessage | null; notices: RecordedMessage[] }
+export interface RecordedStep {
+  session: string; sql: string; tags: string[]; rows: (string | null)[][][]; error: RecordedMessage | null; notices: RecordedMessage[];
+}
 
 function message(e: Record<string, string | undefined>): RecordedMessage {
   const m: RecordedMessage = { severity: e.severity ?? 'ERROR', sqlstate: e.code ?? '', message: e.message ?? '' };

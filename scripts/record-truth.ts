@@ -30,7 +30,9 @@ async function recordOne(file: string, template: Template) {
       if (!c) { c = new pg.Client(cluster.connection); await c.connect(); clients.set(sess, c); }
       const before = (await q('SELECT pg_current_wal_insert_lsn() AS l'))[0].l;
       let result: unknown;
-      try { const r = await c.query({ text: sql, types: raw } as pg.QueryConfig); result = { command: r.command, rows: r.rows }; } catch (e) { result = { error: (e as Error).message }; }
+      try {
+        const r = await c.query({ text: sql, types: raw } as pg.QueryConfig); result = { command: r.command, rows: r.rows };
+      } catch (e) { result = { error: (e as Error).message }; }
       const after = (await q('SELECT pg_current_wal_insert_lsn() AS l'))[0].l;
       ranges.push([before, after]);
       const exists = (await q(`SELECT to_regclass('${spec.table}') IS NOT NULL AS e`))[0].e === 't';

@@ -28,7 +28,9 @@ export async function recordTranscript(file: string, template: Template): Promis
   const cluster = new Cluster(template);
   try {
     await cluster.start(sc.server);
-    return await runScenario(sc, new PgDriver(cluster.connection, { crash: () => cluster.crash(), restart: async () => { await cluster.start(sc.server); return cluster.connection; } }));
+    return await runScenario(sc, new PgDriver(cluster.connection, {
+      crash: () => cluster.crash(),
+      restart: async () => { await cluster.start(sc.server); return cluster.connection; } }));
   } finally {
     cluster.stopSync();
   }

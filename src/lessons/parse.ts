@@ -25,7 +25,10 @@ import {
   type Action, type Claim, type Lesson, type LessonStep, type LookTarget, type Question, type QuestionKind, type Task, type TupleRef,
 } from './format.js';
 
-type Node = { type: string; position?: { start: { line: number; offset?: number }; end: { line: number; offset?: number } }; children?: Node[]; lang?: string | null; meta?: string | null; value?: string; depth?: number; url?: string };
+type Node = {
+  type: string; position?: { start: { line: number; offset?: number }; end: { line: number; offset?: number } }; children?: Node[];
+  lang?: string | null; meta?: string | null; value?: string; depth?: number; url?: string;
+};
 
 const CRASH_POINTS = ['now', 'commit-before-flush', 'commit-after-flush', 'checkpoint-halfway', 'page-write-after-wal-flush', 'torn-write'];
 const QUESTION_KINDS: QuestionKind[] = ['waits', 'outcome', 'rows', 'victim', 'visible', 'field', 'concept'];
@@ -383,7 +386,8 @@ function claimFor(kind: QuestionKind, value: unknown, tuple: TupleRef | null, se
   }
 }
 
-function parseTask(y: Record<string, unknown>, line: number, fail: (line: number, m: string) => void, useSession: (s: string, line: number) => boolean): Task | null {
+function parseTask(y: Record<string, unknown>, line: number, fail: (line: number, m: string) => void,
+  useSession: (s: string, line: number) => boolean): Task | null {
   for (const k of Object.keys(y)) if (!['prompt', 'session', 'check', 'hint', 'solution'].includes(k)) fail(line, `task: unknown field "${k}"`);
   const prompt = str(y.prompt), session = str(y.session), solution = str(y.solution);
   if (!prompt) fail(line, 'task: prompt: what the learner is asked to do');
@@ -398,10 +402,12 @@ function parseTask(y: Record<string, unknown>, line: number, fail: (line: number
 
 /** Sessions named by claims must be the lesson's sessions. */
 function checkSessions(s: LessonStep, sessions: string[], fail: (line: number, m: string) => void) {
-  const claims: [Claim | null, number][] = [[s.expect, s.line], [s.predict?.claim ?? null, s.predict?.line ?? s.line], [s.task?.check ?? null, s.task?.line ?? s.line]];
+  const claims: [Claim | null, number][] = [[s.expect, s.line], [s.predict?.claim ?? null, s.predict?.line ?? s.line],
+    [s.task?.check ?? null, s.task?.line ?? s.line]];
   for (const [c, line] of claims) {
     if (!c) continue;
-    const named = [...(c.waits ?? []), ...(c.victim ? [c.victim] : []), ...(c.visible ?? []).map((v) => v.session), ...Object.keys(c.states ?? {}), ...Object.keys(c.rowsOf ?? {}), ...Object.keys(c.outcomes ?? {})];
+    const named = [...(c.waits ?? []), ...(c.victim ? [c.victim] : []), ...(c.visible ?? []).map((v) => v.session), ...Object.keys(c.states ?? {}),
+      ...Object.keys(c.rowsOf ?? {}), ...Object.keys(c.outcomes ?? {})];
     for (const n of named) if (!sessions.includes(n)) fail(line, `unknown session "${n}" (the lesson's sessions: ${sessions.join(', ')})`);
   }
   for (const l of s.looks) if (l.kind === 'session' && !sessions.includes(l.path[0] ?? '')) fail(l.line, `look: unknown session "${l.path[0]}"`);

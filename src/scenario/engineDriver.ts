@@ -55,7 +55,9 @@ export class EngineDriver implements Driver {
     const target = this.engine.clock.now + Math.max(0, ms);
     while (!until()) {
       const next = this.engine.clock.next();
-      if (!next || next.at > target || (exclusive && next.at === target)) { this.deliver(this.engine.advance(target - this.engine.clock.now, { exclusive })); return; }
+      if (!next || next.at > target || (exclusive && next.at === target)) {
+        this.deliver(this.engine.advance(target - this.engine.clock.now, { exclusive })); return;
+      }
       this.deliver(this.engine.advance(next.at - this.engine.clock.now));
     }
   }

@@ -208,7 +208,8 @@ export function parseSpec(src: string, file = '<scenario>'): Scenario {
   };
   const order = 'a spec lists its setup blocks, then at most one teardown, then the sessions, then the permutations';
 
-  const sc: Scenario = { file, setup: [], teardown: null, sessions: [], namedPermutations: [], generated: false, verbose, stepTimeoutSec, server, warnings: [] };
+  const sc: Scenario = { file, setup: [], teardown: null, sessions: [], namedPermutations: [], generated: false, verbose, stepTimeoutSec, server,
+    warnings: [] };
   while (isKw(toks[p], 'setup')) { p++; sc.setup.push(expectSql('setup')); }
   if (isKw(toks[p], 'teardown')) { p++; sc.teardown = expectSql('teardown'); }
   while (isKw(toks[p], 'session')) {

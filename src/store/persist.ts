@@ -5,9 +5,10 @@
  * In localStorage the workspace is a header (head, how many nodes, the scenario's position) and, under keys of their
  * own, the sessions with their texts, the scenario's queue and the nodes in chunks of CHUNK (each node a compact
  * row). Running a step rewrites the last chunk and the header, typing in an editor the sessions: saving costs the
- * same at step 50,000 as at step 5 (writing the whole workspace on every step and every keystroke did not). The rows are compact because the browser gives a page
- * about 5 million characters of localStorage; when even that is full the store says so (nothing is lost in
- * memory, and "Save .json" keeps it). The older one-key layout (STORAGE_KEY) is still read, and replaced.
+ * same at step 50,000 as at step 5 (writing the whole workspace on every step and every keystroke did not). The rows
+ * are compact because the browser gives a page about 5 million characters of localStorage; when even that is full the
+ * store says so (nothing is lost in memory, and "Save .json" keeps it). The older one-key layout (STORAGE_KEY) is still
+ * read, and replaced.
  *
  * Files (Save .json / Open…) keep the plain layout, SavedWorkspace, validated by the same function.
  *
@@ -22,7 +23,10 @@
  */
 import { type LogEntry, CRASH_POINT_CHOICES, SESSION_NAME } from '../shared/api';
 
-export interface SavedNode { id: number; parent: number | null; entry: LogEntry; /** the scenario queue index or lesson step this node applied (-1: a lesson's setup) */ step?: number }
+export interface SavedNode {
+  id: number; parent: number | null; entry: LogEntry;
+  /** the scenario queue index or lesson step this node applied (-1: a lesson's setup) */ step?: number;
+}
 export interface SavedWorkspace {
   version: 1; sessions: { name: string; text: string }[]; nodes: SavedNode[]; head: number | null; scenario?: SavedScenario | null;
   /** the engine creates the "setup" connection before the sessions (pid 1001, as the recordings number backends); absent: created when first used */
@@ -48,7 +52,8 @@ export interface SavedLesson {
 
 /** the older layout: everything under one key */
 export const STORAGE_KEY = 'heapscope.workspace.v1';
-/** the header; chunk k of generation g of the nodes is under `${HEADER_KEY}.${g}.${k}`, its sessions and scenario queue under `${HEADER_KEY}.${g}.sessions` and `….scenario` */
+/** the header; chunk k of generation g of the nodes is under `${HEADER_KEY}.${g}.${k}`,
+ * its sessions and scenario queue under `${HEADER_KEY}.${g}.sessions` and `….scenario` */
 export const HEADER_KEY = 'heapscope.workspace.v2';
 const FREE_KEY = HEADER_KEY; // the free workspace's slot
 /** the slot of a lesson from the app; a lesson opened as a file has one slot of its own */

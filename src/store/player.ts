@@ -117,7 +117,8 @@ function stepResultOnPath(path: readonly TimelineNode[], k: number): StepResult 
 export function createPlayer(ws: Workspace, storage: Storage | undefined = typeof localStorage !== 'undefined' ? localStorage : undefined) {
   const { store, actions } = ws;
   /** the lesson being played (runtime: the parsed lesson is not saved, its id and hash are) */
-  const player = createStore<{ doc: LessonDoc | null; lastJudgement: { step: number; actual: Judgement[] | null } | null }>(() => ({ doc: null, lastJudgement: null }));
+  const player = createStore<{ doc: LessonDoc | null; lastJudgement: { step: number; actual: Judgement[] | null } | null }>(() =>
+    ({ doc: null, lastJudgement: null }));
   /** the course's progress is recorded (not for a shared lesson, played in a slot of its own) */
   let recordProgress = true;
   /**
@@ -138,7 +139,8 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
     if (l && storage && recordProgress) {
       const v = viewOf(get(), l);
       const asked = l.steps.filter((s) => s.predict).length;
-      saveProgress(storage, l.meta.id, { step: v?.cursor ?? next.cursor, of: l.steps.length, right: next.answers.filter((a) => a.right).length, answered: next.answers.length, asked, done: (v?.cursor ?? -1) >= l.steps.length });
+      saveProgress(storage, l.meta.id, { step: v?.cursor ?? next.cursor, of: l.steps.length, right: next.answers.filter((a) => a.right).length,
+        answered: next.answers.length, asked, done: (v?.cursor ?? -1) >= l.steps.length });
     }
   };
   const setCursor = (cursor: number) => saveLesson({ cursor });
@@ -178,7 +180,8 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
     let at: number | null = null;
     for (const e of first) {
       let found: number | null = null;
-      for (const n of get().nodes.values()) if (n.parent === at && n.step === -1 && n.entry.kind === e.kind && (n.entry as { sql?: string }).sql === (e as { sql?: string }).sql) found = n.id;
+      for (const n of get().nodes.values()) if (n.parent === at && n.step === -1 && n.entry.kind === e.kind &&
+        (n.entry as { sql?: string }).sql === (e as { sql?: string }).sql) found = n.id;
       if (found === null) { at = null; break; }
       at = found;
     }
@@ -208,7 +211,9 @@ export function createPlayer(ws: Workspace, storage: Storage | undefined = typeo
       recordProgress = opts.slot === undefined;
       await actions.whenStarted();
       if (doc.source === 'file' && doc.text !== undefined && storage) {
-        try { storage.setItem(FILE_LESSON_TEXT_KEY, JSON.stringify({ name: doc.lesson.file, text: doc.text })); } catch { /* the lesson still plays; a reload will not find it */ }
+        try {
+          storage.setItem(FILE_LESSON_TEXT_KEY, JSON.stringify({ name: doc.lesson.file, text: doc.text }));
+        } catch { /* the lesson still plays; a reload will not find it */ }
       }
       await actions.openSlot(opts.slot ?? slotOf(doc), () => freshLessonWorkspace(doc));
       if (e !== epoch) return;

@@ -80,8 +80,10 @@ const DEFAULT_SESSIONS = [
 ];
 
 const EMPTY_LATEST: ReadonlyMap<string, SessionOutcome> = new Map();
-const toSaved = (n: TimelineNode): SavedNode => (n.step === undefined ? { id: n.id, parent: n.parent, entry: n.entry } : { id: n.id, parent: n.parent, entry: n.entry, step: n.step });
-const fromSaved = (nodes: readonly SavedNode[]) => Nodes.of(nodes.map((n) => ({ id: n.id, parent: n.parent, entry: n.entry, result: null, mark: null, ...(n.step !== undefined ? { step: n.step } : {}) })));
+const toSaved = (n: TimelineNode): SavedNode => (n.step === undefined ? { id: n.id, parent: n.parent, entry: n.entry }
+  : { id: n.id, parent: n.parent, entry: n.entry, step: n.step });
+const fromSaved = (nodes: readonly SavedNode[]) => Nodes.of(nodes.map((n) => ({ id: n.id, parent: n.parent, entry: n.entry, result: null, mark: null,
+  ...(n.step !== undefined ? { step: n.step } : {}) })));
 /** the engine's sessions, in the order their backends are made */
 export const backendsOf = (s: Pick<WorkspaceState, 'sessions' | 'controlFirst'>) => (s.controlFirst ? ['setup', ...s.sessions.map((x) => x.name)] : s.sessions.map((x) => x.name));
 /** A step's outcomes gathered over the entries that ran it (a wait, then its statement). */
@@ -111,7 +113,9 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
 
   let saver: WorkspaceSaver | null = storage ? new WorkspaceSaver(storage) : null;
   let storageFull: string | null = null;
-  const header = () => { const s = get(); return { sessions: s.sessions, head: s.head, scenario: s.scenario, controlFirst: s.controlFirst, lesson: s.lesson }; };
+  const header = () => {
+    const s = get(); return { sessions: s.sessions, head: s.head, scenario: s.scenario, controlFirst: s.controlFirst, lesson: s.lesson };
+  };
   /**
    * The scenario's position follows the head (kept in the state for the toolbar, and saved: older versions of the app
    * read it). After a jump it is read from the path; a new node moves it only if it is tagged (O(1) per step).
@@ -218,7 +222,8 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
       for (const n of get().nodes.values()) if (n.parent === parent) siblings++;
       const { result, state } = await client.api.apply(entry, onProgress);
       // the host may return the entry amended (a cancelled bulk statement records where it was cancelled)
-      const node: TimelineNode = { id, parent: get().head, entry: result.entry, result, mark: markOf(result.outcomes), ...(step !== undefined ? { step } : {}) };
+      const node: TimelineNode = { id, parent: get().head, entry: result.entry, result, mark: markOf(result.outcomes),
+        ...(step !== undefined ? { step } : {}) };
       const nodes = get().nodes.with(node);
       const latest = new Map(get().latest);
       for (const o of result.outcomes) latest.set(o.session, o);
@@ -491,7 +496,8 @@ export function createWorkspace(opts: { storage?: Storage; client?: () => Engine
     }),
     exportWorkspace(): string {
       const s = get();
-      return JSON.stringify({ version: 1, sessions: s.sessions, head: s.head, scenario: s.scenario, ...(s.controlFirst ? { controlFirst: true } : {}), nodes: [...s.nodes.values()].map(toSaved) }, null, 1);
+      return JSON.stringify({ version: 1, sessions: s.sessions, head: s.head, scenario: s.scenario, ...(s.controlFirst ? { controlFirst: true } : {}),
+        nodes: [...s.nodes.values()].map(toSaved) }, null, 1);
     },
     /** A file chosen with Open…: .json is a workspace, anything else a scenario; too big a file is refused. */
     async openFile(f: { name: string; size: number; text(): Promise<string> }) {

@@ -47,7 +47,9 @@ export function Player({ onEvent, lesson = false }: { onEvent?(kind: string | un
   useEffect(() => {
     if (!playing || !playback) return;
     if (scrub && idx >= count - 1) { setPlaying(false); return; }
-    const t = setTimeout(() => { const n = scrub ? idx + 1 : 0; void actions.setPlayback({ ...playback, event: n, scrub: true }); onEvent?.(slots.at(n)?.event?.kind); }, scrub ? speed : 0);
+    const t = setTimeout(() => {
+      const n = scrub ? idx + 1 : 0; void actions.setPlayback({ ...playback, event: n, scrub: true }); onEvent?.(slots.at(n)?.event?.kind);
+    }, scrub ? speed : 0);
     return () => clearTimeout(t);
   }, [playing, idx, count, slots, playback, speed, actions, onEvent, scrub]);
   // the keys (see the module comment)
@@ -87,7 +89,8 @@ export function Player({ onEvent, lesson = false }: { onEvent?(kind: string | un
       </div>
       <p className="caption" data-testid="caption">{ev ? ev.text : slot ? (scrub ? `Replaying to event ${idx + 1}…` : 'Step to see this event.') : 'This step produced no events.'}</p>
       <p className="shown-as-of muted" data-testid="shown-as-of">
-        {scrub ? (shownReady ? <>The views show the state <strong>as of event {idx + 1}</strong> (replayed to that moment).</> : <>Replaying to event {idx + 1}…</>)
+        {scrub ? (shownReady ? <>The views show the state <strong>as of event {idx + 1}</strong> (replayed to that moment).</>
+          : <>Replaying to event {idx + 1}…</>)
           : <>The views show the state <strong>after the statement</strong>; step to see it event by event.</>}
       </p>
     </div>

@@ -67,14 +67,19 @@ export function Timeline() {
   return (
     <nav className="timeline" aria-label="timeline">
       <h3>Timeline <small>{path.length} step{path.length === 1 ? '' : 's'}{ahead.length ? ` · ${ahead.length} ahead` : ''}{tips.length ? ` · ${tips.length} other branch${tips.length === 1 ? '' : 'es'}` : ''}</small></h3>
-      <BranchTree line={[...path, ...ahead]} head={head} pathLength={path.length} kids={kids} describe={(n) => describe(n.entry)} jumpTo={(id) => void actions.jumpTo(id)} />
+      <BranchTree line={[...path, ...ahead]} head={head} pathLength={path.length} kids={kids}
+        describe={(n) => describe(n.entry)} jumpTo={(id) => void actions.jumpTo(id)} />
       <ol>
         <li><button className={head === null ? 'current' : ''} onClick={() => void actions.jumpTo(null)}>start</button></li>
         {branches(null)}
         {hidden > 0 && <li><button onClick={() => setShowAll(true)}>… show {hidden} earlier steps</button></li>}
-        {path.slice(hidden).map((n, i) => <Fragment key={n.id}><Step n={n} i={hidden + i + 1} current={n.id === head} own={inLesson && n.step === undefined} jumpTo={actions.jumpTo} />{branches(n.id)}</Fragment>)}
+        {path.slice(hidden).map((n, i) => <Fragment key={n.id}>
+          <Step n={n} i={hidden + i + 1} current={n.id === head} own={inLesson && n.step === undefined} jumpTo={actions.jumpTo} />{branches(n.id)}
+        </Fragment>)}
         {ahead.length > 0 && <li className="ahead-label muted" data-testid="ahead-label">ahead of the current step (click to go there):</li>}
-        {ahead.map((n, i) => <Fragment key={n.id}><Step n={n} i={path.length + i + 1} current={false} own={inLesson && n.step === undefined} jumpTo={actions.jumpTo} ahead />{branches(n.id)}</Fragment>)}
+        {ahead.map((n, i) => <Fragment key={n.id}>
+          <Step n={n} i={path.length + i + 1} current={false} own={inLesson && n.step === undefined} jumpTo={actions.jumpTo} ahead />{branches(n.id)}
+        </Fragment>)}
       </ol>
       {tips.length > 0 && (
         <details>
@@ -86,7 +91,8 @@ export function Timeline() {
   );
 }
 
-const Step = memo(function Step({ n, i, current, own, jumpTo, ahead = false }: { n: TimelineNode; i: number; current: boolean; own: boolean; jumpTo(id: number): Promise<void>; ahead?: boolean }) {
+const Step = memo(function Step({ n, i, current, own, jumpTo, ahead = false }:
+  { n: TimelineNode; i: number; current: boolean; own: boolean; jumpTo(id: number): Promise<void>; ahead?: boolean }) {
   const onJump = () => void jumpTo(n.id);
   const failed = n.mark === 'failed';
   const waits = n.mark === 'waits';
@@ -100,7 +106,8 @@ const Step = memo(function Step({ n, i, current, own, jumpTo, ahead = false }: {
       {runs.map((r, k) => <div key={k} className="bg-run" data-testid="timeline-autovacuum">↳ {r}</div>)}
     </li>
   );
-}, (a, b) => a.n.id === b.n.id && a.n.result === b.n.result && a.i === b.i && a.current === b.current && a.n.mark === b.n.mark && a.own === b.own && a.ahead === b.ahead);
+}, (a, b) => a.n.id === b.n.id && a.n.result === b.n.result && a.i === b.i && a.current === b.current &&
+  a.n.mark === b.n.mark && a.own === b.own && a.ahead === b.ahead);
 
 /** Which view shows what an event touches. */
 export function viewForEvent(kind: string | undefined): 'Heap' | 'Index' | 'Snapshots' | 'Waits' | 'WAL' | 'Durability' | null {

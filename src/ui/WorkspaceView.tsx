@@ -195,7 +195,10 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel, embed }: Pro
         </main>
       </div>
       {!embed && <footer className="muted">
-        A simulator, not a server: one process, a virtual clock, no background workers (autovacuum wakes on the virtual clock when switched on; statistics reach the views as PostgreSQL 15 flushes them, up to 10 s late; the wal writer only flushes asynchronous commits, 200 ms of virtual time after them; the checkpointer runs on CHECKPOINT and every 5 min of virtual time; the background writer when asked). A crash here is a power failure: memory is lost, the disk is not.
+        A simulator, not a server: one process, a virtual clock, no background workers (autovacuum wakes on the virtual clock when switched on;
+        statistics reach the views as PostgreSQL 15 flushes them, up to 10 s late; the wal writer only flushes asynchronous commits,
+        200 ms of virtual time after them; the checkpointer runs on CHECKPOINT and every 5 min of virtual time; the background writer when asked).
+        A crash here is a power failure: memory is lost, the disk is not.
         Behaviour is checked against PostgreSQL 15 transcripts.
       </footer>}
     </div>

@@ -72,7 +72,9 @@ export function stateAtEvent(base: EventBase, a: StateAtArgs): EngineState | nul
     const cur = a.current;
     let start: Engine, depth: number;
     const best = a.checkpoints.best(path, n - 1);
-    if (cur.depth <= n - 1 && path[cur.depth] === cur.at && cur.engine.canClone() && (!best || best.depth <= cur.depth)) { start = cur.engine.clone(); depth = cur.depth; } else if (best) { start = best.engine.clone(); depth = best.depth; } else { start = a.fresh(); depth = 0; }
+    if (cur.depth <= n - 1 && path[cur.depth] === cur.at && cur.engine.canClone() && (!best || best.depth <= cur.depth)) {
+      start = cur.engine.clone(); depth = cur.depth;
+    } else if (best) { start = best.engine.clone(); depth = best.depth; } else { start = a.fresh(); depth = 0; }
     start.tracer.enabled = false;
     for (let i = depth; i < n - 1; i++) a.apply(a.log[i]!, start);
     if (start.canClone()) {

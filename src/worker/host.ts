@@ -334,7 +334,8 @@ export class EngineHost implements EngineApi {
       deps: dependencyGraph(e),
       vacuum: vacuumState(e),
       deadToAll,
-      relNames: [...e.catalog.tables.values()].flatMap((t) => [[t.oid, t.name] as [number, string], ...t.indexes.map((i) => [i.oid, i.name] as [number, string])]),
+      relNames: [...e.catalog.tables.values()].flatMap((t) => [[t.oid, t.name] as [number, string],
+        ...t.indexes.map((i) => [i.oid, i.name] as [number, string])]),
     };
   }
 }

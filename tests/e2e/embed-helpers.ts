@@ -4,7 +4,12 @@ import { expect, type Page, type Frame } from '@playwright/test';
 export type EmbedHooks = {
   heapscopeEmbed: {
     ns: string;
-    store: { getState(): { phase: string; head: number | null; nodes: { size: number }; state: { tables: { name: string }[] } | null; lesson: { cursor: number } | null; scenario: { position: number } | null } };
+    store: {
+      getState(): {
+        phase: string; head: number | null; nodes: { size: number }; state: { tables: { name: string }[] } | null;
+        lesson: { cursor: number } | null; scenario: { position: number } | null;
+      };
+    };
     actions: { run(s: string, sql: string): Promise<unknown> };
     bridge: { ignored: { origin: number; shape: number }; connected: boolean };
   };

@@ -169,7 +169,8 @@ test('the embed reports its height and the iframe follows it', async ({ page }) 
   // the introduction's long text goes: the embed shrinks, and the iframe with it (no scroll bar, no gap)
   await f.getByTestId('lesson-next').click();
   await expect(f.getByTestId('step-count')).toHaveText('Step 1 of 10');
-  await expect.poll(async () => { const h = await heights(); return h.content !== first.content && h.frame - h.content === 2; }, { timeout: 20_000 }).toBe(true);
+  await expect.poll(async () => { const h = await heights(); return h.content !== first.content && h.frame - h.content === 2; },
+    { timeout: 20_000 }).toBe(true);
   const sizes = await page.evaluate(() => (window as unknown as { sizes: number[] }).sizes);
   expect(sizes.length).toBeGreaterThan(0);
   expect(sizes.at(-1)).toBe((await heights()).content);

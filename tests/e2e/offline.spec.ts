@@ -22,7 +22,9 @@ test('with the browser offline a reload still works: the app, a lesson and the e
   await page.goto('/#/workspace');
   await ready(page);
   await controlled(page);
-  const cached = await page.evaluate(async () => { let n = 0; for (const k of await caches.keys()) n += (await (await caches.open(k)).keys()).length; return n; });
+  const cached = await page.evaluate(async () => {
+    let n = 0; for (const k of await caches.keys()) n += (await (await caches.open(k)).keys()).length; return n;
+  });
   expect(cached).toBeGreaterThan(20);
 
   await context.setOffline(true);

@@ -6,7 +6,8 @@ import { test, expect, type Page } from '@playwright/test';
 import { fresh, run, shot, watch } from './helpers';
 
 type Hs = { actions: { server(a: string, arg?: string): Promise<unknown>; advance(ms: number): Promise<unknown> } };
-const server = (page: Page, action: string, arg?: string) => page.evaluate(([a, g]) => (window as unknown as { heapscope: Hs }).heapscope.actions.server(a!, g), [action, arg] as const);
+const server = (page: Page, action: string, arg?: string) => page.evaluate(([a, g]) => (window as unknown as { heapscope: Hs }).heapscope.actions.server(a!, g),
+  [action, arg] as const);
 const advance = (page: Page, ms: number) => page.evaluate((m) => (window as unknown as { heapscope: Hs }).heapscope.actions.advance(m), ms);
 
 test('the horizon explainer names the REPEATABLE READ session that keeps the dead versions, one click away', async ({ page }) => {

@@ -35,7 +35,8 @@ function harness(allowed = [DOCS]) {
   };
   const timers: (() => void)[] = [];
   const bridge = startBridge(win, new Set(allowed), ctl, { setTimeout: (f) => { timers.push(f); } });
-  const deliver = (data: unknown, origin: string, ports: MessagePort[] = [], source: unknown = parent) => listener!({ data, origin, ports, source } as unknown as MessageEvent);
+  const deliver = (data: unknown, origin: string, ports: MessagePort[] = [], source: unknown = parent) =>
+    listener!({ data, origin, ports, source } as unknown as MessageEvent);
   return { bridge, posted, ran, timers, deliver, parent, emit: (e: ControllerEvent) => { for (const f of listeners) f(e); } };
 }
 const tick = () => new Promise((r) => setTimeout(r, 20));

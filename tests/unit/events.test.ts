@@ -124,7 +124,8 @@ describe('the state as of an event', () => {
     expect(slots.length).toBe(DETAIL_LIMIT + folded);
     // the state at each event of a window among the row updates: the WAL grows by one record at each WAL event
     // (an index insert logs its own without one), and the version an UPDATE event names carries its xmax from that event on, not before
-    const xmaxAt = (st: EngineState, blk: number, off: number) => st.tables[0]!.pageViews.find((p) => p.blkno === blk)?.items.find((it) => it.lp === off)?.t_xmax;
+    const xmaxAt = (st: EngineState, blk: number, off: number) =>
+      st.tables[0]!.pageViews.find((p) => p.blkno === blk)?.items.find((it) => it.lp === off)?.t_xmax;
     const from = slots.kept + 100; // past the scan's 150 visibility checks and 150 hint bits: the first rows' updates
     let prev = (await h.stateAt(S, log, slots.at(from - 1)!.seq))!;
     let updates = 0, wals = 0;

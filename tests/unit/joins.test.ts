@@ -8,7 +8,8 @@ import { nestLoop } from '../../src/engine/executor/nodeNestloop.js';
 import { hashInt4, hashInt8, hashText } from '../../src/engine/adt/hashfunc.js';
 import type { Value } from '../../src/engine/sql/types.js';
 
-const side = (o: Partial<JoinSide>): JoinSide => ({ rows: 2260, analyzed: false, restricted: false, keyUnique: false, keyDistinct: null, indexOnJoinColumn: false, ...o });
+const side = (o: Partial<JoinSide>): JoinSide => ({ rows: 2260, analyzed: false, restricted: false, keyUnique: false, keyDistinct: null,
+  indexOnJoinColumn: false, ...o });
 const eq = (o: Value[], i: Value[]) => o[0] === i[0];
 
 describe('the planner\'s join rules (optimizer/joinpath.ts)', () => {

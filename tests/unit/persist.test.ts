@@ -82,7 +82,8 @@ describe('compact rows and the incremental saver', () => {
     { kind: 'server', action: 'checkpoint' },
   ];
   it('every kind of entry survives a row', () => {
-    entries.forEach((entry, i) => expect(decodeNode(JSON.parse(JSON.stringify(encodeNode({ id: i + 1, parent: i || null, entry }))))).toEqual({ id: i + 1, parent: i || null, entry }));
+    entries.forEach((entry, i) => expect(decodeNode(JSON.parse(JSON.stringify(encodeNode({ id: i + 1, parent: i || null, entry })))))
+      .toEqual({ id: i + 1, parent: i || null, entry }));
     for (const bad of [null, [], [1, null], [1, null, 'z', 'x'], [1, null, 'q', 's1', 'x', 1, 2], 'q']) expect(decodeNode(bad), JSON.stringify(bad)).toBeNull();
   });
   class Mem {

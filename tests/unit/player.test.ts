@@ -172,7 +172,8 @@ describe('a scenario\'s position is read from the path to head', () => {
     { kind: 'sql', session: 's1', sql: 'INSERT INTO t VALUES (1)' },
     { kind: 'sql', session: 's1', sql: 'COMMIT' },
   ];
-  const n = (id: number, step?: number, entry: LogEntry = q[step ?? 0]!): TaggedNode => ({ id, parent: id > 1 ? id - 1 : null, entry, ...(step !== undefined ? { step } : {}) });
+  const n = (id: number, step?: number, entry: LogEntry = q[step ?? 0]!): TaggedNode => ({ id, parent: id > 1 ? id - 1 : null, entry,
+    ...(step !== undefined ? { step } : {}) });
   it('after the last tagged node; a wait before a statement leaves the statement to run', () => {
     expect(scenarioPosition([], q)).toBe(0);
     expect(scenarioPosition([n(1, 0), n(2, 1)], q)).toBe(2);

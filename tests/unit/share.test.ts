@@ -14,7 +14,8 @@ import { EngineHost } from '../../src/worker/host.js';
 import type { EngineApi, LogEntry } from '../../src/shared/api.js';
 import { MemoryStorage } from './memory-storage.js';
 
-const node = (id: number, parent: number | null, entry: LogEntry, step?: number): TimelineNode => ({ id, parent, entry, result: null, mark: null, ...(step !== undefined ? { step } : {}) });
+const node = (id: number, parent: number | null, entry: LogEntry, step?: number): TimelineNode => ({ id, parent, entry, result: null, mark: null,
+  ...(step !== undefined ? { step } : {}) });
 const source = (over: Partial<ShareSource> = {}): ShareSource => ({
   sessions: [{ name: 's1', text: '-- notes "quoted" ✓\nSELECT 1;' }, { name: 'alice_2', text: '' }],
   nodes: Nodes.of([

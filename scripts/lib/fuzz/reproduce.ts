@@ -65,7 +65,8 @@ function header(v: Verdict, c: FuzzCase, pg: string, engine: string, seed: strin
   ];
 }
 
-export async function shrinkAndWrite(v: Verdict, db: WorkerDb, eng: EngineSide, template: Template, outDir: string, opts: { budget?: number; verbose?: boolean; hangDir?: string } = {}): Promise<Reproducer | null> {
+export async function shrinkAndWrite(v: Verdict, db: WorkerDb, eng: EngineSide, template: Template, outDir: string,
+  opts: { budget?: number; verbose?: boolean; hangDir?: string } = {}): Promise<Reproducer | null> {
   const sig = v.signature!;
   const fromSteps = v.case.permutation.length;
   let t = performance.now();

@@ -115,7 +115,8 @@ export interface ShrinkStats { tests: number; accepted: number }
  * Shrink `c` while `test` holds; stops after `budget` tests. `test(c)` is assumed to hold for the input.
  * Identical candidates are tested once (memoized by the caller's `key`).
  */
-export async function shrinkCase(c: FuzzCase, test: Test<FuzzCase>, key: (c: FuzzCase) => string, budget = 400, onTest?: (cand: FuzzCase, ok: boolean) => void): Promise<{ result: FuzzCase; stats: ShrinkStats }> {
+export async function shrinkCase(c: FuzzCase, test: Test<FuzzCase>, key: (c: FuzzCase) => string, budget = 400,
+  onTest?: (cand: FuzzCase, ok: boolean) => void): Promise<{ result: FuzzCase; stats: ShrinkStats }> {
   const stats: ShrinkStats = { tests: 0, accepted: 0 };
   const memo = new Map<string, boolean>();
   const t = async (cand: FuzzCase): Promise<boolean> => {

@@ -119,7 +119,8 @@ export function tmFromUs(us: number): Tm {
   const s = Math.floor(t / USECS_PER_SEC); t -= s * USECS_PER_SEC;
   return { y, m, d, h, mi, s, us: t };
 }
-export const usFromTm = (tm: Tm) => checkTimestamp(daysFromCivil(tm.y, tm.m, tm.d) * USECS_PER_DAY + tm.h * USECS_PER_HOUR + tm.mi * USECS_PER_MINUTE + tm.s * USECS_PER_SEC + tm.us);
+export const usFromTm = (tm: Tm) => checkTimestamp(daysFromCivil(tm.y, tm.m, tm.d) * USECS_PER_DAY + tm.h * USECS_PER_HOUR +
+  tm.mi * USECS_PER_MINUTE + tm.s * USECS_PER_SEC + tm.us);
 
 // ---- output ----
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');

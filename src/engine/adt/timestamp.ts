@@ -66,7 +66,11 @@ export function justifyInterval(iv: PgInterval): PgInterval {
   let months = iv.months + Math.trunc(iv.days / 30), days = iv.days % 30;
   let us = iv.us;
   days += Math.trunc(us / USECS_PER_DAY); us %= USECS_PER_DAY;
-  if (months > 0 && (days < 0 || (days === 0 && us < 0))) { days += 30; months--; } else if (months < 0 && (days > 0 || (days === 0 && us > 0))) { days -= 30; months++; }
+  if (months > 0 && (days < 0 || (days === 0 && us < 0))) {
+    days += 30; months--;
+  } else if (months < 0 && (days > 0 || (days === 0 && us > 0))) {
+    days -= 30; months++;
+  }
   if (days > 0 && us < 0) { us += USECS_PER_DAY; days--; } else if (days < 0 && us > 0) { us -= USECS_PER_DAY; days++; }
   return new PgInterval(months, days === 0 ? 0 : days, us === 0 ? 0 : us);
 }

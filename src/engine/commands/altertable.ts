@@ -283,7 +283,10 @@ function dropColumn(ex: Executor, s: Session, t: Table, name: string, missingOk:
   }
   const idx = col.attnum - 1;
   if (referencingKeys(ex, t).some((r) => r.fk.refCols.includes(idx))) throw notSupported('DROP COLUMN of a column a foreign key references');
-  if (t.columns.some((c) => { if (!c.generated || c.dropped) return false; const r = new Set<string>(); collectColumnRefs(c.generated, r); return r.has(col.name); })) {
+  if (t.columns.some((c) => {
+    if (!c.generated || c.dropped) return false;
+    const r = new Set<string>(); collectColumnRefs(c.generated, r); return r.has(col.name);
+  })) {
     throw notSupported('DROP COLUMN of a column a generated column reads');
   }
   // a foreign key of this table on the column goes with it, as its indexes and the CHECKs that read it do (automatic dependencies)

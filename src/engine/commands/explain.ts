@@ -187,7 +187,8 @@ const relLabel = (t: Table, alias: string | null) => `${quoteIdent(t.name)}${ali
 const conjuncts = (w: N | undefined): N[] => (!w ? [] : w.BoolExpr?.boolop === 'AND_EXPR' ? w.BoolExpr.args : [w]);
 
 /** The scan node for a path, its conditions split between the index and the filter. */
-function scanNode(path: ScanPath, t: Table, alias: string | null, where: N | undefined, d: Deparser): { top: PlanNode; scan: PlanNode; index: PlanNode | null } {
+function scanNode(path: ScanPath, t: Table, alias: string | null, where: N | undefined,
+  d: Deparser): { top: PlanNode; scan: PlanNode; index: PlanNode | null } {
   const rel = relLabel(t, alias);
   const cond = 'cond' in path ? path.cond : null;
   const rest = conjuncts(where).filter((c) => c !== cond).flatMap((c) => d.quals(c));
@@ -239,7 +240,8 @@ function trivialWrapper(n: N): N | null {
   if (!bare) return null;
   const f = n.fromClause[0] as N;
   const plainSelect = (q: N | undefined) => !!q?.SelectStmt && (!q.SelectStmt.op || q.SelectStmt.op === 'SETOP_NONE') && !q.SelectStmt.withClause && !q.SelectStmt.lockingClause && !q.SelectStmt.valuesLists && !q.SelectStmt.intoClause;
-  if (!n.withClause && f.RangeSubselect && !f.RangeSubselect.lateral && !f.RangeSubselect.alias?.colnames && plainSelect(f.RangeSubselect.subquery)) return f.RangeSubselect.subquery.SelectStmt;
+  if (!n.withClause && f.RangeSubselect && !f.RangeSubselect.lateral && !f.RangeSubselect.alias?.colnames &&
+    plainSelect(f.RangeSubselect.subquery)) return f.RangeSubselect.subquery.SelectStmt;
   const w = n.withClause;
   const ctes = (w?.ctes ?? []) as N[];
   if (w && !w.recursive && ctes.length === 1 && f.RangeVar && !f.RangeVar.schemaname && !f.RangeVar.alias) {
@@ -347,7 +349,8 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
   const sortItems = (n.sortClause ?? []) as N[];
   let sort: PlanNode | null = null;
   const sortedByIndex = path && (path.kind === 'IndexScanOrdered' || (path.kind === 'IndexScan' && sortItems.length === 1 && !grouping && !distinct
-    && resolve(sortItems[0]!.SortBy.node).ColumnRef?.fields?.length === 1 && table!.columns[path.index.columns[0]!]?.name === resolve(sortItems[0]!.SortBy.node).ColumnRef.fields[0].String?.sval
+    && resolve(sortItems[0]!.SortBy.node).ColumnRef?.fields?.length === 1
+    && table!.columns[path.index.columns[0]!]?.name === resolve(sortItems[0]!.SortBy.node).ColumnRef.fields[0].String?.sval
     && sortItems[0]!.SortBy.sortby_dir !== 'SORTBY_DESC'));
   if (sortItems.length && !sortedByIndex) {
     const keys = sortItems.map((sb) => sortKeyText({ SortBy: { ...sb.SortBy, node: resolve(sb.SortBy.node) } }));
@@ -363,7 +366,8 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
   if (o.costs) {
     if (joined) {
       if (top !== joinTop) throw noCosts('nodes above a join');
-      const targets0 = targets.length === 1 && targets[0]!.ResTarget.val.ColumnRef?.fields?.length === 1 && targets[0]!.ResTarget.val.ColumnRef.fields[0].A_Star;
+      const targets0 = targets.length === 1 && targets[0]!.ResTarget.val.ColumnRef?.fields?.length === 1 &&
+        targets[0]!.ResTarget.val.ColumnRef.fields[0].A_Star;
       if (!targets0) throw noCosts('a join with this select list (only SELECT * is modelled)');
       costHashJoin(joined, top);
     } else if (winAgg || projectSet || distinct || (lock && (agg || sort || limit))) throw noCosts(winAgg ? 'window functions' : projectSet ? 'set-returning functions' : distinct ? 'DISTINCT' : 'LockRows over other nodes');
@@ -491,7 +495,8 @@ function sideOfColumn(d: Deparser, col: N, p: Extract<JoinPlan, { kind: 'Join' }
 
 const noCosts = (what: string) => notSupported(`EXPLAIN with costs of ${what} (the simulator reproduces costsize.c for Seq Scan, a unique Index Scan, Aggregate, HashAggregate, Sort, Limit, Result, LockRows, ModifyTable and the joins of two plain tables it plans; use EXPLAIN (COSTS OFF))`);
 
-const intConstOrNull = (x: N): number | null => (x.A_Const && !x.A_Const.isnull && !x.A_Const.sval && !x.A_Const.fval && !x.A_Const.boolval ? intConst(x.A_Const) ?? null : null);
+const intConstOrNull = (x: N): number | null =>
+  (x.A_Const && !x.A_Const.isnull && !x.A_Const.sval && !x.A_Const.fval && !x.A_Const.boolval ? intConst(x.A_Const) ?? null : null);
 
 /** What an aggregate call costs (transition / final function calls) and how wide its result is; null: not modelled. */
 function aggCost(fc: N, table: Table): { trans: number; final: number; width: number } | null {
@@ -516,7 +521,8 @@ function aggCost(fc: N, table: Table): { trans: number; final: number; width: nu
  * Costs of a single-table plan (optimizer/costsize.ts): the Seq Scan with its quals, then Aggregate /
  * HashAggregate, Sort and Limit above it, each from the estimate of the node below.
  */
-function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: PlanNode; agg: PlanNode | null; sort: PlanNode | null; limit: PlanNode | null }, targets: N[], resolve: (k: N) => N, path: ScanPath) {
+function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: PlanNode; agg: PlanNode | null; sort: PlanNode | null; limit: PlanNode | null },
+  targets: N[], resolve: (k: N) => N, path: ScanPath) {
   /** the scan: a Seq Scan, or an Index Scan of one key of a unique index (its condition is one of the quals) */
   const scanCost = (pages: number, tuples: number, qualOps: number, rows: number, width: number, tlistOps = 0): Cost => {
     if (path.kind === 'SeqScan') return costSeqScan(pages, tuples, qualOps, rows, width, tlistOps);
@@ -652,7 +658,9 @@ function costNestLoop(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode) {
   const bytes = i.cost.rows * (Math.ceil(i.cost.width / 8) * 8 + 24);
   if (bytes > 4 * 1024 * 1024) throw noCosts('a Materialize larger than work_mem');
   // cost_material
-  const mat: Cost = { startup: i.cost.startup, total: i.cost.startup + (i.cost.total - i.cost.startup) + 2 * CPU_OPERATOR_COST * i.cost.rows, rows: i.cost.rows, width: i.cost.width };
+  const mat: Cost = {
+    startup: i.cost.startup, total: i.cost.startup + (i.cost.total - i.cost.startup) + 2 * CPU_OPERATOR_COST * i.cost.rows,
+    rows: i.cost.rows, width: i.cost.width };
   const rescanRun = CPU_OPERATOR_COST * i.cost.rows;
   // initial_cost_nestloop
   let startup = 0, run = 0;
@@ -689,7 +697,8 @@ function costMergeJoin(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode) {
   if (p.outer.table === p.inner.table) throw noCosts('a merge join of a table with itself');
   const o = joinScanCost(p.outer), i = joinScanCost(p.inner);
   const outerKey = p.cond.outerIsLeft ? p.cond.left : p.cond.right, innerKey = p.cond.outerIsLeft ? p.cond.right : p.cond.left;
-  const nd = (t: Table, col: number, tuples: number) => (t.indexes.some((x) => x.unique && x.columns.length === 1 && x.columns[0] === col) ? clampRowEst(tuples) : tuples < 200 ? clampRowEst(tuples) : 200);
+  const nd = (t: Table, col: number, tuples: number) =>
+    (t.indexes.some((x) => x.unique && x.columns.length === 1 && x.columns[0] === col) ? clampRowEst(tuples) : tuples < 200 ? clampRowEst(tuples) : 200);
   const selec = 1 / Math.max(nd(p.outer.table, outerKey, o.size.tuples), nd(p.inner.table, innerKey, i.size.tuples));
   const mergeTuples = clampRowEst(o.cost.rows * i.cost.rows * selec); // approx_tuple_count
   let rows = mergeTuples;
@@ -826,7 +835,8 @@ function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: N, raw:
       width += w.width;
     }
     if (uniqueProbe && ops) throw noCosts('expressions over an index scan');
-    sc.scan.cost = uniqueProbe ? costIndexScanUniqueEq(size.tuples, size.pages, ws.ops - 1, clampRowEst(size.tuples * ws.sel), width) : costSeqScan(size.pages, size.tuples, ws.ops, clampRowEst(size.tuples * ws.sel), width, ops);
+    sc.scan.cost = uniqueProbe ? costIndexScanUniqueEq(size.tuples, size.pages, ws.ops - 1, clampRowEst(size.tuples * ws.sel), width)
+      : costSeqScan(size.pages, size.tuples, ws.ops, clampRowEst(size.tuples * ws.sel), width, ops);
     mt.cost = { startup: sc.scan.cost.startup, total: sc.scan.cost.total, rows: 0, width: 0 };
   }
   return mt;

@@ -157,7 +157,9 @@ export function rewriteTable(ex: Executor, s: Session, t: Table, transform: (val
   const hctx = ex.heapCtx(s);
   for (const r of rows) heapInsert(hctx, t, r);
   // reindex: the new files were created empty above; build them over the new heap
-  t.indexes = t.indexes.map((i) => { const fresh = new BtreeIndex(i.oid, i.name, i.columns, i.unique, i.primary, i.include, i.def); fresh.storageLsn = i.storageLsn; return fresh; });
+  t.indexes = t.indexes.map((i) => {
+    const fresh = new BtreeIndex(i.oid, i.name, i.columns, i.unique, i.primary, i.include, i.def); fresh.storageLsn = i.storageLsn; return fresh;
+  });
   for (const i of t.indexes) buildIndex(ex, s, t, i);
   if (indexes.length) ex.updateStats(s, t);
   s.tx!.cidUsed = true;

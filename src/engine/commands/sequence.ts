@@ -207,7 +207,8 @@ export function* createSequence(ex: Executor, s: Session, n: N): Gen<QueryResult
   s.tx!.undo.push(() => cat.sequences.delete(name));
   ex.eng.locks.acquire(s.id, { type: 'relation', rel: seq.oid }, LockMode.AccessExclusive, ex.eng.clock.now);
   ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0);
-  seq.pageLsn = ex.eng.wal.insert(WalKind.SequenceLog, s.tx!.writeXid, 99, seq.oid, 0, 0, 0, { lastValue: seq.lastValue, isCalled: false } satisfies SequencePayload);
+  seq.pageLsn = ex.eng.wal.insert(WalKind.SequenceLog, s.tx!.writeXid, 99, seq.oid, 0, 0, 0,
+    { lastValue: seq.lastValue, isCalled: false } satisfies SequencePayload);
   s.tx!.cidUsed = true;
   return done;
 }
@@ -226,13 +227,15 @@ export function* alterSequence(ex: Executor, s: Session, n: N): Gen<QueryResult>
   yield* ex.eng.acquireLock(s, { type: 'relation', rel: seq.oid }, LockMode.ShareRowExclusive);
   const { params, restart, ownedBy } = initParams(ex, (n.options ?? []) as N[], seq.params, seq.lastValue);
   ex.eng.ensureXid(s);
-  const saved = { params: seq.params, lastValue: seq.lastValue, isCalled: seq.isCalled, logCnt: seq.logCnt, ownedBy: seq.ownedBy, ownedByColumn: seq.ownedByColumn };
+  const saved = { params: seq.params, lastValue: seq.lastValue, isCalled: seq.isCalled, logCnt: seq.logCnt, ownedBy: seq.ownedBy,
+    ownedByColumn: seq.ownedByColumn };
   s.tx!.undo.push(() => Object.assign(seq, saved));
   seq.params = params;
   if (restart !== null) { seq.lastValue = restart; seq.isCalled = false; seq.logCnt = 0; }
   if (ownedBy !== undefined) { seq.ownedBy = ownedBy?.table ?? null; seq.ownedByColumn = ownedBy?.column ?? null; }
   // a new relfilenode with the sequence's tuple (fill_seq_with_data): logged, so the page LSN moves
-  seq.pageLsn = ex.eng.wal.insert(WalKind.SequenceLog, s.tx!.writeXid, 99, seq.oid, 0, 0, 0, { lastValue: seq.lastValue, isCalled: seq.isCalled } satisfies SequencePayload);
+  seq.pageLsn = ex.eng.wal.insert(WalKind.SequenceLog, s.tx!.writeXid, 99, seq.oid, 0, 0, 0,
+    { lastValue: seq.lastValue, isCalled: seq.isCalled } satisfies SequencePayload);
   s.tx!.cidUsed = true;
   return done;
 }

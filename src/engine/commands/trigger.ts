@@ -49,7 +49,8 @@ import type { TriggerArgs } from '../pl/exec.js';
 export type TriggerOp = 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE';
 export interface AfterEvent { trigger: Trigger; table: Table; op: TriggerOp; row: boolean; oldVals: Value[] | null; newVals: Value[] | null }
 
-const TRIGGER_TYPE_BEFORE = 1 << 1, TRIGGER_TYPE_INSERT = 1 << 2, TRIGGER_TYPE_DELETE = 1 << 3, TRIGGER_TYPE_UPDATE = 1 << 4, TRIGGER_TYPE_TRUNCATE = 1 << 5, TRIGGER_TYPE_INSTEAD = 1 << 6;
+const TRIGGER_TYPE_BEFORE = 1 << 1, TRIGGER_TYPE_INSERT = 1 << 2, TRIGGER_TYPE_DELETE = 1 << 3, TRIGGER_TYPE_UPDATE = 1 << 4, TRIGGER_TYPE_TRUNCATE = 1 << 5,
+  TRIGGER_TYPE_INSTEAD = 1 << 6;
 
 export function* createTrigger(ex: Executor, s: Session, n: N, text: string): Gen<QueryResult> {
   if (n.isconstraint) throw notSupported('constraint triggers (CREATE CONSTRAINT TRIGGER)');
@@ -81,7 +82,9 @@ export function* createTrigger(ex: Executor, s: Session, n: N, text: string): Ge
   const tg: Trigger = {
     oid: existing?.oid ?? ex.eng.catalog.allocOid(), name: n.trigname, func: fname,
     timing: timing & TRIGGER_TYPE_BEFORE ? 'before' : 'after', row,
-    events: { insert: !!(events & TRIGGER_TYPE_INSERT), update: !!(events & TRIGGER_TYPE_UPDATE), delete: !!(events & TRIGGER_TYPE_DELETE), truncate: !!(events & TRIGGER_TYPE_TRUNCATE) },
+    events: {
+      insert: !!(events & TRIGGER_TYPE_INSERT), update: !!(events & TRIGGER_TYPE_UPDATE),
+      delete: !!(events & TRIGGER_TYPE_DELETE), truncate: !!(events & TRIGGER_TYPE_TRUNCATE) },
     columns, when: n.whenClause ?? null, whenSql: text,
     args: ((n.args ?? []) as N[]).map((a) => a.String.sval as string), enabled: true,
   };
@@ -171,7 +174,8 @@ function whenPasses(ex: Executor, s: Session, tg: Trigger, newRec: PlRecord | nu
   }
 }
 
-function* fire(ex: Executor, s: Session, tg: Trigger, t: Table, op: TriggerOp, row: boolean, newRec: PlRecord | null, oldRec: PlRecord | null): Gen<PlRecord | null> {
+function* fire(ex: Executor, s: Session, tg: Trigger, t: Table, op: TriggerOp, row: boolean, newRec: PlRecord | null,
+  oldRec: PlRecord | null): Gen<PlRecord | null> {
   const f = ex.eng.catalog.functions.get(tg.func)?.find((x) => x.args.length === 0 && x.ret.kind === 'trigger');
   if (!f) throw new PgError('42883', `function ${tg.func}() does not exist`);
   const args: TriggerArgs = {
@@ -195,7 +199,8 @@ export function* fireStatementTriggers(ex: Executor, s: Session, t: Table, timin
  * BEFORE ROW triggers of one row: each gets the previous one's result as NEW; NULL skips the row (null returned),
  * else the values to write (for DELETE, the old values back).
  */
-export function* fireBeforeRow(ex: Executor, s: Session, t: Table, op: TriggerOp, oldVals: Value[] | null, newVals: Value[] | null, updatedCols?: ReadonlySet<string>): Gen<Value[] | null> {
+export function* fireBeforeRow(ex: Executor, s: Session, t: Table, op: TriggerOp, oldVals: Value[] | null, newVals: Value[] | null,
+  updatedCols?: ReadonlySet<string>): Gen<Value[] | null> {
   const tgs = triggersFor(t, 'before', true, op, updatedCols);
   if (!tgs.length) return op === 'DELETE' ? oldVals : newVals;
   const oldRec = record(t, oldVals);
@@ -220,7 +225,8 @@ export function* fireBeforeRow(ex: Executor, s: Session, t: Table, op: TriggerOp
 }
 
 /** AfterTriggerSaveEvent for a row: the AFTER ROW triggers whose WHEN holds, queued for the statement's end. */
-export function queueAfterRow(ex: Executor, s: Session, queue: AfterEvent[], t: Table, op: TriggerOp, oldVals: Value[] | null, newVals: Value[] | null, updatedCols?: ReadonlySet<string>): void {
+export function queueAfterRow(ex: Executor, s: Session, queue: AfterEvent[], t: Table, op: TriggerOp, oldVals: Value[] | null, newVals: Value[] | null,
+  updatedCols?: ReadonlySet<string>): void {
   for (const tg of triggersFor(t, 'after', true, op, updatedCols)) {
     if (whenPasses(ex, s, tg, record(t, newVals), record(t, oldVals))) queue.push({ trigger: tg, table: t, op, row: true, oldVals, newVals });
   }

@@ -13,8 +13,8 @@
  * sequences the tables own (serial columns), transactionally.
  *
  * Mirrors: src/backend/commands/tablecmds.c (ExecuteTruncate, ExecuteTruncateGuts), utils/cache/relcache.c
- * (RelationSetNewRelfilenode). Simplifications: no CASCADE (a referenced table is truncated only together with the tables referencing it), no ONLY / inheritance, no
- * truncate triggers.
+ * (RelationSetNewRelfilenode). Simplifications: no CASCADE (a referenced table is truncated only together with the
+ * tables referencing it), no ONLY / inheritance, no truncate triggers.
  */
 import { countTruncate } from '../pgstat/pgstat_relation.js';
 import type { Executor } from '../executor/executor.js';

@@ -76,7 +76,8 @@ export function* vacuumStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (analyze) {
     const snap = ex.eng.snapshotFor(s);
     const vctx = ex.eng.visibilityContext(s);
-    const anyRows = tables.some((t) => t.heap.pages.some((p) => p.items.some((it) => it.lpFlags === LpFlags.NORMAL && VIS_VISIBLE[satisfiesMVCC(it, snap, vctx)])));
+    const anyRows = tables.some((t) => t.heap.pages.some((p) => p.items.some((it) => it.lpFlags === LpFlags.NORMAL &&
+      VIS_VISIBLE[satisfiesMVCC(it, snap, vctx)])));
     if (anyRows) ex.eng.ensureTopXid(s);
   }
   return { command: isVacuum ? 'VACUUM' : 'ANALYZE', columns: null, rows: [] };
@@ -143,7 +144,8 @@ export function columnStats(t: Table): { distinct: number[]; nullfrac: number[];
 export function updateStats(ex: Executor, s: Session, t: Table) {
   t.heap.targetBlock = -1; // pg_class is updated: the relation's cache entry is rebuilt (relcache invalidation)
   let live = 0;
-  for (const p of t.heap.pages) for (const it of p.items) if (it.lpFlags === LpFlags.NORMAL && (it.infomask & 0x0300) !== 0x0200 && (it.infomask & 0x0800 || it.infomask & HEAP_XMAX_LOCK_ONLY || it.xmax === 0)) live++;
+  for (const p of t.heap.pages) for (const it of p.items) if (it.lpFlags === LpFlags.NORMAL && (it.infomask & 0x0300) !== 0x0200 &&
+    (it.infomask & 0x0800 || it.infomask & HEAP_XMAX_LOCK_ONLY || it.xmax === 0)) live++;
   t.stats = { relpages: t.heap.pages.length, reltuples: live, relallvisible: allVisibleCount(t), ...columnStats(t) };
   void s;
 }

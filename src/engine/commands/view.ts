@@ -55,7 +55,8 @@ function references(n: unknown, rels: Set<string>, cols: Set<string>, star: { an
 }
 
 /** Run a view's query to get its rows (with the enclosing statement's snapshot) — or only its shape. */
-function runQuery(ex: Executor, s: Session, v: { query: unknown; sql: string }, snap: () => Snapshot, sql: string): { names: string[]; types: SqlType[]; rows: Value[][] } {
+function runQuery(ex: Executor, s: Session, v: { query: unknown; sql: string }, snap: () => Snapshot,
+  sql: string): { names: string[]; types: SqlType[]; rows: Value[][] } {
   const outer: NonNullable<Scope['outer']> = { scope: { relName: null, alias: null, columns: [], hasSystem: false, env: ex.env(s, snap), sql }, row: { current: null }, used: false };
   const g = ex.query(s, v.query as N, v.sql, false, { outer, snapshot: snap });
   const r = g.next();
@@ -75,7 +76,11 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
   const sys = !rv.schemaname || rv.schemaname === 'pg_catalog' ? systemRelation(ex.eng, rv.relname) : null;
   if (sys) {
     const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
-    return { scope: { relName: rv.relname, alias, columns: sys.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })), hasSystem: false, env, sql, starRefused: sys.starRefused }, table: null, rows: () => sys.rows };
+    return {
+      scope: {
+        relName: rv.relname, alias, columns: sys.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })),
+        hasSystem: false, env, sql, starRefused: sys.starRefused },
+      table: null, rows: () => sys.rows };
   }
   if (rv.relname === 'pg_locks' && (!rv.schemaname || rv.schemaname === 'pg_catalog')) {
     return { scope: { relName: 'pg_locks', alias, columns: PG_LOCKS_COLUMNS.map(([name, type]) => ({ name, type })), hasSystem: false, env, sql }, table: null, rows: () => pgLocksRows(ex) };

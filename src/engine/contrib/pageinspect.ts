@@ -176,7 +176,9 @@ const defs: FuncDef[] = [
   { name: 'get_raw_page', args: ['text', 'int8'], ret: T.bytea, extension: EXT, fn: undefined, build: ([a, b], c) => (r) => { const x = a!.fn(r), y = b!.fn(r); return x === null || y === null ? null : getRawPage(c, String(x), 'main', Number(y)); } },
   {
     name: 'get_raw_page', args: ['text', 'text', 'int8'], ret: T.bytea, extension: EXT,
-    build: ([a, f, b], c) => (r) => { const x = a!.fn(r), k = f!.fn(r), y = b!.fn(r); return x === null || k === null || y === null ? null : getRawPage(c, String(x), String(k), Number(y)); },
+    build: ([a, f, b], c) => (r) => {
+      const x = a!.fn(r), k = f!.fn(r), y = b!.fn(r); return x === null || k === null || y === null ? null : getRawPage(c, String(x), String(k), Number(y));
+    },
   },
   {
     name: 'page_header', args: ['bytea'], ret: T.text, extension: EXT,

@@ -22,7 +22,9 @@ import { vmStatus, VISIBILITYMAP_ALL_VISIBLE, VISIBILITYMAP_ALL_FROZEN } from '.
 import { tableArg } from './host.js';
 import type { Table } from '../catalog/catalog.js';
 
-const bits = (t: Table, blk: number) => { const b = vmStatus(t.heap, blk); return [(b & VISIBILITYMAP_ALL_VISIBLE) !== 0, (b & VISIBILITYMAP_ALL_FROZEN) !== 0]; };
+const bits = (t: Table, blk: number) => {
+  const b = vmStatus(t.heap, blk); return [(b & VISIBILITYMAP_ALL_VISIBLE) !== 0, (b & VISIBILITYMAP_ALL_FROZEN) !== 0];
+};
 const blockArg = (c: CallCtx, t: Table, v: Value): number => {
   const blk = Number(v);
   if (blk < 0 || blk > 0xfffffffe) throw new PgError('22023', 'invalid block number');
@@ -63,7 +65,9 @@ const defs: FuncDef[] = [
     name: 'pg_visibility_map_summary', args: ['regclass'], ret: T.text, extension: 'pg_visibility',
     table: {
       set: false, columns: [['all_visible', T.int8], ['all_frozen', T.int8]],
-      rows: ([r], c) => { const t = tableArg(c, r!); let v = 0, f = 0; for (const p of t.heap.pages) { const [a, b] = bits(t, p.blkno); if (a) v++; if (b) f++; } return [[v, f]]; },
+      rows: ([r], c) => {
+        const t = tableArg(c, r!); let v = 0, f = 0; for (const p of t.heap.pages) { const [a, b] = bits(t, p.blkno); if (a) v++; if (b) f++; } return [[v, f]];
+      },
     },
   },
   {
@@ -72,7 +76,9 @@ const defs: FuncDef[] = [
   },
   {
     name: 'pg_freespace', args: ['regclass', 'int8'], ret: T.int2, extension: 'pg_freespacemap',
-    build: ([a, b], c) => (row) => { const r = a!.fn(row), x = b!.fn(row); if (r === null || x === null) return null; const t = tableArg(c, r); return avail(t, blockArg(c, t, x)); },
+    build: ([a, b], c) => (row) => {
+      const r = a!.fn(row), x = b!.fn(row); if (r === null || x === null) return null; const t = tableArg(c, r); return avail(t, blockArg(c, t, x));
+    },
   },
 ];
 register(defs);

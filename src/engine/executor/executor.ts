@@ -227,7 +227,8 @@ export class Executor {
 
   tableScope(t: Table, alias: string | null, s: Session, snap: () => Snapshot, sql: string): Scope {
     return {
-      relName: t.name, alias, columns: t.columns.map((c) => (c.dropped ? { name: c.name, type: c.type, dropped: true } : { name: c.name, type: c.type })), hasSystem: true,
+      relName: t.name, alias,
+      columns: t.columns.map((c) => (c.dropped ? { name: c.name, type: c.type, dropped: true } : { name: c.name, type: c.type })), hasSystem: true,
       env: this.env(s, snap), sql,
     };
   }
@@ -248,11 +249,16 @@ export class Executor {
 
 
   // ---- executor/scan.ts
-  scan(s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope, opts: ScanOptions | ScanPath = {}, instr?: ScanInstr): Candidate[] { return scan(this, s, t, snap, where, whereNode, scope, opts, instr); }
+  scan(s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope, opts: ScanOptions | ScanPath = {},
+    instr?: ScanInstr): Candidate[] {
+    return scan(this, s, t, snap, where, whereNode, scope, opts, instr);
+  }
   pageVisitor(s: Session, t: Table): (blk: number) => void { return pageVisitor(this, s, t); }
 
   // ---- executor/from.ts
-  source(s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string, pre?: Map<N, QResult>, ctx?: JoinContext): Source { return source(this, s, from, snap, sql, pre, ctx); }
+  source(s: Session, from: N[] | undefined, snap: () => Snapshot, sql: string, pre?: Map<N, QResult>, ctx?: JoinContext): Source {
+    return source(this, s, from, snap, sql, pre, ctx);
+  }
   joinSource(s: Session, from: N[], snap: () => Snapshot, sql: string, pre?: Map<N, QResult>): Source { return joinSource(this, s, from, snap, sql, pre); }
 
   // ---- executor/select.ts, nodeSubplan.ts, nodeAgg.ts, nodeLimit.ts, nodeValuesscan.ts, nodeLockRows.ts
@@ -260,14 +266,22 @@ export class Executor {
   prepareSubquery(s: Session, select: N, outer: Scope, snapshot: () => Snapshot) { return prepareSubquery(this, s, select, outer, snapshot); }
   *query(s: Session, n: N, sql: string, topLevel: boolean, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] }> { return yield* query(this, s, n, sql, topLevel, sub); }
   groupColumn(g: N, targetList: N[] | undefined, scope: Scope): number { return groupColumn(this, g, targetList, scope); }
-  aggregate(rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null, removed?: { groupsRemoved: number }): Row[] { return aggregate(this, rows, aggs, groupCols, hasGroup, having, removed); }
+  aggregate(rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null, removed?: { groupsRemoved: number }): Row[] {
+    return aggregate(this, rows, aggs, groupCols, hasGroup, having, removed);
+  }
   constInt(node: N, scope: Scope, what: string): number | null { return constInt(this, node, scope, what); }
-  valuesQuery(s: Session, n: N, sql: string, snap: () => Snapshot): { names: string[]; types: SqlType[]; rows: Value[][] } { return valuesQuery(this, s, n, sql, snap); }
-  *lockRowForSelect(s: Session, t: Table, c: Candidate, mode: TupleLockMode, policy: WaitPolicy, where: Compiled | null): Gen<Candidate | null> { return yield* lockRowForSelect(this, s, t, c, mode, policy, where); }
+  valuesQuery(s: Session, n: N, sql: string, snap: () => Snapshot): { names: string[]; types: SqlType[]; rows: Value[][] } {
+    return valuesQuery(this, s, n, sql, snap);
+  }
+  *lockRowForSelect(s: Session, t: Table, c: Candidate, mode: TupleLockMode, policy: WaitPolicy, where: Compiled | null): Gen<Candidate | null> {
+    return yield* lockRowForSelect(this, s, t, c, mode, policy, where);
+  }
 
   // ---- executor/nodeModifyTable.ts
   *insertStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> { return yield* insertStmt(this, s, n, raw); }
-  findConflict(s: Session, t: Table, arbiters: BtreeIndex[], vals: Value[]): { blk: number; off: number; xwait: number } | null { return findConflict(this, s, t, arbiters, vals); }
+  findConflict(s: Session, t: Table, arbiters: BtreeIndex[], vals: Value[]): { blk: number; off: number; xwait: number } | null {
+    return findConflict(this, s, t, arbiters, vals);
+  }
   prepareOnConflict(s: Session, t: Table, n: N, snap: () => Snapshot, sql: string) { return prepareOnConflict(this, s, t, n, snap, sql); }
   compileReturning(list: N[], scope: Scope): { fns: ((r: Row) => Value)[]; names: string[]; types: SqlType[] } { return compileReturning(this, list, scope); }
   dmlResult(tag: string, ret: { names: string[]; types: SqlType[] } | null, rows: Value[][]): QueryResult { return dmlResult(this, tag, ret, rows); }
@@ -278,11 +292,19 @@ export class Executor {
   *deleteStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> { return yield* deleteStmt(this, s, n, raw); }
 
   // ---- executor/indexinsert.ts
-  *indexInsert(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): Gen<void> { return yield* indexInsert(this, s, t, index, vals, blk, off); }
-  uniqueCheck(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): number { return uniqueCheck(this, s, t, index, vals, blk, off); }
+  *indexInsert(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): Gen<void> {
+    return yield* indexInsert(this, s, t, index, vals, blk, off);
+  }
+  uniqueCheck(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): number {
+    return uniqueCheck(this, s, t, index, vals, blk, off);
+  }
   indexAdd(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): void { return indexAdd(this, s, t, index, vals, blk, off); }
-  indexInsertAll(s: Session, t: Table, vals: Value[], blk: number, off: number, oldVals?: Value[]): number { return indexInsertAll(this, s, t, vals, blk, off, oldVals); }
-  *indexInsertRest(s: Session, t: Table, from: number, vals: Value[], blk: number, off: number): Gen<void> { return yield* indexInsertRest(this, s, t, from, vals, blk, off); }
+  indexInsertAll(s: Session, t: Table, vals: Value[], blk: number, off: number, oldVals?: Value[]): number {
+    return indexInsertAll(this, s, t, vals, blk, off, oldVals);
+  }
+  *indexInsertRest(s: Session, t: Table, from: number, vals: Value[], blk: number, off: number): Gen<void> {
+    return yield* indexInsertRest(this, s, t, from, vals, blk, off);
+  }
 
   // ---- commands/tablecmds.ts
   *createTable(s: Session, n: N): Gen<QueryResult> { return yield* createTable(this, s, n); }

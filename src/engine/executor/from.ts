@@ -60,7 +60,9 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
   if (from.length > 1 || f.JoinExpr) return joinSource(ex, s, from, snap, sql, pre, ctx);
   const d = derived(f, s, pre);
   if (d) {
-    return { scope: { relName: d.name, alias: d.alias, columns: d.r.names.map((name, i) => ({ name, type: d.r.types[i]! })), hasSystem: false, env, sql }, table: null, rows: () => d.r.rows };
+    return {
+      scope: { relName: d.name, alias: d.alias, columns: d.r.names.map((name, i) => ({ name, type: d.r.types[i]! })), hasSystem: false, env, sql },
+      table: null, rows: () => d.r.rows };
   }
   if (f.RangeVar) {
     const other = relationSource(ex, s, f.RangeVar, snap, sql); // a view or a sequence (commands/view.ts)
@@ -225,7 +227,8 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     };
   };
   const whereConj = conjuncts(ctx.where);
-  const topLevel = (from.length === 2 && !from.some((f) => f.JoinExpr || f.RangeSubselect?.lateral)) || (from.length === 1 && !!from[0]!.JoinExpr && !from[0]!.JoinExpr.larg.JoinExpr && !from[0]!.JoinExpr.rarg.JoinExpr);
+  const topLevel = (from.length === 2 && !from.some((f) => f.JoinExpr || f.RangeSubselect?.lateral)) ||
+    (from.length === 1 && !!from[0]!.JoinExpr && !from[0]!.JoinExpr.larg.JoinExpr && !from[0]!.JoinExpr.rarg.JoinExpr);
   const base = (item: N): JoinInput => {
     const d = derived(item, s, pre);
     if (d) {
@@ -402,7 +405,8 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       return kept;
     };
     combined.rows = () => {
-      const outerRows = readSide(outerInp, outerIsLeft ? filters.left : filters.right), innerRows = readSide(innerInp, outerIsLeft ? filters.right : filters.left);
+      const outerRows = readSide(outerInp, outerIsLeft ? filters.left : filters.right),
+        innerRows = readSide(innerInp, outerIsLeft ? filters.right : filters.left);
       let pairs: JoinPair[];
       if (method === 'HashJoin') {
         const innerKey = outerIsLeft ? equi!.rcol : equi!.lcol;

@@ -57,4 +57,5 @@ export interface QueryInstr {
   joinPlan: JoinPlan | null;
 }
 
-export const newQueryInstr = (): QueryInstr => ({ scan: newScanInstr(), path: null, belowSort: 0, groupsRemoved: 0, pulled: 0, locked: 0, distinct: 0, fastRows: 0, fastRemoved: 0, limitHit: false, planOnly: false, scope: null, joinPlan: null });
+export const newQueryInstr = (): QueryInstr => ({ scan: newScanInstr(), path: null, belowSort: 0, groupsRemoved: 0, pulled: 0, locked: 0, distinct: 0,
+  fastRows: 0, fastRemoved: 0, limitHit: false, planOnly: false, scope: null, joinPlan: null });

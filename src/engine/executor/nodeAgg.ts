@@ -38,7 +38,8 @@ export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, sco
   if (f && f[f.length - 1].String) {
     const nm = f[f.length - 1].String.sval;
     const rel = f.length === 2 && scope.rels ? scope.rels.find((r) => r.name === f[0].String.sval) : undefined;
-    const idx = rel ? scope.columns.findIndex((c, i) => c.name === nm && i >= rel.offset && i < rel.offset + rel.count) : scope.columns.findIndex((c) => c.name === nm);
+    const idx = rel ? scope.columns.findIndex((c, i) => c.name === nm && i >= rel.offset && i < rel.offset + rel.count)
+      : scope.columns.findIndex((c) => c.name === nm);
     if (idx < 0 && targetList) {
       const t = targetList.find((x: N) => x.ResTarget.name === nm);
       if (t) return ex.groupColumn(t.ResTarget.val, undefined, scope);
@@ -49,7 +50,8 @@ export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, sco
   throw notSupported('GROUP BY expressions (group by columns or output positions)', posOf(firstLocation(g)));
 }
 
-export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null, removed?: { groupsRemoved: number }, hashed?: HashedOrder): Row[] {
+export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null,
+  removed?: { groupsRemoved: number }, hashed?: HashedOrder): Row[] {
   const groups = new Map<string, { rep: Row; states: ReturnType<typeof newAggState>[] }>();
   const cols = [...groupCols];
   const order: string[] = [];

@@ -64,7 +64,8 @@ export function* withQuery(ex: Executor, s: Session, n: N, sql: string, topLevel
 
 /** WITH in front of INSERT / UPDATE / DELETE: the CTEs first, then the statement (which reads them by name). */
 export function* withModify(ex: Executor, s: Session, type: string, n: N, raw: RawStmt): Gen<QueryResult> {
-  return yield* oneSnapshot(ex, s, () => withFrame(ex, s, n.withClause, raw.text, true, undefined, () => ex.run(s, type, { ...n, withClause: undefined }, raw)));
+  return yield* oneSnapshot(ex, s, () => withFrame(ex, s, n.withClause, raw.text, true, undefined,
+    () => ex.run(s, type, { ...n, withClause: undefined }, raw)));
 }
 
 /**
@@ -111,7 +112,8 @@ function* withFrame<T>(ex: Executor, s: Session, w: N, sql: string, topLevel: bo
   }
 }
 
-function* recursive(ex: Executor, s: Session, q: N, name: string, colnames: string[], frame: Map<string, QResult>, sql: string, sub: Sub, cte: N): Gen<QResult> {
+function* recursive(ex: Executor, s: Session, q: N, name: string, colnames: string[], frame: Map<string, QResult>, sql: string, sub: Sub,
+  cte: N): Gen<QResult> {
   if (q.op !== 'SETOP_UNION') {
     throw new PgError('42P19', `recursive query "${name}" does not have the form non-recursive-term UNION [ALL] recursive-term`, { position: posOf(cte.location) });
   }

@@ -41,7 +41,8 @@ export const bucketCount = (estimatedRows: number): number => {
   return n;
 };
 
-export function hashJoin(outer: Iterable<Value[]>, inner: Value[][], outerKey: number, innerKey: number, match: (o: Value[], i: Value[]) => boolean, fillOuter: boolean, fillInner: boolean, buckets?: { hash: (v: Value) => number; nbuckets: number }): JoinPair[] {
+export function hashJoin(outer: Iterable<Value[]>, inner: Value[][], outerKey: number, innerKey: number, match: (o: Value[], i: Value[]) => boolean,
+  fillOuter: boolean, fillInner: boolean, buckets?: { hash: (v: Value) => number; nbuckets: number }): JoinPair[] {
   // ExecHashTableInsert: each key's chain, newest first
   const table = new Map<string, number[]>();
   inner.forEach((row, idx) => {

@@ -19,7 +19,8 @@ import type { TupleLockMode } from '../heap/heapam.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import type { Gen, Candidate } from './util.js';
 
-export function* lockRowForSelect(ex: Executor, s: Session, t: Table, c: Candidate, mode: TupleLockMode, policy: WaitPolicy, where: Compiled | null): Gen<Candidate | null> {
+export function* lockRowForSelect(ex: Executor, s: Session, t: Table, c: Candidate, mode: TupleLockMode, policy: WaitPolicy,
+  where: Compiled | null): Gen<Candidate | null> {
   const { tm, skipped } = yield* lockTuple(ex, s, t, c.blk, c.off, mode, policy, true);
   if (skipped) return null;
   switch (tm) {

@@ -28,7 +28,8 @@ export function sortOnKey(rows: Value[][], key: number): Value[][] {
   });
 }
 
-export function mergeJoin(outerRows: Value[][], innerRows: Value[][], outerKey: number, innerKey: number, match: (o: Value[], i: Value[]) => boolean, fillOuter: boolean, fillInner: boolean): JoinPair[] {
+export function mergeJoin(outerRows: Value[][], innerRows: Value[][], outerKey: number, innerKey: number, match: (o: Value[], i: Value[]) => boolean,
+  fillOuter: boolean, fillInner: boolean): JoinPair[] {
   const outer = sortOnKey(outerRows, outerKey), inner = sortOnKey(innerRows, innerKey);
   const out: JoinPair[] = [];
   let i = 0, j = 0;

@@ -130,7 +130,9 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       rows.push(vals);
     }
   } else {
-    for (const c of targetCols) { const col = t.columns[c]!; if (col.generated) throw generatedInsert(col); if (col.identity) identityOverridden(t, col, n.override); }
+    for (const c of targetCols) {
+      const col = t.columns[c]!; if (col.generated) throw generatedInsert(col); if (col.identity) identityOverridden(t, col, n.override);
+    }
     const q = yield* ex.query(s, sel, raw.text, false);
     if (q.types.length > targetCols.length) throw new PgError('42601', 'INSERT has more expressions than target columns');
     const identity = q.types.length === t.columns.length && targetCols.every((c, i) => c === i) &&
@@ -470,7 +472,8 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   // scan where it can wait (pg_advisory_lock(…) in WHERE), or during the scan
   const pipelined = !!trig || callsUserFunction(n.whereClause, ex);
   const waits = !!where && mayWait(n.whereClause);
-  const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits || pipelined ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
+  // UPDATE/DELETE's own search is no item read (deps.ts)
+  const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits || pipelined ? null : where, n.whereClause, scope));
   const cands = waits && !pipelined ? yield* filterWaiting(s, found, where!) : found;
   recordPredicateRead(ex, s, t, snapshot, where, n.whereClause, scope); // but a predicate read
   let count = 0;
@@ -529,7 +532,9 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       }
       mode = modeFor(cand.vals, newVals);
       const waitAt = applyUpdate(cand, newVals, false, NO_LOCKER_CHECK);
-      if (waitAt >= 0) { const { blk, off } = placed; yield* ex.indexInsertRest(s, t, waitAt, newVals, blk, off); finish(newVals, blk, off); } else finish(newVals, placed.blk, placed.off);
+      if (waitAt >= 0) {
+        const { blk, off } = placed; yield* ex.indexInsertRest(s, t, waitAt, newVals, blk, off); finish(newVals, blk, off);
+      } else finish(newVals, placed.blk, placed.off);
       continue;
     }
     let cur: Candidate = cand;
@@ -589,7 +594,8 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'DELETE', null);
   const pipelined = !!trig || callsUserFunction(n.whereClause, ex);
   const waits = !!where && mayWait(n.whereClause); // pg_advisory_lock(…) in WHERE: the clause is evaluated where it can wait
-  const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits || pipelined ? null : where, n.whereClause, scope)); // UPDATE/DELETE's own search is no item read (deps.ts)
+  // UPDATE/DELETE's own search is no item read (deps.ts)
+  const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits || pipelined ? null : where, n.whereClause, scope));
   const cands = waits && !pipelined ? yield* filterWaiting(s, found, where!) : found;
   recordPredicateRead(ex, s, t, snapshot, where, n.whereClause, scope); // but a predicate read
   const crosscheck = crosschecker(ex, s);

@@ -59,7 +59,10 @@ export function* setOpQuery(ex: Executor, s: Session, n: N, sql: string, sub?: {
   let rows: Value[][];
   if (n.op === 'SETOP_UNION') {
     rows = left.concat(right);
-    if (!n.all) { const seen = new Set<string>(); rows = rows.filter((x) => { const k = rowKey(x); if (seen.has(k)) return false; seen.add(k); return true; }); }
+    if (!n.all) {
+      const seen = new Set<string>();
+      rows = rows.filter((x) => { const k = rowKey(x); if (seen.has(k)) return false; seen.add(k); return true; });
+    }
   } else {
     const counts = new Map<string, number>();
     for (const x of right) { const k = rowKey(x); counts.set(k, (counts.get(k) ?? 0) + 1); }

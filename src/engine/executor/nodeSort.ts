@@ -30,7 +30,8 @@ export function compileSortKeys(sortClause: N[] | undefined, targets: Compiled[]
     let fn: ((r: Row) => Value) | null = null;
     let keyType: SqlType | null = null;
     const k = sn.node;
-    if (k.A_Const?.ival !== undefined || (k.A_Const && Object.keys(k.A_Const).length === 1 && k.A_Const.location !== undefined && !k.A_Const.sval && !k.A_Const.fval && !k.A_Const.boolval)) {
+    if (k.A_Const?.ival !== undefined || (k.A_Const && Object.keys(k.A_Const).length === 1 && k.A_Const.location !== undefined && !k.A_Const.sval &&
+      !k.A_Const.fval && !k.A_Const.boolval)) {
       const pos = intConst(k.A_Const) ?? 0;
       if (pos < 1 || pos > targets.length) throw new PgError('42P10', `ORDER BY position ${pos} is not in select list`, { position: posOf(k.A_Const.location) });
       fn = targets[pos - 1]!.fn;

@@ -160,7 +160,8 @@ export function prepareWindows(calls: Call[], scope: Scope): Prepared {
         const dirs = [...sp.part.map(() => ({ desc: false, nullsFirst: false })), ...sp.order.map((o) => ({ desc: o.desc, nullsFirst: o.nullsFirst }))];
         const keyed = rows.map((r) => ({ r, p: sp.part.map((p) => p.fn(r)), o: sp.order.map((o) => o.c.fn(r)) }));
         if (dirs.length) keyed.sort((a, b) => cmpKeys([...a.p, ...a.o], [...b.p, ...b.o], dirs));
-        const samePart = (a: typeof keyed[0], b: typeof keyed[0]) => sp.part.every((_, i) => JSON.stringify(formatValue(a.p[i]!)) === JSON.stringify(formatValue(b.p[i]!)));
+        const samePart = (a: typeof keyed[0], b: typeof keyed[0]) =>
+          sp.part.every((_, i) => JSON.stringify(formatValue(a.p[i]!)) === JSON.stringify(formatValue(b.p[i]!)));
         const peers = (a: typeof keyed[0], b: typeof keyed[0]) => cmpKeys(a.o, b.o, dirs.slice(sp.part.length)) === 0;
         for (let start = 0; start < keyed.length;) {
           let end = start + 1;

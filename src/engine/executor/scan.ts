@@ -52,7 +52,8 @@ export interface ScanState {
  * Find the row versions of `t` visible to `snap` that satisfy `where`, by the path the planner chooses (or the one
  * given, when the caller planned already).
  */
-export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope, opts: ScanOptions | ScanPath = {}, instr?: ScanInstr): Candidate[] {
+export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope,
+  opts: ScanOptions | ScanPath = {}, instr?: ScanInstr): Candidate[] {
   const path: ScanPath = 'kind' in opts ? opts : chooseScan(t, whereNode, scope, { ...opts, serializable: !!s.tx!.sxact });
   // the first scan of a statement run by EXPLAIN ANALYZE (UPDATE / DELETE) counts its rows
   if (!instr && ex.scanInstr) { instr = ex.scanInstr; ex.scanInstr = null; }
@@ -143,7 +144,8 @@ function rowLocal(n: unknown, t: Table, scope: Scope): boolean {
  * scan(), for a WHERE clause that may wait (pg_advisory_lock(…) in it): the visible versions first, then the
  * clause row by row where a call in it can wait (executor/exprwait.ts). Any other clause: scan() as it is.
  */
-export function* scanWaiting(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope, opts: ScanOptions | ScanPath = {}, instr?: ScanInstr): Generator<StepYield, Candidate[], void> {
+export function* scanWaiting(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope,
+  opts: ScanOptions | ScanPath = {}, instr?: ScanInstr): Generator<StepYield, Candidate[], void> {
   if (!where || !mayWait(whereNode)) return scan(ex, s, t, snap, where, whereNode, scope, opts, instr);
   const out = yield* filterWaiting(s, scan(ex, s, t, snap, null, whereNode, scope, opts, instr), where, instr);
   if (instr) instr.rows = out.length;

@@ -147,7 +147,8 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const ps = srf ? prepareSrfs(srf.calls, scope, (name, args, pos) => userSrfCall(ex, s, name, args, pos)) : null;
   if (ps && (grouping || wp)) throw notSupported('set-returning functions in the select list together with GROUP BY, aggregates or window functions');
   if (ps && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with set-returning functions in the target list`);
-  const exprScope = grouping ? aggScope : wp ? { ...scope, columns: [...scope.columns, ...wp.columns] } : ps ? { ...scope, columns: [...scope.columns, ...ps.columns] } : scope;
+  const exprScope = grouping ? aggScope : wp ? { ...scope, columns: [...scope.columns, ...wp.columns] }
+    : ps ? { ...scope, columns: [...scope.columns, ...ps.columns] } : scope;
   compileTargets(exprScope);
   const having = n.havingClause ? compileExpr(n.havingClause, aggScope) : null;
   if (grouping && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with ${hasGroup ? 'GROUP BY clause' : 'aggregate functions'}`);
@@ -156,13 +157,19 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const sortKeys = compileSortKeys(n.sortClause, targets, names, exprKeys, exprScope);
 
   // the planner's path (optimizer/planner.ts): ORDER BY a plain column may walk an index instead of sorting
-  const path = src.table ? chooseScan(src.table, n.whereClause, scope, { ...selectScanOptions(win ? { ...n, sortClause: windowOrder(win.calls, n.sortClause) } : n, src.table, grouping || !!ps), serializable: !!s.tx!.sxact }) : null;
-  if (qi) { qi.path = path; qi.scope = scope; qi.joinPlan = src.joinPlan ?? null; if (qi.planOnly) return { names, types: targets.map((t) => t.type), rows: [] }; }
+  const path = src.table ? chooseScan(src.table, n.whereClause, scope, {
+    ...selectScanOptions(win ? { ...n, sortClause: windowOrder(win.calls, n.sortClause) } : n, src.table, grouping || !!ps), serializable: !!s.tx!.sxact,
+  }) : null;
+  if (qi) {
+    qi.path = path; qi.scope = scope; qi.joinPlan = src.joinPlan ?? null;
+    if (qi.planOnly) return { names, types: targets.map((t) => t.type), rows: [] };
+  }
   const limitEarly = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
   // Fast path: no grouping, sorting, DISTINCT, OFFSET or locking — project rows as they are produced (nodeResult.ts)
   if (!grouping && !wp && !ps && !sortKeys.length && !lockMode && !n.distinctClause && !n.limitOffset && !src.table) {
     const waits = mayWait(n.whereClause) || mayWait(n.targetList); // SELECT pg_advisory_lock(1): evaluated where it can wait
-    if (!waits && !targets.some((tg) => tg.gen)) return { names, types: targets.map((t) => t.type), rows: projectRows(src.rows!(), where, targets, limitEarly, qi) };
+    if (!waits && !targets.some((tg) => tg.gen)) return { names, types: targets.map((t) => t.type),
+      rows: projectRows(src.rows!(), where, targets, limitEarly, qi) };
     const out: Value[][] = [];
     const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
     const nt = targets.length;
@@ -209,7 +216,8 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     }
   }
 
-  if (grouping) rows = aggregate(ex, rows, aggs, groupCols, hasGroup, having, qi ?? undefined, hasGroup && src.table ? hashedOrder(src.table, [...groupCols], n.whereClause, scope) : undefined);
+  if (grouping) rows = aggregate(ex, rows, aggs, groupCols, hasGroup, having, qi ?? undefined,
+    hasGroup && src.table ? hashedOrder(src.table, [...groupCols], n.whereClause, scope) : undefined);
   if (wp) rows = wp.run(rows);
   if (ps) rows = ps.run(rows);
   if (qi) qi.belowSort = rows.length;

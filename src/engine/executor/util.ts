@@ -36,7 +36,9 @@ export interface Source {
 }
 
 /** One input of a join: a base table (scanned with the statement's snapshot) or a nested join. */
-export interface JoinInput { names: string[]; columns: { name: string; type: SqlType }[]; rels: { name: string; count: number }[]; tables: Table[]; rows: () => Value[][]; plan: JoinPlan }
+export interface JoinInput {
+  names: string[]; columns: { name: string; type: SqlType }[]; rels: { name: string; count: number }[]; tables: Table[]; rows: () => Value[][]; plan: JoinPlan;
+}
 
 export interface Candidate extends Row { item: Item }
 

@@ -23,7 +23,9 @@ export function dependencyGraph(e: Engine): DepGraph {
     versions(f) {
       for (const t of e.catalog.tables.values()) {
         if (t.heap.tupleCount > MAX_SCANNED_TUPLES) continue;
-        for (const p of t.heap.pages) p.items.forEach((it, i) => { if (it.lpFlags === LpFlags.NORMAL) { const u = updater(it); if (u) f(t.oid, p.blkno, i + 1, it.xmin, u); } });
+        for (const p of t.heap.pages) p.items.forEach((it, i) => {
+          if (it.lpFlags === LpFlags.NORMAL) { const u = updater(it); if (u) f(t.oid, p.blkno, i + 1, it.xmin, u); }
+        });
       }
     },
     tuples(rel, wanted, f) {
@@ -38,7 +40,8 @@ export function dependencyGraph(e: Engine): DepGraph {
           for (const q of t.heap.pages) q.items.forEach((o, j) => { if (o.lpFlags === LpFlags.NORMAL && (o.ctidBlock !== q.blkno || o.ctidOffset !== j + 1)) prev!.set(`${o.ctidBlock},${o.ctidOffset}`, o); });
         }
         const before = prev.get(`${p.blkno},${i + 1}`);
-        f(p.blkno, i + 1, it.xmin, vals(it), it.infomask & HEAP_XMAX_INVALID ? 0 : updater(it) || it.xmax, before && updater(before) === it.xmin ? vals(before) : null);
+        f(p.blkno, i + 1, it.xmin, vals(it), it.infomask & HEAP_XMAX_INVALID ? 0 : updater(it) || it.xmax,
+          before && updater(before) === it.xmin ? vals(before) : null);
       });
     },
     relName: (rel) => e.catalog.byOid(rel)?.name ?? String(rel),

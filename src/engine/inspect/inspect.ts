@@ -28,7 +28,9 @@ export interface HeapItemView {
   t_xmin: number | null; t_xmax: number | null; t_field3: number | null; t_ctid: string | null;
   t_infomask2: number | null; t_infomask: number | null; natts: number | null; flags: string[]; values: (string | null)[] | null;
 }
-export interface PageView { blkno: number; lsn: string; lower: number; upper: number; prune_xid: number; flags: number; items: HeapItemView[]; itemCount: number }
+export interface PageView {
+  blkno: number; lsn: string; lower: number; upper: number; prune_xid: number; flags: number; items: HeapItemView[]; itemCount: number;
+}
 
 /** pageinspect's view of one page; with `maxItems`, only the first line pointers are listed (itemCount says how many). */
 export function heapPage(table: Table, blk: number, maxItems = Infinity): PageView {
@@ -219,10 +221,16 @@ export function durability(eng: Engine, maxBuffers = 400, maxSteps = 400): Durab
     server: eng.serverState, crashArmed: eng.crashArmed, fullPageWrites: eng.wal.fullPageWrites,
     control: { state: c.state, checkPoint: formatLsn(c.checkPoint), redo: formatLsn(c.redo), nextXid: c.nextXid, time: c.time },
     buffers,
-    lastCrash: eng.lastCrash ? { point: eng.lastCrash.point, at: eng.lastCrash.at, lostRecords: eng.lastCrash.lostRecords, lostCommits: eng.lastCrash.lostCommits, lostDirtyPages: eng.lastCrash.lostDirtyPages } : null,
+    lastCrash: eng.lastCrash ? {
+      point: eng.lastCrash.point, at: eng.lastCrash.at, lostRecords: eng.lastCrash.lostRecords,
+      lostCommits: eng.lastCrash.lostCommits, lostDirtyPages: eng.lastCrash.lostDirtyPages,
+    } : null,
     lastRecovery: r ? {
-      outcome: r.outcome, replayed: r.replayed, applied: r.applied, skipped: r.skipped, restored: r.restored, abortedNoOutcome: r.abortedNoOutcome, corruptPages: r.corruptPages,
-      steps: r.steps.slice(0, maxSteps).map((s) => ({ lsn: formatLsn(s.lsn), action: s.action, pageLsnBefore: s.pageLsnBefore !== undefined ? formatLsn(s.pageLsnBefore) : null, text: s.text })),
+      outcome: r.outcome, replayed: r.replayed, applied: r.applied, skipped: r.skipped, restored: r.restored,
+      abortedNoOutcome: r.abortedNoOutcome, corruptPages: r.corruptPages,
+      steps: r.steps.slice(0, maxSteps).map((s) => ({
+        lsn: formatLsn(s.lsn), action: s.action, pageLsnBefore: s.pageLsnBefore !== undefined ? formatLsn(s.pageLsnBefore) : null, text: s.text,
+      })),
     } : null,
     serverLog: eng.serverLog.slice(-60),
   };

@@ -79,8 +79,10 @@ export class Deparser {
     if (!f.every((x) => x.String) || f.length > 2) return undefined;
     const name = f[f.length - 1]!.String.sval as string;
     const rels = this.scope.rels;
-    if (!rels) return f.length === 1 || f[0]!.String.sval === (this.scope.alias ?? this.scope.relName) ? (() => { const c = this.scope.columns.find((x) => x.name === name); return c && { ...c, rel: null }; })() : undefined;
-    const hits = rels.filter((r) => (f.length === 1 || r.name === f[0]!.String.sval) && this.scope.columns.slice(r.offset, r.offset + r.count).some((c) => c.name === name));
+    if (!rels) return f.length === 1 || f[0]!.String.sval === (this.scope.alias ?? this.scope.relName)
+      ? (() => { const c = this.scope.columns.find((x) => x.name === name); return c && { ...c, rel: null }; })() : undefined;
+    const hits = rels.filter((r) => (f.length === 1 || r.name === f[0]!.String.sval) &&
+      this.scope.columns.slice(r.offset, r.offset + r.count).some((c) => c.name === name));
     if (hits.length !== 1) return undefined;
     const r = hits[0]!;
     const c = this.scope.columns.slice(r.offset, r.offset + r.count).find((x) => x.name === name)!;

@@ -86,7 +86,8 @@ const isRecordType = (typname: string) => typname === 'record' || /%rowtype$/i.t
  * Compile a CREATE FUNCTION statement's text (or the one a DO block is wrapped in) with PostgreSQL's PL/pgSQL
  * grammar. A syntax error is 42601 with the grammar's message, as plpgsql_validator reports it.
  */
-export function compilePlpgsql(createText: string, columnType?: (rel: string, col: string) => SqlType | null, where?: { name: string; body: string }): PlFunction {
+export function compilePlpgsql(createText: string, columnType?: (rel: string, col: string) => SqlType | null,
+  where?: { name: string; body: string }): PlFunction {
   let tree: N;
   try {
     tree = parsePlPgSQLSync(createText) as N;

@@ -275,7 +275,8 @@ export class PlExec {
       if (s.waiting) { eng.locks.cancelWait(s.id); s.waiting = null; }
       abortSubs(eng, s, level, true);
     }
-    const handler = exceptions.map((x) => x.PLpgSQL_exception).find((h: N) => ((h.conditions ?? []) as N[]).some((c) => conditionMatches(c.PLpgSQL_condition.condname, err.sqlstate)));
+    const handler = exceptions.map((x) => x.PLpgSQL_exception)
+      .find((h: N) => ((h.conditions ?? []) as N[]).some((c) => conditionMatches(c.PLpgSQL_condition.condname, err.sqlstate)));
     if (!handler) throw err;
     const f = this.frame;
     for (const [name, value] of [['sqlstate', err.sqlstate], ['sqlerrm', err.message]] as const) {
@@ -546,7 +547,8 @@ export class PlExec {
   }
 
   /** exec_stmt_execsql / exec_run_select: one SQL statement of the function, run as a statement of its own. */
-  *runSql(e: N, _lineno: number, _where: string, using: PlNames | null): Gen<{ rows: Value[][]; types: SqlType[]; names: string[]; count: number; isSelect: boolean; text: string }> {
+  *runSql(e: N, _lineno: number, _where: string,
+    using: PlNames | null): Gen<{ rows: Value[][]; types: SqlType[]; names: string[]; count: number; isSelect: boolean; text: string }> {
     const p = this.parse(e, '');
     return yield* this.runParsed(p, using ?? this.frame);
   }

@@ -76,7 +76,8 @@ export function resolveUserFunction(cat: Catalog, name: string, argTypes: SqlTyp
 }
 
 /** Run a function with argument values (their types as the call has them): the body's result. */
-export function* callFunction(ex: Executor, s: Session, f: PgFunction, args: { value: Value; type: SqlType }[], canYield: boolean, trigger: TriggerArgs | null = null): Gen<PlReturn> {
+export function* callFunction(ex: Executor, s: Session, f: PgFunction, args: { value: Value; type: SqlType }[], canYield: boolean,
+  trigger: TriggerArgs | null = null): Gen<PlReturn> {
   if (f.ret.kind === 'trigger' && !trigger) throw new PgError('0A000', 'trigger functions can only be called as triggers');
   if (s.plDepth >= 100) throw new PgError('54001', 'stack depth limit exceeded', { hint: 'Increase the configuration parameter "max_stack_depth" (currently 2048kB), after ensuring the platform\'s stack depth limit is adequate.' });
   const outerBudget = s.plBudget;
@@ -104,7 +105,8 @@ export function* callFunction(ex: Executor, s: Session, f: PgFunction, args: { v
  * A user function in FROM (nodeFunctionscan.c): run once, its rows materialized — RETURNS TABLE / SETOF rows, a
  * row type's columns, or one row of a scalar. Null when the FROM item is not a user function.
  */
-export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>, sql: string): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] } | null> {
+export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>,
+  sql: string): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] } | null> {
   const fc = rf.functions?.[0]?.List?.items?.[0]?.FuncCall;
   const names = (fc?.funcname as Record<string, any>[] | undefined)?.map((x) => x.String.sval as string);
   if (!fc || !names || names.length !== 1 || rf.functions.length !== 1) return null;
@@ -126,7 +128,8 @@ export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>,
     cols = (rf.coldeflist as Record<string, any>[]).map((cd) => {
       const c = cd.ColumnDef;
       const tn = c.typeName;
-      return { name: c.colname as string, type: resolveTypeName(tn.names.map((x: Record<string, any>) => x.String.sval), (tn.typmods ?? []).map((m: Record<string, any>) => m.A_Const?.ival?.ival ?? 0)) };
+      return { name: c.colname as string, type: resolveTypeName(tn.names.map((x: Record<string, any>) => x.String.sval),
+        (tn.typmods ?? []).map((m: Record<string, any>) => m.A_Const?.ival?.ival ?? 0)) };
     });
   } else throw new PgError('42601', 'a column definition list is required for functions returning "record"', { position: pos });
   const alias = rf.alias?.aliasname as string | undefined;
@@ -145,7 +148,8 @@ export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>,
  * A SETOF user function in the select list (ProjectSet): called once per input row, run to its end there (like any
  * call inside an expression); one column only (a row-returning one in the select list is a record: 0A000).
  */
-export function userSrfCall(ex: Executor, s: Session, name: string, args: Compiled[], pos: number | undefined): { type: SqlType; rows(r: Row): Value[] } | null {
+export function userSrfCall(ex: Executor, s: Session, name: string, args: Compiled[],
+  pos: number | undefined): { type: SqlType; rows(r: Row): Value[] } | null {
   const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos);
   if (!f || !f.setof) return null;
   const type = f.table?.length === 1 ? f.table[0]!.type : f.ret.kind === 'type' ? f.ret.type : null;

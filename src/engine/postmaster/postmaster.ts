@@ -59,7 +59,8 @@ export function advance(eng: Engine, ms: number, exclusive = false): SessionOutc
     if (eng.serverState === 'running') {
       eng.wal.walWriter(eng.clock.now); // no background process: the wal writer's flush happens when time passes it
       // the checkpointer's checkpoint_timeout, if WAL was written since the last checkpoint
-      if (eng.clock.now >= eng.lastCheckpointAt + CHECKPOINT_TIMEOUT && eng.wal.count > 0 && eng.wal.kindOf(eng.wal.count - 1) !== WalKind.CheckpointOnline && eng.wal.kindOf(eng.wal.count - 1) !== WalKind.CheckpointShutdown) {
+      if (eng.clock.now >= eng.lastCheckpointAt + CHECKPOINT_TIMEOUT && eng.wal.count > 0 &&
+        eng.wal.kindOf(eng.wal.count - 1) !== WalKind.CheckpointOnline && eng.wal.kindOf(eng.wal.count - 1) !== WalKind.CheckpointShutdown) {
         eng.checkpoint('timed');
       }
     }
@@ -172,9 +173,11 @@ export function crashDuring(eng: Engine, point: CrashPoint, s: Session | null): 
  * Start the server after a crash: crash recovery (recovery/recovery.ts), then sessions reconnect as new
  * backends. `crashAfterRecords` makes the power fail again during REDO after that many records.
  */
-export function restart(eng: Engine, opts: { crashAfterRecords?: number; onRedoDone?: () => void } = {}): { outcomes: SessionOutcome[]; report: RecoveryReport } {
+export function restart(eng: Engine,
+  opts: { crashAfterRecords?: number; onRedoDone?: () => void } = {}): { outcomes: SessionOutcome[]; report: RecoveryReport } {
   if (eng.serverState !== 'down') throw new PgError('55000', 'the server is running: there is nothing to recover (crash it first)');
-  const report = startup(eng, { ...(opts.crashAfterRecords !== undefined ? { crashAfter: opts.crashAfterRecords } : {}), ...(opts.onRedoDone ? { onRedoDone: opts.onRedoDone } : {}) });
+  const report = startup(eng, { ...(opts.crashAfterRecords !== undefined ? { crashAfter: opts.crashAfterRecords } : {}),
+    ...(opts.onRedoDone ? { onRedoDone: opts.onRedoDone } : {}) });
   eng.lastRecovery = report;
   eng.serverLog.push(...report.log);
   if (report.outcome === 'CrashedDuringRecovery') {

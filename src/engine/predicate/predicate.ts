@@ -41,8 +41,8 @@
  * if it turned out unsafe. Then it can never fail with 40001.
  *
  * Simplifications: no summarization of old transactions (memory is not a limit here), a read-only transaction that
- * became safe keeps its SIREAD locks (ReleasePredicateLocks of a RO-safe xact is not done early), granularity promotion only tuple → page (more than 2 tuple locks on a page, as
- * max_pred_locks_per_page = 2), two-phase commit not modelled.
+ * became safe keeps its SIREAD locks (ReleasePredicateLocks of a RO-safe xact is not done early), granularity promotion
+ * only tuple → page (more than 2 tuple locks on a page, as max_pred_locks_per_page = 2), two-phase commit not modelled.
  */
 import { PgError } from '../errors.js';
 import type { Snapshot } from '../snapshot/snapshot.js';

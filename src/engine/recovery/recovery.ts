@@ -168,7 +168,8 @@ export function startup(eng: Engine, opts: { crashAfter?: number; keepSteps?: nu
   }
   for (const t of eng.catalog.tables.values()) for (const p of t.heap.pages) if (p.torn) report.corruptPages.push(`${t.name} block ${p.blkno}`);
   // a block REDO changed after its Heap2/VISIBLE lost PD_ALL_VISIBLE: its map bit goes too (visibilitymap_clear)
-  for (const t of eng.catalog.tables.values()) for (const b of [...t.heap.vm.keys()]) if (!(t.heap.pages[b] && t.heap.pages[b]!.flags & PD_ALL_VISIBLE)) t.heap.vm.delete(b);
+  for (const t of eng.catalog.tables.values()) for (const b of [...t.heap.vm.keys()])
+    if (!(t.heap.pages[b] && t.heap.pages[b]!.flags & PD_ALL_VISIBLE)) t.heap.vm.delete(b);
   if (report.corruptPages.length && eng.tracer.wants('redo')) {
     eng.tracer.emit({ kind: 'redo', session: '',
       text: `${report.corruptPages.join(', ')}: torn by the crash and no full-page image in the WAL since the checkpoint to repair it `

@@ -55,7 +55,8 @@ export class Sequence {
 
   clone(): Sequence {
     const s = new Sequence(this.oid, this.name, { ...this.params }, this.ownedBy);
-    s.ownedByColumn = this.ownedByColumn; s.lastValue = this.lastValue; s.isCalled = this.isCalled; s.logCnt = this.logCnt; s.pageLsn = this.pageLsn; s.disk = this.disk;
+    s.ownedByColumn = this.ownedByColumn; s.lastValue = this.lastValue; s.isCalled = this.isCalled;
+    s.logCnt = this.logCnt; s.pageLsn = this.pageLsn; s.disk = this.disk;
     return s;
   }
 

@@ -63,7 +63,9 @@ export function exprLocation(node: N | undefined): number | undefined {
   const n = node[t];
   if (!n || typeof n !== 'object') return undefined;
   const own = typeof n.location === 'number' && n.location >= 0 ? n.location : undefined;
-  const leftmost = (...xs: (number | undefined)[]) => { let m: number | undefined; for (const x of xs) if (x !== undefined && (m === undefined || x < m)) m = x; return m; };
+  const leftmost = (...xs: (number | undefined)[]) => {
+    let m: number | undefined; for (const x of xs) if (x !== undefined && (m === undefined || x < m)) m = x; return m;
+  };
   switch (t) {
     case 'TypeCast': return leftmost(own, exprLocation(n.arg));
     case 'A_Expr': return leftmost(own, exprLocation(n.lexpr));
@@ -95,7 +97,9 @@ function compileNode(node: N, scope: Scope): Compiled {
       const fns = args.map((a) => a.fn);
       let fn: Fn;
       if (n.boolop === 'NOT_EXPR') { const f = fns[0]!; fn = (r) => { const v = f(r); return v === null ? null : !v; }; } else if (n.boolop === 'AND_EXPR') fn = (r) => { let nul = false; for (const f of fns) { const v = f(r); if (v === false) return false; if (v === null) nul = true; } return nul ? null : true; };
-      else fn = (r) => { let nul = false; for (const f of fns) { const v = f(r); if (v === true) return true; if (v === null) nul = true; } return nul ? null : false; };
+      else fn = (r) => {
+        let nul = false; for (const f of fns) { const v = f(r); if (v === true) return true; if (v === null) nul = true; } return nul ? null : false;
+      };
       return { fn, type: T.bool, name: '?column?', strength: 0 };
     }
     case 'NullTest': {

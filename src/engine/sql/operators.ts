@@ -93,7 +93,9 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
     const g = intArith(op, t);
     if (!g) throw opNotExist(op, l.type, r.type, pos);
     return {
-      fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(a as number | bigint, b as number | bigint); },
+      fn: (row) => {
+        const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(a as number | bigint, b as number | bigint);
+      },
       type: t, name: '?column?', strength: 0,
     };
   }
@@ -108,7 +110,10 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
       default: throw opNotExist(op, l.type, r.type, pos);
     }
     return {
-      fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(toNumeric(a as number | bigint | Numeric), toNumeric(b as number | bigint | Numeric)); },
+      fn: (row) => {
+        const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null;
+        return g(toNumeric(a as number | bigint | Numeric), toNumeric(b as number | bigint | Numeric));
+      },
       type: T.numeric, name: '?column?', strength: 0,
     };
   }

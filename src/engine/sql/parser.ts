@@ -103,7 +103,9 @@ function liftLiterals(sql: string): { key: string; literals: { at: number; value
     if ((c === 45 && sql.charCodeAt(i + 1) === 45) || (c === 47 && sql.charCodeAt(i + 1) === 42)) return null; // comments
     if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95) { // identifier or keyword
       i++;
-      while (i < n) { const d = sql.charCodeAt(i); if ((d >= 65 && d <= 90) || (d >= 97 && d <= 122) || d === 95 || (d >= 48 && d <= 57) || d === 36) i++; else break; }
+      while (i < n) {
+        const d = sql.charCodeAt(i); if ((d >= 65 && d <= 90) || (d >= 97 && d <= 122) || d === 95 || (d >= 48 && d <= 57) || d === 36) i++; else break;
+      }
       continue;
     }
     if (c >= 48 && c <= 57) {

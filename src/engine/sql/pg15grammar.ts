@@ -156,7 +156,9 @@ const JSON_CONSTRUCTORS = new Set(['JsonObjectConstructor', 'JsonArrayConstructo
 export function checkPg15Grammar(stmt: N, sql: string): void {
   let src: Source | null = null;
   const S = () => (src ??= new Source(sql));
-  const after = (byte: number, word: string) => { const s = S(); for (let i = s.indexAt(byte); i < s.tokens.length; i++) if (s.is(i, word)) return i; return -1; };
+  const after = (byte: number, word: string) => {
+    const s = S(); for (let i = s.indexAt(byte); i < s.tokens.length; i++) if (s.is(i, word)) return i; return -1;
+  };
   for (const [type, n] of nodes(stmt)) {
     switch (type) {
       case 'RangeSubselect': {

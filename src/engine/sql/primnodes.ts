@@ -47,7 +47,9 @@ export interface ExprEnv {
   /** virtual milliseconds: the transaction's start, the statement's start, now (for now() and friends) */
   timestamps(): { xact: number; stmt: number; clock: number };
   /** inside a PL/pgSQL function: its variables and $n (pl/frame.ts), consulted before a name is a column */
-  pl?: { variable(names: string[], scope: Scope, location: number | undefined): Compiled | null; param(n: number, location: number | undefined): Compiled | null } | null;
+  pl?: {
+    variable(names: string[], scope: Scope, location: number | undefined): Compiled | null; param(n: number, location: number | undefined): Compiled | null;
+  } | null;
   /** a call of a user function (CREATE FUNCTION; pl/fmgr.ts), or null when no user function has that name */
   userFunction?(name: string, args: Compiled[], pos: number | undefined): Compiled | null;
   /** is this extension created (CREATE EXTENSION)? its functions exist only then */

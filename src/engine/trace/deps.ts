@@ -21,9 +21,10 @@
  * table and the snapshot it read with. Ti →rw Tj when Tj installed a version that changes the condition's matches —
  * an inserted row it matches, or an update that moves a row into it — and Ti's snapshot did not see Tj (Tj had not
  * committed when Ti read: Ti's search "missed" it), the concurrent INSERT that would have changed a count. (A row
- * leaving the condition is an item anti-dependency: Ti read its old version.) That is the scan's own predicate, re-evaluated on the versions on the pages, not a
- * guess from SQL text; under SERIALIZABLE, SSI's SIREAD locks on the relation or the pages report the same
- * conflicts (predicate.ts) and the edge is marked SSI too. A cycle whose anti-dependencies include a predicate-only
+ * leaving the condition is an item anti-dependency: Ti read its old version.) That is the scan's own predicate,
+ * re-evaluated on the versions on the pages, not a guess from SQL text; under SERIALIZABLE, SSI's SIREAD locks on the
+ * relation or the pages report the same conflicts (predicate.ts) and the edge is marked SSI too. A cycle whose
+ * anti-dependencies include a predicate-only
  * one is G2 (phantom / predicate write skew), not G2-item.
  *
  * Simplifications: a search condition is recorded only when it is about the scanned row alone (its own columns,
@@ -76,7 +77,8 @@ export interface DepSource {
    * xmax) and the values of the version it replaced (an update's old version, still on the page), else null: for
    * predicate reads; only versions whose t_xmin `wanted` accepts
    */
-  tuples(rel: number, wanted: (xmin: number) => boolean, f: (blk: number, off: number, xmin: number, values: readonly unknown[], xmax: number, prev: readonly unknown[] | null) => void): void;
+  tuples(rel: number, wanted: (xmin: number) => boolean,
+    f: (blk: number, off: number, xmin: number, values: readonly unknown[], xmax: number, prev: readonly unknown[] | null) => void): void;
   relName(rel: number): string;
   /** running transactions: vxid → xid and live subtransaction xids */
   running(): Map<string, { xid: number; subXids: number[] }>;

@@ -146,7 +146,10 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
   for (const page of t.heap.pages) {
     scanned++;
     if (isPinned(eng, t.oid, page.blkno, s.id)) { // lazy_scan_noprune: no cleanup lock on a pinned page
-      for (const it of page.items) if (it.lpFlags === LpFlags.NORMAL) { const v = satisfiesVacuum(it, ctx); if (v === VacState.Live || v === VacState.DeleteInProgress) liveTuples++; else if (v === VacState.RecentlyDead) recentlyDead++; }
+      for (const it of page.items) if (it.lpFlags === LpFlags.NORMAL) {
+        const v = satisfiesVacuum(it, ctx);
+        if (v === VacState.Live || v === VacState.DeleteInProgress) liveTuples++; else if (v === VacState.RecentlyDead) recentlyDead++;
+      }
       continue;
     }
     const before = page.items.reduce((n, it) => n + (it.lpFlags === LpFlags.NORMAL ? 1 : 0), 0);
@@ -223,7 +226,9 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
 
   // lazy_truncate_heap: empty pages at the end are given back, when enough of them and nobody else has the table open
   let removedPages = 0;
-  const nonempty = (() => { for (let b = t.heap.pages.length - 1; b >= 0; b--) if (t.heap.pages[b]!.items.some((it) => it.lpFlags !== LpFlags.UNUSED)) return b + 1; return 0; })();
+  const nonempty = (() => {
+    for (let b = t.heap.pages.length - 1; b >= 0; b--) if (t.heap.pages[b]!.items.some((it) => it.lpFlags !== LpFlags.UNUSED)) return b + 1; return 0;
+  })();
   const freeable = relPages - nonempty;
   if (p.truncate && freeable > 0 && (freeable >= 1000 || freeable >= relPages / 16)) {
     const others = eng.locks.view().some((l) => l.relation === t.oid && l.owner !== s.id && l.granted);
@@ -248,7 +253,8 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
   let allVisible = 0;
   for (const page of t.heap.pages) if (vmStatus(t.heap, page.blkno) & VISIBILITYMAP_ALL_VISIBLE) allVisible++;
   // pg_class's counts; pg_statistic (ANALYZE's column statistics) is left as it was
-  t.stats = { relpages: t.heap.pages.length, reltuples: liveTuples, relallvisible: allVisible, distinct: t.stats?.distinct, nullfrac: t.stats?.nullfrac, widths: t.stats?.widths };
+  t.stats = { relpages: t.heap.pages.length, reltuples: liveTuples, relallvisible: allVisible, distinct: t.stats?.distinct, nullfrac: t.stats?.nullfrac,
+    widths: t.stats?.widths };
   t.heap.targetBlock = -1; // pg_class changed: the relation's cache entry is rebuilt and forgets its target block
 
   if (tracer.wants('wal')) tracer.emit({ kind: 'wal', session: s.name, rel: t.name, text: `VACUUM ${t.name}: horizon ${oldestXmin}; ${tuplesDeleted} dead version(s) removed, ${lpdeadItems} dead item identifier(s), ${visible} page(s) newly all-visible` });

@@ -201,7 +201,11 @@ export class Wal {
     while (remaining > 0) {
       const pageEnd = (Math.floor(pos / WAL_PAGE) + 1) * WAL_PAGE;
       const avail = pageEnd - pos;
-      if (remaining <= avail) { pos += remaining; remaining = 0; } else { remaining -= avail; pos = pageEnd + (pageEnd % WAL_SEGMENT === 0 ? LONG_PHD : SHORT_PHD); }
+      if (remaining <= avail) {
+        pos += remaining; remaining = 0;
+      } else {
+        remaining -= avail; pos = pageEnd + (pageEnd % WAL_SEGMENT === 0 ? LONG_PHD : SHORT_PHD);
+      }
     }
     const i = this.n++;
     this.start[i] = startPos; this.end[i] = pos; this.xid[i] = xid; this.kind[i] = kind;

@@ -41,7 +41,8 @@ export interface Bridge {
 /** the times (ms after start) at which `hello` is posted until a host connects */
 const HELLO_AT = [0, 300, 1000, 3000];
 
-export function startBridge(win: BridgeWindow, allowed: ReadonlySet<string>, ctl: Controller, opts: { setTimeout?: (f: () => void, ms: number) => void } = {}): Bridge {
+export function startBridge(win: BridgeWindow, allowed: ReadonlySet<string>, ctl: Controller,
+  opts: { setTimeout?: (f: () => void, ms: number) => void } = {}): Bridge {
   const later = opts.setTimeout ?? ((f, ms) => { setTimeout(f, ms); });
   const ignored = { origin: 0, shape: 0 };
   let port: MessagePort | null = null;

@@ -77,7 +77,8 @@ export function LessonPanel({ doc, pv, onLook, onCourse, next, embedded = false 
   const actual: Judgement[] | null = useMemo(() => {
     if (!q || !pv.answer || q.kind === 'concept') return null;
     if (last?.step === pv.cursor) return last.actual;
-    if (pv.pos.stepNodes.get(pv.cursor) === headNode?.id && headNode?.result && state) return judge(q.choiceClaims[pv.answer.choice]!, state, headNode.result, step ? stepSession(step) : null);
+    if (pv.pos.stepNodes.get(pv.cursor) === headNode?.id && headNode?.result && state) return judge(q.choiceClaims[pv.answer.choice]!, state, headNode.result,
+      step ? stepSession(step) : null);
     return null;
   }, [q, pv.answer, pv.cursor, pv.pos, last, headNode, state, step]);
 
@@ -129,7 +130,8 @@ export function LessonPanel({ doc, pv, onLook, onCourse, next, embedded = false 
             {step.narration && <Markdown text={step.narration} onLook={onLook} />}
             {step.action && actionLine(step, pv.cursor <= pv.pos.done) && <p className="action-line" data-testid="action-line">{actionLine(step, pv.cursor <= pv.pos.done)}</p>}
             {q && <Question q={q} pv={pv} busy={busy} actual={actual} onPick={onPick} />}
-            {step.task && <Task step={step} pv={pv} busy={busy} hint={hint} solution={solution} onHint={() => setHint(true)} onSolution={() => setSolution(true)} onSolve={() => void player.solve()} />}
+            {step.task && <Task step={step} pv={pv} busy={busy} hint={hint} solution={solution}
+              onHint={() => setHint(true)} onSolution={() => setSolution(true)} onSolve={() => void player.solve()} />}
           </>
         )}
 
@@ -201,7 +203,8 @@ function Question({ q, pv, busy, actual, onPick }: { q: NonNullable<LessonStep['
   );
 }
 
-function Task({ step, pv, busy, hint, solution, onHint, onSolution, onSolve }: { step: LessonStep; pv: PlayerView; busy: boolean; hint: boolean; solution: boolean; onHint(): void; onSolution(): void; onSolve(): void }) {
+function Task({ step, pv, busy, hint, solution, onHint, onSolution, onSolve }:
+  { step: LessonStep; pv: PlayerView; busy: boolean; hint: boolean; solution: boolean; onHint(): void; onSolution(): void; onSolve(): void }) {
   const t = step.task!;
   const done = pv.cursor <= pv.pos.done;
   const how = pv.saved.tasks.find((x) => x.step === pv.cursor)?.how;

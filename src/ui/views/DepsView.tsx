@@ -26,7 +26,8 @@ export function DepsView() {
   const cycle = g.anomalies.find((a) => a.edges.length) ?? null;
   const marked = new Set<number>(g.dangerous ? g.dangerous.edges : cycle ? cycle.edges : []);
   const R = Math.min(W, H) / 2 - 40;
-  const pos = new Map(txns.map((t, i) => [t.id, { x: W / 2 + R * Math.cos((2 * Math.PI * i) / txns.length - Math.PI / 2), y: H / 2 + R * Math.sin((2 * Math.PI * i) / txns.length - Math.PI / 2) }]));
+  const pos = new Map(txns.map((t, i) => [t.id, { x: W / 2 + R * Math.cos((2 * Math.PI * i) / txns.length - Math.PI / 2),
+    y: H / 2 + R * Math.sin((2 * Math.PI * i) / txns.length - Math.PI / 2) }]));
   const edges = g.edges.map((e, i) => ({ e, i })).filter(({ e }) => shown.has(e.from) && shown.has(e.to));
   return (
     <div className="deps" data-testid="deps">

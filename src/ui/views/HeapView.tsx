@@ -43,7 +43,8 @@ export function HeapView({ highlight, marks = NO_MARKS }: { highlight: { rel?: s
       {selected && explanation && (
         <div className="explain" role="note" data-testid="explanation"><strong>({selected.blk},{selected.off}) in {selected.table}:</strong> {explanation}</div>
       )}
-      {tables.map((t) => <TableHeap key={t.name} t={t} vis={vis} highlight={highlight} marks={marks} onPick={pickerFor(t.name, actions)} onWindow={(f) => void actions.setPageWindow(f)} />)}
+      {tables.map((t) => <TableHeap key={t.name} t={t} vis={vis} highlight={highlight} marks={marks}
+        onPick={pickerFor(t.name, actions)} onWindow={(f) => void actions.setPageWindow(f)} />)}
     </div>
   );
 }
@@ -55,7 +56,10 @@ function pickerFor(table: string, actions: { explain(t: string, b: number, o: nu
   return f;
 }
 
-function TableHeap({ t, vis, highlight, marks, onPick, onWindow }: { t: TableState; vis: ReadonlyMap<string, TupleVisibility>; highlight: { rel?: string; blk?: number; off?: number } | null; marks: HeapMarks; onPick(blk: number, off: number): void; onWindow(from: number): void }) {
+function TableHeap({ t, vis, highlight, marks, onPick, onWindow }: {
+  t: TableState; vis: ReadonlyMap<string, TupleVisibility>; highlight: { rel?: string; blk?: number; off?: number } | null; marks: HeapMarks;
+  onPick(blk: number, off: number): void; onWindow(from: number): void;
+}) {
   const first = t.pageViews[0]?.blkno ?? 0;
   const last = first + t.pageViews.length;
   const others = t.pageSummaries.filter((p) => p.blkno < first || p.blkno >= last);
@@ -80,7 +84,10 @@ function TableHeap({ t, vis, highlight, marks, onPick, onWindow }: { t: TableSta
   );
 }
 
-function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boolean; table: string; p: PageView; vis: ReadonlyMap<string, TupleVisibility>; highlight: { rel?: string; blk?: number; off?: number } | null; marks: HeapMarks; onPick(blk: number, off: number): void }) {
+function Page({ first, table, p, vis, highlight, marks, onPick }: {
+  first: boolean; table: string; p: PageView; vis: ReadonlyMap<string, TupleVisibility>;
+  highlight: { rel?: string; blk?: number; off?: number } | null; marks: HeapMarks; onPick(blk: number, off: number): void;
+}) {
   const deadToAll = useWs((s) => (s.shown ?? s.state)?.deadToAll);
   const sel = useWs((s) => s.selectedTuple);
   const shown = p.items.slice(0, 60);
@@ -191,7 +198,8 @@ function Page({ first, table, p, vis, highlight, marks, onPick }: { first: boole
 }
 
 /** A line pointer without a tuple (LP_REDIRECT, LP_DEAD, LP_UNUSED); it flashes when it becomes one, or another. */
-function LinePointer({ lp, flags, name, to, className, testId, register }: { lp: number; flags: number; name: string; to: number; className: string; testId: string; register(lp: number, el: HTMLElement | null): void }) {
+function LinePointer({ lp, flags, name, to, className, testId, register }:
+  { lp: number; flags: number; name: string; to: number; className: string; testId: string; register(lp: number, el: HTMLElement | null): void }) {
   const el = useRef<HTMLDivElement | null>(null);
   useEffect(() => { if (pageIsLive(el.current)) flash(el.current); }, [flags, to]);
   return <div ref={(e) => { el.current = e; register(lp, e); }} className={className} data-testid={testId} title={GLOSSARY[name]}>lp {lp}: {name}{flags === 2 ? ` → ${to}` : ''}</div>;
@@ -200,7 +208,10 @@ function LinePointer({ lp, flags, name, to, className, testId, register }: { lp:
 type ItemView = PageView['items'][number];
 /** One tuple card; re-rendered only when its header, visibility or highlight changes (sig). */
 /** look: '' (not looked at), '*' (the tuple) or the header field looked at */
-const TupleCard = memo(function TupleCard({ table, blk, it, visible, dead = false, explained = false, hl, touch, look, onPick, register }: { table: string; blk: number; it: ItemView; visible: boolean; dead?: boolean; explained?: boolean; hl: boolean; touch: string; look: string; sig: string; onPick(blk: number, off: number): void; register(lp: number, el: HTMLElement | null): void }) {
+const TupleCard = memo(function TupleCard({ table, blk, it, visible, dead = false, explained = false, hl, touch, look, onPick, register }: {
+  table: string; blk: number; it: ItemView; visible: boolean; dead?: boolean; explained?: boolean; hl: boolean; touch: string; look: string; sig: string;
+  onPick(blk: number, off: number): void; register(lp: number, el: HTMLElement | null): void;
+}) {
   const hotNext = it.flags.includes('HOT_UPDATED') && it.t_ctid ? it.t_ctid : null;
   const el = useRef<HTMLElement | null>(null);
   const xmaxChip = useRef<HTMLSpanElement>(null);

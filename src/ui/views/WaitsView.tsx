@@ -64,7 +64,8 @@ export function WaitsView({ lookSession = null }: { lookSession?: string | null 
     if (cur && seen.includes(cur)) seen.slice(seen.indexOf(cur)).forEach((n) => inCycle.add(n));
   }
   const R = 90, cx = 190, cy = 120;
-  const pos = new Map(sessions.map((s, i) => [s.name, { x: cx + R * Math.cos((2 * Math.PI * i) / sessions.length - Math.PI / 2), y: cy + R * Math.sin((2 * Math.PI * i) / sessions.length - Math.PI / 2) }]));
+  const pos = new Map(sessions.map((s, i) => [s.name, { x: cx + R * Math.cos((2 * Math.PI * i) / sessions.length - Math.PI / 2),
+    y: cy + R * Math.sin((2 * Math.PI * i) / sessions.length - Math.PI / 2) }]));
   return (
     <div className="waits">
       <svg width={380} height={250} role="img" aria-label="wait-for graph">

@@ -67,7 +67,8 @@ const epochArb = (maxTurns: number): fc.Arbitrary<Epoch> => fc.record({
 export const crashCaseArb = (maxTurns: number): fc.Arbitrary<CrashCase> =>
   fc.record({ fpw: fc.boolean(), prelude: fc.boolean(), epochs: fc.array(epochArb(maxTurns), { minLength: 1, maxLength: 2 }) });
 
-export const crashStats = { excused: {} as Partial<Record<KnownBug, number>>, cases: 0, crashes: 0, microFired: 0, inFlight: 0, lostAsync: 0, corrupt: 0, acked: 0, waits: 0, deadlocks: 0, serialization: 0, interrupted: 0 };
+export const crashStats = { excused: {} as Partial<Record<KnownBug, number>>, cases: 0, crashes: 0, microFired: 0, inFlight: 0, lostAsync: 0, corrupt: 0,
+  acked: 0, waits: 0, deadlocks: 0, serialization: 0, interrupted: 0 };
 
 const applyEffs = (st: State, effs: Eff[]) => { for (const e of effs) { if (e.row) st.set(e.k, e.row); else st.delete(e.k); } };
 const show = (st: State) => [...st].sort((a, b) => a[0] - b[0]).map(([k, r]) => `${k}=${r[0]}/${r[1]}`).join(' ');

@@ -7,9 +7,10 @@
  * sees (command tags, rows, errors with SQLSTATE and DETAIL, notices, which steps wait and when they finish)
  * must be the same in both runs, step by step, and so must the final contents and each key's lookup. Besides:
  * no internal error (XX000), no statement that loops (drive.ts's livelock guard), and after every step no
- * tuple with a forward t_ctid that no update made (Client.staleForwardLinks: the stale-t_ctid bug of issue 9). In PostgreSQL this holds because VACUUM removes only tuples dead to every
- * snapshot and a checkpoint only writes pages; what they may change is physical: tuple positions, HOT or
- * not, hint bits, page LSNs — nothing compared here (tuple ids in messages are masked).
+ * tuple with a forward t_ctid that no update made (Client.staleForwardLinks: the stale-t_ctid bug of issue 9). In PostgreSQL
+ * this holds because VACUUM removes only tuples dead to every snapshot and a checkpoint only writes pages; what they
+ * may change is physical: tuple positions, HOT or not, hint bits, page LSNs — nothing compared here (tuple ids in
+ * messages are masked).
  *
  * Two things VACUUM legitimately changes are kept out of the comparison by construction:
  *  - the plan: VACUUM records statistics, after which a small table is read by a sequential scan instead of
@@ -51,7 +52,8 @@ export function caseArb(maxTurns: number, noiseKinds: Noise[], maxNoise = 4): fc
   }));
 }
 
-export const stats = { excused: {} as Partial<Record<KnownBug, number>>, cases: 0, steps: 0, waits: 0, deadlocks: 0, serialization: 0, skippedOrder: 0, vacuums: 0, checkpoints: 0 };
+export const stats = { excused: {} as Partial<Record<KnownBug, number>>, cases: 0, steps: 0, waits: 0, deadlocks: 0, serialization: 0, skippedOrder: 0,
+  vacuums: 0, checkpoints: 0 };
 
 /**
  * The tuples whose scan order can matter to an op: those its WHERE clause may select, in any version (a
@@ -101,7 +103,8 @@ export function runCase(c: Case): string | null {
 }
 
 function runLockstep(c: Case): string | null {
-  if (process.env.HEAPSCOPE_PROPERTY_TRACE) writeFileSync(process.env.HEAPSCOPE_PROPERTY_TRACE, JSON.stringify(c)); // the case being run, should it never return
+  // the case being run, should it never return
+  if (process.env.HEAPSCOPE_PROPERTY_TRACE) writeFileSync(process.env.HEAPSCOPE_PROPERTY_TRACE, JSON.stringify(c));
   const setup = setupSql(REL, c.analyze);
   const plain = new Client(setup), noisy = new Client(setup);
   stats.cases++;

@@ -94,7 +94,8 @@ export function opArb(o: OpOptions): fc.Arbitrary<Op> {
     ['agg', 1, fc.record({ t: fc.constant('agg' as const), s: sess })],
     ['tick', 2, fc.record({ t: fc.constant('tick' as const), ms: fc.constantFrom(250, 1100) })],
   ];
-  return fc.oneof(...all.filter(([kind]) => !o.exclude?.includes(kind) && (!o.only || o.only.includes(kind))).map(([, weight, arbitrary]) => ({ weight, arbitrary })));
+  return fc.oneof(...all.filter(([kind]) => !o.exclude?.includes(kind) && (!o.only || o.only.includes(kind)))
+    .map(([, weight, arbitrary]) => ({ weight, arbitrary })));
 }
 
 const STATEMENTS: OpKind[] = ['insert', 'upsert', 'updV', 'updW', 'updK', 'updPad', 'del', 'broadUpd', 'broadDel', 'select', 'lockKey', 'lockAll', 'agg'];
@@ -129,8 +130,9 @@ export interface Schedule<X> { programs: Op[][]; turns: Turn<X>[] }
 export function scheduleArb<X>(o: OpOptions, extra: fc.Arbitrary<X>, maxTurns: number, unit?: fc.Arbitrary<Op[]>): fc.Arbitrary<Schedule<X>> {
   return fc.record({
     programs: fc.tuple(...SESSIONS.map(() => programArb(o, unit))).map((ps) => ps.map((p, s) => p.map((op) => ({ ...op, s } as Op)))),
-    turns: fc.array(fc.oneof({ weight: 10, arbitrary: fc.nat(SESSIONS.length - 1).map((s) => ({ s })) }, { weight: 1, arbitrary: extra as fc.Arbitrary<Turn<X>> }),
-      { minLength: 10, maxLength: maxTurns, size: 'max' }),
+    turns: fc.array(fc.oneof({ weight: 10, arbitrary: fc.nat(SESSIONS.length - 1).map((s) => ({ s })) },
+      { weight: 1, arbitrary: extra as fc.Arbitrary<Turn<X>> }),
+    { minLength: 10, maxLength: maxTurns, size: 'max' }),
   });
 }
 

@@ -49,13 +49,19 @@ register([
     // age(x): from midnight of the current date (of the transaction's start)
     name: 'age', args: ['timestamp'], ret: T.interval, build: ([a], c) => {
       const f = a!.fn;
-      return (r) => { const v = f(r); if (v === null) return null; const t = virtualTimestamp(c.env.timestamps().xact).us; return age(Math.floor(t / USECS_PER_DAY) * USECS_PER_DAY, (v as PgTimestamp).us); };
+      return (r) => {
+        const v = f(r); if (v === null) return null;
+        const t = virtualTimestamp(c.env.timestamps().xact).us; return age(Math.floor(t / USECS_PER_DAY) * USECS_PER_DAY, (v as PgTimestamp).us);
+      };
     },
   },
   {
     name: 'age', args: ['timestamptz'], ret: T.interval, build: ([a], c) => {
       const f = a!.fn;
-      return (r) => { const v = f(r); if (v === null) return null; const t = virtualTimestamp(c.env.timestamps().xact).us; return age(Math.floor(t / USECS_PER_DAY) * USECS_PER_DAY, (v as PgTimestamp).us); };
+      return (r) => {
+        const v = f(r); if (v === null) return null;
+        const t = virtualTimestamp(c.env.timestamps().xact).us; return age(Math.floor(t / USECS_PER_DAY) * USECS_PER_DAY, (v as PgTimestamp).us);
+      };
     },
   },
   im('justify_days', ['interval'], T.interval, (v) => justifyDays(v as PgInterval)),

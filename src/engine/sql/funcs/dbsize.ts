@@ -76,12 +76,18 @@ const defs: FuncDef[] = [
   { name: 'pg_relation_size', args: ['regclass', 'text'], ret: T.int8, build: ([a, f], c) => (r) => { const v = a!.fn(r), k = f!.fn(r); return v === null || k === null ? null : relationSize(c, v, String(k)); } },
   {
     name: 'pg_table_size', args: ['regclass'], ret: T.int8,
-    build: ([a], c) => (r) => { const v = a!.fn(r); if (v === null) return null; const { table, index } = relationArg(c, v); return index ? btreePages(table, index) * BLCKSZ : heapBytes(table) + mapBytes(table) + toastBytes(table); },
+    build: ([a], c) => (r) => {
+      const v = a!.fn(r); if (v === null) return null;
+      const { table, index } = relationArg(c, v); return index ? btreePages(table, index) * BLCKSZ : heapBytes(table) + mapBytes(table) + toastBytes(table);
+    },
   },
   { name: 'pg_indexes_size', args: ['regclass'], ret: T.int8, build: ([a], c) => (r) => { const v = a!.fn(r); if (v === null) return null; const { table, index } = relationArg(c, v); return index ? 0 : indexesBytes(table); } },
   {
     name: 'pg_total_relation_size', args: ['regclass'], ret: T.int8,
-    build: ([a], c) => (r) => { const v = a!.fn(r); if (v === null) return null; const { table, index } = relationArg(c, v); return index ? btreePages(table, index) * BLCKSZ : heapBytes(table) + mapBytes(table) + toastBytes(table) + indexesBytes(table); },
+    build: ([a], c) => (r) => {
+      const v = a!.fn(r); if (v === null) return null; const { table, index } = relationArg(c, v);
+      return index ? btreePages(table, index) * BLCKSZ : heapBytes(table) + mapBytes(table) + toastBytes(table) + indexesBytes(table);
+    },
   },
   { name: 'pg_size_pretty', args: ['int8'], ret: T.text, fn: (v: number | bigint) => sizePretty(v) },
   { name: 'pg_size_pretty', args: ['numeric'], ret: T.text, fn: (v: Numeric) => sizePretty(v.round(0).unscaled) },

@@ -169,7 +169,11 @@ export function buildCall(d: FuncDef, args: Compiled[], c: CallCtx, coerce: (x: 
     const f = d.fn;
     const fs = coerced.map((a) => a.fn);
     if (fs.length === 0) fn = () => f();
-    else if (fs.length === 1) { const a0 = fs[0]!; fn = (r) => { const x = a0(r); return x === null ? null : f(x); }; } else if (fs.length === 2) { const a0 = fs[0]!, a1 = fs[1]!; fn = (r) => { const x = a0(r); if (x === null) return null; const y = a1(r); return y === null ? null : f(x, y); }; } else fn = (r) => { const vs: Value[] = []; for (const g of fs) { const v = g(r); if (v === null) return null; vs.push(v); } return f(...vs); };
+    else if (fs.length === 1) {
+      const a0 = fs[0]!; fn = (r) => { const x = a0(r); return x === null ? null : f(x); };
+    } else if (fs.length === 2) {
+      const a0 = fs[0]!, a1 = fs[1]!; fn = (r) => { const x = a0(r); if (x === null) return null; const y = a1(r); return y === null ? null : f(x, y); };
+    } else fn = (r) => { const vs: Value[] = []; for (const g of fs) { const v = g(r); if (v === null) return null; vs.push(v); } return f(...vs); };
   } else throw notSupported(`the function ${d.name}()`, c.pos);
   const out: Compiled = { fn, type, name: c.name, strength: 2 };
   if (d.immutable && coerced.every((a) => a.isConst)) {

@@ -51,7 +51,9 @@ const defs: FuncDef[] = [
     {
       name: 'setval', args: [k, 'int8', 'bool'], ret: T.int8, build: ([a, b, d], c) => {
         const f = a!.fn, g = b!.fn, h = d!.fn;
-        return (r) => { const x = f(r), y = g(r); return x === null || y === null ? null : atLiteral(c, () => c.env.setval(seqName(x), y as number | bigint, h(r) !== false)); };
+        return (r) => {
+          const x = f(r), y = g(r); return x === null || y === null ? null : atLiteral(c, () => c.env.setval(seqName(x), y as number | bigint, h(r) !== false));
+        };
       },
     },
   ]),

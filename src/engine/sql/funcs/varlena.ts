@@ -124,7 +124,15 @@ function md5(s: string): string {
     let a = a0, b = b0, c = c0, d = d0;
     for (let i = 0; i < 64; i++) {
       let f: number, g: number;
-      if (i < 16) { f = (b & c) | (~b & d); g = i; } else if (i < 32) { f = (d & b) | (~d & c); g = (5 * i + 1) % 16; } else if (i < 48) { f = b ^ c ^ d; g = (3 * i + 5) % 16; } else { f = c ^ (b | ~d); g = (7 * i) % 16; }
+      if (i < 16) {
+        f = (b & c) | (~b & d); g = i;
+      } else if (i < 32) {
+        f = (d & b) | (~d & c); g = (5 * i + 1) % 16;
+      } else if (i < 48) {
+        f = b ^ c ^ d; g = (3 * i + 5) % 16;
+      } else {
+        f = c ^ (b | ~d); g = (7 * i) % 16;
+      }
       const tmp = d; d = c; c = b;
       const x = (a + f + K[i]! + w[blk * 16 + g]!) >>> 0;
       const r = R[(i >> 4) * 4 + (i % 4)]!;
@@ -204,7 +212,10 @@ register([
   {
     name: 'concat_ws', args: ['text', 'any'], variadic: 'any', ret: T.text, build: ([sep, ...as]) => {
       const sf = sep!.fn, fs = as.map((a) => a.fn);
-      return (r) => { const d = sf(r); if (d === null) return null; const parts: string[] = []; for (const f of fs) { const v = f(r); if (v !== null) parts.push(formatValue(v)!); } return parts.join(S(d)); };
+      return (r) => {
+        const d = sf(r); if (d === null) return null;
+        const parts: string[] = []; for (const f of fs) { const v = f(r); if (v !== null) parts.push(formatValue(v)!); } return parts.join(S(d));
+      };
     },
   },
   { name: 'format', args: ['text'], variadic: 'any', ret: T.text, build: ([fmt, ...as]) => { const ff = fmt!.fn, fs = as.map((a) => a.fn); return ((r) => { const f = ff(r); return f === null ? null : format(S(f), fs.map((g) => g(r))); }) as Fn; } },
