@@ -278,7 +278,8 @@ export function heapUpdate(
         + `${hot ? ' (heap-only: no new index entry)' : ''}`
         + `${item.infomask & HEAP_XMAX_INVALID ? '' : ` and keeps the remaining lockers in its t_xmax ${item.xmax}`}` });
   }
-  const lsn = walForPage(ctx, hot ? WalKind.HeapHotUpdate : WalKind.HeapUpdate, updateRecordLength(ctx, table, oldPage, page, old, item), table, oldPage, off, false,
+  const recLen = updateRecordLength(ctx, table, oldPage, page, old, item);
+  const lsn = walForPage(ctx, hot ? WalKind.HeapHotUpdate : WalKind.HeapUpdate, recLen, table, oldPage, off, false,
     { page, off: newOff, item, init: page !== oldPage && newPageIsNew && newOff === 1 }, old);
   if (page !== oldPage) stampPage(page, lsn);
   countUpdate(tx, table.oid, hot);

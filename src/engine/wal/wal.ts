@@ -45,7 +45,8 @@
  * bytes.
  *
  * Simplifications: record lengths follow PostgreSQL's for the common record shapes rather than being serialised
- * bytes (heap_update's prefix/suffix compression is computed: heap/heapam.ts updateRecordLength); payloads are engine objects, not PostgreSQL's byte layout; the wal writer only flushes asynchronous commits
+ * bytes (heap_update's prefix/suffix compression is computed: heap/heapam.ts updateRecordLength); payloads are
+ * engine objects, not PostgreSQL's byte layout; the wal writer only flushes asynchronous commits
  * (PostgreSQL's also writes out full WAL pages on its own every wal_writer_delay); no Standby/RUNNING_XACTS
  * background records.
  */
