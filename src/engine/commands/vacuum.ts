@@ -16,7 +16,7 @@ import type { Session, QueryResult } from '../session/session.js';
 import type { Table } from '../catalog/catalog.js';
 import { vacuumFull } from '../vacuum/vacuumfull.js';
 import { allVisibleCount } from '../catalog/sysviews.js';
-import { satisfiesVacuum, VacState } from '../vacuum/vacuum.js';
+import { countLiveDead } from '../vacuum/vacuum.js';
 import { removableHorizon, vacuumContext } from '../vacuum/pruneheap.js';
 import { lazyVacuumRel, vacuumToast, relFrozenXid, type VacuumParams } from '../vacuum/vacuumlazy.js';
 import { LpFlags, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
@@ -93,19 +93,7 @@ export function analyzeRel(ex: Executor, s: Session, t: Table, verbose: boolean)
   const eng = ex.eng;
   const ctx = vacuumContext(eng, removableHorizon(eng));
   const mine = (x: number) => x !== 0 && (x === s.tx?.xid || (s.tx?.subXidSet?.has(x) ?? false));
-  let live = 0, dead = 0;
-  for (const p of t.heap.pages) {
-    for (const it of p.items) {
-      if (it.lpFlags === LpFlags.DEAD) { dead++; continue; }
-      if (it.lpFlags !== LpFlags.NORMAL) continue;
-      switch (satisfiesVacuum(it, ctx)) {
-        case VacState.Live: live++; break;
-        case VacState.Dead: case VacState.RecentlyDead: dead++; break;
-        case VacState.InsertInProgress: if (mine(it.xmin)) live++; break;
-        case VacState.DeleteInProgress: if (mine(it.xmax)) dead++; else live++; break;
-      }
-    }
-  }
+  const { live, dead } = countLiveDead(t.heap.pages, ctx, mine);
   const pages = t.heap.pages.length;
   t.heap.targetBlock = -1;
   t.stats = { relpages: pages, reltuples: live, relallvisible: allVisibleCount(t), ...columnStats(t) };

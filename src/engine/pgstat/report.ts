@@ -16,7 +16,7 @@ import type { Engine } from '../engine.js';
 import type { Table } from '../catalog/catalog.js';
 import type { Session } from '../session/session.js';
 import { LpFlags } from '../heap/tuple.js';
-import { VacState, satisfiesVacuum } from '../vacuum/vacuum.js';
+import { VacState, satisfiesVacuum, countLiveDead } from '../vacuum/vacuum.js';
 import { removableHorizon, vacuumContext } from '../vacuum/pruneheap.js';
 import { reportAnalyze, reportVacuum } from './pgstat_relation.js';
 
@@ -43,16 +43,6 @@ export function reportVacuumOf(eng: Engine, t: Table, auto: boolean): void {
 export function reportAnalyzeOf(eng: Engine, s: Session | null, t: Table, auto: boolean): void {
   const ctx = vacuumContext(eng, removableHorizon(eng));
   const mine = (x: number) => !!s?.tx && x !== 0 && (x === s.tx.xid || (s.tx.subXidSet?.has(x) ?? false));
-  let live = 0, dead = 0;
-  for (const p of t.heap.pages) for (const it of p.items) {
-    if (it.lpFlags === LpFlags.DEAD) { dead++; continue; }
-    if (it.lpFlags !== LpFlags.NORMAL) continue;
-    switch (satisfiesVacuum(it, ctx)) {
-      case VacState.Live: live++; break;
-      case VacState.Dead: case VacState.RecentlyDead: dead++; break;
-      case VacState.InsertInProgress: if (mine(it.xmin)) live++; break;
-      case VacState.DeleteInProgress: if (mine(it.xmax)) dead++; else live++; break;
-    }
-  }
+  const { live, dead } = countLiveDead(t.heap.pages, ctx, mine);
   reportAnalyze(eng.pgstat, s, t.oid, live, dead, auto, eng.clock.now);
 }

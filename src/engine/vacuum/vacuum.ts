@@ -94,6 +94,28 @@ export function satisfiesVacuum(item: Item, ctx: VacuumContext): VacState {
   return item.xmax < ctx.oldestXmin ? VacState.Dead : VacState.RecentlyDead;
 }
 
+/**
+ * acquire_sample_rows' count over whole pages: HeapTupleSatisfiesVacuum decides — live rows count as live, dead and
+ * recently dead ones (and LP_DEAD stubs) as dead; a row the counting transaction inserted (`mine`) counts as live,
+ * one it deleted as dead, other in-progress inserts not at all. ANALYZE's reltuples and pgstat's report use it.
+ */
+export function countLiveDead(pages: readonly Page[], ctx: VacuumContext, mine: (xid: number) => boolean): { live: number; dead: number } {
+  let live = 0, dead = 0;
+  for (const p of pages) {
+    for (const it of p.items) {
+      if (it.lpFlags === LpFlags.DEAD) { dead++; continue; }
+      if (it.lpFlags !== LpFlags.NORMAL) continue;
+      switch (satisfiesVacuum(it, ctx)) {
+        case VacState.Live: live++; break;
+        case VacState.Dead: case VacState.RecentlyDead: dead++; break;
+        case VacState.InsertInProgress: if (mine(it.xmin)) live++; break;
+        case VacState.DeleteInProgress: if (mine(it.xmax)) dead++; else live++; break;
+      }
+    }
+  }
+  return { live, dead };
+}
+
 /** changed: the offsets whose line pointer pruning changed */
 export interface PageVacuumResult {
   pruned: boolean; redirected: number; deadItems: number[]; unused: number; allVisible: boolean; frozen: number; changed: number[];
