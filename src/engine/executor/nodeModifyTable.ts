@@ -422,17 +422,27 @@ function crosschecker(ex: Executor, s: Session): (item: Item) => void {
   };
 }
 
-export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
-  if (n.fromClause?.length) throw notSupported('UPDATE ... FROM');
+/**
+ * What UPDATE and DELETE do before their scan: the target relation opened with RowExclusiveLock, the statement's
+ * snapshot, the read-only check, the command id marked used (standard_ExecutorStart: even if no row changes), and the
+ * WHERE clause compiled over the target's scope.
+ */
+function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE' | 'DELETE') {
+  const extra = cmd === 'UPDATE' ? n.fromClause : n.usingClause;
+  if (extra?.length) throw notSupported(cmd === 'UPDATE' ? 'UPDATE ... FROM' : 'DELETE ... USING');
   if (n.withClause) throw notSupported('WITH queries');
   const t = ex.table(n.relation);
   const snapshot = ex.eng.snapshotFor(s);
   const snap = () => snapshot;
   yield* ex.lockRelation(s, t, LockMode.RowExclusive);
-  ex.checkReadOnly(s, 'UPDATE');
-  s.tx!.cidUsed = true; // a data-modifying command uses its command id even if it changes no row (standard_ExecutorStart)
+  ex.checkReadOnly(s, cmd);
+  s.tx!.cidUsed = true;
   const scope = ex.tableScope(t, n.relation.alias?.aliasname ?? null, s, snap, raw.text);
-  const where = ex.compileWhere(n.whereClause, scope);
+  return { t, snapshot, snap, scope, where: ex.compileWhere(n.whereClause, scope) };
+}
+
+export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
+  const { t, snapshot, snap, scope, where } = yield* modifyStart(ex, s, n, raw, 'UPDATE');
   const sets: { idx: number; fn: (r: Row) => Value }[] = [];
   for (const tl of n.targetList as N[]) {
     const rt = tl.ResTarget;
@@ -578,16 +588,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
 }
 
 export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
-  if (n.usingClause?.length) throw notSupported('DELETE ... USING');
-  if (n.withClause) throw notSupported('WITH queries');
-  const t = ex.table(n.relation);
-  const snapshot = ex.eng.snapshotFor(s);
-  const snap = () => snapshot;
-  yield* ex.lockRelation(s, t, LockMode.RowExclusive);
-  ex.checkReadOnly(s, 'DELETE');
-  s.tx!.cidUsed = true; // a data-modifying command uses its command id even if it changes no row (standard_ExecutorStart)
-  const scope = ex.tableScope(t, n.relation.alias?.aliasname ?? null, s, snap, raw.text);
-  const where = ex.compileWhere(n.whereClause, scope);
+  const { t, snapshot, scope, where } = yield* modifyStart(ex, s, n, raw, 'DELETE');
   const returning = n.returningList ?? n.returningClause?.exprs;
   const ret = returning ? ex.compileReturning(returning, scope) : null;
   const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'DELETE').length > 0 } : null;
