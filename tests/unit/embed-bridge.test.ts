@@ -37,7 +37,7 @@ function harness(allowed = [DOCS]) {
   const bridge = startBridge(win, new Set(allowed), ctl, { setTimeout: (f) => { timers.push(f); } });
   const deliver = (data: unknown, origin: string, ports: MessagePort[] = [], source: unknown = parent) =>
     listener!({ data, origin, ports, source } as unknown as MessageEvent);
-  return { bridge, posted, ran, timers, deliver, parent, emit: (e: ControllerEvent) => { for (const f of listeners) f(e); } };
+  return { bridge, posted, ran, timers, deliver, parent, win, emit: (e: ControllerEvent) => { for (const f of listeners) f(e); } };
 }
 const tick = () => new Promise((r) => setTimeout(r, 20));
 function hostPort() {
@@ -59,6 +59,16 @@ describe('the handshake', () => {
     const n = h.posted.length;
     for (const t of h.timers) t();
     expect(h.posted.length).toBe(n); // connected: no more hellos
+    p.mine.close();
+  });
+  it("the page's own messages to itself (Monaco's scheduler) are neither obeyed nor counted as a host's", () => {
+    const h = harness();
+    const p = hostPort();
+    h.deliver({ vscodeScheduleAsyncWork: 3 }, 'http://127.0.0.1:4173', [], h.win);
+    h.deliver({ heapscope: 1, type: 'connect' }, 'http://127.0.0.1:4173', [p.theirs], h.win);
+    expect(h.bridge.ignored).toEqual({ origin: 0, shape: 0 });
+    expect(h.bridge.connected).toBe(false);
+    expect(h.ran).toEqual([]);
     p.mine.close();
   });
   it('a connect from another origin, another window or of another shape is ignored and counted', async () => {

@@ -81,6 +81,8 @@ export function startBridge(win: BridgeWindow, allowed: ReadonlySet<string>, ctl
   };
 
   win.addEventListener('message', (e: MessageEvent) => {
+    // the page's own messages to itself (Monaco schedules work with window.postMessage) come from no host: not counted
+    if (e.source === (win as unknown)) return;
     if (!framed || e.source !== parent || !allowed.has(e.origin)) { ignored.origin++; return; }
     if (!ConnectSchema.safeParse(e.data).success || e.ports.length !== 1) { ignored.shape++; return; }
     port?.close();
