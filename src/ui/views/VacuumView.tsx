@@ -54,6 +54,8 @@ export function VacuumView({ onLookSession }: { onLookSession?: (session: string
   const { actions } = useWorkspace();
   const busy = useWs((s) => s.phase !== 'ready');
   const [pick, setPick] = useState<string | null>(null);
+  /** the switch as clicked, until the engine's state says so too (the checkbox follows the click at once) */
+  const [autovacuumAsked, setAutovacuumAsked] = useState<boolean | null>(null);
   if (!v) return null;
   const names = v.tables.map((t) => t.name);
   const table = pick && names.includes(pick) ? pick : names[0] ?? null;
@@ -107,7 +109,12 @@ export function VacuumView({ onLookSession }: { onLookSession?: (session: string
 
       <h3>Statistics and autovacuum</h3>
       <p>
-        <label><input type="checkbox" checked={v.autovacuum.on} disabled={busy} onChange={(e) => void actions.server('configure', `autovacuum=${e.target.checked ? 'on' : 'off'}`)} data-testid="autovacuum-toggle" /> autovacuum</label>
+        <label><input type="checkbox" checked={autovacuumAsked ?? v.autovacuum.on} disabled={busy}
+          onChange={(e) => {
+            const on = e.target.checked;
+            setAutovacuumAsked(on);
+            void actions.server('configure', `autovacuum=${on ? 'on' : 'off'}`).finally(() => setAutovacuumAsked(null));
+          }} data-testid="autovacuum-toggle" /> autovacuum</label>
         {' '}(launcher every {v.autovacuum.naptimeSec} s of virtual time; off by default, as on the cluster the recordings come from)
       </p>
       <table className="grid" data-testid="stat-tables"><thead><tr><th>table</th><th>n_live_tup</th><th>n_dead_tup</th><th>vacuum threshold</th><th>n_ins_since_vacuum</th><th>insert threshold</th><th>n_mod_since_analyze</th><th>analyze threshold</th><th>vacuum / autovacuum</th><th>next run</th></tr></thead>
