@@ -157,7 +157,7 @@ describe('property: a cloned engine behaves exactly like the original (time-trav
       expect(outB).toEqual(outA.slice(outA.length - outB.length));
       expect(JSON.stringify(snapshotOfState(copy))).toBe(JSON.stringify(snapshotOfState(e)));
       expect((copy as Engine).wal.records()).toEqual(e.wal.records());
-    }), { numRuns: 300 });
+    }), { numRuns: 600 }); // about a quarter of the runs reach a clone point: 600 make "more than 50" certain, not a coin toss
     expect(cloned).toBeGreaterThan(50);
   });
 });
