@@ -44,6 +44,8 @@ test('two embeds on one page run independently: a statement in one appears in ne
   await page.keyboard.press('Control+Enter');
   await expect(a.getByTestId('session-alice').getByTestId('result')).toContainText('CREATE TABLE');
   await a.evaluate(() => (window as unknown as EmbedHooks).heapscopeEmbed.actions.run('alice', 'INSERT INTO only_in_a VALUES (4242)'));
+  // a page far below the reader's screen is summarised until it is scrolled to (HeapView: cards only near the screen)
+  await a.getByTestId('page-only_in_a-0').scrollIntoViewIfNeeded();
   await expect(a.getByTestId('page-only_in_a-0').locator('.tuple')).toHaveCount(1);
   expect(await tables(a)).toEqual(['products', 'only_in_a']);
 

@@ -357,6 +357,7 @@ test('changes animate with d3 (a new version grows in, a stamped xmax flashes, t
       .observe(document.body, { subtree: true, attributes: true, attributeFilter: ['style', 'transform'] });
   });
   const styled = () => page.evaluate(() => (window as unknown as { styled: string[] }).styled);
+  await page.clock.install(); // d3's timer reads the clock when it loads: installed before the page, moved by the test
   const steps = async () => {
     await run(page, 's1', 'CREATE TABLE t(id int PRIMARY KEY, v int)');
     await run(page, 's1', 'INSERT INTO t VALUES (1, 10)');
@@ -371,11 +372,19 @@ test('changes animate with d3 (a new version grows in, a stamped xmax flashes, t
   await expect.poll(async () => (await styled()).some((s) => s.startsWith('xmax-chip|') && s.includes('background-color'))).toBe(true); // (0,1)'s xmax
   await page.getByRole('tab', { name: 'WAL' }).click();
   await record();
+  // the page's clock stands still while the INSERT runs and its views render, then moves 250 ms: half-way through the
+  // pointers' 500 ms slide, whatever the machine's load (on a busy machine a real frame can come only after the end)
+  const insertAt = async () => page.getByTestId('wal-insert-pointer').getAttribute('data-lsn');
+  const before = await insertAt();
+  await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1000));
   await run(page, 's1', 'INSERT INTO t VALUES (2, 20)');
+  await expect.poll(insertAt).not.toBe(before);
+  await page.clock.runFor(250);
   // a pointer passes through positions between the old and the new one: d3's in-between values are fractional
   // (the positions the view itself sets are whole pixels)
   const between = (xs: string[]) => xs.filter((s) => /^wal-(insert|flush)-pointer\|transform=translate\(-?\d+\.\d/.test(s));
-  await expect.poll(async () => between(await styled()).length).toBeGreaterThan(0);
+  expect(between(await styled()).length).toBeGreaterThan(0);
+  await page.clock.resume();
   // the same with less motion asked for: the views change, nothing is animated
   await page.emulateMedia({ reducedMotion: 'reduce' });
   await fresh(page);
