@@ -43,6 +43,7 @@ export interface IndexImage {
   entries: TidMap;
   nullEntries: { key: unknown[]; tid: number }[];
   count: number;
+  log: BtreeIndex['log'];
 }
 
 export const copyItem = (it: Item): Item => ({ ...it });
@@ -58,7 +59,7 @@ export function pageFromImage(blkno: number, img: PageImage): Page {
 }
 
 export function indexImage(i: BtreeIndex): IndexImage {
-  return { lsn: i.leafLsn, entries: i.entries.clone(), nullEntries: i.nullEntries.slice(), count: i.count };
+  return { lsn: i.leafLsn, entries: i.entries.clone(), nullEntries: i.nullEntries.slice(), count: i.count, log: i.log && i.log.slice() };
 }
 
 export function indexFromImage(i: BtreeIndex, img: IndexImage | undefined): void {
@@ -66,10 +67,12 @@ export function indexFromImage(i: BtreeIndex, img: IndexImage | undefined): void
   i.nullEntries = [];
   i.count = 0;
   i.leafLsn = 0;
+  i.log = [];
   if (!img) return;
   i.entries = img.entries.clone();
   i.nullEntries = img.nullEntries.slice() as BtreeIndex['nullEntries'];
   i.count = img.count;
+  i.log = img.log && img.log.slice();
   i.leafLsn = img.lsn;
 }
 

@@ -140,7 +140,7 @@ export function buildIndex(ex: Executor, s: Session, t: Table, index: BtreeIndex
     });
   }
   index.leafLsn = ex.eng.wal.insertLsn;
-  index.built = true; // _bt_load deduplicates equal keys into posting lists
+  index.markBuilt(); // _bt_load: bottom up (and equal keys deduplicated into posting lists)
   index.disk = indexImage(index); // the build is written straight to disk and synced (not replayed from WAL)
 }
 

@@ -1,12 +1,13 @@
 /**
  * pageinspect: look at a page as it sits in shared buffers — the line pointers, each tuple's header, a B-tree's
- * metapage and leaf items.
+ * metapage, page statistics and items.
  *
  *     CREATE EXTENSION pageinspect;
  *     SELECT lp, lp_flags, t_xmin, t_xmax, t_ctid, t_infomask FROM heap_page_items(get_raw_page('t', 0));
  *     SELECT * FROM page_header(get_raw_page('t', 0));
  *     SELECT * FROM heap_tuple_infomask_flags(2818, 2);   -- {…,HEAP_XMIN_COMMITTED,HEAP_XMIN_INVALID,…} / {HEAP_XMIN_FROZEN}
  *     SELECT itemoffset, ctid, data FROM bt_page_items('t_pkey', 1);
+ *     SELECT blkno, type, live_items, btpo_prev, btpo_next, btpo_level FROM bt_page_stats('t_pkey', 3);
  *
  * get_raw_page() copies the 8 kB block out of the buffer: what the other functions show is the page as it was
  * when the copy was made, not as it is when they run. The engine keeps a page as a structure (line pointers with
@@ -15,11 +16,12 @@
  * integers, floats, dates, timestamps, intervals, booleans and strings; for other types (numeric) it is opaque too.
  *
  * Mirrors: contrib/pageinspect/rawpage.c (get_raw_page, page_header), heapfuncs.c (heap_page_items,
- * heap_tuple_infomask_flags), btreefuncs.c (bt_metap, bt_page_items). Simplifications: page LSNs are the engine's
- * (its WAL starts elsewhere than a real cluster's); the B-tree is one leaf page (block 1) behind its metapage
- * (block 0): an index whose entries would not fit one leaf is refused by bt_page_items; no posting-list tuples
- * (deduplication) and no LP_DEAD hints on index items; page_header() reads heap pages only; forks other than main
- * are refused.
+ * heap_tuple_infomask_flags), btreefuncs.c (bt_metap, bt_page_stats, bt_page_items). A B-tree's pages — metapage,
+ * root, internal pages with their downlinks, leaves with their high keys and sibling links — are laid out from the
+ * index's history as nbtree would have split them (index/nbtlayout.ts, which lists what it refuses: posting lists,
+ * NULL keys, page deletion...). Simplifications: page LSNs are the engine's (its WAL starts elsewhere than a real
+ * cluster's); no LP_DEAD hints on index items; page_header() reads heap pages only; forks other than main are
+ * refused; expression and INCLUDE indexes are refused by the B-tree functions.
  */
 import { PgError, notSupported } from '../errors.js';
 import { register, type CallCtx, type FuncDef } from '../sql/funcs/registry.js';
@@ -28,13 +30,16 @@ import type { Page } from '../heap/heap.js';
 import { BLCKSZ, tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { LpFlags, MAXALIGN, HEAP_HASNULL, HEAP_NATTS_MASK } from '../heap/tuple.js';
 import { relationArg } from './host.js';
+import type { BtreeIndex } from '../index/btree.js';
+import type { Table } from '../catalog/catalog.js';
+import { btLayout, pageFree, LOG_CAP, type BtLayout, type BtPage } from '../index/nbtlayout.js';
 import { datumBytes, FIXED } from '../heap/datum.js';
 export { datumBytes };
 
 type RawPage =
   | { kind: 'heap'; rel: string; blk: number; page: Page; types: SqlType[] }
-  | { kind: 'btmeta' | 'btleaf'; rel: string; blk: number; lsn: number; items: BtItem[] };
-interface BtItem { tid: number; data: Uint8Array; vars: boolean }
+  | { kind: 'btmeta'; rel: string; blk: number }
+  | { kind: 'btpage'; rel: string; blk: number; page: BtPage; vars: boolean };
 
 const EXT = 'pageinspect';
 const rawPageOf = (v: Value): RawPage => {
@@ -43,38 +48,32 @@ const rawPageOf = (v: Value): RawPage => {
   throw new PgError('22023', 'input page is not a valid page');
 };
 
-/** An index's entries as leaf items, in key order (then TID), with the key laid out as index_form_tuple does. */
-function leafItems(c: CallCtx, name: string): { items: BtItem[]; lsn: number } {
+/** An index's pages, laid out from its history (index/nbtlayout.ts), with keys laid out as index_form_tuple does. */
+function layoutOf(c: CallCtx, name: string): { layout: BtLayout; vars: boolean; index: BtreeIndex; table: Table } {
   const { table, index } = relationArg(c, name);
   if (!index) throw new PgError('42809', `"${name}" is not a btree index`);
-  const types = index.columns.map((i) => table.types[i]!);
-  const items: { key: Value[]; tid: number }[] = [];
-  for (const [k, v] of index.entries) {
-    if (typeof v !== 'number' && index.built) throw notSupported(`bt_page_items of index "${name}": it was built over rows with equal keys, which PostgreSQL 15 stores as posting-list tuples (deduplication)`);
-    const parts: Value[] = typeof k === 'number' ? [k] : k.startsWith('s') ? [k.slice(1)] : (JSON.parse(k) as Value[]);
-    for (const tid of typeof v === 'number' ? [v] : v) items.push({ key: parts, tid });
-  }
-  for (const e of index.nullEntries) items.push({ key: e.key, tid: e.tid });
-  items.sort((a, b) => {
-    for (let i = 0; i < a.key.length; i++) {
-      const x = a.key[i]!, y = b.key[i]!;
-      if (x === y) continue;
-      if (x === null) return 1;
-      if (y === null) return -1;
-      return x < y ? -1 : 1;
-    }
-    return a.tid - b.tid;
-  });
-  const out = items.map((it) => {
-    if (it.key.some((x) => x === null)) throw notSupported('bt_page_items of an index with NULL keys');
-    const bytes = datumBytes(it.key, types);
-    if (!bytes) throw notSupported(`bt_page_items of an index on ${types.map((t) => t.name).join(', ')}`);
-    return { tid: it.tid, data: bytes, vars: types.some((t) => !FIXED[t.name]) };
-  });
-  const room = BLCKSZ - 24 - 16; // a leaf's page header and BTPageOpaqueData
-  const used = out.reduce((n, it) => n + MAXALIGN(8 + it.data.length) + 4, 0);
-  if (used > room) throw notSupported(`bt_page_items of index "${name}": its ${out.length} entries need more than one leaf page (Heapscope models a one-leaf B-tree)`);
-  return { items: out, lsn: index.leafLsn };
+  if (index.include.length) throw notSupported(`pageinspect's B-tree functions on index "${index.name}" with INCLUDE columns`);
+  if (!index.log) throw notSupported(`pageinspect's B-tree functions on index "${index.name}": it has had more than ${LOG_CAP} entries (Heapscope lays out the pages of smaller indexes only)`);
+  const kt = index.keyTypes(table.types);
+  if (kt.some((t) => !t)) throw notSupported(`pageinspect's B-tree functions on expression index "${index.name}"`);
+  const types = kt as SqlType[];
+  const bytes = (key: Value[]): Uint8Array => {
+    if (key.some((x) => x === null)) throw notSupported('bt_page_items of an index with NULL keys');
+    const b = datumBytes(key, types.slice(0, key.length));
+    if (!b) throw notSupported(`bt_page_items of an index on ${types.map((t) => t.name).join(', ')}`);
+    return b;
+  };
+  return { layout: btLayout(index.log, bytes, types.length), vars: types.some((t) => !FIXED[t.name]), index, table };
+}
+
+/** bt_index_block_validate and the read of the block */
+function btBlock(c: CallCtx, name: string, blk: number): { page: BtPage; vars: boolean } {
+  if (blk < 0 || blk > 0xfffffffe) throw new PgError('22023', 'invalid block number');
+  const { layout, vars } = layoutOf(c, name);
+  if (blk === 0) throw new PgError('22023', 'block 0 is a meta page');
+  const page = layout.pages[blk];
+  if (!page) throw new PgError('22023', 'block number out of range');
+  return { page, vars };
 }
 
 /** pg_lsn_out: the two halves in hex, %X/%X (no zero padding) */
@@ -93,9 +92,9 @@ function getRawPage(c: CallCtx, relname: string, fork: string, blk: number): Byt
   }
   let raw: RawPage;
   if (index) {
-    if (blk > 1 || blk < 0) throw new PgError('22023', `block number ${blk} is out of range for relation "${name}"`);
-    const { items, lsn } = leafItems(c, name);
-    raw = { kind: blk === 0 ? 'btmeta' : 'btleaf', rel: name, blk, lsn, items };
+    const { layout, vars } = layoutOf(c, name);
+    if (blk >= layout.pages.length || blk < 0) throw new PgError('22023', `block number ${blk} is out of range for relation "${name}"`);
+    raw = blk === 0 ? { kind: 'btmeta', rel: name, blk } : { kind: 'btpage', rel: name, blk, page: layout.pages[blk]!, vars };
   } else {
     const page = table.heap.pages[blk];
     if (!page || blk < 0) throw new PgError('22023', `block number ${blk} is out of range for relation "${name}"`);
@@ -156,20 +155,26 @@ const BT_ITEM_COLUMNS: [string, SqlType][] = [
   ['itemoffset', T.int2], ['ctid', T.tid], ['itemlen', T.int2], ['nulls', T.bool], ['vars', T.bool], ['data', T.text],
   ['dead', T.bool], ['htid', T.tid], ['tids', T.tid_array],
 ];
-const btRows = (items: BtItem[]): Value[][] => items.map((it, i) => {
-  const len = MAXALIGN(8 + it.data.length);
-  const padded = new Uint8Array(len - 8);
-  padded.set(it.data);
-  const tid = formatTid(tidBlock(it.tid), tidOffset(it.tid));
-  return [i + 1, tid, len, false, it.vars, hex(padded), false, tid, null];
-});
+const btRows = (page: BtPage, vars: boolean): Value[][] => {
+  const leaf = page.level === 0;
+  return [...(page.hikey ? [page.hikey] : []), ...page.items].map((it, i) => {
+    const padded = new Uint8Array(it.size - 8);
+    padded.set(it.data);
+    const tid = formatTid(tidBlock(it.tid), tidOffset(it.tid));
+    return [i + 1, tid, it.size, false, vars, hex(padded), leaf ? false : null, leaf && !it.pivot ? tid : null, null];
+  });
+};
 
-function btPageItems(c: CallCtx, name: string, blk: number): Value[][] {
-  const { index } = relationArg(c, name);
-  if (!index) throw new PgError('42809', `"${name}" is not a btree index`);
-  if (blk === 0) throw new PgError('22023', 'block 0 is a meta page');
-  if (blk !== 1) throw new PgError('22023', `block number ${blk} is out of range for relation "${name}"`);
-  return btRows(leafItems(c, name).items);
+const BT_STATS_COLUMNS: [string, SqlType][] = [
+  ['blkno', T.int8], ['type', T.text], ['live_items', T.int4], ['dead_items', T.int4], ['avg_item_size', T.int4], ['page_size', T.int4],
+  ['free_size', T.int4], ['btpo_prev', T.int8], ['btpo_next', T.int8], ['btpo_level', T.int8], ['btpo_flags', T.int4],
+];
+/** bt_page_stats: type l(eaf), r(oot), i(nternal); flags BTP_LEAF 1, BTP_ROOT 2 */
+function btStats(page: BtPage): Value[] {
+  const items = [...(page.hikey ? [page.hikey] : []), ...page.items];
+  const leaf = page.level === 0;
+  const avg = items.length ? Math.floor(items.reduce((n, t) => n + t.size, 0) / items.length) : 0;
+  return [page.blk, leaf ? 'l' : page.root ? 'r' : 'i', items.length, 0, avg, BLCKSZ, pageFree(page), page.prev, page.next, page.level, (leaf ? 1 : 0) | (page.root ? 2 : 0)];
 }
 
 const defs: FuncDef[] = [
@@ -200,15 +205,15 @@ const defs: FuncDef[] = [
       columns: [['magic', T.int4], ['version', T.int4], ['root', T.int8], ['level', T.int8], ['fastroot', T.int8], ['fastlevel', T.int8],
         ['last_cleanup_num_delpages', T.int8], ['last_cleanup_num_tuples', T.float8], ['allequalimage', T.bool]],
       rows: ([n], c) => {
-        const { table, index } = relationArg(c, String(n));
-        if (!index) throw new PgError('42809', `"${String(n)}" is not a btree index`);
-        leafItems(c, index.name); // refuses an index of more than one leaf
-        const equalImage = index.columns.every((i) => ['int2', 'int4', 'int8', 'text', 'varchar', 'bool', 'oid'].includes(table.types[i]!.name));
-        return [[340322, 4, 1, 0, 1, 0, 0, floatOf(-1), equalImage]];
+        const { layout, index, table } = layoutOf(c, String(n));
+        const equalImage = index.keyTypes(table.types).every((t) => ['int2', 'int4', 'int8', 'text', 'varchar', 'bool', 'oid'].includes(t!.name));
+        // the fast root is the root: no page deletion has left a root with one child
+        return [[340322, 4, layout.root, layout.level, layout.root, layout.level, 0, floatOf(-1), equalImage]];
       },
     },
   },
-  { name: 'bt_page_items', args: ['text', 'int8'], ret: T.text, extension: EXT, table: { set: true, columns: BT_ITEM_COLUMNS, rows: ([n, b], c) => btPageItems(c, String(n), Number(b)) } },
+  { name: 'bt_page_items', args: ['text', 'int8'], ret: T.text, extension: EXT, table: { set: true, columns: BT_ITEM_COLUMNS, rows: ([n, b], c) => { const r = btBlock(c, String(n), Number(b)); return btRows(r.page, r.vars); } } },
+  { name: 'bt_page_stats', args: ['text', 'int8'], ret: T.text, extension: EXT, table: { set: false, columns: BT_STATS_COLUMNS, rows: ([n, b], c) => [btStats(btBlock(c, String(n), Number(b)).page)] } },
   {
     name: 'bt_page_items', args: ['bytea'], ret: T.text, extension: EXT,
     table: {
@@ -217,7 +222,7 @@ const defs: FuncDef[] = [
         const r = rawPageOf(v!);
         if (r.kind === 'heap') throw notSupported('bt_page_items() of a heap page');
         if (r.kind === 'btmeta') throw new PgError('22023', 'block is a meta page');
-        return btRows(r.items);
+        return btRows(r.page, r.vars);
       },
     },
   },

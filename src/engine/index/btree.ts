@@ -13,14 +13,16 @@
  *
  * Mirrors: src/backend/access/nbtree/nbtinsert.c (_bt_doinsert, _bt_check_unique). Simplifications: entries
  * live in a map from key to TIDs (index/tidmap.ts; no pages, splits or page-level WAL beyond one leaf); key
- * order is computed when inspected.
+ * order is computed when inspected, and the pages PostgreSQL would have are laid out, for pageinspect, by replaying
+ * the index's history (`log`, index/nbtlayout.ts).
  */
-import type { Value } from '../sql/types.js';
+import type { Value, SqlType } from '../sql/types.js';
 import { formatValue } from '../sql/types.js';
 
 /** A key's text for the entry map: dates, timestamps and floats by their stored value, not by DateStyle's output. */
 const keyText = (v: Exclude<Value, null>): string => (typeof v === 'object' && 'key' in v ? v.key() : formatValue(v)!);
 import { TidMap } from './tidmap.js';
+import { LOG_CAP, type IndexEvent } from './nbtlayout.js';
 
 /** An index's computed parts: key expressions and a predicate, as functions of a heap row's values. */
 export interface IndexDef {
@@ -32,6 +34,18 @@ export interface IndexDef {
   exprNodes: unknown[];
 }
 
+function cmpValue(x: Value, y: Value): number {
+  if (x === y) return 0;
+  if (x === null) return 1;
+  if (y === null) return -1;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+/** (key, heap TID) order, NULLs last */
+function leafOrder(a: { key: Value[]; tid: number }, b: { key: Value[]; tid: number }): number {
+  for (let i = 0; i < a.key.length; i++) { const c = cmpValue(a.key[i]!, b.key[i]!); if (c) return c; }
+  return a.tid - b.tid;
+}
+
 export class BtreeIndex {
   /** key → packed TID, or several TIDs once a key has more than one version pointing at it */
   entries = new TidMap();
@@ -40,6 +54,8 @@ export class BtreeIndex {
   count = 0;
   /** built by CREATE INDEX / a rebuild over existing rows: equal keys were deduplicated into posting lists */
   built = false;
+  /** what happened to it, for pageinspect to lay its pages out (index/nbtlayout.ts); null once past LOG_CAP */
+  log: IndexEvent[] | null = [];
   /** the most entries it ever held: B-tree pages are not given back when VACUUM removes entries (pg_relation_size) */
   peak = 0;
   /** block number of the (single, simulated) leaf page: 1, as for a fresh PostgreSQL index (0 is the metapage) */
@@ -69,6 +85,11 @@ export class BtreeIndex {
     return !this.def?.pred || this.def.pred.fn(values) === true;
   }
 
+  /** The key columns' types (null for an expression's: the engine does not keep them). */
+  keyTypes(tableTypes: readonly SqlType[]): (SqlType | null)[] {
+    return this.columns.map((c) => (c >= 0 ? tableTypes[c]! : null));
+  }
+
   /** The key's values for a heap row: its columns, and the expressions computed. */
   keyValues(values: Value[]): Value[] {
     if (!this.def) return this.columns.map((c) => values[c]!);
@@ -83,6 +104,7 @@ export class BtreeIndex {
     c.count = this.count;
     c.peak = this.peak;
     c.built = this.built;
+    c.log = this.log && this.log.slice(); // events are never changed in place
     c.leafLsn = this.leafLsn;
     c.storageLsn = this.storageLsn;
     c.disk = this.disk; // never changed in place
@@ -117,6 +139,7 @@ export class BtreeIndex {
   insert(values: Value[], tid: number): void {
     if (!this.covers(values)) return;
     const key = this.keyOf(values);
+    this.record({ k: 'ins', key: this.keyValues(values), tid });
     this.count++;
     if (this.count > this.peak) this.peak = this.count;
     if (key === null) { this.nullEntries.push({ key: this.keyValues(values), tid }); return; }
@@ -124,6 +147,20 @@ export class BtreeIndex {
     if (e === undefined) this.entries.set(key, tid);
     else if (typeof e === 'number') this.entries.set(key, [e, tid]);
     else e.push(tid);
+  }
+
+  /** Add to the history (dropped past LOG_CAP events: a big index keeps no history). */
+  record(e: IndexEvent): void {
+    if (!this.log) return;
+    if (this.log.length >= LOG_CAP) { this.log = null; return; }
+    this.log.push(e);
+  }
+
+  /** CREATE INDEX loaded these entries bottom up: the history so far becomes one bulk load. */
+  markBuilt(): void {
+    this.built = true;
+    if (!this.log) return;
+    this.log = [{ k: 'build', items: this.log.flatMap((e) => (e.k === 'ins' ? [{ key: e.key, tid: e.tid }] : [])).sort(leafOrder) }];
   }
 
   /** Describe a key as the 23505 DETAIL does: "(id)=(1)". */

@@ -255,6 +255,7 @@ export function removeIndexEntries(t: Table, dead: ReadonlySet<number>): number 
 /** btvacuumpage for one index (also what REDO of a Btree/VACUUM record repeats). */
 export function removeEntriesFrom(index: BtreeIndex, dead: ReadonlySet<number>): number {
   let removed = 0;
+  if (index.log) index.record({ k: 'del', tids: new Set(dead) });
   for (const [key, v] of [...index.entries]) {
     const tids = typeof v === 'number' ? [v] : v;
     const keep = tids.filter((tid) => !dead.has(tid));
