@@ -39,7 +39,7 @@ export { datumBytes };
 type RawPage =
   | { kind: 'heap'; rel: string; blk: number; page: Page; types: SqlType[] }
   | { kind: 'btmeta'; rel: string; blk: number }
-  | { kind: 'btpage'; rel: string; blk: number; page: BtPage; vars: boolean };
+  | { kind: 'btpage'; rel: string; blk: number; page: BtPage };
 
 const EXT = 'pageinspect';
 const rawPageOf = (v: Value): RawPage => {
@@ -49,7 +49,7 @@ const rawPageOf = (v: Value): RawPage => {
 };
 
 /** An index's pages, laid out from its history (index/nbtlayout.ts), with keys laid out as index_form_tuple does. */
-function layoutOf(c: CallCtx, name: string): { layout: BtLayout; vars: boolean; index: BtreeIndex; table: Table } {
+function layoutOf(c: CallCtx, name: string): { layout: BtLayout; index: BtreeIndex; table: Table } {
   const { table, index } = relationArg(c, name);
   if (!index) throw new PgError('42809', `"${name}" is not a btree index`);
   if (index.include.length) throw notSupported(`pageinspect's B-tree functions on index "${index.name}" with INCLUDE columns`);
@@ -57,23 +57,24 @@ function layoutOf(c: CallCtx, name: string): { layout: BtLayout; vars: boolean; 
   const kt = index.keyTypes(table.types);
   if (kt.some((t) => !t)) throw notSupported(`pageinspect's B-tree functions on expression index "${index.name}"`);
   const types = kt as SqlType[];
-  const bytes = (key: Value[]): Uint8Array => {
+  const bytes = (key: Value[]) => {
     if (key.some((x) => x === null)) throw notSupported('bt_page_items of an index with NULL keys');
-    const b = datumBytes(key, types.slice(0, key.length));
-    if (!b) throw notSupported(`bt_page_items of an index on ${types.map((t) => t.name).join(', ')}`);
-    return b;
+    const kept = types.slice(0, key.length);
+    const data = datumBytes(key, kept);
+    if (!data) throw notSupported(`bt_page_items of an index on ${types.map((t) => t.name).join(', ')}`);
+    return { data, vars: kept.some((t) => !FIXED[t.name]) };
   };
-  return { layout: btLayout(index.log, bytes, types.length), vars: types.some((t) => !FIXED[t.name]), index, table };
+  return { layout: btLayout(index.log, bytes, types.length), index, table };
 }
 
 /** bt_index_block_validate and the read of the block */
-function btBlock(c: CallCtx, name: string, blk: number): { page: BtPage; vars: boolean } {
+function btBlock(c: CallCtx, name: string, blk: number): { page: BtPage } {
   if (blk < 0 || blk > 0xfffffffe) throw new PgError('22023', 'invalid block number');
-  const { layout, vars } = layoutOf(c, name);
+  const { layout } = layoutOf(c, name);
   if (blk === 0) throw new PgError('22023', 'block 0 is a meta page');
   const page = layout.pages[blk];
   if (!page) throw new PgError('22023', 'block number out of range');
-  return { page, vars };
+  return { page };
 }
 
 /** pg_lsn_out: the two halves in hex, %X/%X (no zero padding) */
@@ -92,9 +93,9 @@ function getRawPage(c: CallCtx, relname: string, fork: string, blk: number): Byt
   }
   let raw: RawPage;
   if (index) {
-    const { layout, vars } = layoutOf(c, name);
+    const { layout } = layoutOf(c, name);
     if (blk >= layout.pages.length || blk < 0) throw new PgError('22023', `block number ${blk} is out of range for relation "${name}"`);
-    raw = blk === 0 ? { kind: 'btmeta', rel: name, blk } : { kind: 'btpage', rel: name, blk, page: layout.pages[blk]!, vars };
+    raw = blk === 0 ? { kind: 'btmeta', rel: name, blk } : { kind: 'btpage', rel: name, blk, page: layout.pages[blk]! };
   } else {
     const page = table.heap.pages[blk];
     if (!page || blk < 0) throw new PgError('22023', `block number ${blk} is out of range for relation "${name}"`);
@@ -155,13 +156,13 @@ const BT_ITEM_COLUMNS: [string, SqlType][] = [
   ['itemoffset', T.int2], ['ctid', T.tid], ['itemlen', T.int2], ['nulls', T.bool], ['vars', T.bool], ['data', T.text],
   ['dead', T.bool], ['htid', T.tid], ['tids', T.tid_array],
 ];
-const btRows = (page: BtPage, vars: boolean): Value[][] => {
+const btRows = (page: BtPage): Value[][] => {
   const leaf = page.level === 0;
   return [...(page.hikey ? [page.hikey] : []), ...page.items].map((it, i) => {
     const padded = new Uint8Array(it.size - 8);
     padded.set(it.data);
     const tid = formatTid(tidBlock(it.tid), tidOffset(it.tid));
-    return [i + 1, tid, it.size, false, vars, hex(padded), leaf ? false : null, leaf && !it.pivot ? tid : null, null];
+    return [i + 1, tid, it.size, false, it.vars, hex(padded), leaf ? false : null, leaf && !it.pivot ? tid : null, null];
   });
 };
 
@@ -212,7 +213,7 @@ const defs: FuncDef[] = [
       },
     },
   },
-  { name: 'bt_page_items', args: ['text', 'int8'], ret: T.text, extension: EXT, table: { set: true, columns: BT_ITEM_COLUMNS, rows: ([n, b], c) => { const r = btBlock(c, String(n), Number(b)); return btRows(r.page, r.vars); } } },
+  { name: 'bt_page_items', args: ['text', 'int8'], ret: T.text, extension: EXT, table: { set: true, columns: BT_ITEM_COLUMNS, rows: ([n, b], c) => { const r = btBlock(c, String(n), Number(b)); return btRows(r.page); } } },
   { name: 'bt_page_stats', args: ['text', 'int8'], ret: T.text, extension: EXT, table: { set: false, columns: BT_STATS_COLUMNS, rows: ([n, b], c) => [btStats(btBlock(c, String(n), Number(b)).page)] } },
   {
     name: 'bt_page_items', args: ['bytea'], ret: T.text, extension: EXT,
@@ -222,7 +223,7 @@ const defs: FuncDef[] = [
         const r = rawPageOf(v!);
         if (r.kind === 'heap') throw notSupported('bt_page_items() of a heap page');
         if (r.kind === 'btmeta') throw new PgError('22023', 'block is a meta page');
-        return btRows(r.page, r.vars);
+        return btRows(r.page);
       },
     },
   },

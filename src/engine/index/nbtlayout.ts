@@ -45,6 +45,8 @@ export interface BtTuple {
   tid: number;
   pivot: boolean;
   data: Uint8Array;
+  /** INDEX_VAR_MASK: a variable-width column among the ones it keeps */
+  vars: boolean;
   /** MAXALIGN(IndexTupleSize) */
   size: number;
 }
@@ -69,7 +71,7 @@ const SPACE = 8192 - 24 - 16; // page minus header and BTPageOpaqueData
 const ITEMID = 4;
 const LEAF_FF = 90, NONLEAF_FF = 70;
 
-export type Bytes = (key: Value[]) => Uint8Array;
+export type Bytes = (key: Value[]) => { data: Uint8Array; vars: boolean };
 
 function cmpVal(x: Value, y: Value): number {
   if (x === y) return 0;
@@ -224,8 +226,8 @@ class Builder {
   constructor(private readonly bytes: Bytes, private readonly nkeyatts: number) {}
 
   tuple(key: Value[], tid: number, pivot: boolean): BtTuple {
-    const data = this.bytes(key);
-    return { key, tid, pivot, data, size: MAXALIGN(8 + data.length) };
+    const { data, vars } = this.bytes(key);
+    return { key, tid, pivot, data, vars, size: MAXALIGN(8 + data.length) };
   }
   newPage(level: number): BtPage {
     const p: BtPage = { blk: this.pages.length, level, prev: 0, next: 0, root: false, hikey: null, items: [] };
