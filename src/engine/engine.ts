@@ -356,6 +356,13 @@ export class Engine {
     }
   }
 
+  /** GetOldestMultiXactId: the oldest MultiXact a running transaction may be a member of (else the next id). */
+  oldestMxact(): number {
+    let m = this.multis.next;
+    for (const s of this.sessions) { const o = s.tx?.oldestMemberMxact; if (o && o < m) m = o; }
+    return m;
+  }
+
   /** MultiXactIdIsRunning */
   multiRunning(multi: number): boolean {
     return this.multis.members(multi).some((m) => this.xacts.isInProgress(m.xid));

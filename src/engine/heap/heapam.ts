@@ -235,6 +235,7 @@ export function heapUpdate(
   const old = oldPage.items[off - 1]!;
   // the old version's new xmax, computed from what is there now: a lock of ours is upgraded, other lockers still
   // running are kept with us in a MultiXact
+  if (mode === 'nokeyexclusive') setOldestMember(ctx); // heap_update: only an update that keeps the key
   const oldX = computeNewXmax(ctx.xmax, old.xmax, old.infomask, old.infomask2, tx.writeXid, mode, true);
   const item = newItem(values, table, tx.writeXid, tx.curcid, true);
   // lockers that remain go on to the new version (xmax_new_tuple): only key-share lockers can be there, as the update
@@ -305,9 +306,15 @@ function lockForUpdate(
 /** Where heap_update put the new version, and whether the update was HOT. */
 export interface UpdateResult { blk: number; off: number; hot: boolean }
 
+/** MultiXactIdSetOldestMember: from now on this transaction may be made a member of a MultiXact. */
+function setOldestMember(ctx: HeapContext): void {
+  if (!ctx.tx.oldestMemberMxact) ctx.tx.oldestMemberMxact = ctx.xmax.multis.next;
+}
+
 export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: number): void {
   const page = table.heap.pages[blk]!;
   const item = page.items[off - 1]!;
+  setOldestMember(ctx);
   const nx = computeNewXmax(ctx.xmax, item.xmax, item.infomask, item.infomask2, ctx.tx.writeXid, 'exclusive', true);
   const cmax = cmaxFor(ctx, item);
   setXmax(item, nx);
@@ -335,6 +342,7 @@ const LOCK_WORDS: Record<TupleLockMode, string> = { keyshare: 'KEY SHARE', share
 export function heapLockTuple(ctx: HeapContext, table: Table, blk: number, off: number, mode: TupleLockMode): void {
   const page = table.heap.pages[blk]!;
   const item = page.items[off - 1]!;
+  setOldestMember(ctx);
   const nx = computeNewXmax(ctx.xmax, item.xmax, item.infomask, item.infomask2, ctx.tx.writeXid, mode, false);
   setXmax(item, nx);
   if (isLockedOnly(nx.infomask)) {
@@ -356,6 +364,7 @@ export function heapLockTuple(ctx: HeapContext, table: Table, blk: number, off: 
 export function heapLockUpdated(ctx: HeapContext, table: Table, blk: number, off: number, mode: TupleLockMode): void {
   const page = table.heap.pages[blk]!;
   const item = page.items[off - 1]!;
+  setOldestMember(ctx);
   const nx = computeNewXmax(ctx.xmax, item.xmax, item.infomask, item.infomask2, ctx.tx.writeXid, mode, false);
   setXmax(item, nx);
   clearAllFrozen(table, blk);

@@ -27,8 +27,8 @@
  * Mirrors: src/backend/access/heap/pruneheap.c (heap_page_prune, heap_prune_chain), vacuumlazy.c,
  * heapam_visibility.c (HeapTupleSatisfiesVacuum), bufpage.c (PageRepairFragmentation,
  * PageTruncateLinePointerArray). pd_prune_xid becomes the oldest xmax of a version that will soon be dead, and
- * PD_PAGE_FULL is cleared. Readers prune too (heap_page_prune_opt, pruneheap.ts). A MultiXact xmax whose row lockers
- * have all finished is dropped (FreezeMultiXactId's FRM_INVALIDATE_XMAX). This file is the page-level work; the
+ * PD_PAGE_FULL is cleared. Readers prune too (heap_page_prune_opt, pruneheap.ts). (MultiXact xmax are frozen by
+ * lazy VACUUM's freezePage, heapam.c FreezeMultiXactId: pruning leaves them alone.) This file is the page-level work; the
  * whole VACUUM of a table — freezing, the visibility map, the free space map, truncation, relfrozenxid, VERBOSE —
  * is vacuumlazy.ts, VACUUM FULL vacuumfull.ts. Simplification: the index is cleaned in one pass.
  */
@@ -38,7 +38,7 @@ import type { Page } from '../heap/heap.js';
 import { BLCKSZ, PAGE_HEADER, ITEMID_SIZE, PD_HAS_FREE_LINES, PD_PAGE_FULL, tidBlock, tidOffset } from '../heap/heap.js';
 import {
   type Item, LpFlags, MAXALIGN, HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_INVALID,
-  HEAP_XMAX_LOCK_ONLY, isHotUpdated, HEAP_ONLY_TUPLE, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK, HEAP_KEYS_UPDATED,
+  HEAP_XMAX_LOCK_ONLY, isHotUpdated, HEAP_ONLY_TUPLE, HEAP_XMAX_IS_MULTI,
 } from '../heap/tuple.js';
 import type { Clog } from '../clog/clog.js';
 
@@ -205,13 +205,6 @@ export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
     const it = items[off - 1]!;
     if (it.lpFlags === LpFlags.DEAD) { res.allVisible = false; continue; }
     if (it.lpFlags !== LpFlags.NORMAL) continue;
-    // a MultiXact of row lockers that have all finished is dropped from xmax (FreezeMultiXactId → FRM_INVALIDATE_XMAX)
-    if (it.infomask & HEAP_XMAX_IS_MULTI && it.infomask & HEAP_XMAX_LOCK_ONLY && !ctx.multiRunning(it.xmax)) {
-      it.xmax = 0;
-      it.infomask = (it.infomask & ~(HEAP_XMAX_COMMITTED | HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK | HEAP_XMAX_LOCK_ONLY)) | HEAP_XMAX_INVALID;
-      it.infomask2 &= ~HEAP_KEYS_UPDATED;
-      res.frozen++;
-    }
     const xmaxSet = !(it.infomask & HEAP_XMAX_INVALID) && !(it.infomask & HEAP_XMAX_LOCK_ONLY);
     if (res.allVisible && (st(off) !== VacState.Live || it.xmin >= ctx.oldestXmin || xmaxSet)) res.allVisible = false;
   }

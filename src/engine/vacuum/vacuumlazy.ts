@@ -23,27 +23,39 @@
  *                                 Heap2/FREEZE_PAGE, the block all-frozen; new relfrozenxid: 726, which is 2 XIDs
  *                                 ahead of previous value
  *
+ * A MultiXact in t_xmax (heapam.c FreezeMultiXactId, tests/scenarios/vacuum/freeze-multixact.spec): one of lockers
+ * all finished and older than any a running transaction may be a member of is removed even by a plain VACUUM;
+ * VACUUM FREEZE (MultiXactCutoff = OldestMxact, freeze limit = OldestXmin) removes one whose members are all gone,
+ * turns one whose only member left is the updater into that plain xid, replaces one with running lockers by a new
+ * MultiXact of those, and keeps one no member of which is older than the freeze limit.
+ *
  * Index vacuuming is bypassed when fewer than 2 % of the table's pages have dead line pointers (they stay LP_DEAD
  * until a later VACUUM: "index scan bypassed"); a table without indexes makes them unused at once.
  *
  * Mirrors: src/backend/access/heap/vacuumlazy.c (heap_vacuum_rel, lazy_scan_heap, lazy_scan_prune,
  * lazy_vacuum, lazy_vacuum_heap_page, lazy_truncate_heap, should_attempt_truncation), heapam.c
- * (heap_prepare_freeze_tuple), commands/vacuum.c (vacuum_set_xid_limits, vac_update_relstats). Simplifications:
+ * (heap_prepare_freeze_tuple, FreezeMultiXactId), multixact.c (GetOldestMultiXactId), commands/vacuum.c
+ * (vacuum_set_xid_limits, vac_update_relstats). Simplifications:
  * no page is skipped (the skipping of all-visible runs of 32+ pages, SKIP_PAGES_THRESHOLD, is not modelled: every
- * page is scanned, so relfrozenxid always advances); MultiXact xmax are not frozen (a finished lockers' multi is
- * dropped); the truncation writes no Storage/TRUNCATE record (a crash restores the cut pages, empty); the VERBOSE
- * lines about I/O rates, buffer usage and CPU are printed as for an instant run (the recordings normalise them);
+ * page is scanned, so relfrozenxid always advances); OldestMxact counts the MultiXacts running transactions may
+ * be members of (OldestMemberMXactId), not those they have only looked at (OldestVisibleMXactId), nor those of
+ * prepared transactions; the truncation writes no Storage/TRUNCATE record (a crash restores the cut pages,
+ * empty); the VERBOSE lines about I/O rates, buffer usage and CPU are printed as for an instant run (the recordings normalise them);
  * B-tree pages freed by VACUUM are counted only when an index is emptied.
  */
 import type { Engine } from '../engine.js';
 import type { Session } from '../session/session.js';
 import type { Table } from '../catalog/catalog.js';
 import type { Page } from '../heap/heap.js';
+import type { Item } from '../heap/tuple.js';
+import { multiHintBits } from '../multixact/multixact.js';
 import { HeapRelation, PD_ALL_VISIBLE, packTid, formatTid } from '../heap/heap.js';
 import {
   LpFlags, HEAP_XMIN_COMMITTED, HEAP_XMIN_FROZEN, HEAP_XMAX_INVALID, HEAP_XMAX_IS_MULTI, HEAP_XMAX_COMMITTED,
   HEAP_XMAX_LOCK_ONLY, HEAP_LOCK_MASK, HEAP_HOT_UPDATED, HEAP_KEYS_UPDATED,
 } from '../heap/tuple.js';
+/** HEAP_XMAX_BITS: everything t_infomask says about t_xmax */
+const HEAP_XMAX_BITS = HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK | HEAP_XMAX_LOCK_ONLY;
 import { prunePage, reclaimDead, removeIndexEntries, satisfiesVacuum, VacState } from './vacuum.js';
 import { removableHorizon, vacuumContext, isPinned } from './pruneheap.js';
 import { vmStatus, vmSet, vmTruncate, VISIBILITYMAP_ALL_VISIBLE, VISIBILITYMAP_ALL_FROZEN } from '../heap/visibilitymap.js';
@@ -74,7 +86,10 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
   const freezeLimit = clamp(oldestXmin - minAge);
   const aggressive = relFrozenXid(t) <= clamp(oldestXmin - tableAge);
   const oldFrozenXid = relFrozenXid(t), oldMinMxid = t.relminmxid ?? 1;
-  let newFrozenXid = oldestXmin, newMinMxid = eng.multis.next;
+  // MultiXactCutoff: OldestMxact − vacuum_multixact_freeze_min_age (5 million; 0 for FREEZE), at least 1
+  const oldestMxact = eng.oldestMxact();
+  const multiCutoff = Math.max(1, oldestMxact - (p.freeze ? 0 : setting('vacuum_multixact_freeze_min_age')));
+  let newFrozenXid = oldestXmin, newMinMxid = oldestMxact;
   const name = `postgres.public.${t.name}`;
   const info = (message: string) => { if (p.verbose) s.acc.notices.push({ severity: 'INFO', sqlstate: '00000', message } as PgMessage); };
   info(`${aggressive ? 'aggressively vacuuming' : 'vacuuming'} "${name}"`);
@@ -97,6 +112,61 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
     t.vmLsn = eng.wal.insert(WalKind.Heap2Visible, 0, 64, t.oid, page.blkno, 0, fpi);
     visible++;
   };
+  /**
+   * FreezeMultiXactId for a tuple whose xmax is a MultiXact: remove it (no member left that matters), replace it by
+   * its updater's plain xid (the only member left), by a new MultiXact of the members still running, or keep it
+   * (no member older than the freeze limit). Returns whether the tuple changed.
+   */
+  const freezeMulti = (it: Item): boolean => {
+    const multi = it.xmax;
+    const lockOnly = (it.infomask & HEAP_XMAX_LOCK_ONLY) !== 0;
+    const invalidate = () => {
+      it.xmax = 0;
+      it.infomask = (it.infomask & ~HEAP_XMAX_BITS) | HEAP_XMAX_INVALID;
+      it.infomask2 &= ~(HEAP_HOT_UPDATED | HEAP_KEYS_UPDATED);
+      return true;
+    };
+    const toXid = (x: number, committed: boolean) => {
+      it.infomask = (it.infomask & ~HEAP_XMAX_BITS) | (committed ? HEAP_XMAX_COMMITTED : 0);
+      it.xmax = x;
+      if (x < newFrozenXid) newFrozenXid = x;
+      return true;
+    };
+    if (multi < multiCutoff) {
+      // older than any transaction may still be a member of: a lockers' one goes, an update's leaves its updater
+      if (lockOnly) return invalidate();
+      const x = eng.multis.updateXid(multi);
+      return x < freezeLimit ? invalidate() : toXid(x, false);
+    }
+    // GetMultiXactIdMembers: a lockers' MultiXact older than any a running transaction may see has no members
+    const members = lockOnly && multi < oldestMxact ? [] : eng.multis.members(multi);
+    if (!members.length) return invalidate();
+    if (!members.some((m) => m.xid < freezeLimit)) {
+      if (multi < newMinMxid) newMinMxid = multi;
+      for (const m of members) if (m.xid < newFrozenXid) newFrozenXid = m.xid;
+      return false;
+    }
+    const running = (x: number) => ctx.isInProgress(x);
+    let update = 0, committed = false, lockers = false;
+    const keep = members.filter((m) => {
+      if (m.update) {
+        if (running(m.xid)) update = m.xid;
+        else if (eng.xacts.clog.didCommit(m.xid)) { update = m.xid; committed = true; } else return false;
+        return true;
+      }
+      if (running(m.xid)) { lockers = true; return true; }
+      return false;
+    });
+    if (!keep.length) return invalidate();
+    if (update && !lockers) return toXid(update, committed);
+    const id = eng.createMulti(0, keep.map((m) => ({ ...m })));
+    const bits = multiHintBits(keep);
+    it.infomask = (it.infomask & ~HEAP_XMAX_BITS) | bits.infomask;
+    it.infomask2 = (it.infomask2 & ~HEAP_KEYS_UPDATED) | bits.infomask2;
+    it.xmax = id;
+    for (const m of keep) if (m.xid < newFrozenXid) newFrozenXid = m.xid;
+    return true;
+  };
   /** heap_prepare_freeze_tuple on every tuple left; what is not frozen holds relfrozenxid back. Returns all-frozen. */
   const freezePage = (page: Page): { frozen: number; allFrozen: boolean } => {
     let frozen = 0, allFrozen = true;
@@ -115,7 +185,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
           it.infomask2 &= ~(HEAP_HOT_UPDATED | HEAP_KEYS_UPDATED);
           changed = true;
         } else if (it.xmax < newFrozenXid) newFrozenXid = it.xmax;
-      } else if (it.xmax !== 0 && it.infomask & HEAP_XMAX_IS_MULTI && it.xmax < newMinMxid) newMinMxid = it.xmax;
+      } else if (it.xmax !== 0 && it.infomask & HEAP_XMAX_IS_MULTI) changed = freezeMulti(it) || changed;
       if (changed) frozen++;
       if (!((it.infomask & HEAP_XMIN_FROZEN) === HEAP_XMIN_FROZEN) || !(it.infomask & HEAP_XMAX_INVALID)) allFrozen = false;
     }

@@ -55,6 +55,9 @@ export class Transaction {
   }
   curcid = 0;
   cidUsed = false;
+  /** OldestMemberMXactId: the next MultiXact id when this transaction first locked, deleted or (no-key) updated a
+   *  row — it can be a member of no older MultiXact; 0 = not yet (MultiXactIdSetOldestMember) */
+  oldestMemberMxact = 0;
   /** the transaction snapshot (REPEATABLE READ / SERIALIZABLE), taken by the first statement */
   xactSnapshot: Snapshot | null = null;
   /** READ COMMITTED: the running statement's snapshot (its xmin holds the vacuum horizon back while the statement runs) */
