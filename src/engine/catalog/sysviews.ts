@@ -1,5 +1,5 @@
 /**
- * The system catalogs a learner queries about VACUUM, read in FROM: pg_class (one row per table: relpages,
+ * The system catalogs a learner queries about VACUUM, read in FROM: pg_class (one row per relation: relpages,
  * reltuples and relallvisible as VACUUM / ANALYZE last set them, relfrozenxid, relminmxid) and pg_database
  * (datfrozenxid, datminmxid).
  *
@@ -8,7 +8,8 @@
  *
  * Mirrors: src/include/catalog/pg_class.h, pg_database.h; commands/vacuum.c (vac_update_relstats). Simplifications:
  * only the columns listed here (SELECT * is refused with 0A000: PostgreSQL's rows have more), only the user's
- * tables (no system catalogs, indexes, sequences or views); datfrozenxid is computed from the relfrozenxids when
+ * relations — tables, their indexes (relkind i), sequences (S), views (v) — no system catalogs; temporary tables
+ * and views are left out; datfrozenxid is computed from the relfrozenxids when
  * read, where PostgreSQL stores it at the end of each VACUUM (the same value: a relfrozenxid only moves forward).
  */
 import type { Engine } from '../engine.js';
@@ -42,6 +43,17 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
         t.stats?.relallvisible ?? 0, t.indexes.length > 0, t.columns.length, t.relfrozenxid ?? 3, t.relminmxid ?? 1,
         t.reloptions ? new PgArray(t.reloptions) : null,
       ]);
+      // its indexes: relpages / reltuples as the build, ANALYZE or VACUUM set them; no relfrozenxid
+      for (const i of t.indexes) {
+        rows.push([i.oid, i.name, 2200, 'i', 'p', i.oid, i.stats?.relpages ?? 1, floatIn(String(i.stats?.reltuples ?? 0), true), 0, false,
+          i.columns.length + i.include.length, 0, 0, null]);
+      }
+    }
+    // a sequence is one page holding one tuple; a view has no storage
+    for (const q of eng.catalog.sequences.values()) rows.push([q.oid, q.name, 2200, 'S', 'p', q.oid, 1, floatIn('1', true), 0, false, 3, 0, 0, null]);
+    for (const v of eng.catalog.views.values()) {
+      if (v.temp) continue;
+      rows.push([v.oid, v.name, 2200, 'v', 'p', 0, 0, floatIn('-1', true), 0, false, v.columns.length, 0, 0, null]);
     }
     return {
       columns: ([['oid', T.oid], ['relname', T.text], ['relnamespace', T.oid], ['relkind', T.text], ['relpersistence', T.text], ['relfilenode', T.oid],

@@ -19,6 +19,7 @@
  * aborted transaction puts the old heap and indexes back; WAL records written before the new file are skipped by
  * REDO (storageLsn) instead of naming an old relfilenode; a crash does not undo an uncommitted catalog change.
  */
+import { btreePages } from '../sql/funcs/dbsize.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError } from '../errors.js';
 import type { Session } from '../session/session.js';
@@ -141,6 +142,7 @@ export function buildIndex(ex: Executor, s: Session, t: Table, index: BtreeIndex
   }
   index.leafLsn = ex.eng.wal.insertLsn;
   index.markBuilt(); // _bt_load: bottom up (and equal keys deduplicated into posting lists)
+  index.stats = { relpages: btreePages(t, index), reltuples: index.count }; // index_update_stats
   index.disk = indexImage(index); // the build is written straight to disk and synced (not replayed from WAL)
 }
 

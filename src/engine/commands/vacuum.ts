@@ -10,6 +10,7 @@
  * part, analyzeRel); VACUUM FULL is vacuum/vacuumfull.ts. Simplifications: no INDEX_CLEANUP OFF; ANALYZE collects
  * no column statistics (pg_statistic), only the row count, and reads every page (PostgreSQL samples 30,000 rows).
  */
+import { btreePages } from '../sql/funcs/dbsize.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -97,6 +98,8 @@ export function analyzeRel(ex: Executor, s: Session, t: Table, verbose: boolean)
   const pages = t.heap.pages.length;
   t.heap.targetBlock = -1;
   t.stats = { relpages: pages, reltuples: live, relallvisible: allVisibleCount(t), ...columnStats(t) };
+  // each index: its pages, and the table's row estimate (a partial index: its own entries)
+  for (const i of t.indexes) i.stats = { relpages: btreePages(t, i), reltuples: i.def?.pred ? i.count : live };
   if (!verbose) return;
   s.acc.notices.push({ severity: 'INFO', sqlstate: '00000', message: `analyzing "public.${t.name}"` });
   s.acc.notices.push({ severity: 'INFO', sqlstate: '00000', message: `"${t.name}": scanned ${pages} of ${pages} pages, containing ${live} live rows and ${dead} dead rows; ${live} rows in sample, ${live} estimated total rows` });

@@ -56,6 +56,8 @@ export class BtreeIndex {
   built = false;
   /** what happened to it, for pageinspect to lay its pages out (index/nbtlayout.ts); null once past LOG_CAP */
   log: IndexEvent[] | null = [];
+  /** pg_class.relpages / reltuples as the build, ANALYZE or a VACUUM that scanned the index last set them */
+  stats?: { relpages: number; reltuples: number };
   /** the most entries it ever held: B-tree pages are not given back when VACUUM removes entries (pg_relation_size) */
   peak = 0;
   /** block number of the (single, simulated) leaf page: 1, as for a fresh PostgreSQL index (0 is the metapage) */
@@ -103,6 +105,7 @@ export class BtreeIndex {
     c.nullEntries = this.nullEntries.slice();
     c.count = this.count;
     c.peak = this.peak;
+    c.stats = this.stats;
     c.built = this.built;
     c.log = this.log && this.log.slice(); // events are never changed in place
     c.leafLsn = this.leafLsn;

@@ -283,6 +283,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
         const pagesTotal = btreePages(t, i);
         const leaves = pagesTotal - 1 - (pagesTotal > 2 ? 1 : 0); // an emptied index keeps its metapage, root and one leaf
         indexStats.push({ name: i.name, pages: pagesTotal, deleted: i.count === 0 && leaves > 1 ? leaves - 1 : 0 });
+        i.stats = { relpages: pagesTotal, reltuples: i.count }; // btvacuumcleanup's counts, into pg_class
         if (i.count === before[k]) return;
         i.leafLsn = eng.wal.insert(WalKind.BtreeVacuum, 0, 56, i.oid, i.leafBlock, 0, 0, { deadTids } satisfies BtreeVacuumPayload);
         if (tracer.wants('index')) tracer.emit({ kind: 'index', session: s.name, rel: t.name, lsn: formatLsn(i.leafLsn), text: `VACUUM removes ${before[k]! - i.count} entr${before[k]! - i.count === 1 ? 'y' : 'ies'} from index ${i.name} pointing at LP_DEAD line pointers (${[...deadByPage].flatMap(([b, o]) => o.map((x) => formatTid(b, x))).slice(0, 8).join(', ')}); Btree/VACUUM` });
