@@ -32,8 +32,8 @@ import { LpFlags, MAXALIGN, HEAP_HASNULL, HEAP_NATTS_MASK } from '../heap/tuple.
 import { relationArg } from './host.js';
 import type { BtreeIndex } from '../index/btree.js';
 import type { Table } from '../catalog/catalog.js';
-import { btLayout, pageFree, LOG_CAP, type BtLayout, type BtPage } from '../index/nbtlayout.js';
-import { datumBytes, FIXED } from '../heap/datum.js';
+import { indexLayout, pageFree, type BtLayout, type BtPage } from '../index/nbtlayout.js';
+import { datumBytes } from '../heap/datum.js';
 export { datumBytes };
 
 type RawPage =
@@ -52,19 +52,7 @@ const rawPageOf = (v: Value): RawPage => {
 function layoutOf(c: CallCtx, name: string): { layout: BtLayout; index: BtreeIndex; table: Table } {
   const { table, index } = relationArg(c, name);
   if (!index) throw new PgError('42809', `"${name}" is not a btree index`);
-  if (index.include.length) throw notSupported(`pageinspect's B-tree functions on index "${index.name}" with INCLUDE columns`);
-  if (!index.log) throw notSupported(`pageinspect's B-tree functions on index "${index.name}": it has had more than ${LOG_CAP} entries (Heapscope lays out the pages of smaller indexes only)`);
-  const kt = index.keyTypes(table.types);
-  if (kt.some((t) => !t)) throw notSupported(`pageinspect's B-tree functions on expression index "${index.name}"`);
-  const types = kt as SqlType[];
-  const bytes = (key: Value[]) => {
-    if (key.some((x) => x === null)) throw notSupported('bt_page_items of an index with NULL keys');
-    const kept = types.slice(0, key.length);
-    const data = datumBytes(key, kept);
-    if (!data) throw notSupported(`bt_page_items of an index on ${types.map((t) => t.name).join(', ')}`);
-    return { data, vars: kept.some((t) => !FIXED[t.name]) };
-  };
-  return { layout: btLayout(index.log, bytes, types.length), index, table };
+  return { layout: indexLayout(index, table.types), index, table };
 }
 
 /** bt_index_block_validate and the read of the block */

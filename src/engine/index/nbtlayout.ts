@@ -25,8 +25,10 @@
  * columns, a non-rightmost leaf VACUUM empties (page deletion), an index with more than LOG_CAP entries ever.
  * Not modelled: LP_DEAD hints set by index scans, which PostgreSQL deletes from a full page before splitting it.
  */
-import type { Value } from '../sql/types.js';
+import type { Value, SqlType } from '../sql/types.js';
 import { notSupported } from '../errors.js';
+import { datumBytes, FIXED } from '../heap/datum.js';
+import type { BtreeIndex } from './btree.js';
 import { tidBlock, packTid } from '../heap/heap.js';
 import { MAXALIGN } from '../heap/tuple.js';
 
@@ -354,4 +356,28 @@ export function btLayout(log: readonly IndexEvent[], bytes: Bytes, nkeyatts: num
     else b.remove(e.tids);
   }
   return { pages: b.pages, root: b.root, level: b.level };
+}
+
+const cache = new WeakMap<BtreeIndex, { log: readonly IndexEvent[]; n: number; layout: BtLayout }>();
+
+/** An index's pages (cached until its history grows); 0A000 for what the layout does not model. */
+export function indexLayout(index: BtreeIndex, tableTypes: readonly SqlType[]): BtLayout {
+  if (index.include.length) throw notSupported(`the pages of index "${index.name}" with INCLUDE columns`);
+  const log = index.log;
+  if (!log) throw notSupported(`the pages of index "${index.name}": it has had more than ${LOG_CAP} entries (Heapscope lays out the pages of smaller indexes only)`);
+  const hit = cache.get(index);
+  if (hit && hit.log === log && hit.n === log.length) return hit.layout;
+  const kt = index.keyTypes(tableTypes);
+  if (kt.some((t) => !t)) throw notSupported(`the pages of expression index "${index.name}"`);
+  const types = kt as SqlType[];
+  const bytes = (key: Value[]) => {
+    if (key.some((x) => x === null)) throw notSupported(`the pages of index "${index.name}" with NULL keys`);
+    const kept = types.slice(0, key.length);
+    const data = datumBytes(key, kept);
+    if (!data) throw notSupported(`the pages of an index on ${types.map((t) => t.name).join(', ')}`);
+    return { data, vars: kept.some((t) => !FIXED[t.name]) };
+  };
+  const layout = btLayout(log, bytes, types.length);
+  cache.set(index, { log, n: log.length, layout });
+  return layout;
 }

@@ -13,9 +13,9 @@
  * table whose empty index takes one page.
  *
  * Mirrors: src/backend/utils/adt/dbsize.c (pg_relation_size, calculate_table_size, calculate_indexes_size,
- * pg_size_pretty), xid.c (xid_age). Simplification: a B-tree's size is computed from the most entries it held (a
- * metapage, leaves filled to 90 % as rightmost splits leave them, a root above several leaves), since the
- * engine's index is one sorted map: exact for a one-leaf index, close for larger ones.
+ * pg_size_pretty), xid.c (xid_age). A B-tree's size is its pages as nbtree would have laid them out (index/nbtlayout.ts);
+ * where that layout is not modelled (posting lists, page deletion, a big index...) it is estimated from the most
+ * entries the index held: a metapage, leaves filled to 90 % as rightmost splits leave them, a root above them.
  */
 import { PgError } from '../../errors.js';
 import { register, type FuncDef, type CallCtx } from './registry.js';
@@ -28,9 +28,12 @@ import { vmPages } from '../../heap/visibilitymap.js';
 import { needsToast } from '../../executor/util.js';
 import type { Table } from '../../catalog/catalog.js';
 import type { BtreeIndex } from '../../index/btree.js';
+import { indexLayout } from '../../index/nbtlayout.js';
 
 /** B-tree pages for its entries: the metapage, leaves at 90 % (BTREE_DEFAULT_FILLFACTOR), one root over several leaves. */
 export function btreePages(t: Table, i: BtreeIndex): number {
+  // the pages nbtree would have made (index/nbtlayout.ts), when they can be laid out
+  try { return indexLayout(i, t.types).pages.length; } catch (e) { if (!(e instanceof PgError) || e.sqlstate !== '0A000') throw e; }
   const n = Math.max(i.peak, i.count);
   if (n === 0) return 1;
   const keyLen = i.columns.reduce((s, c) => s + ({ int2: 2, int4: 4, int8: 8, bool: 1 }[t.types[c]!.name as string] ?? 8), 0);
