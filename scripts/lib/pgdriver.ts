@@ -16,13 +16,20 @@
  * 1002, 1003 ... in session order), so deadlock DETAIL lines compare.
  */
 import pg from 'pg';
-import type { Blocked, Driver, DriverResult } from '../../src/scenario/runner.js';
+import type { Blocked, Driver, DriverNotice, DriverResult } from '../../src/scenario/runner.js';
 import { CONTROL, SendError } from '../../src/scenario/runner.js';
 import { connectionClosedMessage } from '../../src/scenario/transcript.js';
 import type { PgMessage, Severity } from '../../src/engine/errors.js';
 
 /** lost: a FATAL that arrived while idle, for the next query; closed: the backend is gone, nothing can be sent */
-interface Conn { client: pg.Client; pid: number; pending: Promise<void> | null; done: DriverResult | null; lost: PgMessage | null; closed: boolean }
+interface Conn {
+  client: pg.Client; pid: number; pending: Promise<void> | null; done: DriverResult | null; lost: PgMessage | null; closed: boolean;
+  /** where the reply to the running query string is: statements completed, and whether the current one sent its RowDescription */
+  reply: { stmt: number; afterRowDescription: boolean };
+  /** the result sets of the statements completed so far (what libpq hands over before a later statement's error) */
+  sets: ({ columns: string[]; rows: (string | null)[][] } | null)[];
+  current: { columns: string[]; rows: (string | null)[][] } | null;
+}
 
 const rawText = { getTypeParser: () => (v: string) => v };
 
@@ -30,7 +37,7 @@ export class PgDriver implements Driver {
   private conns = new Map<string, Conn>();
   /** a connection of its own for asking about the control connection while that one is busy (see above) */
   private side: pg.Client | null = null;
-  private noticeQueue: { session: string; message: PgMessage }[] = [];
+  private noticeQueue: DriverNotice[] = [];
   private pidMap = new Map<string, string>();
   private down = false;
   private nextPidNo = 1001;
@@ -63,8 +70,23 @@ export class PgDriver implements Driver {
       // isolationtester.c: the session name appended to application_name (to find it in pg_stat_activity)
       await client.query({ text: `SELECT set_config('application_name',\n  current_setting('application_name') || '/' || ${pg.escapeLiteral(name)},\n  false)`, rowMode: 'array' } as pg.QueryConfig);
       const pid = (client as unknown as { processID: number }).processID;
-      client.on('notice', (msg) => this.noticeQueue.push({ session: name, message: this.toMessage(msg as never) }));
-      this.conns.set(name, { client, pid, pending: null, done: null, lost: null, closed: false });
+      const conn: Conn = { client, pid, pending: null, done: null, lost: null, closed: false, reply: { stmt: 0, afterRowDescription: false }, sets: [], current: null };
+      // the protocol messages in order (pg's Connection emits each by name): which statement a notice belongs to
+      const wire = (client as unknown as { connection: { on(ev: string, f: (m: never) => void): void } }).connection;
+      const ended = () => {
+        conn.reply = { stmt: conn.reply.stmt + 1, afterRowDescription: false };
+        conn.sets.push(conn.current);
+        conn.current = null;
+      };
+      wire.on('dataRow', (m: { fields: (string | null)[] }) => conn.current?.rows.push(m.fields.map((v) => (v === null ? null : String(v)))));
+      wire.on('commandComplete', ended);
+      wire.on('emptyQuery', ended);
+      wire.on('rowDescription', (m: { fields: { name: string }[] }) => {
+        conn.reply = { ...conn.reply, afterRowDescription: true };
+        conn.current = { columns: m.fields.map((f) => f.name), rows: [] };
+      });
+      client.on('notice', (msg) => this.noticeQueue.push({ session: name, message: this.toMessage(msg as never), at: { ...conn.reply } }));
+      this.conns.set(name, conn);
       this.pidMap.set(String(pid), String(this.nextPidNo++)); // the engine numbers backends the same way, restarts included
     }
   }
@@ -105,6 +127,9 @@ export class PgDriver implements Driver {
     const c = this.conns.get(session)!;
     if (c.closed) throw new SendError('no connection to the server');
     c.done = null;
+    c.reply = { stmt: 0, afterRowDescription: false };
+    c.sets = [];
+    c.current = null;
     c.pending = (async () => {
       if (c.lost) { c.done = { results: [], error: connectionClosedMessage(c.lost) }; c.lost = null; c.closed = true; return; }
       try {
@@ -120,7 +145,9 @@ export class PgDriver implements Driver {
       } catch (e) {
         const m = this.toMessage(e as never);
         // the backend exited (pg_terminate_backend): libpq adds that the connection closed, and nothing more can be sent
-        if (m.severity === 'FATAL' && !this.down) { c.closed = true; c.done = { results: [], error: connectionClosedMessage(m) }; } else c.done = { results: [], error: m };
+        // the statements before the failing one completed: libpq hands over their results first
+        const before = c.sets.slice();
+        if (m.severity === 'FATAL' && !this.down) { c.closed = true; c.done = { results: before, error: connectionClosedMessage(m) }; } else c.done = { results: before, error: m };
       }
     })();
   }
