@@ -70,7 +70,9 @@ export class PgDriver implements Driver {
       // isolationtester.c: the session name appended to application_name (to find it in pg_stat_activity)
       await client.query({ text: `SELECT set_config('application_name',\n  current_setting('application_name') || '/' || ${pg.escapeLiteral(name)},\n  false)`, rowMode: 'array' } as pg.QueryConfig);
       const pid = (client as unknown as { processID: number }).processID;
-      const conn: Conn = { client, pid, pending: null, done: null, lost: null, closed: false, reply: { stmt: 0, afterRowDescription: false }, sets: [], current: null };
+      const conn: Conn = {
+        client, pid, pending: null, done: null, lost: null, closed: false, reply: { stmt: 0, afterRowDescription: false }, sets: [], current: null,
+      };
       // the protocol messages in order (pg's Connection emits each by name): which statement a notice belongs to
       const wire = (client as unknown as { connection: { on(ev: string, f: (m: never) => void): void } }).connection;
       const ended = () => {

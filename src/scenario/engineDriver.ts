@@ -9,7 +9,7 @@
  * (pg_cancel_backend: "57014 canceling statement due to user request").
  */
 import { Engine, type SessionOutcome } from '../engine/engine.js';
-import { type PgMessage, PgError } from '../engine/errors.js';
+import { PgError } from '../engine/errors.js';
 import { CONTROL, SendError, type Blocked, type Driver, type DriverNotice, type DriverResult } from './runner.js';
 import { connectionClosedMessage } from './transcript.js';
 import type { ServerAction } from './spec.js';
