@@ -5,7 +5,8 @@
  * optimizer/joinpath.ts chooses, run by nodeHashjoin.ts / nodeMergejoin.ts / nodeNestloop.ts / nodeSubqueryscan.ts
  * (LATERAL); nodeSetOp.ts (UNION, INTERSECT, EXCEPT), nodeCtescan.ts (WITH, subqueries in FROM),
  * nodeWindowAgg.ts, nodeProjectSet.ts; select.ts wiring nodeAgg, nodeSort, nodeUnique, nodeLockRows, nodeLimit,
- * nodeResult, nodeValuesscan, nodeSubplan; nodeModifyTable.ts (INSERT, UPDATE, DELETE, ON CONFLICT),
+ * nodeResult, nodeValuesscan, nodeSubplan; nodeModifyTable.ts (INSERT, ON CONFLICT), nodeModifyUpdate.ts (UPDATE,
+ * DELETE, their FROM / USING joins),
  * indexinsert.ts (index entries and the unique check), rowlocks.ts (waiting for a row); commands/ for DDL,
  * VACUUM, LOCK and CHECKPOINT.
  *

@@ -6,6 +6,7 @@
  * A join of two tables runs as the planner chooses (optimizer/joinpath.ts): a hash join (nodeHashjoin.ts), a
  * merge join (nodeMergejoin.ts) or a nested loop (nodeNestloop.ts); the choice decides the row order without
  * ORDER BY. The join tree it built is kept for EXPLAIN (JoinPlan). A LATERAL subquery is nodeSubqueryscan.ts.
+ * UPDATE ... FROM / DELETE ... USING join their target the same way, its rows carrying their TID (JoinContext.target).
  *
  * Mirrors: parser/parse_clause.c (transformFromClause), executor/nodeFunctionscan.c; the join paths of
  * optimizer/path/joinrels.c. Simplifications: a join of three or more relations runs as nested loops in the

@@ -1,25 +1,19 @@
 /**
- * INSERT, UPDATE and DELETE (ModifyTable). INSERT checks NOT NULL and CHECK constraints, writes the heap tuple,
- * then inserts into each index (executor/indexinsert.ts: the unique check can wait for a concurrent inserter).
- * UPDATE and DELETE find their rows with the statement's snapshot, then try to change each version:
- *
- *   TM_Ok            → change it.
- *   TM_BeingModified → someone is changing or has locked it: wait as heap_update/heap_delete do (rowlocks.ts).
- *   TM_Updated/Deleted (committed meanwhile) → READ COMMITTED re-checks the newest version (EvalPlanQual: lock it,
- *                      re-evaluate WHERE, change it if it still matches); REPEATABLE READ / SERIALIZABLE fail 40001.
- *   TM_SelfModified  → changed by this same command already: skip.
+ * INSERT (ModifyTable's ExecInsert) and what UPDATE and DELETE share with it. INSERT checks NOT NULL and CHECK
+ * constraints (ExecConstraints), writes the heap tuple, then inserts into each index (executor/indexinsert.ts: the
+ * unique check can wait for a concurrent inserter). Stored generated columns are computed here for INSERT and
+ * UPDATE alike (generatedMaker), and RETURNING lists are compiled here for all three.
  *
  * ON CONFLICT DO NOTHING / DO UPDATE finds the conflicting row through the arbiter index, locks it and updates it.
+ * UPDATE and DELETE themselves — the TM_* outcomes, EvalPlanQual, UPDATE ... FROM and DELETE ... USING — are in
+ * nodeModifyUpdate.ts.
  *
- * Each changed row of a table with foreign keys (either side) queues its RI trigger events (ri/ri_triggers.ts);
- * they fire when the statement ends. An RI trigger's cascaded UPDATE / DELETE runs through here too, with the
- * crosscheck snapshot under REPEATABLE READ (a row its transaction snapshot cannot see is a 40001).
+ * Each inserted row of a table with foreign keys queues its RI trigger events (ri/ri_triggers.ts); they fire when
+ * the statement ends.
  *
- * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert, ExecUpdate, ExecDelete, ExecOnConflictUpdate),
- * execMain.c (EvalPlanQual, ExecConstraints), execIndexing.c.
+ * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert, ExecOnConflictUpdate, ExecComputeStoredGenerated),
+ * execMain.c (ExecConstraints), execIndexing.c.
  */
-import { filterWaiting, recordPredicateRead } from './scan.js';
-import { evalWaiting, mayWait } from './exprwait.js';
 import { dmlValues } from './nodeCtescan.js';
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -32,23 +26,22 @@ import { type SqlType, type Value, T, formatValue, typeDisplayName } from '../sq
 import { type Table, type Column, heapGetattrs, liveColumns } from '../catalog/catalog.js';
 import { tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
-import { waitForModify, lockTuple, lockLatest, TUPLE_HW_LOCK } from './rowlocks.js';
+import { waitForModify, lockTuple, TUPLE_HW_LOCK } from './rowlocks.js';
 import { type Item } from '../heap/tuple.js';
 import {
-  satisfiesMVCC, satisfiesUpdate, satisfiesDirty, VIS_VISIBLE, TM,
+  satisfiesMVCC, satisfiesDirty, VIS_VISIBLE, TM,
 } from '../visibility/visibility.js';
 import {
-  heapInsert, heapUpdate, heapDelete, type TupleLockMode, type LockerCheck, NO_LOCKER_CHECK,
+  heapInsert, heapUpdate, type TupleLockMode,
 } from '../heap/heapam.js';
 import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { queueRiEvents } from '../ri/ri_triggers.js';
 import { arbiterMatches } from '../commands/indexcmds.js';
-import { callsUserFunction } from './util.js';
 import { type AfterEvent, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
 import {
-  N, Gen, Candidate, PROGRESS_ROWS, hotChain, failingRow, sameValue, checkValuesLists, firstLocation,
+  N, Gen, PROGRESS_ROWS, hotChain, failingRow, sameValue, checkValuesLists, firstLocation,
 } from './util.js';
 
 /**
@@ -415,4 +408,3 @@ export function checkConstraints(ex: Executor, s: Session, t: Table, vals: Value
     }
   }
 }
-

@@ -15,7 +15,10 @@
  * the later ones find it TM_SelfModified and are skipped. EvalPlanQual re-evaluates WHERE (the join condition
  * included) and SET for the newest version of the target row with the *same* rows of the other relations
  * (PostgreSQL re-fetches them by their TIDs: ROW_MARK_REFERENCE) — a new version that no longer joins is skipped,
- * no new partner is searched for. RETURNING sees the other relations' columns.
+ * no new partner is searched for. RETURNING sees the other relations' columns. Where the join order is not sure
+ * to be PostgreSQL's (joinpath.ts `unsure`: three or more relations, a function or subquery in FROM), a target row
+ * whose several matches would write (or RETURN) different values is refused with 0A000 — the match used would be
+ * a guess.
  *
  * Each changed row of a table with foreign keys (either side) queues its RI trigger events (ri/ri_triggers.ts);
  * they fire when the statement ends. An RI trigger's cascaded UPDATE / DELETE runs through here too, with the
@@ -32,16 +35,14 @@ import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { type RawStmt } from '../sql/parser.js';
-import { compileExpr, type Compiled, type Scope, type Row } from '../sql/expr.js';
+import { compileExpr, type Row } from '../sql/expr.js';
 import { type Value } from '../sql/types.js';
-import { type Table } from '../catalog/catalog.js';
 import { formatTid } from '../heap/heap.js';
 import { waitForModify, lockLatest, TUPLE_HW_LOCK } from './rowlocks.js';
 import { type Item } from '../heap/tuple.js';
 import { satisfiesMVCC, satisfiesUpdate, VIS_VISIBLE, TM } from '../visibility/visibility.js';
 import { heapUpdate, heapDelete, type TupleLockMode, type LockerCheck, NO_LOCKER_CHECK } from '../heap/heapam.js';
 import { LockMode } from '../lock/lock.js';
-import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { queueRiEvents } from '../ri/ri_triggers.js';
 import { callsUserFunction } from './util.js';
@@ -95,7 +96,7 @@ function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE
   const extra = (cmd === 'UPDATE' ? n.fromClause : n.usingClause) as N[] | undefined;
   if (!extra?.length) {
     const where = ex.compileWhere(n.whereClause, tscope);
-    const find = function* (): Gen<Targets> {
+    const find = function* (_outcome?: (r: Row) => Value[]): Gen<Targets> {
       const pipelined = triggers || callsUserFunction(n.whereClause, ex);
       const waits = !!where && mayWait(n.whereClause); // pg_advisory_lock(…) in WHERE: evaluated where it can wait
       // UPDATE/DELETE's own search is no item read (deps.ts)
@@ -106,9 +107,7 @@ function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE
     };
     return { t, snapshot, snap, scope: tscope, where, find };
   }
-  const sub = extra.find((f) => f.RangeSubselect || f.JoinExpr);
-  if (sub) throw notSupported(`${sub.JoinExpr ? 'a JOIN' : 'a subquery'} in ${cmd === 'UPDATE' ? 'UPDATE ... FROM' : 'DELETE ... USING'}`, posOf(firstLocation(sub)));
-  const pre = yield* runFromSubqueries(ex, s, extra, raw.text, undefined); // functions in FROM, computed before the join
+  const pre = yield* runFromSubqueries(ex, s, extra, raw.text, undefined); // subqueries and functions in FROM, computed before the join
   const targetItem = { RangeVar: n.relation };
   const cands = new Map<number, Candidate>();
   const tw = t.columns.length;
@@ -127,15 +126,27 @@ function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE
   const scope = src.scope;
   const where = ex.compileWhere(n.whereClause, scope);
   const waits = !!where && mayWait(n.whereClause);
-  const find = function* (): Gen<Targets> {
+  const what = cmd === 'UPDATE' ? 'UPDATE ... FROM' : 'DELETE ... USING';
+  const unsure = src.joinPlan?.kind === 'Join' ? src.joinPlan.unsure : 'a join the simulator does not plan';
+  const find = function* (outcome?: (r: Row) => Value[]): Gen<Targets> {
     const joined = [...src.rows!()];
     recordPredicateRead(ex, s, t, snapshot, null, undefined, tscope);
     const rows: { cand: Candidate; rest: Value[] }[] = [];
     const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+    /** each target row's first match: what it would write and RETURN */
+    const seen = new Map<number, Value[] | null>();
     for (const jv of joined) {
       r.vals = jv;
       if (where && (waits ? yield* evalWaiting(s, () => where.fn(r)) : where.fn(r)) !== true) continue;
-      const c = cands.get(jv[tw] as number)!;
+      const key = jv[tw] as number;
+      // which of several matches changes the row (or is RETURNed) is the plan's order: where the simulator's join
+      // order is not sure to be PostgreSQL's (optimizer/joinpath.ts `unsure`), matches that differ are refused
+      if (unsure && outcome) {
+        const got = seen.get(key);
+        if (got === undefined) seen.set(key, outcome(r));
+        else if (!outcome(r).every((v, i) => sameValue(v, got![i]!))) throw notSupported(`${what} where a target row joins several rows that give it different values, in ${unsure}`);
+      }
+      const c = cands.get(key)!;
       // the version as the heap holds it now: an earlier join row of this command may have changed it already
       rows.push({ cand: { ...c, item: t.heap.item(c.blk, c.off)! }, rest: jv.slice(tw) });
     }
@@ -183,17 +194,25 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'UPDATE', null, updatedCols);
   // WHERE tested row by row in the loop below (pipelined: a user function's side effects, triggers), or after the
   // scan where it can wait (pg_advisory_lock(…) in WHERE), or during the scan
-  const { rows, total, pipelined, waits } = yield* find();
+  const generate = generatedMaker(ex, t, s, snap);
+  const tw = t.columns.length;
+  /** what a join row would write, and RETURN (over the new values) */
+  const outcome = (r: Row): Value[] => {
+    const nv = compute({ ...r, vals: r.vals.slice(0, tw) }, r.vals.slice(tw));
+    if (!ret) return nv;
+    const w = widen({ ...r, vals: nv }, r.vals.slice(tw));
+    return [...nv, ...ret.fns.map((f) => f(w))];
+  };
+  const { rows, total, pipelined, waits } = yield* find(outcome);
   let count = 0;
   const out: Value[][] = [];
-  const generate = generatedMaker(ex, t, s, snap);
-  const compute = (c: Row, rest: Value[] | null): Value[] => {
+  function compute(c: Row, rest: Value[] | null): Value[] {
     const nv = c.vals.slice();
     const e = widen(c, rest);
     for (const st of sets) nv[st.idx] = st.fn(e);
     if (generate) generate(nv);
     return nv;
-  };
+  }
   const hctx = ex.heapCtx(s);
   const vctx = ex.eng.visibilityContext(s);
   const crosscheck = crosschecker(ex, s);
@@ -289,7 +308,7 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const ret = returning ? ex.compileReturning(returning, scope) : null;
   const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'DELETE').length > 0 } : null;
   if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'DELETE', null);
-  const { rows, total, pipelined, waits } = yield* find();
+  const { rows, total, pipelined, waits } = yield* find(ret ? (r) => ret.fns.map((f) => f(r)) : undefined);
   const crosscheck = crosschecker(ex, s);
   let count = 0, done = 0;
   const out: Value[][] = [];
