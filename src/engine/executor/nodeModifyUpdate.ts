@@ -25,9 +25,10 @@
  * crosscheck snapshot under REPEATABLE READ (a row its transaction snapshot cannot see is a 40001).
  *
  * Mirrors: src/backend/executor/nodeModifyTable.c (ExecUpdate, ExecDelete), execMain.c (EvalPlanQual),
- * parser/analyze.c (transformUpdateStmt's FROM, transformDeleteStmt's USING). Simplifications: a subquery or a
- * WITH query in FROM / USING is refused with 0A000 (WITH queries are refused for UPDATE / DELETE anyway); the
- * WHERE clause is evaluated on the join rows after the join (PostgreSQL pushes it into the scans and the join).
+ * parser/analyze.c (transformUpdateStmt's FROM, transformDeleteStmt's USING). Simplifications: WITH is refused
+ * with 0A000; FROM / USING's subqueries and functions are computed before the join; the whole join is built before
+ * the first row changes, and WHERE is evaluated on its rows after it (PostgreSQL pipelines them and pushes WHERE
+ * into the scans and the join) — which only shows when WHERE or SET calls a function with side effects.
  */
 import { filterWaiting, recordPredicateRead } from './scan.js';
 import { evalWaiting, mayWait } from './exprwait.js';
