@@ -5,7 +5,8 @@
  * optimizer/joinpath.ts chooses, run by nodeHashjoin.ts / nodeMergejoin.ts / nodeNestloop.ts / nodeSubqueryscan.ts
  * (LATERAL); nodeSetOp.ts (UNION, INTERSECT, EXCEPT), nodeCtescan.ts (WITH, subqueries in FROM),
  * nodeWindowAgg.ts, nodeProjectSet.ts; select.ts wiring nodeAgg, nodeSort, nodeUnique, nodeLockRows, nodeLimit,
- * nodeResult, nodeValuesscan, nodeSubplan; nodeModifyTable.ts (INSERT, UPDATE, DELETE, ON CONFLICT),
+ * nodeResult, nodeValuesscan, nodeSubplan; nodeModifyTable.ts (INSERT, ON CONFLICT), nodeModifyUpdate.ts (UPDATE,
+ * DELETE, their FROM / USING joins),
  * indexinsert.ts (index entries and the unique check), rowlocks.ts (waiting for a row); commands/ for DDL,
  * VACUUM, LOCK and CHECKPOINT.
  *
@@ -71,7 +72,8 @@ import { groupColumn, aggregate } from './nodeAgg.js';
 import { constInt } from './nodeLimit.js';
 import { valuesQuery } from './nodeValuesscan.js';
 import { lockRowForSelect } from './nodeLockRows.js';
-import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResult, defaultMaker, assign, checkConstraints, updateStmt, deleteStmt } from './nodeModifyTable.js';
+import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResult, defaultMaker, assign, checkConstraints } from './nodeModifyTable.js';
+import { updateStmt, deleteStmt } from './nodeModifyUpdate.js';
 import { indexInsert, uniqueCheck, indexAdd, indexInsertAll, indexInsertRest } from './indexinsert.js';
 import { createTable, dropStmt, createIndex, dropIndex } from '../commands/tablecmds.js';
 import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
