@@ -24,6 +24,8 @@ import { resolveFunction, buildCall, hasFunction, functionRows, sqlTypeOf } from
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { relationSource } from '../commands/view.js';
 import { chooseJoin, joinTypeLabel, type JoinKind, type JoinSide } from '../optimizer/joinpath.js';
+import { paramNestLoopChoice } from '../optimizer/paramjoin.js';
+import type { BtreeIndex } from '../index/btree.js';
 import { estimateRelSize, columnUnique } from '../optimizer/plancat.js';
 import { restrictionSelectivity } from '../optimizer/clausesel.js';
 import { nestLoop, type JoinPair } from './nodeNestloop.js';
@@ -367,6 +369,19 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       if (anti) choice = { method: 'HashJoin', outer: kind === 'left' ? 'left' : 'right', unsure: 'an outer join PostgreSQL reduces to an anti join (Hash Anti Join)' };
     }
     unsure ??= choice.unsure;
+    // a small outer side may probe the inner side's unique index instead of hashing it (optimizer/paramjoin.ts)
+    let param: { index: BtreeIndex; outerKey: number; innerKey: number } | undefined;
+    if (planned && !unsure && kind === 'inner' && equi && choice.method === 'HashJoin' && left.plan.kind === 'Scan' && right.plan.kind === 'Scan') {
+      const lside = { table: left.plan.table, quals: own.left, key: equi.lcol }, rside = { table: right.plan.table, quals: own.right, key: equi.rcol };
+      const [po, pi] = choice.outer === 'left' ? [lside, rside] : [rside, lside];
+      const p = paramNestLoopChoice(po, pi);
+      if (p === 'unsure') unsure = 'a join a parameterized nested loop might serve (its cost and the hash join\'s are too close to call)';
+      else if (p) {
+        const loopOuter = p.outer === 'hashOuter' ? po : pi;
+        choice = { method: 'NestLoop', outer: loopOuter === lside ? 'left' : 'right', unsure: null };
+        param = { index: p.index, outerKey: loopOuter === lside ? equi.lcol : equi.rcol, innerKey: loopOuter === lside ? equi.rcol : equi.lcol };
+      }
+    }
     for (const [side, p] of [['left', left.plan], ['right', right.plan]] as const) {
       if (p.kind === 'Scan') p.quals = own[side].map(unqualify);
     }
@@ -388,7 +403,8 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     combined.plan = {
       kind: 'Join', method, label: joinTypeLabel(kind, choice.outer), outer: outerInp.plan, inner: innerInp.plan,
       cond: equi && method !== 'NestLoop' ? { outerIsLeft, qual: equi.qual, left: equi.lcol, right: equi.rcol } : null,
-      filter: method === 'NestLoop' && equi ? [equi.qual, ...filter] : filter, unsure, kindName: kind,
+      filter: method === 'NestLoop' && equi && !param ? [equi.qual, ...filter] : filter, unsure, kindName: kind,
+      ...(param ? { param } : {}),
     };
     // each side's own conditions filter its rows before the join (pushed down into the scan, as the planner does)
     const andOf = (qs: N[]) => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
@@ -405,8 +421,29 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       return kept;
     };
     combined.rows = () => {
-      const outerRows = readSide(outerInp, outerIsLeft ? filters.left : filters.right),
-        innerRows = readSide(innerInp, outerIsLeft ? filters.right : filters.left);
+      const outerRows = readSide(outerInp, outerIsLeft ? filters.left : filters.right);
+      if (param && innerInp.plan.kind === 'Scan') {
+        // each outer row's key looked up in the inner side's index: only the versions the probes reach are read
+        const t = innerInp.plan.table;
+        const scope = ex.tableScope(t, innerInp.plan.name, s, snap, sql);
+        const pairs: JoinPair[] = [];
+        let innerRead = 0;
+        for (const o of outerRows) {
+          const v = o[param.outerKey] ?? null;
+          if (v === null) continue;
+          const vals: Value[] = [];
+          vals[param.innerKey] = v;
+          const key = param.index.keyOf(vals);
+          if (key === null) continue;
+          const rows = ex.scan(s, t, snap(), null, undefined, scope, { kind: 'IndexScan', index: param.index, key, cond: equi!.qual }).map((c) => c.vals);
+          innerRead += rows.length;
+          for (const i of rows) if (match(o, i)) pairs.push({ o, i });
+        }
+        innerInp.plan.actual = { rows: innerRead, removed: 0 };
+        if (combined.plan.kind === 'Join') combined.plan.actual = { rows: pairs.length, outerRows: outerRows.length, innerRows: innerRead };
+        return pairs.map(combine);
+      }
+      const innerRows = readSide(innerInp, outerIsLeft ? filters.right : filters.left);
       let pairs: JoinPair[];
       if (method === 'HashJoin') {
         const innerKey = outerIsLeft ? equi!.rcol : equi!.lcol;

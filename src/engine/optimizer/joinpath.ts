@@ -39,6 +39,7 @@
  * naming why: `unsure` below.
  */
 import type { Table } from '../catalog/catalog.js';
+import type { BtreeIndex } from '../index/btree.js';
 
 type N = Record<string, any>;
 
@@ -50,6 +51,9 @@ export type JoinPlan =
     kind: 'Join'; method: JoinMethod; label: '' | ' Left' | ' Right'; kindName: JoinKind; outer: JoinPlan; inner: JoinPlan;
     /** the hash / merge key equality (left / right: the key columns within each side) */
     cond: { outerIsLeft: boolean; qual: N; left: number; right: number } | null;
+    /** a parameterized nested loop (optimizer/paramjoin.ts): the inner side is an Index Scan of `index` looking up
+     * the outer row's key column (outerKey within the outer side) in its column innerKey */
+    param?: { index: BtreeIndex; outerKey: number; innerKey: number };
     /** the rest of the join condition ("Join Filter") */
     filter: N[];
     /** why EXPLAIN cannot vouch for this plan, or null */
