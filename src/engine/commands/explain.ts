@@ -478,14 +478,15 @@ function paramLoopNode(ex: Executor, s: Session, p: Extract<JoinPlan, { kind: 'J
   const outer = joinNode(ex, s, p.outer, d, sql, analyze);
   const t = p.inner.table, param = p.param!;
   const outerCol = p.outer.table.columns[param.outerKey]!.name;
-  const cond = `(${quoteIdent(t.columns[param.innerKey]!.name)} = ${quoteIdent(p.outer.name)}.${quoteIdent(outerCol)})`;
+  const cond = `(${quoteIdent(t.columns[param.innerKey]!.name)} ${param.op} ${quoteIdent(p.outer.name)}.${quoteIdent(outerCol)})`;
   const inner = node(`Index Scan using ${quoteIdent(param.index.name)} on ${relLabel(t, p.inner.alias)}`, [`Index Cond: ${cond}`]);
-  return node('Nested Loop', [], [outer, inner]);
+  return node(`Nested Loop${p.label ? p.label + ' Join' : ''}`, [], [outer, inner]);
 }
 
 /** Costs of a parameterized nested loop: the outer Seq Scan, one probe of the inner index per outer row. */
 function costParamLoop(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode) {
   if (p.outer.kind !== 'Scan' || p.inner.kind !== 'Scan') throw noCosts('a join of joins');
+  if (p.param!.op !== '=') throw noCosts('a parameterized range scan (btcostestimate of a range)');
   const o = joinScanCost(p.outer), size = estimateRelSize(p.inner.table);
   const os: EquiSide = { table: p.outer.table, quals: p.outer.quals, key: p.param!.outerKey }, is: EquiSide = { table: p.inner.table, quals: [], key: p.param!.innerKey };
   const probe = costParamIndexScan(size.tuples, size.pages, 2, o.cost.rows, o.size.pages + size.pages, size.width);

@@ -51,9 +51,9 @@ export type JoinPlan =
     kind: 'Join'; method: JoinMethod; label: '' | ' Left' | ' Right'; kindName: JoinKind; outer: JoinPlan; inner: JoinPlan;
     /** the hash / merge key equality (left / right: the key columns within each side) */
     cond: { outerIsLeft: boolean; qual: N; left: number; right: number } | null;
-    /** a parameterized nested loop (optimizer/paramjoin.ts): the inner side is an Index Scan of `index` looking up
-     * the outer row's key column (outerKey within the outer side) in its column innerKey */
-    param?: { index: BtreeIndex; outerKey: number; innerKey: number };
+    /** a parameterized nested loop (optimizer/paramjoin.ts): the inner side is an Index Scan of `index` probing its
+     * column innerKey with the outer row's column outerKey */
+    param?: ParamProbe;
     /** the rest of the join condition ("Join Filter") */
     filter: N[];
     /** why EXPLAIN cannot vouch for this plan, or null */
@@ -76,6 +76,12 @@ export interface JoinSide {
   /** an index exists on a column the join condition uses (a parameterized index scan could serve a nested loop) */
   indexOnJoinColumn: boolean;
 }
+
+/** A parameterized inner Index Scan: "Index Cond: (innerKey op outer.outerKey)". */
+export interface ParamProbe { index: BtreeIndex; outerKey: number; innerKey: number; op: '=' | '<' | '<=' | '>' | '>=' }
+
+/** why a nested loop's plan is unsure when an index could serve its inner side (executor/from.ts may then plan one) */
+export const PARAM_UNSURE = 'a nested loop whose inner side could be a parameterized index scan';
 
 export type JoinMethod = 'HashJoin' | 'MergeJoin' | 'NestLoop';
 export type JoinKind = 'inner' | 'left' | 'right';
@@ -103,7 +109,7 @@ export function chooseJoin(left: JoinSide, right: JoinSide, kind: JoinKind, equi
   else if (left.analyzed !== right.analyzed) unsure = 'a join of an analyzed table with a never-analyzed one';
   const lr = left.rows ?? 1000, rr = right.rows ?? 1000;
   if (!equi) {
-    if (!unsure && (left.indexOnJoinColumn || right.indexOnJoinColumn) && !(left.analyzed && right.analyzed)) unsure = 'a nested loop whose inner side could be a parameterized index scan';
+    if (!unsure && (left.indexOnJoinColumn || right.indexOnJoinColumn) && !(left.analyzed && right.analyzed)) unsure = PARAM_UNSURE;
     // the smaller side is materialized and rescanned; for an outer join the preserved side must be outer
     const outer = kind === 'left' ? 'left' : rr <= lr ? 'left' : 'right';
     return { method: 'NestLoop', outer, unsure };

@@ -170,3 +170,26 @@ export function paramNestLoopChoice(hashOuter: EquiSide, hashInner: EquiSide): {
   if (hi <= lo * 1.01) return 'unsure';
   return best.total < hashTotal ? { outer: best.c.outer, index: best.c.index } : null;
 }
+
+/**
+ * The inner side of a nested loop over `l.col op r.col` (a comparison): a side whose column has a unique
+ * single-column index and no WHERE condition of its own — probing it by range beats rescanning a Materialize of
+ * all its rows, on these never-analyzed tables (a third of the pairs read instead of all of them). Both sides
+ * qualifying: the right one when their estimated rows tie, else unsure (null); a side with conditions of its own
+ * stays outer (fewer loops). For a LEFT JOIN only the nullable (right) side may be inner.
+ */
+export function rangeParamSide(l: { table: Table; quals: N[]; col: number }, r: { table: Table; quals: N[]; col: number }, kind: 'inner' | 'left' | 'right',
+  sameRows: boolean): { side: 'left' | 'right'; index: BtreeIndex } | null {
+  if (l.table.stats || r.table.stats || kind === 'right') return null;
+  // any index on the compared column could serve; only a unique one over a side without conditions is modelled
+  const indexed = (x: typeof l) => x.table.indexes.some((i) => i.columns[0] === x.col);
+  const ok = (x: typeof l) => (x.quals.length === 0 ? x.table.indexes.find((i) => i.unique && !i.def && i.columns.length === 1 && i.columns[0] === x.col) ?? null : null);
+  const lc = kind !== 'left' && indexed(l), rc = indexed(r);
+  const li = lc ? ok(l) : null, ri = rc ? ok(r) : null;
+  // a side with conditions of its own is the cheaper outer side (fewer loops); an index this model does not cost: unsure
+  if ((lc && !li && l.quals.length === 0) || (rc && !ri && r.quals.length === 0)) return null;
+  if (li && ri) return sameRows ? { side: 'right', index: ri } : null;
+  if (ri) return { side: 'right', index: ri };
+  if (li) return { side: 'left', index: li };
+  return null;
+}
