@@ -44,7 +44,7 @@ import { chooseScan, type ScanPath } from '../optimizer/planner.js';
 import type { JoinPlan } from '../optimizer/joinpath.js';
 import { costParamIndexScan, costParamNestLoop, equiJoinSelectivity, type EquiSide } from '../optimizer/paramjoin.js';
 import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, costHashJoinUniqueInner, costText, CPU_OPERATOR_COST, CPU_TUPLE_COST, type Cost } from '../optimizer/costsize.js';
-import { estimateRelSize, columnWidth, columnUnique, clampRowEst, typeWidth, rint } from '../optimizer/plancat.js';
+import { estimateRelSize, columnWidth, columnUnique, clampRowEst, typeWidth } from '../optimizer/plancat.js';
 import { bucketCount } from '../executor/nodeHashjoin.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
 import { Deparser, quoteIdent, opName, funcName } from '../optimizer/ruleutils.js';
@@ -488,7 +488,8 @@ function costParamLoop(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode) {
   if (p.outer.kind !== 'Scan' || p.inner.kind !== 'Scan') throw noCosts('a join of joins');
   if (p.param!.op !== '=') throw noCosts('a parameterized range scan (btcostestimate of a range)');
   const o = joinScanCost(p.outer), size = estimateRelSize(p.inner.table);
-  const os: EquiSide = { table: p.outer.table, quals: p.outer.quals, key: p.param!.outerKey }, is: EquiSide = { table: p.inner.table, quals: [], key: p.param!.innerKey };
+  const os: EquiSide = { table: p.outer.table, quals: p.outer.quals, key: p.param!.outerKey };
+  const is: EquiSide = { table: p.inner.table, quals: [], key: p.param!.innerKey };
   const probe = costParamIndexScan(size.tuples, size.pages, 2, o.cost.rows, o.size.pages + size.pages, size.width);
   const selec = equiJoinSelectivity(os, is);
   top.cost = costParamNestLoop(o.cost, probe, selec, size.tuples, clampRowEst(o.cost.rows * size.tuples * selec));

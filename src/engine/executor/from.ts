@@ -5,7 +5,9 @@
  *
  * A join of two tables runs as the planner chooses (optimizer/joinpath.ts): a hash join (nodeHashjoin.ts), a
  * merge join (nodeMergejoin.ts) or a nested loop (nodeNestloop.ts); the choice decides the row order without
- * ORDER BY. The join tree it built is kept for EXPLAIN (JoinPlan). A LATERAL subquery is nodeSubqueryscan.ts.
+ * ORDER BY. A nested loop may probe the inner table's index once per outer row instead (a parameterized Index
+ * Scan, optimizer/paramjoin.ts): only the versions the probes reach are read. The join tree it built is kept for
+ * EXPLAIN (JoinPlan). A LATERAL subquery is nodeSubqueryscan.ts.
  *
  * Mirrors: parser/parse_clause.c (transformFromClause), executor/nodeFunctionscan.c; the join paths of
  * optimizer/path/joinrels.c. Simplifications: a join of three or more relations runs as nested loops in the
@@ -413,7 +415,8 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     }
     // a comparison between the sides, an index on one side's column: that side is probed by range for each outer row
     if (planned && !equi && choice.unsure === PARAM_UNSURE && unsure === PARAM_UNSURE && filter.length === 1 && left.plan.kind === 'Scan' && right.plan.kind === 'Scan') {
-      const r = rangeParamProbe(filter[0]!, combined, lw, { table: left.plan.table, quals: own.left }, { table: right.plan.table, quals: own.right }, kind, ls.rows === rs.rows);
+      const r = rangeParamProbe(filter[0]!, combined, lw, { table: left.plan.table, quals: own.left }, { table: right.plan.table, quals: own.right },
+        kind, ls.rows === rs.rows);
       if (r) {
         choice = { method: 'NestLoop', outer: r.inner === 'right' ? 'left' : 'right', unsure: null };
         param = r.probe;

@@ -26,7 +26,9 @@
  *     t JOIN u ON t.v = u.w    Merge Join (t.v, u.w not unique), Sort t, Sort u
  *
  * Without such a clause (CROSS JOIN, `ON t.k < u.k`): a Nested Loop over a Materialize of the side with fewer
- * estimated rows (the right on a tie), the other side outer.
+ * estimated rows (the right on a tie), the other side outer — unless an index serves the comparison, or the
+ * equality's unique side is cheaper to probe per outer row than to hash: a parameterized nested loop
+ * (optimizer/paramjoin.ts, chosen by executor/from.ts over what these rules say).
  *
  * Estimated rows are estimate_rel_size's (optimizer/plancat.ts) times the default selectivity of the side's own
  * WHERE conditions (`col = const`: 1 / distinct values, 200 assumed; a range 1/3).

@@ -11,6 +11,11 @@
  *         ->  Seq Scan on n   Filter: (b = 'x'::text)
  *         ->  Index Scan using t_pkey on t   Index Cond: (k = n.a)     (cost=0.15..4.84 per probe)
  *
+ * A comparison between the sides is served the same way by a range of the index: `t JOIN u ON t.k < u.k` reads,
+ * for each row of t, the entries of u_pkey above t.k ("Index Cond: (k > t.k)") — a third of the pairs by the
+ * default selectivity, against every pair of a Materialize rescan, so on never-analyzed tables the index wins
+ * whenever one serves (rangeParamSide).
+ *
  * Only the versions an index probe reaches are read (and get hint bits); the inner rows come in the outer
  * side's order, each outer row's matches in index order.
  *
@@ -24,7 +29,8 @@
  * Simplifications: considered only for an inner join of two never-analyzed tables whose equality's inner column
  * has a unique single-column index of one leaf page, the inner side without conditions of its own, the outer side
  * read by a Seq Scan, against the hash join optimizer/joinpath.ts chose; within 1% of each other (add_path's fuzz)
- * the choice is left unsure.
+ * the choice is left unsure. The range probe: two never-analyzed tables, one comparison of integer columns of one
+ * type, a unique index, its costs refused (btcostestimate of a range). EXPLAIN ANALYZE of either is refused.
  */
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
@@ -183,7 +189,8 @@ export function rangeParamSide(l: { table: Table; quals: N[]; col: number }, r: 
   if (l.table.stats || r.table.stats || kind === 'right') return null;
   // any index on the compared column could serve; only a unique one over a side without conditions is modelled
   const indexed = (x: typeof l) => x.table.indexes.some((i) => i.columns[0] === x.col);
-  const ok = (x: typeof l) => (x.quals.length === 0 ? x.table.indexes.find((i) => i.unique && !i.def && i.columns.length === 1 && i.columns[0] === x.col) ?? null : null);
+  const ok = (x: typeof l) => (x.quals.length === 0
+    ? x.table.indexes.find((i) => i.unique && !i.def && i.columns.length === 1 && i.columns[0] === x.col) ?? null : null);
   const lc = kind !== 'left' && indexed(l), rc = indexed(r);
   const li = lc ? ok(l) : null, ri = rc ? ok(r) : null;
   // a side with conditions of its own is the cheaper outer side (fewer loops); an index this model does not cost: unsure

@@ -39,7 +39,7 @@ export type ScanPath =
   /** every entry of an index in key order (ORDER BY its column, no WHERE) */
   | { kind: 'IndexScanOrdered'; index: BtreeIndex; backward: boolean;
     /** only the entries whose key passes (a parameterized range probe of a nested loop, optimizer/paramjoin.ts) */
-    range?: (key: string | number) => boolean };
+    range?: (key: string | number) => boolean; };
 
 export interface ScanOptions {
   /** ORDER BY a single plain column of the table, with no WHERE: its position, else -1 */
