@@ -43,7 +43,7 @@ import { newQueryInstr, newScanInstr, type QueryInstr, type ScanInstr } from '..
 import { chooseScan, type ScanPath } from '../optimizer/planner.js';
 import type { JoinPlan } from '../optimizer/joinpath.js';
 import { costParamIndexScan, costParamNestLoop, equiJoinSelectivity, type EquiSide } from '../optimizer/paramjoin.js';
-import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, costHashJoinUniqueInner, costText, CPU_OPERATOR_COST, CPU_TUPLE_COST, type Cost } from '../optimizer/costsize.js';
+import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, costHashJoinUniqueInner, costHashJoinDefaultInner, costText, CPU_OPERATOR_COST, CPU_TUPLE_COST, type Cost } from '../optimizer/costsize.js';
 import { estimateRelSize, columnWidth, columnUnique, clampRowEst, typeWidth } from '../optimizer/plancat.js';
 import { bucketCount } from '../executor/nodeHashjoin.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
@@ -775,8 +775,10 @@ function costHashJoin(p: JoinPlan, top: PlanNode) {
   if (!!outerT.stats !== !!innerT.stats) throw noCosts('a join of an analyzed table with a never-analyzed one');
   const outerKey = p.cond.outerIsLeft ? p.cond.left : p.cond.right, innerKey = p.cond.outerIsLeft ? p.cond.right : p.cond.left;
   const innerUnique = innerT.indexes.some((i) => i.unique && i.columns.length === 1 && i.columns[0] === innerKey);
-  if (!innerUnique) throw noCosts('a hash join whose inner key has no unique index (approx_tuple_count, bucket sizes)');
   const o = joinScanCost(p.outer), i = joinScanCost(p.inner);
+  // a non-unique inner key without statistics: a bucket holds a tenth of the inner rows (estimate_hash_bucket_stats)
+  const defaultBuckets = !innerUnique && p.label === '' && !outerT.stats && !innerT.stats && i.size.tuples >= 200;
+  if (!innerUnique && !defaultBuckets) throw noCosts('a hash join whose inner key has no unique index (approx_tuple_count, bucket sizes)');
   /** get_variable_numdistinct of a join key */
   const distinct = (t: Table, col: number, tuples: number): { nd: number; nullfrac: number } => {
     const nullfrac = t.stats?.nullfrac?.[col] ?? 0;
@@ -791,7 +793,8 @@ function costHashJoin(p: JoinPlan, top: PlanNode) {
   const selec = ((1 - d1.nullfrac) * (1 - d2.nullfrac)) / Math.max(d1.nd, d2.nd);
   let rows = clampRowEst(o.cost.rows * i.cost.rows * selec);
   if (p.label === ' Left' && rows < o.cost.rows) rows = o.cost.rows;
-  top.cost = { ...costHashJoinUniqueInner(o.cost, i.cost, selec, bucketCount(i.cost.rows)), rows };
+  const joined = defaultBuckets ? costHashJoinDefaultInner(o.cost, i.cost, selec) : costHashJoinUniqueInner(o.cost, i.cost, selec, bucketCount(i.cost.rows));
+  top.cost = { ...joined, rows };
   const [outerNode, hashNode] = top.children as [PlanNode, PlanNode];
   outerNode.cost = o.cost;
   hashNode.cost = { startup: i.cost.total, total: i.cost.total, rows: i.cost.rows, width: i.cost.width };

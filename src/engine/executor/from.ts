@@ -27,7 +27,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import type { Table } from '../catalog/catalog.js';
 import { relationSource } from '../commands/view.js';
 import { chooseJoin, joinTypeLabel, PARAM_UNSURE, type JoinKind, type JoinSide, type ParamProbe } from '../optimizer/joinpath.js';
-import { paramNestLoopChoice, rangeParamSide } from '../optimizer/paramjoin.js';
+import { equiJoinChoice, rangeParamSide } from '../optimizer/paramjoin.js';
 import { estimateRelSize, columnUnique } from '../optimizer/plancat.js';
 import { restrictionSelectivity } from '../optimizer/clausesel.js';
 import { nestLoop, type JoinPair } from './nodeNestloop.js';
@@ -401,16 +401,15 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     // a small outer side may probe the inner side's unique index instead of hashing it (optimizer/paramjoin.ts)
     let param: ParamProbe | undefined;
     if (planned && !unsure && kind === 'inner' && equi && choice.method === 'HashJoin' && left.plan.kind === 'Scan' && right.plan.kind === 'Scan') {
-      const lside = { table: left.plan.table, quals: own.left, key: equi.lcol }, rside = { table: right.plan.table, quals: own.right, key: equi.rcol };
-      const [po, pi] = choice.outer === 'left' ? [lside, rside] : [rside, lside];
       const sameType = left.columns[equi.lcol]!.type.name === right.columns[equi.rcol]!.type.name;
-      const p = paramNestLoopChoice(po, pi);
-      if (p && !sameType) unsure = 'a parameterized nested loop over keys of different types';
-      else if (p === 'unsure') unsure = 'a join a parameterized nested loop might serve (its cost and the hash join\'s are too close to call)';
+      const p = equiJoinChoice({ table: left.plan.table, quals: own.left, key: equi.lcol }, { table: right.plan.table, quals: own.right, key: equi.rcol });
+      if (p === 'unsure') unsure = 'a join whose hash and parameterized nested loop paths cost too close to call';
+      else if (p?.kind === 'hash') choice = { method: 'HashJoin', outer: p.hashed === 'b' ? 'left' : 'right', unsure: null };
+      else if (p && !sameType) unsure = 'a parameterized nested loop over keys of different types';
       else if (p) {
-        const loopOuter = p.outer === 'hashOuter' ? po : pi;
-        choice = { method: 'NestLoop', outer: loopOuter === lside ? 'left' : 'right', unsure: null };
-        param = { index: p.index, outerKey: loopOuter === lside ? equi.lcol : equi.rcol, innerKey: loopOuter === lside ? equi.rcol : equi.lcol, op: '=' };
+        const outerLeft = p.outer === 'a';
+        choice = { method: 'NestLoop', outer: outerLeft ? 'left' : 'right', unsure: null };
+        param = { index: p.index, outerKey: outerLeft ? equi.lcol : equi.rcol, innerKey: outerLeft ? equi.rcol : equi.lcol, op: '=' };
       }
     }
     // a comparison between the sides, an index on one side's column: that side is probed by range for each outer row

@@ -178,3 +178,22 @@ export function costHashJoinUniqueInner(o: Cost, i: Cost, selec: number, virtual
   run += CPU_TUPLE_COST * matched;
   return { startup, total: startup + run, rows: clampRowEst(o.rows * i.rows * selec), width: o.width + i.width };
 }
+
+/**
+ * initial / final_cost_hashjoin for an inner join whose hashed key has no statistics and is not unique
+ * (estimate_hash_bucket_stats punts: a bucket holds a tenth of the inner rows): each outer row's probe compares
+ * half a bucket — clamp_row_est(inner rows x 0.1) x 0.5 — and cpu_tuple_cost per joined row (approx_tuple_count:
+ * outer x inner x selec).
+ */
+export function costHashJoinDefaultInner(o: Cost, i: Cost, selec: number): Cost {
+  let startup = 0, run = 0;
+  startup += o.startup;
+  run += o.total - o.startup;
+  startup += i.total;
+  startup += (CPU_OPERATOR_COST * 1 + CPU_TUPLE_COST) * i.rows;
+  run += CPU_OPERATOR_COST * 1 * o.rows;
+  run += CPU_OPERATOR_COST * o.rows * clampRowEst(i.rows * 0.1) * 0.5;
+  const tuples = clampRowEst(o.rows * i.rows * selec);
+  run += CPU_TUPLE_COST * tuples;
+  return { startup, total: startup + run, rows: tuples, width: o.width + i.width };
+}

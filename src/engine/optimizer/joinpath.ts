@@ -17,6 +17,10 @@
  *   - neither unique, both analyzed (the planner knows how few rows there are): Hash Join, hashing the side
  *     whose key has more distinct values (shorter buckets), then the one with fewer rows, the right on a tie.
  *
+ * For an inner join of two never-analyzed tables with one unique key these rules are then checked against the
+ * costs (optimizer/paramjoin.ts equiJoinChoice: either side hashed, or a parameterized nested loop): a small
+ * filtered side with a non-unique key may be hashed instead, or probe the unique side's index.
+ *
  * A RIGHT JOIN is first turned into a LEFT JOIN with the sides swapped, as PostgreSQL's planner does; ties are
  * broken after that swap.
  *

@@ -35,7 +35,7 @@
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import {
-  CPU_INDEX_TUPLE_COST, CPU_OPERATOR_COST, CPU_TUPLE_COST, RANDOM_PAGE_COST, costSeqScan, costHashJoinUniqueInner, type Cost,
+  CPU_INDEX_TUPLE_COST, CPU_OPERATOR_COST, CPU_TUPLE_COST, RANDOM_PAGE_COST, costSeqScan, costHashJoinUniqueInner, costHashJoinDefaultInner, type Cost,
 } from './costsize.js';
 import { rint, clampRowEst, estimateRelSize, columnUnique } from './plancat.js';
 import { whereSelectivity } from './clausesel.js';
@@ -143,38 +143,59 @@ export function equiJoinSelectivity(a: EquiSide, b: EquiSide): number {
 /** Does a side's own condition name its join key (the planner would then derive a condition on the other key too)? */
 const namesKey = (sd: EquiSide): boolean => sd.quals.some((q) => JSON.stringify(q).includes(`"sval":"${sd.table.columns[sd.key]!.name}"`));
 
+/** The plan of a two-table equi-join paramJoinChoice settles on. */
+export type EquiChoice =
+  | { kind: 'hash'; hashed: 'a' | 'b' }
+  | { kind: 'param'; outer: 'a' | 'b'; index: BtreeIndex };
+
+/** A hash join's cost hashing `i` (probed by `o`); null when the bucket estimate is not modelled. */
+function hashCost(o: EquiSide, oc: Cost, i: EquiSide, ic: Cost, selec: number): Cost | null {
+  if (columnUnique(i.table, i.key)) return costHashJoinUniqueInner(oc, ic, selec, bucketCount(ic.rows));
+  // no statistics and at least 200 tuples: get_variable_numdistinct's default, a tenth of the rows a bucket
+  if (estimateRelSize(i.table).tuples < 200) return null;
+  void o;
+  return costHashJoinDefaultInner(oc, ic, selec);
+}
+
 /**
- * The cheaper of the hash join joinpath.ts chose (probe side `hashOuter`, hashed side `hashInner`, whose key is
- * unique) and a parameterized nested loop over either side's unique index: the loop's outer side and inner index
- * when a loop wins, null when the hash join does, 'unsure' when the model cannot tell (a cost within add_path's
- * 1% fuzz, a condition on a join key, an estimate it does not make).
+ * add_paths_to_joinrel by cost for an inner equi-join of two never-analyzed tables, one key unique: a hash join
+ * hashing either side, or a parameterized nested loop probing a unique index of either side — the cheapest
+ * total. null when the model does not cover the join (then joinpath.ts's rules stand), 'unsure' when it cannot
+ * tell (costs within add_path's 1% fuzz, a condition on a join key, an estimate it does not make).
  */
-export function paramNestLoopChoice(hashOuter: EquiSide, hashInner: EquiSide): { outer: 'hashOuter' | 'hashInner'; index: BtreeIndex } | 'unsure' | null {
-  if (hashOuter.table.stats || hashInner.table.stats) return null;
-  const candidates: { outer: 'hashOuter' | 'hashInner'; o: EquiSide; i: EquiSide; index: BtreeIndex }[] = [];
-  for (const [which, o, i] of [['hashOuter', hashOuter, hashInner], ['hashInner', hashInner, hashOuter]] as const) {
+export function equiJoinChoice(a: EquiSide, b: EquiSide): EquiChoice | 'unsure' | null {
+  if (a.table.stats || b.table.stats) return null;
+  if (!columnUnique(a.table, a.key) && !columnUnique(b.table, b.key)) return null;
+  if (namesKey(a) || namesKey(b)) return 'unsure';
+  const ac = sideScanCost(a), bc = sideScanCost(b);
+  if (!ac || !bc) return 'unsure';
+  const selec = equiJoinSelectivity(a, b);
+  const options: { choice: EquiChoice; total: number }[] = [];
+  // the hash joins: b hashed (a probes) first, as add_paths_to_joinrel tries the written order first
+  for (const [hashed, o, oc, i, ic] of [['b', a, ac, b, bc], ['a', b, bc, a, ac]] as const) {
+    const c = hashCost(o, oc, i, ic, selec);
+    if (!c) return 'unsure';
+    options.push({ choice: { kind: 'hash', hashed }, total: c.total });
+  }
+  const totalPages = estimateRelSize(a.table).pages + estimateRelSize(b.table).pages;
+  const bounds: number[] = [];
+  for (const [outer, o, oc, i] of [['a', a, ac, b], ['b', b, bc, a]] as const) {
     const index = paramIndexFor(i.table, i.key);
-    if (index && i.quals.length === 0) candidates.push({ outer: which, o, i, index });
+    if (!index) continue;
+    void o;
+    const size = estimateRelSize(i.table);
+    const probe = costParamIndexScan(size.tuples, size.pages, 2, oc.rows, totalPages, size.width);
+    const total = costParamNestLoop(oc, probe, selec, size.tuples, 1).total;
+    // a probe carrying a Filter (the inner side's own conditions) is not modelled: this is a lower bound on it
+    if (i.quals.length) bounds.push(total);
+    else options.push({ choice: { kind: 'param', outer, index }, total });
   }
-  if (candidates.length === 0) return null;
-  if (namesKey(hashOuter) || namesKey(hashInner)) return 'unsure';
-  const oc = sideScanCost(hashOuter), ic = sideScanCost(hashInner);
-  if (!oc || !ic) return 'unsure';
-  const selec = equiJoinSelectivity(hashOuter, hashInner);
-  const hashTotal = costHashJoinUniqueInner(oc, ic, selec, bucketCount(ic.rows)).total;
-  let best: { c: (typeof candidates)[number]; total: number } | null = null;
-  const totalPages = estimateRelSize(hashOuter.table).pages + estimateRelSize(hashInner.table).pages;
-  for (const c of candidates) {
-    const outerCost = c.o === hashOuter ? oc : ic;
-    const size = estimateRelSize(c.i.table);
-    const probe = costParamIndexScan(size.tuples, size.pages, 2, outerCost.rows, totalPages, size.width);
-    const total = costParamNestLoop(outerCost, probe, selec, size.tuples, 1).total;
-    if (!best || total < best.total) best = { c, total };
-  }
-  if (!best) return null;
-  const [lo, hi] = best.total < hashTotal ? [best.total, hashTotal] : [hashTotal, best.total];
-  if (hi <= lo * 1.01) return 'unsure';
-  return best.total < hashTotal ? { outer: best.c.outer, index: best.c.index } : null;
+  const sorted = [...options].sort((x, y) => x.total - y.total); // stable: an exact tie keeps the first tried
+  if (bounds.some((b) => b <= sorted[0]!.total * 1.01)) return 'unsure';
+  const [best, next] = sorted as [(typeof options)[number], (typeof options)[number] | undefined];
+  const exactTie = next && next.total === best.total && best.choice.kind === 'hash' && next.choice.kind === 'hash';
+  if (next && !exactTie && next.total <= best.total * 1.01) return 'unsure';
+  return best.choice;
 }
 
 /**
