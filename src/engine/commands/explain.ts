@@ -54,6 +54,7 @@ import type { Table } from '../catalog/catalog.js';
 import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
 import { extractSrfs } from '../executor/nodeProjectSet.js';
 import { afterTriggerState } from '../ri/aftertriggers.js';
+import { insertLocksIndexes } from '../executor/nodeModifyTable.js';
 
 /** One plan node as EXPLAIN prints it. */
 export interface PlanNode {
@@ -889,7 +890,7 @@ function* explainInsert(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
     mt.rows = (n.returningList ?? n.returningClause?.exprs)?.length ? r.rows.length : 0;
     child.rows = lists.length;
   } else {
-    yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+    yield* ex.lockRelation(s, t, LockMode.RowExclusive, insertLocksIndexes(n));
   }
   return mt;
 }

@@ -215,10 +215,15 @@ export class Executor {
     return t;
   }
 
-  /** Lock a table and its indexes in the given mode for the rest of the transaction. */
-  *lockRelation(s: Session, t: Table, mode: LockMode): Gen<void> {
+  /**
+   * Lock a table and (`indexes`) its indexes in the given mode for the rest of the transaction: the planner opens
+   * every index of a table it plans a scan or an UPDATE / DELETE of with the table's lock (get_relation_info). An
+   * INSERT plans no scan of its target: the executor's RowExclusiveLock on the indexes it inserts into is released
+   * when it closes them (ExecCloseIndices), so none stays — see insertLocksIndexes.
+   */
+  *lockRelation(s: Session, t: Table, mode: LockMode, indexes = true): Gen<void> {
     yield* this.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
-    for (const i of t.indexes) yield* this.eng.acquireLock(s, { type: 'relation', rel: i.oid }, mode);
+    if (indexes) for (const i of t.indexes) yield* this.eng.acquireLock(s, { type: 'relation', rel: i.oid }, mode);
   }
 
   checkReadOnly(s: Session, what: string) {

@@ -84,12 +84,22 @@ export function generatedMaker(ex: Executor, t: Table, s: Session, snap: () => S
   };
 }
 
+/**
+ * Whether an INSERT keeps locks on its target's indexes: only when ON CONFLICT names its arbiter (a column list
+ * or ON CONSTRAINT), which the planner infers by opening every index with RowExclusiveLock (infer_arbiter_indexes);
+ * the executor's own index locks are released at ExecCloseIndices. Measured: tests/scenarios/locks/index-locks.spec.
+ */
+export function insertLocksIndexes(n: N): boolean {
+  const infer = n.onConflictClause?.infer;
+  return !!infer && (!!infer.indexElems?.length || !!infer.conname);
+}
+
 export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
   if (n.withClause) throw notSupported('WITH queries');
   const t = ex.table(n.relation);
   const snapshot = ex.eng.snapshotFor(s);
   const snap = () => snapshot;
-  yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+  yield* ex.lockRelation(s, t, LockMode.RowExclusive, insertLocksIndexes(n));
   ex.checkReadOnly(s, 'INSERT');
   s.tx!.cidUsed = true; // a data-modifying command uses its command id even if it changes no row (standard_ExecutorStart)
   const targetCols: number[] = n.cols
