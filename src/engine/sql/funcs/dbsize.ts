@@ -36,7 +36,8 @@ export function btreePages(t: Table, i: BtreeIndex): number {
   try { return indexLayout(i, t.types).pages.length; } catch (e) { if (!(e instanceof PgError) || e.sqlstate !== '0A000') throw e; }
   const n = Math.max(i.peak, i.count);
   if (n === 0) return 1;
-  const keyLen = i.columns.reduce((s, c) => s + ({ int2: 2, int4: 4, int8: 8, bool: 1 }[t.types[c]!.name as string] ?? 8), 0);
+  const width: Partial<Record<string, number>> = { int2: 2, int4: 4, int8: 8, bool: 1 };
+  const keyLen = i.columns.reduce((s, c) => s + ((c >= 0 ? width[t.types[c]!.name] : undefined) ?? 8), 0); // an expression: 8
   const per = Math.floor((0.9 * (BLCKSZ - 24 - 16)) / (MAXALIGN(8 + keyLen) + 4));
   const leaves = Math.ceil(n / per);
   return 1 + leaves + (leaves > 1 ? 1 : 0);
