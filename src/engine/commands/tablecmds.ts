@@ -368,8 +368,20 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   return { command: 'CREATE INDEX', columns: null, rows: [] };
 }
 
+/**
+ * DROP INDEX [CONCURRENTLY]: AccessExclusiveLock on the table, then the index goes. CONCURRENTLY runs transactions
+ * of its own, so it is refused inside a transaction block, for more than one index and with CASCADE (utility.c
+ * ExecDropStmt, tablecmds.c RemoveRelations). Simplification: CONCURRENTLY then drops as the plain form does — it
+ * waits for every transaction using the table, as PostgreSQL's WaitForLockers does, but while it waits it also
+ * holds back later readers and writers of the table (PostgreSQL takes only ShareUpdateExclusiveLock on it).
+ */
 export function* dropIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const cat = ex.eng.catalog;
+  if (n.concurrent) {
+    if (s.block !== 'none') throw new PgError('25001', 'DROP INDEX CONCURRENTLY cannot run inside a transaction block');
+    if ((n.objects as N[]).length !== 1) throw new PgError('0A000', 'DROP INDEX CONCURRENTLY does not support dropping multiple objects');
+    if (n.behavior === 'DROP_CASCADE') throw new PgError('0A000', 'DROP INDEX CONCURRENTLY does not support CASCADE');
+  }
   for (const obj of n.objects as N[]) {
     const name = (obj.List.items as N[]).map((x) => x.String.sval as string).pop()!;
     const t = [...cat.tables.values()].find((x) => x.indexes.some((i) => i.name === name));
