@@ -20,7 +20,7 @@
  *
  * Mirrors: src/backend/commands/indexcmds.c (ExecReindex, ReindexIndex, ReindexTable, ReindexRelationConcurrently,
  * WaitForOlderSnapshots), catalog/index.c (reindex_index, reindex_relation), storage/lmgr/lmgr.c
- * (WaitForLockersMultiple). Simplifications: REINDEX SCHEMA / DATABASE / SYSTEM and the VERBOSE and TABLESPACE options
+ * (WaitForLockersMultiple: lock/lmgr.ts). Simplifications: REINDEX SCHEMA / DATABASE / SYSTEM and the VERBOSE and TABLESPACE options
  * are refused with 0A000; CONCURRENTLY rebuilds each index at the end, after its waits, over the heap as it is then
  * (PostgreSQL builds from a snapshot and validates against a second one: the same entries), and the index keeps its
  * oid (PostgreSQL's copy has a new one, swapped in under the old name).
@@ -30,10 +30,10 @@ import { PgError, notSupported } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import type { Table } from '../catalog/catalog.js';
 import { BtreeIndex } from '../index/btree.js';
-import { LockMode, conflicts } from '../lock/lock.js';
+import { LockMode } from '../lock/lock.js';
+import { waitForLockers, waitForOlderSnapshots } from '../lock/lmgr.js';
 import { WalKind } from '../wal/wal.js';
 import { buildIndex } from './relfile.js';
-import { backendXmin } from '../pgstat/views.js';
 import type { N, Gen } from '../executor/util.js';
 
 export function* reindexStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
@@ -104,35 +104,4 @@ function rebuild(ex: Executor, s: Session, t: Table, targets: BtreeIndex[]): voi
   if (!beforeStats && t.stats!.reltuples === 0) t.stats = undefined;
   s.tx!.undo.push(() => { t.indexes = before; t.stats = beforeStats; });
   s.tx!.cidUsed = true;
-}
-
-/**
- * WaitForLockers: wait until every transaction that holds, now, a lock on the table conflicting with `mode` has
- * ended — on its virtual transaction id (VirtualXactLock), so those who lock the table later are not waited for.
- */
-function* waitForLockers(ex: Executor, s: Session, t: Table, mode: LockMode, reason: string): Gen<void> {
-  const eng = ex.eng;
-  const state = eng.locks.lockState(`r${t.oid}`);
-  if (!state) return;
-  const vxids: string[] = [];
-  for (const [owner, counts] of state.holders) {
-    if (owner === s.id) continue;
-    if (!counts.some((c, m) => c > 0 && conflicts(mode, m as LockMode))) continue;
-    const vxid = eng.sessions[owner]?.tx?.vxid;
-    if (vxid) vxids.push(vxid);
-  }
-  for (const vxid of vxids) yield* waitForVxid(ex, s, vxid, reason);
-}
-
-/** WaitForOlderSnapshots: every other transaction holding a snapshot now (its xmin precedes ours) must end first. */
-function* waitForOlderSnapshots(ex: Executor, s: Session, reason: string): Gen<void> {
-  const vxids = ex.eng.sessions.filter((x) => x !== s && x.tx && backendXmin(x) !== null).map((x) => x.tx!.vxid);
-  for (const vxid of vxids) yield* waitForVxid(ex, s, vxid, reason);
-}
-
-/** VirtualXactLock: ShareLock on the transaction's virtualxid lock (it holds ExclusiveLock until it ends). */
-function* waitForVxid(ex: Executor, s: Session, vxid: string, reason: string): Gen<void> {
-  const tag = { type: 'virtualxid' as const, vxid };
-  yield* ex.eng.acquireLock(s, tag, LockMode.Share, null, `${reason} (virtual transaction ${vxid})`);
-  ex.eng.releaseLock(s, tag, LockMode.Share);
 }
