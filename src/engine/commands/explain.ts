@@ -53,6 +53,7 @@ import type { Table } from '../catalog/catalog.js';
 import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
 import { extractSrfs } from '../executor/nodeProjectSet.js';
 import { afterTriggerState } from '../ri/aftertriggers.js';
+import { insertLocksIndexes } from '../executor/nodeModifyTable.js';
 
 /** One plan node as EXPLAIN prints it. */
 export interface PlanNode {
@@ -795,10 +796,29 @@ function findResult(p: PlanNode): PlanNode | null {
   return null;
 }
 
+/**
+ * EXPLAIN (COSTS OFF) of UPDATE ... FROM / DELETE ... USING: ModifyTable over the join the executor plans
+ * (from.ts joinSource with the target first, as nodeModifyUpdate.ts runs it). Its costs and ANALYZE are refused.
+ */
+function* explainJoinedModify(ex: Executor, s: Session, type: string, n: N, raw: RawStmt, o: Options, t: Table, alias: string | null): Gen<PlanNode> {
+  const what = type === 'UpdateStmt' ? 'UPDATE ... FROM' : 'DELETE ... USING';
+  if (o.analyze) throw notSupported(`EXPLAIN ANALYZE of ${what}`);
+  if (o.costs) throw noCosts(what);
+  const extra = (type === 'UpdateStmt' ? n.fromClause : n.usingClause) as N[];
+  if (n.withClause || extra.some((f) => !f.RangeVar)) throw notSupported(`EXPLAIN of ${what} with other than plain tables`);
+  yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+  const snapshot = ex.eng.snapshotFor(s);
+  const item = { RangeVar: n.relation };
+  const src = ex.source(s, [item, ...extra], () => snapshot, raw.text, undefined, { where: n.whereClause, target: { item, rows: () => [] } });
+  ex.compileWhere(n.whereClause, src.scope); // the errors PostgreSQL's parse analysis reports
+  const top = joinNode(ex, s, src.joinPlan!, new Deparser(src.scope, true), raw.text);
+  return node(`${type === 'UpdateStmt' ? 'Update' : 'Delete'} on ${relLabel(t, alias)}`, [], [top]);
+}
+
 function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
-  if (n.fromClause?.length || n.usingClause?.length) throw notSupported(`EXPLAIN of ${type === 'UpdateStmt' ? 'UPDATE ... FROM' : 'DELETE ... USING'}`);
   const t = ex.table(n.relation);
   const alias = n.relation.alias?.aliasname ?? null;
+  if (n.fromClause?.length || n.usingClause?.length) return yield* explainJoinedModify(ex, s, type, n, raw, o, t, alias);
   const returning = !!(n.returningList ?? n.returningClause?.exprs)?.length;
   let instr: ScanInstr | null = null;
   let result: QueryResult | null = null;
@@ -876,7 +896,7 @@ function* explainInsert(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
     mt.rows = (n.returningList ?? n.returningClause?.exprs)?.length ? r.rows.length : 0;
     child.rows = lists.length;
   } else {
-    yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+    yield* ex.lockRelation(s, t, LockMode.RowExclusive, insertLocksIndexes(n));
   }
   return mt;
 }

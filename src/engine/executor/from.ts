@@ -6,6 +6,7 @@
  * A join of two tables runs as the planner chooses (optimizer/joinpath.ts): a hash join (nodeHashjoin.ts), a
  * merge join (nodeMergejoin.ts) or a nested loop (nodeNestloop.ts); the choice decides the row order without
  * ORDER BY. The join tree it built is kept for EXPLAIN (JoinPlan). A LATERAL subquery is nodeSubqueryscan.ts.
+ * UPDATE ... FROM / DELETE ... USING join their target the same way, its rows carrying their TID (JoinContext.target).
  *
  * Mirrors: parser/parse_clause.c (transformFromClause), executor/nodeFunctionscan.c; the join paths of
  * optimizer/path/joinrels.c. Simplifications: a join of three or more relations runs as nested loops in the
@@ -13,6 +14,7 @@
  * JOIN ... USING, NATURAL JOIN and CROSS JOIN LATERAL are refused with 0A000.
  */
 import type { Executor } from './executor.js';
+import type { Table } from '../catalog/catalog.js';
 import { memberStatusName } from '../multixact/multixact.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session } from '../session/session.js';
@@ -135,7 +137,18 @@ function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?:
 }
 
 /** What the query around a join tells the planner: its WHERE clause, and whether ORDER BY or LIMIT sits above. */
-export interface JoinContext { where?: N; orderedOrLimited?: boolean }
+export interface JoinContext {
+  where?: N; orderedOrLimited?: boolean;
+  /**
+   * UPDATE ... FROM / DELETE ... USING: the target relation's FROM item (by its node) and how its rows are read.
+   * Each of its rows carries one more, hidden column after its own (TARGET_TID: a number naming the version's
+   * TID), as PostgreSQL's plan carries the target's ctid as a junk column up to ModifyTable.
+   */
+  target?: { item: N; rows: (t: Table, scope: Scope) => Value[][] };
+}
+
+/** The hidden column of an UPDATE / DELETE target's rows in a join (marked dropped: no `*` shows it, no name reaches it). */
+export const TARGET_TID = { name: '\u0000ctid', type: T.int8, dropped: true };
 
 const conjuncts = (w: N | undefined | null): N[] => (!w ? [] : w.BoolExpr?.boolop === 'AND_EXPR' ? (w.BoolExpr.args as N[]).flatMap(conjuncts) : [w]);
 
@@ -246,6 +259,13 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       const alias = item.RangeVar.alias?.aliasname ?? null;
       const name = alias ?? t.name;
       const scope = ex.tableScope(t, name, s, snap, sql);
+      const target = ctx.target;
+      if (target?.item === item) {
+        return {
+          names: [name], columns: [...scope.columns, TARGET_TID], rels: [{ name, count: t.columns.length + 1 }], tables: [t],
+          rows: () => target.rows(t, scope), plan: { kind: 'Scan', table: t, name, alias, quals: [] },
+        };
+      }
       return {
         names: [name], columns: scope.columns, rels: [{ name, count: t.columns.length }], tables: [t],
         rows: () => ex.scan(s, t, snap(), null, undefined, scope).map((c) => c.vals),
