@@ -130,6 +130,12 @@ export class Wal {
   asyncAt = 0;
   /** full_page_writes: log a full-page image with the first change of a page after a checkpoint */
   fullPageWrites = true;
+  /**
+   * Each backend's cached RedoRecPtr (by session name): the redo pointer as of its last WAL insert. A CHECKPOINT
+   * (run by the checkpointer) does not refresh it; log_heap_update decides its prefix/suffix compression from it.
+   * A backend not listed counts as stale (it connected before the checkpoint).
+   */
+  backendRedo = new Map<string, number>();
 
   constructor(startLsn = 0x01500000) {
     this.insertLsn = startLsn;
@@ -226,8 +232,14 @@ export class Wal {
     w.len = this.len.slice(); w.fpi = this.fpi.slice(); w.rel = this.rel.slice(); w.blk = this.blk.slice(); w.off = this.off.slice();
     w.payload = this.payload.slice(); // payloads are never changed after insertion: sharing them is safe
     w.hx = this.hx.clone();
+    w.backendRedo = new Map(this.backendRedo);
     return w;
   }
+
+  /** XLogInsertRecord refreshes the inserting backend's cached redo pointer. */
+  noteBackendInsert(session: string): void { this.backendRedo.set(session, this.redoLsn); }
+  /** Does this backend still believe in an older redo pointer (no WAL insert since the last checkpoint)? */
+  backendRedoStale(session: string): boolean { return (this.backendRedo.get(session) ?? -1) < this.redoLsn; }
 
   /** Does a change to a page with this LSN need a full-page image (first change since the checkpoint)? */
   needsFpi(pageLsn: number): boolean { return this.fullPageWrites && pageLsn !== 0 && pageLsn <= this.redoLsn; }
@@ -286,6 +298,7 @@ export class Wal {
     if (this.payload.length > keep) this.payload.length = keep;
     this.insertLsn = this.flushedLsn; // flushes always end at a record's end
     this.asyncXactLsn = 0;
+    this.backendRedo.clear(); // the backends are gone
     return lost;
   }
   /** Records [from, to) for inspection. */

@@ -104,7 +104,8 @@ export function commitTx(eng: Engine, s: Session) {
   if (tx.sxact) eng.predicates.preCommit(tx.sxact); // may fail with 40001: then the transaction aborts instead
   if (tx.xid) {
     const subXids = tx.liveSubXids();
-    const lsn = eng.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
+    const lsn = eng.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids, at: eng.clock.now, catalog: tx.undo.length > 0 } satisfies XactPayload);
+    eng.wal.noteBackendInsert(s.name);
     const sync = s.gucs.synchronous_commit !== 'off';
     crashPointReached(eng, 'commit-before-flush');
     // RecordTransactionCommit: with synchronous_commit on, durable before the client hears COMMIT; off: the wal writer will flush it
@@ -141,7 +142,8 @@ export function abortTx(eng: Engine, s: Session) {
   atEndOfXact(s, tx, false);
   if (tx.xid) {
     const subXids = tx.liveSubXids();
-    const lsn = eng.wal.insert(WalKind.XactAbort, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
+    const lsn = eng.wal.insert(WalKind.XactAbort, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids, at: eng.clock.now, catalog: tx.undo.length > 0 } satisfies XactPayload);
+    eng.wal.noteBackendInsert(s.name);
     for (const x of subXids) eng.xacts.complete(x, false);
     eng.xacts.complete(tx.xid, false);
     if (eng.tracer.wants('abort')) {
@@ -157,6 +159,8 @@ export function abortTx(eng: Engine, s: Session) {
 export function abortSubs(eng: Engine, s: Session, from: number, remove: boolean) {
   const tx = s.tx!;
   atEndOfSubXacts(s, tx, from + 1, false);
+  // the rolled-back levels changed catalogs (their ABORT records carry dropped relations PostgreSQL logs; not modelled)
+  const catalog = tx.subs[from] ? tx.undo.length > (tx.subs[from]!.undoLevel ?? tx.undo.length) : false;
   if (tx.subs[from]) {
     s.gucs.undoTo(tx.subs[from]!.gucLevel);
     // DDL inside the rolled-back savepoints is undone too (catalog changes are not MVCC here)
@@ -169,7 +173,7 @@ export function abortSubs(eng: Engine, s: Session, from: number, remove: boolean
     if (!sub.aborted) {
       if (sub.xid) {
         const subXids = sub.children;
-        const lsn = eng.wal.insert(WalKind.XactAbort, sub.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
+        const lsn = eng.wal.insert(WalKind.XactAbort, sub.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids, at: eng.clock.now, catalog } satisfies XactPayload);
         for (const x of subXids) eng.xacts.complete(x, false);
         eng.xacts.complete(sub.xid, false);
         if (eng.tracer.wants('abort')) {
