@@ -33,7 +33,8 @@
  * NEWROOT / VACUUM, COMMIT / ABORT without catalog changes, Storage CREATE, Sequence LOG); main_data_length only for
  * some kinds (below). Reading one of those columns of a record whose value is not modelled is a 0A000 naming the
  * record kind and the reason (the row's value is a getter that refuses: a query that never reads the column runs;
- * one that copies whole rows, SELECT *, refuses only if a row in range is such a record). main_data_length is modelled for records without block references (record length minus the
+ * one that copies whole rows, SELECT *, refuses only if a row in range is such a record).
+ * main_data_length is modelled for records without block references (record length minus the
  * 24-byte header and the 2-byte main-data header) and, measured from PostgreSQL 15, for Heap INSERT (3), DELETE
  * (8), UPDATE / HOT_UPDATE (14), LOCK (8) and Btree INSERT_LEAF (2) (wal/wal.ts MAIN_DATA); block_ref is modelled as '' for records without blocks.
  * The engine's log begins at 0/1500000: positions before it (initdb's records) are refused too. pg_current_wal_lsn()
@@ -69,7 +70,7 @@ const INFO: Record<WalKind, number> = {
   [WalKind.BtreeInsertLeaf]: 0, [WalKind.BtreeNewroot]: 10, [WalKind.BtreeVacuum]: 12,
   [WalKind.XactCommit]: 0, [WalKind.XactAbort]: 2,
   [WalKind.CheckpointShutdown]: 0, [WalKind.CheckpointOnline]: 1,
-  [WalKind.StorageCreate]: 1,
+  [WalKind.StorageCreate]: 1, [WalKind.StorageTruncate]: 2,
   [WalKind.MultiXactZeroOffPage]: 0, [WalKind.MultiXactZeroMemPage]: 1, [WalKind.MultiXactCreateId]: 2,
   [WalKind.SequenceLog]: 0,
 };

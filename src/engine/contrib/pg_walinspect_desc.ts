@@ -10,6 +10,7 @@
  *     Btree       INSERT_LEAF  off 3                                         blkref #0: rel 1663/5/16393 fork main blk 1
  *     Transaction COMMIT       2026-12-02 14:27:10.763056+00
  *     Storage     CREATE       base/5/16394
+ *     Storage     TRUNCATE     base/5/16396 to 2 blocks flags 7
  *     Heap2       VISIBLE      cutoff xid 734 flags 0x01   blkref #0: rel … fork vm blk 0 (FPW); hole: offset: 0, length: 0 blkref #1: rel … fork main blk 0
  *
  * (tests/scenarios/walinspect/describe.out, recorded from PostgreSQL 15.) The flags byte is the xl_heap_* struct's:
@@ -34,7 +35,7 @@
  */
 import type { Engine } from '../engine.js';
 import { WalKind, type Wal } from '../wal/wal.js';
-import type { HeapTuplePayload, Heap2Payload, Heap2VisiblePayload, BtreeVacuumPayload, XactPayload } from '../wal/records.js';
+import type { HeapTuplePayload, Heap2Payload, Heap2VisiblePayload, BtreeVacuumPayload, XactPayload, StorageTruncatePayload } from '../wal/records.js';
 import { RF_NEW_TUPLE } from '../wal/records.js';
 import type { PageImage } from '../buffer/bufmgr.js';
 import { BtreeIndex } from '../index/btree.js';
@@ -126,6 +127,12 @@ export function walDescription(eng: Engine, i: number): DescResult {
     case WalKind.StorageCreate: {
       const r = relNode(eng, w, i);
       return typeof r === 'number' ? ok(`base/${DB}/${r}`) : r;
+    }
+    case WalKind.StorageTruncate: {
+      const r = relNode(eng, w, i), blkno = (p as StorageTruncatePayload | undefined)?.blkno;
+      if (typeof r !== 'number') return r;
+      // smgr_desc: the path, the new length, and the forks cut (SMGR_TRUNCATE_HEAP | VM | FSM: RelationTruncate cuts all three)
+      return blkno === undefined ? no('its length is not recorded') : ok(`base/${DB}/${r} to ${blkno} blocks flags 7`);
     }
     case WalKind.SequenceLog: {
       const r = relNode(eng, w, i);

@@ -199,7 +199,8 @@ export function heapInsert(ctx: HeapContext, table: Table, values: Value[]): { b
       text: `new tuple ${formatTid(page.blkno, off)} in ${table.name}: t_xmin ${tx.writeXid}, t_xmax 0 (XMAX_INVALID), cmin ${tx.curcid}` });
   }
   const init = isNew && off === 1;
-  walForPage(ctx, init ? WalKind.HeapInsertInit : WalKind.HeapInsert, 31 + item.lpLen, table, page, off, init, { page, off, item, init }, null, cleared ? 1 : 0);
+  walForPage(ctx, init ? WalKind.HeapInsertInit : WalKind.HeapInsert, 31 + item.lpLen, table, page, off, init,
+    { page, off, item, init }, null, cleared ? 1 : 0);
   return { blk: page.blkno, off };
 }
 

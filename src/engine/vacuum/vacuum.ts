@@ -34,7 +34,8 @@
  */
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
-import type { Page } from '../heap/heap.js';
+import type { Page, HeapRelation } from '../heap/heap.js';
+import { vmTruncate } from '../heap/visibilitymap.js';
 import { BLCKSZ, PAGE_HEADER, ITEMID_SIZE, PD_HAS_FREE_LINES, PD_PAGE_FULL, tidBlock, tidOffset } from '../heap/heap.js';
 import {
   type Item, LpFlags, MAXALIGN, HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_INVALID,
@@ -243,6 +244,20 @@ export function reclaimDead(page: Page, offsets: number[]): void {
   while (page.items.length && page.items[page.items.length - 1]!.lpFlags === LpFlags.UNUSED) page.items.pop();
   page.lower = PAGE_HEADER + ITEMID_SIZE * page.items.length;
   setFreeLinesFlag(page);
+}
+
+/**
+ * RelationTruncate's cut (storage.c, smgrtruncate): the heap keeps its first `nblocks` pages — in memory and on
+ * disk — and the visibility map and free space map forget the rest. VACUUM's truncation and its REDO (smgr_redo)
+ * both come here.
+ */
+export function truncateHeap(heap: HeapRelation, nblocks: number): void {
+  if (heap.pages.length > nblocks) heap.pages.length = nblocks;
+  heap.disk.length = Math.min(heap.disk.length, nblocks);
+  for (const b of [...heap.fsm.keys()]) if (b >= nblocks) heap.fsm.delete(b);
+  if (nblocks === 0 && heap.fsmPages) heap.fsmPages = 2;
+  vmTruncate(heap, nblocks);
+  heap.targetBlock = -1;
 }
 
 /** Remove the table's index entries that point at the given (now dead) TIDs. */

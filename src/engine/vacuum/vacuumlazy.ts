@@ -31,7 +31,7 @@
  * (heap_prepare_freeze_tuple), commands/vacuum.c (vacuum_set_xid_limits, vac_update_relstats). Simplifications:
  * no page is skipped (the skipping of all-visible runs of 32+ pages, SKIP_PAGES_THRESHOLD, is not modelled: every
  * page is scanned, so relfrozenxid always advances); MultiXact xmax are not frozen (a finished lockers' multi is
- * dropped); the truncation writes no Storage/TRUNCATE record (a crash restores the cut pages, empty); the VERBOSE
+ * dropped); the VERBOSE
  * lines about I/O rates, buffer usage and CPU are printed as for an instant run (the recordings normalise them);
  * B-tree pages freed by VACUUM are counted only when an index is emptied.
  */
@@ -44,11 +44,11 @@ import {
   LpFlags, HEAP_XMIN_COMMITTED, HEAP_XMIN_FROZEN, HEAP_XMAX_INVALID, HEAP_XMAX_IS_MULTI, HEAP_XMAX_COMMITTED,
   HEAP_XMAX_LOCK_ONLY, HEAP_LOCK_MASK, HEAP_HOT_UPDATED, HEAP_KEYS_UPDATED,
 } from '../heap/tuple.js';
-import { prunePage, reclaimDead, removeIndexEntries, satisfiesVacuum, VacState } from './vacuum.js';
+import { prunePage, reclaimDead, removeIndexEntries, satisfiesVacuum, VacState, truncateHeap } from './vacuum.js';
 import { removableHorizon, vacuumContext, isPinned } from './pruneheap.js';
-import { vmStatus, vmSet, vmTruncate, VISIBILITYMAP_ALL_VISIBLE, VISIBILITYMAP_ALL_FROZEN } from '../heap/visibilitymap.js';
+import { vmStatus, vmSet, VISIBILITYMAP_ALL_VISIBLE, VISIBILITYMAP_ALL_FROZEN } from '../heap/visibilitymap.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
-import { heap2Payload, type BtreeVacuumPayload, type Heap2Payload, type Heap2VisiblePayload } from '../wal/records.js';
+import { heap2Payload, type BtreeVacuumPayload, type Heap2Payload, type Heap2VisiblePayload, type StorageTruncatePayload } from '../wal/records.js';
 import { btreePages } from '../sql/funcs/dbsize.js';
 import type { PgMessage } from '../errors.js';
 
@@ -99,7 +99,11 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
     // the all-frozen bit the engine does not know which xmins were frozen by this VACUUM (undefined: not described)
     let cutoff: number | undefined = 0;
     if (frozen) cutoff = undefined;
-    else for (const it of page.items) if (it.lpFlags === LpFlags.NORMAL && (it.infomask & HEAP_XMIN_FROZEN) !== HEAP_XMIN_FROZEN && it.xmin > cutoff) cutoff = it.xmin;
+    else {
+      for (const it of page.items) {
+        if (it.lpFlags === LpFlags.NORMAL && (it.infomask & HEAP_XMIN_FROZEN) !== HEAP_XMIN_FROZEN && it.xmin > cutoff) cutoff = it.xmin;
+      }
+    }
     t.vmLsn = eng.wal.insert(WalKind.Heap2Visible, 0, 64, t.oid, page.blkno, 0, fpi, { cutoff, vmFlags: bits } satisfies Heap2VisiblePayload);
     visible++;
   };
@@ -221,7 +225,8 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
         indexStats.push({ name: i.name, pages: pagesTotal, deleted: i.count === 0 && leaves > 1 ? leaves - 1 : 0 });
         if (i.count === before[k]) return;
         const imageUnmodelled = eng.wal.needsFpi(i.leafLsn);
-        i.leafLsn = eng.wal.insert(WalKind.BtreeVacuum, 0, 56, i.oid, i.leafBlock, 0, 0, { deadTids, ndeleted: before[k]! - i.count, imageUnmodelled } satisfies BtreeVacuumPayload);
+        const payload: BtreeVacuumPayload = { deadTids, ndeleted: before[k]! - i.count, imageUnmodelled };
+        i.leafLsn = eng.wal.insert(WalKind.BtreeVacuum, 0, 56, i.oid, i.leafBlock, 0, 0, payload);
         if (tracer.wants('index')) tracer.emit({ kind: 'index', session: s.name, rel: t.name, lsn: formatLsn(i.leafLsn), text: `VACUUM removes ${before[k]! - i.count} entr${before[k]! - i.count === 1 ? 'y' : 'ies'} from index ${i.name} pointing at LP_DEAD line pointers (${[...deadByPage].flatMap(([b, o]) => o.map((x) => formatTid(b, x))).slice(0, 8).join(', ')}); Btree/VACUUM` });
       });
     }
@@ -241,12 +246,13 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
     const others = eng.locks.view().some((l) => l.relation === t.oid && l.owner !== s.id && l.granted);
     if (!others) {
       if (s.tx) eng.ensureTopXid(s); // measured: PostgreSQL 15's truncation gives VACUUM's transaction an xid (an autovacuum worker's is not modelled)
-      t.heap.pages.length = nonempty;
-      t.heap.disk.length = Math.min(t.heap.disk.length, nonempty);
-      for (const b of [...t.heap.fsm.keys()]) if (b >= nonempty) t.heap.fsm.delete(b);
-      if (nonempty === 0 && t.heap.fsmPages) t.heap.fsmPages = 2;
-      vmTruncate(t.heap, nonempty);
-      t.heap.targetBlock = -1;
+      // RelationTruncate: log XLOG_SMGR_TRUNCATE (46 bytes: xl_smgr_truncate is 20, no block references) and flush
+      // it before the file is cut — the cut cannot be undone, and a crash must not bring the pages back
+      // (tests/scenarios/durability/vacuum-truncate-crash.out)
+      const lsn = eng.wal.insert(WalKind.StorageTruncate, s.tx?.writeXid ?? 0, 46, t.oid, -1, 0, 0, { blkno: nonempty } satisfies StorageTruncatePayload);
+      eng.wal.noteBackendInsert(s.name);
+      eng.wal.flush(lsn);
+      truncateHeap(t.heap, nonempty);
       removedPages = freeable;
       info(`table "${t.name}": truncated ${relPages} to ${nonempty} pages`);
     }

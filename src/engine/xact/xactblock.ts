@@ -99,12 +99,15 @@ export function ensureTopXid(eng: Engine, s: Session, tx: Transaction = ensureTx
   return tx.xid;
 }
 
+/** a COMMIT / ABORT record's payload: its subtransactions, its time (xact_time) and whether catalogs changed */
+const xactPayload = (eng: Engine, subXids: number[], catalog: boolean): XactPayload => ({ subXids, at: eng.clock.now, catalog });
+
 export function commitTx(eng: Engine, s: Session) {
   const tx = s.tx!;
   if (tx.sxact) eng.predicates.preCommit(tx.sxact); // may fail with 40001: then the transaction aborts instead
   if (tx.xid) {
     const subXids = tx.liveSubXids();
-    const lsn = eng.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids, at: eng.clock.now, catalog: tx.undo.length > 0 } satisfies XactPayload);
+    const lsn = eng.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, xactPayload(eng, subXids, tx.undo.length > 0));
     eng.wal.noteBackendInsert(s.name);
     const sync = s.gucs.synchronous_commit !== 'off';
     crashPointReached(eng, 'commit-before-flush');
@@ -142,7 +145,7 @@ export function abortTx(eng: Engine, s: Session) {
   atEndOfXact(s, tx, false);
   if (tx.xid) {
     const subXids = tx.liveSubXids();
-    const lsn = eng.wal.insert(WalKind.XactAbort, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids, at: eng.clock.now, catalog: tx.undo.length > 0 } satisfies XactPayload);
+    const lsn = eng.wal.insert(WalKind.XactAbort, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, xactPayload(eng, subXids, tx.undo.length > 0));
     eng.wal.noteBackendInsert(s.name);
     for (const x of subXids) eng.xacts.complete(x, false);
     eng.xacts.complete(tx.xid, false);
@@ -173,7 +176,7 @@ export function abortSubs(eng: Engine, s: Session, from: number, remove: boolean
     if (!sub.aborted) {
       if (sub.xid) {
         const subXids = sub.children;
-        const lsn = eng.wal.insert(WalKind.XactAbort, sub.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids, at: eng.clock.now, catalog } satisfies XactPayload);
+        const lsn = eng.wal.insert(WalKind.XactAbort, sub.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, xactPayload(eng, subXids, catalog));
         for (const x of subXids) eng.xacts.complete(x, false);
         eng.xacts.complete(sub.xid, false);
         if (eng.tracer.wants('abort')) {
