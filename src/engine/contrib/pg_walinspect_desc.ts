@@ -35,7 +35,7 @@
  */
 import type { Engine } from '../engine.js';
 import { WalKind, type Wal } from '../wal/wal.js';
-import type { HeapTuplePayload, Heap2Payload, Heap2VisiblePayload, BtreeVacuumPayload, XactPayload, StorageTruncatePayload } from '../wal/records.js';
+import type { HeapTuplePayload, Heap2Payload, Heap2VisiblePayload, BtreeVacuumPayload, XactPayload, StorageTruncatePayload, NewPagePayload } from '../wal/records.js';
 import { RF_NEW_TUPLE } from '../wal/records.js';
 import type { PageImage } from '../buffer/bufmgr.js';
 import { BtreeIndex } from '../index/btree.js';
@@ -138,6 +138,7 @@ export function walDescription(eng: Engine, i: number): DescResult {
       const r = relNode(eng, w, i);
       return typeof r === 'number' ? ok(`rel ${SPC}/${DB}/${r}`) : r;
     }
+    case WalKind.XlogFpi: return ok(''); // xlog_desc: "no further information to print"
     case WalKind.CheckpointOnline: case WalKind.CheckpointShutdown:
       return no('a checkpoint record\'s next OID, oldest xids and multixact offsets are not modelled');
     default: return no('its contents are not modelled');
@@ -188,6 +189,10 @@ export function walBlockRef(eng: Engine, i: number): DescResult {
       return ok(ref(0, blk));
     case WalKind.BtreeNewroot: return ok(`${ref(0, blk)} ${ref(2, 0)}`); // _bt_getroot: the new root, and the metapage as block 2
     case WalKind.SequenceLog: return ok(ref(0, 0));
+    case WalKind.XlogFpi: {
+      const img = (p as NewPagePayload | undefined)?.image;
+      return img ? ok(ref(0, blk) + imageText(img)) : no('its image is not recorded');
+    }
     default: return no('its block references are not modelled');
   }
 }

@@ -35,7 +35,7 @@ import type { Engine } from '../engine.js';
 import { WalKind, formatLsn, WAL_KIND_INFO } from '../wal/wal.js';
 import type {
   Heap2Payload, BtreeVacuumPayload, BtreeInsertPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload,
-  StorageTruncatePayload,
+  StorageTruncatePayload, NewPagePayload,
 } from '../wal/records.js';
 import { RF_INIT_NEW_PAGE, RF_NEW_TUPLE, RF_OLD_TUPLE } from '../wal/records.js';
 import type { Wal } from '../wal/wal.js';
@@ -306,6 +306,17 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }, note: Red
       seq.lastValue = sp.lastValue; seq.isCalled = sp.isCalled; seq.logCnt = 0; seq.pageLsn = end;
       return 'BLK_NEEDS_REDO';
     }
+    case WalKind.XlogFpi: {
+      // xlog_redo of XLOG_FPI: the page is restored from the image, whatever the file holds
+      const t = relation(eng, w.relOf(i), w.startOf(i)).t;
+      if (!t || !p) return 'BLK_NOTFOUND';
+      const page = readPage(t, w.blkOf(i));
+      note.before = page.lsn; note.blk = page.blkno;
+      const restored = pageFromImage(page.blkno, (p as NewPagePayload).image);
+      restored.lsn = end;
+      t.heap.pages[page.blkno] = restored;
+      return 'BLK_RESTORED';
+    }
     case WalKind.StorageTruncate: {
       // smgr_redo: cut the relation (heap, vm, fsm) to the record's length; pages REDO extended it with are gone again
       const t = relation(eng, w.relOf(i), w.startOf(i)).t;
@@ -358,6 +369,8 @@ function describeRecord(eng: Engine, i: number, action: RedoAction, note: RedoNo
         ? `sequence ${seq.name}: ${describeAction('BLK_DONE', note.before, end)}`
         : `sequence ${seq.name}: last_value ${(p as SequencePayload).lastValue} (the values logged ahead are skipped after a crash)`;
     }
+    case WalKind.XlogFpi:
+      return `${relation(eng, w.relOf(i)).t?.name ?? 'relation'} block ${note.blk}: ${describeAction(action, note.before, end)}`;
     case WalKind.StorageTruncate:
       return `${relation(eng, w.relOf(i)).t?.name ?? 'relation'}: truncated from ${note.before} to ${(p as StorageTruncatePayload).blkno} blocks (heap, visibility map, free space map)`;
     case WalKind.CheckpointOnline: case WalKind.CheckpointShutdown: {

@@ -59,6 +59,8 @@ export interface BtreeInsertPayload { values: Value[]; image: IndexImage }
 /** a COMMIT / ABORT: its subtransactions, when it happened (virtual ms: xact_time) and whether it changed catalogs
  * (PostgreSQL's record then carries invalidation messages the engine does not model) */
 export interface XactPayload { subXids: number[]; at?: number; catalog?: boolean }
+/** an XLOG/FPI record (log_newpage): the whole page, as REDO restores it */
+export interface NewPagePayload { image: PageImage }
 /** a Storage/TRUNCATE record (xl_smgr_truncate): the relation's new length in blocks; heap, vm and fsm are cut */
 export interface StorageTruncatePayload { blkno: number }
 export interface SequencePayload { lastValue: bigint; isCalled: boolean }
