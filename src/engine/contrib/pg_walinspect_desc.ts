@@ -11,6 +11,7 @@
  *     Transaction COMMIT       2026-12-02 14:27:10.763056+00
  *     Storage     CREATE       base/5/16394
  *     Storage     TRUNCATE     base/5/16396 to 2 blocks flags 7
+ *     Heap2       PRUNE        latestRemovedXid 736 nredirected 1 ndead 3
  *     Heap2       VISIBLE      cutoff xid 734 flags 0x01   blkref #0: rel … fork vm blk 0 (FPW); hole: offset: 0, length: 0 blkref #1: rel … fork main blk 0
  *
  * (tests/scenarios/walinspect/describe.out, recorded from PostgreSQL 15.) The flags byte is the xl_heap_* struct's:
@@ -25,8 +26,8 @@
  * (xact_desc_commit, xact_desc_abort), smgrdesc.c, seqdesc.c; access/transam/xlogdesc.c (XLogRecGetBlockRefInfo).
  *
  * What is not described, and why (each such row's column refuses with 0A000 when read, naming the record kind and
- * the reason): CHECKPOINT (its nextOid, oldest xids, … are not modelled), MultiXact records, Heap2 PRUNE (its
- * latestRemovedXid is not computed), a VISIBLE record that also set all-frozen (which xmins count for its cutoff),
+ * the reason): CHECKPOINT (its nextOid, oldest xids, … are not modelled), MultiXact records, a VISIBLE record
+ * that also set all-frozen (which xmins count for its cutoff),
  * COMMIT / ABORT of a transaction that changed catalogs (PostgreSQL's record lists invalidation messages and
  * dropped files), Btree INSERT_LEAF where the entry's place on the leaf is not known (see BtreeIndex.leafOffset),
  * a record of a relation whose file has changed since (VACUUM FULL, TRUNCATE: the file of the time is not kept) or
@@ -111,7 +112,10 @@ export function walDescription(eng: Engine, i: number): DescResult {
       const v = p as Heap2VisiblePayload | undefined;
       return v?.cutoff === undefined ? no('the cutoff xid of a page set all-frozen is not modelled') : ok(`cutoff xid ${v.cutoff} flags ${hex2(v.vmFlags)}`);
     }
-    case WalKind.Heap2Prune: return no('its latestRemovedXid is not computed');
+    case WalKind.Heap2Prune: {
+      const h = p as Heap2Payload | undefined;
+      return h?.latestRemovedXid === undefined ? no('its counts are not recorded') : ok(`latestRemovedXid ${h.latestRemovedXid} nredirected ${h.nredirected} ndead ${h.ndead}`);
+    }
     case WalKind.BtreeInsertLeaf:
       return w.offOf(i) ? ok(`off ${w.offOf(i)}`) : no('the entry\'s place on the leaf is not modelled for this index (more than one leaf page, non-integer keys, NULLs or posting lists)');
     case WalKind.BtreeNewroot: return ok('lev 0');

@@ -84,7 +84,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
   const deadByPage = new Map<number, number[]>();
   const walStart = eng.wal.count;
 
-  const logHeap2 = (kind: WalKind, len: number, page: Page, desc?: Pick<Heap2Payload, 'nunused' | 'cutoff' | 'ntuples'>) => {
+  const logHeap2 = (kind: WalKind, len: number, page: Page, desc?: Pick<Heap2Payload, 'nunused' | 'cutoff' | 'ntuples' | 'latestRemovedXid' | 'nredirected' | 'ndead'>) => {
     const fpi = eng.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
     page.lsn = eng.wal.insert(kind, 0, len, t.oid, page.blkno, 0, fpi, { ...heap2Payload(page, fpi > 0, kind === WalKind.Heap2FreezePage), ...desc });
     eng.wal.noteBackendInsert(s.name);
@@ -167,7 +167,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
     const after = page.items.reduce((n, it) => n + (it.lpFlags === LpFlags.NORMAL ? 1 : 0), 0);
     tuplesDeleted += before - after;
     if (r.pruned) {
-      logHeap2(WalKind.Heap2Prune, 58, page);
+      logHeap2(WalKind.Heap2Prune, 58, page, { latestRemovedXid: r.latestRemovedXid, nredirected: r.redirected, ndead: r.deadItems.length });
       if (tracer.wants('prune')) {
         for (const off of r.changed) {
           const it = page.items[off - 1]!;

@@ -39,7 +39,11 @@ export interface Heap2Payload {
   flags: number;
   /** the full-page image (first change of the page after a checkpoint, full_page_writes = on) */
   fpi?: PageImage;
-  /** for pg_walinspect's description: VACUUM's nunused; FREEZE_PAGE's cutoff xid and ntuples */
+  /** for pg_walinspect's description: PRUNE's latestRemovedXid, nredirected, ndead; VACUUM's nunused; FREEZE_PAGE's
+   * cutoff xid and ntuples */
+  latestRemovedXid?: number;
+  nredirected?: number;
+  ndead?: number;
   nunused?: number;
   cutoff?: number;
   ntuples?: number;
