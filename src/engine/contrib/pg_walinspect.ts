@@ -91,7 +91,7 @@ function described(row: Value[], col: number, what: string, kind: WalKind, r: De
 function recordRow(eng: Engine, i: number): Value[] {
   const w = eng.wal;
   const kind = w.kindOf(i);
-  const [rmgr, type] = WAL_KIND_INFO[kind]!;
+  const rmgr = WAL_KIND_INFO[kind]![0], type = w.typeOf(i);
   const len = w.record(i).len, fpi = w.fpiOf(i);
   const noBlock = w.blkOf(i) < 0;
   const row: Value[] = [lsnOut(w.startOf(i)), lsnOut(w.endOf(i)), i > 0 ? lsnOut(w.startOf(i - 1)) : null, w.xidOf(i), rmgr, type, len, null, fpi, null, null];
@@ -158,10 +158,12 @@ function walStats(c: CallCtx, start: Value, end: Value | null, perRecord: boolea
   let total = 0, totalRec = 0, totalFpi = 0;
   for (let i = from; i < to; i++) {
     const kind = w.kindOf(i);
-    const [rmgr, type] = WAL_KIND_INFO[kind]!;
+    const rmgr = WAL_KIND_INFO[kind]![0], type = w.typeOf(i);
     const key = perRecord ? `${rmgr}/${type}` : rmgr;
     let g = groups.get(key);
-    if (!g) { g = { count: 0, rec: 0, fpi: 0, order: RMGRS.indexOf(rmgr as typeof RMGRS[number]) * 256 + INFO[kind] }; groups.set(key, g); }
+    // an UPDATE+INIT sorts as XLOG_HEAP_UPDATE | XLOG_HEAP_INIT_PAGE (0xA0)
+    const info = type === 'UPDATE+INIT' ? 10 : INFO[kind];
+    if (!g) { g = { count: 0, rec: 0, fpi: 0, order: RMGRS.indexOf(rmgr as typeof RMGRS[number]) * 256 + info }; groups.set(key, g); }
     const fpi = w.fpiOf(i), rec = w.record(i).len - fpi;
     g.count++; g.rec += rec; g.fpi += fpi;
     total++; totalRec += rec; totalFpi += fpi;

@@ -50,7 +50,7 @@
  * (PostgreSQL's also writes out full WAL pages on its own every wal_writer_delay); no Standby/RUNNING_XACTS
  * background records.
  */
-import { HeapRedoColumns } from './records.js';
+import { HeapRedoColumns, RF_INIT_NEW_PAGE } from './records.js';
 
 export const enum WalKind {
   HeapInsert, HeapInsertInit, HeapUpdate, HeapHotUpdate, HeapDelete, HeapLock, BtreeInsertLeaf, BtreeNewroot,
@@ -244,8 +244,18 @@ export class Wal {
   /** Does a change to a page with this LSN need a full-page image (first change since the checkpoint)? */
   needsFpi(pageLsn: number): boolean { return this.fullPageWrites && pageLsn !== 0 && pageLsn <= this.redoLsn; }
 
+  /**
+   * The record type's name: its kind's, except an UPDATE whose new version starts a new page, which PostgreSQL logs
+   * with XLOG_HEAP_INIT_PAGE: "UPDATE+INIT" (tests/scenarios/walinspect/describe-flags.out).
+   */
+  typeOf(i: number): string {
+    const k = this.kind[i] as WalKind;
+    if (k === WalKind.HeapUpdate && i < this.hx.cap && this.hx.flags[i]! & RF_INIT_NEW_PAGE) return 'UPDATE+INIT';
+    return WAL_KIND_INFO[k]![1];
+  }
+
   record(i: number): WalRecordView {
-    const [rmgr, type] = WAL_KIND_INFO[this.kind[i]!]!;
+    const rmgr = WAL_KIND_INFO[this.kind[i]!]![0], type = this.typeOf(i);
     return {
       lsn: formatLsn(this.start[i]!), endLsn: formatLsn(Math.ceil(this.end[i]! / 8) * 8),
       prevLsn: i > 0 ? formatLsn(this.start[i - 1]!) : '0/00000000', xid: this.xid[i]!, rmgr, type,
