@@ -32,6 +32,9 @@ export interface IndexDef {
   exprNodes: unknown[];
 }
 
+/** Up to how many entries BtreeIndex.leafOffset computes an entry's place on the leaf (one 8 kB leaf holds 407 int4 keys) */
+export const LEAF_RANK_LIMIT = 400;
+
 export class BtreeIndex {
   /** key → packed TID, or several TIDs once a key has more than one version pointing at it */
   entries = new TidMap();
@@ -124,6 +127,24 @@ export class BtreeIndex {
     if (e === undefined) this.entries.set(key, tid);
     else if (typeof e === 'number') this.entries.set(key, [e, tid]);
     else e.push(tid);
+  }
+
+  /**
+   * Where an entry (just inserted) sits on the leaf — its line pointer number, as xl_btree_insert's offnum
+   * (pg_walinspect's "off N"): entries are ordered by key, then heap TID (a heapkeyspace index), and the one leaf
+   * has no high key (it is the rightmost page). Known only for an index of integer keys with no NULLs and no posting
+   * lists, small enough for one leaf (LEAF_RANK_LIMIT entries); 0 otherwise.
+   */
+  leafOffset(values: Value[], tid: number): number {
+    const key = this.keyOf(values);
+    if (typeof key !== 'number' || this.built || this.nullEntries.length || this.count > LEAF_RANK_LIMIT) return 0;
+    let before = 0;
+    for (const [k, v] of this.entries) {
+      if (typeof k !== 'number') return 0;
+      if (k < key) before += typeof v === 'number' ? 1 : v.length;
+      else if (k === key) for (const t of typeof v === 'number' ? [v] : v) if (t < tid) before++;
+    }
+    return before + 1;
   }
 
   /** Describe a key as the 23505 DETAIL does: "(id)=(1)". */
