@@ -133,7 +133,8 @@ export function formatG(x: number, p: number): string {
   const e = Number(x.toExponential(p - 1).split('e')[1]);
   if (e < -4 || e >= p) {
     const [m, ex] = x.toExponential(p - 1).split('e');
-    return m!.replace(/\.?0+$/, '') + 'e' + ex;
+    const n = Number(ex); // printf writes at least two exponent digits: 1e+06
+    return m!.replace(/\.?0+$/, '') + 'e' + (n < 0 ? '-' : '+') + String(Math.abs(n)).padStart(2, '0');
   }
   return x.toFixed(Math.max(0, p - 1 - e)).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
 }

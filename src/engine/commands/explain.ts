@@ -354,8 +354,16 @@ function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
     && resolve(sortItems[0]!.SortBy.node).ColumnRef?.fields?.length === 1
     && table!.columns[path.index.columns[0]!]?.name === resolve(sortItems[0]!.SortBy.node).ColumnRef.fields[0].String?.sval
     && sortItems[0]!.SortBy.sortby_dir !== 'SORTBY_DESC'));
-  if (sortItems.length && !sortedByIndex) {
-    const keys = sortItems.map((sb) => sortKeyText({ SortBy: { ...sb.SortBy, node: resolve(sb.SortBy.node) } }));
+  // a sort key the WHERE equates to a constant is redundant (pathkeys.c pathkey_is_redundant: its equivalence class
+  // holds a constant, every row has the same value); none left, no Sort
+  const fixed = table && !grouping && !distinct ? constantColumns(n.whereClause, table.name, f!.RangeVar.alias?.aliasname ?? null) : new Set<string>();
+  const isFixed = (k: N) => {
+    const fl = k.ColumnRef?.fields as N[] | undefined;
+    return !!fl && fl.every((x) => x.String) && fixed.has(fl.map((x) => x.String.sval).join('.'));
+  };
+  const liveSortItems = sortItems.filter((sb) => !isFixed(resolve(sb.SortBy.node)));
+  if (liveSortItems.length && !sortedByIndex) {
+    const keys = liveSortItems.map((sb) => sortKeyText({ SortBy: { ...sb.SortBy, node: resolve(sb.SortBy.node) } }));
     sort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
     sort.analyzeDetails.push('Sort Method: quicksort  Memory: 25kB');
     top = sort;
@@ -912,4 +920,28 @@ function* explainInsert(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
     yield* ex.lockRelation(s, t, LockMode.RowExclusive, insertLocksIndexes(n));
   }
   return mt;
+}
+
+/**
+ * The columns a WHERE's top-level AND conjuncts equate to a non-null literal (`v = 3`, `3 = v`, `t.v = 'x'`), as the
+ * names a column reference may use: `v` and `t.v` (or `alias.v`). Their equivalence classes hold a constant
+ * (equivclass.c, ec_has_const). Simplification: a parameter ($1 of EXECUTE) or a constant expression is not counted.
+ */
+function constantColumns(where: N | undefined, table: string, alias: string | null): Set<string> {
+  const out = new Set<string>();
+  if (!where) return out;
+  const conj: N[] = where.BoolExpr?.boolop === 'AND_EXPR' ? where.BoolExpr.args : [where];
+  const isConst = (x: N | undefined) => !!x?.A_Const && !x.A_Const.isnull;
+  for (const c of conj) {
+    const e = c.A_Expr;
+    if (!e || e.kind !== 'AEXPR_OP' || e.name?.length !== 1 || e.name[0]?.String?.sval !== '=') continue;
+    const col = isConst(e.rexpr) ? e.lexpr : isConst(e.lexpr) ? e.rexpr : null;
+    const fl = col?.ColumnRef?.fields as N[] | undefined;
+    if (!fl || !fl.every((x) => x.String) || fl.length > 2) continue;
+    const name = fl[fl.length - 1]!.String.sval as string;
+    if (fl.length === 2 && fl[0]!.String.sval !== (alias ?? table)) continue;
+    out.add(name);
+    out.add(`${alias ?? table}.${name}`);
+  }
+  return out;
 }

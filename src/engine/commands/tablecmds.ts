@@ -25,6 +25,7 @@ import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
 import { checkNoDependents, dependentViews } from './view.js';
 import { tupleLengthPacked } from '../heap/tuple.js';
 import { LockMode } from '../lock/lock.js';
+import { waitForLockers } from '../lock/lmgr.js';
 import { WalKind } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
 import { buildIndex } from './relfile.js';
@@ -368,8 +369,21 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   return { command: 'CREATE INDEX', columns: null, rows: [] };
 }
 
+/**
+ * DROP INDEX [CONCURRENTLY]: AccessExclusiveLock on the table, then the index goes. CONCURRENTLY runs transactions
+ * of its own, so it is refused inside a transaction block, for more than one index and with CASCADE (utility.c
+ * ExecDropStmt, tablecmds.c RemoveRelations); it takes only ShareUpdateExclusiveLock on the table, and waits twice
+ * for the transactions holding any lock on it (catalog/index.c index_drop: after marking the index invalid, then
+ * dead; lock/lmgr.ts WaitForLockers) — later readers and writers go on meanwhile. Simplification: the index is used
+ * and kept up to date until the waits are over (PostgreSQL's planner stops using it once it is marked invalid).
+ */
 export function* dropIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const cat = ex.eng.catalog;
+  if (n.concurrent) {
+    if (s.block !== 'none') throw new PgError('25001', 'DROP INDEX CONCURRENTLY cannot run inside a transaction block');
+    if ((n.objects as N[]).length !== 1) throw new PgError('0A000', 'DROP INDEX CONCURRENTLY does not support dropping multiple objects');
+    if (n.behavior === 'DROP_CASCADE') throw new PgError('0A000', 'DROP INDEX CONCURRENTLY does not support CASCADE');
+  }
   for (const obj of n.objects as N[]) {
     const name = (obj.List.items as N[]).map((x) => x.String.sval as string).pop()!;
     const t = [...cat.tables.values()].find((x) => x.indexes.some((i) => i.name === name));
@@ -388,7 +402,14 @@ export function* dropIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
         hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
       });
     }
-    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
+    if (n.concurrent) {
+      yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.ShareUpdateExclusive);
+      yield* ex.eng.acquireLock(s, { type: 'relation', rel: index.oid }, LockMode.ShareUpdateExclusive);
+      yield* waitForLockers(ex, s, t, LockMode.AccessExclusive, 'DROP INDEX CONCURRENTLY waits for every transaction using the table before marking the index dead');
+      yield* waitForLockers(ex, s, t, LockMode.AccessExclusive, 'DROP INDEX CONCURRENTLY waits for every transaction using the table before dropping the index');
+      yield* ex.eng.acquireLock(s, { type: 'relation', rel: index.oid }, LockMode.AccessExclusive);
+      if (!t.indexes.includes(index)) throw new PgError('42704', `index "${name}" does not exist`);
+    } else yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
     ex.eng.ensureXid(s);
     t.indexes.splice(t.indexes.indexOf(index), 1);
     s.tx!.undo.push(() => t.indexes.push(index));

@@ -39,6 +39,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import type { N, Gen, Source } from '../executor/util.js';
 import { sequenceRow } from './sequence.js';
 import { systemRelation } from '../catalog/sysviews.js';
+import { pgSettingsView } from '../guc/pg_settings.js';
 
 /** The relations a query names (RangeVars anywhere in it) and every column name it mentions. */
 function references(n: unknown, rels: Set<string>, cols: Set<string>, star: { any: boolean }): void {
@@ -72,8 +73,9 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
   const cat = ex.eng.catalog;
   const alias = rv.alias?.aliasname ?? null;
   const env = ex.env(s, snap);
-  // pg_catalog comes first on the search path: pg_class, pg_database (catalog/sysviews.ts)
-  const sys = !rv.schemaname || rv.schemaname === 'pg_catalog' ? systemRelation(ex.eng, rv.relname) : null;
+  // pg_catalog comes first on the search path: pg_class, pg_database (catalog/sysviews.ts), pg_settings (guc/pg_settings.ts)
+  const sys = !rv.schemaname || rv.schemaname === 'pg_catalog'
+    ? systemRelation(ex.eng, rv.relname) ?? (rv.relname === 'pg_settings' ? pgSettingsView(s.gucs) : null) : null;
   if (sys) {
     const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
     return {

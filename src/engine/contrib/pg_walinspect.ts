@@ -28,12 +28,13 @@
  *
  * What is not modelled, and how it is refused: the engine keeps each record's kind, xid, position, length and
  * full-page-image length, not its bytes. So start_lsn, end_lsn, prev_lsn, xid, resource_manager, record_type,
- * record_length and fpi_length are PostgreSQL's; description (heap_desc, xact_desc: offsets, infomask flags,
- * prefix/suffix compression bits, commit timestamps), block_ref (the relfilenode at the time, several block
- * references of a cross-page UPDATE, the hole of a full-page image) and main_data_length of most record kinds are
- * not. Reading one of those columns of a record whose value is not modelled is a 0A000 naming the record kind
- * (the row's value is a getter that refuses: a query that never reads the column runs; one that copies whole rows,
- * SELECT *, refuses). main_data_length is modelled for records without block references (record length minus the
+ * record_length and fpi_length are PostgreSQL's; description and block_ref are PostgreSQL 15's text for the record
+ * kinds whose fields the engine keeps (contrib/pg_walinspect_desc.ts: heap and Heap2 records, Btree INSERT_LEAF /
+ * NEWROOT / VACUUM, COMMIT / ABORT without catalog changes, Storage CREATE, Sequence LOG); main_data_length only for
+ * some kinds (below). Reading one of those columns of a record whose value is not modelled is a 0A000 naming the
+ * record kind and the reason (the row's value is a getter that refuses: a query that never reads the column runs;
+ * one that copies whole rows, SELECT *, refuses only if a row in range is such a record).
+ * main_data_length is modelled for records without block references (record length minus the
  * 24-byte header and the 2-byte main-data header) and, measured from PostgreSQL 15, for Heap INSERT (3), DELETE
  * (8), UPDATE / HOT_UPDATE (14), LOCK (8) and Btree INSERT_LEAF (2) (wal/wal.ts MAIN_DATA); block_ref is modelled as '' for records without blocks.
  * The engine's log begins at 0/1500000: positions before it (initdb's records) are refused too. pg_current_wal_lsn()
@@ -43,7 +44,9 @@ import { PgError, notSupported } from '../errors.js';
 import { register, type FuncDef, type CallCtx } from '../sql/funcs/registry.js';
 import { T, type Value, type SqlType } from '../sql/types.js';
 import { floatIn } from '../adt/float.js';
-import { WalKind, WAL_KIND_INFO, WAL_PAGE, MAIN_DATA, type Wal } from '../wal/wal.js';
+import { WalKind, WAL_KIND_INFO, WAL_PAGE, MAIN_DATA } from '../wal/wal.js';
+import type { Engine } from '../engine.js';
+import { walDescription, walBlockRef, type DescResult } from './pg_walinspect_desc.js';
 import { host } from './host.js';
 import { lsnOut } from './pageinspect.js';
 
@@ -66,8 +69,8 @@ const INFO: Record<WalKind, number> = {
   [WalKind.Heap2Prune]: 1, [WalKind.Heap2Vacuum]: 2, [WalKind.Heap2FreezePage]: 3, [WalKind.Heap2Visible]: 4, [WalKind.Heap2LockUpdated]: 6,
   [WalKind.BtreeInsertLeaf]: 0, [WalKind.BtreeNewroot]: 10, [WalKind.BtreeVacuum]: 12,
   [WalKind.XactCommit]: 0, [WalKind.XactAbort]: 2,
-  [WalKind.CheckpointShutdown]: 0, [WalKind.CheckpointOnline]: 1,
-  [WalKind.StorageCreate]: 1,
+  [WalKind.CheckpointShutdown]: 0, [WalKind.CheckpointOnline]: 1, [WalKind.XlogFpi]: 11,
+  [WalKind.StorageCreate]: 1, [WalKind.StorageTruncate]: 2,
   [WalKind.MultiXactZeroOffPage]: 0, [WalKind.MultiXactZeroMemPage]: 1, [WalKind.MultiXactCreateId]: 2,
   [WalKind.SequenceLog]: 0,
 };
@@ -75,22 +78,28 @@ const INFO: Record<WalKind, number> = {
 /** SizeOfXLogRecord (24) + XLR_BLOCK_ID_DATA_SHORT's header (2) */
 const HEADER_AND_SHORT_DATA = 26;
 
-function unmodelled(row: Value[], col: number, what: string, kind: WalKind): void {
+function unmodelled(row: Value[], col: number, what: string, kind: WalKind, why = 'not modelled'): void {
   const [rmgr, type] = WAL_KIND_INFO[kind]!;
-  Object.defineProperty(row, col, { enumerable: true, get() { throw notSupported(`pg_walinspect's ${what} of a ${rmgr} ${type} record (not modelled: select the other columns)`); } });
+  Object.defineProperty(row, col, { enumerable: true, get() { throw notSupported(`pg_walinspect's ${what} of a ${rmgr} ${type} record (${why}: select the other columns)`); } });
 }
 
-function recordRow(w: Wal, i: number): Value[] {
+/** a description / block_ref column: PostgreSQL's text (contrib/pg_walinspect_desc.ts) or a refusing getter */
+function described(row: Value[], col: number, what: string, kind: WalKind, r: DescResult): void {
+  if ('text' in r) row[col] = r.text; else unmodelled(row, col, what, kind, r.refused);
+}
+
+function recordRow(eng: Engine, i: number): Value[] {
+  const w = eng.wal;
   const kind = w.kindOf(i);
-  const [rmgr, type] = WAL_KIND_INFO[kind]!;
+  const rmgr = WAL_KIND_INFO[kind]![0], type = w.typeOf(i);
   const len = w.record(i).len, fpi = w.fpiOf(i);
   const noBlock = w.blkOf(i) < 0;
   const row: Value[] = [lsnOut(w.startOf(i)), lsnOut(w.endOf(i)), i > 0 ? lsnOut(w.startOf(i - 1)) : null, w.xidOf(i), rmgr, type, len, null, fpi, null, null];
   const md = noBlock ? len - fpi - HEADER_AND_SHORT_DATA : MAIN_DATA[kind];
   if (i === 0) unmodelled(row, 2, 'prev_lsn (the engine log\'s first record follows initdb\'s, which are not modelled)', kind);
   if (md === undefined) unmodelled(row, 7, 'main_data_length', kind); else row[7] = md;
-  unmodelled(row, 9, 'description', kind);
-  if (noBlock) row[10] = ''; else unmodelled(row, 10, 'block_ref', kind);
+  described(row, 9, 'description', kind, walDescription(eng, i));
+  described(row, 10, 'block_ref', kind, walBlockRef(eng, i));
   return row;
 }
 
@@ -121,10 +130,10 @@ function readable(c: CallCtx, start: number, end: number): Range {
 }
 
 function recordsInfo(c: CallCtx, start: Value, end: Value | null): Value[][] {
-  const w = host(c).eng.wal;
+  const eng = host(c).eng;
   const { from, to } = range(c, start, end);
   const out: Value[][] = [];
-  for (let i = from; i < to; i++) out.push(recordRow(w, i));
+  for (let i = from; i < to; i++) out.push(recordRow(eng, i));
   return out;
 }
 
@@ -134,7 +143,7 @@ function recordInfo(c: CallCtx, lsnV: Value): Value[][] {
   if (lsn >= w.flushedLsn) throw new PgError('22023', 'cannot accept future input LSN', { detail: `Last known WAL LSN on the database system is at ${lsnOut(w.flushedLsn)}.` });
   const { from } = readable(c, lsn, w.flushedLsn);
   if (from >= w.count) throw new PgError('XX000', `could not read WAL at ${lsnOut(lsn)}`);
-  return [recordRow(w, from)];
+  return [recordRow(host(c).eng, from)];
 }
 
 const f8 = (x: number) => floatIn(String(x), false);
@@ -149,10 +158,12 @@ function walStats(c: CallCtx, start: Value, end: Value | null, perRecord: boolea
   let total = 0, totalRec = 0, totalFpi = 0;
   for (let i = from; i < to; i++) {
     const kind = w.kindOf(i);
-    const [rmgr, type] = WAL_KIND_INFO[kind]!;
+    const rmgr = WAL_KIND_INFO[kind]![0], type = w.typeOf(i);
     const key = perRecord ? `${rmgr}/${type}` : rmgr;
     let g = groups.get(key);
-    if (!g) { g = { count: 0, rec: 0, fpi: 0, order: RMGRS.indexOf(rmgr as typeof RMGRS[number]) * 256 + INFO[kind] }; groups.set(key, g); }
+    // an UPDATE+INIT sorts as XLOG_HEAP_UPDATE | XLOG_HEAP_INIT_PAGE (0xA0)
+    const info = type === 'UPDATE+INIT' ? 10 : INFO[kind];
+    if (!g) { g = { count: 0, rec: 0, fpi: 0, order: RMGRS.indexOf(rmgr as typeof RMGRS[number]) * 256 + info }; groups.set(key, g); }
     const fpi = w.fpiOf(i), rec = w.record(i).len - fpi;
     g.count++; g.rec += rec; g.fpi += fpi;
     total++; totalRec += rec; totalFpi += fpi;

@@ -76,6 +76,7 @@ import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResul
 import { updateStmt, deleteStmt } from './nodeModifyUpdate.js';
 import { indexInsert, uniqueCheck, indexAdd, indexInsertAll, indexInsertRest } from './indexinsert.js';
 import { createTable, dropStmt, createIndex, dropIndex } from '../commands/tablecmds.js';
+import { reindexStmt } from '../commands/reindex.js';
 import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
 import type { VacuumParams } from '../vacuum/vacuumlazy.js';
 import { lockStmt, checkpoint } from '../commands/lockcmds.js';
@@ -130,6 +131,7 @@ export class Executor {
         if (node.removeType === 'OBJECT_EXTENSION') return dropExtension(this, s, node);
         return yield* this.dropStmt(s, node);
       case 'LockStmt': return yield* this.lockStmt(s, node);
+      case 'ReindexStmt': return yield* reindexStmt(this, s, node);
       case 'CheckPointStmt': return this.checkpoint(s);
       case 'VacuumStmt': return yield* this.vacuumStmt(s, node);
       case 'ExplainStmt': return yield* explainStmt(this, s, node, raw);

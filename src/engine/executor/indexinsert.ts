@@ -98,8 +98,10 @@ export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, 
   const fpi = index.count > 1 && w.needsFpi(index.leafLsn) ? Math.min(8192, 64 + 16 * index.count) : 0;
   // REDO payload (btree_xlog_insert): the key's values (shared with the tuple) and the heap TID in the record's columns
   // with a full-page image, the record carries the leaf as it is after the insert (REDO restores it whatever is on disk)
-  const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : 64, index.oid, index.leafBlock, 0, fpi,
+  // the entry's offset on the leaf (xl_btree_insert.offnum), where the engine knows it (0: pg_walinspect refuses its description)
+  const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : 64, index.oid, index.leafBlock, index.leafOffset(vals, packTid(blk, off)), fpi,
     fpi ? { values: vals, image: indexImage(index) } satisfies BtreeInsertPayload : vals);
+  w.noteBackendInsert(s.name);
   const ri = w.count - 1;
   w.hx.ensure(ri + 1);
   w.hx.nBlk[ri] = blk; w.hx.nOff[ri] = off;

@@ -77,7 +77,8 @@ export function* hotChain(t: Table, blk: number, off: number, multis: MultiXacts
  */
 export function conflictOutXid(item: Item, visible: boolean, snap: Snapshot, eng: Engine): number {
   const clog = eng.xacts.clog;
-  if (item.infomask & 0x0200 /* XMIN_INVALID */) return 0;
+  // XMIN_INVALID alone: the inserter aborted; with XMIN_COMMITTED too it is XMIN_FROZEN, a live tuple
+  if ((item.infomask & 0x0300) === 0x0200 /* XMIN_INVALID */) return 0;
   const xminRunning = eng.xacts.isInProgress(item.xmin);
   if (!xminRunning && !(item.infomask & 0x0100) && !clog.didCommit(item.xmin)) return 0; // aborted inserter: dead
   if (xminRunning) return item.xmin; // HEAPTUPLE_INSERT_IN_PROGRESS

@@ -84,7 +84,13 @@ export const NO_LOCKER_CHECK: LockerCheck = Object.freeze({ checked: false, rema
 
 function stampPage(page: Page, lsn: number) { page.lsn = lsn; }
 /** A change makes the page no longer all-visible (PageClearAllVisible) and clears its visibility-map bits. */
-const clearAllVisible = (table: Table, page: Page) => { page.flags &= ~PD_ALL_VISIBLE; vmClear(table.heap, page.blkno); };
+const clearAllVisible = (table: Table, page: Page): boolean => {
+  const was = (page.flags & PD_ALL_VISIBLE) !== 0;
+  page.flags &= ~PD_ALL_VISIBLE; vmClear(table.heap, page.blkno);
+  return was;
+};
+/** xl_heap_update's flags: XLH_UPDATE_PREFIX_FROM_OLD, XLH_UPDATE_SUFFIX_FROM_OLD (heapam_xlog.h) */
+const XLH_UPDATE_PREFIX_FROM_OLD = 0x20, XLH_UPDATE_SUFFIX_FROM_OLD = 0x40;
 /**
  * log_heap_update's record length (without a full-page image). On the same page and with no image to take, the
  * new version's bytes that equal the old one's at the start (prefix) and at the end (suffix) are left out — each
@@ -94,12 +100,13 @@ const clearAllVisible = (table: Table, page: Page) => { page.flags &= ~PD_ALL_VI
  * prefix/suffix lengths, xl_heap_header (5), then the tuple from its null bitmap on. Elsewhere (another page, an
  * image, a type datum.ts does not lay out) the engine's earlier estimate 35 + t_len is kept (not measured).
  */
-function updateRecordLength(ctx: HeapContext, table: Table, oldPage: Page, page: Page, old: Item, item: Item): number {
-  if (page !== oldPage || ctx.wal.needsFpi(oldPage.lsn)) return 35 + item.lpLen;
+function updateRecordLength(ctx: HeapContext, table: Table, oldPage: Page, page: Page, old: Item, item: Item): { len: number; flags: number } {
+  const plain = { len: 35 + item.lpLen, flags: 0 };
+  if (page !== oldPage) return plain;
   const hoff = (it: Item) => MAXALIGN(23 + (it.infomask & HEAP_HASNULL ? Math.ceil((it.infomask2 & HEAP_NATTS_MASK) / 8) : 0));
   const types = table.columns.map((c) => c.type);
   const ob = datumBytes(old.values, types), nb = datumBytes(item.values, types);
-  if (!ob || !nb || ob.length !== old.lpLen - hoff(old) || nb.length !== item.lpLen - hoff(item)) return 35 + item.lpLen;
+  if (!ob || !nb || ob.length !== old.lpLen - hoff(old) || nb.length !== item.lpLen - hoff(item)) return plain;
   const min = Math.min(ob.length, nb.length);
   let prefix = 0;
   while (prefix < min && ob[prefix] === nb[prefix]) prefix++;
@@ -107,18 +114,25 @@ function updateRecordLength(ctx: HeapContext, table: Table, oldPage: Page, page:
   let suffix = 0;
   while (suffix < min - prefix && ob[ob.length - suffix - 1] === nb[nb.length - suffix - 1]) suffix++;
   if (suffix < 3) suffix = 0;
-  return 42 + item.lpLen + (prefix ? 2 : 0) + (suffix ? 2 : 0) - prefix - suffix;
+  const flags = (prefix ? XLH_UPDATE_PREFIX_FROM_OLD : 0) | (suffix ? XLH_UPDATE_SUFFIX_FROM_OLD : 0);
+  // with a full-page image the record leaves the tuple out; the flags stay as log_heap_update decided them from the
+  // backend's cached redo pointer, which a CHECKPOINT (run by the checkpointer) does not refresh until the backend's
+  // next WAL insert — so the first update after it still says prefix/suffix, a later one (the backend has seen the new
+  // pointer) not (tests/scenarios/walinspect/describe.out; Wal.backendRedo)
+  if (ctx.wal.needsFpi(oldPage.lsn)) return { len: plain.len, flags: ctx.wal.backendRedoStale(ctx.session) ? flags : 0 };
+  return { len: 42 + item.lpLen + (prefix ? 2 : 0) + (suffix ? 2 : 0) - prefix - suffix, flags };
 }
 
 /** heap_lock_tuple: a locker's xmax must be frozen some day, so the block is no longer all-frozen (still all-visible). */
-const clearAllFrozen = (table: Table, blk: number) => {
+const clearAllFrozen = (table: Table, blk: number): boolean => {
   const bits = vmStatus(table.heap, blk);
-  if (bits & VISIBILITYMAP_ALL_FROZEN) { vmClear(table.heap, blk); vmSet(table.heap, blk, bits & VISIBILITYMAP_ALL_VISIBLE); }
+  if (bits & VISIBILITYMAP_ALL_FROZEN) { vmClear(table.heap, blk); vmSet(table.heap, blk, bits & VISIBILITYMAP_ALL_VISIBLE); return true; }
+  return false;
 };
 
 function walForPage(
   ctx: HeapContext, kind: WalKind, len: number, table: Table, page: Page, off: number, initPage: boolean,
-  newTuple: { page: Page; off: number; item: Item; init: boolean } | null, oldItem: Item | null,
+  newTuple: { page: Page; off: number; item: Item; init: boolean } | null, oldItem: Item | null, xlFlags = 0,
 ): number {
   const imageSize = (p: Page) => p.lower + (8192 - p.upper);
   const fpi = !initPage && ctx.wal.needsFpi(page.lsn) ? imageSize(page) : 0;
@@ -135,6 +149,7 @@ function walForPage(
   const oneBlock = !newTuple || newTuple.page === page;
   const recLen = fpi && oneBlock && MAIN_DATA[kind] !== undefined ? RECORD_WITH_IMAGE + MAIN_DATA[kind]! : fpi ? len - 13 : len;
   const lsn = w.insert(kind, ctx.tx.writeXid, recLen, table.oid, page.blkno, off, fpi + fpi2, payload);
+  w.noteBackendInsert(ctx.session);
   const i = w.count - 1;
   const hx = w.hx;
   hx.ensure(i + 1);
@@ -144,7 +159,7 @@ function walForPage(
     hx.pFlags2[i] = newTuple.page.flags;
   }
   if (oldItem) hx.setOld(i, oldItem);
-  hx.pFlags[i] = page.flags; hx.pPrune[i] = page.pruneXid;
+  hx.pFlags[i] = page.flags; hx.pPrune[i] = page.pruneXid; hx.xlFlags[i] = xlFlags;
   if (ctx.tracer.wants('wal')) {
     ctx.tracer.emit({ kind: 'wal', session: ctx.session, rel: table.name, blk: page.blkno, off, xid: ctx.tx.writeXid, lsn: formatLsn(lsn),
       text: `WAL record appended: ${walName(kind)} for ${table.name} block ${page.blkno}${fpi ? ' with a full-page image' : ''}; `
@@ -175,7 +190,7 @@ export function heapInsert(ctx: HeapContext, table: Table, values: Value[]): { b
   countInsert(tx, table.oid);
   const page = table.heap.pageFor(item.lpLen);
   const isNew = table.heap.lastPageIsNew;
-  clearAllVisible(table, page);
+  const cleared = clearAllVisible(table, page);
   const off = HeapRelation.addItem(page, item);
   item.ctidBlock = page.blkno;
   item.ctidOffset = off;
@@ -184,7 +199,8 @@ export function heapInsert(ctx: HeapContext, table: Table, values: Value[]): { b
       text: `new tuple ${formatTid(page.blkno, off)} in ${table.name}: t_xmin ${tx.writeXid}, t_xmax 0 (XMAX_INVALID), cmin ${tx.curcid}` });
   }
   const init = isNew && off === 1;
-  walForPage(ctx, init ? WalKind.HeapInsertInit : WalKind.HeapInsert, 31 + item.lpLen, table, page, off, init, { page, off, item, init }, null);
+  walForPage(ctx, init ? WalKind.HeapInsertInit : WalKind.HeapInsert, 31 + item.lpLen, table, page, off, init,
+    { page, off, item, init }, null, cleared ? 1 : 0);
   return { blk: page.blkno, off };
 }
 
@@ -252,14 +268,15 @@ export function heapUpdate(
   const hot = !indexedChanged && sameFits;
   const page = table.heap.pageFor(item.lpLen, oldPage);
   const newPageIsNew = table.heap.lastPageIsNew;
-  clearAllVisible(table, oldPage);
-  clearAllVisible(table, page);
+  const frozenBefore = (vmStatus(table.heap, oldPage.blkno) & VISIBILITYMAP_ALL_FROZEN) !== 0;
+  const oldCleared = clearAllVisible(table, oldPage);
+  const newCleared = clearAllVisible(table, page) && page !== oldPage;
   const cmax = cmaxFor(ctx, old);
   if (page !== oldPage) {
     // heap_update: the new version does not fit here. Before it releases the page to find room elsewhere, it locks
     // the old version (so nobody else updates it meanwhile) and logs that lock, then marks the page full
     const lockX = computeNewXmax(ctx.xmax, old.xmax, old.infomask, old.infomask2, tx.writeXid, mode, false);
-    lockForUpdate(ctx, table, oldPage, off, old, lockX, cmax, page.blkno);
+    lockForUpdate(ctx, table, oldPage, off, old, lockX, cmax, page.blkno, frozenBefore);
     oldPage.flags |= PD_PAGE_FULL;
   }
   setXmax(old, oldX);
@@ -279,9 +296,9 @@ export function heapUpdate(
         + `${hot ? ' (heap-only: no new index entry)' : ''}`
         + `${item.infomask & HEAP_XMAX_INVALID ? '' : ` and keeps the remaining lockers in its t_xmax ${item.xmax}`}` });
   }
-  const recLen = updateRecordLength(ctx, table, oldPage, page, old, item);
-  const lsn = walForPage(ctx, hot ? WalKind.HeapHotUpdate : WalKind.HeapUpdate, recLen, table, oldPage, off, false,
-    { page, off: newOff, item, init: page !== oldPage && newPageIsNew && newOff === 1 }, old);
+  const rec = updateRecordLength(ctx, table, oldPage, page, old, item);
+  const lsn = walForPage(ctx, hot ? WalKind.HeapHotUpdate : WalKind.HeapUpdate, rec.len, table, oldPage, off, false,
+    { page, off: newOff, item, init: page !== oldPage && newPageIsNew && newOff === 1 }, old, rec.flags | (oldCleared ? 1 : 0) | (newCleared ? 2 : 0));
   if (page !== oldPage) stampPage(page, lsn);
   countUpdate(tx, table.oid, hot);
   return { blk: page.blkno, off: newOff, hot };
@@ -290,6 +307,7 @@ export function heapUpdate(
 /** The temporary lock heap_update puts on a version whose successor goes to another page (XLOG_HEAP_LOCK). */
 function lockForUpdate(
   ctx: HeapContext, table: Table, page: Page, off: number, item: Item, lockX: NewXmax, cmax: { field3: number; combo: boolean }, newBlk: number,
+  clearedAllFrozen: boolean,
 ): void {
   setXmax(item, lockX);
   setCmax(item, cmax);
@@ -300,7 +318,7 @@ function lockForUpdate(
       text: `the new version does not fit on block ${page.blkno} (it goes to block ${newBlk}): heap_update first locks `
         + `${formatTid(page.blkno, off)} (${describeXmax(ctx, lockX)}, XMAX_LOCK_ONLY) and logs Heap/LOCK; the page is marked PD_PAGE_FULL` });
   }
-  walForPage(ctx, WalKind.HeapLock, 54, table, page, off, false, null, item);
+  walForPage(ctx, WalKind.HeapLock, 54, table, page, off, false, null, item, clearedAllFrozen ? 1 : 0);
 }
 
 /** Where heap_update put the new version, and whether the update was HOT. */
@@ -323,13 +341,13 @@ export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: num
   // no forward link: a deleted version's t_ctid is its own TID (heap_delete), whatever an earlier, aborted
   // update left there — a chain-follower must never reach past a delete
   item.ctidBlock = blk; item.ctidOffset = off;
-  clearAllVisible(table, page);
+  const cleared = clearAllVisible(table, page);
   setPrunable(page, ctx.tx.writeXid);
   if (ctx.tracer.wants('delete')) {
     ctx.tracer.emit({ kind: 'delete', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.writeXid,
       text: `delete: ${formatTid(blk, off)} gets ${describeXmax(ctx, nx)} (the tuple stays on the page until vacuum)` });
   }
-  walForPage(ctx, WalKind.HeapDelete, 54, table, page, off, false, null, item);
+  walForPage(ctx, WalKind.HeapDelete, 54, table, page, off, false, null, item, cleared ? 1 : 0);
   countDelete(ctx.tx, table.oid);
 }
 
@@ -351,13 +369,13 @@ export function heapLockTuple(ctx: HeapContext, table: Table, blk: number, off: 
     item.infomask2 &= ~HEAP_HOT_UPDATED;
     item.ctidBlock = blk; item.ctidOffset = off;
   }
-  clearAllFrozen(table, blk);
+  const clearedFrozen = clearAllFrozen(table, blk);
   if (ctx.tracer.wants('lock-row')) {
     ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.writeXid,
       text: `row lock FOR ${LOCK_WORDS[mode]} on ${formatTid(blk, off)}: ${describeXmax(ctx, nx)}`
         + `${isLockedOnly(nx.infomask) ? ' with XMAX_LOCK_ONLY' : ''} (no new version)` });
   }
-  walForPage(ctx, WalKind.HeapLock, 54, table, page, off, false, null, item);
+  walForPage(ctx, WalKind.HeapLock, 54, table, page, off, false, null, item, clearedFrozen ? 1 : 0);
 }
 
 /** heap_lock_updated_tuple_rec's change to one newer version of a row we locked (XLOG_HEAP2_LOCK_UPDATED). */
@@ -367,11 +385,11 @@ export function heapLockUpdated(ctx: HeapContext, table: Table, blk: number, off
   setOldestMember(ctx);
   const nx = computeNewXmax(ctx.xmax, item.xmax, item.infomask, item.infomask2, ctx.tx.writeXid, mode, false);
   setXmax(item, nx);
-  clearAllFrozen(table, blk);
+  const clearedFrozen = clearAllFrozen(table, blk);
   if (ctx.tracer.wants('lock-row')) {
     ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk, off, xid: ctx.tx.writeXid,
       text: `the row was updated since: its newer version ${formatTid(blk, off)} is locked FOR ${LOCK_WORDS[mode]} too `
         + `(${describeXmax(ctx, nx)}), so nobody can delete the key under us` });
   }
-  walForPage(ctx, WalKind.Heap2LockUpdated, 54, table, page, off, false, null, item);
+  walForPage(ctx, WalKind.Heap2LockUpdated, 54, table, page, off, false, null, item, clearedFrozen ? 1 : 0);
 }

@@ -45,6 +45,8 @@ function leafOrder(a: { key: Value[]; tid: number }, b: { key: Value[]; tid: num
   for (let i = 0; i < a.key.length; i++) { const c = cmpValue(a.key[i]!, b.key[i]!); if (c) return c; }
   return a.tid - b.tid;
 }
+/** Up to how many entries BtreeIndex.leafOffset computes an entry's place on the leaf (one 8 kB leaf holds 407 int4 keys) */
+export const LEAF_RANK_LIMIT = 400;
 
 export class BtreeIndex {
   /** key → packed TID, or several TIDs once a key has more than one version pointing at it */
@@ -164,6 +166,24 @@ export class BtreeIndex {
     this.built = true;
     if (!this.log) return;
     this.log = [{ k: 'build', items: this.log.flatMap((e) => (e.k === 'ins' ? [{ key: e.key, tid: e.tid }] : [])).sort(leafOrder) }];
+  }
+
+  /**
+   * Where an entry (just inserted) sits on the leaf — its line pointer number, as xl_btree_insert's offnum
+   * (pg_walinspect's "off N"): entries are ordered by key, then heap TID (a heapkeyspace index), and the one leaf
+   * has no high key (it is the rightmost page). Known only for an index of integer keys with no NULLs and no posting
+   * lists, small enough for one leaf (LEAF_RANK_LIMIT entries); 0 otherwise.
+   */
+  leafOffset(values: Value[], tid: number): number {
+    const key = this.keyOf(values);
+    if (typeof key !== 'number' || this.built || this.nullEntries.length || this.count > LEAF_RANK_LIMIT) return 0;
+    let before = 0;
+    for (const [k, v] of this.entries) {
+      if (typeof k !== 'number') return 0;
+      if (k < key) before += typeof v === 'number' ? 1 : v.length;
+      else if (k === key) for (const t of typeof v === 'number' ? [v] : v) if (t < tid) before++;
+    }
+    return before + 1;
   }
 
   /** Describe a key as the 23505 DETAIL does: "(id)=(1)". */

@@ -110,11 +110,13 @@ export function bitmapProbe(t: Table, whereNode: N | undefined): BitmapProbe | n
 
 /**
  * `col = constant` (a top-level AND conjunct) on a single-column index, compared in the column's own type family: the
- * key to look up, or null. With statistics a table too small for an index (cost below ~8.3 pages) gets none.
+ * key to look up, or null. With statistics a table too small for an index (cost below ~8.3 pages) gets none,
+ * unless enable_seqscan is off.
  */
-export function indexProbe(t: Table, whereNode: N | undefined, scope: Scope): IndexProbe | null {
+export function indexProbe(t: Table, whereNode: N | undefined, scope: Scope, seqscanDisabled = false): IndexProbe | null {
   if (!whereNode || t.indexes.length === 0) return null;
-  if (t.stats) {
+  // enable_seqscan = off adds disable_cost (1e10) to the sequential scan: any index path is cheaper
+  if (t.stats && !seqscanDisabled) {
     // With statistics the planner knows the table is small and prefers a sequential scan (cost: pages +
     // 0.0125 per tuple) over an index scan (~8.3: a random index page + a random heap page). Without them it
     // assumes 10 pages for a never-vacuumed table and takes the index.

@@ -21,7 +21,10 @@
  *
  * An index path whose index covers every column the query uses runs as an Index Only Scan
  * (executor/nodeIndexonlyscan.ts: the visibility map decides which TIDs need the heap).
- * Simplifications: rules, not the cost model; no BitmapAnd.
+ * SET enable_seqscan = off makes a sequential scan cost disable_cost (1e10) more: an equality on an indexed column
+ * then takes the Index Scan whatever the table's size.
+ * Simplifications: rules, not the cost model; no BitmapAnd; enable_seqscan = off changes only the equality rule
+ * (ranges and ORDER BY with a WHERE still read sequentially); the other enable_* settings change nothing.
  */
 import type { Table } from '../catalog/catalog.js';
 import type { Scope } from '../sql/expr.js';
@@ -52,7 +55,9 @@ export interface ScanOptions {
 }
 
 export function chooseScan(t: Table, whereNode: N | undefined, scope: Scope, o: ScanOptions = {}): ScanPath {
-  const probe = indexProbe(t, whereNode, scope);
+  // enable_seqscan = off (costsize.c: disable_cost on the seq scan path)
+  const seqscanDisabled = scope.env.currentSetting('enable_seqscan', true) === 'off';
+  const probe = indexProbe(t, whereNode, scope, seqscanDisabled);
   if (probe) {
     if (probe.index.unique || t.stats) return { kind: 'IndexScan', index: probe.index, key: probe.key, cond: probe.cond };
     // a non-unique index: several rows expected per key, a bitmap scan (TIDs sorted)

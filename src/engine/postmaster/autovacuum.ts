@@ -208,7 +208,7 @@ export function runAutovacuumWorker(eng: Engine, t: Table, d: VacAnalyzeDecision
     if (hasRows && !refused) {
       // update_attstats: a short transaction of the worker's own
       const xid = eng.xacts.assign(-1);
-      const lsn = eng.wal.insert(WalKind.XactCommit, xid, 34, 0, -1, 0, 0, { subXids: [] } satisfies XactPayload);
+      const lsn = eng.wal.insert(WalKind.XactCommit, xid, 34, 0, -1, 0, 0, { subXids: [], at: eng.clock.now, catalog: true } satisfies XactPayload);
       eng.wal.flush(lsn);
       eng.xacts.complete(xid, true);
     }

@@ -28,12 +28,14 @@
  * sequence.c (seq_redo). Simplifications: an old tuple gets the record's xmax, flags, cmax and ctid (keeping the
  * hint bits on xmin the page already had, as heap_xlog_* do); a Heap2 record puts back the page's line pointers as
  * they were after pruning (PostgreSQL repeats the pruning from the offsets); btree REDO works on the key → TID map;
- * MultiXact, catalog and storage records change nothing (those structures survive the simulated crash).
+ * Storage/TRUNCATE cuts the relation again (smgr_redo); MultiXact, catalog and Storage/CREATE records change nothing
+ * (those structures survive the simulated crash).
  */
 import type { Engine } from '../engine.js';
 import { WalKind, formatLsn, WAL_KIND_INFO } from '../wal/wal.js';
 import type {
   Heap2Payload, BtreeVacuumPayload, BtreeInsertPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload,
+  StorageTruncatePayload, NewPagePayload,
 } from '../wal/records.js';
 import { RF_INIT_NEW_PAGE, RF_NEW_TUPLE, RF_OLD_TUPLE } from '../wal/records.js';
 import type { Wal } from '../wal/wal.js';
@@ -43,7 +45,7 @@ import type { Table } from '../catalog/catalog.js';
 import type { Page } from '../heap/heap.js';
 import { PAGE_HEADER, PD_ALL_VISIBLE, packTid, emptyPage } from '../heap/heap.js';
 import { vmSet, VISIBILITYMAP_ALL_VISIBLE } from '../heap/visibilitymap.js';
-import { removeEntriesFrom } from '../vacuum/vacuum.js';
+import { removeEntriesFrom, truncateHeap } from '../vacuum/vacuum.js';
 import { BtreeIndex } from '../index/btree.js';
 import { type Item, HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, LpFlags } from '../heap/tuple.js';
 import { copyItem, pageFromImage, indexFromImage } from '../buffer/bufmgr.js';
@@ -304,6 +306,25 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }, note: Red
       seq.lastValue = sp.lastValue; seq.isCalled = sp.isCalled; seq.logCnt = 0; seq.pageLsn = end;
       return 'BLK_NEEDS_REDO';
     }
+    case WalKind.XlogFpi: {
+      // xlog_redo of XLOG_FPI: the page is restored from the image, whatever the file holds
+      const t = relation(eng, w.relOf(i), w.startOf(i)).t;
+      if (!t || !p) return 'BLK_NOTFOUND';
+      const page = readPage(t, w.blkOf(i));
+      note.before = page.lsn; note.blk = page.blkno;
+      const restored = pageFromImage(page.blkno, (p as NewPagePayload).image);
+      restored.lsn = end;
+      t.heap.pages[page.blkno] = restored;
+      return 'BLK_RESTORED';
+    }
+    case WalKind.StorageTruncate: {
+      // smgr_redo: cut the relation (heap, vm, fsm) to the record's length; pages REDO extended it with are gone again
+      const t = relation(eng, w.relOf(i), w.startOf(i)).t;
+      if (!t || !p) return 'BLK_NOTFOUND';
+      note.before = t.heap.pages.length;
+      truncateHeap(t.heap, (p as StorageTruncatePayload).blkno);
+      return 'NOOP';
+    }
     case WalKind.CheckpointOnline: case WalKind.CheckpointShutdown: {
       const cp = p as CheckpointPayload | undefined;
       if (cp && cp.nextXid - 1 > seen.maxXid) seen.maxXid = cp.nextXid - 1;
@@ -348,6 +369,10 @@ function describeRecord(eng: Engine, i: number, action: RedoAction, note: RedoNo
         ? `sequence ${seq.name}: ${describeAction('BLK_DONE', note.before, end)}`
         : `sequence ${seq.name}: last_value ${(p as SequencePayload).lastValue} (the values logged ahead are skipped after a crash)`;
     }
+    case WalKind.XlogFpi:
+      return `${relation(eng, w.relOf(i)).t?.name ?? 'relation'} block ${note.blk}: ${describeAction(action, note.before, end)}`;
+    case WalKind.StorageTruncate:
+      return `${relation(eng, w.relOf(i)).t?.name ?? 'relation'}: truncated from ${note.before} to ${(p as StorageTruncatePayload).blkno} blocks (heap, visibility map, free space map)`;
     case WalKind.CheckpointOnline: case WalKind.CheckpointShutdown: {
       const cp = p as CheckpointPayload | undefined;
       return `checkpoint record (redo ${cp ? formatLsn(cp.redo) : '?'}, next xid ${cp?.nextXid ?? '?'})`;

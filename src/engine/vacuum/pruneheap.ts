@@ -86,7 +86,8 @@ export function heapPagePruneOpt(eng: Engine, t: Table, page: Page, reader: numb
   const s = eng.sessions[reader];
   countPrunedDead(s, t.oid, r.unused + r.redirected); // the tuples whose storage is reclaimed (not the new LP_DEAD ones)
   const fpi = eng.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
-  page.lsn = eng.wal.insert(WalKind.Heap2Prune, s?.tx?.xid ?? 0, 58, t.oid, page.blkno, 0, fpi, heap2Payload(page, fpi > 0));
+  const desc = { latestRemovedXid: r.latestRemovedXid, nredirected: r.redirected, ndead: r.deadItems.length };
+  page.lsn = eng.wal.insert(WalKind.Heap2Prune, s?.tx?.xid ?? 0, 58, t.oid, page.blkno, 0, fpi, { ...heap2Payload(page, fpi > 0), ...desc });
   if (eng.tracer.wants('prune')) {
     const changed = r.changed.map((off) => {
       const it = page.items[off - 1]!;

@@ -34,10 +34,11 @@
  */
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
-import type { Page } from '../heap/heap.js';
+import type { Page, HeapRelation } from '../heap/heap.js';
+import { vmTruncate } from '../heap/visibilitymap.js';
 import { BLCKSZ, PAGE_HEADER, ITEMID_SIZE, PD_HAS_FREE_LINES, PD_PAGE_FULL, tidBlock, tidOffset } from '../heap/heap.js';
 import {
-  type Item, LpFlags, MAXALIGN, HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_INVALID,
+  type Item, LpFlags, MAXALIGN, HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, HEAP_XMIN_FROZEN, HEAP_XMAX_COMMITTED, HEAP_XMAX_INVALID,
   HEAP_XMAX_LOCK_ONLY, isHotUpdated, HEAP_ONLY_TUPLE, HEAP_XMAX_IS_MULTI,
 } from '../heap/tuple.js';
 import type { Clog } from '../clog/clog.js';
@@ -116,16 +117,26 @@ export function countLiveDead(pages: readonly Page[], ctx: VacuumContext, mine: 
   return { live, dead };
 }
 
-/** changed: the offsets whose line pointer pruning changed */
+/** changed: the offsets whose line pointer pruning changed; latestRemovedXid: the newest updater/deleter among the
+ * removed DEAD tuples (what a standby's queries must not still see: xl_heap_prune.latestRemovedXid) */
 export interface PageVacuumResult {
   pruned: boolean; redirected: number; deadItems: number[]; unused: number; allVisible: boolean; frozen: number; changed: number[];
+  latestRemovedXid: number;
+}
+
+/** HeapTupleHeaderAdvanceLatestRemovedXid: a removed tuple whose inserter committed counts with its updater/deleter. */
+function advanceLatestRemovedXid(it: Item, ctx: VacuumContext, latest: number): number {
+  const frozen = (it.infomask & HEAP_XMIN_FROZEN) === HEAP_XMIN_FROZEN;
+  const xmin = frozen ? 2 : it.xmin, xmax = updateXid(it, ctx);
+  const committed = (it.infomask & HEAP_XMIN_COMMITTED) !== 0 || (!(it.infomask & HEAP_XMIN_INVALID) && ctx.clog.didCommit(it.xmin));
+  return committed && xmax !== xmin && xmax > latest ? xmax : latest;
 }
 
 /** Prune one page: returns the offsets that became LP_DEAD (the index must forget them) and what changed. */
 export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
   const items = page.items;
   const n = items.length;
-  const res: PageVacuumResult = { pruned: false, redirected: 0, deadItems: [], unused: 0, allVisible: true, frozen: 0, changed: [] };
+  const res: PageVacuumResult = { pruned: false, redirected: 0, deadItems: [], unused: 0, allVisible: true, frozen: 0, changed: [], latestRemovedXid: 0 };
   // HeapTupleSatisfiesVacuum of every tuple, computed once (it sets hint bits on each, as heap_page_prune does)
   const state = new Int8Array(n + 1).fill(-1);
   const st = (off: number): VacState => {
@@ -173,6 +184,9 @@ export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
     if (lastDead < 0) continue;
     res.pruned = true;
     for (let i = 0; i <= lastDead; i++) {
+      if (st(chain[i]!) === VacState.Dead) res.latestRemovedXid = advanceLatestRemovedXid(items[chain[i]! - 1]!, ctx, res.latestRemovedXid);
+    }
+    for (let i = 0; i <= lastDead; i++) {
       const c = chain[i]!;
       if (c === off) continue; // the root line pointer is handled below
       handled[c] = 1;
@@ -194,7 +208,10 @@ export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
   for (let off = 1; off <= n; off++) {
     const it = items[off - 1]!;
     if (handled[off] || it.lpFlags !== LpFlags.NORMAL || !(it.infomask2 & HEAP_ONLY_TUPLE)) continue;
-    if (st(off) === VacState.Dead && !isHotUpdated(it)) { makeUnused(it); res.unused++; res.pruned = true; res.changed.push(off); }
+    if (st(off) === VacState.Dead && !isHotUpdated(it)) {
+      res.latestRemovedXid = advanceLatestRemovedXid(it, ctx, res.latestRemovedXid);
+      makeUnused(it); res.unused++; res.pruned = true; res.changed.push(off);
+    }
   }
   if (res.pruned) compact(page);
   // with or without anything removed: the next prune xid, and "page full" forgotten until an UPDATE finds it full again
@@ -236,6 +253,20 @@ export function reclaimDead(page: Page, offsets: number[]): void {
   while (page.items.length && page.items[page.items.length - 1]!.lpFlags === LpFlags.UNUSED) page.items.pop();
   page.lower = PAGE_HEADER + ITEMID_SIZE * page.items.length;
   setFreeLinesFlag(page);
+}
+
+/**
+ * RelationTruncate's cut (storage.c, smgrtruncate): the heap keeps its first `nblocks` pages — in memory and on
+ * disk — and the visibility map and free space map forget the rest. VACUUM's truncation and its REDO (smgr_redo)
+ * both come here.
+ */
+export function truncateHeap(heap: HeapRelation, nblocks: number): void {
+  if (heap.pages.length > nblocks) heap.pages.length = nblocks;
+  heap.disk.length = Math.min(heap.disk.length, nblocks);
+  for (const b of [...heap.fsm.keys()]) if (b >= nblocks) heap.fsm.delete(b);
+  if (nblocks === 0 && heap.fsmPages) heap.fsmPages = 2;
+  vmTruncate(heap, nblocks);
+  heap.targetBlock = -1;
 }
 
 /** Remove the table's index entries that point at the given (now dead) TIDs. */

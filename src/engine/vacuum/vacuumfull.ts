@@ -16,9 +16,10 @@
  *
  * Mirrors: src/backend/commands/cluster.c (cluster_rel, rebuild_relation, copy_table_data),
  * access/heap/heapam_handler.c (heapam_relation_copy_for_cluster), rewriteheap.c (rewrite_heap_tuple).
- * Simplifications: the new pages are WAL-logged as Heap INSERT records (PostgreSQL writes full-page images,
- * XLOG/FPI), so REDO after a crash recreates them with the VACUUM's xid as xmin and unfrozen; the TOAST table is
- * not rewritten (it is always empty here).
+ * The new pages are WAL-logged whole, one XLOG/FPI record each (log_newpage), not as row inserts: REDO after a crash
+ * restores them from the images, so the copies keep their original xmins, frozen bits and links.
+ * Simplifications: the rebuilt indexes log nothing (PostgreSQL's btree build logs its pages as FPI records too;
+ * the engine writes them straight to disk); the TOAST table is not rewritten (it is always empty here).
  */
 import type { Executor } from '../executor/executor.js';
 import type { Session } from '../session/session.js';
@@ -28,10 +29,10 @@ import { HeapRelation, packTid, tidBlock, tidOffset } from '../heap/heap.js';
 import {
   LpFlags, HEAP_XMIN_COMMITTED, HEAP_XMIN_FROZEN, HEAP_NATTS_MASK,
 } from '../heap/tuple.js';
-import { heapInsert } from '../heap/heapam.js';
 import { BtreeIndex } from '../index/btree.js';
 import { WalKind } from '../wal/wal.js';
-import { indexImage } from '../buffer/bufmgr.js';
+import { indexImage, pageImage } from '../buffer/bufmgr.js';
+import type { NewPagePayload } from '../wal/records.js';
 import { LockMode } from '../lock/lock.js';
 import { saveTableDef, buildIndex } from '../commands/relfile.js';
 import { satisfiesVacuum, VacState } from './vacuum.js';
@@ -72,13 +73,17 @@ export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean
   heap.fillfactor = t.heap.fillfactor;
   t.heap = heap;
   t.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, t.oid, -1, 0);
-  const hctx = ex.heapCtx(s);
   const moved = new Map<number, number>();
   const copies: { item: Item; old: Item }[] = [];
+  // raw_heap_insert: the copy goes straight onto the new file's pages (no Heap INSERT record: the pages are logged
+  // whole below), packed from block 0 as the fill factor allows
   const write = (k: { item: Item; tid: number }) => {
-    const { blk, off } = heapInsert(hctx, t, k.item.values);
-    moved.set(k.tid, packTid(blk, off));
-    copies.push({ item: t.heap.pages[blk]!.items[off - 1]!, old: k.item });
+    const item: Item = { ...k.item, lpFlags: LpFlags.NORMAL, lpOff: 0 };
+    const page = t.heap.pageFor(item.lpLen);
+    const off = HeapRelation.addItem(page, item);
+    item.ctidBlock = page.blkno; item.ctidOffset = off;
+    moved.set(k.tid, packTid(page.blkno, off));
+    copies.push({ item, old: k.item });
   };
   // rewrite_heap_tuple: an updated version whose successor is copied too waits until that successor is written
   // (it must point at the copy), then follows it; "unresolved" tuples keyed by the successor's old TID
@@ -104,6 +109,14 @@ export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean
     const to = moved.get(packTid(old.ctidBlock, old.ctidOffset));
     if (to !== undefined) { item.ctidBlock = tidBlock(to); item.ctidOffset = tidOffset(to); }
   }
+  // log_newpage of every page of the new file (XLOG/FPI: 49 bytes of headers and the page without its hole,
+  // tests/scenarios/durability/vacuum-full-crash.out); the pages are written straight to disk and synced
+  for (const page of t.heap.pages) {
+    const image = page.lower + (8192 - page.upper);
+    page.lsn = eng.wal.insert(WalKind.XlogFpi, s.tx!.writeXid, 49, t.oid, page.blkno, 0, image, { image: pageImage(page) } satisfies NewPagePayload);
+    t.heap.disk[page.blkno] = pageImage(page);
+  }
+  eng.wal.noteBackendInsert(s.name);
   s.tx!.cidUsed = true;
   t.indexes = t.indexes.map((i) => {
     const fresh = new BtreeIndex(i.oid, i.name, i.columns, i.unique, i.primary);

@@ -39,8 +39,8 @@
  * no page is skipped (the skipping of all-visible runs of 32+ pages, SKIP_PAGES_THRESHOLD, is not modelled: every
  * page is scanned, so relfrozenxid always advances); OldestMxact counts the MultiXacts running transactions may
  * be members of (OldestMemberMXactId), not those they have only looked at (OldestVisibleMXactId), nor those of
- * prepared transactions; the truncation writes no Storage/TRUNCATE record (a crash restores the cut pages,
- * empty); the VERBOSE lines about I/O rates, buffer usage and CPU are printed as for an instant run (the recordings normalise them);
+ * prepared transactions; the VERBOSE lines about I/O rates, buffer usage and CPU are printed as for an instant
+ * run (the recordings normalise them);
  * B-tree pages freed by VACUUM are counted only when an index is emptied.
  */
 import type { Engine } from '../engine.js';
@@ -56,11 +56,11 @@ import {
 } from '../heap/tuple.js';
 /** HEAP_XMAX_BITS: everything t_infomask says about t_xmax */
 const HEAP_XMAX_BITS = HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK | HEAP_XMAX_LOCK_ONLY;
-import { prunePage, reclaimDead, removeIndexEntries, satisfiesVacuum, VacState } from './vacuum.js';
+import { prunePage, reclaimDead, removeIndexEntries, satisfiesVacuum, VacState, truncateHeap } from './vacuum.js';
 import { removableHorizon, vacuumContext, isPinned } from './pruneheap.js';
-import { vmStatus, vmSet, vmTruncate, VISIBILITYMAP_ALL_VISIBLE, VISIBILITYMAP_ALL_FROZEN } from '../heap/visibilitymap.js';
+import { vmStatus, vmSet, VISIBILITYMAP_ALL_VISIBLE, VISIBILITYMAP_ALL_FROZEN } from '../heap/visibilitymap.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
-import { heap2Payload, type BtreeVacuumPayload } from '../wal/records.js';
+import { heap2Payload, type BtreeVacuumPayload, type Heap2Payload, type Heap2VisiblePayload, type StorageTruncatePayload } from '../wal/records.js';
 import { btreePages } from '../sql/funcs/dbsize.js';
 import type { PgMessage } from '../errors.js';
 
@@ -99,9 +99,10 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
   const deadByPage = new Map<number, number[]>();
   const walStart = eng.wal.count;
 
-  const logHeap2 = (kind: WalKind, len: number, page: Page) => {
+  const logHeap2 = (kind: WalKind, len: number, page: Page, desc?: Pick<Heap2Payload, 'nunused' | 'cutoff' | 'ntuples' | 'latestRemovedXid' | 'nredirected' | 'ndead'>) => {
     const fpi = eng.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
-    page.lsn = eng.wal.insert(kind, 0, len, t.oid, page.blkno, 0, fpi, heap2Payload(page, fpi > 0, kind === WalKind.Heap2FreezePage));
+    page.lsn = eng.wal.insert(kind, 0, len, t.oid, page.blkno, 0, fpi, { ...heap2Payload(page, fpi > 0, kind === WalKind.Heap2FreezePage), ...desc });
+    eng.wal.noteBackendInsert(s.name);
   };
   /** visibilitymap_set (+ PD_ALL_VISIBLE): Heap2/VISIBLE, with the VM page's image on its first change after a checkpoint */
   const setVisible = (page: Page, frozen: boolean) => {
@@ -109,7 +110,16 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
     page.flags |= PD_ALL_VISIBLE;
     if (!vmSet(t.heap, page.blkno, bits)) return;
     const fpi = eng.wal.fullPageWrites && (t.vmLsn ?? 0) <= eng.wal.redoLsn ? 8192 : 0;
-    t.vmLsn = eng.wal.insert(WalKind.Heap2Visible, 0, 64, t.oid, page.blkno, 0, fpi);
+    // visibility_cutoff_xid: the newest xmin on the page (frozen ones count as FrozenTransactionId, not normal); with
+    // the all-frozen bit the engine does not know which xmins were frozen by this VACUUM (undefined: not described)
+    let cutoff: number | undefined = 0;
+    if (frozen) cutoff = undefined;
+    else {
+      for (const it of page.items) {
+        if (it.lpFlags === LpFlags.NORMAL && (it.infomask & HEAP_XMIN_FROZEN) !== HEAP_XMIN_FROZEN && it.xmin > cutoff) cutoff = it.xmin;
+      }
+    }
+    t.vmLsn = eng.wal.insert(WalKind.Heap2Visible, 0, 64, t.oid, page.blkno, 0, fpi, { cutoff, vmFlags: bits } satisfies Heap2VisiblePayload);
     visible++;
   };
   /**
@@ -204,7 +214,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
   const secondPass = (page: Page, offs: number[]) => {
     const blk = page.blkno;
     reclaimDead(page, offs);
-    logHeap2(WalKind.Heap2Vacuum, 58, page);
+    logHeap2(WalKind.Heap2Vacuum, 58, page, { nunused: offs.length });
     if (tracer.wants('prune')) {
       for (const off of offs) tracer.emit({ kind: 'prune', session: s.name, rel: t.name, blk, off, lsn: formatLsn(page.lsn), outcome: 'unused', text: `VACUUM's second pass: ${t.name} ${formatTid(blk, off)} LP_DEAD → LP_UNUSED (no index entry points at it any more; the slot can be reused)` });
       tracer.emit({ kind: 'wal', session: s.name, rel: t.name, blk, lsn: formatLsn(page.lsn), text: `WAL record appended: Heap2/VACUUM for ${t.name} block ${blk}; page LSN → ${formatLsn(page.lsn)}` });
@@ -227,7 +237,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
     const after = page.items.reduce((n, it) => n + (it.lpFlags === LpFlags.NORMAL ? 1 : 0), 0);
     tuplesDeleted += before - after;
     if (r.pruned) {
-      logHeap2(WalKind.Heap2Prune, 58, page);
+      logHeap2(WalKind.Heap2Prune, 58, page, { latestRemovedXid: r.latestRemovedXid, nredirected: r.redirected, ndead: r.deadItems.length });
       if (tracer.wants('prune')) {
         for (const off of r.changed) {
           const it = page.items[off - 1]!;
@@ -248,7 +258,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
     }
     const fr = freezePage(page);
     if (fr.frozen || r.frozen) {
-      logHeap2(WalKind.Heap2FreezePage, 64, page);
+      logHeap2(WalKind.Heap2FreezePage, 64, page, { cutoff: freezeLimit, ntuples: fr.frozen + r.frozen });
       if (tracer.wants('prune')) tracer.emit({ kind: 'prune', session: s.name, rel: t.name, blk: page.blkno, lsn: formatLsn(page.lsn), text: `VACUUM freezes ${fr.frozen + r.frozen} tuple(s) of ${t.name} block ${page.blkno} (xmin older than the freeze limit ${freezeLimit}: HEAP_XMIN_FROZEN); Heap2/FREEZE_PAGE` });
     }
     const deadItems: number[] = [];
@@ -285,7 +295,9 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
         indexStats.push({ name: i.name, pages: pagesTotal, deleted: i.count === 0 && leaves > 1 ? leaves - 1 : 0 });
         i.stats = { relpages: pagesTotal, reltuples: i.count }; // btvacuumcleanup's counts, into pg_class
         if (i.count === before[k]) return;
-        i.leafLsn = eng.wal.insert(WalKind.BtreeVacuum, 0, 56, i.oid, i.leafBlock, 0, 0, { deadTids } satisfies BtreeVacuumPayload);
+        const imageUnmodelled = eng.wal.needsFpi(i.leafLsn);
+        const payload: BtreeVacuumPayload = { deadTids, ndeleted: before[k]! - i.count, imageUnmodelled };
+        i.leafLsn = eng.wal.insert(WalKind.BtreeVacuum, 0, 56, i.oid, i.leafBlock, 0, 0, payload);
         if (tracer.wants('index')) tracer.emit({ kind: 'index', session: s.name, rel: t.name, lsn: formatLsn(i.leafLsn), text: `VACUUM removes ${before[k]! - i.count} entr${before[k]! - i.count === 1 ? 'y' : 'ies'} from index ${i.name} pointing at LP_DEAD line pointers (${[...deadByPage].flatMap(([b, o]) => o.map((x) => formatTid(b, x))).slice(0, 8).join(', ')}); Btree/VACUUM` });
       });
     }
@@ -305,12 +317,13 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
     const others = eng.locks.view().some((l) => l.relation === t.oid && l.owner !== s.id && l.granted);
     if (!others) {
       if (s.tx) eng.ensureTopXid(s); // measured: PostgreSQL 15's truncation gives VACUUM's transaction an xid (an autovacuum worker's is not modelled)
-      t.heap.pages.length = nonempty;
-      t.heap.disk.length = Math.min(t.heap.disk.length, nonempty);
-      for (const b of [...t.heap.fsm.keys()]) if (b >= nonempty) t.heap.fsm.delete(b);
-      if (nonempty === 0 && t.heap.fsmPages) t.heap.fsmPages = 2;
-      vmTruncate(t.heap, nonempty);
-      t.heap.targetBlock = -1;
+      // RelationTruncate: log XLOG_SMGR_TRUNCATE (46 bytes: xl_smgr_truncate is 20, no block references) and flush
+      // it before the file is cut — the cut cannot be undone, and a crash must not bring the pages back
+      // (tests/scenarios/durability/vacuum-truncate-crash.out)
+      const lsn = eng.wal.insert(WalKind.StorageTruncate, s.tx?.writeXid ?? 0, 46, t.oid, -1, 0, 0, { blkno: nonempty } satisfies StorageTruncatePayload);
+      eng.wal.noteBackendInsert(s.name);
+      eng.wal.flush(lsn);
+      truncateHeap(t.heap, nonempty);
       removedPages = freeable;
       info(`table "${t.name}": truncated ${relPages} to ${nonempty} pages`);
     }

@@ -39,12 +39,34 @@ export interface Heap2Payload {
   flags: number;
   /** the full-page image (first change of the page after a checkpoint, full_page_writes = on) */
   fpi?: PageImage;
+  /** for pg_walinspect's description: PRUNE's latestRemovedXid, nredirected, ndead; VACUUM's nunused; FREEZE_PAGE's
+   * cutoff xid and ntuples */
+  latestRemovedXid?: number;
+  nredirected?: number;
+  ndead?: number;
+  nunused?: number;
+  cutoff?: number;
+  ntuples?: number;
 }
+/** a Heap2/VISIBLE record (no REDO payload): xl_heap_visible's cutoff xid and flags; undefined cutoff = not known */
+export interface Heap2VisiblePayload { cutoff?: number; vmFlags: number }
 
-export interface BtreeVacuumPayload { deadTids: ReadonlySet<number> }
+export interface BtreeVacuumPayload {
+  deadTids: ReadonlySet<number>;
+  /** entries removed from the leaf (xl_btree_vacuum.ndeleted) */
+  ndeleted?: number;
+  /** PostgreSQL's record would carry the leaf's full-page image (first change since the checkpoint): not modelled */
+  imageUnmodelled?: boolean;
+}
 /** a Btree/INSERT_LEAF record: the key's values, and with a full-page image the leaf after the insert */
 export interface BtreeInsertPayload { values: Value[]; image: IndexImage }
-export interface XactPayload { subXids: number[] }
+/** a COMMIT / ABORT: its subtransactions, when it happened (virtual ms: xact_time) and whether it changed catalogs
+ * (PostgreSQL's record then carries invalidation messages the engine does not model) */
+export interface XactPayload { subXids: number[]; at?: number; catalog?: boolean }
+/** an XLOG/FPI record (log_newpage): the whole page, as REDO restores it */
+export interface NewPagePayload { image: PageImage }
+/** a Storage/TRUNCATE record (xl_smgr_truncate): the relation's new length in blocks; heap, vm and fsm are cut */
+export interface StorageTruncatePayload { blkno: number }
 export interface SequencePayload { lastValue: bigint; isCalled: boolean }
 export interface CheckpointPayload { redo: number; nextXid: number; nextMulti: number; fullPageWrites: boolean }
 
@@ -65,8 +87,10 @@ export class HeapRedoColumns {
   oCtidBlk = new Int32Array(0); oCtidOff = new Uint16Array(0);
   /** page header after the change: the record's block (flags, pd_prune_xid) and the new tuple's block (flags) */
   pFlags = new Uint8Array(0); pPrune = new Uint32Array(0); pFlags2 = new Uint8Array(0);
+  /** for pg_walinspect's description (wal/rmgrdesc.ts): the record's xl_heap_* flags byte and the new tuple's xmax */
+  xlFlags = new Uint8Array(0); nXmax = new Uint32Array(0);
 
-  private static readonly COLS = ['flags', 'nBlk', 'nOff', 'nLpOff', 'nLen', 'nMask', 'nMask2', 'nField3', 'oXmax', 'oMask', 'oMask2', 'oField3', 'oCtidBlk', 'oCtidOff', 'pFlags', 'pPrune', 'pFlags2'] as const;
+  private static readonly COLS = ['flags', 'nBlk', 'nOff', 'nLpOff', 'nLen', 'nMask', 'nMask2', 'nField3', 'oXmax', 'oMask', 'oMask2', 'oField3', 'oCtidBlk', 'oCtidOff', 'pFlags', 'pPrune', 'pFlags2', 'xlFlags', 'nXmax'] as const;
 
   ensure(n: number): void {
     if (n <= this.cap) return;
@@ -92,7 +116,7 @@ export class HeapRedoColumns {
   setNew(i: number, blk: number, off: number, it: Item): void {
     this.flags[i]! |= RF_NEW_TUPLE;
     this.nBlk[i] = blk; this.nOff[i] = off; this.nLpOff[i] = it.lpOff; this.nLen[i] = it.lpLen;
-    this.nMask[i] = it.infomask; this.nMask2[i] = it.infomask2; this.nField3[i] = it.field3;
+    this.nMask[i] = it.infomask; this.nMask2[i] = it.infomask2; this.nField3[i] = it.field3; this.nXmax[i] = it.xmax;
   }
   /** the old tuple's header after record i changed it (update, delete, lock) */
   setOld(i: number, it: Item): void {

@@ -50,13 +50,13 @@
  * (PostgreSQL's also writes out full WAL pages on its own every wal_writer_delay); no Standby/RUNNING_XACTS
  * background records.
  */
-import { HeapRedoColumns } from './records.js';
+import { HeapRedoColumns, RF_INIT_NEW_PAGE } from './records.js';
 
 export const enum WalKind {
   HeapInsert, HeapInsertInit, HeapUpdate, HeapHotUpdate, HeapDelete, HeapLock, BtreeInsertLeaf, BtreeNewroot,
   XactCommit, XactAbort, CheckpointOnline, StorageCreate, HeapInplace, MultiXactZeroOffPage, MultiXactZeroMemPage,
   MultiXactCreateId, SequenceLog, Heap2Prune, Heap2Vacuum, Heap2Visible, Heap2FreezePage, BtreeVacuum,
-  CheckpointShutdown, Heap2LockUpdated,
+  CheckpointShutdown, Heap2LockUpdated, StorageTruncate, XlogFpi,
 }
 export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
   ['Heap', 'INSERT'], ['Heap', 'INSERT+INIT'], ['Heap', 'UPDATE'], ['Heap', 'HOT_UPDATE'], ['Heap', 'DELETE'],
@@ -64,7 +64,7 @@ export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
   ['XLOG', 'CHECKPOINT_ONLINE'], ['Storage', 'CREATE'], ['Heap', 'INPLACE'], ['MultiXact', 'ZERO_OFF_PAGE'],
   ['MultiXact', 'ZERO_MEM_PAGE'], ['MultiXact', 'CREATE_ID'], ['Sequence', 'LOG'], ['Heap2', 'PRUNE'],
   ['Heap2', 'VACUUM'], ['Heap2', 'VISIBLE'], ['Heap2', 'FREEZE_PAGE'], ['Btree', 'VACUUM'], ['XLOG', 'CHECKPOINT_SHUTDOWN'],
-  ['Heap2', 'LOCK_UPDATED'],
+  ['Heap2', 'LOCK_UPDATED'], ['Storage', 'TRUNCATE'], ['XLOG', 'FPI'],
 ];
 
 /**
@@ -75,7 +75,7 @@ export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
  */
 export const MAIN_DATA: Partial<Record<WalKind, number>> = {
   [WalKind.HeapInsert]: 3, [WalKind.HeapInsertInit]: 3, [WalKind.HeapDelete]: 8, [WalKind.HeapUpdate]: 14, [WalKind.HeapHotUpdate]: 14,
-  [WalKind.HeapLock]: 8, [WalKind.Heap2LockUpdated]: 8, [WalKind.BtreeInsertLeaf]: 2,
+  [WalKind.HeapLock]: 8, [WalKind.Heap2LockUpdated]: 8, [WalKind.BtreeInsertLeaf]: 2, [WalKind.XlogFpi]: 0,
 };
 /** XLogRecord (24), the block header (4) with its image header (5), RelFileNode (12) and block number (4), the main data's header (2) */
 export const RECORD_WITH_IMAGE = 51;
@@ -130,6 +130,12 @@ export class Wal {
   asyncAt = 0;
   /** full_page_writes: log a full-page image with the first change of a page after a checkpoint */
   fullPageWrites = true;
+  /**
+   * Each backend's cached RedoRecPtr (by session name): the redo pointer as of its last WAL insert. A CHECKPOINT
+   * (run by the checkpointer) does not refresh it; log_heap_update decides its prefix/suffix compression from it.
+   * A backend not listed counts as stale (it connected before the checkpoint).
+   */
+  backendRedo = new Map<string, number>();
 
   constructor(startLsn = 0x01500000) {
     this.insertLsn = startLsn;
@@ -226,14 +232,30 @@ export class Wal {
     w.len = this.len.slice(); w.fpi = this.fpi.slice(); w.rel = this.rel.slice(); w.blk = this.blk.slice(); w.off = this.off.slice();
     w.payload = this.payload.slice(); // payloads are never changed after insertion: sharing them is safe
     w.hx = this.hx.clone();
+    w.backendRedo = new Map(this.backendRedo);
     return w;
   }
+
+  /** XLogInsertRecord refreshes the inserting backend's cached redo pointer. */
+  noteBackendInsert(session: string): void { this.backendRedo.set(session, this.redoLsn); }
+  /** Does this backend still believe in an older redo pointer (no WAL insert since the last checkpoint)? */
+  backendRedoStale(session: string): boolean { return (this.backendRedo.get(session) ?? -1) < this.redoLsn; }
 
   /** Does a change to a page with this LSN need a full-page image (first change since the checkpoint)? */
   needsFpi(pageLsn: number): boolean { return this.fullPageWrites && pageLsn !== 0 && pageLsn <= this.redoLsn; }
 
+  /**
+   * The record type's name: its kind's, except an UPDATE whose new version starts a new page, which PostgreSQL logs
+   * with XLOG_HEAP_INIT_PAGE: "UPDATE+INIT" (tests/scenarios/walinspect/describe-flags.out).
+   */
+  typeOf(i: number): string {
+    const k = this.kind[i] as WalKind;
+    if (k === WalKind.HeapUpdate && i < this.hx.cap && this.hx.flags[i]! & RF_INIT_NEW_PAGE) return 'UPDATE+INIT';
+    return WAL_KIND_INFO[k]![1];
+  }
+
   record(i: number): WalRecordView {
-    const [rmgr, type] = WAL_KIND_INFO[this.kind[i]!]!;
+    const rmgr = WAL_KIND_INFO[this.kind[i]!]![0], type = this.typeOf(i);
     return {
       lsn: formatLsn(this.start[i]!), endLsn: formatLsn(Math.ceil(this.end[i]! / 8) * 8),
       prevLsn: i > 0 ? formatLsn(this.start[i - 1]!) : '0/00000000', xid: this.xid[i]!, rmgr, type,
@@ -286,6 +308,7 @@ export class Wal {
     if (this.payload.length > keep) this.payload.length = keep;
     this.insertLsn = this.flushedLsn; // flushes always end at a record's end
     this.asyncXactLsn = 0;
+    this.backendRedo.clear(); // the backends are gone
     return lost;
   }
   /** Records [from, to) for inspection. */

@@ -99,12 +99,16 @@ export function ensureTopXid(eng: Engine, s: Session, tx: Transaction = ensureTx
   return tx.xid;
 }
 
+/** a COMMIT / ABORT record's payload: its subtransactions, its time (xact_time) and whether catalogs changed */
+const xactPayload = (eng: Engine, subXids: number[], catalog: boolean): XactPayload => ({ subXids, at: eng.clock.now, catalog });
+
 export function commitTx(eng: Engine, s: Session) {
   const tx = s.tx!;
   if (tx.sxact) eng.predicates.preCommit(tx.sxact); // may fail with 40001: then the transaction aborts instead
   if (tx.xid) {
     const subXids = tx.liveSubXids();
-    const lsn = eng.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
+    const lsn = eng.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, xactPayload(eng, subXids, tx.undo.length > 0));
+    eng.wal.noteBackendInsert(s.name);
     const sync = s.gucs.synchronous_commit !== 'off';
     crashPointReached(eng, 'commit-before-flush');
     // RecordTransactionCommit: with synchronous_commit on, durable before the client hears COMMIT; off: the wal writer will flush it
@@ -141,7 +145,8 @@ export function abortTx(eng: Engine, s: Session) {
   atEndOfXact(s, tx, false);
   if (tx.xid) {
     const subXids = tx.liveSubXids();
-    const lsn = eng.wal.insert(WalKind.XactAbort, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
+    const lsn = eng.wal.insert(WalKind.XactAbort, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, xactPayload(eng, subXids, tx.undo.length > 0));
+    eng.wal.noteBackendInsert(s.name);
     for (const x of subXids) eng.xacts.complete(x, false);
     eng.xacts.complete(tx.xid, false);
     if (eng.tracer.wants('abort')) {
@@ -157,6 +162,8 @@ export function abortTx(eng: Engine, s: Session) {
 export function abortSubs(eng: Engine, s: Session, from: number, remove: boolean) {
   const tx = s.tx!;
   atEndOfSubXacts(s, tx, from + 1, false);
+  // the rolled-back levels changed catalogs (their ABORT records carry dropped relations PostgreSQL logs; not modelled)
+  const catalog = tx.subs[from] ? tx.undo.length > (tx.subs[from]!.undoLevel ?? tx.undo.length) : false;
   if (tx.subs[from]) {
     s.gucs.undoTo(tx.subs[from]!.gucLevel);
     // DDL inside the rolled-back savepoints is undone too (catalog changes are not MVCC here)
@@ -169,7 +176,7 @@ export function abortSubs(eng: Engine, s: Session, from: number, remove: boolean
     if (!sub.aborted) {
       if (sub.xid) {
         const subXids = sub.children;
-        const lsn = eng.wal.insert(WalKind.XactAbort, sub.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, { subXids } satisfies XactPayload);
+        const lsn = eng.wal.insert(WalKind.XactAbort, sub.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, xactPayload(eng, subXids, catalog));
         for (const x of subXids) eng.xacts.complete(x, false);
         eng.xacts.complete(sub.xid, false);
         if (eng.tracer.wants('abort')) {

@@ -1,0 +1,107 @@
+/**
+ * REINDEX TABLE / REINDEX INDEX [CONCURRENTLY]: build an index again from the heap, into a new file — a bloated
+ * index (entries of dead versions, half-empty pages) comes back compact.
+ *
+ * Plain REINDEX holds ShareLock on the table (writers wait, readers of the heap do not) and AccessExclusiveLock on
+ * each index it rebuilds, so a transaction that has used the table (its statements lock the indexes too) makes it
+ * wait, and it makes everyone after it wait:
+ *
+ *     s2: BEGIN; SELECT count(*) FROM t;     s1: REINDEX TABLE t;  -- waits for s2's AccessShareLock on t's indexes
+ *
+ * CONCURRENTLY builds a copy of each index beside the old one, in transactions of its own (so not inside a
+ * transaction block), under ShareUpdateExclusiveLock only: reads and writes go on. Between its phases it waits for
+ * the transactions that were using the table when the phase began (WaitForLockers: it waits on their virtual
+ * transaction ids, not in the table's lock queue, so later lockers do not queue behind it):
+ *
+ *     phase 2, 3  wait for the holders of locks conflicting with ShareLock (writers), then build / validate the copy
+ *                 and wait for every transaction holding an older snapshot (WaitForOlderSnapshots)
+ *     phase 5, 6  wait for the holders of any lock on the table (AccessExclusiveLock conflicts with all), then mark
+ *                 the old index dead, and drop it
+ *
+ * Mirrors: src/backend/commands/indexcmds.c (ExecReindex, ReindexIndex, ReindexTable, ReindexRelationConcurrently,
+ * WaitForOlderSnapshots), catalog/index.c (reindex_index, reindex_relation), storage/lmgr/lmgr.c
+ * (WaitForLockersMultiple: lock/lmgr.ts). Simplifications: REINDEX SCHEMA / DATABASE / SYSTEM and the VERBOSE and TABLESPACE options
+ * are refused with 0A000; CONCURRENTLY rebuilds each index at the end, after its waits, over the heap as it is then
+ * (PostgreSQL builds from a snapshot and validates against a second one: the same entries), and the index keeps its
+ * oid (PostgreSQL's copy has a new one, swapped in under the old name).
+ */
+import type { Executor } from '../executor/executor.js';
+import { PgError, notSupported } from '../errors.js';
+import type { Session, QueryResult } from '../session/session.js';
+import type { Table } from '../catalog/catalog.js';
+import { BtreeIndex } from '../index/btree.js';
+import { LockMode } from '../lock/lock.js';
+import { waitForLockers, waitForOlderSnapshots } from '../lock/lmgr.js';
+import { WalKind } from '../wal/wal.js';
+import { buildIndex } from './relfile.js';
+import type { N, Gen } from '../executor/util.js';
+
+export function* reindexStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
+  const options = ((n.params ?? []) as N[]).map((p) => p.DefElem.defname as string);
+  for (const o of options) {
+    if (o === 'verbose' || o === 'tablespace') throw notSupported(`REINDEX (${o.toUpperCase()})`);
+    if (o !== 'concurrently') throw new PgError('42601', `unrecognized REINDEX option "${o}"`);
+  }
+  const concurrent = options.includes('concurrently');
+  if (n.kind !== 'REINDEX_OBJECT_TABLE' && n.kind !== 'REINDEX_OBJECT_INDEX') throw notSupported(`REINDEX ${String(n.kind).replace('REINDEX_OBJECT_', '')}`);
+  if (concurrent && s.block !== 'none') throw new PgError('25001', 'REINDEX CONCURRENTLY cannot run inside a transaction block');
+  const cat = ex.eng.catalog;
+  const rv = n.relation as N;
+  let t: Table;
+  let targets: BtreeIndex[];
+  if (n.kind === 'REINDEX_OBJECT_INDEX') {
+    const owner = [...cat.tables.values()].find((x) => x.indexes.some((i) => i.name === rv.relname));
+    if (!owner) {
+      if (cat.get(rv.relname)) throw new PgError('42809', `"${rv.relname}" is not an index`);
+      ex.table(rv); // relation "…" does not exist
+      throw new PgError('42809', `"${rv.relname}" is not an index`);
+    }
+    t = owner;
+    targets = t.indexes.filter((i) => i.name === rv.relname);
+  } else {
+    t = ex.table(rv);
+    targets = t.indexes.slice();
+    if (!targets.length) {
+      s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `table "${t.name}" has no indexes ${concurrent ? 'that can be reindexed concurrently' : 'to reindex'}` });
+      return { command: 'REINDEX', columns: null, rows: [] };
+    }
+  }
+  ex.checkReadOnly(s, 'REINDEX');
+  const rel = (oid: number) => ({ type: 'relation' as const, rel: oid });
+  if (concurrent) {
+    yield* ex.eng.acquireLock(s, rel(t.oid), LockMode.ShareUpdateExclusive);
+    for (const i of targets) yield* ex.eng.acquireLock(s, rel(i.oid), LockMode.ShareUpdateExclusive);
+    yield* waitForLockers(ex, s, t, LockMode.Share, 'REINDEX CONCURRENTLY waits for the writers of the table before building');
+    yield* waitForLockers(ex, s, t, LockMode.Share, 'REINDEX CONCURRENTLY waits for the writers of the table before validating');
+    yield* waitForOlderSnapshots(ex, s, 'REINDEX CONCURRENTLY waits for the transactions holding older snapshots');
+    yield* waitForLockers(ex, s, t, LockMode.AccessExclusive, 'REINDEX CONCURRENTLY waits for every transaction using the table before marking the old index dead');
+    yield* waitForLockers(ex, s, t, LockMode.AccessExclusive, 'REINDEX CONCURRENTLY waits for every transaction using the table before dropping the old index');
+  } else {
+    yield* ex.eng.acquireLock(s, rel(t.oid), LockMode.Share, null, `waiting for ShareLock on ${t.name} to rebuild its indexes`);
+    for (const i of targets) yield* ex.eng.acquireLock(s, rel(i.oid), LockMode.AccessExclusive);
+  }
+  rebuild(ex, s, t, targets);
+  return { command: 'REINDEX', columns: null, rows: [] };
+}
+
+/** reindex_index for each target: a new file (a Storage/CREATE record), filled from the heap; undone on abort. */
+function rebuild(ex: Executor, s: Session, t: Table, targets: BtreeIndex[]): void {
+  const eng = ex.eng;
+  eng.ensureXid(s);
+  const before = t.indexes.slice();
+  const beforeStats = t.stats;
+  t.indexes = t.indexes.map((old) => {
+    if (!targets.includes(old)) return old;
+    const index = new BtreeIndex(old.oid, old.name, old.columns, old.unique, old.primary, old.include, old.def);
+    eng.catalog.allocOid(); // the new relfilenode
+    index.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, old.oid, -1, 0);
+    buildIndex(ex, s, t, index);
+    return index;
+  });
+  // index_update_stats: the build records relpages / reltuples, as CREATE INDEX does (an empty never-vacuumed table
+  // stays never vacuumed)
+  ex.updateStats(s, t);
+  if (!beforeStats && t.stats!.reltuples === 0) t.stats = undefined;
+  s.tx!.undo.push(() => { t.indexes = before; t.stats = beforeStats; });
+  s.tx!.cidUsed = true;
+}
