@@ -48,7 +48,7 @@ import {
   compileExpr, castTo, type Compiled, type Scope, type Row, type AggSpec, type ExprEnv,
 } from '../sql/expr.js';
 import { type SqlType, type Value, T, typeDisplayName } from '../sql/types.js';
-import type { Table, Column } from '../catalog/catalog.js';
+import { tempKey, type Table, type Column } from '../catalog/catalog.js';
 import { BtreeIndex } from '../index/btree.js';
 import { type WaitPolicy } from './rowlocks.js';
 import {
@@ -208,10 +208,14 @@ export class Executor {
   }
 
   table(rv: N): Table {
-    if (rv.schemaname && rv.schemaname !== 'public') throw notSupported(`schemas other than public ("${rv.schemaname}")`, posOf(rv.location));
+    if (rv.schemaname && rv.schemaname !== 'public' && rv.schemaname !== 'pg_temp') throw notSupported(`schemas other than public ("${rv.schemaname}")`, posOf(rv.location));
     if (rv.catalogname) throw notSupported('cross-database references', posOf(rv.location));
-    const t = this.eng.catalog.get(rv.relname);
-    if (!t) throw new PgError('42P01', `relation "${rv.relname}" does not exist`, { position: posOf(rv.location) });
+    const cat = this.eng.catalog;
+    // no schema: pg_temp first, then public (search_path); public.t or pg_temp.t: that schema only
+    const t = rv.schemaname === 'public' ? cat.tables.get(rv.relname)
+      : rv.schemaname === 'pg_temp' ? (cat.current !== null ? cat.tables.get(tempKey(cat.current, rv.relname)) : undefined)
+        : cat.get(rv.relname);
+    if (!t) throw new PgError('42P01', `relation "${rv.schemaname ? `${rv.schemaname}.` : ''}${rv.relname}" does not exist`, { position: posOf(rv.location) });
     return t;
   }
 

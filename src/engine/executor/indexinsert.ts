@@ -100,9 +100,11 @@ export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, 
   // with a full-page image, the record carries the leaf as it is after the insert (REDO restores it whatever is on disk)
   const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : 64, index.oid, index.leafBlock, 0, fpi,
     fpi ? { values: vals, image: indexImage(index) } satisfies BtreeInsertPayload : vals);
-  const ri = w.count - 1;
-  w.hx.ensure(ri + 1);
-  w.hx.nBlk[ri] = blk; w.hx.nOff[ri] = off;
+  if (lsn !== 0) { // 0: a temporary table's index, not WAL-logged
+    const ri = w.count - 1;
+    w.hx.ensure(ri + 1);
+    w.hx.nBlk[ri] = blk; w.hx.nOff[ri] = off;
+  }
   index.leafLsn = lsn;
   if (ex.eng.tracer.wants('index')) ex.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, blk, off, lsn: formatLsn(lsn), text: `index ${index.name}: new entry ${index.describeKey(vals, t.columns.map((c) => c.name))} → ${formatTid(blk, off)}` });
 }

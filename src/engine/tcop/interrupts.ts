@@ -30,6 +30,7 @@ import { PgError, type PgMessage } from '../errors.js';
 import type { Timer } from '../clock/clock.js';
 import { fireTimer, interruptWait, wake } from '../lock/proc.js';
 import type { Session, StepYield } from '../session/session.js';
+import { dropSessionTempTables } from '../commands/tempcmds.js';
 
 /** A timer of the virtual clock is due (postmaster's advance calls this in time order). */
 export function fireTimeout(eng: Engine, t: Timer): void {
@@ -112,6 +113,7 @@ export function terminateBackend(eng: Engine, s: Session, msg: PgMessage): void 
   wake(eng, eng.locks.releaseAll(s.id, true));
   for (const k of ['deadlock', 'lock_timeout', 'statement_timeout', 'idle_in_transaction', 'sleep'] as const) eng.clock.disarm(s.id, k);
   s.terminated = msg;
+  dropSessionTempTables(eng, s.name); // RemoveTempRelations at backend exit
   if (eng.tracer.wants('error')) eng.tracer.emit({ kind: 'error', session: s.name, text: `${s.name}: FATAL ${msg.sqlstate}: ${msg.message} — its transaction is rolled back, its locks are released and the connection is closed` });
 }
 
