@@ -32,7 +32,7 @@ export function* createTableAs(ex: Executor, s: Session, query: N, into: N, ifNo
   if (rel.relpersistence === 'u') throw notSupported('unlogged tables');
   onCommitOf(into, temp); // 42P16 on a permanent table
   if (into.options?.length) throw notSupported('storage parameters in CREATE TABLE AS');
-  if (!temp) ex.checkReadOnly(s, 'CREATE TABLE AS');
+  ex.checkReadOnly(s, 'CREATE TABLE AS');
   const cat = ex.eng.catalog;
   if (cat.relationExists(rel.relname, temp ? s.name : undefined)) {
     if (ifNotExists) {

@@ -46,7 +46,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.inhRelations?.length) throw notSupported('table inheritance');
   if (n.partspec) throw notSupported('partitioned tables');
   const onCommit = onCommitOf(n, temp);
-  if (!temp) ex.checkReadOnly(s, 'CREATE TABLE'); // a temporary table may be made in a read-only transaction
+  ex.checkReadOnly(s, 'CREATE TABLE'); // even a temporary one (PreventCommandIfReadOnly)
   const cat = ex.eng.catalog;
   const name = rv.relname as string;
   const tempSession = temp ? s.name : undefined;

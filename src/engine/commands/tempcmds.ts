@@ -17,11 +17,11 @@
  * postmaster's RemovePgTempFiles at restart. Simplifications: a temporary table's serial / identity sequence,
  * temporary views and sequences are refused (0A000); the schema is removed from the catalog's tables at session
  * end rather than left for the next backend with that ID to clean; a foreign key between a temporary and a
- * permanent table is not checked for (PostgreSQL refuses it).
+ * permanent table is not checked for (PostgreSQL refuses it). DISCARD TEMP drops them without taking their locks.
  */
 import type { Engine } from '../engine.js';
-import type { Session } from '../session/session.js';
-import { PgError } from '../errors.js';
+import type { Session, QueryResult } from '../session/session.js';
+import { PgError, notSupported } from '../errors.js';
 import { tableKey, type Table } from '../catalog/catalog.js';
 import { HeapRelation } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
@@ -95,4 +95,20 @@ export function dropSessionTempTables(eng: Engine, session: string): void {
 export function dropAllTempTables(eng: Engine): void {
   if (!eng.catalog.localRels.size) return;
   for (const t of [...eng.catalog.tables.values()]) if (t.temp) removeTemp(eng, t);
+}
+
+/** DISCARD TEMP (DISCARD TEMPORARY): drop this session's temporary tables, as the transaction's own work (a
+ *  ROLLBACK brings them back). DISCARD ALL / PLANS / SEQUENCES are refused. */
+export function discardStmt(eng: Engine, s: Session, n: N): QueryResult {
+  if (n.target !== 'DISCARD_TEMP') throw notSupported(`DISCARD ${String(n.target).replace('DISCARD_', '')}`);
+  const cat = eng.catalog;
+  const mine = [...cat.tables.values()].filter((t) => t.temp?.session === s.name);
+  if (mine.length) eng.ensureXid(s);
+  for (const t of mine) {
+    const key = tableKey(t);
+    cat.tables.delete(key);
+    cat.generation++;
+    s.tx!.undo.push(() => cat.tables.set(key, t));
+  }
+  return { command: 'DISCARD TEMP', columns: null, rows: [] };
 }

@@ -81,6 +81,7 @@ import { alterTableStmt, renameStmt } from '../commands/altertable.js';
 import { createSequence, alterSequence, dropSequence } from '../commands/sequence.js';
 import { createView, dropView } from '../commands/view.js';
 import { createTableAs } from '../commands/createas.js';
+import { discardStmt } from '../commands/tempcmds.js';
 import { truncateStmt } from '../commands/truncate.js';
 import { prepareStmt, executeStmt, deallocateStmt } from '../commands/prepare.js';
 import { explainStmt } from '../commands/explain.js';
@@ -132,6 +133,7 @@ export class Executor {
       case 'VacuumStmt': return yield* this.vacuumStmt(s, node);
       case 'ExplainStmt': return yield* explainStmt(this, s, node, raw);
       case 'TruncateStmt': return yield* truncateStmt(this, s, node);
+      case 'DiscardStmt': return discardStmt(this.eng, s, node);
       case 'IndexStmt': return yield* this.createIndex(s, node);
       case 'AlterTableStmt': return yield* alterTableStmt(this, s, node);
       case 'RenameStmt': return yield* renameStmt(this, s, node);
