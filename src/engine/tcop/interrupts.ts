@@ -110,10 +110,10 @@ export function terminateBackend(eng: Engine, s: Session, msg: PgMessage): void 
   if (s.terminated) return; // the statement's own error handling ended the backend already
   if (s.tx) eng.abortTx(s);
   s.block = 'none';
+  dropSessionTempTables(eng, s.name); // RemoveTempRelations at backend exit, before its session locks go
   wake(eng, eng.locks.releaseAll(s.id, true));
   for (const k of ['deadlock', 'lock_timeout', 'statement_timeout', 'idle_in_transaction', 'sleep'] as const) eng.clock.disarm(s.id, k);
   s.terminated = msg;
-  dropSessionTempTables(eng, s.name); // RemoveTempRelations at backend exit
   if (eng.tracer.wants('error')) eng.tracer.emit({ kind: 'error', session: s.name, text: `${s.name}: FATAL ${msg.sqlstate}: ${msg.message} — its transaction is rolled back, its locks are released and the connection is closed` });
 }
 
