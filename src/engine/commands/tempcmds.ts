@@ -13,11 +13,12 @@
  * creates a temporary object, and is kept for the next backend that gets the ID.
  *
  * Mirrors: catalog/namespace.c (InitTempTableNamespace, RemoveTempRelations, isTempNamespace),
- * commands/tablecmds.c (PreCommit_on_commit_actions, heap_truncate), storage/buffer/localbuf.c (local buffers),
- * postmaster's RemovePgTempFiles at restart. Simplifications: a temporary table's serial / identity sequence,
- * temporary views and sequences are refused (0A000); the schema is removed from the catalog's tables at session
- * end rather than left for the next backend with that ID to clean; a foreign key between a temporary and a
- * permanent table is not checked for (PostgreSQL refuses it). DISCARD TEMP drops them without taking their locks.
+ * commands/tablecmds.c (PreCommit_on_commit_actions, heap_truncate), commands/discard.c (DISCARD TEMP),
+ * storage/buffer/localbuf.c (local buffers), postmaster's RemovePgTempFiles at restart. Simplifications: a
+ * temporary table's serial / identity sequence, temporary views and sequences are refused (0A000); pg_namespace
+ * is not a relation here (the schema's OID shows only as pg_class.relnamespace); a view over a temporary table is refused (it
+ * would be temporary); DISCARD TEMP drops them without taking their locks; a transaction that wrote no WAL before
+ * its COMMIT record still flushes it (PostgreSQL lets such a commit be asynchronous).
  */
 import type { Engine } from '../engine.js';
 import type { Session, QueryResult } from '../session/session.js';
