@@ -229,6 +229,7 @@ export class Engine {
       n.gucs = s.gucs.clone();
       n.gucs.server = c.serverConf;
       n.currvals = new Map(s.currvals);
+      n.tempNamespace = s.tempNamespace;
       n.prepared = new Map(s.prepared);
       c.sessions.push(n);
     }

@@ -49,6 +49,10 @@ export function tempNamespace(eng: Engine, s: Session): { nsp: number; schema: s
     // created by this transaction: gone again if it aborts (AtEOXact_Namespace), the OIDs stay used
     s.tx?.undo.push(() => cat.tempNamespaces.delete(s.backendId));
   }
+  if (!s.tempNamespace) {
+    s.tempNamespace = nsp;
+    s.tx?.undo.push(() => { s.tempNamespace = 0; }); // AtEOXact_Namespace: forgotten if the transaction aborts
+  }
   return { nsp, schema: `pg_temp_${s.backendId}` };
 }
 

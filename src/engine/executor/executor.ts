@@ -191,6 +191,7 @@ export class Executor {
       }),
       signalBackend: (pid, kind) => replayOr(s, () => signalBackend(eng, s, pid, kind)) as boolean,
       backendPid: () => s.pid,
+      myTempSchema: () => s.tempNamespace,
     };
   }
 
