@@ -68,6 +68,10 @@ export interface SessionOutcome {
   results: QueryResult[];
   error: PgMessage | null;
   notices: PgMessage[];
+  /** for each notice: the statement of the query string that raised it (0-based), and whether that statement had
+   * sent its RowDescription already (a query returning rows sends it when its executor starts) — a client
+   * reading the reply (libpq) hands over notices relative to result sets by this */
+  noticeAt?: { stmt: number; afterRowDescription: boolean }[];
   trace: TraceBatch;
   /** virtual time when this outcome happened */
   at: number;

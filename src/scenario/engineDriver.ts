@@ -9,15 +9,15 @@
  * (pg_cancel_backend: "57014 canceling statement due to user request").
  */
 import { Engine, type SessionOutcome } from '../engine/engine.js';
-import { type PgMessage, PgError } from '../engine/errors.js';
-import { CONTROL, SendError, type Blocked, type Driver, type DriverResult } from './runner.js';
+import { PgError } from '../engine/errors.js';
+import { CONTROL, SendError, type Blocked, type Driver, type DriverNotice, type DriverResult } from './runner.js';
 import { connectionClosedMessage } from './transcript.js';
 import type { ServerAction } from './spec.js';
 import type { CrashPoint } from '../engine/checkpoint/checkpointer.js';
 
 export class EngineDriver implements Driver {
   private mailbox = new Map<string, SessionOutcome>();
-  private pendingNotices: { session: string; message: PgMessage }[] = [];
+  private pendingNotices: DriverNotice[] = [];
   private names = new Set<string>();
   /** a transcript shows no trace, so an engine made here records none (faster; same behaviour) */
   constructor(readonly engine: Engine = new Engine({ trace: false })) {}
@@ -30,7 +30,7 @@ export class EngineDriver implements Driver {
   }
   private deliver(outcomes: SessionOutcome[]) {
     for (const o of outcomes) {
-      for (const n of o.notices) this.pendingNotices.push({ session: o.session, message: n });
+      o.notices.forEach((n, i) => this.pendingNotices.push({ session: o.session, message: n, at: o.noticeAt?.[i] }));
       if (o.status !== 'waiting') this.mailbox.set(o.session, o);
     }
   }

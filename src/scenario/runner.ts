@@ -29,20 +29,38 @@
  *    mutually-blocking steps" on stderr, status 1, if annotations make that impossible), then each session's
  *    teardown and the teardown; a failing teardown is reported on stderr and the run goes on.
  * Notices are printed as "s1: NOTICE:  ..." when the tester reads that session's connection (while completing or
- * polling its step, or running its setup/teardown), the control connection's are dropped.
+ * polling its step, or running its setup/teardown; a later statement's of a step between its result sets, as
+ * libpq hands them over), the control connection's are dropped.
  *
  * Where the tester would hang, the runner stops instead: a setup or teardown statement that waits for a lock
  * held by a session (no step will ever run to release it, and the tester sets no timeout there) is reported on
  * stderr as "<setup|teardown> blocks: ..." with status 1 — the tester's stdout up to that point is the same.
  *
  * Mirrors: run_testspec, run_permutation, try_complete_steps, try_complete_step, step_has_blocker and
- * isotesterNoticeProcessor in src/test/isolation/isolationtester.c (PostgreSQL 15). Simplified: a step's
- * notices print before its step line and results (the tester prints a notice raised by a later statement of a
- * multi-statement step between that step's result sets); NOTIFY is not reported.
+ * isotesterNoticeProcessor in src/test/isolation/isolationtester.c (PostgreSQL 15), with libpq's order of
+ * reading a multi-statement reply (resultsBefore: a later statement's notices print between the step's result
+ * sets, after the step line). Simplified: NOTIFY is not reported.
  */
 import type { PgMessage } from '../engine/errors.js';
 import { permutations, type Scenario, type PermutationItem, type StepItem, type Blocker } from './spec.js';
 import { formatResultSet, formatMessage, formatLibpqMessage, type ResultSet } from './transcript.js';
+
+/** A notice, and where in the query string's reply it came: raised by statement `stmt` (0-based), after or before
+ * that statement's RowDescription. Unknown (undefined): as if by the first statement. */
+export interface DriverNotice { session: string; message: PgMessage; at?: { stmt: number; afterRowDescription: boolean } }
+
+/**
+ * How many of a step's result sets the tester prints before libpq reads this notice. libpq parses the reply
+ * only up to a statement's CommandComplete until the application takes that result (PQgetResult), except that
+ * notices right behind it are read at once ("NOTICE messages can happen in any state"): a later statement's
+ * notices that precede its first other message (a DO, an UPDATE's trigger: all of them; a SELECT's raised while
+ * it runs come after its RowDescription) print before the previous statement's result set; the others before
+ * their own statement's. So a notice of statement 1, or one right behind it, prints before the step line.
+ */
+function resultsBefore(n: DriverNotice): number {
+  if (!n.at) return 0;
+  return n.at.afterRowDescription ? n.at.stmt : Math.max(0, n.at.stmt - 1);
+}
 
 /** What a query string returned: one entry per statement (null for a command without rows), then its error. */
 export interface DriverResult { results: (ResultSet | null)[]; error: PgMessage | null }
@@ -74,7 +92,7 @@ export interface Driver {
   /** the finished step's result (clears it) */
   take(session: string): DriverResult;
   /** notices received since the last call, in arrival order */
-  notices(): { session: string; message: PgMessage }[];
+  notices(): DriverNotice[];
   /** let time pass (+Nms) */
   sleep(ms: number): Promise<void>;
   /** a server event (@crash, @restart, ...); a driver that cannot do it throws */
@@ -103,7 +121,7 @@ class Exit extends Error {}
 
 const NONBLOCK = 1, RETRY = 2;
 interface Active { item: StepItem; targets: Map<Blocker, number> }
-interface Conn { active: Active | null; notices: number; query: string | null; unread: PgMessage[] }
+interface Conn { active: Active | null; notices: number; query: string | null; unread: DriverNotice[] }
 
 export async function runScenario(sc: Scenario, driver: Driver, opts: RunOptions = {}): Promise<RunResult> {
   return new TesterRun(sc, driver, opts).run();
@@ -164,19 +182,23 @@ class TesterRun {
     return { stdout: this.stdout, stderr: this.stderr, exitCode };
   }
 
-  /** The tester reads a connection: the notices that arrived on it are printed (and counted) now. */
-  private read(conn: string) {
-    for (const n of this.driver.notices()) this.conns.get(n.session)?.unread.push(n.message);
+  /**
+   * The tester reads a connection: the notices that arrived on it are printed (and counted) now — those libpq reads
+   * only once `printed` result sets of the running step have been taken (resultsBefore) wait for that.
+   */
+  private read(conn: string, printed = 0) {
+    for (const n of this.driver.notices()) this.conns.get(n.session)?.unread.push(n);
     const c = this.conns.get(conn)!;
     if (!c.unread.length) return;
-    if (conn !== CONTROL) {
-      for (const m of c.unread) {
-        this.print(`${conn}: ${formatLibpqMessage(m, c.query, this.sc.verbose)}`);
+    const now = c.active ? c.unread.filter((n) => resultsBefore(n) <= printed) : c.unread;
+    if (conn !== CONTROL && now.length) {
+      for (const n of now) {
+        this.print(`${conn}: ${formatLibpqMessage(n.message, c.query, this.sc.verbose)}`);
         c.notices++;
       }
       this.anyNewNotice = true;
     }
-    c.unread = [];
+    c.unread = c.unread.filter((n) => !now.includes(n));
   }
 
   private async runPermutation(perm: PermutationItem[]) {
@@ -302,9 +324,11 @@ class TesterRun {
     }
     this.print(flags & RETRY ? `step ${st.name}: <... completed>\n` : `step ${st.name}: ${st.sql}\n`);
     const r = d.take(st.session);
-    for (const rs of r.results) if (rs) this.print(formatResultSet(rs));
+    r.results.forEach((rs, i) => { this.read(st.session, i); if (rs) this.print(formatResultSet(rs)); });
+    this.read(st.session, r.results.length);
     if (r.error) this.print(formatMessage(r.error, this.sc.verbose));
     this.conns.get(st.session)!.active = null;
+    this.read(st.session);
     this.completions++;
     return false;
   }

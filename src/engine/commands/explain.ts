@@ -42,8 +42,9 @@ import { LockMode } from '../lock/lock.js';
 import { newQueryInstr, newScanInstr, type QueryInstr, type ScanInstr } from '../executor/instrument.js';
 import { chooseScan, type ScanPath } from '../optimizer/planner.js';
 import type { JoinPlan } from '../optimizer/joinpath.js';
-import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, costText, CPU_OPERATOR_COST, CPU_TUPLE_COST, type Cost } from '../optimizer/costsize.js';
-import { estimateRelSize, columnWidth, columnUnique, clampRowEst, typeWidth, rint } from '../optimizer/plancat.js';
+import { costParamIndexScan, costParamNestLoop, equiJoinSelectivity, type EquiSide } from '../optimizer/paramjoin.js';
+import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, costHashJoinUniqueInner, costHashJoinDefaultInner, costText, CPU_OPERATOR_COST, CPU_TUPLE_COST, type Cost } from '../optimizer/costsize.js';
+import { estimateRelSize, columnWidth, columnUnique, clampRowEst, typeWidth } from '../optimizer/plancat.js';
 import { bucketCount } from '../executor/nodeHashjoin.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
 import { Deparser, quoteIdent, opName, funcName } from '../optimizer/ruleutils.js';
@@ -53,6 +54,7 @@ import type { Table } from '../catalog/catalog.js';
 import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
 import { extractSrfs } from '../executor/nodeProjectSet.js';
 import { afterTriggerState } from '../ri/aftertriggers.js';
+import { insertLocksIndexes } from '../executor/nodeModifyTable.js';
 
 /** One plan node as EXPLAIN prints it. */
 export interface PlanNode {
@@ -436,6 +438,7 @@ function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql: strin
     if (p.filter.length) throw notSupported('EXPLAIN ANALYZE of a join with a Join Filter');
     if (!p.actual || p.actual.outerRows === 0) throw notSupported('EXPLAIN ANALYZE of a join whose outer side returned no rows');
   }
+  if (p.param) return paramLoopNode(ex, s, p, d, sql, analyze);
   const outer = joinNode(ex, s, p.outer, d, sql, analyze), inner = joinNode(ex, s, p.inner, d, sql, analyze);
   const details: string[] = [];
   const name = p.method === 'NestLoop' ? `Nested Loop${p.label ? p.label + ' Join' : ''}` : `${p.method === 'HashJoin' ? 'Hash' : 'Merge'}${p.label} Join`;
@@ -464,6 +467,36 @@ function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql: strin
   const j = node(name, details, children);
   if (analyze) j.rows = p.actual!.rows;
   return j;
+}
+
+/**
+ * A parameterized nested loop (optimizer/paramjoin.ts): the outer side's scan, and an Index Scan of the inner
+ * table whose Index Cond compares its key column with the outer row's, qualified: "Index Cond: (k = n.a)".
+ */
+function paramLoopNode(ex: Executor, s: Session, p: Extract<JoinPlan, { kind: 'Join' }>, d: Deparser, sql: string, analyze: boolean): PlanNode {
+  if (analyze) throw notSupported('EXPLAIN ANALYZE of a parameterized nested loop (its inner side runs once per outer row)');
+  if (p.inner.kind !== 'Scan' || p.outer.kind !== 'Scan' || p.filter.length) throw notSupported('EXPLAIN of this parameterized nested loop');
+  const outer = joinNode(ex, s, p.outer, d, sql, analyze);
+  const t = p.inner.table, param = p.param!;
+  const outerCol = p.outer.table.columns[param.outerKey]!.name;
+  const cond = `(${quoteIdent(t.columns[param.innerKey]!.name)} ${param.op} ${quoteIdent(p.outer.name)}.${quoteIdent(outerCol)})`;
+  const inner = node(`Index Scan using ${quoteIdent(param.index.name)} on ${relLabel(t, p.inner.alias)}`, [`Index Cond: ${cond}`]);
+  return node(`Nested Loop${p.label ? p.label + ' Join' : ''}`, [], [outer, inner]);
+}
+
+/** Costs of a parameterized nested loop: the outer Seq Scan, one probe of the inner index per outer row. */
+function costParamLoop(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode) {
+  if (p.outer.kind !== 'Scan' || p.inner.kind !== 'Scan') throw noCosts('a join of joins');
+  if (p.param!.op !== '=') throw noCosts('a parameterized range scan (btcostestimate of a range)');
+  const o = joinScanCost(p.outer), size = estimateRelSize(p.inner.table);
+  const os: EquiSide = { table: p.outer.table, quals: p.outer.quals, key: p.param!.outerKey };
+  const is: EquiSide = { table: p.inner.table, quals: [], key: p.param!.innerKey };
+  const probe = costParamIndexScan(size.tuples, size.pages, 2, o.cost.rows, o.size.pages + size.pages, size.width);
+  const selec = equiJoinSelectivity(os, is);
+  top.cost = costParamNestLoop(o.cost, probe, selec, size.tuples, clampRowEst(o.cost.rows * size.tuples * selec));
+  const [outerNode, innerNode] = top.children as [PlanNode, PlanNode];
+  outerNode.cost = o.cost;
+  innerNode.cost = probe;
 }
 
 /**
@@ -736,15 +769,17 @@ function costMergeJoin(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode) {
  */
 function costHashJoin(p: JoinPlan, top: PlanNode) {
   if (p.kind === 'Join' && p.method === 'MergeJoin') { costMergeJoin(p, top); return; }
-  if (p.kind === 'Join' && p.method === 'NestLoop') { costNestLoop(p, top); return; }
+  if (p.kind === 'Join' && p.method === 'NestLoop') { if (p.param) costParamLoop(p, top); else costNestLoop(p, top); return; }
   if (p.kind !== 'Join' || p.method !== 'HashJoin' || !p.cond || p.filter.length || p.label === ' Right') throw noCosts('this join (only a hash join on a unique inner key and a merge join over sorts are modelled)');
   if (p.outer.kind !== 'Scan' || p.inner.kind !== 'Scan') throw noCosts('a join of joins');
   const outerT = p.outer.table, innerT = p.inner.table;
   if (!!outerT.stats !== !!innerT.stats) throw noCosts('a join of an analyzed table with a never-analyzed one');
   const outerKey = p.cond.outerIsLeft ? p.cond.left : p.cond.right, innerKey = p.cond.outerIsLeft ? p.cond.right : p.cond.left;
   const innerUnique = innerT.indexes.some((i) => i.unique && i.columns.length === 1 && i.columns[0] === innerKey);
-  if (!innerUnique) throw noCosts('a hash join whose inner key has no unique index (approx_tuple_count, bucket sizes)');
   const o = joinScanCost(p.outer), i = joinScanCost(p.inner);
+  // a non-unique inner key without statistics: a bucket holds a tenth of the inner rows (estimate_hash_bucket_stats)
+  const defaultBuckets = !innerUnique && p.label === '' && !outerT.stats && !innerT.stats && i.size.tuples >= 200;
+  if (!innerUnique && !defaultBuckets) throw noCosts('a hash join whose inner key has no unique index (approx_tuple_count, bucket sizes)');
   /** get_variable_numdistinct of a join key */
   const distinct = (t: Table, col: number, tuples: number): { nd: number; nullfrac: number } => {
     const nullfrac = t.stats?.nullfrac?.[col] ?? 0;
@@ -759,21 +794,8 @@ function costHashJoin(p: JoinPlan, top: PlanNode) {
   const selec = ((1 - d1.nullfrac) * (1 - d2.nullfrac)) / Math.max(d1.nd, d2.nd);
   let rows = clampRowEst(o.cost.rows * i.cost.rows * selec);
   if (p.label === ' Left' && rows < o.cost.rows) rows = o.cost.rows;
-  // initial_cost_hashjoin
-  let startup = 0, run = 0;
-  startup += o.cost.startup;
-  run += o.cost.total - o.cost.startup;
-  startup += i.cost.total;
-  startup += (CPU_OPERATOR_COST * 1 + CPU_TUPLE_COST) * i.cost.rows;
-  run += CPU_OPERATOR_COST * 1 * o.cost.rows;
-  // final_cost_hashjoin, inner_unique: semi-join factors with jselec = the inner join's selectivity
-  const virtualBuckets = bucketCount(i.cost.rows);
-  const matched = rint(o.cost.rows * selec);
-  run += CPU_OPERATOR_COST * matched * 1 * 0.5; // clamp_row_est(inner rows x bucket size x 2 / (match_count + 1)) is 1 for a unique key
-  run += CPU_OPERATOR_COST * (o.cost.rows - matched) * clampRowEst(i.cost.rows / virtualBuckets) * 0.05;
-  run += CPU_TUPLE_COST * matched;
-  const width = o.cost.width + i.cost.width;
-  top.cost = { startup, total: startup + run, rows, width };
+  const joined = defaultBuckets ? costHashJoinDefaultInner(o.cost, i.cost, selec) : costHashJoinUniqueInner(o.cost, i.cost, selec, bucketCount(i.cost.rows));
+  top.cost = { ...joined, rows };
   const [outerNode, hashNode] = top.children as [PlanNode, PlanNode];
   outerNode.cost = o.cost;
   hashNode.cost = { startup: i.cost.total, total: i.cost.total, rows: i.cost.rows, width: i.cost.width };
@@ -787,10 +809,29 @@ function findResult(p: PlanNode): PlanNode | null {
   return null;
 }
 
+/**
+ * EXPLAIN (COSTS OFF) of UPDATE ... FROM / DELETE ... USING: ModifyTable over the join the executor plans
+ * (from.ts joinSource with the target first, as nodeModifyUpdate.ts runs it). Its costs and ANALYZE are refused.
+ */
+function* explainJoinedModify(ex: Executor, s: Session, type: string, n: N, raw: RawStmt, o: Options, t: Table, alias: string | null): Gen<PlanNode> {
+  const what = type === 'UpdateStmt' ? 'UPDATE ... FROM' : 'DELETE ... USING';
+  if (o.analyze) throw notSupported(`EXPLAIN ANALYZE of ${what}`);
+  if (o.costs) throw noCosts(what);
+  const extra = (type === 'UpdateStmt' ? n.fromClause : n.usingClause) as N[];
+  if (n.withClause || extra.some((f) => !f.RangeVar)) throw notSupported(`EXPLAIN of ${what} with other than plain tables`);
+  yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+  const snapshot = ex.eng.snapshotFor(s);
+  const item = { RangeVar: n.relation };
+  const src = ex.source(s, [item, ...extra], () => snapshot, raw.text, undefined, { where: n.whereClause, target: { item, rows: () => [] } });
+  ex.compileWhere(n.whereClause, src.scope); // the errors PostgreSQL's parse analysis reports
+  const top = joinNode(ex, s, src.joinPlan!, new Deparser(src.scope, true), raw.text);
+  return node(`${type === 'UpdateStmt' ? 'Update' : 'Delete'} on ${relLabel(t, alias)}`, [], [top]);
+}
+
 function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
-  if (n.fromClause?.length || n.usingClause?.length) throw notSupported(`EXPLAIN of ${type === 'UpdateStmt' ? 'UPDATE ... FROM' : 'DELETE ... USING'}`);
   const t = ex.table(n.relation);
   const alias = n.relation.alias?.aliasname ?? null;
+  if (n.fromClause?.length || n.usingClause?.length) return yield* explainJoinedModify(ex, s, type, n, raw, o, t, alias);
   const returning = !!(n.returningList ?? n.returningClause?.exprs)?.length;
   let instr: ScanInstr | null = null;
   let result: QueryResult | null = null;
@@ -868,7 +909,7 @@ function* explainInsert(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options
     mt.rows = (n.returningList ?? n.returningClause?.exprs)?.length ? r.rows.length : 0;
     child.rows = lists.length;
   } else {
-    yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+    yield* ex.lockRelation(s, t, LockMode.RowExclusive, insertLocksIndexes(n));
   }
   return mt;
 }

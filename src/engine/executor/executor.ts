@@ -5,7 +5,8 @@
  * optimizer/joinpath.ts chooses, run by nodeHashjoin.ts / nodeMergejoin.ts / nodeNestloop.ts / nodeSubqueryscan.ts
  * (LATERAL); nodeSetOp.ts (UNION, INTERSECT, EXCEPT), nodeCtescan.ts (WITH, subqueries in FROM),
  * nodeWindowAgg.ts, nodeProjectSet.ts; select.ts wiring nodeAgg, nodeSort, nodeUnique, nodeLockRows, nodeLimit,
- * nodeResult, nodeValuesscan, nodeSubplan; nodeModifyTable.ts (INSERT, UPDATE, DELETE, ON CONFLICT),
+ * nodeResult, nodeValuesscan, nodeSubplan; nodeModifyTable.ts (INSERT, ON CONFLICT), nodeModifyUpdate.ts (UPDATE,
+ * DELETE, their FROM / USING joins),
  * indexinsert.ts (index entries and the unique check), rowlocks.ts (waiting for a row); commands/ for DDL,
  * VACUUM, LOCK and CHECKPOINT.
  *
@@ -71,7 +72,8 @@ import { groupColumn, aggregate } from './nodeAgg.js';
 import { constInt } from './nodeLimit.js';
 import { valuesQuery } from './nodeValuesscan.js';
 import { lockRowForSelect } from './nodeLockRows.js';
-import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResult, defaultMaker, assign, checkConstraints, updateStmt, deleteStmt } from './nodeModifyTable.js';
+import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResult, defaultMaker, assign, checkConstraints } from './nodeModifyTable.js';
+import { updateStmt, deleteStmt } from './nodeModifyUpdate.js';
 import { indexInsert, uniqueCheck, indexAdd, indexInsertAll, indexInsertRest } from './indexinsert.js';
 import { createTable, dropStmt, createIndex, dropIndex } from '../commands/tablecmds.js';
 import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
@@ -222,10 +224,15 @@ export class Executor {
     return t;
   }
 
-  /** Lock a table and its indexes in the given mode for the rest of the transaction. */
-  *lockRelation(s: Session, t: Table, mode: LockMode): Gen<void> {
+  /**
+   * Lock a table and (`indexes`) its indexes in the given mode for the rest of the transaction: the planner opens
+   * every index of a table it plans a scan or an UPDATE / DELETE of with the table's lock (get_relation_info). An
+   * INSERT plans no scan of its target: the executor's RowExclusiveLock on the indexes it inserts into is released
+   * when it closes them (ExecCloseIndices), so none stays — see insertLocksIndexes.
+   */
+  *lockRelation(s: Session, t: Table, mode: LockMode, indexes = true): Gen<void> {
     yield* this.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
-    for (const i of t.indexes) yield* this.eng.acquireLock(s, { type: 'relation', rel: i.oid }, mode);
+    if (indexes) for (const i of t.indexes) yield* this.eng.acquireLock(s, { type: 'relation', rel: i.oid }, mode);
   }
 
   checkReadOnly(s: Session, what: string) {

@@ -5,7 +5,10 @@
  *
  * A join of two tables runs as the planner chooses (optimizer/joinpath.ts): a hash join (nodeHashjoin.ts), a
  * merge join (nodeMergejoin.ts) or a nested loop (nodeNestloop.ts); the choice decides the row order without
- * ORDER BY. The join tree it built is kept for EXPLAIN (JoinPlan). A LATERAL subquery is nodeSubqueryscan.ts.
+ * ORDER BY. A nested loop may probe the inner table's index once per outer row instead (a parameterized Index
+ * Scan, optimizer/paramjoin.ts): only the versions the probes reach are read. The join tree it built is kept for
+ * EXPLAIN (JoinPlan). A LATERAL subquery is nodeSubqueryscan.ts.
+ * UPDATE ... FROM / DELETE ... USING join their target the same way, its rows carrying their TID (JoinContext.target).
  *
  * Mirrors: parser/parse_clause.c (transformFromClause), executor/nodeFunctionscan.c; the join paths of
  * optimizer/path/joinrels.c. Simplifications: a join of three or more relations runs as nested loops in the
@@ -13,6 +16,7 @@
  * JOIN ... USING, NATURAL JOIN and CROSS JOIN LATERAL are refused with 0A000.
  */
 import type { Executor } from './executor.js';
+import type { Table } from '../catalog/catalog.js';
 import { memberStatusName } from '../multixact/multixact.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session } from '../session/session.js';
@@ -23,7 +27,8 @@ import { type Value, type SqlType, type TypeName, T } from '../sql/types.js';
 import { resolveFunction, buildCall, hasFunction, functionRows, sqlTypeOf } from '../sql/funcs/registry.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { relationSource } from '../commands/view.js';
-import { chooseJoin, joinTypeLabel, type JoinKind, type JoinSide } from '../optimizer/joinpath.js';
+import { chooseJoin, joinTypeLabel, PARAM_UNSURE, type JoinKind, type JoinSide, type ParamProbe } from '../optimizer/joinpath.js';
+import { equiJoinChoice, rangeParamSide } from '../optimizer/paramjoin.js';
 import { estimateRelSize, columnUnique } from '../optimizer/plancat.js';
 import { restrictionSelectivity } from '../optimizer/clausesel.js';
 import { nestLoop, type JoinPair } from './nodeNestloop.js';
@@ -135,7 +140,18 @@ function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?:
 }
 
 /** What the query around a join tells the planner: its WHERE clause, and whether ORDER BY or LIMIT sits above. */
-export interface JoinContext { where?: N; orderedOrLimited?: boolean }
+export interface JoinContext {
+  where?: N; orderedOrLimited?: boolean;
+  /**
+   * UPDATE ... FROM / DELETE ... USING: the target relation's FROM item (by its node) and how its rows are read.
+   * Each of its rows carries one more, hidden column after its own (TARGET_TID: a number naming the version's
+   * TID), as PostgreSQL's plan carries the target's ctid as a junk column up to ModifyTable.
+   */
+  target?: { item: N; rows: (t: Table, scope: Scope) => Value[][] };
+}
+
+/** The hidden column of an UPDATE / DELETE target's rows in a join (marked dropped: no `*` shows it, no name reaches it). */
+export const TARGET_TID = { name: '\u0000ctid', type: T.int8, dropped: true };
 
 const conjuncts = (w: N | undefined | null): N[] => (!w ? [] : w.BoolExpr?.boolop === 'AND_EXPR' ? (w.BoolExpr.args as N[]).flatMap(conjuncts) : [w]);
 
@@ -184,6 +200,33 @@ function unqualify(q: N): N {
   if (q.ColumnRef) return { ColumnRef: { ...q.ColumnRef, fields: (q.ColumnRef.fields as N[]).slice(-1) } };
   return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, unqualify(v as N)]));
 }
+
+/**
+ * `a.x < b.y` between the two sides of a nested loop: when one side's column has a unique index (and that side no
+ * WHERE conditions of its own, and is not the preserved side of a LEFT JOIN), it is the inner side, probed by range
+ * with each outer row's value (optimizer/paramjoin.ts rangeParamSide). Integer columns of one type only.
+ */
+function rangeParamProbe(q: N, inp: JoinInput, lw: number, l: { table: Table; quals: N[] }, r: { table: Table; quals: N[] }, kind: JoinKind,
+  sameRows: boolean): { inner: 'left' | 'right'; probe: ParamProbe } | null {
+  const e = q.A_Expr;
+  if (e?.kind !== 'AEXPR_OP' || e.name?.length !== 1 || !e.lexpr?.ColumnRef || !e.rexpr?.ColumnRef) return null;
+  const op0 = e.name[0].String?.sval as string;
+  if (!['<', '<=', '>', '>='].includes(op0)) return null;
+  const a = resolveColumn((e.lexpr.ColumnRef.fields as N[]).map((x) => x.String?.sval), inp);
+  const b = resolveColumn((e.rexpr.ColumnRef.fields as N[]).map((x) => x.String?.sval), inp);
+  if (!a || !b || (a.col < lw) === (b.col < lw)) return null;
+  const ta = inp.columns[a.col]!.type.name, tb = inp.columns[b.col]!.type.name;
+  if (ta !== tb || (ta !== 'int4' && ta !== 'int2')) return null;
+  const [lcol, rcol] = a.col < lw ? [a.col, b.col - lw] : [b.col, a.col - lw];
+  const opLeftFirst = a.col < lw ? op0 : COMMUTED[op0]!; // lcol op rcol
+  const inner = rangeParamSide({ ...l, col: lcol }, { ...r, col: rcol }, kind, sameRows);
+  if (!inner) return null;
+  const probe: ParamProbe = inner.side === 'right'
+    ? { index: inner.index, innerKey: rcol, outerKey: lcol, op: COMMUTED[opLeftFirst] as ParamProbe['op'] }
+    : { index: inner.index, innerKey: lcol, outerKey: rcol, op: opLeftFirst as ParamProbe['op'] };
+  return { inner: inner.side, probe };
+}
+const COMMUTED: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
 
 const INT = new Set(['int2', 'int4', 'int8']);
 const STRINGS = new Set(['text', 'varchar']);
@@ -246,6 +289,13 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       const alias = item.RangeVar.alias?.aliasname ?? null;
       const name = alias ?? t.name;
       const scope = ex.tableScope(t, name, s, snap, sql);
+      const target = ctx.target;
+      if (target?.item === item) {
+        return {
+          names: [name], columns: [...scope.columns, TARGET_TID], rels: [{ name, count: t.columns.length + 1 }], tables: [t],
+          rows: () => target.rows(t, scope), plan: { kind: 'Scan', table: t, name, alias, quals: [] },
+        };
+      }
       return {
         names: [name], columns: scope.columns, rels: [{ name, count: t.columns.length }], tables: [t],
         rows: () => ex.scan(s, t, snap(), null, undefined, scope).map((c) => c.vals),
@@ -367,6 +417,31 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       if (anti) choice = { method: 'HashJoin', outer: kind === 'left' ? 'left' : 'right', unsure: 'an outer join PostgreSQL reduces to an anti join (Hash Anti Join)' };
     }
     unsure ??= choice.unsure;
+    // a small outer side may probe the inner side's unique index instead of hashing it (optimizer/paramjoin.ts)
+    let param: ParamProbe | undefined;
+    if (planned && !unsure && kind === 'inner' && equi && choice.method === 'HashJoin' && left.plan.kind === 'Scan' && right.plan.kind === 'Scan') {
+      const sameType = left.columns[equi.lcol]!.type.name === right.columns[equi.rcol]!.type.name;
+      const p = equiJoinChoice({ table: left.plan.table, quals: own.left, key: equi.lcol }, { table: right.plan.table, quals: own.right, key: equi.rcol });
+      if (p === 'unsure') unsure = 'a join whose hash and parameterized nested loop paths cost too close to call';
+      else if (p?.kind === 'hash') choice = { method: 'HashJoin', outer: p.hashed === 'b' ? 'left' : 'right', unsure: null };
+      else if (p && !sameType) unsure = 'a parameterized nested loop over keys of different types';
+      else if (p) {
+        const outerLeft = p.outer === 'a';
+        choice = { method: 'NestLoop', outer: outerLeft ? 'left' : 'right', unsure: null };
+        param = { index: p.index, outerKey: outerLeft ? equi.lcol : equi.rcol, innerKey: outerLeft ? equi.rcol : equi.lcol, op: '=' };
+      }
+    }
+    // a comparison between the sides, an index on one side's column: that side is probed by range for each outer row
+    if (planned && !equi && choice.unsure === PARAM_UNSURE && unsure === PARAM_UNSURE && filter.length === 1 && left.plan.kind === 'Scan' && right.plan.kind === 'Scan') {
+      const r = rangeParamProbe(filter[0]!, combined, lw, { table: left.plan.table, quals: own.left }, { table: right.plan.table, quals: own.right },
+        kind, ls.rows === rs.rows);
+      if (r) {
+        choice = { method: 'NestLoop', outer: r.inner === 'right' ? 'left' : 'right', unsure: null };
+        param = r.probe;
+        unsure = null;
+        filter.length = 0;
+      }
+    }
     for (const [side, p] of [['left', left.plan], ['right', right.plan]] as const) {
       if (p.kind === 'Scan') p.quals = own[side].map(unqualify);
     }
@@ -388,7 +463,8 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     combined.plan = {
       kind: 'Join', method, label: joinTypeLabel(kind, choice.outer), outer: outerInp.plan, inner: innerInp.plan,
       cond: equi && method !== 'NestLoop' ? { outerIsLeft, qual: equi.qual, left: equi.lcol, right: equi.rcol } : null,
-      filter: method === 'NestLoop' && equi ? [equi.qual, ...filter] : filter, unsure, kindName: kind,
+      filter: method === 'NestLoop' && equi && !param ? [equi.qual, ...filter] : filter, unsure, kindName: kind,
+      ...(param ? { param } : {}),
     };
     // each side's own conditions filter its rows before the join (pushed down into the scan, as the planner does)
     const andOf = (qs: N[]) => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
@@ -405,8 +481,37 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       return kept;
     };
     combined.rows = () => {
-      const outerRows = readSide(outerInp, outerIsLeft ? filters.left : filters.right),
-        innerRows = readSide(innerInp, outerIsLeft ? filters.right : filters.left);
+      const outerRows = readSide(outerInp, outerIsLeft ? filters.left : filters.right);
+      if (param && innerInp.plan.kind === 'Scan') {
+        // each outer row's key looked up in the inner side's index: only the versions the probes reach are read
+        const t = innerInp.plan.table;
+        const scope = ex.tableScope(t, innerInp.plan.name, s, snap, sql);
+        const pairs: JoinPair[] = [];
+        let innerRead = 0;
+        for (const o of outerRows) {
+          const v = o[param.outerKey] ?? null;
+          if (v === null) { if (fillOuter) pairs.push({ o, i: null }); continue; }
+          const vals: Value[] = [];
+          vals[param.innerKey] = v;
+          let rows: Value[][] = [];
+          if (param.op === '=') {
+            const key = param.index.keyOf(vals);
+            if (key !== null) rows = ex.scan(s, t, snap(), null, undefined, scope, { kind: 'IndexScan', index: param.index, key, cond: equi!.qual }).map((c) => c.vals);
+          } else if (typeof v === 'number') {
+            const op = param.op;
+            const range = (k: string | number) => typeof k === 'number' && (op === '<' ? k < v : op === '<=' ? k <= v : op === '>' ? k > v : k >= v);
+            rows = ex.scan(s, t, snap(), null, undefined, scope, { kind: 'IndexScanOrdered', index: param.index, backward: false, range }).map((c) => c.vals);
+          }
+          innerRead += rows.length;
+          let matched = false;
+          for (const i of rows) if (match(o, i)) { pairs.push({ o, i }); matched = true; }
+          if (!matched && fillOuter) pairs.push({ o, i: null });
+        }
+        innerInp.plan.actual = { rows: innerRead, removed: 0 };
+        if (combined.plan.kind === 'Join') combined.plan.actual = { rows: pairs.length, outerRows: outerRows.length, innerRows: innerRead };
+        return pairs.map(combine);
+      }
+      const innerRows = readSide(innerInp, outerIsLeft ? filters.right : filters.left);
       let pairs: JoinPair[];
       if (method === 'HashJoin') {
         const innerKey = outerIsLeft ? equi!.rcol : equi!.lcol;

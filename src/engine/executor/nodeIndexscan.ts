@@ -27,13 +27,25 @@ export function execIndexScan(st: ScanState, path: Extract<ScanPath, { kind: 'In
 /**
  * A full index scan for ORDER BY on an indexed column when the table has no statistics (never vacuumed or
  * analyzed: the planner assumes 10 pages and prefers reading in index order to sorting). Entries with a NULL
- * key come last (NULLS LAST is a B-tree's ascending order). The sort above puts the rows in the requested order;
+ * key come last (NULLS LAST is a B-tree's ascending order). With a range (the inner side of a parameterized nested
+ * loop, "Index Cond: (k > t.k)") only the entries whose key is in it, in key order, and no NULL.
+ * The sort above puts the rows in the requested order;
  * which versions were visited is what the index walk decides.
  */
 export function execIndexScanOrdered(st: ScanState, path: Extract<ScanPath, { kind: 'IndexScanOrdered' }>): void {
   const tids: number[] = [];
-  for (const v of path.index.entries.values()) { if (typeof v === 'number') tids.push(v); else tids.push(...v); }
-  for (const e of path.index.nullEntries) tids.push(e.tid);
+  const range = path.range;
+  if (range) {
+    // the entries in the range, in key order (integer keys: a B-tree's order); SIREAD locks as an Index Scan's
+    const sx = st.s.tx!.sxact;
+    if (sx) st.ex.eng.predicates.lockPage(sx, path.index.oid, path.index.leafBlock);
+    const hits = [...path.index.entries].filter(([k]) => range(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [, v] of hits) for (const tid of typeof v === 'number' ? [v] : v) fetchChain(st, tid, true);
+    return;
+  } else {
+    for (const v of path.index.entries.values()) { if (typeof v === 'number') tids.push(v); else tids.push(...v); }
+    for (const e of path.index.nullEntries) tids.push(e.tid);
+  }
   for (const tid of tids) fetchChain(st, tid, false);
 }
 

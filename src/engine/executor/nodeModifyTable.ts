@@ -1,25 +1,19 @@
 /**
- * INSERT, UPDATE and DELETE (ModifyTable). INSERT checks NOT NULL and CHECK constraints, writes the heap tuple,
- * then inserts into each index (executor/indexinsert.ts: the unique check can wait for a concurrent inserter).
- * UPDATE and DELETE find their rows with the statement's snapshot, then try to change each version:
- *
- *   TM_Ok            → change it.
- *   TM_BeingModified → someone is changing or has locked it: wait as heap_update/heap_delete do (rowlocks.ts).
- *   TM_Updated/Deleted (committed meanwhile) → READ COMMITTED re-checks the newest version (EvalPlanQual: lock it,
- *                      re-evaluate WHERE, change it if it still matches); REPEATABLE READ / SERIALIZABLE fail 40001.
- *   TM_SelfModified  → changed by this same command already: skip.
+ * INSERT (ModifyTable's ExecInsert) and what UPDATE and DELETE share with it. INSERT checks NOT NULL and CHECK
+ * constraints (ExecConstraints), writes the heap tuple, then inserts into each index (executor/indexinsert.ts: the
+ * unique check can wait for a concurrent inserter). Stored generated columns are computed here for INSERT and
+ * UPDATE alike (generatedMaker), and RETURNING lists are compiled here for all three.
  *
  * ON CONFLICT DO NOTHING / DO UPDATE finds the conflicting row through the arbiter index, locks it and updates it.
+ * UPDATE and DELETE themselves — the TM_* outcomes, EvalPlanQual, UPDATE ... FROM and DELETE ... USING — are in
+ * nodeModifyUpdate.ts.
  *
- * Each changed row of a table with foreign keys (either side) queues its RI trigger events (ri/ri_triggers.ts);
- * they fire when the statement ends. An RI trigger's cascaded UPDATE / DELETE runs through here too, with the
- * crosscheck snapshot under REPEATABLE READ (a row its transaction snapshot cannot see is a 40001).
+ * Each inserted row of a table with foreign keys queues its RI trigger events (ri/ri_triggers.ts); they fire when
+ * the statement ends.
  *
- * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert, ExecUpdate, ExecDelete, ExecOnConflictUpdate),
- * execMain.c (EvalPlanQual, ExecConstraints), execIndexing.c.
+ * Mirrors: src/backend/executor/nodeModifyTable.c (ExecInsert, ExecOnConflictUpdate, ExecComputeStoredGenerated),
+ * execMain.c (ExecConstraints), execIndexing.c.
  */
-import { filterWaiting, recordPredicateRead } from './scan.js';
-import { evalWaiting, mayWait } from './exprwait.js';
 import { dmlValues } from './nodeCtescan.js';
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -32,23 +26,22 @@ import { type SqlType, type Value, T, formatValue, typeDisplayName } from '../sq
 import { type Table, type Column, heapGetattrs, liveColumns } from '../catalog/catalog.js';
 import { tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
-import { waitForModify, lockTuple, lockLatest, TUPLE_HW_LOCK } from './rowlocks.js';
+import { waitForModify, lockTuple, TUPLE_HW_LOCK } from './rowlocks.js';
 import { type Item } from '../heap/tuple.js';
 import {
-  satisfiesMVCC, satisfiesUpdate, satisfiesDirty, VIS_VISIBLE, TM,
+  satisfiesMVCC, satisfiesDirty, VIS_VISIBLE, TM,
 } from '../visibility/visibility.js';
 import {
-  heapInsert, heapUpdate, heapDelete, type TupleLockMode, type LockerCheck, NO_LOCKER_CHECK,
+  heapInsert, heapUpdate, type TupleLockMode,
 } from '../heap/heapam.js';
 import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { queueRiEvents } from '../ri/ri_triggers.js';
 import { arbiterMatches } from '../commands/indexcmds.js';
-import { callsUserFunction } from './util.js';
 import { type AfterEvent, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
 import {
-  N, Gen, Candidate, PROGRESS_ROWS, hotChain, failingRow, sameValue, checkValuesLists, firstLocation,
+  N, Gen, PROGRESS_ROWS, hotChain, failingRow, sameValue, checkValuesLists, firstLocation,
 } from './util.js';
 
 /**
@@ -84,12 +77,22 @@ export function generatedMaker(ex: Executor, t: Table, s: Session, snap: () => S
   };
 }
 
+/**
+ * Whether an INSERT keeps locks on its target's indexes: only when ON CONFLICT names its arbiter (a column list
+ * or ON CONSTRAINT), which the planner infers by opening every index with RowExclusiveLock (infer_arbiter_indexes);
+ * the executor's own index locks are released at ExecCloseIndices. Measured: tests/scenarios/locks/index-locks.spec.
+ */
+export function insertLocksIndexes(n: N): boolean {
+  const infer = n.onConflictClause?.infer;
+  return !!infer && (!!infer.indexElems?.length || !!infer.conname);
+}
+
 export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
   if (n.withClause) throw notSupported('WITH queries');
   const t = ex.table(n.relation);
   const snapshot = ex.eng.snapshotFor(s);
   const snap = () => snapshot;
-  yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+  yield* ex.lockRelation(s, t, LockMode.RowExclusive, insertLocksIndexes(n));
   if (!t.temp) ex.checkReadOnly(s, 'INSERT'); // ExecCheckXactReadOnly: a temporary table may be written
   s.tx!.cidUsed = true; // a data-modifying command uses its command id even if it changes no row (standard_ExecutorStart)
   const targetCols: number[] = n.cols
@@ -340,7 +343,14 @@ export function compileReturning(ex: Executor, list: N[], scope: Scope): { fns: 
     const rt = t.ResTarget;
     const cr = rt.val.ColumnRef;
     if (cr && cr.fields[cr.fields.length - 1].A_Star) {
-      scope.columns.forEach((c, i) => { if (c.dropped) return; fns.push((r) => r.vals[i]!); names.push(c.name); types.push(c.type); });
+      // t.* over UPDATE ... FROM / DELETE ... USING's join: only that relation's columns
+      const qual = cr.fields.length === 2 ? cr.fields[0].String?.sval as string | undefined : undefined;
+      const rel = qual !== undefined && scope.rels ? scope.rels.find((x) => x.name === qual) : undefined;
+      if (qual !== undefined && scope.rels && !rel) throw new PgError('42P01', `missing FROM-clause entry for table "${qual}"`, { position: posOf(cr.location) });
+      scope.columns.forEach((c, i) => {
+        if (c.dropped || (rel && (i < rel.offset || i >= rel.offset + rel.count))) return;
+        fns.push((r) => r.vals[i]!); names.push(c.name); types.push(c.type);
+      });
       continue;
     }
     const c = compileExpr(rt.val, scope);
@@ -407,235 +417,4 @@ export function checkConstraints(ex: Executor, s: Session, t: Table, vals: Value
       }
     }
   }
-}
-
-/**
- * heap_update / heap_delete's crosscheck snapshot (an RI trigger's cascaded change under REPEATABLE READ): a row
- * the transaction's own snapshot cannot see must not be changed — TM_Updated, which is 40001 there.
- */
-function crosschecker(ex: Executor, s: Session): (item: Item) => void {
-  const cross = s.spiSnapshot?.crosscheck;
-  if (!cross) return () => {};
-  const vctx = ex.eng.visibilityContext(s);
-  return (item) => {
-    if (!VIS_VISIBLE[satisfiesMVCC(item, cross, vctx)]) throw new PgError('40001', 'could not serialize access due to concurrent update');
-  };
-}
-
-/**
- * What UPDATE and DELETE do before their scan: the target relation opened with RowExclusiveLock, the statement's
- * snapshot, the read-only check, the command id marked used (standard_ExecutorStart: even if no row changes), and the
- * WHERE clause compiled over the target's scope.
- */
-function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE' | 'DELETE') {
-  const extra = cmd === 'UPDATE' ? n.fromClause : n.usingClause;
-  if (extra?.length) throw notSupported(cmd === 'UPDATE' ? 'UPDATE ... FROM' : 'DELETE ... USING');
-  if (n.withClause) throw notSupported('WITH queries');
-  const t = ex.table(n.relation);
-  const snapshot = ex.eng.snapshotFor(s);
-  const snap = () => snapshot;
-  yield* ex.lockRelation(s, t, LockMode.RowExclusive);
-  if (!t.temp) ex.checkReadOnly(s, cmd);
-  s.tx!.cidUsed = true;
-  const scope = ex.tableScope(t, n.relation.alias?.aliasname ?? null, s, snap, raw.text);
-  return { t, snapshot, snap, scope, where: ex.compileWhere(n.whereClause, scope) };
-}
-
-export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
-  const { t, snapshot, snap, scope, where } = yield* modifyStart(ex, s, n, raw, 'UPDATE');
-  const sets: { idx: number; fn: (r: Row) => Value }[] = [];
-  for (const tl of n.targetList as N[]) {
-    const rt = tl.ResTarget;
-    if (rt.indirection?.length) throw notSupported('assignment to a field or array element', posOf(rt.location));
-    if (rt.val?.MultiAssignRef) throw notSupported('multiple-column assignment (a, b) = (...)', posOf(rt.location));
-    const idx = t.columns.findIndex((c) => c.name === rt.name);
-    if (idx < 0) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
-    const col = t.columns[idx]!;
-    if (col.generated) {
-      if (!rt.val.SetToDefault) throw new PgError('428C9', `column "${col.name}" can only be updated to DEFAULT`, { detail: `Column "${col.name}" is a generated column.` });
-      continue; // recomputed below, whatever the SET says
-    }
-    if (col.identity === 'a' && !rt.val.SetToDefault) {
-      throw new PgError('428C9', `column "${col.name}" can only be updated to DEFAULT`, { detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.` });
-    }
-    if (rt.val.SetToDefault) {
-      const make = ex.defaultMaker(t, s, snap);
-      const others = new Set(t.columns.map((_, i) => i).filter((i) => i !== idx));
-      sets.push({ idx, fn: () => make(others)[idx]! });
-    } else sets.push({ idx, fn: ex.assign(compileExpr(rt.val, scope), col, firstLocation(rt.val)).fn });
-  }
-  // rewriteTargetListIU: after every target is analysed, one column may not be assigned twice
-  const twice = sets.find((x, k) => sets.findIndex((y) => y.idx === x.idx) !== k);
-  if (twice) throw new PgError('42601', `multiple assignments to same column "${t.columns[twice.idx]!.name}"`);
-  const returning = n.returningList ?? n.returningClause?.exprs;
-  const ret = returning ? ex.compileReturning(returning, scope) : null;
-  const keyCols = [...t.keyColumns];
-  const idxCols = [...t.indexedColumns];
-  // heap_update: FOR UPDATE strength only if a key column's value really changes (HeapDetermineColumnsInfo
-  // compares the old and new values: SET k = k keeps the key and takes the weaker FOR NO KEY UPDATE)
-  let mode: TupleLockMode = 'nokeyexclusive';
-  const modeFor = (old: Value[], nv: Value[]): TupleLockMode => (keyCols.some((i) => !sameValue(old[i]!, nv[i]!)) ? 'exclusive' : 'nokeyexclusive');
-  const updatedCols = new Set(sets.map((x) => t.columns[x.idx]!.name));
-  const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'UPDATE', updatedCols).length > 0 } : null;
-  if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'UPDATE', null, updatedCols);
-  // WHERE tested row by row in the loop below (pipelined: a user function's side effects, triggers), or after the
-  // scan where it can wait (pg_advisory_lock(…) in WHERE), or during the scan
-  const pipelined = !!trig || callsUserFunction(n.whereClause, ex);
-  const waits = !!where && mayWait(n.whereClause);
-  // UPDATE/DELETE's own search is no item read (deps.ts)
-  const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits || pipelined ? null : where, n.whereClause, scope));
-  const cands = waits && !pipelined ? yield* filterWaiting(s, found, where!) : found;
-  recordPredicateRead(ex, s, t, snapshot, where, n.whereClause, scope); // but a predicate read
-  let count = 0;
-  const out: Value[][] = [];
-  const generate = generatedMaker(ex, t, s, snap);
-  const compute = (c: Row): Value[] => {
-    const nv = c.vals.slice();
-    for (const st of sets) nv[st.idx] = st.fn(c);
-    if (generate) generate(nv);
-    return nv;
-  };
-  const hctx = ex.heapCtx(s);
-  const vctx = ex.eng.visibilityContext(s);
-  const crosscheck = crosschecker(ex, s);
-  /** heap_update + index entries, synchronously; sets `placed` and returns the index position whose unique check must wait, or -1 */
-  const placed = { blk: 0, off: 0 };
-  const applyUpdate = (cur: Candidate, newVals: Value[], tupleLock: boolean, lockers: LockerCheck): number => {
-    ex.checkConstraints(s, t, newVals, snap);
-    ex.eng.ensureXid(s);
-    const old = cur.vals;
-    let indexedChanged = false;
-    for (const i of idxCols) if (!sameValue(old[i]!, newVals[i]!)) { indexedChanged = true; break; }
-    if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
-    crosscheck(cur.item);
-    const nt = heapUpdate(hctx, t, cur.blk, cur.off, newVals, indexedChanged, mode, lockers);
-    if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
-    queueRiEvents(ex, s, t, 'update', old, cur.item.xmin, newVals, nt);
-    if (trig) queueAfterRow(ex, s, trig.queue, t, 'UPDATE', old, newVals, updatedCols);
-    placed.blk = nt.blk; placed.off = nt.off;
-    return !nt.hot && t.indexes.length ? ex.indexInsertAll(s, t, newVals, nt.blk, nt.off, old) : -1;
-  };
-  const doUpdate = function* (this: Executor, cur: Candidate, newVals: Value[], tupleLock: boolean, lockers: LockerCheck): Gen<void> {
-    const waitAt = applyUpdate(cur, newVals, tupleLock, lockers);
-    const { blk, off } = placed;
-    if (waitAt >= 0) yield* ex.indexInsertRest(s, t, waitAt, newVals, blk, off);
-    finish(newVals, blk, off);
-  };
-  const finish = (newVals: Value[], blk: number, off: number) => {
-    count++;
-    if (ret) out.push(ret.fns.map((f) => f({ vals: newVals, item: t.heap.item(blk, off)!, blk, off, aggs: null })));
-  };
-  let done = 0;
-  for (const cand of cands) {
-    if (++done % PROGRESS_ROWS === 0) yield { kind: 'progress', done, total: cands.length };
-    if (pipelined && where && (waits ? yield* evalWaiting(s, () => where.fn(cand)) : where.fn(cand)) !== true) continue;
-    // Fast path: nobody else is changing this version (TM_Ok) — no waiting machinery needed.
-    vctx.myXid = s.tx!.xid;
-    vctx.subXids = s.tx!.subXidSet;
-    if (satisfiesUpdate(cand.item, cand.blk, cand.off, vctx) === TM.Ok) {
-      let newVals = compute(cand);
-      if (trig?.before) {
-        const v = yield* fireBeforeRow(ex, s, t, 'UPDATE', cand.vals, newVals, updatedCols);
-        if (!v) continue;
-        newVals = v;
-        if (generate) generate(newVals); // ExecComputeStoredGenerated runs after the BEFORE ROW triggers
-      }
-      mode = modeFor(cand.vals, newVals);
-      const waitAt = applyUpdate(cand, newVals, false, NO_LOCKER_CHECK);
-      if (waitAt >= 0) {
-        const { blk, off } = placed; yield* ex.indexInsertRest(s, t, waitAt, newVals, blk, off); finish(newVals, blk, off);
-      } else finish(newVals, placed.blk, placed.off);
-      continue;
-    }
-    let cur: Candidate = cand;
-    let newVals = compute(cur);
-    for (;;) {
-      mode = modeFor(cur.vals, newVals);
-      const { tm, tupleLock, lockers } = yield* waitForModify(ex, s, t, cur.blk, cur.off, mode, 'update');
-      if (tm === TM.Ok) {
-        if (trig?.before) {
-          // GetTupleForTrigger has locked the newest version: the trigger sees it as OLD
-          const v = yield* fireBeforeRow(ex, s, t, 'UPDATE', cur.vals, newVals, updatedCols);
-          if (!v) { if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]); break; }
-          newVals = v;
-          if (generate) generate(newVals);
-        }
-        yield* doUpdate.call(ex, cur, newVals, tupleLock, lockers);
-        break;
-      }
-      if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
-      if (tm === TM.SelfModified || tm === TM.Invisible) break;
-      if (usesXactSnapshot(s.tx!.isolation)) {
-        throw new PgError('40001', `could not serialize access due to concurrent ${tm === TM.Deleted ? 'delete' : 'update'}`);
-      }
-      if (tm === TM.Deleted) break;
-      const latest = yield* lockLatest(ex, s, t, cur.item, mode, 'block', false);
-      if (!latest) break;
-      if (where && where.fn(latest) !== true) {
-        if (ex.eng.tracer.wants('epq')) ex.eng.tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk: latest.blk, off: latest.off, text: `EvalPlanQual: the newest version ${formatTid(latest.blk, latest.off)} no longer matches WHERE — row skipped (it stays locked)` });
-        break;
-      }
-      if (ex.eng.tracer.wants('epq')) ex.eng.tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk: latest.blk, off: latest.off, text: `EvalPlanQual: the newest version ${formatTid(latest.blk, latest.off)} still matches WHERE — update it` });
-      cur = latest;
-      newVals = compute(cur);
-    }
-  }
-  if (trig) {
-    yield* fireStatementTriggers(ex, s, t, 'after', 'UPDATE', trig.queue, updatedCols);
-    yield* fireAfterEvents(ex, s, trig.queue);
-  }
-  return ex.dmlResult(`UPDATE ${count}`, ret, out);
-}
-
-export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
-  const { t, snapshot, scope, where } = yield* modifyStart(ex, s, n, raw, 'DELETE');
-  const returning = n.returningList ?? n.returningClause?.exprs;
-  const ret = returning ? ex.compileReturning(returning, scope) : null;
-  const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'DELETE').length > 0 } : null;
-  if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'DELETE', null);
-  const pipelined = !!trig || callsUserFunction(n.whereClause, ex);
-  const waits = !!where && mayWait(n.whereClause); // pg_advisory_lock(…) in WHERE: the clause is evaluated where it can wait
-  // UPDATE/DELETE's own search is no item read (deps.ts)
-  const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits || pipelined ? null : where, n.whereClause, scope));
-  const cands = waits && !pipelined ? yield* filterWaiting(s, found, where!) : found;
-  recordPredicateRead(ex, s, t, snapshot, where, n.whereClause, scope); // but a predicate read
-  const crosscheck = crosschecker(ex, s);
-  let count = 0, done = 0;
-  const out: Value[][] = [];
-  for (const cand of cands) {
-    if (++done % PROGRESS_ROWS === 0) yield { kind: 'progress', done, total: cands.length };
-    if (pipelined && where && (waits ? yield* evalWaiting(s, () => where.fn(cand)) : where.fn(cand)) !== true) continue;
-    let cur: Candidate = cand;
-    for (;;) {
-      const { tm, tupleLock } = yield* waitForModify(ex, s, t, cur.blk, cur.off, 'exclusive', 'delete');
-      const release = () => { if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK.exclusive); };
-      if (tm === TM.Ok) {
-        if (trig?.before && !(yield* fireBeforeRow(ex, s, t, 'DELETE', cur.vals, null))) { release(); break; }
-        ex.eng.ensureXid(s);
-        if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
-        crosscheck(cur.item);
-        heapDelete(ex.heapCtx(s), t, cur.blk, cur.off);
-        if (trig) queueAfterRow(ex, s, trig.queue, t, 'DELETE', cur.vals, null);
-        release();
-        queueRiEvents(ex, s, t, 'delete', cur.vals, cur.item.xmin, null, null);
-        count++;
-        if (ret) out.push(ret.fns.map((f) => f(cur)));
-        break;
-      }
-      release();
-      if (tm === TM.SelfModified || tm === TM.Invisible) break;
-      if (usesXactSnapshot(s.tx!.isolation)) {
-        throw new PgError('40001', `could not serialize access due to concurrent ${tm === TM.Deleted ? 'delete' : 'update'}`);
-      }
-      if (tm === TM.Deleted) break;
-      const latest = yield* lockLatest(ex, s, t, cur.item, 'exclusive', 'block', false);
-      if (!latest || (where && where.fn(latest) !== true)) break;
-      cur = latest;
-    }
-  }
-  if (trig) {
-    yield* fireStatementTriggers(ex, s, t, 'after', 'DELETE', trig.queue);
-    yield* fireAfterEvents(ex, s, trig.queue);
-  }
-  return ex.dmlResult(`DELETE ${count}`, ret, out);
 }

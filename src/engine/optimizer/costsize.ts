@@ -28,6 +28,8 @@
  *
  * Numbers print with two decimals as C's printf does (an exact tie rounds to even: 1.125 -> 1.12).
  */
+import { rint, clampRowEst } from './plancat.js';
+
 export const SEQ_PAGE_COST = 1.0;
 export const CPU_TUPLE_COST = 0.01;
 export const CPU_OPERATOR_COST = 0.0025;
@@ -155,3 +157,43 @@ export function fmtCost(x: number): string {
 }
 
 export const costText = (c: Cost): string => `(cost=${fmtCost(c.startup)}..${fmtCost(c.total)} rows=${Math.round(c.rows)} width=${c.width})`;
+
+/**
+ * initial / final_cost_hashjoin for a hash join whose inner (hashed) key is unique (inner_unique): the inner scan
+ * and its hashing are startup cost; one hash per outer row; the outer rows expected to match (outer rows x selec)
+ * probe a bucket and stop at the first match, the others scan a bucket at a tenth of the cost; cpu_tuple_cost per
+ * matched row. virtualBuckets: the Hash's bucket count for the inner rows (nodeHashjoin.ts bucketCount).
+ */
+export function costHashJoinUniqueInner(o: Cost, i: Cost, selec: number, virtualBuckets: number): Cost {
+  let startup = 0, run = 0;
+  startup += o.startup;
+  run += o.total - o.startup;
+  startup += i.total;
+  startup += (CPU_OPERATOR_COST * 1 + CPU_TUPLE_COST) * i.rows;
+  run += CPU_OPERATOR_COST * 1 * o.rows;
+  // semi-join factors with jselec = the inner join's selectivity
+  const matched = rint(o.rows * selec);
+  run += CPU_OPERATOR_COST * matched * 1 * 0.5; // clamp_row_est(inner rows x bucket size x 2 / (match_count + 1)) is 1 for a unique key
+  run += CPU_OPERATOR_COST * (o.rows - matched) * Math.max(1, rint(i.rows / virtualBuckets)) * 0.05;
+  run += CPU_TUPLE_COST * matched;
+  return { startup, total: startup + run, rows: clampRowEst(o.rows * i.rows * selec), width: o.width + i.width };
+}
+
+/**
+ * initial / final_cost_hashjoin for an inner join whose hashed key has no statistics and is not unique
+ * (estimate_hash_bucket_stats punts: a bucket holds a tenth of the inner rows): each outer row's probe compares
+ * half a bucket — clamp_row_est(inner rows x 0.1) x 0.5 — and cpu_tuple_cost per joined row (approx_tuple_count:
+ * outer x inner x selec).
+ */
+export function costHashJoinDefaultInner(o: Cost, i: Cost, selec: number): Cost {
+  let startup = 0, run = 0;
+  startup += o.startup;
+  run += o.total - o.startup;
+  startup += i.total;
+  startup += (CPU_OPERATOR_COST * 1 + CPU_TUPLE_COST) * i.rows;
+  run += CPU_OPERATOR_COST * 1 * o.rows;
+  run += CPU_OPERATOR_COST * o.rows * clampRowEst(i.rows * 0.1) * 0.5;
+  const tuples = clampRowEst(o.rows * i.rows * selec);
+  run += CPU_TUPLE_COST * tuples;
+  return { startup, total: startup + run, rows: tuples, width: o.width + i.width };
+}

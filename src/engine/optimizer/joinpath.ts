@@ -17,6 +17,10 @@
  *   - neither unique, both analyzed (the planner knows how few rows there are): Hash Join, hashing the side
  *     whose key has more distinct values (shorter buckets), then the one with fewer rows, the right on a tie.
  *
+ * For an inner join of two never-analyzed tables with one unique key these rules are then checked against the
+ * costs (optimizer/paramjoin.ts equiJoinChoice: either side hashed, or a parameterized nested loop): a small
+ * filtered side with a non-unique key may be hashed instead, or probe the unique side's index.
+ *
  * A RIGHT JOIN is first turned into a LEFT JOIN with the sides swapped, as PostgreSQL's planner does; ties are
  * broken after that swap.
  *
@@ -26,7 +30,9 @@
  *     t JOIN u ON t.v = u.w    Merge Join (t.v, u.w not unique), Sort t, Sort u
  *
  * Without such a clause (CROSS JOIN, `ON t.k < u.k`): a Nested Loop over a Materialize of the side with fewer
- * estimated rows (the right on a tie), the other side outer.
+ * estimated rows (the right on a tie), the other side outer — unless an index serves the comparison, or the
+ * equality's unique side is cheaper to probe per outer row than to hash: a parameterized nested loop
+ * (optimizer/paramjoin.ts, chosen by executor/from.ts over what these rules say).
  *
  * Estimated rows are estimate_rel_size's (optimizer/plancat.ts) times the default selectivity of the side's own
  * WHERE conditions (`col = const`: 1 / distinct values, 200 assumed; a range 1/3).
@@ -39,6 +45,7 @@
  * naming why: `unsure` below.
  */
 import type { Table } from '../catalog/catalog.js';
+import type { BtreeIndex } from '../index/btree.js';
 
 type N = Record<string, any>;
 
@@ -50,6 +57,9 @@ export type JoinPlan =
     kind: 'Join'; method: JoinMethod; label: '' | ' Left' | ' Right'; kindName: JoinKind; outer: JoinPlan; inner: JoinPlan;
     /** the hash / merge key equality (left / right: the key columns within each side) */
     cond: { outerIsLeft: boolean; qual: N; left: number; right: number } | null;
+    /** a parameterized nested loop (optimizer/paramjoin.ts): the inner side is an Index Scan of `index` probing its
+     * column innerKey with the outer row's column outerKey */
+    param?: ParamProbe;
     /** the rest of the join condition ("Join Filter") */
     filter: N[];
     /** why EXPLAIN cannot vouch for this plan, or null */
@@ -72,6 +82,12 @@ export interface JoinSide {
   /** an index exists on a column the join condition uses (a parameterized index scan could serve a nested loop) */
   indexOnJoinColumn: boolean;
 }
+
+/** A parameterized inner Index Scan: "Index Cond: (innerKey op outer.outerKey)". */
+export interface ParamProbe { index: BtreeIndex; outerKey: number; innerKey: number; op: '=' | '<' | '<=' | '>' | '>=' }
+
+/** why a nested loop's plan is unsure when an index could serve its inner side (executor/from.ts may then plan one) */
+export const PARAM_UNSURE = 'a nested loop whose inner side could be a parameterized index scan';
 
 export type JoinMethod = 'HashJoin' | 'MergeJoin' | 'NestLoop';
 export type JoinKind = 'inner' | 'left' | 'right';
@@ -99,7 +115,7 @@ export function chooseJoin(left: JoinSide, right: JoinSide, kind: JoinKind, equi
   else if (left.analyzed !== right.analyzed) unsure = 'a join of an analyzed table with a never-analyzed one';
   const lr = left.rows ?? 1000, rr = right.rows ?? 1000;
   if (!equi) {
-    if (!unsure && (left.indexOnJoinColumn || right.indexOnJoinColumn) && !(left.analyzed && right.analyzed)) unsure = 'a nested loop whose inner side could be a parameterized index scan';
+    if (!unsure && (left.indexOnJoinColumn || right.indexOnJoinColumn) && !(left.analyzed && right.analyzed)) unsure = PARAM_UNSURE;
     // the smaller side is materialized and rescanned; for an outer join the preserved side must be outer
     const outer = kind === 'left' ? 'left' : rr <= lr ? 'left' : 'right';
     return { method: 'NestLoop', outer, unsure };

@@ -37,7 +37,9 @@ export type ScanPath =
   /** the matching TIDs of an index, sorted, then the heap in TID order */
   | { kind: 'BitmapHeapScan'; index: BtreeIndex; tids: number[]; cond: N; or?: { index: BtreeIndex; cond: N }[] }
   /** every entry of an index in key order (ORDER BY its column, no WHERE) */
-  | { kind: 'IndexScanOrdered'; index: BtreeIndex; backward: boolean };
+  | { kind: 'IndexScanOrdered'; index: BtreeIndex; backward: boolean;
+    /** only the entries whose key passes (a parameterized range probe of a nested loop, optimizer/paramjoin.ts) */
+    range?: (key: string | number) => boolean; };
 
 export interface ScanOptions {
   /** ORDER BY a single plain column of the table, with no WHERE: its position, else -1 */

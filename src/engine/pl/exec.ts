@@ -23,9 +23,13 @@
  * session is parked, the function suspended where it stood), and long loops yield to the host every few thousand
  * statements, so a runaway loop can be cancelled (57014) instead of freezing the worker.
  *
- * Mirrors: src/pl/plpgsql/src/pl_exec.c (plpgsql_exec_function, exec_stmt_block, exec_stmt_if / _case / _loop /
- * _while / _fori / _fors / _exit / _return / _return_next / _return_query / _raise / _execsql / _dynexecute /
- * _perform / _assign), RAISE and GET DIAGNOSTICS in raise.ts, conditions and CONTEXT lines in plerrors.ts.
+ * This file is the entry, the statement dispatch, and the statements that are SQL (assignment, PERFORM, the
+ * SQL statement, EXECUTE) with the "SPI" they run through; the control statements (blocks, IF, CASE, loops, EXIT,
+ * RETURN) are in control.ts, RAISE and GET DIAGNOSTICS in raise.ts, conditions and CONTEXT lines in plerrors.ts.
+ *
+ * Mirrors: src/pl/plpgsql/src/pl_exec.c (plpgsql_exec_function, exec_stmts / exec_stmt, exec_stmt_assign,
+ * exec_stmt_perform, exec_stmt_execsql, exec_stmt_dynexecute, exec_eval_expr, exec_run_select, exec_move_row
+ * for INTO) and _SPI_execute_plan in src/backend/executor/spi.c (the CommandCounterIncrement around each query).
  * Simplifications: DECLARE only in the outermost block (its variables are initialised at function start, which is
  * that block's one entry; a nested DECLARE is 0A000, see compile.ts); FOR rec IN query reads all rows first
  * (PostgreSQL fetches through a cursor, 10 at a time: the rows are the same, row locks of FOR UPDATE are taken all
@@ -42,10 +46,10 @@ import { castTo, compileExpr, type Compiled, type Row } from '../sql/expr.js';
 import { sqlTypeOf } from '../sql/funcs/registry.js';
 import { parseSqlUncached, setCurrentLiterals, getCurrentLiterals, type RawStmt } from '../sql/parser.js';
 import { type SqlType, type Value, T, formatValue, parseInput } from '../sql/types.js';
-import { abortSubs, beginInternalSub, releaseSubs } from '../xact/xactblock.js';
 import { evalWaiting } from '../executor/exprwait.js';
-import { conditionMatches, keepGlobals, mark, markedBy, stmtTypeName } from './plerrors.js';
+import { keepGlobals, mark, markedBy, stmtTypeName } from './plerrors.js';
 import { execRaise, execGetdiag } from './raise.js';
+import { execBlock, execCase, execDynfors, execExit, execFori, execFors, execIf, execLoop, execReturn, execReturnNext, execReturnQuery, execWhile } from './control.js';
 import { type PlNames, type PlRecord, PlFrame, UsingParams, recordOut } from './frame.js';
 
 /** RC: what a statement tells the loop or block around it (PLPGSQL_RC_*). */
@@ -88,7 +92,7 @@ const parsedCache = new WeakMap<object, Parsed>();
 export interface PlBudget { steps: number; sinceYield: number; canYield: boolean }
 
 export class PlExec {
-  private retShape: ReturnShape;
+  readonly retShape: ReturnShape;
   readonly out: PlReturn = { value: null, type: null, rec: null, rows: [] };
   constructor(
     readonly ex: Executor, readonly s: Session, readonly frame: PlFrame,
@@ -141,7 +145,7 @@ export class PlExec {
 
   // ------------------------------------------------------------------ statements
 
-  private *execStmts(list: N[] | undefined): Gen<Rc> {
+  *execStmts(list: N[] | undefined): Gen<Rc> {
     for (const st of list ?? []) {
       const rc = yield* this.execStmt(st);
       if (rc.k !== 'ok') return rc;
@@ -149,7 +153,7 @@ export class PlExec {
     return OK;
   }
 
-  private *tick(): Gen<void> {
+  *tick(): Gen<void> {
     const b = this.budget;
     b.steps++;
     if (++b.sinceYield < PL_YIELD_EVERY) return;
@@ -177,66 +181,19 @@ export class PlExec {
 
   private *dispatch(kind: string, n: N): Gen<Rc> {
     switch (kind) {
-      case 'PLpgSQL_stmt_block': return yield* this.execBlock(n);
+      case 'PLpgSQL_stmt_block': return yield* execBlock(this, n);
       case 'PLpgSQL_stmt_assign': return yield* this.execAssign(n);
-      case 'PLpgSQL_stmt_if': {
-        if (yield* this.evalBool(n.cond, n.lineno, 'IF')) return yield* this.execStmts(n.then_body);
-        for (const e of (n.elsif_list ?? []) as N[]) {
-          const ei = e.PLpgSQL_if_elsif;
-          if (yield* this.evalBool(ei.cond, ei.lineno, 'IF')) return yield* this.execStmts(ei.stmts);
-        }
-        return yield* this.execStmts(n.else_body);
-      }
-      case 'PLpgSQL_stmt_case': {
-        if (n.t_expr) {
-          const v = yield* this.evalExpr(n.t_expr.PLpgSQL_expr, n.lineno, 'CASE');
-          const slot = this.frame.slots[n.t_varno]!;
-          if (slot.kind === 'var') { slot.value = v.value; slot.type = v.type; }
-        }
-        for (const w of (n.case_when_list ?? []) as N[]) {
-          const cw = w.PLpgSQL_case_when;
-          if (yield* this.evalBool(cw.expr, cw.lineno, 'CASE')) return yield* this.execStmts(cw.stmts);
-        }
-        if (n.have_else) return yield* this.execStmts(n.else_stmts);
-        throw new PgError('20000', 'case not found', { hint: 'CASE statement is missing ELSE part.' });
-      }
-      case 'PLpgSQL_stmt_loop':
-        for (;;) {
-          const rc = yield* this.execStmts(n.body);
-          const next = loopRc(rc, n.label);
-          if (next) return next === 'done' ? OK : next;
-          yield* this.tick();
-        }
-      case 'PLpgSQL_stmt_while':
-        for (;;) {
-          if (!(yield* this.evalBool(n.cond, n.lineno, 'WHILE'))) return OK;
-          const rc = yield* this.execStmts(n.body);
-          const next = loopRc(rc, n.label);
-          if (next) return next === 'done' ? OK : next;
-        }
-      case 'PLpgSQL_stmt_fori': return yield* this.execFori(n);
-      case 'PLpgSQL_stmt_fors': {
-        const q = yield* this.runSql(n.query.PLpgSQL_expr, n.lineno, 'FOR over SELECT rows', null);
-        return yield* this.loopOverRows(n, q);
-      }
-      case 'PLpgSQL_stmt_dynfors': {
-        const q = yield* this.runDynamic(n, 'FOR over EXECUTE statement');
-        return yield* this.loopOverRows(n, q);
-      }
-      case 'PLpgSQL_stmt_exit': {
-        if (n.cond && !(yield* this.evalBool(n.cond, n.lineno, n.is_exit ? 'EXIT' : 'CONTINUE'))) return OK;
-        return n.is_exit ? { k: 'exit', label: n.label ?? null } : { k: 'continue', label: n.label ?? null };
-      }
-      case 'PLpgSQL_stmt_return': return yield* this.execReturn(n);
-      case 'PLpgSQL_stmt_return_next': return yield* this.execReturnNext(n);
-      case 'PLpgSQL_stmt_return_query': {
-        if (!this.retShape.setof) throw new PgError('42804', 'cannot use RETURN QUERY in a non-SETOF function');
-        const q = n.query ? yield* this.runSql(n.query.PLpgSQL_expr, n.lineno, 'RETURN QUERY', null) : yield* this.runDynamic({ ...n, query: n.dynquery }, 'RETURN QUERY');
-        for (const r of q.rows) this.out.rows.push(this.castRow(r, q.types));
-        this.setFound(q.rows.length > 0);
-        this.frame.rowCount = q.rows.length;
-        return OK;
-      }
+      case 'PLpgSQL_stmt_if': return yield* execIf(this, n);
+      case 'PLpgSQL_stmt_case': return yield* execCase(this, n);
+      case 'PLpgSQL_stmt_loop': return yield* execLoop(this, n);
+      case 'PLpgSQL_stmt_while': return yield* execWhile(this, n);
+      case 'PLpgSQL_stmt_fori': return yield* execFori(this, n);
+      case 'PLpgSQL_stmt_fors': return yield* execFors(this, n);
+      case 'PLpgSQL_stmt_dynfors': return yield* execDynfors(this, n);
+      case 'PLpgSQL_stmt_exit': return yield* execExit(this, n);
+      case 'PLpgSQL_stmt_return': return yield* execReturn(this, n);
+      case 'PLpgSQL_stmt_return_next': return yield* execReturnNext(this, n);
+      case 'PLpgSQL_stmt_return_query': return yield* execReturnQuery(this, n);
       case 'PLpgSQL_stmt_raise': return yield* execRaise(this, n);
       case 'PLpgSQL_stmt_perform': {
         const q = yield* this.runSql(n.expr.PLpgSQL_expr, n.lineno, 'PERFORM', null);
@@ -255,40 +212,6 @@ export class PlExec {
       case 'PLpgSQL_stmt_getdiag': return execGetdiag(this, n);
       default:
         throw notSupported(`the PL/pgSQL statement ${stmtTypeName(kind, n)}`);
-    }
-  }
-
-  private *execBlock(n: N): Gen<Rc> {
-    const exceptions = n.exceptions?.PLpgSQL_exception_block?.exc_list as N[] | undefined;
-    if (!exceptions) return blockRc(yield* this.execStmts(n.body), n.label);
-    const eng = this.ex.eng, s = this.s;
-    const level = beginInternalSub(eng, s);
-    let err: PgError;
-    try {
-      const rc = yield* this.execStmts(n.body);
-      releaseSubs(eng, s, level);
-      return blockRc(rc, n.label);
-    } catch (e) {
-      if (!(e instanceof PgError)) throw e;
-      if (!s.tx || s.tx.subs.length <= level) throw e; // the transaction itself is gone (nothing to roll back to)
-      err = e;
-      if (s.waiting) { eng.locks.cancelWait(s.id); s.waiting = null; }
-      abortSubs(eng, s, level, true);
-    }
-    const handler = exceptions.map((x) => x.PLpgSQL_exception)
-      .find((h: N) => ((h.conditions ?? []) as N[]).some((c) => conditionMatches(c.PLpgSQL_condition.condname, err.sqlstate)));
-    if (!handler) throw err;
-    const f = this.frame;
-    for (const [name, value] of [['sqlstate', err.sqlstate], ['sqlerrm', err.message]] as const) {
-      const dno = f.dnoOf(name);
-      const slot = dno === undefined ? undefined : f.slots[dno];
-      if (slot?.kind === 'var') { slot.value = value; slot.type = T.text; }
-    }
-    f.caught.push(err);
-    try {
-      return blockRc(yield* this.execStmts(handler.action), n.label);
-    } finally {
-      f.caught.pop();
     }
   }
 
@@ -323,119 +246,6 @@ export class PlExec {
     throw notSupported('this assignment target in PL/pgSQL');
   }
 
-  private *execFori(n: N): Gen<Rc> {
-    const lo = yield* this.evalExpr(n.lower.PLpgSQL_expr, n.lineno, 'FOR with integer loop variable');
-    const hi = yield* this.evalExpr(n.upper.PLpgSQL_expr, n.lineno, 'FOR with integer loop variable');
-    const stepV = n.step ? yield* this.evalExpr(n.step.PLpgSQL_expr, n.lineno, 'FOR with integer loop variable') : { value: 1 as Value, type: T.int4 };
-    const int = (x: { value: Value; type: SqlType | null }, what: string) => {
-      if (x.value === null) throw new PgError('22004', `${what} of FOR loop cannot be null`);
-      return Number(this.coerce(x.value, x.type, T.int4, 'i'));
-    };
-    const a = int(lo, 'lower bound'), b = int(hi, 'upper bound'), step = int(stepV, 'BY value');
-    if (step <= 0) throw new PgError('22023', 'BY value of FOR loop must be greater than zero');
-    const dno = this.frame.fn.loopVars.get(n) ?? this.loopVarDno(n.var.PLpgSQL_var);
-    const slot = this.frame.slots[dno]!;
-    let found = false;
-    this.frame.scoped.push({ name: String(n.var.PLpgSQL_var.refname).toLowerCase(), dno });
-    try {
-      for (let i = a; n.reverse ? i >= b : i <= b; i += n.reverse ? -step : step) {
-        found = true;
-        if (slot.kind === 'var') { slot.value = i; slot.type = T.int4; }
-        const rc = yield* this.execStmts(n.body);
-        const next = loopRc(rc, n.label);
-        if (next) { this.setFound(true); return next === 'done' ? OK : next; }
-        yield* this.tick();
-      }
-    } finally {
-      this.frame.scoped.pop();
-    }
-    this.setFound(found);
-    return OK;
-  }
-
-  private loopVarDno(v: N): number {
-    if (typeof v.dno === 'number') return v.dno;
-    const ds = this.frame.fn.datums;
-    for (let i = ds.length - 1; i >= 0; i--) if (ds[i]!.kind === 'var' && ds[i]!.name === v.refname && (ds[i] as { lineno?: number }).lineno === v.lineno) return i;
-    const dno = this.frame.dnoOf(v.refname);
-    if (dno === undefined) throw new PgError('XX000', `loop variable "${v.refname}" not found`);
-    return dno;
-  }
-
-  private *loopOverRows(n: N, q: { rows: Value[][]; types: SqlType[]; names: string[] }): Gen<Rc> {
-    const target = n.var;
-    for (const r of q.rows) {
-      this.assignInto(target, [r], q.types, q.names, false, '');
-      const rc = yield* this.execStmts(n.body);
-      const next = loopRc(rc, n.label);
-      if (next) { this.setFound(true); return next === 'done' ? OK : next; }
-      yield* this.tick();
-    }
-    this.setFound(q.rows.length > 0);
-    return OK;
-  }
-
-  private *execReturn(n: N): Gen<Rc> {
-    const shape = this.retShape;
-    if (shape.setof) return { k: 'return' };
-    if (n.retvarno !== undefined || (n.expr === undefined && this.trigger)) {
-      const slot = this.frame.slots[n.retvarno ?? 0]!;
-      if (slot.kind === 'rec') { this.out.rec = slot.rec?.isNull ? null : slot.rec; return { k: 'return' }; }
-      if (slot.kind === 'var') { this.out.value = slot.value; this.out.type = slot.type; return { k: 'return' }; }
-    }
-    if (!n.expr) {
-      if (shape.isVoid || this.trigger) return { k: 'return' };
-      const e = new PgError('2F005', 'control reached end of function without RETURN', { context: `PL/pgSQL function ${this.frame.sig}` });
-      mark(e, this.frame);
-      throw e;
-    }
-    const v = yield* this.evalExpr(n.expr.PLpgSQL_expr, n.lineno, 'RETURN', !!this.trigger || shape.isRecord);
-    if (this.trigger || shape.isRecord) {
-      if (v.rec === null && v.value !== null) throw new PgError('42804', 'cannot return non-composite value from function returning composite type');
-      this.out.rec = v.rec?.isNull ? null : v.rec;
-      return { k: 'return' };
-    }
-    if (shape.isVoid) { if (v.value !== null) throw new PgError('42804', 'RETURN cannot have a parameter in function returning void'); return { k: 'return' }; }
-    this.out.value = shape.type ? this.coerce(v.value, v.type, shape.type, 'RETURN') : v.value;
-    this.out.type = shape.type ?? v.type;
-    return { k: 'return' };
-  }
-
-  private *execReturnNext(n: N): Gen<Rc> {
-    const shape = this.retShape;
-    if (!shape.setof) throw new PgError('42804', 'cannot use RETURN NEXT in a non-SETOF function');
-    if (shape.columns && n.retvarno === undefined && !n.expr) {
-      // RETURNS TABLE / OUT parameters: the row is the output variables' current values
-      const outs = shape.columns.map((c) => { const dno = this.frame.dnoOf(c.name); const sl = dno === undefined ? undefined : this.frame.slots[dno]; return sl?.kind === 'var' ? sl.value : null; });
-      this.out.rows.push(outs);
-      return OK;
-    }
-    if (n.retvarno !== undefined) {
-      const slot = this.frame.slots[n.retvarno]!;
-      const d = this.frame.fn.datums[n.retvarno]!;
-      if (d.kind === 'row') {
-        this.out.rows.push(d.fields.map((fl) => { const sl = this.frame.slots[fl.varno]; return sl?.kind === 'var' ? sl.value : null; }));
-        return OK;
-      }
-      if (slot.kind === 'var') { this.out.rows.push([shape.type ? this.coerce(slot.value, slot.type, shape.type, 'RETURN NEXT') : slot.value]); return OK; }
-      if (slot.kind === 'rec') { if (slot.rec) this.out.rows.push(this.castRow(slot.rec.vals, slot.rec.types)); return OK; }
-    }
-    const v = yield* this.evalExpr(n.expr.PLpgSQL_expr, n.lineno, 'RETURN NEXT', shape.isRecord);
-    if (v.rec) this.out.rows.push(this.castRow(v.rec.vals, v.rec.types));
-    else this.out.rows.push([shape.type ? this.coerce(v.value, v.type, shape.type, 'RETURN NEXT') : v.value]);
-    return OK;
-  }
-
-  private castRow(r: Value[], types: SqlType[]): Value[] {
-    const cols = this.retShape.columns;
-    if (!cols && this.retShape.isRecord) return r.slice(); // SETOF record: the caller's column list decides
-    if (!cols) return [this.retShape.type ? this.coerce(r[0] ?? null, types[0] ?? null, this.retShape.type, 'RETURN') : r[0] ?? null];
-    if (r.length !== cols.length) {
-      throw new PgError('42804', 'structure of query does not match function result type', { detail: `Number of returned columns (${r.length}) does not match expected column count (${cols.length}).` });
-    }
-    return cols.map((c, i) => this.coerce(r[i]!, types[i] ?? null, c.type, c.name));
-  }
-
   private *execSql(n: N): Gen<Rc> {
     const q = yield* this.runSql(n.sqlstmt.PLpgSQL_expr, n.lineno, 'SQL statement', null);
     if (n.into) this.assignInto(n.target, q.rows, q.types, q.names, !!n.strict, q.text);
@@ -447,7 +257,7 @@ export class PlExec {
 
   // ------------------------------------------------------------------ SQL through "SPI"
 
-  private setFound(v: boolean) {
+  setFound(v: boolean) {
     const dno = this.frame.dnoOf('found');
     const slot = dno === undefined ? undefined : this.frame.slots[dno];
     if (slot?.kind === 'var') slot.value = v;
@@ -540,7 +350,7 @@ export class PlExec {
     return { value: res.rows[0]?.[0] ?? null, type: t.name === 'unknown' ? T.text : t, rec: null };
   }
 
-  private *evalBool(e: N, lineno: number, where: string): Gen<boolean> {
+  *evalBool(e: N, lineno: number, where: string): Gen<boolean> {
     const v = yield* this.evalExpr(e.PLpgSQL_expr, lineno, where);
     if (v.type && v.type.name !== 'bool' && v.value !== null) return this.coerce(v.value, v.type, T.bool, where) === true;
     return v.value === true;
@@ -581,7 +391,7 @@ export class PlExec {
   }
 
   /** EXECUTE string [INTO ...] [USING ...]: the string is parsed now; it sees only $n of USING, no variables. */
-  private *runDynamic(n: N, _where: string): Gen<{ rows: Value[][]; types: SqlType[]; names: string[]; count: number; isSelect: boolean; text: string }> {
+  *runDynamic(n: N, _where: string): Gen<{ rows: Value[][]; types: SqlType[]; names: string[]; count: number; isSelect: boolean; text: string }> {
     const qv = yield* this.evalExpr(n.query.PLpgSQL_expr, n.lineno, 'EXECUTE');
     if (qv.value === null) throw new PgError('22004', 'query string argument of EXECUTE is null');
     const text = String(formatValue(qv.value));
@@ -633,16 +443,6 @@ export class PlExec {
   }
 }
 
-function loopRc(rc: Rc, label: string | undefined): Rc | 'done' | null {
-  if (rc.k === 'ok') return null;
-  if (rc.k === 'return') return rc;
-  if (rc.k === 'exit') return rc.label === null || rc.label === label ? 'done' : rc;
-  return rc.label === null || rc.label === label ? null : rc;
-}
-function blockRc(rc: Rc, label: string | undefined): Rc {
-  if (rc.k === 'exit' && rc.label !== null && rc.label === label) return OK;
-  return rc;
-}
 
 const assignCache = new WeakMap<object, N>();
 /** how a CONTEXT line names an expression that failed: assignments by their whole text */

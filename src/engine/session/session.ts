@@ -52,6 +52,9 @@ export class Session {
   pin: { rel: number; blk: number } | null = null;
   /** results, notices and error of the query string being executed */
   acc: { results: QueryResult[]; notices: PgMessage[]; error: PgMessage | null } = { results: [], notices: [], error: null };
+  /** where each statement of the query string began in its notice stream (see SessionOutcome.noticeAt); `sent`:
+   * notices already reported with a partial outcome */
+  noticeMarks: { marks: { at: number; rows: boolean }[]; sent: number } = { marks: [], sent: 0 };
   /** this session's visibility context, reused across tuples (see Engine.visibilityContext) */
   vctx: import('../visibility/visibility.js').VisibilityContext | null = null;
   /** run bulk statements in chunks (stop at progress points) */

@@ -40,9 +40,16 @@ export function step(eng: Engine, s: Session): SessionOutcome {
 export function report(eng: Engine, s: Session, status: ExecStatus, acc = s.acc): SessionOutcome {
   const partial = status === 'waiting' || status === 'running';
   if (!partial && !s.running) armIdleTimeout(eng, s);
+  const nm = s.noticeMarks;
+  const noticeAt = acc.notices.map((_, j) => {
+    let i = nm.marks.length - 1;
+    while (i > 0 && nm.marks[i]!.at > nm.sent + j) i--;
+    return { stmt: Math.max(0, i), afterRowDescription: i >= 0 && nm.marks[i]!.rows };
+  });
+  if (partial) nm.sent += acc.notices.length;
   const o: SessionOutcome = {
     session: s.name, status, results: partial ? [] : acc.results, error: acc.error,
-    notices: acc.notices, trace: partial && status === 'running' ? { events: [], folded: {} } : eng.tracer.take(), at: eng.clock.now,
+    notices: acc.notices, noticeAt, trace: partial && status === 'running' ? { events: [], folded: {} } : eng.tracer.take(), at: eng.clock.now,
   };
   if (partial) s.acc.notices = [];
   else {

@@ -66,6 +66,7 @@ export function executeRunning(eng: Engine, s: Session, sql: string, opts: { chu
   }
   disarmIdleTimeout(eng, s);
   s.acc = { results: [], notices: [], error: null };
+  s.noticeMarks = { marks: [], sent: 0 };
   s.currentQuery = sql;
   // no PL/pgSQL call is active between client messages (a crash may have abandoned one mid-way)
   s.plNames = null; s.plDepth = 0; s.plBudget = null;
@@ -133,6 +134,7 @@ export function* runQueryString(eng: Engine, s: Session, stmts: RawStmt[]): Gene
   s.stmtStartAt = eng.clock.now; // SetCurrentStatementStartTimestamp: once per query message
   for (let i = 0; i < stmts.length; i++) {
     const raw = stmts[i]!;
+    s.noticeMarks.marks.push({ at: s.noticeMarks.sent + s.acc.notices.length, rows: sendsRowDescriptionFirst(raw) });
     try {
       armStatementTimeout(eng, s);
       yield* runStatement(eng, s, raw, multi, i === stmts.length - 1);
@@ -189,6 +191,16 @@ export function* runStatement(eng: Engine, s: Session, raw: RawStmt, multi: bool
   if ((s.block === 'none' || (s.block === 'implicit' && last)) && hasDeferred(s)) yield* fireDeferred(eng.executor, s, true);
   s.acc.results.push(result);
   finishStatement(eng, s, last);
+}
+
+/** A statement whose RowDescription goes out when its executor starts (printtup_startup), before anything it raises
+ * while running: a SELECT (not SELECT INTO) and INSERT / UPDATE / DELETE ... RETURNING. (EXPLAIN, SHOW and the like
+ * send theirs with the output, at the end.) */
+function sendsRowDescriptionFirst(raw: RawStmt): boolean {
+  const type = Object.keys(raw.stmt)[0]!;
+  const n = raw.stmt[type];
+  if (type === 'SelectStmt') return !n.intoClause;
+  return (type === 'InsertStmt' || type === 'UpdateStmt' || type === 'DeleteStmt') && !!n.returningList?.length;
 }
 
 /** The statements exec_simple_query takes a snapshot for (analyze_requires_snapshot), as far as they are modelled. */

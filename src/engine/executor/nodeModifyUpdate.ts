@@ -1,0 +1,352 @@
+/**
+ * UPDATE and DELETE (ModifyTable's ExecUpdate / ExecDelete). They find their rows with the statement's snapshot,
+ * then try to change each version:
+ *
+ *   TM_Ok            → change it.
+ *   TM_BeingModified → someone is changing or has locked it: wait as heap_update/heap_delete do (rowlocks.ts).
+ *   TM_Updated/Deleted (committed meanwhile) → READ COMMITTED re-checks the newest version (EvalPlanQual: lock it,
+ *                      re-evaluate WHERE, change it if it still matches); REPEATABLE READ / SERIALIZABLE fail 40001.
+ *   TM_SelfModified  → changed by this same command already: skip.
+ *
+ * UPDATE ... FROM and DELETE ... USING join the target to the other relations (from.ts joinSource, with the
+ * planner's choice of optimizer/joinpath.ts: the target is the first relation of the list, as in PostgreSQL's
+ * range table); each join row names its target version by a hidden TID column (TARGET_TID, PostgreSQL's ctid
+ * junk column). A target row that joins several rows is changed once, by the first join row the plan produces:
+ * the later ones find it TM_SelfModified and are skipped. EvalPlanQual re-evaluates WHERE (the join condition
+ * included) and SET for the newest version of the target row with the *same* rows of the other relations
+ * (PostgreSQL re-fetches them by their TIDs: ROW_MARK_REFERENCE) — a new version that no longer joins is skipped,
+ * no new partner is searched for. RETURNING sees the other relations' columns. Where the join order is not sure
+ * to be PostgreSQL's (joinpath.ts `unsure`: three or more relations, a function or subquery in FROM), a target row
+ * whose several matches would write (or RETURN) different values is refused with 0A000 — the match used would be
+ * a guess.
+ *
+ * Each changed row of a table with foreign keys (either side) queues its RI trigger events (ri/ri_triggers.ts);
+ * they fire when the statement ends. An RI trigger's cascaded UPDATE / DELETE runs through here too, with the
+ * crosscheck snapshot under REPEATABLE READ (a row its transaction snapshot cannot see is a 40001).
+ *
+ * Mirrors: src/backend/executor/nodeModifyTable.c (ExecUpdate, ExecDelete), execMain.c (EvalPlanQual),
+ * parser/analyze.c (transformUpdateStmt's FROM, transformDeleteStmt's USING). Simplifications: WITH is refused
+ * with 0A000; FROM / USING's subqueries and functions are computed before the join; the whole join is built before
+ * the first row changes, and WHERE is evaluated on its rows after it (PostgreSQL pipelines them and pushes WHERE
+ * into the scans and the join) — which only shows when WHERE or SET calls a function with side effects.
+ */
+import { filterWaiting, recordPredicateRead } from './scan.js';
+import { evalWaiting, mayWait } from './exprwait.js';
+import type { Executor } from './executor.js';
+import { PgError, notSupported, posOf } from '../errors.js';
+import type { Session, QueryResult } from '../session/session.js';
+import { type RawStmt } from '../sql/parser.js';
+import { compileExpr, type Row } from '../sql/expr.js';
+import { type Value } from '../sql/types.js';
+import { formatTid } from '../heap/heap.js';
+import { waitForModify, lockLatest, TUPLE_HW_LOCK } from './rowlocks.js';
+import { type Item } from '../heap/tuple.js';
+import { satisfiesMVCC, satisfiesUpdate, VIS_VISIBLE, TM } from '../visibility/visibility.js';
+import { heapUpdate, heapDelete, type TupleLockMode, type LockerCheck, NO_LOCKER_CHECK } from '../heap/heapam.js';
+import { LockMode } from '../lock/lock.js';
+import { usesXactSnapshot } from '../xact/xact.js';
+import { queueRiEvents } from '../ri/ri_triggers.js';
+import { callsUserFunction } from './util.js';
+import { type AfterEvent, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
+import { generatedMaker } from './nodeModifyTable.js';
+import { runFromSubqueries } from './nodeCtescan.js';
+import {
+  N, Gen, Candidate, PROGRESS_ROWS, sameValue, firstLocation,
+} from './util.js';
+
+/**
+ * heap_update / heap_delete's crosscheck snapshot (an RI trigger's cascaded change under REPEATABLE READ): a row
+ * the transaction's own snapshot cannot see must not be changed — TM_Updated, which is 40001 there.
+ */
+function crosschecker(ex: Executor, s: Session): (item: Item) => void {
+  const cross = s.spiSnapshot?.crosscheck;
+  if (!cross) return () => {};
+  const vctx = ex.eng.visibilityContext(s);
+  return (item) => {
+    if (!VIS_VISIBLE[satisfiesMVCC(item, cross, vctx)]) throw new PgError('40001', 'could not serialize access due to concurrent update');
+  };
+}
+
+/**
+ * The rows UPDATE / DELETE try to change, each with the rest of its join row (the hidden TID and the other
+ * relations' columns; null without FROM / USING). A row is yielded once WHERE holds for it — except for a pipelined
+ * plain UPDATE / DELETE, whose caller tests WHERE row by row (`pipelined`).
+ */
+interface Targets { rows: Iterable<{ cand: Candidate; rest: Value[] | null }>; total: number; pipelined: boolean; waits: boolean }
+
+/** A target version widened to the join row it came from: what WHERE, SET and RETURNING are evaluated on. */
+const widen = (c: Row, rest: Value[] | null): Row => (rest ? { ...c, vals: c.vals.concat(rest) } : c);
+
+/**
+ * What UPDATE and DELETE do before their scan: the target relation opened with RowExclusiveLock, the statement's
+ * snapshot, the read-only check, the command id marked used (standard_ExecutorStart: even if no row changes), the
+ * WHERE clause compiled over the target's scope — or over the join of the target with FROM / USING's relations
+ * (each locked AccessShare, as a SELECT would) — and the scan itself, returned as `find`.
+ */
+function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE' | 'DELETE') {
+  if (n.withClause) throw notSupported('WITH queries');
+  const t = ex.table(n.relation);
+  const snapshot = ex.eng.snapshotFor(s);
+  const snap = () => snapshot;
+  yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+  if (!t.temp) ex.checkReadOnly(s, cmd); // a temporary table may be changed in a read-only transaction
+  s.tx!.cidUsed = true;
+  const triggers = !!t.triggers?.length;
+  const alias = n.relation.alias?.aliasname ?? null;
+  const tscope = ex.tableScope(t, alias, s, snap, raw.text);
+  const extra = (cmd === 'UPDATE' ? n.fromClause : n.usingClause) as N[] | undefined;
+  if (!extra?.length) {
+    const where = ex.compileWhere(n.whereClause, tscope);
+    const find = function* (_outcome?: (r: Row) => Value[]): Gen<Targets> {
+      const pipelined = triggers || callsUserFunction(n.whereClause, ex);
+      const waits = !!where && mayWait(n.whereClause); // pg_advisory_lock(…) in WHERE: evaluated where it can wait
+      // UPDATE/DELETE's own search is no item read (deps.ts)
+      const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits || pipelined ? null : where, n.whereClause, tscope));
+      const cands = waits && !pipelined ? yield* filterWaiting(s, found, where!) : found;
+      recordPredicateRead(ex, s, t, snapshot, where, n.whereClause, tscope); // but a predicate read
+      return { rows: cands.map((cand) => ({ cand, rest: null })), total: cands.length, pipelined, waits };
+    };
+    return { t, snapshot, snap, scope: tscope, where, find };
+  }
+  const pre = yield* runFromSubqueries(ex, s, extra, raw.text, undefined); // subqueries and functions in FROM, computed before the join
+  const targetItem = { RangeVar: n.relation };
+  const cands = new Map<number, Candidate>();
+  const tw = t.columns.length;
+  const src = ex.source(s, [targetItem, ...extra], snap, raw.text, pre, {
+    where: n.whereClause,
+    target: {
+      item: targetItem,
+      rows: (tt, scope) => ex.eng.deps.unread(() => ex.scan(s, tt, snapshot, null, undefined, scope)).map((c) => {
+        const key = c.blk * 65536 + c.off;
+        cands.set(key, c);
+        return [...c.vals, key];
+      }),
+    },
+  });
+  for (const jt of src.tables ?? []) if (jt !== t) yield* ex.lockRelation(s, jt, LockMode.AccessShare);
+  const scope = src.scope;
+  const where = ex.compileWhere(n.whereClause, scope);
+  const waits = !!where && mayWait(n.whereClause);
+  const what = cmd === 'UPDATE' ? 'UPDATE ... FROM' : 'DELETE ... USING';
+  const unsure = src.joinPlan?.kind === 'Join' ? src.joinPlan.unsure : 'a join the simulator does not plan';
+  const find = function* (outcome?: (r: Row) => Value[]): Gen<Targets> {
+    const joined = [...src.rows!()];
+    recordPredicateRead(ex, s, t, snapshot, null, undefined, tscope);
+    const rows: { cand: Candidate; rest: Value[] }[] = [];
+    const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+    /** each target row's first match: what it would write and RETURN */
+    const seen = new Map<number, Value[] | null>();
+    for (const jv of joined) {
+      r.vals = jv;
+      if (where && (waits ? yield* evalWaiting(s, () => where.fn(r)) : where.fn(r)) !== true) continue;
+      const key = jv[tw] as number;
+      // which of several matches changes the row (or is RETURNed) is the plan's order: where the simulator's join
+      // order is not sure to be PostgreSQL's (optimizer/joinpath.ts `unsure`), matches that differ are refused
+      if (unsure && outcome) {
+        const got = seen.get(key);
+        if (got === undefined) seen.set(key, outcome(r));
+        else if (!outcome(r).every((v, i) => sameValue(v, got![i]!))) throw notSupported(`${what} where a target row joins several rows that give it different values, in ${unsure}`);
+      }
+      const c = cands.get(key)!;
+      // the version as the heap holds it now: an earlier join row of this command may have changed it already
+      rows.push({ cand: { ...c, item: t.heap.item(c.blk, c.off)! }, rest: jv.slice(tw) });
+    }
+    return { rows, total: rows.length, pipelined: false, waits: false };
+  };
+  return { t, snapshot, snap, scope, where, find };
+}
+
+export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
+  const { t, snap, scope, where, find } = yield* modifyStart(ex, s, n, raw, 'UPDATE');
+  const sets: { idx: number; fn: (r: Row) => Value }[] = [];
+  for (const tl of n.targetList as N[]) {
+    const rt = tl.ResTarget;
+    const idx = t.columns.findIndex((c) => c.name === rt.name && !c.dropped);
+    if (idx < 0) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
+    if (rt.indirection?.length) throw notSupported('assignment to a field or array element', posOf(rt.location));
+    if (rt.val?.MultiAssignRef) throw notSupported('multiple-column assignment (a, b) = (...)', posOf(rt.location));
+    const col = t.columns[idx]!;
+    if (col.generated) {
+      if (!rt.val.SetToDefault) throw new PgError('428C9', `column "${col.name}" can only be updated to DEFAULT`, { detail: `Column "${col.name}" is a generated column.` });
+      continue; // recomputed below, whatever the SET says
+    }
+    if (col.identity === 'a' && !rt.val.SetToDefault) {
+      throw new PgError('428C9', `column "${col.name}" can only be updated to DEFAULT`, { detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.` });
+    }
+    if (rt.val.SetToDefault) {
+      const make = ex.defaultMaker(t, s, snap);
+      const others = new Set(t.columns.map((_, i) => i).filter((i) => i !== idx));
+      sets.push({ idx, fn: () => make(others)[idx]! });
+    } else sets.push({ idx, fn: ex.assign(compileExpr(rt.val, scope), col, firstLocation(rt.val)).fn });
+  }
+  // rewriteTargetListIU: after every target is analysed, one column may not be assigned twice
+  const twice = sets.find((x, k) => sets.findIndex((y) => y.idx === x.idx) !== k);
+  if (twice) throw new PgError('42601', `multiple assignments to same column "${t.columns[twice.idx]!.name}"`);
+  const returning = n.returningList ?? n.returningClause?.exprs;
+  const ret = returning ? ex.compileReturning(returning, scope) : null;
+  const keyCols = [...t.keyColumns];
+  const idxCols = [...t.indexedColumns];
+  // heap_update: FOR UPDATE strength only if a key column's value really changes (HeapDetermineColumnsInfo
+  // compares the old and new values: SET k = k keeps the key and takes the weaker FOR NO KEY UPDATE)
+  let mode: TupleLockMode = 'nokeyexclusive';
+  const modeFor = (old: Value[], nv: Value[]): TupleLockMode => (keyCols.some((i) => !sameValue(old[i]!, nv[i]!)) ? 'exclusive' : 'nokeyexclusive');
+  const updatedCols = new Set(sets.map((x) => t.columns[x.idx]!.name));
+  const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'UPDATE', updatedCols).length > 0 } : null;
+  if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'UPDATE', null, updatedCols);
+  // WHERE tested row by row in the loop below (pipelined: a user function's side effects, triggers), or after the
+  // scan where it can wait (pg_advisory_lock(…) in WHERE), or during the scan
+  const generate = generatedMaker(ex, t, s, snap);
+  const tw = t.columns.length;
+  /** what a join row would write, and RETURN (over the new values) */
+  const outcome = (r: Row): Value[] => {
+    const nv = compute({ ...r, vals: r.vals.slice(0, tw) }, r.vals.slice(tw));
+    if (!ret) return nv;
+    const w = widen({ ...r, vals: nv }, r.vals.slice(tw));
+    return [...nv, ...ret.fns.map((f) => f(w))];
+  };
+  const { rows, total, pipelined, waits } = yield* find(outcome);
+  let count = 0;
+  const out: Value[][] = [];
+  function compute(c: Row, rest: Value[] | null): Value[] {
+    const nv = c.vals.slice();
+    const e = widen(c, rest);
+    for (const st of sets) nv[st.idx] = st.fn(e);
+    if (generate) generate(nv);
+    return nv;
+  }
+  const hctx = ex.heapCtx(s);
+  const vctx = ex.eng.visibilityContext(s);
+  const crosscheck = crosschecker(ex, s);
+  /** heap_update + index entries, synchronously; sets `placed` and returns the index position whose unique check must wait, or -1 */
+  const placed = { blk: 0, off: 0 };
+  const applyUpdate = (cur: Candidate, newVals: Value[], tupleLock: boolean, lockers: LockerCheck): number => {
+    ex.checkConstraints(s, t, newVals, snap);
+    ex.eng.ensureXid(s);
+    const old = cur.vals;
+    let indexedChanged = false;
+    for (const i of idxCols) if (!sameValue(old[i]!, newVals[i]!)) { indexedChanged = true; break; }
+    if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
+    crosscheck(cur.item);
+    const nt = heapUpdate(hctx, t, cur.blk, cur.off, newVals, indexedChanged, mode, lockers);
+    if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
+    queueRiEvents(ex, s, t, 'update', old, cur.item.xmin, newVals, nt);
+    if (trig) queueAfterRow(ex, s, trig.queue, t, 'UPDATE', old, newVals, updatedCols);
+    placed.blk = nt.blk; placed.off = nt.off;
+    return !nt.hot && t.indexes.length ? ex.indexInsertAll(s, t, newVals, nt.blk, nt.off, old) : -1;
+  };
+  const finish = (newVals: Value[], blk: number, off: number, rest: Value[] | null) => {
+    count++;
+    if (ret) { const r = widen({ vals: newVals, item: t.heap.item(blk, off)!, blk, off, aggs: null }, rest); out.push(ret.fns.map((f) => f(r))); }
+  };
+  const doUpdate = function* (cur: Candidate, newVals: Value[], tupleLock: boolean, lockers: LockerCheck, rest: Value[] | null): Gen<void> {
+    const waitAt = applyUpdate(cur, newVals, tupleLock, lockers);
+    const { blk, off } = placed;
+    if (waitAt >= 0) yield* ex.indexInsertRest(s, t, waitAt, newVals, blk, off);
+    finish(newVals, blk, off, rest);
+  };
+  let done = 0;
+  for (const { cand, rest } of rows) {
+    if (++done % PROGRESS_ROWS === 0) yield { kind: 'progress', done, total };
+    if (pipelined && where && (waits ? yield* evalWaiting(s, () => where.fn(cand)) : where.fn(cand)) !== true) continue;
+    // Fast path: nobody else is changing this version (TM_Ok) — no waiting machinery needed.
+    vctx.myXid = s.tx!.xid;
+    vctx.subXids = s.tx!.subXidSet;
+    if (satisfiesUpdate(cand.item, cand.blk, cand.off, vctx) === TM.Ok) {
+      let newVals = compute(cand, rest);
+      if (trig?.before) {
+        const v = yield* fireBeforeRow(ex, s, t, 'UPDATE', cand.vals, newVals, updatedCols);
+        if (!v) continue;
+        newVals = v;
+        if (generate) generate(newVals); // ExecComputeStoredGenerated runs after the BEFORE ROW triggers
+      }
+      mode = modeFor(cand.vals, newVals);
+      yield* doUpdate(cand, newVals, false, NO_LOCKER_CHECK, rest);
+      continue;
+    }
+    let cur: Candidate = cand;
+    let newVals = compute(cur, rest);
+    for (;;) {
+      mode = modeFor(cur.vals, newVals);
+      const { tm, tupleLock, lockers } = yield* waitForModify(ex, s, t, cur.blk, cur.off, mode, 'update');
+      if (tm === TM.Ok) {
+        if (trig?.before) {
+          // GetTupleForTrigger has locked the newest version: the trigger sees it as OLD
+          const v = yield* fireBeforeRow(ex, s, t, 'UPDATE', cur.vals, newVals, updatedCols);
+          if (!v) { if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]); break; }
+          newVals = v;
+          if (generate) generate(newVals);
+        }
+        yield* doUpdate(cur, newVals, tupleLock, lockers, rest);
+        break;
+      }
+      if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
+      if (tm === TM.SelfModified || tm === TM.Invisible) break;
+      if (usesXactSnapshot(s.tx!.isolation)) {
+        throw new PgError('40001', `could not serialize access due to concurrent ${tm === TM.Deleted ? 'delete' : 'update'}`);
+      }
+      if (tm === TM.Deleted) break;
+      const latest = yield* lockLatest(ex, s, t, cur.item, mode, 'block', false);
+      if (!latest) break;
+      if (where && where.fn(widen(latest, rest)) !== true) {
+        if (ex.eng.tracer.wants('epq')) ex.eng.tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk: latest.blk, off: latest.off, text: `EvalPlanQual: the newest version ${formatTid(latest.blk, latest.off)} no longer matches WHERE — row skipped (it stays locked)` });
+        break;
+      }
+      if (ex.eng.tracer.wants('epq')) ex.eng.tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk: latest.blk, off: latest.off, text: `EvalPlanQual: the newest version ${formatTid(latest.blk, latest.off)} still matches WHERE — update it` });
+      cur = latest;
+      newVals = compute(cur, rest);
+    }
+  }
+  if (trig) {
+    yield* fireStatementTriggers(ex, s, t, 'after', 'UPDATE', trig.queue, updatedCols);
+    yield* fireAfterEvents(ex, s, trig.queue);
+  }
+  return ex.dmlResult(`UPDATE ${count}`, ret, out);
+}
+
+export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
+  const { t, scope, where, find } = yield* modifyStart(ex, s, n, raw, 'DELETE');
+  const returning = n.returningList ?? n.returningClause?.exprs;
+  const ret = returning ? ex.compileReturning(returning, scope) : null;
+  const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'DELETE').length > 0 } : null;
+  if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'DELETE', null);
+  const { rows, total, pipelined, waits } = yield* find(ret ? (r) => ret.fns.map((f) => f(r)) : undefined);
+  const crosscheck = crosschecker(ex, s);
+  let count = 0, done = 0;
+  const out: Value[][] = [];
+  for (const { cand, rest } of rows) {
+    if (++done % PROGRESS_ROWS === 0) yield { kind: 'progress', done, total };
+    if (pipelined && where && (waits ? yield* evalWaiting(s, () => where.fn(cand)) : where.fn(cand)) !== true) continue;
+    let cur: Candidate = cand;
+    for (;;) {
+      const { tm, tupleLock } = yield* waitForModify(ex, s, t, cur.blk, cur.off, 'exclusive', 'delete');
+      const release = () => { if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK.exclusive); };
+      if (tm === TM.Ok) {
+        if (trig?.before && !(yield* fireBeforeRow(ex, s, t, 'DELETE', cur.vals, null))) { release(); break; }
+        ex.eng.ensureXid(s);
+        if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
+        crosscheck(cur.item);
+        heapDelete(ex.heapCtx(s), t, cur.blk, cur.off);
+        if (trig) queueAfterRow(ex, s, trig.queue, t, 'DELETE', cur.vals, null);
+        release();
+        queueRiEvents(ex, s, t, 'delete', cur.vals, cur.item.xmin, null, null);
+        count++;
+        if (ret) { const r = widen(cur, rest); out.push(ret.fns.map((f) => f(r))); }
+        break;
+      }
+      release();
+      if (tm === TM.SelfModified || tm === TM.Invisible) break;
+      if (usesXactSnapshot(s.tx!.isolation)) {
+        throw new PgError('40001', `could not serialize access due to concurrent ${tm === TM.Deleted ? 'delete' : 'update'}`);
+      }
+      if (tm === TM.Deleted) break;
+      const latest = yield* lockLatest(ex, s, t, cur.item, 'exclusive', 'block', false);
+      if (!latest || (where && where.fn(widen(latest, rest)) !== true)) break;
+      cur = latest;
+    }
+  }
+  if (trig) {
+    yield* fireStatementTriggers(ex, s, t, 'after', 'DELETE', trig.queue);
+    yield* fireAfterEvents(ex, s, trig.queue);
+  }
+  return ex.dmlResult(`DELETE ${count}`, ret, out);
+}
