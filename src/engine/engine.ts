@@ -158,6 +158,7 @@ export class Engine {
     this.tracer.enabled = opts.trace ?? true;
     if (opts.nextXid !== undefined) { this.xacts.nextXid = opts.nextXid; this.xacts.latestCompletedXid = opts.nextXid - 1; }
     this.executor = new Executor(this);
+    this.wal.localRels = this.catalog.localRels; // temporary relations are not WAL-logged
     this.wirePredicates();
     this.control = {
       state: 'in production', checkPoint: this.wal.insertLsn, redo: this.wal.insertLsn, nextXid: this.xacts.nextXid, time: 0,
@@ -192,6 +193,7 @@ export class Engine {
     w.xacts = this.xacts.clone();
     w.locks = this.locks.clone();
     w.wal = this.wal.clone();
+    c.wal.localRels = c.catalog.localRels;
     w.clock = this.clock.clone();
     w.predicates = this.predicates.clone();
     w.deps = this.deps.clone();
@@ -231,6 +233,7 @@ export class Engine {
       n.gucs = s.gucs.clone();
       n.gucs.server = c.serverConf;
       n.currvals = new Map(s.currvals);
+      n.tempNamespace = s.tempNamespace;
       n.prepared = new Map(s.prepared);
       c.sessions.push(n);
     }

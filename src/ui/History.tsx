@@ -38,7 +38,7 @@ function Entry({ it }: { it: HistoryItem }) {
       {o.notices.map((n, i) => <div key={i} className="notice">{n.severity}: {n.message}</div>)}
       {o.results.map((r, i) => (
         <div key={i}>
-          {r.columns && (
+          {r.columns && (r.columns.length > 0 || r.rows.length > 0) && (
             <table className="hgrid">
               <thead><tr>{r.columns.map((c, j) => <th key={j}>{c.name}</th>)}</tr></thead>
               <tbody>{r.rows.slice(0, 20).map((row, k) => <tr key={k}>{row.map((v, j) => <td key={j} className={v === null ? 'null' : ''}>{v ?? 'NULL'}</td>)}</tr>)}</tbody>

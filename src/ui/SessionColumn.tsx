@@ -89,7 +89,7 @@ function Result({ outcome }: { outcome: SessionOutcome | undefined }) {
       {outcome.status === 'waiting' && <div className="waiting-note"><strong>waiting</strong> — see the Waits view for whom it waits for</div>}
       {outcome.results.map((r, i) => (
         <div key={i}>
-          {r.columns && (
+          {r.columns && (r.columns.length > 0 || r.rows.length > 0) && (
             <table className="grid">
               <thead><tr>{r.columns.map((c, j) => <th key={j}>{c.name}</th>)}</tr></thead>
               <tbody>{r.rows.slice(0, 200).map((row, k) => <tr key={k}>{row.map((v, j) => <td key={j} className={v === null ? 'null' : ''}>{v ?? 'NULL'}</td>)}</tr>)}</tbody>

@@ -19,7 +19,7 @@ import { dependencyGraph } from '../engine/inspect/deps.js';
 import { removableHorizon } from '../engine/vacuum/pruneheap.js';
 import { updateXidOf } from '../engine/multixact/multixact.js';
 import { HEAP_XMAX_INVALID, HEAP_XMAX_LOCK_ONLY } from '../engine/heap/tuple.js';
-import { heapPage, indexEntries, sessions, locks, clog, wal, walPositions, tables, durability } from '../engine/inspect/inspect.js';
+import { heapPage, indexEntries, sessions, locks, clog, wal, walPositions, tables, durability, tableByDisplayName } from '../engine/inspect/inspect.js';
 import type { CrashPoint } from '../engine/checkpoint/checkpointer.js';
 import { explainVisibility, satisfiesMVCC, VIS_VISIBLE, VIS_NAMES, type VisibilityContext } from '../engine/visibility/visibility.js';
 import { PAGE_WINDOW, SESSION_NAME, MARK_CHARS, markOf, type EngineApi, type EngineState, type LogEntry, type ReplayResult, type SessionOutcome, type StepResult, type TableState, type TupleVisibility } from '../shared/api';
@@ -195,7 +195,7 @@ export class EngineHost implements EngineApi {
   async state() { return this.stateSync(); }
 
   async explain(table: string, blk: number, off: number, session: string): Promise<string> {
-    const t = this.engine.catalog.get(table);
+    const t = tableByDisplayName(this.engine, table);
     const item = t?.heap.item(blk, off);
     if (!t || !item) return `no tuple (${blk},${off}) in ${table}`;
     if (item.lpFlags !== 1) return `(${blk},${off}) is a ${['unused', 'normal', 'redirect', 'dead'][item.lpFlags]} line pointer: it holds no tuple`;
@@ -277,7 +277,7 @@ export class EngineHost implements EngineApi {
 
   private stateSync(e: Engine = this.engine): EngineState {
     const tableStates: TableState[] = tables(e).map((ts) => {
-      const t = e.catalog.get(ts.name)!;
+      const t = tableByDisplayName(e, ts.name)!;
       const from = Math.min(this.pageFrom, Math.max(0, t.heap.pages.length - 1));
       const detail = Math.max(0, Math.min(t.heap.pages.length - from, PAGE_WINDOW));
       return {
@@ -292,7 +292,7 @@ export class EngineHost implements EngineApi {
     const horizon = removableHorizon(e);
     const deadToAll = new Set<string>();
     for (const ts of tableStates) {
-      const t = e.catalog.get(ts.name)!;
+      const t = tableByDisplayName(e, ts.name)!;
       for (const pv of ts.pageViews) {
         t.heap.pages[pv.blkno]!.items.forEach((it, i) => {
           if (it.lpFlags !== 1 || it.infomask & (HEAP_XMAX_INVALID | HEAP_XMAX_LOCK_ONLY)) return;
@@ -308,7 +308,7 @@ export class EngineHost implements EngineApi {
       const ctx = readOnlyContext(e, tx);
       const m = new Map<string, TupleVisibility>();
       for (const ts of tableStates) {
-        const t = e.catalog.get(ts.name)!;
+        const t = tableByDisplayName(e, ts.name)!;
         for (const pv of ts.pageViews) {
           pv.items.forEach((_, i) => {
             const item = t.heap.pages[pv.blkno]!.items[i]!;

@@ -38,7 +38,8 @@ for (const f of readdirSync('tests/messages').filter((x) => x.endsWith('.expecte
         expect.soft(clean(outcome.error), `${where}: error`).toEqual(clean(st.error));
         expect.soft(outcome.notices.map(clean), `${where}: notices`).toEqual(st.notices.map(clean));
         expect.soft(outcome.results.map((r) => r.command), `${where}: command tags`).toEqual(st.tags);
-        expect.soft(outcome.results.filter((r) => r.columns).map((r) => r.rows), `${where}: rows`).toEqual(st.rows);
+        // as the recorder: a result with no columns (CREATE TABLE AS's empty row description) records no rows
+        expect.soft(outcome.results.filter((r) => r.columns?.length).map((r) => r.rows), `${where}: rows`).toEqual(st.rows);
       });
     });
   });

@@ -19,8 +19,14 @@
  * INCLUDE columns, which are indexed (no HOT update when they change) but no part of the key.
  *
  * Mirrors: pg_class / pg_attribute / pg_constraint / pg_index, heap_create_with_catalog() and
- * ChooseRelationName(), access/common/heaptuple.c (getmissingattr). Simplifications: one schema (public) plus
- * each session's temporary tables, no TOAST tables, catalog changes are not MVCC (a CREATE TABLE is visible to
+ * ChooseRelationName(), access/common/heaptuple.c (getmissingattr), catalog/namespace.c for the temporary schema.
+ *
+ * A session's temporary tables live in its own schema pg_temp_N, searched before public (a temporary table shadows
+ * a permanent one of the same name): they are kept in `tables` under a key no SQL name can spell (tempKey), and
+ * get() / relationExists() answer for the session whose statement runs (`current`, set as each session's
+ * statement is stepped, tcop/dispatch.ts). Their relations' OIDs are in `localRels`: the WAL skips them.
+ *
+ * Simplifications: one schema (public) plus each session's temporary one, no TOAST tables, catalog changes are not MVCC (a CREATE TABLE is visible to
  * everyone at once, and a rolled-back DDL statement is undone directly by its undo action).
  */
 import type { SqlType, Value } from '../sql/types.js';
@@ -108,8 +114,9 @@ export interface Table {
   relfilenode?: number;
   /** pg_class.reloptions as PostgreSQL prints them ("fillfactor=50"); absent = none */
   reloptions?: string[];
-  /** pg_class.relpersistence 't': a temporary table, visible only to the session that created it */
-  temp?: { session: string; onCommit: 'preserve' | 'delete' | 'drop' };
+  /** pg_class.relpersistence 't': a temporary table, visible only to the session that created it, in its schema
+   *  pg_temp_N (N the backend ID; `nsp` the schema's OID); ON COMMIT's action (tempcmds.ts) */
+  temp?: { session: string; onCommit: 'preserve' | 'delete' | 'drop'; nsp: number; schema: string };
   /** the LSN from which this relfilenode's WAL starts (REDO skips the table's older records: they were for a file
    *  TRUNCATE or a rewrite replaced) */
   storageLsn?: number;
@@ -185,6 +192,11 @@ export function liveColumns(t: Table): Column[] {
   return t.columns.filter((c) => !c.dropped);
 }
 
+/** The `tables` key of a session's temporary table: no SQL identifier contains a NUL. */
+export function tempKey(session: string, name: string): string { return `\0${session}\0${name}`; }
+/** The `tables` key of a table. */
+export function tableKey(t: Table): string { return t.temp ? tempKey(t.temp.session, t.name) : t.name; }
+
 export const FIRST_NORMAL_OID = 16384;
 export const DATABASE_OID = 5;
 
@@ -202,9 +214,19 @@ export class Catalog {
   /** bumped by every change to a table's definition or storage (ALTER TABLE, TRUNCATE): a statement that waited
    *  for a lock meanwhile analyzes again */
   generation = 0;
+  /** the session whose statement runs: its temporary tables come first in name lookups (pg_temp in search_path) */
+  current: string | null = null;
+  /** OIDs of temporary relations (tables and their indexes): not WAL-logged (RelationNeedsWAL is false) */
+  localRels = new Set<number>();
+  /** pg_namespace rows made for pg_temp_N / pg_toast_temp_N (InitTempTableNamespace), by backend ID: kept after
+   *  the session ends, reused by the next backend with that ID */
+  tempNamespaces = new Map<number, number>();
 
   clone(): Catalog {
     const c = new Catalog();
+    c.current = this.current;
+    c.localRels = new Set(this.localRels);
+    c.tempNamespaces = new Map(this.tempNamespaces);
     c.nextOid = this.nextOid;
     c.generation = this.generation;
     c.standaloneIndexes = new Set(this.standaloneIndexes);
@@ -226,7 +248,23 @@ export class Catalog {
   }
 
   allocOid(): number { return this.nextOid++; }
-  get(name: string): Table | undefined { return this.tables.get(name); }
+  /** A table by name as the running session sees it: its temporary table first, then public's. */
+  get(name: string): Table | undefined {
+    if (this.current !== null && this.localRels.size) { const t = this.tables.get(tempKey(this.current, name)); if (t) return t; }
+    return this.tables.get(name);
+  }
+  /** Is this table visible to the running session (not another session's temporary table)? */
+  visible(t: Table): boolean { return !t.temp || t.temp.session === this.current; }
+  /** An index by name as the running session sees it (its temporary tables' indexes first). */
+  indexByName(name: string): { table: Table; index: BtreeIndex } | undefined {
+    let found: { table: Table; index: BtreeIndex } | undefined;
+    for (const t of this.tables.values()) {
+      if (!this.visible(t)) continue;
+      const index = t.indexes.find((i) => i.name === name);
+      if (index && (t.temp || !found)) { found = { table: t, index }; if (t.temp) break; }
+    }
+    return found;
+  }
   byOid(oid: number): Table | BtreeIndex | undefined {
     for (const t of this.tables.values()) {
       if (t.oid === oid) return t;
@@ -239,9 +277,15 @@ export class Catalog {
     return r ? r.name : String(oid);
   }
   /** Is the name used by a table or an index? (relations share one namespace) */
-  relationExists(name: string): boolean {
+  relationExists(name: string, tempSession?: string): boolean {
+    if (tempSession !== undefined) {
+      // pg_temp_N holds only this session's temporary tables and their indexes here
+      if (this.tables.has(tempKey(tempSession, name))) return true;
+      for (const t of this.tables.values()) if (t.temp?.session === tempSession && t.indexes.some((i) => i.name === name)) return true;
+      return false;
+    }
     if (this.tables.has(name) || this.sequences.has(name) || this.views.has(name)) return true;
-    for (const t of this.tables.values()) for (const i of t.indexes) if (i.name === name) return true;
+    for (const t of this.tables.values()) if (!t.temp) for (const i of t.indexes) if (i.name === name) return true;
     return false;
   }
 }

@@ -24,7 +24,8 @@ export function setRegclassLookup(cat: Catalog): void {
     if (t) return t.oid;
     const sq = cat.sequences.get(name);
     if (sq) return sq.oid;
-    for (const tb of cat.tables.values()) for (const i of tb.indexes) if (i.name === name) return i.oid;
+    const ix = cat.indexByName(name);
+    if (ix) return ix.index.oid;
     return SYSTEM_RELATIONS[name] ?? null;
   };
   regclassLookup.byOid = (oid) => {

@@ -37,9 +37,9 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
   if (name === 'pg_class') {
     const rows: Value[][] = [];
     for (const t of eng.catalog.tables.values()) {
-      if (t.temp) continue;
+      // every session's temporary tables are in pg_class (in their pg_temp_N, relpersistence 't')
       rows.push([
-        t.oid, t.name, 2200, 'r', 'p', t.relfilenode ?? t.oid, t.stats?.relpages ?? 0, floatIn(String(t.stats?.reltuples ?? -1), true),
+        t.oid, t.name, t.temp ? t.temp.nsp : 2200, 'r', t.temp ? 't' : 'p', t.relfilenode ?? t.oid, t.stats?.relpages ?? 0, floatIn(String(t.stats?.reltuples ?? -1), true),
         t.stats?.relallvisible ?? 0, t.indexes.length > 0, t.columns.length, t.relfrozenxid ?? 3, t.relminmxid ?? 1,
         t.reloptions ? new PgArray(t.reloptions) : null,
       ]);

@@ -111,7 +111,7 @@ export function createCheckpoint(eng: Engine, kind: CheckpointKind, session = ''
   if (w.asyncXactLsn > w.flushedLsn) w.flush(w.asyncXactLsn);
   eng.durable.clog = eng.xacts.clog.clone();
   for (const seq of eng.catalog.sequences.values()) seq.disk = { lastValue: seq.lastValue, isCalled: seq.isCalled, logCnt: seq.logCnt, lsn: seq.pageLsn };
-  const dirty = dirtyBuffers(eng.catalog.tables.values());
+  const dirty = dirtyBuffers([...eng.catalog.tables.values()].filter((t) => !t.temp));
   let written = 0, flushes = 0;
   for (const b of dirty) {
     if (eng.crashArmed === 'checkpoint-halfway' && written >= Math.floor(dirty.length / 2)) eng.crashPointReached('checkpoint-halfway');
@@ -135,7 +135,7 @@ export function createCheckpoint(eng: Engine, kind: CheckpointKind, session = ''
 
 /** One background writer round: up to BGWRITER_LRU_MAXPAGES dirty buffers, oldest page LSN first. */
 export function bgwriterRound(eng: Engine, session = ''): { written: number; left: number } {
-  const dirty = dirtyBuffers(eng.catalog.tables.values()).sort((a, b) => bufferLsn(a) - bufferLsn(b));
+  const dirty = dirtyBuffers([...eng.catalog.tables.values()].filter((t) => !t.temp)).sort((a, b) => bufferLsn(a) - bufferLsn(b));
   const batch = dirty.slice(0, BGWRITER_LRU_MAXPAGES);
   for (const b of batch) write(eng, b, 'the background writer', session);
   if (eng.tracer.wants('buffer')) eng.tracer.emit({ kind: 'buffer', session, text: `background writer round: wrote ${batch.length} dirty buffer${batch.length === 1 ? '' : 's'}, ${dirty.length - batch.length} left for the next round or checkpoint` });

@@ -28,7 +28,7 @@ import type { Session, QueryResult } from '../session/session.js';
 import { intConst, materializeLiterals } from '../sql/parser.js';
 import { compileExpr, castTo, type Row, type Compiled } from '../sql/expr.js';
 import { resolveTypeName, typeDisplayName, type SqlType, type Value } from '../sql/types.js';
-import { type Table, type Column } from '../catalog/catalog.js';
+import { tableKey, type Table, type Column } from '../catalog/catalog.js';
 import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
 import { LockMode } from '../lock/lock.js';
 import { N, Gen, SERIAL_TYPES, collectColumnRefs } from '../executor/util.js';
@@ -405,14 +405,15 @@ export function* renameStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     col.name = n.newname;
   } else {
     const newName = n.newname as string;
-    if (cat.relationExists(newName)) throw new PgError('42P07', `relation "${newName}" already exists`);
+    if (cat.relationExists(newName, t.temp?.session)) throw new PgError('42P07', `relation "${newName}" already exists`);
     if (viewsReading(ex, t.name, null).length) throw notSupported('renaming a table a view reads');
     if ([...cat.sequences.values()].some((q) => q.ownedBy === t.name)) throw notSupported('renaming a table that owns a sequence');
-    const oldName = t.name;
-    cat.tables.delete(oldName);
+    const oldName = t.name, oldKey = tableKey(t);
+    cat.tables.delete(oldKey);
     t.name = newName;
-    cat.tables.set(newName, t);
-    s.tx!.undo.push(() => { cat.tables.delete(newName); t.name = oldName; cat.tables.set(oldName, t); });
+    const newKey = tableKey(t); // a temporary table stays in its session's schema
+    cat.tables.set(newKey, t);
+    s.tx!.undo.push(() => { cat.tables.delete(newKey); t.name = oldName; cat.tables.set(oldKey, t); });
   }
   s.tx!.cidUsed = true;
   return done;

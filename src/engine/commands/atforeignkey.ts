@@ -61,6 +61,9 @@ export function* addForeignKey(ex: Executor, s: Session, t: Table, c: N, creatin
     throw new PgError('42P01', `relation "${pkRv.relname}" does not exist`);
   }
   if (!self) yield* ex.eng.acquireLock(s, { type: 'relation', rel: pkT.oid }, LockMode.ShareRowExclusive);
+  // ATAddForeignKeyConstraint: persistence must agree (a temporary table's rows vanish with its session)
+  if (!t.temp && pkT.temp) throw new PgError('42P16', 'constraints on permanent tables may reference only permanent tables');
+  if (t.temp && !pkT.temp) throw new PgError('42P16', 'constraints on temporary tables may reference only temporary tables');
   const colOf = (tab: Table, name: string) => {
     const i = tab.columns.findIndex((x) => !x.dropped && x.name === name);
     if (i < 0) throw new PgError('42703', `column "${name}" referenced in foreign key constraint does not exist`);

@@ -16,7 +16,8 @@ import {
   compileExpr,
 } from '../sql/expr.js';
 import { resolveTypeName, typeDisplayName } from '../sql/types.js';
-import type { Table, Column, CheckConstraint } from '../catalog/catalog.js';
+import { tableKey, type Table, type Column, type CheckConstraint } from '../catalog/catalog.js';
+import { markLocal, onCommitOf, tempNamespace } from './tempcmds.js';
 import { HeapRelation } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
 import { Sequence, type SeqParams } from '../sequence/sequence.js';
@@ -38,15 +39,19 @@ import {
 
 export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const rv = n.relation;
-  if (rv.schemaname && rv.schemaname !== 'public') throw notSupported('schemas other than public');
-  if (rv.relpersistence === 't') throw notSupported('temporary tables');
+  // CREATE TEMP TABLE, or a table named into pg_temp: the session's temporary schema (commands/tempcmds.ts)
+  const temp = rv.relpersistence === 't' || rv.schemaname === 'pg_temp';
+  if (rv.schemaname && rv.schemaname !== 'public' && rv.schemaname !== 'pg_temp') throw notSupported('schemas other than public');
+  if (rv.schemaname === 'public' && rv.relpersistence === 't') throw new PgError('42P16', 'cannot create temporary relation in non-temporary schema', { position: posOf(rv.location)! });
   if (rv.relpersistence === 'u') throw notSupported('unlogged tables');
   if (n.inhRelations?.length) throw notSupported('table inheritance');
   if (n.partspec) throw notSupported('partitioned tables');
-  ex.checkReadOnly(s, 'CREATE TABLE');
+  const onCommit = onCommitOf(n, temp);
+  ex.checkReadOnly(s, 'CREATE TABLE'); // even a temporary one (PreventCommandIfReadOnly)
   const cat = ex.eng.catalog;
   const name = rv.relname as string;
-  if (cat.relationExists(name)) {
+  const tempSession = temp ? s.name : undefined;
+  if (cat.relationExists(name, tempSession)) {
     if (n.if_not_exists) {
       s.acc.notices.push({ severity: 'NOTICE', sqlstate: '42P07', message: `relation "${name}" already exists, skipping` });
       return { command: 'CREATE TABLE', columns: null, rows: [] };
@@ -59,7 +64,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const checkNames = new Set<string>();
   const serials: { seqName: string; column: string; max: number | bigint; params?: SeqParams }[] = [];
   const foreign: N[] = [];
-  const pickName = (base: string) => { let nm = base, i = 0; while (checkNames.has(nm) || cat.relationExists(nm)) nm = `${base}${++i}`; checkNames.add(nm); return nm; };
+  const pickName = (base: string) => { let nm = base, i = 0; while (checkNames.has(nm) || cat.relationExists(nm, tempSession)) nm = `${base}${++i}`; checkNames.add(nm); return nm; };
   for (const el of (n.tableElts ?? []) as N[]) {
     if (el.ColumnDef) {
       const cd = el.ColumnDef;
@@ -73,6 +78,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       if (['xid', 'xid8', 'cid', 'tid', 'pg_snapshot', 'txid_snapshot', 'pg_lsn'].includes(type.name)) throw notSupported(`columns of type ${type.name}`, posOf(tn.location));
       if (columns.some((c) => c.name === cd.colname)) throw new PgError('42701', `column "${cd.colname}" specified more than once`);
       const col: Column = { name: cd.colname, type, notNull: false, defaultExpr: null, attnum: columns.length + 1 };
+      if (temp && (serial || (cd.constraints ?? []).some((c: N) => c.Constraint?.contype === 'CONSTR_IDENTITY'))) throw notSupported('serial and identity columns of temporary tables (their sequences would be temporary)', posOf(tn.location));
       if (serial) {
         // a serial column is an integer with NOT NULL and DEFAULT nextval('<table>_<col>_seq') (transformColumnDefinition)
         let seqName = `${name}_${cd.colname}_seq`;
@@ -150,6 +156,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (uniques.filter((u) => u.primary).length > 1) throw new PgError('42P16', `multiple primary keys for table "${name}" are not allowed`);
   const reloptions = n.options?.length ? applyRelOptions(undefined, n.options as N[], false).options : [];
   ex.eng.ensureXid(s);
+  const nsp = temp ? tempNamespace(ex.eng, s) : null; // first use: pg_temp_N and pg_toast_temp_N take two OIDs
   // serial columns' sequences are created first (CREATE SEQUENCE runs before CREATE TABLE)
   for (const sq of serials) {
     const seq = new Sequence(cat.allocOid(), sq.seqName, sq.params ?? sq.max, name);
@@ -171,6 +178,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     oid, name, columns, checks: checks.map(({ name: nm, expr }) => ({ name: nm, expr })), indexes: [], heap: new HeapRelation(),
     keyColumns: new Set(), indexedColumns: new Set(), types: columns.map((c) => c.type),
   };
+  if (nsp) table.temp = { session: s.name, onCommit, ...nsp };
   table.relfrozenxid = recentXmin(ex, s); // heapam_relation_set_new_filenode: RecentXmin
   if (reloptions.length) { table.reloptions = reloptions; table.heap.fillfactor = fillfactorOf(reloptions); }
   if (columns.every((c) => ['int2', 'int4', 'int8', 'bool'].includes(c.type.name))) {
@@ -215,8 +223,10 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     }
     ex.assign(compileExpr(c.generated as N, { ...ex.tableScope(table, null, s, snapshot, ''), hasSystem: false }), c, undefined);
   }
-  cat.tables.set(name, table);
-  s.tx!.undo.push(() => cat.tables.delete(name));
+  const key = tableKey(table);
+  cat.tables.set(key, table);
+  markLocal(ex.eng, table);
+  s.tx!.undo.push(() => { cat.tables.delete(key); for (const r of [oid, ...table.indexes.map((i) => i.oid)]) cat.localRels.delete(r); });
   ex.eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, ex.eng.clock.now);
   ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, oid, -1, 0);
   // FOREIGN KEYs come last, as the ALTER TABLE … ADD CONSTRAINT transformCreateStmt leaves after the CREATE
@@ -285,8 +295,9 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       }
     }
     for (const o of others) yield* ex.eng.acquireLock(s, { type: 'relation', rel: o.oid }, LockMode.AccessExclusive);
-    cat.tables.delete(name);
-    s.tx!.undo.push(() => cat.tables.set(name, t));
+    const key = tableKey(t);
+    cat.tables.delete(key);
+    s.tx!.undo.push(() => cat.tables.set(key, t));
     for (const [sn, sq] of [...cat.sequences]) {
       if (sq.ownedBy !== name) continue;
       cat.sequences.delete(sn);
@@ -327,7 +338,8 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     return idx;
   });
   let name: string = n.idxname ?? '';
-  if (name && cat.relationExists(name)) {
+  const ns = t.temp?.session; // an index lives in its table's schema (pg_temp_N for a temporary table)
+  if (name && cat.relationExists(name, ns)) {
     if (n.if_not_exists) {
       s.acc.notices.push({ severity: 'NOTICE', sqlstate: '42P07', message: `relation "${name}" already exists, skipping` });
       return { command: 'CREATE INDEX', columns: null, rows: [] };
@@ -337,12 +349,13 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (!name) {
     const base = `${t.name}_${colNames.join('_')}_idx`;
     name = base;
-    for (let k = 1; cat.relationExists(name); k++) name = `${base}${k}`;
+    for (let k = 1; cat.relationExists(name, ns); k++) name = `${base}${k}`;
   }
   yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.Share, null, `waiting for ShareLock on ${t.name} to build an index`);
   ex.eng.ensureXid(s);
   const def = exprs.length || n.whereClause ? compileIndexDef(ex, s, t, exprs, n.whereClause) : null;
   const index = new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false, include, def);
+  if (t.temp) cat.localRels.add(index.oid); // a temporary table's index: local buffers, no WAL
   buildIndex(ex, s, t, index); // index_build: each chain's newest not-dead version; 23505 for a duplicated key
   t.indexes.push(index);
   cat.standaloneIndexes.add(index.name);
@@ -386,7 +399,7 @@ export function* dropIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   }
   for (const obj of n.objects as N[]) {
     const name = (obj.List.items as N[]).map((x) => x.String.sval as string).pop()!;
-    const t = [...cat.tables.values()].find((x) => x.indexes.some((i) => i.name === name));
+    const t = cat.indexByName(name)?.table;
     if (!t) {
       if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `index "${name}" does not exist, skipping` }); continue; }
       throw new PgError('42704', `index "${name}" does not exist`);

@@ -172,6 +172,8 @@ export function* createView(ex: Executor, s: Session, n: N, sqlText: string): Ge
   references(query, rels, cols, star);
   // parse analysis: run the query over empty stand-ins of its tables, so it reads (and hints) nothing
   const tables = [...rels].map((r) => cat.get(r)).filter((t) => t !== undefined);
+  // a view over a temporary table would be temporary itself (PostgreSQL's NOTICE "will be a temporary view")
+  if (tables.some((t) => t.temp)) throw notSupported('views over temporary tables (the view would be temporary)');
   const heaps = tables.map((t) => ({ heap: t.heap, indexes: t.indexes }));
   let shape: { names: string[]; types: SqlType[] };
   try {

@@ -37,10 +37,8 @@ export function relationArg(c: CallCtx, v: Value): { table: Table; index: BtreeI
   }
   const t = eng.catalog.get(name);
   if (t) return { table: t, index: null };
-  for (const tt of eng.catalog.tables.values()) {
-    const i = tt.indexes.find((x) => x.name === name);
-    if (i) return { table: tt, index: i };
-  }
+  const ix = eng.catalog.indexByName(name);
+  if (ix) return ix;
   if (eng.catalog.views.has(name) || eng.catalog.sequences.has(name)) throw new PgError('42809', `"${name}" is not a table, index, materialized view, sequence, or TOAST table`);
   throw new PgError('42P01', `relation "${name}" does not exist`);
 }

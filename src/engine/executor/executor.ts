@@ -49,7 +49,7 @@ import {
   compileExpr, castTo, type Compiled, type Scope, type Row, type AggSpec, type ExprEnv,
 } from '../sql/expr.js';
 import { type SqlType, type Value, T, typeDisplayName } from '../sql/types.js';
-import type { Table, Column } from '../catalog/catalog.js';
+import { tempKey, type Table, type Column } from '../catalog/catalog.js';
 import { BtreeIndex } from '../index/btree.js';
 import { type WaitPolicy } from './rowlocks.js';
 import {
@@ -84,6 +84,7 @@ import { alterTableStmt, renameStmt } from '../commands/altertable.js';
 import { createSequence, alterSequence, dropSequence } from '../commands/sequence.js';
 import { createView, dropView } from '../commands/view.js';
 import { createTableAs } from '../commands/createas.js';
+import { discardStmt } from '../commands/tempcmds.js';
 import { truncateStmt } from '../commands/truncate.js';
 import { prepareStmt, executeStmt, deallocateStmt } from '../commands/prepare.js';
 import { explainStmt } from '../commands/explain.js';
@@ -136,6 +137,7 @@ export class Executor {
       case 'VacuumStmt': return yield* this.vacuumStmt(s, node);
       case 'ExplainStmt': return yield* explainStmt(this, s, node, raw);
       case 'TruncateStmt': return yield* truncateStmt(this, s, node);
+      case 'DiscardStmt': return discardStmt(this.eng, s, node);
       case 'IndexStmt': return yield* this.createIndex(s, node);
       case 'AlterTableStmt': return yield* alterTableStmt(this, s, node);
       case 'RenameStmt': return yield* renameStmt(this, s, node);
@@ -193,6 +195,7 @@ export class Executor {
       }),
       signalBackend: (pid, kind) => replayOr(s, () => signalBackend(eng, s, pid, kind)) as boolean,
       backendPid: () => s.pid,
+      myTempSchema: () => s.tempNamespace,
     };
   }
 
@@ -212,10 +215,14 @@ export class Executor {
   }
 
   table(rv: N): Table {
-    if (rv.schemaname && rv.schemaname !== 'public') throw notSupported(`schemas other than public ("${rv.schemaname}")`, posOf(rv.location));
+    if (rv.schemaname && rv.schemaname !== 'public' && rv.schemaname !== 'pg_temp') throw notSupported(`schemas other than public ("${rv.schemaname}")`, posOf(rv.location));
     if (rv.catalogname) throw notSupported('cross-database references', posOf(rv.location));
-    const t = this.eng.catalog.get(rv.relname);
-    if (!t) throw new PgError('42P01', `relation "${rv.relname}" does not exist`, { position: posOf(rv.location) });
+    const cat = this.eng.catalog;
+    // no schema: pg_temp first, then public (search_path); public.t or pg_temp.t: that schema only
+    const t = rv.schemaname === 'public' ? cat.tables.get(rv.relname)
+      : rv.schemaname === 'pg_temp' ? (cat.current !== null ? cat.tables.get(tempKey(cat.current, rv.relname)) : undefined)
+        : cat.get(rv.relname);
+    if (!t) throw new PgError('42P01', `relation "${rv.schemaname ? `${rv.schemaname}.` : ''}${rv.relname}" does not exist`, { position: posOf(rv.location) });
     return t;
   }
 

@@ -101,10 +101,12 @@ export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, 
   // the entry's offset on the leaf (xl_btree_insert.offnum), where the engine knows it (0: pg_walinspect refuses its description)
   const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : 64, index.oid, index.leafBlock, index.leafOffset(vals, packTid(blk, off)), fpi,
     fpi ? { values: vals, image: indexImage(index) } satisfies BtreeInsertPayload : vals);
-  w.noteBackendInsert(s.name);
-  const ri = w.count - 1;
-  w.hx.ensure(ri + 1);
-  w.hx.nBlk[ri] = blk; w.hx.nOff[ri] = off;
+  if (lsn !== 0) { // 0: a temporary table's index, not WAL-logged
+    w.noteBackendInsert(s.name);
+    const ri = w.count - 1;
+    w.hx.ensure(ri + 1);
+    w.hx.nBlk[ri] = blk; w.hx.nOff[ri] = off;
+  }
   index.leafLsn = lsn;
   if (ex.eng.tracer.wants('index')) ex.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, blk, off, lsn: formatLsn(lsn), text: `index ${index.name}: new entry ${index.describeKey(vals, t.columns.map((c) => c.name))} → ${formatTid(blk, off)}` });
 }

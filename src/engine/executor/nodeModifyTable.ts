@@ -93,7 +93,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const snapshot = ex.eng.snapshotFor(s);
   const snap = () => snapshot;
   yield* ex.lockRelation(s, t, LockMode.RowExclusive, insertLocksIndexes(n));
-  ex.checkReadOnly(s, 'INSERT');
+  if (!t.temp) ex.checkReadOnly(s, 'INSERT'); // ExecCheckXactReadOnly: a temporary table may be written
   s.tx!.cidUsed = true; // a data-modifying command uses its command id even if it changes no row (standard_ExecutorStart)
   const targetCols: number[] = n.cols
     ? (n.cols as N[]).map((c, k, all) => {

@@ -89,7 +89,7 @@ function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE
   const snapshot = ex.eng.snapshotFor(s);
   const snap = () => snapshot;
   yield* ex.lockRelation(s, t, LockMode.RowExclusive);
-  ex.checkReadOnly(s, cmd);
+  if (!t.temp) ex.checkReadOnly(s, cmd); // a temporary table may be changed in a read-only transaction
   s.tx!.cidUsed = true;
   const triggers = !!t.triggers?.length;
   const alias = n.relation.alias?.aliasname ?? null;

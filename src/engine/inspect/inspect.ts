@@ -168,12 +168,30 @@ export function walPositions(eng: Engine) {
   };
 }
 
-export interface TableSummary { name: string; oid: number; columns: { name: string; type: string }[]; pages: number; items: number; indexes: string[] }
+/** A table as the views list it: a temporary one is named with its schema (pg_temp_3.t: two sessions may each
+ *  have a t, and it may shadow a permanent t) and says whose it is. */
+export interface TableSummary {
+  name: string; oid: number; columns: { name: string; type: string }[]; pages: number; items: number; indexes: string[];
+  temp?: { session: string; schema: string; onCommit: 'preserve' | 'delete' | 'drop' };
+}
 export function tables(eng: Engine): TableSummary[] {
   return [...eng.catalog.tables.values()].map((t) => ({
-    name: t.name, oid: t.oid, columns: t.columns.map((c) => ({ name: c.name, type: c.type.name })), pages: t.heap.pages.length,
+    name: displayName(t), oid: t.oid, columns: t.columns.map((c) => ({ name: c.name, type: c.type.name })), pages: t.heap.pages.length,
     items: t.heap.tupleCount, indexes: t.indexes.map((i) => i.name),
+    ...(t.temp ? { temp: { session: t.temp.session, schema: t.temp.schema, onCommit: t.temp.onCommit } } : {}),
   }));
+}
+
+/** The name the views know a table by: a temporary table's is schema-qualified (pg_temp_N.name). */
+export function displayName(t: Table): string { return t.temp ? `${t.temp.schema}.${t.name}` : t.name; }
+
+/** The table a view names (displayName's inverse): no session's search path is involved. */
+export function tableByDisplayName(eng: Engine, name: string): Table | undefined {
+  const dot = name.indexOf('.');
+  if (dot < 0) return eng.catalog.tables.get(name);
+  const schema = name.slice(0, dot), rel = name.slice(dot + 1);
+  for (const t of eng.catalog.tables.values()) if (t.temp?.schema === schema && t.name === rel) return t;
+  return undefined;
 }
 
 /** Everything at once (small tables only: pages are included in full). */
@@ -206,6 +224,7 @@ export interface DurabilityState {
 export function durability(eng: Engine, maxBuffers = 400, maxSteps = 400): DurabilityState {
   const buffers: DurabilityState['buffers'] = [];
   for (const t of eng.catalog.tables.values()) {
+    if (t.temp) continue; // a temporary table's pages are in its backend's local buffers, never on this list
     for (const p of t.heap.pages) {
       if (buffers.length >= maxBuffers) break;
       const d = t.heap.disk[p.blkno];

@@ -24,7 +24,7 @@ export function vacuumState(eng: Engine): VacuumState {
   return {
     horizon: horizonReport(eng),
     series: eng.bloat.samples,
-    tables: [...eng.catalog.tables.values()].map((t) => ({
+    tables: [...eng.catalog.tables.values()].filter((t) => !t.temp).map((t) => ({ // autovacuum never reaches a temporary table
       name: t.name, stats: { ...(eng.pgstat.tables.get(t.oid) ?? emptyTableStats()) }, decision: decisionFor(eng, t), reloptions: t.reloptions?.slice() ?? [],
     })),
     autovacuum: { on: eng.serverConf.bool('autovacuum'), naptimeSec: eng.serverConf.num('autovacuum_naptime'), nextWake: eng.autovacuum.nextWake, runs: eng.autovacuum.runs.slice(-50) },

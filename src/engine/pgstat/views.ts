@@ -52,11 +52,11 @@ export function statsFor(eng: Engine, s: Session, oid: number): TableStats {
 export function statTablesView(eng: Engine, s: Session): ViewRows {
   const rows: Value[][] = [];
   for (const t of eng.catalog.tables.values()) {
-    if (t.temp && t.temp.session !== s.name) continue;
+    // every session's temporary tables too: the view reads pg_class (tests/scenarios/temp/visibility.out)
     const e = statsFor(eng, s, t.oid);
     const hasIndex = t.indexes.length > 0;
     rows.push([
-      t.oid, t.temp ? 'pg_temp_3' : 'public', t.name, e.seqScan, e.seqTupRead, hasIndex ? e.idxScan : null, hasIndex ? e.idxTupFetch : null,
+      t.oid, t.temp ? t.temp.schema : 'public', t.name, e.seqScan, e.seqTupRead, hasIndex ? e.idxScan : null, hasIndex ? e.idxTupFetch : null,
       e.ins, e.upd, e.del, e.hot, e.live, e.dead, e.modSinceAnalyze, e.insSinceVacuum,
       ts(e.lastVacuum), ts(e.lastAutovacuum), ts(e.lastAnalyze), ts(e.lastAutoanalyze),
       e.vacuumCount, e.autovacuumCount, e.analyzeCount, e.autoanalyzeCount,

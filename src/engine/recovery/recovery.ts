@@ -43,6 +43,7 @@ import { pageFromImage, indexFromImage, isPageDirty } from '../buffer/bufmgr.js'
 import { emptyPage, PD_ALL_VISIBLE } from '../heap/heap.js';
 import { redoRecord, resetRedoCache, type RedoStep } from './redo.js';
 import { createCheckpoint } from '../checkpoint/checkpointer.js';
+import { dropAllTempTables } from '../commands/tempcmds.js';
 
 export interface CrashReport {
   /** WAL records that were only in WAL buffers */
@@ -55,6 +56,7 @@ export interface CrashReport {
 
 /** The power fails: keep only what is on disk. */
 export function crashState(eng: Engine): CrashReport {
+  dropAllTempTables(eng); // local buffers died with their backends; the files go at restart (RemovePgTempFiles)
   const lostCommits = eng.wal.unflushedCommits();
   let lostDirtyPages = 0;
   for (const t of eng.catalog.tables.values()) {

@@ -98,6 +98,8 @@ export class Session {
   /** virtual ms the connection was made, and since when it is idle (pg_stat_activity's backend_start, state_change) */
   backendStartAt = 0;
   idleSince = 0;
+  /** myTempNamespace: the OID of this backend's pg_temp_N once it made a temporary table (0: not yet) */
+  tempNamespace = 0;
   /** this session's settings (SET / SHOW; guc/guc.ts) */
   gucs = new SessionGucs();
   constructor(

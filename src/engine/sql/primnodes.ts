@@ -66,6 +66,8 @@ export interface ExprEnv {
   /** pg_cancel_backend / pg_terminate_backend */
   signalBackend(pid: number, kind: 'cancel' | 'terminate'): boolean;
   backendPid(): number;
+  /** pg_my_temp_schema(): the OID of this backend's pg_temp_N once it made a temporary table, else 0 */
+  myTempSchema?(): number;
 }
 
 /** a column in scope; `dropped` (attisdropped) keeps its slot in the row but is left out of * and never matches a name */

@@ -19,6 +19,7 @@ import { reportStat } from '../pgstat/pgstat_relation.js';
 export function step(eng: Engine, s: Session): SessionOutcome {
   const gen = s.running!;
   setCurrentLiterals(s.literals);
+  eng.catalog.current = s.name; // this session's temporary tables come first in name lookups
   setPositionText(s.currentQuery);
   for (;;) {
     const r = gen.next();

@@ -30,6 +30,7 @@ import { PgError, type PgMessage } from '../errors.js';
 import type { Timer } from '../clock/clock.js';
 import { fireTimer, interruptWait, wake } from '../lock/proc.js';
 import type { Session, StepYield } from '../session/session.js';
+import { dropSessionTempTables } from '../commands/tempcmds.js';
 
 /** A timer of the virtual clock is due (postmaster's advance calls this in time order). */
 export function fireTimeout(eng: Engine, t: Timer): void {
@@ -109,6 +110,7 @@ export function terminateBackend(eng: Engine, s: Session, msg: PgMessage): void 
   if (s.terminated) return; // the statement's own error handling ended the backend already
   if (s.tx) eng.abortTx(s);
   s.block = 'none';
+  dropSessionTempTables(eng, s.name); // RemoveTempRelations at backend exit, before its session locks go
   wake(eng, eng.locks.releaseAll(s.id, true));
   for (const k of ['deadlock', 'lock_timeout', 'statement_timeout', 'idle_in_transaction', 'sleep'] as const) eng.clock.disarm(s.id, k);
   s.terminated = msg;

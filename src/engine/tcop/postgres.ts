@@ -117,6 +117,7 @@ export function cancel(eng: Engine, sessionName: string): ExecuteResponse {
   clearSleep(eng, s);
   s.progress = null;
   setCurrentLiterals(s.literals);
+  eng.catalog.current = s.name;
   setPositionText(s.currentQuery);
   let r: IteratorResult<StepYield, void>;
   try { r = s.running.throw(new PgError('57014', 'canceling statement due to user request', context ? { context } : {})); } catch (e) {
@@ -162,6 +163,7 @@ export function* runStatement(eng: Engine, s: Session, raw: RawStmt, multi: bool
   const node = raw.stmt[type];
   s.literals = raw.literals ?? null;
   setCurrentLiterals(s.literals);
+  eng.catalog.current = s.name;
   setDateTimeContext(s.gucs.get('DateStyle'), virtualTimestamp(s.tx ? s.xactStartAt : s.stmtStartAt).us);
   if (eng.tracer.wants('statement')) {
     eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} runs: ${raw.text.length > 120 ? raw.text.slice(0, 117) + '...' : raw.text}` });

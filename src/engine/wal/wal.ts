@@ -198,8 +198,13 @@ export class Wal {
     this.len = g(this.len); this.fpi = g(this.fpi); this.rel = g(this.rel); this.blk = g(this.blk); this.off = g(this.off);
   }
 
-  /** Append a record; returns its end LSN (what becomes the page LSN). */
+  /** temporary relations (the catalog's localRels): nothing is logged for them — RelationNeedsWAL is false */
+  localRels: ReadonlySet<number> | null = null;
+
+  /** Append a record; returns its end LSN (what becomes the page LSN) — 0 for a temporary relation, which is not
+   *  WAL-logged (its page LSN stays 0, as PostgreSQL never calls PageSetLSN on a local buffer). */
   insert(kind: WalKind, xid: number, len: number, rel = 0, blk = -1, off = 0, fpiLen = 0, payload?: unknown): number {
+    if (rel !== 0 && this.localRels?.has(rel)) return 0;
     if (this.n === this.cap) this.grow();
     let pos = this.insertLsn;
     if (pos % WAL_PAGE === 0) pos += pos % WAL_SEGMENT === 0 ? LONG_PHD : SHORT_PHD;

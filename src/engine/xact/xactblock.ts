@@ -32,6 +32,7 @@ import { WAL_WRITER_DELAY, WalKind, formatLsn } from '../wal/wal.js';
 import { type IsolationLevel, Transaction } from '../xact/xact.js';
 import { atEndOfXact, atEndOfSubXacts } from '../pgstat/pgstat_relation.js';
 import { checkNewXid } from './varsup.js';
+import { preCommitOnCommitActions } from '../commands/tempcmds.js';
 
 /** GetNewTransactionId's wraparound checks: past the stop limit no xid is handed out; past the warn limit, a WARNING. */
 function checkXidLimit(eng: Engine, s: Session): void {
@@ -105,6 +106,7 @@ const xactPayload = (eng: Engine, subXids: number[], catalog: boolean): XactPayl
 export function commitTx(eng: Engine, s: Session) {
   const tx = s.tx!;
   if (tx.sxact) eng.predicates.preCommit(tx.sxact); // may fail with 40001: then the transaction aborts instead
+  preCommitOnCommitActions(eng, s); // temporary tables' ON COMMIT DROP / DELETE ROWS
   if (tx.xid) {
     const subXids = tx.liveSubXids();
     const lsn = eng.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, xactPayload(eng, subXids, tx.undo.length > 0));

@@ -5,7 +5,8 @@
  * its step wrote or read are outlined and the target of a look: link is ringed (its header field too).
  * Changes move (d3 transitions, motion.ts; none with prefers-reduced-motion): a new version grows in, a stamped
  * xmax flashes, a line pointer that becomes LP_REDIRECT / LP_DEAD / LP_UNUSED flashes and a redirect's arrow to
- * the chain's next member draws itself.
+ * the chain's next member draws itself. A temporary table is listed schema-qualified (pg_temp_3.t) and labelled
+ * temporary, with the session that owns it.
  */
 import { GLOSSARY } from '../glossary';
 import { Xid } from '../Xid';
@@ -65,7 +66,7 @@ function TableHeap({ t, vis, highlight, marks, onPick, onWindow }: {
   const others = t.pageSummaries.filter((p) => p.blkno < first || p.blkno >= last);
   return (
     <div className="table-heap">
-      <h3>{t.name} <small>oid {t.oid} · {t.pages} page{t.pages === 1 ? '' : 's'} · {t.items} line pointer{t.items === 1 ? '' : 's'}</small></h3>
+      <h3>{t.name} {t.temp && <span className="badge temp-label" data-testid={`temp-${t.name}`} title={`a temporary table: only ${t.temp.session} sees it (schema ${t.temp.schema}); its pages are in that backend's local buffers, not WAL-logged, gone at session end or a crash`}>temporary · {t.temp.session}{t.temp.onCommit !== 'preserve' ? ` · ON COMMIT ${t.temp.onCommit === 'drop' ? 'DROP' : 'DELETE ROWS'}` : ''}</span>} <small>oid {t.oid} · {t.pages} page{t.pages === 1 ? '' : 's'} · {t.items} line pointer{t.items === 1 ? '' : 's'}</small></h3>
       {t.pages > t.pageViews.length && (
         <div className="page-nav">
           <button onClick={() => onWindow(first - 4)} disabled={first === 0} aria-label="previous pages">◀ earlier pages</button>

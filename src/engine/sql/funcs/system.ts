@@ -27,6 +27,7 @@ function atLiteral<R>(c: CallCtx, f: () => R): R {
 const seqName = (v: Value) => (v instanceof RegClass ? v.name ?? String(v.oid) : String(v));
 
 const defs: FuncDef[] = [
+  { name: 'pg_my_temp_schema', args: [], ret: T.oid, build: (_a, c) => () => c.env.myTempSchema?.() ?? 0 },
   { name: 'txid_current', args: [], ret: T.int8, build: (_a, c) => () => c.env.txidCurrent(true) },
   { name: 'pg_current_xact_id', args: [], ret: T.xid8, build: (_a, c) => () => c.env.txidCurrent(true) },
   { name: 'txid_current_if_assigned', args: [], ret: T.int8, build: (_a, c) => () => c.env.txidCurrent(false) },

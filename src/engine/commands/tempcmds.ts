@@ -1,0 +1,119 @@
+/**
+ * Temporary tables: CREATE TEMP TABLE puts a table in the session's own schema pg_temp_N (N its backend ID),
+ * which is searched before public — the temporary table shadows a permanent one of the same name, and no other
+ * session can name it (42P01). Its pages live in the backend's local buffers: nothing about them is WAL-logged, no
+ * checkpoint writes them, and after a crash they are simply gone. The table goes when the session ends, or earlier
+ * as its ON COMMIT clause says:
+ *
+ *     CREATE TEMP TABLE t (id int) ON COMMIT DELETE ROWS;   -- emptied at every COMMIT (heap_truncate: same file)
+ *     CREATE TEMP TABLE u (id int) ON COMMIT DROP;          -- dropped by the COMMIT of the creating transaction
+ *     CREATE TEMP TABLE v (id int);                         -- PRESERVE ROWS (the default): kept until the session ends
+ *
+ * The schema itself is made (two OIDs: pg_temp_N and pg_toast_temp_N) the first time a backend with that ID
+ * creates a temporary object, and is kept for the next backend that gets the ID.
+ *
+ * Mirrors: catalog/namespace.c (InitTempTableNamespace, RemoveTempRelations, isTempNamespace),
+ * commands/tablecmds.c (PreCommit_on_commit_actions, heap_truncate), commands/discard.c (DISCARD TEMP),
+ * storage/buffer/localbuf.c (local buffers), postmaster's RemovePgTempFiles at restart. Simplifications: a
+ * temporary table's serial / identity sequence, temporary views and sequences are refused (0A000); pg_namespace
+ * is not a relation here (the schema's OID shows only as pg_class.relnamespace); a view over a temporary table is refused (it
+ * would be temporary); DISCARD TEMP drops them without taking their locks; a transaction that wrote no WAL before
+ * its COMMIT record still flushes it (PostgreSQL lets such a commit be asynchronous).
+ */
+import type { Engine } from '../engine.js';
+import type { Session, QueryResult } from '../session/session.js';
+import { PgError, notSupported } from '../errors.js';
+import { tableKey, type Table } from '../catalog/catalog.js';
+import { HeapRelation } from '../heap/heap.js';
+import { BtreeIndex } from '../index/btree.js';
+import type { N } from '../executor/util.js';
+
+export type OnCommit = 'preserve' | 'delete' | 'drop';
+
+/** ON COMMIT of a CreateStmt / IntoClause: 42P16 on a permanent table, as transformCreateStmt says. */
+export function onCommitOf(n: N, temp: boolean): OnCommit {
+  const oc = n.oncommit ?? n.onCommit;
+  if (!oc || oc === 'ONCOMMIT_NOOP') return 'preserve';
+  if (!temp) throw new PgError('42P16', 'ON COMMIT can only be used on temporary tables');
+  return oc === 'ONCOMMIT_DELETE_ROWS' ? 'delete' : oc === 'ONCOMMIT_DROP' ? 'drop' : 'preserve';
+}
+
+/** InitTempTableNamespace: the session's pg_temp_N, made (two OIDs) on first use by a backend with this ID. */
+export function tempNamespace(eng: Engine, s: Session): { nsp: number; schema: string } {
+  const cat = eng.catalog;
+  let nsp = cat.tempNamespaces.get(s.backendId);
+  if (nsp === undefined) {
+    nsp = cat.allocOid();
+    cat.allocOid(); // pg_toast_temp_N
+    cat.tempNamespaces.set(s.backendId, nsp);
+    // created by this transaction: gone again if it aborts (AtEOXact_Namespace), the OIDs stay used
+    s.tx?.undo.push(() => cat.tempNamespaces.delete(s.backendId));
+  }
+  if (!s.tempNamespace) {
+    s.tempNamespace = nsp;
+    s.tx?.undo.push(() => { s.tempNamespace = 0; }); // AtEOXact_Namespace: forgotten if the transaction aborts
+  }
+  return { nsp, schema: `pg_temp_${s.backendId}` };
+}
+
+/** The relations a temporary table brings to localRels (the table and its indexes). */
+export function markLocal(eng: Engine, t: Table): void {
+  if (!t.temp) return;
+  eng.catalog.localRels.add(t.oid);
+  for (const i of t.indexes) eng.catalog.localRels.add(i.oid);
+}
+
+/** Take a temporary table out of the catalog (DROP, ON COMMIT DROP, session end, crash). */
+function removeTemp(eng: Engine, t: Table): void {
+  eng.catalog.tables.delete(tableKey(t));
+  eng.catalog.localRels.delete(t.oid);
+  for (const i of t.indexes) eng.catalog.localRels.delete(i.oid);
+  eng.catalog.generation++;
+}
+
+/** heap_truncate: ON COMMIT DELETE ROWS empties the table and its indexes in place (no new relfilenode). */
+function truncateInPlace(t: Table): void {
+  if (!t.heap.pages.length && t.indexes.every((i) => i.count === 0)) return;
+  const heap = new HeapRelation();
+  heap.fillfactor = t.heap.fillfactor;
+  t.heap = heap;
+  t.indexes = t.indexes.map((old) => new BtreeIndex(old.oid, old.name, old.columns, old.unique, old.primary, old.include, old.def));
+}
+
+/** PreCommit_on_commit_actions: at this session's COMMIT, DROP or DELETE ROWS its temporary tables that ask for it. */
+export function preCommitOnCommitActions(eng: Engine, s: Session): void {
+  if (!eng.catalog.localRels.size) return;
+  for (const t of [...eng.catalog.tables.values()]) {
+    if (t.temp?.session !== s.name) continue;
+    if (t.temp.onCommit === 'drop') removeTemp(eng, t);
+    else if (t.temp.onCommit === 'delete') truncateInPlace(t);
+  }
+}
+
+/** RemoveTempRelations at backend exit: the session's temporary tables are dropped. */
+export function dropSessionTempTables(eng: Engine, session: string): void {
+  if (!eng.catalog.localRels.size) return;
+  for (const t of [...eng.catalog.tables.values()]) if (t.temp?.session === session) removeTemp(eng, t);
+}
+
+/** A crash: every backend is gone, and the temporary files with them (RemovePgTempFiles at restart). */
+export function dropAllTempTables(eng: Engine): void {
+  if (!eng.catalog.localRels.size) return;
+  for (const t of [...eng.catalog.tables.values()]) if (t.temp) removeTemp(eng, t);
+}
+
+/** DISCARD TEMP (DISCARD TEMPORARY): drop this session's temporary tables, as the transaction's own work (a
+ *  ROLLBACK brings them back). DISCARD ALL / PLANS / SEQUENCES are refused. */
+export function discardStmt(eng: Engine, s: Session, n: N): QueryResult {
+  if (n.target !== 'DISCARD_TEMP') throw notSupported(`DISCARD ${String(n.target).replace('DISCARD_', '')}`);
+  const cat = eng.catalog;
+  const mine = [...cat.tables.values()].filter((t) => t.temp?.session === s.name);
+  if (mine.length) eng.ensureXid(s);
+  for (const t of mine) {
+    const key = tableKey(t);
+    cat.tables.delete(key);
+    cat.generation++;
+    s.tx!.undo.push(() => cat.tables.set(key, t));
+  }
+  return { command: 'DISCARD TEMP', columns: null, rows: [] };
+}
