@@ -8,8 +8,8 @@
  *
  * Mirrors: src/include/catalog/pg_class.h, pg_database.h; commands/vacuum.c (vac_update_relstats). Simplifications:
  * only the columns listed here (SELECT * is refused with 0A000: PostgreSQL's rows have more), only the user's
- * relations — tables, their indexes (relkind i), sequences (S), views (v) — no system catalogs; temporary tables
- * and views are left out; datfrozenxid is computed from the relfrozenxids when
+ * relations — tables, their indexes (relkind i), sequences (S), views (v) — no system catalogs; temporary views
+ * are left out; datfrozenxid is computed from the relfrozenxids when
  * read, where PostgreSQL stores it at the end of each VACUUM (the same value: a relfrozenxid only moves forward).
  */
 import type { Engine } from '../engine.js';
@@ -43,9 +43,10 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
         t.stats?.relallvisible ?? 0, t.indexes.length > 0, t.columns.length, t.relfrozenxid ?? 3, t.relminmxid ?? 1,
         t.reloptions ? new PgArray(t.reloptions) : null,
       ]);
-      // its indexes: relpages / reltuples as the build, ANALYZE or VACUUM set them; no relfrozenxid
+      // its indexes (a temporary table's are temporary too): relpages / reltuples as the build, ANALYZE or VACUUM
+      // set them; no relfrozenxid
       for (const i of t.indexes) {
-        rows.push([i.oid, i.name, 2200, 'i', 'p', i.oid, i.stats?.relpages ?? 1, floatIn(String(i.stats?.reltuples ?? 0), true), 0, false,
+        rows.push([i.oid, i.name, t.temp ? t.temp.nsp : 2200, 'i', t.temp ? 't' : 'p', i.oid, i.stats?.relpages ?? 1, floatIn(String(i.stats?.reltuples ?? 0), true), 0, false,
           i.columns.length + i.include.length, 0, 0, null]);
       }
     }
