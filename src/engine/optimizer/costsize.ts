@@ -105,6 +105,33 @@ export const RANDOM_PAGE_COST = 4.0;
 export const CPU_INDEX_TUPLE_COST = 0.005;
 
 /**
+ * genericcostestimate + btcostestimate for a scan returning one index tuple per call whose index pages cost
+ * `indexPageCost` (pages read x random_page_cost, shared by the loops of a nested loop): one tuple's cpu_index_tuple_cost and qual, the descent's comparisons
+ * (log2 of the index's tuples) and its per-page charge (50 x cpu_operator_cost per level; a one-level tree).
+ */
+export function btcostOneTuple(tuples: number, indexPageCost: number): { indexStartup: number; indexTotal: number } {
+  let indexStartup = 0;
+  let indexTotal = indexPageCost;
+  indexTotal += 1 * 1 * (CPU_INDEX_TUPLE_COST + CPU_OPERATOR_COST * 1);
+  if (tuples > 1) {
+    const descent = Math.ceil(Math.log(tuples) / Math.log(2.0)) * CPU_OPERATOR_COST;
+    indexStartup += descent;
+    indexTotal += 1 * descent;
+  }
+  const pageDescent = (0 + 1) * 50.0 * CPU_OPERATOR_COST;
+  indexStartup += pageDescent;
+  indexTotal += 1 * pageDescent;
+  return { indexStartup, indexTotal };
+}
+
+/** initial_cost_hashjoin: the outer side's cost, the inner side built and hashed as startup, one hash per outer row. */
+function initialHashCost(o: Cost, i: Cost): { startup: number; run: number } {
+  const startup = o.startup + i.total + (CPU_OPERATOR_COST * 1 + CPU_TUPLE_COST) * i.rows;
+  const run = (o.total - o.startup) + CPU_OPERATOR_COST * 1 * o.rows;
+  return { startup, run };
+}
+
+/**
  * cost_index over btcostestimate / genericcostestimate for `key = constant` on a unique B-tree of one leaf page
  * (its root; tree height 0) on a table without statistics (index correlation 0): one index tuple, one index page
  * and one heap page, each a random page read.
@@ -117,18 +144,7 @@ export const CPU_INDEX_TUPLE_COST = 0.005;
  */
 export function costIndexScanUniqueEq(tuples: number, pages: number, filterOps: number, rows: number, width: number): Cost {
   // genericcostestimate: one index tuple on one index page
-  let indexStartup = 0;
-  let indexTotal = 1 * RANDOM_PAGE_COST;
-  indexTotal += 1 * 1 * (CPU_INDEX_TUPLE_COST + CPU_OPERATOR_COST * 1);
-  // btcostestimate: the descent
-  if (tuples > 1) {
-    const descent = Math.ceil(Math.log(tuples) / Math.log(2.0)) * CPU_OPERATOR_COST;
-    indexStartup += descent;
-    indexTotal += 1 * descent;
-  }
-  const pageDescent = (0 + 1) * 50.0 * CPU_OPERATOR_COST;
-  indexStartup += pageDescent;
-  indexTotal += 1 * pageDescent;
+  const { indexStartup, indexTotal } = btcostOneTuple(tuples, 1 * RANDOM_PAGE_COST);
   // cost_index: one heap tuple on one heap page (Mackert-Lohman: 2T / (2T + 1) pages, rounded up)
   let startup = 0, run = 0;
   startup += indexStartup;
@@ -165,12 +181,9 @@ export const costText = (c: Cost): string => `(cost=${fmtCost(c.startup)}..${fmt
  * matched row. virtualBuckets: the Hash's bucket count for the inner rows (nodeHashjoin.ts bucketCount).
  */
 export function costHashJoinUniqueInner(o: Cost, i: Cost, selec: number, virtualBuckets: number): Cost {
-  let startup = 0, run = 0;
-  startup += o.startup;
-  run += o.total - o.startup;
-  startup += i.total;
-  startup += (CPU_OPERATOR_COST * 1 + CPU_TUPLE_COST) * i.rows;
-  run += CPU_OPERATOR_COST * 1 * o.rows;
+  const init = initialHashCost(o, i);
+  const startup = init.startup;
+  let run = init.run;
   // semi-join factors with jselec = the inner join's selectivity
   const matched = rint(o.rows * selec);
   run += CPU_OPERATOR_COST * matched * 1 * 0.5; // clamp_row_est(inner rows x bucket size x 2 / (match_count + 1)) is 1 for a unique key
@@ -186,12 +199,9 @@ export function costHashJoinUniqueInner(o: Cost, i: Cost, selec: number, virtual
  * outer x inner x selec).
  */
 export function costHashJoinDefaultInner(o: Cost, i: Cost, selec: number): Cost {
-  let startup = 0, run = 0;
-  startup += o.startup;
-  run += o.total - o.startup;
-  startup += i.total;
-  startup += (CPU_OPERATOR_COST * 1 + CPU_TUPLE_COST) * i.rows;
-  run += CPU_OPERATOR_COST * 1 * o.rows;
+  const init = initialHashCost(o, i);
+  const startup = init.startup;
+  let run = init.run;
   run += CPU_OPERATOR_COST * o.rows * clampRowEst(i.rows * 0.1) * 0.5;
   const tuples = clampRowEst(o.rows * i.rows * selec);
   run += CPU_TUPLE_COST * tuples;

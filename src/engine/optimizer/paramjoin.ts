@@ -35,7 +35,7 @@
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import {
-  CPU_INDEX_TUPLE_COST, CPU_OPERATOR_COST, CPU_TUPLE_COST, RANDOM_PAGE_COST, costSeqScan, costHashJoinUniqueInner, costHashJoinDefaultInner, type Cost,
+  CPU_TUPLE_COST, RANDOM_PAGE_COST, btcostOneTuple, costSeqScan, costHashJoinUniqueInner, costHashJoinDefaultInner, type Cost,
 } from './costsize.js';
 import { rint, clampRowEst, estimateRelSize, columnUnique } from './plancat.js';
 import { whereSelectivity } from './clausesel.js';
@@ -65,17 +65,7 @@ export function indexPagesFetched(tuplesFetched: number, pages: number, totalPag
 export function costParamIndexScan(tuples: number, pages: number, indexPages: number, loops: number, totalPages: number, width: number): Cost {
   // genericcostestimate: one index tuple on one index page, the pages shared by the loops
   const indexPagesRead = indexPagesFetched(1 * loops, indexPages, totalPages);
-  let indexStartup = 0;
-  let indexTotal = (indexPagesRead * RANDOM_PAGE_COST) / loops;
-  indexTotal += 1 * 1 * (CPU_INDEX_TUPLE_COST + CPU_OPERATOR_COST * 1);
-  if (tuples > 1) {
-    const descent = Math.ceil(Math.log(tuples) / Math.log(2.0)) * CPU_OPERATOR_COST;
-    indexStartup += descent;
-    indexTotal += 1 * descent;
-  }
-  const pageDescent = (0 + 1) * 50.0 * CPU_OPERATOR_COST;
-  indexStartup += pageDescent;
-  indexTotal += 1 * pageDescent;
+  const { indexStartup, indexTotal } = btcostOneTuple(tuples, (indexPagesRead * RANDOM_PAGE_COST) / loops);
   // cost_index: one heap tuple per probe, the heap pages shared by the loops (correlation 0: the max_IO_cost)
   let startup = 0, run = 0;
   startup += indexStartup;
