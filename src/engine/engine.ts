@@ -245,7 +245,9 @@ export class Engine {
   createSession(name: string): Session {
     if (this.sessions.some((s) => s.name === name)) throw new PgError('42710', `session "${name}" already exists`);
     const id = this.sessions.length;
-    const s = new Session(id, name, this.nextPid++, id + 3);
+    // the BackendId (sinval slot; pg_temp_N's N): the lowest free slot, the autovacuum launcher holding the first —
+    // PostgreSQL 15's isolationtester's control connection is 2 and its first session 3 (tests/scenarios/temp/ddl.out)
+    const s = new Session(id, name, this.nextPid++, id + 2);
     s.gucs.server = this.serverConf;
     // the connection's start: authentication reads catalogs and the backend's first idle moment flushes those counts
     s.backendStartAt = s.idleSince = this.clock.now;

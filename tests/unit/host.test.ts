@@ -20,14 +20,14 @@ describe('EngineHost', () => {
       { kind: 'sql', session: 's2', sql: 'CREATE TEMP TABLE t (id int); INSERT INTO t VALUES (1), (2), (3)' },
     ]);
     const byName = new Map(state.tables.map((t) => [t.name, t]));
-    expect([...byName.keys()].sort()).toEqual(['pg_temp_3.t', 'pg_temp_4.t', 't']);
-    expect([byName.get('t')!.items, byName.get('pg_temp_3.t')!.items, byName.get('pg_temp_4.t')!.items]).toEqual([1, 2, 3]);
+    expect([...byName.keys()].sort()).toEqual(['pg_temp_2.t', 'pg_temp_3.t', 't']);
+    expect([byName.get('t')!.items, byName.get('pg_temp_2.t')!.items, byName.get('pg_temp_3.t')!.items]).toEqual([1, 2, 3]);
     expect(byName.get('t')!.temp).toBeUndefined();
-    expect(byName.get('pg_temp_3.t')!.temp).toEqual({ session: 's1', schema: 'pg_temp_3', onCommit: 'delete' });
+    expect(byName.get('pg_temp_2.t')!.temp).toEqual({ session: 's1', schema: 'pg_temp_2', onCommit: 'delete' });
     // s2 cannot see s1's uncommitted rows in s1's table (visibility is judged per tuple, whoever owns the table)
-    expect(state.visibility.get('s1')!.get('pg_temp_3.t:0:1')!.visible).toBe(true);
-    expect(state.visibility.get('s2')!.get('pg_temp_3.t:0:1')!.visible).toBe(false);
-    expect(await h.explain('pg_temp_4.t', 0, 3, 's2')).not.toMatch(/^no tuple/);
+    expect(state.visibility.get('s1')!.get('pg_temp_2.t:0:1')!.visible).toBe(true);
+    expect(state.visibility.get('s2')!.get('pg_temp_2.t:0:1')!.visible).toBe(false);
+    expect(await h.explain('pg_temp_3.t', 0, 3, 's2')).not.toMatch(/^no tuple/);
   });
   it('reports progress of a bulk statement and cancels it between chunks, recording where for exact replay', async () => {
     const h = new EngineHost();

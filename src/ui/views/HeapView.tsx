@@ -5,7 +5,7 @@
  * its step wrote or read are outlined and the target of a look: link is ringed (its header field too).
  * Changes move (d3 transitions, motion.ts; none with prefers-reduced-motion): a new version grows in, a stamped
  * xmax flashes, a line pointer that becomes LP_REDIRECT / LP_DEAD / LP_UNUSED flashes and a redirect's arrow to
- * the chain's next member draws itself. A temporary table is listed schema-qualified (pg_temp_3.t) and labelled
+ * the chain's next member draws itself. A temporary table is listed schema-qualified (pg_temp_2.t for the first session) and labelled
  * temporary, with the session that owns it.
  */
 import { GLOSSARY } from '../glossary';
