@@ -23,6 +23,7 @@ import { formatValue } from '../sql/types.js';
 const keyText = (v: Exclude<Value, null>): string => (typeof v === 'object' && 'key' in v ? v.key() : formatValue(v)!);
 import { TidMap } from './tidmap.js';
 import { LOG_CAP, type IndexEvent } from './nbtlayout.js';
+import { leafOrder } from './nbtcompare.js';
 
 /** An index's computed parts: key expressions and a predicate, as functions of a heap row's values. */
 export interface IndexDef {
@@ -34,17 +35,6 @@ export interface IndexDef {
   exprNodes: unknown[];
 }
 
-function cmpValue(x: Value, y: Value): number {
-  if (x === y) return 0;
-  if (x === null) return 1;
-  if (y === null) return -1;
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-/** (key, heap TID) order, NULLs last */
-function leafOrder(a: { key: Value[]; tid: number }, b: { key: Value[]; tid: number }): number {
-  for (let i = 0; i < a.key.length; i++) { const c = cmpValue(a.key[i]!, b.key[i]!); if (c) return c; }
-  return a.tid - b.tid;
-}
 /** Up to how many entries BtreeIndex.leafOffset computes an entry's place on the leaf (one 8 kB leaf holds 407 int4 keys) */
 export const LEAF_RANK_LIMIT = 400;
 

@@ -31,6 +31,7 @@ import { datumBytes, FIXED } from '../heap/datum.js';
 import type { BtreeIndex } from './btree.js';
 import { tidBlock, packTid } from '../heap/heap.js';
 import { MAXALIGN } from '../heap/tuple.js';
+import { cmpValue, leafOrder } from './nbtcompare.js';
 
 /** What happened to an index, in order: a bulk load, an insertion, a VACUUM removing entries. */
 export type IndexEvent =
@@ -75,21 +76,10 @@ const LEAF_FF = 90, NONLEAF_FF = 70;
 
 export type Bytes = (key: Value[]) => { data: Uint8Array; vars: boolean };
 
-function cmpVal(x: Value, y: Value): number {
-  if (x === y) return 0;
-  if (x === null) return 1;
-  if (y === null) return -1;
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-/** compare a leaf item's (key, heap TID) */
-function cmpLeaf(a: { key: Value[]; tid: number }, b: { key: Value[]; tid: number }): number {
-  for (let i = 0; i < a.key.length; i++) { const c = cmpVal(a.key[i]!, b.key[i]!); if (c) return c; }
-  return a.tid - b.tid;
-}
 /** _bt_keep_natts_fast: the key columns a pivot between these two needs (nkeyatts + 1: a heap TID too) */
 function keepNatts(a: Value[], b: Value[]): number {
   let n = 1;
-  for (let i = 0; i < a.length; i++) { if (cmpVal(a[i]!, b[i]!) !== 0) break; n++; }
+  for (let i = 0; i < a.length; i++) { if (cmpValue(a[i]!, b[i]!) !== 0) break; n++; }
   return n;
 }
 
@@ -293,7 +283,7 @@ class Builder {
       for (let i = 1; i < p.items.length; i++) {
         const pv = p.items[i]!;
         let c = 0;
-        for (let a = 0; a < pv.key.length && !c; a++) c = cmpVal(pv.key[a]!, key[a]!);
+        for (let a = 0; a < pv.key.length && !c; a++) c = cmpValue(pv.key[a]!, key[a]!);
         if (c > 0) break;
         at = i;
       }
@@ -301,7 +291,7 @@ class Builder {
       p = this.pages[tidBlock(p.items[at]!.tid)]!;
     }
     let lo = 0, hi = p.items.length;
-    while (lo < hi) { const m = (lo + hi) >> 1; if (cmpLeaf(p.items[m]!, nt) < 0) lo = m + 1; else hi = m; }
+    while (lo < hi) { const m = (lo + hi) >> 1; if (leafOrder(p.items[m]!, nt) < 0) lo = m + 1; else hi = m; }
     this.place(p, nt, lo, stack);
   }
 
