@@ -67,6 +67,10 @@ export interface XactPayload { subXids: number[]; at?: number; catalog?: boolean
 export interface NewPagePayload { image: PageImage }
 /** a Storage/TRUNCATE record (xl_smgr_truncate): the relation's new length in blocks; heap, vm and fsm are cut */
 export interface StorageTruncatePayload { blkno: number }
+/** a MultiXact ZERO_OFF_PAGE / ZERO_MEM_PAGE record: the SLRU page zeroed (pg_multixact/offsets or members) */
+export interface MultiXactZeroPagePayload { pageno: number }
+/** a MultiXact CREATE_ID record (xl_multixact_create): the id, its first member offset, the members and their status names */
+export interface MultiXactCreatePayload { mid: number; offset: number; members: readonly { xid: number; status: string }[] }
 export interface SequencePayload { lastValue: bigint; isCalled: boolean }
 export interface CheckpointPayload { redo: number; nextXid: number; nextMulti: number; fullPageWrites: boolean }
 
