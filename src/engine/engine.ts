@@ -101,6 +101,8 @@ export class Engine {
   multis = new MultiXacts();
   /** pg_multixact/members: next member offset, and the highest SLRU pages initialised so far */
   private nextMemberOffset = 1;
+  /** MultiXactState->nextOffset as a checkpoint logs it: 0 until the first MultiXact (which skips offset 0) */
+  get nextMultiOffset(): number { return this.multis.next === 1 ? 0 : this.nextMemberOffset; }
   private memberPagesZeroed = -1;
   private offsetPagesZeroed = 0;
 
@@ -119,7 +121,9 @@ export class Engine {
         this.wal.insert(WalKind.MultiXactZeroMemPage, xid, 28, 0, -1, 0, 0, { pageno: p } satisfies MultiXactZeroPagePayload);
       }
     }
-    const create: MultiXactCreatePayload = { mid: id, offset: this.nextMemberOffset, members: members.map((m) => ({ xid: m.xid, status: memberStatusName(m) })) };
+    const create: MultiXactCreatePayload = {
+      mid: id, offset: this.nextMemberOffset, members: members.map((m) => ({ xid: m.xid, status: memberStatusName(m) })),
+    };
     this.nextMemberOffset += members.length;
     this.wal.insert(WalKind.MultiXactCreateId, xid, 38 + 8 * members.length, 0, -1, 0, 0, create);
     return this.multis.add(members);

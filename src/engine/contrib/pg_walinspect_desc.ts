@@ -27,7 +27,8 @@
  * (xact_desc_commit, xact_desc_abort), smgrdesc.c, seqdesc.c; access/transam/xlogdesc.c (XLogRecGetBlockRefInfo).
  *
  * What is not described, and why (each such row's column refuses with 0A000 when read, naming the record kind and
- * the reason): CHECKPOINT (its nextOid, oldest xids, … are not modelled),
+ * the reason): CHECKPOINT before the first OID is handed out or after a restart (the OID counter PostgreSQL
+ * logged then) or after the template databases were vacuumed (their oldest xid),
  * COMMIT / ABORT of a transaction that changed catalogs (PostgreSQL's record lists invalidation messages and
  * dropped files), Btree INSERT_LEAF where the entry's place on the leaf is not known (see BtreeIndex.leafOffset),
  * a record of a relation whose file has changed since (VACUUM FULL, TRUNCATE: the file of the time is not kept) or
@@ -38,8 +39,10 @@ import type { Engine } from '../engine.js';
 import { WalKind, type Wal } from '../wal/wal.js';
 import type {
   HeapTuplePayload, Heap2Payload, Heap2VisiblePayload, BtreeVacuumPayload, XactPayload, StorageTruncatePayload, NewPagePayload,
-  MultiXactCreatePayload, MultiXactZeroPagePayload,
+  MultiXactCreatePayload, MultiXactZeroPagePayload, CheckpointPayload,
 } from '../wal/records.js';
+import { lsnOut } from './pageinspect.js';
+import { FRESH_OLDEST_XID } from '../xact/varsup.js';
 import { RF_NEW_TUPLE } from '../wal/records.js';
 import type { PageImage } from '../buffer/bufmgr.js';
 import { BtreeIndex } from '../index/btree.js';
@@ -155,8 +158,16 @@ export function walDescription(eng: Engine, i: number): DescResult {
       return c ? ok(`${c.mid} offset ${c.offset} nmembers ${c.members.length}: ` + c.members.map((m) => `${m.xid} (${m.status}) `).join('')) : no('its members are not recorded');
     }
     case WalKind.XlogFpi: return ok(''); // xlog_desc: "no further information to print"
-    case WalKind.CheckpointOnline: case WalKind.CheckpointShutdown:
-      return no('a checkpoint record\'s next OID, oldest xids and multixact offsets are not modelled');
+    case WalKind.CheckpointOnline: case WalKind.CheckpointShutdown: {
+      // xlog_desc: the CheckPoint struct, field by field (one timeline; no commit timestamps: track_commit_timestamp off)
+      const c = p as CheckpointPayload | undefined;
+      if (!c || c.oldestActiveXid === undefined || c.nextMultiOffset === undefined) return no('its fields are not recorded');
+      if (c.nextOid === undefined) return no('the OID counter PostgreSQL logs (its last XLOG NEXTOID) is not modelled before the first OID or after a restart');
+      if (!c.oldestXidFresh) return no('the oldest xid and multixact after a VACUUM of the template databases are not modelled');
+      return ok(`redo ${lsnOut(c.redo)}; tli 1; prev tli 1; fpw ${c.fullPageWrites}; xid 0:${c.nextXid}; oid ${c.nextOid}; `
+        + `multi ${c.nextMulti}; offset ${c.nextMultiOffset}; oldest xid ${FRESH_OLDEST_XID} in DB 1; oldest multi 1 in DB 1; `
+        + `oldest/newest commit timestamp xid: 0/0; oldest running xid ${c.oldestActiveXid}; ${kind === WalKind.CheckpointShutdown ? 'shutdown' : 'online'}`);
+    }
     default: return no('its contents are not modelled');
   }
 }

@@ -126,7 +126,8 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
    */
   const setVisible = (page: Page, frozen: boolean, pageCutoff: number, firstPass: boolean) => {
     const old = vmStatus(t.heap, page.blkno);
-    const bits = (old & VISIBILITYMAP_ALL_VISIBLE ? 0 : VISIBILITYMAP_ALL_VISIBLE) | (frozen && !(old & VISIBILITYMAP_ALL_FROZEN) ? VISIBILITYMAP_ALL_FROZEN : 0);
+    const bits = (old & VISIBILITYMAP_ALL_VISIBLE ? 0 : VISIBILITYMAP_ALL_VISIBLE)
+      | (frozen && !(old & VISIBILITYMAP_ALL_FROZEN) ? VISIBILITYMAP_ALL_FROZEN : 0);
     page.flags |= PD_ALL_VISIBLE;
     if (!bits || !vmSet(t.heap, page.blkno, bits)) return;
     const fpi = eng.wal.fullPageWrites && (t.vmLsn ?? 0) <= eng.wal.redoLsn ? 8192 : 0;
