@@ -465,7 +465,15 @@ function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql: strin
         hash.analyzeDetails.push(hashMemory(p));
       }
       children = [outer, hash];
+    } else if (p.searched) {
+      // the join order search's merge join: a side already sorted on the key has no Sort; a Materialize may shield the inner
+      const srt = (x: PlanNode, key: N, c: Cost | null) => (c ? node('Sort', [`Sort Key: ${d.expr(key)}`], [x]) : x);
+      const innerTop = srt(inner, b, p.searched.sortInner);
+      children = [srt(outer, a, p.searched.sortOuter), p.searched.material ? node('Materialize', [], [innerTop]) : innerTop];
     } else children = [node('Sort', [`Sort Key: ${d.expr(a)}`], [outer]), node('Sort', [`Sort Key: ${d.expr(b)}`], [inner])];
+  } else if (p.searched && !p.searched.material) {
+    if (analyze) throw notSupported('EXPLAIN ANALYZE of a nested loop rescanning its inner side');
+    children = [outer, inner];
   } else {
     const mat = node('Materialize', [], [inner]);
     if (analyze) { mat.rows = p.actual!.innerRows; mat.loops = p.actual!.outerRows; }
@@ -776,6 +784,7 @@ function costMergeJoin(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode) {
  * tuples; no statistics: 200). Every other join's costs are refused.
  */
 function costHashJoin(p: JoinPlan, top: PlanNode) {
+  if (p.kind === 'Join' && p.searched) { costSearched(p, top); return; }
   if (p.kind === 'Join' && p.method === 'MergeJoin') { costMergeJoin(p, top); return; }
   if (p.kind === 'Join' && p.method === 'NestLoop') { if (p.param) costParamLoop(p, top); else costNestLoop(p, top); return; }
   if (p.kind !== 'Join' || p.method !== 'HashJoin' || !p.cond || p.filter.length || p.label === ' Right') throw noCosts('this join (only a hash join on a unique inner key and a merge join over sorts are modelled)');
@@ -808,6 +817,32 @@ function costHashJoin(p: JoinPlan, top: PlanNode) {
   outerNode.cost = o.cost;
   hashNode.cost = { startup: i.cost.total, total: i.cost.total, rows: i.cost.rows, width: i.cost.width };
   hashNode.children[0]!.cost = i.cost;
+}
+
+/** Costs of a plan of the join order search (optimizer/joinrels.ts), node by node as it costed them. */
+function costSearched(p: JoinPlan, n: PlanNode) {
+  if (p.kind !== 'Join' || !p.searched) {
+    if (p.kind !== 'Scan') throw noCosts('this join');
+    n.cost = joinScanCost(p).cost;
+    return;
+  }
+  const sp = p.searched;
+  n.cost = sp.cost;
+  const [o, i] = n.children as [PlanNode, PlanNode];
+  const under = (x: PlanNode, wrapped: boolean) => (wrapped ? x.children[0]! : x);
+  if (sp.method === 'HashJoin') {
+    costSearched(p.outer, o);
+    const ic = sp.inner.cost;
+    i.cost = { startup: ic.total, total: ic.total, rows: ic.rows, width: ic.width };
+    costSearched(p.inner, i.children[0]!);
+    return;
+  }
+  if (sp.sortOuter) o.cost = sp.sortOuter;
+  costSearched(p.outer, under(o, !!sp.sortOuter));
+  let inner = i;
+  if (sp.material) { i.cost = sp.material; inner = i.children[0]!; }
+  if (sp.method === 'MergeJoin' && sp.sortInner) { inner.cost = sp.sortInner; inner = inner.children[0]!; }
+  costSearched(p.inner, inner);
 }
 
 /** the Result at the bottom of a ProjectSet without FROM */

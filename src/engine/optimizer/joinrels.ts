@@ -1,0 +1,321 @@
+/**
+ * The join order search for three or more relations (PostgreSQL's optimizer/path/allpaths.c standard_join_search
+ * and joinrels.c join_search_one_level / make_join_rel, with joinpath.c add_paths_to_joinrel and pathnode.c
+ * add_path / set_cheapest): dynamic programming over sets of relations. Level 1 holds the base relations; level
+ * k every set of k relations reachable by joining a level k-1 set with one base relation it has a join clause
+ * with (and, from level 4, two smaller sets: "bushy" plans). Each join relation keeps the paths add_path lets
+ * survive — the cheapest by total cost, within a 1% fuzz (STD_FUZZ_FACTOR), plus any path whose sort order
+ * (pathkeys) a later merge join could use — and the final relation's cheapest total path is the plan.
+ *
+ * The join clauses come from equivalence classes (equivclass.c): `t.k = m.a AND m.a = n.a` puts t.k, m.a and n.a
+ * in one class, so t and n can be joined directly on a derived `t.k = n.a`. For a pair of relations the clause
+ * is made of the first member of each side in the class's order (generate_join_implied_equalities), and a
+ * join relation's row estimate is fixed by the first pair that builds it — so the written order of FROM and of
+ * the conditions can change estimates, as it does in PostgreSQL:
+ *
+ *     t(k int, v text), m(a int, b text), n(a int, b text), never analyzed (1,270 rows assumed each):
+ *     SELECT * FROM t, m, n WHERE t.k = m.a AND m.a = n.a
+ *       level 2: {t,m} {t,n} {m,n}  (1270 x 1270 / 200 = 8064 rows each)
+ *       level 3: {t,m,n} first built from {t,m} + n: 8064 x 1270 / 200 = 51206 rows
+ *
+ * For each pair, both sides as outer: a merge join sorting both cheapest paths, nested loops over the inner side
+ * (plain and materialized) for each outer path, merge joins over an outer path already sorted on the key, and hash
+ * joins of the cheapest-startup and cheapest-total outer paths (costs: costsize.c's initial / final_cost_* as
+ * optimizer/costsize.ts states them).
+ *
+ * Simplifications — the search answers `unsure` (EXPLAIN then refuses 0A000, the executor keeps the written order):
+ * inner joins of plain tables only; every table never analyzed (no MCV lists, histograms or mergejoinscansel);
+ * no index on a column the joins or the table's own conditions use (no index paths, no parameterized paths);
+ * join conditions only equalities between columns of one type (int or text), none on a column the WHERE clause
+ * equates to a constant; at most one equivalence class between two sides a merge join could use; every sort,
+ * Materialize and hash table within work_mem.
+ */
+import type { Table } from '../catalog/catalog.js';
+import { CPU_OPERATOR_COST, CPU_TUPLE_COST, costSeqScan, costSort, type Cost } from './costsize.js';
+import { estimateRelSize, clampRowEst, columnUnique } from './plancat.js';
+import { whereSelectivity } from './clausesel.js';
+import { bucketCount } from '../executor/nodeHashjoin.js';
+
+type N = Record<string, any>;
+
+const STD_FUZZ_FACTOR = 1.01;
+const WORK_MEM = 4 * 1024 * 1024;
+const HASH_MEM = 2 * WORK_MEM;
+const DEFAULT_NUM_DISTINCT = 200;
+
+/** A base relation of the search: its table, its own (unqualified) WHERE conditions. */
+export interface SearchRel { table: Table; name: string; quals: N[] }
+/** A column of a base relation. */
+export interface SearchVar { rel: number; col: number }
+
+/** A join clause of a path: the outer side's column = the inner side's. */
+export interface SearchClause { o: SearchVar; i: SearchVar }
+
+/** The chosen plan, with the costs EXPLAIN prints for each node. */
+export type SearchPlan =
+  | { kind: 'scan'; rel: number; cost: Cost }
+  | {
+    kind: 'join'; method: 'HashJoin' | 'MergeJoin' | 'NestLoop'; outer: SearchPlan; inner: SearchPlan; clauses: SearchClause[]; cost: Cost;
+    /** merge join: the Sort over each side (null: that side comes sorted already) */
+    sortOuter: Cost | null; sortInner: Cost | null;
+    /** a Materialize over the inner side (nested loop; merge join's materialize_inner) */
+    material: Cost | null;
+  };
+
+interface Path {
+  startup: number; total: number; rows: number; width: number;
+  /** the equivalence class the rows come sorted by (null: unsorted) */
+  pathkey: number | null;
+  /** cost_rescan */
+  rescanStartup: number; rescanTotal: number;
+  markRestore: boolean;
+  plan: SearchPlan;
+}
+
+interface JoinRel { mask: number; rows: number; width: number; paths: Path[]; cheapestTotal: Path; cheapestStartup: Path }
+
+const relationBytes = (rows: number, width: number) => rows * (Math.ceil(width / 8) * 8 + 24);
+
+class Unsure extends Error {}
+const unsure = (why: string): never => { throw new Unsure(why); };
+
+/** standard_join_search for `rels` joined by the equalities `eqs` (in the order PostgreSQL distributes them). */
+export function standardJoinSearch(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan | { unsure: string } {
+  try { return search(rels, eqs); } catch (e) { if (e instanceof Unsure) return { unsure: e.message }; throw e; }
+}
+
+function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
+  if (rels.length > 8) unsure('a join of more than 8 relations (join_collapse_limit)');
+  // equivalence classes, members in the order process_equivalence adds them
+  const ecs: SearchVar[][] = [];
+  const ecOf = (v: SearchVar) => ecs.findIndex((ec) => ec.some((m) => m.rel === v.rel && m.col === v.col));
+  for (const [a, b] of eqs) {
+    if (a.rel === b.rel) unsure('a condition between two columns of one table');
+    const ta = rels[a.rel]!.table.columns[a.col]!.type.name, tb = rels[b.rel]!.table.columns[b.col]!.type.name;
+    if (ta !== tb || !['int4', 'int8', 'int2', 'text'].includes(ta)) unsure('a join condition between columns of different types');
+    const ea = ecOf(a), eb = ecOf(b);
+    if (ea >= 0 && eb >= 0) { if (ea !== eb) { ecs[ea]!.push(...ecs[eb]!); ecs.splice(eb, 1); } } else if (ea >= 0) ecs[ea]!.push(b);
+    else if (eb >= 0) ecs[eb]!.push(a);
+    else ecs.push([a, b]);
+  }
+  for (const ec of ecs) if (new Set(ec.map((m) => m.rel)).size !== ec.length) unsure('a join condition class naming two columns of one table');
+  // base relations: a Seq Scan each
+  const base = rels.map((r, i): JoinRel => {
+    const t = r.table;
+    if (t.stats) unsure('a join of three or more relations over an analyzed table (statistics, MCV lists, histograms)');
+    const used = new Set<number>(ecs.flatMap((ec) => ec.filter((m) => m.rel === i).map((m) => m.col)));
+    const quals = JSON.stringify(r.quals);
+    for (const c of used) if (quals.includes(`"sval":"${t.columns[c]!.name}"`)) unsure('a WHERE condition on a join column (an equivalence class with a constant)');
+    const qualCols = t.columns.map((c, ci) => ({ c, ci })).filter((x) => quals.includes(`"sval":"${x.c.name}"`)).map((x) => x.ci);
+    if (t.indexes.some((ix) => ix.def || ix.columns.some((c) => used.has(c) || qualCols.includes(c)))) unsure('a join of three or more relations with an index on a join or WHERE column (index paths)');
+    const size = estimateRelSize(t);
+    if (!size.exact) unsure('a column whose width the simulator does not measure');
+    const where = r.quals.length === 0 ? undefined : r.quals.length === 1 ? r.quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: r.quals } };
+    const ws = whereSelectivity(t, size.tuples, where);
+    if (!ws) unsure('a WHERE condition whose selectivity the simulator does not estimate');
+    const rows = clampRowEst(size.tuples * ws!.sel);
+    const c = costSeqScan(size.pages, size.tuples, ws!.ops, rows, size.width);
+    const path: Path = { ...c, pathkey: null, rescanStartup: c.startup, rescanTotal: c.total, markRestore: false, plan: { kind: 'scan', rel: i, cost: c } };
+    return { mask: 1 << i, rows, width: size.width, paths: [path], cheapestTotal: path, cheapestStartup: path };
+  });
+  const baseRows = base.map((b) => b.rows);
+  /** get_variable_numdistinct without statistics, and whether it is the default guess */
+  const numDistinct = (v: SearchVar): { nd: number; isDefault: boolean } => {
+    const t = rels[v.rel]!.table, tuples = estimateRelSize(t).tuples;
+    if (columnUnique(t, v.col)) return { nd: clampRowEst(tuples), isDefault: false };
+    if (tuples < DEFAULT_NUM_DISTINCT) return { nd: clampRowEst(tuples), isDefault: false };
+    return { nd: DEFAULT_NUM_DISTINCT, isDefault: true };
+  };
+  /** eqjoinsel without statistics */
+  const clauseSel = (c: SearchClause) => 1 / Math.max(numDistinct(c.o).nd, numDistinct(c.i).nd);
+  const listSel = (cs: SearchClause[]) => cs.reduce((s, c) => s * clauseSel(c), 1);
+  /** generate_join_implied_equalities: per class, the first member of each side */
+  const restrictList = (om: number, im: number): { clauses: SearchClause[]; ecs: number[] } => {
+    const clauses: SearchClause[] = [], ids: number[] = [];
+    ecs.forEach((ec, id) => {
+      const o = ec.find((m) => (om >> m.rel) & 1), i = ec.find((m) => (im >> m.rel) & 1);
+      if (o && i) { clauses.push({ o, i }); ids.push(id); }
+    });
+    return { clauses, ecs: ids };
+  };
+  const hasEcJoins = (mask: number) => ecs.some((ec) => ec.some((m) => (mask >> m.rel) & 1) && ec.some((m) => !((mask >> m.rel) & 1)));
+  const useful = (ec: number | null, mask: number) => (ec !== null && ecs[ec]!.some((m) => !((mask >> m.rel) & 1)) ? ec : null);
+
+  const levels: JoinRel[][] = [[], base];
+  const byMask = new Map<number, JoinRel>(base.map((b) => [b.mask, b]));
+
+  /** add_path: keep the new path unless an old one is fuzzily as cheap and as well sorted; drop the old ones it beats */
+  const addPath = (rel: JoinRel, np: Path) => {
+    let accept = true, insertAt = 0;
+    const kept: Path[] = [];
+    for (const op of rel.paths) {
+      let removeOld = false;
+      const costcmp = np.total > op.total * STD_FUZZ_FACTOR ? 2 : op.total > np.total * STD_FUZZ_FACTOR ? 1
+        : np.startup > op.startup * STD_FUZZ_FACTOR ? 2 : op.startup > np.startup * STD_FUZZ_FACTOR ? 1 : 0;
+      // compare_pathkeys of single keys: equal, one longer (better), or different
+      const keyscmp = np.pathkey === op.pathkey ? 0 : op.pathkey === null ? 1 : np.pathkey === null ? 2 : 3;
+      if (keyscmp !== 3) {
+        if (costcmp === 0) {
+          if (keyscmp === 1) removeOld = true;
+          else if (keyscmp === 2) accept = false;
+          else if (np.total < op.total / 1.0000000001 || (np.total <= op.total * 1.0000000001 && np.startup < op.startup / 1.0000000001)) removeOld = true;
+          else accept = false;
+        } else if (costcmp === 1) { if (keyscmp !== 2) removeOld = true; } else if (keyscmp !== 1) accept = false;
+      }
+      if (!removeOld) { kept.push(op); if (np.total >= op.total) insertAt = kept.length; }
+      if (!accept) { kept.push(...rel.paths.slice(rel.paths.indexOf(op) + 1)); break; }
+    }
+    if (accept) kept.splice(insertAt, 0, np);
+    rel.paths = kept;
+  };
+
+  const joinPath = (rel: JoinRel, method: 'HashJoin' | 'MergeJoin' | 'NestLoop', o: Path, i: Path, clauses: SearchClause[], startup: number, total: number,
+    pathkey: number | null, extra: { sortOuter?: Cost | null; sortInner?: Cost | null; material?: Cost | null; rescanFree?: boolean }): Path => {
+    const cost: Cost = { startup, total, rows: rel.rows, width: rel.width };
+    return {
+      ...cost, pathkey, markRestore: false,
+      rescanStartup: extra.rescanFree ? 0 : startup, rescanTotal: extra.rescanFree ? total - startup : total,
+      plan: { kind: 'join', method, outer: o.plan, inner: i.plan, clauses, cost, sortOuter: extra.sortOuter ?? null, sortInner: extra.sortInner ?? null, material: extra.material ?? null },
+    };
+  };
+  const asCost = (p: Path): Cost => ({ startup: p.startup, total: p.total, rows: p.rows, width: p.width });
+  const sortOf = (p: Path): Cost => {
+    if (relationBytes(p.rows, p.width) > WORK_MEM) unsure('a sort larger than work_mem');
+    return costSort(asCost(p), null);
+  };
+  const materialOf = (p: Path): Path => {
+    if (relationBytes(p.rows, p.width) > WORK_MEM) unsure('a Materialize larger than work_mem');
+    const c: Cost = { startup: p.startup, total: p.total + 2 * CPU_OPERATOR_COST * p.rows, rows: p.rows, width: p.width };
+    return { ...c, pathkey: p.pathkey, rescanStartup: 0, rescanTotal: CPU_OPERATOR_COST * p.rows, markRestore: true, plan: p.plan };
+  };
+
+  const nestLoop = (rel: JoinRel, o: Path, i: Path, mat: Path | null, clauses: SearchClause[]) => {
+    const inner = mat ?? i;
+    let startup = o.startup + inner.startup;
+    let run = o.total - o.startup;
+    if (o.rows > 1) run += (o.rows - 1) * inner.rescanStartup;
+    run += inner.total - inner.startup;
+    if (o.rows > 1) run += (o.rows - 1) * (inner.rescanTotal - inner.rescanStartup);
+    run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * clauses.length) * o.rows * inner.rows;
+    startup += 0;
+    addPath(rel, joinPath(rel, 'NestLoop', o, i, clauses, startup, startup + run, useful(o.pathkey, rel.mask), { material: mat ? asCost(mat) : null }));
+  };
+  const mergeJoin = (rel: JoinRel, o: Path, i: Path, clauses: SearchClause[], ec: number) => {
+    const sortOuter = o.pathkey === ec ? null : sortOf(o), sortInner = i.pathkey === ec ? null : sortOf(i);
+    const tuples = clampRowEst(o.rows * i.rows * listSel(clauses));
+    let startup = 0, run = 0;
+    if (sortOuter) { startup += sortOuter.startup; run += sortOuter.total - sortOuter.startup; } else { startup += o.startup; run += o.total - o.startup; }
+    let innerRun: number;
+    if (sortInner) { startup += sortInner.startup; innerRun = sortInner.total - sortInner.startup; } else { startup += i.startup; innerRun = i.total - i.startup; }
+    const rescanned = Math.max(0, tuples - i.rows);
+    const ratio = 1 + rescanned / i.rows;
+    const bare = innerRun * ratio, mat = innerRun + CPU_OPERATOR_COST * i.rows * ratio;
+    const materialize = mat < bare || (!sortInner && !i.markRestore);
+    run += materialize ? mat : bare;
+    run += CPU_OPERATOR_COST * (o.rows + i.rows * ratio);
+    run += CPU_TUPLE_COST * tuples;
+    const innerTop = sortInner ?? asCost(i);
+    const material = materialize ? { ...innerTop, total: innerTop.total + CPU_OPERATOR_COST * innerTop.rows } : null;
+    addPath(rel, joinPath(rel, 'MergeJoin', o, i, clauses, startup, startup + run, useful(ec, rel.mask), { sortOuter, sortInner, material }));
+  };
+  const hashJoin = (rel: JoinRel, o: Path, i: Path, clauses: SearchClause[]) => {
+    const n = clauses.length;
+    const tupsize = 16 + 16 + Math.ceil(i.width / 8) * 8;
+    if (i.rows * tupsize > HASH_MEM / 2) unsure('a hash join whose table may need several batches');
+    let startup = o.startup + i.total + (CPU_OPERATOR_COST * n + CPU_TUPLE_COST) * i.rows;
+    let run = (o.total - o.startup) + CPU_OPERATOR_COST * n * o.rows;
+    const buckets = bucketCount(i.rows);
+    let bucketsize = 1;
+    for (const c of clauses) {
+      const { nd: nd0, isDefault } = numDistinct(c.i);
+      let frac: number;
+      if (isDefault) frac = 0.1;
+      else {
+        const tuples = estimateRelSize(rels[c.i.rel]!.table).tuples;
+        const nd = tuples > 0 ? clampRowEst(nd0 * (baseRows[c.i.rel]! / tuples)) : nd0;
+        frac = nd > buckets ? 1 / buckets : 1 / nd;
+        frac = Math.min(1, Math.max(1e-6, frac));
+      }
+      bucketsize = Math.min(bucketsize, frac);
+    }
+    run += CPU_OPERATOR_COST * n * o.rows * clampRowEst(i.rows * bucketsize) * 0.5;
+    run += CPU_TUPLE_COST * clampRowEst(o.rows * i.rows * listSel(clauses));
+    startup += 0;
+    addPath(rel, joinPath(rel, 'HashJoin', o, i, clauses, startup, startup + run, null, { rescanFree: true }));
+  };
+
+  /** add_paths_to_joinrel for one outer / inner order */
+  const addPaths = (rel: JoinRel, outer: JoinRel, inner: JoinRel) => {
+    const { clauses, ecs: ids } = restrictList(outer.mask, inner.mask);
+    if (ids.length > 1) unsure('a join of two sides over two or more equivalence classes (several merge orders)');
+    // sort_inner_and_outer
+    if (ids.length) mergeJoin(rel, outer.cheapestTotal, inner.cheapestTotal, clauses, ids[0]!);
+    // match_unsorted_outer
+    const ict = inner.cheapestTotal;
+    const mat = materialOf(ict); // ExecMaterializesOutput: no path here materializes already
+    for (const op of [...outer.paths]) {
+      nestLoop(rel, op, ict, null, clauses);
+      if (mat) nestLoop(rel, op, ict, mat, clauses);
+      if (ids.length && op.pathkey === ids[0]) {
+        mergeJoin(rel, op, ict, clauses, ids[0]!);
+        if (ict.pathkey !== ids[0]) {
+          const sorted = inner.paths.filter((p) => p.pathkey === ids[0]);
+          const bestTotal = sorted.reduce<Path | null>((b, p) => (!b || p.total < b.total || (p.total === b.total && p.startup < b.startup) ? p : b), null);
+          if (bestTotal) mergeJoin(rel, op, bestTotal, clauses, ids[0]!);
+          const bestStartup = sorted.reduce<Path | null>((b, p) => (!b || p.startup < b.startup || (p.startup === b.startup && p.total < b.total) ? p : b), null);
+          if (bestStartup && bestStartup !== bestTotal) mergeJoin(rel, op, bestStartup, clauses, ids[0]!);
+        }
+      }
+    }
+    // hash_inner_and_outer
+    if (ids.length) {
+      hashJoin(rel, outer.cheapestStartup, ict, clauses);
+      if (outer.cheapestTotal !== outer.cheapestStartup) hashJoin(rel, outer.cheapestTotal, ict, clauses);
+    }
+  };
+
+  const makeJoinRel = (r1: JoinRel, r2: JoinRel, level: number) => {
+    const mask = r1.mask | r2.mask;
+    let rel = byMask.get(mask);
+    if (!rel) {
+      const { clauses } = restrictList(r1.mask, r2.mask);
+      const rows = clampRowEst(r1.rows * r2.rows * listSel(clauses));
+      rel = { mask, rows, width: r1.width + r2.width, paths: [], cheapestTotal: null as unknown as Path, cheapestStartup: null as unknown as Path };
+      byMask.set(mask, rel);
+      levels[level]!.push(rel);
+    }
+    addPaths(rel, r1, r2);
+    addPaths(rel, r2, r1);
+  };
+  const relevant = (a: JoinRel, b: JoinRel) => ecs.some((ec) => ec.some((m) => (a.mask >> m.rel) & 1) && ec.some((m) => (b.mask >> m.rel) & 1));
+
+  for (let level = 2; level <= rels.length; level++) {
+    levels[level] = [];
+    levels[level - 1]!.forEach((old, idx) => {
+      if (hasEcJoins(old.mask)) {
+        base.slice(level === 2 ? idx + 1 : 0).forEach((other) => { if (!(old.mask & other.mask) && relevant(old, other)) makeJoinRel(old, other, level); });
+      } else base.forEach((other) => { if (!(old.mask & other.mask)) makeJoinRel(old, other, level); });
+    });
+    for (let k = 2; k <= level - k; k++) {
+      const other = level - k;
+      levels[k]!.forEach((old, idx) => {
+        if (!hasEcJoins(old.mask)) return;
+        levels[other]!.slice(k === other ? idx + 1 : 0).forEach((nr) => { if (!(old.mask & nr.mask) && relevant(old, nr)) makeJoinRel(old, nr, level); });
+      });
+    }
+    if (!levels[level]!.length) levels[level - 1]!.forEach((old) => base.forEach((other) => { if (!(old.mask & other.mask)) makeJoinRel(old, other, level); }));
+    // set_cheapest
+    for (const rel of levels[level]!) {
+      let st: Path | null = null, tt: Path | null = null;
+      for (const p of rel.paths) {
+        if (!st || p.startup < st.startup || (p.startup === st.startup && p.total < st.total)) st = p;
+        if (!tt || p.total < tt.total || (p.total === tt.total && p.startup < tt.startup)) tt = p;
+      }
+      rel.cheapestStartup = st!; rel.cheapestTotal = tt!;
+    }
+  }
+  const top = byMask.get((1 << rels.length) - 1);
+  if (!top) return unsure('a join the search did not complete');
+  return top.cheapestTotal.plan;
+}
+
