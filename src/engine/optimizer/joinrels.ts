@@ -27,11 +27,11 @@
  * inner joins of plain tables only; every table never analyzed (no MCV lists, histograms or mergejoinscansel);
  * no index on a column the joins or the table's own conditions use (no index paths, no parameterized paths);
  * join conditions only equalities between columns of one type (int or text), none on a column the WHERE clause
- * equates to a constant; at most one equivalence class between two sides a merge join could use; every sort,
- * Materialize and hash table within work_mem.
+ * equates to a constant; at most one equivalence class between two sides a merge join could use; a hash table
+ * that may need batches (over hash_mem) only when its path loses anyway.
  */
 import type { Table } from '../catalog/catalog.js';
-import { CPU_OPERATOR_COST, CPU_TUPLE_COST, costSeqScan, costSort, type Cost } from './costsize.js';
+import { CPU_OPERATOR_COST, CPU_TUPLE_COST, SEQ_PAGE_COST, RANDOM_PAGE_COST, costSeqScan, costSort, type Cost } from './costsize.js';
 import { estimateRelSize, clampRowEst, columnUnique } from './plancat.js';
 import { whereSelectivity } from './clausesel.js';
 import { bucketCount } from '../executor/nodeHashjoin.js';
@@ -69,6 +69,8 @@ interface Path {
   /** cost_rescan */
   rescanStartup: number; rescanTotal: number;
   markRestore: boolean;
+  /** its cost is a lower bound (a hash table over hash_mem: its batches' page costs are not modelled) */
+  bound?: boolean;
   plan: SearchPlan;
 }
 
@@ -166,6 +168,8 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
       if (!accept) { kept.push(...rel.paths.slice(rel.paths.indexOf(op) + 1)); break; }
     }
     if (accept) kept.splice(insertAt, 0, np);
+    // a path costed below its true cost that survives could be the plan, or displace the one that is
+    if (accept && np.bound) unsure('a hash join that may need several batches (their page costs)');
     rel.paths = kept;
   };
 
@@ -179,14 +183,24 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
     };
   };
   const asCost = (p: Path): Cost => ({ startup: p.startup, total: p.total, rows: p.rows, width: p.width });
+  const overWorkMem = (p: Path) => relationBytes(p.rows, p.width) > WORK_MEM;
+  /** cost_sort: in memory, or an external merge sort's page accesses (3/4 sequential) when it spills */
   const sortOf = (p: Path): Cost => {
-    if (relationBytes(p.rows, p.width) > WORK_MEM) unsure('a sort larger than work_mem');
-    return costSort(asCost(p), null);
+    if (!overWorkMem(p)) return costSort(asCost(p), null);
+    const tuples = Math.max(p.rows, 2), bytes = relationBytes(tuples, p.width);
+    const npages = Math.ceil(bytes / 8192), nruns = bytes / WORK_MEM;
+    const mergeOrder = Math.min(500, Math.max(6, Math.floor(WORK_MEM / (2 * 8192 + 32 * 8192))));
+    const logRuns = nruns > mergeOrder ? Math.ceil(Math.log(nruns) / Math.log(mergeOrder)) : 1.0;
+    let startup = 2.0 * CPU_OPERATOR_COST * tuples * (Math.log(tuples) / 0.693147180559945);
+    startup += 2.0 * npages * logRuns * (SEQ_PAGE_COST * 0.75 + RANDOM_PAGE_COST * 0.25);
+    startup += p.total;
+    return { startup, total: startup + CPU_OPERATOR_COST * tuples, rows: p.rows, width: p.width };
   };
+  /** cost_material / cost_rescan: a spilled Materialize writes and rereads its pages */
   const materialOf = (p: Path): Path => {
-    if (relationBytes(p.rows, p.width) > WORK_MEM) unsure('a Materialize larger than work_mem');
-    const c: Cost = { startup: p.startup, total: p.total + 2 * CPU_OPERATOR_COST * p.rows, rows: p.rows, width: p.width };
-    return { ...c, pathkey: p.pathkey, rescanStartup: 0, rescanTotal: CPU_OPERATOR_COST * p.rows, markRestore: true, plan: p.plan };
+    const pages = overWorkMem(p) ? Math.ceil(relationBytes(p.rows, p.width) / 8192) : 0;
+    const c: Cost = { startup: p.startup, total: p.total + 2 * CPU_OPERATOR_COST * p.rows + SEQ_PAGE_COST * pages, rows: p.rows, width: p.width };
+    return { ...c, pathkey: p.pathkey, rescanStartup: 0, rescanTotal: CPU_OPERATOR_COST * p.rows + SEQ_PAGE_COST * pages, markRestore: true, plan: p.plan };
   };
 
   const nestLoop = (rel: JoinRel, o: Path, i: Path, mat: Path | null, clauses: SearchClause[]) => {
@@ -210,7 +224,7 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
     const rescanned = Math.max(0, tuples - i.rows);
     const ratio = 1 + rescanned / i.rows;
     const bare = innerRun * ratio, mat = innerRun + CPU_OPERATOR_COST * i.rows * ratio;
-    const materialize = mat < bare || (!sortInner && !i.markRestore);
+    const materialize = mat < bare || (!sortInner && !i.markRestore) || (!!sortInner && overWorkMem(i));
     run += materialize ? mat : bare;
     run += CPU_OPERATOR_COST * (o.rows + i.rows * ratio);
     run += CPU_TUPLE_COST * tuples;
@@ -221,7 +235,7 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
   const hashJoin = (rel: JoinRel, o: Path, i: Path, clauses: SearchClause[]) => {
     const n = clauses.length;
     const tupsize = 16 + 16 + Math.ceil(i.width / 8) * 8;
-    if (i.rows * tupsize > HASH_MEM / 2) unsure('a hash join whose table may need several batches');
+    const batches = i.rows * tupsize > HASH_MEM / 2; // ExecChooseHashTableSize may split it in batches (page costs)
     let startup = o.startup + i.total + (CPU_OPERATOR_COST * n + CPU_TUPLE_COST) * i.rows;
     let run = (o.total - o.startup) + CPU_OPERATOR_COST * n * o.rows;
     const buckets = bucketCount(i.rows);
@@ -241,7 +255,9 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
     run += CPU_OPERATOR_COST * n * o.rows * clampRowEst(i.rows * bucketsize) * 0.5;
     run += CPU_TUPLE_COST * clampRowEst(o.rows * i.rows * listSel(clauses));
     startup += 0;
-    addPath(rel, joinPath(rel, 'HashJoin', o, i, clauses, startup, startup + run, null, { rescanFree: true }));
+    const np = joinPath(rel, 'HashJoin', o, i, clauses, startup, startup + run, null, { rescanFree: true });
+    np.bound = batches;
+    addPath(rel, np);
   };
 
   /** add_paths_to_joinrel for one outer / inner order */
