@@ -13,10 +13,12 @@
  * join relation's row estimate is fixed by the first pair that builds it — so the written order of FROM and of
  * the conditions can change estimates, as it does in PostgreSQL:
  *
- *     t(k int, v text), m(a int, b text), n(a int, b text), never analyzed (1,270 rows assumed each):
- *     SELECT * FROM t, m, n WHERE t.k = m.a AND m.a = n.a
- *       level 2: {t,m} {t,n} {m,n}  (1270 x 1270 / 200 = 8064 rows each)
- *       level 3: {t,m,n} first built from {t,m} + n: 8064 x 1270 / 200 = 51206 rows
+ *     a1, a2, a3 (x int, y int), never analyzed (2,260 rows assumed each):
+ *     SELECT * FROM a1, a2, a3 WHERE a1.x = a2.x AND a2.x = a3.x      -- one class {a1.x, a2.x, a3.x}
+ *       level 2: {a1,a2} {a1,a3} {a2,a3}, each 2260 x 2260 / 200 = 25538 rows; {a1,a2}'s merge join comes
+ *                sorted on x and is kept beside its cheaper paths (its order is useful to a later merge join)
+ *       level 3: {a1,a2,a3}, first built from {a1,a2} + a3: 25538 x 2260 / 200 = 288579 rows; cheapest:
+ *                Merge Join (a3.x = a1.x) of Sort(a3) with a Materialize of the sorted {a1,a2} (no second Sort)
  *
  * For each pair, both sides as outer: a merge join sorting both cheapest paths, nested loops over the inner side
  * (plain and materialized) for each outer path, merge joins over an outer path already sorted on the key, and hash
