@@ -302,7 +302,7 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
     if (rels.size === 1) { own[[...rels][0]!]!.push(q); continue; }
     const e = q.A_Expr;
     const a = e?.kind === 'AEXPR_OP' && e.name?.length === 1 && e.name[0].String?.sval === '=' && e.lexpr?.ColumnRef && e.rexpr?.ColumnRef
-      ? [resolveColumn((e.lexpr.ColumnRef.fields as N[]).map((x) => x.String?.sval), all), resolveColumn((e.rexpr.ColumnRef.fields as N[]).map((x) => x.String?.sval), all)] : null;
+      ? [e.lexpr, e.rexpr].map((x: N) => resolveColumn((x.ColumnRef.fields as N[]).map((y) => y.String?.sval), all)) : null;
     if (!a || !a[0] || !a[1] || rels.size !== 2) return { unsure: 'a join condition other than an equality of two columns' };
     eqs.push([varOf(a[0].col), varOf(a[1].col)]);
   }

@@ -75,7 +75,8 @@ export function runSearchedJoin(bases: SearchedBase[], plan: SearchPlan): JoinIn
         let pairs: JoinPair[];
         if (p.method === 'HashJoin') {
           const hash = hashFunctionFor(i.columns[keys[0]!.i]!.type.name);
-          pairs = hashJoin(outerRows, innerRows, keys[0]!.o, keys[0]!.i, match, false, false, hash ? { hash, nbuckets: bucketCount(p.inner.cost.rows) } : undefined);
+          const buckets = hash ? { hash, nbuckets: bucketCount(p.inner.cost.rows) } : undefined;
+          pairs = hashJoin(outerRows, innerRows, keys[0]!.o, keys[0]!.i, match, false, false, buckets);
         } else if (p.method === 'MergeJoin') pairs = mergeJoin(outerRows, innerRows, keys[0]!.o, keys[0]!.i, match, false, false);
         else pairs = nestLoop(outerRows, innerRows, match, false);
         jp.actual = { rows: pairs.length, outerRows: outerRows.length, innerRows: innerRows.length };

@@ -222,7 +222,9 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
     let startup = 0, run = 0;
     if (sortOuter) { startup += sortOuter.startup; run += sortOuter.total - sortOuter.startup; } else { startup += o.startup; run += o.total - o.startup; }
     let innerRun: number;
-    if (sortInner) { startup += sortInner.startup; innerRun = sortInner.total - sortInner.startup; } else { startup += i.startup; innerRun = i.total - i.startup; }
+    if (sortInner) { startup += sortInner.startup; innerRun = sortInner.total - sortInner.startup; } else {
+      startup += i.startup; innerRun = i.total - i.startup;
+    }
     const rescanned = Math.max(0, tuples - i.rows);
     const ratio = 1 + rescanned / i.rows;
     const bare = innerRun * ratio, mat = innerRun + CPU_OPERATOR_COST * i.rows * ratio;
@@ -280,7 +282,8 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
           const sorted = inner.paths.filter((p) => p.pathkey === ids[0]);
           const bestTotal = sorted.reduce<Path | null>((b, p) => (!b || p.total < b.total || (p.total === b.total && p.startup < b.startup) ? p : b), null);
           if (bestTotal) mergeJoin(rel, op, bestTotal, clauses, ids[0]!);
-          const bestStartup = sorted.reduce<Path | null>((b, p) => (!b || p.startup < b.startup || (p.startup === b.startup && p.total < b.total) ? p : b), null);
+          const bestStartup = sorted.reduce<Path | null>((b, p) => (!b || p.startup < b.startup || (p.startup === b.startup && p.total < b.total)
+            ? p : b), null);
           if (bestStartup && bestStartup !== bestTotal) mergeJoin(rel, op, bestStartup, clauses, ids[0]!);
         }
       }
@@ -336,4 +339,3 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
   if (!top) return unsure('a join the search did not complete');
   return top.cheapestTotal.plan;
 }
-
