@@ -89,7 +89,7 @@ export function standardJoinSearch(rels: SearchRel[], eqs: [SearchVar, SearchVar
 }
 
 function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
-  if (rels.length > 8) unsure('a join of more than 8 relations (join_collapse_limit)');
+  if (rels.length > 8) unsure('more than 8 relations (join_collapse_limit)');
   // equivalence classes, members in the order process_equivalence adds them
   const ecs: SearchVar[][] = [];
   const ecOf = (v: SearchVar) => ecs.findIndex((ec) => ec.some((m) => m.rel === v.rel && m.col === v.col));
@@ -106,12 +106,12 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
   // base relations: a Seq Scan each
   const base = rels.map((r, i): JoinRel => {
     const t = r.table;
-    if (t.stats) unsure('a join of three or more relations over an analyzed table (statistics, MCV lists, histograms)');
+    if (t.stats) unsure('an analyzed table (statistics: MCV lists, histograms)');
     const used = new Set<number>(ecs.flatMap((ec) => ec.filter((m) => m.rel === i).map((m) => m.col)));
     const quals = JSON.stringify(r.quals);
     for (const c of used) if (quals.includes(`"sval":"${t.columns[c]!.name}"`)) unsure('a WHERE condition on a join column (an equivalence class with a constant)');
     const qualCols = t.columns.map((c, ci) => ({ c, ci })).filter((x) => quals.includes(`"sval":"${x.c.name}"`)).map((x) => x.ci);
-    if (t.indexes.some((ix) => ix.def || ix.columns.some((c) => used.has(c) || qualCols.includes(c)))) unsure('a join of three or more relations with an index on a join or WHERE column (index paths)');
+    if (t.indexes.some((ix) => ix.def || ix.columns.some((c) => used.has(c) || qualCols.includes(c)))) unsure('an index on a join or WHERE column (index paths)');
     const size = estimateRelSize(t);
     if (!size.exact) unsure('a column whose width the simulator does not measure');
     const where = r.quals.length === 0 ? undefined : r.quals.length === 1 ? r.quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: r.quals } };
@@ -267,7 +267,7 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
   /** add_paths_to_joinrel for one outer / inner order */
   const addPaths = (rel: JoinRel, outer: JoinRel, inner: JoinRel) => {
     const { clauses, ecs: ids } = restrictList(outer.mask, inner.mask);
-    if (ids.length > 1) unsure('a join of two sides over two or more equivalence classes (several merge orders)');
+    if (ids.length > 1) unsure('two sides joined on two or more equivalence classes (several merge orders)');
     // sort_inner_and_outer
     if (ids.length) mergeJoin(rel, outer.cheapestTotal, inner.cheapestTotal, clauses, ids[0]!);
     // match_unsorted_outer
