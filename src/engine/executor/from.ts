@@ -36,7 +36,7 @@ import { nestLoop, type JoinPair } from './nodeNestloop.js';
 import { hashJoin, hashFunctionFor, bucketCount } from './nodeHashjoin.js';
 import { mergeJoin } from './nodeMergejoin.js';
 import { runSearchedJoin, type SearchedBase } from './searchjoin.js';
-import { standardJoinSearch, type SearchVar } from '../optimizer/joinrels.js';
+import { standardJoinSearch, type SearchVar, type SearchOther } from '../optimizer/joinrels.js';
 import { lateralJoin } from './nodeSubqueryscan.js';
 import { lookupCte } from './nodeCtescan.js';
 import type { QResult } from './nodeSetOp.js';
@@ -295,6 +295,7 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
   const varOf = (col: number) => { let r = 0; while (r + 1 < offsets.length && offsets[r + 1]! <= col) r++; return { rel: r, col: col - offsets[r]! }; };
   const own: N[][] = inputs.map(() => []);
   const eqs: [SearchVar, SearchVar][] = [];
+  const others: SearchOther[] = [], otherQuals: N[] = [];
   for (const q of [...quals, ...whereConj]) {
     ex.compileWhere(q, combinedScope(all)); // its errors first
     const rels = relsOf(q, all);
@@ -303,16 +304,22 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
     const e = q.A_Expr;
     const a = e?.kind === 'AEXPR_OP' && e.name?.length === 1 && e.name[0].String?.sval === '=' && e.lexpr?.ColumnRef && e.rexpr?.ColumnRef
       ? [e.lexpr, e.rexpr].map((x: N) => resolveColumn((x.ColumnRef.fields as N[]).map((y) => y.String?.sval), all)) : null;
-    if (!a || !a[0] || !a[1] || rels.size !== 2) return { unsure: 'a join condition other than an equality of two columns' };
-    eqs.push([varOf(a[0].col), varOf(a[1].col)]);
+    if (a && a[0] && a[1] && rels.size === 2) { eqs.push([varOf(a[0].col), varOf(a[1].col)]); continue; }
+    // a comparison of two tables' integer columns: a join filter keeping a third of the pairs (DEFAULT_INEQ_SEL)
+    const cmp = e?.kind === 'AEXPR_OP' && e.name?.length === 1 && ['<', '<=', '>', '>='].includes(e.name[0].String?.sval) && e.lexpr?.ColumnRef && e.rexpr?.ColumnRef
+      ? [e.lexpr, e.rexpr].map((x: N) => resolveColumn((x.ColumnRef.fields as N[]).map((y) => y.String?.sval), all)) : null;
+    const ints = cmp?.every((c) => c && ['int4', 'int2', 'int8'].includes(all.columns[c.col]!.type.name));
+    if (!cmp || !ints || rels.size !== 2) return { unsure: 'a join condition other than an equality or a comparison of two columns' };
+    others.push({ rels: [...rels], sel: 1 / 3 });
+    otherQuals.push(q);
   }
-  const plan = standardJoinSearch(inputs.map((inp, i) => ({ table: (inp.plan as Extract<JoinPlan, { kind: 'Scan' }>).table, name: names[i]!, quals: own[i]!.map(unqualify) })), eqs);
+  const plan = standardJoinSearch(inputs.map((inp, i) => ({ table: (inp.plan as Extract<JoinPlan, { kind: 'Scan' }>).table, name: names[i]!, quals: own[i]!.map(unqualify) })), eqs, others);
   if ('unsure' in plan) return plan;
   const andOf = (qs: N[]) => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
   const bases: SearchedBase[] = inputs.map((inp, i) => ({
     input: inp, quals: own[i]!.map(unqualify), filter: own[i]!.length ? ex.compileWhere(andOf(own[i]!), combinedScope(inp)) : null,
   }));
-  return { input: runSearchedJoin(bases, plan) };
+  return { input: runSearchedJoin(bases, plan, otherQuals, (q, inp) => ex.compileWhere(q, combinedScope(inp))!) };
 }
 
 /**

@@ -27,7 +27,7 @@ function clauseNode(o: { rel: string; col: string }, i: { rel: string; col: stri
   return { A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: '=' } }], lexpr: ref(o), rexpr: ref(i) } };
 }
 
-export function runSearchedJoin(bases: SearchedBase[], plan: SearchPlan): JoinInput {
+export function runSearchedJoin(bases: SearchedBase[], plan: SearchPlan, otherQuals: N[], compile: (q: N, inp: JoinInput) => Compiled): JoinInput {
   const colName = (v: SearchVar) => {
     const inp = bases[v.rel]!.input;
     return { rel: inp.rels[0]!.name, col: inp.columns[v.col]!.name };
@@ -61,14 +61,23 @@ export function runSearchedJoin(bases: SearchedBase[], plan: SearchPlan): JoinIn
     const o = build(p.outer), i = build(p.inner);
     const keys = p.clauses.map((c) => ({ o: pos(o, c.o), i: pos(i, c.i) }));
     const quals = p.clauses.map((c) => clauseNode(colName(c.o), colName(c.i)));
-    const match = (ov: Value[], iv: Value[]) => keys.every((k) => ov[k.o] !== null && ov[k.o] === iv[k.i]);
+    const filters: N[] = p.others.map((k) => otherQuals[k]!);
+    const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+    const joined = { names: [...o.names, ...i.names], columns: [...o.columns, ...i.columns], rels: [...o.rels, ...i.rels] };
+    const compiled = filters.map((q) => compile(q, { ...joined, tables: [], rows: () => [], plan: { kind: 'Other', name: '', what: '' } }));
+    const match = (ov: Value[], iv: Value[]) => {
+      if (!keys.every((k) => ov[k.o] !== null && ov[k.o] === iv[k.i])) return false;
+      if (!compiled.length) return true;
+      row.vals = ov.concat(iv);
+      return compiled.every((c) => c.fn(row) === true);
+    };
     const jp: JoinPlan = {
       kind: 'Join', method: p.method, label: '', kindName: 'inner', outer: o.plan, inner: i.plan,
       cond: p.method !== 'NestLoop' && keys.length ? { outerIsLeft: true, qual: quals[0]!, left: keys[0]!.o, right: keys[0]!.i } : null,
-      filter: p.method === 'NestLoop' ? quals : quals.slice(1), unsure: null, searched: p,
+      filter: p.method === 'NestLoop' ? [...filters, ...quals] : [...filters, ...quals.slice(1)], unsure: null, searched: p,
     };
     return {
-      names: [...o.names, ...i.names], columns: [...o.columns, ...i.columns], rels: [...o.rels, ...i.rels], tables: [...o.tables, ...i.tables],
+      ...joined, tables: [...o.tables, ...i.tables],
       plan: jp,
       rows: () => {
         const outerRows = o.rows(), innerRows = i.rows();

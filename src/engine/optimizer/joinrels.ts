@@ -28,9 +28,11 @@
  * Simplifications — the search answers `unsure` (EXPLAIN then refuses 0A000, the executor keeps the written order):
  * inner joins of plain tables only; every table never analyzed (no MCV lists, histograms or mergejoinscansel);
  * no index on a column the joins or the table's own conditions use (no index paths, no parameterized paths);
- * join conditions only equalities between columns of one type (int or text), none on a column the WHERE clause
- * equates to a constant; at most one equivalence class between two sides a merge join could use; a hash table
- * that may need batches (over hash_mem) only when its path loses anyway.
+ * join conditions equalities between columns of one type (int or text), none on a column the WHERE clause
+ * equates to a constant, or comparisons of two tables' integer columns (a third of the pairs, at most one a
+ * join); at most one equivalence class between two sides a merge join could use; a hash table that may need
+ * batches (over hash_mem) only when its path loses anyway. UPDATE ... FROM is searched with SELECT *'s widths
+ * (PostgreSQL's are narrower: only the columns it needs), which matters only near work_mem.
  */
 import type { Table } from '../catalog/catalog.js';
 import { CPU_OPERATOR_COST, CPU_TUPLE_COST, SEQ_PAGE_COST, RANDOM_PAGE_COST, costSeqScan, costSort, type Cost } from './costsize.js';
@@ -52,12 +54,16 @@ export interface SearchVar { rel: number; col: number }
 
 /** A join clause of a path: the outer side's column = the inner side's. */
 export interface SearchClause { o: SearchVar; i: SearchVar }
+/** A join condition outside the equivalence classes (`a.x < b.y`): the relations it names, its selectivity. */
+export interface SearchOther { rels: number[]; sel: number }
 
 /** The chosen plan, with the costs EXPLAIN prints for each node. */
 export type SearchPlan =
   | { kind: 'scan'; rel: number; cost: Cost }
   | {
     kind: 'join'; method: 'HashJoin' | 'MergeJoin' | 'NestLoop'; outer: SearchPlan; inner: SearchPlan; clauses: SearchClause[]; cost: Cost;
+    /** the other join conditions checked here (indexes into the search's `others`): the Join Filter */
+    others: number[];
     /** merge join: the Sort over each side (null: that side comes sorted already) */
     sortOuter: Cost | null; sortInner: Cost | null;
     /** a Materialize over the inner side (nested loop; merge join's materialize_inner) */
@@ -84,11 +90,12 @@ class Unsure extends Error {}
 const unsure = (why: string): never => { throw new Unsure(why); };
 
 /** standard_join_search for `rels` joined by the equalities `eqs` (in the order PostgreSQL distributes them). */
-export function standardJoinSearch(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan | { unsure: string } {
-  try { return search(rels, eqs); } catch (e) { if (e instanceof Unsure) return { unsure: e.message }; throw e; }
+export function standardJoinSearch(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: SearchOther[] = []): SearchPlan | { unsure: string } {
+  try { return search(rels, eqs, others); } catch (e) { if (e instanceof Unsure) return { unsure: e.message }; throw e; }
 }
 
-function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
+function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: SearchOther[]): SearchPlan {
+  const otherMask = others.map((o) => o.rels.reduce((m, r) => m | (1 << r), 0));
   if (rels.length > 8) unsure('more than 8 relations (join_collapse_limit)');
   // equivalence classes, members in the order process_equivalence adds them
   const ecs: SearchVar[][] = [];
@@ -134,15 +141,20 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
   const clauseSel = (c: SearchClause) => 1 / Math.max(numDistinct(c.o).nd, numDistinct(c.i).nd);
   const listSel = (cs: SearchClause[]) => cs.reduce((s, c) => s * clauseSel(c), 1);
   /** generate_join_implied_equalities: per class, the first member of each side */
-  const restrictList = (om: number, im: number): { clauses: SearchClause[]; ecs: number[] } => {
+  const restrictList = (om: number, im: number): { clauses: SearchClause[]; ecs: number[]; others: number[] } => {
     const clauses: SearchClause[] = [], ids: number[] = [];
+    // the other join conditions first (build_joinrel_restrictlist: the joininfo lists, then the classes')
+    const oth = others.map((_, k) => k).filter((k) => (otherMask[k]! & ~(om | im)) === 0 && (otherMask[k]! & om) && (otherMask[k]! & im));
+    if (oth.length > 1) unsure('two or more join conditions outside equivalence classes at one join (their order)');
     ecs.forEach((ec, id) => {
       const o = ec.find((m) => (om >> m.rel) & 1), i = ec.find((m) => (im >> m.rel) & 1);
       if (o && i) { clauses.push({ o, i }); ids.push(id); }
     });
-    return { clauses, ecs: ids };
+    return { clauses, ecs: ids, others: oth };
   };
-  const hasEcJoins = (mask: number) => ecs.some((ec) => ec.some((m) => (mask >> m.rel) & 1) && ec.some((m) => !((mask >> m.rel) & 1)));
+  const otherSel = (ks: number[]) => ks.reduce((s, k) => s * others[k]!.sel, 1);
+  const hasEcJoins = (mask: number) => ecs.some((ec) => ec.some((m) => (mask >> m.rel) & 1) && ec.some((m) => !((mask >> m.rel) & 1)))
+    || otherMask.some((m) => (m & mask) && (m & ~mask));
   const useful = (ec: number | null, mask: number) => (ec !== null && ecs[ec]!.some((m) => !((mask >> m.rel) & 1)) ? ec : null);
 
   const levels: JoinRel[][] = [[], base];
@@ -175,13 +187,13 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
     rel.paths = kept;
   };
 
-  const joinPath = (rel: JoinRel, method: 'HashJoin' | 'MergeJoin' | 'NestLoop', o: Path, i: Path, clauses: SearchClause[], startup: number, total: number,
+  const joinPath = (rel: JoinRel, method: 'HashJoin' | 'MergeJoin' | 'NestLoop', o: Path, i: Path, clauses: SearchClause[], oth: number[], startup: number, total: number,
     pathkey: number | null, extra: { sortOuter?: Cost | null; sortInner?: Cost | null; material?: Cost | null; rescanFree?: boolean }): Path => {
     const cost: Cost = { startup, total, rows: rel.rows, width: rel.width };
     return {
       ...cost, pathkey, markRestore: false,
       rescanStartup: extra.rescanFree ? 0 : startup, rescanTotal: extra.rescanFree ? total - startup : total,
-      plan: { kind: 'join', method, outer: o.plan, inner: i.plan, clauses, cost, sortOuter: extra.sortOuter ?? null, sortInner: extra.sortInner ?? null, material: extra.material ?? null },
+      plan: { kind: 'join', method, outer: o.plan, inner: i.plan, clauses, others: oth, cost, sortOuter: extra.sortOuter ?? null, sortInner: extra.sortInner ?? null, material: extra.material ?? null },
     };
   };
   const asCost = (p: Path): Cost => ({ startup: p.startup, total: p.total, rows: p.rows, width: p.width });
@@ -205,18 +217,18 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
     return { ...c, pathkey: p.pathkey, rescanStartup: 0, rescanTotal: CPU_OPERATOR_COST * p.rows + SEQ_PAGE_COST * pages, markRestore: true, plan: p.plan };
   };
 
-  const nestLoop = (rel: JoinRel, o: Path, i: Path, mat: Path | null, clauses: SearchClause[]) => {
+  const nestLoop = (rel: JoinRel, o: Path, i: Path, mat: Path | null, clauses: SearchClause[], oth: number[]) => {
     const inner = mat ?? i;
     let startup = o.startup + inner.startup;
     let run = o.total - o.startup;
     if (o.rows > 1) run += (o.rows - 1) * inner.rescanStartup;
     run += inner.total - inner.startup;
     if (o.rows > 1) run += (o.rows - 1) * (inner.rescanTotal - inner.rescanStartup);
-    run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * clauses.length) * o.rows * inner.rows;
+    run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * (clauses.length + oth.length)) * o.rows * inner.rows;
     startup += 0;
-    addPath(rel, joinPath(rel, 'NestLoop', o, i, clauses, startup, startup + run, useful(o.pathkey, rel.mask), { material: mat ? asCost(mat) : null }));
+    addPath(rel, joinPath(rel, 'NestLoop', o, i, clauses, oth, startup, startup + run, useful(o.pathkey, rel.mask), { material: mat ? asCost(mat) : null }));
   };
-  const mergeJoin = (rel: JoinRel, o: Path, i: Path, clauses: SearchClause[], ec: number) => {
+  const mergeJoin = (rel: JoinRel, o: Path, i: Path, clauses: SearchClause[], oth: number[], ec: number) => {
     const sortOuter = o.pathkey === ec ? null : sortOf(o), sortInner = i.pathkey === ec ? null : sortOf(i);
     const tuples = clampRowEst(o.rows * i.rows * listSel(clauses));
     let startup = 0, run = 0;
@@ -231,12 +243,12 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
     const materialize = mat < bare || (!sortInner && !i.markRestore) || (!!sortInner && overWorkMem(i));
     run += materialize ? mat : bare;
     run += CPU_OPERATOR_COST * (o.rows + i.rows * ratio);
-    run += CPU_TUPLE_COST * tuples;
+    run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * oth.length) * tuples;
     const innerTop = sortInner ?? asCost(i);
     const material = materialize ? { ...innerTop, total: innerTop.total + CPU_OPERATOR_COST * innerTop.rows } : null;
-    addPath(rel, joinPath(rel, 'MergeJoin', o, i, clauses, startup, startup + run, useful(ec, rel.mask), { sortOuter, sortInner, material }));
+    addPath(rel, joinPath(rel, 'MergeJoin', o, i, clauses, oth, startup, startup + run, useful(ec, rel.mask), { sortOuter, sortInner, material }));
   };
-  const hashJoin = (rel: JoinRel, o: Path, i: Path, clauses: SearchClause[]) => {
+  const hashJoin = (rel: JoinRel, o: Path, i: Path, clauses: SearchClause[], oth: number[]) => {
     const n = clauses.length;
     const tupsize = 16 + 16 + Math.ceil(i.width / 8) * 8;
     const batches = i.rows * tupsize > HASH_MEM / 2; // ExecChooseHashTableSize may split it in batches (page costs)
@@ -257,41 +269,41 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
       bucketsize = Math.min(bucketsize, frac);
     }
     run += CPU_OPERATOR_COST * n * o.rows * clampRowEst(i.rows * bucketsize) * 0.5;
-    run += CPU_TUPLE_COST * clampRowEst(o.rows * i.rows * listSel(clauses));
+    run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * oth.length) * clampRowEst(o.rows * i.rows * listSel(clauses));
     startup += 0;
-    const np = joinPath(rel, 'HashJoin', o, i, clauses, startup, startup + run, null, { rescanFree: true });
+    const np = joinPath(rel, 'HashJoin', o, i, clauses, oth, startup, startup + run, null, { rescanFree: true });
     np.bound = batches;
     addPath(rel, np);
   };
 
   /** add_paths_to_joinrel for one outer / inner order */
   const addPaths = (rel: JoinRel, outer: JoinRel, inner: JoinRel) => {
-    const { clauses, ecs: ids } = restrictList(outer.mask, inner.mask);
+    const { clauses, ecs: ids, others: oth } = restrictList(outer.mask, inner.mask);
     if (ids.length > 1) unsure('two sides joined on two or more equivalence classes (several merge orders)');
     // sort_inner_and_outer
-    if (ids.length) mergeJoin(rel, outer.cheapestTotal, inner.cheapestTotal, clauses, ids[0]!);
+    if (ids.length) mergeJoin(rel, outer.cheapestTotal, inner.cheapestTotal, clauses, oth, ids[0]!);
     // match_unsorted_outer
     const ict = inner.cheapestTotal;
     const mat = materialOf(ict); // ExecMaterializesOutput: no path here materializes already
     for (const op of [...outer.paths]) {
-      nestLoop(rel, op, ict, null, clauses);
-      if (mat) nestLoop(rel, op, ict, mat, clauses);
+      nestLoop(rel, op, ict, null, clauses, oth);
+      if (mat) nestLoop(rel, op, ict, mat, clauses, oth);
       if (ids.length && op.pathkey === ids[0]) {
-        mergeJoin(rel, op, ict, clauses, ids[0]!);
+        mergeJoin(rel, op, ict, clauses, oth, ids[0]!);
         if (ict.pathkey !== ids[0]) {
           const sorted = inner.paths.filter((p) => p.pathkey === ids[0]);
           const bestTotal = sorted.reduce<Path | null>((b, p) => (!b || p.total < b.total || (p.total === b.total && p.startup < b.startup) ? p : b), null);
-          if (bestTotal) mergeJoin(rel, op, bestTotal, clauses, ids[0]!);
+          if (bestTotal) mergeJoin(rel, op, bestTotal, clauses, oth, ids[0]!);
           const bestStartup = sorted.reduce<Path | null>((b, p) => (!b || p.startup < b.startup || (p.startup === b.startup && p.total < b.total)
             ? p : b), null);
-          if (bestStartup && bestStartup !== bestTotal) mergeJoin(rel, op, bestStartup, clauses, ids[0]!);
+          if (bestStartup && bestStartup !== bestTotal) mergeJoin(rel, op, bestStartup, clauses, oth, ids[0]!);
         }
       }
     }
     // hash_inner_and_outer
     if (ids.length) {
-      hashJoin(rel, outer.cheapestStartup, ict, clauses);
-      if (outer.cheapestTotal !== outer.cheapestStartup) hashJoin(rel, outer.cheapestTotal, ict, clauses);
+      hashJoin(rel, outer.cheapestStartup, ict, clauses, oth);
+      if (outer.cheapestTotal !== outer.cheapestStartup) hashJoin(rel, outer.cheapestTotal, ict, clauses, oth);
     }
   };
 
@@ -299,8 +311,8 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
     const mask = r1.mask | r2.mask;
     let rel = byMask.get(mask);
     if (!rel) {
-      const { clauses } = restrictList(r1.mask, r2.mask);
-      const rows = clampRowEst(r1.rows * r2.rows * listSel(clauses));
+      const { clauses, others: oth } = restrictList(r1.mask, r2.mask);
+      const rows = clampRowEst(r1.rows * r2.rows * listSel(clauses) * otherSel(oth));
       rel = { mask, rows, width: r1.width + r2.width, paths: [], cheapestTotal: null as unknown as Path, cheapestStartup: null as unknown as Path };
       byMask.set(mask, rel);
       levels[level]!.push(rel);
@@ -308,7 +320,8 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][]): SearchPlan {
     addPaths(rel, r1, r2);
     addPaths(rel, r2, r1);
   };
-  const relevant = (a: JoinRel, b: JoinRel) => ecs.some((ec) => ec.some((m) => (a.mask >> m.rel) & 1) && ec.some((m) => (b.mask >> m.rel) & 1));
+  const relevant = (a: JoinRel, b: JoinRel) => ecs.some((ec) => ec.some((m) => (a.mask >> m.rel) & 1) && ec.some((m) => (b.mask >> m.rel) & 1))
+    || otherMask.some((m) => (m & a.mask) && (m & b.mask) && !(m & ~(a.mask | b.mask)));
 
   for (let level = 2; level <= rels.length; level++) {
     levels[level] = [];
