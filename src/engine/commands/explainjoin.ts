@@ -71,9 +71,15 @@ export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql
       children = [outer, hash];
     } else children = [node('Sort', [`Sort Key: ${d.expr(a)}`], [outer]), node('Sort', [`Sort Key: ${d.expr(b)}`], [inner])];
   } else {
-    const mat = node('Materialize', [], [inner]);
-    if (analyze) { mat.rows = p.actual!.innerRows; mat.loops = p.actual!.outerRows; }
-    children = [outer, mat];
+    if (p.material === false) {
+      // the inner Seq Scan itself rescanned once per outer row (optimizer/joinpathcost.ts: cheaper than a Materialize)
+      if (analyze) throw notSupported('EXPLAIN ANALYZE of a nested loop rescanning its inner scan');
+      children = [outer, inner];
+    } else {
+      const mat = node('Materialize', [], [inner]);
+      if (analyze) { mat.rows = p.actual!.innerRows; mat.loops = p.actual!.outerRows; }
+      children = [outer, mat];
+    }
   }
   if (p.filter.length) details.push(`Join Filter: ${d.qualList(p.filter.flatMap((q) => d.quals(q)))}`);
   const j = node(name, details, children);

@@ -16,6 +16,9 @@ import { bucketCount } from '../executor/nodeHashjoin.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
 import { opName } from '../optimizer/ruleutils.js';
 import type { Table } from '../catalog/catalog.js';
+import type { N } from '../executor/util.js';
+import { hasUniqueIndex } from '../optimizer/selfuncs.js';
+import { joinSelectivity, hashJoinCost, nestLoopCost, mergeJoinCost, type CostedSide } from '../optimizer/joinpathcost.js';
 import { type PlanNode, noCosts } from './plannodes.js';
 
 /** A Seq Scan under a join: its cost with its own quals, all columns wide (SELECT * above the join). */
@@ -125,6 +128,10 @@ function costMergeJoin(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode) {
  * tuples; no statistics: 200). Every other join's costs are refused.
  */
 export function costJoin(p: JoinPlan, top: PlanNode) {
+  if (p.kind === 'Join' && p.outer.kind === 'Scan' && p.inner.kind === 'Scan' && p.outer.table.stats && p.inner.table.stats && !p.param) {
+    const keys = joinKeys(p);
+    if (keys && !hasUniqueIndex(p.outer.table, keys.outerKey) && !hasUniqueIndex(p.inner.table, keys.innerKey)) { costAnalyzedJoin(p, top, keys); return; }
+  }
   if (p.kind === 'Join' && p.method === 'MergeJoin') { costMergeJoin(p, top); return; }
   if (p.kind === 'Join' && p.method === 'NestLoop') { if (p.param) costParamLoop(p, top); else costNestLoop(p, top); return; }
   if (p.kind !== 'Join' || p.method !== 'HashJoin' || !p.cond || p.filter.length || p.label === ' Right') throw noCosts('this join (only a hash join on a unique inner key and a merge join over sorts are modelled)');
@@ -172,4 +179,68 @@ function costParamLoop(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode) {
   const [outerNode, innerNode] = top.children as [PlanNode, PlanNode];
   outerNode.cost = o.cost;
   innerNode.cost = probe;
+}
+
+/** The key columns of a join's equality: its Hash / Merge Cond, or a nested loop's one Join Filter `a.x = b.y`. */
+function joinKeys(p: Extract<JoinPlan, { kind: 'Join' }>): { outerKey: number; innerKey: number } | null {
+  if (p.cond) {
+    if (p.filter.length) return null;
+    return { outerKey: p.cond.outerIsLeft ? p.cond.left : p.cond.right, innerKey: p.cond.outerIsLeft ? p.cond.right : p.cond.left };
+  }
+  if (p.method !== 'NestLoop' || p.filter.length !== 1 || p.outer.kind !== 'Scan' || p.inner.kind !== 'Scan') return null;
+  const e = p.filter[0]!.A_Expr;
+  if (!e || e.kind !== 'AEXPR_OP' || opName(p.filter[0]!) !== '=') return null;
+  const sides = [p.outer, p.inner] as const;
+  const colOf = (x: N | undefined): { side: 0 | 1; col: number } | null => {
+    const f = (x?.ColumnRef?.fields as N[] | undefined)?.map((y) => y.String?.sval as string | undefined);
+    if (!f || f.length !== 2 || f.some((y) => y === undefined)) return null;
+    for (const k of [0, 1] as const) {
+      const sd = sides[k];
+      if ((sd.alias ?? sd.name) !== f[0]) continue;
+      const col = sd.table.columns.findIndex((c) => !c.dropped && c.name === f[1]);
+      return col < 0 ? null : { side: k, col };
+    }
+    return null;
+  };
+  const a = colOf(e.lexpr), b = colOf(e.rexpr);
+  if (!a || !b || a.side === b.side) return null;
+  return a.side === 0 ? { outerKey: a.col, innerKey: b.col } : { outerKey: b.col, innerKey: a.col };
+}
+
+/**
+ * Costs of a join of two analyzed tables whose keys have no unique index, as optimizer/joinpathcost.ts costed
+ * it when choosing: eqjoinsel with the MCV lists for the rows, the hashed key's bucket size, the nested loop's
+ * rescans (of a Materialize or of the Seq Scan itself), the merge join's scan fractions.
+ */
+function costAnalyzedJoin(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode, keys: { outerKey: number; innerKey: number }) {
+  const os = joinScanCost(p.outer as Extract<JoinPlan, { kind: 'Scan' }>), is = joinScanCost(p.inner as Extract<JoinPlan, { kind: 'Scan' }>);
+  const o: CostedSide = { table: (p.outer as Extract<JoinPlan, { kind: 'Scan' }>).table, key: keys.outerKey, scan: os.cost, tuples: os.size.tuples };
+  const i: CostedSide = { table: (p.inner as Extract<JoinPlan, { kind: 'Scan' }>).table, key: keys.innerKey, scan: is.cost, tuples: is.size.tuples };
+  const selec = joinSelectivity(o, i);
+  let rows = clampRowEst(o.scan.rows * i.scan.rows * selec);
+  if (p.label === ' Left' && rows < o.scan.rows) rows = o.scan.rows;
+  if (p.label === ' Right' && rows < i.scan.rows) rows = i.scan.rows;
+  const [outerNode, second] = top.children as [PlanNode, PlanNode];
+  outerNode.cost = o.scan;
+  if (p.method === 'HashJoin') {
+    const h = hashJoinCost(o, i, selec);
+    if (h.refused) throw noCosts(h.refused);
+    top.cost = { ...h.cost, rows };
+    second.cost = { startup: i.scan.total, total: i.scan.total, rows: i.scan.rows, width: i.scan.width };
+    second.children[0]!.cost = i.scan;
+  } else if (p.method === 'NestLoop') {
+    const material = p.material !== false;
+    const nl = nestLoopCost(o, i, rows, material);
+    if (nl.refused) throw noCosts(nl.refused);
+    top.cost = nl.cost;
+    if (material) { second.cost = nl.mat!; second.children[0]!.cost = i.scan; } else second.cost = i.scan;
+  } else {
+    const m = mergeJoinCost(o, i, selec, rows, p.label === ' Left' ? 'left' : p.label === ' Right' ? 'right' : 'inner');
+    if (!m) throw noCosts('a merge join of keys whose histogram scale is not modelled');
+    if (m.refused) throw noCosts(m.refused);
+    top.cost = m.cost;
+    const [sortO, sortI] = top.children as [PlanNode, PlanNode];
+    sortO.cost = costSort(o.scan, null); sortO.children[0]!.cost = o.scan;
+    sortI.cost = costSort(i.scan, null); sortI.children[0]!.cost = i.scan;
+  }
 }

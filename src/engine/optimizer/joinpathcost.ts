@@ -165,6 +165,5 @@ export function analyzedJoinChoice(left: EquiSide, right: EquiSide, kind: 'inner
     refusals.push('a join of analyzed tables with an index on a join key (index paths are not costed)');
   }
   if ([left, right].some((s) => s.quals.length && s.table.indexes.length)) refusals.push('a join side whose own conditions an index may serve');
-  if (best.what.method === 'NestLoop' && !best.what.material) refusals.push('a nested loop rescanning its inner Seq Scan (no Materialize)');
   return { method: best.what.method, outer: best.what.outer, material: best.what.material, unsure: refusals[0] ?? null, cost: best.cost };
 }
