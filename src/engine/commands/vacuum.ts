@@ -7,8 +7,8 @@
  * vacuum/vacuumlazy.ts.
  *
  * Mirrors: src/backend/commands/vacuum.c (ExecVacuum, vacuum_rel), commands/analyze.c (the relpages/reltuples
- * part, analyzeRel); VACUUM FULL is vacuum/vacuumfull.ts. Simplifications: no INDEX_CLEANUP OFF; ANALYZE collects
- * no column statistics (pg_statistic), only the row count, and reads every page (PostgreSQL samples 30,000 rows).
+ * part, analyzeRel); VACUUM FULL is vacuum/vacuumfull.ts. Simplifications: no INDEX_CLEANUP OFF; ANALYZE reads every
+ * page (PostgreSQL samples 30,000 rows); its column statistics are commands/analyze.ts's.
  */
 import { btreePages } from '../sql/funcs/dbsize.js';
 import type { Executor } from '../executor/executor.js';
