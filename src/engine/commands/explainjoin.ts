@@ -14,7 +14,7 @@ import type { Executor } from '../executor/executor.js';
 import type { Session } from '../session/session.js';
 import { chooseScan } from '../optimizer/planner.js';
 import type { JoinPlan } from '../optimizer/joinpath.js';
-import { estimateRelSize, clampRowEst, typeWidth } from '../optimizer/plancat.js';
+import { estimateRelSize, clampRowEst, typeWidth, rint } from '../optimizer/plancat.js';
 import { bucketCount } from '../executor/nodeHashjoin.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
 import { Deparser, quoteIdent } from '../optimizer/ruleutils.js';
@@ -92,14 +92,21 @@ export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql
  * table whose Index Cond compares its key column with the outer row's, qualified: "Index Cond: (k = n.a)".
  */
 function paramLoopNode(ex: Executor, s: Session, p: Extract<JoinPlan, { kind: 'Join' }>, d: Deparser, sql: string, analyze: boolean): PlanNode {
-  if (analyze) throw notSupported('EXPLAIN ANALYZE of a parameterized nested loop (its inner side runs once per outer row)');
   if (p.inner.kind !== 'Scan' || p.outer.kind !== 'Scan' || p.filter.length) throw notSupported('EXPLAIN of this parameterized nested loop');
   const outer = joinNode(ex, s, p.outer, d, sql, analyze);
   const t = p.inner.table, param = p.param!;
   const outerCol = p.outer.table.columns[param.outerKey]!.name;
   const cond = `(${quoteIdent(t.columns[param.innerKey]!.name)} ${param.op} ${quoteIdent(p.outer.name)}.${quoteIdent(outerCol)})`;
   const inner = node(`Index Scan using ${quoteIdent(param.index.name)} on ${relLabel(t, p.inner.alias)}`, [`Index Cond: ${cond}`]);
-  return node(`Nested Loop${p.label ? p.label + ' Join' : ''}`, [], [outer, inner]);
+  const j = node(`Nested Loop${p.label ? p.label + ' Join' : ''}`, [], [outer, inner]);
+  if (analyze) {
+    // the inner scan ran once per outer row (a NULL key too: its probe finds nothing); ANALYZE prints its rows
+    // per loop, the average rounded as printf("%.0f") rounds
+    inner.loops = p.actual!.outerRows;
+    inner.rows = rint(p.actual!.innerRows / p.actual!.outerRows);
+    j.rows = p.actual!.rows;
+  }
+  return j;
 }
 
 
