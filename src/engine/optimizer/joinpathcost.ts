@@ -5,8 +5,9 @@
  * index, the candidates, in the order PostgreSQL generates them — first with the first-written table outer, then
  * with the sides swapped:
  *
- *   - a merge join over two Sorts (only bounded here: both sorts' startup and cpu_tuple_cost per joined row — the
- *     rest needs mergejoinscansel over the histograms; a bound within 1% of the winner leaves the choice unsure);
+ *   - a merge join over two Sorts, reading of each sorted input only the part the other side's key range
+ *     reaches (selfuncs.ts mergejoinscansel over the histograms and MCV lists; for text keys only bounded below
+ *     by both sorts' startup — a bound within 1% of the winner leaves the choice unsure);
  *   - a nested loop rescanning the inner Seq Scan, and one over a Materialize of it (not for the nullable side of
  *     an outer join as the outer side);
  *   - a hash join hashing the inner side: its cost grows with the bucket size of the hashed key
@@ -25,7 +26,7 @@
  * hash table within hash_mem (else unsure); no Memoize (it needs a parameterized inner path).
  */
 import type { Table } from '../catalog/catalog.js';
-import { costHashJoinBuckets, costMaterial, costNestLoopPlain, costMergeJoinSorted, type Cost } from './costsize.js';
+import { costHashJoinBuckets, costMaterial, costNestLoopPlain, costMergeJoinSorted, costSort, CPU_TUPLE_COST, type Cost } from './costsize.js';
 import { clampRowEst, estimateRelSize } from './plancat.js';
 import { eqjoinsel, estimateHashBucketStats, mergejoinscansel, type KeyVar } from './selfuncs.js';
 import { sideScanCost, type EquiSide } from './paramjoin.js';
@@ -145,10 +146,11 @@ export function analyzedJoinChoice(left: EquiSide, right: EquiSide, kind: 'inner
   const refusals: string[] = [];
   type What = { method: 'HashJoin' | 'NestLoop' | 'MergeJoin'; outer: 'left' | 'right'; material: boolean; refused: string | null };
   const candidates: Candidate<What>[] = [];
+  let mergeUnknown = false;
   for (const [outerName, o, i] of [['left', l, r], ['right', r, l]] as const) {
     const m = mergeJoinCost(o, i, selec, rows, kind === 'inner' ? 'inner' : outerName === 'left' ? 'left' : 'right');
-    if (!m) return null;
-    candidates.push({ what: { method: 'MergeJoin', outer: outerName, material: false, refused: m.refused }, cost: m.cost, sorted: true });
+    if (m) candidates.push({ what: { method: 'MergeJoin', outer: outerName, material: false, refused: m.refused }, cost: m.cost, sorted: true });
+    else mergeUnknown = true;
     // a nested loop cannot preserve its inner side (JOIN_RIGHT)
     if (kind === 'inner' || outerName === 'left') {
       for (const material of [false, true]) {
@@ -161,6 +163,12 @@ export function analyzedJoinChoice(left: EquiSide, right: EquiSide, kind: 'inner
   }
   const best = cheapestPath(candidates);
   if (best.what.refused) refusals.push(best.what.refused);
+  if (mergeUnknown) {
+    // keys whose histogram scale is not modelled (text): a merge join costs at least both sorts' startup and
+    // cpu_tuple_cost per joined row; a bound within add_path's fuzz of the winner leaves the choice unsure
+    const bound = costSort(l.scan, null).startup + costSort(r.scan, null).startup + CPU_TUPLE_COST * clampRowEst(l.scan.rows * r.scan.rows * selec);
+    if (bound <= best.cost.total * 1.01) refusals.push('a join of analyzed tables a Merge Join may win (mergejoinscansel over text is not modelled)');
+  }
   if ([left, right].some((s) => s.table.indexes.some((x) => x.columns[0] === s.key))) {
     refusals.push('a join of analyzed tables with an index on a join key (index paths are not costed)');
   }
