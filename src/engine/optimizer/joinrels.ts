@@ -23,10 +23,11 @@
  * For each pair, both sides as outer: a merge join sorting both cheapest paths, nested loops over the inner side
  * (plain and materialized) for each outer path, merge joins over an outer path already sorted on the key, and hash
  * joins of the cheapest-startup and cheapest-total outer paths (costs: costsize.c's initial / final_cost_* as
- * optimizer/costsize.ts states them).
+ * optimizer/costsize.ts states them; selectivities, hash bucket sizes and merge scan ranges from selfuncs.ts).
  *
  * Simplifications — the search answers `unsure` (EXPLAIN then refuses 0A000, the executor keeps the written order):
- * inner joins of plain tables only; every table never analyzed (no MCV lists, histograms or mergejoinscansel);
+ * inner joins of plain tables only; after ANALYZE, what selfuncs.ts reads of the statistics (eqjoinsel over the
+ * MCV lists, estimate_hash_bucket_stats, mergejoinscansel; a WHERE condition over an MCV list is refused);
  * no index on a column the joins or the table's own conditions use (no index paths, no parameterized paths);
  * join conditions equalities between columns of one type (int or text), none on a column the WHERE clause
  * equates to a constant, or comparisons of two tables' integer columns (a third of the pairs, at most one a
@@ -36,7 +37,8 @@
  */
 import type { Table } from '../catalog/catalog.js';
 import { CPU_OPERATOR_COST, CPU_TUPLE_COST, SEQ_PAGE_COST, RANDOM_PAGE_COST, costSeqScan, costSort, type Cost } from './costsize.js';
-import { estimateRelSize, clampRowEst, columnUnique } from './plancat.js';
+import { estimateRelSize, clampRowEst, rint } from './plancat.js';
+import { eqjoinsel, estimateHashBucketStats, mergejoinscansel, type KeyVar } from './selfuncs.js';
 import { whereSelectivity } from './clausesel.js';
 import { bucketCount } from '../executor/nodeHashjoin.js';
 
@@ -45,7 +47,6 @@ type N = Record<string, any>;
 const STD_FUZZ_FACTOR = 1.01;
 const WORK_MEM = 4 * 1024 * 1024;
 const HASH_MEM = 2 * WORK_MEM;
-const DEFAULT_NUM_DISTINCT = 200;
 
 /** A base relation of the search: its table, its own (unqualified) WHERE conditions. */
 export interface SearchRel { table: Table; name: string; quals: N[] }
@@ -113,7 +114,6 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
   // base relations: a Seq Scan each
   const base = rels.map((r, i): JoinRel => {
     const t = r.table;
-    if (t.stats) unsure('an analyzed table (statistics: MCV lists, histograms)');
     const used = new Set<number>(ecs.flatMap((ec) => ec.filter((m) => m.rel === i).map((m) => m.col)));
     const quals = JSON.stringify(r.quals);
     for (const c of used) if (quals.includes(`"sval":"${t.columns[c]!.name}"`)) unsure('a WHERE condition on a join column (an equivalence class with a constant)');
@@ -130,15 +130,13 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     return { mask: 1 << i, rows, width: size.width, paths: [path], cheapestTotal: path, cheapestStartup: path };
   });
   const baseRows = base.map((b) => b.rows);
-  /** get_variable_numdistinct without statistics, and whether it is the default guess */
-  const numDistinct = (v: SearchVar): { nd: number; isDefault: boolean } => {
-    const t = rels[v.rel]!.table, tuples = estimateRelSize(t).tuples;
-    if (columnUnique(t, v.col)) return { nd: clampRowEst(tuples), isDefault: false };
-    if (tuples < DEFAULT_NUM_DISTINCT) return { nd: clampRowEst(tuples), isDefault: false };
-    return { nd: DEFAULT_NUM_DISTINCT, isDefault: true };
+  /** a column as selfuncs.ts reads it: its table's statistics, tuples and restricted rows */
+  const keyVar = (v: SearchVar): KeyVar => {
+    const table = rels[v.rel]!.table;
+    return { table, col: v.col, tuples: estimateRelSize(table).tuples, rows: baseRows[v.rel]! };
   };
-  /** eqjoinsel without statistics */
-  const clauseSel = (c: SearchClause) => 1 / Math.max(numDistinct(c.o).nd, numDistinct(c.i).nd);
+  /** eqjoinsel (over the MCV lists after ANALYZE) */
+  const clauseSel = (c: SearchClause) => eqjoinsel(keyVar(c.o), keyVar(c.i));
   const listSel = (cs: SearchClause[]) => cs.reduce((s, c) => s * clauseSel(c), 1);
   /** generate_join_implied_equalities: per class, the first member of each side */
   const restrictList = (om: number, im: number): { clauses: SearchClause[]; ecs: number[]; others: number[] } => {
@@ -231,18 +229,28 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
   const mergeJoin = (rel: JoinRel, o: Path, i: Path, clauses: SearchClause[], oth: number[], ec: number) => {
     const sortOuter = o.pathkey === ec ? null : sortOf(o), sortInner = i.pathkey === ec ? null : sortOf(i);
     const tuples = clampRowEst(o.rows * i.rows * listSel(clauses));
+    // mergejoinscansel: the parts of each input the merge reads (0..1 without statistics)
+    const sc = mergejoinscansel(keyVar(clauses[0]!.o), keyVar(clauses[0]!.i));
+    if (!sc) unsure('a merge join whose key range the simulator does not scale (mergejoinscansel)');
+    let os = sc!.leftstart, oe = sc!.leftend, is = sc!.rightstart, ie = sc!.rightend;
+    if (os >= oe) { os = 0; oe = 1; }
+    if (is >= ie) { is = 0; ie = 1; }
+    const outerRows = clampRowEst(o.rows * oe), innerRows = clampRowEst(i.rows * ie);
+    const outerSkip = rint(o.rows * os), innerSkip = rint(i.rows * is);
+    os = outerSkip / o.rows; oe = outerRows / o.rows; is = innerSkip / i.rows; ie = innerRows / i.rows;
     let startup = 0, run = 0;
-    if (sortOuter) { startup += sortOuter.startup; run += sortOuter.total - sortOuter.startup; } else { startup += o.startup; run += o.total - o.startup; }
-    let innerRun: number;
-    if (sortInner) { startup += sortInner.startup; innerRun = sortInner.total - sortInner.startup; } else {
-      startup += i.startup; innerRun = i.total - i.startup;
-    }
+    const os0 = sortOuter ?? asCost(o), is0 = sortInner ?? asCost(i);
+    startup += os0.startup + (os0.total - os0.startup) * os;
+    run += (os0.total - os0.startup) * (oe - os);
+    startup += is0.startup + (is0.total - is0.startup) * is;
+    const innerRun = (is0.total - is0.startup) * (ie - is);
     const rescanned = Math.max(0, tuples - i.rows);
-    const ratio = 1 + rescanned / i.rows;
-    const bare = innerRun * ratio, mat = innerRun + CPU_OPERATOR_COST * i.rows * ratio;
+    const ratio = 1 + rescanned / innerRows;
+    const bare = innerRun * ratio, mat = innerRun + CPU_OPERATOR_COST * innerRows * ratio;
     const materialize = mat < bare || (!sortInner && !i.markRestore) || (!!sortInner && overWorkMem(i));
     run += materialize ? mat : bare;
-    run += CPU_OPERATOR_COST * (o.rows + i.rows * ratio);
+    startup += CPU_OPERATOR_COST * (outerSkip + innerSkip * ratio);
+    run += CPU_OPERATOR_COST * ((outerRows - outerSkip) + (innerRows - innerSkip) * ratio);
     run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * oth.length) * tuples;
     const innerTop = sortInner ?? asCost(i);
     const material = materialize ? { ...innerTop, total: innerTop.total + CPU_OPERATOR_COST * innerTop.rows } : null;
@@ -255,19 +263,14 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     let startup = o.startup + i.total + (CPU_OPERATOR_COST * n + CPU_TUPLE_COST) * i.rows;
     let run = (o.total - o.startup) + CPU_OPERATOR_COST * n * o.rows;
     const buckets = bucketCount(i.rows);
-    let bucketsize = 1;
+    let bucketsize = 1, mcvFreq = 1;
     for (const c of clauses) {
-      const { nd: nd0, isDefault } = numDistinct(c.i);
-      let frac: number;
-      if (isDefault) frac = 0.1;
-      else {
-        const tuples = estimateRelSize(rels[c.i.rel]!.table).tuples;
-        const nd = tuples > 0 ? clampRowEst(nd0 * (baseRows[c.i.rel]! / tuples)) : nd0;
-        frac = nd > buckets ? 1 / buckets : 1 / nd;
-        frac = Math.min(1, Math.max(1e-6, frac));
-      }
-      bucketsize = Math.min(bucketsize, frac);
+      const st = estimateHashBucketStats(keyVar(c.i), buckets);
+      bucketsize = Math.min(bucketsize, st.bucketFrac);
+      mcvFreq = Math.min(mcvFreq, st.mcvFreq);
     }
+    // the bucket of the inner side's most common value over hash_mem: disable_cost (not modelled)
+    if (relationBytes(clampRowEst(i.rows * mcvFreq), i.width) > HASH_MEM) unsure('a hash join whose most common value overflows hash_mem');
     run += CPU_OPERATOR_COST * n * o.rows * clampRowEst(i.rows * bucketsize) * 0.5;
     run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * oth.length) * clampRowEst(o.rows * i.rows * listSel(clauses));
     startup += 0;
