@@ -131,10 +131,11 @@ export class BtreeIndex {
     return e === undefined ? [] : typeof e === 'number' ? [e] : e;
   }
 
-  insert(values: Value[], tid: number): void {
+  /** `unchanged`: an UPDATE's new version whose SET list names none of this index's columns (index_unchanged_by_update) */
+  insert(values: Value[], tid: number, unchanged = false): void {
     if (!this.covers(values)) return;
     const key = this.keyOf(values);
-    this.record({ k: 'ins', key: this.keyValues(values), tid });
+    this.record(unchanged ? { k: 'ins', key: this.keyValues(values), tid, unchanged } : { k: 'ins', key: this.keyValues(values), tid });
     this.count++;
     if (this.count > this.peak) this.peak = this.count;
     if (key === null) { this.nullEntries.push({ key: this.keyValues(values), tid }); return; }
