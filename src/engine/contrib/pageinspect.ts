@@ -154,7 +154,7 @@ const btRows = (page: BtPage): Value[][] => {
     padded.set(it.data);
     const htid = heapTid(it);
     const tids = it.tids ? new PgArray(it.tids.map(fmt)) : null;
-    return [i + 1, fmt(it.tid), it.size, false, it.vars, hex(padded), leaf ? it.dead === true : null, htid === undefined ? null : fmt(htid), tids];
+    return [i + 1, fmt(it.tid), it.size, false, it.vars, hex(padded), leaf && !it.pivot ? it.dead === true : null, htid === undefined ? null : fmt(htid), tids];
   });
 };
 
