@@ -95,7 +95,8 @@ export function dedupPass(p: BtPage, newitem: BtTuple, nkeyatts: number, bottomu
   const items = p.items;
   if (!items.length) return false;
   const st = new Pending(PAGE_MAX_POSTING);
-  const newitemsz = newitem.size + ITEMID;
+  // PostgreSQL 15 passes the new item's size without its line pointer (later releases add it here)
+  const newitemsz = newitem.size;
   let dedup = true;
   // _bt_do_singleval: the new item equals both the first and the last item
   let singleval = !bottomup && keepNatts(newitem.key, items[0]!.key) > nkeyatts && keepNatts(newitem.key, items[items.length - 1]!.key) > nkeyatts;
