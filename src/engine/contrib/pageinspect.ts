@@ -18,8 +18,8 @@
  * Mirrors: contrib/pageinspect/rawpage.c (get_raw_page, page_header), heapfuncs.c (heap_page_items,
  * heap_tuple_infomask_flags), btreefuncs.c (bt_metap, bt_page_stats, bt_page_items). A B-tree's pages — metapage,
  * root, internal pages with their downlinks, leaves with their high keys and sibling links — are laid out from the
- * index's history as nbtree would have split them (index/nbtlayout.ts, which lists what it refuses: posting lists,
- * NULL keys, page deletion...). Simplifications: page LSNs are the engine's (its WAL starts elsewhere than a real
+ * index's history as nbtree would have split them, posting lists included (index/nbtlayout.ts, which lists what it
+ * refuses: bottom-up deletion, NULL keys, page deletion...). Simplifications: page LSNs are the engine's (its WAL starts elsewhere than a real
  * cluster's); no LP_DEAD hints on index items; page_header() reads heap pages only; forks other than main are
  * refused; expression and INCLUDE indexes are refused by the B-tree functions.
  */

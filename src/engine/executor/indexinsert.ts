@@ -30,7 +30,9 @@ import {
  * Insert an index entry for the heap tuple at (blk, off); for a unique index first look for live rows with the
  * same key (_bt_check_unique), waiting for in-progress inserters/deleters.
  */
-export function* indexInsert(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number, updated?: ReadonlySet<number>): Gen<void> {
+export function* indexInsert(
+  ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number, updated?: ReadonlySet<number>,
+): Gen<void> {
   for (;;) {
     const xwait = ex.uniqueCheck(s, t, index, vals, blk, off);
     if (!xwait) break;
@@ -125,7 +127,9 @@ export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, 
  * Insert index entries for a new heap tuple, index by index. Returns -1 when all are in, or the position of
  * the index whose unique check must wait (the caller continues with indexInsertRest, which can wait).
  */
-export function indexInsertAll(ex: Executor, s: Session, t: Table, vals: Value[], blk: number, off: number, oldVals?: Value[], updated?: ReadonlySet<number>): number {
+export function indexInsertAll(
+  ex: Executor, s: Session, t: Table, vals: Value[], blk: number, off: number, oldVals?: Value[], updated?: ReadonlySet<number>,
+): number {
   const idx = t.indexes;
   for (let i = 0; i < idx.length; i++) {
     const index = idx[i]!;
@@ -142,6 +146,8 @@ export function indexInsertAll(ex: Executor, s: Session, t: Table, vals: Value[]
   return -1;
 }
 
-export function* indexInsertRest(ex: Executor, s: Session, t: Table, from: number, vals: Value[], blk: number, off: number, updated?: ReadonlySet<number>): Gen<void> {
+export function* indexInsertRest(
+  ex: Executor, s: Session, t: Table, from: number, vals: Value[], blk: number, off: number, updated?: ReadonlySet<number>,
+): Gen<void> {
   for (let i = from; i < t.indexes.length; i++) yield* indexInsert(ex, s, t, t.indexes[i]!, vals, blk, off, updated);
 }

@@ -10,20 +10,19 @@
  * leaf, add the item in (key, heap TID) order; when it does not fit, split the page and add a downlink to the
  * parent, splitting that too or making a new root), and each VACUUM's removal of entries from the leaves.
  *
- * Where a page splits is nbtsplitloc.c's choice: every legal split point gets a "delta" — on the rightmost page
- * of a level, how far the left half is from being fillfactor full (leaf fillfactor 90, internal 70), otherwise
- * how unequal the halves' free space is — then, among the few lowest deltas (the split interval), the point whose
- * new high key needs the fewest key columns (suffix truncation). The left half's new high key is the first
- * right item's key cut down to the columns that tell it from the last left item.
+ * Equal keys are merged into posting-list tuples (index/nbtdedup.ts): by CREATE INDEX, and in a full leaf before it
+ * splits; where a page splits is index/nbtsplitloc.ts's choice. The left half's new high key is the first right
+ * item's key cut down to the columns that tell it from the last left item — with a heap TID when none does.
  *
- * Mirrors: src/backend/access/nbtree/nbtsort.c (_bt_buildadd, _bt_uppershutdown), nbtinsert.c (_bt_doinsert,
- * _bt_split, _bt_insert_parent, _bt_newroot), nbtsplitloc.c (_bt_findsplitloc, _bt_recsplitloc,
- * _bt_deltasortsplits — with src/port/qsort.c's unstable order of equal deltas — _bt_bestsplitloc),
- * nbtutils.c (_bt_keep_natts_fast, _bt_truncate). Simplifications (each refused with 0A000 rather than shown
- * wrong): a page that would split while it holds equal keys (PostgreSQL deduplicates them into a posting list
- * or deletes old versions bottom-up first), a CREATE INDEX over equal keys (posting lists), NULL keys, INCLUDE
- * columns, a non-rightmost leaf VACUUM empties (page deletion), an index with more than LOG_CAP entries ever.
- * Not modelled: LP_DEAD hints set by index scans, which PostgreSQL deletes from a full page before splitting it.
+ * Mirrors: src/backend/access/nbtree/nbtsort.c (_bt_load, _bt_buildadd, _bt_uppershutdown), nbtinsert.c (_bt_doinsert,
+ * _bt_findinsertloc, _bt_delete_or_dedup_one_page, _bt_binsrch_insert, _bt_split, _bt_insert_parent, _bt_newroot),
+ * nbtutils.c (_bt_truncate), nbtree.c (btvacuumpage, btreevacuumposting). Simplifications (each refused with 0A000
+ * rather than shown wrong): bottom-up deletion (a full leaf met by an UPDATE that keeps the index's key, or by a key
+ * a unique index already holds: PostgreSQL asks the heap which old versions are dead to all first), NULL keys,
+ * INCLUDE and expression indexes, a non-rightmost leaf VACUUM empties (page deletion), an index with more than
+ * LOG_CAP entries ever. Not modelled: LP_DEAD hints set by index scans (bt_page_items' dead is always false), which
+ * PostgreSQL deletes from a full page before deduplicating or splitting it; index reloptions (fillfactor,
+ * deduplicate_items) are their defaults.
  */
 import type { Value, SqlType } from '../sql/types.js';
 import { notSupported } from '../errors.js';
@@ -135,7 +134,8 @@ class Builder {
     const leaves = levelState(0);
     for (const it of items) add(leaves, it, it.tids ? it.size - keySize(it) : 0);
     for (let s: Level | null = leaves; s; s = s.next) {
-      if (!s.next) { s.page.root = true; this.root = s.page.blk; this.level = s.page.level; } else add(s.next, downlink(s.lowkey ?? this.minusInf(0), s.page.blk), 0);
+      if (s.next) add(s.next, downlink(s.lowkey ?? this.minusInf(0), s.page.blk), 0);
+      else { s.page.root = true; this.root = s.page.blk; this.level = s.page.level; }
     }
   }
 
@@ -172,7 +172,9 @@ class Builder {
       p = this.pages[pivotBlock(p.items[at]!)]!;
     }
     if (pageFree(p) < nt.size) this.deleteOrDedup(p, nt, unchanged);
-    let { pos, posting } = this.binsrch(p, key, tid);
+    const found = this.binsrch(p, key, tid);
+    let pos = found.pos;
+    const posting = found.posting;
     if (posting >= 0) {
       const [np, ni] = swapPosting(p.items[posting]!, nt);
       p.items[posting] = np; nt = ni; pos = posting + 1;

@@ -81,7 +81,8 @@ export function findSplit(p: BtPage, nt: BtTuple, pos: number, nkeyatts: number)
     const o = splits[0]!;
     for (let i = 1; i < splits.length; i++) {
       const s = splits[i]!;
-      if (s.leftfree < o.leftfree - tol || s.rightfree < o.rightfree - tol || s.leftfree > o.leftfree + tol || s.rightfree > o.rightfree + tol) { interval = i; break; }
+      const out = s.leftfree < o.leftfree - tol || s.rightfree < o.rightfree - tol || s.leftfree > o.leftfree + tol || s.rightfree > o.rightfree + tol;
+      if (out) { interval = i; break; }
     }
   }
   // the tuples either side of a split point (the page with the new item in it)
@@ -92,7 +93,7 @@ export function findSplit(p: BtPage, nt: BtTuple, pos: number, nkeyatts: number)
   let perfect: number;
   if (!leaf) perfect = minFirstRight;
   else {
-    const [li, ri] = intervalEdges(splits, Math.min(interval, splits.length), pos);
+    const [li, ri] = intervalEdges(splits, Math.min(interval, splits.length));
     perfect = keepNatts(lastleft(li).key, firstright(ri).key);
     if (perfect > nkeyatts) {
       perfect = keepNatts(lastleft(leftpage).key, firstright(rightpage).key);
@@ -122,7 +123,7 @@ export function findSplit(p: BtPage, nt: BtTuple, pos: number, nkeyatts: number)
 }
 
 /** _bt_interval_edges: the leftmost and rightmost split points of the interval */
-function intervalEdges(splits: Split[], high: number, pos: number): [Split, Split] {
+function intervalEdges(splits: Split[], high: number): [Split, Split] {
   const opt = splits[0]!;
   let l: Split | null = null, r: Split | null = null;
   for (let i = high - 1; i >= 0; i--) {
@@ -134,7 +135,6 @@ function intervalEdges(splits: Split[], high: number, pos: number): [Split, Spli
     else { l ??= d; r ??= d; }
     if (l && r) return [l, r];
   }
-  void pos;
   return [l ?? opt, r ?? opt];
 }
 
@@ -202,4 +202,3 @@ function pgQsort<T>(a: T[], cmp: (x: T, y: T) => number, lo = 0, n = a.length): 
     return;
   }
 }
-
