@@ -41,10 +41,12 @@ export type { BtTuple, BtPage } from './nbtree.js';
 
 /**
  * _bt_allequalimage: every key column's equal values are byte-for-byte equal (their opclass's btequalimage), so equal
- * keys may share one posting list — integers, text, bool, oid...; not numeric (1.0 = 1.00), not floats (0 = -0).
+ * keys may share one posting list — integers, text, dates, timestamps...; not numeric (1.0 = 1.00), not floats (0 = -0),
+ * not interval ('1 day' = '24 hours') — as bt_metap's allequalimage shows on PostgreSQL 15.
  */
+const EQUAL_IMAGE = new Set(['int2', 'int4', 'int8', 'text', 'varchar', 'bpchar', 'bool', 'oid', 'date', 'timestamp', 'timestamptz', 'bytea', 'name', 'uuid', 'time']);
 export function allEqualImage(types: readonly SqlType[]): boolean {
-  return types.every((t) => ['int2', 'int4', 'int8', 'text', 'varchar', 'bool', 'oid'].includes(t.name));
+  return types.every((t) => EQUAL_IMAGE.has(t.name));
 }
 
 /** What happened to an index, in order: a bulk load, an insertion, a VACUUM removing entries. */
