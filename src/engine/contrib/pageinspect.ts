@@ -19,7 +19,7 @@
  * heap_tuple_infomask_flags), btreefuncs.c (bt_metap, bt_page_stats, bt_page_items). A B-tree's pages — metapage,
  * root, internal pages with their downlinks, leaves with their high keys and sibling links — are laid out from the
  * index's history as nbtree would have split them, posting lists included (index/nbtlayout.ts, which lists what it
- * refuses: bottom-up deletion, NULL keys, page deletion...). Simplifications: page LSNs are the engine's (its WAL starts elsewhere than a real
+ * refuses: bottom-up deletion, page deletion...). Simplifications: page LSNs are the engine's (its WAL starts elsewhere than a real
  * cluster's); no LP_DEAD hints on index items; page_header() reads heap pages only; forks other than main are
  * refused; expression and INCLUDE indexes are refused by the B-tree functions.
  */
@@ -33,7 +33,7 @@ import { relationArg } from './host.js';
 import type { BtreeIndex } from '../index/btree.js';
 import type { Table } from '../catalog/catalog.js';
 import { indexLayout, pageFree, allEqualImage, type BtLayout, type BtPage } from '../index/nbtlayout.js';
-import { keySize, heapTid } from '../index/nbtree.js';
+import { keySize, heapTid, dataOffset } from '../index/nbtree.js';
 import { datumBytes } from '../heap/datum.js';
 export { datumBytes };
 
@@ -150,11 +150,12 @@ const btRows = (page: BtPage): Value[][] => {
   const fmt = (t: number) => formatTid(tidBlock(t), tidOffset(t));
   return [...(page.hikey ? [page.hikey] : []), ...page.items].map((it, i) => {
     // data: the key, padded — not a posting list's TIDs nor a pivot's heap TID
-    const padded = new Uint8Array(keySize(it) - 8);
+    const padded = new Uint8Array(keySize(it) - dataOffset(it));
     padded.set(it.data);
     const htid = heapTid(it);
     const tids = it.tids ? new PgArray(it.tids.map(fmt)) : null;
-    return [i + 1, fmt(it.tid), it.size, false, it.vars, hex(padded), leaf && !it.pivot ? it.dead === true : null, htid === undefined ? null : fmt(htid), tids];
+    const dead = leaf && !it.pivot ? it.dead === true : null;
+    return [i + 1, fmt(it.tid), it.size, it.nulls === true, it.vars, hex(padded), dead, htid === undefined ? null : fmt(htid), tids];
   });
 };
 

@@ -18,8 +18,8 @@
  * _bt_findinsertloc, _bt_delete_or_dedup_one_page, _bt_binsrch_insert, _bt_split, _bt_insert_parent, _bt_newroot),
  * nbtutils.c (_bt_truncate), nbtree.c (btvacuumpage, btreevacuumposting). Simplifications (each refused with 0A000
  * rather than shown wrong): bottom-up deletion (a full leaf met by an UPDATE that keeps the index's key, or by a key
- * a unique index already holds: PostgreSQL asks the heap which old versions are dead to all first), NULL keys,
- * INCLUDE and expression indexes, a non-rightmost leaf VACUUM empties (page deletion), an index with more than
+ * a unique index already holds: PostgreSQL asks the heap which old versions are dead to all first), INCLUDE and
+ * expression indexes, a non-rightmost leaf VACUUM empties (page deletion), an index with more than
  * LOG_CAP entries ever. Not modelled: LP_DEAD hints set by index scans (bt_page_items' dead is always false), which
  * PostgreSQL deletes from a full page before deduplicating or splitting it; index reloptions (fillfactor,
  * deduplicate_items) are their defaults.
@@ -33,7 +33,7 @@ import { MAXALIGN } from '../heap/tuple.js';
 import { cmpValue } from './nbtcompare.js';
 import {
   type BtTuple, type BtPage, SPACE, ITEMID, LEAF_FF, NONLEAF_FF, BT_PIVOT_HEAP_TID_ATTR, keepNatts, keySize, heapTid, maxHeapTid,
-  formPosting, downlink, pivotBlock,
+  formPosting, downlink, pivotBlock, dataOffset,
 } from './nbtree.js';
 import { findSplit } from './nbtsplitloc.js';
 import { dedupSorted, dedupPass, swapPosting } from './nbtdedup.js';
@@ -66,6 +66,7 @@ export interface BtLayout {
 }
 
 export type Bytes = (key: Value[]) => { data: Uint8Array; vars: boolean };
+const hasNull = (key: Value[]) => key.some((x) => x === null);
 
 const used = (p: BtPage) => p.items.reduce((n, t) => n + t.size + ITEMID, 0) + (p.hikey ? p.hikey.size + ITEMID : 0);
 /** PageGetFreeSpace: free bytes less one line pointer */
@@ -83,7 +84,10 @@ class Builder {
 
   tuple(key: Value[], tid: number, pivot: boolean): BtTuple {
     const { data, vars } = this.bytes(key);
-    return { key, tid, pivot, data, vars, size: MAXALIGN(8 + data.length) };
+    const nulls = hasNull(key);
+    const t: BtTuple = { key, tid, pivot, data, vars, size: MAXALIGN(dataOffset({ nulls }) + data.length) };
+    if (nulls) t.nulls = true;
+    return t;
   }
   /** the "minus infinity" first item of an internal page: no key, the child's block */
   minusInf(child: number): BtTuple { return this.tuple([], packTid(child, 0), true); }
@@ -187,9 +191,11 @@ class Builder {
   /** _bt_delete_or_dedup_one_page: what a full leaf tries before it splits */
   private deleteOrDedup(p: BtPage, nt: BtTuple, unchanged: boolean): void {
     if (p.items.some((t) => t.dead)) throw notSupported('simple deletion of LP_DEAD index entries before a B-tree leaf split');
-    // a unique index: only when the page holds the key already (an old version of it: "uniquedup")
-    const uniquedup = this.opt.unique && p.items.some((t) => keepNatts(t.key, nt.key) > this.nkeyatts);
-    if (this.opt.unique && !uniquedup && !unchanged) return;
+    // a unique index checks a key with no NULL (checkingunique); then only when the page holds the key already (an
+    // old version of it: "uniquedup")
+    const checking = this.opt.unique && !hasNull(nt.key);
+    const uniquedup = checking && p.items.some((t) => keepNatts(t.key, nt.key) > this.nkeyatts);
+    if (checking && !uniquedup && !unchanged) return;
     if (unchanged || uniquedup) throw notSupported('bottom-up index deletion (B-tree leaf full of old versions of one key: nbtdedup.c _bt_bottomupdel_pass)');
     if (this.opt.dedup) dedupPass(p, nt, this.nkeyatts, false);
   }
@@ -262,7 +268,6 @@ export function indexLayout(index: BtreeIndex, tableTypes: readonly SqlType[]): 
   if (kt.some((t) => !t)) throw notSupported(`the pages of expression index "${index.name}"`);
   const types = kt as SqlType[];
   const bytes = (key: Value[]) => {
-    if (key.some((x) => x === null)) throw notSupported(`the pages of index "${index.name}" with NULL keys`);
     const kept = types.slice(0, key.length);
     const data = datumBytes(key, kept);
     if (!data) throw notSupported(`the pages of an index on ${types.map((t) => t.name).join(', ')}`);

@@ -37,6 +37,8 @@ export interface BtTuple {
   data: Uint8Array;
   /** INDEX_VAR_MASK: a variable-width column among the ones it keeps */
   vars: boolean;
+  /** INDEX_NULL_MASK: a NULL among the columns it keeps (a null bitmap follows the header: the data starts at 16) */
+  nulls?: boolean;
   /** MAXALIGN(IndexTupleSize) */
   size: number;
 }
@@ -60,8 +62,10 @@ export const LEAF_FF = 90, NONLEAF_FF = 70;
 /** BTMaxItemSize: a third of a page (after the header, three line pointers and the special space), MAXALIGN_DOWN */
 export const BT_MAX_ITEM_SIZE = Math.floor((8192 - MAXALIGN(24 + 3 * ITEMID) - MAXALIGN(16)) / 3 / 8) * 8;
 
+/** IndexInfoFindDataOffset: the 8-byte header, then (with a NULL) the null bitmap, MAXALIGNed */
+export const dataOffset = (t: { nulls?: boolean }) => (t.nulls ? MAXALIGN(8 + 4) : 8);
 /** The key's part of a tuple: header and key bytes (BTreeTupleGetPostingOffset for a posting list) */
-export const keySize = (t: BtTuple) => MAXALIGN(8 + t.data.length);
+export const keySize = (t: BtTuple) => MAXALIGN(dataOffset(t) + t.data.length);
 /** BTreeTupleGetHeapTID: a leaf entry's (first) heap TID, a pivot's tiebreaker */
 export const heapTid = (t: BtTuple): number | undefined => (t.pivot ? t.htid : t.tids ? t.tids[0] : t.tid);
 /** BTreeTupleGetMaxHeapTID */
@@ -79,9 +83,11 @@ export function keepNatts(a: Value[], b: Value[]): number {
 /** _bt_form_posting: a leaf entry with the base's key and these heap TIDs (a plain item when only one) */
 export function formPosting(base: BtTuple, tids: number[]): BtTuple {
   const ks = keySize(base);
-  const { key, data, vars } = base;
-  if (tids.length === 1) return { key, tid: tids[0]!, pivot: false, data, vars, size: ks };
-  return { key, tid: packTid(ks, tids.length | BT_IS_POSTING), pivot: false, tids, data, vars, size: MAXALIGN(ks + 6 * tids.length) };
+  const { key, data, vars, nulls } = base;
+  const t: BtTuple = tids.length === 1 ? { key, tid: tids[0]!, pivot: false, data, vars, size: ks }
+    : { key, tid: packTid(ks, tids.length | BT_IS_POSTING), pivot: false, tids, data, vars, size: MAXALIGN(ks + 6 * tids.length) };
+  if (nulls) t.nulls = true;
+  return t;
 }
 
 /** A downlink to `child` carrying a pivot's key (and heap TID): BTreeTupleSetDownLink on a copy */
