@@ -21,7 +21,7 @@
  * index's history as nbtree would have split them, posting lists included (index/nbtlayout.ts, which lists what it
  * refuses: bottom-up deletion, page deletion...). Simplifications: page LSNs are the engine's (its WAL starts elsewhere than a real
  * cluster's); no LP_DEAD hints on index items; page_header() reads heap pages only; forks other than main are
- * refused; expression and INCLUDE indexes are refused by the B-tree functions.
+ * refused; expression indexes are refused by the B-tree functions.
  */
 import { PgError, notSupported } from '../errors.js';
 import { register, type CallCtx, type FuncDef } from '../sql/funcs/registry.js';
@@ -201,7 +201,7 @@ const defs: FuncDef[] = [
         ['last_cleanup_num_delpages', T.int8], ['last_cleanup_num_tuples', T.float8], ['allequalimage', T.bool]],
       rows: ([n], c) => {
         const { layout, index, table } = layoutOf(c, String(n));
-        const equalImage = allEqualImage(index.keyTypes(table.types) as SqlType[]);
+        const equalImage = !index.include.length && allEqualImage(index.keyTypes(table.types) as SqlType[]);
         // the fast root is the root: no page deletion has left a root with one child
         return [[340322, 4, layout.root, layout.level, layout.root, layout.level, 0, floatOf(-1), equalImage]];
       },

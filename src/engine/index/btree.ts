@@ -135,7 +135,10 @@ export class BtreeIndex {
   insert(values: Value[], tid: number, unchanged = false): void {
     if (!this.covers(values)) return;
     const key = this.keyOf(values);
-    this.record(unchanged ? { k: 'ins', key: this.keyValues(values), tid, unchanged } : { k: 'ins', key: this.keyValues(values), tid });
+    const ev: Extract<IndexEvent, { k: 'ins' }> = { k: 'ins', key: this.keyValues(values), tid };
+    if (unchanged) ev.unchanged = true;
+    if (this.include.length) ev.inc = this.include.map((c) => values[c]!);
+    this.record(ev);
     this.count++;
     if (this.count > this.peak) this.peak = this.count;
     if (key === null) { this.nullEntries.push({ key: this.keyValues(values), tid }); return; }
@@ -156,7 +159,7 @@ export class BtreeIndex {
   markBuilt(): void {
     this.built = true;
     if (!this.log) return;
-    this.log = [{ k: 'build', items: this.log.flatMap((e) => (e.k === 'ins' ? [{ key: e.key, tid: e.tid }] : [])).sort(leafOrder) }];
+    this.log = [{ k: 'build', items: this.log.flatMap((e) => (e.k === 'ins' ? [e.inc ? { key: e.key, tid: e.tid, inc: e.inc } : { key: e.key, tid: e.tid }] : [])).sort(leafOrder) }];
   }
 
   /**

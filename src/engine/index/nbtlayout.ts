@@ -18,8 +18,8 @@
  * _bt_findinsertloc, _bt_delete_or_dedup_one_page, _bt_binsrch_insert, _bt_split, _bt_insert_parent, _bt_newroot),
  * nbtutils.c (_bt_truncate), nbtree.c (btvacuumpage, btreevacuumposting). Simplifications (each refused with 0A000
  * rather than shown wrong): bottom-up deletion (a full leaf met by an UPDATE that keeps the index's key, or by a key
- * a unique index already holds: PostgreSQL asks the heap which old versions are dead to all first), INCLUDE and
- * expression indexes, a non-rightmost leaf VACUUM empties (page deletion), an index with more than
+ * a unique index already holds: PostgreSQL asks the heap which old versions are dead to all first), expression
+ * indexes, a non-rightmost leaf VACUUM empties (page deletion), an index with more than
  * LOG_CAP entries ever. Not modelled: LP_DEAD hints set by index scans (bt_page_items' dead is always false), which
  * PostgreSQL deletes from a full page before deduplicating or splitting it; index reloptions (fillfactor,
  * deduplicate_items) are their defaults.
@@ -51,8 +51,8 @@ export function allEqualImage(types: readonly SqlType[]): boolean {
 
 /** What happened to an index, in order: a bulk load, an insertion, a VACUUM removing entries. */
 export type IndexEvent =
-  | { k: 'build'; items: { key: Value[]; tid: number }[] }
-  | { k: 'ins'; key: Value[]; tid: number; unchanged?: true }
+  | { k: 'build'; items: { key: Value[]; tid: number; inc?: Value[] }[] }
+  | { k: 'ins'; key: Value[]; tid: number; unchanged?: true; inc?: Value[] }
   | { k: 'del'; tids: ReadonlySet<number> };
 /** beyond this many events the index keeps no history (and its pages cannot be shown) */
 export const LOG_CAP = 50_000;
@@ -82,9 +82,11 @@ class Builder {
   private readonly nkeyatts: number;
   constructor(private readonly bytes: Bytes, private readonly opt: BtOptions) { this.nkeyatts = opt.nkeyatts; }
 
-  tuple(key: Value[], tid: number, pivot: boolean): BtTuple {
-    const { data, vars } = this.bytes(key);
-    const nulls = hasNull(key);
+  /** `inc`: a leaf item's INCLUDE columns (stored after the key, no part of it: never in a pivot) */
+  tuple(key: Value[], tid: number, pivot: boolean, inc?: Value[]): BtTuple {
+    const all = inc ? [...key, ...inc] : key;
+    const { data, vars } = this.bytes(all);
+    const nulls = hasNull(all);
     const t: BtTuple = { key, tid, pivot, data, vars, size: MAXALIGN(dataOffset({ nulls }) + data.length) };
     if (nulls) t.nulls = true;
     return t;
@@ -100,14 +102,14 @@ class Builder {
   truncate(lastleft: BtTuple, firstright: BtTuple): BtTuple {
     const keep = keepNatts(lastleft.key, firstright.key);
     if (keep > this.nkeyatts) {
-      const t = this.tuple(firstright.key, packTid(tidBlock(firstright.tid), this.nkeyatts | BT_PIVOT_HEAP_TID_ATTR), true);
+      const t = this.tuple(firstright.key.slice(0, this.nkeyatts), packTid(tidBlock(firstright.tid), this.nkeyatts | BT_PIVOT_HEAP_TID_ATTR), true);
       return { ...t, htid: maxHeapTid(lastleft)!, size: t.size + 8 };
     }
     return this.tuple(firstright.key.slice(0, keep), packTid(tidBlock(firstright.tid), keep), true);
   }
 
   /** nbtsort.c: load sorted items bottom up (runs of equal keys merged into posting lists first, when deduplicating) */
-  build(sorted: { key: Value[]; tid: number }[]): void {
+  build(sorted: { key: Value[]; tid: number; inc?: Value[] }[]): void {
     interface Level { page: BtPage; lowkey: BtTuple | null; next: Level | null; lastextra: number }
     const full = (lvl: number) => Math.trunc((8192 * (100 - (lvl === 0 ? LEAF_FF : NONLEAF_FF))) / 100);
     // pages under construction keep line pointer 1 free for the high key (counted in pd_lower)
@@ -134,7 +136,7 @@ class Builder {
       st.page.items.push(isFirstInternal ? this.minusInf(tidBlock(t.tid)) : t);
     };
     if (!sorted.length) return;
-    let items = sorted.map((it) => this.tuple(it.key, it.tid, false));
+    let items = sorted.map((it) => this.tuple(it.key, it.tid, false, it.inc));
     // _bt_load: a unique index is loaded as it is; another one deduplicated (when its key types allow)
     if (this.opt.dedup && !this.opt.unique) items = dedupSorted(items, this.nkeyatts);
     const leaves = levelState(0);
@@ -165,8 +167,8 @@ class Builder {
   }
 
   /** _bt_doinsert: descend to the leaf, make room (deduplicate) or split, add the item */
-  insert(key: Value[], tid: number, unchanged: boolean): void {
-    let nt = this.tuple(key, tid, false);
+  insert(key: Value[], tid: number, unchanged: boolean, inc?: Value[]): void {
+    let nt = this.tuple(key, tid, false, inc);
     if (!this.root) { const p = this.newPage(0); p.root = true; p.items.push(nt); this.root = p.blk; this.level = 0; return; }
     const stack: { page: BtPage; at: number }[] = [];
     let p = this.pages[this.root]!;
@@ -249,7 +251,7 @@ export function btLayout(log: readonly IndexEvent[], bytes: Bytes, opt: BtOption
   const b = new Builder(bytes, opt);
   for (const e of log) {
     if (e.k === 'build') b.build(e.items);
-    else if (e.k === 'ins') b.insert(e.key, e.tid, e.unchanged === true);
+    else if (e.k === 'ins') b.insert(e.key, e.tid, e.unchanged === true, e.inc);
     else b.remove(e.tids);
   }
   return { pages: b.pages, root: b.root, level: b.level };
@@ -259,7 +261,6 @@ const cache = new WeakMap<BtreeIndex, { log: readonly IndexEvent[]; n: number; l
 
 /** An index's pages (cached until its history grows); 0A000 for what the layout does not model. */
 export function indexLayout(index: BtreeIndex, tableTypes: readonly SqlType[]): BtLayout {
-  if (index.include.length) throw notSupported(`the pages of index "${index.name}" with INCLUDE columns`);
   const log = index.log;
   if (!log) throw notSupported(`the pages of index "${index.name}": it has had more than ${LOG_CAP} entries (Heapscope lays out the pages of smaller indexes only)`);
   const hit = cache.get(index);
@@ -267,13 +268,16 @@ export function indexLayout(index: BtreeIndex, tableTypes: readonly SqlType[]): 
   const kt = index.keyTypes(tableTypes);
   if (kt.some((t) => !t)) throw notSupported(`the pages of expression index "${index.name}"`);
   const types = kt as SqlType[];
+  // the key columns, then the INCLUDE columns (a leaf item carries both)
+  const all = [...types, ...index.include.map((c) => tableTypes[c]!)];
   const bytes = (key: Value[]) => {
-    const kept = types.slice(0, key.length);
+    const kept = all.slice(0, key.length);
     const data = datumBytes(key, kept);
-    if (!data) throw notSupported(`the pages of an index on ${types.map((t) => t.name).join(', ')}`);
+    if (!data) throw notSupported(`the pages of an index on ${all.map((t) => t.name).join(', ')}`);
     return { data, vars: kept.some((t) => !FIXED[t.name]) };
   };
-  const layout = btLayout(log, bytes, { nkeyatts: types.length, unique: index.unique, dedup: allEqualImage(types) });
+  // _bt_allequalimage: an index with INCLUDE columns is never deduplicated
+  const layout = btLayout(log, bytes, { nkeyatts: types.length, unique: index.unique, dedup: !index.include.length && allEqualImage(types) });
   cache.set(index, { log, n: log.length, layout });
   return layout;
 }
