@@ -51,10 +51,10 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
       }
     }
     // a sequence is one page holding one tuple; a view has no storage
-    for (const q of eng.catalog.sequences.values()) rows.push([q.oid, q.name, 2200, 'S', 'p', q.oid, 1, floatIn('1', true), 0, false, 3, 0, 0, null]);
+    // (every session's temporary ones too, in their pg_temp_N)
+    for (const q of eng.catalog.sequences.values()) rows.push([q.oid, q.name, q.temp?.nsp ?? 2200, 'S', q.temp ? 't' : 'p', q.oid, 1, floatIn('1', true), 0, false, 3, 0, 0, null]);
     for (const v of eng.catalog.views.values()) {
-      if (v.temp) continue;
-      rows.push([v.oid, v.name, 2200, 'v', 'p', 0, 0, floatIn('-1', true), 0, false, v.columns.length, 0, 0, null]);
+      rows.push([v.oid, v.name, v.temp?.nsp ?? 2200, 'v', v.temp ? 't' : 'p', 0, 0, floatIn('-1', true), 0, false, v.columns.length, 0, 0, null]);
     }
     return {
       columns: ([['oid', T.oid], ['relname', T.text], ['relnamespace', T.oid], ['relkind', T.text], ['relpersistence', T.text], ['relfilenode', T.oid],

@@ -24,7 +24,7 @@ function atLiteral<R>(c: CallCtx, f: () => R): R {
     throw e;
   }
 }
-const seqName = (v: Value) => (v instanceof RegClass ? v.name ?? String(v.oid) : String(v));
+const seqName = (v: Value): string | number => (v instanceof RegClass ? v.oid : String(v)); // a regclass names its relation by OID
 
 const defs: FuncDef[] = [
   { name: 'pg_my_temp_schema', args: [], ret: T.oid, build: (_a, c) => () => c.env.myTempSchema?.() ?? 0 },
