@@ -63,4 +63,14 @@ describe('temporary views and sequences', () => {
     expect(e.catalog.views.size).toBe(0);
     expect(e.catalog.sequences.size).toBe(0);
   });
+
+  it('search_path may only put pg_temp before public: anything else is refused with 0A000, never silently ignored', () => {
+    const e = new Engine();
+    e.createSession('s1');
+    for (const p of ['s, public', 'public, pg_temp', 'pg_catalog', '"$user"']) {
+      expect(e.execute('s1', `SET search_path = ${p}`).outcome.error?.sqlstate, p).toBe('0A000');
+    }
+    for (const p of ['public', 'pg_temp, public', '"$user", public', 'pg_catalog, pg_temp, public']) run(e, `SET search_path = ${p}`);
+    expect(rows(e, 'SELECT current_schema()')).toEqual([['public']]);
+  });
 });

@@ -15,6 +15,7 @@
 import type { Engine } from '../engine.js';
 import { T, PgArray, type SqlType, type Value } from '../sql/types.js';
 import { floatIn } from '../adt/float.js';
+import { notSupported } from '../errors.js';
 import { vmStatus } from '../heap/visibilitymap.js';
 import type { Table } from './catalog.js';
 import { bufferCacheView } from '../contrib/pg_buffercache.js';
@@ -34,6 +35,7 @@ export function datFrozenXid(eng: Engine): number {
 export function systemRelation(eng: Engine, name: string): SystemRelation | null {
   // pg_buffercache's view, created by the extension (contrib/pg_buffercache.ts)
   if (name === 'pg_buffercache' && eng.catalog.extensions.has('pg_buffercache')) return bufferCacheView(eng);
+  if (name === 'pg_namespace') throw notSupported('the catalog pg_namespace (schemas are not modelled; pg_class.relnamespace and pg_my_temp_schema() show their OIDs)');
   if (name === 'pg_class') {
     const rows: Value[][] = [];
     for (const t of eng.catalog.tables.values()) {
