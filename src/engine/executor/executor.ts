@@ -77,6 +77,7 @@ import { updateStmt, deleteStmt } from './nodeModifyUpdate.js';
 import { indexInsert, uniqueCheck, indexAdd, indexInsertAll, indexInsertRest } from './indexinsert.js';
 import { createTable, dropStmt, createIndex, dropIndex } from '../commands/tablecmds.js';
 import { reindexStmt } from '../commands/reindex.js';
+import { setConfig } from '../commands/variable.js';
 import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
 import type { VacuumParams } from '../vacuum/vacuumlazy.js';
 import { lockStmt, checkpoint } from '../commands/lockcmds.js';
@@ -176,6 +177,7 @@ export class Executor {
       currentSnapshot: () => formatSnapshot(snapshot()),
       xactStatus: (xid) => eng.xactStatus(xid),
       currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
+      setConfig: (name, value, isLocal) => setConfig(eng, s, name, value, isLocal),
       params: s.params,
       pl: s.plNames,
       userFunction: (name, args, pos) => {

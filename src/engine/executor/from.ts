@@ -29,6 +29,8 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import { relationSource } from '../commands/view.js';
 import { chooseJoin, joinTypeLabel, PARAM_UNSURE, type JoinKind, type JoinSide, type ParamProbe } from '../optimizer/joinpath.js';
 import { equiJoinChoice, rangeParamSide } from '../optimizer/paramjoin.js';
+import { analyzedJoinChoice } from '../optimizer/joinpathcost.js';
+import { hasUniqueIndex } from '../optimizer/selfuncs.js';
 import { estimateRelSize, columnUnique } from '../optimizer/plancat.js';
 import { restrictionSelectivity } from '../optimizer/clausesel.js';
 import { nestLoop, type JoinPair } from './nodeNestloop.js';
@@ -407,6 +409,18 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     };
     const ls = sideInfo(left, own.left, equi?.lcol ?? null), rs = sideInfo(right, own.right, equi?.rcol ?? null);
     let choice = chooseJoin(ls, rs, kind, !!equi, !!ctx.orderedOrLimited);
+    // two analyzed tables, neither key with a unique index: by cost (optimizer/joinpathcost.ts)
+    let material = true;
+    if (planned && equi && ls.analyzed && rs.analyzed && left.plan.kind === 'Scan' && right.plan.kind === 'Scan'
+      && !hasUniqueIndex(left.plan.table, equi.lcol) && !hasUniqueIndex(right.plan.table, equi.rcol)) {
+      const a = { table: left.plan.table, quals: own.left, key: equi.lcol }, b = { table: right.plan.table, quals: own.right, key: equi.rcol };
+      const c = kind === 'right' ? analyzedJoinChoice(b, a, 'left') : analyzedJoinChoice(a, b, kind);
+      if (c) {
+        const outer = kind === 'right' ? (c.outer === 'left' ? 'right' : 'left') : c.outer;
+        choice = { method: c.method, outer, unsure: ctx.orderedOrLimited ? choice.unsure : c.unsure };
+        material = c.material;
+      } else choice = { ...choice, unsure: choice.unsure ?? 'a join of analyzed tables whose costs the simulator does not estimate' };
+    }
     if (!planned) choice = { method: 'NestLoop', outer: kind === 'right' ? 'right' : 'left', unsure };
     // `WHERE nullable.key IS NULL` above an outer join: PostgreSQL reduces it to an anti join, the preserved side
     // outer (Hash Anti Join), so the rows that survive come out in the preserved side's order
@@ -464,7 +478,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       kind: 'Join', method, label: joinTypeLabel(kind, choice.outer), outer: outerInp.plan, inner: innerInp.plan,
       cond: equi && method !== 'NestLoop' ? { outerIsLeft, qual: equi.qual, left: equi.lcol, right: equi.rcol } : null,
       filter: method === 'NestLoop' && equi && !param ? [equi.qual, ...filter] : filter, unsure, kindName: kind,
-      ...(param ? { param } : {}),
+      ...(param ? { param } : {}), ...(method === 'NestLoop' && !material ? { material: false } : {}),
     };
     // each side's own conditions filter its rows before the join (pushed down into the scan, as the planner does)
     const andOf = (qs: N[]) => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
