@@ -23,7 +23,7 @@
  * (nextval needs no xid, and may run in a read-only transaction).
  *
  * Simplifications: pg_namespace is not a relation here (the schema's OID shows only as pg_class.relnamespace);
- * DISCARD TEMP drops only temporary tables, without taking their locks; a transaction that wrote no WAL before
+ * DISCARD TEMP drops them without taking their locks; a transaction that wrote no WAL before
  * its COMMIT record still flushes it (PostgreSQL lets such a commit be asynchronous).
  */
 import type { Engine } from '../engine.js';
@@ -135,18 +135,18 @@ export function dropAllTempTables(eng: Engine): void {
   for (const t of [...eng.catalog.tables.values()]) if (t.temp) removeTemp(eng, t);
 }
 
-/** DISCARD TEMP (DISCARD TEMPORARY): drop this session's temporary tables, as the transaction's own work (a
- *  ROLLBACK brings them back). DISCARD ALL / PLANS / SEQUENCES are refused. */
+/** DISCARD TEMP (DISCARD TEMPORARY): drop this session's temporary tables, views and sequences, as the transaction's
+ *  own work (a ROLLBACK brings them back). DISCARD ALL / PLANS / SEQUENCES are refused. */
 export function discardStmt(eng: Engine, s: Session, n: N): QueryResult {
   if (n.target !== 'DISCARD_TEMP') throw notSupported(`DISCARD ${String(n.target).replace('DISCARD_', '')}`);
   const cat = eng.catalog;
-  const mine = [...cat.tables.values()].filter((t) => t.temp?.session === s.name);
+  const maps = [cat.tables, cat.views, cat.sequences] as Map<string, { temp?: { session: string } }>[];
+  const mine = maps.flatMap((m) => [...m].filter(([, r]) => r.temp?.session === s.name).map(([k, r]) => ({ m, k, r })));
   if (mine.length) eng.ensureXid(s);
-  for (const t of mine) {
-    const key = tableKey(t);
-    cat.tables.delete(key);
+  for (const { m, k, r } of mine) {
+    m.delete(k);
     cat.generation++;
-    s.tx!.undo.push(() => cat.tables.set(key, t));
+    s.tx!.undo.push(() => m.set(k, r));
   }
   return { command: 'DISCARD TEMP', columns: null, rows: [] };
 }
