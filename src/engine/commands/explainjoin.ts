@@ -19,6 +19,7 @@ import { bucketCount } from '../executor/nodeHashjoin.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
 import { Deparser, quoteIdent } from '../optimizer/ruleutils.js';
 import type { N } from '../executor/util.js';
+import type { Cost } from '../optimizer/costsize.js';
 import { type PlanNode, node, relLabel } from './plannodes.js';
 import { scanNode } from './explainscan.js';
 
@@ -69,9 +70,14 @@ export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql
         hash.analyzeDetails.push(hashMemory(p));
       }
       children = [outer, hash];
+    } else if (p.searched) {
+      // the join order search's merge join: a side already sorted on the key has no Sort; a Materialize may shield the inner
+      const srt = (x: PlanNode, key: N, c: Cost | null) => (c ? node('Sort', [`Sort Key: ${d.expr(key)}`], [x]) : x);
+      const innerTop = srt(inner, b, p.searched.sortInner);
+      children = [srt(outer, a, p.searched.sortOuter), p.searched.material ? node('Materialize', [], [innerTop]) : innerTop];
     } else children = [node('Sort', [`Sort Key: ${d.expr(a)}`], [outer]), node('Sort', [`Sort Key: ${d.expr(b)}`], [inner])];
   } else {
-    if (p.material === false) {
+    if (p.material === false || (p.searched && !p.searched.material)) {
       // the inner Seq Scan itself rescanned once per outer row (optimizer/joinpathcost.ts: cheaper than a Materialize)
       if (analyze) throw notSupported('EXPLAIN ANALYZE of a nested loop rescanning its inner scan');
       children = [outer, inner];

@@ -128,6 +128,7 @@ function costMergeJoin(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode) {
  * tuples; no statistics: 200). Every other join's costs are refused.
  */
 export function costJoin(p: JoinPlan, top: PlanNode) {
+  if (p.kind === 'Join' && p.searched) { costSearched(p, top); return; }
   if (p.kind === 'Join' && p.outer.kind === 'Scan' && p.inner.kind === 'Scan' && p.outer.table.stats && p.inner.table.stats && !p.param) {
     const keys = joinKeys(p);
     if (keys && !hasUniqueIndex(p.outer.table, keys.outerKey) && !hasUniqueIndex(p.inner.table, keys.innerKey)) { costAnalyzedJoin(p, top, keys); return; }
@@ -243,4 +244,29 @@ function costAnalyzedJoin(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode,
     sortO.cost = costSort(o.scan, null); sortO.children[0]!.cost = o.scan;
     sortI.cost = costSort(i.scan, null); sortI.children[0]!.cost = i.scan;
   }
+}
+
+/** Costs of a plan of the join order search (optimizer/joinrels.ts), node by node as it costed them. */
+function costSearched(p: JoinPlan, n: PlanNode) {
+  if (p.kind !== 'Join' || !p.searched) {
+    if (p.kind !== 'Scan') throw noCosts('this join');
+    n.cost = joinScanCost(p).cost;
+    return;
+  }
+  const sp = p.searched;
+  n.cost = sp.cost;
+  const [o, i] = n.children as [PlanNode, PlanNode];
+  if (sp.method === 'HashJoin') {
+    costSearched(p.outer, o);
+    const ic = sp.inner.cost;
+    i.cost = { startup: ic.total, total: ic.total, rows: ic.rows, width: ic.width };
+    costSearched(p.inner, i.children[0]!);
+    return;
+  }
+  if (sp.sortOuter) o.cost = sp.sortOuter;
+  costSearched(p.outer, sp.sortOuter ? o.children[0]! : o);
+  let inner = i;
+  if (sp.material) { i.cost = sp.material; inner = i.children[0]!; }
+  if (sp.method === 'MergeJoin' && sp.sortInner) { inner.cost = sp.sortInner; inner = inner.children[0]!; }
+  costSearched(p.inner, inner);
 }

@@ -317,11 +317,11 @@ export class Executor {
     return uniqueCheck(this, s, t, index, vals, blk, off);
   }
   indexAdd(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): void { return indexAdd(this, s, t, index, vals, blk, off); }
-  indexInsertAll(s: Session, t: Table, vals: Value[], blk: number, off: number, oldVals?: Value[]): number {
-    return indexInsertAll(this, s, t, vals, blk, off, oldVals);
+  indexInsertAll(s: Session, t: Table, vals: Value[], blk: number, off: number, oldVals?: Value[], updated?: ReadonlySet<number>): number {
+    return indexInsertAll(this, s, t, vals, blk, off, oldVals, updated);
   }
-  *indexInsertRest(s: Session, t: Table, from: number, vals: Value[], blk: number, off: number): Gen<void> {
-    return yield* indexInsertRest(this, s, t, from, vals, blk, off);
+  *indexInsertRest(s: Session, t: Table, from: number, vals: Value[], blk: number, off: number, updated?: ReadonlySet<number>): Gen<void> {
+    return yield* indexInsertRest(this, s, t, from, vals, blk, off, updated);
   }
 
   // ---- commands/tablecmds.ts

@@ -47,6 +47,7 @@
  */
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
+import type { SearchPlan } from './joinrels.js';
 
 type N = Record<string, any>;
 
@@ -67,6 +68,8 @@ export type JoinPlan =
     filter: N[];
     /** why EXPLAIN cannot vouch for this plan, or null */
     unsure: string | null;
+    /** a join of the join order search (optimizer/joinrels.ts): its node's costs, Sorts and Materialize */
+    searched?: Extract<SearchPlan, { kind: 'join' }>;
     /** what the join did when it ran (EXPLAIN ANALYZE): rows out, rows read from each side */
     actual?: { rows: number; outerRows: number; innerRows: number };
   };
