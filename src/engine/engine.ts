@@ -418,9 +418,9 @@ export class Engine {
 
   // ---------------------------------------------------------------- sequences (commands/sequence.ts)
 
-  nextval(s: Session, name: string): number | bigint { return nextval(this, s, name); }
-  currval(s: Session, name: string): number | bigint { return currval(this, s, name); }
-  setval(s: Session, name: string, big: number | bigint, isCalled: boolean): number | bigint { return setval(this, s, name, big, isCalled); }
+  nextval(s: Session, name: string | number): number | bigint { return nextval(this, s, name); }
+  currval(s: Session, name: string | number): number | bigint { return currval(this, s, name); }
+  setval(s: Session, name: string | number, big: number | bigint, isCalled: boolean): number | bigint { return setval(this, s, name, big, isCalled); }
 
   /** current_setting(name) */
   currentSetting(s: Session, name: string, missingOk = false): string | null {

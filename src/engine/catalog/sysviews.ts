@@ -15,6 +15,7 @@
 import type { Engine } from '../engine.js';
 import { T, PgArray, type SqlType, type Value } from '../sql/types.js';
 import { floatIn } from '../adt/float.js';
+import { notSupported } from '../errors.js';
 import { vmStatus } from '../heap/visibilitymap.js';
 import type { Table } from './catalog.js';
 import { bufferCacheView } from '../contrib/pg_buffercache.js';
@@ -34,6 +35,7 @@ export function datFrozenXid(eng: Engine): number {
 export function systemRelation(eng: Engine, name: string): SystemRelation | null {
   // pg_buffercache's view, created by the extension (contrib/pg_buffercache.ts)
   if (name === 'pg_buffercache' && eng.catalog.extensions.has('pg_buffercache')) return bufferCacheView(eng);
+  if (name === 'pg_namespace') throw notSupported('the catalog pg_namespace (schemas are not modelled; pg_class.relnamespace and pg_my_temp_schema() show their OIDs)');
   if (name === 'pg_class') {
     const rows: Value[][] = [];
     for (const t of eng.catalog.tables.values()) {
@@ -51,10 +53,10 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
       }
     }
     // a sequence is one page holding one tuple; a view has no storage
-    for (const q of eng.catalog.sequences.values()) rows.push([q.oid, q.name, 2200, 'S', 'p', q.oid, 1, floatIn('1', true), 0, false, 3, 0, 0, null]);
+    // (every session's temporary ones too, in their pg_temp_N)
+    for (const q of eng.catalog.sequences.values()) rows.push([q.oid, q.name, q.temp?.nsp ?? 2200, 'S', q.temp ? 't' : 'p', q.oid, 1, floatIn('1', true), 0, false, 3, 0, 0, null]);
     for (const v of eng.catalog.views.values()) {
-      if (v.temp) continue;
-      rows.push([v.oid, v.name, 2200, 'v', 'p', 0, 0, floatIn('-1', true), 0, false, v.columns.length, 0, 0, null]);
+      rows.push([v.oid, v.name, v.temp?.nsp ?? 2200, 'v', v.temp ? 't' : 'p', 0, 0, floatIn('-1', true), 0, false, v.columns.length, 0, 0, null]);
     }
     return {
       columns: ([['oid', T.oid], ['relname', T.text], ['relnamespace', T.oid], ['relkind', T.text], ['relpersistence', T.text], ['relfilenode', T.oid],

@@ -85,8 +85,8 @@ function target(ex: Executor, s: Session, rv: N, missingOk: boolean): Table | nu
   if (rv.schemaname && rv.schemaname !== 'public') throw notSupported(`schemas other than public ("${rv.schemaname}")`);
   const t = ex.eng.catalog.get(rv.relname);
   if (t) return t;
-  if (ex.eng.catalog.views.has(rv.relname)) throw notSupported('ALTER TABLE on a view');
-  if (ex.eng.catalog.sequences.has(rv.relname)) throw notSupported('ALTER TABLE on a sequence');
+  if (ex.eng.catalog.view(rv.relname)) throw notSupported('ALTER TABLE on a view');
+  if (ex.eng.catalog.sequence(rv.relname)) throw notSupported('ALTER TABLE on a sequence');
   if (missingOk) {
     s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `relation "${rv.relname}" does not exist, skipping` });
     return null;

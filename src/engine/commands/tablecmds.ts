@@ -16,7 +16,7 @@ import {
   compileExpr,
 } from '../sql/expr.js';
 import { resolveTypeName, typeDisplayName } from '../sql/types.js';
-import { tableKey, type Table, type Column, type CheckConstraint } from '../catalog/catalog.js';
+import { relKey, tableKey, type Table, type Column, type CheckConstraint } from '../catalog/catalog.js';
 import { markLocal, onCommitOf, tempNamespace } from './tempcmds.js';
 import { HeapRelation } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
@@ -78,11 +78,10 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       if (['xid', 'xid8', 'cid', 'tid', 'pg_snapshot', 'txid_snapshot', 'pg_lsn'].includes(type.name)) throw notSupported(`columns of type ${type.name}`, posOf(tn.location));
       if (columns.some((c) => c.name === cd.colname)) throw new PgError('42701', `column "${cd.colname}" specified more than once`);
       const col: Column = { name: cd.colname, type, notNull: false, defaultExpr: null, attnum: columns.length + 1 };
-      if (temp && (serial || (cd.constraints ?? []).some((c: N) => c.Constraint?.contype === 'CONSTR_IDENTITY'))) throw notSupported('serial and identity columns of temporary tables (their sequences would be temporary)', posOf(tn.location));
       if (serial) {
         // a serial column is an integer with NOT NULL and DEFAULT nextval('<table>_<col>_seq') (transformColumnDefinition)
         let seqName = `${name}_${cd.colname}_seq`;
-        for (let k = 1; cat.relationExists(seqName) || serials.some((x) => x.seqName === seqName); k++) seqName = `${name}_${cd.colname}_seq${k}`;
+        for (let k = 1; cat.relationExists(seqName, tempSession) || serials.some((x) => x.seqName === seqName); k++) seqName = `${name}_${cd.colname}_seq${k}`;
         serials.push({ seqName, column: cd.colname, max: type.name === 'int8' ? 9223372036854775807n : type.name === 'int2' ? 32767 : 2147483647 });
         col.notNull = true;
         col.defaultExpr = { FuncCall: { funcname: [{ String: { sval: 'nextval' } }], args: [{ A_Const: { sval: { sval: seqName }, location: -1 } }], location: -1 } };
@@ -114,7 +113,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
             if (!['int2', 'int4', 'int8'].includes(type.name)) throw new PgError('22023', 'identity column type must be smallint, integer, or bigint');
             if (col.defaultExpr || serial) throw new PgError('42601', `both default and identity specified for column "${cd.colname}" of table "${name}"`, { position: posOf(c.location)! });
             let seqName = `${name}_${cd.colname}_seq`;
-            for (let k = 1; cat.relationExists(seqName) || serials.some((x) => x.seqName === seqName); k++) seqName = `${name}_${cd.colname}_seq${k}`;
+            for (let k = 1; cat.relationExists(seqName, tempSession) || serials.some((x) => x.seqName === seqName); k++) seqName = `${name}_${cd.colname}_seq${k}`;
             const params = identityParams(ex, (c.options ?? []) as N[], type.name);
             serials.push({ seqName, column: cd.colname, max: params.max, params });
             col.identity = c.generated_when === 'a' ? 'a' : 'd';
@@ -161,9 +160,11 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   for (const sq of serials) {
     const seq = new Sequence(cat.allocOid(), sq.seqName, sq.params ?? sq.max, name);
     seq.ownedByColumn = sq.column;
-    cat.sequences.set(sq.seqName, seq);
-    s.tx!.undo.push(() => cat.sequences.delete(sq.seqName));
-    ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0);
+    if (nsp) seq.temp = { session: s.name, nsp: nsp.nsp }; // a temporary table's sequence is temporary: no WAL
+    const key = relKey(seq);
+    cat.sequences.set(key, seq);
+    s.tx!.undo.push(() => cat.sequences.delete(key));
+    if (!nsp) ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0);
   }
   // OIDs in PostgreSQL's order: the table, its array type and row type, one per DEFAULT and CHECK,
   // the TOAST table and its index (when a column is unbounded), then an index + a constraint per key.
@@ -266,8 +267,8 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     const parts = (obj.List.items as N[]).map((x) => x.String.sval as string);
     const name = parts[parts.length - 1]!;
     const t = cat.get(name);
-    if (!t && cat.sequences.has(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP SEQUENCE to remove a sequence.' });
-    if (!t && cat.views.has(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
+    if (!t && cat.sequence(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP SEQUENCE to remove a sequence.' });
+    if (!t && cat.view(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
     if (!t) {
       if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `table "${name}" does not exist, skipping` }); continue; }
       throw new PgError('42P01', `table "${name}" does not exist`);
@@ -299,7 +300,7 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     cat.tables.delete(key);
     s.tx!.undo.push(() => cat.tables.set(key, t));
     for (const [sn, sq] of [...cat.sequences]) {
-      if (sq.ownedBy !== name) continue;
+      if (sq.ownedBy !== name || sq.temp?.session !== t.temp?.session) continue;
       cat.sequences.delete(sn);
       s.tx!.undo.push(() => cat.sequences.set(sn, sq));
     }

@@ -173,6 +173,20 @@ export function setStatement(eng: Engine, s: Session, n: N): QueryResult {
   if (isUnmodelled(d, shown) && shown !== undefined && shown !== d.shown) {
     throw notSupported(d.name === 'extra_float_digits' ? 'extra_float_digits below 1 (float output is always the shortest exact form)' : `${d.name} (the simulator does not model it: only its default, ${d.shown}, can be set)`);
   }
+  if (d.name === 'search_path' && shown !== undefined) checkSearchPath(shown);
   s.gucs.set(d, shown, { inTransaction: inBlock, local });
   return tag;
+}
+
+/**
+ * search_path: names are looked up in the session's pg_temp_N, then public (namespace.c's default). A path that
+ * would change that — another schema, no public, pg_temp after public — is refused: schemas are not modelled.
+ */
+function checkSearchPath(value: string): void {
+  const items = value.split(',').map((x) => x.trim().replace(/^"(.*)"$/, '$1')).filter((x) => x !== '');
+  const pub = items.indexOf('public'), tmp = items.indexOf('pg_temp');
+  const other = items.find((x) => !['$user', 'public', 'pg_temp', 'pg_catalog'].includes(x));
+  if (other !== undefined || pub < 0 || (tmp >= 0 && tmp > pub)) {
+    throw notSupported(`search_path = ${value} (only pg_temp, then public: schemas other than public are not modelled)`);
+  }
 }

@@ -25,10 +25,11 @@
  * crosscheck snapshot under REPEATABLE READ (a row its transaction snapshot cannot see is a 40001).
  *
  * Mirrors: src/backend/executor/nodeModifyTable.c (ExecUpdate, ExecDelete), execMain.c (EvalPlanQual),
- * parser/analyze.c (transformUpdateStmt's FROM, transformDeleteStmt's USING). Simplifications: WITH is refused
- * with 0A000; FROM / USING's subqueries and functions are computed before the join; the whole join is built before
- * the first row changes, and WHERE is evaluated on its rows after it (PostgreSQL pipelines them and pushes WHERE
- * into the scans and the join) — which only shows when WHERE or SET calls a function with side effects.
+ * parser/analyze.c (transformUpdateStmt's FROM, transformDeleteStmt's USING). WITH in front of UPDATE / DELETE is
+ * run by nodeCtescan.ts (withModify), which hands the statement here without it. Simplifications: FROM / USING's
+ * subqueries and functions are computed before the join; the whole join is built before the first row changes, and
+ * WHERE is evaluated on its rows after it (PostgreSQL pipelines them and pushes WHERE into the scans and the join) —
+ * which only shows when WHERE or SET calls a function with side effects.
  */
 import { filterWaiting, recordPredicateRead } from './scan.js';
 import { evalWaiting, mayWait } from './exprwait.js';
@@ -84,7 +85,7 @@ const widen = (c: Row, rest: Value[] | null): Row => (rest ? { ...c, vals: c.val
  * (each locked AccessShare, as a SELECT would) — and the scan itself, returned as `find`.
  */
 function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE' | 'DELETE') {
-  if (n.withClause) throw notSupported('WITH queries');
+  if (n.withClause) throw notSupported('WITH queries outside nodeCtescan.withModify'); // never: withModify strips it
   const t = ex.table(n.relation);
   const snapshot = ex.eng.snapshotFor(s);
   const snap = () => snapshot;

@@ -175,6 +175,8 @@ function compileNode(node: N, scope: Scope): Compiled {
         case 'current_timestamp': case 'current_timestamp_n': return { fn: xact, type: T.timestamptz, name: 'current_timestamp', strength: 2 };
         case 'localtimestamp': case 'localtimestamp_n': return { fn: () => new PgTimestamp(xact().us, false), type: T.timestamp, name: 'localtimestamp', strength: 2 };
         case 'current_date': return { fn: () => new PgDate(Math.floor(xact().us / USECS_PER_DAY)), type: T.date, name: 'current_date', strength: 2 };
+        // CURRENT_SCHEMA without parentheses: the function current_schema() (funcs/system.ts)
+        case 'current_schema': return compileExpr({ FuncCall: { funcname: [{ String: { sval: 'current_schema' } }], args: [], location: n.location } }, scope);
         default: throw notSupported(op, posOf(n.location));
       }
     }

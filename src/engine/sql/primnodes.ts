@@ -34,9 +34,9 @@ export interface Compiled {
 /** Functions the compiler calls back into the engine for (transaction ids, snapshots, settings). */
 export interface ExprEnv {
   txidCurrent(assign: boolean): number | null;
-  nextval(seq: string): number | bigint;
-  currval(seq: string): number | bigint;
-  setval(seq: string, value: number | bigint, isCalled: boolean): number | bigint;
+  nextval(seq: string | number): number | bigint;
+  currval(seq: string | number): number | bigint;
+  setval(seq: string | number, value: number | bigint, isCalled: boolean): number | bigint;
   /** prepare a subquery (SubLink); `outer` gives it access to the enclosing query's columns */
   subquery(select: Record<string, any>, outer: Scope): { run(outerRow: Row): Value[][]; types: SqlType[] };
   currentSnapshot(): string;
