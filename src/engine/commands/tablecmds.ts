@@ -345,6 +345,7 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.accessMethod && n.accessMethod !== 'btree') throw notSupported(`index access method ${n.accessMethod}`);
   ex.checkReadOnly(s, 'CREATE INDEX');
   const t = ex.table(n.relation);
+  if (t.partKey) throw notSupported('CREATE INDEX on a partitioned table');
   const cat = ex.eng.catalog;
   const exprs: N[] = [];
   const colNames: string[] = [];
