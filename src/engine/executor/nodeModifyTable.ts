@@ -224,7 +224,10 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     }
     queueRiEvents(ex, s, rt, 'insert', null, 0, vals, tid);
     if (rTrig) queueAfterRow(ex, s, rTrig.queue, rt, 'INSERT', null, vals);
-    if (ret) out.push(ret.fns.map((f) => f({ vals: back(vals), item: rt.heap.item(tid.blk, tid.off)!, blk: tid.blk, off: tid.off, aggs: null, rel: rt } as Row)));
+    if (ret) {
+      const r = { vals: back(vals), item: rt.heap.item(tid.blk, tid.off)!, blk: tid.blk, off: tid.off, aggs: null, rel: rt } as Row;
+      out.push(ret.fns.map((f) => f(r)));
+    }
   }
   if (!trig && leafQueue.length) yield* fireAfterEvents(ex, s, leafQueue);
   if (trig) {

@@ -308,7 +308,12 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       }
       queueRiEvents(ex, s, leaf, 'insert', null, 0, lv, tid);
       count++;
-      if (ret) { const r = widen({ vals: convertRow(leaf, t, lv), item: leaf.heap.item(tid.blk, tid.off)!, blk: tid.blk, off: tid.off, aggs: null, rel: leaf } as Candidate, rest); out.push(ret.fns.map((f) => f(r))); }
+      if (ret) {
+        const item = leaf.heap.item(tid.blk, tid.off)!;
+        const moved = { vals: convertRow(leaf, t, lv), item, blk: tid.blk, off: tid.off, aggs: null, rel: leaf } as Candidate;
+        const r = widen(moved, rest);
+        out.push(ret.fns.map((f) => f(r)));
+      }
       return;
     }
     const waitAt = applyUpdate(cur, newVals, tupleLock, lockers);

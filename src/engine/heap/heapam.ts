@@ -334,7 +334,8 @@ function setOldestMember(ctx: HeapContext): void {
 /** ItemPointerSetMovedPartitions: the t_ctid a row moved to another partition keeps (no forward link can be followed) */
 export const MOVED_PARTITIONS_BLOCK = 0xFFFFFFFF;
 export const MOVED_PARTITIONS_OFFSET = 0xFFFD;
-export const movedPartitions = (item: { ctidBlock: number; ctidOffset: number }) => item.ctidBlock === MOVED_PARTITIONS_BLOCK && item.ctidOffset === MOVED_PARTITIONS_OFFSET;
+export const movedPartitions = (item: { ctidBlock: number; ctidOffset: number }) =>
+  item.ctidBlock === MOVED_PARTITIONS_BLOCK && item.ctidOffset === MOVED_PARTITIONS_OFFSET;
 /** What a transaction that meets a moved row gets (heapam_tuple_lock, ExecLockRows). */
 export const movedError = () => new PgError('40001', 'tuple to be locked was already moved to another partition due to concurrent update');
 
