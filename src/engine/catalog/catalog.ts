@@ -34,6 +34,7 @@ import type { HeapRelation } from '../heap/heap.js';
 import type { BtreeIndex } from '../index/btree.js';
 import type { Sequence } from '../sequence/sequence.js';
 import type { PartitionKey, PartitionBound } from '../partitioning/partbounds.js';
+import type { ScalarStats } from '../commands/analyze.js';
 
 export interface Column {
   name: string;
@@ -102,7 +103,11 @@ export interface Table {
    * pg_statistic's n_distinct of column c as ANALYZE measured it over the live rows (-1: every value distinct),
    * nullfrac[c] its stanullfrac, widths[c] its stawidth for a text / varchar column (null: not measured)
    */
-  stats?: { relpages: number; reltuples: number; relallvisible?: number; distinct?: number[]; nullfrac?: number[]; widths?: (number | null)[] };
+  stats?: {
+    relpages: number; reltuples: number; relallvisible?: number; distinct?: number[]; nullfrac?: number[]; widths?: (number | null)[];
+    /** each column's pg_statistic row as ANALYZE built it (commands/analyze.ts); absent: never analyzed */
+    columns?: (ScalarStats | null)[];
+  };
   /** pg_class.relfrozenxid: every xid older than this on the table is frozen (set at creation: RecentXmin; VACUUM
    *  advances it to the oldest unfrozen xid it left); relminmxid the same for MultiXacts */
   relfrozenxid?: number;

@@ -9,7 +9,14 @@
  *     SET deadlock_timeout = '1.5s';   SHOW deadlock_timeout;   -- 1500ms
  *     BEGIN; SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; SHOW transaction_isolation;  -- serializable
  *
- * Mirrors: src/backend/utils/misc/guc.c (ExecSetVariableStmt, GetPGVariable, ShowAllGUCConfig, current_setting),
+ * set_config(name, value, is_local) is SET with one string value, as a function: it returns the value SHOW would now
+ * give, and is_local outside a transaction block sets the value for the statement's own implicit transaction only
+ * (no WARNING, unlike SET LOCAL).
+ *
+ *     SELECT set_config('application_name', 'loader', false);   -- loader (and pg_stat_activity shows it)
+ *
+ * Mirrors: src/backend/utils/misc/guc.c (ExecSetVariableStmt, GetPGVariable, ShowAllGUCConfig, current_setting,
+ * set_config_by_name),
  * commands/variable.c (check_transaction_isolation: "must be called before any query").
  */
 import { PgError, notSupported } from '../errors.js';
@@ -71,6 +78,24 @@ export function currentSetting(eng: Engine, s: Session, name: string, missingOk 
     if (missingOk && e instanceof PgError && e.sqlstate === '42704') return null;
     throw e;
   }
+}
+
+/** set_config(name, value, is_local): the new value as current_setting() then gives it (NULL name: 22004). */
+export function setConfig(eng: Engine, s: Session, name: string | null, value: string | null, isLocal: boolean): string {
+  if (name === null) throw new PgError('22004', 'SET requires parameter name');
+  const inBlock = s.block !== 'none';
+  // a NULL value sets the default (set_config_option with value NULL)
+  const stmt: N = value === null ? { kind: 'VAR_SET_DEFAULT', name, is_local: isLocal && inBlock }
+    : { kind: 'VAR_SET_VALUE', name, is_local: isLocal && inBlock, args: [{ A_Const: { sval: { sval: value } } }] };
+  if (isLocal && !inBlock) {
+    // the implicit transaction ends with the statement, and the value with it: checked, answered, not kept
+    const d = settingDef(name.toLowerCase());
+    if (!d) throw unknown(name);
+    checkSettable(d);
+    return value === null ? d.shown : canonicalValue(d, value, '');
+  }
+  setStatement(eng, s, stmt);
+  return showValue(eng, s, name).value;
 }
 
 /** The words of SET's argument list, as flatten_set_variable_args reads them. */

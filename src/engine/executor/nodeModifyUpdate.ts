@@ -231,6 +231,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   let mode: TupleLockMode = 'nokeyexclusive';
   const modeFor = (old: Value[], nv: Value[]): TupleLockMode => (keyCols.some((i) => !sameValue(old[i]!, nv[i]!)) ? 'exclusive' : 'nokeyexclusive');
   const updatedCols = new Set(sets.map((x) => t.columns[x.idx]!.name));
+  const setIdx: ReadonlySet<number> = new Set(sets.map((x) => x.idx));
   const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'UPDATE', updatedCols).length > 0 } : null;
   if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'UPDATE', null, updatedCols);
   // WHERE tested row by row in the loop below (pipelined: a user function's side effects, triggers), or after the
@@ -272,7 +273,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     queueRiEvents(ex, s, t, 'update', old, cur.item.xmin, newVals, nt);
     if (trig) queueAfterRow(ex, s, trig.queue, t, 'UPDATE', old, newVals, updatedCols);
     placed.blk = nt.blk; placed.off = nt.off;
-    return !nt.hot && t.indexes.length ? ex.indexInsertAll(s, t, newVals, nt.blk, nt.off, old) : -1;
+    return !nt.hot && t.indexes.length ? ex.indexInsertAll(s, t, newVals, nt.blk, nt.off, old, setIdx) : -1;
   };
   const finish = (newVals: Value[], blk: number, off: number, rest: Value[] | null) => {
     count++;
@@ -318,7 +319,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     }
     const waitAt = applyUpdate(cur, newVals, tupleLock, lockers);
     const { blk, off } = placed;
-    if (waitAt >= 0) yield* ex.indexInsertRest(s, t, waitAt, newVals, blk, off);
+    if (waitAt >= 0) yield* ex.indexInsertRest(s, t, waitAt, newVals, blk, off, setIdx);
     finish(newVals, blk, off, rest);
   };
   let done = 0;

@@ -42,6 +42,8 @@ export interface ExprEnv {
   currentSnapshot(): string;
   xactStatus(xid: number): string | null;
   currentSetting(name: string, missingOk: boolean): string | null;
+  /** set_config(name, value, is_local) */
+  setConfig(name: string | null, value: string | null, isLocal: boolean): string;
   /** $1, $2, … of the EXECUTE being run (commands/prepare.ts); absent in a simple query */
   params?: { value: Value; type: SqlType }[] | null;
   /** virtual milliseconds: the transaction's start, the statement's start, now (for now() and friends) */

@@ -338,7 +338,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
   for (const page of t.heap.pages) if (vmStatus(t.heap, page.blkno) & VISIBILITYMAP_ALL_VISIBLE) allVisible++;
   // pg_class's counts; pg_statistic (ANALYZE's column statistics) is left as it was
   t.stats = { relpages: t.heap.pages.length, reltuples: liveTuples, relallvisible: allVisible, distinct: t.stats?.distinct, nullfrac: t.stats?.nullfrac,
-    widths: t.stats?.widths };
+    widths: t.stats?.widths, columns: t.stats?.columns };
   t.heap.targetBlock = -1; // pg_class changed: the relation's cache entry is rebuilt and forgets its target block
 
   if (tracer.wants('wal')) tracer.emit({ kind: 'wal', session: s.name, rel: t.name, text: `VACUUM ${t.name}: horizon ${oldestXmin}; ${tuplesDeleted} dead version(s) removed, ${lpdeadItems} dead item identifier(s), ${visible} page(s) newly all-visible` });

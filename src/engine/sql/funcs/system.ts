@@ -43,6 +43,13 @@ const defs: FuncDef[] = [
       return (r) => { const v = f(r), ok = g(r); return v === null || ok === null ? null : c.env.currentSetting(String(v), ok === true); };
     },
   },
+  {
+    // not strict: a NULL value sets the default, a NULL name is an error (set_config_by_name)
+    name: 'set_config', args: ['text', 'text', 'bool'], ret: T.text, build: ([a, b, d], c) => {
+      const f = a!.fn, g = b!.fn, h = d!.fn;
+      return (r) => { const n = f(r), v = g(r); return c.env.setConfig(n === null ? null : String(n), v === null ? null : String(v), h(r) === true); };
+    },
+  },
   { name: 'nextval', args: ['text'], ret: T.int8, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : atLiteral(c, () => c.env.nextval(seqName(v))); }; } },
   { name: 'nextval', args: ['regclass'], ret: T.int8, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : atLiteral(c, () => c.env.nextval(seqName(v))); }; } },
   { name: 'currval', args: ['text'], ret: T.int8, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : atLiteral(c, () => c.env.currval(seqName(v))); }; } },
