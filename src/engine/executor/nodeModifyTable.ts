@@ -38,7 +38,7 @@ import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { queueRiEvents } from '../ri/ri_triggers.js';
-import { routeTuple, convertRow } from './execPartition.js';
+import { routeTuple, convertRow, partitionCheck } from './execPartition.js';
 import { arbiterMatches } from '../commands/indexcmds.js';
 import { type AfterEvent, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
 import {
@@ -198,6 +198,10 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       vals = v;
     }
     if (rGenerate) rGenerate(vals);
+    // a partition named directly checks its partition constraint (ExecPartitionCheck; a routed row fits by construction)
+    if (rt === t && t.partOf && !partitionCheck(ex.eng.catalog, t, vals)) {
+      throw new PgError('23514', `new row for relation "${t.name}" violates partition constraint`, { detail: failingRow(vals.filter((_, i) => !t.columns[i]!.dropped)) });
+    }
     ex.checkConstraints(s, rt, vals, snap);
     if (rOnConflict) {
       // speculative insertion's pre-check (ExecCheckIndexConstraints), waiting out in-progress inserters
