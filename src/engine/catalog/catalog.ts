@@ -33,6 +33,7 @@ import type { SqlType, Value } from '../sql/types.js';
 import type { HeapRelation } from '../heap/heap.js';
 import type { BtreeIndex } from '../index/btree.js';
 import type { Sequence } from '../sequence/sequence.js';
+import type { PartitionKey, PartitionBound } from '../partitioning/partbounds.js';
 import type { ScalarStats } from '../commands/analyze.js';
 
 export interface Column {
@@ -127,6 +128,10 @@ export interface Table {
   storageLsn?: number;
   /** pg_trigger rows on this table (commands/trigger.ts), in creation order; replaced, never mutated in place */
   triggers?: Trigger[];
+  /** relkind 'p': a partitioned table (pg_partitioned_table's key) — no storage, its rows live in its partitions */
+  partKey?: PartitionKey;
+  /** relispartition: a partition of the table `parent` (by OID) for `bound` (relpartbound; pg_inherits' row) */
+  partOf?: { parent: number; bound: PartitionBound };
 }
 
 /**

@@ -111,6 +111,9 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   }
   const t = target(ex, s, n.relation, !!n.missing_ok);
   if (!t) return done;
+  // a partitioned table's definition reaches its partitions (ATSimpleRecursion): not modelled
+  if (t.partKey) throw notSupported('ALTER TABLE of a partitioned table');
+  if (t.partOf && cmds.some((c) => !['AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics'].includes(c.subtype))) throw notSupported('ALTER TABLE of a partition (other than its storage parameters)');
   const mode = cmds.reduce((m, c) => Math.max(m, lockLevel(c)) as LockMode, LockMode.AccessShare);
   yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
   ex.eng.ensureXid(s);

@@ -48,6 +48,7 @@ function* explainJoinedModify(ex: Executor, s: Session, type: string, n: N, raw:
 
 export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
   const t = ex.table(n.relation);
+  if (t.partKey) throw notSupported(`EXPLAIN of ${type === 'UpdateStmt' ? 'UPDATE' : 'DELETE'} on a partitioned table (an Append of result relations)`);
   const alias = n.relation.alias?.aliasname ?? null;
   if (n.fromClause?.length || n.usingClause?.length) return yield* explainJoinedModify(ex, s, type, n, raw, o, t, alias);
   const returning = !!(n.returningList ?? n.returningClause?.exprs)?.length;

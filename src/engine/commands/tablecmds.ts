@@ -33,6 +33,8 @@ import { buildIndex } from './relfile.js';
 import { addForeignKey, referencedTableError } from './atforeignkey.js';
 import { compileIndexDef, indexColumnName } from './indexcmds.js';
 import { referencingKeys, tableByOid } from '../ri/ri_triggers.js';
+import { partitionOfStart, partitionKeyOf, checkPartitionBound } from './partitioncmds.js';
+import { allPartitions, parentOf } from '../executor/execPartition.js';
 import {
   N, Gen, SERIAL_TYPES, needsToast, collectColumnRefs,
 } from '../executor/util.js';
@@ -44,8 +46,9 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (rv.schemaname && rv.schemaname !== 'public' && rv.schemaname !== 'pg_temp') throw notSupported('schemas other than public');
   if (rv.schemaname === 'public' && rv.relpersistence === 't') throw new PgError('42P16', 'cannot create temporary relation in non-temporary schema', { position: posOf(rv.location)! });
   if (rv.relpersistence === 'u') throw notSupported('unlogged tables');
-  if (n.inhRelations?.length) throw notSupported('table inheritance');
-  if (n.partspec) throw notSupported('partitioned tables');
+  if (n.inhRelations?.length && !n.partbound) throw notSupported('table inheritance');
+  // PARTITION OF parent: the parent's columns, checks and unique keys (commands/partitioncmds.ts)
+  const part = n.partbound ? yield* partitionOfStart(ex, s, n) : null;
   const onCommit = onCommitOf(n, temp);
   ex.checkReadOnly(s, 'CREATE TABLE'); // even a temporary one (PreventCommandIfReadOnly)
   const cat = ex.eng.catalog;
@@ -65,6 +68,10 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const serials: { seqName: string; column: string; max: number | bigint; params?: SeqParams }[] = [];
   const foreign: N[] = [];
   const pickName = (base: string) => { let nm = base, i = 0; while (checkNames.has(nm) || cat.relationExists(nm, tempSession)) nm = `${base}${++i}`; checkNames.add(nm); return nm; };
+  if (part) {
+    columns.push(...part.columns);
+    for (const u of part.uniques) uniques.push({ cols: u.cols, primary: u.primary });
+  }
   for (const el of (n.tableElts ?? []) as N[]) {
     if (el.ColumnDef) {
       const cd = el.ColumnDef;
@@ -152,6 +159,9 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       }
     } else throw notSupported('CREATE TABLE ... LIKE');
   }
+  const partKey = n.partspec ? partitionKeyOf(n.partspec, columns, uniques, name) : undefined;
+  if (partKey && foreign.length) throw notSupported('foreign keys on partitioned tables');
+  if (part && part.checks.length) throw notSupported('CHECK constraints inherited by a partition');
   if (uniques.filter((u) => u.primary).length > 1) throw new PgError('42P16', `multiple primary keys for table "${name}" are not allowed`);
   const reloptions = n.options?.length ? applyRelOptions(undefined, n.options as N[], false).options : [];
   ex.eng.ensureXid(s);
@@ -172,7 +182,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   cat.allocOid(); cat.allocOid();
   const nDefaults = columns.filter((c) => (c.defaultExpr && !c.identity) || c.generated).length; // an identity column has no pg_attrdef row
   for (let i = 0; i < nDefaults + checks.length; i++) cat.allocOid();
-  const toast = needsToast(columns);
+  const toast = !partKey && needsToast(columns); // a partitioned table has no storage, so no TOAST table
   if (toast) { cat.allocOid(); cat.allocOid(); }
   for (const ch of checks as (CheckConstraint & { base: string })[]) ch.name ||= pickName(ch.base);
   const table: Table = {
@@ -180,7 +190,12 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     keyColumns: new Set(), indexedColumns: new Set(), types: columns.map((c) => c.type),
   };
   if (nsp) table.temp = { session: s.name, onCommit, ...nsp };
-  table.relfrozenxid = recentXmin(ex, s); // heapam_relation_set_new_filenode: RecentXmin
+  table.relfrozenxid = partKey ? 0 : recentXmin(ex, s); // heapam_relation_set_new_filenode: RecentXmin
+  if (partKey) { table.partKey = partKey; table.relminmxid = 0; }
+  if (part) {
+    yield* checkPartitionBound(ex, s, part.parent, name, part.bound, posOf(n.partbound.location));
+    table.partOf = { parent: part.parent.oid, bound: part.bound };
+  }
   if (reloptions.length) { table.reloptions = reloptions; table.heap.fillfactor = fillfactorOf(reloptions); }
   if (columns.every((c) => ['int2', 'int4', 'int8', 'bool'].includes(c.type.name))) {
     table.fixedLength = tupleLengthPacked(columns.map(() => 0), table.types);
@@ -229,7 +244,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   markLocal(ex.eng, table);
   s.tx!.undo.push(() => { cat.tables.delete(key); for (const r of [oid, ...table.indexes.map((i) => i.oid)]) cat.localRels.delete(r); });
   ex.eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, ex.eng.clock.now);
-  ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, oid, -1, 0);
+  if (!partKey) ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, oid, -1, 0);
   // FOREIGN KEYs come last, as the ALTER TABLE … ADD CONSTRAINT transformCreateStmt leaves after the CREATE
   for (const c of foreign) yield* addForeignKey(ex, s, table, c, true, pickName);
   // CREATE TABLE runs several catalog commands internally (CommandCounterIncrement between them): the next
@@ -275,7 +290,18 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     }
     if (n.behavior === 'DROP_CASCADE' && dependentViews(ex, name).length) throw notSupported('DROP TABLE ... CASCADE');
     checkNoDependents(ex, 'table', name);
+    // a partition: its parent is locked first (RangeVarCallbackForDropRelation); a partitioned table takes its
+    // partitions with it (they depend on it), each locked in turn
+    const parent = parentOf(cat, t);
+    if (parent) yield* ex.eng.acquireLock(s, { type: 'relation', rel: parent.oid }, LockMode.AccessExclusive);
     yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive, null, `waiting for AccessExclusiveLock on ${name} to drop it`);
+    for (const p of allPartitions(cat, t)) {
+      yield* ex.eng.acquireLock(s, { type: 'relation', rel: p.oid }, LockMode.AccessExclusive);
+      if (referencingKeys(ex, p).some((r) => r.table !== p && !dropping.has(r.table.name))) throw referencedTableError(ex, p, dropping)!;
+      const pk = tableKey(p);
+      cat.tables.delete(pk);
+      s.tx!.undo.push(() => cat.tables.set(pk, p));
+    }
     const fkErr = referencedTableError(ex, t, dropping);
     if (fkErr && n.behavior !== 'DROP_CASCADE') throw fkErr;
     ex.eng.ensureXid(s);
@@ -320,6 +346,7 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.accessMethod && n.accessMethod !== 'btree') throw notSupported(`index access method ${n.accessMethod}`);
   ex.checkReadOnly(s, 'CREATE INDEX');
   const t = ex.table(n.relation);
+  if (t.partKey) throw notSupported('CREATE INDEX on a partitioned table');
   const cat = ex.eng.catalog;
   const exprs: N[] = [];
   const colNames: string[] = [];

@@ -64,6 +64,7 @@ export function* vacuumStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (((n.options ?? []) as N[]).some((o) => o.DefElem.defname === 'index_cleanup' && /^auto$/i.test(String(o.DefElem.arg?.String?.sval ?? '')))) params.indexCleanup = 'auto';
   const analyze = !isVacuum || opts.includes('analyze');
   const rels = ((n.rels ?? []) as N[]).map((r) => ex.table(r.VacuumRelation.relation));
+  if (rels.some((t) => t.partKey)) throw notSupported('VACUUM / ANALYZE of a partitioned table');
   if (!rels.length && verbose) throw notSupported(`${isVacuum ? 'VACUUM' : 'ANALYZE'} VERBOSE of the whole database (it would report every system catalog): name the tables`);
   const tables = rels.length ? rels : [...ex.eng.catalog.tables.values()].filter((t) => ex.eng.catalog.visible(t)); // not other sessions' temporary tables
   // vacuum_rel then analyze_rel, table by table; each reports to the cumulative statistics (pgstat/report.ts)

@@ -245,7 +245,7 @@ export class Executor {
 
   tableScope(t: Table, alias: string | null, s: Session, snap: () => Snapshot, sql: string): Scope {
     return {
-      relName: t.name, alias,
+      relName: t.name, alias, relOid: t.oid,
       columns: t.columns.map((c) => (c.dropped ? { name: c.name, type: c.type, dropped: true } : { name: c.name, type: c.type })), hasSystem: true,
       env: this.env(s, snap), sql,
     };

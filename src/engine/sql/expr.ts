@@ -338,6 +338,12 @@ function compileSystemColumn(col: string, scope: Scope, n: N): Compiled {
     case 'xmin': return { fn: (r) => r.item!.xmin, type: T.xid, name: col, strength: 2 };
     case 'xmax': return { fn: (r) => r.item!.xmax, type: T.xid, name: col, strength: 2 };
     case 'cmin': case 'cmax': return { fn: (r) => r.item!.field3, type: T.cid, name: col, strength: 2 };
+    case 'tableoid': {
+      // the relation the row came from: the partition, for a row an Append over a partitioned table found
+      const own = scope.relOid;
+      if (own === undefined) throw notSupported(`system column ${col} here`, posOf(n.location));
+      return { fn: (r) => (r as { rel?: { oid: number } }).rel?.oid ?? own, type: T.oid, name: col, strength: 2 };
+    }
     default: throw notSupported(`system column ${col}`, posOf(n.location));
   }
 }

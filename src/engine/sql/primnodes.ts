@@ -78,6 +78,8 @@ export interface ColumnSource { name: string; type: SqlType; dropped?: boolean }
 export interface AggSpec { kind: 'count' | 'sum' | 'avg' | 'min' | 'max'; arg: Compiled | null; star: boolean; distinct: boolean; type: SqlType }
 
 export interface Scope {
+  /** the OID of the table this scope reads (tableoid), when it is one */
+  relOid?: number;
   relName: string | null;
   alias: string | null;
   columns: ColumnSource[];
