@@ -22,7 +22,8 @@ import { PgError, type PgMessage, posOf } from './errors.js';
 import { currentSetting } from './commands/variable.js';
 import { Catalog } from './catalog/catalog.js';
 import { Transactions, Transaction, usesXactSnapshot } from './xact/xact.js';
-import { MultiXacts, type MultiMember } from './multixact/multixact.js';
+import { MultiXacts, type MultiMember, memberStatusName } from './multixact/multixact.js';
+import type { MultiXactCreatePayload, MultiXactZeroPagePayload } from './wal/records.js';
 import { LockManager, type LockTag, LockMode } from './lock/lock.js';
 import { Wal, WalKind } from './wal/wal.js';
 import { VirtualClock } from './clock/clock.js';
@@ -100,6 +101,8 @@ export class Engine {
   multis = new MultiXacts();
   /** pg_multixact/members: next member offset, and the highest SLRU pages initialised so far */
   private nextMemberOffset = 1;
+  /** MultiXactState->nextOffset as a checkpoint logs it: 0 until the first MultiXact (which skips offset 0) */
+  get nextMultiOffset(): number { return this.multis.next === 1 ? 0 : this.nextMemberOffset; }
   private memberPagesZeroed = -1;
   private offsetPagesZeroed = 0;
 
@@ -109,14 +112,20 @@ export class Engine {
     const MEMBERS_PER_PAGE = 1636, OFFSETS_PER_PAGE = 2048;
     if (Math.floor(id / OFFSETS_PER_PAGE) > this.offsetPagesZeroed) {
       this.offsetPagesZeroed = Math.floor(id / OFFSETS_PER_PAGE);
-      this.wal.insert(WalKind.MultiXactZeroOffPage, xid, 28);
+      this.wal.insert(WalKind.MultiXactZeroOffPage, xid, 28, 0, -1, 0, 0, { pageno: this.offsetPagesZeroed } satisfies MultiXactZeroPagePayload);
     }
     const last = Math.floor((this.nextMemberOffset + members.length - 1) / MEMBERS_PER_PAGE);
     for (let p = Math.floor(this.nextMemberOffset / MEMBERS_PER_PAGE); p <= last; p++) {
-      if (p > this.memberPagesZeroed) { this.memberPagesZeroed = p; this.wal.insert(WalKind.MultiXactZeroMemPage, xid, 28); }
+      if (p > this.memberPagesZeroed) {
+        this.memberPagesZeroed = p;
+        this.wal.insert(WalKind.MultiXactZeroMemPage, xid, 28, 0, -1, 0, 0, { pageno: p } satisfies MultiXactZeroPagePayload);
+      }
     }
+    const create: MultiXactCreatePayload = {
+      mid: id, offset: this.nextMemberOffset, members: members.map((m) => ({ xid: m.xid, status: memberStatusName(m) })),
+    };
     this.nextMemberOffset += members.length;
-    this.wal.insert(WalKind.MultiXactCreateId, xid, 38 + 8 * members.length);
+    this.wal.insert(WalKind.MultiXactCreateId, xid, 38 + 8 * members.length, 0, -1, 0, 0, create);
     return this.multis.add(members);
   }
   readonly sessions: Session[] = [];
@@ -409,9 +418,9 @@ export class Engine {
 
   // ---------------------------------------------------------------- sequences (commands/sequence.ts)
 
-  nextval(s: Session, name: string): number | bigint { return nextval(this, s, name); }
-  currval(s: Session, name: string): number | bigint { return currval(this, s, name); }
-  setval(s: Session, name: string, big: number | bigint, isCalled: boolean): number | bigint { return setval(this, s, name, big, isCalled); }
+  nextval(s: Session, name: string | number): number | bigint { return nextval(this, s, name); }
+  currval(s: Session, name: string | number): number | bigint { return currval(this, s, name); }
+  setval(s: Session, name: string | number, big: number | bigint, isCalled: boolean): number | bigint { return setval(this, s, name, big, isCalled); }
 
   /** current_setting(name) */
   currentSetting(s: Session, name: string, missingOk = false): string | null {

@@ -24,8 +24,12 @@ export class EngineDriver implements Driver {
 
   configure(settings: Record<string, string>): void { this.engine.configure(settings); }
   async open(sessions: string[]): Promise<void> {
-    this.engine.createSession(CONTROL);
-    for (const s of sessions) this.engine.createSession(s);
+    // as the isolation tester (and the recorder, scripts/lib/pgdriver.ts) opens each connection: the session's name
+    // appended to application_name, by a statement of its own
+    for (const s of [CONTROL, ...sessions]) {
+      this.engine.createSession(s);
+      this.engine.execute(s, `SELECT set_config('application_name',\n  current_setting('application_name') || '/' || '${s.replace(/'/g, "''")}',\n  false)`);
+    }
     this.names = new Set(sessions);
   }
   private deliver(outcomes: SessionOutcome[]) {

@@ -38,16 +38,18 @@ export function Timeline() {
   if (!below) tipRef.current = head;
   const ahead: TimelineNode[] = below ? tipPath.slice(head === null ? 0 : tipPath.findIndex((n) => n.id === head) + 1) : [];
   for (let n = newest(kids.get(ahead.length ? ahead[ahead.length - 1]!.id : head)); n && ahead.length < AHEAD_LIMIT; n = newest(kids.get(n.id))) ahead.push(n);
+  const line = new Set([...path, ...ahead].map((n) => n.id));
   const all = [...nodes.values()];
-  const onPath = new Set(path.map((p) => p.id));
   const hasChild = new Set(all.map((m) => m.parent));
-  const tips = all.filter((n) => !hasChild.has(n.id) && !onPath.has(n.id));
+  // the other branches' tips (the line's own tip, ahead of the current step, is not another branch)
+  const tips = all.filter((n) => !hasChild.has(n.id) && !line.has(n.id));
+  // the steps ahead listed: the first AHEAD_LIMIT of them (a jump back into a 20,000-step line would list thousands)
+  const aheadShown = ahead.slice(0, AHEAD_LIMIT);
   const [showAll, setShowAll] = useState(false);
   // in a lesson, the steps the learner ran themselves are marked (the lesson's carry their step number)
   const inLesson = useWs((s) => s.lesson !== null);
   const LIMIT = 150;
   const hidden = showAll ? 0 : Math.max(0, path.length - LIMIT);
-  const line = new Set([...path, ...ahead].map((n) => n.id));
   /** the branches leaving the line at this step: each as its first step, length and tip */
   const branchesAt = (id: number | null) => (kids.get(id) ?? []).filter((c) => !line.has(c.id)).map((c) => {
     let tip = c, len = 1;
@@ -77,9 +79,11 @@ export function Timeline() {
           <Step n={n} i={hidden + i + 1} current={n.id === head} own={inLesson && n.step === undefined} jumpTo={actions.jumpTo} />{branches(n.id)}
         </Fragment>)}
         {ahead.length > 0 && <li className="ahead-label muted" data-testid="ahead-label">ahead of the current step (click to go there):</li>}
-        {ahead.map((n, i) => <Fragment key={n.id}>
+        {aheadShown.map((n, i) => <Fragment key={n.id}>
           <Step n={n} i={path.length + i + 1} current={false} own={inLesson && n.step === undefined} jumpTo={actions.jumpTo} ahead />{branches(n.id)}
         </Fragment>)}
+        {ahead.length > aheadShown.length && <li><button className="ahead" data-testid="ahead-more" onClick={() => void actions.jumpTo(ahead[ahead.length - 1]!.id)}
+          title="go to the last of them">… {ahead.length - aheadShown.length} more steps ahead (click to go to the last)</button></li>}
       </ol>
       {tips.length > 0 && (
         <details>

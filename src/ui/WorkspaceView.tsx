@@ -73,8 +73,14 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel, embed }: Pro
   // a new step (or a jump): the look of the old one goes, and the views follow what the step did
   const cursor = pv?.cursor;
   useEffect(() => { setLook(null); }, [cursor, headNode?.id]);
+  // a view the learner picked stays until the lesson moves on: steps still landing for the same lesson step (its
+  // setup, a replay after a reload) do not take it away
+  const picked = useRef<number | undefined | null>(null);
+  const pickView = (v: ViewName) => { picked.current = cursor; setView(v); };
   useEffect(() => {
     if (!lessonMode || !follow) return;
+    if (picked.current !== null && picked.current === cursor) return;
+    picked.current = null;
     const v = viewForStep(headNode?.result);
     if (v) setView(v);
   }, [lessonMode, follow, headNode?.id, headNode?.result, setView]);
@@ -170,10 +176,10 @@ export function WorkspaceView({ nav, onOpenFile, doc = null, panel, embed }: Pro
                 const j = e.key === 'ArrowRight' ? (i + 1) % views.length : e.key === 'ArrowLeft' ? (i + views.length - 1) % views.length : e.key === 'Home' ? 0 : e.key === 'End' ? views.length - 1 : -1;
                 if (j < 0) return;
                 e.preventDefault();
-                setView(views[j]!);
+                pickView(views[j]!);
                 (e.currentTarget.children[j] as HTMLElement | undefined)?.focus();
               }}>
-                {views.map((v) => <button key={v} role="tab" aria-selected={view === v} tabIndex={view === v ? 0 : -1} className={view === v ? 'active' : ''} onClick={() => setView(v)}>{v}</button>)}
+                {views.map((v) => <button key={v} role="tab" aria-selected={view === v} tabIndex={view === v ? 0 : -1} className={view === v ? 'active' : ''} onClick={() => pickView(v)}>{v}</button>)}
               </div>
               <label className="follow"><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> views follow {lessonMode ? 'the lesson' : 'the events'}</label>
               <Player lesson={lessonMode} onEvent={(k) => { const v = viewForEvent(k); if (follow && v) setView(v); }} />

@@ -398,3 +398,22 @@ test('changes animate with d3 (a new version grows in, a stamped xmax flashes, t
   expect((await styled()).some((s) => /^wal-(insert|flush)-pointer\|transform=/.test(s))).toBe(true); // the pointers did go to their new places…
   expect(between(await styled())).toEqual([]); // … at once
 });
+
+test('a jump back into a long line lists the first 150 steps ahead and counts the rest; the line\'s own tip is no other branch', async ({ page }) => {
+  await fresh(page);
+  const nodes: unknown[] = [{ id: 1, parent: null, entry: { kind: 'sql', session: 's1', sql: 'CREATE TABLE data(id int PRIMARY KEY, val int)' } },
+    { id: 2, parent: 1, entry: { kind: 'sql', session: 's1', sql: 'INSERT INTO data SELECT g, 0 FROM generate_series(1, 100) g' } }];
+  while (nodes.length < 1000) nodes.push({ id: nodes.length + 1, parent: nodes.length, entry: { kind: 'sql', session: 's1', sql: `UPDATE data SET val = val + 1 WHERE id = ${1 + (nodes.length % 100)}` } });
+  const text = JSON.stringify({ version: 1, sessions: [{ name: 's1', text: '' }], head: 1000, nodes });
+  await page.evaluate((t) => (window as unknown as { heapscope: { actions: { importWorkspace(t: string, n: string): Promise<void> } } }).heapscope.actions.importWorkspace(t, 'long.json'), text);
+  await expect(page.getByTestId('step-1000')).toHaveClass(/current/);
+  await page.evaluate(() => (window as unknown as { heapscope: { actions: { jumpTo(id: number): Promise<void> } } }).heapscope.actions.jumpTo(200));
+  await expect(page.getByTestId('step-200')).toHaveClass(/current/);
+  const timeline = page.getByRole('navigation', { name: 'timeline' });
+  await expect(timeline.locator('h3')).toContainText('200 steps · 800 ahead');
+  await expect(timeline.locator('h3')).not.toContainText('other branch');
+  await expect(timeline.locator('[data-testid^="ahead-"]:not([data-testid="ahead-label"]):not([data-testid="ahead-more"])')).toHaveCount(150);
+  await expect(page.getByTestId('ahead-more')).toContainText('650 more steps ahead');
+  await page.getByTestId('ahead-more').click();
+  await expect(page.getByTestId('step-1000')).toHaveClass(/current/);
+});

@@ -243,6 +243,29 @@ describe('crash points, REDO rules and bad requests', () => {
   });
 });
 
+describe('REDO of Heap2/VISIBLE: the visibility map after a crash is the map before it', () => {
+  test('VACUUM then VACUUM (FREEZE): the all-visible record and the all-frozen-only record (flags 0x02) are both replayed', () => {
+    const { e, rows } = engine(['s1']);
+    rows('s1', 'CREATE EXTENSION pg_visibility');
+    rows('s1', 'CREATE TABLE g (id int, v int)');
+    rows('s1', 'CREATE TABLE h (id int)');
+    rows('s1', 'INSERT INTO g SELECT x, x FROM generate_series(1, 400) x'); // two heap pages
+    rows('s1', 'CHECKPOINT');
+    rows('s1', 'VACUUM g'); // all-visible, flags 0x01
+    rows('s1', 'VACUUM (FREEZE) g'); // only the all-frozen bit: flags 0x02
+    rows('s1', 'CREATE TABLE f (id int, v int)');
+    rows('s1', 'INSERT INTO f SELECT x, x FROM generate_series(1, 10) x');
+    rows('s1', 'VACUUM (FREEZE) f'); // both bits in one record: flags 0x03
+    const map = "SELECT 'g', blkno, all_visible, all_frozen FROM pg_visibility_map('g') UNION ALL SELECT 'f', blkno, all_visible, all_frozen FROM pg_visibility_map('f') ORDER BY 1, 2";
+    const before = rows('s1', map);
+    expect(before.filter((r) => r[3] === 't').length).toBe(3);
+    rows('s1', 'INSERT INTO h VALUES (1)'); // its COMMIT flushes the log, the VACUUMs' records with it
+    e.crash();
+    e.restart();
+    expect(rows('s1', map)).toEqual(before);
+  });
+});
+
 function engineTag(e: Engine, s: string, sql: string) {
   const r = e.execute(s, sql);
   return r.outcome.error ? r.outcome.error.message : r.outcome.results[0]!.command;

@@ -35,15 +35,16 @@ describe('pg_walinspect', () => {
     expect(ok(e, `SELECT * FROM pg_get_wal_records_info(${FROM_MARK})`).length).toBeGreaterThan(0);
     ok(e, 'CHECKPOINT');
     ok(e, 'UPDATE t SET v = 2 WHERE id = 1'); // after the checkpoint: the flush pointer passes the CHECKPOINT record
+    ok(e, 'CREATE TABLE z (x int)'); // a COMMIT that changed catalogs: its invalidation messages are not modelled
     for (const sql of [`SELECT * FROM pg_get_wal_records_info(${FROM_MARK})`, `SELECT description FROM pg_get_wal_records_info(${FROM_MARK})`,
-      `SELECT description FROM pg_get_wal_records_info(${FROM_MARK}) WHERE resource_manager = 'XLOG'`,
+      `SELECT description FROM pg_get_wal_records_info(${FROM_MARK}) WHERE resource_manager = 'Transaction'`,
       "SELECT count(*) FROM pg_get_wal_stats('0/10', pg_current_wal_flush_lsn())"]) {
       const before = JSON.stringify(snapshotOfState(e));
       const r = e.execute('s1', sql);
       expect(r.outcome.error?.sqlstate, sql).toBe('0A000');
       expect(JSON.stringify(snapshotOfState(e)), sql).toBe(before);
     }
-    expect(ok(e, `SELECT block_ref, main_data_length FROM pg_get_wal_records_info(${FROM_MARK}) WHERE resource_manager = 'Transaction'`)).toEqual([['', '8'], ['', '8'], ['', '8']]);
+    expect(ok(e, `SELECT block_ref, main_data_length FROM pg_get_wal_records_info(${FROM_MARK}) WHERE resource_manager = 'Transaction' LIMIT 3`)).toEqual([['', '8'], ['', '8'], ['', '8']]);
   });
 
   it('compares pg_lsn as positions, not as text', () => {

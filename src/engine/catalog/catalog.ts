@@ -33,6 +33,8 @@ import type { SqlType, Value } from '../sql/types.js';
 import type { HeapRelation } from '../heap/heap.js';
 import type { BtreeIndex } from '../index/btree.js';
 import type { Sequence } from '../sequence/sequence.js';
+import type { PartitionKey, PartitionBound } from '../partitioning/partbounds.js';
+import type { ScalarStats } from '../commands/analyze.js';
 
 export interface Column {
   name: string;
@@ -101,7 +103,11 @@ export interface Table {
    * pg_statistic's n_distinct of column c as ANALYZE measured it over the live rows (-1: every value distinct),
    * nullfrac[c] its stanullfrac, widths[c] its stawidth for a text / varchar column (null: not measured)
    */
-  stats?: { relpages: number; reltuples: number; relallvisible?: number; distinct?: number[]; nullfrac?: number[]; widths?: (number | null)[] };
+  stats?: {
+    relpages: number; reltuples: number; relallvisible?: number; distinct?: number[]; nullfrac?: number[]; widths?: (number | null)[];
+    /** each column's pg_statistic row as ANALYZE built it (commands/analyze.ts); absent: never analyzed */
+    columns?: (ScalarStats | null)[];
+  };
   /** pg_class.relfrozenxid: every xid older than this on the table is frozen (set at creation: RecentXmin; VACUUM
    *  advances it to the oldest unfrozen xid it left); relminmxid the same for MultiXacts */
   relfrozenxid?: number;
@@ -122,6 +128,10 @@ export interface Table {
   storageLsn?: number;
   /** pg_trigger rows on this table (commands/trigger.ts), in creation order; replaced, never mutated in place */
   triggers?: Trigger[];
+  /** relkind 'p': a partitioned table (pg_partitioned_table's key) — no storage, its rows live in its partitions */
+  partKey?: PartitionKey;
+  /** relispartition: a partition of the table `parent` (by OID) for `bound` (relpartbound; pg_inherits' row) */
+  partOf?: { parent: number; bound: PartitionBound };
 }
 
 /**
@@ -174,7 +184,7 @@ export interface View {
   columns: { name: string; type: SqlType }[];
   /** relations (tables or views) and the columns of each this view reads, for DROP's dependency errors */
   deps: { rel: string; columns: string[] }[];
-  temp?: { session: string };
+  temp?: { session: string; nsp: number };
 }
 
 /** heap_getattr for every attribute: a tuple shorter than the descriptor answers each missing column's
@@ -196,6 +206,8 @@ export function liveColumns(t: Table): Column[] {
 export function tempKey(session: string, name: string): string { return `\0${session}\0${name}`; }
 /** The `tables` key of a table. */
 export function tableKey(t: Table): string { return t.temp ? tempKey(t.temp.session, t.name) : t.name; }
+/** The `views` / `sequences` key of a view or sequence (a temporary one's as tempKey). */
+export function relKey(r: { name: string; temp?: { session: string } | undefined }): string { return r.temp ? tempKey(r.temp.session, r.name) : r.name; }
 
 export const FIRST_NORMAL_OID = 16384;
 export const DATABASE_OID = 5;
@@ -253,6 +265,14 @@ export class Catalog {
     if (this.current !== null && this.localRels.size) { const t = this.tables.get(tempKey(this.current, name)); if (t) return t; }
     return this.tables.get(name);
   }
+  /** A view by name as the running session sees it: its temporary view first (`schema` 'public' / 'pg_temp': only there). */
+  view(name: string, schema?: string): View | undefined { return this.lookup(this.views, name, schema); }
+  /** A sequence by name as the running session sees it: its temporary sequence first. */
+  sequence(name: string, schema?: string): Sequence | undefined { return this.lookup(this.sequences, name, schema); }
+  private lookup<T>(m: Map<string, T>, name: string, schema: string | undefined): T | undefined {
+    if (schema !== 'public' && this.current !== null) { const r = m.get(tempKey(this.current, name)); if (r || schema === 'pg_temp') return r; }
+    return schema === 'pg_temp' ? undefined : m.get(name);
+  }
   /** Is this table visible to the running session (not another session's temporary table)? */
   visible(t: Table): boolean { return !t.temp || t.temp.session === this.current; }
   /** An index by name as the running session sees it (its temporary tables' indexes first). */
@@ -280,7 +300,8 @@ export class Catalog {
   relationExists(name: string, tempSession?: string): boolean {
     if (tempSession !== undefined) {
       // pg_temp_N holds only this session's temporary tables and their indexes here
-      if (this.tables.has(tempKey(tempSession, name))) return true;
+      const k = tempKey(tempSession, name);
+      if (this.tables.has(k) || this.views.has(k) || this.sequences.has(k)) return true;
       for (const t of this.tables.values()) if (t.temp?.session === tempSession && t.indexes.some((i) => i.name === name)) return true;
       return false;
     }

@@ -22,7 +22,7 @@ export function setRegclassLookup(cat: Catalog): void {
   regclassLookup.byName = (name) => {
     const t = cat.get(name);
     if (t) return t.oid;
-    const sq = cat.sequences.get(name);
+    const sq = cat.sequence(name);
     if (sq) return sq.oid;
     const ix = cat.indexByName(name);
     if (ix) return ix.index.oid;

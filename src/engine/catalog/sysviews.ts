@@ -8,13 +8,14 @@
  *
  * Mirrors: src/include/catalog/pg_class.h, pg_database.h; commands/vacuum.c (vac_update_relstats). Simplifications:
  * only the columns listed here (SELECT * is refused with 0A000: PostgreSQL's rows have more), only the user's
- * relations — tables, their indexes (relkind i), sequences (S), views (v) — no system catalogs; temporary views
+ * relations — tables (relkind r, a partitioned one p), their indexes (relkind i), sequences (S), views (v) — no system catalogs; temporary views
  * are left out; datfrozenxid is computed from the relfrozenxids when
  * read, where PostgreSQL stores it at the end of each VACUUM (the same value: a relfrozenxid only moves forward).
  */
 import type { Engine } from '../engine.js';
 import { T, PgArray, type SqlType, type Value } from '../sql/types.js';
 import { floatIn } from '../adt/float.js';
+import { notSupported } from '../errors.js';
 import { vmStatus } from '../heap/visibilitymap.js';
 import type { Table } from './catalog.js';
 import { bufferCacheView } from '../contrib/pg_buffercache.js';
@@ -34,33 +35,43 @@ export function datFrozenXid(eng: Engine): number {
 export function systemRelation(eng: Engine, name: string): SystemRelation | null {
   // pg_buffercache's view, created by the extension (contrib/pg_buffercache.ts)
   if (name === 'pg_buffercache' && eng.catalog.extensions.has('pg_buffercache')) return bufferCacheView(eng);
+  if (name === 'pg_namespace') throw notSupported('the catalog pg_namespace (schemas are not modelled; pg_class.relnamespace and pg_my_temp_schema() show their OIDs)');
   if (name === 'pg_class') {
     const rows: Value[][] = [];
     for (const t of eng.catalog.tables.values()) {
       // every session's temporary tables are in pg_class (in their pg_temp_N, relpersistence 't')
       rows.push([
-        t.oid, t.name, t.temp ? t.temp.nsp : 2200, 'r', t.temp ? 't' : 'p', t.relfilenode ?? t.oid, t.stats?.relpages ?? 0, floatIn(String(t.stats?.reltuples ?? -1), true),
+        t.oid, t.name, t.temp ? t.temp.nsp : 2200, t.partKey ? 'p' : 'r', t.temp ? 't' : 'p', t.partKey ? 0 : t.relfilenode ?? t.oid, t.stats?.relpages ?? 0, floatIn(String(t.stats?.reltuples ?? -1), true),
         t.stats?.relallvisible ?? 0, t.indexes.length > 0, t.columns.length, t.relfrozenxid ?? 3, t.relminmxid ?? 1,
-        t.reloptions ? new PgArray(t.reloptions) : null,
+        t.reloptions ? new PgArray(t.reloptions) : null, !!t.partOf,
       ]);
       // its indexes (a temporary table's are temporary too): relpages / reltuples as the build, ANALYZE or VACUUM
       // set them; no relfrozenxid
       for (const i of t.indexes) {
         rows.push([i.oid, i.name, t.temp ? t.temp.nsp : 2200, 'i', t.temp ? 't' : 'p', i.oid, i.stats?.relpages ?? 1, floatIn(String(i.stats?.reltuples ?? 0), true), 0, false,
-          i.columns.length + i.include.length, 0, 0, null]);
+          i.columns.length + i.include.length, 0, 0, null, false]);
       }
     }
     // a sequence is one page holding one tuple; a view has no storage
-    for (const q of eng.catalog.sequences.values()) rows.push([q.oid, q.name, 2200, 'S', 'p', q.oid, 1, floatIn('1', true), 0, false, 3, 0, 0, null]);
+    // (every session's temporary ones too, in their pg_temp_N)
+    for (const q of eng.catalog.sequences.values()) rows.push([q.oid, q.name, q.temp?.nsp ?? 2200, 'S', q.temp ? 't' : 'p', q.oid, 1, floatIn('1', true), 0, false, 3, 0, 0, null, false]);
     for (const v of eng.catalog.views.values()) {
-      if (v.temp) continue;
-      rows.push([v.oid, v.name, 2200, 'v', 'p', 0, 0, floatIn('-1', true), 0, false, v.columns.length, 0, 0, null]);
+      rows.push([v.oid, v.name, v.temp?.nsp ?? 2200, 'v', v.temp ? 't' : 'p', 0, 0, floatIn('-1', true), 0, false, v.columns.length, 0, 0, null, false]);
     }
     return {
       columns: ([['oid', T.oid], ['relname', T.text], ['relnamespace', T.oid], ['relkind', T.text], ['relpersistence', T.text], ['relfilenode', T.oid],
         ['relpages', T.int4], ['reltuples', T.float4], ['relallvisible', T.int4], ['relhasindex', T.bool], ['relnatts', T.int2],
-        ['relfrozenxid', T.xid], ['relminmxid', T.xid], ['reloptions', T.text_array]] as [string, SqlType][]).map(([n, type]) => ({ name: n, type })),
-      rows, starRefused: 'SELECT * FROM pg_class (Heapscope models oid, relname, relnamespace, relkind, relpersistence, relfilenode, relpages, reltuples, relallvisible, relhasindex, relnatts, relfrozenxid, relminmxid, reloptions: name them)',
+        ['relfrozenxid', T.xid], ['relminmxid', T.xid], ['reloptions', T.text_array], ['relispartition', T.bool]] as [string, SqlType][]).map(([n, type]) => ({ name: n, type })),
+      rows, starRefused: 'SELECT * FROM pg_class (Heapscope models oid, relname, relnamespace, relkind, relpersistence, relfilenode, relpages, reltuples, relallvisible, relhasindex, relnatts, relfrozenxid, relminmxid, reloptions, relispartition: name them)',
+    };
+  }
+  if (name === 'pg_inherits') {
+    // one row per partition: its parent and its place among the parent's children (inhseqno 1)
+    const rows: Value[][] = [];
+    for (const t of eng.catalog.tables.values()) if (t.partOf) rows.push([t.oid, t.partOf.parent, 1, false]);
+    return {
+      columns: ([['inhrelid', T.oid], ['inhparent', T.oid], ['inhseqno', T.int4], ['inhdetachpending', T.bool]] as [string, SqlType][]).map(([n, type]) => ({ name: n, type })),
+      rows, starRefused: '',
     };
   }
   if (name === 'pg_database') {

@@ -57,9 +57,10 @@ export function* addForeignKey(ex: Executor, s: Session, t: Table, c: N, creatin
   const self = pkRv.relname === t.name;
   const pkT = self ? t : cat.get(pkRv.relname);
   if (!pkT) {
-    if (cat.views.has(pkRv.relname)) throw new PgError('42809', `referenced relation "${pkRv.relname}" is not a table`);
+    if (cat.view(pkRv.relname)) throw new PgError('42809', `referenced relation "${pkRv.relname}" is not a table`);
     throw new PgError('42P01', `relation "${pkRv.relname}" does not exist`);
   }
+  if (t.partKey || pkT.partKey) throw notSupported('partitioned tables with foreign keys', posOf(c.location));
   if (!self) yield* ex.eng.acquireLock(s, { type: 'relation', rel: pkT.oid }, LockMode.ShareRowExclusive);
   // ATAddForeignKeyConstraint: persistence must agree (a temporary table's rows vanish with its session)
   if (!t.temp && pkT.temp) throw new PgError('42P16', 'constraints on permanent tables may reference only permanent tables');

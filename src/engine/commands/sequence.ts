@@ -25,47 +25,66 @@ import { ensureTopXid, ensureTx } from '../xact/xactblock.js';
 import { LockMode } from '../lock/lock.js';
 import { Sequence, type SeqParams, type SeqType, SEQ_TYPE_RANGE, seqValue } from '../sequence/sequence.js';
 import type { N, Gen } from '../executor/util.js';
+import { relKey } from '../catalog/catalog.js';
+import { isTempRelation, schemaOf, tempNamespace } from './tempcmds.js';
 
-export function sequence(eng: Engine, name: string) {
-  const seq = eng.catalog.sequences.get(name);
+/** A sequence named by text ('s', 'public.s', 'pg_temp.s': regclassin's parse) or by OID (a regclass). */
+export function sequence(eng: Engine, name: string | number): Sequence {
+  const cat = eng.catalog;
+  if (typeof name === 'number') {
+    for (const q of cat.sequences.values()) if (q.oid === name && (!q.temp || q.temp.session === cat.current)) return q;
+    throw new PgError('42P01', `relation with OID ${name} does not exist`);
+  }
+  const { schema, rel } = splitQualified(name);
+  const seq = cat.sequence(rel, schema);
   if (!seq) {
-    if (eng.catalog.tables.has(name) || eng.catalog.views.has(name)) throw new PgError('42809', `"${name}" is not a sequence`);
+    if (cat.get(rel) || cat.view(rel)) throw new PgError('42809', `"${rel}" is not a sequence`);
     throw new PgError('42P01', `relation "${name}" does not exist`);
   }
   return seq;
 }
 
+/** A relation name as regclass input reads it: [schema.]name, unquoted parts folded to lower case. */
+export function splitQualified(text: string): { schema: string | undefined; rel: string } {
+  const parts = text.match(/"(?:[^"]|"")*"|[^.]+/g)?.map((p) => (p.startsWith('"') ? p.slice(1, -1).replace(/""/g, '"') : p.toLowerCase())) ?? [text];
+  const rel = parts[parts.length - 1]!;
+  const schema = parts.length > 1 ? parts[parts.length - 2] : undefined;
+  return { schema: schema && /^pg_temp_\d+$/.test(schema) ? 'pg_temp' : schema, rel };
+}
+
 /** nextval(): not transactional; logs (and assigns an xid) every SEQ_LOG_VALS values or after a checkpoint. */
-export function nextval(eng: Engine, s: Session, name: string): number | bigint {
+export function nextval(eng: Engine, s: Session, name: string | number): number | bigint {
   const seq = sequence(eng, name);
   const tx = ensureTx(eng, s);
-  if (tx.readOnly) throw new PgError('25006', 'cannot execute nextval() in a read-only transaction');
+  // a temporary sequence may be advanced in a read-only transaction, and writes no WAL (RelationNeedsWAL): its page
+  // never gets an LSN, so every call "logs" ahead again — log_cnt stays 32, and the transaction gets no xid
+  if (tx.readOnly && !seq.temp) throw new PgError('25006', 'cannot execute nextval() in a read-only transaction');
   const { value, logged } = seq.next(eng.wal.redoLsn);
-  if (logged !== null) {
+  if (logged !== null && !seq.temp) {
     const xid = ensureTopXid(eng, s, tx);
     seq.pageLsn = eng.wal.insert(WalKind.SequenceLog, xid, 99, seq.oid, 0, 0, 0, { lastValue: logged, isCalled: true } satisfies SequencePayload);
   }
   const v = seqValue(value);
-  s.currvals.set(name, v);
-  if (eng.tracer.wants('wal')) eng.tracer.emit({ kind: 'wal', session: s.name, text: `nextval('${name}') = ${value}${logged !== null ? ` (logged ahead up to ${logged}: WAL record, and the transaction gets an xid)` : ' (no WAL: within the values already logged)'}; a rollback will not give it back` });
+  s.currvals.set(seq.oid, v);
+  if (eng.tracer.wants('wal')) eng.tracer.emit({ kind: 'wal', session: s.name, text: `nextval('${seq.name}') = ${value}${seq.temp ? ' (a temporary sequence: no WAL)' : logged !== null ? ` (logged ahead up to ${logged}: WAL record, and the transaction gets an xid)` : ' (no WAL: within the values already logged)'}; a rollback will not give it back` });
   return v;
 }
 
-export function currval(eng: Engine, s: Session, name: string): number | bigint {
-  sequence(eng, name);
-  const v = s.currvals.get(name);
-  if (v === undefined) throw new PgError('55000', `currval of sequence "${name}" is not yet defined in this session`);
+export function currval(eng: Engine, s: Session, name: string | number): number | bigint {
+  const seq = sequence(eng, name);
+  const v = s.currvals.get(seq.oid);
+  if (v === undefined) throw new PgError('55000', `currval of sequence "${seq.name}" is not yet defined in this session`);
   return v;
 }
 
-export function setval(eng: Engine, s: Session, name: string, big: number | bigint, isCalled: boolean): number | bigint {
+export function setval(eng: Engine, s: Session, name: string | number, big: number | bigint, isCalled: boolean): number | bigint {
   const seq = sequence(eng, name);
   const value = BigInt(big);
-  if (value < seq.min || value > seq.max) throw new PgError('22003', `setval: value ${value} is out of bounds for sequence "${name}" (${seq.min}..${seq.max})`);
-  const xid = ensureTopXid(eng, s);
+  if (value < seq.min || value > seq.max) throw new PgError('22003', `setval: value ${value} is out of bounds for sequence "${seq.name}" (${seq.min}..${seq.max})`);
   seq.lastValue = value; seq.isCalled = isCalled; seq.logCnt = 0;
-  seq.pageLsn = eng.wal.insert(WalKind.SequenceLog, xid, 99, seq.oid, 0, 0, 0, { lastValue: value, isCalled } satisfies SequencePayload);
-  if (isCalled) s.currvals.set(name, seqValue(value));
+  if (seq.temp) ensureTx(eng, s);
+  else seq.pageLsn = eng.wal.insert(WalKind.SequenceLog, ensureTopXid(eng, s), 99, seq.oid, 0, 0, 0, { lastValue: value, isCalled } satisfies SequencePayload);
+  if (isCalled) s.currvals.set(seq.oid, seqValue(value));
   return big;
 }
 
@@ -90,7 +109,8 @@ export function* lockSequencesIn(ex: Executor, s: Session, node: unknown): Gen<v
   };
   walk(node);
   for (const name of names) {
-    const seq = ex.eng.catalog.sequences.get(name);
+    const { schema, rel } = splitQualified(name);
+    const seq = ex.eng.catalog.sequence(rel, schema);
     if (seq) yield* ex.eng.acquireLock(s, { type: 'relation', rel: seq.oid }, LockMode.RowExclusive);
   }
 }
@@ -185,13 +205,12 @@ export function identityParams(ex: Executor, options: N[], type: string): SeqPar
 export function* createSequence(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const done: QueryResult = { command: 'CREATE SEQUENCE', columns: null, rows: [] };
   const rv = n.sequence as N;
-  if (rv.relpersistence === 't') throw notSupported('temporary sequences');
   if (rv.relpersistence === 'u') throw notSupported('unlogged sequences');
-  if (rv.schemaname && rv.schemaname !== 'public') throw notSupported(`schemas other than public ("${rv.schemaname}")`);
+  const temp = isTempRelation(rv);
   ex.checkReadOnly(s, 'CREATE SEQUENCE');
   const cat = ex.eng.catalog;
   const name = rv.relname as string;
-  if (cat.relationExists(name)) {
+  if (cat.relationExists(name, temp ? s.name : undefined)) {
     if (n.if_not_exists) {
       s.acc.notices.push({ severity: 'NOTICE', sqlstate: '42P07', message: `relation "${name}" already exists, skipping` });
       return done;
@@ -200,12 +219,17 @@ export function* createSequence(ex: Executor, s: Session, n: N): Gen<QueryResult
   }
   const { params, ownedBy } = initParams(ex, (n.options ?? []) as N[], null, null);
   ex.eng.ensureXid(s);
+  const nsp = temp ? tempNamespace(ex.eng, s).nsp : 0; // first use: pg_temp_N and pg_toast_temp_N take two OIDs
   const seq = new Sequence(cat.allocOid(), name, params, ownedBy?.table ?? null);
   seq.ownedByColumn = ownedBy?.column ?? null;
+  if (temp) seq.temp = { session: s.name, nsp };
   cat.allocOid(); cat.allocOid(); // its row type and array type
-  cat.sequences.set(name, seq);
-  s.tx!.undo.push(() => cat.sequences.delete(name));
+  const key = relKey(seq);
+  cat.sequences.set(key, seq);
+  s.tx!.undo.push(() => cat.sequences.delete(key));
   ex.eng.locks.acquire(s.id, { type: 'relation', rel: seq.oid }, LockMode.AccessExclusive, ex.eng.clock.now);
+  s.tx!.cidUsed = true;
+  if (temp) return done; // local storage: no WAL
   ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0);
   seq.pageLsn = ex.eng.wal.insert(WalKind.SequenceLog, s.tx!.writeXid, 99, seq.oid, 0, 0, 0,
     { lastValue: seq.lastValue, isCalled: false } satisfies SequencePayload);
@@ -217,9 +241,9 @@ export function* alterSequence(ex: Executor, s: Session, n: N): Gen<QueryResult>
   const done: QueryResult = { command: 'ALTER SEQUENCE', columns: null, rows: [] };
   const name = (n.sequence as N).relname as string;
   const cat = ex.eng.catalog;
-  const seq = cat.sequences.get(name);
+  const seq = cat.sequence(name, schemaOf(n.sequence as N));
   if (!seq) {
-    if (cat.tables.has(name) || cat.views.has(name)) throw new PgError('42809', `"${name}" is not a sequence`);
+    if (cat.get(name) || cat.view(name)) throw new PgError('42809', `"${name}" is not a sequence`);
     if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `relation "${name}" does not exist, skipping` }); return done; }
     throw new PgError('42P01', `relation "${name}" does not exist`);
   }
@@ -233,6 +257,8 @@ export function* alterSequence(ex: Executor, s: Session, n: N): Gen<QueryResult>
   seq.params = params;
   if (restart !== null) { seq.lastValue = restart; seq.isCalled = false; seq.logCnt = 0; }
   if (ownedBy !== undefined) { seq.ownedBy = ownedBy?.table ?? null; seq.ownedByColumn = ownedBy?.column ?? null; }
+  s.tx!.cidUsed = true;
+  if (seq.temp) return done;
   // a new relfilenode with the sequence's tuple (fill_seq_with_data): logged, so the page LSN moves
   seq.pageLsn = ex.eng.wal.insert(WalKind.SequenceLog, s.tx!.writeXid, 99, seq.oid, 0, 0, 0,
     { lastValue: seq.lastValue, isCalled: seq.isCalled } satisfies SequencePayload);
@@ -256,11 +282,12 @@ export function* dropSequence(ex: Executor, s: Session, n: N): Gen<QueryResult> 
   ex.checkReadOnly(s, 'DROP SEQUENCE');
   const cat = ex.eng.catalog;
   for (const obj of n.objects as N[]) {
-    const name = (obj.List.items as N[]).map((x) => x.String.sval as string).pop()!;
-    const seq = cat.sequences.get(name);
+    const parts = (obj.List.items as N[]).map((x) => x.String.sval as string);
+    const name = parts[parts.length - 1]!;
+    const seq = cat.sequence(name, schemaOf({ schemaname: parts[parts.length - 2] }));
     if (!seq) {
-      if (cat.tables.has(name)) throw new PgError('42809', `"${name}" is not a sequence`, { hint: 'Use DROP TABLE to remove a table.' });
-      if (cat.views.has(name)) throw new PgError('42809', `"${name}" is not a sequence`, { hint: 'Use DROP VIEW to remove a view.' });
+      if (cat.get(name)) throw new PgError('42809', `"${name}" is not a sequence`, { hint: 'Use DROP TABLE to remove a table.' });
+      if (cat.view(name)) throw new PgError('42809', `"${name}" is not a sequence`, { hint: 'Use DROP VIEW to remove a view.' });
       if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `sequence "${name}" does not exist, skipping` }); continue; }
       throw new PgError('42P01', `sequence "${name}" does not exist`);
     }
@@ -275,8 +302,9 @@ export function* dropSequence(ex: Executor, s: Session, n: N): Gen<QueryResult> 
     if (users.length) throw notSupported('DROP SEQUENCE ... CASCADE');
     yield* ex.eng.acquireLock(s, { type: 'relation', rel: seq.oid }, LockMode.AccessExclusive);
     ex.eng.ensureXid(s);
-    cat.sequences.delete(name);
-    s.tx!.undo.push(() => cat.sequences.set(name, seq));
+    const key = relKey(seq);
+    cat.sequences.delete(key);
+    s.tx!.undo.push(() => cat.sequences.set(key, seq));
     s.tx!.cidUsed = true;
   }
   return { command: 'DROP SEQUENCE', columns: null, rows: [] };

@@ -16,7 +16,7 @@ import {
   compileExpr,
 } from '../sql/expr.js';
 import { resolveTypeName, typeDisplayName } from '../sql/types.js';
-import { tableKey, type Table, type Column, type CheckConstraint } from '../catalog/catalog.js';
+import { relKey, tableKey, type Table, type Column, type CheckConstraint } from '../catalog/catalog.js';
 import { markLocal, onCommitOf, tempNamespace } from './tempcmds.js';
 import { HeapRelation } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
@@ -33,6 +33,8 @@ import { buildIndex } from './relfile.js';
 import { addForeignKey, referencedTableError } from './atforeignkey.js';
 import { compileIndexDef, indexColumnName } from './indexcmds.js';
 import { referencingKeys, tableByOid } from '../ri/ri_triggers.js';
+import { partitionOfStart, partitionKeyOf, checkPartitionBound } from './partitioncmds.js';
+import { allPartitions, parentOf } from '../executor/execPartition.js';
 import {
   N, Gen, SERIAL_TYPES, needsToast, collectColumnRefs,
 } from '../executor/util.js';
@@ -44,8 +46,9 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (rv.schemaname && rv.schemaname !== 'public' && rv.schemaname !== 'pg_temp') throw notSupported('schemas other than public');
   if (rv.schemaname === 'public' && rv.relpersistence === 't') throw new PgError('42P16', 'cannot create temporary relation in non-temporary schema', { position: posOf(rv.location)! });
   if (rv.relpersistence === 'u') throw notSupported('unlogged tables');
-  if (n.inhRelations?.length) throw notSupported('table inheritance');
-  if (n.partspec) throw notSupported('partitioned tables');
+  if (n.inhRelations?.length && !n.partbound) throw notSupported('table inheritance');
+  // PARTITION OF parent: the parent's columns, checks and unique keys (commands/partitioncmds.ts)
+  const part = n.partbound ? yield* partitionOfStart(ex, s, n) : null;
   const onCommit = onCommitOf(n, temp);
   ex.checkReadOnly(s, 'CREATE TABLE'); // even a temporary one (PreventCommandIfReadOnly)
   const cat = ex.eng.catalog;
@@ -65,6 +68,10 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const serials: { seqName: string; column: string; max: number | bigint; params?: SeqParams }[] = [];
   const foreign: N[] = [];
   const pickName = (base: string) => { let nm = base, i = 0; while (checkNames.has(nm) || cat.relationExists(nm, tempSession)) nm = `${base}${++i}`; checkNames.add(nm); return nm; };
+  if (part) {
+    columns.push(...part.columns);
+    for (const u of part.uniques) uniques.push({ cols: u.cols, primary: u.primary });
+  }
   for (const el of (n.tableElts ?? []) as N[]) {
     if (el.ColumnDef) {
       const cd = el.ColumnDef;
@@ -78,11 +85,10 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       if (['xid', 'xid8', 'cid', 'tid', 'pg_snapshot', 'txid_snapshot', 'pg_lsn'].includes(type.name)) throw notSupported(`columns of type ${type.name}`, posOf(tn.location));
       if (columns.some((c) => c.name === cd.colname)) throw new PgError('42701', `column "${cd.colname}" specified more than once`);
       const col: Column = { name: cd.colname, type, notNull: false, defaultExpr: null, attnum: columns.length + 1 };
-      if (temp && (serial || (cd.constraints ?? []).some((c: N) => c.Constraint?.contype === 'CONSTR_IDENTITY'))) throw notSupported('serial and identity columns of temporary tables (their sequences would be temporary)', posOf(tn.location));
       if (serial) {
         // a serial column is an integer with NOT NULL and DEFAULT nextval('<table>_<col>_seq') (transformColumnDefinition)
         let seqName = `${name}_${cd.colname}_seq`;
-        for (let k = 1; cat.relationExists(seqName) || serials.some((x) => x.seqName === seqName); k++) seqName = `${name}_${cd.colname}_seq${k}`;
+        for (let k = 1; cat.relationExists(seqName, tempSession) || serials.some((x) => x.seqName === seqName); k++) seqName = `${name}_${cd.colname}_seq${k}`;
         serials.push({ seqName, column: cd.colname, max: type.name === 'int8' ? 9223372036854775807n : type.name === 'int2' ? 32767 : 2147483647 });
         col.notNull = true;
         col.defaultExpr = { FuncCall: { funcname: [{ String: { sval: 'nextval' } }], args: [{ A_Const: { sval: { sval: seqName }, location: -1 } }], location: -1 } };
@@ -114,7 +120,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
             if (!['int2', 'int4', 'int8'].includes(type.name)) throw new PgError('22023', 'identity column type must be smallint, integer, or bigint');
             if (col.defaultExpr || serial) throw new PgError('42601', `both default and identity specified for column "${cd.colname}" of table "${name}"`, { position: posOf(c.location)! });
             let seqName = `${name}_${cd.colname}_seq`;
-            for (let k = 1; cat.relationExists(seqName) || serials.some((x) => x.seqName === seqName); k++) seqName = `${name}_${cd.colname}_seq${k}`;
+            for (let k = 1; cat.relationExists(seqName, tempSession) || serials.some((x) => x.seqName === seqName); k++) seqName = `${name}_${cd.colname}_seq${k}`;
             const params = identityParams(ex, (c.options ?? []) as N[], type.name);
             serials.push({ seqName, column: cd.colname, max: params.max, params });
             col.identity = c.generated_when === 'a' ? 'a' : 'd';
@@ -153,6 +159,9 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       }
     } else throw notSupported('CREATE TABLE ... LIKE');
   }
+  const partKey = n.partspec ? partitionKeyOf(n.partspec, columns, uniques, name) : undefined;
+  if (partKey && foreign.length) throw notSupported('foreign keys on partitioned tables');
+  if (part && part.checks.length) throw notSupported('CHECK constraints inherited by a partition');
   if (uniques.filter((u) => u.primary).length > 1) throw new PgError('42P16', `multiple primary keys for table "${name}" are not allowed`);
   const reloptions = n.options?.length ? applyRelOptions(undefined, n.options as N[], false).options : [];
   ex.eng.ensureXid(s);
@@ -161,9 +170,11 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   for (const sq of serials) {
     const seq = new Sequence(cat.allocOid(), sq.seqName, sq.params ?? sq.max, name);
     seq.ownedByColumn = sq.column;
-    cat.sequences.set(sq.seqName, seq);
-    s.tx!.undo.push(() => cat.sequences.delete(sq.seqName));
-    ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0);
+    if (nsp) seq.temp = { session: s.name, nsp: nsp.nsp }; // a temporary table's sequence is temporary: no WAL
+    const key = relKey(seq);
+    cat.sequences.set(key, seq);
+    s.tx!.undo.push(() => cat.sequences.delete(key));
+    if (!nsp) ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0);
   }
   // OIDs in PostgreSQL's order: the table, its array type and row type, one per DEFAULT and CHECK,
   // the TOAST table and its index (when a column is unbounded), then an index + a constraint per key.
@@ -171,7 +182,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   cat.allocOid(); cat.allocOid();
   const nDefaults = columns.filter((c) => (c.defaultExpr && !c.identity) || c.generated).length; // an identity column has no pg_attrdef row
   for (let i = 0; i < nDefaults + checks.length; i++) cat.allocOid();
-  const toast = needsToast(columns);
+  const toast = !partKey && needsToast(columns); // a partitioned table has no storage, so no TOAST table
   if (toast) { cat.allocOid(); cat.allocOid(); }
   for (const ch of checks as (CheckConstraint & { base: string })[]) ch.name ||= pickName(ch.base);
   const table: Table = {
@@ -179,7 +190,12 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     keyColumns: new Set(), indexedColumns: new Set(), types: columns.map((c) => c.type),
   };
   if (nsp) table.temp = { session: s.name, onCommit, ...nsp };
-  table.relfrozenxid = recentXmin(ex, s); // heapam_relation_set_new_filenode: RecentXmin
+  table.relfrozenxid = partKey ? 0 : recentXmin(ex, s); // heapam_relation_set_new_filenode: RecentXmin
+  if (partKey) { table.partKey = partKey; table.relminmxid = 0; }
+  if (part) {
+    yield* checkPartitionBound(ex, s, part.parent, name, part.bound, posOf(n.partbound.location));
+    table.partOf = { parent: part.parent.oid, bound: part.bound };
+  }
   if (reloptions.length) { table.reloptions = reloptions; table.heap.fillfactor = fillfactorOf(reloptions); }
   if (columns.every((c) => ['int2', 'int4', 'int8', 'bool'].includes(c.type.name))) {
     table.fixedLength = tupleLengthPacked(columns.map(() => 0), table.types);
@@ -228,7 +244,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   markLocal(ex.eng, table);
   s.tx!.undo.push(() => { cat.tables.delete(key); for (const r of [oid, ...table.indexes.map((i) => i.oid)]) cat.localRels.delete(r); });
   ex.eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, ex.eng.clock.now);
-  ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, oid, -1, 0);
+  if (!partKey) ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, oid, -1, 0);
   // FOREIGN KEYs come last, as the ALTER TABLE … ADD CONSTRAINT transformCreateStmt leaves after the CREATE
   for (const c of foreign) yield* addForeignKey(ex, s, table, c, true, pickName);
   // CREATE TABLE runs several catalog commands internally (CommandCounterIncrement between them): the next
@@ -266,15 +282,26 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     const parts = (obj.List.items as N[]).map((x) => x.String.sval as string);
     const name = parts[parts.length - 1]!;
     const t = cat.get(name);
-    if (!t && cat.sequences.has(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP SEQUENCE to remove a sequence.' });
-    if (!t && cat.views.has(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
+    if (!t && cat.sequence(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP SEQUENCE to remove a sequence.' });
+    if (!t && cat.view(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
     if (!t) {
       if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `table "${name}" does not exist, skipping` }); continue; }
       throw new PgError('42P01', `table "${name}" does not exist`);
     }
     if (n.behavior === 'DROP_CASCADE' && dependentViews(ex, name).length) throw notSupported('DROP TABLE ... CASCADE');
     checkNoDependents(ex, 'table', name);
+    // a partition: its parent is locked first (RangeVarCallbackForDropRelation); a partitioned table takes its
+    // partitions with it (they depend on it), each locked in turn
+    const parent = parentOf(cat, t);
+    if (parent) yield* ex.eng.acquireLock(s, { type: 'relation', rel: parent.oid }, LockMode.AccessExclusive);
     yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive, null, `waiting for AccessExclusiveLock on ${name} to drop it`);
+    for (const p of allPartitions(cat, t)) {
+      yield* ex.eng.acquireLock(s, { type: 'relation', rel: p.oid }, LockMode.AccessExclusive);
+      if (referencingKeys(ex, p).some((r) => r.table !== p && !dropping.has(r.table.name))) throw referencedTableError(ex, p, dropping)!;
+      const pk = tableKey(p);
+      cat.tables.delete(pk);
+      s.tx!.undo.push(() => cat.tables.set(pk, p));
+    }
     const fkErr = referencedTableError(ex, t, dropping);
     if (fkErr && n.behavior !== 'DROP_CASCADE') throw fkErr;
     ex.eng.ensureXid(s);
@@ -299,7 +326,7 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     cat.tables.delete(key);
     s.tx!.undo.push(() => cat.tables.set(key, t));
     for (const [sn, sq] of [...cat.sequences]) {
-      if (sq.ownedBy !== name) continue;
+      if (sq.ownedBy !== name || sq.temp?.session !== t.temp?.session) continue;
       cat.sequences.delete(sn);
       s.tx!.undo.push(() => cat.sequences.set(sn, sq));
     }
@@ -319,6 +346,7 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.accessMethod && n.accessMethod !== 'btree') throw notSupported(`index access method ${n.accessMethod}`);
   ex.checkReadOnly(s, 'CREATE INDEX');
   const t = ex.table(n.relation);
+  if (t.partKey) throw notSupported('CREATE INDEX on a partitioned table');
   const cat = ex.eng.catalog;
   const exprs: N[] = [];
   const colNames: string[] = [];

@@ -14,16 +14,22 @@
  *
  * Mirrors: catalog/namespace.c (InitTempTableNamespace, RemoveTempRelations, isTempNamespace),
  * commands/tablecmds.c (PreCommit_on_commit_actions, heap_truncate), commands/discard.c (DISCARD TEMP),
- * storage/buffer/localbuf.c (local buffers), postmaster's RemovePgTempFiles at restart. Simplifications: a
- * temporary table's serial / identity sequence, temporary views and sequences are refused (0A000); pg_namespace
- * is not a relation here (the schema's OID shows only as pg_class.relnamespace); a view over a temporary table is refused (it
- * would be temporary); DISCARD TEMP drops them without taking their locks; a transaction that wrote no WAL before
+ * storage/buffer/localbuf.c (local buffers), postmaster's RemovePgTempFiles at restart.
+ *
+ * Views and sequences can be temporary too (CREATE TEMP VIEW / SEQUENCE, or named into pg_temp): they are kept
+ * like temporary tables, under a tempKey, and go at the session's end. A view that reads a temporary relation is
+ * temporary itself (view.c's isQueryUsingTempRelation: NOTICE "will be a temporary view"); a temporary table's
+ * serial or identity column gets a temporary sequence, dropped with the table. A temporary sequence writes no WAL
+ * (nextval needs no xid, and may run in a read-only transaction).
+ *
+ * Simplifications: pg_namespace is not a relation here (the schema's OID shows only as pg_class.relnamespace);
+ * DISCARD TEMP drops them without taking their locks; a transaction that wrote no WAL before
  * its COMMIT record still flushes it (PostgreSQL lets such a commit be asynchronous).
  */
 import type { Engine } from '../engine.js';
 import type { Session, QueryResult } from '../session/session.js';
-import { PgError, notSupported } from '../errors.js';
-import { tableKey, type Table } from '../catalog/catalog.js';
+import { PgError, notSupported, posOf } from '../errors.js';
+import { tableKey, type Catalog, type Table } from '../catalog/catalog.js';
 import { HeapRelation } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
 import type { N } from '../executor/util.js';
@@ -36,6 +42,22 @@ export function onCommitOf(n: N, temp: boolean): OnCommit {
   if (!oc || oc === 'ONCOMMIT_NOOP') return 'preserve';
   if (!temp) throw new PgError('42P16', 'ON COMMIT can only be used on temporary tables');
   return oc === 'ONCOMMIT_DELETE_ROWS' ? 'delete' : oc === 'ONCOMMIT_DROP' ? 'drop' : 'preserve';
+}
+
+/** Is the relation a RangeVar names to be temporary? TEMP, or named into pg_temp (RangeVarAdjustRelationPersistence):
+ *  42P16 for TEMP into a permanent schema. */
+export function isTempRelation(rv: N): boolean {
+  if (rv.schemaname && rv.schemaname !== 'public' && rv.schemaname !== 'pg_temp') throw notSupported(`schemas other than public ("${rv.schemaname}")`);
+  if (rv.schemaname === 'public' && rv.relpersistence === 't') throw new PgError('42P16', 'cannot create temporary relation in non-temporary schema', { position: posOf(rv.location)! });
+  return rv.relpersistence === 't' || rv.schemaname === 'pg_temp';
+}
+
+/** The schema a RangeVar names, as the catalog's lookups take it ('public', 'pg_temp', or none: the search path). */
+export function schemaOf(rv: N): string | undefined {
+  const sch = rv.schemaname as string | undefined;
+  if (!sch) return undefined;
+  if (sch === 'public' || sch === 'pg_temp' || /^pg_temp_\d+$/.test(sch)) return sch === 'public' ? 'public' : 'pg_temp';
+  throw notSupported(`schemas other than public ("${sch}")`);
 }
 
 /** InitTempTableNamespace: the session's pg_temp_N, made (two OIDs) on first use by a backend with this ID. */
@@ -66,6 +88,8 @@ export function markLocal(eng: Engine, t: Table): void {
 /** Take a temporary table out of the catalog (DROP, ON COMMIT DROP, session end, crash). */
 function removeTemp(eng: Engine, t: Table): void {
   eng.catalog.tables.delete(tableKey(t));
+  // its serial columns' sequences (owned by the table) go with it
+  for (const [k, q] of [...eng.catalog.sequences]) if (q.temp?.session === t.temp!.session && q.ownedBy === t.name) eng.catalog.sequences.delete(k);
   eng.catalog.localRels.delete(t.oid);
   for (const i of t.indexes) eng.catalog.localRels.delete(i.oid);
   eng.catalog.generation++;
@@ -90,30 +114,39 @@ export function preCommitOnCommitActions(eng: Engine, s: Session): void {
   }
 }
 
-/** RemoveTempRelations at backend exit: the session's temporary tables are dropped. */
+/** The temporary views and sequences of one session (or of all: a crash) leave the catalog. */
+function removeTempViewsAndSequences(cat: Catalog, session: string | null): void {
+  for (const m of [cat.views, cat.sequences] as Map<string, { temp?: { session: string } }>[]) {
+    for (const [k, r] of [...m]) if (r.temp && (session === null || r.temp.session === session)) m.delete(k);
+  }
+}
+
+/** RemoveTempRelations at backend exit: the session's temporary tables, views and sequences are dropped. */
 export function dropSessionTempTables(eng: Engine, session: string): void {
+  removeTempViewsAndSequences(eng.catalog, session);
   if (!eng.catalog.localRels.size) return;
   for (const t of [...eng.catalog.tables.values()]) if (t.temp?.session === session) removeTemp(eng, t);
 }
 
 /** A crash: every backend is gone, and the temporary files with them (RemovePgTempFiles at restart). */
 export function dropAllTempTables(eng: Engine): void {
+  removeTempViewsAndSequences(eng.catalog, null);
   if (!eng.catalog.localRels.size) return;
   for (const t of [...eng.catalog.tables.values()]) if (t.temp) removeTemp(eng, t);
 }
 
-/** DISCARD TEMP (DISCARD TEMPORARY): drop this session's temporary tables, as the transaction's own work (a
- *  ROLLBACK brings them back). DISCARD ALL / PLANS / SEQUENCES are refused. */
+/** DISCARD TEMP (DISCARD TEMPORARY): drop this session's temporary tables, views and sequences, as the transaction's
+ *  own work (a ROLLBACK brings them back). DISCARD ALL / PLANS / SEQUENCES are refused. */
 export function discardStmt(eng: Engine, s: Session, n: N): QueryResult {
   if (n.target !== 'DISCARD_TEMP') throw notSupported(`DISCARD ${String(n.target).replace('DISCARD_', '')}`);
   const cat = eng.catalog;
-  const mine = [...cat.tables.values()].filter((t) => t.temp?.session === s.name);
+  const maps = [cat.tables, cat.views, cat.sequences] as Map<string, { temp?: { session: string } }>[];
+  const mine = maps.flatMap((m) => [...m].filter(([, r]) => r.temp?.session === s.name).map(([k, r]) => ({ m, k, r })));
   if (mine.length) eng.ensureXid(s);
-  for (const t of mine) {
-    const key = tableKey(t);
-    cat.tables.delete(key);
+  for (const { m, k, r } of mine) {
+    m.delete(k);
     cat.generation++;
-    s.tx!.undo.push(() => cat.tables.set(key, t));
+    s.tx!.undo.push(() => m.set(k, r));
   }
   return { command: 'DISCARD TEMP', columns: null, rows: [] };
 }

@@ -59,6 +59,7 @@ export function* createTrigger(ex: Executor, s: Session, n: N, text: string): Ge
   if (timing & TRIGGER_TYPE_INSTEAD) throw notSupported('INSTEAD OF triggers');
   const events = (n.events ?? 0) as number;
   const t = ex.table(n.relation);
+  if (t.partKey) throw notSupported('triggers on partitioned tables');
   const fnames = (n.funcname as N[]).map((x) => x.String.sval as string);
   const fname = fnames[fnames.length - 1]!;
   const row = !!n.row;

@@ -35,9 +35,10 @@ export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> 
     if (rv.schemaname && rv.schemaname !== 'public') throw notSupported(`schemas other than public ("${rv.schemaname}")`, posOf(rv.location));
     const t = cat.get(rv.relname);
     if (!t) {
-      if (cat.views.has(rv.relname) || cat.sequences.has(rv.relname)) throw new PgError('42809', `"${rv.relname}" is not a table`);
+      if (cat.view(rv.relname) || cat.sequence(rv.relname)) throw new PgError('42809', `"${rv.relname}" is not a table`);
       throw new PgError('42P01', `relation "${rv.relname}" does not exist`);
     }
+    if (t.partKey) throw notSupported('TRUNCATE of a partitioned table', posOf(rv.location));
     return t;
   });
   for (const t of tables) yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);

@@ -7,8 +7,8 @@
  * vacuum/vacuumlazy.ts.
  *
  * Mirrors: src/backend/commands/vacuum.c (ExecVacuum, vacuum_rel), commands/analyze.c (the relpages/reltuples
- * part, analyzeRel); VACUUM FULL is vacuum/vacuumfull.ts. Simplifications: no INDEX_CLEANUP OFF; ANALYZE collects
- * no column statistics (pg_statistic), only the row count, and reads every page (PostgreSQL samples 30,000 rows).
+ * part, analyzeRel); VACUUM FULL is vacuum/vacuumfull.ts. Simplifications: no INDEX_CLEANUP OFF; ANALYZE reads every
+ * page (PostgreSQL samples 30,000 rows); its column statistics are commands/analyze.ts's.
  */
 import { btreePages } from '../sql/funcs/dbsize.js';
 import type { Executor } from '../executor/executor.js';
@@ -21,7 +21,8 @@ import { countLiveDead } from '../vacuum/vacuum.js';
 import { removableHorizon, vacuumContext } from '../vacuum/pruneheap.js';
 import { lazyVacuumRel, vacuumToast, relFrozenXid, type VacuumParams } from '../vacuum/vacuumlazy.js';
 import { LpFlags, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
-import { groupKey } from '../sql/types.js';
+import { groupKey, type Value } from '../sql/types.js';
+import { computeScalarStats } from './analyze.js';
 import { utf8Len } from '../sql/utf8.js';
 import {
   satisfiesMVCC, VIS_VISIBLE,
@@ -63,6 +64,7 @@ export function* vacuumStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (((n.options ?? []) as N[]).some((o) => o.DefElem.defname === 'index_cleanup' && /^auto$/i.test(String(o.DefElem.arg?.String?.sval ?? '')))) params.indexCleanup = 'auto';
   const analyze = !isVacuum || opts.includes('analyze');
   const rels = ((n.rels ?? []) as N[]).map((r) => ex.table(r.VacuumRelation.relation));
+  if (rels.some((t) => t.partKey)) throw notSupported('VACUUM / ANALYZE of a partitioned table');
   if (!rels.length && verbose) throw notSupported(`${isVacuum ? 'VACUUM' : 'ANALYZE'} VERBOSE of the whole database (it would report every system catalog): name the tables`);
   const tables = rels.length ? rels : [...ex.eng.catalog.tables.values()].filter((t) => ex.eng.catalog.visible(t)); // not other sessions' temporary tables
   // vacuum_rel then analyze_rel, table by table; each reports to the cumulative statistics (pgstat/report.ts)
@@ -110,8 +112,9 @@ export function analyzeRel(ex: Executor, s: Session, t: Table, verbose: boolean)
  * below its 30,000-row sample): n_distinct (-1 when every non-NULL value is distinct), stanullfrac, and stawidth of
  * a text / varchar column. The planner reads them (optimizer/plancat.ts, clausesel.ts).
  */
-export function columnStats(t: Table): { distinct: number[]; nullfrac: number[]; widths: (number | null)[] } {
+export function columnStats(t: Table): Pick<NonNullable<Table['stats']>, 'distinct' | 'nullfrac' | 'widths' | 'columns'> {
   let live = 0;
+  const colValues = t.columns.map((): Value[] => []);
   const seen = t.columns.map(() => new Set<unknown>()); // one column's values are of one type: numbers and strings as they are
   const nonNull = t.columns.map(() => 0);
   const bytes = t.columns.map(() => 0);
@@ -119,6 +122,7 @@ export function columnStats(t: Table): { distinct: number[]; nullfrac: number[];
     for (const it of p.items) {
       if (it.lpFlags === LpFlags.NORMAL && (it.infomask & 0x0300) !== 0x0200 && (it.infomask & 0x0800 || it.infomask & HEAP_XMAX_LOCK_ONLY || it.xmax === 0)) {
         live++;
+        colValues.forEach((vals, c) => vals.push(it.values[c] ?? null));
         it.values.forEach((v, c) => { if (v !== null && c < seen.length) { seen[c]!.add(typeof v === 'object' ? groupKey(v)! : v); nonNull[c]!++; if (typeof v === 'string') bytes[c]! += varlenaSize(v); } });
       }
     }
@@ -128,6 +132,8 @@ export function columnStats(t: Table): { distinct: number[]; nullfrac: number[];
     nullfrac: t.columns.map((_, c) => (live > 0 ? (live - nonNull[c]!) / live : 0)),
     // the average stored size of a varlena value (a short one has a 1-byte header), truncated to int
     widths: t.columns.map((col, c) => (['text', 'varchar'].includes(col.type.name) && nonNull[c]! > 0 ? Math.trunc(bytes[c]! / nonNull[c]!) : null)),
+    // pg_statistic's rows (commands/analyze.ts): stadistinct, the MCV list, the histogram
+    columns: colValues.map((vals, c) => (t.columns[c]!.dropped ? null : computeScalarStats(vals))),
   };
 }
 

@@ -9,7 +9,14 @@
  *     SET deadlock_timeout = '1.5s';   SHOW deadlock_timeout;   -- 1500ms
  *     BEGIN; SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; SHOW transaction_isolation;  -- serializable
  *
- * Mirrors: src/backend/utils/misc/guc.c (ExecSetVariableStmt, GetPGVariable, ShowAllGUCConfig, current_setting),
+ * set_config(name, value, is_local) is SET with one string value, as a function: it returns the value SHOW would now
+ * give, and is_local outside a transaction block sets the value for the statement's own implicit transaction only
+ * (no WARNING, unlike SET LOCAL).
+ *
+ *     SELECT set_config('application_name', 'loader', false);   -- loader (and pg_stat_activity shows it)
+ *
+ * Mirrors: src/backend/utils/misc/guc.c (ExecSetVariableStmt, GetPGVariable, ShowAllGUCConfig, current_setting,
+ * set_config_by_name),
  * commands/variable.c (check_transaction_isolation: "must be called before any query").
  */
 import { PgError, notSupported } from '../errors.js';
@@ -71,6 +78,24 @@ export function currentSetting(eng: Engine, s: Session, name: string, missingOk 
     if (missingOk && e instanceof PgError && e.sqlstate === '42704') return null;
     throw e;
   }
+}
+
+/** set_config(name, value, is_local): the new value as current_setting() then gives it (NULL name: 22004). */
+export function setConfig(eng: Engine, s: Session, name: string | null, value: string | null, isLocal: boolean): string {
+  if (name === null) throw new PgError('22004', 'SET requires parameter name');
+  const inBlock = s.block !== 'none';
+  // a NULL value sets the default (set_config_option with value NULL)
+  const stmt: N = value === null ? { kind: 'VAR_SET_DEFAULT', name, is_local: isLocal && inBlock }
+    : { kind: 'VAR_SET_VALUE', name, is_local: isLocal && inBlock, args: [{ A_Const: { sval: { sval: value } } }] };
+  if (isLocal && !inBlock) {
+    // the implicit transaction ends with the statement, and the value with it: checked, answered, not kept
+    const d = settingDef(name.toLowerCase());
+    if (!d) throw unknown(name);
+    checkSettable(d);
+    return value === null ? d.shown : canonicalValue(d, value, '');
+  }
+  setStatement(eng, s, stmt);
+  return showValue(eng, s, name).value;
 }
 
 /** The words of SET's argument list, as flatten_set_variable_args reads them. */
@@ -148,6 +173,20 @@ export function setStatement(eng: Engine, s: Session, n: N): QueryResult {
   if (isUnmodelled(d, shown) && shown !== undefined && shown !== d.shown) {
     throw notSupported(d.name === 'extra_float_digits' ? 'extra_float_digits below 1 (float output is always the shortest exact form)' : `${d.name} (the simulator does not model it: only its default, ${d.shown}, can be set)`);
   }
+  if (d.name === 'search_path' && shown !== undefined) checkSearchPath(shown);
   s.gucs.set(d, shown, { inTransaction: inBlock, local });
   return tag;
+}
+
+/**
+ * search_path: names are looked up in the session's pg_temp_N, then public (namespace.c's default). A path that
+ * would change that — another schema, no public, pg_temp after public — is refused: schemas are not modelled.
+ */
+function checkSearchPath(value: string): void {
+  const items = value.split(',').map((x) => x.trim().replace(/^"(.*)"$/, '$1')).filter((x) => x !== '');
+  const pub = items.indexOf('public'), tmp = items.indexOf('pg_temp');
+  const other = items.find((x) => !['$user', 'public', 'pg_temp', 'pg_catalog'].includes(x));
+  if (other !== undefined || pub < 0 || (tmp >= 0 && tmp > pub)) {
+    throw notSupported(`search_path = ${value} (only pg_temp, then public: schemas other than public are not modelled)`);
+  }
 }

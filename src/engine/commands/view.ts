@@ -19,7 +19,7 @@
  *
  * Mirrors: src/backend/commands/view.c (DefineView, DefineVirtualRelation, checkViewTupleDesc),
  * rewrite/rewriteHandler.c (ApplyRetrieveRule), catalog/dependency.c (reportDependentObjects). Simplifications: a
- * view is always read-only here (no auto-updatable views), no temporary or materialized views, no ALTER VIEW;
+ * view is always read-only here (no auto-updatable views), no materialized views, no ALTER VIEW;
  * a view's table that another session has locked makes the read fail with 0A000 instead of waiting; renaming a
  * table or column a view reads is refused (PostgreSQL tracks them by OID and attnum, this catalog by name).
  */
@@ -32,7 +32,8 @@ import type { Session, QueryResult } from '../session/session.js';
 import { materializeLiterals } from '../sql/parser.js';
 import type { Scope } from '../sql/expr.js';
 import { T, type SqlType, type Value, typeDisplayName } from '../sql/types.js';
-import { type View, DATABASE_OID } from '../catalog/catalog.js';
+import { type View, DATABASE_OID, relKey } from '../catalog/catalog.js';
+import { isTempRelation, schemaOf, tempNamespace } from './tempcmds.js';
 import { HeapRelation } from '../heap/heap.js';
 import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
@@ -101,8 +102,8 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
   if (inCatalog && /^pg_stat/.test(rv.relname) && PG15_TYPES.has(rv.relname)) {
     throw notSupported(`the statistics view ${rv.relname} (pg_stat_user_tables, pg_stat_all_tables and pg_stat_activity are modelled)`, posOf(rv.location));
   }
-  if (rv.schemaname && rv.schemaname !== 'public') return null;
-  const view = cat.views.get(rv.relname);
+  if (rv.schemaname && rv.schemaname !== 'public' && rv.schemaname !== 'pg_temp') return null;
+  const view = cat.view(rv.relname, rv.schemaname);
   if (view) {
     const q = runQuery(ex, s, view, snap, sql);
     const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
@@ -111,7 +112,7 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
       table: null, rows: () => q.rows,
     };
   }
-  const seq = cat.sequences.get(rv.relname);
+  const seq = cat.sequence(rv.relname, rv.schemaname);
   if (seq) {
     const r = sequenceRow(seq);
     return {
@@ -155,25 +156,28 @@ function pgLocksRows(ex: Executor): Value[][] {
 export function* createView(ex: Executor, s: Session, n: N, sqlText: string): Gen<QueryResult> {
   const done: QueryResult = { command: 'CREATE VIEW', columns: null, rows: [] };
   const rv = n.view as N;
-  if (rv.relpersistence === 't') throw notSupported('temporary views');
-  if (rv.schemaname && rv.schemaname !== 'public') throw notSupported(`schemas other than public ("${rv.schemaname}")`);
+  let temp = isTempRelation(rv);
   if (n.withCheckOption && n.withCheckOption !== 'NO_CHECK_OPTION') throw notSupported('WITH CHECK OPTION (views here are read-only)');
   if (n.options?.length) throw notSupported('view options');
   ex.checkReadOnly(s, 'CREATE VIEW');
   const cat = ex.eng.catalog;
   const name = rv.relname as string;
-  const existing = cat.views.get(name);
-  if (cat.relationExists(name) && !(existing && n.replace)) {
-    if (n.replace && cat.tables.has(name)) throw new PgError('42809', `"${name}" is not a view`);
-    throw new PgError('42P07', `relation "${name}" already exists`);
-  }
   const query = materializeLiterals((n.query as N).SelectStmt);
   const rels = new Set<string>(), cols = new Set<string>(), star = { any: false };
   references(query, rels, cols, star);
-  // parse analysis: run the query over empty stand-ins of its tables, so it reads (and hints) nothing
   const tables = [...rels].map((r) => cat.get(r)).filter((t) => t !== undefined);
-  // a view over a temporary table would be temporary itself (PostgreSQL's NOTICE "will be a temporary view")
-  if (tables.some((t) => t.temp)) throw notSupported('views over temporary tables (the view would be temporary)');
+  // a view that reads a temporary relation is temporary itself (isQueryUsingTempRelation)
+  if (!temp && (tables.some((t) => t.temp) || [...rels].some((r) => cat.view(r)?.temp || cat.sequence(r)?.temp))) {
+    if (rv.schemaname === 'public') throw new PgError('42P16', 'cannot create temporary relation in non-temporary schema', { position: posOf(rv.location)! });
+    temp = true;
+    s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `view "${name}" will be a temporary view` });
+  }
+  const existing = temp ? cat.view(name, 'pg_temp') : cat.view(name, 'public');
+  if (cat.relationExists(name, temp ? s.name : undefined) && !(existing && n.replace)) {
+    if (n.replace && (temp ? cat.get(name)?.temp : cat.tables.has(name))) throw new PgError('42809', `"${name}" is not a view`);
+    throw new PgError('42P07', `relation "${name}" already exists`);
+  }
+  // parse analysis: run the query over empty stand-ins of its tables, so it reads (and hints) nothing
   const heaps = tables.map((t) => ({ heap: t.heap, indexes: t.indexes }));
   let shape: { names: string[]; types: SqlType[] };
   try {
@@ -197,9 +201,9 @@ export function* createView(ex: Executor, s: Session, n: N, sqlText: string): Ge
       if (nc.type.name !== c.type.name) throw new PgError('42P16', `cannot change data type of view column "${c.name}" from ${typeDisplayName(c.type)} to ${typeDisplayName(nc.type)}`);
     });
   }
-  const deps = [...rels].filter((r) => cat.tables.has(r) || cat.views.has(r)).map((r) => {
+  const deps = [...rels].filter((r) => cat.get(r) || cat.view(r)).map((r) => {
     const t = cat.get(r);
-    const all = t ? t.columns.filter((c) => !c.dropped).map((c) => c.name) : cat.views.get(r)!.columns.map((c) => c.name);
+    const all = t ? t.columns.filter((c) => !c.dropped).map((c) => c.name) : cat.view(r)!.columns.map((c) => c.name);
     return { rel: r, columns: star.any ? all : all.filter((c) => cols.has(c)) };
   });
   ex.eng.ensureXid(s);
@@ -209,10 +213,13 @@ export function* createView(ex: Executor, s: Session, n: N, sqlText: string): Ge
     Object.assign(existing, { query, sql: sqlText, columns, deps });
     s.tx!.undo.push(() => Object.assign(existing, saved));
   } else {
+    const nsp = temp ? tempNamespace(ex.eng, s).nsp : 0; // first use: pg_temp_N and pg_toast_temp_N take two OIDs
     const view: View = { oid: cat.allocOid(), name, query, sql: sqlText, columns, deps };
+    if (temp) view.temp = { session: s.name, nsp };
     cat.allocOid(); cat.allocOid(); cat.allocOid(); // its row type, array type and _RETURN rule
-    cat.views.set(name, view);
-    s.tx!.undo.push(() => cat.views.delete(name));
+    const key = relKey(view);
+    cat.views.set(key, view);
+    s.tx!.undo.push(() => cat.views.delete(key));
     ex.eng.locks.acquire(s.id, { type: 'relation', rel: view.oid }, LockMode.AccessExclusive, ex.eng.clock.now);
   }
   s.tx!.cidUsed = true;
@@ -245,11 +252,12 @@ export function* dropView(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   ex.checkReadOnly(s, 'DROP VIEW');
   const cat = ex.eng.catalog;
   for (const obj of n.objects as N[]) {
-    const name = (obj.List.items as N[]).map((x) => x.String.sval as string).pop()!;
-    const view = cat.views.get(name);
+    const parts = (obj.List.items as N[]).map((x) => x.String.sval as string);
+    const name = parts[parts.length - 1]!;
+    const view = cat.view(name, schemaOf({ schemaname: parts[parts.length - 2] }));
     if (!view) {
-      if (cat.tables.has(name)) throw new PgError('42809', `"${name}" is not a view`, { hint: 'Use DROP TABLE to remove a table.' });
-      if (cat.sequences.has(name)) throw new PgError('42809', `"${name}" is not a view`, { hint: 'Use DROP SEQUENCE to remove a sequence.' });
+      if (cat.get(name)) throw new PgError('42809', `"${name}" is not a view`, { hint: 'Use DROP TABLE to remove a table.' });
+      if (cat.sequence(name)) throw new PgError('42809', `"${name}" is not a view`, { hint: 'Use DROP SEQUENCE to remove a sequence.' });
       if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `view "${name}" does not exist, skipping` }); continue; }
       throw new PgError('42P01', `view "${name}" does not exist`);
     }
@@ -257,8 +265,9 @@ export function* dropView(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     checkNoDependents(ex, 'view', name);
     yield* ex.eng.acquireLock(s, { type: 'relation', rel: view.oid }, LockMode.AccessExclusive);
     ex.eng.ensureXid(s);
-    cat.views.delete(name);
-    s.tx!.undo.push(() => cat.views.set(name, view));
+    const key = relKey(view);
+    cat.views.delete(key);
+    s.tx!.undo.push(() => cat.views.set(key, view));
     s.tx!.cidUsed = true;
   }
   return { command: 'DROP VIEW', columns: null, rows: [] };

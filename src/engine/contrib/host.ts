@@ -39,7 +39,7 @@ export function relationArg(c: CallCtx, v: Value): { table: Table; index: BtreeI
   if (t) return { table: t, index: null };
   const ix = eng.catalog.indexByName(name);
   if (ix) return ix;
-  if (eng.catalog.views.has(name) || eng.catalog.sequences.has(name)) throw new PgError('42809', `"${name}" is not a table, index, materialized view, sequence, or TOAST table`);
+  if (eng.catalog.view(name) || eng.catalog.sequence(name)) throw new PgError('42809', `"${name}" is not a table, index, materialized view, sequence, or TOAST table`);
   throw new PgError('42P01', `relation "${name}" does not exist`);
 }
 

@@ -18,10 +18,10 @@
  * Mirrors: contrib/pageinspect/rawpage.c (get_raw_page, page_header), heapfuncs.c (heap_page_items,
  * heap_tuple_infomask_flags), btreefuncs.c (bt_metap, bt_page_stats, bt_page_items). A B-tree's pages — metapage,
  * root, internal pages with their downlinks, leaves with their high keys and sibling links — are laid out from the
- * index's history as nbtree would have split them (index/nbtlayout.ts, which lists what it refuses: posting lists,
- * NULL keys, page deletion...). Simplifications: page LSNs are the engine's (its WAL starts elsewhere than a real
+ * index's history as nbtree would have split them, posting lists included (index/nbtlayout.ts, which lists what it
+ * refuses: bottom-up deletion, page deletion...). Simplifications: page LSNs are the engine's (its WAL starts elsewhere than a real
  * cluster's); no LP_DEAD hints on index items; page_header() reads heap pages only; forks other than main are
- * refused; expression and INCLUDE indexes are refused by the B-tree functions.
+ * refused; expression indexes are refused by the B-tree functions.
  */
 import { PgError, notSupported } from '../errors.js';
 import { register, type CallCtx, type FuncDef } from '../sql/funcs/registry.js';
@@ -32,7 +32,8 @@ import { LpFlags, MAXALIGN, HEAP_HASNULL, HEAP_NATTS_MASK } from '../heap/tuple.
 import { relationArg } from './host.js';
 import type { BtreeIndex } from '../index/btree.js';
 import type { Table } from '../catalog/catalog.js';
-import { indexLayout, pageFree, type BtLayout, type BtPage } from '../index/nbtlayout.js';
+import { indexLayout, pageFree, allEqualImage, type BtLayout, type BtPage } from '../index/nbtlayout.js';
+import { keySize, heapTid, dataOffset } from '../index/nbtree.js';
 import { datumBytes } from '../heap/datum.js';
 export { datumBytes };
 
@@ -146,11 +147,15 @@ const BT_ITEM_COLUMNS: [string, SqlType][] = [
 ];
 const btRows = (page: BtPage): Value[][] => {
   const leaf = page.level === 0;
+  const fmt = (t: number) => formatTid(tidBlock(t), tidOffset(t));
   return [...(page.hikey ? [page.hikey] : []), ...page.items].map((it, i) => {
-    const padded = new Uint8Array(it.size - 8);
+    // data: the key, padded — not a posting list's TIDs nor a pivot's heap TID
+    const padded = new Uint8Array(keySize(it) - dataOffset(it));
     padded.set(it.data);
-    const tid = formatTid(tidBlock(it.tid), tidOffset(it.tid));
-    return [i + 1, tid, it.size, false, it.vars, hex(padded), leaf ? false : null, leaf && !it.pivot ? tid : null, null];
+    const htid = heapTid(it);
+    const tids = it.tids ? new PgArray(it.tids.map(fmt)) : null;
+    const dead = leaf && !it.pivot ? it.dead === true : null;
+    return [i + 1, fmt(it.tid), it.size, it.nulls === true, it.vars, hex(padded), dead, htid === undefined ? null : fmt(htid), tids];
   });
 };
 
@@ -163,7 +168,8 @@ function btStats(page: BtPage): Value[] {
   const items = [...(page.hikey ? [page.hikey] : []), ...page.items];
   const leaf = page.level === 0;
   const avg = items.length ? Math.floor(items.reduce((n, t) => n + t.size, 0) / items.length) : 0;
-  return [page.blk, leaf ? 'l' : page.root ? 'r' : 'i', items.length, 0, avg, BLCKSZ, pageFree(page), page.prev, page.next, page.level, (leaf ? 1 : 0) | (page.root ? 2 : 0)];
+  const dead = items.filter((t) => t.dead).length;
+  return [page.blk, leaf ? 'l' : page.root ? 'r' : 'i', items.length - dead, dead, avg, BLCKSZ, pageFree(page), page.prev, page.next, page.level, (leaf ? 1 : 0) | (page.root ? 2 : 0)];
 }
 
 const defs: FuncDef[] = [
@@ -195,7 +201,7 @@ const defs: FuncDef[] = [
         ['last_cleanup_num_delpages', T.int8], ['last_cleanup_num_tuples', T.float8], ['allequalimage', T.bool]],
       rows: ([n], c) => {
         const { layout, index, table } = layoutOf(c, String(n));
-        const equalImage = index.keyTypes(table.types).every((t) => ['int2', 'int4', 'int8', 'text', 'varchar', 'bool', 'oid'].includes(t!.name));
+        const equalImage = !index.include.length && allEqualImage(index.keyTypes(table.types) as SqlType[]);
         // the fast root is the root: no page deletion has left a root with one child
         return [[340322, 4, layout.root, layout.level, layout.root, layout.level, 0, floatOf(-1), equalImage]];
       },

@@ -12,6 +12,7 @@
  *     Storage     CREATE       base/5/16394
  *     Storage     TRUNCATE     base/5/16396 to 2 blocks flags 7
  *     Heap2       PRUNE        latestRemovedXid 736 nredirected 1 ndead 3
+ *     MultiXact   CREATE_ID    1 offset 1 nmembers 2: 726 (sh) 727 (sh)
  *     Heap2       VISIBLE      cutoff xid 734 flags 0x01   blkref #0: rel … fork vm blk 0 (FPW); hole: offset: 0, length: 0 blkref #1: rel … fork main blk 0
  *
  * (tests/scenarios/walinspect/describe.out, recorded from PostgreSQL 15.) The flags byte is the xl_heap_* struct's:
@@ -26,8 +27,8 @@
  * (xact_desc_commit, xact_desc_abort), smgrdesc.c, seqdesc.c; access/transam/xlogdesc.c (XLogRecGetBlockRefInfo).
  *
  * What is not described, and why (each such row's column refuses with 0A000 when read, naming the record kind and
- * the reason): CHECKPOINT (its nextOid, oldest xids, … are not modelled), MultiXact records, a VISIBLE record
- * that also set all-frozen (which xmins count for its cutoff),
+ * the reason): CHECKPOINT before the first OID is handed out or after a restart (the OID counter PostgreSQL
+ * logged then) or after the template databases were vacuumed (their oldest xid),
  * COMMIT / ABORT of a transaction that changed catalogs (PostgreSQL's record lists invalidation messages and
  * dropped files), Btree INSERT_LEAF where the entry's place on the leaf is not known (see BtreeIndex.leafOffset),
  * a record of a relation whose file has changed since (VACUUM FULL, TRUNCATE: the file of the time is not kept) or
@@ -36,7 +37,12 @@
  */
 import type { Engine } from '../engine.js';
 import { WalKind, type Wal } from '../wal/wal.js';
-import type { HeapTuplePayload, Heap2Payload, Heap2VisiblePayload, BtreeVacuumPayload, XactPayload, StorageTruncatePayload, NewPagePayload } from '../wal/records.js';
+import type {
+  HeapTuplePayload, Heap2Payload, Heap2VisiblePayload, BtreeVacuumPayload, XactPayload, StorageTruncatePayload, NewPagePayload,
+  MultiXactCreatePayload, MultiXactZeroPagePayload, CheckpointPayload,
+} from '../wal/records.js';
+import { lsnOut } from './pageinspect.js';
+import { FRESH_OLDEST_XID } from '../xact/varsup.js';
 import { RF_NEW_TUPLE } from '../wal/records.js';
 import type { PageImage } from '../buffer/bufmgr.js';
 import { BtreeIndex } from '../index/btree.js';
@@ -110,7 +116,7 @@ export function walDescription(eng: Engine, i: number): DescResult {
     }
     case WalKind.Heap2Visible: {
       const v = p as Heap2VisiblePayload | undefined;
-      return v?.cutoff === undefined ? no('the cutoff xid of a page set all-frozen is not modelled') : ok(`cutoff xid ${v.cutoff} flags ${hex2(v.vmFlags)}`);
+      return v?.cutoff === undefined ? no('its cutoff xid is not recorded') : ok(`cutoff xid ${v.cutoff} flags ${hex2(v.vmFlags)}`);
     }
     case WalKind.Heap2Prune: {
       const h = p as Heap2Payload | undefined;
@@ -142,9 +148,26 @@ export function walDescription(eng: Engine, i: number): DescResult {
       const r = relNode(eng, w, i);
       return typeof r === 'number' ? ok(`rel ${SPC}/${DB}/${r}`) : r;
     }
+    case WalKind.MultiXactZeroOffPage: case WalKind.MultiXactZeroMemPage: {
+      const z = p as MultiXactZeroPagePayload | undefined;
+      return z ? ok(String(z.pageno)) : no('its page number is not recorded');
+    }
+    case WalKind.MultiXactCreateId: {
+      // multixact_desc: the id, its first member offset, then each member as "xid (status) "
+      const c = p as MultiXactCreatePayload | undefined;
+      return c ? ok(`${c.mid} offset ${c.offset} nmembers ${c.members.length}: ` + c.members.map((m) => `${m.xid} (${m.status}) `).join('')) : no('its members are not recorded');
+    }
     case WalKind.XlogFpi: return ok(''); // xlog_desc: "no further information to print"
-    case WalKind.CheckpointOnline: case WalKind.CheckpointShutdown:
-      return no('a checkpoint record\'s next OID, oldest xids and multixact offsets are not modelled');
+    case WalKind.CheckpointOnline: case WalKind.CheckpointShutdown: {
+      // xlog_desc: the CheckPoint struct, field by field (one timeline; no commit timestamps: track_commit_timestamp off)
+      const c = p as CheckpointPayload | undefined;
+      if (!c || c.oldestActiveXid === undefined || c.nextMultiOffset === undefined) return no('its fields are not recorded');
+      if (c.nextOid === undefined) return no('the OID counter PostgreSQL logs (its last XLOG NEXTOID) is not modelled before the first OID or after a restart');
+      if (!c.oldestXidFresh) return no('the oldest xid and multixact after a VACUUM of the template databases are not modelled');
+      return ok(`redo ${lsnOut(c.redo)}; tli 1; prev tli 1; fpw ${c.fullPageWrites}; xid 0:${c.nextXid}; oid ${c.nextOid}; `
+        + `multi ${c.nextMulti}; offset ${c.nextMultiOffset}; oldest xid ${FRESH_OLDEST_XID} in DB 1; oldest multi 1 in DB 1; `
+        + `oldest/newest commit timestamp xid: 0/0; oldest running xid ${c.oldestActiveXid}; ${kind === WalKind.CheckpointShutdown ? 'shutdown' : 'online'}`);
+    }
     default: return no('its contents are not modelled');
   }
 }

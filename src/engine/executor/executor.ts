@@ -77,6 +77,7 @@ import { updateStmt, deleteStmt } from './nodeModifyUpdate.js';
 import { indexInsert, uniqueCheck, indexAdd, indexInsertAll, indexInsertRest } from './indexinsert.js';
 import { createTable, dropStmt, createIndex, dropIndex } from '../commands/tablecmds.js';
 import { reindexStmt } from '../commands/reindex.js';
+import { setConfig } from '../commands/variable.js';
 import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
 import type { VacuumParams } from '../vacuum/vacuumlazy.js';
 import { lockStmt, checkpoint } from '../commands/lockcmds.js';
@@ -176,6 +177,7 @@ export class Executor {
       currentSnapshot: () => formatSnapshot(snapshot()),
       xactStatus: (xid) => eng.xactStatus(xid),
       currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
+      setConfig: (name, value, isLocal) => setConfig(eng, s, name, value, isLocal),
       params: s.params,
       pl: s.plNames,
       userFunction: (name, args, pos) => {
@@ -243,7 +245,7 @@ export class Executor {
 
   tableScope(t: Table, alias: string | null, s: Session, snap: () => Snapshot, sql: string): Scope {
     return {
-      relName: t.name, alias,
+      relName: t.name, alias, relOid: t.oid,
       columns: t.columns.map((c) => (c.dropped ? { name: c.name, type: c.type, dropped: true } : { name: c.name, type: c.type })), hasSystem: true,
       env: this.env(s, snap), sql,
     };
@@ -315,11 +317,11 @@ export class Executor {
     return uniqueCheck(this, s, t, index, vals, blk, off);
   }
   indexAdd(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): void { return indexAdd(this, s, t, index, vals, blk, off); }
-  indexInsertAll(s: Session, t: Table, vals: Value[], blk: number, off: number, oldVals?: Value[]): number {
-    return indexInsertAll(this, s, t, vals, blk, off, oldVals);
+  indexInsertAll(s: Session, t: Table, vals: Value[], blk: number, off: number, oldVals?: Value[], updated?: ReadonlySet<number>): number {
+    return indexInsertAll(this, s, t, vals, blk, off, oldVals, updated);
   }
-  *indexInsertRest(s: Session, t: Table, from: number, vals: Value[], blk: number, off: number): Gen<void> {
-    return yield* indexInsertRest(this, s, t, from, vals, blk, off);
+  *indexInsertRest(s: Session, t: Table, from: number, vals: Value[], blk: number, off: number, updated?: ReadonlySet<number>): Gen<void> {
+    return yield* indexInsertRest(this, s, t, from, vals, blk, off, updated);
   }
 
   // ---- commands/tablecmds.ts

@@ -11,8 +11,9 @@
  * UPDATE ... FROM / DELETE ... USING join their target the same way, its rows carrying their TID (JoinContext.target).
  *
  * Mirrors: parser/parse_clause.c (transformFromClause), executor/nodeFunctionscan.c; the join paths of
- * optimizer/path/joinrels.c. Simplifications: a join of three or more relations runs as nested loops in the
- * written order (PostgreSQL searches join orders by cost — EXPLAIN refuses such a join with 0A000); FULL JOIN,
+ * optimizer/path/joinrels.c. Three or more plain tables joined by inner joins go to the join order search
+ * (optimizer/joinrels.ts, run by searchjoin.ts). Simplifications: a join of three or more relations the search
+ * cannot vouch for runs as nested loops in the written order (EXPLAIN refuses it with 0A000); FULL JOIN,
  * JOIN ... USING, NATURAL JOIN and CROSS JOIN LATERAL are refused with 0A000.
  */
 import type { Executor } from './executor.js';
@@ -27,13 +28,17 @@ import { type Value, type SqlType, type TypeName, T } from '../sql/types.js';
 import { resolveFunction, buildCall, hasFunction, functionRows, sqlTypeOf } from '../sql/funcs/registry.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { relationSource } from '../commands/view.js';
-import { chooseJoin, joinTypeLabel, PARAM_UNSURE, type JoinKind, type JoinSide, type ParamProbe } from '../optimizer/joinpath.js';
+import { chooseJoin, joinTypeLabel, PARAM_UNSURE, type JoinKind, type JoinSide, type ParamProbe, type JoinPlan } from '../optimizer/joinpath.js';
 import { equiJoinChoice, rangeParamSide } from '../optimizer/paramjoin.js';
+import { analyzedJoinChoice } from '../optimizer/joinpathcost.js';
+import { hasUniqueIndex } from '../optimizer/selfuncs.js';
 import { estimateRelSize, columnUnique } from '../optimizer/plancat.js';
 import { restrictionSelectivity } from '../optimizer/clausesel.js';
 import { nestLoop, type JoinPair } from './nodeNestloop.js';
 import { hashJoin, hashFunctionFor, bucketCount } from './nodeHashjoin.js';
 import { mergeJoin } from './nodeMergejoin.js';
+import { runSearchedJoin, type SearchedBase } from './searchjoin.js';
+import { standardJoinSearch, type SearchVar, type SearchOther } from '../optimizer/joinrels.js';
 import { lateralJoin } from './nodeSubqueryscan.js';
 import { lookupCte } from './nodeCtescan.js';
 import type { QResult } from './nodeSetOp.js';
@@ -142,6 +147,8 @@ function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?:
 /** What the query around a join tells the planner: its WHERE clause, and whether ORDER BY or LIMIT sits above. */
 export interface JoinContext {
   where?: N; orderedOrLimited?: boolean;
+  /** GROUP BY or DISTINCT above the join (their sort orders are pathkeys the join search would weigh) */
+  grouped?: boolean;
   /**
    * UPDATE ... FROM / DELETE ... USING: the target relation's FROM item (by its node) and how its rows are read.
    * Each of its rows carries one more, hidden column after its own (TARGET_TID: a number naming the version's
@@ -257,6 +264,67 @@ function multixactMembers(ex: Executor, fc: N, rf: N, env: Scope['env'], sql: st
 }
 
 /**
+ * The FROM list of three or more plain tables joined by inner joins (commas, JOIN ... ON) goes to the join order
+ * search (optimizer/joinrels.ts): the base relations in FROM's order, each one's own conditions, and the
+ * equalities between two tables' columns in the order PostgreSQL distributes them (ON conditions bottom-up, then
+ * WHERE). null: not such a FROM list; { unsure }: the search cannot vouch for its plan (the written order runs).
+ */
+function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, whereConj: N[], combinedScope: (inp: JoinInput) => Scope,
+  ctx: JoinContext): { input: JoinInput } | { unsure: string } | null {
+  const items: N[] = [];
+  const quals: N[] = [];
+  const walk = (f: N): boolean => {
+    if (f.RangeVar) { items.push(f); return true; }
+    const j = f.JoinExpr;
+    if (!j || j.jointype !== 'JOIN_INNER' || j.usingClause?.length || j.isNatural || j.alias) return false;
+    if (!walk(j.larg) || !walk(j.rarg)) return false;
+    quals.push(...conjuncts(j.quals));
+    return true;
+  };
+  if (!from.every(walk) || items.length < 3) return null;
+  const inputs = items.map(base);
+  if (inputs.some((inp) => inp.plan.kind !== 'Scan')) return null;
+  const names = inputs.map((i) => i.names[0]!);
+  const dup = names.find((x, i) => names.indexOf(x) !== i);
+  if (dup) throw new PgError('42712', `table name "${dup}" specified more than once`);
+  if (ctx.orderedOrLimited || ctx.grouped) return { unsure: 'ORDER BY, LIMIT, GROUP BY or DISTINCT above it (sorted paths)' };
+  const all: JoinInput = {
+    names, columns: inputs.flatMap((i) => i.columns), rels: inputs.flatMap((i) => i.rels), tables: inputs.flatMap((i) => i.tables),
+    rows: () => [], plan: { kind: 'Other', name: '', what: '' },
+  };
+  const offsets: number[] = [];
+  inputs.reduce((o, inp) => { offsets.push(o); return o + inp.columns.length; }, 0);
+  const varOf = (col: number) => { let r = 0; while (r + 1 < offsets.length && offsets[r + 1]! <= col) r++; return { rel: r, col: col - offsets[r]! }; };
+  const own: N[][] = inputs.map(() => []);
+  const eqs: [SearchVar, SearchVar][] = [];
+  const others: SearchOther[] = [], otherQuals: N[] = [];
+  for (const q of [...quals, ...whereConj]) {
+    ex.compileWhere(q, combinedScope(all)); // its errors first
+    const rels = relsOf(q, all);
+    if (!rels) return { unsure: 'a join condition with a subquery' };
+    if (rels.size === 1) { own[[...rels][0]!]!.push(q); continue; }
+    const e = q.A_Expr;
+    const a = e?.kind === 'AEXPR_OP' && e.name?.length === 1 && e.name[0].String?.sval === '=' && e.lexpr?.ColumnRef && e.rexpr?.ColumnRef
+      ? [e.lexpr, e.rexpr].map((x: N) => resolveColumn((x.ColumnRef.fields as N[]).map((y) => y.String?.sval), all)) : null;
+    if (a && a[0] && a[1] && rels.size === 2) { eqs.push([varOf(a[0].col), varOf(a[1].col)]); continue; }
+    // a comparison of two tables' integer columns: a join filter keeping a third of the pairs (DEFAULT_INEQ_SEL)
+    const cmp = e?.kind === 'AEXPR_OP' && e.name?.length === 1 && ['<', '<=', '>', '>='].includes(e.name[0].String?.sval) && e.lexpr?.ColumnRef && e.rexpr?.ColumnRef
+      ? [e.lexpr, e.rexpr].map((x: N) => resolveColumn((x.ColumnRef.fields as N[]).map((y) => y.String?.sval), all)) : null;
+    const ints = cmp?.every((c) => c && ['int4', 'int2', 'int8'].includes(all.columns[c.col]!.type.name));
+    if (!cmp || !ints || rels.size !== 2) return { unsure: 'a join condition other than an equality or a comparison of two columns' };
+    others.push({ rels: [...rels], sel: 1 / 3 });
+    otherQuals.push(q);
+  }
+  const plan = standardJoinSearch(inputs.map((inp, i) => ({ table: (inp.plan as Extract<JoinPlan, { kind: 'Scan' }>).table, name: names[i]!, quals: own[i]!.map(unqualify) })), eqs, others);
+  if ('unsure' in plan) return plan;
+  const andOf = (qs: N[]) => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
+  const bases: SearchedBase[] = inputs.map((inp, i) => ({
+    input: inp, quals: own[i]!.map(unqualify), filter: own[i]!.length ? ex.compileWhere(andOf(own[i]!), combinedScope(inp)) : null,
+  }));
+  return { input: runSearchedJoin(bases, plan, otherQuals, (q, inp) => ex.compileWhere(q, combinedScope(inp))!) };
+}
+
+/**
  * Joins of the FROM list: two tables as the planner chooses (hash / merge / nested loop), more as nested loops in
  * the written order. Each join's rows are built when the query reads them; the plan is known before.
  */
@@ -270,6 +338,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     };
   };
   const whereConj = conjuncts(ctx.where);
+  let searchUnsure: string | null = null;
   const topLevel = (from.length === 2 && !from.some((f) => f.JoinExpr || f.RangeSubselect?.lateral)) ||
     (from.length === 1 && !!from[0]!.JoinExpr && !from[0]!.JoinExpr.larg.JoinExpr && !from[0]!.JoinExpr.rarg.JoinExpr);
   const base = (item: N): JoinInput => {
@@ -339,7 +408,8 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     const onConj = conjuncts(onQual);
     const planned = topLevel && left.plan.kind === 'Scan' && right.plan.kind === 'Scan';
     const joinQuals = [...onConj, ...(planned && kind === 'inner' ? whereConj : [])];
-    let unsure: string | null = planned ? null : left.plan.kind === 'Join' || right.plan.kind === 'Join' || !topLevel ? 'a join of more than two relations (PostgreSQL chooses the join order by cost)' : 'a join whose input is not a plain table';
+    let unsure: string | null = planned ? null : left.plan.kind === 'Join' || right.plan.kind === 'Join' || !topLevel
+      ? `a join of more than two relations${searchUnsure ? ` with ${searchUnsure}` : ' (PostgreSQL chooses the join order by cost)'}` : 'a join whose input is not a plain table';
     const own: { left: N[]; right: N[] } = { left: [], right: [] };
     const filter: N[] = [];
     let equi: { lcol: number; rcol: number; qual: N } | null = null;
@@ -407,6 +477,18 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     };
     const ls = sideInfo(left, own.left, equi?.lcol ?? null), rs = sideInfo(right, own.right, equi?.rcol ?? null);
     let choice = chooseJoin(ls, rs, kind, !!equi, !!ctx.orderedOrLimited);
+    // two analyzed tables, neither key with a unique index: by cost (optimizer/joinpathcost.ts)
+    let material = true;
+    if (planned && equi && ls.analyzed && rs.analyzed && left.plan.kind === 'Scan' && right.plan.kind === 'Scan'
+      && !hasUniqueIndex(left.plan.table, equi.lcol) && !hasUniqueIndex(right.plan.table, equi.rcol)) {
+      const a = { table: left.plan.table, quals: own.left, key: equi.lcol }, b = { table: right.plan.table, quals: own.right, key: equi.rcol };
+      const c = kind === 'right' ? analyzedJoinChoice(b, a, 'left') : analyzedJoinChoice(a, b, kind);
+      if (c) {
+        const outer = kind === 'right' ? (c.outer === 'left' ? 'right' : 'left') : c.outer;
+        choice = { method: c.method, outer, unsure: ctx.orderedOrLimited ? choice.unsure : c.unsure };
+        material = c.material;
+      } else choice = { ...choice, unsure: choice.unsure ?? 'a join of analyzed tables whose costs the simulator does not estimate' };
+    }
     if (!planned) choice = { method: 'NestLoop', outer: kind === 'right' ? 'right' : 'left', unsure };
     // `WHERE nullable.key IS NULL` above an outer join: PostgreSQL reduces it to an anti join, the preserved side
     // outer (Hash Anti Join), so the rows that survive come out in the preserved side's order
@@ -464,7 +546,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       kind: 'Join', method, label: joinTypeLabel(kind, choice.outer), outer: outerInp.plan, inner: innerInp.plan,
       cond: equi && method !== 'NestLoop' ? { outerIsLeft, qual: equi.qual, left: equi.lcol, right: equi.rcol } : null,
       filter: method === 'NestLoop' && equi && !param ? [equi.qual, ...filter] : filter, unsure, kindName: kind,
-      ...(param ? { param } : {}),
+      ...(param ? { param } : {}), ...(method === 'NestLoop' && !material ? { material: false } : {}),
     };
     // each side's own conditions filter its rows before the join (pushed down into the scan, as the planner does)
     const andOf = (qs: N[]) => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
@@ -538,6 +620,13 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       plan: { kind: 'Other', name, what: 'a function in FROM' },
     };
   };
+  // three or more plain tables joined by inner joins: the join order search (optimizer/joinrels.ts)
+  const searched = searchJoins(ex, from, base, whereConj, combinedScope, ctx);
+  if (searched && 'input' in searched) {
+    const final0 = searched.input;
+    return { scope: combinedScope(final0), table: null, rows: () => final0.rows(), tables: final0.tables, joinPlan: final0.plan };
+  }
+  searchUnsure = searched?.unsure ?? null;
   let acc = base(from[0]!);
   for (const item of from.slice(1)) {
     if (item.RangeSubselect?.lateral) { acc = lateralJoin(ex, s, acc, item.RangeSubselect, combinedScope(acc), snap, sql); continue; }

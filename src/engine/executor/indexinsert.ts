@@ -30,14 +30,16 @@ import {
  * Insert an index entry for the heap tuple at (blk, off); for a unique index first look for live rows with the
  * same key (_bt_check_unique), waiting for in-progress inserters/deleters.
  */
-export function* indexInsert(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): Gen<void> {
+export function* indexInsert(
+  ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number, updated?: ReadonlySet<number>,
+): Gen<void> {
   for (;;) {
     const xwait = ex.uniqueCheck(s, t, index, vals, blk, off);
     if (!xwait) break;
     if (ex.eng.tracer.wants('index')) ex.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, text: `unique check on ${index.name}: key ${index.describeKey(vals, t.columns.map((c) => c.name))} belongs to a row of in-progress transaction ${xwait}; wait for it to finish` });
     yield* ex.eng.waitForXact(s, xwait, `while inserting index tuple ${formatTid(blk, off)} in relation "${index.name}"`);
   }
-  ex.indexAdd(s, t, index, vals, blk, off);
+  indexAdd(ex, s, t, index, vals, blk, off, indexUnchanged(index, updated));
 }
 
 /**
@@ -88,10 +90,20 @@ export function uniqueCheck(ex: Executor, s: Session, t: Table, index: BtreeInde
   return 0;
 }
 
-export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): void {
+/**
+ * index_unchanged_by_update (execIndexing.c): the UPDATE's SET list names none of the index's columns — the executor's
+ * hint that the new entry is a version of an old one with the same key (B-tree bottom-up deletion, nbtdedup.c).
+ */
+export function indexUnchanged(index: BtreeIndex, updated: ReadonlySet<number> | undefined): boolean {
+  if (!updated) return false;
+  const cols = [...index.columns, ...index.include, ...(index.def?.cols ?? [])];
+  return cols.every((c) => c < 0 || !updated.has(c));
+}
+
+export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number, unchanged = false): void {
   if (!index.covers(vals)) return; // a partial index has no entry for this version
   if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, index.oid, index.leafBlock);
-  index.insert(vals, packTid(blk, off));
+  index.insert(vals, packTid(blk, off), unchanged);
   const w = ex.eng.wal;
   const xid = s.tx!.writeXid;
   if (index.count === 1) w.insert(WalKind.BtreeNewroot, xid, 90, index.oid, index.leafBlock, 0);
@@ -115,7 +127,9 @@ export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, 
  * Insert index entries for a new heap tuple, index by index. Returns -1 when all are in, or the position of
  * the index whose unique check must wait (the caller continues with indexInsertRest, which can wait).
  */
-export function indexInsertAll(ex: Executor, s: Session, t: Table, vals: Value[], blk: number, off: number, oldVals?: Value[]): number {
+export function indexInsertAll(
+  ex: Executor, s: Session, t: Table, vals: Value[], blk: number, off: number, oldVals?: Value[], updated?: ReadonlySet<number>,
+): number {
   const idx = t.indexes;
   for (let i = 0; i < idx.length; i++) {
     const index = idx[i]!;
@@ -127,11 +141,13 @@ export function indexInsertAll(ex: Executor, s: Session, t: Table, vals: Value[]
       keyKept = index.covers(oldVals!) === index.covers(vals) && a.every((v, k) => sameValue(v, b[k]!));
     } else if (keyKept) for (const c of index.columns) if (!sameValue(oldVals![c]!, vals[c]!)) { keyKept = false; break; }
     if (!keyKept && ex.uniqueCheck(s, t, index, vals, blk, off) !== 0) return i;
-    ex.indexAdd(s, t, index, vals, blk, off);
+    indexAdd(ex, s, t, index, vals, blk, off, indexUnchanged(index, updated));
   }
   return -1;
 }
 
-export function* indexInsertRest(ex: Executor, s: Session, t: Table, from: number, vals: Value[], blk: number, off: number): Gen<void> {
-  for (let i = from; i < t.indexes.length; i++) yield* ex.indexInsert(s, t, t.indexes[i]!, vals, blk, off);
+export function* indexInsertRest(
+  ex: Executor, s: Session, t: Table, from: number, vals: Value[], blk: number, off: number, updated?: ReadonlySet<number>,
+): Gen<void> {
+  for (let i = from; i < t.indexes.length; i++) yield* indexInsert(ex, s, t, t.indexes[i]!, vals, blk, off, updated);
 }

@@ -14,7 +14,9 @@
  *
  * A data-modifying WITH (INSERT / UPDATE / DELETE ... RETURNING) runs to completion before the main query, whether
  * or not it is read; all parts share one snapshot, so the main query does not see the rows the WITH changed (they
- * were written by the same command).
+ * were written by the same command). One that nothing reads runs after the main statement instead (ExecPostprocessPlan):
+ *
+ *     WITH u AS (UPDATE t SET v = 99 WHERE id = 5) UPDATE t SET v = v + 1 WHERE id = 5;   -- v + 1 wins; u skips the row
  *
  * Simplifications: CTEs are always materialized (PostgreSQL 12+ inlines a side-effect-free CTE read once —
  * the rows are the same, but a scan under it may then use an index); a recursive query that passes 100,000 rows is
@@ -57,15 +59,16 @@ function refersTo(n: unknown, name: string): boolean {
 }
 
 export function* withQuery(ex: Executor, s: Session, n: N, sql: string, topLevel: boolean, sub: Sub): Gen<QResult> {
-  const run = () => withFrame(ex, s, n.withClause, sql, topLevel, sub, () => ex.query(s, { ...n, withClause: undefined }, sql, topLevel, sub));
+  const main = { ...n, withClause: undefined };
+  const run = () => withFrame(ex, s, n.withClause, main, sql, topLevel, sub, () => ex.query(s, main, sql, topLevel, sub));
   const modifies = ((n.withClause.ctes ?? []) as N[]).some((c) => Object.keys(c.CommonTableExpr.ctequery)[0] !== 'SelectStmt');
   return yield* (topLevel && modifies ? oneSnapshot(ex, s, run) : run());
 }
 
 /** WITH in front of INSERT / UPDATE / DELETE: the CTEs first, then the statement (which reads them by name). */
 export function* withModify(ex: Executor, s: Session, type: string, n: N, raw: RawStmt): Gen<QueryResult> {
-  return yield* oneSnapshot(ex, s, () => withFrame(ex, s, n.withClause, raw.text, true, undefined,
-    () => ex.run(s, type, { ...n, withClause: undefined }, raw)));
+  const main = { ...n, withClause: undefined };
+  return yield* oneSnapshot(ex, s, () => withFrame(ex, s, n.withClause, main, raw.text, true, undefined, () => ex.run(s, type, main, raw)));
 }
 
 /**
@@ -79,13 +82,22 @@ export function* oneSnapshot<T>(ex: Executor, s: Session, body: () => Gen<T>): G
   try { return yield* body(); } finally { s.spiSnapshot = null; }
 }
 
-function* withFrame<T>(ex: Executor, s: Session, w: N, sql: string, topLevel: boolean, sub: Sub, body: () => Gen<T>): Gen<T> {
+/**
+ * Run the WITH list, then the statement. A data-modifying part that nothing reads runs after the statement
+ * (ExecPostprocessPlan runs such ModifyTable nodes to completion at the end): so when it and the statement change
+ * the same row, the statement's change is made and the part's is skipped (the row was already changed by this
+ * command). A part that is read runs first (PostgreSQL reads its RETURNING rows as the statement pulls them).
+ */
+function* withFrame<T>(ex: Executor, s: Session, w: N, main: N, sql: string, topLevel: boolean, sub: Sub, body: () => Gen<T>): Gen<T> {
   let st = frames.get(s);
   if (!st) { st = []; frames.set(s, st); }
   const frame = new Map<string, QResult>();
   st.push(frame);
+  const ctes = (w.ctes ?? []) as N[];
+  const unread = (c: N) => Object.keys(c.CommonTableExpr.ctequery)[0] !== 'SelectStmt' && topLevel
+    && !refersTo(main, c.CommonTableExpr.ctename) && !ctes.some((o) => o !== c && refersTo(o.CommonTableExpr.ctequery, c.CommonTableExpr.ctename));
   try {
-    for (const c of (w.ctes ?? []) as N[]) {
+    for (const c of ctes) {
       const cte = c.CommonTableExpr;
       const name = cte.ctename as string;
       if (frame.has(name)) throw new PgError('42712', `WITH query name "${name}" specified more than once`, { position: posOf(cte.location) });
@@ -95,6 +107,7 @@ function* withFrame<T>(ex: Executor, s: Session, w: N, sql: string, topLevel: bo
       const type = Object.keys(q)[0]!;
       let r: QResult;
       if (type !== 'SelectStmt') {
+        if (topLevel && unread(c)) { frame.set(name, { names: [], types: [], rows: [] }); continue; }
         if (!topLevel) throw new PgError('0A000', 'WITH clause containing a data-modifying statement must be at the top level', { position: posOf(cte.location) });
         const res = yield* ex.run(s, type, q[type], { stmt: q, location: 0, len: sql.length, text: sql } as RawStmt);
         r = dmlValues.get(res) ?? { names: [], types: [], rows: [] };
@@ -106,7 +119,13 @@ function* withFrame<T>(ex: Executor, s: Session, w: N, sql: string, topLevel: bo
       if (colnames.length > r.names.length) throw new PgError('42P10', `WITH query "${name}" has ${r.names.length} columns available but ${colnames.length} columns specified`, { position: posOf(cte.location) });
       frame.set(name, { ...r, names: r.names.map((x, i) => colnames[i] ?? x) });
     }
-    return yield* body();
+    const result = yield* body();
+    for (const c of ctes.filter(unread)) {
+      const q = c.CommonTableExpr.ctequery as N;
+      const type = Object.keys(q)[0]!;
+      yield* ex.run(s, type, q[type], { stmt: q, location: 0, len: sql.length, text: sql } as RawStmt);
+    }
+    return result;
   } finally {
     st.pop();
   }

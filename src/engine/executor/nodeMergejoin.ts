@@ -11,17 +11,17 @@
  * Merge Left Join adds an outer row nothing matched where the walk passes it; Merge Right Join does the same
  * for inner rows. Rows with NULL keys match nothing and sort last.
  *
- * Simplifications: PostgreSQL's sort is a quicksort that is stable on the few rows of these tables (insertion
- * sort below 7 rows, and a presorted input is left as it is) but not in general; the simulator's sort is always
- * stable, so rows with equal keys in inputs of 7 or more unsorted rows may come out in another order.
+ * The Sorts run PostgreSQL's own quicksort (executor/qsort.ts: not stable), so rows with equal keys come out in
+ * PostgreSQL's order. Simplification: a sort larger than work_mem (an external merge) is not modelled.
  */
 import type { Value } from '../sql/types.js';
 import { compareValues } from '../sql/expr.js';
 import type { JoinPair } from './nodeNestloop.js';
+import { pgQsort } from './qsort.js';
 
-/** Rows sorted on one column, ascending, NULLs last, ties in input order. */
+/** Rows sorted on one column, ascending, NULLs last, ties as PostgreSQL's quicksort leaves them (executor/qsort.ts). */
 export function sortOnKey(rows: Value[][], key: number): Value[][] {
-  return [...rows].sort((a, b) => {
+  return pgQsort([...rows], (a, b) => {
     const x = a[key]!, y = b[key]!;
     if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
     return compareValues(x, y);

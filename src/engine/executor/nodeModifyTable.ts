@@ -38,6 +38,7 @@ import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { queueRiEvents } from '../ri/ri_triggers.js';
+import { routeTuple, convertRow, partitionCheck } from './execPartition.js';
 import { arbiterMatches } from '../commands/indexcmds.js';
 import { type AfterEvent, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
 import {
@@ -154,7 +155,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const ret = returning ? ex.compileReturning(returning, ex.tableScope(t, null, s, snap, raw.text)) : null;
   const out: Value[][] = [];
   const hctx = ex.heapCtx(s);
-  const onConflict = n.onConflictClause ? ex.prepareOnConflict(s, t, n, snap, raw.text) : null;
+  const onConflict = n.onConflictClause && !t.partKey ? ex.prepareOnConflict(s, t, n, snap, raw.text) : null;
   const generate = generatedMaker(ex, t, s, snap);
   const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'INSERT').length > 0 } : null;
   // fireBSTriggers: INSERT's, and UPDATE's too for ON CONFLICT DO UPDATE (fireASTriggers: the other way round)
@@ -163,43 +164,76 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'INSERT', null);
   if (trig && upsert) yield* fireStatementTriggers(ex, s, t, 'before', 'UPDATE', null, upsertCols);
   let inserted = 0, affected = 0;
+  // a partitioned table: each row is routed to its leaf partition (executor/execPartition.ts), which is locked
+  // RowExclusive the first time a row goes there and has its own triggers, arbiter indexes and generated columns
+  const leaves = new Map<Table, { onConflict: typeof onConflict; generate: typeof generate; trig: typeof trig }>();
+  const leafQueue: AfterEvent[] = trig?.queue ?? [];
+  const leafState = function* (leaf: Table) {
+    let st = leaves.get(leaf);
+    if (!st) {
+      yield* ex.lockRelation(s, leaf, LockMode.RowExclusive, insertLocksIndexes(n));
+      st = {
+        onConflict: n.onConflictClause ? ex.prepareOnConflict(s, leaf, n, snap, raw.text) : null,
+        generate: generatedMaker(ex, leaf, s, snap),
+        trig: leaf.triggers?.length ? { queue: leafQueue, before: triggersFor(leaf, 'before', true, 'INSERT').length > 0 } : null,
+      };
+      leaves.set(leaf, st);
+    }
+    return st;
+  };
   rowLoop: for (const vals0 of rows) {
     if (++inserted % PROGRESS_ROWS === 0) yield { kind: 'progress', done: inserted, total: rows.length };
     let vals = vals0;
-    if (trig?.before) {
-      const v = yield* fireBeforeRow(ex, s, t, 'INSERT', null, vals);
+    let rt = t, rOnConflict = onConflict, rGenerate = generate, rTrig = trig;
+    if (t.partKey) {
+      const routed = routeTuple(ex.eng.catalog, t, vals);
+      rt = routed.leaf; vals = routed.vals;
+      const st = yield* leafState(rt);
+      rOnConflict = st.onConflict; rGenerate = st.generate; rTrig = st.trig;
+    }
+    const back = (v: Value[]) => (rt === t ? v : convertRow(rt, t, v));
+    if (rTrig?.before) {
+      const v = yield* fireBeforeRow(ex, s, rt, 'INSERT', null, vals);
       if (!v) continue;
       vals = v;
     }
-    if (generate) generate(vals);
-    ex.checkConstraints(s, t, vals, snap);
-    if (onConflict) {
+    if (rGenerate) rGenerate(vals);
+    // a partition named directly checks its partition constraint (ExecPartitionCheck; a routed row fits by construction)
+    if (rt === t && t.partOf && !partitionCheck(ex.eng.catalog, t, vals)) {
+      throw new PgError('23514', `new row for relation "${t.name}" violates partition constraint`, { detail: failingRow(vals.filter((_, i) => !t.columns[i]!.dropped)) });
+    }
+    ex.checkConstraints(s, rt, vals, snap);
+    if (rOnConflict) {
       // speculative insertion's pre-check (ExecCheckIndexConstraints), waiting out in-progress inserters
       for (;;) {
-        const c = ex.findConflict(s, t, onConflict.arbiters, vals);
+        const c = ex.findConflict(s, rt, rOnConflict.arbiters, vals);
         if (!c) break;
         if (c.xwait) {
-          yield* ex.eng.waitForXact(s, c.xwait, `while checking uniqueness of tuple ${formatTid(c.blk, c.off)} in relation "${t.name}"`);
+          yield* ex.eng.waitForXact(s, c.xwait, `while checking uniqueness of tuple ${formatTid(c.blk, c.off)} in relation "${rt.name}"`);
           continue;
         }
-        const res = yield* onConflict.handle(vals, c.blk, c.off, trig?.queue ?? null);
+        const res = yield* rOnConflict.handle(vals, c.blk, c.off, rTrig?.queue ?? null);
         if (res === 'retry') continue;
-        if (res) { affected++; if (ret) out.push(ret.fns.map((f) => f(res))); }
+        if (res) { affected++; if (ret) out.push(ret.fns.map((f) => f({ ...res, vals: back(res.vals) }))); }
         continue rowLoop;
       }
     }
     affected++;
     ex.eng.ensureXid(s);
-    if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid);
-    const tid = heapInsert(hctx, t, vals);
-    if (t.indexes.length) {
-      const waitAt = ex.indexInsertAll(s, t, vals, tid.blk, tid.off);
-      if (waitAt >= 0) yield* ex.indexInsertRest(s, t, waitAt, vals, tid.blk, tid.off);
+    if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, rt.oid);
+    const tid = heapInsert(hctx, rt, vals);
+    if (rt.indexes.length) {
+      const waitAt = ex.indexInsertAll(s, rt, vals, tid.blk, tid.off);
+      if (waitAt >= 0) yield* ex.indexInsertRest(s, rt, waitAt, vals, tid.blk, tid.off);
     }
-    queueRiEvents(ex, s, t, 'insert', null, 0, vals, tid);
-    if (trig) queueAfterRow(ex, s, trig.queue, t, 'INSERT', null, vals);
-    if (ret) out.push(ret.fns.map((f) => f({ vals, item: t.heap.item(tid.blk, tid.off)!, blk: tid.blk, off: tid.off, aggs: null })));
+    queueRiEvents(ex, s, rt, 'insert', null, 0, vals, tid);
+    if (rTrig) queueAfterRow(ex, s, rTrig.queue, rt, 'INSERT', null, vals);
+    if (ret) {
+      const r = { vals: back(vals), item: rt.heap.item(tid.blk, tid.off)!, blk: tid.blk, off: tid.off, aggs: null, rel: rt } as Row;
+      out.push(ret.fns.map((f) => f(r)));
+    }
   }
+  if (!trig && leafQueue.length) yield* fireAfterEvents(ex, s, leafQueue);
   if (trig) {
     if (upsert) yield* fireStatementTriggers(ex, s, t, 'after', 'UPDATE', trig.queue, upsertCols);
     yield* fireStatementTriggers(ex, s, t, 'after', 'INSERT', trig.queue);

@@ -25,10 +25,11 @@
  * crosscheck snapshot under REPEATABLE READ (a row its transaction snapshot cannot see is a 40001).
  *
  * Mirrors: src/backend/executor/nodeModifyTable.c (ExecUpdate, ExecDelete), execMain.c (EvalPlanQual),
- * parser/analyze.c (transformUpdateStmt's FROM, transformDeleteStmt's USING). Simplifications: WITH is refused
- * with 0A000; FROM / USING's subqueries and functions are computed before the join; the whole join is built before
- * the first row changes, and WHERE is evaluated on its rows after it (PostgreSQL pipelines them and pushes WHERE
- * into the scans and the join) — which only shows when WHERE or SET calls a function with side effects.
+ * parser/analyze.c (transformUpdateStmt's FROM, transformDeleteStmt's USING). WITH in front of UPDATE / DELETE is
+ * run by nodeCtescan.ts (withModify), which hands the statement here without it. Simplifications: FROM / USING's
+ * subqueries and functions are computed before the join; the whole join is built before the first row changes, and
+ * WHERE is evaluated on its rows after it (PostgreSQL pipelines them and pushes WHERE into the scans and the join) —
+ * which only shows when WHERE or SET calls a function with side effects.
  */
 import { filterWaiting, recordPredicateRead } from './scan.js';
 import { evalWaiting, mayWait } from './exprwait.js';
@@ -49,9 +50,12 @@ import { queueRiEvents } from '../ri/ri_triggers.js';
 import { callsUserFunction } from './util.js';
 import { type AfterEvent, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
 import { generatedMaker } from './nodeModifyTable.js';
+import { allPartitions, scanLeaves, partitionCheck, routeTuple, convertRow } from './execPartition.js';
+import { heapInsert } from '../heap/heapam.js';
+import type { Table } from '../catalog/catalog.js';
 import { runFromSubqueries } from './nodeCtescan.js';
 import {
-  N, Gen, Candidate, PROGRESS_ROWS, sameValue, firstLocation,
+  N, Gen, Candidate, PROGRESS_ROWS, sameValue, firstLocation, failingRow,
 } from './util.js';
 
 /**
@@ -84,7 +88,7 @@ const widen = (c: Row, rest: Value[] | null): Row => (rest ? { ...c, vals: c.val
  * (each locked AccessShare, as a SELECT would) — and the scan itself, returned as `find`.
  */
 function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE' | 'DELETE') {
-  if (n.withClause) throw notSupported('WITH queries');
+  if (n.withClause) throw notSupported('WITH queries outside nodeCtescan.withModify'); // never: withModify strips it
   const t = ex.table(n.relation);
   const snapshot = ex.eng.snapshotFor(s);
   const snap = () => snapshot;
@@ -156,7 +160,44 @@ function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE
   return { t, snapshot, snap, scope, where, find };
 }
 
+/**
+ * UPDATE / DELETE of a partitioned table: the parent locked RowExclusive, then each leaf the WHERE clause does not
+ * prune, in bound order, changed as its own target (ModifyTable over an Append: one result relation per leaf), with
+ * the parent's name as the alias so that `foo.a` still resolves. `root` lets an UPDATE move a row whose new key
+ * belongs to another partition (ExecCrossPartitionUpdate, in doUpdate below).
+ */
+function* partitionedModify(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE' | 'DELETE', t: Table): Gen<QueryResult> {
+  if ((cmd === 'UPDATE' ? n.fromClause : n.usingClause)?.length) throw notSupported(`${cmd === 'UPDATE' ? 'UPDATE ... FROM' : 'DELETE ... USING'} on a partitioned table`);
+  if (n.withClause) throw notSupported('WITH queries');
+  yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+  const cat = ex.eng.catalog;
+  for (const p of allPartitions(cat, t)) if (p.partKey) yield* ex.lockRelation(s, p, LockMode.RowExclusive);
+  if (cmd === 'UPDATE') {
+    for (const tl of n.targetList as N[]) {
+      const rt = tl.ResTarget;
+      if (!t.columns.some((c) => c.name === rt.name && !c.dropped)) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
+    }
+  }
+  let count = 0;
+  let last: QueryResult | null = null;
+  const rows: QueryResult['rows'] = [];
+  const alias = n.relation.alias ?? { aliasname: t.name };
+  for (const leaf of scanLeaves(cat, t, n.whereClause)) {
+    const ln = { ...n, relation: { ...n.relation, relname: leaf.name, alias }, [ROOT]: t };
+    last = yield* (cmd === 'UPDATE' ? updateStmt : deleteStmt)(ex, s, ln, raw);
+    count += Number(last.command.split(' ')[1]);
+    rows.push(...last.rows);
+  }
+  if (!last) { s.tx!.cidUsed = true; return { command: `${cmd} 0`, columns: null, rows: [] }; }
+  return { ...last, command: `${cmd} ${count}`, rows };
+}
+/** the statement's partitioned target, on the per-leaf statements partitionedModify runs */
+const ROOT = Symbol('partition root');
+
 export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
+  const target = n[ROOT as unknown as string] ? null : ex.table(n.relation);
+  if (target?.partKey) return yield* partitionedModify(ex, s, n, raw, 'UPDATE', target);
+  const root = (n as Record<symbol, Table | undefined>)[ROOT];
   const { t, snap, scope, where, find } = yield* modifyStart(ex, s, n, raw, 'UPDATE');
   const sets: { idx: number; fn: (r: Row) => Value }[] = [];
   for (const tl of n.targetList as N[]) {
@@ -191,6 +232,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   let mode: TupleLockMode = 'nokeyexclusive';
   const modeFor = (old: Value[], nv: Value[]): TupleLockMode => (keyCols.some((i) => !sameValue(old[i]!, nv[i]!)) ? 'exclusive' : 'nokeyexclusive');
   const updatedCols = new Set(sets.map((x) => t.columns[x.idx]!.name));
+  const setIdx: ReadonlySet<number> = new Set(sets.map((x) => x.idx));
   const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'UPDATE', updatedCols).length > 0 } : null;
   if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'UPDATE', null, updatedCols);
   // WHERE tested row by row in the loop below (pipelined: a user function's side effects, triggers), or after the
@@ -232,16 +274,53 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     queueRiEvents(ex, s, t, 'update', old, cur.item.xmin, newVals, nt);
     if (trig) queueAfterRow(ex, s, trig.queue, t, 'UPDATE', old, newVals, updatedCols);
     placed.blk = nt.blk; placed.off = nt.off;
-    return !nt.hot && t.indexes.length ? ex.indexInsertAll(s, t, newVals, nt.blk, nt.off, old) : -1;
+    return !nt.hot && t.indexes.length ? ex.indexInsertAll(s, t, newVals, nt.blk, nt.off, old, setIdx) : -1;
   };
   const finish = (newVals: Value[], blk: number, off: number, rest: Value[] | null) => {
     count++;
     if (ret) { const r = widen({ vals: newVals, item: t.heap.item(blk, off)!, blk, off, aggs: null }, rest); out.push(ret.fns.map((f) => f(r))); }
   };
+  const cat = ex.eng.catalog;
   const doUpdate = function* (cur: Candidate, newVals: Value[], tupleLock: boolean, lockers: LockerCheck, rest: Value[] | null): Gen<void> {
+    if (t.partOf && !partitionCheck(cat, t, newVals, root)) {
+      // the new row no longer belongs here: through the partitioned table it moves (ExecCrossPartitionUpdate:
+      // delete, marking t_ctid as moved, then insert routed from the root); a partition named directly refuses it
+      if (!root) {
+        throw new PgError('23514', `new row for relation "${t.name}" violates partition constraint`, { detail: failingRow(newVals.filter((_, i) => !t.columns[i]!.dropped)) });
+      }
+      const release = () => { if (tupleLock) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]); };
+      if (triggersFor(t, 'before', true, 'DELETE').length && !(yield* fireBeforeRow(ex, s, t, 'DELETE', cur.vals, null))) { release(); return; }
+      const routed = routeTuple(cat, root, convertRow(t, root, newVals));
+      ex.eng.ensureXid(s);
+      if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
+      crosscheck(cur.item);
+      heapDelete(hctx, t, cur.blk, cur.off, true);
+      release();
+      queueRiEvents(ex, s, t, 'delete', cur.vals, cur.item.xmin, null, null);
+      const leaf = routed.leaf;
+      yield* ex.lockRelation(s, leaf, LockMode.RowExclusive);
+      let lv: Value[] | null = routed.vals;
+      if (triggersFor(leaf, 'before', true, 'INSERT').length) lv = yield* fireBeforeRow(ex, s, leaf, 'INSERT', null, lv);
+      if (!lv) return;
+      ex.checkConstraints(s, leaf, lv, snap);
+      const tid = heapInsert(hctx, leaf, lv);
+      if (leaf.indexes.length) {
+        const waitAt = ex.indexInsertAll(s, leaf, lv, tid.blk, tid.off);
+        if (waitAt >= 0) yield* ex.indexInsertRest(s, leaf, waitAt, lv, tid.blk, tid.off);
+      }
+      queueRiEvents(ex, s, leaf, 'insert', null, 0, lv, tid);
+      count++;
+      if (ret) {
+        const item = leaf.heap.item(tid.blk, tid.off)!;
+        const moved = { vals: convertRow(leaf, t, lv), item, blk: tid.blk, off: tid.off, aggs: null, rel: leaf } as Candidate;
+        const r = widen(moved, rest);
+        out.push(ret.fns.map((f) => f(r)));
+      }
+      return;
+    }
     const waitAt = applyUpdate(cur, newVals, tupleLock, lockers);
     const { blk, off } = placed;
-    if (waitAt >= 0) yield* ex.indexInsertRest(s, t, waitAt, newVals, blk, off);
+    if (waitAt >= 0) yield* ex.indexInsertRest(s, t, waitAt, newVals, blk, off, setIdx);
     finish(newVals, blk, off, rest);
   };
   let done = 0;
@@ -304,6 +383,8 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
 }
 
 export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
+  const target = n[ROOT as unknown as string] ? null : ex.table(n.relation);
+  if (target?.partKey) return yield* partitionedModify(ex, s, n, raw, 'DELETE', target);
   const { t, scope, where, find } = yield* modifyStart(ex, s, n, raw, 'DELETE');
   const returning = n.returningList ?? n.returningClause?.exprs;
   const ret = returning ? ex.compileReturning(returning, scope) : null;

@@ -24,6 +24,7 @@
  * transactions to wait for, not who holds the heavyweight tuple lock; following an update chain always waits
  * (as PostgreSQL 15 does).
  */
+import { movedPartitions, movedError } from '../heap/heapam.js';
 import { PgError } from '../errors.js';
 import type { Engine } from '../engine.js';
 import type { Session, StepYield } from '../session/session.js';
@@ -327,6 +328,7 @@ export function* lockLatest(
 ): Gen<RowVersion | null> {
   const eng = env.eng;
   const xc = env.heapCtx(s).xmax;
+  if (movedPartitions(replaced)) throw movedError();
   let blk = replaced.ctidBlock, off = replaced.ctidOffset, priorXmax = updateXidOf(replaced, xc.multis);
   const tracer = eng.tracer;
   const gone = (why: string) => {
@@ -343,6 +345,7 @@ export function* lockLatest(
     if (!d.visible) {
       // dead even to a dirty snapshot: a committed transaction (or we) replaced or deleted this version too
       if (item.ctidBlock === blk && item.ctidOffset === off) return gone(`${formatTid(blk, off)} was deleted`);
+      if (movedPartitions(item)) throw movedError();
       priorXmax = updateXidOf(item, xc.multis); blk = item.ctidBlock; off = item.ctidOffset;
       continue;
     }
@@ -357,6 +360,7 @@ export function* lockLatest(
     if (skipped) return null;
     if (tm === TM.Ok) return { vals: heapGetattrs(t, item.values), item, blk, off, aggs: null };
     if (tm !== TM.Updated) return gone(`${formatTid(blk, off)}: ${tm}`);
+    if (movedPartitions(item)) throw movedError();
     priorXmax = updateXidOf(item, xc.multis); blk = item.ctidBlock; off = item.ctidOffset;
   }
 }

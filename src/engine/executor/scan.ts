@@ -36,6 +36,7 @@ import { execIndexScan, execIndexScanOrdered } from './nodeIndexscan.js';
 import { execBitmapHeapScan } from './nodeBitmapHeapscan.js';
 import type { ScanInstr } from './instrument.js';
 import { Deparser } from '../optimizer/ruleutils.js';
+import { scanLeaves, sameLayout, convertRow } from './execPartition.js';
 
 /** A running scan: the test every node applies to a version it reaches, and the page visitor. */
 export interface ScanState {
@@ -54,6 +55,7 @@ export interface ScanState {
  */
 export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope,
   opts: ScanOptions | ScanPath = {}, instr?: ScanInstr): Candidate[] {
+  if (t.partKey) return appendScan(ex, s, t, snap, where, whereNode, scope);
   const path: ScanPath = 'kind' in opts ? opts : chooseScan(t, whereNode, scope, { ...opts, serializable: !!s.tx!.sxact });
   // the first scan of a statement run by EXPLAIN ANALYZE (UPDATE / DELETE) counts its rows
   if (!instr && ex.scanInstr) { instr = ex.scanInstr; ex.scanInstr = null; }
@@ -179,4 +181,23 @@ export function pageVisitor(ex: Executor, s: Session, t: Table): (blk: number) =
     const page = t.heap.pages[blk];
     if (page && page.pruneXid) heapPagePruneOpt(eng, t, page, s.id, h);
   };
+}
+
+/**
+ * An Append over a partitioned table's leaves (nodeAppend.c), pruned at plan time (partitioning/partprune.ts): each
+ * leaf scanned in bound order, its rows converted to the parent's layout; each row remembers the partition it came
+ * from (`rel`: tableoid, and the heap a row lock or UPDATE acts on).
+ */
+function appendScan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope): Candidate[] {
+  const out: Candidate[] = [];
+  for (const leaf of scanLeaves(ex.eng.catalog, t, whereNode)) {
+    const same = sameLayout(leaf, t);
+    const lscope = same ? scope : ex.tableScope(leaf, null, s, () => snap, scope.sql);
+    for (const c of scan(ex, s, leaf, snap, same ? where : null, same ? whereNode : undefined, lscope)) {
+      const cand: Candidate = same ? { ...c, rel: leaf } : { ...c, vals: convertRow(leaf, t, c.vals), rel: leaf };
+      if (!same && where && where.fn(cand) !== true) continue;
+      out.push(cand);
+    }
+  }
+  return out;
 }

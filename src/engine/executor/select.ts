@@ -11,6 +11,7 @@
  * SERIALIZABLE) is taken first, as exec_simple_query does. If DDL changed a table while the query waited, the
  * query is analyzed again against the new definition.
  */
+import { allPartitions, scanLeaves } from './execPartition.js';
 import { evalWaiting, mayWait } from './exprwait.js';
 import { recordPredicateRead, scanWaiting } from './scan.js';
 import type { Executor } from './executor.js';
@@ -73,7 +74,8 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const srf = extractSrfs(n, (name) => ex.eng.catalog.functions.get(name)?.some((f) => f.setof) ?? false);
   if (srf) n = srf.n;
   const pre = n.fromClause?.length ? yield* runFromSubqueries(ex, s, n.fromClause, sql, sub) : undefined;
-  const src = ex.source(s, n.fromClause, snap, sql, pre, { where: n.whereClause, orderedOrLimited: !!(n.sortClause?.length || n.limitCount || n.limitOffset) });
+  const src = ex.source(s, n.fromClause, snap, sql, pre, { where: n.whereClause, orderedOrLimited: !!(n.sortClause?.length || n.limitCount || n.limitOffset),
+    grouped: !!(n.groupClause?.length || n.distinctClause) });
   if (sub) src.scope.outer = sub.outer;
   const locking = n.lockingClause as N[] | undefined;
   let lockMode: TupleLockMode | null = null, policy: WaitPolicy = 'block';
@@ -86,6 +88,13 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     if (!topLevel) throw notSupported('row locking in INSERT ... SELECT');
   }
   if (src.table) yield* ex.lockRelation(s, src.table, lockMode ? LockMode.RowShare : LockMode.AccessShare);
+  if (src.table?.partKey) {
+    // a partitioned table: the planner locks the partitions it did not prune (expand_partitioned_rtentry)
+    if (lockMode) throw notSupported(`${LOCK_CLAUSE_NAME[lockMode]} on a partitioned table`);
+    if (qi) throw notSupported('EXPLAIN of a scan of a partitioned table (an Append)');
+    for (const p of allPartitions(ex.eng.catalog, src.table)) if (p.partKey) yield* ex.lockRelation(s, p, LockMode.AccessShare);
+    for (const leaf of scanLeaves(ex.eng.catalog, src.table, n.whereClause)) yield* ex.lockRelation(s, leaf, LockMode.AccessShare);
+  }
   for (const jt of src.tables ?? []) yield* ex.lockRelation(s, jt, LockMode.AccessShare);
   // DDL changed a table while we waited for its lock: analyze again with the new definition (the locks are held now)
   if (ex.eng.catalog.sequences.size && !sub) yield* lockSequencesIn(ex, s, n);

@@ -40,7 +40,8 @@ export interface JoinInput {
   names: string[]; columns: { name: string; type: SqlType }[]; rels: { name: string; count: number }[]; tables: Table[]; rows: () => Value[][]; plan: JoinPlan;
 }
 
-export interface Candidate extends Row { item: Item }
+/** A row version a scan found; `rel`: the partition it lives in, when the scan was an Append over a partitioned table */
+export interface Candidate extends Row { item: Item; rel?: Table }
 
 export const LOCK_STRENGTH: Record<string, TupleLockMode> = {
   LCS_FORKEYSHARE: 'keyshare', LCS_FORSHARE: 'share', LCS_FORNOKEYUPDATE: 'nokeyexclusive', LCS_FORUPDATE: 'exclusive',

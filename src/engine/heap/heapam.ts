@@ -40,6 +40,7 @@
  * (heap/visibilitymap.ts); a row lock clears only the all-frozen bit (the xmax it sets will need freezing).
  * Simplifications: no TOAST.
  */
+import { PgError } from '../errors.js';
 import { countInsert, countUpdate, countDelete } from '../pgstat/pgstat_relation.js';
 import {
   type Item, LpFlags, tupleLengthPacked, TL_HASNULL, TL_VARWIDTH, HEAP_XMAX_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK,
@@ -330,7 +331,15 @@ function setOldestMember(ctx: HeapContext): void {
   if (!ctx.tx.oldestMemberMxact) ctx.tx.oldestMemberMxact = ctx.xmax.multis.next;
 }
 
-export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: number): void {
+/** ItemPointerSetMovedPartitions: the t_ctid a row moved to another partition keeps (no forward link can be followed) */
+export const MOVED_PARTITIONS_BLOCK = 0xFFFFFFFF;
+export const MOVED_PARTITIONS_OFFSET = 0xFFFD;
+export const movedPartitions = (item: { ctidBlock: number; ctidOffset: number }) =>
+  item.ctidBlock === MOVED_PARTITIONS_BLOCK && item.ctidOffset === MOVED_PARTITIONS_OFFSET;
+/** What a transaction that meets a moved row gets (heapam_tuple_lock, ExecLockRows). */
+export const movedError = () => new PgError('40001', 'tuple to be locked was already moved to another partition due to concurrent update');
+
+export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: number, changingPart = false): void {
   const page = table.heap.pages[blk]!;
   const item = page.items[off - 1]!;
   setOldestMember(ctx);
@@ -342,6 +351,8 @@ export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: num
   // no forward link: a deleted version's t_ctid is its own TID (heap_delete), whatever an earlier, aborted
   // update left there — a chain-follower must never reach past a delete
   item.ctidBlock = blk; item.ctidOffset = off;
+  // an UPDATE that moves the row to another partition deletes it here with a t_ctid that says so
+  if (changingPart) { item.ctidBlock = MOVED_PARTITIONS_BLOCK; item.ctidOffset = MOVED_PARTITIONS_OFFSET; }
   const cleared = clearAllVisible(table, page);
   setPrunable(page, ctx.tx.writeXid);
   if (ctx.tracer.wants('delete')) {

@@ -131,10 +131,14 @@ export class BtreeIndex {
     return e === undefined ? [] : typeof e === 'number' ? [e] : e;
   }
 
-  insert(values: Value[], tid: number): void {
+  /** `unchanged`: an UPDATE's new version whose SET list names none of this index's columns (index_unchanged_by_update) */
+  insert(values: Value[], tid: number, unchanged = false): void {
     if (!this.covers(values)) return;
     const key = this.keyOf(values);
-    this.record({ k: 'ins', key: this.keyValues(values), tid });
+    const ev: Extract<IndexEvent, { k: 'ins' }> = { k: 'ins', key: this.keyValues(values), tid };
+    if (unchanged) ev.unchanged = true;
+    if (this.include.length) ev.inc = this.include.map((c) => values[c]!);
+    this.record(ev);
     this.count++;
     if (this.count > this.peak) this.peak = this.count;
     if (key === null) { this.nullEntries.push({ key: this.keyValues(values), tid }); return; }
@@ -155,7 +159,7 @@ export class BtreeIndex {
   markBuilt(): void {
     this.built = true;
     if (!this.log) return;
-    this.log = [{ k: 'build', items: this.log.flatMap((e) => (e.k === 'ins' ? [{ key: e.key, tid: e.tid }] : [])).sort(leafOrder) }];
+    this.log = [{ k: 'build', items: this.log.flatMap((e) => (e.k === 'ins' ? [e.inc ? { key: e.key, tid: e.tid, inc: e.inc } : { key: e.key, tid: e.tid }] : [])).sort(leafOrder) }];
   }
 
   /**

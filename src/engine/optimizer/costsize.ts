@@ -199,11 +199,79 @@ export function costHashJoinUniqueInner(o: Cost, i: Cost, selec: number, virtual
  * outer x inner x selec).
  */
 export function costHashJoinDefaultInner(o: Cost, i: Cost, selec: number): Cost {
+  return costHashJoinBuckets(o, i, 0.1, clampRowEst(o.rows * i.rows * selec));
+}
+
+/**
+ * initial / final_cost_hashjoin for a join whose hashed key is not known unique: each outer row's probe compares
+ * half a bucket — clamp_row_est(inner rows x bucketFrac) x 0.5 (optimizer/selfuncs.ts estimateHashBucketStats) —
+ * and cpu_tuple_cost per joined row (joinTuples: approx_tuple_count, outer x inner x selectivity).
+ */
+export function costHashJoinBuckets(o: Cost, i: Cost, bucketFrac: number, joinTuples: number): Cost {
   const init = initialHashCost(o, i);
   const startup = init.startup;
   let run = init.run;
-  run += CPU_OPERATOR_COST * o.rows * clampRowEst(i.rows * 0.1) * 0.5;
-  const tuples = clampRowEst(o.rows * i.rows * selec);
-  run += CPU_TUPLE_COST * tuples;
-  return { startup, total: startup + run, rows: tuples, width: o.width + i.width };
+  run += CPU_OPERATOR_COST * o.rows * clampRowEst(i.rows * bucketFrac) * 0.5;
+  run += CPU_TUPLE_COST * joinTuples;
+  return { startup, total: startup + run, rows: joinTuples, width: o.width + i.width };
+}
+
+/** cost_material over an input that fits in work_mem: two operator calls a row; a rescan costs one a row. */
+export function costMaterial(input: Cost): { mat: Cost; rescanRun: number } {
+  const mat: Cost = {
+    startup: input.startup, total: input.startup + (input.total - input.startup) + 2 * CPU_OPERATOR_COST * input.rows,
+    rows: input.rows, width: input.width };
+  return { mat, rescanRun: CPU_OPERATOR_COST * input.rows };
+}
+
+/**
+ * initial / final_cost_nestloop (not inner_unique): the outer side, the inner side's first pass, (outer rows - 1)
+ * rescans (rescanStartup / rescanRun each), and cpu_tuple_cost plus the join quals' operators for every pair.
+ */
+export function costNestLoopPlain(o: Cost, i: Cost, rescanStartup: number, rescanRun: number, qualOps: number, rows: number): Cost {
+  let startup = 0, run = 0;
+  startup += o.startup + i.startup;
+  run += o.total - o.startup;
+  if (o.rows > 1) run += (o.rows - 1) * rescanStartup;
+  run += i.total - i.startup;
+  if (o.rows > 1) run += (o.rows - 1) * rescanRun;
+  const ntuples = o.rows * i.rows;
+  let qual = 0;
+  for (let k = 0; k < qualOps; k++) qual += CPU_OPERATOR_COST;
+  run += (CPU_TUPLE_COST + qual) * ntuples;
+  return { startup, total: startup + run, rows, width: o.width + i.width };
+}
+
+/**
+ * initial / final_cost_mergejoin over a Sort of each input: the scan fractions (selfuncs.ts mergejoinscansel;
+ * an outer join reads its preserved side whole) turn into rows skipped before the first pair and read up to the
+ * last; the sorts' startup is startup, with the skipped part; the inner side's run is inflated by the rescans of
+ * equal outer keys (join rows - inner rows), or materialized when that is cheaper; one comparison per row read,
+ * cpu_tuple_cost per joined row (mergeTuples: approx_tuple_count).
+ */
+export function costMergeJoinSorted(o: Cost, i: Cost, sel: { outerstart: number; outerend: number; innerstart: number; innerend: number },
+  mergeTuples: number, rows: number): { cost: Cost; outerSort: Cost; innerSort: Cost; materialize: boolean } {
+  const innerPathRows = i.rows <= 0 ? 1 : i.rows;
+  const outerSkip = rint(o.rows * sel.outerstart), innerSkip = rint(i.rows * sel.innerstart);
+  const outerRows = clampRowEst(o.rows * sel.outerend), innerRows = clampRowEst(i.rows * sel.innerend);
+  const outerstartsel = outerSkip / o.rows, innerstartsel = innerSkip / i.rows;
+  const outerendsel = outerRows / o.rows, innerendsel = innerRows / i.rows;
+  const outerSort = costSort(o, null), innerSort = costSort(i, null);
+  let startup = 0, run = 0;
+  startup += outerSort.startup;
+  startup += (outerSort.total - outerSort.startup) * outerstartsel;
+  run += (outerSort.total - outerSort.startup) * (outerendsel - outerstartsel);
+  startup += innerSort.startup;
+  startup += (innerSort.total - innerSort.startup) * innerstartsel;
+  const innerRun = (innerSort.total - innerSort.startup) * (innerendsel - innerstartsel);
+  const rescanned = Math.max(0, mergeTuples - innerPathRows);
+  const rescanratio = 1.0 + rescanned / innerRows;
+  const bare = innerRun * rescanratio;
+  const mat = innerRun + CPU_OPERATOR_COST * innerRows * rescanratio;
+  const materialize = mat < bare;
+  run += materialize ? mat : bare;
+  startup += CPU_OPERATOR_COST * (outerSkip + innerSkip * rescanratio);
+  run += CPU_OPERATOR_COST * ((outerRows - outerSkip) + (innerRows - innerSkip) * rescanratio);
+  run += CPU_TUPLE_COST * mergeTuples;
+  return { cost: { startup, total: startup + run, rows, width: o.width + i.width }, outerSort, innerSort, materialize };
 }

@@ -14,8 +14,9 @@
  *   - neither unique, both tables never analyzed: each key is assumed to have 200 distinct values, hashing
  *     looks expensive (long buckets), and a Merge Join over two Sorts wins; the side with fewer estimated rows
  *     is the outer one (the left on a tie).
- *   - neither unique, both analyzed (the planner knows how few rows there are): Hash Join, hashing the side
- *     whose key has more distinct values (shorter buckets), then the one with fewer rows, the right on a tie.
+ *   - both analyzed and neither key with a unique index: the costs decide (optimizer/joinpathcost.ts, called by
+ *     executor/from.ts: hash either side, a nested loop, a merge join); the rule below (hash the side whose key
+ *     has more distinct values, then the one with fewer rows) is only the fallback, and EXPLAIN refuses it.
  *
  * For an inner join of two never-analyzed tables with one unique key these rules are then checked against the
  * costs (optimizer/paramjoin.ts equiJoinChoice: either side hashed, or a parameterized nested loop): a small
@@ -46,6 +47,7 @@
  */
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
+import type { SearchPlan } from './joinrels.js';
 
 type N = Record<string, any>;
 
@@ -60,10 +62,14 @@ export type JoinPlan =
     /** a parameterized nested loop (optimizer/paramjoin.ts): the inner side is an Index Scan of `index` probing its
      * column innerKey with the outer row's column outerKey */
     param?: ParamProbe;
+    /** a nested loop rescanning its inner side without a Materialize (optimizer/joinpathcost.ts) */
+    material?: false;
     /** the rest of the join condition ("Join Filter") */
     filter: N[];
     /** why EXPLAIN cannot vouch for this plan, or null */
     unsure: string | null;
+    /** a join of the join order search (optimizer/joinrels.ts): its node's costs, Sorts and Materialize */
+    searched?: Extract<SearchPlan, { kind: 'join' }>;
     /** what the join did when it ran (EXPLAIN ANALYZE): rows out, rows read from each side */
     actual?: { rows: number; outerRows: number; innerRows: number };
   };

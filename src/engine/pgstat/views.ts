@@ -117,7 +117,7 @@ export function statActivityView(eng: Engine, s: Session): ViewRows {
   const rows: Value[][] = backendActivity(eng, s).map((a) => {
     const x = eng.sessions.find((y) => y.name === a.session)!;
     return [
-      5, 'postgres', a.pid, null, 10, 'postgres', '', '127.0.0.1', null, 40000 + x.id, ts(x.backendStartAt), ts(a.xactStart), ts(a.queryStart),
+      5, 'postgres', a.pid, null, 10, 'postgres', x.gucs.get('application_name'), '127.0.0.1', null, 40000 + x.id, ts(x.backendStartAt), ts(a.xactStart), ts(a.queryStart),
       ts(a.stateChange), a.waitEventType, a.waitEvent, a.state, a.backendXid, a.backendXmin, null, a.query, 'client backend',
     ];
   });

@@ -69,8 +69,8 @@ export function crashState(eng: Engine): CrashReport {
       return img ? pageFromImage(b, img) : emptyPage(b);
     });
     t.heap.targetBlock = n - 1;
-    // the visibility map's bits are rebuilt by REDO of Heap2/VISIBLE (all-visible only: the all-frozen bit waits
-    // for the next VACUUM); a bit the map had in memory may belong to a change the crash lost
+    // the visibility map's bits are rebuilt by REDO of Heap2/VISIBLE (the bits each record set: all-visible,
+    // all-frozen or both); a bit the map had in memory may belong to a change the crash lost
     t.heap.vm.clear();
     for (const i of t.indexes) indexFromImage(i, i.disk);
   }

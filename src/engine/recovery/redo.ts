@@ -36,6 +36,7 @@ import { WalKind, formatLsn, WAL_KIND_INFO } from '../wal/wal.js';
 import type {
   Heap2Payload, BtreeVacuumPayload, BtreeInsertPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload,
   StorageTruncatePayload, NewPagePayload,
+  Heap2VisiblePayload,
 } from '../wal/records.js';
 import { RF_INIT_NEW_PAGE, RF_NEW_TUPLE, RF_OLD_TUPLE } from '../wal/records.js';
 import type { Wal } from '../wal/wal.js';
@@ -272,7 +273,8 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }, note: Red
       if (!t) return 'BLK_NOTFOUND';
       const page = readPage(t, w.blkOf(i));
       note.before = page.lsn; note.blk = page.blkno;
-      vmSet(t.heap, page.blkno, VISIBILITYMAP_ALL_VISIBLE); // the map's page is replayed whatever the heap page's LSN
+      // the map's page is replayed whatever the heap page's LSN: the bits the record set (ALL_VISIBLE, ALL_FROZEN or both)
+      vmSet(t.heap, page.blkno, (p as Heap2VisiblePayload | undefined)?.vmFlags ?? VISIBILITYMAP_ALL_VISIBLE);
       if (page.lsn >= end) return 'BLK_DONE';
       page.flags |= PD_ALL_VISIBLE; // the heap page's LSN is not changed by this record (no wal_log_hints)
       return 'BLK_NEEDS_REDO';

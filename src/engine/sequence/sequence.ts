@@ -43,6 +43,8 @@ export class Sequence {
   /** the column of `ownedBy` the sequence belongs to (OWNED BY t.col, a serial column): dropped with it */
   ownedByColumn: string | null = null;
   params: SeqParams;
+  /** a temporary sequence (relpersistence 't', in its session's pg_temp_N): its page is local, nothing is WAL-logged */
+  temp?: { session: string; nsp: number };
   constructor(readonly oid: number, public name: string, max: number | bigint | SeqParams, public ownedBy: string | null) {
     this.params = typeof max === 'object'
       ? max
@@ -57,6 +59,7 @@ export class Sequence {
     const s = new Sequence(this.oid, this.name, { ...this.params }, this.ownedBy);
     s.ownedByColumn = this.ownedByColumn; s.lastValue = this.lastValue; s.isCalled = this.isCalled;
     s.logCnt = this.logCnt; s.pageLsn = this.pageLsn; s.disk = this.disk;
+    if (this.temp) s.temp = this.temp;
     return s;
   }
 

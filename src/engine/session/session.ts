@@ -61,8 +61,8 @@ export class Session {
   chunked = false;
   /** set while a bulk statement runs in chunks (see Engine.execute with chunked) */
   progress: { done: number; total: number; chunks: number } | null = null;
-  /** currval() per sequence for this session */
-  currvals = new Map<string, number | bigint>();
+  /** currval() per sequence (by OID) for this session */
+  currvals = new Map<number, number | bigint>();
   /** PREPARE'd statements of this session, by name (commands/prepare.ts) */
   prepared = new Map<string, import('../commands/prepare.js').PreparedStatement>();
   /** the parameter values of the EXECUTE being run ($1, $2, …), or null */

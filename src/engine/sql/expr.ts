@@ -175,6 +175,8 @@ function compileNode(node: N, scope: Scope): Compiled {
         case 'current_timestamp': case 'current_timestamp_n': return { fn: xact, type: T.timestamptz, name: 'current_timestamp', strength: 2 };
         case 'localtimestamp': case 'localtimestamp_n': return { fn: () => new PgTimestamp(xact().us, false), type: T.timestamp, name: 'localtimestamp', strength: 2 };
         case 'current_date': return { fn: () => new PgDate(Math.floor(xact().us / USECS_PER_DAY)), type: T.date, name: 'current_date', strength: 2 };
+        // CURRENT_SCHEMA without parentheses: the function current_schema() (funcs/system.ts)
+        case 'current_schema': return compileExpr({ FuncCall: { funcname: [{ String: { sval: 'current_schema' } }], args: [], location: n.location } }, scope);
         default: throw notSupported(op, posOf(n.location));
       }
     }
@@ -336,6 +338,12 @@ function compileSystemColumn(col: string, scope: Scope, n: N): Compiled {
     case 'xmin': return { fn: (r) => r.item!.xmin, type: T.xid, name: col, strength: 2 };
     case 'xmax': return { fn: (r) => r.item!.xmax, type: T.xid, name: col, strength: 2 };
     case 'cmin': case 'cmax': return { fn: (r) => r.item!.field3, type: T.cid, name: col, strength: 2 };
+    case 'tableoid': {
+      // the relation the row came from: the partition, for a row an Append over a partitioned table found
+      const own = scope.relOid;
+      if (own === undefined) throw notSupported(`system column ${col} here`, posOf(n.location));
+      return { fn: (r) => (r as { rel?: { oid: number } }).rel?.oid ?? own, type: T.oid, name: col, strength: 2 };
+    }
     default: throw notSupported(`system column ${col}`, posOf(n.location));
   }
 }

@@ -47,6 +47,12 @@ export function compileComparison(op: string, l: Compiled, r: Compiled, pos?: nu
     lf = (row) => { const v = lp(row); return v === null ? null : num(v); };
     rf = (row) => { const v = rp(row); return v === null ? null : num(v); };
   }
+  if (t.name === 'tid') {
+    // tidlt & co.: block, then offset (their text "(19,1)" < "(3,0)" does not sort)
+    const lp = lf, rp = rf, num = (v: Value) => { const [b, o] = String(v).slice(1, -1).split(','); return Number(b) * 65536 + Number(o); };
+    lf = (row) => { const v = lp(row); return v === null ? null : num(v); };
+    rf = (row) => { const v = rp(row); return v === null ? null : num(v); };
+  }
   const test = CMP_OPS[op]!;
   if (l.isConst && r.isConst) {
     const a = lf(null as unknown as Row), b = rf(null as unknown as Row);

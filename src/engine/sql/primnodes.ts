@@ -34,14 +34,16 @@ export interface Compiled {
 /** Functions the compiler calls back into the engine for (transaction ids, snapshots, settings). */
 export interface ExprEnv {
   txidCurrent(assign: boolean): number | null;
-  nextval(seq: string): number | bigint;
-  currval(seq: string): number | bigint;
-  setval(seq: string, value: number | bigint, isCalled: boolean): number | bigint;
+  nextval(seq: string | number): number | bigint;
+  currval(seq: string | number): number | bigint;
+  setval(seq: string | number, value: number | bigint, isCalled: boolean): number | bigint;
   /** prepare a subquery (SubLink); `outer` gives it access to the enclosing query's columns */
   subquery(select: Record<string, any>, outer: Scope): { run(outerRow: Row): Value[][]; types: SqlType[] };
   currentSnapshot(): string;
   xactStatus(xid: number): string | null;
   currentSetting(name: string, missingOk: boolean): string | null;
+  /** set_config(name, value, is_local) */
+  setConfig(name: string | null, value: string | null, isLocal: boolean): string;
   /** $1, $2, … of the EXECUTE being run (commands/prepare.ts); absent in a simple query */
   params?: { value: Value; type: SqlType }[] | null;
   /** virtual milliseconds: the transaction's start, the statement's start, now (for now() and friends) */
@@ -76,6 +78,8 @@ export interface ColumnSource { name: string; type: SqlType; dropped?: boolean }
 export interface AggSpec { kind: 'count' | 'sum' | 'avg' | 'min' | 'max'; arg: Compiled | null; star: boolean; distinct: boolean; type: SqlType }
 
 export interface Scope {
+  /** the OID of the table this scope reads (tableoid), when it is one */
+  relOid?: number;
   relName: string | null;
   alias: string | null;
   columns: ColumnSource[];

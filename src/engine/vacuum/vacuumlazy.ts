@@ -104,21 +104,34 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
     page.lsn = eng.wal.insert(kind, 0, len, t.oid, page.blkno, 0, fpi, { ...heap2Payload(page, fpi > 0, kind === WalKind.Heap2FreezePage), ...desc });
     eng.wal.noteBackendInsert(s.name);
   };
-  /** visibilitymap_set (+ PD_ALL_VISIBLE): Heap2/VISIBLE, with the VM page's image on its first change after a checkpoint */
-  const setVisible = (page: Page, frozen: boolean) => {
-    const bits = VISIBILITYMAP_ALL_VISIBLE | (frozen ? VISIBILITYMAP_ALL_FROZEN : 0);
-    page.flags |= PD_ALL_VISIBLE;
-    if (!vmSet(t.heap, page.blkno, bits)) return;
-    const fpi = eng.wal.fullPageWrites && (t.vmLsn ?? 0) <= eng.wal.redoLsn ? 8192 : 0;
-    // visibility_cutoff_xid: the newest xmin on the page (frozen ones count as FrozenTransactionId, not normal); with
-    // the all-frozen bit the engine does not know which xmins were frozen by this VACUUM (undefined: not described)
-    let cutoff: number | undefined = 0;
-    if (frozen) cutoff = undefined;
-    else {
-      for (const it of page.items) {
-        if (it.lpFlags === LpFlags.NORMAL && (it.infomask & HEAP_XMIN_FROZEN) !== HEAP_XMIN_FROZEN && it.xmin > cutoff) cutoff = it.xmin;
-      }
+  /**
+   * visibility_cutoff_xid (lazy_scan_prune, heap_page_is_all_visible): the newest xmin of the page's tuples, a frozen
+   * one counting as FrozenTransactionId (2); InvalidTransactionId (0) for a page without tuples. The first pass takes
+   * it before it freezes the page (heap_prepare_freeze_tuple only plans; the plan runs after the scan of the page),
+   * the second pass after (its tuples were frozen by the first): tests/scenarios/walinspect/describe-multi-vm.out.
+   */
+  const newestXmin = (page: Page): number => {
+    let cutoff = 0;
+    for (const it of page.items) {
+      if (it.lpFlags !== LpFlags.NORMAL) continue;
+      const xmin = (it.infomask & HEAP_XMIN_FROZEN) === HEAP_XMIN_FROZEN ? 2 : it.xmin;
+      if (xmin > cutoff) cutoff = xmin;
     }
+    return cutoff;
+  };
+  /**
+   * visibilitymap_set (+ PD_ALL_VISIBLE): Heap2/VISIBLE, with the VM page's image on its first change after a
+   * checkpoint. The record's flags are the bits this call sets (only ALL_FROZEN on a page already all-visible, which
+   * the first pass logs with cutoff InvalidTransactionId: setting all-frozen causes no recovery conflict).
+   */
+  const setVisible = (page: Page, frozen: boolean, pageCutoff: number, firstPass: boolean) => {
+    const old = vmStatus(t.heap, page.blkno);
+    const bits = (old & VISIBILITYMAP_ALL_VISIBLE ? 0 : VISIBILITYMAP_ALL_VISIBLE)
+      | (frozen && !(old & VISIBILITYMAP_ALL_FROZEN) ? VISIBILITYMAP_ALL_FROZEN : 0);
+    page.flags |= PD_ALL_VISIBLE;
+    if (!bits || !vmSet(t.heap, page.blkno, bits)) return;
+    const fpi = eng.wal.fullPageWrites && (t.vmLsn ?? 0) <= eng.wal.redoLsn ? 8192 : 0;
+    const cutoff = firstPass && old & VISIBILITYMAP_ALL_VISIBLE ? 0 : pageCutoff;
     t.vmLsn = eng.wal.insert(WalKind.Heap2Visible, 0, 64, t.oid, page.blkno, 0, fpi, { cutoff, vmFlags: bits } satisfies Heap2VisiblePayload);
     visible++;
   };
@@ -219,7 +232,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
       for (const off of offs) tracer.emit({ kind: 'prune', session: s.name, rel: t.name, blk, off, lsn: formatLsn(page.lsn), outcome: 'unused', text: `VACUUM's second pass: ${t.name} ${formatTid(blk, off)} LP_DEAD → LP_UNUSED (no index entry points at it any more; the slot can be reused)` });
       tracer.emit({ kind: 'wal', session: s.name, rel: t.name, blk, lsn: formatLsn(page.lsn), text: `WAL record appended: Heap2/VACUUM for ${t.name} block ${blk}; page LSN → ${formatLsn(page.lsn)}` });
     }
-    if (pageAllVisible(page)) setVisible(page, freezePage(page).allFrozen);
+    if (pageAllVisible(page)) setVisible(page, freezePage(page).allFrozen, newestXmin(page), false);
   };
 
   // first pass: lazy_scan_heap / lazy_scan_prune, page by page
@@ -256,6 +269,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
       if (v === VacState.Live || v === VacState.DeleteInProgress) liveTuples++;
       else if (v === VacState.RecentlyDead) recentlyDead++;
     }
+    const cutoffBeforeFreeze = newestXmin(page);
     const fr = freezePage(page);
     if (fr.frozen || r.frozen) {
       logHeap2(WalKind.Heap2FreezePage, 64, page, { cutoff: freezeLimit, ntuples: fr.frozen + r.frozen });
@@ -272,7 +286,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
     }
     const bits = vmStatus(t.heap, page.blkno);
     if (pageAllVisible(page)) {
-      if (!(bits & VISIBILITYMAP_ALL_VISIBLE) || (fr.allFrozen && !(bits & VISIBILITYMAP_ALL_FROZEN))) setVisible(page, fr.allFrozen);
+      if (!(bits & VISIBILITYMAP_ALL_VISIBLE) || (fr.allFrozen && !(bits & VISIBILITYMAP_ALL_FROZEN))) setVisible(page, fr.allFrozen, cutoffBeforeFreeze, true);
     }
   }
   t.heap.vmExists ||= relPages > 0; // the map's page was pinned for every block
@@ -338,7 +352,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
   for (const page of t.heap.pages) if (vmStatus(t.heap, page.blkno) & VISIBILITYMAP_ALL_VISIBLE) allVisible++;
   // pg_class's counts; pg_statistic (ANALYZE's column statistics) is left as it was
   t.stats = { relpages: t.heap.pages.length, reltuples: liveTuples, relallvisible: allVisible, distinct: t.stats?.distinct, nullfrac: t.stats?.nullfrac,
-    widths: t.stats?.widths };
+    widths: t.stats?.widths, columns: t.stats?.columns };
   t.heap.targetBlock = -1; // pg_class changed: the relation's cache entry is rebuilt and forgets its target block
 
   if (tracer.wants('wal')) tracer.emit({ kind: 'wal', session: s.name, rel: t.name, text: `VACUUM ${t.name}: horizon ${oldestXmin}; ${tuplesDeleted} dead version(s) removed, ${lpdeadItems} dead item identifier(s), ${visible} page(s) newly all-visible` });

@@ -67,8 +67,21 @@ export interface XactPayload { subXids: number[]; at?: number; catalog?: boolean
 export interface NewPagePayload { image: PageImage }
 /** a Storage/TRUNCATE record (xl_smgr_truncate): the relation's new length in blocks; heap, vm and fsm are cut */
 export interface StorageTruncatePayload { blkno: number }
+/** a MultiXact ZERO_OFF_PAGE / ZERO_MEM_PAGE record: the SLRU page zeroed (pg_multixact/offsets or members) */
+export interface MultiXactZeroPagePayload { pageno: number }
+/** a MultiXact CREATE_ID record (xl_multixact_create): the id, its first member offset, the members and their status names */
+export interface MultiXactCreatePayload { mid: number; offset: number; members: readonly { xid: number; status: string }[] }
 export interface SequencePayload { lastValue: bigint; isCalled: boolean }
-export interface CheckpointPayload { redo: number; nextXid: number; nextMulti: number; fullPageWrites: boolean }
+/**
+ * a CHECKPOINT_ONLINE / CHECKPOINT_SHUTDOWN record (CheckPoint): REDO needs redo, nextXid, nextMulti and
+ * fullPageWrites; the rest is for pg_walinspect's description — the multixact member offset, GetOldestActiveTransactionId,
+ * the OID counter's logged bound (nextOid + oidCount, see pg_walinspect_desc.ts) and whether the oldest xid is still
+ * initdb's (716 in template1); undefined where the engine does not know PostgreSQL's value
+ */
+export interface CheckpointPayload {
+  redo: number; nextXid: number; nextMulti: number; fullPageWrites: boolean;
+  nextMultiOffset?: number; oldestActiveXid?: number; nextOid?: number; oldestXidFresh?: boolean;
+}
 
 /** Record flag bits in HeapRedoColumns.flags */
 export const RF_INIT_NEW_PAGE = 1;

@@ -228,6 +228,12 @@ export class Wal {
     return this.insertLsn;
   }
 
+  /** Is any record from index `from` on stamped with one of these xids (did the transaction write WAL)? */
+  hasRecordOf(xids: ReadonlySet<number>, from: number): boolean {
+    for (let i = from; i < this.n; i++) if (xids.has(this.xid[i]!)) return true;
+    return false;
+  }
+
   /** A copy (for checkpoints of the deterministic log; see Engine.clone). */
   clone(): Wal {
     const w = new Wal(this.insertLsn);

@@ -41,6 +41,10 @@ export class Transaction {
   releasedSubXids: number[] = [];
   /** the xid new tuple versions are stamped with: the innermost subtransaction's, else the top-level one */
   writeXid = 0;
+  /** every xid the transaction was assigned (top and subtransactions, aborted ones too) and the WAL record count
+   *  when the first was: RecordTransactionCommit asks whether the transaction wrote WAL (XactLastRecEnd) */
+  assignedXids: number[] = [];
+  walFrom = 0;
   /** every xid that is "ours" besides the top one (for TransactionIdIsCurrentTransactionId) */
   get subXidSet(): Set<number> | null {
     if (!this.releasedSubXids.length && !this.subs.length) return null;

@@ -71,6 +71,7 @@ export function ensureXid(eng: Engine, s: Session): number {
     if (sub.xid || sub.aborted) continue;
     checkXidLimit(eng, s);
     sub.xid = eng.xacts.assign(s.id, true);
+    tx.assignedXids.push(sub.xid);
     eng.locks.acquire(s.id, { type: 'transactionid', xid: sub.xid }, LockMode.Exclusive, eng.clock.now);
     sub.locks.push({ tag: { type: 'transactionid', xid: sub.xid }, mode: LockMode.Exclusive });
     if (tx.sxact) eng.predicates.mapSubXid(tx.sxact, sub.xid);
@@ -89,6 +90,8 @@ export function ensureTopXid(eng: Engine, s: Session, tx: Transaction = ensureTx
   if (!tx.xid) {
     checkXidLimit(eng, s);
     tx.xid = eng.xacts.assign(s.id);
+    tx.walFrom = eng.wal.count;
+    tx.assignedXids.push(tx.xid);
     eng.locks.acquire(s.id, { type: 'transactionid', xid: tx.xid }, LockMode.Exclusive, eng.clock.now);
     if (tx.sxact) eng.predicates.setXid(tx.sxact, tx.xid);
     tx.writeXid = tx.xid;
@@ -109,9 +112,14 @@ export function commitTx(eng: Engine, s: Session) {
   preCommitOnCommitActions(eng, s); // temporary tables' ON COMMIT DROP / DELETE ROWS
   if (tx.xid) {
     const subXids = tx.liveSubXids();
-    const lsn = eng.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, xactPayload(eng, subXids, tx.undo.length > 0));
+    const catalog = tx.undo.length > 0;
+    // wrote_xlog: a transaction that wrote no WAL of its own (only temporary tables) commits asynchronously whatever
+    // synchronous_commit says — nothing it did needs the COMMIT record durable at once (RecordTransactionCommit;
+    // simplified: a record it wrote before it had an xid, such as a PRUNE by its first SELECT, is not counted)
+    const wroteXlog = catalog || eng.wal.hasRecordOf(new Set(tx.assignedXids), tx.walFrom);
+    const lsn = eng.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, xactPayload(eng, subXids, catalog));
     eng.wal.noteBackendInsert(s.name);
-    const sync = s.gucs.synchronous_commit !== 'off';
+    const sync = s.gucs.synchronous_commit !== 'off' && wroteXlog;
     crashPointReached(eng, 'commit-before-flush');
     // RecordTransactionCommit: with synchronous_commit on, durable before the client hears COMMIT; off: the wal writer will flush it
     if (sync) eng.wal.flush(lsn);
@@ -125,7 +133,7 @@ export function commitTx(eng: Engine, s: Session) {
     if (eng.tracer.wants('commit')) {
       eng.tracer.emit({ kind: 'commit', session: s.name, xid: tx.xid, lsn: formatLsn(lsn), text: sync
         ? `${s.name} commits ${tx.xid}: COMMIT record flushed to disk up to ${formatLsn(lsn)}, CLOG says committed; no tuple is touched`
-        : `${s.name} commits ${tx.xid} asynchronously (synchronous_commit = off): COMMIT record at ${formatLsn(lsn)} is only in WAL `
+        : `${s.name} commits ${tx.xid} asynchronously (${wroteXlog ? 'synchronous_commit = off' : 'it wrote no WAL of its own: only temporary tables'}): COMMIT record at ${formatLsn(lsn)} is only in WAL `
           + `buffers until the wal writer flushes it (t=${eng.clock.now + WAL_WRITER_DELAY} ms); CLOG says committed` });
     }
   } else if (eng.tracer.wants('commit')) {

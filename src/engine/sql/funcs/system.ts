@@ -9,7 +9,7 @@
  * utils/misc/guc.c (current_setting), commands/sequence.c (nextval, currval, setval), utils/adt/misc.c
  * (pg_typeof).
  */
-import { PgError } from '../../errors.js';
+import { PgError, notSupported } from '../../errors.js';
 import { type Value, T, typeDisplayName, RegClass } from '../types.js';
 import { register, type FuncDef, type CallCtx } from './registry.js';
 import type { Fn } from '../expr.js';
@@ -24,9 +24,20 @@ function atLiteral<R>(c: CallCtx, f: () => R): R {
     throw e;
   }
 }
-const seqName = (v: Value) => (v instanceof RegClass ? v.name ?? String(v.oid) : String(v));
+const seqName = (v: Value): string | number => (v instanceof RegClass ? v.oid : String(v)); // a regclass names its relation by OID
 
 const defs: FuncDef[] = [
+  // namespace.c's fetch_search_path: the first schema of search_path that exists — public, as search_path may only
+  // name pg_temp before public here ("$user" names no schema; an explicit pg_temp counts once it exists)
+  {
+    name: 'current_schema', args: [], ret: T.text, // type name in PostgreSQL (not modelled: it prints the same)
+    build: (_a, c) => () => {
+      const path = c.env.currentSetting('search_path', false) ?? '';
+      const first = path.split(',').map((x) => x.trim().replace(/^"(.*)"$/, '$1')).find((x) => x === 'public' || (x === 'pg_temp' && (c.env.myTempSchema?.() ?? 0) !== 0));
+      if (first === 'pg_temp') throw notSupported('current_schema() with pg_temp first in search_path');
+      return first ?? null;
+    },
+  },
   { name: 'pg_my_temp_schema', args: [], ret: T.oid, build: (_a, c) => () => c.env.myTempSchema?.() ?? 0 },
   { name: 'txid_current', args: [], ret: T.int8, build: (_a, c) => () => c.env.txidCurrent(true) },
   { name: 'pg_current_xact_id', args: [], ret: T.xid8, build: (_a, c) => () => c.env.txidCurrent(true) },
@@ -41,6 +52,13 @@ const defs: FuncDef[] = [
     name: 'current_setting', args: ['text', 'bool'], ret: T.text, build: ([a, b], c) => {
       const f = a!.fn, g = b!.fn;
       return (r) => { const v = f(r), ok = g(r); return v === null || ok === null ? null : c.env.currentSetting(String(v), ok === true); };
+    },
+  },
+  {
+    // not strict: a NULL value sets the default, a NULL name is an error (set_config_by_name)
+    name: 'set_config', args: ['text', 'text', 'bool'], ret: T.text, build: ([a, b, d], c) => {
+      const f = a!.fn, g = b!.fn, h = d!.fn;
+      return (r) => { const n = f(r), v = g(r); return c.env.setConfig(n === null ? null : String(n), v === null ? null : String(v), h(r) === true); };
     },
   },
   { name: 'nextval', args: ['text'], ret: T.int8, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : atLiteral(c, () => c.env.nextval(seqName(v))); }; } },

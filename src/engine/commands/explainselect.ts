@@ -1,0 +1,382 @@
+/**
+ * EXPLAIN of a SELECT: the plan tree of a query over one table, a join, a function or no FROM, with the nodes
+ * grouping_planner puts above it (PostgreSQL's optimizer/plan/planner.c, as explain.c prints it) — Aggregate /
+ * HashAggregate (GROUP BY, DISTINCT), WindowAgg over its Sort, ProjectSet, Sort (none when an index walk already
+ * orders the rows, or a sort key is equated to a constant), LockRows, Limit — and, with costs, the single-table
+ * plan's figures (optimizer/costsize.ts: the scan, then each node above from the estimate of the node below).
+ * A subquery in FROM or a WITH query that adds nothing prints the inner query's plan (pulled up / inlined).
+ *
+ * Simplifications, refused with 0A000: WITH that stays a CTE Scan, UNION / INTERSECT / EXCEPT, a Subquery Scan,
+ * DISTINCT with GROUP BY, DISTINCT ON, window functions over different windows; costs of expressions, aggregates
+ * and GROUP BY shapes whose figures are not reproduced, nodes above a join, a join's select list other than *.
+ */
+import { notSupported } from '../errors.js';
+import type { Executor } from '../executor/executor.js';
+import type { Session } from '../session/session.js';
+import type { RawStmt } from '../sql/parser.js';
+import type { Scope } from '../sql/expr.js';
+import { newQueryInstr, type QueryInstr } from '../executor/instrument.js';
+import type { ScanPath } from '../optimizer/planner.js';
+import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, CPU_TUPLE_COST, type Cost } from '../optimizer/costsize.js';
+import { estimateRelSize, columnWidth, columnUnique, clampRowEst } from '../optimizer/plancat.js';
+import { whereSelectivity } from '../optimizer/clausesel.js';
+import { Deparser, quoteIdent, opName, funcName } from '../optimizer/ruleutils.js';
+import { containsAggregate, type N, type Gen } from '../executor/util.js';
+import { isIndexOnly, heapFetches } from '../executor/nodeIndexonlyscan.js';
+import type { Table } from '../catalog/catalog.js';
+import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
+import { extractSrfs } from '../executor/nodeProjectSet.js';
+import { type PlanNode, node, type Options, noCosts, intConstOrNull } from './plannodes.js';
+import { scanNode, fillScan } from './explainscan.js';
+import { joinNode } from './explainjoin.js';
+import { costJoin } from './explainjoincost.js';
+
+/**
+ * `SELECT * FROM (subquery) s` and `WITH c AS (query) SELECT * FROM c` (c read once, not MATERIALIZED) add nothing
+ * to their query: PostgreSQL pulls the subquery up or inlines the CTE, or drops the trivial Subquery Scan, and
+ * prints the inner query's plan — with column names qualified, since the range table now has two entries.
+ */
+function trivialWrapper(n: N): N | null {
+  const targets = (n.targetList ?? []) as N[];
+  const starOnly = targets.length === 1 && targets[0]!.ResTarget.val.ColumnRef?.fields?.length === 1 && targets[0]!.ResTarget.val.ColumnRef.fields[0].A_Star;
+  const bare = starOnly && !n.whereClause && !n.groupClause && !n.havingClause && !n.sortClause && !n.limitCount && !n.limitOffset && !n.distinctClause && !n.lockingClause && !n.windowClause && (!n.op || n.op === 'SETOP_NONE') && n.fromClause?.length === 1;
+  if (!bare) return null;
+  const f = n.fromClause[0] as N;
+  const plainSelect = (q: N | undefined) => !!q?.SelectStmt && (!q.SelectStmt.op || q.SelectStmt.op === 'SETOP_NONE') && !q.SelectStmt.withClause && !q.SelectStmt.lockingClause && !q.SelectStmt.valuesLists && !q.SelectStmt.intoClause;
+  if (!n.withClause && f.RangeSubselect && !f.RangeSubselect.lateral && !f.RangeSubselect.alias?.colnames &&
+    plainSelect(f.RangeSubselect.subquery)) return f.RangeSubselect.subquery.SelectStmt;
+  const w = n.withClause;
+  const ctes = (w?.ctes ?? []) as N[];
+  if (w && !w.recursive && ctes.length === 1 && f.RangeVar && !f.RangeVar.schemaname && !f.RangeVar.alias) {
+    const c = ctes[0]!.CommonTableExpr;
+    if (c.ctename === f.RangeVar.relname && c.ctematerialized !== 'CTEMaterializeAlways' && !c.aliascolnames && plainSelect(c.ctequery)) return c.ctequery.SelectStmt;
+  }
+  return null;
+}
+
+export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options, prefix = false): Gen<PlanNode> {
+  const inner = trivialWrapper(n);
+  if (inner) return yield* explainSelect(ex, s, inner, raw, o, true);
+  if (n.withClause) throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
+  if (n.op && n.op !== 'SETOP_NONE') throw notSupported('EXPLAIN of UNION / INTERSECT / EXCEPT (Append, SetOp)');
+  if (n.fromClause?.[0]?.RangeSubselect) throw notSupported('EXPLAIN of subqueries in FROM (Subquery Scan)');
+  const qi: QueryInstr = newQueryInstr();
+  qi.planOnly = !o.analyze;
+  ex.queryInstr = qi;
+  let result: { rows: unknown[][] };
+  try { result = yield* ex.query(s, n, raw.text, true); } finally { ex.queryInstr = null; }
+  if (n.valuesLists) {
+    const p = node('Values Scan on "*VALUES*"');
+    if (o.analyze) p.rows = result.rows.length;
+    return p;
+  }
+  const scope = qi.scope!;
+  const joined = qi.joinPlan;
+  const d = new Deparser(scope, !!joined || prefix);
+  const f = n.fromClause?.[0] as N | undefined;
+  const grouping = !!n.groupClause?.length || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
+  const distinct = !!n.distinctClause;
+  if (grouping && distinct) throw notSupported('EXPLAIN of DISTINCT with GROUP BY or aggregates');
+  const table = f?.RangeVar && !joined ? ex.table(f.RangeVar) : null;
+  let top: PlanNode;
+  let joinTop: PlanNode | null = null;
+  let scan: { top: PlanNode; scan: PlanNode; index: PlanNode | null } | null = null;
+  const path = qi.path;
+  let indexOnlyFetches: number | null = null;
+  if (joined) {
+    top = joinNode(ex, s, joined, d, raw.text, o.analyze);
+    joinTop = top;
+  } else if (table && path) {
+    scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, n.whereClause, new Deparser(scope)); // a scan's own quals unqualified
+    if (isIndexOnly(path, table, n)) { scan.scan.name = scan.scan.name.replace(/^Index Scan/, 'Index Only Scan'); indexOnlyFetches = heapFetches(path, table); }
+    top = scan.top;
+  } else if (f?.RangeFunction) {
+    const fd = new Deparser(scope);
+    const w = fd.quals(n.whereClause);
+    const alias = f.RangeFunction.alias?.aliasname;
+    top = node(`Function Scan on generate_series${alias ? ' ' + quoteIdent(alias) : ''}`, w.length ? [`Filter: ${fd.qualList(w)}`] : []);
+    if (o.analyze) { top.rows = qi.fastRows; if (w.length) top.analyzeDetails.push(`Rows Removed by Filter: ${qi.fastRemoved}`); }
+  } else if (!f) {
+    if (n.whereClause) throw notSupported('EXPLAIN of WHERE without FROM (One-Time Filter)');
+    top = node('Result');
+    if (o.analyze) top.rows = qi.fastRows;
+  } else throw notSupported('EXPLAIN of this FROM item');
+
+  const targets = (n.targetList ?? []) as N[];
+  /** an ORDER BY / GROUP BY item: an output column by position or name means that target's expression */
+  const resolve = (k: N): N => {
+    const pos = k.A_Const && !k.A_Const.sval && !k.A_Const.fval ? Number(k.A_Const.ival?.ival ?? 0) : 0;
+    if (pos >= 1 && pos <= targets.length) return targets[pos - 1]!.ResTarget.val;
+    const nm = k.ColumnRef?.fields?.length === 1 ? k.ColumnRef.fields[0].String?.sval : undefined;
+    const hit = nm !== undefined ? targets.find((t) => t.ResTarget.name === nm) : undefined;
+    return hit ? hit.ResTarget.val : k;
+  };
+  const keyText = (k: N, paren: boolean) => {
+    if (k.ColumnRef?.fields?.some((x: N) => x.A_Star)) return scope.columns.map((c) => quoteIdent(c.name)).join(', ');
+    const e = d.expr(k);
+    return paren && !k.ColumnRef && !e.startsWith('(') ? `(${e})` : e;
+  };
+
+  const sortKeyText = (sb: N) => {
+    const x = sb.SortBy;
+    const desc = x.sortby_dir === 'SORTBY_DESC';
+    const nulls = x.sortby_nulls === 'SORTBY_NULLS_FIRST' ? !desc ? ' NULLS FIRST' : '' : x.sortby_nulls === 'SORTBY_NULLS_LAST' ? desc ? ' NULLS LAST' : '' : '';
+    return `${keyText(x.node, true)}${desc ? ' DESC' : ''}${nulls}`;
+  };
+
+  let agg: PlanNode | null = null;
+  if (grouping) {
+    const keys = ((n.groupClause ?? []) as N[]).map((g) => keyText(resolve(g), false));
+    const having = n.havingClause ? [`Filter: ${d.qualList(d.quals(n.havingClause))}`] : [];
+    agg = node(keys.length ? 'HashAggregate' : 'Aggregate', [...(keys.length ? [`Group Key: ${keys.join(', ')}`] : []), ...having], [top]);
+    top = agg;
+  } else if (distinct) {
+    if (n.distinctClause.length && Object.keys(n.distinctClause[0] ?? {}).length) throw notSupported('DISTINCT ON');
+    agg = node('HashAggregate', [`Group Key: ${targets.map((t) => keyText(t.ResTarget.val, false)).join(', ')}`], [top]);
+    top = agg;
+  }
+  // window functions: a WindowAgg over the Sort its PARTITION BY / ORDER BY need (none after an index walk)
+  const wcalls = extractWindows(n)?.calls ?? [];
+  let winSort: PlanNode | null = null, winAgg: PlanNode | null = null;
+  if (wcalls.length) {
+    const w = windowSpec(wcalls);
+    if (!w) throw notSupported('EXPLAIN of window functions over different windows');
+    const keys = [...((w.partitionClause ?? []) as N[]).map((p) => keyText(p, true)), ...((w.orderClause ?? []) as N[]).map(sortKeyText)];
+    if (keys.length && path?.kind !== 'IndexScanOrdered') { winSort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]); winSort.analyzeDetails.push('Sort Method: quicksort  Memory: 25kB'); top = winSort; }
+    winAgg = node('WindowAgg', [], [top]);
+    top = winAgg;
+  }
+  const projectSet = extractSrfs(n) ? node('ProjectSet', [], [top]) : null;
+  if (projectSet) top = projectSet;
+  if ((winAgg || projectSet) && o.analyze && !table && f) throw notSupported('EXPLAIN ANALYZE of window or set-returning functions over a function');
+  const sortItems = (n.sortClause ?? []) as N[];
+  let sort: PlanNode | null = null;
+  const sortedByIndex = path && (path.kind === 'IndexScanOrdered' || (path.kind === 'IndexScan' && sortItems.length === 1 && !grouping && !distinct
+    && resolve(sortItems[0]!.SortBy.node).ColumnRef?.fields?.length === 1
+    && table!.columns[path.index.columns[0]!]?.name === resolve(sortItems[0]!.SortBy.node).ColumnRef.fields[0].String?.sval
+    && sortItems[0]!.SortBy.sortby_dir !== 'SORTBY_DESC'));
+  // a sort key the WHERE equates to a constant is redundant (pathkeys.c pathkey_is_redundant: its equivalence class
+  // holds a constant, every row has the same value); none left, no Sort
+  const fixed = table && !grouping && !distinct ? constantColumns(n.whereClause, table.name, f!.RangeVar.alias?.aliasname ?? null) : new Set<string>();
+  const isFixed = (k: N) => {
+    const fl = k.ColumnRef?.fields as N[] | undefined;
+    return !!fl && fl.every((x) => x.String) && fixed.has(fl.map((x) => x.String.sval).join('.'));
+  };
+  const liveSortItems = sortItems.filter((sb) => !isFixed(resolve(sb.SortBy.node)));
+  if (liveSortItems.length && !sortedByIndex) {
+    const keys = liveSortItems.map((sb) => sortKeyText({ SortBy: { ...sb.SortBy, node: resolve(sb.SortBy.node) } }));
+    sort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
+    sort.analyzeDetails.push('Sort Method: quicksort  Memory: 25kB');
+    top = sort;
+  }
+  let lock: PlanNode | null = null;
+  if (n.lockingClause?.length) { lock = node('LockRows', [], [top]); top = lock; }
+  let limit: PlanNode | null = null;
+  if (n.limitCount || n.limitOffset) { limit = node('Limit', [], [top]); top = limit; }
+
+  if (o.costs) {
+    if (joined) {
+      if (top !== joinTop) throw noCosts('nodes above a join');
+      const targets0 = targets.length === 1 && targets[0]!.ResTarget.val.ColumnRef?.fields?.length === 1 &&
+        targets[0]!.ResTarget.val.ColumnRef.fields[0].A_Star;
+      if (!targets0) throw noCosts('a join with this select list (only SELECT * is modelled)');
+      costJoin(joined, top);
+    } else if (winAgg || projectSet || distinct || (lock && (agg || sort || limit))) throw noCosts(winAgg ? 'window functions' : projectSet ? 'set-returning functions' : distinct ? 'DISTINCT' : 'LockRows over other nodes');
+    else if (!f) {
+      if (!targets.every((t) => t.ResTarget.val.A_Const && intConstOrNull(t.ResTarget.val) !== null)) throw noCosts('a Result of these expressions');
+      top.cost = costResult(4 * targets.length);
+    } else {
+      if (!table || !path || !scan) throw noCosts('this FROM item');
+      if (indexOnlyFetches !== null) throw noCosts('an Index Only Scan');
+      if (path.kind !== 'SeqScan' && !(path.kind === 'IndexScan' && path.index.unique)) throw noCosts('this index scan (btcostestimate of a range or a non-unique index)');
+      costUpper(ex, scope, n, table, { scan: scan.scan, agg, sort, limit }, targets, resolve, path);
+      if (lock) {
+        // LockRows: its input carries each row's ctid (6 bytes); cpu_tuple_cost per row locked
+        const c = scan.scan.cost!;
+        c.width += 6;
+        lock.cost = { startup: c.startup, total: c.total + CPU_TUPLE_COST * c.rows, rows: c.rows, width: c.width };
+      }
+    }
+  }
+
+  if (o.analyze) {
+    const all = qi.belowSort;
+    if (limit) limit.rows = result.rows.length;
+    if (lock) lock.rows = qi.locked;
+    if (sort) sort.rows = qi.pulled;
+    if (agg) {
+      agg.rows = grouping ? (sort ? all : qi.pulled) : qi.distinct;
+      if (n.havingClause) agg.analyzeDetails.push(`Rows Removed by Filter: ${qi.groupsRemoved}`);
+      if (agg.name === 'HashAggregate') agg.analyzeDetails.push('Batches: 1  Memory Usage: 40kB');
+    }
+    const input = scan ? qi.scan.rows : 1;
+    if (winSort) winSort.rows = input;
+    if (winAgg) winAgg.rows = limit && !sort && !projectSet ? qi.pulled : input;
+    if (projectSet) { projectSet.rows = limit && !sort ? qi.pulled : all; if (!scan) { const r = findResult(projectSet); if (r) r.rows = 1; } }
+    if (scan) fillScan(scan, qi.scan, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
+    if (scan && indexOnlyFetches !== null) scan.scan.analyzeDetails.push(`Heap Fetches: ${indexOnlyFetches}`);
+  }
+  return top;
+}
+
+/** the Result at the bottom of a ProjectSet without FROM */
+function findResult(p: PlanNode): PlanNode | null {
+  if (p.name === 'Result') return p;
+  for (const c of p.children) { const r = findResult(c); if (r) return r; }
+  return null;
+}
+
+/**
+ * The columns a WHERE's top-level AND conjuncts equate to a non-null literal (`v = 3`, `3 = v`, `t.v = 'x'`), as the
+ * names a column reference may use: `v` and `t.v` (or `alias.v`). Their equivalence classes hold a constant
+ * (equivclass.c, ec_has_const). Simplification: a parameter ($1 of EXECUTE) or a constant expression is not counted.
+ */
+function constantColumns(where: N | undefined, table: string, alias: string | null): Set<string> {
+  const out = new Set<string>();
+  if (!where) return out;
+  const conj: N[] = where.BoolExpr?.boolop === 'AND_EXPR' ? where.BoolExpr.args : [where];
+  const isConst = (x: N | undefined) => !!x?.A_Const && !x.A_Const.isnull;
+  for (const c of conj) {
+    const e = c.A_Expr;
+    if (!e || e.kind !== 'AEXPR_OP' || e.name?.length !== 1 || e.name[0]?.String?.sval !== '=') continue;
+    const col = isConst(e.rexpr) ? e.lexpr : isConst(e.lexpr) ? e.rexpr : null;
+    const fl = col?.ColumnRef?.fields as N[] | undefined;
+    if (!fl || !fl.every((x) => x.String) || fl.length > 2) continue;
+    const name = fl[fl.length - 1]!.String.sval as string;
+    if (fl.length === 2 && fl[0]!.String.sval !== (alias ?? table)) continue;
+    out.add(name);
+    out.add(`${alias ?? table}.${name}`);
+  }
+  return out;
+}
+
+
+/** What an aggregate call costs (transition / final function calls) and how wide its result is; null: not modelled. */
+function aggCost(fc: N, table: Table): { trans: number; final: number; width: number } | null {
+  const name = funcName({ FuncCall: fc });
+  if (fc.agg_filter || fc.agg_order || fc.agg_distinct || fc.over) return null;
+  if (name === 'count' && fc.agg_star) return { trans: 1, final: 0, width: 8 };
+  const args = (fc.args ?? []) as N[];
+  if (args.length !== 1 || !args[0]!.ColumnRef) return null;
+  const f = args[0]!.ColumnRef.fields as N[];
+  const col = table.columns.findIndex((c) => !c.dropped && c.name === f[f.length - 1]!.String?.sval);
+  if (col < 0) return null;
+  const type = table.columns[col]!.type.name;
+  const intish = type === 'int2' || type === 'int4';
+  if (name === 'count') return { trans: 1, final: 0, width: 8 };
+  if (name === 'sum' && intish) return { trans: 1, final: 0, width: 8 };
+  if ((name === 'min' || name === 'max') && (intish || type === 'int8')) return { trans: 1, final: 0, width: columnWidth(table, col).width };
+  if (name === 'avg' && intish) return { trans: 1, final: 1, width: 32 };
+  return null;
+}
+
+/**
+ * Costs of a single-table plan (optimizer/costsize.ts): the Seq Scan with its quals, then Aggregate /
+ * HashAggregate, Sort and Limit above it, each from the estimate of the node below.
+ */
+function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: PlanNode; agg: PlanNode | null; sort: PlanNode | null; limit: PlanNode | null },
+  targets: N[], resolve: (k: N) => N, path: ScanPath) {
+  /** the scan: a Seq Scan, or an Index Scan of one key of a unique index (its condition is one of the quals) */
+  const scanCost = (pages: number, tuples: number, qualOps: number, rows: number, width: number, tlistOps = 0): Cost => {
+    if (path.kind === 'SeqScan') return costSeqScan(pages, tuples, qualOps, rows, width, tlistOps);
+    if (path.kind !== 'IndexScan' || t.stats || path.index.entries.size + path.index.nullEntries.length > 200) throw noCosts('this index scan (btcostestimate of an analyzed table or a multi-page index)');
+    if (tlistOps) throw noCosts('expressions over an index scan');
+    return costIndexScanUniqueEq(tuples, pages, qualOps - 1, rows, width);
+  };
+  void ex; void scope;
+  const size = estimateRelSize(t);
+  const ws = whereSelectivity(t, size.tuples, n.whereClause);
+  if (!ws) throw noCosts('this WHERE clause (its selectivity is not estimated)');
+  const scanRows = clampRowEst(size.tuples * ws.sel);
+  const colIndex = (x: N): number => {
+    const f = x.ColumnRef?.fields as N[] | undefined;
+    if (!f || !f.every((y) => y.String) || f.length > 2) return -1;
+    return t.columns.findIndex((c) => !c.dropped && c.name === f[f.length - 1]!.String.sval);
+  };
+  const widthOf = (col: number) => { const w = columnWidth(t, col); if (!w.exact) throw noCosts('a column whose width the simulator does not measure'); return w.width; };
+  const allCols = t.columns.map((c, i) => ({ c, i })).filter((x) => !x.c.dropped).map((x) => x.i);
+  /** the columns a target needs and its cost in operator calls; null: an expression not modelled */
+  const targetCols = (x: N): { cols: number[]; ops: number; width: number } | null => {
+    if (x.ColumnRef?.fields?.some((y: N) => y.A_Star)) return { cols: allCols, ops: 0, width: allCols.reduce((a, c) => a + widthOf(c), 0) };
+    const c = colIndex(x);
+    if (c >= 0) return { cols: [c], ops: 0, width: widthOf(c) };
+    const e = x.A_Expr;
+    if (e?.kind === 'AEXPR_OP' && ['+', '-', '*'].includes(opName(x)) && e.lexpr) {
+      const l = targetCols(e.lexpr), r = targetCols(e.rexpr);
+      const intCol = (y: N) => { const i = colIndex(y); return i >= 0 ? t.columns[i]!.type.name === 'int4' : intConstOrNull(y) !== null && Math.abs(intConstOrNull(y)!) < 2 ** 31; };
+      if (!intCol(e.lexpr) || !intCol(e.rexpr)) return null;
+      return { cols: [...(l?.cols ?? []), ...(r?.cols ?? [])], ops: 1 + (l?.ops ?? 0) + (r?.ops ?? 0), width: 4 };
+    }
+    if (intConstOrNull(x) !== null) return { cols: [], ops: 0, width: 4 };
+    return null;
+  };
+  const sortItems = (n.sortClause ?? []) as N[];
+  let top: Cost;
+  if (nodes.agg) {
+    if (n.havingClause) throw noCosts('HAVING');
+    if (n.whereClause && n.groupClause?.length) throw noCosts('GROUP BY under a WHERE clause (estimate_num_groups scales by the selectivity)');
+    let trans = 0, final = 0, aggWidth = 0;
+    const needed = new Set<number>();
+    const groupCols = ((n.groupClause ?? []) as N[]).map((g) => colIndex(resolve(g)));
+    if (groupCols.some((c) => c < 0) || groupCols.length > 1) throw noCosts('this GROUP BY');
+    for (const g of groupCols) { needed.add(g); aggWidth += widthOf(g); }
+    for (const tl of targets) {
+      const v = tl.ResTarget.val;
+      if (v.FuncCall) {
+        const a = aggCost(v.FuncCall, t);
+        if (!a) throw noCosts('this aggregate');
+        trans += a.trans; final += a.final; aggWidth += a.width;
+        for (const arg of (v.FuncCall.args ?? []) as N[]) { const c = colIndex(arg); if (c >= 0) needed.add(c); }
+      } else {
+        const c = colIndex(v);
+        if (c < 0 || !groupCols.includes(c)) throw noCosts('this target list');
+      }
+    }
+    // every grouping column printed once in the target list (a grouping column missing from it is resjunk: not modelled)
+    if (groupCols.some((g) => !targets.some((tl) => colIndex(tl.ResTarget.val) === g))) throw noCosts('a GROUP BY column outside the select list');
+    const scanWidth = [...needed].reduce((a, c) => a + widthOf(c), 0);
+    nodes.scan.cost = scanCost(size.pages, size.tuples, ws.ops, scanRows, scanWidth);
+    if (groupCols.length) {
+      const g = groupCols[0]!;
+      let groups: number;
+      if (!t.stats) groups = columnUnique(t, g) ? size.tuples : 200;
+      else if (t.stats.distinct?.[g] === -1 && (t.stats.nullfrac?.[g] ?? 1) === 0) groups = size.tuples;
+      else throw noCosts('GROUP BY of an analyzed column with duplicates or NULLs (n_distinct estimates)');
+      groups = Math.min(groups, scanRows);
+      top = nodes.agg.cost = costHashAgg(nodes.scan.cost, 1, trans, final, groups, aggWidth);
+    } else {
+      top = nodes.agg.cost = costAggPlain(nodes.scan.cost, trans, final, aggWidth);
+    }
+    for (const sb of sortItems) { const c = colIndex(resolve(sb.SortBy.node)); if (c < 0 || !groupCols.includes(c)) throw noCosts('this ORDER BY'); }
+  } else {
+    let width = 0, ops = 0;
+    const outCols = new Set<number>();
+    for (const tl of targets) {
+      const r = targetCols(tl.ResTarget.val);
+      if (!r) throw noCosts('this target list');
+      width += r.width; ops += r.ops;
+      const c = colIndex(tl.ResTarget.val);
+      if (c >= 0) outCols.add(c);
+      if (tl.ResTarget.val.ColumnRef?.fields?.some((y: N) => y.A_Star)) allCols.forEach((x) => outCols.add(x));
+    }
+    // an ORDER BY column not in the select list rides along as a resjunk column
+    for (const sb of sortItems) {
+      const k = resolve(sb.SortBy.node);
+      const c = colIndex(k);
+      if (c < 0) { if (!targets.some((tl) => tl.ResTarget.val === k)) throw noCosts('this ORDER BY'); continue; }
+      if (!outCols.has(c)) { outCols.add(c); width += widthOf(c); }
+    }
+    if (ops && (sortItems.length || nodes.limit)) throw noCosts('expressions under Sort or Limit');
+    top = nodes.scan.cost = scanCost(size.pages, size.tuples, ws.ops, scanRows, width, ops);
+  }
+  const limitOf = (x: N | undefined, what: string): number | null => {
+    if (!x) return null;
+    const v = intConstOrNull(x);
+    if (v === null || v < 0) throw noCosts(`this ${what}`);
+    return v;
+  };
+  const count = limitOf(n.limitCount, 'LIMIT'), offset = limitOf(n.limitOffset, 'OFFSET') ?? 0;
+  if (count === 0) throw noCosts('LIMIT 0');
+  if (nodes.sort) top = nodes.sort.cost = costSort(top, count !== null ? count + offset : null);
+  if (nodes.limit) nodes.limit.cost = costLimit(top, offset, count);
+}

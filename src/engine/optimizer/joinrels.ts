@@ -1,0 +1,357 @@
+/**
+ * The join order search for three or more relations (PostgreSQL's optimizer/path/allpaths.c standard_join_search
+ * and joinrels.c join_search_one_level / make_join_rel, with joinpath.c add_paths_to_joinrel and pathnode.c
+ * add_path / set_cheapest): dynamic programming over sets of relations. Level 1 holds the base relations; level
+ * k every set of k relations reachable by joining a level k-1 set with one base relation it has a join clause
+ * with (and, from level 4, two smaller sets: "bushy" plans). Each join relation keeps the paths add_path lets
+ * survive — the cheapest by total cost, within a 1% fuzz (STD_FUZZ_FACTOR), plus any path whose sort order
+ * (pathkeys) a later merge join could use — and the final relation's cheapest total path is the plan.
+ *
+ * The join clauses come from equivalence classes (equivclass.c): `t.k = m.a AND m.a = n.a` puts t.k, m.a and n.a
+ * in one class, so t and n can be joined directly on a derived `t.k = n.a`. For a pair of relations the clause
+ * is made of the first member of each side in the class's order (generate_join_implied_equalities), and a
+ * join relation's row estimate is fixed by the first pair that builds it — so the written order of FROM and of
+ * the conditions can change estimates, as it does in PostgreSQL:
+ *
+ *     a1, a2, a3 (x int, y int), never analyzed (2,260 rows assumed each):
+ *     SELECT * FROM a1, a2, a3 WHERE a1.x = a2.x AND a2.x = a3.x      -- one class {a1.x, a2.x, a3.x}
+ *       level 2: {a1,a2} {a1,a3} {a2,a3}, each 2260 x 2260 / 200 = 25538 rows; {a1,a2}'s merge join comes
+ *                sorted on x and is kept beside its cheaper paths (its order is useful to a later merge join)
+ *       level 3: {a1,a2,a3}, first built from {a1,a2} + a3: 25538 x 2260 / 200 = 288579 rows; cheapest:
+ *                Merge Join (a3.x = a1.x) of Sort(a3) with a Materialize of the sorted {a1,a2} (no second Sort)
+ *
+ * For each pair, both sides as outer: a merge join sorting both cheapest paths, nested loops over the inner side
+ * (plain and materialized) for each outer path, merge joins over an outer path already sorted on the key, and hash
+ * joins of the cheapest-startup and cheapest-total outer paths (costs: costsize.c's initial / final_cost_* as
+ * optimizer/costsize.ts states them; selectivities, hash bucket sizes and merge scan ranges from selfuncs.ts).
+ *
+ * Simplifications — the search answers `unsure` (EXPLAIN then refuses 0A000, the executor keeps the written order):
+ * inner joins of plain tables only; after ANALYZE, what selfuncs.ts reads of the statistics (eqjoinsel over the
+ * MCV lists, estimate_hash_bucket_stats, mergejoinscansel; a WHERE condition over an MCV list is refused);
+ * no index on a column the joins or the table's own conditions use (no index paths, no parameterized paths);
+ * join conditions equalities between columns of one type (int or text), none on a column the WHERE clause
+ * equates to a constant, or comparisons of two tables' integer columns (a third of the pairs, at most one a
+ * join); at most one equivalence class between two sides a merge join could use; a hash table that may need
+ * batches (over hash_mem) only when its path loses anyway. UPDATE ... FROM is searched with SELECT *'s widths
+ * (PostgreSQL's are narrower: only the columns it needs), which matters only near work_mem.
+ */
+import type { Table } from '../catalog/catalog.js';
+import { CPU_OPERATOR_COST, CPU_TUPLE_COST, SEQ_PAGE_COST, RANDOM_PAGE_COST, costSeqScan, costSort, type Cost } from './costsize.js';
+import { estimateRelSize, clampRowEst, rint } from './plancat.js';
+import { eqjoinsel, estimateHashBucketStats, mergejoinscansel, type KeyVar } from './selfuncs.js';
+import { whereSelectivity } from './clausesel.js';
+import { bucketCount } from '../executor/nodeHashjoin.js';
+
+type N = Record<string, any>;
+
+const STD_FUZZ_FACTOR = 1.01;
+const WORK_MEM = 4 * 1024 * 1024;
+const HASH_MEM = 2 * WORK_MEM;
+
+/** A base relation of the search: its table, its own (unqualified) WHERE conditions. */
+export interface SearchRel { table: Table; name: string; quals: N[] }
+/** A column of a base relation. */
+export interface SearchVar { rel: number; col: number }
+
+/** A join clause of a path: the outer side's column = the inner side's. */
+export interface SearchClause { o: SearchVar; i: SearchVar }
+/** A join condition outside the equivalence classes (`a.x < b.y`): the relations it names, its selectivity. */
+export interface SearchOther { rels: number[]; sel: number }
+
+/** The chosen plan, with the costs EXPLAIN prints for each node. */
+export type SearchPlan =
+  | { kind: 'scan'; rel: number; cost: Cost }
+  | {
+    kind: 'join'; method: 'HashJoin' | 'MergeJoin' | 'NestLoop'; outer: SearchPlan; inner: SearchPlan; clauses: SearchClause[]; cost: Cost;
+    /** the other join conditions checked here (indexes into the search's `others`): the Join Filter */
+    others: number[];
+    /** merge join: the Sort over each side (null: that side comes sorted already) */
+    sortOuter: Cost | null; sortInner: Cost | null;
+    /** a Materialize over the inner side (nested loop; merge join's materialize_inner) */
+    material: Cost | null;
+  };
+
+interface Path {
+  startup: number; total: number; rows: number; width: number;
+  /** the equivalence class the rows come sorted by (null: unsorted) */
+  pathkey: number | null;
+  /** cost_rescan */
+  rescanStartup: number; rescanTotal: number;
+  markRestore: boolean;
+  /** its cost is a lower bound (a hash table over hash_mem: its batches' page costs are not modelled) */
+  bound?: boolean;
+  plan: SearchPlan;
+}
+
+interface JoinRel { mask: number; rows: number; width: number; paths: Path[]; cheapestTotal: Path; cheapestStartup: Path }
+
+const relationBytes = (rows: number, width: number) => rows * (Math.ceil(width / 8) * 8 + 24);
+
+class Unsure extends Error {}
+const unsure = (why: string): never => { throw new Unsure(why); };
+
+/** standard_join_search for `rels` joined by the equalities `eqs` (in the order PostgreSQL distributes them). */
+export function standardJoinSearch(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: SearchOther[] = []): SearchPlan | { unsure: string } {
+  try { return search(rels, eqs, others); } catch (e) { if (e instanceof Unsure) return { unsure: e.message }; throw e; }
+}
+
+function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: SearchOther[]): SearchPlan {
+  const otherMask = others.map((o) => o.rels.reduce((m, r) => m | (1 << r), 0));
+  if (rels.length > 8) unsure('more than 8 relations (join_collapse_limit)');
+  // equivalence classes, members in the order process_equivalence adds them
+  const ecs: SearchVar[][] = [];
+  const ecOf = (v: SearchVar) => ecs.findIndex((ec) => ec.some((m) => m.rel === v.rel && m.col === v.col));
+  for (const [a, b] of eqs) {
+    if (a.rel === b.rel) unsure('a condition between two columns of one table');
+    const ta = rels[a.rel]!.table.columns[a.col]!.type.name, tb = rels[b.rel]!.table.columns[b.col]!.type.name;
+    if (ta !== tb || !['int4', 'int8', 'int2', 'text'].includes(ta)) unsure('a join condition between columns of different types');
+    const ea = ecOf(a), eb = ecOf(b);
+    if (ea >= 0 && eb >= 0) { if (ea !== eb) { ecs[ea]!.push(...ecs[eb]!); ecs.splice(eb, 1); } } else if (ea >= 0) ecs[ea]!.push(b);
+    else if (eb >= 0) ecs[eb]!.push(a);
+    else ecs.push([a, b]);
+  }
+  for (const ec of ecs) if (new Set(ec.map((m) => m.rel)).size !== ec.length) unsure('a join condition class naming two columns of one table');
+  // base relations: a Seq Scan each
+  const base = rels.map((r, i): JoinRel => {
+    const t = r.table;
+    const used = new Set<number>(ecs.flatMap((ec) => ec.filter((m) => m.rel === i).map((m) => m.col)));
+    const quals = JSON.stringify(r.quals);
+    for (const c of used) if (quals.includes(`"sval":"${t.columns[c]!.name}"`)) unsure('a WHERE condition on a join column (an equivalence class with a constant)');
+    const qualCols = t.columns.map((c, ci) => ({ c, ci })).filter((x) => quals.includes(`"sval":"${x.c.name}"`)).map((x) => x.ci);
+    if (t.indexes.some((ix) => ix.def || ix.columns.some((c) => used.has(c) || qualCols.includes(c)))) unsure('an index on a join or WHERE column (index paths)');
+    const size = estimateRelSize(t);
+    if (!size.exact) unsure('a column whose width the simulator does not measure');
+    const where = r.quals.length === 0 ? undefined : r.quals.length === 1 ? r.quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: r.quals } };
+    const ws = whereSelectivity(t, size.tuples, where);
+    if (!ws) unsure('a WHERE condition whose selectivity the simulator does not estimate');
+    const rows = clampRowEst(size.tuples * ws!.sel);
+    const c = costSeqScan(size.pages, size.tuples, ws!.ops, rows, size.width);
+    const path: Path = { ...c, pathkey: null, rescanStartup: c.startup, rescanTotal: c.total, markRestore: false, plan: { kind: 'scan', rel: i, cost: c } };
+    return { mask: 1 << i, rows, width: size.width, paths: [path], cheapestTotal: path, cheapestStartup: path };
+  });
+  const baseRows = base.map((b) => b.rows);
+  /** a column as selfuncs.ts reads it: its table's statistics, tuples and restricted rows */
+  const keyVar = (v: SearchVar): KeyVar => {
+    const table = rels[v.rel]!.table;
+    return { table, col: v.col, tuples: estimateRelSize(table).tuples, rows: baseRows[v.rel]! };
+  };
+  /** eqjoinsel (over the MCV lists after ANALYZE) */
+  const clauseSel = (c: SearchClause) => eqjoinsel(keyVar(c.o), keyVar(c.i));
+  const listSel = (cs: SearchClause[]) => cs.reduce((s, c) => s * clauseSel(c), 1);
+  /** generate_join_implied_equalities: per class, the first member of each side */
+  const restrictList = (om: number, im: number): { clauses: SearchClause[]; ecs: number[]; others: number[] } => {
+    const clauses: SearchClause[] = [], ids: number[] = [];
+    // the other join conditions first (build_joinrel_restrictlist: the joininfo lists, then the classes')
+    const oth = others.map((_, k) => k).filter((k) => (otherMask[k]! & ~(om | im)) === 0 && (otherMask[k]! & om) && (otherMask[k]! & im));
+    if (oth.length > 1) unsure('two or more join conditions outside equivalence classes at one join (their order)');
+    ecs.forEach((ec, id) => {
+      const o = ec.find((m) => (om >> m.rel) & 1), i = ec.find((m) => (im >> m.rel) & 1);
+      if (o && i) { clauses.push({ o, i }); ids.push(id); }
+    });
+    return { clauses, ecs: ids, others: oth };
+  };
+  const otherSel = (ks: number[]) => ks.reduce((s, k) => s * others[k]!.sel, 1);
+  const hasEcJoins = (mask: number) => ecs.some((ec) => ec.some((m) => (mask >> m.rel) & 1) && ec.some((m) => !((mask >> m.rel) & 1)))
+    || otherMask.some((m) => (m & mask) && (m & ~mask));
+  const useful = (ec: number | null, mask: number) => (ec !== null && ecs[ec]!.some((m) => !((mask >> m.rel) & 1)) ? ec : null);
+
+  const levels: JoinRel[][] = [[], base];
+  const byMask = new Map<number, JoinRel>(base.map((b) => [b.mask, b]));
+
+  /** add_path: keep the new path unless an old one is fuzzily as cheap and as well sorted; drop the old ones it beats */
+  const addPath = (rel: JoinRel, np: Path) => {
+    let accept = true, insertAt = 0;
+    const kept: Path[] = [];
+    for (const op of rel.paths) {
+      let removeOld = false;
+      const costcmp = np.total > op.total * STD_FUZZ_FACTOR ? 2 : op.total > np.total * STD_FUZZ_FACTOR ? 1
+        : np.startup > op.startup * STD_FUZZ_FACTOR ? 2 : op.startup > np.startup * STD_FUZZ_FACTOR ? 1 : 0;
+      // compare_pathkeys of single keys: equal, one longer (better), or different
+      const keyscmp = np.pathkey === op.pathkey ? 0 : op.pathkey === null ? 1 : np.pathkey === null ? 2 : 3;
+      if (keyscmp !== 3) {
+        if (costcmp === 0) {
+          if (keyscmp === 1) removeOld = true;
+          else if (keyscmp === 2) accept = false;
+          else if (np.total < op.total / 1.0000000001 || (np.total <= op.total * 1.0000000001 && np.startup < op.startup / 1.0000000001)) removeOld = true;
+          else accept = false;
+        } else if (costcmp === 1) { if (keyscmp !== 2) removeOld = true; } else if (keyscmp !== 1) accept = false;
+      }
+      if (!removeOld) { kept.push(op); if (np.total >= op.total) insertAt = kept.length; }
+      if (!accept) { kept.push(...rel.paths.slice(rel.paths.indexOf(op) + 1)); break; }
+    }
+    if (accept) kept.splice(insertAt, 0, np);
+    // a path costed below its true cost that survives could be the plan, or displace the one that is
+    if (accept && np.bound) unsure('a hash join that may need several batches (their page costs)');
+    rel.paths = kept;
+  };
+
+  const joinPath = (rel: JoinRel, method: 'HashJoin' | 'MergeJoin' | 'NestLoop', o: Path, i: Path, clauses: SearchClause[], oth: number[], startup: number, total: number,
+    pathkey: number | null, extra: { sortOuter?: Cost | null; sortInner?: Cost | null; material?: Cost | null; rescanFree?: boolean }): Path => {
+    const cost: Cost = { startup, total, rows: rel.rows, width: rel.width };
+    return {
+      ...cost, pathkey, markRestore: false,
+      rescanStartup: extra.rescanFree ? 0 : startup, rescanTotal: extra.rescanFree ? total - startup : total,
+      plan: { kind: 'join', method, outer: o.plan, inner: i.plan, clauses, others: oth, cost, sortOuter: extra.sortOuter ?? null, sortInner: extra.sortInner ?? null, material: extra.material ?? null },
+    };
+  };
+  const asCost = (p: Path): Cost => ({ startup: p.startup, total: p.total, rows: p.rows, width: p.width });
+  const overWorkMem = (p: Path) => relationBytes(p.rows, p.width) > WORK_MEM;
+  /** cost_sort: in memory, or an external merge sort's page accesses (3/4 sequential) when it spills */
+  const sortOf = (p: Path): Cost => {
+    if (!overWorkMem(p)) return costSort(asCost(p), null);
+    const tuples = Math.max(p.rows, 2), bytes = relationBytes(tuples, p.width);
+    const npages = Math.ceil(bytes / 8192), nruns = bytes / WORK_MEM;
+    const mergeOrder = Math.min(500, Math.max(6, Math.floor(WORK_MEM / (2 * 8192 + 32 * 8192))));
+    const logRuns = nruns > mergeOrder ? Math.ceil(Math.log(nruns) / Math.log(mergeOrder)) : 1.0;
+    let startup = 2.0 * CPU_OPERATOR_COST * tuples * (Math.log(tuples) / 0.693147180559945);
+    startup += 2.0 * npages * logRuns * (SEQ_PAGE_COST * 0.75 + RANDOM_PAGE_COST * 0.25);
+    startup += p.total;
+    return { startup, total: startup + CPU_OPERATOR_COST * tuples, rows: p.rows, width: p.width };
+  };
+  /** cost_material / cost_rescan: a spilled Materialize writes and rereads its pages */
+  const materialOf = (p: Path): Path => {
+    const pages = overWorkMem(p) ? Math.ceil(relationBytes(p.rows, p.width) / 8192) : 0;
+    const c: Cost = { startup: p.startup, total: p.total + 2 * CPU_OPERATOR_COST * p.rows + SEQ_PAGE_COST * pages, rows: p.rows, width: p.width };
+    return { ...c, pathkey: p.pathkey, rescanStartup: 0, rescanTotal: CPU_OPERATOR_COST * p.rows + SEQ_PAGE_COST * pages, markRestore: true, plan: p.plan };
+  };
+
+  const nestLoop = (rel: JoinRel, o: Path, i: Path, mat: Path | null, clauses: SearchClause[], oth: number[]) => {
+    const inner = mat ?? i;
+    let startup = o.startup + inner.startup;
+    let run = o.total - o.startup;
+    if (o.rows > 1) run += (o.rows - 1) * inner.rescanStartup;
+    run += inner.total - inner.startup;
+    if (o.rows > 1) run += (o.rows - 1) * (inner.rescanTotal - inner.rescanStartup);
+    run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * (clauses.length + oth.length)) * o.rows * inner.rows;
+    startup += 0;
+    addPath(rel, joinPath(rel, 'NestLoop', o, i, clauses, oth, startup, startup + run, useful(o.pathkey, rel.mask), { material: mat ? asCost(mat) : null }));
+  };
+  const mergeJoin = (rel: JoinRel, o: Path, i: Path, clauses: SearchClause[], oth: number[], ec: number) => {
+    const sortOuter = o.pathkey === ec ? null : sortOf(o), sortInner = i.pathkey === ec ? null : sortOf(i);
+    const tuples = clampRowEst(o.rows * i.rows * listSel(clauses));
+    // mergejoinscansel: the parts of each input the merge reads (0..1 without statistics)
+    const sc = mergejoinscansel(keyVar(clauses[0]!.o), keyVar(clauses[0]!.i));
+    if (!sc) unsure('a merge join whose key range the simulator does not scale (mergejoinscansel)');
+    let os = sc!.leftstart, oe = sc!.leftend, is = sc!.rightstart, ie = sc!.rightend;
+    if (os >= oe) { os = 0; oe = 1; }
+    if (is >= ie) { is = 0; ie = 1; }
+    const outerRows = clampRowEst(o.rows * oe), innerRows = clampRowEst(i.rows * ie);
+    const outerSkip = rint(o.rows * os), innerSkip = rint(i.rows * is);
+    os = outerSkip / o.rows; oe = outerRows / o.rows; is = innerSkip / i.rows; ie = innerRows / i.rows;
+    let startup = 0, run = 0;
+    const os0 = sortOuter ?? asCost(o), is0 = sortInner ?? asCost(i);
+    startup += os0.startup + (os0.total - os0.startup) * os;
+    run += (os0.total - os0.startup) * (oe - os);
+    startup += is0.startup + (is0.total - is0.startup) * is;
+    const innerRun = (is0.total - is0.startup) * (ie - is);
+    const rescanned = Math.max(0, tuples - i.rows);
+    const ratio = 1 + rescanned / innerRows;
+    const bare = innerRun * ratio, mat = innerRun + CPU_OPERATOR_COST * innerRows * ratio;
+    const materialize = mat < bare || (!sortInner && !i.markRestore) || (!!sortInner && overWorkMem(i));
+    run += materialize ? mat : bare;
+    startup += CPU_OPERATOR_COST * (outerSkip + innerSkip * ratio);
+    run += CPU_OPERATOR_COST * ((outerRows - outerSkip) + (innerRows - innerSkip) * ratio);
+    run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * oth.length) * tuples;
+    const innerTop = sortInner ?? asCost(i);
+    const material = materialize ? { ...innerTop, total: innerTop.total + CPU_OPERATOR_COST * innerTop.rows } : null;
+    addPath(rel, joinPath(rel, 'MergeJoin', o, i, clauses, oth, startup, startup + run, useful(ec, rel.mask), { sortOuter, sortInner, material }));
+  };
+  const hashJoin = (rel: JoinRel, o: Path, i: Path, clauses: SearchClause[], oth: number[]) => {
+    const n = clauses.length;
+    const tupsize = 16 + 16 + Math.ceil(i.width / 8) * 8;
+    const batches = i.rows * tupsize > HASH_MEM / 2; // ExecChooseHashTableSize may split it in batches (page costs)
+    let startup = o.startup + i.total + (CPU_OPERATOR_COST * n + CPU_TUPLE_COST) * i.rows;
+    let run = (o.total - o.startup) + CPU_OPERATOR_COST * n * o.rows;
+    const buckets = bucketCount(i.rows);
+    let bucketsize = 1, mcvFreq = 1;
+    for (const c of clauses) {
+      const st = estimateHashBucketStats(keyVar(c.i), buckets);
+      bucketsize = Math.min(bucketsize, st.bucketFrac);
+      mcvFreq = Math.min(mcvFreq, st.mcvFreq);
+    }
+    // the bucket of the inner side's most common value over hash_mem: disable_cost (not modelled)
+    if (relationBytes(clampRowEst(i.rows * mcvFreq), i.width) > HASH_MEM) unsure('a hash join whose most common value overflows hash_mem');
+    run += CPU_OPERATOR_COST * n * o.rows * clampRowEst(i.rows * bucketsize) * 0.5;
+    run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * oth.length) * clampRowEst(o.rows * i.rows * listSel(clauses));
+    startup += 0;
+    const np = joinPath(rel, 'HashJoin', o, i, clauses, oth, startup, startup + run, null, { rescanFree: true });
+    np.bound = batches;
+    addPath(rel, np);
+  };
+
+  /** add_paths_to_joinrel for one outer / inner order */
+  const addPaths = (rel: JoinRel, outer: JoinRel, inner: JoinRel) => {
+    const { clauses, ecs: ids, others: oth } = restrictList(outer.mask, inner.mask);
+    if (ids.length > 1) unsure('two sides joined on two or more equivalence classes (several merge orders)');
+    // sort_inner_and_outer
+    if (ids.length) mergeJoin(rel, outer.cheapestTotal, inner.cheapestTotal, clauses, oth, ids[0]!);
+    // match_unsorted_outer
+    const ict = inner.cheapestTotal;
+    const mat = materialOf(ict); // ExecMaterializesOutput: no path here materializes already
+    for (const op of [...outer.paths]) {
+      nestLoop(rel, op, ict, null, clauses, oth);
+      if (mat) nestLoop(rel, op, ict, mat, clauses, oth);
+      if (ids.length && op.pathkey === ids[0]) {
+        mergeJoin(rel, op, ict, clauses, oth, ids[0]!);
+        if (ict.pathkey !== ids[0]) {
+          const sorted = inner.paths.filter((p) => p.pathkey === ids[0]);
+          const bestTotal = sorted.reduce<Path | null>((b, p) => (!b || p.total < b.total || (p.total === b.total && p.startup < b.startup) ? p : b), null);
+          if (bestTotal) mergeJoin(rel, op, bestTotal, clauses, oth, ids[0]!);
+          const bestStartup = sorted.reduce<Path | null>((b, p) => (!b || p.startup < b.startup || (p.startup === b.startup && p.total < b.total)
+            ? p : b), null);
+          if (bestStartup && bestStartup !== bestTotal) mergeJoin(rel, op, bestStartup, clauses, oth, ids[0]!);
+        }
+      }
+    }
+    // hash_inner_and_outer
+    if (ids.length) {
+      hashJoin(rel, outer.cheapestStartup, ict, clauses, oth);
+      if (outer.cheapestTotal !== outer.cheapestStartup) hashJoin(rel, outer.cheapestTotal, ict, clauses, oth);
+    }
+  };
+
+  const makeJoinRel = (r1: JoinRel, r2: JoinRel, level: number) => {
+    const mask = r1.mask | r2.mask;
+    let rel = byMask.get(mask);
+    if (!rel) {
+      const { clauses, others: oth } = restrictList(r1.mask, r2.mask);
+      const rows = clampRowEst(r1.rows * r2.rows * listSel(clauses) * otherSel(oth));
+      rel = { mask, rows, width: r1.width + r2.width, paths: [], cheapestTotal: null as unknown as Path, cheapestStartup: null as unknown as Path };
+      byMask.set(mask, rel);
+      levels[level]!.push(rel);
+    }
+    addPaths(rel, r1, r2);
+    addPaths(rel, r2, r1);
+  };
+  const relevant = (a: JoinRel, b: JoinRel) => ecs.some((ec) => ec.some((m) => (a.mask >> m.rel) & 1) && ec.some((m) => (b.mask >> m.rel) & 1))
+    || otherMask.some((m) => (m & a.mask) && (m & b.mask) && !(m & ~(a.mask | b.mask)));
+
+  for (let level = 2; level <= rels.length; level++) {
+    levels[level] = [];
+    levels[level - 1]!.forEach((old, idx) => {
+      if (hasEcJoins(old.mask)) {
+        base.slice(level === 2 ? idx + 1 : 0).forEach((other) => { if (!(old.mask & other.mask) && relevant(old, other)) makeJoinRel(old, other, level); });
+      } else base.forEach((other) => { if (!(old.mask & other.mask)) makeJoinRel(old, other, level); });
+    });
+    for (let k = 2; k <= level - k; k++) {
+      const other = level - k;
+      levels[k]!.forEach((old, idx) => {
+        if (!hasEcJoins(old.mask)) return;
+        levels[other]!.slice(k === other ? idx + 1 : 0).forEach((nr) => { if (!(old.mask & nr.mask) && relevant(old, nr)) makeJoinRel(old, nr, level); });
+      });
+    }
+    if (!levels[level]!.length) levels[level - 1]!.forEach((old) => base.forEach((other) => { if (!(old.mask & other.mask)) makeJoinRel(old, other, level); }));
+    // set_cheapest
+    for (const rel of levels[level]!) {
+      let st: Path | null = null, tt: Path | null = null;
+      for (const p of rel.paths) {
+        if (!st || p.startup < st.startup || (p.startup === st.startup && p.total < st.total)) st = p;
+        if (!tt || p.total < tt.total || (p.total === tt.total && p.startup < tt.startup)) tt = p;
+      }
+      rel.cheapestStartup = st!; rel.cheapestTotal = tt!;
+    }
+  }
+  const top = byMask.get((1 << rels.length) - 1);
+  if (!top) return unsure('a join the search did not complete');
+  return top.cheapestTotal.plan;
+}

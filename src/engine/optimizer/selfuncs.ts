@@ -1,0 +1,244 @@
+/**
+ * What the planner reads from ANALYZE's statistics about a join key (PostgreSQL's utils/adt/selfuncs.c):
+ *
+ *   - get_variable_numdistinct: the distinct values of a column — stadistinct as stored (a negative one is a
+ *     fraction of the table's tuples now), a unique single-column index forcing "unique" (-1 x (1 - nullfrac));
+ *     without statistics the table's tuples when under 200, else 200 (DEFAULT_NUM_DISTINCT, "isdefault").
+ *   - eqjoinsel (inner): the fraction of the outer x inner pairs an equality keeps. With an MCV list on both
+ *     sides the lists are matched value by value: the matched pairs' frequencies exactly, the rest spread over
+ *     the other side's remaining distinct values, the smaller of the two sides' views; otherwise
+ *     (1 - nullfrac1)(1 - nullfrac2) / max(nd1, nd2).
+ *   - estimate_hash_bucket_stats: the share of the inner rows a probe's bucket holds — 1 / ndistinct (1 /
+ *     nbuckets when there are more distinct values than buckets), scaled up by most-common-frequency / average
+ *     frequency when the distribution is skewed; without statistics a tenth (or the top MCV's frequency if higher).
+ *
+ *     m.a = 2,1,2,3,1,2 (MCVs 2: 0.5, 1: 0.333; 3 distinct), n.a = 2,1,2 (MCV 2: 0.667; 2 distinct):
+ *     n JOIN m ON n.a = m.a: selectivity min(0.5, 0.4167) = 0.4167 -> 18 x 0.4167 = 7.5 -> "rows=8"
+ *     bucket of n.a: 1/2 x 0.667 / 0.5 = 0.667 (2 of n's 3 rows); of m.a: 1/3 x 0.5 / 0.333 = 0.5
+ *
+ * Simplifications: only plain columns of plain tables; equality of MCV values as JavaScript compares them (one
+ * type family); no extended statistics, no security check.
+ */
+import type { Table } from '../catalog/catalog.js';
+import type { Value } from '../sql/types.js';
+import { clampRowEst } from './plancat.js';
+
+const DEFAULT_NUM_DISTINCT = 200;
+
+/** One side of an equality between columns: its table, the column, and the rel's tuples and (restricted) rows. */
+export interface KeyVar { table: Table; col: number; tuples: number; rows: number }
+
+const statsOf = (t: Table, col: number) => t.stats?.columns?.[col] ?? null;
+
+/** has_unique_index: a unique index on the column alone (examine_variable's isunique). */
+export const hasUniqueIndex = (t: Table, col: number) => t.indexes.some((i) => i.unique && !i.def && i.columns.length === 1 && i.columns[0] === col);
+
+/** get_variable_numdistinct. */
+export function variableNumDistinct(v: KeyVar): { nd: number; isDefault: boolean } {
+  const st = statsOf(v.table, v.col);
+  let stadistinct: number, stanullfrac: number;
+  if (st) { stadistinct = st.stadistinct; stanullfrac = st.nullfrac; } else if (v.table.columns[v.col]!.type.name === 'bool') { stadistinct = 2; stanullfrac = 0; } else {
+    stadistinct = 0; stanullfrac = 0;
+  }
+  if (hasUniqueIndex(v.table, v.col)) stadistinct = -1.0 * (1.0 - stanullfrac);
+  if (stadistinct > 0) return { nd: clampRowEst(stadistinct), isDefault: false };
+  const ntuples = v.tuples;
+  if (ntuples <= 0) return { nd: DEFAULT_NUM_DISTINCT, isDefault: true };
+  if (stadistinct < 0) return { nd: clampRowEst(-stadistinct * ntuples), isDefault: false };
+  if (ntuples < DEFAULT_NUM_DISTINCT) return { nd: clampRowEst(ntuples), isDefault: false };
+  return { nd: DEFAULT_NUM_DISTINCT, isDefault: true };
+}
+
+const sameValue = (a: Value, b: Value) => a === b || (typeof a !== typeof b && a !== null && b !== null && Number(a) === Number(b));
+const clampProb = (p: number) => (p < 0 ? 0 : p > 1 ? 1 : p);
+
+/** eqjoinsel for an inner (or left / full) join: eqjoinsel_inner. */
+export function eqjoinsel(a: KeyVar, b: KeyVar): number {
+  const nd1 = variableNumDistinct(a).nd, nd2 = variableNumDistinct(b).nd;
+  const s1 = statsOf(a.table, a.col), s2 = statsOf(b.table, b.col);
+  let selec: number;
+  if (s1?.mcv && s2?.mcv) {
+    const m1 = s1.mcv, m2 = s2.mcv;
+    const has1 = m1.values.map(() => false), has2 = m2.values.map(() => false);
+    let matchprodfreq = 0, nmatches = 0;
+    for (let i = 0; i < m1.values.length; i++) {
+      for (let j = 0; j < m2.values.length; j++) {
+        if (has2[j]) continue;
+        if (sameValue(m1.values[i]!, m2.values[j]!)) {
+          has1[i] = has2[j] = true;
+          matchprodfreq += m1.freqs[i]! * m2.freqs[j]!;
+          nmatches++;
+          break;
+        }
+      }
+    }
+    matchprodfreq = clampProb(matchprodfreq);
+    const split = (m: typeof m1, has: boolean[]) => {
+      let matched = 0, unmatched = 0;
+      m.freqs.forEach((f, i) => { if (has[i]) matched += f; else unmatched += f; });
+      return [clampProb(matched), clampProb(unmatched)] as const;
+    };
+    const [matchfreq1, unmatchfreq1] = split(m1, has1), [matchfreq2, unmatchfreq2] = split(m2, has2);
+    const otherfreq1 = clampProb(1.0 - s1.nullfrac - matchfreq1 - unmatchfreq1);
+    const otherfreq2 = clampProb(1.0 - s2.nullfrac - matchfreq2 - unmatchfreq2);
+    let totalsel1 = matchprodfreq;
+    if (nd2 > m2.values.length) totalsel1 += (unmatchfreq1 * otherfreq2) / (nd2 - m2.values.length);
+    if (nd2 > nmatches) totalsel1 += (otherfreq1 * (otherfreq2 + unmatchfreq2)) / (nd2 - nmatches);
+    let totalsel2 = matchprodfreq;
+    if (nd1 > m1.values.length) totalsel2 += (unmatchfreq2 * otherfreq1) / (nd1 - m1.values.length);
+    if (nd1 > nmatches) totalsel2 += (otherfreq2 * (otherfreq1 + unmatchfreq1)) / (nd1 - nmatches);
+    selec = totalsel1 < totalsel2 ? totalsel1 : totalsel2;
+  } else {
+    selec = (1.0 - (s1?.nullfrac ?? 0)) * (1.0 - (s2?.nullfrac ?? 0));
+    selec /= nd1 > nd2 ? nd1 : nd2;
+  }
+  return clampProb(selec);
+}
+
+/** estimate_hash_bucket_stats: the top MCV's frequency and the bucket size fraction of a hashed key. */
+export function estimateHashBucketStats(v: KeyVar, nbuckets: number): { mcvFreq: number; bucketFrac: number } {
+  const st = statsOf(v.table, v.col);
+  const mcvFreq = st?.mcv?.freqs[0] ?? 0;
+  const { nd, isDefault } = variableNumDistinct(v);
+  if (isDefault) return { mcvFreq, bucketFrac: Math.max(0.1, mcvFreq) };
+  const stanullfrac = st?.nullfrac ?? 0;
+  const avgfreq = (1.0 - stanullfrac) / nd;
+  let ndistinct = nd;
+  if (v.tuples > 0) ndistinct = clampRowEst(ndistinct * (v.rows / v.tuples));
+  let estfract = ndistinct > nbuckets ? 1.0 / nbuckets : 1.0 / ndistinct;
+  if (avgfreq > 0 && mcvFreq > avgfreq) estfract *= mcvFreq / avgfreq;
+  if (estfract < 1.0e-6) estfract = 1.0e-6;
+  else if (estfract > 1.0) estfract = 1.0;
+  return { mcvFreq, bucketFrac: estfract };
+}
+
+const DEFAULT_INEQ_SEL = 1 / 3.0;
+
+/** A value on convert_to_scalar's scale: numbers as they are; null when the type is not modelled (text's scale). */
+const toScalar = (v: Value): number | null => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
+
+/**
+ * ineq_histogram_selectivity for `var < c` / `var <= c` (isgt false) or > / >=: the share of the histogram's
+ * population below the constant, interpolated within its bin; -1 without a histogram. The column's true ends
+ * are not read from an index (the callers leave an indexed key unsure).
+ */
+function ineqHistogramSelectivity(v: KeyVar, isgt: boolean, iseq: boolean, c: number): number | null {
+  const st = statsOf(v.table, v.col);
+  const h = st?.histogram;
+  if (!h || h.length < 2) return -1;
+  const hv = h.map(toScalar);
+  if (hv.some((x) => x === null)) return null;
+  const vals = hv as number[];
+  let lo = 0, hi = vals.length;
+  while (lo < hi) {
+    const probe = Math.floor((lo + hi) / 2);
+    let ltcmp = iseq ? vals[probe]! <= c : vals[probe]! < c;
+    if (isgt) ltcmp = !ltcmp;
+    if (ltcmp) lo = probe + 1; else hi = probe;
+  }
+  let histfrac: number;
+  if (lo <= 0) histfrac = 0;
+  else if (lo >= vals.length) histfrac = 1;
+  else {
+    const i = lo;
+    let eqSelec = 0;
+    if (i === 1 || isgt === iseq) {
+      let other = variableNumDistinct(v).nd;
+      if (st!.mcv) other -= st!.mcv.freqs.length;
+      if (other > 1) eqSelec = 1.0 / other;
+    }
+    const low = vals[i - 1]!, high = vals[i]!;
+    let binfrac: number;
+    if (high <= low) binfrac = 0.5;
+    else if (c <= low) binfrac = 0;
+    else if (c >= high) binfrac = 1;
+    else { binfrac = (c - low) / (high - low); if (Number.isNaN(binfrac) || binfrac < 0 || binfrac > 1) binfrac = 0.5; }
+    histfrac = i - 1 + binfrac;
+    histfrac /= vals.length - 1;
+    if (i === 1) histfrac += eqSelec * (1.0 - binfrac);
+    if (isgt === iseq) histfrac -= eqSelec;
+  }
+  let sel = isgt ? 1.0 - histfrac : histfrac;
+  const cutoff = 0.01 / (vals.length - 1);
+  if (sel < cutoff) sel = cutoff;
+  else if (sel > 1.0 - cutoff) sel = 1.0 - cutoff;
+  return sel;
+}
+
+/** scalarineqsel: the MCVs satisfying the comparison plus the histogram's share of the rest; null: not modelled. */
+export function scalarIneqSel(v: KeyVar, isgt: boolean, iseq: boolean, c: number): number | null {
+  const st = statsOf(v.table, v.col);
+  if (!st) return DEFAULT_INEQ_SEL;
+  let mcvSelec = 0, sumcommon = 0;
+  if (st.mcv) {
+    for (let k = 0; k < st.mcv.values.length; k++) {
+      const x = toScalar(st.mcv.values[k]!);
+      if (x === null) return null;
+      const f = st.mcv.freqs[k]!;
+      const ok = isgt ? (iseq ? x >= c : x > c) : (iseq ? x <= c : x < c);
+      if (ok) mcvSelec += f;
+      sumcommon += f;
+    }
+  }
+  const hist = ineqHistogramSelectivity(v, isgt, iseq, c);
+  if (hist === null) return null;
+  let selec = 1.0 - st.nullfrac - sumcommon;
+  selec *= hist >= 0 ? hist : 0.5;
+  selec += mcvSelec;
+  return clampProb(selec);
+}
+
+/** get_variable_range: the histogram's ends widened by the MCVs (MCVs alone only when they cover the table). */
+function variableRange(v: KeyVar): { min: number; max: number } | null | 'unmodelled' {
+  const st = statsOf(v.table, v.col);
+  if (!st) return null;
+  let min: number | null = null, max: number | null = null;
+  if (st.histogram?.length) {
+    const a = toScalar(st.histogram[0]!), b = toScalar(st.histogram[st.histogram.length - 1]!);
+    if (a === null || b === null) return 'unmodelled';
+    min = a; max = b;
+  }
+  if (st.mcv) {
+    let use = min !== null;
+    if (!use) use = st.mcv.freqs.reduce((s, f) => s + f, 0) + st.nullfrac > 0.99999;
+    if (use) {
+      for (const x of st.mcv.values) {
+        const n = toScalar(x);
+        if (n === null) return 'unmodelled';
+        if (min === null || n < min) min = n;
+        if (max === null || n > max) max = n;
+      }
+    }
+  }
+  return min === null || max === null ? null : { min, max };
+}
+
+/**
+ * mergejoinscansel for `left = right` merged ascending (NULLs last): the fractions of each input read before
+ * the first join pair (start) and up to the last (end) — the other side's range against this side's
+ * statistics. Defaults 0 and 1 when a range is not known; null when the key type's scale is not modelled.
+ */
+export function mergejoinscansel(left: KeyVar, right: KeyVar): { leftstart: number; leftend: number; rightstart: number; rightend: number } | null {
+  const out = { leftstart: 0, leftend: 1, rightstart: 0, rightend: 1 };
+  const lr = variableRange(left), rr = variableRange(right);
+  if (lr === 'unmodelled' || rr === 'unmodelled') return null;
+  if (!lr || !rr) return out;
+  const sel = (v: KeyVar, iseq: boolean, c: number) => scalarIneqSel(v, false, iseq, c);
+  const le = sel(left, true, rr.max), re = sel(right, true, lr.max);
+  if (le === null || re === null) return null;
+  if (le !== DEFAULT_INEQ_SEL) out.leftend = le;
+  if (re !== DEFAULT_INEQ_SEL) out.rightend = re;
+  if (out.leftend > out.rightend) out.leftend = 1.0;
+  else if (out.leftend < out.rightend) out.rightend = 1.0;
+  else out.leftend = out.rightend = 1.0;
+  const ls = sel(left, false, rr.min), rs = sel(right, false, lr.min);
+  if (ls === null || rs === null) return null;
+  if (ls !== DEFAULT_INEQ_SEL) out.leftstart = ls;
+  if (rs !== DEFAULT_INEQ_SEL) out.rightstart = rs;
+  if (out.leftstart < out.rightstart) out.leftstart = 0.0;
+  else if (out.leftstart > out.rightstart) out.rightstart = 0.0;
+  else out.leftstart = out.rightstart = 0.0;
+  if (out.leftstart >= out.leftend) { out.leftstart = 0.0; out.leftend = 1.0; }
+  if (out.rightstart >= out.rightend) { out.rightstart = 0.0; out.rightend = 1.0; }
+  return out;
+}
