@@ -125,6 +125,18 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
       const rt = t.ResTarget;
       const cr = rt.val.ColumnRef;
       if (cr && cr.fields[cr.fields.length - 1].A_Star) {
+        // PL/pgSQL's `rec.*` (NEW.*, OLD.*, a %ROWTYPE variable): one column per field
+        const recName = cr.fields.length === 2 ? cr.fields[0].String?.sval as string | undefined : undefined;
+        const fromItem = recName !== undefined
+          && !!(src.scope.rels?.some((r) => r.name === recName) || src.scope.alias === recName || (src.table && src.scope.relName === recName));
+        const fields = recName !== undefined ? sc.env.pl?.recordFields?.(recName, cr.location, fromItem) ?? null : null;
+        if (fields) {
+          for (const f of fields) {
+            const v = sc.env.pl!.variable([recName!, f], sc, cr.location)!;
+            targets.push(v); names.push(f); exprKeys.push(`record ${recName}.${f}`);
+          }
+          continue;
+        }
         if (!src.table && src.scope.columns.length === 0) throw new PgError('42601', 'SELECT * with no tables specified is not valid', { position: posOf(cr.location) });
         if (src.scope.starRefused) throw notSupported(src.scope.starRefused, posOf(cr.location));
         // t.* in a join: only that relation's columns

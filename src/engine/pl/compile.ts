@@ -32,7 +32,8 @@ type N = Record<string, any>;
 /** One datum: a scalar variable, a record (NEW, OLD, FOR rec IN ...), a row (an INTO list) or a record field. */
 export type Datum =
   | { kind: 'var'; name: string; typeName: string; type: SqlType | null; typeError: PgError | null; isConst: boolean; defaultExpr: N | null; notNull: boolean }
-  | { kind: 'rec'; name: string }
+  /** generic: declared `record` (its row type is known only at run time: `r.*` cannot be expanded) */
+  | { kind: 'rec'; name: string; generic: boolean }
   | { kind: 'row'; name: string; fields: { name: string; varno: number }[] }
   | { kind: 'recfield'; name: string; rec: number };
 
@@ -111,7 +112,7 @@ export function compilePlpgsql(createText: string, columnType?: (rel: string, co
     const v = d[k];
     if (k === 'PLpgSQL_var') {
       const typname = (v.datatype?.PLpgSQL_type?.typname ?? 'text') as string;
-      if (isRecordType(typname)) return { kind: 'rec', name: v.refname } as Datum;
+      if (isRecordType(typname)) return { kind: 'rec', name: v.refname, generic: typname === 'record' } as Datum;
       let type: SqlType | null = null, typeError: PgError | null = null;
       const pct = /^([a-z_][a-z0-9_$]*)\.([a-z_][a-z0-9_$]*)%type$/i.exec(typname);
       try {
@@ -122,7 +123,8 @@ export function compilePlpgsql(createText: string, columnType?: (rel: string, co
       } catch (err) { typeError = err instanceof PgError ? err : new PgError('XX000', String(err)); }
       return { kind: 'var', name: v.refname, typeName: typname, type, typeError, isConst: !!v.isconst, defaultExpr: v.default_val ?? null, notNull: !!v.notnull };
     }
-    if (k === 'PLpgSQL_rec') return { kind: 'rec', name: v.refname };
+    // a trigger's NEW / OLD carry no declared type: they have the trigger relation's row type
+    if (k === 'PLpgSQL_rec') return { kind: 'rec', name: v.refname, generic: v.datatype?.PLpgSQL_type?.typname === 'record' };
     if (k === 'PLpgSQL_row') return { kind: 'row', name: v.refname, fields: (v.fields ?? []).map((f: N) => ({ name: f.name, varno: f.varno ?? 0 })) };
     if (k === 'PLpgSQL_recfield') return { kind: 'recfield', name: v.fieldname, rec: v.recparentno ?? 0 };
     throw notSupported(`the PL/pgSQL datum ${k}`);

@@ -85,6 +85,23 @@ export class PlFrame implements PlNames {
     return null;
   }
 
+  /** `rec.*`: the fields of a record variable of a known row type (NEW, OLD, `r t%ROWTYPE`), one column each;
+   *  a FROM item of the same name makes it ambiguous (plpgsql.variable_conflict = error); a generic `record` cannot
+   *  be expanded (its row type is not known when the statement is planned) */
+  recordFields(name: string, location: number | undefined, fromItem: boolean): string[] | null {
+    const dno = this.dnoOf(name);
+    if (dno === undefined) return null;
+    const slot = this.slots[dno]!;
+    if (slot.kind !== 'rec') return null;
+    if (fromItem) {
+      throw new PgError('42702', `column reference "${name}.*" is ambiguous`, { detail: 'It could refer to either a PL/pgSQL variable or a table column.', position: posOf(location) });
+    }
+    const d = this.fn.datums[dno]!;
+    if (d.kind === 'rec' && d.generic) throw new PgError('42809', 'record type has not been registered');
+    if (!slot.rec) throw new PgError('55000', `record "${name}" is not assigned yet`, { detail: 'The tuple structure of a not-yet-assigned record is indeterminate.' });
+    return [...slot.rec.names];
+  }
+
   param(n: number, _location: number | undefined): Compiled | null {
     if (n < 1 || n > this.params.length) return null;
     const slot = this.slots[n - 1];

@@ -51,6 +51,9 @@ export interface ExprEnv {
   /** inside a PL/pgSQL function: its variables and $n (pl/frame.ts), consulted before a name is a column */
   pl?: {
     variable(names: string[], scope: Scope, location: number | undefined): Compiled | null; param(n: number, location: number | undefined): Compiled | null;
+    /** `rec.*` in a select list: the record variable's field names (null: no record of that name); fromItem: a FROM
+     *  item has that name too */
+    recordFields?(name: string, location: number | undefined, fromItem: boolean): string[] | null;
   } | null;
   /** a call of a user function (CREATE FUNCTION; pl/fmgr.ts), or null when no user function has that name */
   userFunction?(name: string, args: Compiled[], pos: number | undefined): Compiled | null;
