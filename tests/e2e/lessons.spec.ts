@@ -107,11 +107,14 @@ test('a new visitor: gallery, a lesson to the end (a wrong and a right answer), 
   await expect(title(page)).toHaveText('Bob reads the row');
   await expect(page.getByTestId('session-bob').locator('table.grid tbody tr')).toHaveText(/724\s*725\s*5/);
   await expect(page.getByTestId('page-products-0').locator('.tuple')).toHaveCount(2);
-  await expect(page.locator('.timeline h3')).toContainText('1 other branch');
+  // the detour is kept: listed ahead of the step it left, then a branch of its own once the lesson moves on
+  await expect(page.locator('.timeline h3')).toContainText('1 ahead');
+  await expect(page.getByTestId('ahead-5')).toContainText('INSERT INTO products VALUES (200, 1)');
 
   // on to the end
   await next(page).click();
   await expect(title(page)).toHaveText('Alice updates again');
+  await expect(page.locator('.timeline h3')).toContainText('1 other branch');
   await next(page).click();
   await expect(title(page)).toHaveText('Alice rolls back');
   await next(page).click();

@@ -64,13 +64,13 @@ describe('temporary views and sequences', () => {
     expect(e.catalog.sequences.size).toBe(0);
   });
 
-  it('search_path may only put pg_temp before public: anything else is refused with 0A000, never silently ignored', () => {
+  it('search_path must keep public and put pg_temp before it (else 0A000, never silently ignored); a schema that does not exist is skipped, as PostgreSQL skips it', () => {
     const e = new Engine();
     e.createSession('s1');
-    for (const p of ['s, public', 'public, pg_temp', 'pg_catalog', '"$user"']) {
+    for (const p of ['public, pg_temp', 'pg_catalog', '"$user"', 's']) {
       expect(e.execute('s1', `SET search_path = ${p}`).outcome.error?.sqlstate, p).toBe('0A000');
     }
-    for (const p of ['public', 'pg_temp, public', '"$user", public', 'pg_catalog, pg_temp, public']) run(e, `SET search_path = ${p}`);
+    for (const p of ['public', 'pg_temp, public', '"$user", public', 'pg_catalog, pg_temp, public', 's, public', '"My Schema", public']) run(e, `SET search_path = ${p}`);
     expect(rows(e, 'SELECT current_schema()')).toEqual([['public']]);
   });
 });

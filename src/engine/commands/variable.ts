@@ -179,14 +179,15 @@ export function setStatement(eng: Engine, s: Session, n: N): QueryResult {
 }
 
 /**
- * search_path: names are looked up in the session's pg_temp_N, then public (namespace.c's default). A path that
- * would change that — another schema, no public, pg_temp after public — is refused: schemas are not modelled.
+ * search_path: names are looked up in the session's pg_temp_N, then public (namespace.c's default). Other schemas
+ * cannot exist here (CREATE SCHEMA is refused), and PostgreSQL skips a path entry naming a schema that does not
+ * exist — so they change nothing and are accepted. A path that would change the lookup — no public, pg_temp after
+ * public — is refused: it is not modelled.
  */
 function checkSearchPath(value: string): void {
   const items = value.split(',').map((x) => x.trim().replace(/^"(.*)"$/, '$1')).filter((x) => x !== '');
   const pub = items.indexOf('public'), tmp = items.indexOf('pg_temp');
-  const other = items.find((x) => !['$user', 'public', 'pg_temp', 'pg_catalog'].includes(x));
-  if (other !== undefined || pub < 0 || (tmp >= 0 && tmp > pub)) {
-    throw notSupported(`search_path = ${value} (only pg_temp, then public: schemas other than public are not modelled)`);
+  if (pub < 0 || (tmp >= 0 && tmp > pub)) {
+    throw notSupported(`search_path = ${value} (names are looked up in pg_temp, then public: a path without public, or with pg_temp after it, is not modelled)`);
   }
 }
