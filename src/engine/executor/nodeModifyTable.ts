@@ -137,7 +137,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     for (const c of targetCols) {
       const col = t.columns[c]!; if (col.generated) throw generatedInsert(col); if (col.identity) identityOverridden(t, col, n.override);
     }
-    const q = yield* ex.query(s, sel, raw.text, false);
+    const q = yield* ex.query(s, sel, raw.text, false, undefined, true); // unknown literals take the target columns' types
     if (q.types.length > targetCols.length) throw new PgError('42601', 'INSERT has more expressions than target columns');
     const identity = q.types.length === t.columns.length && targetCols.every((c, i) => c === i) &&
       q.types.every((ty, i) => ty.name === t.columns[i]!.type.name && t.columns[i]!.type.typmod < 0);

@@ -53,7 +53,13 @@ export function* selectStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   return { command: `SELECT ${q.rows.length}`, columns: q.names.map((name, i) => ({ name, type: q.types[i]!.name })), rows: q.rows.map((r) => r.map(formatValue)) };
 }
 
-export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: boolean, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] }> {
+/**
+ * keepUnknown: INSERT ... SELECT's own SELECT (transformInsertStmt): an unknown-typed literal in its select list
+ * ('5', NULL) stays unknown, to be coerced to the target column's type, instead of being resolved to text — unless
+ * ORDER BY, DISTINCT or GROUP BY must compare it first (they resolve it to text in PostgreSQL too).
+ */
+export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: boolean, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot },
+  keepUnknown = false): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] }> {
   if (n.withClause) return yield* withQuery(ex, s, n, sql, topLevel, sub);
   if (n.op && n.op !== 'SETOP_NONE') return yield* setOpQuery(ex, s, n, sql, sub);
   if (n.intoClause) throw notSupported('SELECT INTO');
@@ -119,6 +125,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const names: string[] = [];
   /** what each target computes, to tell "the same expression twice" from different ones (ORDER BY ambiguity) */
   const exprKeys: string[] = [];
+  const keepUnknownHere = keepUnknown && !n.sortClause?.length && !n.distinctClause && !n.groupClause?.length;
   const compileTargets = (sc: Scope) => {
     targets.length = 0; names.length = 0; exprKeys.length = 0;
     for (const t of (n.targetList ?? []) as N[]) {
@@ -156,7 +163,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
         continue;
       }
       const c = compileExpr(rt.val, sc);
-      targets.push(c.type.name === 'unknown' ? castTo(c, T.text, false) : c);
+      targets.push(c.type.name === 'unknown' && !keepUnknownHere ? castTo(c, T.text, false) : c);
       names.push(rt.name ?? c.name);
       exprKeys.push(expressionKey(rt.val, scope));
     }
