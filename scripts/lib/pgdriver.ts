@@ -17,7 +17,7 @@
  */
 import pg from 'pg';
 import type { Blocked, Driver, DriverNotice, DriverResult } from '../../src/scenario/runner.js';
-import { CONTROL, SendError } from '../../src/scenario/runner.js';
+import { CONTROL, SendError, sessionNameStatement } from '../../src/scenario/runner.js';
 import { connectionClosedMessage } from '../../src/scenario/transcript.js';
 import type { PgMessage, Severity } from '../../src/engine/errors.js';
 
@@ -68,7 +68,7 @@ export class PgDriver implements Driver {
       });
       await client.connect();
       // isolationtester.c: the session name appended to application_name (to find it in pg_stat_activity)
-      await client.query({ text: `SELECT set_config('application_name',\n  current_setting('application_name') || '/' || ${pg.escapeLiteral(name)},\n  false)`, rowMode: 'array' } as pg.QueryConfig);
+      await client.query({ text: sessionNameStatement(name), rowMode: 'array' } as pg.QueryConfig);
       const pid = (client as unknown as { processID: number }).processID;
       const conn: Conn = {
         client, pid, pending: null, done: null, lost: null, closed: false, reply: { stmt: 0, afterRowDescription: false }, sets: [], current: null,

@@ -10,7 +10,7 @@
  */
 import { Engine, type SessionOutcome } from '../engine/engine.js';
 import { PgError } from '../engine/errors.js';
-import { CONTROL, SendError, type Blocked, type Driver, type DriverNotice, type DriverResult } from './runner.js';
+import { CONTROL, SendError, sessionNameStatement, type Blocked, type Driver, type DriverNotice, type DriverResult } from './runner.js';
 import { connectionClosedMessage } from './transcript.js';
 import type { ServerAction } from './spec.js';
 import type { CrashPoint } from '../engine/checkpoint/checkpointer.js';
@@ -28,7 +28,7 @@ export class EngineDriver implements Driver {
     // appended to application_name, by a statement of its own
     for (const s of [CONTROL, ...sessions]) {
       this.engine.createSession(s);
-      this.engine.execute(s, `SELECT set_config('application_name',\n  current_setting('application_name') || '/' || '${s.replace(/'/g, "''")}',\n  false)`);
+      this.engine.execute(s, sessionNameStatement(s));
     }
     this.names = new Set(sessions);
   }

@@ -101,6 +101,20 @@ export interface Driver {
 }
 
 export const CONTROL = 'control connection';
+
+/** A string literal as libpq's PQescapeLiteral (and node-postgres' escapeLiteral) writes it: quotes doubled, and
+ *  with a backslash in it, backslashes doubled behind E'. */
+function escapeLiteral(v: string): string {
+  const body = v.replace(/'/g, "''");
+  return v.includes('\\') ? ` E'${body.replace(/\\/g, '\\\\')}'` : `'${body}'`;
+}
+
+/** The statement isolationtester.c runs on each connection it opens: the session's name appended to application_name
+ *  (one text for the recorder, scripts/lib/pgdriver.ts, and the engine's driver: pg_stat_activity.query shows it) */
+export function sessionNameStatement(name: string): string {
+  return `SELECT set_config('application_name',\n  current_setting('application_name') || '/' || ${escapeLiteral(name)},\n  false)`;
+}
+
 /** how long the tester lets a step run before it asks whether it waits for a lock (its select() timeout) */
 export const POLL_MS = 10;
 /** isolationtester's max_step_wait in PostgreSQL 15 */

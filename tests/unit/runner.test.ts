@@ -8,7 +8,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { initParser } from '../../src/engine/sql/parser.js';
 import { parseSpec } from '../../src/scenario/spec.js';
-import { runScenario } from '../../src/scenario/runner.js';
+import { runScenario, sessionNameStatement } from '../../src/scenario/runner.js';
 import { EngineDriver } from '../../src/scenario/engineDriver.js';
 
 beforeAll(async () => { await initParser(); });
@@ -70,5 +70,14 @@ describe('runScenario on the engine', () => {
     await expect(runScenario(sc, new EngineDriver(), { write: (c) => { if ((seen += c.split('starting permutation').length - 1) >= 50) throw new Error('reader gone'); } })).rejects.toThrow('reader gone');
     expect(seen).toBe(50);
     expect(performance.now() - t0).toBeLessThan(5000);
+  });
+});
+
+describe('the statement each connection opens with', () => {
+  it('is the text the recorder sends, the name quoted as node-postgres escapeLiteral quotes it', async () => {
+    const pg = (await import('pg')).default;
+    for (const n of ['s1', 'control connection', "o'b", 'a\\b', "x'\\y"]) {
+      expect(sessionNameStatement(n)).toBe(`SELECT set_config('application_name',\n  current_setting('application_name') || '/' || ${pg.escapeLiteral(n)},\n  false)`);
+    }
   });
 });

@@ -25,7 +25,7 @@ import type { Session, QueryResult } from '../session/session.js';
 import type { IsolationLevel } from '../xact/xact.js';
 import { intConst } from '../sql/parser.js';
 import { transactionOptions, setIsolation } from '../xact/xactblock.js';
-import { settingDef, canonicalValue, checkSettable, flattenArgs, isUnmodelled, allSettings, type SettingDef } from '../guc/guc.js';
+import { settingDef, canonicalValue, checkSettable, flattenArgs, isUnmodelled, allSettings, searchPathItems, type SettingDef } from '../guc/guc.js';
 
 type N = Record<string, any>;
 
@@ -83,18 +83,10 @@ export function currentSetting(eng: Engine, s: Session, name: string, missingOk 
 /** set_config(name, value, is_local): the new value as current_setting() then gives it (NULL name: 22004). */
 export function setConfig(eng: Engine, s: Session, name: string | null, value: string | null, isLocal: boolean): string {
   if (name === null) throw new PgError('22004', 'SET requires parameter name');
-  const inBlock = s.block !== 'none';
   // a NULL value sets the default (set_config_option with value NULL)
-  const stmt: N = value === null ? { kind: 'VAR_SET_DEFAULT', name, is_local: isLocal && inBlock }
-    : { kind: 'VAR_SET_VALUE', name, is_local: isLocal && inBlock, args: [{ A_Const: { sval: { sval: value } } }] };
-  if (isLocal && !inBlock) {
-    // the implicit transaction ends with the statement, and the value with it: checked, answered, not kept
-    const d = settingDef(name.toLowerCase());
-    if (!d) throw unknown(name);
-    checkSettable(d);
-    return value === null ? d.shown : canonicalValue(d, value, '');
-  }
-  setStatement(eng, s, stmt);
+  const stmt: N = value === null ? { kind: 'VAR_SET_DEFAULT', name, is_local: isLocal }
+    : { kind: 'VAR_SET_VALUE', name, is_local: isLocal, args: [{ A_Const: { sval: { sval: value } } }] };
+  setStatement(eng, s, stmt, true);
   return showValue(eng, s, name).value;
 }
 
@@ -117,8 +109,12 @@ function isolationOf(name: string, value: string): IsolationLevel {
   return iso;
 }
 
-/** SET [SESSION | LOCAL] name { TO | = } value | DEFAULT, RESET name | ALL, SET TRANSACTION, SET SESSION CHARACTERISTICS */
-export function setStatement(eng: Engine, s: Session, n: N): QueryResult {
+/**
+ * SET [SESSION | LOCAL] name { TO | = } value | DEFAULT, RESET name | ALL, SET TRANSACTION, SET SESSION CHARACTERISTICS.
+ * viaFunction: set_config(), whose is_local outside a transaction block sets the value for the statement's own
+ * implicit transaction (gone when it commits) without SET LOCAL's WARNING.
+ */
+export function setStatement(eng: Engine, s: Session, n: N, viaFunction = false): QueryResult {
   const kind = n.kind as string;
   const name = n.name as string | undefined;
   const lower = name?.toLowerCase();
@@ -146,7 +142,7 @@ export function setStatement(eng: Engine, s: Session, n: N): QueryResult {
   if (!name || !lower) throw notSupported(`SET form ${kind}`);
   const reset = kind === 'VAR_SET_DEFAULT' || kind === 'VAR_RESET';
   const local = !!n.is_local;
-  if (local && !inBlock) {
+  if (local && !inBlock && !viaFunction) {
     // PostgreSQL 15 warns and does it anyway: the implicit transaction ends with the statement, and so does the value
     s.acc.notices.push({ severity: 'WARNING', sqlstate: '25P01', message: 'SET LOCAL can only be used in transaction blocks' });
     return tag;
@@ -174,7 +170,8 @@ export function setStatement(eng: Engine, s: Session, n: N): QueryResult {
     throw notSupported(d.name === 'extra_float_digits' ? 'extra_float_digits below 1 (float output is always the shortest exact form)' : `${d.name} (the simulator does not model it: only its default, ${d.shown}, can be set)`);
   }
   if (d.name === 'search_path' && shown !== undefined) checkSearchPath(shown);
-  s.gucs.set(d, shown, { inTransaction: inBlock, local });
+  // set_config(…, true) outside a block: kept on the implicit transaction's undo stack, so its end takes it away
+  s.gucs.set(d, shown, { inTransaction: inBlock || local, local });
   return tag;
 }
 
@@ -185,7 +182,7 @@ export function setStatement(eng: Engine, s: Session, n: N): QueryResult {
  * public — is refused: it is not modelled.
  */
 function checkSearchPath(value: string): void {
-  const items = value.split(',').map((x) => x.trim().replace(/^"(.*)"$/, '$1')).filter((x) => x !== '');
+  const items = searchPathItems(value);
   const pub = items.indexOf('public'), tmp = items.indexOf('pg_temp');
   if (pub < 0 || (tmp >= 0 && tmp > pub)) {
     throw notSupported(`search_path = ${value} (names are looked up in pg_temp, then public: a path without public, or with pg_temp after it, is not modelled)`);

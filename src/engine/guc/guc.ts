@@ -168,6 +168,11 @@ export function quoteIdentifier(s: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(s) ? s : `"${s.replace(/"/g, '""')}"`;
 }
 
+/** search_path's schema names, as SHOW prints them split and unquoted (SplitIdentifierString's reading of the list) */
+export function searchPathItems(value: string): string[] {
+  return value.split(',').map((x) => x.trim().replace(/^"(.*)"$/, '$1')).filter((x) => x !== '');
+}
+
 /** Check and canonicalise a value for a setting: what SHOW will print (throws PostgreSQL's error). */
 export function canonicalValue(d: SettingDef, value: string, current: string): string {
   switch (d.vartype) {

@@ -12,6 +12,7 @@
 import { PgError, notSupported } from '../../errors.js';
 import { type Value, T, typeDisplayName, RegClass } from '../types.js';
 import { register, type FuncDef, type CallCtx } from './registry.js';
+import { searchPathItems } from '../../guc/guc.js';
 import type { Fn } from '../expr.js';
 
 /** A sequence named by a literal is a regclass constant: "relation does not exist" points at the literal. */
@@ -33,7 +34,7 @@ const defs: FuncDef[] = [
     name: 'current_schema', args: [], ret: T.text, // type name in PostgreSQL (not modelled: it prints the same)
     build: (_a, c) => () => {
       const path = c.env.currentSetting('search_path', false) ?? '';
-      const first = path.split(',').map((x) => x.trim().replace(/^"(.*)"$/, '$1')).find((x) => x === 'public' || (x === 'pg_temp' && (c.env.myTempSchema?.() ?? 0) !== 0));
+      const first = searchPathItems(path).find((x) => x === 'public' || (x === 'pg_temp' && (c.env.myTempSchema?.() ?? 0) !== 0));
       if (first === 'pg_temp') throw notSupported('current_schema() with pg_temp first in search_path');
       return first ?? null;
     },
