@@ -28,6 +28,7 @@ const OP_NAME: Record<string, string> = { SETOP_UNION: 'UNION', SETOP_INTERSECT:
 
 /** select_common_type for one output column of a set operation. */
 function common(a: SqlType, b: SqlType, op: string): SqlType {
+  if (a.name === 'unknown' && b.name === 'unknown') return T.text; // both untyped: resolved as text
   if (a.name === b.name && a.typmod === b.typmod) return a;
   if (a.name === b.name) return { name: a.name, typmod: -1 } as SqlType;
   if (a.name === 'unknown') return b;
@@ -43,8 +44,10 @@ const rowKey = (r: Value[]) => JSON.stringify(r.map(formatValue));
 export function* setOpQuery(ex: Executor, s: Session, n: N, sql: string, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }): Gen<QResult> {
   const op = OP_NAME[n.op as string]!;
   if (n.lockingClause?.length) throw new PgError('0A000', `FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT`);
-  const l = yield* ex.query(s, n.larg, sql, false, sub);
-  const r = yield* ex.query(s, n.rarg, sql, false, sub);
+  // an untyped literal ('5', NULL) in an arm's select list stays unknown until select_common_type has seen the other
+  // arm: it takes that arm's type (SELECT 1.5 UNION SELECT '2' is numeric; 'x' there fails numeric's input, 22P02)
+  const l = yield* ex.query(s, n.larg, sql, false, sub, true);
+  const r = yield* ex.query(s, n.rarg, sql, false, sub, true);
   if (l.types.length !== r.types.length) {
     throw new PgError('42601', `each ${op} query must have the same number of columns`, { position: posOf(n.rarg.targetList?.[0]?.ResTarget?.location) });
   }
