@@ -39,6 +39,14 @@ function common(a: SqlType, b: SqlType, op: string): SqlType {
   throw new PgError('42804', `${op} types ${typeDisplayName(a)} and ${typeDisplayName(b)} cannot be matched`);
 }
 
+/** Coerce an arm's untyped literal in output column i to `ty` now (its error, if any, is the statement's). */
+function literalCast(arm: N, i: number, ty: SqlType) {
+  const val = arm.targetList?.[i]?.ResTarget?.val;
+  const text = val?.A_Const?.sval?.sval as string | undefined;
+  if (text === undefined || ty.name === 'unknown') return;
+  castTo({ fn: () => text, type: T.unknown, name: '', strength: 0 } as unknown as Compiled, ty, false).fn(null as unknown as Row);
+}
+
 const rowKey = (r: Value[]) => JSON.stringify(r.map(formatValue));
 
 export function* setOpQuery(ex: Executor, s: Session, n: N, sql: string, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }): Gen<QResult> {
@@ -51,7 +59,13 @@ export function* setOpQuery(ex: Executor, s: Session, n: N, sql: string, sub?: {
   if (l.types.length !== r.types.length) {
     throw new PgError('42601', `each ${op} query must have the same number of columns`, { position: posOf(n.rarg.targetList?.[0]?.ResTarget?.location) });
   }
-  const types = l.types.map((t, i) => common(t, r.types[i]!, op));
+  // column by column, as transformSetOperationTree does: the common type, then each arm's untyped literal coerced to
+  // it at once — the input function runs at parse time, so 'x' against numeric fails even when no row comes back
+  const types = l.types.map((t, i) => {
+    const ty = common(t, r.types[i]!, op);
+    for (const [arm, q] of [[n.larg, l], [n.rarg, r]] as const) if (q.types[i]!.name === 'unknown') literalCast(arm, i, ty);
+    return ty;
+  });
   const convert = (q: QResult): Value[][] => {
     const casts = q.types.map((t, i) => (t.name === types[i]!.name ? null : castTo({ fn: (row: Row) => row.vals[i]!, type: t, name: '', strength: 0 } as Compiled, types[i]!, false)));
     if (casts.every((c) => c === null)) return q.rows;
