@@ -18,7 +18,7 @@
  */
 import { PgError, posOf } from '../errors.js';
 
-type N = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type N = Record<string, any>;
 
 /** the names a FROM item brings into scope (its alias, or the relation's name; a join: both sides') */
 function itemNames(item: N): string[] {
