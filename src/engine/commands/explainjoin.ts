@@ -87,7 +87,7 @@ export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql
       children = [outer, mat];
     }
   }
-  if (p.filter.length) details.push(`Join Filter: ${d.qualList(p.filter.flatMap((q) => d.quals(q)))}`);
+  if (p.filter.length) details.push(`Join Filter: ${d.qualList(d.qualsOf(p.filter))}`);
   const j = node(name, details, children);
   if (analyze) j.rows = p.actual!.rows;
   return j;

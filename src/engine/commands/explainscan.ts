@@ -22,7 +22,7 @@ export function scanNode(path: ScanPath, t: Table, alias: string | null, where: 
   d: Deparser): { top: PlanNode; scan: PlanNode; index: PlanNode | null } {
   const rel = relLabel(t, alias);
   const cond = 'cond' in path ? path.cond : null;
-  const rest = conjuncts(where).filter((c) => c !== cond).flatMap((c) => d.quals(c));
+  const rest = d.qualsOf(conjuncts(where).filter((c) => c !== cond));
   const filter = rest.length ? [`Filter: ${d.qualList(rest)}`] : [];
   switch (path.kind) {
     case 'SeqScan': { const p = node(`Seq Scan on ${rel}`, filter); return { top: p, scan: p, index: null }; }

@@ -23,6 +23,7 @@ import { whereSelectivity } from '../optimizer/clausesel.js';
 import { Deparser, quoteIdent, opName, funcName } from '../optimizer/ruleutils.js';
 import { containsAggregate, type N, type Gen } from '../executor/util.js';
 import { isIndexOnly, heapFetches } from '../executor/nodeIndexonlyscan.js';
+import { oneTimeFilterFalse } from '../executor/nodeResult.js';
 import type { Table } from '../catalog/catalog.js';
 import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
 import { extractSrfs } from '../executor/nodeProjectSet.js';
@@ -83,7 +84,10 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   let scan: { top: PlanNode; scan: PlanNode; index: PlanNode | null } | null = null;
   const path = qi.path;
   let indexOnlyFetches: number | null = null;
-  if (joined) {
+  if (f && oneTimeFilterFalse(ex.compileWhere(n.whereClause, scope), n.whereClause, scope)) {
+    top = node('Result', ['One-Time Filter: false']); // the scans and joins below are never planned
+    if (o.analyze) top.rows = 0;
+  } else if (joined) {
     top = joinNode(ex, s, joined, d, raw.text, o.analyze);
     joinTop = top;
   } else if (table && path) {

@@ -16,7 +16,7 @@
  */
 import type { Value } from '../sql/types.js';
 import { compareValues } from '../sql/expr.js';
-import type { JoinPair } from './nodeNestloop.js';
+import { type JoinPair, JOIN_ROWS_LIMIT, joinTooLarge } from './nodeNestloop.js';
 import { pgQsort } from './qsort.js';
 
 /** Rows sorted on one column, ascending, NULLs last, ties as PostgreSQL's quicksort leaves them (executor/qsort.ts). */
@@ -50,6 +50,7 @@ export function mergeJoin(outerRows: Value[][], innerRows: Value[][], outerKey: 
         if (!match(o, inner[x]!)) continue;
         matched = true;
         matchedInner[x - j] = 1;
+        if (out.length >= JOIN_ROWS_LIMIT) throw joinTooLarge();
         out.push({ o, i: inner[x]! });
       }
       if (!matched && fillOuter) out.push({ o, i: null });
