@@ -17,7 +17,7 @@ import type { RawStmt } from '../sql/parser.js';
 import type { Scope } from '../sql/expr.js';
 import { newQueryInstr, type QueryInstr } from '../executor/instrument.js';
 import type { ScanPath } from '../optimizer/planner.js';
-import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, CPU_TUPLE_COST, type Cost } from '../optimizer/costsize.js';
+import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, CPU_TUPLE_COST, CPU_OPERATOR_COST, type Cost } from '../optimizer/costsize.js';
 import { estimateRelSize, columnWidth, columnUnique, clampRowEst } from '../optimizer/plancat.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
 import { Deparser, quoteIdent, opName, funcName } from '../optimizer/ruleutils.js';
@@ -187,9 +187,12 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       top.cost = costResult(4 * targets.length);
     } else {
       if (!table || !path || !scan) throw noCosts('this FROM item');
-      if (indexOnlyFetches !== null) throw noCosts('an Index Only Scan');
-      if (path.kind !== 'SeqScan' && !(path.kind === 'IndexScan' && path.index.unique)) throw noCosts('this index scan (btcostestimate of a range or a non-unique index)');
+      const est = 'est' in path ? path.est : undefined;
+      if (indexOnlyFetches !== null && !est) throw noCosts('an Index Only Scan');
+      if (path.kind !== 'SeqScan' && !est && !(path.kind === 'IndexScan' && path.index.unique)) throw noCosts('this index scan (btcostestimate of a range or a non-unique index)');
       costUpper(ex, scope, n, table, { scan: scan.scan, agg, sort, limit }, targets, resolve, path);
+      // a Bitmap Index Scan: 0 .. the index part's total, the rows its conditions select, no width
+      if (est?.indexTotal !== undefined && scan.index) scan.index.cost = { startup: 0, total: est.indexTotal, rows: est.indexRows!, width: 0 };
       if (lock) {
         // LockRows: its input carries each row's ctid (6 bytes); cpu_tuple_cost per row locked
         const c = scan.scan.cost!;
@@ -279,6 +282,12 @@ function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: Pl
   /** the scan: a Seq Scan, or an Index Scan of one key of a unique index (its condition is one of the quals) */
   const scanCost = (pages: number, tuples: number, qualOps: number, rows: number, width: number, tlistOps = 0): Cost => {
     if (path.kind === 'SeqScan') return costSeqScan(pages, tuples, qualOps, rows, width, tlistOps);
+    // a path chosen by cost (optimizer/scanpaths.ts) carries its estimate; the target list is paid per output row
+    if ('est' in path && path.est) {
+      let tl = 0;
+      for (let i = 0; i < tlistOps; i++) tl += CPU_OPERATOR_COST;
+      return { startup: path.est.startup, total: path.est.total + tl * rows, rows, width };
+    }
     if (path.kind !== 'IndexScan' || t.stats || path.index.entries.size + path.index.nullEntries.length > 200) throw noCosts('this index scan (btcostestimate of an analyzed table or a multi-page index)');
     if (tlistOps) throw noCosts('expressions over an index scan');
     return costIndexScanUniqueEq(tuples, pages, qualOps - 1, rows, width);

@@ -11,6 +11,7 @@
  * SERIALIZABLE) is taken first, as exec_simple_query does. If DDL changed a table while the query waited, the
  * query is analyzed again against the new definition.
  */
+import { isIndexOnly } from './nodeIndexonlyscan.js';
 import { allPartitions, scanLeaves } from './execPartition.js';
 import { evalWaiting, mayWait } from './exprwait.js';
 import { recordPredicateRead, scanWaiting } from './scan.js';
@@ -187,6 +188,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // the planner's path (optimizer/planner.ts): ORDER BY a plain column may walk an index instead of sorting
   const path = src.table ? chooseScan(src.table, n.whereClause, scope, {
     ...selectScanOptions(win ? { ...n, sortClause: windowOrder(win.calls, n.sortClause) } : n, src.table, grouping || !!ps), serializable: !!s.tx!.sxact,
+    indexOnly: (index) => isIndexOnly({ kind: 'IndexScanOrdered', index, backward: false }, src.table!, n),
   }) : null;
   if (qi) {
     qi.path = path; qi.scope = scope; qi.joinPlan = src.joinPlan ?? null;

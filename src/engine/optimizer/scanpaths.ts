@@ -1,0 +1,126 @@
+/**
+ * The paths of one analyzed table, by cost (PostgreSQL's optimizer/path/allpaths.c set_plain_rel_pathlist and
+ * indxpath.c create_index_paths, reduced): the Seq Scan, then for each single-column B-tree the WHERE conditions
+ * `col op constant` on its column (=, <, <=, >, >=, BETWEEN) make an Index Scan (an Index Only Scan when the query
+ * reads nothing else) and a Bitmap Heap Scan; add_path keeps the ones no other beats, the cheapest total cost
+ * wins (optimizer/indexcost.ts). The index's conditions print as "Index Cond", the rest as "Filter".
+ *
+ *     r (5,000 rows; id in heap order, b a permutation):  id < 400   Index Scan (correlation 1: ~15 pages in order)
+ *                                                       b < 300    Bitmap Heap Scan (uncorrelated: pages once each)
+ *                                                       b < 2000   Seq Scan
+ *
+ * null (the caller's rules decide) when the table has an expression, partial or multi-column index, a condition
+ * an index could answer in a way not modelled (OR, IN, IS NULL, NOT, a text comparison) or a WHERE clause whose
+ * selectivity is not estimated. Simplifications: no BitmapAnd (a plan where two indexes' bitmaps might be ANDed is
+ * chosen by its single best bitmap and left to EXPLAIN as unsure), no full-index scans without conditions.
+ */
+import type { Table } from '../catalog/catalog.js';
+import type { BtreeIndex } from '../index/btree.js';
+import { intConst } from '../sql/parser.js';
+import type { ScanPath } from './planner.js';
+import { whereSelectivity } from './clausesel.js';
+import { estimateRelSize, clampRowEst } from './plancat.js';
+import { costSeqScan } from './costsize.js';
+import { costIndexPath, costBitmapHeapPath, costBitmapAndPath, cheapestPath, type PathEst, type ScanRel } from './indexcost.js';
+
+type N = Record<string, any>;
+
+const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' };
+const INT_TYPES = ['int2', 'int4', 'int8'];
+
+/** One conjunct an index on `col` can answer: its comparisons (BETWEEN: two) as a key test. */
+interface IndexQual { node: N; col: number; tests: { op: string; v: number }[] }
+
+const and = (qs: N[]): N => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
+
+export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: BtreeIndex) => boolean): ScanPath | null {
+  if (!where || !t.indexes.length) return null;
+  if (t.indexes.some((i) => i.def || i.columns.length !== 1)) return null;
+  const size = estimateRelSize(t);
+  const ws = whereSelectivity(t, size.tuples, where);
+  if (!ws) return null;
+  const colOf = (x: N | undefined): number => {
+    const f = x?.ColumnRef?.fields as N[] | undefined;
+    if (!f || f.length > 2 || !f.every((y) => y.String)) return -1;
+    return t.columns.findIndex((c) => !c.dropped && c.name === f[f.length - 1]!.String.sval);
+  };
+  const intOf = (x: N | undefined): number | null => {
+    const c = x?.A_Const;
+    if (!c || c.isnull || c.sval || c.fval || c.boolval) return null;
+    const v = intConst(c);
+    return typeof v === 'number' ? v : null;
+  };
+  const indexed = new Set(t.indexes.map((i) => i.columns[0]!));
+  const mentionsIndexed = (x: unknown): boolean => {
+    if (!x || typeof x !== 'object') return false;
+    if (Array.isArray(x)) return x.some(mentionsIndexed);
+    const o = x as N;
+    if (o.ColumnRef) { const c = colOf(o); return c >= 0 && indexed.has(c); }
+    return Object.values(o).some(mentionsIndexed);
+  };
+  const conj: N[] = where.BoolExpr?.boolop === 'AND_EXPR' ? where.BoolExpr.args : [where];
+  const quals: IndexQual[] = [];
+  const other: N[] = [];
+  for (const c of conj) {
+    const e = c.A_Expr;
+    let q: IndexQual | null = null;
+    if (e?.kind === 'AEXPR_OP' && e.name?.length === 1 && (e.name[0].String?.sval as string) in FLIP) {
+      const op = e.name[0].String.sval as string;
+      let col = colOf(e.lexpr), v = intOf(e.rexpr), o = op;
+      if (col < 0) { col = colOf(e.rexpr); v = intOf(e.lexpr); o = FLIP[op]!; }
+      if (col >= 0 && v !== null && INT_TYPES.includes(t.columns[col]!.type.name)) q = { node: c, col, tests: [{ op: o, v }] };
+    } else if (e?.kind === 'AEXPR_BETWEEN') {
+      const items = e.rexpr?.List?.items as N[] | undefined;
+      const col = colOf(e.lexpr), lo = intOf(items?.[0]), hi = intOf(items?.[1]);
+      if (col >= 0 && lo !== null && hi !== null && INT_TYPES.includes(t.columns[col]!.type.name)) q = { node: c, col, tests: [{ op: '>=', v: lo }, { op: '<=', v: hi }] };
+    }
+    if (q && indexed.has(q.col)) quals.push(q);
+    else if (mentionsIndexed(c) && !q) return null; // an index might serve it in a way not modelled
+    else other.push(c);
+  }
+  const rows = clampRowEst(size.tuples * ws.sel);
+  const allvis = t.stats?.relallvisible ?? 0;
+  const rel: ScanRel = { table: t, pages: size.pages, tuples: size.tuples, rows, allOps: ws.ops, allvisfrac: allvis > 0 && size.pages > 0 ? Math.min(1, allvis / size.pages) : 0 };
+  type Cand = { est: PathEst; path: ScanPath };
+  const seq = costSeqScan(size.pages, size.tuples, ws.ops, rows, 0);
+  const cands: Cand[] = [{ est: { startup: seq.startup, total: seq.total, rows }, path: { kind: 'SeqScan' } }];
+  const bitmaps: { est: PathEst; index: BtreeIndex; iq: IndexQual[]; sel: number }[] = [];
+  for (const index of t.indexes) {
+    const iq = quals.filter((q) => q.col === index.columns[0]);
+    if (!iq.length) continue;
+    const isel = whereSelectivity(t, size.tuples, and(iq.map((q) => q.node)));
+    if (!isel) return null;
+    const uniqueEq = index.unique && iq.some((q) => q.tests.some((x) => x.op === '='));
+    const corr = t.stats?.columns?.[index.columns[0]!]?.correlation ?? 0;
+    const only = !!indexOnly?.(index);
+    const ie = costIndexPath(rel, index, isel.sel, isel.ops, ws.ops - isel.ops, uniqueEq, corr, only);
+    const be = costBitmapHeapPath(rel, index, isel.sel, isel.ops, uniqueEq);
+    if (!ie || !be) return null;
+    const test = (k: string | number) => typeof k === 'number' && iq.every((q) => q.tests.every(({ op, v }) =>
+      (op === '=' ? k === v : op === '<' ? k < v : op === '<=' ? k <= v : op === '>' ? k > v : k >= v)));
+    const nodes = iq.map((q) => q.node);
+    const eq = iq.flatMap((q) => q.tests).find((x) => x.op === '=');
+    const key = eq ? index.keyOf(Object.assign([], { [index.columns[0]!]: eq.v })) : null;
+    const path: ScanPath = key !== null && eq
+      ? { kind: 'IndexScan', index, key, cond: nodes[0]!, quals: nodes, est: ie }
+      : { kind: 'IndexScanOrdered', index, backward: false, range: test, quals: nodes, est: ie };
+    cands.push({ est: ie, path });
+    bitmaps.push({ est: be, index, iq, sel: isel.sel });
+  }
+  // the bitmap paths come after the plain index paths (create_index_paths: choose_bitmap_and over them all)
+  if (bitmaps.length) {
+    const best = bitmaps.reduce((a, b) => (b.est.total < a.est.total ? b : a));
+    const test = (k: string | number) => typeof k === 'number' && best.iq.every((q) => q.tests.every(({ op, v }) =>
+      (op === '=' ? k === v : op === '<' ? k < v : op === '<=' ? k <= v : op === '>' ? k > v : k >= v)));
+    const tids: number[] = [];
+    for (const [k, v] of best.index.entries) if (test(k)) { if (typeof v === 'number') tids.push(v); else tids.push(...v); }
+    const nodes = best.iq.map((q) => q.node);
+    const path: ScanPath = { kind: 'BitmapHeapScan', index: best.index, tids: [...new Set(tids)].sort((a, b) => a - b), cond: nodes[0]!, quals: nodes, est: best.est };
+    // choose_bitmap_and: a BitmapAnd of the best bitmap with another that is cheaper is not modelled
+    const anded = bitmaps.some((b) => b !== best && costBitmapAndPath(rel, [best, b].map((x) => ({ indexTotal: x.est.indexTotal!, sel: x.sel }))).total < best.est.total);
+    if (anded) path.unsure = 'a plan where PostgreSQL may AND two indexes\' bitmaps (BitmapAnd)';
+    cands.push({ est: best.est, path });
+  }
+  const win = cheapestPath(cands).path;
+  return win;
+}
