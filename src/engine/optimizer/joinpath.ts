@@ -71,7 +71,9 @@ export type JoinPlan =
     /** a join of the join order search (optimizer/joinrels.ts): its node's costs, Sorts and Materialize */
     searched?: Extract<SearchPlan, { kind: 'join' }>;
     /** what the join did when it ran (EXPLAIN ANALYZE): rows out, rows read from each side */
-    actual?: { rows: number; outerRows: number; innerRows: number };
+    actual?: { rows: number; outerRows: number; innerRows: number;
+      /** a merge join's pulls from its inputs (executor/nodeMergejoin.ts mergeJoinCounts) and its Sorts' memory in kB (null: not modelled) */
+      merge?: () => { outerFetched: number; innerFetched: number; innerRead: number; outerKb: number | null; innerKb: number | null } };
   };
 
 export interface JoinSide {
