@@ -15,7 +15,7 @@
 import type { Table } from '../catalog/catalog.js';
 import type { Value } from '../sql/types.js';
 import { intConst } from '../sql/parser.js';
-import { estimateRelSize, columnUnique, clampRowEst } from './plancat.js';
+import { estimateRelSize, clampRowEst } from './plancat.js';
 import { varEqConst, scalarIneqSel, type KeyVar } from './selfuncs.js';
 
 type N = Record<string, any>;

@@ -33,7 +33,7 @@ import type { Table } from '../catalog/catalog.js';
 import type { Scope } from '../sql/expr.js';
 import type { BtreeIndex } from '../index/btree.js';
 import { indexProbe, bitmapProbe } from './indxpath.js';
-import { costBasedScan } from './scanpaths.js';
+import { costBasedScan, ruleBitmapEstimate } from './scanpaths.js';
 import type { PathEst } from './indexcost.js';
 
 type N = Record<string, any>;
@@ -80,11 +80,14 @@ export function chooseScan(t: Table, whereNode: N | undefined, scope: Scope, o: 
     if (probe.index.unique || t.stats) return { kind: 'IndexScan', index: probe.index, key: probe.key, cond: probe.cond };
     // a non-unique index: several rows expected per key, a bitmap scan (TIDs sorted)
     const tids = [...new Set(probe.index.lookup(probe.key))].sort((a, b) => a - b);
-    return { kind: 'BitmapHeapScan', index: probe.index, tids, cond: probe.cond };
+    return { kind: 'BitmapHeapScan', index: probe.index, tids, cond: probe.cond, est: t.stats ? undefined : ruleBitmapEstimate(t, whereNode, probe.index, probe.cond) };
   }
   if (!t.stats) {
     const bitmap = bitmapProbe(t, whereNode);
-    if (bitmap && !(o.limited && isOpenRange(bitmap.cond))) return { kind: 'BitmapHeapScan', index: bitmap.index, tids: bitmap.tids, cond: bitmap.cond, or: bitmap.or };
+    if (bitmap && !(o.limited && isOpenRange(bitmap.cond))) {
+      const est = bitmap.or ? undefined : ruleBitmapEstimate(t, whereNode, bitmap.index, bitmap.cond);
+      return { kind: 'BitmapHeapScan', index: bitmap.index, tids: bitmap.tids, cond: bitmap.cond, or: bitmap.or, est };
+    }
     if ((o.orderCol ?? -1) >= 0 && !o.serializable && !whereNode) {
       const index = t.indexes.find((i) => !i.def && i.columns[0] === o.orderCol);
       if (index) return { kind: 'IndexScanOrdered', index, backward: !!o.orderDesc };

@@ -78,24 +78,17 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
     else if (mentionsIndexed(c) && !q) return null; // an index might serve it in a way not modelled
     else other.push(c);
   }
-  const rows = clampRowEst(size.tuples * ws.sel);
-  const allvis = t.stats?.relallvisible ?? 0;
-  const rel: ScanRel = { table: t, pages: size.pages, tuples: size.tuples, rows, allOps: ws.ops, allvisfrac: allvis > 0 && size.pages > 0 ? Math.min(1, allvis / size.pages) : 0 };
+  const rel = scanRel(t, size, ws);
   type Cand = { est: PathEst; path: ScanPath };
-  const seq = costSeqScan(size.pages, size.tuples, ws.ops, rows, 0);
-  const cands: Cand[] = [{ est: { startup: seq.startup, total: seq.total, rows }, path: { kind: 'SeqScan' } }];
+  const seq = costSeqScan(size.pages, size.tuples, ws.ops, rel.rows, 0);
+  const cands: Cand[] = [{ est: { startup: seq.startup, total: seq.total, rows: rel.rows }, path: { kind: 'SeqScan' } }];
   const bitmaps: { est: PathEst; index: BtreeIndex; iq: IndexQual[]; sel: number }[] = [];
   for (const index of t.indexes) {
     const iq = quals.filter((q) => q.col === index.columns[0]);
     if (!iq.length) continue;
-    const isel = whereSelectivity(t, size.tuples, and(iq.map((q) => q.node)));
-    if (!isel) return null;
-    const uniqueEq = index.unique && iq.some((q) => q.tests.some((x) => x.op === '='));
-    const corr = t.stats?.columns?.[index.columns[0]!]?.correlation ?? 0;
-    const only = !!indexOnly?.(index);
-    const ie = costIndexPath(rel, index, isel.sel, isel.ops, ws.ops - isel.ops, uniqueEq, corr, only);
-    const be = costBitmapHeapPath(rel, index, isel.sel, isel.ops, uniqueEq);
-    if (!ie || !be) return null;
+    const e = indexEstimates(rel, ws.ops, index, iq.map((q) => q.node), iq.some((q) => q.tests.some((x) => x.op === '=')), !!indexOnly?.(index));
+    if (!e) return null;
+    const { ie, be, isel } = e;
     const test = (k: string | number) => typeof k === 'number' && iq.every((q) => q.tests.every(({ op, v }) =>
       (op === '=' ? k === v : op === '<' ? k < v : op === '<=' ? k <= v : op === '>' ? k > v : k >= v)));
     const nodes = iq.map((q) => q.node);
@@ -117,10 +110,44 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
     const nodes = best.iq.map((q) => q.node);
     const path: ScanPath = { kind: 'BitmapHeapScan', index: best.index, tids: [...new Set(tids)].sort((a, b) => a - b), cond: nodes[0]!, quals: nodes, est: best.est };
     // choose_bitmap_and: a BitmapAnd of the best bitmap with another that is cheaper is not modelled
-    const anded = bitmaps.some((b) => b !== best && costBitmapAndPath(rel, [best, b].map((x) => ({ indexTotal: x.est.indexTotal!, sel: x.sel }))).total < best.est.total);
+    const anded = bitmaps.some((b) => b !== best &&
+      costBitmapAndPath(rel, [best, b].map((x) => ({ indexTotal: x.est.indexTotal!, sel: x.sel }))).total < best.est.total);
     if (anded) path.unsure = 'a plan where PostgreSQL may AND two indexes\' bitmaps (BitmapAnd)';
     cands.push({ est: best.est, path });
   }
   const win = cheapestPath(cands).path;
   return win;
+}
+
+function scanRel(t: Table, size: { pages: number; tuples: number }, ws: { sel: number; ops: number }): ScanRel {
+  const allvis = t.stats?.relallvisible ?? 0;
+  return { table: t, pages: size.pages, tuples: size.tuples, rows: clampRowEst(size.tuples * ws.sel), allOps: ws.ops,
+    allvisfrac: allvis > 0 && size.pages > 0 ? Math.min(1, allvis / size.pages) : 0 };
+}
+
+/** An index's Index Scan and Bitmap Heap Scan estimates for its conditions `conds` (AND-ed conjuncts of WHERE). */
+function indexEstimates(rel: ScanRel, allOps: number, index: BtreeIndex, conds: N[], hasEq: boolean, indexOnly: boolean) {
+  const t = rel.table;
+  const isel = whereSelectivity(t, rel.tuples, and(conds));
+  if (!isel) return null;
+  const uniqueEq = index.unique && hasEq;
+  const corr = t.stats?.columns?.[index.columns[0]!]?.correlation ?? 0;
+  const ie = costIndexPath(rel, index, isel.sel, isel.ops, allOps - isel.ops, uniqueEq, corr, indexOnly);
+  const be = costBitmapHeapPath(rel, index, isel.sel, isel.ops, uniqueEq);
+  return ie && be ? { ie, be, isel } : null;
+}
+
+/**
+ * The estimate of a path the rules chose (a table without statistics, optimizer/planner.ts): a Bitmap Heap Scan
+ * over one index condition; undefined when not modelled (EXPLAIN then refuses its costs).
+ */
+export function ruleBitmapEstimate(t: Table, where: N | undefined, index: BtreeIndex, cond: N): PathEst | undefined {
+  if (!where || index.def || index.columns.length !== 1) return undefined;
+  const e = cond.A_Expr;
+  if (!e || (e.kind !== 'AEXPR_OP' && e.kind !== 'AEXPR_BETWEEN')) return undefined;
+  const size = estimateRelSize(t);
+  const ws = whereSelectivity(t, size.tuples, where);
+  if (!ws) return undefined;
+  const hasEq = e.kind === 'AEXPR_OP' && e.name?.[0]?.String?.sval === '=';
+  return indexEstimates(scanRel(t, size, ws), ws.ops, index, [cond], hasEq, false)?.be;
 }
