@@ -148,39 +148,3 @@ function bitmapHeap(rel: ScanRel, indexTotalCost: number, indexSel: number): Pat
   run += cpuPerTuple * tuplesFetched;
   return { startup, total: startup + run, rows: rel.rows };
 }
-
-/** add_path's compare_path_costs_fuzzily (1% fuzz), for paths of one rel without useful pathkeys and no LIMIT. */
-function fuzzyCompare(a: PathEst, b: PathEst, fuzz: number): 'better1' | 'better2' | 'equal' {
-  if (a.total > b.total * fuzz) return 'better2';
-  if (b.total > a.total * fuzz) return 'better1';
-  if (a.startup > b.startup * fuzz) return 'better2';
-  if (b.startup > a.startup * fuzz) return 'better1';
-  return 'equal';
-}
-
-/**
- * add_path then set_cheapest over paths offered in the planner's order (seq scan, then index paths): a path
- * fuzzily dominated on both costs is dropped, of two fuzzily equal ones the older stays unless the newer is
- * better even at a 1e-10 fuzz; the cheapest total cost of what is left wins (ties: the cheaper startup).
- */
-export function cheapestPath<T extends { est: PathEst }>(paths: T[]): T {
-  let kept: T[] = [];
-  for (const p of paths) {
-    let accept = true;
-    const survivors: T[] = [];
-    for (const old of kept) {
-      let removeOld = false;
-      const c = fuzzyCompare(p.est, old.est, 1.01);
-      if (c === 'better1') removeOld = true;
-      else if (c === 'better2') accept = false;
-      else if (fuzzyCompare(p.est, old.est, 1.0000000001) === 'better1') removeOld = true;
-      else accept = false;
-      if (!removeOld) survivors.push(old);
-      if (!accept) { survivors.push(...kept.slice(kept.indexOf(old) + 1)); break; }
-    }
-    kept = accept ? [...survivors, p] : survivors;
-  }
-  let best = kept[0]!;
-  for (const p of kept.slice(1)) if (p.est.total < best.est.total || (p.est.total === best.est.total && p.est.startup < best.est.startup)) best = p;
-  return best;
-}

@@ -21,7 +21,8 @@ import type { ScanPath } from './planner.js';
 import { whereSelectivity } from './clausesel.js';
 import { estimateRelSize, clampRowEst } from './plancat.js';
 import { costSeqScan } from './costsize.js';
-import { costIndexPath, costBitmapHeapPath, costBitmapAndPath, cheapestPath, type PathEst, type ScanRel } from './indexcost.js';
+import { costIndexPath, costBitmapHeapPath, costBitmapAndPath, type PathEst, type ScanRel } from './indexcost.js';
+import { cheapestPath } from './joinpathcost.js';
 
 type N = Record<string, any>;
 
@@ -115,8 +116,8 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
     if (anded) path.unsure = 'a plan where PostgreSQL may AND two indexes\' bitmaps (BitmapAnd)';
     cands.push({ est: best.est, path });
   }
-  const win = cheapestPath(cands).path;
-  return win;
+  // add_path's fuzzy dominance, then the cheapest total (none of these paths has useful pathkeys)
+  return cheapestPath(cands.map((c) => ({ what: c.path, cost: { ...c.est, width: 0 } }))).what;
 }
 
 function scanRel(t: Table, size: { pages: number; tuples: number }, ws: { sel: number; ops: number }): ScanRel {
