@@ -87,6 +87,7 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
   for (const index of t.indexes) {
     const iq = quals.filter((q) => q.col === index.columns[0]);
     if (!iq.length) continue;
+    for (const [k] of index.entries) if (typeof k !== 'number') return null; // an int8 key beyond 2^53 (kept as text): the rules decide
     const e = indexEstimates(rel, ws.ops, index, iq.map((q) => q.node), iq.some((q) => q.tests.some((x) => x.op === '=')), !!indexOnly?.(index));
     if (!e) return null;
     const { ie, be, isel } = e;
