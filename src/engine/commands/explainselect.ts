@@ -26,6 +26,7 @@ import { isIndexOnly, heapFetches } from '../executor/nodeIndexonlyscan.js';
 import type { Table } from '../catalog/catalog.js';
 import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
 import { extractSrfs } from '../executor/nodeProjectSet.js';
+import { sortSpaceUsedKb } from '../executor/nodeSort.js';
 import { type PlanNode, node, type Options, noCosts, intConstOrNull } from './plannodes.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { joinNode } from './explainjoin.js';
@@ -166,7 +167,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   if (liveSortItems.length && !sortedByIndex) {
     const keys = liveSortItems.map((sb) => sortKeyText({ SortBy: { ...sb.SortBy, node: resolve(sb.SortBy.node) } }));
     sort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
-    sort.analyzeDetails.push('Sort Method: quicksort  Memory: 25kB');
+    if (o.analyze) sort.analyzeDetails.push(sortMethod(qi, n));
     top = sort;
   }
   let lock: PlanNode | null = null;
@@ -388,4 +389,26 @@ function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: Pl
   if (count === 0) throw noCosts('LIMIT 0');
   if (nodes.sort) top = nodes.sort.cost = costSort(top, count !== null ? count + offset : null);
   if (nodes.limit) nodes.limit.cost = costLimit(top, offset, count);
+}
+
+/**
+ * A Sort's "Sort Method" line under ANALYZE (tuplesort_get_stats): under a LIMIT of constants the sort is bounded
+ * (offset + count) and, once it has more than twice that many rows, keeps only the first ones in a heap ("top-N
+ * heapsort"); else a quicksort of them all. The memory: executor/nodeSort.ts sortSpaceUsedKb over the tuples the
+ * Sort held; a handful of rows when they are not known (25kB, the empty SortTuple array's), refused beyond.
+ */
+function sortMethod(qi: QueryInstr, n: N): string {
+  const count = n.limitCount ? intConstOrNull(n.limitCount) : null, offset = n.limitOffset ? intConstOrNull(n.limitOffset) : 0;
+  const bound = n.limitCount && count !== null && offset !== null ? count + offset : null;
+  const t = qi.sortTuples?.() ?? null;
+  const rows = t ? t.rows.length : qi.belowSort;
+  const heap = bound !== null && bound > 0 && rows > 2 * bound;
+  const method = heap ? 'top-N heapsort' : 'quicksort';
+  if (!t) {
+    if (rows > 8) throw notSupported('EXPLAIN ANALYZE of a Sort of expressions or groups over more than 8 rows (its memory figure is not modelled)');
+    return `Sort Method: ${method}  Memory: 25kB`;
+  }
+  const kb = sortSpaceUsedKb(heap ? t.rows.slice(0, bound!) : t.rows, t.types, bound === null ? undefined : { held: heap ? 2 * bound! + 1 : rows });
+  if (kb === null) throw notSupported('EXPLAIN ANALYZE of a Sort of these types (its memory figure is not modelled)');
+  return `Sort Method: ${method}  Memory: ${kb}kB`;
 }

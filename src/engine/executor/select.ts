@@ -253,6 +253,16 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (qi) qi.belowSort = rows.length;
 
   if (sortKeys.length) rows = sortRows(rows, sortKeys);
+  if (qi && sortKeys.length) {
+    // what EXPLAIN ANALYZE's Sort held: plain columns only (an expression is not evaluated a second time)
+    const sorted = rows;
+    const plain = !grouping && !wp && !ps && ((n.targetList ?? []) as N[]).every((t) => !!t.ResTarget?.val?.ColumnRef) && sortKeys.every((k) => !k.junk || k.junk.column);
+    const junk = sortKeys.filter((k) => k.junk);
+    qi.sortTuples = () => (plain ? {
+      rows: sorted.map((r) => [...targets.map((t) => t.fn(r)), ...junk.map((k) => k.fn(r))]),
+      types: [...targets.map((t) => t.type), ...junk.map((k) => k.junk!.type)],
+    } : null);
+  }
 
   const limit = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
   const offset = (n.limitOffset ? ex.constInt(n.limitOffset, scope, 'OFFSET') : 0) ?? 0;
