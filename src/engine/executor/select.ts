@@ -256,7 +256,8 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (qi && sortKeys.length) {
     // what EXPLAIN ANALYZE's Sort held: plain columns only (an expression is not evaluated a second time)
     const sorted = rows;
-    const plain = !grouping && !wp && !ps && ((n.targetList ?? []) as N[]).every((t) => !!t.ResTarget?.val?.ColumnRef) && sortKeys.every((k) => !k.junk || k.junk.column);
+    const plain = !grouping && !wp && !ps && ((n.targetList ?? []) as N[]).every((t) => !!t.ResTarget?.val?.ColumnRef) &&
+      sortKeys.every((k) => !k.junk || k.junk.column);
     const junk = sortKeys.filter((k) => k.junk);
     qi.sortTuples = () => (plain ? {
       rows: sorted.map((r) => [...targets.map((t) => t.fn(r)), ...junk.map((k) => k.fn(r))]),
