@@ -1,7 +1,7 @@
 /**
  * The paths of one analyzed table, by cost (PostgreSQL's optimizer/path/allpaths.c set_plain_rel_pathlist and
  * indxpath.c create_index_paths, reduced): the Seq Scan, then for each single-column B-tree the WHERE conditions
- * `col op constant` on its column (=, <, <=, >, >=, BETWEEN) make an Index Scan (an Index Only Scan when the query
+ * `col op constant` on its column (=, <, <=, >, >=, BETWEEN on an integer column; = on a text one) make an Index Scan (an Index Only Scan when the query
  * reads nothing else) and a Bitmap Heap Scan; add_path keeps the ones no other beats, the cheapest total cost
  * wins (optimizer/indexcost.ts). The index's conditions print as "Index Cond", the rest as "Filter".
  *
@@ -10,7 +10,7 @@
  *                                                       b < 2000   Seq Scan
  *
  * null (the caller's rules decide) when the table has an expression, partial or multi-column index, a condition
- * an index could answer in a way not modelled (OR, IN, IS NULL, NOT, a text comparison) or a WHERE clause whose
+ * an index could answer in a way not modelled (OR, IN, IS NULL, NOT, a text range) or a WHERE clause whose
  * selectivity is not estimated. Simplifications: no BitmapAnd (a plan where two indexes' bitmaps might be ANDed is
  * chosen by its single best bitmap and left to EXPLAIN as unsure), no full-index scans without conditions.
  */
@@ -28,9 +28,14 @@ type N = Record<string, any>;
 
 const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' };
 const INT_TYPES = ['int2', 'int4', 'int8'];
+const TEXT_TYPES = ['text', 'varchar'];
 
 /** One conjunct an index on `col` can answer: its comparisons (BETWEEN: two) as a key test. */
-interface IndexQual { node: N; col: number; tests: { op: string; v: number }[] }
+interface IndexQual { node: N; col: number; tests: { op: string; v: number | string }[] }
+
+/** An integer index key against the conditions' comparisons. */
+const passes = (k: string | number, iq: IndexQual[]) => typeof k === 'number' && iq.every((q) => q.tests.every(({ op, v }) => typeof v === 'number' &&
+  (op === '=' ? k === v : op === '<' ? k < v : op === '<=' ? k <= v : op === '>' ? k > v : k >= v)));
 
 const and = (qs: N[]): N => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
 
@@ -70,6 +75,9 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
       let col = colOf(e.lexpr), v = intOf(e.rexpr), o = op;
       if (col < 0) { col = colOf(e.rexpr); v = intOf(e.lexpr); o = FLIP[op]!; }
       if (col >= 0 && v !== null && INT_TYPES.includes(t.columns[col]!.type.name)) q = { node: c, col, tests: [{ op: o, v }] };
+      // text = 'constant' (a text range's selectivity is not modelled: the WHERE clause was refused above)
+      const sc = colOf(e.lexpr) >= 0 ? e.rexpr : e.lexpr, scol = colOf(e.lexpr) >= 0 ? colOf(e.lexpr) : colOf(e.rexpr);
+      if (!q && op === '=' && scol >= 0 && TEXT_TYPES.includes(t.columns[scol]!.type.name) && sc?.A_Const?.sval) q = { node: c, col: scol, tests: [{ op, v: sc.A_Const.sval.sval as string }] };
     } else if (e?.kind === 'AEXPR_BETWEEN') {
       const items = e.rexpr?.List?.items as N[] | undefined;
       const col = colOf(e.lexpr), lo = intOf(items?.[0]), hi = intOf(items?.[1]);
@@ -87,12 +95,13 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
   for (const index of t.indexes) {
     const iq = quals.filter((q) => q.col === index.columns[0]);
     if (!iq.length) continue;
-    for (const [k] of index.entries) if (typeof k !== 'number') return null; // an int8 key beyond 2^53 (kept as text): the rules decide
+    const textKey = TEXT_TYPES.includes(t.columns[index.columns[0]!]!.type.name);
+    // an int8 key beyond 2^53 (kept as text): the rules decide
+    if (!textKey) for (const [k] of index.entries) if (typeof k !== 'number') return null;
     const e = indexEstimates(rel, ws.ops, index, iq.map((q) => q.node), iq.some((q) => q.tests.some((x) => x.op === '=')), !!indexOnly?.(index));
     if (!e) return null;
     const { ie, be, isel } = e;
-    const test = (k: string | number) => typeof k === 'number' && iq.every((q) => q.tests.every(({ op, v }) =>
-      (op === '=' ? k === v : op === '<' ? k < v : op === '<=' ? k <= v : op === '>' ? k > v : k >= v)));
+    const test = (k: string | number) => passes(k, iq);
     const nodes = iq.map((q) => q.node);
     const eq = iq.flatMap((q) => q.tests).find((x) => x.op === '=');
     const key = eq ? index.keyOf(Object.assign([], { [index.columns[0]!]: eq.v })) : null;
@@ -105,10 +114,11 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
   // the bitmap paths come after the plain index paths (create_index_paths: choose_bitmap_and over them all)
   if (bitmaps.length) {
     const best = bitmaps.reduce((a, b) => (b.est.total < a.est.total ? b : a));
-    const test = (k: string | number) => typeof k === 'number' && best.iq.every((q) => q.tests.every(({ op, v }) =>
-      (op === '=' ? k === v : op === '<' ? k < v : op === '<=' ? k <= v : op === '>' ? k > v : k >= v)));
+    const test = (k: string | number) => passes(k, best.iq);
     const tids: number[] = [];
-    for (const [k, v] of best.index.entries) if (test(k)) { if (typeof v === 'number') tids.push(v); else tids.push(...v); }
+    const textEq = best.iq[0]!.tests[0]!;
+    if (typeof textEq.v === 'string') tids.push(...best.index.lookup(best.index.keyOf(Object.assign([], { [best.index.columns[0]!]: textEq.v }))!));
+    else for (const [k, v] of best.index.entries) if (test(k)) { if (typeof v === 'number') tids.push(v); else tids.push(...v); }
     const nodes = best.iq.map((q) => q.node);
     const path: ScanPath = { kind: 'BitmapHeapScan', index: best.index, tids: [...new Set(tids)].sort((a, b) => a - b), cond: nodes[0]!, quals: nodes, est: best.est };
     // choose_bitmap_and: a BitmapAnd of the best bitmap with another that is cheaper is not modelled
