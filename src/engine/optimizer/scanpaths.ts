@@ -97,7 +97,7 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
     if (!iq.length) continue;
     const textKey = TEXT_TYPES.includes(t.columns[index.columns[0]!]!.type.name);
     // an int8 key beyond 2^53 (kept as text): the rules decide
-    if (!textKey) for (const [k] of index.entries) if (typeof k !== 'number') return null;
+    if (!textKey && !index.entries.onlySmallInts) for (const [k] of index.entries) if (typeof k !== 'number') return null;
     const e = indexEstimates(rel, ws.ops, index, iq.map((q) => q.node), iq.some((q) => q.tests.some((x) => x.op === '=')), !!indexOnly?.(index));
     if (!e) return null;
     const { ie, be, isel } = e;
@@ -114,13 +114,8 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
   // the bitmap paths come after the plain index paths (create_index_paths: choose_bitmap_and over them all)
   if (bitmaps.length) {
     const best = bitmaps.reduce((a, b) => (b.est.total < a.est.total ? b : a));
-    const test = (k: string | number) => passes(k, best.iq);
-    const tids: number[] = [];
-    const textEq = best.iq[0]!.tests[0]!;
-    if (typeof textEq.v === 'string') tids.push(...best.index.lookup(best.index.keyOf(Object.assign([], { [best.index.columns[0]!]: textEq.v }))!));
-    else for (const [k, v] of best.index.entries) if (test(k)) { if (typeof v === 'number') tids.push(v); else tids.push(...v); }
     const nodes = best.iq.map((q) => q.node);
-    const path: ScanPath = { kind: 'BitmapHeapScan', index: best.index, tids: [...new Set(tids)].sort((a, b) => a - b), cond: nodes[0]!, quals: nodes, est: best.est };
+    const path: ScanPath = { kind: 'BitmapHeapScan', index: best.index, tids: [], cond: nodes[0]!, quals: nodes, est: best.est };
     // choose_bitmap_and: a BitmapAnd of the best bitmap with another that is cheaper is not modelled
     const anded = bitmaps.some((b) => b !== best &&
       costBitmapAndPath(rel, [best, b].map((x) => ({ indexTotal: x.est.indexTotal!, sel: x.sel }))).total < best.est.total);
@@ -128,7 +123,18 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
     cands.push({ est: best.est, path });
   }
   // add_path's fuzzy dominance, then the cheapest total (none of these paths has useful pathkeys)
-  return cheapestPath(cands.map((c) => ({ what: c.path, cost: { ...c.est, width: 0 } }))).what;
+  const win = cheapestPath(cands.map((c) => ({ what: c.path, cost: { ...c.est, width: 0 } }))).what;
+  if (win.kind === 'BitmapHeapScan') {
+    // the bitmap's TIDs, sorted (only for the path that runs)
+    const best = bitmaps.find((b) => b.index === win.index)!;
+    const test = (k: string | number) => passes(k, best.iq);
+    const tids: number[] = [];
+    const textEq = best.iq[0]!.tests[0]!;
+    if (typeof textEq.v === 'string') tids.push(...best.index.lookup(best.index.keyOf(Object.assign([], { [best.index.columns[0]!]: textEq.v }))!));
+    else for (const [k, v] of best.index.entries) if (test(k)) { if (typeof v === 'number') tids.push(v); else tids.push(...v); }
+    win.tids = [...new Set(tids)].sort((a, b) => a - b);
+  }
+  return win;
 }
 
 function scanRel(t: Table, size: { pages: number; tuples: number }, ws: { sel: number; ops: number }): ScanRel {
