@@ -271,7 +271,7 @@ export function indexLayout(index: BtreeIndex, tableTypes: readonly SqlType[]): 
   const log = index.log;
   if (!log) throw notSupported(`the pages of index "${index.name}": it has had more than ${LOG_CAP} entries (Heapscope lays out the pages of smaller indexes only)`);
   const hit = cache.get(index);
-  if (hit && hit.log === log) {
+  if (hit && hit.log === log && hit.n <= log.length) {
     // events are only ever appended: the pages so far, then the new events (a layout returned before sees them too)
     if (hit.n < log.length) {
       try { replay(hit.b, log, hit.n); } catch (e) { cache.delete(index); throw e; }
