@@ -11,6 +11,7 @@
  * SERIALIZABLE) is taken first, as exec_simple_query does. If DDL changed a table while the query waited, the
  * query is analyzed again against the new definition.
  */
+import { isIndexOnly } from './nodeIndexonlyscan.js';
 import { allPartitions, scanLeaves } from './execPartition.js';
 import { evalWaiting, mayWait } from './exprwait.js';
 import { recordPredicateRead, scanWaiting } from './scan.js';
@@ -190,6 +191,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // the planner's path (optimizer/planner.ts): ORDER BY a plain column may walk an index instead of sorting
   const path = src.table ? chooseScan(src.table, n.whereClause, scope, {
     ...selectScanOptions(win ? { ...n, sortClause: windowOrder(win.calls, n.sortClause) } : n, src.table, grouping || !!ps), serializable: !!s.tx!.sxact,
+    indexOnly: (index) => isIndexOnly({ kind: 'IndexScanOrdered', index, backward: false }, src.table!, n),
   }) : null;
   if (qi) {
     qi.path = path; qi.scope = scope; qi.joinPlan = src.joinPlan ?? null;
@@ -256,6 +258,17 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (qi) qi.belowSort = rows.length;
 
   if (sortKeys.length) rows = sortRows(rows, sortKeys);
+  if (qi && sortKeys.length) {
+    // what EXPLAIN ANALYZE's Sort held: plain columns only (an expression is not evaluated a second time)
+    const sorted = rows;
+    const plain = !grouping && !wp && !ps && ((n.targetList ?? []) as N[]).every((t) => !!t.ResTarget?.val?.ColumnRef) &&
+      sortKeys.every((k) => !k.junk || k.junk.column);
+    const junk = sortKeys.filter((k) => k.junk);
+    qi.sortTuples = () => (plain ? {
+      rows: sorted.map((r) => [...targets.map((t) => t.fn(r)), ...junk.map((k) => k.fn(r))]),
+      types: [...targets.map((t) => t.type), ...junk.map((k) => k.junk!.type)],
+    } : null);
+  }
 
   const limit = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
   const offset = (n.limitOffset ? ex.constInt(n.limitOffset, scope, 'OFFSET') : 0) ?? 0;
