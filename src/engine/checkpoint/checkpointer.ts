@@ -27,6 +27,7 @@ import type { CheckpointPayload } from '../wal/records.js';
 import { dirtyBuffers, writeBuffer, bufferLsn, type DirtyBuffer, type WriteResult } from '../buffer/bufmgr.js';
 import { FIRST_NORMAL_OID } from '../catalog/catalog.js';
 import { FRESH_OLDEST_XID } from '../xact/varsup.js';
+import { logStandbySnapshot } from '../wal/standby.js';
 
 /** VAR_OID_PREFETCH (varsup.c): OIDs logged ahead by one XLOG NEXTOID record */
 const VAR_OID_PREFETCH = 8192;
@@ -138,6 +139,8 @@ export function createCheckpoint(eng: Engine, kind: CheckpointKind, session = ''
     nextMultiOffset: eng.nextMultiOffset, oldestActiveXid, nextOid, oldestXidFresh: eng.templateFrozenXid === FRESH_OLDEST_XID,
   };
   const rec = kind === 'shutdown' || kind === 'end-of-recovery' ? WalKind.CheckpointShutdown : WalKind.CheckpointOnline;
+  // an online checkpoint tells a standby which transactions run and what they lock (wal_level = replica)
+  if (rec === WalKind.CheckpointOnline) logStandbySnapshot(eng);
   const end = w.insert(rec, 0, 114, 0, -1, 0, 0, payload);
   const checkPoint = w.startOf(w.count - 1);
   w.flush(end);

@@ -7,6 +7,7 @@
  * aborted CREATE is undone by a list of undo actions); no TOAST tables (a row that would need one is refused).
  * ALTER TABLE lives in altertable.ts, TRUNCATE in truncate.ts, what they do to storage in relfile.ts.
  */
+import { logAccessExclusiveLock } from '../wal/standby.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -244,6 +245,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   markLocal(ex.eng, table);
   s.tx!.undo.push(() => { cat.tables.delete(key); for (const r of [oid, ...table.indexes.map((i) => i.oid)]) cat.localRels.delete(r); });
   ex.eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, ex.eng.clock.now);
+  logAccessExclusiveLock(ex.eng, s, oid); // the new relation's lock, for standbys (wal/standby.ts)
   if (!partKey) ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, oid, -1, 0);
   // FOREIGN KEYs come last, as the ALTER TABLE … ADD CONSTRAINT transformCreateStmt leaves after the CREATE
   for (const c of foreign) yield* addForeignKey(ex, s, table, c, true, pickName);

@@ -42,6 +42,7 @@ import type {
   MultiXactCreatePayload, MultiXactZeroPagePayload, CheckpointPayload,
 } from '../wal/records.js';
 import { lsnOut } from './pageinspect.js';
+import { standbyDesc } from '../wal/standby.js';
 import { FRESH_OLDEST_XID } from '../xact/varsup.js';
 import { RF_NEW_TUPLE } from '../wal/records.js';
 import type { PageImage } from '../buffer/bufmgr.js';
@@ -156,6 +157,10 @@ export function walDescription(eng: Engine, i: number): DescResult {
       // multixact_desc: the id, its first member offset, then each member as "xid (status) "
       const c = p as MultiXactCreatePayload | undefined;
       return c ? ok(`${c.mid} offset ${c.offset} nmembers ${c.members.length}: ` + c.members.map((m) => `${m.xid} (${m.status}) `).join('')) : no('its members are not recorded');
+    }
+    case WalKind.StandbyLock: case WalKind.StandbyRunningXacts: {
+      const d = standbyDesc(kind, p);
+      return d === undefined ? no('its contents are not recorded') : ok(d);
     }
     case WalKind.XlogFpi: return ok(''); // xlog_desc: "no further information to print"
     case WalKind.CheckpointOnline: case WalKind.CheckpointShutdown: {

@@ -47,8 +47,8 @@
  * Simplifications: record lengths follow PostgreSQL's for the common record shapes rather than being serialised
  * bytes (heap_update's prefix/suffix compression is computed: heap/heapam.ts updateRecordLength); payloads are
  * engine objects, not PostgreSQL's byte layout; the wal writer only flushes asynchronous commits
- * (PostgreSQL's also writes out full WAL pages on its own every wal_writer_delay); no Standby/RUNNING_XACTS
- * background records.
+ * (PostgreSQL's also writes out full WAL pages on its own every wal_writer_delay); the Standby records of checkpoints
+ * and AccessExclusiveLocks are wal/standby.ts's, the background writer's RUNNING_XACTS is not modelled.
  */
 import { HeapRedoColumns, RF_INIT_NEW_PAGE } from './records.js';
 
@@ -56,7 +56,7 @@ export const enum WalKind {
   HeapInsert, HeapInsertInit, HeapUpdate, HeapHotUpdate, HeapDelete, HeapLock, BtreeInsertLeaf, BtreeNewroot,
   XactCommit, XactAbort, CheckpointOnline, StorageCreate, HeapInplace, MultiXactZeroOffPage, MultiXactZeroMemPage,
   MultiXactCreateId, SequenceLog, Heap2Prune, Heap2Vacuum, Heap2Visible, Heap2FreezePage, BtreeVacuum,
-  CheckpointShutdown, Heap2LockUpdated, StorageTruncate, XlogFpi,
+  CheckpointShutdown, Heap2LockUpdated, StorageTruncate, XlogFpi, StandbyLock, StandbyRunningXacts,
 }
 export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
   ['Heap', 'INSERT'], ['Heap', 'INSERT+INIT'], ['Heap', 'UPDATE'], ['Heap', 'HOT_UPDATE'], ['Heap', 'DELETE'],
@@ -64,7 +64,7 @@ export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
   ['XLOG', 'CHECKPOINT_ONLINE'], ['Storage', 'CREATE'], ['Heap', 'INPLACE'], ['MultiXact', 'ZERO_OFF_PAGE'],
   ['MultiXact', 'ZERO_MEM_PAGE'], ['MultiXact', 'CREATE_ID'], ['Sequence', 'LOG'], ['Heap2', 'PRUNE'],
   ['Heap2', 'VACUUM'], ['Heap2', 'VISIBLE'], ['Heap2', 'FREEZE_PAGE'], ['Btree', 'VACUUM'], ['XLOG', 'CHECKPOINT_SHUTDOWN'],
-  ['Heap2', 'LOCK_UPDATED'], ['Storage', 'TRUNCATE'], ['XLOG', 'FPI'],
+  ['Heap2', 'LOCK_UPDATED'], ['Storage', 'TRUNCATE'], ['XLOG', 'FPI'], ['Standby', 'LOCK'], ['Standby', 'RUNNING_XACTS'],
 ];
 
 /**
