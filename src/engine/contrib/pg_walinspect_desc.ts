@@ -35,6 +35,7 @@
  * that is gone; block_ref where the engine's image is not PostgreSQL's (a Btree leaf's full-page image, Btree/
  * VACUUM's). Timestamps are the virtual clock's (2000-01-01 + virtual time), printed in UTC (+00).
  */
+import type { IndexNewPagePayload } from '../wal/nbtsort_xlog.js';
 import type { Engine } from '../engine.js';
 import { WalKind, type Wal } from '../wal/wal.js';
 import type {
@@ -222,6 +223,8 @@ export function walBlockRef(eng: Engine, i: number): DescResult {
     case WalKind.BtreeNewroot: return ok(`${ref(0, blk)} ${ref(2, 0)}`); // _bt_getroot: the new root, and the metapage as block 2
     case WalKind.SequenceLog: return ok(ref(0, 0));
     case WalKind.XlogFpi: {
+      const ip = p as IndexNewPagePayload | undefined;
+      if (ip?.index) return ok(ref(0, blk) + imageText(ip)); // a B-tree build's page (wal/nbtsort_xlog.ts)
       const img = (p as NewPagePayload | undefined)?.image;
       return img ? ok(ref(0, blk) + imageText(img)) : no('its image is not recorded');
     }
