@@ -73,7 +73,7 @@ const INFO: Record<WalKind, number> = {
   [WalKind.CheckpointShutdown]: 0, [WalKind.CheckpointOnline]: 1, [WalKind.XlogFpi]: 11,
   [WalKind.StorageCreate]: 1, [WalKind.StorageTruncate]: 2,
   [WalKind.MultiXactZeroOffPage]: 0, [WalKind.MultiXactZeroMemPage]: 1, [WalKind.MultiXactCreateId]: 2,
-  [WalKind.SequenceLog]: 0, [WalKind.StandbyLock]: 0, [WalKind.StandbyRunningXacts]: 1,
+  [WalKind.SequenceLog]: 0, [WalKind.StandbyLock]: 0, [WalKind.StandbyRunningXacts]: 1, [WalKind.XlogNextOid]: 3,
 };
 
 /** a record without blocks, past its SizeOfXLogRecord (24): XLR_BLOCK_ID_DATA_SHORT's header (2) and the main data,

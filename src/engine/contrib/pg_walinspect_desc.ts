@@ -27,8 +27,7 @@
  * (xact_desc_commit, xact_desc_abort), smgrdesc.c, seqdesc.c; access/transam/xlogdesc.c (XLogRecGetBlockRefInfo).
  *
  * What is not described, and why (each such row's column refuses with 0A000 when read, naming the record kind and
- * the reason): CHECKPOINT before the first OID is handed out or after a restart (the OID counter PostgreSQL
- * logged then) or after the template databases were vacuumed (their oldest xid),
+ * the reason): CHECKPOINT after the template databases were vacuumed (their oldest xid),
  * COMMIT / ABORT of a transaction that changed catalogs (PostgreSQL's record lists invalidation messages and
  * dropped files), Btree INSERT_LEAF where the entry's place on the leaf is not known (see BtreeIndex.leafOffset),
  * a record of a relation whose file has changed since (VACUUM FULL, TRUNCATE: the file of the time is not kept) or
@@ -163,12 +162,16 @@ export function walDescription(eng: Engine, i: number): DescResult {
       const d = standbyDesc(kind, p);
       return d === undefined ? no('its contents are not recorded') : ok(d);
     }
+    case WalKind.XlogNextOid: { // xlog_desc: the OID logged ahead to
+      const b = (p as { nextOid: number } | undefined)?.nextOid;
+      return b === undefined ? no('its OID is not recorded') : ok(String(b));
+    }
     case WalKind.XlogFpi: return ok(''); // xlog_desc: "no further information to print"
     case WalKind.CheckpointOnline: case WalKind.CheckpointShutdown: {
       // xlog_desc: the CheckPoint struct, field by field (one timeline; no commit timestamps: track_commit_timestamp off)
       const c = p as CheckpointPayload | undefined;
       if (!c || c.oldestActiveXid === undefined || c.nextMultiOffset === undefined) return no('its fields are not recorded');
-      if (c.nextOid === undefined) return no('the OID counter PostgreSQL logs (its last XLOG NEXTOID) is not modelled before the first OID or after a restart');
+      if (c.nextOid === undefined) return no('the OID counter is not recorded');
       if (!c.oldestXidFresh) return no('the oldest xid and multixact after a VACUUM of the template databases are not modelled');
       return ok(`redo ${lsnOut(c.redo)}; tli 1; prev tli 1; fpw ${c.fullPageWrites}; xid 0:${c.nextXid}; oid ${c.nextOid}; `
         + `multi ${c.nextMulti}; offset ${c.nextMultiOffset}; oldest xid ${FRESH_OLDEST_XID} in DB 1; oldest multi 1 in DB 1; `

@@ -8,15 +8,15 @@
  *  - page LSN < record LSN → repeat the change and stamp the page with the record's LSN (BLK_NEEDS_REDO);
  *  - the relation no longer exists → nothing to do (BLK_NOTFOUND).
  * Worked example (engine, the crash of recovery/recovery.ts, full_page_writes off): the background writer wrote heap
- * block 0 with pd_lsn 0/015003E0 (after xid 725's INSERT) before xid 726 inserted (4, 400). REDO from 0/015002F0:
+ * block 0 with pd_lsn 0/01500400 (after xid 725's INSERT) before xid 726 inserted (4, 400). REDO from 0/01500310:
  *
- *     REDO 0/015003A0 Heap/INSERT xid 725: accounts block 0: page LSN 0/015003E0 ≥ 0/015003E0
+ *     REDO 0/015003C0 Heap/INSERT xid 725: accounts block 0: page LSN 0/01500400 ≥ 0/01500400
  *                     → already on the page (written before the crash), skipped                    BLK_DONE
- *     REDO 0/01500420 Transaction/COMMIT xid 725: commit log: 725 committed                       XACT
- *     REDO 0/01500448 Heap/INSERT xid 726: accounts block 0: page LSN 0/015003E0 < 0/01500488
- *                     → change repeated, page LSN now 0/01500488                                  BLK_NEEDS_REDO
+ *     REDO 0/01500440 Transaction/COMMIT xid 725: commit log: 725 committed                       XACT
+ *     REDO 0/01500468 Heap/INSERT xid 726: accounts block 0: page LSN 0/01500400 < 0/015004A8
+ *                     → change repeated, page LSN now 0/015004A8                                  BLK_NEEDS_REDO
  *
- * The test compares the page LSN with the record's *end* (0/015003A0 + 63 bytes, MAXALIGNed = 0/015003E0): a page
+ * The test compares the page LSN with the record's *end* (0/015003C0 + 63 bytes, MAXALIGNed = 0/01500400): a page
  * stamped with that LSN already holds the change. Repeating it would add (3, 300) a second time.
  *
  * Transaction records rebuild the commit log; nothing is undone — a transaction whose COMMIT never reached the

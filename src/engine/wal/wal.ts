@@ -10,22 +10,22 @@
  * Worked example (engine; tests/truth/seed.steps.json records the same shape — a CHECKPOINT, then the first change
  * with a full-page image — from PostgreSQL 15). After CREATE TABLE accounts (id int PRIMARY KEY, balance int) and
  * INSERT (1, 100), (2, 200) (xid 724) and a CHECKPOINT (the
- * Standby snapshot first, see wal/standby.ts; the redo pointer is its position), the log ends at 0/015003A0, flushed:
+ * Standby snapshot first, see wal/standby.ts; the redo pointer is its position), the log ends at 0/015003C0, flushed:
  *
  *     lsn          record                         len (rec/tot)  xid
- *     0/015002F0   Standby RUNNING_XACTS            50/50          0
- *     0/01500328   XLOG CHECKPOINT_ONLINE          114/114        0
- *     0/015003A0   Heap INSERT off 3, blk 0 FPW     54/186        725   ← BEGIN; INSERT INTO accounts VALUES (3, 300)
- *     0/01500460   Btree INSERT_LEAF, blk 1 FPW     53/165        725      (first change of each page since the
- *     0/01500508   Transaction COMMIT               34/34         725       checkpoint: a full-page image)
- *     0/01500530   (end of log)
+ *     0/01500310   Standby RUNNING_XACTS            50/50          0
+ *     0/01500348   XLOG CHECKPOINT_ONLINE          114/114        0
+ *     0/015003C0   Heap INSERT off 3, blk 0 FPW     54/186        725   ← BEGIN; INSERT INTO accounts VALUES (3, 300)
+ *     0/01500480   Btree INSERT_LEAF, blk 1 FPW     53/165        725      (first change of each page since the
+ *     0/01500528   Transaction COMMIT               34/34         725       checkpoint: a full-page image)
+ *     0/01500550   (end of log)
  *
- * 0/015003A0 + 186 = 0/0150045A, MAXALIGNed to 0/01500460: that is where the next record starts and what the heap
+ * 0/015003C0 + 186 = 0/0150047A, MAXALIGNed to 0/01500480: that is where the next record starts and what the heap
  * page's pd_lsn becomes. With the image, the record is its headers (51 bytes), the main data (xl_heap_insert, 3)
  * and the image (132: the page without its hole); the new tuple's own bytes are left out, the image has them
  * (lengths measured with pg_walinspect: tests/scenarios/walinspect/fpi.out). After the INSERT the flush pointer is
- * still 0/015003A0 — the records sit in WAL buffers and the heap page may not be written before they are flushed.
- * COMMIT inserts its record and flushes up to its end, 0/01500530, before the client hears COMMIT.
+ * still 0/015003C0 — the records sit in WAL buffers and the heap page may not be written before they are flushed.
+ * COMMIT inserts its record and flushes up to its end, 0/01500550, before the client hears COMMIT.
  *
  * Records are stored column-wise (typed arrays) so a 400,000-row UPDATE's two million records stay small.
  *
@@ -58,7 +58,7 @@ export const enum WalKind {
   HeapInsert, HeapInsertInit, HeapUpdate, HeapHotUpdate, HeapDelete, HeapLock, BtreeInsertLeaf, BtreeNewroot,
   XactCommit, XactAbort, CheckpointOnline, StorageCreate, HeapInplace, MultiXactZeroOffPage, MultiXactZeroMemPage,
   MultiXactCreateId, SequenceLog, Heap2Prune, Heap2Vacuum, Heap2Visible, Heap2FreezePage, BtreeVacuum,
-  CheckpointShutdown, Heap2LockUpdated, StorageTruncate, XlogFpi, StandbyLock, StandbyRunningXacts,
+  CheckpointShutdown, Heap2LockUpdated, StorageTruncate, XlogFpi, StandbyLock, StandbyRunningXacts, XlogNextOid,
 }
 export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
   ['Heap', 'INSERT'], ['Heap', 'INSERT+INIT'], ['Heap', 'UPDATE'], ['Heap', 'HOT_UPDATE'], ['Heap', 'DELETE'],
@@ -66,7 +66,7 @@ export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
   ['XLOG', 'CHECKPOINT_ONLINE'], ['Storage', 'CREATE'], ['Heap', 'INPLACE'], ['MultiXact', 'ZERO_OFF_PAGE'],
   ['MultiXact', 'ZERO_MEM_PAGE'], ['MultiXact', 'CREATE_ID'], ['Sequence', 'LOG'], ['Heap2', 'PRUNE'],
   ['Heap2', 'VACUUM'], ['Heap2', 'VISIBLE'], ['Heap2', 'FREEZE_PAGE'], ['Btree', 'VACUUM'], ['XLOG', 'CHECKPOINT_SHUTDOWN'],
-  ['Heap2', 'LOCK_UPDATED'], ['Storage', 'TRUNCATE'], ['XLOG', 'FPI'], ['Standby', 'LOCK'], ['Standby', 'RUNNING_XACTS'],
+  ['Heap2', 'LOCK_UPDATED'], ['Storage', 'TRUNCATE'], ['XLOG', 'FPI'], ['Standby', 'LOCK'], ['Standby', 'RUNNING_XACTS'], ['XLOG', 'NEXTOID'],
 ];
 
 /**
