@@ -30,8 +30,9 @@
  * full-page-image length, not its bytes. So start_lsn, end_lsn, prev_lsn, xid, resource_manager, record_type,
  * record_length and fpi_length are PostgreSQL's; description and block_ref are PostgreSQL 15's text for the record
  * kinds whose fields the engine keeps (contrib/pg_walinspect_desc.ts: heap and Heap2 records, Btree INSERT_LEAF /
- * NEWROOT / VACUUM, COMMIT / ABORT without catalog changes, Storage CREATE, Sequence LOG, MultiXact records, XLOG
- * CHECKPOINT_ONLINE / CHECKPOINT_SHUTDOWN while the OID counter and oldest xid are known); main_data_length only for
+ * NEWROOT / VACUUM, COMMIT / ABORT without catalog changes, Storage CREATE, Sequence LOG, MultiXact records, Standby
+ * LOCK / RUNNING_XACTS (wal/standby.ts), XLOG NEXTOID, FPI (a B-tree build's pages too: wal/nbtsort_xlog.ts) and
+ * CHECKPOINT_ONLINE / CHECKPOINT_SHUTDOWN while the oldest xid is known); main_data_length only for
  * some kinds (below). Reading one of those columns of a record whose value is not modelled is a 0A000 naming the
  * record kind and the reason (the row's value is a getter that refuses: a query that never reads the column runs;
  * one that copies whole rows, SELECT *, refuses only if a row in range is such a record).

@@ -50,7 +50,12 @@
  * bytes (heap_update's prefix/suffix compression is computed: heap/heapam.ts updateRecordLength); payloads are
  * engine objects, not PostgreSQL's byte layout; the wal writer only flushes asynchronous commits
  * (PostgreSQL's also writes out full WAL pages on its own every wal_writer_delay); the Standby records of checkpoints
- * and AccessExclusiveLocks are wal/standby.ts's, the background writer's RUNNING_XACTS is not modelled.
+ * and AccessExclusiveLocks are wal/standby.ts's (the background writer's RUNNING_XACTS is not modelled), a B-tree
+ * build's pages wal/nbtsort_xlog.ts's. Not logged: the catalog rows DDL writes (pg_class, pg_attribute, … Heap and
+ * Heap2 MULTI_INSERT / INPLACE records) and the invalidation messages of its COMMIT (xact/xactblock.ts), and a
+ * B-tree page split — Btree SPLIT_L / SPLIT_R, INSERT_UPPER and a NEWROOT above the first level (the engine lays
+ * the pages out only when asked, index/nbtlayout.ts) — so positions after DDL or a leaf split differ. (An
+ * INSERT_LEAF's length follows its key: executor/indexinsert.ts insertLeafLength.)
  */
 import { HeapRedoColumns, RF_INIT_NEW_PAGE } from './records.js';
 

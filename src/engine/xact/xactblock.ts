@@ -18,7 +18,12 @@
  *
  * Mirrors: src/backend/access/transam/xact.c (StartTransaction, CommitTransaction, AbortTransaction,
  * DefineSavepoint, ReleaseSavepoint, RollbackToSavepoint, the TBLOCK_* states, GetCurrentTransactionId).
- * Simplifications: no two-phase commit, no AND CHAIN.
+ * Simplifications: no two-phase commit, no AND CHAIN. The COMMIT / ABORT record of a transaction that changed
+ * catalogs lacks what PostgreSQL's carries (xactRecordLength): its invalidation messages — one catcache message per
+ * syscache of every catalog row it inserted, updated or deleted, relcache and snapshot messages per command, 274 to
+ * 469 bytes and more for CREATE TABLE, CREATE INDEX, ALTER, TRUNCATE, DROP — the files to drop and the dropped
+ * statistics: the engine keeps no catalog rows, so the counts are not reachable (the catalog rows' own Heap records
+ * are not logged either); positions after DDL differ from PostgreSQL's (tests/scenarios/walinspect/commit-ddl.spec).
  */
 import type { Engine } from '../engine.js';
 import { intConst } from '../sql/parser.js';
