@@ -131,7 +131,8 @@ export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, 
   // REDO payload (btree_xlog_insert): the key's values (shared with the tuple) and the heap TID in the record's columns
   // with a full-page image, the record carries the leaf as it is after the insert (REDO restores it whatever is on disk)
   // the entry's offset on the leaf (xl_btree_insert.offnum), where the engine knows it (0: pg_walinspect refuses its description)
-  const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : insertLeafLength(index, t, vals), index.oid, index.leafBlock, index.leafOffset(vals, packTid(blk, off)), fpi,
+  const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : insertLeafLength(index, t, vals), index.oid,
+    index.leafBlock, index.leafOffset(vals, packTid(blk, off)), fpi,
     fpi ? { values: vals, image: indexImage(index) } satisfies BtreeInsertPayload : vals);
   if (lsn !== 0) { // 0: a temporary table's index, not WAL-logged
     w.noteBackendInsert(s.name);

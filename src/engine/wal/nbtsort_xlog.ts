@@ -69,7 +69,8 @@ export function logIndexBuild(eng: Engine, s: Session, t: Table, index: BtreeInd
   if (eng.catalog.localRels.has(index.oid)) return; // a temporary table's index: not WAL-logged
   const xid = s.tx!.writeXid;
   const log = (blk: number, lower: number, upper: number) => {
-    eng.wal.insert(WalKind.XlogFpi, xid, NEWPAGE_HEADERS, index.oid, blk, 0, lower + (PAGE - upper), { index: true, lower, upper } satisfies IndexNewPagePayload);
+    const payload: IndexNewPagePayload = { index: true, lower, upper };
+    eng.wal.insert(WalKind.XlogFpi, xid, NEWPAGE_HEADERS, index.oid, blk, 0, lower + (PAGE - upper), payload);
   };
   if (index.count > 0) {
     let layout;

@@ -74,7 +74,9 @@ export function logStandbySnapshot(eng: Engine): void {
   const subxids = overflow ? [] : perSession.flat();
   let oldest = eng.xacts.nextXid;
   for (const x of xids) if (x < oldest) oldest = x;
-  const p: RunningXactsPayload = { nextXid: eng.xacts.nextXid, latestCompletedXid: eng.xacts.latestCompletedXid, oldestRunningXid: oldest, xids, subxids, overflow };
+  const p: RunningXactsPayload = {
+    nextXid: eng.xacts.nextXid, latestCompletedXid: eng.xacts.latestCompletedXid, oldestRunningXid: oldest, xids, subxids, overflow,
+  };
   eng.wal.insert(WalKind.StandbyRunningXacts, 0, recordLength(24 + 4 * (xids.length + subxids.length)), 0, -1, 0, 0, p);
 }
 

@@ -132,7 +132,8 @@ export function commitTx(eng: Engine, s: Session) {
     // synchronous_commit says — nothing it did needs the COMMIT record durable at once (RecordTransactionCommit;
     // simplified: a record it wrote before it had an xid, such as a PRUNE by its first SELECT, is not counted)
     const wroteXlog = catalog || eng.wal.hasRecordOf(new Set(tx.assignedXids), tx.walFrom);
-    const lsn = eng.wal.insert(WalKind.XactCommit, tx.xid, xactRecordLength(subXids.length, tx.acquiredAccessExclusive), 0, -1, 0, 0, xactPayload(eng, subXids, catalog));
+    const lsn = eng.wal.insert(WalKind.XactCommit, tx.xid, xactRecordLength(subXids.length, tx.acquiredAccessExclusive),
+      0, -1, 0, 0, xactPayload(eng, subXids, catalog));
     eng.wal.noteBackendInsert(s.name);
     const sync = s.gucs.synchronous_commit !== 'off' && wroteXlog;
     crashPointReached(eng, 'commit-before-flush');
@@ -170,7 +171,8 @@ export function abortTx(eng: Engine, s: Session) {
   atEndOfXact(s, tx, false);
   if (tx.xid) {
     const subXids = tx.liveSubXids();
-    const lsn = eng.wal.insert(WalKind.XactAbort, tx.xid, xactRecordLength(subXids.length, tx.acquiredAccessExclusive), 0, -1, 0, 0, xactPayload(eng, subXids, tx.undo.length > 0));
+    const lsn = eng.wal.insert(WalKind.XactAbort, tx.xid, xactRecordLength(subXids.length, tx.acquiredAccessExclusive),
+      0, -1, 0, 0, xactPayload(eng, subXids, tx.undo.length > 0));
     eng.wal.noteBackendInsert(s.name);
     for (const x of subXids) eng.xacts.complete(x, false);
     eng.xacts.complete(tx.xid, false);
@@ -201,7 +203,8 @@ export function abortSubs(eng: Engine, s: Session, from: number, remove: boolean
     if (!sub.aborted) {
       if (sub.xid) {
         const subXids = sub.children;
-        const lsn = eng.wal.insert(WalKind.XactAbort, sub.xid, xactRecordLength(subXids.length, tx.acquiredAccessExclusive), 0, -1, 0, 0, xactPayload(eng, subXids, catalog));
+        const lsn = eng.wal.insert(WalKind.XactAbort, sub.xid, xactRecordLength(subXids.length, tx.acquiredAccessExclusive),
+          0, -1, 0, 0, xactPayload(eng, subXids, catalog));
         for (const x of subXids) eng.xacts.complete(x, false);
         eng.xacts.complete(sub.xid, false);
         if (eng.tracer.wants('abort')) {
