@@ -9,8 +9,8 @@
  *
  * Worked example (engine; tests/truth/seed.steps.json records the same shape — a CHECKPOINT, then the first change
  * with a full-page image — from PostgreSQL 15). After CREATE TABLE accounts (id int PRIMARY KEY, balance int) and
- * INSERT (1, 100), (2, 200) (xid 724) and a CHECKPOINT (the
- * Standby snapshot first, see wal/standby.ts; the redo pointer is its position), the log ends at 0/015003C0, flushed:
+ * INSERT (1, 100), (2, 200) (xid 724) and a CHECKPOINT (the Standby snapshot first, see wal/standby.ts; the redo
+ * pointer is its position), the log ends at 0/015003C0, flushed:
  *
  *     lsn          record                         len (rec/tot)  xid
  *     0/01500310   Standby RUNNING_XACTS            50/50          0
