@@ -383,6 +383,8 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   ex.eng.ensureXid(s);
   const def = exprs.length || n.whereClause ? compileIndexDef(ex, s, t, exprs, n.whereClause) : null;
   const index = new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false, include, def);
+  // WITH (...): a B-tree's own storage parameters (btoptions), checked before the build
+  if (n.options?.length) index.reloptions = applyRelOptions(undefined, n.options as N[], false, 'btree').options;
   if (t.temp) cat.localRels.add(index.oid); // a temporary table's index: local buffers, no WAL
   buildIndex(ex, s, t, index); // index_build: each chain's newest not-dead version; 23505 for a duplicated key
   t.indexes.push(index);

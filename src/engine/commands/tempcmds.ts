@@ -101,7 +101,7 @@ function truncateInPlace(t: Table): void {
   const heap = new HeapRelation();
   heap.fillfactor = t.heap.fillfactor;
   t.heap = heap;
-  t.indexes = t.indexes.map((old) => new BtreeIndex(old.oid, old.name, old.columns, old.unique, old.primary, old.include, old.def));
+  t.indexes = t.indexes.map((old) => old.fresh());
 }
 
 /** PreCommit_on_commit_actions: at this session's COMMIT, DROP or DELETE ROWS its temporary tables that ask for it. */

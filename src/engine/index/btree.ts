@@ -58,6 +58,8 @@ export class BtreeIndex {
   leafLsn = 0;
   /** LSN of the Storage/CREATE record of this relfilenode (REDO skips the index's older records); 0 = original */
   storageLsn = 0;
+  /** pg_class.reloptions: CREATE INDEX ... WITH (fillfactor = 70, deduplicate_items = off); absent = none */
+  reloptions?: string[];
   /** the index as last written to disk (checkpoint, background writer); undefined = never written */
   disk?: import('../buffer/bufmgr.js').IndexImage;
 
@@ -91,6 +93,13 @@ export class BtreeIndex {
     return this.columns.map((c) => (c >= 0 ? values[c]! : this.def!.exprs[e++]!.fn(values)));
   }
 
+  /** The same index definition (columns, expressions, storage parameters) with no entries: a new relfilenode's. */
+  fresh(): BtreeIndex {
+    const c = new BtreeIndex(this.oid, this.name, this.columns, this.unique, this.primary, this.include, this.def);
+    c.reloptions = this.reloptions;
+    return c;
+  }
+
   clone(): BtreeIndex {
     const c = new BtreeIndex(this.oid, this.name, this.columns, this.unique, this.primary, this.include, this.def);
     c.entries = this.entries.clone();
@@ -103,6 +112,7 @@ export class BtreeIndex {
     c.leafLsn = this.leafLsn;
     c.storageLsn = this.storageLsn;
     c.disk = this.disk; // never changed in place
+    c.reloptions = this.reloptions;
     return c;
   }
 

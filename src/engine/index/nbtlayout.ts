@@ -32,10 +32,11 @@ import { tidBlock, packTid } from '../heap/heap.js';
 import { MAXALIGN } from '../heap/tuple.js';
 import { cmpValue } from './nbtcompare.js';
 import {
-  type BtTuple, type BtPage, SPACE, ITEMID, LEAF_FF, NONLEAF_FF, BT_PIVOT_HEAP_TID_ATTR, keepNatts, keySize, heapTid, maxHeapTid,
+  type BtTuple, type BtPage, SPACE, ITEMID, NONLEAF_FF, BT_PIVOT_HEAP_TID_ATTR, keepNatts, keySize, heapTid, maxHeapTid,
   formPosting, downlink, pivotBlock, dataOffset,
 } from './nbtree.js';
 import { findSplit } from './nbtsplitloc.js';
+import { btreeOptionsOf } from '../catalog/reloptions.js';
 import { dedupSorted, dedupPass, swapPosting } from './nbtdedup.js';
 export type { BtTuple, BtPage } from './nbtree.js';
 
@@ -73,7 +74,13 @@ const used = (p: BtPage) => p.items.reduce((n, t) => n + t.size + ITEMID, 0) + (
 export const pageFree = (p: BtPage) => Math.max(0, SPACE - used(p) - ITEMID);
 
 /** How the index is set up: key columns, uniqueness, whether equal keys may be merged (deduplication). */
-export interface BtOptions { nkeyatts: number; unique: boolean; dedup: boolean }
+export interface BtOptions {
+  nkeyatts: number; unique: boolean;
+  /** equal keys may be merged: deduplicate_items on and every key column allequalimage */
+  dedup: boolean;
+  /** the leaf fillfactor (the fillfactor storage parameter; absent: the default 90) */
+  fillfactor?: number;
+}
 
 class Builder {
   pages: (BtPage | undefined)[] = [undefined];
@@ -111,7 +118,7 @@ class Builder {
   /** nbtsort.c: load sorted items bottom up (runs of equal keys merged into posting lists first, when deduplicating) */
   build(sorted: { key: Value[]; tid: number; inc?: Value[] }[]): void {
     interface Level { page: BtPage; lowkey: BtTuple | null; next: Level | null; lastextra: number }
-    const full = (lvl: number) => Math.trunc((8192 * (100 - (lvl === 0 ? LEAF_FF : NONLEAF_FF))) / 100);
+    const full = (lvl: number) => Math.trunc((8192 * (100 - (lvl === 0 ? this.opt.fillfactor ?? 90 : NONLEAF_FF))) / 100);
     // pages under construction keep line pointer 1 free for the high key (counted in pd_lower)
     const free = (p: BtPage) => SPACE - p.items.reduce((n, t) => n + t.size + ITEMID, 0) - ITEMID - ITEMID;
     const levelState = (lvl: number): Level => ({ page: this.newPage(lvl), lowkey: null, next: null, lastextra: 0 });
@@ -204,7 +211,7 @@ class Builder {
 
   private place(p: BtPage, nt: BtTuple, pos: number, stack: { page: BtPage; at: number }[]): void {
     if (pageFree(p) >= nt.size) { p.items.splice(pos, 0, nt); return; }
-    const s = findSplit(p, nt, pos, this.nkeyatts);
+    const s = findSplit(p, nt, pos, this.nkeyatts, this.opt.fillfactor ?? 90);
     const all = p.items.slice(); all.splice(pos, 0, nt);
     const cut = s.newleft ? s.firstright + 1 : s.firstright;
     const left = all.slice(0, cut), right = all.slice(cut);
@@ -277,7 +284,8 @@ export function indexLayout(index: BtreeIndex, tableTypes: readonly SqlType[]): 
     return { data, vars: kept.some((t) => !FIXED[t.name]) };
   };
   // _bt_allequalimage: an index with INCLUDE columns is never deduplicated
-  const layout = btLayout(log, bytes, { nkeyatts: types.length, unique: index.unique, dedup: !index.include.length && allEqualImage(types) });
+  const ro = btreeOptionsOf(index.reloptions);
+  const layout = btLayout(log, bytes, { nkeyatts: types.length, unique: index.unique, dedup: ro.dedup && !index.include.length && allEqualImage(types), fillfactor: ro.fillfactor });
   cache.set(index, { log, n: log.length, layout });
   return layout;
 }

@@ -119,7 +119,7 @@ export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean
   eng.wal.noteBackendInsert(s.name);
   s.tx!.cidUsed = true;
   t.indexes = t.indexes.map((i) => {
-    const fresh = new BtreeIndex(i.oid, i.name, i.columns, i.unique, i.primary);
+    const fresh = i.fresh();
     cat.allocOid();
     fresh.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, i.oid, -1, 0);
     fresh.leafLsn = fresh.storageLsn;
