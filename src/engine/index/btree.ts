@@ -58,6 +58,8 @@ export class BtreeIndex {
   leafLsn = 0;
   /** LSN of the Storage/CREATE record of this relfilenode (REDO skips the index's older records); 0 = original */
   storageLsn = 0;
+  /** heap TIDs of the entries marked LP_DEAD (index scans skip them: ignore_killed_tuples) */
+  deadTids = new Set<number>();
   /** pg_class.reloptions: CREATE INDEX ... WITH (fillfactor = 70, deduplicate_items = off); absent = none */
   reloptions?: string[];
   /** the index as last written to disk (checkpoint, background writer); undefined = never written */
@@ -113,6 +115,7 @@ export class BtreeIndex {
     c.storageLsn = this.storageLsn;
     c.disk = this.disk; // never changed in place
     c.reloptions = this.reloptions;
+    c.deadTids = new Set(this.deadTids);
     return c;
   }
 
@@ -142,11 +145,12 @@ export class BtreeIndex {
   }
 
   /** `unchanged`: an UPDATE's new version whose SET list names none of this index's columns (index_unchanged_by_update) */
-  insert(values: Value[], tid: number, unchanged = false): void {
+  insert(values: Value[], tid: number, unchanged = false, afterdel = false): void {
     if (!this.covers(values)) return;
     const key = this.keyOf(values);
     const ev: Extract<IndexEvent, { k: 'ins' }> = { k: 'ins', key: this.keyValues(values), tid };
     if (unchanged) ev.unchanged = true;
+    if (afterdel) ev.afterdel = true;
     if (this.include.length) ev.inc = this.include.map((c) => values[c]!);
     this.record(ev);
     this.count++;
@@ -156,6 +160,34 @@ export class BtreeIndex {
     if (e === undefined) this.entries.set(key, tid);
     else if (typeof e === 'number') this.entries.set(key, [e, tid]);
     else e.push(tid);
+  }
+
+  /**
+   * _bt_killitems: an index scan found these entries' heap chains dead to all; their items become LP_DEAD (a hint:
+   * no WAL, the entries stay until simple deletion or VACUUM removes them); later index scans skip them.
+   */
+  kill(tids: readonly number[]): void {
+    if (!tids.length) return;
+    this.record({ k: 'kill', tids });
+    for (const t of tids) this.deadTids.add(t);
+  }
+
+  /** _bt_delitems_delete: simple deletion removed these heap TIDs' entries from a full leaf (also its REDO). */
+  simpleDelete(tids: ReadonlySet<number>): void {
+    this.record({ k: 'sdel', tids });
+    for (const t of tids) this.deadTids.delete(t);
+    // the entry map: simple deletion knows the leaf, not the keys — one pass over every key
+    for (const [key, v] of [...this.entries]) {
+      if (typeof v === 'number') { if (tids.has(v)) { this.entries.delete(key); this.count--; } continue; }
+      const keep = v.filter((t) => !tids.has(t));
+      if (keep.length === v.length) continue;
+      this.count -= v.length - keep.length;
+      if (!keep.length) this.entries.delete(key);
+      else this.entries.set(key, keep.length === 1 ? keep[0]! : keep);
+    }
+    const nulls = this.nullEntries.filter((e) => !tids.has(e.tid));
+    this.count -= this.nullEntries.length - nulls.length;
+    this.nullEntries = nulls;
   }
 
   /** Add to the history (dropped past LOG_CAP events: a big index keeps no history). */

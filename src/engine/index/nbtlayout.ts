@@ -33,7 +33,7 @@ import { MAXALIGN } from '../heap/tuple.js';
 import { cmpValue } from './nbtcompare.js';
 import {
   type BtTuple, type BtPage, SPACE, ITEMID, NONLEAF_FF, BT_PIVOT_HEAP_TID_ATTR, keepNatts, keySize, heapTid, maxHeapTid,
-  formPosting, downlink, pivotBlock, dataOffset,
+  formPosting, downlink, pivotBlock, dataOffset, heapTids,
 } from './nbtree.js';
 import { findSplit } from './nbtsplitloc.js';
 import { btreeOptionsOf } from '../catalog/reloptions.js';
@@ -53,8 +53,12 @@ export function allEqualImage(types: readonly SqlType[]): boolean {
 /** What happened to an index, in order: a bulk load, an insertion, a VACUUM removing entries. */
 export type IndexEvent =
   | { k: 'build'; items: { key: Value[]; tid: number; inc?: Value[] }[] }
-  | { k: 'ins'; key: Value[]; tid: number; unchanged?: true; inc?: Value[] }
-  | { k: 'del'; tids: ReadonlySet<number> };
+  | { k: 'ins'; key: Value[]; tid: number; unchanged?: true; inc?: Value[]; afterdel?: true }
+  | { k: 'del'; tids: ReadonlySet<number> }
+  /** an index scan found these entries' heap chains dead to all (_bt_killitems): mark them LP_DEAD */
+  | { k: 'kill'; tids: readonly number[] }
+  /** simple deletion (_bt_delitems_delete) of these heap TIDs' entries from one full leaf, before an insertion */
+  | { k: 'sdel'; tids: ReadonlySet<number> };
 /** beyond this many events the index keeps no history (and its pages cannot be shown) */
 export const LOG_CAP = 50_000;
 
@@ -86,6 +90,7 @@ class Builder {
   pages: (BtPage | undefined)[] = [undefined];
   root = 0;
   level = 0;
+
   private readonly nkeyatts: number;
   constructor(private readonly bytes: Bytes, private readonly opt: BtOptions) { this.nkeyatts = opt.nkeyatts; }
 
@@ -173,10 +178,9 @@ class Builder {
     return { pos: lo, posting: -1 };
   }
 
-  /** _bt_doinsert: descend to the leaf, make room (deduplicate) or split, add the item */
-  insert(key: Value[], tid: number, unchanged: boolean, inc?: Value[]): void {
-    let nt = this.tuple(key, tid, false, inc);
-    if (!this.root) { const p = this.newPage(0); p.root = true; p.items.push(nt); this.root = p.blk; this.level = 0; return; }
+  /** _bt_search: the leaf a new item (key, heap TID) goes to, and the downlinks followed */
+  descend(key: Value[], tid: number): { leaf: BtPage; stack: { page: BtPage; at: number }[] } | null {
+    if (!this.root) return null;
     const stack: { page: BtPage; at: number }[] = [];
     let p = this.pages[this.root]!;
     while (p.level > 0) {
@@ -186,7 +190,32 @@ class Builder {
       stack.push({ page: p, at });
       p = this.pages[pivotBlock(p.items[at]!)]!;
     }
-    if (pageFree(p) < nt.size) this.deleteOrDedup(p, nt, unchanged);
+    return { leaf: p, stack };
+  }
+
+  /**
+   * _bt_findinsertloc's first question for an insertion about to be made: is its leaf full and holding LP_DEAD items,
+   * so that simple deletion runs first? Then the leaf, and the TIDs _bt_simpledel_pass hands the heap: every TID on
+   * the leaf whose heap block an LP_DEAD item (or the new item) points into, `known` when its item is LP_DEAD.
+   */
+  simpleDeleteCandidates(key: Value[], tid: number, inc?: Value[]): { blk: number; tids: { tid: number; known: boolean }[] } | null {
+    const d = this.descend(key, tid);
+    if (!d) return null;
+    const p = d.leaf;
+    if (pageFree(p) >= this.tuple(key, tid, false, inc).size || !p.items.some((t) => t.dead)) return null;
+    const blocks = new Set<number>([tidBlock(tid)]);
+    for (const t of p.items) if (t.dead) for (const h of heapTids(t)) blocks.add(tidBlock(h));
+    const tids: { tid: number; known: boolean }[] = [];
+    for (const t of p.items) for (const h of heapTids(t)) if (blocks.has(tidBlock(h))) tids.push({ tid: h, known: t.dead === true });
+    return { blk: p.blk, tids };
+  }
+
+  /** _bt_doinsert: descend to the leaf, make room (delete, deduplicate) or split, add the item */
+  insert(key: Value[], tid: number, unchanged: boolean, inc?: Value[], afterdel = false): void {
+    let nt = this.tuple(key, tid, false, inc);
+    if (!this.root) { const p = this.newPage(0); p.root = true; p.items.push(nt); this.root = p.blk; this.level = 0; return; }
+    const { leaf: p, stack } = this.descend(key, tid)!;
+    if (pageFree(p) < nt.size) this.deleteOrDedup(p, nt, unchanged, afterdel);
     const found = this.binsrch(p, key, tid);
     let pos = found.pos;
     const posting = found.posting;
@@ -198,15 +227,17 @@ class Builder {
   }
 
   /** _bt_delete_or_dedup_one_page: what a full leaf tries before it splits */
-  private deleteOrDedup(p: BtPage, nt: BtTuple, unchanged: boolean): void {
-    if (p.items.some((t) => t.dead)) throw notSupported('simple deletion of LP_DEAD index entries before a B-tree leaf split');
+  private deleteOrDedup(p: BtPage, nt: BtTuple, unchanged: boolean, afterdel: boolean): void {
+    // LP_DEAD items left here: the engine decided at insertion time what simple deletion removed (an 'sdel' event
+    // just before this one), so none should be left; a history that lost that decision (REDO) cannot be shown
+    if (p.items.some((t) => t.dead)) throw notSupported('simple deletion of LP_DEAD index entries replayed without its heap check (after crash recovery)');
     // a unique index checks a key with no NULL (checkingunique); then only when the page holds the key already (an
-    // old version of it: "uniquedup")
+    // old version of it: "uniquedup") — or when simple deletion ran and did not free enough room
     const checking = this.opt.unique && !hasNull(nt.key);
-    const uniquedup = checking && p.items.some((t) => keepNatts(t.key, nt.key) > this.nkeyatts);
+    const uniquedup = checking && (afterdel || p.items.some((t) => keepNatts(t.key, nt.key) > this.nkeyatts));
     if (checking && !uniquedup && !unchanged) return;
     if (unchanged || uniquedup) throw notSupported('bottom-up index deletion (B-tree leaf full of old versions of one key: nbtdedup.c _bt_bottomupdel_pass)');
-    if (this.opt.dedup) dedupPass(p, nt, this.nkeyatts, false);
+    if (this.opt.dedup && dedupPass(p, nt, this.nkeyatts, false)) p.garbage = false;
   }
 
   private place(p: BtPage, nt: BtTuple, pos: number, stack: { page: BtPage; at: number }[]): void {
@@ -216,13 +247,14 @@ class Builder {
     const cut = s.newleft ? s.firstright + 1 : s.firstright;
     const left = all.slice(0, cut), right = all.slice(cut);
     const rp = this.newPage(p.level);
+    p.garbage = false; // _bt_split: neither half keeps BTP_HAS_GARBAGE (nor an item's LP_DEAD)
     rp.hikey = p.hikey;
     rp.prev = p.blk; rp.next = p.next;
     if (p.next) this.pages[p.next]!.prev = rp.blk;
     p.next = rp.blk;
     if (p.level === 0) p.hikey = this.truncate(left[left.length - 1]!, right[0]!);
     else { p.hikey = right[0]!; right[0] = this.minusInf(pivotBlock(right[0]!)); }
-    p.items = left; rp.items = right;
+    p.items = left.map(live); rp.items = right.map(live);
     const down = downlink(p.hikey, rp.blk);
     const parent = stack.pop();
     if (!parent) {
@@ -235,10 +267,23 @@ class Builder {
     this.place(parent.page, down, parent.at + 1, stack);
   }
 
-  /** btvacuumpage: remove the entries (a posting list keeps its other TIDs); a non-rightmost leaf left empty would be deleted */
-  remove(tids: ReadonlySet<number>): void {
+  /** _bt_killitems: mark LP_DEAD the entries all of whose heap TIDs the scan found dead */
+  kill(tids: readonly number[]): void {
+    const set = new Set(tids);
     for (const p of this.pages) {
       if (!p || p.level !== 0) continue;
+      let any = false;
+      for (const t of p.items) if (!t.dead && heapTids(t).every((h) => set.has(h))) { t.dead = true; any = true; }
+      if (any) p.garbage = true;
+    }
+  }
+
+  /** btvacuumpage: remove the entries (a posting list keeps its other TIDs); a non-rightmost leaf left empty would be
+   *  deleted. `simple`: _bt_delitems_delete's removal from one leaf before an insertion (no page is left empty). */
+  remove(tids: ReadonlySet<number>, simple = false): void {
+    for (const p of this.pages) {
+      if (!p || p.level !== 0) continue;
+      if (simple && !p.items.some((t) => heapTids(t).some((h) => tids.has(h)))) continue;
       const before = p.items.length;
       const out: BtTuple[] = [];
       for (const t of p.items) {
@@ -247,31 +292,48 @@ class Builder {
         if (keep.length === t.tids.length) out.push(t);
         else if (keep.length) out.push({ ...formPosting(t, keep), dead: t.dead });
       }
+      if (out.length !== before || out.some((t, i) => t !== p.items[i])) p.garbage = false;
       p.items = out;
-      if (before && !p.items.length && !p.root && p.next) throw notSupported('a B-tree leaf emptied by VACUUM (page deletion)');
+      if (!simple && before && !p.items.length && !p.root && p.next) throw notSupported('a B-tree leaf emptied by VACUUM (page deletion)');
     }
+  }
+}
+
+/** an item as _bt_split copies it to a new page: PageAddItem makes a fresh line pointer, LP_DEAD forgotten */
+const live = (t: BtTuple): BtTuple => (t.dead ? { ...t, dead: false } : t);
+
+function replay(b: Builder, log: readonly IndexEvent[], from: number): void {
+  for (let i = from; i < log.length; i++) {
+    const e = log[i]!;
+    if (e.k === 'build') b.build(e.items);
+    else if (e.k === 'ins') b.insert(e.key, e.tid, e.unchanged === true, e.inc, e.afterdel === true);
+    else if (e.k === 'kill') b.kill(e.tids);
+    else b.remove(e.tids, e.k === 'sdel');
   }
 }
 
 /** The index's pages, replayed from its history. */
 export function btLayout(log: readonly IndexEvent[], bytes: Bytes, opt: BtOptions): BtLayout {
   const b = new Builder(bytes, opt);
-  for (const e of log) {
-    if (e.k === 'build') b.build(e.items);
-    else if (e.k === 'ins') b.insert(e.key, e.tid, e.unchanged === true, e.inc);
-    else b.remove(e.tids);
-  }
+  replay(b, log, 0);
   return { pages: b.pages, root: b.root, level: b.level };
 }
 
-const cache = new WeakMap<BtreeIndex, { log: readonly IndexEvent[]; n: number; layout: BtLayout }>();
+/** the replayed history of an index: the builder and how many events it has applied (the log only grows, or is replaced) */
+const cache = new WeakMap<BtreeIndex, { log: readonly IndexEvent[]; n: number; b: Builder }>();
 
-/** An index's pages (cached until its history grows); 0A000 for what the layout does not model. */
-export function indexLayout(index: BtreeIndex, tableTypes: readonly SqlType[]): BtLayout {
+/** The index's pages replayed up to now (incrementally: the cached builder applies the events added since). */
+function builderOf(index: BtreeIndex, tableTypes: readonly SqlType[]): Builder {
   const log = index.log;
   if (!log) throw notSupported(`the pages of index "${index.name}": it has had more than ${LOG_CAP} entries (Heapscope lays out the pages of smaller indexes only)`);
   const hit = cache.get(index);
-  if (hit && hit.log === log && hit.n === log.length) return hit.layout;
+  if (hit && hit.log === log && hit.n <= log.length) {
+    if (hit.n < log.length) {
+      try { replay(hit.b, log, hit.n); } catch (e) { cache.delete(index); throw e; }
+      hit.n = log.length;
+    }
+    return hit.b;
+  }
   const kt = index.keyTypes(tableTypes);
   if (kt.some((t) => !t)) throw notSupported(`the pages of expression index "${index.name}"`);
   const types = kt as SqlType[];
@@ -285,7 +347,32 @@ export function indexLayout(index: BtreeIndex, tableTypes: readonly SqlType[]): 
   };
   // _bt_allequalimage: an index with INCLUDE columns is never deduplicated
   const ro = btreeOptionsOf(index.reloptions);
-  const layout = btLayout(log, bytes, { nkeyatts: types.length, unique: index.unique, dedup: ro.dedup && !index.include.length && allEqualImage(types), fillfactor: ro.fillfactor });
-  cache.set(index, { log, n: log.length, layout });
-  return layout;
+  const b = new Builder(bytes, { nkeyatts: types.length, unique: index.unique, dedup: ro.dedup && !index.include.length && allEqualImage(types), fillfactor: ro.fillfactor });
+  replay(b, log, 0);
+  cache.set(index, { log, n: log.length, b });
+  return b;
+}
+
+/** An index's pages (replayed from its history); 0A000 for what the layout does not model. */
+export function indexLayout(index: BtreeIndex, tableTypes: readonly SqlType[]): BtLayout {
+  const b = builderOf(index, tableTypes);
+  return { pages: b.pages, root: b.root, level: b.level };
+}
+
+/** Before an insertion: the TIDs simple deletion would hand the heap (see Builder.simpleDeleteCandidates); null: none. */
+export function simpleDeleteCandidates(index: BtreeIndex, tableTypes: readonly SqlType[], key: Value[], tid: number, inc?: Value[]):
+  { blk: number; tids: { tid: number; known: boolean }[] } | null {
+  return builderOf(index, tableTypes).simpleDeleteCandidates(key, tid, inc);
+}
+
+/**
+ * After an insertion: the new entry's leaf and line pointer (xl_btree_insert's offnum), or null when it went into a
+ * posting list (PostgreSQL's INSERT_POST) or the index has more than one level.
+ */
+export function insertedAt(index: BtreeIndex, tableTypes: readonly SqlType[], key: Value[], tid: number): { blk: number; off: number } | null {
+  const b = builderOf(index, tableTypes);
+  const d = b.descend(key, tid);
+  if (!d || b.level !== 0) return null;
+  const at = d.leaf.items.findIndex((t) => !t.tids && t.tid === tid);
+  return at < 0 ? null : { blk: d.leaf.blk, off: at + 1 + (d.leaf.hikey ? 1 : 0) };
 }
