@@ -22,6 +22,7 @@ import {
 import { WalKind, formatLsn } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
 import { type BtreeInsertPayload } from '../wal/records.js';
+import { insertedAt } from '../index/nbtlayout.js';
 import {
   Gen, sameValue,
 } from './util.js';
@@ -111,7 +112,7 @@ export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, 
   // REDO payload (btree_xlog_insert): the key's values (shared with the tuple) and the heap TID in the record's columns
   // with a full-page image, the record carries the leaf as it is after the insert (REDO restores it whatever is on disk)
   // the entry's offset on the leaf (xl_btree_insert.offnum), where the engine knows it (0: pg_walinspect refuses its description)
-  const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : 64, index.oid, index.leafBlock, index.leafOffset(vals, packTid(blk, off)), fpi,
+  const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : 64, index.oid, index.leafBlock, leafOffnum(index, t, vals, packTid(blk, off)), fpi,
     fpi ? { values: vals, image: indexImage(index) } satisfies BtreeInsertPayload : vals);
   if (lsn !== 0) { // 0: a temporary table's index, not WAL-logged
     w.noteBackendInsert(s.name);
@@ -121,6 +122,26 @@ export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, 
   }
   index.leafLsn = lsn;
   if (ex.eng.tracer.wants('index')) ex.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, blk, off, lsn: formatLsn(lsn), text: `index ${index.name}: new entry ${index.describeKey(vals, t.columns.map((c) => c.name))} → ${formatTid(blk, off)}` });
+}
+
+/** up to how many entries the INSERT_LEAF offset is looked up in the replayed pages (a posting list holds up to 222) */
+const LAYOUT_OFFSET_LIMIT = 4000;
+
+/**
+ * xl_btree_insert.offnum of the entry just added: the quick count (BtreeIndex.leafOffset), else its line pointer on the
+ * replayed leaf (index/nbtlayout.ts) when the index is one leaf and the entry is an item of its own (not inside a
+ * posting list: PostgreSQL's INSERT_POST); 0 (not known) otherwise.
+ */
+function leafOffnum(index: BtreeIndex, t: Table, vals: Value[], tid: number): number {
+  const quick = index.leafOffset(vals, tid);
+  if (quick || !index.log || index.count > LAYOUT_OFFSET_LIMIT) return quick;
+  try {
+    const at = insertedAt(index, t.types, index.keyValues(vals), tid);
+    return at && at.blk === index.leafBlock ? at.off : 0;
+  } catch (e) {
+    if (e instanceof PgError && e.sqlstate === '0A000') return 0;
+    throw e;
+  }
 }
 
 /**

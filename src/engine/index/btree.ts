@@ -207,12 +207,13 @@ export class BtreeIndex {
   /**
    * Where an entry (just inserted) sits on the leaf — its line pointer number, as xl_btree_insert's offnum
    * (pg_walinspect's "off N"): entries are ordered by key, then heap TID (a heapkeyspace index), and the one leaf
-   * has no high key (it is the rightmost page). Known only for an index of integer keys with no NULLs and no posting
-   * lists, small enough for one leaf (LEAF_RANK_LIMIT entries); 0 otherwise.
+   * has no high key (it is the rightmost page). The quick answer, for an index of integer keys with no NULLs that never
+   * held more than one leaf's worth (LEAF_RANK_LIMIT entries: no posting list was ever made, no page split, even if
+   * VACUUM removed entries since); 0 otherwise (executor/indexinsert.ts then asks the replayed pages).
    */
   leafOffset(values: Value[], tid: number): number {
     const key = this.keyOf(values);
-    if (typeof key !== 'number' || this.built || this.nullEntries.length || this.count > LEAF_RANK_LIMIT) return 0;
+    if (typeof key !== 'number' || this.built || this.nullEntries.length || this.peak > LEAF_RANK_LIMIT) return 0;
     let before = 0;
     for (const [k, v] of this.entries) {
       if (typeof k !== 'number') return 0;
