@@ -23,6 +23,7 @@ import { WalKind, formatLsn } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
 import { type BtreeInsertPayload } from '../wal/records.js';
 import { insertedAt } from '../index/nbtlayout.js';
+import { simpleDeletion } from '../index/nbtdelete.js';
 import {
   Gen, sameValue,
 } from './util.js';
@@ -104,7 +105,9 @@ export function indexUnchanged(index: BtreeIndex, updated: ReadonlySet<number> |
 export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number, unchanged = false): void {
   if (!index.covers(vals)) return; // a partial index has no entry for this version
   if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, index.oid, index.leafBlock);
-  index.insert(vals, packTid(blk, off), unchanged);
+  // a full leaf holding LP_DEAD entries deletes them first (index/nbtdelete.ts: its own WAL record, before this one's)
+  const afterdel = simpleDeletion(ex, s, t, index, vals, packTid(blk, off));
+  index.insert(vals, packTid(blk, off), unchanged, afterdel);
   const w = ex.eng.wal;
   const xid = s.tx!.writeXid;
   if (index.count === 1) w.insert(WalKind.BtreeNewroot, xid, 90, index.oid, index.leafBlock, 0);

@@ -77,6 +77,9 @@ const used = (p: BtPage) => p.items.reduce((n, t) => n + t.size + ITEMID, 0) + (
 /** PageGetFreeSpace: free bytes less one line pointer */
 export const pageFree = (p: BtPage) => Math.max(0, SPACE - used(p) - ITEMID);
 
+/** What _bt_simpledel_pass hands the heap: the leaf, the TIDs to check (`known`: its item is LP_DEAD), each item's TIDs */
+export interface SimpleDelCandidates { blk: number; tids: { tid: number; known: boolean }[]; items: number[][] }
+
 /** How the index is set up: key columns, uniqueness, whether equal keys may be merged (deduplication). */
 export interface BtOptions {
   nkeyatts: number; unique: boolean;
@@ -198,7 +201,7 @@ class Builder {
    * so that simple deletion runs first? Then the leaf, and the TIDs _bt_simpledel_pass hands the heap: every TID on
    * the leaf whose heap block an LP_DEAD item (or the new item) points into, `known` when its item is LP_DEAD.
    */
-  simpleDeleteCandidates(key: Value[], tid: number, inc?: Value[]): { blk: number; tids: { tid: number; known: boolean }[] } | null {
+  simpleDeleteCandidates(key: Value[], tid: number, inc?: Value[]): SimpleDelCandidates | null {
     const d = this.descend(key, tid);
     if (!d) return null;
     const p = d.leaf;
@@ -207,7 +210,7 @@ class Builder {
     for (const t of p.items) if (t.dead) for (const h of heapTids(t)) blocks.add(tidBlock(h));
     const tids: { tid: number; known: boolean }[] = [];
     for (const t of p.items) for (const h of heapTids(t)) if (blocks.has(tidBlock(h))) tids.push({ tid: h, known: t.dead === true });
-    return { blk: p.blk, tids };
+    return { blk: p.blk, tids, items: p.items.map(heapTids) };
   }
 
   /** _bt_doinsert: descend to the leaf, make room (delete, deduplicate) or split, add the item */
@@ -361,7 +364,7 @@ export function indexLayout(index: BtreeIndex, tableTypes: readonly SqlType[]): 
 
 /** Before an insertion: the TIDs simple deletion would hand the heap (see Builder.simpleDeleteCandidates); null: none. */
 export function simpleDeleteCandidates(index: BtreeIndex, tableTypes: readonly SqlType[], key: Value[], tid: number, inc?: Value[]):
-  { blk: number; tids: { tid: number; known: boolean }[] } | null {
+  SimpleDelCandidates | null {
   return builderOf(index, tableTypes).simpleDeleteCandidates(key, tid, inc);
 }
 
