@@ -31,7 +31,6 @@ import type { Session, QueryResult } from '../session/session.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import { tableKey, type Catalog, type Table } from '../catalog/catalog.js';
 import { HeapRelation } from '../heap/heap.js';
-import { BtreeIndex } from '../index/btree.js';
 import type { N } from '../executor/util.js';
 
 export type OnCommit = 'preserve' | 'delete' | 'drop';

@@ -20,9 +20,8 @@
  */
 import { tidBlock, tidOffset } from '../heap/heap.js';
 import { hotChain } from './util.js';
-import { LpFlags, HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, HEAP_XMAX_INVALID, HEAP_XMAX_LOCK_ONLY, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK, HEAP_XMAX_EXCL_LOCK,
-  HEAP_XMAX_COMMITTED, type Item } from '../heap/tuple.js';
-import { globalVisIsRemovable } from '../snapshot/globalvis.js';
+import { LpFlags } from '../heap/tuple.js';
+import { heapTupleIsSurelyDead } from '../snapshot/globalvis.js';
 import type { BtreeIndex } from '../index/btree.js';
 import type { ScanState } from './scan.js';
 import type { ScanPath } from '../optimizer/planner.js';
@@ -93,18 +92,7 @@ export function fetchChain(st: ScanState, tid: number, tupleLock: boolean): bool
     n++;
     // a visible version (even one WHERE then rejects) is found: nothing to kill
     if (st.test(m.item, m.blk, m.off, tupleLock) || st.visible) return false;
-    if (allDead && !surelyDead(st, m.item)) allDead = false;
+    if (allDead && !heapTupleIsSurelyDead(st.ex.eng, st.s, m.item)) allDead = false;
   }
   return allDead && n > 0;
-}
-
-/** HeapTupleIsSurelyDead: by the hint bits alone (just set by the visibility test), and the GlobalVis horizon */
-function surelyDead(st: ScanState, item: Item): boolean {
-  const m = item.infomask;
-  if (!(m & HEAP_XMIN_COMMITTED)) return (m & HEAP_XMIN_INVALID) !== 0;
-  if (m & HEAP_XMAX_INVALID) return false;
-  if ((m & HEAP_XMAX_LOCK_ONLY) || (m & (HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK)) === HEAP_XMAX_EXCL_LOCK) return false;
-  if (m & HEAP_XMAX_IS_MULTI) return false;
-  if (!(m & HEAP_XMAX_COMMITTED)) return false;
-  return globalVisIsRemovable(st.ex.eng, st.s, item.xmax);
 }

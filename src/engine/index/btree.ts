@@ -145,12 +145,13 @@ export class BtreeIndex {
   }
 
   /** `unchanged`: an UPDATE's new version whose SET list names none of this index's columns (index_unchanged_by_update) */
-  insert(values: Value[], tid: number, unchanged = false, afterdel = false): void {
+  insert(values: Value[], tid: number, unchanged = false, afterdel = false, budedup?: boolean): void {
     if (!this.covers(values)) return;
     const key = this.keyOf(values);
     const ev: Extract<IndexEvent, { k: 'ins' }> = { k: 'ins', key: this.keyValues(values), tid };
     if (unchanged) ev.unchanged = true;
     if (afterdel) ev.afterdel = true;
+    if (budedup !== undefined) ev.budedup = budedup;
     if (this.include.length) ev.inc = this.include.map((c) => values[c]!);
     this.record(ev);
     this.count++;

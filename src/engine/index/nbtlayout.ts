@@ -16,13 +16,17 @@
  *
  * Mirrors: src/backend/access/nbtree/nbtsort.c (_bt_load, _bt_buildadd, _bt_uppershutdown), nbtinsert.c (_bt_doinsert,
  * _bt_findinsertloc, _bt_delete_or_dedup_one_page, _bt_binsrch_insert, _bt_split, _bt_insert_parent, _bt_newroot),
- * nbtutils.c (_bt_truncate), nbtree.c (btvacuumpage, btreevacuumposting). Simplifications (each refused with 0A000
- * rather than shown wrong): bottom-up deletion (a full leaf met by an UPDATE that keeps the index's key, or by a key
- * a unique index already holds: PostgreSQL asks the heap which old versions are dead to all first), expression
- * indexes, a non-rightmost leaf VACUUM empties (page deletion), an index with more than
- * LOG_CAP entries ever. Not modelled: LP_DEAD hints set by index scans (bt_page_items' dead is always false), which
- * PostgreSQL deletes from a full page before deduplicating or splitting it; index reloptions (fillfactor,
- * deduplicate_items) are their defaults.
+ * nbtutils.c (_bt_truncate, _bt_killitems), nbtree.c (btvacuumpage, btreevacuumposting).
+ *
+ * LP_DEAD marks (index scans and unique checks that found an entry's heap chain dead to all: 'kill' events) and the
+ * deletions a full leaf makes before it deduplicates or splits (simple and bottom-up deletion, index/nbtdelete.ts:
+ * 'sdel' events) need the heap as it was at that moment, so the engine decides them when they happen — asking these
+ * replayed pages, kept up to date incrementally, whether the leaf is full — and the history records the outcome.
+ * The fillfactor and deduplicate_items storage parameters are the index's (catalog/reloptions.ts).
+ *
+ * Simplifications (each refused with 0A000 rather than shown wrong): expression indexes, a non-rightmost leaf VACUUM
+ * empties (page deletion), an index with more than LOG_CAP entries ever, a deletion whose decision REDO lost (after
+ * crash recovery).
  */
 import type { Value, SqlType } from '../sql/types.js';
 import { notSupported } from '../errors.js';
@@ -53,7 +57,7 @@ export function allEqualImage(types: readonly SqlType[]): boolean {
 /** What happened to an index, in order: a bulk load, an insertion, a VACUUM removing entries. */
 export type IndexEvent =
   | { k: 'build'; items: { key: Value[]; tid: number; inc?: Value[] }[] }
-  | { k: 'ins'; key: Value[]; tid: number; unchanged?: true; inc?: Value[]; afterdel?: true }
+  | { k: 'ins'; key: Value[]; tid: number; unchanged?: true; inc?: Value[]; afterdel?: true; budedup?: boolean }
   | { k: 'del'; tids: ReadonlySet<number> }
   /** an index scan found these entries' heap chains dead to all (_bt_killitems): mark them LP_DEAD */
   | { k: 'kill'; tids: readonly number[] }
@@ -79,6 +83,15 @@ export const pageFree = (p: BtPage) => Math.max(0, SPACE - used(p) - ITEMID);
 
 /** What _bt_simpledel_pass hands the heap: the leaf, the TIDs to check (`known`: its item is LP_DEAD), each item's TIDs */
 export interface SimpleDelCandidates { blk: number; tids: { tid: number; known: boolean }[]; items: number[][] }
+
+/** What _bt_bottomupdel_pass hands the heap: every TID on the full leaf, promising or not, and the room each frees */
+export interface BottomUpCandidates {
+  blk: number; tids: { tid: number; promising: boolean; freespace: number }[]; items: number[][];
+  /** intervals of duplicates on the leaf (none: no deduplication pass follows) */
+  nintervals: number;
+  /** the new item's size with its line pointer */
+  newitemsz: number;
+}
 
 /** How the index is set up: key columns, uniqueness, whether equal keys may be merged (deduplication). */
 export interface BtOptions {
@@ -213,12 +226,57 @@ class Builder {
     return { blk: p.blk, tids, items: p.items.map(heapTids) };
   }
 
+  /**
+   * _bt_delete_or_dedup_one_page after simple deletion: does the insertion go on to a bottom-up deletion pass (its leaf
+   * still full, and the new item a version of an existing key: an UPDATE's unchanged key, a unique index's duplicate,
+   * or simple deletion having run)? Then every TID on the leaf in intervals of equal keys (_bt_bottomupdel_finish_pending:
+   * a TID is promising when its item is one of several duplicates; of a posting list only the first or last TID, on the
+   * block most of its TIDs are in).
+   */
+  bottomUpCandidates(key: Value[], tid: number, unchanged: boolean, afterdel: boolean, inc?: Value[]): BottomUpCandidates | null {
+    const d = this.descend(key, tid);
+    if (!d) return null;
+    const p = d.leaf, nt = this.tuple(key, tid, false, inc);
+    if (pageFree(p) >= nt.size || !this.uniquedup(p, nt, unchanged, afterdel) || !p.items.length) return null;
+    const tids: BottomUpCandidates['tids'] = [];
+    let nintervals = 0;
+    for (let i = 0; i < p.items.length;) {
+      let j = i + 1;
+      while (j < p.items.length && keepNatts(p.items[i]!.key, p.items[j]!.key) > this.nkeyatts) j++;
+      const dup = j - i > 1;
+      if (dup) nintervals++;
+      for (let x = i; x < j; x++) {
+        const t = p.items[x]!;
+        if (!t.tids) { tids.push({ tid: t.tid, promising: dup, freespace: t.size + ITEMID }); continue; }
+        const n = t.tids.length;
+        const minb = tidBlock(t.tids[0]!), midb = tidBlock(t.tids[n >> 1]!), maxb = tidBlock(t.tids[n - 1]!);
+        const first = dup && minb === midb, last = dup && !first && midb === maxb;
+        t.tids.forEach((h, k) => tids.push({ tid: h, promising: (first && k === 0) || (last && k === n - 1), freespace: 6 }));
+      }
+      i = j;
+    }
+    return { blk: p.blk, tids, items: p.items.map(heapTids), nintervals, newitemsz: nt.size + ITEMID };
+  }
+
+  /** PageGetExactFreeSpace of the leaf a new item would go to */
+  exactFree(key: Value[], tid: number): number {
+    const d = this.descend(key, tid);
+    return d ? SPACE - used(d.leaf) : SPACE;
+  }
+
+  /** _bt_findinsertloc / _bt_delete_or_dedup_one_page's "uniquedup" (see bottomUpCandidates), or false when a unique
+   *  index's insertion stops after simple deletion (checkingunique with no duplicate on the page) */
+  private uniquedup(p: BtPage, nt: BtTuple, unchanged: boolean, afterdel: boolean): boolean {
+    const checking = this.opt.unique && !hasNull(nt.key);
+    return unchanged || afterdel || (checking && p.items.some((t) => keepNatts(t.key, nt.key) > this.nkeyatts));
+  }
+
   /** _bt_doinsert: descend to the leaf, make room (delete, deduplicate) or split, add the item */
-  insert(key: Value[], tid: number, unchanged: boolean, inc?: Value[], afterdel = false): void {
+  insert(key: Value[], tid: number, unchanged: boolean, inc?: Value[], afterdel = false, budedup?: boolean): void {
     let nt = this.tuple(key, tid, false, inc);
     if (!this.root) { const p = this.newPage(0); p.root = true; p.items.push(nt); this.root = p.blk; this.level = 0; return; }
     const { leaf: p, stack } = this.descend(key, tid)!;
-    if (pageFree(p) < nt.size) this.deleteOrDedup(p, nt, unchanged, afterdel);
+    if (pageFree(p) < nt.size) this.deleteOrDedup(p, nt, unchanged, afterdel, budedup);
     const found = this.binsrch(p, key, tid);
     let pos = found.pos;
     const posting = found.posting;
@@ -230,17 +288,21 @@ class Builder {
   }
 
   /** _bt_delete_or_dedup_one_page: what a full leaf tries before it splits */
-  private deleteOrDedup(p: BtPage, nt: BtTuple, unchanged: boolean, afterdel: boolean): void {
+  private deleteOrDedup(p: BtPage, nt: BtTuple, unchanged: boolean, afterdel: boolean, budedup: boolean | undefined): void {
     // LP_DEAD items left here: the engine decided at insertion time what simple deletion removed (an 'sdel' event
     // just before this one), so none should be left; a history that lost that decision (REDO) cannot be shown
     if (p.items.some((t) => t.dead)) throw notSupported('simple deletion of LP_DEAD index entries replayed without its heap check (after crash recovery)');
     // a unique index checks a key with no NULL (checkingunique); then only when the page holds the key already (an
     // old version of it: "uniquedup") — or when simple deletion ran and did not free enough room
     const checking = this.opt.unique && !hasNull(nt.key);
-    const uniquedup = checking && (afterdel || p.items.some((t) => keepNatts(t.key, nt.key) > this.nkeyatts));
-    if (checking && !uniquedup && !unchanged) return;
-    if (unchanged || uniquedup) throw notSupported('bottom-up index deletion (B-tree leaf full of old versions of one key: nbtdedup.c _bt_bottomupdel_pass)');
-    if (this.opt.dedup && dedupPass(p, nt, this.nkeyatts, false)) p.garbage = false;
+    const uniquedup = this.uniquedup(p, nt, unchanged, afterdel);
+    if (checking && !uniquedup) return;
+    if (uniquedup) {
+      // the bottom-up pass: its deletion is the 'sdel' event before this one, its verdict on deduplicating is budedup
+      if (budedup === undefined) throw notSupported('bottom-up index deletion replayed without its heap check (nbtdedup.c _bt_bottomupdel_pass, after crash recovery)');
+      if (!budedup) return;
+    }
+    if (this.opt.dedup && dedupPass(p, nt, this.nkeyatts, uniquedup)) p.garbage = false;
   }
 
   private place(p: BtPage, nt: BtTuple, pos: number, stack: { page: BtPage; at: number }[]): void {
@@ -309,7 +371,7 @@ function replay(b: Builder, log: readonly IndexEvent[], from: number): void {
   for (let i = from; i < log.length; i++) {
     const e = log[i]!;
     if (e.k === 'build') b.build(e.items);
-    else if (e.k === 'ins') b.insert(e.key, e.tid, e.unchanged === true, e.inc, e.afterdel === true);
+    else if (e.k === 'ins') b.insert(e.key, e.tid, e.unchanged === true, e.inc, e.afterdel === true, e.budedup);
     else if (e.k === 'kill') b.kill(e.tids);
     else b.remove(e.tids, e.k === 'sdel');
   }
@@ -350,7 +412,8 @@ function builderOf(index: BtreeIndex, tableTypes: readonly SqlType[]): Builder {
   };
   // _bt_allequalimage: an index with INCLUDE columns is never deduplicated
   const ro = btreeOptionsOf(index.reloptions);
-  const b = new Builder(bytes, { nkeyatts: types.length, unique: index.unique, dedup: ro.dedup && !index.include.length && allEqualImage(types), fillfactor: ro.fillfactor });
+  const dedup = ro.dedup && !index.include.length && allEqualImage(types);
+  const b = new Builder(bytes, { nkeyatts: types.length, unique: index.unique, dedup, fillfactor: ro.fillfactor });
   replay(b, log, 0);
   cache.set(index, { log, n: log.length, b });
   return b;
@@ -366,6 +429,17 @@ export function indexLayout(index: BtreeIndex, tableTypes: readonly SqlType[]): 
 export function simpleDeleteCandidates(index: BtreeIndex, tableTypes: readonly SqlType[], key: Value[], tid: number, inc?: Value[]):
   SimpleDelCandidates | null {
   return builderOf(index, tableTypes).simpleDeleteCandidates(key, tid, inc);
+}
+
+/** Before an insertion, after simple deletion: what a bottom-up deletion pass hands the heap (null: none runs). */
+export function bottomUpCandidates(index: BtreeIndex, tableTypes: readonly SqlType[], key: Value[], tid: number, unchanged: boolean, afterdel: boolean,
+  inc?: Value[]): BottomUpCandidates | null {
+  return builderOf(index, tableTypes).bottomUpCandidates(key, tid, unchanged, afterdel, inc);
+}
+
+/** PageGetExactFreeSpace of the leaf an entry (key, tid) would go to, as the index is now. */
+export function leafExactFree(index: BtreeIndex, tableTypes: readonly SqlType[], key: Value[], tid: number): number {
+  return builderOf(index, tableTypes).exactFree(key, tid);
 }
 
 /**

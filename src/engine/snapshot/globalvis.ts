@@ -19,6 +19,10 @@
 import type { Engine } from '../engine.js';
 import type { Session } from '../session/session.js';
 import { removableHorizon } from '../vacuum/pruneheap.js';
+import {
+  HEAP_XMIN_COMMITTED, HEAP_XMIN_INVALID, HEAP_XMAX_INVALID, HEAP_XMAX_LOCK_ONLY, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK, HEAP_XMAX_EXCL_LOCK,
+  HEAP_XMAX_COMMITTED, type Item,
+} from '../heap/tuple.js';
 
 export interface GlobalVisState {
   /** xids below are removable */
@@ -42,4 +46,15 @@ export function globalVisIsRemovable(eng: Engine, s: Session, xid: number): bool
   if (gv.maybe > gv.definitely) gv.definitely = gv.maybe;
   gv.lastXmin = recentXmin;
   return xid < gv.maybe;
+}
+
+/** HeapTupleIsSurelyDead (heapam_visibility.c): by the hint bits alone (just set by a visibility test), and GlobalVis */
+export function heapTupleIsSurelyDead(eng: Engine, s: Session, item: Item): boolean {
+  const m = item.infomask;
+  if (!(m & HEAP_XMIN_COMMITTED)) return (m & HEAP_XMIN_INVALID) !== 0;
+  if (m & HEAP_XMAX_INVALID) return false;
+  if ((m & HEAP_XMAX_LOCK_ONLY) || (m & (HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK)) === HEAP_XMAX_EXCL_LOCK) return false;
+  if (m & HEAP_XMAX_IS_MULTI) return false;
+  if (!(m & HEAP_XMAX_COMMITTED)) return false;
+  return globalVisIsRemovable(eng, s, item.xmax);
 }

@@ -29,7 +29,6 @@ import { HeapRelation, packTid, tidBlock, tidOffset } from '../heap/heap.js';
 import {
   LpFlags, HEAP_XMIN_COMMITTED, HEAP_XMIN_FROZEN, HEAP_NATTS_MASK,
 } from '../heap/tuple.js';
-import { BtreeIndex } from '../index/btree.js';
 import { WalKind } from '../wal/wal.js';
 import { indexImage, pageImage } from '../buffer/bufmgr.js';
 import type { NewPagePayload } from '../wal/records.js';
