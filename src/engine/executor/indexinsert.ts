@@ -71,7 +71,7 @@ export function uniqueCheck(ex: Executor, s: Session, t: Table, index: BtreeInde
       if (r === 'dead') killed.push(tid); else if (r) return r;
     }
   } finally {
-    index.kill(killed);
+    index.kill(killed, index.keyValues(vals));
   }
   return 0;
 }

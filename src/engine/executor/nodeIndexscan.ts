@@ -21,6 +21,7 @@
 import { tidBlock, tidOffset } from '../heap/heap.js';
 import { hotChain } from './util.js';
 import { LpFlags } from '../heap/tuple.js';
+import type { Value } from '../sql/types.js';
 import { heapTupleIsSurelyDead } from '../snapshot/globalvis.js';
 import type { BtreeIndex } from '../index/btree.js';
 import type { ScanState } from './scan.js';
@@ -32,7 +33,9 @@ export function execIndexScan(st: ScanState, path: Extract<ScanPath, { kind: 'In
   const lsn = path.index.leafLsn;
   const killed: number[] = [];
   for (const tid of skipDead(path.index, path.index.lookup(path.key))) if (fetchChain(st, tid, true)) killed.push(tid);
-  killItems(st, path.index, lsn, killed);
+  // the entries' key, for the layout to find their leaf (a one-column number key is its own value)
+  const key = typeof path.key === 'number' && path.index.columns.length === 1 && !path.index.def ? [path.key] : undefined;
+  killItems(st, path.index, lsn, killed, key);
 }
 
 /**
@@ -40,8 +43,8 @@ export function execIndexScan(st: ScanState, path: Extract<ScanPath, { kind: 'In
  * since it read it — its LSN moved, say by the statement's own UPDATE adding entries. (The engine has one LSN for the
  * whole index.) A temporary table's index keeps its pin and always marks.
  */
-function killItems(st: ScanState, index: BtreeIndex, lsn: number, killed: number[]): void {
-  if (killed.length && (st.t.temp || index.leafLsn === lsn)) index.kill(killed);
+function killItems(st: ScanState, index: BtreeIndex, lsn: number, killed: number[], key?: Value[]): void {
+  if (killed.length && (st.t.temp || index.leafLsn === lsn)) index.kill(killed, key);
 }
 /** ignore_killed_tuples: an LP_DEAD entry is skipped, its heap never visited */
 const skipDead = (index: BtreeIndex, tids: number[]): number[] => (index.deadTids.size ? tids.filter((t) => !index.deadTids.has(t)) : tids);

@@ -167,9 +167,9 @@ export class BtreeIndex {
    * _bt_killitems: an index scan found these entries' heap chains dead to all; their items become LP_DEAD (a hint:
    * no WAL, the entries stay until simple deletion or VACUUM removes them); later index scans skip them.
    */
-  kill(tids: readonly number[]): void {
+  kill(tids: readonly number[], key?: Value[]): void {
     if (!tids.length) return;
-    this.record({ k: 'kill', tids });
+    this.record(key ? { k: 'kill', tids, key } : { k: 'kill', tids });
     for (const t of tids) this.deadTids.add(t);
   }
 

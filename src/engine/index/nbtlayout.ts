@@ -60,7 +60,7 @@ export type IndexEvent =
   | { k: 'ins'; key: Value[]; tid: number; unchanged?: true; inc?: Value[]; afterdel?: true; budedup?: boolean }
   | { k: 'del'; tids: ReadonlySet<number> }
   /** an index scan found these entries' heap chains dead to all (_bt_killitems): mark them LP_DEAD */
-  | { k: 'kill'; tids: readonly number[] }
+  | { k: 'kill'; tids: readonly number[]; key?: Value[] }
   /** simple deletion (_bt_delitems_delete) of these heap TIDs' entries from one full leaf, before an insertion */
   | { k: 'sdel'; tids: ReadonlySet<number> };
 /** beyond this many events the index keeps no history (and its pages cannot be shown) */
@@ -333,9 +333,11 @@ class Builder {
   }
 
   /** _bt_killitems: mark LP_DEAD the entries all of whose heap TIDs the scan found dead */
-  kill(tids: readonly number[]): void {
+  kill(tids: readonly number[], key?: Value[]): void {
     const set = new Set(tids);
-    for (const p of this.pages) {
+    // with the entries' key, only the leaves their (key, TID) lead to; without, every leaf
+    const leaves = key ? new Set(tids.map((t) => this.descend(key, t)?.leaf)) : this.pages;
+    for (const p of leaves) {
       if (!p || p.level !== 0) continue;
       let any = false;
       for (const t of p.items) if (!t.dead && heapTids(t).every((h) => set.has(h))) { t.dead = true; any = true; }
@@ -372,7 +374,7 @@ function replay(b: Builder, log: readonly IndexEvent[], from: number): void {
     const e = log[i]!;
     if (e.k === 'build') b.build(e.items);
     else if (e.k === 'ins') b.insert(e.key, e.tid, e.unchanged === true, e.inc, e.afterdel === true, e.budedup);
-    else if (e.k === 'kill') b.kill(e.tids);
+    else if (e.k === 'kill') b.kill(e.tids, e.key);
     else b.remove(e.tids, e.k === 'sdel');
   }
 }
