@@ -74,6 +74,7 @@ import { valuesQuery } from './nodeValuesscan.js';
 import { lockRowForSelect } from './nodeLockRows.js';
 import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResult, defaultMaker, assign, checkConstraints } from './nodeModifyTable.js';
 import { updateStmt, deleteStmt } from './nodeModifyUpdate.js';
+import { mergeStmt } from './nodeMerge.js';
 import { indexInsert, uniqueCheck, indexAdd, indexInsertAll, indexInsertRest } from './indexinsert.js';
 import { createTable, dropStmt, createIndex, dropIndex } from '../commands/tablecmds.js';
 import { reindexStmt } from '../commands/reindex.js';
@@ -124,6 +125,7 @@ export class Executor {
       case 'InsertStmt': case 'UpdateStmt': case 'DeleteStmt':
         if (node.withClause) return yield* withModify(this, s, type, node, raw);
         return yield* (type === 'InsertStmt' ? this.insertStmt(s, node, raw) : type === 'UpdateStmt' ? this.updateStmt(s, node, raw) : this.deleteStmt(s, node, raw));
+      case 'MergeStmt': return yield* mergeStmt(this, s, node, raw);
       case 'CreateStmt': return yield* this.createTable(s, node);
       case 'DropStmt':
         if (node.removeType === 'OBJECT_SEQUENCE') return yield* dropSequence(this, s, node);
