@@ -114,6 +114,13 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
   const tscope = ex.tableScope(t, alias, s, snap, raw.text);
   const targetItem = { RangeVar: n.relation };
   const joinItem = { JoinExpr: { jointype: hasNotMatched ? 'JOIN_RIGHT' : 'JOIN_INNER', larg: targetItem, rarg: n.sourceRelation, quals: n.joinCondition } };
+  // transformMergeStmt's own check (more specific than checkNameSpaceConflicts): the target table's name used again
+  // by the source
+  const sr = n.sourceRelation as N;
+  const sourceName = sr.RangeVar ? (sr.RangeVar.alias?.aliasname ?? sr.RangeVar.relname) : (sr.RangeSubselect ?? sr.RangeFunction ?? sr.JoinExpr)?.alias?.aliasname;
+  if (sourceName === t.name) {
+    throw new PgError('42712', `name "${tname}" specified more than once`, { detail: 'The name is used both as MERGE target table and data source.' });
+  }
   const pre = yield* runFromSubqueries(ex, s, [joinItem], raw.text, undefined);
   const tw = t.columns.length;
   const src = ex.source(s, [joinItem], snap, raw.text, pre, {
