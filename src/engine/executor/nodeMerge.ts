@@ -1,6 +1,6 @@
 /**
  * MERGE (ModifyTable's ExecMerge, PostgreSQL 15). The target is joined to the source — `target RIGHT JOIN source
- * ON cond` when there is a WHEN NOT MATCHED clause, an inner join otherwise (transform_MERGE_to_join) — and the
+ * ON cond` when a WHEN NOT MATCHED clause may insert, an inner join otherwise (transform_MERGE_to_join) — and the
  * join runs as the planner chooses (from.ts joinSource, the target carrying its TID as UPDATE ... FROM's does).
  * Each join row is one source row and, when it matched, one target version:
  *
@@ -26,8 +26,10 @@
  *
  * Mirrors: src/backend/executor/nodeModifyTable.c (ExecMerge, ExecMergeMatched, ExecMergeNotMatched,
  * ExecInitMerge), parser/parse_merge.c (transformMergeStmt, setNamespaceForMergeWhen). Simplifications: the whole
- * join is built before the first action (PostgreSQL pipelines it); WITH in front of MERGE, a partitioned target and
- * a view target are refused with 0A000 (RETURNING is PostgreSQL 16's, a syntax error here as in 15).
+ * join is built before the first action (PostgreSQL pipelines it); a subquery or VALUES source is joined by a
+ * nested loop over a full scan of the target (PostgreSQL may pull it up and scan the target by index: hint bits
+ * of rows it never reads differ); WITH in front of MERGE and a partitioned target are refused with 0A000
+ * (RETURNING is PostgreSQL 17's, a syntax error here as in 15).
  */
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -66,6 +68,18 @@ type MatchedOutcome = 'done' | 'notMatched';
 const COMMAND: Record<string, MergeAction['kind']> = { CMD_UPDATE: 'update', CMD_DELETE: 'delete', CMD_INSERT: 'insert', CMD_NOTHING: 'nothing' };
 
 /**
+ * transform_MERGE_to_join: the target RIGHT JOIN the source when a WHEN NOT MATCHED clause may INSERT the source
+ * rows nothing matched, an inner join otherwise; the target's FROM item is `targetItem` (its rows carry their TID).
+ */
+export function mergeJoinTree(n: N): { targetItem: N; joinItem: N } {
+  // only an INSERT needs the unmatched source rows: WHEN NOT MATCHED THEN DO NOTHING alone leaves an inner join
+  // (measured: tests/scenarios/dml/merge/explain.spec)
+  const notMatched = ((n.mergeWhenClauses ?? []) as N[]).some((c) => c.MergeWhenClause.matchKind !== 'MERGE_WHEN_MATCHED' && c.MergeWhenClause.commandType === 'CMD_INSERT');
+  const targetItem = { RangeVar: n.relation };
+  return { targetItem, joinItem: { JoinExpr: { jointype: notMatched ? 'JOIN_RIGHT' : 'JOIN_INNER', larg: targetItem, rarg: n.sourceRelation, quals: n.joinCondition } } };
+}
+
+/**
  * transformMergeStmt's check: a WHEN clause without AND makes every later clause of the same kind (MATCHED / NOT
  * MATCHED) unreachable.
  */
@@ -99,8 +113,14 @@ function hideTarget<T>(t: Table, name: string, compile: () => T): T {
 
 export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
   if (n.withClause) throw notSupported('WITH in front of MERGE');
-  const t = ex.table(n.relation);
-  if (t.partKey) throw notSupported('MERGE into a partitioned table', posOf(n.relation.location));
+  const rv = n.relation as N;
+  // transformMergeStmt: only a table may be MERGE's target (errdetail_relkind_not_supported)
+  const cat = ex.eng.catalog;
+  const other = !rv.schemaname || rv.schemaname === 'public' || rv.schemaname === 'pg_temp'
+    ? (cat.view(rv.relname, rv.schemaname) ? 'views' : cat.sequence(rv.relname, rv.schemaname) ? 'sequences' : null) : null;
+  if (other) throw new PgError('42809', `cannot execute MERGE on relation "${rv.relname}"`, { detail: `This operation is not supported for ${other}.` });
+  const t = ex.table(rv);
+  if (t.partKey) throw notSupported('MERGE into a partitioned table', posOf(rv.location));
   const snapshot = ex.eng.snapshotFor(s);
   const snap = () => snapshot;
   yield* ex.lockRelation(s, t, LockMode.RowExclusive);
@@ -108,16 +128,15 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
   s.tx!.cidUsed = true;
   const clauses = ((n.mergeWhenClauses ?? []) as N[]).map((c) => c.MergeWhenClause as N);
   checkReachable(clauses);
-  const hasNotMatched = clauses.some((c) => c.matchKind !== 'MERGE_WHEN_MATCHED');
   const alias = n.relation.alias?.aliasname ?? null;
   const tname = alias ?? t.name;
   const tscope = ex.tableScope(t, alias, s, snap, raw.text);
-  const targetItem = { RangeVar: n.relation };
-  const joinItem = { JoinExpr: { jointype: hasNotMatched ? 'JOIN_RIGHT' : 'JOIN_INNER', larg: targetItem, rarg: n.sourceRelation, quals: n.joinCondition } };
+  const { targetItem, joinItem } = mergeJoinTree(n);
   // transformMergeStmt's own check (more specific than checkNameSpaceConflicts): the target table's name used again
   // by the source
   const sr = n.sourceRelation as N;
-  const sourceName = sr.RangeVar ? (sr.RangeVar.alias?.aliasname ?? sr.RangeVar.relname) : (sr.RangeSubselect ?? sr.RangeFunction ?? sr.JoinExpr)?.alias?.aliasname;
+  const sourceName = sr.RangeVar ? (sr.RangeVar.alias?.aliasname ?? sr.RangeVar.relname)
+    : (sr.RangeSubselect ?? sr.RangeFunction ?? sr.JoinExpr)?.alias?.aliasname;
   if (sourceName === t.name) {
     throw new PgError('42712', `name "${tname}" specified more than once`, { detail: 'The name is used both as MERGE target table and data source.' });
   }
