@@ -49,6 +49,7 @@ import { queueRiEvents } from '../ri/ri_triggers.js';
 import { recordPredicateRead } from './scan.js';
 import { runFromSubqueries } from './nodeCtescan.js';
 import { generatedMaker } from './nodeModifyTable.js';
+import { allPartitions, sameLayout, partitionCheck, routeTuple } from './execPartition.js';
 import { type AfterEvent, type TriggerOp, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
 import { N, Gen, Candidate, PROGRESS_ROWS, sameValue, firstLocation } from './util.js';
 
@@ -120,10 +121,17 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
     ? (cat.view(rv.relname, rv.schemaname) ? 'views' : cat.sequence(rv.relname, rv.schemaname) ? 'sequences' : null) : null;
   if (other) throw new PgError('42809', `cannot execute MERGE on relation "${rv.relname}"`, { detail: `This operation is not supported for ${other}.` });
   const t = ex.table(rv);
-  if (t.partKey) throw notSupported('MERGE into a partitioned table', posOf(rv.location));
   const snapshot = ex.eng.snapshotFor(s);
   const snap = () => snapshot;
   yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+  // a partitioned target: every partition is a result relation (locked RowExclusive), rows are changed in the leaf
+  // they live in and inserted rows routed from the root (execPartition.ts)
+  const leaves = t.partKey ? allPartitions(cat, t) : [];
+  for (const p of leaves) {
+    if (p.partKey) yield* ex.lockRelation(s, p, LockMode.RowExclusive);
+    else if (!sameLayout(p, t)) throw notSupported('MERGE into a partitioned table whose partitions lay out their columns differently');
+  }
+  if (t.partKey && [t, ...leaves].some((p) => p.triggers?.length)) throw notSupported('MERGE into a partitioned table with triggers', posOf(rv.location));
   if (!t.temp) ex.checkReadOnly(s, 'MERGE');
   s.tx!.cidUsed = true;
   const clauses = ((n.mergeWhenClauses ?? []) as N[]).map((c) => c.MergeWhenClause as N);
@@ -142,10 +150,12 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
   }
   const pre = yield* runFromSubqueries(ex, s, [joinItem], raw.text, undefined);
   const tw = t.columns.length;
+  /** the target versions the join read, by the number its rows carry in the hidden TID column */
+  const cands: Candidate[] = [];
   const src = ex.source(s, [joinItem], snap, raw.text, pre, {
     target: {
       item: targetItem,
-      rows: (tt, scope) => ex.eng.deps.unread(() => ex.scan(s, tt, snapshot, null, undefined, scope)).map((c) => [...c.vals, c.blk * 65536 + c.off]),
+      rows: (tt, scope) => ex.eng.deps.unread(() => ex.scan(s, tt, snapshot, null, undefined, scope)).map((c) => [...c.vals, cands.push(c) - 1]),
     },
   });
   for (const jt of src.tables ?? []) if (jt !== t) yield* ex.lockRelation(s, jt, LockMode.AccessShare);
@@ -163,7 +173,7 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
   // the columns any UPDATE clause sets: UPDATE OF triggers, and ExecUpdateLockMode's strength for EvalPlanQual
   const updatedCols = new Set(actions.flatMap((a) => (a.sets ?? []).map((x) => t.columns[x.idx]!.name)));
   const setIdx: ReadonlySet<number> = new Set(actions.flatMap((a) => (a.sets ?? []).map((x) => x.idx)));
-  const epqMode: TupleLockMode = [...setIdx].some((i) => t.keyColumns.has(i)) ? 'exclusive' : 'nokeyexclusive';
+  const epqMode = (rel: Table): TupleLockMode => ([...setIdx].some((i) => rel.keyColumns.has(i)) ? 'exclusive' : 'nokeyexclusive');
   const kinds = new Set(actions.map((a) => a.kind));
   const ops: TriggerOp[] = (['INSERT', 'UPDATE', 'DELETE'] as const).filter((op) => kinds.has(op.toLowerCase() as MergeAction['kind']));
   const trig = t.triggers?.length ? { queue: [] as AfterEvent[] } : null;
@@ -175,48 +185,51 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
   recordPredicateRead(ex, s, t, snapshot, null, undefined, tscope);
   const generate = generatedMaker(ex, t, s, snap);
   const hctx = ex.heapCtx(s);
-  const keyCols = [...t.keyColumns], idxCols = [...t.indexedColumns];
   let count = 0;
-  const traceEpq = (blk: number, off: number, text: string) => {
-    if (ex.eng.tracer.wants('epq')) ex.eng.tracer.emit({ kind: 'epq', session: s.name, rel: t.name, blk, off, text });
+  const traceEpq = (rel: Table, blk: number, off: number, text: string) => {
+    if (ex.eng.tracer.wants('epq')) ex.eng.tracer.emit({ kind: 'epq', session: s.name, rel: rel.name, blk, off, text });
   };
-  const release = (cur: Candidate, held: boolean, mode: TupleLockMode) => {
-    if (held) ex.eng.releaseLock(s, { type: 'tuple', rel: t.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
+  const release = (rel: Table, cur: Candidate, held: boolean, mode: TupleLockMode) => {
+    if (held) ex.eng.releaseLock(s, { type: 'tuple', rel: rel.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
   };
 
   /** ExecUpdateAct + epilogue: heap_update, the new index entries, RI and AFTER ROW events. */
-  const doUpdate = function* (cur: Candidate, newVals: Value[], mode: TupleLockMode, held: boolean, lockers: LockerCheck): Gen<void> {
-    ex.checkConstraints(s, t, newVals, snap);
+  const doUpdate = function* (rel: Table, cur: Candidate, newVals: Value[], mode: TupleLockMode, held: boolean, lockers: LockerCheck): Gen<void> {
+    if (rel !== t && !partitionCheck(cat, rel, newVals, t)) {
+      release(rel, cur, held, mode);
+      throw notSupported('MERGE moving a row to another partition (ExecCrossPartitionUpdate)');
+    }
+    ex.checkConstraints(s, rel, newVals, snap);
     ex.eng.ensureXid(s);
     const old = cur.vals;
-    const indexedChanged = idxCols.some((i) => !sameValue(old[i]!, newVals[i]!));
-    if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
-    const nt = heapUpdate(hctx, t, cur.blk, cur.off, newVals, indexedChanged, mode, lockers);
-    release(cur, held, mode);
-    queueRiEvents(ex, s, t, 'update', old, cur.item.xmin, newVals, nt);
+    const indexedChanged = [...rel.indexedColumns].some((i) => !sameValue(old[i]!, newVals[i]!));
+    if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, rel.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
+    const nt = heapUpdate(hctx, rel, cur.blk, cur.off, newVals, indexedChanged, mode, lockers);
+    release(rel, cur, held, mode);
+    queueRiEvents(ex, s, rel, 'update', old, cur.item.xmin, newVals, nt);
     if (trig) queueAfterRow(ex, s, trig.queue, t, 'UPDATE', old, newVals, updatedCols);
-    if (!nt.hot && t.indexes.length) {
-      const waitAt = ex.indexInsertAll(s, t, newVals, nt.blk, nt.off, old, setIdx);
-      if (waitAt >= 0) yield* ex.indexInsertRest(s, t, waitAt, newVals, nt.blk, nt.off, setIdx);
+    if (!nt.hot && rel.indexes.length) {
+      const waitAt = ex.indexInsertAll(s, rel, newVals, nt.blk, nt.off, old, setIdx);
+      if (waitAt >= 0) yield* ex.indexInsertRest(s, rel, waitAt, newVals, nt.blk, nt.off, setIdx);
     }
     count++;
   };
-  const doDelete = (cur: Candidate, held: boolean) => {
+  const doDelete = (rel: Table, cur: Candidate, held: boolean) => {
     ex.eng.ensureXid(s);
-    if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
-    heapDelete(hctx, t, cur.blk, cur.off);
+    if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, rel.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
+    heapDelete(hctx, rel, cur.blk, cur.off);
     if (trig) queueAfterRow(ex, s, trig.queue, t, 'DELETE', cur.vals, null);
-    release(cur, held, 'exclusive');
-    queueRiEvents(ex, s, t, 'delete', cur.vals, cur.item.xmin, null, null);
+    release(rel, cur, held, 'exclusive');
+    queueRiEvents(ex, s, rel, 'delete', cur.vals, cur.item.xmin, null, null);
     count++;
   };
 
   /** ExecMergeMatched for the target version at (blk, off) joined with `rest` (its TID and the source's columns). */
-  const mergeMatched = function* (blk: number, off: number, rest: Value[]): Gen<MatchedOutcome> {
+  const mergeMatched = function* (rel: Table, blk: number, off: number, rest: Value[]): Gen<MatchedOutcome> {
     if (!matched.length) return 'done';
     const fetch = (b: number, o: number): Candidate => {
-      const item = t.heap.item(b, o)!; // SnapshotAny: EvalPlanQual may hand us a version our snapshot cannot see
-      return { vals: heapGetattrs(t, item.values), item, blk: b, off: o, aggs: null };
+      const item = rel.heap.item(b, o)!; // SnapshotAny: EvalPlanQual may hand us a version our snapshot cannot see
+      return { vals: heapGetattrs(rel, item.values), item, blk: b, off: o, aggs: null };
     };
     let cur = fetch(blk, off);
     for (;;) {
@@ -228,29 +241,29 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
         let newVals = cur.vals.slice();
         for (const st of act.sets!) newVals[st.idx] = st.fn(r);
         if (generate) generate(newVals);
-        const mode: TupleLockMode = keyCols.some((i) => !sameValue(cur.vals[i]!, newVals[i]!)) ? 'exclusive' : 'nokeyexclusive';
-        const w = yield* waitForModify(ex, s, t, cur.blk, cur.off, mode, 'update');
+        const mode: TupleLockMode = [...rel.keyColumns].some((i) => !sameValue(cur.vals[i]!, newVals[i]!)) ? 'exclusive' : 'nokeyexclusive';
+        const w = yield* waitForModify(ex, s, rel, cur.blk, cur.off, mode, 'update');
         tm = w.tm;
         if (tm === TM.Ok) {
           if (before.UPDATE) {
             const v = yield* fireBeforeRow(ex, s, t, 'UPDATE', cur.vals, newVals, updatedCols);
-            if (!v) { release(cur, w.tupleLock, mode); return 'done'; } // the trigger said "do nothing"
+            if (!v) { release(rel, cur, w.tupleLock, mode); return 'done'; } // the trigger said "do nothing"
             newVals = v;
             if (generate) generate(newVals);
           }
-          yield* doUpdate(cur, newVals, mode, w.tupleLock, w.lockers);
+          yield* doUpdate(rel, cur, newVals, mode, w.tupleLock, w.lockers);
           return 'done';
         }
-        release(cur, w.tupleLock, mode);
+        release(rel, cur, w.tupleLock, mode);
       } else {
-        const w = yield* waitForModify(ex, s, t, cur.blk, cur.off, 'exclusive', 'delete');
+        const w = yield* waitForModify(ex, s, rel, cur.blk, cur.off, 'exclusive', 'delete');
         tm = w.tm;
         if (tm === TM.Ok) {
-          if (before.DELETE && !(yield* fireBeforeRow(ex, s, t, 'DELETE', cur.vals, null))) { release(cur, w.tupleLock, 'exclusive'); return 'done'; }
-          doDelete(cur, w.tupleLock);
+          if (before.DELETE && !(yield* fireBeforeRow(ex, s, t, 'DELETE', cur.vals, null))) { release(rel, cur, w.tupleLock, 'exclusive'); return 'done'; }
+          doDelete(rel, cur, w.tupleLock);
           return 'done';
         }
-        release(cur, w.tupleLock, 'exclusive');
+        release(rel, cur, w.tupleLock, 'exclusive');
       }
       if (tm === TM.SelfModified) {
         throw new PgError('21000', 'MERGE command cannot affect row a second time', { hint: 'Ensure that not more than one source row matches any one target row.' });
@@ -258,19 +271,19 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
       if (tm === TM.Invisible) throw new PgError('XX000', 'attempted to update or delete invisible tuple');
       if (tm === TM.Deleted) {
         if (usesXactSnapshot(s.tx!.isolation)) throw new PgError('40001', 'could not serialize access due to concurrent delete');
-        traceEpq(cur.blk, cur.off, `MERGE: ${formatTid(cur.blk, cur.off)} was deleted meanwhile — the source row is NOT MATCHED now`);
+        traceEpq(rel, cur.blk, cur.off, `MERGE: ${formatTid(cur.blk, cur.off)} was deleted meanwhile — the source row is NOT MATCHED now`);
         return 'notMatched';
       }
       // TM_Updated
       if (usesXactSnapshot(s.tx!.isolation)) throw new PgError('40001', 'could not serialize access due to concurrent update');
-      const latest = yield* lockLatest(ex, s, t, cur.item, epqMode, 'block', false);
+      const latest = yield* lockLatest(ex, s, rel, cur.item, epqMode(rel), 'block', false);
       if (!latest) return 'notMatched';
       const epq: Row = { ...latest, vals: latest.vals.concat(rest) };
       if (on && on.fn(epq) !== true) {
-        traceEpq(latest.blk, latest.off, `EvalPlanQual: the newest version ${formatTid(latest.blk, latest.off)} no longer joins the source row — NOT MATCHED (it stays locked)`);
+        traceEpq(rel, latest.blk, latest.off, `EvalPlanQual: the newest version ${formatTid(latest.blk, latest.off)} no longer joins the source row — NOT MATCHED (it stays locked)`);
         return 'notMatched';
       }
-      traceEpq(latest.blk, latest.off, `EvalPlanQual: the newest version ${formatTid(latest.blk, latest.off)} still joins — the WHEN MATCHED clauses are tried again on it`);
+      traceEpq(rel, latest.blk, latest.off, `EvalPlanQual: the newest version ${formatTid(latest.blk, latest.off)} still joins — the WHEN MATCHED clauses are tried again on it`);
       cur = fetch(latest.blk, latest.off);
     }
   };
@@ -284,15 +297,19 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
     if (before.INSERT) vals = yield* fireBeforeRow(ex, s, t, 'INSERT', null, vals);
     if (!vals) return;
     if (generate) generate(vals);
-    ex.checkConstraints(s, t, vals, snap);
+    // ExecInsert through the root: a partitioned target routes the row to its leaf
+    const routed = t.partKey ? routeTuple(cat, t, vals) : { leaf: t, vals };
+    const leaf = routed.leaf;
+    vals = routed.vals;
+    ex.checkConstraints(s, leaf, vals, snap);
     ex.eng.ensureXid(s);
-    if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, t.oid);
-    const tid = heapInsert(hctx, t, vals);
-    if (t.indexes.length) {
-      const waitAt = ex.indexInsertAll(s, t, vals, tid.blk, tid.off);
-      if (waitAt >= 0) yield* ex.indexInsertRest(s, t, waitAt, vals, tid.blk, tid.off);
+    if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, leaf.oid);
+    const tid = heapInsert(hctx, leaf, vals);
+    if (leaf.indexes.length) {
+      const waitAt = ex.indexInsertAll(s, leaf, vals, tid.blk, tid.off);
+      if (waitAt >= 0) yield* ex.indexInsertRest(s, leaf, waitAt, vals, tid.blk, tid.off);
     }
-    queueRiEvents(ex, s, t, 'insert', null, 0, vals, tid);
+    queueRiEvents(ex, s, leaf, 'insert', null, 0, vals, tid);
     if (trig) queueAfterRow(ex, s, trig.queue, t, 'INSERT', null, vals);
     count++;
   };
@@ -302,7 +319,8 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
     if (++done % PROGRESS_ROWS === 0) yield { kind: 'progress', done, total: joined.length };
     const key = jv[tw] as number | null;
     const rest = jv.slice(tw);
-    const outcome = key === null ? 'notMatched' : yield* mergeMatched(Math.floor(key / 65536), key % 65536, rest);
+    const c = key === null ? null : cands[key]!;
+    const outcome = c === null ? 'notMatched' : yield* mergeMatched(c.rel ?? t, c.blk, c.off, rest);
     if (outcome === 'notMatched') yield* mergeNotMatched(jv.slice(tw + 1));
   }
   if (trig) {
