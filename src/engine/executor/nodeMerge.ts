@@ -28,8 +28,9 @@
  * ExecInitMerge), parser/parse_merge.c (transformMergeStmt, setNamespaceForMergeWhen). Simplifications: the whole
  * join is built before the first action (PostgreSQL pipelines it); a subquery or VALUES source is joined by a
  * nested loop over a full scan of the target (PostgreSQL may pull it up and scan the target by index: hint bits
- * of rows it never reads differ); WITH in front of MERGE and a partitioned target are refused with 0A000
- * (RETURNING is PostgreSQL 17's, a syntax error here as in 15).
+ * of rows it never reads differ); WITH in front of MERGE is refused with 0A000
+ * (RETURNING is PostgreSQL 17's, a syntax error here as in 15); so is a partitioned target with triggers or with
+ * partitions whose columns are laid out unlike the parent's.
  */
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -193,11 +194,33 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
     if (held) ex.eng.releaseLock(s, { type: 'tuple', rel: rel.oid, blk: cur.blk, off: cur.off }, TUPLE_HW_LOCK[mode]);
   };
 
+  /** ExecInsert through the root (a partitioned target routes the row to its leaf): heap, indexes, RI events. */
+  const insertRouted = function* (vals0: Value[]): Gen<void> {
+    const { leaf, vals } = t.partKey ? routeTuple(cat, t, vals0) : { leaf: t, vals: vals0 };
+    ex.checkConstraints(s, leaf, vals, snap);
+    ex.eng.ensureXid(s);
+    if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, leaf.oid);
+    const tid = heapInsert(hctx, leaf, vals);
+    if (leaf.indexes.length) {
+      const waitAt = ex.indexInsertAll(s, leaf, vals, tid.blk, tid.off);
+      if (waitAt >= 0) yield* ex.indexInsertRest(s, leaf, waitAt, vals, tid.blk, tid.off);
+    }
+    queueRiEvents(ex, s, leaf, 'insert', null, 0, vals, tid);
+    count++;
+  };
+
   /** ExecUpdateAct + epilogue: heap_update, the new index entries, RI and AFTER ROW events. */
   const doUpdate = function* (rel: Table, cur: Candidate, newVals: Value[], mode: TupleLockMode, held: boolean, lockers: LockerCheck): Gen<void> {
     if (rel !== t && !partitionCheck(cat, rel, newVals, t)) {
+      // ExecCrossPartitionUpdate: the new row belongs to another partition — delete it here (t_ctid marked as
+      // moved), insert it routed from the root
+      ex.eng.ensureXid(s);
+      if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, rel.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
+      heapDelete(hctx, rel, cur.blk, cur.off, true);
       release(rel, cur, held, mode);
-      throw notSupported('MERGE moving a row to another partition (ExecCrossPartitionUpdate)');
+      queueRiEvents(ex, s, rel, 'delete', cur.vals, cur.item.xmin, null, null);
+      yield* insertRouted(newVals);
+      return;
     }
     ex.checkConstraints(s, rel, newVals, snap);
     ex.eng.ensureXid(s);
@@ -297,21 +320,8 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
     if (before.INSERT) vals = yield* fireBeforeRow(ex, s, t, 'INSERT', null, vals);
     if (!vals) return;
     if (generate) generate(vals);
-    // ExecInsert through the root: a partitioned target routes the row to its leaf
-    const routed = t.partKey ? routeTuple(cat, t, vals) : { leaf: t, vals };
-    const leaf = routed.leaf;
-    vals = routed.vals;
-    ex.checkConstraints(s, leaf, vals, snap);
-    ex.eng.ensureXid(s);
-    if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, leaf.oid);
-    const tid = heapInsert(hctx, leaf, vals);
-    if (leaf.indexes.length) {
-      const waitAt = ex.indexInsertAll(s, leaf, vals, tid.blk, tid.off);
-      if (waitAt >= 0) yield* ex.indexInsertRest(s, leaf, waitAt, vals, tid.blk, tid.off);
-    }
-    queueRiEvents(ex, s, leaf, 'insert', null, 0, vals, tid);
+    yield* insertRouted(vals);
     if (trig) queueAfterRow(ex, s, trig.queue, t, 'INSERT', null, vals);
-    count++;
   };
 
   let done = 0;
