@@ -85,7 +85,7 @@ export function mergeJoinTree(n: N): { targetItem: N; joinItem: N } {
  * transformMergeStmt's check: a WHEN clause without AND makes every later clause of the same kind (MATCHED / NOT
  * MATCHED) unreachable.
  */
-function checkReachable(clauses: N[]): void {
+export function checkReachable(clauses: N[]): void {
   const terminal = { matched: false, notMatched: false };
   for (const c of clauses) {
     const kind = c.matchKind === 'MERGE_WHEN_MATCHED' ? 'matched' : 'notMatched';
