@@ -11,7 +11,8 @@
  *
  * Changing the matched version meets the same TM_* outcomes as UPDATE / DELETE (rowlocks.ts waits):
  *
- *   TM_SelfModified → this command changed the row already (a second source row matched it): 21000.
+ *   TM_SelfModified → this command changed the row already (a second source row matched it): 21000; a later
+ *                     command changed it (a BEFORE trigger's statement): 27000 (GetTupleForTrigger).
  *   TM_Deleted      → READ COMMITTED: the row is gone, so the source row is NOT MATCHED after all (an INSERT clause
  *                     may insert it); REPEATABLE READ / SERIALIZABLE: 40001.
  *   TM_Updated      → READ COMMITTED: lock the newest version (ExecUpdateLockMode's strength, whatever the action),
@@ -42,7 +43,7 @@ import type { Value } from '../sql/types.js';
 import { type Table, heapGetattrs, liveColumns } from '../catalog/catalog.js';
 import { formatTid } from '../heap/heap.js';
 import { waitForModify, lockLatest, TUPLE_HW_LOCK } from './rowlocks.js';
-import { TM } from '../visibility/visibility.js';
+import { TM, getCmax } from '../visibility/visibility.js';
 import { heapUpdate, heapDelete, heapInsert, type TupleLockMode, type LockerCheck } from '../heap/heapam.js';
 import { LockMode } from '../lock/lock.js';
 import { usesXactSnapshot } from '../xact/xact.js';
@@ -135,6 +136,7 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
   if (t.partKey && [t, ...leaves].some((p) => p.triggers?.length)) throw notSupported('MERGE into a partitioned table with triggers', posOf(rv.location));
   if (!t.temp) ex.checkReadOnly(s, 'MERGE');
   s.tx!.cidUsed = true;
+  const outputCid = s.tx!.curcid; // es_output_cid: the command id this MERGE's own changes carry
   const clauses = ((n.mergeWhenClauses ?? []) as N[]).map((c) => c.MergeWhenClause as N);
   checkReachable(clauses);
   const alias = n.relation.alias?.aliasname ?? null;
@@ -287,6 +289,17 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
           return 'done';
         }
         release(rel, cur, w.tupleLock, 'exclusive');
+      }
+      // changed by a later command of ours (a statement a BEFORE trigger ran) rather than by this MERGE itself:
+      // GetTupleForTrigger refuses it. (The simulator's command counter is not reset after the trigger's
+      // statements, so such a version may also look TM_Invisible here.)
+      if ((tm === TM.SelfModified || tm === TM.Invisible) && getCmax(cur.item, ex.eng.visibilityContext(s)) !== outputCid) {
+        if (before[act.kind === 'update' ? 'UPDATE' : 'DELETE']) {
+          throw new PgError('27000', 'tuple to be updated was already modified by an operation triggered by the current command', {
+            hint: 'Consider using an AFTER trigger instead of a BEFORE trigger to propagate changes to other rows.',
+          });
+        }
+        throw notSupported('MERGE of a row a later command of the same statement changed (a function called in it)');
       }
       if (tm === TM.SelfModified) {
         throw new PgError('21000', 'MERGE command cannot affect row a second time', { hint: 'Ensure that not more than one source row matches any one target row.' });
