@@ -125,7 +125,9 @@ export class Executor {
       case 'InsertStmt': case 'UpdateStmt': case 'DeleteStmt':
         if (node.withClause) return yield* withModify(this, s, type, node, raw);
         return yield* (type === 'InsertStmt' ? this.insertStmt(s, node, raw) : type === 'UpdateStmt' ? this.updateStmt(s, node, raw) : this.deleteStmt(s, node, raw));
-      case 'MergeStmt': return yield* mergeStmt(this, s, node, raw);
+      case 'MergeStmt':
+        if (node.withClause) return yield* withModify(this, s, type, node, raw);
+        return yield* mergeStmt(this, s, node, raw);
       case 'CreateStmt': return yield* this.createTable(s, node);
       case 'DropStmt':
         if (node.removeType === 'OBJECT_SEQUENCE') return yield* dropSequence(this, s, node);

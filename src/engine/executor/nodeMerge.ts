@@ -29,9 +29,9 @@
  * ExecInitMerge), parser/parse_merge.c (transformMergeStmt, setNamespaceForMergeWhen). Simplifications: the whole
  * join is built before the first action (PostgreSQL pipelines it); a subquery or VALUES source is joined by a
  * nested loop over a full scan of the target (PostgreSQL may pull it up and scan the target by index: hint bits
- * of rows it never reads differ); WITH in front of MERGE is refused with 0A000
- * (RETURNING is PostgreSQL 17's, a syntax error here as in 15); so is a partitioned target with triggers or with
- * partitions whose columns are laid out unlike the parent's.
+ * of rows it never reads differ); a partitioned target with triggers or with partitions whose columns are laid out
+ * unlike the parent's is refused with 0A000 (RETURNING is PostgreSQL 17's, a syntax error here as in 15). WITH in
+ * front of MERGE is run by nodeCtescan.ts (withModify), which hands the statement here without it.
  */
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -115,7 +115,7 @@ function hideTarget<T>(t: Table, name: string, compile: () => T): T {
 }
 
 export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
-  if (n.withClause) throw notSupported('WITH in front of MERGE');
+  if (n.withClause) throw notSupported('WITH queries outside nodeCtescan.withModify'); // never: withModify strips it
   const rv = n.relation as N;
   // transformMergeStmt: only a table may be MERGE's target (errdetail_relkind_not_supported)
   const cat = ex.eng.catalog;
