@@ -23,6 +23,7 @@ import { Deparser, opName } from '../optimizer/ruleutils.js';
 import type { N, Gen } from '../executor/util.js';
 import type { Table } from '../catalog/catalog.js';
 import { insertLocksIndexes } from '../executor/nodeModifyTable.js';
+import { mergeJoinTree } from '../executor/nodeMerge.js';
 import { type PlanNode, node, type Options, relLabel, noCosts, intConstOrNull } from './plannodes.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { joinNode } from './explainjoin.js';
@@ -44,6 +45,25 @@ function* explainJoinedModify(ex: Executor, s: Session, type: string, n: N, raw:
   ex.compileWhere(n.whereClause, src.scope); // the errors PostgreSQL's parse analysis reports
   const top = joinNode(ex, s, src.joinPlan!, new Deparser(src.scope, true), raw.text);
   return node(`${type === 'UpdateStmt' ? 'Update' : 'Delete'} on ${relLabel(t, alias)}`, [], [top]);
+}
+
+/**
+ * EXPLAIN (COSTS OFF) of MERGE: "Merge on t" over the join nodeMerge.ts runs (the target RIGHT JOIN the source, or
+ * an inner join without WHEN NOT MATCHED). A source other than a plain table, costs and ANALYZE are refused.
+ */
+export function* explainMerge(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
+  if (o.analyze) throw notSupported('EXPLAIN ANALYZE of MERGE');
+  if (o.costs) throw noCosts('MERGE');
+  const t = ex.table(n.relation);
+  if (t.partKey) throw notSupported('EXPLAIN of MERGE into a partitioned table');
+  if (n.withClause || !n.sourceRelation?.RangeVar) throw notSupported('EXPLAIN of MERGE with other than a plain table as its source');
+  yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+  const snapshot = ex.eng.snapshotFor(s);
+  const { targetItem, joinItem } = mergeJoinTree(n);
+  const src = ex.source(s, [joinItem], () => snapshot, raw.text, undefined, { target: { item: targetItem, rows: () => [] } });
+  for (const jt of src.tables ?? []) if (jt !== t) yield* ex.lockRelation(s, jt, LockMode.AccessShare);
+  const top = joinNode(ex, s, src.joinPlan!, new Deparser(src.scope, true), raw.text);
+  return node(`Merge on ${relLabel(t, n.relation.alias?.aliasname ?? null)}`, [], [top]);
 }
 
 export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {

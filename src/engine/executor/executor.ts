@@ -75,6 +75,7 @@ import { lockRowForSelect } from './nodeLockRows.js';
 import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResult, defaultMaker, assign, checkConstraints } from './nodeModifyTable.js';
 import { updateStmt, deleteStmt } from './nodeModifyUpdate.js';
 import { conjunctList, orderQuals, qualCost } from '../optimizer/qualorder.js';
+import { mergeStmt } from './nodeMerge.js';
 import { indexInsert, uniqueCheck, indexAdd, indexInsertAll, indexInsertRest } from './indexinsert.js';
 import { createTable, dropStmt, createIndex, dropIndex } from '../commands/tablecmds.js';
 import { reindexStmt } from '../commands/reindex.js';
@@ -125,6 +126,9 @@ export class Executor {
       case 'InsertStmt': case 'UpdateStmt': case 'DeleteStmt':
         if (node.withClause) return yield* withModify(this, s, type, node, raw);
         return yield* (type === 'InsertStmt' ? this.insertStmt(s, node, raw) : type === 'UpdateStmt' ? this.updateStmt(s, node, raw) : this.deleteStmt(s, node, raw));
+      case 'MergeStmt':
+        if (node.withClause) return yield* withModify(this, s, type, node, raw);
+        return yield* mergeStmt(this, s, node, raw);
       case 'CreateStmt': return yield* this.createTable(s, node);
       case 'DropStmt':
         if (node.removeType === 'OBJECT_SEQUENCE') return yield* dropSequence(this, s, node);

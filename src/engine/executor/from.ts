@@ -146,6 +146,9 @@ function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?:
   return { relName: fname, alias, columns: [{ name: colnames[0] ?? alias ?? fname, type: call.type }], rows: (row = noRow) => [[outer ? call.fn(row) : v]] };
 }
 
+/** The planner's join method switches (costsize.c enable_hashjoin & co.). */
+const JOIN_METHOD_SETTINGS = ['enable_hashjoin', 'enable_mergejoin', 'enable_nestloop'];
+
 /** What the query around a join tells the planner: its WHERE clause, and whether ORDER BY or LIMIT sits above. */
 export interface JoinContext {
   where?: N; orderedOrLimited?: boolean;
@@ -333,6 +336,9 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
 export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snapshot, sql: string, pre?: Map<N, QResult>, ctx: JoinContext = {}): Source {
   checkJoinOnScope(from, (rv) => { try { return ex.table(rv).columns.filter((c) => !c.dropped).map((c) => c.name); } catch { return null; } });
   const env = ex.env(s, snap);
+  // the planner's enable_* join switches are not modelled: a join planned without one of its methods is refused
+  const off = JOIN_METHOD_SETTINGS.find((name) => ex.eng.currentSetting(s, name, true) === 'off');
+  if (off) throw notSupported(`joins planned with ${off} = off`);
   const combinedScope = (inp: JoinInput): Scope => {
     let offset = 0;
     return {
