@@ -20,6 +20,10 @@ try {
   const settings = await col('SELECT name FROM pg_settings');
   const types = await col("SELECT typname FROM pg_type WHERE typnamespace = 'pg_catalog'::regnamespace AND typname !~ '^_'");
   const version = (await c.query('SHOW server_version')).rows[0].server_version;
+  const versionString = (await c.query('SELECT version() AS v')).rows[0].v as string;
+  const aggregates = await col("SELECT DISTINCT proname FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace AND prokind = 'a'");
+  // each operator as name:left:right with its operand types' names ("-" for a prefix operator's missing left)
+  const operators = await col("SELECT DISTINCT oprname || ':' || coalesce(lt.typname, '-') || ':' || rt.typname FROM pg_operator o LEFT JOIN pg_type lt ON lt.oid = o.oprleft JOIN pg_type rt ON rt.oid = o.oprright WHERE o.oprnamespace = 'pg_catalog'::regnamespace");
   // every setting: its display value (what SHOW prints on the recording cluster), type, unit, range, values, context
   const st = await c.query('SELECT name, current_setting(name) AS shown, vartype, unit, min_val, max_val, enumvals, context, category, short_desc FROM pg_settings ORDER BY name');
   await c.end();
@@ -39,6 +43,12 @@ export function pg15HasFunction(name: string, argc: number): boolean {
   return a.split(',').some((r) => r === 'v' || (() => { const [lo, hi] = r.split('-').map(Number); return argc >= lo! && argc <= hi!; })());
 }
 export const PG15_SETTINGS: ReadonlySet<string> = set(${list(settings)});
+/** the aggregate functions (pg_proc.prokind 'a': ordinary, ordered-set and hypothetical-set aggregates) */
+export const PG15_AGGREGATES: ReadonlySet<string> = set(${list(aggregates)});
+/** the operators (pg_operator) as "name:left:right" by their operand types' names, "-" for a prefix operator's left */
+export const PG15_OPERATORS: ReadonlySet<string> = set(${list(operators)});
+/** version() on the recording server */
+export const PG15_VERSION_STRING = ${JSON.stringify(versionString)};
 export const PG15_TYPES: ReadonlySet<string> = set(${list(types)});
 `);
   const esc = (x: unknown) => JSON.stringify(x ?? null);
@@ -52,7 +62,7 @@ export const PG15_SETTING_DEFS: readonly SettingDef[] = [
 ${st.rows.map((r) => `  { name: ${esc(r.name)}, shown: ${esc(r.shown)}, vartype: ${esc(r.vartype)}, unit: ${esc(r.unit)}, min: ${r.min_val === null ? 'null' : Number(r.min_val)}, max: ${r.max_val === null ? 'null' : Number(r.max_val)}, enumvals: ${esc(r.enumvals)}, context: ${esc(r.context)}, category: ${esc(r.category)}, desc: ${esc(r.short_desc)} },`).join('\n')}
 ];
 `);
-  console.log(`functions ${functions.length}, settings ${settings.length}, types ${types.length}`);
+  console.log(`functions ${functions.length}, aggregates ${aggregates.length}, operators ${operators.length}, settings ${settings.length}, types ${types.length}`);
 } finally {
   cluster.stopSync();
   template.remove();

@@ -18,7 +18,7 @@
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import { intConst } from '../sql/parser.js';
-import { newAggState, type Compiled, type Scope, type Row, type AggSpec } from '../sql/expr.js';
+import { newAggState, compareValues, type Compiled, type Scope, type Row, type AggSpec } from '../sql/expr.js';
 import { groupKey } from '../sql/types.js';
 import { type N, firstLocation } from './util.js';
 import { groupHash, hashTableOrder } from './execGrouping.js';
@@ -62,9 +62,32 @@ export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols:
     return g;
   };
   if (!hasGroup) get({ vals: [], item: null, blk: 0, off: 0, aggs: null });
+  const ordered = aggs.some((a) => a.order);
+  const buffers = new Map<string, Row[][]>();
   for (const r of rows) {
     const g = get(r);
-    for (let i = 0; i < aggs.length; i++) g.states[i]!.add(aggs[i]!.arg ? aggs[i]!.arg!.fn(r) : null);
+    for (let i = 0; i < aggs.length; i++) {
+      const a = aggs[i]!;
+      if (a.filter && a.filter.fn(r) !== true) continue; // FILTER (WHERE ...)
+      if (a.order) { // ORDER BY inside the call: the group's rows are sorted for it first (process_ordered_aggregate_*)
+        const key = hasGroup ? JSON.stringify(cols.map((c) => groupKey(r.vals[c]!))) : '';
+        let b = buffers.get(key);
+        if (!b) { b = aggs.map(() => []); buffers.set(key, b); }
+        b[i]!.push(r);
+        continue;
+      }
+      g.states[i]!.add(a.arg ? a.arg.fn(r) : null, a.extra ? a.extra.fn(r) : undefined);
+    }
+  }
+  if (ordered) {
+    for (const [key, b] of buffers) {
+      const g = groups.get(key)!;
+      b.forEach((rs, i) => {
+        const a = aggs[i]!;
+        if (!a.order) return;
+        for (const r of sortForAggregate(rs, a.order)) g.states[i]!.add(a.arg ? a.arg.fn(r) : null, a.extra ? a.extra.fn(r) : undefined);
+      });
+    }
   }
   // HashAggregate returns its groups in its hash table's order (execGrouping.ts)
   if (hashed && order.length > 1) {
@@ -82,4 +105,21 @@ export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols:
     out.push(r);
   }
   return out;
+}
+
+/** The rows of one group in an aggregate's ORDER BY order (NULLS LAST ascending, FIRST descending, by default). */
+function sortForAggregate(rows: Row[], order: NonNullable<AggSpec['order']>): Row[] {
+  const keyed = rows.map((r) => ({ r, k: order.map((o) => o.key.fn(r)) }));
+  keyed.sort((x, y) => {
+    for (let i = 0; i < order.length; i++) {
+      const o = order[i]!, a = x.k[i]!, b = y.k[i]!;
+      if (a === null && b === null) continue;
+      if (a === null) return o.nullsFirst ? -1 : 1;
+      if (b === null) return o.nullsFirst ? 1 : -1;
+      const c = compareValues(a, b);
+      if (c !== 0) return o.desc ? -c : c;
+    }
+    return 0;
+  });
+  return keyed.map((x) => x.r);
 }

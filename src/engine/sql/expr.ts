@@ -267,6 +267,9 @@ function compileJoinColumnRef(n: N, scope: Scope, names: string[]): Compiled | n
   return { fn: (r) => r.vals[idx]!, type: scope.columns[idx]!.type, name: col, strength: 2 };
 }
 
+/** a table's name as a value (transformWholeRowRef: the whole row as a composite): not modelled */
+const wholeRow = (name: string, n: N) => notSupported(`whole-row references (the table "${name}" used as a value)`, posOf(n.location));
+
 function compileColumnRef(n: N, scope: Scope): Compiled {
   const fields = n.fields as N[];
   if (scope.env.pl && !fields.some((f) => f.A_Star)) {
@@ -278,6 +281,7 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
     if (names0.length <= 2) {
       const c = compileJoinColumnRef(n, scope, names0);
       if (c) return c;
+      if (names0.length === 1 && scope.rels.some((r) => r.name === names0[0])) throw wholeRow(names0[0]!, n);
       if (!scope.outer) {
         if (names0.length === 2) throw new PgError('42P01', `missing FROM-clause entry for table "${names0[0]}"`, { position: posOf(n.location) });
         throw new PgError('42703', `column "${names0[0]}" does not exist`, { position: posOf(n.location) });
@@ -308,6 +312,7 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
     col = names[1]!;
   } else throw notSupported('qualified names with schemas', posOf(n.location));
   const idx = scope.columns.findIndex((c) => c.name === col);
+  if (idx < 0 && names.length === 1 && col === (scope.alias ?? scope.relName) && !(scope.hasSystem && SYSTEM_COLUMNS.includes(col))) throw wholeRow(col, n);
   if (idx < 0 && scope.outer && !(scope.hasSystem && SYSTEM_COLUMNS.includes(col))) {
     // a reference to the enclosing query's row (a correlated subquery)
     const outer = scope.outer;

@@ -10,7 +10,7 @@ import { type SqlType, type Value, T, isIntegral, isStringLike, toNumeric, forma
 import { intArith, intNegate } from './intarith.js';
 import { resolveFunction, buildCall } from './funcs/registry.js';
 import { adtCompare, adtBinary, adtNegate } from './adtops.js';
-import { castTo, fold, unifyTypes, rtrimBlanks } from './coerce.js';
+import { castTo, fold, unifyTypes, rtrimBlanks, opNotExist, pg15HasOperator } from './coerce.js';
 import type { Row, Compiled, Scope } from './primnodes.js';
 type N = Record<string, any>;
 /** compileExpr, passed in (this module is below parse_expr's dispatcher: no import cycle) */
@@ -133,11 +133,6 @@ export function compileOperatorFunc(fname: string, args: Compiled[], pos?: numbe
   return { ...c, name: '?column?', strength: 0 };
 }
 
-const opNotExist = (op: string, a: SqlType, b: SqlType, pos?: number) =>
-  new PgError('42883', `operator does not exist: ${typeDisplayName(a)} ${op} ${typeDisplayName(b)}`, {
-    hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.',
-    ...(pos !== undefined ? { position: pos } : {}),
-  });
 
 export function likeToRegex(p: string, ci: boolean): RegExp {
   let re = '';
@@ -171,7 +166,7 @@ export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
         if (op === '+') return r;
         const fname = op === '|/' ? 'sqrt' : op === '||/' ? 'cbrt' : op === '@' ? 'abs' : null;
         if (fname) return compileOperatorFunc(fname, [r], pos);
-        if (op === '-') {
+        if (op === '-' || !pg15HasOperator(op, null, r.type)) {
           throw new PgError('42883', `operator does not exist: ${op} ${typeDisplayName(r.type)}`, {
             hint: 'No operator matches the given name and argument type. You might need to add an explicit type cast.', ...(pos !== undefined ? { position: pos } : {}),
           });

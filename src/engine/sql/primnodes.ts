@@ -78,7 +78,15 @@ export interface ExprEnv {
 /** a column in scope; `dropped` (attisdropped) keeps its slot in the row but is left out of * and never matches a name */
 export interface ColumnSource { name: string; type: SqlType; dropped?: boolean }
 
-export interface AggSpec { kind: 'count' | 'sum' | 'avg' | 'min' | 'max'; arg: Compiled | null; star: boolean; distinct: boolean; type: SqlType }
+export interface AggSpec {
+  kind: 'count' | 'sum' | 'avg' | 'min' | 'max' | import('./aggtrans.js').ExtraAggKind; arg: Compiled | null; star: boolean; distinct: boolean; type: SqlType;
+  /** a second argument (string_agg's delimiter) */
+  extra?: Compiled | null;
+  /** FILTER (WHERE ...): only the rows it is true for reach the aggregate */
+  filter?: Compiled | null;
+  /** ORDER BY inside the call (string_agg(x, ',' ORDER BY x)): the rows are fed in this order */
+  order?: { key: Compiled; desc: boolean; nullsFirst: boolean }[];
+}
 
 export interface Scope {
   /** the OID of the table this scope reads (tableoid), when it is one */
