@@ -12,6 +12,7 @@
  */
 import { Numeric } from './numeric.js';
 import { type Value, toNumeric } from './types.js';
+import { PgFloat, f8 } from '../adt/float.js';
 
 export type ExtraAggKind = 'string_agg' | 'bool_and' | 'bool_or' | 'every'
   | 'stddev' | 'stddev_samp' | 'stddev_pop' | 'variance' | 'var_samp' | 'var_pop';
@@ -69,14 +70,14 @@ export function extraAggState(kind: ExtraAggKind, float: boolean, dedup: (v: Val
         return {
           add: (v) => {
             if (v === null || dedup(v)) return;
-            const x = Number(v);
+            const x = (v as PgFloat).v;
             n += 1; sx += x;
             if (n > 1) { const tmp = x * n - sx; sxx += (tmp * tmp) / (n * (n - 1)); } else sxx = 0 * x;
           },
           result: () => {
             if (n === 0 || (sample && n === 1)) return null;
             const variance = sxx / (sample ? n - 1 : n);
-            return root ? Math.sqrt(variance) : variance;
+            return f8(root ? Math.sqrt(variance) : variance);
           },
         };
       }

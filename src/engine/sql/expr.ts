@@ -177,6 +177,10 @@ function compileNode(node: N, scope: Scope): Compiled {
         case 'current_date': return { fn: () => new PgDate(Math.floor(xact().us / USECS_PER_DAY)), type: T.date, name: 'current_date', strength: 2 };
         // CURRENT_SCHEMA without parentheses: the function current_schema() (funcs/system.ts)
         case 'current_schema': return compileExpr({ FuncCall: { funcname: [{ String: { sval: 'current_schema' } }], args: [], location: n.location } }, scope);
+        // the role every session here is (the recorder connects as postgres); type name in PostgreSQL
+        case 'current_user': case 'current_role': case 'session_user': case 'user':
+          return { fn: () => 'postgres', type: T.text, name: op, strength: 2 };
+        case 'current_catalog': return { fn: () => 'postgres', type: T.text, name: 'current_catalog', strength: 2 };
         default: throw notSupported(op, posOf(n.location));
       }
     }

@@ -7,7 +7,8 @@
 import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
 import { type SqlType, type Value, T, isIntegral, isStringLike, toNumeric, formatValue, typeDisplayName } from './types.js';
-import { intArith, intNegate } from './intarith.js';
+import { intArith, intNegate, intShift, intNot } from './intarith.js';
+import { isRegexOp, compileRegexMatch } from './regexp.js';
 import { resolveFunction, buildCall } from './funcs/registry.js';
 import { adtCompare, adtBinary, adtNegate } from './adtops.js';
 import { castTo, fold, unifyTypes, rtrimBlanks, opNotExist, pg15HasOperator } from './coerce.js';
@@ -93,6 +94,15 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
     return { fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(a, b); }, type: adt.type, name: '?column?', strength: 0 };
   }
   if (op === '^') return compileOperatorFunc('power', [l, r], pos);
+  if ((op === '<<' || op === '>>') && (isIntegral(l.type) || l.type.name === 'unknown') && (r.type.name === 'int2' || r.type.name === 'int4' || r.type.name === 'unknown')) {
+    // int4shl & co.: the left operand's type, an int4 count
+    const t = l.type.name === 'unknown' ? T.int4 : l.type;
+    const lf = castTo(l, t, false, pos).fn, rf = castTo(r, T.int4, false, pos).fn, g = intShift(op, t);
+    return { fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); return b === null ? null : g(a as number | bigint, b as number); }, type: t, name: '?column?', strength: 0 };
+  }
+  if (isRegexOp(op) && (isStringLike(l.type) || l.type.name === 'unknown') && (isStringLike(r.type) || r.type.name === 'unknown')) {
+    return compileRegexMatch(op, castTo(l, T.text, false, pos), castTo(r, T.text, false, pos), pos);
+  }
   const t = unifyTypes(l.type, r.type, op, pos);
   const lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
   if (isIntegral(t)) {
@@ -164,6 +174,11 @@ export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
           if (neg) { const f = r.fn; const c: Compiled = { fn: (row) => { const v = f(row); return v === null ? null : neg(v); }, type: r.type, name: '?column?', strength: 0 }; return r.isConst ? fold(c) : c; }
         }
         if (op === '+') return r;
+        if (op === '~' && (isIntegral(r.type) || r.type.name === 'unknown')) {
+          const t = r.type.name === 'unknown' ? T.int4 : r.type, f = castTo(r, t, false, pos).fn;
+          const c: Compiled = { fn: (row) => { const v = f(row); return v === null ? null : intNot(v as number | bigint, t); }, type: t, name: '?column?', strength: 0 };
+          return r.isConst ? fold(c) : c;
+        }
         const fname = op === '|/' ? 'sqrt' : op === '||/' ? 'cbrt' : op === '@' ? 'abs' : null;
         if (fname) return compileOperatorFunc(fname, [r], pos);
         if (op === '-' || !pg15HasOperator(op, null, r.type)) {
