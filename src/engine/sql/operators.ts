@@ -103,6 +103,7 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
   if (isRegexOp(op) && (isStringLike(l.type) || l.type.name === 'unknown') && (isStringLike(r.type) || r.type.name === 'unknown')) {
     return compileRegexMatch(op, castTo(l, T.text, false, pos), castTo(r, T.text, false, pos), pos);
   }
+  if (isRegexOp(op)) throw opNotExist(op, l.type, r.type, pos);
   const t = unifyTypes(l.type, r.type, op, pos);
   const lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
   if (isIntegral(t)) {
