@@ -21,7 +21,8 @@ import { type RawStmt } from '../sql/parser.js';
 import {
   compileExpr, castTo, type Compiled, type Scope, type Row, type AggSpec,
 } from '../sql/expr.js';
-import { type SqlType, type Value, T, formatValue } from '../sql/types.js';
+import { type SqlType, type Value, T, formatValue, groupKey } from '../sql/types.js';
+import { intConst } from '../sql/parser.js';
 import { type WaitPolicy } from './rowlocks.js';
 import { compileSortKeys, sortRows } from './nodeSort.js';
 import { distinctFilter } from './nodeUnique.js';
@@ -45,7 +46,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { lockSequencesIn } from '../commands/sequence.js';
 import {
-  N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, expressionKey, containsAggregate, callsUserFunction,
+  N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, expressionKey, containsAggregate, callsUserFunction, firstLocation,
 } from './util.js';
 
 export function* selectStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
@@ -183,6 +184,39 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
 
   // Sort keys: output-column names and ordinals refer to targets, anything else is an expression (nodeSort.ts)
   const sortKeys = compileSortKeys(n.sortClause, targets, names, exprKeys, exprScope);
+  // DISTINCT ON (exprs): the first row of each set of rows equal on them, in ORDER BY's order (without ORDER BY,
+  // sorted by them, as the Sort under PostgreSQL's Unique does)
+  const distinctOn = n.distinctClause?.length && n.distinctClause[0] && Object.keys(n.distinctClause[0]).length ? n.distinctClause as N[] : null;
+  let onFirst: ((r: Row) => boolean) | null = null;
+  if (distinctOn) {
+    const asSort = distinctOn.map((node) => ({ SortBy: { node, sortby_dir: 'SORTBY_DEFAULT', sortby_nulls: 'SORTBY_NULLS_DEFAULT' } }));
+    const onKeys = compileSortKeys(asSort, targets, names, exprKeys, exprScope);
+    const ident = (k: N): string => {
+      const pos = k.A_Const?.ival !== undefined ? intConst(k.A_Const) ?? null : null;
+      if (pos !== null && pos >= 1 && pos <= targets.length) return exprKeys[pos - 1]!;
+      if (k.ColumnRef?.fields?.length === 1 && k.ColumnRef.fields[0].String) {
+        const i = names.indexOf(k.ColumnRef.fields[0].String.sval);
+        if (i >= 0) return exprKeys[i]!;
+      }
+      return expressionKey(k, scope);
+    };
+    // transformDistinctOnClause: an ORDER BY item that is a DISTINCT ON expression may not follow one that is not
+    const onIds = distinctOn.map(ident);
+    let skipped = false;
+    for (const sb of (n.sortClause ?? []) as N[]) {
+      const at = onIds.indexOf(ident(sb.SortBy.node));
+      if (at < 0) { skipped = true; continue; }
+      if (skipped) throw new PgError('42P10', 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions', { position: posOf(firstLocation(distinctOn[at]!)) });
+    }
+    if (!n.sortClause?.length) sortKeys.push(...onKeys);
+    const seenOn = new Set<string>();
+    onFirst = (r) => {
+      const key = JSON.stringify(onKeys.map((k) => groupKey(k.fn(r))));
+      if (seenOn.has(key)) return false;
+      seenOn.add(key);
+      return true;
+    };
+  }
 
   // the planner's path (optimizer/planner.ts): ORDER BY a plain column may walk an index instead of sorting
   const path = src.table ? chooseScan(src.table, n.whereClause, scope, {
@@ -254,7 +288,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
 
   const limit = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
   const offset = (n.limitOffset ? ex.constInt(n.limitOffset, scope, 'OFFSET') : 0) ?? 0;
-  const unique = distinctFilter(n.distinctClause);
+  const unique = distinctOn ? null : distinctFilter(n.distinctClause);
   const out: Value[][] = [];
   const seen = unique?.seen ?? null;
   let skipped = 0;
@@ -264,6 +298,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   for (let r of rows) {
     if (limit !== null && out.length >= limit) { if (qi) qi.limitHit = true; break; }
     if (pipelined && (mayWait(n.whereClause) ? yield* evalWaiting(s, () => where!.fn(r)) : where!.fn(r)) !== true) continue;
+    if (onFirst && !onFirst(r)) continue;
     if (qi) qi.pulled++;
     if (lockMode && src.table) {
       const locked = yield* ex.lockRowForSelect(s, src.table, r as Candidate, lockMode, policy, where);

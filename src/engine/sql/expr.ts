@@ -85,6 +85,7 @@ function compileNode(node: N, scope: Scope): Compiled {
     case 'TypeCast': {
       const arg = compileExpr(n.arg, scope);
       const tn = n.typeName;
+      if (tn.arrayBounds?.length) throw notSupported('arrays', posOf(tn.location));
       const names = tn.names.map((x: N) => x.String.sval);
       const mods = (tn.typmods ?? []).map((m: N) => intConst(m.A_Const) ?? 0);
       const target = resolveTypeName(names, mods, posOf(tn.location));
