@@ -285,7 +285,7 @@ export class Executor {
   *query(s: Session, n: N, sql: string, topLevel: boolean, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }, keepUnknown = false) {
     return yield* query(this, s, n, sql, topLevel, sub, keepUnknown);
   }
-  groupColumn(g: N, targetList: N[] | undefined, scope: Scope): number { return groupColumn(this, g, targetList, scope); }
+  groupColumn(g: N, targetList: N[] | undefined, scope: Scope): number | { expr: N } { return groupColumn(this, g, targetList, scope); }
   aggregate(rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null, removed?: { groupsRemoved: number }): Row[] {
     return aggregate(this, rows, aggs, groupCols, hasGroup, having, removed);
   }

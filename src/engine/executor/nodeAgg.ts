@@ -12,8 +12,10 @@
  * Groups come out in the HashAggregate's hash-table order (execGrouping.ts), as PostgreSQL returns them without
  * ORDER BY. Simplifications: where the simulator cannot make the planner's estimate of the groups that sizes the
  * table (a GROUP BY over a join or a subquery, NULLs in an analyzed column, a key type without a hash function
- * here), the groups come out in the order their first row arrived — give GROUP BY an ORDER BY when order
- * matters; GROUP BY takes columns or output positions, not expressions; no GROUPING SETS, ROLLUP or CUBE.
+ * here, GROUP BY an expression), the groups come out in the order their first row arrived — give GROUP BY an ORDER
+ * BY when order matters. GROUP BY an expression (or an output name / position naming one) computes it per input
+ * row into a hidden column that the select list, HAVING and ORDER BY match by expression; no GROUPING SETS, ROLLUP
+ * or CUBE.
  */
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -27,7 +29,8 @@ import type { Value } from '../sql/types.js';
 /** A HashAggregate's table: the grouping columns' hash functions and the planner's estimate of the groups. */
 export interface HashedOrder { fns: ((v: Value) => number)[]; expected: number }
 
-export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, scope: Scope): number {
+/** A GROUP BY item: an input column's index, or an expression computed per row into a hidden column (select.ts). */
+export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, scope: Scope): number | { expr: N } {
   if (g.A_Const?.ival !== undefined) {
     const pos = intConst(g.A_Const)!;
     const t = targetList?.[pos - 1]?.ResTarget?.val;
@@ -47,7 +50,8 @@ export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, sco
     if (idx < 0) throw new PgError('42703', `column "${nm}" does not exist`, { position: posOf(g.ColumnRef.location) });
     return idx;
   }
-  throw notSupported('GROUP BY expressions (group by columns or output positions)', posOf(firstLocation(g)));
+  if (g.GroupingFunc || g.GroupingSet || g.RowExpr) throw notSupported('GROUPING SETS / ROLLUP / CUBE', posOf(firstLocation(g)));
+  return { expr: g };
 }
 
 export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null,

@@ -115,13 +115,31 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const aggs: AggSpec[] = [];
   // Targets: detect aggregates by compiling in grouping mode first.
   const groupCols = new Set<number>();
+  const groupExprNodes: N[] = [];
   if (hasGroup) {
     for (const g of n.groupClause as N[]) {
-      const idx = ex.groupColumn(g, n.targetList, scope);
-      groupCols.add(idx);
+      const it = ex.groupColumn(g, n.targetList, scope);
+      if (typeof it === 'number') groupCols.add(it); else groupExprNodes.push(it.expr);
     }
   }
-  const aggScope: Scope = { ...scope, aggs, groupCols };
+  // GROUP BY an expression: computed per input row into a hidden column after the scan's own
+  let groupBase: Scope = scope;
+  const groupExprs: Compiled[] = [];
+  if (groupExprNodes.length) {
+    if (qi) throw notSupported('EXPLAIN of GROUP BY an expression');
+    const map = new Map<string, number>();
+    for (const e of groupExprNodes) {
+      if (containsAggregate(e)) throw new PgError('42803', 'aggregate functions are not allowed in GROUP BY', { position: posOf(firstLocation(e)) });
+      const key = expressionKey(e, scope);
+      if (map.has(key)) continue;
+      map.set(key, scope.columns.length + groupExprs.length);
+      groupCols.add(scope.columns.length + groupExprs.length);
+      groupExprs.push(compileExpr(e, scope));
+    }
+    groupBase = { ...scope, columns: [...scope.columns, ...groupExprs.map((c, k) => ({ name: `........pg.group.${k}........`, type: c.type, dropped: true }))],
+      groupExprs: { key: (x) => expressionKey(x, scope), map } };
+  }
+  const aggScope: Scope = { ...groupBase, aggs, groupCols };
   const targets: Compiled[] = [];
   const names: string[] = [];
   /** what each target computes, to tell "the same expression twice" from different ones (ORDER BY ambiguity) */
@@ -278,6 +296,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     }
   }
 
+  if (groupExprs.length) rows = rows.map((r) => ({ ...r, vals: [...r.vals, ...groupExprs.map((c) => c.fn(r))] }));
   if (grouping) rows = aggregate(ex, rows, aggs, groupCols, hasGroup, having, qi ?? undefined,
     hasGroup && src.table ? hashedOrder(src.table, [...groupCols], n.whereClause, scope) : undefined);
   if (wp) rows = wp.run(rows);

@@ -52,6 +52,14 @@ const nodeType = (n: N) => Object.keys(n)[0]!;
 const SYSTEM_COLUMNS = ['ctid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid'];
 
 export function compileExpr(node: N, scope: Scope): Compiled {
+  if (scope.groupExprs && scope.aggs && !scope.inAgg) {
+    // an expression GROUP BY names: the group's value, kept in a hidden column (executor/select.ts)
+    const idx = scope.groupExprs.map.get(scope.groupExprs.key(node));
+    if (idx !== undefined) {
+      const plain = compileNode(node, { ...scope, aggs: undefined, groupCols: undefined, groupExprs: undefined });
+      return { fn: (r) => r.vals[idx]!, type: plain.type, name: plain.name, strength: plain.strength, location: posOf(exprLocation(node)) };
+    }
+  }
   const c = compileNode(node, scope);
   return c.location === undefined ? { ...c, location: posOf(exprLocation(node)) } : c;
 }

@@ -99,8 +99,10 @@ export interface Scope {
   /** grouping mode: aggregates allowed; plain columns must be grouped */
   aggs?: AggSpec[];
   groupCols?: Set<number>;
-  /** in grouping mode, compiled GROUP BY expressions matched by their source text position */
+  /** inside an aggregate's arguments (plain columns allowed) */
   inAgg?: boolean;
+  /** GROUP BY expressions: an expression with this key (executor/util.ts expressionKey) is the hidden column at the index */
+  groupExprs?: { key: (n: Record<string, any>) => string; map: Map<string, number> };
   /** several relations (a join): each one's visible name and where its columns start in `columns` */
   rels?: { name: string; offset: number; count: number }[];
   /** the enclosing query, for correlated subqueries: its scope and the row being evaluated */
