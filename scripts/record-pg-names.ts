@@ -21,6 +21,11 @@ try {
   const types = await col("SELECT typname FROM pg_type WHERE typnamespace = 'pg_catalog'::regnamespace AND typname !~ '^_'");
   const version = (await c.query('SHOW server_version')).rows[0].server_version;
   const versionString = (await c.query('SELECT version() AS v')).rows[0].v as string;
+  // the system catalogs' rows of pg_tables and pg_indexes (a fresh database: pg_catalog and information_schema)
+  const sysTables = (await c.query("SELECT schemaname, tablename, tablespace, hasindexes, hasrules, hastriggers, rowsecurity FROM pg_tables WHERE schemaname <> 'public' ORDER BY schemaname, tablename")).rows
+    .map((r) => [r.schemaname, r.tablename, r.tablespace, r.hasindexes, r.hasrules, r.hastriggers, r.rowsecurity]);
+  const sysIndexes = (await c.query("SELECT schemaname, tablename, indexname, tablespace, indexdef FROM pg_indexes WHERE schemaname <> 'public' ORDER BY schemaname, tablename, indexname")).rows
+    .map((r) => [r.schemaname, r.tablename, r.indexname, r.tablespace, r.indexdef]);
   const aggregates = await col("SELECT DISTINCT proname FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace AND prokind = 'a'");
   // each operator as name:left:right with its operand types' names ("-" for a prefix operator's missing left)
   const operators = await col("SELECT DISTINCT oprname || ':' || coalesce(lt.typname, '-') || ':' || rt.typname FROM pg_operator o LEFT JOIN pg_type lt ON lt.oid = o.oprleft JOIN pg_type rt ON rt.oid = o.oprright WHERE o.oprnamespace = 'pg_catalog'::regnamespace");
@@ -47,6 +52,10 @@ export const PG15_SETTINGS: ReadonlySet<string> = set(${list(settings)});
 export const PG15_AGGREGATES: ReadonlySet<string> = set(${list(aggregates)});
 /** the operators (pg_operator) as "name:left:right" by their operand types' names, "-" for a prefix operator's left */
 export const PG15_OPERATORS: ReadonlySet<string> = set(${list(operators)});
+/** pg_tables' rows for the system catalogs: schemaname, tablename, tablespace, hasindexes, hasrules, hastriggers, rowsecurity */
+export const PG15_SYSTEM_TABLES: readonly (readonly [string, string, string | null, boolean, boolean, boolean, boolean])[] = ${JSON.stringify(sysTables)};
+/** pg_indexes' rows for the system catalogs' indexes: schemaname, tablename, indexname, tablespace, indexdef */
+export const PG15_SYSTEM_INDEXES: readonly (readonly [string, string, string, string | null, string])[] = ${JSON.stringify(sysIndexes)};
 /** version() on the recording server */
 export const PG15_VERSION_STRING = ${JSON.stringify(versionString)};
 export const PG15_TYPES: ReadonlySet<string> = set(${list(types)});
