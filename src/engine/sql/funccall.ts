@@ -98,8 +98,10 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
       break;
     case 'stddev': case 'stddev_samp': case 'stddev_pop': case 'variance': case 'var_samp': case 'var_pop':
       if (isIntegral(at) || at.name === 'numeric') type = T.numeric;
-      else if (at.name === 'float8' || at.name === 'float4' || at.name === 'unknown') { type = T.float8; arg = castTo(arg!, T.float8, false, pos); }
-      else throw noFn();
+      else if (at.name === 'float8' || at.name === 'float4' || at.name === 'unknown') {
+        type = T.float8;
+        arg = castTo(arg!, T.float8, false, pos);
+      } else throw noFn();
       break;
     case 'count': type = T.int8; break;
     case 'sum':

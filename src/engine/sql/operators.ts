@@ -6,7 +6,7 @@
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
-import { type SqlType, type Value, T, isIntegral, isStringLike, toNumeric, formatValue, typeDisplayName } from './types.js';
+import { type Value, T, isIntegral, isStringLike, toNumeric, formatValue, typeDisplayName } from './types.js';
 import { intArith, intNegate, intShift, intNot } from './intarith.js';
 import { isRegexOp, compileRegexMatch } from './regexp.js';
 import { resolveFunction, buildCall } from './funcs/registry.js';
