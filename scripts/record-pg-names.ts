@@ -26,6 +26,7 @@ try {
     .map((r) => [r.schemaname, r.tablename, r.tablespace, r.hasindexes, r.hasrules, r.hastriggers, r.rowsecurity]);
   const sysIndexes = (await c.query("SELECT schemaname, tablename, indexname, tablespace, indexdef FROM pg_indexes WHERE schemaname <> 'public' ORDER BY schemaname, tablename, indexname")).rows
     .map((r) => [r.schemaname, r.tablename, r.indexname, r.tablespace, r.indexdef]);
+  const catalogRelations = await col("SELECT relname FROM pg_class WHERE relnamespace = 'pg_catalog'::regnamespace");
   const aggregates = await col("SELECT DISTINCT proname FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace AND prokind = 'a'");
   // each operator as name:left:right with its operand types' names ("-" for a prefix operator's missing left)
   const operators = await col("SELECT DISTINCT oprname || ':' || coalesce(lt.typname, '-') || ':' || rt.typname FROM pg_operator o LEFT JOIN pg_type lt ON lt.oid = o.oprleft JOIN pg_type rt ON rt.oid = o.oprright WHERE o.oprnamespace = 'pg_catalog'::regnamespace");
@@ -48,6 +49,8 @@ export function pg15HasFunction(name: string, argc: number): boolean {
   return a.split(',').some((r) => r === 'v' || (() => { const [lo, hi] = r.split('-').map(Number); return argc >= lo! && argc <= hi!; })());
 }
 export const PG15_SETTINGS: ReadonlySet<string> = set(${list(settings)});
+/** the relations of schema pg_catalog (system catalogs, their indexes, system views): pg_class there */
+export const PG15_CATALOG_RELATIONS: ReadonlySet<string> = set(${list(catalogRelations)});
 /** the aggregate functions (pg_proc.prokind 'a': ordinary, ordered-set and hypothetical-set aggregates) */
 export const PG15_AGGREGATES: ReadonlySet<string> = set(${list(aggregates)});
 /** the operators (pg_operator) as "name:left:right" by their operand types' names, "-" for a prefix operator's left */

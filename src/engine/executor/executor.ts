@@ -38,6 +38,7 @@
  * (commands/explain.ts) prints the plan for single-table queries.
  */
 
+import { PG15_CATALOG_RELATIONS } from '../catalog/pg15names.js';
 import { VOID, advisory, advisoryUnlockAll } from '../lock/advisory.js';
 import { ExprWait, replayOr } from './exprwait.js';
 import { signalBackend, sleep } from '../tcop/interrupts.js';
@@ -224,6 +225,8 @@ export class Executor {
     const t = rv.schemaname === 'public' ? cat.tables.get(rv.relname)
       : rv.schemaname === 'pg_temp' ? (cat.current !== null ? cat.tables.get(tempKey(cat.current, rv.relname)) : undefined)
         : cat.get(rv.relname);
+    // a system catalog or view PostgreSQL 15 has (pg_index, pg_stat_statements' neighbours ...) and the simulator does not
+    if (!t && !rv.schemaname && PG15_CATALOG_RELATIONS.has(rv.relname)) throw notSupported(`the system catalog ${rv.relname}`, posOf(rv.location));
     if (!t) throw new PgError('42P01', `relation "${rv.schemaname ? `${rv.schemaname}.` : ''}${rv.relname}" does not exist`, { position: posOf(rv.location) });
     return t;
   }
