@@ -26,6 +26,8 @@ try {
     .map((r) => [r.schemaname, r.tablename, r.tablespace, r.hasindexes, r.hasrules, r.hastriggers, r.rowsecurity]);
   const sysIndexes = (await c.query("SELECT schemaname, tablename, indexname, tablespace, indexdef FROM pg_indexes WHERE schemaname <> 'public' ORDER BY schemaname, tablename, indexname")).rows
     .map((r) => [r.schemaname, r.tablename, r.indexname, r.tablespace, r.indexdef]);
+  // every function's signature: name|argument type names|how many are required|VARIADIC element type (or empty)
+  const signatures = await col("SELECT p.proname || '|' || array_to_string(array(SELECT t.typname FROM unnest(p.proargtypes) WITH ORDINALITY u(oid, n) JOIN pg_type t ON t.oid = u.oid ORDER BY n), ',') || '|' || (p.pronargs - p.pronargdefaults) || '|' || coalesce((SELECT typname FROM pg_type WHERE oid = p.provariadic), '') FROM pg_proc p WHERE pronamespace = 'pg_catalog'::regnamespace AND p.prokind <> 'a' AND NOT EXISTS (SELECT FROM unnest(p.proargtypes) u(oid) WHERE u.oid IN ('internal'::regtype, 'cstring'::regtype)) AND p.prorettype NOT IN ('internal'::regtype, 'trigger'::regtype, 'event_trigger'::regtype, 'language_handler'::regtype, 'fdw_handler'::regtype, 'index_am_handler'::regtype, 'table_am_handler'::regtype, 'tsm_handler'::regtype)");
   const catalogRelations = await col("SELECT relname FROM pg_class WHERE relnamespace = 'pg_catalog'::regnamespace");
   const aggregates = await col("SELECT DISTINCT proname FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace AND prokind = 'a'");
   // each operator as name:left:right with its operand types' names ("-" for a prefix operator's missing left)
@@ -49,6 +51,9 @@ export function pg15HasFunction(name: string, argc: number): boolean {
   return a.split(',').some((r) => r === 'v' || (() => { const [lo, hi] = r.split('-').map(Number); return argc >= lo! && argc <= hi!; })());
 }
 export const PG15_SETTINGS: ReadonlySet<string> = set(${list(settings)});
+/** each (non-aggregate) function's signature callable from SQL (no internal / cstring arguments, no handler results):
+ * "name|argtype,argtype|required count|VARIADIC element type or empty" */
+export const PG15_FUNCTION_SIGNATURES: readonly string[] = ${list(signatures)}.split(' ');
 /** the relations of schema pg_catalog (system catalogs, their indexes, system views): pg_class there */
 export const PG15_CATALOG_RELATIONS: ReadonlySet<string> = set(${list(catalogRelations)});
 /** the aggregate functions (pg_proc.prokind 'a': ordinary, ordered-set and hypothetical-set aggregates) */

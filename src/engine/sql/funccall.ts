@@ -6,10 +6,10 @@
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
-import { type SqlType, type Value, T, isIntegral, checkIntRange, toNumeric, typeDisplayName, groupKey } from './types.js';
-import { pg15HasFunction, PG15_AGGREGATES } from '../catalog/pg15names.js';
+import { type SqlType, type TypeName, type Value, T, isIntegral, isStringLike, checkIntRange, toNumeric, typeDisplayName, groupKey } from './types.js';
+import { pg15HasFunction, PG15_AGGREGATES, PG15_FUNCTION_SIGNATURES } from '../catalog/pg15names.js';
 import { EXTRA_AGGS, extraAggState, type ExtraAggKind } from './aggtrans.js';
-import { resolveFunction, buildCall, hasFunction, noSuchFunction } from './funcs/registry.js';
+import { resolveFunction, buildCall, hasFunction, noSuchFunction, canCoerceImplicitly } from './funcs/registry.js';
 import { adtAggState } from './adtops.js';
 import { castTo } from './coerce.js';
 import { compareValues } from './operators.js';
@@ -19,6 +19,31 @@ type N = Record<string, any>;
 type Rec = (n: N, scope: Scope) => Compiled;
 
 const AGGS = new Set(['count', 'sum', 'avg', 'min', 'max', ...EXTRA_AGGS]);
+
+let signatures: Map<string, { args: string[]; min: number; variadic: string }[]> | null = null;
+const POLYMORPHIC = new Set(['any', 'anyelement', 'anynonarray', 'anycompatible', 'anycompatiblenonarray']);
+/** Does one of PostgreSQL 15's overloads of this function take these arguments (pg_proc as recorded in pg15names.ts:
+ * each argument of its type, implicitly castable to it, an untyped literal, or a polymorphic "any" parameter)? */
+export function pg15SignatureFits(name: string, types: SqlType[]): boolean {
+  if (!signatures) {
+    signatures = new Map();
+    for (const sig of PG15_FUNCTION_SIGNATURES) {
+      const [fname, args, min, variadic] = sig.split('|') as [string, string, string, string];
+      const list = signatures.get(fname) ?? [];
+      list.push({ args: args ? args.split(',') : [], min: Number(min), variadic });
+      signatures.set(fname, list);
+    }
+  }
+  const fits = (t: SqlType, cand: string) => t.name === 'unknown' || t.name === cand || POLYMORPHIC.has(cand)
+    || canCoerceImplicitly(t, cand as TypeName) || (cand === 'name' && isStringLike(t));
+  return (signatures.get(name) ?? []).some((sg) => {
+    if (sg.variadic) {
+      const fixed = sg.args.slice(0, -1);
+      return types.length >= Math.max(fixed.length, sg.min) && types.every((t, i) => fits(t, i < fixed.length ? fixed[i]! : sg.variadic));
+    }
+    return types.length >= sg.min && types.length <= sg.args.length && types.every((t, i) => fits(t, sg.args[i]!));
+  });
+}
 
 export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
   const names = (n.funcname as N[]).map((x) => x.String.sval as string);
@@ -47,7 +72,15 @@ export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
     throw noSuchFunction(names.join('.'), ca.map((a) => a.type), pos);
   }
   // errors name the function as written: the SQL-syntax forms (EXTRACT, POSITION, SUBSTRING ...) as pg_catalog.f
-  const def = resolveFunction(name, ca.map((a) => a.type), pos, names.join('.'), scope.env);
+  let def;
+  try { def = resolveFunction(name, ca.map((a) => a.type), pos, names.join('.'), scope.env); } catch (e) {
+    // no overload here, but PostgreSQL 15 has one these arguments fit (to_timestamp(text, text), round(float8, int)):
+    // a form the simulator does not model
+    if (e instanceof PgError && e.sqlstate === '42883' && pg15SignatureFits(name, ca.map((a) => a.type))) {
+      throw notSupported(`the function ${name}(${ca.map((a) => typeDisplayName(a.type)).join(', ')})`, pos);
+    }
+    throw e;
+  }
   return buildCall(def, ca, { env: scope.env, pos, name }, (x, t) => castTo(x, t, false, pos));
 }
 
