@@ -104,6 +104,10 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
     return compileRegexMatch(op, castTo(l, T.text, false, pos), castTo(r, T.text, false, pos), pos);
   }
   if (isRegexOp(op)) throw opNotExist(op, l.type, r.type, pos);
+  if ((op === '~~' || op === '~~*' || op === '!~~' || op === '!~~*') && (isStringLike(l.type) || l.type.name === 'unknown') && (isStringLike(r.type) || r.type.name === 'unknown')) {
+    // textlike & co.: LIKE / ILIKE written as their operators
+    return compileLike(op.includes('*'), op.startsWith('!'), l.type.name === 'bpchar' ? l : castTo(l, T.text, false, pos), castTo(r, T.text, false, pos));
+  }
   const t = unifyTypes(l.type, r.type, op, pos);
   const lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
   if (isIntegral(t)) {
@@ -155,6 +159,20 @@ export function likeToRegex(p: string, ci: boolean): RegExp {
     else re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   }
   return new RegExp('^' + re + '$', ci ? 'i' : '');
+}
+
+/** textlike / texticlike and their negations, the pattern's RegExp cached per value */
+function compileLike(ci: boolean, neg: boolean, l: Compiled, r: Compiled): Compiled {
+  let cache: [string, RegExp] | null = null;
+  return {
+    fn: (row) => {
+      const a = l.fn(row), b = r.fn(row);
+      if (a === null || b === null) return null;
+      if (!cache || cache[0] !== b) cache = [b as string, likeToRegex(b as string, ci)];
+      const m = cache[1].test(a as string);
+      return neg ? !m : m;
+    }, type: T.bool, name: '?column?', strength: 0,
+  };
 }
 
 export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
@@ -227,18 +245,7 @@ export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
       const l0 = rec(n.lexpr, scope);
       const l = l0.type.name === 'bpchar' ? l0 : castTo(l0, T.text, false, pos), r = castTo(rec(n.rexpr, scope), T.text, false, pos);
       if (!isStringLike(l.type)) throw opNotExist(op, l.type, r.type, pos);
-      const neg = op.startsWith('!');
-      const ci = kind === 'AEXPR_ILIKE';
-      let cache: [string, RegExp] | null = null;
-      return {
-        fn: (row) => {
-          const a = l.fn(row), b = r.fn(row);
-          if (a === null || b === null) return null;
-          if (!cache || cache[0] !== b) cache = [b as string, likeToRegex(b as string, ci)];
-          const m = cache[1].test(a as string);
-          return neg ? !m : m;
-        }, type: T.bool, name: '?column?', strength: 0,
-      };
+      return compileLike(kind === 'AEXPR_ILIKE', op.startsWith('!'), l, r);
     }
     case 'AEXPR_DISTINCT': case 'AEXPR_NOT_DISTINCT': {
       const l = rec(n.lexpr, scope), r = rec(n.rexpr, scope);

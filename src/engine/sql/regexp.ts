@@ -1,6 +1,7 @@
 /**
  * POSIX regular expressions (PostgreSQL's utils/adt/regexp.c over Henry Spencer's ARE engine in
- * src/backend/regex): the operators ~ ~* !~ !~* (textregexeq & co.) and regexp_replace (textregexreplace).
+ * src/backend/regex): the operators ~ ~* !~ !~* (textregexeq & co.), regexp_replace (textregexreplace),
+ * substring(text FROM pattern) (textregexsubstr), and 15's regexp_like, regexp_count and regexp_substr.
  *
  * PostgreSQL's "advanced regular expressions" are not JavaScript's. This module runs a pattern on JS RegExp only
  * when it is made of pieces whose meaning is the same in both: literals, . (which in an ARE matches a newline too:
@@ -89,16 +90,10 @@ export function compileRegexMatch(op: string, l: Compiled, r: Compiled, pos?: nu
 
 /**
  * regexp_replace(source, pattern, replacement [, flags]): the first match (every one with flag g) replaced; in the
- * replacement \1..\9 is a group, \& the whole match, \\ a backslash. Flags beyond g and i are refused.
+ * replacement \1..\9 is a group, \& the whole match, \\ a backslash. Flags: g, i, c, q (parseFlags).
  */
 export function regexpReplace(src: string, pattern: string, repl: string, flags: string): string {
-  for (const f of flags) {
-    if (f !== 'g' && f !== 'i') {
-      if (/[bcenpqstwx]/.test(f)) throw notSupported(`regexp_replace() flag "${f}"`);
-      throw new PgError('22023', `invalid regular expression option: "${f}"`);
-    }
-  }
-  const re = areToRegExp(pattern, flags.includes('i'), flags.includes('g'));
+  const re = flaggedRegExp('regexp_replace', pattern, flags, true);
   let js = '';
   for (let i = 0; i < repl.length; i++) {
     const ch = repl[i]!;
@@ -112,4 +107,54 @@ export function regexpReplace(src: string, pattern: string, repl: string, flags:
     js += ch;
   }
   return src.replace(re, js);
+}
+
+/**
+ * parse_re_flags: i (case-insensitive), c (case-sensitive, the default; the last of i / c wins), q (the pattern is a
+ * literal string), g (global: only where the function has that meaning, else 22023); the other ARE options
+ * (b e n p s t w x) are refused, an unknown letter is 22023.
+ */
+function parseFlags(fname: string, flags: string, global: boolean): { ci: boolean; quote: boolean; g: boolean } {
+  let ci = false, quote = false, g = false;
+  for (const f of flags) {
+    if (f === 'g') { if (!global) throw new PgError('22023', `${fname}() does not support the "global" option`); g = true; } else if (f === 'i') ci = true;
+    else if (f === 'c') ci = false;
+    else if (f === 'q') quote = true;
+    else if (/[bcenpqstwx]/.test(f)) throw notSupported(`${fname}() flag "${f}"`);
+    else throw new PgError('22023', `invalid regular expression option: "${f}"`);
+  }
+  return { ci, quote, g };
+}
+function flaggedRegExp(fname: string, pattern: string, flags: string, global: boolean, forceGlobal = false): RegExp {
+  const f = parseFlags(fname, flags, global);
+  if (f.quote) return new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 's' + (f.ci ? 'i' : '') + (f.g || forceGlobal ? 'g' : ''));
+  return areToRegExp(pattern, f.ci, f.g || forceGlobal);
+}
+
+/** regexp_like(string, pattern [, flags]): does the pattern match anywhere? */
+export const regexpLike = (src: string, pattern: string, flags = '') => flaggedRegExp('regexp_like', pattern, flags, false).test(src);
+
+/** regexp_count(string, pattern [, start [, flags]]): non-overlapping matches from character `start` (1-based). */
+export function regexpCount(src: string, pattern: string, start = 1, flags = ''): number {
+  if (start <= 0) throw new PgError('22023', `invalid value for parameter "start": ${start}`);
+  const re = flaggedRegExp('regexp_count', pattern, flags, false, true);
+  const from = Array.from(src).slice(start - 1).join('');
+  let n = 0;
+  for (const _m of from.matchAll(re)) n++; // an empty match advances one character, as PostgreSQL's loop does
+  return n;
+}
+
+/** regexp_substr(string, pattern): the first match, NULL without one (the start / N / flags / subexpr forms are refused). */
+export function regexpSubstr(src: string, pattern: string): string | null {
+  const m = areToRegExp(pattern, false).exec(src);
+  return m ? m[0] : null;
+}
+
+/** substring(string FROM pattern): the first match, or its first parenthesized subexpression when the pattern has one. */
+export function textRegexSubstr(src: string, pattern: string): string | null {
+  const re = areToRegExp(pattern, false);
+  const m = re.exec(src);
+  if (!m) return null;
+  if (m.length > 1) return m[1] ?? null;
+  return m[0];
 }
