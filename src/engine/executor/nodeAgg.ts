@@ -12,10 +12,11 @@
  * Groups come out in the HashAggregate's hash-table order (execGrouping.ts), as PostgreSQL returns them without
  * ORDER BY. Simplifications: where the simulator cannot make the planner's estimate of the groups that sizes the
  * table (a GROUP BY over a join or a subquery, NULLs in an analyzed column, a key type without a hash function
- * here, GROUP BY an expression), the groups come out in the order their first row arrived — give GROUP BY an ORDER
- * BY when order matters. GROUP BY an expression (or an output name / position naming one) computes it per input
- * row into a hidden column that the select list, HAVING and ORDER BY match by expression; no GROUPING SETS, ROLLUP
- * or CUBE.
+ * here, GROUP BY an expression of an analyzed table with an expression index, whose statistics PostgreSQL would
+ * use), the groups come out in the order their first row arrived — give GROUP BY an ORDER BY when order matters.
+ * GROUP BY an expression (or an output name / position naming one) computes it per input row into a hidden column
+ * that the select list, HAVING and ORDER BY match by expression, estimated by its own columns as
+ * estimate_num_groups does; no GROUPING SETS, ROLLUP or CUBE.
  */
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';

@@ -46,7 +46,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { lockSequencesIn } from '../commands/sequence.js';
 import {
-  N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, expressionKey, containsAggregate, callsUserFunction, firstLocation,
+  N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, expressionKey, containsAggregate, callsUserFunction, firstLocation, collectColumnRefs,
 } from './util.js';
 
 export function* selectStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
@@ -116,10 +116,12 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // Targets: detect aggregates by compiling in grouping mode first.
   const groupCols = new Set<number>();
   const groupExprNodes: N[] = [];
+  /** the GROUP BY items in clause order: a column's index, or an expression (placed once its hidden column is known) */
+  const groupItems: (number | N)[] = [];
   if (hasGroup) {
     for (const g of n.groupClause as N[]) {
       const it = ex.groupColumn(g, n.targetList, scope);
-      if (typeof it === 'number') groupCols.add(it); else groupExprNodes.push(it.expr);
+      if (typeof it === 'number') groupItems.push(it); else { groupExprNodes.push(it.expr); groupItems.push(it.expr); }
     }
   }
   // GROUP BY an expression: computed per input row into a hidden column after the scan's own
@@ -133,12 +135,13 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
       const key = expressionKey(e, scope);
       if (map.has(key)) continue;
       map.set(key, scope.columns.length + groupExprs.length);
-      groupCols.add(scope.columns.length + groupExprs.length);
       groupExprs.push(compileExpr(e, scope));
     }
     groupBase = { ...scope, columns: [...scope.columns, ...groupExprs.map((c, k) => ({ name: `........pg.group.${k}........`, type: c.type, dropped: true }))],
       groupExprs: { key: (x) => expressionKey(x, scope), map } };
   }
+  // the grouping columns in GROUP BY's order (a HashAggregate hashes them in that order)
+  for (const it of groupItems) groupCols.add(typeof it === 'number' ? it : groupBase.groupExprs!.map.get(expressionKey(it, scope))!);
   const aggScope: Scope = { ...groupBase, aggs, groupCols };
   const targets: Compiled[] = [];
   const names: string[] = [];
@@ -298,7 +301,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
 
   if (groupExprs.length) rows = rows.map((r) => ({ ...r, vals: [...r.vals, ...groupExprs.map((c) => c.fn(r))] }));
   if (grouping) rows = aggregate(ex, rows, aggs, groupCols, hasGroup, having, qi ?? undefined,
-    hasGroup && src.table ? hashedOrder(src.table, [...groupCols], n.whereClause, scope) : undefined);
+    hasGroup && src.table ? hashedOrder(src.table, [...groupCols], n.whereClause, groupBase, groupEstimateColumns(src.table, groupItems, scope)) : undefined);
   if (wp) rows = wp.run(rows);
   if (ps) rows = ps.run(rows);
   if (qi) qi.belowSort = rows.length;
@@ -354,11 +357,28 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
 }
 
 /** The hash table a HashAggregate over these columns of a table would build, or undefined when not modelled. */
-function hashedOrder(t: Table, cols: number[], where: N | undefined, scope: Scope): HashedOrder | undefined {
+function hashedOrder(t: Table, cols: number[], where: N | undefined, scope: Scope, estimateCols: number[] | null = cols): HashedOrder | undefined {
   const fns = cols.map((c) => hashFunctionFor(scope.columns[c]?.type.name ?? ''));
-  if (fns.some((f) => !f)) return undefined;
-  const expected = estimateNumGroups(t, cols, where);
+  if (fns.some((f) => !f) || !estimateCols) return undefined;
+  const expected = estimateNumGroups(t, estimateCols, where);
   return expected === null ? undefined : { fns: fns as ((v: Value) => number)[], expected };
+}
+
+/**
+ * The columns estimate_num_groups counts for these GROUP BY items: a column itself, an expression's own columns
+ * (pull_var_clause; one without columns adds nothing). null where PostgreSQL would use an expression index's
+ * statistics instead (an analyzed table with an expression index).
+ */
+function groupEstimateColumns(t: Table, items: (number | N)[], scope: Scope): number[] | null {
+  const out = new Set<number>();
+  for (const it of items) {
+    if (typeof it === 'number') { out.add(it); continue; }
+    if (t.stats && t.indexes.some((i) => i.def?.exprs.length)) return null;
+    const names = new Set<string>();
+    collectColumnRefs(it, names);
+    for (const nm of names) { const i = scope.columns.findIndex((c) => !c.dropped && c.name === nm); if (i >= 0) out.add(i); }
+  }
+  return out.size ? [...out] : null;
 }
 
 /** SELECT DISTINCT of plain columns of one table (or *): their positions, else null. */
