@@ -20,6 +20,19 @@ type Rec = (n: N, scope: Scope) => Compiled;
 
 const AGGS = new Set(['count', 'sum', 'avg', 'min', 'max', ...EXTRA_AGGS]);
 
+/** the leftmost location in a parse tree (exprLocation's simple form) */
+const firstLoc = (n: N): number | undefined => {
+  let best: number | undefined;
+  const walk = (x: unknown) => {
+    if (!x || typeof x !== 'object') return;
+    for (const [k, v] of Object.entries(x)) {
+      if (k === 'location' && typeof v === 'number' && v >= 0 && (best === undefined || v < best)) best = v; else walk(v);
+    }
+  };
+  walk(n);
+  return best;
+};
+
 let signatures: Map<string, { args: string[]; min: number; variadic: string }[]> | null = null;
 const POLYMORPHIC = new Set(['any', 'anyelement', 'anynonarray', 'anycompatible', 'anycompatiblenonarray']);
 /** Does one of PostgreSQL 15's overloads of this function take these arguments (pg_proc as recorded in pg15names.ts:
@@ -112,7 +125,16 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
     const key = rec(s.node, inner);
     return { key: key.type.name === 'unknown' ? castTo(key, T.text, false, pos) : key, desc, nullsFirst: s.sortby_nulls === 'SORTBY_NULLS_FIRST' || (desc && s.sortby_nulls !== 'SORTBY_NULLS_LAST') };
   });
-  if (order.length && n.agg_distinct) throw notSupported('DISTINCT together with ORDER BY inside an aggregate', pos);
+  if (order.length && n.agg_distinct) {
+    // transformAggregateCall: with DISTINCT the sort keys must be arguments (the rows are sorted, then deduplicated)
+    const key = (x: N) => JSON.stringify(x, (k, v) => (k === 'location' ? undefined : v));
+    const argKeys = args.map(key);
+    for (const sb of n.agg_order as N[]) {
+      if (!argKeys.includes(key(sb.SortBy.node))) {
+        throw new PgError('42P10', 'in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list', { position: posOf(firstLoc(sb.SortBy.node)) });
+      }
+    }
+  }
   let type: SqlType;
   const at = arg?.type ?? T.int8;
   const noFn = () => noSuchFunction(kind, [at, ...(extra ? [extra.type] : [])], pos);
