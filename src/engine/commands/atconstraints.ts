@@ -25,7 +25,7 @@ import type { Table } from '../catalog/catalog.js';
 import { BtreeIndex } from '../index/btree.js';
 import { WalKind } from '../wal/wal.js';
 import { N, collectColumnRefs } from '../executor/util.js';
-import { latestRows, buildIndex, refreshIndexColumns } from './relfile.js';
+import { latestRows, buildIndex, refreshIndexColumns, lockNewIndex } from './relfile.js';
 import { LockMode } from '../lock/lock.js';
 import type { Gen } from '../executor/util.js';
 import { addForeignKey, validateForeignKey } from './atforeignkey.js';
@@ -137,6 +137,7 @@ function addUnique(ex: Executor, s: Session, t: Table, c: N): void {
   const index = new BtreeIndex(cat.allocOid(), name, cols.map((x) => x.attnum - 1), true, primary, include);
   cat.allocOid(); // its pg_constraint row
   ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);
+  lockNewIndex(ex, s, index);
   buildIndex(ex, s, t, index);
   t.indexes.push(index);
   refreshIndexColumns(t);

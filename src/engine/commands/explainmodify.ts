@@ -76,7 +76,8 @@ export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: 
   if (o.costs) {
     // ModifyTable costs what its subplan does; the subplan returns the new values (UPDATE) and the ctid (6 bytes)
     const uniqueProbe = path.kind === 'IndexScan' && path.index.unique && !t.stats && path.index.entries.size + path.index.nullEntries.length <= 200;
-    if (path.kind !== 'SeqScan' && !uniqueProbe) throw noCosts('this index scan (btcostestimate of a range, a non-unique or a multi-page index)');
+    const est = 'est' in path ? path.est : undefined;
+    if (path.kind !== 'SeqScan' && !uniqueProbe && !est) throw noCosts('this index scan (btcostestimate of a range, a non-unique or a multi-page index)');
     if (returning) throw noCosts('RETURNING');
     const size = estimateRelSize(t);
     const ws = whereSelectivity(t, size.tuples, n.whereClause);
@@ -95,7 +96,11 @@ export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: 
       width += w.width;
     }
     if (uniqueProbe && ops) throw noCosts('expressions over an index scan');
-    sc.scan.cost = uniqueProbe ? costIndexScanUniqueEq(size.tuples, size.pages, ws.ops - 1, clampRowEst(size.tuples * ws.sel), width)
+    if (est && ops) throw noCosts('expressions over an index scan');
+    // a path chosen by cost (optimizer/scanpaths.ts) carries its estimate; a Bitmap Index Scan 0 .. its index part
+    if (est?.indexTotal !== undefined && sc.index) sc.index.cost = { startup: 0, total: est.indexTotal, rows: est.indexRows!, width: 0 };
+    sc.scan.cost = est ? { startup: est.startup, total: est.total, rows: est.rows, width }
+      : uniqueProbe ? costIndexScanUniqueEq(size.tuples, size.pages, ws.ops - 1, clampRowEst(size.tuples * ws.sel), width)
       : costSeqScan(size.pages, size.tuples, ws.ops, clampRowEst(size.tuples * ws.sel), width, ops);
     mt.cost = { startup: sc.scan.cost.startup, total: sc.scan.cost.total, rows: 0, width: 0 };
   }

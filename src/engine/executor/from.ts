@@ -36,7 +36,8 @@ import { estimateRelSize, columnUnique } from '../optimizer/plancat.js';
 import { restrictionSelectivity } from '../optimizer/clausesel.js';
 import { nestLoop, type JoinPair } from './nodeNestloop.js';
 import { hashJoin, hashFunctionFor, bucketCount } from './nodeHashjoin.js';
-import { mergeJoin } from './nodeMergejoin.js';
+import { mergeJoin, mergeJoinCounts, sortOnKey } from './nodeMergejoin.js';
+import { sortSpaceUsedKb } from './nodeSort.js';
 import { runSearchedJoin, type SearchedBase } from './searchjoin.js';
 import { standardJoinSearch, type SearchVar, type SearchOther } from '../optimizer/joinrels.js';
 import { lateralJoin } from './nodeSubqueryscan.js';
@@ -604,7 +605,21 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
         pairs = hashJoin(outerRows, innerRows, outerIsLeft ? equi!.lcol : equi!.rcol, innerKey, match, fillOuter, fillInner, buckets);
       } else if (method === 'MergeJoin') pairs = mergeJoin(outerRows, innerRows, outerIsLeft ? equi!.lcol : equi!.rcol, outerIsLeft ? equi!.rcol : equi!.lcol, match, fillOuter, fillInner);
       else pairs = nestLoop(outerRows, innerRows, match, fillOuter);
-      if (combined.plan.kind === 'Join') combined.plan.actual = { rows: pairs.length, outerRows: outerRows.length, innerRows: innerRows.length };
+      if (combined.plan.kind === 'Join') {
+        combined.plan.actual = { rows: pairs.length, outerRows: outerRows.length, innerRows: innerRows.length };
+        // EXPLAIN ANALYZE of a merge join: what ExecMergeJoin pulled from each Sort, and the Sorts' memory (worked out when asked)
+        if (method === 'MergeJoin') {
+          const ok = outerIsLeft ? equi!.lcol : equi!.rcol, ik = outerIsLeft ? equi!.rcol : equi!.lcol;
+          const it = innerInp.plan.kind === 'Scan' ? innerInp.plan.table : null;
+          const itCol = it ? it.columns.findIndex((c) => !c.dropped && c.name === innerInp.columns[ik]!.name) : -1;
+          const unique = !!it && itCol >= 0 && hasUniqueIndex(it, itCol); // inner_unique: one match per outer row, no mark / restore
+          combined.plan.actual.merge = () => ({
+            ...mergeJoinCounts(sortOnKey(outerRows, ok).map((r) => r[ok]!), sortOnKey(innerRows, ik).map((r) => r[ik]!), fillOuter, fillInner, unique),
+            outerKb: sortSpaceUsedKb(outerRows, outerInp.columns.map((c) => c.type)),
+            innerKb: sortSpaceUsedKb(innerRows, innerInp.columns.map((c) => c.type)),
+          });
+        }
+      }
       return pairs.map(combine);
     };
     return combined;

@@ -7,15 +7,17 @@
  * Mirrors: src/backend/access/nbtree/nbtinsert.c (_bt_doinsert, _bt_check_unique), executor/execIndexing.c
  * (ExecInsertIndexTuples). Simplifications: one leaf page, no page splits.
  */
+import { datumBytes } from '../heap/datum.js';
+import { dataOffset } from '../index/nbtree.js';
 import type { Executor } from './executor.js';
 import { PgError } from '../errors.js';
 import type { Session } from '../session/session.js';
-import { type Value } from '../sql/types.js';
+import { type Value, type SqlType } from '../sql/types.js';
 import type { Table } from '../catalog/catalog.js';
 import { packTid, tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
 import { updateXidOf } from '../multixact/multixact.js';
-import { LpFlags, isHotUpdated, HEAP_ONLY_TUPLE } from '../heap/tuple.js';
+import { LpFlags, isHotUpdated, HEAP_ONLY_TUPLE, MAXALIGN } from '../heap/tuple.js';
 import {
   satisfiesDirty,
 } from '../visibility/visibility.js';
@@ -100,6 +102,24 @@ export function indexUnchanged(index: BtreeIndex, updated: ReadonlySet<number> |
   return cols.every((c) => c < 0 || !updated.has(c));
 }
 
+/**
+ * An INSERT_LEAF record's length without a full-page image (btinsert → _bt_insertonpg, XLOG_BTREE_INSERT_LEAF): the
+ * record header (24), block 0's header, RelFileNode and block number (20), the main data's header (2) and
+ * xl_btree_insert (2), and the new index tuple as block data — its 8-byte header (16 with a NULL: the null bitmap),
+ * the key's and INCLUDE columns' bytes, MAXALIGNed (IndexTupleSize). An expression index's, or a key whose bytes the
+ * engine cannot lay out, counts as 16 bytes (an int4 key's).
+ */
+export function insertLeafLength(index: BtreeIndex, t: Table, vals: Value[]): number {
+  const kt = index.keyTypes(t.types);
+  let size = 16;
+  if (kt.every((x) => x)) {
+    const all = [...index.keyValues(vals), ...index.include.map((c) => vals[c] ?? null)];
+    const data = datumBytes(all, [...(kt as SqlType[]), ...index.include.map((c) => t.types[c]!)]);
+    if (data) size = MAXALIGN(dataOffset({ nulls: all.some((v) => v === null) }) + data.length);
+  }
+  return 48 + size;
+}
+
 export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number, unchanged = false): void {
   if (!index.covers(vals)) return; // a partial index has no entry for this version
   if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, index.oid, index.leafBlock);
@@ -111,7 +131,8 @@ export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, 
   // REDO payload (btree_xlog_insert): the key's values (shared with the tuple) and the heap TID in the record's columns
   // with a full-page image, the record carries the leaf as it is after the insert (REDO restores it whatever is on disk)
   // the entry's offset on the leaf (xl_btree_insert.offnum), where the engine knows it (0: pg_walinspect refuses its description)
-  const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : 64, index.oid, index.leafBlock, index.leafOffset(vals, packTid(blk, off)), fpi,
+  const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : insertLeafLength(index, t, vals), index.oid,
+    index.leafBlock, index.leafOffset(vals, packTid(blk, off)), fpi,
     fpi ? { values: vals, image: indexImage(index) } satisfies BtreeInsertPayload : vals);
   if (lsn !== 0) { // 0: a temporary table's index, not WAL-logged
     w.noteBackendInsert(s.name);

@@ -246,25 +246,39 @@ class Builder {
   }
 }
 
-/** The index's pages, replayed from its history. */
-export function btLayout(log: readonly IndexEvent[], bytes: Bytes, opt: BtOptions): BtLayout {
-  const b = new Builder(bytes, opt);
-  for (const e of log) {
+/** Feed a builder the history's events from `from` on. */
+function replay(b: Builder, log: readonly IndexEvent[], from: number): void {
+  for (let i = from; i < log.length; i++) {
+    const e = log[i]!;
     if (e.k === 'build') b.build(e.items);
     else if (e.k === 'ins') b.insert(e.key, e.tid, e.unchanged === true, e.inc);
     else b.remove(e.tids);
   }
+}
+
+/** The index's pages, replayed from its history. */
+export function btLayout(log: readonly IndexEvent[], bytes: Bytes, opt: BtOptions): BtLayout {
+  const b = new Builder(bytes, opt);
+  replay(b, log, 0);
   return { pages: b.pages, root: b.root, level: b.level };
 }
 
-const cache = new WeakMap<BtreeIndex, { log: readonly IndexEvent[]; n: number; layout: BtLayout }>();
+/** each index's builder and how much of its history it has replayed: a grown history replays only its new events */
+const cache = new WeakMap<BtreeIndex, { log: readonly IndexEvent[]; n: number; b: Builder }>();
 
-/** An index's pages (cached until its history grows); 0A000 for what the layout does not model. */
+/** An index's pages (cached, replaying only what its history added since); 0A000 for what the layout does not model. */
 export function indexLayout(index: BtreeIndex, tableTypes: readonly SqlType[]): BtLayout {
   const log = index.log;
   if (!log) throw notSupported(`the pages of index "${index.name}": it has had more than ${LOG_CAP} entries (Heapscope lays out the pages of smaller indexes only)`);
   const hit = cache.get(index);
-  if (hit && hit.log === log && hit.n === log.length) return hit.layout;
+  if (hit && hit.log === log && hit.n <= log.length) {
+    // events are only ever appended: the pages so far, then the new events (a layout returned before sees them too)
+    if (hit.n < log.length) {
+      try { replay(hit.b, log, hit.n); } catch (e) { cache.delete(index); throw e; }
+      hit.n = log.length;
+    }
+    return { pages: hit.b.pages, root: hit.b.root, level: hit.b.level };
+  }
   const kt = index.keyTypes(tableTypes);
   if (kt.some((t) => !t)) throw notSupported(`the pages of expression index "${index.name}"`);
   const types = kt as SqlType[];
@@ -277,7 +291,8 @@ export function indexLayout(index: BtreeIndex, tableTypes: readonly SqlType[]): 
     return { data, vars: kept.some((t) => !FIXED[t.name]) };
   };
   // _bt_allequalimage: an index with INCLUDE columns is never deduplicated
-  const layout = btLayout(log, bytes, { nkeyatts: types.length, unique: index.unique, dedup: !index.include.length && allEqualImage(types) });
-  cache.set(index, { log, n: log.length, layout });
-  return layout;
+  const b = new Builder(bytes, { nkeyatts: types.length, unique: index.unique, dedup: !index.include.length && allEqualImage(types) });
+  replay(b, log, 0);
+  cache.set(index, { log, n: log.length, b });
+  return { pages: b.pages, root: b.root, level: b.level };
 }
