@@ -245,6 +245,7 @@ export class Engine {
       n.stmtStartAt = s.stmtStartAt;
       n.xactStartAt = s.xactStartAt;
       n.lxid = s.lxid;
+      if (s.globalVis) n.globalVis = { ...s.globalVis };
       n.currentQuery = s.currentQuery;
       n.lastAbortReason = s.lastAbortReason;
       n.terminated = s.terminated;

@@ -25,6 +25,7 @@ import type { Table } from '../catalog/catalog.js';
 import { BtreeIndex } from '../index/btree.js';
 import { WalKind } from '../wal/wal.js';
 import { N, collectColumnRefs } from '../executor/util.js';
+import { applyRelOptions } from '../catalog/reloptions.js';
 import { latestRows, buildIndex, refreshIndexColumns, lockNewIndex } from './relfile.js';
 import { LockMode } from '../lock/lock.js';
 import type { Gen } from '../executor/util.js';
@@ -135,6 +136,7 @@ function addUnique(ex: Executor, s: Session, t: Table, c: N): void {
     return col.attnum - 1;
   });
   const index = new BtreeIndex(cat.allocOid(), name, cols.map((x) => x.attnum - 1), true, primary, include);
+  if (c.options?.length) index.reloptions = applyRelOptions(undefined, c.options as N[], false, 'btree').options;
   cat.allocOid(); // its pg_constraint row
   ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);
   lockNewIndex(ex, s, index);

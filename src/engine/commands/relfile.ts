@@ -117,7 +117,7 @@ export function newRelfilenode(ex: Executor, s: Session, t: Table, emptyIndexes 
 export function newIndexFile(ex: Executor, s: Session, old: BtreeIndex): BtreeIndex {
   const eng = ex.eng;
   lockNewIndex(ex, s, old);
-  const index = new BtreeIndex(old.oid, old.name, old.columns, old.unique, old.primary, old.include, old.def);
+  const index = old.fresh(); // the whole definition: INCLUDE columns, expressions, storage parameters
   eng.catalog.allocOid();
   index.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, old.oid, -1, 0);
   index.leafLsn = index.storageLsn;
@@ -184,7 +184,7 @@ export function rewriteTable(ex: Executor, s: Session, t: Table, transform: (val
   for (const r of rows) heapInsert(hctx, t, r);
   // reindex: the new files were created empty above; build them over the new heap
   t.indexes = t.indexes.map((i) => {
-    const fresh = new BtreeIndex(i.oid, i.name, i.columns, i.unique, i.primary, i.include, i.def); fresh.storageLsn = i.storageLsn; return fresh;
+    const fresh = i.fresh(); fresh.storageLsn = i.storageLsn; return fresh;
   });
   for (const i of t.indexes) buildIndex(ex, s, t, i);
   if (indexes.length) ex.updateStats(s, t);

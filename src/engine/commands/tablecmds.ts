@@ -65,7 +65,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   }
   const columns: Column[] = [];
   const checks: CheckConstraint[] = [];
-  const uniques: { cols: string[]; primary: boolean; name?: string; include?: string[] }[] = [];
+  const uniques: { cols: string[]; primary: boolean; name?: string; include?: string[]; options?: N[] }[] = [];
   const checkNames = new Set<string>();
   const serials: { seqName: string; column: string; max: number | bigint; params?: SeqParams }[] = [];
   const foreign: N[] = [];
@@ -106,10 +106,10 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
           case 'CONSTR_DEFAULT':
             if (col.identity) throw new PgError('42601', `both default and identity specified for column "${cd.colname}" of table "${name}"`, { position: posOf(c.location)! });
             col.defaultExpr = materializeLiterals(c.raw_expr); break;
-          case 'CONSTR_PRIMARY': col.notNull = true; uniques.push({ cols: [cd.colname], primary: true, name: c.conname }); break;
+          case 'CONSTR_PRIMARY': col.notNull = true; uniques.push({ cols: [cd.colname], primary: true, name: c.conname, options: c.options }); break;
           case 'CONSTR_UNIQUE':
             if (c.nulls_not_distinct) throw notSupported('UNIQUE NULLS NOT DISTINCT', posOf(c.location));
-            uniques.push({ cols: [cd.colname], primary: false, name: c.conname }); break;
+            uniques.push({ cols: [cd.colname], primary: false, name: c.conname, options: c.options }); break;
           case 'CONSTR_CHECK': checks.push({ name: c.conname ?? '', expr: materializeLiterals(c.raw_expr), base: `${name}_${cd.colname}_check` } as CheckConstraint & { base: string }); break;
           case 'CONSTR_FOREIGN': {
             const fk = { ...c, fk_attrs: [{ String: { sval: cd.colname } }] };
@@ -146,7 +146,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
         case 'CONSTR_PRIMARY': case 'CONSTR_UNIQUE':
           if (c.deferrable) throw notSupported('deferrable unique constraints', posOf(c.location));
           if (c.nulls_not_distinct) throw notSupported('UNIQUE NULLS NOT DISTINCT', posOf(c.location));
-          uniques.push({ cols: keys, primary: c.contype === 'CONSTR_PRIMARY', name: c.conname, include: ((c.including ?? []) as N[]).map((k) => k.String.sval as string) });
+          uniques.push({ cols: keys, primary: c.contype === 'CONSTR_PRIMARY', name: c.conname, include: ((c.including ?? []) as N[]).map((k) => k.String.sval as string), options: c.options });
           break;
         case 'CONSTR_CHECK': {
           const refs = new Set<string>();
@@ -216,6 +216,8 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       return i;
     });
     const index = new BtreeIndex(cat.allocOid(), iname, colIdx, true, u.primary, incl);
+    // PRIMARY KEY / UNIQUE ... WITH (fillfactor = 70): the index's storage parameters
+    if (u.options?.length) index.reloptions = applyRelOptions(undefined, u.options, false, 'btree').options;
     cat.allocOid(); // its pg_constraint row
     table.indexes.push(index);
     for (const i of colIdx) { table.keyColumns.add(i); table.indexedColumns.add(i); }
@@ -394,6 +396,8 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   ex.eng.ensureXid(s);
   const def = exprs.length || n.whereClause ? compileIndexDef(ex, s, t, exprs, n.whereClause) : null;
   const index = new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false, include, def);
+  // WITH (...): a B-tree's own storage parameters (btoptions), checked before the build
+  if (n.options?.length) index.reloptions = applyRelOptions(undefined, n.options as N[], false, 'btree').options;
   if (t.temp) cat.localRels.add(index.oid); // a temporary table's index: local buffers, no WAL
   // index_create: the new file, then AccessExclusiveLock on the index (WAL-logged for standbys), then index_build
   ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);

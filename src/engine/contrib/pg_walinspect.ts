@@ -69,7 +69,7 @@ const INFO: Record<WalKind, number> = {
   [WalKind.HeapInsert]: 0, [WalKind.HeapDelete]: 1, [WalKind.HeapUpdate]: 2, [WalKind.HeapHotUpdate]: 4, [WalKind.HeapLock]: 6,
   [WalKind.HeapInplace]: 7, [WalKind.HeapInsertInit]: 8,
   [WalKind.Heap2Prune]: 1, [WalKind.Heap2Vacuum]: 2, [WalKind.Heap2FreezePage]: 3, [WalKind.Heap2Visible]: 4, [WalKind.Heap2LockUpdated]: 6,
-  [WalKind.BtreeInsertLeaf]: 0, [WalKind.BtreeNewroot]: 10, [WalKind.BtreeVacuum]: 12,
+  [WalKind.BtreeInsertLeaf]: 0, [WalKind.BtreeNewroot]: 10, [WalKind.BtreeDelete]: 11, [WalKind.BtreeVacuum]: 12,
   [WalKind.XactCommit]: 0, [WalKind.XactAbort]: 2,
   [WalKind.CheckpointShutdown]: 0, [WalKind.CheckpointOnline]: 1, [WalKind.XlogFpi]: 11,
   [WalKind.StorageCreate]: 1, [WalKind.StorageTruncate]: 2,

@@ -38,7 +38,7 @@ import type { IndexNewPagePayload } from '../wal/nbtsort_xlog.js';
 import type { Engine } from '../engine.js';
 import { WalKind, type Wal } from '../wal/wal.js';
 import type {
-  HeapTuplePayload, Heap2Payload, Heap2VisiblePayload, BtreeVacuumPayload, XactPayload, StorageTruncatePayload, NewPagePayload,
+  HeapTuplePayload, Heap2Payload, Heap2VisiblePayload, BtreeVacuumPayload, BtreeDeletePayload, XactPayload, StorageTruncatePayload, NewPagePayload,
   MultiXactCreatePayload, MultiXactZeroPagePayload, CheckpointPayload,
 } from '../wal/records.js';
 import { lsnOut } from './pageinspect.js';
@@ -126,6 +126,10 @@ export function walDescription(eng: Engine, i: number): DescResult {
     case WalKind.BtreeInsertLeaf:
       return w.offOf(i) ? ok(`off ${w.offOf(i)}`) : no('the entry\'s place on the leaf is not modelled for this index (more than one leaf page, non-integer keys, NULLs or posting lists)');
     case WalKind.BtreeNewroot: return ok('lev 0');
+    case WalKind.BtreeDelete: {
+      const d = p as BtreeDeletePayload;
+      return ok(`latestRemovedXid ${d.latestRemovedXid}; ndeleted ${d.ndeleted}; nupdated ${d.nupdated}`);
+    }
     case WalKind.BtreeVacuum: {
       const n = (p as BtreeVacuumPayload | undefined)?.ndeleted;
       return n === undefined ? no('its counts are not recorded') : ok(`ndeleted ${n}; nupdated 0`);
@@ -217,7 +221,7 @@ export function walBlockRef(eng: Engine, i: number): DescResult {
     case WalKind.Heap2Visible:
       // log_heap_visible: the map's page (not a standard page: no hole), then the heap page (no image without checksums)
       return ok(`${ref(0, Math.floor(blk / HEAPBLOCKS_PER_VM_PAGE), 'vm')}${fpi ? imageText(null) : ''} ${ref(1, blk)}`);
-    case WalKind.BtreeInsertLeaf:
+    case WalKind.BtreeInsertLeaf: case WalKind.BtreeDelete:
       if (fpi) return no('the engine\'s image of a B-tree leaf is not PostgreSQL\'s (its hole is not modelled)');
       return ok(ref(0, blk));
     case WalKind.BtreeVacuum:

@@ -319,8 +319,8 @@ export class Executor {
   *indexInsert(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): Gen<void> {
     return yield* indexInsert(this, s, t, index, vals, blk, off);
   }
-  uniqueCheck(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): number {
-    return uniqueCheck(this, s, t, index, vals, blk, off);
+  uniqueCheck(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number, keyKept = false): number {
+    return uniqueCheck(this, s, t, index, vals, blk, off, keyKept);
   }
   indexAdd(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): void { return indexAdd(this, s, t, index, vals, blk, off); }
   indexInsertAll(s: Session, t: Table, vals: Value[], blk: number, off: number, oldVals?: Value[], updated?: ReadonlySet<number>): number {

@@ -34,7 +34,7 @@
 import type { Engine } from '../engine.js';
 import { WalKind, formatLsn, WAL_KIND_INFO } from '../wal/wal.js';
 import type {
-  Heap2Payload, BtreeVacuumPayload, BtreeInsertPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload,
+  Heap2Payload, BtreeVacuumPayload, BtreeDeletePayload, BtreeInsertPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload,
   StorageTruncatePayload, NewPagePayload,
   Heap2VisiblePayload,
 } from '../wal/records.js';
@@ -279,7 +279,7 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }, note: Red
       page.flags |= PD_ALL_VISIBLE; // the heap page's LSN is not changed by this record (no wal_log_hints)
       return 'BLK_NEEDS_REDO';
     }
-    case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum: {
+    case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum: case WalKind.BtreeDelete: {
       const idx = relation(eng, w.relOf(i), w.startOf(i)).idx;
       if (!idx) return 'BLK_NOTFOUND';
       note.before = idx.leafLsn;
@@ -288,6 +288,7 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }, note: Red
       if (idx.leafLsn >= end) return 'BLK_DONE';
       if (kind === WalKind.BtreeInsertLeaf && p) idx.insert(p as Value[], packTid(w.hx.nBlk[i]!, w.hx.nOff[i]!));
       if (kind === WalKind.BtreeVacuum && p) removeEntriesFrom(idx, (p as BtreeVacuumPayload).deadTids);
+      if (kind === WalKind.BtreeDelete && p) idx.simpleDelete(new Set((p as BtreeDeletePayload).tids));
       idx.leafLsn = end;
       return 'BLK_NEEDS_REDO';
     }
@@ -361,7 +362,7 @@ function describeRecord(eng: Engine, i: number, action: RedoAction, note: RedoNo
       const t = relation(eng, w.relOf(i)).t!;
       return `${t.name} block ${note.blk}: ${action === 'BLK_DONE' ? describeAction('BLK_DONE', note.before, end) : 'PD_ALL_VISIBLE set again'}`;
     }
-    case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum:
+    case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum: case WalKind.BtreeDelete:
       return `index ${relation(eng, w.relOf(i)).idx!.name}: ${describeAction(action, note.before, end)}`;
     case WalKind.XactCommit: case WalKind.XactAbort: {
       const subs = (p as XactPayload | undefined)?.subXids ?? [];

@@ -29,7 +29,6 @@ import { HeapRelation, packTid, tidBlock, tidOffset } from '../heap/heap.js';
 import {
   LpFlags, HEAP_XMIN_COMMITTED, HEAP_XMIN_FROZEN, HEAP_NATTS_MASK,
 } from '../heap/tuple.js';
-import { BtreeIndex } from '../index/btree.js';
 import { WalKind } from '../wal/wal.js';
 import { indexImage, pageImage } from '../buffer/bufmgr.js';
 import type { NewPagePayload } from '../wal/records.js';
@@ -121,7 +120,7 @@ export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean
   // reindex_relation: each index in turn gets its new file and is built over the new heap
   t.indexes = t.indexes.map((i) => {
     lockNewIndex(ex, s, i);
-    const fresh = new BtreeIndex(i.oid, i.name, i.columns, i.unique, i.primary);
+    const fresh = i.fresh();
     cat.allocOid();
     fresh.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, i.oid, -1, 0);
     fresh.leafLsn = fresh.storageLsn;

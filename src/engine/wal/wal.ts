@@ -63,7 +63,7 @@ export const enum WalKind {
   HeapInsert, HeapInsertInit, HeapUpdate, HeapHotUpdate, HeapDelete, HeapLock, BtreeInsertLeaf, BtreeNewroot,
   XactCommit, XactAbort, CheckpointOnline, StorageCreate, HeapInplace, MultiXactZeroOffPage, MultiXactZeroMemPage,
   MultiXactCreateId, SequenceLog, Heap2Prune, Heap2Vacuum, Heap2Visible, Heap2FreezePage, BtreeVacuum,
-  CheckpointShutdown, Heap2LockUpdated, StorageTruncate, XlogFpi, StandbyLock, StandbyRunningXacts, XlogNextOid,
+  CheckpointShutdown, Heap2LockUpdated, StorageTruncate, XlogFpi, StandbyLock, StandbyRunningXacts, XlogNextOid, BtreeDelete,
 }
 export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
   ['Heap', 'INSERT'], ['Heap', 'INSERT+INIT'], ['Heap', 'UPDATE'], ['Heap', 'HOT_UPDATE'], ['Heap', 'DELETE'],
@@ -71,7 +71,7 @@ export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
   ['XLOG', 'CHECKPOINT_ONLINE'], ['Storage', 'CREATE'], ['Heap', 'INPLACE'], ['MultiXact', 'ZERO_OFF_PAGE'],
   ['MultiXact', 'ZERO_MEM_PAGE'], ['MultiXact', 'CREATE_ID'], ['Sequence', 'LOG'], ['Heap2', 'PRUNE'],
   ['Heap2', 'VACUUM'], ['Heap2', 'VISIBLE'], ['Heap2', 'FREEZE_PAGE'], ['Btree', 'VACUUM'], ['XLOG', 'CHECKPOINT_SHUTDOWN'],
-  ['Heap2', 'LOCK_UPDATED'], ['Storage', 'TRUNCATE'], ['XLOG', 'FPI'], ['Standby', 'LOCK'], ['Standby', 'RUNNING_XACTS'], ['XLOG', 'NEXTOID'],
+  ['Heap2', 'LOCK_UPDATED'], ['Storage', 'TRUNCATE'], ['XLOG', 'FPI'], ['Standby', 'LOCK'], ['Standby', 'RUNNING_XACTS'], ['XLOG', 'NEXTOID'], ['Btree', 'DELETE'],
 ];
 
 /**
@@ -82,7 +82,7 @@ export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
  */
 export const MAIN_DATA: Partial<Record<WalKind, number>> = {
   [WalKind.HeapInsert]: 3, [WalKind.HeapInsertInit]: 3, [WalKind.HeapDelete]: 8, [WalKind.HeapUpdate]: 14, [WalKind.HeapHotUpdate]: 14,
-  [WalKind.HeapLock]: 8, [WalKind.Heap2LockUpdated]: 8, [WalKind.BtreeInsertLeaf]: 2, [WalKind.XlogFpi]: 0,
+  [WalKind.HeapLock]: 8, [WalKind.Heap2LockUpdated]: 8, [WalKind.BtreeInsertLeaf]: 2, [WalKind.XlogFpi]: 0, [WalKind.BtreeDelete]: 8,
 };
 /** XLogRecord (24), the block header (4) with its image header (5), RelFileNode (12) and block number (4), the main data's header (2) */
 export const RECORD_WITH_IMAGE = 51;
