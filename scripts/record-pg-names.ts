@@ -20,6 +20,18 @@ try {
   const settings = await col('SELECT name FROM pg_settings');
   const types = await col("SELECT typname FROM pg_type WHERE typnamespace = 'pg_catalog'::regnamespace AND typname !~ '^_'");
   const version = (await c.query('SHOW server_version')).rows[0].server_version;
+  const versionString = (await c.query('SELECT version() AS v')).rows[0].v as string;
+  // the system catalogs' rows of pg_tables and pg_indexes (a fresh database: pg_catalog and information_schema)
+  const sysTables = (await c.query("SELECT schemaname, tablename, tablespace, hasindexes, hasrules, hastriggers, rowsecurity FROM pg_tables WHERE schemaname <> 'public' ORDER BY schemaname, tablename")).rows
+    .map((r) => [r.schemaname, r.tablename, r.tablespace, r.hasindexes, r.hasrules, r.hastriggers, r.rowsecurity]);
+  const sysIndexes = (await c.query("SELECT schemaname, tablename, indexname, tablespace, indexdef FROM pg_indexes WHERE schemaname <> 'public' ORDER BY schemaname, tablename, indexname")).rows
+    .map((r) => [r.schemaname, r.tablename, r.indexname, r.tablespace, r.indexdef]);
+  // every function's signature: name|argument type names|how many are required|VARIADIC element type (or empty)
+  const signatures = await col("SELECT p.proname || '|' || array_to_string(array(SELECT t.typname FROM unnest(p.proargtypes) WITH ORDINALITY u(oid, n) JOIN pg_type t ON t.oid = u.oid ORDER BY n), ',') || '|' || (p.pronargs - p.pronargdefaults) || '|' || coalesce((SELECT typname FROM pg_type WHERE oid = p.provariadic), '') FROM pg_proc p WHERE pronamespace = 'pg_catalog'::regnamespace AND p.prokind <> 'a' AND NOT EXISTS (SELECT FROM unnest(p.proargtypes) u(oid) WHERE u.oid IN ('internal'::regtype, 'cstring'::regtype)) AND p.prorettype NOT IN ('internal'::regtype, 'trigger'::regtype, 'event_trigger'::regtype, 'language_handler'::regtype, 'fdw_handler'::regtype, 'index_am_handler'::regtype, 'table_am_handler'::regtype, 'tsm_handler'::regtype)");
+  const catalogRelations = await col("SELECT relname FROM pg_class WHERE relnamespace = 'pg_catalog'::regnamespace");
+  const aggregates = await col("SELECT DISTINCT proname FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace AND prokind = 'a'");
+  // each operator as name:left:right with its operand types' names ("-" for a prefix operator's missing left)
+  const operators = await col("SELECT DISTINCT oprname || ':' || coalesce(lt.typname, '-') || ':' || rt.typname FROM pg_operator o LEFT JOIN pg_type lt ON lt.oid = o.oprleft JOIN pg_type rt ON rt.oid = o.oprright WHERE o.oprnamespace = 'pg_catalog'::regnamespace");
   // every setting: its display value (what SHOW prints on the recording cluster), type, unit, range, values, context
   const st = await c.query('SELECT name, current_setting(name) AS shown, vartype, unit, min_val, max_val, enumvals, context, category, short_desc FROM pg_settings ORDER BY name');
   await c.end();
@@ -39,6 +51,21 @@ export function pg15HasFunction(name: string, argc: number): boolean {
   return a.split(',').some((r) => r === 'v' || (() => { const [lo, hi] = r.split('-').map(Number); return argc >= lo! && argc <= hi!; })());
 }
 export const PG15_SETTINGS: ReadonlySet<string> = set(${list(settings)});
+/** each (non-aggregate) function's signature callable from SQL (no internal / cstring arguments, no handler results):
+ * "name|argtype,argtype|required count|VARIADIC element type or empty" */
+export const PG15_FUNCTION_SIGNATURES: readonly string[] = ${list(signatures)}.split(' ');
+/** the relations of schema pg_catalog (system catalogs, their indexes, system views): pg_class there */
+export const PG15_CATALOG_RELATIONS: ReadonlySet<string> = set(${list(catalogRelations)});
+/** the aggregate functions (pg_proc.prokind 'a': ordinary, ordered-set and hypothetical-set aggregates) */
+export const PG15_AGGREGATES: ReadonlySet<string> = set(${list(aggregates)});
+/** the operators (pg_operator) as "name:left:right" by their operand types' names, "-" for a prefix operator's left */
+export const PG15_OPERATORS: ReadonlySet<string> = set(${list(operators)});
+/** pg_tables' rows for the system catalogs: schemaname, tablename, tablespace, hasindexes, hasrules, hastriggers, rowsecurity */
+export const PG15_SYSTEM_TABLES: readonly (readonly [string, string, string | null, boolean, boolean, boolean, boolean])[] = ${JSON.stringify(sysTables)};
+/** pg_indexes' rows for the system catalogs' indexes: schemaname, tablename, indexname, tablespace, indexdef */
+export const PG15_SYSTEM_INDEXES: readonly (readonly [string, string, string, string | null, string])[] = ${JSON.stringify(sysIndexes)};
+/** version() on the recording server */
+export const PG15_VERSION_STRING = ${JSON.stringify(versionString)};
 export const PG15_TYPES: ReadonlySet<string> = set(${list(types)});
 `);
   const esc = (x: unknown) => JSON.stringify(x ?? null);
@@ -52,7 +79,7 @@ export const PG15_SETTING_DEFS: readonly SettingDef[] = [
 ${st.rows.map((r) => `  { name: ${esc(r.name)}, shown: ${esc(r.shown)}, vartype: ${esc(r.vartype)}, unit: ${esc(r.unit)}, min: ${r.min_val === null ? 'null' : Number(r.min_val)}, max: ${r.max_val === null ? 'null' : Number(r.max_val)}, enumvals: ${esc(r.enumvals)}, context: ${esc(r.context)}, category: ${esc(r.category)}, desc: ${esc(r.short_desc)} },`).join('\n')}
 ];
 `);
-  console.log(`functions ${functions.length}, settings ${settings.length}, types ${types.length}`);
+  console.log(`functions ${functions.length}, aggregates ${aggregates.length}, operators ${operators.length}, settings ${settings.length}, types ${types.length}`);
 } finally {
   cluster.stopSync();
   template.remove();

@@ -19,6 +19,7 @@ import { notSupported } from '../errors.js';
 import { vmStatus } from '../heap/visibilitymap.js';
 import type { Table } from './catalog.js';
 import { bufferCacheView } from '../contrib/pg_buffercache.js';
+import { pgTablesView, pgIndexesView } from './system_views.js';
 
 export interface SystemRelation { columns: { name: string; type: SqlType }[]; rows: Value[][]; starRefused: string }
 
@@ -74,6 +75,8 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
       rows, starRefused: '',
     };
   }
+  if (name === 'pg_tables') return pgTablesView(eng);
+  if (name === 'pg_indexes') return pgIndexesView(eng);
   if (name === 'pg_database') {
     return {
       columns: ([['oid', T.oid], ['datname', T.text], ['datistemplate', T.bool], ['datallowconn', T.bool], ['datfrozenxid', T.xid], ['datminmxid', T.xid]] as [string, SqlType][]).map(([n, type]) => ({ name: n, type })),

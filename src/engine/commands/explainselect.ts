@@ -79,6 +79,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   const grouping = !!n.groupClause?.length || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
   const distinct = !!n.distinctClause;
   if (grouping && distinct) throw notSupported('EXPLAIN of DISTINCT with GROUP BY or aggregates');
+  if (distinct && n.distinctClause.length && Object.keys(n.distinctClause[0] ?? {}).length) throw notSupported('EXPLAIN of DISTINCT ON');
   const table = f?.RangeVar && !joined ? ex.table(f.RangeVar) : null;
   let top: PlanNode;
   let joinTop: PlanNode | null = null;

@@ -13,6 +13,7 @@
  */
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported } from '../errors.js';
+import { intConst } from '../sql/parser.js';
 import type { Session } from '../session/session.js';
 import { compileExpr, castTo, type Row } from '../sql/expr.js';
 import { T, typeDisplayName, type Value } from '../sql/types.js';
@@ -33,7 +34,7 @@ export function deparseIndexExpr(n: N): string {
   if (n.A_Const) {
     const c = n.A_Const;
     if (c.isnull) return 'NULL';
-    if (c.ival !== undefined) return String(c.ival.ival ?? 0);
+    if (c.ival !== undefined) return String(intConst(c) ?? 0); // the statement's own literal (the parse cache lifts them)
     if (c.sval) return `'${String(c.sval.sval).replace(/'/g, "''")}'::text`;
     if (c.boolval) return c.boolval.boolval ? 'true' : 'false';
   }
@@ -70,7 +71,10 @@ export function compileIndexDef(ex: Executor, s: Session, t: Table, exprs: N[], 
     if (c.type.name !== 'bool') throw new PgError('42804', `argument of WHERE must be type boolean, not type ${typeDisplayName(c.type)}`);
     refs(pred);
     const fn = c.fn;
-    def.pred = { fn: (v) => fn(row(v)) === true, text: '', node: pred };
+    // its text as pg_get_indexdef prints it after WHERE ('' where deparseIndexExpr does not model the shape)
+    let text = '';
+    try { text = deparseIndexExpr(pred); } catch { /* left empty: pg_get_indexdef refuses it */ }
+    def.pred = { fn: (v) => fn(row(v)) === true, text, node: pred };
   }
   def.cols = [...cols];
   return def;

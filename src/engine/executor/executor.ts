@@ -38,6 +38,7 @@
  * (commands/explain.ts) prints the plan for single-table queries.
  */
 
+import { PG15_CATALOG_RELATIONS } from '../catalog/pg15names.js';
 import { VOID, advisory, advisoryUnlockAll } from '../lock/advisory.js';
 import { ExprWait, replayOr } from './exprwait.js';
 import { signalBackend, sleep } from '../tcop/interrupts.js';
@@ -229,6 +230,8 @@ export class Executor {
     const t = rv.schemaname === 'public' ? cat.tables.get(rv.relname)
       : rv.schemaname === 'pg_temp' ? (cat.current !== null ? cat.tables.get(tempKey(cat.current, rv.relname)) : undefined)
         : cat.get(rv.relname);
+    // a system catalog or view PostgreSQL 15 has (pg_index, pg_stat_statements' neighbours ...) and the simulator does not
+    if (!t && !rv.schemaname && PG15_CATALOG_RELATIONS.has(rv.relname)) throw notSupported(`the system catalog ${rv.relname} in this statement (SELECT reads pg_class, pg_database, pg_tables, pg_indexes, pg_settings, pg_locks and the pg_stat views)`, posOf(rv.location));
     if (!t) throw new PgError('42P01', `relation "${rv.schemaname ? `${rv.schemaname}.` : ''}${rv.relname}" does not exist`, { position: posOf(rv.location) });
     return t;
   }
@@ -290,7 +293,7 @@ export class Executor {
   *query(s: Session, n: N, sql: string, topLevel: boolean, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }, keepUnknown = false) {
     return yield* query(this, s, n, sql, topLevel, sub, keepUnknown);
   }
-  groupColumn(g: N, targetList: N[] | undefined, scope: Scope): number { return groupColumn(this, g, targetList, scope); }
+  groupColumn(g: N, targetList: N[] | undefined, scope: Scope): number | { expr: N } { return groupColumn(this, g, targetList, scope); }
   aggregate(rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null, removed?: { groupsRemoved: number }): Row[] {
     return aggregate(this, rows, aggs, groupCols, hasGroup, having, removed);
   }

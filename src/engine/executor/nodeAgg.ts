@@ -12,13 +12,16 @@
  * Groups come out in the HashAggregate's hash-table order (execGrouping.ts), as PostgreSQL returns them without
  * ORDER BY. Simplifications: where the simulator cannot make the planner's estimate of the groups that sizes the
  * table (a GROUP BY over a join or a subquery, NULLs in an analyzed column, a key type without a hash function
- * here), the groups come out in the order their first row arrived — give GROUP BY an ORDER BY when order
- * matters; GROUP BY takes columns or output positions, not expressions; no GROUPING SETS, ROLLUP or CUBE.
+ * here, GROUP BY an expression of an analyzed table with an expression index, whose statistics PostgreSQL would
+ * use), the groups come out in the order their first row arrived — give GROUP BY an ORDER BY when order matters.
+ * GROUP BY an expression (or an output name / position naming one) computes it per input row into a hidden column
+ * that the select list, HAVING and ORDER BY match by expression, estimated by its own columns as
+ * estimate_num_groups does; no GROUPING SETS, ROLLUP or CUBE.
  */
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import { intConst } from '../sql/parser.js';
-import { newAggState, type Compiled, type Scope, type Row, type AggSpec } from '../sql/expr.js';
+import { newAggState, compareValues, type Compiled, type Scope, type Row, type AggSpec } from '../sql/expr.js';
 import { groupKey } from '../sql/types.js';
 import { type N, firstLocation } from './util.js';
 import { groupHash, hashTableOrder } from './execGrouping.js';
@@ -27,7 +30,8 @@ import type { Value } from '../sql/types.js';
 /** A HashAggregate's table: the grouping columns' hash functions and the planner's estimate of the groups. */
 export interface HashedOrder { fns: ((v: Value) => number)[]; expected: number }
 
-export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, scope: Scope): number {
+/** A GROUP BY item: an input column's index, or an expression computed per row into a hidden column (select.ts). */
+export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, scope: Scope): number | { expr: N } {
   if (g.A_Const?.ival !== undefined) {
     const pos = intConst(g.A_Const)!;
     const t = targetList?.[pos - 1]?.ResTarget?.val;
@@ -47,7 +51,8 @@ export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, sco
     if (idx < 0) throw new PgError('42703', `column "${nm}" does not exist`, { position: posOf(g.ColumnRef.location) });
     return idx;
   }
-  throw notSupported('GROUP BY expressions (group by columns or output positions)', posOf(firstLocation(g)));
+  if (g.GroupingFunc || g.GroupingSet || g.RowExpr) throw notSupported('GROUPING SETS / ROLLUP / CUBE', posOf(firstLocation(g)));
+  return { expr: g };
 }
 
 export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols: Set<number>, hasGroup: boolean, having: Compiled | null,
@@ -62,9 +67,32 @@ export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols:
     return g;
   };
   if (!hasGroup) get({ vals: [], item: null, blk: 0, off: 0, aggs: null });
+  const ordered = aggs.some((a) => a.order);
+  const buffers = new Map<string, Row[][]>();
   for (const r of rows) {
     const g = get(r);
-    for (let i = 0; i < aggs.length; i++) g.states[i]!.add(aggs[i]!.arg ? aggs[i]!.arg!.fn(r) : null);
+    for (let i = 0; i < aggs.length; i++) {
+      const a = aggs[i]!;
+      if (a.filter && a.filter.fn(r) !== true) continue; // FILTER (WHERE ...)
+      if (a.order) { // ORDER BY inside the call: the group's rows are sorted for it first (process_ordered_aggregate_*)
+        const key = hasGroup ? JSON.stringify(cols.map((c) => groupKey(r.vals[c]!))) : '';
+        let b = buffers.get(key);
+        if (!b) { b = aggs.map(() => []); buffers.set(key, b); }
+        b[i]!.push(r);
+        continue;
+      }
+      g.states[i]!.add(a.arg ? a.arg.fn(r) : null, a.extra ? a.extra.fn(r) : undefined);
+    }
+  }
+  if (ordered) {
+    for (const [key, b] of buffers) {
+      const g = groups.get(key)!;
+      b.forEach((rs, i) => {
+        const a = aggs[i]!;
+        if (!a.order) return;
+        for (const r of sortForAggregate(rs, a.order)) g.states[i]!.add(a.arg ? a.arg.fn(r) : null, a.extra ? a.extra.fn(r) : undefined);
+      });
+    }
   }
   // HashAggregate returns its groups in its hash table's order (execGrouping.ts)
   if (hashed && order.length > 1) {
@@ -82,4 +110,21 @@ export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols:
     out.push(r);
   }
   return out;
+}
+
+/** The rows of one group in an aggregate's ORDER BY order (NULLS LAST ascending, FIRST descending, by default). */
+function sortForAggregate(rows: Row[], order: NonNullable<AggSpec['order']>): Row[] {
+  const keyed = rows.map((r) => ({ r, k: order.map((o) => o.key.fn(r)) }));
+  keyed.sort((x, y) => {
+    for (let i = 0; i < order.length; i++) {
+      const o = order[i]!, a = x.k[i]!, b = y.k[i]!;
+      if (a === null && b === null) continue;
+      if (a === null) return o.nullsFirst ? -1 : 1;
+      if (b === null) return o.nullsFirst ? 1 : -1;
+      const c = compareValues(a, b);
+      if (c !== 0) return o.desc ? -c : c;
+    }
+    return 0;
+  });
+  return keyed.map((x) => x.r);
 }

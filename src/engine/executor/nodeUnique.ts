@@ -3,7 +3,8 @@
  * — the planner's choice, which EXPLAIN prints): a row is returned only if no equal row came before it. Equality
  * is the grouping equality (NULLs equal each other, 1.0 = 1.00), the same as GROUP BY's.
  *
- * Simplifications: DISTINCT ON is refused (0A000); the rows come out in the order their first copy arrived (a
+ * DISTINCT ON (exprs) is select.ts's: the first row of each set equal on them, in ORDER BY's order.
+ * Simplifications: the rows come out in the order their first copy arrived (a
  * HashAggregate's order in PostgreSQL is its hash table's — give DISTINCT an ORDER BY when order matters).
  */
 import { notSupported } from '../errors.js';

@@ -22,7 +22,8 @@ import { type RawStmt } from '../sql/parser.js';
 import {
   compileExpr, castTo, type Compiled, type Scope, type Row, type AggSpec,
 } from '../sql/expr.js';
-import { type SqlType, type Value, T, formatValue } from '../sql/types.js';
+import { type SqlType, type Value, T, formatValue, groupKey } from '../sql/types.js';
+import { intConst } from '../sql/parser.js';
 import { type WaitPolicy } from './rowlocks.js';
 import { compileSortKeys, sortRows } from './nodeSort.js';
 import { distinctFilter } from './nodeUnique.js';
@@ -46,7 +47,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { lockSequencesIn } from '../commands/sequence.js';
 import {
-  N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, expressionKey, containsAggregate, callsUserFunction,
+  N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, expressionKey, containsAggregate, callsUserFunction, firstLocation, collectColumnRefs,
 } from './util.js';
 
 export function* selectStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
@@ -118,13 +119,34 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const aggs: AggSpec[] = [];
   // Targets: detect aggregates by compiling in grouping mode first.
   const groupCols = new Set<number>();
+  const groupExprNodes: N[] = [];
+  /** the GROUP BY items in clause order: a column's index, or an expression (placed once its hidden column is known) */
+  const groupItems: (number | N)[] = [];
   if (hasGroup) {
     for (const g of n.groupClause as N[]) {
-      const idx = ex.groupColumn(g, n.targetList, scope);
-      groupCols.add(idx);
+      const it = ex.groupColumn(g, n.targetList, scope);
+      if (typeof it === 'number') groupItems.push(it); else { groupExprNodes.push(it.expr); groupItems.push(it.expr); }
     }
   }
-  const aggScope: Scope = { ...scope, aggs, groupCols };
+  // GROUP BY an expression: computed per input row into a hidden column after the scan's own
+  let groupBase: Scope = scope;
+  const groupExprs: Compiled[] = [];
+  if (groupExprNodes.length) {
+    if (qi) throw notSupported('EXPLAIN of GROUP BY an expression');
+    const map = new Map<string, number>();
+    for (const e of groupExprNodes) {
+      if (containsAggregate(e)) throw new PgError('42803', 'aggregate functions are not allowed in GROUP BY', { position: posOf(firstLocation(e)) });
+      const key = expressionKey(e, scope);
+      if (map.has(key)) continue;
+      map.set(key, scope.columns.length + groupExprs.length);
+      groupExprs.push(compileExpr(e, scope));
+    }
+    groupBase = { ...scope, columns: [...scope.columns, ...groupExprs.map((c, k) => ({ name: `........pg.group.${k}........`, type: c.type, dropped: true }))],
+      groupExprs: { key: (x) => expressionKey(x, scope), map } };
+  }
+  // the grouping columns in GROUP BY's order (a HashAggregate hashes them in that order)
+  for (const it of groupItems) groupCols.add(typeof it === 'number' ? it : groupBase.groupExprs!.map.get(expressionKey(it, scope))!);
+  const aggScope: Scope = { ...groupBase, aggs, groupCols };
   const targets: Compiled[] = [];
   const names: string[] = [];
   /** what each target computes, to tell "the same expression twice" from different ones (ORDER BY ambiguity) */
@@ -187,6 +209,39 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
 
   // Sort keys: output-column names and ordinals refer to targets, anything else is an expression (nodeSort.ts)
   const sortKeys = compileSortKeys(n.sortClause, targets, names, exprKeys, exprScope);
+  // DISTINCT ON (exprs): the first row of each set of rows equal on them, in ORDER BY's order (without ORDER BY,
+  // sorted by them, as the Sort under PostgreSQL's Unique does)
+  const distinctOn = n.distinctClause?.length && n.distinctClause[0] && Object.keys(n.distinctClause[0]).length ? n.distinctClause as N[] : null;
+  let onFirst: ((r: Row) => boolean) | null = null;
+  if (distinctOn) {
+    const asSort = distinctOn.map((node) => ({ SortBy: { node, sortby_dir: 'SORTBY_DEFAULT', sortby_nulls: 'SORTBY_NULLS_DEFAULT' } }));
+    const onKeys = compileSortKeys(asSort, targets, names, exprKeys, exprScope);
+    const ident = (k: N): string => {
+      const pos = k.A_Const?.ival !== undefined ? intConst(k.A_Const) ?? null : null;
+      if (pos !== null && pos >= 1 && pos <= targets.length) return exprKeys[pos - 1]!;
+      if (k.ColumnRef?.fields?.length === 1 && k.ColumnRef.fields[0].String) {
+        const i = names.indexOf(k.ColumnRef.fields[0].String.sval);
+        if (i >= 0) return exprKeys[i]!;
+      }
+      return expressionKey(k, scope);
+    };
+    // transformDistinctOnClause: an ORDER BY item that is a DISTINCT ON expression may not follow one that is not
+    const onIds = distinctOn.map(ident);
+    let skipped = false;
+    for (const sb of (n.sortClause ?? []) as N[]) {
+      const at = onIds.indexOf(ident(sb.SortBy.node));
+      if (at < 0) { skipped = true; continue; }
+      if (skipped) throw new PgError('42P10', 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions', { position: posOf(firstLocation(distinctOn[at]!)) });
+    }
+    if (!n.sortClause?.length) sortKeys.push(...onKeys);
+    const seenOn = new Set<string>();
+    onFirst = (r) => {
+      const key = JSON.stringify(onKeys.map((k) => groupKey(k.fn(r))));
+      if (seenOn.has(key)) return false;
+      seenOn.add(key);
+      return true;
+    };
+  }
 
   // the planner's path (optimizer/planner.ts): ORDER BY a plain column may walk an index instead of sorting
   const path = src.table ? chooseScan(src.table, n.whereClause, scope, {
@@ -251,8 +306,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     }
   }
 
+  if (groupExprs.length) rows = rows.map((r) => ({ ...r, vals: [...r.vals, ...groupExprs.map((c) => c.fn(r))] }));
   if (grouping) rows = aggregate(ex, rows, aggs, groupCols, hasGroup, having, qi ?? undefined,
-    hasGroup && src.table ? hashedOrder(src.table, [...groupCols], n.whereClause, scope) : undefined);
+    hasGroup && src.table ? hashedOrder(src.table, [...groupCols], n.whereClause, groupBase, groupEstimateColumns(src.table, groupItems, scope)) : undefined);
   if (wp) rows = wp.run(rows);
   if (ps) rows = ps.run(rows);
   if (qi) qi.belowSort = rows.length;
@@ -272,7 +328,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
 
   const limit = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
   const offset = (n.limitOffset ? ex.constInt(n.limitOffset, scope, 'OFFSET') : 0) ?? 0;
-  const unique = distinctFilter(n.distinctClause);
+  const unique = distinctOn ? null : distinctFilter(n.distinctClause);
   const out: Value[][] = [];
   const seen = unique?.seen ?? null;
   let skipped = 0;
@@ -282,6 +338,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   for (let r of rows) {
     if (limit !== null && out.length >= limit) { if (qi) qi.limitHit = true; break; }
     if (pipelined && (mayWait(n.whereClause) ? yield* evalWaiting(s, () => where!.fn(r)) : where!.fn(r)) !== true) continue;
+    if (onFirst && !onFirst(r)) continue;
     if (qi) qi.pulled++;
     if (lockMode && src.table) {
       const locked = yield* ex.lockRowForSelect(s, src.table, r as Candidate, lockMode, policy, where);
@@ -318,11 +375,28 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
 }
 
 /** The hash table a HashAggregate over these columns of a table would build, or undefined when not modelled. */
-function hashedOrder(t: Table, cols: number[], where: N | undefined, scope: Scope): HashedOrder | undefined {
+function hashedOrder(t: Table, cols: number[], where: N | undefined, scope: Scope, estimateCols: number[] | null = cols): HashedOrder | undefined {
   const fns = cols.map((c) => hashFunctionFor(scope.columns[c]?.type.name ?? ''));
-  if (fns.some((f) => !f)) return undefined;
-  const expected = estimateNumGroups(t, cols, where);
+  if (fns.some((f) => !f) || !estimateCols) return undefined;
+  const expected = estimateNumGroups(t, estimateCols, where);
   return expected === null ? undefined : { fns: fns as ((v: Value) => number)[], expected };
+}
+
+/**
+ * The columns estimate_num_groups counts for these GROUP BY items: a column itself, an expression's own columns
+ * (pull_var_clause; one without columns adds nothing). null where PostgreSQL would use an expression index's
+ * statistics instead (an analyzed table with an expression index).
+ */
+function groupEstimateColumns(t: Table, items: (number | N)[], scope: Scope): number[] | null {
+  const out = new Set<number>();
+  for (const it of items) {
+    if (typeof it === 'number') { out.add(it); continue; }
+    if (t.stats && t.indexes.some((i) => i.def?.exprs.length)) return null;
+    const names = new Set<string>();
+    collectColumnRefs(it, names);
+    for (const nm of names) { const i = scope.columns.findIndex((c) => !c.dropped && c.name === nm); if (i >= 0) out.add(i); }
+  }
+  return out.size ? [...out] : null;
 }
 
 /** SELECT DISTINCT of plain columns of one table (or *): their positions, else null. */

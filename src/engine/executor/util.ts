@@ -4,6 +4,7 @@
  *
  * Mirrors: bits of src/backend/executor/execUtils.c and parser/parse_agg.c.
  */
+import { PG15_AGGREGATES } from '../catalog/pg15names.js';
 import { PgError, posOf } from '../errors.js';
 import type { Engine } from '../engine.js';
 import type { StepYield } from '../session/session.js';
@@ -161,14 +162,14 @@ export function needsToast(columns: Column[]): boolean {
   return max > 2032;
 }
 
-export const AGG_NAMES = new Set(['count', 'sum', 'avg', 'min', 'max']);
-/** Does this parse tree call an aggregate function (outside a subquery)? */
+/** Does this parse tree call an aggregate function (outside a subquery)? Any of PostgreSQL 15's: the simulator's
+ * own, or one it refuses with 0A000 when the call is compiled. */
 export function containsAggregate(n: unknown): boolean {
   if (!n || typeof n !== 'object') return false;
   const o = n as N;
   if (o.FuncCall) {
     const names = (o.FuncCall.funcname as N[]).map((x) => x.String.sval as string);
-    if (AGG_NAMES.has(names[names.length - 1]!.toLowerCase()) && !o.FuncCall.over) return true;
+    if (PG15_AGGREGATES.has(names[names.length - 1]!.toLowerCase()) && !o.FuncCall.over) return true;
   }
   if (o.SubLink) return false;
   return Object.values(o).some(containsAggregate);

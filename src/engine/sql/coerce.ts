@@ -4,9 +4,11 @@
  * (select_common_type), and coercing a condition to boolean (coerce_to_boolean, 42804). A cast of a constant is
  * folded once (eval_const_expressions). bpchar's trailing blanks are dropped when it becomes text.
  */
-import { PgError } from '../errors.js';
+import { PgError, notSupported } from '../errors.js';
+import { PG15_OPERATORS } from '../catalog/pg15names.js';
+import { canCoerceImplicitly } from './funcs/registry.js';
 import { Numeric } from './numeric.js';
-import { type SqlType, type Value, T, isIntegral, isStringLike, parseInput, checkIntRange, toNumeric, formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod } from './types.js';
+import { type SqlType, type TypeName, type Value, T, isIntegral, isStringLike, parseInput, checkIntRange, toNumeric, formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod } from './types.js';
 import { adtCast, adtUnify } from './adtops.js';
 import type { Row, Compiled } from './primnodes.js';
 
@@ -33,7 +35,28 @@ export function unifyTypes(a: SqlType, b: SqlType, op: string, pos?: number): Sq
   if (adt) return adt;
   const xidLike = (t: SqlType) => t.name === 'xid' || t.name === 'xid8' || t.name === 'cid';
   if ((xidLike(a) && (xidLike(b) || isIntegral(b))) || (xidLike(b) && isIntegral(a))) return T.int8;
-  throw new PgError('42883', `operator does not exist: ${typeDisplayName(a)} ${op} ${typeDisplayName(b)}`, {
+  throw opNotExist(op, a, b, pos);
+}
+
+/**
+ * Does PostgreSQL 15 have an operator of this name the operands could take (pg_operator as recorded in
+ * catalog/pg15names.ts: an operand of its type, an implicit cast to it, or an untyped literal)? Then what the
+ * simulator lacks is a feature (0A000 naming it), not PostgreSQL's 42883.
+ */
+export function pg15HasOperator(op: string, left: SqlType | null, right: SqlType): boolean {
+  const fits = (t: SqlType, cand: string) => t.name === 'unknown' || t.name === cand || canCoerceImplicitly(t, cand as TypeName);
+  for (const o of PG15_OPERATORS) {
+    const [name, lt, rt] = o.split(':') as [string, string, string];
+    if (name !== op) continue;
+    if (left === null ? lt === '-' : lt !== '-' && fits(left, lt)) { if (fits(right, rt)) return true; }
+  }
+  return false;
+}
+
+/** 42883 operator does not exist — or 0A000 when PostgreSQL 15 has it and the simulator does not */
+export function opNotExist(op: string, a: SqlType, b: SqlType, pos?: number): PgError {
+  if (pg15HasOperator(op, a, b)) return notSupported(`the operator ${typeDisplayName(a)} ${op} ${typeDisplayName(b)}`, pos);
+  return new PgError('42883', `operator does not exist: ${typeDisplayName(a)} ${op} ${typeDisplayName(b)}`, {
     hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.',
     ...(pos !== undefined ? { position: pos } : {}),
   });

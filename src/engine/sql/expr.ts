@@ -52,6 +52,14 @@ const nodeType = (n: N) => Object.keys(n)[0]!;
 const SYSTEM_COLUMNS = ['ctid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid'];
 
 export function compileExpr(node: N, scope: Scope): Compiled {
+  if (scope.groupExprs && scope.aggs && !scope.inAgg) {
+    // an expression GROUP BY names: the group's value, kept in a hidden column (executor/select.ts)
+    const idx = scope.groupExprs.map.get(scope.groupExprs.key(node));
+    if (idx !== undefined) {
+      const plain = compileNode(node, { ...scope, aggs: undefined, groupCols: undefined, groupExprs: undefined });
+      return { fn: (r) => r.vals[idx]!, type: plain.type, name: plain.name, strength: plain.strength, location: posOf(exprLocation(node)) };
+    }
+  }
   const c = compileNode(node, scope);
   return c.location === undefined ? { ...c, location: posOf(exprLocation(node)) } : c;
 }
@@ -85,6 +93,7 @@ function compileNode(node: N, scope: Scope): Compiled {
     case 'TypeCast': {
       const arg = compileExpr(n.arg, scope);
       const tn = n.typeName;
+      if (tn.arrayBounds?.length) throw notSupported('arrays', posOf(tn.location));
       const names = tn.names.map((x: N) => x.String.sval);
       const mods = (tn.typmods ?? []).map((m: N) => intConst(m.A_Const) ?? 0);
       const target = resolveTypeName(names, mods, posOf(tn.location));
@@ -177,6 +186,10 @@ function compileNode(node: N, scope: Scope): Compiled {
         case 'current_date': return { fn: () => new PgDate(Math.floor(xact().us / USECS_PER_DAY)), type: T.date, name: 'current_date', strength: 2 };
         // CURRENT_SCHEMA without parentheses: the function current_schema() (funcs/system.ts)
         case 'current_schema': return compileExpr({ FuncCall: { funcname: [{ String: { sval: 'current_schema' } }], args: [], location: n.location } }, scope);
+        // the role every session here is (the recorder connects as postgres); type name in PostgreSQL
+        case 'current_user': case 'current_role': case 'session_user': case 'user':
+          return { fn: () => 'postgres', type: T.text, name: op, strength: 2 };
+        case 'current_catalog': return { fn: () => 'postgres', type: T.text, name: 'current_catalog', strength: 2 };
         default: throw notSupported(op, posOf(n.location));
       }
     }
@@ -267,6 +280,9 @@ function compileJoinColumnRef(n: N, scope: Scope, names: string[]): Compiled | n
   return { fn: (r) => r.vals[idx]!, type: scope.columns[idx]!.type, name: col, strength: 2 };
 }
 
+/** a table's name as a value (transformWholeRowRef: the whole row as a composite): not modelled */
+const wholeRow = (name: string, n: N) => notSupported(`whole-row references (the table "${name}" used as a value)`, posOf(n.location));
+
 function compileColumnRef(n: N, scope: Scope): Compiled {
   const fields = n.fields as N[];
   if (scope.env.pl && !fields.some((f) => f.A_Star)) {
@@ -278,6 +294,7 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
     if (names0.length <= 2) {
       const c = compileJoinColumnRef(n, scope, names0);
       if (c) return c;
+      if (names0.length === 1 && scope.rels.some((r) => r.name === names0[0])) throw wholeRow(names0[0]!, n);
       if (!scope.outer) {
         if (names0.length === 2) throw new PgError('42P01', `missing FROM-clause entry for table "${names0[0]}"`, { position: posOf(n.location) });
         throw new PgError('42703', `column "${names0[0]}" does not exist`, { position: posOf(n.location) });
@@ -308,6 +325,7 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
     col = names[1]!;
   } else throw notSupported('qualified names with schemas', posOf(n.location));
   const idx = scope.columns.findIndex((c) => c.name === col);
+  if (idx < 0 && names.length === 1 && col === (scope.alias ?? scope.relName) && !(scope.hasSystem && SYSTEM_COLUMNS.includes(col))) throw wholeRow(col, n);
   if (idx < 0 && scope.outer && !(scope.hasSystem && SYSTEM_COLUMNS.includes(col))) {
     // a reference to the enclosing query's row (a correlated subquery)
     const outer = scope.outer;

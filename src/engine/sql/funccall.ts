@@ -6,9 +6,10 @@
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
-import { type SqlType, type Value, T, isIntegral, checkIntRange, toNumeric, typeDisplayName, groupKey } from './types.js';
-import { pg15HasFunction } from '../catalog/pg15names.js';
-import { resolveFunction, buildCall, hasFunction, noSuchFunction } from './funcs/registry.js';
+import { type SqlType, type TypeName, type Value, T, isIntegral, isStringLike, checkIntRange, toNumeric, typeDisplayName, groupKey } from './types.js';
+import { pg15HasFunction, PG15_AGGREGATES, PG15_FUNCTION_SIGNATURES } from '../catalog/pg15names.js';
+import { EXTRA_AGGS, extraAggState, type ExtraAggKind } from './aggtrans.js';
+import { resolveFunction, buildCall, hasFunction, noSuchFunction, canCoerceImplicitly } from './funcs/registry.js';
 import { adtAggState } from './adtops.js';
 import { castTo } from './coerce.js';
 import { compareValues } from './operators.js';
@@ -17,7 +18,45 @@ type N = Record<string, any>;
 /** compileExpr, passed in (this module is below parse_expr's dispatcher: no import cycle) */
 type Rec = (n: N, scope: Scope) => Compiled;
 
-const AGGS = new Set(['count', 'sum', 'avg', 'min', 'max']);
+const AGGS = new Set(['count', 'sum', 'avg', 'min', 'max', ...EXTRA_AGGS]);
+
+/** the leftmost location in a parse tree (exprLocation's simple form) */
+const firstLoc = (n: N): number | undefined => {
+  let best: number | undefined;
+  const walk = (x: unknown) => {
+    if (!x || typeof x !== 'object') return;
+    for (const [k, v] of Object.entries(x)) {
+      if (k === 'location' && typeof v === 'number' && v >= 0 && (best === undefined || v < best)) best = v; else walk(v);
+    }
+  };
+  walk(n);
+  return best;
+};
+
+let signatures: Map<string, { args: string[]; min: number; variadic: string }[]> | null = null;
+const POLYMORPHIC = new Set(['any', 'anyelement', 'anynonarray', 'anycompatible', 'anycompatiblenonarray']);
+/** Does one of PostgreSQL 15's overloads of this function take these arguments (pg_proc as recorded in pg15names.ts:
+ * each argument of its type, implicitly castable to it, an untyped literal, or a polymorphic "any" parameter)? */
+export function pg15SignatureFits(name: string, types: SqlType[]): boolean {
+  if (!signatures) {
+    signatures = new Map();
+    for (const sig of PG15_FUNCTION_SIGNATURES) {
+      const [fname, args, min, variadic] = sig.split('|') as [string, string, string, string];
+      const list = signatures.get(fname) ?? [];
+      list.push({ args: args ? args.split(',') : [], min: Number(min), variadic });
+      signatures.set(fname, list);
+    }
+  }
+  const fits = (t: SqlType, cand: string) => t.name === 'unknown' || t.name === cand || POLYMORPHIC.has(cand)
+    || canCoerceImplicitly(t, cand as TypeName) || (cand === 'name' && isStringLike(t));
+  return (signatures.get(name) ?? []).some((sg) => {
+    if (sg.variadic) {
+      const fixed = sg.args.slice(0, -1);
+      return types.length >= Math.max(fixed.length, sg.min) && types.every((t, i) => fits(t, i < fixed.length ? fixed[i]! : sg.variadic));
+    }
+    return types.length >= sg.min && types.length <= sg.args.length && types.every((t, i) => fits(t, sg.args[i]!));
+  });
+}
 
 export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
   const names = (n.funcname as N[]).map((x) => x.String.sval as string);
@@ -29,6 +68,12 @@ export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
   const args = (n.args ?? []) as N[];
   if (n.over) throw notSupported('window functions', pos);
   if (AGGS.has(name)) return compileAggregate(name as AggSpec['kind'], n, args, scope, rec, pos);
+  // an aggregate PostgreSQL has (percentile_cont, array_agg, corr, ...) and the simulator does not: refused before
+  // its arguments are compiled as a plain call's (they would be ungrouped columns)
+  if (PG15_AGGREGATES.has(name) && !(names.length === 1 && scope.env.userFunction?.(name, [], pos))) throw notSupported(`the aggregate function ${name}()`, pos);
+  if (n.agg_within_group || n.agg_order || n.agg_filter || n.agg_distinct) {
+    throw new PgError('42809', `${n.agg_within_group ? 'WITHIN GROUP' : n.agg_filter ? 'FILTER' : n.agg_distinct ? 'DISTINCT' : 'ORDER BY'} specified, but ${name} is not an aggregate function`, { position: pos });
+  }
   if (n.agg_star) throw new PgError('42809', `${name}(*) specified, but ${name} is not an aggregate function`, { position: pos });
   if (args.some((a) => a.NamedArgExpr)) throw notSupported('named function arguments (name => value)', pos);
   const ca = args.map((a) => rec(a, scope));
@@ -40,25 +85,79 @@ export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
     throw noSuchFunction(names.join('.'), ca.map((a) => a.type), pos);
   }
   // errors name the function as written: the SQL-syntax forms (EXTRACT, POSITION, SUBSTRING ...) as pg_catalog.f
-  const def = resolveFunction(name, ca.map((a) => a.type), pos, names.join('.'), scope.env);
+  let def;
+  try { def = resolveFunction(name, ca.map((a) => a.type), pos, names.join('.'), scope.env); } catch (e) {
+    // no overload here, but PostgreSQL 15 has one these arguments fit (to_timestamp(text, text), round(float8, int)):
+    // a form the simulator does not model
+    if (e instanceof PgError && e.sqlstate === '42883' && pg15SignatureFits(name, ca.map((a) => a.type))) {
+      throw notSupported(`the function ${name}(${ca.map((a) => typeDisplayName(a.type)).join(', ')})`, pos);
+    }
+    throw e;
+  }
   return buildCall(def, ca, { env: scope.env, pos, name }, (x, t) => castTo(x, t, false, pos));
 }
 
 function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, rec: Rec, pos?: number): Compiled {
   if (!scope.aggs) throw new PgError('42803', 'aggregate functions are not allowed in WHERE', pos !== undefined ? { position: pos } : {});
   if (scope.inAgg) throw new PgError('42803', 'aggregate function calls cannot be nested', pos !== undefined ? { position: pos } : {});
-  if (n.agg_order || n.agg_filter) throw notSupported('aggregate ORDER BY / FILTER', pos);
+  if (n.agg_within_group) throw new PgError('42809', `${kind} is not an ordered-set aggregate, so it cannot have WITHIN GROUP`, { position: pos });
   const inner: Scope = { ...scope, inAgg: true };
-  let arg: Compiled | null = null;
+  let arg: Compiled | null = null, extra: Compiled | null = null;
+  const nargs = kind === 'string_agg' ? 2 : 1;
   if (!n.agg_star) {
-    if (args.length !== 1) throw notSupported(`${kind} with ${args.length} arguments`, pos);
+    if (args.length !== nargs) {
+      const ca = args.map((a) => rec(a, inner));
+      throw noSuchFunction(kind, ca.map((a) => a.type), pos);
+    }
     arg = rec(args[0]!, inner);
+    if (nargs === 2) extra = rec(args[1]!, inner);
   } else if (kind !== 'count') {
     throw new PgError('42809', `${kind}(*) specified, but ${kind} is not an aggregate function`, pos !== undefined ? { position: pos } : {});
   }
+  const filter = n.agg_filter ? rec(n.agg_filter, inner) : null;
+  if (filter && filter.type.name !== 'bool' && filter.type.name !== 'unknown') {
+    throw new PgError('42804', `argument of FILTER must be type boolean, not type ${typeDisplayName(filter.type)}`, { position: pos });
+  }
+  const order = ((n.agg_order ?? []) as N[]).map((sb) => {
+    const s = sb.SortBy;
+    if (s.useOp) throw notSupported('ORDER BY ... USING inside an aggregate', pos);
+    const desc = s.sortby_dir === 'SORTBY_DESC';
+    const key = rec(s.node, inner);
+    return { key: key.type.name === 'unknown' ? castTo(key, T.text, false, pos) : key, desc, nullsFirst: s.sortby_nulls === 'SORTBY_NULLS_FIRST' || (desc && s.sortby_nulls !== 'SORTBY_NULLS_LAST') };
+  });
+  if (order.length && n.agg_distinct) {
+    // transformAggregateCall: with DISTINCT the sort keys must be arguments (the rows are sorted, then deduplicated)
+    const key = (x: N) => JSON.stringify(x, (k, v) => (k === 'location' ? undefined : v));
+    const argKeys = args.map(key);
+    for (const sb of n.agg_order as N[]) {
+      if (!argKeys.includes(key(sb.SortBy.node))) {
+        throw new PgError('42P10', 'in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list', { position: posOf(firstLoc(sb.SortBy.node)) });
+      }
+    }
+  }
   let type: SqlType;
   const at = arg?.type ?? T.int8;
+  const noFn = () => noSuchFunction(kind, [at, ...(extra ? [extra.type] : [])], pos);
   switch (kind) {
+    case 'string_agg': {
+      const textish = (t: SqlType) => t.name === 'unknown' || t.name === 'text' || t.name === 'varchar' || t.name === 'bpchar';
+      if (!textish(at) || !textish(extra!.type)) throw noFn();
+      arg = castTo(arg!, T.text, false, pos); extra = castTo(extra!, T.text, false, pos);
+      type = T.text;
+      break;
+    }
+    case 'bool_and': case 'bool_or': case 'every':
+      if (at.name !== 'bool' && at.name !== 'unknown') throw noFn();
+      arg = castTo(arg!, T.bool, false, pos);
+      type = T.bool;
+      break;
+    case 'stddev': case 'stddev_samp': case 'stddev_pop': case 'variance': case 'var_samp': case 'var_pop':
+      if (isIntegral(at) || at.name === 'numeric') type = T.numeric;
+      else if (at.name === 'float8' || at.name === 'float4' || at.name === 'unknown') {
+        type = T.float8;
+        arg = castTo(arg!, T.float8, false, pos);
+      } else throw noFn();
+      break;
     case 'count': type = T.int8; break;
     case 'sum':
       if (at.name === 'int2' || at.name === 'int4') type = T.int8;
@@ -75,12 +174,12 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
     default: type = at.name === 'unknown' ? T.text : at;
   }
   const slot = scope.aggs.length;
-  scope.aggs.push({ kind, arg, star: !!n.agg_star, distinct: !!n.agg_distinct, type });
+  scope.aggs.push({ kind, arg, star: !!n.agg_star, distinct: !!n.agg_distinct, type, extra, filter, ...(order.length ? { order } : {}) });
   return { fn: (r) => r.aggs![slot]!, type, name: kind, strength: 2 };
 }
 
 /** Aggregate state machines (numeric.c int4_sum / int8_avg_accum / ...). */
-export function newAggState(spec: AggSpec): { add(v: Value): void; result(): Value } {
+export function newAggState(spec: AggSpec): { add(v: Value, extra?: Value): void; result(): Value } {
   const seen = spec.distinct ? new Set<string>() : null;
   const dedup = (v: Value) => {
     if (!seen) return false;
@@ -89,6 +188,7 @@ export function newAggState(spec: AggSpec): { add(v: Value): void; result(): Val
     seen.add(k);
     return false;
   };
+  if (EXTRA_AGGS.has(spec.kind)) return extraAggState(spec.kind as ExtraAggKind, spec.type.name === 'float8', dedup);
   switch (spec.kind) {
     case 'count': {
       let c = 0;
@@ -128,5 +228,6 @@ export function newAggState(spec: AggSpec): { add(v: Value): void; result(): Val
       const sign = spec.kind === 'max' ? 1 : -1;
       return { add: (v) => { if (v !== null && (best === null || compareValues(v, best) * sign > 0)) best = v; }, result: () => best };
     }
+    default: throw notSupported(`the aggregate function ${spec.kind}()`);
   }
 }

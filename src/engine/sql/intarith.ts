@@ -9,6 +9,7 @@
  *
  * Mirrors: int4pl/int4mi/int4mul/int4div/int4mod, int8pl/.../int8mod, int4um/int8um, int4abs/int8abs (PostgreSQL
  * checks with pg_add_s64_overflow and friends). Division truncates toward zero; x % -1 is 0 (int4mod's guard).
+ * The bitwise operators & | # ~ << >> (int4and & co.) never overflow: shifts wrap as C's do on x86-64.
  */
 import { PgError } from '../errors.js';
 import { type SqlType, checkIntRange, normInt8 } from './types.js';
@@ -28,6 +29,10 @@ export function intArith(op: string, t: SqlType): ((a: Int, b: Int) => Int) | nu
       case '*': return (a, b) => fit((a as number) * (b as number));
       case '/': return (a, b) => { if (b === 0) throw divZero(); return fit(Math.trunc((a as number) / (b as number))); };
       case '%': return (a, b) => { if (b === 0) throw divZero(); return b === -1 ? 0 : (a as number) % (b as number); };
+      // int4and / int4or / int4xor (int2 likewise): the result always fits
+      case '&': return (a, b) => (a as number) & (b as number);
+      case '|': return (a, b) => (a as number) | (b as number);
+      case '#': return (a, b) => (a as number) ^ (b as number);
       default: return null;
     }
   }
@@ -48,6 +53,9 @@ export function intArith(op: string, t: SqlType): ((a: Int, b: Int) => Int) | nu
       if (typeof a === 'number' && typeof b === 'number') return (a % b) + 0;
       return normInt8(big(a) % big(b));
     };
+    case '&': return (a, b) => normInt8(big(a) & big(b));
+    case '|': return (a, b) => normInt8(big(a) | big(b));
+    case '#': return (a, b) => normInt8(big(a) ^ big(b));
     default: return null;
   }
 }
@@ -62,4 +70,18 @@ export function intNegate(v: Int, t: SqlType): Int {
 export function intAbs(v: Int, t: SqlType): Int {
   if (typeof v === 'number') return checkIntRange(Math.abs(v), t);
   return checkIntRange(v < 0n ? -v : v, t);
+}
+
+/** int2shl / int4shl / int8shl and the >> forms: the left operand's type, the count an int4 (masked as x86 does). */
+export function intShift(op: '<<' | '>>', t: SqlType): (a: Int, b: Int) => Int {
+  if (t.name === 'int8') {
+    return (a, b) => { const n = BigInt((b as number) & 63); return normInt8(op === '<<' ? BigInt.asIntN(64, big(a) << n) : big(a) >> n); };
+  }
+  if (t.name === 'int2') return (a, b) => (op === '<<' ? (((a as number) << (b as number)) << 16) >> 16 : ((a as number) >> (b as number)) << 16 >> 16);
+  return (a, b) => (op === '<<' ? (a as number) << (b as number) : (a as number) >> (b as number));
+}
+
+/** int2not / int4not / int8not: prefix ~ */
+export function intNot(v: Int, t: SqlType): Int {
+  return t.name === 'int8' ? normInt8(~big(v)) : ~(v as number);
 }

@@ -6,11 +6,12 @@
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
-import { type SqlType, type Value, T, isIntegral, isStringLike, toNumeric, formatValue, typeDisplayName } from './types.js';
-import { intArith, intNegate } from './intarith.js';
+import { type Value, T, isIntegral, isStringLike, toNumeric, formatValue, typeDisplayName } from './types.js';
+import { intArith, intNegate, intShift, intNot } from './intarith.js';
+import { isRegexOp, compileRegexMatch } from './regexp.js';
 import { resolveFunction, buildCall } from './funcs/registry.js';
 import { adtCompare, adtBinary, adtNegate } from './adtops.js';
-import { castTo, fold, unifyTypes, rtrimBlanks } from './coerce.js';
+import { castTo, fold, unifyTypes, rtrimBlanks, opNotExist, pg15HasOperator } from './coerce.js';
 import type { Row, Compiled, Scope } from './primnodes.js';
 type N = Record<string, any>;
 /** compileExpr, passed in (this module is below parse_expr's dispatcher: no import cycle) */
@@ -93,6 +94,20 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
     return { fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(a, b); }, type: adt.type, name: '?column?', strength: 0 };
   }
   if (op === '^') return compileOperatorFunc('power', [l, r], pos);
+  if ((op === '<<' || op === '>>') && (isIntegral(l.type) || l.type.name === 'unknown') && (r.type.name === 'int2' || r.type.name === 'int4' || r.type.name === 'unknown')) {
+    // int4shl & co.: the left operand's type, an int4 count
+    const t = l.type.name === 'unknown' ? T.int4 : l.type;
+    const lf = castTo(l, t, false, pos).fn, rf = castTo(r, T.int4, false, pos).fn, g = intShift(op, t);
+    return { fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); return b === null ? null : g(a as number | bigint, b as number); }, type: t, name: '?column?', strength: 0 };
+  }
+  if (isRegexOp(op) && (isStringLike(l.type) || l.type.name === 'unknown') && (isStringLike(r.type) || r.type.name === 'unknown')) {
+    return compileRegexMatch(op, castTo(l, T.text, false, pos), castTo(r, T.text, false, pos), pos);
+  }
+  if (isRegexOp(op)) throw opNotExist(op, l.type, r.type, pos);
+  if ((op === '~~' || op === '~~*' || op === '!~~' || op === '!~~*') && (isStringLike(l.type) || l.type.name === 'unknown') && (isStringLike(r.type) || r.type.name === 'unknown')) {
+    // textlike & co.: LIKE / ILIKE written as their operators
+    return compileLike(op.includes('*'), op.startsWith('!'), l.type.name === 'bpchar' ? l : castTo(l, T.text, false, pos), castTo(r, T.text, false, pos));
+  }
   const t = unifyTypes(l.type, r.type, op, pos);
   const lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
   if (isIntegral(t)) {
@@ -133,11 +148,6 @@ export function compileOperatorFunc(fname: string, args: Compiled[], pos?: numbe
   return { ...c, name: '?column?', strength: 0 };
 }
 
-const opNotExist = (op: string, a: SqlType, b: SqlType, pos?: number) =>
-  new PgError('42883', `operator does not exist: ${typeDisplayName(a)} ${op} ${typeDisplayName(b)}`, {
-    hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.',
-    ...(pos !== undefined ? { position: pos } : {}),
-  });
 
 export function likeToRegex(p: string, ci: boolean): RegExp {
   let re = '';
@@ -149,6 +159,20 @@ export function likeToRegex(p: string, ci: boolean): RegExp {
     else re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   }
   return new RegExp('^' + re + '$', ci ? 'i' : '');
+}
+
+/** textlike / texticlike and their negations, the pattern's RegExp cached per value */
+function compileLike(ci: boolean, neg: boolean, l: Compiled, r: Compiled): Compiled {
+  let cache: [string, RegExp] | null = null;
+  return {
+    fn: (row) => {
+      const a = l.fn(row), b = r.fn(row);
+      if (a === null || b === null) return null;
+      if (!cache || cache[0] !== b) cache = [b as string, likeToRegex(b as string, ci)];
+      const m = cache[1].test(a as string);
+      return neg ? !m : m;
+    }, type: T.bool, name: '?column?', strength: 0,
+  };
 }
 
 export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
@@ -169,9 +193,14 @@ export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
           if (neg) { const f = r.fn; const c: Compiled = { fn: (row) => { const v = f(row); return v === null ? null : neg(v); }, type: r.type, name: '?column?', strength: 0 }; return r.isConst ? fold(c) : c; }
         }
         if (op === '+') return r;
+        if (op === '~' && (isIntegral(r.type) || r.type.name === 'unknown')) {
+          const t = r.type.name === 'unknown' ? T.int4 : r.type, f = castTo(r, t, false, pos).fn;
+          const c: Compiled = { fn: (row) => { const v = f(row); return v === null ? null : intNot(v as number | bigint, t); }, type: t, name: '?column?', strength: 0 };
+          return r.isConst ? fold(c) : c;
+        }
         const fname = op === '|/' ? 'sqrt' : op === '||/' ? 'cbrt' : op === '@' ? 'abs' : null;
         if (fname) return compileOperatorFunc(fname, [r], pos);
-        if (op === '-') {
+        if (op === '-' || !pg15HasOperator(op, null, r.type)) {
           throw new PgError('42883', `operator does not exist: ${op} ${typeDisplayName(r.type)}`, {
             hint: 'No operator matches the given name and argument type. You might need to add an explicit type cast.', ...(pos !== undefined ? { position: pos } : {}),
           });
@@ -216,18 +245,7 @@ export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
       const l0 = rec(n.lexpr, scope);
       const l = l0.type.name === 'bpchar' ? l0 : castTo(l0, T.text, false, pos), r = castTo(rec(n.rexpr, scope), T.text, false, pos);
       if (!isStringLike(l.type)) throw opNotExist(op, l.type, r.type, pos);
-      const neg = op.startsWith('!');
-      const ci = kind === 'AEXPR_ILIKE';
-      let cache: [string, RegExp] | null = null;
-      return {
-        fn: (row) => {
-          const a = l.fn(row), b = r.fn(row);
-          if (a === null || b === null) return null;
-          if (!cache || cache[0] !== b) cache = [b as string, likeToRegex(b as string, ci)];
-          const m = cache[1].test(a as string);
-          return neg ? !m : m;
-        }, type: T.bool, name: '?column?', strength: 0,
-      };
+      return compileLike(kind === 'AEXPR_ILIKE', op.startsWith('!'), l, r);
     }
     case 'AEXPR_DISTINCT': case 'AEXPR_NOT_DISTINCT': {
       const l = rec(n.lexpr, scope), r = rec(n.rexpr, scope);

@@ -78,7 +78,15 @@ export interface ExprEnv {
 /** a column in scope; `dropped` (attisdropped) keeps its slot in the row but is left out of * and never matches a name */
 export interface ColumnSource { name: string; type: SqlType; dropped?: boolean }
 
-export interface AggSpec { kind: 'count' | 'sum' | 'avg' | 'min' | 'max'; arg: Compiled | null; star: boolean; distinct: boolean; type: SqlType }
+export interface AggSpec {
+  kind: 'count' | 'sum' | 'avg' | 'min' | 'max' | import('./aggtrans.js').ExtraAggKind; arg: Compiled | null; star: boolean; distinct: boolean; type: SqlType;
+  /** a second argument (string_agg's delimiter) */
+  extra?: Compiled | null;
+  /** FILTER (WHERE ...): only the rows it is true for reach the aggregate */
+  filter?: Compiled | null;
+  /** ORDER BY inside the call (string_agg(x, ',' ORDER BY x)): the rows are fed in this order */
+  order?: { key: Compiled; desc: boolean; nullsFirst: boolean }[];
+}
 
 export interface Scope {
   /** the OID of the table this scope reads (tableoid), when it is one */
@@ -91,8 +99,10 @@ export interface Scope {
   /** grouping mode: aggregates allowed; plain columns must be grouped */
   aggs?: AggSpec[];
   groupCols?: Set<number>;
-  /** in grouping mode, compiled GROUP BY expressions matched by their source text position */
+  /** inside an aggregate's arguments (plain columns allowed) */
   inAgg?: boolean;
+  /** GROUP BY expressions: an expression with this key (executor/util.ts expressionKey) is the hidden column at the index */
+  groupExprs?: { key: (n: Record<string, any>) => string; map: Map<string, number> };
   /** several relations (a join): each one's visible name and where its columns start in `columns` */
   rels?: { name: string; offset: number; count: number }[];
   /** the enclosing query, for correlated subqueries: its scope and the row being evaluated */

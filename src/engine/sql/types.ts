@@ -19,7 +19,7 @@
  */
 import { PgError, notSupported } from '../errors.js';
 import { Numeric } from './numeric.js';
-import { PG15_TYPES } from '../catalog/pg15names.js';
+import { PG15_TYPES, PG15_CATALOG_RELATIONS } from '../catalog/pg15names.js';
 import { PgFloat, floatIn } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval, dateTimeIn, intervalIn } from '../adt/datetime.js';
 
@@ -275,6 +275,7 @@ export function parseInput(s: string, t: SqlType): Value {
       const name = t0.startsWith('"') && t0.endsWith('"') ? t0.slice(1, -1).replace(/""/g, '"') : t0.toLowerCase();
       const bare = name.replace(/^(pg_catalog|public)\./, '');
       const oid = regclassLookup.byName(bare);
+      if (oid === null && PG15_CATALOG_RELATIONS.has(bare)) throw notSupported(`the system catalog ${bare} as a regclass`);
       if (oid === null) throw new PgError('42P01', `relation "${name}" does not exist`);
       return new RegClass(oid, bare);
     }

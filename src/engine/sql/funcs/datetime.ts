@@ -14,8 +14,8 @@
  */
 import { Numeric } from '../numeric.js';
 import { type Value, T } from '../types.js';
-import { f8 } from '../../adt/float.js';
-import { PgDate, PgTimestamp, PgInterval, USECS_PER_DAY } from '../../adt/datetime.js';
+import { f8, formatG, type PgFloat } from '../../adt/float.js';
+import { PgDate, PgTimestamp, PgInterval, USECS_PER_DAY, UNIX_EPOCH_DAYS } from '../../adt/datetime.js';
 import { virtualTimestamp, extract, dateTrunc, age, justifyDays, justifyHours, justifyInterval, makeDate, makeTimestamp, type DtKind } from '../../adt/timestamp.js';
 import { register, type FuncDef } from './registry.js';
 import type { Fn } from '../expr.js';
@@ -70,13 +70,25 @@ register([
   im('make_date', ['int4', 'int4', 'int4'], T.date, (y, m, d) => makeDate(y as number, m as number, d as number)),
   { name: 'make_timestamp', args: ['int4', 'int4', 'int4', 'int4', 'int4', 'float8'], ret: T.timestamp, immutable: true, fn: (y, m, d, h, mi, s) => makeTimestamp(y as number, m as number, d as number, h as number, mi as number, (s as { v: number }).v, false) },
   { name: 'make_timestamptz', args: ['int4', 'int4', 'int4', 'int4', 'int4', 'float8'], ret: T.timestamptz, immutable: true, fn: (y, m, d, h, mi, s) => makeTimestamp(y as number, m as number, d as number, h as number, mi as number, (s as { v: number }).v, true) },
+  // float8_timestamptz: seconds since 1970-01-01 00:00 UTC, to the microsecond (rint)
+  im('to_timestamp', ['float8'], T.timestamptz, (v) => {
+    const sec = (v as PgFloat).v;
+    if (Number.isNaN(sec)) throw new PgError('22008', 'timestamp cannot be NaN');
+    if (!Number.isFinite(sec)) throw notSupported('infinite timestamps');
+    // DATETIME_MIN_JULIAN (4713 BC) .. TIMESTAMP_END_JULIAN (294277 AD), in seconds from the Unix epoch
+    if (sec < 86400 * (0 - 2440588) || sec >= 86400 * (109203528 - 2440588)) throw new PgError('22008', `timestamp out of range: "${formatG(sec, 6)}"`);
+    const us = rintHalfEven((sec + UNIX_EPOCH_DAYS * 86400) * 1_000_000);
+    return new PgTimestamp(us, true);
+  }),
   { name: 'to_char', args: ['timestamp', 'text'], ret: T.text, build: (_a, c) => { throw notSupportedToChar(c.pos); } },
   { name: 'to_char', args: ['timestamptz', 'text'], ret: T.text, build: (_a, c) => { throw notSupportedToChar(c.pos); } },
   { name: 'to_char', args: ['interval', 'text'], ret: T.text, build: (_a, c) => { throw notSupportedToChar(c.pos); } },
   { name: 'to_char', args: ['numeric', 'text'], ret: T.text, build: (_a, c) => { throw notSupportedToChar(c.pos); } },
   { name: 'to_char', args: ['float8', 'text'], ret: T.text, build: (_a, c) => { throw notSupportedToChar(c.pos); } },
 ]);
-import { notSupported } from '../../errors.js';
+import { PgError, notSupported } from '../../errors.js';
+/** rint: to the nearest integer, halves to even */
+const rintHalfEven = (x: number) => { const r = Math.round(x); return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r; };
 const notSupportedToChar = (pos?: number) => notSupported('to_char() (formatting.c templates are not modelled)', pos);
 
 export { dateAsTs };

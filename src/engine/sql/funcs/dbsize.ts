@@ -17,13 +17,14 @@
  * where that layout is not modelled (posting lists, page deletion, a big index...) it is estimated from the most
  * entries the index held: a metapage, leaves filled to 90 % as rightmost splits leave them, a root above them.
  */
-import { PgError } from '../../errors.js';
+import { PgError, notSupported } from '../../errors.js';
 import { register, type FuncDef, type CallCtx } from './registry.js';
-import { T, type Value } from '../types.js';
+import { T, RegClass, type Value } from '../types.js';
 import type { Numeric } from '../numeric.js';
 import { BLCKSZ } from '../../heap/heap.js';
 import { MAXALIGN } from '../../heap/tuple.js';
-import { relationArg } from '../../contrib/host.js';
+import { relationArg, host } from '../../contrib/host.js';
+import { indexDefinition } from '../../catalog/system_views.js';
 import { vmPages } from '../../heap/visibilitymap.js';
 import { needsToast } from '../../executor/util.js';
 import type { Table } from '../../catalog/catalog.js';
@@ -107,5 +108,17 @@ const defs: FuncDef[] = [
       return (now - x) | 0;
     },
   },
+  {
+    // ruleutils.c pg_get_indexdef: the index with this OID as its CREATE INDEX (NULL for an OID that is not an index)
+    name: 'pg_get_indexdef', args: ['oid'], ret: T.text,
+    build: ([a], c) => (r) => {
+      const v = a!.fn(r);
+      if (v === null) return null;
+      const oid = Number(v instanceof RegClass ? v.oid : v);
+      for (const t of host(c).eng.catalog.tables.values()) for (const i of t.indexes) if (i.oid === oid) return indexDefinition(t, i);
+      return null;
+    },
+  },
+  { name: 'pg_get_indexdef', args: ['oid', 'int4', 'bool'], ret: T.text, fn: () => { throw notSupported('pg_get_indexdef(index, column, pretty)'); } },
 ];
 register(defs);

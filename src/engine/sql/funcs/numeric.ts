@@ -127,7 +127,41 @@ function flog(x: number, f: (x: number) => number): PgFloat {
 }
 const notNumericFn = (name: string) => (): never => { throw notSupported(`${name}() of numeric (use double precision)`); };
 
+/** width_bucket_numeric / compute_bucket: ((operand - low) * count) / (high - low) at select_div_scale, + 1, floor */
+function widthBucketNumeric(op: Numeric, lo: Numeric, hi: Numeric, count: number): number {
+  if (count <= 0) throw new PgError('2201G', 'count must be greater than zero');
+  const c = lo.cmp(hi);
+  if (c === 0) throw new PgError('2201G', 'lower bound cannot equal upper bound');
+  const reversed = c > 0;
+  if (!reversed ? op.cmp(lo) < 0 : op.cmp(lo) > 0) return 0;
+  if (!reversed ? op.cmp(hi) >= 0 : op.cmp(hi) <= 0) {
+    if (count === 2147483647) throw new PgError('22003', 'integer out of range');
+    return count + 1;
+  }
+  const num = (!reversed ? op.sub(lo) : lo.sub(op)).mul(Numeric.fromInt(count));
+  const q = num.div(!reversed ? hi.sub(lo) : lo.sub(hi)).add(Numeric.fromInt(1));
+  const p = 10n ** BigInt(q.scale);
+  return Number(q.unscaled / p); // floor: q is positive here
+}
+/** width_bucket_float8 (15) */
+function widthBucketFloat(op: number, lo: number, hi: number, count: number): number {
+  if (count <= 0) throw new PgError('2201G', 'count must be greater than zero');
+  if (Number.isNaN(op) || Number.isNaN(lo) || Number.isNaN(hi)) throw new PgError('2201G', 'operand, lower bound, and upper bound cannot be NaN');
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new PgError('2201G', 'lower and upper bounds must be finite');
+  if (lo === hi) throw new PgError('2201G', 'lower bound cannot equal upper bound');
+  const inRange = lo < hi ? !(op < lo) && op < hi : !(op > lo) && op > hi;
+  if (!inRange) {
+    if (lo < hi ? op < lo : op > lo) return 0;
+    if (count === 2147483647) throw new PgError('22003', 'integer out of range');
+    return count + 1;
+  }
+  const r = lo < hi ? (count * (op - lo)) / (hi - lo) + 1 : (count * (lo - op)) / (lo - hi) + 1;
+  return Math.trunc(r);
+}
+
 register([
+  im('width_bucket', ['numeric', 'numeric', 'numeric', 'int4'], T.int4, (a, b, c, d) => widthBucketNumeric(Nm(a), Nm(b), Nm(c), d as number)),
+  im('width_bucket', ['float8', 'float8', 'float8', 'int4'], T.int4, (a, b, c, d) => widthBucketFloat(F(a), F(b), F(c), d as number)),
   // hash opclass support functions (utils/adt/hashfunc.c): the bucket a hash join puts a key in (adt/hashfunc.ts)
   im('hashint4', ['int4'], T.int4, (v) => hashInt4(v as number) | 0),
   im('hashint8', ['int8'], T.int4, (v) => hashInt8(v as number | bigint) | 0),

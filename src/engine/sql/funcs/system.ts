@@ -13,6 +13,7 @@ import { PgError, notSupported } from '../../errors.js';
 import { type Value, T, typeDisplayName, RegClass } from '../types.js';
 import { register, type FuncDef, type CallCtx } from './registry.js';
 import { searchPathItems } from '../../guc/guc.js';
+import { PG15_VERSION_STRING } from '../../catalog/pg15names.js';
 import type { Fn } from '../expr.js';
 
 /** A sequence named by a literal is a regclass constant: "relation does not exist" points at the literal. */
@@ -28,6 +29,10 @@ function atLiteral<R>(c: CallCtx, f: () => R): R {
 const seqName = (v: Value): string | number => (v instanceof RegClass ? v.oid : String(v)); // a regclass names its relation by OID
 
 const defs: FuncDef[] = [
+  // version(): PostgreSQL's build string, as the server the recordings come from prints it
+  { name: 'version', args: [], ret: T.text, fn: () => PG15_VERSION_STRING },
+  // the database and user every session here is connected as (the recorder's: postgres, postgres)
+  { name: 'current_database', args: [], ret: T.text, fn: () => 'postgres' }, // type name in PostgreSQL
   // namespace.c's fetch_search_path: the first schema of search_path that exists — public, as search_path may only
   // name pg_temp before public here ("$user" names no schema; an explicit pg_temp counts once it exists)
   {

@@ -12,7 +12,8 @@
  * The database encoding is UTF-8 and the collation C, so upper / lower / initcap change ASCII letters only (as
  * PostgreSQL does under the C locale: lower('ÀBC') is 'Àbc').
  */
-import { PgError } from '../../errors.js';
+import { PgError, notSupported } from '../../errors.js';
+import { regexpReplace, regexpLike, regexpCount, regexpSubstr, textRegexSubstr } from '../regexp.js';
 import { type Value, T, formatValue } from '../types.js';
 import { utf8Len } from '../utf8.js';
 import { register, type FuncDef } from './registry.js';
@@ -147,7 +148,21 @@ function md5(s: string): string {
 const im = (name: string, args: FuncDef['args'], ret: FuncDef['ret'], fn: NonNullable<FuncDef['fn']>): FuncDef => ({ name, args, ret, fn, immutable: true });
 const bcTrim = (s: string) => s.replace(/ +$/, '');
 
+const regexpRefused = (): never => { throw notSupported('regexp_replace() with a start position or occurrence'); };
 register([
+  // textregexreplace_noopt / textregexreplace (sql/regexp.ts): JS RegExp where an ARE means the same
+  im('regexp_replace', ['text', 'text', 'text'], T.text, (a, b, c) => regexpReplace(S(a), S(b), S(c), '')),
+  im('regexp_replace', ['text', 'text', 'text', 'text'], T.text, (a, b, c, d) => regexpReplace(S(a), S(b), S(c), S(d))),
+  { name: 'regexp_replace', args: ['text', 'text', 'text', 'int4'], ret: T.text, fn: regexpRefused },
+  im('substring', ['text', 'text'], T.text, (a, b) => textRegexSubstr(S(a), S(b))),
+  im('regexp_like', ['text', 'text'], T.bool, (a, b) => regexpLike(S(a), S(b))),
+  im('regexp_like', ['text', 'text', 'text'], T.bool, (a, b, c) => regexpLike(S(a), S(b), S(c))),
+  im('regexp_count', ['text', 'text'], T.int4, (a, b) => regexpCount(S(a), S(b))),
+  im('regexp_count', ['text', 'text', 'int4'], T.int4, (a, b, c) => regexpCount(S(a), S(b), c as number)),
+  im('regexp_count', ['text', 'text', 'int4', 'text'], T.int4, (a, b, c, d) => regexpCount(S(a), S(b), c as number, S(d))),
+  im('regexp_substr', ['text', 'text'], T.text, (a, b) => regexpSubstr(S(a), S(b))),
+  { name: 'regexp_replace', args: ['text', 'text', 'text', 'int4', 'int4'], ret: T.text, fn: regexpRefused },
+  { name: 'regexp_replace', args: ['text', 'text', 'text', 'int4', 'int4', 'text'], ret: T.text, fn: regexpRefused },
   im('length', ['text'], T.int4, (s) => cpLen(S(s))),
   im('length', ['bpchar'], T.int4, (s) => cpLen(bcTrim(S(s)))),
   im('char_length', ['text'], T.int4, (s) => cpLen(S(s))),

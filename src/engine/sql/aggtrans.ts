@@ -1,0 +1,103 @@
+/**
+ * The transition and final functions of the aggregates beyond count / sum / avg / min / max (funccall.ts keeps
+ * those): string_agg (utils/adt/varlena.c string_agg_transfn / _finalfn), bool_and / bool_or / every (bool.c
+ * booland_statefunc / boolor_statefunc), and the variance family stddev / stddev_samp / stddev_pop / variance /
+ * var_samp / var_pop (numeric.c numeric_accum + numeric_stddev_internal for integer and numeric input, float.c
+ * float8_accum — the Youngs-Cramer update — + float8_var_samp & co. for real and double precision).
+ *
+ * Numeric variance is computed as numeric_stddev_internal does, from N, sum(X) and sum(X*X) kept exact:
+ * (N * sumX2 - sumX * sumX) / (N * (N - 1)) (or N * N for the population forms) at select_div_scale's scale
+ * (Numeric.div), and stddev is its square root at that same scale; a numerator that is not positive gives 0.
+ * Simplifications: none for these types; string_agg of bytea is not modelled (bytea is not).
+ */
+import { Numeric } from './numeric.js';
+import { type Value, toNumeric } from './types.js';
+import { PgFloat, f8 } from '../adt/float.js';
+
+export type ExtraAggKind = 'string_agg' | 'bool_and' | 'bool_or' | 'every'
+  | 'stddev' | 'stddev_samp' | 'stddev_pop' | 'variance' | 'var_samp' | 'var_pop';
+export const EXTRA_AGGS: ReadonlySet<string> = new Set<ExtraAggKind>(['string_agg', 'bool_and', 'bool_or', 'every',
+  'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop']);
+
+export interface AggTrans { add(v: Value, extra?: Value): void; result(): Value }
+
+function isqrt(n: bigint): bigint {
+  if (n < 2n) return n;
+  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
+  for (;;) {
+    const y = (x + n / x) >> 1n;
+    if (y >= x) { while (x * x > n) x--; while ((x + 1n) * (x + 1n) <= n) x++; return x; }
+    x = y;
+  }
+}
+/** sqrt_var at a given result scale: the root at one more digit, rounded half away from zero */
+function sqrtAtScale(v: Numeric, rscale: number): Numeric {
+  const e = 2 * (rscale + 1) - v.scale;
+  const n = e >= 0 ? v.unscaled * 10n ** BigInt(e) : v.unscaled / 10n ** BigInt(-e);
+  return new Numeric(isqrt(n), rscale + 1).round(rscale);
+}
+
+/** The transition state of one of these aggregates; `float`: real / double precision input (float8_accum). */
+export function extraAggState(kind: ExtraAggKind, float: boolean, dedup: (v: Value) => boolean): AggTrans {
+  switch (kind) {
+    case 'string_agg': {
+      // string_agg_transfn: each non-NULL value is appended after the delimiter given with it (a NULL delimiter
+      // adds nothing); the final function drops the first value's delimiter
+      let out: string | null = null;
+      return {
+        add: (v, d) => {
+          if (v === null || dedup(v)) return;
+          if (out === null) out = String(v);
+          else out += (d === null || d === undefined ? '' : String(d)) + String(v);
+        },
+        result: () => out,
+      };
+    }
+    case 'bool_and': case 'every': case 'bool_or': {
+      let acc: boolean | null = null;
+      const and = kind !== 'bool_or';
+      return {
+        add: (v) => { if (v === null) return; acc = acc === null ? (v as boolean) : and ? acc && (v as boolean) : acc || (v as boolean); },
+        result: () => acc,
+      };
+    }
+    default: {
+      const sample = kind === 'stddev' || kind === 'stddev_samp' || kind === 'variance' || kind === 'var_samp';
+      const root = kind.startsWith('stddev');
+      if (float) {
+        // float8_accum (Youngs-Cramer): N, Sx, Sxx updated so that Sxx is the sum of squared deviations
+        let n = 0, sx = 0, sxx = 0;
+        return {
+          add: (v) => {
+            if (v === null || dedup(v)) return;
+            const x = (v as PgFloat).v;
+            n += 1; sx += x;
+            if (n > 1) { const tmp = x * n - sx; sxx += (tmp * tmp) / (n * (n - 1)); } else sxx = 0 * x;
+          },
+          result: () => {
+            if (n === 0 || (sample && n === 1)) return null;
+            const variance = sxx / (sample ? n - 1 : n);
+            return f8(root ? Math.sqrt(variance) : variance);
+          },
+        };
+      }
+      let n = 0, sumX = Numeric.fromInt(0), sumX2 = Numeric.fromInt(0);
+      return {
+        add: (v) => {
+          if (v === null || dedup(v)) return;
+          const x = toNumeric(v as number | bigint | Numeric);
+          n++; sumX = sumX.add(x); sumX2 = sumX2.add(x.mul(x));
+        },
+        result: () => {
+          if (n === 0 || (sample && n === 1)) return null;
+          const vN = Numeric.fromInt(n);
+          const num = vN.mul(sumX2).sub(sumX.mul(sumX));
+          if (num.cmp(Numeric.fromInt(0)) <= 0) return Numeric.fromInt(0);
+          const den = vN.mul(sample ? Numeric.fromInt(n - 1) : vN);
+          const variance = num.div(den);
+          return root ? sqrtAtScale(variance, variance.scale) : variance;
+        },
+      };
+    }
+  }
+}
