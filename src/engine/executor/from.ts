@@ -28,6 +28,7 @@ import { type Value, type SqlType, type TypeName, T } from '../sql/types.js';
 import { resolveFunction, buildCall, hasFunction, functionRows, sqlTypeOf } from '../sql/funcs/registry.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { relationSource } from '../commands/view.js';
+import type { ScanPath } from '../optimizer/planner.js';
 import { chooseJoin, joinTypeLabel, PARAM_UNSURE, type JoinKind, type JoinSide, type ParamProbe, type JoinPlan } from '../optimizer/joinpath.js';
 import { equiJoinChoice, rangeParamSide } from '../optimizer/paramjoin.js';
 import { analyzedJoinChoice } from '../optimizer/joinpathcost.js';
@@ -154,7 +155,7 @@ export interface JoinContext {
    * Each of its rows carries one more, hidden column after its own (TARGET_TID: a number naming the version's
    * TID), as PostgreSQL's plan carries the target's ctid as a junk column up to ModifyTable.
    */
-  target?: { item: N; rows: (t: Table, scope: Scope) => Value[][] };
+  target?: { item: N; rows: (t: Table, scope: Scope, path?: ScanPath) => Value[][] };
 }
 
 /** The hidden column of an UPDATE / DELETE target's rows in a join (marked dropped: no `*` shows it, no name reaches it). */
@@ -362,12 +363,13 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       if (target?.item === item) {
         return {
           names: [name], columns: [...scope.columns, TARGET_TID], rels: [{ name, count: t.columns.length + 1 }], tables: [t],
-          rows: () => target.rows(t, scope), plan: { kind: 'Scan', table: t, name, alias, quals: [] },
+          rows: () => target.rows(t, scope), probe: (path) => target.rows(t, scope, path), plan: { kind: 'Scan', table: t, name, alias, quals: [] },
         };
       }
       return {
         names: [name], columns: scope.columns, rels: [{ name, count: t.columns.length }], tables: [t],
         rows: () => ex.scan(s, t, snap(), null, undefined, scope).map((c) => c.vals),
+        probe: (path) => ex.scan(s, t, snap(), null, undefined, scope, path).map((c) => c.vals),
         plan: { kind: 'Scan', table: t, name, alias, quals: [] },
       };
     }
@@ -566,8 +568,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       const outerRows = readSide(outerInp, outerIsLeft ? filters.left : filters.right);
       if (param && innerInp.plan.kind === 'Scan') {
         // each outer row's key looked up in the inner side's index: only the versions the probes reach are read
-        const t = innerInp.plan.table;
-        const scope = ex.tableScope(t, innerInp.plan.name, s, snap, sql);
+        const probe = innerInp.probe!;
         const pairs: JoinPair[] = [];
         let innerRead = 0;
         for (const o of outerRows) {
@@ -578,11 +579,11 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
           let rows: Value[][] = [];
           if (param.op === '=') {
             const key = param.index.keyOf(vals);
-            if (key !== null) rows = ex.scan(s, t, snap(), null, undefined, scope, { kind: 'IndexScan', index: param.index, key, cond: equi!.qual }).map((c) => c.vals);
+            if (key !== null) rows = probe({ kind: 'IndexScan', index: param.index, key, cond: equi!.qual });
           } else if (typeof v === 'number') {
             const op = param.op;
             const range = (k: string | number) => typeof k === 'number' && (op === '<' ? k < v : op === '<=' ? k <= v : op === '>' ? k > v : k >= v);
-            rows = ex.scan(s, t, snap(), null, undefined, scope, { kind: 'IndexScanOrdered', index: param.index, backward: false, range }).map((c) => c.vals);
+            rows = probe({ kind: 'IndexScanOrdered', index: param.index, backward: false, range });
           }
           innerRead += rows.length;
           let matched = false;

@@ -41,6 +41,9 @@ import { estimateRelSize, clampRowEst, rint } from './plancat.js';
 import { eqjoinsel, estimateHashBucketStats, mergejoinscansel, type KeyVar } from './selfuncs.js';
 import { whereSelectivity } from './clausesel.js';
 import { bucketCount } from '../executor/nodeHashjoin.js';
+import type { BtreeIndex } from '../index/btree.js';
+import { hasUniqueIndex } from './selfuncs.js';
+import { costIndexFullScan, costParamIndexScan, paramIndexFor } from './paramjoin.js';
 
 type N = Record<string, any>;
 
@@ -59,8 +62,11 @@ export interface SearchClause { o: SearchVar; i: SearchVar }
 export interface SearchOther { rels: number[]; sel: number }
 
 /** The chosen plan, with the costs EXPLAIN prints for each node. */
+/** An Index Scan of a base relation: the whole index in its order (by: null), or probed with an outer column (a parameterized path). */
+export interface SearchIndexScan { index: BtreeIndex; col: number; by: SearchVar | null }
+
 export type SearchPlan =
-  | { kind: 'scan'; rel: number; cost: Cost }
+  | { kind: 'scan'; rel: number; cost: Cost; index?: SearchIndexScan }
   | {
     kind: 'join'; method: 'HashJoin' | 'MergeJoin' | 'NestLoop'; outer: SearchPlan; inner: SearchPlan; clauses: SearchClause[]; cost: Cost;
     /** the other join conditions checked here (indexes into the search's `others`): the Join Filter */
@@ -78,12 +84,14 @@ interface Path {
   /** cost_rescan */
   rescanStartup: number; rescanTotal: number;
   markRestore: boolean;
+  /** a parameterized path: the relations (a mask) the outer side must hold */
+  req?: number;
   /** its cost is a lower bound (a hash table over hash_mem: its batches' page costs are not modelled) */
   bound?: boolean;
   plan: SearchPlan;
 }
 
-interface JoinRel { mask: number; rows: number; width: number; paths: Path[]; cheapestTotal: Path; cheapestStartup: Path }
+interface JoinRel { mask: number; rows: number; width: number; paths: Path[]; cheapestTotal: Path; cheapestStartup: Path; paramPaths: Path[] }
 
 const relationBytes = (rows: number, width: number) => rows * (Math.ceil(width / 8) * 8 + 24);
 
@@ -111,14 +119,25 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     else ecs.push([a, b]);
   }
   for (const ec of ecs) if (new Set(ec.map((m) => m.rel)).size !== ec.length) unsure('a join condition class naming two columns of one table');
-  // base relations: a Seq Scan each
+  // base relations: a Seq Scan each, and the Index Scans of an index on a join column (create_index_paths)
+  const indexedBy: BtreeIndex[][] = [];
   const base = rels.map((r, i): JoinRel => {
     const t = r.table;
     const used = new Set<number>(ecs.flatMap((ec) => ec.filter((m) => m.rel === i).map((m) => m.col)));
     const quals = JSON.stringify(r.quals);
     for (const c of used) if (quals.includes(`"sval":"${t.columns[c]!.name}"`)) unsure('a WHERE condition on a join column (an equivalence class with a constant)');
     const qualCols = t.columns.map((c, ci) => ({ c, ci })).filter((x) => quals.includes(`"sval":"${x.c.name}"`)).map((x) => x.ci);
-    if (t.indexes.some((ix) => ix.def || ix.columns.some((c) => used.has(c) || qualCols.includes(c)))) unsure('an index on a join or WHERE column (index paths)');
+    const indexed: BtreeIndex[] = [];
+    for (const ix of t.indexes) {
+      if (ix.def) unsure('an expression index on a joined table (index paths)');
+      if (ix.columns.some((c) => qualCols.includes(c))) unsure('an index on a WHERE column of a joined table (its index paths)');
+      if (!ix.columns.some((c) => used.has(c))) continue;
+      if (ix.columns.length !== 1) unsure('a multicolumn index on a join column');
+      if (t.stats) unsure('an index on a join column of an analyzed table (index correlation is not modelled)');
+      if (paramIndexFor(t, ix.columns[0]!) !== ix) unsure('a non-unique index, or one of more than one leaf page, on a join column');
+      if (r.quals.length) unsure('an index on a join column of a table with WHERE conditions of its own (a filtered index probe)');
+      indexed.push(ix);
+    }
     const size = estimateRelSize(t);
     if (!size.exact) unsure('a column whose width the simulator does not measure');
     const where = r.quals.length === 0 ? undefined : r.quals.length === 1 ? r.quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: r.quals } };
@@ -127,7 +146,9 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     const rows = clampRowEst(size.tuples * ws!.sel);
     const c = costSeqScan(size.pages, size.tuples, ws!.ops, rows, size.width);
     const path: Path = { ...c, pathkey: null, rescanStartup: c.startup, rescanTotal: c.total, markRestore: false, plan: { kind: 'scan', rel: i, cost: c } };
-    return { mask: 1 << i, rows, width: size.width, paths: [path], cheapestTotal: path, cheapestStartup: path };
+    const rel: JoinRel = { mask: 1 << i, rows, width: size.width, paths: [path], cheapestTotal: path, cheapestStartup: path, paramPaths: [] };
+    indexedBy.push(indexed);
+    return rel;
   });
   const baseRows = base.map((b) => b.rows);
   /** a column as selfuncs.ts reads it: its table's statistics, tuples and restricted rows */
@@ -185,6 +206,36 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     rel.paths = kept;
   };
 
+  /** set_cheapest: the cheapest startup and total paths (exact ties: the first kept) */
+  const setCheapest = (rel: JoinRel) => {
+    let st: Path | null = null, tt: Path | null = null;
+    for (const p of rel.paths) {
+      if (!st || p.startup < st.startup || (p.startup === st.startup && p.total < st.total)) st = p;
+      if (!tt || p.total < tt.total || (p.total === tt.total && p.startup < tt.startup)) tt = p;
+    }
+    rel.cheapestStartup = st!; rel.cheapestTotal = tt!;
+  };
+  // index paths (create_index_paths): a full Index Scan, sorted on the column's class, and for each other member
+  // of the class an Index Scan probing with that member's value (a path parameterized by its relation)
+  const totalPages = rels.reduce((sum, r) => sum + estimateRelSize(r.table).pages, 0);
+  base.forEach((b, i) => {
+    const t = rels[i]!.table, size = estimateRelSize(t);
+    for (const index of indexedBy[i]!) {
+      const col = index.columns[0]!, ec = ecOf({ rel: i, col });
+      const full = costIndexFullScan(size.tuples, size.pages, 2, totalPages, size.width);
+      addPath(b, { ...full, pathkey: ec, rescanStartup: full.startup, rescanTotal: full.total, markRestore: true,
+        plan: { kind: 'scan', rel: i, cost: full, index: { index, col, by: null } } });
+      for (const m of ecs[ec]!) {
+        if (m.rel === i) continue;
+        const probe = costParamIndexScan(size.tuples, size.pages, 2, baseRows[m.rel]!, totalPages, size.width);
+        const c: Cost = { ...probe, rows: clampRowEst(b.rows * eqjoinsel(keyVar({ rel: i, col }), keyVar(m))) };
+        b.paramPaths.push({ ...c, pathkey: ec, rescanStartup: c.startup, rescanTotal: c.total, markRestore: true, req: 1 << m.rel,
+          plan: { kind: 'scan', rel: i, cost: c, index: { index, col, by: m } } });
+      }
+    }
+    setCheapest(b);
+  });
+
   const joinPath = (rel: JoinRel, method: 'HashJoin' | 'MergeJoin' | 'NestLoop', o: Path, i: Path, clauses: SearchClause[], oth: number[], startup: number, total: number,
     pathkey: number | null, extra: { sortOuter?: Cost | null; sortInner?: Cost | null; material?: Cost | null; rescanFree?: boolean }): Path => {
     const cost: Cost = { startup, total, rows: rel.rows, width: rel.width };
@@ -215,18 +266,39 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     return { ...c, pathkey: p.pathkey, rescanStartup: 0, rescanTotal: CPU_OPERATOR_COST * p.rows + SEQ_PAGE_COST * pages, markRestore: true, plan: p.plan };
   };
 
-  const nestLoop = (rel: JoinRel, o: Path, i: Path, mat: Path | null, clauses: SearchClause[], oth: number[]) => {
+  /** add_paths_to_joinrel's extra: inner_unique, and the semi-join factors its costs use (an inner join: jselec, inner rows) */
+  interface Extra { unique: boolean; jselec: number; matchCount: number }
+  const nestLoop = (rel: JoinRel, o: Path, i: Path, mat: Path | null, clauses: SearchClause[], oth: number[], x: Extra) => {
     const inner = mat ?? i;
+    // a parameterized inner Index Scan enforces the class's clause itself: a clause stays at the join (Join Filter)
+    // unless its outer column is of the relation the probe takes its value from (join_clause_is_movable_into)
+    const param = !mat && !!i.req;
+    const kept = param ? clauses.filter((c) => !((i.req! >> c.o.rel) & 1)) : clauses;
+    const quals = kept.length + oth.length;
     let startup = o.startup + inner.startup;
     let run = o.total - o.startup;
     if (o.rows > 1) run += (o.rows - 1) * inner.rescanStartup;
-    run += inner.total - inner.startup;
-    if (o.rows > 1) run += (o.rows - 1) * (inner.rescanTotal - inner.rescanStartup);
-    run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * (clauses.length + oth.length)) * o.rows * inner.rows;
+    const innerRun = inner.total - inner.startup, innerRescanRun = inner.rescanTotal - inner.rescanStartup;
+    let ntuples: number;
+    if (x.unique) {
+      // final_cost_nestloop, inner_unique: a matched outer row stops at its first match
+      const matched = rint(o.rows * x.jselec), unmatched = o.rows - matched;
+      const scanFrac = 2.0 / (x.matchCount + 1.0);
+      ntuples = matched * inner.rows * scanFrac;
+      run += innerRun * scanFrac;
+      if (matched > 1) run += (matched - 1) * innerRescanRun * scanFrac;
+      if (param && quals === 0) run += (unmatched * innerRescanRun) / inner.rows; // has_indexed_join_quals
+      else { run += unmatched * innerRescanRun; ntuples += unmatched * inner.rows; }
+    } else {
+      run += innerRun;
+      if (o.rows > 1) run += (o.rows - 1) * innerRescanRun;
+      ntuples = o.rows * inner.rows;
+    }
+    run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * quals) * ntuples;
     startup += 0;
-    addPath(rel, joinPath(rel, 'NestLoop', o, i, clauses, oth, startup, startup + run, useful(o.pathkey, rel.mask), { material: mat ? asCost(mat) : null }));
+    addPath(rel, joinPath(rel, 'NestLoop', o, i, kept, oth, startup, startup + run, useful(o.pathkey, rel.mask), { material: mat ? asCost(mat) : null }));
   };
-  const mergeJoin = (rel: JoinRel, o: Path, i: Path, clauses: SearchClause[], oth: number[], ec: number) => {
+  const mergeJoin = (rel: JoinRel, o: Path, i: Path, clauses: SearchClause[], oth: number[], ec: number, x: Extra) => {
     const sortOuter = o.pathkey === ec ? null : sortOf(o), sortInner = i.pathkey === ec ? null : sortOf(i);
     const tuples = clampRowEst(o.rows * i.rows * listSel(clauses));
     // mergejoinscansel: the parts of each input the merge reads (0..1 without statistics)
@@ -244,10 +316,12 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     run += (os0.total - os0.startup) * (oe - os);
     startup += is0.startup + (is0.total - is0.startup) * is;
     const innerRun = (is0.total - is0.startup) * (ie - is);
-    const rescanned = Math.max(0, tuples - i.rows);
+    // skip_mark_restore: a unique inner side whose merge clauses are the whole join condition is never rescanned
+    const skipMarkRestore = x.unique && oth.length === 0 && clauses.length === 1;
+    const rescanned = skipMarkRestore ? 0 : Math.max(0, tuples - i.rows);
     const ratio = 1 + rescanned / innerRows;
     const bare = innerRun * ratio, mat = innerRun + CPU_OPERATOR_COST * innerRows * ratio;
-    const materialize = mat < bare || (!sortInner && !i.markRestore) || (!!sortInner && overWorkMem(i));
+    const materialize = !skipMarkRestore && (mat < bare || (!sortInner && !i.markRestore) || (!!sortInner && overWorkMem(i)));
     run += materialize ? mat : bare;
     startup += CPU_OPERATOR_COST * (outerSkip + innerSkip * ratio);
     run += CPU_OPERATOR_COST * ((outerRows - outerSkip) + (innerRows - innerSkip) * ratio);
@@ -256,7 +330,7 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     const material = materialize ? { ...innerTop, total: innerTop.total + CPU_OPERATOR_COST * innerTop.rows } : null;
     addPath(rel, joinPath(rel, 'MergeJoin', o, i, clauses, oth, startup, startup + run, useful(ec, rel.mask), { sortOuter, sortInner, material }));
   };
-  const hashJoin = (rel: JoinRel, o: Path, i: Path, clauses: SearchClause[], oth: number[]) => {
+  const hashJoin = (rel: JoinRel, o: Path, i: Path, clauses: SearchClause[], oth: number[], x: Extra) => {
     const n = clauses.length;
     const tupsize = 16 + 16 + Math.ceil(i.width / 8) * 8;
     const batches = i.rows * tupsize > HASH_MEM / 2; // ExecChooseHashTableSize may split it in batches (page costs)
@@ -271,8 +345,16 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     }
     // the bucket of the inner side's most common value over hash_mem: disable_cost (not modelled)
     if (relationBytes(clampRowEst(i.rows * mcvFreq), i.width) > HASH_MEM) unsure('a hash join whose most common value overflows hash_mem');
-    run += CPU_OPERATOR_COST * n * o.rows * clampRowEst(i.rows * bucketsize) * 0.5;
-    run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * oth.length) * clampRowEst(o.rows * i.rows * listSel(clauses));
+    if (x.unique) {
+      // final_cost_hashjoin, inner_unique: a matched probe stops at its first match, an unmatched one scans a tenth
+      const matched = rint(o.rows * x.jselec), scanFrac = 2.0 / (x.matchCount + 1.0);
+      run += CPU_OPERATOR_COST * n * matched * clampRowEst(i.rows * bucketsize * scanFrac) * 0.5;
+      run += CPU_OPERATOR_COST * n * (o.rows - matched) * clampRowEst(i.rows / buckets) * 0.05;
+      run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * oth.length) * matched;
+    } else {
+      run += CPU_OPERATOR_COST * n * o.rows * clampRowEst(i.rows * bucketsize) * 0.5;
+      run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * oth.length) * clampRowEst(o.rows * i.rows * listSel(clauses));
+    }
     startup += 0;
     const np = joinPath(rel, 'HashJoin', o, i, clauses, oth, startup, startup + run, null, { rescanFree: true });
     np.bound = batches;
@@ -283,30 +365,37 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
   const addPaths = (rel: JoinRel, outer: JoinRel, inner: JoinRel) => {
     const { clauses, ecs: ids, others: oth } = restrictList(outer.mask, inner.mask);
     if (ids.length > 1) unsure('two sides joined on two or more equivalence classes (several merge orders)');
+    // innerrel_is_unique: the inner side a base relation with a unique index on its column of a join clause
+    const innerRel = inner.mask & (inner.mask - 1) ? -1 : Math.log2(inner.mask);
+    const unique = innerRel >= 0 && clauses.some((c) => c.i.rel === innerRel && hasUniqueIndex(rels[innerRel]!.table, c.i.col));
+    const x: Extra = { unique, jselec: listSel(clauses) * otherSel(oth), matchCount: Math.max(1, inner.rows) };
     // sort_inner_and_outer
-    if (ids.length) mergeJoin(rel, outer.cheapestTotal, inner.cheapestTotal, clauses, oth, ids[0]!);
+    if (ids.length) mergeJoin(rel, outer.cheapestTotal, inner.cheapestTotal, clauses, oth, ids[0]!, x);
     // match_unsorted_outer
     const ict = inner.cheapestTotal;
     const mat = materialOf(ict); // ExecMaterializesOutput: no path here materializes already
+    // the inner side's parameterized paths whose parameter the outer side supplies (cheapest_parameterized_paths)
+    const params = inner.paramPaths.filter((p) => (p.req! & ~outer.mask) === 0);
     for (const op of [...outer.paths]) {
-      nestLoop(rel, op, ict, null, clauses, oth);
-      if (mat) nestLoop(rel, op, ict, mat, clauses, oth);
+      nestLoop(rel, op, ict, null, clauses, oth, x);
+      for (const pp of params) nestLoop(rel, op, pp, null, clauses, oth, x);
+      if (mat) nestLoop(rel, op, ict, mat, clauses, oth, x);
       if (ids.length && op.pathkey === ids[0]) {
-        mergeJoin(rel, op, ict, clauses, oth, ids[0]!);
+        mergeJoin(rel, op, ict, clauses, oth, ids[0]!, x);
         if (ict.pathkey !== ids[0]) {
           const sorted = inner.paths.filter((p) => p.pathkey === ids[0]);
           const bestTotal = sorted.reduce<Path | null>((b, p) => (!b || p.total < b.total || (p.total === b.total && p.startup < b.startup) ? p : b), null);
-          if (bestTotal) mergeJoin(rel, op, bestTotal, clauses, oth, ids[0]!);
+          if (bestTotal) mergeJoin(rel, op, bestTotal, clauses, oth, ids[0]!, x);
           const bestStartup = sorted.reduce<Path | null>((b, p) => (!b || p.startup < b.startup || (p.startup === b.startup && p.total < b.total)
             ? p : b), null);
-          if (bestStartup && bestStartup !== bestTotal) mergeJoin(rel, op, bestStartup, clauses, oth, ids[0]!);
+          if (bestStartup && bestStartup !== bestTotal) mergeJoin(rel, op, bestStartup, clauses, oth, ids[0]!, x);
         }
       }
     }
     // hash_inner_and_outer
     if (ids.length) {
-      hashJoin(rel, outer.cheapestStartup, ict, clauses, oth);
-      if (outer.cheapestTotal !== outer.cheapestStartup) hashJoin(rel, outer.cheapestTotal, ict, clauses, oth);
+      hashJoin(rel, outer.cheapestStartup, ict, clauses, oth, x);
+      if (outer.cheapestTotal !== outer.cheapestStartup) hashJoin(rel, outer.cheapestTotal, ict, clauses, oth, x);
     }
   };
 
@@ -316,7 +405,7 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     if (!rel) {
       const { clauses, others: oth } = restrictList(r1.mask, r2.mask);
       const rows = clampRowEst(r1.rows * r2.rows * listSel(clauses) * otherSel(oth));
-      rel = { mask, rows, width: r1.width + r2.width, paths: [], cheapestTotal: null as unknown as Path, cheapestStartup: null as unknown as Path };
+      rel = { mask, rows, width: r1.width + r2.width, paths: [], cheapestTotal: null as unknown as Path, cheapestStartup: null as unknown as Path, paramPaths: [] };
       byMask.set(mask, rel);
       levels[level]!.push(rel);
     }
@@ -341,15 +430,7 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
       });
     }
     if (!levels[level]!.length) levels[level - 1]!.forEach((old) => base.forEach((other) => { if (!(old.mask & other.mask)) makeJoinRel(old, other, level); }));
-    // set_cheapest
-    for (const rel of levels[level]!) {
-      let st: Path | null = null, tt: Path | null = null;
-      for (const p of rel.paths) {
-        if (!st || p.startup < st.startup || (p.startup === st.startup && p.total < st.total)) st = p;
-        if (!tt || p.total < tt.total || (p.total === tt.total && p.startup < tt.startup)) tt = p;
-      }
-      rel.cheapestStartup = st!; rel.cheapestTotal = tt!;
-    }
+    for (const rel of levels[level]!) setCheapest(rel);
   }
   const top = byMask.get((1 << rels.length) - 1);
   if (!top) return unsure('a join the search did not complete');
