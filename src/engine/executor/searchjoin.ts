@@ -115,8 +115,7 @@ export function runSearchedJoin(bases: SearchedBase[], plan: SearchPlan, otherQu
           pairs = hashJoin(outerRows, innerRows, keys[0]!.o, keys[0]!.i, match, false, false, buckets);
         } else if (p.method === 'MergeJoin') {
           pairs = mergeJoin(outerRows, innerRows, keys[0]!.o, keys[0]!.i, match, false, false, { outer: !p.sortOuter, inner: !p.sortInner });
-        }
-        else pairs = nestLoop(outerRows, innerRows, match, false);
+        } else pairs = nestLoop(outerRows, innerRows, match, false);
         jp.actual = { rows: pairs.length, outerRows: outerRows.length, innerRows: innerRows.length };
         return pairs.map((x) => x.o!.concat(x.i!));
       },

@@ -405,7 +405,8 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     if (!rel) {
       const { clauses, others: oth } = restrictList(r1.mask, r2.mask);
       const rows = clampRowEst(r1.rows * r2.rows * listSel(clauses) * otherSel(oth));
-      rel = { mask, rows, width: r1.width + r2.width, paths: [], cheapestTotal: null as unknown as Path, cheapestStartup: null as unknown as Path, paramPaths: [] };
+      const none = null as unknown as Path;
+      rel = { mask, rows, width: r1.width + r2.width, paths: [], cheapestTotal: none, cheapestStartup: none, paramPaths: [] };
       byMask.set(mask, rel);
       levels[level]!.push(rel);
     }

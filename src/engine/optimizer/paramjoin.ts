@@ -35,7 +35,8 @@
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import {
-  CPU_TUPLE_COST, CPU_OPERATOR_COST, CPU_INDEX_TUPLE_COST, RANDOM_PAGE_COST, btcostOneTuple, costSeqScan, costHashJoinUniqueInner, costHashJoinDefaultInner, type Cost,
+  CPU_TUPLE_COST, CPU_OPERATOR_COST, CPU_INDEX_TUPLE_COST, RANDOM_PAGE_COST, btcostOneTuple, costSeqScan, costHashJoinUniqueInner,
+  costHashJoinDefaultInner, type Cost,
 } from './costsize.js';
 import { rint, clampRowEst, estimateRelSize, columnUnique } from './plancat.js';
 import { whereSelectivity } from './clausesel.js';
