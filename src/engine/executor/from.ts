@@ -39,7 +39,7 @@ import { nestLoop, type JoinPair } from './nodeNestloop.js';
 import { hashJoin, hashFunctionFor, bucketCount } from './nodeHashjoin.js';
 import { mergeJoin } from './nodeMergejoin.js';
 import { runSearchedJoin, type SearchedBase } from './searchjoin.js';
-import { standardJoinSearch, type SearchVar, type SearchOther } from '../optimizer/joinrels.js';
+import { standardJoinSearch, type SearchVar, type SearchOther, type SearchUpper } from '../optimizer/joinrels.js';
 import { lateralJoin } from './nodeSubqueryscan.js';
 import { lookupCte } from './nodeCtescan.js';
 import type { QResult } from './nodeSetOp.js';
@@ -148,6 +148,8 @@ function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?:
 /** What the query around a join tells the planner: its WHERE clause, and whether ORDER BY or LIMIT sits above. */
 export interface JoinContext {
   where?: N; orderedOrLimited?: boolean;
+  /** the SELECT above the join: its ORDER BY, LIMIT / OFFSET and select list (the join search weighs sorted and cheap-startup paths) */
+  select?: N;
   /** GROUP BY or DISTINCT above the join (their sort orders are pathkeys the join search would weigh) */
   grouped?: boolean;
   /**
@@ -288,7 +290,7 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
   const names = inputs.map((i) => i.names[0]!);
   const dup = names.find((x, i) => names.indexOf(x) !== i);
   if (dup) throw new PgError('42712', `table name "${dup}" specified more than once`);
-  if (ctx.orderedOrLimited || ctx.grouped) return { unsure: 'ORDER BY, LIMIT, GROUP BY or DISTINCT above it (sorted paths)' };
+  if (ctx.grouped) return { unsure: 'GROUP BY or DISTINCT above it (sorted paths, the groups\' order)' };
   const all: JoinInput = {
     names, columns: inputs.flatMap((i) => i.columns), rels: inputs.flatMap((i) => i.rels), tables: inputs.flatMap((i) => i.tables),
     rows: () => [], plan: { kind: 'Other', name: '', what: '' },
@@ -316,13 +318,57 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
     others.push({ rels: [...rels], sel: 1 / 3 });
     otherQuals.push(q);
   }
-  const plan = standardJoinSearch(inputs.map((inp, i) => ({ table: (inp.plan as Extract<JoinPlan, { kind: 'Scan' }>).table, name: names[i]!, quals: own[i]!.map(unqualify) })), eqs, others);
+  const upper = ctx.orderedOrLimited ? searchUpper(ctx.select, all, varOf) : {};
+  if ('unsure' in upper) return upper;
+  const plan = standardJoinSearch(inputs.map((inp, i) => ({ table: (inp.plan as Extract<JoinPlan, { kind: 'Scan' }>).table, name: names[i]!, quals: own[i]!.map(unqualify) })),
+    eqs, others, upper);
   if ('unsure' in plan) return plan;
   const andOf = (qs: N[]) => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
   const bases: SearchedBase[] = inputs.map((inp, i) => ({
     input: inp, quals: own[i]!.map(unqualify), filter: own[i]!.length ? ex.compileWhere(andOf(own[i]!), combinedScope(inp)) : null,
   }));
   return { input: runSearchedJoin(bases, plan, otherQuals, (q, inp) => ex.compileWhere(q, combinedScope(inp))!) };
+}
+
+/**
+ * ORDER BY and LIMIT above a searched join, as the search weighs them (optimizer/joinrels.ts SearchUpper): the
+ * first sort key as a base relation's column (an output column's name or position, or an expression: no path is
+ * sorted on it unless it is a plain column), LIMIT and OFFSET as integer constants.
+ */
+function searchUpper(n: N | undefined, all: JoinInput, varOf: (col: number) => SearchVar): SearchUpper | { unsure: string } {
+  if (!n) return { unsure: 'ORDER BY or LIMIT above it' };
+  const intOf = (x: N | undefined): number | null | undefined => {
+    if (!x) return null;
+    const c = x.A_Const;
+    if (c?.isnull) return null;
+    return c && c.ival !== undefined && typeof (c.ival.ival ?? 0) === 'number' ? (c.ival.ival ?? 0) as number : undefined;
+  };
+  const upper: SearchUpper = {};
+  if (n.limitCount || n.limitOffset) {
+    const count = intOf(n.limitCount), offset = intOf(n.limitOffset);
+    if (count === undefined || offset === undefined || (count !== null && count < 0) || (offset ?? 0) < 0) return { unsure: 'a LIMIT or OFFSET other than an integer constant' };
+    if (n.limitOption === 'LIMIT_OPTION_WITH_TIES') return { unsure: 'FETCH ... WITH TIES' };
+    upper.limit = { count: count === null ? null : Math.max(1, count), offset: offset ?? 0 };
+  }
+  const sorts = (n.sortClause ?? []) as N[];
+  if (sorts.length) {
+    const sb = sorts[0]!.SortBy, k = sb.node as N;
+    const outputNames = new Set(((n.targetList ?? []) as N[]).map((t) => t.ResTarget?.name).filter(Boolean));
+    const f = k.ColumnRef?.fields as N[] | undefined;
+    let first: SearchVar | null = null;
+    if (f && f.every((x) => x.String)) {
+      const names = f.map((x) => x.String.sval as string);
+      if (names.length === 1 && outputNames.has(names[0])) return { unsure: 'ORDER BY an output column\'s name' };
+      const r = resolveColumn(names, all);
+      if (r) first = varOf(r.col);
+    } else if (k.A_Const) return { unsure: 'ORDER BY an output column\'s position' };
+    const nulls = sb.sortby_nulls as string;
+    const desc = sb.sortby_dir === 'SORTBY_DESC';
+    const nullsFirst = nulls === 'SORTBY_NULLS_FIRST' ? true : nulls === 'SORTBY_NULLS_LAST' ? false : desc;
+    if (nullsFirst !== desc) first = null; // ASC NULLS FIRST, DESC NULLS LAST: no B-tree order gives it
+    upper.order = { first, keys: sorts.length, desc };
+  }
+  return upper;
 }
 
 /**

@@ -61,6 +61,12 @@ export interface SearchClause { o: SearchVar; i: SearchVar }
 /** A join condition outside the equivalence classes (`a.x < b.y`): the relations it names, its selectivity. */
 export interface SearchOther { rels: number[]; sel: number }
 
+/**
+ * What sits above the join (grouping_planner): ORDER BY — its first key as a base relation's column (null: an
+ * expression or a key no path can be sorted on), how many keys — and LIMIT / OFFSET as constants.
+ */
+export interface SearchUpper { order?: { first: SearchVar | null; keys: number; desc: boolean }; limit?: { count: number | null; offset: number } }
+
 /** The chosen plan, with the costs EXPLAIN prints for each node. */
 /** An Index Scan of a base relation: the whole index in its order (by: null), or probed with an outer column (a parameterized path). */
 export interface SearchIndexScan { index: BtreeIndex; col: number; by: SearchVar | null }
@@ -75,6 +81,8 @@ export type SearchPlan =
     sortOuter: Cost | null; sortInner: Cost | null;
     /** a Materialize over the inner side (nested loop; merge join's materialize_inner) */
     material: Cost | null;
+    /** the top join's rows come in ORDER BY's order already (no Sort above) */
+    presorted?: boolean;
   };
 
 interface Path {
@@ -99,12 +107,14 @@ class Unsure extends Error {}
 const unsure = (why: string): never => { throw new Unsure(why); };
 
 /** standard_join_search for `rels` joined by the equalities `eqs` (in the order PostgreSQL distributes them). */
-export function standardJoinSearch(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: SearchOther[] = []): SearchPlan | { unsure: string } {
-  try { return search(rels, eqs, others); } catch (e) { if (e instanceof Unsure) return { unsure: e.message }; throw e; }
+export function standardJoinSearch(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: SearchOther[] = [], upper: SearchUpper = {}): SearchPlan | { unsure: string } {
+  try { return search(rels, eqs, others, upper); } catch (e) { if (e instanceof Unsure) return { unsure: e.message }; throw e; }
 }
 
-function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: SearchOther[]): SearchPlan {
+function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: SearchOther[], upper: SearchUpper): SearchPlan {
   const otherMask = others.map((o) => o.rels.reduce((m, r) => m | (1 << r), 0));
+  // consider_startup: a LIMIT (tuple_fraction > 0) keeps paths with a cheaper startup
+  const considerStartup = !!upper.limit && upper.limit.count !== null;
   if (rels.length > 8) unsure('more than 8 relations (join_collapse_limit)');
   // equivalence classes, members in the order process_equivalence adds them
   const ecs: SearchVar[][] = [];
@@ -174,7 +184,22 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
   const otherSel = (ks: number[]) => ks.reduce((s, k) => s * others[k]!.sel, 1);
   const hasEcJoins = (mask: number) => ecs.some((ec) => ec.some((m) => (mask >> m.rel) & 1) && ec.some((m) => !((mask >> m.rel) & 1)))
     || otherMask.some((m) => (m & mask) && (m & ~mask));
-  const useful = (ec: number | null, mask: number) => (ec !== null && ecs[ec]!.some((m) => !((mask >> m.rel) & 1)) ? ec : null);
+  // query_pathkeys: ORDER BY's first key, when it is a member of a class (a merge join or an Index Scan may give its order)
+  const order = upper.order;
+  let queryEc: number | null = null;
+  if (order?.first) {
+    const f = order.first, ec = ecOf(f);
+    if (rels[f.rel]!.table.indexes.some((ix) => ix.columns[0] === f.col)) {
+      if (ec < 0) unsure('ORDER BY a column with an index (an Index Scan may give the order)');
+    }
+    if (ec >= 0) {
+      if (order.keys > 1) unsure('ORDER BY a join column and more keys (an Incremental Sort over a sorted join)');
+      if (order.desc) unsure('ORDER BY DESC of a join column (a backward Index Scan)');
+      queryEc = ec;
+    }
+  }
+  /** truncate_useless_pathkeys: an order kept while a later merge join (a class with members outside) or ORDER BY may use it */
+  const useful = (ec: number | null, mask: number) => (ec !== null && (ec === queryEc || ecs[ec]!.some((m) => !((mask >> m.rel) & 1))) ? ec : null);
 
   const levels: JoinRel[][] = [[], base];
   const byMask = new Map<number, JoinRel>(base.map((b) => [b.mask, b]));
@@ -185,11 +210,13 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     const kept: Path[] = [];
     for (const op of rel.paths) {
       let removeOld = false;
-      const costcmp = np.total > op.total * STD_FUZZ_FACTOR ? 2 : op.total > np.total * STD_FUZZ_FACTOR ? 1
-        : np.startup > op.startup * STD_FUZZ_FACTOR ? 2 : op.startup > np.startup * STD_FUZZ_FACTOR ? 1 : 0;
+      // compare_path_costs_fuzzily: under a LIMIT (consider_startup) a path worse on total but better on startup differs (3)
+      const costcmp = np.total > op.total * STD_FUZZ_FACTOR ? (considerStartup && !np.req && op.startup > np.startup * STD_FUZZ_FACTOR ? 3 : 2)
+        : op.total > np.total * STD_FUZZ_FACTOR ? (considerStartup && !op.req && np.startup > op.startup * STD_FUZZ_FACTOR ? 3 : 1)
+          : np.startup > op.startup * STD_FUZZ_FACTOR ? 2 : op.startup > np.startup * STD_FUZZ_FACTOR ? 1 : 0;
       // compare_pathkeys of single keys: equal, one longer (better), or different
       const keyscmp = np.pathkey === op.pathkey ? 0 : op.pathkey === null ? 1 : np.pathkey === null ? 2 : 3;
-      if (keyscmp !== 3) {
+      if (keyscmp !== 3 && costcmp !== 3) {
         if (costcmp === 0) {
           if (keyscmp === 1) removeOld = true;
           else if (keyscmp === 2) accept = false;
@@ -248,7 +275,14 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
   const asCost = (p: Path): Cost => ({ startup: p.startup, total: p.total, rows: p.rows, width: p.width });
   const overWorkMem = (p: Path) => relationBytes(p.rows, p.width) > WORK_MEM;
   /** cost_sort: in memory, or an external merge sort's page accesses (3/4 sequential) when it spills */
-  const sortOf = (p: Path): Cost => {
+  const sortOf = (p: Path, limit: number | null = null): Cost => {
+    // cost_tuplesort: a bounded heap sort keeping the LIMIT's rows when they fit in work_mem and the input does not, or is over twice as big
+    const tuples0 = Math.max(p.rows, 2);
+    const output = limit !== null && limit < tuples0 ? limit : tuples0;
+    if (output < tuples0 && relationBytes(output, p.width) <= WORK_MEM && (tuples0 > 2 * output || overWorkMem(p))) {
+      const startup = 2.0 * CPU_OPERATOR_COST * tuples0 * (Math.log(2.0 * output) / 0.693147180559945) + p.total;
+      return { startup, total: startup + CPU_OPERATOR_COST * tuples0, rows: p.rows, width: p.width };
+    }
     if (!overWorkMem(p)) return costSort(asCost(p), null);
     const tuples = Math.max(p.rows, 2), bytes = relationBytes(tuples, p.width);
     const npages = Math.ceil(bytes / 8192), nruns = bytes / WORK_MEM;
@@ -435,5 +469,45 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
   }
   const top = byMask.get((1 << rels.length) - 1);
   if (!top) return unsure('a join the search did not complete');
-  return top.cheapestTotal.plan;
+  return upperPath(top, upper, queryEc, addPath, sortOf);
+}
+
+/**
+ * grouping_planner above the join: create_ordered_paths (the cheapest path under a Sort — bounded by LIMIT — or a
+ * path already in ORDER BY's order), then a Limit over each (its cost the fraction of the rows it reads), kept by
+ * add_path; the cheapest total wins (set_cheapest).
+ */
+function upperPath(top: JoinRel, upper: SearchUpper, queryEc: number | null, addPath: (rel: JoinRel, p: Path) => void, sortOf: (p: Path, limit: number | null) => Cost): SearchPlan {
+  const lim = upper.limit;
+  const bound = lim && lim.count !== null ? lim.count + lim.offset : null;
+  let paths = top.paths;
+  const sortedPath = new Set<Path>();
+  if (upper.order) {
+    const ordered: JoinRel = { ...top, paths: [] };
+    for (const p of top.paths) {
+      if (queryEc !== null && p.pathkey === queryEc) { sortedPath.add(p); addPath(ordered, p); } else if (p === top.cheapestTotal) {
+        const c = sortOf(p, bound);
+        addPath(ordered, { ...p, ...c, pathkey: queryEc });
+      }
+    }
+    paths = ordered.paths;
+  }
+  if (lim) {
+    const final: JoinRel = { ...top, paths: [] };
+    for (const p of paths) {
+      // cost_limit (adjust_limit_rows_costs): the part of the rows read
+      let startup = p.startup, total = p.total;
+      const rows = p.rows;
+      if (lim.offset > 0) startup += (p.total - p.startup) * Math.min(lim.offset, rows) / rows;
+      if (lim.count !== null) total = startup + (p.total - p.startup) * Math.min(lim.count, Math.max(1, rows - Math.min(lim.offset, rows))) / rows;
+      addPath(final, { ...p, startup, total });
+    }
+    paths = final.paths;
+  }
+  let best: Path | null = null;
+  for (const p of paths) if (!best || p.total < best.total || (p.total === best.total && p.startup < best.startup)) best = p;
+  const plan = best!.plan;
+  if (upper.order && plan.kind === 'join') return { ...plan, presorted: [...sortedPath].some((p) => p.plan === plan) };
+  if (upper.order && plan.kind !== 'join') unsure('a join the search did not complete');
+  return plan;
 }
