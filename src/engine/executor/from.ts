@@ -39,7 +39,7 @@ import { nestLoop, type JoinPair } from './nodeNestloop.js';
 import { hashJoin, hashFunctionFor, bucketCount } from './nodeHashjoin.js';
 import { mergeJoin } from './nodeMergejoin.js';
 import { runSearchedJoin, type SearchedBase } from './searchjoin.js';
-import { standardJoinSearch, type SearchVar, type SearchOther, type SearchUpper } from '../optimizer/joinrels.js';
+import { standardJoinSearch, type SearchVar, type SearchOther, type SearchUpper, type SearchOuterJoin } from '../optimizer/joinrels.js';
 import { lateralJoin } from './nodeSubqueryscan.js';
 import { lookupCte } from './nodeCtescan.js';
 import type { QResult } from './nodeSetOp.js';
@@ -276,12 +276,15 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
   ctx: JoinContext): { input: JoinInput } | { unsure: string } | null {
   const items: N[] = [];
   const quals: N[] = [];
+  /** LEFT / RIGHT JOINs: the nullable side's item and the ON conditions */
+  const outerJoins: { nullable: N; quals: N[] }[] = [];
   const walk = (f: N): boolean => {
     if (f.RangeVar) { items.push(f); return true; }
     const j = f.JoinExpr;
-    if (!j || j.jointype !== 'JOIN_INNER' || j.usingClause?.length || j.isNatural || j.alias) return false;
+    if (!j || !['JOIN_INNER', 'JOIN_LEFT', 'JOIN_RIGHT'].includes(j.jointype) || j.usingClause?.length || j.isNatural || j.alias) return false;
     if (!walk(j.larg) || !walk(j.rarg)) return false;
-    quals.push(...conjuncts(j.quals));
+    if (j.jointype === 'JOIN_INNER') quals.push(...conjuncts(j.quals));
+    else outerJoins.push({ nullable: j.jointype === 'JOIN_LEFT' ? j.rarg : j.larg, quals: conjuncts(j.quals) });
     return true;
   };
   if (!from.every(walk) || items.length < 3) return null;
@@ -301,10 +304,35 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
   const own: N[][] = inputs.map(() => []);
   const eqs: [SearchVar, SearchVar][] = [];
   const others: SearchOther[] = [], otherQuals: N[] = [];
+  // outer joins: the nullable side one table, joined by one equality; its own ON conditions filter its scan
+  const ojs: SearchOuterJoin[] = [];
+  const nullable = new Set<number>();
+  for (const oj of outerJoins) {
+    const b = oj.nullable.RangeVar ? items.indexOf(oj.nullable) : -1;
+    if (b < 0) return { unsure: 'an outer join whose nullable side is a join' };
+    nullable.add(b);
+    let eq: SearchOuterJoin | null = null;
+    for (const q of oj.quals) {
+      ex.compileWhere(q, combinedScope(all));
+      const rels = relsOf(q, all);
+      if (!rels) return { unsure: 'an outer join condition with a subquery' };
+      if (rels.size === 1 && rels.has(b)) { own[b]!.push(q); continue; }
+      const e = q.A_Expr;
+      const a: ({ rel: number; col: number } | null)[] | null = !eq && rels.size === 2 && rels.has(b) && e?.kind === 'AEXPR_OP' && e.name?.length === 1 && e.name[0].String?.sval === '=' && e.lexpr?.ColumnRef
+        && e.rexpr?.ColumnRef ? [e.lexpr, e.rexpr].map((x: N) => resolveColumn((x.ColumnRef.fields as N[]).map((y) => y.String?.sval), all)) : null;
+      if (!a || !a[0] || !a[1]) return { unsure: 'an outer join condition other than one equality with the nullable table (and conditions on it alone)' };
+      const va: SearchVar = varOf(a[0].col), vb: SearchVar = varOf(a[1].col);
+      eq = va.rel === b ? { a: vb, b: va } : { a: va, b: vb };
+    }
+    if (!eq) return { unsure: 'an outer join without an equality' };
+    ojs.push(eq);
+  }
+  if (ojs.some((oj) => nullable.has(oj.a.rel))) return { unsure: 'an outer join whose preserved side is the nullable side of another (join order identities)' };
   for (const q of [...quals, ...whereConj]) {
     ex.compileWhere(q, combinedScope(all)); // its errors first
     const rels = relsOf(q, all);
     if (!rels) return { unsure: 'a join condition with a subquery' };
+    if ([...rels].some((r) => nullable.has(r))) return { unsure: 'a condition on the nullable side of an outer join above it (PostgreSQL may reduce the outer join)' };
     if (rels.size === 1) { own[[...rels][0]!]!.push(q); continue; }
     const e = q.A_Expr;
     const a = e?.kind === 'AEXPR_OP' && e.name?.length === 1 && e.name[0].String?.sval === '=' && e.lexpr?.ColumnRef && e.rexpr?.ColumnRef
@@ -321,7 +349,7 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
   const upper = ctx.orderedOrLimited ? searchUpper(ctx.select, all, varOf) : {};
   if ('unsure' in upper) return upper;
   const plan = standardJoinSearch(inputs.map((inp, i) => ({ table: (inp.plan as Extract<JoinPlan, { kind: 'Scan' }>).table, name: names[i]!, quals: own[i]!.map(unqualify) })),
-    eqs, others, upper);
+    eqs, others, upper, ojs);
   if ('unsure' in plan) return plan;
   const andOf = (qs: N[]) => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
   const bases: SearchedBase[] = inputs.map((inp, i) => ({

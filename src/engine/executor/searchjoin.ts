@@ -76,8 +76,9 @@ export function runSearchedJoin(bases: SearchedBase[], plan: SearchPlan, otherQu
       row.vals = ov.concat(iv);
       return compiled.every((c) => c.fn(row) === true);
     };
+    const fillOuter = p.jointype === 'left', fillInner = p.jointype === 'right';
     const jp: JoinPlan = {
-      kind: 'Join', method: p.method, label: '', kindName: 'inner', outer: o.plan, inner: i.plan,
+      kind: 'Join', method: p.method, label: fillOuter ? ' Left' : fillInner ? ' Right' : '', kindName: p.jointype ?? 'inner', outer: o.plan, inner: i.plan,
       cond: p.method !== 'NestLoop' && keys.length ? { outerIsLeft: true, qual: quals[0]!, left: keys[0]!.o, right: keys[0]!.i } : null,
       filter: p.method === 'NestLoop' ? [...filters, ...quals] : [...filters, ...quals.slice(1)], unsure: null, searched: p,
     };
@@ -112,12 +113,14 @@ export function runSearchedJoin(bases: SearchedBase[], plan: SearchPlan, otherQu
         if (p.method === 'HashJoin') {
           const hash = hashFunctionFor(i.columns[keys[0]!.i]!.type.name);
           const buckets = hash ? { hash, nbuckets: bucketCount(p.inner.cost.rows) } : undefined;
-          pairs = hashJoin(outerRows, innerRows, keys[0]!.o, keys[0]!.i, match, false, false, buckets);
+          pairs = hashJoin(outerRows, innerRows, keys[0]!.o, keys[0]!.i, match, fillOuter, fillInner, buckets);
         } else if (p.method === 'MergeJoin') {
-          pairs = mergeJoin(outerRows, innerRows, keys[0]!.o, keys[0]!.i, match, false, false, { outer: !p.sortOuter, inner: !p.sortInner });
-        } else pairs = nestLoop(outerRows, innerRows, match, false);
+          pairs = mergeJoin(outerRows, innerRows, keys[0]!.o, keys[0]!.i, match, fillOuter, fillInner, { outer: !p.sortOuter, inner: !p.sortInner });
+        } else pairs = nestLoop(outerRows, innerRows, match, fillOuter);
         jp.actual = { rows: pairs.length, outerRows: outerRows.length, innerRows: innerRows.length };
-        return pairs.map((x) => x.o!.concat(x.i!));
+        // an outer join's unmatched rows NULL-extended on the other side
+        const ow = o.columns.length, iw = i.columns.length;
+        return pairs.map((x) => (x.o ?? new Array<Value>(ow).fill(null)).concat(x.i ?? new Array<Value>(iw).fill(null)));
       },
     };
   };

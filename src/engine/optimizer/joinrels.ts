@@ -67,6 +67,13 @@ export interface SearchOther { rels: number[]; sel: number }
  */
 export interface SearchUpper { order?: { first: SearchVar | null; keys: number; desc: boolean }; limit?: { count: number | null; offset: number } }
 
+/**
+ * A LEFT JOIN (a RIGHT JOIN with its sides swapped) whose nullable side is one base relation joined by one
+ * equality `a = b` (b the nullable relation's column) and by nothing else: a SpecialJoinInfo whose min_lefthand is
+ * a's relation and min_righthand b's.
+ */
+export interface SearchOuterJoin { a: SearchVar; b: SearchVar }
+
 /** The chosen plan, with the costs EXPLAIN prints for each node. */
 /** An Index Scan of a base relation: the whole index in its order (by: null), or probed with an outer column (a parameterized path). */
 export interface SearchIndexScan { index: BtreeIndex; col: number; by: SearchVar | null }
@@ -75,6 +82,8 @@ export type SearchPlan =
   | { kind: 'scan'; rel: number; cost: Cost; index?: SearchIndexScan }
   | {
     kind: 'join'; method: 'HashJoin' | 'MergeJoin' | 'NestLoop'; outer: SearchPlan; inner: SearchPlan; clauses: SearchClause[]; cost: Cost;
+    /** an outer join: 'left' (the outer side preserved), 'right' (the inner side preserved); absent: inner */
+    jointype?: 'left' | 'right';
     /** the other join conditions checked here (indexes into the search's `others`): the Join Filter */
     others: number[];
     /** merge join: the Sort over each side (null: that side comes sorted already) */
@@ -107,11 +116,12 @@ class Unsure extends Error {}
 const unsure = (why: string): never => { throw new Unsure(why); };
 
 /** standard_join_search for `rels` joined by the equalities `eqs` (in the order PostgreSQL distributes them). */
-export function standardJoinSearch(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: SearchOther[] = [], upper: SearchUpper = {}): SearchPlan | { unsure: string } {
-  try { return search(rels, eqs, others, upper); } catch (e) { if (e instanceof Unsure) return { unsure: e.message }; throw e; }
+export function standardJoinSearch(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: SearchOther[] = [], upper: SearchUpper = {},
+  ojs: SearchOuterJoin[] = []): SearchPlan | { unsure: string } {
+  try { return search(rels, eqs, others, upper, ojs); } catch (e) { if (e instanceof Unsure) return { unsure: e.message }; throw e; }
 }
 
-function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: SearchOther[], upper: SearchUpper): SearchPlan {
+function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: SearchOther[], upper: SearchUpper, ojs: SearchOuterJoin[]): SearchPlan {
   const otherMask = others.map((o) => o.rels.reduce((m, r) => m | (1 << r), 0));
   // consider_startup: a LIMIT (tuple_fraction > 0) keeps paths with a cheaper startup
   const considerStartup = !!upper.limit && upper.limit.count !== null;
@@ -129,6 +139,19 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     else ecs.push([a, b]);
   }
   for (const ec of ecs) if (new Set(ec.map((m) => m.rel)).size !== ec.length) unsure('a join condition class naming two columns of one table');
+  // an outer join's equality is no equivalence (b may be NULL-extended): its sides sort on their own classes
+  // (initialize_mergeclause_eclasses: a's class if it has one, else a class of its own; b's always its own)
+  for (const oj of ojs) {
+    const ta = rels[oj.a.rel]!.table.columns[oj.a.col]!.type.name, tb = rels[oj.b.rel]!.table.columns[oj.b.col]!.type.name;
+    if (ta !== tb || !['int4', 'int8', 'int2', 'text'].includes(ta)) unsure('an outer join condition between columns of different types');
+    if (ecOf(oj.b) >= 0) unsure('an outer join whose nullable column is joined elsewhere');
+    if (rels[oj.b.rel]!.table.indexes.length) unsure('an index on the nullable table of an outer join (index paths)');
+    if (ecOf(oj.a) < 0) ecs.push([oj.a]);
+    ecs.push([oj.b]);
+  }
+  const ojMask = ojs.map((oj) => ({ a: 1 << oj.a.rel, b: 1 << oj.b.rel }));
+  /** join_is_legal: a relation holding an outer join's nullable side holds its preserved side too, or is that side alone */
+  const legal = (mask: number) => ojMask.every((m) => !(mask & m.b) || mask === m.b || (mask & m.a) !== 0);
   // base relations: a Seq Scan each, and the Index Scans of an index on a join column (create_index_paths)
   const indexedBy: BtreeIndex[][] = [];
   const base = rels.map((r, i): JoinRel => {
@@ -170,8 +193,16 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
   const clauseSel = (c: SearchClause) => eqjoinsel(keyVar(c.o), keyVar(c.i));
   const listSel = (cs: SearchClause[]) => cs.reduce((s, c) => s * clauseSel(c), 1);
   /** generate_join_implied_equalities: per class, the first member of each side */
-  const restrictList = (om: number, im: number): { clauses: SearchClause[]; ecs: number[]; others: number[] } => {
+  const restrictList = (om: number, im: number): { clauses: SearchClause[]; ecs: number[]; others: number[]; mk: { o: number; i: number } | null;
+    jointype?: 'left' | 'right'; } => {
     const clauses: SearchClause[] = [], ids: number[] = [];
+    // the outer join this pair makes: its one equality, the merge orders of its sides
+    const oj = ojs.findIndex((_, k) => ((om & ojMask[k]!.a) && im === ojMask[k]!.b) || ((im & ojMask[k]!.a) && om === ojMask[k]!.b));
+    if (oj >= 0) {
+      const { a, b } = ojs[oj]!, left = (om & ojMask[oj]!.a) !== 0;
+      const c = left ? { o: a, i: b } : { o: b, i: a };
+      return { clauses: [c], ecs: [], others: [], mk: { o: ecOf(c.o), i: ecOf(c.i) }, jointype: left ? 'left' : 'right' };
+    }
     // the other join conditions first (build_joinrel_restrictlist: the joininfo lists, then the classes')
     const oth = others.map((_, k) => k).filter((k) => (otherMask[k]! & ~(om | im)) === 0 && (otherMask[k]! & om) && (otherMask[k]! & im));
     if (oth.length > 1) unsure('two or more join conditions outside equivalence classes at one join (their order)');
@@ -179,11 +210,11 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
       const o = ec.find((m) => (om >> m.rel) & 1), i = ec.find((m) => (im >> m.rel) & 1);
       if (o && i) { clauses.push({ o, i }); ids.push(id); }
     });
-    return { clauses, ecs: ids, others: oth };
+    return { clauses, ecs: ids, others: oth, mk: ids.length ? { o: ids[0]!, i: ids[0]! } : null };
   };
   const otherSel = (ks: number[]) => ks.reduce((s, k) => s * others[k]!.sel, 1);
   const hasEcJoins = (mask: number) => ecs.some((ec) => ec.some((m) => (mask >> m.rel) & 1) && ec.some((m) => !((mask >> m.rel) & 1)))
-    || otherMask.some((m) => (m & mask) && (m & ~mask));
+    || otherMask.some((m) => (m & mask) && (m & ~mask)) || ojMask.some((m) => !!(mask & (m.a | m.b)) && (mask & (m.a | m.b)) !== (m.a | m.b));
   // query_pathkeys: ORDER BY's first key, when it is a member of a class (a merge join or an Index Scan may give its order)
   const order = upper.order;
   let queryEc: number | null = null;
@@ -199,7 +230,8 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     }
   }
   /** truncate_useless_pathkeys: an order kept while a later merge join (a class with members outside) or ORDER BY may use it */
-  const useful = (ec: number | null, mask: number) => (ec !== null && (ec === queryEc || ecs[ec]!.some((m) => !((mask >> m.rel) & 1))) ? ec : null);
+  const useful = (ec: number | null, mask: number) => (ec !== null && (ec === queryEc || ecs[ec]!.some((m) => !((mask >> m.rel) & 1))
+    || ojs.some((oj, k) => (ecOf(oj.a) === ec && !(mask & ojMask[k]!.b)) || (ecOf(oj.b) === ec && !(mask & ojMask[k]!.a)))) ? ec : null);
 
   const levels: JoinRel[][] = [[], base];
   const byMask = new Map<number, JoinRel>(base.map((b) => [b.mask, b]));
@@ -264,12 +296,15 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
   });
 
   const joinPath = (rel: JoinRel, method: 'HashJoin' | 'MergeJoin' | 'NestLoop', o: Path, i: Path, clauses: SearchClause[], oth: number[], startup: number, total: number,
-    pathkey: number | null, extra: { sortOuter?: Cost | null; sortInner?: Cost | null; material?: Cost | null; rescanFree?: boolean }): Path => {
+    pathkey: number | null, extra: { sortOuter?: Cost | null; sortInner?: Cost | null; material?: Cost | null; rescanFree?: boolean }, jointype?: 'left' | 'right'): Path => {
     const cost: Cost = { startup, total, rows: rel.rows, width: rel.width };
     return {
       ...cost, pathkey, markRestore: false,
       rescanStartup: extra.rescanFree ? 0 : startup, rescanTotal: extra.rescanFree ? total - startup : total,
-      plan: { kind: 'join', method, outer: o.plan, inner: i.plan, clauses, others: oth, cost, sortOuter: extra.sortOuter ?? null, sortInner: extra.sortInner ?? null, material: extra.material ?? null },
+      plan: {
+        kind: 'join', method, outer: o.plan, inner: i.plan, clauses, others: oth, cost, sortOuter: extra.sortOuter ?? null, sortInner: extra.sortInner ?? null,
+        material: extra.material ?? null, ...(jointype ? { jointype } : {}),
+      },
     };
   };
   const asCost = (p: Path): Cost => ({ startup: p.startup, total: p.total, rows: p.rows, width: p.width });
@@ -301,7 +336,7 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
   };
 
   /** add_paths_to_joinrel's extra: inner_unique, and the semi-join factors its costs use (an inner join: jselec, inner rows) */
-  interface Extra { unique: boolean; jselec: number; matchCount: number }
+  interface Extra { unique: boolean; jselec: number; matchCount: number; jointype?: 'left' | 'right' }
   const nestLoop = (rel: JoinRel, o: Path, i: Path, mat: Path | null, clauses: SearchClause[], oth: number[], x: Extra) => {
     const inner = mat ?? i;
     // a parameterized inner Index Scan enforces the class's clause itself: a clause stays at the join (Join Filter)
@@ -330,10 +365,10 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     }
     run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * quals) * ntuples;
     startup += 0;
-    addPath(rel, joinPath(rel, 'NestLoop', o, i, kept, oth, startup, startup + run, useful(o.pathkey, rel.mask), { material: mat ? asCost(mat) : null }));
+    addPath(rel, joinPath(rel, 'NestLoop', o, i, kept, oth, startup, startup + run, useful(o.pathkey, rel.mask), { material: mat ? asCost(mat) : null }, x.jointype));
   };
-  const mergeJoin = (rel: JoinRel, o: Path, i: Path, clauses: SearchClause[], oth: number[], ec: number, x: Extra) => {
-    const sortOuter = o.pathkey === ec ? null : sortOf(o), sortInner = i.pathkey === ec ? null : sortOf(i);
+  const mergeJoin = (rel: JoinRel, o: Path, i: Path, clauses: SearchClause[], oth: number[], mk: { o: number; i: number }, x: Extra) => {
+    const sortOuter = o.pathkey === mk.o ? null : sortOf(o), sortInner = i.pathkey === mk.i ? null : sortOf(i);
     const tuples = clampRowEst(o.rows * i.rows * listSel(clauses));
     // mergejoinscansel: the parts of each input the merge reads (0..1 without statistics)
     const sc = mergejoinscansel(keyVar(clauses[0]!.o), keyVar(clauses[0]!.i));
@@ -362,7 +397,8 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * oth.length) * tuples;
     const innerTop = sortInner ?? asCost(i);
     const material = materialize ? { ...innerTop, total: innerTop.total + CPU_OPERATOR_COST * innerTop.rows } : null;
-    addPath(rel, joinPath(rel, 'MergeJoin', o, i, clauses, oth, startup, startup + run, useful(ec, rel.mask), { sortOuter, sortInner, material }));
+    // build_join_pathkeys: the outer order, none for a right join
+    addPath(rel, joinPath(rel, 'MergeJoin', o, i, clauses, oth, startup, startup + run, x.jointype === 'right' ? null : useful(mk.o, rel.mask), { sortOuter, sortInner, material }, x.jointype));
   };
   const hashJoin = (rel: JoinRel, o: Path, i: Path, clauses: SearchClause[], oth: number[], x: Extra) => {
     const n = clauses.length;
@@ -390,44 +426,47 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
       run += (CPU_TUPLE_COST + CPU_OPERATOR_COST * oth.length) * clampRowEst(o.rows * i.rows * listSel(clauses));
     }
     startup += 0;
-    const np = joinPath(rel, 'HashJoin', o, i, clauses, oth, startup, startup + run, null, { rescanFree: true });
+    const np = joinPath(rel, 'HashJoin', o, i, clauses, oth, startup, startup + run, null, { rescanFree: true }, x.jointype);
     np.bound = batches;
     addPath(rel, np);
   };
 
   /** add_paths_to_joinrel for one outer / inner order */
   const addPaths = (rel: JoinRel, outer: JoinRel, inner: JoinRel) => {
-    const { clauses, ecs: ids, others: oth } = restrictList(outer.mask, inner.mask);
+    const { clauses, ecs: ids, others: oth, mk, jointype } = restrictList(outer.mask, inner.mask);
     if (ids.length > 1) unsure('two sides joined on two or more equivalence classes (several merge orders)');
     // innerrel_is_unique: the inner side a base relation with a unique index on its column of a join clause
     const innerRel = inner.mask & (inner.mask - 1) ? -1 : Math.log2(inner.mask);
     const unique = innerRel >= 0 && clauses.some((c) => c.i.rel === innerRel && hasUniqueIndex(rels[innerRel]!.table, c.i.col));
-    const x: Extra = { unique, jselec: listSel(clauses) * otherSel(oth), matchCount: Math.max(1, inner.rows) };
+    const x: Extra = { unique, jselec: listSel(clauses) * otherSel(oth), matchCount: Math.max(1, inner.rows), ...(jointype ? { jointype } : {}) };
     // sort_inner_and_outer
-    if (ids.length) mergeJoin(rel, outer.cheapestTotal, inner.cheapestTotal, clauses, oth, ids[0]!, x);
+    if (mk) mergeJoin(rel, outer.cheapestTotal, inner.cheapestTotal, clauses, oth, mk, x);
     // match_unsorted_outer
     const ict = inner.cheapestTotal;
     const mat = materialOf(ict); // ExecMaterializesOutput: no path here materializes already
     // the inner side's parameterized paths whose parameter the outer side supplies (cheapest_parameterized_paths)
     const params = inner.paramPaths.filter((p) => (p.req! & ~outer.mask) === 0);
     for (const op of [...outer.paths]) {
-      nestLoop(rel, op, ict, null, clauses, oth, x);
-      for (const pp of params) nestLoop(rel, op, pp, null, clauses, oth, x);
-      if (mat) nestLoop(rel, op, ict, mat, clauses, oth, x);
-      if (ids.length && op.pathkey === ids[0]) {
-        mergeJoin(rel, op, ict, clauses, oth, ids[0]!, x);
-        if (ict.pathkey !== ids[0]) {
-          const sorted = inner.paths.filter((p) => p.pathkey === ids[0]);
+      // a nested loop cannot preserve its inner side (JOIN_RIGHT)
+      if (jointype !== 'right') {
+        nestLoop(rel, op, ict, null, clauses, oth, x);
+        for (const pp of params) nestLoop(rel, op, pp, null, clauses, oth, x);
+        if (mat) nestLoop(rel, op, ict, mat, clauses, oth, x);
+      }
+      if (mk && op.pathkey === mk.o) {
+        mergeJoin(rel, op, ict, clauses, oth, mk, x);
+        if (ict.pathkey !== mk.i) {
+          const sorted = inner.paths.filter((p) => p.pathkey === mk.i);
           const bestTotal = sorted.reduce<Path | null>((b, p) => (!b || p.total < b.total || (p.total === b.total && p.startup < b.startup) ? p : b), null);
-          if (bestTotal) mergeJoin(rel, op, bestTotal, clauses, oth, ids[0]!, x);
+          if (bestTotal) mergeJoin(rel, op, bestTotal, clauses, oth, mk, x);
           const bestStartup = sorted.reduce<Path | null>((b, p) => (!b || p.startup < b.startup || (p.startup === b.startup && p.total < b.total)
             ? p : b), null);
-          if (bestStartup && bestStartup !== bestTotal) mergeJoin(rel, op, bestStartup, clauses, oth, ids[0]!, x);
+          if (bestStartup && bestStartup !== bestTotal) mergeJoin(rel, op, bestStartup, clauses, oth, mk, x);
         }
       }
     }
     // hash_inner_and_outer
-    if (ids.length) {
+    if (mk) {
       hashJoin(rel, outer.cheapestStartup, ict, clauses, oth, x);
       if (outer.cheapestTotal !== outer.cheapestStartup) hashJoin(rel, outer.cheapestTotal, ict, clauses, oth, x);
     }
@@ -435,20 +474,27 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
 
   const makeJoinRel = (r1: JoinRel, r2: JoinRel, level: number) => {
     const mask = r1.mask | r2.mask;
+    if (!legal(mask)) return;
     let rel = byMask.get(mask);
     if (!rel) {
-      const { clauses, others: oth } = restrictList(r1.mask, r2.mask);
-      const rows = clampRowEst(r1.rows * r2.rows * listSel(clauses) * otherSel(oth));
+      const { clauses, others: oth, jointype } = restrictList(r1.mask, r2.mask);
+      let rows = r1.rows * r2.rows * listSel(clauses) * otherSel(oth);
+      // calc_joinrel_size_estimate, JOIN_LEFT: at least one row per preserved row
+      if (jointype) rows = Math.max(rows, jointype === 'left' ? r1.rows : r2.rows);
+      rows = clampRowEst(rows);
       const none = null as unknown as Path;
       rel = { mask, rows, width: r1.width + r2.width, paths: [], cheapestTotal: none, cheapestStartup: none, paramPaths: [] };
       byMask.set(mask, rel);
       levels[level]!.push(rel);
     }
-    addPaths(rel, r1, r2);
-    addPaths(rel, r2, r1);
+    // populate_joinrel_with_paths: an outer join's preserved side is tried as the outer side first (JOIN_LEFT, then JOIN_RIGHT)
+    const swap = ojMask.some((m) => r1.mask === m.b && (r2.mask & m.a) !== 0);
+    addPaths(rel, swap ? r2 : r1, swap ? r1 : r2);
+    addPaths(rel, swap ? r1 : r2, swap ? r2 : r1);
   };
   const relevant = (a: JoinRel, b: JoinRel) => ecs.some((ec) => ec.some((m) => (a.mask >> m.rel) & 1) && ec.some((m) => (b.mask >> m.rel) & 1))
-    || otherMask.some((m) => (m & a.mask) && (m & b.mask) && !(m & ~(a.mask | b.mask)));
+    || otherMask.some((m) => (m & a.mask) && (m & b.mask) && !(m & ~(a.mask | b.mask)))
+    || ojMask.some((m) => ((a.mask & m.a) && (b.mask & m.b)) || ((b.mask & m.a) && (a.mask & m.b)));
 
   for (let level = 2; level <= rels.length; level++) {
     levels[level] = [];
