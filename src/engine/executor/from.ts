@@ -346,10 +346,36 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
     others.push({ rels: [...rels], sel: 1 / 3 });
     otherQuals.push(q);
   }
+  // the columns the query reads of each table (an index holding them all would give an Index Only Scan)
+  const needed: (Set<number> | 'all' | undefined)[] = items.map((it) => (ctx.target?.item === it ? 'all' : ctx.select ? new Set<number>() : undefined));
+  const need = (r: number, cols: number[]) => { const s0 = needed[r]; if (s0 instanceof Set) for (const c of cols) s0.add(c); };
+  const everyColumn = (r: number) => inputs[r]!.columns.map((c, k) => ({ c, k })).filter((x) => !(x.c as { dropped?: boolean }).dropped).map((x) => x.k);
+  const walkRefs = (x: unknown): void => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(walkRefs); return; }
+    const o = x as N;
+    if (o.ColumnRef) {
+      const f = o.ColumnRef.fields as N[];
+      const star = f[f.length - 1]?.A_Star;
+      if (star && f.length === 1) items.forEach((_, r) => need(r, everyColumn(r)));
+      else if (star && f.length === 2 && f[0]?.String) {
+        const r = names.indexOf(f[0].String.sval);
+        if (r >= 0) need(r, everyColumn(r));
+      } else if (f.every((y) => y.String)) {
+        const c = resolveColumn(f.map((y) => y.String.sval as string), all);
+        if (c) { const v = varOf(c.col); need(v.rel, [v.col]); }
+      }
+      return;
+    }
+    for (const v of Object.values(o)) walkRefs(v);
+  };
+  if (ctx.select) walkRefs(ctx.select);
   const upper = ctx.orderedOrLimited ? searchUpper(ctx.select, all, varOf) : {};
   if ('unsure' in upper) return upper;
-  const plan = standardJoinSearch(inputs.map((inp, i) => ({ table: (inp.plan as Extract<JoinPlan, { kind: 'Scan' }>).table, name: names[i]!, quals: own[i]!.map(unqualify) })),
-    eqs, others, upper, ojs);
+  const plan = standardJoinSearch(inputs.map((inp, i) => ({
+    table: (inp.plan as Extract<JoinPlan, { kind: 'Scan' }>).table, name: names[i]!, quals: own[i]!.map(unqualify), ...(needed[i] ? { needed: needed[i] } : {}),
+  })),
+  eqs, others, upper, ojs);
   if ('unsure' in plan) return plan;
   const andOf = (qs: N[]) => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
   const bases: SearchedBase[] = inputs.map((inp, i) => ({

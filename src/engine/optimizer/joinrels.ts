@@ -21,19 +21,40 @@
  *                Merge Join (a3.x = a1.x) of Sort(a3) with a Materialize of the sorted {a1,a2} (no second Sort)
  *
  * For each pair, both sides as outer: a merge join sorting both cheapest paths, nested loops over the inner side
- * (plain and materialized) for each outer path, merge joins over an outer path already sorted on the key, and hash
- * joins of the cheapest-startup and cheapest-total outer paths (costs: costsize.c's initial / final_cost_* as
- * optimizer/costsize.ts states them; selectivities, hash bucket sizes and merge scan ranges from selfuncs.ts).
+ * (plain and materialized, and each parameterized Index Scan the outer side can feed) for each outer path, merge
+ * joins over an outer path already sorted on the key, and hash joins of the cheapest-startup and cheapest-total
+ * outer paths (costs: costsize.c's initial / final_cost_* as optimizer/costsize.ts states them; selectivities, hash
+ * bucket sizes and merge scan ranges from selfuncs.ts). An inner side that is one table with a unique index on its
+ * join column is inner_unique: a probe stops at its first match (the semi-join factors), a merge join never
+ * rescans it (skip_mark_restore).
+ *
+ * Index paths (indxpath.c create_index_paths, costed by paramjoin.ts): a unique index on a join column gives its
+ * table a full Index Scan, sorted on the column's class, and for each other member of the class an Index Scan
+ * probing with that member's value — parameterized by its relation, the inner side of a nested loop whose outer
+ * side holds it ("Index Cond: (k = n.a)"; the join's own clause stays as a Join Filter unless its outer column is
+ * that member: join_clause_is_movable_into).
+ *
+ * Outer joins (SpecialJoinInfo, join_is_legal): a LEFT JOIN (a RIGHT JOIN swapped) whose nullable side is one table
+ * joined by one equality: that table joins only a relation holding the other table of the equality (or none
+ * yet), the equality sorts each side on its own class (no equivalence: the nullable side may be NULL), the join's
+ * rows are at least the preserved side's; JOIN_LEFT (preserved side outer) is tried first, then JOIN_RIGHT (no
+ * nested loop; a merge right join's rows are not in order). ORDER BY and LIMIT above: optimizer/orderedpaths.ts
+ * (a path sorted for ORDER BY is kept while useful, a LIMIT keeps paths with a cheaper startup: pathnode.ts).
  *
  * Simplifications — the search answers `unsure` (EXPLAIN then refuses 0A000, the executor keeps the written order):
- * inner joins of plain tables only; after ANALYZE, what selfuncs.ts reads of the statistics (eqjoinsel over the
- * MCV lists, estimate_hash_bucket_stats, mergejoinscansel; a WHERE condition over an MCV list is refused);
- * no index on a column the joins or the table's own conditions use (no index paths, no parameterized paths);
- * join conditions equalities between columns of one type (int or text), none on a column the WHERE clause
- * equates to a constant, or comparisons of two tables' integer columns (a third of the pairs, at most one a
- * join); at most one equivalence class between two sides a merge join could use; a hash table that may need
- * batches (over hash_mem) only when its path loses anyway. UPDATE ... FROM is searched with SELECT *'s widths
- * (PostgreSQL's are narrower: only the columns it needs), which matters only near work_mem.
+ * plain tables only; after ANALYZE, what selfuncs.ts reads of the statistics (eqjoinsel over the MCV lists,
+ * estimate_hash_bucket_stats, mergejoinscansel; a WHERE condition over an MCV list is refused); an index only when
+ * unique, single-column, of one leaf page, on a join column of a never-analyzed table without WHERE conditions of
+ * its own (no index on a WHERE column, no bitmap paths, no Memoize — which never wins without statistics, as
+ * ndistinct defaults to the calls — and no Index Only Scan: a query that may read only the indexed column); join
+ * conditions equalities between columns of one type (int or text), none
+ * on a column the WHERE clause equates to a constant, or comparisons of two tables' integer columns (a third of the
+ * pairs, at most one a join); at most one equivalence class between two sides a merge join could use; a hash table
+ * that may need batches (over hash_mem) only when its path loses anyway; no FULL JOIN (0A000), no outer join whose
+ * nullable side is a join or whose preserved table is another's nullable one, none with a condition on its
+ * nullable table above it (PostgreSQL may reduce it to an inner join); no GROUP BY / DISTINCT above, no
+ * Incremental Sort. UPDATE ... FROM is searched with SELECT *'s widths (PostgreSQL's are narrower: only the
+ * columns it needs), which matters only near work_mem.
  */
 import type { Table } from '../catalog/catalog.js';
 import { CPU_OPERATOR_COST, CPU_TUPLE_COST, SEQ_PAGE_COST, RANDOM_PAGE_COST, costSeqScan, costSort, type Cost } from './costsize.js';
@@ -44,15 +65,21 @@ import { bucketCount } from '../executor/nodeHashjoin.js';
 import type { BtreeIndex } from '../index/btree.js';
 import { hasUniqueIndex } from './selfuncs.js';
 import { costIndexFullScan, costParamIndexScan, paramIndexFor } from './paramjoin.js';
+import { Unsure, unsure, addPath as addPathTo, setCheapest, relationBytes, type Path, type JoinRel } from './pathnode.js';
+import { upperPath } from './orderedpaths.js';
 
 type N = Record<string, any>;
 
-const STD_FUZZ_FACTOR = 1.01;
 const WORK_MEM = 4 * 1024 * 1024;
 const HASH_MEM = 2 * WORK_MEM;
 
 /** A base relation of the search: its table, its own (unqualified) WHERE conditions. */
-export interface SearchRel { table: Table; name: string; quals: N[] }
+export interface SearchRel {
+  table: Table; name: string; quals: N[];
+  /** the columns the query reads of it ('all': its every column, or the UPDATE's target; absent: not known) — an
+   * index holding them all would be read by an Index Only Scan */
+  needed?: Set<number> | 'all';
+}
 /** A column of a base relation. */
 export interface SearchVar { rel: number; col: number }
 
@@ -94,26 +121,6 @@ export type SearchPlan =
     presorted?: boolean;
   };
 
-interface Path {
-  startup: number; total: number; rows: number; width: number;
-  /** the equivalence class the rows come sorted by (null: unsorted) */
-  pathkey: number | null;
-  /** cost_rescan */
-  rescanStartup: number; rescanTotal: number;
-  markRestore: boolean;
-  /** a parameterized path: the relations (a mask) the outer side must hold */
-  req?: number;
-  /** its cost is a lower bound (a hash table over hash_mem: its batches' page costs are not modelled) */
-  bound?: boolean;
-  plan: SearchPlan;
-}
-
-interface JoinRel { mask: number; rows: number; width: number; paths: Path[]; cheapestTotal: Path; cheapestStartup: Path; paramPaths: Path[] }
-
-const relationBytes = (rows: number, width: number) => rows * (Math.ceil(width / 8) * 8 + 24);
-
-class Unsure extends Error {}
-const unsure = (why: string): never => { throw new Unsure(why); };
 
 /** standard_join_search for `rels` joined by the equalities `eqs` (in the order PostgreSQL distributes them). */
 export function standardJoinSearch(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: SearchOther[] = [], upper: SearchUpper = {},
@@ -169,6 +176,8 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
       if (t.stats) unsure('an index on a join column of an analyzed table (index correlation is not modelled)');
       if (paramIndexFor(t, ix.columns[0]!) !== ix) unsure('a non-unique index, or one of more than one leaf page, on a join column');
       if (r.quals.length) unsure('an index on a join column of a table with WHERE conditions of its own (a filtered index probe)');
+      const needed = r.needed;
+      if (!needed || (needed !== 'all' && [...needed].every((c) => c === ix.columns[0]))) unsure('a join that may read a table by an Index Only Scan');
       indexed.push(ix);
     }
     const size = estimateRelSize(t);
@@ -236,44 +245,8 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
   const levels: JoinRel[][] = [[], base];
   const byMask = new Map<number, JoinRel>(base.map((b) => [b.mask, b]));
 
-  /** add_path: keep the new path unless an old one is fuzzily as cheap and as well sorted; drop the old ones it beats */
-  const addPath = (rel: JoinRel, np: Path) => {
-    let accept = true, insertAt = 0;
-    const kept: Path[] = [];
-    for (const op of rel.paths) {
-      let removeOld = false;
-      // compare_path_costs_fuzzily: under a LIMIT (consider_startup) a path worse on total but better on startup differs (3)
-      const costcmp = np.total > op.total * STD_FUZZ_FACTOR ? (considerStartup && !np.req && op.startup > np.startup * STD_FUZZ_FACTOR ? 3 : 2)
-        : op.total > np.total * STD_FUZZ_FACTOR ? (considerStartup && !op.req && np.startup > op.startup * STD_FUZZ_FACTOR ? 3 : 1)
-          : np.startup > op.startup * STD_FUZZ_FACTOR ? 2 : op.startup > np.startup * STD_FUZZ_FACTOR ? 1 : 0;
-      // compare_pathkeys of single keys: equal, one longer (better), or different
-      const keyscmp = np.pathkey === op.pathkey ? 0 : op.pathkey === null ? 1 : np.pathkey === null ? 2 : 3;
-      if (keyscmp !== 3 && costcmp !== 3) {
-        if (costcmp === 0) {
-          if (keyscmp === 1) removeOld = true;
-          else if (keyscmp === 2) accept = false;
-          else if (np.total < op.total / 1.0000000001 || (np.total <= op.total * 1.0000000001 && np.startup < op.startup / 1.0000000001)) removeOld = true;
-          else accept = false;
-        } else if (costcmp === 1) { if (keyscmp !== 2) removeOld = true; } else if (keyscmp !== 1) accept = false;
-      }
-      if (!removeOld) { kept.push(op); if (np.total >= op.total) insertAt = kept.length; }
-      if (!accept) { kept.push(...rel.paths.slice(rel.paths.indexOf(op) + 1)); break; }
-    }
-    if (accept) kept.splice(insertAt, 0, np);
-    // a path costed below its true cost that survives could be the plan, or displace the one that is
-    if (accept && np.bound) unsure('a hash join that may need several batches (their page costs)');
-    rel.paths = kept;
-  };
+  const addPath = (rel: JoinRel, np: Path) => addPathTo(rel, np, considerStartup);
 
-  /** set_cheapest: the cheapest startup and total paths (exact ties: the first kept) */
-  const setCheapest = (rel: JoinRel) => {
-    let st: Path | null = null, tt: Path | null = null;
-    for (const p of rel.paths) {
-      if (!st || p.startup < st.startup || (p.startup === st.startup && p.total < st.total)) st = p;
-      if (!tt || p.total < tt.total || (p.total === tt.total && p.startup < tt.startup)) tt = p;
-    }
-    rel.cheapestStartup = st!; rel.cheapestTotal = tt!;
-  };
   // index paths (create_index_paths): a full Index Scan, sorted on the column's class, and for each other member
   // of the class an Index Scan probing with that member's value (a path parameterized by its relation)
   const totalPages = rels.reduce((sum, r) => sum + estimateRelSize(r.table).pages, 0);
@@ -516,44 +489,4 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
   const top = byMask.get((1 << rels.length) - 1);
   if (!top) return unsure('a join the search did not complete');
   return upperPath(top, upper, queryEc, addPath, sortOf);
-}
-
-/**
- * grouping_planner above the join: create_ordered_paths (the cheapest path under a Sort — bounded by LIMIT — or a
- * path already in ORDER BY's order), then a Limit over each (its cost the fraction of the rows it reads), kept by
- * add_path; the cheapest total wins (set_cheapest).
- */
-function upperPath(top: JoinRel, upper: SearchUpper, queryEc: number | null, addPath: (rel: JoinRel, p: Path) => void, sortOf: (p: Path, limit: number | null) => Cost): SearchPlan {
-  const lim = upper.limit;
-  const bound = lim && lim.count !== null ? lim.count + lim.offset : null;
-  let paths = top.paths;
-  const sortedPath = new Set<Path>();
-  if (upper.order) {
-    const ordered: JoinRel = { ...top, paths: [] };
-    for (const p of top.paths) {
-      if (queryEc !== null && p.pathkey === queryEc) { sortedPath.add(p); addPath(ordered, p); } else if (p === top.cheapestTotal) {
-        const c = sortOf(p, bound);
-        addPath(ordered, { ...p, ...c, pathkey: queryEc });
-      }
-    }
-    paths = ordered.paths;
-  }
-  if (lim) {
-    const final: JoinRel = { ...top, paths: [] };
-    for (const p of paths) {
-      // cost_limit (adjust_limit_rows_costs): the part of the rows read
-      let startup = p.startup, total = p.total;
-      const rows = p.rows;
-      if (lim.offset > 0) startup += (p.total - p.startup) * Math.min(lim.offset, rows) / rows;
-      if (lim.count !== null) total = startup + (p.total - p.startup) * Math.min(lim.count, Math.max(1, rows - Math.min(lim.offset, rows))) / rows;
-      addPath(final, { ...p, startup, total });
-    }
-    paths = final.paths;
-  }
-  let best: Path | null = null;
-  for (const p of paths) if (!best || p.total < best.total || (p.total === best.total && p.startup < best.startup)) best = p;
-  const plan = best!.plan;
-  if (upper.order && plan.kind === 'join') return { ...plan, presorted: [...sortedPath].some((p) => p.plan === plan) };
-  if (upper.order && plan.kind !== 'join') unsure('a join the search did not complete');
-  return plan;
 }
