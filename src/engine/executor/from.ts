@@ -41,6 +41,7 @@ import { mergeJoin } from './nodeMergejoin.js';
 import { runSearchedJoin, type SearchedBase } from './searchjoin.js';
 import { standardJoinSearch, type SearchVar, type SearchOther, type SearchUpper, type SearchOuterJoin } from '../optimizer/joinrels.js';
 import { lateralJoin } from './nodeSubqueryscan.js';
+import { checkJoinOnScope } from '../sql/parse_clause.js';
 import { lookupCte } from './nodeCtescan.js';
 import type { QResult } from './nodeSetOp.js';
 import {
@@ -430,6 +431,7 @@ function searchUpper(n: N | undefined, all: JoinInput, varOf: (col: number) => S
  * the written order. Each join's rows are built when the query reads them; the plan is known before.
  */
 export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snapshot, sql: string, pre?: Map<N, QResult>, ctx: JoinContext = {}): Source {
+  checkJoinOnScope(from, (rv) => { try { return ex.table(rv).columns.filter((c) => !c.dropped).map((c) => c.name); } catch { return null; } });
   const env = ex.env(s, snap);
   const combinedScope = (inp: JoinInput): Scope => {
     let offset = 0;
