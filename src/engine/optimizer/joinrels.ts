@@ -349,6 +349,9 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     let os = sc!.leftstart, oe = sc!.leftend, is = sc!.rightstart, ie = sc!.rightend;
     if (os >= oe) { os = 0; oe = 1; }
     if (is >= ie) { is = 0; ie = 1; }
+    // an outer join reads its preserved side whole
+    if (x.jointype === 'left') { os = 0; oe = 1; }
+    if (x.jointype === 'right') { is = 0; ie = 1; }
     const outerRows = clampRowEst(o.rows * oe), innerRows = clampRowEst(i.rows * ie);
     const outerSkip = rint(o.rows * os), innerSkip = rint(i.rows * is);
     os = outerSkip / o.rows; oe = outerRows / o.rows; is = innerSkip / i.rows; ie = innerRows / i.rows;
