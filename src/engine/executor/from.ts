@@ -42,6 +42,7 @@ import { runSearchedJoin, type SearchedBase } from './searchjoin.js';
 import { standardJoinSearch, type SearchVar, type SearchOther, type SearchUpper, type SearchOuterJoin } from '../optimizer/joinrels.js';
 import { lateralJoin } from './nodeSubqueryscan.js';
 import { checkJoinOnScope } from '../sql/parse_clause.js';
+import { indexProbe } from '../optimizer/indxpath.js';
 import { lookupCte } from './nodeCtescan.js';
 import type { QResult } from './nodeSetOp.js';
 import {
@@ -373,9 +374,12 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
   if (ctx.select) walkRefs(ctx.select);
   const upper = ctx.orderedOrLimited ? searchUpper(ctx.select, all, varOf) : {};
   if ('unsure' in upper) return upper;
-  const plan = standardJoinSearch(inputs.map((inp, i) => ({
-    table: (inp.plan as Extract<JoinPlan, { kind: 'Scan' }>).table, name: names[i]!, quals: own[i]!.map(unqualify), ...(needed[i] ? { needed: needed[i] } : {}),
-  })),
+  const plan = standardJoinSearch(inputs.map((inp, i) => {
+    const table = (inp.plan as Extract<JoinPlan, { kind: 'Scan' }>).table, quals = own[i]!.map(unqualify);
+    // a unique key the table's own conditions equate to a constant (an Index Scan for it: indxpath.ts)
+    const eqProbe = quals.length ? indexProbe(table, quals.length === 1 ? quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: quals } }, combinedScope(inp)) : null;
+    return { table, name: names[i]!, quals, ...(needed[i] ? { needed: needed[i] } : {}), ...(eqProbe ? { eqProbe } : {}) };
+  }),
   eqs, others, upper, ojs);
   if ('unsure' in plan) return plan;
   const andOf = (qs: N[]) => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });

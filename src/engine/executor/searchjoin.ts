@@ -46,13 +46,14 @@ export function runSearchedJoin(bases: SearchedBase[], plan: SearchPlan, otherQu
       const ix = p.index;
       if (inp.plan.kind === 'Scan') {
         inp.plan.quals = b.quals;
-        if (ix) inp.plan.searchedIndex = { index: ix.index, col: ix.col, by: ix.by && colName(ix.by), cost: p.cost };
+        if (ix) inp.plan.searchedIndex = { index: ix.index, col: ix.col, by: ix.by && colName(ix.by), cost: p.cost, ...(ix.eq ? { eq: ix.eq } : {}) };
       }
       return {
         ...inp,
         rows: () => {
           // a full Index Scan: every entry in key order (a parameterized one is probed by its nested loop instead)
-          const rows = ix ? inp.probe!({ kind: 'IndexScanOrdered', index: ix.index, backward: false }) : inp.rows();
+          const rows = !ix ? inp.rows() : ix.eq ? inp.probe!({ kind: 'IndexScan', index: ix.index, key: ix.eq.key, cond: ix.eq.cond })
+            : inp.probe!({ kind: 'IndexScanOrdered', index: ix.index, backward: false });
           let kept = rows;
           if (b.filter) {
             const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };

@@ -57,7 +57,7 @@ export type JoinPlan =
   | {
     kind: 'Scan'; table: Table; name: string; alias: string | null; quals: N[]; actual?: { rows: number; removed: number };
     /** the join order search read it by an Index Scan (optimizer/joinrels.ts): the whole index, or probed with an outer column */
-    searchedIndex?: { index: BtreeIndex; col: number; by: { rel: string; col: string } | null; cost: Cost };
+    searchedIndex?: { index: BtreeIndex; col: number; by: { rel: string; col: string } | null; cost: Cost; eq?: { key: string | number; cond: N } };
   }
   | { kind: 'Other'; name: string; what: string }
   | {

@@ -45,7 +45,8 @@
  * plain tables only; after ANALYZE, what selfuncs.ts reads of the statistics (eqjoinsel over the MCV lists,
  * estimate_hash_bucket_stats, mergejoinscansel; a WHERE condition over an MCV list is refused); an index only when
  * unique, single-column, of one leaf page, on a join column of a never-analyzed table without WHERE conditions of
- * its own (no index on a WHERE column, no bitmap paths, no Memoize — which never wins without statistics, as
+ * its own, or a unique key the table's own condition equates to a constant (an Index Scan, and the table is then
+ * inner_unique) — no other index on a WHERE column, no bitmap paths, no Memoize — which never wins without statistics, as
  * ndistinct defaults to the calls — and no Index Only Scan: a query that may read only the indexed column); join
  * conditions equalities between columns of one type (int or text), none
  * on a column the WHERE clause equates to a constant, or comparisons of two tables' integer columns (a third of the
@@ -57,7 +58,7 @@
  * columns it needs), which matters only near work_mem.
  */
 import type { Table } from '../catalog/catalog.js';
-import { CPU_OPERATOR_COST, CPU_TUPLE_COST, SEQ_PAGE_COST, RANDOM_PAGE_COST, costSeqScan, costSort, type Cost } from './costsize.js';
+import { CPU_OPERATOR_COST, CPU_TUPLE_COST, SEQ_PAGE_COST, RANDOM_PAGE_COST, costSeqScan, costSort, costIndexScanUniqueEq, type Cost } from './costsize.js';
 import { estimateRelSize, clampRowEst, rint } from './plancat.js';
 import { eqjoinsel, estimateHashBucketStats, mergejoinscansel, type KeyVar } from './selfuncs.js';
 import { whereSelectivity } from './clausesel.js';
@@ -79,6 +80,8 @@ export interface SearchRel {
   /** the columns the query reads of it ('all': its every column, or the UPDATE's target; absent: not known) — an
    * index holding them all would be read by an Index Only Scan */
   needed?: Set<number> | 'all';
+  /** its own `col = constant` a unique single-column index answers (indxpath.ts indexProbe) */
+  eqProbe?: { index: BtreeIndex; key: string | number; cond: N };
 }
 /** A column of a base relation. */
 export interface SearchVar { rel: number; col: number }
@@ -103,7 +106,11 @@ export interface SearchOuterJoin { a: SearchVar; b: SearchVar }
 
 /** The chosen plan, with the costs EXPLAIN prints for each node. */
 /** An Index Scan of a base relation: the whole index in its order (by: null), or probed with an outer column (a parameterized path). */
-export interface SearchIndexScan { index: BtreeIndex; col: number; by: SearchVar | null }
+export interface SearchIndexScan {
+  index: BtreeIndex; col: number; by: SearchVar | null;
+  /** an Index Scan for the table's own `col = constant` ("Index Cond: (k = 2)") */
+  eq?: { key: string | number; cond: N };
+}
 
 export type SearchPlan =
   | { kind: 'scan'; rel: number; cost: Cost; index?: SearchIndexScan }
@@ -161,6 +168,7 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
   const legal = (mask: number) => ojMask.every((m) => !(mask & m.b) || mask === m.b || (mask & m.a) !== 0);
   // base relations: a Seq Scan each, and the Index Scans of an index on a join column (create_index_paths)
   const indexedBy: BtreeIndex[][] = [];
+  const eqPaths: (Path | undefined)[] = [];
   const base = rels.map((r, i): JoinRel => {
     const t = r.table;
     const used = new Set<number>(ecs.flatMap((ec) => ec.filter((m) => m.rel === i).map((m) => m.col)));
@@ -170,7 +178,13 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     const indexed: BtreeIndex[] = [];
     for (const ix of t.indexes) {
       if (ix.def) unsure('an expression index on a joined table (index paths)');
-      if (ix.columns.some((c) => qualCols.includes(c))) unsure('an index on a WHERE column of a joined table (its index paths)');
+      const eqIndex = r.eqProbe?.index === ix && ix.unique && ix.columns.length === 1 && !used.has(ix.columns[0]!);
+      if (ix.columns.some((c) => qualCols.includes(c)) && !eqIndex) unsure('an index on a WHERE column of a joined table (its index paths)');
+      if (eqIndex) {
+        const needed = r.needed;
+        if (!needed || (needed !== 'all' && [...needed].every((c) => c === ix.columns[0]))) unsure('a join that may read a table by an Index Only Scan');
+        continue;
+      }
       if (!ix.columns.some((c) => used.has(c))) continue;
       if (ix.columns.length !== 1) unsure('a multicolumn index on a join column');
       if (t.stats) unsure('an index on a join column of an analyzed table (index correlation is not modelled)');
@@ -189,6 +203,13 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     const c = costSeqScan(size.pages, size.tuples, ws!.ops, rows, size.width);
     const path: Path = { ...c, pathkey: null, rescanStartup: c.startup, rescanTotal: c.total, markRestore: false, plan: { kind: 'scan', rel: i, cost: c } };
     const rel: JoinRel = { mask: 1 << i, rows, width: size.width, paths: [path], cheapestTotal: path, cheapestStartup: path, paramPaths: [] };
+    const eq = r.eqProbe;
+    if (eq && eq.index.unique && !used.has(eq.index.columns[0]!)) {
+      // the unique key looked up (cost_index): its condition is the Index Cond, the others a Filter
+      const ic = costIndexScanUniqueEq(size.tuples, size.pages, ws!.ops - 1, rows, size.width);
+      eqPaths[i] = ({ ...ic, pathkey: null, rescanStartup: ic.startup, rescanTotal: ic.total, markRestore: true,
+        plan: { kind: 'scan', rel: i, cost: ic, index: { index: eq.index, col: eq.index.columns[0]!, by: null, eq: { key: eq.key, cond: eq.cond } } } });
+    }
     indexedBy.push(indexed);
     return rel;
   });
@@ -252,6 +273,7 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
   const totalPages = rels.reduce((sum, r) => sum + estimateRelSize(r.table).pages, 0);
   base.forEach((b, i) => {
     const t = rels[i]!.table, size = estimateRelSize(t);
+    if (eqPaths[i]) addPath(b, eqPaths[i]!);
     for (const index of indexedBy[i]!) {
       const col = index.columns[0]!, ec = ecOf({ rel: i, col });
       const full = costIndexFullScan(size.tuples, size.pages, 2, totalPages, size.width);
@@ -413,7 +435,9 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     if (ids.length > 1) unsure('two sides joined on two or more equivalence classes (several merge orders)');
     // innerrel_is_unique: the inner side a base relation with a unique index on its column of a join clause
     const innerRel = inner.mask & (inner.mask - 1) ? -1 : Math.log2(inner.mask);
-    const unique = innerRel >= 0 && clauses.some((c) => c.i.rel === innerRel && hasUniqueIndex(rels[innerRel]!.table, c.i.col));
+    // (relation_has_unique_index_for: a join clause on the key, or the table's own `key = constant`)
+    const unique = innerRel >= 0 && (clauses.some((c) => c.i.rel === innerRel && hasUniqueIndex(rels[innerRel]!.table, c.i.col))
+      || !!rels[innerRel]!.eqProbe?.index.unique);
     const x: Extra = { unique, jselec: listSel(clauses) * otherSel(oth), matchCount: Math.max(1, inner.rows), ...(jointype ? { jointype } : {}) };
     // sort_inner_and_outer
     if (mk) mergeJoin(rel, outer.cheapestTotal, inner.cheapestTotal, clauses, oth, mk, x);
