@@ -43,6 +43,7 @@ import { standardJoinSearch, type SearchVar, type SearchOther, type SearchUpper,
 import { lateralJoin } from './nodeSubqueryscan.js';
 import { checkJoinOnScope } from '../sql/parse_clause.js';
 import { indexProbe } from '../optimizer/indxpath.js';
+import { intConst } from '../sql/parser.js';
 import { lookupCte } from './nodeCtescan.js';
 import type { QResult } from './nodeSetOp.js';
 import {
@@ -400,7 +401,7 @@ function searchUpper(n: N | undefined, all: JoinInput, varOf: (col: number) => S
     if (!x) return null;
     const c = x.A_Const;
     if (c?.isnull) return null;
-    return c && c.ival !== undefined && typeof (c.ival.ival ?? 0) === 'number' ? (c.ival.ival ?? 0) as number : undefined;
+    return c ? intConst(c) : undefined; // (the parse cache lifts small literals out of the tree: intConst reads them back)
   };
   const upper: SearchUpper = {};
   if (n.limitCount || n.limitOffset) {
