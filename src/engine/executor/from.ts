@@ -426,7 +426,12 @@ function searchUpper(n: N | undefined, all: JoinInput, varOf: (col: number) => S
     const desc = sb.sortby_dir === 'SORTBY_DESC';
     const nullsFirst = nulls === 'SORTBY_NULLS_FIRST' ? true : nulls === 'SORTBY_NULLS_LAST' ? false : desc;
     if (nullsFirst !== desc) first = null; // ASC NULLS FIRST, DESC NULLS LAST: no B-tree order gives it
-    upper.order = { first, keys: sorts.length, desc };
+    const columns = sorts.flatMap((x) => {
+      const fl = x.SortBy.node?.ColumnRef?.fields as N[] | undefined;
+      const r = fl?.every((y) => y.String) ? resolveColumn(fl.map((y) => y.String.sval as string), all) : null;
+      return r ? [varOf(r.col)] : [];
+    });
+    upper.order = { first, keys: sorts.length, desc, columns };
   }
   return upper;
 }

@@ -95,7 +95,10 @@ export interface SearchOther { rels: number[]; sel: number }
  * What sits above the join (grouping_planner): ORDER BY — its first key as a base relation's column (null: an
  * expression or a key no path can be sorted on), how many keys — and LIMIT / OFFSET as constants.
  */
-export interface SearchUpper { order?: { first: SearchVar | null; keys: number; desc: boolean }; limit?: { count: number | null; offset: number } }
+export interface SearchUpper {
+  order?: { first: SearchVar | null; keys: number; desc: boolean; columns?: SearchVar[] };
+  limit?: { count: number | null; offset: number };
+}
 
 /**
  * A LEFT JOIN (a RIGHT JOIN with its sides swapped) whose nullable side is one base relation joined by one
@@ -247,6 +250,11 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     || otherMask.some((m) => (m & mask) && (m & ~mask)) || ojMask.some((m) => !!(mask & (m.a | m.b)) && (mask & (m.a | m.b)) !== (m.a | m.b));
   // query_pathkeys: ORDER BY's first key, when it is a member of a class (a merge join or an Index Scan may give its order)
   const order = upper.order;
+  // a sort key of a class is its first member to EXPLAIN ("Sort Key: a1.x" for ORDER BY a2.x): not printed so here
+  for (const c of order?.columns ?? []) {
+    const ec = ecOf(c);
+    if (ec >= 0 && ecs[ec]!.length > 1 && (ecs[ec]![0]!.rel !== c.rel || ecs[ec]![0]!.col !== c.col)) unsure('ORDER BY a join column that is not its class\'s first member');
+  }
   let queryEc: number | null = null;
   if (order?.first) {
     const f = order.first, ec = ecOf(f);
