@@ -383,11 +383,35 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
   }),
   eqs, others, upper, ojs);
   if ('unsure' in plan) return plan;
+  // EXPLAIN prints a sort key of a class by the member the target list holds first (SELECT *: FROM's order)
+  const star = ((ctx.select?.targetList ?? []) as N[]).every((t) => t.ResTarget?.val?.ColumnRef?.fields?.length === 1 && t.ResTarget.val.ColumnRef.fields[0].A_Star);
+  const classOf = (v: SearchVar): SearchVar[] => {
+    const cls = [v];
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const [a, b] of eqs) {
+        const ha = cls.some((m) => m.rel === a.rel && m.col === a.col), hb = cls.some((m) => m.rel === b.rel && m.col === b.col);
+        if (ha !== hb) { cls.push(ha ? b : a); grew = true; }
+      }
+    }
+    return cls;
+  };
+  const sortKeyUnsure = ((ctx.select?.sortClause ?? []) as N[]).some((x) => {
+    const fl = x.SortBy.node?.ColumnRef?.fields as N[] | undefined;
+    const r = fl?.every((y) => y.String) ? resolveColumn(fl.map((y) => y.String.sval as string), all) : null;
+    if (!r) return false;
+    const v = varOf(r.col), cls = classOf(v);
+    if (cls.length < 2) return false;
+    const firstInFrom = cls.reduce((a, b) => (b.rel < a.rel || (b.rel === a.rel && b.col < a.col) ? b : a));
+    return !star || firstInFrom.rel !== v.rel || firstInFrom.col !== v.col;
+  });
   const andOf = (qs: N[]) => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
   const bases: SearchedBase[] = inputs.map((inp, i) => ({
     input: inp, quals: own[i]!.map(unqualify), filter: own[i]!.length ? ex.compileWhere(andOf(own[i]!), combinedScope(inp)) : null,
   }));
-  return { input: runSearchedJoin(bases, plan, otherQuals, (q, inp) => ex.compileWhere(q, combinedScope(inp))!) };
+  const input = runSearchedJoin(bases, plan, otherQuals, (q, inp) => ex.compileWhere(q, combinedScope(inp))!);
+  if (sortKeyUnsure && input.plan.kind === 'Join') input.plan.unsure = 'ORDER BY a join column its Sort Key may name by another member of its class';
+  return { input };
 }
 
 /**
@@ -426,12 +450,7 @@ function searchUpper(n: N | undefined, all: JoinInput, varOf: (col: number) => S
     const desc = sb.sortby_dir === 'SORTBY_DESC';
     const nullsFirst = nulls === 'SORTBY_NULLS_FIRST' ? true : nulls === 'SORTBY_NULLS_LAST' ? false : desc;
     if (nullsFirst !== desc) first = null; // ASC NULLS FIRST, DESC NULLS LAST: no B-tree order gives it
-    const columns = sorts.flatMap((x) => {
-      const fl = x.SortBy.node?.ColumnRef?.fields as N[] | undefined;
-      const r = fl?.every((y) => y.String) ? resolveColumn(fl.map((y) => y.String.sval as string), all) : null;
-      return r ? [varOf(r.col)] : [];
-    });
-    upper.order = { first, keys: sorts.length, desc, columns };
+    upper.order = { first, keys: sorts.length, desc };
   }
   return upper;
 }

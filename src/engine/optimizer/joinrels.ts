@@ -96,7 +96,7 @@ export interface SearchOther { rels: number[]; sel: number }
  * expression or a key no path can be sorted on), how many keys — and LIMIT / OFFSET as constants.
  */
 export interface SearchUpper {
-  order?: { first: SearchVar | null; keys: number; desc: boolean; columns?: SearchVar[] };
+  order?: { first: SearchVar | null; keys: number; desc: boolean };
   limit?: { count: number | null; offset: number };
 }
 
@@ -250,11 +250,6 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     || otherMask.some((m) => (m & mask) && (m & ~mask)) || ojMask.some((m) => !!(mask & (m.a | m.b)) && (mask & (m.a | m.b)) !== (m.a | m.b));
   // query_pathkeys: ORDER BY's first key, when it is a member of a class (a merge join or an Index Scan may give its order)
   const order = upper.order;
-  // a sort key of a class is its first member to EXPLAIN ("Sort Key: a1.x" for ORDER BY a2.x): not printed so here
-  for (const c of order?.columns ?? []) {
-    const ec = ecOf(c);
-    if (ec >= 0 && ecs[ec]!.length > 1 && (ecs[ec]![0]!.rel !== c.rel || ecs[ec]![0]!.col !== c.col)) unsure('ORDER BY a join column that is not its class\'s first member');
-  }
   let queryEc: number | null = null;
   if (order?.first) {
     const f = order.first, ec = ecOf(f);
