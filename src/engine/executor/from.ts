@@ -384,7 +384,8 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
   eqs, others, upper, ojs);
   if ('unsure' in plan) return plan;
   // EXPLAIN prints a sort key of a class by the member the target list holds first (SELECT *: FROM's order)
-  const star = ((ctx.select?.targetList ?? []) as N[]).every((t) => t.ResTarget?.val?.ColumnRef?.fields?.length === 1 && t.ResTarget.val.ColumnRef.fields[0].A_Star);
+  const star = ((ctx.select?.targetList ?? []) as N[])
+    .every((t) => t.ResTarget?.val?.ColumnRef?.fields?.length === 1 && t.ResTarget.val.ColumnRef.fields[0].A_Star);
   const classOf = (v: SearchVar): SearchVar[] => {
     const cls = [v];
     for (let grew = true; grew;) {
