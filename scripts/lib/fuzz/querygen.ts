@@ -25,12 +25,22 @@ export function genCase(r: Rng): QueryCase {
   const n = r.int(1, 3);
   const tables: QTable[] = [];
   const setup: string[] = [];
+  let large = false;
   for (let i = 1; i <= n; i++) {
     const name = `t${i}`;
     const cols: QTable['cols'] = [{ name: 'a', type: 'int' }, { name: 'b', type: 'int' }, { name: 'c', type: 'text' }];
     tables.push({ name, cols });
     const pk = r.chance(0.3);
     setup.push(`CREATE TABLE ${name}(a int${pk ? ' PRIMARY KEY' : ''}, b int, c text)`);
+    if (!pk && !large && r.chance(0.25)) {
+      large = true; // one per case: a cross join of two or three of them would be millions of rows
+      // a larger table, so that the planner picks hash / merge joins and bitmap scans
+      const R = r.int(40, 400), k = r.int(2, 30), m = r.int(2, 40);
+      setup.push(`INSERT INTO ${name} SELECT CASE WHEN g % 17 = 0 THEN NULL ELSE g % ${k} END, (g * 7) % ${m}, chr(97 + g % 5) FROM generate_series(1, ${R}) g`);
+      if (r.chance(0.5)) setup.push(`CREATE INDEX ON ${name} (${r.pick(['a', 'b', 'a, b'])})`);
+      if (r.chance(0.6)) setup.push(`ANALYZE ${name}`);
+      continue;
+    }
     const rows = r.int(0, pk ? 8 : 14);
     const vals: string[] = [];
     const used = new Set<number>();
@@ -70,8 +80,13 @@ function col(r: Rng, rels: Rel[], type?: 'int' | 'text'): { sql: string; type: '
 }
 
 function intExpr(r: Rng, rels: Rel[], depth = 0): string {
-  const k = r.weighted<string>([['col', 6], ['const', 2], ['arith', depth < 2 ? 2 : 0], ['coalesce', 1], ['case', depth < 1 ? 1 : 0]]);
+  const k = r.weighted<string>([['col', 6], ['const', 2], ['arith', depth < 2 ? 2 : 0], ['coalesce', 1], ['case', depth < 1 ? 1 : 0],
+    ['div', depth < 2 ? 1 : 0], ['len', 1], ['greatest', 1], ['abs', 1]]);
   switch (k) {
+    case 'div': return `(${intExpr(r, rels, depth + 1)} ${r.pick(['/', '%'])} ${r.pick(['2', '3', '-2', col(r, rels, 'int').sql])})`;
+    case 'len': return `length(${col(r, rels, 'text').sql})`;
+    case 'greatest': return `${r.pick(['greatest', 'least'])}(${col(r, rels, 'int').sql}, ${r.int(0, 4)})`;
+    case 'abs': return `abs(${col(r, rels, 'int').sql})`;
     case 'col': return col(r, rels, 'int').sql;
     case 'const': return String(r.int(-1, 5));
     case 'arith': return `(${intExpr(r, rels, depth + 1)} ${r.pick(['+', '-', '*'])} ${intExpr(r, rels, depth + 1)})`;
@@ -83,6 +98,7 @@ function intExpr(r: Rng, rels: Rel[], depth = 0): string {
 function pred(r: Rng, rels: Rel[], depth: number, sub?: QTable[]): string {
   const k = r.weighted<string>([
     ['cmp', 6], ['cmpcol', 3], ['null', 2], ['in', 2], ['between', 1], ['like', 1], ['text', 1],
+    ['distinct', 1], ['anyall', depth < 1 && sub ? 1 : 0], ['textfn', 1],
     ['and', depth < 2 ? 3 : 0], ['or', depth < 2 ? 2 : 0], ['not', depth < 2 ? 1 : 0], ['sub', depth < 1 && sub ? 2 : 0],
   ]);
   switch (k) {
@@ -93,6 +109,12 @@ function pred(r: Rng, rels: Rel[], depth: number, sub?: QTable[]): string {
     case 'between': return `${col(r, rels, 'int').sql} BETWEEN ${r.int(-1, 2)} AND ${r.int(2, 5)}`;
     case 'like': return `${col(r, rels, 'text').sql} LIKE '${r.pick(['a%', '%b', '_', '%'])}'`;
     case 'text': return `${col(r, rels, 'text').sql} ${r.pick(cmpOps)} '${r.pick(WORDS)}'`;
+    case 'distinct': return `${col(r, rels, 'int').sql} IS ${r.chance(0.5) ? 'NOT ' : ''}DISTINCT FROM ${r.chance(0.3) ? 'NULL' : r.int(0, 4)}`;
+    case 'textfn': return `${r.pick(['upper', 'lower'])}(${col(r, rels, 'text').sql}) ${r.pick(['=', '<>', '<'])} '${r.pick(['A', 'ab', 'B'])}'`;
+    case 'anyall': {
+      const t = r.pick(sub!);
+      return `${col(r, rels, 'int').sql} ${r.pick(cmpOps)} ${r.pick(['ANY', 'ALL'])} (SELECT q.${r.pick(['a', 'b'])} FROM ${t.name} q WHERE q.b ${r.pick(cmpOps)} ${r.int(0, 4)})`;
+    }
     case 'and': return `(${pred(r, rels, depth + 1, sub)} AND ${pred(r, rels, depth + 1, sub)})`;
     case 'or': return `(${pred(r, rels, depth + 1, sub)} OR ${pred(r, rels, depth + 1, sub)})`;
     case 'not': return `NOT (${pred(r, rels, depth + 1, sub)})`;
@@ -146,7 +168,21 @@ export function select(r: Rng, tables: QTable[], depth: number): Sel {
     if (keys.length) group = ` GROUP BY ${keys.map((x) => x.sql).join(', ')}`;
     if (r.chance(0.3)) having = ` HAVING count(*) ${r.pick(['>', '>=', '='])} ${r.int(1, 2)}`;
   } else {
-    for (let i = r.int(1, 3); i > 0; i--) items.push(r.chance(0.7) ? col(r, rels) : { sql: intExpr(r, rels), type: 'int' });
+    for (let i = r.int(1, 3); i > 0; i--) {
+      const k = r.weighted<string>([['col', 10], ['expr', 4], ['window', 2], ['scalar', 1], ['text', 1]]);
+      if (k === 'col') items.push(col(r, rels));
+      else if (k === 'expr') items.push({ sql: intExpr(r, rels), type: 'int' });
+      else if (k === 'window') {
+        // window functions whose value does not depend on the order of peers
+        const part = r.chance(0.6) ? `PARTITION BY ${col(r, rels).sql}` : '';
+        const f = r.pick(['count(*)', `sum(${col(r, rels, 'int').sql})`, `max(${col(r, rels, 'int').sql})`, 'rank()', 'dense_rank()']);
+        const order = f.endsWith('()') ? ` ORDER BY ${col(r, rels).sql}${r.chance(0.3) ? ' DESC' : ''}` : '';
+        items.push({ sql: `${f} OVER (${part}${order})`, type: 'int' });
+      } else if (k === 'scalar') {
+        const t = r.pick(tables);
+        items.push({ sql: `(SELECT ${r.pick(['max', 'min', 'count'])}(q.b) FROM ${t.name} q WHERE q.a = ${col(r, rels, 'int').sql})`, type: 'int' });
+      } else items.push({ sql: `coalesce(${col(r, rels, 'text').sql}, 'n') || ${r.pick(["'z'", col(r, rels, 'int').sql])}`, type: 'text' });
+    }
   }
   const distinct = !grouped && r.chance(0.2) ? 'DISTINCT ' : '';
   let sql = `SELECT ${distinct}${items.map((x) => x.sql).join(', ')} FROM ${from}${where}${group}${having}`;
@@ -154,6 +190,8 @@ export function select(r: Rng, tables: QTable[], depth: number): Sel {
     // a set operation with a second query of the same shape
     const other = sameShape(r, tables, items.map((x) => x.type));
     sql = `${sql} ${r.pick(['UNION', 'UNION ALL', 'INTERSECT', 'EXCEPT', 'EXCEPT ALL', 'INTERSECT ALL'])} ${other}`;
+  } else if (depth === 0 && r.chance(0.06)) {
+    sql = `WITH w AS (${sql}) SELECT * FROM w`;
   } else if (depth === 0 && r.chance(0.1)) {
     sql = `SELECT * FROM (${sql}) sq${r.chance(0.5) ? ` WHERE sq.${'x'} IS NULL` : ''}`.replace(` WHERE sq.x IS NULL`, '');
   }
@@ -180,6 +218,12 @@ function modify(r: Rng, tables: QTable[]): string {
   const rels: Rel[] = [{ alias: t.name, table: t }];
   const k = r.pick(['update', 'delete', 'insert']);
   if (k === 'update') return `UPDATE ${t.name} SET b = ${intExpr(r, rels, 1)} WHERE ${pred(r, rels, 1)}`;
-  if (k === 'delete') return `DELETE FROM ${t.name} WHERE ${pred(r, rels, 1)}`;
+  if (k === 'delete') {
+    if (r.chance(0.3)) {
+      const o = r.pick(tables);
+      if (o.name !== t.name) return `DELETE FROM ${t.name} USING ${o.name} WHERE ${t.name}.a = ${o.name}.${r.pick(['a', 'b'])} AND ${pred(r, [{ alias: o.name, table: o }], 1)}`;
+    }
+    return `DELETE FROM ${t.name} WHERE ${pred(r, rels, 1)}`;
+  }
   return `INSERT INTO ${t.name} (b, c) VALUES (${r.int(0, 5)}, '${r.pick(WORDS)}')`;
 }

@@ -284,7 +284,9 @@ function* lockLoop(
  * heap_lock_updated_tuple_rec: after locking a version that was updated, lock each newer version of the row as
  * well, waiting for a conflicting holder. TM_Updated/TM_Deleted when a committed change conflicts with our lock.
  */
-function* lockUpdatedChain(env: RowLockEnv, s: Session, t: Table, ctid: { blk: number; off: number }, fromBlk: number, fromOff: number, mode: TupleLockMode): Gen<TM> {
+function* lockUpdatedChain(
+  env: RowLockEnv, s: Session, t: Table, ctid: { blk: number; off: number }, fromBlk: number, fromOff: number, mode: TupleLockMode,
+): Gen<TM> {
   if (ctid.blk === fromBlk && ctid.off === fromOff) return TM.Ok; // not updated (a delete links to itself)
   const eng = env.eng;
   const xc = env.heapCtx(s).xmax;

@@ -294,6 +294,7 @@ export function removeIndexEntries(t: Table, dead: ReadonlySet<number>): number 
 export function removeEntriesFrom(index: BtreeIndex, dead: ReadonlySet<number>): number {
   let removed = 0;
   if (index.log) index.record({ k: 'del', tids: new Set(dead) });
+  if (index.deadTids.size) for (const t of dead) index.deadTids.delete(t);
   for (const [key, v] of [...index.entries]) {
     const tids = typeof v === 'number' ? [v] : v;
     const keep = tids.filter((tid) => !dead.has(tid));
