@@ -35,7 +35,7 @@ describe('standard_join_search', () => {
     // the derived clause a3.x = a1.x: the first member of each side in the class's order
     expect(plan.clauses).toEqual([{ o: x(2), i: x(0) }]);
   });
-  it('refuses an index on a join column (index and parameterized paths are not searched)', () => {
+  it('refuses a non-unique index on a join column (its index paths are not costed)', () => {
     const plan = standardJoinSearch(tables(['CREATE INDEX ON a2 (x)']).rels, [[x(0), x(1)], [x(1), x(2)]]);
     expect('unsure' in plan && plan.unsure).toMatch(/index/);
   });

@@ -34,6 +34,19 @@ export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql
   if (p.kind === 'Scan') {
     const scope = ex.tableScope(p.table, p.alias, s, () => ex.eng.snapshotFor(s), sql);
     const where = p.quals.length === 0 ? undefined : p.quals.length === 1 ? p.quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: p.quals } };
+    const si = p.searchedIndex;
+    if (si) {
+      // the join order search's Index Scan: the whole index, or probed with the outer row's column ("Index Cond: (k = m.a)")
+      if (analyze) throw notSupported('EXPLAIN ANALYZE of an Index Scan inside a join of three or more relations');
+      if (si.eq) {
+        // the Index Cond, the table's other conditions its Filter
+        const cond = JSON.stringify(si.eq.cond), rest = p.quals.filter((q) => JSON.stringify(q) !== cond);
+        const w = rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : { BoolExpr: { boolop: 'AND_EXPR', args: rest } };
+        return scanNode({ kind: 'IndexScan', index: si.index, key: si.eq.key, cond: si.eq.cond }, p.table, p.alias, w, new Deparser(scope)).top;
+      }
+      const cond = si.by ? [`Index Cond: (${quoteIdent(p.table.columns[si.col]!.name)} = ${quoteIdent(si.by.rel)}.${quoteIdent(si.by.col)})`] : [];
+      return node(`Index Scan using ${quoteIdent(si.index.name)} on ${relLabel(p.table, p.alias)}`, cond);
+    }
     if (chooseScan(p.table, where, scope).kind !== 'SeqScan') throw notSupported('EXPLAIN of a join over an index scan (PostgreSQL may also move the join condition into it)');
     const sc = scanNode({ kind: 'SeqScan' }, p.table, p.alias, where, new Deparser(scope)).top;
     if (analyze) {

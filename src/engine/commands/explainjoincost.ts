@@ -250,7 +250,7 @@ function costAnalyzedJoin(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode,
 function costSearched(p: JoinPlan, n: PlanNode) {
   if (p.kind !== 'Join' || !p.searched) {
     if (p.kind !== 'Scan') throw noCosts('this join');
-    n.cost = joinScanCost(p).cost;
+    n.cost = p.searchedIndex?.cost ?? joinScanCost(p).cost;
     return;
   }
   const sp = p.searched;

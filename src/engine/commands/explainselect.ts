@@ -169,7 +169,9 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     return !!fl && fl.every((x) => x.String) && fixed.has(fl.map((x) => x.String.sval).join('.'));
   };
   const liveSortItems = sortItems.filter((sb) => !isFixed(resolve(sb.SortBy.node)));
-  if (liveSortItems.length && !sortedByIndex) {
+  // the join order search chose a path already in ORDER BY's order (a merge join, an Index Scan below): no Sort
+  const sortedByJoin = joined?.kind === 'Join' && !!joined.searched?.presorted;
+  if (liveSortItems.length && !sortedByIndex && !sortedByJoin) {
     const keys = liveSortItems.map((sb) => sortKeyText({ SortBy: { ...sb.SortBy, node: resolve(sb.SortBy.node) } }));
     sort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
     if (o.analyze) sort.analyzeDetails.push(sortMethod(qi, n));

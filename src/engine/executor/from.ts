@@ -28,6 +28,7 @@ import { type Value, type SqlType, type TypeName, T } from '../sql/types.js';
 import { resolveFunction, buildCall, hasFunction, functionRows, sqlTypeOf } from '../sql/funcs/registry.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { relationSource } from '../commands/view.js';
+import type { ScanPath } from '../optimizer/planner.js';
 import { chooseJoin, joinTypeLabel, PARAM_UNSURE, type JoinKind, type JoinSide, type ParamProbe, type JoinPlan } from '../optimizer/joinpath.js';
 import { equiJoinChoice, rangeParamSide } from '../optimizer/paramjoin.js';
 import { analyzedJoinChoice } from '../optimizer/joinpathcost.js';
@@ -39,9 +40,11 @@ import { hashJoin, hashFunctionFor, bucketCount } from './nodeHashjoin.js';
 import { mergeJoin, mergeJoinCounts, sortOnKey } from './nodeMergejoin.js';
 import { sortSpaceUsedKb } from './nodeSort.js';
 import { runSearchedJoin, type SearchedBase } from './searchjoin.js';
-import { standardJoinSearch, type SearchVar, type SearchOther } from '../optimizer/joinrels.js';
+import { standardJoinSearch, type SearchVar, type SearchOther, type SearchUpper, type SearchOuterJoin } from '../optimizer/joinrels.js';
 import { lateralJoin } from './nodeSubqueryscan.js';
 import { checkJoinOnScope } from '../sql/parse_clause.js';
+import { indexProbe } from '../optimizer/indxpath.js';
+import { intConst } from '../sql/parser.js';
 import { lookupCte } from './nodeCtescan.js';
 import type { QResult } from './nodeSetOp.js';
 import {
@@ -152,6 +155,8 @@ const JOIN_METHOD_SETTINGS = ['enable_hashjoin', 'enable_mergejoin', 'enable_nes
 /** What the query around a join tells the planner: its WHERE clause, and whether ORDER BY or LIMIT sits above. */
 export interface JoinContext {
   where?: N; orderedOrLimited?: boolean;
+  /** the SELECT above the join: its ORDER BY, LIMIT / OFFSET and select list (the join search weighs sorted and cheap-startup paths) */
+  select?: N;
   /** GROUP BY or DISTINCT above the join (their sort orders are pathkeys the join search would weigh) */
   grouped?: boolean;
   /**
@@ -159,7 +164,7 @@ export interface JoinContext {
    * Each of its rows carries one more, hidden column after its own (TARGET_TID: a number naming the version's
    * TID), as PostgreSQL's plan carries the target's ctid as a junk column up to ModifyTable.
    */
-  target?: { item: N; rows: (t: Table, scope: Scope) => Value[][] };
+  target?: { item: N; rows: (t: Table, scope: Scope, path?: ScanPath) => Value[][] };
 }
 
 /** The hidden column of an UPDATE / DELETE target's rows in a join (marked dropped: no `*` shows it, no name reaches it). */
@@ -278,12 +283,15 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
   ctx: JoinContext): { input: JoinInput } | { unsure: string } | null {
   const items: N[] = [];
   const quals: N[] = [];
+  /** LEFT / RIGHT JOINs: the nullable side's item and the ON conditions */
+  const outerJoins: { nullable: N; quals: N[] }[] = [];
   const walk = (f: N): boolean => {
     if (f.RangeVar) { items.push(f); return true; }
     const j = f.JoinExpr;
-    if (!j || j.jointype !== 'JOIN_INNER' || j.usingClause?.length || j.isNatural || j.alias) return false;
+    if (!j || !['JOIN_INNER', 'JOIN_LEFT', 'JOIN_RIGHT'].includes(j.jointype) || j.usingClause?.length || j.isNatural || j.alias) return false;
     if (!walk(j.larg) || !walk(j.rarg)) return false;
-    quals.push(...conjuncts(j.quals));
+    if (j.jointype === 'JOIN_INNER') quals.push(...conjuncts(j.quals));
+    else outerJoins.push({ nullable: j.jointype === 'JOIN_LEFT' ? j.rarg : j.larg, quals: conjuncts(j.quals) });
     return true;
   };
   if (!from.every(walk) || items.length < 3) return null;
@@ -292,7 +300,7 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
   const names = inputs.map((i) => i.names[0]!);
   const dup = names.find((x, i) => names.indexOf(x) !== i);
   if (dup) throw new PgError('42712', `table name "${dup}" specified more than once`);
-  if (ctx.orderedOrLimited || ctx.grouped) return { unsure: 'ORDER BY, LIMIT, GROUP BY or DISTINCT above it (sorted paths)' };
+  if (ctx.grouped) return { unsure: 'GROUP BY or DISTINCT above it (sorted paths, the groups\' order)' };
   const all: JoinInput = {
     names, columns: inputs.flatMap((i) => i.columns), rels: inputs.flatMap((i) => i.rels), tables: inputs.flatMap((i) => i.tables),
     rows: () => [], plan: { kind: 'Other', name: '', what: '' },
@@ -303,10 +311,35 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
   const own: N[][] = inputs.map(() => []);
   const eqs: [SearchVar, SearchVar][] = [];
   const others: SearchOther[] = [], otherQuals: N[] = [];
+  // outer joins: the nullable side one table, joined by one equality; its own ON conditions filter its scan
+  const ojs: SearchOuterJoin[] = [];
+  const nullable = new Set<number>();
+  for (const oj of outerJoins) {
+    const b = oj.nullable.RangeVar ? items.indexOf(oj.nullable) : -1;
+    if (b < 0) return { unsure: 'an outer join whose nullable side is a join' };
+    nullable.add(b);
+    let eq: SearchOuterJoin | null = null;
+    for (const q of oj.quals) {
+      ex.compileWhere(q, combinedScope(all));
+      const rels = relsOf(q, all);
+      if (!rels) return { unsure: 'an outer join condition with a subquery' };
+      if (rels.size === 1 && rels.has(b)) { own[b]!.push(q); continue; }
+      const e = q.A_Expr;
+      const a: ({ rel: number; col: number } | null)[] | null = !eq && rels.size === 2 && rels.has(b) && e?.kind === 'AEXPR_OP' && e.name?.length === 1 && e.name[0].String?.sval === '=' && e.lexpr?.ColumnRef
+        && e.rexpr?.ColumnRef ? [e.lexpr, e.rexpr].map((x: N) => resolveColumn((x.ColumnRef.fields as N[]).map((y) => y.String?.sval), all)) : null;
+      if (!a || !a[0] || !a[1]) return { unsure: 'an outer join condition other than one equality with the nullable table (and conditions on it alone)' };
+      const va: SearchVar = varOf(a[0].col), vb: SearchVar = varOf(a[1].col);
+      eq = va.rel === b ? { a: vb, b: va } : { a: va, b: vb };
+    }
+    if (!eq) return { unsure: 'an outer join without an equality' };
+    ojs.push(eq);
+  }
+  if (ojs.some((oj) => nullable.has(oj.a.rel))) return { unsure: 'an outer join whose preserved side is the nullable side of another (join order identities)' };
   for (const q of [...quals, ...whereConj]) {
     ex.compileWhere(q, combinedScope(all)); // its errors first
     const rels = relsOf(q, all);
     if (!rels) return { unsure: 'a join condition with a subquery' };
+    if ([...rels].some((r) => nullable.has(r))) return { unsure: 'a condition on the nullable side of an outer join above it (PostgreSQL may reduce the outer join)' };
     if (rels.size === 1) { own[[...rels][0]!]!.push(q); continue; }
     const e = q.A_Expr;
     const a = e?.kind === 'AEXPR_OP' && e.name?.length === 1 && e.name[0].String?.sval === '=' && e.lexpr?.ColumnRef && e.rexpr?.ColumnRef
@@ -320,13 +353,111 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
     others.push({ rels: [...rels], sel: 1 / 3 });
     otherQuals.push(q);
   }
-  const plan = standardJoinSearch(inputs.map((inp, i) => ({ table: (inp.plan as Extract<JoinPlan, { kind: 'Scan' }>).table, name: names[i]!, quals: own[i]!.map(unqualify) })), eqs, others);
+  // the columns the query reads of each table (an index holding them all would give an Index Only Scan)
+  const needed: (Set<number> | 'all' | undefined)[] = items.map((it) => (ctx.target?.item === it ? 'all' : ctx.select ? new Set<number>() : undefined));
+  const need = (r: number, cols: number[]) => { const s0 = needed[r]; if (s0 instanceof Set) for (const c of cols) s0.add(c); };
+  const everyColumn = (r: number) => inputs[r]!.columns.map((c, k) => ({ c, k })).filter((x) => !(x.c as { dropped?: boolean }).dropped).map((x) => x.k);
+  const walkRefs = (x: unknown): void => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(walkRefs); return; }
+    const o = x as N;
+    if (o.ColumnRef) {
+      const f = o.ColumnRef.fields as N[];
+      const star = f[f.length - 1]?.A_Star;
+      if (star && f.length === 1) items.forEach((_, r) => need(r, everyColumn(r)));
+      else if (star && f.length === 2 && f[0]?.String) {
+        const r = names.indexOf(f[0].String.sval);
+        if (r >= 0) need(r, everyColumn(r));
+      } else if (f.every((y) => y.String)) {
+        const c = resolveColumn(f.map((y) => y.String.sval as string), all);
+        if (c) { const v = varOf(c.col); need(v.rel, [v.col]); }
+      }
+      return;
+    }
+    for (const v of Object.values(o)) walkRefs(v);
+  };
+  if (ctx.select) walkRefs(ctx.select);
+  const upper = ctx.orderedOrLimited ? searchUpper(ctx.select, all, varOf) : {};
+  if ('unsure' in upper) return upper;
+  const plan = standardJoinSearch(inputs.map((inp, i) => {
+    const table = (inp.plan as Extract<JoinPlan, { kind: 'Scan' }>).table, quals = own[i]!.map(unqualify);
+    // a unique key the table's own conditions equate to a constant (an Index Scan for it: indxpath.ts)
+    const eqProbe = quals.length ? indexProbe(table, quals.length === 1 ? quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: quals } }, combinedScope(inp)) : null;
+    return { table, name: names[i]!, quals, ...(needed[i] ? { needed: needed[i] } : {}), ...(eqProbe ? { eqProbe } : {}) };
+  }),
+  eqs, others, upper, ojs);
   if ('unsure' in plan) return plan;
+  // EXPLAIN prints a sort key of a class by the member the target list holds first (SELECT *: FROM's order)
+  const star = ((ctx.select?.targetList ?? []) as N[])
+    .every((t) => t.ResTarget?.val?.ColumnRef?.fields?.length === 1 && t.ResTarget.val.ColumnRef.fields[0].A_Star);
+  const classOf = (v: SearchVar): SearchVar[] => {
+    const cls = [v];
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const [a, b] of eqs) {
+        const ha = cls.some((m) => m.rel === a.rel && m.col === a.col), hb = cls.some((m) => m.rel === b.rel && m.col === b.col);
+        if (ha !== hb) { cls.push(ha ? b : a); grew = true; }
+      }
+    }
+    return cls;
+  };
+  const sortKeyUnsure = ((ctx.select?.sortClause ?? []) as N[]).some((x) => {
+    const fl = x.SortBy.node?.ColumnRef?.fields as N[] | undefined;
+    const r = fl?.every((y) => y.String) ? resolveColumn(fl.map((y) => y.String.sval as string), all) : null;
+    if (!r) return false;
+    const v = varOf(r.col), cls = classOf(v);
+    if (cls.length < 2) return false;
+    const firstInFrom = cls.reduce((a, b) => (b.rel < a.rel || (b.rel === a.rel && b.col < a.col) ? b : a));
+    return !star || firstInFrom.rel !== v.rel || firstInFrom.col !== v.col;
+  });
   const andOf = (qs: N[]) => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
   const bases: SearchedBase[] = inputs.map((inp, i) => ({
     input: inp, quals: own[i]!.map(unqualify), filter: own[i]!.length ? ex.compileWhere(andOf(own[i]!), combinedScope(inp)) : null,
   }));
-  return { input: runSearchedJoin(bases, plan, otherQuals, (q, inp) => ex.compileWhere(q, combinedScope(inp))!) };
+  const input = runSearchedJoin(bases, plan, otherQuals, (q, inp) => ex.compileWhere(q, combinedScope(inp))!);
+  if (sortKeyUnsure && input.plan.kind === 'Join') input.plan.unsure = 'ORDER BY a join column its Sort Key may name by another member of its class';
+  return { input };
+}
+
+/**
+ * ORDER BY and LIMIT above a searched join, as the search weighs them (optimizer/joinrels.ts SearchUpper): the
+ * first sort key as a base relation's column (an output column's name or position, or an expression: no path is
+ * sorted on it unless it is a plain column), LIMIT and OFFSET as integer constants.
+ */
+function searchUpper(n: N | undefined, all: JoinInput, varOf: (col: number) => SearchVar): SearchUpper | { unsure: string } {
+  if (!n) return { unsure: 'ORDER BY or LIMIT above it' };
+  const intOf = (x: N | undefined): number | null | undefined => {
+    if (!x) return null;
+    const c = x.A_Const;
+    if (c?.isnull) return null;
+    return c ? intConst(c) : undefined; // (the parse cache lifts small literals out of the tree: intConst reads them back)
+  };
+  const upper: SearchUpper = {};
+  if (n.limitCount || n.limitOffset) {
+    const count = intOf(n.limitCount), offset = intOf(n.limitOffset);
+    if (count === undefined || offset === undefined || (count !== null && count < 0) || (offset ?? 0) < 0) return { unsure: 'a LIMIT or OFFSET other than an integer constant' };
+    if (n.limitOption === 'LIMIT_OPTION_WITH_TIES') return { unsure: 'FETCH ... WITH TIES' };
+    upper.limit = { count: count === null ? null : Math.max(1, count), offset: offset ?? 0 };
+  }
+  const sorts = (n.sortClause ?? []) as N[];
+  if (sorts.length) {
+    const sb = sorts[0]!.SortBy, k = sb.node as N;
+    const outputNames = new Set(((n.targetList ?? []) as N[]).map((t) => t.ResTarget?.name).filter(Boolean));
+    const f = k.ColumnRef?.fields as N[] | undefined;
+    let first: SearchVar | null = null;
+    if (f && f.every((x) => x.String)) {
+      const names = f.map((x) => x.String.sval as string);
+      if (names.length === 1 && outputNames.has(names[0])) return { unsure: 'ORDER BY an output column\'s name' };
+      const r = resolveColumn(names, all);
+      if (r) first = varOf(r.col);
+    } else if (k.A_Const) return { unsure: 'ORDER BY an output column\'s position' };
+    const nulls = sb.sortby_nulls as string;
+    const desc = sb.sortby_dir === 'SORTBY_DESC';
+    const nullsFirst = nulls === 'SORTBY_NULLS_FIRST' ? true : nulls === 'SORTBY_NULLS_LAST' ? false : desc;
+    if (nullsFirst !== desc) first = null; // ASC NULLS FIRST, DESC NULLS LAST: no B-tree order gives it
+    upper.order = { first, keys: sorts.length, desc };
+  }
+  return upper;
 }
 
 /**
@@ -371,12 +502,13 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       if (target?.item === item) {
         return {
           names: [name], columns: [...scope.columns, TARGET_TID], rels: [{ name, count: t.columns.length + 1 }], tables: [t],
-          rows: () => target.rows(t, scope), plan: { kind: 'Scan', table: t, name, alias, quals: [] },
+          rows: () => target.rows(t, scope), probe: (path) => target.rows(t, scope, path), plan: { kind: 'Scan', table: t, name, alias, quals: [] },
         };
       }
       return {
         names: [name], columns: scope.columns, rels: [{ name, count: t.columns.length }], tables: [t],
         rows: () => ex.scan(s, t, snap(), null, undefined, scope).map((c) => c.vals),
+        probe: (path) => ex.scan(s, t, snap(), null, undefined, scope, path).map((c) => c.vals),
         plan: { kind: 'Scan', table: t, name, alias, quals: [] },
       };
     }
@@ -575,8 +707,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       const outerRows = readSide(outerInp, outerIsLeft ? filters.left : filters.right);
       if (param && innerInp.plan.kind === 'Scan') {
         // each outer row's key looked up in the inner side's index: only the versions the probes reach are read
-        const t = innerInp.plan.table;
-        const scope = ex.tableScope(t, innerInp.plan.name, s, snap, sql);
+        const probe = innerInp.probe!;
         const pairs: JoinPair[] = [];
         let innerRead = 0;
         for (const o of outerRows) {
@@ -587,11 +718,11 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
           let rows: Value[][] = [];
           if (param.op === '=') {
             const key = param.index.keyOf(vals);
-            if (key !== null) rows = ex.scan(s, t, snap(), null, undefined, scope, { kind: 'IndexScan', index: param.index, key, cond: equi!.qual }).map((c) => c.vals);
+            if (key !== null) rows = probe({ kind: 'IndexScan', index: param.index, key, cond: equi!.qual });
           } else if (typeof v === 'number') {
             const op = param.op;
             const range = (k: string | number) => typeof k === 'number' && (op === '<' ? k < v : op === '<=' ? k <= v : op === '>' ? k > v : k >= v);
-            rows = ex.scan(s, t, snap(), null, undefined, scope, { kind: 'IndexScanOrdered', index: param.index, backward: false, range }).map((c) => c.vals);
+            rows = probe({ kind: 'IndexScanOrdered', index: param.index, backward: false, range });
           }
           innerRead += rows.length;
           let matched = false;

@@ -29,8 +29,9 @@ export function sortOnKey(rows: Value[][], key: number): Value[][] {
 }
 
 export function mergeJoin(outerRows: Value[][], innerRows: Value[][], outerKey: number, innerKey: number, match: (o: Value[], i: Value[]) => boolean,
-  fillOuter: boolean, fillInner: boolean): JoinPair[] {
-  const outer = sortOnKey(outerRows, outerKey), inner = sortOnKey(innerRows, innerKey);
+  fillOuter: boolean, fillInner: boolean, presorted: { outer?: boolean; inner?: boolean } = {}): JoinPair[] {
+  // a side that comes sorted (an Index Scan, a merge join below on the same key) has no Sort: its order is kept
+  const outer = presorted.outer ? outerRows : sortOnKey(outerRows, outerKey), inner = presorted.inner ? innerRows : sortOnKey(innerRows, innerKey);
   const out: JoinPair[] = [];
   let i = 0, j = 0;
   while (i < outer.length && j < inner.length) {

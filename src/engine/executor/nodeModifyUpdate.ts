@@ -120,7 +120,7 @@ function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE
     where: n.whereClause,
     target: {
       item: targetItem,
-      rows: (tt, scope) => ex.eng.deps.unread(() => ex.scan(s, tt, snapshot, null, undefined, scope)).map((c) => {
+      rows: (tt, scope, path) => ex.eng.deps.unread(() => ex.scan(s, tt, snapshot, null, undefined, scope, path)).map((c) => {
         const key = c.blk * 65536 + c.off;
         cands.set(key, c);
         return [...c.vals, key];

@@ -43,11 +43,17 @@ export function runSearchedJoin(bases: SearchedBase[], plan: SearchPlan, otherQu
     if (p.kind === 'scan') {
       const b = bases[p.rel]!;
       const inp = b.input;
-      if (inp.plan.kind === 'Scan') inp.plan.quals = b.quals;
+      const ix = p.index;
+      if (inp.plan.kind === 'Scan') {
+        inp.plan.quals = b.quals;
+        if (ix) inp.plan.searchedIndex = { index: ix.index, col: ix.col, by: ix.by && colName(ix.by), cost: p.cost, ...(ix.eq ? { eq: ix.eq } : {}) };
+      }
       return {
         ...inp,
         rows: () => {
-          const rows = inp.rows();
+          // a full Index Scan: every entry in key order (a parameterized one is probed by its nested loop instead)
+          const rows = !ix ? inp.rows() : ix.eq ? inp.probe!({ kind: 'IndexScan', index: ix.index, key: ix.eq.key, cond: ix.eq.cond })
+            : inp.probe!({ kind: 'IndexScanOrdered', index: ix.index, backward: false });
           let kept = rows;
           if (b.filter) {
             const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
@@ -71,25 +77,51 @@ export function runSearchedJoin(bases: SearchedBase[], plan: SearchPlan, otherQu
       row.vals = ov.concat(iv);
       return compiled.every((c) => c.fn(row) === true);
     };
+    const fillOuter = p.jointype === 'left', fillInner = p.jointype === 'right';
     const jp: JoinPlan = {
-      kind: 'Join', method: p.method, label: '', kindName: 'inner', outer: o.plan, inner: i.plan,
+      kind: 'Join', method: p.method, label: fillOuter ? ' Left' : fillInner ? ' Right' : '', kindName: p.jointype ?? 'inner', outer: o.plan, inner: i.plan,
       cond: p.method !== 'NestLoop' && keys.length ? { outerIsLeft: true, qual: quals[0]!, left: keys[0]!.o, right: keys[0]!.i } : null,
       filter: p.method === 'NestLoop' ? [...filters, ...quals] : [...filters, ...quals.slice(1)], unsure: null, searched: p,
     };
+    const paramScan = p.method === 'NestLoop' && p.inner.kind === 'scan' && p.inner.index?.by ? p.inner.index : null;
     return {
       ...joined, tables: [...o.tables, ...i.tables],
       plan: jp,
       rows: () => {
-        const outerRows = o.rows(), innerRows = i.rows();
+        const outerRows = o.rows();
+        if (paramScan) {
+          // a parameterized nested loop: each outer row's value looked up in the inner table's index
+          const at = pos(o, paramScan.by!), out: Value[][] = [];
+          let innerRead = 0;
+          for (const ov of outerRows) {
+            const v = ov[at] ?? null;
+            if (v === null) continue;
+            const vals: Value[] = [];
+            vals[paramScan.col] = v;
+            const key = paramScan.index.keyOf(vals);
+            if (key === null) continue;
+            const by = colName(paramScan.by!), inner = colName({ rel: (p.inner as { rel: number }).rel, col: paramScan.col });
+            const found = i.probe!({ kind: 'IndexScan', index: paramScan.index, key, cond: clauseNode(inner, by) });
+            innerRead += found.length;
+            for (const iv of found) if (match(ov, iv)) out.push(ov.concat(iv));
+          }
+          if (i.plan.kind === 'Scan') i.plan.actual = { rows: innerRead, removed: 0 };
+          jp.actual = { rows: out.length, outerRows: outerRows.length, innerRows: innerRead };
+          return out;
+        }
+        const innerRows = i.rows();
         let pairs: JoinPair[];
         if (p.method === 'HashJoin') {
           const hash = hashFunctionFor(i.columns[keys[0]!.i]!.type.name);
           const buckets = hash ? { hash, nbuckets: bucketCount(p.inner.cost.rows) } : undefined;
-          pairs = hashJoin(outerRows, innerRows, keys[0]!.o, keys[0]!.i, match, false, false, buckets);
-        } else if (p.method === 'MergeJoin') pairs = mergeJoin(outerRows, innerRows, keys[0]!.o, keys[0]!.i, match, false, false);
-        else pairs = nestLoop(outerRows, innerRows, match, false);
+          pairs = hashJoin(outerRows, innerRows, keys[0]!.o, keys[0]!.i, match, fillOuter, fillInner, buckets);
+        } else if (p.method === 'MergeJoin') {
+          pairs = mergeJoin(outerRows, innerRows, keys[0]!.o, keys[0]!.i, match, fillOuter, fillInner, { outer: !p.sortOuter, inner: !p.sortInner });
+        } else pairs = nestLoop(outerRows, innerRows, match, fillOuter);
         jp.actual = { rows: pairs.length, outerRows: outerRows.length, innerRows: innerRows.length };
-        return pairs.map((x) => x.o!.concat(x.i!));
+        // an outer join's unmatched rows NULL-extended on the other side
+        const ow = o.columns.length, iw = i.columns.length;
+        return pairs.map((x) => (x.o ?? new Array<Value>(ow).fill(null)).concat(x.i ?? new Array<Value>(iw).fill(null)));
       },
     };
   };

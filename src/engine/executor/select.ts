@@ -83,7 +83,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (srf) n = srf.n;
   const pre = n.fromClause?.length ? yield* runFromSubqueries(ex, s, n.fromClause, sql, sub) : undefined;
   const src = ex.source(s, n.fromClause, snap, sql, pre, { where: n.whereClause, orderedOrLimited: !!(n.sortClause?.length || n.limitCount || n.limitOffset),
-    grouped: !!(n.groupClause?.length || n.distinctClause) });
+    grouped: !!(n.groupClause?.length || n.distinctClause), select: n });
   if (sub) src.scope.outer = sub.outer;
   const locking = n.lockingClause as N[] | undefined;
   let lockMode: TupleLockMode | null = null, policy: WaitPolicy = 'block';

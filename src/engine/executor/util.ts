@@ -14,6 +14,7 @@ import {
 import { type SqlType, type Value, formatValue } from '../sql/types.js';
 import { Numeric } from '../sql/numeric.js';
 import type { Table, Column } from '../catalog/catalog.js';
+import type { ScanPath } from '../optimizer/planner.js';
 import { type MultiXacts, updateXidOf } from '../multixact/multixact.js';
 import { type Item, LpFlags, isHotUpdated, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
 import {
@@ -39,6 +40,8 @@ export interface Source {
 /** One input of a join: a base table (scanned with the statement's snapshot) or a nested join. */
 export interface JoinInput {
   names: string[]; columns: { name: string; type: SqlType }[]; rels: { name: string; count: number }[]; tables: Table[]; rows: () => Value[][]; plan: JoinPlan;
+  /** a plain table's rows read through an index path instead (the inner side of a parameterized nested loop, an Index Scan) */
+  probe?: (path: ScanPath) => Value[][];
 }
 
 /** A row version a scan found; `rel`: the partition it lives in, when the scan was an Append over a partitioned table */

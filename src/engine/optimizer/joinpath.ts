@@ -48,12 +48,17 @@
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import type { SearchPlan } from './joinrels.js';
+import type { Cost } from './costsize.js';
 
 type N = Record<string, any>;
 
 /** The join tree as planned, for EXPLAIN: base relations and the join nodes over them. */
 export type JoinPlan =
-  | { kind: 'Scan'; table: Table; name: string; alias: string | null; quals: N[]; actual?: { rows: number; removed: number } }
+  | {
+    kind: 'Scan'; table: Table; name: string; alias: string | null; quals: N[]; actual?: { rows: number; removed: number };
+    /** the join order search read it by an Index Scan (optimizer/joinrels.ts): the whole index, or probed with an outer column */
+    searchedIndex?: { index: BtreeIndex; col: number; by: { rel: string; col: string } | null; cost: Cost; eq?: { key: string | number; cond: N } };
+  }
   | { kind: 'Other'; name: string; what: string }
   | {
     kind: 'Join'; method: JoinMethod; label: '' | ' Left' | ' Right'; kindName: JoinKind; outer: JoinPlan; inner: JoinPlan;
