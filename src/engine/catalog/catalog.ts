@@ -35,6 +35,7 @@ import type { BtreeIndex } from '../index/btree.js';
 import type { Sequence } from '../sequence/sequence.js';
 import type { PartitionKey, PartitionBound } from '../partitioning/partbounds.js';
 import type { ScalarStats } from '../commands/analyze.js';
+import { BOOTSTRAP_SUPERUSER, type AclItem, type Role } from './acl.js';
 
 export interface Column {
   name: string;
@@ -132,6 +133,11 @@ export interface Table {
   partKey?: PartitionKey;
   /** relispartition: a partition of the table `parent` (by OID) for `bound` (relpartbound; pg_inherits' row) */
   partOf?: { parent: number; bound: PartitionBound };
+  /** relowner (absent: the bootstrap superuser) and relacl (absent: NULL, the owner's default): catalog/acl.ts */
+  owner?: number;
+  acl?: AclItem[];
+  /** pg_index.indisclustered: the index (by OID) the last CLUSTER ordered the table by (commands/cluster.ts) */
+  clusteredOn?: number;
 }
 
 /**
@@ -233,9 +239,12 @@ export class Catalog {
   /** pg_namespace rows made for pg_temp_N / pg_toast_temp_N (InitTempTableNamespace), by backend ID: kept after
    *  the session ends, reused by the next backend with that ID */
   tempNamespaces = new Map<number, number>();
+  /** pg_authid: the roles by name (catalog/acl.ts; commands/user.ts makes and drops them); rows are replaced, never mutated */
+  roles = new Map<string, Role>([[BOOTSTRAP_SUPERUSER.name, BOOTSTRAP_SUPERUSER]]);
 
   clone(): Catalog {
     const c = new Catalog();
+    c.roles = new Map(this.roles);
     c.current = this.current;
     c.localRels = new Set(this.localRels);
     c.tempNamespaces = new Map(this.tempNamespaces);

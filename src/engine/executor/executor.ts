@@ -98,6 +98,9 @@ import { setConstraints } from '../ri/aftertriggers.js';
 import { createFunction, dropFunction, doStmt } from '../commands/functioncmds.js';
 import { createTrigger, dropTrigger } from '../commands/trigger.js';
 import { resolveUserFunction, compileUserCall } from '../pl/fmgr.js';
+import { createRole, dropRole, privilegedStatement } from '../commands/user.js';
+import { grantStmt } from '../commands/grant.js';
+import { clusterStmt } from '../commands/cluster.js';
 
 export class Executor {
   /** set by EXPLAIN ANALYZE for the statement it runs: the first scan / the top-level SELECT fill it in */
@@ -114,6 +117,7 @@ export class Executor {
   }
 
   private *runStatement(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {
+    privilegedStatement(this.eng, s, type); // a role without SUPERUSER: only statements whose checks are modelled
     switch (type) {
       case 'SelectStmt':
         if (node.intoClause) return yield* createTableAs(this, s, { ...node, intoClause: undefined }, node.intoClause, false, raw);
@@ -158,6 +162,10 @@ export class Executor {
       case 'DoStmt': return yield* doStmt(this, s, node);
       case 'CreateFunctionStmt': return yield* createFunction(this, s, node, raw.text);
       case 'CreateTrigStmt': return yield* createTrigger(this, s, node, raw.text);
+      case 'CreateRoleStmt': return createRole(this.eng, s, node);
+      case 'DropRoleStmt': return dropRole(this.eng, s, node);
+      case 'GrantStmt': return grantStmt(this, s, node);
+      case 'ClusterStmt': return yield* clusterStmt(this, s, node);
       default: throw notSupported(`the statement ${type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()}`);
     }
   }
