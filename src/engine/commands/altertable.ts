@@ -83,8 +83,8 @@ function columnOrError(t: Table, name: string): Column {
 
 /** The table an ALTER / RENAME names, or null (with a NOTICE) under IF EXISTS. */
 function target(ex: Executor, s: Session, rv: N, missingOk: boolean): Table | null {
-  if (rv.schemaname && rv.schemaname !== 'public') throw notSupported(`schemas other than public ("${rv.schemaname}")`);
-  const t = ex.eng.catalog.get(rv.relname);
+  if (rv.schemaname && /^pg_/.test(rv.schemaname)) throw notSupported(`ALTER TABLE in the schema ${rv.schemaname}`);
+  const t = rv.schemaname ? ex.eng.catalog.getIn(rv.schemaname, rv.relname) : ex.eng.catalog.get(rv.relname);
   if (t) return t;
   if (ex.eng.catalog.view(rv.relname)) throw notSupported('ALTER TABLE on a view');
   if (ex.eng.catalog.sequence(rv.relname)) throw notSupported('ALTER TABLE on a sequence');

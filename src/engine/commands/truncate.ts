@@ -39,8 +39,8 @@ export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> 
   // run before that table's lock is taken
   for (const r of (n.relations ?? []) as N[]) {
     const rv = r.RangeVar as N;
-    if (rv.schemaname && rv.schemaname !== 'public') throw notSupported(`schemas other than public ("${rv.schemaname}")`, posOf(rv.location));
-    const t = cat.get(rv.relname);
+    if (rv.schemaname && (rv.schemaname === 'pg_temp' || /^pg_/.test(rv.schemaname))) throw notSupported(`TRUNCATE in the schema ${rv.schemaname}`, posOf(rv.location));
+    const t = rv.schemaname ? cat.getIn(rv.schemaname, rv.relname) : cat.get(rv.relname);
     if (!t) {
       if (cat.view(rv.relname) || cat.sequence(rv.relname)) throw new PgError('42809', `"${rv.relname}" is not a table`);
       throw new PgError('42P01', `relation "${rv.relname}" does not exist`);

@@ -112,6 +112,7 @@ export function dropRole(eng: Engine, s: Session, n: N): QueryResult {
       if (ownerOf(t) === role.oid) owned.push(`owner of table ${t.name}`);
       if (aclMentions(t, role.oid)) privs.push(`privileges for table ${t.name}`);
     }
+    for (const nsp of cat.namespaces.values()) if (nsp.owner === role.oid) owned.push(`owner of schema ${nsp.name}`);
     const detail = [...owned, ...privs];
     if (detail.length) throw new PgError('2BP01', `role "${name}" cannot be dropped because some objects depend on it`, { detail: detail.join('\n') });
     eng.ensureXid(s);

@@ -179,10 +179,10 @@ export function setStatement(eng: Engine, s: Session, n: N, viaFunction = false)
 }
 
 /**
- * search_path: names are looked up in the session's pg_temp_N, then public (namespace.c's default). Other schemas
- * cannot exist here (CREATE SCHEMA is refused), and PostgreSQL skips a path entry naming a schema that does not
- * exist — so they change nothing and are accepted. A path that would change the lookup — no public, pg_temp after
- * public — is refused: it is not modelled.
+ * search_path: names are looked up in the session's pg_temp_N, then the path's schemas that exist, in order (a
+ * CREATE SCHEMA one holds tables: catalog.get, commands/schemacmds.ts); PostgreSQL skips an entry naming a schema
+ * that does not exist. Views and sequences live in public or pg_temp only, so a path without public, or with pg_temp
+ * after it, would change their lookup: refused, not modelled.
  */
 function checkSearchPath(value: string): void {
   const items = searchPathItems(value);

@@ -101,6 +101,7 @@ import { resolveUserFunction, compileUserCall } from '../pl/fmgr.js';
 import { createRole, dropRole, privilegedStatement } from '../commands/user.js';
 import { grantStmt } from '../commands/grant.js';
 import { clusterStmt } from '../commands/cluster.js';
+import { createSchema, dropSchema } from '../commands/schemacmds.js';
 
 export class Executor {
   /** set by EXPLAIN ANALYZE for the statement it runs: the first scan / the top-level SELECT fill it in */
@@ -135,6 +136,7 @@ export class Executor {
         if (node.removeType === 'OBJECT_FUNCTION') return yield* dropFunction(this, s, node);
         if (node.removeType === 'OBJECT_TRIGGER') return yield* dropTrigger(this, s, node);
         if (node.removeType === 'OBJECT_EXTENSION') return dropExtension(this, s, node);
+        if (node.removeType === 'OBJECT_SCHEMA') return yield* dropSchema(this, s, node);
         return yield* this.dropStmt(s, node);
       case 'LockStmt': return yield* this.lockStmt(s, node);
       case 'ReindexStmt': return yield* reindexStmt(this, s, node);
@@ -162,6 +164,7 @@ export class Executor {
       case 'DoStmt': return yield* doStmt(this, s, node);
       case 'CreateFunctionStmt': return yield* createFunction(this, s, node, raw.text);
       case 'CreateTrigStmt': return yield* createTrigger(this, s, node, raw.text);
+      case 'CreateSchemaStmt': return createSchema(this, s, node);
       case 'CreateRoleStmt': return createRole(this.eng, s, node);
       case 'DropRoleStmt': return dropRole(this.eng, s, node);
       case 'GrantStmt': return grantStmt(this, s, node);
@@ -225,11 +228,12 @@ export class Executor {
   }
 
   table(rv: N): Table {
-    if (rv.schemaname && rv.schemaname !== 'public' && rv.schemaname !== 'pg_temp') throw notSupported(`schemas other than public ("${rv.schemaname}")`, posOf(rv.location));
+    if (rv.schemaname && /^pg_(catalog|toast)$/.test(rv.schemaname)) throw notSupported(`tables of the schema ${rv.schemaname}`, posOf(rv.location));
     if (rv.catalogname) throw notSupported('cross-database references', posOf(rv.location));
     const cat = this.eng.catalog;
-    // no schema: pg_temp first, then public (search_path); public.t or pg_temp.t: that schema only
-    const t = rv.schemaname === 'public' ? cat.tables.get(rv.relname)
+    // no schema: pg_temp first, then search_path's schemas; public.t, s.t or pg_temp.t: that schema only (a schema
+    // that does not exist has no relation: 42P01 below)
+    const t = rv.schemaname && rv.schemaname !== 'pg_temp' ? cat.getIn(rv.schemaname, rv.relname)
       : rv.schemaname === 'pg_temp' ? (cat.current !== null ? cat.tables.get(tempKey(cat.current, rv.relname)) : undefined)
         : cat.get(rv.relname);
     if (!t) throw new PgError('42P01', `relation "${rv.schemaname ? `${rv.schemaname}.` : ''}${rv.relname}" does not exist`, { position: posOf(rv.location) });

@@ -276,7 +276,7 @@ export function parseInput(s: string, t: SqlType): Value {
       const bare = name.replace(/^(pg_catalog|public)\./, '');
       const oid = regclassLookup.byName(bare);
       if (oid === null) throw new PgError('42P01', `relation "${name}" does not exist`);
-      return new RegClass(oid, bare);
+      return new RegClass(oid, regclassLookup.byOid(oid) ?? bare); // regclassout's name: qualified when not visible
     }
     case 'xid8': { const m = /^\s*(\d+)/.exec(s); return m ? Number(m[1]) : 0; } // xid8in reads what strtoull reads, 0 for none
     case 'pg_lsn': {
