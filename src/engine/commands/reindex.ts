@@ -20,8 +20,9 @@
  *
  * Mirrors: src/backend/commands/indexcmds.c (ExecReindex, ReindexIndex, ReindexTable, ReindexRelationConcurrently,
  * WaitForOlderSnapshots), catalog/index.c (reindex_index, reindex_relation), storage/lmgr/lmgr.c
- * (WaitForLockersMultiple: lock/lmgr.ts). Simplifications: REINDEX DATABASE / SYSTEM and the VERBOSE and TABLESPACE options
- * are refused with 0A000; REINDEX SCHEMA holds each table's locks to the statement's end (PostgreSQL commits after each); CONCURRENTLY rebuilds each index at the end, after its waits, over the heap as it is then
+ * (WaitForLockersMultiple: lock/lmgr.ts). Simplifications: REINDEX DATABASE / SYSTEM and the VERBOSE and TABLESPACE
+ * options are refused with 0A000; REINDEX SCHEMA holds each table's locks to the statement's end (PostgreSQL commits
+ * after each); CONCURRENTLY rebuilds each index at the end, after its waits, over the heap as it is then
  * (PostgreSQL builds from a snapshot and validates against a second one: the same entries), and the index keeps its
  * oid (PostgreSQL's copy has a new one, swapped in under the old name).
  */
