@@ -64,13 +64,20 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   // the free workspace (a first visit to / lands on the course gallery instead)
   const url = `http://127.0.0.1:${port}/#/workspace`;
+  // a first visit: a fresh browser context (empty HTTP cache, no service worker yet), every response counted —
+  // the engine worker's own fetches (the parser's WebAssembly) included
+  const fetched = new Set<string>();
+  {
+    const first = await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: 'block' });
+    first.on('response', (r) => { const f = new URL(r.url()).pathname.split('/').pop()!; if (gz.has(f)) fetched.add(f); });
+    const fp = await first.newPage();
+    await fp.goto(url);
+    await fp.waitForFunction(() => (window as any).heapscope?.store.getState().phase === 'ready', null, { timeout: 30000 });
+    await new Promise((r) => setTimeout(r, 1500));
+    await first.close();
+  }
   await page.goto(url);
   await page.evaluate(() => localStorage.clear());
-  const fetched = new Set<string>();
-  page.on('response', (r) => { const f = new URL(r.url()).pathname.split('/').pop()!; if (gz.has(f)) fetched.add(f); });
-  await page.goto(url);
-  await page.waitForFunction(() => (window as any).heapscope?.store.getState().phase === 'ready', null, { timeout: 30000 });
-  await new Promise((r) => setTimeout(r, 1500));
   for (const f of [...fetched].sort()) {
     if (lazy(f)) continue;
     initial += gz.get(f)!;

@@ -169,9 +169,18 @@ export class Engine {
     this.executor = new Executor(this);
     this.wal.localRels = this.catalog.localRels; // temporary relations are not WAL-logged
     this.wirePredicates();
+    this.wireOids();
     this.control = {
       state: 'in production', checkPoint: this.wal.insertLsn, redo: this.wal.insertLsn, nextXid: this.xacts.nextXid, time: 0,
       fullPageWrites: true,
+    };
+  }
+
+  /** GetNewObjectId's XLOG NEXTOID (30 bytes: the OID logged ahead to), under the running session's xid if it has one */
+  wireOids(): void {
+    this.catalog.onOidPrefetch = (bound) => {
+      const s = this.catalog.current === null ? undefined : this.sessions.find((x) => x.name === this.catalog.current);
+      this.wal.insert(WalKind.XlogNextOid, s?.tx?.writeXid ?? 0, 30, 0, -1, 0, 0, { nextOid: bound });
     };
   }
 
@@ -208,6 +217,7 @@ export class Engine {
     w.deps = this.deps.clone();
     c.tracer.seq = this.tracer.seq; // event numbers go on where they were
     c.wirePredicates();
+    c.wireOids();
     c.nextPid = this.nextPid;
     c.control = { ...this.control };
     c.durable = { clog: this.durable.clog.clone() };
@@ -235,6 +245,7 @@ export class Engine {
       n.stmtStartAt = s.stmtStartAt;
       n.xactStartAt = s.xactStartAt;
       n.lxid = s.lxid;
+      if (s.globalVis) n.globalVis = { ...s.globalVis };
       n.currentQuery = s.currentQuery;
       n.lastAbortReason = s.lastAbortReason;
       n.terminated = s.terminated;

@@ -82,14 +82,14 @@ describe('module docs: worked examples', () => {
     q('setup', ACCOUNTS);
     q('s1', 'UPDATE accounts SET balance = 90 WHERE id = 1');
     const p = page('accounts');
-    expect([p.lsn, p.lower, p.upper, p.prune_xid]).toEqual(['0/01500218', 36, 8096, 725]);
+    expect([p.lsn, p.lower, p.upper, p.prune_xid]).toEqual(['0/01500358', 36, 8096, 725]);
     expect(p.items.map((i) => i.lp_off)).toEqual([8160, 8128, 8096]);
     expect(lps('accounts')).toEqual([
       [1, 'LP_NORMAL', 724, 725, '(0,3)', 'XMIN_COMMITTED|HOT_UPDATED'],
       [2, 'LP_NORMAL', 724, 0, '(0,2)', 'XMAX_INVALID'],
       [3, 'LP_NORMAL', 725, 0, '(0,3)', 'XMAX_INVALID|UPDATED|ONLY_TUPLE'],
     ]);
-    expect(wal(7)).toEqual(['0/015001D0 Heap HOT_UPDATE 71/71 725', '0/01500218 Transaction COMMIT 34/34 725']);
+    expect(wal(12)).toEqual(['0/01500310 Heap HOT_UPDATE 71/71 725', '0/01500358 Transaction COMMIT 34/34 725']);
     const n = e.wal.count;
     q('s1', 'UPDATE accounts SET id = 3 WHERE id = 2');
     expect(lps('accounts').slice(1)).toEqual([
@@ -107,19 +107,19 @@ describe('module docs: worked examples', () => {
     const { e, q, page, wal } = engine(['setup', 's1']);
     q('setup', ACCOUNTS);
     q('setup', 'CHECKPOINT');
-    expect(formatLsn(e.wal.flushedLsn)).toBe('0/01500248');
+    expect(formatLsn(e.wal.flushedLsn)).toBe('0/015003C0');
     const n = e.wal.count - 1;
     q('s1', 'BEGIN');
     q('s1', 'INSERT INTO accounts VALUES (3, 300)');
-    expect(page('accounts').lsn).toBe('0/01500308');
-    expect(formatLsn(e.wal.flushedLsn)).toBe('0/01500248');
+    expect(page('accounts').lsn).toBe('0/01500480');
+    expect(formatLsn(e.wal.flushedLsn)).toBe('0/015003C0');
     q('s1', 'COMMIT');
-    expect(formatLsn(e.wal.flushedLsn)).toBe('0/015003D8');
+    expect(formatLsn(e.wal.flushedLsn)).toBe('0/01500550');
     expect(wal(n)).toEqual([
-      '0/015001D0 XLOG CHECKPOINT_ONLINE 114/114 0',
-      '0/01500248 Heap INSERT 54/186 725 FPW',
-      '0/01500308 Btree INSERT_LEAF 53/165 725 FPW',
-      '0/015003B0 Transaction COMMIT 34/34 725',
+      '0/01500348 XLOG CHECKPOINT_ONLINE 114/114 0',
+      '0/015003C0 Heap INSERT 54/186 725 FPW',
+      '0/01500480 Btree INSERT_LEAF 53/165 725 FPW',
+      '0/01500528 Transaction COMMIT 34/34 725',
     ]);
   });
 
@@ -163,23 +163,23 @@ describe('module docs: worked examples', () => {
     const { e, q, rows } = engine(['setup', 's1']);
     q('setup', ACCOUNTS);
     q('setup', 'CHECKPOINT');
-    expect(formatLsn(e.control.redo)).toBe('0/015001D0');
+    expect(formatLsn(e.control.redo)).toBe('0/01500310');
     e.setFullPageWrites(false);
     q('s1', 'INSERT INTO accounts VALUES (3, 300)');
     e.bgwriter();
     q('s1', 'INSERT INTO accounts VALUES (4, 400)');
-    expect(formatLsn(e.wal.flushedLsn)).toBe('0/01500398');
+    expect(formatLsn(e.wal.flushedLsn)).toBe('0/01500510');
     e.crash();
     const { report } = e.restart();
-    expect(report.log).toContain('LOG:  redo starts at 0/015001D0');
-    expect(report.log.some((l) => l.startsWith('LOG:  redo done at 0/01500370'))).toBe(true);
-    expect([report.replayed, report.skipped, report.applied, report.restored]).toEqual([7, 2, 2, 0]);
+    expect(report.log).toContain('LOG:  redo starts at 0/01500310');
+    expect(report.log.some((l) => l.startsWith('LOG:  redo done at 0/015004E8'))).toBe(true);
+    expect([report.replayed, report.skipped, report.applied, report.restored]).toEqual([8, 2, 2, 0]);
     const texts = report.steps.map((s) => s.text);
-    expect(texts).toContain('REDO 0/01500248 Heap/INSERT xid 725: accounts block 0: page LSN 0/01500288 ≥ 0/01500288 → already on the page '
+    expect(texts).toContain('REDO 0/015003C0 Heap/INSERT xid 725: accounts block 0: page LSN 0/01500400 ≥ 0/01500400 → already on the page '
       + '(written before the crash), skipped');
-    expect(texts).toContain('REDO 0/015002C8 Transaction/COMMIT xid 725: commit log: 725 committed');
-    expect(texts).toContain('REDO 0/015002F0 Heap/INSERT xid 726: accounts block 0: page LSN 0/01500288 < 0/01500330 → change repeated, '
-      + 'page LSN now 0/01500330');
+    expect(texts).toContain('REDO 0/01500440 Transaction/COMMIT xid 725: commit log: 725 committed');
+    expect(texts).toContain('REDO 0/01500468 Heap/INSERT xid 726: accounts block 0: page LSN 0/01500400 < 0/015004A8 → change repeated, '
+      + 'page LSN now 0/015004A8');
     expect(rows('s1', 'SELECT * FROM accounts ORDER BY id')).toEqual(['1,100', '2,200', '3,300', '4,400']);
   });
 

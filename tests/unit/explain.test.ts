@@ -25,7 +25,7 @@ const plan = (e: Engine, sql: string) => {
 
 describe('EXPLAIN refuses what it cannot print as PostgreSQL would', () => {
   const cases: [string, string][] = [
-    ['EXPLAIN SELECT * FROM t WHERE k >= 1', '0A000'],
+    ['EXPLAIN SELECT * FROM t WHERE k IN (1, 2)', '0A000'],
     ['EXPLAIN SELECT * FROM t a JOIN t b ON a.v = b.v', '0A000'],
     ['EXPLAIN (ANALYZE, COSTS OFF) SELECT * FROM t', '0A000'],
     ['EXPLAIN (COSTS OFF, FORMAT JSON) SELECT * FROM t', '0A000'],
@@ -33,7 +33,7 @@ describe('EXPLAIN refuses what it cannot print as PostgreSQL would', () => {
     ['EXPLAIN (COSTS OFF, TIMING ON) SELECT * FROM t', '22023'],
     ['EXPLAIN (COSTS OFF, BOGUS) SELECT * FROM t', '22023'],
     ['EXPLAIN (COSTS OFF) SELECT * FROM t a JOIN t b ON a.k = b.k JOIN t c ON c.k = a.k', '0A000'],
-    ['EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT * FROM t a JOIN t b ON a.v = b.v', '0A000'],
+    ['EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT * FROM t a JOIN t b ON a.v = b.v AND a.k < b.k', '0A000'],
     ['EXPLAIN (COSTS OFF) SELECT * FROM t a JOIN t b ON a.k = b.k ORDER BY a.k', '0A000'],
     ['EXPLAIN (COSTS OFF) SELECT * FROM t WHERE v = (SELECT 1)', '0A000'],
     ['EXPLAIN (COSTS OFF) SELECT nosuch FROM t', '42703'],

@@ -99,3 +99,24 @@ describe('property: every join method returns the rows of the join\'s definition
     }));
   });
 });
+
+describe('a join too large to build in memory (nodeNestloop.ts JOIN_ROWS_LIMIT)', () => {
+  it('is refused with 54000 by each join method, and a query over it neither crashes nor changes anything', async () => {
+    const { JOIN_ROWS_LIMIT } = await import('../../src/engine/executor/nodeNestloop.js');
+    const n = Math.ceil(Math.sqrt(JOIN_ROWS_LIMIT)) + 1;
+    const rows: Value[][] = Array.from({ length: n }, () => [1]);
+    expect(() => nestLoop(rows, rows, () => true, false)).toThrow(expect.objectContaining({ sqlstate: '54000' }));
+    expect(() => hashJoin(rows, rows, 0, 0, eq, false, false, { hash: (v) => hashInt4(v as number), nbuckets: bucketCount(n) })).toThrow(expect.objectContaining({ sqlstate: '54000' }));
+    expect(() => mergeJoin(rows, rows, 0, 0, eq, false, false)).toThrow(expect.objectContaining({ sqlstate: '54000' }));
+    const { Engine } = await import('../../src/engine/engine.js');
+    const { initParser } = await import('../../src/engine/sql/parser.js');
+    await initParser();
+    const e = new Engine({ trace: false });
+    e.createSession('s');
+    e.execute('s', 'CREATE TABLE big(a int)');
+    e.execute('s', 'INSERT INTO big SELECT g FROM generate_series(1, 200) g');
+    const r = e.execute('s', 'SELECT count(*) FROM big a, big b, big c').outcome;
+    expect(r.error?.sqlstate).toBe('54000');
+    expect(e.execute('s', 'SELECT count(*) FROM big a, big b').outcome.results[0]!.rows).toEqual([['40000']]);
+  }, 60_000);
+});

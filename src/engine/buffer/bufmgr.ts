@@ -68,6 +68,7 @@ export function indexFromImage(i: BtreeIndex, img: IndexImage | undefined): void
   i.count = 0;
   i.leafLsn = 0;
   i.log = [];
+  i.deadTids = new Set(); // LP_DEAD hints are not WAL-logged: the image's log may keep them, the scans forget them
   if (!img) return;
   i.entries = img.entries.clone();
   i.nullEntries = img.nullEntries.slice() as BtreeIndex['nullEntries'];

@@ -226,6 +226,9 @@ export function relKey(r: { name: string; temp?: { session: string } | undefined
 export const FIRST_NORMAL_OID = 16384;
 export const DATABASE_OID = 5;
 
+/** VAR_OID_PREFETCH (varsup.c): OIDs logged ahead by one XLOG NEXTOID record */
+export const VAR_OID_PREFETCH = 8192;
+
 export class Catalog {
   tables = new Map<string, Table>();
   /** indexes made by CREATE INDEX (not backing a constraint: DROP INDEX may remove them) */
@@ -237,6 +240,13 @@ export class Catalog {
   /** pg_extension: the extensions CREATE EXTENSION made, by name (commands/extension.ts) */
   extensions = new Map<string, { oid: number; version: string }>();
   nextOid = FIRST_NORMAL_OID;
+  /**
+   * The OID counter's logged bound (nextOid + oidCount, varsup.c GetNewObjectId): when nextOid reaches it, the next
+   * VAR_OID_PREFETCH OIDs are WAL-logged ahead in one XLOG NEXTOID record (onOidPrefetch). A fresh server starts
+   * with none prefetched (so its first OID logs one); after a crash the counter resumes at the bound.
+   */
+  oidBound = FIRST_NORMAL_OID;
+  onOidPrefetch: ((bound: number) => void) | null = null;
   /** bumped by every change to a table's definition or storage (ALTER TABLE, TRUNCATE): a statement that waited
    *  for a lock meanwhile analyzes again */
   generation = 0;
@@ -263,6 +273,7 @@ export class Catalog {
     c.localRels = new Set(this.localRels);
     c.tempNamespaces = new Map(this.tempNamespaces);
     c.nextOid = this.nextOid;
+    c.oidBound = this.oidBound;
     c.generation = this.generation;
     c.standaloneIndexes = new Set(this.standaloneIndexes);
     c.extensions = new Map(this.extensions);
@@ -282,7 +293,10 @@ export class Catalog {
     return c;
   }
 
-  allocOid(): number { return this.nextOid++; }
+  allocOid(): number {
+    if (this.nextOid >= this.oidBound) { this.oidBound = this.nextOid + VAR_OID_PREFETCH; this.onOidPrefetch?.(this.oidBound); }
+    return this.nextOid++;
+  }
   /** A table by name as the running session sees it: its temporary table first, then public's. */
   get(name: string): Table | undefined {
     if (this.current !== null && this.localRels.size) { const t = this.tables.get(tempKey(this.current, name)); if (t) return t; }

@@ -10,7 +10,8 @@
  * SET (fillfactor = 50) does not block readers or writers — only VACUUM, ANALYZE, CREATE INDEX and other DDL.
  *
  * Mirrors: src/backend/access/common/reloptions.c (boolRelOpts, intRelOpts, realRelOpts, enumRelOpts,
- * parseRelOptions, transformRelOptions). Simplifications: no toast.* options, no per-index options.
+ * parseRelOptions, transformRelOptions), nbtree.c btoptions (a B-tree's fillfactor, vacuum_cleanup_index_scale_factor and
+ * deduplicate_items: CREATE INDEX ... WITH (...)). Simplifications: no toast.* options.
  */
 import { PgError } from '../errors.js';
 import { LockMode } from '../lock/lock.js';
@@ -45,6 +46,13 @@ const HEAP_OPTIONS: ReadonlyMap<string, Opt> = new Map<string, Opt>([
   ['autovacuum_vacuum_insert_scale_factor', { kind: 'real', min: 0, max: 100 }],
   ['autovacuum_analyze_scale_factor', { kind: 'real', min: 0, max: 100 }],
   ['vacuum_index_cleanup', { kind: 'enum', values: ['auto', 'on', 'off', 'true', 'false', 'yes', 'no', '1', '0'], detail: 'Valid values are "on", "off", and "auto".' }],
+]);
+
+/** btree_reloptions (nbtree.c): a B-tree's own parameters */
+const BTREE_OPTIONS: ReadonlyMap<string, Opt> = new Map<string, Opt>([
+  ['fillfactor', { kind: 'int', min: 10, max: 100 }],
+  ['vacuum_cleanup_index_scale_factor', { kind: 'real', min: 0, max: 1e10 }],
+  ['deduplicate_items', { kind: 'bool' }],
 ]);
 
 type N = Record<string, any>;
@@ -90,7 +98,8 @@ function checkValue(name: string, opt: Opt, text: string): void {
  * transformRelOptions + heap_reloptions: the new reloptions after SET (`reset` false) or RESET (`reset` true) of
  * the DefElems in `defs`, and the lock the change needs.
  */
-export function applyRelOptions(current: readonly string[] | undefined, defs: N[], reset: boolean): { options: string[]; lock: LockMode } {
+export function applyRelOptions(current: readonly string[] | undefined, defs: N[], reset: boolean, kind: 'heap' | 'btree' = 'heap'): { options: string[]; lock: LockMode } {
+  const table = kind === 'btree' ? BTREE_OPTIONS : HEAP_OPTIONS;
   const out = new Map<string, string>();
   for (const o of current ?? []) { const i = o.indexOf('='); out.set(o.slice(0, i), o.slice(i + 1)); }
   let lock = LockMode.ShareUpdateExclusive;
@@ -99,7 +108,7 @@ export function applyRelOptions(current: readonly string[] | undefined, defs: N[
     const d = el.DefElem as N;
     if (d.defnamespace) throw new PgError('22023', `unrecognized parameter namespace "${d.defnamespace}"`);
     const name = String(d.defname).toLowerCase();
-    const opt = HEAP_OPTIONS.get(name);
+    const opt = table.get(name);
     if (reset) {
       // RESET of an unknown name is accepted silently (transformRelOptions only removes)
       out.delete(name);
@@ -122,4 +131,11 @@ export function applyRelOptions(current: readonly string[] | undefined, defs: N[
 export function fillfactorOf(options: readonly string[] | undefined): number {
   const f = options?.find((o) => o.startsWith('fillfactor='));
   return f ? Number(f.slice('fillfactor='.length)) : 100;
+}
+
+/** A B-tree's storage parameters: leaf fillfactor (BTGetFillFactor, default 90) and deduplicate_items (default on). */
+export function btreeOptionsOf(options: readonly string[] | undefined): { fillfactor: number; dedup: boolean } {
+  const f = options?.find((o) => o.startsWith('fillfactor='));
+  const d = options?.find((o) => o.startsWith('deduplicate_items='));
+  return { fillfactor: f ? Number(f.slice('fillfactor='.length)) : 90, dedup: d ? BOOL_TEXT.get(d.slice('deduplicate_items='.length).toLowerCase()) !== false : true };
 }

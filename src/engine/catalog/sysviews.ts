@@ -49,7 +49,7 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
       // set them; no relfrozenxid
       for (const i of t.indexes) {
         rows.push([i.oid, i.name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, 'i', t.temp ? 't' : 'p', i.oid, i.stats?.relpages ?? 1, floatIn(String(i.stats?.reltuples ?? 0), true), 0, false,
-          i.columns.length + i.include.length, 0, 0, null, false]);
+          i.columns.length + i.include.length, 0, 0, i.reloptions ? new PgArray(i.reloptions) : null, false]);
       }
     }
     // a sequence is one page holding one tuple; a view has no storage

@@ -25,11 +25,9 @@ import type { Engine } from '../engine.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
 import type { CheckpointPayload } from '../wal/records.js';
 import { dirtyBuffers, writeBuffer, bufferLsn, type DirtyBuffer, type WriteResult } from '../buffer/bufmgr.js';
-import { FIRST_NORMAL_OID } from '../catalog/catalog.js';
 import { FRESH_OLDEST_XID } from '../xact/varsup.js';
+import { logStandbySnapshot } from '../wal/standby.js';
 
-/** VAR_OID_PREFETCH (varsup.c): OIDs logged ahead by one XLOG NEXTOID record */
-const VAR_OID_PREFETCH = 8192;
 
 export type ClusterState = 'in production' | 'shut down' | 'in crash recovery';
 
@@ -126,18 +124,20 @@ export function createCheckpoint(eng: Engine, kind: CheckpointKind, session = ''
   }
   if (eng.crashArmed === 'checkpoint-halfway') eng.crashPointReached('checkpoint-halfway'); // no dirty page at all
   // GetOldestActiveTransactionId: the oldest xid still running, or nextXid when none is
+  // (a shutdown checkpoint logs none: InvalidTransactionId, "oldest running xid 0")
   let oldestActiveXid = eng.xacts.nextXid;
   for (const x of eng.xacts.running.keys()) if (x < oldestActiveXid) oldestActiveXid = x;
-  // the OID counter's logged bound: GetNewObjectId logs XLOG NEXTOID (nextOid + VAR_OID_PREFETCH, 8192) when its
-  // prefetch runs out, starting from FirstNormalObjectId on the first OID after startup; a checkpoint logs that
-  // bound. Known only while the server has not restarted and an OID has been handed out since initdb.
-  const used = eng.catalog.nextOid - FIRST_NORMAL_OID;
-  const nextOid = used > 0 && !eng.lastCrash ? FIRST_NORMAL_OID + VAR_OID_PREFETCH * Math.ceil(used / VAR_OID_PREFETCH) : undefined;
+  if (kind === 'shutdown' || kind === 'end-of-recovery') oldestActiveXid = 0;
+  // the OID counter: an online checkpoint logs its bound (nextOid + oidCount: what GetNewObjectId's last XLOG NEXTOID
+  // logged ahead, or nextOid when nothing is prefetched), a shutdown checkpoint the counter itself
+  const nextOid = kind === 'shutdown' || kind === 'end-of-recovery' ? eng.catalog.nextOid : Math.max(eng.catalog.nextOid, eng.catalog.oidBound);
   const payload: CheckpointPayload = {
     redo, nextXid: eng.xacts.nextXid, nextMulti: eng.multis.next, fullPageWrites: w.fullPageWrites,
     nextMultiOffset: eng.nextMultiOffset, oldestActiveXid, nextOid, oldestXidFresh: eng.templateFrozenXid === FRESH_OLDEST_XID,
   };
   const rec = kind === 'shutdown' || kind === 'end-of-recovery' ? WalKind.CheckpointShutdown : WalKind.CheckpointOnline;
+  // an online checkpoint tells a standby which transactions run and what they lock (wal_level = replica)
+  if (rec === WalKind.CheckpointOnline) logStandbySnapshot(eng);
   const end = w.insert(rec, 0, 114, 0, -1, 0, 0, payload);
   const checkPoint = w.startOf(w.count - 1);
   w.flush(end);

@@ -11,15 +11,16 @@
  *     default_statistics_target = 100), each with its frequency (count / rows, a float4) — with the whole table
  *     read, analyze_mcv_list keeps all of them;
  *   - the histogram: the remaining (non-MCV) values, sorted, cut into equal-count buckets whose bounds are stored
- *     (at most 101 bounds); none when fewer than two distinct values remain.
+ *     (at most 101 bounds); none when fewer than two distinct values remain;
+ *   - the correlation between the values' sorted order and their physical order (a float4 in -1..1; none with
+ *     fewer than two non-NULL values): 1 when the heap is in key order — the planner's cost_index reads it.
  *
  *     m.a = 2, 1, 2, 3, 1, 2   ->  nullfrac 0, stadistinct -0.5, MCVs {2: 0.5, 1: 0.33333334}, no histogram
  *
  * The planner reads them in optimizer/selfuncs.ts (get_variable_numdistinct, eqjoinsel, estimate_hash_bucket_stats).
  *
  * Simplifications: values order as nbtcompare.ts compares them (the C collation for text); no value is "too wide"
- * (over 1 kB) to be counted; the correlation statistic and the non-sortable-type path (compute_distinct_stats) are
- * not built.
+ * (over 1 kB) to be counted; the non-sortable-type path (compute_distinct_stats) is not built.
  */
 import type { Value } from '../sql/types.js';
 import { groupKey } from '../sql/types.js';
@@ -33,6 +34,8 @@ export interface ScalarStats {
   stadistinct: number;
   mcv: McvList | null;
   histogram: Value[] | null;
+  /** STATISTIC_KIND_CORRELATION: null with fewer than two non-NULL values */
+  correlation: number | null;
 }
 
 /** default_statistics_target: the longest MCV list, and the histogram's bucket count */
@@ -44,8 +47,10 @@ export function computeScalarStats(values: Value[]): ScalarStats {
   const nonNull = values.filter((v) => v !== null);
   const nullCnt = samplerows - nonNull.length;
   const nullfrac = samplerows > 0 ? Math.fround(nullCnt / samplerows) : 0;
-  if (nonNull.length === 0) return { nullfrac: samplerows > 0 ? 1 : 0, stadistinct: 0, mcv: null, histogram: null };
-  const sorted = [...nonNull].sort(cmpValue);
+  if (nonNull.length === 0) return { nullfrac: samplerows > 0 ? 1 : 0, stadistinct: 0, mcv: null, histogram: null, correlation: null };
+  // compare_scalars: by value, equal values by their position in the sample (tupno)
+  const order = nonNull.map((_, i) => i).sort((x, y) => cmpValue(nonNull[x]!, nonNull[y]!) || x - y);
+  const sorted = order.map((i) => nonNull[i]!);
   // runs of equal values, in sorted order
   const runs: { value: Value; count: number }[] = [];
   for (const v of sorted) {
@@ -87,5 +92,19 @@ export function computeScalarStats(values: Value[]): ScalarStats {
     const nvals = rest.length;
     for (let i = 0; i < numHist; i++) histogram.push(rest[Math.floor((i * (nvals - 1)) / (numHist - 1))]!);
   }
-  return { nullfrac, stadistinct, mcv, histogram };
+  return { nullfrac, stadistinct, mcv, histogram, correlation: correlationOf(order) };
+}
+
+/**
+ * The correlation entry: Pearson's coefficient between sorted position i and sample position tupno, whose sets
+ * are both 0 .. n-1, so sum(x) = sum(y) = (n-1)n/2 and sum(x^2) = sum(y^2) = (n-1)n(2n-1)/6.
+ */
+function correlationOf(order: number[]): number | null {
+  const n = order.length;
+  if (n <= 1) return null;
+  let xysum = 0;
+  for (let i = 0; i < n; i++) xysum += i * order[i]!;
+  const xsum = ((n - 1) * n) / 2.0;
+  const x2sum = ((n - 1) * n * (2 * n - 1)) / 6.0;
+  return Math.fround((n * xysum - xsum * xsum) / (n * x2sum - xsum * xsum));
 }

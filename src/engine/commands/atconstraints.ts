@@ -25,7 +25,8 @@ import type { Table } from '../catalog/catalog.js';
 import { BtreeIndex } from '../index/btree.js';
 import { WalKind } from '../wal/wal.js';
 import { N, collectColumnRefs } from '../executor/util.js';
-import { latestRows, buildIndex, refreshIndexColumns } from './relfile.js';
+import { applyRelOptions } from '../catalog/reloptions.js';
+import { latestRows, buildIndex, refreshIndexColumns, lockNewIndex } from './relfile.js';
 import { LockMode } from '../lock/lock.js';
 import type { Gen } from '../executor/util.js';
 import { addForeignKey, validateForeignKey } from './atforeignkey.js';
@@ -135,8 +136,10 @@ function addUnique(ex: Executor, s: Session, t: Table, c: N): void {
     return col.attnum - 1;
   });
   const index = new BtreeIndex(cat.allocOid(), name, cols.map((x) => x.attnum - 1), true, primary, include);
+  if (c.options?.length) index.reloptions = applyRelOptions(undefined, c.options as N[], false, 'btree').options;
   cat.allocOid(); // its pg_constraint row
   ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);
+  lockNewIndex(ex, s, index);
   buildIndex(ex, s, t, index);
   t.indexes.push(index);
   refreshIndexColumns(t);

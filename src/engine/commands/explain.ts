@@ -42,7 +42,7 @@ import type { N, Gen } from '../executor/util.js';
 import { afterTriggerState } from '../ri/aftertriggers.js';
 import type { PlanNode, Options } from './plannodes.js';
 import { explainSelect } from './explainselect.js';
-import { explainUpdateDelete, explainInsert } from './explainmodify.js';
+import { explainUpdateDelete, explainInsert, explainMerge } from './explainmodify.js';
 
 function parseOptions(list: N[] | undefined): Options {
   const o: Record<string, boolean | string> = {};
@@ -100,6 +100,7 @@ export function* explainStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<
       case 'SelectStmt': plan = yield* explainSelect(ex, s, stmt, raw, opts); break;
       case 'UpdateStmt': case 'DeleteStmt': plan = yield* explainUpdateDelete(ex, s, type, stmt, raw, opts); break;
       case 'InsertStmt': plan = yield* explainInsert(ex, s, stmt, raw, opts); break;
+      case 'MergeStmt': plan = yield* explainMerge(ex, s, stmt, raw, opts); break;
       default: throw notSupported(`EXPLAIN of ${type.replace(/Stmt$/, '')}`);
     }
   } finally { ex.triggerInstr = null; }

@@ -6,7 +6,7 @@
  * (optimizer/paramjoin.ts). Under ANALYZE: the rows of each node and the Hash's "Buckets: … Memory Usage" line.
  *
  * Simplifications, refused with 0A000: a join the planner's rules cannot vouch for (JoinPlan.unsure), a join
- * over an index scan, EXPLAIN ANALYZE of a merge join, of a join filter, of a parameterized nested loop, and of a
+ * over an index scan, EXPLAIN ANALYZE of a merge join over a join or an unsorted side, of a join filter, of a parameterized nested loop, and of a
  * Hash whose memory figure depends on tuple bytes the simulator does not model.
  */
 import { notSupported } from '../errors.js';
@@ -47,7 +47,10 @@ export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql
   if (analyze) {
     // the counts a demand-driven executor would show: a merge join stops reading a side early, a join filter
     // counts its rejections — not modelled
-    if (p.method === 'MergeJoin') throw notSupported('EXPLAIN ANALYZE of a Merge Join (use EXPLAIN (COSTS OFF))');
+    const m = p.method === 'MergeJoin' ? p.actual?.merge?.() : undefined;
+    if (m) mergeMemo.set(p, m);
+    if (p.method === 'MergeJoin' && (!m || m.outerKb === null || m.innerKb === null || p.outer.kind !== 'Scan' || p.inner.kind !== 'Scan' ||
+      (p.searched && (!p.searched.sortOuter || !p.searched.sortInner)))) throw notSupported('EXPLAIN ANALYZE of this Merge Join (use EXPLAIN (COSTS OFF))');
     if (p.filter.length) throw notSupported('EXPLAIN ANALYZE of a join with a Join Filter');
     if (!p.actual || p.actual.outerRows === 0) throw notSupported('EXPLAIN ANALYZE of a join whose outer side returned no rows');
   }
@@ -73,9 +76,14 @@ export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql
     } else if (p.searched) {
       // the join order search's merge join: a side already sorted on the key has no Sort; a Materialize may shield the inner
       const srt = (x: PlanNode, key: N, c: Cost | null) => (c ? node('Sort', [`Sort Key: ${d.expr(key)}`], [x]) : x);
-      const innerTop = srt(inner, b, p.searched.sortInner);
-      children = [srt(outer, a, p.searched.sortOuter), p.searched.material ? node('Materialize', [], [innerTop]) : innerTop];
-    } else children = [node('Sort', [`Sort Key: ${d.expr(a)}`], [outer]), node('Sort', [`Sort Key: ${d.expr(b)}`], [inner])];
+      const innerTop = srt(inner, b, p.searched.sortInner), outerTop = srt(outer, a, p.searched.sortOuter);
+      const mat = p.searched.material ? node('Materialize', [], [innerTop]) : null;
+      if (analyze) mergeCounts(p, outerTop, innerTop, mat);
+      children = [outerTop, mat ?? innerTop];
+    } else {
+      children = [node('Sort', [`Sort Key: ${d.expr(a)}`], [outer]), node('Sort', [`Sort Key: ${d.expr(b)}`], [inner])];
+      if (analyze) mergeCounts(p, children[0]!, children[1]!, null);
+    }
   } else {
     if (p.material === false || (p.searched && !p.searched.material)) {
       // the inner Seq Scan itself rescanned once per outer row (optimizer/joinpathcost.ts: cheaper than a Materialize)
@@ -87,10 +95,26 @@ export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql
       children = [outer, mat];
     }
   }
-  if (p.filter.length) details.push(`Join Filter: ${d.qualList(p.filter.flatMap((q) => d.quals(q)))}`);
+  if (p.filter.length) details.push(`Join Filter: ${d.qualList(d.qualsOf(p.filter))}`);
   const j = node(name, details, children);
   if (analyze) j.rows = p.actual!.rows;
   return j;
+}
+
+/** the merge counts worked out once per EXPLAIN */
+const mergeMemo = new WeakMap<JoinPlan, ReturnType<NonNullable<NonNullable<Extract<JoinPlan, { kind: 'Join' }>['actual']>['merge']>>>();
+
+/**
+ * A merge join's inputs under ANALYZE: each Sort returned what the join pulled from it (the inner one its re-reads
+ * after a restore too — or, under a Materialize, the Materialize did and the Sort gave each row once), and its
+ * memory (executor/nodeSort.ts sortSpaceUsedKb).
+ */
+function mergeCounts(p: Extract<JoinPlan, { kind: 'Join' }>, outer: PlanNode, inner: PlanNode, mat: PlanNode | null) {
+  const m = mergeMemo.get(p) ?? p.actual!.merge!();
+  outer.rows = m.outerFetched;
+  if (mat) { mat.rows = m.innerFetched; inner.rows = m.innerRead; } else inner.rows = m.innerFetched;
+  outer.analyzeDetails.push(`Sort Method: quicksort  Memory: ${m.outerKb}kB`);
+  inner.analyzeDetails.push(`Sort Method: quicksort  Memory: ${m.innerKb}kB`);
 }
 
 /**

@@ -23,6 +23,7 @@ import { Deparser, opName } from '../optimizer/ruleutils.js';
 import type { N, Gen } from '../executor/util.js';
 import type { Table } from '../catalog/catalog.js';
 import { insertLocksIndexes } from '../executor/nodeModifyTable.js';
+import { mergeJoinTree } from '../executor/nodeMerge.js';
 import { type PlanNode, node, type Options, relLabel, noCosts, intConstOrNull } from './plannodes.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { joinNode } from './explainjoin.js';
@@ -44,6 +45,25 @@ function* explainJoinedModify(ex: Executor, s: Session, type: string, n: N, raw:
   ex.compileWhere(n.whereClause, src.scope); // the errors PostgreSQL's parse analysis reports
   const top = joinNode(ex, s, src.joinPlan!, new Deparser(src.scope, true), raw.text);
   return node(`${type === 'UpdateStmt' ? 'Update' : 'Delete'} on ${relLabel(t, alias)}`, [], [top]);
+}
+
+/**
+ * EXPLAIN (COSTS OFF) of MERGE: "Merge on t" over the join nodeMerge.ts runs (the target RIGHT JOIN the source, or
+ * an inner join without WHEN NOT MATCHED). A source other than a plain table, costs and ANALYZE are refused.
+ */
+export function* explainMerge(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
+  if (o.analyze) throw notSupported('EXPLAIN ANALYZE of MERGE');
+  if (o.costs) throw noCosts('MERGE');
+  const t = ex.table(n.relation);
+  if (t.partKey) throw notSupported('EXPLAIN of MERGE into a partitioned table');
+  if (n.withClause || !n.sourceRelation?.RangeVar) throw notSupported('EXPLAIN of MERGE with other than a plain table as its source');
+  yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+  const snapshot = ex.eng.snapshotFor(s);
+  const { targetItem, joinItem } = mergeJoinTree(n);
+  const src = ex.source(s, [joinItem], () => snapshot, raw.text, undefined, { target: { item: targetItem, rows: () => [] } });
+  for (const jt of src.tables ?? []) if (jt !== t) yield* ex.lockRelation(s, jt, LockMode.AccessShare);
+  const top = joinNode(ex, s, src.joinPlan!, new Deparser(src.scope, true), raw.text);
+  return node(`Merge on ${relLabel(t, n.relation.alias?.aliasname ?? null)}`, [], [top]);
 }
 
 export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
@@ -76,7 +96,8 @@ export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: 
   if (o.costs) {
     // ModifyTable costs what its subplan does; the subplan returns the new values (UPDATE) and the ctid (6 bytes)
     const uniqueProbe = path.kind === 'IndexScan' && path.index.unique && !t.stats && path.index.entries.size + path.index.nullEntries.length <= 200;
-    if (path.kind !== 'SeqScan' && !uniqueProbe) throw noCosts('this index scan (btcostestimate of a range, a non-unique or a multi-page index)');
+    const est = 'est' in path ? path.est : undefined;
+    if (path.kind !== 'SeqScan' && !uniqueProbe && !est) throw noCosts('this index scan (btcostestimate of a range, a non-unique or a multi-page index)');
     if (returning) throw noCosts('RETURNING');
     const size = estimateRelSize(t);
     const ws = whereSelectivity(t, size.tuples, n.whereClause);
@@ -95,7 +116,11 @@ export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: 
       width += w.width;
     }
     if (uniqueProbe && ops) throw noCosts('expressions over an index scan');
-    sc.scan.cost = uniqueProbe ? costIndexScanUniqueEq(size.tuples, size.pages, ws.ops - 1, clampRowEst(size.tuples * ws.sel), width)
+    if (est && ops) throw noCosts('expressions over an index scan');
+    // a path chosen by cost (optimizer/scanpaths.ts) carries its estimate; a Bitmap Index Scan 0 .. its index part
+    if (est?.indexTotal !== undefined && sc.index) sc.index.cost = { startup: 0, total: est.indexTotal, rows: est.indexRows!, width: 0 };
+    sc.scan.cost = est ? { startup: est.startup, total: est.total, rows: est.rows, width }
+      : uniqueProbe ? costIndexScanUniqueEq(size.tuples, size.pages, ws.ops - 1, clampRowEst(size.tuples * ws.sel), width)
       : costSeqScan(size.pages, size.tuples, ws.ops, clampRowEst(size.tuples * ws.sel), width, ops);
     mt.cost = { startup: sc.scan.cost.startup, total: sc.scan.cost.total, rows: 0, width: 0 };
   }

@@ -21,21 +21,26 @@ const conjuncts = (w: N | undefined): N[] => (!w ? [] : w.BoolExpr?.boolop === '
 export function scanNode(path: ScanPath, t: Table, alias: string | null, where: N | undefined,
   d: Deparser): { top: PlanNode; scan: PlanNode; index: PlanNode | null } {
   const rel = relLabel(t, alias);
+  if (path.kind === 'BitmapHeapScan' && path.unsure) throw notSupported(`EXPLAIN of ${path.unsure}`);
   const cond = 'cond' in path ? path.cond : null;
-  const rest = conjuncts(where).filter((c) => c !== cond).flatMap((c) => d.quals(c));
+  // the conjuncts the index answers: a cost-chosen path lists them all (id > 5 AND id < 10), a rule's path has one
+  const idxQuals: N[] = ('quals' in path && path.quals) || (cond ? [cond] : []);
+  const rest = d.qualsOf(conjuncts(where).filter((c) => !idxQuals.includes(c)));
   const filter = rest.length ? [`Filter: ${d.qualList(rest)}`] : [];
+  const indexCond = () => d.qualList(idxQuals.flatMap((q) => d.quals(q)), true);
   switch (path.kind) {
     case 'SeqScan': { const p = node(`Seq Scan on ${rel}`, filter); return { top: p, scan: p, index: null }; }
     case 'IndexScan': {
-      const p = node(`Index Scan using ${quoteIdent(path.index.name)} on ${rel}`, [`Index Cond: ${d.qualList(d.quals(cond!), true)}`, ...filter]);
+      const p = node(`Index Scan using ${quoteIdent(path.index.name)} on ${rel}`, [`Index Cond: ${indexCond()}`, ...filter]);
       return { top: p, scan: p, index: null };
     }
     case 'IndexScanOrdered': {
-      const p = node(`Index Scan${path.backward ? ' Backward' : ''} using ${quoteIdent(path.index.name)} on ${rel}`, filter);
+      const conds = path.quals ? [`Index Cond: ${indexCond()}`] : [];
+      const p = node(`Index Scan${path.backward ? ' Backward' : ''} using ${quoteIdent(path.index.name)} on ${rel}`, [...conds, ...filter]);
       return { top: p, scan: p, index: null };
     }
     case 'BitmapHeapScan': {
-      const c = d.qualList(d.quals(cond!), true);
+      const c = indexCond();
       const idx = path.or
         ? node('BitmapOr', [], path.or.map((a) => node(`Bitmap Index Scan on ${quoteIdent(a.index.name)}`, [`Index Cond: ${d.qualList(d.quals(a.cond), true)}`])))
         : node(`Bitmap Index Scan on ${quoteIdent(path.index.name)}`, [`Index Cond: ${c}`]);

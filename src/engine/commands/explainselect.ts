@@ -17,15 +17,17 @@ import type { RawStmt } from '../sql/parser.js';
 import type { Scope } from '../sql/expr.js';
 import { newQueryInstr, type QueryInstr } from '../executor/instrument.js';
 import type { ScanPath } from '../optimizer/planner.js';
-import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, CPU_TUPLE_COST, type Cost } from '../optimizer/costsize.js';
+import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, CPU_TUPLE_COST, CPU_OPERATOR_COST, type Cost } from '../optimizer/costsize.js';
 import { estimateRelSize, columnWidth, columnUnique, clampRowEst } from '../optimizer/plancat.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
 import { Deparser, quoteIdent, opName, funcName } from '../optimizer/ruleutils.js';
 import { containsAggregate, type N, type Gen } from '../executor/util.js';
 import { isIndexOnly, heapFetches } from '../executor/nodeIndexonlyscan.js';
+import { oneTimeFilterFalse } from '../executor/nodeResult.js';
 import type { Table } from '../catalog/catalog.js';
 import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
 import { extractSrfs } from '../executor/nodeProjectSet.js';
+import { sortSpaceUsedKb } from '../executor/nodeSort.js';
 import { type PlanNode, node, type Options, noCosts, intConstOrNull } from './plannodes.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { joinNode } from './explainjoin.js';
@@ -83,7 +85,10 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   let scan: { top: PlanNode; scan: PlanNode; index: PlanNode | null } | null = null;
   const path = qi.path;
   let indexOnlyFetches: number | null = null;
-  if (joined) {
+  if (f && oneTimeFilterFalse(ex.compileWhere(n.whereClause, scope), n.whereClause, scope)) {
+    top = node('Result', ['One-Time Filter: false']); // the scans and joins below are never planned
+    if (o.analyze) top.rows = 0;
+  } else if (joined) {
     top = joinNode(ex, s, joined, d, raw.text, o.analyze);
     joinTop = top;
   } else if (table && path) {
@@ -166,7 +171,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   if (liveSortItems.length && !sortedByIndex) {
     const keys = liveSortItems.map((sb) => sortKeyText({ SortBy: { ...sb.SortBy, node: resolve(sb.SortBy.node) } }));
     sort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
-    sort.analyzeDetails.push('Sort Method: quicksort  Memory: 25kB');
+    if (o.analyze) sort.analyzeDetails.push(sortMethod(qi, n));
     top = sort;
   }
   let lock: PlanNode | null = null;
@@ -187,9 +192,12 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       top.cost = costResult(4 * targets.length);
     } else {
       if (!table || !path || !scan) throw noCosts('this FROM item');
-      if (indexOnlyFetches !== null) throw noCosts('an Index Only Scan');
-      if (path.kind !== 'SeqScan' && !(path.kind === 'IndexScan' && path.index.unique)) throw noCosts('this index scan (btcostestimate of a range or a non-unique index)');
+      const est = 'est' in path ? path.est : undefined;
+      if (indexOnlyFetches !== null && !est) throw noCosts('an Index Only Scan');
+      if (path.kind !== 'SeqScan' && !est && !(path.kind === 'IndexScan' && path.index.unique)) throw noCosts('this index scan (btcostestimate of a range or a non-unique index)');
       costUpper(ex, scope, n, table, { scan: scan.scan, agg, sort, limit }, targets, resolve, path);
+      // a Bitmap Index Scan: 0 .. the index part's total, the rows its conditions select, no width
+      if (est?.indexTotal !== undefined && scan.index) scan.index.cost = { startup: 0, total: est.indexTotal, rows: est.indexRows!, width: 0 };
       if (lock) {
         // LockRows: its input carries each row's ctid (6 bytes); cpu_tuple_cost per row locked
         const c = scan.scan.cost!;
@@ -279,6 +287,12 @@ function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: Pl
   /** the scan: a Seq Scan, or an Index Scan of one key of a unique index (its condition is one of the quals) */
   const scanCost = (pages: number, tuples: number, qualOps: number, rows: number, width: number, tlistOps = 0): Cost => {
     if (path.kind === 'SeqScan') return costSeqScan(pages, tuples, qualOps, rows, width, tlistOps);
+    // a path chosen by cost (optimizer/scanpaths.ts) carries its estimate; the target list is paid per output row
+    if ('est' in path && path.est) {
+      let tl = 0;
+      for (let i = 0; i < tlistOps; i++) tl += CPU_OPERATOR_COST;
+      return { startup: path.est.startup, total: path.est.total + tl * rows, rows, width };
+    }
     if (path.kind !== 'IndexScan' || t.stats || path.index.entries.size + path.index.nullEntries.length > 200) throw noCosts('this index scan (btcostestimate of an analyzed table or a multi-page index)');
     if (tlistOps) throw noCosts('expressions over an index scan');
     return costIndexScanUniqueEq(tuples, pages, qualOps - 1, rows, width);
@@ -379,4 +393,26 @@ function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: Pl
   if (count === 0) throw noCosts('LIMIT 0');
   if (nodes.sort) top = nodes.sort.cost = costSort(top, count !== null ? count + offset : null);
   if (nodes.limit) nodes.limit.cost = costLimit(top, offset, count);
+}
+
+/**
+ * A Sort's "Sort Method" line under ANALYZE (tuplesort_get_stats): under a LIMIT of constants the sort is bounded
+ * (offset + count) and, once it has more than twice that many rows, keeps only the first ones in a heap ("top-N
+ * heapsort"); else a quicksort of them all. The memory: executor/nodeSort.ts sortSpaceUsedKb over the tuples the
+ * Sort held; a handful of rows when they are not known (25kB, the empty SortTuple array's), refused beyond.
+ */
+function sortMethod(qi: QueryInstr, n: N): string {
+  const count = n.limitCount ? intConstOrNull(n.limitCount) : null, offset = n.limitOffset ? intConstOrNull(n.limitOffset) : 0;
+  const bound = n.limitCount && count !== null && offset !== null ? count + offset : null;
+  const t = qi.sortTuples?.() ?? null;
+  const rows = t ? t.rows.length : qi.belowSort;
+  const heap = bound !== null && bound > 0 && rows > 2 * bound;
+  const method = heap ? 'top-N heapsort' : 'quicksort';
+  if (!t) {
+    if (rows > 8) throw notSupported('EXPLAIN ANALYZE of a Sort of expressions or groups over more than 8 rows (its memory figure is not modelled)');
+    return `Sort Method: ${method}  Memory: 25kB`;
+  }
+  const kb = sortSpaceUsedKb(heap ? t.rows.slice(0, bound!) : t.rows, t.types, bound === null ? undefined : { held: heap ? 2 * bound! + 1 : rows });
+  if (kb === null) throw notSupported('EXPLAIN ANALYZE of a Sort of these types (its memory figure is not modelled)');
+  return `Sort Method: ${method}  Memory: ${kb}kB`;
 }

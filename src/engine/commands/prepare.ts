@@ -23,7 +23,7 @@ import type { N, Gen } from '../executor/util.js';
 
 export interface PreparedStatement { name: string; stmt: Record<string, unknown>; text: string; types: (SqlType | null)[] }
 
-const PREPARABLE = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'ValuesStmt']);
+const PREPARABLE = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'ValuesStmt']);
 
 /** The highest $n a statement mentions. */
 function maxParam(n: unknown): number {

@@ -19,6 +19,9 @@
  * aborted transaction puts the old heap and indexes back; WAL records written before the new file are skipped by
  * REDO (storageLsn) instead of naming an old relfilenode; a crash does not undo an uncommitted catalog change.
  */
+import { logIndexBuild } from '../wal/nbtsort_xlog.js';
+import { logAccessExclusiveLock } from '../wal/standby.js';
+import { LockMode } from '../lock/lock.js';
 import { btreePages } from '../sql/funcs/dbsize.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError } from '../errors.js';
@@ -87,7 +90,7 @@ export function refreshIndexColumns(t: Table): void {
  * RelationSetNewRelfilenode for the table and each index: new empty files (a Storage/CREATE record each); the
  * planner's relpages/reltuples start over.
  */
-export function newRelfilenode(ex: Executor, s: Session, t: Table): void {
+export function newRelfilenode(ex: Executor, s: Session, t: Table, emptyIndexes = false): void {
   const eng = ex.eng;
   const cat = eng.catalog;
   eng.ensureXid(s);
@@ -97,17 +100,37 @@ export function newRelfilenode(ex: Executor, s: Session, t: Table): void {
   t.heap = heap;
   t.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, t.oid, -1, 0);
   t.indexes = t.indexes.map((old) => {
-    const index = new BtreeIndex(old.oid, old.name, old.columns, old.unique, old.primary, old.include, old.def);
-    cat.allocOid();
-    index.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, old.oid, -1, 0);
-    index.leafLsn = index.storageLsn;
-    index.disk = indexImage(index);
+    const index = newIndexFile(ex, s, old);
+    if (emptyIndexes) logIndexBuild(eng, s, t, index); // TRUNCATE: each index built again, empty (its metapage)
     return index;
   });
   t.stats = undefined;
   t.relfrozenxid = recentXmin(ex, s);
   t.relminmxid = eng.multis.next;
   t.toastFrozenXid = undefined;
+}
+
+/**
+ * reindex_index's new file for an index: AccessExclusiveLock on it (WAL-logged for standbys, wal/standby.ts), a new
+ * relfilenode and its Storage/CREATE record; the index starts empty.
+ */
+export function newIndexFile(ex: Executor, s: Session, old: BtreeIndex): BtreeIndex {
+  const eng = ex.eng;
+  lockNewIndex(ex, s, old);
+  const index = old.fresh(); // the whole definition: INCLUDE columns, expressions, storage parameters
+  eng.catalog.allocOid();
+  index.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, old.oid, -1, 0);
+  index.leafLsn = index.storageLsn;
+  index.disk = indexImage(index);
+  return index;
+}
+
+/** index_open(…, AccessExclusiveLock) of an index being (re)built, unless already held: the lock and its Standby LOCK record */
+export function lockNewIndex(ex: Executor, s: Session, index: BtreeIndex): void {
+  const tag = { type: 'relation', rel: index.oid } as const;
+  if (ex.eng.locks.holds(s.id, tag, LockMode.AccessExclusive)) return;
+  ex.eng.locks.acquire(s.id, tag, LockMode.AccessExclusive, ex.eng.clock.now);
+  logAccessExclusiveLock(ex.eng, s, index.oid);
 }
 
 /** RecentXmin: the xmin of the session's latest snapshot (what a new relfilenode's relfrozenxid starts at). */
@@ -144,6 +167,7 @@ export function buildIndex(ex: Executor, s: Session, t: Table, index: BtreeIndex
   index.markBuilt(); // _bt_load: bottom up (and equal keys deduplicated into posting lists)
   index.stats = { relpages: btreePages(t, index), reltuples: index.count }; // index_update_stats
   index.disk = indexImage(index); // the build is written straight to disk and synced (not replayed from WAL)
+  logIndexBuild(ex.eng, s, t, index); // …and WAL-logged page by page (XLOG FPI: wal/nbtsort_xlog.ts)
 }
 
 /**
@@ -160,7 +184,7 @@ export function rewriteTable(ex: Executor, s: Session, t: Table, transform: (val
   for (const r of rows) heapInsert(hctx, t, r);
   // reindex: the new files were created empty above; build them over the new heap
   t.indexes = t.indexes.map((i) => {
-    const fresh = new BtreeIndex(i.oid, i.name, i.columns, i.unique, i.primary, i.include, i.def); fresh.storageLsn = i.storageLsn; return fresh;
+    const fresh = i.fresh(); fresh.storageLsn = i.storageLsn; return fresh;
   });
   for (const i of t.indexes) buildIndex(ex, s, t, i);
   if (indexes.length) ex.updateStats(s, t);

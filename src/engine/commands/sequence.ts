@@ -15,6 +15,7 @@
  * Mirrors: src/backend/commands/sequence.c (DefineSequence, AlterSequence, init_params, nextval_internal,
  * currval_oid, do_setval, process_owned_by). Simplifications: CACHE 1 only; nextval takes no lock on the sequence.
  */
+import { logAccessExclusiveLock } from '../wal/standby.js';
 import type { Engine } from '../engine.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported } from '../errors.js';
@@ -228,6 +229,7 @@ export function* createSequence(ex: Executor, s: Session, n: N): Gen<QueryResult
   cat.sequences.set(key, seq);
   s.tx!.undo.push(() => cat.sequences.delete(key));
   ex.eng.locks.acquire(s.id, { type: 'relation', rel: seq.oid }, LockMode.AccessExclusive, ex.eng.clock.now);
+  logAccessExclusiveLock(ex.eng, s, seq.oid); // the new relation's lock, for standbys (wal/standby.ts)
   s.tx!.cidUsed = true;
   if (temp) return done; // local storage: no WAL
   ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0);

@@ -7,6 +7,8 @@
  * aborted CREATE is undone by a list of undo actions); no TOAST tables (a row that would need one is refused).
  * ALTER TABLE lives in altertable.ts, TRUNCATE in truncate.ts, what they do to storage in relfile.ts.
  */
+import { logIndexBuild } from '../wal/nbtsort_xlog.js';
+import { logAccessExclusiveLock } from '../wal/standby.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -29,7 +31,7 @@ import { LockMode } from '../lock/lock.js';
 import { waitForLockers } from '../lock/lmgr.js';
 import { WalKind } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
-import { buildIndex } from './relfile.js';
+import { buildIndex, lockNewIndex } from './relfile.js';
 import { addForeignKey, referencedTableError } from './atforeignkey.js';
 import { compileIndexDef, indexColumnName } from './indexcmds.js';
 import { referencingKeys, tableByOid } from '../ri/ri_triggers.js';
@@ -70,7 +72,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   }
   const columns: Column[] = [];
   const checks: CheckConstraint[] = [];
-  const uniques: { cols: string[]; primary: boolean; name?: string; include?: string[] }[] = [];
+  const uniques: { cols: string[]; primary: boolean; name?: string; include?: string[]; options?: N[] }[] = [];
   const checkNames = new Set<string>();
   const serials: { seqName: string; column: string; max: number | bigint; params?: SeqParams }[] = [];
   const foreign: N[] = [];
@@ -111,10 +113,10 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
           case 'CONSTR_DEFAULT':
             if (col.identity) throw new PgError('42601', `both default and identity specified for column "${cd.colname}" of table "${name}"`, { position: posOf(c.location)! });
             col.defaultExpr = materializeLiterals(c.raw_expr); break;
-          case 'CONSTR_PRIMARY': col.notNull = true; uniques.push({ cols: [cd.colname], primary: true, name: c.conname }); break;
+          case 'CONSTR_PRIMARY': col.notNull = true; uniques.push({ cols: [cd.colname], primary: true, name: c.conname, options: c.options }); break;
           case 'CONSTR_UNIQUE':
             if (c.nulls_not_distinct) throw notSupported('UNIQUE NULLS NOT DISTINCT', posOf(c.location));
-            uniques.push({ cols: [cd.colname], primary: false, name: c.conname }); break;
+            uniques.push({ cols: [cd.colname], primary: false, name: c.conname, options: c.options }); break;
           case 'CONSTR_CHECK': checks.push({ name: c.conname ?? '', expr: materializeLiterals(c.raw_expr), base: `${name}_${cd.colname}_check` } as CheckConstraint & { base: string }); break;
           case 'CONSTR_FOREIGN': {
             const fk = { ...c, fk_attrs: [{ String: { sval: cd.colname } }] };
@@ -151,7 +153,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
         case 'CONSTR_PRIMARY': case 'CONSTR_UNIQUE':
           if (c.deferrable) throw notSupported('deferrable unique constraints', posOf(c.location));
           if (c.nulls_not_distinct) throw notSupported('UNIQUE NULLS NOT DISTINCT', posOf(c.location));
-          uniques.push({ cols: keys, primary: c.contype === 'CONSTR_PRIMARY', name: c.conname, include: ((c.including ?? []) as N[]).map((k) => k.String.sval as string) });
+          uniques.push({ cols: keys, primary: c.contype === 'CONSTR_PRIMARY', name: c.conname, include: ((c.including ?? []) as N[]).map((k) => k.String.sval as string), options: c.options });
           break;
         case 'CONSTR_CHECK': {
           const refs = new Set<string>();
@@ -223,6 +225,8 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       return i;
     });
     const index = new BtreeIndex(cat.allocOid(), iname, colIdx, true, u.primary, incl);
+    // PRIMARY KEY / UNIQUE ... WITH (fillfactor = 70): the index's storage parameters
+    if (u.options?.length) index.reloptions = applyRelOptions(undefined, u.options, false, 'btree').options;
     cat.allocOid(); // its pg_constraint row
     table.indexes.push(index);
     for (const i of colIdx) { table.keyColumns.add(i); table.indexedColumns.add(i); }
@@ -253,7 +257,16 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   markLocal(ex.eng, table);
   s.tx!.undo.push(() => { cat.tables.delete(key); for (const r of [oid, ...table.indexes.map((i) => i.oid)]) cat.localRels.delete(r); });
   ex.eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, ex.eng.clock.now);
-  if (!partKey) ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, oid, -1, 0);
+  logAccessExclusiveLock(ex.eng, s, oid); // the new relation's lock, for standbys (wal/standby.ts)
+  if (!partKey) {
+    ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, oid, -1, 0);
+    // each PRIMARY KEY / UNIQUE index (index_create): its file, its lock, its (empty) build — the metapage
+    for (const index of table.indexes) {
+      ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);
+      lockNewIndex(ex, s, index);
+      logIndexBuild(ex.eng, s, table, index);
+    }
+  }
   // FOREIGN KEYs come last, as the ALTER TABLE … ADD CONSTRAINT transformCreateStmt leaves after the CREATE
   for (const c of foreign) yield* addForeignKey(ex, s, table, c, true, pickName);
   // CREATE TABLE runs several catalog commands internally (CommandCounterIncrement between them): the next
@@ -399,7 +412,12 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   ex.eng.ensureXid(s);
   const def = exprs.length || n.whereClause ? compileIndexDef(ex, s, t, exprs, n.whereClause) : null;
   const index = new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false, include, def);
+  // WITH (...): a B-tree's own storage parameters (btoptions), checked before the build
+  if (n.options?.length) index.reloptions = applyRelOptions(undefined, n.options as N[], false, 'btree').options;
   if (t.temp) cat.localRels.add(index.oid); // a temporary table's index: local buffers, no WAL
+  // index_create: the new file, then AccessExclusiveLock on the index (WAL-logged for standbys), then index_build
+  ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);
+  lockNewIndex(ex, s, index);
   buildIndex(ex, s, t, index); // index_build: each chain's newest not-dead version; 23505 for a duplicated key
   t.indexes.push(index);
   cat.standaloneIndexes.add(index.name);
@@ -418,7 +436,6 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     for (const c of addedIndexed) t.indexedColumns.delete(c);
     for (const c of addedKeys) t.keyColumns.delete(c);
   });
-  ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);
   index.leafLsn = ex.eng.wal.insertLsn;
   index.disk = indexImage(index); // the build is written straight to disk and synced (not replayed from WAL)
   s.tx!.curcid += 1; // index_build runs two catalog commands

@@ -31,7 +31,6 @@ import type { Session, QueryResult } from '../session/session.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import { tableKey, type Catalog, type Table } from '../catalog/catalog.js';
 import { HeapRelation } from '../heap/heap.js';
-import { BtreeIndex } from '../index/btree.js';
 import type { N } from '../executor/util.js';
 
 export type OnCommit = 'preserve' | 'delete' | 'drop';
@@ -101,7 +100,7 @@ function truncateInPlace(t: Table): void {
   const heap = new HeapRelation();
   heap.fillfactor = t.heap.fillfactor;
   t.heap = heap;
-  t.indexes = t.indexes.map((old) => new BtreeIndex(old.oid, old.name, old.columns, old.unique, old.primary, old.include, old.def));
+  t.indexes = t.indexes.map((old) => old.fresh());
 }
 
 /** PreCommit_on_commit_actions: at this session's COMMIT, DROP or DELETE ROWS its temporary tables that ask for it. */

@@ -57,7 +57,7 @@ export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> 
   for (const t of [...new Set(tables)]) yield* fireStatementTriggers(ex, s, t, 'before', 'TRUNCATE', null);
   for (const t of [...new Set(tables)]) {
     s.tx!.undo.push(saveTableDef(ex, t));
-    newRelfilenode(ex, s, t);
+    newRelfilenode(ex, s, t, true);
     countTruncate(s.tx!, t.oid);
     if (n.restart_seqs) {
       for (const seq of cat.sequences.values()) {

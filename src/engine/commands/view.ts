@@ -23,6 +23,7 @@
  * a view's table that another session has locked makes the read fail with 0A000 instead of waiting; renaming a
  * table or column a view reads is refused (PostgreSQL tracks them by OID and attnum, this catalog by name).
  */
+import { logAccessExclusiveLock } from '../wal/standby.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import type { Executor } from '../executor/executor.js';
 import { STAT_VIEWS } from '../pgstat/views.js';
@@ -221,6 +222,7 @@ export function* createView(ex: Executor, s: Session, n: N, sqlText: string): Ge
     cat.views.set(key, view);
     s.tx!.undo.push(() => cat.views.delete(key));
     ex.eng.locks.acquire(s.id, { type: 'relation', rel: view.oid }, LockMode.AccessExclusive, ex.eng.clock.now);
+    logAccessExclusiveLock(ex.eng, s, view.oid); // the new relation's lock, for standbys (wal/standby.ts)
   }
   s.tx!.cidUsed = true;
   return done;

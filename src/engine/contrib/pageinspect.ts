@@ -163,13 +163,13 @@ const BT_STATS_COLUMNS: [string, SqlType][] = [
   ['blkno', T.int8], ['type', T.text], ['live_items', T.int4], ['dead_items', T.int4], ['avg_item_size', T.int4], ['page_size', T.int4],
   ['free_size', T.int4], ['btpo_prev', T.int8], ['btpo_next', T.int8], ['btpo_level', T.int8], ['btpo_flags', T.int4],
 ];
-/** bt_page_stats: type l(eaf), r(oot), i(nternal); flags BTP_LEAF 1, BTP_ROOT 2 */
+/** bt_page_stats: type l(eaf), r(oot), i(nternal); flags BTP_LEAF 1, BTP_ROOT 2, BTP_HAS_GARBAGE 64 */
 function btStats(page: BtPage): Value[] {
   const items = [...(page.hikey ? [page.hikey] : []), ...page.items];
   const leaf = page.level === 0;
   const avg = items.length ? Math.floor(items.reduce((n, t) => n + t.size, 0) / items.length) : 0;
   const dead = items.filter((t) => t.dead).length;
-  return [page.blk, leaf ? 'l' : page.root ? 'r' : 'i', items.length - dead, dead, avg, BLCKSZ, pageFree(page), page.prev, page.next, page.level, (leaf ? 1 : 0) | (page.root ? 2 : 0)];
+  return [page.blk, leaf ? 'l' : page.root ? 'r' : 'i', items.length - dead, dead, avg, BLCKSZ, pageFree(page), page.prev, page.next, page.level, (leaf ? 1 : 0) | (page.root ? 2 : 0) | (page.garbage ? 64 : 0)];
 }
 
 const defs: FuncDef[] = [

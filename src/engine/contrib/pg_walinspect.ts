@@ -30,13 +30,14 @@
  * full-page-image length, not its bytes. So start_lsn, end_lsn, prev_lsn, xid, resource_manager, record_type,
  * record_length and fpi_length are PostgreSQL's; description and block_ref are PostgreSQL 15's text for the record
  * kinds whose fields the engine keeps (contrib/pg_walinspect_desc.ts: heap and Heap2 records, Btree INSERT_LEAF /
- * NEWROOT / VACUUM, COMMIT / ABORT without catalog changes, Storage CREATE, Sequence LOG, MultiXact records, XLOG
- * CHECKPOINT_ONLINE / CHECKPOINT_SHUTDOWN while the OID counter and oldest xid are known); main_data_length only for
+ * NEWROOT / VACUUM, COMMIT / ABORT without catalog changes, Storage CREATE, Sequence LOG, MultiXact records, Standby
+ * LOCK / RUNNING_XACTS (wal/standby.ts), XLOG NEXTOID, FPI (a B-tree build's pages too: wal/nbtsort_xlog.ts) and
+ * CHECKPOINT_ONLINE / CHECKPOINT_SHUTDOWN while the oldest xid is known); main_data_length only for
  * some kinds (below). Reading one of those columns of a record whose value is not modelled is a 0A000 naming the
  * record kind and the reason (the row's value is a getter that refuses: a query that never reads the column runs;
  * one that copies whole rows, SELECT *, refuses only if a row in range is such a record).
  * main_data_length is modelled for records without block references (record length minus the
- * 24-byte header and the 2-byte main-data header) and, measured from PostgreSQL 15, for Heap INSERT (3), DELETE
+ * 24-byte header and the main-data header, 2 bytes or 5 past 255) and, measured from PostgreSQL 15, for Heap INSERT (3), DELETE
  * (8), UPDATE / HOT_UPDATE (14), LOCK (8) and Btree INSERT_LEAF (2) (wal/wal.ts MAIN_DATA); block_ref is modelled as '' for records without blocks.
  * The engine's log begins at 0/1500000: positions before it (initdb's records) are refused too. pg_current_wal_lsn()
  * (the write pointer) is the flush pointer here: the engine writes and flushes WAL in one step.
@@ -68,16 +69,17 @@ const INFO: Record<WalKind, number> = {
   [WalKind.HeapInsert]: 0, [WalKind.HeapDelete]: 1, [WalKind.HeapUpdate]: 2, [WalKind.HeapHotUpdate]: 4, [WalKind.HeapLock]: 6,
   [WalKind.HeapInplace]: 7, [WalKind.HeapInsertInit]: 8,
   [WalKind.Heap2Prune]: 1, [WalKind.Heap2Vacuum]: 2, [WalKind.Heap2FreezePage]: 3, [WalKind.Heap2Visible]: 4, [WalKind.Heap2LockUpdated]: 6,
-  [WalKind.BtreeInsertLeaf]: 0, [WalKind.BtreeNewroot]: 10, [WalKind.BtreeVacuum]: 12,
+  [WalKind.BtreeInsertLeaf]: 0, [WalKind.BtreeNewroot]: 10, [WalKind.BtreeDelete]: 11, [WalKind.BtreeVacuum]: 12,
   [WalKind.XactCommit]: 0, [WalKind.XactAbort]: 2,
   [WalKind.CheckpointShutdown]: 0, [WalKind.CheckpointOnline]: 1, [WalKind.XlogFpi]: 11,
   [WalKind.StorageCreate]: 1, [WalKind.StorageTruncate]: 2,
   [WalKind.MultiXactZeroOffPage]: 0, [WalKind.MultiXactZeroMemPage]: 1, [WalKind.MultiXactCreateId]: 2,
-  [WalKind.SequenceLog]: 0,
+  [WalKind.SequenceLog]: 0, [WalKind.StandbyLock]: 0, [WalKind.StandbyRunningXacts]: 1, [WalKind.XlogNextOid]: 3,
 };
 
-/** SizeOfXLogRecord (24) + XLR_BLOCK_ID_DATA_SHORT's header (2) */
-const HEADER_AND_SHORT_DATA = 26;
+/** a record without blocks, past its SizeOfXLogRecord (24): XLR_BLOCK_ID_DATA_SHORT's header (2) and the main data,
+ *  or XLR_BLOCK_ID_DATA_LONG's (5) when the main data is longer than 255 bytes */
+const mainDataOf = (rest: number) => (rest - 2 > 255 ? rest - 5 : rest - 2);
 
 function unmodelled(row: Value[], col: number, what: string, kind: WalKind, why = 'not modelled'): void {
   const [rmgr, type] = WAL_KIND_INFO[kind]!;
@@ -96,7 +98,7 @@ function recordRow(eng: Engine, i: number): Value[] {
   const len = w.record(i).len, fpi = w.fpiOf(i);
   const noBlock = w.blkOf(i) < 0;
   const row: Value[] = [lsnOut(w.startOf(i)), lsnOut(w.endOf(i)), i > 0 ? lsnOut(w.startOf(i - 1)) : null, w.xidOf(i), rmgr, type, len, null, fpi, null, null];
-  const md = noBlock ? len - fpi - HEADER_AND_SHORT_DATA : MAIN_DATA[kind];
+  const md = noBlock ? mainDataOf(len - fpi - 24) : MAIN_DATA[kind];
   if (i === 0) unmodelled(row, 2, 'prev_lsn (the engine log\'s first record follows initdb\'s, which are not modelled)', kind);
   if (md === undefined) unmodelled(row, 7, 'main_data_length', kind); else row[7] = md;
   described(row, 9, 'description', kind, walDescription(eng, i));

@@ -27,21 +27,22 @@
  * (xact_desc_commit, xact_desc_abort), smgrdesc.c, seqdesc.c; access/transam/xlogdesc.c (XLogRecGetBlockRefInfo).
  *
  * What is not described, and why (each such row's column refuses with 0A000 when read, naming the record kind and
- * the reason): CHECKPOINT before the first OID is handed out or after a restart (the OID counter PostgreSQL
- * logged then) or after the template databases were vacuumed (their oldest xid),
+ * the reason): CHECKPOINT after the template databases were vacuumed (their oldest xid),
  * COMMIT / ABORT of a transaction that changed catalogs (PostgreSQL's record lists invalidation messages and
  * dropped files), Btree INSERT_LEAF where the entry's place on the leaf is not known (see BtreeIndex.leafOffset),
  * a record of a relation whose file has changed since (VACUUM FULL, TRUNCATE: the file of the time is not kept) or
  * that is gone; block_ref where the engine's image is not PostgreSQL's (a Btree leaf's full-page image, Btree/
  * VACUUM's). Timestamps are the virtual clock's (2000-01-01 + virtual time), printed in UTC (+00).
  */
+import type { IndexNewPagePayload } from '../wal/nbtsort_xlog.js';
 import type { Engine } from '../engine.js';
 import { WalKind, type Wal } from '../wal/wal.js';
 import type {
-  HeapTuplePayload, Heap2Payload, Heap2VisiblePayload, BtreeVacuumPayload, XactPayload, StorageTruncatePayload, NewPagePayload,
+  HeapTuplePayload, Heap2Payload, Heap2VisiblePayload, BtreeVacuumPayload, BtreeDeletePayload, XactPayload, StorageTruncatePayload, NewPagePayload,
   MultiXactCreatePayload, MultiXactZeroPagePayload, CheckpointPayload,
 } from '../wal/records.js';
 import { lsnOut } from './pageinspect.js';
+import { standbyDesc } from '../wal/standby.js';
 import { FRESH_OLDEST_XID } from '../xact/varsup.js';
 import { RF_NEW_TUPLE } from '../wal/records.js';
 import type { PageImage } from '../buffer/bufmgr.js';
@@ -125,6 +126,10 @@ export function walDescription(eng: Engine, i: number): DescResult {
     case WalKind.BtreeInsertLeaf:
       return w.offOf(i) ? ok(`off ${w.offOf(i)}`) : no('the entry\'s place on the leaf is not modelled for this index (more than one leaf page, non-integer keys, NULLs or posting lists)');
     case WalKind.BtreeNewroot: return ok('lev 0');
+    case WalKind.BtreeDelete: {
+      const d = p as BtreeDeletePayload;
+      return ok(`latestRemovedXid ${d.latestRemovedXid}; ndeleted ${d.ndeleted}; nupdated ${d.nupdated}`);
+    }
     case WalKind.BtreeVacuum: {
       const n = (p as BtreeVacuumPayload | undefined)?.ndeleted;
       return n === undefined ? no('its counts are not recorded') : ok(`ndeleted ${n}; nupdated 0`);
@@ -157,12 +162,20 @@ export function walDescription(eng: Engine, i: number): DescResult {
       const c = p as MultiXactCreatePayload | undefined;
       return c ? ok(`${c.mid} offset ${c.offset} nmembers ${c.members.length}: ` + c.members.map((m) => `${m.xid} (${m.status}) `).join('')) : no('its members are not recorded');
     }
+    case WalKind.StandbyLock: case WalKind.StandbyRunningXacts: {
+      const d = standbyDesc(kind, p);
+      return d === undefined ? no('its contents are not recorded') : ok(d);
+    }
+    case WalKind.XlogNextOid: { // xlog_desc: the OID logged ahead to
+      const b = (p as { nextOid: number } | undefined)?.nextOid;
+      return b === undefined ? no('its OID is not recorded') : ok(String(b));
+    }
     case WalKind.XlogFpi: return ok(''); // xlog_desc: "no further information to print"
     case WalKind.CheckpointOnline: case WalKind.CheckpointShutdown: {
       // xlog_desc: the CheckPoint struct, field by field (one timeline; no commit timestamps: track_commit_timestamp off)
       const c = p as CheckpointPayload | undefined;
       if (!c || c.oldestActiveXid === undefined || c.nextMultiOffset === undefined) return no('its fields are not recorded');
-      if (c.nextOid === undefined) return no('the OID counter PostgreSQL logs (its last XLOG NEXTOID) is not modelled before the first OID or after a restart');
+      if (c.nextOid === undefined) return no('the OID counter is not recorded');
       if (!c.oldestXidFresh) return no('the oldest xid and multixact after a VACUUM of the template databases are not modelled');
       return ok(`redo ${lsnOut(c.redo)}; tli 1; prev tli 1; fpw ${c.fullPageWrites}; xid 0:${c.nextXid}; oid ${c.nextOid}; `
         + `multi ${c.nextMulti}; offset ${c.nextMultiOffset}; oldest xid ${FRESH_OLDEST_XID} in DB 1; oldest multi 1 in DB 1; `
@@ -208,7 +221,7 @@ export function walBlockRef(eng: Engine, i: number): DescResult {
     case WalKind.Heap2Visible:
       // log_heap_visible: the map's page (not a standard page: no hole), then the heap page (no image without checksums)
       return ok(`${ref(0, Math.floor(blk / HEAPBLOCKS_PER_VM_PAGE), 'vm')}${fpi ? imageText(null) : ''} ${ref(1, blk)}`);
-    case WalKind.BtreeInsertLeaf:
+    case WalKind.BtreeInsertLeaf: case WalKind.BtreeDelete:
       if (fpi) return no('the engine\'s image of a B-tree leaf is not PostgreSQL\'s (its hole is not modelled)');
       return ok(ref(0, blk));
     case WalKind.BtreeVacuum:
@@ -217,6 +230,8 @@ export function walBlockRef(eng: Engine, i: number): DescResult {
     case WalKind.BtreeNewroot: return ok(`${ref(0, blk)} ${ref(2, 0)}`); // _bt_getroot: the new root, and the metapage as block 2
     case WalKind.SequenceLog: return ok(ref(0, 0));
     case WalKind.XlogFpi: {
+      const ip = p as IndexNewPagePayload | undefined;
+      if (ip?.index) return ok(ref(0, blk) + imageText(ip)); // a B-tree build's page (wal/nbtsort_xlog.ts)
       const img = (p as NewPagePayload | undefined)?.image;
       return img ? ok(ref(0, blk) + imageText(img)) : no('its image is not recorded');
     }

@@ -74,6 +74,8 @@ import { valuesQuery } from './nodeValuesscan.js';
 import { lockRowForSelect } from './nodeLockRows.js';
 import { insertStmt, findConflict, prepareOnConflict, compileReturning, dmlResult, defaultMaker, assign, checkConstraints } from './nodeModifyTable.js';
 import { updateStmt, deleteStmt } from './nodeModifyUpdate.js';
+import { conjunctList, orderQuals, qualCost } from '../optimizer/qualorder.js';
+import { mergeStmt } from './nodeMerge.js';
 import { indexInsert, uniqueCheck, indexAdd, indexInsertAll, indexInsertRest } from './indexinsert.js';
 import { createTable, dropStmt, createIndex, dropIndex } from '../commands/tablecmds.js';
 import { reindexStmt } from '../commands/reindex.js';
@@ -129,6 +131,9 @@ export class Executor {
       case 'InsertStmt': case 'UpdateStmt': case 'DeleteStmt':
         if (node.withClause) return yield* withModify(this, s, type, node, raw);
         return yield* (type === 'InsertStmt' ? this.insertStmt(s, node, raw) : type === 'UpdateStmt' ? this.updateStmt(s, node, raw) : this.deleteStmt(s, node, raw));
+      case 'MergeStmt':
+        if (node.withClause) return yield* withModify(this, s, type, node, raw);
+        return yield* mergeStmt(this, s, node, raw);
       case 'CreateStmt': return yield* this.createTable(s, node);
       case 'DropStmt':
         if (node.removeType === 'OBJECT_SEQUENCE') return yield* dropSequence(this, s, node);
@@ -267,8 +272,8 @@ export class Executor {
 
   compileWhere(n: N | undefined, scope: Scope): Compiled | null {
     if (!n) return null;
-    const w = compileExpr(n, scope);
-    if (w.type.name === 'bool') return w;
+    const w = compileExpr(n, scope); // as written: parse analysis reports errors in the written order
+    if (w.type.name === 'bool') return w.isConst ? w : inCostOrder(this, n, w, scope);
     if (w.type.name === 'unknown') return castTo(w, T.bool, false);
     throw new PgError('42804', `argument of WHERE must be type boolean, not type ${typeDisplayName(w.type)}`, { position: posOf(firstLocation(n)) });
   }
@@ -327,8 +332,8 @@ export class Executor {
   *indexInsert(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): Gen<void> {
     return yield* indexInsert(this, s, t, index, vals, blk, off);
   }
-  uniqueCheck(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): number {
-    return uniqueCheck(this, s, t, index, vals, blk, off);
+  uniqueCheck(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number, keyKept = false): number {
+    return uniqueCheck(this, s, t, index, vals, blk, off, keyKept);
   }
   indexAdd(s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): void { return indexAdd(this, s, t, index, vals, blk, off); }
   indexInsertAll(s: Session, t: Table, vals: Value[], blk: number, off: number, oldVals?: Value[], updated?: ReadonlySet<number>): number {
@@ -352,4 +357,30 @@ export class Executor {
   // ---- commands/lockcmds.ts
   *lockStmt(s: Session, n: N): Gen<QueryResult> { return yield* lockStmt(this, s, n); }
   checkpoint(s: Session): QueryResult { return checkpoint(this, s); }
+}
+
+/**
+ * A WHERE clause's AND-ed conditions tested cheapest first (optimizer/qualorder.ts, PostgreSQL's
+ * order_qual_clauses): the first false one decides, so a cheap guard protects a costly or failing condition
+ * written before it.
+ */
+function inCostOrder(ex: Executor, n: N, w: Compiled, scope: Scope): Compiled {
+  const conj = conjunctList(n);
+  if (conj.length < 2) return w;
+  const isUser = (name: string) => ex.eng.catalog.functions.has(name);
+  const ordered = orderQuals(conj, (q) => qualCost(q, isUser));
+  if (ordered.every((q, i) => q === conj[i])) return w;
+  const fns = ordered.map((q) => compileExpr(q, scope).fn);
+  return {
+    ...w,
+    fn: (row) => {
+      let sawNull = false;
+      for (const f of fns) {
+        const v = f(row);
+        if (v === false) return false;
+        if (v === null) sawNull = true;
+      }
+      return sawNull ? null : true;
+    },
+  };
 }

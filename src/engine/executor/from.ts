@@ -36,10 +36,12 @@ import { estimateRelSize, columnUnique } from '../optimizer/plancat.js';
 import { restrictionSelectivity } from '../optimizer/clausesel.js';
 import { nestLoop, type JoinPair } from './nodeNestloop.js';
 import { hashJoin, hashFunctionFor, bucketCount } from './nodeHashjoin.js';
-import { mergeJoin } from './nodeMergejoin.js';
+import { mergeJoin, mergeJoinCounts, sortOnKey } from './nodeMergejoin.js';
+import { sortSpaceUsedKb } from './nodeSort.js';
 import { runSearchedJoin, type SearchedBase } from './searchjoin.js';
 import { standardJoinSearch, type SearchVar, type SearchOther } from '../optimizer/joinrels.js';
 import { lateralJoin } from './nodeSubqueryscan.js';
+import { checkJoinOnScope } from '../sql/parse_clause.js';
 import { lookupCte } from './nodeCtescan.js';
 import type { QResult } from './nodeSetOp.js';
 import {
@@ -143,6 +145,9 @@ function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?:
   const v = outer ? null : call.fn(noRow);
   return { relName: fname, alias, columns: [{ name: colnames[0] ?? alias ?? fname, type: call.type }], rows: (row = noRow) => [[outer ? call.fn(row) : v]] };
 }
+
+/** The planner's join method switches (costsize.c enable_hashjoin & co.). */
+const JOIN_METHOD_SETTINGS = ['enable_hashjoin', 'enable_mergejoin', 'enable_nestloop'];
 
 /** What the query around a join tells the planner: its WHERE clause, and whether ORDER BY or LIMIT sits above. */
 export interface JoinContext {
@@ -329,7 +334,11 @@ function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, wher
  * the written order. Each join's rows are built when the query reads them; the plan is known before.
  */
 export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snapshot, sql: string, pre?: Map<N, QResult>, ctx: JoinContext = {}): Source {
+  checkJoinOnScope(from, (rv) => { try { return ex.table(rv).columns.filter((c) => !c.dropped).map((c) => c.name); } catch { return null; } });
   const env = ex.env(s, snap);
+  // the planner's enable_* join switches are not modelled: a join planned without one of its methods is refused
+  const off = JOIN_METHOD_SETTINGS.find((name) => ex.eng.currentSetting(s, name, true) === 'off');
+  if (off) throw notSupported(`joins planned with ${off} = off`);
   const combinedScope = (inp: JoinInput): Scope => {
     let offset = 0;
     return {
@@ -602,7 +611,21 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
         pairs = hashJoin(outerRows, innerRows, outerIsLeft ? equi!.lcol : equi!.rcol, innerKey, match, fillOuter, fillInner, buckets);
       } else if (method === 'MergeJoin') pairs = mergeJoin(outerRows, innerRows, outerIsLeft ? equi!.lcol : equi!.rcol, outerIsLeft ? equi!.rcol : equi!.lcol, match, fillOuter, fillInner);
       else pairs = nestLoop(outerRows, innerRows, match, fillOuter);
-      if (combined.plan.kind === 'Join') combined.plan.actual = { rows: pairs.length, outerRows: outerRows.length, innerRows: innerRows.length };
+      if (combined.plan.kind === 'Join') {
+        combined.plan.actual = { rows: pairs.length, outerRows: outerRows.length, innerRows: innerRows.length };
+        // EXPLAIN ANALYZE of a merge join: what ExecMergeJoin pulled from each Sort, and the Sorts' memory (worked out when asked)
+        if (method === 'MergeJoin') {
+          const ok = outerIsLeft ? equi!.lcol : equi!.rcol, ik = outerIsLeft ? equi!.rcol : equi!.lcol;
+          const it = innerInp.plan.kind === 'Scan' ? innerInp.plan.table : null;
+          const itCol = it ? it.columns.findIndex((c) => !c.dropped && c.name === innerInp.columns[ik]!.name) : -1;
+          const unique = !!it && itCol >= 0 && hasUniqueIndex(it, itCol); // inner_unique: one match per outer row, no mark / restore
+          combined.plan.actual.merge = () => ({
+            ...mergeJoinCounts(sortOnKey(outerRows, ok).map((r) => r[ok]!), sortOnKey(innerRows, ik).map((r) => r[ik]!), fillOuter, fillInner, unique),
+            outerKb: sortSpaceUsedKb(outerRows, outerInp.columns.map((c) => c.type)),
+            innerKb: sortSpaceUsedKb(innerRows, innerInp.columns.map((c) => c.type)),
+          });
+        }
+      }
       return pairs.map(combine);
     };
     return combined;

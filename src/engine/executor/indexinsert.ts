@@ -7,24 +7,29 @@
  * Mirrors: src/backend/access/nbtree/nbtinsert.c (_bt_doinsert, _bt_check_unique), executor/execIndexing.c
  * (ExecInsertIndexTuples). Simplifications: one leaf page, no page splits.
  */
+import { datumBytes } from '../heap/datum.js';
+import { dataOffset } from '../index/nbtree.js';
 import type { Executor } from './executor.js';
 import { PgError } from '../errors.js';
 import type { Session } from '../session/session.js';
-import { type Value } from '../sql/types.js';
+import { type Value, type SqlType } from '../sql/types.js';
 import type { Table } from '../catalog/catalog.js';
 import { packTid, tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
 import { updateXidOf } from '../multixact/multixact.js';
-import { LpFlags, isHotUpdated, HEAP_ONLY_TUPLE } from '../heap/tuple.js';
+import { LpFlags, isHotUpdated, HEAP_ONLY_TUPLE, MAXALIGN } from '../heap/tuple.js';
 import {
   satisfiesDirty,
 } from '../visibility/visibility.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
 import { type BtreeInsertPayload } from '../wal/records.js';
+import { insertedAt } from '../index/nbtlayout.js';
+import { deleteBeforeInsert } from '../index/nbtdelete.js';
 import {
   Gen, sameValue,
 } from './util.js';
+import { heapTupleIsSurelyDead } from '../snapshot/globalvis.js';
 
 /**
  * Insert an index entry for the heap tuple at (blk, off); for a unique index first look for live rows with the
@@ -46,7 +51,7 @@ export function* indexInsert(
  * _bt_check_unique: look at every version with the same key through the dirty snapshot. Returns 0 when the key
  * is free, or the id of an in-progress transaction that must finish first; throws 23505 on a live duplicate.
  */
-export function uniqueCheck(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number): number {
+export function uniqueCheck(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number, keyKept = false): number {
   if (!index.unique || !index.covers(vals)) return 0;
   const key = index.keyOf(vals);
   if (key === null) return 0;
@@ -54,24 +59,49 @@ export function uniqueCheck(ex: Executor, s: Session, t: Table, index: BtreeInde
   if (e === undefined) return 0;
   const tids = typeof e === 'number' ? [e] : e;
   const vctx = ex.eng.visibilityContext(s);
-  const visit = ex.pageVisitor(s, t);
-  for (let i = 0; i < tids.length; i++) {
-    const tid = tids[i]!;
+  // heapam_index_fetch_tuple prunes a page it moves to — but not one this backend pins twice: an UPDATE that kept the
+  // key walks its own row's chain, whose page its scan holds (ConditionalLockBufferForCleanup fails); the engine then
+  // prunes nothing (simplified: another page the walk reaches would be pruned in PostgreSQL)
+  const visit = keyKept ? () => {} : ex.pageVisitor(s, t);
+  // entries whose chains are dead to all: _bt_check_unique marks them LP_DEAD as it goes (it holds the leaf locked)
+  const killed: number[] = [];
+  try {
+    for (let i = 0; i < tids.length; i++) {
+      const tid = tids[i]!;
+      if (index.deadTids.has(tid)) continue; // an LP_DEAD entry is not looked at
+      const r = checkChain(ex, s, t, index, vals, blk, off, tid, vctx, visit, keyKept);
+      if (r === 'dead') killed.push(tid); else if (r) return r;
+    }
+  } finally {
+    index.kill(killed, index.keyValues(vals));
+  }
+  return 0;
+}
+
+/** One entry's HOT chain through the dirty snapshot: the xid to wait for, 'dead' (every version dead to all), or 0. */
+function checkChain(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number, tid: number,
+  vctx: ReturnType<Executor['eng']['visibilityContext']>, visit: (b: number) => void, keyKept: boolean): number | 'dead' {
+  {
     // walk the HOT chain from the entry (heap_hot_search_buffer with SnapshotDirty)
     const cb = tidBlock(tid);
     visit(cb);
     const page = t.heap.pages[cb];
-    if (!page) continue;
+    if (!page) return 0;
     let co = tidOffset(tid);
     let item = page.items[co - 1];
-    if (item && item.lpFlags === LpFlags.REDIRECT) { co = item.lpOff; item = page.items[co - 1]; }
-    let prevXmax = -1;
+    if (!item) return 0;
+    if (item.lpFlags === LpFlags.DEAD || item.lpFlags === LpFlags.UNUSED) return 'dead';
+    if (item.lpFlags === LpFlags.REDIRECT) { co = item.lpOff; item = page.items[co - 1]; }
+    let prevXmax = -1, allDead = true;
     while (item && item.lpFlags === LpFlags.NORMAL && (prevXmax < 0 || item.xmin === prevXmax)) {
-      if (!(cb === blk && co === off)) {
+      if (cb === blk && co === off) allDead = false;
+      else {
         const d = satisfiesDirty(item, vctx);
         if (d.visible) {
           const xwait = d.waitXmin || d.waitXmax;
-          if (xwait) return xwait;
+          if (xwait) return keyKept ? 0 : xwait;
+          // an UPDATE that kept the key: the version it replaces was the key's live holder (never a conflict)
+          if (keyKept) return 0;
           // _bt_check_unique: before reporting the duplicate, check for an SSI conflict as a write to this index
           // page would — a serialization failure the unique violation would otherwise mask wins (40001)
           if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, index.oid, index.leafBlock);
@@ -79,6 +109,7 @@ export function uniqueCheck(ex: Executor, s: Session, t: Table, index: BtreeInde
             detail: `Key ${index.describeKey(vals, t.columns.map((c) => c.name))} already exists.`,
           });
         }
+        if (allDead && !heapTupleIsSurelyDead(ex.eng, s, item)) allDead = false;
       }
       if (!isHotUpdated(item) || item.ctidBlock !== cb) break;
       prevXmax = updateXidOf(item, ex.eng.multis);
@@ -86,8 +117,8 @@ export function uniqueCheck(ex: Executor, s: Session, t: Table, index: BtreeInde
       item = page.items[co - 1];
       if (item && !(item.infomask2 & HEAP_ONLY_TUPLE)) break;
     }
+    return allDead ? 'dead' : 0;
   }
-  return 0;
 }
 
 /**
@@ -100,10 +131,30 @@ export function indexUnchanged(index: BtreeIndex, updated: ReadonlySet<number> |
   return cols.every((c) => c < 0 || !updated.has(c));
 }
 
+/**
+ * An INSERT_LEAF record's length without a full-page image (btinsert → _bt_insertonpg, XLOG_BTREE_INSERT_LEAF): the
+ * record header (24), block 0's header, RelFileNode and block number (20), the main data's header (2) and
+ * xl_btree_insert (2), and the new index tuple as block data — its 8-byte header (16 with a NULL: the null bitmap),
+ * the key's and INCLUDE columns' bytes, MAXALIGNed (IndexTupleSize). An expression index's, or a key whose bytes the
+ * engine cannot lay out, counts as 16 bytes (an int4 key's).
+ */
+export function insertLeafLength(index: BtreeIndex, t: Table, vals: Value[]): number {
+  const kt = index.keyTypes(t.types);
+  let size = 16;
+  if (kt.every((x) => x)) {
+    const all = [...index.keyValues(vals), ...index.include.map((c) => vals[c] ?? null)];
+    const data = datumBytes(all, [...(kt as SqlType[]), ...index.include.map((c) => t.types[c]!)]);
+    if (data) size = MAXALIGN(dataOffset({ nulls: all.some((v) => v === null) }) + data.length);
+  }
+  return 48 + size;
+}
+
 export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number, unchanged = false): void {
   if (!index.covers(vals)) return; // a partial index has no entry for this version
   if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, index.oid, index.leafBlock);
-  index.insert(vals, packTid(blk, off), unchanged);
+  // a full leaf deletes LP_DEAD entries and old versions first (index/nbtdelete.ts: Btree DELETE, before this record)
+  const d = deleteBeforeInsert(ex, s, t, index, vals, packTid(blk, off), unchanged);
+  index.insert(vals, packTid(blk, off), unchanged, d.afterdel, d.budedup);
   const w = ex.eng.wal;
   const xid = s.tx!.writeXid;
   if (index.count === 1) w.insert(WalKind.BtreeNewroot, xid, 90, index.oid, index.leafBlock, 0);
@@ -111,7 +162,8 @@ export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, 
   // REDO payload (btree_xlog_insert): the key's values (shared with the tuple) and the heap TID in the record's columns
   // with a full-page image, the record carries the leaf as it is after the insert (REDO restores it whatever is on disk)
   // the entry's offset on the leaf (xl_btree_insert.offnum), where the engine knows it (0: pg_walinspect refuses its description)
-  const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : 64, index.oid, index.leafBlock, index.leafOffset(vals, packTid(blk, off)), fpi,
+  const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, fpi ? 53 : insertLeafLength(index, t, vals), index.oid,
+    index.leafBlock, leafOffnum(index, t, vals, packTid(blk, off)), fpi,
     fpi ? { values: vals, image: indexImage(index) } satisfies BtreeInsertPayload : vals);
   if (lsn !== 0) { // 0: a temporary table's index, not WAL-logged
     w.noteBackendInsert(s.name);
@@ -121,6 +173,26 @@ export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, 
   }
   index.leafLsn = lsn;
   if (ex.eng.tracer.wants('index')) ex.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, blk, off, lsn: formatLsn(lsn), text: `index ${index.name}: new entry ${index.describeKey(vals, t.columns.map((c) => c.name))} → ${formatTid(blk, off)}` });
+}
+
+/** up to how many entries the INSERT_LEAF offset is looked up in the replayed pages (a posting list holds up to 222) */
+const LAYOUT_OFFSET_LIMIT = 4000;
+
+/**
+ * xl_btree_insert.offnum of the entry just added: the quick count (BtreeIndex.leafOffset), else its line pointer on the
+ * replayed leaf (index/nbtlayout.ts) when the index is one leaf and the entry is an item of its own (not inside a
+ * posting list: PostgreSQL's INSERT_POST); 0 (not known) otherwise.
+ */
+function leafOffnum(index: BtreeIndex, t: Table, vals: Value[], tid: number): number {
+  const quick = index.leafOffset(vals, tid);
+  if (quick || !index.log || index.count > LAYOUT_OFFSET_LIMIT) return quick;
+  try {
+    const at = insertedAt(index, t.types, index.keyValues(vals), tid);
+    return at && at.blk === index.leafBlock ? at.off : 0;
+  } catch (e) {
+    if (e instanceof PgError && e.sqlstate === '0A000') return 0;
+    throw e;
+  }
 }
 
 /**
@@ -140,7 +212,8 @@ export function indexInsertAll(
       const a = index.keyValues(oldVals!), b = index.keyValues(vals);
       keyKept = index.covers(oldVals!) === index.covers(vals) && a.every((v, k) => sameValue(v, b[k]!));
     } else if (keyKept) for (const c of index.columns) if (!sameValue(oldVals![c]!, vals[c]!)) { keyKept = false; break; }
-    if (!keyKept && ex.uniqueCheck(s, t, index, vals, blk, off) !== 0) return i;
+    // (it still walks the key's entries, as _bt_check_unique does, marking dead ones LP_DEAD)
+    if (ex.uniqueCheck(s, t, index, vals, blk, off, keyKept) !== 0) return i;
     indexAdd(ex, s, t, index, vals, blk, off, indexUnchanged(index, updated));
   }
   return -1;

@@ -14,6 +14,7 @@
 import type { ScanPath } from '../optimizer/planner.js';
 import type { Scope } from '../sql/expr.js';
 import type { JoinPlan } from '../optimizer/joinpath.js';
+import type { SqlType, Value } from '../sql/types.js';
 
 /** What a scan node counts (InstrStopNode's tuple counts, nfiltered1). */
 export interface ScanInstr {
@@ -55,6 +56,8 @@ export interface QueryInstr {
   scope: Scope | null;
   /** the join tree of a FROM with joins (optimizer/joinpath.ts) */
   joinPlan: JoinPlan | null;
+  /** the Sort's tuples in sorted order (the select list and its resjunk keys) with their types; null: not modelled */
+  sortTuples?: () => { rows: Value[][]; types: SqlType[] } | null;
 }
 
 export const newQueryInstr = (): QueryInstr => ({ scan: newScanInstr(), path: null, belowSort: 0, groupsRemoved: 0, pulled: 0, locked: 0, distinct: 0,

@@ -106,6 +106,8 @@ function* withFrame<T>(ex: Executor, s: Session, w: N, main: N, sql: string, top
       const q = cte.ctequery as N;
       const type = Object.keys(q)[0]!;
       let r: QResult;
+      // parse_cte.c: PostgreSQL 15 parses MERGE as a WITH query, then refuses it
+      if (type === 'MergeStmt') throw new PgError('0A000', 'MERGE not supported in WITH query', { position: posOf(cte.location) });
       if (type !== 'SelectStmt') {
         if (topLevel && unread(c)) { frame.set(name, { names: [], types: [], rows: [] }); continue; }
         if (!topLevel) throw new PgError('0A000', 'WITH clause containing a data-modifying statement must be at the top level', { position: posOf(cte.location) });

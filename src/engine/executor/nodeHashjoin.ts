@@ -24,7 +24,7 @@
  */
 import { groupKey, type Value } from '../sql/types.js';
 import { hashInt4, hashInt8, hashText } from '../adt/hashfunc.js';
-import type { JoinPair } from './nodeNestloop.js';
+import { type JoinPair, JOIN_ROWS_LIMIT, joinTooLarge } from './nodeNestloop.js';
 
 /** The hash function of a key type (the hash opclass's support function), or null when there is none here. */
 export function hashFunctionFor(type: string): ((v: Value) => number) | null {
@@ -63,6 +63,7 @@ export function hashJoin(outer: Iterable<Value[]>, inner: Value[][], outerKey: n
       if (!match(o, i)) continue;
       matched = true;
       if (matchedInner) matchedInner[idx] = 1;
+      if (out.length >= JOIN_ROWS_LIMIT) throw joinTooLarge();
       out.push({ o, i });
     }
     if (!matched && fillOuter) out.push({ o, i: null });

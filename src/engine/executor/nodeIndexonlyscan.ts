@@ -38,6 +38,8 @@ export function isIndexOnly(path: ScanPath, t: Table, n: N): boolean {
 export function heapFetches(path: ScanPath, t: Table): number {
   const tids: number[] = [];
   if (path.kind === 'IndexScan') tids.push(...path.index.lookup(path.key));
-  else if (path.kind === 'IndexScanOrdered') for (const v of path.index.entries.values()) { if (typeof v === 'number') tids.push(v); else tids.push(...v); }
+  else if (path.kind === 'IndexScanOrdered') {
+    for (const [k, v] of path.index.entries) { if (path.range && !path.range(k)) continue; if (typeof v === 'number') tids.push(v); else tids.push(...v); }
+  }
   return tids.filter((tid) => !(vmStatus(t.heap, tidBlock(tid)) & VISIBILITYMAP_ALL_VISIBLE)).length;
 }

@@ -10,19 +10,44 @@
  * which touches every version on the page. Without a condition (ORDER BY the indexed column on a table with no
  * statistics) the scan returns every entry in key order, or backwards for DESC ("Index Scan Backward").
  * Under SERIALIZABLE it SIREAD-locks the leaf page it read and each tuple it returns.
+ *
+ * kill_prior_tuple: when the whole chain is dead to all — every member's deleter committed and older than any
+ * snapshot (HeapTupleIsSurelyDead, by the hint bits the walk itself just set, and the backend's GlobalVis test), or
+ * the root line pointer is LP_DEAD after pruning — the scan marks the index entry LP_DEAD as it leaves the leaf
+ * (btgettuple, _bt_killitems), so later scans skip the heap and a full leaf can delete it before splitting.
  * Simplifications: one leaf page; equality on one column. A covering query is printed as an Index Only Scan
  * (nodeIndexonlyscan.ts) but fetched through this path.
  */
 import { tidBlock, tidOffset } from '../heap/heap.js';
 import { hotChain } from './util.js';
+import { LpFlags } from '../heap/tuple.js';
+import type { Value } from '../sql/types.js';
+import { heapTupleIsSurelyDead } from '../snapshot/globalvis.js';
+import type { BtreeIndex } from '../index/btree.js';
 import type { ScanState } from './scan.js';
 import type { ScanPath } from '../optimizer/planner.js';
 
 export function execIndexScan(st: ScanState, path: Extract<ScanPath, { kind: 'IndexScan' }>): void {
   const sx = st.s.tx!.sxact;
   if (sx) st.ex.eng.predicates.lockPage(sx, path.index.oid, path.index.leafBlock);
-  for (const tid of path.index.lookup(path.key)) fetchChain(st, tid, true);
+  const lsn = path.index.leafLsn;
+  const killed: number[] = [];
+  for (const tid of skipDead(path.index, path.index.lookup(path.key))) if (fetchChain(st, tid, true)) killed.push(tid);
+  // the entries' key, for the layout to find their leaf (a one-column number key is its own value)
+  const key = typeof path.key === 'number' && path.index.columns.length === 1 && !path.index.def ? [path.key] : undefined;
+  killItems(st, path.index, lsn, killed, key);
 }
+
+/**
+ * _bt_killitems after the scan: a scan that dropped its pin (every WAL-logged index) gives up when the leaf changed
+ * since it read it — its LSN moved, say by the statement's own UPDATE adding entries. (The engine has one LSN for the
+ * whole index.) A temporary table's index keeps its pin and always marks.
+ */
+function killItems(st: ScanState, index: BtreeIndex, lsn: number, killed: number[], key?: Value[]): void {
+  if (killed.length && (st.t.temp || index.leafLsn === lsn)) index.kill(killed, key);
+}
+/** ignore_killed_tuples: an LP_DEAD entry is skipped, its heap never visited */
+const skipDead = (index: BtreeIndex, tids: number[]): number[] => (index.deadTids.size ? tids.filter((t) => !index.deadTids.has(t)) : tids);
 
 /**
  * A full index scan for ORDER BY on an indexed column when the table has no statistics (never vacuumed or
@@ -40,17 +65,37 @@ export function execIndexScanOrdered(st: ScanState, path: Extract<ScanPath, { ki
     const sx = st.s.tx!.sxact;
     if (sx) st.ex.eng.predicates.lockPage(sx, path.index.oid, path.index.leafBlock);
     const hits = [...path.index.entries].filter(([k]) => range(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const [, v] of hits) for (const tid of typeof v === 'number' ? [v] : v) fetchChain(st, tid, true);
+    const lsn = path.index.leafLsn;
+    const killed: number[] = [];
+    for (const [, v] of hits) for (const tid of skipDead(path.index, typeof v === 'number' ? [v] : v)) if (fetchChain(st, tid, true)) killed.push(tid);
+    killItems(st, path.index, lsn, killed);
     return;
   } else {
     for (const v of path.index.entries.values()) { if (typeof v === 'number') tids.push(v); else tids.push(...v); }
     for (const e of path.index.nullEntries) tids.push(e.tid);
   }
-  for (const tid of tids) fetchChain(st, tid, false);
+  const lsn = path.index.leafLsn;
+  const killed: number[] = [];
+  for (const tid of skipDead(path.index, tids)) if (fetchChain(st, tid, false)) killed.push(tid);
+  killItems(st, path.index, lsn, killed);
 }
 
-/** index_fetch_heap: the HOT chain from this TID's root to its first visible member (returned, if it passes WHERE). */
-export function fetchChain(st: ScanState, tid: number, tupleLock: boolean): void {
+/**
+ * index_fetch_heap: the HOT chain from this TID's root to its first visible member (returned, if it passes WHERE).
+ * Returns all_dead (heap_hot_search_buffer): no member is visible and each is surely dead, or the root is LP_DEAD.
+ */
+export function fetchChain(st: ScanState, tid: number, tupleLock: boolean): boolean {
   st.visit(tidBlock(tid));
-  for (const m of hotChain(st.t, tidBlock(tid), tidOffset(tid), st.ex.eng.multis)) if (st.test(m.item, m.blk, m.off, tupleLock)) break;
+  const page = st.t.heap.pages[tidBlock(tid)];
+  const root = page?.items[tidOffset(tid) - 1];
+  if (!root) return false;
+  if (root.lpFlags === LpFlags.DEAD || root.lpFlags === LpFlags.UNUSED) return true;
+  let allDead = true, n = 0;
+  for (const m of hotChain(st.t, tidBlock(tid), tidOffset(tid), st.ex.eng.multis)) {
+    n++;
+    // a visible version (even one WHERE then rejects) is found: nothing to kill
+    if (st.test(m.item, m.blk, m.off, tupleLock) || st.visible) return false;
+    if (allDead && !heapTupleIsSurelyDead(st.ex.eng, st.s, m.item)) allDead = false;
+  }
+  return allDead && n > 0;
 }

@@ -16,7 +16,7 @@
  */
 import type { Value } from '../sql/types.js';
 import { compareValues } from '../sql/expr.js';
-import type { JoinPair } from './nodeNestloop.js';
+import { type JoinPair, JOIN_ROWS_LIMIT, joinTooLarge } from './nodeNestloop.js';
 import { pgQsort } from './qsort.js';
 
 /** Rows sorted on one column, ascending, NULLs last, ties as PostgreSQL's quicksort leaves them (executor/qsort.ts). */
@@ -50,6 +50,7 @@ export function mergeJoin(outerRows: Value[][], innerRows: Value[][], outerKey: 
         if (!match(o, inner[x]!)) continue;
         matched = true;
         matchedInner[x - j] = 1;
+        if (out.length >= JOIN_ROWS_LIMIT) throw joinTooLarge();
         out.push({ o, i: inner[x]! });
       }
       if (!matched && fillOuter) out.push({ o, i: null });
@@ -61,4 +62,100 @@ export function mergeJoin(outerRows: Value[][], innerRows: Value[][], outerKey: 
   if (fillOuter) for (; i < outer.length; i++) out.push({ o: outer[i]!, i: null });
   if (fillInner) for (; j < inner.length; j++) out.push({ o: null, i: inner[j]! });
   return out;
+}
+
+/** What EXPLAIN ANALYZE counts of a merge join's inputs: rows fetched from each (the inner's re-reads after a restore too). */
+export interface MergeCounts {
+  outerFetched: number;
+  innerFetched: number;
+  /** distinct inner rows read: what a Materialize under the join pulled from its input */
+  innerRead: number;
+}
+
+/**
+ * ExecMergeJoin's state machine (nodeMergejoin.c) over the sorted keys, counting the rows it pulls: it stops when
+ * one side runs out (unless the other must be null-filled), marks the first inner row of a key and restores to
+ * it for the next outer row of that key (a restore re-reads nothing, the rows after the mark are fetched again).
+ * singleMatch: the inner key is unique (inner_unique: the next outer row after a match, no mark or restore).
+ * NULL keys sort last: an outer NULL ends the join unless its rows are kept, an inner NULL never matches.
+ */
+export function mergeJoinCounts(outer: readonly Value[], inner: readonly Value[], fillOuter: boolean, fillInner: boolean, singleMatch: boolean): MergeCounts {
+  let oi = 0, ii = 0, outerFetched = 0, innerFetched = 0, innerRead = 0;
+  let o: Value | undefined, i: Value | undefined; // the current rows' keys (undefined: none)
+  let mark = -1;
+  const fetchOuter = () => { o = oi < outer.length ? outer[oi++] : undefined; if (o !== undefined) outerFetched++; };
+  const fetchInner = () => {
+    i = ii < inner.length ? inner[ii++] : undefined;
+    if (i !== undefined) { innerFetched++; if (ii > innerRead) innerRead = ii; }
+  };
+  /** MJEvalOuterValues / MJEvalInnerValues: matchable, non-matchable (a NULL key) or end of join */
+  const evalOuter = () => (o === undefined ? 'end' : o === null ? (fillOuter ? 'non' : 'end') : 'match');
+  const evalInner = () => (i === undefined ? 'end' : i === null ? (fillInner ? 'non' : 'end') : 'match');
+  const cmp = (a: Value, b: Value) => compareValues(a as NonNullable<Value>, b as NonNullable<Value>);
+  let state = 'INIT_OUTER';
+  let marked: Value | undefined;
+  for (;;) {
+    switch (state) {
+      case 'INIT_OUTER': {
+        fetchOuter();
+        const e = evalOuter();
+        if (e === 'match') state = 'INIT_INNER';
+        else if (e === 'end') { if (fillInner) state = 'ENDOUTER'; else return done(); }
+        break;
+      }
+      case 'INIT_INNER': {
+        fetchInner();
+        const e = evalInner();
+        if (e === 'match') state = 'SKIP_TEST';
+        else if (e === 'end') { if (fillOuter) state = 'ENDINNER'; else return done(); }
+        break;
+      }
+      case 'SKIP_TEST': {
+        const c = cmp(o!, i!);
+        if (c === 0) { if (!singleMatch) mark = ii - 1; marked = i!; state = 'JOIN'; } else state = c < 0 ? 'SKIPOUTER' : 'SKIPINNER';
+        break;
+      }
+      case 'JOIN': state = singleMatch ? 'NEXTOUTER' : 'NEXTINNER'; break;
+      case 'NEXTINNER': {
+        fetchInner();
+        const e = evalInner();
+        if (e === 'match' && cmp(o!, i!) === 0) state = 'JOIN';
+        else { if (e === 'end') i = undefined; state = 'NEXTOUTER'; }
+        break;
+      }
+      case 'NEXTOUTER': {
+        fetchOuter();
+        const e = evalOuter();
+        if (e === 'match') state = 'TESTOUTER';
+        else if (e === 'end') { if (fillInner && i !== undefined) state = 'ENDOUTER'; else return done(); }
+        break;
+      }
+      case 'TESTOUTER': {
+        // the new outer row against the marked inner row: equal, back to the mark (unique inner: still on it)
+        if (cmp(o!, marked!) === 0) { if (!singleMatch) { ii = mark + 1; i = marked; } state = 'JOIN'; break; }
+        const e = evalInner();
+        if (e === 'match') state = 'SKIP_TEST';
+        else if (e === 'non') state = 'SKIPINNER';
+        else if (fillOuter) state = 'ENDINNER'; else return done();
+        break;
+      }
+      case 'SKIPOUTER': {
+        fetchOuter();
+        const e = evalOuter();
+        if (e === 'match') state = 'SKIP_TEST';
+        else if (e === 'end') { if (fillInner && i !== undefined) state = 'ENDOUTER'; else return done(); }
+        break;
+      }
+      case 'SKIPINNER': {
+        fetchInner();
+        const e = evalInner();
+        if (e === 'match') state = 'SKIP_TEST';
+        else if (e === 'end') { if (fillOuter) state = 'ENDINNER'; else return done(); }
+        break;
+      }
+      case 'ENDOUTER': fetchInner(); if (i === undefined) return done(); break;
+      case 'ENDINNER': fetchOuter(); if (o === undefined) return done(); break;
+    }
+  }
+  function done(): MergeCounts { return { outerFetched, innerFetched, innerRead }; }
 }

@@ -8,8 +8,21 @@
  * Row order: the outer side's order, and for each outer row the inner side's order. A LEFT join (the outer side
  * preserved) adds the outer row with NULLs when nothing matched. The planner (optimizer/joinpath.ts) picks this
  * method when the join condition has no equality to hash or merge on.
+ *
+ * Deliberate difference: a join's output is built in memory before the nodes above it read it (PostgreSQL streams
+ * it), so a join that would produce more than JOIN_ROWS_LIMIT rows — a cross join of three 400-row tables is 64
+ * million — is refused with 54000 instead of exhausting the browser tab's memory.
  */
 import type { Value } from '../sql/types.js';
+import { PgError } from '../errors.js';
+
+/** The most rows one join node builds (see the module doc): some 2 million, a few hundred MB in a browser tab. */
+export const JOIN_ROWS_LIMIT = 2_000_000;
+export function joinTooLarge(): PgError {
+  return new PgError('54000', `Heapscope builds at most ${JOIN_ROWS_LIMIT.toLocaleString('en')} rows in one join, and this join produces more`, {
+    hint: 'PostgreSQL would stream them; add a join condition or a WHERE clause, or join smaller tables.',
+  });
+}
 
 /** One output row of a join: the outer and inner halves (null: the NULL-extended side of an outer join). */
 export interface JoinPair { o: Value[] | null; i: Value[] | null }
@@ -21,6 +34,7 @@ export function nestLoop(outer: Iterable<Value[]>, inner: Value[][], match: (o: 
     for (const i of inner) {
       if (!match(o, i)) continue;
       matched = true;
+      if (out.length >= JOIN_ROWS_LIMIT) throw joinTooLarge();
       out.push({ o, i });
     }
     if (!matched && fillOuter) out.push({ o, i: null });

@@ -7,8 +7,14 @@
  *     SELECT g * 2 FROM generate_series(1, 3) g WHERE g <> 2 LIMIT 1;   ->  (2)   (the series stops after g = 1)
  *
  * EXPLAIN ANALYZE reads the rows returned and those the filter removed (QueryInstr.fastRows / fastRemoved).
+ *
+ * A WHERE clause that folds to false or NULL — as a whole, or one of its AND-ed conditions — is a gating Result's
+ * constant qual (resconstantqual, EXPLAIN's "One-Time Filter: false"): the plan below it never runs, so no scan
+ * reads a page, no join is built and no predicate lock is taken.
+ *
+ *     SELECT count(*) FROM big a, big b, big c WHERE 1 = 0;   ->  0, at once
  */
-import type { Compiled, Row } from '../sql/expr.js';
+import { compileExpr, type Compiled, type Row, type Scope } from '../sql/expr.js';
 import type { Value } from '../sql/types.js';
 import type { QueryInstr } from './instrument.js';
 
@@ -26,4 +32,26 @@ export function projectRows(rows: Iterable<Value[]>, where: Compiled | null, tar
   }
   if (qi) qi.fastRows = out.length;
   return out;
+}
+
+/** does an expression refer to no column, parameter or subquery (so the planner folds it to a constant)? */
+function constantShape(n: unknown): boolean {
+  if (!n || typeof n !== 'object') return true;
+  if (Array.isArray(n)) return n.every(constantShape);
+  const o = n as Record<string, unknown>;
+  if ('ColumnRef' in o || 'SubLink' in o || 'ParamRef' in o || 'FuncCall' in o) return false;
+  return Object.values(o).every(constantShape);
+}
+
+/** The WHERE clause is a One-Time Filter that is false: the whole clause, or one AND-ed condition, is constant false / NULL. */
+export function oneTimeFilterFalse(where: Compiled | null, whereClause: unknown, scope: Scope): boolean {
+  if (!where) return false;
+  if (where.isConst) return where.fn(null as unknown as Row) !== true;
+  const b = (whereClause as { BoolExpr?: { boolop: string; args: unknown[] } } | undefined)?.BoolExpr;
+  if (b?.boolop !== 'AND_EXPR') return false;
+  return b.args.some((a) => {
+    if (!constantShape(a)) return false;
+    const c = compileExpr(a as Parameters<typeof compileExpr>[0], scope);
+    return !!c.isConst && c.fn(null as unknown as Row) !== true;
+  });
 }

@@ -28,6 +28,7 @@ const OP_NAME: Record<string, string> = { SETOP_UNION: 'UNION', SETOP_INTERSECT:
 
 /** select_common_type for one output column of a set operation. */
 function common(a: SqlType, b: SqlType, op: string): SqlType {
+  if (a.name === 'unknown' && b.name === 'unknown') return T.text; // both untyped: resolved as text
   if (a.name === b.name && a.typmod === b.typmod) return a;
   if (a.name === b.name) return { name: a.name, typmod: -1 } as SqlType;
   if (a.name === 'unknown') return b;
@@ -38,17 +39,33 @@ function common(a: SqlType, b: SqlType, op: string): SqlType {
   throw new PgError('42804', `${op} types ${typeDisplayName(a)} and ${typeDisplayName(b)} cannot be matched`);
 }
 
+/** Coerce an arm's untyped literal in output column i to `ty` now (its error, if any, is the statement's). */
+function literalCast(arm: N, i: number, ty: SqlType) {
+  const val = arm.targetList?.[i]?.ResTarget?.val;
+  const text = val?.A_Const?.sval?.sval as string | undefined;
+  if (text === undefined || ty.name === 'unknown') return;
+  castTo({ fn: () => text, type: T.unknown, name: '', strength: 0 } as unknown as Compiled, ty, false).fn(null as unknown as Row);
+}
+
 const rowKey = (r: Value[]) => JSON.stringify(r.map(formatValue));
 
 export function* setOpQuery(ex: Executor, s: Session, n: N, sql: string, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }): Gen<QResult> {
   const op = OP_NAME[n.op as string]!;
   if (n.lockingClause?.length) throw new PgError('0A000', `FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT`);
-  const l = yield* ex.query(s, n.larg, sql, false, sub);
-  const r = yield* ex.query(s, n.rarg, sql, false, sub);
+  // an untyped literal ('5', NULL) in an arm's select list stays unknown until select_common_type has seen the other
+  // arm: it takes that arm's type (SELECT 1.5 UNION SELECT '2' is numeric; 'x' there fails numeric's input, 22P02)
+  const l = yield* ex.query(s, n.larg, sql, false, sub, true);
+  const r = yield* ex.query(s, n.rarg, sql, false, sub, true);
   if (l.types.length !== r.types.length) {
     throw new PgError('42601', `each ${op} query must have the same number of columns`, { position: posOf(n.rarg.targetList?.[0]?.ResTarget?.location) });
   }
-  const types = l.types.map((t, i) => common(t, r.types[i]!, op));
+  // column by column, as transformSetOperationTree does: the common type, then each arm's untyped literal coerced to
+  // it at once — the input function runs at parse time, so 'x' against numeric fails even when no row comes back
+  const types = l.types.map((t, i) => {
+    const ty = common(t, r.types[i]!, op);
+    for (const [arm, q] of [[n.larg, l], [n.rarg, r]] as const) if (q.types[i]!.name === 'unknown') literalCast(arm, i, ty);
+    return ty;
+  });
   const convert = (q: QResult): Value[][] => {
     const casts = q.types.map((t, i) => (t.name === types[i]!.name ? null : castTo({ fn: (row: Row) => row.vals[i]!, type: t, name: '', strength: 0 } as Compiled, types[i]!, false)));
     if (casts.every((c) => c === null)) return q.rows;

@@ -10,15 +10,21 @@
  * Rows whose keys are all equal keep their input order: PostgreSQL's quicksort switches to insertion sort (which
  * is stable) below 7 elements, and JavaScript's sort is stable — on larger inputs with ties PostgreSQL's order
  * may differ (give ORDER BY a unique last key when order matters). The simulator sorts in memory always (no
- * external merge, no top-N heapsort); EXPLAIN ANALYZE prints the memory figure PostgreSQL prints for a few rows.
+ * external merge); EXPLAIN ANALYZE prints tuplesort's memory figure (sortSpaceUsedKb) and method (a top-N heapsort
+ * under a LIMIT keeping fewer than half the rows).
  */
 import { PgError, posOf } from '../errors.js';
 import { intConst } from '../sql/parser.js';
 import { compileExpr, compareValues, type Compiled, type Scope, type Row } from '../sql/expr.js';
 import type { SqlType, Value } from '../sql/types.js';
-import { type N, firstLocation } from './util.js';
+import { type N, firstLocation, expressionKey } from './util.js';
+import { datumBytes } from '../heap/datum.js';
 
-export interface SortKey { fn: (r: Row) => Value; desc: boolean; nullsFirst: boolean }
+export interface SortKey {
+  fn: (r: Row) => Value; desc: boolean; nullsFirst: boolean;
+  /** a key outside the select list rides in the sorted tuple as a resjunk column: its type, and whether it is a plain column */
+  junk?: { type: SqlType; column: boolean };
+}
 
 /** The sort keys of an ORDER BY list, against the compiled targets, their names and what each computes. */
 export function compileSortKeys(sortClause: N[] | undefined, targets: Compiled[], names: string[], exprKeys: string[], exprScope: Scope): SortKey[] {
@@ -43,10 +49,12 @@ export function compileSortKeys(sortClause: N[] | undefined, targets: Compiled[]
       if (hits.some((i) => exprKeys[i] !== exprKeys[hits[0]!])) throw new PgError('42702', `ORDER BY "${nm}" is ambiguous`, { position: posOf(k.ColumnRef.location) });
       if (hits.length) { fn = targets[hits[0]!]!.fn; keyType = targets[hits[0]!]!.type; }
     }
+    let junk: SortKey['junk'];
     if (!fn) {
       const c = compileExpr(k, exprScope);
       fn = c.fn;
       keyType = c.type;
+      if (!exprKeys.includes(expressionKey(k, exprScope))) junk = { type: c.type, column: !!k.ColumnRef };
     }
     // xid and cid have equality but no B-tree ordering (xid8 has one)
     if (keyType && (keyType.name === 'xid' || keyType.name === 'cid')) {
@@ -57,7 +65,7 @@ export function compileSortKeys(sortClause: N[] | undefined, targets: Compiled[]
       const text = fn;
       fn = (r) => { const v = text(r); if (v === null) return null; const [h, lo] = String(v).split('/'); return parseInt(h!, 16) * 0x100000000 + parseInt(lo!, 16); };
     }
-    sortKeys.push({ fn, desc, nullsFirst });
+    sortKeys.push({ fn, desc, nullsFirst, junk });
   }
   return sortKeys;
 }
@@ -82,4 +90,31 @@ export function sortRows<R extends Row>(rows: R[], sortKeys: SortKey[]): R[] {
   const keyed = rows.map((r) => ({ r, k: sortKeys.map((sk) => sk.fn(r)) }));
   keyed.sort((a, b) => compareKeys(sortKeys, a.k, b.k));
   return keyed.map((x) => x.r);
+}
+
+/**
+ * tuplesort's "Memory: NkB" for an in-memory quicksort (tuplesort_get_stats): the SortTuple array — 1,024 slots of
+ * 24 bytes at first, doubled whenever it fills (a chunk of its own: + 16 bytes of header) — plus each row copied as a
+ * MinimalTuple (a 15-byte header and its null bitmap, MAXALIGNed, then the data) into a Generation context (the
+ * chunk MAXALIGNed, + 24 bytes of header), in kB rounded up; a bounded sort (under a LIMIT) keeps its rows in an
+ * AllocSet instead, and as a top-N heap holds only the first rows (`rows`: those). null when a value's bytes are
+ * not modelled.
+ *
+ *     1,000 rows of (int, int): 24,592 + 1,000 x (MAXALIGN(16 + 8) + 24) = 72,592 bytes -> "Memory: 71kB"
+ */
+export function sortSpaceUsedKb(rows: readonly Value[][], types: SqlType[], bounded?: { held: number }): number | null {
+  const MAXALIGN = (n: number) => (n + 7) & ~7;
+  // a bounded sort's tuples live in an AllocSet (chunks rounded up to a power of 2, + 16 bytes of header)
+  const chunk = (n: number) => (bounded ? 2 ** Math.ceil(Math.log2(Math.max(n, 8))) + 16 : MAXALIGN(n) + 24);
+  let size = 1024;
+  while ((bounded ? bounded.held : rows.length) >= size) size *= 2; // grow_memtuples when one free slot is left
+  let used = size * 24 + 16;
+  for (const r of rows) {
+    const data = datumBytes(r, types);
+    if (!data) return null;
+    let hdr = 15;
+    if (r.some((v) => v === null)) hdr += Math.floor((r.length + 7) / 8);
+    used += chunk(MAXALIGN(hdr) + data.length);
+  }
+  return Math.floor((used + 1023) / 1024);
 }

@@ -214,7 +214,10 @@ function* lockLoop(
       let tm = satisfiesUpdate(item, blk, off, eng.visibilityContext(s));
       trace(env, s, t, blk, off, tm, item, 'locking');
       if (tm === TM.BeingModified || tm === TM.Updated || tm === TM.Deleted) {
+        // t_ctid is captured with xmax: after a wait it may lead somewhere else (a later update of the row by the
+        // one we waited behind), and heap_lock_updated_tuple follows the link as it was when we looked
         const xwait = item.xmax, infomask = item.infomask, infomask2 = item.infomask2;
+        const ctid = { blk: item.ctidBlock, off: item.ctidOffset };
         const multi = (infomask & HEAP_XMAX_IS_MULTI) !== 0;
         const changed = () => item.xmax !== xwait || xmaxInfomaskChanged(item.infomask, infomask);
         if (firstTime) {
@@ -230,7 +233,7 @@ function* lockLoop(
           if (!(infomask2 & HEAP_KEYS_UPDATED)) {
             // an update that kept the key does not conflict; but its newer versions get our lock too
             if (followUpdates && !isLockedOnly(infomask)) {
-              const r = yield* lockUpdatedChain(env, s, t, item, blk, off, mode);
+              const r = yield* lockUpdatedChain(env, s, t, ctid, blk, off, mode);
               if (r !== TM.Ok) return done(r);
             }
             if (changed()) continue;
@@ -257,7 +260,7 @@ function* lockLoop(
           }
           for (const x of wait) yield* eng.waitForXact(s, x, context);
           if (followUpdates && !isLockedOnly(infomask)) {
-            const r = yield* lockUpdatedChain(env, s, t, item, blk, off, mode);
+            const r = yield* lockUpdatedChain(env, s, t, ctid, blk, off, mode);
             if (r !== TM.Ok) return done(r);
           }
           if (changed()) continue;
@@ -281,11 +284,13 @@ function* lockLoop(
  * heap_lock_updated_tuple_rec: after locking a version that was updated, lock each newer version of the row as
  * well, waiting for a conflicting holder. TM_Updated/TM_Deleted when a committed change conflicts with our lock.
  */
-function* lockUpdatedChain(env: RowLockEnv, s: Session, t: Table, from: Item, fromBlk: number, fromOff: number, mode: TupleLockMode): Gen<TM> {
-  if (from.ctidBlock === fromBlk && from.ctidOffset === fromOff) return TM.Ok; // not updated
+function* lockUpdatedChain(
+  env: RowLockEnv, s: Session, t: Table, ctid: { blk: number; off: number }, fromBlk: number, fromOff: number, mode: TupleLockMode,
+): Gen<TM> {
+  if (ctid.blk === fromBlk && ctid.off === fromOff) return TM.Ok; // not updated (a delete links to itself)
   const eng = env.eng;
   const xc = env.heapCtx(s).xmax;
-  let blk = from.ctidBlock, off = from.ctidOffset, priorXmax = 0;
+  let blk = ctid.blk, off = ctid.off, priorXmax = 0;
   for (;;) {
     const item = t.heap.item(blk, off);
     // vacuumed away after its creator aborted, or a reused slot: the end of the chain

@@ -47,6 +47,8 @@ export interface ScanState {
   test(item: Item, blk: number, off: number, tupleLock: boolean): boolean;
   visit(blk: number): void;
   out: Candidate[];
+  /** was the version the last test looked at visible to the snapshot (whether or not WHERE then passed it)? */
+  visible: boolean;
 }
 
 /**
@@ -75,6 +77,7 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
         text: `${s.name} reads ${formatTid(blk, off)}: ${explainVisibility(v, item, snap, s.name)}` });
     }
     const visible = VIS_VISIBLE[v]!;
+    st.visible = visible;
     if (visible && !deps.muted) deps.read(s.tx!.vxid, t.oid, blk, off, item.xmin);
     if (sx) {
       pred.checkConflictOut(sx, conflictOutXidOf(item, visible, snap, ex));
@@ -89,7 +92,7 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
     out.push({ vals, item, blk, off, aggs: null });
     return true;
   };
-  const st: ScanState = { ex, s, t, test, visit: ex.pageVisitor(s, t), out };
+  const st: ScanState = { ex, s, t, test, visit: ex.pageVisitor(s, t), out, visible: false };
   switch (path.kind) {
     case 'IndexScan': execIndexScan(st, path); break;
     case 'BitmapHeapScan': execBitmapHeapScan(st, path, instr); break;

@@ -11,6 +11,7 @@
  * SERIALIZABLE) is taken first, as exec_simple_query does. If DDL changed a table while the query waited, the
  * query is analyzed again against the new definition.
  */
+import { isIndexOnly } from './nodeIndexonlyscan.js';
 import { allPartitions, scanLeaves } from './execPartition.js';
 import { evalWaiting, mayWait } from './exprwait.js';
 import { recordPredicateRead, scanWaiting } from './scan.js';
@@ -25,7 +26,7 @@ import { type SqlType, type Value, T, formatValue } from '../sql/types.js';
 import { type WaitPolicy } from './rowlocks.js';
 import { compileSortKeys, sortRows } from './nodeSort.js';
 import { distinctFilter } from './nodeUnique.js';
-import { projectRows } from './nodeResult.js';
+import { projectRows, oneTimeFilterFalse } from './nodeResult.js';
 import { aggregate, type HashedOrder } from './nodeAgg.js';
 import { groupHash, hashTableOrder } from './execGrouping.js';
 import { hashFunctionFor } from './nodeHashjoin.js';
@@ -110,6 +111,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
 
   const scope = src.scope;
   const where = ex.compileWhere(n.whereClause, scope);
+  // a WHERE that folds to a constant false or NULL is a gating Result's One-Time Filter: nothing below it runs (no
+  // scan, no join, no predicate lock) — SELECT … FROM a, b, c WHERE 1 = 0 reads nothing
+  const oneTimeFalse = oneTimeFilterFalse(where, n.whereClause, scope);
   const hasGroup = !!n.groupClause?.length;
   const aggs: AggSpec[] = [];
   // Targets: detect aggregates by compiling in grouping mode first.
@@ -187,6 +191,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // the planner's path (optimizer/planner.ts): ORDER BY a plain column may walk an index instead of sorting
   const path = src.table ? chooseScan(src.table, n.whereClause, scope, {
     ...selectScanOptions(win ? { ...n, sortClause: windowOrder(win.calls, n.sortClause) } : n, src.table, grouping || !!ps), serializable: !!s.tx!.sxact,
+    indexOnly: (index) => isIndexOnly({ kind: 'IndexScanOrdered', index, backward: false }, src.table!, n),
   }) : null;
   if (qi) {
     qi.path = path; qi.scope = scope; qi.joinPlan = src.joinPlan ?? null;
@@ -197,11 +202,11 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (!grouping && !wp && !ps && !sortKeys.length && !lockMode && !n.distinctClause && !n.limitOffset && !src.table) {
     const waits = mayWait(n.whereClause) || mayWait(n.targetList); // SELECT pg_advisory_lock(1): evaluated where it can wait
     if (!waits && !targets.some((tg) => tg.gen)) return { names, types: targets.map((t) => t.type),
-      rows: projectRows(src.rows!(), where, targets, limitEarly, qi) };
+      rows: projectRows(oneTimeFalse ? [] : src.rows!(), where, targets, limitEarly, qi) };
     const out: Value[][] = [];
     const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
     const nt = targets.length;
-    for (const vals of src.rows!()) {
+    for (const vals of oneTimeFalse ? [] : src.rows!()) {
       if (limitEarly !== null && out.length >= limitEarly) break;
       r.vals = vals;
       if (!waits && targets.some((tg) => tg.gen)) {
@@ -231,7 +236,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // executor's pipeline does (their NOTICEs interleave per row; a LIMIT stops the calls)
   const pipelined = !!src.table && !grouping && !wp && !ps && !sortKeys.length && !n.distinctClause && !lockMode && !!where
     && (callsUserFunction(n.whereClause, ex) || callsUserFunction(n.targetList, ex));
-  if (src.table) {
+  if (oneTimeFalse) {
+    // nothing to read
+  } else if (src.table) {
     rows = yield* scanWaiting(ex, s, src.table, snap(), pipelined ? null : where, n.whereClause, scope, path!, qi?.scan);
     recordPredicateRead(ex, s, src.table, snap(), where, n.whereClause, scope);
   } else {
@@ -251,6 +258,17 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (qi) qi.belowSort = rows.length;
 
   if (sortKeys.length) rows = sortRows(rows, sortKeys);
+  if (qi && sortKeys.length) {
+    // what EXPLAIN ANALYZE's Sort held: plain columns only (an expression is not evaluated a second time)
+    const sorted = rows;
+    const plain = !grouping && !wp && !ps && ((n.targetList ?? []) as N[]).every((t) => !!t.ResTarget?.val?.ColumnRef) &&
+      sortKeys.every((k) => !k.junk || k.junk.column);
+    const junk = sortKeys.filter((k) => k.junk);
+    qi.sortTuples = () => (plain ? {
+      rows: sorted.map((r) => [...targets.map((t) => t.fn(r)), ...junk.map((k) => k.fn(r))]),
+      types: [...targets.map((t) => t.type), ...junk.map((k) => k.junk!.type)],
+    } : null);
+  }
 
   const limit = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
   const offset = (n.limitOffset ? ex.constInt(n.limitOffset, scope, 'OFFSET') : 0) ?? 0;

@@ -12,7 +12,7 @@
  * CREATE TABLE accounts (id int PRIMARY KEY, balance int); INSERT (1, 100), (2, 200) — one transaction, xid 724;
  * then UPDATE accounts SET balance = 90 WHERE id = 1 (xid 725, HOT: no indexed column changed, room on the page):
  *
- *     block 0   pd_lsn 0/01500218  pd_lower 36  pd_upper 8096  pd_prune_xid 725
+ *     block 0   pd_lsn 0/01500358  pd_lower 36  pd_upper 8096  pd_prune_xid 725
  *     ┌────────────┬──────┬──────┬──────┬──────── free ────────┬───────────┬───────────┬───────────┐
  *     │ header 24B │ lp 1 │ lp 2 │ lp 3 │                       │ (1, 90)   │ (2, 200)  │ (1, 100)  │
  *     └────────────┴──────┴──────┴──────┴───────────────────────┴───────────┴───────────┴───────────┘

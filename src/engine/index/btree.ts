@@ -58,6 +58,10 @@ export class BtreeIndex {
   leafLsn = 0;
   /** LSN of the Storage/CREATE record of this relfilenode (REDO skips the index's older records); 0 = original */
   storageLsn = 0;
+  /** heap TIDs of the entries marked LP_DEAD (index scans skip them: ignore_killed_tuples) */
+  deadTids = new Set<number>();
+  /** pg_class.reloptions: CREATE INDEX ... WITH (fillfactor = 70, deduplicate_items = off); absent = none */
+  reloptions?: string[];
   /** the index as last written to disk (checkpoint, background writer); undefined = never written */
   disk?: import('../buffer/bufmgr.js').IndexImage;
 
@@ -91,6 +95,13 @@ export class BtreeIndex {
     return this.columns.map((c) => (c >= 0 ? values[c]! : this.def!.exprs[e++]!.fn(values)));
   }
 
+  /** The same index definition (columns, expressions, storage parameters) with no entries: a new relfilenode's. */
+  fresh(): BtreeIndex {
+    const c = new BtreeIndex(this.oid, this.name, this.columns, this.unique, this.primary, this.include, this.def);
+    c.reloptions = this.reloptions;
+    return c;
+  }
+
   clone(): BtreeIndex {
     const c = new BtreeIndex(this.oid, this.name, this.columns, this.unique, this.primary, this.include, this.def);
     c.entries = this.entries.clone();
@@ -103,6 +114,8 @@ export class BtreeIndex {
     c.leafLsn = this.leafLsn;
     c.storageLsn = this.storageLsn;
     c.disk = this.disk; // never changed in place
+    c.reloptions = this.reloptions;
+    c.deadTids = new Set(this.deadTids);
     return c;
   }
 
@@ -132,11 +145,13 @@ export class BtreeIndex {
   }
 
   /** `unchanged`: an UPDATE's new version whose SET list names none of this index's columns (index_unchanged_by_update) */
-  insert(values: Value[], tid: number, unchanged = false): void {
+  insert(values: Value[], tid: number, unchanged = false, afterdel = false, budedup?: boolean): void {
     if (!this.covers(values)) return;
     const key = this.keyOf(values);
     const ev: Extract<IndexEvent, { k: 'ins' }> = { k: 'ins', key: this.keyValues(values), tid };
     if (unchanged) ev.unchanged = true;
+    if (afterdel) ev.afterdel = true;
+    if (budedup !== undefined) ev.budedup = budedup;
     if (this.include.length) ev.inc = this.include.map((c) => values[c]!);
     this.record(ev);
     this.count++;
@@ -146,6 +161,34 @@ export class BtreeIndex {
     if (e === undefined) this.entries.set(key, tid);
     else if (typeof e === 'number') this.entries.set(key, [e, tid]);
     else e.push(tid);
+  }
+
+  /**
+   * _bt_killitems: an index scan found these entries' heap chains dead to all; their items become LP_DEAD (a hint:
+   * no WAL, the entries stay until simple deletion or VACUUM removes them); later index scans skip them.
+   */
+  kill(tids: readonly number[], key?: Value[]): void {
+    if (!tids.length) return;
+    this.record(key ? { k: 'kill', tids, key } : { k: 'kill', tids });
+    for (const t of tids) this.deadTids.add(t);
+  }
+
+  /** _bt_delitems_delete: simple deletion removed these heap TIDs' entries from a full leaf (also its REDO). */
+  simpleDelete(tids: ReadonlySet<number>): void {
+    this.record({ k: 'sdel', tids });
+    for (const t of tids) this.deadTids.delete(t);
+    // the entry map: simple deletion knows the leaf, not the keys — one pass over every key
+    for (const [key, v] of [...this.entries]) {
+      if (typeof v === 'number') { if (tids.has(v)) { this.entries.delete(key); this.count--; } continue; }
+      const keep = v.filter((t) => !tids.has(t));
+      if (keep.length === v.length) continue;
+      this.count -= v.length - keep.length;
+      if (!keep.length) this.entries.delete(key);
+      else this.entries.set(key, keep.length === 1 ? keep[0]! : keep);
+    }
+    const nulls = this.nullEntries.filter((e) => !tids.has(e.tid));
+    this.count -= this.nullEntries.length - nulls.length;
+    this.nullEntries = nulls;
   }
 
   /** Add to the history (dropped past LOG_CAP events: a big index keeps no history). */
@@ -165,12 +208,13 @@ export class BtreeIndex {
   /**
    * Where an entry (just inserted) sits on the leaf — its line pointer number, as xl_btree_insert's offnum
    * (pg_walinspect's "off N"): entries are ordered by key, then heap TID (a heapkeyspace index), and the one leaf
-   * has no high key (it is the rightmost page). Known only for an index of integer keys with no NULLs and no posting
-   * lists, small enough for one leaf (LEAF_RANK_LIMIT entries); 0 otherwise.
+   * has no high key (it is the rightmost page). The quick answer, for an index of integer keys with no NULLs that never
+   * held more than one leaf's worth (LEAF_RANK_LIMIT entries: no posting list was ever made, no page split, even if
+   * VACUUM removed entries since); 0 otherwise (executor/indexinsert.ts then asks the replayed pages).
    */
   leafOffset(values: Value[], tid: number): number {
     const key = this.keyOf(values);
-    if (typeof key !== 'number' || this.built || this.nullEntries.length || this.count > LEAF_RANK_LIMIT) return 0;
+    if (typeof key !== 'number' || this.built || this.nullEntries.length || this.peak > LEAF_RANK_LIMIT) return 0;
     let before = 0;
     for (const [k, v] of this.entries) {
       if (typeof k !== 'number') return 0;

@@ -16,13 +16,17 @@
  *
  * Mirrors: src/backend/access/nbtree/nbtsort.c (_bt_load, _bt_buildadd, _bt_uppershutdown), nbtinsert.c (_bt_doinsert,
  * _bt_findinsertloc, _bt_delete_or_dedup_one_page, _bt_binsrch_insert, _bt_split, _bt_insert_parent, _bt_newroot),
- * nbtutils.c (_bt_truncate), nbtree.c (btvacuumpage, btreevacuumposting). Simplifications (each refused with 0A000
- * rather than shown wrong): bottom-up deletion (a full leaf met by an UPDATE that keeps the index's key, or by a key
- * a unique index already holds: PostgreSQL asks the heap which old versions are dead to all first), expression
- * indexes, a non-rightmost leaf VACUUM empties (page deletion), an index with more than
- * LOG_CAP entries ever. Not modelled: LP_DEAD hints set by index scans (bt_page_items' dead is always false), which
- * PostgreSQL deletes from a full page before deduplicating or splitting it; index reloptions (fillfactor,
- * deduplicate_items) are their defaults.
+ * nbtutils.c (_bt_truncate, _bt_killitems), nbtree.c (btvacuumpage, btreevacuumposting).
+ *
+ * LP_DEAD marks (index scans and unique checks that found an entry's heap chain dead to all: 'kill' events) and the
+ * deletions a full leaf makes before it deduplicates or splits (simple and bottom-up deletion, index/nbtdelete.ts:
+ * 'sdel' events) need the heap as it was at that moment, so the engine decides them when they happen — asking these
+ * replayed pages, kept up to date incrementally, whether the leaf is full — and the history records the outcome.
+ * The fillfactor and deduplicate_items storage parameters are the index's (catalog/reloptions.ts).
+ *
+ * Simplifications (each refused with 0A000 rather than shown wrong): expression indexes, a non-rightmost leaf VACUUM
+ * empties (page deletion), an index with more than LOG_CAP entries ever, a deletion whose decision REDO lost (after
+ * crash recovery).
  */
 import type { Value, SqlType } from '../sql/types.js';
 import { notSupported } from '../errors.js';
@@ -32,10 +36,11 @@ import { tidBlock, packTid } from '../heap/heap.js';
 import { MAXALIGN } from '../heap/tuple.js';
 import { cmpValue } from './nbtcompare.js';
 import {
-  type BtTuple, type BtPage, SPACE, ITEMID, LEAF_FF, NONLEAF_FF, BT_PIVOT_HEAP_TID_ATTR, keepNatts, keySize, heapTid, maxHeapTid,
-  formPosting, downlink, pivotBlock, dataOffset,
+  type BtTuple, type BtPage, SPACE, ITEMID, NONLEAF_FF, BT_PIVOT_HEAP_TID_ATTR, keepNatts, keySize, heapTid, maxHeapTid,
+  formPosting, downlink, pivotBlock, dataOffset, heapTids,
 } from './nbtree.js';
 import { findSplit } from './nbtsplitloc.js';
+import { btreeOptionsOf } from '../catalog/reloptions.js';
 import { dedupSorted, dedupPass, swapPosting } from './nbtdedup.js';
 export type { BtTuple, BtPage } from './nbtree.js';
 
@@ -52,8 +57,12 @@ export function allEqualImage(types: readonly SqlType[]): boolean {
 /** What happened to an index, in order: a bulk load, an insertion, a VACUUM removing entries. */
 export type IndexEvent =
   | { k: 'build'; items: { key: Value[]; tid: number; inc?: Value[] }[] }
-  | { k: 'ins'; key: Value[]; tid: number; unchanged?: true; inc?: Value[] }
-  | { k: 'del'; tids: ReadonlySet<number> };
+  | { k: 'ins'; key: Value[]; tid: number; unchanged?: true; inc?: Value[]; afterdel?: true; budedup?: boolean }
+  | { k: 'del'; tids: ReadonlySet<number> }
+  /** an index scan found these entries' heap chains dead to all (_bt_killitems): mark them LP_DEAD */
+  | { k: 'kill'; tids: readonly number[]; key?: Value[] }
+  /** simple deletion (_bt_delitems_delete) of these heap TIDs' entries from one full leaf, before an insertion */
+  | { k: 'sdel'; tids: ReadonlySet<number> };
 /** beyond this many events the index keeps no history (and its pages cannot be shown) */
 export const LOG_CAP = 50_000;
 
@@ -72,13 +81,32 @@ const used = (p: BtPage) => p.items.reduce((n, t) => n + t.size + ITEMID, 0) + (
 /** PageGetFreeSpace: free bytes less one line pointer */
 export const pageFree = (p: BtPage) => Math.max(0, SPACE - used(p) - ITEMID);
 
+/** What _bt_simpledel_pass hands the heap: the leaf, the TIDs to check (`known`: its item is LP_DEAD), each item's TIDs */
+export interface SimpleDelCandidates { blk: number; tids: { tid: number; known: boolean }[]; items: number[][] }
+
+/** What _bt_bottomupdel_pass hands the heap: every TID on the full leaf, promising or not, and the room each frees */
+export interface BottomUpCandidates {
+  blk: number; tids: { tid: number; promising: boolean; freespace: number }[]; items: number[][];
+  /** intervals of duplicates on the leaf (none: no deduplication pass follows) */
+  nintervals: number;
+  /** the new item's size with its line pointer */
+  newitemsz: number;
+}
+
 /** How the index is set up: key columns, uniqueness, whether equal keys may be merged (deduplication). */
-export interface BtOptions { nkeyatts: number; unique: boolean; dedup: boolean }
+export interface BtOptions {
+  nkeyatts: number; unique: boolean;
+  /** equal keys may be merged: deduplicate_items on and every key column allequalimage */
+  dedup: boolean;
+  /** the leaf fillfactor (the fillfactor storage parameter; absent: the default 90) */
+  fillfactor?: number;
+}
 
 class Builder {
   pages: (BtPage | undefined)[] = [undefined];
   root = 0;
   level = 0;
+
   private readonly nkeyatts: number;
   constructor(private readonly bytes: Bytes, private readonly opt: BtOptions) { this.nkeyatts = opt.nkeyatts; }
 
@@ -111,7 +139,7 @@ class Builder {
   /** nbtsort.c: load sorted items bottom up (runs of equal keys merged into posting lists first, when deduplicating) */
   build(sorted: { key: Value[]; tid: number; inc?: Value[] }[]): void {
     interface Level { page: BtPage; lowkey: BtTuple | null; next: Level | null; lastextra: number }
-    const full = (lvl: number) => Math.trunc((8192 * (100 - (lvl === 0 ? LEAF_FF : NONLEAF_FF))) / 100);
+    const full = (lvl: number) => Math.trunc((8192 * (100 - (lvl === 0 ? this.opt.fillfactor ?? 90 : NONLEAF_FF))) / 100);
     // pages under construction keep line pointer 1 free for the high key (counted in pd_lower)
     const free = (p: BtPage) => SPACE - p.items.reduce((n, t) => n + t.size + ITEMID, 0) - ITEMID - ITEMID;
     const levelState = (lvl: number): Level => ({ page: this.newPage(lvl), lowkey: null, next: null, lastextra: 0 });
@@ -166,10 +194,9 @@ class Builder {
     return { pos: lo, posting: -1 };
   }
 
-  /** _bt_doinsert: descend to the leaf, make room (deduplicate) or split, add the item */
-  insert(key: Value[], tid: number, unchanged: boolean, inc?: Value[]): void {
-    let nt = this.tuple(key, tid, false, inc);
-    if (!this.root) { const p = this.newPage(0); p.root = true; p.items.push(nt); this.root = p.blk; this.level = 0; return; }
+  /** _bt_search: the leaf a new item (key, heap TID) goes to, and the downlinks followed */
+  descend(key: Value[], tid: number): { leaf: BtPage; stack: { page: BtPage; at: number }[] } | null {
+    if (!this.root) return null;
     const stack: { page: BtPage; at: number }[] = [];
     let p = this.pages[this.root]!;
     while (p.level > 0) {
@@ -179,7 +206,77 @@ class Builder {
       stack.push({ page: p, at });
       p = this.pages[pivotBlock(p.items[at]!)]!;
     }
-    if (pageFree(p) < nt.size) this.deleteOrDedup(p, nt, unchanged);
+    return { leaf: p, stack };
+  }
+
+  /**
+   * _bt_findinsertloc's first question for an insertion about to be made: is its leaf full and holding LP_DEAD items,
+   * so that simple deletion runs first? Then the leaf, and the TIDs _bt_simpledel_pass hands the heap: every TID on
+   * the leaf whose heap block an LP_DEAD item (or the new item) points into, `known` when its item is LP_DEAD.
+   */
+  simpleDeleteCandidates(key: Value[], tid: number, inc?: Value[]): SimpleDelCandidates | null {
+    const d = this.descend(key, tid);
+    if (!d) return null;
+    const p = d.leaf;
+    if (pageFree(p) >= this.tuple(key, tid, false, inc).size || !p.items.some((t) => t.dead)) return null;
+    const blocks = new Set<number>([tidBlock(tid)]);
+    for (const t of p.items) if (t.dead) for (const h of heapTids(t)) blocks.add(tidBlock(h));
+    const tids: { tid: number; known: boolean }[] = [];
+    for (const t of p.items) for (const h of heapTids(t)) if (blocks.has(tidBlock(h))) tids.push({ tid: h, known: t.dead === true });
+    return { blk: p.blk, tids, items: p.items.map(heapTids) };
+  }
+
+  /**
+   * _bt_delete_or_dedup_one_page after simple deletion: does the insertion go on to a bottom-up deletion pass (its leaf
+   * still full, and the new item a version of an existing key: an UPDATE's unchanged key, a unique index's duplicate,
+   * or simple deletion having run)? Then every TID on the leaf in intervals of equal keys (_bt_bottomupdel_finish_pending:
+   * a TID is promising when its item is one of several duplicates; of a posting list only the first or last TID, on the
+   * block most of its TIDs are in).
+   */
+  bottomUpCandidates(key: Value[], tid: number, unchanged: boolean, afterdel: boolean, inc?: Value[]): BottomUpCandidates | null {
+    const d = this.descend(key, tid);
+    if (!d) return null;
+    const p = d.leaf, nt = this.tuple(key, tid, false, inc);
+    if (pageFree(p) >= nt.size || !this.uniquedup(p, nt, unchanged, afterdel) || !p.items.length) return null;
+    const tids: BottomUpCandidates['tids'] = [];
+    let nintervals = 0;
+    for (let i = 0; i < p.items.length;) {
+      let j = i + 1;
+      while (j < p.items.length && keepNatts(p.items[i]!.key, p.items[j]!.key) > this.nkeyatts) j++;
+      const dup = j - i > 1;
+      if (dup) nintervals++;
+      for (let x = i; x < j; x++) {
+        const t = p.items[x]!;
+        if (!t.tids) { tids.push({ tid: t.tid, promising: dup, freespace: t.size + ITEMID }); continue; }
+        const n = t.tids.length;
+        const minb = tidBlock(t.tids[0]!), midb = tidBlock(t.tids[n >> 1]!), maxb = tidBlock(t.tids[n - 1]!);
+        const first = dup && minb === midb, last = dup && !first && midb === maxb;
+        t.tids.forEach((h, k) => tids.push({ tid: h, promising: (first && k === 0) || (last && k === n - 1), freespace: 6 }));
+      }
+      i = j;
+    }
+    return { blk: p.blk, tids, items: p.items.map(heapTids), nintervals, newitemsz: nt.size + ITEMID };
+  }
+
+  /** PageGetExactFreeSpace of the leaf a new item would go to */
+  exactFree(key: Value[], tid: number): number {
+    const d = this.descend(key, tid);
+    return d ? SPACE - used(d.leaf) : SPACE;
+  }
+
+  /** _bt_findinsertloc / _bt_delete_or_dedup_one_page's "uniquedup" (see bottomUpCandidates), or false when a unique
+   *  index's insertion stops after simple deletion (checkingunique with no duplicate on the page) */
+  private uniquedup(p: BtPage, nt: BtTuple, unchanged: boolean, afterdel: boolean): boolean {
+    const checking = this.opt.unique && !hasNull(nt.key);
+    return unchanged || afterdel || (checking && p.items.some((t) => keepNatts(t.key, nt.key) > this.nkeyatts));
+  }
+
+  /** _bt_doinsert: descend to the leaf, make room (delete, deduplicate) or split, add the item */
+  insert(key: Value[], tid: number, unchanged: boolean, inc?: Value[], afterdel = false, budedup?: boolean): void {
+    let nt = this.tuple(key, tid, false, inc);
+    if (!this.root) { const p = this.newPage(0); p.root = true; p.items.push(nt); this.root = p.blk; this.level = 0; return; }
+    const { leaf: p, stack } = this.descend(key, tid)!;
+    if (pageFree(p) < nt.size) this.deleteOrDedup(p, nt, unchanged, afterdel, budedup);
     const found = this.binsrch(p, key, tid);
     let pos = found.pos;
     const posting = found.posting;
@@ -191,31 +288,38 @@ class Builder {
   }
 
   /** _bt_delete_or_dedup_one_page: what a full leaf tries before it splits */
-  private deleteOrDedup(p: BtPage, nt: BtTuple, unchanged: boolean): void {
-    if (p.items.some((t) => t.dead)) throw notSupported('simple deletion of LP_DEAD index entries before a B-tree leaf split');
+  private deleteOrDedup(p: BtPage, nt: BtTuple, unchanged: boolean, afterdel: boolean, budedup: boolean | undefined): void {
+    // LP_DEAD items left here: the engine decided at insertion time what simple deletion removed (an 'sdel' event
+    // just before this one), so none should be left; a history that lost that decision (REDO) cannot be shown
+    if (p.items.some((t) => t.dead)) throw notSupported('simple deletion of LP_DEAD index entries replayed without its heap check (after crash recovery)');
     // a unique index checks a key with no NULL (checkingunique); then only when the page holds the key already (an
-    // old version of it: "uniquedup")
+    // old version of it: "uniquedup") — or when simple deletion ran and did not free enough room
     const checking = this.opt.unique && !hasNull(nt.key);
-    const uniquedup = checking && p.items.some((t) => keepNatts(t.key, nt.key) > this.nkeyatts);
-    if (checking && !uniquedup && !unchanged) return;
-    if (unchanged || uniquedup) throw notSupported('bottom-up index deletion (B-tree leaf full of old versions of one key: nbtdedup.c _bt_bottomupdel_pass)');
-    if (this.opt.dedup) dedupPass(p, nt, this.nkeyatts, false);
+    const uniquedup = this.uniquedup(p, nt, unchanged, afterdel);
+    if (checking && !uniquedup) return;
+    if (uniquedup) {
+      // the bottom-up pass: its deletion is the 'sdel' event before this one, its verdict on deduplicating is budedup
+      if (budedup === undefined) throw notSupported('bottom-up index deletion replayed without its heap check (nbtdedup.c _bt_bottomupdel_pass, after crash recovery)');
+      if (!budedup) return;
+    }
+    if (this.opt.dedup && dedupPass(p, nt, this.nkeyatts, uniquedup)) p.garbage = false;
   }
 
   private place(p: BtPage, nt: BtTuple, pos: number, stack: { page: BtPage; at: number }[]): void {
     if (pageFree(p) >= nt.size) { p.items.splice(pos, 0, nt); return; }
-    const s = findSplit(p, nt, pos, this.nkeyatts);
+    const s = findSplit(p, nt, pos, this.nkeyatts, this.opt.fillfactor ?? 90);
     const all = p.items.slice(); all.splice(pos, 0, nt);
     const cut = s.newleft ? s.firstright + 1 : s.firstright;
     const left = all.slice(0, cut), right = all.slice(cut);
     const rp = this.newPage(p.level);
+    p.garbage = false; // _bt_split: neither half keeps BTP_HAS_GARBAGE (nor an item's LP_DEAD)
     rp.hikey = p.hikey;
     rp.prev = p.blk; rp.next = p.next;
     if (p.next) this.pages[p.next]!.prev = rp.blk;
     p.next = rp.blk;
     if (p.level === 0) p.hikey = this.truncate(left[left.length - 1]!, right[0]!);
     else { p.hikey = right[0]!; right[0] = this.minusInf(pivotBlock(right[0]!)); }
-    p.items = left; rp.items = right;
+    p.items = left.map(live); rp.items = right.map(live);
     const down = downlink(p.hikey, rp.blk);
     const parent = stack.pop();
     if (!parent) {
@@ -228,10 +332,25 @@ class Builder {
     this.place(parent.page, down, parent.at + 1, stack);
   }
 
-  /** btvacuumpage: remove the entries (a posting list keeps its other TIDs); a non-rightmost leaf left empty would be deleted */
-  remove(tids: ReadonlySet<number>): void {
+  /** _bt_killitems: mark LP_DEAD the entries all of whose heap TIDs the scan found dead */
+  kill(tids: readonly number[], key?: Value[]): void {
+    const set = new Set(tids);
+    // with the entries' key, only the leaves their (key, TID) lead to; without, every leaf
+    const leaves = key ? new Set(tids.map((t) => this.descend(key, t)?.leaf)) : this.pages;
+    for (const p of leaves) {
+      if (!p || p.level !== 0) continue;
+      let any = false;
+      for (const t of p.items) if (!t.dead && heapTids(t).every((h) => set.has(h))) { t.dead = true; any = true; }
+      if (any) p.garbage = true;
+    }
+  }
+
+  /** btvacuumpage: remove the entries (a posting list keeps its other TIDs); a non-rightmost leaf left empty would be
+   *  deleted. `simple`: _bt_delitems_delete's removal from one leaf before an insertion (no page is left empty). */
+  remove(tids: ReadonlySet<number>, simple = false): void {
     for (const p of this.pages) {
       if (!p || p.level !== 0) continue;
+      if (simple && !p.items.some((t) => heapTids(t).some((h) => tids.has(h)))) continue;
       const before = p.items.length;
       const out: BtTuple[] = [];
       for (const t of p.items) {
@@ -240,31 +359,48 @@ class Builder {
         if (keep.length === t.tids.length) out.push(t);
         else if (keep.length) out.push({ ...formPosting(t, keep), dead: t.dead });
       }
+      if (out.length !== before || out.some((t, i) => t !== p.items[i])) p.garbage = false;
       p.items = out;
-      if (before && !p.items.length && !p.root && p.next) throw notSupported('a B-tree leaf emptied by VACUUM (page deletion)');
+      if (!simple && before && !p.items.length && !p.root && p.next) throw notSupported('a B-tree leaf emptied by VACUUM (page deletion)');
     }
+  }
+}
+
+/** an item as _bt_split copies it to a new page: PageAddItem makes a fresh line pointer, LP_DEAD forgotten */
+const live = (t: BtTuple): BtTuple => (t.dead ? { ...t, dead: false } : t);
+
+function replay(b: Builder, log: readonly IndexEvent[], from: number): void {
+  for (let i = from; i < log.length; i++) {
+    const e = log[i]!;
+    if (e.k === 'build') b.build(e.items);
+    else if (e.k === 'ins') b.insert(e.key, e.tid, e.unchanged === true, e.inc, e.afterdel === true, e.budedup);
+    else if (e.k === 'kill') b.kill(e.tids, e.key);
+    else b.remove(e.tids, e.k === 'sdel');
   }
 }
 
 /** The index's pages, replayed from its history. */
 export function btLayout(log: readonly IndexEvent[], bytes: Bytes, opt: BtOptions): BtLayout {
   const b = new Builder(bytes, opt);
-  for (const e of log) {
-    if (e.k === 'build') b.build(e.items);
-    else if (e.k === 'ins') b.insert(e.key, e.tid, e.unchanged === true, e.inc);
-    else b.remove(e.tids);
-  }
+  replay(b, log, 0);
   return { pages: b.pages, root: b.root, level: b.level };
 }
 
-const cache = new WeakMap<BtreeIndex, { log: readonly IndexEvent[]; n: number; layout: BtLayout }>();
+/** the replayed history of an index: the builder and how many events it has applied (the log only grows, or is replaced) */
+const cache = new WeakMap<BtreeIndex, { log: readonly IndexEvent[]; n: number; b: Builder }>();
 
-/** An index's pages (cached until its history grows); 0A000 for what the layout does not model. */
-export function indexLayout(index: BtreeIndex, tableTypes: readonly SqlType[]): BtLayout {
+/** The index's pages replayed up to now (incrementally: the cached builder applies the events added since). */
+function builderOf(index: BtreeIndex, tableTypes: readonly SqlType[]): Builder {
   const log = index.log;
   if (!log) throw notSupported(`the pages of index "${index.name}": it has had more than ${LOG_CAP} entries (Heapscope lays out the pages of smaller indexes only)`);
   const hit = cache.get(index);
-  if (hit && hit.log === log && hit.n === log.length) return hit.layout;
+  if (hit && hit.log === log && hit.n <= log.length) {
+    if (hit.n < log.length) {
+      try { replay(hit.b, log, hit.n); } catch (e) { cache.delete(index); throw e; }
+      hit.n = log.length;
+    }
+    return hit.b;
+  }
   const kt = index.keyTypes(tableTypes);
   if (kt.some((t) => !t)) throw notSupported(`the pages of expression index "${index.name}"`);
   const types = kt as SqlType[];
@@ -277,7 +413,45 @@ export function indexLayout(index: BtreeIndex, tableTypes: readonly SqlType[]): 
     return { data, vars: kept.some((t) => !FIXED[t.name]) };
   };
   // _bt_allequalimage: an index with INCLUDE columns is never deduplicated
-  const layout = btLayout(log, bytes, { nkeyatts: types.length, unique: index.unique, dedup: !index.include.length && allEqualImage(types) });
-  cache.set(index, { log, n: log.length, layout });
-  return layout;
+  const ro = btreeOptionsOf(index.reloptions);
+  const dedup = ro.dedup && !index.include.length && allEqualImage(types);
+  const b = new Builder(bytes, { nkeyatts: types.length, unique: index.unique, dedup, fillfactor: ro.fillfactor });
+  replay(b, log, 0);
+  cache.set(index, { log, n: log.length, b });
+  return b;
+}
+
+/** An index's pages (replayed from its history); 0A000 for what the layout does not model. */
+export function indexLayout(index: BtreeIndex, tableTypes: readonly SqlType[]): BtLayout {
+  const b = builderOf(index, tableTypes);
+  return { pages: b.pages, root: b.root, level: b.level };
+}
+
+/** Before an insertion: the TIDs simple deletion would hand the heap (see Builder.simpleDeleteCandidates); null: none. */
+export function simpleDeleteCandidates(index: BtreeIndex, tableTypes: readonly SqlType[], key: Value[], tid: number, inc?: Value[]):
+  SimpleDelCandidates | null {
+  return builderOf(index, tableTypes).simpleDeleteCandidates(key, tid, inc);
+}
+
+/** Before an insertion, after simple deletion: what a bottom-up deletion pass hands the heap (null: none runs). */
+export function bottomUpCandidates(index: BtreeIndex, tableTypes: readonly SqlType[], key: Value[], tid: number, unchanged: boolean, afterdel: boolean,
+  inc?: Value[]): BottomUpCandidates | null {
+  return builderOf(index, tableTypes).bottomUpCandidates(key, tid, unchanged, afterdel, inc);
+}
+
+/** PageGetExactFreeSpace of the leaf an entry (key, tid) would go to, as the index is now. */
+export function leafExactFree(index: BtreeIndex, tableTypes: readonly SqlType[], key: Value[], tid: number): number {
+  return builderOf(index, tableTypes).exactFree(key, tid);
+}
+
+/**
+ * After an insertion: the new entry's leaf and line pointer (xl_btree_insert's offnum), or null when it went into a
+ * posting list (PostgreSQL's INSERT_POST) or the index has more than one level.
+ */
+export function insertedAt(index: BtreeIndex, tableTypes: readonly SqlType[], key: Value[], tid: number): { blk: number; off: number } | null {
+  const b = builderOf(index, tableTypes);
+  const d = b.descend(key, tid);
+  if (!d || b.level !== 0) return null;
+  const at = d.leaf.items.findIndex((t) => !t.tids && t.tid === tid);
+  return at < 0 ? null : { blk: d.leaf.blk, off: at + 1 + (d.leaf.hikey ? 1 : 0) };
 }

@@ -51,6 +51,8 @@ export interface BtPage {
   root: boolean;
   hikey: BtTuple | null;
   items: BtTuple[];
+  /** BTP_HAS_GARBAGE: an index scan marked items LP_DEAD (cleared by simple deletion, deduplication, a split, VACUUM) */
+  garbage?: boolean;
 }
 
 export const BT_IS_POSTING = 0x2000;

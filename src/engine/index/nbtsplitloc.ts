@@ -13,12 +13,12 @@
  *
  * Mirrors: src/backend/access/nbtree/nbtsplitloc.c (_bt_findsplitloc, _bt_recsplitloc, _bt_deltasortsplits — with
  * src/port/qsort.c's unstable order of equal deltas — _bt_afternewitemoff, _bt_defaultinterval, _bt_strategy,
- * _bt_interval_edges, _bt_bestsplitloc, _bt_split_penalty). Simplified: leaf fillfactor is the default 90.
+ * _bt_interval_edges, _bt_bestsplitloc, _bt_split_penalty). The leaf fillfactor is the index's (BTGetFillFactor, default 90).
  */
 import { notSupported } from '../errors.js';
 import { tidBlock } from '../heap/heap.js';
 import { MAXALIGN } from '../heap/tuple.js';
-import { type BtPage, type BtTuple, SPACE, ITEMID, LEAF_FF, NONLEAF_FF, keepNatts, keySize } from './nbtree.js';
+import { type BtPage, type BtTuple, SPACE, ITEMID, NONLEAF_FF, keepNatts, keySize } from './nbtree.js';
 
 const int16 = (x: number) => Math.trunc(x);
 const SINGLEVAL_FF = 96;
@@ -28,7 +28,7 @@ interface Split { leftfree: number; rightfree: number; firstright: number; newle
 export interface SplitChoice { firstright: number; newleft: boolean }
 
 /** _bt_findsplitloc: where to split `p` to add `nt` at data position `pos` (the first right item, and which side nt goes). */
-export function findSplit(p: BtPage, nt: BtTuple, pos: number, nkeyatts: number): SplitChoice {
+export function findSplit(p: BtPage, nt: BtTuple, pos: number, nkeyatts: number, leafff = 90): SplitChoice {
   const leaf = p.level === 0, rightmost = p.next === 0;
   const leftspace = SPACE, rightspace = SPACE - (p.hikey ? p.hikey.size + ITEMID : 0);
   const total = p.items.reduce((n, t) => n + t.size + ITEMID, 0);
@@ -60,13 +60,13 @@ export function findSplit(p: BtPage, nt: BtTuple, pos: number, nkeyatts: number)
   if (pos >= p.items.length) rec(p.items.length, false, total, 0);
   if (!splits.length) throw notSupported('a B-tree page split with no legal split point');
   let usemult: boolean, ff: number;
-  if (!leaf) { usemult = rightmost; ff = NONLEAF_FF / 100; } else if (rightmost) { usemult = true; ff = LEAF_FF / 100; } else {
-    const after = afterNewItem(p, nt, pos, nkeyatts, newsz, minFirstRight, total);
+  if (!leaf) { usemult = rightmost; ff = NONLEAF_FF / 100; } else if (rightmost) { usemult = true; ff = leafff / 100; } else {
+    const after = afterNewItem(p, nt, pos, nkeyatts, newsz, minFirstRight, total, leafff);
     if (after === 'exact') {
       const s = splits.find((x) => x.newleft && x.firstright === pos);
       if (s) return s;
       usemult = false; ff = 0.5;
-    } else if (after === 'mult') { usemult = true; ff = LEAF_FF / 100; } else { usemult = false; ff = 0.5; }
+    } else if (after === 'mult') { usemult = true; ff = leafff / 100; } else { usemult = false; ff = 0.5; }
   }
   const leftpage = splits[0]!, rightpage = splits[splits.length - 1]!;
   const deltasort = () => {
@@ -139,7 +139,7 @@ function intervalEdges(splits: Split[], high: number): [Split, Split] {
 }
 
 /** _bt_afternewitemoff: the "split after the new item" optimization for localized ascending composite keys */
-function afterNewItem(p: BtPage, nt: BtTuple, pos: number, nkeyatts: number, newsz: number, minFirstRight: number, total: number): 'no' | 'exact' | 'mult' {
+function afterNewItem(p: BtPage, nt: BtTuple, pos: number, nkeyatts: number, newsz: number, minFirstRight: number, total: number, leafff: number): 'no' | 'exact' | 'mult' {
   if (nkeyatts === 1 || pos === 0) return 'no';
   if (newsz !== minFirstRight || newsz * p.items.length !== total) return 'no';
   if (newsz > MAXALIGN(8 + 16) + ITEMID) return 'no';
@@ -155,7 +155,7 @@ function afterNewItem(p: BtPage, nt: BtTuple, pos: number, nkeyatts: number, new
   if (!(k > 1 && k <= nkeyatts)) return 'no';
   const firstData = p.next === 0 ? 1 : 2;
   const newoff = pos + firstData, maxoff = p.items.length + firstData - 1;
-  return newoff / (maxoff + 1) > LEAF_FF / 100 ? 'mult' : 'exact';
+  return newoff / (maxoff + 1) > leafff / 100 ? 'mult' : 'exact';
 }
 
 

@@ -30,6 +30,7 @@ import { type DeadlockInfo, deadLockCheck } from '../lock/deadlock.js';
 import { LOCK_MODES, LockMode, type LockTag, describeTag } from '../lock/lock.js';
 import { type Session, type StepYield, formatMs } from '../session/session.js';
 import { setCurrentLiterals } from '../sql/parser.js';
+import { logAccessExclusiveLock } from '../wal/standby.js';
 import { report, toPgError } from '../tcop/dispatch.js';
 
 /** Called by the lock manager path when waits were granted. */
@@ -116,6 +117,10 @@ export function disarmWaitTimers(eng: Engine, s: Session) {
  * locks), not released at transaction end; `nowait`: fail with 55P03 instead of waiting (LOCK TABLE ... NOWAIT).
  */
 export function* acquireLock(eng: Engine, s: Session, tag: LockTag, mode: LockMode, context: string | null = null, reason = '', opts: { session?: boolean; nowait?: boolean } = {}): Generator<StepYield, void, void> {
+  // LockAcquireExtended: an AccessExclusiveLock on a relation not yet held in that mode is WAL-logged for standbys
+  // once granted, and the transaction gets its xid first (LogAccessExclusiveLockPrepare; wal/standby.ts)
+  const logRel = tag.type === 'relation' && mode === LockMode.AccessExclusive && !opts.session && !eng.locks.holds(s.id, tag, mode) ? tag.rel : 0;
+  if (logRel) eng.ensureXid(s);
   const r = eng.locks.acquire(s.id, tag, mode, eng.clock.now, { session: !!opts.session, wait: !opts.nowait });
   if (r === 'not-available') throw new PgError('55P03', `could not obtain lock on ${describeObject(eng, tag)}`);
   if (typeof r === 'object') {
@@ -129,7 +134,7 @@ export function* acquireLock(eng: Engine, s: Session, tag: LockTag, mode: LockMo
   }
   const sub = s.tx?.subs[s.tx.subs.length - 1];
   if (sub && !opts.session) sub.locks.push({ tag, mode });
-  if (r === 'granted') return;
+  if (r === 'granted') { if (logRel) logAccessExclusiveLock(eng, s, logRel); return; }
   const what = `${LOCK_MODES[mode]} on ${describeTag(tag, DATABASE_OID)}`;
   const holders = eng.locks.blockers(s.id).map((o) => eng.sessions[o]!.name);
   s.waiting = { tag, mode, since: eng.clock.now, context, reason: reason || `waiting for ${what}${holders.length ? ` held by ${holders.join(', ')}` : ''}` };
@@ -143,6 +148,7 @@ export function* acquireLock(eng: Engine, s: Session, tag: LockTag, mode: LockMo
     disarmWaitTimers(eng, s);
   }
   s.waiting = null;
+  if (logRel) logAccessExclusiveLock(eng, s, logRel);
   if (eng.tracer.wants('granted')) eng.tracer.emit({ kind: 'granted', session: s.name, text: `${s.name} acquired ${what}` });
 }
 

@@ -1,18 +1,22 @@
 /**
  * Selectivity of a table's own WHERE conditions (PostgreSQL's optimizer/path/clausesel.c over utils/adt/selfuncs.c
- * eqsel / scalarineqsel): the fraction of the table's rows the planner expects to pass, multiplied over the
- * AND-ed conditions.
+ * eqsel / scalarineqsel, optimizer/selfuncs.ts): the fraction of the table's rows the planner expects to pass,
+ * multiplied over the AND-ed conditions, a lower and an upper bound on one column taken together.
  *
  *     col = constant     1 / (distinct values of col): a unique column 1 / rows; without statistics 200 distinct
- *                        values are assumed (DEFAULT_NUM_DISTINCT): 0.005 — 2,260 rows x 0.005 = 11 ("rows=11")
- *     col < constant     1/3 without statistics (DEFAULT_INEQ_SEL)
+ *                        values are assumed (DEFAULT_NUM_DISTINCT): 0.005 — 2,260 rows x 0.005 = 11 ("rows=11");
+ *                        after ANALYZE the MCV list's frequency, or the rest shared among the other values
+ *     col < constant     1/3 without statistics (DEFAULT_INEQ_SEL); after ANALYZE the MCVs below it plus the
+ *                        histogram's share
  *
- * Anything else — a range with statistics (PostgreSQL reads the histogram), two ranges on one column (a range
- * pair), OR, functions, LIKE — is not estimated: null, and the caller treats its plan as one EXPLAIN cannot vouch
- * for (optimizer/joinpath.ts).
+ * Anything else — a range on text with statistics, functions, LIKE, IN — is not estimated: null, and the caller
+ * treats its plan as one EXPLAIN cannot vouch for (optimizer/joinpath.ts).
  */
 import type { Table } from '../catalog/catalog.js';
-import { estimateRelSize, columnUnique, clampRowEst } from './plancat.js';
+import type { Value } from '../sql/types.js';
+import { intConst } from '../sql/parser.js';
+import { estimateRelSize, clampRowEst } from './plancat.js';
+import { varEqConst, scalarIneqSel, type KeyVar } from './selfuncs.js';
 
 type N = Record<string, any>;
 
@@ -20,32 +24,11 @@ const DEFAULT_NUM_DISTINCT = 200;
 const DEFAULT_INEQ_SEL = 1 / 3;
 const COMPARISONS = new Set(['<', '<=', '>', '>=']);
 
+/** The selectivity of a rel's own AND-ed conditions (the joins' sides, executor/from.ts); null: not estimated. */
 export function restrictionSelectivity(t: Table, quals: N[]): number | null {
-  let sel = 1;
-  const ranged = new Set<number>();
-  for (const q of quals) {
-    const e = q.A_Expr;
-    if (!e || e.kind !== 'AEXPR_OP' || e.name?.length !== 1) return null;
-    const op = e.name[0].String?.sval as string;
-    const colOf = (x: N | undefined) => {
-      const f = x?.ColumnRef?.fields as N[] | undefined;
-      if (!f || !f.every((y) => y.String)) return -1;
-      return t.columns.findIndex((c) => !c.dropped && c.name === f[f.length - 1]!.String.sval);
-    };
-    const isConst = (x: N | undefined) => !!x?.A_Const && !x.A_Const.isnull;
-    let col = colOf(e.lexpr);
-    if (col < 0 || !isConst(e.rexpr)) { col = colOf(e.rexpr); if (col < 0 || !isConst(e.lexpr)) return null; }
-    if (op === '=') {
-      if (columnUnique(t, col)) { sel *= 1 / Math.max(1, t.stats ? t.stats.reltuples : estimateRelSize(t).tuples); continue; }
-      if (t.stats) return null; // var_eq_const reads the MCV list
-      sel *= 1 / DEFAULT_NUM_DISTINCT;
-    } else if (COMPARISONS.has(op)) {
-      if (t.stats || ranged.has(col)) return null; // the histogram, or a range pair (DEFAULT_RANGE_INEQ_SEL)
-      ranged.add(col);
-      sel *= DEFAULT_INEQ_SEL;
-    } else return null;
-  }
-  return sel;
+  if (!quals.length) return 1;
+  const r = whereSelectivity(t, estimateRelSize(t).tuples, quals.length === 1 ? quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: quals } });
+  return r ? r.sel : null;
 }
 
 const NEGATED: Record<string, string> = { '<': '>=', '<=': '>', '>': '<=', '>=': '<' };
@@ -54,14 +37,17 @@ const NEGATED: Record<string, string> = { '<': '>=', '<=': '>', '>': '<=', '>=':
  * A WHERE clause's selectivity and its evaluation cost in operator calls (cost_qual_eval: one cpu_operator_cost per
  * operator; AND / OR / NOT themselves are free), for the EXPLAIN costs of a scan (optimizer/costsize.ts):
  *
- *     col = c        1 / distinct values (a unique column: 1 / tuples; no statistics: 1/200; after ANALYZE, when
- *                    every value was distinct and none NULL: 1 / reltuples)
- *     col <> c       1 - that
- *     col < c        1/3 without statistics; two bounds on one column (c1 < col AND col < c2): 0.005 together
+ *     col = c        var_eq_const (optimizer/selfuncs.ts): the MCV's frequency, else the rest spread over the other
+ *                    distinct values; a unique index 1 / tuples; no statistics 1 / distinct values (200 by default)
+ *     col <> c       1 - that - the NULLs' fraction
+ *     col < c        scalarineqsel over the MCV list and histogram; 1/3 without statistics
+ *     a < col AND col < b   a range pair: s(col < b) + s(col > a) - 1 (+ the NULLs' fraction, excluded twice);
+ *                    0.005 when either side had no statistics; BETWEEN is such a pair
  *     a OR b         s(a) + s(b) - s(a) s(b)          a AND b   s(a) s(b)
  *
- * null when the clause holds anything else (a range with statistics — PostgreSQL reads the histogram —, a
- * function, IN, LIKE, IS NULL, a column against a column): EXPLAIN then refuses costs rather than guess.
+ * null when the clause holds anything else (a range on a text column with statistics — convert_to_scalar's
+ * string scale is not modelled —, a function, IN, LIKE, IS NULL, a column against a column): EXPLAIN then
+ * refuses costs rather than guess.
  */
 export function whereSelectivity(t: Table, tuples: number, where: N | undefined): { sel: number; ops: number } | null {
   if (!where) return { sel: 1, ops: 0 };
@@ -72,12 +58,8 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined)
   };
   const intConstant = (x: N | undefined) => !!x?.A_Const && !x.A_Const.isnull && !x.A_Const.sval && !x.A_Const.fval && !x.A_Const.boolval;
   const strConstant = (x: N | undefined) => !!x?.A_Const?.sval;
-  const eqSel = (col: number): number | null => {
-    if (columnUnique(t, col) && !t.stats) return 1 / Math.max(1, tuples);
-    if (!t.stats) return 1 / DEFAULT_NUM_DISTINCT;
-    if (t.stats.distinct?.[col] === -1 && (t.stats.nullfrac?.[col] ?? 1) === 0) return 1 / Math.max(1, tuples);
-    return null;
-  };
+  const keyVar = (col: number): KeyVar => ({ table: t, col, tuples, rows: tuples });
+  const hasStats = (col: number) => !!t.stats?.columns?.[col];
   /** one comparison `col op const`: its column, operator and selectivity */
   const comparison = (q: N, negate: boolean): { col: number; op: string; sel: number } | null => {
     const e = q.A_Expr;
@@ -88,16 +70,28 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined)
     if (col < 0) { col = colOf(e.rexpr); other = e.lexpr; if (col >= 0) op = ({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[op] ?? op; }
     if (col < 0) return null;
     const type = t.columns[col]!.type.name;
-    const okConst = ['int2', 'int4', 'int8'].includes(type) ? intConstant(other) : type === 'text' || type === 'varchar' ? strConstant(other) : false;
+    const isInt = ['int2', 'int4', 'int8'].includes(type);
+    const okConst = isInt ? intConstant(other) : type === 'text' || type === 'varchar' ? strConstant(other) : false;
     if (!okConst) return null;
+    const value: Value = isInt ? intConst(other!.A_Const) ?? null : other!.A_Const.sval.sval;
+    if (value === null) return null;
     if (negate) { if (op === '=') op = '<>'; else if (op === '<>') op = '='; else if (NEGATED[op]) op = NEGATED[op]!; else return null; }
-    if (op === '=' || op === '<>') {
-      const s = eqSel(col);
-      if (s === null) return null;
-      return { col, op, sel: op === '=' ? s : 1 - s };
-    }
-    if (!COMPARISONS.has(op) || t.stats) return null;
-    return { col, op, sel: DEFAULT_INEQ_SEL };
+    if (op === '=' || op === '<>') return { col, op, sel: varEqConst(keyVar(col), value, op === '<>') };
+    if (!COMPARISONS.has(op)) return null;
+    if (!hasStats(col)) return { col, op, sel: DEFAULT_INEQ_SEL };
+    if (typeof value !== 'number') return null;
+    const sel = scalarIneqSel(keyVar(col), op === '>' || op === '>=', op === '<=' || op === '>=', value);
+    return sel === null ? null : { col, op, sel };
+  };
+  /** BETWEEN as the parser makes it: (x >= a AND x <= b); NOT BETWEEN: (x < a OR x > b) */
+  const between = (e: N): N | null => {
+    if (e.kind !== 'AEXPR_BETWEEN' && e.kind !== 'AEXPR_NOT_BETWEEN') return null;
+    const items = e.rexpr?.List?.items as N[] | undefined;
+    if (!items || items.length !== 2) return null;
+    const cmp = (op: string, r: N) => ({ A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: op } }], lexpr: e.lexpr, rexpr: r } });
+    return e.kind === 'AEXPR_BETWEEN'
+      ? { BoolExpr: { boolop: 'AND_EXPR', args: [cmp('>=', items[0]!), cmp('<=', items[1]!)] } }
+      : { BoolExpr: { boolop: 'OR_EXPR', args: [cmp('<', items[0]!), cmp('>', items[1]!)] } };
   };
   const clause = (q: N): { sel: number; ops: number } | null => {
     if (q.BoolExpr?.boolop === 'AND_EXPR') return list(q.BoolExpr.args as N[]);
@@ -106,22 +100,25 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined)
       for (const a of q.BoolExpr.args as N[]) { const r = clause(a); if (!r) return null; sel = sel + r.sel - sel * r.sel; ops += r.ops; }
       return { sel, ops };
     }
-    if (q.A_Expr?.kind === 'AEXPR_BETWEEN') return null;
+    if (q.A_Expr?.kind === 'AEXPR_BETWEEN' || q.A_Expr?.kind === 'AEXPR_NOT_BETWEEN') { const b = between(q.A_Expr); return b ? clause(b) : null; }
     const neg = q.BoolExpr?.boolop === 'NOT_EXPR' && q.BoolExpr.args.length === 1;
     const c = comparison(neg ? q.BoolExpr.args[0] : q, neg);
     return c ? { sel: c.sel, ops: 1 } : null;
   };
-  /** clauselist_selectivity: a product, except a lower and an upper bound on one column form a range pair */
+  /** clauselist_selectivity: a product, except a lower and an upper bound on one column form a range pair (addRangeClause) */
   const list = (qs: N[]): { sel: number; ops: number } | null => {
     let sel = 1, ops = 0;
-    const ranges = new Map<number, { lo: boolean; hi: boolean }>();
-    for (const q of qs) {
+    const ranges = new Map<number, { lo: number | null; hi: number | null }>();
+    const flat = qs.flatMap((q) => (q.A_Expr?.kind === 'AEXPR_BETWEEN' ? (between(q.A_Expr)?.BoolExpr.args as N[] | undefined) ?? [q] : [q]));
+    for (const q of flat) {
       if (q.BoolExpr?.boolop === 'AND_EXPR') { const r = list(q.BoolExpr.args as N[]); if (!r) return null; sel *= r.sel; ops += r.ops; continue; }
       const neg = q.BoolExpr?.boolop === 'NOT_EXPR' && q.BoolExpr.args.length === 1;
       const c = !q.BoolExpr || neg ? comparison(neg ? q.BoolExpr.args[0] : q, neg) : null;
       if (c && COMPARISONS.has(c.op)) {
-        const r = ranges.get(c.col) ?? { lo: false, hi: false };
-        if (c.op === '>' || c.op === '>=') { if (r.lo) return null; r.lo = true; } else { if (r.hi) return null; r.hi = true; }
+        const r = ranges.get(c.col) ?? { lo: null, hi: null };
+        // two bounds on one side (x > 1 AND x > 2): the more restrictive one
+        if (c.op === '>' || c.op === '>=') r.lo = r.lo === null || c.sel < r.lo ? c.sel : r.lo;
+        else r.hi = r.hi === null || c.sel < r.hi ? c.sel : r.hi;
         ranges.set(c.col, r);
         ops += 1;
         continue;
@@ -130,9 +127,21 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined)
       if (!r) return null;
       sel *= r.sel; ops += r.ops;
     }
-    for (const r of ranges.values()) sel *= r.lo && r.hi ? DEFAULT_RANGE_INEQ_SEL : DEFAULT_INEQ_SEL;
+    for (const [col, r] of ranges) {
+      if (r.lo === null || r.hi === null) { sel *= (r.lo ?? r.hi)!; continue; }
+      let s2: number;
+      if (r.hi === DEFAULT_INEQ_SEL || r.lo === DEFAULT_INEQ_SEL) s2 = DEFAULT_RANGE_INEQ_SEL;
+      else {
+        s2 = r.hi + r.lo - 1.0;
+        s2 += nullTestSel(col); // the NULLs were excluded by both bounds
+        if (s2 <= 0.0) s2 = s2 < -0.01 ? DEFAULT_RANGE_INEQ_SEL : 1.0e-10;
+      }
+      sel *= s2;
+    }
     return { sel, ops };
   };
+  /** nulltestsel(IS_NULL): the NULLs' fraction (0.005, DEFAULT_UNK_SEL, without statistics) */
+  const nullTestSel = (col: number) => t.stats?.columns?.[col]?.nullfrac ?? 0.005;
   return clause(where);
 }
 

@@ -71,7 +71,9 @@ export type JoinPlan =
     /** a join of the join order search (optimizer/joinrels.ts): its node's costs, Sorts and Materialize */
     searched?: Extract<SearchPlan, { kind: 'join' }>;
     /** what the join did when it ran (EXPLAIN ANALYZE): rows out, rows read from each side */
-    actual?: { rows: number; outerRows: number; innerRows: number };
+    actual?: { rows: number; outerRows: number; innerRows: number;
+      /** a merge join's pulls from its inputs (executor/nodeMergejoin.ts mergeJoinCounts) and its Sorts' memory in kB (null: not modelled) */
+      merge?: () => { outerFetched: number; innerFetched: number; innerRead: number; outerKb: number | null; innerKb: number | null }; };
   };
 
 export interface JoinSide {
@@ -135,6 +137,7 @@ export function chooseJoin(left: JoinSide, right: JoinSide, kind: JoinKind, equi
   } else hashed = null;
   if (hashed === null) {
     if (!unsure && (left.restricted || right.restricted)) unsure = 'a join of non-unique keys with WHERE conditions on a side (a small side may be hashed instead)';
+    if (!unsure && (left.indexOnJoinColumn || right.indexOnJoinColumn)) unsure = 'a merge join whose input an index on its key may deliver sorted (an Index Scan instead of a Sort)';
     return { method: 'MergeJoin', outer: rr < lr ? 'right' : 'left', unsure };
   }
   if (!unsure && !left.keyUnique && !right.keyUnique && (left.restricted || right.restricted)) unsure = 'a join of non-unique keys with WHERE conditions on a side';

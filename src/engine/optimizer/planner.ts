@@ -23,26 +23,35 @@
  * (executor/nodeIndexonlyscan.ts: the visibility map decides which TIDs need the heap).
  * SET enable_seqscan = off makes a sequential scan cost disable_cost (1e10) more: an equality on an indexed column
  * then takes the Index Scan whatever the table's size.
- * Simplifications: rules, not the cost model; no BitmapAnd; enable_seqscan = off changes only the equality rule
+ * An analyzed table is planned by cost instead (optimizer/scanpaths.ts): the Seq Scan against an Index Scan and a
+ * Bitmap Heap Scan for each single-column index a condition `col op constant` serves — unless the query has
+ * ORDER BY, GROUP BY, DISTINCT or LIMIT, runs SERIALIZABLE, or the table has an index the costs do not model.
+ * Simplifications: without statistics rules, not the cost model; no BitmapAnd; enable_seqscan = off changes only the equality rule
  * (ranges and ORDER BY with a WHERE still read sequentially); the other enable_* settings change nothing.
  */
 import type { Table } from '../catalog/catalog.js';
 import type { Scope } from '../sql/expr.js';
 import type { BtreeIndex } from '../index/btree.js';
 import { indexProbe, bitmapProbe } from './indxpath.js';
+import { costBasedScan, ruleBitmapEstimate } from './scanpaths.js';
+import type { PathEst } from './indexcost.js';
 
 type N = Record<string, any>;
 
 export type ScanPath =
   | { kind: 'SeqScan' }
   /** equality on a single-column index: look the key up, follow each entry's HOT chain */
-  | { kind: 'IndexScan'; index: BtreeIndex; key: string | number; cond: N }
+  | { kind: 'IndexScan'; index: BtreeIndex; key: string | number; cond: N; quals?: N[]; est?: PathEst }
   /** the matching TIDs of an index, sorted, then the heap in TID order */
-  | { kind: 'BitmapHeapScan'; index: BtreeIndex; tids: number[]; cond: N; or?: { index: BtreeIndex; cond: N }[] }
+  | { kind: 'BitmapHeapScan'; index: BtreeIndex; tids: number[]; cond: N; or?: { index: BtreeIndex; cond: N }[]; quals?: N[]; est?: PathEst;
+    /** why EXPLAIN cannot vouch for the plan (PostgreSQL may AND two bitmaps) */
+    unsure?: string; }
   /** every entry of an index in key order (ORDER BY its column, no WHERE) */
   | { kind: 'IndexScanOrdered'; index: BtreeIndex; backward: boolean;
-    /** only the entries whose key passes (a parameterized range probe of a nested loop, optimizer/paramjoin.ts) */
-    range?: (key: string | number) => boolean; };
+    /** only the entries whose key passes (a parameterized range probe of a nested loop, optimizer/paramjoin.ts; a range of WHERE) */
+    range?: (key: string | number) => boolean;
+    /** a range of the WHERE clause: its conjuncts the index answers (printed as Index Cond) and the estimate */
+    quals?: N[]; est?: PathEst; };
 
 export interface ScanOptions {
   /** ORDER BY a single plain column of the table, with no WHERE: its position, else -1 */
@@ -52,21 +61,33 @@ export interface ScanOptions {
   serializable?: boolean;
   /** LIMIT without ORDER BY: the first rows of a seq scan are cheaper than a bitmap over a range */
   limited?: boolean;
+  /** ORDER BY, GROUP BY or DISTINCT: an index's order may be useful (pathkeys: not costed, the rules decide) */
+  ordered?: boolean;
+  /** check_index_only: the query reads no column this index lacks */
+  indexOnly?: (index: BtreeIndex) => boolean;
 }
 
 export function chooseScan(t: Table, whereNode: N | undefined, scope: Scope, o: ScanOptions = {}): ScanPath {
   // enable_seqscan = off (costsize.c: disable_cost on the seq scan path)
   const seqscanDisabled = scope.env.currentSetting('enable_seqscan', true) === 'off';
+  // an analyzed table: the cheapest of the seq scan and the index paths by their costs (optimizer/scanpaths.ts)
+  if (t.stats && !seqscanDisabled && !o.limited && !o.ordered && !o.serializable) {
+    const p = costBasedScan(t, whereNode, o.indexOnly);
+    if (p) return p;
+  }
   const probe = indexProbe(t, whereNode, scope, seqscanDisabled);
   if (probe) {
     if (probe.index.unique || t.stats) return { kind: 'IndexScan', index: probe.index, key: probe.key, cond: probe.cond };
     // a non-unique index: several rows expected per key, a bitmap scan (TIDs sorted)
     const tids = [...new Set(probe.index.lookup(probe.key))].sort((a, b) => a - b);
-    return { kind: 'BitmapHeapScan', index: probe.index, tids, cond: probe.cond };
+    return { kind: 'BitmapHeapScan', index: probe.index, tids, cond: probe.cond, est: t.stats ? undefined : ruleBitmapEstimate(t, whereNode, probe.index, probe.cond) };
   }
   if (!t.stats) {
     const bitmap = bitmapProbe(t, whereNode);
-    if (bitmap && !(o.limited && isOpenRange(bitmap.cond))) return { kind: 'BitmapHeapScan', index: bitmap.index, tids: bitmap.tids, cond: bitmap.cond, or: bitmap.or };
+    if (bitmap && !(o.limited && isOpenRange(bitmap.cond))) {
+      const est = bitmap.or ? undefined : ruleBitmapEstimate(t, whereNode, bitmap.index, bitmap.cond);
+      return { kind: 'BitmapHeapScan', index: bitmap.index, tids: bitmap.tids, cond: bitmap.cond, or: bitmap.or, est };
+    }
     if ((o.orderCol ?? -1) >= 0 && !o.serializable && !whereNode) {
       const index = t.indexes.find((i) => !i.def && i.columns[0] === o.orderCol);
       if (index) return { kind: 'IndexScanOrdered', index, backward: !!o.orderDesc };
@@ -95,5 +116,6 @@ export function selectScanOptions(n: N, t: Table, grouping: boolean): ScanOption
     orderCol: simple ? t.columns.findIndex((c) => c.name === f![0]!.String.sval) : -1,
     orderDesc: first?.sortby_dir === 'SORTBY_DESC',
     limited: !!n.limitCount && sort.length === 0,
+    ordered: sort.length > 0 || !!n.groupClause?.length || !!n.distinctClause,
   };
 }

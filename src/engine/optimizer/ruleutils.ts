@@ -12,6 +12,7 @@
  * (casts between types, numeric or date constants, function calls other than aggregates, subqueries) is refused
  * with 0A000 rather than printed differently.
  */
+import { orderQuals, qualCost } from './qualorder.js';
 import { notSupported } from '../errors.js';
 import { intConst } from '../sql/parser.js';
 import type { Scope } from '../sql/expr.js';
@@ -29,9 +30,19 @@ export class Deparser {
   constructor(readonly scope: Scope, readonly prefix = false) {}
 
   /** The AND-list of quals in a WHERE clause (BETWEEN counts as two), as the planner keeps them. */
+  /** a node's AND-ed conditions in the order the plan tests them (qualorder.ts: cheapest first, as PostgreSQL prints them) */
   quals(n: N | undefined): N[] {
+    return orderQuals(this.flatQuals(n), (q) => qualCost(q));
+  }
+
+  /** several conditions of one plan node, in the order it tests them */
+  qualsOf(ns: readonly N[]): N[] {
+    return orderQuals(ns.flatMap((n) => this.flatQuals(n)), (q) => qualCost(q));
+  }
+
+  private flatQuals(n: N | undefined): N[] {
     if (!n) return [];
-    if (n.BoolExpr?.boolop === 'AND_EXPR') return (n.BoolExpr.args as N[]).flatMap((a) => this.quals(a));
+    if (n.BoolExpr?.boolop === 'AND_EXPR') return (n.BoolExpr.args as N[]).flatMap((a) => this.flatQuals(a));
     const e = n.A_Expr;
     if (e?.kind === 'AEXPR_BETWEEN') {
       const [lo, hi] = e.rexpr.List.items as N[];

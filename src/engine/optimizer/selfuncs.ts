@@ -16,6 +16,13 @@
  *     n JOIN m ON n.a = m.a: selectivity min(0.5, 0.4167) = 0.4167 -> 18 x 0.4167 = 7.5 -> "rows=8"
  *     bucket of n.a: 1/2 x 0.667 / 0.5 = 0.667 (2 of n's 3 rows); of m.a: 1/3 x 0.5 / 0.333 = 0.5
  *
+ *   - var_eq_const (`col = constant`): a constant in the MCV list has its frequency; any other value shares the
+ *     rows the MCVs and NULLs leave evenly with the other distinct values (at most the least common MCV's frequency);
+ *     a unique index: 1 / tuples; no statistics: 1 / get_variable_numdistinct.
+ *   - scalarineqsel (`col < constant` ...): the MCVs satisfying it plus the histogram's share of the rest, the
+ *     histogram's first / last bound replaced by the column's true minimum / maximum when an index on it can tell
+ *     (get_actual_variable_range).
+ *
  * Simplifications: only plain columns of plain tables; equality of MCV values as JavaScript compares them (one
  * type family); no extended statistics, no security check.
  */
@@ -95,6 +102,47 @@ export function eqjoinsel(a: KeyVar, b: KeyVar): number {
   return clampProb(selec);
 }
 
+/** var_eq_const for `col = c` (negate: `col <> c`); c is not NULL. */
+export function varEqConst(v: KeyVar, c: Value, negate: boolean): number {
+  const st = statsOf(v.table, v.col);
+  const nullfrac = st?.nullfrac ?? 0;
+  let selec: number;
+  if (hasUniqueIndex(v.table, v.col) && v.tuples >= 1.0) selec = 1.0 / v.tuples;
+  else if (st) {
+    const m = st.mcv;
+    const i = m ? m.values.findIndex((x) => sameValue(x, c)) : -1;
+    if (m && i >= 0) selec = m.freqs[i]!;
+    else {
+      const n = m ? m.freqs.length : 0;
+      let sumcommon = 0;
+      for (let k = 0; k < n; k++) sumcommon += m!.freqs[k]!;
+      selec = clampProb(1.0 - sumcommon - nullfrac);
+      const otherdistinct = variableNumDistinct(v).nd - n;
+      if (otherdistinct > 1) selec /= otherdistinct;
+      if (n > 0 && selec > m!.freqs[n - 1]!) selec = m!.freqs[n - 1]!;
+    }
+  } else selec = 1.0 / variableNumDistinct(v).nd;
+  if (negate) selec = 1.0 - selec - nullfrac;
+  return clampProb(selec);
+}
+
+/**
+ * get_actual_variable_range: the column's smallest and largest value as a B-tree on it (its first column, plain,
+ * not partial) holds them now; null when no such index. The index's entries stand for the heap tuples not yet
+ * vacuumable (PostgreSQL skips the dead-to-all ones; entries of those are not told apart here).
+ */
+function actualVariableRange(v: KeyVar): { min: number; max: number } | null {
+  const index = v.table.indexes.find((i) => !i.def && i.columns.length === 1 && i.columns[0] === v.col);
+  if (!index || index.entries.size === 0) return null;
+  let min = Infinity, max = -Infinity;
+  for (const [k] of index.entries) {
+    if (typeof k !== 'number') return null;
+    if (k < min) min = k;
+    if (k > max) max = k;
+  }
+  return { min, max };
+}
+
 /** estimate_hash_bucket_stats: the top MCV's frequency and the bucket size fraction of a hashed key. */
 export function estimateHashBucketStats(v: KeyVar, nbuckets: number): { mcvFreq: number; bucketFrac: number } {
   const st = statsOf(v.table, v.col);
@@ -119,8 +167,7 @@ const toScalar = (v: Value): number | null => (typeof v === 'number' ? v : typeo
 
 /**
  * ineq_histogram_selectivity for `var < c` / `var <= c` (isgt false) or > / >=: the share of the histogram's
- * population below the constant, interpolated within its bin; -1 without a histogram. The column's true ends
- * are not read from an index (the callers leave an indexed key unsure).
+ * population below the constant, interpolated within its bin; -1 without a histogram.
  */
 function ineqHistogramSelectivity(v: KeyVar, isgt: boolean, iseq: boolean, c: number): number | null {
   const st = statsOf(v.table, v.col);
@@ -128,17 +175,32 @@ function ineqHistogramSelectivity(v: KeyVar, isgt: boolean, iseq: boolean, c: nu
   if (!h || h.length < 2) return -1;
   const hv = h.map(toScalar);
   if (hv.some((x) => x === null)) return null;
-  const vals = hv as number[];
-  let lo = 0, hi = vals.length;
+  const vals = (hv as number[]).slice();
+  const n = vals.length;
+  let haveEnd = false;
+  // the first / last bound replaced by the true minimum / maximum when the search reaches it (both for two bounds)
+  const actual = (lo: boolean, hi: boolean) => {
+    const r = actualVariableRange(v);
+    if (!r) return false;
+    if (lo) vals[0] = r.min;
+    if (hi) vals[n - 1] = r.max;
+    return true;
+  };
+  if (n === 2) haveEnd = actual(true, true);
+  let lo = 0, hi = n;
   while (lo < hi) {
     const probe = Math.floor((lo + hi) / 2);
-    let ltcmp = iseq ? vals[probe]! <= c : vals[probe]! < c;
+    if (probe === 0 && n > 2) haveEnd = actual(true, false);
+    else if (probe === n - 1 && n > 2) haveEnd = actual(false, true);
+    const x = vals[probe]!;
+    // the operator itself applied to the bound (x > c for `>`), inverted for > and >=
+    let ltcmp = isgt ? (iseq ? x >= c : x > c) : (iseq ? x <= c : x < c);
     if (isgt) ltcmp = !ltcmp;
     if (ltcmp) lo = probe + 1; else hi = probe;
   }
   let histfrac: number;
   if (lo <= 0) histfrac = 0;
-  else if (lo >= vals.length) histfrac = 1;
+  else if (lo >= n) histfrac = 1;
   else {
     const i = lo;
     let eqSelec = 0;
@@ -154,12 +216,13 @@ function ineqHistogramSelectivity(v: KeyVar, isgt: boolean, iseq: boolean, c: nu
     else if (c >= high) binfrac = 1;
     else { binfrac = (c - low) / (high - low); if (Number.isNaN(binfrac) || binfrac < 0 || binfrac > 1) binfrac = 0.5; }
     histfrac = i - 1 + binfrac;
-    histfrac /= vals.length - 1;
+    histfrac /= n - 1;
     if (i === 1) histfrac += eqSelec * (1.0 - binfrac);
     if (isgt === iseq) histfrac -= eqSelec;
   }
   let sel = isgt ? 1.0 - histfrac : histfrac;
-  const cutoff = 0.01 / (vals.length - 1);
+  if (haveEnd) return clampProb(sel);
+  const cutoff = 0.01 / (n - 1);
   if (sel < cutoff) sel = cutoff;
   else if (sel > 1.0 - cutoff) sel = 1.0 - cutoff;
   return sel;

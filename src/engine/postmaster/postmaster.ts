@@ -176,6 +176,8 @@ export function crashDuring(eng: Engine, point: CrashPoint, s: Session | null): 
 export function restart(eng: Engine,
   opts: { crashAfterRecords?: number; onRedoDone?: () => void } = {}): { outcomes: SessionOutcome[]; report: RecoveryReport } {
   if (eng.serverState !== 'down') throw new PgError('55000', 'the server is running: there is nothing to recover (crash it first)');
+  // StartupXLOG: the OID counter resumes at the bound the last XLOG NEXTOID logged (the prefetched rest is skipped), none prefetched
+  eng.catalog.nextOid = Math.max(eng.catalog.nextOid, eng.catalog.oidBound);
   const report = startup(eng, { ...(opts.crashAfterRecords !== undefined ? { crashAfter: opts.crashAfterRecords } : {}),
     ...(opts.onRedoDone ? { onRedoDone: opts.onRedoDone } : {}) });
   eng.lastRecovery = report;

@@ -13,19 +13,19 @@
  * checkpoint writes everything out, and the server accepts connections again.
  *
  * Worked example (engine): accounts holds (1, 100), (2, 200) (xid 724); CHECKPOINT puts the redo pointer at
- * 0/015001D0; INSERT (3, 300) commits as xid 725, the background writer writes the pages, INSERT (4, 400) commits
- * as xid 726 (its COMMIT flushed the WAL to 0/01500398, its pages stay in shared buffers), and the power fails.
+ * 0/01500310 (its Standby RUNNING_XACTS, wal/standby.ts); INSERT (3, 300) commits as xid 725, the background writer writes the pages, INSERT (4, 400) commits
+ * as xid 726 (its COMMIT flushed the WAL to 0/01500510, its pages stay in shared buffers), and the power fails.
  *
- *     WAL on disk:  0/015001D0 CHECKPOINT ─ 725: INSERT, INSERT_LEAF, COMMIT ─ 726: INSERT, INSERT_LEAF, COMMIT
+ *     WAL on disk:  0/01500310 RUNNING_XACTS, CHECKPOINT ─ 725: INSERT, INSERT_LEAF, COMMIT ─ 726: INSERT, INSERT_LEAF, COMMIT
  *                   ▲ pg_control's redo     └─ already in the data files ─┘ └─ only in the log ───────────┘
  *
  *     LOG:  database system was not properly shut down; automatic recovery in progress
- *     LOG:  redo starts at 0/015001D0
- *     LOG:  redo done at 0/01500370 ...
+ *     LOG:  redo starts at 0/01500310
+ *     LOG:  redo done at 0/015004E8 ...
  *     LOG:  checkpoint starting: end-of-recovery immediate wait
  *     LOG:  database system is ready to accept connections
  *
- * Seven records are replayed (two skipped by the page-LSN test, two repeated: recovery/redo.ts shows each), and all
+ * Eight records are replayed (two skipped by the page-LSN test, two repeated: recovery/redo.ts shows each), and all
  * four rows are back. That run has full_page_writes off; with it on, 725's INSERT would carry the page's image
  * (the first change since the checkpoint) and REDO would restore the image instead of testing the LSN.
  *

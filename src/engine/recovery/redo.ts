@@ -8,15 +8,15 @@
  *  - page LSN < record LSN → repeat the change and stamp the page with the record's LSN (BLK_NEEDS_REDO);
  *  - the relation no longer exists → nothing to do (BLK_NOTFOUND).
  * Worked example (engine, the crash of recovery/recovery.ts, full_page_writes off): the background writer wrote heap
- * block 0 with pd_lsn 0/01500288 (after xid 725's INSERT) before xid 726 inserted (4, 400). REDO from 0/015001D0:
+ * block 0 with pd_lsn 0/01500400 (after xid 725's INSERT) before xid 726 inserted (4, 400). REDO from 0/01500310:
  *
- *     REDO 0/01500248 Heap/INSERT xid 725: accounts block 0: page LSN 0/01500288 ≥ 0/01500288
+ *     REDO 0/015003C0 Heap/INSERT xid 725: accounts block 0: page LSN 0/01500400 ≥ 0/01500400
  *                     → already on the page (written before the crash), skipped                    BLK_DONE
- *     REDO 0/015002C8 Transaction/COMMIT xid 725: commit log: 725 committed                       XACT
- *     REDO 0/015002F0 Heap/INSERT xid 726: accounts block 0: page LSN 0/01500288 < 0/01500330
- *                     → change repeated, page LSN now 0/01500330                                  BLK_NEEDS_REDO
+ *     REDO 0/01500440 Transaction/COMMIT xid 725: commit log: 725 committed                       XACT
+ *     REDO 0/01500468 Heap/INSERT xid 726: accounts block 0: page LSN 0/01500400 < 0/015004A8
+ *                     → change repeated, page LSN now 0/015004A8                                  BLK_NEEDS_REDO
  *
- * The test compares the page LSN with the record's *end* (0/01500248 + 63 bytes, MAXALIGNed = 0/01500288): a page
+ * The test compares the page LSN with the record's *end* (0/015003C0 + 63 bytes, MAXALIGNed = 0/01500400): a page
  * stamped with that LSN already holds the change. Repeating it would add (3, 300) a second time.
  *
  * Transaction records rebuild the commit log; nothing is undone — a transaction whose COMMIT never reached the
@@ -34,7 +34,7 @@
 import type { Engine } from '../engine.js';
 import { WalKind, formatLsn, WAL_KIND_INFO } from '../wal/wal.js';
 import type {
-  Heap2Payload, BtreeVacuumPayload, BtreeInsertPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload,
+  Heap2Payload, BtreeVacuumPayload, BtreeDeletePayload, BtreeInsertPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload,
   StorageTruncatePayload, NewPagePayload,
   Heap2VisiblePayload,
 } from '../wal/records.js';
@@ -279,7 +279,7 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }, note: Red
       page.flags |= PD_ALL_VISIBLE; // the heap page's LSN is not changed by this record (no wal_log_hints)
       return 'BLK_NEEDS_REDO';
     }
-    case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum: {
+    case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum: case WalKind.BtreeDelete: {
       const idx = relation(eng, w.relOf(i), w.startOf(i)).idx;
       if (!idx) return 'BLK_NOTFOUND';
       note.before = idx.leafLsn;
@@ -288,6 +288,7 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }, note: Red
       if (idx.leafLsn >= end) return 'BLK_DONE';
       if (kind === WalKind.BtreeInsertLeaf && p) idx.insert(p as Value[], packTid(w.hx.nBlk[i]!, w.hx.nOff[i]!));
       if (kind === WalKind.BtreeVacuum && p) removeEntriesFrom(idx, (p as BtreeVacuumPayload).deadTids);
+      if (kind === WalKind.BtreeDelete && p) idx.simpleDelete(new Set((p as BtreeDeletePayload).tids));
       idx.leafLsn = end;
       return 'BLK_NEEDS_REDO';
     }
@@ -309,7 +310,9 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }, note: Red
       return 'BLK_NEEDS_REDO';
     }
     case WalKind.XlogFpi: {
-      // xlog_redo of XLOG_FPI: the page is restored from the image, whatever the file holds
+      // xlog_redo of XLOG_FPI: the page is restored from the image, whatever the file holds; an index build's
+      // pages (wal/nbtsort_xlog.ts) are on disk already (the build syncs them): nothing to repeat here
+      if ((p as { index?: true } | undefined)?.index) return 'NOOP';
       const t = relation(eng, w.relOf(i), w.startOf(i)).t;
       if (!t || !p) return 'BLK_NOTFOUND';
       const page = readPage(t, w.blkOf(i));
@@ -359,7 +362,7 @@ function describeRecord(eng: Engine, i: number, action: RedoAction, note: RedoNo
       const t = relation(eng, w.relOf(i)).t!;
       return `${t.name} block ${note.blk}: ${action === 'BLK_DONE' ? describeAction('BLK_DONE', note.before, end) : 'PD_ALL_VISIBLE set again'}`;
     }
-    case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum:
+    case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum: case WalKind.BtreeDelete:
       return `index ${relation(eng, w.relOf(i)).idx!.name}: ${describeAction(action, note.before, end)}`;
     case WalKind.XactCommit: case WalKind.XactAbort: {
       const subs = (p as XactPayload | undefined)?.subXids ?? [];
@@ -372,6 +375,7 @@ function describeRecord(eng: Engine, i: number, action: RedoAction, note: RedoNo
         : `sequence ${seq.name}: last_value ${(p as SequencePayload).lastValue} (the values logged ahead are skipped after a crash)`;
     }
     case WalKind.XlogFpi:
+      if ((p as { index?: true } | undefined)?.index) return `index ${relation(eng, w.relOf(i)).idx?.name ?? w.relOf(i)} block ${w.blkOf(i)}: written by its build and synced, nothing to repeat`;
       return `${relation(eng, w.relOf(i)).t?.name ?? 'relation'} block ${note.blk}: ${describeAction(action, note.before, end)}`;
     case WalKind.StorageTruncate:
       return `${relation(eng, w.relOf(i)).t?.name ?? 'relation'}: truncated from ${note.before} to ${(p as StorageTruncatePayload).blkno} blocks (heap, visibility map, free space map)`;

@@ -46,6 +46,8 @@ export class Session {
   tx: Transaction | null = null;
   block: BlockState = 'none';
   lxid = 0;
+  /** the backend's GlobalVis bounds (snapshot/globalvis.ts); undefined until first asked */
+  globalVis?: import('../snapshot/globalvis.js').GlobalVisState;
   running: Generator<StepYield, void, void> | null = null;
   waiting: WaitState | null = null;
   /** the heap page a parked statement holds a buffer pin on (the row it waits to change): nobody may prune it */

@@ -7,7 +7,8 @@
  * implicitly (midnight; TimeZone is UTC) and narrow explicitly; every type becomes text by its output function
  * (boolean as true/false, as booltext does); integers become oid, oid and regclass convert both ways.
  * Operators: float arithmetic with float.c's overflow checks; date ± integer, date - date (integer days), date /
- * timestamp ± interval, timestamp - timestamp (interval), interval ± interval, interval × / ÷ a number.
+ * timestamp ± interval, timestamp - timestamp (interval), interval ± interval, interval × / ÷ a number; pg_lsn - pg_lsn
+ * (numeric bytes: pg_lsn.c pg_lsn_mi).
  *
  * Mirrors: src/include/catalog/pg_cast.dat, pg_operator.dat; utils/adt/float.c, date.c, timestamp.c, regproc.c.
  */
@@ -92,6 +93,11 @@ export function adtBinary(op: string, l: SqlType, r: SqlType): BinOp | null {
   const L = l.name, R = r.name;
   const intLike = (t: SqlType) => t.name === 'int4' || t.name === 'int2';
   const iv = (v: Value) => v as PgInterval, ts = (v: Value) => v as PgTimestamp, dd = (v: Value) => v as PgDate;
+  // pg_lsn_mi: the distance in bytes between two WAL positions, as numeric
+  if (L === 'pg_lsn' && R === 'pg_lsn' && op === '-') {
+    const pos = (v: Value) => { const [h, lo] = String(v).split('/'); return BigInt(parseInt(h!, 16)) * 0x100000000n + BigInt(parseInt(lo!, 16)); };
+    return { lt: T.pg_lsn, rt: T.pg_lsn, type: T.numeric, fn: (a, b) => Numeric.fromString(String(pos(a) - pos(b)))! };
+  }
   // dates
   // an untyped literal beside a date/time takes its type when that operator exists (binary_oper_exact)
   if (L === 'date' && R === 'unknown' && op === '-') return adtBinary(op, l, T.date);

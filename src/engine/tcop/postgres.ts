@@ -207,7 +207,7 @@ function sendsRowDescriptionFirst(raw: RawStmt): boolean {
 }
 
 /** The statements exec_simple_query takes a snapshot for (analyze_requires_snapshot), as far as they are modelled. */
-const SNAPSHOT_STATEMENTS = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'ExplainStmt', 'ExecuteStmt', 'CreateTableAsStmt']);
+const SNAPSHOT_STATEMENTS = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'ExplainStmt', 'ExecuteStmt', 'CreateTableAsStmt']);
 
 /**
  * GetSafeSnapshot (predicate.c), for SERIALIZABLE READ ONLY DEFERRABLE: take the snapshot, then wait until every

@@ -133,20 +133,35 @@ function advanceLatestRemovedXid(it: Item, ctx: VacuumContext, latest: number): 
 }
 
 /** Prune one page: returns the offsets that became LP_DEAD (the index must forget them) and what changed. */
+/**
+ * prunePage's per-call arrays, kept between calls (a page is pruned synchronously, one at a time): each tuple's
+ * HeapTupleSatisfiesVacuum state (-1: not computed yet), whether a chain walk removed it, and one HOT chain's
+ * offsets. Fresh typed arrays per call cost more than the pruning itself on a busy page (their backing stores are
+ * allocated outside the JS heap and counted against the GC's budget).
+ */
+let scratchState = new Int8Array(0), scratchHandled = new Uint8Array(0), scratchChain = new Int32Array(0);
+function scratch(len: number) {
+  if (scratchState.length < len) {
+    const cap = Math.max(len, 2 * scratchState.length, 512);
+    scratchState = new Int8Array(cap); scratchHandled = new Uint8Array(cap); scratchChain = new Int32Array(cap);
+  }
+  scratchState.fill(-1, 0, len);
+  scratchHandled.fill(0, 0, len);
+  return { state: scratchState, handled: scratchHandled, chain: scratchChain };
+}
+
 export function prunePage(page: Page, ctx: VacuumContext): PageVacuumResult {
   const items = page.items;
   const n = items.length;
   const res: PageVacuumResult = { pruned: false, redirected: 0, deadItems: [], unused: 0, allVisible: true, frozen: 0, changed: [], latestRemovedXid: 0 };
   // HeapTupleSatisfiesVacuum of every tuple, computed once (it sets hint bits on each, as heap_page_prune does)
-  const state = new Int8Array(n + 1).fill(-1);
+  const { state, handled, chain } = scratch(n + 1);
   const st = (off: number): VacState => {
     let v = state[off]!;
     if (v < 0) { v = satisfiesVacuum(items[off - 1]!, ctx); state[off] = v; }
     return v as VacState;
   };
   for (let off = 1; off <= n; off++) if (items[off - 1]!.lpFlags === LpFlags.NORMAL) st(off);
-  const handled = new Uint8Array(n + 1);
-  const chain = new Int32Array(n + 1); // one HOT chain's offsets (a typed array: resetting a plain array's length is slow)
   let newPruneXid = 0;
   for (let off = 1; off <= n; off++) {
     const root = items[off - 1]!;
@@ -234,9 +249,8 @@ function makeRedirect(it: Item, target: number) { it.lpFlags = LpFlags.REDIRECT;
 
 /** PageRepairFragmentation / compactify_tuples: pack the remaining tuples at the end, in line-pointer order. */
 function compact(page: Page) {
-  const normal = page.items.filter((it) => it.lpFlags === LpFlags.NORMAL);
   let upper = BLCKSZ;
-  for (const it of normal) { upper -= MAXALIGN(it.lpLen); it.lpOff = upper; }
+  for (const it of page.items) if (it.lpFlags === LpFlags.NORMAL) { upper -= MAXALIGN(it.lpLen); it.lpOff = upper; }
   page.upper = upper;
   setFreeLinesFlag(page);
 }
@@ -280,6 +294,7 @@ export function removeIndexEntries(t: Table, dead: ReadonlySet<number>): number 
 export function removeEntriesFrom(index: BtreeIndex, dead: ReadonlySet<number>): number {
   let removed = 0;
   if (index.log) index.record({ k: 'del', tids: new Set(dead) });
+  if (index.deadTids.size) for (const t of dead) index.deadTids.delete(t);
   for (const [key, v] of [...index.entries]) {
     const tids = typeof v === 'number' ? [v] : v;
     const keep = tids.filter((tid) => !dead.has(tid));

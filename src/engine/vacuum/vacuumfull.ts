@@ -26,16 +26,16 @@ import type { Session } from '../session/session.js';
 import { heapGetattrs, type Table } from '../catalog/catalog.js';
 import { leafOrder } from '../index/nbtcompare.js';
 import type { Item } from '../heap/tuple.js';
+import type { BtreeIndex } from '../index/btree.js';
 import { HeapRelation, packTid, tidBlock, tidOffset } from '../heap/heap.js';
 import {
   LpFlags, HEAP_XMIN_COMMITTED, HEAP_XMIN_FROZEN, HEAP_NATTS_MASK,
 } from '../heap/tuple.js';
-import { BtreeIndex } from '../index/btree.js';
 import { WalKind } from '../wal/wal.js';
 import { indexImage, pageImage } from '../buffer/bufmgr.js';
 import type { NewPagePayload } from '../wal/records.js';
 import { LockMode } from '../lock/lock.js';
-import { saveTableDef, buildIndex } from '../commands/relfile.js';
+import { saveTableDef, buildIndex, lockNewIndex } from '../commands/relfile.js';
 import { satisfiesVacuum, VacState } from './vacuum.js';
 import { removableHorizon, vacuumContext } from './pruneheap.js';
 import type { Gen } from '../executor/util.js';
@@ -125,15 +125,17 @@ export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean
   }
   eng.wal.noteBackendInsert(s.name);
   s.tx!.cidUsed = true;
+  // reindex_relation: each index in turn gets its new file and is built over the new heap
   t.indexes = t.indexes.map((i) => {
-    const fresh = new BtreeIndex(i.oid, i.name, i.columns, i.unique, i.primary);
+    lockNewIndex(ex, s, i);
+    const fresh = i.fresh();
     cat.allocOid();
     fresh.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, i.oid, -1, 0);
     fresh.leafLsn = fresh.storageLsn;
     fresh.disk = indexImage(fresh);
+    buildIndex(ex, s, t, fresh);
     return fresh;
   });
-  for (const i of t.indexes) buildIndex(ex, s, t, i);
   t.relfrozenxid = oldestXmin;
   t.relminmxid = eng.multis.next;
   t.toastFrozenXid = undefined;

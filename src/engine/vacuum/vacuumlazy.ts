@@ -43,6 +43,7 @@
  * run (the recordings normalise them);
  * B-tree pages freed by VACUUM are counted only when an index is emptied.
  */
+import { logAccessExclusiveLock } from '../wal/standby.js';
 import type { Engine } from '../engine.js';
 import type { Session } from '../session/session.js';
 import type { Table } from '../catalog/catalog.js';
@@ -330,7 +331,9 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
   if (p.truncate && freeable > 0 && (freeable >= 1000 || freeable >= relPages / 16)) {
     const others = eng.locks.view().some((l) => l.relation === t.oid && l.owner !== s.id && l.granted);
     if (!others) {
-      if (s.tx) eng.ensureTopXid(s); // measured: PostgreSQL 15's truncation gives VACUUM's transaction an xid (an autovacuum worker's is not modelled)
+      // ConditionalLockRelation(AccessExclusiveLock): the lock is WAL-logged for standbys, which gives VACUUM's transaction an
+      // xid (wal/standby.ts; measured: tests/scenarios/durability/vacuum-truncate-crash.out; an autovacuum worker's is not modelled)
+      if (s.tx) logAccessExclusiveLock(eng, s, t.oid);
       // RelationTruncate: log XLOG_SMGR_TRUNCATE (46 bytes: xl_smgr_truncate is 20, no block references) and flush
       // it before the file is cut — the cut cannot be undone, and a crash must not bring the pages back
       // (tests/scenarios/durability/vacuum-truncate-crash.out)

@@ -58,6 +58,9 @@ export interface BtreeVacuumPayload {
   /** PostgreSQL's record would carry the leaf's full-page image (first change since the checkpoint): not modelled */
   imageUnmodelled?: boolean;
 }
+/** a Btree/DELETE record (simple deletion, _bt_delitems_delete): the heap TIDs whose entries went, xl_btree_delete's
+ *  fields, and with a full-page image the index after the deletion */
+export interface BtreeDeletePayload { tids: readonly number[]; latestRemovedXid: number; ndeleted: number; nupdated: number; image?: IndexImage }
 /** a Btree/INSERT_LEAF record: the key's values, and with a full-page image the leaf after the insert */
 export interface BtreeInsertPayload { values: Value[]; image: IndexImage }
 /** a COMMIT / ABORT: its subtransactions, when it happened (virtual ms: xact_time) and whether it changed catalogs

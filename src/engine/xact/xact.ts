@@ -45,6 +45,8 @@ export class Transaction {
    *  when the first was: RecordTransactionCommit asks whether the transaction wrote WAL (XactLastRecEnd) */
   assignedXids: number[] = [];
   walFrom = 0;
+  /** XACT_FLAGS_ACQUIREDACCESSEXCLUSIVELOCK: an AccessExclusiveLock was WAL-logged (its COMMIT / ABORT records say so) */
+  acquiredAccessExclusive = false;
   /** every xid that is "ours" besides the top one (for TransactionIdIsCurrentTransactionId) */
   get subXidSet(): Set<number> | null {
     if (!this.releasedSubXids.length && !this.subs.length) return null;

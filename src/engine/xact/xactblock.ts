@@ -18,7 +18,12 @@
  *
  * Mirrors: src/backend/access/transam/xact.c (StartTransaction, CommitTransaction, AbortTransaction,
  * DefineSavepoint, ReleaseSavepoint, RollbackToSavepoint, the TBLOCK_* states, GetCurrentTransactionId).
- * Simplifications: no two-phase commit, no AND CHAIN.
+ * Simplifications: no two-phase commit, no AND CHAIN. The COMMIT / ABORT record of a transaction that changed
+ * catalogs lacks what PostgreSQL's carries (xactRecordLength): its invalidation messages — one catcache message per
+ * syscache of every catalog row it inserted, updated or deleted, relcache and snapshot messages per command, 274 to
+ * 469 bytes and more for CREATE TABLE, CREATE INDEX, ALTER, TRUNCATE, DROP — the files to drop and the dropped
+ * statistics: the engine keeps no catalog rows, so the counts are not reachable (the catalog rows' own Heap records
+ * are not logged either); positions after DDL differ from PostgreSQL's (tests/scenarios/walinspect/commit-ddl.spec).
  */
 import type { Engine } from '../engine.js';
 import { intConst } from '../sql/parser.js';
@@ -103,6 +108,16 @@ export function ensureTopXid(eng: Engine, s: Session, tx: Transaction = ensureTx
   return tx.xid;
 }
 
+/**
+ * XactLogCommitRecord / XactLogAbortRecord's length for what the engine logs: the header (24), the main data's
+ * header (2) and xact_time (8); an xinfo word (4) when a flag is set — subtransactions (then their count and xids)
+ * or XACT_XINFO_HAS_AE_LOCKS (the transaction WAL-logged an AccessExclusiveLock). Invalidation messages and files
+ * to drop, which a catalog-changing transaction's record also carries, are not modelled.
+ */
+export function xactRecordLength(nsubxacts: number, aeLocks: boolean): number {
+  return 34 + (nsubxacts || aeLocks ? 4 : 0) + (nsubxacts ? 4 + 4 * nsubxacts : 0);
+}
+
 /** a COMMIT / ABORT record's payload: its subtransactions, its time (xact_time) and whether catalogs changed */
 const xactPayload = (eng: Engine, subXids: number[], catalog: boolean): XactPayload => ({ subXids, at: eng.clock.now, catalog });
 
@@ -117,7 +132,8 @@ export function commitTx(eng: Engine, s: Session) {
     // synchronous_commit says — nothing it did needs the COMMIT record durable at once (RecordTransactionCommit;
     // simplified: a record it wrote before it had an xid, such as a PRUNE by its first SELECT, is not counted)
     const wroteXlog = catalog || eng.wal.hasRecordOf(new Set(tx.assignedXids), tx.walFrom);
-    const lsn = eng.wal.insert(WalKind.XactCommit, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, xactPayload(eng, subXids, catalog));
+    const lsn = eng.wal.insert(WalKind.XactCommit, tx.xid, xactRecordLength(subXids.length, tx.acquiredAccessExclusive),
+      0, -1, 0, 0, xactPayload(eng, subXids, catalog));
     eng.wal.noteBackendInsert(s.name);
     const sync = s.gucs.synchronous_commit !== 'off' && wroteXlog;
     crashPointReached(eng, 'commit-before-flush');
@@ -155,7 +171,8 @@ export function abortTx(eng: Engine, s: Session) {
   atEndOfXact(s, tx, false);
   if (tx.xid) {
     const subXids = tx.liveSubXids();
-    const lsn = eng.wal.insert(WalKind.XactAbort, tx.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, xactPayload(eng, subXids, tx.undo.length > 0));
+    const lsn = eng.wal.insert(WalKind.XactAbort, tx.xid, xactRecordLength(subXids.length, tx.acquiredAccessExclusive),
+      0, -1, 0, 0, xactPayload(eng, subXids, tx.undo.length > 0));
     eng.wal.noteBackendInsert(s.name);
     for (const x of subXids) eng.xacts.complete(x, false);
     eng.xacts.complete(tx.xid, false);
@@ -186,7 +203,8 @@ export function abortSubs(eng: Engine, s: Session, from: number, remove: boolean
     if (!sub.aborted) {
       if (sub.xid) {
         const subXids = sub.children;
-        const lsn = eng.wal.insert(WalKind.XactAbort, sub.xid, 34 + 4 * subXids.length, 0, -1, 0, 0, xactPayload(eng, subXids, catalog));
+        const lsn = eng.wal.insert(WalKind.XactAbort, sub.xid, xactRecordLength(subXids.length, tx.acquiredAccessExclusive),
+          0, -1, 0, 0, xactPayload(eng, subXids, catalog));
         for (const x of subXids) eng.xacts.complete(x, false);
         eng.xacts.complete(sub.xid, false);
         if (eng.tracer.wants('abort')) {

@@ -1,0 +1,229 @@
+/**
+ * Random single-session queries for the query fuzzer (scripts/fuzz-query.ts): a few small tables with NULLs,
+ * duplicates, sometimes indexes and ANALYZE, then SELECTs built from what a learner writes — joins (inner, LEFT,
+ * comma joins), WHERE trees (comparisons, IS NULL, IN, BETWEEN, LIKE, EXISTS / IN subqueries), GROUP BY with
+ * aggregates and HAVING, DISTINCT, UNION / INTERSECT / EXCEPT, subqueries in FROM, CASE / COALESCE / arithmetic,
+ * ORDER BY output positions and LIMIT / OFFSET over a total order — and the odd UPDATE / DELETE between them.
+ *
+ * What the engine plans differently from PostgreSQL (join order, scan choice) may change the row order of a query
+ * without ORDER BY, never its rows: the comparison (fuzz-query.ts) treats such a result as a multiset, and checks
+ * the order only where ORDER BY fixes it.
+ */
+import { Rng } from './prng.js';
+
+export interface QTable { name: string; cols: { name: string; type: 'int' | 'text' }[] }
+export interface QueryCase { setup: string[]; queries: string[]; tables: string[] }
+
+const WORDS = ['a', 'ab', 'b', 'ba', 'c', 'abc', 'x', ''];
+
+function value(r: Rng, type: 'int' | 'text'): string {
+  if (r.chance(0.15)) return 'NULL';
+  return type === 'int' ? String(r.int(-2, 6)) : `'${r.pick(WORDS)}'`;
+}
+
+export function genCase(r: Rng): QueryCase {
+  const n = r.int(1, 3);
+  const tables: QTable[] = [];
+  const setup: string[] = [];
+  let large = false;
+  for (let i = 1; i <= n; i++) {
+    const name = `t${i}`;
+    const cols: QTable['cols'] = [{ name: 'a', type: 'int' }, { name: 'b', type: 'int' }, { name: 'c', type: 'text' }];
+    tables.push({ name, cols });
+    const pk = r.chance(0.3);
+    setup.push(`CREATE TABLE ${name}(a int${pk ? ' PRIMARY KEY' : ''}, b int, c text)`);
+    if (!pk && !large && r.chance(0.25)) {
+      large = true; // one per case: a cross join of two or three of them would be millions of rows
+      // a larger table, so that the planner picks hash / merge joins and bitmap scans
+      const R = r.int(40, 400), k = r.int(2, 30), m = r.int(2, 40);
+      setup.push(`INSERT INTO ${name} SELECT CASE WHEN g % 17 = 0 THEN NULL ELSE g % ${k} END, (g * 7) % ${m}, chr(97 + g % 5) FROM generate_series(1, ${R}) g`);
+      if (r.chance(0.5)) setup.push(`CREATE INDEX ON ${name} (${r.pick(['a', 'b', 'a, b'])})`);
+      if (r.chance(0.6)) setup.push(`ANALYZE ${name}`);
+      continue;
+    }
+    const rows = r.int(0, pk ? 8 : 14);
+    const vals: string[] = [];
+    const used = new Set<number>();
+    for (let k = 0; k < rows; k++) {
+      let a = value(r, 'int');
+      if (pk) { // distinct, not null keys
+        let v = r.int(-2, 12);
+        while (used.has(v)) v++;
+        used.add(v);
+        a = String(v);
+      }
+      vals.push(`(${a}, ${value(r, 'int')}, ${value(r, 'text')})`);
+    }
+    if (vals.length) setup.push(`INSERT INTO ${name} VALUES ${vals.join(', ')}`);
+    if (r.chance(0.35)) setup.push(`CREATE INDEX ON ${name} (${r.pick(['a', 'b', 'b, a', 'c'])})`);
+    if (r.chance(0.4)) setup.push(`ANALYZE ${name}`);
+  }
+  const queries: string[] = [];
+  const nq = r.int(4, 8);
+  for (let q = 0; q < nq; q++) {
+    if (r.chance(0.08)) queries.push(modify(r, tables));
+    else queries.push(select(r, tables, 0).sql);
+  }
+  return { setup, queries, tables: tables.map((t) => t.name) };
+}
+
+interface Rel { alias: string; table: QTable }
+interface Sel { sql: string; arity: number; types: ('int' | 'text')[] }
+
+const cmpOps = ['=', '<>', '<', '<=', '>', '>='] as const;
+
+function col(r: Rng, rels: Rel[], type?: 'int' | 'text'): { sql: string; type: 'int' | 'text' } {
+  const rel = r.pick(rels);
+  const cs = rel.table.cols.filter((c) => !type || c.type === type);
+  const c = cs.length ? r.pick(cs) : rel.table.cols[0]!;
+  return { sql: `${rel.alias}.${c.name}`, type: c.type };
+}
+
+function intExpr(r: Rng, rels: Rel[], depth = 0): string {
+  const k = r.weighted<string>([['col', 6], ['const', 2], ['arith', depth < 2 ? 2 : 0], ['coalesce', 1], ['case', depth < 1 ? 1 : 0],
+    ['div', depth < 2 ? 1 : 0], ['len', 1], ['greatest', 1], ['abs', 1]]);
+  switch (k) {
+    case 'div': return `(${intExpr(r, rels, depth + 1)} ${r.pick(['/', '%'])} ${r.pick(['2', '3', '-2', col(r, rels, 'int').sql])})`;
+    case 'len': return `length(${col(r, rels, 'text').sql})`;
+    case 'greatest': return `${r.pick(['greatest', 'least'])}(${col(r, rels, 'int').sql}, ${r.int(0, 4)})`;
+    case 'abs': return `abs(${col(r, rels, 'int').sql})`;
+    case 'col': return col(r, rels, 'int').sql;
+    case 'const': return String(r.int(-1, 5));
+    case 'arith': return `(${intExpr(r, rels, depth + 1)} ${r.pick(['+', '-', '*'])} ${intExpr(r, rels, depth + 1)})`;
+    case 'coalesce': return `coalesce(${col(r, rels, 'int').sql}, ${r.int(0, 3)})`;
+    default: return `CASE WHEN ${pred(r, rels, 2)} THEN ${intExpr(r, rels, 2)} ELSE ${intExpr(r, rels, 2)} END`;
+  }
+}
+
+function pred(r: Rng, rels: Rel[], depth: number, sub?: QTable[]): string {
+  const k = r.weighted<string>([
+    ['cmp', 6], ['cmpcol', 3], ['null', 2], ['in', 2], ['between', 1], ['like', 1], ['text', 1],
+    ['distinct', 1], ['anyall', depth < 1 && sub ? 1 : 0], ['textfn', 1],
+    ['and', depth < 2 ? 3 : 0], ['or', depth < 2 ? 2 : 0], ['not', depth < 2 ? 1 : 0], ['sub', depth < 1 && sub ? 2 : 0],
+  ]);
+  switch (k) {
+    case 'cmp': return `${intExpr(r, rels, 1)} ${r.pick(cmpOps)} ${r.int(-1, 5)}`;
+    case 'cmpcol': return `${col(r, rels, 'int').sql} ${r.pick(cmpOps)} ${col(r, rels, 'int').sql}`;
+    case 'null': return `${col(r, rels).sql} IS ${r.chance(0.5) ? 'NOT ' : ''}NULL`;
+    case 'in': return `${col(r, rels, 'int').sql} ${r.chance(0.3) ? 'NOT ' : ''}IN (${[r.int(-1, 5), r.int(-1, 5), r.chance(0.2) ? 'NULL' : r.int(0, 5)].join(', ')})`;
+    case 'between': return `${col(r, rels, 'int').sql} BETWEEN ${r.int(-1, 2)} AND ${r.int(2, 5)}`;
+    case 'like': return `${col(r, rels, 'text').sql} LIKE '${r.pick(['a%', '%b', '_', '%'])}'`;
+    case 'text': return `${col(r, rels, 'text').sql} ${r.pick(cmpOps)} '${r.pick(WORDS)}'`;
+    case 'distinct': return `${col(r, rels, 'int').sql} IS ${r.chance(0.5) ? 'NOT ' : ''}DISTINCT FROM ${r.chance(0.3) ? 'NULL' : r.int(0, 4)}`;
+    case 'textfn': return `${r.pick(['upper', 'lower'])}(${col(r, rels, 'text').sql}) ${r.pick(['=', '<>', '<'])} '${r.pick(['A', 'ab', 'B'])}'`;
+    case 'anyall': {
+      const t = r.pick(sub!);
+      return `${col(r, rels, 'int').sql} ${r.pick(cmpOps)} ${r.pick(['ANY', 'ALL'])} (SELECT q.${r.pick(['a', 'b'])} FROM ${t.name} q WHERE q.b ${r.pick(cmpOps)} ${r.int(0, 4)})`;
+    }
+    case 'and': return `(${pred(r, rels, depth + 1, sub)} AND ${pred(r, rels, depth + 1, sub)})`;
+    case 'or': return `(${pred(r, rels, depth + 1, sub)} OR ${pred(r, rels, depth + 1, sub)})`;
+    case 'not': return `NOT (${pred(r, rels, depth + 1, sub)})`;
+    default: {
+      const t = r.pick(sub!);
+      const alias = `s${depth}${r.int(0, 9)}`;
+      const inner: Rel[] = [{ alias, table: t }];
+      const corr = r.chance(0.5) ? ` AND ${alias}.a = ${col(r, rels, 'int').sql}` : '';
+      if (r.chance(0.5)) return `${r.chance(0.3) ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${t.name} ${alias} WHERE ${pred(r, inner, 2)}${corr})`;
+      return `${col(r, rels, 'int').sql} ${r.chance(0.3) ? 'NOT ' : ''}IN (SELECT ${alias}.${r.pick(['a', 'b'])} FROM ${t.name} ${alias} WHERE ${pred(r, inner, 2)}${corr})`;
+    }
+  }
+}
+
+function fromClause(r: Rng, tables: QTable[]): { sql: string; rels: Rel[] } {
+  const k = r.int(1, Math.min(3, tables.length + (r.chance(0.3) ? 1 : 0)));
+  const rels: Rel[] = [];
+  let sql = '';
+  for (let i = 0; i < k; i++) {
+    const t = r.pick(tables);
+    const rel = { alias: `r${i}`, table: t };
+    if (i === 0) sql = `${t.name} r0`;
+    else {
+      const how = r.weighted<string>([['JOIN', 4], ['LEFT JOIN', 3], [',', 2]]);
+      if (how === ',') sql += `, ${t.name} ${rel.alias}`;
+      else {
+        const on = `${rel.alias}.${r.pick(['a', 'b'])} = ${col(r, rels, 'int').sql}${r.chance(0.25) ? ` AND ${pred(r, [rel], 2)}` : ''}`;
+        sql += ` ${how} ${t.name} ${rel.alias} ON ${on}`;
+      }
+    }
+    rels.push(rel);
+  }
+  return { sql, rels };
+}
+
+export function select(r: Rng, tables: QTable[], depth: number): Sel {
+  const { sql: from, rels } = fromClause(r, tables);
+  const where = r.chance(0.7) ? ` WHERE ${pred(r, rels, 0, tables)}` : '';
+  const items: { sql: string; type: 'int' | 'text' }[] = [];
+  let group = '';
+  let having = '';
+  const grouped = r.chance(0.35);
+  if (grouped) {
+    const keys: { sql: string; type: 'int' | 'text' }[] = [];
+    for (let i = r.int(0, 2); i > 0; i--) keys.push(col(r, rels));
+    items.push(...keys);
+    for (let i = r.int(1, 2); i > 0; i--) {
+      const agg = r.pick(['count(*)', 'count(X)', 'sum(X)', 'min(X)', 'max(X)', 'avg(X)', 'count(DISTINCT X)']);
+      items.push({ sql: agg.replace('X', col(r, rels, 'int').sql), type: agg.startsWith('avg') ? 'text' : 'int' });
+    }
+    if (keys.length) group = ` GROUP BY ${keys.map((x) => x.sql).join(', ')}`;
+    if (r.chance(0.3)) having = ` HAVING count(*) ${r.pick(['>', '>=', '='])} ${r.int(1, 2)}`;
+  } else {
+    for (let i = r.int(1, 3); i > 0; i--) {
+      const k = r.weighted<string>([['col', 10], ['expr', 4], ['window', 2], ['scalar', 1], ['text', 1]]);
+      if (k === 'col') items.push(col(r, rels));
+      else if (k === 'expr') items.push({ sql: intExpr(r, rels), type: 'int' });
+      else if (k === 'window') {
+        // window functions whose value does not depend on the order of peers
+        const part = r.chance(0.6) ? `PARTITION BY ${col(r, rels).sql}` : '';
+        const f = r.pick(['count(*)', `sum(${col(r, rels, 'int').sql})`, `max(${col(r, rels, 'int').sql})`, 'rank()', 'dense_rank()']);
+        const order = f.endsWith('()') ? ` ORDER BY ${col(r, rels).sql}${r.chance(0.3) ? ' DESC' : ''}` : '';
+        items.push({ sql: `${f} OVER (${part}${order})`, type: 'int' });
+      } else if (k === 'scalar') {
+        const t = r.pick(tables);
+        items.push({ sql: `(SELECT ${r.pick(['max', 'min', 'count'])}(q.b) FROM ${t.name} q WHERE q.a = ${col(r, rels, 'int').sql})`, type: 'int' });
+      } else items.push({ sql: `coalesce(${col(r, rels, 'text').sql}, 'n') || ${r.pick(["'z'", col(r, rels, 'int').sql])}`, type: 'text' });
+    }
+  }
+  const distinct = !grouped && r.chance(0.2) ? 'DISTINCT ' : '';
+  let sql = `SELECT ${distinct}${items.map((x) => x.sql).join(', ')} FROM ${from}${where}${group}${having}`;
+  if (depth === 0 && r.chance(0.12)) {
+    // a set operation with a second query of the same shape
+    const other = sameShape(r, tables, items.map((x) => x.type));
+    sql = `${sql} ${r.pick(['UNION', 'UNION ALL', 'INTERSECT', 'EXCEPT', 'EXCEPT ALL', 'INTERSECT ALL'])} ${other}`;
+  } else if (depth === 0 && r.chance(0.06)) {
+    sql = `WITH w AS (${sql}) SELECT * FROM w`;
+  } else if (depth === 0 && r.chance(0.1)) {
+    sql = `SELECT * FROM (${sql}) sq${r.chance(0.5) ? ` WHERE sq.${'x'} IS NULL` : ''}`.replace(` WHERE sq.x IS NULL`, '');
+  }
+  if (depth === 0 && r.chance(0.5)) {
+    // ORDER BY every output column (a total order), then maybe LIMIT / OFFSET
+    const order = items.map((_, i) => `${i + 1}${r.chance(0.3) ? ' DESC' : ''}${r.chance(0.2) ? r.pick([' NULLS FIRST', ' NULLS LAST']) : ''}`);
+    sql += ` ORDER BY ${order.join(', ')}`;
+    if (r.chance(0.4)) sql += ` LIMIT ${r.int(0, 4)}${r.chance(0.3) ? ` OFFSET ${r.int(1, 3)}` : ''}`;
+  }
+  return { sql, arity: items.length, types: items.map((x) => x.type) };
+}
+
+function sameShape(r: Rng, tables: QTable[], types: ('int' | 'text')[]): string {
+  const t = r.pick(tables);
+  const rels: Rel[] = [{ alias: 'u0', table: t }];
+  const cols = types.map((ty) => (ty === 'text' ? (r.chance(0.5) ? 'u0.c' : `'${r.pick(WORDS)}'`) : col(r, rels, 'int').sql));
+  // avg's numeric needs a numeric on the other side
+  const fixed = cols.map((c, i) => (types[i] === 'text' && c === 'u0.c' ? c : c));
+  return `SELECT ${fixed.join(', ')} FROM ${t.name} u0${r.chance(0.6) ? ` WHERE ${pred(r, rels, 1)}` : ''}`;
+}
+
+function modify(r: Rng, tables: QTable[]): string {
+  const t = r.pick(tables);
+  const rels: Rel[] = [{ alias: t.name, table: t }];
+  const k = r.pick(['update', 'delete', 'insert']);
+  if (k === 'update') return `UPDATE ${t.name} SET b = ${intExpr(r, rels, 1)} WHERE ${pred(r, rels, 1)}`;
+  if (k === 'delete') {
+    if (r.chance(0.3)) {
+      const o = r.pick(tables);
+      if (o.name !== t.name) return `DELETE FROM ${t.name} USING ${o.name} WHERE ${t.name}.a = ${o.name}.${r.pick(['a', 'b'])} AND ${pred(r, [{ alias: o.name, table: o }], 1)}`;
+    }
+    return `DELETE FROM ${t.name} WHERE ${pred(r, rels, 1)}`;
+  }
+  return `INSERT INTO ${t.name} (b, c) VALUES (${r.int(0, 5)}, '${r.pick(WORDS)}')`;
+}
