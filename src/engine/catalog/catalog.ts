@@ -35,6 +35,7 @@ import type { BtreeIndex } from '../index/btree.js';
 import type { Sequence } from '../sequence/sequence.js';
 import type { PartitionKey, PartitionBound } from '../partitioning/partbounds.js';
 import type { ScalarStats } from '../commands/analyze.js';
+import { BOOTSTRAP_SUPERUSER, type AclItem, type Role } from './acl.js';
 
 export interface Column {
   name: string;
@@ -132,6 +133,13 @@ export interface Table {
   partKey?: PartitionKey;
   /** relispartition: a partition of the table `parent` (by OID) for `bound` (relpartbound; pg_inherits' row) */
   partOf?: { parent: number; bound: PartitionBound };
+  /** relowner (absent: the bootstrap superuser) and relacl (absent: NULL, the owner's default): catalog/acl.ts */
+  owner?: number;
+  acl?: AclItem[];
+  /** relnamespace for a table in a schema CREATE SCHEMA made (absent: public, or pg_temp_N for a temporary one) */
+  nsp?: { name: string; oid: number };
+  /** pg_index.indisclustered: the index (by OID) the last CLUSTER ordered the table by (commands/cluster.ts) */
+  clusteredOn?: number;
 }
 
 /**
@@ -204,8 +212,14 @@ export function liveColumns(t: Table): Column[] {
 
 /** The `tables` key of a session's temporary table: no SQL identifier contains a NUL. */
 export function tempKey(session: string, name: string): string { return `\0${session}\0${name}`; }
+/** The `tables` key of a table in a schema CREATE SCHEMA made (public's tables keep their bare name). */
+export function nspKey(schema: string, name: string): string { return `\u0001${schema}\u0001${name}`; }
 /** The `tables` key of a table. */
-export function tableKey(t: Table): string { return t.temp ? tempKey(t.temp.session, t.name) : t.name; }
+export function tableKey(t: Table): string { return t.temp ? tempKey(t.temp.session, t.name) : t.nsp ? nspKey(t.nsp.name, t.name) : t.name; }
+
+/** A pg_namespace row made by CREATE SCHEMA (public, pg_catalog and pg_temp_N are not kept here). */
+export interface Namespace { oid: number; name: string; owner: number }
+export const PUBLIC_NAMESPACE_OID = 2200;
 /** The `views` / `sequences` key of a view or sequence (a temporary one's as tempKey). */
 export function relKey(r: { name: string; temp?: { session: string } | undefined }): string { return r.temp ? tempKey(r.temp.session, r.name) : r.name; }
 
@@ -243,9 +257,18 @@ export class Catalog {
   /** pg_namespace rows made for pg_temp_N / pg_toast_temp_N (InitTempTableNamespace), by backend ID: kept after
    *  the session ends, reused by the next backend with that ID */
   tempNamespaces = new Map<number, number>();
+  /** pg_authid: the roles by name (catalog/acl.ts; commands/user.ts makes and drops them); rows are replaced, never mutated */
+  roles = new Map<string, Role>([[BOOTSTRAP_SUPERUSER.name, BOOTSTRAP_SUPERUSER]]);
+  /** pg_namespace: the schemas CREATE SCHEMA made, by name (commands/schemacmds.ts) */
+  namespaces = new Map<string, Namespace>();
+  /** the running session's search_path items (set with `current`): unqualified table names are looked up in them */
+  searchPath: string[] = ['public'];
 
   clone(): Catalog {
     const c = new Catalog();
+    c.roles = new Map(this.roles);
+    c.namespaces = new Map(this.namespaces);
+    c.searchPath = this.searchPath;
     c.current = this.current;
     c.localRels = new Set(this.localRels);
     c.tempNamespaces = new Map(this.tempNamespaces);
@@ -277,8 +300,16 @@ export class Catalog {
   /** A table by name as the running session sees it: its temporary table first, then public's. */
   get(name: string): Table | undefined {
     if (this.current !== null && this.localRels.size) { const t = this.tables.get(tempKey(this.current, name)); if (t) return t; }
-    return this.tables.get(name);
+    if (!this.namespaces.size) return this.tables.get(name);
+    for (const sch of this.pathSchemas()) { const t = this.getIn(sch, name); if (t) return t; }
+    return undefined;
   }
+  /** The schemas of search_path that exist, in order (public, or a CREATE SCHEMA one; "$user" and pg_temp left out). */
+  pathSchemas(): string[] { return this.searchPath.filter((x) => x === 'public' || this.namespaces.has(x)); }
+  /** A table of one schema ('public' or a CREATE SCHEMA one), by name. */
+  getIn(schema: string, name: string): Table | undefined { return this.tables.get(schema === 'public' ? name : nspKey(schema, name)); }
+  /** Is the table's schema on search_path (RelationIsVisible, for a table found first by its name)? */
+  isVisible(t: Table): boolean { return !!t.temp || this.get(t.name) === t; }
   /** A view by name as the running session sees it: its temporary view first (`schema` 'public' / 'pg_temp': only there). */
   view(name: string, schema?: string): View | undefined { return this.lookup(this.views, name, schema); }
   /** A sequence by name as the running session sees it: its temporary sequence first. */
@@ -292,8 +323,9 @@ export class Catalog {
   /** An index by name as the running session sees it (its temporary tables' indexes first). */
   indexByName(name: string): { table: Table; index: BtreeIndex } | undefined {
     let found: { table: Table; index: BtreeIndex } | undefined;
+    const path = this.namespaces.size ? this.pathSchemas() : null;
     for (const t of this.tables.values()) {
-      if (!this.visible(t)) continue;
+      if (!this.visible(t) || (path && !t.temp && !path.includes(t.nsp?.name ?? 'public'))) continue;
       const index = t.indexes.find((i) => i.name === name);
       if (index && (t.temp || !found)) { found = { table: t, index }; if (t.temp) break; }
     }
@@ -311,7 +343,11 @@ export class Catalog {
     return r ? r.name : String(oid);
   }
   /** Is the name used by a table or an index? (relations share one namespace) */
-  relationExists(name: string, tempSession?: string): boolean {
+  relationExists(name: string, tempSession?: string, schema?: string): boolean {
+    if (schema !== undefined && schema !== 'public') {
+      // a CREATE SCHEMA schema holds only tables and their indexes here
+      return this.tables.has(nspKey(schema, name)) || [...this.tables.values()].some((t) => t.nsp?.name === schema && t.indexes.some((i) => i.name === name));
+    }
     if (tempSession !== undefined) {
       // pg_temp_N holds only this session's temporary tables and their indexes here
       const k = tempKey(tempSession, name);
@@ -320,7 +356,7 @@ export class Catalog {
       return false;
     }
     if (this.tables.has(name) || this.sequences.has(name) || this.views.has(name)) return true;
-    for (const t of this.tables.values()) if (!t.temp) for (const i of t.indexes) if (i.name === name) return true;
+    for (const t of this.tables.values()) if (!t.temp && !t.nsp) for (const i of t.indexes) if (i.name === name) return true;
     return false;
   }
 }

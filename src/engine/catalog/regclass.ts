@@ -20,6 +20,11 @@ delete SYSTEM_RELATIONS.pg_locks; delete SYSTEM_RELATIONS.pg_stat_activity; // t
 /** Point regclass input/output at this catalog (the executor does so for each statement it runs). */
 export function setRegclassLookup(cat: Catalog): void {
   regclassLookup.byName = (name) => {
+    const dot = /^([a-z_][a-z0-9_$]*)\.([a-z_][a-z0-9_$]*)$/.exec(name); // schema.relation (unquoted names only)
+    if (dot && dot[1] !== 'public' && dot[1] !== 'pg_catalog' && dot[1] !== 'pg_temp') {
+      const q = cat.getIn(dot[1]!, dot[2]!) ?? [...cat.tables.values()].find((x) => x.nsp?.name === dot[1])?.indexes.find((i) => i.name === dot[2]);
+      return q ? q.oid : null;
+    }
     const t = cat.get(name);
     if (t) return t.oid;
     const sq = cat.sequence(name);
@@ -30,7 +35,12 @@ export function setRegclassLookup(cat: Catalog): void {
   };
   regclassLookup.byOid = (oid) => {
     const r = cat.byOid(oid);
-    if (r) return r.name;
+    if (r) {
+      // regclassout: qualified when the name, looked up on search_path, would not find this relation
+      const owner = [...cat.tables.values()].find((t) => t === r || t.indexes.includes(r as never));
+      if (owner?.nsp && !cat.isVisible(owner)) return `${owner.nsp.name}.${r.name}`;
+      return r.name;
+    }
     for (const sq of cat.sequences.values()) if (sq.oid === oid) return sq.name;
     return SYSTEM_BY_OID.get(oid) ?? null;
   };

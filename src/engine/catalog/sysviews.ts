@@ -42,14 +42,14 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
     for (const t of eng.catalog.tables.values()) {
       // every session's temporary tables are in pg_class (in their pg_temp_N, relpersistence 't')
       rows.push([
-        t.oid, t.name, t.temp ? t.temp.nsp : 2200, t.partKey ? 'p' : 'r', t.temp ? 't' : 'p', t.partKey ? 0 : t.relfilenode ?? t.oid, t.stats?.relpages ?? 0, floatIn(String(t.stats?.reltuples ?? -1), true),
+        t.oid, t.name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, t.partKey ? 'p' : 'r', t.temp ? 't' : 'p', t.partKey ? 0 : t.relfilenode ?? t.oid, t.stats?.relpages ?? 0, floatIn(String(t.stats?.reltuples ?? -1), true),
         t.stats?.relallvisible ?? 0, t.indexes.length > 0, t.columns.length, t.relfrozenxid ?? 3, t.relminmxid ?? 1,
         t.reloptions ? new PgArray(t.reloptions) : null, !!t.partOf,
       ]);
       // its indexes (a temporary table's are temporary too): relpages / reltuples as the build, ANALYZE or VACUUM
       // set them; no relfrozenxid
       for (const i of t.indexes) {
-        rows.push([i.oid, i.name, t.temp ? t.temp.nsp : 2200, 'i', t.temp ? 't' : 'p', i.oid, i.stats?.relpages ?? 1, floatIn(String(i.stats?.reltuples ?? 0), true), 0, false,
+        rows.push([i.oid, i.name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, 'i', t.temp ? 't' : 'p', i.oid, i.stats?.relpages ?? 1, floatIn(String(i.stats?.reltuples ?? 0), true), 0, false,
           i.columns.length + i.include.length, 0, 0, i.reloptions ? new PgArray(i.reloptions) : null, false]);
       }
     }

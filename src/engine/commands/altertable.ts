@@ -34,6 +34,7 @@ import { LockMode } from '../lock/lock.js';
 import { N, Gen, SERIAL_TYPES, collectColumnRefs } from '../executor/util.js';
 import { latestRows, saveTableDef, refreshColumns, refreshIndexColumns, rewriteTable } from './relfile.js';
 import { referencingKeys } from '../ri/ri_triggers.js';
+import { changeOwner } from './grant.js';
 import { addConstraint, dropConstraint, viewsReading, addFkConstraint, validateConstraint, dropFkConstraint } from './atconstraints.js';
 
 /** What the statement says, as PostgreSQL's syntax error texts name the subcommands. */
@@ -82,8 +83,8 @@ function columnOrError(t: Table, name: string): Column {
 
 /** The table an ALTER / RENAME names, or null (with a NOTICE) under IF EXISTS. */
 function target(ex: Executor, s: Session, rv: N, missingOk: boolean): Table | null {
-  if (rv.schemaname && rv.schemaname !== 'public') throw notSupported(`schemas other than public ("${rv.schemaname}")`);
-  const t = ex.eng.catalog.get(rv.relname);
+  if (rv.schemaname && /^pg_/.test(rv.schemaname)) throw notSupported(`ALTER TABLE in the schema ${rv.schemaname}`);
+  const t = rv.schemaname ? ex.eng.catalog.getIn(rv.schemaname, rv.relname) : ex.eng.catalog.get(rv.relname);
   if (t) return t;
   if (ex.eng.catalog.view(rv.relname)) throw notSupported('ALTER TABLE on a view');
   if (ex.eng.catalog.sequence(rv.relname)) throw notSupported('ALTER TABLE on a sequence');
@@ -103,6 +104,11 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   if (n.objtype !== 'OBJECT_TABLE') throw notSupported(`ALTER ${String(n.objtype).replace('OBJECT_', '')}`);
   ex.checkReadOnly(s, 'ALTER TABLE');
   const cmds = ((n.cmds ?? []) as N[]).map((c) => c.AlterTableCmd as N);
+  if (cmds.length === 1 && cmds[0]!.subtype === 'AT_ChangeOwner') { // commands/grant.ts: any table, partitioned too
+    const t = target(ex, s, n.relation, !!n.missing_ok);
+    if (t) yield* changeOwner(ex, s, t, cmds[0]!);
+    return done;
+  }
   for (const c of cmds) {
     const known = ['AT_AddColumn', 'AT_DropColumn', 'AT_ColumnDefault', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_AlterColumnType',
       'AT_AddConstraint', 'AT_DropConstraint', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics', 'AT_ValidateConstraint',

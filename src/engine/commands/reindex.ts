@@ -20,15 +20,16 @@
  *
  * Mirrors: src/backend/commands/indexcmds.c (ExecReindex, ReindexIndex, ReindexTable, ReindexRelationConcurrently,
  * WaitForOlderSnapshots), catalog/index.c (reindex_index, reindex_relation), storage/lmgr/lmgr.c
- * (WaitForLockersMultiple: lock/lmgr.ts). Simplifications: REINDEX SCHEMA / DATABASE / SYSTEM and the VERBOSE and TABLESPACE options
- * are refused with 0A000; CONCURRENTLY rebuilds each index at the end, after its waits, over the heap as it is then
+ * (WaitForLockersMultiple: lock/lmgr.ts). Simplifications: REINDEX DATABASE / SYSTEM and the VERBOSE and TABLESPACE
+ * options are refused with 0A000; REINDEX SCHEMA holds each table's locks to the statement's end (PostgreSQL commits
+ * after each); CONCURRENTLY rebuilds each index at the end, after its waits, over the heap as it is then
  * (PostgreSQL builds from a snapshot and validates against a second one: the same entries), and the index keeps its
  * oid (PostgreSQL's copy has a new one, swapped in under the old name).
  */
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
-import type { Table } from '../catalog/catalog.js';
+import { tableKey, type Table } from '../catalog/catalog.js';
 import { BtreeIndex } from '../index/btree.js';
 import { LockMode } from '../lock/lock.js';
 import { waitForLockers, waitForOlderSnapshots } from '../lock/lmgr.js';
@@ -43,6 +44,7 @@ export function* reindexStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     if (o !== 'concurrently') throw new PgError('42601', `unrecognized REINDEX option "${o}"`);
   }
   const concurrent = options.includes('concurrently');
+  if (n.kind === 'REINDEX_OBJECT_SCHEMA') return yield* reindexSchema(ex, s, String(n.name), concurrent);
   if (n.kind !== 'REINDEX_OBJECT_TABLE' && n.kind !== 'REINDEX_OBJECT_INDEX') throw notSupported(`REINDEX ${String(n.kind).replace('REINDEX_OBJECT_', '')}`);
   if (concurrent && s.block !== 'none') throw new PgError('25001', 'REINDEX CONCURRENTLY cannot run inside a transaction block');
   const cat = ex.eng.catalog;
@@ -67,6 +69,32 @@ export function* reindexStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     }
   }
   ex.checkReadOnly(s, 'REINDEX');
+  yield* reindexTable(ex, s, t, targets, concurrent);
+  return { command: 'REINDEX', columns: null, rows: [] };
+}
+
+/**
+ * REINDEX SCHEMA s [CONCURRENTLY] (ReindexMultipleTables): the schema's tables in pg_class order, each as REINDEX
+ * TABLE (in a transaction of its own in PostgreSQL: not inside a transaction block); a table dropped while the
+ * statement waited for an earlier one is skipped, and one without indexes says nothing.
+ */
+function* reindexSchema(ex: Executor, s: Session, name: string, concurrent: boolean): Gen<QueryResult> {
+  const cat = ex.eng.catalog;
+  if (name === 'pg_catalog' || name === 'pg_toast' || name === 'information_schema') throw notSupported(`REINDEX SCHEMA ${name} (system catalogs)`);
+  if (name !== 'public' && !cat.namespaces.has(name)) throw new PgError('3F000', `schema "${name}" does not exist`);
+  if (s.block !== 'none') throw new PgError('25001', `REINDEX SCHEMA ${concurrent ? 'CONCURRENTLY ' : ''}cannot run inside a transaction block`);
+  ex.checkReadOnly(s, 'REINDEX');
+  // relkind 'r' only: a partitioned table has no storage (its partitions are in the list themselves)
+  const tables = [...cat.tables.values()].filter((t) => !t.temp && (t.nsp?.name ?? 'public') === name && !t.partKey).sort((a, b) => a.oid - b.oid);
+  for (const t of tables) {
+    if (cat.tables.get(tableKey(t)) !== t) continue; // dropped meanwhile (SearchSysCacheExists in ReindexMultipleInternal)
+    if (t.indexes.length) yield* reindexTable(ex, s, t, t.indexes.slice(), concurrent);
+  }
+  return { command: 'REINDEX', columns: null, rows: [] };
+}
+
+/** reindex_relation / ReindexRelationConcurrently for these indexes of one table. */
+function* reindexTable(ex: Executor, s: Session, t: Table, targets: BtreeIndex[], concurrent: boolean): Gen<void> {
   const rel = (oid: number) => ({ type: 'relation' as const, rel: oid });
   if (concurrent) {
     yield* ex.eng.acquireLock(s, rel(t.oid), LockMode.ShareUpdateExclusive);
@@ -80,8 +108,8 @@ export function* reindexStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     yield* ex.eng.acquireLock(s, rel(t.oid), LockMode.Share, null, `waiting for ShareLock on ${t.name} to rebuild its indexes`);
     for (const i of targets) yield* ex.eng.acquireLock(s, rel(i.oid), LockMode.AccessExclusive);
   }
+  if (ex.eng.catalog.tables.get(tableKey(t)) !== t) return; // dropped while this waited for its lock (try_table_open)
   rebuild(ex, s, t, targets);
-  return { command: 'REINDEX', columns: null, rows: [] };
 }
 
 /** reindex_index for each target: a new file (a Storage/CREATE record), filled from the heap; undone on abort. */

@@ -18,7 +18,7 @@ import {
   compileExpr,
 } from '../sql/expr.js';
 import { resolveTypeName, typeDisplayName } from '../sql/types.js';
-import { relKey, tableKey, type Table, type Column, type CheckConstraint } from '../catalog/catalog.js';
+import { relKey, tableKey, tempKey, type Table, type Column, type CheckConstraint } from '../catalog/catalog.js';
 import { markLocal, onCommitOf, tempNamespace } from './tempcmds.js';
 import { HeapRelation } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
@@ -37,6 +37,7 @@ import { compileIndexDef, indexColumnName } from './indexcmds.js';
 import { referencingKeys, tableByOid } from '../ri/ri_triggers.js';
 import { partitionOfStart, partitionKeyOf, checkPartitionBound } from './partitioncmds.js';
 import { allPartitions, parentOf } from '../executor/execPartition.js';
+import { creationSchema } from './schemacmds.js';
 import {
   N, Gen, SERIAL_TYPES, needsToast, collectColumnRefs,
 } from '../executor/util.js';
@@ -45,7 +46,12 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const rv = n.relation;
   // CREATE TEMP TABLE, or a table named into pg_temp: the session's temporary schema (commands/tempcmds.ts)
   const temp = rv.relpersistence === 't' || rv.schemaname === 'pg_temp';
-  if (rv.schemaname && rv.schemaname !== 'public' && rv.schemaname !== 'pg_temp') throw notSupported('schemas other than public');
+  if (rv.schemaname && rv.schemaname !== 'public' && rv.schemaname !== 'pg_temp' && rv.relpersistence === 't') {
+    throw new PgError('42P16', 'cannot create temporary relation in non-temporary schema', { position: posOf(rv.location)! });
+  }
+  const schema = temp ? 'pg_temp' : creationSchema(ex, rv); // public, or a CREATE SCHEMA one (commands/schemacmds.ts)
+  const nspRow = temp || schema === 'public' ? undefined : ex.eng.catalog.namespaces.get(schema)!;
+  if (nspRow && (n.partbound || n.partspec)) throw notSupported('partitioned tables in a schema other than public');
   if (rv.schemaname === 'public' && rv.relpersistence === 't') throw new PgError('42P16', 'cannot create temporary relation in non-temporary schema', { position: posOf(rv.location)! });
   if (rv.relpersistence === 'u') throw notSupported('unlogged tables');
   if (n.inhRelations?.length && !n.partbound) throw notSupported('table inheritance');
@@ -56,7 +62,8 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const cat = ex.eng.catalog;
   const name = rv.relname as string;
   const tempSession = temp ? s.name : undefined;
-  if (cat.relationExists(name, tempSession)) {
+  const inSchema = nspRow?.name;
+  if (cat.relationExists(name, tempSession, inSchema)) {
     if (n.if_not_exists) {
       s.acc.notices.push({ severity: 'NOTICE', sqlstate: '42P07', message: `relation "${name}" already exists, skipping` });
       return { command: 'CREATE TABLE', columns: null, rows: [] };
@@ -69,7 +76,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const checkNames = new Set<string>();
   const serials: { seqName: string; column: string; max: number | bigint; params?: SeqParams }[] = [];
   const foreign: N[] = [];
-  const pickName = (base: string) => { let nm = base, i = 0; while (checkNames.has(nm) || cat.relationExists(nm, tempSession)) nm = `${base}${++i}`; checkNames.add(nm); return nm; };
+  const pickName = (base: string) => { let nm = base, i = 0; while (checkNames.has(nm) || cat.relationExists(nm, tempSession, inSchema)) nm = `${base}${++i}`; checkNames.add(nm); return nm; };
   if (part) {
     columns.push(...part.columns);
     for (const u of part.uniques) uniques.push({ cols: u.cols, primary: u.primary });
@@ -165,6 +172,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (partKey && foreign.length) throw notSupported('foreign keys on partitioned tables');
   if (part && part.checks.length) throw notSupported('CHECK constraints inherited by a partition');
   if (uniques.filter((u) => u.primary).length > 1) throw new PgError('42P16', `multiple primary keys for table "${name}" are not allowed`);
+  if (nspRow && (serials.length || foreign.length)) throw notSupported(`${serials.length ? 'serial and identity columns' : 'foreign keys'} in a schema other than public`);
   const reloptions = n.options?.length ? applyRelOptions(undefined, n.options as N[], false).options : [];
   ex.eng.ensureXid(s);
   const nsp = temp ? tempNamespace(ex.eng, s) : null; // first use: pg_temp_N and pg_toast_temp_N take two OIDs
@@ -192,6 +200,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     keyColumns: new Set(), indexedColumns: new Set(), types: columns.map((c) => c.type),
   };
   if (nsp) table.temp = { session: s.name, onCommit, ...nsp };
+  if (nspRow) table.nsp = { name: nspRow.name, oid: nspRow.oid };
   table.relfrozenxid = partKey ? 0 : recentXmin(ex, s); // heapam_relation_set_new_filenode: RecentXmin
   if (partKey) { table.partKey = partKey; table.relminmxid = 0; }
   if (part) {
@@ -294,15 +303,22 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   for (const obj of n.objects as N[]) {
     const parts = (obj.List.items as N[]).map((x) => x.String.sval as string);
     const name = parts[parts.length - 1]!;
-    const t = cat.get(name);
+    const sch = parts.length > 1 ? parts[parts.length - 2]! : null;
+    if (sch && sch !== 'public' && sch !== 'pg_temp' && !cat.namespaces.has(sch)) {
+      if (!n.missing_ok) throw new PgError('3F000', `schema "${sch}" does not exist`);
+      s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `schema "${sch}" does not exist, skipping` }); continue;
+    }
+    const t = sch === null ? cat.get(name) : sch === 'pg_temp' ? (cat.current !== null ? cat.tables.get(tempKey(cat.current, name)) : undefined) : cat.getIn(sch, name);
     if (!t && cat.sequence(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP SEQUENCE to remove a sequence.' });
     if (!t && cat.view(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
     if (!t) {
       if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `table "${name}" does not exist, skipping` }); continue; }
       throw new PgError('42P01', `table "${name}" does not exist`);
     }
-    if (n.behavior === 'DROP_CASCADE' && dependentViews(ex, name).length) throw notSupported('DROP TABLE ... CASCADE');
-    checkNoDependents(ex, 'table', name);
+    if (!t.nsp) { // views (public only) name the tables they read by bare name
+      if (n.behavior === 'DROP_CASCADE' && dependentViews(ex, name).length) throw notSupported('DROP TABLE ... CASCADE');
+      checkNoDependents(ex, 'table', name);
+    }
     // a partition: its parent is locked first (RangeVarCallbackForDropRelation); a partitioned table takes its
     // partitions with it (they depend on it), each locked in turn
     const parent = parentOf(cat, t);
@@ -339,7 +355,7 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     cat.tables.delete(key);
     s.tx!.undo.push(() => cat.tables.set(key, t));
     for (const [sn, sq] of [...cat.sequences]) {
-      if (sq.ownedBy !== name || sq.temp?.session !== t.temp?.session) continue;
+      if (t.nsp || sq.ownedBy !== name || sq.temp?.session !== t.temp?.session) continue;
       cat.sequences.delete(sn);
       s.tx!.undo.push(() => cat.sequences.set(sn, sq));
     }
@@ -380,7 +396,7 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   });
   let name: string = n.idxname ?? '';
   const ns = t.temp?.session; // an index lives in its table's schema (pg_temp_N for a temporary table)
-  if (name && cat.relationExists(name, ns)) {
+  if (name && cat.relationExists(name, ns, t.nsp?.name)) {
     if (n.if_not_exists) {
       s.acc.notices.push({ severity: 'NOTICE', sqlstate: '42P07', message: `relation "${name}" already exists, skipping` });
       return { command: 'CREATE INDEX', columns: null, rows: [] };
@@ -390,7 +406,7 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (!name) {
     const base = `${t.name}_${colNames.join('_')}_idx`;
     name = base;
-    for (let k = 1; cat.relationExists(name, ns); k++) name = `${base}${k}`;
+    for (let k = 1; cat.relationExists(name, ns, t.nsp?.name); k++) name = `${base}${k}`;
   }
   yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.Share, null, `waiting for ShareLock on ${t.name} to build an index`);
   ex.eng.ensureXid(s);

@@ -24,24 +24,32 @@ import { LockMode } from '../lock/lock.js';
 import type { N, Gen } from '../executor/util.js';
 import { newRelfilenode, saveTableDef } from './relfile.js';
 import { truncateCheck } from './atforeignkey.js';
+import type { Table } from '../catalog/catalog.js';
+import { aclCheck, permissionDenied, TABLE_PRIVILEGES } from '../catalog/acl.js';
+import { currentRole } from './user.js';
 import { type AfterEvent, fireStatementTriggers, fireAfterEvents } from './trigger.js';
 
 export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.behavior === 'DROP_CASCADE') throw notSupported('TRUNCATE ... CASCADE');
   ex.checkReadOnly(s, 'TRUNCATE TABLE');
   const cat = ex.eng.catalog;
-  const tables = ((n.relations ?? []) as N[]).map((r) => {
+  const role = currentRole(ex.eng, s);
+  const tables: Table[] = [];
+  // RangeVarGetRelidExtended per name: RangeVarCallbackForTruncate's checks (relkind, then the TRUNCATE privilege)
+  // run before that table's lock is taken
+  for (const r of (n.relations ?? []) as N[]) {
     const rv = r.RangeVar as N;
-    if (rv.schemaname && rv.schemaname !== 'public') throw notSupported(`schemas other than public ("${rv.schemaname}")`, posOf(rv.location));
-    const t = cat.get(rv.relname);
+    if (rv.schemaname && (rv.schemaname === 'pg_temp' || /^pg_/.test(rv.schemaname))) throw notSupported(`TRUNCATE in the schema ${rv.schemaname}`, posOf(rv.location));
+    const t = rv.schemaname ? cat.getIn(rv.schemaname, rv.relname) : cat.get(rv.relname);
     if (!t) {
       if (cat.view(rv.relname) || cat.sequence(rv.relname)) throw new PgError('42809', `"${rv.relname}" is not a table`);
       throw new PgError('42P01', `relation "${rv.relname}" does not exist`);
     }
     if (t.partKey) throw notSupported('TRUNCATE of a partitioned table', posOf(rv.location));
-    return t;
-  });
-  for (const t of tables) yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
+    if (!aclCheck(t, role, TABLE_PRIVILEGES.truncate!)) throw permissionDenied('table', t.name);
+    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
+    tables.push(t);
+  }
   truncateCheck(ex, tables); // a referenced table only with the tables referencing it
   ex.eng.ensureXid(s);
   // ExecuteTruncateGuts: BEFORE TRUNCATE triggers first, AFTER TRUNCATE ones queued for the statement's end

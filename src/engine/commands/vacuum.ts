@@ -16,6 +16,9 @@ import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import type { Table } from '../catalog/catalog.js';
 import { vacuumFull } from '../vacuum/vacuumfull.js';
+import { LockMode } from '../lock/lock.js';
+import { ownerCheck, type Role } from '../catalog/acl.js';
+import { currentRole } from './user.js';
 import { allVisibleCount } from '../catalog/sysviews.js';
 import { countLiveDead } from '../vacuum/vacuum.js';
 import { removableHorizon, vacuumContext } from '../vacuum/pruneheap.js';
@@ -66,9 +69,28 @@ export function* vacuumStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const rels = ((n.rels ?? []) as N[]).map((r) => ex.table(r.VacuumRelation.relation));
   if (rels.some((t) => t.partKey)) throw notSupported('VACUUM / ANALYZE of a partitioned table');
   if (!rels.length && verbose) throw notSupported(`${isVacuum ? 'VACUUM' : 'ANALYZE'} VERBOSE of the whole database (it would report every system catalog): name the tables`);
-  const tables = rels.length ? rels : [...ex.eng.catalog.tables.values()].filter((t) => ex.eng.catalog.visible(t)); // not other sessions' temporary tables
-  // vacuum_rel then analyze_rel, table by table; each reports to the cumulative statistics (pgstat/report.ts)
+  const role = currentRole(ex.eng, s);
+  if (!rels.length && !role.superuser) throw notSupported(`${isVacuum ? 'VACUUM' : 'ANALYZE'} of the whole database by a role without SUPERUSER (it would skip every system catalog with a WARNING): name the tables`);
+  const what = isVacuum ? 'vacuum' : 'analyze';
+  let tables = rels.length ? rels : [...ex.eng.catalog.tables.values()].filter((t) => ex.eng.catalog.visible(t)); // not other sessions' temporary tables
+  if (rels.length) {
+    // expand_vacuum_rel: each named table under a transient AccessShareLock, kept only if the role owns it (the
+    // WARNING comes before any table is worked on)
+    const kept: Table[] = [];
+    for (const t of tables) {
+      const tag = { type: 'relation' as const, rel: t.oid };
+      const held = ex.eng.locks.holds(s.id, tag, LockMode.AccessShare);
+      yield* ex.eng.acquireLock(s, tag, LockMode.AccessShare);
+      if (vacuumIsRelationOwner(s, t, role, what)) kept.push(t);
+      if (!held) ex.eng.releaseLock(s, tag, LockMode.AccessShare);
+    }
+    tables = kept;
+  }
+  // vacuum_rel then analyze_rel, table by table, each under ShareUpdateExclusiveLock (VACUUM FULL: AccessExclusiveLock)
+  // and checked for ownership again once locked; each reports to the cumulative statistics (pgstat/report.ts)
   for (const t of tables) {
+    if (!full || !isVacuum) yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.ShareUpdateExclusive);
+    if (!rels.length && !vacuumIsRelationOwner(s, t, role, what)) continue;
     if (isVacuum) {
       if (full) yield* vacuumFull(ex, s, t, verbose);
       else { ex.vacuumTable(s, t, params); reportVacuumOf(ex.eng, t, false); }
@@ -84,6 +106,13 @@ export function* vacuumStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     if (anyRows) ex.eng.ensureTopXid(s);
   }
   return { command: isVacuum ? 'VACUUM' : 'ANALYZE', columns: null, rows: [] };
+}
+
+/** vacuum_is_relation_owner: the table's owner (or a superuser) may; anyone else gets a WARNING and the table is skipped. */
+function vacuumIsRelationOwner(s: Session, t: Table, role: Role, what: 'vacuum' | 'analyze'): boolean {
+  if (ownerCheck(t, role)) return true;
+  s.acc.notices.push({ severity: 'WARNING', sqlstate: '01000', message: `skipping "${t.name}" --- only table or database owner can ${what} it` });
+  return false;
 }
 
 /**

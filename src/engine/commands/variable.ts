@@ -25,6 +25,7 @@ import type { Session, QueryResult } from '../session/session.js';
 import type { IsolationLevel } from '../xact/xact.js';
 import { intConst } from '../sql/parser.js';
 import { transactionOptions, setIsolation } from '../xact/xactblock.js';
+import { setRole } from './user.js';
 import { settingDef, canonicalValue, checkSettable, flattenArgs, isUnmodelled, allSettings, searchPathItems, type SettingDef } from '../guc/guc.js';
 
 type N = Record<string, any>;
@@ -54,6 +55,7 @@ export function showValue(eng: Engine, s: Session, name: string): { name: string
     return { name: 'transaction_isolation', value: s.tx ? s.tx.isolation : s.gucs.default_transaction_isolation };
   }
   if (lower === 'transaction_read_only') return { name: 'transaction_read_only', value: (s.tx ? s.tx.readOnly : s.gucs.default_transaction_read_only) ? 'on' : 'off' };
+  if (lower === 'role') return { name: 'role', value: s.gucs.getHidden('role') ?? 'none' };
   const d = settingDef(lower);
   if (!d) throw unknown(name);
   return { name: d.name, value: serverValue(eng, d.name) ?? s.gucs.get(d.name) };
@@ -162,6 +164,7 @@ export function setStatement(eng: Engine, s: Session, n: N, viaFunction = false)
     if (s.tx) s.tx.readOnly = v;
     return tag;
   }
+  if (lower === 'role') { setRole(eng, s, reset ? null : value, { inTransaction: inBlock || local, local }); return tag; }
   const d: SettingDef | undefined = settingDef(lower);
   if (!d) throw unknown(lower);
   checkSettable(d);
@@ -176,10 +179,10 @@ export function setStatement(eng: Engine, s: Session, n: N, viaFunction = false)
 }
 
 /**
- * search_path: names are looked up in the session's pg_temp_N, then public (namespace.c's default). Other schemas
- * cannot exist here (CREATE SCHEMA is refused), and PostgreSQL skips a path entry naming a schema that does not
- * exist — so they change nothing and are accepted. A path that would change the lookup — no public, pg_temp after
- * public — is refused: it is not modelled.
+ * search_path: names are looked up in the session's pg_temp_N, then the path's schemas that exist, in order (a
+ * CREATE SCHEMA one holds tables: catalog.get, commands/schemacmds.ts); PostgreSQL skips an entry naming a schema
+ * that does not exist. Views and sequences live in public or pg_temp only, so a path without public, or with pg_temp
+ * after it, would change their lookup: refused, not modelled.
  */
 function checkSearchPath(value: string): void {
   const items = searchPathItems(value);

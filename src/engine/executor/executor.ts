@@ -101,6 +101,10 @@ import { setConstraints } from '../ri/aftertriggers.js';
 import { createFunction, dropFunction, doStmt } from '../commands/functioncmds.js';
 import { createTrigger, dropTrigger } from '../commands/trigger.js';
 import { resolveUserFunction, compileUserCall } from '../pl/fmgr.js';
+import { createRole, dropRole, privilegedStatement } from '../commands/user.js';
+import { grantStmt } from '../commands/grant.js';
+import { clusterStmt } from '../commands/cluster.js';
+import { createSchema, dropSchema } from '../commands/schemacmds.js';
 
 export class Executor {
   /** set by EXPLAIN ANALYZE for the statement it runs: the first scan / the top-level SELECT fill it in */
@@ -117,6 +121,7 @@ export class Executor {
   }
 
   private *runStatement(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {
+    privilegedStatement(this.eng, s, type); // a role without SUPERUSER: only statements whose checks are modelled
     switch (type) {
       case 'SelectStmt':
         if (node.intoClause) return yield* createTableAs(this, s, { ...node, intoClause: undefined }, node.intoClause, false, raw);
@@ -137,6 +142,7 @@ export class Executor {
         if (node.removeType === 'OBJECT_FUNCTION') return yield* dropFunction(this, s, node);
         if (node.removeType === 'OBJECT_TRIGGER') return yield* dropTrigger(this, s, node);
         if (node.removeType === 'OBJECT_EXTENSION') return dropExtension(this, s, node);
+        if (node.removeType === 'OBJECT_SCHEMA') return yield* dropSchema(this, s, node);
         return yield* this.dropStmt(s, node);
       case 'LockStmt': return yield* this.lockStmt(s, node);
       case 'ReindexStmt': return yield* reindexStmt(this, s, node);
@@ -164,6 +170,11 @@ export class Executor {
       case 'DoStmt': return yield* doStmt(this, s, node);
       case 'CreateFunctionStmt': return yield* createFunction(this, s, node, raw.text);
       case 'CreateTrigStmt': return yield* createTrigger(this, s, node, raw.text);
+      case 'CreateSchemaStmt': return createSchema(this, s, node);
+      case 'CreateRoleStmt': return createRole(this.eng, s, node);
+      case 'DropRoleStmt': return dropRole(this.eng, s, node);
+      case 'GrantStmt': return grantStmt(this, s, node);
+      case 'ClusterStmt': return yield* clusterStmt(this, s, node);
       default: throw notSupported(`the statement ${type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()}`);
     }
   }
@@ -223,11 +234,12 @@ export class Executor {
   }
 
   table(rv: N): Table {
-    if (rv.schemaname && rv.schemaname !== 'public' && rv.schemaname !== 'pg_temp') throw notSupported(`schemas other than public ("${rv.schemaname}")`, posOf(rv.location));
+    if (rv.schemaname && /^pg_(catalog|toast)$/.test(rv.schemaname)) throw notSupported(`tables of the schema ${rv.schemaname}`, posOf(rv.location));
     if (rv.catalogname) throw notSupported('cross-database references', posOf(rv.location));
     const cat = this.eng.catalog;
-    // no schema: pg_temp first, then public (search_path); public.t or pg_temp.t: that schema only
-    const t = rv.schemaname === 'public' ? cat.tables.get(rv.relname)
+    // no schema: pg_temp first, then search_path's schemas; public.t, s.t or pg_temp.t: that schema only (a schema
+    // that does not exist has no relation: 42P01 below)
+    const t = rv.schemaname && rv.schemaname !== 'pg_temp' ? cat.getIn(rv.schemaname, rv.relname)
       : rv.schemaname === 'pg_temp' ? (cat.current !== null ? cat.tables.get(tempKey(cat.current, rv.relname)) : undefined)
         : cat.get(rv.relname);
     // a system catalog or view PostgreSQL 15 has (pg_index, pg_stat_statements' neighbours ...) and the simulator does not

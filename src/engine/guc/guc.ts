@@ -262,14 +262,18 @@ export class SessionGucs {
   get default_transaction_isolation(): IsolationLevel { return this.get('default_transaction_isolation') as IsolationLevel; }
   get default_transaction_read_only(): boolean { return this.get('default_transaction_read_only') === 'on'; }
   /** Set a checked value (undefined: back to the server's); inside a transaction block the change can be undone. */
-  set(d: SettingDef, shown: string | undefined, opts: { inTransaction: boolean; local: boolean }): void {
-    if (opts.inTransaction) this.stack.push({ name: d.name, prev: this.values.get(d.name), next: shown, local: opts.local });
-    if (shown === undefined) this.values.delete(d.name); else this.values.set(d.name, shown);
+  set(d: SettingDef, shown: string | undefined, opts: { inTransaction: boolean; local: boolean }): void { this.setHidden(d.name, shown, opts); }
+  /** A setting outside pg_settings (GUC_NO_SHOW_ALL | GUC_NO_RESET_ALL: "role", SET ROLE's), set and undone as the others. */
+  setHidden(name: string, shown: string | undefined, opts: { inTransaction: boolean; local: boolean }): void {
+    if (opts.inTransaction) this.stack.push({ name, prev: this.values.get(name), next: shown, local: opts.local });
+    if (shown === undefined) this.values.delete(name); else this.values.set(name, shown);
   }
+  getHidden(name: string): string | undefined { return this.values.get(name); }
   /** RESET ALL: every setting a session may change back to the server's value. */
   resetAll(inTransaction: boolean): void {
     for (const name of [...this.values.keys()]) {
-      const d = settingDef(name)!;
+      const d = settingDef(name);
+      if (!d) continue; // a hidden setting (role): RESET ALL leaves it
       if (d.context === 'user' || d.context === 'superuser') this.set(d, undefined, { inTransaction, local: false });
     }
   }

@@ -277,7 +277,7 @@ export function parseInput(s: string, t: SqlType): Value {
       const oid = regclassLookup.byName(bare);
       if (oid === null && PG15_CATALOG_RELATIONS.has(bare)) throw notSupported(`the system catalog ${bare} as a regclass`);
       if (oid === null) throw new PgError('42P01', `relation "${name}" does not exist`);
-      return new RegClass(oid, bare);
+      return new RegClass(oid, regclassLookup.byOid(oid) ?? bare); // regclassout's name: qualified when not visible
     }
     case 'xid8': { const m = /^\s*(\d+)/.exec(s); return m ? Number(m[1]) : 0; } // xid8in reads what strtoull reads, 0 for none
     case 'pg_lsn': {

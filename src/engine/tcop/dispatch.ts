@@ -13,6 +13,7 @@ import type { Engine } from '../engine.js';
 import { type ExecStatus, type SessionOutcome } from '../engine.js';
 import { PgError, setPositionText } from '../errors.js';
 import { type Session } from '../session/session.js';
+import { searchPathItems } from '../guc/guc.js';
 import { setCurrentLiterals } from '../sql/parser.js';
 import { reportStat } from '../pgstat/pgstat_relation.js';
 
@@ -20,6 +21,7 @@ export function step(eng: Engine, s: Session): SessionOutcome {
   const gen = s.running!;
   setCurrentLiterals(s.literals);
   eng.catalog.current = s.name; // this session's temporary tables come first in name lookups
+  eng.catalog.searchPath = searchPathItems(s.gucs.get('search_path'));
   setPositionText(s.currentQuery);
   for (;;) {
     const r = gen.next();

@@ -23,6 +23,7 @@ import { wake } from '../lock/proc.js';
 import { armStatementTimeout, clearSleep, disarmIdleTimeout, disarmStatementTimeout, terminateBackend } from './interrupts.js';
 import { crashDuring } from '../postmaster/postmaster.js';
 import { type Session, type StepYield } from '../session/session.js';
+import { searchPathItems } from '../guc/guc.js';
 import { type RawStmt, parseSql, setCurrentLiterals } from '../sql/parser.js';
 import { drainRunnable, report, step, toPgError } from '../tcop/dispatch.js';
 import { abortAfterError, commitTx, ensureTx, transactionStmt } from '../xact/xactblock.js';
@@ -118,6 +119,7 @@ export function cancel(eng: Engine, sessionName: string): ExecuteResponse {
   s.progress = null;
   setCurrentLiterals(s.literals);
   eng.catalog.current = s.name;
+  eng.catalog.searchPath = searchPathItems(s.gucs.get('search_path'));
   setPositionText(s.currentQuery);
   let r: IteratorResult<StepYield, void>;
   try { r = s.running.throw(new PgError('57014', 'canceling statement due to user request', context ? { context } : {})); } catch (e) {
@@ -164,6 +166,7 @@ export function* runStatement(eng: Engine, s: Session, raw: RawStmt, multi: bool
   s.literals = raw.literals ?? null;
   setCurrentLiterals(s.literals);
   eng.catalog.current = s.name;
+  eng.catalog.searchPath = searchPathItems(s.gucs.get('search_path'));
   setDateTimeContext(s.gucs.get('DateStyle'), virtualTimestamp(s.tx ? s.xactStartAt : s.stmtStartAt).us);
   if (eng.tracer.wants('statement')) {
     eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} runs: ${raw.text.length > 120 ? raw.text.slice(0, 117) + '...' : raw.text}` });

@@ -23,8 +23,10 @@
  */
 import type { Executor } from '../executor/executor.js';
 import type { Session } from '../session/session.js';
-import type { Table } from '../catalog/catalog.js';
+import { heapGetattrs, type Table } from '../catalog/catalog.js';
+import { leafOrder } from '../index/nbtcompare.js';
 import type { Item } from '../heap/tuple.js';
+import type { BtreeIndex } from '../index/btree.js';
 import { HeapRelation, packTid, tidBlock, tidOffset } from '../heap/heap.js';
 import {
   LpFlags, HEAP_XMIN_COMMITTED, HEAP_XMIN_FROZEN, HEAP_NATTS_MASK,
@@ -42,7 +44,8 @@ import type { PgMessage } from '../errors.js';
 /** HEAP_XACT_MASK: the infomask bits about transactions (what a copy keeps; the rest is recomputed) */
 const HEAP_XACT_MASK = 0xfff0;
 
-export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean): Gen<void> {
+/** VACUUM FULL, or CLUSTER (commands/cluster.ts) when `clusterOn` names the index whose order the copy takes. */
+export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean, clusterOn?: BtreeIndex): Gen<void> {
   yield* ex.lockRelation(s, t, LockMode.AccessExclusive);
   const eng = ex.eng;
   eng.ensureTopXid(s);
@@ -61,6 +64,11 @@ export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean
       if (v === VacState.RecentlyDead) recentlyDead++;
       kept.push({ item: { ...it, values: it.values.slice() }, tid: packTid(page.blkno, k + 1) });
     });
+  }
+  if (clusterOn) { // copy_table_data with an index: the versions in the index's key order (ties by TID)
+    const keyed = kept.map((k) => ({ k, key: clusterOn.keyValues(heapGetattrs(t, k.item.values)), tid: k.tid }));
+    keyed.sort(leafOrder);
+    kept.splice(0, kept.length, ...keyed.map((e) => e.k));
   }
   s.tx!.undo.push(saveTableDef(ex, t));
   // make_new_heap + swap_relation_files: a new relfilenode (the transient table takes 3 OIDs), each index rebuilt
