@@ -48,8 +48,10 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
       // its indexes (a temporary table's are temporary too): relpages / reltuples as the build, ANALYZE or VACUUM
       // set them; no relfrozenxid
       for (const i of t.indexes) {
-        rows.push([i.oid, i.name, t.temp ? t.temp.nsp : 2200, 'i', t.temp ? 't' : 'p', i.oid, i.stats?.relpages ?? 1, floatIn(String(i.stats?.reltuples ?? 0), true), 0, false,
-          i.columns.length + i.include.length, 0, 0, null, false]);
+        // a partitioned table's index is a partitioned index (relkind 'I'): no storage, no relfilenode
+        const p = !!t.partKey;
+        rows.push([i.oid, i.name, t.temp ? t.temp.nsp : 2200, p ? 'I' : 'i', t.temp ? 't' : 'p', p ? 0 : i.oid, p ? 0 : i.stats?.relpages ?? 1,
+          floatIn(String(p ? 0 : i.stats?.reltuples ?? 0), true), 0, false, i.columns.length + i.include.length, 0, 0, null, i.parentIndex !== undefined]);
       }
     }
     // a sequence is one page holding one tuple; a view has no storage
@@ -69,6 +71,8 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
     // one row per partition: its parent and its place among the parent's children (inhseqno 1)
     const rows: Value[][] = [];
     for (const t of eng.catalog.tables.values()) if (t.partOf) rows.push([t.oid, t.partOf.parent, 1, false]);
+    // an index of a partition attached to its parent's partitioned index
+    for (const t of eng.catalog.tables.values()) for (const i of t.indexes) if (i.parentIndex !== undefined) rows.push([i.oid, i.parentIndex, 1, false]);
     return {
       columns: ([['inhrelid', T.oid], ['inhparent', T.oid], ['inhseqno', T.int4], ['inhdetachpending', T.bool]] as [string, SqlType][]).map(([n, type]) => ({ name: n, type })),
       rows, starRefused: '',

@@ -58,7 +58,8 @@ export interface PartitionOf {
   bound: PartitionBound;
   columns: Column[];
   checks: CheckConstraint[];
-  uniques: { cols: string[]; primary: boolean }[];
+  /** the parent's indexes, each to be made on the partition (unique ones with their constraint) */
+  uniques: { cols: string[]; primary: boolean; unique: boolean; parentIndex: number }[];
 }
 
 /**
@@ -78,7 +79,8 @@ export function* partitionOfStart(ex: Executor, s: Session, n: N): Gen<Partition
     ...(c.generated ? { generated: c.generated } : {}),
   }));
   const checks = parent.checks.map((c) => ({ name: c.name, expr: c.expr, base: c.name } as CheckConstraint & { base: string }));
-  const uniques = parent.indexes.filter((i) => i.unique && !i.def).map((i) => ({ cols: i.columns.map((c) => parent.columns[c]!.name), primary: i.primary }));
+  if (parent.indexes.some((i) => i.def)) throw notSupported('PARTITION OF a table with expression or partial indexes');
+  const uniques = parent.indexes.map((i) => ({ cols: i.columns.map((c) => parent.columns[c]!.name), primary: i.primary, unique: i.unique, parentIndex: i.oid }));
   const bound = evalBound(ex, s, n.partbound, parent);
   return { parent, bound, columns, checks, uniques };
 }

@@ -63,14 +63,14 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   }
   const columns: Column[] = [];
   const checks: CheckConstraint[] = [];
-  const uniques: { cols: string[]; primary: boolean; name?: string; include?: string[] }[] = [];
+  const uniques: { cols: string[]; primary: boolean; name?: string; include?: string[]; unique?: boolean; parentIndex?: number }[] = [];
   const checkNames = new Set<string>();
   const serials: { seqName: string; column: string; max: number | bigint; params?: SeqParams }[] = [];
   const foreign: N[] = [];
   const pickName = (base: string) => { let nm = base, i = 0; while (checkNames.has(nm) || cat.relationExists(nm, tempSession)) nm = `${base}${++i}`; checkNames.add(nm); return nm; };
   if (part) {
     columns.push(...part.columns);
-    for (const u of part.uniques) uniques.push({ cols: u.cols, primary: u.primary });
+    for (const u of part.uniques) uniques.push({ cols: u.cols, primary: u.primary, unique: u.unique, parentIndex: u.parentIndex });
   }
   for (const el of (n.tableElts ?? []) as N[]) {
     if (el.ColumnDef) {
@@ -159,7 +159,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       }
     } else throw notSupported('CREATE TABLE ... LIKE');
   }
-  const partKey = n.partspec ? partitionKeyOf(n.partspec, columns, uniques, name) : undefined;
+  const partKey = n.partspec ? partitionKeyOf(n.partspec, columns, uniques.filter((u) => u.unique !== false), name) : undefined;
   if (partKey && foreign.length) throw notSupported('foreign keys on partitioned tables');
   if (part && part.checks.length) throw notSupported('CHECK constraints inherited by a partition');
   if (uniques.filter((u) => u.primary).length > 1) throw new PgError('42P16', `multiple primary keys for table "${name}" are not allowed`);
@@ -207,16 +207,18 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       return i;
     });
     if (u.primary) for (const i of colIdx) columns[i]!.notNull = true;
-    const iname = u.name ?? pickName(u.primary ? `${name}_pkey` : `${name}_${u.cols.join('_')}_key`);
+    const unique = u.unique ?? true;
+    const iname = u.name ?? pickName(u.primary ? `${name}_pkey` : `${name}_${u.cols.join('_')}_${unique ? 'key' : 'idx'}`);
     const incl = (u.include ?? []).map((cn) => {
       const i = columns.findIndex((c) => c.name === cn);
       if (i < 0) throw new PgError('42703', `column "${cn}" named in key does not exist`);
       return i;
     });
-    const index = new BtreeIndex(cat.allocOid(), iname, colIdx, true, u.primary, incl);
-    cat.allocOid(); // its pg_constraint row
+    const index = new BtreeIndex(cat.allocOid(), iname, colIdx, unique, u.primary, incl);
+    if (unique) cat.allocOid(); // its pg_constraint row
+    if (u.parentIndex !== undefined) index.parentIndex = u.parentIndex;
     table.indexes.push(index);
-    for (const i of colIdx) { table.keyColumns.add(i); table.indexedColumns.add(i); }
+    for (const i of colIdx) { if (unique) table.keyColumns.add(i); table.indexedColumns.add(i); }
     for (const i of incl) table.indexedColumns.add(i);
   }
   // validate CHECK and DEFAULT expressions now, as PostgreSQL does at CREATE time
