@@ -233,12 +233,16 @@ export class Catalog {
   /** pg_namespace rows made for pg_temp_N / pg_toast_temp_N (InitTempTableNamespace), by backend ID: kept after
    *  the session ends, reused by the next backend with that ID */
   tempNamespaces = new Map<number, number>();
+  /** relations dropped by a transaction still in progress: their pg_class rows, which other sessions still see
+   *  (the catalog is not MVCC-versioned here; only DROP INDEX records them) */
+  droppedPending: { row: Value[]; session: string; xid: number }[] = [];
 
   clone(): Catalog {
     const c = new Catalog();
     c.current = this.current;
     c.localRels = new Set(this.localRels);
     c.tempNamespaces = new Map(this.tempNamespaces);
+    c.droppedPending = this.droppedPending.slice();
     c.nextOid = this.nextOid;
     c.generation = this.generation;
     c.standaloneIndexes = new Set(this.standaloneIndexes);

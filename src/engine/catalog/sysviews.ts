@@ -18,6 +18,7 @@ import { floatIn } from '../adt/float.js';
 import { notSupported } from '../errors.js';
 import { vmStatus } from '../heap/visibilitymap.js';
 import type { Table } from './catalog.js';
+import type { BtreeIndex } from '../index/btree.js';
 import { bufferCacheView } from '../contrib/pg_buffercache.js';
 
 export interface SystemRelation { columns: { name: string; type: SqlType }[]; rows: Value[][]; starRefused: string }
@@ -30,6 +31,13 @@ export function datFrozenXid(eng: Engine): number {
   let oldest = eng.catalogFrozenXid;
   for (const t of eng.catalog.tables.values()) if ((t.relfrozenxid ?? 0) >= 3 && t.relfrozenxid! < oldest) oldest = t.relfrozenxid!;
   return oldest;
+}
+
+/** An index's pg_class row; a partitioned table's index is a partitioned index (relkind 'I'): no storage. */
+export function indexClassRow(t: Table, i: BtreeIndex): Value[] {
+  const p = !!t.partKey;
+  return [i.oid, i.name, t.temp ? t.temp.nsp : 2200, p ? 'I' : 'i', t.temp ? 't' : 'p', p ? 0 : i.oid, p ? 0 : i.stats?.relpages ?? 1,
+    floatIn(String(p ? 0 : i.stats?.reltuples ?? 0), true), 0, false, i.columns.length + i.include.length, 0, 0, null, i.parentIndex !== undefined];
 }
 
 export function systemRelation(eng: Engine, name: string): SystemRelation | null {
@@ -47,13 +55,10 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
       ]);
       // its indexes (a temporary table's are temporary too): relpages / reltuples as the build, ANALYZE or VACUUM
       // set them; no relfrozenxid
-      for (const i of t.indexes) {
-        // a partitioned table's index is a partitioned index (relkind 'I'): no storage, no relfilenode
-        const p = !!t.partKey;
-        rows.push([i.oid, i.name, t.temp ? t.temp.nsp : 2200, p ? 'I' : 'i', t.temp ? 't' : 'p', p ? 0 : i.oid, p ? 0 : i.stats?.relpages ?? 1,
-          floatIn(String(p ? 0 : i.stats?.reltuples ?? 0), true), 0, false, i.columns.length + i.include.length, 0, 0, null, i.parentIndex !== undefined]);
-      }
+      for (const i of t.indexes) rows.push(indexClassRow(t, i));
     }
+    // what another session's transaction in progress dropped is still there for this one
+    for (const d of eng.catalog.droppedPending) if (d.session !== eng.catalog.current && eng.xacts.isInProgress(d.xid)) rows.push(d.row);
     // a sequence is one page holding one tuple; a view has no storage
     // (every session's temporary ones too, in their pg_temp_N)
     for (const q of eng.catalog.sequences.values()) rows.push([q.oid, q.name, q.temp?.nsp ?? 2200, 'S', q.temp ? 't' : 'p', q.oid, 1, floatIn('1', true), 0, false, 3, 0, 0, null, false]);

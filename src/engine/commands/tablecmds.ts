@@ -32,6 +32,7 @@ import { indexImage } from '../buffer/bufmgr.js';
 import { buildIndex } from './relfile.js';
 import { addForeignKey, referencedTableError } from './atforeignkey.js';
 import { compileIndexDef, indexColumnName } from './indexcmds.js';
+import { definePartitionedIndex, dropPartitionedIndex, dropIndexEntry } from './indexpartition.js';
 import { referencingKeys, tableByOid } from '../ri/ri_triggers.js';
 import { partitionOfStart, partitionKeyOf, checkPartitionBound } from './partitioncmds.js';
 import { allPartitions, parentOf } from '../executor/execPartition.js';
@@ -217,6 +218,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     const index = new BtreeIndex(cat.allocOid(), iname, colIdx, unique, u.primary, incl);
     if (unique) cat.allocOid(); // its pg_constraint row
     if (u.parentIndex !== undefined) index.parentIndex = u.parentIndex;
+    if (!unique) cat.standaloneIndexes.add(iname); // no constraint behind it
     table.indexes.push(index);
     for (const i of colIdx) { if (unique) table.keyColumns.add(i); table.indexedColumns.add(i); }
     for (const i of incl) table.indexedColumns.add(i);
@@ -348,7 +350,6 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.accessMethod && n.accessMethod !== 'btree') throw notSupported(`index access method ${n.accessMethod}`);
   ex.checkReadOnly(s, 'CREATE INDEX');
   const t = ex.table(n.relation);
-  if (t.partKey) throw notSupported('CREATE INDEX on a partitioned table');
   const cat = ex.eng.catalog;
   const exprs: N[] = [];
   const colNames: string[] = [];
@@ -380,6 +381,12 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     const base = `${t.name}_${colNames.join('_')}_idx`;
     name = base;
     for (let k = 1; cat.relationExists(name, ns); k++) name = `${base}${k}`;
+  }
+  // a partitioned table: a partitioned index, and one per partition (commands/indexpartition.ts)
+  if (t.partKey) {
+    yield* definePartitionedIndex(ex, s, t, n, name, (ss, nn) => createIndex(ex, ss, nn));
+    s.tx!.cidUsed = true;
+    return { command: 'CREATE INDEX', columns: null, rows: [] };
   }
   yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.Share, null, `waiting for ShareLock on ${t.name} to build an index`);
   ex.eng.ensureXid(s);
@@ -435,6 +442,8 @@ export function* dropIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       throw new PgError('42704', `index "${name}" does not exist`);
     }
     const index = t.indexes.find((i) => i.name === name)!;
+    if (!n.concurrent && (yield* dropPartitionedIndex(ex, s, t, index))) continue;
+    if (n.concurrent && (t.partKey || index.parentIndex !== undefined)) throw new PgError('0A000', 'cannot drop partitioned index concurrently');
     if (!cat.standaloneIndexes.has(index.name)) {
       throw new PgError('2BP01', `cannot drop index ${name} because constraint ${name} on table ${t.name} requires it`, { hint: `You can drop constraint ${name} on table ${t.name} instead.` });
     }
@@ -452,10 +461,12 @@ export function* dropIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       yield* waitForLockers(ex, s, t, LockMode.AccessExclusive, 'DROP INDEX CONCURRENTLY waits for every transaction using the table before dropping the index');
       yield* ex.eng.acquireLock(s, { type: 'relation', rel: index.oid }, LockMode.AccessExclusive);
       if (!t.indexes.includes(index)) throw new PgError('42704', `index "${name}" does not exist`);
-    } else yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
+    } else {
+      yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
+      yield* ex.eng.acquireLock(s, { type: 'relation', rel: index.oid }, LockMode.AccessExclusive);
+    }
     ex.eng.ensureXid(s);
-    t.indexes.splice(t.indexes.indexOf(index), 1);
-    s.tx!.undo.push(() => t.indexes.push(index));
+    dropIndexEntry(ex, s, t, index);
     s.tx!.cidUsed = true;
   }
   return { command: 'DROP INDEX', columns: null, rows: [] };
