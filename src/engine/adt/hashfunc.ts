@@ -79,3 +79,85 @@ export function hashInt8(v: number | bigint): number {
 
 /** hashtext (deterministic collation): the string's UTF-8 bytes. */
 export const hashText = (s: string): number => hashBytes(utf8Bytes(s));
+
+// ---- the extended (64-bit, seeded) variants: hash partitioning's hashes (hashint4extended & co.)
+
+function mix(a: number, b: number, c: number): [number, number, number] {
+  a = (a - c) >>> 0; a = (a ^ rot(c, 4)) >>> 0; c = (c + b) >>> 0;
+  b = (b - a) >>> 0; b = (b ^ rot(a, 6)) >>> 0; a = (a + c) >>> 0;
+  c = (c - b) >>> 0; c = (c ^ rot(b, 8)) >>> 0; b = (b + a) >>> 0;
+  a = (a - c) >>> 0; a = (a ^ rot(c, 16)) >>> 0; c = (c + b) >>> 0;
+  b = (b - a) >>> 0; b = (b ^ rot(a, 19)) >>> 0; a = (a + c) >>> 0;
+  c = (c - b) >>> 0; c = (c ^ rot(b, 4)) >>> 0; b = (b + a) >>> 0;
+  return [a, b, c];
+}
+
+/** final() keeping b too: the extended hashes return (b << 32) | c. */
+function final64(a: number, b: number, c: number): bigint {
+  c = (c ^ b) >>> 0; c = (c - rot(b, 14)) >>> 0;
+  a = (a ^ c) >>> 0; a = (a - rot(c, 11)) >>> 0;
+  b = (b ^ a) >>> 0; b = (b - rot(a, 25)) >>> 0;
+  c = (c ^ b) >>> 0; c = (c - rot(b, 16)) >>> 0;
+  a = (a ^ c) >>> 0; a = (a - rot(c, 4)) >>> 0;
+  b = (b ^ a) >>> 0; b = (b - rot(a, 14)) >>> 0;
+  c = (c ^ b) >>> 0; c = (c - rot(b, 24)) >>> 0;
+  return (BigInt(b) << 32n) | BigInt(c);
+}
+
+/** The seed folded in (seed != 0): a += seed's high word, b += its low word, then one mix. */
+function seeded(init: number, seed: bigint): [number, number, number] {
+  let a = init, b = init, c = init;
+  if (seed !== 0n) {
+    a = (a + Number((seed >> 32n) & 0xffffffffn)) >>> 0;
+    b = (b + Number(seed & 0xffffffffn)) >>> 0;
+    [a, b, c] = mix(a, b, c);
+  }
+  return [a, b, c];
+}
+
+/** hash_bytes_uint32_extended: an unsigned 64-bit result. */
+export function hashUint32Extended(k: number, seed: bigint): bigint {
+  const [a, b, c] = seeded((0x9e3779b9 + 4 + 3923095) >>> 0, seed);
+  return final64((a + (k >>> 0)) >>> 0, b, c);
+}
+
+/** hash_bytes_extended over a byte string (little-endian). */
+export function hashBytesExtended(k: Uint8Array, seed: bigint): bigint {
+  let len = k.length;
+  let [a, b, c] = seeded((0x9e3779b9 + len + 3923095) >>> 0, seed);
+  let p = 0;
+  const word = (i: number) => (k[i]! | (k[i + 1]! << 8) | (k[i + 2]! << 16) | (k[i + 3]! << 24)) >>> 0;
+  while (len >= 12) {
+    a = (a + word(p)) >>> 0; b = (b + word(p + 4)) >>> 0; c = (c + word(p + 8)) >>> 0;
+    [a, b, c] = mix(a, b, c);
+    p += 12; len -= 12;
+  }
+  const at = (i: number) => k[p + i]!;
+  switch (len) {
+    case 11: c = (c + (at(10) << 24)) >>> 0; // falls through
+    case 10: c = (c + (at(9) << 16)) >>> 0; // falls through
+    case 9: c = (c + (at(8) << 8)) >>> 0; // falls through
+    case 8: b = (b + (at(7) << 24)) >>> 0; // falls through
+    case 7: b = (b + (at(6) << 16)) >>> 0; // falls through
+    case 6: b = (b + (at(5) << 8)) >>> 0; // falls through
+    case 5: b = (b + at(4)) >>> 0; // falls through
+    case 4: a = (a + (at(3) << 24)) >>> 0; // falls through
+    case 3: a = (a + (at(2) << 16)) >>> 0; // falls through
+    case 2: a = (a + (at(1) << 8)) >>> 0; // falls through
+    case 1: a = (a + at(0)) >>> 0;
+  }
+  return final64(a, b, c);
+}
+
+/** hashint4extended (int2 and int4 alike) */
+export const hashInt4Extended = (v: number, seed: bigint): bigint => hashUint32Extended(v | 0, seed);
+
+/** hashint8extended: the high half folded into the low one, as hashint8 does. */
+export function hashInt8Extended(v: number | bigint, seed: bigint): bigint {
+  const x = BigInt.asUintN(64, BigInt(v));
+  const lo = Number(x & 0xffffffffn), hi = Number(x >> 32n);
+  return hashUint32Extended((lo ^ (BigInt(v) < 0n ? ~hi >>> 0 : hi)) >>> 0, seed);
+}
+
+/** hashtextextended (deterministic collation) */
+export const hashTextExtended = (s: string, seed: bigint): bigint => hashBytesExtended(utf8Bytes(s), seed);

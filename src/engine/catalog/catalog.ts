@@ -263,6 +263,9 @@ export class Catalog {
   namespaces = new Map<string, Namespace>();
   /** the running session's search_path items (set with `current`): unqualified table names are looked up in them */
   searchPath: string[] = ['public'];
+  /** relations dropped by a transaction still in progress: their pg_class rows, which other sessions still see
+   *  (the catalog is not MVCC-versioned here; only DROP INDEX records them) */
+  droppedPending: { row: Value[]; session: string; xid: number }[] = [];
 
   clone(): Catalog {
     const c = new Catalog();
@@ -272,6 +275,7 @@ export class Catalog {
     c.current = this.current;
     c.localRels = new Set(this.localRels);
     c.tempNamespaces = new Map(this.tempNamespaces);
+    c.droppedPending = this.droppedPending.slice();
     c.nextOid = this.nextOid;
     c.oidBound = this.oidBound;
     c.generation = this.generation;

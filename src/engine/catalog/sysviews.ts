@@ -18,6 +18,7 @@ import { floatIn } from '../adt/float.js';
 import { notSupported } from '../errors.js';
 import { vmStatus } from '../heap/visibilitymap.js';
 import type { Table } from './catalog.js';
+import type { BtreeIndex } from '../index/btree.js';
 import { bufferCacheView } from '../contrib/pg_buffercache.js';
 import { pgTablesView, pgIndexesView } from './system_views.js';
 
@@ -31,6 +32,14 @@ export function datFrozenXid(eng: Engine): number {
   let oldest = eng.catalogFrozenXid;
   for (const t of eng.catalog.tables.values()) if ((t.relfrozenxid ?? 0) >= 3 && t.relfrozenxid! < oldest) oldest = t.relfrozenxid!;
   return oldest;
+}
+
+/** An index's pg_class row; a partitioned table's index is a partitioned index (relkind 'I'): no storage. */
+export function indexClassRow(t: Table, i: BtreeIndex): Value[] {
+  const p = !!t.partKey;
+  return [i.oid, i.name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, p ? 'I' : 'i', t.temp ? 't' : 'p', p ? 0 : i.oid, p ? 0 : i.stats?.relpages ?? 1,
+    floatIn(String(p ? 0 : i.stats?.reltuples ?? 0), true), 0, false, i.columns.length + i.include.length, 0, 0,
+    i.reloptions ? new PgArray(i.reloptions) : null, i.parentIndex !== undefined];
 }
 
 export function systemRelation(eng: Engine, name: string): SystemRelation | null {
@@ -48,11 +57,10 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
       ]);
       // its indexes (a temporary table's are temporary too): relpages / reltuples as the build, ANALYZE or VACUUM
       // set them; no relfrozenxid
-      for (const i of t.indexes) {
-        rows.push([i.oid, i.name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, 'i', t.temp ? 't' : 'p', i.oid, i.stats?.relpages ?? 1, floatIn(String(i.stats?.reltuples ?? 0), true), 0, false,
-          i.columns.length + i.include.length, 0, 0, i.reloptions ? new PgArray(i.reloptions) : null, false]);
-      }
+      for (const i of t.indexes) rows.push(indexClassRow(t, i));
     }
+    // what another session's transaction in progress dropped is still there for this one
+    for (const d of eng.catalog.droppedPending) if (d.session !== eng.catalog.current && eng.xacts.isInProgress(d.xid)) rows.push(d.row);
     // a sequence is one page holding one tuple; a view has no storage
     // (every session's temporary ones too, in their pg_temp_N)
     for (const q of eng.catalog.sequences.values()) rows.push([q.oid, q.name, q.temp?.nsp ?? 2200, 'S', q.temp ? 't' : 'p', q.oid, 1, floatIn('1', true), 0, false, 3, 0, 0, null, false]);
@@ -70,6 +78,8 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
     // one row per partition: its parent and its place among the parent's children (inhseqno 1)
     const rows: Value[][] = [];
     for (const t of eng.catalog.tables.values()) if (t.partOf) rows.push([t.oid, t.partOf.parent, 1, false]);
+    // an index of a partition attached to its parent's partitioned index
+    for (const t of eng.catalog.tables.values()) for (const i of t.indexes) if (i.parentIndex !== undefined) rows.push([i.oid, i.parentIndex, 1, false]);
     return {
       columns: ([['inhrelid', T.oid], ['inhparent', T.oid], ['inhseqno', T.int4], ['inhdetachpending', T.bool]] as [string, SqlType][]).map(([n, type]) => ({ name: n, type })),
       rows, starRefused: '',

@@ -21,6 +21,7 @@
  * run in the order written (PostgreSQL sorts them into passes), catalog changes are not MVCC (readers see the
  * new definition at once once they get past the lock), the command counter moves by one per statement.
  */
+import { attachPartition, detachPartition } from './attachpartition.js';
 import { setTriggersEnabled } from './trigger.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -107,6 +108,23 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   if (cmds.length === 1 && cmds[0]!.subtype === 'AT_ChangeOwner') { // commands/grant.ts: any table, partitioned too
     const t = target(ex, s, n.relation, !!n.missing_ok);
     if (t) yield* changeOwner(ex, s, t, cmds[0]!);
+    return done;
+  }
+  const partCmd = cmds.find((c) => ['AT_AttachPartition', 'AT_DetachPartition', 'AT_DetachPartitionFinalize'].includes(c.subtype));
+  if (partCmd) {
+    // ATTACH / DETACH PARTITION (commands/attachpartition.ts): alone in its ALTER TABLE, as PostgreSQL requires
+    if (cmds.length > 1) throw notSupported('ATTACH / DETACH PARTITION together with other ALTER TABLE subcommands');
+    if (partCmd.subtype === 'AT_DetachPartitionFinalize') throw notSupported('DETACH PARTITION ... FINALIZE');
+    const t = target(ex, s, n.relation, !!n.missing_ok);
+    if (!t) return done;
+    const attach = partCmd.subtype === 'AT_AttachPartition';
+    const pc = partCmd.def.PartitionCmd as N;
+    if (!attach && pc.concurrent) throw notSupported('DETACH PARTITION ... CONCURRENTLY');
+    // AlterTableGetLockLevel: ATTACH ShareUpdateExclusiveLock on the parent, DETACH AccessExclusiveLock
+    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, attach ? LockMode.ShareUpdateExclusive : LockMode.AccessExclusive);
+    if (!t.partKey) throw new PgError('42809', `table "${t.name}" is not partitioned`);
+    if (attach) yield* attachPartition(ex, s, t, pc);
+    else yield* detachPartition(ex, s, t, pc);
     return done;
   }
   for (const c of cmds) {

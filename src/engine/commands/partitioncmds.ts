@@ -19,15 +19,14 @@ import { compileExpr } from '../sql/expr.js';
 import { castTo } from '../sql/coerce.js';
 import type { SqlType, Value } from '../sql/types.js';
 import { LockMode } from '../lock/lock.js';
-import { transformBound, checkNewBound, boundAccepts, type PartitionKey, type PartitionBound } from '../partitioning/partbounds.js';
+import { transformBound, checkNewBound, boundAccepts, HASHABLE_TYPES, type PartitionKey, type PartitionBound } from '../partitioning/partbounds.js';
 import { boundsOf, partitionsOf } from '../executor/execPartition.js';
 import type { N, Gen } from '../executor/util.js';
 
 /** ComputePartitionAttrs: PARTITION BY LIST / RANGE (col, …) over the new table's columns. */
 export function partitionKeyOf(spec: N, columns: Column[], uniques: { cols: string[]; primary: boolean }[], name: string): PartitionKey {
   const strat = String(spec.strategy);
-  if (/HASH/i.test(strat)) throw notSupported('hash partitioning', posOf(spec.location));
-  const strategy = /LIST/i.test(strat) ? 'list' : 'range';
+  const strategy = /HASH/i.test(strat) ? 'hash' : /LIST/i.test(strat) ? 'list' : 'range';
   const params = (spec.partParams ?? []) as N[];
   if (strategy === 'list' && params.length !== 1) throw new PgError('42P17', 'cannot use "list" partition strategy with more than one column', { position: posOf(spec.location)! });
   const cols: number[] = [];
@@ -40,6 +39,8 @@ export function partitionKeyOf(spec: N, columns: Column[], uniques: { cols: stri
     cols.push(i);
   }
   const key: PartitionKey = { strategy, cols, types: cols.map((i) => columns[i]!.type), names: cols.map((i) => columns[i]!.name) };
+  const unhashable = strategy === 'hash' ? key.types.find((ty) => !HASHABLE_TYPES.has(ty.name)) : undefined;
+  if (unhashable) throw notSupported(`hash partitioning on a key of type ${unhashable.name}`, posOf(spec.location));
   // a unique constraint on a partitioned table is enforced by each partition's index: it must cover the key
   for (const u of uniques) {
     const missing = key.names.find((k) => !u.cols.includes(k));
@@ -58,7 +59,8 @@ export interface PartitionOf {
   bound: PartitionBound;
   columns: Column[];
   checks: CheckConstraint[];
-  uniques: { cols: string[]; primary: boolean }[];
+  /** the parent's indexes, each to be made on the partition (unique ones with their constraint) */
+  uniques: { cols: string[]; primary: boolean; unique: boolean; parentIndex: number }[];
 }
 
 /**
@@ -78,7 +80,10 @@ export function* partitionOfStart(ex: Executor, s: Session, n: N): Gen<Partition
     ...(c.generated ? { generated: c.generated } : {}),
   }));
   const checks = parent.checks.map((c) => ({ name: c.name, expr: c.expr, base: c.name } as CheckConstraint & { base: string }));
-  const uniques = parent.indexes.filter((i) => i.unique && !i.def).map((i) => ({ cols: i.columns.map((c) => parent.columns[c]!.name), primary: i.primary }));
+  if (parent.indexes.some((i) => i.def)) throw notSupported('PARTITION OF a table with expression or partial indexes');
+  const uniques = parent.indexes.map((i) => ({
+    cols: i.columns.map((c) => parent.columns[c]!.name), primary: i.primary, unique: i.unique, parentIndex: i.oid,
+  }));
   const bound = evalBound(ex, s, n.partbound, parent);
   return { parent, bound, columns, checks, uniques };
 }

@@ -34,6 +34,7 @@ import { indexImage } from '../buffer/bufmgr.js';
 import { buildIndex, lockNewIndex } from './relfile.js';
 import { addForeignKey, referencedTableError } from './atforeignkey.js';
 import { compileIndexDef, indexColumnName } from './indexcmds.js';
+import { definePartitionedIndex, dropPartitionedIndex, dropIndexEntry } from './indexpartition.js';
 import { referencingKeys, tableByOid } from '../ri/ri_triggers.js';
 import { partitionOfStart, partitionKeyOf, checkPartitionBound } from './partitioncmds.js';
 import { allPartitions, parentOf } from '../executor/execPartition.js';
@@ -72,14 +73,14 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   }
   const columns: Column[] = [];
   const checks: CheckConstraint[] = [];
-  const uniques: { cols: string[]; primary: boolean; name?: string; include?: string[]; options?: N[] }[] = [];
+  const uniques: { cols: string[]; primary: boolean; name?: string; include?: string[]; options?: N[]; unique?: boolean; parentIndex?: number }[] = [];
   const checkNames = new Set<string>();
   const serials: { seqName: string; column: string; max: number | bigint; params?: SeqParams }[] = [];
   const foreign: N[] = [];
   const pickName = (base: string) => { let nm = base, i = 0; while (checkNames.has(nm) || cat.relationExists(nm, tempSession, inSchema)) nm = `${base}${++i}`; checkNames.add(nm); return nm; };
   if (part) {
     columns.push(...part.columns);
-    for (const u of part.uniques) uniques.push({ cols: u.cols, primary: u.primary });
+    for (const u of part.uniques) uniques.push({ cols: u.cols, primary: u.primary, unique: u.unique, parentIndex: u.parentIndex });
   }
   for (const el of (n.tableElts ?? []) as N[]) {
     if (el.ColumnDef) {
@@ -168,7 +169,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       }
     } else throw notSupported('CREATE TABLE ... LIKE');
   }
-  const partKey = n.partspec ? partitionKeyOf(n.partspec, columns, uniques, name) : undefined;
+  const partKey = n.partspec ? partitionKeyOf(n.partspec, columns, uniques.filter((u) => u.unique !== false), name) : undefined;
   if (partKey && foreign.length) throw notSupported('foreign keys on partitioned tables');
   if (part && part.checks.length) throw notSupported('CHECK constraints inherited by a partition');
   if (uniques.filter((u) => u.primary).length > 1) throw new PgError('42P16', `multiple primary keys for table "${name}" are not allowed`);
@@ -218,18 +219,21 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       return i;
     });
     if (u.primary) for (const i of colIdx) columns[i]!.notNull = true;
-    const iname = u.name ?? pickName(u.primary ? `${name}_pkey` : `${name}_${u.cols.join('_')}_key`);
+    const unique = u.unique ?? true;
+    const iname = u.name ?? pickName(u.primary ? `${name}_pkey` : `${name}_${u.cols.join('_')}_${unique ? 'key' : 'idx'}`);
     const incl = (u.include ?? []).map((cn) => {
       const i = columns.findIndex((c) => c.name === cn);
       if (i < 0) throw new PgError('42703', `column "${cn}" named in key does not exist`);
       return i;
     });
-    const index = new BtreeIndex(cat.allocOid(), iname, colIdx, true, u.primary, incl);
+    const index = new BtreeIndex(cat.allocOid(), iname, colIdx, unique, u.primary, incl);
     // PRIMARY KEY / UNIQUE ... WITH (fillfactor = 70): the index's storage parameters
     if (u.options?.length) index.reloptions = applyRelOptions(undefined, u.options, false, 'btree').options;
-    cat.allocOid(); // its pg_constraint row
+    if (unique) cat.allocOid(); // its pg_constraint row
+    if (u.parentIndex !== undefined) index.parentIndex = u.parentIndex;
+    if (!unique) cat.standaloneIndexes.add(iname); // no constraint behind it
     table.indexes.push(index);
-    for (const i of colIdx) { table.keyColumns.add(i); table.indexedColumns.add(i); }
+    for (const i of colIdx) { if (unique) table.keyColumns.add(i); table.indexedColumns.add(i); }
     for (const i of incl) table.indexedColumns.add(i);
   }
   // validate CHECK and DEFAULT expressions now, as PostgreSQL does at CREATE time
@@ -375,7 +379,6 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.accessMethod && n.accessMethod !== 'btree') throw notSupported(`index access method ${n.accessMethod}`);
   ex.checkReadOnly(s, 'CREATE INDEX');
   const t = ex.table(n.relation);
-  if (t.partKey) throw notSupported('CREATE INDEX on a partitioned table');
   const cat = ex.eng.catalog;
   const exprs: N[] = [];
   const colNames: string[] = [];
@@ -407,6 +410,12 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     const base = `${t.name}_${colNames.join('_')}_idx`;
     name = base;
     for (let k = 1; cat.relationExists(name, ns, t.nsp?.name); k++) name = `${base}${k}`;
+  }
+  // a partitioned table: a partitioned index, and one per partition (commands/indexpartition.ts)
+  if (t.partKey) {
+    yield* definePartitionedIndex(ex, s, t, n, name, (ss, nn) => createIndex(ex, ss, nn));
+    s.tx!.cidUsed = true;
+    return { command: 'CREATE INDEX', columns: null, rows: [] };
   }
   yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.Share, null, `waiting for ShareLock on ${t.name} to build an index`);
   ex.eng.ensureXid(s);
@@ -466,6 +475,8 @@ export function* dropIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       throw new PgError('42704', `index "${name}" does not exist`);
     }
     const index = t.indexes.find((i) => i.name === name)!;
+    if (!n.concurrent && (yield* dropPartitionedIndex(ex, s, t, index))) continue;
+    if (n.concurrent && (t.partKey || index.parentIndex !== undefined)) throw new PgError('0A000', 'cannot drop partitioned index concurrently');
     if (!cat.standaloneIndexes.has(index.name)) {
       throw new PgError('2BP01', `cannot drop index ${name} because constraint ${name} on table ${t.name} requires it`, { hint: `You can drop constraint ${name} on table ${t.name} instead.` });
     }
@@ -483,10 +494,12 @@ export function* dropIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       yield* waitForLockers(ex, s, t, LockMode.AccessExclusive, 'DROP INDEX CONCURRENTLY waits for every transaction using the table before dropping the index');
       yield* ex.eng.acquireLock(s, { type: 'relation', rel: index.oid }, LockMode.AccessExclusive);
       if (!t.indexes.includes(index)) throw new PgError('42704', `index "${name}" does not exist`);
-    } else yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
+    } else {
+      yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
+      yield* ex.eng.acquireLock(s, { type: 'relation', rel: index.oid }, LockMode.AccessExclusive);
+    }
     ex.eng.ensureXid(s);
-    t.indexes.splice(t.indexes.indexOf(index), 1);
-    s.tx!.undo.push(() => t.indexes.push(index));
+    dropIndexEntry(ex, s, t, index);
     s.tx!.cidUsed = true;
   }
   return { command: 'DROP INDEX', columns: null, rows: [] };

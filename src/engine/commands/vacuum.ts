@@ -30,6 +30,7 @@ import { utf8Len } from '../sql/utf8.js';
 import {
   satisfiesMVCC, VIS_VISIBLE,
 } from '../visibility/visibility.js';
+import { allPartitions, leafPartitions } from '../executor/execPartition.js';
 import { reportVacuumOf, reportAnalyzeOf } from '../pgstat/report.js';
 import { advanceCatalogFrozenXid } from '../postmaster/autovacuum.js';
 import {
@@ -66,42 +67,70 @@ export function* vacuumStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const params: VacuumParams = { freeze: boolOpt('freeze', false), verbose, indexCleanup: opts.includes('index_cleanup') ? 'on' : 'auto', truncate: boolOpt('truncate', true) };
   if (((n.options ?? []) as N[]).some((o) => o.DefElem.defname === 'index_cleanup' && /^auto$/i.test(String(o.DefElem.arg?.String?.sval ?? '')))) params.indexCleanup = 'auto';
   const analyze = !isVacuum || opts.includes('analyze');
-  const rels = ((n.rels ?? []) as N[]).map((r) => ex.table(r.VacuumRelation.relation));
-  if (rels.some((t) => t.partKey)) throw notSupported('VACUUM / ANALYZE of a partitioned table');
-  if (!rels.length && verbose) throw notSupported(`${isVacuum ? 'VACUUM' : 'ANALYZE'} VERBOSE of the whole database (it would report every system catalog): name the tables`);
+  const skipLocked = boolOpt('skip_locked', false);
+  const named = ((n.rels ?? []) as N[]).map((r) => ex.table(r.VacuumRelation.relation));
+  if (!named.length && verbose) throw notSupported(`${isVacuum ? 'VACUUM' : 'ANALYZE'} VERBOSE of the whole database (it would report every system catalog): name the tables`);
   const role = currentRole(ex.eng, s);
-  if (!rels.length && !role.superuser) throw notSupported(`${isVacuum ? 'VACUUM' : 'ANALYZE'} of the whole database by a role without SUPERUSER (it would skip every system catalog with a WARNING): name the tables`);
+  if (!named.length && !role.superuser) throw notSupported(`${isVacuum ? 'VACUUM' : 'ANALYZE'} of the whole database by a role without SUPERUSER (it would skip every system catalog with a WARNING): name the tables`);
   const what = isVacuum ? 'vacuum' : 'analyze';
-  let tables = rels.length ? rels : [...ex.eng.catalog.tables.values()].filter((t) => ex.eng.catalog.visible(t)); // not other sessions' temporary tables
-  if (rels.length) {
-    // expand_vacuum_rel: each named table under a transient AccessShareLock, kept only if the role owns it (the
-    // WARNING comes before any table is worked on)
-    const kept: Table[] = [];
-    for (const t of tables) {
-      const tag = { type: 'relation' as const, rel: t.oid };
-      const held = ex.eng.locks.holds(s.id, tag, LockMode.AccessShare);
-      yield* ex.eng.acquireLock(s, tag, LockMode.AccessShare);
-      if (vacuumIsRelationOwner(s, t, role, what)) kept.push(t);
-      if (!held) ex.eng.releaseLock(s, tag, LockMode.AccessShare);
-    }
-    tables = kept;
+  // expand_vacuum_rel: a named table is looked up under AccessShareLock (conditionally with SKIP_LOCKED), a
+  // partitioned one brings its partitions (find_all_inheritors, no lock, no name: they are skipped silently)
+  const vacrels: { t: Table; named: boolean }[] = [];
+  for (const t of named) {
+    if (!(yield* tryLock(ex, s, t, LockMode.AccessShare, skipLocked))) { warn(s, '55P03', `skipping ${what} of "${t.name}" --- lock not available`); continue; }
+    // kept only if the role owns it (the WARNING comes before any table is worked on)
+    if (!vacuumIsRelationOwner(s, t, role, what)) { ex.eng.releaseLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessShare); continue; }
+    vacrels.push({ t, named: true });
+    if (t.partKey) for (const p of allPartitions(ex.eng.catalog, t)) vacrels.push({ t: p, named: false });
+    ex.eng.releaseLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessShare);
   }
-  // vacuum_rel then analyze_rel, table by table, each under ShareUpdateExclusiveLock (VACUUM FULL: AccessExclusiveLock)
-  // and checked for ownership again once locked; each reports to the cumulative statistics (pgstat/report.ts)
-  for (const t of tables) {
-    if (!full || !isVacuum) yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.ShareUpdateExclusive);
-    if (!rels.length && !vacuumIsRelationOwner(s, t, role, what)) continue;
+  // get_all_vacuum_rels: every table of the database (not other sessions' temporary tables)
+  if (!named.length) for (const t of ex.eng.catalog.tables.values()) if (ex.eng.catalog.visible(t)) vacrels.push({ t, named: false });
+  if (verbose && vacrels.some((r) => r.t.partKey)) throw notSupported(`${isVacuum ? 'VACUUM' : 'ANALYZE'} VERBOSE of a partitioned table`);
+  // vacuum(): VACUUM, and ANALYZE of several tables outside a transaction block, give each table a transaction of
+  // its own — the table's locks go when it is done
+  const ownXacts = isVacuum || (s.block === 'none' && vacrels.length > 1);
+  const tables: Table[] = [];
+  const gone = (t: Table) => !ex.eng.catalog.byOid(t.oid);
+  for (const { t: t0, named: isNamed } of vacrels) {
+    let t = t0;
+    if (gone(t)) { if (isNamed) warn(s, '42P01', `skipping ${what} of "${t.name}" --- relation no longer exists`); continue; }
+    if (!named.length && !vacuumIsRelationOwner(s, t, role, what)) continue; // the whole database: the role's own tables
     if (isVacuum) {
-      if (full) yield* vacuumFull(ex, s, t, verbose);
-      else { ex.vacuumTable(s, t, params); reportVacuumOf(ex.eng, t, false); }
+      // vacuum_rel: ShareUpdateExclusiveLock (AccessExclusiveLock for FULL); a partitioned table has nothing to do
+      const lmode = full ? LockMode.AccessExclusive : LockMode.ShareUpdateExclusive;
+      if (!(yield* tryLock(ex, s, t, lmode, skipLocked))) { if (isNamed) warn(s, '55P03', `skipping vacuum of "${t.name}" --- lock not available`); continue; }
+      if (gone(t)) { if (isNamed) warn(s, '42P01', `skipping vacuum of "${t.name}" --- relation no longer exists`); if (ownXacts) releaseRelationLocks(ex, s); continue; }
+      t = ex.eng.catalog.byOid(t.oid) as Table; // as it is now that the lock is held
+      if (!t.partKey) {
+        if (full) yield* vacuumFull(ex, s, t, verbose);
+        else { ex.vacuumTable(s, t, params); reportVacuumOf(ex.eng, t, false); }
+      }
     }
-    if (analyze) { analyzeRel(ex, s, t, verbose); reportAnalyzeOf(ex.eng, s, t, false); }
+    if (analyze) {
+      // analyze_rel: ShareUpdateExclusiveLock; a partitioned table samples its partitions (acquire_inherited_sample_rows
+      // locks them AccessShareLock, waiting even with SKIP_LOCKED)
+      if (!(yield* tryLock(ex, s, t, LockMode.ShareUpdateExclusive, skipLocked))) {
+        if (isNamed) warn(s, '55P03', `skipping analyze of "${t.name}" --- lock not available`);
+        if (ownXacts) releaseRelationLocks(ex, s);
+        continue;
+      }
+      if (gone(t)) { if (isNamed) warn(s, '42P01', `skipping analyze of "${t.name}" --- relation no longer exists`); if (ownXacts) releaseRelationLocks(ex, s); continue; }
+      t = ex.eng.catalog.byOid(t.oid) as Table;
+      if (t.partKey) {
+        const parts = allPartitions(ex.eng.catalog, t);
+        for (const p of parts) yield* ex.lockRelation(s, p, LockMode.AccessShare, false);
+        analyzeInherited(ex, s, t, leafPartitions(ex.eng.catalog, t).filter((p) => !gone(p)));
+      } else { analyzeRel(ex, s, t, verbose); reportAnalyzeOf(ex.eng, s, t, false); }
+      tables.push(t);
+    }
+    if (ownXacts) releaseRelationLocks(ex, s);
   }
-  if (isVacuum && !rels.length) advanceCatalogFrozenXid(ex.eng, false); // a database-wide VACUUM also does the catalogs
+  if (isVacuum && !named.length) advanceCatalogFrozenXid(ex.eng, false); // a database-wide VACUUM also does the catalogs
   if (analyze) {
     const snap = ex.eng.snapshotFor(s);
     const vctx = ex.eng.visibilityContext(s);
-    const anyRows = tables.some((t) => t.heap.pages.some((p) => p.items.some((it) => it.lpFlags === LpFlags.NORMAL &&
+    const anyRows = tables.some((t) => !t.partKey && t.heap.pages.some((p) => p.items.some((it) => it.lpFlags === LpFlags.NORMAL &&
       VIS_VISIBLE[satisfiesMVCC(it, snap, vctx)])));
     if (anyRows) ex.eng.ensureTopXid(s);
   }
@@ -113,6 +142,45 @@ function vacuumIsRelationOwner(s: Session, t: Table, role: Role, what: 'vacuum' 
   if (ownerCheck(t, role)) return true;
   s.acc.notices.push({ severity: 'WARNING', sqlstate: '01000', message: `skipping "${t.name}" --- only table or database owner can ${what} it` });
   return false;
+}
+
+/** A WARNING of VACUUM / ANALYZE skipping a table. */
+function warn(s: Session, sqlstate: string, message: string) {
+  s.acc.notices.push({ severity: 'WARNING', sqlstate, message });
+}
+
+/** vacuum_open_relation's lock: waited for, or with SKIP_LOCKED taken only if free at once (false: it was not). */
+function* tryLock(ex: Executor, s: Session, t: Table, mode: LockMode, conditional: boolean): Gen<boolean> {
+  const tag = { type: 'relation' as const, rel: t.oid };
+  if (!conditional) { yield* ex.eng.acquireLock(s, tag, mode); return true; }
+  try {
+    yield* ex.eng.acquireLock(s, tag, mode, null, '', { nowait: true });
+    return true;
+  } catch (e) {
+    if (e instanceof PgError && e.sqlstate === '55P03') return false;
+    throw e;
+  }
+}
+
+/** The end of one table's own transaction (vacuum()'s CommitTransactionCommand): its relation locks go. */
+function releaseRelationLocks(ex: Executor, s: Session) {
+  for (const h of ex.eng.locks.heldBy(s.id)) {
+    if (h.tag.type !== 'relation') continue;
+    for (const m of h.modes) while (ex.eng.locks.holds(s.id, h.tag, m)) ex.eng.releaseLock(s, h.tag, m);
+  }
+}
+
+/**
+ * ANALYZE of a partitioned table (do_analyze_rel with inh = true): its reltuples becomes the live rows of its
+ * partitions together; it has no pages. Simplification: the inheritance tree's column statistics (pg_statistic
+ * rows with stainherit) are not computed.
+ */
+function analyzeInherited(ex: Executor, s: Session, t: Table, leaves: Table[]) {
+  const ctx = vacuumContext(ex.eng, removableHorizon(ex.eng));
+  const mine = (x: number) => x !== 0 && (x === s.tx?.xid || (s.tx?.subXidSet?.has(x) ?? false));
+  let live = 0;
+  for (const p of leaves) live += countLiveDead(p.heap.pages, ctx, mine).live;
+  t.stats = { relpages: 0, reltuples: live, relallvisible: 0 };
 }
 
 /**

@@ -17,10 +17,13 @@ import { lockTuple, lockLatest, type WaitPolicy } from './rowlocks.js';
 import { TM } from '../visibility/visibility.js';
 import type { TupleLockMode } from '../heap/heapam.js';
 import { usesXactSnapshot } from '../xact/xact.js';
+import { convertRow } from './execPartition.js';
 import type { Gen, Candidate } from './util.js';
 
-export function* lockRowForSelect(ex: Executor, s: Session, t: Table, c: Candidate, mode: TupleLockMode, policy: WaitPolicy,
+export function* lockRowForSelect(ex: Executor, s: Session, root: Table, c: Candidate, mode: TupleLockMode, policy: WaitPolicy,
   where: Compiled | null): Gen<Candidate | null> {
+  // a row of a partitioned table is locked in the partition that holds it (its rowmark names the leaf)
+  const t = c.rel ?? root;
   const { tm, skipped } = yield* lockTuple(ex, s, t, c.blk, c.off, mode, policy, true);
   if (skipped) return null;
   switch (tm) {
@@ -28,8 +31,9 @@ export function* lockRowForSelect(ex: Executor, s: Session, t: Table, c: Candida
     case TM.Updated: case TM.Deleted: {
       if (usesXactSnapshot(s.tx!.isolation)) throw new PgError('40001', 'could not serialize access due to concurrent update');
       if (tm === TM.Deleted) return null;
-      const latest = yield* lockLatest(ex, s, t, c.item, mode, policy, true);
-      if (!latest) return null;
+      const found = yield* lockLatest(ex, s, t, c.item, mode, policy, true);
+      if (!found) return null;
+      const latest: Candidate = t === root ? found : { ...found, vals: convertRow(t, root, found.vals), rel: t };
       if (where && where.fn(latest) !== true) return null;
       return latest;
     }

@@ -98,10 +98,11 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (src.table) yield* ex.lockRelation(s, src.table, lockMode ? LockMode.RowShare : LockMode.AccessShare);
   if (src.table?.partKey) {
     // a partitioned table: the planner locks the partitions it did not prune (expand_partitioned_rtentry)
-    if (lockMode) throw notSupported(`${LOCK_CLAUSE_NAME[lockMode]} on a partitioned table`);
+    // (with the mode of the parent's range table entry: RowShareLock under FOR UPDATE / SHARE)
     if (qi) throw notSupported('EXPLAIN of a scan of a partitioned table (an Append)');
-    for (const p of allPartitions(ex.eng.catalog, src.table)) if (p.partKey) yield* ex.lockRelation(s, p, LockMode.AccessShare);
-    for (const leaf of scanLeaves(ex.eng.catalog, src.table, n.whereClause)) yield* ex.lockRelation(s, leaf, LockMode.AccessShare);
+    const mode = lockMode ? LockMode.RowShare : LockMode.AccessShare;
+    for (const p of allPartitions(ex.eng.catalog, src.table)) if (p.partKey) yield* ex.lockRelation(s, p, mode);
+    for (const leaf of scanLeaves(ex.eng.catalog, src.table, n.whereClause)) yield* ex.lockRelation(s, leaf, mode);
   }
   for (const jt of src.tables ?? []) yield* ex.lockRelation(s, jt, LockMode.AccessShare);
   // DDL changed a table while we waited for its lock: analyze again with the new definition (the locks are held now)

@@ -56,6 +56,8 @@ export class BtreeIndex {
   readonly leafBlock = 1;
   /** LSN of the simulated leaf page */
   leafLsn = 0;
+  /** a partition of a partitioned index (pg_inherits for indexes): the parent index's OID */
+  parentIndex?: number;
   /** LSN of the Storage/CREATE record of this relfilenode (REDO skips the index's older records); 0 = original */
   storageLsn = 0;
   /** heap TIDs of the entries marked LP_DEAD (index scans skip them: ignore_killed_tuples) */

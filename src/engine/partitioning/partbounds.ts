@@ -16,14 +16,17 @@
  * Mirrors: src/backend/partitioning/partbounds.c (partition_bounds_create's order, check_new_partition_bound's
  * overlap errors, get_partition_for_tuple's routing, get_qual_for_list / get_qual_for_range as a row test) and
  * utils/adt/ruleutils.c's get_rule_expr for PartitionBoundSpec (pg_get_expr(relpartbound)).
- * Simplifications: the key is plain columns (no expressions, no non-default operator class or collation); HASH
- * partitioning is refused with 0A000.
+ * HASH partitioning (FOR VALUES WITH (MODULUS m, REMAINDER r)) routes a row by its key's combined extended hash
+ * (compute_partition_hash_value) modulo m, so it lands in the partition PostgreSQL would choose.
+ * Simplifications: the key is plain columns (no expressions, no non-default operator class or collation); a hash
+ * key is of an integer, text / varchar or boolean type (others refuse with 0A000).
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { compareValues } from '../sql/operators.js';
 import { formatValue, type SqlType, type Value } from '../sql/types.js';
+import { hashInt8Extended, hashTextExtended, hashUint32Extended } from '../adt/hashfunc.js';
 
-export type PartStrategy = 'list' | 'range';
+export type PartStrategy = 'list' | 'range' | 'hash';
 
 /** pg_partitioned_table: the strategy and the key columns (positions in the partitioned table's tuple). */
 export interface PartitionKey {
@@ -40,7 +43,8 @@ export type RangeDatum = { kind: 'value'; v: Value } | { kind: 'minvalue' } | { 
 export type PartitionBound =
   | { kind: 'default' }
   | { kind: 'list'; values: Value[] }
-  | { kind: 'range'; lower: RangeDatum[]; upper: RangeDatum[] };
+  | { kind: 'range'; lower: RangeDatum[]; upper: RangeDatum[] }
+  | { kind: 'hash'; modulus: number; remainder: number };
 
 /** The same partition of one parent, for the routing functions: a bound and who holds it. */
 export interface BoundOf<T> { rel: T; name: string; bound: PartitionBound }
@@ -72,10 +76,41 @@ function rboundsCmp(a: RangeDatum[], b: RangeDatum[]): number {
   return 0;
 }
 
-/** Does the bound accept this key (get_qual_for_list / get_qual_for_range, as a test of one row's key)? */
+/** HASH_PARTITION_SEED: the seed of every key column's extended hash */
+const HASH_PARTITION_SEED = 0x7A5B22367996DCFDn;
+const M64 = (1n << 64n) - 1n;
+
+/** hash_combine64 */
+function hashCombine64(a: bigint, b: bigint): bigint {
+  return (a ^ ((b + 0x49a0f4dd15e5a8e3n + ((a << 54n) & M64) + (a >> 7n)) & M64)) & M64;
+}
+
+/** The key column types hash partitioning models: their hash opclasses' extended functions. */
+export const HASHABLE_TYPES = new Set(['int2', 'int4', 'int8', 'text', 'varchar', 'bool']);
+
+/**
+ * compute_partition_hash_value: each non-NULL key column's extended hash (seeded with HASH_PARTITION_SEED) combined;
+ * an integer of any width hashes as hashint8extended does (which equals hashint4extended in int4's range), a
+ * string as hashtextextended, a boolean as hashcharextended.
+ */
+export function partitionHash(key: Value[]): bigint {
+  let h = 0n;
+  for (const v of key) {
+    if (v === null) continue;
+    const x = typeof v === 'number' || typeof v === 'bigint' ? hashInt8Extended(v, HASH_PARTITION_SEED)
+      : typeof v === 'boolean' ? hashUint32Extended(v ? 1 : 0, HASH_PARTITION_SEED)
+        : typeof v === 'string' ? hashTextExtended(v, HASH_PARTITION_SEED) : null;
+    if (x === null) throw notSupported('hash partitioning on this key type');
+    h = hashCombine64(h, x);
+  }
+  return h;
+}
+
+/** Does the bound accept this key (get_qual_for_list / get_qual_for_range / satisfies_hash_partition, as a test of one row's key)? */
 export function boundAccepts(bound: PartitionBound, key: Value[]): boolean {
   switch (bound.kind) {
     case 'default': return true;
+    case 'hash': return partitionHash(key) % BigInt(bound.modulus) === BigInt(bound.remainder);
     case 'list': {
       const k = key[0]!;
       return bound.values.some((v) => (v === null ? k === null : k !== null && cmp(v, k) === 0));
@@ -96,6 +131,7 @@ export function boundOrder(a: PartitionBound, b: PartitionBound): number {
     return cmp(x, y);
   }
   if (a.kind === 'range' && b.kind === 'range') return rboundsCmp(a.lower, b.lower);
+  if (a.kind === 'hash' && b.kind === 'hash') return a.modulus - b.modulus || a.remainder - b.remainder;
   return 0;
 }
 
@@ -134,6 +170,7 @@ export function boundText(b: PartitionBound): string {
     case 'default': return 'DEFAULT';
     case 'list': return `FOR VALUES IN (${b.values.map(boundLiteral).join(', ')})`;
     case 'range': return `FOR VALUES FROM (${b.lower.map(rdatum).join(', ')}) TO (${b.upper.map(rdatum).join(', ')})`;
+    case 'hash': return `FOR VALUES WITH (modulus ${b.modulus}, remainder ${b.remainder})`;
   }
 }
 
@@ -148,6 +185,7 @@ export function checkNewBound<T>(name: string, bound: PartitionBound, siblings: 
     if (d) throw new PgError('42P17', `partition "${name}" conflicts with existing default partition "${d.name}"`, pos);
     return;
   }
+  if (bound.kind === 'hash') { checkHashBound(name, bound, siblings, pos); return; }
   if (bound.kind === 'list') {
     for (const p of siblings) {
       if (p.bound.kind !== 'list') continue;
@@ -170,6 +208,35 @@ export function checkNewBound<T>(name: string, bound: PartitionBound, siblings: 
   }
 }
 
+/**
+ * check_new_partition_bound for HASH: the moduli, in order, must each divide the next (42P17 "every hash partition
+ * modulus must be a factor of the next larger modulus"), and no sibling may take the same remainders.
+ */
+function checkHashBound<T>(name: string, b: { modulus: number; remainder: number }, siblings: BoundOf<T>[], pos: { position?: number }) {
+  const hs = siblings.filter((p) => p.bound.kind === 'hash').map((p) => ({ name: p.name, ...(p.bound as { modulus: number; remainder: number }) }))
+    .sort((x, y) => x.modulus - y.modulus || x.remainder - y.remainder);
+  if (!hs.length) return;
+  // partition_hash_bsearch: the greatest bound <= (modulus, remainder)
+  let off = -1;
+  hs.forEach((h, i) => { if (h.modulus < b.modulus || (h.modulus === b.modulus && h.remainder <= b.remainder)) off = i; });
+  const bad = (detail: string) => new PgError('42P17', 'every hash partition modulus must be a factor of the next larger modulus', { detail });
+  if (off < 0) {
+    const next = hs[0]!;
+    if (next.modulus % b.modulus !== 0) throw bad(`The new modulus ${b.modulus} is not a factor of ${next.modulus}, the modulus of existing partition "${next.name}".`);
+  } else {
+    const prev = hs[off]!;
+    if (b.modulus % prev.modulus !== 0) throw bad(`The new modulus ${b.modulus} is not divisible by ${prev.modulus}, the modulus of existing partition "${prev.name}".`);
+    const next = hs[off + 1];
+    if (next && next.modulus % b.modulus !== 0) throw bad(`The new modulus ${b.modulus} is not a factor of ${next.modulus}, the modulus of existing partition "${next.name}".`);
+  }
+  // with the moduli dividing each other, two bounds overlap when their remainders agree modulo the smaller modulus
+  const greatest = hs[hs.length - 1]!.modulus;
+  for (let r = b.remainder; r < Math.max(greatest, b.modulus); r += b.modulus) {
+    const hit = hs.find((h) => r % h.modulus === h.remainder);
+    if (hit) throw new PgError('42P17', `partition "${name}" would overlap partition "${hit.name}"`, pos);
+  }
+}
+
 type N = Record<string, any>;
 
 /**
@@ -177,8 +244,19 @@ type N = Record<string, any>;
  * (`evalConst`), checked against the parent's strategy.
  */
 export function transformBound(spec: N, key: PartitionKey, parentName: string, evalConst: (e: N, type: SqlType) => Value): PartitionBound {
-  if (spec.is_default) return { kind: 'default' };
-  if (spec.strategy === 'h') throw notSupported('hash partitioning', posOf(spec.location));
+  if (spec.is_default) {
+    if (key.strategy === 'hash') throw new PgError('42P16', 'a hash-partitioned table may not have a default partition');
+    return { kind: 'default' };
+  }
+  if (key.strategy === 'hash') {
+    if (spec.strategy !== 'h') throw new PgError('42P16', 'invalid bound specification for a hash partition', { position: posOf(spec.location)! });
+    const modulus = Number(spec.modulus ?? 0), remainder = Number(spec.remainder ?? 0); // (the JSON leaves zeros out)
+    if (modulus < 1) throw new PgError('42P16', 'modulus for hash partition must be an integer value greater than zero');
+    if (remainder < 0) throw new PgError('42P16', 'remainder for hash partition must be an integer value greater than or equal to zero');
+    if (remainder >= modulus) throw new PgError('42P16', 'remainder for hash partition must be less than modulus');
+    return { kind: 'hash', modulus, remainder };
+  }
+  if (spec.strategy === 'h') throw new PgError('42P16', `invalid bound specification for a ${key.strategy} partition`, { position: posOf(spec.location)! });
   if (key.strategy === 'list') {
     if (spec.strategy !== 'l') throw new PgError('42P17', `invalid bound specification for a list partition`, { position: posOf(spec.location)! });
     const values: Value[] = [];
