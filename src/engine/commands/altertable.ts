@@ -122,7 +122,7 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
     if (!attach && pc.concurrent) throw notSupported('DETACH PARTITION ... CONCURRENTLY');
     // AlterTableGetLockLevel: ATTACH ShareUpdateExclusiveLock on the parent, DETACH AccessExclusiveLock
     yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, attach ? LockMode.ShareUpdateExclusive : LockMode.AccessExclusive);
-    if (!t.partKey) throw new PgError('42809', `table "${t.name}" is not partitioned`);
+    if (!t.partKey) throw new PgError('42P17', `table "${t.name}" is not partitioned`);
     if (attach) yield* attachPartition(ex, s, t, pc);
     else yield* detachPartition(ex, s, t, pc);
     return done;
