@@ -51,6 +51,7 @@ import { queueRiEvents } from '../ri/ri_triggers.js';
 import { recordPredicateRead } from './scan.js';
 import { runFromSubqueries } from './nodeCtescan.js';
 import { generatedMaker } from './nodeModifyTable.js';
+import { compileSetList } from './nodeModifyUpdate.js';
 import { allPartitions, sameLayout, partitionCheck, routeTuple } from './execPartition.js';
 import { type AfterEvent, type TriggerOp, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
 import { N, Gen, Candidate, PROGRESS_ROWS, sameValue, firstLocation } from './util.js';
@@ -360,37 +361,9 @@ function compileAction(ex: Executor, s: Session, t: Table, tname: string, c: N, 
   const hidden = c.matchKind !== 'MERGE_WHEN_MATCHED';
   const compile = <T>(f: () => T): T => (hidden ? hideTarget(t, tname, f) : f());
   const cond = compile(() => (c.condition ? ex.compileWhere(c.condition, scope) : null));
-  if (kind === 'update') return { kind, cond, sets: compile(() => compileSets(ex, s, t, c.targetList as N[], scope, snap)) };
+  if (kind === 'update') return { kind, cond, sets: compile(() => compileSetList(ex, s, t, c.targetList as N[], scope, snap)) };
   if (kind === 'insert') return { kind, cond, make: compile(() => compileInsert(ex, s, t, c, scope, snap)) };
   return { kind, cond };
-}
-
-/** UPDATE SET of a WHEN MATCHED clause, checked as transformUpdateTargetList and rewriteTargetListIU check it. */
-function compileSets(ex: Executor, s: Session, t: Table, list: N[], scope: Scope, snap: () => Snapshot) {
-  const sets: { idx: number; fn: (r: Row) => Value }[] = [];
-  for (const tl of list) {
-    const rt = tl.ResTarget;
-    const idx = t.columns.findIndex((col) => col.name === rt.name && !col.dropped);
-    if (idx < 0) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
-    if (rt.indirection?.length) throw notSupported('assignment to a field or array element', posOf(rt.location));
-    if (rt.val?.MultiAssignRef) throw notSupported('multiple-column assignment (a, b) = (...)', posOf(rt.location));
-    const col = t.columns[idx]!;
-    if (col.generated) {
-      if (!rt.val.SetToDefault) throw new PgError('428C9', `column "${col.name}" can only be updated to DEFAULT`, { detail: `Column "${col.name}" is a generated column.` });
-      continue;
-    }
-    if (col.identity === 'a' && !rt.val.SetToDefault) {
-      throw new PgError('428C9', `column "${col.name}" can only be updated to DEFAULT`, { detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.` });
-    }
-    if (rt.val.SetToDefault) {
-      const make = ex.defaultMaker(t, s, snap);
-      const others = new Set(t.columns.map((_, i) => i).filter((i) => i !== idx));
-      sets.push({ idx, fn: () => make(others)[idx]! });
-    } else sets.push({ idx, fn: ex.assign(compileExpr(rt.val, scope), col, firstLocation(rt.val)).fn });
-  }
-  const twice = sets.find((x, k) => sets.findIndex((y) => y.idx === x.idx) !== k);
-  if (twice) throw new PgError('42601', `multiple assignments to same column "${t.columns[twice.idx]!.name}"`);
-  return sets;
 }
 
 /** INSERT [(cols)] [OVERRIDING …] VALUES (…) | DEFAULT VALUES of a WHEN NOT MATCHED clause, over the source row. */

@@ -37,7 +37,8 @@ import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { type RawStmt } from '../sql/parser.js';
-import { compileExpr, type Row } from '../sql/expr.js';
+import { compileExpr, type Row, type Scope } from '../sql/expr.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
 import { type Value } from '../sql/types.js';
 import { formatTid } from '../heap/heap.js';
 import { waitForModify, lockLatest, TUPLE_HW_LOCK } from './rowlocks.js';
@@ -194,13 +195,14 @@ function* partitionedModify(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: '
 /** the statement's partitioned target, on the per-leaf statements partitionedModify runs */
 const ROOT = Symbol('partition root');
 
-export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
-  const target = n[ROOT as unknown as string] ? null : ex.table(n.relation);
-  if (target?.partKey) return yield* partitionedModify(ex, s, n, raw, 'UPDATE', target);
-  const root = (n as Record<symbol, Table | undefined>)[ROOT];
-  const { t, snap, scope, where, find } = yield* modifyStart(ex, s, n, raw, 'UPDATE');
+/**
+ * UPDATE's SET list (and MERGE's WHEN MATCHED THEN UPDATE SET), checked as transformUpdateTargetList and
+ * rewriteTargetListIU check it: the column exists, a generated or GENERATED ALWAYS identity column only takes DEFAULT
+ * (a generated one is recomputed after, whatever the SET says), no column is assigned twice (42601).
+ */
+export function compileSetList(ex: Executor, s: Session, t: Table, list: N[], scope: Scope, snap: () => Snapshot): { idx: number; fn: (r: Row) => Value }[] {
   const sets: { idx: number; fn: (r: Row) => Value }[] = [];
-  for (const tl of n.targetList as N[]) {
+  for (const tl of list) {
     const rt = tl.ResTarget;
     const idx = t.columns.findIndex((c) => c.name === rt.name && !c.dropped);
     if (idx < 0) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
@@ -223,6 +225,15 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   // rewriteTargetListIU: after every target is analysed, one column may not be assigned twice
   const twice = sets.find((x, k) => sets.findIndex((y) => y.idx === x.idx) !== k);
   if (twice) throw new PgError('42601', `multiple assignments to same column "${t.columns[twice.idx]!.name}"`);
+  return sets;
+}
+
+export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
+  const target = n[ROOT as unknown as string] ? null : ex.table(n.relation);
+  if (target?.partKey) return yield* partitionedModify(ex, s, n, raw, 'UPDATE', target);
+  const root = (n as Record<symbol, Table | undefined>)[ROOT];
+  const { t, snap, scope, where, find } = yield* modifyStart(ex, s, n, raw, 'UPDATE');
+  const sets = compileSetList(ex, s, t, n.targetList as N[], scope, snap);
   const returning = n.returningList ?? n.returningClause?.exprs;
   const ret = returning ? ex.compileReturning(returning, scope) : null;
   const keyCols = [...t.keyColumns];

@@ -17,6 +17,7 @@
 import { compileExpr, type Compiled, type Row, type Scope } from '../sql/expr.js';
 import type { Value } from '../sql/types.js';
 import type { QueryInstr } from './instrument.js';
+import { constant } from '../optimizer/qualorder.js';
 
 export function projectRows(rows: Iterable<Value[]>, where: Compiled | null, targets: Compiled[], limit: number | null, qi: QueryInstr | null): Value[][] {
   const out: Value[][] = [];
@@ -34,15 +35,6 @@ export function projectRows(rows: Iterable<Value[]>, where: Compiled | null, tar
   return out;
 }
 
-/** does an expression refer to no column, parameter or subquery (so the planner folds it to a constant)? */
-function constantShape(n: unknown): boolean {
-  if (!n || typeof n !== 'object') return true;
-  if (Array.isArray(n)) return n.every(constantShape);
-  const o = n as Record<string, unknown>;
-  if ('ColumnRef' in o || 'SubLink' in o || 'ParamRef' in o || 'FuncCall' in o) return false;
-  return Object.values(o).every(constantShape);
-}
-
 /** The WHERE clause is a One-Time Filter that is false: the whole clause, or one AND-ed condition, is constant false / NULL. */
 export function oneTimeFilterFalse(where: Compiled | null, whereClause: unknown, scope: Scope): boolean {
   if (!where) return false;
@@ -50,7 +42,7 @@ export function oneTimeFilterFalse(where: Compiled | null, whereClause: unknown,
   const b = (whereClause as { BoolExpr?: { boolop: string; args: unknown[] } } | undefined)?.BoolExpr;
   if (b?.boolop !== 'AND_EXPR') return false;
   return b.args.some((a) => {
-    if (!constantShape(a)) return false;
+    if (!constant(a)) return false;
     const c = compileExpr(a as Parameters<typeof compileExpr>[0], scope);
     return !!c.isConst && c.fn(null as unknown as Row) !== true;
   });

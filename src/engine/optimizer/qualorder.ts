@@ -19,8 +19,8 @@ type N = Record<string, unknown>;
 const SUBQUERY = 1e6;
 const USER_FUNCTION = 100;
 
-/** Is the subtree free of columns, parameters and subqueries (a constant after eval_const_expressions)? */
-function constant(n: unknown): boolean {
+/** Is the subtree free of columns, parameters, function calls and subqueries (a constant after eval_const_expressions)? */
+export function constant(n: unknown): boolean {
   if (!n || typeof n !== 'object') return true;
   if (Array.isArray(n)) return n.every(constant);
   const o = n as N;
