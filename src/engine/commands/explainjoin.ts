@@ -65,10 +65,15 @@ export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql
     if (p.method === 'MergeJoin' && (!m || m.outerKb === null || m.innerKb === null || p.outer.kind !== 'Scan' || p.inner.kind !== 'Scan' ||
       (p.searched && (!p.searched.sortOuter || !p.searched.sortInner)))) throw notSupported('EXPLAIN ANALYZE of this Merge Join (use EXPLAIN (COSTS OFF))');
     if (p.filter.length) throw notSupported('EXPLAIN ANALYZE of a join with a Join Filter');
-    if (!p.actual || p.actual.outerRows === 0) throw notSupported('EXPLAIN ANALYZE of a join whose outer side returned no rows');
+    if (!p.actual) throw notSupported('EXPLAIN ANALYZE of a join that did not run');
+    if (p.actual.outerRows === 0 && p.method !== 'HashJoin' && (p.param || p.method === 'MergeJoin' || p.actual.innerRun !== false)) {
+      throw notSupported('EXPLAIN ANALYZE of this join whose outer side returned no rows');
+    }
   }
   if (p.param) return paramLoopNode(ex, s, p, d, sql, analyze);
-  const outer = joinNode(ex, s, p.outer, d, sql, analyze), inner = joinNode(ex, s, p.inner, d, sql, analyze);
+  // the join ended before it ran its inner side: that subtree prints "(never executed)"
+  const innerRun = !analyze || p.actual!.innerRun !== false;
+  const outer = joinNode(ex, s, p.outer, d, sql, analyze), inner = joinNode(ex, s, p.inner, d, sql, analyze && innerRun);
   const details: string[] = [];
   const name = p.method === 'NestLoop' ? `Nested Loop${p.label ? p.label + ' Join' : ''}` : `${p.method === 'HashJoin' ? 'Hash' : 'Merge'}${p.label} Join`;
   let children: PlanNode[];
@@ -81,7 +86,7 @@ export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql
     details.push(`${p.method === 'HashJoin' ? 'Hash' : 'Merge'} Cond: (${d.expr(a)} = ${d.expr(b)})`);
     if (p.method === 'HashJoin') {
       const hash = node('Hash', [], [inner]);
-      if (analyze) {
+      if (analyze && innerRun) {
         hash.rows = p.actual!.innerRows;
         hash.analyzeDetails.push(hashMemory(p));
       }
@@ -104,7 +109,7 @@ export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql
       children = [outer, inner];
     } else {
       const mat = node('Materialize', [], [inner]);
-      if (analyze) { mat.rows = p.actual!.innerRows; mat.loops = p.actual!.outerRows; }
+      if (analyze && innerRun) { mat.rows = p.actual!.innerRows; mat.loops = p.actual!.outerRows; }
       children = [outer, mat];
     }
   }
@@ -168,7 +173,8 @@ function hashMemory(p: Extract<JoinPlan, { kind: 'Join' }>): string {
   const perTuple = 16 + 32 + inner.table.columns.reduce((a, c) => a + (typeWidth(c.type).exact && c.type.name !== 'text' ? typeWidth(c.type).width : 64), 0);
   const tupleBytes = p.actual!.innerRows * perTuple;
   if (tupleBytes >= 900 || p.actual!.innerRows > nbuckets) throw notSupported('EXPLAIN ANALYZE of a Hash of this size (its memory figure is not modelled)');
-  return `Buckets: ${nbuckets}  Batches: 1  Memory Usage: ${Math.floor((nbuckets * 8) / 1024) + 1}kB`;
+  // spacePeak: the bucket array and the tuples, in kB rounded up (an empty hash table: the buckets alone)
+  return `Buckets: ${nbuckets}  Batches: 1  Memory Usage: ${Math.ceil((nbuckets * 8 + tupleBytes) / 1024)}kB`;
 }
 
 /** Which input of a join a column reference belongs to: the relations under its left (written first) side. */

@@ -190,7 +190,7 @@ export class Executor {
       nextval: (name) => replayOr(s, () => eng.nextval(s, name)) as number | bigint,
       currval: (name) => eng.currval(s, name),
       setval: (name, v, called) => replayOr(s, () => eng.setval(s, name, v, called)) as number | bigint,
-      subquery: (select, outer) => this.prepareSubquery(s, select, outer, snapshot),
+      subquery: (select, outer, opts) => this.prepareSubquery(s, select, outer, snapshot, opts),
       currentSnapshot: () => formatSnapshot(snapshot()),
       xactStatus: (xid) => eng.xactStatus(xid),
       currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
@@ -301,7 +301,9 @@ export class Executor {
 
   // ---- executor/select.ts, nodeSubplan.ts, nodeAgg.ts, nodeLimit.ts, nodeValuesscan.ts, nodeLockRows.ts
   *selectStmt(s: Session, n: N, raw: RawStmt): Gen<QueryResult> { return yield* selectStmt(this, s, n, raw); }
-  prepareSubquery(s: Session, select: N, outer: Scope, snapshot: () => Snapshot) { return prepareSubquery(this, s, select, outer, snapshot); }
+  prepareSubquery(s: Session, select: N, outer: Scope, snapshot: () => Snapshot, opts?: { exists?: boolean }) {
+    return prepareSubquery(this, s, select, outer, snapshot, opts);
+  }
   *query(s: Session, n: N, sql: string, topLevel: boolean, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }, keepUnknown = false) {
     return yield* query(this, s, n, sql, topLevel, sub, keepUnknown);
   }

@@ -138,15 +138,18 @@ function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?:
   const coerced = args.map((a, i) => (def.args[i] === 'any' || def.args[i] === undefined ? a : castTo(a, sqlTypeOf(def.args[i] as TypeName), false, pos)));
   if (def.table) {
     if (colnames.length > def.table.columns.length) throw new PgError('42601', `table "${alias}" has ${def.table.columns.length} columns available but ${colnames.length} columns specified`);
-    const once = outer ? null : functionRows(def, coerced.map((a) => a.fn(noRow)), ctx); // errors before any row
+    // called once, when the scan first reads (errors before any row) — never under a LIMIT 0
+    let once: Value[][] | null = null;
     return {
       relName: fname, alias, columns: def.table.columns.map(([n, t], i) => ({ name: colnames[i] ?? n, type: t })),
-      rows: (row = noRow) => once ?? functionRows(def, coerced.map((a) => a.fn(row)), ctx),
+      rows: (row = noRow) => (outer ? functionRows(def, coerced.map((a) => a.fn(row)), ctx)
+        : (once ??= functionRows(def, coerced.map((a) => a.fn(noRow)), ctx))),
     };
   }
   const call = buildCall(def, args, ctx, (x, t) => castTo(x, t, false, pos));
-  const v = outer ? null : call.fn(noRow);
-  return { relName: fname, alias, columns: [{ name: colnames[0] ?? alias ?? fname, type: call.type }], rows: (row = noRow) => [[outer ? call.fn(row) : v]] };
+  let v: { value: Value } | null = null;
+  return { relName: fname, alias, columns: [{ name: colnames[0] ?? alias ?? fname, type: call.type }],
+    rows: (row = noRow) => [[outer ? call.fn(row) : (v ??= { value: call.fn(noRow) }).value]] };
 }
 
 /** The planner's join method switches (costsize.c enable_hashjoin & co.). */
@@ -693,19 +696,45 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     const andOf = (qs: N[]) => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
     const ownFilter = (inp: JoinInput, quals: N[]) => (quals.length ? ex.compileWhere(andOf(quals), combinedScope(inp)) : null);
     const filters = { left: ownFilter(left, own.left), right: ownFilter(right, own.right) };
-    const readSide = (inp: JoinInput, f: Compiled | null): Value[][] => {
-      const rows = inp.rows();
-      let kept = rows;
+    /** a side's rows that pass its own conditions — up to `upTo` of them (the rest never filtered: not pulled) */
+    const readSide = (inp: JoinInput, f: Compiled | null, upTo = Infinity, rows = inp.rows()): Value[][] => {
+      let kept = rows, seen = rows.length;
       if (f) {
         const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
-        kept = rows.filter((v) => { r.vals = v; return f.fn(r) === true; });
-      }
-      if (inp.plan.kind === 'Scan') inp.plan.actual = { rows: kept.length, removed: rows.length - kept.length };
+        kept = [];
+        for (seen = 0; seen < rows.length && kept.length < upTo; seen++) { r.vals = rows[seen]!; if (f.fn(r) === true) kept.push(rows[seen]!); }
+      } else if (upTo < rows.length) { kept = rows.slice(0, upTo); seen = upTo; }
+      if (inp.plan.kind === 'Scan') inp.plan.actual = { rows: kept.length, removed: seen - kept.length };
       return kept;
     };
+    const outerFilter = outerIsLeft ? filters.left : filters.right, innerFilter = outerIsLeft ? filters.right : filters.left;
+    /**
+     * The join pulls its outer side first, and a side it never needs is never run (ExecHashJoin, ExecNestLoop,
+     * ExecMergeJoin): an empty outer side ends the join before the inner side is read — unless the inner side is
+     * preserved (RIGHT / FULL). A Hash Join fetches only the first outer row before building its hash table; an
+     * empty inner side then ends it unless the outer side is preserved, and the outer rows after the first are
+     * never filtered. (With the inner side preserved the hash table is built first.) Returns null: no pairs.
+     * Where the simulator cannot vouch for the plan (`unsure`: which side is outer may differ) both sides are read
+     * in full: an error PostgreSQL might not raise, rather than rows where it might raise one.
+     */
+    type Pulled = { outerRows: Value[][]; innerRows: Value[][]; ended?: 'no outer rows' | 'no inner rows' };
+    const pullSides = (): Pulled => {
+      if (unsure) return { outerRows: readSide(outerInp, outerFilter), innerRows: readSide(innerInp, innerFilter) };
+      if (method === 'HashJoin' && fillInner) {
+        const innerRows = readSide(innerInp, innerFilter);
+        if (!innerRows.length && !fillOuter) return { outerRows: [], innerRows, ended: 'no inner rows' };
+        return { outerRows: readSide(outerInp, outerFilter), innerRows };
+      }
+      const outerAll = outerInp.rows();
+      const first = readSide(outerInp, outerFilter, method === 'HashJoin' ? 1 : Infinity, outerAll);
+      if (!first.length && !fillInner) return { outerRows: first, innerRows: [], ended: 'no outer rows' };
+      const innerRows = readSide(innerInp, innerFilter);
+      if (method === 'HashJoin' && !innerRows.length && !fillOuter) return { outerRows: first, innerRows, ended: 'no inner rows' };
+      return { outerRows: method === 'HashJoin' ? readSide(outerInp, outerFilter, Infinity, outerAll) : first, innerRows };
+    };
     combined.rows = () => {
-      const outerRows = readSide(outerInp, outerIsLeft ? filters.left : filters.right);
       if (param && innerInp.plan.kind === 'Scan') {
+        const outerRows = readSide(outerInp, outerFilter);
         // each outer row's key looked up in the inner side's index: only the versions the probes reach are read
         const probe = innerInp.probe!;
         const pairs: JoinPair[] = [];
@@ -733,7 +762,13 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
         if (combined.plan.kind === 'Join') combined.plan.actual = { rows: pairs.length, outerRows: outerRows.length, innerRows: innerRead };
         return pairs.map(combine);
       }
-      const innerRows = readSide(innerInp, outerIsLeft ? filters.right : filters.left);
+      const { outerRows, innerRows, ended } = pullSides();
+      if (ended) {
+        if (combined.plan.kind === 'Join') {
+          combined.plan.actual = { rows: 0, outerRows: outerRows.length, innerRows: innerRows.length, innerRun: ended !== 'no outer rows' };
+        }
+        return [];
+      }
       let pairs: JoinPair[];
       if (method === 'HashJoin') {
         const innerKey = outerIsLeft ? equi!.rcol : equi!.lcol;

@@ -21,6 +21,7 @@ export function execBitmapHeapScan(st: ScanState, path: Extract<ScanPath, { kind
   if (sx) st.ex.eng.predicates.lockPage(sx, path.index.oid, path.index.leafBlock);
   let lastBlk = -1;
   for (const tid of path.tids) {
+    if (st.done) break;
     if (instr && tidBlock(tid) !== lastBlk) { instr.heapBlocks++; lastBlk = tidBlock(tid); }
     fetchChain(st, tid, true);
   }

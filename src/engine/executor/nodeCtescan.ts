@@ -111,7 +111,8 @@ function* withFrame<T>(ex: Executor, s: Session, w: N, main: N, sql: string, top
       if (type !== 'SelectStmt') {
         if (topLevel && unread(c)) { frame.set(name, { names: [], types: [], rows: [] }); continue; }
         if (!topLevel) throw new PgError('0A000', 'WITH clause containing a data-modifying statement must be at the top level', { position: posOf(cte.location) });
-        const res = yield* ex.run(s, type, q[type], { stmt: q, location: 0, len: sql.length, text: sql } as RawStmt);
+        // a data-modifying WITH query runs to completion even under LIMIT 0 (ExecPostprocessPlan)
+        const res = yield* fullRun(s, () => ex.run(s, type, q[type], { stmt: q, location: 0, len: sql.length, text: sql } as RawStmt));
         r = dmlValues.get(res) ?? { names: [], types: [], rows: [] };
       } else if (w.recursive && refersTo(q, name)) {
         r = yield* recursive(ex, s, q.SelectStmt, name, colnames, frame, sql, sub, cte);
@@ -125,12 +126,19 @@ function* withFrame<T>(ex: Executor, s: Session, w: N, main: N, sql: string, top
     for (const c of ctes.filter(unread)) {
       const q = c.CommonTableExpr.ctequery as N;
       const type = Object.keys(q)[0]!;
-      yield* ex.run(s, type, q[type], { stmt: q, location: 0, len: sql.length, text: sql } as RawStmt);
+      yield* fullRun(s, () => ex.run(s, type, q[type], { stmt: q, location: 0, len: sql.length, text: sql } as RawStmt));
     }
     return result;
   } finally {
     st.pop();
   }
+}
+
+/** Run a statement with every row it produces, also where the query around it produces none (Session.noRows). */
+function* fullRun<T>(s: Session, body: () => Gen<T>): Gen<T> {
+  const saved = s.noRows;
+  s.noRows = 0;
+  try { return yield* body(); } finally { s.noRows = saved; }
 }
 
 function* recursive(ex: Executor, s: Session, q: N, name: string, colnames: string[], frame: Map<string, QResult>, sql: string, sub: Sub,

@@ -32,7 +32,7 @@ export function execIndexScan(st: ScanState, path: Extract<ScanPath, { kind: 'In
   if (sx) st.ex.eng.predicates.lockPage(sx, path.index.oid, path.index.leafBlock);
   const lsn = path.index.leafLsn;
   const killed: number[] = [];
-  for (const tid of skipDead(path.index, path.index.lookup(path.key))) if (fetchChain(st, tid, true)) killed.push(tid);
+  for (const tid of skipDead(path.index, path.index.lookup(path.key))) { if (st.done) break; if (fetchChain(st, tid, true)) killed.push(tid); }
   // the entries' key, for the layout to find their leaf (a one-column number key is its own value)
   const key = typeof path.key === 'number' && path.index.columns.length === 1 && !path.index.def ? [path.key] : undefined;
   killItems(st, path.index, lsn, killed, key);
@@ -67,7 +67,7 @@ export function execIndexScanOrdered(st: ScanState, path: Extract<ScanPath, { ki
     const hits = [...path.index.entries].filter(([k]) => range(k)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const lsn = path.index.leafLsn;
     const killed: number[] = [];
-    for (const [, v] of hits) for (const tid of skipDead(path.index, typeof v === 'number' ? [v] : v)) if (fetchChain(st, tid, true)) killed.push(tid);
+    for (const [, v] of hits) for (const tid of skipDead(path.index, typeof v === 'number' ? [v] : v)) { if (st.done) break; if (fetchChain(st, tid, true)) killed.push(tid); }
     killItems(st, path.index, lsn, killed);
     return;
   } else {
@@ -76,7 +76,7 @@ export function execIndexScanOrdered(st: ScanState, path: Extract<ScanPath, { ki
   }
   const lsn = path.index.leafLsn;
   const killed: number[] = [];
-  for (const tid of skipDead(path.index, tids)) if (fetchChain(st, tid, false)) killed.push(tid);
+  for (const tid of skipDead(path.index, tids)) { if (st.done) break; if (fetchChain(st, tid, false)) killed.push(tid); }
   killItems(st, path.index, lsn, killed);
 }
 

@@ -9,7 +9,8 @@
  * Rows therefore come back in physical (TID) order, which is the "row order without ORDER BY" a learner sees; an
  * UPDATE that moves a row to a later slot moves it later in the output. Before reading a page that holds
  * prunable tuples the scan may prune it (heap_page_prune_opt). Under SERIALIZABLE the scan takes a SIREAD lock on
- * the whole relation. Simplifications: no synchronized scans, no parallel scan, the whole table at once.
+ * the whole relation. Simplifications: no synchronized scans, no parallel scan, the whole table at once (or up to
+ * the page where a LIMIT above has its rows).
  */
 import { LpFlags } from '../heap/tuple.js';
 import type { ScanState } from './scan.js';
@@ -25,7 +26,9 @@ export function execSeqScan(st: ScanState): void {
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       if (item.lpFlags !== LpFlags.NORMAL) continue;
-      st.test(item, b, i + 1, false);
+      // the LIMIT above has its rows: the rest of this page is checked for visibility only (heapgetpage)
+      if (st.done) st.checkVisibility(item); else st.test(item, b, i + 1, false);
     }
+    if (st.done) return;
   }
 }

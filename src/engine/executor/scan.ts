@@ -16,7 +16,11 @@
  *
  * Mirrors: src/backend/executor/execScan.c (ExecScan: fetch, check quals, count rows removed by the filter),
  * access/heap/heapam.c (heap_hot_search_buffer). Simplifications: a scan returns all its rows at once (an array)
- * rather than one per call.
+ * rather than one per call; where a LIMIT above it will pull only so many rows (`stopAfter`: no sort, grouping,
+ * DISTINCT or row locks in between), it stops once it has them, as a pulled scan would — a Seq Scan after
+ * finishing the page in hand (page-at-a-time visibility, heapgetpage), an index scan at once. WHERE is then never
+ * evaluated on the rows after (`SELECT … WHERE 10 / a > 0 LIMIT 1` does not divide by a later zero), and their
+ * pages get no hint bits and no pruning.
  */
 import type { Executor } from './executor.js';
 import type { Session, StepYield } from '../session/session.js';
@@ -49,6 +53,10 @@ export interface ScanState {
   out: Candidate[];
   /** was the version the last test looked at visible to the snapshot (whether or not WHERE then passed it)? */
   visible: boolean;
+  /** a LIMIT above has all the rows it will pull (stopAfter reached): the node stops reading */
+  done: boolean;
+  /** page-at-a-time visibility (heapgetpage) of a version on the page being read after the scan is done */
+  checkVisibility(item: Item): void;
 }
 
 /**
@@ -56,7 +64,7 @@ export interface ScanState {
  * given, when the caller planned already).
  */
 export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope,
-  opts: ScanOptions | ScanPath = {}, instr?: ScanInstr): Candidate[] {
+  opts: ScanOptions | ScanPath = {}, instr?: ScanInstr, stopAfter: number | null = null): Candidate[] {
   if (t.partKey) return appendScan(ex, s, t, snap, where, whereNode, scope);
   const path: ScanPath = 'kind' in opts ? opts : chooseScan(t, whereNode, scope, { ...opts, serializable: !!s.tx!.sxact });
   // the first scan of a statement run by EXPLAIN ANALYZE (UPDATE / DELETE) counts its rows
@@ -90,9 +98,14 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
     if (where && where.fn(row) !== true) { if (instr) instr.removed++; return false; }
     if (instr) instr.removedBefore.push(instr.removed);
     out.push({ vals, item, blk, off, aggs: null });
+    if (stopAfter !== null && out.length >= stopAfter) st.done = true;
     return true;
   };
-  const st: ScanState = { ex, s, t, test, visit: ex.pageVisitor(s, t), out, visible: false };
+  const checkVisibility = (item: Item) => {
+    const v = satisfiesMVCC(item, snap, vctx);
+    if (sx) pred.checkConflictOut(sx, conflictOutXidOf(item, VIS_VISIBLE[v]!, snap, ex));
+  };
+  const st: ScanState = { ex, s, t, test, visit: ex.pageVisitor(s, t), out, visible: false, done: stopAfter === 0, checkVisibility };
   switch (path.kind) {
     case 'IndexScan': execIndexScan(st, path); break;
     case 'BitmapHeapScan': execBitmapHeapScan(st, path, instr); break;
@@ -150,8 +163,8 @@ function rowLocal(n: unknown, t: Table, scope: Scope): boolean {
  * clause row by row where a call in it can wait (executor/exprwait.ts). Any other clause: scan() as it is.
  */
 export function* scanWaiting(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope,
-  opts: ScanOptions | ScanPath = {}, instr?: ScanInstr): Generator<StepYield, Candidate[], void> {
-  if (!where || !mayWait(whereNode)) return scan(ex, s, t, snap, where, whereNode, scope, opts, instr);
+  opts: ScanOptions | ScanPath = {}, instr?: ScanInstr, stopAfter: number | null = null): Generator<StepYield, Candidate[], void> {
+  if (!where || !mayWait(whereNode)) return scan(ex, s, t, snap, where, whereNode, scope, opts, instr, stopAfter);
   const out = yield* filterWaiting(s, scan(ex, s, t, snap, null, whereNode, scope, opts, instr), where, instr);
   if (instr) instr.rows = out.length;
   return out;

@@ -39,6 +39,7 @@ import { withQuery, runFromSubqueries } from './nodeCtescan.js';
 import { extractWindows, prepareWindows, windowOrder } from './nodeWindowAgg.js';
 import { extractSrfs, prepareSrfs } from './nodeProjectSet.js';
 import { userSrfCall } from '../pl/fmgr.js';
+import { isImmutableFunction } from '../sql/funcs/registry.js';
 import {
   type TupleLockMode,
 } from '../heap/heapam.js';
@@ -62,6 +63,12 @@ export function* selectStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
  */
 export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: boolean, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot },
   keepUnknown = false): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] }> {
+  // LIMIT 0: the Limit node returns nothing without ever pulling from below, so nothing below runs — the query
+  // (its WITH queries and subqueries too) is analyzed, and errors of analysis and constant folding still come
+  if (!s.noRows && limitIsZero(ex, s, n, sql)) {
+    s.noRows++;
+    try { return yield* query(ex, s, n, sql, topLevel, sub, keepUnknown); } finally { s.noRows--; }
+  }
   if (n.withClause) return yield* withQuery(ex, s, n, sql, topLevel, sub);
   if (n.op && n.op !== 'SETOP_NONE') return yield* setOpQuery(ex, s, n, sql, sub);
   if (n.intoClause) throw notSupported('SELECT INTO');
@@ -253,6 +260,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     qi.path = path; qi.scope = scope; qi.joinPlan = src.joinPlan ?? null;
     if (qi.planOnly) return { names, types: targets.map((t) => t.type), rows: [] };
   }
+  if (s.noRows) return { names, types: targets.map((t) => t.type), rows: [] };
   const limitEarly = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
   // Fast path: no grouping, sorting, DISTINCT, OFFSET or locking — project rows as they are produced (nodeResult.ts)
   if (!grouping && !wp && !ps && !sortKeys.length && !lockMode && !n.distinctClause && !n.limitOffset && !src.table) {
@@ -292,10 +300,14 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // executor's pipeline does (their NOTICEs interleave per row; a LIMIT stops the calls)
   const pipelined = !!src.table && !grouping && !wp && !ps && !sortKeys.length && !n.distinctClause && !lockMode && !!where
     && (callsUserFunction(n.whereClause, ex) || callsUserFunction(n.targetList, ex));
+  // a LIMIT straight above the scan (nothing in between needs every row): the scan stops once it has LIMIT + OFFSET
+  // rows, as PostgreSQL's demand-driven Limit stops pulling — WHERE never runs on the rows after (scan.ts)
+  const stopAfter = limitEarly !== null && !grouping && !wp && !ps && !sortKeys.length && !n.distinctClause && !lockMode && !pipelined
+    ? limitEarly + ((n.limitOffset ? ex.constInt(n.limitOffset, scope, 'OFFSET') : 0) ?? 0) : null;
   if (oneTimeFalse) {
     // nothing to read
   } else if (src.table) {
-    rows = yield* scanWaiting(ex, s, src.table, snap(), pipelined ? null : where, n.whereClause, scope, path!, qi?.scan);
+    rows = yield* scanWaiting(ex, s, src.table, snap(), pipelined ? null : where, n.whereClause, scope, path!, qi?.scan, stopAfter);
     recordPredicateRead(ex, s, src.table, snap(), where, n.whereClause, scope);
   } else {
     const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
@@ -314,6 +326,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (ps) rows = ps.run(rows);
   if (qi) qi.belowSort = rows.length;
 
+  const unsorted = rows;
   if (sortKeys.length) rows = sortRows(rows, sortKeys);
   if (qi && sortKeys.length) {
     // what EXPLAIN ANALYZE's Sort held: plain columns only (an expression is not evaluated a second time)
@@ -329,6 +342,12 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
 
   const limit = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
   const offset = (n.limitOffset ? ex.constInt(n.limitOffset, scope, 'OFFSET') : 0) ?? 0;
+  // make_sort_input_target: under a Sort or DISTINCT the select list is computed below it, for every row, also
+  // the rows a LIMIT then drops (so their errors come) — except what is volatile or expensive (a subquery, a user
+  // function, a function that is not immutable), which is computed above, for the rows returned only
+  if (limit !== null && (sortKeys.length || n.distinctClause) && !lockMode && !hasGenTarget(targets) && !computedLate(n.targetList)) {
+    for (const r of unsorted) for (const t of targets) t.fn(r);
+  }
   const unique = distinctOn ? null : distinctFilter(n.distinctClause);
   const out: Value[][] = [];
   const seen = unique?.seen ?? null;
@@ -374,6 +393,28 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
   return { names, types: targets.map((t) => t.type), rows: out };
 }
+
+const hasGenTarget = (targets: Compiled[]) => targets.some((t) => t.gen);
+/** Does a select list hold what make_sort_input_target postpones past the Sort (see above)? */
+function computedLate(x: unknown): boolean {
+  if (!x || typeof x !== 'object') return false;
+  const o = x as N;
+  if (o.SubLink) return true;
+  if (o.FuncCall && !isImmutableFunction((o.FuncCall.funcname as N[]).map((f) => f.String.sval as string).pop()!)) return true;
+  return Object.values(o).some(computedLate);
+}
+
+/** Is this query's LIMIT a constant (no column, function or subquery in it) that evaluates to 0? */
+function limitIsZero(ex: Executor, s: Session, n: N, sql: string): boolean {
+  if (!n.limitCount || !plainConstant(n.limitCount)) return false;
+  try {
+    return ex.constInt(n.limitCount, { relName: null, alias: null, columns: [], hasSystem: false, env: ex.env(s, () => ex.eng.snapshotFor(s)), sql }, 'LIMIT') === 0;
+  } catch {
+    return false; // its error comes where it always does
+  }
+}
+const plainConstant = (x: unknown): boolean => !x || typeof x !== 'object'
+  || Object.entries(x as N).every(([k, v]) => k !== 'SubLink' && k !== 'ColumnRef' && k !== 'FuncCall' && plainConstant(v));
 
 /** The hash table a HashAggregate over these columns of a table would build, or undefined when not modelled. */
 function hashedOrder(t: Table, cols: number[], where: N | undefined, scope: Scope, estimateCols: number[] | null = cols): HashedOrder | undefined {

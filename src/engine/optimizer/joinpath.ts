@@ -77,6 +77,8 @@ export type JoinPlan =
     searched?: Extract<SearchPlan, { kind: 'join' }>;
     /** what the join did when it ran (EXPLAIN ANALYZE): rows out, rows read from each side */
     actual?: { rows: number; outerRows: number; innerRows: number;
+      /** false: the join ended before it ran its inner side (an empty outer side; EXPLAIN ANALYZE: never executed) */
+      innerRun?: boolean;
       /** a merge join's pulls from its inputs (executor/nodeMergejoin.ts mergeJoinCounts) and its Sorts' memory in kB (null: not modelled) */
       merge?: () => { outerFetched: number; innerFetched: number; innerRead: number; outerKb: number | null; innerKb: number | null }; };
   };

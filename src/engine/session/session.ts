@@ -72,6 +72,11 @@ export class Session {
   /** SPI_execute_snapshot's snapshots while an RI trigger's query runs (ri/ri_triggers.ts): the snapshot the query
    *  reads with, and the crosscheck one an UPDATE / DELETE must also see the row in (else 40001); null = the usual */
   spiSnapshot: { snapshot: import('../snapshot/snapshot.js').Snapshot; crosscheck: import('../snapshot/snapshot.js').Snapshot | null } | null = null;
+  /**
+   * > 0 while queries are analyzed but produce no rows: below a LIMIT 0 (nodeLimit.c never pulls from its subplan,
+   * so nothing under it runs), or a subquery compiled only for its shape (nodeSubplan.ts)
+   */
+  noRows = 0;
   /** literal values of the statement being run (see sql/parser.ts: parse cache with literal lifting) */
   literals: Map<number, number> | null = null;
   /** virtual ms when the current query string arrived (statement_timestamp) and the transaction began (now()) */

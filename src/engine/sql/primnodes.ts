@@ -38,7 +38,7 @@ export interface ExprEnv {
   currval(seq: string | number): number | bigint;
   setval(seq: string | number, value: number | bigint, isCalled: boolean): number | bigint;
   /** prepare a subquery (SubLink); `outer` gives it access to the enclosing query's columns */
-  subquery(select: Record<string, any>, outer: Scope): { run(outerRow: Row): Value[][]; types: SqlType[] };
+  subquery(select: Record<string, any>, outer: Scope, opts?: { exists?: boolean }): { run(outerRow: Row): Value[][]; types: SqlType[] };
   currentSnapshot(): string;
   xactStatus(xid: number): string | null;
   currentSetting(name: string, missingOk: boolean): string | null;

@@ -1,7 +1,10 @@
 /**
  * Subqueries in expressions (PostgreSQL's parser/parse_expr.c transformSubLink, run by executor/nodeSubplan.ts):
- * EXISTS, IN / = ANY / op ALL (SELECT ...), and a scalar (SELECT ...) — one column, at most one row (21000).
+ * EXISTS, IN / op ANY / op ALL (SELECT ...) (NOT IN is NOT (x IN ...)), and a scalar (SELECT ...) — one column, at most one row (21000).
  * The subquery is prepared through ExprEnv.subquery, which runs it once (an InitPlan) or per outer row.
+ * Simplification: the subquery's rows are all computed before the comparisons; PostgreSQL's non-hashed SubPlan
+ * pulls them one at a time and stops at ANY's first true or ALL's first false, so an error in a later row of the
+ * subquery (a division by zero) is raised here and not there.
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { T } from './types.js';
@@ -15,7 +18,7 @@ type Rec = (n: N, scope: Scope) => Compiled;
 export function compileSubLink(n: N, scope: Scope, rec: Rec): Compiled {
   const kind = n.subLinkType as string;
   const pos = posOf(n.location);
-  const sub = scope.env.subquery(n.subselect.SelectStmt ?? n.subselect, scope);
+  const sub = scope.env.subquery(n.subselect.SelectStmt ?? n.subselect, scope, { exists: kind === 'EXISTS_SUBLINK' });
   switch (kind) {
     case 'EXISTS_SUBLINK':
       return { fn: (r) => sub.run(r).length > 0, type: T.bool, name: 'exists', strength: 2 };
@@ -29,17 +32,21 @@ export function compileSubLink(n: N, scope: Scope, rec: Rec): Compiled {
         }, type: sub.types[0]!, name: '?column?', strength: 0,
       };
     }
-    case 'ANY_SUBLINK': {
+    case 'ANY_SUBLINK':
+    case 'ALL_SUBLINK': {
       if (sub.types.length !== 1) throw new PgError('42601', sub.types.length > 1 ? 'subquery has too many columns' : 'subquery has too few columns', pos !== undefined ? { position: pos } : {});
       const op = n.operName ? (n.operName as N[]).map((x) => x.String.sval).join('') : '=';
       const left = rec(n.testexpr, scope);
       const slot: Row = { vals: [null], item: null, blk: 0, off: 0, aggs: null };
       const cmp = compileComparison(op, left, { fn: () => slot.vals[0]!, type: sub.types[0]!, name: '', strength: 0 }, pos).fn;
+      // ANY: true at the first comparison that is true; ALL: false at the first that is false; else NULL if one
+      // was NULL (ExecScanSubPlan's three-valued OR / AND over the rows; an empty subquery: false / true)
+      const stopAt = kind === 'ANY_SUBLINK';
       return {
         fn: (r) => {
           let nul = false;
-          for (const row of sub.run(r)) { slot.vals[0] = row[0]!; const v = cmp(r); if (v === true) return true; if (v === null) nul = true; }
-          return nul ? null : false;
+          for (const row of sub.run(r)) { slot.vals[0] = row[0]!; const v = cmp(r); if (v === stopAt) return stopAt; if (v === null) nul = true; }
+          return nul ? null : !stopAt;
         }, type: T.bool, name: '?column?', strength: 0,
       };
     }

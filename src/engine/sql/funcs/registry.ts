@@ -63,6 +63,8 @@ export function register(defs: FuncDef[]): void {
   }
 }
 export const hasFunction = (name: string) => FUNCS.has(name);
+/** Is every built-in function of this name immutable (false for an unknown name)? */
+export const isImmutableFunction = (name: string) => !!FUNCS.get(name)?.every((d) => d.immutable);
 
 /** pg_cast's implicit casts among the modelled types (can_coerce_type with COERCION_IMPLICIT). */
 const IMPLICIT: Partial<Record<TypeName, TypeName[]>> = {
