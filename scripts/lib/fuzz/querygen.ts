@@ -2,8 +2,10 @@
  * Random single-session queries for the query fuzzer (scripts/fuzz-query.ts): a few small tables with NULLs,
  * duplicates, sometimes indexes and ANALYZE, then SELECTs built from what a learner writes — joins (inner, LEFT,
  * comma joins), WHERE trees (comparisons, IS NULL, IN, BETWEEN, LIKE, EXISTS / IN subqueries), GROUP BY with
- * aggregates and HAVING, DISTINCT, UNION / INTERSECT / EXCEPT, subqueries in FROM, CASE / COALESCE / arithmetic,
- * ORDER BY output positions and LIMIT / OFFSET over a total order — and the odd UPDATE / DELETE between them.
+ * aggregates (string_agg, bool_and, FILTER) and HAVING, DISTINCT and DISTINCT ON, UNION / INTERSECT / EXCEPT,
+ * subqueries in FROM, CASE / COALESCE / arithmetic, string and integer functions, window functions (also
+ * order-dependent ones and frames, over a total order), ORDER BY output positions and LIMIT / OFFSET over a total
+ * order — and the odd UPDATE / DELETE between them.
  *
  * What the engine plans differently from PostgreSQL (join order, scan choice) may change the row order of a query
  * without ORDER BY, never its rows: the comparison (fuzz-query.ts) treats such a result as a multiset, and checks
@@ -81,8 +83,13 @@ function col(r: Rng, rels: Rel[], type?: 'int' | 'text'): { sql: string; type: '
 
 function intExpr(r: Rng, rels: Rel[], depth = 0): string {
   const k = r.weighted<string>([['col', 6], ['const', 2], ['arith', depth < 2 ? 2 : 0], ['coalesce', 1], ['case', depth < 1 ? 1 : 0],
-    ['div', depth < 2 ? 1 : 0], ['len', 1], ['greatest', 1], ['abs', 1]]);
+    ['div', depth < 2 ? 1 : 0], ['len', 1], ['greatest', 1], ['abs', 1], ['intfn', 1]]);
   switch (k) {
+    case 'intfn': {
+      const i = col(r, rels, 'int').sql, c = col(r, rels, 'text').sql;
+      return r.pick([`mod(${i}, ${r.pick(['2', '3', '-2'])})`, `position('${r.pick(['a', 'b', ''])}' in ${c})`, `strpos(${c}, 'b')`, `sign(${i})`,
+        `(${i} << 1)`, `(${i} & 3)`, `char_length(${c})`, `octet_length(${c})`, `ascii(${c})`, `width_bucket(${i}, 0, 6, 3)`, `gcd(${i}, 4)`]);
+    }
     case 'div': return `(${intExpr(r, rels, depth + 1)} ${r.pick(['/', '%'])} ${r.pick(['2', '3', '-2', col(r, rels, 'int').sql])})`;
     case 'len': return `length(${col(r, rels, 'text').sql})`;
     case 'greatest': return `${r.pick(['greatest', 'least'])}(${col(r, rels, 'int').sql}, ${r.int(0, 4)})`;
@@ -94,6 +101,36 @@ function intExpr(r: Rng, rels: Rel[], depth = 0): string {
     default: return `CASE WHEN ${pred(r, rels, 2)} THEN ${intExpr(r, rels, 2)} ELSE ${intExpr(r, rels, 2)} END`;
   }
 }
+
+/** string functions a learner reaches for (varlena.c, oracle_compat.c); all immutable on text */
+function textExpr(r: Rng, rels: Rel[]): string {
+  const c = col(r, rels, 'text').sql, i = col(r, rels, 'int').sql;
+  switch (r.int(0, 19)) {
+    case 0: return `substr(${c}, ${r.int(0, 2)}, ${r.int(0, 3)})`;
+    case 1: return `lpad(${c}, ${r.int(0, 4)}, '*')`;
+    case 2: return `rpad(${c}, ${r.int(0, 4)}${r.chance(0.5) ? ", '-'" : ''})`;
+    case 3: return `replace(${c}, '${r.pick(['a', 'b', ''])}', 'x')`;
+    case 4: return `split_part(${c} || ',q', ',', ${r.pick(['1', '2', '3', '-1'])})`;
+    case 5: return `concat(${c}, ${i})`;
+    case 6: return `concat_ws('-', ${c}, ${i}, ${c})`;
+    case 7: return `repeat(${c}, ${r.int(0, 2)})`;
+    case 8: return `reverse(${c})`;
+    case 9: return `initcap(${c})`;
+    case 10: return `${r.pick(['left', 'right'])}(${c}, ${r.int(-2, 2)})`;
+    case 11: return `btrim(' ' || ${c} || ' ')`;
+    case 12: return `${c} || ${i}::text`;
+    case 13: return `format('%s-%s', ${c}, ${i})`;
+    case 14: return `nullif(${c}, '${r.pick(WORDS)}')`;
+    case 15: return `translate(${c}, 'ab', 'x')`;
+    case 16: return `overlay(${c} placing 'Z' from ${r.int(1, 2)} for ${r.int(0, 1)})`;
+    case 17: return `md5(${c})`;
+    case 18: return `to_hex(${i})`;
+    default: return `${i}::text`;
+  }
+}
+
+/** an ORDER BY over every column of every relation: window functions whose value depends on the order of peers */
+const totalOrder = (rels: Rel[]) => rels.flatMap((x) => x.table.cols.map((c) => `${x.alias}.${c.name}`)).join(', ');
 
 function pred(r: Rng, rels: Rel[], depth: number, sub?: QTable[]): string {
   const k = r.weighted<string>([
@@ -162,6 +199,14 @@ export function select(r: Rng, tables: QTable[], depth: number): Sel {
     for (let i = r.int(0, 2); i > 0; i--) keys.push(col(r, rels));
     items.push(...keys);
     for (let i = r.int(1, 2); i > 0; i--) {
+      if (r.chance(0.25)) {
+        const c = col(r, rels, 'text').sql, x = col(r, rels, 'int').sql;
+        const pick = r.pick([[`string_agg(${c}, ',' ORDER BY ${c})`, 'text'], [`bool_and(${x} > ${r.int(0, 3)})`, 'text'], [`bool_or(${x} < 1)`, 'text'],
+          [`count(*) FILTER (WHERE ${x} > ${r.int(0, 3)})`, 'int'], [`max(${c})`, 'text'], [`sum(${x}) FILTER (WHERE ${c} <> 'a')`, 'int'],
+          [`string_agg(DISTINCT ${c}, '' ORDER BY ${c})`, 'text'], [`stddev_samp(${x})::numeric(10,4)`, 'text'], [`count(DISTINCT ${c})`, 'int']] as const);
+        items.push({ sql: pick[0], type: pick[1] });
+        continue;
+      }
       const agg = r.pick(['count(*)', 'count(X)', 'sum(X)', 'min(X)', 'max(X)', 'avg(X)', 'count(DISTINCT X)']);
       items.push({ sql: agg.replace('X', col(r, rels, 'int').sql), type: agg.startsWith('avg') ? 'text' : 'int' });
     }
@@ -169,8 +214,20 @@ export function select(r: Rng, tables: QTable[], depth: number): Sel {
     if (r.chance(0.3)) having = ` HAVING count(*) ${r.pick(['>', '>=', '='])} ${r.int(1, 2)}`;
   } else {
     for (let i = r.int(1, 3); i > 0; i--) {
-      const k = r.weighted<string>([['col', 10], ['expr', 4], ['window', 2], ['scalar', 1], ['text', 1]]);
+      const k = r.weighted<string>([['col', 10], ['expr', 4], ['window', 2], ['scalar', 1], ['text', 1], ['textfn', 2], ['window2', 1]]);
       if (k === 'col') items.push(col(r, rels));
+      else if (k === 'textfn') items.push({ sql: textExpr(r, rels), type: 'text' });
+      else if (k === 'window2') {
+        // order-dependent window functions over a total order of the rows (equal rows are interchangeable)
+        const part = r.chance(0.5) ? `PARTITION BY ${col(r, rels).sql} ` : '';
+        const x = col(r, rels, 'int').sql;
+        const f = r.pick([`row_number()`, `lag(${x})`, `lead(${x}, 1, -9)`, `first_value(${x})`, `last_value(${x})`, `ntile(2)`,
+          `sum(${x})`, `count(${x})`, `nth_value(${x}, 2)`, `min(${x})`]);
+        const frame = !f.startsWith('row_number') && !f.startsWith('lag') && !f.startsWith('lead') && !f.startsWith('ntile') && r.chance(0.5)
+          ? ` ${r.pick(['ROWS BETWEEN 1 PRECEDING AND CURRENT ROW', 'ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING', 'ROWS UNBOUNDED PRECEDING',
+            'RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING', 'ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING'])}` : '';
+        items.push({ sql: `${f} OVER (${part}ORDER BY ${totalOrder(rels)}${frame})`, type: 'int' });
+      }
       else if (k === 'expr') items.push({ sql: intExpr(r, rels), type: 'int' });
       else if (k === 'window') {
         // window functions whose value does not depend on the order of peers
@@ -184,8 +241,15 @@ export function select(r: Rng, tables: QTable[], depth: number): Sel {
       } else items.push({ sql: `coalesce(${col(r, rels, 'text').sql}, 'n') || ${r.pick(["'z'", col(r, rels, 'int').sql])}`, type: 'text' });
     }
   }
-  const distinct = !grouped && r.chance(0.2) ? 'DISTINCT ' : '';
+  let distinct = !grouped && r.chance(0.2) ? 'DISTINCT ' : '';
+  // DISTINCT ON (the first output column), the first row of each by a total order: ORDER BY is then required
+  const distinctOn = depth === 0 && !grouped && !distinct && r.chance(0.06);
+  if (distinctOn) distinct = 'DISTINCT ON (1) ';
   let sql = `SELECT ${distinct}${items.map((x) => x.sql).join(', ')} FROM ${from}${where}${group}${having}`;
+  if (distinctOn) {
+    sql += ` ORDER BY 1, ${totalOrder(rels)}`;
+    return { sql: `SELECT * FROM (${sql}) d ORDER BY ${items.map((_, i) => i + 1).join(', ')}`, arity: items.length, types: items.map((x) => x.type) };
+  }
   if (depth === 0 && r.chance(0.12)) {
     // a set operation with a second query of the same shape
     const other = sameShape(r, tables, items.map((x) => x.type));

@@ -234,10 +234,15 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
       return expressionKey(k, scope);
     };
     // transformDistinctOnClause: an ORDER BY item that is a DISTINCT ON expression may not follow one that is not
+    // (an ORDER BY item equal to an earlier one is not in the sort list at all: addTargetToSortList drops it)
     const onIds = distinctOn.map(ident);
     let skipped = false;
+    const sorted = new Set<string>();
     for (const sb of (n.sortClause ?? []) as N[]) {
-      const at = onIds.indexOf(ident(sb.SortBy.node));
+      const id = ident(sb.SortBy.node);
+      if (sorted.has(id)) continue;
+      sorted.add(id);
+      const at = onIds.indexOf(id);
       if (at < 0) { skipped = true; continue; }
       if (skipped) throw new PgError('42P10', 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions', { position: posOf(firstLocation(distinctOn[at]!)) });
     }
