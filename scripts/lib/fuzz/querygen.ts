@@ -227,8 +227,7 @@ export function select(r: Rng, tables: QTable[], depth: number): Sel {
           ? ` ${r.pick(['ROWS BETWEEN 1 PRECEDING AND CURRENT ROW', 'ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING', 'ROWS UNBOUNDED PRECEDING',
             'RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING', 'ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING'])}` : '';
         items.push({ sql: `${f} OVER (${part}ORDER BY ${totalOrder(rels)}${frame})`, type: 'int' });
-      }
-      else if (k === 'expr') items.push({ sql: intExpr(r, rels), type: 'int' });
+      } else if (k === 'expr') items.push({ sql: intExpr(r, rels), type: 'int' });
       else if (k === 'window') {
         // window functions whose value does not depend on the order of peers
         const part = r.chance(0.6) ? `PARTITION BY ${col(r, rels).sql}` : '';

@@ -374,18 +374,17 @@ function inCostOrder(ex: Executor, n: N, w: Compiled, scope: Scope): Compiled {
   if (conj.length < 2) return w;
   const isUser = (name: string) => ex.eng.catalog.functions.has(name);
   const ordered = orderQuals(conj, (q) => qualCost(q, isUser));
-  if (ordered.every((q, i) => q === conj[i])) return w;
   const fns = ordered.map((q) => compileExpr(q, scope).fn);
+  // ExecQual: the first condition that is false or NULL rejects the row, and the rest are not evaluated (unlike
+  // an AND inside an expression, where NULL AND false must still look at the false)
   return {
     ...w,
     fn: (row) => {
-      let sawNull = false;
       for (const f of fns) {
         const v = f(row);
-        if (v === false) return false;
-        if (v === null) sawNull = true;
+        if (v !== true) return v === false ? false : null;
       }
-      return sawNull ? null : true;
+      return true;
     },
   };
 }

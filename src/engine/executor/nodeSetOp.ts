@@ -17,6 +17,7 @@ import { PgError, notSupported, posOf } from '../errors.js';
 import type { Executor } from './executor.js';
 import type { Session } from '../session/session.js';
 import { castTo, compareValues, type Compiled, type Row, type Scope } from '../sql/expr.js';
+import { selectCommonType } from '../sql/coerce.js';
 import { type SqlType, type Value, T, formatValue, isIntegral, isStringLike, typeDisplayName } from '../sql/types.js';
 import { intConst } from '../sql/parser.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
@@ -34,9 +35,10 @@ function common(a: SqlType, b: SqlType, op: string): SqlType {
   if (a.name === 'unknown') return b;
   if (b.name === 'unknown') return a;
   if (isIntegral(a) && isIntegral(b)) return a.name === 'int8' || b.name === 'int8' ? T.int8 : T.int4;
-  if ((isIntegral(a) || a.name === 'numeric') && (isIntegral(b) || b.name === 'numeric')) return T.numeric;
   if (isStringLike(a) && isStringLike(b)) return T.text;
-  throw new PgError('42804', `${op} types ${typeDisplayName(a)} and ${typeDisplayName(b)} cannot be matched`);
+  try { return selectCommonType(a, b); } catch {
+    throw new PgError('42804', `${op} types ${typeDisplayName(a)} and ${typeDisplayName(b)} cannot be matched`);
+  }
 }
 
 /** Coerce an arm's untyped literal in output column i to `ty` now (its error, if any, is the statement's). */

@@ -13,19 +13,18 @@
  * Each call is replaced by a hidden column before the select list is compiled; after the scan and WHERE, the rows
  * are sorted by PARTITION BY then ORDER BY (the Sort under WindowAgg — so without an outer ORDER BY the rows come
  * out in that order), the values computed, and the query goes on (ORDER BY, DISTINCT, LIMIT) as usual.
- * Supported: row_number, rank, dense_rank, ntile, lag, lead, first_value, last_value,
- * and count / sum / avg / min / max OVER. Simplifications: the default frame only (RANGE UNBOUNDED PRECEDING to
- * CURRENT ROW, the whole partition without ORDER BY); no named windows (WINDOW w AS ...), no FILTER, no window
- * functions together with GROUP BY or FOR UPDATE; rows that tie on every sort key keep their scan order (PostgreSQL's
- * sort may put them either way).
+ * Supported: row_number, rank, dense_rank, ntile, lag, lead, first_value, last_value, nth_value,
+ * and count / sum / avg / min / max OVER; named windows (WINDOW w AS ...) and frames (ROWS / RANGE / GROUPS,
+ * EXCLUDE: windowframe.ts). Simplifications: no FILTER, no window functions together with GROUP BY or FOR UPDATE;
+ * rows that tie on every sort key keep their scan order (PostgreSQL's sort may put them either way).
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { compileExpr, castTo, compareValues, newAggState, type AggSpec, type Compiled, type Row, type Scope } from '../sql/expr.js';
 import { type SqlType, type Value, T, formatValue } from '../sql/types.js';
 import type { N } from './util.js';
+import { resolveWindows, compileFrame, frameOffsets, frameRows, peerGroups, type FrameSpec } from './windowframe.js';
 
-const FRAME_DEFAULT = 1058; // FRAMEOPTION_DEFAULTS: RANGE, START_UNBOUNDED_PRECEDING, END_CURRENT_ROW
-const RANKING = new Set(['row_number', 'rank', 'dense_rank', 'ntile', 'lag', 'lead', 'first_value', 'last_value']);
+const RANKING = new Set(['row_number', 'rank', 'dense_rank', 'ntile', 'lag', 'lead', 'first_value', 'last_value', 'nth_value']);
 const AGGS = new Set(['count', 'sum', 'avg', 'min', 'max']);
 
 interface Call { node: N; name: string; hidden: string }
@@ -36,6 +35,7 @@ export function extractWindows(n: N): { n: N; calls: Call[] } | null {
     const at = windowCall(part);
     if (at) throw new PgError('42P20', `window functions are not allowed in ${clause}`, { position: posOf(at.FuncCall.location) });
   }
+  const resolve = resolveWindows(n.windowClause);
   if (!JSON.stringify([n.targetList, n.sortClause]).includes('"over"')) return null;
   const calls: Call[] = [];
   const walk = (x: unknown): unknown => {
@@ -46,7 +46,7 @@ export function extractWindows(n: N): { n: N; calls: Call[] } | null {
     if (o.FuncCall?.over) {
       const name = (o.FuncCall.funcname as N[]).map((f) => f.String.sval).pop()!.toLowerCase();
       const hidden = `?window${calls.length}?`;
-      calls.push({ node: o, name, hidden });
+      calls.push({ node: { ...o, FuncCall: { ...o.FuncCall, over: resolve(o.FuncCall.over) } }, name, hidden });
       return { ColumnRef: { fields: [{ String: { sval: hidden } }], location: o.FuncCall.location } };
     }
     const out: N = {};
@@ -109,8 +109,6 @@ export function prepareWindows(calls: Call[], scope: Scope): Prepared {
     const fc = c.node.FuncCall;
     const w = fc.over;
     const pos = posOf(fc.location);
-    if (w.name || w.refname) throw notSupported('named windows (WINDOW w AS ...)', pos);
-    if (w.frameOptions !== FRAME_DEFAULT) throw notSupported('window frame clauses (ROWS / RANGE / GROUPS ...)', pos);
     if (fc.agg_filter) throw notSupported('FILTER in window functions', pos);
     if (!RANKING.has(c.name) && !AGGS.has(c.name)) throw notSupported(`the window function ${c.name}()`, pos);
     const part = ((w.partitionClause ?? []) as N[]).map((p) => compileExpr(p, scope));
@@ -119,6 +117,7 @@ export function prepareWindows(calls: Call[], scope: Scope): Prepared {
       const nf = sb.SortBy.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sb.SortBy.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
       return { c: compileExpr(sb.SortBy.node, scope), desc, nullsFirst: nf };
     });
+    const frame = compileFrame(w, order, scope);
     const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, scope));
     let type: SqlType;
     let agg: AggSpec | null = null;
@@ -133,12 +132,13 @@ export function prepareWindows(calls: Call[], scope: Scope): Prepared {
       if (!args.length) throw new PgError('42883', `function ${c.name}() does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
       type = args[0]!.type.name === 'unknown' ? T.text : args[0]!.type;
     }
-    const expected = c.name === 'lag' || c.name === 'lead' ? [1, 3] : c.name === 'first_value' || c.name === 'last_value' || c.name === 'ntile' ? [1, 1] : AGGS.has(c.name) ? [0, 1] : [0, 0];
+    const expected = c.name === 'lag' || c.name === 'lead' ? [1, 3] : c.name === 'first_value' || c.name === 'last_value' || c.name === 'ntile' ? [1, 1]
+      : c.name === 'nth_value' ? [2, 2] : AGGS.has(c.name) ? [0, 1] : [0, 0];
     if (args.length < expected[0]! || args.length > expected[1]!) {
       throw new PgError('42883', `function ${c.name}(${args.map((a) => a.type.name === 'int4' ? 'integer' : a.type.name).join(', ')}) does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
     }
     const dflt = args[2] ? castTo(args[2], type, false) : null;
-    return { c, part, order, args, type, agg, dflt };
+    return { c, part, order, args, type, agg, dflt, frame };
   });
 
   const cmpKeys = (a: Value[], b: Value[], dirs: { desc: boolean; nullsFirst: boolean }[]) => {
@@ -157,6 +157,8 @@ export function prepareWindows(calls: Call[], scope: Scope): Prepared {
       let rows: Row[] = input.map((r) => ({ ...r, vals: r.vals.slice(0, width).concat(new Array<Value>(calls.length).fill(null)) }));
       for (let wi = 0; wi < specs.length; wi++) {
         const sp = specs[wi]!;
+        // the frame offsets, once, before the first row (also over no rows)
+        const offs = sp.frame ? frameOffsets(sp.frame) : null;
         const dirs = [...sp.part.map(() => ({ desc: false, nullsFirst: false })), ...sp.order.map((o) => ({ desc: o.desc, nullsFirst: o.nullsFirst }))];
         const keyed = rows.map((r) => ({ r, p: sp.part.map((p) => p.fn(r)), o: sp.order.map((o) => o.c.fn(r)) }));
         if (dirs.length) keyed.sort((a, b) => cmpKeys([...a.p, ...a.o], [...b.p, ...b.o], dirs));
@@ -166,7 +168,7 @@ export function prepareWindows(calls: Call[], scope: Scope): Prepared {
         for (let start = 0; start < keyed.length;) {
           let end = start + 1;
           while (end < keyed.length && samePart(keyed[start]!, keyed[end]!)) end++;
-          computePartition(keyed.slice(start, end), sp, width + wi, peers);
+          computePartition(keyed.slice(start, end), sp, width + wi, peers, offs);
           start = end;
         }
         rows = keyed.map((k) => k.r);
@@ -176,10 +178,14 @@ export function prepareWindows(calls: Call[], scope: Scope): Prepared {
   };
 }
 
-interface Spec { c: Call; args: Compiled[]; type: SqlType; agg: AggSpec | null; dflt: Compiled | null; order: unknown[] }
+interface Spec { c: Call; args: Compiled[]; type: SqlType; agg: AggSpec | null; dflt: Compiled | null; order: unknown[]; frame: FrameSpec | null }
 
-function computePartition<K extends { r: Row }>(part: K[], sp: Spec, col: number, peers: (a: K, b: K) => boolean) {
+function computePartition<K extends { r: Row; o: Value[] }>(part: K[], sp: Spec, col: number, peers: (a: K, b: K) => boolean,
+  offs: { start: Value; end: Value } | null) {
   const n = part.length;
+  if (sp.frame || sp.c.name === 'nth_value') {
+    if (framed(part, sp, col, peers, offs)) return;
+  }
   // the last peer of each row: the end of its frame under the default frame (the whole partition without ORDER BY)
   const lastPeer: number[] = new Array(n);
   for (let i = n - 1; i >= 0; i--) lastPeer[i] = sp.order.length === 0 ? n - 1 : i < n - 1 && peers(part[i]!, part[i + 1]!) ? lastPeer[i + 1]! : i;
@@ -221,4 +227,41 @@ function computePartition<K extends { r: Row }>(part: K[], sp: Spec, col: number
     }
     r.vals[col] = v;
   }
+}
+
+/**
+ * The functions that read the frame — aggregates, first_value, last_value, nth_value — under any frame (the
+ * default one too, for nth_value): each row's frame computed (windowframe.ts), the function evaluated over it.
+ * Returns false for the functions that ignore the frame (computed by computePartition as usual).
+ */
+function framed<K extends { r: Row; o: Value[] }>(part: K[], sp: Spec, col: number, peers: (a: K, b: K) => boolean,
+  offs: { start: Value; end: Value } | null): boolean {
+  const name = sp.c.name;
+  if (!AGGS.has(name) && name !== 'first_value' && name !== 'last_value' && name !== 'nth_value') return false;
+  const n = part.length;
+  const g = peerGroups(n, (i, j) => sp.order.length === 0 || peers(part[i]!, part[j]!));
+  const frame: FrameSpec = sp.frame ?? { mode: 'range', start: 'unbounded', end: 'current', exclude: 'none', startOffset: null, endOffset: null, desc: false };
+  const o = offs ?? { start: null, end: null };
+  for (let i = 0; i < n; i++) {
+    const r = part[i]!.r;
+    const rows = frameRows(frame, n, i, g, (j) => part[j]!.o[0] ?? null, o);
+    let v: Value;
+    if (name === 'first_value') v = rows.length ? sp.args[0]!.fn(part[rows[0]!]!.r) : null;
+    else if (name === 'last_value') v = rows.length ? sp.args[0]!.fn(part[rows[rows.length - 1]!]!.r) : null;
+    else if (name === 'nth_value') {
+      const k = sp.args[1]!.fn(r);
+      if (k === null) v = null;
+      else {
+        if (Number(k) <= 0) throw new PgError('22016', 'argument of nth_value must be greater than zero');
+        const at = rows[Number(k) - 1];
+        v = at === undefined ? null : sp.args[0]!.fn(part[at]!.r);
+      }
+    } else {
+      const st = newAggState(sp.agg!);
+      for (const j of rows) st.add(sp.agg!.arg ? sp.agg!.arg.fn(part[j]!.r) : null);
+      v = st.result();
+    }
+    r.vals[col] = v;
+  }
+  return true;
 }

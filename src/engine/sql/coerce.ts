@@ -62,13 +62,27 @@ export function opNotExist(op: string, a: SqlType, b: SqlType, pos?: number): Pg
   });
 }
 
+/** the numeric category's types in the order their implicit casts go (pg_cast: int2 -> ... -> float8, never back) */
+const NUMERIC_UP = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'];
+
+/**
+ * select_common_type's step for two types: within the numeric category the one the other casts to implicitly
+ * (int and real resolve to real, numeric and double precision to double precision — not an operator's float8);
+ * otherwise as an operator's operands unify (unifyTypes).
+ */
+export function selectCommonType(a: SqlType, b: SqlType, pos?: number): SqlType {
+  const i = NUMERIC_UP.indexOf(a.name), j = NUMERIC_UP.indexOf(b.name);
+  if (i >= 0 && j >= 0 && a.name !== b.name) return i > j ? a : b;
+  return unifyTypes(a, b, '', pos);
+}
+
 /** select_common_type: the type a list of expressions (CASE results, COALESCE arguments, ...) is resolved to. */
 export function commonType(args: Compiled[], ctx: string, pos?: number): SqlType {
   let t: SqlType = T.unknown;
   for (const a of args) {
     if (a.type.name === 'unknown') continue;
     if (t.name === 'unknown') { t = a.type; continue; }
-    try { t = unifyTypes(t, a.type, '', pos); } catch {
+    try { t = selectCommonType(t, a.type, pos); } catch {
       const at = a.location ?? pos;
       throw new PgError('42804', `${ctx} types ${typeDisplayName(t)} and ${typeDisplayName(a.type)} cannot be matched`, at !== undefined ? { position: at } : {});
     }

@@ -159,6 +159,24 @@ function widthBucketFloat(op: number, lo: number, hi: number, count: number): nu
   return Math.trunc(r);
 }
 
+const intOut = (v: bigint, bits: 32 | 64) => {
+  const max = bits === 32 ? 2147483647n : 9223372036854775807n;
+  if (v > max || v < -max - 1n) throw new PgError('22003', bits === 32 ? 'integer out of range' : 'bigint out of range');
+  return Number.isSafeInteger(Number(v)) ? Number(v) : v;
+};
+function gcdBig(a: bigint, b: bigint): bigint {
+  a = a < 0n ? -a : a; b = b < 0n ? -b : b;
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+function intGcd(a: number | bigint, b: number | bigint, bits: 32 | 64) { return intOut(gcdBig(BigInt(a), BigInt(b)), bits); }
+function intLcm(a: number | bigint, b: number | bigint, bits: 32 | 64) {
+  const x = BigInt(a), y = BigInt(b);
+  if (x === 0n || y === 0n) return 0;
+  const r = (x / gcdBig(x, y)) * y;
+  return intOut(r < 0n ? -r : r, bits);
+}
+
 register([
   im('width_bucket', ['numeric', 'numeric', 'numeric', 'int4'], T.int4, (a, b, c, d) => widthBucketNumeric(Nm(a), Nm(b), Nm(c), d as number)),
   im('width_bucket', ['float8', 'float8', 'float8', 'int4'], T.int4, (a, b, c, d) => widthBucketFloat(F(a), F(b), F(c), d as number)),
@@ -195,6 +213,12 @@ register([
     return Number.isSafeInteger(Number(r)) ? Number(r) : r;
   }),
   im('mod', ['numeric', 'numeric'], T.numeric, (a, b) => numMod(Nm(a), Nm(b))),
+  // int4gcd / int8gcd / int4lcm / int8lcm (int.c, int8.c): Euclid on the magnitudes; a result the type cannot hold
+  // (gcd(-2^31, 0), an lcm too large) is out of range
+  im('gcd', ['int4', 'int4'], T.int4, (a, b) => intGcd(a as number, b as number, 32)),
+  im('gcd', ['int8', 'int8'], T.int8, (a, b) => intGcd(a as number | bigint, b as number | bigint, 64)),
+  im('lcm', ['int4', 'int4'], T.int4, (a, b) => intLcm(a as number, b as number, 32)),
+  im('lcm', ['int8', 'int8'], T.int8, (a, b) => intLcm(a as number | bigint, b as number | bigint, 64)),
   im('div', ['numeric', 'numeric'], T.numeric, (a, b) => numDivTrunc(Nm(a), Nm(b))),
   im('power', ['float8', 'float8'], T.float8, (a, b) => f8(fpow(F(a), F(b)))),
   im('power', ['numeric', 'numeric'], T.numeric, (a, b) => numPower(Nm(a), Nm(b))),

@@ -206,6 +206,9 @@ register([
   im('rtrim', ['text'], T.text, (s) => trim(S(s), ' ', false, true)),
   im('rtrim', ['text', 'text'], T.text, (s, c) => trim(S(s), S(c), false, true)),
   im('md5', ['text'], T.text, (s) => md5(S(s))),
+  // to_hex (varlena.c): the two's-complement bits of the integer's own width
+  im('to_hex', ['int4'], T.text, (v) => ((v as number) >>> 0).toString(16)),
+  im('to_hex', ['int8'], T.text, (v) => BigInt.asUintN(64, BigInt(v as number | bigint)).toString(16)),
   im('ascii', ['text'], T.int4, (s) => S(s).codePointAt(0) ?? 0),
   im('chr', ['int4'], T.text, (n) => {
     if (N(n) === 0) throw new PgError('54000', 'null character not permitted');
