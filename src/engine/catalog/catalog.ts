@@ -26,8 +26,13 @@
  * get() / relationExists() answer for the session whose statement runs (`current`, set as each session's
  * statement is stepped, tcop/dispatch.ts). Their relations' OIDs are in `localRels`: the WAL skips them.
  *
- * Simplifications: one schema (public) plus each session's temporary one, no TOAST tables, catalog changes are not MVCC (a CREATE TABLE is visible to
- * everyone at once, and a rolled-back DDL statement is undone directly by its undo action).
+ * Which tables and indexes a session's name lookups see is the catalog snapshot's business (catalogsnapshot.ts): a
+ * table another session's running transaction created or renamed is not found, one it dropped or renamed away
+ * still is (`shadows`).
+ *
+ * Simplifications: one schema (public) plus each session's temporary one, no TOAST tables; a DDL statement changes
+ * the objects in place and a rolled-back one is undone directly by its undo action (only the name lookups of
+ * tables and indexes are versioned, catalogsnapshot.ts).
  */
 import type { SqlType, Value } from '../sql/types.js';
 import type { HeapRelation } from '../heap/heap.js';
@@ -36,6 +41,7 @@ import type { Sequence } from '../sequence/sequence.js';
 import type { PartitionKey, PartitionBound } from '../partitioning/partbounds.js';
 import type { ScalarStats } from '../commands/analyze.js';
 import { BOOTSTRAP_SUPERUSER, type AclItem, type Role } from './acl.js';
+import { catalogSees, type Shadow } from './catalogsnapshot.js';
 
 export interface Column {
   name: string;
@@ -140,6 +146,9 @@ export interface Table {
   nsp?: { name: string; oid: number };
   /** pg_index.indisclustered: the index (by OID) the last CLUSTER ordered the table by (commands/cluster.ts) */
   clusteredOn?: number;
+  /** the xmin of its pg_class row when a transaction that may still be running wrote it (CREATE TABLE, RENAME TO):
+   *  other sessions' catalog lookups do not see it until that transaction commits (catalogsnapshot.ts) */
+  nameXmin?: number;
 }
 
 /**
@@ -266,6 +275,10 @@ export class Catalog {
   /** relations dropped by a transaction still in progress: their pg_class rows, which other sessions still see
    *  (the catalog is not MVCC-versioned here; only DROP INDEX records them) */
   droppedPending: { row: Value[]; session: string; xid: number }[] = [];
+  /** running transactions that changed tables or indexes, by xid, with their session (catalogsnapshot.ts) */
+  pendingXids = new Map<number, string>();
+  /** pg_class rows of tables a running transaction dropped or renamed away: other sessions still find them */
+  shadows: Shadow[] = [];
 
   clone(): Catalog {
     const c = new Catalog();
@@ -276,6 +289,7 @@ export class Catalog {
     c.localRels = new Set(this.localRels);
     c.tempNamespaces = new Map(this.tempNamespaces);
     c.droppedPending = this.droppedPending.slice();
+    c.pendingXids = new Map(this.pendingXids);
     c.nextOid = this.nextOid;
     c.oidBound = this.oidBound;
     c.generation = this.generation;
@@ -294,6 +308,8 @@ export class Catalog {
         ...(t.reloptions ? { reloptions: t.reloptions.slice() } : {}),
       });
     }
+    const byOid = new Map([...c.tables.values()].map((t) => [t.oid, t]));
+    c.shadows = this.shadows.map((sh) => ({ ...sh, table: byOid.get(sh.table.oid) ?? sh.table }));
     return c;
   }
 
@@ -304,14 +320,24 @@ export class Catalog {
   /** A table by name as the running session sees it: its temporary table first, then public's. */
   get(name: string): Table | undefined {
     if (this.current !== null && this.localRels.size) { const t = this.tables.get(tempKey(this.current, name)); if (t) return t; }
-    if (!this.namespaces.size) return this.tables.get(name);
+    if (!this.namespaces.size) return this.rel(name);
     for (const sch of this.pathSchemas()) { const t = this.getIn(sch, name); if (t) return t; }
     return undefined;
   }
   /** The schemas of search_path that exist, in order (public, or a CREATE SCHEMA one; "$user" and pg_temp left out). */
   pathSchemas(): string[] { return this.searchPath.filter((x) => x === 'public' || this.namespaces.has(x)); }
   /** A table of one schema ('public' or a CREATE SCHEMA one), by name. */
-  getIn(schema: string, name: string): Table | undefined { return this.tables.get(schema === 'public' ? name : nspKey(schema, name)); }
+  getIn(schema: string, name: string): Table | undefined { return this.rel(schema === 'public' ? name : nspKey(schema, name)); }
+  /**
+   * The table under `key` as the running session's catalog snapshot sees it: not one another session's running
+   * transaction created or renamed to this name; one it dropped or renamed away (catalogsnapshot.ts).
+   */
+  rel(key: string): Table | undefined {
+    const t = this.tables.get(key);
+    if (t && (t.nameXmin === undefined || catalogSees(this, t.nameXmin))) return t;
+    for (const sh of this.shadows) if (sh.key === key && sh.session !== this.current) return sh.table;
+    return undefined;
+  }
   /** Is the table's schema on search_path (RelationIsVisible, for a table found first by its name)? */
   isVisible(t: Table): boolean { return !!t.temp || this.get(t.name) === t; }
   /** A view by name as the running session sees it: its temporary view first (`schema` 'public' / 'pg_temp': only there). */

@@ -21,6 +21,7 @@ import type { Table } from './catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import { bufferCacheView } from '../contrib/pg_buffercache.js';
 import { pgTablesView, pgIndexesView } from './system_views.js';
+import { visibleClassRows } from './catalogsnapshot.js';
 
 export interface SystemRelation { columns: { name: string; type: SqlType }[]; rows: Value[][]; starRefused: string }
 
@@ -48,16 +49,18 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
   if (name === 'pg_namespace') throw notSupported('the catalog pg_namespace (schemas are not modelled; pg_class.relnamespace and pg_my_temp_schema() show their OIDs)');
   if (name === 'pg_class') {
     const rows: Value[][] = [];
-    for (const t of eng.catalog.tables.values()) {
+    // the rows its snapshot sees: not another session's uncommitted CREATE / RENAME, its uncommitted DROP's row
+    // still (catalog/catalogsnapshot.ts)
+    for (const { table: t, name, indexes } of visibleClassRows(eng)) {
       // every session's temporary tables are in pg_class (in their pg_temp_N, relpersistence 't')
       rows.push([
-        t.oid, t.name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, t.partKey ? 'p' : 'r', t.temp ? 't' : 'p', t.partKey ? 0 : t.relfilenode ?? t.oid, t.stats?.relpages ?? 0, floatIn(String(t.stats?.reltuples ?? -1), true),
-        t.stats?.relallvisible ?? 0, t.indexes.length > 0, t.columns.length, t.relfrozenxid ?? 3, t.relminmxid ?? 1,
+        t.oid, name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, t.partKey ? 'p' : 'r', t.temp ? 't' : 'p', t.partKey ? 0 : t.relfilenode ?? t.oid, t.stats?.relpages ?? 0, floatIn(String(t.stats?.reltuples ?? -1), true),
+        t.stats?.relallvisible ?? 0, indexes.length > 0, t.columns.length, t.relfrozenxid ?? 3, t.relminmxid ?? 1,
         t.reloptions ? new PgArray(t.reloptions) : null, !!t.partOf,
       ]);
       // its indexes (a temporary table's are temporary too): relpages / reltuples as the build, ANALYZE or VACUUM
       // set them; no relfrozenxid
-      for (const i of t.indexes) rows.push(indexClassRow(t, i));
+      for (const i of indexes) rows.push(indexClassRow(t, i));
     }
     // what another session's transaction in progress dropped is still there for this one
     for (const d of eng.catalog.droppedPending) if (d.session !== eng.catalog.current && eng.xacts.isInProgress(d.xid)) rows.push(d.row);

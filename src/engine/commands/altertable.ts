@@ -21,6 +21,8 @@
  * run in the order written (PostgreSQL sorts them into passes), catalog changes are not MVCC (readers see the
  * new definition at once once they get past the lock), the command counter moves by one per statement.
  */
+import { stampCreated, shadowRow, unshadow, type Shadow } from '../catalog/catalogsnapshot.js';
+import { ensureTopXid } from '../xact/xactblock.js';
 import { attachPartition, detachPartition } from './attachpartition.js';
 import { setTriggersEnabled } from './trigger.js';
 import type { Executor } from '../executor/executor.js';
@@ -435,12 +437,23 @@ export function* renameStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     if (cat.relationExists(newName, t.temp?.session)) throw new PgError('42P07', `relation "${newName}" already exists`);
     if (viewsReading(ex, t.name, null).length) throw notSupported('renaming a table a view reads');
     if ([...cat.sequences.values()].some((q) => q.ownedBy === t.name)) throw notSupported('renaming a table that owns a sequence');
-    const oldName = t.name, oldKey = tableKey(t);
+    const oldName = t.name, oldKey = tableKey(t), oldXmin = t.nameXmin;
     cat.tables.delete(oldKey);
     t.name = newName;
     const newKey = tableKey(t); // a temporary table stays in its session's schema
     cat.tables.set(newKey, t);
-    s.tx!.undo.push(() => { cat.tables.delete(newKey); t.name = oldName; cat.tables.set(oldKey, t); });
+    // a new pg_class row version: others find the table by its old name (and not its new one) until COMMIT
+    let sh: Shadow | null = null;
+    if (!t.temp) {
+      const xid = ensureTopXid(ex.eng, s);
+      sh = shadowRow(cat, s.name, xid, oldKey, oldName, t);
+      stampCreated(cat, s.name, xid, t);
+    }
+    s.tx!.undo.push(() => {
+      cat.tables.delete(newKey); t.name = oldName; cat.tables.set(oldKey, t);
+      if (sh) unshadow(cat, sh);
+      if (oldXmin === undefined) delete t.nameXmin; else t.nameXmin = oldXmin;
+    });
   }
   s.tx!.cidUsed = true;
   return done;

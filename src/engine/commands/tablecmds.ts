@@ -7,6 +7,8 @@
  * aborted CREATE is undone by a list of undo actions); no TOAST tables (a row that would need one is refused).
  * ALTER TABLE lives in altertable.ts, TRUNCATE in truncate.ts, what they do to storage in relfile.ts.
  */
+import { stampCreated, shadowRow, unshadow } from '../catalog/catalogsnapshot.js';
+import { ensureTopXid } from '../xact/xactblock.js';
 import { logIndexBuild } from '../wal/nbtsort_xlog.js';
 import { logAccessExclusiveLock } from '../wal/standby.js';
 import type { Executor } from '../executor/executor.js';
@@ -258,6 +260,8 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   }
   const key = tableKey(table);
   cat.tables.set(key, table);
+  // its pg_class row: not in other sessions' catalog snapshots until this transaction commits
+  if (!table.temp) stampCreated(cat, s.name, ensureTopXid(ex.eng, s), table);
   markLocal(ex.eng, table);
   s.tx!.undo.push(() => { cat.tables.delete(key); for (const r of [oid, ...table.indexes.map((i) => i.oid)]) cat.localRels.delete(r); });
   ex.eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, ex.eng.clock.now);
@@ -333,7 +337,8 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       if (referencingKeys(ex, p).some((r) => r.table !== p && !dropping.has(r.table.name))) throw referencedTableError(ex, p, dropping)!;
       const pk = tableKey(p);
       cat.tables.delete(pk);
-      s.tx!.undo.push(() => cat.tables.set(pk, p));
+      const psh = p.temp ? null : shadowRow(cat, s.name, ensureTopXid(ex.eng, s), pk, p.name, p);
+      s.tx!.undo.push(() => { cat.tables.set(pk, p); if (psh) unshadow(cat, psh); });
     }
     const fkErr = referencedTableError(ex, t, dropping);
     if (fkErr && n.behavior !== 'DROP_CASCADE') throw fkErr;
@@ -357,7 +362,9 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     for (const o of others) yield* ex.eng.acquireLock(s, { type: 'relation', rel: o.oid }, LockMode.AccessExclusive);
     const key = tableKey(t);
     cat.tables.delete(key);
-    s.tx!.undo.push(() => cat.tables.set(key, t));
+    // others' catalog snapshots still hold its pg_class row until this transaction commits
+    const sh = t.temp ? null : shadowRow(cat, s.name, ensureTopXid(ex.eng, s), key, t.name, t);
+    s.tx!.undo.push(() => { cat.tables.set(key, t); if (sh) unshadow(cat, sh); });
     for (const [sn, sq] of [...cat.sequences]) {
       if (t.nsp || sq.ownedBy !== name || sq.temp?.session !== t.temp?.session) continue;
       cat.sequences.delete(sn);
@@ -429,6 +436,7 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   lockNewIndex(ex, s, index);
   buildIndex(ex, s, t, index); // index_build: each chain's newest not-dead version; 23505 for a duplicated key
   t.indexes.push(index);
+  if (!t.temp) stampCreated(cat, s.name, s.tx!.xid, index); // not in others' catalog snapshots until COMMIT
   cat.standaloneIndexes.add(index.name);
   // index_update_stats: the build records relpages/reltuples — except that an empty, never-vacuumed table stays
   // "never vacuumed" (reltuples -1), so a table indexed before it is loaded does not look small to the planner

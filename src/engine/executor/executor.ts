@@ -38,6 +38,7 @@
  * (commands/explain.ts) prints the plan for single-table queries.
  */
 
+import { catalogSees } from '../catalog/catalogsnapshot.js';
 import { PG15_CATALOG_RELATIONS } from '../catalog/pg15names.js';
 import { VOID, advisory, advisoryUnlockAll } from '../lock/advisory.js';
 import { ExprWait, replayOr } from './exprwait.js';
@@ -256,7 +257,8 @@ export class Executor {
    */
   *lockRelation(s: Session, t: Table, mode: LockMode, indexes = true): Gen<void> {
     yield* this.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
-    if (indexes) for (const i of t.indexes) yield* this.eng.acquireLock(s, { type: 'relation', rel: i.oid }, mode);
+    // not an index another session's CREATE INDEX has not committed: its relcache index list leaves it out
+    if (indexes) for (const i of t.indexes) if (catalogSees(this.eng.catalog, i.nameXmin)) yield* this.eng.acquireLock(s, { type: 'relation', rel: i.oid }, mode);
   }
 
   checkReadOnly(s: Session, what: string) {
