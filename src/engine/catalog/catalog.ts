@@ -238,6 +238,18 @@ export const DATABASE_OID = 5;
 /** VAR_OID_PREFETCH (varsup.c): OIDs logged ahead by one XLOG NEXTOID record */
 export const VAR_OID_PREFETCH = 8192;
 
+/** A deep enough copy of a table for a cloned engine (its heap and indexes copied, its definition arrays too). */
+function cloneTable(t: Table): Table {
+  return {
+    ...t, heap: t.heap.clone(), indexes: t.indexes.map((i) => i.clone()),
+    checks: t.checks.map((ch) => ({ name: ch.name, expr: ch.expr })), // compiled forms are rebuilt lazily
+    ...(t.fkeys ? { fkeys: t.fkeys.map((f) => ({ ...f })) } : {}),
+    columns: t.columns.map((col) => ({ ...col })), types: t.types.slice(),
+    keyColumns: new Set(t.keyColumns), indexedColumns: new Set(t.indexedColumns),
+    ...(t.reloptions ? { reloptions: t.reloptions.slice() } : {}),
+  };
+}
+
 export class Catalog {
   tables = new Map<string, Table>();
   /** indexes made by CREATE INDEX (not backing a constraint: DROP INDEX may remove them) */
@@ -298,18 +310,10 @@ export class Catalog {
     for (const [name, sq] of this.sequences) c.sequences.set(name, sq.clone());
     for (const [name, fs] of this.functions) c.functions.set(name, fs.slice());
     for (const [name, v] of this.views) c.views.set(name, { ...v, columns: v.columns.slice(), deps: v.deps.slice() });
-    for (const [name, t] of this.tables) {
-      c.tables.set(name, {
-        ...t, heap: t.heap.clone(), indexes: t.indexes.map((i) => i.clone()),
-        checks: t.checks.map((ch) => ({ name: ch.name, expr: ch.expr })), // compiled forms are rebuilt lazily
-        ...(t.fkeys ? { fkeys: t.fkeys.map((f) => ({ ...f })) } : {}),
-        columns: t.columns.map((col) => ({ ...col })), types: t.types.slice(),
-        keyColumns: new Set(t.keyColumns), indexedColumns: new Set(t.indexedColumns),
-        ...(t.reloptions ? { reloptions: t.reloptions.slice() } : {}),
-      });
-    }
+    for (const [name, t] of this.tables) c.tables.set(name, cloneTable(t));
     const byOid = new Map([...c.tables.values()].map((t) => [t.oid, t]));
-    c.shadows = this.shadows.map((sh) => ({ ...sh, table: byOid.get(sh.table.oid) ?? sh.table }));
+    // a dropped table's shadow: its own copy (it is in no map)
+    c.shadows = this.shadows.map((sh) => ({ ...sh, table: byOid.get(sh.table.oid) ?? cloneTable(sh.table) }));
     return c;
   }
 
@@ -332,6 +336,11 @@ export class Catalog {
    * The table under `key` as the running session's catalog snapshot sees it: not one another session's running
    * transaction created or renamed to this name; one it dropped or renamed away (catalogsnapshot.ts).
    */
+  /** The table under `key` that another session's running transaction created or renamed to it (not visible here). */
+  hidden(key: string): Table | undefined {
+    const t = this.tables.get(key);
+    return t && t.nameXmin !== undefined && !catalogSees(this, t.nameXmin) ? t : undefined;
+  }
   rel(key: string): Table | undefined {
     const t = this.tables.get(key);
     if (t && (t.nameXmin === undefined || catalogSees(this, t.nameXmin))) return t;
@@ -385,7 +394,7 @@ export class Catalog {
       for (const t of this.tables.values()) if (t.temp?.session === tempSession && t.indexes.some((i) => i.name === name)) return true;
       return false;
     }
-    if (this.tables.has(name) || this.sequences.has(name) || this.views.has(name)) return true;
+    if (this.rel(name) || this.sequences.has(name) || this.views.has(name)) return true;
     for (const t of this.tables.values()) if (!t.temp && !t.nsp) for (const i of t.indexes) if (i.name === name) return true;
     return false;
   }

@@ -60,8 +60,12 @@ export function stampCreated(cat: Catalog, session: string, xid: number, obj: Ve
   cat.pendingXids.set(xid, session);
 }
 
-/** Keep the row `table` had under `key` (named `name`) visible to the other sessions until `xid` ends. */
-export function shadowRow(cat: Catalog, session: string, xid: number, key: string, name: string, table: Table): Shadow {
+/**
+ * Keep the row `table` had under `key` (named `name`) visible to the other sessions until `xid` ends — unless that
+ * row is this transaction's own (a table it created or renamed): others never saw it (null).
+ */
+export function shadowRow(cat: Catalog, session: string, xid: number, key: string, name: string, table: Table): Shadow | null {
+  if (table.nameXmin !== undefined && cat.pendingXids.get(table.nameXmin) === session) return null;
   const sh: Shadow = { key, name, table, xid, session };
   cat.shadows.push(sh);
   cat.pendingXids.set(xid, session);

@@ -7,6 +7,7 @@
  * aborted CREATE is undone by a list of undo actions); no TOAST tables (a row that would need one is refused).
  * ALTER TABLE lives in altertable.ts, TRUNCATE in truncate.ts, what they do to storage in relfile.ts.
  */
+import { waitForXact } from '../lock/proc.js';
 import { stampCreated, shadowRow, unshadow } from '../catalog/catalogsnapshot.js';
 import { ensureTopXid } from '../xact/xactblock.js';
 import { logIndexBuild } from '../wal/nbtsort_xlog.js';
@@ -259,6 +260,15 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     ex.assign(compileExpr(c.generated as N, { ...ex.tableScope(table, null, s, snapshot, ''), hasSystem: false }), c, undefined);
   }
   const key = tableKey(table);
+  // another session's uncommitted table of this name: not seen by the name check above, but its pg_type row is in
+  // the unique index this CREATE inserts into — wait for its transaction (_bt_check_unique), then fail if it committed
+  for (let other = cat.hidden(key); other; other = cat.hidden(key)) {
+    yield* waitForXact(ex.eng, s, other.nameXmin!, `creating relation "${name}"`);
+    if (cat.tables.get(key) === other) {
+      throw new PgError('23505', 'duplicate key value violates unique constraint "pg_type_typname_nsp_index"',
+        { detail: `Key (typname, typnamespace)=(${name}, ${table.temp ? table.temp.nsp : table.nsp?.oid ?? 2200}) already exists.` });
+    }
+  }
   cat.tables.set(key, table);
   // its pg_class row: not in other sessions' catalog snapshots until this transaction commits
   if (!table.temp) stampCreated(cat, s.name, ensureTopXid(ex.eng, s), table);
