@@ -41,7 +41,7 @@ import type { Sequence } from '../sequence/sequence.js';
 import type { PartitionKey, PartitionBound } from '../partitioning/partbounds.js';
 import type { ScalarStats } from '../commands/analyze.js';
 import { BOOTSTRAP_SUPERUSER, type AclItem, type Role } from './acl.js';
-import { catalogSees, type Shadow } from './catalogsnapshot.js';
+import { catalogSees, setActiveCatalog, type Shadow } from './catalogsnapshot.js';
 
 export interface Column {
   name: string;
@@ -202,6 +202,8 @@ export interface View {
   /** relations (tables or views) and the columns of each this view reads, for DROP's dependency errors */
   deps: { rel: string; columns: string[] }[];
   temp?: { session: string; nsp: number };
+  /** its pg_class row's xmin while CREATE VIEW's transaction may still run (catalogsnapshot.ts) */
+  nameXmin?: number;
 }
 
 /** heap_getattr for every attribute: a tuple shorter than the descriptor answers each missing column's
@@ -271,8 +273,11 @@ export class Catalog {
   /** bumped by every change to a table's definition or storage (ALTER TABLE, TRUNCATE): a statement that waited
    *  for a lock meanwhile analyzes again */
   generation = 0;
-  /** the session whose statement runs: its temporary tables come first in name lookups (pg_temp in search_path) */
-  current: string | null = null;
+  private currentSession: string | null = null;
+  /** the session whose statement runs: its temporary tables come first in name lookups (pg_temp in search_path);
+   *  setting it makes this the catalog the planner's index lists are read from (catalogsnapshot.ts plannerIndexes) */
+  get current(): string | null { return this.currentSession; }
+  set current(v: string | null) { this.currentSession = v; setActiveCatalog(this); }
   /** OIDs of temporary relations (tables and their indexes): not WAL-logged (RelationNeedsWAL is false) */
   localRels = new Set<number>();
   /** pg_namespace rows made for pg_temp_N / pg_toast_temp_N (InitTempTableNamespace), by backend ID: kept after
@@ -297,7 +302,7 @@ export class Catalog {
     c.roles = new Map(this.roles);
     c.namespaces = new Map(this.namespaces);
     c.searchPath = this.searchPath;
-    c.current = this.current;
+    c.currentSession = this.currentSession;
     c.localRels = new Set(this.localRels);
     c.tempNamespaces = new Map(this.tempNamespaces);
     c.droppedPending = this.droppedPending.slice();
@@ -313,7 +318,8 @@ export class Catalog {
     for (const [name, t] of this.tables) c.tables.set(name, cloneTable(t));
     const byOid = new Map([...c.tables.values()].map((t) => [t.oid, t]));
     // a dropped table's shadow: its own copy (it is in no map)
-    c.shadows = this.shadows.map((sh) => ({ ...sh, table: byOid.get(sh.table.oid) ?? cloneTable(sh.table) }));
+    c.shadows = this.shadows.map((sh) => (sh.table ? { ...sh, table: byOid.get(sh.table.oid) ?? cloneTable(sh.table) }
+      : sh.seq ? { ...sh, seq: c.sequences.get(sh.key) ?? sh.seq.clone() } : { ...sh }));
     return c;
   }
 
@@ -344,18 +350,23 @@ export class Catalog {
   rel(key: string): Table | undefined {
     const t = this.tables.get(key);
     if (t && (t.nameXmin === undefined || catalogSees(this, t.nameXmin))) return t;
-    for (const sh of this.shadows) if (sh.key === key && sh.session !== this.current) return sh.table;
+    for (const sh of this.shadows) if (sh.table && sh.key === key && sh.session !== this.current) return sh.table;
     return undefined;
   }
   /** Is the table's schema on search_path (RelationIsVisible, for a table found first by its name)? */
   isVisible(t: Table): boolean { return !!t.temp || this.get(t.name) === t; }
   /** A view by name as the running session sees it: its temporary view first (`schema` 'public' / 'pg_temp': only there). */
-  view(name: string, schema?: string): View | undefined { return this.lookup(this.views, name, schema); }
+  view(name: string, schema?: string): View | undefined { return this.lookup(this.views, name, schema, (sh) => sh.view); }
   /** A sequence by name as the running session sees it: its temporary sequence first. */
-  sequence(name: string, schema?: string): Sequence | undefined { return this.lookup(this.sequences, name, schema); }
-  private lookup<T>(m: Map<string, T>, name: string, schema: string | undefined): T | undefined {
+  sequence(name: string, schema?: string): Sequence | undefined { return this.lookup(this.sequences, name, schema, (sh) => sh.seq); }
+  private lookup<T extends { nameXmin?: number }>(m: Map<string, T>, name: string, schema: string | undefined, shadowed: (sh: Shadow) => T | undefined): T | undefined {
     if (schema !== 'public' && this.current !== null) { const r = m.get(tempKey(this.current, name)); if (r || schema === 'pg_temp') return r; }
-    return schema === 'pg_temp' ? undefined : m.get(name);
+    if (schema === 'pg_temp') return undefined;
+    // the catalog snapshot: not another session's uncommitted CREATE, still its uncommitted DROP's row
+    const r = m.get(name);
+    if (r && (r.nameXmin === undefined || catalogSees(this, r.nameXmin))) return r;
+    for (const sh of this.shadows) if (sh.key === name && sh.session !== this.current) { const o = shadowed(sh); if (o) return o; }
+    return undefined;
   }
   /** Is this table visible to the running session (not another session's temporary table)? */
   visible(t: Table): boolean { return !t.temp || t.temp.session === this.current; }

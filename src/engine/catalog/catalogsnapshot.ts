@@ -44,15 +44,19 @@
  */
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { xidInSnapshot } from '../snapshot/snapshot.js';
-import type { Catalog, Table } from './catalog.js';
+import type { Catalog, Table, View } from './catalog.js';
+import type { Sequence } from '../sequence/sequence.js';
 import type { Engine } from '../engine.js';
 import type { BtreeIndex } from '../index/btree.js';
 
 /** Something with a pg_class row that a running transaction may have written. */
 export interface Versioned { nameXmin?: number }
 
-/** A pg_class row a running transaction deleted (DROP) or replaced (RENAME TO): others still find it by `key`. */
-export interface Shadow { key: string; name: string; table: Table; xid: number; session: string }
+/**
+ * A pg_class row a running transaction deleted (DROP) or replaced (RENAME TO): others still find it by `key`. It is
+ * a table's, a view's or a sequence's (exactly one of the three).
+ */
+export interface Shadow { key: string; name: string; xid: number; session: string; table?: Table; view?: View; seq?: Sequence }
 
 /** Stamp `obj` as written by the session's running transaction `xid` (its top-level xid). */
 export function stampCreated(cat: Catalog, session: string, xid: number, obj: Versioned): void {
@@ -65,8 +69,13 @@ export function stampCreated(cat: Catalog, session: string, xid: number, obj: Ve
  * row is this transaction's own (a table it created or renamed): others never saw it (null).
  */
 export function shadowRow(cat: Catalog, session: string, xid: number, key: string, name: string, table: Table): Shadow | null {
-  if (table.nameXmin !== undefined && cat.pendingXids.get(table.nameXmin) === session) return null;
-  const sh: Shadow = { key, name, table, xid, session };
+  return shadowOf(cat, session, xid, key, name, table, { table });
+}
+/** shadowRow for a view's or a sequence's row (DROP VIEW, DROP SEQUENCE). */
+export function shadowOf(cat: Catalog, session: string, xid: number, key: string, name: string, obj: Versioned,
+  which: { table: Table } | { view: View } | { seq: Sequence }): Shadow | null {
+  if (obj.nameXmin !== undefined && cat.pendingXids.get(obj.nameXmin) === session) return null;
+  const sh: Shadow = { key, name, xid, session, ...which };
   cat.shadows.push(sh);
   cat.pendingXids.set(xid, session);
   return sh;
@@ -133,6 +142,36 @@ export function visibleClassRows(eng: Engine): { table: Table; name: string; ind
     if (!rowVisibleTo(cat, t.nameXmin, snap!)) continue;
     out.push({ table: t, name: t.name, indexes: t.indexes.filter((i) => rowVisibleTo(cat, i.nameXmin, snap!)) });
   }
-  for (const sh of cat.shadows) if (shadowVisibleTo(cat, sh, snap!)) out.push({ table: sh.table, name: sh.name, indexes: sh.table.indexes });
+  for (const sh of cat.shadows) if (sh.table && shadowVisibleTo(cat, sh, snap!)) out.push({ table: sh.table, name: sh.name, indexes: sh.table.indexes });
   return out;
+}
+
+/** the catalog whose session is running a statement (set with Catalog.current), for plannerIndexes */
+let activeCatalog: Catalog | null = null;
+export function setActiveCatalog(cat: Catalog): void { activeCatalog = cat; }
+
+/**
+ * A table's indexes as the running session's planner sees them (plancat.c get_relation_info reads the relcache's
+ * index list, built with the catalog snapshot): not an index another session's CREATE INDEX has not committed.
+ * Index maintenance (INSERT, UPDATE) still uses every index (`t.indexes`).
+ */
+export function plannerIndexes(t: Table): BtreeIndex[] {
+  const cat = activeCatalog;
+  if (!cat || !cat.pendingXids.size || !t.indexes.some((i) => i.nameXmin !== undefined && !catalogSees(cat, i.nameXmin))) return t.indexes;
+  return t.indexes.filter((i) => catalogSees(cat, i.nameXmin));
+}
+
+/** The views and sequences a query of pg_class by the running session sees (as visibleClassRows for tables). */
+export function visibleViewsAndSequences(eng: Engine): { views: View[]; seqs: Sequence[] } {
+  const cat = eng.catalog;
+  if (!cat.pendingXids.size) return { views: [...cat.views.values()], seqs: [...cat.sequences.values()] };
+  const snap = catalogQuerySnapshot(eng);
+  const views = [...cat.views.values()].filter((v) => rowVisibleTo(cat, v.nameXmin, snap));
+  const seqs = [...cat.sequences.values()].filter((q) => rowVisibleTo(cat, q.nameXmin, snap));
+  for (const sh of cat.shadows) {
+    if (!shadowVisibleTo(cat, sh, snap)) continue;
+    if (sh.view) views.push(sh.view);
+    if (sh.seq) seqs.push(sh.seq);
+  }
+  return { views, seqs };
 }

@@ -21,7 +21,7 @@ import type { Table } from './catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import { bufferCacheView } from '../contrib/pg_buffercache.js';
 import { pgTablesView, pgIndexesView } from './system_views.js';
-import { visibleClassRows } from './catalogsnapshot.js';
+import { visibleClassRows, visibleViewsAndSequences } from './catalogsnapshot.js';
 
 export interface SystemRelation { columns: { name: string; type: SqlType }[]; rows: Value[][]; starRefused: string }
 
@@ -66,8 +66,9 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
     for (const d of eng.catalog.droppedPending) if (d.session !== eng.catalog.current && eng.xacts.isInProgress(d.xid)) rows.push(d.row);
     // a sequence is one page holding one tuple; a view has no storage
     // (every session's temporary ones too, in their pg_temp_N)
-    for (const q of eng.catalog.sequences.values()) rows.push([q.oid, q.name, q.temp?.nsp ?? 2200, 'S', q.temp ? 't' : 'p', q.oid, 1, floatIn('1', true), 0, false, 3, 0, 0, null, false]);
-    for (const v of eng.catalog.views.values()) {
+    const { views, seqs } = visibleViewsAndSequences(eng);
+    for (const q of seqs) rows.push([q.oid, q.name, q.temp?.nsp ?? 2200, 'S', q.temp ? 't' : 'p', q.oid, 1, floatIn('1', true), 0, false, 3, 0, 0, null, false]);
+    for (const v of views) {
       rows.push([v.oid, v.name, v.temp?.nsp ?? 2200, 'v', v.temp ? 't' : 'p', 0, 0, floatIn('-1', true), 0, false, v.columns.length, 0, 0, null, false]);
     }
     return {

@@ -8,7 +8,7 @@
  * ALTER TABLE lives in altertable.ts, TRUNCATE in truncate.ts, what they do to storage in relfile.ts.
  */
 import { waitForXact } from '../lock/proc.js';
-import { stampCreated, shadowRow, unshadow } from '../catalog/catalogsnapshot.js';
+import { stampCreated, shadowRow, shadowOf, unshadow } from '../catalog/catalogsnapshot.js';
 import { ensureTopXid } from '../xact/xactblock.js';
 import { logIndexBuild } from '../wal/nbtsort_xlog.js';
 import { logAccessExclusiveLock } from '../wal/standby.js';
@@ -187,6 +187,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     if (nsp) seq.temp = { session: s.name, nsp: nsp.nsp }; // a temporary table's sequence is temporary: no WAL
     const key = relKey(seq);
     cat.sequences.set(key, seq);
+    if (!nsp) stampCreated(cat, s.name, ensureTopXid(ex.eng, s), seq);
     s.tx!.undo.push(() => cat.sequences.delete(key));
     if (!nsp) ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0);
   }
@@ -378,7 +379,8 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     for (const [sn, sq] of [...cat.sequences]) {
       if (t.nsp || sq.ownedBy !== name || sq.temp?.session !== t.temp?.session) continue;
       cat.sequences.delete(sn);
-      s.tx!.undo.push(() => cat.sequences.set(sn, sq));
+      const ssh = sq.temp ? null : shadowOf(cat, s.name, ensureTopXid(ex.eng, s), sn, sq.name, sq, { seq: sq });
+      s.tx!.undo.push(() => { cat.sequences.set(sn, sq); if (ssh) unshadow(cat, ssh); });
     }
     s.tx!.cidUsed = true;
   }
