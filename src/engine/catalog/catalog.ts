@@ -359,7 +359,8 @@ export class Catalog {
   view(name: string, schema?: string): View | undefined { return this.lookup(this.views, name, schema, (sh) => sh.view); }
   /** A sequence by name as the running session sees it: its temporary sequence first. */
   sequence(name: string, schema?: string): Sequence | undefined { return this.lookup(this.sequences, name, schema, (sh) => sh.seq); }
-  private lookup<T extends { nameXmin?: number }>(m: Map<string, T>, name: string, schema: string | undefined, shadowed: (sh: Shadow) => T | undefined): T | undefined {
+  private lookup<T extends { nameXmin?: number }>(m: Map<string, T>, name: string, schema: string | undefined,
+    shadowed: (sh: Shadow) => T | undefined): T | undefined {
     if (schema !== 'public' && this.current !== null) { const r = m.get(tempKey(this.current, name)); if (r || schema === 'pg_temp') return r; }
     if (schema === 'pg_temp') return undefined;
     // the catalog snapshot: not another session's uncommitted CREATE, still its uncommitted DROP's row

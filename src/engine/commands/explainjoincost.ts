@@ -92,7 +92,8 @@ function costMergeJoin(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode) {
   const o = joinScanCost(p.outer), i = joinScanCost(p.inner);
   const outerKey = p.cond.outerIsLeft ? p.cond.left : p.cond.right, innerKey = p.cond.outerIsLeft ? p.cond.right : p.cond.left;
   const nd = (t: Table, col: number, tuples: number) =>
-    (plannerIndexes(t).some((x) => x.unique && x.columns.length === 1 && x.columns[0] === col) ? clampRowEst(tuples) : tuples < 200 ? clampRowEst(tuples) : 200);
+    (plannerIndexes(t).some((x) => x.unique && x.columns.length === 1 && x.columns[0] === col) ? clampRowEst(tuples)
+      : tuples < 200 ? clampRowEst(tuples) : 200);
   const selec = 1 / Math.max(nd(p.outer.table, outerKey, o.size.tuples), nd(p.inner.table, innerKey, i.size.tuples));
   const mergeTuples = clampRowEst(o.cost.rows * i.cost.rows * selec); // approx_tuple_count
   let rows = mergeTuples;
