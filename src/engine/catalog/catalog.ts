@@ -406,7 +406,10 @@ export class Catalog {
       for (const t of this.tables.values()) if (t.temp?.session === tempSession && t.indexes.some((i) => i.name === name)) return true;
       return false;
     }
-    if (this.rel(name) || this.sequences.has(name) || this.views.has(name)) return true;
+    // another session's uncommitted relation of that name counts (CREATE TABLE waits for it first: tablecmds.ts), and
+    // so does the row of one it dropped or renamed away but has not committed
+    if (this.tables.has(name) || this.sequences.has(name) || this.views.has(name)) return true;
+    if (this.shadows.some((sh) => sh.key === name && sh.session !== this.current)) return true;
     for (const t of this.tables.values()) if (!t.temp && !t.nsp) for (const i of t.indexes) if (i.name === name) return true;
     return false;
   }

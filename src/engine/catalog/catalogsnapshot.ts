@@ -24,7 +24,8 @@
  * the MVCC part on top:
  * - an object a running transaction made (CREATE TABLE / INDEX) or renamed carries `nameXmin`, that transaction's
  *   top-level xid; `Catalog.pendingXids` holds the xids of running transactions that changed the catalog, with
- *   their session. A catalog lookup sees an object unless its nameXmin is another session's pending xid.
+ *   their session. A catalog lookup sees an object unless its nameXmin is another session's pending xid; the
+ *   planner reads a table's indexes through plannerIndexes (get_relation_info's relcache list), its lock of them too.
  * - the pg_class rows a running transaction deleted or replaced (DROP TABLE, RENAME TO) are kept as `shadows`:
  *   other sessions still find the table under its old key.
  * - at the end of a transaction that changed the catalog its xid stops being pending and its shadows go
@@ -37,10 +38,11 @@
  *
  * Simplified: nameXmin is the top-level xid (a subtransaction's DDL is undone directly by ROLLBACK TO SAVEPOINT);
  * ALTER TABLE's column changes are not versioned (no other session can read the table while the ALTER holds
- * AccessExclusiveLock; ALTERs under weaker locks change what others see at once); only tables and their
- * indexes are versioned (views, sequences, functions and roles are visible at once); an uncommitted index is
- * left out of other sessions' lock and pg_class / pg_indexes rows, but their planner may still consider it;
- * a concurrent CREATE TABLE of the same name fails at once (PostgreSQL waits on pg_class's unique index).
+ * AccessExclusiveLock; ALTERs under weaker locks — SET (fillfactor), ADD FOREIGN KEY — change what others see at
+ * once); tables, their indexes, views and sequences are versioned, functions, roles and schemas are not; a shadow
+ * goes at its transaction's end, so a REPEATABLE READ query of pg_class no longer shows a row deleted after its
+ * snapshot; only CREATE TABLE waits for a same-named uncommitted table (as on pg_type's unique index) — CREATE
+ * VIEW / SEQUENCE / INDEX of such a name fail at once with 42P07.
  */
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { xidInSnapshot } from '../snapshot/snapshot.js';

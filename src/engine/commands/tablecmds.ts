@@ -21,7 +21,7 @@ import {
   compileExpr,
 } from '../sql/expr.js';
 import { resolveTypeName, typeDisplayName } from '../sql/types.js';
-import { relKey, tableKey, tempKey, type Table, type Column, type CheckConstraint } from '../catalog/catalog.js';
+import { relKey, tableKey, tempKey, nspKey, type Table, type Column, type CheckConstraint } from '../catalog/catalog.js';
 import { markLocal, onCommitOf, tempNamespace } from './tempcmds.js';
 import { HeapRelation } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
@@ -67,7 +67,9 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const name = rv.relname as string;
   const tempSession = temp ? s.name : undefined;
   const inSchema = nspRow?.name;
-  if (cat.relationExists(name, tempSession, inSchema)) {
+  // another session's uncommitted table of this name is not seen here (its pg_type row is waited for below)
+  const hiddenOther = !temp && !!cat.hidden(inSchema ? nspKey(inSchema, name) : name);
+  if (!hiddenOther && cat.relationExists(name, tempSession, inSchema)) {
     if (n.if_not_exists) {
       s.acc.notices.push({ severity: 'NOTICE', sqlstate: '42P07', message: `relation "${name}" already exists, skipping` });
       return { command: 'CREATE TABLE', columns: null, rows: [] };
