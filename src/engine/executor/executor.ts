@@ -255,6 +255,23 @@ export class Executor {
    * INSERT plans no scan of its target: the executor's RowExclusiveLock on the indexes it inserts into is released
    * when it closes them (ExecCloseIndices), so none stays — see insertLocksIndexes.
    */
+  /**
+   * RangeVarGetRelidExtended for a statement's target: look the name up, lock the table, and — when the wait let DDL
+   * commit or roll back meanwhile (the invalidation messages AcceptInvalidationMessages takes) — look it up again:
+   * the same table, or another one under that name now (dropped and created again: lock that one instead), or none
+   * (42P01). See catalog/catalogsnapshot.ts.
+   */
+  *lockedTable(s: Session, rv: N, mode: LockMode, indexes = true): Gen<Table> {
+    for (let t = this.table(rv); ;) {
+      const generation = this.eng.catalog.generation;
+      yield* this.lockRelation(s, t, mode, indexes);
+      if (this.eng.catalog.generation === generation) return t;
+      const again = this.table(rv);
+      if (again === t) return t;
+      t = again;
+    }
+  }
+
   *lockRelation(s: Session, t: Table, mode: LockMode, indexes = true): Gen<void> {
     yield* this.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
     // not an index another session's CREATE INDEX has not committed: its relcache index list leaves it out

@@ -90,10 +90,11 @@ const widen = (c: Row, rest: Value[] | null): Row => (rest ? { ...c, vals: c.val
  */
 function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE' | 'DELETE') {
   if (n.withClause) throw notSupported('WITH queries outside nodeCtescan.withModify'); // never: withModify strips it
-  const t = ex.table(n.relation);
+  ex.table(n.relation); // a missing table fails before the snapshot is taken
   const snapshot = ex.eng.snapshotFor(s);
   const snap = () => snapshot;
-  yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+  // looked up again if DDL committed while it waited for the lock (the table may have been replaced)
+  const t = yield* ex.lockedTable(s, n.relation, LockMode.RowExclusive);
   if (!t.temp) ex.checkReadOnly(s, cmd); // a temporary table may be changed in a read-only transaction
   s.tx!.cidUsed = true;
   const triggers = !!t.triggers?.length;
