@@ -141,7 +141,10 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   if (t.partKey) throw notSupported('ALTER TABLE of a partitioned table');
   if (t.partOf && cmds.some((c) => !['AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics'].includes(c.subtype))) throw notSupported('ALTER TABLE of a partition (other than its storage parameters)');
   const mode = cmds.reduce((m, c) => Math.max(m, lockLevel(c)) as LockMode, LockMode.AccessShare);
-  yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
+  // looked up again once locked, if DDL committed meanwhile (gone: 42P01 / IF EXISTS's notice)
+  const t1 = yield* ex.lockTableAgain(s, t, mode, () => target(ex, s, n.relation, !!n.missing_ok));
+  if (!t1) return done;
+  if (t1 !== t) return yield* alterTableStmt(ex, s, n); // another table under the name now: its own checks
   ex.eng.ensureXid(s);
   s.tx!.undo.push(saveTableDef(ex, t));
   let fks = 0;
@@ -418,9 +421,11 @@ export function* renameStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.renameType === 'OBJECT_COLUMN' && n.relationType !== 'OBJECT_TABLE') throw notSupported(`renaming columns of a ${String(n.relationType).replace('OBJECT_', '').toLowerCase()}`);
   ex.checkReadOnly(s, 'ALTER TABLE');
   const done: QueryResult = { command: 'ALTER TABLE', columns: null, rows: [] };
-  const t = target(ex, s, n.relation, !!n.missing_ok);
+  const t0 = target(ex, s, n.relation, !!n.missing_ok);
+  if (!t0) return done;
+  // looked up again once locked, if DDL committed meanwhile (gone: 42P01 / IF EXISTS's notice)
+  const t = yield* ex.lockTableAgain(s, t0, LockMode.AccessExclusive, () => target(ex, s, n.relation, !!n.missing_ok));
   if (!t) return done;
-  yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
   ex.eng.ensureXid(s);
   const cat = ex.eng.catalog;
   if (n.renameType === 'OBJECT_COLUMN') {

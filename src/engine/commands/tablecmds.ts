@@ -321,7 +321,7 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   ex.checkReadOnly(s, 'DROP TABLE');
   const cat = ex.eng.catalog;
   const dropping = new Set((n.objects as N[]).map((obj) => (obj.List.items as N[]).map((x) => x.String.sval as string).pop()!));
-  for (const obj of n.objects as N[]) {
+  objects: for (const obj of n.objects as N[]) {
     const parts = (obj.List.items as N[]).map((x) => x.String.sval as string);
     const name = parts[parts.length - 1]!;
     const sch = parts.length > 1 ? parts[parts.length - 2]! : null;
@@ -329,7 +329,8 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       if (!n.missing_ok) throw new PgError('3F000', `schema "${sch}" does not exist`);
       s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `schema "${sch}" does not exist, skipping` }); continue;
     }
-    const t = sch === null ? cat.get(name) : sch === 'pg_temp' ? (cat.current !== null ? cat.tables.get(tempKey(cat.current, name)) : undefined) : cat.getIn(sch, name);
+    const lookup = () => (sch === null ? cat.get(name) : sch === 'pg_temp' ? (cat.current !== null ? cat.tables.get(tempKey(cat.current, name)) : undefined) : cat.getIn(sch, name));
+    let t = lookup();
     if (!t && cat.sequence(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP SEQUENCE to remove a sequence.' });
     if (!t && cat.view(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
     if (!t) {
@@ -344,7 +345,13 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     // partitions with it (they depend on it), each locked in turn
     const parent = parentOf(cat, t);
     if (parent) yield* ex.eng.acquireLock(s, { type: 'relation', rel: parent.oid }, LockMode.AccessExclusive);
-    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive, null, `waiting for AccessExclusiveLock on ${name} to drop it`);
+    // looked up again once locked, if DDL committed meanwhile: dropped by another transaction, it is gone
+    const locked = yield* ex.lockTableAgain(s, t, LockMode.AccessExclusive, lookup, `waiting for AccessExclusiveLock on ${name} to drop it`);
+    if (!locked) {
+      if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `table "${name}" does not exist, skipping` }); continue objects; }
+      throw new PgError('42P01', `table "${name}" does not exist`);
+    }
+    t = locked;
     for (const p of allPartitions(cat, t)) {
       yield* ex.eng.acquireLock(s, { type: 'relation', rel: p.oid }, LockMode.AccessExclusive);
       if (referencingKeys(ex, p).some((r) => r.table !== p && !dropping.has(r.table.name))) throw referencedTableError(ex, p, dropping)!;

@@ -272,6 +272,23 @@ export class Executor {
     }
   }
 
+  /**
+   * The same retry for a utility command that found its table itself (`lookup`: the name looked up again): lock
+   * `t`; if DDL committed while it waited, the table under the name now — `t`, another one (locked in turn), or
+   * null when the name is gone (the caller reports it as its command does).
+   */
+  *lockTableAgain(s: Session, t: Table, mode: LockMode, lookup: () => Table | null | undefined, reason = ''): Gen<Table | null> {
+    for (;;) {
+      const generation = this.eng.catalog.generation;
+      yield* this.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode, null, reason);
+      if (this.eng.catalog.generation === generation) return t;
+      const again = lookup();
+      if (again === t) return t;
+      if (!again) return null;
+      t = again;
+    }
+  }
+
   *lockRelation(s: Session, t: Table, mode: LockMode, indexes = true): Gen<void> {
     yield* this.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
     // not an index another session's CREATE INDEX has not committed: its relcache index list leaves it out
