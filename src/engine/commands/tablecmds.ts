@@ -445,7 +445,10 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     s.tx!.cidUsed = true;
     return { command: 'CREATE INDEX', columns: null, rows: [] };
   }
-  yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.Share, null, `waiting for ShareLock on ${t.name} to build an index`);
+  // looked up again once locked, if DDL committed meanwhile: a table another transaction dropped is gone (42P01)
+  if ((yield* ex.lockTableAgain(s, t, LockMode.Share, () => ex.table(n.relation), `waiting for ShareLock on ${t.name} to build an index`)) !== t) {
+    return yield* createIndex(ex, s, n); // another table under the name now, or none (ex.table's 42P01)
+  }
   ex.eng.ensureXid(s);
   const def = exprs.length || n.whereClause ? compileIndexDef(ex, s, t, exprs, n.whereClause) : null;
   const index = new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false, include, def);
