@@ -30,7 +30,9 @@
  *   other sessions still find the table under its old key.
  * - at the end of a transaction that changed the catalog its xid stops being pending and its shadows go
  *   (atEndOfXactCatalog): the invalidation. The catalog generation moves on, so a statement that waited for a lock
- *   meanwhile analyzes again (executor/select.ts and the DML paths compare generations after their locks).
+ *   meanwhile looks its table up again and analyzes again (executor/select.ts compares generations after its locks;
+ *   INSERT / UPDATE / DELETE use Executor.lockedTable; DROP, ALTER, TRUNCATE, CREATE INDEX Executor.lockTableAgain,
+ *   LOCK TABLE its own loop): the same table, another one now under that name, or none (42P01).
  * - `SELECT ... FROM pg_class` reads the rows as MVCC rows with the statement's snapshot (rowVisibleTo).
  *
  * Mirrors: utils/time/snapmgr.c (GetCatalogSnapshot), catalog/namespace.c (RangeVarGetRelidExtended's retry),
