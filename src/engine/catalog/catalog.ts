@@ -26,8 +26,13 @@
  * get() / relationExists() answer for the session whose statement runs (`current`, set as each session's
  * statement is stepped, tcop/dispatch.ts). Their relations' OIDs are in `localRels`: the WAL skips them.
  *
- * Simplifications: one schema (public) plus each session's temporary one, no TOAST tables, catalog changes are not MVCC (a CREATE TABLE is visible to
- * everyone at once, and a rolled-back DDL statement is undone directly by its undo action).
+ * Which tables and indexes a session's name lookups see is the catalog snapshot's business (catalogsnapshot.ts): a
+ * table another session's running transaction created or renamed is not found, one it dropped or renamed away
+ * still is (`shadows`).
+ *
+ * Simplifications: one schema (public) plus each session's temporary one, no TOAST tables; a DDL statement changes
+ * the objects in place and a rolled-back one is undone directly by its undo action (only the name lookups of
+ * tables and indexes are versioned, catalogsnapshot.ts).
  */
 import type { SqlType, Value } from '../sql/types.js';
 import type { HeapRelation } from '../heap/heap.js';
@@ -36,6 +41,7 @@ import type { Sequence } from '../sequence/sequence.js';
 import type { PartitionKey, PartitionBound } from '../partitioning/partbounds.js';
 import type { ScalarStats } from '../commands/analyze.js';
 import { BOOTSTRAP_SUPERUSER, type AclItem, type Role } from './acl.js';
+import { catalogSees, setActiveCatalog, type Shadow } from './catalogsnapshot.js';
 
 export interface Column {
   name: string;
@@ -140,6 +146,9 @@ export interface Table {
   nsp?: { name: string; oid: number };
   /** pg_index.indisclustered: the index (by OID) the last CLUSTER ordered the table by (commands/cluster.ts) */
   clusteredOn?: number;
+  /** the xmin of its pg_class row when a transaction that may still be running wrote it (CREATE TABLE, RENAME TO):
+   *  other sessions' catalog lookups do not see it until that transaction commits (catalogsnapshot.ts) */
+  nameXmin?: number;
 }
 
 /**
@@ -193,6 +202,8 @@ export interface View {
   /** relations (tables or views) and the columns of each this view reads, for DROP's dependency errors */
   deps: { rel: string; columns: string[] }[];
   temp?: { session: string; nsp: number };
+  /** its pg_class row's xmin while CREATE VIEW's transaction may still run (catalogsnapshot.ts) */
+  nameXmin?: number;
 }
 
 /** heap_getattr for every attribute: a tuple shorter than the descriptor answers each missing column's
@@ -229,6 +240,18 @@ export const DATABASE_OID = 5;
 /** VAR_OID_PREFETCH (varsup.c): OIDs logged ahead by one XLOG NEXTOID record */
 export const VAR_OID_PREFETCH = 8192;
 
+/** A deep enough copy of a table for a cloned engine (its heap and indexes copied, its definition arrays too). */
+function cloneTable(t: Table): Table {
+  return {
+    ...t, heap: t.heap.clone(), indexes: t.indexes.map((i) => i.clone()),
+    checks: t.checks.map((ch) => ({ name: ch.name, expr: ch.expr })), // compiled forms are rebuilt lazily
+    ...(t.fkeys ? { fkeys: t.fkeys.map((f) => ({ ...f })) } : {}),
+    columns: t.columns.map((col) => ({ ...col })), types: t.types.slice(),
+    keyColumns: new Set(t.keyColumns), indexedColumns: new Set(t.indexedColumns),
+    ...(t.reloptions ? { reloptions: t.reloptions.slice() } : {}),
+  };
+}
+
 export class Catalog {
   tables = new Map<string, Table>();
   /** indexes made by CREATE INDEX (not backing a constraint: DROP INDEX may remove them) */
@@ -250,8 +273,11 @@ export class Catalog {
   /** bumped by every change to a table's definition or storage (ALTER TABLE, TRUNCATE): a statement that waited
    *  for a lock meanwhile analyzes again */
   generation = 0;
-  /** the session whose statement runs: its temporary tables come first in name lookups (pg_temp in search_path) */
-  current: string | null = null;
+  private currentSession: string | null = null;
+  /** the session whose statement runs: its temporary tables come first in name lookups (pg_temp in search_path);
+   *  setting it makes this the catalog the planner's index lists are read from (catalogsnapshot.ts plannerIndexes) */
+  get current(): string | null { return this.currentSession; }
+  set current(v: string | null) { this.currentSession = v; setActiveCatalog(this); }
   /** OIDs of temporary relations (tables and their indexes): not WAL-logged (RelationNeedsWAL is false) */
   localRels = new Set<number>();
   /** pg_namespace rows made for pg_temp_N / pg_toast_temp_N (InitTempTableNamespace), by backend ID: kept after
@@ -266,16 +292,21 @@ export class Catalog {
   /** relations dropped by a transaction still in progress: their pg_class rows, which other sessions still see
    *  (the catalog is not MVCC-versioned here; only DROP INDEX records them) */
   droppedPending: { row: Value[]; session: string; xid: number }[] = [];
+  /** running transactions that changed tables or indexes, by xid, with their session (catalogsnapshot.ts) */
+  pendingXids = new Map<number, string>();
+  /** pg_class rows of tables a running transaction dropped or renamed away: other sessions still find them */
+  shadows: Shadow[] = [];
 
   clone(): Catalog {
     const c = new Catalog();
     c.roles = new Map(this.roles);
     c.namespaces = new Map(this.namespaces);
     c.searchPath = this.searchPath;
-    c.current = this.current;
+    c.currentSession = this.currentSession;
     c.localRels = new Set(this.localRels);
     c.tempNamespaces = new Map(this.tempNamespaces);
     c.droppedPending = this.droppedPending.slice();
+    c.pendingXids = new Map(this.pendingXids);
     c.nextOid = this.nextOid;
     c.oidBound = this.oidBound;
     c.generation = this.generation;
@@ -284,16 +315,11 @@ export class Catalog {
     for (const [name, sq] of this.sequences) c.sequences.set(name, sq.clone());
     for (const [name, fs] of this.functions) c.functions.set(name, fs.slice());
     for (const [name, v] of this.views) c.views.set(name, { ...v, columns: v.columns.slice(), deps: v.deps.slice() });
-    for (const [name, t] of this.tables) {
-      c.tables.set(name, {
-        ...t, heap: t.heap.clone(), indexes: t.indexes.map((i) => i.clone()),
-        checks: t.checks.map((ch) => ({ name: ch.name, expr: ch.expr })), // compiled forms are rebuilt lazily
-        ...(t.fkeys ? { fkeys: t.fkeys.map((f) => ({ ...f })) } : {}),
-        columns: t.columns.map((col) => ({ ...col })), types: t.types.slice(),
-        keyColumns: new Set(t.keyColumns), indexedColumns: new Set(t.indexedColumns),
-        ...(t.reloptions ? { reloptions: t.reloptions.slice() } : {}),
-      });
-    }
+    for (const [name, t] of this.tables) c.tables.set(name, cloneTable(t));
+    const byOid = new Map([...c.tables.values()].map((t) => [t.oid, t]));
+    // a dropped table's shadow: its own copy (it is in no map)
+    c.shadows = this.shadows.map((sh) => (sh.table ? { ...sh, table: byOid.get(sh.table.oid) ?? cloneTable(sh.table) }
+      : sh.seq ? { ...sh, seq: c.sequences.get(sh.key) ?? sh.seq.clone() } : { ...sh }));
     return c;
   }
 
@@ -304,23 +330,44 @@ export class Catalog {
   /** A table by name as the running session sees it: its temporary table first, then public's. */
   get(name: string): Table | undefined {
     if (this.current !== null && this.localRels.size) { const t = this.tables.get(tempKey(this.current, name)); if (t) return t; }
-    if (!this.namespaces.size) return this.tables.get(name);
+    if (!this.namespaces.size) return this.rel(name);
     for (const sch of this.pathSchemas()) { const t = this.getIn(sch, name); if (t) return t; }
     return undefined;
   }
   /** The schemas of search_path that exist, in order (public, or a CREATE SCHEMA one; "$user" and pg_temp left out). */
   pathSchemas(): string[] { return this.searchPath.filter((x) => x === 'public' || this.namespaces.has(x)); }
   /** A table of one schema ('public' or a CREATE SCHEMA one), by name. */
-  getIn(schema: string, name: string): Table | undefined { return this.tables.get(schema === 'public' ? name : nspKey(schema, name)); }
+  getIn(schema: string, name: string): Table | undefined { return this.rel(schema === 'public' ? name : nspKey(schema, name)); }
+  /**
+   * The table under `key` as the running session's catalog snapshot sees it: not one another session's running
+   * transaction created or renamed to this name; one it dropped or renamed away (catalogsnapshot.ts).
+   */
+  /** The table under `key` that another session's running transaction created or renamed to it (not visible here). */
+  hidden(key: string): Table | undefined {
+    const t = this.tables.get(key);
+    return t && t.nameXmin !== undefined && !catalogSees(this, t.nameXmin) ? t : undefined;
+  }
+  rel(key: string): Table | undefined {
+    const t = this.tables.get(key);
+    if (t && (t.nameXmin === undefined || catalogSees(this, t.nameXmin))) return t;
+    for (const sh of this.shadows) if (sh.table && sh.key === key && sh.session !== this.current) return sh.table;
+    return undefined;
+  }
   /** Is the table's schema on search_path (RelationIsVisible, for a table found first by its name)? */
   isVisible(t: Table): boolean { return !!t.temp || this.get(t.name) === t; }
   /** A view by name as the running session sees it: its temporary view first (`schema` 'public' / 'pg_temp': only there). */
-  view(name: string, schema?: string): View | undefined { return this.lookup(this.views, name, schema); }
+  view(name: string, schema?: string): View | undefined { return this.lookup(this.views, name, schema, (sh) => sh.view); }
   /** A sequence by name as the running session sees it: its temporary sequence first. */
-  sequence(name: string, schema?: string): Sequence | undefined { return this.lookup(this.sequences, name, schema); }
-  private lookup<T>(m: Map<string, T>, name: string, schema: string | undefined): T | undefined {
+  sequence(name: string, schema?: string): Sequence | undefined { return this.lookup(this.sequences, name, schema, (sh) => sh.seq); }
+  private lookup<T extends { nameXmin?: number }>(m: Map<string, T>, name: string, schema: string | undefined,
+    shadowed: (sh: Shadow) => T | undefined): T | undefined {
     if (schema !== 'public' && this.current !== null) { const r = m.get(tempKey(this.current, name)); if (r || schema === 'pg_temp') return r; }
-    return schema === 'pg_temp' ? undefined : m.get(name);
+    if (schema === 'pg_temp') return undefined;
+    // the catalog snapshot: not another session's uncommitted CREATE, still its uncommitted DROP's row
+    const r = m.get(name);
+    if (r && (r.nameXmin === undefined || catalogSees(this, r.nameXmin))) return r;
+    for (const sh of this.shadows) if (sh.key === name && sh.session !== this.current) { const o = shadowed(sh); if (o) return o; }
+    return undefined;
   }
   /** Is this table visible to the running session (not another session's temporary table)? */
   visible(t: Table): boolean { return !t.temp || t.temp.session === this.current; }
@@ -359,7 +406,10 @@ export class Catalog {
       for (const t of this.tables.values()) if (t.temp?.session === tempSession && t.indexes.some((i) => i.name === name)) return true;
       return false;
     }
+    // another session's uncommitted relation of that name counts (CREATE TABLE waits for it first: tablecmds.ts), and
+    // so does the row of one it dropped or renamed away but has not committed
     if (this.tables.has(name) || this.sequences.has(name) || this.views.has(name)) return true;
+    if (this.shadows.some((sh) => sh.key === name && sh.session !== this.current)) return true;
     for (const t of this.tables.values()) if (!t.temp && !t.nsp) for (const i of t.indexes) if (i.name === name) return true;
     return false;
   }

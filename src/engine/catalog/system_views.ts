@@ -13,6 +13,7 @@
  * security are not modelled (false); an index whose expression reads a character varying / character column
  * (PostgreSQL prints the implicit cast) or whose predicate has a shape not deparsed is refused with 0A000.
  */
+import { visibleClassRows } from './catalogsnapshot.js';
 import type { Engine } from '../engine.js';
 import type { Table } from './catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
@@ -50,9 +51,9 @@ export function pgTablesView(eng: Engine): { columns: { name: string; type: SqlT
   const rows: Value[][] = PG15_SYSTEM_TABLES.map(([sch, name, ts, hi, hr, ht, rs]) => [sch, name, 'postgres', ts, hi, hr, ht, rs]);
   const referenced = new Set<number>();
   for (const t of eng.catalog.tables.values()) for (const fk of t.fkeys ?? []) referenced.add(fk.refOid);
-  for (const t of eng.catalog.tables.values()) {
+  for (const { table: t, name, indexes } of visibleClassRows(eng)) {
     const triggers = !!(t.triggers?.length || t.fkeys?.length || referenced.has(t.oid));
-    rows.push([schemaOf(t), t.name, 'postgres', null, t.indexes.length > 0, false, triggers, false]);
+    rows.push([schemaOf(t), name, 'postgres', null, indexes.length > 0, false, triggers, false]);
   }
   return {
     columns: cols([['schemaname', T.text], ['tablename', T.text], ['tableowner', T.text], ['tablespace', T.text], ['hasindexes', T.bool],
@@ -63,7 +64,7 @@ export function pgTablesView(eng: Engine): { columns: { name: string; type: SqlT
 
 export function pgIndexesView(eng: Engine): { columns: { name: string; type: SqlType }[]; rows: Value[][]; starRefused: string } {
   const rows: Value[][] = PG15_SYSTEM_INDEXES.map(([sch, tab, name, ts, def]) => [sch, tab, name, ts, def]);
-  for (const t of eng.catalog.tables.values()) for (const i of t.indexes) rows.push([schemaOf(t), t.name, i.name, null, indexDefinition(t, i)]);
+  for (const { table: t, name, indexes } of visibleClassRows(eng)) for (const i of indexes) rows.push([schemaOf(t), name, i.name, null, indexDefinition(t, i)]);
   return {
     columns: cols([['schemaname', T.text], ['tablename', T.text], ['indexname', T.text], ['tablespace', T.text], ['indexdef', T.text]]),
     rows, starRefused: '',

@@ -21,6 +21,7 @@ import type { Table } from './catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import { bufferCacheView } from '../contrib/pg_buffercache.js';
 import { pgTablesView, pgIndexesView } from './system_views.js';
+import { visibleClassRows, visibleViewsAndSequences } from './catalogsnapshot.js';
 
 export interface SystemRelation { columns: { name: string; type: SqlType }[]; rows: Value[][]; starRefused: string }
 
@@ -48,23 +49,26 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
   if (name === 'pg_namespace') throw notSupported('the catalog pg_namespace (schemas are not modelled; pg_class.relnamespace and pg_my_temp_schema() show their OIDs)');
   if (name === 'pg_class') {
     const rows: Value[][] = [];
-    for (const t of eng.catalog.tables.values()) {
+    // the rows its snapshot sees: not another session's uncommitted CREATE / RENAME, its uncommitted DROP's row
+    // still (catalog/catalogsnapshot.ts)
+    for (const { table: t, name, indexes } of visibleClassRows(eng)) {
       // every session's temporary tables are in pg_class (in their pg_temp_N, relpersistence 't')
       rows.push([
-        t.oid, t.name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, t.partKey ? 'p' : 'r', t.temp ? 't' : 'p', t.partKey ? 0 : t.relfilenode ?? t.oid, t.stats?.relpages ?? 0, floatIn(String(t.stats?.reltuples ?? -1), true),
-        t.stats?.relallvisible ?? 0, t.indexes.length > 0, t.columns.length, t.relfrozenxid ?? 3, t.relminmxid ?? 1,
+        t.oid, name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, t.partKey ? 'p' : 'r', t.temp ? 't' : 'p', t.partKey ? 0 : t.relfilenode ?? t.oid, t.stats?.relpages ?? 0, floatIn(String(t.stats?.reltuples ?? -1), true),
+        t.stats?.relallvisible ?? 0, indexes.length > 0, t.columns.length, t.relfrozenxid ?? 3, t.relminmxid ?? 1,
         t.reloptions ? new PgArray(t.reloptions) : null, !!t.partOf,
       ]);
       // its indexes (a temporary table's are temporary too): relpages / reltuples as the build, ANALYZE or VACUUM
       // set them; no relfrozenxid
-      for (const i of t.indexes) rows.push(indexClassRow(t, i));
+      for (const i of indexes) rows.push(indexClassRow(t, i));
     }
     // what another session's transaction in progress dropped is still there for this one
     for (const d of eng.catalog.droppedPending) if (d.session !== eng.catalog.current && eng.xacts.isInProgress(d.xid)) rows.push(d.row);
     // a sequence is one page holding one tuple; a view has no storage
     // (every session's temporary ones too, in their pg_temp_N)
-    for (const q of eng.catalog.sequences.values()) rows.push([q.oid, q.name, q.temp?.nsp ?? 2200, 'S', q.temp ? 't' : 'p', q.oid, 1, floatIn('1', true), 0, false, 3, 0, 0, null, false]);
-    for (const v of eng.catalog.views.values()) {
+    const { views, seqs } = visibleViewsAndSequences(eng);
+    for (const q of seqs) rows.push([q.oid, q.name, q.temp?.nsp ?? 2200, 'S', q.temp ? 't' : 'p', q.oid, 1, floatIn('1', true), 0, false, 3, 0, 0, null, false]);
+    for (const v of views) {
       rows.push([v.oid, v.name, v.temp?.nsp ?? 2200, 'v', v.temp ? 't' : 'p', 0, 0, floatIn('-1', true), 0, false, v.columns.length, 0, 0, null, false]);
     }
     return {

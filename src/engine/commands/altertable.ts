@@ -21,6 +21,8 @@
  * run in the order written (PostgreSQL sorts them into passes), catalog changes are not MVCC (readers see the
  * new definition at once once they get past the lock), the command counter moves by one per statement.
  */
+import { stampCreated, shadowRow, unshadow, type Shadow } from '../catalog/catalogsnapshot.js';
+import { ensureTopXid } from '../xact/xactblock.js';
 import { attachPartition, detachPartition } from './attachpartition.js';
 import { setTriggersEnabled } from './trigger.js';
 import type { Executor } from '../executor/executor.js';
@@ -139,7 +141,10 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   if (t.partKey) throw notSupported('ALTER TABLE of a partitioned table');
   if (t.partOf && cmds.some((c) => !['AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics'].includes(c.subtype))) throw notSupported('ALTER TABLE of a partition (other than its storage parameters)');
   const mode = cmds.reduce((m, c) => Math.max(m, lockLevel(c)) as LockMode, LockMode.AccessShare);
-  yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
+  // looked up again once locked, if DDL committed meanwhile (gone: 42P01 / IF EXISTS's notice)
+  const t1 = yield* ex.lockTableAgain(s, t, mode, () => target(ex, s, n.relation, !!n.missing_ok));
+  if (!t1) return done;
+  if (t1 !== t) return yield* alterTableStmt(ex, s, n); // another table under the name now: its own checks
   ex.eng.ensureXid(s);
   s.tx!.undo.push(saveTableDef(ex, t));
   let fks = 0;
@@ -416,9 +421,11 @@ export function* renameStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.renameType === 'OBJECT_COLUMN' && n.relationType !== 'OBJECT_TABLE') throw notSupported(`renaming columns of a ${String(n.relationType).replace('OBJECT_', '').toLowerCase()}`);
   ex.checkReadOnly(s, 'ALTER TABLE');
   const done: QueryResult = { command: 'ALTER TABLE', columns: null, rows: [] };
-  const t = target(ex, s, n.relation, !!n.missing_ok);
+  const t0 = target(ex, s, n.relation, !!n.missing_ok);
+  if (!t0) return done;
+  // looked up again once locked, if DDL committed meanwhile (gone: 42P01 / IF EXISTS's notice)
+  const t = yield* ex.lockTableAgain(s, t0, LockMode.AccessExclusive, () => target(ex, s, n.relation, !!n.missing_ok));
   if (!t) return done;
-  yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
   ex.eng.ensureXid(s);
   const cat = ex.eng.catalog;
   if (n.renameType === 'OBJECT_COLUMN') {
@@ -435,12 +442,23 @@ export function* renameStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     if (cat.relationExists(newName, t.temp?.session)) throw new PgError('42P07', `relation "${newName}" already exists`);
     if (viewsReading(ex, t.name, null).length) throw notSupported('renaming a table a view reads');
     if ([...cat.sequences.values()].some((q) => q.ownedBy === t.name)) throw notSupported('renaming a table that owns a sequence');
-    const oldName = t.name, oldKey = tableKey(t);
+    const oldName = t.name, oldKey = tableKey(t), oldXmin = t.nameXmin;
     cat.tables.delete(oldKey);
     t.name = newName;
     const newKey = tableKey(t); // a temporary table stays in its session's schema
     cat.tables.set(newKey, t);
-    s.tx!.undo.push(() => { cat.tables.delete(newKey); t.name = oldName; cat.tables.set(oldKey, t); });
+    // a new pg_class row version: others find the table by its old name (and not its new one) until COMMIT
+    let sh: Shadow | null = null;
+    if (!t.temp) {
+      const xid = ensureTopXid(ex.eng, s);
+      sh = shadowRow(cat, s.name, xid, oldKey, oldName, t);
+      stampCreated(cat, s.name, xid, t);
+    }
+    s.tx!.undo.push(() => {
+      cat.tables.delete(newKey); t.name = oldName; cat.tables.set(oldKey, t);
+      if (sh) unshadow(cat, sh);
+      if (oldXmin === undefined) delete t.nameXmin; else t.nameXmin = oldXmin;
+    });
   }
   s.tx!.cidUsed = true;
   return done;

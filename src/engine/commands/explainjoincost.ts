@@ -8,6 +8,7 @@
  * analyzed tables (mergejoinscansel), a Materialize over work_mem, keys whose statistics the formulas here do
  * not read.
  */
+import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import type { JoinPlan } from '../optimizer/joinpath.js';
 import { costParamIndexScan, costParamNestLoop, equiJoinSelectivity, type EquiSide } from '../optimizer/paramjoin.js';
 import { costSeqScan, costSort, costHashJoinUniqueInner, costHashJoinDefaultInner, CPU_OPERATOR_COST, CPU_TUPLE_COST, type Cost } from '../optimizer/costsize.js';
@@ -91,7 +92,8 @@ function costMergeJoin(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode) {
   const o = joinScanCost(p.outer), i = joinScanCost(p.inner);
   const outerKey = p.cond.outerIsLeft ? p.cond.left : p.cond.right, innerKey = p.cond.outerIsLeft ? p.cond.right : p.cond.left;
   const nd = (t: Table, col: number, tuples: number) =>
-    (t.indexes.some((x) => x.unique && x.columns.length === 1 && x.columns[0] === col) ? clampRowEst(tuples) : tuples < 200 ? clampRowEst(tuples) : 200);
+    (plannerIndexes(t).some((x) => x.unique && x.columns.length === 1 && x.columns[0] === col) ? clampRowEst(tuples)
+      : tuples < 200 ? clampRowEst(tuples) : 200);
   const selec = 1 / Math.max(nd(p.outer.table, outerKey, o.size.tuples), nd(p.inner.table, innerKey, i.size.tuples));
   const mergeTuples = clampRowEst(o.cost.rows * i.cost.rows * selec); // approx_tuple_count
   let rows = mergeTuples;
@@ -140,7 +142,7 @@ export function costJoin(p: JoinPlan, top: PlanNode) {
   const outerT = p.outer.table, innerT = p.inner.table;
   if (!!outerT.stats !== !!innerT.stats) throw noCosts('a join of an analyzed table with a never-analyzed one');
   const outerKey = p.cond.outerIsLeft ? p.cond.left : p.cond.right, innerKey = p.cond.outerIsLeft ? p.cond.right : p.cond.left;
-  const innerUnique = innerT.indexes.some((i) => i.unique && i.columns.length === 1 && i.columns[0] === innerKey);
+  const innerUnique = plannerIndexes(innerT).some((i) => i.unique && i.columns.length === 1 && i.columns[0] === innerKey);
   const o = joinScanCost(p.outer), i = joinScanCost(p.inner);
   // a non-unique inner key without statistics: a bucket holds a tenth of the inner rows (estimate_hash_bucket_stats)
   const defaultBuckets = !innerUnique && p.label === '' && !outerT.stats && !innerT.stats && i.size.tuples >= 200;
@@ -148,7 +150,7 @@ export function costJoin(p: JoinPlan, top: PlanNode) {
   /** get_variable_numdistinct of a join key */
   const distinct = (t: Table, col: number, tuples: number): { nd: number; nullfrac: number } => {
     const nullfrac = t.stats?.nullfrac?.[col] ?? 0;
-    if (t.indexes.some((x) => x.unique && x.columns.length === 1 && x.columns[0] === col)) return { nd: clampRowEst(tuples), nullfrac };
+    if (plannerIndexes(t).some((x) => x.unique && x.columns.length === 1 && x.columns[0] === col)) return { nd: clampRowEst(tuples), nullfrac };
     if (!t.stats) return { nd: tuples < 200 ? clampRowEst(tuples) : 200, nullfrac };
     const d = t.stats.distinct?.[col];
     if (d === undefined || d === 0) throw noCosts('a join key without statistics');

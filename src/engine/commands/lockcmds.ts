@@ -18,9 +18,16 @@ export function* lockStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (s.block === 'none') throw new PgError('25P01', 'LOCK TABLE can only be used in transaction blocks');
   const mode = n.mode as LockMode;
   for (const r of n.relations as N[]) {
-    const t = ex.table(r.RangeVar);
     // NOWAIT: LockAcquire with dontWait; not available is 55P03 "could not obtain lock on relation"
-    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode, null, '', { nowait: !!n.nowait });
+    for (let t = ex.table(r.RangeVar); ;) {
+      const generation = ex.eng.catalog.generation;
+      yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode, null, '', { nowait: !!n.nowait });
+      // RangeVarGetRelidExtended: DDL committed while it waited — the name again (gone: 42P01)
+      if (ex.eng.catalog.generation === generation) break;
+      const again = ex.table(r.RangeVar);
+      if (again === t) break;
+      t = again;
+    }
   }
   return { command: 'LOCK TABLE', columns: null, rows: [] };
 }

@@ -15,6 +15,7 @@
  * Mirrors: src/backend/commands/sequence.c (DefineSequence, AlterSequence, init_params, nextval_internal,
  * currval_oid, do_setval, process_owned_by). Simplifications: CACHE 1 only; nextval takes no lock on the sequence.
  */
+import { stampCreated, shadowOf, unshadow, catalogSees } from '../catalog/catalogsnapshot.js';
 import { logAccessExclusiveLock } from '../wal/standby.js';
 import type { Engine } from '../engine.js';
 import type { Executor } from '../executor/executor.js';
@@ -33,7 +34,7 @@ import { isTempRelation, schemaOf, tempNamespace } from './tempcmds.js';
 export function sequence(eng: Engine, name: string | number): Sequence {
   const cat = eng.catalog;
   if (typeof name === 'number') {
-    for (const q of cat.sequences.values()) if (q.oid === name && (!q.temp || q.temp.session === cat.current)) return q;
+    for (const q of cat.sequences.values()) if (q.oid === name && (!q.temp || q.temp.session === cat.current) && catalogSees(cat, q.nameXmin)) return q;
     throw new PgError('42P01', `relation with OID ${name} does not exist`);
   }
   const { schema, rel } = splitQualified(name);
@@ -227,6 +228,7 @@ export function* createSequence(ex: Executor, s: Session, n: N): Gen<QueryResult
   cat.allocOid(); cat.allocOid(); // its row type and array type
   const key = relKey(seq);
   cat.sequences.set(key, seq);
+  if (!temp) stampCreated(cat, s.name, ensureTopXid(ex.eng, s), seq); // not in others' catalog snapshots until COMMIT
   s.tx!.undo.push(() => cat.sequences.delete(key));
   ex.eng.locks.acquire(s.id, { type: 'relation', rel: seq.oid }, LockMode.AccessExclusive, ex.eng.clock.now);
   logAccessExclusiveLock(ex.eng, s, seq.oid); // the new relation's lock, for standbys (wal/standby.ts)
@@ -306,7 +308,8 @@ export function* dropSequence(ex: Executor, s: Session, n: N): Gen<QueryResult> 
     ex.eng.ensureXid(s);
     const key = relKey(seq);
     cat.sequences.delete(key);
-    s.tx!.undo.push(() => cat.sequences.set(key, seq));
+    const sh = seq.temp ? null : shadowOf(cat, s.name, ensureTopXid(ex.eng, s), key, seq.name, seq, { seq });
+    s.tx!.undo.push(() => { cat.sequences.set(key, seq); if (sh) unshadow(cat, sh); });
     s.tx!.cidUsed = true;
   }
   return { command: 'DROP SEQUENCE', columns: null, rows: [] };

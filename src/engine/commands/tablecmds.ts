@@ -7,6 +7,9 @@
  * aborted CREATE is undone by a list of undo actions); no TOAST tables (a row that would need one is refused).
  * ALTER TABLE lives in altertable.ts, TRUNCATE in truncate.ts, what they do to storage in relfile.ts.
  */
+import { waitForXact } from '../lock/proc.js';
+import { stampCreated, shadowRow, shadowOf, unshadow } from '../catalog/catalogsnapshot.js';
+import { ensureTopXid } from '../xact/xactblock.js';
 import { logIndexBuild } from '../wal/nbtsort_xlog.js';
 import { logAccessExclusiveLock } from '../wal/standby.js';
 import type { Executor } from '../executor/executor.js';
@@ -18,7 +21,7 @@ import {
   compileExpr,
 } from '../sql/expr.js';
 import { resolveTypeName, typeDisplayName } from '../sql/types.js';
-import { relKey, tableKey, tempKey, type Table, type Column, type CheckConstraint } from '../catalog/catalog.js';
+import { relKey, tableKey, tempKey, nspKey, type Table, type Column, type CheckConstraint } from '../catalog/catalog.js';
 import { markLocal, onCommitOf, tempNamespace } from './tempcmds.js';
 import { HeapRelation } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
@@ -64,7 +67,9 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const name = rv.relname as string;
   const tempSession = temp ? s.name : undefined;
   const inSchema = nspRow?.name;
-  if (cat.relationExists(name, tempSession, inSchema)) {
+  // another session's uncommitted table of this name is not seen here (its pg_type row is waited for below)
+  const hiddenOther = !temp && !!cat.hidden(inSchema ? nspKey(inSchema, name) : name);
+  if (!hiddenOther && cat.relationExists(name, tempSession, inSchema)) {
     if (n.if_not_exists) {
       s.acc.notices.push({ severity: 'NOTICE', sqlstate: '42P07', message: `relation "${name}" already exists, skipping` });
       return { command: 'CREATE TABLE', columns: null, rows: [] };
@@ -184,6 +189,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     if (nsp) seq.temp = { session: s.name, nsp: nsp.nsp }; // a temporary table's sequence is temporary: no WAL
     const key = relKey(seq);
     cat.sequences.set(key, seq);
+    if (!nsp) stampCreated(cat, s.name, ensureTopXid(ex.eng, s), seq);
     s.tx!.undo.push(() => cat.sequences.delete(key));
     if (!nsp) ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0);
   }
@@ -257,7 +263,18 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     ex.assign(compileExpr(c.generated as N, { ...ex.tableScope(table, null, s, snapshot, ''), hasSystem: false }), c, undefined);
   }
   const key = tableKey(table);
+  // another session's uncommitted table of this name: not seen by the name check above, but its pg_type row is in
+  // the unique index this CREATE inserts into — wait for its transaction (_bt_check_unique), then fail if it committed
+  for (let other = cat.hidden(key); other; other = cat.hidden(key)) {
+    yield* waitForXact(ex.eng, s, other.nameXmin!, `creating relation "${name}"`);
+    if (cat.tables.get(key) === other) {
+      throw new PgError('23505', 'duplicate key value violates unique constraint "pg_type_typname_nsp_index"',
+        { detail: `Key (typname, typnamespace)=(${name}, ${table.temp ? table.temp.nsp : table.nsp?.oid ?? 2200}) already exists.` });
+    }
+  }
   cat.tables.set(key, table);
+  // its pg_class row: not in other sessions' catalog snapshots until this transaction commits
+  if (!table.temp) stampCreated(cat, s.name, ensureTopXid(ex.eng, s), table);
   markLocal(ex.eng, table);
   s.tx!.undo.push(() => { cat.tables.delete(key); for (const r of [oid, ...table.indexes.map((i) => i.oid)]) cat.localRels.delete(r); });
   ex.eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, ex.eng.clock.now);
@@ -304,7 +321,7 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   ex.checkReadOnly(s, 'DROP TABLE');
   const cat = ex.eng.catalog;
   const dropping = new Set((n.objects as N[]).map((obj) => (obj.List.items as N[]).map((x) => x.String.sval as string).pop()!));
-  for (const obj of n.objects as N[]) {
+  objects: for (const obj of n.objects as N[]) {
     const parts = (obj.List.items as N[]).map((x) => x.String.sval as string);
     const name = parts[parts.length - 1]!;
     const sch = parts.length > 1 ? parts[parts.length - 2]! : null;
@@ -312,7 +329,8 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       if (!n.missing_ok) throw new PgError('3F000', `schema "${sch}" does not exist`);
       s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `schema "${sch}" does not exist, skipping` }); continue;
     }
-    const t = sch === null ? cat.get(name) : sch === 'pg_temp' ? (cat.current !== null ? cat.tables.get(tempKey(cat.current, name)) : undefined) : cat.getIn(sch, name);
+    const lookup = () => (sch === null ? cat.get(name) : sch === 'pg_temp' ? (cat.current !== null ? cat.tables.get(tempKey(cat.current, name)) : undefined) : cat.getIn(sch, name));
+    let t = lookup();
     if (!t && cat.sequence(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP SEQUENCE to remove a sequence.' });
     if (!t && cat.view(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
     if (!t) {
@@ -327,13 +345,20 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     // partitions with it (they depend on it), each locked in turn
     const parent = parentOf(cat, t);
     if (parent) yield* ex.eng.acquireLock(s, { type: 'relation', rel: parent.oid }, LockMode.AccessExclusive);
-    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive, null, `waiting for AccessExclusiveLock on ${name} to drop it`);
+    // looked up again once locked, if DDL committed meanwhile: dropped by another transaction, it is gone
+    const locked = yield* ex.lockTableAgain(s, t, LockMode.AccessExclusive, lookup, `waiting for AccessExclusiveLock on ${name} to drop it`);
+    if (!locked) {
+      if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `table "${name}" does not exist, skipping` }); continue objects; }
+      throw new PgError('42P01', `table "${name}" does not exist`);
+    }
+    t = locked;
     for (const p of allPartitions(cat, t)) {
       yield* ex.eng.acquireLock(s, { type: 'relation', rel: p.oid }, LockMode.AccessExclusive);
       if (referencingKeys(ex, p).some((r) => r.table !== p && !dropping.has(r.table.name))) throw referencedTableError(ex, p, dropping)!;
       const pk = tableKey(p);
       cat.tables.delete(pk);
-      s.tx!.undo.push(() => cat.tables.set(pk, p));
+      const psh = p.temp ? null : shadowRow(cat, s.name, ensureTopXid(ex.eng, s), pk, p.name, p);
+      s.tx!.undo.push(() => { cat.tables.set(pk, p); if (psh) unshadow(cat, psh); });
     }
     const fkErr = referencedTableError(ex, t, dropping);
     if (fkErr && n.behavior !== 'DROP_CASCADE') throw fkErr;
@@ -357,11 +382,14 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     for (const o of others) yield* ex.eng.acquireLock(s, { type: 'relation', rel: o.oid }, LockMode.AccessExclusive);
     const key = tableKey(t);
     cat.tables.delete(key);
-    s.tx!.undo.push(() => cat.tables.set(key, t));
+    // others' catalog snapshots still hold its pg_class row until this transaction commits
+    const sh = t.temp ? null : shadowRow(cat, s.name, ensureTopXid(ex.eng, s), key, t.name, t);
+    s.tx!.undo.push(() => { cat.tables.set(key, t); if (sh) unshadow(cat, sh); });
     for (const [sn, sq] of [...cat.sequences]) {
       if (t.nsp || sq.ownedBy !== name || sq.temp?.session !== t.temp?.session) continue;
       cat.sequences.delete(sn);
-      s.tx!.undo.push(() => cat.sequences.set(sn, sq));
+      const ssh = sq.temp ? null : shadowOf(cat, s.name, ensureTopXid(ex.eng, s), sn, sq.name, sq, { seq: sq });
+      s.tx!.undo.push(() => { cat.sequences.set(sn, sq); if (ssh) unshadow(cat, ssh); });
     }
     s.tx!.cidUsed = true;
   }
@@ -417,7 +445,10 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     s.tx!.cidUsed = true;
     return { command: 'CREATE INDEX', columns: null, rows: [] };
   }
-  yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.Share, null, `waiting for ShareLock on ${t.name} to build an index`);
+  // looked up again once locked, if DDL committed meanwhile: a table another transaction dropped is gone (42P01)
+  if ((yield* ex.lockTableAgain(s, t, LockMode.Share, () => ex.table(n.relation), `waiting for ShareLock on ${t.name} to build an index`)) !== t) {
+    return yield* createIndex(ex, s, n); // another table under the name now, or none (ex.table's 42P01)
+  }
   ex.eng.ensureXid(s);
   const def = exprs.length || n.whereClause ? compileIndexDef(ex, s, t, exprs, n.whereClause) : null;
   const index = new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false, include, def);
@@ -429,6 +460,7 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   lockNewIndex(ex, s, index);
   buildIndex(ex, s, t, index); // index_build: each chain's newest not-dead version; 23505 for a duplicated key
   t.indexes.push(index);
+  if (!t.temp) stampCreated(cat, s.name, s.tx!.xid, index); // not in others' catalog snapshots until COMMIT
   cat.standaloneIndexes.add(index.name);
   // index_update_stats: the build records relpages/reltuples — except that an empty, never-vacuumed table stays
   // "never vacuumed" (reltuples -1), so a table indexed before it is loaded does not look small to the planner

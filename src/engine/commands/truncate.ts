@@ -40,14 +40,20 @@ export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> 
   for (const r of (n.relations ?? []) as N[]) {
     const rv = r.RangeVar as N;
     if (rv.schemaname && (rv.schemaname === 'pg_temp' || /^pg_/.test(rv.schemaname))) throw notSupported(`TRUNCATE in the schema ${rv.schemaname}`, posOf(rv.location));
-    const t = rv.schemaname ? cat.getIn(rv.schemaname, rv.relname) : cat.get(rv.relname);
-    if (!t) {
-      if (cat.view(rv.relname) || cat.sequence(rv.relname)) throw new PgError('42809', `"${rv.relname}" is not a table`);
-      throw new PgError('42P01', `relation "${rv.relname}" does not exist`);
-    }
+    const lookup = () => (rv.schemaname ? cat.getIn(rv.schemaname, rv.relname) : cat.get(rv.relname));
+    const t0 = lookup();
+    const missing = () => {
+      if (cat.view(rv.relname) || cat.sequence(rv.relname)) return new PgError('42809', `"${rv.relname}" is not a table`);
+      return new PgError('42P01', `relation "${rv.relname}" does not exist`);
+    };
+    if (!t0) throw missing();
+    let t = t0;
     if (t.partKey) throw notSupported('TRUNCATE of a partitioned table', posOf(rv.location));
     if (!aclCheck(t, role, TABLE_PRIVILEGES.truncate!)) throw permissionDenied('table', t.name);
-    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
+    // looked up again once locked, if DDL committed meanwhile: dropped by another transaction, it is gone
+    const locked = yield* ex.lockTableAgain(s, t, LockMode.AccessExclusive, lookup);
+    if (!locked) throw missing();
+    t = locked;
     tables.push(t);
   }
   truncateCheck(ex, tables); // a referenced table only with the tables referencing it

@@ -23,6 +23,8 @@
  * a view's table that another session has locked makes the read fail with 0A000 instead of waiting; renaming a
  * table or column a view reads is refused (PostgreSQL tracks them by OID and attnum, this catalog by name).
  */
+import { stampCreated, shadowOf, unshadow } from '../catalog/catalogsnapshot.js';
+import { ensureTopXid } from '../xact/xactblock.js';
 import { logAccessExclusiveLock } from '../wal/standby.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import type { Executor } from '../executor/executor.js';
@@ -220,6 +222,7 @@ export function* createView(ex: Executor, s: Session, n: N, sqlText: string): Ge
     cat.allocOid(); cat.allocOid(); cat.allocOid(); // its row type, array type and _RETURN rule
     const key = relKey(view);
     cat.views.set(key, view);
+    if (!temp) stampCreated(cat, s.name, ensureTopXid(ex.eng, s), view); // not in others' catalog snapshots until COMMIT
     s.tx!.undo.push(() => cat.views.delete(key));
     ex.eng.locks.acquire(s.id, { type: 'relation', rel: view.oid }, LockMode.AccessExclusive, ex.eng.clock.now);
     logAccessExclusiveLock(ex.eng, s, view.oid); // the new relation's lock, for standbys (wal/standby.ts)
@@ -269,7 +272,8 @@ export function* dropView(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     ex.eng.ensureXid(s);
     const key = relKey(view);
     cat.views.delete(key);
-    s.tx!.undo.push(() => cat.views.set(key, view));
+    const sh = view.temp ? null : shadowOf(cat, s.name, ensureTopXid(ex.eng, s), key, view.name, view, { view });
+    s.tx!.undo.push(() => { cat.views.set(key, view); if (sh) unshadow(cat, sh); });
     s.tx!.cidUsed = true;
   }
   return { command: 'DROP VIEW', columns: null, rows: [] };

@@ -38,6 +38,7 @@
  * (commands/explain.ts) prints the plan for single-table queries.
  */
 
+import { catalogSees } from '../catalog/catalogsnapshot.js';
 import { PG15_CATALOG_RELATIONS } from '../catalog/pg15names.js';
 import { VOID, advisory, advisoryUnlockAll } from '../lock/advisory.js';
 import { ExprWait, replayOr } from './exprwait.js';
@@ -254,9 +255,44 @@ export class Executor {
    * INSERT plans no scan of its target: the executor's RowExclusiveLock on the indexes it inserts into is released
    * when it closes them (ExecCloseIndices), so none stays — see insertLocksIndexes.
    */
+  /**
+   * RangeVarGetRelidExtended for a statement's target: look the name up, lock the table, and — when the wait let DDL
+   * commit or roll back meanwhile (the invalidation messages AcceptInvalidationMessages takes) — look it up again:
+   * the same table, or another one under that name now (dropped and created again: lock that one instead), or none
+   * (42P01). See catalog/catalogsnapshot.ts.
+   */
+  *lockedTable(s: Session, rv: N, mode: LockMode, indexes = true): Gen<Table> {
+    for (let t = this.table(rv); ;) {
+      const generation = this.eng.catalog.generation;
+      yield* this.lockRelation(s, t, mode, indexes);
+      if (this.eng.catalog.generation === generation) return t;
+      const again = this.table(rv);
+      if (again === t) return t;
+      t = again;
+    }
+  }
+
+  /**
+   * The same retry for a utility command that found its table itself (`lookup`: the name looked up again): lock
+   * `t`; if DDL committed while it waited, the table under the name now — `t`, another one (locked in turn), or
+   * null when the name is gone (the caller reports it as its command does).
+   */
+  *lockTableAgain(s: Session, t: Table, mode: LockMode, lookup: () => Table | null | undefined, reason = ''): Gen<Table | null> {
+    for (;;) {
+      const generation = this.eng.catalog.generation;
+      yield* this.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode, null, reason);
+      if (this.eng.catalog.generation === generation) return t;
+      const again = lookup();
+      if (again === t) return t;
+      if (!again) return null;
+      t = again;
+    }
+  }
+
   *lockRelation(s: Session, t: Table, mode: LockMode, indexes = true): Gen<void> {
     yield* this.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
-    if (indexes) for (const i of t.indexes) yield* this.eng.acquireLock(s, { type: 'relation', rel: i.oid }, mode);
+    // not an index another session's CREATE INDEX has not committed: its relcache index list leaves it out
+    if (indexes) for (const i of t.indexes) if (catalogSees(this.eng.catalog, i.nameXmin)) yield* this.eng.acquireLock(s, { type: 'relation', rel: i.oid }, mode);
   }
 
   checkReadOnly(s: Session, what: string) {

@@ -16,6 +16,7 @@
  * cannot vouch for runs as nested loops in the written order (EXPLAIN refuses it with 0A000); FULL JOIN,
  * JOIN ... USING, NATURAL JOIN and CROSS JOIN LATERAL are refused with 0A000.
  */
+import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import type { Executor } from './executor.js';
 import type { Table } from '../catalog/catalog.js';
 import { memberStatusName } from '../multixact/multixact.js';
@@ -601,7 +602,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       return {
         rows: Math.max(1, Math.round(size.tuples * (sel ?? 1))), analyzed: !!t.stats, restricted: quals.length > 0,
         keyUnique: keyCol !== null && columnUnique(t, keyCol), keyDistinct,
-        indexOnJoinColumn: t.indexes.some((i) => joinCols.has(i.columns[0]!)),
+        indexOnJoinColumn: plannerIndexes(t).some((i) => joinCols.has(i.columns[0]!)),
       };
     };
     const collectCols = (q: N, inp: JoinInput, into: Set<number>) => {

@@ -22,7 +22,7 @@ import { type RawStmt } from '../sql/parser.js';
 import {
   compileExpr, castTo, type Compiled, type Scope, type Row,
 } from '../sql/expr.js';
-import { type SqlType, type Value, T, formatValue, typeDisplayName } from '../sql/types.js';
+import { type SqlType, type Value, T, formatValue, typeDisplayName, isStringLike } from '../sql/types.js';
 import { type Table, type Column, heapGetattrs, liveColumns } from '../catalog/catalog.js';
 import { tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
@@ -90,10 +90,11 @@ export function insertLocksIndexes(n: N): boolean {
 
 export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
   if (n.withClause) throw notSupported('WITH queries');
-  const t = ex.table(n.relation);
+  ex.table(n.relation); // a missing table fails before the snapshot is taken
   const snapshot = ex.eng.snapshotFor(s);
   const snap = () => snapshot;
-  yield* ex.lockRelation(s, t, LockMode.RowExclusive, insertLocksIndexes(n));
+  // looked up again if DDL committed while it waited for the lock (the table may have been replaced)
+  const t = yield* ex.lockedTable(s, n.relation, LockMode.RowExclusive, insertLocksIndexes(n));
   if (!t.temp) ex.checkReadOnly(s, 'INSERT'); // ExecCheckXactReadOnly: a temporary table may be written
   s.tx!.cidUsed = true; // a data-modifying command uses its command id even if it changes no row (standard_ExecutorStart)
   const targetCols: number[] = n.cols
@@ -425,6 +426,13 @@ export function assign(ex: Executor, c: Compiled, col: Column, location: number 
   try {
     return castTo(c, col.type, false, posOf(location));
   } catch (e) {
+    // any type goes into a string column by its output text (find_coercion_pathway: an automatic I/O conversion
+    // cast to a string type is allowed in assignment context) — INSERT INTO t (text_col) VALUES (3)
+    if (e instanceof PgError && e.sqlstate === '42846' && isStringLike(col.type) && col.type.name !== 'unknown') {
+      let viaText: Compiled | null = null;
+      try { viaText = castTo(c, T.text, true, posOf(location)); } catch (e2) { if (!(e2 instanceof PgError && e2.sqlstate === '42846')) throw e2; }
+      if (viaText) return castTo(viaText, col.type, false, posOf(location)); // varchar(n): the length is checked
+    }
     if (e instanceof PgError && e.sqlstate === '42846') {
       throw new PgError('42804', `column "${col.name}" is of type ${typeDisplayName(col.type)} but expression is of type ${typeDisplayName(c.type)}`, {
         hint: 'You will need to rewrite or cast the expression.', ...(location !== undefined ? { position: posOf(location)! } : {}),

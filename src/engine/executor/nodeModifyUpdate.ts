@@ -90,10 +90,11 @@ const widen = (c: Row, rest: Value[] | null): Row => (rest ? { ...c, vals: c.val
  */
 function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE' | 'DELETE') {
   if (n.withClause) throw notSupported('WITH queries outside nodeCtescan.withModify'); // never: withModify strips it
-  const t = ex.table(n.relation);
+  ex.table(n.relation); // a missing table fails before the snapshot is taken
   const snapshot = ex.eng.snapshotFor(s);
   const snap = () => snapshot;
-  yield* ex.lockRelation(s, t, LockMode.RowExclusive);
+  // looked up again if DDL committed while it waited for the lock (the table may have been replaced)
+  const t = yield* ex.lockedTable(s, n.relation, LockMode.RowExclusive);
   if (!t.temp) ex.checkReadOnly(s, cmd); // a temporary table may be changed in a read-only transaction
   s.tx!.cidUsed = true;
   const triggers = !!t.triggers?.length;
@@ -202,7 +203,13 @@ const ROOT = Symbol('partition root');
  */
 export function compileSetList(ex: Executor, s: Session, t: Table, list: N[], scope: Scope, snap: () => Snapshot): { idx: number; fn: (r: Row) => Value }[] {
   const sets: { idx: number; fn: (r: Row) => Value }[] = [];
-  for (const tl of list) {
+  // transformTargetList: every SET expression is analysed before the target columns are looked up (SET w = w + 1
+  // with no column w fails on the expression: 'column "w" does not exist')
+  const exprs = list.map((tl) => {
+    const rt = tl.ResTarget;
+    return rt.indirection?.length || rt.val?.MultiAssignRef || rt.val?.SetToDefault ? null : compileExpr(rt.val, scope);
+  });
+  for (const [k, tl] of list.entries()) {
     const rt = tl.ResTarget;
     const idx = t.columns.findIndex((c) => c.name === rt.name && !c.dropped);
     if (idx < 0) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
@@ -220,7 +227,7 @@ export function compileSetList(ex: Executor, s: Session, t: Table, list: N[], sc
       const make = ex.defaultMaker(t, s, snap);
       const others = new Set(t.columns.map((_, i) => i).filter((i) => i !== idx));
       sets.push({ idx, fn: () => make(others)[idx]! });
-    } else sets.push({ idx, fn: ex.assign(compileExpr(rt.val, scope), col, firstLocation(rt.val)).fn });
+    } else sets.push({ idx, fn: ex.assign(exprs[k]!, col, firstLocation(rt.val)).fn });
   }
   // rewriteTargetListIU: after every target is analysed, one column may not be assigned twice
   const twice = sets.find((x, k) => sets.findIndex((y) => y.idx === x.idx) !== k);

@@ -11,6 +11,7 @@
  * SERIALIZABLE) is taken first, as exec_simple_query does. If DDL changed a table while the query waited, the
  * query is analyzed again against the new definition.
  */
+import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import { isIndexOnly } from './nodeIndexonlyscan.js';
 import { allPartitions, scanLeaves } from './execPartition.js';
 import { evalWaiting, mayWait } from './exprwait.js';
@@ -438,7 +439,7 @@ function groupEstimateColumns(t: Table, items: (number | N)[], scope: Scope): nu
   const out = new Set<number>();
   for (const it of items) {
     if (typeof it === 'number') { out.add(it); continue; }
-    if (t.stats && t.indexes.some((i) => i.def?.exprs.length)) return null;
+    if (t.stats && plannerIndexes(t).some((i) => i.def?.exprs.length)) return null;
     const names = new Set<string>();
     collectColumnRefs(it, names);
     for (const nm of names) { const i = scope.columns.findIndex((c) => !c.dropped && c.name === nm); if (i >= 0) out.add(i); }

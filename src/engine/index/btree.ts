@@ -66,6 +66,8 @@ export class BtreeIndex {
   reloptions?: string[];
   /** the index as last written to disk (checkpoint, background writer); undefined = never written */
   disk?: import('../buffer/bufmgr.js').IndexImage;
+  /** the xmin of its pg_class row while CREATE INDEX's transaction may still run (catalog/catalogsnapshot.ts) */
+  nameXmin?: number;
 
   constructor(
     readonly oid: number,
@@ -115,6 +117,7 @@ export class BtreeIndex {
     c.log = this.log && this.log.slice(); // events are never changed in place
     c.leafLsn = this.leafLsn;
     c.storageLsn = this.storageLsn;
+    if (this.nameXmin !== undefined) c.nameXmin = this.nameXmin;
     c.disk = this.disk; // never changed in place
     c.reloptions = this.reloptions;
     c.deadTids = new Set(this.deadTids);

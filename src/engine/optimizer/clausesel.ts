@@ -12,6 +12,7 @@
  * Anything else — a range on text with statistics, functions, LIKE, IN — is not estimated: null, and the caller
  * treats its plan as one EXPLAIN cannot vouch for (optimizer/joinpath.ts).
  */
+import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import type { Table } from '../catalog/catalog.js';
 import type { Value } from '../sql/types.js';
 import { intConst } from '../sql/parser.js';
@@ -163,7 +164,7 @@ export function estimateNumGroups(t: Table, cols: number[], where: N | undefined
   let reldistinct = 1, maxnd = 0;
   for (const c of cols) {
     let nd: number;
-    if (t.indexes.some((i) => i.unique && i.columns.length === 1 && i.columns[0] === c)) nd = tuples;
+    if (plannerIndexes(t).some((i) => i.unique && i.columns.length === 1 && i.columns[0] === c)) nd = tuples;
     else if (!t.stats) nd = tuples < DEFAULT_NUM_DISTINCT ? clampRowEst(tuples) : DEFAULT_NUM_DISTINCT;
     else {
       // n_distinct counts the non-NULL values (all distinct: -(1 - nullfrac), a fraction of the tuples)

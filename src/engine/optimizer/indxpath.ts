@@ -12,6 +12,7 @@
  * parameters, no expressions folded except integer arithmetic on constants), no LIKE, no BitmapAnd; OR (BitmapOr)
  * only when every arm is a range or equality on an integer index column, or IS NULL.
  */
+import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import { intConst } from '../sql/parser.js';
 import { compileExpr, castTo, type Scope, type Row } from '../sql/expr.js';
 import { type SqlType, type Value, isStringLike } from '../sql/types.js';
@@ -28,7 +29,7 @@ export interface BitmapProbe { index: BtreeIndex; tids: number[]; cond: N; or?: 
  * column (sorted, as the bitmap hands them to the heap scan), or null when WHERE has no such condition.
  */
 export function bitmapProbe(t: Table, whereNode: N | undefined): BitmapProbe | null {
-  if (!whereNode || t.indexes.length === 0) return null;
+  if (!whereNode || plannerIndexes(t).length === 0) return null;
   const conj: N[] = whereNode.BoolExpr?.boolop === 'AND_EXPR' ? whereNode.BoolExpr.args : [whereNode];
   const intConstOf = (x: N | undefined): number | null => {
     const c = x?.A_Const;
@@ -50,7 +51,7 @@ export function bitmapProbe(t: Table, whereNode: N | undefined): BitmapProbe | n
       const f = c.NullTest.arg?.ColumnRef?.fields;
       if (!f || f.length !== 1 || !f[0].String) return null;
       const col = t.columns.findIndex((x) => x.name === f[0].String.sval);
-      const index = t.indexes.find((i) => !i.def && i.columns.length === 1 && i.columns[0] === col);
+      const index = plannerIndexes(t).find((i) => !i.def && i.columns.length === 1 && i.columns[0] === col);
       return index ? { index, tids: index.nullEntries.map((e) => e.tid) } : null;
     }
     let negated = false;
@@ -81,7 +82,7 @@ export function bitmapProbe(t: Table, whereNode: N | undefined): BitmapProbe | n
       const set = new Set(vals as number[]);
       match = (k) => set.has(k);
     } else return null;
-    const index = t.indexes.find((i) => !i.def && i.columns.length === 1 && i.columns[0] === col);
+    const index = plannerIndexes(t).find((i) => !i.def && i.columns.length === 1 && i.columns[0] === col);
     if (!index) return null;
     const tids: number[] = [];
     for (const [k, v] of index.entries) {
@@ -114,7 +115,7 @@ export function bitmapProbe(t: Table, whereNode: N | undefined): BitmapProbe | n
  * unless enable_seqscan is off.
  */
 export function indexProbe(t: Table, whereNode: N | undefined, scope: Scope, seqscanDisabled = false): IndexProbe | null {
-  if (!whereNode || t.indexes.length === 0) return null;
+  if (!whereNode || plannerIndexes(t).length === 0) return null;
   // enable_seqscan = off adds disable_cost (1e10) to the sequential scan: any index path is cheaper
   if (t.stats && !seqscanDisabled) {
     // With statistics the planner knows the table is small and prefers a sequential scan (cost: pages +
@@ -133,7 +134,7 @@ export function indexProbe(t: Table, whereNode: N | undefined, scope: Scope, seq
       if (!fields || fields.length !== 1 || !fields[0].String) continue;
       const colIdx = t.columns.findIndex((col) => col.name === fields[0].String.sval);
       if (colIdx < 0) continue;
-      const index = t.indexes.find((i) => !i.def && i.columns.length === 1 && i.columns[0] === colIdx);
+      const index = plannerIndexes(t).find((i) => !i.def && i.columns.length === 1 && i.columns[0] === colIdx);
       if (!index) continue;
       // a constant, or an expression of constants (eval_const_expressions folds `2 + 1`)
       // (a parameter of EXECUTE or of an RI trigger's query is a constant by now: a custom plan uses its value)

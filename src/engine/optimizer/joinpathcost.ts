@@ -25,6 +25,7 @@
  * over an Index Scan, a parameterized nested loop — are not costed, leaves the choice unsure); one batch and a
  * hash table within hash_mem (else unsure); no Memoize (it needs a parameterized inner path).
  */
+import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import type { Table } from '../catalog/catalog.js';
 import { costHashJoinBuckets, costMaterial, costNestLoopPlain, costMergeJoinSorted, costSort, CPU_TUPLE_COST, type Cost } from './costsize.js';
 import { clampRowEst, estimateRelSize } from './plancat.js';
@@ -169,9 +170,9 @@ export function analyzedJoinChoice(left: EquiSide, right: EquiSide, kind: 'inner
     const bound = costSort(l.scan, null).startup + costSort(r.scan, null).startup + CPU_TUPLE_COST * clampRowEst(l.scan.rows * r.scan.rows * selec);
     if (bound <= best.cost.total * 1.01) refusals.push('a join of analyzed tables a Merge Join may win (mergejoinscansel over text is not modelled)');
   }
-  if ([left, right].some((s) => s.table.indexes.some((x) => x.columns[0] === s.key))) {
+  if ([left, right].some((s) => plannerIndexes(s.table).some((x) => x.columns[0] === s.key))) {
     refusals.push('a join of analyzed tables with an index on a join key (index paths are not costed)');
   }
-  if ([left, right].some((s) => s.quals.length && s.table.indexes.length)) refusals.push('a join side whose own conditions an index may serve');
+  if ([left, right].some((s) => s.quals.length && plannerIndexes(s.table).length)) refusals.push('a join side whose own conditions an index may serve');
   return { method: best.what.method, outer: best.what.outer, material: best.what.material, unsure: refusals[0] ?? null, cost: best.cost };
 }

@@ -57,6 +57,7 @@
  * Incremental Sort. UPDATE ... FROM is searched with SELECT *'s widths (PostgreSQL's are narrower: only the
  * columns it needs), which matters only near work_mem.
  */
+import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import type { Table } from '../catalog/catalog.js';
 import { CPU_OPERATOR_COST, CPU_TUPLE_COST, SEQ_PAGE_COST, RANDOM_PAGE_COST, costSeqScan, costSort, costIndexScanUniqueEq, type Cost } from './costsize.js';
 import { estimateRelSize, clampRowEst, rint } from './plancat.js';
@@ -162,7 +163,7 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     const ta = rels[oj.a.rel]!.table.columns[oj.a.col]!.type.name, tb = rels[oj.b.rel]!.table.columns[oj.b.col]!.type.name;
     if (ta !== tb || !['int4', 'int8', 'int2', 'text'].includes(ta)) unsure('an outer join condition between columns of different types');
     if (ecOf(oj.b) >= 0) unsure('an outer join whose nullable column is joined elsewhere');
-    if (rels[oj.b.rel]!.table.indexes.length) unsure('an index on the nullable table of an outer join (index paths)');
+    if (plannerIndexes(rels[oj.b.rel]!.table).length) unsure('an index on the nullable table of an outer join (index paths)');
     if (ecOf(oj.a) < 0) ecs.push([oj.a]);
     ecs.push([oj.b]);
   }
@@ -179,7 +180,7 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     for (const c of used) if (quals.includes(`"sval":"${t.columns[c]!.name}"`)) unsure('a WHERE condition on a join column (an equivalence class with a constant)');
     const qualCols = t.columns.map((c, ci) => ({ c, ci })).filter((x) => quals.includes(`"sval":"${x.c.name}"`)).map((x) => x.ci);
     const indexed: BtreeIndex[] = [];
-    for (const ix of t.indexes) {
+    for (const ix of plannerIndexes(t)) {
       if (ix.def) unsure('an expression index on a joined table (index paths)');
       const eqIndex = r.eqProbe?.index === ix && ix.unique && ix.columns.length === 1 && !used.has(ix.columns[0]!);
       if (ix.columns.some((c) => qualCols.includes(c)) && !eqIndex) unsure('an index on a WHERE column of a joined table (its index paths)');
@@ -253,7 +254,7 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
   let queryEc: number | null = null;
   if (order?.first) {
     const f = order.first, ec = ecOf(f);
-    if (rels[f.rel]!.table.indexes.some((ix) => ix.columns[0] === f.col)) {
+    if (plannerIndexes(rels[f.rel]!.table).some((ix) => ix.columns[0] === f.col)) {
       if (ec < 0) unsure('ORDER BY a column with an index (an Index Scan may give the order)');
     }
     if (ec >= 0) {

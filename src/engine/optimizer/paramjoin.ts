@@ -32,6 +32,7 @@
  * the choice is left unsure. The range probe: two never-analyzed tables, one comparison of integer columns of one
  * type, a unique index, its costs refused (btcostestimate of a range). EXPLAIN ANALYZE of either is refused.
  */
+import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import {
@@ -102,7 +103,7 @@ export function costParamNestLoop(outer: Cost, inner: Cost, selec: number, inner
 
 /** The inner side's index a parameterized probe could use: unique, on the join column alone, one leaf page. */
 export function paramIndexFor(t: Table, col: number): BtreeIndex | null {
-  const index = t.indexes.find((i) => i.unique && !i.def && i.columns.length === 1 && i.columns[0] === col);
+  const index = plannerIndexes(t).find((i) => i.unique && !i.def && i.columns.length === 1 && i.columns[0] === col);
   if (!index || index.entries.size + index.nullEntries.length > 200) return null;
   return index;
 }
@@ -200,9 +201,9 @@ export function rangeParamSide(l: { table: Table; quals: N[]; col: number }, r: 
   sameRows: boolean): { side: 'left' | 'right'; index: BtreeIndex } | null {
   if (l.table.stats || r.table.stats || kind === 'right') return null;
   // any index on the compared column could serve; only a unique one over a side without conditions is modelled
-  const indexed = (x: typeof l) => x.table.indexes.some((i) => i.columns[0] === x.col);
+  const indexed = (x: typeof l) => plannerIndexes(x.table).some((i) => i.columns[0] === x.col);
   const ok = (x: typeof l) => (x.quals.length === 0
-    ? x.table.indexes.find((i) => i.unique && !i.def && i.columns.length === 1 && i.columns[0] === x.col) ?? null : null);
+    ? plannerIndexes(x.table).find((i) => i.unique && !i.def && i.columns.length === 1 && i.columns[0] === x.col) ?? null : null);
   const lc = kind !== 'left' && indexed(l), rc = indexed(r);
   const li = lc ? ok(l) : null, ri = rc ? ok(r) : null;
   // a side with conditions of its own is the cheaper outer side (fewer loops); an index this model does not cost: unsure

@@ -20,6 +20,7 @@
  * variable-length types' measured widths are not kept (their plans' costs are refused, not guessed); n_distinct
  * is exact over the live rows (ANALYZE samples up to 30,000 rows, which on these tables is all of them).
  */
+import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import type { Table } from '../catalog/catalog.js';
 
 const BLCKSZ = 8192;
@@ -77,7 +78,7 @@ export function estimateRelSize(t: Table): RelSize {
  * (get_variable_numdistinct's vardata->isunique), or ANALYZE found every value distinct (n_distinct = -1).
  */
 export function columnUnique(t: Table, col: number): boolean {
-  if (t.indexes.some((i) => i.unique && i.columns.length === 1 && i.columns[0] === col)) return true;
+  if (plannerIndexes(t).some((i) => i.unique && i.columns.length === 1 && i.columns[0] === col)) return true;
   return t.stats?.distinct?.[col] === -1;
 }
 

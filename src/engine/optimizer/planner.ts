@@ -29,6 +29,7 @@
  * Simplifications: without statistics rules, not the cost model; no BitmapAnd; enable_seqscan = off changes only the equality rule
  * (ranges and ORDER BY with a WHERE still read sequentially); the other enable_* settings change nothing.
  */
+import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import type { Table } from '../catalog/catalog.js';
 import type { Scope } from '../sql/expr.js';
 import type { BtreeIndex } from '../index/btree.js';
@@ -89,7 +90,7 @@ export function chooseScan(t: Table, whereNode: N | undefined, scope: Scope, o: 
       return { kind: 'BitmapHeapScan', index: bitmap.index, tids: bitmap.tids, cond: bitmap.cond, or: bitmap.or, est };
     }
     if ((o.orderCol ?? -1) >= 0 && !o.serializable && !whereNode) {
-      const index = t.indexes.find((i) => !i.def && i.columns[0] === o.orderCol);
+      const index = plannerIndexes(t).find((i) => !i.def && i.columns[0] === o.orderCol);
       if (index) return { kind: 'IndexScanOrdered', index, backward: !!o.orderDesc };
     }
   }

@@ -14,6 +14,7 @@
  * selectivity is not estimated. Simplifications: no BitmapAnd (a plan where two indexes' bitmaps might be ANDed is
  * chosen by its single best bitmap and left to EXPLAIN as unsure), no full-index scans without conditions.
  */
+import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import { intConst } from '../sql/parser.js';
@@ -40,8 +41,8 @@ const passes = (k: string | number, iq: IndexQual[]) => typeof k === 'number' &&
 const and = (qs: N[]): N => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
 
 export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: BtreeIndex) => boolean): ScanPath | null {
-  if (!where || !t.indexes.length) return null;
-  if (t.indexes.some((i) => i.def || i.columns.length !== 1)) return null;
+  if (!where || !plannerIndexes(t).length) return null;
+  if (plannerIndexes(t).some((i) => i.def || i.columns.length !== 1)) return null;
   const size = estimateRelSize(t);
   const ws = whereSelectivity(t, size.tuples, where);
   if (!ws) return null;
@@ -56,7 +57,7 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
     const v = intConst(c);
     return typeof v === 'number' ? v : null;
   };
-  const indexed = new Set(t.indexes.map((i) => i.columns[0]!));
+  const indexed = new Set(plannerIndexes(t).map((i) => i.columns[0]!));
   const mentionsIndexed = (x: unknown): boolean => {
     if (!x || typeof x !== 'object') return false;
     if (Array.isArray(x)) return x.some(mentionsIndexed);
@@ -92,7 +93,7 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
   const seq = costSeqScan(size.pages, size.tuples, ws.ops, rel.rows, 0);
   const cands: Cand[] = [{ est: { startup: seq.startup, total: seq.total, rows: rel.rows }, path: { kind: 'SeqScan' } }];
   const bitmaps: { est: PathEst; index: BtreeIndex; iq: IndexQual[]; sel: number }[] = [];
-  for (const index of t.indexes) {
+  for (const index of plannerIndexes(t)) {
     const iq = quals.filter((q) => q.col === index.columns[0]);
     if (!iq.length) continue;
     const textKey = TEXT_TYPES.includes(t.columns[index.columns[0]!]!.type.name);

@@ -26,6 +26,7 @@
  * Simplifications: only plain columns of plain tables; equality of MCV values as JavaScript compares them (one
  * type family); no extended statistics, no security check.
  */
+import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import type { Table } from '../catalog/catalog.js';
 import type { Value } from '../sql/types.js';
 import { clampRowEst } from './plancat.js';
@@ -38,7 +39,7 @@ export interface KeyVar { table: Table; col: number; tuples: number; rows: numbe
 const statsOf = (t: Table, col: number) => t.stats?.columns?.[col] ?? null;
 
 /** has_unique_index: a unique index on the column alone (examine_variable's isunique). */
-export const hasUniqueIndex = (t: Table, col: number) => t.indexes.some((i) => i.unique && !i.def && i.columns.length === 1 && i.columns[0] === col);
+export const hasUniqueIndex = (t: Table, col: number) => plannerIndexes(t).some((i) => i.unique && !i.def && i.columns.length === 1 && i.columns[0] === col);
 
 /** get_variable_numdistinct. */
 export function variableNumDistinct(v: KeyVar): { nd: number; isDefault: boolean } {
@@ -132,7 +133,7 @@ export function varEqConst(v: KeyVar, c: Value, negate: boolean): number {
  * vacuumable (PostgreSQL skips the dead-to-all ones; entries of those are not told apart here).
  */
 function actualVariableRange(v: KeyVar): { min: number; max: number } | null {
-  const index = v.table.indexes.find((i) => !i.def && i.columns.length === 1 && i.columns[0] === v.col);
+  const index = plannerIndexes(v.table).find((i) => !i.def && i.columns.length === 1 && i.columns[0] === v.col);
   if (!index || index.entries.size === 0) return null;
   let min = Infinity, max = -Infinity;
   for (const [k] of index.entries) {

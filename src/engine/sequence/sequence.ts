@@ -33,6 +33,8 @@ export interface SeqParams { type: SeqType; start: bigint; increment: bigint; mi
 export const seqValue = (v: bigint): number | bigint => (v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v);
 
 export class Sequence {
+  /** its pg_class row's xmin while CREATE SEQUENCE's transaction may still run (catalog/catalogsnapshot.ts) */
+  nameXmin?: number;
   lastValue: bigint;
   isCalled = false;
   logCnt = 0;
@@ -60,6 +62,7 @@ export class Sequence {
     s.ownedByColumn = this.ownedByColumn; s.lastValue = this.lastValue; s.isCalled = this.isCalled;
     s.logCnt = this.logCnt; s.pageLsn = this.pageLsn; s.disk = this.disk;
     if (this.temp) s.temp = this.temp;
+    if (this.nameXmin !== undefined) s.nameXmin = this.nameXmin;
     return s;
   }
 

@@ -25,6 +25,7 @@
  * statistics: the engine keeps no catalog rows, so the counts are not reachable (the catalog rows' own Heap records
  * are not logged either); positions after DDL differ from PostgreSQL's (tests/scenarios/walinspect/commit-ddl.spec).
  */
+import { atEndOfXactCatalog } from '../catalog/catalogsnapshot.js';
 import type { Engine } from '../engine.js';
 import { intConst } from '../sql/parser.js';
 import { PgError, inFailedSqlTransaction, notSupported } from '../errors.js';
@@ -197,6 +198,7 @@ export function abortSubs(eng: Engine, s: Session, from: number, remove: boolean
     const level = tx.subs[from]!.undoLevel ?? tx.undo.length;
     for (let i = tx.undo.length - 1; i >= level; i--) tx.undo[i]!();
     tx.undo.length = Math.min(tx.undo.length, level);
+    if (catalog) eng.catalog.generation++; // a statement waiting for the savepoints' locks analyzes again
   }
   for (let i = tx.subs.length - 1; i >= from; i--) {
     const sub = tx.subs[i]!;
@@ -262,6 +264,11 @@ export function savepointIndex(eng: Engine, s: Session, name: string): number {
 }
 
 export function endTx(eng: Engine, s: Session) {
+  // AtEOXact_Inval: the catalog changes are committed or undone before the locks go (catalog/catalogsnapshot.ts)
+  if (s.tx) {
+    atEndOfXactCatalog(eng.catalog, s.tx.xid);
+    if (s.tx.undo.length) eng.catalog.generation++; // its DDL committed or was undone: a waiting statement analyzes again
+  }
   s.tx = null;
   releaseAllLocks(eng, s);
 }
