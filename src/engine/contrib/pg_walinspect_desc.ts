@@ -39,7 +39,7 @@ import type { Engine } from '../engine.js';
 import { WalKind, type Wal } from '../wal/wal.js';
 import type {
   HeapTuplePayload, Heap2Payload, Heap2VisiblePayload, BtreeVacuumPayload, BtreeDeletePayload, XactPayload, StorageTruncatePayload, NewPagePayload,
-  MultiXactCreatePayload, MultiXactZeroPagePayload, CheckpointPayload,
+  MultiXactCreatePayload, MultiXactZeroPagePayload, CheckpointPayload, BtreeXlogPayload,
 } from '../wal/records.js';
 import { lsnOut } from './pageinspect.js';
 import { standbyDesc } from '../wal/standby.js';
@@ -54,6 +54,8 @@ import {
 /** a column's text, or why the engine cannot give PostgreSQL's */
 export type DescResult = { text: string } | { refused: string };
 const ok = (text: string): DescResult => ({ text });
+/** a Btree record written by wal/nbtxlog.ts (its description and blocks recorded with it) */
+const isXlog = (p: unknown): p is BtreeXlogPayload => typeof p === 'object' && p !== null && 'refs' in p;
 const no = (refused: string): DescResult => ({ refused });
 
 const DB = 5; // the postgres database's oid
@@ -124,8 +126,11 @@ export function walDescription(eng: Engine, i: number): DescResult {
       return h?.latestRemovedXid === undefined ? no('its counts are not recorded') : ok(`latestRemovedXid ${h.latestRemovedXid} nredirected ${h.nredirected} ndead ${h.ndead}`);
     }
     case WalKind.BtreeInsertLeaf:
+      if (isXlog(p)) return ok(p.desc);
       return w.offOf(i) ? ok(`off ${w.offOf(i)}`) : no('the entry\'s place on the leaf is not modelled for this index (more than one leaf page, non-integer keys, NULLs or posting lists)');
-    case WalKind.BtreeNewroot: return ok('lev 0');
+    case WalKind.BtreeNewroot: return ok(isXlog(p) ? p.desc : 'lev 0');
+    case WalKind.BtreeInsertUpper: case WalKind.BtreeSplitL: case WalKind.BtreeSplitR: case WalKind.BtreeInsertPost: case WalKind.BtreeDedup:
+      return ok((p as BtreeXlogPayload).desc);
     case WalKind.BtreeDelete: {
       const d = p as BtreeDeletePayload;
       return ok(`latestRemovedXid ${d.latestRemovedXid}; ndeleted ${d.ndeleted}; nupdated ${d.nupdated}`);
@@ -221,13 +226,17 @@ export function walBlockRef(eng: Engine, i: number): DescResult {
     case WalKind.Heap2Visible:
       // log_heap_visible: the map's page (not a standard page: no hole), then the heap page (no image without checksums)
       return ok(`${ref(0, Math.floor(blk / HEAPBLOCKS_PER_VM_PAGE), 'vm')}${fpi ? imageText(null) : ''} ${ref(1, blk)}`);
-    case WalKind.BtreeInsertLeaf: case WalKind.BtreeDelete:
+    case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeInsertUpper: case WalKind.BtreeSplitL: case WalKind.BtreeSplitR:
+    case WalKind.BtreeInsertPost: case WalKind.BtreeDedup:
+      if (isXlog(p)) return ok(p.refs.map((b) => ref(b.id, b.blk) + (b.hole ? imageText(b.hole) : '')).join(' '));
+      if (kind === WalKind.BtreeNewroot) return ok(`${ref(0, blk)} ${ref(2, 0)}`); // _bt_getroot: the new root, and the metapage as block 2
+      // falls through: an INSERT_LEAF on the single simulated leaf
+    case WalKind.BtreeDelete:
       if (fpi) return no('the engine\'s image of a B-tree leaf is not PostgreSQL\'s (its hole is not modelled)');
       return ok(ref(0, blk));
     case WalKind.BtreeVacuum:
       if ((p as BtreeVacuumPayload | undefined)?.imageUnmodelled !== false) return no('PostgreSQL logs the leaf\'s full-page image here, which the engine does not model');
       return ok(ref(0, blk));
-    case WalKind.BtreeNewroot: return ok(`${ref(0, blk)} ${ref(2, 0)}`); // _bt_getroot: the new root, and the metapage as block 2
     case WalKind.SequenceLog: return ok(ref(0, 0));
     case WalKind.XlogFpi: {
       const ip = p as IndexNewPagePayload | undefined;

@@ -54,8 +54,11 @@ export class BtreeIndex {
   peak = 0;
   /** block number of the (single, simulated) leaf page: 1, as for a fresh PostgreSQL index (0 is the metapage) */
   readonly leafBlock = 1;
-  /** LSN of the simulated leaf page */
+  /** LSN of the simulated leaf page: the index's last WAL record (REDO's and the buffer's LSN for the whole index) */
   leafLsn = 0;
+  /** pd_lsn of each laid-out page (index/nbtlayout.ts) a record last changed: whether its next change needs a
+   *  full-page image (wal/nbtxlog.ts); a page not listed counts as changed at leafLsn */
+  pageLsns = new Map<number, number>();
   /** a partition of a partitioned index (pg_inherits for indexes): the parent index's OID */
   parentIndex?: number;
   /** LSN of the Storage/CREATE record of this relfilenode (REDO skips the index's older records); 0 = original */
@@ -114,6 +117,7 @@ export class BtreeIndex {
     c.built = this.built;
     c.log = this.log && this.log.slice(); // events are never changed in place
     c.leafLsn = this.leafLsn;
+    c.pageLsns = new Map(this.pageLsns);
     c.storageLsn = this.storageLsn;
     c.disk = this.disk; // never changed in place
     c.reloptions = this.reloptions;

@@ -29,7 +29,7 @@
  * crash recovery).
  */
 import type { Value, SqlType } from '../sql/types.js';
-import { notSupported } from '../errors.js';
+import { notSupported, PgError } from '../errors.js';
 import { datumBytes, FIXED } from '../heap/datum.js';
 import type { BtreeIndex } from './btree.js';
 import { tidBlock, packTid } from '../heap/heap.js';
@@ -102,10 +102,47 @@ export interface BtOptions {
   fillfactor?: number;
 }
 
+/**
+ * One page split, as _bt_split logs it (xl_btree_split and its blocks): offsets are the original page's line pointers
+ * (the first data item is 2 on a page with a high key); the byte counts are the block data's.
+ */
+export interface BtSplitOutcome {
+  level: number; left: number; right: number;
+  /** the old right sibling, whose left link changes (0: the page was the rightmost of its level) */
+  sibling: number;
+  /** above the leaves: the child whose split the new downlink completes (its INCOMPLETE_SPLIT flag is cleared) */
+  child: number;
+  firstrightoff: number; newitemoff: number; postingoff: number; newitemonleft: boolean;
+  /** MAXALIGN(IndexTupleSize) of the new item and of the left page's new high key */
+  newitemSize: number; lefthikeySize: number;
+  /** the right page's tuples (pd_special - pd_upper): what REDO rebuilds it from */
+  rightBytes: number;
+}
+/** What one insertion did to the pages — the WAL records nbtinsert.c writes for it (wal/nbtxlog.ts). */
+export interface BtInsertOutcome {
+  /** the leaf had no root yet: _bt_getroot made one (NEWROOT lev 0) */
+  rootCreated: boolean;
+  /** _bt_dedup_pass merged the full leaf's duplicates first (DEDUP): the leaf and the intervals merged */
+  dedup?: { blk: number; nintervals: number };
+  /** the leaf the item went to and, without a split, its line pointer (INSERT_LEAF; INSERT_POST with postingoff > 0) */
+  leaf: number; off: number;
+  /** _bt_binsrch_posting: the new heap TID's place in the posting list it fell into (0: none) */
+  postingoff: number;
+  itemSize: number;
+  /** the splits, from the leaf up */
+  splits: BtSplitOutcome[];
+  /** the downlink added to a parent that had room (INSERT_UPPER) */
+  upper?: { blk: number; off: number; child: number; size: number };
+  /** the root split: the new root (NEWROOT) with its two downlinks (rootBytes) and the old root as left child */
+  newroot?: { blk: number; level: number; left: number; rootBytes: number };
+}
+
 class Builder {
   pages: (BtPage | undefined)[] = [undefined];
   root = 0;
   level = 0;
+  /** what the last insert() did (its WAL records) */
+  last: BtInsertOutcome | null = null;
 
   private readonly nkeyatts: number;
   constructor(private readonly bytes: Bytes, private readonly opt: BtOptions) { this.nkeyatts = opt.nkeyatts; }
@@ -274,21 +311,34 @@ class Builder {
   /** _bt_doinsert: descend to the leaf, make room (delete, deduplicate) or split, add the item */
   insert(key: Value[], tid: number, unchanged: boolean, inc?: Value[], afterdel = false, budedup?: boolean): void {
     let nt = this.tuple(key, tid, false, inc);
-    if (!this.root) { const p = this.newPage(0); p.root = true; p.items.push(nt); this.root = p.blk; this.level = 0; return; }
+    if (!this.root) {
+      const p = this.newPage(0); p.root = true; p.items.push(nt); this.root = p.blk; this.level = 0;
+      this.last = { rootCreated: true, leaf: p.blk, off: 1, postingoff: 0, itemSize: nt.size, splits: [] };
+      return;
+    }
     const { leaf: p, stack } = this.descend(key, tid)!;
-    if (pageFree(p) < nt.size) this.deleteOrDedup(p, nt, unchanged, afterdel, budedup);
+    const out: BtInsertOutcome = { rootCreated: false, leaf: p.blk, off: 0, postingoff: 0, itemSize: nt.size, splits: [] };
+    this.last = out;
+    if (pageFree(p) < nt.size) {
+      const n = this.deleteOrDedup(p, nt, unchanged, afterdel, budedup);
+      if (n) out.dedup = { blk: p.blk, nintervals: n };
+    }
     const found = this.binsrch(p, key, tid);
     let pos = found.pos;
     const posting = found.posting;
     if (posting >= 0) {
+      // _bt_binsrch_posting: the first TID of the list greater than the new one
+      const tids = p.items[posting]!.tids!;
+      const at = tids.findIndex((x) => x > tid);
+      out.postingoff = at < 0 ? tids.length - 1 : at;
       const [np, ni] = swapPosting(p.items[posting]!, nt);
       p.items[posting] = np; nt = ni; pos = posting + 1;
     }
-    this.place(p, nt, pos, stack);
+    this.place(p, nt, pos, stack, 0, out);
   }
 
   /** _bt_delete_or_dedup_one_page: what a full leaf tries before it splits */
-  private deleteOrDedup(p: BtPage, nt: BtTuple, unchanged: boolean, afterdel: boolean, budedup: boolean | undefined): void {
+  private deleteOrDedup(p: BtPage, nt: BtTuple, unchanged: boolean, afterdel: boolean, budedup: boolean | undefined): number {
     // LP_DEAD items left here: the engine decided at insertion time what simple deletion removed (an 'sdel' event
     // just before this one), so none should be left; a history that lost that decision (REDO) cannot be shown
     if (p.items.some((t) => t.dead)) throw notSupported('simple deletion of LP_DEAD index entries replayed without its heap check (after crash recovery)');
@@ -296,21 +346,31 @@ class Builder {
     // old version of it: "uniquedup") — or when simple deletion ran and did not free enough room
     const checking = this.opt.unique && !hasNull(nt.key);
     const uniquedup = this.uniquedup(p, nt, unchanged, afterdel);
-    if (checking && !uniquedup) return;
+    if (checking && !uniquedup) return 0;
     if (uniquedup) {
       // the bottom-up pass: its deletion is the 'sdel' event before this one, its verdict on deduplicating is budedup
       if (budedup === undefined) throw notSupported('bottom-up index deletion replayed without its heap check (nbtdedup.c _bt_bottomupdel_pass, after crash recovery)');
-      if (!budedup) return;
+      if (!budedup) return 0;
     }
-    if (this.opt.dedup && dedupPass(p, nt, this.nkeyatts, uniquedup)) p.garbage = false;
+    const n = this.opt.dedup ? dedupPass(p, nt, this.nkeyatts, uniquedup) : 0;
+    if (n) p.garbage = false;
+    return n;
   }
 
-  private place(p: BtPage, nt: BtTuple, pos: number, stack: { page: BtPage; at: number }[]): void {
-    if (pageFree(p) >= nt.size) { p.items.splice(pos, 0, nt); return; }
+  /** `child`: above the leaves, the page whose split the downlink nt completes; `out`: what is logged */
+  private place(p: BtPage, nt: BtTuple, pos: number, stack: { page: BtPage; at: number }[], child = 0, out?: BtInsertOutcome): void {
+    const first = p.hikey ? 2 : 1; // P_FIRSTDATAKEY
+    if (pageFree(p) >= nt.size) {
+      p.items.splice(pos, 0, nt);
+      if (out && p.level === 0) out.off = pos + first;
+      else if (out) out.upper = { blk: p.blk, off: pos + first, child, size: nt.size };
+      return;
+    }
     const s = findSplit(p, nt, pos, this.nkeyatts, this.opt.fillfactor ?? 90);
     const all = p.items.slice(); all.splice(pos, 0, nt);
     const cut = s.newleft ? s.firstright + 1 : s.firstright;
     const left = all.slice(0, cut), right = all.slice(cut);
+    const sibling = p.next;
     const rp = this.newPage(p.level);
     p.garbage = false; // _bt_split: neither half keeps BTP_HAS_GARBAGE (nor an item's LP_DEAD)
     rp.hikey = p.hikey;
@@ -320,6 +380,16 @@ class Builder {
     if (p.level === 0) p.hikey = this.truncate(left[left.length - 1]!, right[0]!);
     else { p.hikey = right[0]!; right[0] = this.minusInf(pivotBlock(right[0]!)); }
     p.items = left.map(live); rp.items = right.map(live);
+    if (out) {
+      const firstrightoff = s.firstright + first, newitemoff = pos + first;
+      // _bt_split logs the posting list split only when the list stayed on the left (newitemoff - 1 < firstrightoff)
+      const postingoff = p.level === 0 && out.postingoff && newitemoff - 1 < firstrightoff ? out.postingoff : 0;
+      out.splits.push({
+        level: p.level, left: p.blk, right: rp.blk, sibling, child, firstrightoff, newitemoff, postingoff,
+        newitemonleft: pos < cut, newitemSize: nt.size, lefthikeySize: p.hikey.size,
+        rightBytes: rp.items.reduce((n, t) => n + t.size, 0) + (rp.hikey ? rp.hikey.size : 0),
+      });
+    }
     const down = downlink(p.hikey, rp.blk);
     const parent = stack.pop();
     if (!parent) {
@@ -327,9 +397,10 @@ class Builder {
       p.root = false; root.root = true;
       root.items = [this.minusInf(p.blk), down];
       this.root = root.blk; this.level = root.level;
+      if (out) out.newroot = { blk: root.blk, level: root.level, left: p.blk, rootBytes: root.items.reduce((n, t) => n + t.size, 0) };
       return;
     }
-    this.place(parent.page, down, parent.at + 1, stack);
+    this.place(parent.page, down, parent.at + 1, stack, p.blk, out);
   }
 
   /** _bt_killitems: mark LP_DEAD the entries all of whose heap TIDs the scan found dead */
@@ -372,6 +443,7 @@ const live = (t: BtTuple): BtTuple => (t.dead ? { ...t, dead: false } : t);
 function replay(b: Builder, log: readonly IndexEvent[], from: number): void {
   for (let i = from; i < log.length; i++) {
     const e = log[i]!;
+    b.last = null;
     if (e.k === 'build') b.build(e.items);
     else if (e.k === 'ins') b.insert(e.key, e.tid, e.unchanged === true, e.inc, e.afterdel === true, e.budedup);
     else if (e.k === 'kill') b.kill(e.tids, e.key);
@@ -454,4 +526,24 @@ export function insertedAt(index: BtreeIndex, tableTypes: readonly SqlType[], ke
   if (!d || b.level !== 0) return null;
   const at = d.leaf.items.findIndex((t) => !t.tids && t.tid === tid);
   return at < 0 ? null : { blk: d.leaf.blk, off: at + 1 + (d.leaf.hikey ? 1 : 0) };
+}
+
+/** indexes whose history the layout could not replay (the log they failed on): not tried again until it is replaced */
+const failed = new WeakMap<BtreeIndex, readonly IndexEvent[]>();
+
+/**
+ * After an insertion (the 'ins' event just logged): what it did to the pages — the WAL records PostgreSQL writes for it
+ * (wal/nbtxlog.ts) — and the pages as they are now; null where the layout does not model the index (no history kept,
+ * an expression index, key types it cannot size, a history it cannot replay).
+ */
+export function insertOutcome(index: BtreeIndex, tableTypes: readonly SqlType[]): { out: BtInsertOutcome; layout: BtLayout } | null {
+  const log = index.log;
+  if (!log || failed.get(index) === log) return null;
+  let b: Builder;
+  try { b = builderOf(index, tableTypes); } catch (e) {
+    if (e instanceof PgError && e.sqlstate === '0A000') { failed.set(index, log); return null; }
+    throw e;
+  }
+  if (!b.last) return null;
+  return { out: b.last, layout: { pages: b.pages, root: b.root, level: b.level } };
 }

@@ -64,6 +64,7 @@ export const enum WalKind {
   XactCommit, XactAbort, CheckpointOnline, StorageCreate, HeapInplace, MultiXactZeroOffPage, MultiXactZeroMemPage,
   MultiXactCreateId, SequenceLog, Heap2Prune, Heap2Vacuum, Heap2Visible, Heap2FreezePage, BtreeVacuum,
   CheckpointShutdown, Heap2LockUpdated, StorageTruncate, XlogFpi, StandbyLock, StandbyRunningXacts, XlogNextOid, BtreeDelete,
+  BtreeInsertUpper, BtreeSplitL, BtreeSplitR, BtreeInsertPost, BtreeDedup,
 }
 export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
   ['Heap', 'INSERT'], ['Heap', 'INSERT+INIT'], ['Heap', 'UPDATE'], ['Heap', 'HOT_UPDATE'], ['Heap', 'DELETE'],
@@ -72,6 +73,7 @@ export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
   ['MultiXact', 'ZERO_MEM_PAGE'], ['MultiXact', 'CREATE_ID'], ['Sequence', 'LOG'], ['Heap2', 'PRUNE'],
   ['Heap2', 'VACUUM'], ['Heap2', 'VISIBLE'], ['Heap2', 'FREEZE_PAGE'], ['Btree', 'VACUUM'], ['XLOG', 'CHECKPOINT_SHUTDOWN'],
   ['Heap2', 'LOCK_UPDATED'], ['Storage', 'TRUNCATE'], ['XLOG', 'FPI'], ['Standby', 'LOCK'], ['Standby', 'RUNNING_XACTS'], ['XLOG', 'NEXTOID'], ['Btree', 'DELETE'],
+  ['Btree', 'INSERT_UPPER'], ['Btree', 'SPLIT_L'], ['Btree', 'SPLIT_R'], ['Btree', 'INSERT_POST'], ['Btree', 'DEDUP'],
 ];
 
 /**
@@ -83,6 +85,10 @@ export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
 export const MAIN_DATA: Partial<Record<WalKind, number>> = {
   [WalKind.HeapInsert]: 3, [WalKind.HeapInsertInit]: 3, [WalKind.HeapDelete]: 8, [WalKind.HeapUpdate]: 14, [WalKind.HeapHotUpdate]: 14,
   [WalKind.HeapLock]: 8, [WalKind.Heap2LockUpdated]: 8, [WalKind.BtreeInsertLeaf]: 2, [WalKind.XlogFpi]: 0, [WalKind.BtreeDelete]: 8,
+  // xl_btree_insert (offnum), xl_btree_split (level, firstrightoff, newitemoff, postingoff), xl_btree_dedup (nintervals),
+  // xl_btree_newroot (rootblk, level): tests/scenarios/walinspect/btree-split.out
+  [WalKind.BtreeInsertUpper]: 2, [WalKind.BtreeInsertPost]: 2, [WalKind.BtreeSplitL]: 10, [WalKind.BtreeSplitR]: 10, [WalKind.BtreeDedup]: 2,
+  [WalKind.BtreeNewroot]: 8,
 };
 /** XLogRecord (24), the block header (4) with its image header (5), RelFileNode (12) and block number (4), the main data's header (2) */
 export const RECORD_WITH_IMAGE = 51;
