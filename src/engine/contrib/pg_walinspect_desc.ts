@@ -136,8 +136,8 @@ export function walDescription(eng: Engine, i: number): DescResult {
       return ok(`latestRemovedXid ${d.latestRemovedXid}; ndeleted ${d.ndeleted}; nupdated ${d.nupdated}`);
     }
     case WalKind.BtreeVacuum: {
-      const n = (p as BtreeVacuumPayload | undefined)?.ndeleted;
-      return n === undefined ? no('its counts are not recorded') : ok(`ndeleted ${n}; nupdated 0`);
+      const v = p as BtreeVacuumPayload | undefined;
+      return v?.ndeleted === undefined ? no('its counts are not recorded') : ok(`ndeleted ${v.ndeleted}; nupdated ${v.nupdated ?? 0}`);
     }
     case WalKind.XactCommit: case WalKind.XactAbort: {
       const x = p as XactPayload | undefined;
@@ -232,11 +232,12 @@ export function walBlockRef(eng: Engine, i: number): DescResult {
       if (kind === WalKind.BtreeNewroot) return ok(`${ref(0, blk)} ${ref(2, 0)}`); // _bt_getroot: the new root, and the metapage as block 2
       // falls through: an INSERT_LEAF on the single simulated leaf
     case WalKind.BtreeDelete:
+      if (kind === WalKind.BtreeDelete && fpi && (p as BtreeDeletePayload).hole) return ok(ref(0, blk) + imageText((p as BtreeDeletePayload).hole!));
       if (fpi) return no('the engine\'s image of a B-tree leaf is not PostgreSQL\'s (its hole is not modelled)');
       return ok(ref(0, blk));
     case WalKind.BtreeVacuum:
       if ((p as BtreeVacuumPayload | undefined)?.imageUnmodelled !== false) return no('PostgreSQL logs the leaf\'s full-page image here, which the engine does not model');
-      return ok(ref(0, blk));
+      return ok(ref(0, blk) + ((p as BtreeVacuumPayload).hole ? imageText((p as BtreeVacuumPayload).hole!) : ''));
     case WalKind.SequenceLog: return ok(ref(0, 0));
     case WalKind.XlogFpi: {
       const ip = p as IndexNewPagePayload | undefined;

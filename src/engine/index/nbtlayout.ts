@@ -537,13 +537,43 @@ const failed = new WeakMap<BtreeIndex, readonly IndexEvent[]>();
  * an expression index, key types it cannot size, a history it cannot replay).
  */
 export function insertOutcome(index: BtreeIndex, tableTypes: readonly SqlType[]): { out: BtInsertOutcome; layout: BtLayout } | null {
+  const b = safeBuilder(index, tableTypes);
+  if (!b?.last) return null;
+  return { out: b.last, layout: { pages: b.pages, root: b.root, level: b.level } };
+}
+
+function safeBuilder(index: BtreeIndex, tableTypes: readonly SqlType[]): Builder | null {
   const log = index.log;
   if (!log || failed.get(index) === log) return null;
-  let b: Builder;
-  try { b = builderOf(index, tableTypes); } catch (e) {
+  try { return builderOf(index, tableTypes); } catch (e) {
     if (e instanceof PgError && e.sqlstate === '0A000') { failed.set(index, log); return null; }
     throw e;
   }
-  if (!b.last) return null;
-  return { out: b.last, layout: { pages: b.pages, root: b.root, level: b.level } };
+}
+
+/** The index's pages as they are now, or null where the layout does not model them (never throws 0A000). */
+export function layoutOrNull(index: BtreeIndex, tableTypes: readonly SqlType[]): BtLayout | null {
+  const b = safeBuilder(index, tableTypes);
+  return b && { pages: b.pages, root: b.root, level: b.level };
+}
+
+/** One leaf's part of a VACUUM (_bt_delitems_vacuum): items removed whole, and posting lists keeping some TIDs (how many go from each). */
+export interface LeafVacuum { blk: number; ndeleted: number; updates: number[] }
+
+/** btvacuumscan's leaves in block order and what removing these heap TIDs' entries does to each (only leaves that change); null: not modelled. */
+export function vacuumPlan(index: BtreeIndex, tableTypes: readonly SqlType[], dead: ReadonlySet<number>): LeafVacuum[] | null {
+  const b = safeBuilder(index, tableTypes);
+  if (!b) return null;
+  const out: LeafVacuum[] = [];
+  for (const p of b.pages) {
+    if (!p || p.level !== 0) continue;
+    let ndeleted = 0;
+    const updates: number[] = [];
+    for (const t of p.items) {
+      const tids = heapTids(t), n = tids.filter((x) => dead.has(x)).length;
+      if (n === tids.length) ndeleted++; else if (n) updates.push(n);
+    }
+    if (ndeleted || updates.length) out.push({ blk: p.blk, ndeleted, updates });
+  }
+  return out;
 }

@@ -293,7 +293,7 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }, note: Red
       const values = btreeValues(p);
       const leafInsert = kind === WalKind.BtreeInsertLeaf || kind === WalKind.BtreeInsertPost || kind === WalKind.BtreeSplitL || kind === WalKind.BtreeSplitR;
       if (leafInsert && values) idx.insert(values, packTid(w.hx.nBlk[i]!, w.hx.nOff[i]!));
-      if (kind === WalKind.BtreeVacuum && p) removeEntriesFrom(idx, (p as BtreeVacuumPayload).deadTids);
+      if (kind === WalKind.BtreeVacuum && (p as BtreeVacuumPayload | undefined)?.deadTids) removeEntriesFrom(idx, (p as BtreeVacuumPayload).deadTids!);
       if (kind === WalKind.BtreeDelete && p) idx.simpleDelete(new Set((p as BtreeDeletePayload).tids));
       idx.leafLsn = end;
       return 'BLK_NEEDS_REDO';

@@ -61,6 +61,8 @@ import { prunePage, reclaimDead, removeIndexEntries, satisfiesVacuum, VacState, 
 import { removableHorizon, vacuumContext, isPinned } from './pruneheap.js';
 import { vmStatus, vmSet, VISIBILITYMAP_ALL_VISIBLE, VISIBILITYMAP_ALL_FROZEN } from '../heap/visibilitymap.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
+import { vacuumPlan, layoutOrNull } from '../index/nbtlayout.js';
+import { pageBounds } from '../index/nbtree.js';
 import { heap2Payload, type BtreeVacuumPayload, type Heap2Payload, type Heap2VisiblePayload, type StorageTruncatePayload } from '../wal/records.js';
 import { btreePages } from '../sql/funcs/dbsize.js';
 import type { PgMessage } from '../errors.js';
@@ -303,12 +305,32 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
       const deadTids = new Set<number>();
       for (const [b, offs] of deadByPage) for (const o of offs) deadTids.add(packTid(b, o));
       const before = t.indexes.map((i) => i.count);
+      // btvacuumscan: each leaf losing entries logs its own VACUUM record (where the pages are laid out)
+      const plans = t.indexes.map((i) => (eng.catalog.localRels.has(i.oid) ? null : vacuumPlan(i, t.types, deadTids)));
       removeIndexEntries(t, deadTids);
       t.indexes.forEach((i, k) => {
         const pagesTotal = btreePages(t, i);
         const leaves = pagesTotal - 1 - (pagesTotal > 2 ? 1 : 0); // an emptied index keeps its metapage, root and one leaf
         indexStats.push({ name: i.name, pages: pagesTotal, deleted: i.count === 0 && leaves > 1 ? leaves - 1 : 0 });
         i.stats = { relpages: pagesTotal, reltuples: i.count }; // btvacuumcleanup's counts, into pg_class
+        const plan = plans[k];
+        const layout = plan && layoutOrNull(i, t.types);
+        if (plan && layout) {
+          plan.forEach((lv, n) => {
+            const pg = layout.pages[lv.blk];
+            const hole = pg && eng.wal.needsFpi(i.pageLsns.get(lv.blk) ?? i.leafLsn) ? pageBounds(pg) : undefined;
+            const payload: BtreeVacuumPayload = { ndeleted: lv.ndeleted, nupdated: lv.updates.length, imageUnmodelled: false };
+            if (n === 0) payload.deadTids = deadTids;
+            if (hole) payload.hole = hole;
+            // _bt_delitems_vacuum: xl_btree_vacuum (4); block data the deleted offsets, the updated ones and an
+            // xl_btree_update (2) with the posting offsets gone (2 each) per updated list — or the image instead
+            const data = 2 * lv.ndeleted + lv.updates.reduce((x, nt) => x + 2 + 2 + 2 * nt, 0);
+            const len = hole ? 24 + 4 + 5 + 12 + 4 + 2 + 4 : 24 + 20 + data + 2 + 4;
+            const lsn = eng.wal.insert(WalKind.BtreeVacuum, 0, len, i.oid, lv.blk, 0, hole ? hole.lower + 8192 - hole.upper : 0, payload);
+            if (lsn) { i.pageLsns.set(lv.blk, lsn); i.leafLsn = lsn; }
+          });
+          return;
+        }
         if (i.count === before[k]) return;
         const imageUnmodelled = eng.wal.needsFpi(i.leafLsn);
         const payload: BtreeVacuumPayload = { deadTids, ndeleted: before[k]! - i.count, imageUnmodelled };

@@ -44,7 +44,8 @@ import type { Engine } from '../engine.js';
 import type { Session } from '../session/session.js';
 import type { Value } from '../sql/types.js';
 import type { BtreeIndex } from '../index/btree.js';
-import type { BtInsertOutcome, BtLayout, BtPage } from '../index/nbtlayout.js';
+import type { BtInsertOutcome, BtLayout } from '../index/nbtlayout.js';
+import { pageBounds } from '../index/nbtree.js';
 import { indexImage } from '../buffer/bufmgr.js';
 import { WalKind } from './wal.js';
 import type { BtBlockRef, BtreeXlogPayload } from './records.js';
@@ -56,19 +57,13 @@ const METADATA = 28;
 /** a block to register: `willInit` (REGBUF_WILL_INIT) never takes a full-page image; `data`: its block data's bytes */
 export interface RegBlock { id: number; blk: number; data: number; willInit?: boolean }
 
-/** pd_lower / pd_upper of a laid-out page: the high key and items' line pointers, the tuples from the special space down */
-export function pageBounds(p: BtPage): { lower: number; upper: number } {
-  const n = p.items.length + (p.hikey ? 1 : 0);
-  const tuples = p.items.reduce((s, t) => s + t.size, 0) + (p.hikey ? p.hikey.size : 0);
-  return { lower: 24 + 4 * n, upper: PAGE - 16 - tuples };
-}
 
 /**
  * XLogRecordAssemble's length for these blocks and main data: the record's length without images, the images'
  * bytes, and which blocks carry one (with their holes). `image(blk)`: the page's bounds when it needs a full-page image.
  */
 export function assemble(blocks: readonly RegBlock[], mainData: number, image: (blk: number) => { lower: number; upper: number } | null):
-  { len: number; fpi: number; refs: BtBlockRef[] } {
+{ len: number; fpi: number; refs: BtBlockRef[] } {
   let len = 24, fpi = 0;
   const refs: BtBlockRef[] = [];
   blocks.forEach((b, k) => {

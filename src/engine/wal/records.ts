@@ -52,15 +52,23 @@ export interface Heap2Payload {
 export interface Heap2VisiblePayload { cutoff?: number; vmFlags: number }
 
 export interface BtreeVacuumPayload {
-  deadTids: ReadonlySet<number>;
-  /** entries removed from the leaf (xl_btree_vacuum.ndeleted) */
+  /** the heap TIDs whose entries VACUUM removed from the index (on the pass's first record only: REDO removes them all
+   *  there, the leaves' other records then have nothing left to do) */
+  deadTids?: ReadonlySet<number>;
+  /** items removed from the leaf whole and posting lists updated (xl_btree_vacuum.ndeleted, nupdated) */
   ndeleted?: number;
+  nupdated?: number;
   /** PostgreSQL's record would carry the leaf's full-page image (first change since the checkpoint): not modelled */
   imageUnmodelled?: boolean;
+  /** the leaf's full-page image: its hole (the page as the record left it) */
+  hole?: { lower: number; upper: number };
 }
 /** a Btree/DELETE record (simple deletion, _bt_delitems_delete): the heap TIDs whose entries went, xl_btree_delete's
- *  fields, and with a full-page image the index after the deletion */
-export interface BtreeDeletePayload { tids: readonly number[]; latestRemovedXid: number; ndeleted: number; nupdated: number; image?: IndexImage }
+ *  fields, and with a full-page image the index after the deletion (and the leaf's hole, where its page is laid out) */
+export interface BtreeDeletePayload {
+  tids: readonly number[]; latestRemovedXid: number; ndeleted: number; nupdated: number; image?: IndexImage;
+  hole?: { lower: number; upper: number };
+}
 /** a Btree/INSERT_LEAF record: the key's values, and with a full-page image the leaf after the insert */
 export interface BtreeInsertPayload { values: Value[]; image: IndexImage }
 /** a block a Btree record registers (XLogRegisterBuffer): its block id, block number and, with a full-page image, the hole */
