@@ -62,7 +62,9 @@ export type IndexEvent =
   /** an index scan found these entries' heap chains dead to all (_bt_killitems): mark them LP_DEAD */
   | { k: 'kill'; tids: readonly number[]; key?: Value[] }
   /** simple deletion (_bt_delitems_delete) of these heap TIDs' entries from one full leaf, before an insertion */
-  | { k: 'sdel'; tids: ReadonlySet<number> };
+  | { k: 'sdel'; tids: ReadonlySet<number> }
+  /** ALTER INDEX ... SET / RESET: the storage parameters before and after (later splits and deduplication follow them) */
+  | { k: 'opt'; before?: readonly string[]; after?: readonly string[] };
 /** beyond this many events the index keeps no history (and its pages cannot be shown) */
 export const LOG_CAP = 50_000;
 
@@ -100,6 +102,9 @@ export interface BtOptions {
   dedup: boolean;
   /** the leaf fillfactor (the fillfactor storage parameter; absent: the default 90) */
   fillfactor?: number;
+  /** the index could be deduplicated at all (every key column allequalimage, no INCLUDE columns): what
+   *  deduplicate_items = on turns on after an ALTER INDEX (absent: as dedup) */
+  canDedup?: boolean;
 }
 
 /**
@@ -145,7 +150,13 @@ class Builder {
   last: BtInsertOutcome | null = null;
 
   private readonly nkeyatts: number;
-  constructor(private readonly bytes: Bytes, private readonly opt: BtOptions) { this.nkeyatts = opt.nkeyatts; }
+  constructor(private readonly bytes: Bytes, private opt: BtOptions) { this.nkeyatts = opt.nkeyatts; }
+
+  /** ALTER INDEX ... SET / RESET: the new storage parameters apply from now on (the pages stay as they are) */
+  setOptions(reloptions: readonly string[] | undefined): void {
+    const ro = btreeOptionsOf(reloptions);
+    this.opt = { ...this.opt, fillfactor: ro.fillfactor, dedup: (this.opt.canDedup ?? this.opt.dedup) && ro.dedup };
+  }
 
   /** `inc`: a leaf item's INCLUDE columns (stored after the key, no part of it: never in a pivot) */
   tuple(key: Value[], tid: number, pivot: boolean, inc?: Value[]): BtTuple {
@@ -447,6 +458,7 @@ function replay(b: Builder, log: readonly IndexEvent[], from: number): void {
     if (e.k === 'build') b.build(e.items);
     else if (e.k === 'ins') b.insert(e.key, e.tid, e.unchanged === true, e.inc, e.afterdel === true, e.budedup);
     else if (e.k === 'kill') b.kill(e.tids, e.key);
+    else if (e.k === 'opt') b.setOptions(e.after);
     else b.remove(e.tids, e.k === 'sdel');
   }
 }
@@ -485,9 +497,11 @@ function builderOf(index: BtreeIndex, tableTypes: readonly SqlType[]): Builder {
     return { data, vars: kept.some((t) => !FIXED[t.name]) };
   };
   // _bt_allequalimage: an index with INCLUDE columns is never deduplicated
-  const ro = btreeOptionsOf(index.reloptions);
-  const dedup = ro.dedup && !index.include.length && allEqualImage(types);
-  const b = new Builder(bytes, { nkeyatts: types.length, unique: index.unique, dedup, fillfactor: ro.fillfactor });
+  // (the storage parameters the history starts with: those before its first ALTER INDEX, if any)
+  const firstOpt = log.find((e) => e.k === 'opt') as Extract<IndexEvent, { k: 'opt' }> | undefined;
+  const ro = btreeOptionsOf(firstOpt ? firstOpt.before : index.reloptions);
+  const canDedup = !index.include.length && allEqualImage(types);
+  const b = new Builder(bytes, { nkeyatts: types.length, unique: index.unique, dedup: ro.dedup && canDedup, fillfactor: ro.fillfactor, canDedup });
   replay(b, log, 0);
   cache.set(index, { log, n: log.length, b });
   return b;
