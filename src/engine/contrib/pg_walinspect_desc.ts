@@ -8,6 +8,8 @@
  *     Heap        DELETE       off 3 flags 0x00 KEYS_UPDATED
  *     Heap        LOCK         off 4: xid 730: flags 0x00 LOCK_ONLY EXCL_LOCK KEYS_UPDATED
  *     Btree       INSERT_LEAF  off 3                                         blkref #0: rel 1663/5/16393 fork main blk 1
+ *     Btree       SPLIT_R      level 0, firstrightoff 367, newitemoff 408, postingoff 0   blkref #0: … blk 1 blkref #1: … blk 2
+ *     Btree       DEDUP        nintervals 6;  NEWROOT  lev 1;  INSERT_UPPER  off 3;  VACUUM  ndeleted 122; nupdated 0
  *     Transaction COMMIT       2026-12-02 14:27:10.763056+00
  *     Storage     CREATE       base/5/16394
  *     Storage     TRUNCATE     base/5/16396 to 2 blocks flags 7
@@ -29,10 +31,11 @@
  * What is not described, and why (each such row's column refuses with 0A000 when read, naming the record kind and
  * the reason): CHECKPOINT after the template databases were vacuumed (their oldest xid),
  * COMMIT / ABORT of a transaction that changed catalogs (PostgreSQL's record lists invalidation messages and
- * dropped files), Btree INSERT_LEAF where the entry's place on the leaf is not known (see BtreeIndex.leafOffset),
+ * dropped files), Btree INSERT_LEAF of an index whose pages are not laid out where the entry's place on the leaf is
+ * not known (see BtreeIndex.leafOffset; the Btree records of laid-out indexes carry their text: wal/nbtxlog.ts),
  * a record of a relation whose file has changed since (VACUUM FULL, TRUNCATE: the file of the time is not kept) or
  * that is gone; block_ref where the engine's image is not PostgreSQL's (a Btree leaf's full-page image, Btree/
- * VACUUM's). Timestamps are the virtual clock's (2000-01-01 + virtual time), printed in UTC (+00).
+ * VACUUM's, when the index's pages are not laid out). Timestamps are the virtual clock's (2000-01-01 + virtual time), printed in UTC (+00).
  */
 import type { IndexNewPagePayload } from '../wal/nbtsort_xlog.js';
 import type { Engine } from '../engine.js';

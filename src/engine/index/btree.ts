@@ -12,9 +12,10 @@
  * its predicate, so uniqueness holds among those only.
  *
  * Mirrors: src/backend/access/nbtree/nbtinsert.c (_bt_doinsert, _bt_check_unique). Simplifications: entries
- * live in a map from key to TIDs (index/tidmap.ts; no pages, splits or page-level WAL beyond one leaf); key
- * order is computed when inspected, and the pages PostgreSQL would have are laid out, for pageinspect, by replaying
- * the index's history (`log`, index/nbtlayout.ts).
+ * live in a map from key to TIDs (index/tidmap.ts); key order is computed when inspected, and the pages PostgreSQL
+ * would have are laid out — for pageinspect, and for each insertion's WAL records (wal/nbtxlog.ts) — by replaying
+ * the index's history (`log`, index/nbtlayout.ts). One LSN (leafLsn) stands for the whole index in REDO and the
+ * buffer manager; the pages' own LSNs (pageLsns) decide their full-page images.
  */
 import type { Value, SqlType } from '../sql/types.js';
 import { formatValue } from '../sql/types.js';

@@ -22,7 +22,11 @@
  * deletions a full leaf makes before it deduplicates or splits (simple and bottom-up deletion, index/nbtdelete.ts:
  * 'sdel' events) need the heap as it was at that moment, so the engine decides them when they happen — asking these
  * replayed pages, kept up to date incrementally, whether the leaf is full — and the history records the outcome.
- * The fillfactor and deduplicate_items storage parameters are the index's (catalog/reloptions.ts).
+ * The fillfactor and deduplicate_items storage parameters are the index's (catalog/reloptions.ts); an ALTER INDEX
+ * that changes them is an event of the history too ('opt'). Each insertion also tells what it did to the pages
+ * (Builder.last: a deduplication pass, the splits from the leaf up with their offsets, the downlink or the new root) —
+ * the WAL records nbtinsert.c writes for it (wal/nbtxlog.ts), so the replayed pages are kept up to date as the index
+ * changes (incrementally).
  *
  * Simplifications (each refused with 0A000 rather than shown wrong): expression indexes, a non-rightmost leaf VACUUM
  * empties (page deletion), an index with more than LOG_CAP entries ever, a deletion whose decision REDO lost (after

@@ -52,10 +52,10 @@
  * (PostgreSQL's also writes out full WAL pages on its own every wal_writer_delay); the Standby records of checkpoints
  * and AccessExclusiveLocks are wal/standby.ts's (the background writer's RUNNING_XACTS is not modelled), a B-tree
  * build's pages wal/nbtsort_xlog.ts's. Not logged: the catalog rows DDL writes (pg_class, pg_attribute, … Heap and
- * Heap2 MULTI_INSERT / INPLACE records) and the invalidation messages of its COMMIT (xact/xactblock.ts), and a
- * B-tree page split — Btree SPLIT_L / SPLIT_R, INSERT_UPPER and a NEWROOT above the first level (the engine lays
- * the pages out only when asked, index/nbtlayout.ts) — so positions after DDL or a leaf split differ. (An
- * INSERT_LEAF's length follows its key: executor/indexinsert.ts insertLeafLength.)
+ * Heap2 MULTI_INSERT / INPLACE records) and the invalidation messages of its COMMIT (xact/xactblock.ts), so
+ * positions after DDL differ. A B-tree insertion's records (INSERT_LEAF, SPLIT_L / SPLIT_R, INSERT_UPPER, NEWROOT,
+ * DEDUP, INSERT_POST) are wal/nbtxlog.ts's, from the pages index/nbtlayout.ts lays out; for an index whose pages are
+ * not modelled, one INSERT_LEAF whose length follows its key (executor/indexinsert.ts insertLeafLength).
  */
 import { HeapRedoColumns, RF_INIT_NEW_PAGE } from './records.js';
 
