@@ -329,6 +329,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
             const lsn = eng.wal.insert(WalKind.BtreeVacuum, 0, len, i.oid, lv.blk, 0, hole ? hole.lower + 8192 - hole.upper : 0, payload);
             if (lsn) { i.pageLsns.set(lv.blk, lsn); i.leafLsn = lsn; }
           });
+          if (plan.length && tracer.wants('index')) tracer.emit({ kind: 'index', session: s.name, rel: t.name, lsn: formatLsn(i.leafLsn), text: `VACUUM removes ${before[k]! - i.count} entr${before[k]! - i.count === 1 ? 'y' : 'ies'} from index ${i.name} pointing at LP_DEAD line pointers (${[...deadByPage].flatMap(([b, o]) => o.map((x) => formatTid(b, x))).slice(0, 8).join(', ')}); Btree/VACUUM on ${plan.length} lea${plan.length === 1 ? 'f' : 'ves'}` });
           return;
         }
         if (i.count === before[k]) return;

@@ -16,16 +16,16 @@
  *     0/01500310   Standby RUNNING_XACTS            50/50          0
  *     0/01500348   XLOG CHECKPOINT_ONLINE          114/114        0
  *     0/015003C0   Heap INSERT off 3, blk 0 FPW     54/186        725   ← BEGIN; INSERT INTO accounts VALUES (3, 300)
- *     0/01500480   Btree INSERT_LEAF, blk 1 FPW     53/165        725      (first change of each page since the
- *     0/01500528   Transaction COMMIT               34/34         725       checkpoint: a full-page image)
- *     0/01500550   (end of log)
+ *     0/01500480   Btree INSERT_LEAF, blk 1 FPW     53/153        725      (first change of each page since the
+ *     0/01500520   Transaction COMMIT               34/34         725       checkpoint: a full-page image)
+ *     0/01500548   (end of log)
  *
  * 0/015003C0 + 186 = 0/0150047A, MAXALIGNed to 0/01500480: that is where the next record starts and what the heap
  * page's pd_lsn becomes. With the image, the record is its headers (51 bytes), the main data (xl_heap_insert, 3)
  * and the image (132: the page without its hole); the new tuple's own bytes are left out, the image has them
- * (lengths measured with pg_walinspect: tests/scenarios/walinspect/fpi.out). After the INSERT the flush pointer is
+ * (lengths measured with pg_walinspect: tests/scenarios/walinspect/fpi.out, btree-fpi-leaf.out). After the INSERT the flush pointer is
  * still 0/015003C0 — the records sit in WAL buffers and the heap page may not be written before they are flushed.
- * COMMIT inserts its record and flushes up to its end, 0/01500550, before the client hears COMMIT.
+ * COMMIT inserts its record and flushes up to its end, 0/01500548, before the client hears COMMIT.
  *
  * Records are stored column-wise (typed arrays) so a 400,000-row UPDATE's two million records stay small.
  *
