@@ -252,9 +252,10 @@ class Builder {
     const stack: { page: BtPage; at: number }[] = [];
     let p = this.pages[this.root]!;
     while (p.level > 0) {
-      // the last downlink whose pivot is <= the new item
-      let at = 0;
-      for (let i = 1; i < p.items.length; i++) { if (this.cmpPivot(p.items[i]!, key, tid) > 0) break; at = i; }
+      // the last downlink whose pivot is <= the new item (_bt_binsrch: the pivots are in order, item 0 is minus infinity)
+      let lo = 1, hi = p.items.length;
+      while (lo < hi) { const m = (lo + hi) >> 1; if (this.cmpPivot(p.items[m]!, key, tid) > 0) hi = m; else lo = m + 1; }
+      const at = lo - 1;
       stack.push({ page: p, at });
       p = this.pages[pivotBlock(p.items[at]!)]!;
     }
