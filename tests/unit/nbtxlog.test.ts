@@ -17,7 +17,8 @@ describe('XLogRecordAssemble lengths of Btree records (tests/scenarios/walinspec
     expect(assemble([{ id: 0, blk: 1, data: 0, willInit: true }, { id: 2, blk: 0, data: 28, willInit: true }], 8, none).len).toBe(90);
   });
   it('NEWROOT after a split: the two downlinks of the root, the left child, the metapage', () => {
-    expect(assemble([{ id: 0, blk: 3, data: 24, willInit: true }, { id: 1, blk: 1, data: 0 }, { id: 2, blk: 0, data: 28, willInit: true }], 8, none).len).toBe(122);
+    const blocks = [{ id: 0, blk: 3, data: 24, willInit: true }, { id: 1, blk: 1, data: 0 }, { id: 2, blk: 0, data: 28, willInit: true }];
+    expect(assemble(blocks, 8, none).len).toBe(122);
   });
   it('SPLIT_R of the rightmost int4 leaf: the left high key, the 42 tuples of the right page', () => {
     expect(assemble([{ id: 0, blk: 1, data: 16 }, { id: 1, blk: 2, data: 42 * 16, willInit: true }], 10, none).len).toBe(752);
