@@ -82,4 +82,27 @@ describe('the records of an insertion that splits pages', () => {
     e.restart();
     expect(shape()).toEqual(before);
   });
+  it('crash recovery replays deduplication and posting list splits: the same pages after restart', () => {
+    const e = new Engine({ trace: false });
+    e.createSession('a');
+    e.execute('a', 'CREATE TABLE d (k int, v int)');
+    e.execute('a', 'CREATE INDEX d_k ON d (k)');
+    e.execute('a', 'INSERT INTO d SELECT g % 7, g FROM generate_series(1, 1500) g');
+    e.execute('a', 'CHECKPOINT');
+    e.execute('a', 'DELETE FROM d WHERE v % 3 = 0');
+    e.execute('a', 'VACUUM d');
+    e.execute('a', 'INSERT INTO d SELECT g % 7, g FROM generate_series(1, 1500) g');
+    const kinds = new Set<string>();
+    for (let i = 0; i < e.wal.count; i++) kinds.add(e.wal.typeOf(i));
+    expect([...kinds].filter((k) => ['DEDUP', 'INSERT_POST', 'SPLIT_L', 'SPLIT_R', 'VACUUM'].includes(k)).sort()).toEqual(['DEDUP', 'INSERT_POST', 'SPLIT_L', 'SPLIT_R', 'VACUUM']);
+    const shape = () => {
+      const t = e.catalog.get('d')!;
+      const l = indexLayout(t.indexes[0]!, t.types);
+      return l.pages.map((p) => p && { next: p.next, items: p.items.map((x) => x.tids ?? [x.tid]) });
+    };
+    const before = shape();
+    e.crash();
+    e.restart();
+    expect(shape()).toEqual(before);
+  });
 });
