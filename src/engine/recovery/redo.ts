@@ -34,7 +34,7 @@
 import type { Engine } from '../engine.js';
 import { WalKind, formatLsn, WAL_KIND_INFO } from '../wal/wal.js';
 import type {
-  Heap2Payload, BtreeVacuumPayload, BtreeDeletePayload, BtreeInsertPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload,
+  Heap2Payload, BtreeVacuumPayload, BtreeDeletePayload, BtreeInsertPayload, BtreeXlogPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload,
   StorageTruncatePayload, NewPagePayload,
   Heap2VisiblePayload,
 } from '../wal/records.js';
@@ -285,9 +285,15 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }, note: Red
       const idx = relation(eng, w.relOf(i), w.startOf(i)).idx;
       if (!idx) return 'BLK_NOTFOUND';
       note.before = idx.leafLsn;
+      // the pages the record changed get its LSN (their full-page images after recovery follow from it)
+      const stamp = () => {
+        const refs = p && typeof p === 'object' && 'refs' in p ? (p as BtreeXlogPayload).refs : [{ blk: w.blkOf(i) }];
+        for (const r of refs) idx.pageLsns.set(r.blk, end);
+      };
       const image = p && !Array.isArray(p) ? (p as BtreeInsertPayload).image : undefined;
-      if (image) { indexFromImage(idx, { ...image, lsn: end }); return 'BLK_RESTORED'; }
+      if (image) { indexFromImage(idx, { ...image, lsn: end }); stamp(); return 'BLK_RESTORED'; }
       if (idx.leafLsn >= end) return 'BLK_DONE';
+      stamp();
       // btree_xlog_insert / btree_xlog_split at the leaf: the insertion repeated (its splits, downlinks and new root
       // follow from it: the records above the leaf, and DEDUP, have nothing left to do — wal/nbtxlog.ts)
       const values = btreeValues(p);
