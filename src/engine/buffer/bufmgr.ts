@@ -61,7 +61,10 @@ export function pageFromImage(blkno: number, img: PageImage): Page {
 }
 
 export function indexImage(i: BtreeIndex): IndexImage {
-  return { lsn: i.leafLsn, entries: i.entries.clone(), nullEntries: i.nullEntries.slice(), count: i.count, log: i.log && i.log.slice(), pageLsns: new Map(i.pageLsns) };
+  return {
+    lsn: i.leafLsn, entries: i.entries.clone(), nullEntries: i.nullEntries.slice(), count: i.count, log: i.log && i.log.slice(),
+    pageLsns: new Map(i.pageLsns),
+  };
 }
 
 export function indexFromImage(i: BtreeIndex, img: IndexImage | undefined): void {
