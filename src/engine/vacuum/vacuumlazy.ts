@@ -30,7 +30,10 @@
  * MultiXact of those, and keeps one no member of which is older than the freeze limit.
  *
  * Index vacuuming is bypassed when fewer than 2 % of the table's pages have dead line pointers (they stay LP_DEAD
- * until a later VACUUM: "index scan bypassed"); a table without indexes makes them unused at once.
+ * until a later VACUUM: "index scan bypassed"); a table without indexes makes them unused at once. Each B-tree leaf
+ * that loses entries logs its own Btree VACUUM record, in block order (btvacuumpage → _bt_delitems_vacuum: ndeleted,
+ * nupdated, the offsets as block data, or the leaf's full-page image), where the index's pages are laid out
+ * (index/nbtlayout.ts vacuumPlan); otherwise one record for the index (tests/scenarios/walinspect/btree-vacuum.out).
  *
  * Mirrors: src/backend/access/heap/vacuumlazy.c (heap_vacuum_rel, lazy_scan_heap, lazy_scan_prune,
  * lazy_vacuum, lazy_vacuum_heap_page, lazy_truncate_heap, should_attempt_truncation), heapam.c

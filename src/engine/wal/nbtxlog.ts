@@ -30,7 +30,9 @@
  * What each insertion did to the pages is index/nbtlayout.ts's (Builder.last: the splits from the leaf up, the
  * downlink or the new root, a deduplication pass first). REDO (recovery/redo.ts) repeats the leaf records' insertion
  * on the modelled index, which remakes the same pages (the layout is a function of the index's history); the records
- * above the leaf only move the index's LSN.
+ * above the leaf only stamp the pages they name with their LSN (BtreeIndex.pageLsns, kept in the index's disk image
+ * too), which decides the full-page images after recovery. VACUUM's per-leaf records are vacuum/vacuumlazy.ts's, a
+ * simple deletion's DELETE index/nbtdelete.ts's (their images from the same laid-out pages).
  *
  * Mirrors: src/backend/access/nbtree/nbtinsert.c (_bt_insertonpg, _bt_split, _bt_newroot), nbtpage.c (_bt_getroot),
  * nbtdedup.c (_bt_dedup_pass), nbtxlog.c (btree_redo), rmgrdesc/nbtdesc.c (btree_desc), xloginsert.c
