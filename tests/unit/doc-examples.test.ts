@@ -114,12 +114,12 @@ describe('module docs: worked examples', () => {
     expect(page('accounts').lsn).toBe('0/01500480');
     expect(formatLsn(e.wal.flushedLsn)).toBe('0/015003C0');
     q('s1', 'COMMIT');
-    expect(formatLsn(e.wal.flushedLsn)).toBe('0/01500550');
+    expect(formatLsn(e.wal.flushedLsn)).toBe('0/01500548');
     expect(wal(n)).toEqual([
       '0/01500348 XLOG CHECKPOINT_ONLINE 114/114 0',
       '0/015003C0 Heap INSERT 54/186 725 FPW',
-      '0/01500480 Btree INSERT_LEAF 53/165 725 FPW',
-      '0/01500528 Transaction COMMIT 34/34 725',
+      '0/01500480 Btree INSERT_LEAF 53/153 725 FPW',
+      '0/01500520 Transaction COMMIT 34/34 725',
     ]);
   });
 

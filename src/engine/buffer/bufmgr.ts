@@ -44,6 +44,8 @@ export interface IndexImage {
   nullEntries: { key: unknown[]; tid: number }[];
   count: number;
   log: BtreeIndex['log'];
+  /** the laid-out pages' LSNs as written (BtreeIndex.pageLsns) */
+  pageLsns?: ReadonlyMap<number, number>;
 }
 
 export const copyItem = (it: Item): Item => ({ ...it });
@@ -59,7 +61,10 @@ export function pageFromImage(blkno: number, img: PageImage): Page {
 }
 
 export function indexImage(i: BtreeIndex): IndexImage {
-  return { lsn: i.leafLsn, entries: i.entries.clone(), nullEntries: i.nullEntries.slice(), count: i.count, log: i.log && i.log.slice() };
+  return {
+    lsn: i.leafLsn, entries: i.entries.clone(), nullEntries: i.nullEntries.slice(), count: i.count, log: i.log && i.log.slice(),
+    pageLsns: new Map(i.pageLsns),
+  };
 }
 
 export function indexFromImage(i: BtreeIndex, img: IndexImage | undefined): void {
@@ -68,6 +73,7 @@ export function indexFromImage(i: BtreeIndex, img: IndexImage | undefined): void
   i.count = 0;
   i.leafLsn = 0;
   i.log = [];
+  i.pageLsns = new Map();
   i.deadTids = new Set(); // LP_DEAD hints are not WAL-logged: the image's log may keep them, the scans forget them
   if (!img) return;
   i.entries = img.entries.clone();
@@ -75,6 +81,7 @@ export function indexFromImage(i: BtreeIndex, img: IndexImage | undefined): void
   i.count = img.count;
   i.log = img.log && img.log.slice();
   i.leafLsn = img.lsn;
+  if (img.pageLsns) i.pageLsns = new Map(img.pageLsns);
 }
 
 export const isPageDirty = (t: Table, p: Page): boolean => { const d = t.heap.disk[p.blkno]; return !d || d.lsn !== p.lsn || !!d.torn !== !!p.torn; };

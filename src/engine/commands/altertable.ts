@@ -25,6 +25,7 @@ import { stampCreated, shadowRow, unshadow, type Shadow } from '../catalog/catal
 import { ensureTopXid } from '../xact/xactblock.js';
 import { attachPartition, detachPartition } from './attachpartition.js';
 import { setTriggersEnabled } from './trigger.js';
+import { alterIndexStmt } from './alterindex.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -100,7 +101,7 @@ function target(ex: Executor, s: Session, rv: N, missingOk: boolean): Table | nu
 
 export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const done: QueryResult = { command: 'ALTER TABLE', columns: null, rows: [] };
-  if (n.objtype === 'OBJECT_INDEX') throw notSupported('ALTER INDEX');
+  if (n.objtype === 'OBJECT_INDEX') return yield* alterIndexStmt(ex, s, n);
   if (n.objtype === 'OBJECT_VIEW') throw notSupported('ALTER VIEW');
   if (n.objtype === 'OBJECT_MATVIEW') throw notSupported('materialized views');
   if (n.objtype === 'OBJECT_SEQUENCE') throw notSupported('ALTER SEQUENCE ... (table subcommands)');

@@ -8,6 +8,8 @@
  *     Heap        DELETE       off 3 flags 0x00 KEYS_UPDATED
  *     Heap        LOCK         off 4: xid 730: flags 0x00 LOCK_ONLY EXCL_LOCK KEYS_UPDATED
  *     Btree       INSERT_LEAF  off 3                                         blkref #0: rel 1663/5/16393 fork main blk 1
+ *     Btree       SPLIT_R      level 0, firstrightoff 367, newitemoff 408, postingoff 0   blkref #0: … blk 1 blkref #1: … blk 2
+ *     Btree       DEDUP        nintervals 6;  NEWROOT  lev 1;  INSERT_UPPER  off 3;  VACUUM  ndeleted 122; nupdated 0
  *     Transaction COMMIT       2026-12-02 14:27:10.763056+00
  *     Storage     CREATE       base/5/16394
  *     Storage     TRUNCATE     base/5/16396 to 2 blocks flags 7
@@ -29,17 +31,18 @@
  * What is not described, and why (each such row's column refuses with 0A000 when read, naming the record kind and
  * the reason): CHECKPOINT after the template databases were vacuumed (their oldest xid),
  * COMMIT / ABORT of a transaction that changed catalogs (PostgreSQL's record lists invalidation messages and
- * dropped files), Btree INSERT_LEAF where the entry's place on the leaf is not known (see BtreeIndex.leafOffset),
+ * dropped files), Btree INSERT_LEAF of an index whose pages are not laid out where the entry's place on the leaf is
+ * not known (see BtreeIndex.leafOffset; the Btree records of laid-out indexes carry their text: wal/nbtxlog.ts),
  * a record of a relation whose file has changed since (VACUUM FULL, TRUNCATE: the file of the time is not kept) or
  * that is gone; block_ref where the engine's image is not PostgreSQL's (a Btree leaf's full-page image, Btree/
- * VACUUM's). Timestamps are the virtual clock's (2000-01-01 + virtual time), printed in UTC (+00).
+ * VACUUM's, when the index's pages are not laid out). Timestamps are the virtual clock's (2000-01-01 + virtual time), printed in UTC (+00).
  */
 import type { IndexNewPagePayload } from '../wal/nbtsort_xlog.js';
 import type { Engine } from '../engine.js';
 import { WalKind, type Wal } from '../wal/wal.js';
 import type {
   HeapTuplePayload, Heap2Payload, Heap2VisiblePayload, BtreeVacuumPayload, BtreeDeletePayload, XactPayload, StorageTruncatePayload, NewPagePayload,
-  MultiXactCreatePayload, MultiXactZeroPagePayload, CheckpointPayload,
+  MultiXactCreatePayload, MultiXactZeroPagePayload, CheckpointPayload, BtreeXlogPayload,
 } from '../wal/records.js';
 import { lsnOut } from './pageinspect.js';
 import { standbyDesc } from '../wal/standby.js';
@@ -54,6 +57,8 @@ import {
 /** a column's text, or why the engine cannot give PostgreSQL's */
 export type DescResult = { text: string } | { refused: string };
 const ok = (text: string): DescResult => ({ text });
+/** a Btree record written by wal/nbtxlog.ts (its description and blocks recorded with it) */
+const isXlog = (p: unknown): p is BtreeXlogPayload => typeof p === 'object' && p !== null && 'refs' in p;
 const no = (refused: string): DescResult => ({ refused });
 
 const DB = 5; // the postgres database's oid
@@ -124,15 +129,18 @@ export function walDescription(eng: Engine, i: number): DescResult {
       return h?.latestRemovedXid === undefined ? no('its counts are not recorded') : ok(`latestRemovedXid ${h.latestRemovedXid} nredirected ${h.nredirected} ndead ${h.ndead}`);
     }
     case WalKind.BtreeInsertLeaf:
+      if (isXlog(p)) return ok(p.desc);
       return w.offOf(i) ? ok(`off ${w.offOf(i)}`) : no('the entry\'s place on the leaf is not modelled for this index (more than one leaf page, non-integer keys, NULLs or posting lists)');
-    case WalKind.BtreeNewroot: return ok('lev 0');
+    case WalKind.BtreeNewroot: return ok(isXlog(p) ? p.desc : 'lev 0');
+    case WalKind.BtreeInsertUpper: case WalKind.BtreeSplitL: case WalKind.BtreeSplitR: case WalKind.BtreeInsertPost: case WalKind.BtreeDedup:
+      return ok((p as BtreeXlogPayload).desc);
     case WalKind.BtreeDelete: {
       const d = p as BtreeDeletePayload;
       return ok(`latestRemovedXid ${d.latestRemovedXid}; ndeleted ${d.ndeleted}; nupdated ${d.nupdated}`);
     }
     case WalKind.BtreeVacuum: {
-      const n = (p as BtreeVacuumPayload | undefined)?.ndeleted;
-      return n === undefined ? no('its counts are not recorded') : ok(`ndeleted ${n}; nupdated 0`);
+      const v = p as BtreeVacuumPayload | undefined;
+      return v?.ndeleted === undefined ? no('its counts are not recorded') : ok(`ndeleted ${v.ndeleted}; nupdated ${v.nupdated ?? 0}`);
     }
     case WalKind.XactCommit: case WalKind.XactAbort: {
       const x = p as XactPayload | undefined;
@@ -221,13 +229,18 @@ export function walBlockRef(eng: Engine, i: number): DescResult {
     case WalKind.Heap2Visible:
       // log_heap_visible: the map's page (not a standard page: no hole), then the heap page (no image without checksums)
       return ok(`${ref(0, Math.floor(blk / HEAPBLOCKS_PER_VM_PAGE), 'vm')}${fpi ? imageText(null) : ''} ${ref(1, blk)}`);
-    case WalKind.BtreeInsertLeaf: case WalKind.BtreeDelete:
+    case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeInsertUpper: case WalKind.BtreeSplitL: case WalKind.BtreeSplitR:
+    case WalKind.BtreeInsertPost: case WalKind.BtreeDedup:
+      if (isXlog(p)) return ok(p.refs.map((b) => ref(b.id, b.blk) + (b.hole ? imageText(b.hole) : '')).join(' '));
+      if (kind === WalKind.BtreeNewroot) return ok(`${ref(0, blk)} ${ref(2, 0)}`); // _bt_getroot: the new root, and the metapage as block 2
+      // falls through: an INSERT_LEAF on the single simulated leaf
+    case WalKind.BtreeDelete:
+      if (kind === WalKind.BtreeDelete && fpi && (p as BtreeDeletePayload).hole) return ok(ref(0, blk) + imageText((p as BtreeDeletePayload).hole!));
       if (fpi) return no('the engine\'s image of a B-tree leaf is not PostgreSQL\'s (its hole is not modelled)');
       return ok(ref(0, blk));
     case WalKind.BtreeVacuum:
       if ((p as BtreeVacuumPayload | undefined)?.imageUnmodelled !== false) return no('PostgreSQL logs the leaf\'s full-page image here, which the engine does not model');
-      return ok(ref(0, blk));
-    case WalKind.BtreeNewroot: return ok(`${ref(0, blk)} ${ref(2, 0)}`); // _bt_getroot: the new root, and the metapage as block 2
+      return ok(ref(0, blk) + ((p as BtreeVacuumPayload).hole ? imageText((p as BtreeVacuumPayload).hole!) : ''));
     case WalKind.SequenceLog: return ok(ref(0, 0));
     case WalKind.XlogFpi: {
       const ip = p as IndexNewPagePayload | undefined;

@@ -5,7 +5,8 @@
  * page is checked first: 40001 wins over 23505.)
  *
  * Mirrors: src/backend/access/nbtree/nbtinsert.c (_bt_doinsert, _bt_check_unique), executor/execIndexing.c
- * (ExecInsertIndexTuples). Simplifications: one leaf page, no page splits.
+ * (ExecInsertIndexTuples). The WAL records of the pages' change are wal/nbtxlog.ts's; where the pages are not modelled
+ * (index/nbtlayout.ts), one INSERT_LEAF on a single simulated leaf (no page splits).
  */
 import { datumBytes } from '../heap/datum.js';
 import { dataOffset } from '../index/nbtree.js';
@@ -24,7 +25,8 @@ import {
 import { WalKind, formatLsn } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
 import { type BtreeInsertPayload } from '../wal/records.js';
-import { insertedAt } from '../index/nbtlayout.js';
+import { insertedAt, insertOutcome } from '../index/nbtlayout.js';
+import { logBtreeInsert } from '../wal/nbtxlog.js';
 import { deleteBeforeInsert } from '../index/nbtdelete.js';
 import {
   Gen, sameValue,
@@ -157,6 +159,14 @@ export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, 
   index.insert(vals, packTid(blk, off), unchanged, d.afterdel, d.budedup);
   const w = ex.eng.wal;
   const xid = s.tx!.writeXid;
+  // the pages as PostgreSQL has them: the records of what this insertion did to them (wal/nbtxlog.ts)
+  const o = ex.eng.catalog.localRels.has(index.oid) ? null : insertOutcome(index, t.types);
+  if (o) {
+    const lsn = logBtreeInsert(ex.eng, s, index, vals, blk, off, o.out, o.layout);
+    if (lsn !== 0) { w.noteBackendInsert(s.name); index.leafLsn = lsn; }
+    if (ex.eng.tracer.wants('index')) ex.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, blk, off, lsn: formatLsn(lsn), text: `index ${index.name}: new entry ${index.describeKey(vals, t.columns.map((c) => c.name))} → ${formatTid(blk, off)}${o.out.splits.length ? ` (${o.out.splits.length} page split${o.out.splits.length > 1 ? 's' : ''})` : ''}` });
+    return;
+  }
   if (index.count === 1) w.insert(WalKind.BtreeNewroot, xid, 90, index.oid, index.leafBlock, 0);
   const fpi = index.count > 1 && w.needsFpi(index.leafLsn) ? Math.min(8192, 64 + 16 * index.count) : 0;
   // REDO payload (btree_xlog_insert): the key's values (shared with the tuple) and the heap TID in the record's columns

@@ -12,9 +12,10 @@
  * its predicate, so uniqueness holds among those only.
  *
  * Mirrors: src/backend/access/nbtree/nbtinsert.c (_bt_doinsert, _bt_check_unique). Simplifications: entries
- * live in a map from key to TIDs (index/tidmap.ts; no pages, splits or page-level WAL beyond one leaf); key
- * order is computed when inspected, and the pages PostgreSQL would have are laid out, for pageinspect, by replaying
- * the index's history (`log`, index/nbtlayout.ts).
+ * live in a map from key to TIDs (index/tidmap.ts); key order is computed when inspected, and the pages PostgreSQL
+ * would have are laid out — for pageinspect, and for each insertion's WAL records (wal/nbtxlog.ts) — by replaying
+ * the index's history (`log`, index/nbtlayout.ts). One LSN (leafLsn) stands for the whole index in REDO and the
+ * buffer manager; the pages' own LSNs (pageLsns) decide their full-page images.
  */
 import type { Value, SqlType } from '../sql/types.js';
 import { formatValue } from '../sql/types.js';
@@ -54,8 +55,11 @@ export class BtreeIndex {
   peak = 0;
   /** block number of the (single, simulated) leaf page: 1, as for a fresh PostgreSQL index (0 is the metapage) */
   readonly leafBlock = 1;
-  /** LSN of the simulated leaf page */
+  /** LSN of the simulated leaf page: the index's last WAL record (REDO's and the buffer's LSN for the whole index) */
   leafLsn = 0;
+  /** pd_lsn of each laid-out page (index/nbtlayout.ts) a record last changed: whether its next change needs a
+   *  full-page image (wal/nbtxlog.ts); a page not listed counts as changed at leafLsn */
+  pageLsns = new Map<number, number>();
   /** a partition of a partitioned index (pg_inherits for indexes): the parent index's OID */
   parentIndex?: number;
   /** LSN of the Storage/CREATE record of this relfilenode (REDO skips the index's older records); 0 = original */
@@ -116,6 +120,7 @@ export class BtreeIndex {
     c.built = this.built;
     c.log = this.log && this.log.slice(); // events are never changed in place
     c.leafLsn = this.leafLsn;
+    c.pageLsns = new Map(this.pageLsns);
     c.storageLsn = this.storageLsn;
     if (this.nameXmin !== undefined) c.nameXmin = this.nameXmin;
     c.disk = this.disk; // never changed in place

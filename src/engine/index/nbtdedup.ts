@@ -89,11 +89,12 @@ export function dedupSorted(items: BtTuple[], nkeyatts: number): BtTuple[] {
 
 /**
  * _bt_dedup_pass: merge the full leaf's equal neighbours into posting lists; false when nothing was merged (the page
- * is left as it was). `bottomup`: the pass after a failed bottom-up deletion (no single value strategy).
+ * is left as it was), else the number of intervals merged (xl_btree_dedup.nintervals). `bottomup`: the pass after a
+ * failed bottom-up deletion (no single value strategy).
  */
-export function dedupPass(p: BtPage, newitem: BtTuple, nkeyatts: number, bottomup: boolean): boolean {
+export function dedupPass(p: BtPage, newitem: BtTuple, nkeyatts: number, bottomup: boolean): number {
   const items = p.items;
-  if (!items.length) return false;
+  if (!items.length) return 0;
   const st = new Pending(PAGE_MAX_POSTING);
   // PostgreSQL 15 passes the new item's size without its line pointer (later releases add it here)
   const newitemsz = newitem.size;
@@ -116,9 +117,9 @@ export function dedupPass(p: BtPage, newitem: BtTuple, nkeyatts: number, bottomu
     st.start(it);
   });
   out.push(st.finish());
-  if (st.nintervals === 0) return false;
+  if (st.nintervals === 0) return 0;
   p.items = out;
-  return true;
+  return st.nintervals;
 }
 
 /**

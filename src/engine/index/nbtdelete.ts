@@ -35,7 +35,8 @@ import { satisfiesVacuum, VacState } from '../vacuum/vacuum.js';
 import { vacuumContext } from '../vacuum/pruneheap.js';
 import { updateXidOf } from '../multixact/multixact.js';
 import { globalVisIsRemovable } from '../snapshot/globalvis.js';
-import { simpleDeleteCandidates, bottomUpCandidates, leafExactFree, type BottomUpCandidates } from './nbtlayout.js';
+import { simpleDeleteCandidates, bottomUpCandidates, leafExactFree, layoutOrNull, type BottomUpCandidates } from './nbtlayout.js';
+import { pageBounds } from './nbtree.js';
 import { WalKind } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
 import type { BtreeDeletePayload } from '../wal/records.js';
@@ -70,7 +71,7 @@ export function deleteBeforeInsert(ex: Executor, s: Session, t: Table, index: Bt
         deletable.add(c.tid);
         latest = advanceLatestRemoved(ex, t, c.tid, latest);
       }
-      deleteItems(ex, s, index, cands.blk, cands.items, deletable, latest);
+      deleteItems(ex, s, t, index, cands.blk, cands.items, deletable, latest);
     }
     // (a unique index's insertion can be a duplicate only of a key the entry map holds: skip the pages otherwise)
     const k = index.unique ? index.keyOf(vals) : null;
@@ -78,7 +79,7 @@ export function deleteBeforeInsert(ex: Executor, s: Session, t: Table, index: Bt
     const bu = bottomUpCandidates(index, t.types, key, tid, unchanged, out.afterdel, inc);
     if (!bu) return out;
     const { deletable, latest } = bottomUpDelete(ex, s, t, bu);
-    deleteItems(ex, s, index, bu.blk, bu.items, deletable, latest);
+    deleteItems(ex, s, t, index, bu.blk, bu.items, deletable, latest);
     // _bt_bottomupdel_pass's verdict: no duplicates at all, or enough room now — no deduplication pass
     out.budedup = bu.nintervals > 0 && leafExactFree(index, t.types, key, tid) < Math.max(Math.trunc(8192 / 24), bu.newitemsz);
     return out;
@@ -144,7 +145,7 @@ function bottomUpDelete(ex: Executor, s: Session, t: Table, bu: BottomUpCandidat
 
 /** _bt_delitems_delete_check + _bt_delitems_delete: an item goes when all its TIDs do, a posting list losing some is
  *  updated; the removal and its Btree DELETE record (nothing when nothing goes). */
-function deleteItems(ex: Executor, s: Session, index: BtreeIndex, blk: number, items: number[][], deletable: Set<number>, latest: number): void {
+function deleteItems(ex: Executor, s: Session, t: Table, index: BtreeIndex, blk: number, items: number[][], deletable: Set<number>, latest: number): void {
   let ndeleted = 0, nupdated = 0, blockData = 0;
   for (const tids of items) {
     const n = tids.filter((x) => deletable.has(x)).length;
@@ -153,14 +154,20 @@ function deleteItems(ex: Executor, s: Session, index: BtreeIndex, blk: number, i
   if (!ndeleted && !nupdated) return;
   index.simpleDelete(deletable);
   const w = ex.eng.wal;
-  const fpi = w.needsFpi(index.leafLsn) ? Math.min(8192, 64 + 16 * index.count) : 0;
+  // the leaf's full-page image, where its page is laid out: the page after the deletion without its hole
+  const layout = ex.eng.catalog.localRels.has(index.oid) ? null : layoutOrNull(index, t.types);
+  const pg = layout?.pages[blk];
+  const needs = w.needsFpi(index.pageLsns.get(blk) ?? index.leafLsn);
+  const hole = pg && needs ? pageBounds(pg) : undefined;
+  const fpi = hole ? hole.lower + 8192 - hole.upper : needs ? Math.min(8192, 64 + 16 * index.count) : 0;
   const payload: BtreeDeletePayload = { tids: [...deletable], latestRemovedXid: latest, ndeleted, nupdated };
   if (fpi) payload.image = indexImage(index);
+  if (hole) payload.hole = hole;
   // XLogRecord, block 0's header with its RelFileNode and block number, the main data's header, xl_btree_delete (8),
   // then as block data the deleted items' offsets and the updated posting lists (offset, count, one uint16 a TID gone)
   const len = fpi ? 51 + 8 : 24 + 20 + 2 + 8 + blockData;
   const lsn = w.insert(WalKind.BtreeDelete, s.tx!.writeXid, len, index.oid, blk, 0, fpi, payload);
-  if (lsn !== 0) index.leafLsn = lsn;
+  if (lsn !== 0) { index.leafLsn = lsn; index.pageLsns.set(blk, lsn); }
 }
 
 /** heap_hot_search_buffer with SnapshotNonVacuumable found nothing: every version of the chain is dead to all */

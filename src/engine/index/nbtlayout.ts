@@ -22,14 +22,18 @@
  * deletions a full leaf makes before it deduplicates or splits (simple and bottom-up deletion, index/nbtdelete.ts:
  * 'sdel' events) need the heap as it was at that moment, so the engine decides them when they happen — asking these
  * replayed pages, kept up to date incrementally, whether the leaf is full — and the history records the outcome.
- * The fillfactor and deduplicate_items storage parameters are the index's (catalog/reloptions.ts).
+ * The fillfactor and deduplicate_items storage parameters are the index's (catalog/reloptions.ts); an ALTER INDEX
+ * that changes them is an event of the history too ('opt'). Each insertion also tells what it did to the pages
+ * (Builder.last: a deduplication pass, the splits from the leaf up with their offsets, the downlink or the new root) —
+ * the WAL records nbtinsert.c writes for it (wal/nbtxlog.ts), so the replayed pages are kept up to date as the index
+ * changes (incrementally).
  *
  * Simplifications (each refused with 0A000 rather than shown wrong): expression indexes, a non-rightmost leaf VACUUM
  * empties (page deletion), an index with more than LOG_CAP entries ever, a deletion whose decision REDO lost (after
  * crash recovery).
  */
 import type { Value, SqlType } from '../sql/types.js';
-import { notSupported } from '../errors.js';
+import { notSupported, PgError } from '../errors.js';
 import { datumBytes, FIXED } from '../heap/datum.js';
 import type { BtreeIndex } from './btree.js';
 import { tidBlock, packTid } from '../heap/heap.js';
@@ -62,7 +66,9 @@ export type IndexEvent =
   /** an index scan found these entries' heap chains dead to all (_bt_killitems): mark them LP_DEAD */
   | { k: 'kill'; tids: readonly number[]; key?: Value[] }
   /** simple deletion (_bt_delitems_delete) of these heap TIDs' entries from one full leaf, before an insertion */
-  | { k: 'sdel'; tids: ReadonlySet<number> };
+  | { k: 'sdel'; tids: ReadonlySet<number> }
+  /** ALTER INDEX ... SET / RESET: the storage parameters before and after (later splits and deduplication follow them) */
+  | { k: 'opt'; before?: readonly string[]; after?: readonly string[] };
 /** beyond this many events the index keeps no history (and its pages cannot be shown) */
 export const LOG_CAP = 50_000;
 
@@ -100,15 +106,61 @@ export interface BtOptions {
   dedup: boolean;
   /** the leaf fillfactor (the fillfactor storage parameter; absent: the default 90) */
   fillfactor?: number;
+  /** the index could be deduplicated at all (every key column allequalimage, no INCLUDE columns): what
+   *  deduplicate_items = on turns on after an ALTER INDEX (absent: as dedup) */
+  canDedup?: boolean;
+}
+
+/**
+ * One page split, as _bt_split logs it (xl_btree_split and its blocks): offsets are the original page's line pointers
+ * (the first data item is 2 on a page with a high key); the byte counts are the block data's.
+ */
+export interface BtSplitOutcome {
+  level: number; left: number; right: number;
+  /** the old right sibling, whose left link changes (0: the page was the rightmost of its level) */
+  sibling: number;
+  /** above the leaves: the child whose split the new downlink completes (its INCOMPLETE_SPLIT flag is cleared) */
+  child: number;
+  firstrightoff: number; newitemoff: number; postingoff: number; newitemonleft: boolean;
+  /** MAXALIGN(IndexTupleSize) of the new item and of the left page's new high key */
+  newitemSize: number; lefthikeySize: number;
+  /** the right page's tuples (pd_special - pd_upper): what REDO rebuilds it from */
+  rightBytes: number;
+}
+/** What one insertion did to the pages — the WAL records nbtinsert.c writes for it (wal/nbtxlog.ts). */
+export interface BtInsertOutcome {
+  /** the leaf had no root yet: _bt_getroot made one (NEWROOT lev 0) */
+  rootCreated: boolean;
+  /** _bt_dedup_pass merged the full leaf's duplicates first (DEDUP): the leaf and the intervals merged */
+  dedup?: { blk: number; nintervals: number };
+  /** the leaf the item went to and, without a split, its line pointer (INSERT_LEAF; INSERT_POST with postingoff > 0) */
+  leaf: number; off: number;
+  /** _bt_binsrch_posting: the new heap TID's place in the posting list it fell into (0: none) */
+  postingoff: number;
+  itemSize: number;
+  /** the splits, from the leaf up */
+  splits: BtSplitOutcome[];
+  /** the downlink added to a parent that had room (INSERT_UPPER) */
+  upper?: { blk: number; off: number; child: number; size: number };
+  /** the root split: the new root (NEWROOT) with its two downlinks (rootBytes) and the old root as left child */
+  newroot?: { blk: number; level: number; left: number; rootBytes: number };
 }
 
 class Builder {
   pages: (BtPage | undefined)[] = [undefined];
   root = 0;
   level = 0;
+  /** what the last insert() did (its WAL records) */
+  last: BtInsertOutcome | null = null;
 
   private readonly nkeyatts: number;
-  constructor(private readonly bytes: Bytes, private readonly opt: BtOptions) { this.nkeyatts = opt.nkeyatts; }
+  constructor(private readonly bytes: Bytes, private opt: BtOptions) { this.nkeyatts = opt.nkeyatts; }
+
+  /** ALTER INDEX ... SET / RESET: the new storage parameters apply from now on (the pages stay as they are) */
+  setOptions(reloptions: readonly string[] | undefined): void {
+    const ro = btreeOptionsOf(reloptions);
+    this.opt = { ...this.opt, fillfactor: ro.fillfactor, dedup: (this.opt.canDedup ?? this.opt.dedup) && ro.dedup };
+  }
 
   /** `inc`: a leaf item's INCLUDE columns (stored after the key, no part of it: never in a pivot) */
   tuple(key: Value[], tid: number, pivot: boolean, inc?: Value[]): BtTuple {
@@ -200,9 +252,10 @@ class Builder {
     const stack: { page: BtPage; at: number }[] = [];
     let p = this.pages[this.root]!;
     while (p.level > 0) {
-      // the last downlink whose pivot is <= the new item
-      let at = 0;
-      for (let i = 1; i < p.items.length; i++) { if (this.cmpPivot(p.items[i]!, key, tid) > 0) break; at = i; }
+      // the last downlink whose pivot is <= the new item (_bt_binsrch: the pivots are in order, item 0 is minus infinity)
+      let lo = 1, hi = p.items.length;
+      while (lo < hi) { const m = (lo + hi) >> 1; if (this.cmpPivot(p.items[m]!, key, tid) > 0) hi = m; else lo = m + 1; }
+      const at = lo - 1;
       stack.push({ page: p, at });
       p = this.pages[pivotBlock(p.items[at]!)]!;
     }
@@ -274,21 +327,34 @@ class Builder {
   /** _bt_doinsert: descend to the leaf, make room (delete, deduplicate) or split, add the item */
   insert(key: Value[], tid: number, unchanged: boolean, inc?: Value[], afterdel = false, budedup?: boolean): void {
     let nt = this.tuple(key, tid, false, inc);
-    if (!this.root) { const p = this.newPage(0); p.root = true; p.items.push(nt); this.root = p.blk; this.level = 0; return; }
+    if (!this.root) {
+      const p = this.newPage(0); p.root = true; p.items.push(nt); this.root = p.blk; this.level = 0;
+      this.last = { rootCreated: true, leaf: p.blk, off: 1, postingoff: 0, itemSize: nt.size, splits: [] };
+      return;
+    }
     const { leaf: p, stack } = this.descend(key, tid)!;
-    if (pageFree(p) < nt.size) this.deleteOrDedup(p, nt, unchanged, afterdel, budedup);
+    const out: BtInsertOutcome = { rootCreated: false, leaf: p.blk, off: 0, postingoff: 0, itemSize: nt.size, splits: [] };
+    this.last = out;
+    if (pageFree(p) < nt.size) {
+      const n = this.deleteOrDedup(p, nt, unchanged, afterdel, budedup);
+      if (n) out.dedup = { blk: p.blk, nintervals: n };
+    }
     const found = this.binsrch(p, key, tid);
     let pos = found.pos;
     const posting = found.posting;
     if (posting >= 0) {
+      // _bt_binsrch_posting: the first TID of the list greater than the new one
+      const tids = p.items[posting]!.tids!;
+      const at = tids.findIndex((x) => x > tid);
+      out.postingoff = at < 0 ? tids.length - 1 : at;
       const [np, ni] = swapPosting(p.items[posting]!, nt);
       p.items[posting] = np; nt = ni; pos = posting + 1;
     }
-    this.place(p, nt, pos, stack);
+    this.place(p, nt, pos, stack, 0, out);
   }
 
   /** _bt_delete_or_dedup_one_page: what a full leaf tries before it splits */
-  private deleteOrDedup(p: BtPage, nt: BtTuple, unchanged: boolean, afterdel: boolean, budedup: boolean | undefined): void {
+  private deleteOrDedup(p: BtPage, nt: BtTuple, unchanged: boolean, afterdel: boolean, budedup: boolean | undefined): number {
     // LP_DEAD items left here: the engine decided at insertion time what simple deletion removed (an 'sdel' event
     // just before this one), so none should be left; a history that lost that decision (REDO) cannot be shown
     if (p.items.some((t) => t.dead)) throw notSupported('simple deletion of LP_DEAD index entries replayed without its heap check (after crash recovery)');
@@ -296,21 +362,31 @@ class Builder {
     // old version of it: "uniquedup") — or when simple deletion ran and did not free enough room
     const checking = this.opt.unique && !hasNull(nt.key);
     const uniquedup = this.uniquedup(p, nt, unchanged, afterdel);
-    if (checking && !uniquedup) return;
+    if (checking && !uniquedup) return 0;
     if (uniquedup) {
       // the bottom-up pass: its deletion is the 'sdel' event before this one, its verdict on deduplicating is budedup
       if (budedup === undefined) throw notSupported('bottom-up index deletion replayed without its heap check (nbtdedup.c _bt_bottomupdel_pass, after crash recovery)');
-      if (!budedup) return;
+      if (!budedup) return 0;
     }
-    if (this.opt.dedup && dedupPass(p, nt, this.nkeyatts, uniquedup)) p.garbage = false;
+    const n = this.opt.dedup ? dedupPass(p, nt, this.nkeyatts, uniquedup) : 0;
+    if (n) p.garbage = false;
+    return n;
   }
 
-  private place(p: BtPage, nt: BtTuple, pos: number, stack: { page: BtPage; at: number }[]): void {
-    if (pageFree(p) >= nt.size) { p.items.splice(pos, 0, nt); return; }
+  /** `child`: above the leaves, the page whose split the downlink nt completes; `out`: what is logged */
+  private place(p: BtPage, nt: BtTuple, pos: number, stack: { page: BtPage; at: number }[], child = 0, out?: BtInsertOutcome): void {
+    const first = p.hikey ? 2 : 1; // P_FIRSTDATAKEY
+    if (pageFree(p) >= nt.size) {
+      p.items.splice(pos, 0, nt);
+      if (out && p.level === 0) out.off = pos + first;
+      else if (out) out.upper = { blk: p.blk, off: pos + first, child, size: nt.size };
+      return;
+    }
     const s = findSplit(p, nt, pos, this.nkeyatts, this.opt.fillfactor ?? 90);
     const all = p.items.slice(); all.splice(pos, 0, nt);
     const cut = s.newleft ? s.firstright + 1 : s.firstright;
     const left = all.slice(0, cut), right = all.slice(cut);
+    const sibling = p.next;
     const rp = this.newPage(p.level);
     p.garbage = false; // _bt_split: neither half keeps BTP_HAS_GARBAGE (nor an item's LP_DEAD)
     rp.hikey = p.hikey;
@@ -320,6 +396,16 @@ class Builder {
     if (p.level === 0) p.hikey = this.truncate(left[left.length - 1]!, right[0]!);
     else { p.hikey = right[0]!; right[0] = this.minusInf(pivotBlock(right[0]!)); }
     p.items = left.map(live); rp.items = right.map(live);
+    if (out) {
+      const firstrightoff = s.firstright + first, newitemoff = pos + first;
+      // _bt_split logs the posting list split only when the list stayed on the left (newitemoff - 1 < firstrightoff)
+      const postingoff = p.level === 0 && out.postingoff && newitemoff - 1 < firstrightoff ? out.postingoff : 0;
+      out.splits.push({
+        level: p.level, left: p.blk, right: rp.blk, sibling, child, firstrightoff, newitemoff, postingoff,
+        newitemonleft: pos < cut, newitemSize: nt.size, lefthikeySize: p.hikey.size,
+        rightBytes: rp.items.reduce((n, t) => n + t.size, 0) + (rp.hikey ? rp.hikey.size : 0),
+      });
+    }
     const down = downlink(p.hikey, rp.blk);
     const parent = stack.pop();
     if (!parent) {
@@ -327,9 +413,10 @@ class Builder {
       p.root = false; root.root = true;
       root.items = [this.minusInf(p.blk), down];
       this.root = root.blk; this.level = root.level;
+      if (out) out.newroot = { blk: root.blk, level: root.level, left: p.blk, rootBytes: root.items.reduce((n, t) => n + t.size, 0) };
       return;
     }
-    this.place(parent.page, down, parent.at + 1, stack);
+    this.place(parent.page, down, parent.at + 1, stack, p.blk, out);
   }
 
   /** _bt_killitems: mark LP_DEAD the entries all of whose heap TIDs the scan found dead */
@@ -372,9 +459,11 @@ const live = (t: BtTuple): BtTuple => (t.dead ? { ...t, dead: false } : t);
 function replay(b: Builder, log: readonly IndexEvent[], from: number): void {
   for (let i = from; i < log.length; i++) {
     const e = log[i]!;
+    b.last = null;
     if (e.k === 'build') b.build(e.items);
     else if (e.k === 'ins') b.insert(e.key, e.tid, e.unchanged === true, e.inc, e.afterdel === true, e.budedup);
     else if (e.k === 'kill') b.kill(e.tids, e.key);
+    else if (e.k === 'opt') b.setOptions(e.after);
     else b.remove(e.tids, e.k === 'sdel');
   }
 }
@@ -413,9 +502,11 @@ function builderOf(index: BtreeIndex, tableTypes: readonly SqlType[]): Builder {
     return { data, vars: kept.some((t) => !FIXED[t.name]) };
   };
   // _bt_allequalimage: an index with INCLUDE columns is never deduplicated
-  const ro = btreeOptionsOf(index.reloptions);
-  const dedup = ro.dedup && !index.include.length && allEqualImage(types);
-  const b = new Builder(bytes, { nkeyatts: types.length, unique: index.unique, dedup, fillfactor: ro.fillfactor });
+  // (the storage parameters the history starts with: those before its first ALTER INDEX, if any)
+  const firstOpt = log.find((e) => e.k === 'opt') as Extract<IndexEvent, { k: 'opt' }> | undefined;
+  const ro = btreeOptionsOf(firstOpt ? firstOpt.before : index.reloptions);
+  const canDedup = !index.include.length && allEqualImage(types);
+  const b = new Builder(bytes, { nkeyatts: types.length, unique: index.unique, dedup: ro.dedup && canDedup, fillfactor: ro.fillfactor, canDedup });
   replay(b, log, 0);
   cache.set(index, { log, n: log.length, b });
   return b;
@@ -454,4 +545,54 @@ export function insertedAt(index: BtreeIndex, tableTypes: readonly SqlType[], ke
   if (!d || b.level !== 0) return null;
   const at = d.leaf.items.findIndex((t) => !t.tids && t.tid === tid);
   return at < 0 ? null : { blk: d.leaf.blk, off: at + 1 + (d.leaf.hikey ? 1 : 0) };
+}
+
+/** indexes whose history the layout could not replay (the log they failed on): not tried again until it is replaced */
+const failed = new WeakMap<BtreeIndex, readonly IndexEvent[]>();
+
+/**
+ * After an insertion (the 'ins' event just logged): what it did to the pages — the WAL records PostgreSQL writes for it
+ * (wal/nbtxlog.ts) — and the pages as they are now; null where the layout does not model the index (no history kept,
+ * an expression index, key types it cannot size, a history it cannot replay).
+ */
+export function insertOutcome(index: BtreeIndex, tableTypes: readonly SqlType[]): { out: BtInsertOutcome; layout: BtLayout } | null {
+  const b = safeBuilder(index, tableTypes);
+  if (!b?.last) return null;
+  return { out: b.last, layout: { pages: b.pages, root: b.root, level: b.level } };
+}
+
+function safeBuilder(index: BtreeIndex, tableTypes: readonly SqlType[]): Builder | null {
+  const log = index.log;
+  if (!log || failed.get(index) === log) return null;
+  try { return builderOf(index, tableTypes); } catch (e) {
+    if (e instanceof PgError && e.sqlstate === '0A000') { failed.set(index, log); return null; }
+    throw e;
+  }
+}
+
+/** The index's pages as they are now, or null where the layout does not model them (never throws 0A000). */
+export function layoutOrNull(index: BtreeIndex, tableTypes: readonly SqlType[]): BtLayout | null {
+  const b = safeBuilder(index, tableTypes);
+  return b && { pages: b.pages, root: b.root, level: b.level };
+}
+
+/** One leaf's part of a VACUUM (_bt_delitems_vacuum): items removed whole, and posting lists keeping some TIDs (how many go from each). */
+export interface LeafVacuum { blk: number; ndeleted: number; updates: number[] }
+
+/** btvacuumscan's leaves in block order and what removing these heap TIDs' entries does to each (only leaves that change); null: not modelled. */
+export function vacuumPlan(index: BtreeIndex, tableTypes: readonly SqlType[], dead: ReadonlySet<number>): LeafVacuum[] | null {
+  const b = safeBuilder(index, tableTypes);
+  if (!b) return null;
+  const out: LeafVacuum[] = [];
+  for (const p of b.pages) {
+    if (!p || p.level !== 0) continue;
+    let ndeleted = 0;
+    const updates: number[] = [];
+    for (const t of p.items) {
+      const tids = heapTids(t), n = tids.filter((x) => dead.has(x)).length;
+      if (n === tids.length) ndeleted++; else if (n) updates.push(n);
+    }
+    if (ndeleted || updates.length) out.push({ blk: p.blk, ndeleted, updates });
+  }
+  return out;
 }

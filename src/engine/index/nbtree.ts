@@ -100,3 +100,10 @@ export function downlink(pv: BtTuple, child: number): BtTuple {
 
 /** a pivot's block (a downlink's child) */
 export const pivotBlock = (t: BtTuple) => tidBlock(t.tid);
+
+/** pd_lower / pd_upper of a laid-out page: the high key and items' line pointers, the tuples from the special space down */
+export function pageBounds(p: BtPage): { lower: number; upper: number } {
+  const n = p.items.length + (p.hikey ? 1 : 0);
+  const tuples = p.items.reduce((s, t) => s + t.size, 0) + (p.hikey ? p.hikey.size : 0);
+  return { lower: 24 + 4 * n, upper: 8192 - 16 - tuples };
+}

@@ -34,11 +34,12 @@
 import type { Engine } from '../engine.js';
 import { WalKind, formatLsn, WAL_KIND_INFO } from '../wal/wal.js';
 import type {
-  Heap2Payload, BtreeVacuumPayload, BtreeDeletePayload, BtreeInsertPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload,
+  Heap2Payload, BtreeVacuumPayload, BtreeDeletePayload, BtreeInsertPayload, BtreeXlogPayload, XactPayload, SequencePayload, CheckpointPayload, HeapTuplePayload,
   StorageTruncatePayload, NewPagePayload,
   Heap2VisiblePayload,
 } from '../wal/records.js';
 import { RF_INIT_NEW_PAGE, RF_NEW_TUPLE, RF_OLD_TUPLE } from '../wal/records.js';
+import { btreeValues } from '../wal/records.js';
 import type { Wal } from '../wal/wal.js';
 import type { Value } from '../sql/types.js';
 import { XidStatus } from '../clog/clog.js';
@@ -279,15 +280,26 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }, note: Red
       page.flags |= PD_ALL_VISIBLE; // the heap page's LSN is not changed by this record (no wal_log_hints)
       return 'BLK_NEEDS_REDO';
     }
-    case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum: case WalKind.BtreeDelete: {
+    case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum: case WalKind.BtreeDelete:
+    case WalKind.BtreeInsertUpper: case WalKind.BtreeSplitL: case WalKind.BtreeSplitR: case WalKind.BtreeInsertPost: case WalKind.BtreeDedup: {
       const idx = relation(eng, w.relOf(i), w.startOf(i)).idx;
       if (!idx) return 'BLK_NOTFOUND';
       note.before = idx.leafLsn;
+      // the pages the record changed get its LSN (their full-page images after recovery follow from it)
+      const stamp = () => {
+        const refs = p && typeof p === 'object' && 'refs' in p ? (p as BtreeXlogPayload).refs : [{ blk: w.blkOf(i) }];
+        for (const r of refs) idx.pageLsns.set(r.blk, end);
+      };
       const image = p && !Array.isArray(p) ? (p as BtreeInsertPayload).image : undefined;
-      if (image) { indexFromImage(idx, { ...image, lsn: end }); return 'BLK_RESTORED'; }
+      if (image) { indexFromImage(idx, { ...image, lsn: end }); stamp(); return 'BLK_RESTORED'; }
       if (idx.leafLsn >= end) return 'BLK_DONE';
-      if (kind === WalKind.BtreeInsertLeaf && p) idx.insert(p as Value[], packTid(w.hx.nBlk[i]!, w.hx.nOff[i]!));
-      if (kind === WalKind.BtreeVacuum && p) removeEntriesFrom(idx, (p as BtreeVacuumPayload).deadTids);
+      stamp();
+      // btree_xlog_insert / btree_xlog_split at the leaf: the insertion repeated (its splits, downlinks and new root
+      // follow from it: the records above the leaf, and DEDUP, have nothing left to do — wal/nbtxlog.ts)
+      const values = btreeValues(p);
+      const leafInsert = kind === WalKind.BtreeInsertLeaf || kind === WalKind.BtreeInsertPost || kind === WalKind.BtreeSplitL || kind === WalKind.BtreeSplitR;
+      if (leafInsert && values) idx.insert(values, packTid(w.hx.nBlk[i]!, w.hx.nOff[i]!));
+      if (kind === WalKind.BtreeVacuum && (p as BtreeVacuumPayload | undefined)?.deadTids) removeEntriesFrom(idx, (p as BtreeVacuumPayload).deadTids!);
       if (kind === WalKind.BtreeDelete && p) idx.simpleDelete(new Set((p as BtreeDeletePayload).tids));
       idx.leafLsn = end;
       return 'BLK_NEEDS_REDO';
@@ -363,6 +375,7 @@ function describeRecord(eng: Engine, i: number, action: RedoAction, note: RedoNo
       return `${t.name} block ${note.blk}: ${action === 'BLK_DONE' ? describeAction('BLK_DONE', note.before, end) : 'PD_ALL_VISIBLE set again'}`;
     }
     case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum: case WalKind.BtreeDelete:
+    case WalKind.BtreeInsertUpper: case WalKind.BtreeSplitL: case WalKind.BtreeSplitR: case WalKind.BtreeInsertPost: case WalKind.BtreeDedup:
       return `index ${relation(eng, w.relOf(i)).idx!.name}: ${describeAction(action, note.before, end)}`;
     case WalKind.XactCommit: case WalKind.XactAbort: {
       const subs = (p as XactPayload | undefined)?.subXids ?? [];

@@ -30,7 +30,10 @@
  * MultiXact of those, and keeps one no member of which is older than the freeze limit.
  *
  * Index vacuuming is bypassed when fewer than 2 % of the table's pages have dead line pointers (they stay LP_DEAD
- * until a later VACUUM: "index scan bypassed"); a table without indexes makes them unused at once.
+ * until a later VACUUM: "index scan bypassed"); a table without indexes makes them unused at once. Each B-tree leaf
+ * that loses entries logs its own Btree VACUUM record, in block order (btvacuumpage → _bt_delitems_vacuum: ndeleted,
+ * nupdated, the offsets as block data, or the leaf's full-page image), where the index's pages are laid out
+ * (index/nbtlayout.ts vacuumPlan); otherwise one record for the index (tests/scenarios/walinspect/btree-vacuum.out).
  *
  * Mirrors: src/backend/access/heap/vacuumlazy.c (heap_vacuum_rel, lazy_scan_heap, lazy_scan_prune,
  * lazy_vacuum, lazy_vacuum_heap_page, lazy_truncate_heap, should_attempt_truncation), heapam.c
@@ -61,6 +64,8 @@ import { prunePage, reclaimDead, removeIndexEntries, satisfiesVacuum, VacState, 
 import { removableHorizon, vacuumContext, isPinned } from './pruneheap.js';
 import { vmStatus, vmSet, VISIBILITYMAP_ALL_VISIBLE, VISIBILITYMAP_ALL_FROZEN } from '../heap/visibilitymap.js';
 import { WalKind, formatLsn } from '../wal/wal.js';
+import { vacuumPlan, layoutOrNull } from '../index/nbtlayout.js';
+import { pageBounds } from '../index/nbtree.js';
 import { heap2Payload, type BtreeVacuumPayload, type Heap2Payload, type Heap2VisiblePayload, type StorageTruncatePayload } from '../wal/records.js';
 import { btreePages } from '../sql/funcs/dbsize.js';
 import type { PgMessage } from '../errors.js';
@@ -303,12 +308,33 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
       const deadTids = new Set<number>();
       for (const [b, offs] of deadByPage) for (const o of offs) deadTids.add(packTid(b, o));
       const before = t.indexes.map((i) => i.count);
+      // btvacuumscan: each leaf losing entries logs its own VACUUM record (where the pages are laid out)
+      const plans = t.indexes.map((i) => (eng.catalog.localRels.has(i.oid) ? null : vacuumPlan(i, t.types, deadTids)));
       removeIndexEntries(t, deadTids);
       t.indexes.forEach((i, k) => {
         const pagesTotal = btreePages(t, i);
         const leaves = pagesTotal - 1 - (pagesTotal > 2 ? 1 : 0); // an emptied index keeps its metapage, root and one leaf
         indexStats.push({ name: i.name, pages: pagesTotal, deleted: i.count === 0 && leaves > 1 ? leaves - 1 : 0 });
         i.stats = { relpages: pagesTotal, reltuples: i.count }; // btvacuumcleanup's counts, into pg_class
+        const plan = plans[k];
+        const layout = plan && layoutOrNull(i, t.types);
+        if (plan && layout) {
+          plan.forEach((lv, n) => {
+            const pg = layout.pages[lv.blk];
+            const hole = pg && eng.wal.needsFpi(i.pageLsns.get(lv.blk) ?? i.leafLsn) ? pageBounds(pg) : undefined;
+            const payload: BtreeVacuumPayload = { ndeleted: lv.ndeleted, nupdated: lv.updates.length, imageUnmodelled: false };
+            if (n === 0) payload.deadTids = deadTids;
+            if (hole) payload.hole = hole;
+            // _bt_delitems_vacuum: xl_btree_vacuum (4); block data the deleted offsets, the updated ones and an
+            // xl_btree_update (2) with the posting offsets gone (2 each) per updated list — or the image instead
+            const data = 2 * lv.ndeleted + lv.updates.reduce((x, nt) => x + 2 + 2 + 2 * nt, 0);
+            const len = hole ? 24 + 4 + 5 + 12 + 4 + 2 + 4 : 24 + 20 + data + 2 + 4;
+            const lsn = eng.wal.insert(WalKind.BtreeVacuum, 0, len, i.oid, lv.blk, 0, hole ? hole.lower + 8192 - hole.upper : 0, payload);
+            if (lsn) { i.pageLsns.set(lv.blk, lsn); i.leafLsn = lsn; }
+          });
+          if (plan.length && tracer.wants('index')) tracer.emit({ kind: 'index', session: s.name, rel: t.name, lsn: formatLsn(i.leafLsn), text: `VACUUM removes ${before[k]! - i.count} entr${before[k]! - i.count === 1 ? 'y' : 'ies'} from index ${i.name} pointing at LP_DEAD line pointers (${[...deadByPage].flatMap(([b, o]) => o.map((x) => formatTid(b, x))).slice(0, 8).join(', ')}); Btree/VACUUM on ${plan.length} lea${plan.length === 1 ? 'f' : 'ves'}` });
+          return;
+        }
         if (i.count === before[k]) return;
         const imageUnmodelled = eng.wal.needsFpi(i.leafLsn);
         const payload: BtreeVacuumPayload = { deadTids, ndeleted: before[k]! - i.count, imageUnmodelled };

@@ -70,7 +70,8 @@ export function logIndexBuild(eng: Engine, s: Session, t: Table, index: BtreeInd
   const xid = s.tx!.writeXid;
   const log = (blk: number, lower: number, upper: number) => {
     const payload: IndexNewPagePayload = { index: true, lower, upper };
-    eng.wal.insert(WalKind.XlogFpi, xid, NEWPAGE_HEADERS, index.oid, blk, 0, lower + (PAGE - upper), payload);
+    const lsn = eng.wal.insert(WalKind.XlogFpi, xid, NEWPAGE_HEADERS, index.oid, blk, 0, lower + (PAGE - upper), payload);
+    if (lsn) index.pageLsns.set(blk, lsn); // log_newpage stamps the page
   };
   if (index.count > 0) {
     let layout;

@@ -52,17 +52,37 @@ export interface Heap2Payload {
 export interface Heap2VisiblePayload { cutoff?: number; vmFlags: number }
 
 export interface BtreeVacuumPayload {
-  deadTids: ReadonlySet<number>;
-  /** entries removed from the leaf (xl_btree_vacuum.ndeleted) */
+  /** the heap TIDs whose entries VACUUM removed from the index (on the pass's first record only: REDO removes them all
+   *  there, the leaves' other records then have nothing left to do) */
+  deadTids?: ReadonlySet<number>;
+  /** items removed from the leaf whole and posting lists updated (xl_btree_vacuum.ndeleted, nupdated) */
   ndeleted?: number;
+  nupdated?: number;
   /** PostgreSQL's record would carry the leaf's full-page image (first change since the checkpoint): not modelled */
   imageUnmodelled?: boolean;
+  /** the leaf's full-page image: its hole (the page as the record left it) */
+  hole?: { lower: number; upper: number };
 }
 /** a Btree/DELETE record (simple deletion, _bt_delitems_delete): the heap TIDs whose entries went, xl_btree_delete's
- *  fields, and with a full-page image the index after the deletion */
-export interface BtreeDeletePayload { tids: readonly number[]; latestRemovedXid: number; ndeleted: number; nupdated: number; image?: IndexImage }
+ *  fields, and with a full-page image the index after the deletion (and the leaf's hole, where its page is laid out) */
+export interface BtreeDeletePayload {
+  tids: readonly number[]; latestRemovedXid: number; ndeleted: number; nupdated: number; image?: IndexImage;
+  hole?: { lower: number; upper: number };
+}
 /** a Btree/INSERT_LEAF record: the key's values, and with a full-page image the leaf after the insert */
 export interface BtreeInsertPayload { values: Value[]; image: IndexImage }
+/** a block a Btree record registers (XLogRegisterBuffer): its block id, block number and, with a full-page image, the hole */
+export interface BtBlockRef { id: number; blk: number; hole?: { lower: number; upper: number } }
+/**
+ * The Btree records of an insertion as wal/nbtxlog.ts writes them (INSERT_LEAF / INSERT_POST / SPLIT_L / SPLIT_R at the
+ * leaf carry the key's values — REDO repeats the insertion, the heap TID in the record's columns — and, with a full-page
+ * image, the index after it; INSERT_UPPER, upper-level splits, NEWROOT and DEDUP carry none: repeating the leaf's
+ * insertion remakes them) with pg_walinspect's description and the blocks registered.
+ */
+export interface BtreeXlogPayload { values?: Value[]; image?: IndexImage; desc: string; refs: BtBlockRef[] }
+/** the key values of an INSERT_LEAF-like record's payload (an array: the older shape; a BtreeXlogPayload; a BtreeInsertPayload) */
+export const btreeValues = (p: unknown): Value[] | undefined =>
+  Array.isArray(p) ? (p as Value[]) : (p as { values?: Value[] } | undefined)?.values;
 /** a COMMIT / ABORT: its subtransactions, when it happened (virtual ms: xact_time) and whether it changed catalogs
  * (PostgreSQL's record then carries invalidation messages the engine does not model) */
 export interface XactPayload { subXids: number[]; at?: number; catalog?: boolean }

@@ -16,16 +16,16 @@
  *     0/01500310   Standby RUNNING_XACTS            50/50          0
  *     0/01500348   XLOG CHECKPOINT_ONLINE          114/114        0
  *     0/015003C0   Heap INSERT off 3, blk 0 FPW     54/186        725   ← BEGIN; INSERT INTO accounts VALUES (3, 300)
- *     0/01500480   Btree INSERT_LEAF, blk 1 FPW     53/165        725      (first change of each page since the
- *     0/01500528   Transaction COMMIT               34/34         725       checkpoint: a full-page image)
- *     0/01500550   (end of log)
+ *     0/01500480   Btree INSERT_LEAF, blk 1 FPW     53/153        725      (first change of each page since the
+ *     0/01500520   Transaction COMMIT               34/34         725       checkpoint: a full-page image)
+ *     0/01500548   (end of log)
  *
  * 0/015003C0 + 186 = 0/0150047A, MAXALIGNed to 0/01500480: that is where the next record starts and what the heap
  * page's pd_lsn becomes. With the image, the record is its headers (51 bytes), the main data (xl_heap_insert, 3)
  * and the image (132: the page without its hole); the new tuple's own bytes are left out, the image has them
- * (lengths measured with pg_walinspect: tests/scenarios/walinspect/fpi.out). After the INSERT the flush pointer is
+ * (lengths measured with pg_walinspect: tests/scenarios/walinspect/fpi.out, btree-fpi-leaf.out). After the INSERT the flush pointer is
  * still 0/015003C0 — the records sit in WAL buffers and the heap page may not be written before they are flushed.
- * COMMIT inserts its record and flushes up to its end, 0/01500550, before the client hears COMMIT.
+ * COMMIT inserts its record and flushes up to its end, 0/01500548, before the client hears COMMIT.
  *
  * Records are stored column-wise (typed arrays) so a 400,000-row UPDATE's two million records stay small.
  *
@@ -52,10 +52,10 @@
  * (PostgreSQL's also writes out full WAL pages on its own every wal_writer_delay); the Standby records of checkpoints
  * and AccessExclusiveLocks are wal/standby.ts's (the background writer's RUNNING_XACTS is not modelled), a B-tree
  * build's pages wal/nbtsort_xlog.ts's. Not logged: the catalog rows DDL writes (pg_class, pg_attribute, … Heap and
- * Heap2 MULTI_INSERT / INPLACE records) and the invalidation messages of its COMMIT (xact/xactblock.ts), and a
- * B-tree page split — Btree SPLIT_L / SPLIT_R, INSERT_UPPER and a NEWROOT above the first level (the engine lays
- * the pages out only when asked, index/nbtlayout.ts) — so positions after DDL or a leaf split differ. (An
- * INSERT_LEAF's length follows its key: executor/indexinsert.ts insertLeafLength.)
+ * Heap2 MULTI_INSERT / INPLACE records) and the invalidation messages of its COMMIT (xact/xactblock.ts), so
+ * positions after DDL differ. A B-tree insertion's records (INSERT_LEAF, SPLIT_L / SPLIT_R, INSERT_UPPER, NEWROOT,
+ * DEDUP, INSERT_POST) are wal/nbtxlog.ts's, from the pages index/nbtlayout.ts lays out; for an index whose pages are
+ * not modelled, one INSERT_LEAF whose length follows its key (executor/indexinsert.ts insertLeafLength).
  */
 import { HeapRedoColumns, RF_INIT_NEW_PAGE } from './records.js';
 
@@ -64,6 +64,7 @@ export const enum WalKind {
   XactCommit, XactAbort, CheckpointOnline, StorageCreate, HeapInplace, MultiXactZeroOffPage, MultiXactZeroMemPage,
   MultiXactCreateId, SequenceLog, Heap2Prune, Heap2Vacuum, Heap2Visible, Heap2FreezePage, BtreeVacuum,
   CheckpointShutdown, Heap2LockUpdated, StorageTruncate, XlogFpi, StandbyLock, StandbyRunningXacts, XlogNextOid, BtreeDelete,
+  BtreeInsertUpper, BtreeSplitL, BtreeSplitR, BtreeInsertPost, BtreeDedup,
 }
 export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
   ['Heap', 'INSERT'], ['Heap', 'INSERT+INIT'], ['Heap', 'UPDATE'], ['Heap', 'HOT_UPDATE'], ['Heap', 'DELETE'],
@@ -72,6 +73,7 @@ export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
   ['MultiXact', 'ZERO_MEM_PAGE'], ['MultiXact', 'CREATE_ID'], ['Sequence', 'LOG'], ['Heap2', 'PRUNE'],
   ['Heap2', 'VACUUM'], ['Heap2', 'VISIBLE'], ['Heap2', 'FREEZE_PAGE'], ['Btree', 'VACUUM'], ['XLOG', 'CHECKPOINT_SHUTDOWN'],
   ['Heap2', 'LOCK_UPDATED'], ['Storage', 'TRUNCATE'], ['XLOG', 'FPI'], ['Standby', 'LOCK'], ['Standby', 'RUNNING_XACTS'], ['XLOG', 'NEXTOID'], ['Btree', 'DELETE'],
+  ['Btree', 'INSERT_UPPER'], ['Btree', 'SPLIT_L'], ['Btree', 'SPLIT_R'], ['Btree', 'INSERT_POST'], ['Btree', 'DEDUP'],
 ];
 
 /**
@@ -83,6 +85,10 @@ export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
 export const MAIN_DATA: Partial<Record<WalKind, number>> = {
   [WalKind.HeapInsert]: 3, [WalKind.HeapInsertInit]: 3, [WalKind.HeapDelete]: 8, [WalKind.HeapUpdate]: 14, [WalKind.HeapHotUpdate]: 14,
   [WalKind.HeapLock]: 8, [WalKind.Heap2LockUpdated]: 8, [WalKind.BtreeInsertLeaf]: 2, [WalKind.XlogFpi]: 0, [WalKind.BtreeDelete]: 8,
+  // xl_btree_insert (offnum), xl_btree_split (level, firstrightoff, newitemoff, postingoff), xl_btree_dedup (nintervals),
+  // xl_btree_newroot (rootblk, level): tests/scenarios/walinspect/btree-split.out
+  [WalKind.BtreeInsertUpper]: 2, [WalKind.BtreeInsertPost]: 2, [WalKind.BtreeSplitL]: 10, [WalKind.BtreeSplitR]: 10, [WalKind.BtreeDedup]: 2,
+  [WalKind.BtreeNewroot]: 8,
 };
 /** XLogRecord (24), the block header (4) with its image header (5), RelFileNode (12) and block number (4), the main data's header (2) */
 export const RECORD_WITH_IMAGE = 51;
