@@ -8,14 +8,15 @@
  *
  * Each call becomes a hidden column before the select list is compiled; after the scan and WHERE, every row is
  * expanded. An input row for which every function returns no rows produces no output.
- * Supported: generate_series over integers (2 or 3 arguments) and SETOF user functions of one column (pl/fmgr.ts
+ * Supported: generate_series over integers (2 or 3 arguments), unnest(anyarray), and SETOF user functions of one column (pl/fmgr.ts
  * userSrfCall: run to their end per input row). Simplifications: only at the top of a select-list
  * item or inside an expression of it (not in WHERE, ORDER BY, or with GROUP BY / aggregates / window functions),
- * no unnest (the simulator has no arrays).
+ * unnest of one array (its elements, all dimensions flattened).
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { compileExpr, castTo, type Compiled, type Row, type Scope } from '../sql/expr.js';
-import { type SqlType, type Value, T } from '../sql/types.js';
+import { type SqlType, type Value, PgArray, T } from '../sql/types.js';
+import { noSuchFunction } from '../sql/funcs/registry.js';
 import type { N } from './util.js';
 
 interface Call { node: N; hidden: string }
@@ -83,8 +84,16 @@ export function prepareSrfs(calls: Call[], scope: Scope, user?: UserSrfCall): { 
     const fc = c.node.FuncCall;
     const name = (fc.funcname as N[]).map((f) => f.String.sval).pop()!.toLowerCase();
     const pos = posOf(fc.location);
-    if (name === 'unnest') throw notSupported('unnest (the simulator has no arrays)', pos);
     const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, scope));
+    if (name === 'unnest') {
+      // unnest(anyarray): the elements in storage order, every dimension flattened (array_unnest)
+      if (args.length !== 1) throw notSupported('unnest with several arrays outside FROM', pos);
+      const a = args[0]!;
+      if (a.type.name === 'unknown') throw new PgError('42804', 'could not determine polymorphic type because input has type unknown', pos !== undefined ? { position: pos } : {});
+      if (!a.type.elem) throw noSuchFunction('unnest', [a.type], pos);
+      const f = a.fn;
+      return { type: a.type.elem, cast: [] as Compiled[], user: { type: a.type.elem, rows: (r: Row) => { const v = f(r) as PgArray | null; return v === null ? [] : v.items; } } };
+    }
     const u = name !== 'generate_series' ? user?.(name, args, pos) : null;
     if (u) return { type: u.type, cast: [] as Compiled[], user: u };
     if (args.length < 2 || args.length > 3) throw notSupported('generate_series with other than 2 or 3 arguments', pos);

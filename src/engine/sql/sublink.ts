@@ -1,10 +1,11 @@
 /**
  * Subqueries in expressions (PostgreSQL's parser/parse_expr.c transformSubLink, run by executor/nodeSubplan.ts):
- * EXISTS, IN / = ANY / op ALL (SELECT ...), and a scalar (SELECT ...) — one column, at most one row (21000).
+ * EXISTS, IN / = ANY / op ALL (SELECT ...), a scalar (SELECT ...) — one column, at most one row (21000) — and
+ * ARRAY(SELECT ...), the column's values as an array.
  * The subquery is prepared through ExprEnv.subquery, which runs it once (an InitPlan) or per outer row.
  */
 import { PgError, notSupported, posOf } from '../errors.js';
-import { T } from './types.js';
+import { type Value, PgArray, T, arrayOf, isArray } from './types.js';
 import { compileComparison } from './operators.js';
 import type { Row, Compiled, Scope } from './primnodes.js';
 type N = Record<string, any>;
@@ -42,6 +43,13 @@ export function compileSubLink(n: N, scope: Scope, rec: Rec): Compiled {
           return nul ? null : false;
         }, type: T.bool, name: '?column?', strength: 0,
       };
+    }
+    case 'ARRAY_SUBLINK': {
+      // ARRAY(SELECT ...): the one column's values in the subquery's order; no rows is '{}' (ExecScanSubPlan)
+      if (sub.types.length !== 1) throw new PgError('42601', 'subquery must return only one column', pos !== undefined ? { position: pos } : {});
+      const t = sub.types[0]!.name === 'unknown' ? T.text : sub.types[0]!;
+      if (isArray(t)) throw notSupported('ARRAY(SELECT ...) of an array-valued column', pos);
+      return { fn: (r) => new PgArray(sub.run(r).map((row) => row[0]! as Exclude<Value, PgArray>)), type: arrayOf(t), name: 'array', strength: 2 };
     }
     default: throw notSupported(`${kind.replace('_SUBLINK', '')} subqueries`, pos);
   }
