@@ -19,7 +19,7 @@
  *
  * On disk (construct_md_array's layout): a 4-byte length, ndim, dataoffset and element type oid (16 bytes), then
  * ndim lengths and ndim lower bounds (4 bytes each), the null bitmap if any element is NULL, padded to MAXALIGN;
- * then the non-null elements, each aligned to its type's typalign — varlena elements (text, numeric) always with
+ * then the non-null elements, each padded to its type's typalign (the last one too) — varlena elements (text, numeric) always with
  * a 4-byte header. heap_fill_tuple stores the whole array with a 1-byte header when it fits in 127 bytes.
  *
  * Mirrors: src/backend/utils/adt/arrayfuncs.c (array_in / ArrayCount / ReadArrayStr, array_out, array_cmp,
@@ -204,6 +204,6 @@ const MAXALIGN = (n: number) => align(n, 8);
 export function arrayDatumSize(a: PgArray, elemSize: (v: Elem) => number, elemAlign: number): number {
   const hasNull = a.items.some((v) => v === null);
   let off = a.ndim === 0 ? 16 : MAXALIGN(16 + 8 * a.ndim + (hasNull ? (a.items.length + 7) >> 3 : 0));
-  for (const v of a.items) if (v !== null) off = align(off, elemAlign) + elemSize(v);
+  for (const v of a.items) if (v !== null) off = align(off + elemSize(v), elemAlign); // each element padded (att_align_nominal)
   return off;
 }
