@@ -33,7 +33,6 @@ import { PgError, notSupported } from '../errors.js';
  * An element value: the engine's Value (sql/types.ts) without PgArray itself — arrays of arrays are
  * multidimensional arrays. Typed loosely here because this module sits below sql/types.ts.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Elem = any;
 
 /** MAXDIM: PostgreSQL's limit on the number of dimensions */

@@ -92,7 +92,8 @@ export function prepareSrfs(calls: Call[], scope: Scope, user?: UserSrfCall): { 
       if (a.type.name === 'unknown') throw new PgError('42804', 'could not determine polymorphic type because input has type unknown', pos !== undefined ? { position: pos } : {});
       if (!a.type.elem) throw noSuchFunction('unnest', [a.type], pos);
       const f = a.fn;
-      return { type: a.type.elem, cast: [] as Compiled[], user: { type: a.type.elem, rows: (r: Row) => { const v = f(r) as PgArray | null; return v === null ? [] : v.items; } } };
+      const rows = (r: Row) => { const v = f(r) as PgArray | null; return v === null ? [] : v.items; };
+      return { type: a.type.elem, cast: [] as Compiled[], user: { type: a.type.elem, rows } };
     }
     const u = name !== 'generate_series' ? user?.(name, args, pos) : null;
     if (u) return { type: u.type, cast: [] as Compiled[], user: u };

@@ -246,7 +246,8 @@ function sharedElem(op: string, l: Compiled, r: Compiled, lt: SqlType, rt: SqlTy
  * Binary array operators; null when neither side is an array (the caller goes on with scalar operators).
  * `cmp` is the engine's value comparison, used for elements.
  */
-export function compileArrayOp(op: string, l0: Compiled, r0: Compiled, cmp: (a: Exclude<Value, null>, b: Exclude<Value, null>) => number, pos?: number): Compiled | null {
+type Cmp = (a: Exclude<Value, null>, b: Exclude<Value, null>) => number;
+export function compileArrayOp(op: string, l0: Compiled, r0: Compiled, cmp: Cmp, pos?: number): Compiled | null {
   const la = isArray(l0.type), ra = isArray(r0.type);
   if (!la && !ra) return null;
   let l = l0, r = r0;
@@ -331,7 +332,8 @@ export function arrayPrepend(v: Value, a: PgArray | null): PgArray {
 }
 
 /** subscripts of an UPDATE target (t.a[2] = ..., a[1:2] = ...): compiled once, applied to the old value */
-export function compileAssignIndirection(ind: N[], scope: Scope, rec: Rec, colType: SqlType, colName: string, pos?: number): { elemType: SqlType; apply: (old: Value, v: Value, r: Row) => Value } {
+export interface AssignIndirection { elemType: SqlType; apply: (old: Value, v: Value, r: Row) => Value }
+export function compileAssignIndirection(ind: N[], scope: Scope, rec: Rec, colType: SqlType, colName: string, pos?: number): AssignIndirection {
   if (ind.some((x) => !x.A_Indices)) throw new PgError('0A000', 'assignment to a field of a composite column is not supported by Heapscope', at(pos));
   if (!isArray(colType)) {
     throw new PgError('42804', `cannot subscript type ${typeDisplayName(colType)} because it does not support subscripting`, at(pos));

@@ -127,7 +127,8 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
       throw e;
     }
     const g = ec.fn;
-    return wrap((v) => { const a = v as PgArray; return new PgArray(a.items.map((x) => { if (x === null) return null; slot.v = x; return g(null as never) as Exclude<Value, PgArray>; }), a.dims, a.lbs); });
+    const each = (x: Value) => { if (x === null) return null; slot.v = x; return g(null as never) as Exclude<Value, PgArray>; };
+    return wrap((v) => { const a = v as PgArray; return new PgArray(a.items.map(each), a.dims, a.lbs); });
   }
   const adt = adtCast(from, target, explicit);
   if (adt) return wrap(adt);

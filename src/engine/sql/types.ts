@@ -149,9 +149,8 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
   // int[], integer[3][3] (the bounds are documentation only), _int4: the element type's array type
   if (arrayBounds?.length) return arrayOf(resolveTypeName(names, typmods, position));
   const n = names[names.length - 1]!.toLowerCase();
-  if (n.length > 1 && n.startsWith('_') && PG15_TYPES.has(n)) {
-    const e = resolveTypeName([n.slice(1)], typmods, position);
-    return arrayOf(e);
+  if (n.length > 1 && n.startsWith('_') && !n.startsWith('__') && (PG15_TYPES.has(n.slice(1)) || PG15_TYPES.has(n))) {
+    return arrayOf(resolveTypeName([n.slice(1)], typmods, position)); // pg_type's own name of an array type
   }
   const mod = typmods[0] ?? -1;
   switch (n) {

@@ -39,7 +39,12 @@ const dimInfo = (name: string, g: (a: PgArray, d: number) => Value): FuncDef => 
   name, args: ANY2, ret: T.int4, immutable: true,
   build: (args, c) => {
     const a = arrayArg(args, 0, name, c.pos).fn, d = intArg(args, 1, c.pos).fn;
-    return (r) => { const x = a(r) as PgArray | null, n = d(r); if (x === null || n === null) return null; const k = n as number; return k < 1 || k > x.ndim ? null : g(x, k - 1); };
+    return (r) => {
+      const x = a(r) as PgArray | null, n = d(r);
+      if (x === null || n === null) return null;
+      const k = n as number;
+      return k < 1 || k > x.ndim ? null : g(x, k - 1);
+    };
   },
 });
 const one = (name: string, ret: SqlType, g: (a: PgArray) => Value): FuncDef => ({
@@ -135,7 +140,12 @@ const defs: FuncDef[] = [
     build: (args, c) => {
       const { a, e, type } = arrayAndElem(args, 0, 1, 'array_replace', c.pos);
       const w = castTo(args[2]!, type.elem!, false, c.pos).fn;
-      return (r) => { const x = a(r) as PgArray | null; if (x === null) return null; const v = e(r), nv = w(r) as El; return new PgArray(x.items.map((it) => (same(it, v) ? nv : it)), x.dims, x.lbs); };
+      return (r) => {
+        const x = a(r) as PgArray | null;
+        if (x === null) return null;
+        const v = e(r), nv = w(r) as El;
+        return new PgArray(x.items.map((it) => (same(it, v) ? nv : it)), x.dims, x.lbs);
+      };
     },
   },
   ...[2, 3].map((n): FuncDef => ({
