@@ -145,7 +145,7 @@ function functionScanInner(s: Session, rf: N, env: Scope['env'], sql: string, ou
     // unnest(anyarray) in FROM: one row per element, all dimensions flattened (array_unnest)
     if (args.length !== 1) throw notSupported('unnest of several arrays', posOf(fc.location));
     const a = args[0]!;
-    if (a.type.name === 'unknown') throw new PgError('42804', 'could not determine polymorphic type because input has type unknown', { position: posOf(fc.location) });
+    if (a.type.name === 'unknown') throw new PgError('42725', 'function unnest(unknown) is not unique', { hint: 'Could not choose a best candidate function. You might need to add explicit type casts.', position: posOf(fc.location) });
     if (!isArray(a.type)) throw noSuchFunction('unnest', [a.type], posOf(fc.location));
     const f = a.fn;
     const once = outer ? null : (f(noRow) as PgArray | null);

@@ -89,7 +89,8 @@ export function prepareSrfs(calls: Call[], scope: Scope, user?: UserSrfCall): { 
       // unnest(anyarray): the elements in storage order, every dimension flattened (array_unnest)
       if (args.length !== 1) throw notSupported('unnest with several arrays outside FROM', pos);
       const a = args[0]!;
-      if (a.type.name === 'unknown') throw new PgError('42804', 'could not determine polymorphic type because input has type unknown', pos !== undefined ? { position: pos } : {});
+      // unnest(anyarray), unnest(anymultirange) and unnest(tsvector) all take an untyped literal
+      if (a.type.name === 'unknown') throw new PgError('42725', 'function unnest(unknown) is not unique', { hint: 'Could not choose a best candidate function. You might need to add explicit type casts.', ...(pos !== undefined ? { position: pos } : {}) });
       if (!a.type.elem) throw noSuchFunction('unnest', [a.type], pos);
       const f = a.fn;
       const rows = (r: Row) => { const v = f(r) as PgArray | null; return v === null ? [] : v.items; };

@@ -11,7 +11,7 @@
  * Mirrors: src/backend/utils/adt/arrayfuncs.c (array_ndims, array_dims, array_length, array_lower, array_upper,
  * array_cardinality, array_fill, array_replace / array_remove), array_userfuncs.c (array_append, array_prepend,
  * array_cat, array_position, array_positions, trim_array), varlena.c (array_to_text, text_to_array).
- * Simplifications: an untyped literal as the array argument is read as text[] rather than refused.
+ * Simplifications: the anycompatible resolution is the engine's unifyTypes.
  */
 import { PgError } from '../../errors.js';
 import { PgArray } from '../../adt/arrayfuncs.js';
@@ -25,11 +25,13 @@ import type { Compiled, Fn } from '../primnodes.js';
 type El = Exclude<Value, PgArray>;
 const ANY2: ('any')[] = ['any', 'any'];
 
-/** the argument as an array (an untyped literal read as text[]), or 42883 for this call */
+/** enforce_generic_type_consistency: an anyarray argument that is an untyped literal has no type to resolve */
+const unknownPolymorphic = (pos?: number) => new PgError('42804', 'could not determine polymorphic type because input has type unknown', pos !== undefined ? { position: pos } : {});
+/** the argument as an array, or 42883 for this call */
 function arrayArg(args: Compiled[], i: number, name: string, pos?: number): Compiled {
   const a = args[i]!;
   if (isArray(a.type)) return a;
-  if (a.type.name === 'unknown') return castTo(a, T.text_array, false, pos);
+  if (a.type.name === 'unknown') throw unknownPolymorphic(pos);
   throw noSuchFunction(name, args.map((x) => x.type), pos);
 }
 /** an integer argument (dimension numbers, positions) */
@@ -60,7 +62,8 @@ function arrayAndElem(args: Compiled[], ai: number, ei: number, name: string, po
   const arr = args[ai]!, el = args[ei]!;
   if (!isArray(arr.type) && arr.type.name !== 'unknown') throw noSuchFunction(name, args.map((x) => x.type), pos);
   if (isArray(el.type)) throw noSuchFunction(name, args.map((x) => x.type), pos);
-  const elemT = arr.type.name === 'unknown' ? (el.type.name === 'unknown' ? T.text : el.type) : unifyTypes(arr.type.elem!, el.type, '', pos);
+  if (arr.type.name === 'unknown' && el.type.name === 'unknown') throw unknownPolymorphic(pos);
+  const elemT = arr.type.name === 'unknown' ? el.type : el.type.name === 'unknown' ? arr.type.elem! : unifyTypes(arr.type.elem!, el.type, '', pos);
   const t = arrayOf(elemT);
   return { a: castTo(arr, t, false, pos).fn, e: castTo(el, elemT, false, pos).fn, type: t };
 }
@@ -216,7 +219,7 @@ function catType(args: Compiled[], c: { pos?: number }): SqlType {
   const [a, b] = args as [Compiled, Compiled];
   const ok = (x: Compiled) => isArray(x.type) || x.type.name === 'unknown';
   if (!ok(a) || !ok(b)) throw noSuchFunction('array_cat', args.map((x) => x.type), c.pos);
-  if (!isArray(a.type) && !isArray(b.type)) return T.text_array;
+  if (!isArray(a.type) && !isArray(b.type)) throw unknownPolymorphic(c.pos);
   if (!isArray(a.type)) return b.type;
   if (!isArray(b.type)) return a.type;
   return arrayOf(unifyTypes(a.type.elem, b.type.elem, '', c.pos));
