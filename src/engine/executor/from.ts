@@ -97,7 +97,8 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
 /**
  * A function in FROM (nodeFunctionscan.c): generate_series, or any function of the catalog (sql/funcs) — a table
  * function's OUT columns (heap_page_items, pgstattuple, …), or a scalar function's value as one row of one column
- * named after the function or the alias. The arguments are computed once, before any row.
+ * named after the function or the alias; unnest(anyarray), one row per element. The arguments are computed once,
+ * before any row. WITH ORDINALITY adds a bigint column numbering the rows from 1.
  */
 type FunctionScan = { relName: string; alias: string | null; columns: { name: string; type: SqlType }[]; rows: (row?: Row) => Iterable<Value[]> };
 function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?: Scope): FunctionScan {
