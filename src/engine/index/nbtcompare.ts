@@ -5,7 +5,8 @@
  *
  *     (1, (0,2)) < (1, (0,3)) < (2, (0,1)) < (NULL, (0,4))
  *
- * Arrays compare as btarraycmp does (adt/arrayfuncs.ts). Simplified: other values compare as JavaScript compares them (numbers numerically, text by code unit — the C collation);
+ * Arrays compare as btarraycmp does (adt/arrayfuncs.ts).
+ * Simplified: other values compare as JavaScript compares them (numbers numerically, text by code unit — the C collation);
  * DESC columns and other collations are not modelled.
  */
 import { type Value, PgArray } from '../sql/types.js';
