@@ -20,7 +20,8 @@
  * On disk (construct_md_array's layout): a 4-byte length, ndim, dataoffset and element type oid (16 bytes), then
  * ndim lengths and ndim lower bounds (4 bytes each), the null bitmap if any element is NULL, padded to MAXALIGN;
  * then the non-null elements, each padded to its type's typalign (the last one too) — varlena elements (text, numeric) always with
- * a 4-byte header. heap_fill_tuple stores the whole array with a 1-byte header when it fits in 127 bytes.
+ * a 4-byte header. heap_fill_tuple stores the whole array with a 1-byte header when it fits in 127 bytes — unless
+ * the value is an expanded array (the result of array_append / array_prepend), which is flattened with 4 bytes.
  *
  * Mirrors: src/backend/utils/adt/arrayfuncs.c (array_in / ArrayCount / ReadArrayStr, array_out, array_cmp,
  * array_eq, construct_md_array), src/include/utils/array.h (ARR_OVERHEAD_*).
@@ -41,6 +42,13 @@ export const MAXDIM = 6;
 export class PgArray {
   readonly dims: number[];
   readonly lbs: number[];
+  /**
+   * An expanded array (array_append / array_prepend build one, expandeddatum.h): heap_fill_tuple flattens it with
+   * a 4-byte header, aligned, even when it would fit a 1-byte one.
+   */
+  expanded = false;
+  /** stored in a heap tuple with a 4-byte header (it was expanded when written): its bytes on the page */
+  stored4B = false;
   constructor(readonly items: Elem[], dims?: number[], lbs?: number[]) {
     this.dims = dims ?? (items.length ? [items.length] : []);
     this.lbs = lbs ?? this.dims.map(() => 1);

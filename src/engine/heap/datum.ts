@@ -58,7 +58,7 @@ export function datumBytes(values: Value[], types: SqlType[]): Uint8Array | null
       const img = arrayImage(v, t.elem);
       if (!img) return null;
       // short 1-byte header when it fits (the body moves up 3 bytes, its inner alignment kept), else aligned
-      if (img.bytes.length - 3 <= 127) { out.push(((img.bytes.length - 3) << 1) | 1, ...img.bytes.slice(4)); continue; }
+      if (img.bytes.length - 3 <= 127 && !v.stored4B) { out.push(((img.bytes.length - 3) << 1) | 1, ...img.bytes.slice(4)); continue; }
       while (out.length % (img.align === 8 ? 8 : 4)) out.push(0);
       out.push(...img.bytes);
       continue;

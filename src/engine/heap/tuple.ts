@@ -121,7 +121,7 @@ export function tupleLength(values: Value[], types: SqlType[]): { len: number; h
           // the array varlena (adt/arrayfuncs.ts arrayDatumSize): short 1-byte header when it fits, else aligned
           const [esz, ealign] = elemStorage(et);
           const size = arrayDatumSize(v, esz, ealign);
-          if (size - 3 <= 127) off += size - 3; else off = align(off, ealign === 8 ? 8 : 4) + size;
+          if (size - 3 <= 127 && !v.expanded) off += size - 3; else off = align(off, ealign === 8 ? 8 : 4) + size;
           break;
         }
         const s = formatValue(v)!;

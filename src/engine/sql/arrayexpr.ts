@@ -320,15 +320,17 @@ export function arrayCat(a: PgArray | null, b: PgArray | null): PgArray | null {
 
 /** array_append: one more element after the upper bound (lower bound kept) */
 export function arrayAppend(a: PgArray | null, v: Value): PgArray {
-  if (a === null || a.ndim === 0) return new PgArray([v as El]);
-  if (a.ndim !== 1) throw new PgError('22000', 'argument must be empty or one-dimensional array');
-  return new PgArray([...a.items, v as El], [a.dims[0]! + 1], a.lbs);
+  if (a !== null && a.ndim > 1) throw new PgError('22000', 'argument must be empty or one-dimensional array');
+  const r = a === null || a.ndim === 0 ? new PgArray([v as El]) : new PgArray([...a.items, v as El], [a.dims[0]! + 1], a.lbs);
+  r.expanded = true; // array_set_element on the expanded input (fetch_array_arg_replace_nulls)
+  return r;
 }
 /** array_prepend: one more element before the first, the lower bound kept */
 export function arrayPrepend(v: Value, a: PgArray | null): PgArray {
-  if (a === null || a.ndim === 0) return new PgArray([v as El]);
-  if (a.ndim !== 1) throw new PgError('22000', 'argument must be empty or one-dimensional array');
-  return new PgArray([v as El, ...a.items], [a.dims[0]! + 1], a.lbs);
+  if (a !== null && a.ndim > 1) throw new PgError('22000', 'argument must be empty or one-dimensional array');
+  const r = a === null || a.ndim === 0 ? new PgArray([v as El]) : new PgArray([v as El, ...a.items], [a.dims[0]! + 1], a.lbs);
+  r.expanded = true;
+  return r;
 }
 
 /** subscripts of an UPDATE target (t.a[2] = ..., a[1:2] = ...): compiled once, applied to the old value */
