@@ -8,7 +8,7 @@
  *
  * Each call becomes a hidden column before the select list is compiled; after the scan and WHERE, every row is
  * expanded. An input row for which every function returns no rows produces no output.
- * Supported: generate_series over integers (2 or 3 arguments), unnest(anyarray), and SETOF user functions of one column (pl/fmgr.ts
+ * Supported: generate_series over integers (2 or 3 arguments), unnest(anyarray), generate_subscripts, and SETOF user functions of one column (pl/fmgr.ts
  * userSrfCall: run to their end per input row). Simplifications: only at the top of a select-list
  * item or inside an expression of it (not in WHERE, ORDER BY, or with GROUP BY / aggregates / window functions),
  * unnest of one array (its elements, all dimensions flattened).
@@ -28,7 +28,7 @@ let userSrf: UserSrfs = noUserSrfs;
 const isSrf = (o: N) => {
   if (!o.FuncCall || o.FuncCall.over) return false;
   const name = (o.FuncCall.funcname as N[]).map((f) => f.String.sval).pop()!.toLowerCase();
-  return name === 'generate_series' || name === 'unnest' || userSrf(name);
+  return name === 'generate_series' || name === 'unnest' || name === 'generate_subscripts' || userSrf(name);
 };
 
 function findSrf(x: unknown): N | null {
@@ -95,6 +95,19 @@ export function prepareSrfs(calls: Call[], scope: Scope, user?: UserSrfCall): { 
       const f = a.fn;
       const rows = (r: Row) => { const v = f(r) as PgArray | null; return v === null ? [] : v.items; };
       return { type: a.type.elem, cast: [] as Compiled[], user: { type: a.type.elem, rows } };
+    }
+    if (name === 'generate_subscripts') {
+      // generate_subscripts(anyarray, dim [, reverse]): the subscripts of one dimension, lower to upper (or back)
+      if (args.length < 2 || args.length > 3 || !args[0]!.type.elem) throw noSuchFunction(name, args.map((a) => a.type), pos);
+      const f = args[0]!.fn, d = castTo(args[1]!, T.int4, false).fn, rv = args[2] ? castTo(args[2], T.bool, false).fn : null;
+      const rows = (r: Row): Value[] => {
+        const a = f(r) as PgArray | null, k = d(r) as number | null;
+        if (a === null || k === null || k < 1 || k > a.ndim) return [];
+        const lb = a.lbs[k - 1]!, n = a.dims[k - 1]!;
+        const xs = Array.from({ length: n }, (_, i) => lb + i);
+        return rv && rv(r) === true ? xs.reverse() : xs;
+      };
+      return { type: T.int4, cast: [] as Compiled[], user: { type: T.int4, rows } };
     }
     const u = name !== 'generate_series' ? user?.(name, args, pos) : null;
     if (u) return { type: u.type, cast: [] as Compiled[], user: u };

@@ -156,7 +156,9 @@ function compileNode(node: N, scope: Scope): Compiled {
       const type = commonType(results, 'CASE', posOf(n.location));
       const ws = whens.map((w) => ({ cond: w.cond, res: castTo(w.res, type, false).fn }));
       const d = def ? castTo(def, type, false).fn : null;
-      return { fn: (r) => { for (const w of ws) if (w.cond(r) === true) return w.res(r); return d ? d(r) : null; }, type, name: 'case', strength: 2 };
+      // FigureColname: a CASE is named after its ELSE result when that has a name of its own (a column, a function)
+      const name = def && def.strength >= 2 ? def.name : 'case';
+      return { fn: (r) => { for (const w of ws) if (w.cond(r) === true) return w.res(r); return d ? d(r) : null; }, type, name, strength: 2 };
     }
     case 'SubLink': return compileSubLink(n, scope, compileExpr);
     case 'ParamRef': {
