@@ -15,7 +15,9 @@
  * ExecEvalScalarArrayOp), utils/adt/arraysubs.c (array_subscript_fetch / _fetch_slice / _assign / _assign_slice),
  * arrayfuncs.c (array_get_element, array_get_slice, array_set_element, array_set_slice), array_userfuncs.c
  * (array_cat, array_append, array_prepend), arrayfuncs.c (arraycontains, arraycontained, arrayoverlap).
- * Simplifications: element types are resolved with the engine's unifyTypes (anycompatible for || and append).
+ * Simplifications: element types are resolved with the engine's unifyTypes (anycompatible for || and append);
+ * assigning to a slice of a multidimensional array is refused with 0A000; EXPLAIN of op ANY / ALL (array) and of
+ * the array operators is refused (optimizer/ruleutils.ts), and the planner does not use them as index quals.
  */
 import { PgError, posOf } from '../errors.js';
 import { PgArray, MAXDIM } from '../adt/arrayfuncs.js';
