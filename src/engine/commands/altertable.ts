@@ -215,10 +215,9 @@ function alterOne(ex: Executor, s: Session, t: Table, c: N): void {
 function columnType(cd: N): SqlType {
   const tn = cd.typeName as N;
   const names = (tn.names as N[]).map((x) => x.String.sval as string);
-  if (tn.arrayBounds?.length) throw notSupported('array columns', posOf(tn.location));
   if (SERIAL_TYPES.has(names[names.length - 1]!.toLowerCase())) throw notSupported('ALTER TABLE ... ADD COLUMN of a serial type', posOf(tn.location));
   const mods = ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0);
-  return resolveTypeName(names, mods, posOf(tn.location));
+  return resolveTypeName(names, mods, posOf(tn.location), tn.arrayBounds);
 }
 
 /** The DEFAULT compiled and coerced to the column's type (errors as at CREATE TABLE). */

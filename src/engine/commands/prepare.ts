@@ -43,7 +43,7 @@ export function prepareStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Query
   const declared = ((n.argtypes ?? []) as N[]).map((a) => {
     const tn = a.TypeName as N;
     const mods = ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0);
-    return resolveTypeName((tn.names as N[]).map((x) => x.String.sval as string), mods, posOf(tn.location));
+    return resolveTypeName((tn.names as N[]).map((x) => x.String.sval as string), mods, posOf(tn.location), tn.arrayBounds);
   });
   const count = Math.max(declared.length, maxParam(n.query));
   const types = Array.from({ length: count }, (_, i) => declared[i] ?? null);

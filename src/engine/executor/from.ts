@@ -25,8 +25,8 @@ import type { Session } from '../session/session.js';
 import {
   compileExpr, castTo, type Compiled, type Scope, type Row,
 } from '../sql/expr.js';
-import { type Value, type SqlType, type TypeName, T } from '../sql/types.js';
-import { resolveFunction, buildCall, hasFunction, functionRows, sqlTypeOf } from '../sql/funcs/registry.js';
+import { type Value, type SqlType, type TypeName, PgArray, T, isArray } from '../sql/types.js';
+import { resolveFunction, buildCall, hasFunction, functionRows, sqlTypeOf, noSuchFunction } from '../sql/funcs/registry.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { relationSource } from '../commands/view.js';
 import type { ScanPath } from '../optimizer/planner.js';
@@ -98,14 +98,26 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
 /**
  * A function in FROM (nodeFunctionscan.c): generate_series, or any function of the catalog (sql/funcs) — a table
  * function's OUT columns (heap_page_items, pgstattuple, …), or a scalar function's value as one row of one column
- * named after the function or the alias. The arguments are computed once, before any row.
+ * named after the function or the alias; unnest(anyarray), one row per element. The arguments are computed once,
+ * before any row. WITH ORDINALITY adds a bigint column numbering the rows from 1.
  */
-function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?: Scope): { relName: string; alias: string | null; columns: { name: string; type: SqlType }[]; rows: (row?: Row) => Iterable<Value[]> } {
+type FunctionScan = { relName: string; alias: string | null; columns: { name: string; type: SqlType }[]; rows: (row?: Row) => Iterable<Value[]> };
+function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?: Scope): FunctionScan {
+  const fs = functionScanInner(s, rf, env, sql, outer);
+  if (!rf.ordinality) return fs;
+  // WITH ORDINALITY: one more column, bigint, numbering the function's rows from 1 (named by the alias list or "ordinality")
+  const colnames = ((rf.alias?.colnames ?? []) as N[]).map((x) => x.String.sval as string);
+  const inner = fs.rows;
+  return {
+    ...fs, columns: [...fs.columns, { name: colnames[fs.columns.length] ?? 'ordinality', type: T.int8 }],
+    rows: function* (row?: Row) { let i = 0; for (const r of inner(row)) yield [...r, ++i]; },
+  };
+}
+function functionScanInner(s: Session, rf: N, env: Scope['env'], sql: string, outer?: Scope): FunctionScan {
   const fc = rf.functions?.[0]?.List?.items?.[0]?.FuncCall;
   const names = ((fc?.funcname ?? []) as N[]).map((x: N) => x.String.sval as string);
   const fname = names[names.length - 1]?.toLowerCase();
   if (!fc || rf.functions.length !== 1) throw notSupported('ROWS FROM (...) with several functions', posOf(fc?.location));
-  if (rf.ordinality) throw notSupported('WITH ORDINALITY', posOf(fc.location));
   if (names.length > 1 && names[0] !== 'pg_catalog' && names[0] !== 'public') throw notSupported(`function ${names.join('.')}`, posOf(fc.location));
   // the arguments may name columns of the FROM items before it (a function in FROM is implicitly LATERAL)
   const argScope: Scope = outer ?? { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
@@ -129,6 +141,19 @@ function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?:
         if (st > 0) for (let i = a; i <= b; i += st) yield [i];
         else for (let i = a; i >= b; i += st) yield [i];
       },
+    };
+  }
+  if (fname === 'unnest') {
+    // unnest(anyarray) in FROM: one row per element, all dimensions flattened (array_unnest)
+    if (args.length !== 1) throw notSupported('unnest of several arrays', posOf(fc.location));
+    const a = args[0]!;
+    if (a.type.name === 'unknown') throw new PgError('42725', 'function unnest(unknown) is not unique', { hint: 'Could not choose a best candidate function. You might need to add explicit type casts.', position: posOf(fc.location) });
+    if (!isArray(a.type)) throw noSuchFunction('unnest', [a.type], posOf(fc.location));
+    const f = a.fn;
+    const once = outer ? null : (f(noRow) as PgArray | null);
+    return {
+      relName: 'unnest', alias, columns: [{ name: colnames[0] ?? alias ?? 'unnest', type: a.type.elem }],
+      rows: (row = noRow) => { const v = outer ? (f(row) as PgArray | null) : once; return v === null ? [] : v.items.map((x) => [x]); },
     };
   }
   if (!fname || !hasFunction(fname)) throw notSupported(`function ${fname ?? ''} in FROM`, posOf(fc.location));

@@ -38,6 +38,7 @@ import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { type RawStmt } from '../sql/parser.js';
 import { compileExpr, type Row, type Scope } from '../sql/expr.js';
+import { compileAssignIndirection } from '../sql/arrayexpr.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { type Value } from '../sql/types.js';
 import { formatTid } from '../heap/heap.js';
@@ -209,11 +210,11 @@ export function compileSetList(ex: Executor, s: Session, t: Table, list: N[], sc
     const rt = tl.ResTarget;
     return rt.indirection?.length || rt.val?.MultiAssignRef || rt.val?.SetToDefault ? null : compileExpr(rt.val, scope);
   });
+  const subscripted = new Set<{ idx: number; fn: (r: Row) => Value }>();
   for (const [k, tl] of list.entries()) {
     const rt = tl.ResTarget;
     const idx = t.columns.findIndex((c) => c.name === rt.name && !c.dropped);
     if (idx < 0) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
-    if (rt.indirection?.length) throw notSupported('assignment to a field or array element', posOf(rt.location));
     if (rt.val?.MultiAssignRef) throw notSupported('multiple-column assignment (a, b) = (...)', posOf(rt.location));
     const col = t.columns[idx]!;
     if (col.generated) {
@@ -222,6 +223,18 @@ export function compileSetList(ex: Executor, s: Session, t: Table, list: N[], sc
     }
     if (col.identity === 'a' && !rt.val.SetToDefault) {
       throw new PgError('428C9', `column "${col.name}" can only be updated to DEFAULT`, { detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.` });
+    }
+    if (rt.indirection?.length && !rt.val.SetToDefault) {
+      // SET a[2] = v, a[1:2] = ARRAY[...]: the new element (or slice) stored into the old array (arraysubs.c
+      // array_subscript_assign); several assignments to elements of one column apply in order
+      const asg = compileAssignIndirection(rt.indirection as N[], scope, compileExpr, col.type, col.name, posOf(rt.location));
+      const val = ex.assign(compileExpr(rt.val, scope), { ...col, type: asg.elemType }, firstLocation(rt.val)).fn;
+      const prev = sets.findIndex((x) => x.idx === idx && subscripted.has(x));
+      const before = prev >= 0 ? sets[prev]!.fn : (r: Row) => r.vals[idx]!;
+      const entry = { idx, fn: (r: Row) => asg.apply(before(r), val(r), r) };
+      subscripted.add(entry);
+      if (prev >= 0) sets[prev] = entry; else sets.push(entry);
+      continue;
     }
     if (rt.val.SetToDefault) {
       const make = ex.defaultMaker(t, s, snap);

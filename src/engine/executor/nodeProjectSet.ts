@@ -8,14 +8,15 @@
  *
  * Each call becomes a hidden column before the select list is compiled; after the scan and WHERE, every row is
  * expanded. An input row for which every function returns no rows produces no output.
- * Supported: generate_series over integers (2 or 3 arguments) and SETOF user functions of one column (pl/fmgr.ts
+ * Supported: generate_series over integers (2 or 3 arguments), unnest(anyarray), generate_subscripts, and SETOF user functions of one column (pl/fmgr.ts
  * userSrfCall: run to their end per input row). Simplifications: only at the top of a select-list
  * item or inside an expression of it (not in WHERE, ORDER BY, or with GROUP BY / aggregates / window functions),
- * no unnest (the simulator has no arrays).
+ * unnest of one array (its elements, all dimensions flattened).
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { compileExpr, castTo, type Compiled, type Row, type Scope } from '../sql/expr.js';
-import { type SqlType, type Value, T } from '../sql/types.js';
+import { type SqlType, type Value, PgArray, T } from '../sql/types.js';
+import { noSuchFunction } from '../sql/funcs/registry.js';
 import type { N } from './util.js';
 
 interface Call { node: N; hidden: string }
@@ -27,7 +28,7 @@ let userSrf: UserSrfs = noUserSrfs;
 const isSrf = (o: N) => {
   if (!o.FuncCall || o.FuncCall.over) return false;
   const name = (o.FuncCall.funcname as N[]).map((f) => f.String.sval).pop()!.toLowerCase();
-  return name === 'generate_series' || name === 'unnest' || userSrf(name);
+  return name === 'generate_series' || name === 'unnest' || name === 'generate_subscripts' || userSrf(name);
 };
 
 function findSrf(x: unknown): N | null {
@@ -83,8 +84,31 @@ export function prepareSrfs(calls: Call[], scope: Scope, user?: UserSrfCall): { 
     const fc = c.node.FuncCall;
     const name = (fc.funcname as N[]).map((f) => f.String.sval).pop()!.toLowerCase();
     const pos = posOf(fc.location);
-    if (name === 'unnest') throw notSupported('unnest (the simulator has no arrays)', pos);
     const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, scope));
+    if (name === 'unnest') {
+      // unnest(anyarray): the elements in storage order, every dimension flattened (array_unnest)
+      if (args.length !== 1) throw notSupported('unnest with several arrays outside FROM', pos);
+      const a = args[0]!;
+      // unnest(anyarray), unnest(anymultirange) and unnest(tsvector) all take an untyped literal
+      if (a.type.name === 'unknown') throw new PgError('42725', 'function unnest(unknown) is not unique', { hint: 'Could not choose a best candidate function. You might need to add explicit type casts.', ...(pos !== undefined ? { position: pos } : {}) });
+      if (!a.type.elem) throw noSuchFunction('unnest', [a.type], pos);
+      const f = a.fn;
+      const rows = (r: Row) => { const v = f(r) as PgArray | null; return v === null ? [] : v.items; };
+      return { type: a.type.elem, cast: [] as Compiled[], user: { type: a.type.elem, rows } };
+    }
+    if (name === 'generate_subscripts') {
+      // generate_subscripts(anyarray, dim [, reverse]): the subscripts of one dimension, lower to upper (or back)
+      if (args.length < 2 || args.length > 3 || !args[0]!.type.elem) throw noSuchFunction(name, args.map((a) => a.type), pos);
+      const f = args[0]!.fn, d = castTo(args[1]!, T.int4, false).fn, rv = args[2] ? castTo(args[2], T.bool, false).fn : null;
+      const rows = (r: Row): Value[] => {
+        const a = f(r) as PgArray | null, k = d(r) as number | null;
+        if (a === null || k === null || k < 1 || k > a.ndim) return [];
+        const lb = a.lbs[k - 1]!, n = a.dims[k - 1]!;
+        const xs = Array.from({ length: n }, (_, i) => lb + i);
+        return rv && rv(r) === true ? xs.reverse() : xs;
+      };
+      return { type: T.int4, cast: [] as Compiled[], user: { type: T.int4, rows } };
+    }
     const u = name !== 'generate_series' ? user?.(name, args, pos) : null;
     if (u) return { type: u.type, cast: [] as Compiled[], user: u };
     if (args.length < 2 || args.length > 3) throw notSupported('generate_series with other than 2 or 3 arguments', pos);

@@ -4,10 +4,13 @@
  * header. pageinspect's t_data and bt_page_items' data show them; heap_update compares an old and a new version's
  * bytes for the common prefix and suffix it leaves out of the WAL record.
  *
- * Mirrors: src/backend/access/common/heaptuple.c (heap_fill_tuple). Simplifications: only the types listed here
- * (integers, floats, dates, timestamps, intervals, booleans, strings) are laid out; others give null.
+ * Arrays of those types are laid out as construct_md_array builds them (arrayImage).
+ *
+ * Mirrors: src/backend/access/common/heaptuple.c (heap_fill_tuple), utils/adt/arrayfuncs.c (construct_md_array).
+ * Simplifications: only the types listed here (integers, floats, dates, timestamps, intervals, booleans, strings,
+ * arrays of them) are laid out; others (numeric) give null.
  */
-import { type Value, type SqlType } from '../sql/types.js';
+import { type Value, type SqlType, PgArray } from '../sql/types.js';
 import { PgFloat } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval } from '../adt/datetime.js';
 
@@ -51,6 +54,15 @@ export function datumBytes(values: Value[], types: SqlType[]): Uint8Array | null
       out.push(...wide.bytes);
       continue;
     }
+    if (t.elem && v instanceof PgArray) {
+      const img = arrayImage(v, t.elem);
+      if (!img) return null;
+      // short 1-byte header when it fits (the body moves up 3 bytes, its inner alignment kept), else aligned
+      if (img.bytes.length - 3 <= 127 && !v.stored4B) { out.push(((img.bytes.length - 3) << 1) | 1, ...img.bytes.slice(4)); continue; }
+      while (out.length % (img.align === 8 ? 8 : 4)) out.push(0);
+      out.push(...img.bytes);
+      continue;
+    }
     if (t.name !== 'text' && t.name !== 'varchar' && t.name !== 'bpchar') return null;
     const bytes = utf8Bytes(String(v));
     if (bytes.length + 1 <= 127) { out.push(((bytes.length + 1) << 1) | 1); out.push(...bytes); continue; }
@@ -59,6 +71,56 @@ export function datumBytes(values: Value[], types: SqlType[]): Uint8Array | null
     out.push(size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, (size >>> 24) & 0xff, ...bytes);
   }
   return Uint8Array.from(out);
+}
+
+/** pg_type oids of the element types arrays are laid out for (ARR_ELEMTYPE) */
+const ELEM_OID: Partial<Record<string, number>> = {
+  bool: 16, int8: 20, int2: 21, int4: 23, text: 25, oid: 26, float4: 700, float8: 701, bpchar: 1042, varchar: 1043, numeric: 1700,
+  date: 1082, timestamp: 1114, timestamptz: 1184, interval: 1186,
+};
+/**
+ * An array datum with its 4-byte header, as construct_md_array builds it: vl_len, ndim, dataoffset (0 without a
+ * null bitmap), element type oid, dims, lower bounds, the null bitmap (bit set = not null), MAXALIGN padding, then
+ * each non-null element padded to its typalign (strings with 4-byte headers). null for element types not laid out.
+ */
+function arrayImage(a: PgArray, elem: SqlType): { bytes: number[]; align: number } | null {
+  const oid = ELEM_OID[elem.name];
+  if (oid === undefined) return null;
+  const hasNull = a.items.some((x) => x === null);
+  const body: number[] = [];
+  let align = 4;
+  for (const x of a.items) {
+    if (x === null) continue;
+    let b: number[], al: number;
+    if (elem.name === 'text' || elem.name === 'varchar' || elem.name === 'bpchar') {
+      const u = utf8Bytes(String(x)), size = (u.length + 4) << 2;
+      b = [size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, (size >>> 24) & 0xff, ...u]; al = 4;
+    } else {
+      const one = datumBytes([x], [elem]);
+      if (!one) return null;
+      b = [...one]; al = FIXED[elem.name]?.[1] ?? (elem.name === 'float4' || elem.name === 'date' ? 4 : 8);
+    }
+    align = Math.max(align, al);
+    while (body.length % al) body.push(0);
+    body.push(...b);
+    while (body.length % al) body.push(0);
+  }
+  const i32 = (n: number) => [n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff];
+  const head: number[] = [0, 0, 0, 0, ...i32(a.ndim), 0, 0, 0, 0, ...i32(oid)];
+  for (const d of a.dims) head.push(...i32(d));
+  for (const l of a.lbs) head.push(...i32(l));
+  if (hasNull) {
+    for (let i = 0; i < a.items.length; i += 8) {
+      let byte = 0;
+      for (let k = 0; k < 8 && i + k < a.items.length; k++) if (a.items[i + k] !== null) byte |= 1 << k;
+      head.push(byte);
+    }
+  }
+  if (a.ndim > 0) while (head.length % 8) head.push(0);
+  if (hasNull) head.splice(8, 4, ...i32(head.length));
+  const bytes = [...head, ...body];
+  bytes.splice(0, 4, ...i32(bytes.length << 2));
+  return { bytes, align: elem.name === 'int8' || elem.name === 'float8' || elem.name === 'timestamp' || elem.name === 'timestamptz' || elem.name === 'interval' ? 8 : 4 };
 }
 
 /** float4/float8 (IEEE, little-endian), date (int32 days), timestamp[tz] (int64 µs), interval (int64 µs, int32 days,

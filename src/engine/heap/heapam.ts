@@ -50,7 +50,7 @@ import {
 import { HeapRelation, type Page, formatTid, PD_ALL_VISIBLE, PD_PAGE_FULL } from './heap.js';
 import { vmClear, vmStatus, vmSet, VISIBILITYMAP_ALL_FROZEN, VISIBILITYMAP_ALL_VISIBLE } from './visibilitymap.js';
 import type { Table } from '../catalog/catalog.js';
-import type { Value } from '../sql/types.js';
+import { type Value, PgArray } from '../sql/types.js';
 import { type Wal, WalKind, formatLsn, WAL_KIND_INFO, MAIN_DATA, RECORD_WITH_IMAGE } from '../wal/wal.js';
 import type { Tracer } from '../trace/trace.js';
 import type { Transaction } from '../xact/xact.js';
@@ -172,11 +172,22 @@ function walForPage(
 }
 const walName = (k: WalKind) => WAL_KIND_INFO[k]?.join('/') ?? String(k);
 
+/** the array as this tuple stores it: 4-byte header if it was expanded when the tuple was formed */
+function storedArray(v: PgArray): PgArray {
+  if (!v.expanded && !v.stored4B) return v;
+  const c = new PgArray(v.items, v.dims, v.lbs);
+  c.stored4B = v.expanded;
+  return c;
+}
+
 function newItem(values: Value[], table: Table, xid: number, cid: number, updated: boolean): Item {
   let packed = table.fixedLength;
   if (packed !== undefined) for (let i = 0; i < values.length; i++) if (values[i] === null) { packed = undefined; break; }
   if (packed === undefined) packed = tupleLengthPacked(values, table.types);
   const len = packed & 0xffffff;
+  // an expanded array is flattened with a 4-byte header; read back from the page it is a plain one (packed short
+  // again when a later version is formed): the stored values say which layout this tuple has
+  if (values.some((v) => v instanceof PgArray && (v.expanded || v.stored4B))) values = values.map((v) => (v instanceof PgArray ? storedArray(v) : v));
   return {
     lpFlags: LpFlags.NORMAL, lpOff: 0, lpLen: len, xmin: xid, xmax: 0, field3: cid, ctidBlock: 0, ctidOffset: 0,
     infomask: HEAP_XMAX_INVALID | (updated ? HEAP_UPDATED : 0) | (packed & TL_HASNULL ? HEAP_HASNULL : 0) | (packed & TL_VARWIDTH ? HEAP_HASVARWIDTH : 0),

@@ -15,7 +15,9 @@
  * lp_len and lp_off are computed from PostgreSQL's layout (23-byte header, null bitmap, type alignment).
  */
 import type { Value, SqlType } from '../sql/types.js';
-import { formatValue } from '../sql/types.js';
+import { formatValue, PgArray } from '../sql/types.js';
+import { arrayDatumSize } from '../adt/arrayfuncs.js';
+import type { Numeric } from '../sql/numeric.js';
 import { utf8Len } from '../sql/utf8.js';
 
 export const HEAP_HASNULL = 0x0001;
@@ -114,6 +116,14 @@ export function tupleLength(values: Value[], types: SqlType[]): { len: number; h
       case 'bool': off += 1; break;
       default: {
         hasVarwidth = true;
+        const et = types[i]!.elem;
+        if (et && v instanceof PgArray) {
+          // the array varlena (adt/arrayfuncs.ts arrayDatumSize): short 1-byte header when it fits, else aligned
+          const [esz, ealign] = elemStorage(et);
+          const size = arrayDatumSize(v, esz, ealign);
+          if (size - 3 <= 127 && !v.expanded) off += size - 3; else off = align(off, ealign === 8 ? 8 : 4) + size;
+          break;
+        }
         const s = formatValue(v)!;
         const bytes = types[i]!.name === 'numeric' ? numericBytes(s) : utf8Len(s);
         // short varlena (1-byte header, unaligned) when it fits, as heap_fill_tuple packs it
@@ -122,6 +132,36 @@ export function tupleLength(values: Value[], types: SqlType[]): { len: number; h
     }
   }
   return { len: off, hasNull, hasVarwidth };
+}
+
+/** An array element's stored size (as a function of its value) and typalign: varlena elements keep 4-byte headers. */
+function elemStorage(t: SqlType): [(v: Value) => number, number] {
+  switch (t.name) {
+    case 'int2': return [() => 2, 2];
+    case 'int4': case 'float4': case 'date': case 'oid': case 'regclass': return [() => 4, 4];
+    case 'int8': case 'float8': case 'timestamp': case 'timestamptz': return [() => 8, 8];
+    case 'interval': return [() => 16, 8];
+    case 'bool': return [() => 1, 1];
+    case 'numeric': return [(v) => 4 + numericDigitBytes(v as Numeric), 4];
+    default: return [(v) => 4 + utf8Len(formatValue(v)!), 4];
+  }
+}
+/** numeric's short-format body: a 2-byte header plus 2 bytes per base-10000 digit around the decimal point,
+ * leading and trailing zero digits dropped (make_result's strip_var) */
+function numericDigitBytes(n: Numeric): number {
+  let u = n.unscaled < 0n ? -n.unscaled : n.unscaled;
+  if (u === 0n) return 2;
+  // align the scale to a multiple of 4 so the digits split into base-10000 groups at the decimal point
+  let scale = n.scale;
+  while (scale % 4 !== 0) { u *= 10n; scale++; }
+  while (scale > 0 && u % 10000n === 0n) { u /= 10000n; scale -= 4; }
+  let groups = 0;
+  let intPart = u;
+  while (intPart > 0n) { groups++; intPart /= 10000n; }
+  // trailing zero groups of the integer part are stripped too (weight keeps the magnitude)
+  let t = u;
+  while (t > 0n && t % 10000n === 0n) { t /= 10000n; groups--; }
+  return 2 + 2 * groups;
 }
 
 /** numeric's on-disk size: a 2-byte header plus 2 bytes per base-10000 digit (short format). */

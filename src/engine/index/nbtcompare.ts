@@ -5,16 +5,19 @@
  *
  *     (1, (0,2)) < (1, (0,3)) < (2, (0,1)) < (NULL, (0,4))
  *
- * Simplified: values compare as JavaScript compares them (numbers numerically, text by code unit — the C collation);
+ * Arrays compare as btarraycmp does (adt/arrayfuncs.ts).
+ * Simplified: other values compare as JavaScript compares them (numbers numerically, text by code unit — the C collation);
  * DESC columns and other collations are not modelled.
  */
-import type { Value } from '../sql/types.js';
+import { type Value, PgArray } from '../sql/types.js';
+import { arrayCmp } from '../adt/arrayfuncs.js';
 
 /** one key column's comparison, NULLs last */
 export function cmpValue(x: Value, y: Value): number {
   if (x === y) return 0;
   if (x === null) return 1;
   if (y === null) return -1;
+  if (x instanceof PgArray && y instanceof PgArray) return arrayCmp(x, y, cmpValue); // btarraycmp
   return x < y ? -1 : x > y ? 1 : 0;
 }
 

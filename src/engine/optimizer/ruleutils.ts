@@ -153,6 +153,7 @@ export class Deparser {
     if (e.kind === 'AEXPR_OP') sym = name === '!=' ? '<>' : name;
     else if (e.kind === 'AEXPR_LIKE') sym = name;
     else if (e.kind === 'AEXPR_ILIKE') sym = name;
+    else if (e.kind === 'AEXPR_OP_ANY' || e.kind === 'AEXPR_OP_ALL') throw refuse(`${name} ${e.kind === 'AEXPR_OP_ANY' ? 'ANY' : 'ALL'} (array)`);
     else throw refuse(`the operator ${name}`);
     if (!e.lexpr) throw refuse(`the prefix operator ${name}`);
     const folded = this.fold(n);

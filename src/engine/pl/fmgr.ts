@@ -129,7 +129,7 @@ export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>,
       const c = cd.ColumnDef;
       const tn = c.typeName;
       return { name: c.colname as string, type: resolveTypeName(tn.names.map((x: Record<string, any>) => x.String.sval),
-        (tn.typmods ?? []).map((m: Record<string, any>) => m.A_Const?.ival?.ival ?? 0)) };
+        (tn.typmods ?? []).map((m: Record<string, any>) => m.A_Const?.ival?.ival ?? 0), undefined, tn.arrayBounds) };
     });
   } else throw new PgError('42601', 'a column definition list is required for functions returning "record"', { position: pos });
   const alias = rf.alias?.aliasname as string | undefined;

@@ -14,9 +14,9 @@ import { Numeric } from './numeric.js';
 import { type Value, toNumeric } from './types.js';
 import { PgFloat, f8 } from '../adt/float.js';
 
-export type ExtraAggKind = 'string_agg' | 'bool_and' | 'bool_or' | 'every'
+export type ExtraAggKind = 'string_agg' | 'bool_and' | 'bool_or' | 'every' | 'array_agg'
   | 'stddev' | 'stddev_samp' | 'stddev_pop' | 'variance' | 'var_samp' | 'var_pop';
-export const EXTRA_AGGS: ReadonlySet<string> = new Set<ExtraAggKind>(['string_agg', 'bool_and', 'bool_or', 'every',
+export const EXTRA_AGGS: ReadonlySet<string> = new Set<ExtraAggKind>(['string_agg', 'bool_and', 'bool_or', 'every', 'array_agg',
   'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop']);
 
 export interface AggTrans { add(v: Value, extra?: Value): void; result(): Value }
@@ -40,6 +40,7 @@ function sqrtAtScale(v: Numeric, rscale: number): Numeric {
 /** The transition state of one of these aggregates; `float`: real / double precision input (float8_accum). */
 export function extraAggState(kind: ExtraAggKind, float: boolean, dedup: (v: Value) => boolean): AggTrans {
   switch (kind) {
+    case 'array_agg': throw new Error('array_agg has its own state (funccall.ts arrayAggState)');
     case 'string_agg': {
       // string_agg_transfn: each non-NULL value is appended after the delimiter given with it (a NULL delimiter
       // adds nothing); the final function drops the first value's delimiter

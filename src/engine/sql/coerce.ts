@@ -8,7 +8,7 @@ import { PgError, notSupported } from '../errors.js';
 import { PG15_OPERATORS } from '../catalog/pg15names.js';
 import { canCoerceImplicitly } from './funcs/registry.js';
 import { Numeric } from './numeric.js';
-import { type SqlType, type TypeName, type Value, T, isIntegral, isStringLike, parseInput, checkIntRange, toNumeric, formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod } from './types.js';
+import { type SqlType, type TypeName, type Value, PgArray, T, isIntegral, isStringLike, parseInput, checkIntRange, toNumeric, formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod } from './types.js';
 import { adtCast, adtUnify } from './adtops.js';
 import type { Row, Compiled } from './primnodes.js';
 
@@ -31,6 +31,7 @@ export function unifyTypes(a: SqlType, b: SqlType, op: string, pos?: number): Sq
   if ((isIntegral(a) || a.name === 'numeric') && (isIntegral(b) || b.name === 'numeric')) return T.numeric;
   if (isStringLike(a) && isStringLike(b)) return T.text;
   if (a.name === b.name) return a;
+  if (a.elem || b.elem) throw opNotExist(op, a, b, pos);
   const adt = adtUnify(a, b);
   if (adt) return adt;
   const xidLike = (t: SqlType) => t.name === 'xid' || t.name === 'xid8' || t.name === 'cid';
@@ -128,7 +129,21 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
   }
   if (isIntegral(target) && isIntegral(from)) return wrap((v) => checkIntRange(v as number | bigint, target));
   // bytea, pg_lsn and arrays to a string type: their output text (an opaque raw page refuses, types.ts Bytea)
-  if (explicit && isStringLike(target) && ['bytea', 'pg_lsn', '_text', '_tid'].includes(from.name)) return wrap((v) => applyStringTypmod(formatValue(v)!, target, explicit));
+  if (explicit && isStringLike(target) && ['bytea', 'pg_lsn'].includes(from.name)) return wrap((v) => applyStringTypmod(formatValue(v)!, target, explicit));
+  // an array to a string type: array_out's text (an I/O conversion cast, allowed in assignment too)
+  if (from.elem && isStringLike(target)) return wrap((v) => applyStringTypmod(formatValue(v)!, target, explicit));
+  if (from.elem && target.elem) {
+    // array_map: each element cast as the element types are (integer[] → numeric[], text[] → integer[])
+    const slot = { v: null as Value };
+    let ec: Compiled;
+    try { ec = castTo({ fn: () => slot.v, type: from.elem, name: '', strength: 0 }, target.elem, explicit, pos); } catch (e) {
+      if (e instanceof PgError && e.sqlstate === '42846') throw new PgError('42846', `cannot cast type ${typeDisplayName(from)} to ${typeDisplayName(target)}`, pos !== undefined ? { position: pos } : {});
+      throw e;
+    }
+    const g = ec.fn;
+    const each = (x: Value) => { if (x === null) return null; slot.v = x; return g(null as never) as Exclude<Value, PgArray>; };
+    return wrap((v) => { const a = v as PgArray; return new PgArray(a.items.map(each), a.dims, a.lbs); });
+  }
   const adt = adtCast(from, target, explicit);
   if (adt) return wrap(adt);
   // booltext: a boolean cast to a string type is spelled out

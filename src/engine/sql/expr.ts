@@ -15,6 +15,7 @@
  *     sql/operators.ts   operators: comparison, arithmetic, LIKE, IN, BETWEEN (parse_oper.c, utils/adt)
  *     sql/funccall.ts    function calls and aggregates with their transition states (parse_func.c, parse_agg.c)
  *     sql/sublink.ts     EXISTS / IN / scalar subqueries (transformSubLink)
+ *     sql/arrayexpr.ts   ARRAY[...], subscripts, op ANY/ALL (array), array operators
  *
  * The modules below get compileExpr passed in (a `rec` argument), so none imports this file back.
  * Function calls are resolved in the function catalog (sql/funcs/registry.ts, pg_proc's role); casts and
@@ -25,12 +26,14 @@
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
-import { type Value, T, isStringLike, resolveTypeName, typeDisplayName, integerLiteral } from './types.js';
+import { type Value, T, isStringLike, isArray, resolveTypeName, typeDisplayName, integerLiteral } from './types.js';
+import { compileArrayExpr, compileIndirection } from './arrayexpr.js';
 import './funcs/varlena.js';
 import './funcs/numeric.js';
 import './funcs/datetime.js';
 import './funcs/system.js';
 import './funcs/lockfuncs.js';
+import './funcs/array.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import { PgDate, PgTimestamp, USECS_PER_DAY } from '../adt/datetime.js';
 import { literalAt, intConst } from './parser.js';
@@ -91,12 +94,12 @@ function compileNode(node: N, scope: Scope): Compiled {
     case 'A_Const': return compileConst(n);
     case 'ColumnRef': return compileColumnRef(n, scope);
     case 'TypeCast': {
-      const arg = compileExpr(n.arg, scope);
       const tn = n.typeName;
-      if (tn.arrayBounds?.length) throw notSupported('arrays', posOf(tn.location));
       const names = tn.names.map((x: N) => x.String.sval);
       const mods = (tn.typmods ?? []).map((m: N) => intConst(m.A_Const) ?? 0);
-      const target = resolveTypeName(names, mods, posOf(tn.location));
+      const target = resolveTypeName(names, mods, posOf(tn.location), tn.arrayBounds);
+      // ARRAY[...]::t[]: the constructor takes the cast's element type (an empty ARRAY[] needs it)
+      const arg = n.arg.A_ArrayExpr && isArray(target) ? compileArrayExpr(n.arg.A_ArrayExpr, scope, compileExpr, target) : compileExpr(n.arg, scope);
       const c = castTo(arg, target, true, posOf(n.location));
       return { ...c, name: arg.strength >= 2 ? arg.name : names[names.length - 1], strength: Math.max(arg.strength, 1) };
     }
@@ -153,7 +156,9 @@ function compileNode(node: N, scope: Scope): Compiled {
       const type = commonType(results, 'CASE', posOf(n.location));
       const ws = whens.map((w) => ({ cond: w.cond, res: castTo(w.res, type, false).fn }));
       const d = def ? castTo(def, type, false).fn : null;
-      return { fn: (r) => { for (const w of ws) if (w.cond(r) === true) return w.res(r); return d ? d(r) : null; }, type, name: 'case', strength: 2 };
+      // FigureColname: a CASE is named after its ELSE result when that has a name of its own (a column, a function)
+      const name = def && def.strength >= 2 ? def.name : 'case';
+      return { fn: (r) => { for (const w of ws) if (w.cond(r) === true) return w.res(r); return d ? d(r) : null; }, type, name, strength: 2 };
     }
     case 'SubLink': return compileSubLink(n, scope, compileExpr);
     case 'ParamRef': {
@@ -173,7 +178,8 @@ function compileNode(node: N, scope: Scope): Compiled {
       if (coll.length !== 1 || !['C', 'POSIX', 'default'].includes(coll[0]!)) throw new PgError('42704', `collation "${coll.join('.')}" for encoding "UTF8" does not exist`, { position: posOf(n.location) });
       return inner;
     }
-    case 'A_ArrayExpr': throw notSupported('arrays', posOf(n.location));
+    case 'A_ArrayExpr': return compileArrayExpr(n, scope, compileExpr);
+    case 'A_Indirection': return compileIndirection(n, scope, compileExpr);
     case 'RowExpr': throw notSupported('row constructors', posOf(n.location));
     case 'SQLValueFunction': {
       // CURRENT_TIMESTAMP / CURRENT_DATE / LOCALTIMESTAMP: the transaction's start on the virtual clock

@@ -6,7 +6,7 @@
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
-import { type SqlType, type TypeName, type Value, T, isIntegral, isStringLike, checkIntRange, toNumeric, typeDisplayName, groupKey } from './types.js';
+import { type SqlType, type TypeName, type Value, PgArray, T, arrayOf, isArray, isIntegral, isStringLike, checkIntRange, toNumeric, typeDisplayName, groupKey } from './types.js';
 import { pg15HasFunction, PG15_AGGREGATES, PG15_FUNCTION_SIGNATURES } from '../catalog/pg15names.js';
 import { EXTRA_AGGS, extraAggState, type ExtraAggKind } from './aggtrans.js';
 import { resolveFunction, buildCall, hasFunction, noSuchFunction, canCoerceImplicitly } from './funcs/registry.js';
@@ -158,6 +158,11 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
         arg = castTo(arg!, T.float8, false, pos);
       } else throw noFn();
       break;
+    case 'array_agg':
+      // array_agg(anynonarray) → its array type; array_agg(anyarray) → the same type, one dimension more
+      if (at.name === 'unknown') arg = castTo(arg!, T.text, false, pos);
+      type = isArray(at) ? at : arrayOf(at.name === 'unknown' ? T.text : at);
+      break;
     case 'count': type = T.int8; break;
     case 'sum':
       if (at.name === 'int2' || at.name === 'int4') type = T.int8;
@@ -188,6 +193,7 @@ export function newAggState(spec: AggSpec): { add(v: Value, extra?: Value): void
     seen.add(k);
     return false;
   };
+  if (spec.kind === 'array_agg') return arrayAggState(spec, dedup);
   if (EXTRA_AGGS.has(spec.kind)) return extraAggState(spec.kind as ExtraAggKind, spec.type.name === 'float8', dedup);
   switch (spec.kind) {
     case 'count': {
@@ -230,4 +236,28 @@ export function newAggState(spec: AggSpec): { add(v: Value, extra?: Value): void
     }
     default: throw notSupported(`the aggregate function ${spec.kind}()`);
   }
+}
+
+/**
+ * array_agg (array_userfuncs.c array_agg_transfn / array_agg_array_transfn): every input, NULLs too, in input
+ * order (with DISTINCT: sorted, as the sort that deduplicates leaves them); no input rows is NULL. Arrays as
+ * input make one more dimension: they must all have the same dimensions (2202E).
+ */
+function arrayAggState(spec: AggSpec, dedup: (v: Value) => boolean): { add(v: Value): void; result(): Value } {
+  const vals: Value[] = [];
+  let any = false;
+  return {
+    add: (v) => { any = true; if (v !== null && dedup(v)) return; if (v === null && spec.distinct && vals.includes(null)) return; vals.push(v); },
+    result: () => {
+      if (!any) return null;
+      if (spec.distinct && !spec.order) vals.sort((a, b) => (a === null ? (b === null ? 0 : 1) : b === null ? -1 : compareValues(a, b)));
+      if (!isArray(spec.type) || !isArray(spec.arg!.type)) return new PgArray(vals as Exclude<Value, PgArray>[]);
+      const arrs = vals as (PgArray | null)[];
+      if (arrs.some((a) => a === null)) throw new PgError('22004', 'cannot accumulate null arrays');
+      const first = arrs[0]!;
+      if (first.ndim === 0) throw new PgError('2202E', 'cannot accumulate empty arrays');
+      for (const a of arrs) if (a!.ndim !== first.ndim || a!.dims.some((d, i) => d !== first.dims[i] || a!.lbs[i] !== first.lbs[i])) throw new PgError('2202E', 'cannot accumulate arrays of different dimensionality');
+      return new PgArray(arrs.flatMap((a) => a!.items), [arrs.length, ...first.dims], [1, ...first.lbs]);
+    },
+  };
 }

@@ -6,13 +6,15 @@
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
-import { type Value, T, isIntegral, isStringLike, toNumeric, formatValue, typeDisplayName } from './types.js';
+import { type Value, PgArray, T, isArray, isIntegral, isStringLike, toNumeric, formatValue, typeDisplayName } from './types.js';
 import { intArith, intNegate, intShift, intNot } from './intarith.js';
 import { isRegexOp, compileRegexMatch } from './regexp.js';
 import { resolveFunction, buildCall } from './funcs/registry.js';
 import { adtCompare, adtBinary, adtNegate } from './adtops.js';
 import { castTo, fold, unifyTypes, rtrimBlanks, opNotExist, pg15HasOperator } from './coerce.js';
 import type { Row, Compiled, Scope } from './primnodes.js';
+import { arrayCmp } from '../adt/arrayfuncs.js';
+import { compileArrayOp, compileScalarArrayOp } from './arrayexpr.js';
 type N = Record<string, any>;
 /** compileExpr, passed in (this module is below parse_expr's dispatcher: no import cycle) */
 type Rec = (n: N, scope: Scope) => Compiled;
@@ -23,6 +25,7 @@ function compareValues(a: Exclude<Value, null>, b: Exclude<Value, null>): number
   if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number')) return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  if (a instanceof PgArray && b instanceof PgArray) return arrayCmp(a, b, compareValues);
   const adt = adtCompare(a, b);
   if (adt !== null) return adt;
   const sa = String(a), sb = String(b);
@@ -35,6 +38,9 @@ const CMP_OPS: Record<string, (c: number) => boolean> = {
 };
 
 export function compileComparison(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
+  // arrays: both sides of one array type (an untyped literal takes the other side's), compared by btarraycmp
+  if ((isArray(l.type) || isArray(r.type)) && !(isArray(l.type) && isArray(r.type)) && l.type.name !== 'unknown' && r.type.name !== 'unknown') throw opNotExist(op, l.type, r.type, pos);
+  if (isArray(l.type) && isArray(r.type) && l.type.elem.name !== r.type.elem.name) throw opNotExist(op, l.type, r.type, pos);
   const t = unifyTypes(l.type, r.type, op, pos);
   let lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
   if (t.name === 'bpchar') {
@@ -75,6 +81,9 @@ export function arith(op: string, l: Compiled, r: Compiled, pos?: number): Compi
 }
 
 function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
+  const arr = compileArrayOp(op, l, r, compareValues, pos);
+  if (arr) return arr;
+  if (isArray(l.type) || isArray(r.type)) throw opNotExist(op, l.type, r.type, pos);
   if (op === '||') {
     // textcat / anytextcat / textanycat: a string (or unknown literal) on either side makes it text concatenation
     const stringish = (c: Compiled) => c.type.name === 'unknown' || isStringLike(c.type);
@@ -211,6 +220,7 @@ export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
       if (op in CMP_OPS) return compileComparison(op, l, r, pos);
       return arith(op, l, r, pos);
     }
+    case 'AEXPR_OP_ANY': case 'AEXPR_OP_ALL': return compileScalarArrayOp(n, scope, rec, compileComparison);
     case 'AEXPR_IN': {
       const l = rec(n.lexpr, scope);
       const items = (n.rexpr.List?.items ?? []) as N[];

@@ -1,13 +1,14 @@
 /**
  * Subqueries in expressions (PostgreSQL's parser/parse_expr.c transformSubLink, run by executor/nodeSubplan.ts):
- * EXISTS, IN / op ANY / op ALL (SELECT ...) (NOT IN is NOT (x IN ...)), and a scalar (SELECT ...) — one column, at most one row (21000).
+ * EXISTS, IN / op ANY / op ALL (SELECT ...) (NOT IN is NOT (x IN ...)), a scalar (SELECT ...) — one column, at
+ * most one row (21000) — and ARRAY(SELECT ...), the column's values as an array.
  * The subquery is prepared through ExprEnv.subquery, which runs it once (an InitPlan) or per outer row.
  * Simplification: the subquery's rows are all computed before the comparisons; PostgreSQL's non-hashed SubPlan
  * pulls them one at a time and stops at ANY's first true or ALL's first false, so an error in a later row of the
  * subquery (a division by zero) is raised here and not there.
  */
 import { PgError, notSupported, posOf } from '../errors.js';
-import { T } from './types.js';
+import { type Value, PgArray, T, arrayOf, isArray } from './types.js';
 import { compileComparison } from './operators.js';
 import type { Row, Compiled, Scope } from './primnodes.js';
 type N = Record<string, any>;
@@ -49,6 +50,13 @@ export function compileSubLink(n: N, scope: Scope, rec: Rec): Compiled {
           return nul ? null : !stopAt;
         }, type: T.bool, name: '?column?', strength: 0,
       };
+    }
+    case 'ARRAY_SUBLINK': {
+      // ARRAY(SELECT ...): the one column's values in the subquery's order; no rows is '{}' (ExecScanSubPlan)
+      if (sub.types.length !== 1) throw new PgError('42601', 'subquery must return only one column', pos !== undefined ? { position: pos } : {});
+      const t = sub.types[0]!.name === 'unknown' ? T.text : sub.types[0]!;
+      if (isArray(t)) throw notSupported('ARRAY(SELECT ...) of an array-valued column', pos);
+      return { fn: (r) => new PgArray(sub.run(r).map((row) => row[0]! as Exclude<Value, PgArray>)), type: arrayOf(t), name: 'array', strength: 2 };
     }
     default: throw notSupported(`${kind.replace('_SUBLINK', '')} subqueries`, pos);
   }

@@ -14,7 +14,8 @@
  * Mirrors: src/backend/utils/adt/{int.c,int8.c,bool.c,varchar.c,numeric.c,float.c,date.c,timestamp.c,oid.c,
  * regproc.c} input/output and range checks. Integer arithmetic is exact, with PostgreSQL's overflow errors (int4pl,
  * int8mul, ... in int.c / int8.c).
- * Simplifications: no time / timetz, arrays, composite, bytea or json types; TimeZone is UTC; virtual time 0 is
+ * Arrays (SqlType.elem; values PgArray, adt/arrayfuncs.ts) of every type here.
+ * Simplifications: no time / timetz, composite, bytea or json types; TimeZone is UTC; virtual time 0 is
  * 2000-01-01 00:00:00+00 (see adt/timestamp.ts).
  */
 import { PgError, notSupported } from '../errors.js';
@@ -22,6 +23,7 @@ import { Numeric } from './numeric.js';
 import { PG15_TYPES, PG15_CATALOG_RELATIONS } from '../catalog/pg15names.js';
 import { PgFloat, floatIn } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval, dateTimeIn, intervalIn } from '../adt/datetime.js';
+import { PgArray, arrayIn } from '../adt/arrayfuncs.js';
 
 /**
  * How regclass input and output find relations: set by the executor for the statement it runs (the catalog is
@@ -43,6 +45,8 @@ export type TypeName =
   | 'xid' | 'xid8' | 'cid' | 'tid' | 'pg_snapshot' | 'txid_snapshot' | 'unknown'
   | 'float4' | 'float8' | 'date' | 'timestamp' | 'timestamptz' | 'interval' | 'oid' | 'regclass' | 'regtype'
   | 'bytea' | 'pg_lsn' | '_text' | '_tid'
+  /** an array type: '_' and its element type's name (pg_type's _int4, _text ...); SqlType.elem is the element */
+  | `_${string}`
   /** what pg_advisory_lock and pg_sleep return: printed as an empty string */
   | 'void';
 
@@ -61,18 +65,20 @@ export class Bytea {
   }
   key(): string { return this.toString(); }
 }
-/** A one-dimensional array (text[], tid[]) as array_out prints it: {a,b}, elements quoted when they must be. */
-export class PgArray {
-  constructor(readonly items: (string | null)[]) {}
-  toString(): string {
-    return `{${this.items.map((x) => (x === null ? 'NULL' : x === '' || /[{},"\\\s]/.test(x) || /^null$/i.test(x) ? `"${x.replace(/["\\]/g, '\\$&')}"` : x)).join(',')}}`;
-  }
-  key(): string { return this.toString(); }
-}
+export { PgArray };
 
 export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass | Bytea | PgArray;
 
-export interface SqlType { name: TypeName; typmod: number }
+export interface SqlType {
+  name: TypeName; typmod: number;
+  /** an array type's element type (int4 for integer[]); the array's typmod is its element's (varchar(5)[]) */
+  elem?: SqlType;
+}
+/** The array type of an element type (get_array_type): its name is '_' and the element's, its typmod the element's. */
+export function arrayOf(elem: SqlType): SqlType {
+  return { name: `_${elem.name}`, typmod: elem.typmod, elem };
+}
+export const isArray = (t: SqlType): t is SqlType & { elem: SqlType } => t.elem !== undefined;
 
 export const T = {
   int2: { name: 'int2', typmod: -1 } as SqlType,
@@ -101,8 +107,8 @@ export const T = {
   regtype: { name: 'regtype', typmod: -1 } as SqlType,
   bytea: { name: 'bytea', typmod: -1 } as SqlType,
   pg_lsn: { name: 'pg_lsn', typmod: -1 } as SqlType,
-  text_array: { name: '_text', typmod: -1 } as SqlType,
-  tid_array: { name: '_tid', typmod: -1 } as SqlType,
+  text_array: { name: '_text', typmod: -1, elem: { name: 'text', typmod: -1 } } as SqlType,
+  tid_array: { name: '_tid', typmod: -1, elem: { name: 'tid', typmod: -1 } } as SqlType,
   void: { name: 'void', typmod: -1 } as SqlType,
 };
 
@@ -115,6 +121,7 @@ export const isStringLike = (t: SqlType) => t.name === 'text' || t.name === 'var
 
 /** The SQL-visible type names PostgreSQL uses in messages ("integer", "character varying", ...). */
 export function typeDisplayName(t: SqlType): string {
+  if (t.elem) return `${typeDisplayName(t.elem)}[]`;
   switch (t.name) {
     case 'int2': return 'smallint';
     case 'int4': return 'integer';
@@ -127,8 +134,6 @@ export function typeDisplayName(t: SqlType): string {
     case 'float4': return 'real';
     case 'timestamp': return t.typmod >= 0 ? `timestamp(${t.typmod}) without time zone` : 'timestamp without time zone';
     case 'timestamptz': return t.typmod >= 0 ? `timestamp(${t.typmod}) with time zone` : 'timestamp with time zone';
-    case '_text': return 'text[]';
-    case '_tid': return 'tid[]';
     default: return t.name;
   }
 }
@@ -140,8 +145,13 @@ function inputTypeName(t: SqlType): string {
 }
 
 /** Resolve a type name as written in SQL (after the parser's normalisation: pg_catalog.int4 etc.). */
-export function resolveTypeName(names: string[], typmods: number[], position?: number): SqlType {
+export function resolveTypeName(names: string[], typmods: number[], position?: number, arrayBounds?: unknown[]): SqlType {
+  // int[], integer[3][3] (the bounds are documentation only), _int4: the element type's array type
+  if (arrayBounds?.length) return arrayOf(resolveTypeName(names, typmods, position));
   const n = names[names.length - 1]!.toLowerCase();
+  if (n.length > 1 && n.startsWith('_') && !n.startsWith('__') && (PG15_TYPES.has(n.slice(1)) || PG15_TYPES.has(n))) {
+    return arrayOf(resolveTypeName([n.slice(1)], typmods, position)); // pg_type's own name of an array type
+  }
   const mod = typmods[0] ?? -1;
   switch (n) {
     case 'int4': case 'integer': case 'int': return T.int4;
@@ -227,6 +237,7 @@ export function integerLiteral(s: string): { value: number | bigint; type: SqlTy
 
 /** Text → value, as the type's input function does (int4in, boolin, numeric_in, ...). */
 export function parseInput(s: string, t: SqlType): Value {
+  if (t.elem) { const e = t.elem; return arrayIn(s, (x) => parseInput(x, e) as Exclude<Value, PgArray>); }
   switch (t.name) {
     case 'int2': case 'int4': case 'int8': {
       const m = /^\s*([+-]?\d+)\s*$/.exec(s);

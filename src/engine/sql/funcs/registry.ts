@@ -19,7 +19,7 @@
  * (f(x => 1)), no default arguments, no VARIADIC arrays (variadic "any" only).
  */
 import { PgError, notSupported } from '../../errors.js';
-import { type SqlType, type TypeName, type Value, T, typeDisplayName, formatValue } from '../types.js';
+import { type SqlType, type TypeName, type Value, T, arrayOf, typeDisplayName, formatValue } from '../types.js';
 import type { Compiled, Fn, ExprEnv } from '../expr.js';
 
 /** An argument type: a concrete type, or "any" (the argument is passed as it is, with its own type). */
@@ -141,7 +141,7 @@ export function noSuchFunction(name: string, argTypes: SqlType[], pos?: number):
 
 const TYPE_OF: Partial<Record<TypeName, SqlType>> = {};
 for (const t of Object.values(T)) TYPE_OF[t.name] = t;
-export const sqlTypeOf = (n: TypeName): SqlType => TYPE_OF[n] ?? { name: n, typmod: -1 };
+export const sqlTypeOf = (n: TypeName): SqlType => TYPE_OF[n] ?? (n.startsWith('_') ? arrayOf(sqlTypeOf(n.slice(1) as TypeName)) : { name: n, typmod: -1 });
 
 /**
  * Build the call: coerce each argument to the chosen function's declared type (coerce is castTo, passed in to keep
