@@ -1,8 +1,10 @@
 /**
  * FROM: a single table, a function (generate_series, or any function of the catalog: functionScan), a WITH query or a subquery (read by name from its
- * materialized rows, nodeCtescan.ts), or joins — inner, left and right joins and comma lists. A view's name is
+ * materialized rows, nodeCtescan.ts), or joins — inner, left, right and full joins and comma lists. A view's name is
  * replaced by its query's rows and a sequence's by its one row (commands/view.ts: relationSource).
  *
+ * Outer joins a strict WHERE condition makes pointless are first reduced (optimizer/prepjointree.ts: a LEFT JOIN
+ * filtered on its nullable side is an inner join, a FULL JOIN a LEFT / RIGHT / inner one).
  * A join of two tables runs as the planner chooses (optimizer/joinpath.ts): a hash join (nodeHashjoin.ts), a
  * merge join (nodeMergejoin.ts) or a nested loop (nodeNestloop.ts); the choice decides the row order without
  * ORDER BY. A nested loop may probe the inner table's index once per outer row instead (a parameterized Index
@@ -13,19 +15,15 @@
  * Mirrors: parser/parse_clause.c (transformFromClause), executor/nodeFunctionscan.c; the join paths of
  * optimizer/path/joinrels.c. Three or more plain tables joined by inner joins go to the join order search
  * (optimizer/joinrels.ts, run by searchjoin.ts). Simplifications: a join of three or more relations the search
- * cannot vouch for runs as nested loops in the written order (EXPLAIN refuses it with 0A000); FULL JOIN,
- * JOIN ... USING, NATURAL JOIN and CROSS JOIN LATERAL are refused with 0A000.
+ * cannot vouch for runs as nested loops in the written order (a FULL JOIN there as a merge join; EXPLAIN refuses
+ * it with 0A000); JOIN ... USING, NATURAL JOIN and CROSS JOIN LATERAL are refused with 0A000.
  */
 import type { Executor } from './executor.js';
 import type { Table } from '../catalog/catalog.js';
-import { memberStatusName } from '../multixact/multixact.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session } from '../session/session.js';
-import {
-  compileExpr, castTo, type Compiled, type Scope, type Row,
-} from '../sql/expr.js';
-import { type Value, type SqlType, type TypeName, T } from '../sql/types.js';
-import { resolveFunction, buildCall, hasFunction, functionRows, sqlTypeOf } from '../sql/funcs/registry.js';
+import type { Compiled, Scope, Row } from '../sql/expr.js';
+import { type Value, T } from '../sql/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { relationSource } from '../commands/view.js';
 import type { ScanPath } from '../optimizer/planner.js';
@@ -42,6 +40,8 @@ import { sortSpaceUsedKb } from './nodeSort.js';
 import { runSearchedJoin, type SearchedBase } from './searchjoin.js';
 import { standardJoinSearch, type SearchVar, type SearchOther, type SearchUpper, type SearchOuterJoin } from '../optimizer/joinrels.js';
 import { lateralJoin } from './nodeSubqueryscan.js';
+import { functionScan, multixactMembers } from './nodeFunctionscan.js';
+import { reduceOuterJoins } from '../optimizer/prepjointree.js';
 import { checkJoinOnScope } from '../sql/parse_clause.js';
 import { indexProbe } from '../optimizer/indxpath.js';
 import { intConst } from '../sql/parser.js';
@@ -92,61 +92,6 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
     return { scope: { relName: fs.relName, alias: fs.alias, columns: fs.columns, hasSystem: false, env, sql }, table: null, rows: fs.rows };
   }
   throw notSupported('this FROM item');
-}
-
-/**
- * A function in FROM (nodeFunctionscan.c): generate_series, or any function of the catalog (sql/funcs) — a table
- * function's OUT columns (heap_page_items, pgstattuple, …), or a scalar function's value as one row of one column
- * named after the function or the alias. The arguments are computed once, before any row.
- */
-function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?: Scope): { relName: string; alias: string | null; columns: { name: string; type: SqlType }[]; rows: (row?: Row) => Iterable<Value[]> } {
-  const fc = rf.functions?.[0]?.List?.items?.[0]?.FuncCall;
-  const names = ((fc?.funcname ?? []) as N[]).map((x: N) => x.String.sval as string);
-  const fname = names[names.length - 1]?.toLowerCase();
-  if (!fc || rf.functions.length !== 1) throw notSupported('ROWS FROM (...) with several functions', posOf(fc?.location));
-  if (rf.ordinality) throw notSupported('WITH ORDINALITY', posOf(fc.location));
-  if (names.length > 1 && names[0] !== 'pg_catalog' && names[0] !== 'public') throw notSupported(`function ${names.join('.')}`, posOf(fc.location));
-  // the arguments may name columns of the FROM items before it (a function in FROM is implicitly LATERAL)
-  const argScope: Scope = outer ?? { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
-  const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, argScope));
-  const noRow = { vals: [], item: null, blk: 0, off: 0, aggs: null } as unknown as Row;
-  const alias = rf.alias?.aliasname ?? null;
-  const colnames = ((rf.alias?.colnames ?? []) as N[]).map((x) => x.String.sval as string);
-  if (fname === 'generate_series') {
-    if (args.length < 2 || args.length > 3) throw notSupported('generate_series with other than 2 or 3 arguments', posOf(fc.location));
-    if (args.some((a) => !['int2', 'int4', 'int8', 'unknown'].includes(a.type.name))) throw notSupported('generate_series over non-integers', posOf(fc.location));
-    const type = args.some((a) => a.type.name === 'int8') ? T.int8 : T.int4;
-    const fns = args.map((a) => castTo(a, type, false).fn);
-    return {
-      relName: 'generate_series', alias, columns: [{ name: colnames[0] ?? alias ?? 'generate_series', type }],
-      rows: function* (row = noRow) {
-        const vals = fns.map((f) => f(row));
-        if (vals.some((v) => v === null)) return;
-        if (vals.some((v) => typeof v === 'bigint')) throw notSupported('generate_series beyond ±2^53');
-        const [a, b, st] = [vals[0] as number, vals[1] as number, (vals[2] ?? 1) as number];
-        if (st === 0) throw new PgError('22023', 'step size cannot equal zero');
-        if (st > 0) for (let i = a; i <= b; i += st) yield [i];
-        else for (let i = a; i >= b; i += st) yield [i];
-      },
-    };
-  }
-  if (!fname || !hasFunction(fname)) throw notSupported(`function ${fname ?? ''} in FROM`, posOf(fc.location));
-  void s;
-  const pos = posOf(fc.location);
-  const def = resolveFunction(fname, args.map((a) => a.type), pos, names.join('.'), env);
-  const ctx = { env, pos, name: fname, literalAt: args.map((a) => (a.literal ? a.location : undefined)) };
-  const coerced = args.map((a, i) => (def.args[i] === 'any' || def.args[i] === undefined ? a : castTo(a, sqlTypeOf(def.args[i] as TypeName), false, pos)));
-  if (def.table) {
-    if (colnames.length > def.table.columns.length) throw new PgError('42601', `table "${alias}" has ${def.table.columns.length} columns available but ${colnames.length} columns specified`);
-    const once = outer ? null : functionRows(def, coerced.map((a) => a.fn(noRow)), ctx); // errors before any row
-    return {
-      relName: fname, alias, columns: def.table.columns.map(([n, t], i) => ({ name: colnames[i] ?? n, type: t })),
-      rows: (row = noRow) => once ?? functionRows(def, coerced.map((a) => a.fn(row)), ctx),
-    };
-  }
-  const call = buildCall(def, args, ctx, (x, t) => castTo(x, t, false, pos));
-  const v = outer ? null : call.fn(noRow);
-  return { relName: fname, alias, columns: [{ name: colnames[0] ?? alias ?? fname, type: call.type }], rows: (row = noRow) => [[outer ? call.fn(row) : v]] };
 }
 
 /** The planner's join method switches (costsize.c enable_hashjoin & co.). */
@@ -210,6 +155,15 @@ function resolveColumn(names: string[], inp: JoinInput): { rel: number; col: num
   return names.length <= 2 && hits.length === 1 ? hits[0]! : null;
 }
 
+/** A FROM leaf's name as its columns are qualified (a table's alias or name, a subquery's alias, a function's alias or name). */
+function leafName(f: N): string {
+  if (f.RangeVar) return f.RangeVar.alias?.aliasname ?? f.RangeVar.relname;
+  if (f.RangeSubselect) return f.RangeSubselect.alias?.aliasname ?? '';
+  const fc = f.RangeFunction?.functions?.[0]?.List?.items?.[0]?.FuncCall;
+  return f.RangeFunction?.alias?.aliasname ?? fc?.funcname?.map((x: N) => x.String.sval).pop() ?? '';
+}
+const leavesOf = (f: N): N[] => (f.JoinExpr ? [...leavesOf(f.JoinExpr.larg), ...leavesOf(f.JoinExpr.rarg)] : [f]);
+
 /** A qual of one relation with its column references unqualified (`t.k = 2` as the scan of t sees it: `k = 2`). */
 function unqualify(q: N): N {
   if (Array.isArray(q)) return q.map(unqualify);
@@ -236,6 +190,7 @@ function rangeParamProbe(q: N, inp: JoinInput, lw: number, l: { table: Table; qu
   if (ta !== tb || (ta !== 'int4' && ta !== 'int2')) return null;
   const [lcol, rcol] = a.col < lw ? [a.col, b.col - lw] : [b.col, a.col - lw];
   const opLeftFirst = a.col < lw ? op0 : COMMUTED[op0]!; // lcol op rcol
+  if (kind === 'full') return null;
   const inner = rangeParamSide({ ...l, col: lcol }, { ...r, col: rcol }, kind, sameRows);
   if (!inner) return null;
   const probe: ParamProbe = inner.side === 'right'
@@ -249,29 +204,6 @@ const INT = new Set(['int2', 'int4', 'int8']);
 const STRINGS = new Set(['text', 'varchar']);
 /** Key types a hash or merge join may compare by value (one type family whose equality is value identity). */
 const joinableTypes = (a: string, b: string) => (INT.has(a) && INT.has(b)) || (STRINGS.has(a) && STRINGS.has(b));
-
-/**
- * pg_get_multixact_members(multixid xid) → (xid xid, mode text): a MultiXact's members and their status (keysh,
- * sh, fornokeyupd, forupd, nokeyupd, upd), as pg_multixact stores them (multixact.c pg_get_multixact_members).
- */
-function multixactMembers(ex: Executor, fc: N, rf: N, env: Scope['env'], sql: string): Source {
-  const argScope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
-  const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, argScope));
-  if (args.length !== 1) throw new PgError('42883', `function pg_get_multixact_members(${args.map((a) => a.type.name).join(', ')}) does not exist`, { position: posOf(fc.location)! });
-  const id = castTo(args[0]!, T.xid, false, posOf(fc.location)).fn(null as unknown as Row);
-  const multis = ex.eng.multis;
-  if (typeof id === 'number' && id >= multis.next) throw new PgError('XX000', `MultiXactId ${id} has not been created yet -- apparent wraparound`);
-  const alias = rf.alias?.aliasname ?? null;
-  const names = ((rf.alias?.colnames ?? []) as N[]).map((c) => c.String.sval as string);
-  return {
-    scope: { relName: 'pg_get_multixact_members', alias, columns: [{ name: names[0] ?? 'xid', type: T.xid }, { name: names[1] ?? 'mode', type: T.text }], hasSystem: false, env, sql },
-    table: null,
-    rows: function* () {
-      if (typeof id !== 'number') return;
-      for (const m of multis.members(id)) yield [m.xid, memberStatusName(m)];
-    },
-  };
-}
 
 /**
  * The FROM list of three or more plain tables joined by inner joins (commas, JOIN ... ON) goes to the join order
@@ -522,8 +454,8 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       if (j.usingClause?.length || j.isNatural) throw notSupported('JOIN ... USING / NATURAL JOIN (use ON)', posOf(firstLocation(item)));
       if (j.alias) throw notSupported('aliases for joins');
       const kind0 = j.jointype as string;
-      if (kind0 !== 'JOIN_INNER' && kind0 !== 'JOIN_LEFT' && kind0 !== 'JOIN_RIGHT') throw notSupported(`${kind0.replace('JOIN_', '')} JOIN`, posOf(firstLocation(item)));
-      const kind: JoinKind = kind0 === 'JOIN_LEFT' ? 'left' : kind0 === 'JOIN_RIGHT' ? 'right' : 'inner';
+      if (kind0 !== 'JOIN_INNER' && kind0 !== 'JOIN_LEFT' && kind0 !== 'JOIN_RIGHT' && kind0 !== 'JOIN_FULL') throw notSupported(`${kind0.replace('JOIN_', '')} JOIN`, posOf(firstLocation(item)));
+      const kind: JoinKind = kind0 === 'JOIN_LEFT' ? 'left' : kind0 === 'JOIN_RIGHT' ? 'right' : kind0 === 'JOIN_FULL' ? 'full' : 'inner';
       return join(base(j.larg), base(j.rarg), kind, j.quals ?? null);
     }
     throw notSupported('this FROM item in a join', posOf(firstLocation(item)));
@@ -553,6 +485,8 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       ? `a join of more than two relations${searchUnsure ? ` with ${searchUnsure}` : ' (PostgreSQL chooses the join order by cost)'}` : 'a join whose input is not a plain table';
     const own: { left: N[]; right: N[] } = { left: [], right: [] };
     const filter: N[] = [];
+    /** WHERE conditions evaluated on the outer join's output */
+    const upper: N[] = [];
     let equi: { lcol: number; rcol: number; qual: N } | null = null;
     for (const q of joinQuals) {
       const rels = relsOf(q, combined);
@@ -571,19 +505,21 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
         filter.push(q);
       } else if (side === 'left' || side === 'right') {
         const onlyOn = onConj.includes(q);
-        // an ON condition on the preserved side of an outer join stays a join filter; on the nullable side it filters that scan
-        if (onlyOn && kind !== 'inner' && (kind === 'left') === (side === 'left')) filter.push(q);
+        // an ON condition on the preserved side of an outer join stays a join filter (both sides of a FULL JOIN
+        // are preserved); on the nullable side it filters that scan
+        if (onlyOn && (kind === 'full' || (kind !== 'inner' && (kind === 'left') === (side === 'left')))) filter.push(q);
         else own[side].push(q);
       } else filter.push(q);
     }
     if (planned && kind !== 'inner') {
-      // WHERE conditions above an outer join: on the preserved side they filter its scan; elsewhere the planner may
-      // reduce the outer join to an inner one
+      // WHERE conditions above an outer join: on the preserved side they filter its scan; the others (not strict,
+      // else optimizer/prepjointree.ts had reduced the join) filter the join's output ("Filter:" on the join node)
       for (const q of whereConj) {
         const rels = relsOf(q, combined);
-        const side = rels ? sideOf(rels) : 'both';
+        const side = rels ? sideOf(rels) : null;
         if ((kind === 'left' && side === 'left') || (kind === 'right' && side === 'right')) own[side].push(q);
-        else unsure ??= 'a WHERE condition on the nullable side of an outer join (PostgreSQL may reduce it to an inner join)';
+        else if (side) upper.push(q);
+        else unsure ??= 'a WHERE condition with a subquery above an outer join';
       }
     }
     const sideInfo = (inp: JoinInput, quals: N[], keyCol: number | null): JoinSide => {
@@ -623,17 +559,22 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     if (planned && equi && ls.analyzed && rs.analyzed && left.plan.kind === 'Scan' && right.plan.kind === 'Scan'
       && !hasUniqueIndex(left.plan.table, equi.lcol) && !hasUniqueIndex(right.plan.table, equi.rcol)) {
       const a = { table: left.plan.table, quals: own.left, key: equi.lcol }, b = { table: right.plan.table, quals: own.right, key: equi.rcol };
-      const c = kind === 'right' ? analyzedJoinChoice(b, a, 'left') : analyzedJoinChoice(a, b, kind);
+      const c = kind === 'right' ? analyzedJoinChoice(b, a, 'left') : kind === 'full' ? analyzedJoinChoice(a, b, 'inner') : analyzedJoinChoice(a, b, kind);
       if (c) {
         const outer = kind === 'right' ? (c.outer === 'left' ? 'right' : 'left') : c.outer;
         choice = { method: c.method, outer, unsure: ctx.orderedOrLimited ? choice.unsure : c.unsure };
         material = c.material;
       } else choice = { ...choice, unsure: choice.unsure ?? 'a join of analyzed tables whose costs the simulator does not estimate' };
     }
-    if (!planned) choice = { method: 'NestLoop', outer: kind === 'right' ? 'right' : 'left', unsure };
+    if (!planned) choice = kind === 'full' ? { method: 'MergeJoin', outer: 'left', unsure } : { method: 'NestLoop', outer: kind === 'right' ? 'right' : 'left', unsure };
+    if (kind === 'full') {
+      // a FULL JOIN needs a hash or merge key: PostgreSQL has no nested loop that NULL-extends its inner side
+      if (!equi) throw new PgError('0A000', 'FULL JOIN is only supported with merge-joinable or hash-joinable join conditions');
+      if (choice.method === 'MergeJoin' && filter.length) choice = { ...choice, unsure: choice.unsure ?? 'a FULL JOIN of non-unique keys with a Join Filter (PostgreSQL may hash one side instead)' };
+    }
     // `WHERE nullable.key IS NULL` above an outer join: PostgreSQL reduces it to an anti join, the preserved side
     // outer (Hash Anti Join), so the rows that survive come out in the preserved side's order
-    if (planned && equi && kind !== 'inner') {
+    if (planned && equi && (kind === 'left' || kind === 'right')) {
       const nullableKey = kind === 'left' ? lw + equi.rcol : equi.lcol;
       const anti = whereConj.some((q) => q.NullTest?.nulltesttype === 'IS_NULL' && q.NullTest.arg?.ColumnRef
         && resolveColumn((q.NullTest.arg.ColumnRef.fields as N[]).map((x) => x.String?.sval), combined)?.col === nullableKey);
@@ -670,8 +611,8 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     }
     const outerIsLeft = choice.outer === 'left';
     const [outerInp, innerInp] = outerIsLeft ? [left, right] : [right, left];
-    const fillOuter = kind !== 'inner' && (kind === 'left') === outerIsLeft;
-    const fillInner = kind !== 'inner' && !fillOuter;
+    const fillOuter = kind === 'full' || (kind !== 'inner' && (kind === 'left') === outerIsLeft);
+    const fillInner = kind === 'full' || (kind !== 'inner' && !fillOuter);
     const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
     const combine = (p: JoinPair): Value[] => {
       const o = p.o ?? new Array<Value>(outerIsLeft ? lw : rw).fill(null), i = p.i ?? new Array<Value>(outerIsLeft ? rw : lw).fill(null);
@@ -687,6 +628,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       kind: 'Join', method, label: joinTypeLabel(kind, choice.outer), outer: outerInp.plan, inner: innerInp.plan,
       cond: equi && method !== 'NestLoop' ? { outerIsLeft, qual: equi.qual, left: equi.lcol, right: equi.rcol } : null,
       filter: method === 'NestLoop' && equi && !param ? [equi.qual, ...filter] : filter, unsure, kindName: kind,
+      ...(upper.length ? { upper } : {}),
       ...(param ? { param } : {}), ...(method === 'NestLoop' && !material ? { material: false } : {}),
     };
     // each side's own conditions filter its rows before the join (pushed down into the scan, as the planner does)
@@ -775,6 +717,17 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     };
   };
   // three or more plain tables joined by inner joins: the join order search (optimizer/joinrels.ts)
+  // outer joins a strict WHERE condition makes pointless are planned as inner (or one-sided) joins (optimizer/prepjointree.ts)
+  let leafColumns: { name: string; columns: string[] }[] | null = null;
+  const relOf = (fields: string[]): string | null => {
+    if (fields.length === 2) return fields[0]!;
+    if (fields.length !== 1) return null;
+    const visible = (l: N) => base(l).columns.filter((c) => !(c as { dropped?: boolean }).dropped).map((c) => c.name);
+    leafColumns ??= from.flatMap(leavesOf).map((l) => ({ name: leafName(l), columns: visible(l) }));
+    const hits = leafColumns.filter((l) => l.columns.includes(fields[0]!));
+    return hits.length === 1 ? hits[0]!.name : null;
+  };
+  from = reduceOuterJoins(from, ctx.where, relOf, leafName);
   const searched = searchJoins(ex, from, base, whereConj, combinedScope, ctx);
   if (searched && 'input' in searched) {
     const final0 = searched.input;
