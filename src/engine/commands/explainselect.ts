@@ -1,14 +1,14 @@
 /**
  * EXPLAIN of a SELECT: the plan tree of a query over one table, a join, a function or no FROM, with the nodes
  * grouping_planner puts above it (PostgreSQL's optimizer/plan/planner.c, as explain.c prints it) — Aggregate /
- * HashAggregate (GROUP BY, DISTINCT), WindowAgg over its Sort, ProjectSet, Sort (none when an index walk already
+ * HashAggregate (GROUP BY, DISTINCT), Unique over a Sort (DISTINCT ON), WindowAgg over its Sort, ProjectSet, Sort (none when an index walk already
  * orders the rows, or a sort key is equated to a constant), LockRows, Limit — and, with costs, the single-table
  * plan's figures (optimizer/costsize.ts: the scan, then each node above from the estimate of the node below).
  * A subquery in FROM or a WITH query that adds nothing prints the inner query's plan (pulled up / inlined).
  *
  * Simplifications, refused with 0A000: WITH that stays a CTE Scan, UNION / INTERSECT / EXCEPT, a Subquery Scan,
- * DISTINCT with GROUP BY, DISTINCT ON, window functions over different windows; costs of expressions, aggregates
- * and GROUP BY shapes whose figures are not reproduced, nodes above a join, a join's select list other than *.
+ * DISTINCT with GROUP BY, EXPLAIN ANALYZE of DISTINCT ON, window functions over different windows; costs of
+ * expressions, aggregates and GROUP BY shapes whose figures are not reproduced, nodes above a join, a join's select list other than *.
  */
 import { notSupported } from '../errors.js';
 import type { Executor } from '../executor/executor.js';
@@ -29,6 +29,7 @@ import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
 import { extractSrfs } from '../executor/nodeProjectSet.js';
 import { sortSpaceUsedKb } from '../executor/nodeSort.js';
 import { type PlanNode, node, type Options, noCosts, intConstOrNull } from './plannodes.js';
+import { intConst } from '../sql/parser.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { joinNode } from './explainjoin.js';
 import { costJoin } from './explainjoincost.js';
@@ -79,7 +80,8 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   const grouping = !!n.groupClause?.length || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
   const distinct = !!n.distinctClause;
   if (grouping && distinct) throw notSupported('EXPLAIN of DISTINCT with GROUP BY or aggregates');
-  if (distinct && n.distinctClause.length && Object.keys(n.distinctClause[0] ?? {}).length) throw notSupported('EXPLAIN of DISTINCT ON');
+  const distinctOn = distinct && n.distinctClause.length > 0 && Object.keys(n.distinctClause[0] ?? {}).length > 0;
+  if (distinctOn && o.analyze) throw notSupported('EXPLAIN ANALYZE of DISTINCT ON');
   const table = f?.RangeVar && !joined ? ex.table(f.RangeVar) : null;
   let top: PlanNode;
   let joinTop: PlanNode | null = null;
@@ -111,7 +113,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   const targets = (n.targetList ?? []) as N[];
   /** an ORDER BY / GROUP BY item: an output column by position or name means that target's expression */
   const resolve = (k: N): N => {
-    const pos = k.A_Const && !k.A_Const.sval && !k.A_Const.fval ? Number(k.A_Const.ival?.ival ?? 0) : 0;
+    const pos = k.A_Const && !k.A_Const.sval && !k.A_Const.fval ? intConst(k.A_Const) ?? 0 : 0;
     if (pos >= 1 && pos <= targets.length) return targets[pos - 1]!.ResTarget.val;
     const nm = k.ColumnRef?.fields?.length === 1 ? k.ColumnRef.fields[0].String?.sval : undefined;
     const hit = nm !== undefined ? targets.find((t) => t.ResTarget.name === nm) : undefined;
@@ -136,8 +138,24 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     const having = n.havingClause ? [`Filter: ${d.qualList(d.quals(n.havingClause))}`] : [];
     agg = node(keys.length ? 'HashAggregate' : 'Aggregate', [...(keys.length ? [`Group Key: ${keys.join(', ')}`] : []), ...having], [top]);
     top = agg;
+  } else if (distinctOn) {
+    // DISTINCT ON: a Unique over the rows sorted on ORDER BY (which must begin with the DISTINCT ON expressions)
+    // and then the DISTINCT ON expressions ORDER BY left out (planner.c: the sort pathkeys extended by the
+    // distinct ones); an index walk in that order needs no Sort
+    const onKeys = (n.distinctClause as N[]).map((k) => resolve(k));
+    const orderKeys = ((n.sortClause ?? []) as N[]).map((sb) => ({ SortBy: { ...sb.SortBy, node: resolve(sb.SortBy.node) } }));
+    const same = (a: N, b: N) => keyText(a, false) === keyText(b, false);
+    const extra = onKeys.filter((k) => !orderKeys.some((sb) => same(sb.SortBy.node, k)));
+    // a DISTINCT ON expression ORDER BY leaves out is printed in one more pair of parentheses
+    const keys = [...orderKeys.map(sortKeyText), ...extra.map((k) => (k.ColumnRef ? keyText(k, false) : `(${keyText(k, false)})`))];
+    if (path?.kind === 'IndexScanOrdered') {
+      if (extra.length && (orderKeys.length || onKeys.length > 1)) throw notSupported('EXPLAIN of DISTINCT ON over an index walk that gives only part of its order (Incremental Sort)');
+    } else {
+      top = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
+    }
+    agg = node('Unique', [], [top]);
+    top = agg;
   } else if (distinct) {
-    if (n.distinctClause.length && Object.keys(n.distinctClause[0] ?? {}).length) throw notSupported('DISTINCT ON');
     agg = node('HashAggregate', [`Group Key: ${targets.map((t) => keyText(t.ResTarget.val, false)).join(', ')}`], [top]);
     top = agg;
   }
@@ -171,7 +189,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   const liveSortItems = sortItems.filter((sb) => !isFixed(resolve(sb.SortBy.node)));
   // the join order search chose a path already in ORDER BY's order (a merge join, an Index Scan below): no Sort
   const sortedByJoin = joined?.kind === 'Join' && !!joined.searched?.presorted;
-  if (liveSortItems.length && !sortedByIndex && !sortedByJoin) {
+  if (liveSortItems.length && !sortedByIndex && !sortedByJoin && !distinctOn) {
     const keys = liveSortItems.map((sb) => sortKeyText({ SortBy: { ...sb.SortBy, node: resolve(sb.SortBy.node) } }));
     sort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
     if (o.analyze) sort.analyzeDetails.push(sortMethod(qi, n));
