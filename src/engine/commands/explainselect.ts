@@ -6,7 +6,9 @@
  * plan's figures (optimizer/costsize.ts: the scan, then each node above from the estimate of the node below).
  * A subquery in FROM or a WITH query that adds nothing prints the inner query's plan (pulled up / inlined).
  *
- * Simplifications, refused with 0A000: WITH that stays a CTE Scan, UNION / INTERSECT / EXCEPT, a Subquery Scan,
+ * UNION / INTERSECT / EXCEPT: explainappend.ts.
+ *
+ * Simplifications, refused with 0A000: WITH that stays a CTE Scan, a Subquery Scan,
  * DISTINCT with GROUP BY, EXPLAIN ANALYZE of DISTINCT ON, window functions over different windows; costs of
  * expressions, aggregates and GROUP BY shapes whose figures are not reproduced, nodes above a join, a join's select list other than *.
  */
@@ -32,6 +34,7 @@ import { type PlanNode, node, type Options, noCosts, intConstOrNull } from './pl
 import { intConst } from '../sql/parser.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { joinNode } from './explainjoin.js';
+import { explainSetOp } from './explainappend.js';
 import { costJoin } from './explainjoincost.js';
 
 /**
@@ -61,7 +64,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   const inner = trivialWrapper(n);
   if (inner) return yield* explainSelect(ex, s, inner, raw, o, true);
   if (n.withClause) throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
-  if (n.op && n.op !== 'SETOP_NONE') throw notSupported('EXPLAIN of UNION / INTERSECT / EXCEPT (Append, SetOp)');
+  if (n.op && n.op !== 'SETOP_NONE') return yield* explainSetOp(ex, s, n, raw, o, (arm) => explainSelect(ex, s, arm, raw, o));
   if (n.fromClause?.[0]?.RangeSubselect) throw notSupported('EXPLAIN of subqueries in FROM (Subquery Scan)');
   const qi: QueryInstr = newQueryInstr();
   qi.planOnly = !o.analyze;
