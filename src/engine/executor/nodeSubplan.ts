@@ -23,12 +23,14 @@ export function prepareSubquery(ex: Executor, s: Session, select: N, outer: Scop
   const outerInfo = { scope: outer, row: ref, used: false };
   let cached: Value[][] | null = null;
   let types: SqlType[] = [];
+  let names: string[] = [];
   const runOnce = (outerRow: Row | null) => {
     ref.current = outerRow;
     const g = ex.query(s, select, outer.sql, false, { outer: outerInfo, snapshot });
     const r = g.next();
     if (!r.done) throw notSupported('a subquery that has to wait for a lock');
     types = r.value.types;
+    names = r.value.names;
     return r.value.rows;
   };
   // compile (and run) it once now with no outer row, to learn its column types and report errors early
@@ -36,7 +38,7 @@ export function prepareSubquery(ex: Executor, s: Session, select: N, outer: Scop
   const first = runOnce(dummy);
   if (!outerInfo.used) cached = first;
   return {
-    types,
+    types, names,
     run: (outerRow: Row) => cached ?? runOnce(outerRow),
   };
 }

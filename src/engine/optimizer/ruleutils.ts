@@ -49,6 +49,21 @@ const FUNCS: Record<string, { args: Ty[]; result: Ty | 'arg' }> = {
   reverse: { args: ['text'], result: 'text' }, initcap: { args: ['text'], result: 'text' },
 };
 
+/** How a subquery of the query being explained prints ($0, "(hashed SubPlan 1)") and its type (commands/explainsubplan.ts). */
+export interface SublinkText { text: string; ty: Ty }
+/** The subqueries of the query level EXPLAIN is printing, by their location (set while it prints, synchronously). */
+let currentSublinks: Map<number, SublinkText> | null = null;
+export function setSublinkTexts(m: Map<number, SublinkText> | null): void { currentSublinks = m; }
+/** A condition's cost for ordering: an InitPlan's parameter costs nothing (it was computed before the scan). */
+const costOf = (q: N) => qualCost(currentSublinks ? paramsForInitPlans(q) : q);
+function paramsForInitPlans(q: unknown): unknown {
+  if (!q || typeof q !== 'object') return q;
+  if (Array.isArray(q)) return q.map(paramsForInitPlans);
+  const o = q as N;
+  if (o.SubLink && currentSublinks?.get(o.SubLink.location)?.text.startsWith('$')) return { A_Const: { ival: { ival: 0 } } };
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, paramsForInitPlans(v)]));
+}
+
 export class Deparser {
   /** prefix: qualify column names with their relation (EXPLAIN does above a scan when the query has several) */
   constructor(readonly scope: Scope, readonly prefix = false) {}
@@ -56,12 +71,12 @@ export class Deparser {
   /** The AND-list of quals in a WHERE clause (BETWEEN counts as two), as the planner keeps them. */
   /** a node's AND-ed conditions in the order the plan tests them (qualorder.ts: cheapest first, as PostgreSQL prints them) */
   quals(n: N | undefined): N[] {
-    return orderQuals(this.flatQuals(n), (q) => qualCost(q));
+    return orderQuals(this.flatQuals(n), costOf);
   }
 
   /** several conditions of one plan node, in the order it tests them */
   qualsOf(ns: readonly N[]): N[] {
-    return orderQuals(ns.flatMap((n) => this.flatQuals(n)), (q) => qualCost(q));
+    return orderQuals(ns.flatMap((n) => this.flatQuals(n)), costOf);
   }
 
   private flatQuals(n: N | undefined): N[] {
@@ -93,6 +108,7 @@ export class Deparser {
       return n.A_Const.ival !== undefined || intConst(n.A_Const) !== undefined ? 'int' : 'other';
     }
     if (n.TypeCast) return castType(n);
+    if (n.SubLink) return currentSublinks?.get(n.SubLink.location)?.ty ?? 'other';
     if (n.CoalesceExpr) return commonType((n.CoalesceExpr.args as N[]).map((a) => this.typeOf(a)));
     if (n.MinMaxExpr) return commonType((n.MinMaxExpr.args as N[]).map((a) => this.typeOf(a)));
     if (n.CaseExpr) return commonType(caseResults(n).map((a) => this.typeOf(a)));
@@ -181,7 +197,11 @@ export class Deparser {
       if (f.agg_star) return `${name}(*)`;
       return `${name}(${(f.args as N[]).map((a) => this.expr(a)).join(', ')})`;
     }
-    if (n.SubLink) throw refuse('subqueries (SubPlan / InitPlan)');
+    if (n.SubLink) {
+      const t = currentSublinks?.get(n.SubLink.location);
+      if (!t) throw refuse('subqueries (SubPlan / InitPlan)');
+      return t.text;
+    }
     if (n.TypeCast) {
       const ty = castType(n);
       const name = TYPE_NAME[ty];
