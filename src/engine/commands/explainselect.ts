@@ -93,6 +93,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     if (grouping && distinct) throw notSupported('EXPLAIN of DISTINCT with GROUP BY or aggregates');
     const distinctOn = distinct && n.distinctClause.length > 0 && Object.keys(n.distinctClause[0] ?? {}).length > 0;
     if (distinctOn && o.analyze) throw notSupported('EXPLAIN ANALYZE of DISTINCT ON');
+    if (distinctOn && qi.joinPlan) throw notSupported('EXPLAIN of DISTINCT ON over a join (PostgreSQL weighs a join that delivers the rows sorted)');
     const table = f?.RangeVar && !joined ? ex.table(f.RangeVar) : null;
     let top: PlanNode;
     let joinTop: PlanNode | null = null;

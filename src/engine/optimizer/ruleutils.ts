@@ -31,6 +31,10 @@ const refuse = (what: string) => notSupported(`EXPLAIN of ${what}`);
 const NEGATOR: Record<string, string> = { '=': '<>', '<>': '=', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
 const COMMUTE: Record<string, string> = { '=': '=', '<>': '<>', '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
 const INT_TYPES = new Set(['int2', 'int4', 'int8']);
+/** x IS [NOT] TRUE / FALSE / UNKNOWN */
+const BOOLEAN_TEST: Record<string, string> = {
+  IS_TRUE: 'IS TRUE', IS_NOT_TRUE: 'IS NOT TRUE', IS_FALSE: 'IS FALSE', IS_NOT_FALSE: 'IS NOT FALSE', IS_UNKNOWN: 'IS UNKNOWN', IS_NOT_UNKNOWN: 'IS NOT UNKNOWN',
+};
 /** FUNCS' names that are SQL keywords (not unreserved), which quote_identifier quotes */
 const KEYWORD_FUNCS = new Set(['left', 'right']);
 /** a type as EXPLAIN names it in a cast */
@@ -179,6 +183,11 @@ export class Deparser {
       return `(${args.map((a: N) => this.expr(a)).join(b.boolop === 'AND_EXPR' ? ' AND ' : ' OR ')})`;
     }
     if (n.NullTest) return `(${this.expr(n.NullTest.arg)} ${n.NullTest.nulltesttype === 'IS_NULL' ? 'IS NULL' : 'IS NOT NULL'})`;
+    if (n.BooleanTest) {
+      const test = BOOLEAN_TEST[n.BooleanTest.booltesttype as string];
+      if (!test || this.typeOf(n.BooleanTest.arg) !== 'bool') throw refuse('this boolean test');
+      return `(${this.expr(n.BooleanTest.arg)} ${test})`;
+    }
     if (n.A_Expr) return this.aexpr(n);
     if (n.FuncCall) {
       const f = n.FuncCall;
