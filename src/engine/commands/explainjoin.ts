@@ -64,7 +64,7 @@ export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql
     if (m) mergeMemo.set(p, m);
     if (p.method === 'MergeJoin' && (!m || m.outerKb === null || m.innerKb === null || p.outer.kind !== 'Scan' || p.inner.kind !== 'Scan' ||
       (p.searched && (!p.searched.sortOuter || !p.searched.sortInner)))) throw notSupported('EXPLAIN ANALYZE of this Merge Join (use EXPLAIN (COSTS OFF))');
-    if (p.filter.length) throw notSupported('EXPLAIN ANALYZE of a join with a Join Filter');
+    if (p.filter.length || p.upper) throw notSupported('EXPLAIN ANALYZE of a join with a Join Filter or a Filter');
     if (!p.actual) throw notSupported('EXPLAIN ANALYZE of a join that did not run');
     if (p.actual.outerRows === 0 && p.method !== 'HashJoin' && (p.param || p.method === 'MergeJoin' || p.actual.innerRun !== false)) {
       throw notSupported('EXPLAIN ANALYZE of this join whose outer side returned no rows');
@@ -114,6 +114,7 @@ export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql
     }
   }
   if (p.filter.length) details.push(`Join Filter: ${d.qualList(d.qualsOf(p.filter))}`);
+  if (p.upper) details.push(`Filter: ${d.qualList(d.qualsOf(p.upper))}`);
   const j = node(name, details, children);
   if (analyze) j.rows = p.actual!.rows;
   return j;

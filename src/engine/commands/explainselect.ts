@@ -1,14 +1,16 @@
 /**
  * EXPLAIN of a SELECT: the plan tree of a query over one table, a join, a function or no FROM, with the nodes
  * grouping_planner puts above it (PostgreSQL's optimizer/plan/planner.c, as explain.c prints it) — Aggregate /
- * HashAggregate (GROUP BY, DISTINCT), WindowAgg over its Sort, ProjectSet, Sort (none when an index walk already
+ * HashAggregate (GROUP BY, DISTINCT), Unique over a Sort (DISTINCT ON), WindowAgg over its Sort, ProjectSet, Sort (none when an index walk already
  * orders the rows, or a sort key is equated to a constant), LockRows, Limit — and, with costs, the single-table
  * plan's figures (optimizer/costsize.ts: the scan, then each node above from the estimate of the node below).
  * A subquery in FROM or a WITH query that adds nothing prints the inner query's plan (pulled up / inlined).
  *
- * Simplifications, refused with 0A000: WITH that stays a CTE Scan, UNION / INTERSECT / EXCEPT, a Subquery Scan,
- * DISTINCT with GROUP BY, DISTINCT ON, window functions over different windows; costs of expressions, aggregates
- * and GROUP BY shapes whose figures are not reproduced, nodes above a join, a join's select list other than *.
+ * UNION / INTERSECT / EXCEPT: explainappend.ts.
+ *
+ * Simplifications, refused with 0A000: WITH that stays a CTE Scan, a Subquery Scan,
+ * DISTINCT with GROUP BY, EXPLAIN ANALYZE of DISTINCT ON, window functions over different windows; costs of
+ * expressions, aggregates and GROUP BY shapes whose figures are not reproduced, nodes above a join, a join's select list other than *.
  */
 import { notSupported } from '../errors.js';
 import type { Executor } from '../executor/executor.js';
@@ -20,7 +22,7 @@ import type { ScanPath } from '../optimizer/planner.js';
 import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, CPU_TUPLE_COST, CPU_OPERATOR_COST, type Cost } from '../optimizer/costsize.js';
 import { estimateRelSize, columnWidth, columnUnique, clampRowEst } from '../optimizer/plancat.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
-import { Deparser, quoteIdent, opName, funcName } from '../optimizer/ruleutils.js';
+import { Deparser, quoteIdent, opName, funcName, setSublinkTexts } from '../optimizer/ruleutils.js';
 import { containsAggregate, type N, type Gen } from '../executor/util.js';
 import { isIndexOnly, heapFetches } from '../executor/nodeIndexonlyscan.js';
 import { oneTimeFilterFalse } from '../executor/nodeResult.js';
@@ -29,8 +31,11 @@ import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
 import { extractSrfs } from '../executor/nodeProjectSet.js';
 import { sortSpaceUsedKb } from '../executor/nodeSort.js';
 import { type PlanNode, node, type Options, noCosts, intConstOrNull } from './plannodes.js';
+import { intConst } from '../sql/parser.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { joinNode } from './explainjoin.js';
+import { explainSetOp } from './explainappend.js';
+import { hasSublinks, planSubplans, attachSubplans } from './explainsubplan.js';
 import { costJoin } from './explainjoincost.js';
 
 /**
@@ -60,174 +65,201 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   const inner = trivialWrapper(n);
   if (inner) return yield* explainSelect(ex, s, inner, raw, o, true);
   if (n.withClause) throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
-  if (n.op && n.op !== 'SETOP_NONE') throw notSupported('EXPLAIN of UNION / INTERSECT / EXCEPT (Append, SetOp)');
+  if (n.op && n.op !== 'SETOP_NONE') return yield* explainSetOp(ex, s, n, raw, o, (arm) => explainSelect(ex, s, arm, raw, o));
   if (n.fromClause?.[0]?.RangeSubselect) throw notSupported('EXPLAIN of subqueries in FROM (Subquery Scan)');
+  // subqueries in the select list or WHERE: planned first (InitPlans / hashed SubPlans, explainsubplan.ts)
+  const leafNames = (f: N): string[] => (f.JoinExpr ? [...leafNames(f.JoinExpr.larg), ...leafNames(f.JoinExpr.rarg)]
+    : f.RangeVar ? [f.RangeVar.alias?.aliasname ?? f.RangeVar.relname] : []);
+  const subs = hasSublinks(n)
+    ? yield* planSubplans(ex, s, n, o, ((n.fromClause ?? []) as N[]).flatMap(leafNames), (q) => explainSelect(ex, s, q, raw, o)) : null;
   const qi: QueryInstr = newQueryInstr();
   qi.planOnly = !o.analyze;
   ex.queryInstr = qi;
   let result: { rows: unknown[][] };
   try { result = yield* ex.query(s, n, raw.text, true); } finally { ex.queryInstr = null; }
-  if (n.valuesLists) {
-    const p = node('Values Scan on "*VALUES*"');
-    if (o.analyze) p.rows = result.rows.length;
-    return p;
-  }
-  const scope = qi.scope!;
-  const joined = qi.joinPlan;
-  const d = new Deparser(scope, !!joined || prefix);
-  const f = n.fromClause?.[0] as N | undefined;
-  const grouping = !!n.groupClause?.length || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
-  const distinct = !!n.distinctClause;
-  if (grouping && distinct) throw notSupported('EXPLAIN of DISTINCT with GROUP BY or aggregates');
-  if (distinct && n.distinctClause.length && Object.keys(n.distinctClause[0] ?? {}).length) throw notSupported('EXPLAIN of DISTINCT ON');
-  const table = f?.RangeVar && !joined ? ex.table(f.RangeVar) : null;
-  let top: PlanNode;
-  let joinTop: PlanNode | null = null;
-  let scan: { top: PlanNode; scan: PlanNode; index: PlanNode | null } | null = null;
-  const path = qi.path;
-  let indexOnlyFetches: number | null = null;
-  if (f && oneTimeFilterFalse(ex.compileWhere(n.whereClause, scope), n.whereClause, scope)) {
-    top = node('Result', ['One-Time Filter: false']); // the scans and joins below are never planned
-    if (o.analyze) top.rows = 0;
-  } else if (joined) {
-    top = joinNode(ex, s, joined, d, raw.text, o.analyze);
-    joinTop = top;
-  } else if (table && path) {
-    scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, n.whereClause, new Deparser(scope)); // a scan's own quals unqualified
-    if (isIndexOnly(path, table, n)) { scan.scan.name = scan.scan.name.replace(/^Index Scan/, 'Index Only Scan'); indexOnlyFetches = heapFetches(path, table); }
-    top = scan.top;
-  } else if (f?.RangeFunction) {
-    const fd = new Deparser(scope);
-    const w = fd.quals(n.whereClause);
-    const alias = f.RangeFunction.alias?.aliasname;
-    top = node(`Function Scan on generate_series${alias ? ' ' + quoteIdent(alias) : ''}`, w.length ? [`Filter: ${fd.qualList(w)}`] : []);
-    if (o.analyze) { top.rows = qi.fastRows; if (w.length) top.analyzeDetails.push(`Rows Removed by Filter: ${qi.fastRemoved}`); }
-  } else if (!f) {
-    if (n.whereClause) throw notSupported('EXPLAIN of WHERE without FROM (One-Time Filter)');
-    top = node('Result');
-    if (o.analyze) top.rows = qi.fastRows;
-  } else throw notSupported('EXPLAIN of this FROM item');
+  setSublinkTexts(subs?.texts ?? null); // while this level prints (no yield below)
+  try {
+    if (n.valuesLists) {
+      const p = node('Values Scan on "*VALUES*"');
+      if (o.analyze) p.rows = result.rows.length;
+      return p;
+    }
+    const scope = qi.scope!;
+    const joined = qi.joinPlan;
+    const d = new Deparser(scope, !!joined || prefix || !!subs); // several range table entries: sort / group keys qualified
+    const f = n.fromClause?.[0] as N | undefined;
+    const grouping = !!n.groupClause?.length || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
+    const distinct = !!n.distinctClause;
+    if (grouping && distinct) throw notSupported('EXPLAIN of DISTINCT with GROUP BY or aggregates');
+    const distinctOn = distinct && n.distinctClause.length > 0 && Object.keys(n.distinctClause[0] ?? {}).length > 0;
+    if (distinctOn && o.analyze) throw notSupported('EXPLAIN ANALYZE of DISTINCT ON');
+    if (distinctOn && qi.joinPlan) throw notSupported('EXPLAIN of DISTINCT ON over a join (PostgreSQL weighs a join that delivers the rows sorted)');
+    const table = f?.RangeVar && !joined ? ex.table(f.RangeVar) : null;
+    let top: PlanNode;
+    let joinTop: PlanNode | null = null;
+    let scan: { top: PlanNode; scan: PlanNode; index: PlanNode | null } | null = null;
+    const path = qi.path;
+    let indexOnlyFetches: number | null = null;
+    if (f && oneTimeFilterFalse(ex.compileWhere(n.whereClause, scope), n.whereClause, scope)) {
+      top = node('Result', ['One-Time Filter: false']); // the scans and joins below are never planned
+      if (o.analyze) top.rows = 0;
+    } else if (joined) {
+      top = joinNode(ex, s, joined, d, raw.text, o.analyze);
+      joinTop = top;
+    } else if (table && path) {
+      scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, n.whereClause, new Deparser(scope)); // a scan's own quals unqualified
+      if (isIndexOnly(path, table, n)) { scan.scan.name = scan.scan.name.replace(/^Index Scan/, 'Index Only Scan'); indexOnlyFetches = heapFetches(path, table); }
+      top = scan.top;
+    } else if (f?.RangeFunction) {
+      const fd = new Deparser(scope);
+      const w = fd.quals(n.whereClause);
+      const alias = f.RangeFunction.alias?.aliasname;
+      top = node(`Function Scan on generate_series${alias ? ' ' + quoteIdent(alias) : ''}`, w.length ? [`Filter: ${fd.qualList(w)}`] : []);
+      if (o.analyze) { top.rows = qi.fastRows; if (w.length) top.analyzeDetails.push(`Rows Removed by Filter: ${qi.fastRemoved}`); }
+    } else if (!f) {
+      if (n.whereClause) throw notSupported('EXPLAIN of WHERE without FROM (One-Time Filter)');
+      top = node('Result');
+      if (o.analyze) top.rows = qi.fastRows;
+    } else throw notSupported('EXPLAIN of this FROM item');
 
-  const targets = (n.targetList ?? []) as N[];
-  /** an ORDER BY / GROUP BY item: an output column by position or name means that target's expression */
-  const resolve = (k: N): N => {
-    const pos = k.A_Const && !k.A_Const.sval && !k.A_Const.fval ? Number(k.A_Const.ival?.ival ?? 0) : 0;
-    if (pos >= 1 && pos <= targets.length) return targets[pos - 1]!.ResTarget.val;
-    const nm = k.ColumnRef?.fields?.length === 1 ? k.ColumnRef.fields[0].String?.sval : undefined;
-    const hit = nm !== undefined ? targets.find((t) => t.ResTarget.name === nm) : undefined;
-    return hit ? hit.ResTarget.val : k;
-  };
-  const keyText = (k: N, paren: boolean) => {
-    if (k.ColumnRef?.fields?.some((x: N) => x.A_Star)) return scope.columns.map((c) => quoteIdent(c.name)).join(', ');
-    const e = d.expr(k);
-    return paren && !k.ColumnRef && !e.startsWith('(') ? `(${e})` : e;
-  };
+    const targets = (n.targetList ?? []) as N[];
+    /** an ORDER BY / GROUP BY item: an output column by position or name means that target's expression */
+    const resolve = (k: N): N => {
+      const pos = k.A_Const && !k.A_Const.sval && !k.A_Const.fval ? intConst(k.A_Const) ?? 0 : 0;
+      if (pos >= 1 && pos <= targets.length) return targets[pos - 1]!.ResTarget.val;
+      const nm = k.ColumnRef?.fields?.length === 1 ? k.ColumnRef.fields[0].String?.sval : undefined;
+      const hit = nm !== undefined ? targets.find((t) => t.ResTarget.name === nm) : undefined;
+      return hit ? hit.ResTarget.val : k;
+    };
+    const keyText = (k: N, paren: boolean) => {
+      if (k.ColumnRef?.fields?.some((x: N) => x.A_Star)) return scope.columns.map((c) => quoteIdent(c.name)).join(', ');
+      const e = d.expr(k);
+      return paren && !k.ColumnRef && !e.startsWith('(') ? `(${e})` : e;
+    };
 
-  const sortKeyText = (sb: N) => {
-    const x = sb.SortBy;
-    const desc = x.sortby_dir === 'SORTBY_DESC';
-    const nulls = x.sortby_nulls === 'SORTBY_NULLS_FIRST' ? !desc ? ' NULLS FIRST' : '' : x.sortby_nulls === 'SORTBY_NULLS_LAST' ? desc ? ' NULLS LAST' : '' : '';
-    return `${keyText(x.node, true)}${desc ? ' DESC' : ''}${nulls}`;
-  };
+    const sortKeyText = (sb: N) => {
+      const x = sb.SortBy;
+      const desc = x.sortby_dir === 'SORTBY_DESC';
+      const nulls = x.sortby_nulls === 'SORTBY_NULLS_FIRST' ? !desc ? ' NULLS FIRST' : '' : x.sortby_nulls === 'SORTBY_NULLS_LAST' ? desc ? ' NULLS LAST' : '' : '';
+      return `${keyText(x.node, true)}${desc ? ' DESC' : ''}${nulls}`;
+    };
 
-  let agg: PlanNode | null = null;
-  if (grouping) {
-    const keys = ((n.groupClause ?? []) as N[]).map((g) => keyText(resolve(g), false));
-    const having = n.havingClause ? [`Filter: ${d.qualList(d.quals(n.havingClause))}`] : [];
-    agg = node(keys.length ? 'HashAggregate' : 'Aggregate', [...(keys.length ? [`Group Key: ${keys.join(', ')}`] : []), ...having], [top]);
-    top = agg;
-  } else if (distinct) {
-    if (n.distinctClause.length && Object.keys(n.distinctClause[0] ?? {}).length) throw notSupported('DISTINCT ON');
-    agg = node('HashAggregate', [`Group Key: ${targets.map((t) => keyText(t.ResTarget.val, false)).join(', ')}`], [top]);
-    top = agg;
-  }
-  // window functions: a WindowAgg over the Sort its PARTITION BY / ORDER BY need (none after an index walk)
-  const wcalls = extractWindows(n)?.calls ?? [];
-  let winSort: PlanNode | null = null, winAgg: PlanNode | null = null;
-  if (wcalls.length) {
-    const w = windowSpec(wcalls);
-    if (!w) throw notSupported('EXPLAIN of window functions over different windows');
-    const keys = [...((w.partitionClause ?? []) as N[]).map((p) => keyText(p, true)), ...((w.orderClause ?? []) as N[]).map(sortKeyText)];
-    if (keys.length && path?.kind !== 'IndexScanOrdered') { winSort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]); winSort.analyzeDetails.push('Sort Method: quicksort  Memory: 25kB'); top = winSort; }
-    winAgg = node('WindowAgg', [], [top]);
-    top = winAgg;
-  }
-  const projectSet = extractSrfs(n) ? node('ProjectSet', [], [top]) : null;
-  if (projectSet) top = projectSet;
-  if ((winAgg || projectSet) && o.analyze && !table && f) throw notSupported('EXPLAIN ANALYZE of window or set-returning functions over a function');
-  const sortItems = (n.sortClause ?? []) as N[];
-  let sort: PlanNode | null = null;
-  const sortedByIndex = path && (path.kind === 'IndexScanOrdered' || (path.kind === 'IndexScan' && sortItems.length === 1 && !grouping && !distinct
-    && resolve(sortItems[0]!.SortBy.node).ColumnRef?.fields?.length === 1
-    && table!.columns[path.index.columns[0]!]?.name === resolve(sortItems[0]!.SortBy.node).ColumnRef.fields[0].String?.sval
-    && sortItems[0]!.SortBy.sortby_dir !== 'SORTBY_DESC'));
-  // a sort key the WHERE equates to a constant is redundant (pathkeys.c pathkey_is_redundant: its equivalence class
-  // holds a constant, every row has the same value); none left, no Sort
-  const fixed = table && !grouping && !distinct ? constantColumns(n.whereClause, table.name, f!.RangeVar.alias?.aliasname ?? null) : new Set<string>();
-  const isFixed = (k: N) => {
-    const fl = k.ColumnRef?.fields as N[] | undefined;
-    return !!fl && fl.every((x) => x.String) && fixed.has(fl.map((x) => x.String.sval).join('.'));
-  };
-  const liveSortItems = sortItems.filter((sb) => !isFixed(resolve(sb.SortBy.node)));
-  // the join order search chose a path already in ORDER BY's order (a merge join, an Index Scan below): no Sort
-  const sortedByJoin = joined?.kind === 'Join' && !!joined.searched?.presorted;
-  if (liveSortItems.length && !sortedByIndex && !sortedByJoin) {
-    const keys = liveSortItems.map((sb) => sortKeyText({ SortBy: { ...sb.SortBy, node: resolve(sb.SortBy.node) } }));
-    sort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
-    if (o.analyze) sort.analyzeDetails.push(sortMethod(qi, n));
-    top = sort;
-  }
-  let lock: PlanNode | null = null;
-  if (n.lockingClause?.length) { lock = node('LockRows', [], [top]); top = lock; }
-  let limit: PlanNode | null = null;
-  if (n.limitCount || n.limitOffset) { limit = node('Limit', [], [top]); top = limit; }
+    let agg: PlanNode | null = null;
+    if (grouping) {
+      const keys = ((n.groupClause ?? []) as N[]).map((g) => keyText(resolve(g), false));
+      const having = n.havingClause ? [`Filter: ${d.qualList(d.quals(n.havingClause))}`] : [];
+      agg = node(keys.length ? 'HashAggregate' : 'Aggregate', [...(keys.length ? [`Group Key: ${keys.join(', ')}`] : []), ...having], [top]);
+      top = agg;
+    } else if (distinctOn) {
+    // DISTINCT ON: a Unique over the rows sorted on ORDER BY (which must begin with the DISTINCT ON expressions)
+    // and then the DISTINCT ON expressions ORDER BY left out (planner.c: the sort pathkeys extended by the
+    // distinct ones); an index walk in that order needs no Sort
+      const onKeys = (n.distinctClause as N[]).map((k) => resolve(k));
+      const orderKeys = ((n.sortClause ?? []) as N[]).map((sb) => ({ SortBy: { ...sb.SortBy, node: resolve(sb.SortBy.node) } }));
+      const same = (a: N, b: N) => keyText(a, false) === keyText(b, false);
+      const extra = onKeys.filter((k) => !orderKeys.some((sb) => same(sb.SortBy.node, k)));
+      // a DISTINCT ON expression ORDER BY leaves out is printed in one more pair of parentheses
+      const keys = [...orderKeys.map(sortKeyText), ...extra.map((k) => (k.ColumnRef ? keyText(k, false) : `(${keyText(k, false)})`))];
+      if (path?.kind === 'IndexScanOrdered') {
+        if (extra.length && (orderKeys.length || onKeys.length > 1)) throw notSupported('EXPLAIN of DISTINCT ON over an index walk that gives only part of its order (Incremental Sort)');
+      } else {
+        top = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
+      }
+      agg = node('Unique', [], [top]);
+      top = agg;
+    } else if (distinct) {
+      agg = node('HashAggregate', [`Group Key: ${targets.map((t) => keyText(t.ResTarget.val, false)).join(', ')}`], [top]);
+      top = agg;
+    }
+    // window functions: a WindowAgg over the Sort its PARTITION BY / ORDER BY need (none after an index walk)
+    const wcalls = extractWindows(n)?.calls ?? [];
+    let winSort: PlanNode | null = null, winAgg: PlanNode | null = null;
+    if (wcalls.length) {
+      const w = windowSpec(wcalls);
+      if (!w) throw notSupported('EXPLAIN of window functions over different windows');
+      const keys = [...((w.partitionClause ?? []) as N[]).map((p) => keyText(p, true)), ...((w.orderClause ?? []) as N[]).map(sortKeyText)];
+      if (keys.length && path?.kind !== 'IndexScanOrdered') { winSort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]); winSort.analyzeDetails.push('Sort Method: quicksort  Memory: 25kB'); top = winSort; }
+      winAgg = node('WindowAgg', [], [top]);
+      top = winAgg;
+    }
+    const projectSet = extractSrfs(n) ? node('ProjectSet', [], [top]) : null;
+    if (projectSet) top = projectSet;
+    if ((winAgg || projectSet) && o.analyze && !table && f) throw notSupported('EXPLAIN ANALYZE of window or set-returning functions over a function');
+    const sortItems = (n.sortClause ?? []) as N[];
+    let sort: PlanNode | null = null;
+    const sortedByIndex = path && (path.kind === 'IndexScanOrdered' || (path.kind === 'IndexScan' && sortItems.length === 1 && !grouping && !distinct
+      && resolve(sortItems[0]!.SortBy.node).ColumnRef?.fields?.length === 1
+      && table!.columns[path.index.columns[0]!]?.name === resolve(sortItems[0]!.SortBy.node).ColumnRef.fields[0].String?.sval
+      && sortItems[0]!.SortBy.sortby_dir !== 'SORTBY_DESC'));
+    // a sort key the WHERE equates to a constant is redundant (pathkeys.c pathkey_is_redundant: its equivalence class
+    // holds a constant, every row has the same value); none left, no Sort
+    const fixed = table && !grouping && !distinct ? constantColumns(n.whereClause, table.name, f!.RangeVar.alias?.aliasname ?? null) : new Set<string>();
+    const isFixed = (k: N) => {
+      const fl = k.ColumnRef?.fields as N[] | undefined;
+      return !!fl && fl.every((x) => x.String) && fixed.has(fl.map((x) => x.String.sval).join('.'));
+    };
+    const liveSortItems = sortItems.filter((sb) => !isFixed(resolve(sb.SortBy.node)));
+    // the join order search chose a path already in ORDER BY's order (a merge join, an Index Scan below): no Sort
+    const sortedByJoin = joined?.kind === 'Join' && !!joined.searched?.presorted;
+    if (liveSortItems.length && !sortedByIndex && !sortedByJoin && !distinctOn) {
+      const keys = liveSortItems.map((sb) => sortKeyText({ SortBy: { ...sb.SortBy, node: resolve(sb.SortBy.node) } }));
+      sort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
+      if (o.analyze) sort.analyzeDetails.push(sortMethod(qi, n));
+      top = sort;
+    }
+    let lock: PlanNode | null = null;
+    if (n.lockingClause?.length) { lock = node('LockRows', [], [top]); top = lock; }
+    let limit: PlanNode | null = null;
+    if (n.limitCount || n.limitOffset) { limit = node('Limit', [], [top]); top = limit; }
 
-  if (o.costs) {
-    if (joined) {
-      if (top !== joinTop) throw noCosts('nodes above a join');
-      const targets0 = targets.length === 1 && targets[0]!.ResTarget.val.ColumnRef?.fields?.length === 1 &&
-        targets[0]!.ResTarget.val.ColumnRef.fields[0].A_Star;
-      if (!targets0) throw noCosts('a join with this select list (only SELECT * is modelled)');
-      costJoin(joined, top);
-    } else if (winAgg || projectSet || distinct || (lock && (agg || sort || limit))) throw noCosts(winAgg ? 'window functions' : projectSet ? 'set-returning functions' : distinct ? 'DISTINCT' : 'LockRows over other nodes');
-    else if (!f) {
-      if (!targets.every((t) => t.ResTarget.val.A_Const && intConstOrNull(t.ResTarget.val) !== null)) throw noCosts('a Result of these expressions');
-      top.cost = costResult(4 * targets.length);
-    } else {
-      if (!table || !path || !scan) throw noCosts('this FROM item');
-      const est = 'est' in path ? path.est : undefined;
-      if (indexOnlyFetches !== null && !est) throw noCosts('an Index Only Scan');
-      if (path.kind !== 'SeqScan' && !est && !(path.kind === 'IndexScan' && path.index.unique)) throw noCosts('this index scan (btcostestimate of a range or a non-unique index)');
-      costUpper(ex, scope, n, table, { scan: scan.scan, agg, sort, limit }, targets, resolve, path);
-      // a Bitmap Index Scan: 0 .. the index part's total, the rows its conditions select, no width
-      if (est?.indexTotal !== undefined && scan.index) scan.index.cost = { startup: 0, total: est.indexTotal, rows: est.indexRows!, width: 0 };
-      if (lock) {
+    if (o.costs) {
+      if (joined) {
+        if (top !== joinTop) throw noCosts('nodes above a join');
+        const targets0 = targets.length === 1 && targets[0]!.ResTarget.val.ColumnRef?.fields?.length === 1 &&
+          targets[0]!.ResTarget.val.ColumnRef.fields[0].A_Star;
+        if (!targets0) throw noCosts('a join with this select list (only SELECT * is modelled)');
+        costJoin(joined, top);
+      } else if (winAgg || projectSet || distinct || (lock && (agg || sort || limit))) throw noCosts(winAgg ? 'window functions' : projectSet ? 'set-returning functions' : distinct ? 'DISTINCT' : 'LockRows over other nodes');
+      else if (!f) {
+        if (!targets.every((t) => t.ResTarget.val.A_Const && intConstOrNull(t.ResTarget.val) !== null)) throw noCosts('a Result of these expressions');
+        top.cost = costResult(4 * targets.length);
+      } else {
+        if (!table || !path || !scan) throw noCosts('this FROM item');
+        const est = 'est' in path ? path.est : undefined;
+        if (indexOnlyFetches !== null && !est) throw noCosts('an Index Only Scan');
+        if (path.kind !== 'SeqScan' && !est && !(path.kind === 'IndexScan' && path.index.unique)) throw noCosts('this index scan (btcostestimate of a range or a non-unique index)');
+        costUpper(ex, scope, n, table, { scan: scan.scan, agg, sort, limit }, targets, resolve, path);
+        // a Bitmap Index Scan: 0 .. the index part's total, the rows its conditions select, no width
+        if (est?.indexTotal !== undefined && scan.index) scan.index.cost = { startup: 0, total: est.indexTotal, rows: est.indexRows!, width: 0 };
+        if (lock) {
         // LockRows: its input carries each row's ctid (6 bytes); cpu_tuple_cost per row locked
-        const c = scan.scan.cost!;
-        c.width += 6;
-        lock.cost = { startup: c.startup, total: c.total + CPU_TUPLE_COST * c.rows, rows: c.rows, width: c.width };
+          const c = scan.scan.cost!;
+          c.width += 6;
+          lock.cost = { startup: c.startup, total: c.total + CPU_TUPLE_COST * c.rows, rows: c.rows, width: c.width };
+        }
       }
     }
-  }
 
-  if (o.analyze) {
-    const all = qi.belowSort;
-    if (limit) limit.rows = result.rows.length;
-    if (lock) lock.rows = qi.locked;
-    if (sort) sort.rows = qi.pulled;
-    if (agg) {
-      agg.rows = grouping ? (sort ? all : qi.pulled) : qi.distinct;
-      if (n.havingClause) agg.analyzeDetails.push(`Rows Removed by Filter: ${qi.groupsRemoved}`);
-      if (agg.name === 'HashAggregate') agg.analyzeDetails.push('Batches: 1  Memory Usage: 40kB');
+    if (o.analyze) {
+      const all = qi.belowSort;
+      if (limit) limit.rows = result.rows.length;
+      if (lock) lock.rows = qi.locked;
+      if (sort) sort.rows = qi.pulled;
+      if (agg) {
+        agg.rows = grouping ? (sort ? all : qi.pulled) : qi.distinct;
+        if (n.havingClause) agg.analyzeDetails.push(`Rows Removed by Filter: ${qi.groupsRemoved}`);
+        if (agg.name === 'HashAggregate') agg.analyzeDetails.push('Batches: 1  Memory Usage: 40kB');
+      }
+      const input = scan ? qi.scan.rows : 1;
+      if (winSort) winSort.rows = input;
+      if (winAgg) winAgg.rows = limit && !sort && !projectSet ? qi.pulled : input;
+      if (projectSet) { projectSet.rows = limit && !sort ? qi.pulled : all; if (!scan) { const r = findResult(projectSet); if (r) r.rows = 1; } }
+      if (scan) fillScan(scan, qi.scan, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
+      if (scan && indexOnlyFetches !== null) scan.scan.analyzeDetails.push(`Heap Fetches: ${indexOnlyFetches}`);
     }
-    const input = scan ? qi.scan.rows : 1;
-    if (winSort) winSort.rows = input;
-    if (winAgg) winAgg.rows = limit && !sort && !projectSet ? qi.pulled : input;
-    if (projectSet) { projectSet.rows = limit && !sort ? qi.pulled : all; if (!scan) { const r = findResult(projectSet); if (r) r.rows = 1; } }
-    if (scan) fillScan(scan, qi.scan, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
-    if (scan && indexOnlyFetches !== null) scan.scan.analyzeDetails.push(`Heap Fetches: ${indexOnlyFetches}`);
-  }
-  return top;
+    if (subs) attachSubplans(top, subs);
+    return top;
+  } finally { setSublinkTexts(null); }
 }
 
 /** the Result at the bottom of a ProjectSet without FROM */

@@ -30,6 +30,9 @@ export interface PlanNode {
   cost?: Cost;
   /** how many times the node ran (a nested loop's inner side: once per outer row) */
   loops?: number;
+  /** subqueries run once before the node (printed after its details) and per row (after its children): explainsubplan.ts */
+  initPlans?: { label: string; plan: PlanNode }[];
+  subPlans?: { label: string; plan: PlanNode }[];
 }
 
 export const node = (name: string, details: string[] = [], children: PlanNode[] = []): PlanNode =>

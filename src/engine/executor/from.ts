@@ -1,8 +1,10 @@
 /**
  * FROM: a single table, a function (generate_series, or any function of the catalog: functionScan), a WITH query or a subquery (read by name from its
- * materialized rows, nodeCtescan.ts), or joins — inner, left and right joins and comma lists. A view's name is
+ * materialized rows, nodeCtescan.ts), or joins — inner, left, right and full joins and comma lists. A view's name is
  * replaced by its query's rows and a sequence's by its one row (commands/view.ts: relationSource).
  *
+ * Outer joins a strict WHERE condition makes pointless are first reduced (optimizer/prepjointree.ts: a LEFT JOIN
+ * filtered on its nullable side is an inner join, a FULL JOIN a LEFT / RIGHT / inner one).
  * A join of two tables runs as the planner chooses (optimizer/joinpath.ts): a hash join (nodeHashjoin.ts), a
  * merge join (nodeMergejoin.ts) or a nested loop (nodeNestloop.ts); the choice decides the row order without
  * ORDER BY. A nested loop may probe the inner table's index once per outer row instead (a parameterized Index
@@ -12,25 +14,21 @@
  *
  * Mirrors: parser/parse_clause.c (transformFromClause), executor/nodeFunctionscan.c; the join paths of
  * optimizer/path/joinrels.c. Three or more plain tables joined by inner joins go to the join order search
- * (optimizer/joinrels.ts, run by searchjoin.ts). Simplifications: a join of three or more relations the search
- * cannot vouch for runs as nested loops in the written order (EXPLAIN refuses it with 0A000); FULL JOIN,
- * JOIN ... USING, NATURAL JOIN and CROSS JOIN LATERAL are refused with 0A000.
+ * (optimizer/joinrels.ts; the problem posed by initsplan.ts, the plan run by searchjoin.ts). Simplifications: a
+ * join of three or more relations the search cannot vouch for runs as nested loops in the written order (a FULL
+ * JOIN there as a merge join; EXPLAIN refuses it with 0A000); JOIN ... USING, NATURAL JOIN and CROSS JOIN
+ * LATERAL are refused with 0A000.
  */
 import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import type { Executor } from './executor.js';
 import type { Table } from '../catalog/catalog.js';
-import { memberStatusName } from '../multixact/multixact.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session } from '../session/session.js';
-import {
-  compileExpr, castTo, type Compiled, type Scope, type Row,
-} from '../sql/expr.js';
-import { type Value, type SqlType, type TypeName, PgArray, T, isArray } from '../sql/types.js';
-import { resolveFunction, buildCall, hasFunction, functionRows, sqlTypeOf, noSuchFunction } from '../sql/funcs/registry.js';
+import type { Compiled, Scope, Row } from '../sql/expr.js';
+import { type Value, T } from '../sql/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { relationSource } from '../commands/view.js';
-import type { ScanPath } from '../optimizer/planner.js';
-import { chooseJoin, joinTypeLabel, PARAM_UNSURE, type JoinKind, type JoinSide, type ParamProbe, type JoinPlan } from '../optimizer/joinpath.js';
+import { chooseJoin, joinTypeLabel, PARAM_UNSURE, type JoinKind, type JoinSide, type ParamProbe } from '../optimizer/joinpath.js';
 import { equiJoinChoice, rangeParamSide } from '../optimizer/paramjoin.js';
 import { analyzedJoinChoice } from '../optimizer/joinpathcost.js';
 import { hasUniqueIndex } from '../optimizer/selfuncs.js';
@@ -40,17 +38,16 @@ import { nestLoop, type JoinPair } from './nodeNestloop.js';
 import { hashJoin, hashFunctionFor, bucketCount } from './nodeHashjoin.js';
 import { mergeJoin, mergeJoinCounts, sortOnKey } from './nodeMergejoin.js';
 import { sortSpaceUsedKb } from './nodeSort.js';
-import { runSearchedJoin, type SearchedBase } from './searchjoin.js';
-import { standardJoinSearch, type SearchVar, type SearchOther, type SearchUpper, type SearchOuterJoin } from '../optimizer/joinrels.js';
 import { lateralJoin } from './nodeSubqueryscan.js';
+import { functionScan, multixactMembers } from './nodeFunctionscan.js';
+import { reduceOuterJoins } from '../optimizer/prepjointree.js';
 import { checkJoinOnScope } from '../sql/parse_clause.js';
-import { indexProbe } from '../optimizer/indxpath.js';
-import { intConst } from '../sql/parser.js';
 import { lookupCte } from './nodeCtescan.js';
 import type { QResult } from './nodeSetOp.js';
-import {
-  N, Source, JoinInput, firstLocation,
-} from './util.js';
+import { N, Source, JoinInput, firstLocation } from './util.js';
+import { type JoinContext, conjuncts, relsOf, resolveColumn, leafName, leavesOf, unqualify, joinableTypes, searchJoins } from './initsplan.js';
+
+export type { JoinContext } from './initsplan.js';
 
 /** A WITH query or a subquery in FROM, read by name: its materialized rows (nodeCtescan.ts). */
 function derived(f: N, s: Session, pre: Map<N, QResult> | undefined): { name: string; alias: string | null; r: QResult } | null {
@@ -95,157 +92,11 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
   throw notSupported('this FROM item');
 }
 
-/**
- * A function in FROM (nodeFunctionscan.c): generate_series, or any function of the catalog (sql/funcs) — a table
- * function's OUT columns (heap_page_items, pgstattuple, …), or a scalar function's value as one row of one column
- * named after the function or the alias; unnest(anyarray), one row per element. The arguments are computed once,
- * before any row. WITH ORDINALITY adds a bigint column numbering the rows from 1.
- */
-type FunctionScan = { relName: string; alias: string | null; columns: { name: string; type: SqlType }[]; rows: (row?: Row) => Iterable<Value[]> };
-function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?: Scope): FunctionScan {
-  const fs = functionScanInner(s, rf, env, sql, outer);
-  if (!rf.ordinality) return fs;
-  // WITH ORDINALITY: one more column, bigint, numbering the function's rows from 1 (named by the alias list or "ordinality")
-  const colnames = ((rf.alias?.colnames ?? []) as N[]).map((x) => x.String.sval as string);
-  const inner = fs.rows;
-  return {
-    ...fs, columns: [...fs.columns, { name: colnames[fs.columns.length] ?? 'ordinality', type: T.int8 }],
-    rows: function* (row?: Row) { let i = 0; for (const r of inner(row)) yield [...r, ++i]; },
-  };
-}
-function functionScanInner(s: Session, rf: N, env: Scope['env'], sql: string, outer?: Scope): FunctionScan {
-  const fc = rf.functions?.[0]?.List?.items?.[0]?.FuncCall;
-  const names = ((fc?.funcname ?? []) as N[]).map((x: N) => x.String.sval as string);
-  const fname = names[names.length - 1]?.toLowerCase();
-  if (!fc || rf.functions.length !== 1) throw notSupported('ROWS FROM (...) with several functions', posOf(fc?.location));
-  if (names.length > 1 && names[0] !== 'pg_catalog' && names[0] !== 'public') throw notSupported(`function ${names.join('.')}`, posOf(fc.location));
-  // the arguments may name columns of the FROM items before it (a function in FROM is implicitly LATERAL)
-  const argScope: Scope = outer ?? { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
-  const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, argScope));
-  const noRow = { vals: [], item: null, blk: 0, off: 0, aggs: null } as unknown as Row;
-  const alias = rf.alias?.aliasname ?? null;
-  const colnames = ((rf.alias?.colnames ?? []) as N[]).map((x) => x.String.sval as string);
-  if (fname === 'generate_series') {
-    if (args.length < 2 || args.length > 3) throw notSupported('generate_series with other than 2 or 3 arguments', posOf(fc.location));
-    if (args.some((a) => !['int2', 'int4', 'int8', 'unknown'].includes(a.type.name))) throw notSupported('generate_series over non-integers', posOf(fc.location));
-    const type = args.some((a) => a.type.name === 'int8') ? T.int8 : T.int4;
-    const fns = args.map((a) => castTo(a, type, false).fn);
-    return {
-      relName: 'generate_series', alias, columns: [{ name: colnames[0] ?? alias ?? 'generate_series', type }],
-      rows: function* (row = noRow) {
-        const vals = fns.map((f) => f(row));
-        if (vals.some((v) => v === null)) return;
-        if (vals.some((v) => typeof v === 'bigint')) throw notSupported('generate_series beyond ±2^53');
-        const [a, b, st] = [vals[0] as number, vals[1] as number, (vals[2] ?? 1) as number];
-        if (st === 0) throw new PgError('22023', 'step size cannot equal zero');
-        if (st > 0) for (let i = a; i <= b; i += st) yield [i];
-        else for (let i = a; i >= b; i += st) yield [i];
-      },
-    };
-  }
-  if (fname === 'unnest') {
-    // unnest(anyarray) in FROM: one row per element, all dimensions flattened (array_unnest)
-    if (args.length !== 1) throw notSupported('unnest of several arrays', posOf(fc.location));
-    const a = args[0]!;
-    if (a.type.name === 'unknown') throw new PgError('42725', 'function unnest(unknown) is not unique', { hint: 'Could not choose a best candidate function. You might need to add explicit type casts.', position: posOf(fc.location) });
-    if (!isArray(a.type)) throw noSuchFunction('unnest', [a.type], posOf(fc.location));
-    const f = a.fn;
-    const once = outer ? null : (f(noRow) as PgArray | null);
-    return {
-      relName: 'unnest', alias, columns: [{ name: colnames[0] ?? alias ?? 'unnest', type: a.type.elem }],
-      rows: (row = noRow) => { const v = outer ? (f(row) as PgArray | null) : once; return v === null ? [] : v.items.map((x) => [x]); },
-    };
-  }
-  if (!fname || !hasFunction(fname)) throw notSupported(`function ${fname ?? ''} in FROM`, posOf(fc.location));
-  void s;
-  const pos = posOf(fc.location);
-  const def = resolveFunction(fname, args.map((a) => a.type), pos, names.join('.'), env);
-  const ctx = { env, pos, name: fname, literalAt: args.map((a) => (a.literal ? a.location : undefined)) };
-  const coerced = args.map((a, i) => (def.args[i] === 'any' || def.args[i] === undefined ? a : castTo(a, sqlTypeOf(def.args[i] as TypeName), false, pos)));
-  if (def.table) {
-    if (colnames.length > def.table.columns.length) throw new PgError('42601', `table "${alias}" has ${def.table.columns.length} columns available but ${colnames.length} columns specified`);
-    // called once, when the scan first reads (errors before any row) — never under a LIMIT 0
-    let once: Value[][] | null = null;
-    return {
-      relName: fname, alias, columns: def.table.columns.map(([n, t], i) => ({ name: colnames[i] ?? n, type: t })),
-      rows: (row = noRow) => (outer ? functionRows(def, coerced.map((a) => a.fn(row)), ctx)
-        : (once ??= functionRows(def, coerced.map((a) => a.fn(noRow)), ctx))),
-    };
-  }
-  const call = buildCall(def, args, ctx, (x, t) => castTo(x, t, false, pos));
-  let v: { value: Value } | null = null;
-  return { relName: fname, alias, columns: [{ name: colnames[0] ?? alias ?? fname, type: call.type }],
-    rows: (row = noRow) => [[outer ? call.fn(row) : (v ??= { value: call.fn(noRow) }).value]] };
-}
-
 /** The planner's join method switches (costsize.c enable_hashjoin & co.). */
 const JOIN_METHOD_SETTINGS = ['enable_hashjoin', 'enable_mergejoin', 'enable_nestloop'];
 
-/** What the query around a join tells the planner: its WHERE clause, and whether ORDER BY or LIMIT sits above. */
-export interface JoinContext {
-  where?: N; orderedOrLimited?: boolean;
-  /** the SELECT above the join: its ORDER BY, LIMIT / OFFSET and select list (the join search weighs sorted and cheap-startup paths) */
-  select?: N;
-  /** GROUP BY or DISTINCT above the join (their sort orders are pathkeys the join search would weigh) */
-  grouped?: boolean;
-  /**
-   * UPDATE ... FROM / DELETE ... USING: the target relation's FROM item (by its node) and how its rows are read.
-   * Each of its rows carries one more, hidden column after its own (TARGET_TID: a number naming the version's
-   * TID), as PostgreSQL's plan carries the target's ctid as a junk column up to ModifyTable.
-   */
-  target?: { item: N; rows: (t: Table, scope: Scope, path?: ScanPath) => Value[][] };
-}
-
 /** The hidden column of an UPDATE / DELETE target's rows in a join (marked dropped: no `*` shows it, no name reaches it). */
 export const TARGET_TID = { name: '\u0000ctid', type: T.int8, dropped: true };
-
-const conjuncts = (w: N | undefined | null): N[] => (!w ? [] : w.BoolExpr?.boolop === 'AND_EXPR' ? (w.BoolExpr.args as N[]).flatMap(conjuncts) : [w]);
-
-/** The relations (indexes into rels) a qual's column references name; null when it holds something else that matters (a subquery). */
-function relsOf(q: N, inp: JoinInput): Set<number> | null {
-  const found = new Set<number>();
-  let ok = true;
-  const walk = (x: unknown): void => {
-    if (!ok || !x || typeof x !== 'object') return;
-    if (Array.isArray(x)) { x.forEach(walk); return; }
-    const o = x as N;
-    if (o.SubLink) { ok = false; return; }
-    if (o.ColumnRef) {
-      const f = o.ColumnRef.fields as N[];
-      if (!f.every((y) => y.String)) { ok = false; return; }
-      const names = f.map((y) => y.String.sval as string);
-      const r = resolveColumn(names, inp);
-      if (!r) { ok = false; return; }
-      found.add(r.rel);
-      return;
-    }
-    for (const v of Object.values(o)) walk(v);
-  };
-  walk(q);
-  return ok ? found : null;
-}
-
-/** A column reference [rel.]col in a join input: which relation and which column of the combined row. */
-function resolveColumn(names: string[], inp: JoinInput): { rel: number; col: number } | null {
-  let offset = 0;
-  const hits: { rel: number; col: number }[] = [];
-  inp.rels.forEach((r, ri) => {
-    const cols = inp.columns.slice(offset, offset + r.count);
-    if (names.length === 2 && names[0] !== r.name) { offset += r.count; return; }
-    const c = cols.findIndex((x) => x.name === names[names.length - 1]);
-    if (c >= 0) hits.push({ rel: ri, col: offset + c });
-    offset += r.count;
-  });
-  return names.length <= 2 && hits.length === 1 ? hits[0]! : null;
-}
-
-/** A qual of one relation with its column references unqualified (`t.k = 2` as the scan of t sees it: `k = 2`). */
-function unqualify(q: N): N {
-  if (Array.isArray(q)) return q.map(unqualify);
-  if (!q || typeof q !== 'object') return q;
-  if (q.ColumnRef) return { ColumnRef: { ...q.ColumnRef, fields: (q.ColumnRef.fields as N[]).slice(-1) } };
-  return Object.fromEntries(Object.entries(q).map(([k, v]) => [k, unqualify(v as N)]));
-}
 
 /**
  * `a.x < b.y` between the two sides of a nested loop: when one side's column has a unique index (and that side no
@@ -265,6 +116,7 @@ function rangeParamProbe(q: N, inp: JoinInput, lw: number, l: { table: Table; qu
   if (ta !== tb || (ta !== 'int4' && ta !== 'int2')) return null;
   const [lcol, rcol] = a.col < lw ? [a.col, b.col - lw] : [b.col, a.col - lw];
   const opLeftFirst = a.col < lw ? op0 : COMMUTED[op0]!; // lcol op rcol
+  if (kind === 'full') return null;
   const inner = rangeParamSide({ ...l, col: lcol }, { ...r, col: rcol }, kind, sameRows);
   if (!inner) return null;
   const probe: ParamProbe = inner.side === 'right'
@@ -273,221 +125,6 @@ function rangeParamProbe(q: N, inp: JoinInput, lw: number, l: { table: Table; qu
   return { inner: inner.side, probe };
 }
 const COMMUTED: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
-
-const INT = new Set(['int2', 'int4', 'int8']);
-const STRINGS = new Set(['text', 'varchar']);
-/** Key types a hash or merge join may compare by value (one type family whose equality is value identity). */
-const joinableTypes = (a: string, b: string) => (INT.has(a) && INT.has(b)) || (STRINGS.has(a) && STRINGS.has(b));
-
-/**
- * pg_get_multixact_members(multixid xid) → (xid xid, mode text): a MultiXact's members and their status (keysh,
- * sh, fornokeyupd, forupd, nokeyupd, upd), as pg_multixact stores them (multixact.c pg_get_multixact_members).
- */
-function multixactMembers(ex: Executor, fc: N, rf: N, env: Scope['env'], sql: string): Source {
-  const argScope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
-  const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, argScope));
-  if (args.length !== 1) throw new PgError('42883', `function pg_get_multixact_members(${args.map((a) => a.type.name).join(', ')}) does not exist`, { position: posOf(fc.location)! });
-  const id = castTo(args[0]!, T.xid, false, posOf(fc.location)).fn(null as unknown as Row);
-  const multis = ex.eng.multis;
-  if (typeof id === 'number' && id >= multis.next) throw new PgError('XX000', `MultiXactId ${id} has not been created yet -- apparent wraparound`);
-  const alias = rf.alias?.aliasname ?? null;
-  const names = ((rf.alias?.colnames ?? []) as N[]).map((c) => c.String.sval as string);
-  return {
-    scope: { relName: 'pg_get_multixact_members', alias, columns: [{ name: names[0] ?? 'xid', type: T.xid }, { name: names[1] ?? 'mode', type: T.text }], hasSystem: false, env, sql },
-    table: null,
-    rows: function* () {
-      if (typeof id !== 'number') return;
-      for (const m of multis.members(id)) yield [m.xid, memberStatusName(m)];
-    },
-  };
-}
-
-/**
- * The FROM list of three or more plain tables joined by inner joins (commas, JOIN ... ON) goes to the join order
- * search (optimizer/joinrels.ts): the base relations in FROM's order, each one's own conditions, and the
- * equalities between two tables' columns in the order PostgreSQL distributes them (ON conditions bottom-up, then
- * WHERE). null: not such a FROM list; { unsure }: the search cannot vouch for its plan (the written order runs).
- */
-function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInput, whereConj: N[], combinedScope: (inp: JoinInput) => Scope,
-  ctx: JoinContext): { input: JoinInput } | { unsure: string } | null {
-  const items: N[] = [];
-  const quals: N[] = [];
-  /** LEFT / RIGHT JOINs: the nullable side's item and the ON conditions */
-  const outerJoins: { nullable: N; quals: N[] }[] = [];
-  const walk = (f: N): boolean => {
-    if (f.RangeVar) { items.push(f); return true; }
-    const j = f.JoinExpr;
-    if (!j || !['JOIN_INNER', 'JOIN_LEFT', 'JOIN_RIGHT'].includes(j.jointype) || j.usingClause?.length || j.isNatural || j.alias) return false;
-    if (!walk(j.larg) || !walk(j.rarg)) return false;
-    if (j.jointype === 'JOIN_INNER') quals.push(...conjuncts(j.quals));
-    else outerJoins.push({ nullable: j.jointype === 'JOIN_LEFT' ? j.rarg : j.larg, quals: conjuncts(j.quals) });
-    return true;
-  };
-  if (!from.every(walk) || items.length < 3) return null;
-  const inputs = items.map(base);
-  if (inputs.some((inp) => inp.plan.kind !== 'Scan')) return null;
-  const names = inputs.map((i) => i.names[0]!);
-  const dup = names.find((x, i) => names.indexOf(x) !== i);
-  if (dup) throw new PgError('42712', `table name "${dup}" specified more than once`);
-  if (ctx.grouped) return { unsure: 'GROUP BY or DISTINCT above it (sorted paths, the groups\' order)' };
-  const all: JoinInput = {
-    names, columns: inputs.flatMap((i) => i.columns), rels: inputs.flatMap((i) => i.rels), tables: inputs.flatMap((i) => i.tables),
-    rows: () => [], plan: { kind: 'Other', name: '', what: '' },
-  };
-  const offsets: number[] = [];
-  inputs.reduce((o, inp) => { offsets.push(o); return o + inp.columns.length; }, 0);
-  const varOf = (col: number) => { let r = 0; while (r + 1 < offsets.length && offsets[r + 1]! <= col) r++; return { rel: r, col: col - offsets[r]! }; };
-  const own: N[][] = inputs.map(() => []);
-  const eqs: [SearchVar, SearchVar][] = [];
-  const others: SearchOther[] = [], otherQuals: N[] = [];
-  // outer joins: the nullable side one table, joined by one equality; its own ON conditions filter its scan
-  const ojs: SearchOuterJoin[] = [];
-  const nullable = new Set<number>();
-  for (const oj of outerJoins) {
-    const b = oj.nullable.RangeVar ? items.indexOf(oj.nullable) : -1;
-    if (b < 0) return { unsure: 'an outer join whose nullable side is a join' };
-    nullable.add(b);
-    let eq: SearchOuterJoin | null = null;
-    for (const q of oj.quals) {
-      ex.compileWhere(q, combinedScope(all));
-      const rels = relsOf(q, all);
-      if (!rels) return { unsure: 'an outer join condition with a subquery' };
-      if (rels.size === 1 && rels.has(b)) { own[b]!.push(q); continue; }
-      const e = q.A_Expr;
-      const a: ({ rel: number; col: number } | null)[] | null = !eq && rels.size === 2 && rels.has(b) && e?.kind === 'AEXPR_OP' && e.name?.length === 1 && e.name[0].String?.sval === '=' && e.lexpr?.ColumnRef
-        && e.rexpr?.ColumnRef ? [e.lexpr, e.rexpr].map((x: N) => resolveColumn((x.ColumnRef.fields as N[]).map((y) => y.String?.sval), all)) : null;
-      if (!a || !a[0] || !a[1]) return { unsure: 'an outer join condition other than one equality with the nullable table (and conditions on it alone)' };
-      const va: SearchVar = varOf(a[0].col), vb: SearchVar = varOf(a[1].col);
-      eq = va.rel === b ? { a: vb, b: va } : { a: va, b: vb };
-    }
-    if (!eq) return { unsure: 'an outer join without an equality' };
-    ojs.push(eq);
-  }
-  if (ojs.some((oj) => nullable.has(oj.a.rel))) return { unsure: 'an outer join whose preserved side is the nullable side of another (join order identities)' };
-  for (const q of [...quals, ...whereConj]) {
-    ex.compileWhere(q, combinedScope(all)); // its errors first
-    const rels = relsOf(q, all);
-    if (!rels) return { unsure: 'a join condition with a subquery' };
-    if ([...rels].some((r) => nullable.has(r))) return { unsure: 'a condition on the nullable side of an outer join above it (PostgreSQL may reduce the outer join)' };
-    if (rels.size === 1) { own[[...rels][0]!]!.push(q); continue; }
-    const e = q.A_Expr;
-    const a = e?.kind === 'AEXPR_OP' && e.name?.length === 1 && e.name[0].String?.sval === '=' && e.lexpr?.ColumnRef && e.rexpr?.ColumnRef
-      ? [e.lexpr, e.rexpr].map((x: N) => resolveColumn((x.ColumnRef.fields as N[]).map((y) => y.String?.sval), all)) : null;
-    if (a && a[0] && a[1] && rels.size === 2) { eqs.push([varOf(a[0].col), varOf(a[1].col)]); continue; }
-    // a comparison of two tables' integer columns: a join filter keeping a third of the pairs (DEFAULT_INEQ_SEL)
-    const cmp = e?.kind === 'AEXPR_OP' && e.name?.length === 1 && ['<', '<=', '>', '>='].includes(e.name[0].String?.sval) && e.lexpr?.ColumnRef && e.rexpr?.ColumnRef
-      ? [e.lexpr, e.rexpr].map((x: N) => resolveColumn((x.ColumnRef.fields as N[]).map((y) => y.String?.sval), all)) : null;
-    const ints = cmp?.every((c) => c && ['int4', 'int2', 'int8'].includes(all.columns[c.col]!.type.name));
-    if (!cmp || !ints || rels.size !== 2) return { unsure: 'a join condition other than an equality or a comparison of two columns' };
-    others.push({ rels: [...rels], sel: 1 / 3 });
-    otherQuals.push(q);
-  }
-  // the columns the query reads of each table (an index holding them all would give an Index Only Scan)
-  const needed: (Set<number> | 'all' | undefined)[] = items.map((it) => (ctx.target?.item === it ? 'all' : ctx.select ? new Set<number>() : undefined));
-  const need = (r: number, cols: number[]) => { const s0 = needed[r]; if (s0 instanceof Set) for (const c of cols) s0.add(c); };
-  const everyColumn = (r: number) => inputs[r]!.columns.map((c, k) => ({ c, k })).filter((x) => !(x.c as { dropped?: boolean }).dropped).map((x) => x.k);
-  const walkRefs = (x: unknown): void => {
-    if (!x || typeof x !== 'object') return;
-    if (Array.isArray(x)) { x.forEach(walkRefs); return; }
-    const o = x as N;
-    if (o.ColumnRef) {
-      const f = o.ColumnRef.fields as N[];
-      const star = f[f.length - 1]?.A_Star;
-      if (star && f.length === 1) items.forEach((_, r) => need(r, everyColumn(r)));
-      else if (star && f.length === 2 && f[0]?.String) {
-        const r = names.indexOf(f[0].String.sval);
-        if (r >= 0) need(r, everyColumn(r));
-      } else if (f.every((y) => y.String)) {
-        const c = resolveColumn(f.map((y) => y.String.sval as string), all);
-        if (c) { const v = varOf(c.col); need(v.rel, [v.col]); }
-      }
-      return;
-    }
-    for (const v of Object.values(o)) walkRefs(v);
-  };
-  if (ctx.select) walkRefs(ctx.select);
-  const upper = ctx.orderedOrLimited ? searchUpper(ctx.select, all, varOf) : {};
-  if ('unsure' in upper) return upper;
-  const plan = standardJoinSearch(inputs.map((inp, i) => {
-    const table = (inp.plan as Extract<JoinPlan, { kind: 'Scan' }>).table, quals = own[i]!.map(unqualify);
-    // a unique key the table's own conditions equate to a constant (an Index Scan for it: indxpath.ts)
-    const eqProbe = quals.length ? indexProbe(table, quals.length === 1 ? quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: quals } }, combinedScope(inp)) : null;
-    return { table, name: names[i]!, quals, ...(needed[i] ? { needed: needed[i] } : {}), ...(eqProbe ? { eqProbe } : {}) };
-  }),
-  eqs, others, upper, ojs);
-  if ('unsure' in plan) return plan;
-  // EXPLAIN prints a sort key of a class by the member the target list holds first (SELECT *: FROM's order)
-  const star = ((ctx.select?.targetList ?? []) as N[])
-    .every((t) => t.ResTarget?.val?.ColumnRef?.fields?.length === 1 && t.ResTarget.val.ColumnRef.fields[0].A_Star);
-  const classOf = (v: SearchVar): SearchVar[] => {
-    const cls = [v];
-    for (let grew = true; grew;) {
-      grew = false;
-      for (const [a, b] of eqs) {
-        const ha = cls.some((m) => m.rel === a.rel && m.col === a.col), hb = cls.some((m) => m.rel === b.rel && m.col === b.col);
-        if (ha !== hb) { cls.push(ha ? b : a); grew = true; }
-      }
-    }
-    return cls;
-  };
-  const sortKeyUnsure = ((ctx.select?.sortClause ?? []) as N[]).some((x) => {
-    const fl = x.SortBy.node?.ColumnRef?.fields as N[] | undefined;
-    const r = fl?.every((y) => y.String) ? resolveColumn(fl.map((y) => y.String.sval as string), all) : null;
-    if (!r) return false;
-    const v = varOf(r.col), cls = classOf(v);
-    if (cls.length < 2) return false;
-    const firstInFrom = cls.reduce((a, b) => (b.rel < a.rel || (b.rel === a.rel && b.col < a.col) ? b : a));
-    return !star || firstInFrom.rel !== v.rel || firstInFrom.col !== v.col;
-  });
-  const andOf = (qs: N[]) => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
-  const bases: SearchedBase[] = inputs.map((inp, i) => ({
-    input: inp, quals: own[i]!.map(unqualify), filter: own[i]!.length ? ex.compileWhere(andOf(own[i]!), combinedScope(inp)) : null,
-  }));
-  const input = runSearchedJoin(bases, plan, otherQuals, (q, inp) => ex.compileWhere(q, combinedScope(inp))!);
-  if (sortKeyUnsure && input.plan.kind === 'Join') input.plan.unsure = 'ORDER BY a join column its Sort Key may name by another member of its class';
-  return { input };
-}
-
-/**
- * ORDER BY and LIMIT above a searched join, as the search weighs them (optimizer/joinrels.ts SearchUpper): the
- * first sort key as a base relation's column (an output column's name or position, or an expression: no path is
- * sorted on it unless it is a plain column), LIMIT and OFFSET as integer constants.
- */
-function searchUpper(n: N | undefined, all: JoinInput, varOf: (col: number) => SearchVar): SearchUpper | { unsure: string } {
-  if (!n) return { unsure: 'ORDER BY or LIMIT above it' };
-  const intOf = (x: N | undefined): number | null | undefined => {
-    if (!x) return null;
-    const c = x.A_Const;
-    if (c?.isnull) return null;
-    return c ? intConst(c) : undefined; // (the parse cache lifts small literals out of the tree: intConst reads them back)
-  };
-  const upper: SearchUpper = {};
-  if (n.limitCount || n.limitOffset) {
-    const count = intOf(n.limitCount), offset = intOf(n.limitOffset);
-    if (count === undefined || offset === undefined || (count !== null && count < 0) || (offset ?? 0) < 0) return { unsure: 'a LIMIT or OFFSET other than an integer constant' };
-    if (n.limitOption === 'LIMIT_OPTION_WITH_TIES') return { unsure: 'FETCH ... WITH TIES' };
-    upper.limit = { count: count === null ? null : Math.max(1, count), offset: offset ?? 0 };
-  }
-  const sorts = (n.sortClause ?? []) as N[];
-  if (sorts.length) {
-    const sb = sorts[0]!.SortBy, k = sb.node as N;
-    const outputNames = new Set(((n.targetList ?? []) as N[]).map((t) => t.ResTarget?.name).filter(Boolean));
-    const f = k.ColumnRef?.fields as N[] | undefined;
-    let first: SearchVar | null = null;
-    if (f && f.every((x) => x.String)) {
-      const names = f.map((x) => x.String.sval as string);
-      if (names.length === 1 && outputNames.has(names[0])) return { unsure: 'ORDER BY an output column\'s name' };
-      const r = resolveColumn(names, all);
-      if (r) first = varOf(r.col);
-    } else if (k.A_Const) return { unsure: 'ORDER BY an output column\'s position' };
-    const nulls = sb.sortby_nulls as string;
-    const desc = sb.sortby_dir === 'SORTBY_DESC';
-    const nullsFirst = nulls === 'SORTBY_NULLS_FIRST' ? true : nulls === 'SORTBY_NULLS_LAST' ? false : desc;
-    if (nullsFirst !== desc) first = null; // ASC NULLS FIRST, DESC NULLS LAST: no B-tree order gives it
-    upper.order = { first, keys: sorts.length, desc };
-  }
-  return upper;
-}
 
 /**
  * Joins of the FROM list: two tables as the planner chooses (hash / merge / nested loop), more as nested loops in
@@ -551,8 +188,8 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       if (j.usingClause?.length || j.isNatural) throw notSupported('JOIN ... USING / NATURAL JOIN (use ON)', posOf(firstLocation(item)));
       if (j.alias) throw notSupported('aliases for joins');
       const kind0 = j.jointype as string;
-      if (kind0 !== 'JOIN_INNER' && kind0 !== 'JOIN_LEFT' && kind0 !== 'JOIN_RIGHT') throw notSupported(`${kind0.replace('JOIN_', '')} JOIN`, posOf(firstLocation(item)));
-      const kind: JoinKind = kind0 === 'JOIN_LEFT' ? 'left' : kind0 === 'JOIN_RIGHT' ? 'right' : 'inner';
+      if (kind0 !== 'JOIN_INNER' && kind0 !== 'JOIN_LEFT' && kind0 !== 'JOIN_RIGHT' && kind0 !== 'JOIN_FULL') throw notSupported(`${kind0.replace('JOIN_', '')} JOIN`, posOf(firstLocation(item)));
+      const kind: JoinKind = kind0 === 'JOIN_LEFT' ? 'left' : kind0 === 'JOIN_RIGHT' ? 'right' : kind0 === 'JOIN_FULL' ? 'full' : 'inner';
       return join(base(j.larg), base(j.rarg), kind, j.quals ?? null);
     }
     throw notSupported('this FROM item in a join', posOf(firstLocation(item)));
@@ -582,6 +219,8 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       ? `a join of more than two relations${searchUnsure ? ` with ${searchUnsure}` : ' (PostgreSQL chooses the join order by cost)'}` : 'a join whose input is not a plain table';
     const own: { left: N[]; right: N[] } = { left: [], right: [] };
     const filter: N[] = [];
+    /** WHERE conditions evaluated on the outer join's output */
+    const upper: N[] = [];
     let equi: { lcol: number; rcol: number; qual: N } | null = null;
     for (const q of joinQuals) {
       const rels = relsOf(q, combined);
@@ -600,19 +239,21 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
         filter.push(q);
       } else if (side === 'left' || side === 'right') {
         const onlyOn = onConj.includes(q);
-        // an ON condition on the preserved side of an outer join stays a join filter; on the nullable side it filters that scan
-        if (onlyOn && kind !== 'inner' && (kind === 'left') === (side === 'left')) filter.push(q);
+        // an ON condition on the preserved side of an outer join stays a join filter (both sides of a FULL JOIN
+        // are preserved); on the nullable side it filters that scan
+        if (onlyOn && (kind === 'full' || (kind !== 'inner' && (kind === 'left') === (side === 'left')))) filter.push(q);
         else own[side].push(q);
       } else filter.push(q);
     }
     if (planned && kind !== 'inner') {
-      // WHERE conditions above an outer join: on the preserved side they filter its scan; elsewhere the planner may
-      // reduce the outer join to an inner one
+      // WHERE conditions above an outer join: on the preserved side they filter its scan; the others (not strict,
+      // else optimizer/prepjointree.ts had reduced the join) filter the join's output ("Filter:" on the join node)
       for (const q of whereConj) {
         const rels = relsOf(q, combined);
-        const side = rels ? sideOf(rels) : 'both';
+        const side = rels ? sideOf(rels) : null;
         if ((kind === 'left' && side === 'left') || (kind === 'right' && side === 'right')) own[side].push(q);
-        else unsure ??= 'a WHERE condition on the nullable side of an outer join (PostgreSQL may reduce it to an inner join)';
+        else if (side) upper.push(q);
+        else unsure ??= 'a WHERE condition with a subquery above an outer join';
       }
     }
     const sideInfo = (inp: JoinInput, quals: N[], keyCol: number | null): JoinSide => {
@@ -652,17 +293,22 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     if (planned && equi && ls.analyzed && rs.analyzed && left.plan.kind === 'Scan' && right.plan.kind === 'Scan'
       && !hasUniqueIndex(left.plan.table, equi.lcol) && !hasUniqueIndex(right.plan.table, equi.rcol)) {
       const a = { table: left.plan.table, quals: own.left, key: equi.lcol }, b = { table: right.plan.table, quals: own.right, key: equi.rcol };
-      const c = kind === 'right' ? analyzedJoinChoice(b, a, 'left') : analyzedJoinChoice(a, b, kind);
+      const c = kind === 'right' ? analyzedJoinChoice(b, a, 'left') : kind === 'full' ? analyzedJoinChoice(a, b, 'inner') : analyzedJoinChoice(a, b, kind);
       if (c) {
         const outer = kind === 'right' ? (c.outer === 'left' ? 'right' : 'left') : c.outer;
         choice = { method: c.method, outer, unsure: ctx.orderedOrLimited ? choice.unsure : c.unsure };
         material = c.material;
       } else choice = { ...choice, unsure: choice.unsure ?? 'a join of analyzed tables whose costs the simulator does not estimate' };
     }
-    if (!planned) choice = { method: 'NestLoop', outer: kind === 'right' ? 'right' : 'left', unsure };
+    if (!planned) choice = kind === 'full' ? { method: 'MergeJoin', outer: 'left', unsure } : { method: 'NestLoop', outer: kind === 'right' ? 'right' : 'left', unsure };
+    if (kind === 'full') {
+      // a FULL JOIN needs a hash or merge key: PostgreSQL has no nested loop that NULL-extends its inner side
+      if (!equi) throw new PgError('0A000', 'FULL JOIN is only supported with merge-joinable or hash-joinable join conditions');
+      if (choice.method === 'MergeJoin' && filter.length) choice = { ...choice, unsure: choice.unsure ?? 'a FULL JOIN of non-unique keys with a Join Filter (PostgreSQL may hash one side instead)' };
+    }
     // `WHERE nullable.key IS NULL` above an outer join: PostgreSQL reduces it to an anti join, the preserved side
     // outer (Hash Anti Join), so the rows that survive come out in the preserved side's order
-    if (planned && equi && kind !== 'inner') {
+    if (planned && equi && (kind === 'left' || kind === 'right')) {
       const nullableKey = kind === 'left' ? lw + equi.rcol : equi.lcol;
       const anti = whereConj.some((q) => q.NullTest?.nulltesttype === 'IS_NULL' && q.NullTest.arg?.ColumnRef
         && resolveColumn((q.NullTest.arg.ColumnRef.fields as N[]).map((x) => x.String?.sval), combined)?.col === nullableKey);
@@ -699,8 +345,8 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     }
     const outerIsLeft = choice.outer === 'left';
     const [outerInp, innerInp] = outerIsLeft ? [left, right] : [right, left];
-    const fillOuter = kind !== 'inner' && (kind === 'left') === outerIsLeft;
-    const fillInner = kind !== 'inner' && !fillOuter;
+    const fillOuter = kind === 'full' || (kind !== 'inner' && (kind === 'left') === outerIsLeft);
+    const fillInner = kind === 'full' || (kind !== 'inner' && !fillOuter);
     const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
     const combine = (p: JoinPair): Value[] => {
       const o = p.o ?? new Array<Value>(outerIsLeft ? lw : rw).fill(null), i = p.i ?? new Array<Value>(outerIsLeft ? rw : lw).fill(null);
@@ -716,6 +362,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       kind: 'Join', method, label: joinTypeLabel(kind, choice.outer), outer: outerInp.plan, inner: innerInp.plan,
       cond: equi && method !== 'NestLoop' ? { outerIsLeft, qual: equi.qual, left: equi.lcol, right: equi.rcol } : null,
       filter: method === 'NestLoop' && equi && !param ? [equi.qual, ...filter] : filter, unsure, kindName: kind,
+      ...(upper.length ? { upper } : {}),
       ...(param ? { param } : {}), ...(method === 'NestLoop' && !material ? { material: false } : {}),
     };
     // each side's own conditions filter its rows before the join (pushed down into the scan, as the planner does)
@@ -836,6 +483,17 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     };
   };
   // three or more plain tables joined by inner joins: the join order search (optimizer/joinrels.ts)
+  // outer joins a strict WHERE condition makes pointless are planned as inner (or one-sided) joins (optimizer/prepjointree.ts)
+  let leafColumns: { name: string; columns: string[] }[] | null = null;
+  const relOf = (fields: string[]): string | null => {
+    if (fields.length === 2) return fields[0]!;
+    if (fields.length !== 1) return null;
+    const visible = (l: N) => base(l).columns.filter((c) => !(c as { dropped?: boolean }).dropped).map((c) => c.name);
+    leafColumns ??= from.flatMap(leavesOf).map((l) => ({ name: leafName(l), columns: visible(l) }));
+    const hits = leafColumns.filter((l) => l.columns.includes(fields[0]!));
+    return hits.length === 1 ? hits[0]!.name : null;
+  };
+  from = reduceOuterJoins(from, ctx.where, relOf, leafName);
   const searched = searchJoins(ex, from, base, whereConj, combinedScope, ctx);
   if (searched && 'input' in searched) {
     const final0 = searched.input;

@@ -9,9 +9,10 @@
  *     {1,1,2} EXCEPT ALL {1}        -> 1, 2        (each row left count − right count times)
  *
  * ORDER BY, LIMIT and OFFSET written after the last input apply to the combined result; ORDER BY names output
- * columns (by name or position). Simplifications: rows without ORDER BY come out in first-occurrence order —
- * PostgreSQL's HashAggregate / HashSetOp return them in hash order, so give set operations an ORDER BY when the
- * order matters; NULLs compare equal, as in PostgreSQL's set operations.
+ * columns (by name or position). Without ORDER BY, UNION / INTERSECT / EXCEPT return their rows in the hash
+ * table order of PostgreSQL's HashAggregate / HashSetOp (sized as optimizer/prepunion.ts says) when both arms are
+ * plain SELECTs of columns from one table; other shapes keep the first-occurrence order (a simplification: give
+ * those an ORDER BY when the order matters). NULLs compare equal, as in PostgreSQL's set operations.
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Executor } from './executor.js';
@@ -22,6 +23,11 @@ import { type SqlType, type Value, T, formatValue, isIntegral, isStringLike, typ
 import { intConst } from '../sql/parser.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { N, Gen } from './util.js';
+import type { Table } from '../catalog/catalog.js';
+import { lookupCte } from './nodeCtescan.js';
+import { hashFunctionFor } from './nodeHashjoin.js';
+import { groupHash, hashTableOrder } from './execGrouping.js';
+import { setOpArm, hashedSetOp, type SetOpArm, type HashedSetOp } from '../optimizer/prepunion.js';
 
 export interface QResult { names: string[]; types: SqlType[]; rows: Value[][] }
 
@@ -76,7 +82,9 @@ export function* setOpQuery(ex: Executor, s: Session, n: N, sql: string, sub?: {
   };
   const left = convert(l), right = convert(r);
   let rows: Value[][];
-  if (n.op === 'SETOP_UNION') {
+  const hashed = n.op === 'SETOP_UNION' && n.all ? null : hashedPlan(ex, s, n, types);
+  if (hashed) rows = hashedRows(n.op, !!n.all, hashed.first === 'left' ? left : right, hashed.first === 'left' ? right : left, hashed.fns, hashed.expected);
+  else if (n.op === 'SETOP_UNION') {
     rows = left.concat(right);
     if (!n.all) {
       const seen = new Set<string>();
@@ -97,6 +105,59 @@ export function* setOpQuery(ex: Executor, s: Session, n: N, sql: string, sub?: {
   }
   rows = sortLimit(ex, n, l.names, rows);
   return { names: l.names, types, rows };
+}
+
+/** A set operation arm's FROM item as a plain table: null for a view, a WITH query, a system relation. */
+export const plainTableOf = (ex: Executor, s: Session) => (rv: N): Table | null => {
+  if (rv.schemaname && rv.schemaname !== 'public') return null;
+  if (/^pg_/.test(rv.relname) || lookupCte(s, rv.relname) || ex.eng.catalog.view(rv.relname, rv.schemaname)) return null;
+  try { return ex.table(rv); } catch { return null; }
+};
+
+/**
+ * The hashed plan of UNION / INTERSECT / EXCEPT over two arms the planner can size (optimizer/prepunion.ts), or
+ * null (then the rows keep their first-occurrence order).
+ */
+type HashedPlan = HashedSetOp & { fns: ((v: Value) => number)[]; left: SetOpArm; right: SetOpArm };
+export function hashedPlan(ex: Executor, s: Session, n: N, types: SqlType[]): HashedPlan | null {
+  const table = plainTableOf(ex, s);
+  const fns = types.map((t) => hashFunctionFor(t.name));
+  if (fns.some((f) => !f)) return null;
+  const l = setOpArm(n.larg, table), r = setOpArm(n.rarg, table);
+  if (!l || !r) return null;
+  return { ...hashedSetOp(n.op, l, r), fns: fns as ((v: Value) => number)[], left: l, right: r };
+}
+
+/**
+ * A HashAggregate (UNION) or HashSetOp (INTERSECT / EXCEPT) over the arms read in this order: the first arm's rows
+ * make the groups (UNION: the second's too; else they only count into existing ones), and the groups come out in
+ * hash table order (executor/execGrouping.ts), each as often as the operation says.
+ */
+function hashedRows(op: string, all: boolean, first: Value[][], second: Value[][], fns: ((v: Value) => number)[], expected: number): Value[][] {
+  const groups = new Map<string, { rep: Value[]; c1: number; c2: number }>();
+  const list: { rep: Value[]; c1: number; c2: number }[] = [];
+  const add = (x: Value[], isFirst: boolean) => {
+    const k = rowKey(x);
+    let g = groups.get(k);
+    if (!g) {
+      if (!isFirst && op !== 'SETOP_UNION') return;
+      g = { rep: x, c1: 0, c2: 0 };
+      groups.set(k, g); list.push(g);
+    }
+    if (isFirst) g.c1++; else g.c2++;
+  };
+  for (const x of first) add(x, true);
+  for (const x of second) add(x, false);
+  const order = hashTableOrder(list.map((g) => groupHash(g.rep, fns)), expected);
+  const out: Value[][] = [];
+  for (const i of order) {
+    const g = list[i]!;
+    const times = op === 'SETOP_UNION' ? 1
+      : op === 'SETOP_INTERSECT' ? (all ? Math.min(g.c1, g.c2) : g.c1 > 0 && g.c2 > 0 ? 1 : 0)
+        : all ? Math.max(g.c1 - g.c2, 0) : g.c2 === 0 ? 1 : 0;
+    for (let j = 0; j < times; j++) out.push(g.rep);
+  }
+  return out;
 }
 
 /** ORDER BY (output columns by name or position), OFFSET and LIMIT over a materialized result. */

@@ -7,9 +7,10 @@
  * expression over the input. Each key sorts ascending with NULLs last by default, DESC with NULLs first, unless
  * NULLS FIRST / LAST says otherwise.
  *
- * Rows whose keys are all equal keep their input order: PostgreSQL's quicksort switches to insertion sort (which
- * is stable) below 7 elements, and JavaScript's sort is stable — on larger inputs with ties PostgreSQL's order
- * may differ (give ORDER BY a unique last key when order matters). The simulator sorts in memory always (no
+ * The sort is PostgreSQL's own quicksort (executor/qsort.ts), which is not stable: rows whose keys are all equal
+ * come out in the order it leaves them — which is what DISTINCT ON's "first row of each group" shows. Deliberate
+ * difference: under a LIMIT PostgreSQL may run a bounded top-N heapsort, whose ties may come out in another
+ * order (give ORDER BY a unique last key when order matters). The simulator sorts in memory always (no
  * external merge); EXPLAIN ANALYZE prints tuplesort's memory figure (sortSpaceUsedKb) and method (a top-N heapsort
  * under a LIMIT keeping fewer than half the rows).
  */
@@ -19,6 +20,7 @@ import { compileExpr, compareValues, type Compiled, type Scope, type Row } from 
 import type { SqlType, Value } from '../sql/types.js';
 import { type N, firstLocation, expressionKey } from './util.js';
 import { datumBytes } from '../heap/datum.js';
+import { pgQsort } from './qsort.js';
 
 export interface SortKey {
   fn: (r: Row) => Value; desc: boolean; nullsFirst: boolean;
@@ -85,10 +87,10 @@ export function compareKeys(sortKeys: readonly { desc: boolean; nullsFirst: bool
   return 0;
 }
 
-/** ExecSort: all input rows, in key order (ties keep their input order). */
+/** ExecSort: all input rows, in key order (ties as PostgreSQL's quicksort leaves them). */
 export function sortRows<R extends Row>(rows: R[], sortKeys: SortKey[]): R[] {
   const keyed = rows.map((r) => ({ r, k: sortKeys.map((sk) => sk.fn(r)) }));
-  keyed.sort((a, b) => compareKeys(sortKeys, a.k, b.k));
+  pgQsort(keyed, (a, b) => compareKeys(sortKeys, a.k, b.k));
   return keyed.map((x) => x.r);
 }
 

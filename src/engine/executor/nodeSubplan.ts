@@ -30,12 +30,14 @@ export function prepareSubquery(ex: Executor, s: Session, select: N, outer: Scop
   // EXISTS needs one row: planned and run as if under LIMIT 1 (make_subplan's tuple_fraction = 1.0), so its scan
   // stops at the first row that qualifies
   const q = opts.exists && !select.limitCount && !select.limitOffset ? { ...select, limitCount: { A_Const: { ival: { ival: 1 }, location: -1 } } } : select;
+  let names: string[] = [];
   const runOnce = (outerRow: Row | null) => {
     ref.current = outerRow;
     const g = ex.query(s, q, outer.sql, false, { outer: outerInfo, snapshot });
     const r = g.next();
     if (!r.done) throw notSupported('a subquery that has to wait for a lock');
     types = r.value.types;
+    names = r.value.names;
     return r.value.rows;
   };
   // analyze it now, producing no rows, to learn its column types and whether it reads the outer query's columns,
@@ -45,7 +47,7 @@ export function prepareSubquery(ex: Executor, s: Session, select: N, outer: Scop
   s.noRows++;
   try { runOnce(dummy); } finally { s.noRows--; }
   return {
-    types,
+    types, names,
     run: (outerRow: Row) => (outerInfo.used ? runOnce(outerRow) : (cached ??= runOnce(dummy))),
   };
 }

@@ -247,7 +247,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
       if (at < 0) { skipped = true; continue; }
       if (skipped) throw new PgError('42P10', 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions', { position: posOf(firstLocation(distinctOn[at]!)) });
     }
-    if (!n.sortClause?.length) sortKeys.push(...onKeys);
+    // the Sort under Unique: ORDER BY's keys, then the DISTINCT ON expressions ORDER BY leaves out
+    const orderIds = ((n.sortClause ?? []) as N[]).map((sb) => ident(sb.SortBy.node));
+    sortKeys.push(...onKeys.filter((_, i) => !orderIds.includes(onIds[i]!)));
     const seenOn = new Set<string>();
     onFirst = (r) => {
       const key = JSON.stringify(onKeys.map((k) => groupKey(k.fn(r))));

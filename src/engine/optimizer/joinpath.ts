@@ -23,7 +23,10 @@
  * filtered side with a non-unique key may be hashed instead, or probe the unique side's index.
  *
  * A RIGHT JOIN is first turned into a LEFT JOIN with the sides swapped, as PostgreSQL's planner does; ties are
- * broken after that swap.
+ * broken after that swap. A FULL JOIN follows the inner join's rules (Hash Full Join, Merge Full Join): both
+ * sides are preserved, so either may be hashed; it has no nested loop (executor/from.ts refuses a FULL JOIN
+ * without a hash- or merge-joinable equality, as PostgreSQL does). Outer joins a strict WHERE condition makes
+ * pointless were reduced before (optimizer/prepjointree.ts).
  *
  *     t(k int PRIMARY KEY, v int), u(k int PRIMARY KEY, w int), n(a int, b text) — never vacuumed:
  *     t JOIN u ON t.k = u.k    Hash Join, Hash on u (both unique, 2,260 rows each: tie)
@@ -61,7 +64,7 @@ export type JoinPlan =
   }
   | { kind: 'Other'; name: string; what: string }
   | {
-    kind: 'Join'; method: JoinMethod; label: '' | ' Left' | ' Right'; kindName: JoinKind; outer: JoinPlan; inner: JoinPlan;
+    kind: 'Join'; method: JoinMethod; label: '' | ' Left' | ' Right' | ' Full'; kindName: JoinKind; outer: JoinPlan; inner: JoinPlan;
     /** the hash / merge key equality (left / right: the key columns within each side) */
     cond: { outerIsLeft: boolean; qual: N; left: number; right: number } | null;
     /** a parameterized nested loop (optimizer/paramjoin.ts): the inner side is an Index Scan of `index` probing its
@@ -71,6 +74,8 @@ export type JoinPlan =
     material?: false;
     /** the rest of the join condition ("Join Filter") */
     filter: N[];
+    /** WHERE conditions on an outer join's output that could not be pushed below it ("Filter") */
+    upper?: N[];
     /** why EXPLAIN cannot vouch for this plan, or null */
     unsure: string | null;
     /** a join of the join order search (optimizer/joinrels.ts): its node's costs, Sorts and Materialize */
@@ -105,7 +110,7 @@ export interface ParamProbe { index: BtreeIndex; outerKey: number; innerKey: num
 export const PARAM_UNSURE = 'a nested loop whose inner side could be a parameterized index scan';
 
 export type JoinMethod = 'HashJoin' | 'MergeJoin' | 'NestLoop';
-export type JoinKind = 'inner' | 'left' | 'right';
+export type JoinKind = 'inner' | 'left' | 'right' | 'full';
 
 export interface JoinChoice {
   method: JoinMethod;
@@ -124,6 +129,7 @@ export function chooseJoin(left: JoinSide, right: JoinSide, kind: JoinKind, equi
     const c = chooseJoin(right, left, 'left', equi, orderedOrLimited);
     return { ...c, outer: c.outer === 'left' ? 'right' : 'left' };
   }
+  if (kind === 'full') return chooseJoin(left, right, 'inner', equi, orderedOrLimited); // both sides preserved: the inner join's rules
   let unsure: string | null = null;
   if (left.rows === null || right.rows === null) unsure = 'a join whose input is not a plain table';
   else if (orderedOrLimited) unsure = 'a join under ORDER BY or LIMIT (PostgreSQL weighs index scans and startup cost there)';
@@ -152,8 +158,9 @@ export function chooseJoin(left: JoinSide, right: JoinSide, kind: JoinKind, equi
 }
 
 /** The join type as EXPLAIN names it for the chosen outer side: "Left" when the nullable side is inner. */
-export function joinTypeLabel(kind: JoinKind, outer: 'left' | 'right'): '' | ' Left' | ' Right' {
+export function joinTypeLabel(kind: JoinKind, outer: 'left' | 'right'): '' | ' Left' | ' Right' | ' Full' {
   if (kind === 'inner') return '';
+  if (kind === 'full') return ' Full';
   const preservedIsOuter = (kind === 'left') === (outer === 'left');
   return preservedIsOuter ? ' Left' : ' Right';
 }

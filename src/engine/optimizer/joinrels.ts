@@ -51,9 +51,9 @@
  * conditions equalities between columns of one type (int or text), none
  * on a column the WHERE clause equates to a constant, or comparisons of two tables' integer columns (a third of the
  * pairs, at most one a join); at most one equivalence class between two sides a merge join could use; a hash table
- * that may need batches (over hash_mem) only when its path loses anyway; no FULL JOIN (0A000), no outer join whose
+ * that may need batches (over hash_mem) only when its path loses anyway; no FULL JOIN (the written order runs), no outer join whose
  * nullable side is a join or whose preserved table is another's nullable one, none with a condition on its
- * nullable table above it (PostgreSQL may reduce it to an inner join); no GROUP BY / DISTINCT above, no
+ * nullable table above it that optimizer/prepjointree.ts did not reduce; no GROUP BY / DISTINCT above, no
  * Incremental Sort. UPDATE ... FROM is searched with SELECT *'s widths (PostgreSQL's are narrower: only the
  * columns it needs), which matters only near work_mem.
  */

@@ -105,14 +105,19 @@ function isOpenRange(cond: N): boolean {
 
 /**
  * The scan options a SELECT gives the planner (grouping_planner's query_pathkeys and limit_tuples, reduced):
- * ORDER BY one plain column with no WHERE, grouping or DISTINCT may be answered by an index walk; a LIMIT without
+ * ORDER BY one plain column (or DISTINCT ON one column, ORDER BY it or nothing) with no WHERE, grouping or DISTINCT
+ * may be answered by an index walk; a LIMIT without
  * ORDER BY favours a seq scan over a bitmap on a range.
  */
 export function selectScanOptions(n: N, t: Table, grouping: boolean): ScanOptions {
   const sort = (n.sortClause ?? []) as N[];
-  const first = sort.length === 1 ? sort[0]!.SortBy : undefined;
+  // DISTINCT ON (col): its Unique needs the rows in col's order (ORDER BY col, or none) — an index may give it
+  const on = n.distinctClause?.length && Object.keys(n.distinctClause[0] ?? {}).length ? n.distinctClause as N[] : null;
+  const first = sort.length === 1 ? sort[0]!.SortBy : on?.length === 1 && sort.length === 0 ? { node: on[0], sortby_dir: 'SORTBY_DEFAULT' } : undefined;
   const f = first?.node?.ColumnRef?.fields as N[] | undefined;
-  const simple = !grouping && !n.distinctClause && !n.whereClause && f?.length === 1 && !!f[0]!.String;
+  const colName = (x: N | undefined) => (x?.ColumnRef?.fields?.length === 1 ? x.ColumnRef.fields[0].String?.sval as string | undefined : undefined);
+  const onOk = on ? on.length === 1 && colName(on[0]) !== undefined && colName(on[0]) === colName(first?.node) : !n.distinctClause;
+  const simple = !grouping && onOk && !n.whereClause && f?.length === 1 && !!f[0]!.String;
   return {
     orderCol: simple ? t.columns.findIndex((c) => c.name === f![0]!.String.sval) : -1,
     orderDesc: first?.sortby_dir === 'SORTBY_DESC',

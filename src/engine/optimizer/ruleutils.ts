@@ -7,12 +7,19 @@
  *     WHERE NOT (v < 3)            ->  Filter: (v >= 3)
  *     WHERE k BETWEEN 2 AND 4      ->  Filter: ((k >= 2) AND (k <= 4))
  *     WHERE s LIKE 'x%'            ->  Filter: (s ~~ 'x%'::text)
+ *     WHERE v IS DISTINCT FROM 2   ->  Filter: (v IS DISTINCT FROM 2)      (NOT DISTINCT: (NOT (v IS DISTINCT FROM 2)))
+ *     WHERE coalesce(s, 'n') <> 'x'    ->  Filter: (COALESCE(s, 'n'::text) <> 'x'::text)
+ *     WHERE CASE WHEN v > 2 THEN v END IS NULL  ->  Filter: (CASE WHEN (v > 2) THEN v ELSE NULL::integer END IS NULL)
+ *     WHERE lower(s) = 'x'         ->  Filter: (lower(s) = 'x'::text)     WHERE v::text = '1'  ->  ((v)::text = '1'::text)
+ *
+ * Each expression's type is worked out as the parser would (exprtype): a constant is printed with the type the
+ * other operand, the CASE / COALESCE / GREATEST's common type or the function's argument gives it.
  *
  * It works on the raw parse tree with the table's column types. What it cannot print the way PostgreSQL would
- * (casts between types, numeric or date constants, function calls other than aggregates, subqueries) is refused
- * with 0A000 rather than printed differently.
+ * (numeric or date constants and types, casts to other types, functions outside FUNCS below, expressions of
+ * constants only — PostgreSQL folds those —, subqueries) is refused with 0A000 rather than printed differently.
  */
-import { orderQuals, qualCost } from './qualorder.js';
+import { orderQuals, qualCost, constant } from './qualorder.js';
 import { notSupported } from '../errors.js';
 import { intConst } from '../sql/parser.js';
 import type { Scope } from '../sql/expr.js';
@@ -24,6 +31,42 @@ const refuse = (what: string) => notSupported(`EXPLAIN of ${what}`);
 const NEGATOR: Record<string, string> = { '=': '<>', '<>': '=', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
 const COMMUTE: Record<string, string> = { '=': '=', '<>': '<>', '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
 const INT_TYPES = new Set(['int2', 'int4', 'int8']);
+/** x IS [NOT] TRUE / FALSE / UNKNOWN */
+const BOOLEAN_TEST: Record<string, string> = {
+  IS_TRUE: 'IS TRUE', IS_NOT_TRUE: 'IS NOT TRUE', IS_FALSE: 'IS FALSE', IS_NOT_FALSE: 'IS NOT FALSE', IS_UNKNOWN: 'IS UNKNOWN', IS_NOT_UNKNOWN: 'IS NOT UNKNOWN',
+};
+/** FUNCS' names that are SQL keywords (not unreserved), which quote_identifier quotes */
+const KEYWORD_FUNCS = new Set(['left', 'right']);
+/** a type as EXPLAIN names it in a cast */
+const TYPE_NAME: Partial<Record<Ty, string>> = { int: 'integer', bigint: 'bigint', text: 'text', bool: 'boolean' };
+/** a cast's target type (pg_type names and the SQL spellings the grammar turns into them) */
+const CAST_TYPE: Record<string, Ty> = { int4: 'int', int8: 'bigint', text: 'text', bool: 'bool' };
+/**
+ * Built-in functions EXPLAIN may print as written: argument types (a constant argument is printed as that type),
+ * and the result type ('arg': the first argument's).
+ */
+const FUNCS: Record<string, { args: Ty[]; result: Ty | 'arg' }> = {
+  lower: { args: ['text'], result: 'text' }, upper: { args: ['text'], result: 'text' }, length: { args: ['text'], result: 'int' },
+  md5: { args: ['text'], result: 'text' }, abs: { args: ['int'], result: 'arg' }, mod: { args: ['int', 'int'], result: 'arg' },
+  left: { args: ['text', 'int'], result: 'text' }, right: { args: ['text', 'int'], result: 'text' },
+  substr: { args: ['text', 'int', 'int'], result: 'text' }, replace: { args: ['text', 'text', 'text'], result: 'text' },
+  reverse: { args: ['text'], result: 'text' }, initcap: { args: ['text'], result: 'text' },
+};
+
+/** How a subquery of the query being explained prints ($0, "(hashed SubPlan 1)") and its type (commands/explainsubplan.ts). */
+export interface SublinkText { text: string; ty: Ty }
+/** The subqueries of the query level EXPLAIN is printing, by their location (set while it prints, synchronously). */
+let currentSublinks: Map<number, SublinkText> | null = null;
+export function setSublinkTexts(m: Map<number, SublinkText> | null): void { currentSublinks = m; }
+/** A condition's cost for ordering: an InitPlan's parameter costs nothing (it was computed before the scan). */
+const costOf = (q: N) => qualCost(currentSublinks ? paramsForInitPlans(q) : q);
+function paramsForInitPlans(q: unknown): unknown {
+  if (!q || typeof q !== 'object') return q;
+  if (Array.isArray(q)) return q.map(paramsForInitPlans);
+  const o = q as N;
+  if (o.SubLink && currentSublinks?.get(o.SubLink.location)?.text.startsWith('$')) return { A_Const: { ival: { ival: 0 } } };
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, paramsForInitPlans(v)]));
+}
 
 export class Deparser {
   /** prefix: qualify column names with their relation (EXPLAIN does above a scan when the query has several) */
@@ -32,12 +75,12 @@ export class Deparser {
   /** The AND-list of quals in a WHERE clause (BETWEEN counts as two), as the planner keeps them. */
   /** a node's AND-ed conditions in the order the plan tests them (qualorder.ts: cheapest first, as PostgreSQL prints them) */
   quals(n: N | undefined): N[] {
-    return orderQuals(this.flatQuals(n), (q) => qualCost(q));
+    return orderQuals(this.flatQuals(n), costOf);
   }
 
   /** several conditions of one plan node, in the order it tests them */
   qualsOf(ns: readonly N[]): N[] {
-    return orderQuals(ns.flatMap((n) => this.flatQuals(n)), (q) => qualCost(q));
+    return orderQuals(ns.flatMap((n) => this.flatQuals(n)), costOf);
   }
 
   private flatQuals(n: N | undefined): N[] {
@@ -63,9 +106,28 @@ export class Deparser {
       if (!c) return 'other';
       return INT_TYPES.has(c.type.name) ? (c.type.name === 'int8' ? 'bigint' : 'int') : c.type.name === 'text' ? 'text' : c.type.name === 'bool' ? 'bool' : 'other';
     }
-    if (n.A_Const) return n.A_Const.sval ? 'unknown' : n.A_Const.ival !== undefined || intConst(n.A_Const) !== undefined ? 'int' : 'other';
+    if (n.A_Const) {
+      if (n.A_Const.isnull || n.A_Const.sval) return 'unknown';
+      if (n.A_Const.boolval) return 'bool';
+      return n.A_Const.ival !== undefined || intConst(n.A_Const) !== undefined ? 'int' : 'other';
+    }
+    if (n.TypeCast) return castType(n);
+    if (n.SubLink) return currentSublinks?.get(n.SubLink.location)?.ty ?? 'other';
+    if (n.CoalesceExpr) return commonType((n.CoalesceExpr.args as N[]).map((a) => this.typeOf(a)));
+    if (n.MinMaxExpr) return commonType((n.MinMaxExpr.args as N[]).map((a) => this.typeOf(a)));
+    if (n.CaseExpr) return commonType(caseResults(n).map((a) => this.typeOf(a)));
+    if (n.BoolExpr || n.NullTest || n.BooleanTest) return 'bool';
+    if (n.A_Expr && ['AEXPR_DISTINCT', 'AEXPR_NOT_DISTINCT', 'AEXPR_LIKE', 'AEXPR_ILIKE', 'AEXPR_IN', 'AEXPR_BETWEEN'].includes(n.A_Expr.kind)) return 'bool';
+    if (n.A_Expr?.kind === 'AEXPR_NULLIF') return this.typeOf(n.A_Expr.lexpr);
+    if (n.A_Expr?.kind === 'AEXPR_OP' && ['=', '<>', '!=', '<', '>', '<=', '>='].includes(opName(n))) return 'bool';
+    if (n.A_Expr?.kind === 'AEXPR_OP' && opName(n) === '||') {
+      const l = this.typeOf(n.A_Expr.lexpr), r = this.typeOf(n.A_Expr.rexpr);
+      return (l === 'text' || l === 'unknown') && (r === 'text' || r === 'unknown') && (l === 'text' || r === 'text') ? 'text' : 'other';
+    }
     if (n.FuncCall) {
       const name = funcName(n);
+      const fn = FUNCS[name];
+      if (fn && !n.FuncCall.agg_star && (n.FuncCall.args ?? []).length === fn.args.length) return fn.result === 'arg' ? this.typeOf(n.FuncCall.args[0]) : fn.result;
       if (name === 'count') return 'bigint';
       if ((name === 'sum') && n.FuncCall.args?.length === 1) return this.typeOf(n.FuncCall.args[0]) === 'int' ? 'bigint' : 'other';
       if ((name === 'min' || name === 'max') && n.FuncCall.args?.length === 1) return this.typeOf(n.FuncCall.args[0]);
@@ -121,16 +183,85 @@ export class Deparser {
       return `(${args.map((a: N) => this.expr(a)).join(b.boolop === 'AND_EXPR' ? ' AND ' : ' OR ')})`;
     }
     if (n.NullTest) return `(${this.expr(n.NullTest.arg)} ${n.NullTest.nulltesttype === 'IS_NULL' ? 'IS NULL' : 'IS NOT NULL'})`;
+    if (n.BooleanTest) {
+      const test = BOOLEAN_TEST[n.BooleanTest.booltesttype as string];
+      if (!test || this.typeOf(n.BooleanTest.arg) !== 'bool') throw refuse('this boolean test');
+      return `(${this.expr(n.BooleanTest.arg)} ${test})`;
+    }
     if (n.A_Expr) return this.aexpr(n);
     if (n.FuncCall) {
       const f = n.FuncCall;
       const name = funcName(n);
+      const fn = FUNCS[name];
+      if (fn && !f.agg_star && !f.agg_filter && !f.agg_order && !f.over && !f.agg_distinct && !f.func_variadic && (f.funcname as N[]).length === 1) {
+        const args = (f.args ?? []) as N[];
+        if (args.length !== fn.args.length) throw refuse(`the function call ${name}() with ${args.length} arguments`);
+        if (args.every((a) => constant(a))) throw refuse('a function of constants (PostgreSQL folds it)');
+        const want = fn.result === 'arg' ? args.map(() => this.typeOf(args[0]!)) : fn.args;
+        if (want[0] !== 'int' && want[0] !== 'bigint' && want[0] !== 'text') throw refuse(`the function call ${name}() over this type`);
+        // a function named by a keyword is quoted (quote_identifier): "left", "right"
+        return `${KEYWORD_FUNCS.has(name) ? `"${name}"` : name}(${args.map((a, i) => this.typed(a, want[i]!)).join(', ')})`;
+      }
       if (!['count', 'sum', 'min', 'max'].includes(name) || f.agg_filter || f.agg_order || f.over || f.agg_distinct) throw refuse(`the function call ${name}()`);
       if (f.agg_star) return `${name}(*)`;
       return `${name}(${(f.args as N[]).map((a) => this.expr(a)).join(', ')})`;
     }
-    if (n.SubLink) throw refuse('subqueries (SubPlan / InitPlan)');
+    if (n.SubLink) {
+      const t = currentSublinks?.get(n.SubLink.location);
+      if (!t) throw refuse('subqueries (SubPlan / InitPlan)');
+      return t.text;
+    }
+    if (n.TypeCast) {
+      const ty = castType(n);
+      const name = TYPE_NAME[ty];
+      if (!name) throw refuse('a cast to this type');
+      const arg = n.TypeCast.arg as N;
+      if (arg.A_Const) return this.constant(arg, ty);
+      if (constant(arg)) throw refuse('a cast of a constant expression (PostgreSQL folds it)');
+      const from = this.typeOf(arg);
+      if (from === ty) return this.expr(arg);
+      if (from === 'other' || from === 'unknown') throw refuse('a cast from this type');
+      return `(${this.expr(arg)})::${name}`;
+    }
+    if (n.CoalesceExpr || n.MinMaxExpr) {
+      const args = (n.CoalesceExpr ?? n.MinMaxExpr).args as N[];
+      const ty = this.typeOf(n);
+      if (!TYPE_NAME[ty]) throw refuse(`${n.CoalesceExpr ? 'COALESCE' : 'GREATEST / LEAST'} over these types`);
+      if (args.every((a) => constant(a))) throw refuse('an expression of constants (PostgreSQL folds it)');
+      const name = n.CoalesceExpr ? 'COALESCE' : n.MinMaxExpr.op === 'IS_GREATEST' ? 'GREATEST' : 'LEAST';
+      return `${name}(${args.map((a) => this.typed(a, ty)).join(', ')})`;
+    }
+    if (n.CaseExpr) return this.caseExpr(n);
     throw refuse(`the expression ${Object.keys(n)[0]}`);
+  }
+
+  /** An operand printed as type ty: a constant with that cast, anything else as itself (its type must be ty). */
+  private typed(x: N, ty: Ty): string {
+    if (x.A_Const) return this.constant(x, ty);
+    const t = this.typeOf(x);
+    // an implicit cast between integer types is not shown (EXPLAIN hides implicit coercions)
+    if (t !== ty && !(isIntish(t) && isIntish(ty))) throw refuse('an implicit cast between these types');
+    const f = this.fold(x);
+    return f ?? this.expr(x);
+  }
+
+  /** CASE [arg] WHEN ... THEN ... ELSE ... END, its results of one type (no ELSE: ELSE NULL of that type). */
+  private caseExpr(n: N): string {
+    const c = n.CaseExpr;
+    const ty = this.typeOf(n);
+    if (!TYPE_NAME[ty]) throw refuse('CASE over these types');
+    if (constant(n)) throw refuse('a CASE of constants (PostgreSQL folds it)');
+    const argTy = c.arg ? this.typeOf(c.arg) : 'bool';
+    if (c.arg && !TYPE_NAME[argTy]) throw refuse('CASE over this type');
+    const parts = ['CASE'];
+    if (c.arg) parts.push(this.expr(c.arg));
+    for (const w of c.args as N[]) {
+      const cond = w.CaseWhen.expr as N;
+      if (!c.arg && cond.A_Const) throw refuse('a CASE WHEN of a constant (PostgreSQL folds it)');
+      parts.push('WHEN', c.arg ? this.typed(cond, argTy) : this.expr(cond), 'THEN', this.typed(w.CaseWhen.result, ty));
+    }
+    parts.push('ELSE', c.defresult ? this.typed(c.defresult, ty) : `NULL::${TYPE_NAME[ty]}`, 'END');
+    return parts.join(' ');
   }
 
   private aexpr(n: N): string {
@@ -147,6 +278,22 @@ export class Deparser {
         return v;
       });
       return `(${this.expr(e.lexpr)} = ANY ('{${vals.join(',')}}'::${ty === 'int' ? 'integer' : 'text'}[]))`;
+    }
+    // x IS [NOT] DISTINCT FROM NULL is parsed as the null test it means (transformAExprDistinct)
+    if ((e.kind === 'AEXPR_DISTINCT' || e.kind === 'AEXPR_NOT_DISTINCT') && (e.lexpr.A_Const?.isnull || e.rexpr.A_Const?.isnull)) {
+      const arg = e.rexpr.A_Const?.isnull ? e.lexpr : e.rexpr;
+      return this.expr({ NullTest: { arg, nulltesttype: e.kind === 'AEXPR_DISTINCT' ? 'IS_NOT_NULL' : 'IS_NULL' } });
+    }
+    if (e.kind === 'AEXPR_DISTINCT' || e.kind === 'AEXPR_NOT_DISTINCT' || e.kind === 'AEXPR_NULLIF') {
+      const lt = this.typeOf(e.lexpr), rt = this.typeOf(e.rexpr);
+      const ty = lt === 'unknown' ? (rt === 'unknown' ? 'text' : rt) : rt === 'unknown' ? lt : commonType([lt, rt]);
+      if (!TYPE_NAME[ty] || (lt !== 'unknown' && rt !== 'unknown' && !(lt === rt || (isIntish(lt) && isIntish(rt))))) throw refuse(`${e.kind === 'AEXPR_NULLIF' ? 'NULLIF' : 'IS DISTINCT FROM'} between these types`);
+      if (constant(e.lexpr) && constant(e.rexpr)) throw refuse('an expression of constants (PostgreSQL folds it)');
+      const side = (x: N, other: Ty) => (x.A_Const ? this.constant(x, other) : this.fold(x) ?? this.expr(x));
+      const l = side(e.lexpr, rt === 'unknown' ? ty : rt), r = side(e.rexpr, lt === 'unknown' ? ty : lt);
+      if (e.kind === 'AEXPR_NULLIF') return `NULLIF(${l}, ${r})`;
+      const d = `(${l} IS DISTINCT FROM ${r})`;
+      return e.kind === 'AEXPR_DISTINCT' ? d : `(NOT ${d})`;
     }
     const name = opName(n);
     let sym: string;
@@ -179,7 +326,15 @@ export class Deparser {
   /** A constant, typed by the other side of its operator: 2, '-1'::integer, 'x'::text. */
   constant(n: N, other: Ty): string {
     const c = n.A_Const;
-    if (c.isnull) throw refuse('NULL constants');
+    if (c.isnull) {
+      const name = TYPE_NAME[other];
+      if (!name) throw refuse('NULL constants');
+      return `NULL::${name}`;
+    }
+    if (c.boolval) {
+      if (other !== 'bool') throw refuse('this constant');
+      return c.boolval.boolval ? 'true' : 'false';
+    }
     if (c.sval) {
       const s = String(c.sval.sval);
       if (other === 'int') { if (!/^\s*-?\d+\s*$/.test(s)) throw refuse('this constant'); const v = Number(s); return v < 0 ? `'${v}'::integer` : String(v); }
@@ -194,6 +349,28 @@ export class Deparser {
 }
 
 const isIntish = (t: Ty) => t === 'int' || t === 'bigint';
+
+/** select_common_type over CASE / COALESCE / GREATEST's operands: unknown constants take the others' type (text if all unknown). */
+function commonType(ts: Ty[]): Ty {
+  const known = ts.filter((t) => t !== 'unknown');
+  if (known.length === 0) return 'text';
+  if (known.every(isIntish)) return known.includes('bigint') ? 'bigint' : 'int';
+  return known.every((t) => t === known[0]) ? known[0]! : 'other';
+}
+
+/** A cast's target type. */
+function castType(n: N): Ty {
+  const tn = n.TypeCast.typeName;
+  if (tn.arrayBounds?.length || tn.typmods?.length) return 'other';
+  const names = (tn.names as N[]).map((x) => x.String.sval as string);
+  if (names.length === 2 && names[0] !== 'pg_catalog') return 'other';
+  return CAST_TYPE[names[names.length - 1]!] ?? 'other';
+}
+
+/** a CASE's result expressions (THEN ..., ELSE ...) */
+const caseResults = (n: N): N[] => [
+  ...(n.CaseExpr.args as N[]).map((w) => w.CaseWhen.result as N), ...(n.CaseExpr.defresult ? [n.CaseExpr.defresult as N] : []),
+];
 export const opName = (n: N): string => n.A_Expr.name[n.A_Expr.name.length - 1].String.sval;
 export const funcName = (n: N): string => (n.FuncCall.funcname as N[]).map((x) => x.String.sval).pop()!.toLowerCase();
 const op = (o: string, l: N, r: N): N => ({ A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: o } }], lexpr: l, rexpr: r } });

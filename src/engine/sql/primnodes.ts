@@ -38,7 +38,8 @@ export interface ExprEnv {
   currval(seq: string | number): number | bigint;
   setval(seq: string | number, value: number | bigint, isCalled: boolean): number | bigint;
   /** prepare a subquery (SubLink); `outer` gives it access to the enclosing query's columns */
-  subquery(select: Record<string, any>, outer: Scope, opts?: { exists?: boolean }): { run(outerRow: Row): Value[][]; types: SqlType[] };
+  /** names: the subquery's output column names (a scalar subquery's column is named after its one column, FigureColname) */
+  subquery(select: Record<string, any>, outer: Scope, opts?: { exists?: boolean }): { run(outerRow: Row): Value[][]; types: SqlType[]; names?: string[] };
   currentSnapshot(): string;
   xactStatus(xid: number): string | null;
   currentSetting(name: string, missingOk: boolean): string | null;

@@ -30,7 +30,7 @@ export function compileSubLink(n: N, scope: Scope, rec: Rec): Compiled {
           const rows = sub.run(r);
           if (rows.length > 1) throw new PgError('21000', 'more than one row returned by a subquery used as an expression');
           return rows.length ? rows[0]![0]! : null;
-        }, type: sub.types[0]!, name: '?column?', strength: 0,
+        }, type: sub.types[0]!, name: sub.names?.[0] ?? '?column?', strength: 0,
       };
     }
     case 'ANY_SUBLINK':
