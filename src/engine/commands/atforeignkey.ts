@@ -19,18 +19,19 @@
  *
  * Mirrors: src/backend/commands/tablecmds.c (ATAddForeignKeyConstraint, transformFkeyGetPrimaryKey,
  * transformFkeyCheckAttrs, validateForeignKeyConstraint, ATExecValidateConstraint, createForeignKeyActionTriggers /
- * CheckTriggers for the OIDs), utils/adt/ri_triggers.c (RI_Initial_Check). Simplifications: no partitioned
- * tables; the key types must be the same family (integers, numerics, strings) or the same type.
+ * CheckTriggers for the OIDs), utils/adt/ri_triggers.c (RI_Initial_Check). A partitioned table on either side
+ * makes the key a family of constraints (commands/fkpartition.ts). Simplifications: the key types must be the same
+ * family (integers, numerics, strings) or the same type; a partitioned table referencing itself is refused.
  */
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session } from '../session/session.js';
 import { typeDisplayName, type SqlType } from '../sql/types.js';
 import type { Table, ForeignKey, FkAction } from '../catalog/catalog.js';
-import { latestRows } from './relfile.js';
+import { addFkRecurseReferenced, addFkRecurseReferencing, validateFkRows } from './fkpartition.js';
 import { LockMode } from '../lock/lock.js';
-import { type N, type Gen, sameValue } from '../executor/util.js';
-import { fkViolation, matchFullViolation, referencingKeys, tableByOid } from '../ri/ri_triggers.js';
+import { type N, type Gen } from '../executor/util.js';
+import { referencingKeys, tableByOid } from '../ri/ri_triggers.js';
 
 const INTS = ['int2', 'int4', 'int8'];
 const NUMS = [...INTS, 'numeric', 'float4', 'float8'];
@@ -60,8 +61,13 @@ export function* addForeignKey(ex: Executor, s: Session, t: Table, c: N, creatin
     if (cat.view(pkRv.relname)) throw new PgError('42809', `referenced relation "${pkRv.relname}" is not a table`);
     throw new PgError('42P01', `relation "${pkRv.relname}" does not exist`);
   }
-  if (t.partKey || pkT.partKey) throw notSupported('partitioned tables with foreign keys', posOf(c.location));
   if (!self) yield* ex.eng.acquireLock(s, { type: 'relation', rel: pkT.oid }, LockMode.ShareRowExclusive);
+  if (t.partKey && c.skip_validation) {
+    throw new PgError('42809', `cannot add NOT VALID foreign key on partitioned table "${t.name}" referencing relation "${pkT.name}"`, {
+      detail: 'This feature is not yet supported on partitioned tables.',
+    });
+  }
+  if (self && t.partKey) throw notSupported('a foreign key of a partitioned table referencing itself', posOf(c.location));
   // ATAddForeignKeyConstraint: persistence must agree (a temporary table's rows vanish with its session)
   if (!t.temp && pkT.temp) throw new PgError('42P16', 'constraints on permanent tables may reference only permanent tables');
   if (t.temp && !pkT.temp) throw new PgError('42P16', 'constraints on temporary tables may reference only temporary tables');
@@ -114,31 +120,14 @@ export function* addForeignKey(ex: Executor, s: Session, t: Table, c: N, creatin
     validated: !c.skip_validation,
   };
   if (fk.initiallyDeferred && !fk.deferrable) fk.deferrable = true; // INITIALLY DEFERRED implies DEFERRABLE
-  if (!creating && !c.skip_validation) validateRows(ex, s, t, fk, pkT);
+  if (!creating && !c.skip_validation && !t.partKey) validateFkRows(ex, s, t, fk, pkT);
   (t.fkeys ??= []).push(fk);
-}
-
-/**
- * RI_Initial_Check: every referencing row (visible to the latest snapshot) must find its key in the referenced
- * table; the first that does not fails the command.
- */
-function validateRows(ex: Executor, s: Session, t: Table, fk: ForeignKey, pkT: Table): void {
-  const pkRows = latestRows(ex, s, pkT);
-  for (const row of latestRows(ex, s, t)) {
-    const nulls = fk.cols.filter((c) => row[c] === null).length;
-    if (nulls) {
-      if (fk.match === 's' || nulls === fk.cols.length) continue;
-      throw matchFullViolation(t, fk);
-    }
-    const found = pkRows.some((pr) => fk.cols.every((c, i) => sameValue(pr[fk.refCols[i]!]!, row[c]!) || looseEqual(pr[fk.refCols[i]!], row[c])));
-    if (!found) throw fkViolation(t, fk, pkT, row);
+  // a partitioned table on either side: the key's children and clones (commands/fkpartition.ts)
+  if (pkT.partKey) yield* addFkRecurseReferenced(ex, s, t, fk, pkT);
+  if (t.partKey) {
+    const clones = yield* addFkRecurseReferencing(ex, s, t, fk);
+    if (!creating) for (const cl of clones) validateFkRows(ex, s, cl.table, cl.fk, pkT);
   }
-}
-
-/** Cross-type equality of two key values (an int4 key referencing an int8 one). */
-function looseEqual(a: unknown, b: unknown): boolean {
-  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) return BigInt(a) === BigInt(b);
-  return false;
 }
 
 /** ALTER TABLE … VALIDATE CONSTRAINT for a foreign key (the caller holds ShareUpdateExclusiveLock on `t`). */
@@ -146,7 +135,7 @@ export function* validateForeignKey(ex: Executor, s: Session, t: Table, fk: Fore
   if (fk.validated) return;
   const pkT = tableByOid(ex, fk.refOid)!;
   if (pkT !== t) yield* ex.eng.acquireLock(s, { type: 'relation', rel: pkT.oid }, LockMode.RowShare);
-  validateRows(ex, s, t, fk, pkT);
+  validateFkRows(ex, s, t, fk, pkT);
   fk.validated = true;
 }
 

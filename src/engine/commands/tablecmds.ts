@@ -32,6 +32,7 @@ import { waitForLockers } from '../lock/lmgr.js';
 import { WalKind } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
 import { buildIndex, lockNewIndex } from './relfile.js';
+import { clonePartitionKeys } from './fkpartition.js';
 import { addForeignKey, referencedTableError } from './atforeignkey.js';
 import { compileIndexDef, indexColumnName } from './indexcmds.js';
 import { definePartitionedIndex, dropPartitionedIndex, dropIndexEntry } from './indexpartition.js';
@@ -170,7 +171,6 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     } else throw notSupported('CREATE TABLE ... LIKE');
   }
   const partKey = n.partspec ? partitionKeyOf(n.partspec, columns, uniques.filter((u) => u.unique !== false), name) : undefined;
-  if (partKey && foreign.length) throw notSupported('foreign keys on partitioned tables');
   if (part && part.checks.length) throw notSupported('CHECK constraints inherited by a partition');
   if (uniques.filter((u) => u.primary).length > 1) throw new PgError('42P16', `multiple primary keys for table "${name}" are not allowed`);
   if (nspRow && (serials.length || foreign.length)) throw notSupported(`${serials.length ? 'serial and identity columns' : 'foreign keys'} in a schema other than public`);
@@ -271,6 +271,9 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       logIndexBuild(ex.eng, s, table, index);
     }
   }
+  // a partition: the parent's foreign keys are cloned onto it, and keys referencing the parent get a child for it
+  // (CloneForeignKeyConstraints; the new table is empty, nothing to check)
+  if (part) yield* clonePartitionKeys(ex, s, part.parent, table, false);
   // FOREIGN KEYs come last, as the ALTER TABLE … ADD CONSTRAINT transformCreateStmt leaves after the CREATE
   for (const c of foreign) yield* addForeignKey(ex, s, table, c, true, pickName);
   // CREATE TABLE runs several catalog commands internally (CommandCounterIncrement between them): the next
