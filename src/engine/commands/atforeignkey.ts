@@ -139,9 +139,34 @@ export function* validateForeignKey(ex: Executor, s: Session, t: Table, fk: Fore
   fk.validated = true;
 }
 
+/**
+ * The keys that reference `t` as pg_depend reports them: a child made for a partition of a referenced partitioned
+ * table is an internal part of its top constraint, which is named instead (once per referencing table).
+ */
+export function dependentKeys(ex: Executor, t: Table, dropping: Set<string>): { table: Table; fk: ForeignKey }[] {
+  const out: { table: Table; fk: ForeignKey }[] = [];
+  for (const r of referencingKeys(ex, t)) {
+    if (r.fk.noAction || r.table === t || droppedWith(ex, r.table, dropping)) continue;
+    let top = r.fk;
+    for (let up = top.parent; up !== undefined;) {
+      const p = (r.table.fkeys ?? []).find((f) => f.oid === up);
+      if (!p) break;
+      top = p; up = p.parent;
+    }
+    if (!out.some((o) => o.fk === top)) out.push({ table: r.table, fk: top });
+  }
+  return out;
+}
+
+/** Is `t` among the tables dropped, or a partition of one of them? */
+function droppedWith(ex: Executor, t: Table, dropping: Set<string>): boolean {
+  for (let a: Table | undefined = t; a; a = a.partOf ? tableByOid(ex, a.partOf.parent) : undefined) if (dropping.has(a.name)) return true;
+  return false;
+}
+
 /** The "other objects depend on it" error for a referenced table (DROP TABLE without CASCADE). */
 export function referencedTableError(ex: Executor, t: Table, dropping: Set<string>): PgError | null {
-  const refs = referencingKeys(ex, t).filter((r) => !dropping.has(r.table.name) && r.table !== t);
+  const refs = dependentKeys(ex, t, dropping);
   if (!refs.length) return null;
   return new PgError('2BP01', `cannot drop table ${t.name} because other objects depend on it`, {
     detail: refs.map((r) => `constraint ${r.fk.name} on table ${r.table.name} depends on table ${t.name}`).join('\n'),
@@ -149,12 +174,27 @@ export function referencedTableError(ex: Executor, t: Table, dropping: Set<strin
   });
 }
 
+/** DROP … CASCADE of a key: the constraint and every clone or child made from it, on whatever table. */
+export function dropKeyFamily(ex: Executor, s: Session, top: ForeignKey): void {
+  const gone = new Set([top.oid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const o of ex.eng.catalog.tables.values()) for (const f of o.fkeys ?? []) if (f.parent !== undefined && gone.has(f.parent) && !gone.has(f.oid)) { gone.add(f.oid); grew = true; }
+  }
+  for (const o of ex.eng.catalog.tables.values()) {
+    const before = o.fkeys;
+    if (!before?.some((f) => gone.has(f.oid))) continue;
+    o.fkeys = before.filter((f) => !gone.has(f.oid));
+    s.tx!.undo.push(() => { o.fkeys = before; });
+  }
+}
+
 /** TRUNCATE of a referenced table, unless the referencing tables are truncated with it (heap_truncate_check_FKs). */
 export function truncateCheck(ex: Executor, tables: Table[]): void {
   const names = new Set(tables.map((x) => x.name));
   for (const t of tables) {
     for (const r of referencingKeys(ex, t)) {
-      if (names.has(r.table.name)) continue;
+      if (names.has(r.table.name) || r.fk.noAction) continue; // a partition's clone: its parent's key is the one
       throw new PgError('0A000', 'cannot truncate a table referenced in a foreign key constraint', {
         detail: `Table "${r.table.name}" references "${t.name}".`,
         hint: `Truncate table "${r.table.name}" at the same time, or use TRUNCATE ... CASCADE.`,

@@ -28,8 +28,8 @@
  * CloneFkReferenced, CloneFkReferencing, tryAttachPartitionForeignKey, DetachPartitionFinalize,
  * ATDetachCheckNoForeignKeyRefs), catalog/pg_constraint.c (ChooseConstraintName, ConstraintSetParentConstraint),
  * utils/adt/ri_triggers.c (RI_PartitionRemove_Check). Simplifications: OIDs are allocated five per constraint row
- * (its row and its triggers) whatever triggers it really has; a detached referencing partition does not get
- * referenced-side children of its own for a partitioned referenced table (it keeps only its check triggers).
+ * (its row and its triggers) whatever triggers it really has; a detached partition that is itself partitioned
+ * keeps its partitions' clones as they were (only the detached table's own key becomes independent).
  */
 import type { Executor } from '../executor/executor.js';
 import type { Session } from '../session/session.js';
@@ -249,12 +249,15 @@ export function* detachPartitionKeys(ex: Executor, s: Session, parent: Table, p:
     o.fkeys = fks.filter((f) => !(f.noCheck && parts.has(f.refOid)));
     s.tx!.undo.push(() => { o.fkeys = fks; });
   }
-  // p's clones of the parent's keys are its own now (their check triggers stay; the actions were the parent's)
+  // p's clones of the parent's keys are its own now: their check triggers stay, and they get action triggers of
+  // their own (on a partitioned referenced table, a child for each of its partitions)
   const parentKeys = new Set(ownKeys(parent).map((f) => f.oid));
-  for (const f of p.fkeys ?? []) {
+  for (const f of [...(p.fkeys ?? [])]) {
     if (f.parent === undefined || !parentKeys.has(f.parent)) continue;
     const was = { parent: f.parent, noAction: f.noAction };
     delete f.parent; delete f.noAction;
     s.tx!.undo.push(() => { f.parent = was.parent; f.noAction = was.noAction; });
+    const pkT = tableByOid(ex, f.refOid);
+    if (pkT?.partKey) yield* addFkRecurseReferenced(ex, s, p, f, pkT);
   }
 }
