@@ -179,7 +179,9 @@ export function dropKeyFamily(ex: Executor, s: Session, top: ForeignKey): void {
   const gone = new Set([top.oid]);
   for (let grew = true; grew;) {
     grew = false;
-    for (const o of ex.eng.catalog.tables.values()) for (const f of o.fkeys ?? []) if (f.parent !== undefined && gone.has(f.parent) && !gone.has(f.oid)) { gone.add(f.oid); grew = true; }
+    for (const o of ex.eng.catalog.tables.values()) {
+      for (const f of o.fkeys ?? []) if (f.parent !== undefined && gone.has(f.parent) && !gone.has(f.oid)) { gone.add(f.oid); grew = true; }
+    }
   }
   for (const o of ex.eng.catalog.tables.values()) {
     const before = o.fkeys;

@@ -20,7 +20,8 @@
  * QueuePartitionConstraintValidation, AttachPartitionEnsureIndexes, ATExecDetachPartition).
  * Simplifications: the validation scan always runs (PartConstraintImpliedByRelConstraint's proof from the table's
  * own CHECK constraints is not modelled); a parent with CHECK constraints, or a table referenced by a foreign key,
- * refuses with 0A000 (foreign keys of the parent and of the table: commands/fkpartition.ts); DETACH … CONCURRENTLY and FINALIZE (the two-transaction detach) refuse with 0A000.
+ * refuses with 0A000 (foreign keys of the parent and of the table: commands/fkpartition.ts); DETACH … CONCURRENTLY
+ * and FINALIZE (the two-transaction detach) refuse with 0A000.
  */
 import type { Executor } from '../executor/executor.js';
 import type { Session } from '../session/session.js';

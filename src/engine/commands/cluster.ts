@@ -14,7 +14,8 @@
  * Mirrors: src/backend/commands/cluster.c (cluster, cluster_rel, check_index_is_clusterable, mark_index_clustered).
  * A partitioned table is clustered leaf by leaf (clusterPartitioned), each leaf in a transaction of its own.
  * Simplifications: CLUSTER without a table (every clustered table, one transaction each) and VERBOSE are refused;
- * a partitioned table's leaves share the statement's transaction (only their locks are let go between them); the copy is sorted by the index's key, ties by TID (PostgreSQL's sort leaves ties unordered).
+ * a partitioned table's leaves share the statement's transaction (only their locks are let go between them); the
+ * copy is sorted by the index's key, ties by TID (PostgreSQL's sort leaves ties unordered).
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Executor } from '../executor/executor.js';
