@@ -256,7 +256,8 @@ export class Executor {
    */
   *lockRelation(s: Session, t: Table, mode: LockMode, indexes = true): Gen<void> {
     yield* this.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
-    if (indexes) for (const i of t.indexes) yield* this.eng.acquireLock(s, { type: 'relation', rel: i.oid }, mode);
+    // a partitioned table's indexes have no storage: the executor opens (and locks) only its partitions' (ExecOpenIndices)
+    if (indexes && !t.partKey) for (const i of t.indexes) yield* this.eng.acquireLock(s, { type: 'relation', rel: i.oid }, mode);
   }
 
   checkReadOnly(s: Session, what: string) {

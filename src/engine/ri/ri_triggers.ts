@@ -54,7 +54,7 @@ import { updateXidOf } from '../multixact/multixact.js';
 import { LockMode } from '../lock/lock.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { type N, type Gen, sameValue } from '../executor/util.js';
-import { convertRow, leafPartitions } from '../executor/execPartition.js';
+import { convertRow, partitionsOf, partitionCheck } from '../executor/execPartition.js';
 import {
   type RiEvent, saveEvent, beginQuery, takeLevel, abandonLevel, isDeferred, deferEvent, takeDeferred,
 } from './aftertriggers.js';
@@ -359,9 +359,9 @@ function* spiDml(ex: Executor, s: Session, kind: 'update' | 'delete', stmt: N, p
  */
 function* lockFirstMatch(ex: Executor, s: Session, t: Table, cols: number[], params: Param[]): Gen<boolean> {
   yield* ex.lockRelation(s, t, LockMode.RowShare);
-  // a partitioned table: each leaf in turn (all of them locked, as the generic plan's Append has them all)
-  const leaves = leafPartitions(ex.eng.catalog, t);
-  if (t.partKey) for (const leaf of leaves) yield* ex.lockRelation(s, leaf, LockMode.RowShare);
+  // a partitioned table: the partitions the custom plan keeps, locked as the planner expands them, leaves read in turn
+  const { rels, leaves } = t.partKey ? lookupPartitions(ex, t, cols, params) : { rels: [], leaves: [t] };
+  for (const r of rels) yield* ex.lockRelation(s, r, LockMode.RowShare);
   const snap = ex.eng.snapshotFor(s);
   s.tx!.cidUsed = true; // a query with row marks uses its command id (standard_ExecutorStart)
   const prev = s.params;
@@ -381,6 +381,31 @@ function* lockFirstMatch(ex: Executor, s: Session, t: Table, cols: number[], par
     }
     return false;
   } finally { s.params = prev; }
+}
+
+/**
+ * expand_partitioned_rtentry for an RI lookup: its SPI plan is a custom plan (the key's values are constants to the
+ * planner: a generic plan's Append of every partition costs more), so plan-time pruning keeps at each level only the
+ * partition accepting the key when the level's partition key is among the looked-up columns — the others are
+ * neither locked nor read. Depth first, each level in bound order.
+ */
+function lookupPartitions(ex: Executor, t: Table, cols: number[], params: Param[]): { rels: Table[]; leaves: Table[] } {
+  const cat = ex.eng.catalog;
+  const known = new Set(cols.map((c) => t.columns[c]!.name));
+  const row: Value[] = t.columns.map(() => null);
+  cols.forEach((c, i) => { row[c] = params[i]!.value; });
+  const rels: Table[] = [], leaves: Table[] = [];
+  const walk = (q: Table, qrow: Value[]) => {
+    const keyed = q.partKey!.cols.every((c) => c >= 0 && known.has(q.columns[c]!.name));
+    for (const p of partitionsOf(cat, q)) {
+      const prow = convertRow(q, p, qrow);
+      if (keyed && !partitionCheck(cat, p, prow, q)) continue;
+      rels.push(p);
+      if (p.partKey) walk(p, prow); else leaves.push(p);
+    }
+  };
+  walk(t, row);
+  return { rels, leaves };
 }
 
 /** The planner's choice for the lookup: an index on exactly the key columns (unique: Index Scan), else Seq Scan. */
