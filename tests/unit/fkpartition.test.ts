@@ -34,7 +34,9 @@ function engine(): Engine {
   run(e, 'INSERT INTO ppk VALUES (1), (2), (11)');
   return e;
 }
-const fkeys = (e: Engine, t: string) => (e.catalog.get(t)!.fkeys ?? []).map((f) => ({ name: f.name, ref: e.catalog.byOid(f.refOid)!.name, clone: f.parent !== undefined, noAction: !!f.noAction, noCheck: !!f.noCheck }));
+const fkeys = (e: Engine, t: string) => (e.catalog.get(t)!.fkeys ?? []).map((f) => ({
+  name: f.name, ref: e.catalog.byOid(f.refOid)!.name, clone: f.parent !== undefined, noAction: !!f.noAction, noCheck: !!f.noCheck,
+}));
 
 describe('a foreign key family', () => {
   it('a key on a partitioned table referencing a partitioned table: a child per referenced partition, a clone per partition', () => {

@@ -150,7 +150,10 @@ export function setConstraints(s: Session, n: Record<string, any>, tables: Itera
         const family = new Set([f.oid]);
         for (let grew = true; grew;) {
           grew = false;
-          for (const c of fks) if (c.parent !== undefined && family.has(c.parent) && !family.has(c.oid)) { family.add(c.oid); st.byOid.set(c.oid, deferred); grew = true; }
+          for (const c of fks) {
+            if (c.parent === undefined || !family.has(c.parent) || family.has(c.oid)) continue;
+            family.add(c.oid); st.byOid.set(c.oid, deferred); grew = true;
+          }
         }
       }
     }
