@@ -33,6 +33,12 @@
  * key changed (or the row was inserted by this very transaction) and is not NULL. A NULL in the key (MATCH
  * SIMPLE) needs no referenced row; MATCH FULL allows all-NULL or no NULL.
  *
+ * Partitioned tables (commands/fkpartition.ts): a lookup or cascade on a partitioned table runs without ONLY, over
+ * the partitions its custom plan keeps after pruning on the key; a partitioned referenced table is searched with the
+ * latest snapshot even under REPEATABLE READ (PostgreSQL 15's known bug, isolation test fk-snapshot); an UPDATE
+ * that moves a row to another partition is an UPDATE of the key for the keys referencing the root
+ * (queueCrossPartitionUpdate), not a DELETE.
+ *
  * Mirrors: src/backend/utils/adt/ri_triggers.c (RI_FKey_check, ri_restrict, RI_FKey_cascade_del / _upd, ri_set,
  * ri_Check_Pk_Match, ri_PerformCheck, ri_ReportViolation, RI_FKey_pk_upd_check_required,
  * RI_FKey_fk_upd_check_required). Simplifications: the lookups are run directly (not parsed from SQL text) and use
