@@ -85,6 +85,15 @@ export interface ForeignKey {
   initiallyDeferred: boolean;
   /** convalidated: false after ADD … NOT VALID until VALIDATE CONSTRAINT */
   validated: boolean;
+  /**
+   * conparentid: the constraint this one was cloned from, on a partitioned table (commands/fkpartition.ts). A clone
+   * is either on a partition of the referencing table (`noAction`: it has check triggers only, its parent's
+   * referenced-side triggers do the actions) or on the same referencing table for a partition of the referenced
+   * one (`noCheck`: action triggers on that partition only). Absent: a constraint of its own.
+   */
+  parent?: number;
+  noAction?: boolean;
+  noCheck?: boolean;
 }
 
 export interface Table {

@@ -138,9 +138,13 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   }
   const t = target(ex, s, n.relation, !!n.missing_ok);
   if (!t) return done;
-  // a partitioned table's definition reaches its partitions (ATSimpleRecursion): not modelled
-  if (t.partKey) throw notSupported('ALTER TABLE of a partitioned table');
-  if (t.partOf && cmds.some((c) => !['AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics'].includes(c.subtype))) throw notSupported('ALTER TABLE of a partition (other than its storage parameters)');
+  // a partitioned table's definition reaches its partitions (ATSimpleRecursion): modelled for foreign keys only
+  // (commands/fkpartition.ts), which a partition may also have of its own
+  const fkCmd = (c: N) => (c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN')
+    || (['AT_DropConstraint', 'AT_ValidateConstraint'].includes(c.subtype) && !!t.fkeys?.some((f) => f.name === c.name));
+  const onlyFks = cmds.every(fkCmd);
+  if (t.partKey && !onlyFks) throw notSupported('ALTER TABLE of a partitioned table');
+  if (t.partOf && !onlyFks && cmds.some((c) => !['AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics'].includes(c.subtype))) throw notSupported('ALTER TABLE of a partition (other than its storage parameters)');
   const mode = cmds.reduce((m, c) => Math.max(m, lockLevel(c)) as LockMode, LockMode.AccessShare);
   // looked up again once locked, if DDL committed meanwhile (gone: 42P01 / IF EXISTS's notice)
   const t1 = yield* ex.lockTableAgain(s, t, mode, () => target(ex, s, n.relation, !!n.missing_ok));

@@ -21,7 +21,7 @@ import type { Session } from '../session/session.js';
 import { materializeLiterals } from '../sql/parser.js';
 import { compileExpr, type Row } from '../sql/expr.js';
 import { typeDisplayName } from '../sql/types.js';
-import type { Table } from '../catalog/catalog.js';
+import type { Table, ForeignKey } from '../catalog/catalog.js';
 import { BtreeIndex } from '../index/btree.js';
 import { WalKind } from '../wal/wal.js';
 import { N, collectColumnRefs } from '../executor/util.js';
@@ -29,7 +29,7 @@ import { applyRelOptions } from '../catalog/reloptions.js';
 import { latestRows, buildIndex, refreshIndexColumns, lockNewIndex } from './relfile.js';
 import { LockMode } from '../lock/lock.js';
 import type { Gen } from '../executor/util.js';
-import { addForeignKey, validateForeignKey } from './atforeignkey.js';
+import { addForeignKey, validateForeignKey, dropKeyFamily } from './atforeignkey.js';
 import { referencingKeys } from '../ri/ri_triggers.js';
 
 /** Views that read `table` (and, when `column` is given, that column of it): DROP's dependency list. */
@@ -66,8 +66,26 @@ export function* validateConstraint(ex: Executor, s: Session, t: Table, name: st
 /** ALTER TABLE … DROP CONSTRAINT of a foreign key: its triggers on the referenced table go too (AccessExclusiveLock there). */
 export function* dropFkConstraint(ex: Executor, s: Session, t: Table, name: string): Gen<void> {
   const fk = t.fkeys!.find((f) => f.name === name)!;
+  // a clone on a partition (or a child for a referenced partition) goes only with its parent's key
+  if (fk.parent !== undefined) throw new PgError('42P16', `cannot drop inherited constraint "${name}" of relation "${t.name}"`);
   if (fk.refOid !== t.oid) yield* ex.eng.acquireLock(s, { type: 'relation', rel: fk.refOid }, LockMode.AccessExclusive);
-  t.fkeys = t.fkeys!.filter((f) => f !== fk);
+  // its clones and children, on the partitions of either side: their triggers go, their tables locked too
+  for (const o of ex.eng.catalog.tables.values()) {
+    for (const f of o.fkeys ?? []) {
+      if (f.parent === undefined || f === fk || !descendsFrom(ex, f, fk)) continue;
+      if (o !== t) yield* ex.eng.acquireLock(s, { type: 'relation', rel: o.oid }, LockMode.AccessExclusive);
+      if (f.refOid !== t.oid) yield* ex.eng.acquireLock(s, { type: 'relation', rel: f.refOid }, LockMode.AccessExclusive);
+    }
+  }
+  dropKeyFamily(ex, s, fk);
+}
+
+/** Is `f` a clone or child (at any depth) of `top`? */
+function descendsFrom(ex: Executor, f: ForeignKey, top: ForeignKey): boolean {
+  const byOid = new Map<number, ForeignKey>();
+  for (const o of ex.eng.catalog.tables.values()) for (const x of o.fkeys ?? []) byOid.set(x.oid, x);
+  for (let up = f.parent; up !== undefined; up = byOid.get(up)?.parent) if (up === top.oid) return true;
+  return false;
 }
 
 /** ChooseConstraintName / ChooseRelationName: base, then base1, base2, … until unused. */

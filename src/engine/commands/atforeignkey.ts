@@ -19,18 +19,19 @@
  *
  * Mirrors: src/backend/commands/tablecmds.c (ATAddForeignKeyConstraint, transformFkeyGetPrimaryKey,
  * transformFkeyCheckAttrs, validateForeignKeyConstraint, ATExecValidateConstraint, createForeignKeyActionTriggers /
- * CheckTriggers for the OIDs), utils/adt/ri_triggers.c (RI_Initial_Check). Simplifications: no partitioned
- * tables; the key types must be the same family (integers, numerics, strings) or the same type.
+ * CheckTriggers for the OIDs), utils/adt/ri_triggers.c (RI_Initial_Check). A partitioned table on either side
+ * makes the key a family of constraints (commands/fkpartition.ts). Simplifications: the key types must be the same
+ * family (integers, numerics, strings) or the same type; a partitioned table referencing itself is refused.
  */
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session } from '../session/session.js';
 import { typeDisplayName, type SqlType } from '../sql/types.js';
 import type { Table, ForeignKey, FkAction } from '../catalog/catalog.js';
-import { latestRows } from './relfile.js';
+import { addFkRecurseReferenced, addFkRecurseReferencing, validateFkRows } from './fkpartition.js';
 import { LockMode } from '../lock/lock.js';
-import { type N, type Gen, sameValue } from '../executor/util.js';
-import { fkViolation, matchFullViolation, referencingKeys, tableByOid } from '../ri/ri_triggers.js';
+import { type N, type Gen } from '../executor/util.js';
+import { referencingKeys, tableByOid } from '../ri/ri_triggers.js';
 
 const INTS = ['int2', 'int4', 'int8'];
 const NUMS = [...INTS, 'numeric', 'float4', 'float8'];
@@ -60,8 +61,13 @@ export function* addForeignKey(ex: Executor, s: Session, t: Table, c: N, creatin
     if (cat.view(pkRv.relname)) throw new PgError('42809', `referenced relation "${pkRv.relname}" is not a table`);
     throw new PgError('42P01', `relation "${pkRv.relname}" does not exist`);
   }
-  if (t.partKey || pkT.partKey) throw notSupported('partitioned tables with foreign keys', posOf(c.location));
   if (!self) yield* ex.eng.acquireLock(s, { type: 'relation', rel: pkT.oid }, LockMode.ShareRowExclusive);
+  if (t.partKey && c.skip_validation) {
+    throw new PgError('42809', `cannot add NOT VALID foreign key on partitioned table "${t.name}" referencing relation "${pkT.name}"`, {
+      detail: 'This feature is not yet supported on partitioned tables.',
+    });
+  }
+  if (self && t.partKey) throw notSupported('a foreign key of a partitioned table referencing itself', posOf(c.location));
   // ATAddForeignKeyConstraint: persistence must agree (a temporary table's rows vanish with its session)
   if (!t.temp && pkT.temp) throw new PgError('42P16', 'constraints on permanent tables may reference only permanent tables');
   if (t.temp && !pkT.temp) throw new PgError('42P16', 'constraints on temporary tables may reference only temporary tables');
@@ -114,31 +120,14 @@ export function* addForeignKey(ex: Executor, s: Session, t: Table, c: N, creatin
     validated: !c.skip_validation,
   };
   if (fk.initiallyDeferred && !fk.deferrable) fk.deferrable = true; // INITIALLY DEFERRED implies DEFERRABLE
-  if (!creating && !c.skip_validation) validateRows(ex, s, t, fk, pkT);
+  if (!creating && !c.skip_validation && !t.partKey) validateFkRows(ex, s, t, fk, pkT);
   (t.fkeys ??= []).push(fk);
-}
-
-/**
- * RI_Initial_Check: every referencing row (visible to the latest snapshot) must find its key in the referenced
- * table; the first that does not fails the command.
- */
-function validateRows(ex: Executor, s: Session, t: Table, fk: ForeignKey, pkT: Table): void {
-  const pkRows = latestRows(ex, s, pkT);
-  for (const row of latestRows(ex, s, t)) {
-    const nulls = fk.cols.filter((c) => row[c] === null).length;
-    if (nulls) {
-      if (fk.match === 's' || nulls === fk.cols.length) continue;
-      throw matchFullViolation(t, fk);
-    }
-    const found = pkRows.some((pr) => fk.cols.every((c, i) => sameValue(pr[fk.refCols[i]!]!, row[c]!) || looseEqual(pr[fk.refCols[i]!], row[c])));
-    if (!found) throw fkViolation(t, fk, pkT, row);
+  // a partitioned table on either side: the key's children and clones (commands/fkpartition.ts)
+  if (pkT.partKey) yield* addFkRecurseReferenced(ex, s, t, fk, pkT);
+  if (t.partKey) {
+    const clones = yield* addFkRecurseReferencing(ex, s, t, fk);
+    if (!creating) for (const cl of clones) validateFkRows(ex, s, cl.table, cl.fk, pkT);
   }
-}
-
-/** Cross-type equality of two key values (an int4 key referencing an int8 one). */
-function looseEqual(a: unknown, b: unknown): boolean {
-  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) return BigInt(a) === BigInt(b);
-  return false;
 }
 
 /** ALTER TABLE … VALIDATE CONSTRAINT for a foreign key (the caller holds ShareUpdateExclusiveLock on `t`). */
@@ -146,13 +135,38 @@ export function* validateForeignKey(ex: Executor, s: Session, t: Table, fk: Fore
   if (fk.validated) return;
   const pkT = tableByOid(ex, fk.refOid)!;
   if (pkT !== t) yield* ex.eng.acquireLock(s, { type: 'relation', rel: pkT.oid }, LockMode.RowShare);
-  validateRows(ex, s, t, fk, pkT);
+  validateFkRows(ex, s, t, fk, pkT);
   fk.validated = true;
+}
+
+/**
+ * The keys that reference `t` as pg_depend reports them: a child made for a partition of a referenced partitioned
+ * table is an internal part of its top constraint, which is named instead (once per referencing table).
+ */
+export function dependentKeys(ex: Executor, t: Table, dropping: Set<string>): { table: Table; fk: ForeignKey }[] {
+  const out: { table: Table; fk: ForeignKey }[] = [];
+  for (const r of referencingKeys(ex, t)) {
+    if (r.fk.noAction || r.table === t || droppedWith(ex, r.table, dropping)) continue;
+    let top = r.fk;
+    for (let up = top.parent; up !== undefined;) {
+      const p = (r.table.fkeys ?? []).find((f) => f.oid === up);
+      if (!p) break;
+      top = p; up = p.parent;
+    }
+    if (!out.some((o) => o.fk === top)) out.push({ table: r.table, fk: top });
+  }
+  return out;
+}
+
+/** Is `t` among the tables dropped, or a partition of one of them? */
+function droppedWith(ex: Executor, t: Table, dropping: Set<string>): boolean {
+  for (let a: Table | undefined = t; a; a = a.partOf ? tableByOid(ex, a.partOf.parent) : undefined) if (dropping.has(a.name)) return true;
+  return false;
 }
 
 /** The "other objects depend on it" error for a referenced table (DROP TABLE without CASCADE). */
 export function referencedTableError(ex: Executor, t: Table, dropping: Set<string>): PgError | null {
-  const refs = referencingKeys(ex, t).filter((r) => !dropping.has(r.table.name) && r.table !== t);
+  const refs = dependentKeys(ex, t, dropping);
   if (!refs.length) return null;
   return new PgError('2BP01', `cannot drop table ${t.name} because other objects depend on it`, {
     detail: refs.map((r) => `constraint ${r.fk.name} on table ${r.table.name} depends on table ${t.name}`).join('\n'),
@@ -160,12 +174,29 @@ export function referencedTableError(ex: Executor, t: Table, dropping: Set<strin
   });
 }
 
+/** DROP … CASCADE of a key: the constraint and every clone or child made from it, on whatever table. */
+export function dropKeyFamily(ex: Executor, s: Session, top: ForeignKey): void {
+  const gone = new Set([top.oid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const o of ex.eng.catalog.tables.values()) {
+      for (const f of o.fkeys ?? []) if (f.parent !== undefined && gone.has(f.parent) && !gone.has(f.oid)) { gone.add(f.oid); grew = true; }
+    }
+  }
+  for (const o of ex.eng.catalog.tables.values()) {
+    const before = o.fkeys;
+    if (!before?.some((f) => gone.has(f.oid))) continue;
+    o.fkeys = before.filter((f) => !gone.has(f.oid));
+    s.tx!.undo.push(() => { o.fkeys = before; });
+  }
+}
+
 /** TRUNCATE of a referenced table, unless the referencing tables are truncated with it (heap_truncate_check_FKs). */
 export function truncateCheck(ex: Executor, tables: Table[]): void {
   const names = new Set(tables.map((x) => x.name));
   for (const t of tables) {
     for (const r of referencingKeys(ex, t)) {
-      if (names.has(r.table.name)) continue;
+      if (names.has(r.table.name) || r.fk.noAction) continue; // a partition's clone: its parent's key is the one
       throw new PgError('0A000', 'cannot truncate a table referenced in a foreign key constraint', {
         detail: `Table "${r.table.name}" references "${t.name}".`,
         hint: `Truncate table "${r.table.name}" at the same time, or use TRUNCATE ... CASCADE.`,

@@ -19,8 +19,9 @@
  * Mirrors: src/backend/commands/tablecmds.c (ATExecAttachPartition, MergeAttributesIntoExisting,
  * QueuePartitionConstraintValidation, AttachPartitionEnsureIndexes, ATExecDetachPartition).
  * Simplifications: the validation scan always runs (PartConstraintImpliedByRelConstraint's proof from the table's
- * own CHECK constraints is not modelled); a parent with CHECK constraints, or a table with foreign keys, refuses
- * with 0A000; DETACH … CONCURRENTLY and FINALIZE (the two-transaction detach) refuse with 0A000.
+ * own CHECK constraints is not modelled); a parent with CHECK constraints, or a table referenced by a foreign key,
+ * refuses with 0A000 (foreign keys of the parent and of the table: commands/fkpartition.ts); DETACH … CONCURRENTLY
+ * and FINALIZE (the two-transaction detach) refuse with 0A000.
  */
 import type { Executor } from '../executor/executor.js';
 import type { Session } from '../session/session.js';
@@ -31,6 +32,7 @@ import { LockMode } from '../lock/lock.js';
 import { boundAccepts, checkNewBound, type PartitionBound } from '../partitioning/partbounds.js';
 import { allPartitions, boundsOf, leafPartitions, partitionsOf, convertRow, parentOf, partitionCheck } from '../executor/execPartition.js';
 import { evalBound } from './partitioncmds.js';
+import { clonePartitionKeys, detachPartitionKeys } from './fkpartition.js';
 import { saveTableDef, buildIndex, refreshIndexColumns } from './relfile.js';
 import type { N, Gen } from '../executor/util.js';
 
@@ -77,9 +79,9 @@ export function* attachPartition(ex: Executor, s: Session, parent: Table, cmd: N
   }
   if (t.temp && !parent.temp) throw new PgError('42809', `cannot attach a temporary relation as partition of permanent relation "${parent.name}"`);
   if (!t.temp && parent.temp) throw new PgError('42809', `cannot attach a permanent relation as partition of temporary relation "${parent.name}"`);
-  if (t.fkeys?.length || [...cat.tables.values()].some((o) => o.fkeys?.some((f) => f.refOid === t.oid))) {
-    throw notSupported('ATTACH PARTITION of a table with foreign keys');
-  }
+  // a table referenced by a foreign key of its own may not become a partition: its key would be the parent's business
+  const refd = [...cat.tables.values()].flatMap((o) => (o.fkeys ?? []).filter((f) => f.refOid === t.oid && f.parent === undefined).map((f) => ({ o, f })));
+  if (refd.length) throw notSupported('ATTACH PARTITION of a table referenced by a foreign key');
   if (t.triggers?.length) throw notSupported('ATTACH PARTITION of a table with triggers');
   checkColumns(parent, t);
   if (parent.checks.length) throw notSupported('ATTACH PARTITION to a parent with CHECK constraints');
@@ -91,6 +93,8 @@ export function* attachPartition(ex: Executor, s: Session, parent: Table, cmd: N
   t.partOf = { parent: parent.oid, bound };
   s.tx!.undo.push(() => { delete t.partOf; });
   ensureIndexes(ex, s, parent, t);
+  // the parent's foreign keys onto the table, its rows checked (commands/fkpartition.ts)
+  yield* clonePartitionKeys(ex, s, parent, t, true);
   // phase 3 (ATRewriteTables): the table's rows against its partition constraint, then the DEFAULT's against the rest
   const snapshot = ex.eng.latestSnapshot(s);
   for (const leaf of leafPartitions(cat, t)) {
@@ -170,6 +174,7 @@ export function* detachPartition(ex: Executor, s: Session, parent: Table, cmd: N
   if (dflt) yield* ex.lockRelation(s, dflt, LockMode.AccessExclusive, false);
   ex.eng.ensureXid(s);
   s.tx!.undo.push(saveTableDef(ex, t));
+  yield* detachPartitionKeys(ex, s, parent, t);
   const was = t.partOf;
   delete t.partOf;
   s.tx!.undo.push(() => { t.partOf = was; });

@@ -12,8 +12,10 @@
  *     s2: SET ROLE someone_else; CLUSTER t USING t_a_idx;  -- ERROR: must be owner of table t (no wait)
  *
  * Mirrors: src/backend/commands/cluster.c (cluster, cluster_rel, check_index_is_clusterable, mark_index_clustered).
- * Simplifications: a partitioned table, CLUSTER without a table (every clustered table, one transaction each) and
- * VERBOSE are refused; the copy is sorted by the index's key, ties by TID (PostgreSQL's sort leaves ties unordered).
+ * A partitioned table is clustered leaf by leaf (clusterPartitioned), each leaf in a transaction of its own.
+ * Simplifications: CLUSTER without a table (every clustered table, one transaction each) and VERBOSE are refused;
+ * a partitioned table's leaves share the statement's transaction (only their locks are let go between them); the
+ * copy is sorted by the index's key, ties by TID (PostgreSQL's sort leaves ties unordered).
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Executor } from '../executor/executor.js';
@@ -23,6 +25,10 @@ import type { N, Gen } from '../executor/util.js';
 import { ownerCheck, mustBeOwner } from '../catalog/acl.js';
 import { currentRole } from './user.js';
 import { vacuumFull } from '../vacuum/vacuumfull.js';
+import { releaseRelationLocks } from './vacuum.js';
+import { partitionsOf } from '../executor/execPartition.js';
+import type { Table } from '../catalog/catalog.js';
+import type { BtreeIndex } from '../index/btree.js';
 
 export function* clusterStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (!n.relation) throw notSupported('CLUSTER without a table (every previously clustered table)');
@@ -48,8 +54,8 @@ export function* clusterStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       throw new PgError('42704', `index "${name}" for table "${rv.relname}" does not exist`);
     }
   }
-  if (t.partKey) throw notSupported('CLUSTER of a partitioned table');
   if (index.def?.pred) throw new PgError('0A000', `cannot cluster on partial index "${index.name}"`);
+  if (t.partKey) return yield* clusterPartitioned(ex, s, t, index);
   // mark_index_clustered, then rebuild_relation: the copy in the index's order
   const before = t.clusteredOn;
   if (before !== index.oid) {
@@ -58,5 +64,42 @@ export function* clusterStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     s.tx!.undo.push(() => { if (before === undefined) delete t.clusteredOn; else t.clusteredOn = before; });
   }
   yield* vacuumFull(ex, s, t, false, index);
+  return { command: 'CLUSTER', columns: null, rows: [] };
+}
+
+/**
+ * CLUSTER of a partitioned table (cluster()'s multi-table path): not in a transaction block; the parent's lock is
+ * let go once the leaves are listed (get_tables_to_cluster_partitioned: each leaf partition of the index, silently
+ * skipping those the role does not own), then each leaf is clustered on its partition of the index in a transaction
+ * of its own (cluster_multiple_rels) — its AccessExclusiveLock held only meanwhile.
+ */
+function* clusterPartitioned(ex: Executor, s: Session, t: Table, index: BtreeIndex): Gen<QueryResult> {
+  if (s.block !== 'none') throw new PgError('25001', 'CLUSTER cannot run inside a transaction block');
+  const cat = ex.eng.catalog;
+  const role = currentRole(ex.eng, s);
+  const leaves: { leaf: Table; index: BtreeIndex }[] = [];
+  const walk = (parent: Table, pi: BtreeIndex) => {
+    for (const p of partitionsOf(cat, parent)) {
+      const ci = p.indexes.find((i) => i.parentIndex === pi.oid);
+      if (!ci) continue;
+      if (p.partKey) walk(p, ci);
+      else if (ownerCheck(p, role)) leaves.push({ leaf: p, index: ci });
+    }
+  };
+  walk(t, index);
+  ex.eng.releaseLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
+  for (const { leaf, index: li } of leaves) {
+    if (!cat.byOid(leaf.oid)) continue;
+    yield* ex.eng.acquireLock(s, { type: 'relation', rel: leaf.oid }, LockMode.AccessExclusive);
+    if (!ownerCheck(leaf, currentRole(ex.eng, s))) { releaseRelationLocks(ex, s); continue; } // cluster_rel's recheck
+    if (leaf.clusteredOn !== li.oid) {
+      const before = leaf.clusteredOn;
+      leaf.clusteredOn = li.oid;
+      ex.eng.ensureXid(s);
+      s.tx!.undo.push(() => { if (before === undefined) delete leaf.clusteredOn; else leaf.clusteredOn = before; });
+    }
+    yield* vacuumFull(ex, s, leaf, false, li);
+    releaseRelationLocks(ex, s);
+  }
   return { command: 'CLUSTER', columns: null, rows: [] };
 }

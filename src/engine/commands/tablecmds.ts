@@ -35,7 +35,8 @@ import { waitForLockers } from '../lock/lmgr.js';
 import { WalKind } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
 import { buildIndex, lockNewIndex } from './relfile.js';
-import { addForeignKey, referencedTableError } from './atforeignkey.js';
+import { clonePartitionKeys } from './fkpartition.js';
+import { addForeignKey, referencedTableError, dependentKeys, dropKeyFamily } from './atforeignkey.js';
 import { compileIndexDef, indexColumnName } from './indexcmds.js';
 import { definePartitionedIndex, dropPartitionedIndex, dropIndexEntry } from './indexpartition.js';
 import { referencingKeys, tableByOid } from '../ri/ri_triggers.js';
@@ -174,7 +175,6 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     } else throw notSupported('CREATE TABLE ... LIKE');
   }
   const partKey = n.partspec ? partitionKeyOf(n.partspec, columns, uniques.filter((u) => u.unique !== false), name) : undefined;
-  if (partKey && foreign.length) throw notSupported('foreign keys on partitioned tables');
   if (part && part.checks.length) throw notSupported('CHECK constraints inherited by a partition');
   if (uniques.filter((u) => u.primary).length > 1) throw new PgError('42P16', `multiple primary keys for table "${name}" are not allowed`);
   if (nspRow && (serials.length || foreign.length)) throw notSupported(`${serials.length ? 'serial and identity columns' : 'foreign keys'} in a schema other than public`);
@@ -287,6 +287,9 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       logIndexBuild(ex.eng, s, table, index);
     }
   }
+  // a partition: the parent's foreign keys are cloned onto it, and keys referencing the parent get a child for it
+  // (CloneForeignKeyConstraints; the new table is empty, nothing to check)
+  if (part) yield* clonePartitionKeys(ex, s, part.parent, table, false);
   // FOREIGN KEYs come last, as the ALTER TABLE … ADD CONSTRAINT transformCreateStmt leaves after the CREATE
   for (const c of foreign) yield* addForeignKey(ex, s, table, c, true, pickName);
   // CREATE TABLE runs several catalog commands internally (CommandCounterIncrement between them): the next
@@ -351,32 +354,30 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       throw new PgError('42P01', `table "${name}" does not exist`);
     }
     t = locked;
-    for (const p of allPartitions(cat, t)) {
-      yield* ex.eng.acquireLock(s, { type: 'relation', rel: p.oid }, LockMode.AccessExclusive);
-      if (referencingKeys(ex, p).some((r) => r.table !== p && !dropping.has(r.table.name))) throw referencedTableError(ex, p, dropping)!;
+    const partRels = allPartitions(cat, t);
+    for (const p of partRels) yield* ex.eng.acquireLock(s, { type: 'relation', rel: p.oid }, LockMode.AccessExclusive);
+    // the dependencies, once everything is locked: on the table itself first, then on its partitions
+    const fkErr = referencedTableError(ex, t, dropping);
+    if (fkErr && n.behavior !== 'DROP_CASCADE') throw fkErr;
+    for (const p of partRels) if (n.behavior !== 'DROP_CASCADE' && referencedTableError(ex, p, dropping)) throw referencedTableError(ex, p, dropping)!;
+    for (const p of partRels) {
       const pk = tableKey(p);
       cat.tables.delete(pk);
       const psh = p.temp ? null : shadowRow(cat, s.name, ensureTopXid(ex.eng, s), pk, p.name, p);
       s.tx!.undo.push(() => { cat.tables.set(pk, p); if (psh) unshadow(cat, psh); });
     }
-    const fkErr = referencedTableError(ex, t, dropping);
-    if (fkErr && n.behavior !== 'DROP_CASCADE') throw fkErr;
     ex.eng.ensureXid(s);
     // a foreign key's triggers live on both tables: dropping either side locks the other (RemoveTriggerById)
     const others = [...referencingKeys(ex, t).map((r) => r.table), ...(t.fkeys ?? []).map((f) => tableByOid(ex, f.refOid)!)]
       .filter((x, i, all) => x && x !== t && all.indexOf(x) === i);
     if (fkErr) {
       // DROP … CASCADE: the referencing tables' constraints go (the tables stay)
-      const gone = referencingKeys(ex, t).filter((r) => !dropping.has(r.table.name) && r.table !== t);
+      const gone = dependentKeys(ex, t, dropping);
       const lines = gone.map((r) => `drop cascades to constraint ${r.fk.name} on table ${r.table.name}`);
       s.acc.notices.push(lines.length === 1
         ? { severity: 'NOTICE', sqlstate: '00000', message: lines[0]! }
         : { severity: 'NOTICE', sqlstate: '00000', message: `drop cascades to ${lines.length} other objects`, detail: lines.join('\n') });
-      for (const r of gone) {
-        const before = r.table.fkeys!;
-        r.table.fkeys = before.filter((f) => f !== r.fk);
-        s.tx!.undo.push(() => { r.table.fkeys = before; });
-      }
+      for (const r of gone) dropKeyFamily(ex, s, r.fk);
     }
     for (const o of others) yield* ex.eng.acquireLock(s, { type: 'relation', rel: o.oid }, LockMode.AccessExclusive);
     const key = tableKey(t);

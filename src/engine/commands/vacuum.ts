@@ -163,7 +163,7 @@ function* tryLock(ex: Executor, s: Session, t: Table, mode: LockMode, conditiona
 }
 
 /** The end of one table's own transaction (vacuum()'s CommitTransactionCommand): its relation locks go. */
-function releaseRelationLocks(ex: Executor, s: Session) {
+export function releaseRelationLocks(ex: Executor, s: Session) {
   for (const h of ex.eng.locks.heldBy(s.id)) {
     if (h.tag.type !== 'relation') continue;
     for (const m of h.modes) while (ex.eng.locks.holds(s.id, h.tag, m)) ex.eng.releaseLock(s, h.tag, m);

@@ -291,8 +291,9 @@ export class Executor {
 
   *lockRelation(s: Session, t: Table, mode: LockMode, indexes = true): Gen<void> {
     yield* this.eng.acquireLock(s, { type: 'relation', rel: t.oid }, mode);
-    // not an index another session's CREATE INDEX has not committed: its relcache index list leaves it out
-    if (indexes) for (const i of t.indexes) if (catalogSees(this.eng.catalog, i.nameXmin)) yield* this.eng.acquireLock(s, { type: 'relation', rel: i.oid }, mode);
+    // a partitioned table's indexes have no storage: the executor opens (and locks) only its partitions'
+    // (ExecOpenIndices); and not an index another session's CREATE INDEX has not committed (the relcache leaves it out)
+    if (indexes && !t.partKey) for (const i of t.indexes) if (catalogSees(this.eng.catalog, i.nameXmin)) yield* this.eng.acquireLock(s, { type: 'relation', rel: i.oid }, mode);
   }
 
   checkReadOnly(s: Session, what: string) {

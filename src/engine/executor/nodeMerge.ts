@@ -47,7 +47,7 @@ import { TM, getCmax } from '../visibility/visibility.js';
 import { heapUpdate, heapDelete, heapInsert, type TupleLockMode, type LockerCheck } from '../heap/heapam.js';
 import { LockMode } from '../lock/lock.js';
 import { usesXactSnapshot } from '../xact/xact.js';
-import { queueRiEvents } from '../ri/ri_triggers.js';
+import { queueRiEvents, queueCrossPartitionUpdate } from '../ri/ri_triggers.js';
 import { recordPredicateRead } from './scan.js';
 import { runFromSubqueries } from './nodeCtescan.js';
 import { generatedMaker } from './nodeModifyTable.js';
@@ -198,7 +198,7 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
   };
 
   /** ExecInsert through the root (a partitioned target routes the row to its leaf): heap, indexes, RI events. */
-  const insertRouted = function* (vals0: Value[]): Gen<void> {
+  const insertRouted = function* (vals0: Value[]): Gen<{ leaf: Table; vals: Value[] }> {
     const { leaf, vals } = t.partKey ? routeTuple(cat, t, vals0) : { leaf: t, vals: vals0 };
     ex.checkConstraints(s, leaf, vals, snap);
     ex.eng.ensureXid(s);
@@ -210,6 +210,7 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
     }
     queueRiEvents(ex, s, leaf, 'insert', null, 0, vals, tid);
     count++;
+    return { leaf, vals };
   };
 
   /** ExecUpdateAct + epilogue: heap_update, the new index entries, RI and AFTER ROW events. */
@@ -221,8 +222,10 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
       if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, rel.oid, cur.blk, cur.off, s.tx!.subs.length > 0);
       heapDelete(hctx, rel, cur.blk, cur.off, true);
       release(rel, cur, held, mode);
-      queueRiEvents(ex, s, rel, 'delete', cur.vals, cur.item.xmin, null, null);
-      yield* insertRouted(newVals);
+      queueRiEvents(ex, s, rel, 'delete', cur.vals, cur.item.xmin, null, null, true);
+      const moved = yield* insertRouted(newVals);
+      // the keys referencing the root see the move as an UPDATE (ExecCrossPartitionUpdateForeignKey)
+      queueCrossPartitionUpdate(ex, s, t, rel, cur.vals, moved.leaf, moved.vals);
       return;
     }
     ex.checkConstraints(s, rel, newVals, snap);

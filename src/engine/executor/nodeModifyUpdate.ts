@@ -48,7 +48,7 @@ import { satisfiesMVCC, satisfiesUpdate, VIS_VISIBLE, TM } from '../visibility/v
 import { heapUpdate, heapDelete, type TupleLockMode, type LockerCheck, NO_LOCKER_CHECK } from '../heap/heapam.js';
 import { LockMode } from '../lock/lock.js';
 import { usesXactSnapshot } from '../xact/xact.js';
-import { queueRiEvents } from '../ri/ri_triggers.js';
+import { queueRiEvents, queueCrossPartitionUpdate } from '../ri/ri_triggers.js';
 import { callsUserFunction } from './util.js';
 import { type AfterEvent, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
 import { generatedMaker } from './nodeModifyTable.js';
@@ -327,7 +327,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       crosscheck(cur.item);
       heapDelete(hctx, t, cur.blk, cur.off, true);
       release();
-      queueRiEvents(ex, s, t, 'delete', cur.vals, cur.item.xmin, null, null);
+      queueRiEvents(ex, s, t, 'delete', cur.vals, cur.item.xmin, null, null, true);
       const leaf = routed.leaf;
       yield* ex.lockRelation(s, leaf, LockMode.RowExclusive);
       let lv: Value[] | null = routed.vals;
@@ -340,6 +340,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
         if (waitAt >= 0) yield* ex.indexInsertRest(s, leaf, waitAt, lv, tid.blk, tid.off);
       }
       queueRiEvents(ex, s, leaf, 'insert', null, 0, lv, tid);
+      queueCrossPartitionUpdate(ex, s, root, t, cur.vals, leaf, lv);
       count++;
       if (ret) {
         const item = leaf.heap.item(tid.blk, tid.off)!;

@@ -146,6 +146,15 @@ export function setConstraints(s: Session, n: Record<string, any>, tables: Itera
       for (const f of found) {
         if (!f.deferrable) throw new PgError('55000', `constraint "${name}" is not deferrable`);
         st.byOid.set(f.oid, deferred);
+        // a key on a partitioned table: its clones and children (conparentid, at any depth) follow it
+        const family = new Set([f.oid]);
+        for (let grew = true; grew;) {
+          grew = false;
+          for (const c of fks) {
+            if (c.parent === undefined || !family.has(c.parent) || family.has(c.oid)) continue;
+            family.add(c.oid); st.byOid.set(c.oid, deferred); grew = true;
+          }
+        }
       }
     }
   }
