@@ -135,7 +135,7 @@ const totalOrder = (rels: Rel[]) => rels.flatMap((x) => x.table.cols.map((c) => 
 function pred(r: Rng, rels: Rel[], depth: number, sub?: QTable[]): string {
   const k = r.weighted<string>([
     ['cmp', 6], ['cmpcol', 3], ['null', 2], ['in', 2], ['between', 1], ['like', 1], ['text', 1],
-    ['distinct', 1], ['anyall', depth < 1 && sub ? 1 : 0], ['textfn', 1],
+    ['distinct', 1], ['anyall', depth < 1 && sub ? 1 : 0], ['textfn', 1], ['pattern', 1], ['arrayany', 1],
     ['and', depth < 2 ? 3 : 0], ['or', depth < 2 ? 2 : 0], ['not', depth < 2 ? 1 : 0], ['sub', depth < 1 && sub ? 2 : 0],
   ]);
   switch (k) {
@@ -148,6 +148,8 @@ function pred(r: Rng, rels: Rel[], depth: number, sub?: QTable[]): string {
     case 'text': return `${col(r, rels, 'text').sql} ${r.pick(cmpOps)} '${r.pick(WORDS)}'`;
     case 'distinct': return `${col(r, rels, 'int').sql} IS ${r.chance(0.5) ? 'NOT ' : ''}DISTINCT FROM ${r.chance(0.3) ? 'NULL' : r.int(0, 4)}`;
     case 'textfn': return `${r.pick(['upper', 'lower'])}(${col(r, rels, 'text').sql}) ${r.pick(['=', '<>', '<'])} '${r.pick(['A', 'ab', 'B'])}'`;
+    case 'pattern': return `${col(r, rels, 'text').sql} ${r.pick(['ILIKE', 'NOT LIKE', '~', '~*', '!~'])} '${r.pick(['A%', '^a', 'b$', '_b%', '[ab]c', 'a|x'])}'`;
+    case 'arrayany': return `${col(r, rels, 'int').sql} ${r.pick(['= ANY', '<> ALL', '> ANY', '<= ALL'])} (ARRAY[${r.int(-1, 3)}, ${r.int(0, 5)}${r.chance(0.3) ? ', NULL' : ''}])`;
     case 'anyall': {
       const t = r.pick(sub!);
       return `${col(r, rels, 'int').sql} ${r.pick(cmpOps)} ${r.pick(['ANY', 'ALL'])} (SELECT q.${r.pick(['a', 'b'])} FROM ${t.name} q WHERE q.b ${r.pick(cmpOps)} ${r.int(0, 4)})`;
@@ -175,7 +177,7 @@ function fromClause(r: Rng, tables: QTable[]): { sql: string; rels: Rel[] } {
     const rel = { alias: `r${i}`, table: t };
     if (i === 0) sql = `${t.name} r0`;
     else {
-      const how = r.weighted<string>([['JOIN', 4], ['LEFT JOIN', 3], [',', 2]]);
+      const how = r.weighted<string>([['JOIN', 4], ['LEFT JOIN', 3], [',', 2], ['RIGHT JOIN', 1], ['FULL JOIN', 1]]);
       if (how === ',') sql += `, ${t.name} ${rel.alias}`;
       else {
         const on = `${rel.alias}.${r.pick(['a', 'b'])} = ${col(r, rels, 'int').sql}${r.chance(0.25) ? ` AND ${pred(r, [rel], 2)}` : ''}`;
@@ -203,7 +205,8 @@ export function select(r: Rng, tables: QTable[], depth: number): Sel {
         const c = col(r, rels, 'text').sql, x = col(r, rels, 'int').sql;
         const pick = r.pick([[`string_agg(${c}, ',' ORDER BY ${c})`, 'text'], [`bool_and(${x} > ${r.int(0, 3)})`, 'text'], [`bool_or(${x} < 1)`, 'text'],
           [`count(*) FILTER (WHERE ${x} > ${r.int(0, 3)})`, 'int'], [`max(${c})`, 'text'], [`sum(${x}) FILTER (WHERE ${c} <> 'a')`, 'int'],
-          [`string_agg(DISTINCT ${c}, '' ORDER BY ${c})`, 'text'], [`stddev_samp(${x})::numeric(10,4)`, 'text'], [`count(DISTINCT ${c})`, 'int']] as const);
+          [`string_agg(DISTINCT ${c}, '' ORDER BY ${c})`, 'text'], [`stddev_samp(${x})::numeric(10,4)`, 'text'], [`count(DISTINCT ${c})`, 'int'],
+          [`array_agg(${x} ORDER BY ${x})`, 'text'], [`sum(${x}::numeric) / 3`, 'text'], [`avg(${x})::numeric(8,2)`, 'text']] as const);
         items.push({ sql: pick[0], type: pick[1] });
         continue;
       }
@@ -214,8 +217,23 @@ export function select(r: Rng, tables: QTable[], depth: number): Sel {
     if (r.chance(0.3)) having = ` HAVING count(*) ${r.pick(['>', '>=', '='])} ${r.int(1, 2)}`;
   } else {
     for (let i = r.int(1, 3); i > 0; i--) {
-      const k = r.weighted<string>([['col', 10], ['expr', 4], ['window', 2], ['scalar', 1], ['text', 1], ['textfn', 2], ['window2', 1]]);
+      const k = r.weighted<string>([['col', 10], ['expr', 4], ['window', 2], ['scalar', 1], ['text', 1], ['textfn', 2], ['window2', 1], ['num', 2],
+        ['date', 1], ['array', 1]]);
       if (k === 'col') items.push(col(r, rels));
+      else if (k === 'num') {
+        // numeric and float arithmetic and their output (numeric scale, float8's shortest round-trip digits)
+        const i = col(r, rels, 'int').sql;
+        items.push({ sql: r.pick([`${i}::numeric / 3`, `round(${i}::numeric / 7, 3)`, `${i} / 3.0`, `${i}::float8 / 3`, `(${i} * 1.5)::numeric(6,1)`,
+          `power(${i}, 2)`, `sqrt(abs(${i}))`, `trunc(${i} / 4.0, 1)`, `${i}::numeric % 2.5`, `avg(${i}) OVER ()`, `${i}::real / 7`]), type: 'text' });
+      } else if (k === 'date') {
+        const i = col(r, rels, 'int').sql;
+        items.push({ sql: r.pick([`date '2024-02-27' + ${i}`, `extract(dow from date '2024-01-01' + ${i})`, `(timestamp '2024-01-31 10:00' + ${i} * interval '1 day')::date`,
+          `date_trunc('month', timestamp '2024-03-15 12:34' + ${i} * interval '11 days')`, `interval '1 hour' * ${i}`, `age(date '2024-03-01', date '2024-01-01' + ${i})`]), type: 'text' });
+      } else if (k === 'array') {
+        const i = col(r, rels, 'int').sql, c = col(r, rels, 'text').sql;
+        items.push({ sql: r.pick([`ARRAY[${i}, 1]`, `string_to_array(${c}, 'a')`, `array_length(ARRAY[${i}, ${i}], 1)`, `(ARRAY[10, 20, 30])[${i}]`,
+          `array_to_string(ARRAY[${c}, 'q', ${c}], '-', '*')`, `cardinality(string_to_array(${c}, ''))`]), type: 'text' });
+      }
       else if (k === 'textfn') items.push({ sql: textExpr(r, rels), type: 'text' });
       else if (k === 'window2') {
         // order-dependent window functions over a total order of the rows (equal rows are interchangeable)
