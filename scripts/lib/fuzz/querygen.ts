@@ -233,8 +233,7 @@ export function select(r: Rng, tables: QTable[], depth: number): Sel {
         const i = col(r, rels, 'int').sql, c = col(r, rels, 'text').sql;
         items.push({ sql: r.pick([`ARRAY[${i}, 1]`, `string_to_array(${c}, 'a')`, `array_length(ARRAY[${i}, ${i}], 1)`, `(ARRAY[10, 20, 30])[${i}]`,
           `array_to_string(ARRAY[${c}, 'q', ${c}], '-', '*')`, `cardinality(string_to_array(${c}, ''))`]), type: 'text' });
-      }
-      else if (k === 'textfn') items.push({ sql: textExpr(r, rels), type: 'text' });
+      } else if (k === 'textfn') items.push({ sql: textExpr(r, rels), type: 'text' });
       else if (k === 'window2') {
         // order-dependent window functions over a total order of the rows (equal rows are interchangeable)
         const part = r.chance(0.5) ? `PARTITION BY ${col(r, rels).sql} ` : '';
