@@ -41,6 +41,7 @@ import { sortSpaceUsedKb } from './nodeSort.js';
 import { lateralJoin } from './nodeSubqueryscan.js';
 import { functionScan, multixactMembers } from './nodeFunctionscan.js';
 import { reduceOuterJoins } from '../optimizer/prepjointree.js';
+import { isImmutableFunction } from '../sql/funcs/registry.js';
 import { checkJoinOnScope } from '../sql/parse_clause.js';
 import { lookupCte } from './nodeCtescan.js';
 import type { QResult } from './nodeSetOp.js';
@@ -145,6 +146,8 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
   };
   const whereConj = conjuncts(ctx.where);
   let searchUnsure: string | null = null;
+  /** a join the search could not plan: the WHERE conditions on one table alone, filtering its scan (see below) */
+  let pushdown: Map<string, N[]> | null = null;
   const topLevel = (from.length === 2 && !from.some((f) => f.JoinExpr || f.RangeSubselect?.lateral)) ||
     (from.length === 1 && !!from[0]!.JoinExpr && !from[0]!.JoinExpr.larg.JoinExpr && !from[0]!.JoinExpr.rarg.JoinExpr);
   const base = (item: N): JoinInput => {
@@ -171,9 +174,11 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
           rows: () => target.rows(t, scope), probe: (path) => target.rows(t, scope, path), plan: { kind: 'Scan', table: t, name, alias, quals: [] },
         };
       }
+      const own = pushdown?.get(name);
+      const restrict = own?.length ? ex.compileWhere(own.length === 1 ? own[0] : { BoolExpr: { boolop: 'AND_EXPR', args: own } }, scope) : null;
       return {
         names: [name], columns: scope.columns, rels: [{ name, count: t.columns.length }], tables: [t],
-        rows: () => ex.scan(s, t, snap(), null, undefined, scope).map((c) => c.vals),
+        rows: () => ex.scan(s, t, snap(), restrict, undefined, scope).map((c) => c.vals),
         probe: (path) => ex.scan(s, t, snap(), null, undefined, scope, path).map((c) => c.vals),
         plan: { kind: 'Scan', table: t, name, alias, quals: [] },
       };
@@ -449,7 +454,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
         const buckets = hash ? { hash, nbuckets: bucketCount((outerIsLeft ? rs : ls).rows ?? 1) } : undefined;
         pairs = hashJoin(outerRows, innerRows, outerIsLeft ? equi!.lcol : equi!.rcol, innerKey, match, fillOuter, fillInner, buckets);
       } else if (method === 'MergeJoin') pairs = mergeJoin(outerRows, innerRows, outerIsLeft ? equi!.lcol : equi!.rcol, outerIsLeft ? equi!.rcol : equi!.lcol, match, fillOuter, fillInner);
-      else pairs = nestLoop(outerRows, innerRows, match, fillOuter);
+      else pairs = nestLoop(outerRows, innerRows, match, fillOuter, fillInner);
       if (combined.plan.kind === 'Join') {
         combined.plan.actual = { rows: pairs.length, outerRows: outerRows.length, innerRows: innerRows.length };
         // EXPLAIN ANALYZE of a merge join: what ExecMergeJoin pulled from each Sort, and the Sorts' memory (worked out when asked)
@@ -500,6 +505,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     return { scope: combinedScope(final0), table: null, rows: () => final0.rows(), tables: final0.tables, joinPlan: final0.plan };
   }
   searchUnsure = searched?.unsure ?? null;
+  if (!topLevel) pushdown = restrictionQuals(from, whereConj, relOf);
   let acc = base(from[0]!);
   for (const item of from.slice(1)) {
     if (item.RangeSubselect?.lateral) { acc = lateralJoin(ex, s, acc, item.RangeSubselect, combinedScope(acc), snap, sql); continue; }
@@ -508,4 +514,47 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
   }
   const final = acc;
   return { scope: combinedScope(final), table: null, rows: () => final.rows(), tables: final.tables, joinPlan: final.plan };
+}
+
+/**
+ * distribute_restrictinfo_to_rels for the joins the search could not plan (run as nested loops in the written
+ * order): a WHERE condition on one table alone filters that table's scan — as PostgreSQL's plan would, whatever
+ * its join order — so it runs on every row of the table (its errors too: a division by zero in a row the joins
+ * would have dropped), unless the table is on the nullable side of an outer join (the condition must then see
+ * the NULL-extended rows). WHERE still tests the joined rows as well: the same answer. Only conditions safe to
+ * evaluate twice: no subquery, no function that is not immutable.
+ */
+function restrictionQuals(from: N[], whereConj: N[], relOf: (fields: string[]) => string | null): Map<string, N[]> {
+  const nullable = new Set<string>();
+  const mark = (f: N, nul: boolean): void => {
+    if (!f.JoinExpr) { if (nul) nullable.add(leafName(f)); return; }
+    const k = f.JoinExpr.jointype as string;
+    mark(f.JoinExpr.larg, nul || k === 'JOIN_RIGHT' || k === 'JOIN_FULL');
+    mark(f.JoinExpr.rarg, nul || k === 'JOIN_LEFT' || k === 'JOIN_FULL');
+  };
+  for (const f of from) mark(f, false);
+  const out = new Map<string, N[]>();
+  for (const q of whereConj) {
+    const rels = new Set<string>();
+    let ok = true;
+    const walk = (x: unknown): void => {
+      if (!ok || !x || typeof x !== 'object') return;
+      if (Array.isArray(x)) { x.forEach(walk); return; }
+      const o = x as N;
+      if (o.SubLink || (o.FuncCall && !isImmutableFunction((o.FuncCall.funcname as N[]).map((y) => y.String.sval as string).pop()!))) { ok = false; return; }
+      if (o.ColumnRef) {
+        const f = o.ColumnRef.fields as N[];
+        const rel = f.every((y) => y.String) ? relOf(f.map((y) => y.String.sval as string)) : null;
+        if (rel === null) ok = false; else rels.add(rel);
+        return;
+      }
+      for (const v of Object.values(o)) walk(v);
+    };
+    walk(q);
+    if (!ok || rels.size !== 1) continue;
+    const rel = [...rels][0]!;
+    if (nullable.has(rel)) continue;
+    out.set(rel, [...(out.get(rel) ?? []), q]);
+  }
+  return out;
 }

@@ -27,17 +27,27 @@ export function joinTooLarge(): PgError {
 /** One output row of a join: the outer and inner halves (null: the NULL-extended side of an outer join). */
 export interface JoinPair { o: Value[] | null; i: Value[] | null }
 
-export function nestLoop(outer: Iterable<Value[]>, inner: Value[][], match: (o: Value[], i: Value[]) => boolean, fillOuter: boolean): JoinPair[] {
+/**
+ * fillInner: the inner side preserved too (a FULL JOIN the simulator runs as a nested loop where it cannot vouch
+ * for PostgreSQL's plan — PostgreSQL itself never does: a nested loop cannot preserve its inner side): the inner
+ * rows nothing matched follow, NULL-extended, so the rows are right even where their order is not.
+ */
+export function nestLoop(outer: Iterable<Value[]>, inner: Value[][], match: (o: Value[], i: Value[]) => boolean, fillOuter: boolean,
+  fillInner = false): JoinPair[] {
   const out: JoinPair[] = [];
+  const matchedInner = fillInner ? new Uint8Array(inner.length) : null;
   for (const o of outer) {
     let matched = false;
-    for (const i of inner) {
+    for (let k = 0; k < inner.length; k++) {
+      const i = inner[k]!;
       if (!match(o, i)) continue;
       matched = true;
+      if (matchedInner) matchedInner[k] = 1;
       if (out.length >= JOIN_ROWS_LIMIT) throw joinTooLarge();
       out.push({ o, i });
     }
     if (!matched && fillOuter) out.push({ o, i: null });
   }
+  if (matchedInner) inner.forEach((i, k) => { if (!matchedInner[k]) out.push({ o: null, i }); });
   return out;
 }

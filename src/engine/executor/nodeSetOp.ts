@@ -62,18 +62,26 @@ export function* setOpQuery(ex: Executor, s: Session, n: N, sql: string, sub?: {
   if (n.lockingClause?.length) throw new PgError('0A000', `FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT`);
   // an untyped literal ('5', NULL) in an arm's select list stays unknown until select_common_type has seen the other
   // arm: it takes that arm's type (SELECT 1.5 UNION SELECT '2' is numeric; 'x' there fails numeric's input, 22P02)
-  const l = yield* ex.query(s, n.larg, sql, false, sub, true);
-  const r = yield* ex.query(s, n.rarg, sql, false, sub, true);
-  if (l.types.length !== r.types.length) {
-    throw new PgError('42601', `each ${op} query must have the same number of columns`, { position: posOf(n.rarg.targetList?.[0]?.ResTarget?.location) });
-  }
   // column by column, as transformSetOperationTree does: the common type, then each arm's untyped literal coerced to
   // it at once — the input function runs at parse time, so 'x' against numeric fails even when no row comes back
-  const types = l.types.map((t, i) => {
-    const ty = common(t, r.types[i]!, op);
-    for (const [arm, q] of [[n.larg, l], [n.rarg, r]] as const) if (q.types[i]!.name === 'unknown') literalCast(arm, i, ty);
-    return ty;
-  });
+  const resolve = (l: QResult, r: QResult) => {
+    if (l.types.length !== r.types.length) {
+      throw new PgError('42601', `each ${op} query must have the same number of columns`, { position: posOf(n.rarg.targetList?.[0]?.ResTarget?.location) });
+    }
+    return l.types.map((t, i) => {
+      const ty = common(t, r.types[i]!, op);
+      for (const [arm, q] of [[n.larg, l], [n.rarg, r]] as const) if (q.types[i]!.name === 'unknown') literalCast(arm, i, ty);
+      return ty;
+    });
+  };
+  // the whole statement is analyzed before any arm runs: a type mismatch is reported before an arm's runtime error
+  if (!s.noRows) {
+    s.noRows++;
+    try { resolve(yield* ex.query(s, n.larg, sql, false, sub, true), yield* ex.query(s, n.rarg, sql, false, sub, true)); } finally { s.noRows--; }
+  }
+  const l = yield* ex.query(s, n.larg, sql, false, sub, true);
+  const r = yield* ex.query(s, n.rarg, sql, false, sub, true);
+  const types = resolve(l, r);
   const convert = (q: QResult): Value[][] => {
     const casts = q.types.map((t, i) => (t.name === types[i]!.name ? null : castTo({ fn: (row: Row) => row.vals[i]!, type: t, name: '', strength: 0 } as Compiled, types[i]!, false)));
     if (casts.every((c) => c === null)) return q.rows;

@@ -117,7 +117,7 @@ export function runSearchedJoin(bases: SearchedBase[], plan: SearchPlan, otherQu
           pairs = hashJoin(outerRows, innerRows, keys[0]!.o, keys[0]!.i, match, fillOuter, fillInner, buckets);
         } else if (p.method === 'MergeJoin') {
           pairs = mergeJoin(outerRows, innerRows, keys[0]!.o, keys[0]!.i, match, fillOuter, fillInner, { outer: !p.sortOuter, inner: !p.sortInner });
-        } else pairs = nestLoop(outerRows, innerRows, match, fillOuter);
+        } else pairs = nestLoop(outerRows, innerRows, match, fillOuter, fillInner);
         jp.actual = { rows: pairs.length, outerRows: outerRows.length, innerRows: innerRows.length };
         // an outer join's unmatched rows NULL-extended on the other side
         const ow = o.columns.length, iw = i.columns.length;
