@@ -17,7 +17,8 @@
 import type { Value, SqlType } from '../sql/types.js';
 import { formatValue, PgArray } from '../sql/types.js';
 import { arrayDatumSize } from '../adt/arrayfuncs.js';
-import type { Numeric } from '../sql/numeric.js';
+import { Numeric } from '../sql/numeric.js';
+const isNumeric = (v: unknown): v is Numeric => v instanceof Numeric;
 import { utf8Len } from '../sql/utf8.js';
 
 export const HEAP_HASNULL = 0x0001;
@@ -124,8 +125,7 @@ export function tupleLength(values: Value[], types: SqlType[]): { len: number; h
           if (size - 3 <= 127 && !v.expanded) off += size - 3; else off = align(off, ealign === 8 ? 8 : 4) + size;
           break;
         }
-        const s = formatValue(v)!;
-        const bytes = types[i]!.name === 'numeric' ? numericBytes(s) : utf8Len(s);
+        const bytes = types[i]!.name === 'numeric' && isNumeric(v) ? numericDigitBytes(v) : utf8Len(formatValue(v)!);
         // short varlena (1-byte header, unaligned) when it fits, as heap_fill_tuple packs it
         if (bytes + 1 <= 127) off += bytes + 1; else off = align(off, 4) + bytes + 4;
       }
@@ -162,10 +162,4 @@ function numericDigitBytes(n: Numeric): number {
   let t = u;
   while (t > 0n && t % 10000n === 0n) { t /= 10000n; groups--; }
   return 2 + 2 * groups;
-}
-
-/** numeric's on-disk size: a 2-byte header plus 2 bytes per base-10000 digit (short format). */
-function numericBytes(s: string): number {
-  const digits = s.replace(/^-/, '').replace('.', '').replace(/^0+/, '').length;
-  return 2 + 2 * Math.ceil(digits / 4);
 }
