@@ -37,7 +37,7 @@ import type { Table } from '../catalog/catalog.js';
 import type { Page } from '../heap/heap.js';
 import { HeapRelation, PD_PAGE_FULL, formatTid } from '../heap/heap.js';
 import { LpFlags } from '../heap/tuple.js';
-import { WalKind, formatLsn } from '../wal/wal.js';
+import { WalKind, formatLsn, heap2Length } from '../wal/wal.js';
 import { heap2Payload } from '../wal/records.js';
 import { prunePage, type VacuumContext } from './vacuum.js';
 import { countPrunedDead } from '../pgstat/pgstat_relation.js';
@@ -87,7 +87,8 @@ export function heapPagePruneOpt(eng: Engine, t: Table, page: Page, reader: numb
   countPrunedDead(s, t.oid, r.unused + r.redirected); // the tuples whose storage is reclaimed (not the new LP_DEAD ones)
   const fpi = eng.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
   const desc = { latestRemovedXid: r.latestRemovedXid, nredirected: r.redirected, ndead: r.deadItems.length };
-  page.lsn = eng.wal.insert(WalKind.Heap2Prune, s?.tx?.xid ?? 0, 58, t.oid, page.blkno, 0, fpi, { ...heap2Payload(page, fpi > 0), ...desc });
+  const len = heap2Length(WalKind.Heap2Prune, 2 * r.redirected + r.deadItems.length + r.unused, fpi > 0);
+  page.lsn = eng.wal.insert(WalKind.Heap2Prune, s?.tx?.xid ?? 0, len, t.oid, page.blkno, 0, fpi, { ...heap2Payload(page, fpi > 0), ...desc });
   if (eng.tracer.wants('prune')) {
     const changed = r.changed.map((off) => {
       const it = page.items[off - 1]!;

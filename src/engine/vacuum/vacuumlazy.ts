@@ -63,7 +63,7 @@ const HEAP_XMAX_BITS = HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MU
 import { prunePage, reclaimDead, removeIndexEntries, satisfiesVacuum, VacState, truncateHeap } from './vacuum.js';
 import { removableHorizon, vacuumContext, isPinned } from './pruneheap.js';
 import { vmStatus, vmSet, VISIBILITYMAP_ALL_VISIBLE, VISIBILITYMAP_ALL_FROZEN } from '../heap/visibilitymap.js';
-import { WalKind, formatLsn } from '../wal/wal.js';
+import { WalKind, formatLsn, heap2Length } from '../wal/wal.js';
 import { vacuumPlan, layoutOrNull } from '../index/nbtlayout.js';
 import { pageBounds } from '../index/nbtree.js';
 import { heap2Payload, type BtreeVacuumPayload, type Heap2Payload, type Heap2VisiblePayload, type StorageTruncatePayload } from '../wal/records.js';
@@ -105,8 +105,10 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
   const deadByPage = new Map<number, number[]>();
   const walStart = eng.wal.count;
 
-  const logHeap2 = (kind: WalKind, len: number, page: Page, desc?: Pick<Heap2Payload, 'nunused' | 'cutoff' | 'ntuples' | 'latestRemovedXid' | 'nredirected' | 'ndead'>) => {
+  /** len: the record's length, or for PRUNE / VACUUM the number of offsets its block data holds (heap2Length) */
+  const logHeap2 = (kind: WalKind, len: number | { offsets: number }, page: Page, desc?: Pick<Heap2Payload, 'nunused' | 'cutoff' | 'ntuples' | 'latestRemovedXid' | 'nredirected' | 'ndead'>) => {
     const fpi = eng.wal.needsFpi(page.lsn) ? page.lower + (8192 - page.upper) : 0;
+    if (typeof len !== 'number') len = heap2Length(kind as WalKind.Heap2Prune | WalKind.Heap2Vacuum, len.offsets, fpi > 0);
     page.lsn = eng.wal.insert(kind, 0, len, t.oid, page.blkno, 0, fpi, { ...heap2Payload(page, fpi > 0, kind === WalKind.Heap2FreezePage), ...desc });
     eng.wal.noteBackendInsert(s.name);
   };
@@ -138,7 +140,10 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
     if (!bits || !vmSet(t.heap, page.blkno, bits)) return;
     const fpi = eng.wal.fullPageWrites && (t.vmLsn ?? 0) <= eng.wal.redoLsn ? 8192 : 0;
     const cutoff = firstPass && old & VISIBILITYMAP_ALL_VISIBLE ? 0 : pageCutoff;
-    t.vmLsn = eng.wal.insert(WalKind.Heap2Visible, 0, 64, t.oid, page.blkno, 0, fpi, { cutoff, vmFlags: bits } satisfies Heap2VisiblePayload);
+    // XLogRecord 24, the VM block (header 4, RelFileNode 12, block 4; its image header 5 with an image), the heap
+    // block (same relation, another fork: header 4, block 4, REGBUF_NO_IMAGE), main data 2 + xl_heap_visible 5
+    const len = 24 + 20 + (fpi ? 5 : 0) + 8 + 2 + 5;
+    t.vmLsn = eng.wal.insert(WalKind.Heap2Visible, 0, len, t.oid, page.blkno, 0, fpi, { cutoff, vmFlags: bits } satisfies Heap2VisiblePayload);
     visible++;
   };
   /**
@@ -233,7 +238,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
   const secondPass = (page: Page, offs: number[]) => {
     const blk = page.blkno;
     reclaimDead(page, offs);
-    logHeap2(WalKind.Heap2Vacuum, 58, page, { nunused: offs.length });
+    logHeap2(WalKind.Heap2Vacuum, { offsets: offs.length }, page, { nunused: offs.length });
     if (tracer.wants('prune')) {
       for (const off of offs) tracer.emit({ kind: 'prune', session: s.name, rel: t.name, blk, off, lsn: formatLsn(page.lsn), outcome: 'unused', text: `VACUUM's second pass: ${t.name} ${formatTid(blk, off)} LP_DEAD → LP_UNUSED (no index entry points at it any more; the slot can be reused)` });
       tracer.emit({ kind: 'wal', session: s.name, rel: t.name, blk, lsn: formatLsn(page.lsn), text: `WAL record appended: Heap2/VACUUM for ${t.name} block ${blk}; page LSN → ${formatLsn(page.lsn)}` });
@@ -256,7 +261,8 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
     const after = page.items.reduce((n, it) => n + (it.lpFlags === LpFlags.NORMAL ? 1 : 0), 0);
     tuplesDeleted += before - after;
     if (r.pruned) {
-      logHeap2(WalKind.Heap2Prune, 58, page, { latestRemovedXid: r.latestRemovedXid, nredirected: r.redirected, ndead: r.deadItems.length });
+      logHeap2(WalKind.Heap2Prune, { offsets: 2 * r.redirected + r.deadItems.length + r.unused }, page,
+        { latestRemovedXid: r.latestRemovedXid, nredirected: r.redirected, ndead: r.deadItems.length });
       if (tracer.wants('prune')) {
         for (const off of r.changed) {
           const it = page.items[off - 1]!;

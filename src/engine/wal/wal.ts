@@ -89,7 +89,20 @@ export const MAIN_DATA: Partial<Record<WalKind, number>> = {
   // xl_btree_newroot (rootblk, level): tests/scenarios/walinspect/btree-split.out
   [WalKind.BtreeInsertUpper]: 2, [WalKind.BtreeInsertPost]: 2, [WalKind.BtreeSplitL]: 10, [WalKind.BtreeSplitR]: 10, [WalKind.BtreeDedup]: 2,
   [WalKind.BtreeNewroot]: 8,
+  // xl_heap_prune (latestRemovedXid, nredirected, ndead), xl_heap_vacuum (nunused), xl_heap_visible (cutoff_xid, flags): tests/scenarios/walinspect/heap2-lengths.out
+  [WalKind.Heap2Prune]: 8, [WalKind.Heap2Vacuum]: 2, [WalKind.Heap2Visible]: 5,
 };
+
+/**
+ * A Heap2 PRUNE / VACUUM record's length without its image: XLogRecord 24, the block header 4 + RelFileNode 12 +
+ * block 4, the main data (header 2 + MAIN_DATA) and the block's data — its offset arrays, 2 bytes an offset
+ * (PRUNE: each redirect as a pair, then the dead, then the unused; VACUUM: the unused). With a full-page image the
+ * block's data is left out (RECORD_WITH_IMAGE + main data).
+ */
+export function heap2Length(kind: WalKind.Heap2Prune | WalKind.Heap2Vacuum, offsets: number, fpi: boolean): number {
+  const main = MAIN_DATA[kind]!;
+  return fpi ? RECORD_WITH_IMAGE + main : 46 + main + 2 * offsets;
+}
 /** XLogRecord (24), the block header (4) with its image header (5), RelFileNode (12) and block number (4), the main data's header (2) */
 export const RECORD_WITH_IMAGE = 51;
 
