@@ -89,7 +89,8 @@ export const MAIN_DATA: Partial<Record<WalKind, number>> = {
   // xl_btree_newroot (rootblk, level): tests/scenarios/walinspect/btree-split.out
   [WalKind.BtreeInsertUpper]: 2, [WalKind.BtreeInsertPost]: 2, [WalKind.BtreeSplitL]: 10, [WalKind.BtreeSplitR]: 10, [WalKind.BtreeDedup]: 2,
   [WalKind.BtreeNewroot]: 8,
-  // xl_heap_prune (latestRemovedXid, nredirected, ndead), xl_heap_vacuum (nunused), xl_heap_visible (cutoff_xid, flags): tests/scenarios/walinspect/heap2-lengths.out
+  // xl_heap_prune (latestRemovedXid, nredirected, ndead), xl_heap_vacuum (nunused), xl_heap_visible (cutoff_xid, flags):
+  // tests/scenarios/walinspect/heap2-lengths.out
   [WalKind.Heap2Prune]: 8, [WalKind.Heap2Vacuum]: 2, [WalKind.Heap2Visible]: 5,
 };
 
