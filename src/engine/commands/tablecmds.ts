@@ -39,6 +39,7 @@ import { referencingKeys, tableByOid } from '../ri/ri_triggers.js';
 import { partitionOfStart, partitionKeyOf, checkPartitionBound } from './partitioncmds.js';
 import { allPartitions, parentOf } from '../executor/execPartition.js';
 import { creationSchema } from './schemacmds.js';
+import { tableLike } from './tablelike.js';
 import {
   N, Gen, SERIAL_TYPES, needsToast, collectColumnRefs,
 } from '../executor/util.js';
@@ -82,6 +83,8 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     columns.push(...part.columns);
     for (const u of part.uniques) uniques.push({ cols: u.cols, primary: u.primary, unique: u.unique, parentIndex: u.parentIndex });
   }
+  const likeChecks: CheckConstraint[] = [];
+  const likeIndexes: typeof uniques = [];
   for (const el of (n.tableElts ?? []) as N[]) {
     if (el.ColumnDef) {
       const cd = el.ColumnDef;
@@ -167,8 +170,15 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
         case 'CONSTR_EXCLUSION': throw notSupported('exclusion constraints', posOf(c.location));
         default: throw notSupported(`table constraint ${c.contype}`, posOf(c.location));
       }
-    } else throw notSupported('CREATE TABLE ... LIKE');
+    } else if (el.TableLikeClause) {
+      // LIKE other: its columns here; its CHECKs and indexes (when INCLUDING asks) after the table's own
+      const got = yield* tableLike(ex, s, el.TableLikeClause, columns);
+      likeChecks.push(...got.checks);
+      for (const u of got.indexes) likeIndexes.push({ cols: u.cols, primary: u.primary, unique: u.unique, include: u.include });
+    } else throw notSupported(`CREATE TABLE element ${Object.keys(el)[0]}`);
   }
+  checks.push(...likeChecks);
+  uniques.push(...likeIndexes);
   const partKey = n.partspec ? partitionKeyOf(n.partspec, columns, uniques.filter((u) => u.unique !== false), name) : undefined;
   if (partKey && foreign.length) throw notSupported('foreign keys on partitioned tables');
   if (part && part.checks.length) throw notSupported('CHECK constraints inherited by a partition');
