@@ -33,7 +33,7 @@ import { WalKind } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
 import { buildIndex, lockNewIndex } from './relfile.js';
 import { addForeignKey, referencedTableError } from './atforeignkey.js';
-import { compileIndexDef, indexColumnName } from './indexcmds.js';
+import { compileIndexDef, indexColumnName, concurrentBuildWaits } from './indexcmds.js';
 import { definePartitionedIndex, dropPartitionedIndex, dropIndexEntry } from './indexpartition.js';
 import { referencingKeys, tableByOid } from '../ri/ri_triggers.js';
 import { partitionOfStart, partitionKeyOf, checkPartitionBound } from './partitioncmds.js';
@@ -381,14 +381,19 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
 /**
  * CREATE [UNIQUE] INDEX: a B-tree over the table's current rows (one entry per HOT chain, for its newest
  * version). It takes a ShareLock on the table — writers wait for it, and it waits for writers. From then on an
- * UPDATE of the indexed columns is no longer HOT.
+ * UPDATE of the indexed columns is no longer HOT. CONCURRENTLY (not in a transaction block, not on a partitioned
+ * table) takes ShareUpdateExclusiveLock and waits as REINDEX CONCURRENTLY does (indexcmds.ts concurrentBuildWaits).
+ * Simplifications: the index appears only when it is done (PostgreSQL shows it invalid meanwhile), and a failed
+ * build (a duplicate key) leaves no invalid index behind.
  */
 export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
-  if (n.concurrent) throw notSupported('CREATE INDEX CONCURRENTLY');
+  if (n.concurrent && s.block !== 'none') throw new PgError('25001', 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block');
   if (n.nulls_not_distinct) throw notSupported('UNIQUE NULLS NOT DISTINCT');
   if (n.accessMethod && n.accessMethod !== 'btree') throw notSupported(`index access method ${n.accessMethod}`);
   ex.checkReadOnly(s, 'CREATE INDEX');
   const t = ex.table(n.relation);
+  if (n.concurrent && t.partKey) throw new PgError('0A000', `cannot create index on partitioned table "${t.name}" concurrently`);
+  const concurrent = !!n.concurrent && !t.temp; // a temporary table is indexed plainly (no one else can use it)
   const cat = ex.eng.catalog;
   const exprs: N[] = [];
   const colNames: string[] = [];
@@ -427,7 +432,12 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     s.tx!.cidUsed = true;
     return { command: 'CREATE INDEX', columns: null, rows: [] };
   }
-  yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.Share, null, `waiting for ShareLock on ${t.name} to build an index`);
+  if (concurrent) {
+    // CONCURRENTLY: ShareUpdateExclusiveLock (readers and writers go on), then the waits of its phases
+    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.ShareUpdateExclusive, null, `waiting for ShareUpdateExclusiveLock on ${t.name} to build an index concurrently`);
+    yield* concurrentBuildWaits(ex, s, t, 'CREATE INDEX CONCURRENTLY');
+    if (cat.tables.get(tableKey(t)) !== t) throw new PgError('42P01', `relation "${t.name}" does not exist`);
+  } else yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.Share, null, `waiting for ShareLock on ${t.name} to build an index`);
   ex.eng.ensureXid(s);
   const def = exprs.length || n.whereClause ? compileIndexDef(ex, s, t, exprs, n.whereClause) : null;
   const index = new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false, include, def);
