@@ -6,7 +6,10 @@
  * ON CONFLICT's inference (infer_arbiter_indexes) matches an index by the same parts: `ON CONFLICT (lower(key))`
  * needs an index on that expression; a partial index is an arbiter only when the ON CONFLICT names its predicate.
  *
- * Mirrors: src/backend/commands/indexcmds.c (DefineIndex, ComputeIndexAttrs, CheckPredicate, ChooseIndexColumnNames),
+ * CREATE INDEX CONCURRENTLY's waits are here too (concurrentBuildWaits, used by REINDEX CONCURRENTLY as well).
+ *
+ * Mirrors: src/backend/commands/indexcmds.c (DefineIndex and its CONCURRENTLY phases, WaitForOlderSnapshots,
+ * ComputeIndexAttrs, CheckPredicate, ChooseIndexColumnNames),
  * optimizer/util/plancat.c (infer_arbiter_indexes). Simplifications: the planner never picks an expression or a
  * partial index for a scan (a sequential scan reads what it would); the predicate must be written as in the
  * index to imply it (no predicate proving); function volatility is not checked.
@@ -19,7 +22,9 @@ import { compileExpr, castTo, type Row } from '../sql/expr.js';
 import { T, typeDisplayName, type Value } from '../sql/types.js';
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex, IndexDef } from '../index/btree.js';
-import { type N, collectColumnRefs } from '../executor/util.js';
+import { type N, type Gen, collectColumnRefs } from '../executor/util.js';
+import { LockMode } from '../lock/lock.js';
+import { waitForLockers, waitForOlderSnapshots } from '../lock/lmgr.js';
 
 /** Parse trees compared without their positions. */
 export function sameNode(a: unknown, b: unknown): boolean {
@@ -89,4 +94,17 @@ export function arbiterMatches(index: BtreeIndex, cols: number[], exprs: N[], wh
   if (ownExprs.length !== exprs.length || !exprs.every((e) => ownExprs.some((o) => sameNode(o, e)))) return false;
   if (index.def?.pred) return !!where && sameNode(index.def.pred.node, where);
   return true;
+}
+
+/**
+ * The waits of a concurrent index build (DefineIndex's CONCURRENTLY phases, shared by REINDEX CONCURRENTLY):
+ * before building, the transactions writing the table (they could not see the new index: WaitForLockers with
+ * ShareLock, on their virtual transaction ids, so later lockers do not queue behind it); before validating, the
+ * writers again; then every transaction holding a snapshot older than the validation's (WaitForOlderSnapshots),
+ * which could otherwise see rows the index lacks. Simplification: the index is built once, after the waits.
+ */
+export function* concurrentBuildWaits(ex: Executor, s: Session, t: Table, cmd: string): Gen<void> {
+  yield* waitForLockers(ex, s, t, LockMode.Share, `${cmd} waits for the writers of the table before building`);
+  yield* waitForLockers(ex, s, t, LockMode.Share, `${cmd} waits for the writers of the table before validating`);
+  yield* waitForOlderSnapshots(ex, s, `${cmd} waits for the transactions holding older snapshots`);
 }

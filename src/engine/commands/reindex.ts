@@ -32,7 +32,8 @@ import type { Session, QueryResult } from '../session/session.js';
 import { tableKey, type Table } from '../catalog/catalog.js';
 import { BtreeIndex } from '../index/btree.js';
 import { LockMode } from '../lock/lock.js';
-import { waitForLockers, waitForOlderSnapshots } from '../lock/lmgr.js';
+import { waitForLockers } from '../lock/lmgr.js';
+import { concurrentBuildWaits } from './indexcmds.js';
 import { WalKind } from '../wal/wal.js';
 import { buildIndex } from './relfile.js';
 import type { N, Gen } from '../executor/util.js';
@@ -99,9 +100,7 @@ function* reindexTable(ex: Executor, s: Session, t: Table, targets: BtreeIndex[]
   if (concurrent) {
     yield* ex.eng.acquireLock(s, rel(t.oid), LockMode.ShareUpdateExclusive);
     for (const i of targets) yield* ex.eng.acquireLock(s, rel(i.oid), LockMode.ShareUpdateExclusive);
-    yield* waitForLockers(ex, s, t, LockMode.Share, 'REINDEX CONCURRENTLY waits for the writers of the table before building');
-    yield* waitForLockers(ex, s, t, LockMode.Share, 'REINDEX CONCURRENTLY waits for the writers of the table before validating');
-    yield* waitForOlderSnapshots(ex, s, 'REINDEX CONCURRENTLY waits for the transactions holding older snapshots');
+    yield* concurrentBuildWaits(ex, s, t, 'REINDEX CONCURRENTLY'); // phases 2 and 3, as CREATE INDEX CONCURRENTLY's
     yield* waitForLockers(ex, s, t, LockMode.AccessExclusive, 'REINDEX CONCURRENTLY waits for every transaction using the table before marking the old index dead');
     yield* waitForLockers(ex, s, t, LockMode.AccessExclusive, 'REINDEX CONCURRENTLY waits for every transaction using the table before dropping the old index');
   } else {

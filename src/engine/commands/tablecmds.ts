@@ -37,12 +37,13 @@ import { indexImage } from '../buffer/bufmgr.js';
 import { buildIndex, lockNewIndex } from './relfile.js';
 import { clonePartitionKeys } from './fkpartition.js';
 import { addForeignKey, referencedTableError, dependentKeys, dropKeyFamily } from './atforeignkey.js';
-import { compileIndexDef, indexColumnName } from './indexcmds.js';
+import { compileIndexDef, indexColumnName, concurrentBuildWaits } from './indexcmds.js';
 import { definePartitionedIndex, dropPartitionedIndex, dropIndexEntry } from './indexpartition.js';
 import { referencingKeys, tableByOid } from '../ri/ri_triggers.js';
 import { partitionOfStart, partitionKeyOf, checkPartitionBound } from './partitioncmds.js';
 import { allPartitions, parentOf } from '../executor/execPartition.js';
 import { creationSchema } from './schemacmds.js';
+import { tableLike } from './tablelike.js';
 import {
   N, Gen, SERIAL_TYPES, needsToast, collectColumnRefs,
 } from '../executor/util.js';
@@ -88,6 +89,8 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     columns.push(...part.columns);
     for (const u of part.uniques) uniques.push({ cols: u.cols, primary: u.primary, unique: u.unique, parentIndex: u.parentIndex });
   }
+  const likeChecks: CheckConstraint[] = [];
+  const likeIndexes: typeof uniques = [];
   for (const el of (n.tableElts ?? []) as N[]) {
     if (el.ColumnDef) {
       const cd = el.ColumnDef;
@@ -172,8 +175,15 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
         case 'CONSTR_EXCLUSION': throw notSupported('exclusion constraints', posOf(c.location));
         default: throw notSupported(`table constraint ${c.contype}`, posOf(c.location));
       }
-    } else throw notSupported('CREATE TABLE ... LIKE');
+    } else if (el.TableLikeClause) {
+      // LIKE other: its columns here; its CHECKs and indexes (when INCLUDING asks) after the table's own
+      const got = yield* tableLike(ex, s, el.TableLikeClause, columns);
+      likeChecks.push(...got.checks);
+      for (const u of got.indexes) likeIndexes.push({ cols: u.cols, primary: u.primary, unique: u.unique, include: u.include });
+    } else throw notSupported(`CREATE TABLE element ${Object.keys(el)[0]}`);
   }
+  checks.push(...likeChecks);
+  uniques.push(...likeIndexes);
   const partKey = n.partspec ? partitionKeyOf(n.partspec, columns, uniques.filter((u) => u.unique !== false), name) : undefined;
   if (part && part.checks.length) throw notSupported('CHECK constraints inherited by a partition');
   if (uniques.filter((u) => u.primary).length > 1) throw new PgError('42P16', `multiple primary keys for table "${name}" are not allowed`);
@@ -399,14 +409,19 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
 /**
  * CREATE [UNIQUE] INDEX: a B-tree over the table's current rows (one entry per HOT chain, for its newest
  * version). It takes a ShareLock on the table — writers wait for it, and it waits for writers. From then on an
- * UPDATE of the indexed columns is no longer HOT.
+ * UPDATE of the indexed columns is no longer HOT. CONCURRENTLY (not in a transaction block, not on a partitioned
+ * table) takes ShareUpdateExclusiveLock and waits as REINDEX CONCURRENTLY does (indexcmds.ts concurrentBuildWaits).
+ * Simplifications: the index appears only when it is done (PostgreSQL shows it invalid meanwhile), and a failed
+ * build (a duplicate key) leaves no invalid index behind.
  */
 export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
-  if (n.concurrent) throw notSupported('CREATE INDEX CONCURRENTLY');
+  if (n.concurrent && s.block !== 'none') throw new PgError('25001', 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block');
   if (n.nulls_not_distinct) throw notSupported('UNIQUE NULLS NOT DISTINCT');
   if (n.accessMethod && n.accessMethod !== 'btree') throw notSupported(`index access method ${n.accessMethod}`);
   ex.checkReadOnly(s, 'CREATE INDEX');
   const t = ex.table(n.relation);
+  if (n.concurrent && t.partKey) throw new PgError('0A000', `cannot create index on partitioned table "${t.name}" concurrently`);
+  const concurrent = !!n.concurrent && !t.temp; // a temporary table is indexed plainly (no one else can use it)
   const cat = ex.eng.catalog;
   const exprs: N[] = [];
   const colNames: string[] = [];
@@ -445,8 +460,15 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     s.tx!.cidUsed = true;
     return { command: 'CREATE INDEX', columns: null, rows: [] };
   }
-  // looked up again once locked, if DDL committed meanwhile: a table another transaction dropped is gone (42P01)
-  if ((yield* ex.lockTableAgain(s, t, LockMode.Share, () => ex.table(n.relation), `waiting for ShareLock on ${t.name} to build an index`)) !== t) {
+  if (concurrent) {
+    // CONCURRENTLY: ShareUpdateExclusiveLock (readers and writers go on), then the waits of its phases
+    if ((yield* ex.lockTableAgain(s, t, LockMode.ShareUpdateExclusive, () => ex.table(n.relation), `waiting for ShareUpdateExclusiveLock on ${t.name} to build an index concurrently`)) !== t) {
+      return yield* createIndex(ex, s, n);
+    }
+    yield* concurrentBuildWaits(ex, s, t, 'CREATE INDEX CONCURRENTLY');
+    if (cat.tables.get(tableKey(t)) !== t) throw new PgError('42P01', `relation "${t.name}" does not exist`);
+  } else if ((yield* ex.lockTableAgain(s, t, LockMode.Share, () => ex.table(n.relation), `waiting for ShareLock on ${t.name} to build an index`)) !== t) {
+    // looked up again once locked, if DDL committed meanwhile: a table another transaction dropped is gone (42P01)
     return yield* createIndex(ex, s, n); // another table under the name now, or none (ex.table's 42P01)
   }
   ex.eng.ensureXid(s);
