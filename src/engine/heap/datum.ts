@@ -28,7 +28,9 @@ export function utf8Bytes(s: string): number[] {
 }
 
 /** Fixed-width types: length and alignment (typlen, typalign). */
-export const FIXED: Partial<Record<string, [number, number]>> = { int2: [2, 2], int4: [4, 4], int8: [8, 8], bool: [1, 1], oid: [4, 4] };
+export const FIXED: Partial<Record<string, [number, number]>> = {
+  int2: [2, 2], int4: [4, 4], int8: [8, 8], bool: [1, 1], oid: [4, 4], xid: [4, 4], cid: [4, 4],
+};
 
 /** heap_fill_tuple's layout of the non-null values (from a MAXALIGNed start), or null for a type not laid out here. */
 export function datumBytes(values: Value[], types: SqlType[]): Uint8Array | null {

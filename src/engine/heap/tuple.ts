@@ -112,7 +112,7 @@ export function tupleLength(values: Value[], types: SqlType[]): { len: number; h
       case 'int2': off = align(off, 2) + 2; break;
       case 'int4': off = align(off, 4) + 4; break;
       case 'int8': case 'float8': case 'timestamp': case 'timestamptz': off = align(off, 8) + 8; break; // typalign 'd'
-      case 'float4': case 'date': case 'oid': case 'regclass': off = align(off, 4) + 4; break; // typalign 'i'
+      case 'float4': case 'date': case 'oid': case 'regclass': case 'xid': case 'cid': off = align(off, 4) + 4; break; // typalign 'i'
       case 'interval': off = align(off, 8) + 16; break; // int64 time, int32 day, int32 month
       case 'bool': off += 1; break;
       default: {

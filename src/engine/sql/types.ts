@@ -259,11 +259,7 @@ export function parseInput(s: string, t: SqlType): Value {
       if (['f', 'fa', 'fal', 'fals', 'false', 'n', 'no', 'of', 'off', '0'].includes(v)) return false;
       throw new PgError('22P02', `invalid input syntax for type boolean: "${s}"`);
     }
-    case 'xid': case 'cid': {
-      const m = /^\s*(\d+)\s*$/.exec(s);
-      if (!m) throw new PgError('22P02', `invalid input syntax for type ${t.name}: "${s}"`);
-      return Number(m[1]);
-    }
+    case 'xid': case 'cid': return strtoul32(s); // PostgreSQL 15's xidin / cidin check nothing: strtoul(str, NULL, 0)
     case 'varchar': case 'bpchar': return applyStringTypmod(s, t, false);
     case 'float8': return floatIn(s, false);
     case 'float4': return floatIn(s, true);
@@ -352,4 +348,23 @@ export function groupKey(v: Value): string | null {
 
 export function toNumeric(v: number | bigint | Numeric): Numeric {
   return typeof v === 'number' || typeof v === 'bigint' ? Numeric.fromInt(v) : v;
+}
+
+/**
+ * C's strtoul(s, NULL, 0) on a 64-bit unsigned long, cast to a 32-bit TransactionId / CommandId, as PostgreSQL 15's
+ * xidin and cidin do without any check: leading white space, an optional sign (a minus negates modulo 2^64), 0x for
+ * hex, a leading 0 for octal; digits are read as far as they go and the rest ignored ('abc' is 0); overflow gives
+ * ULONG_MAX.
+ */
+export function strtoul32(s: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(.*)$/s.exec(s)!;
+  let rest = m[2]!, base = 10;
+  if (/^0[xX][0-9a-fA-F]/.test(rest)) { base = 16; rest = rest.slice(2); } else if (rest.startsWith('0')) base = 8;
+  const digits = (base === 16 ? /^[0-9a-fA-F]*/ : base === 8 ? /^[0-7]*/ : /^[0-9]*/).exec(rest)![0];
+  let v = 0n;
+  const max = (1n << 64n) - 1n;
+  for (const d of digits) { v = v * BigInt(base) + BigInt(parseInt(d, 16)); if (v > max) { v = max; break; } }
+  if (v === max) return 0xffffffff;
+  if (m[1] === '-') v = ((1n << 64n) - v) & max;
+  return Number(v & 0xffffffffn);
 }
