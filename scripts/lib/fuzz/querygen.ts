@@ -176,7 +176,13 @@ function fromClause(r: Rng, tables: QTable[]): { sql: string; rels: Rel[] } {
     const t = r.pick(tables);
     const rel = { alias: `r${i}`, table: t };
     if (i === 0) sql = `${t.name} r0`;
-    else {
+    else if (i === k - 1 && r.chance(0.06)) {
+      // a LATERAL subquery reading the item before it (its columns b and c, like a table's)
+      const prev = rels[rels.length - 1]!;
+      sql += `, LATERAL (SELECT q.b, q.c FROM ${t.name} q WHERE q.a ${r.pick(['=', '<', '>='])} ${prev.alias}.${r.pick(['a', 'b'])} ORDER BY q.b, q.c LIMIT ${r.int(1, 2)}) ${rel.alias}`;
+      rels.push({ alias: rel.alias, table: { name: 'lateral', cols: [{ name: 'b', type: 'int' }, { name: 'c', type: 'text' }] } });
+      continue;
+    } else {
       const how = r.weighted<string>([['JOIN', 4], ['LEFT JOIN', 3], [',', 2], ['RIGHT JOIN', 1], ['FULL JOIN', 1]]);
       if (how === ',') sql += `, ${t.name} ${rel.alias}`;
       else {
@@ -198,7 +204,14 @@ export function select(r: Rng, tables: QTable[], depth: number): Sel {
   const grouped = r.chance(0.35);
   if (grouped) {
     const keys: { sql: string; type: 'int' | 'text' }[] = [];
-    for (let i = r.int(0, 2); i > 0; i--) keys.push(col(r, rels));
+    for (let i = r.int(0, 2); i > 0; i--) {
+      // a GROUP BY expression now and then: a CASE, a modulo, a string function of a column
+      if (r.chance(0.2)) {
+        const x = col(r, rels, 'int').sql, c = col(r, rels, 'text').sql;
+        keys.push(r.pick([{ sql: `(${x} % 3)`, type: 'int' as const }, { sql: `CASE WHEN ${x} > 2 THEN 'big' ELSE 'small' END`, type: 'text' as const },
+          { sql: `upper(${c})`, type: 'text' as const }, { sql: `coalesce(${x}, -1)`, type: 'int' as const }]));
+      } else keys.push(col(r, rels));
+    }
     items.push(...keys);
     for (let i = r.int(1, 2); i > 0; i--) {
       if (r.chance(0.25)) {
@@ -218,7 +231,7 @@ export function select(r: Rng, tables: QTable[], depth: number): Sel {
   } else {
     for (let i = r.int(1, 3); i > 0; i--) {
       const k = r.weighted<string>([['col', 10], ['expr', 4], ['window', 2], ['scalar', 1], ['text', 1], ['textfn', 2], ['window2', 1], ['num', 2],
-        ['date', 1], ['array', 1]]);
+        ['date', 1], ['array', 1], ['misc', 2]]);
       if (k === 'col') items.push(col(r, rels));
       else if (k === 'num') {
         // numeric and float arithmetic and their output (numeric scale, float8's shortest round-trip digits)
@@ -234,7 +247,12 @@ export function select(r: Rng, tables: QTable[], depth: number): Sel {
         items.push({ sql: r.pick([`ARRAY[${i}, 1]`, `string_to_array(${c}, 'a')`, `array_length(ARRAY[${i}, ${i}], 1)`, `(ARRAY[10, 20, 30])[${i}]`,
           `array_to_string(ARRAY[${c}, 'q', ${c}], '-', '*')`, `cardinality(string_to_array(${c}, ''))`]), type: 'text' });
       } else if (k === 'textfn') items.push({ sql: textExpr(r, rels), type: 'text' });
-      else if (k === 'window2') {
+      else if (k === 'misc') {
+        const i = col(r, rels, 'int').sql, c = col(r, rels, 'text').sql;
+        items.push({ sql: r.pick([`${i} * 1000000000`, `(${i} + 2147483000) * 2`, `'1' || ${c} || NULL`, `nullif(${i}, 0)::text || ${c}`,
+          `${i}::text::int + 1`, `(${i} > 1) IS TRUE`, `${c} IS DISTINCT FROM 'a'`, `${i} BETWEEN SYMMETRIC 3 AND 1`,
+          `CASE ${i} WHEN 1 THEN 'one' WHEN 2 THEN 'two' END`, `${c} < ALL (SELECT q.c FROM ${tables[0]!.name} q WHERE q.a > 2)`]), type: 'text' });
+      } else if (k === 'window2') {
         // order-dependent window functions over a total order of the rows (equal rows are interchangeable)
         const part = r.chance(0.5) ? `PARTITION BY ${col(r, rels).sql} ` : '';
         const x = col(r, rels, 'int').sql;

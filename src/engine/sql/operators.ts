@@ -6,7 +6,7 @@
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
-import { type Value, PgArray, T, isArray, isIntegral, isStringLike, toNumeric, formatValue, typeDisplayName } from './types.js';
+import { type Value, type SqlType, PgArray, T, isArray, isIntegral, isStringLike, toNumeric, formatValue, typeDisplayName } from './types.js';
 import { intArith, intNegate, intShift, intNot } from './intarith.js';
 import { isRegexOp, compileRegexMatch } from './regexp.js';
 import { resolveFunction, buildCall } from './funcs/registry.js';
@@ -252,8 +252,11 @@ export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
     }
     case 'AEXPR_LIKE': case 'AEXPR_ILIKE': {
       // bpcharlike matches the padded value: character(n) keeps its trailing blanks here
-      const l0 = rec(n.lexpr, scope);
-      const l = l0.type.name === 'bpchar' ? l0 : castTo(l0, T.text, false, pos), r = castTo(rec(n.rexpr, scope), T.text, false, pos);
+      const l0 = rec(n.lexpr, scope), r0 = rec(n.rexpr, scope);
+      // no ~~ (like) operator takes a non-string operand: 42883 before any cast is tried (integer ~~ unknown)
+      const str = (t: SqlType) => isStringLike(t) || t.name === 'unknown';
+      if (!str(l0.type) || !str(r0.type)) throw opNotExist(op, l0.type, r0.type, pos);
+      const l = l0.type.name === 'bpchar' ? l0 : castTo(l0, T.text, false, pos), r = castTo(r0, T.text, false, pos);
       if (!isStringLike(l.type)) throw opNotExist(op, l.type, r.type, pos);
       return compileLike(kind === 'AEXPR_ILIKE', op.startsWith('!'), l, r);
     }
