@@ -30,7 +30,7 @@ import type { Executor } from './executor.js';
 import type { Session, QueryResult } from '../session/session.js';
 import type { RawStmt } from '../sql/parser.js';
 import { castTo, type Compiled, type Row, type Scope } from '../sql/expr.js';
-import { formatValue } from '../sql/types.js';
+import { type Value, formatValue } from '../sql/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { N, Gen } from './util.js';
 import type { QResult } from './nodeSetOp.js';
@@ -116,11 +116,14 @@ function* withFrame<T>(ex: Executor, s: Session, w: N, main: N, sql: string, top
         r = dmlValues.get(res) ?? { names: [], types: [], rows: [] };
       } else if (w.recursive && refersTo(q, name)) {
         r = yield* recursive(ex, s, q.SelectStmt, name, colnames, frame, sql, sub, cte);
+      } else if (!s.noRows && !hasLocking(q)) {
+        r = yield* lazyCte(ex, s, q.SelectStmt, sql, sub);
       } else {
         r = yield* ex.query(s, q.SelectStmt, sql, false, sub);
       }
       if (colnames.length > r.names.length) throw new PgError('42P10', `WITH query "${name}" has ${r.names.length} columns available but ${colnames.length} columns specified`, { position: posOf(cte.location) });
-      frame.set(name, { ...r, names: r.names.map((x, i) => colnames[i] ?? x) });
+      const res = r; // (its rows may be computed when first read: lazyCte's getter, not copied here)
+      frame.set(name, { names: r.names.map((x, i) => colnames[i] ?? x), types: r.types, get rows() { return res.rows; } });
     }
     const result = yield* body();
     for (const c of ctes.filter(unread)) {
@@ -133,6 +136,36 @@ function* withFrame<T>(ex: Executor, s: Session, w: N, main: N, sql: string, top
     st.pop();
   }
 }
+
+/**
+ * A WITH query that only reads (CteScan): analyzed now — its errors of analysis come first, its columns are known —
+ * and run when the statement first reads it, once (its rows kept for every later read). A WITH query nothing reads
+ * never runs, as PostgreSQL never plans one: WITH w AS (SELECT 10 / a FROM t) SELECT 1 divides nothing.
+ * Simplification: a read runs it to the end (PostgreSQL's CteScan pulls only as far as its reader does).
+ */
+function* lazyCte(ex: Executor, s: Session, q: N, sql: string, sub: Sub): Gen<QResult> {
+  s.noRows++;
+  let shape: QResult;
+  try { shape = yield* ex.query(s, q, sql, false, sub); } finally { s.noRows--; }
+  let rows: Value[][] | null = null;
+  const run = (): Value[][] => {
+    const saved = s.noRows;
+    s.noRows = 0;
+    try {
+      const g = ex.query(s, q, sql, false, sub);
+      const r = g.next();
+      if (!r.done) throw notSupported('a WITH query that has to wait for a lock when it is read');
+      return r.value.rows;
+    } finally { s.noRows = saved; }
+  };
+  return { names: shape.names, types: shape.types, get rows() { return (rows ??= run()); } };
+}
+const hasLocking = (x: unknown): boolean => {
+  if (!x || typeof x !== 'object') return false;
+  const o = x as N;
+  if (Array.isArray(o.lockingClause) && o.lockingClause.length) return true;
+  return Object.values(o).some(hasLocking);
+};
 
 /** Run a statement with every row it produces, also where the query around it produces none (Session.noRows). */
 function* fullRun<T>(s: Session, body: () => Gen<T>): Gen<T> {

@@ -116,7 +116,8 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // DDL changed a table while we waited for its lock: analyze again with the new definition (the locks are held now)
   if (ex.eng.catalog.sequences.size && !sub) yield* lockSequencesIn(ex, s, n);
   if (ex.eng.catalog.generation !== generation) return yield* query(ex, s, n, sql, topLevel, sub);
-  snap();
+  // (a WITH query or a subquery only analyzed for its shape takes no snapshot of its own: it reads nothing)
+  if (!s.noRows || topLevel) snap();
   if (lockMode) { ex.checkReadOnly(s, `SELECT ${LOCK_CLAUSE_NAME[lockMode]}`); s.tx!.cidUsed = true; } // standard_ExecutorStart: GetCurrentCommandId(true)
 
   const scope = src.scope;
