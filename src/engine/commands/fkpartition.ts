@@ -99,14 +99,19 @@ function mapCols(from: Table, to: Table, cols: number[]): number[] {
 export function* addFkRecurseReferenced(ex: Executor, s: Session, fkT: Table, parent: ForeignKey, pkT: Table): Gen<void> {
   for (const p of partitionsOf(ex.eng.catalog, pkT)) {
     yield* ex.eng.acquireLock(s, { type: 'relation', rel: p.oid }, LockMode.ShareRowExclusive);
-    const child: ForeignKey = {
-      ...parent, name: chooseFkName(ex, fkT, parent.cols), oid: allocConstraintOid(ex), refOid: p.oid,
-      refCols: mapCols(pkT, p, parent.refCols), refIndex: childIndexName(ex, pkT, p, parent.refIndex), parent: parent.oid, noCheck: true,
-    };
-    delete child.noAction;
-    pushFk(s, fkT, child);
-    if (p.partKey) yield* addFkRecurseReferenced(ex, s, fkT, child, p);
+    yield* referencedChild(ex, s, fkT, parent, pkT, p);
   }
+}
+
+/** The child of key `parent` (on fkT, referencing pkT) for pkT's partition p — and, p partitioned, its own children. */
+function* referencedChild(ex: Executor, s: Session, fkT: Table, parent: ForeignKey, pkT: Table, p: Table): Gen<void> {
+  const child: ForeignKey = {
+    ...parent, name: chooseFkName(ex, fkT, parent.cols), oid: allocConstraintOid(ex), refOid: p.oid,
+    refCols: mapCols(pkT, p, parent.refCols), refIndex: childIndexName(ex, pkT, p, parent.refIndex), parent: parent.oid, noCheck: true,
+  };
+  delete child.noAction;
+  pushFk(s, fkT, child);
+  if (p.partKey) yield* addFkRecurseReferenced(ex, s, fkT, child, p);
 }
 
 /**
@@ -164,13 +169,7 @@ export function* clonePartitionKeys(ex: Executor, s: Session, parent: Table, p: 
   // CloneFkReferenced: keys referencing the parent get a child for the new partition (and its partitions)
   for (const { table, fk } of keysReferencing(ex, parent)) {
     if (table === p) continue;
-    const child: ForeignKey = {
-      ...fk, name: chooseFkName(ex, table, fk.cols), oid: allocConstraintOid(ex), refOid: p.oid,
-      refCols: mapCols(parent, p, fk.refCols), refIndex: childIndexName(ex, parent, p, fk.refIndex), parent: fk.oid, noCheck: true,
-    };
-    delete child.noAction;
-    pushFk(s, table, child);
-    if (p.partKey) yield* addFkRecurseReferenced(ex, s, table, child, p);
+    yield* referencedChild(ex, s, table, fk, parent, p);
   }
   // CloneFkReferencing: the parent's keys onto the partition
   const toCheck: { table: Table; fk: ForeignKey }[] = [];

@@ -46,7 +46,7 @@ import { checkJoinOnScope } from '../sql/parse_clause.js';
 import { lookupCte } from './nodeCtescan.js';
 import type { QResult } from './nodeSetOp.js';
 import { N, Source, JoinInput, firstLocation } from './util.js';
-import { type JoinContext, conjuncts, relsOf, resolveColumn, leafName, leavesOf, unqualify, joinableTypes, searchJoins } from './initsplan.js';
+import { type JoinContext, conjuncts, relsOf, columnRefs, resolveColumn, leafName, leavesOf, unqualify, joinableTypes, searchJoins } from './initsplan.js';
 
 export type { JoinContext } from './initsplan.js';
 
@@ -534,23 +534,11 @@ function restrictionQuals(from: N[], whereConj: N[], relOf: (fields: string[]) =
   };
   for (const f of from) mark(f, false);
   const out = new Map<string, N[]>();
+  const notImmutable = (o: N) => !!o.FuncCall && !isImmutableFunction((o.FuncCall.funcname as N[]).map((y) => y.String.sval as string).pop()!);
   for (const q of whereConj) {
-    const rels = new Set<string>();
-    let ok = true;
-    const walk = (x: unknown): void => {
-      if (!ok || !x || typeof x !== 'object') return;
-      if (Array.isArray(x)) { x.forEach(walk); return; }
-      const o = x as N;
-      if (o.SubLink || (o.FuncCall && !isImmutableFunction((o.FuncCall.funcname as N[]).map((y) => y.String.sval as string).pop()!))) { ok = false; return; }
-      if (o.ColumnRef) {
-        const f = o.ColumnRef.fields as N[];
-        const rel = f.every((y) => y.String) ? relOf(f.map((y) => y.String.sval as string)) : null;
-        if (rel === null) ok = false; else rels.add(rel);
-        return;
-      }
-      for (const v of Object.values(o)) walk(v);
-    };
-    walk(q);
+    const refs = columnRefs(q, notImmutable);
+    const rels = new Set(refs?.map(relOf));
+    const ok = !!refs && !rels.has(null);
     if (!ok || rels.size !== 1) continue;
     const rel = [...rels][0]!;
     if (nullable.has(rel)) continue;

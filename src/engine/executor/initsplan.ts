@@ -39,28 +39,41 @@ export interface JoinContext {
 
 export const conjuncts = (w: N | undefined | null): N[] => (!w ? [] : w.BoolExpr?.boolop === 'AND_EXPR' ? (w.BoolExpr.args as N[]).flatMap(conjuncts) : [w]);
 
-/** The relations (indexes into rels) a qual's column references name; null when it holds something else that matters (a subquery). */
-export function relsOf(q: N, inp: JoinInput): Set<number> | null {
-  const found = new Set<number>();
+/**
+ * The column references of an expression, each as its list of names — or null when it holds something the caller
+ * cannot place: a subquery, a reference that is not plain names (t.*), or a node `reject` refuses.
+ */
+export function columnRefs(q: unknown, reject: (o: N) => boolean = () => false): string[][] | null {
+  const out: string[][] = [];
   let ok = true;
   const walk = (x: unknown): void => {
     if (!ok || !x || typeof x !== 'object') return;
     if (Array.isArray(x)) { x.forEach(walk); return; }
     const o = x as N;
-    if (o.SubLink) { ok = false; return; }
+    if (o.SubLink || reject(o)) { ok = false; return; }
     if (o.ColumnRef) {
       const f = o.ColumnRef.fields as N[];
       if (!f.every((y) => y.String)) { ok = false; return; }
-      const names = f.map((y) => y.String.sval as string);
-      const r = resolveColumn(names, inp);
-      if (!r) { ok = false; return; }
-      found.add(r.rel);
+      out.push(f.map((y) => y.String.sval as string));
       return;
     }
     for (const v of Object.values(o)) walk(v);
   };
   walk(q);
-  return ok ? found : null;
+  return ok ? out : null;
+}
+
+/** The relations (indexes into rels) a qual's column references name; null when it holds something else that matters (a subquery). */
+export function relsOf(q: N, inp: JoinInput): Set<number> | null {
+  const refs = columnRefs(q);
+  if (!refs) return null;
+  const found = new Set<number>();
+  for (const names of refs) {
+    const r = resolveColumn(names, inp);
+    if (!r) return null;
+    found.add(r.rel);
+  }
+  return found;
 }
 
 /** A column reference [rel.]col in a join input: which relation and which column of the combined row. */
