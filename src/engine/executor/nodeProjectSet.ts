@@ -16,7 +16,7 @@
 import { PgError, notSupported, posOf } from '../errors.js';
 import { compileExpr, castTo, type Compiled, type Row, type Scope } from '../sql/expr.js';
 import { type SqlType, type Value, PgArray, T } from '../sql/types.js';
-import { noSuchFunction } from '../sql/funcs/registry.js';
+import { noSuchFunction, setFunctionOfOneColumn, resolveFunction, functionRows, sqlTypeOf } from '../sql/funcs/registry.js';
 import type { N } from './util.js';
 
 interface Call { node: N; hidden: string }
@@ -28,7 +28,7 @@ let userSrf: UserSrfs = noUserSrfs;
 const isSrf = (o: N) => {
   if (!o.FuncCall || o.FuncCall.over) return false;
   const name = (o.FuncCall.funcname as N[]).map((f) => f.String.sval).pop()!.toLowerCase();
-  return name === 'generate_series' || name === 'unnest' || name === 'generate_subscripts' || userSrf(name);
+  return name === 'generate_series' || name === 'unnest' || name === 'generate_subscripts' || setFunctionOfOneColumn(name) || userSrf(name);
 };
 
 function findSrf(x: unknown): N | null {
@@ -108,6 +108,15 @@ export function prepareSrfs(calls: Call[], scope: Scope, user?: UserSrfCall): { 
         return rv && rv(r) === true ? xs.reverse() : xs;
       };
       return { type: T.int4, cast: [] as Compiled[], user: { type: T.int4, rows } };
+    }
+    if (setFunctionOfOneColumn(name)) {
+      // a built-in set-returning function of one column (jsonb_array_elements, jsonb_object_keys ...)
+      const def = resolveFunction(name, args.map((a) => a.type), pos);
+      const coerced = args.map((a, i) => (def.args[i] === 'any' ? a : castTo(a, sqlTypeOf(def.args[i]!), false, pos)));
+      const ctx = { env: scope.env, pos, name };
+      const type = def.table!.columns[0]![1];
+      const rows = (r: Row): Value[] => functionRows(def, coerced.map((c) => c.fn(r)), ctx).map((x) => x[0]!);
+      return { type, cast: [] as Compiled[], user: { type, rows } };
     }
     const u = name !== 'generate_series' ? user?.(name, args, pos) : null;
     if (u) return { type: u.type, cast: [] as Compiled[], user: u };

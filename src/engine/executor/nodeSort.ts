@@ -59,7 +59,7 @@ export function compileSortKeys(sortClause: N[] | undefined, targets: Compiled[]
       if (!exprKeys.includes(expressionKey(k, exprScope))) junk = { type: c.type, column: !!k.ColumnRef };
     }
     // xid and cid have equality but no B-tree ordering (xid8 has one)
-    if (keyType && (keyType.name === 'xid' || keyType.name === 'cid')) {
+    if (keyType && (keyType.name === 'xid' || keyType.name === 'cid' || keyType.name === 'json')) {
       throw new PgError('42883', `could not identify an ordering operator for type ${keyType.name}`, { hint: 'Use an explicit ordering operator or modify the query.', position: posOf(firstLocation(k)) });
     }
     if (keyType?.name === 'pg_lsn') {

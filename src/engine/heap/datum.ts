@@ -13,6 +13,7 @@
 import { type Value, type SqlType, PgArray } from '../sql/types.js';
 import { PgFloat } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval } from '../adt/datetime.js';
+import { PgJsonb, jsonbBytes } from '../adt/jsonb.js';
 
 /** UTF-8 bytes of a string (as the server stores text in a UTF8 database). */
 export function utf8Bytes(s: string): number[] {
@@ -65,7 +66,15 @@ export function datumBytes(values: Value[], types: SqlType[]): Uint8Array | null
       out.push(...img.bytes);
       continue;
     }
-    if (t.name !== 'text' && t.name !== 'varchar' && t.name !== 'bpchar') return null;
+    if (v instanceof PgJsonb) {
+      // convertToJsonb's datum: a 1-byte header when it fits (its inner padding kept), else int-aligned
+      const img = jsonbBytes(v.v);
+      if (img.length - 3 <= 127) { out.push(((img.length - 3) << 1) | 1, ...img.slice(4)); continue; }
+      while (out.length % 4) out.push(0);
+      out.push(...img);
+      continue;
+    }
+    if (t.name !== 'text' && t.name !== 'varchar' && t.name !== 'bpchar' && t.name !== 'json') return null;
     const bytes = utf8Bytes(String(v));
     if (bytes.length + 1 <= 127) { out.push(((bytes.length + 1) << 1) | 1); out.push(...bytes); continue; }
     while (out.length % 4) out.push(0);

@@ -10,6 +10,7 @@ import { canCoerceImplicitly } from './funcs/registry.js';
 import { Numeric } from './numeric.js';
 import { type SqlType, type TypeName, type Value, PgArray, T, isIntegral, isStringLike, parseInput, checkIntRange, toNumeric, formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod } from './types.js';
 import { adtCast, adtUnify } from './adtops.js';
+import { jsonCast } from './jsonops.js';
 import type { Row, Compiled } from './primnodes.js';
 
 export function coerceBool(c: Compiled, ctx: string): Compiled {
@@ -143,6 +144,11 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
     const g = ec.fn;
     const each = (x: Value) => { if (x === null) return null; slot.v = x; return g(null as never) as Exclude<Value, PgArray>; };
     return wrap((v) => { const a = v as PgArray; return new PgArray(a.items.map(each), a.dims, a.lbs); });
+  }
+  const jc = jsonCast(from, target, explicit);
+  if (jc) {
+    const mid = { ...wrap(jc.fn), type: jc.to };
+    return jc.to.name === target.name ? mid : castTo(mid, target, explicit, pos);
   }
   const adt = adtCast(from, target, explicit);
   if (adt) return wrap(adt);

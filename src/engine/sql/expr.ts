@@ -34,6 +34,7 @@ import './funcs/datetime.js';
 import './funcs/system.js';
 import './funcs/lockfuncs.js';
 import './funcs/array.js';
+import './funcs/json.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import { PgDate, PgTimestamp, USECS_PER_DAY } from '../adt/datetime.js';
 import { literalAt, intConst } from './parser.js';

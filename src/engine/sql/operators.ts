@@ -15,6 +15,8 @@ import { castTo, fold, unifyTypes, rtrimBlanks, opNotExist, pg15HasOperator } fr
 import type { Row, Compiled, Scope } from './primnodes.js';
 import { arrayCmp } from '../adt/arrayfuncs.js';
 import { compileArrayOp, compileScalarArrayOp } from './arrayexpr.js';
+import { compileJsonOp, jsonbCmp } from './jsonops.js';
+import { PgJsonb } from '../adt/jsonb.js';
 type N = Record<string, any>;
 /** compileExpr, passed in (this module is below parse_expr's dispatcher: no import cycle) */
 type Rec = (n: N, scope: Scope) => Compiled;
@@ -26,6 +28,7 @@ function compareValues(a: Exclude<Value, null>, b: Exclude<Value, null>): number
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   if (a instanceof PgArray && b instanceof PgArray) return arrayCmp(a, b, compareValues);
+  if (a instanceof PgJsonb && b instanceof PgJsonb) return jsonbCmp(a.v, b.v);
   const adt = adtCompare(a, b);
   if (adt !== null) return adt;
   const sa = String(a), sb = String(b);
@@ -42,6 +45,7 @@ export function compileComparison(op: string, l: Compiled, r: Compiled, pos?: nu
   if ((isArray(l.type) || isArray(r.type)) && !(isArray(l.type) && isArray(r.type)) && l.type.name !== 'unknown' && r.type.name !== 'unknown') throw opNotExist(op, l.type, r.type, pos);
   if (isArray(l.type) && isArray(r.type) && l.type.elem.name !== r.type.elem.name) throw opNotExist(op, l.type, r.type, pos);
   const t = unifyTypes(l.type, r.type, op, pos);
+  if (t.name === 'json') throw opNotExist(op, l.type, r.type, pos); // json has no comparison operators
   let lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
   if (t.name === 'bpchar') {
     const lp = lf, rp = rf;
@@ -81,6 +85,8 @@ export function arith(op: string, l: Compiled, r: Compiled, pos?: number): Compi
 }
 
 function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
+  const js = compileJsonOp(op, l, r, (x, t) => castTo(x, t, false, pos), () => opNotExist(op, l.type, r.type, pos));
+  if (js) return js;
   const arr = compileArrayOp(op, l, r, compareValues, pos);
   if (arr) return arr;
   if (isArray(l.type) || isArray(r.type)) throw opNotExist(op, l.type, r.type, pos);

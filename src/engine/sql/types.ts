@@ -15,7 +15,8 @@
  * regproc.c} input/output and range checks. Integer arithmetic is exact, with PostgreSQL's overflow errors (int4pl,
  * int8mul, ... in int.c / int8.c).
  * Arrays (SqlType.elem; values PgArray, adt/arrayfuncs.ts) of every type here.
- * Simplifications: no time / timetz, composite, bytea or json types; TimeZone is UTC; virtual time 0 is
+ * json → PgJson (its text), jsonb → PgJsonb (its parsed value): adt/jsonb.ts.
+ * Simplifications: no time / timetz, composite or bytea types; TimeZone is UTC; virtual time 0 is
  * 2000-01-01 00:00:00+00 (see adt/timestamp.ts).
  */
 import { PgError, notSupported } from '../errors.js';
@@ -24,6 +25,7 @@ import { PG15_TYPES, PG15_CATALOG_RELATIONS } from '../catalog/pg15names.js';
 import { PgFloat, floatIn } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval, dateTimeIn, intervalIn } from '../adt/datetime.js';
 import { PgArray, arrayIn } from '../adt/arrayfuncs.js';
+import { PgJson, PgJsonb, jsonIn, jsonbIn } from '../adt/jsonb.js';
 
 /**
  * How regclass input and output find relations: set by the executor for the statement it runs (the catalog is
@@ -44,7 +46,7 @@ export type TypeName =
   | 'int2' | 'int4' | 'int8' | 'numeric' | 'text' | 'varchar' | 'bpchar' | 'bool'
   | 'xid' | 'xid8' | 'cid' | 'tid' | 'pg_snapshot' | 'txid_snapshot' | 'unknown'
   | 'float4' | 'float8' | 'date' | 'timestamp' | 'timestamptz' | 'interval' | 'oid' | 'regclass' | 'regtype'
-  | 'bytea' | 'pg_lsn' | '_text' | '_tid'
+  | 'bytea' | 'pg_lsn' | '_text' | '_tid' | 'json' | 'jsonb'
   /** an array type: '_' and its element type's name (pg_type's _int4, _text ...); SqlType.elem is the element */
   | `_${string}`
   /** what pg_advisory_lock and pg_sleep return: printed as an empty string */
@@ -65,9 +67,9 @@ export class Bytea {
   }
   key(): string { return this.toString(); }
 }
-export { PgArray };
+export { PgArray, PgJson, PgJsonb };
 
-export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass | Bytea | PgArray;
+export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass | Bytea | PgArray | PgJson | PgJsonb;
 
 export interface SqlType {
   name: TypeName; typmod: number;
@@ -110,6 +112,8 @@ export const T = {
   text_array: { name: '_text', typmod: -1, elem: { name: 'text', typmod: -1 } } as SqlType,
   tid_array: { name: '_tid', typmod: -1, elem: { name: 'tid', typmod: -1 } } as SqlType,
   void: { name: 'void', typmod: -1 } as SqlType,
+  json: { name: 'json', typmod: -1 } as SqlType,
+  jsonb: { name: 'jsonb', typmod: -1 } as SqlType,
 };
 
 export const isFloat = (t: SqlType) => t.name === 'float8' || t.name === 'float4';
@@ -186,6 +190,8 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
       return T.interval;
     case 'txid_snapshot': return T.txid_snapshot;
     case 'pg_lsn': return T.pg_lsn;
+    case 'json': return T.json;
+    case 'jsonb': return T.jsonb;
     default: {
       if (PG15_TYPES.has(n)) throw new PgError('0A000', `type ${TYPE_SPELLING[n] ?? n} is not supported by Heapscope`, position !== undefined ? { position } : {});
       throw new PgError('42704', `type "${n}" does not exist`, position !== undefined ? { position } : {});
@@ -293,6 +299,8 @@ export function parseInput(s: string, t: SqlType): Value {
       if (!m) throw new PgError('22P02', `invalid input syntax for type pg_lsn: "${s}"`);
       return `${parseInt(m[1]!, 16).toString(16).toUpperCase()}/${parseInt(m[2]!, 16).toString(16).toUpperCase()}`;
     }
+    case 'json': return jsonIn(s);
+    case 'jsonb': return jsonbIn(s);
     case 'bytea': throw notSupported('bytea input');
     default: return s;
   }
