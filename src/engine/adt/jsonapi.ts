@@ -41,7 +41,7 @@ class Lexer {
   lineStart = 0;
   constructor(readonly src: string, readonly typeName: string, readonly decode: boolean) {}
 
-  fail(detail: string, code = '22P02', message = "invalid input syntax for type json"): never {
+  fail(detail: string, code = '22P02', message = 'invalid input syntax for type json'): never {
     throw new PgError(code, message, { detail, context: this.context() });
   }
   /** report_json_context: the line up to the token's end, at most ~50 characters, "..." where cut */

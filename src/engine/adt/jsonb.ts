@@ -283,7 +283,9 @@ const JENTRY_ISNULL = 0x40000000, JENTRY_ISCONTAINER = 0x50000000;
 const JB_FSCALAR = 0x10000000, JB_FOBJECT = 0x20000000, JB_FARRAY = 0x40000000;
 const JB_OFFSET_STRIDE = 32;
 
-const u32 = (out: number[], at: number, x: number) => { out[at] = x & 0xff; out[at + 1] = (x >>> 8) & 0xff; out[at + 2] = (x >>> 16) & 0xff; out[at + 3] = (x >>> 24) & 0xff; };
+const u32 = (out: number[], at: number, x: number) => {
+  out[at] = x & 0xff; out[at + 1] = (x >>> 8) & 0xff; out[at + 2] = (x >>> 16) & 0xff; out[at + 3] = (x >>> 24) & 0xff;
+};
 const padInt = (out: number[]) => { let n = 0; while (out.length % 4) { out.push(0); n++; } return n; };
 
 /**

@@ -69,7 +69,8 @@ export class Bytea {
 }
 export { PgArray, PgJson, PgJsonb };
 
-export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass | Bytea | PgArray | PgJson | PgJsonb;
+export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass | Bytea | PgArray
+  | PgJson | PgJsonb;
 
 export interface SqlType {
   name: TypeName; typmod: number;
