@@ -7,7 +7,7 @@
  * Arrays of those types are laid out as construct_md_array builds them (arrayImage).
  *
  * Mirrors: src/backend/access/common/heaptuple.c (heap_fill_tuple), utils/adt/arrayfuncs.c (construct_md_array).
- * Simplifications: only the types listed here (integers, floats, dates, timestamps, intervals, booleans, strings,
+ * Simplifications: only the types listed here (integers, floats, dates, timestamps, intervals, booleans, strings, name,
  * arrays of them) are laid out; others (numeric) give null.
  */
 import { type Value, type SqlType, PgArray } from '../sql/types.js';
@@ -30,6 +30,7 @@ export function utf8Bytes(s: string): number[] {
 /** Fixed-width types: length and alignment (typlen, typalign). */
 export const FIXED: Partial<Record<string, [number, number]>> = {
   int2: [2, 2], int4: [4, 4], int8: [8, 8], bool: [1, 1], oid: [4, 4], xid: [4, 4], cid: [4, 4],
+  name: [64, 1], // NameData: NAMEDATALEN bytes, typalign 'c'
 };
 
 /** heap_fill_tuple's layout of the non-null values (from a MAXALIGNed start), or null for a type not laid out here. */
@@ -45,6 +46,7 @@ export function datumBytes(values: Value[], types: SqlType[]): Uint8Array | null
       const [len, align] = fixed;
       while (out.length % align) out.push(0);
       if (t.name === 'bool') { out.push(v ? 1 : 0); continue; }
+      if (t.name === 'name') { const b = utf8Bytes(String(v)); out.push(...b); for (let k = b.length; k < len; k++) out.push(0); continue; } // NUL-padded
       let x = BigInt(v as number | bigint);
       if (x < 0n) x += 1n << BigInt(len * 8);
       for (let b = 0; b < len; b++) { out.push(Number(x & 0xffn)); x >>= 8n; }
@@ -65,6 +67,7 @@ export function datumBytes(values: Value[], types: SqlType[]): Uint8Array | null
       out.push(...img.bytes);
       continue;
     }
+    if (t.name === 'cstring') { out.push(...utf8Bytes(String(v)), 0); continue; } // typlen -2, typalign 'c'
     if (t.name !== 'text' && t.name !== 'varchar' && t.name !== 'bpchar') return null;
     const bytes = utf8Bytes(String(v));
     if (bytes.length + 1 <= 127) { out.push(((bytes.length + 1) << 1) | 1); out.push(...bytes); continue; }
@@ -77,7 +80,7 @@ export function datumBytes(values: Value[], types: SqlType[]): Uint8Array | null
 
 /** pg_type oids of the element types arrays are laid out for (ARR_ELEMTYPE) */
 const ELEM_OID: Partial<Record<string, number>> = {
-  bool: 16, int8: 20, int2: 21, int4: 23, text: 25, oid: 26, float4: 700, float8: 701, bpchar: 1042, varchar: 1043, numeric: 1700,
+  bool: 16, name: 19, int8: 20, int2: 21, int4: 23, text: 25, oid: 26, float4: 700, float8: 701, bpchar: 1042, varchar: 1043, numeric: 1700,
   date: 1082, timestamp: 1114, timestamptz: 1184, interval: 1186,
 };
 /**

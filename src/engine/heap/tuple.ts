@@ -115,6 +115,7 @@ export function tupleLength(values: Value[], types: SqlType[]): { len: number; h
       case 'float4': case 'date': case 'oid': case 'regclass': case 'xid': case 'cid': off = align(off, 4) + 4; break; // typalign 'i'
       case 'interval': off = align(off, 8) + 16; break; // int64 time, int32 day, int32 month
       case 'bool': off += 1; break;
+      case 'name': off += 64; break; // NameData: fixed NAMEDATALEN bytes, typalign 'c'
       default: {
         hasVarwidth = true;
         const et = types[i]!.elem;
@@ -142,6 +143,7 @@ function elemStorage(t: SqlType): [(v: Value) => number, number] {
     case 'int8': case 'float8': case 'timestamp': case 'timestamptz': return [() => 8, 8];
     case 'interval': return [() => 16, 8];
     case 'bool': return [() => 1, 1];
+    case 'name': return [() => 64, 1];
     case 'numeric': return [(v) => 4 + numericDigitBytes(v as Numeric), 4];
     default: return [(v) => 4 + utf8Len(formatValue(v)!), 4];
   }

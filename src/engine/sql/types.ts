@@ -41,12 +41,14 @@ export class RegClass {
 }
 
 export type TypeName =
-  | 'int2' | 'int4' | 'int8' | 'numeric' | 'text' | 'varchar' | 'bpchar' | 'bool'
+  | 'int2' | 'int4' | 'int8' | 'numeric' | 'text' | 'varchar' | 'bpchar' | 'bool' | 'name'
   | 'xid' | 'xid8' | 'cid' | 'tid' | 'pg_snapshot' | 'txid_snapshot' | 'unknown'
   | 'float4' | 'float8' | 'date' | 'timestamp' | 'timestamptz' | 'interval' | 'oid' | 'regclass' | 'regtype'
   | 'bytea' | 'pg_lsn' | '_text' | '_tid'
   /** an array type: '_' and its element type's name (pg_type's _int4, _text ...); SqlType.elem is the element */
   | `_${string}`
+  /** a NUL-terminated C string (typlen -2): what a B-tree index on a name column stores (name_ops' opckeytype) */
+  | 'cstring'
   /** what pg_advisory_lock and pg_sleep return: printed as an empty string */
   | 'void';
 
@@ -89,6 +91,8 @@ export const T = {
   /** character without a length: what literals compared with character(n) become (no padding) */
   bpchar: { name: 'bpchar', typmod: -1 } as SqlType,
   bool: { name: 'bool', typmod: -1 } as SqlType,
+  /** name: an identifier, NAMEDATALEN - 1 = 63 bytes at most, stored in a fixed 64 bytes (namein truncates) */
+  name: { name: 'name', typmod: -1 } as SqlType,
   unknown: { name: 'unknown', typmod: -1 } as SqlType,
   xid: { name: 'xid', typmod: -1 } as SqlType,
   xid8: { name: 'xid8', typmod: -1 } as SqlType,
@@ -117,7 +121,8 @@ export const isDateTime = (t: SqlType) => t.name === 'date' || t.name === 'times
 
 export const isIntegral = (t: SqlType) => t.name === 'int2' || t.name === 'int4' || t.name === 'int8';
 export const isNumericLike = (t: SqlType) => isIntegral(t) || t.name === 'numeric';
-export const isStringLike = (t: SqlType) => t.name === 'text' || t.name === 'varchar' || t.name === 'bpchar' || t.name === 'unknown';
+/** the string category (typcategory 'S'): text, character varying, character, name — and an untyped literal */
+export const isStringLike = (t: SqlType) => t.name === 'text' || t.name === 'varchar' || t.name === 'bpchar' || t.name === 'name' || t.name === 'unknown';
 
 /** The SQL-visible type names PostgreSQL uses in messages ("integer", "character varying", ...). */
 export function typeDisplayName(t: SqlType): string {
@@ -158,6 +163,7 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
     case 'int2': case 'smallint': return T.int2;
     case 'int8': case 'bigint': return T.int8;
     case 'text': return T.text;
+    case 'name': return T.name;
     case 'varchar': return { name: 'varchar', typmod: mod };
     case 'bpchar': return { name: 'bpchar', typmod: mod }; // char and character without a length come with typmod 1 from the parser
     case 'bool': case 'boolean': return T.bool;
@@ -260,7 +266,7 @@ export function parseInput(s: string, t: SqlType): Value {
       throw new PgError('22P02', `invalid input syntax for type boolean: "${s}"`);
     }
     case 'xid': case 'cid': return strtoul32(s); // PostgreSQL 15's xidin / cidin check nothing: strtoul(str, NULL, 0)
-    case 'varchar': case 'bpchar': return applyStringTypmod(s, t, false);
+    case 'varchar': case 'bpchar': case 'name': return applyStringTypmod(s, t, false);
     case 'float8': return floatIn(s, false);
     case 'float4': return floatIn(s, true);
     case 'date': return new PgDate(dateTimeIn(s, 'date'));
@@ -319,6 +325,7 @@ export function applyNumericTypmod(v: Numeric, t: SqlType): Numeric {
 }
 
 export function applyStringTypmod(s: string, t: SqlType, explicit: boolean): string {
+  if (t.name === 'name') return truncateName(s); // namein, text_name, bpchar_name: silently cut to 63 bytes
   if (t.typmod <= 0) return s;
   const chars = [...s];
   if (chars.length <= t.typmod) return t.name === 'bpchar' ? s + ' '.repeat(t.typmod - chars.length) : s;
@@ -367,4 +374,22 @@ export function strtoul32(s: string): number {
   if (v === max) return 0xffffffff;
   if (m[1] === '-') v = ((1n << 64n) - v) & max;
   return Number(v & 0xffffffffn);
+}
+
+/** NAMEDATALEN: a name's storage, its terminating NUL included (pg_config_manual.h) */
+export const NAMEDATALEN = 64;
+/**
+ * namein / text_name: a name longer than NAMEDATALEN - 1 bytes is cut, silently, at the last whole character that
+ * fits in 63 bytes of UTF-8 (pg_mbcliplen).
+ */
+export function truncateName(s: string): string {
+  if (s.length < NAMEDATALEN / 4) return s; // at most 4 bytes a character: it fits
+  let bytes = 0, end = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    const n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    if (bytes + n > NAMEDATALEN - 1) return s.slice(0, end);
+    bytes += n; end += ch.length;
+  }
+  return s;
 }

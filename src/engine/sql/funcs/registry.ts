@@ -73,9 +73,10 @@ const IMPLICIT: Partial<Record<TypeName, TypeName[]>> = {
   int8: ['numeric', 'float4', 'float8', 'oid', 'regclass'],
   numeric: ['float4', 'float8'],
   float4: ['float8'],
-  varchar: ['text'],
-  bpchar: ['text'],
-  text: [],
+  varchar: ['text', 'name'],
+  bpchar: ['text', 'name'],
+  text: ['name'],
+  name: ['text'],
   date: ['timestamp', 'timestamptz'],
   timestamp: ['timestamptz'],
   oid: ['regclass'],
@@ -88,7 +89,7 @@ export function canCoerceImplicitly(from: SqlType, to: ArgType): boolean {
 type Category = 'S' | 'N' | 'D' | 'T' | 'B' | 'X';
 const category = (t: TypeName): Category => {
   switch (t) {
-    case 'text': case 'varchar': case 'bpchar': case 'unknown': return 'S';
+    case 'text': case 'varchar': case 'bpchar': case 'name': case 'unknown': return 'S';
     case 'int2': case 'int4': case 'int8': case 'numeric': case 'float4': case 'float8': case 'oid': case 'regclass': return 'N';
     case 'date': case 'timestamp': case 'timestamptz': return 'D';
     case 'interval': return 'T';
