@@ -10,7 +10,7 @@
  * Simplifications: only the types listed here (integers, floats, dates, timestamps, intervals, booleans, strings, name,
  * arrays of them) are laid out; others (numeric) give null.
  */
-import { type Value, type SqlType, PgArray } from '../sql/types.js';
+import { type Value, type SqlType, PgArray, RegClass, RegProc } from '../sql/types.js';
 import { PgFloat } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval } from '../adt/datetime.js';
 
@@ -30,6 +30,7 @@ export function utf8Bytes(s: string): number[] {
 /** Fixed-width types: length and alignment (typlen, typalign). */
 export const FIXED: Partial<Record<string, [number, number]>> = {
   int2: [2, 2], int4: [4, 4], int8: [8, 8], bool: [1, 1], oid: [4, 4], xid: [4, 4], cid: [4, 4],
+  regclass: [4, 4], regproc: [4, 4], regprocedure: [4, 4],
   name: [64, 1], // NameData: NAMEDATALEN bytes, typalign 'c'
 };
 
@@ -47,7 +48,7 @@ export function datumBytes(values: Value[], types: SqlType[]): Uint8Array | null
       while (out.length % align) out.push(0);
       if (t.name === 'bool') { out.push(v ? 1 : 0); continue; }
       if (t.name === 'name') { const b = utf8Bytes(String(v)); out.push(...b); for (let k = b.length; k < len; k++) out.push(0); continue; } // NUL-padded
-      let x = BigInt(v as number | bigint);
+      let x = BigInt(v instanceof RegClass || v instanceof RegProc ? v.oid : (v as number | bigint));
       if (x < 0n) x += 1n << BigInt(len * 8);
       for (let b = 0; b < len; b++) { out.push(Number(x & 0xffn)); x >>= 8n; }
       continue;

@@ -40,10 +40,30 @@ export class RegClass {
   key(): string { return 'r' + this.oid; }
 }
 
+/**
+ * How regproc / regprocedure input and output find functions (pg_proc): set with regclassLookup for each statement.
+ * byName answers the oids of the functions of that name (a built-in only PostgreSQL 15 has: 'builtin'); bySignature
+ * the oid of the one taking exactly those argument types; byOid its name, qualified when regprocin would not find
+ * it uniquely, and its signature as format_procedure prints it.
+ */
+export const regprocLookup: {
+  byName(schema: string | null, name: string): { oids: number[]; builtin: boolean };
+  bySignature(schema: string | null, name: string, args: SqlType[]): number | null;
+  byOid(oid: number): { name: string; signature: string } | null;
+} = { byName: () => ({ oids: [], builtin: false }), bySignature: () => null, byOid: () => null };
+/** A regproc or regprocedure value: the function's oid and its text (the name, or the signature; '-' for oid 0). */
+export class RegProc {
+  constructor(readonly oid: number, readonly text: string) {}
+  toString(): string { return this.text; }
+  cmp(o: RegProc): number { return this.oid - o.oid; }
+  key(): string { return 'p' + this.oid; }
+}
+
 export type TypeName =
   | 'int2' | 'int4' | 'int8' | 'numeric' | 'text' | 'varchar' | 'bpchar' | 'bool' | 'name'
   | 'xid' | 'xid8' | 'cid' | 'tid' | 'pg_snapshot' | 'txid_snapshot' | 'unknown'
   | 'float4' | 'float8' | 'date' | 'timestamp' | 'timestamptz' | 'interval' | 'oid' | 'regclass' | 'regtype'
+  | 'regproc' | 'regprocedure'
   | 'bytea' | 'pg_lsn' | '_text' | '_tid'
   /** an array type: '_' and its element type's name (pg_type's _int4, _text ...); SqlType.elem is the element */
   | `_${string}`
@@ -69,7 +89,7 @@ export class Bytea {
 }
 export { PgArray };
 
-export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass | Bytea | PgArray;
+export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass | RegProc | Bytea | PgArray;
 
 export interface SqlType {
   name: TypeName; typmod: number;
@@ -109,6 +129,8 @@ export const T = {
   oid: { name: 'oid', typmod: -1 } as SqlType,
   regclass: { name: 'regclass', typmod: -1 } as SqlType,
   regtype: { name: 'regtype', typmod: -1 } as SqlType,
+  regproc: { name: 'regproc', typmod: -1 } as SqlType,
+  regprocedure: { name: 'regprocedure', typmod: -1 } as SqlType,
   bytea: { name: 'bytea', typmod: -1 } as SqlType,
   pg_lsn: { name: 'pg_lsn', typmod: -1 } as SqlType,
   text_array: { name: '_text', typmod: -1, elem: { name: 'text', typmod: -1 } } as SqlType,
@@ -175,6 +197,8 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
     case 'pg_snapshot': return T.pg_snapshot;
     case 'regclass': return T.regclass;
     case 'regtype': return T.regtype;
+    case 'regproc': return T.regproc;
+    case 'regprocedure': return T.regprocedure;
     case 'oid': return T.oid;
     case 'float8': case 'double precision': return T.float8;
     case 'float4': case 'real': return T.float4;
@@ -292,6 +316,7 @@ export function parseInput(s: string, t: SqlType): Value {
       if (oid === null) throw new PgError('42P01', `relation "${name}" does not exist`);
       return new RegClass(oid, regclassLookup.byOid(oid) ?? bare); // regclassout's name: qualified when not visible
     }
+    case 'regproc': case 'regprocedure': return regprocIn(s, t.name === 'regprocedure');
     case 'xid8': { const m = /^\s*(\d+)/.exec(s); return m ? Number(m[1]) : 0; } // xid8in reads what strtoull reads, 0 for none
     case 'pg_lsn': {
       // pg_lsn_in: two hex numbers of at most 8 digits around a slash; printed as %X/%X
@@ -392,4 +417,75 @@ export function truncateName(s: string): string {
     bytes += n; end += ch.length;
   }
   return s;
+}
+
+/** An oid as regprocout / regprocedureout print it: '-' for 0, the name (or signature), the number when no function has it. */
+export function regprocOf(oid: number, signature: boolean): RegProc {
+  if (oid === 0) return new RegProc(0, '-');
+  const f = regprocLookup.byOid(oid);
+  return new RegProc(oid, f ? (signature ? f.signature : f.name) : String(oid));
+}
+
+/**
+ * regprocin / regprocedurein: a number is an oid as it is, '-' is 0; otherwise a possibly qualified name
+ * (stringToQualifiedNameList: unquoted parts folded to lower case), which must name exactly one function
+ * (42883 'function "x" does not exist', 42725 'more than one function named "x"'); regprocedure's text carries the
+ * argument types, 'f(integer, text)', and names the function taking exactly those.
+ */
+function regprocIn(s: string, signature: boolean): RegProc {
+  if (s === '-') return new RegProc(0, '-');
+  if (/^\s*\d+\s*$/.test(s)) return regprocOf(Number(s), signature);
+  let text = s, argText: string | null = null;
+  if (signature) {
+    const open = s.indexOf('(');
+    if (open < 0 || !s.trimEnd().endsWith(')')) throw new PgError('22P02', 'expected a left parenthesis');
+    text = s.slice(0, open); argText = s.trimEnd().slice(open + 1, -1);
+  }
+  const parts = qualifiedNameList(text.trim());
+  if (parts.length > 2) throw notSupported('a function name qualified with a database (db.schema.function)');
+  const name = parts[parts.length - 1]!, schema = parts.length === 2 ? parts[0]! : null;
+  if (schema !== null && schema !== 'public' && schema !== 'pg_catalog') throw notSupported(`functions of the schema ${schema} as a regproc`);
+  if (argText !== null) {
+    const args = argText.trim() === '' ? [] : argText.split(',').map((a) => resolveTypeName([a.trim().toLowerCase().replace(/\s+/g, ' ')], []));
+    const oid = regprocLookup.bySignature(schema, name, args);
+    if (oid === null) {
+      if (regprocLookup.byName(schema, name).builtin) throw notSupported(`the built-in function ${name} as a regprocedure (its oid is not modelled)`);
+      throw new PgError('42883', `function "${s}" does not exist`);
+    }
+    return regprocOf(oid, true);
+  }
+  const found = regprocLookup.byName(schema, name);
+  const n = found.oids.length + (found.builtin ? 1 : 0);
+  if (n === 0) throw new PgError('42883', `function "${s}" does not exist`);
+  if (n > 1) throw new PgError('42725', `more than one function named "${s}"`);
+  if (found.builtin) throw notSupported(`the built-in function ${name} as a regproc (its oid is not modelled)`);
+  return regprocOf(found.oids[0]!, false);
+}
+
+/** stringToQualifiedNameList / SplitIdentifierString: dot-separated identifiers, "quoted" ones kept as written. */
+function qualifiedNameList(s: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  const bad = () => new PgError('22P02', 'invalid name syntax');
+  for (;;) {
+    while (s[i] === ' ') i++;
+    if (s[i] === '"') {
+      let id = '';
+      for (i++; ; i++) {
+        if (i >= s.length) throw bad();
+        if (s[i] === '"') { if (s[i + 1] === '"') { id += '"'; i++; continue; } i++; break; }
+        id += s[i];
+      }
+      out.push(id);
+    } else {
+      const m = /^[^ ."]+/.exec(s.slice(i));
+      if (!m) throw bad();
+      out.push(m[0].toLowerCase()); i += m[0].length;
+    }
+    while (s[i] === ' ') i++;
+    if (i >= s.length) break;
+    if (s[i] !== '.') throw bad();
+    i++;
+  }
+  return out;
 }
