@@ -59,6 +59,7 @@ import {
 } from '../heap/heapam.js';
 import { LockMode } from '../lock/lock.js';
 import { setRegclassLookup } from '../catalog/regclass.js';
+import { setRegprocLookup } from '../catalog/regproc.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { formatSnapshot } from '../snapshot/snapshot.js';
 import {
@@ -185,6 +186,7 @@ export class Executor {
   env(s: Session, snapshot: () => Snapshot): ExprEnv {
     const eng = this.eng;
     setRegclassLookup(eng.catalog);
+    setRegprocLookup(eng.catalog);
     return {
       txidCurrent: (assign) => (assign ? eng.ensureTopXid(s) : s.tx?.xid || null),
       // side effects replayed, not repeated, when the row is evaluated again after a wait (executor/exprwait.ts)

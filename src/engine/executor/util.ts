@@ -157,6 +157,7 @@ export function needsToast(columns: Column[]): boolean {
       case 'int4': max += 4; break;
       case 'int8': max += 8; break;
       case 'bool': max += 1; break;
+      case 'name': max += 64; break;
       case 'varchar': case 'bpchar': if (c.type.typmod < 0) return true; max += c.type.typmod * 4 + 4; break;
       case 'numeric': if (c.type.typmod < 0) return true; max += Math.ceil(Math.floor(c.type.typmod / 65536) / 4) * 2 + 8; break;
       default: return true;

@@ -7,10 +7,10 @@
  * Arrays of those types are laid out as construct_md_array builds them (arrayImage).
  *
  * Mirrors: src/backend/access/common/heaptuple.c (heap_fill_tuple), utils/adt/arrayfuncs.c (construct_md_array).
- * Simplifications: only the types listed here (integers, floats, dates, timestamps, intervals, booleans, strings,
+ * Simplifications: only the types listed here (integers, floats, dates, timestamps, intervals, booleans, strings, name,
  * arrays of them) are laid out; others (numeric) give null.
  */
-import { type Value, type SqlType, PgArray } from '../sql/types.js';
+import { type Value, type SqlType, PgArray, RegClass, RegProc } from '../sql/types.js';
 import { PgFloat } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval } from '../adt/datetime.js';
 import { PgJsonb, jsonbBytes } from '../adt/jsonb.js';
@@ -31,6 +31,8 @@ export function utf8Bytes(s: string): number[] {
 /** Fixed-width types: length and alignment (typlen, typalign). */
 export const FIXED: Partial<Record<string, [number, number]>> = {
   int2: [2, 2], int4: [4, 4], int8: [8, 8], bool: [1, 1], oid: [4, 4], xid: [4, 4], cid: [4, 4],
+  regclass: [4, 4], regproc: [4, 4], regprocedure: [4, 4],
+  name: [64, 1], // NameData: NAMEDATALEN bytes, typalign 'c'
 };
 
 /** heap_fill_tuple's layout of the non-null values (from a MAXALIGNed start), or null for a type not laid out here. */
@@ -46,7 +48,8 @@ export function datumBytes(values: Value[], types: SqlType[]): Uint8Array | null
       const [len, align] = fixed;
       while (out.length % align) out.push(0);
       if (t.name === 'bool') { out.push(v ? 1 : 0); continue; }
-      let x = BigInt(v as number | bigint);
+      if (t.name === 'name') { const b = utf8Bytes(String(v)); out.push(...b); for (let k = b.length; k < len; k++) out.push(0); continue; } // NUL-padded
+      let x = BigInt(v instanceof RegClass || v instanceof RegProc ? v.oid : (v as number | bigint));
       if (x < 0n) x += 1n << BigInt(len * 8);
       for (let b = 0; b < len; b++) { out.push(Number(x & 0xffn)); x >>= 8n; }
       continue;
@@ -74,6 +77,7 @@ export function datumBytes(values: Value[], types: SqlType[]): Uint8Array | null
       out.push(...img);
       continue;
     }
+    if (t.name === 'cstring') { out.push(...utf8Bytes(String(v)), 0); continue; } // typlen -2, typalign 'c'
     if (t.name !== 'text' && t.name !== 'varchar' && t.name !== 'bpchar' && t.name !== 'json') return null;
     const bytes = utf8Bytes(String(v));
     if (bytes.length + 1 <= 127) { out.push(((bytes.length + 1) << 1) | 1); out.push(...bytes); continue; }
@@ -86,7 +90,7 @@ export function datumBytes(values: Value[], types: SqlType[]): Uint8Array | null
 
 /** pg_type oids of the element types arrays are laid out for (ARR_ELEMTYPE) */
 const ELEM_OID: Partial<Record<string, number>> = {
-  bool: 16, int8: 20, int2: 21, int4: 23, text: 25, oid: 26, float4: 700, float8: 701, bpchar: 1042, varchar: 1043, numeric: 1700,
+  bool: 16, name: 19, int8: 20, int2: 21, int4: 23, text: 25, oid: 26, float4: 700, float8: 701, bpchar: 1042, varchar: 1043, numeric: 1700,
   date: 1082, timestamp: 1114, timestamptz: 1184, interval: 1186,
 };
 /**

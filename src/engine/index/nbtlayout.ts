@@ -53,6 +53,7 @@ export type { BtTuple, BtPage } from './nbtree.js';
  * keys may share one posting list — integers, text, dates, timestamps...; not numeric (1.0 = 1.00), not floats (0 = -0),
  * not interval ('1 day' = '24 hours') — as bt_metap's allequalimage shows on PostgreSQL 15.
  */
+const CSTRING: SqlType = { name: 'cstring', typmod: -1 };
 const EQUAL_IMAGE = new Set(['int2', 'int4', 'int8', 'text', 'varchar', 'bpchar', 'bool', 'oid', 'date', 'timestamp', 'timestamptz', 'bytea', 'name', 'uuid', 'time']);
 export function allEqualImage(types: readonly SqlType[]): boolean {
   return types.every((t) => EQUAL_IMAGE.has(t.name));
@@ -494,7 +495,8 @@ function builderOf(index: BtreeIndex, tableTypes: readonly SqlType[]): Builder {
   if (kt.some((t) => !t)) throw notSupported(`the pages of expression index "${index.name}"`);
   const types = kt as SqlType[];
   // the key columns, then the INCLUDE columns (a leaf item carries both)
-  const all = [...types, ...index.include.map((c) => tableTypes[c]!)];
+  // a key of type name is stored as a cstring (name_ops' opckeytype): its bytes and a NUL, no padding to 64
+  const all = [...types.map((t) => (t.name === 'name' ? CSTRING : t)), ...index.include.map((c) => tableTypes[c]!)];
   const bytes = (key: Value[]) => {
     const kept = all.slice(0, key.length);
     const data = datumBytes(key, kept);

@@ -28,7 +28,7 @@ const PAGE_HEADER = 24;
 const TUPLE_OVERHEAD = 24 + 4; // MAXALIGN(SizeofHeapTupleHeader) + sizeof(ItemIdData)
 
 const FIXED_WIDTH: Record<string, number> = { bool: 1, int2: 2, int4: 4, int8: 8, float4: 4, float8: 8, date: 4, timestamp: 8, timestamptz: 8, oid: 4, xid: 4,
-  regclass: 4, interval: 16, tid: 6 };
+  regclass: 4, regproc: 4, regprocedure: 4, interval: 16, tid: 6, name: 64 };
 
 /** get_typavgwidth: the planner's guess at a column's width in bytes, and whether it is the type's exact rule. */
 export function typeWidth(type: { name: string; typmod?: number }): { width: number; exact: boolean } {

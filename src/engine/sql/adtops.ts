@@ -14,7 +14,7 @@
  */
 import { PgError } from '../errors.js';
 import { Numeric } from './numeric.js';
-import { type SqlType, type Value, T, isIntegral, isFloat, RegClass, regclassLookup, checkIntRange, roundTimestamp } from './types.js';
+import { type SqlType, type Value, T, isIntegral, isFloat, RegClass, RegProc, regclassLookup, regprocOf, checkIntRange, roundTimestamp } from './types.js';
 import { PgFloat, f8, f4, floatArith, floatToInt, formatG, floatCmp } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval, USECS_PER_DAY } from '../adt/datetime.js';
 import { tsPlusInterval, tsMinus, intervalAdd, intervalMul, intervalDiv, datePlusDays, intervalNeg } from '../adt/timestamp.js';
@@ -55,6 +55,11 @@ export function adtCast(from: SqlType, to: SqlType, explicit: boolean): Conv | n
   if (f === 'oid' && isIntegral(to) && (explicit || t === 'int8')) return (v) => checkIntRange(v as number, to);
   if (t === 'regclass' && (f === 'oid' || isIntegral(from))) return (v) => { const oid = Number(v); return new RegClass(oid, regclassLookup.byOid(oid)); };
   if (f === 'regclass' && isIntegral(to) && explicit) return (v) => checkIntRange((v as RegClass).oid, to);
+  // regproc and regprocedure: binary-coercible with oid (and with each other), from integers implicitly
+  const isProc = (n: string) => n === 'regproc' || n === 'regprocedure';
+  if (t === 'oid' && isProc(f)) return (v) => (v as RegProc).oid;
+  if (isProc(t) && (f === 'oid' || isIntegral(from) || isProc(f))) return (v) => regprocOf(v instanceof RegProc ? v.oid : Number(v), t === 'regprocedure');
+  if (isProc(f) && isIntegral(to) && explicit) return (v) => checkIntRange((v as RegProc).oid, to);
   return null;
 }
 
@@ -70,8 +75,9 @@ export function adtUnify(a: SqlType, b: SqlType): SqlType | null {
     return a.name === 'timestamptz' || b.name === 'timestamptz' ? T.timestamptz : T.timestamp;
   }
   if (a.name === 'interval' && b.name === 'interval') return T.interval;
-  if ((a.name === 'oid' || a.name === 'regclass') && (b.name === 'oid' || b.name === 'regclass' || isIntegral(b))) return T.oid;
-  if ((b.name === 'oid' || b.name === 'regclass') && isIntegral(a)) return T.oid;
+  const oidLike = (t: SqlType) => t.name === 'oid' || t.name === 'regclass' || t.name === 'regproc' || t.name === 'regprocedure';
+  if (oidLike(a) && (oidLike(b) || isIntegral(b))) return T.oid;
+  if (oidLike(b) && isIntegral(a)) return T.oid;
   return null;
 }
 
@@ -83,6 +89,7 @@ export function adtCompare(a: Exclude<Value, null>, b: Exclude<Value, null>): nu
   if (a instanceof PgTimestamp && b instanceof PgTimestamp) return a.cmp(b);
   if (a instanceof PgInterval && b instanceof PgInterval) return a.cmp(b);
   if (a instanceof RegClass && b instanceof RegClass) return a.cmp(b);
+  if (a instanceof RegProc && b instanceof RegProc) return a.cmp(b);
   return null;
 }
 

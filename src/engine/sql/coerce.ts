@@ -30,6 +30,7 @@ export function unifyTypes(a: SqlType, b: SqlType, op: string, pos?: number): Sq
   if (b.name === 'unknown') return a.name === 'varchar' ? T.text : a;
   if (isIntegral(a) && isIntegral(b)) return a.name === 'int8' || b.name === 'int8' ? T.int8 : a.name === 'int2' && b.name === 'int2' ? T.int2 : T.int4;
   if ((isIntegral(a) || a.name === 'numeric') && (isIntegral(b) || b.name === 'numeric')) return T.numeric;
+  if (a.name === 'name' && b.name === 'name') return T.name; // nameeq, namelt ... (collation C)
   if (isStringLike(a) && isStringLike(b)) return T.text;
   if (a.name === b.name) return a;
   if (a.elem || b.elem) throw opNotExist(op, a, b, pos);
@@ -75,6 +76,10 @@ const NUMERIC_UP = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'];
 export function selectCommonType(a: SqlType, b: SqlType, pos?: number): SqlType {
   const i = NUMERIC_UP.indexOf(a.name), j = NUMERIC_UP.indexOf(b.name);
   if (i >= 0 && j >= 0 && a.name !== b.name) return i > j ? a : b;
+  // name beside another string type: kept unless the first is text (text and name cast to each other implicitly;
+  // character varying and character cast to name implicitly, name back to them only by assignment)
+  if (a.name === 'name' && (b.name === 'text' || b.name === 'varchar' || b.name === 'bpchar')) return a;
+  if (b.name === 'name' && (a.name === 'varchar' || a.name === 'bpchar')) return b;
   return unifyTypes(a, b, '', pos);
 }
 

@@ -42,13 +42,35 @@ export class RegClass {
   key(): string { return 'r' + this.oid; }
 }
 
+/**
+ * How regproc / regprocedure input and output find functions (pg_proc): set with regclassLookup for each statement.
+ * byName answers the oids of the functions of that name (a built-in only PostgreSQL 15 has: 'builtin'); bySignature
+ * the oid of the one taking exactly those argument types; byOid its name, qualified when regprocin would not find
+ * it uniquely, and its signature as format_procedure prints it.
+ */
+export const regprocLookup: {
+  byName(schema: string | null, name: string): { oids: number[]; builtin: boolean };
+  bySignature(schema: string | null, name: string, args: SqlType[]): number | null;
+  byOid(oid: number): { name: string; signature: string } | null;
+} = { byName: () => ({ oids: [], builtin: false }), bySignature: () => null, byOid: () => null };
+/** A regproc or regprocedure value: the function's oid and its text (the name, or the signature; '-' for oid 0). */
+export class RegProc {
+  constructor(readonly oid: number, readonly text: string) {}
+  toString(): string { return this.text; }
+  cmp(o: RegProc): number { return this.oid - o.oid; }
+  key(): string { return 'p' + this.oid; }
+}
+
 export type TypeName =
-  | 'int2' | 'int4' | 'int8' | 'numeric' | 'text' | 'varchar' | 'bpchar' | 'bool'
+  | 'int2' | 'int4' | 'int8' | 'numeric' | 'text' | 'varchar' | 'bpchar' | 'bool' | 'name'
   | 'xid' | 'xid8' | 'cid' | 'tid' | 'pg_snapshot' | 'txid_snapshot' | 'unknown'
   | 'float4' | 'float8' | 'date' | 'timestamp' | 'timestamptz' | 'interval' | 'oid' | 'regclass' | 'regtype'
+  | 'regproc' | 'regprocedure'
   | 'bytea' | 'pg_lsn' | '_text' | '_tid' | 'json' | 'jsonb'
   /** an array type: '_' and its element type's name (pg_type's _int4, _text ...); SqlType.elem is the element */
   | `_${string}`
+  /** a NUL-terminated C string (typlen -2): what a B-tree index on a name column stores (name_ops' opckeytype) */
+  | 'cstring'
   /** what pg_advisory_lock and pg_sleep return: printed as an empty string */
   | 'void';
 
@@ -69,8 +91,8 @@ export class Bytea {
 }
 export { PgArray, PgJson, PgJsonb };
 
-export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass | Bytea | PgArray
-  | PgJson | PgJsonb;
+export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass | RegProc | Bytea
+  | PgArray | PgJson | PgJsonb;
 
 export interface SqlType {
   name: TypeName; typmod: number;
@@ -92,6 +114,8 @@ export const T = {
   /** character without a length: what literals compared with character(n) become (no padding) */
   bpchar: { name: 'bpchar', typmod: -1 } as SqlType,
   bool: { name: 'bool', typmod: -1 } as SqlType,
+  /** name: an identifier, NAMEDATALEN - 1 = 63 bytes at most, stored in a fixed 64 bytes (namein truncates) */
+  name: { name: 'name', typmod: -1 } as SqlType,
   unknown: { name: 'unknown', typmod: -1 } as SqlType,
   xid: { name: 'xid', typmod: -1 } as SqlType,
   xid8: { name: 'xid8', typmod: -1 } as SqlType,
@@ -108,6 +132,8 @@ export const T = {
   oid: { name: 'oid', typmod: -1 } as SqlType,
   regclass: { name: 'regclass', typmod: -1 } as SqlType,
   regtype: { name: 'regtype', typmod: -1 } as SqlType,
+  regproc: { name: 'regproc', typmod: -1 } as SqlType,
+  regprocedure: { name: 'regprocedure', typmod: -1 } as SqlType,
   bytea: { name: 'bytea', typmod: -1 } as SqlType,
   pg_lsn: { name: 'pg_lsn', typmod: -1 } as SqlType,
   text_array: { name: '_text', typmod: -1, elem: { name: 'text', typmod: -1 } } as SqlType,
@@ -122,7 +148,8 @@ export const isDateTime = (t: SqlType) => t.name === 'date' || t.name === 'times
 
 export const isIntegral = (t: SqlType) => t.name === 'int2' || t.name === 'int4' || t.name === 'int8';
 export const isNumericLike = (t: SqlType) => isIntegral(t) || t.name === 'numeric';
-export const isStringLike = (t: SqlType) => t.name === 'text' || t.name === 'varchar' || t.name === 'bpchar' || t.name === 'unknown';
+/** the string category (typcategory 'S'): text, character varying, character, name — and an untyped literal */
+export const isStringLike = (t: SqlType) => t.name === 'text' || t.name === 'varchar' || t.name === 'bpchar' || t.name === 'name' || t.name === 'unknown';
 
 /** The SQL-visible type names PostgreSQL uses in messages ("integer", "character varying", ...). */
 export function typeDisplayName(t: SqlType): string {
@@ -163,6 +190,7 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
     case 'int2': case 'smallint': return T.int2;
     case 'int8': case 'bigint': return T.int8;
     case 'text': return T.text;
+    case 'name': return T.name;
     case 'varchar': return { name: 'varchar', typmod: mod };
     case 'bpchar': return { name: 'bpchar', typmod: mod }; // char and character without a length come with typmod 1 from the parser
     case 'bool': case 'boolean': return T.bool;
@@ -174,6 +202,8 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
     case 'pg_snapshot': return T.pg_snapshot;
     case 'regclass': return T.regclass;
     case 'regtype': return T.regtype;
+    case 'regproc': return T.regproc;
+    case 'regprocedure': return T.regprocedure;
     case 'oid': return T.oid;
     case 'float8': case 'double precision': return T.float8;
     case 'float4': case 'real': return T.float4;
@@ -267,7 +297,7 @@ export function parseInput(s: string, t: SqlType): Value {
       throw new PgError('22P02', `invalid input syntax for type boolean: "${s}"`);
     }
     case 'xid': case 'cid': return strtoul32(s); // PostgreSQL 15's xidin / cidin check nothing: strtoul(str, NULL, 0)
-    case 'varchar': case 'bpchar': return applyStringTypmod(s, t, false);
+    case 'varchar': case 'bpchar': case 'name': return applyStringTypmod(s, t, false);
     case 'float8': return floatIn(s, false);
     case 'float4': return floatIn(s, true);
     case 'date': return new PgDate(dateTimeIn(s, 'date'));
@@ -293,6 +323,7 @@ export function parseInput(s: string, t: SqlType): Value {
       if (oid === null) throw new PgError('42P01', `relation "${name}" does not exist`);
       return new RegClass(oid, regclassLookup.byOid(oid) ?? bare); // regclassout's name: qualified when not visible
     }
+    case 'regproc': case 'regprocedure': return regprocIn(s, t.name === 'regprocedure');
     case 'xid8': { const m = /^\s*(\d+)/.exec(s); return m ? Number(m[1]) : 0; } // xid8in reads what strtoull reads, 0 for none
     case 'pg_lsn': {
       // pg_lsn_in: two hex numbers of at most 8 digits around a slash; printed as %X/%X
@@ -328,6 +359,7 @@ export function applyNumericTypmod(v: Numeric, t: SqlType): Numeric {
 }
 
 export function applyStringTypmod(s: string, t: SqlType, explicit: boolean): string {
+  if (t.name === 'name') return truncateName(s); // namein, text_name, bpchar_name: silently cut to 63 bytes
   if (t.typmod <= 0) return s;
   const chars = [...s];
   if (chars.length <= t.typmod) return t.name === 'bpchar' ? s + ' '.repeat(t.typmod - chars.length) : s;
@@ -376,4 +408,93 @@ export function strtoul32(s: string): number {
   if (v === max) return 0xffffffff;
   if (m[1] === '-') v = ((1n << 64n) - v) & max;
   return Number(v & 0xffffffffn);
+}
+
+/** NAMEDATALEN: a name's storage, its terminating NUL included (pg_config_manual.h) */
+export const NAMEDATALEN = 64;
+/**
+ * namein / text_name: a name longer than NAMEDATALEN - 1 bytes is cut, silently, at the last whole character that
+ * fits in 63 bytes of UTF-8 (pg_mbcliplen).
+ */
+export function truncateName(s: string): string {
+  if (s.length < NAMEDATALEN / 4) return s; // at most 4 bytes a character: it fits
+  let bytes = 0, end = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    const n = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    if (bytes + n > NAMEDATALEN - 1) return s.slice(0, end);
+    bytes += n; end += ch.length;
+  }
+  return s;
+}
+
+/** An oid as regprocout / regprocedureout print it: '-' for 0, the name (or signature), the number when no function has it. */
+export function regprocOf(oid: number, signature: boolean): RegProc {
+  if (oid === 0) return new RegProc(0, '-');
+  const f = regprocLookup.byOid(oid);
+  return new RegProc(oid, f ? (signature ? f.signature : f.name) : String(oid));
+}
+
+/**
+ * regprocin / regprocedurein: a number is an oid as it is, '-' is 0; otherwise a possibly qualified name
+ * (stringToQualifiedNameList: unquoted parts folded to lower case), which must name exactly one function
+ * (42883 'function "x" does not exist', 42725 'more than one function named "x"'); regprocedure's text carries the
+ * argument types, 'f(integer, text)', and names the function taking exactly those.
+ */
+function regprocIn(s: string, signature: boolean): RegProc {
+  if (s === '-') return new RegProc(0, '-');
+  if (/^\s*\d+\s*$/.test(s)) return regprocOf(Number(s), signature);
+  let text = s, argText: string | null = null;
+  if (signature) {
+    const open = s.indexOf('(');
+    if (open < 0 || !s.trimEnd().endsWith(')')) throw new PgError('22P02', 'expected a left parenthesis');
+    text = s.slice(0, open); argText = s.trimEnd().slice(open + 1, -1);
+  }
+  const parts = qualifiedNameList(text.trim());
+  if (parts.length > 2) throw notSupported('a function name qualified with a database (db.schema.function)');
+  const name = parts[parts.length - 1]!, schema = parts.length === 2 ? parts[0]! : null;
+  if (schema !== null && schema !== 'public' && schema !== 'pg_catalog') throw notSupported(`functions of the schema ${schema} as a regproc`);
+  if (argText !== null) {
+    const args = argText.trim() === '' ? [] : argText.split(',').map((a) => resolveTypeName([a.trim().toLowerCase().replace(/\s+/g, ' ')], []));
+    const oid = regprocLookup.bySignature(schema, name, args);
+    if (oid === null) {
+      if (regprocLookup.byName(schema, name).builtin) throw notSupported(`the built-in function ${name} as a regprocedure (its oid is not modelled)`);
+      throw new PgError('42883', `function "${s}" does not exist`);
+    }
+    return regprocOf(oid, true);
+  }
+  const found = regprocLookup.byName(schema, name);
+  const n = found.oids.length + (found.builtin ? 1 : 0);
+  if (n === 0) throw new PgError('42883', `function "${s}" does not exist`);
+  if (n > 1) throw new PgError('42725', `more than one function named "${s}"`);
+  if (found.builtin) throw notSupported(`the built-in function ${name} as a regproc (its oid is not modelled)`);
+  return regprocOf(found.oids[0]!, false);
+}
+
+/** stringToQualifiedNameList / SplitIdentifierString: dot-separated identifiers, "quoted" ones kept as written. */
+function qualifiedNameList(s: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  const bad = () => new PgError('22P02', 'invalid name syntax');
+  for (;;) {
+    while (s[i] === ' ') i++;
+    if (s[i] === '"') {
+      let id = '';
+      for (i++; ; i++) {
+        if (i >= s.length) throw bad();
+        if (s[i] === '"') { if (s[i + 1] === '"') { id += '"'; i++; continue; } i++; break; }
+        id += s[i];
+      }
+      out.push(id);
+    } else {
+      const m = /^[^ ."]+/.exec(s.slice(i));
+      if (!m) throw bad();
+      out.push(m[0].toLowerCase()); i += m[0].length;
+    }
+    while (s[i] === ' ') i++;
+    if (i >= s.length) break;
+    if (s[i] !== '.') throw bad();
+    i++;
+  }
+  return out;
 }

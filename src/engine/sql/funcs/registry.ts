@@ -70,18 +70,21 @@ export const isImmutableFunction = (name: string) => !!FUNCS.get(name)?.every((d
 
 /** pg_cast's implicit casts among the modelled types (can_coerce_type with COERCION_IMPLICIT). */
 const IMPLICIT: Partial<Record<TypeName, TypeName[]>> = {
-  int2: ['int4', 'int8', 'numeric', 'float4', 'float8', 'oid', 'regclass'],
-  int4: ['int8', 'numeric', 'float4', 'float8', 'oid', 'regclass'],
-  int8: ['numeric', 'float4', 'float8', 'oid', 'regclass'],
+  int2: ['int4', 'int8', 'numeric', 'float4', 'float8', 'oid', 'regclass', 'regproc', 'regprocedure'],
+  int4: ['int8', 'numeric', 'float4', 'float8', 'oid', 'regclass', 'regproc', 'regprocedure'],
+  int8: ['numeric', 'float4', 'float8', 'oid', 'regclass', 'regproc', 'regprocedure'],
   numeric: ['float4', 'float8'],
   float4: ['float8'],
-  varchar: ['text'],
-  bpchar: ['text'],
-  text: [],
+  varchar: ['text', 'name'],
+  bpchar: ['text', 'name'],
+  text: ['name'],
+  name: ['text'],
   date: ['timestamp', 'timestamptz'],
   timestamp: ['timestamptz'],
-  oid: ['regclass'],
+  oid: ['regclass', 'regproc', 'regprocedure'],
   regclass: ['oid'],
+  regproc: ['oid', 'regprocedure'],
+  regprocedure: ['oid', 'regproc'],
 };
 export function canCoerceImplicitly(from: SqlType, to: ArgType): boolean {
   if (to === 'any' || from.name === to || from.name === 'unknown') return true;
@@ -90,8 +93,8 @@ export function canCoerceImplicitly(from: SqlType, to: ArgType): boolean {
 type Category = 'S' | 'N' | 'D' | 'T' | 'B' | 'X';
 const category = (t: TypeName): Category => {
   switch (t) {
-    case 'text': case 'varchar': case 'bpchar': case 'unknown': return 'S';
-    case 'int2': case 'int4': case 'int8': case 'numeric': case 'float4': case 'float8': case 'oid': case 'regclass': return 'N';
+    case 'text': case 'varchar': case 'bpchar': case 'name': case 'unknown': return 'S';
+    case 'int2': case 'int4': case 'int8': case 'numeric': case 'float4': case 'float8': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': return 'N';
     case 'date': case 'timestamp': case 'timestamptz': return 'D';
     case 'interval': return 'T';
     case 'bool': return 'B';
