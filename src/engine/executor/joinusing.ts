@@ -77,12 +77,15 @@ export function usingJoin(j: N, left: JoinInput, right: JoinInput, kind: JoinKin
     for (const r of inp.rels) { if (col < offset + r.count) return r.name; offset += r.count; }
     throw new Error('column outside its input');
   };
-  const ref = (inp: JoinInput, col: number): N => ({ ColumnRef: { fields: [{ String: { sval: relAt(inp, col) } }, { String: { sval: inp.columns[col]!.name } }], location: -1 } });
+  const ref = (inp: JoinInput, col: number): N => ({
+    ColumnRef: { fields: [{ String: { sval: relAt(inp, col) } }, { String: { sval: inp.columns[col]!.name } }], location: -1 },
+  });
   const eqs = pairs.map((p) => ({ A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: '=' } }], lexpr: ref(left, p.l), rexpr: ref(right, p.r), location: -1 } }));
   const lw = left.columns.length;
   // buildMergedJoinVar: both sides coerced to their common type, then the side (or COALESCE) the join kind gives
   const merged = pairs.map((p) => {
-    const at = (i: number): Compiled => ({ fn: (row: Row) => row.vals[i]!, type: (i < lw ? left.columns[i]! : right.columns[i - lw]!).type, name: p.name, strength: 2 });
+    const typeAt = (i: number) => (i < lw ? left.columns[i]! : right.columns[i - lw]!).type;
+    const at = (i: number): Compiled => ({ fn: (row: Row) => row.vals[i]!, type: typeAt(i), name: p.name, strength: 2 });
     const lc = at(p.l), rc = at(lw + p.r);
     const type = commonType([lc, rc], 'JOIN/USING');
     const l = lc.type.name === type.name ? lc : castTo(lc, type, false), r = rc.type.name === type.name ? rc : castTo(rc, type, false);
