@@ -16,8 +16,9 @@
  * optimizer/path/joinrels.c. Three or more plain tables joined by inner joins go to the join order search
  * (optimizer/joinrels.ts; the problem posed by initsplan.ts, the plan run by searchjoin.ts). Simplifications: a
  * join of three or more relations the search cannot vouch for runs as nested loops in the written order (a FULL
- * JOIN there as a merge join; EXPLAIN refuses it with 0A000); JOIN ... USING, NATURAL JOIN and CROSS JOIN
- * LATERAL are refused with 0A000.
+ * JOIN there as a merge join; EXPLAIN refuses it with 0A000); CROSS JOIN LATERAL is refused with 0A000.
+ * JOIN ... USING and NATURAL JOIN join on the condition the USING list makes, their merged columns added in front
+ * (executor/joinusing.ts).
  */
 import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import type { Executor } from './executor.js';
@@ -43,6 +44,7 @@ import { functionScan, multixactMembers } from './nodeFunctionscan.js';
 import { reduceOuterJoins } from '../optimizer/prepjointree.js';
 import { isImmutableFunction } from '../sql/funcs/registry.js';
 import { checkJoinOnScope } from '../sql/parse_clause.js';
+import { usingJoin, expandMergedRefs } from './joinusing.js';
 import { lookupCte } from './nodeCtescan.js';
 import type { QResult } from './nodeSetOp.js';
 import { N, Source, JoinInput, firstLocation } from './util.js';
@@ -190,18 +192,22 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     }
     if (item.JoinExpr) {
       const j = item.JoinExpr;
-      if (j.usingClause?.length || j.isNatural) throw notSupported('JOIN ... USING / NATURAL JOIN (use ON)', posOf(firstLocation(item)));
       if (j.alias) throw notSupported('aliases for joins');
       const kind0 = j.jointype as string;
       if (kind0 !== 'JOIN_INNER' && kind0 !== 'JOIN_LEFT' && kind0 !== 'JOIN_RIGHT' && kind0 !== 'JOIN_FULL') throw notSupported(`${kind0.replace('JOIN_', '')} JOIN`, posOf(firstLocation(item)));
       const kind: JoinKind = kind0 === 'JOIN_LEFT' ? 'left' : kind0 === 'JOIN_RIGHT' ? 'right' : kind0 === 'JOIN_FULL' ? 'full' : 'inner';
-      return join(base(j.larg), base(j.rarg), kind, j.quals ?? null);
+      const l = base(j.larg), r = base(j.rarg);
+      if (j.usingClause?.length || j.isNatural) {
+        const u = usingJoin(j, l, r, kind); // parse_clause.c: the condition and the merged columns (executor/joinusing.ts)
+        return u.wrap(join(l, r, kind, u.qual, u.refs));
+      }
+      return join(l, r, kind, j.quals ?? null);
     }
     throw notSupported('this FROM item in a join', posOf(firstLocation(item)));
   };
 
   /** Join two inputs: plan (optimizer/joinpath.ts), then run the chosen node when the rows are read. */
-  const join = (left: JoinInput, right: JoinInput, kind: JoinKind, onQual: N | null): JoinInput => {
+  const join = (left: JoinInput, right: JoinInput, kind: JoinKind, onQual: N | null, merged?: Map<string, N>): JoinInput => {
     const names = [...left.names, ...right.names];
     const dup = names.find((x, i) => names.indexOf(x) !== i);
     if (dup) throw new PgError('42712', `table name "${dup}" specified more than once`);
@@ -219,7 +225,9 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     // the quals that decide the join: ON, and for an inner join of two tables also WHERE's (PostgreSQL treats them alike)
     const onConj = conjuncts(onQual);
     const planned = topLevel && left.plan.kind === 'Scan' && right.plan.kind === 'Scan';
-    const joinQuals = [...onConj, ...(planned && kind === 'inner' ? whereConj : [])];
+    // WHERE's merged USING columns as the sides' own (a.x, or COALESCE(a.x, b.x) for a FULL JOIN)
+    const whereHere = merged ? whereConj.map((q) => expandMergedRefs(q, merged)) : whereConj;
+    const joinQuals = [...onConj, ...(planned && kind === 'inner' ? whereHere : [])];
     let unsure: string | null = planned ? null : left.plan.kind === 'Join' || right.plan.kind === 'Join' || !topLevel
       ? `a join of more than two relations${searchUnsure ? ` with ${searchUnsure}` : ' (PostgreSQL chooses the join order by cost)'}` : 'a join whose input is not a plain table';
     const own: { left: N[]; right: N[] } = { left: [], right: [] };
@@ -233,12 +241,14 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       const side = sideOf(rels);
       if (side === 'both') {
         const e = q.A_Expr;
-        if (!equi && e?.kind === 'AEXPR_OP' && e.name?.length === 1 && e.name[0].String?.sval === '=' && e.lexpr?.ColumnRef && e.rexpr?.ColumnRef) {
+        if (e?.kind === 'AEXPR_OP' && e.name?.length === 1 && e.name[0].String?.sval === '=' && e.lexpr?.ColumnRef && e.rexpr?.ColumnRef) {
           const a = resolveColumn((e.lexpr.ColumnRef.fields as N[]).map((x) => x.String?.sval), combined);
           const b = resolveColumn((e.rexpr.ColumnRef.fields as N[]).map((x) => x.String?.sval), combined);
           if (a && b && joinableTypes(combined.columns[a.col]!.type.name, combined.columns[b.col]!.type.name)) {
             const [l, r] = a.col < lw ? [a.col, b.col - lw] : [b.col, a.col - lw];
-            if (l >= 0 && l < lw && r >= 0 && r < rw) { equi = { lcol: l, rcol: r, qual: q }; continue; }
+            // a second key pair: PostgreSQL hashes / merges on all of them (not modelled: the plan is not vouched for)
+            if (l >= 0 && l < lw && r >= 0 && r < rw && equi) unsure ??= 'a join on more than one pair of equal columns (PostgreSQL hashes or merges on all of them)';
+            else if (l >= 0 && l < lw && r >= 0 && r < rw) { equi = { lcol: l, rcol: r, qual: q }; continue; }
           }
         }
         filter.push(q);
@@ -253,7 +263,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     if (planned && kind !== 'inner') {
       // WHERE conditions above an outer join: on the preserved side they filter its scan; the others (not strict,
       // else optimizer/prepjointree.ts had reduced the join) filter the join's output ("Filter:" on the join node)
-      for (const q of whereConj) {
+      for (const q of whereHere) {
         const rels = relsOf(q, combined);
         const side = rels ? sideOf(rels) : null;
         if ((kind === 'left' && side === 'left') || (kind === 'right' && side === 'right')) own[side].push(q);
@@ -315,7 +325,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     // outer (Hash Anti Join), so the rows that survive come out in the preserved side's order
     if (planned && equi && (kind === 'left' || kind === 'right')) {
       const nullableKey = kind === 'left' ? lw + equi.rcol : equi.lcol;
-      const anti = whereConj.some((q) => q.NullTest?.nulltesttype === 'IS_NULL' && q.NullTest.arg?.ColumnRef
+      const anti = whereHere.some((q) => q.NullTest?.nulltesttype === 'IS_NULL' && q.NullTest.arg?.ColumnRef
         && resolveColumn((q.NullTest.arg.ColumnRef.fields as N[]).map((x) => x.String?.sval), combined)?.col === nullableKey);
       if (anti) choice = { method: 'HashJoin', outer: kind === 'left' ? 'left' : 'right', unsure: 'an outer join PostgreSQL reduces to an anti join (Hash Anti Join)' };
     }

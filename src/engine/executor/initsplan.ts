@@ -83,7 +83,7 @@ export function resolveColumn(names: string[], inp: JoinInput): { rel: number; c
   inp.rels.forEach((r, ri) => {
     const cols = inp.columns.slice(offset, offset + r.count);
     if (names.length === 2 && names[0] !== r.name) { offset += r.count; return; }
-    const c = cols.findIndex((x) => x.name === names[names.length - 1]);
+    const c = cols.findIndex((x) => x.name === names[names.length - 1] && (names.length === 2 || !x.hidden));
     if (c >= 0) hits.push({ rel: ri, col: offset + c });
     offset += r.count;
   });

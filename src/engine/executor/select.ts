@@ -187,7 +187,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
         const rel = qual !== undefined && src.scope.rels ? src.scope.rels.find((r) => r.name === qual) : undefined;
         if (qual !== undefined && src.scope.rels && !rel) throw new PgError('42P01', `missing FROM-clause entry for table "${qual}"`, { position: posOf(cr.location) });
         src.scope.columns.forEach((c, i) => {
-          if (c.dropped) return;
+          if (c.dropped || (c.hidden && !rel)) return; // a USING join's side column: only t.* shows it
           if (rel && (i < rel.offset || i >= rel.offset + rel.count)) return;
           if (sc.aggs && !sc.groupCols?.has(i)) {
             throw new PgError('42803', `column "${scope.alias ?? scope.relName}.${c.name}" must appear in the GROUP BY clause or be used in an aggregate function`, { position: posOf(cr.location) });

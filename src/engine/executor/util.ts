@@ -39,7 +39,10 @@ export interface Source {
 
 /** One input of a join: a base table (scanned with the statement's snapshot) or a nested join. */
 export interface JoinInput {
-  names: string[]; columns: { name: string; type: SqlType }[]; rels: { name: string; count: number }[]; tables: Table[]; rows: () => Value[][]; plan: JoinPlan;
+  names: string[];
+  /** `hidden`: a JOIN ... USING side's USING column (executor/joinusing.ts), reached only qualified */
+  columns: { name: string; type: SqlType; dropped?: boolean; hidden?: boolean }[];
+  rels: { name: string; count: number }[]; tables: Table[]; rows: () => Value[][]; plan: JoinPlan;
   /** a plain table's rows read through an index path instead (the inner side of a parameterized nested loop, an Index Scan) */
   probe?: (path: ScanPath) => Value[][];
 }

@@ -275,7 +275,7 @@ function compileJoinColumnRef(n: N, scope: Scope, names: string[]): Compiled | n
     for (let i = rel.offset; i < rel.offset + rel.count; i++) if (scope.columns[i]!.name === col) hits.push(i);
     if (!hits.length) throw new PgError('42703', `column ${names[0]}.${col} does not exist`, { position: posOf(n.location) });
   } else {
-    hits = scope.columns.map((c, i) => (c.name === col ? i : -1)).filter((i) => i >= 0);
+    hits = scope.columns.map((c, i) => (c.name === col && !c.hidden ? i : -1)).filter((i) => i >= 0);
     if (hits.length > 1) throw new PgError('42702', `column reference "${col}" is ambiguous`, { position: posOf(n.location) });
     if (!hits.length) return null;
   }

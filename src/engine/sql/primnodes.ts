@@ -77,7 +77,8 @@ export interface ExprEnv {
 }
 
 /** a column in scope; `dropped` (attisdropped) keeps its slot in the row but is left out of * and never matches a name */
-export interface ColumnSource { name: string; type: SqlType; dropped?: boolean }
+/** `hidden`: a side's column of a JOIN ... USING (executor/joinusing.ts), reached only qualified (t.x) or by t.* */
+export interface ColumnSource { name: string; type: SqlType; dropped?: boolean; hidden?: boolean }
 
 export interface AggSpec {
   kind: 'count' | 'sum' | 'avg' | 'min' | 'max' | import('./aggtrans.js').ExtraAggKind; arg: Compiled | null; star: boolean; distinct: boolean; type: SqlType;
