@@ -16,7 +16,7 @@
  * 1002, 1003 ... in session order), so deadlock DETAIL lines compare.
  */
 import pg from 'pg';
-import type { Blocked, Driver, DriverNotice, DriverResult } from '../../src/scenario/runner.js';
+import type { Blocked, Driver, DriverNotice, DriverNotification, DriverResult } from '../../src/scenario/runner.js';
 import { CONTROL, SendError, sessionNameStatement } from '../../src/scenario/runner.js';
 import { connectionClosedMessage } from '../../src/scenario/transcript.js';
 import type { PgMessage, Severity } from '../../src/engine/errors.js';
@@ -38,6 +38,7 @@ export class PgDriver implements Driver {
   /** a connection of its own for asking about the control connection while that one is busy (see above) */
   private side: pg.Client | null = null;
   private noticeQueue: DriverNotice[] = [];
+  private notificationQueue: DriverNotification[] = [];
   private pidMap = new Map<string, string>();
   private down = false;
   private nextPidNo = 1001;
@@ -88,6 +89,7 @@ export class PgDriver implements Driver {
         conn.current = { columns: m.fields.map((f) => f.name), rows: [] };
       });
       client.on('notice', (msg) => this.noticeQueue.push({ session: name, message: this.toMessage(msg as never), at: { ...conn.reply } }));
+      client.on('notification', (m) => this.notificationQueue.push({ session: name, channel: m.channel, payload: m.payload ?? '', sender: this.senderName(m.processId) }));
       this.conns.set(name, conn);
       this.pidMap.set(String(pid), String(this.nextPidNo++)); // the engine numbers backends the same way, restarts included
     }
@@ -224,6 +226,12 @@ export class PgDriver implements Driver {
     return d;
   }
   notices() { const n = this.noticeQueue; this.noticeQueue = []; return n; }
+  notifications() { const n = this.notificationQueue; this.notificationQueue = []; return n; }
+  /** a scenario session's name (not the control connection's), else "PID n" with the engine's deterministic pid */
+  private senderName(pid: number): string {
+    for (const name of this.sessionNames) if (this.conns.get(name)?.pid === pid) return name;
+    return `PID ${this.pidMap.get(String(pid)) ?? pid}`;
+  }
   async sleep(ms: number): Promise<void> { await new Promise((r) => setTimeout(r, ms)); }
   async close(): Promise<void> {
     for (const c of this.conns.values()) await c.client.end().catch(() => {});

@@ -52,6 +52,7 @@ import { AutoVacuum } from './postmaster/autovacuum.js';
 import { ServerConf } from './guc/guc.js';
 import { type XidLimits, xidLimits, FRESH_OLDEST_XID, FRESH_OLDEST_XID_DB, checkConsume } from './xact/varsup.js';
 import { relfrozenxidOf } from './postmaster/autovacuum.js';
+import { NotifyQueue, type AsyncNotification } from './commands/async.js';
 
 export interface EngineOptions {
   /** trace fine-grained events (default true) */
@@ -76,6 +77,8 @@ export interface SessionOutcome {
   trace: TraceBatch;
   /** virtual time when this outcome happened */
   at: number;
+  /** NOTIFY messages the client received since its last outcome (before this ReadyForQuery), in arrival order */
+  notifications?: AsyncNotification[];
   /** for status 'running': rows processed so far of the bulk statement */
   progress?: { done: number; total: number; chunks: number };
 }
@@ -151,6 +154,8 @@ export class Engine {
   /** outcomes of resumed sessions not yet reported */
   finished: SessionOutcome[] = [];
   nextPid = 1001;
+  /** the LISTEN / NOTIFY queue all sessions share (commands/async.ts) */
+  notifyQueue = new NotifyQueue();
   /** the cumulative statistics (pgstat/): the shared table entries every session reads */
   pgstat = new SharedStats();
   /** bloat over time, one sample per step (inspect/bloat.ts; on in the app only) */
@@ -237,6 +242,7 @@ export class Engine {
     c.serverConf = this.serverConf.clone();
     c.templateFrozenXid = this.templateFrozenXid;
     c.catalogFrozenXid = this.catalogFrozenXid;
+    c.notifyQueue = this.notifyQueue.clone();
     for (const s of this.sessions) {
       const n = new Session(s.id, s.name, s.pid, s.backendId);
       n.pgstat = s.pgstat.clone();
@@ -255,6 +261,10 @@ export class Engine {
       n.currvals = new Map(s.currvals);
       n.tempNamespace = s.tempNamespace;
       n.prepared = new Map(s.prepared);
+      n.async.channels = s.async.channels.slice();
+      n.async.interruptPending = s.async.interruptPending;
+      n.async.everListened = s.async.everListened;
+      n.async.inbox = s.async.inbox.slice();
       c.sessions.push(n);
     }
     return c;

@@ -10,7 +10,7 @@
  */
 import { Engine, type SessionOutcome } from '../engine/engine.js';
 import { PgError } from '../engine/errors.js';
-import { CONTROL, SendError, sessionNameStatement, type Blocked, type Driver, type DriverNotice, type DriverResult } from './runner.js';
+import { CONTROL, SendError, sessionNameStatement, type Blocked, type Driver, type DriverNotice, type DriverNotification, type DriverResult } from './runner.js';
 import { connectionClosedMessage } from './transcript.js';
 import type { ServerAction } from './spec.js';
 import type { CrashPoint } from '../engine/checkpoint/checkpointer.js';
@@ -18,6 +18,7 @@ import type { CrashPoint } from '../engine/checkpoint/checkpointer.js';
 export class EngineDriver implements Driver {
   private mailbox = new Map<string, SessionOutcome>();
   private pendingNotices: DriverNotice[] = [];
+  private pendingNotifications: DriverNotification[] = [];
   private names = new Set<string>();
   /** a transcript shows no trace, so an engine made here records none (faster; same behaviour) */
   constructor(readonly engine: Engine = new Engine({ trace: false })) {}
@@ -35,6 +36,7 @@ export class EngineDriver implements Driver {
   private deliver(outcomes: SessionOutcome[]) {
     for (const o of outcomes) {
       o.notices.forEach((n, i) => this.pendingNotices.push({ session: o.session, message: n, at: o.noticeAt?.[i] }));
+      for (const n of o.notifications ?? []) this.pendingNotifications.push({ session: o.session, channel: n.channel, payload: n.payload, sender: this.senderName(n.pid) });
       if (o.status !== 'waiting') this.mailbox.set(o.session, o);
     }
   }
@@ -116,6 +118,12 @@ export class EngineDriver implements Driver {
     return o ? this.toResult(o) : { results: [], error: null };
   }
   notices() { const n = this.pendingNotices; this.pendingNotices = []; return n; }
+  notifications() { const n = this.pendingNotifications; this.pendingNotifications = []; return n; }
+  /** the isolation tester names a sender among the scenario's sessions, else by its pid */
+  private senderName(pid: number): string {
+    const s = this.engine.sessions.find((x) => x.pid === pid);
+    return s && this.names.has(s.name) ? s.name : `PID ${pid}`;
+  }
   async sleep(ms: number): Promise<void> { this.deliver(this.engine.advance(ms)); }
   /** A server event; one the server refuses (a crash while it is down, a restart while it runs) is reported, not thrown. */
   async server(action: ServerAction, arg?: string): Promise<string | void> {

@@ -39,7 +39,10 @@
  * Mirrors: run_testspec, run_permutation, try_complete_steps, try_complete_step, step_has_blocker and
  * isotesterNoticeProcessor in src/test/isolation/isolationtester.c (PostgreSQL 15), with libpq's order of
  * reading a multi-statement reply (resultsBefore: a later statement's notices print between the step's result
- * sets, after the step line). Simplified: NOTIFY is not reported.
+ * sets, after the step line). NOTIFY messages a connection received are kept (as libpq keeps them for PQnotifies)
+ * until a step of that session completes: after its results and error, each prints as
+ * 's1: NOTIFY "chan" with payload "x" from s2' (a sender that is no scenario session — the control connection — as
+ * "PID n"); those received during a setup or teardown wait for the session's next step.
  */
 import type { PgMessage } from '../engine/errors.js';
 import { permutations, type Scenario, type PermutationItem, type StepItem, type Blocker } from './spec.js';
@@ -61,6 +64,9 @@ function resultsBefore(n: DriverNotice): number {
   if (!n.at) return 0;
   return n.at.afterRowDescription ? n.at.stmt : Math.max(0, n.at.stmt - 1);
 }
+
+/** A NOTIFY message a session's connection received: `sender` is the notifying session's name, or "PID n". */
+export interface DriverNotification { session: string; channel: string; payload: string; sender: string }
 
 /** What a query string returned: one entry per statement (null for a command without rows), then its error. */
 export interface DriverResult { results: (ResultSet | null)[]; error: PgMessage | null }
@@ -93,6 +99,8 @@ export interface Driver {
   take(session: string): DriverResult;
   /** notices received since the last call, in arrival order */
   notices(): DriverNotice[];
+  /** NOTIFY messages received since the last call, in arrival order */
+  notifications?(): DriverNotification[];
   /** let time pass (+Nms) */
   sleep(ms: number): Promise<void>;
   /** a server event (@crash, @restart, ...); a driver that cannot do it throws */
@@ -135,7 +143,7 @@ class Exit extends Error {}
 
 const NONBLOCK = 1, RETRY = 2;
 interface Active { item: StepItem; targets: Map<Blocker, number> }
-interface Conn { active: Active | null; notices: number; query: string | null; unread: DriverNotice[] }
+interface Conn { active: Active | null; notices: number; query: string | null; unread: DriverNotice[]; notifies: DriverNotification[] }
 
 export async function runScenario(sc: Scenario, driver: Driver, opts: RunOptions = {}): Promise<RunResult> {
   return new TesterRun(sc, driver, opts).run();
@@ -152,7 +160,7 @@ class TesterRun {
 
   constructor(private readonly sc: Scenario, private readonly driver: Driver, private readonly opts: RunOptions) {
     this.maxWait = 1000 * (sc.stepTimeoutSec ?? opts.stepTimeoutSec ?? DEFAULT_STEP_TIMEOUT_S);
-    for (const name of [CONTROL, ...sc.sessions.map((s) => s.name)]) this.conns.set(name, { active: null, notices: 0, query: null, unread: [] });
+    for (const name of [CONTROL, ...sc.sessions.map((s) => s.name)]) this.conns.set(name, { active: null, notices: 0, query: null, unread: [], notifies: [] });
   }
 
   private print(s: string) {
@@ -343,8 +351,17 @@ class TesterRun {
     if (r.error) this.print(formatMessage(r.error, this.sc.verbose));
     this.conns.get(st.session)!.active = null;
     this.read(st.session);
+    this.printNotifications(st.session);
     this.completions++;
     return false;
+  }
+
+  /** try_complete_step's end: the NOTIFY messages this session's connection has received (PQnotifies). */
+  private printNotifications(session: string) {
+    for (const n of this.driver.notifications?.() ?? []) this.conns.get(n.session)?.notifies.push(n);
+    const c = this.conns.get(session)!;
+    for (const n of c.notifies) this.print(`${session}: NOTIFY "${n.channel}" with payload "${n.payload}" from ${n.sender}\n`);
+    c.notifies = [];
   }
 
   /** step_has_blocker: a named step still running, or fewer notices than awaited from a session. */

@@ -107,6 +107,7 @@ import { createRole, dropRole, privilegedStatement } from '../commands/user.js';
 import { grantStmt } from '../commands/grant.js';
 import { clusterStmt } from '../commands/cluster.js';
 import { createSchema, dropSchema } from '../commands/schemacmds.js';
+import { asyncNotify, asyncStatement, notificationQueueUsage } from '../commands/async.js';
 
 export class Executor {
   /** set by EXPLAIN ANALYZE for the statement it runs: the first scan / the top-level SELECT fill it in */
@@ -177,6 +178,7 @@ export class Executor {
       case 'DropRoleStmt': return dropRole(this.eng, s, node);
       case 'GrantStmt': return grantStmt(this, s, node);
       case 'ClusterStmt': return yield* clusterStmt(this, s, node);
+      case 'NotifyStmt': case 'ListenStmt': case 'UnlistenStmt': return asyncStatement(this.eng, s, type, node);
       default: throw notSupported(`the statement ${type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()}`);
     }
   }
@@ -217,6 +219,9 @@ export class Executor {
       }),
       signalBackend: (pid, kind) => replayOr(s, () => signalBackend(eng, s, pid, kind)) as boolean,
       backendPid: () => s.pid,
+      notify: (channel, payload) => asyncNotify(eng, s, channel, payload),
+      listeningChannels: () => s.async.channels.slice(),
+      notificationQueueUsage: () => notificationQueueUsage(eng),
       myTempSchema: () => s.tempNamespace,
     };
   }

@@ -18,6 +18,7 @@ import type { LockTag, LockMode } from '../lock/lock.js';
 import type { PgMessage } from '../errors.js';
 import { SessionGucs } from '../guc/guc.js';
 import { BackendStats } from '../pgstat/pgstat_relation.js';
+import { AsyncBackend } from '../commands/async.js';
 
 export type BlockState = 'none' | 'implicit' | 'inprogress' | 'failed';
 
@@ -107,6 +108,8 @@ export class Session {
   idleSince = 0;
   /** myTempNamespace: the OID of this backend's pg_temp_N once it made a temporary table (0: not yet) */
   tempNamespace = 0;
+  /** LISTEN state: channels listened on, a pending notify signal, notifications not yet handed to the client (commands/async.ts) */
+  async = new AsyncBackend();
   /** this session's settings (SET / SHOW; guc/guc.ts) */
   gucs = new SessionGucs();
   constructor(

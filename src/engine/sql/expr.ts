@@ -33,6 +33,7 @@ import './funcs/numeric.js';
 import './funcs/datetime.js';
 import './funcs/system.js';
 import './funcs/lockfuncs.js';
+import './funcs/asyncfuncs.js';
 import './funcs/array.js';
 import './funcs/json.js';
 import { virtualTimestamp } from '../adt/timestamp.js';

@@ -72,6 +72,12 @@ export interface ExprEnv {
   /** pg_cancel_backend / pg_terminate_backend */
   signalBackend(pid: number, kind: 'cancel' | 'terminate'): boolean;
   backendPid(): number;
+  /** Async_Notify (pg_notify): queue a notification for commit */
+  notify?(channel: string, payload: string): void;
+  /** the channels this backend listens on (pg_listening_channels) */
+  listeningChannels?(): string[];
+  /** pg_notification_queue_usage */
+  notificationQueueUsage?(): number;
   /** pg_my_temp_schema(): the OID of this backend's pg_temp_N once it made a temporary table, else 0 */
   myTempSchema?(): number;
 }

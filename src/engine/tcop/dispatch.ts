@@ -16,6 +16,7 @@ import { type Session } from '../session/session.js';
 import { searchPathItems } from '../guc/guc.js';
 import { setCurrentLiterals } from '../sql/parser.js';
 import { reportStat } from '../pgstat/pgstat_relation.js';
+import { processNotifyInterrupt } from '../commands/async.js';
 
 export function step(eng: Engine, s: Session): SessionOutcome {
   const gen = s.running!;
@@ -42,6 +43,8 @@ export function step(eng: Engine, s: Session): SessionOutcome {
 export function report(eng: Engine, s: Session, status: ExecStatus, acc = s.acc): SessionOutcome {
   const partial = status === 'waiting' || status === 'running';
   if (!partial && !s.running) armIdleTimeout(eng, s);
+  // PostgresMain before ReadyForQuery outside a transaction: the notifications signalled meanwhile are read now
+  if (!partial && !s.running) processNotifyInterrupt(eng, s);
   const nm = s.noticeMarks;
   const noticeAt = acc.notices.map((_, j) => {
     let i = nm.marks.length - 1;
@@ -53,6 +56,7 @@ export function report(eng: Engine, s: Session, status: ExecStatus, acc = s.acc)
     session: s.name, status, results: partial ? [] : acc.results, error: acc.error,
     notices: acc.notices, noticeAt, trace: partial && status === 'running' ? { events: [], folded: {} } : eng.tracer.take(), at: eng.clock.now,
   };
+  if (!partial && s.async.inbox.length) o.notifications = s.async.inbox.splice(0);
   if (partial) s.acc.notices = [];
   else {
     // ReadyForQuery: the backend is idle again; outside a transaction it reports its statistics (pgstat_report_stat)

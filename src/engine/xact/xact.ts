@@ -84,6 +84,8 @@ export class Transaction {
   undo: (() => void)[] = [];
   /** the AFTER trigger queue of RI events (ri/aftertriggers.ts), created by the first one */
   afterTriggers: import('../ri/aftertriggers.js').AfterTriggerState | null = null;
+  /** LISTEN / UNLISTEN / NOTIFY made in this transaction, applied at commit (commands/async.ts) */
+  asyncPending: import('../commands/async.js').PendingAsync | undefined = undefined;
   private comboMap = new Map<number, number>();
   constructor(
     readonly vxid: string,

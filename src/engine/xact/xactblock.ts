@@ -39,6 +39,7 @@ import { type IsolationLevel, Transaction } from '../xact/xact.js';
 import { atEndOfXact, atEndOfSubXacts } from '../pgstat/pgstat_relation.js';
 import { checkNewXid } from './varsup.js';
 import { preCommitOnCommitActions } from '../commands/tempcmds.js';
+import { atAbortNotify, atCommitNotify, atSubAbortNotify, atSubCommitNotify, preCommitNotify } from '../commands/async.js';
 
 /** GetNewTransactionId's wraparound checks: past the stop limit no xid is handed out; past the warn limit, a WARNING. */
 function checkXidLimit(eng: Engine, s: Session): void {
@@ -126,6 +127,7 @@ export function commitTx(eng: Engine, s: Session) {
   const tx = s.tx!;
   if (tx.sxact) eng.predicates.preCommit(tx.sxact); // may fail with 40001: then the transaction aborts instead
   preCommitOnCommitActions(eng, s); // temporary tables' ON COMMIT DROP / DELETE ROWS
+  preCommitNotify(eng, s, tx); // NOTIFY: queued under the transaction's xid (assigned now if need be)
   if (tx.xid) {
     const subXids = tx.liveSubXids();
     const catalog = tx.undo.length > 0;
@@ -157,6 +159,7 @@ export function commitTx(eng: Engine, s: Session) {
     eng.tracer.emit({ kind: 'commit', session: s.name, text: `${s.name} ends a transaction that never wrote: no xid, no WAL` });
   }
   if (tx.sxact) { eng.predicates.commit(tx.sxact, eng.xacts.nextXid); eng.wakeSafeSnapshotWaiters(); }
+  atCommitNotify(eng, s, tx);
   eng.deps.end(tx.vxid, true, tx.xid, tx.liveSubXids());
   atEndOfXact(s, tx, true);
   s.gucs.atCommit();
@@ -167,6 +170,7 @@ export function abortTx(eng: Engine, s: Session) {
   const tx = s.tx;
   if (!tx) return;
   for (let i = tx.undo.length - 1; i >= 0; i--) tx.undo[i]!();
+  atAbortNotify(eng, s, tx);
   if (tx.sxact) { eng.predicates.abort(tx.sxact); eng.wakeSafeSnapshotWaiters(); }
   eng.deps.end(tx.vxid, false, tx.xid, tx.liveSubXids());
   atEndOfXact(s, tx, false);
@@ -190,6 +194,7 @@ export function abortTx(eng: Engine, s: Session) {
 export function abortSubs(eng: Engine, s: Session, from: number, remove: boolean) {
   const tx = s.tx!;
   atEndOfSubXacts(s, tx, from + 1, false);
+  atSubAbortNotify(tx, from + 2); // nesting level of subs[from]: the top level is 1
   // the rolled-back levels changed catalogs (their ABORT records carry dropped relations PostgreSQL logs; not modelled)
   const catalog = tx.subs[from] ? tx.undo.length > (tx.subs[from]!.undoLevel ?? tx.undo.length) : false;
   if (tx.subs[from]) {
@@ -234,6 +239,7 @@ export function releaseSubs(eng: Engine, s: Session, i: number) {
   const tx = s.tx!;
   const parent = tx.subs[i - 1];
   atEndOfSubXacts(s, tx, i + 1, true);
+  for (let level = tx.subs.length + 1; level >= i + 2; level--) atSubCommitNotify(tx, level);
   const into = parent ? parent.children : tx.releasedSubXids;
   const released = tx.subs.slice(i);
   tx.subs.length = i;
