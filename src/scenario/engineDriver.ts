@@ -36,7 +36,9 @@ export class EngineDriver implements Driver {
   private deliver(outcomes: SessionOutcome[]) {
     for (const o of outcomes) {
       o.notices.forEach((n, i) => this.pendingNotices.push({ session: o.session, message: n, at: o.noticeAt?.[i] }));
-      for (const n of o.notifications ?? []) this.pendingNotifications.push({ session: o.session, channel: n.channel, payload: n.payload, sender: this.senderName(n.pid) });
+      for (const n of o.notifications ?? []) {
+        this.pendingNotifications.push({ session: o.session, channel: n.channel, payload: n.payload, sender: this.senderName(n.pid) });
+      }
       if (o.status !== 'waiting') this.mailbox.set(o.session, o);
     }
   }

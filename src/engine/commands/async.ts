@@ -36,6 +36,7 @@ import type { Engine } from '../engine.js';
 import type { Session } from '../session/session.js';
 import type { Transaction } from '../xact/xact.js';
 import { PgError } from '../errors.js';
+import { utf8Bytes } from '../heap/datum.js';
 
 /** A notification as the client receives it (the protocol's NotificationResponse). */
 export interface AsyncNotification { channel: string; payload: string; pid: number }
@@ -57,7 +58,7 @@ const QUEUE_MAX_PAGE = 32 * 0x10000 - 1;
 const QUEUE_CLEANUP_DELAY = 4;
 
 const align4 = (n: number) => (n + 3) & ~3;
-const utf8Length = (s: string) => new TextEncoder().encode(s).length;
+const utf8Length = (s: string) => utf8Bytes(s).length;
 const cmpPos = (a: QueuePos, b: QueuePos) => (a.page !== b.page ? a.page - b.page : a.offset - b.offset);
 const maxPos = (a: QueuePos, b: QueuePos) => (cmpPos(a, b) >= 0 ? a : b);
 const minPos = (a: QueuePos, b: QueuePos) => (cmpPos(a, b) <= 0 ? a : b);
@@ -244,9 +245,7 @@ export function atCommitNotify(eng: Engine, s: Session, tx: Transaction): void {
   const a = s.async;
   for (const list of p.actions) {
     for (const act of list.list) {
-      if (act.kind === 'listen') { if (!a.channels.includes(act.channel)) a.channels.push(act.channel); }
-      else if (act.kind === 'unlisten') { const i = a.channels.indexOf(act.channel); if (i >= 0) a.channels.splice(i, 1); }
-      else a.channels = [];
+      if (act.kind === 'listen') { if (!a.channels.includes(act.channel)) a.channels.push(act.channel); } else if (act.kind === 'unlisten') { const i = a.channels.indexOf(act.channel); if (i >= 0) a.channels.splice(i, 1); } else a.channels = [];
     }
   }
   const q = eng.notifyQueue;
