@@ -295,17 +295,7 @@ const padInt = (out: number[]) => { let n = 0; while (out.length % 4) { out.push
 export function numericDatum(n: Numeric): number[] {
   const neg = n.unscaled < 0n;
   const dscale = n.scale;
-  let u = neg ? -n.unscaled : n.unscaled;
-  // digits in base 10000 aligned at the decimal point
-  let scale = dscale;
-  while (scale % 4 !== 0) { u *= 10n; scale++; }
-  const digits: number[] = [];
-  let t = u;
-  while (t > 0n) { digits.unshift(Number(t % 10000n)); t /= 10000n; }
-  let weight = digits.length - 1 - scale / 4;
-  // strip leading / trailing zeros (leading ones cannot occur), trailing ones leave the weight as it is
-  while (digits.length && digits[digits.length - 1] === 0) digits.pop();
-  if (!digits.length) weight = 0;
+  const { digits, weight } = n.digits10000();
   if (dscale > 63 || weight > 63 || weight < -64) throw notSupported('storing a jsonb number beyond numeric\'s short format');
   const header = 0x8000 | (neg && digits.length ? 0x2000 : 0) | (dscale << 7) | (weight < 0 ? 0x40 : 0) | (weight & 0x3f);
   const out: number[] = [0, 0, 0, 0, header & 0xff, header >> 8];

@@ -149,20 +149,7 @@ function elemStorage(t: SqlType): [(v: Value) => number, number] {
     default: return [(v) => 4 + utf8Len(formatValue(v)!), 4];
   }
 }
-/** numeric's short-format body: a 2-byte header plus 2 bytes per base-10000 digit around the decimal point,
- * leading and trailing zero digits dropped (make_result's strip_var) */
+/** numeric's short-format body: a 2-byte header plus 2 bytes per stored base-10000 digit (Numeric.digits10000) */
 function numericDigitBytes(n: Numeric): number {
-  let u = n.unscaled < 0n ? -n.unscaled : n.unscaled;
-  if (u === 0n) return 2;
-  // align the scale to a multiple of 4 so the digits split into base-10000 groups at the decimal point
-  let scale = n.scale;
-  while (scale % 4 !== 0) { u *= 10n; scale++; }
-  while (scale > 0 && u % 10000n === 0n) { u /= 10000n; scale -= 4; }
-  let groups = 0;
-  let intPart = u;
-  while (intPart > 0n) { groups++; intPart /= 10000n; }
-  // trailing zero groups of the integer part are stripped too (weight keeps the magnitude)
-  let t = u;
-  while (t > 0n && t % 10000n === 0n) { t /= 10000n; groups--; }
-  return 2 + 2 * groups;
+  return 2 + 2 * n.digits10000().digits.length;
 }

@@ -44,6 +44,21 @@ export class Numeric {
     return new Numeric(q, scale);
   }
 
+  /**
+   * The base-10000 digits as make_result stores them (strip_var: the digits aligned at the decimal point, leading and
+   * trailing zero digits dropped) and the weight of the first (0 for zero, which has no digits).
+   */
+  digits10000(): { digits: number[]; weight: number } {
+    let u = this.unscaled < 0n ? -this.unscaled : this.unscaled;
+    let scale = this.scale;
+    while (scale % 4 !== 0) { u *= 10n; scale++; }
+    const digits: number[] = [];
+    for (let t = u; t > 0n; t /= 10000n) digits.unshift(Number(t % 10000n));
+    const weight = digits.length ? digits.length - 1 - scale / 4 : 0;
+    while (digits.length && digits[digits.length - 1] === 0) digits.pop(); // the weight stays: it is the first digit's
+    return { digits, weight };
+  }
+
   /** Weight and first digit in base 10000, as numeric.c's NumericVar sees them (for select_div_scale). */
   private base10000(): { weight: number; first: number } {
     const abs = this.unscaled < 0n ? -this.unscaled : this.unscaled;
