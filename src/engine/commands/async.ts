@@ -36,7 +36,8 @@ import type { Engine } from '../engine.js';
 import type { Session } from '../session/session.js';
 import type { Transaction } from '../xact/xact.js';
 import { PgError } from '../errors.js';
-import { utf8Bytes } from '../heap/datum.js';
+import { utf8Len } from '../sql/utf8.js';
+import { NAMEDATALEN } from '../sql/types.js';
 
 /** A notification as the client receives it (the protocol's NotificationResponse). */
 export interface AsyncNotification { channel: string; payload: string; pid: number }
@@ -46,8 +47,6 @@ interface QueueEntry { pos: QueuePos; xid: number; pid: number; channel: string;
 
 /** BLCKSZ: the queue's page size */
 const QUEUE_PAGESIZE = 8192;
-/** NAMEDATALEN */
-const NAMEDATALEN = 64;
 /** NOTIFY_PAYLOAD_MAX_LENGTH: BLCKSZ - NAMEDATALEN - 128 (including the terminating NUL) */
 const NOTIFY_PAYLOAD_MAX_LENGTH = QUEUE_PAGESIZE - NAMEDATALEN - 128;
 /** offsetof(AsyncQueueEntry, data) + 2: length, dboid, xid, srcPid, and two NULs */
@@ -58,7 +57,6 @@ const QUEUE_MAX_PAGE = 32 * 0x10000 - 1;
 const QUEUE_CLEANUP_DELAY = 4;
 
 const align4 = (n: number) => (n + 3) & ~3;
-const utf8Length = (s: string) => utf8Bytes(s).length;
 const cmpPos = (a: QueuePos, b: QueuePos) => (a.page !== b.page ? a.page - b.page : a.offset - b.offset);
 const maxPos = (a: QueuePos, b: QueuePos) => (cmpPos(a, b) >= 0 ? a : b);
 const minPos = (a: QueuePos, b: QueuePos) => (cmpPos(a, b) <= 0 ? a : b);
@@ -99,7 +97,7 @@ export class NotifyQueue {
   /** asyncQueueAddEntries: append, moving to the next page (after a filler entry) when one does not fit */
   add(xid: number, pid: number, events: { channel: string; payload: string }[]): void {
     for (const n of events) {
-      const length = align4(ENTRY_EMPTY_SIZE + utf8Length(n.channel) + utf8Length(n.payload));
+      const length = align4(ENTRY_EMPTY_SIZE + utf8Len(n.channel) + utf8Len(n.payload));
       if (this.head.offset + length > QUEUE_PAGESIZE) this.head = this.advance(this.head, QUEUE_PAGESIZE - this.head.offset);
       this.entries.push({ pos: this.head, xid, pid, channel: n.channel, payload: n.payload });
       this.head = this.advance(this.head, length);
@@ -155,8 +153,8 @@ const sameEvent = (a: { channel: string; payload: string }, b: { channel: string
 /** Async_Notify: NOTIFY channel [, payload] and pg_notify(). */
 export function asyncNotify(eng: Engine, s: Session, channel: string, payload: string): void {
   if (channel.length === 0) throw new PgError('22023', 'channel name cannot be empty');
-  if (utf8Length(channel) >= NAMEDATALEN) throw new PgError('22023', 'channel name too long');
-  if (utf8Length(payload) >= NOTIFY_PAYLOAD_MAX_LENGTH) throw new PgError('22023', 'payload string too long');
+  if (utf8Len(channel) >= NAMEDATALEN) throw new PgError('22023', 'channel name too long');
+  if (utf8Len(payload) >= NOTIFY_PAYLOAD_MAX_LENGTH) throw new PgError('22023', 'payload string too long');
   const tx = eng.ensureTx(s);
   const p = pending(tx);
   const level = nestLevel(tx);
