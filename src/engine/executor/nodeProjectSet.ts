@@ -8,8 +8,8 @@
  *
  * Each call becomes a hidden column before the select list is compiled; after the scan and WHERE, every row is
  * expanded. An input row for which every function returns no rows produces no output.
- * Supported: generate_series over integers (2 or 3 arguments), unnest(anyarray), generate_subscripts,
- * pg_listening_channels(), and SETOF user functions of one column (pl/fmgr.ts
+ * Supported: generate_series over integers (2 or 3 arguments), unnest(anyarray), generate_subscripts, the built-in
+ * set-returning functions of one column (jsonb_array_elements, pg_listening_channels ...), and SETOF user functions of one column (pl/fmgr.ts
  * userSrfCall: run to their end per input row). Simplifications: only at the top of a select-list
  * item or inside an expression of it (not in WHERE, ORDER BY, or with GROUP BY / aggregates / window functions),
  * unnest of one array (its elements, all dimensions flattened).
@@ -29,8 +29,7 @@ let userSrf: UserSrfs = noUserSrfs;
 const isSrf = (o: N) => {
   if (!o.FuncCall || o.FuncCall.over) return false;
   const name = (o.FuncCall.funcname as N[]).map((f) => f.String.sval).pop()!.toLowerCase();
-  return name === 'generate_series' || name === 'unnest' || name === 'generate_subscripts' || name === 'pg_listening_channels' || setFunctionOfOneColumn(name)
-    || userSrf(name);
+  return name === 'generate_series' || name === 'unnest' || name === 'generate_subscripts' || setFunctionOfOneColumn(name) || userSrf(name);
 };
 
 function findSrf(x: unknown): N | null {
@@ -97,13 +96,6 @@ export function prepareSrfs(calls: Call[], scope: Scope, user?: UserSrfCall): { 
       const f = a.fn;
       const rows = (r: Row) => { const v = f(r) as PgArray | null; return v === null ? [] : v.items; };
       return { type: a.type.elem, cast: [] as Compiled[], user: { type: a.type.elem, rows } };
-    }
-    if (name === 'pg_listening_channels') {
-      if (args.length) throw noSuchFunction(name, args.map((a) => a.type), pos);
-      const env = scope.env;
-      if (!env.listeningChannels) throw notSupported('pg_listening_channels() here', pos);
-      const list = env.listeningChannels.bind(env);
-      return { type: T.text, cast: [] as Compiled[], user: { type: T.text, rows: () => list() } };
     }
     if (name === 'generate_subscripts') {
       // generate_subscripts(anyarray, dim [, reverse]): the subscripts of one dimension, lower to upper (or back)

@@ -40,15 +40,14 @@ const CMP_OPS: Record<string, (c: number) => boolean> = {
   '=': (c) => c === 0, '<>': (c) => c !== 0, '!=': (c) => c !== 0, '<': (c) => c < 0, '>': (c) => c > 0, '<=': (c) => c <= 0, '>=': (c) => c >= 0,
 };
 
-const FEW_COMPARISONS = new Set(['pg_snapshot', 'txid_snapshot', 'xid', 'cid', 'void']);
+const FEW_COMPARISONS = new Set(['pg_snapshot', 'txid_snapshot', 'xid', 'cid', 'void', 'json']);
 
 export function compileComparison(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
   // arrays: both sides of one array type (an untyped literal takes the other side's), compared by btarraycmp
   if ((isArray(l.type) || isArray(r.type)) && !(isArray(l.type) && isArray(r.type)) && l.type.name !== 'unknown' && r.type.name !== 'unknown') throw opNotExist(op, l.type, r.type, pos);
   if (isArray(l.type) && isArray(r.type) && l.type.elem.name !== r.type.elem.name) throw opNotExist(op, l.type, r.type, pos);
   const t = unifyTypes(l.type, r.type, op, pos);
-  if (t.name === 'json') throw opNotExist(op, l.type, r.type, pos); // json has no comparison operators
-  // types with few or no comparison operators (no = for pg_snapshot, only = and <> for xid): as pg_operator has them
+  // types with few or no comparison operators (none for json or pg_snapshot, only = and <> for xid): as pg_operator has them
   if (FEW_COMPARISONS.has(t.name) && !pg15HasOperator(op, t, t)) throw opNotExist(op, l.type, r.type, pos);
   let lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
   if (t.name === 'bpchar') {
