@@ -261,10 +261,7 @@ export class Engine {
       n.currvals = new Map(s.currvals);
       n.tempNamespace = s.tempNamespace;
       n.prepared = new Map(s.prepared);
-      n.async.channels = s.async.channels.slice();
-      n.async.interruptPending = s.async.interruptPending;
-      n.async.everListened = s.async.everListened;
-      n.async.inbox = s.async.inbox.slice();
+      n.async = s.async.clone();
       c.sessions.push(n);
     }
     return c;

@@ -139,6 +139,16 @@ export class AsyncBackend {
   everListened = false;
   /** notifications sent to the client that it has not been handed yet (libpq's queue behind PQnotifies) */
   inbox: AsyncNotification[] = [];
+
+  /** for Engine.clone (time travel): the same state, its lists copied */
+  clone(): AsyncBackend {
+    const c = new AsyncBackend();
+    c.channels = this.channels.slice();
+    c.interruptPending = this.interruptPending;
+    c.everListened = this.everListened;
+    c.inbox = this.inbox.slice();
+    return c;
+  }
 }
 
 /** GetCurrentTransactionNestLevel: 1 at the top, one more per open savepoint. */
