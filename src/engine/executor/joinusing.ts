@@ -65,8 +65,7 @@ export function usingJoin(j: N, left: JoinInput, right: JoinInput, kind: JoinKin
   };
   for (const name of names) {
     if (pairs.some((p) => p.name === name)) throw new PgError('42701', `column name "${name}" appears more than once in USING clause`);
-    pairs.push({ name, l: find(lnames, name, 'left'), r: 0 });
-    pairs[pairs.length - 1]!.r = find(rnames, name, 'right');
+    pairs.push({ name, l: find(lnames, name, 'left'), r: find(rnames, name, 'right') }); // the left side's error first
   }
   const alias = (j.join_using_alias?.aliasname as string | undefined) ?? null;
   // no name reaches an unaliased join's merged columns (one per join: the sides' relation names are unique)
