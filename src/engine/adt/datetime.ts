@@ -130,12 +130,13 @@ const yearOf = (y: number) => (y > 0 ? y : 1 - y);
 const bc = (y: number) => (y > 0 ? '' : ' BC');
 const frac = (us: number) => (us ? '.' + pad(us, 6).replace(/0+$/, '') : '');
 
-export function dateOut(d: number): string {
+/** A date as DateStyle prints it — or in `style` (JSON's XSD dates are ISO's: JsonEncodeDateTime). */
+export function dateOut(d: number, style: DateTimeContext['style'] | 'XSD' = ctx.style): string {
   if (d === Infinity) return 'infinity';
   if (d === -Infinity) return '-infinity';
   const { y, m, d: dd } = civilFromDays(d);
   const Y = pad(yearOf(y), 4);
-  switch (ctx.style) {
+  switch (style) {
     case 'SQL': return (ctx.order === 'DMY' ? `${pad(dd)}/${pad(m)}` : `${pad(m)}/${pad(dd)}`) + `/${Y}${bc(y)}`;
     case 'German': return `${pad(dd)}.${pad(m)}.${Y}${bc(y)}`;
     case 'Postgres': return (ctx.order === 'DMY' ? `${pad(dd)}-${pad(m)}` : `${pad(m)}-${pad(dd)}`) + `-${Y}${bc(y)}`;
@@ -143,13 +144,18 @@ export function dateOut(d: number): string {
   }
 }
 
-export function timestampOut(us: number, tz: boolean): string {
+/**
+ * A timestamp as DateStyle prints it — or in `style`: 'XSD' is what JSON uses whatever DateStyle says
+ * (JsonEncodeDateTime's USE_XSD_DATES: 2024-01-01T10:00:00+00:00).
+ */
+export function timestampOut(us: number, tz: boolean, style: DateTimeContext['style'] | 'XSD' = ctx.style): string {
   if (us === Infinity) return 'infinity';
   if (us === -Infinity) return '-infinity';
   const t = tmFromUs(us);
   const Y = pad(yearOf(t.y), 4);
   const time = `${pad(t.h)}:${pad(t.mi)}:${pad(t.s)}${frac(t.us)}`;
-  switch (ctx.style) {
+  switch (style) {
+    case 'XSD': return `${Y}-${pad(t.m)}-${pad(t.d)}T${time}${tz ? '+00:00' : ''}${bc(t.y)}`;
     case 'SQL': return (ctx.order === 'DMY' ? `${pad(t.d)}/${pad(t.m)}` : `${pad(t.m)}/${pad(t.d)}`) + `/${Y} ${time}${tz ? ' UTC' : ''}${bc(t.y)}`;
     case 'German': return `${pad(t.d)}.${pad(t.m)}.${Y} ${time}${tz ? ' UTC' : ''}${bc(t.y)}`;
     case 'Postgres': {

@@ -17,7 +17,7 @@ import { PgError } from '../errors.js';
 import { Numeric } from './numeric.js';
 import { type Value, type SqlType, T, PgArray, PgJson, PgJsonb, formatValue, typeDisplayName } from './types.js';
 import { PgFloat } from '../adt/float.js';
-import { PgDate, PgTimestamp } from '../adt/datetime.js';
+import { PgDate, PgTimestamp, dateOut, timestampOut } from '../adt/datetime.js';
 import { type JV, JObj, JNULL, isScalar, scalarText, jsonbOut, jsonbCmp, jsonbContains, jsonbExists, jsonNumber, fromNode, makeObject } from '../adt/jsonb.js';
 import type { JNode } from '../adt/jsonapi.js';
 import { escapeJson } from '../adt/jsonapi.js';
@@ -272,14 +272,8 @@ export { jsonbCmp };
 
 // ------------------------------------------------------------------ SQL values as JSON
 
-/** JsonEncodeDateTime: dates and timestamps in ISO 8601 whatever DateStyle says */
-function isoDateTime(v: PgDate | PgTimestamp): string {
-  const s = v.toString();
-  if (v instanceof PgDate) return s;
-  const m = /^(\S+) (\S+?)(([+-]\d\d)(:\d\d)?)?$/.exec(s);
-  if (!m) return s;
-  return `${m[1]}T${m[2]}${m[4] ? m[4] + (m[5] ?? ':00') : ''}`;
-}
+/** JsonEncodeDateTime: dates and timestamps in ISO 8601 (XSD) whatever DateStyle says */
+const isoDateTime = (v: PgDate | PgTimestamp): string => (v instanceof PgDate ? dateOut(v.d, 'XSD') : timestampOut(v.us, v.tz, 'XSD'));
 
 /** datum_to_json: a value as json text (arrays and records without spaces) */
 export function toJsonText(v: Value, t: SqlType): string {
