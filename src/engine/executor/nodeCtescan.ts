@@ -34,6 +34,7 @@ import { type Value, formatValue } from '../sql/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { N, Gen } from './util.js';
 import type { QResult } from './nodeSetOp.js';
+import { aliasColumns } from '../optimizer/pullup.js';
 
 /** the WITH frames of the statement a session is running, innermost last */
 const frames = new WeakMap<Session, Map<string, QResult>[]>();
@@ -234,9 +235,7 @@ export function* runFromSubqueries(ex: Executor, s: Session, from: N[] | undefin
       }
       throw e;
     }
-    const colnames = ((rs.alias.colnames ?? []) as N[]).map((x) => x.String.sval as string);
-    if (colnames.length > r.names.length) throw new PgError('42P10', `table "${rs.alias.aliasname}" has ${r.names.length} columns available but ${colnames.length} columns specified`);
-    out.set(item, { ...r, names: r.names.map((x, i) => colnames[i] ?? x) });
+    out.set(item, { ...r, names: aliasColumns(rs, r.names) });
   };
   const siblings = new Set<string>();
   const names = (f: N): void => {

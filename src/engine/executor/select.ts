@@ -40,7 +40,11 @@ import { withQuery, runFromSubqueries } from './nodeCtescan.js';
 import { extractWindows, prepareWindows, windowOrder } from './nodeWindowAgg.js';
 import { extractSrfs, prepareSrfs } from './nodeProjectSet.js';
 import { userSrfCall } from '../pl/fmgr.js';
-import { isImmutableFunction } from '../sql/funcs/registry.js';
+import { isImmutableFunction, isSetFunction } from '../sql/funcs/registry.js';
+import { pullUpSubqueries, inlineCtes, type PullupEnv } from '../optimizer/pullup.js';
+import { pushDownIntoSubqueries } from '../optimizer/subquerypush.js';
+import { lookupCte } from './nodeCtescan.js';
+import { PG15_AGGREGATES } from '../catalog/pg15names.js';
 import {
   type TupleLockMode,
 } from '../heap/heapam.js';
@@ -70,9 +74,20 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     s.noRows++;
     try { return yield* query(ex, s, n, sql, topLevel, sub, keepUnknown); } finally { s.noRows--; }
   }
-  if (n.withClause) return yield* withQuery(ex, s, n, sql, topLevel, sub);
+  if (n.withClause) {
+    const inlined = inlineCtes(n, pullupEnv(ex, s, sql, sub));
+    if (inlined.withClause) return yield* withQuery(ex, s, inlined, sql, topLevel, sub);
+    n = inlined;
+  }
   if (n.op && n.op !== 'SETOP_NONE') return yield* setOpQuery(ex, s, n, sql, sub);
   if (n.intoClause) throw notSupported('SELECT INTO');
+  // simple subqueries in FROM merged into this query (optimizer/pullup.ts)
+  const penv = pullupEnv(ex, s, sql, sub);
+  const pulled = yield* pullUpSubqueries(n, penv);
+  if (pulled) n = pulled;
+  // conditions pushed into the subqueries that stay, their unread columns dropped (optimizer/subquerypush.ts)
+  const pushed = yield* pushDownIntoSubqueries(n, penv);
+  if (pushed) n = pushed;
   // EXPLAIN ANALYZE of this statement: count what each plan node returns (commands/explain.ts)
   const qi = topLevel ? ex.queryInstr : null;
   if (qi) ex.queryInstr = null;
@@ -463,4 +478,42 @@ function distinctColumns(targetList: N[] | undefined, t: Table): number[] | null
     cols.push(i);
   }
   return cols;
+}
+
+/** Functions PostgreSQL marks STABLE that a pulled-up select list may call (not volatile, not set-returning). */
+const STABLE_FUNCTIONS = new Set(['now', 'current_setting', 'to_char', 'to_date', 'to_timestamp', 'age', 'date_part', 'date_trunc',
+  'extract', 'current_database', 'current_schema', 'current_user', 'session_user', 'version', 'format', 'concat', 'concat_ws',
+  'statement_timestamp', 'transaction_timestamp', 'pg_backend_pid', 'txid_current_if_assigned', 'pg_current_snapshot', 'txid_current_snapshot']);
+
+/** What the subquery pull-up asks of the executor: the catalog, the WITH queries in scope, analysis without rows. */
+export function pullupEnv(ex: Executor, s: Session, sql: string, sub: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot } | undefined): PullupEnv {
+  const cat = ex.eng.catalog;
+  return {
+    tableColumns(rv) {
+      const schema = rv.schemaname as string | undefined;
+      if (schema && schema !== 'public') return null;
+      const name = rv.relname as string;
+      // system catalogs and views come first on the search path (commands/view.ts relationSource)
+      if (name.startsWith('pg_') || cat.view(name, schema) || cat.sequence(name, schema)) return null;
+      const t = schema ? cat.getIn(schema, name) : cat.get(name);
+      return t ? t.columns.filter((c) => !c.dropped).map((c) => c.name) : null;
+    },
+    cteColumns: (rv) => lookupCte(s, rv.relname)?.names ?? null,
+    view(rv) {
+      const schema = rv.schemaname as string | undefined;
+      if ((schema && schema !== 'public' && schema !== 'pg_temp') || (rv.relname as string).startsWith('pg_') || (!schema && lookupCte(s, rv.relname))) return null;
+      const v = cat.view(rv.relname, schema);
+      return v ? { query: v.query as N, columns: v.columns.map((c) => c.name) } : null;
+    },
+    *shape(select) {
+      s.noRows++;
+      try { return yield* ex.query(s, select, sql, false, sub); } finally { s.noRows--; }
+    },
+    safeFunction(name) {
+      const user = cat.functions.get(name);
+      if (user) return user.every((f) => f.volatility !== 'volatile' && !f.setof);
+      return !isSetFunction(name) && (isImmutableFunction(name) || STABLE_FUNCTIONS.has(name));
+    },
+    isAggregate: (name) => PG15_AGGREGATES.has(name.toLowerCase()),
+  };
 }
