@@ -22,7 +22,13 @@ if (!existsSync(join(ROOT, 'specs'))) { console.error(`no PostgreSQL isolation s
 await initParser();
 const names = readdirSync(join(ROOT, 'specs')).filter((f) => f.endsWith('.spec')).map((f) => f.replace(/\.spec$/, '')).filter((n) => !only.length || only.includes(n)).sort();
 const rows: { test: string; match: boolean; reason: string }[] = [];
-const timeout = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no result after ${ms / 1000} s`)), ms))]);
+// the timer is cleared once the test settles: an uncleared one kept the process alive for a minute after the last test
+const timeout = async <T>(p: Promise<T>, ms: number): Promise<T> => {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error(`no result after ${ms / 1000} s`)), ms); })]);
+  } finally { clearTimeout(timer); }
+};
 for (const name of names) {
   const expected = readdirSync(join(ROOT, 'expected')).filter((f) => f === `${name}.out` || new RegExp(`^${name}_\\d+\\.out$`).test(f)).map((f) => readFileSync(join(ROOT, 'expected', f), 'utf8'));
   let out = '', err = '', reason = '';
