@@ -15,7 +15,7 @@ import type { RawStmt } from '../sql/parser.js';
 import type { Scope } from '../sql/expr.js';
 import { LockMode } from '../lock/lock.js';
 import { newScanInstr, type ScanInstr } from '../executor/instrument.js';
-import { chooseScan, type ScanPath } from '../optimizer/planner.js';
+import { chooseScan, type ScanPath, unqualifyOwn } from '../optimizer/planner.js';
 import { costSeqScan, costIndexScanUniqueEq, costResult, CPU_OPERATOR_COST, CPU_TUPLE_COST } from '../optimizer/costsize.js';
 import { estimateRelSize, clampRowEst, typeWidth } from '../optimizer/plancat.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
@@ -90,7 +90,7 @@ export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: 
     path = chooseScan(t, n.whereClause, scope);
   }
   const d = new Deparser(scope);
-  const sc = scanNode(path, t, alias, n.whereClause, d);
+  const sc = scanNode(path, t, alias, unqualifyOwn(n.whereClause, scope), d);
   const mt = node(`${type === 'UpdateStmt' ? 'Update' : 'Delete'} on ${relLabel(t, alias)}`, [], [sc.top]);
   if (instr && result) { mt.rows = returning ? result.rows.length : 0; fillScan(sc, instr, null); }
   if (o.costs) {

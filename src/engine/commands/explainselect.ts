@@ -4,7 +4,10 @@
  * HashAggregate (GROUP BY, DISTINCT), Unique over a Sort (DISTINCT ON), WindowAgg over its Sort, ProjectSet, Sort (none when an index walk already
  * orders the rows, or a sort key is equated to a constant), LockRows, Limit — and, with costs, the single-table
  * plan's figures (optimizer/costsize.ts: the scan, then each node above from the estimate of the node below).
- * A subquery in FROM or a WITH query that adds nothing prints the inner query's plan (pulled up / inlined).
+ * First the planner's own rewrites, as the executor makes them: WITH queries inlined, views expanded, simple
+ * subqueries in FROM pulled up (optimizer/pullup.ts) — the plan printed is the merged query's, its pulled tables
+ * named as ruleutils.c names them (`t_1` when the name is taken). A subquery that stays but adds nothing (`SELECT *
+ * FROM (... ORDER BY a) s`: setrefs.c drops the trivial Subquery Scan) prints the inner query's plan.
  *
  * UNION / INTERSECT / EXCEPT: explainappend.ts.
  *
@@ -18,7 +21,7 @@ import type { Session } from '../session/session.js';
 import type { RawStmt } from '../sql/parser.js';
 import type { Scope } from '../sql/expr.js';
 import { newQueryInstr, type QueryInstr } from '../executor/instrument.js';
-import type { ScanPath } from '../optimizer/planner.js';
+import { type ScanPath, unqualifyOwn } from '../optimizer/planner.js';
 import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, CPU_TUPLE_COST, CPU_OPERATOR_COST, type Cost } from '../optimizer/costsize.js';
 import { estimateRelSize, columnWidth, columnUnique, clampRowEst } from '../optimizer/plancat.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
@@ -37,6 +40,8 @@ import { joinNode } from './explainjoin.js';
 import { explainSetOp } from './explainappend.js';
 import { hasSublinks, planSubplans, attachSubplans } from './explainsubplan.js';
 import { costJoin } from './explainjoincost.js';
+import { inlineCtes, pullUpSubqueries } from '../optimizer/pullup.js';
+import { pullupEnv } from '../executor/select.js';
 
 /**
  * `SELECT * FROM (subquery) s` and `WITH c AS (query) SELECT * FROM c` (c read once, not MATERIALIZED) add nothing
@@ -62,6 +67,13 @@ function trivialWrapper(n: N): N | null {
 }
 
 export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options, prefix = false): Gen<PlanNode> {
+  // the planner's first steps, as the executor takes them (executor/select.ts): WITH queries inlined, views
+  // expanded, simple subqueries in FROM pulled up — the plan is then that of the merged query
+  const env = pullupEnv(ex, s, raw.text, undefined);
+  let merged = n;
+  if (merged.withClause) { const inlined = inlineCtes(merged, env); if (!inlined.withClause) merged = inlined; }
+  merged = (yield* pullUpSubqueries(merged, env)) ?? merged;
+  if (merged !== n) return yield* explainSelect(ex, s, merged, raw, o, true);
   const inner = trivialWrapper(n);
   if (inner) return yield* explainSelect(ex, s, inner, raw, o, true);
   if (n.withClause) throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
@@ -107,7 +119,8 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       top = joinNode(ex, s, joined, d, raw.text, o.analyze);
       joinTop = top;
     } else if (table && path) {
-      scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, n.whereClause, new Deparser(scope)); // a scan's own quals unqualified
+      // a scan's own quals unqualified
+      scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, unqualifyOwn(n.whereClause, scope), new Deparser(scope));
       if (isIndexOnly(path, table, n)) { scan.scan.name = scan.scan.name.replace(/^Index Scan/, 'Index Only Scan'); indexOnlyFetches = heapFetches(path, table); }
       top = scan.top;
     } else if (f?.RangeFunction) {

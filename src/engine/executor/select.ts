@@ -34,7 +34,7 @@ import { groupHash, hashTableOrder } from './execGrouping.js';
 import { hashFunctionFor } from './nodeHashjoin.js';
 import { estimateNumGroups } from '../optimizer/clausesel.js';
 import type { Table } from '../catalog/catalog.js';
-import { chooseScan, selectScanOptions } from '../optimizer/planner.js';
+import { chooseScan, selectScanOptions, unqualifyOwn } from '../optimizer/planner.js';
 import { setOpQuery } from './nodeSetOp.js';
 import { withQuery, runFromSubqueries } from './nodeCtescan.js';
 import { extractWindows, prepareWindows, windowOrder } from './nodeWindowAgg.js';
@@ -277,7 +277,8 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
 
   // the planner's path (optimizer/planner.ts): ORDER BY a plain column may walk an index instead of sorting
   const path = src.table ? chooseScan(src.table, n.whereClause, scope, {
-    ...selectScanOptions(win ? { ...n, sortClause: windowOrder(win.calls, n.sortClause) } : n, src.table, grouping || !!ps), serializable: !!s.tx!.sxact,
+    ...selectScanOptions(ownKeys(win ? { ...n, sortClause: windowOrder(win.calls, n.sortClause) } : n, scope), src.table, grouping || !!ps),
+    serializable: !!s.tx!.sxact,
     indexOnly: (index) => isIndexOnly({ kind: 'IndexScanOrdered', index, backward: false }, src.table!, n),
   }) : null;
   if (qi) {
@@ -517,3 +518,7 @@ export function pullupEnv(ex: Executor, s: Session, sql: string, sub: { outer: N
     isAggregate: (name) => PG15_AGGREGATES.has(name.toLowerCase()),
   };
 }
+
+/** ORDER BY / DISTINCT ON keys naming the scanned table (`t.a`) as the planner's rules read them (bare `a`) */
+const ownKeys = (n: N, scope: Scope): N =>
+  (n.sortClause || n.distinctClause ? { ...n, sortClause: unqualifyOwn(n.sortClause, scope), distinctClause: unqualifyOwn(n.distinctClause, scope) } : n);

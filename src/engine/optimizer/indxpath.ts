@@ -22,7 +22,11 @@ import type { BtreeIndex } from '../index/btree.js';
 type N = Record<string, any>;
 
 export interface IndexProbe { index: BtreeIndex; key: string | number; cond: N }
-export interface BitmapProbe { index: BtreeIndex; tids: number[]; cond: N; or?: { index: BtreeIndex; cond: N }[] }
+export interface BitmapProbe {
+  index: BtreeIndex; tids: number[]; cond: N; or?: { index: BtreeIndex; cond: N }[];
+  /** every conjunct the index answers, in WHERE order, when more than `cond` */
+  quals?: N[];
+}
 
 /**
  * The TIDs a Bitmap Index Scan would give for `col op constant` conjuncts on a single-column index over an integer
@@ -31,6 +35,55 @@ export interface BitmapProbe { index: BtreeIndex; tids: number[]; cond: N; or?: 
 export function bitmapProbe(t: Table, whereNode: N | undefined): BitmapProbe | null {
   if (!whereNode || plannerIndexes(t).length === 0) return null;
   const conj: N[] = whereNode.BoolExpr?.boolop === 'AND_EXPR' ? whereNode.BoolExpr.args : [whereNode];
+  const arm = indexArm(t);
+  const sorted = (tids: number[]) => [...new Set(tids)].sort((a, b) => a - b);
+  for (const c of conj) {
+    if (c.BoolExpr?.boolop === 'OR_EXPR') {
+      // BitmapOr: every arm answered by an index, the TIDs united
+      const arms = (c.BoolExpr.args as N[]).map((a) => ({ a, r: arm(a, true) }));
+      if (arms.some((x) => x.r === 'abort')) return null;
+      if (arms.some((x) => x.r === null)) continue;
+      const ok = arms as { a: N; r: { index: BtreeIndex; tids: number[] } }[];
+      return { index: ok[0]!.r.index, tids: sorted(ok.flatMap((x) => x.r.tids)), cond: c, or: ok.map((x) => ({ index: x.r.index, cond: x.a })) };
+    }
+    const r = arm(c, false);
+    if (r === 'abort') return null;
+    if (!r) continue;
+    // every later conjunct on the same index column joins the Index Cond (indxpath.c match_clauses_to_index):
+    // `a > 10 AND a < 50` is one index range, the TIDs both keep
+    const quals = [c];
+    let tids = new Set(r.tids);
+    for (const d of conj.slice(conj.indexOf(c) + 1)) {
+      if (d.BoolExpr?.boolop === 'OR_EXPR') continue;
+      const more = arm(d, false);
+      if (more === 'abort') return null;
+      if (!more || more.index !== r.index) continue;
+      quals.push(d);
+      const keep = new Set(more.tids);
+      tids = new Set([...tids].filter((x) => keep.has(x)));
+    }
+    return { index: r.index, tids: sorted([...tids]), cond: c, ...(quals.length > 1 ? { quals } : {}) };
+  }
+  return null;
+}
+
+/**
+ * The conjuncts of WHERE an index on one column answers, in WHERE order (indxpath.c match_clauses_to_index): an
+ * equality's Index Scan carries a range on the same column as Index Cond too (`a < 10 AND a = 3`).
+ */
+export function indexQuals(t: Table, whereNode: N | undefined, index: BtreeIndex, eq: N): N[] {
+  const conj: N[] = !whereNode ? [] : whereNode.BoolExpr?.boolop === 'AND_EXPR' ? whereNode.BoolExpr.args : [whereNode];
+  const arm = indexArm(t);
+  return conj.filter((c) => {
+    if (c === eq) return true;
+    if (c.BoolExpr?.boolop === 'OR_EXPR') return false;
+    const r = arm(c, true);
+    return r !== null && r !== 'abort' && r.index === index;
+  });
+}
+
+/** one condition a single Bitmap Index Scan answers: its index and TIDs; null: none; 'abort': leave it to a seq scan */
+function indexArm(t: Table): (c: N, inOr: boolean) => { index: BtreeIndex; tids: number[] } | null | 'abort' {
   const intConstOf = (x: N | undefined): number | null => {
     const c = x?.A_Const;
     if (!c || c.isnull || c.ival === undefined && !('ival' in c)) return null;
@@ -45,8 +98,7 @@ export function bitmapProbe(t: Table, whereNode: N | undefined): BitmapProbe | n
   };
   const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' };
   const NEGATE: Record<string, string> = { '<': '>=', '<=': '>', '>': '<=', '>=': '<' };
-  /** one condition a single Bitmap Index Scan answers: its index and TIDs; null: none; 'abort': leave it to a seq scan */
-  const arm = (c: N, inOr: boolean): { index: BtreeIndex; tids: number[] } | null | 'abort' => {
+  return (c: N, inOr: boolean): { index: BtreeIndex; tids: number[] } | null | 'abort' => {
     if (c.NullTest?.nulltesttype === 'IS_NULL') {
       const f = c.NullTest.arg?.ColumnRef?.fields;
       if (!f || f.length !== 1 || !f[0].String) return null;
@@ -92,21 +144,6 @@ export function bitmapProbe(t: Table, whereNode: N | undefined): BitmapProbe | n
     }
     return { index, tids };
   };
-  const sorted = (tids: number[]) => [...new Set(tids)].sort((a, b) => a - b);
-  for (const c of conj) {
-    if (c.BoolExpr?.boolop === 'OR_EXPR') {
-      // BitmapOr: every arm answered by an index, the TIDs united
-      const arms = (c.BoolExpr.args as N[]).map((a) => ({ a, r: arm(a, true) }));
-      if (arms.some((x) => x.r === 'abort')) return null;
-      if (arms.some((x) => x.r === null)) continue;
-      const ok = arms as { a: N; r: { index: BtreeIndex; tids: number[] } }[];
-      return { index: ok[0]!.r.index, tids: sorted(ok.flatMap((x) => x.r.tids)), cond: c, or: ok.map((x) => ({ index: x.r.index, cond: x.a })) };
-    }
-    const r = arm(c, false);
-    if (r === 'abort') return null;
-    if (r) return { index: r.index, tids: sorted(r.tids), cond: c };
-  }
-  return null;
 }
 
 /**

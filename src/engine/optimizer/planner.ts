@@ -33,7 +33,7 @@ import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import type { Table } from '../catalog/catalog.js';
 import type { Scope } from '../sql/expr.js';
 import type { BtreeIndex } from '../index/btree.js';
-import { indexProbe, bitmapProbe } from './indxpath.js';
+import { indexProbe, bitmapProbe, indexQuals } from './indxpath.js';
 import { costBasedScan, ruleBitmapEstimate } from './scanpaths.js';
 import type { PathEst } from './indexcost.js';
 
@@ -68,7 +68,45 @@ export interface ScanOptions {
   indexOnly?: (index: BtreeIndex) => boolean;
 }
 
-export function chooseScan(t: Table, whereNode: N | undefined, scope: Scope, o: ScanOptions = {}): ScanPath {
+/**
+ * A condition's references to the scanned table itself, `t.a` or `public.t.a`, as bare `a`: the planner's
+ * rules below match columns by name, and a qualified reference is the same Var to PostgreSQL (a subquery pulled
+ * up, optimizer/pullup.ts, qualifies every reference). Other qualifiers (an outer query's table) stay.
+ */
+export function unqualifyOwn<T>(x: T, scope: Pick<Scope, 'relName' | 'alias'>): T {
+  const own = scope.alias ?? scope.relName;
+  if (!own || !x || typeof x !== 'object') return x;
+  // the same tree for the same input (EXPLAIN matches the path's conditions to the WHERE's conjuncts by identity),
+  // and an unchanged subtree is the input's own
+  let memo = UNQUALIFIED.get(x as object);
+  if (!memo) UNQUALIFIED.set(x as object, memo = new Map());
+  const hit = memo.get(own);
+  if (hit) return hit as T;
+  const walk = (v: unknown): unknown => {
+    if (!v || typeof v !== 'object') return v;
+    if (Array.isArray(v)) { const m = v.map(walk); return m.every((y, i) => y === v[i]) ? v : m; }
+    const o = v as N;
+    if (o.ColumnRef) {
+      const f = o.ColumnRef.fields as N[];
+      const last = f[f.length - 1]!;
+      const rel = f.length >= 2 ? f[f.length - 2]!.String?.sval : undefined;
+      const schemaOk = f.length === 2 || (f.length === 3 && !scope.alias && f[0]!.String?.sval === 'public');
+      if (rel === own && schemaOk && last.String) return { ColumnRef: { ...o.ColumnRef, fields: [last] } };
+      return o;
+    }
+    let changed = false;
+    const out: N = {};
+    for (const [k, val] of Object.entries(o)) { const w = walk(val); if (w !== val) changed = true; out[k] = w; }
+    return changed ? out : o;
+  };
+  const r = walk(x);
+  memo.set(own, r);
+  return r as T;
+}
+const UNQUALIFIED = new WeakMap<object, Map<string, unknown>>();
+
+export function chooseScan(t: Table, whereQualified: N | undefined, scope: Scope, o: ScanOptions = {}): ScanPath {
+  const whereNode = unqualifyOwn(whereQualified, scope);
   // enable_seqscan = off (costsize.c: disable_cost on the seq scan path)
   const seqscanDisabled = scope.env.currentSetting('enable_seqscan', true) === 'off';
   // an analyzed table: the cheapest of the seq scan and the index paths by their costs (optimizer/scanpaths.ts)
@@ -78,7 +116,10 @@ export function chooseScan(t: Table, whereNode: N | undefined, scope: Scope, o: 
   }
   const probe = indexProbe(t, whereNode, scope, seqscanDisabled);
   if (probe) {
-    if (probe.index.unique || t.stats) return { kind: 'IndexScan', index: probe.index, key: probe.key, cond: probe.cond };
+    if (probe.index.unique || t.stats) {
+      const quals = indexQuals(t, whereNode, probe.index, probe.cond);
+      return { kind: 'IndexScan', index: probe.index, key: probe.key, cond: probe.cond, ...(quals.length > 1 ? { quals } : {}) };
+    }
     // a non-unique index: several rows expected per key, a bitmap scan (TIDs sorted)
     const tids = [...new Set(probe.index.lookup(probe.key))].sort((a, b) => a - b);
     return { kind: 'BitmapHeapScan', index: probe.index, tids, cond: probe.cond, est: t.stats ? undefined : ruleBitmapEstimate(t, whereNode, probe.index, probe.cond) };
@@ -86,8 +127,8 @@ export function chooseScan(t: Table, whereNode: N | undefined, scope: Scope, o: 
   if (!t.stats) {
     const bitmap = bitmapProbe(t, whereNode);
     if (bitmap && !(o.limited && isOpenRange(bitmap.cond))) {
-      const est = bitmap.or ? undefined : ruleBitmapEstimate(t, whereNode, bitmap.index, bitmap.cond);
-      return { kind: 'BitmapHeapScan', index: bitmap.index, tids: bitmap.tids, cond: bitmap.cond, or: bitmap.or, est };
+      const est = bitmap.or || bitmap.quals ? undefined : ruleBitmapEstimate(t, whereNode, bitmap.index, bitmap.cond);
+      return { kind: 'BitmapHeapScan', index: bitmap.index, tids: bitmap.tids, cond: bitmap.cond, or: bitmap.or, est, ...(bitmap.quals ? { quals: bitmap.quals } : {}) };
     }
     if ((o.orderCol ?? -1) >= 0 && !o.serializable && !whereNode) {
       const index = plannerIndexes(t).find((i) => !i.def && i.columns[0] === o.orderCol);

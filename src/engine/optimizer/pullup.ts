@@ -174,8 +174,10 @@ function* pullUp(q: N, env: PullupEnv): Gen<N | null> {
   if (new Set(leaves.map((l) => l.name)).size !== leaves.length) return null; // 42712: the original reports it
   if (!leaves.some((l) => l.sub)) return null;
 
-  // the pulled tables' names: unique among every name the outer query uses
-  const used = new Set(leaves.map((l) => l.name));
+  // the pulled tables' names, as EXPLAIN prints them (ruleutils.c set_rtable_names): the outer query's own tables
+  // keep theirs, a pulled subquery's alias names nothing any more, and each pulled table, after them in range
+  // table order, takes its name or, when that is taken, the name with _1, _2 … appended
+  const used = new Set(leaves.filter((l) => !l.sub).map((l) => l.name));
   for (const l of leaves) {
     if (!l.sub) continue;
     const renames = new Map<string, string>();
@@ -183,7 +185,7 @@ function* pullUp(q: N, env: PullupEnv): Gen<N | null> {
       const rv = f.RangeVar;
       const old = rv.alias?.aliasname ?? rv.relname;
       let name = old;
-      for (let k = 1; used.has(name); k++) name = `${rv.relname}_${k}`;
+      for (let k = 1; used.has(name); k++) name = `${old}_${k}`;
       used.add(name);
       renames.set(old, name);
       if (name !== old) rv.alias = { aliasname: name };
