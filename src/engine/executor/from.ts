@@ -303,10 +303,9 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     };
     const ls = sideInfo(left, own.left, equi?.lcol ?? null), rs = sideInfo(right, own.right, equi?.rcol ?? null);
     let choice = chooseJoin(ls, rs, kind, !!equi, !!ctx.orderedOrLimited);
-    // two analyzed tables, neither key with a unique index: by cost (optimizer/joinpathcost.ts)
+    // two analyzed tables: by cost (optimizer/joinpathcost.ts)
     let material = true;
-    if (planned && equi && ls.analyzed && rs.analyzed && left.plan.kind === 'Scan' && right.plan.kind === 'Scan'
-      && !hasUniqueIndex(left.plan.table, equi.lcol) && !hasUniqueIndex(right.plan.table, equi.rcol)) {
+    if (planned && equi && ls.analyzed && rs.analyzed && left.plan.kind === 'Scan' && right.plan.kind === 'Scan') {
       const a = { table: left.plan.table, quals: own.left, key: equi.lcol }, b = { table: right.plan.table, quals: own.right, key: equi.rcol };
       const c = kind === 'right' ? analyzedJoinChoice(b, a, 'left') : kind === 'full' ? analyzedJoinChoice(a, b, 'inner') : analyzedJoinChoice(a, b, kind);
       if (c) {

@@ -250,13 +250,15 @@ export function costNestLoopPlain(o: Cost, i: Cost, rescanStartup: number, resca
  * cpu_tuple_cost per joined row (mergeTuples: approx_tuple_count).
  */
 export function costMergeJoinSorted(o: Cost, i: Cost, sel: { outerstart: number; outerend: number; innerstart: number; innerend: number },
-  mergeTuples: number, rows: number): { cost: Cost; outerSort: Cost; innerSort: Cost; materialize: boolean } {
+  mergeTuples: number, rows: number, presorted: { outer?: boolean; inner?: boolean; innerUnique?: boolean } = {},
+): { cost: Cost; outerSort: Cost; innerSort: Cost; materialize: boolean } {
   const innerPathRows = i.rows <= 0 ? 1 : i.rows;
   const outerSkip = rint(o.rows * sel.outerstart), innerSkip = rint(i.rows * sel.innerstart);
   const outerRows = clampRowEst(o.rows * sel.outerend), innerRows = clampRowEst(i.rows * sel.innerend);
   const outerstartsel = outerSkip / o.rows, innerstartsel = innerSkip / i.rows;
   const outerendsel = outerRows / o.rows, innerendsel = innerRows / i.rows;
-  const outerSort = costSort(o, null), innerSort = costSort(i, null);
+  // an input already in key order (an Index Scan: match_unsorted_outer / generate_mergejoin_paths) is read as it is
+  const outerSort = presorted.outer ? o : costSort(o, null), innerSort = presorted.inner ? i : costSort(i, null);
   let startup = 0, run = 0;
   startup += outerSort.startup;
   startup += (outerSort.total - outerSort.startup) * outerstartsel;
@@ -264,11 +266,12 @@ export function costMergeJoinSorted(o: Cost, i: Cost, sel: { outerstart: number;
   startup += innerSort.startup;
   startup += (innerSort.total - innerSort.startup) * innerstartsel;
   const innerRun = (innerSort.total - innerSort.startup) * (innerendsel - innerstartsel);
-  const rescanned = Math.max(0, mergeTuples - innerPathRows);
+  // a unique inner key: no outer row comes back to an inner one (skip_mark_restore), so nothing is rescanned
+  const rescanned = presorted.innerUnique ? 0 : Math.max(0, mergeTuples - innerPathRows);
   const rescanratio = 1.0 + rescanned / innerRows;
   const bare = innerRun * rescanratio;
   const mat = innerRun + CPU_OPERATOR_COST * innerRows * rescanratio;
-  const materialize = mat < bare;
+  const materialize = !presorted.innerUnique && mat < bare;
   run += materialize ? mat : bare;
   startup += CPU_OPERATOR_COST * (outerSkip + innerSkip * rescanratio);
   run += CPU_OPERATOR_COST * ((outerRows - outerSkip) + (innerRows - innerSkip) * rescanratio);

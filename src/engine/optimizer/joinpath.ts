@@ -14,9 +14,9 @@
  *   - neither unique, both tables never analyzed: each key is assumed to have 200 distinct values, hashing
  *     looks expensive (long buckets), and a Merge Join over two Sorts wins; the side with fewer estimated rows
  *     is the outer one (the left on a tie).
- *   - both analyzed and neither key with a unique index: the costs decide (optimizer/joinpathcost.ts, called by
- *     executor/from.ts: hash either side, a nested loop, a merge join); the rule below (hash the side whose key
- *     has more distinct values, then the one with fewer rows) is only the fallback, and EXPLAIN refuses it.
+ *   - both analyzed: the costs decide (optimizer/joinpathcost.ts, called by executor/from.ts: hash either side,
+ *     a nested loop, a merge join over sorts or over a key's Index Scan; a unique key's side inner_unique); the
+ *     rules here are only the fallback, and EXPLAIN refuses them.
  *
  * For an inner join of two never-analyzed tables with one unique key these rules are then checked against the
  * costs (optimizer/paramjoin.ts equiJoinChoice: either side hashed, or a parameterized nested loop): a small
