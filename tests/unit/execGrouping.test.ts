@@ -23,4 +23,14 @@ describe('the HashAggregate table (executor/execGrouping.ts)', () => {
     const order = hashTableOrder(hashes, 4);
     expect([...order].sort((a, b) => a - b)).toEqual(hashes.map((_, i) => i));
   });
+  it('a row finding its group at the threshold doubles the table (SH_INSERT checks before the lookup)', () => {
+    // 7 groups expected: 8 slots, grow at 7 members. Hash 9 is slot 1 of 8 but slot 9 of 16.
+    const hashes = [0, 9, 2, 3, 4, 5, 6];
+    const none = hashTableOrder(hashes, 7);
+    const grown = hashTableOrder(hashes, 7, [false, false, false, false, false, false, true]);
+    expect(grown).toEqual(hashTableOrder(hashes, 15)); // the same as a 16-slot table from the start (15 / 0.9 -> 16)
+    expect(grown).not.toEqual(none);
+    // a duplicate before the threshold changes nothing
+    expect(hashTableOrder(hashes, 7, [true, true, false, false, false, false, false])).toEqual(none);
+  });
 });

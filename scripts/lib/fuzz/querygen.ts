@@ -291,7 +291,24 @@ export function select(r: Rng, tables: QTable[], depth: number): Sel {
   } else if (depth === 0 && r.chance(0.06)) {
     sql = `WITH w AS (${sql}) SELECT * FROM w`;
   } else if (depth === 0 && r.chance(0.1)) {
-    sql = `SELECT * FROM (${sql}) sq${r.chance(0.5) ? ` WHERE sq.${'x'} IS NULL` : ''}`.replace(` WHERE sq.x IS NULL`, '');
+    // a subquery in FROM the planner may pull up (optimizer/pullup.ts): named columns, joined to a table, filtered
+    const names = items.map((_, i) => `c${i + 1}`);
+    const ints = names.filter((_, i) => items[i]!.type === 'int');
+    const shape = r.int(0, 3);
+    const sub = `(${sql}) sq(${names.join(', ')})`;
+    if (shape === 0 || !ints.length) sql = `SELECT * FROM ${sub}`;
+    else {
+      const c = r.pick(ints);
+      const t = r.pick(tables);
+      const cond = `sq.${c} ${r.pick(['<', '>', '=', '<>', '>='])} ${r.int(-1, 5)}`;
+      if (shape === 1) sql = `SELECT * FROM ${sub} WHERE ${cond}`;
+      else {
+        const join = r.pick(['JOIN', 'LEFT JOIN', 'RIGHT JOIN']);
+        const cols = `${names.map((x) => `sq.${x}`).join(', ')}, x.b`;
+        sql = `SELECT ${cols} FROM ${sub} ${join} ${t.name} x ON x.${r.pick(['a', 'b'])} = sq.${c}${shape === 3 ? ` WHERE ${cond}` : ''}`;
+        items.push({ sql: 'x.b', type: 'int' } as (typeof items)[number]);
+      }
+    }
   }
   if (depth === 0 && r.chance(0.5)) {
     // ORDER BY every output column (a total order), then maybe LIMIT / OFFSET

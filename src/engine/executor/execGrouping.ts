@@ -9,7 +9,9 @@
  * the groups over the fill factor 0.9, rounded up (200 groups -> 256 slots). A group goes in slot
  * `hash & (slots - 1)`, else the next free one (linear probing) — robin hood style: an entry further from its own
  * slot takes the place of one nearer to its own, which moves on. Past 90 % full the table doubles, moving the
- * entries over in slot order from the first one that did not wrap around.
+ * entries over in slot order from the first one that did not wrap around. The check runs at the start of every
+ * insert call, before the key is looked up: a row whose group is already there grows a full table too (7
+ * groups expected: 8 slots; the 7th group in, the next duplicate row doubles it to 16).
  *
  * The groups come out by walking the slots backwards, starting at the first free slot:
  *
@@ -57,7 +59,7 @@ export function tableSize(nelements: number): number {
  * hash; equal hashes of different groups are distinct groups here, as the key comparison would tell them apart).
  * Returns the indexes of the groups in iteration order.
  */
-export function hashTableOrder(hashes: number[], expected: number): number[] {
+export function hashTableOrder(hashes: number[], expected: number, foundAfter: boolean[] = []): number[] {
   let size = tableSize(expected);
   let mask = size - 1;
   let grow = Math.floor(size * FILLFACTOR);
@@ -82,8 +84,7 @@ export function hashTableOrder(hashes: number[], expected: number): number[] {
       copy = copy + 1 >= oldSize ? 0 : copy + 1;
     }
   };
-  hashes.forEach((hash, g) => {
-    if (members >= grow) resize();
+  const insert = (hash: number, g: number) => {
     const start = hash & mask;
     let cur = start, insertDist = 0;
     for (;;) {
@@ -102,6 +103,12 @@ export function hashTableOrder(hashes: number[], expected: number): number[] {
       cur = (cur + 1) & mask;
       insertDist++;
     }
+  };
+  hashes.forEach((hash, g) => {
+    if (members >= grow) resize();
+    insert(hash, g);
+    // SH_INSERT checks the threshold before looking the key up: a row that finds its group grows the table too
+    if (foundAfter[g] && members >= grow) resize();
   });
   // SH_START_ITERATE / SH_ITERATE: from the first free slot, backwards
   let startElem = 0;

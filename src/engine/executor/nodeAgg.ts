@@ -60,10 +60,12 @@ export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols:
   const groups = new Map<string, { rep: Row; states: ReturnType<typeof newAggState>[] }>();
   const cols = [...groupCols];
   const order: string[] = [];
+  // a row that finds its group already there still goes through the hash table's insert (its grow check)
+  const foundAfter: boolean[] = [];
   const get = (r: Row) => {
     const key = hasGroup ? JSON.stringify(cols.map((c) => groupKey(r.vals[c]!))) : '';
     let g = groups.get(key);
-    if (!g) { g = { rep: r, states: aggs.map(newAggState) }; groups.set(key, g); order.push(key); }
+    if (!g) { g = { rep: r, states: aggs.map(newAggState) }; groups.set(key, g); order.push(key); } else foundAfter[order.length - 1] = true;
     return g;
   };
   if (!hasGroup) get({ vals: [], item: null, blk: 0, off: 0, aggs: null });
@@ -97,7 +99,7 @@ export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols:
   // HashAggregate returns its groups in its hash table's order (execGrouping.ts)
   if (hashed && order.length > 1) {
     const hashes = order.map((k) => groupHash(cols.map((c) => groups.get(k)!.rep.vals[c]!), hashed.fns));
-    const perm = hashTableOrder(hashes, hashed.expected);
+    const perm = hashTableOrder(hashes, hashed.expected, foundAfter);
     const sorted = perm.map((i) => order[i]!);
     order.length = 0;
     order.push(...sorted);

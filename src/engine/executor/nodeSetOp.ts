@@ -144,6 +144,9 @@ export function hashedPlan(ex: Executor, s: Session, n: N, types: SqlType[]): Ha
 function hashedRows(op: string, all: boolean, first: Value[][], second: Value[][], fns: ((v: Value) => number)[], expected: number): Value[][] {
   const groups = new Map<string, { rep: Value[]; c1: number; c2: number }>();
   const list: { rep: Value[]; c1: number; c2: number }[] = [];
+  // UNION's HashAggregate inserts every row of both arms (a row finding its group still runs the grow check);
+  // HashSetOp only looks the second arm's rows up (SH_LOOKUP: no grow check)
+  const foundAfter: boolean[] = [];
   const add = (x: Value[], isFirst: boolean) => {
     const k = rowKey(x);
     let g = groups.get(k);
@@ -151,12 +154,12 @@ function hashedRows(op: string, all: boolean, first: Value[][], second: Value[][
       if (!isFirst && op !== 'SETOP_UNION') return;
       g = { rep: x, c1: 0, c2: 0 };
       groups.set(k, g); list.push(g);
-    }
+    } else if (isFirst || op === 'SETOP_UNION') foundAfter[list.length - 1] = true;
     if (isFirst) g.c1++; else g.c2++;
   };
   for (const x of first) add(x, true);
   for (const x of second) add(x, false);
-  const order = hashTableOrder(list.map((g) => groupHash(g.rep, fns)), expected);
+  const order = hashTableOrder(list.map((g) => groupHash(g.rep, fns)), expected, foundAfter);
   const out: Value[][] = [];
   for (const i of order) {
     const g = list[i]!;

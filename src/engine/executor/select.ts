@@ -375,6 +375,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
   const unique = distinctOn ? null : distinctFilter(n.distinctClause);
   const out: Value[][] = [];
+  const foundAfter: boolean[] = []; // a duplicate after out[i]: the hash table's grow check runs for it too (execGrouping.ts)
   const seen = unique?.seen ?? null;
   let skipped = 0;
   const waitTargets = mayWait(n.targetList);
@@ -397,7 +398,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
       vals = [];
       for (const tg of targets) vals.push(tg.gen ? yield* tg.gen(row) : tg.fn(row));
     } else vals = waitTargets ? yield* evalWaiting(s, () => targets.map((t) => t.fn(row))) : targets.map((t) => t.fn(row));
-    if (unique && !unique.first(vals)) continue;
+    if (unique && !unique.first(vals)) { foundAfter[out.length - 1] = true; continue; }
     if (skipped < offset) { skipped++; continue; }
     out.push(vals);
   }
@@ -406,7 +407,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     const cols = distinctColumns(n.targetList, src.table);
     const h = cols ? hashedOrder(src.table, cols, n.whereClause, scope) : undefined;
     if (h) {
-      const perm = hashTableOrder(out.map((v) => groupHash(v, h.fns)), h.expected);
+      const perm = hashTableOrder(out.map((v) => groupHash(v, h.fns)), h.expected, foundAfter);
       const reordered = perm.map((i) => out[i]!);
       out.length = 0;
       out.push(...reordered);

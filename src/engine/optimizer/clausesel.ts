@@ -165,10 +165,11 @@ export function estimateNumGroups(t: Table, cols: number[], where: N | undefined
   for (const c of cols) {
     let nd: number;
     if (plannerIndexes(t).some((i) => i.unique && i.columns.length === 1 && i.columns[0] === c)) nd = tuples;
-    else if (!t.stats) nd = tuples < DEFAULT_NUM_DISTINCT ? clampRowEst(tuples) : DEFAULT_NUM_DISTINCT;
+    // no pg_statistic row (never analyzed; VACUUM sets only relpages / reltuples): get_variable_numdistinct's default
+    else if (!t.stats?.distinct) nd = tuples < DEFAULT_NUM_DISTINCT ? clampRowEst(tuples) : DEFAULT_NUM_DISTINCT;
     else {
       // n_distinct counts the non-NULL values (all distinct: -(1 - nullfrac), a fraction of the tuples)
-      const d = t.stats.distinct?.[c];
+      const d = t.stats!.distinct![c];
       if (d === undefined || d === 0) return null;
       nd = d === -1 ? clampRowEst(tuples * (1 - (t.stats.nullfrac?.[c] ?? 0))) : d;
     }
