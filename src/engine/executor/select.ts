@@ -405,7 +405,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // a hashed DISTINCT returns its rows in its hash table's order (execGrouping.ts)
   if (unique && src.table && !sortKeys.length && limit === null && !offset && out.length > 1) {
     const cols = distinctColumns(n.targetList, src.table);
-    const h = cols ? hashedOrder(src.table, cols, n.whereClause, scope) : undefined;
+    const h = cols ? hashedOrder(src.table, cols, n.whereClause, scope) : distinctExprOrder(src.table, n, targets, scope);
     if (h) {
       const perm = hashTableOrder(out.map((v) => groupHash(v, h.fns)), h.expected, foundAfter);
       const reordered = perm.map((i) => out[i]!);
@@ -465,6 +465,22 @@ function groupEstimateColumns(t: Table, items: (number | N)[], scope: Scope): nu
     for (const nm of names) { const i = scope.columns.findIndex((c) => !c.dropped && c.name === nm); if (i >= 0) out.add(i); }
   }
   return out.size ? [...out] : null;
+}
+
+/**
+ * SELECT DISTINCT of expressions over one table: hashed by each output's type, the groups estimated from the
+ * columns the expressions read (estimate_num_groups pulls their Vars out). undefined: a type without a hash
+ * function here, a `*`, or no estimate.
+ */
+function distinctExprOrder(t: Table, n: N, targets: { type: SqlType }[], scope: Scope): HashedOrder | undefined {
+  const items = ((n.targetList ?? []) as N[]).map((tl) => tl.ResTarget.val as N);
+  if (items.some((x) => x.ColumnRef?.fields?.some((f: N) => f.A_Star))) return undefined;
+  const fns = targets.map((tg) => hashFunctionFor(tg.type.name));
+  if (fns.some((f) => !f)) return undefined;
+  const estimateCols = groupEstimateColumns(t, items, scope);
+  if (!estimateCols) return undefined;
+  const expected = estimateNumGroups(t, estimateCols, n.whereClause);
+  return expected === null ? undefined : { fns: fns as ((v: Value) => number)[], expected };
 }
 
 /** SELECT DISTINCT of plain columns of one table (or *): their positions, else null. */
