@@ -50,7 +50,7 @@ const NEGATED: Record<string, string> = { '<': '>=', '<=': '>', '>': '<=', '>=':
  * string scale is not modelled —, a function, IN, LIKE, IS NULL, a column against a column): EXPLAIN then
  * refuses costs rather than guess.
  */
-export function whereSelectivity(t: Table, tuples: number, where: N | undefined): { sel: number; ops: number } | null {
+export function whereSelectivity(t: Table, tuples: number, where: N | undefined, o: { exprDefaults?: boolean } = {}): { sel: number; ops: number } | null {
   if (!where) return { sel: 1, ops: 0 };
   const colOf = (x: N | undefined) => {
     const f = x?.ColumnRef?.fields as N[] | undefined;
@@ -62,14 +62,14 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined)
   const keyVar = (col: number): KeyVar => ({ table: t, col, tuples, rows: tuples });
   const hasStats = (col: number) => !!t.stats?.columns?.[col];
   /** one comparison `col op const`: its column, operator and selectivity */
-  const comparison = (q: N, negate: boolean): { col: number; op: string; sel: number } | null => {
+  const comparison = (q: N, negate: boolean): { col: number; op: string; sel: number; key?: string } | null => {
     const e = q.A_Expr;
     if (!e || e.kind !== 'AEXPR_OP' || e.name?.length !== 1 || !e.lexpr) return null;
     let op = e.name[0].String?.sval as string;
     if (op === '!=') op = '<>';
     let col = colOf(e.lexpr), other = e.rexpr;
     if (col < 0) { col = colOf(e.rexpr); other = e.lexpr; if (col >= 0) op = ({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[op] ?? op; }
-    if (col < 0) return null;
+    if (col < 0) return o.exprDefaults ? exprComparison(e, op, negate) : null;
     const type = t.columns[col]!.type.name;
     const isInt = ['int2', 'int4', 'int8'].includes(type);
     const okConst = isInt ? intConstant(other) : type === 'text' || type === 'varchar' ? strConstant(other) : false;
@@ -83,6 +83,40 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined)
     if (typeof value !== 'number') return null;
     const sel = scalarIneqSel(keyVar(col), op === '>' || op === '>=', op === '<=' || op === '>=', value);
     return sel === null ? null : { col, op, sel };
+  };
+  /**
+   * `expression op constant` over this table's columns (examine_variable finds no statistics for it): eqsel's
+   * 1 / get_variable_numdistinct (the tuples if under 200, else 200), neqsel 1 minus that, an inequality
+   * DEFAULT_INEQ_SEL. Only for estimate_num_groups (its operator count is not cost_qual_eval's).
+   */
+  const exprComparison = (e: N, op: string, negate: boolean): { col: number; op: string; sel: number; key: string } | null => {
+    const isConst = (x: N | undefined) => intConstant(x) || strConstant(x);
+    const expr = isConst(e.rexpr) ? e.lexpr : isConst(e.lexpr) ? e.rexpr : null;
+    if (!expr || JSON.stringify(expr).includes('"SubLink"') || !mentionsOwn(expr)) return null;
+    if (negate) { if (op === '=') op = '<>'; else if (op === '<>') op = '='; else if (NEGATED[op]) op = NEGATED[op]!; else return null; }
+    const nd = tuples < DEFAULT_NUM_DISTINCT ? clampRowEst(tuples) : DEFAULT_NUM_DISTINCT;
+    // addRangeClause pairs bounds on equal expressions: the tree without its locations
+    const key = JSON.stringify(expr, (k, v) => (k === 'location' ? undefined : v));
+    if (op === '=') return { col: -1, op, sel: 1 / nd, key };
+    if (op === '<>') return { col: -1, op, sel: 1 - 1 / nd, key };
+    return COMPARISONS.has(op) ? { col: -1, op, sel: DEFAULT_INEQ_SEL, key } : null;
+  };
+  const mentionsOwn = (x: unknown): boolean => {
+    if (!x || typeof x !== 'object') return false;
+    if (Array.isArray(x)) return x.some(mentionsOwn);
+    const n = x as N;
+    if (n.ColumnRef) return colOf(n) >= 0;
+    return Object.values(n).some(mentionsOwn);
+  };
+  /** nulltestsel: the NULLs' fraction (with statistics) or DEFAULT_UNK_SEL 0.005; IS NOT NULL its complement */
+  const nullTest = (q: N): number | null => {
+    const nt = q.NullTest;
+    if (!nt || !o.exprDefaults) return null;
+    const col = colOf(nt.arg);
+    const frac = col >= 0 && t.stats?.columns?.[col] ? t.stats.columns[col]!.nullfrac : col >= 0 || mentionsOwn(nt.arg) ? 0.005 : null;
+    if (frac === null) return null;
+    const isNull = nt.nulltesttype === 'IS_NULL';
+    return col >= 0 && t.stats?.columns?.[col] ? (isNull ? frac : 1 - frac) : isNull ? 0.005 : 0.995;
   };
   /** BETWEEN as the parser makes it: (x >= a AND x <= b); NOT BETWEEN: (x < a OR x > b) */
   const between = (e: N): N | null => {
@@ -102,6 +136,8 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined)
       return { sel, ops };
     }
     if (q.A_Expr?.kind === 'AEXPR_BETWEEN' || q.A_Expr?.kind === 'AEXPR_NOT_BETWEEN') { const b = between(q.A_Expr); return b ? clause(b) : null; }
+    const nts = nullTest(q);
+    if (nts !== null) return { sel: nts, ops: 1 };
     const neg = q.BoolExpr?.boolop === 'NOT_EXPR' && q.BoolExpr.args.length === 1;
     const c = comparison(neg ? q.BoolExpr.args[0] : q, neg);
     return c ? { sel: c.sel, ops: 1 } : null;
@@ -109,18 +145,20 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined)
   /** clauselist_selectivity: a product, except a lower and an upper bound on one column form a range pair (addRangeClause) */
   const list = (qs: N[]): { sel: number; ops: number } | null => {
     let sel = 1, ops = 0;
-    const ranges = new Map<number, { lo: number | null; hi: number | null }>();
+    const ranges = new Map<number | string, { lo: number | null; hi: number | null }>();
     const flat = qs.flatMap((q) => (q.A_Expr?.kind === 'AEXPR_BETWEEN' ? (between(q.A_Expr)?.BoolExpr.args as N[] | undefined) ?? [q] : [q]));
     for (const q of flat) {
       if (q.BoolExpr?.boolop === 'AND_EXPR') { const r = list(q.BoolExpr.args as N[]); if (!r) return null; sel *= r.sel; ops += r.ops; continue; }
       const neg = q.BoolExpr?.boolop === 'NOT_EXPR' && q.BoolExpr.args.length === 1;
       const c = !q.BoolExpr || neg ? comparison(neg ? q.BoolExpr.args[0] : q, neg) : null;
       if (c && COMPARISONS.has(c.op)) {
-        const r = ranges.get(c.col) ?? { lo: null, hi: null };
+        // addRangeClause pairs bounds on the same expression (equal() trees)
+        const key = c.key ?? c.col;
+        const r = ranges.get(key) ?? { lo: null, hi: null };
         // two bounds on one side (x > 1 AND x > 2): the more restrictive one
         if (c.op === '>' || c.op === '>=') r.lo = r.lo === null || c.sel < r.lo ? c.sel : r.lo;
         else r.hi = r.hi === null || c.sel < r.hi ? c.sel : r.hi;
-        ranges.set(c.col, r);
+        ranges.set(key, r);
         ops += 1;
         continue;
       }
@@ -134,7 +172,7 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined)
       if (r.hi === DEFAULT_INEQ_SEL || r.lo === DEFAULT_INEQ_SEL) s2 = DEFAULT_RANGE_INEQ_SEL;
       else {
         s2 = r.hi + r.lo - 1.0;
-        s2 += nullTestSel(col); // the NULLs were excluded by both bounds
+        s2 += typeof col === 'number' ? nullTestSel(col) : 0.005; // the NULLs were excluded by both bounds
         if (s2 <= 0.0) s2 = s2 < -0.01 ? DEFAULT_RANGE_INEQ_SEL : 1.0e-10;
       }
       sel *= s2;
@@ -158,7 +196,7 @@ const DEFAULT_RANGE_INEQ_SEL = 0.005;
  */
 export function estimateNumGroups(t: Table, cols: number[], where: N | undefined): number | null {
   const tuples = estimateRelSize(t).tuples;
-  const ws = whereSelectivity(t, tuples, where);
+  const ws = whereSelectivity(t, tuples, where, { exprDefaults: true });
   if (!ws || cols.length === 0) return null;
   const rows = clampRowEst(tuples * ws.sel);
   let reldistinct = 1, maxnd = 0;
