@@ -180,6 +180,11 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       }
       agg = node('Unique', [], [top]);
       top = agg;
+    } else if (distinct && qi.distinctSorted) {
+      // add_path kept the sorted path (optimizer/distinctpaths.ts): Unique over a Sort on the DISTINCT columns
+      top = node('Sort', [`Sort Key: ${targets.map((t) => keyText(t.ResTarget.val, false)).join(', ')}`], [top]);
+      agg = node('Unique', [], [top]);
+      top = agg;
     } else if (distinct) {
       agg = node('HashAggregate', [`Group Key: ${targets.map((t) => keyText(t.ResTarget.val, false)).join(', ')}`], [top]);
       top = agg;

@@ -46,6 +46,8 @@ export interface QueryInstr {
   locked: number;
   /** distinct rows a DISTINCT produced */
   distinct: number;
+  /** the DISTINCT is a Unique over a Sort, not a HashAggregate (optimizer/distinctpaths.ts) */
+  distinctSorted?: boolean;
   /** a source without a table (Result, Function Scan): rows it produced, rows its filter removed */
   fastRows: number;
   fastRemoved: number;

@@ -26,7 +26,9 @@ import {
 import { type SqlType, type Value, T, formatValue, groupKey } from '../sql/types.js';
 import { intConst } from '../sql/parser.js';
 import { type WaitPolicy } from './rowlocks.js';
-import { compileSortKeys, sortRows } from './nodeSort.js';
+import { compileSortKeys, compareKeys, sortRows } from './nodeSort.js';
+import { pgQsort } from './qsort.js';
+import { distinctStrategy } from '../optimizer/distinctpaths.js';
 import { distinctFilter } from './nodeUnique.js';
 import { projectRows, oneTimeFilterFalse } from './nodeResult.js';
 import { aggregate, type HashedOrder } from './nodeAgg.js';
@@ -34,7 +36,7 @@ import { groupHash, hashTableOrder } from './execGrouping.js';
 import { hashFunctionFor } from './nodeHashjoin.js';
 import { estimateNumGroups } from '../optimizer/clausesel.js';
 import type { Table } from '../catalog/catalog.js';
-import { chooseScan, selectScanOptions, unqualifyOwn } from '../optimizer/planner.js';
+import { chooseScan, selectScanOptions, unqualifyOwn, type ScanPath } from '../optimizer/planner.js';
 import { setOpQuery } from './nodeSetOp.js';
 import { withQuery, runFromSubqueries } from './nodeCtescan.js';
 import { extractWindows, prepareWindows, windowOrder } from './nodeWindowAgg.js';
@@ -283,6 +285,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }) : null;
   if (qi) {
     qi.path = path; qi.scope = scope; qi.joinPlan = src.joinPlan ?? null;
+    // SELECT DISTINCT: Unique over Sort or HashAggregate (optimizer/distinctpaths.ts), for EXPLAIN to print
+    const plainDistinct = n.distinctClause && !Object.keys(n.distinctClause[0] ?? {}).length;
+    qi.distinctSorted = !!(plainDistinct && src.table && distinctPlan(n, src.table, targets, scope, path).strategy === 'sorted');
     if (qi.planOnly) return { names, types: targets.map((t) => t.type), rows: [] };
   }
   if (s.noRows) return { names, types: targets.map((t) => t.type), rows: [] };
@@ -404,9 +409,11 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
   // a hashed DISTINCT returns its rows in its hash table's order (execGrouping.ts)
   if (unique && src.table && !sortKeys.length && limit === null && !offset && out.length > 1) {
-    const cols = distinctColumns(n.targetList, src.table);
-    const h = cols ? hashedOrder(src.table, cols, n.whereClause, scope) : distinctExprOrder(src.table, n, targets, scope);
-    if (h) {
+    const { h, strategy } = distinctPlan(n, src.table, targets, scope, path);
+    if (strategy === 'sorted') {
+      const keys = h!.fns.map(() => ({ desc: false, nullsFirst: false }));
+      pgQsort(out, (a, b) => compareKeys(keys, a, b));
+    } else if (h) {
       const perm = hashTableOrder(out.map((v) => groupHash(v, h.fns)), h.expected, foundAfter);
       const reordered = perm.map((i) => out[i]!);
       out.length = 0;
@@ -465,6 +472,17 @@ function groupEstimateColumns(t: Table, items: (number | N)[], scope: Scope): nu
     for (const nm of names) { const i = scope.columns.findIndex((c) => !c.dropped && c.name === nm); if (i >= 0) out.add(i); }
   }
   return out.size ? [...out] : null;
+}
+
+/**
+ * A plain SELECT DISTINCT over one table: the hash table it would use (its order) and whether PostgreSQL sorts
+ * instead (optimizer/distinctpaths.ts; only over a Seq Scan, else hashed as before).
+ */
+function distinctPlan(n: N, t: Table, targets: { type: SqlType }[], scope: Scope, path: ScanPath | null) {
+  const cols = distinctColumns(n.targetList, t);
+  const h = cols ? hashedOrder(t, cols, n.whereClause, scope) : distinctExprOrder(t, n, targets, scope);
+  const strategy = h && path?.kind === 'SeqScan' ? distinctStrategy(t, n.whereClause, h.fns.length, h.expected) : null;
+  return { h, strategy };
 }
 
 /**
