@@ -379,6 +379,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const waitTargets = mayWait(n.targetList);
   // a user function as a whole select-list item runs as a step of the statement, once per row (it may wait)
   const genTargets = !waitTargets && !sortKeys.length && !n.distinctClause && !grouping && targets.some((t) => t.gen);
+  // a cursor's query (commands/portalcmds.ts): the heap block of each row of a streaming scan, for the pin it keeps
+  const cursorScan = claimCursorScan(s, topLevel && !sub && !!src.table && !src.table.partKey && !grouping && !wp && !ps && !sortKeys.length
+    && !n.distinctClause, src.table);
   for (let r of rows) {
     if (limit !== null && out.length >= limit) { if (qi) qi.limitHit = true; break; }
     if (pipelined && (mayWait(n.whereClause) ? yield* evalWaiting(s, () => where!.fn(r)) : where!.fn(r)) !== true) continue;
@@ -399,7 +402,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     if (unique && !unique.first(vals)) continue;
     if (skipped < offset) { skipped++; continue; }
     out.push(vals);
+    cursorScan?.blks.push(r.blk);
   }
+  if (cursorScan) cursorScan.limited = limit !== null && out.length >= limit;
   // a hashed DISTINCT returns its rows in its hash table's order (execGrouping.ts)
   if (unique && src.table && !sortKeys.length && limit === null && !offset && out.length > 1) {
     const cols = distinctColumns(n.targetList, src.table);
@@ -416,6 +421,16 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     if (seen && sortKeys.length) qi.distinct = new Set(rows.map((r) => JSON.stringify(targets.map((t) => formatValue(t.fn(r)))))).size;
   }
   return { names, types: targets.map((t) => t.type), rows: out };
+}
+
+/** The cursor's capture of its scan's blocks, taken by the cursor's own query (not by one a function in it runs). */
+function claimCursorScan(s: Session, streaming: boolean, t: Table | null): NonNullable<Session['cursorScan']> | null {
+  const c = s.cursorScan;
+  if (!c || c.claimed || c.plDepth !== s.plDepth || s.noRows) return null;
+  c.claimed = true;
+  if (!streaming || !t) return null;
+  c.rel = t.oid;
+  return c;
 }
 
 const hasGenTarget = (targets: Compiled[]) => targets.some((t) => t.gen);

@@ -1,0 +1,193 @@
+/**
+ * Cursors: DECLARE, FETCH / MOVE, CLOSE and the pg_cursors view.
+ *
+ * DECLARE name [BINARY] [ASENSITIVE | INSENSITIVE] [[NO] SCROLL] CURSOR [WITH | WITHOUT HOLD] FOR query opens a
+ * portal (tcop/portalmem.ts) named in the session: the query is analyzed (its relations locked, AccessShareLock),
+ * planned and started with the DECLARE's snapshot, which the cursor keeps registered — every FETCH reads the data
+ * as of the DECLARE, whatever commits meanwhile, also under READ COMMITTED. Without WITH HOLD it only lives inside
+ * a transaction block (25P01 otherwise) and closes at its end; WITH HOLD it survives COMMIT. Neither SCROLL nor NO
+ * SCROLL given: scrollable when the plan can run backward (a scan, a Sort, VALUES, a function in FROM — not an
+ * Aggregate, a join, DISTINCT, a Result without FROM) and the query locks no rows. FETCH / MOVE move it
+ * (tcop/pquery.ts: every direction and its count, the tag FETCH n / MOVE n); CLOSE name / CLOSE ALL close it.
+ *
+ *     BEGIN;
+ *     DECLARE c CURSOR FOR SELECT k FROM t;   -- snapshot taken, t AccessShareLock'd; nothing read yet
+ *     FETCH NEXT FROM c;                       -- k = 1; the scan stays on block 0: a buffer pin VACUUM cannot
+ *                                              --   get past (no cleanup lock: it neither prunes nor freezes it)
+ *     -- another session: UPDATE t SET k = 10 WHERE k = 2; COMMIT
+ *     FETCH ALL FROM c;                        -- k = 2, 3, …: still the DECLARE's snapshot; the scan ended, pin gone
+ *
+ * Mirrors: src/backend/commands/portalcmds.c (PerformCursorOpen, PerformPortalFetch, PerformPortalClose),
+ * parser/analyze.c (transformDeclareCursorStmt's rules), executor/execAmi.c (ExecSupportsBackwardScan),
+ * utils/mmgr/portalmem.c (pg_cursor).
+ *
+ * Simplifications: the query runs to its end at DECLARE, under the DECLARE's snapshot and command id, and its
+ * rows are kept (as a WITH HOLD cursor's are at COMMIT): what FETCH returns is PostgreSQL's, but an error the
+ * query raises while running (a division by zero in row 5) comes at DECLARE instead of at the FETCH that reaches
+ * it, and volatile functions run for every row at DECLARE. The pin is PostgreSQL's for a scan that streams to the
+ * cursor (a sequential or index scan, its filter, LIMIT): the heap page of the row the cursor sits on, from the
+ * first FETCH on, none before the first row or once the scan ran off its end; a query that reads its whole scan
+ * first (a Sort, an Aggregate, a join) pins nothing. Whether a plan can run backward is judged on the query's
+ * shape (a bitmap scan is taken for a plain one). BINARY cursors can be declared and moved but not fetched from
+ * (0A000), FOR UPDATE / FOR SHARE cursors (rows locked as they are fetched) and WHERE CURRENT OF are refused with
+ * 0A000 after PostgreSQL's own checks.
+ */
+import { virtualTimestamp } from '../adt/timestamp.js';
+import type { Engine } from '../engine.js';
+import { PgError, notSupported } from '../errors.js';
+import type { Executor } from '../executor/executor.js';
+import type { N, Gen } from '../executor/util.js';
+import { LOCK_CLAUSE_NAME, LOCK_STRENGTH } from '../executor/util.js';
+import type { Session, QueryResult } from '../session/session.js';
+import type { RawStmt } from '../sql/parser.js';
+import { T, type SqlType, type Value, formatValue } from '../sql/types.js';
+import { CURSOR_OPT, type FetchDirection, newPosition, portalRunFetch } from '../tcop/pquery.js';
+import type { Portal } from '../tcop/portalmem.js';
+
+/** PerformCursorOpen, with transformDeclareCursorStmt's checks first. */
+export function* performCursorOpen(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
+  const opts = (n.options ?? 0) as number;
+  const name = n.portalname as string;
+  if ((opts & CURSOR_OPT.SCROLL) && (opts & CURSOR_OPT.NO_SCROLL)) throw new PgError('42P11', 'cannot specify both SCROLL and NO SCROLL');
+  if ((opts & CURSOR_OPT.ASENSITIVE) && (opts & CURSOR_OPT.INSENSITIVE)) throw new PgError('42P11', 'cannot specify both ASENSITIVE and INSENSITIVE');
+  const sel = (n.query?.SelectStmt ?? null) as N | null;
+  if (!sel) throw new PgError('42601', 'DECLARE CURSOR needs a SELECT');
+  // parse analysis: the query's own errors, its relations locked
+  s.noRows++;
+  try { yield* ex.query(s, sel, raw.text, true); } finally { s.noRows--; }
+  if (modifyingWith(sel)) throw new PgError('0A000', 'DECLARE CURSOR must not contain data-modifying statements in WITH');
+  const lc = (sel.lockingClause as N[] | undefined)?.[0]?.LockingClause;
+  if (lc) {
+    const what = LOCK_CLAUSE_NAME[LOCK_STRENGTH[lc.strength]!];
+    if (opts & CURSOR_OPT.HOLD) throw new PgError('0A000', `DECLARE CURSOR WITH HOLD ... ${what} is not supported`, { detail: 'Holdable cursors must be READ ONLY.' });
+    if (opts & CURSOR_OPT.SCROLL) throw new PgError('0A000', `DECLARE SCROLL CURSOR ... ${what} is not supported`, { detail: 'Scrollable cursors must be READ ONLY.' });
+    if (opts & CURSOR_OPT.INSENSITIVE) throw new PgError('42P11', `DECLARE INSENSITIVE CURSOR ... ${what} is not valid`, { detail: 'Insensitive cursors must be READ ONLY.' });
+  }
+  // PerformCursorOpen
+  if (!(opts & CURSOR_OPT.HOLD) && s.block === 'none') throw new PgError('25P01', 'DECLARE CURSOR can only be used in transaction blocks');
+  if (name === '') throw new PgError('34000', 'invalid cursor name: must not be empty');
+  if (s.portals.has(name)) throw new PgError('42P03', `cursor "${name}" already exists`);
+  if (lc) throw notSupported(`DECLARE CURSOR ... ${LOCK_CLAUSE_NAME[LOCK_STRENGTH[lc.strength]!]} (a cursor that locks its rows as it fetches them)`);
+  const scan = { plDepth: s.plDepth, claimed: false, rel: null as number | null, blks: [] as number[], limited: false };
+  s.cursorScan = scan;
+  let q: { names: string[]; types: SqlType[]; rows: Value[][] };
+  try { q = yield* ex.query(s, sel, raw.text, true); } finally { s.cursorScan = null; }
+  const tx = s.tx!;
+  const scrollable = opts & CURSOR_OPT.SCROLL ? true : opts & CURSOR_OPT.NO_SCROLL ? false : supportsBackwardScan(sel);
+  const portal: Portal = {
+    name, sourceText: s.currentQuery, holdable: !!(opts & CURSOR_OPT.HOLD), binary: !!(opts & CURSOR_OPT.BINARY), scrollable,
+    createdAt: s.stmtStartAt, level: tx.subs.length,
+    columns: q.names.map((nm, i) => ({ name: nm, type: q.types[i]!.name })), rows: q.rows.map((r) => r.map(formatValue)),
+    scan: scan.rel !== null && scan.blks.length === q.rows.length ? { rel: scan.rel, blks: scan.blks, keepsLast: scan.limited } : null,
+    snapshot: tx.stmtSnapshot ?? tx.xactSnapshot, pos: newPosition(q.rows.length, !scrollable), started: false,
+  };
+  s.portals.set(name, portal);
+  if (ex.eng.tracer.wants('statement')) {
+    ex.eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} opens cursor ${name}: ${q.rows.length} row(s) as of its snapshot`
+      + `${portal.snapshot ? ` ${portal.snapshot.xmin}:${portal.snapshot.xmax}` : ''}, kept until the cursor closes${portal.holdable ? ' (WITH HOLD: past COMMIT, materialised)' : ''}` });
+  }
+  return { command: 'DECLARE CURSOR', columns: null, rows: [] };
+}
+
+/** PerformPortalFetch: FETCH (rows and the tag FETCH n) or MOVE (the tag MOVE n). */
+export function performPortalFetch(s: Session, n: N): QueryResult {
+  const name = (n.portalname ?? '') as string;
+  if (name === '') throw new PgError('34000', 'invalid cursor name: must not be empty');
+  const p = s.portals.get(name);
+  if (!p) throw new PgError('34000', `cursor "${name}" does not exist`);
+  const isMove = !!n.ismove;
+  if (p.binary && !isMove) throw notSupported('FETCH from a BINARY cursor (its rows are sent in binary format)');
+  const r = portalRunFetch(p.pos, (n.direction ?? 'FETCH_FORWARD') as FetchDirection, Number(n.howMany ?? 0), isMove);
+  p.started = true;
+  if (isMove) return { command: `MOVE ${r.count}`, columns: null, rows: [] };
+  return { command: `FETCH ${r.count}`, columns: p.columns, rows: r.rows.map((i) => p.rows[i - 1]!) };
+}
+
+/** PerformPortalClose: CLOSE name (34000 if there is none) or CLOSE ALL. */
+export function performPortalClose(s: Session, n: N): QueryResult {
+  const name = n.portalname as string | undefined;
+  if (name === undefined) {
+    s.portals.clear();
+    return { command: 'CLOSE CURSOR ALL', columns: null, rows: [] };
+  }
+  if (name === '') throw new PgError('34000', 'invalid cursor name: must not be empty');
+  if (!s.portals.delete(name)) throw new PgError('34000', `cursor "${name}" does not exist`);
+  return { command: 'CLOSE CURSOR', columns: null, rows: [] };
+}
+
+/** UPDATE / DELETE ... WHERE CURRENT OF name: the cursor must exist (34000); positioned updates are not modelled. */
+export function refuseCurrentOf(s: Session, where: N | undefined): void {
+  const c = where?.CurrentOfExpr;
+  if (!c) return;
+  const name = c.cursor_name as string;
+  if (!s.portals.has(name)) throw new PgError('34000', `cursor "${name}" does not exist`);
+  throw notSupported('WHERE CURRENT OF (an UPDATE or DELETE of the row a cursor is on)');
+}
+
+/** Does a WITH clause hold INSERT / UPDATE / DELETE / MERGE (hasModifyingCTE)? */
+function modifyingWith(sel: N): boolean {
+  for (const c of (sel.withClause?.ctes ?? []) as N[]) {
+    const q = c.CommonTableExpr?.ctequery as N | undefined;
+    if (q && !q.SelectStmt) return true;
+    if (q?.SelectStmt && modifyingWith(q.SelectStmt)) return true;
+  }
+  for (const arm of [sel.larg, sel.rarg] as (N | undefined)[]) if (arm && modifyingWith(arm)) return true;
+  return false;
+}
+
+/**
+ * ExecSupportsBackwardScan on the plan the query would get, judged on its shape: a Sort on top (ORDER BY without
+ * DISTINCT), a scan of one table, VALUES, a function in FROM and UNION ALL of such arms can run backward; an
+ * Aggregate, a join, DISTINCT, a window function, a set-returning function in the select list, UNION / INTERSECT
+ * / EXCEPT and a Result without FROM cannot. Row locks make a cursor NO SCROLL too.
+ */
+export function supportsBackwardScan(sel: N): boolean {
+  if (sel.lockingClause?.length) return false;
+  if (sel.op && sel.op !== 'SETOP_NONE') {
+    if (sel.sortClause?.length) return true;
+    return sel.op === 'SETOP_UNION' && !!sel.all && supportsBackwardScan(sel.larg) && supportsBackwardScan(sel.rarg);
+  }
+  if (sel.valuesLists) return true;
+  if (sel.distinctClause) return false;
+  if (hasNode(sel.targetList, 'WindowDef')) return false;
+  if (sel.sortClause?.length) return true;
+  if (sel.groupClause?.length || sel.havingClause || hasAggregate(sel.targetList)) return false;
+  const from = (sel.fromClause ?? []) as N[];
+  if (from.length !== 1) return false; // no FROM: a Result; several: a join
+  const f = from[0]!;
+  if (f.JoinExpr) return false;
+  if (f.RangeSubselect) return supportsBackwardScan(f.RangeSubselect.subquery.SelectStmt);
+  return !!(f.RangeVar || f.RangeFunction);
+}
+
+const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'string_agg', 'array_agg', 'bool_and', 'bool_or', 'every', 'json_agg', 'jsonb_agg',
+  'stddev', 'variance', 'bit_and', 'bit_or', 'json_object_agg', 'jsonb_object_agg', 'stddev_pop', 'stddev_samp', 'var_pop', 'var_samp']);
+function hasAggregate(x: unknown): boolean {
+  if (!x || typeof x !== 'object') return false;
+  const o = x as N;
+  if (o.SubLink) return false;
+  if (o.FuncCall) {
+    const fname = (o.FuncCall.funcname as N[]).map((f) => f.String.sval as string).pop()!;
+    if (!o.FuncCall.over && (AGGREGATES.has(fname) || o.FuncCall.agg_star)) return true;
+  }
+  return Object.values(o).some(hasAggregate);
+}
+function hasNode(x: unknown, key: string): boolean {
+  if (!x || typeof x !== 'object') return false;
+  const o = x as N;
+  if (o.SubLink) return false;
+  if (key === 'WindowDef' && o.FuncCall?.over) return true;
+  if (Object.hasOwn(o, key)) return true;
+  return Object.values(o).some((v) => hasNode(v, key));
+}
+
+/** pg_cursors (pg_cursor()): the session's open cursors. */
+const PG_CURSORS_COLUMNS: [string, SqlType][] = [
+  ['name', T.text], ['statement', T.text], ['is_holdable', T.bool], ['is_binary', T.bool], ['is_scrollable', T.bool], ['creation_time', T.timestamptz],
+];
+export function pgCursorsView(_eng: Engine, s: Session): { columns: { name: string; type: SqlType }[]; rows: Value[][] } {
+  return {
+    columns: PG_CURSORS_COLUMNS.map(([name, type]) => ({ name, type })),
+    rows: [...s.portals.values()].map((p) => [p.name, p.sourceText, p.holdable, p.binary, p.scrollable, virtualTimestamp(p.createdAt)]),
+  };
+}
