@@ -21,16 +21,20 @@
  * parser/analyze.c (transformDeclareCursorStmt's rules), executor/execAmi.c (ExecSupportsBackwardScan),
  * utils/mmgr/portalmem.c (pg_cursor).
  *
- * Simplifications: the query runs to its end at DECLARE, under the DECLARE's snapshot and command id, and its
- * rows are kept (as a WITH HOLD cursor's are at COMMIT): what FETCH returns is PostgreSQL's, but an error the
- * query raises while running (a division by zero in row 5) comes at DECLARE instead of at the FETCH that reaches
- * it, and volatile functions run for every row at DECLARE. The pin is PostgreSQL's for a scan that streams to the
- * cursor (a sequential or index scan, its filter, LIMIT): the heap page of the row the cursor sits on, from the
- * first FETCH on, none before the first row or once the scan ran off its end; a query that reads its whole scan
- * first (a Sort, an Aggregate, a join) pins nothing. Whether a plan can run backward is judged on the query's
- * shape (a bitmap scan is taken for a plain one). BINARY cursors can be declared and moved but not fetched from
- * (0A000), FOR UPDATE / FOR SHARE cursors (rows locked as they are fetched) and WHERE CURRENT OF are refused with
- * 0A000 after PostgreSQL's own checks.
+ * Simplifications: the query runs to its end at the first FETCH or MOVE (a WITH HOLD cursor's at DECLARE,
+ * PostgreSQL's at COMMIT), under the DECLARE's snapshot and command id, and its rows are kept (as a WITH HOLD
+ * cursor's are at COMMIT): what FETCH returns is PostgreSQL's, and an error of analysis or constant folding comes
+ * at DECLARE, but one the query raises while running (a division by zero in row 5) comes at the first FETCH instead
+ * of at the FETCH that reaches it, and volatile functions run for every row then. The scan's side effects follow
+ * the cursor: a streaming scan (a sequential or index scan, its filter, LIMIT) pins the heap page of the row the
+ * cursor sits on — from the first FETCH on, none before the first row or once the scan ran off its end (a LIMIT
+ * that stopped keeps the last) — and prunes (heap_page_prune_opt) each page only when the cursor reaches it (an
+ * index scan's pages are taken in the order first read); a query that reads its whole scan first (a Sort, an
+ * Aggregate, a join) pins nothing and prunes what it read at the first FETCH. Whether a plan can run backward is
+ * judged on the query's shape (a bitmap scan is taken for a plain one). DDL of the same session on a table an open
+ * cursor reads is not refused (PostgreSQL: 55006, "is being used by active queries"). BINARY cursors can be
+ * declared and moved but not fetched from (0A000), FOR UPDATE / FOR SHARE cursors (rows locked as they are
+ * fetched) and WHERE CURRENT OF are refused with 0A000 after PostgreSQL's own checks.
  */
 import { virtualTimestamp } from '../adt/timestamp.js';
 import type { Engine } from '../engine.js';
@@ -39,9 +43,11 @@ import type { Executor } from '../executor/executor.js';
 import type { N, Gen } from '../executor/util.js';
 import { LOCK_CLAUSE_NAME, LOCK_STRENGTH } from '../executor/util.js';
 import type { Session, QueryResult } from '../session/session.js';
-import type { RawStmt } from '../sql/parser.js';
+import { type RawStmt, materializeLiterals } from '../sql/parser.js';
+import type { Table } from '../catalog/catalog.js';
+import { heapPagePruneOpt, removableHorizon } from '../vacuum/pruneheap.js';
 import { T, type SqlType, type Value, formatValue } from '../sql/types.js';
-import { CURSOR_OPT, type FetchDirection, newPosition, portalRunFetch } from '../tcop/pquery.js';
+import { CURSOR_OPT, type FetchDirection, currentRow, newPosition, portalRunFetch } from '../tcop/pquery.js';
 import type { Portal } from '../tcop/portalmem.js';
 
 /** PerformCursorOpen, with transformDeclareCursorStmt's checks first. */
@@ -53,8 +59,9 @@ export function* performCursorOpen(ex: Executor, s: Session, n: N, raw: RawStmt)
   const sel = (n.query?.SelectStmt ?? null) as N | null;
   if (!sel) throw new PgError('42601', 'DECLARE CURSOR needs a SELECT');
   // parse analysis: the query's own errors, its relations locked
+  let shape: { names: string[]; types: SqlType[] };
   s.noRows++;
-  try { yield* ex.query(s, sel, raw.text, true); } finally { s.noRows--; }
+  try { shape = yield* ex.query(s, sel, raw.text, true); } finally { s.noRows--; }
   if (modifyingWith(sel)) throw new PgError('0A000', 'DECLARE CURSOR must not contain data-modifying statements in WITH');
   const lc = (sel.lockingClause as N[] | undefined)?.[0]?.LockingClause;
   if (lc) {
@@ -68,36 +75,95 @@ export function* performCursorOpen(ex: Executor, s: Session, n: N, raw: RawStmt)
   if (name === '') throw new PgError('34000', 'invalid cursor name: must not be empty');
   if (s.portals.has(name)) throw new PgError('42P03', `cursor "${name}" already exists`);
   if (lc) throw notSupported(`DECLARE CURSOR ... ${LOCK_CLAUSE_NAME[LOCK_STRENGTH[lc.strength]!]} (a cursor that locks its rows as it fetches them)`);
-  const scan = { plDepth: s.plDepth, claimed: false, rel: null as number | null, blks: [] as number[], limited: false };
-  s.cursorScan = scan;
-  let q: { names: string[]; types: SqlType[]; rows: Value[][] };
-  try { q = yield* ex.query(s, sel, raw.text, true); } finally { s.cursorScan = null; }
   const tx = s.tx!;
+  const holdable = !!(opts & CURSOR_OPT.HOLD);
   const scrollable = opts & CURSOR_OPT.SCROLL ? true : opts & CURSOR_OPT.NO_SCROLL ? false : supportsBackwardScan(sel);
+  // the snapshot the cursor keeps: the DECLARE's (a transaction snapshot is taken now if there is none yet)
+  const snapshot = s.spiSnapshot?.snapshot ?? tx.stmtSnapshot ?? tx.xactSnapshot ?? ex.eng.snapshotFor(s);
   const portal: Portal = {
-    name, sourceText: s.currentQuery, holdable: !!(opts & CURSOR_OPT.HOLD), binary: !!(opts & CURSOR_OPT.BINARY), scrollable,
-    createdAt: s.stmtStartAt, level: tx.subs.length,
-    columns: q.names.map((nm, i) => ({ name: nm, type: q.types[i]!.name })), rows: q.rows.map((r) => r.map(formatValue)),
-    scan: scan.rel !== null && scan.blks.length === q.rows.length ? { rel: scan.rel, blks: scan.blks, keepsLast: scan.limited } : null,
-    snapshot: tx.stmtSnapshot ?? tx.xactSnapshot, pos: newPosition(q.rows.length, !scrollable), started: false,
+    name, sourceText: s.currentQuery, holdable, binary: !!(opts & CURSOR_OPT.BINARY), scrollable,
+    createdAt: s.stmtStartAt, level: tx.subs.length, columns: shape.names.map((nm, i) => ({ name: nm, type: shape.types[i]!.name })), rows: [],
+    scan: null, snapshot, pos: newPosition(0, !scrollable), started: false,
+    pending: { query: materializeLiterals(sel) as N, sql: raw.text, cid: tx.curcid }, prune: null,
   };
+  // a WITH HOLD cursor's rows are materialised now (PostgreSQL: at COMMIT, with the same snapshot); the others at
+  // their first FETCH
+  if (holdable) yield* runPortalQuery(ex, s, portal, false);
   s.portals.set(name, portal);
   if (ex.eng.tracer.wants('statement')) {
-    ex.eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} opens cursor ${name}: ${q.rows.length} row(s) as of its snapshot`
-      + `${portal.snapshot ? ` ${portal.snapshot.xmin}:${portal.snapshot.xmax}` : ''}, kept until the cursor closes${portal.holdable ? ' (WITH HOLD: past COMMIT, materialised)' : ''}` });
+    ex.eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} opens cursor ${name} with snapshot ${snapshot.xmin}:${snapshot.xmax}, `
+      + `kept until the cursor closes${holdable ? ' (WITH HOLD: its rows materialised, kept past COMMIT)' : ''}` });
   }
   return { command: 'DECLARE CURSOR', columns: null, rows: [] };
 }
 
+/**
+ * Run the cursor's query to its end with the DECLARE's snapshot and command id; its rows are kept. A streaming scan
+ * remembers each row's heap block (the pin) and the pages it reads, which are pruned (heap_page_prune_opt) only as
+ * the cursor reaches them; any other plan reads its whole scan now, as PostgreSQL's first FETCH does.
+ */
+function* runPortalQuery(ex: Executor, s: Session, p: Portal, deferPrune: boolean): Gen<void> {
+  const pend = p.pending!;
+  const tx = s.tx!;
+  const saved = { spi: s.spiSnapshot, cid: tx.curcid };
+  const scan: NonNullable<Session['cursorScan']> = { plDepth: s.plDepth, claimed: false, rel: null, blks: [], limited: false, visits: deferPrune ? [] : null };
+  s.spiSnapshot = { snapshot: p.snapshot!, crosscheck: null };
+  tx.curcid = pend.cid;
+  s.cursorScan = scan;
+  let q: { names: string[]; types: SqlType[]; rows: Value[][] };
+  try {
+    q = yield* ex.query(s, pend.query, pend.sql, true);
+  } finally {
+    s.cursorScan = null;
+    s.spiSnapshot = saved.spi;
+    tx.curcid = saved.cid;
+  }
+  p.pending = null;
+  p.rows = q.rows.map((r) => r.map(formatValue));
+  p.pos.nrows = p.rows.length;
+  const streaming = scan.rel !== null && scan.blks.length === q.rows.length;
+  if (streaming) p.scan = { rel: scan.rel!, blks: scan.blks, keepsLast: scan.limited };
+  const visits = scan.visits ?? [];
+  const own = streaming ? visits.filter((v) => v.t.oid === scan.rel) : [];
+  for (const v of visits) if (!own.includes(v)) prunePage(ex, s, v.t, v.blk); // pages of other relations: read now
+  if (own.length) p.prune = { visits: own, done: 0 };
+}
+
+/** heap_page_prune_opt for a page the cursor's scan reaches now. */
+function prunePage(ex: Executor, s: Session, t: Table, blk: number): void {
+  const page = t.heap.pages[blk];
+  if (page && page.pruneXid) heapPagePruneOpt(ex.eng, t, page, s.id, () => removableHorizon(ex.eng));
+}
+
+/** The pages a streaming scan has read by now (up to the one the cursor sits on; all once it ran off its end). */
+function pruneReached(ex: Executor, s: Session, p: Portal): void {
+  const pr = p.prune;
+  if (!pr || !p.scan) return;
+  const row = currentRow(p.pos);
+  let upTo: number;
+  if (row !== null) {
+    const blk = p.scan.blks[row - 1]!;
+    upTo = pr.visits.findIndex((v) => v.blk === blk) + 1;
+  } else upTo = p.pos.cur > p.pos.nrows && !p.scan.keepsLast ? pr.visits.length : p.pos.cur > p.pos.nrows ? pr.visits.findIndex((v) => v.blk === p.scan!.blks[p.pos.nrows - 1]) + 1 : 0;
+  // the scan prunes a page under its own pin (a cleanup lock needs only that no one else pins it)
+  const started = p.started;
+  p.started = false;
+  try {
+    while (pr.done < upTo) { const v = pr.visits[pr.done++]!; prunePage(ex, s, v.t, v.blk); }
+  } finally { p.started = started; }
+}
+
 /** PerformPortalFetch: FETCH (rows and the tag FETCH n) or MOVE (the tag MOVE n). */
-export function performPortalFetch(s: Session, n: N): QueryResult {
+export function* performPortalFetch(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const name = (n.portalname ?? '') as string;
   if (name === '') throw new PgError('34000', 'invalid cursor name: must not be empty');
   const p = s.portals.get(name);
   if (!p) throw new PgError('34000', `cursor "${name}" does not exist`);
   const isMove = !!n.ismove;
   if (p.binary && !isMove) throw notSupported('FETCH from a BINARY cursor (its rows are sent in binary format)');
+  if (p.pending) yield* runPortalQuery(ex, s, p, true);
   const r = portalRunFetch(p.pos, (n.direction ?? 'FETCH_FORWARD') as FetchDirection, Number(n.howMany ?? 0), isMove);
+  pruneReached(ex, s, p);
   p.started = true;
   if (isMove) return { command: `MOVE ${r.count}`, columns: null, rows: [] };
   return { command: `FETCH ${r.count}`, columns: p.columns, rows: r.rows.map((i) => p.rows[i - 1]!) };

@@ -181,7 +181,7 @@ export class Executor {
       case 'GrantStmt': return grantStmt(this, s, node);
       case 'ClusterStmt': return yield* clusterStmt(this, s, node);
       case 'DeclareCursorStmt': return yield* performCursorOpen(this, s, node, raw);
-      case 'FetchStmt': return performPortalFetch(s, node);
+      case 'FetchStmt': return yield* performPortalFetch(this, s, node);
       case 'ClosePortalStmt': return performPortalClose(s, node);
       case 'NotifyStmt': case 'ListenStmt': case 'UnlistenStmt': return asyncStatement(this.eng, s, type, node);
       default: throw notSupported(`the statement ${type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()}`);

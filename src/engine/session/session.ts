@@ -69,7 +69,9 @@ export class Session {
   /** open cursors (portals) by name: DECLARE / FETCH / CLOSE (commands/portalcmds.ts, tcop/portalmem.ts) */
   portals = new Map<string, import('../tcop/portalmem.js').Portal>();
   /** while a DECLARE runs its query: the heap block of each row its scan returns, when the scan streams (select.ts) */
-  cursorScan: { plDepth: number; claimed: boolean; rel: number | null; blks: number[]; limited: boolean } | null = null;
+  cursorScan: { plDepth: number; claimed: boolean; rel: number | null; blks: number[]; limited: boolean;
+    /** the heap pages its scans read, their pruning put off until the cursor reaches them (executor/scan.ts pageVisitor) */
+    visits: { t: import('../catalog/catalog.js').Table; blk: number }[] | null; } | null = null;
   /** PREPARE'd statements of this session, by name (commands/prepare.ts) */
   prepared = new Map<string, import('../commands/prepare.js').PreparedStatement>();
   /** the parameter values of the EXECUTE being run ($1, $2, …), or null */

@@ -48,6 +48,10 @@ export interface Portal {
   pos: PortalPosition;
   /** a FETCH has run the query (before that, no page is pinned: the executor has only been started) */
   started: boolean;
+  /** the query not yet run (literals written in), its text, and the DECLARE's command id (its snapshot's curcid) */
+  pending: { query: Record<string, any>; sql: string; cid: number } | null;
+  /** a streaming scan's pages in the order it read them, and how many the cursor has reached (pruned) so far */
+  prune: { visits: { t: import('../catalog/catalog.js').Table; blk: number }[]; done: number } | null;
 }
 
 /** The heap page the cursor's scan is stopped on: pinned until the scan moves on or the cursor closes. */
@@ -100,5 +104,5 @@ export function atSubCommitPortals(s: Session, level: number): void {
 
 /** A held cursor for a copy of the session (Engine.clone: only held cursors exist between transactions). */
 export function clonePortal(p: Portal): Portal {
-  return { ...p, pos: { ...p.pos } };
+  return { ...p, pos: { ...p.pos }, prune: null };
 }
