@@ -18,23 +18,30 @@
  *     FETCH ALL FROM c;                        -- k = 2, 3, …: still the DECLARE's snapshot; the scan ended, pin gone
  *
  * Mirrors: src/backend/commands/portalcmds.c (PerformCursorOpen, PerformPortalFetch, PerformPortalClose),
+ * executor/execCurrent.c (execCurrentOf), nodeLockRows.c (ExecLockRows),
  * parser/analyze.c (transformDeclareCursorStmt's rules), executor/execAmi.c (ExecSupportsBackwardScan),
  * utils/mmgr/portalmem.c (pg_cursor).
  *
- * Simplifications: the query runs to its end at the first FETCH or MOVE (a WITH HOLD cursor's at DECLARE,
- * PostgreSQL's at COMMIT), under the DECLARE's snapshot and command id, and its rows are kept (as a WITH HOLD
- * cursor's are at COMMIT): what FETCH returns is PostgreSQL's, and an error of analysis or constant folding comes
- * at DECLARE, but one the query raises while running (a division by zero in row 5) comes at the first FETCH instead
- * of at the FETCH that reaches it, and volatile functions run for every row then. The scan's side effects follow
- * the cursor: a streaming scan (a sequential or index scan, its filter, LIMIT) pins the heap page of the row the
- * cursor sits on — from the first FETCH on, none before the first row or once the scan ran off its end (a LIMIT
- * that stopped keeps the last) — and prunes (heap_page_prune_opt) each page only when the cursor reaches it (an
- * index scan's pages are taken in the order first read); a query that reads its whole scan first (a Sort, an
- * Aggregate, a join) pins nothing and prunes what it read at the first FETCH. Whether a plan can run backward is
- * judged on the query's shape (a bitmap scan is taken for a plain one). DDL of the same session on a table an open
- * cursor reads is not refused (PostgreSQL: 55006, "is being used by active queries"). BINARY cursors can be
- * declared and moved but not fetched from (0A000), FOR UPDATE / FOR SHARE cursors (rows locked as they are
- * fetched) and WHERE CURRENT OF are refused with 0A000 after PostgreSQL's own checks.
+ * How it runs here: the first FETCH or MOVE runs the query's scan, joins, aggregation and sort to their end under
+ * the DECLARE's snapshot and command id (a WITH HOLD cursor's at DECLARE: PostgreSQL materialises it at COMMIT);
+ * the rows above them are pulled one at a time as FETCH asks — a FOR UPDATE / SHARE cursor's LockRows locks each
+ * row then (it may wait for another transaction, get the row's newest version under READ COMMITTED, skip it), the
+ * select list is computed then (so a division by zero in row 5 fails the FETCH that reaches row 5; under a Sort it
+ * is computed for every row at the first FETCH, make_sort_input_target), LIMIT / OFFSET count them. A streaming
+ * scan (a sequential or index scan, its filter, LIMIT) pins the heap page of the row the cursor sits on — from the
+ * first FETCH on, none before the first row or once the scan ran off its end (a LIMIT that stopped keeps the last)
+ * — and prunes (heap_page_prune_opt) each page only when the cursor reaches it. UPDATE / DELETE ... WHERE CURRENT
+ * OF act on the tuple the cursor is on (the locked version, or the scan's, followed to its newest version as the
+ * TID scan does), with PostgreSQL's errors (24000) when the cursor is on no row, held, or not a scan of the table.
+ *
+ * Simplifications: a WHERE condition that errors, or a volatile function in it, is evaluated for every row at the
+ * first FETCH (PostgreSQL: as the scan reaches the row); the index pages of an index scan are taken in the order
+ * the scan first read them. The planner does not plan for cursor_tuple_fraction (PostgreSQL's fast-start plans for
+ * cursors: an index scan where a SELECT would sort — then the cursor is simply updatable and projects row by row).
+ * Whether a plan can run backward (the default SCROLL) is judged on the query's shape (a bitmap scan is taken for a
+ * plain one). DDL of the same session on a table an open cursor reads is not refused (PostgreSQL: 55006, "is being
+ * used by active queries"). BINARY cursors can be declared and moved but not fetched from (0A000). An aggressive
+ * VACUUM that would wait for the cleanup lock of a page a cursor pins is refused with 0A000 (vacuum/vacuumlazy.ts).
  */
 import { virtualTimestamp } from '../adt/timestamp.js';
 import type { Engine } from '../engine.js';
@@ -45,9 +52,10 @@ import { LOCK_CLAUSE_NAME, LOCK_STRENGTH } from '../executor/util.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { type RawStmt, materializeLiterals } from '../sql/parser.js';
 import type { Table } from '../catalog/catalog.js';
+import { HEAP_XMAX_INVALID, LpFlags } from '../heap/tuple.js';
 import { heapPagePruneOpt, removableHorizon } from '../vacuum/pruneheap.js';
 import { T, type SqlType, type Value, formatValue } from '../sql/types.js';
-import { CURSOR_OPT, type FetchDirection, currentRow, newPosition, portalRunFetch } from '../tcop/pquery.js';
+import { CURSOR_OPT, FETCH_ALL, type FetchDirection, currentRow, newPosition, portalRunFetch } from '../tcop/pquery.js';
 import type { Portal } from '../tcop/portalmem.js';
 
 /** PerformCursorOpen, with transformDeclareCursorStmt's checks first. */
@@ -74,7 +82,6 @@ export function* performCursorOpen(ex: Executor, s: Session, n: N, raw: RawStmt)
   if (!(opts & CURSOR_OPT.HOLD) && s.block === 'none') throw new PgError('25P01', 'DECLARE CURSOR can only be used in transaction blocks');
   if (name === '') throw new PgError('34000', 'invalid cursor name: must not be empty');
   if (s.portals.has(name)) throw new PgError('42P03', `cursor "${name}" already exists`);
-  if (lc) throw notSupported(`DECLARE CURSOR ... ${LOCK_CLAUSE_NAME[LOCK_STRENGTH[lc.strength]!]} (a cursor that locks its rows as it fetches them)`);
   const tx = s.tx!;
   const holdable = !!(opts & CURSOR_OPT.HOLD);
   const scrollable = opts & CURSOR_OPT.SCROLL ? true : opts & CURSOR_OPT.NO_SCROLL ? false : supportsBackwardScan(sel);
@@ -83,8 +90,8 @@ export function* performCursorOpen(ex: Executor, s: Session, n: N, raw: RawStmt)
   const portal: Portal = {
     name, sourceText: s.currentQuery, holdable, binary: !!(opts & CURSOR_OPT.BINARY), scrollable,
     createdAt: s.stmtStartAt, level: tx.subs.length, columns: shape.names.map((nm, i) => ({ name: nm, type: shape.types[i]!.name })), rows: [],
-    scan: null, snapshot, pos: newPosition(0, !scrollable), started: false,
-    pending: { query: materializeLiterals(sel) as N, sql: raw.text, cid: tx.curcid }, prune: null,
+    scan: null, lockRel: null, lazy: null, cid: tx.curcid, lockTids: [], snapshot, pos: newPosition(0, !scrollable), started: false,
+    pending: { query: materializeLiterals(sel) as N, sql: raw.text, cid: tx.curcid, locks: !!lc }, prune: null,
   };
   // a WITH HOLD cursor's rows are materialised now (PostgreSQL: at COMMIT, with the same snapshot); the others at
   // their first FETCH
@@ -106,7 +113,9 @@ function* runPortalQuery(ex: Executor, s: Session, p: Portal, deferPrune: boolea
   const pend = p.pending!;
   const tx = s.tx!;
   const saved = { spi: s.spiSnapshot, cid: tx.curcid };
-  const scan: NonNullable<Session['cursorScan']> = { plDepth: s.plDepth, claimed: false, rel: null, blks: [], limited: false, visits: deferPrune ? [] : null };
+  const scan: NonNullable<Session['cursorScan']> = {
+    plDepth: s.plDepth, claimed: false, rel: null, blks: [], tids: [], limited: false, visits: deferPrune ? [] : null, wantLocks: pend.locks, lockRows: null,
+  };
   s.spiSnapshot = { snapshot: p.snapshot!, crosscheck: null };
   tx.curcid = pend.cid;
   s.cursorScan = scan;
@@ -121,8 +130,13 @@ function* runPortalQuery(ex: Executor, s: Session, p: Portal, deferPrune: boolea
   p.pending = null;
   p.rows = q.rows.map((r) => r.map(formatValue));
   p.pos.nrows = p.rows.length;
-  const streaming = scan.rel !== null && scan.blks.length === q.rows.length;
-  if (streaming) p.scan = { rel: scan.rel!, blks: scan.blks, keepsLast: scan.limited };
+  if (scan.lockRows) {
+    p.lazy = scan.lockRows;
+    if (pend.locks) p.lockRel = lockTarget(ex, pend.query);
+    p.pos.nrows = UNKNOWN_END;
+  }
+  const streaming = scan.rel !== null && (scan.lockRows !== null || scan.blks.length === q.rows.length);
+  if (streaming) p.scan = { rel: scan.rel!, blks: scan.blks, tids: scan.tids, keepsLast: scan.limited };
   const visits = scan.visits ?? [];
   const own = streaming ? visits.filter((v) => v.t.oid === scan.rel) : [];
   for (const v of visits) if (!own.includes(v)) prunePage(ex, s, v.t, v.blk); // pages of other relations: read now
@@ -162,11 +176,113 @@ export function* performPortalFetch(ex: Executor, s: Session, n: N): Gen<QueryRe
   const isMove = !!n.ismove;
   if (p.binary && !isMove) throw notSupported('FETCH from a BINARY cursor (its rows are sent in binary format)');
   if (p.pending) yield* runPortalQuery(ex, s, p, true);
-  const r = portalRunFetch(p.pos, (n.direction ?? 'FETCH_FORWARD') as FetchDirection, Number(n.howMany ?? 0), isMove);
+  const direction = (n.direction ?? 'FETCH_FORWARD') as FetchDirection, howMany = Number(n.howMany ?? 0);
+  if (p.lazy) yield* pullRows(s, p, fetchTarget(p.pos, direction, howMany));
+  const r = portalRunFetch(p.pos, direction, howMany, isMove);
   pruneReached(ex, s, p);
   p.started = true;
   if (isMove) return { command: `MOVE ${r.count}`, columns: null, rows: [] };
   return { command: `FETCH ${r.count}`, columns: p.columns, rows: r.rows.map((i) => p.rows[i - 1]!) };
+}
+
+/** A FOR UPDATE cursor's rows not yet pulled: its end is not known (larger than any row number a FETCH reaches). */
+const UNKNOWN_END = Number.MAX_SAFE_INTEGER - 1;
+
+/**
+ * How far forward a FETCH on a forward-only cursor may read: the row number it ends on (Infinity: to the end).
+ * A FOR UPDATE cursor locks exactly the rows pulled through its LockRows, so no further.
+ */
+export function fetchTarget(pos: { cur: number }, direction: FetchDirection, count: number): number {
+  const all = count === FETCH_ALL;
+  switch (direction) {
+    case 'FETCH_FORWARD': return all ? Infinity : count >= 0 ? pos.cur + count : pos.cur;
+    case 'FETCH_BACKWARD': return count < 0 && -count !== FETCH_ALL ? pos.cur - count : count < 0 ? Infinity : pos.cur;
+    case 'FETCH_RELATIVE': return count > 0 ? pos.cur + count : pos.cur;
+    case 'FETCH_ABSOLUTE': return count > 0 ? Math.max(pos.cur, count) : count < 0 ? Infinity : pos.cur;
+  }
+}
+
+/** The rows up to `target` pulled through the top of the plan: locked (FOR UPDATE: it may wait, be rechecked or skipped) and projected. */
+function* pullRows(s: Session, p: Portal, target: number): Gen<void> {
+  const lz = p.lazy!;
+  const tx = s.tx!;
+  const saved = { spi: s.spiSnapshot, cid: tx.curcid };
+  s.spiSnapshot = { snapshot: p.snapshot!, crosscheck: null };
+  tx.curcid = p.cid;
+  try {
+    while (p.rows.length < target && lz.next < lz.rows.length) {
+      const got = yield* lz.fetch(lz.rows[lz.next]!);
+      lz.next++;
+      if (got === 'end') { lz.next = lz.rows.length; if (p.scan) p.scan.keepsLast = true; break; }
+      if (!got) continue;
+      p.rows.push(got.vals.map(formatValue));
+      p.scan?.blks.push(got.blk);
+      p.scan?.tids.push(got.tid);
+      if (p.lockRel !== null) p.lockTids.push(got.tid);
+    }
+  } finally {
+    s.spiSnapshot = saved.spi;
+    tx.curcid = saved.cid;
+  }
+  if (lz.next >= lz.rows.length) { p.pos.nrows = p.rows.length; p.lazy = null; }
+}
+
+/** The table a FOR UPDATE cursor's query reads (its one FROM item). */
+function lockTarget(ex: Executor, q: N): number | null {
+  const rv = (q.fromClause as N[] | undefined)?.[0]?.RangeVar;
+  if (!rv) return null;
+  const t = rv.schemaname ? ex.eng.catalog.getIn(rv.schemaname, rv.relname) : ex.eng.catalog.get(rv.relname);
+  return t?.oid ?? null;
+}
+
+/**
+ * execCurrentOf: UPDATE / DELETE ... WHERE CURRENT OF name becomes WHERE ctid = the tuple the cursor is on — the
+ * version it locked (FOR UPDATE / SHARE), or the one its scan returned (a simply updatable scan of the table).
+ */
+export function currentOf(ex: Executor, s: Session, stmt: N): N {
+  const c = stmt.whereClause?.CurrentOfExpr;
+  if (!c) return stmt;
+  const name = c.cursor_name as string;
+  const p = s.portals.get(name);
+  if (!p) throw new PgError('34000', `cursor "${name}" does not exist`);
+  if (p.level < 0) throw new PgError('24000', `cursor "${name}" is held from a previous transaction`);
+  const rv = stmt.relation as N;
+  const t = rv.schemaname ? ex.eng.catalog.getIn(rv.schemaname, rv.relname) : ex.eng.catalog.get(rv.relname);
+  const tname = (rv.relname ?? '') as string;
+  if (p.pending?.locks || p.lockRel !== null) {
+    if (!t || (p.lockRel ?? lockTarget(ex, p.pending!.query)) !== t.oid) {
+      throw new PgError('24000', `cursor "${name}" does not have a FOR UPDATE/SHARE reference to table "${tname}"`);
+    }
+  } else if (p.pending ? !t || !simplyUpdatable(ex, p.pending.query, t.oid) : !p.scan || !t || p.scan.rel !== t.oid) {
+    throw new PgError('24000', `cursor "${name}" is not a simply updatable scan of table "${tname}"`);
+  }
+  if (p.pos.atStart || p.pos.atEnd) throw new PgError('24000', `cursor "${name}" is not positioned on a row`);
+  const row = currentRow(p.pos);
+  const tid = row !== null ? p.scan?.tids[row - 1] : undefined;
+  if (!tid || !t) throw notSupported('WHERE CURRENT OF a cursor whose query is not a plain scan of the table');
+  const at: [number, number] = [tid[0], tid[1]];
+  latestTid(t, at);
+  const ctid = { A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: '=' } }], lexpr: { ColumnRef: { fields: [{ String: { sval: 'ctid' } }], location: -1 } },
+    rexpr: { TypeCast: { arg: { A_Const: { sval: { sval: `(${at[0]},${at[1]})` }, location: -1 } }, typeName: { names: [{ String: { sval: 'tid' } }], typemod: -1, location: -1 }, location: -1 } },
+    location: -1 } };
+  return { ...stmt, whereClause: ctid };
+}
+
+/** heap_get_latest_tid: follow the update chain from the cursor's tuple to the newest version (the TID scan's). */
+function latestTid(t: Table, tid: [number, number]): void {
+  for (let guard = 0; guard < 10000; guard++) {
+    const it = t.heap.pages[tid[0]]?.items[tid[1] - 1];
+    if (!it || it.lpFlags !== LpFlags.NORMAL || (it.ctidBlock === tid[0] && it.ctidOffset === tid[1])) return;
+    if (it.infomask & HEAP_XMAX_INVALID) return;
+    tid[0] = it.ctidBlock; tid[1] = it.ctidOffset;
+  }
+}
+
+/** A query whose plan is a scan of the table under at most a filter and LIMIT (search_plan_tree finds it). */
+function simplyUpdatable(ex: Executor, q: N, oid: number): boolean {
+  if (q.op && q.op !== 'SETOP_NONE') return false;
+  if (q.sortClause?.length || q.distinctClause || q.groupClause?.length || q.havingClause || hasAggregate(q.targetList) || hasNode(q.targetList, 'WindowDef')) return false;
+  return lockTarget(ex, q) === oid && (q.fromClause as N[]).length === 1;
 }
 
 /** PerformPortalClose: CLOSE name (34000 if there is none) or CLOSE ALL. */
@@ -179,15 +295,6 @@ export function performPortalClose(s: Session, n: N): QueryResult {
   if (name === '') throw new PgError('34000', 'invalid cursor name: must not be empty');
   if (!s.portals.delete(name)) throw new PgError('34000', `cursor "${name}" does not exist`);
   return { command: 'CLOSE CURSOR', columns: null, rows: [] };
-}
-
-/** UPDATE / DELETE ... WHERE CURRENT OF name: the cursor must exist (34000); positioned updates are not modelled. */
-export function refuseCurrentOf(s: Session, where: N | undefined): void {
-  const c = where?.CurrentOfExpr;
-  if (!c) return;
-  const name = c.cursor_name as string;
-  if (!s.portals.has(name)) throw new PgError('34000', `cursor "${name}" does not exist`);
-  throw notSupported('WHERE CURRENT OF (an UPDATE or DELETE of the row a cursor is on)');
 }
 
 /** Does a WITH clause hold INSERT / UPDATE / DELETE / MERGE (hasModifyingCTE)? */

@@ -107,7 +107,7 @@ import { createRole, dropRole, privilegedStatement } from '../commands/user.js';
 import { grantStmt } from '../commands/grant.js';
 import { clusterStmt } from '../commands/cluster.js';
 import { createSchema, dropSchema } from '../commands/schemacmds.js';
-import { performCursorOpen, performPortalClose, performPortalFetch, refuseCurrentOf } from '../commands/portalcmds.js';
+import { performCursorOpen, performPortalClose, performPortalFetch, currentOf } from '../commands/portalcmds.js';
 import { asyncNotify, asyncStatement, notificationQueueUsage } from '../commands/async.js';
 
 export class Executor {
@@ -134,7 +134,7 @@ export class Executor {
         if (node.objtype !== 'OBJECT_TABLE') throw notSupported('materialized views');
         return yield* createTableAs(this, s, node.query.SelectStmt ?? node.query, node.into, !!node.if_not_exists, raw);
       case 'InsertStmt': case 'UpdateStmt': case 'DeleteStmt':
-        if (type !== 'InsertStmt') refuseCurrentOf(s, node.whereClause);
+        if (type !== 'InsertStmt') node = currentOf(this, s, node); // WHERE CURRENT OF cursor: the tuple it is on
         if (node.withClause) return yield* withModify(this, s, type, node, raw);
         return yield* (type === 'InsertStmt' ? this.insertStmt(s, node, raw) : type === 'UpdateStmt' ? this.updateStmt(s, node, raw) : this.deleteStmt(s, node, raw));
       case 'MergeStmt':

@@ -380,8 +380,35 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // a user function as a whole select-list item runs as a step of the statement, once per row (it may wait)
   const genTargets = !waitTargets && !sortKeys.length && !n.distinctClause && !grouping && targets.some((t) => t.gen);
   // a cursor's query (commands/portalcmds.ts): the heap block of each row of a streaming scan, for the pin it keeps
+  const ownCursor = topLevel && !sub && s.cursorScan && !s.cursorScan.claimed && s.cursorScan.plDepth === s.plDepth && !s.noRows ? s.cursorScan : null;
   const cursorScan = claimCursorScan(s, topLevel && !sub && !!src.table && !src.table.partKey && !grouping && !wp && !ps && !sortKeys.length
     && !n.distinctClause, src.table);
+  // a cursor's query (commands/portalcmds.ts): the rows above the scan / Sort are pulled one by one as FETCH asks —
+  // a FOR UPDATE / SHARE cursor's LockRows locks each as it passes, the select list is computed for it then
+  if (ownCursor && (ownCursor.wantLocks ? !!lockMode && !!src.table
+    : !n.distinctClause && !onFirst && !waitTargets && !genTargets && !pipelined && !qi && !lockMode)) {
+    const table = src.table, mode = lockMode;
+    // make_sort_input_target: under a Sort the select list is computed below it, for every row, at the first FETCH
+    if (sortKeys.length && !lockMode && !computedLate(n.targetList)) for (const r of unsorted) for (const tg of targets) tg.fn(r);
+    let skippedL = 0, emitted = 0;
+    ownCursor.lockRows = {
+      rows, next: 0,
+      * fetch(r0) {
+        if (limit !== null && emitted >= limit) return 'end';
+        let r = r0;
+        if (mode && table) {
+          const locked = yield* ex.lockRowForSelect(s, table, r0 as Candidate, mode, policy, where);
+          if (!locked) return null;
+          r = locked;
+        }
+        const vals = targets.map((tg) => tg.fn(r));
+        if (skippedL < offset) { skippedL++; return null; }
+        emitted++;
+        return { vals, blk: r0.blk, tid: [r.blk, r.off] as [number, number] };
+      },
+    };
+    return { names, types: targets.map((t) => t.type), rows: [] };
+  }
   for (let r of rows) {
     if (limit !== null && out.length >= limit) { if (qi) qi.limitHit = true; break; }
     if (pipelined && (mayWait(n.whereClause) ? yield* evalWaiting(s, () => where!.fn(r)) : where!.fn(r)) !== true) continue;
@@ -402,7 +429,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     if (unique && !unique.first(vals)) continue;
     if (skipped < offset) { skipped++; continue; }
     out.push(vals);
-    cursorScan?.blks.push(r.blk);
+    if (cursorScan) { cursorScan.blks.push(r.blk); cursorScan.tids.push([r.blk, r.off]); }
   }
   if (cursorScan) cursorScan.limited = limit !== null && out.length >= limit;
   // a hashed DISTINCT returns its rows in its hash table's order (execGrouping.ts)

@@ -25,6 +25,15 @@ import type { Session } from '../session/session.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { type PortalPosition, currentRow } from './pquery.js';
 
+/** A FOR UPDATE cursor's LockRows: the candidates its scan found, locked one by one as FETCH pulls them. fetch
+ *  returns the row (its values, its scan's block, the locked version's tid), null when it is skipped (deleted,
+ *  no longer matching, SKIP LOCKED), 'end' when a LIMIT is reached. */
+export interface LazyRows {
+  rows: import('../sql/primnodes.js').Row[];
+  next: number;
+  fetch(r: import('../sql/primnodes.js').Row): Generator<import('../session/session.js').StepYield, { vals: import('../sql/types.js').Value[]; blk: number; tid: [number, number] } | null | 'end', void>;
+}
+
 export interface Portal {
   name: string;
   /** the query string the DECLARE came in (pg_cursors.statement) */
@@ -42,14 +51,21 @@ export interface Portal {
   /** a streaming scan of one table (nothing between it and the cursor that reads it all first): each row's heap
    *  block, for the pin the scan keeps; null when the first FETCH reads the whole scan (a Sort, an Aggregate).
    *  keepsLast: a LIMIT stopped it (the Limit node asks its scan for nothing more: the scan stays on the last row) */
-  scan: { rel: number; blks: number[]; keepsLast: boolean } | null;
+  scan: { rel: number; blks: number[]; tids: [number, number][]; keepsLast: boolean } | null;
+  /** FOR UPDATE / SHARE: the table whose rows it locks, and the rows not yet pulled (null once all are) */
+  lockRel: number | null;
+  lazy: LazyRows | null;
+  /** the DECLARE's command id (its snapshot's curcid; LockRows' es_output_cid) */
+  cid: number;
+  /** the tuples it has locked so far */
+  lockTids: [number, number][];
   /** the snapshot the query runs with; null once the cursor is held */
   snapshot: Snapshot | null;
   pos: PortalPosition;
   /** a FETCH has run the query (before that, no page is pinned: the executor has only been started) */
   started: boolean;
   /** the query not yet run (literals written in), its text, and the DECLARE's command id (its snapshot's curcid) */
-  pending: { query: Record<string, any>; sql: string; cid: number } | null;
+  pending: { query: Record<string, any>; sql: string; cid: number; locks: boolean } | null;
   /** a streaming scan's pages in the order it read them, and how many the cursor has reached (pruned) so far */
   prune: { visits: { t: import('../catalog/catalog.js').Table; blk: number }[]; done: number } | null;
 }
