@@ -154,11 +154,10 @@ function pruneReached(ex: Executor, s: Session, p: Portal): void {
   const pr = p.prune;
   if (!pr || !p.scan) return;
   const row = currentRow(p.pos);
-  let upTo: number;
-  if (row !== null) {
-    const blk = p.scan.blks[row - 1]!;
-    upTo = pr.visits.findIndex((v) => v.blk === blk) + 1;
-  } else upTo = p.pos.cur > p.pos.nrows && !p.scan.keepsLast ? pr.visits.length : p.pos.cur > p.pos.nrows ? pr.visits.findIndex((v) => v.blk === p.scan!.blks[p.pos.nrows - 1]) + 1 : 0;
+  const past = p.pos.cur > p.pos.nrows;
+  const reachedBlk = (r: number) => pr.visits.findIndex((v) => v.blk === p.scan!.blks[r - 1]) + 1;
+  // on a row: the pages up to its; past the end: all of them (a LIMIT that stopped: up to the last row's)
+  const upTo = row !== null ? reachedBlk(row) : past && !p.scan.keepsLast ? pr.visits.length : past && p.pos.nrows > 0 ? reachedBlk(p.pos.nrows) : 0;
   // the scan prunes a page under its own pin (a cleanup lock needs only that no one else pins it)
   const started = p.started;
   p.started = false;
