@@ -95,7 +95,10 @@ export function* performCursorOpen(ex: Executor, s: Session, n: N, raw: RawStmt)
   };
   // a WITH HOLD cursor's rows are materialised now (PostgreSQL: at COMMIT, with the same snapshot); the others at
   // their first FETCH
-  if (holdable) yield* runPortalQuery(ex, s, portal, false);
+  if (holdable) {
+    yield* runPortalQuery(ex, s, portal, false);
+    if (portal.lazy) yield* pullRows(s, portal, Infinity); // every row now: nothing of this transaction is left to run later
+  }
   s.portals.set(name, portal);
   if (ex.eng.tracer.wants('statement')) {
     ex.eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} opens cursor ${name} with snapshot ${snapshot.xmin}:${snapshot.xmax}, `

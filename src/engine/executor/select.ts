@@ -381,15 +381,17 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const genTargets = !waitTargets && !sortKeys.length && !n.distinctClause && !grouping && targets.some((t) => t.gen);
   // a cursor's query (commands/portalcmds.ts): the heap block of each row of a streaming scan, for the pin it keeps
   const ownCursor = topLevel && !sub && s.cursorScan && !s.cursorScan.claimed && s.cursorScan.plDepth === s.plDepth && !s.noRows ? s.cursorScan : null;
-  const cursorScan = claimCursorScan(s, topLevel && !sub && !!src.table && !src.table.partKey && !grouping && !wp && !ps && !sortKeys.length
-    && !n.distinctClause, src.table);
+  // (an index walk in ORDER BY's order is the plan's top: the Sort above it is a no-op here and absent in PostgreSQL)
+  const indexOrdered = path?.kind === 'IndexScanOrdered' && (n.sortClause ?? []).length === 1;
+  const cursorScan = claimCursorScan(s, topLevel && !sub && !!src.table && !src.table.partKey && !grouping && !wp && !ps
+    && (!sortKeys.length || indexOrdered) && !n.distinctClause, src.table);
   // a cursor's query (commands/portalcmds.ts): the rows above the scan / Sort are pulled one by one as FETCH asks —
   // a FOR UPDATE / SHARE cursor's LockRows locks each as it passes, the select list is computed for it then
   if (ownCursor && (ownCursor.wantLocks ? !!lockMode && !!src.table
     : !n.distinctClause && !onFirst && !waitTargets && !genTargets && !pipelined && !qi && !lockMode)) {
     const table = src.table, mode = lockMode;
     // make_sort_input_target: under a Sort the select list is computed below it, for every row, at the first FETCH
-    if (sortKeys.length && !lockMode && !computedLate(n.targetList)) for (const r of unsorted) for (const tg of targets) tg.fn(r);
+    if (sortKeys.length && !indexOrdered && !lockMode && !computedLate(n.targetList)) for (const r of unsorted) for (const tg of targets) tg.fn(r);
     let skippedL = 0, emitted = 0;
     ownCursor.lockRows = {
       rows, next: 0,
