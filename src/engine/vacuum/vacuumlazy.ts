@@ -35,7 +35,14 @@
  * nupdated, the offsets as block data, or the leaf's full-page image), where the index's pages are laid out
  * (index/nbtlayout.ts vacuumPlan); otherwise one record for the index (tests/scenarios/walinspect/btree-vacuum.out).
  *
- * Mirrors: src/backend/access/heap/vacuumlazy.c (heap_vacuum_rel, lazy_scan_heap, lazy_scan_prune,
+ * A page another backend pins (an open cursor's scan stopped on it, a statement waiting for one of its rows) gives
+ * no cleanup lock: VACUUM only reads it (lazy_scan_noprune) — its tuples are counted, its dead ones "missed" (the
+ * VERBOSE line "tuples missed: N dead from M pages not removed due to cleanup lock contention"), its LP_DEAD items
+ * still go to the index pass, and what stays unfrozen holds the new relfrozenxid back. An aggressive VACUUM would
+ * wait for the pin to go (LockBufferForCleanup) when the page has something to freeze: that wait is not modelled
+ * (0A000).
+ *
+ * Mirrors: src/backend/access/heap/vacuumlazy.c (heap_vacuum_rel, lazy_scan_heap, lazy_scan_noprune, lazy_scan_prune,
  * lazy_vacuum, lazy_vacuum_heap_page, lazy_truncate_heap, should_attempt_truncation), heapam.c
  * (heap_prepare_freeze_tuple, FreezeMultiXactId), multixact.c (GetOldestMultiXactId), commands/vacuum.c
  * (vacuum_set_xid_limits, vac_update_relstats). Simplifications:
@@ -62,6 +69,7 @@ import {
 const HEAP_XMAX_BITS = HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK | HEAP_XMAX_LOCK_ONLY;
 import { prunePage, reclaimDead, removeIndexEntries, satisfiesVacuum, VacState, truncateHeap } from './vacuum.js';
 import { removableHorizon, vacuumContext, isPinned } from './pruneheap.js';
+import { portalPins } from '../tcop/portalmem.js';
 import { vmStatus, vmSet, VISIBILITYMAP_ALL_VISIBLE, VISIBILITYMAP_ALL_FROZEN } from '../heap/visibilitymap.js';
 import { WalKind, formatLsn, heap2Length } from '../wal/wal.js';
 import { vacuumPlan, layoutOrNull } from '../index/nbtlayout.js';
@@ -295,6 +303,14 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
       else if (dead.length) { lpdeadPages++; lpdeadItems += dead.length; deadByPage.set(page.blkno, dead); }
       missedDead += missed;
       if (missed) missedDeadPages++;
+      if (tracer.wants('prune')) {
+        const holder = eng.sessions.find((x) => x.id !== s.id && x.running && x.pin?.rel === t.oid && x.pin.blk === page.blkno)?.name
+          ?? eng.sessions.find((x) => x.portals.size && portalPins(x, t.oid, page.blkno))?.name;
+        tracer.emit({ kind: 'prune', session: s.name, rel: t.name, blk: page.blkno,
+          text: `VACUUM cannot get a cleanup lock on ${t.name} block ${page.blkno}: ${holder ?? 'another backend'} holds a pin on it`
+            + `${holder && !eng.session(holder).running ? ' (an open cursor\'s scan stopped there)' : ''}; the page is not pruned or frozen`
+            + `${missed ? ` — ${missed} dead tuple(s) missed` : ''}${dead.length ? `, its ${dead.length} LP_DEAD item(s) still go to the index cleanup` : ''}` });
+      }
       continue;
     }
     const before = page.items.reduce((n, it) => n + (it.lpFlags === LpFlags.NORMAL ? 1 : 0), 0);
