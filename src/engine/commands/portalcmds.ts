@@ -39,8 +39,9 @@
  * the scan first read them. The planner does not plan for cursor_tuple_fraction (PostgreSQL's fast-start plans for
  * cursors: an index scan where a SELECT would sort — then the cursor is simply updatable and projects row by row).
  * Whether a plan can run backward (the default SCROLL) is judged on the query's shape (a bitmap scan is taken for a
- * plain one). DDL of the same session on a table an open cursor reads is not refused (PostgreSQL: 55006, "is being
- * used by active queries"). BINARY cursors can be declared and moved but not fetched from (0A000). An aggressive
+ * plain one). ALTER TABLE, TRUNCATE, DROP TABLE and CREATE INDEX of a table an open cursor of the session reads fail
+ * with 55006 ("is being used by active queries", CheckTableNotInUse); the other DDL is not checked (CLUSTER,
+ * REINDEX, VACUUM FULL; a view's tables). BINARY cursors can be declared and moved but not fetched from (0A000). An aggressive
  * VACUUM that would wait for the cleanup lock of a page a cursor pins is refused with 0A000 (vacuum/vacuumlazy.ts).
  */
 import { virtualTimestamp } from '../adt/timestamp.js';
@@ -91,7 +92,7 @@ export function* performCursorOpen(ex: Executor, s: Session, n: N, raw: RawStmt)
     name, sourceText: s.currentQuery, holdable, binary: !!(opts & CURSOR_OPT.BINARY), scrollable,
     createdAt: s.stmtStartAt, level: tx.subs.length, columns: shape.names.map((nm, i) => ({ name: nm, type: shape.types[i]!.name })), rows: [],
     scan: null, lockRel: null, lazy: null, cid: tx.curcid, lockTids: [], snapshot, pos: newPosition(0, !scrollable), started: false,
-    pending: { query: materializeLiterals(sel) as N, sql: raw.text, cid: tx.curcid, locks: !!lc }, prune: null,
+    pending: { query: materializeLiterals(sel) as N, sql: raw.text, cid: tx.curcid, locks: !!lc }, prune: null, rels: queryRelations(ex, sel),
   };
   // a WITH HOLD cursor's rows are materialised now (PostgreSQL: at COMMIT, with the same snapshot); the others at
   // their first FETCH
@@ -285,6 +286,48 @@ function simplyUpdatable(ex: Executor, q: N, oid: number): boolean {
   if (q.op && q.op !== 'SETOP_NONE') return false;
   if (q.sortClause?.length || q.distinctClause || q.groupClause?.length || q.havingClause || hasAggregate(q.targetList) || hasNode(q.targetList, 'WindowDef')) return false;
   return lockTarget(ex, q) === oid && (q.fromClause as N[]).length === 1;
+}
+
+/** The tables a query reads (every RangeVar that names one), for CheckTableNotInUse. */
+function queryRelations(ex: Executor, q: unknown, out = new Set<number>()): Set<number> {
+  if (!q || typeof q !== 'object') return out;
+  const rv = (q as N).RangeVar;
+  if (rv) {
+    const t = rv.schemaname ? ex.eng.catalog.getIn(rv.schemaname, rv.relname) : ex.eng.catalog.get(rv.relname);
+    if (t) out.add(t.oid);
+  }
+  for (const v of Object.values(q as N)) queryRelations(ex, v, out);
+  return out;
+}
+
+/**
+ * CheckTableNotInUse for the statements that rewrite or drop a table (ALTER TABLE, TRUNCATE, DROP TABLE, CREATE
+ * INDEX): a cursor of this session still open in its transaction keeps the table open (55006).
+ */
+export function checkTableNotInUse(ex: Executor, s: Session, type: string, n: N): void {
+  if (!s.portals.size) return;
+  const open = new Set<number>();
+  for (const p of s.portals.values()) if (p.level >= 0) for (const r of p.rels) open.add(r);
+  if (!open.size) return;
+  const cat = ex.eng.catalog;
+  const byRv = (rv: N | undefined) => (rv ? (rv.schemaname ? cat.getIn(rv.schemaname, rv.relname) : cat.get(rv.relname)) : undefined);
+  let targets: { t: ReturnType<typeof byRv>; what: string }[] = [];
+  if (type === 'AlterTableStmt' && n.objtype === 'OBJECT_TABLE') targets = [{ t: byRv(n.relation), what: 'ALTER TABLE' }];
+  else if (type === 'TruncateStmt') targets = ((n.relations ?? []) as N[]).map((r) => ({ t: byRv(r.RangeVar), what: 'TRUNCATE' }));
+  else if (type === 'IndexStmt') targets = [{ t: byRv(n.relation), what: 'CREATE INDEX' }];
+  else if (type === 'DropStmt' && n.removeType === 'OBJECT_TABLE') {
+    targets = ((n.objects ?? []) as N[]).map((o) => {
+      const names = ((o.List?.items ?? []) as N[]).map((x) => x.String?.sval as string);
+      return { t: names.length === 2 ? cat.getIn(names[0]!, names[1]!) : cat.get(names[names.length - 1]!), what: 'DROP TABLE' };
+    });
+  }
+  for (const { t, what } of targets) {
+    if (!t || !open.has(t.oid)) continue;
+    // DROP TABLE drops the table's indexes first: one the cursor's plan has open fails as DROP INDEX, which
+    // depends on the plan's index scans
+    if (what === 'DROP TABLE' && t.indexes.length) throw notSupported('DROP TABLE of a table with indexes that an open cursor of this session reads');
+    throw new PgError('55006', `cannot ${what} "${t.name}" because it is being used by active queries in this session`);
+  }
 }
 
 /** PerformPortalClose: CLOSE name (34000 if there is none) or CLOSE ALL. */

@@ -107,7 +107,7 @@ import { createRole, dropRole, privilegedStatement } from '../commands/user.js';
 import { grantStmt } from '../commands/grant.js';
 import { clusterStmt } from '../commands/cluster.js';
 import { createSchema, dropSchema } from '../commands/schemacmds.js';
-import { performCursorOpen, performPortalClose, performPortalFetch, currentOf } from '../commands/portalcmds.js';
+import { performCursorOpen, performPortalClose, performPortalFetch, currentOf, checkTableNotInUse } from '../commands/portalcmds.js';
 import { asyncNotify, asyncStatement, notificationQueueUsage } from '../commands/async.js';
 
 export class Executor {
@@ -126,6 +126,7 @@ export class Executor {
 
   private *runStatement(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {
     privilegedStatement(this.eng, s, type); // a role without SUPERUSER: only statements whose checks are modelled
+    checkTableNotInUse(this, s, type, node); // an open cursor of this session reads the table (55006)
     switch (type) {
       case 'SelectStmt':
         if (node.intoClause) return yield* createTableAs(this, s, { ...node, intoClause: undefined }, node.intoClause, false, raw);

@@ -57,6 +57,8 @@ export interface Portal {
   lazy: LazyRows | null;
   /** the DECLARE's command id (its snapshot's curcid; LockRows' es_output_cid) */
   cid: number;
+  /** the tables its query reads: while it is open in its transaction they cannot be altered, truncated or dropped */
+  rels: Set<number>;
   /** the tuples it has locked so far */
   lockTids: [number, number][];
   /** the snapshot the query runs with; null once the cursor is held */
@@ -120,5 +122,5 @@ export function atSubCommitPortals(s: Session, level: number): void {
 
 /** A held cursor for a copy of the session (Engine.clone: only held cursors exist between transactions). */
 export function clonePortal(p: Portal): Portal {
-  return { ...p, pos: { ...p.pos }, prune: null };
+  return { ...p, pos: { ...p.pos }, prune: null, rels: new Set(p.rels) };
 }
