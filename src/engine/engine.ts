@@ -17,6 +17,7 @@
  * writer, checkpointer, background writer, statistics flushes and autovacuum act on the virtual clock or when asked), catalog changes are not
  * MVCC-versioned, one database.
  */
+import { clonePortal } from './tcop/portalmem.js';
 import { DependencyRecorder } from './trace/deps.js';
 import { PgError, type PgMessage, posOf } from './errors.js';
 import { currentSetting } from './commands/variable.js';
@@ -261,6 +262,7 @@ export class Engine {
       n.currvals = new Map(s.currvals);
       n.tempNamespace = s.tempNamespace;
       n.prepared = new Map(s.prepared);
+      n.portals = new Map([...s.portals].map(([k, p]) => [k, clonePortal(p)]));
       n.async = s.async.clone();
       c.sessions.push(n);
     }

@@ -43,6 +43,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import type { N, Gen, Source } from '../executor/util.js';
 import { sequenceRow } from './sequence.js';
 import { systemRelation } from '../catalog/sysviews.js';
+import { pgCursorsView } from './portalcmds.js';
 import { pgSettingsView } from '../guc/pg_settings.js';
 
 /** The relations a query names (RangeVars anywhere in it) and every column name it mentions. */
@@ -87,6 +88,12 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
         relName: rv.relname, alias, columns: sys.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })),
         hasSystem: false, env, sql, starRefused: sys.starRefused },
       table: null, rows: () => sys.rows };
+  }
+  if (rv.relname === 'pg_cursors' && (!rv.schemaname || rv.schemaname === 'pg_catalog')) {
+    const v = pgCursorsView(ex.eng, s);
+    const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
+    return { scope: { relName: 'pg_cursors', alias, columns: v.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })), hasSystem: false, env, sql },
+      table: null, rows: () => v.rows };
   }
   if (rv.relname === 'pg_locks' && (!rv.schemaname || rv.schemaname === 'pg_catalog')) {
     return { scope: { relName: 'pg_locks', alias, columns: PG_LOCKS_COLUMNS.map(([name, type]) => ({ name, type })), hasSystem: false, env, sql }, table: null, rows: () => pgLocksRows(ex) };

@@ -107,6 +107,7 @@ import { createRole, dropRole, privilegedStatement } from '../commands/user.js';
 import { grantStmt } from '../commands/grant.js';
 import { clusterStmt } from '../commands/cluster.js';
 import { createSchema, dropSchema } from '../commands/schemacmds.js';
+import { performCursorOpen, performPortalClose, performPortalFetch, currentOf, checkTableNotInUse } from '../commands/portalcmds.js';
 import { asyncNotify, asyncStatement, notificationQueueUsage } from '../commands/async.js';
 
 export class Executor {
@@ -125,6 +126,7 @@ export class Executor {
 
   private *runStatement(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {
     privilegedStatement(this.eng, s, type); // a role without SUPERUSER: only statements whose checks are modelled
+    checkTableNotInUse(this, s, type, node); // an open cursor of this session reads the table (55006)
     switch (type) {
       case 'SelectStmt':
         if (node.intoClause) return yield* createTableAs(this, s, { ...node, intoClause: undefined }, node.intoClause, false, raw);
@@ -133,6 +135,7 @@ export class Executor {
         if (node.objtype !== 'OBJECT_TABLE') throw notSupported('materialized views');
         return yield* createTableAs(this, s, node.query.SelectStmt ?? node.query, node.into, !!node.if_not_exists, raw);
       case 'InsertStmt': case 'UpdateStmt': case 'DeleteStmt':
+        if (type !== 'InsertStmt') node = currentOf(this, s, node); // WHERE CURRENT OF cursor: the tuple it is on
         if (node.withClause) return yield* withModify(this, s, type, node, raw);
         return yield* (type === 'InsertStmt' ? this.insertStmt(s, node, raw) : type === 'UpdateStmt' ? this.updateStmt(s, node, raw) : this.deleteStmt(s, node, raw));
       case 'MergeStmt':
@@ -178,6 +181,9 @@ export class Executor {
       case 'DropRoleStmt': return dropRole(this.eng, s, node);
       case 'GrantStmt': return grantStmt(this, s, node);
       case 'ClusterStmt': return yield* clusterStmt(this, s, node);
+      case 'DeclareCursorStmt': return yield* performCursorOpen(this, s, node, raw);
+      case 'FetchStmt': return yield* performPortalFetch(this, s, node);
+      case 'ClosePortalStmt': return performPortalClose(s, node);
       case 'NotifyStmt': case 'ListenStmt': case 'UnlistenStmt': return asyncStatement(this.eng, s, type, node);
       default: throw notSupported(`the statement ${type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()}`);
     }

@@ -191,9 +191,11 @@ export function pageVisitor(ex: Executor, s: Session, t: Table): (blk: number) =
   let horizon = -1, last = -1;
   const eng = ex.eng;
   const h = () => (horizon < 0 ? (horizon = removableHorizon(eng)) : horizon);
+  const deferred = s.cursorScan?.visits; // a cursor's scan: pruned as the cursor reaches the page (commands/portalcmds.ts)
   return (blk) => {
     if (blk === last) return;
     last = blk;
+    if (deferred) { deferred.push({ t, blk }); return; }
     const page = t.heap.pages[blk];
     if (page && page.pruneXid) heapPagePruneOpt(eng, t, page, s.id, h);
   };

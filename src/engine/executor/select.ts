@@ -386,6 +386,38 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const waitTargets = mayWait(n.targetList);
   // a user function as a whole select-list item runs as a step of the statement, once per row (it may wait)
   const genTargets = !waitTargets && !sortKeys.length && !n.distinctClause && !grouping && targets.some((t) => t.gen);
+  // a cursor's query (commands/portalcmds.ts): the heap block of each row of a streaming scan, for the pin it keeps
+  const ownCursor = topLevel && !sub && s.cursorScan && !s.cursorScan.claimed && s.cursorScan.plDepth === s.plDepth && !s.noRows ? s.cursorScan : null;
+  // (an index walk in ORDER BY's order is the plan's top: the Sort above it is a no-op here and absent in PostgreSQL)
+  const indexOrdered = path?.kind === 'IndexScanOrdered' && (n.sortClause ?? []).length === 1;
+  const cursorScan = claimCursorScan(s, topLevel && !sub && !!src.table && !src.table.partKey && !grouping && !wp && !ps
+    && (!sortKeys.length || indexOrdered) && !n.distinctClause, src.table);
+  // a cursor's query (commands/portalcmds.ts): the rows above the scan / Sort are pulled one by one as FETCH asks —
+  // a FOR UPDATE / SHARE cursor's LockRows locks each as it passes, the select list is computed for it then
+  if (ownCursor && (ownCursor.wantLocks ? !!lockMode && !!src.table
+    : !n.distinctClause && !onFirst && !waitTargets && !genTargets && !pipelined && !qi && !lockMode)) {
+    const table = src.table, mode = lockMode;
+    // make_sort_input_target: under a Sort the select list is computed below it, for every row, at the first FETCH
+    if (sortKeys.length && !indexOrdered && !lockMode && !computedLate(n.targetList)) for (const r of unsorted) for (const tg of targets) tg.fn(r);
+    let skippedL = 0, emitted = 0;
+    ownCursor.lockRows = {
+      rows, next: 0,
+      * fetch(r0) {
+        if (limit !== null && emitted >= limit) return 'end';
+        let r = r0;
+        if (mode && table) {
+          const locked = yield* ex.lockRowForSelect(s, table, r0 as Candidate, mode, policy, where);
+          if (!locked) return null;
+          r = locked;
+        }
+        const vals = targets.map((tg) => tg.fn(r));
+        if (skippedL < offset) { skippedL++; return null; }
+        emitted++;
+        return { vals, blk: r0.blk, tid: [r.blk, r.off] as [number, number] };
+      },
+    };
+    return { names, types: targets.map((t) => t.type), rows: [] };
+  }
   for (let r of rows) {
     if (limit !== null && out.length >= limit) { if (qi) qi.limitHit = true; break; }
     if (pipelined && (mayWait(n.whereClause) ? yield* evalWaiting(s, () => where!.fn(r)) : where!.fn(r)) !== true) continue;
@@ -406,7 +438,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     if (unique && !unique.first(vals)) { foundAfter[out.length - 1] = true; continue; }
     if (skipped < offset) { skipped++; continue; }
     out.push(vals);
+    if (cursorScan) { cursorScan.blks.push(r.blk); cursorScan.tids.push([r.blk, r.off]); }
   }
+  if (cursorScan) cursorScan.limited = limit !== null && out.length >= limit;
   // a hashed DISTINCT returns its rows in its hash table's order (execGrouping.ts)
   if (unique && src.table && !sortKeys.length && limit === null && !offset && out.length > 1) {
     const { h, strategy } = distinctPlan(n, src.table, targets, scope, path);
@@ -425,6 +459,16 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     if (seen && sortKeys.length) qi.distinct = new Set(rows.map((r) => JSON.stringify(targets.map((t) => formatValue(t.fn(r)))))).size;
   }
   return { names, types: targets.map((t) => t.type), rows: out };
+}
+
+/** The cursor's capture of its scan's blocks, taken by the cursor's own query (not by one a function in it runs). */
+function claimCursorScan(s: Session, streaming: boolean, t: Table | null): NonNullable<Session['cursorScan']> | null {
+  const c = s.cursorScan;
+  if (!c || c.claimed || c.plDepth !== s.plDepth || s.noRows) return null;
+  c.claimed = true;
+  if (!streaming || !t) return null;
+  c.rel = t.oid;
+  return c;
 }
 
 const hasGenTarget = (targets: Compiled[]) => targets.some((t) => t.gen);

@@ -18,6 +18,7 @@
  * datname postgres, usesysid 10, usename postgres, client_addr 127.0.0.1; backend_start is when the session was
  * created on the virtual clock.
  */
+import { portalsXmin } from '../tcop/portalmem.js';
 import type { Engine } from '../engine.js';
 import type { Session } from '../session/session.js';
 import { type SqlType, type Value, T } from '../sql/types.js';
@@ -86,6 +87,8 @@ export function backendXmin(s: Session): number | null {
   let x: number | null = null;
   if (tx.xactSnapshot) x = tx.xactSnapshot.xmin;
   if (tx.stmtSnapshot && (x === null || tx.stmtSnapshot.xmin < x)) x = tx.stmtSnapshot.xmin;
+  const px = portalsXmin(s); // an open cursor's registered snapshot
+  if (px !== null && (x === null || px < x)) x = px;
   return x;
 }
 

@@ -143,6 +143,7 @@ export function crashDuring(eng: Engine, point: CrashPoint, s: Session | null): 
   for (const x of eng.sessions) {
     const wasBusy = !!x.running || x === s;
     x.running = null; x.waiting = null; x.progress = null; x.tx = null; x.block = 'none'; x.vctx = null; x.spiSnapshot = null;
+    x.portals.clear(); x.cursorScan = null; // its cursors went with the backend
     if (wasBusy) { x.acc = { results: [], notices: [], error: null }; lost.push({ session: x.name, status: 'error', results: [], error: connectionLost, notices: [], trace: { events: [], folded: {} }, at: eng.clock.now }); }
   }
   const w = eng as unknown as Record<string, unknown>;

@@ -66,6 +66,14 @@ export class Session {
   progress: { done: number; total: number; chunks: number } | null = null;
   /** currval() per sequence (by OID) for this session */
   currvals = new Map<number, number | bigint>();
+  /** open cursors (portals) by name: DECLARE / FETCH / CLOSE (commands/portalcmds.ts, tcop/portalmem.ts) */
+  portals = new Map<string, import('../tcop/portalmem.js').Portal>();
+  /** while a DECLARE runs its query: the heap block of each row its scan returns, when the scan streams (select.ts) */
+  cursorScan: { plDepth: number; claimed: boolean; rel: number | null; blks: number[]; tids: [number, number][]; limited: boolean;
+    /** a FOR UPDATE / SHARE cursor: its candidate rows, each locked (and projected) only when a FETCH pulls it */
+    wantLocks: boolean; lockRows: import('../tcop/portalmem.js').LazyRows | null;
+    /** the heap pages its scans read, their pruning put off until the cursor reaches them (executor/scan.ts pageVisitor) */
+    visits: { t: import('../catalog/catalog.js').Table; blk: number }[] | null; } | null = null;
   /** PREPARE'd statements of this session, by name (commands/prepare.ts) */
   prepared = new Map<string, import('../commands/prepare.js').PreparedStatement>();
   /** the parameter values of the EXECUTE being run ($1, $2, …), or null */

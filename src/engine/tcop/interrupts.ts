@@ -110,6 +110,7 @@ export function terminateBackend(eng: Engine, s: Session, msg: PgMessage): void 
   if (s.terminated) return; // the statement's own error handling ended the backend already
   if (s.tx) eng.abortTx(s);
   s.block = 'none';
+  s.portals.clear(); // held cursors too: they go with the backend
   dropSessionTempTables(eng, s.name); // RemoveTempRelations at backend exit, before its session locks go
   wake(eng, eng.locks.releaseAll(s.id, true));
   for (const k of ['deadlock', 'lock_timeout', 'statement_timeout', 'idle_in_transaction', 'sleep'] as const) eng.clock.disarm(s.id, k);

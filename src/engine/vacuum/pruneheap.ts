@@ -30,9 +30,11 @@
  *
  * Mirrors: src/backend/access/heap/pruneheap.c (heap_page_prune_opt, heap_page_prune), procarray.c (the horizon),
  * bufmgr.c (pins). Simplification: the horizon is one number (PostgreSQL's GlobalVisState keeps two bounds and
- * recomputes lazily); a pin is held only by a statement parked while it waits to change a row.
+ * recomputes lazily); a pin is held only by a statement parked while it waits to change a row and by an open
+ * cursor's scan.
  */
 import type { Engine } from '../engine.js';
+import { portalPins, portalsXmin } from '../tcop/portalmem.js';
 import type { Table } from '../catalog/catalog.js';
 import type { Page } from '../heap/heap.js';
 import { HeapRelation, PD_PAGE_FULL, formatTid } from '../heap/heap.js';
@@ -50,6 +52,8 @@ export function removableHorizon(eng: Engine): number {
     const tx = s.tx;
     if (tx?.xactSnapshot && tx.xactSnapshot.xmin < h) h = tx.xactSnapshot.xmin;
     if (tx?.stmtSnapshot && tx.stmtSnapshot.xmin < h) h = tx.stmtSnapshot.xmin;
+    const px = s.portals.size ? portalsXmin(s) : null; // an open cursor's snapshot
+    if (px !== null && px < h) h = px;
   }
   return h;
 }
@@ -62,9 +66,13 @@ export function vacuumContext(eng: Engine, oldestXmin: number): VacuumContext {
   };
 }
 
-/** Does another backend hold a pin on this page (so no cleanup lock can be had)? */
+/**
+ * Does another backend hold a pin on this page (so no cleanup lock can be had)? A parked statement pins the page
+ * of the row it waits for; an open cursor pins the page its scan stopped on (tcop/portalmem.ts) — the asking
+ * backend's own cursors too (a cleanup lock needs the only pin, and its own scan holds another).
+ */
 export function isPinned(eng: Engine, rel: number, blk: number, except: number): boolean {
-  return eng.sessions.some((s) => s.id !== except && s.running && s.pin?.rel === rel && s.pin.blk === blk);
+  return eng.sessions.some((s) => (s.id !== except && s.running && s.pin?.rel === rel && s.pin.blk === blk) || (s.portals.size > 0 && portalPins(s, rel, blk)));
 }
 
 const MIN_FREE = Math.floor(8192 / 10);

@@ -35,7 +35,14 @@
  * nupdated, the offsets as block data, or the leaf's full-page image), where the index's pages are laid out
  * (index/nbtlayout.ts vacuumPlan); otherwise one record for the index (tests/scenarios/walinspect/btree-vacuum.out).
  *
- * Mirrors: src/backend/access/heap/vacuumlazy.c (heap_vacuum_rel, lazy_scan_heap, lazy_scan_prune,
+ * A page another backend pins (an open cursor's scan stopped on it, a statement waiting for one of its rows) gives
+ * no cleanup lock: VACUUM only reads it (lazy_scan_noprune) — its tuples are counted, its dead ones "missed" (the
+ * VERBOSE line "tuples missed: N dead from M pages not removed due to cleanup lock contention"), its LP_DEAD items
+ * still go to the index pass, and what stays unfrozen holds the new relfrozenxid back. An aggressive VACUUM would
+ * wait for the pin to go (LockBufferForCleanup) when the page has something to freeze: that wait is not modelled
+ * (0A000).
+ *
+ * Mirrors: src/backend/access/heap/vacuumlazy.c (heap_vacuum_rel, lazy_scan_heap, lazy_scan_noprune, lazy_scan_prune,
  * lazy_vacuum, lazy_vacuum_heap_page, lazy_truncate_heap, should_attempt_truncation), heapam.c
  * (heap_prepare_freeze_tuple, FreezeMultiXactId), multixact.c (GetOldestMultiXactId), commands/vacuum.c
  * (vacuum_set_xid_limits, vac_update_relstats). Simplifications:
@@ -62,13 +69,14 @@ import {
 const HEAP_XMAX_BITS = HEAP_XMAX_COMMITTED | HEAP_XMAX_INVALID | HEAP_XMAX_IS_MULTI | HEAP_LOCK_MASK | HEAP_XMAX_LOCK_ONLY;
 import { prunePage, reclaimDead, removeIndexEntries, satisfiesVacuum, VacState, truncateHeap } from './vacuum.js';
 import { removableHorizon, vacuumContext, isPinned } from './pruneheap.js';
+import { portalPins } from '../tcop/portalmem.js';
 import { vmStatus, vmSet, VISIBILITYMAP_ALL_VISIBLE, VISIBILITYMAP_ALL_FROZEN } from '../heap/visibilitymap.js';
 import { WalKind, formatLsn, heap2Length } from '../wal/wal.js';
 import { vacuumPlan, layoutOrNull } from '../index/nbtlayout.js';
 import { pageBounds } from '../index/nbtree.js';
 import { heap2Payload, type BtreeVacuumPayload, type Heap2Payload, type Heap2VisiblePayload, type StorageTruncatePayload } from '../wal/records.js';
 import { btreePages } from '../sql/funcs/dbsize.js';
-import type { PgMessage } from '../errors.js';
+import { type PgMessage, notSupported } from '../errors.js';
 
 export interface VacuumParams { freeze: boolean; verbose: boolean; indexCleanup: 'auto' | 'on' | 'off'; truncate: boolean }
 
@@ -246,13 +254,62 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
     if (pageAllVisible(page)) setVisible(page, freezePage(page).allFrozen, newestXmin(page), false);
   };
 
+  /**
+   * heap_tuple_would_freeze: the tuple's xids and MultiXact that stay unfrozen (reported to `xid` / `mxid`), and
+   * whether any of them is older than the freeze cutoffs (a VACUUM that must advance relfrozenxid would freeze it)
+   */
+  const wouldFreeze = (it: Item, xid: (x: number) => void, mxid: (m: number) => void): boolean => {
+    let would = false;
+    const normal = (x: number) => x >= FIRST_NORMAL_XID;
+    if (!((it.infomask & HEAP_XMIN_FROZEN) === HEAP_XMIN_FROZEN) && normal(it.xmin)) { xid(it.xmin); if (it.xmin < freezeLimit) would = true; }
+    if (it.xmax !== 0 && it.infomask & HEAP_XMAX_IS_MULTI) {
+      mxid(it.xmax);
+      if (it.xmax < multiCutoff) would = true;
+      for (const m of eng.multis.members(it.xmax)) { xid(m.xid); if (m.xid < freezeLimit) would = true; }
+    } else if (normal(it.xmax)) { xid(it.xmax); if (it.xmax < freezeLimit) would = true; }
+    return would;
+  };
+  // an aggressive VACUUM must freeze what is older than the cutoffs: on a pinned page it waits for the cleanup lock
+  // (LockBufferForCleanup) until the pin goes — a wait on a buffer pin, which is not modelled
+  if (aggressive) {
+    for (const page of t.heap.pages) {
+      if (!isPinned(eng, t.oid, page.blkno, s.id)) continue;
+      if (page.items.some((it) => it.lpFlags === LpFlags.NORMAL && wouldFreeze(it, () => {}, () => {}))) {
+        throw notSupported(`an aggressive VACUUM of a page another backend pins (it waits for the cleanup lock on ${t.name} block ${page.blkno}: a buffer pin wait)`);
+      }
+    }
+  }
+  let missedDead = 0, missedDeadPages = 0;
+
   // first pass: lazy_scan_heap / lazy_scan_prune, page by page
   for (const page of t.heap.pages) {
     scanned++;
-    if (isPinned(eng, t.oid, page.blkno, s.id)) { // lazy_scan_noprune: no cleanup lock on a pinned page
-      for (const it of page.items) if (it.lpFlags === LpFlags.NORMAL) {
+    if (isPinned(eng, t.oid, page.blkno, s.id)) {
+      // lazy_scan_noprune: no cleanup lock on a pinned page (a cursor's scan stopped on it, a waiter's row): it is
+      // neither pruned nor frozen nor marked all-visible; its tuples are counted, its dead ones "missed", its
+      // LP_DEAD items still go to the indexes' cleanup, and what stays unfrozen holds relfrozenxid back
+      let missed = 0;
+      const dead: number[] = [];
+      page.items.forEach((it, k) => {
+        if (it.lpFlags === LpFlags.DEAD) { dead.push(k + 1); return; }
+        if (it.lpFlags !== LpFlags.NORMAL) return;
+        wouldFreeze(it, (x) => { if (x < newFrozenXid) newFrozenXid = x; }, (m) => { if (m < newMinMxid) newMinMxid = m; });
         const v = satisfiesVacuum(it, ctx);
-        if (v === VacState.Live || v === VacState.DeleteInProgress) liveTuples++; else if (v === VacState.RecentlyDead) recentlyDead++;
+        if (v === VacState.Live || v === VacState.DeleteInProgress) liveTuples++;
+        else if (v === VacState.RecentlyDead) recentlyDead++;
+        else if (v === VacState.Dead) missed++;
+      });
+      if (t.indexes.length === 0) missed += dead.length; // one-pass strategy: its LP_DEAD items are counted as missed
+      else if (dead.length) { lpdeadPages++; lpdeadItems += dead.length; deadByPage.set(page.blkno, dead); }
+      missedDead += missed;
+      if (missed) missedDeadPages++;
+      if (tracer.wants('prune')) {
+        const holder = eng.sessions.find((x) => x.id !== s.id && x.running && x.pin?.rel === t.oid && x.pin.blk === page.blkno)?.name
+          ?? eng.sessions.find((x) => x.portals.size && portalPins(x, t.oid, page.blkno))?.name;
+        tracer.emit({ kind: 'prune', session: s.name, rel: t.name, blk: page.blkno,
+          text: `VACUUM cannot get a cleanup lock on ${t.name} block ${page.blkno}: ${holder ?? 'another backend'} holds a pin on it`
+            + `${holder && !eng.session(holder).running ? ' (an open cursor\'s scan stopped there)' : ''}; the page is not pruned or frozen`
+            + `${missed ? ` — ${missed} dead tuple(s) missed` : ''}${dead.length ? `, its ${dead.length} LP_DEAD item(s) still go to the index cleanup` : ''}` });
       }
       continue;
     }
@@ -395,7 +452,8 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
   const ago = eng.xacts.nextXid - oldestXmin;
   let text = `finished vacuuming "${name}": index scans: ${indexScans}\n`
     + `pages: ${removedPages} removed, ${t.heap.pages.length} remain, ${scanned} scanned (${pct(scanned, relPages)}% of total)\n`
-    + `tuples: ${tuplesDeleted} removed, ${liveTuples + recentlyDead} remain, ${recentlyDead} are dead but not yet removable\n`
+    + `tuples: ${tuplesDeleted} removed, ${liveTuples + recentlyDead + missedDead} remain, ${recentlyDead} are dead but not yet removable\n`
+    + (missedDead ? `tuples missed: ${missedDead} dead from ${missedDeadPages} pages not removed due to cleanup lock contention\n` : '')
     + `removable cutoff: ${oldestXmin}, which was ${ago} XIDs old when operation ended\n`;
   if (frozenxidUpdated) text += `new relfrozenxid: ${newFrozenXid}, which is ${newFrozenXid - oldFrozenXid} XIDs ahead of previous value\n`;
   if (minmxidUpdated) text += `new relminmxid: ${newMinMxid}, which is ${newMinMxid - oldMinMxid} MXIDs ahead of previous value\n`;

@@ -38,6 +38,7 @@ import { WAL_WRITER_DELAY, WalKind, formatLsn } from '../wal/wal.js';
 import { type IsolationLevel, Transaction } from '../xact/xact.js';
 import { atEndOfXact, atEndOfSubXacts } from '../pgstat/pgstat_relation.js';
 import { checkNewXid } from './varsup.js';
+import { atAbortPortals, atCommitPortals, atSubAbortPortals, atSubCommitPortals } from '../tcop/portalmem.js';
 import { preCommitOnCommitActions } from '../commands/tempcmds.js';
 import { atAbortNotify, atCommitNotify, atSubAbortNotify, atSubCommitNotify, preCommitNotify } from '../commands/async.js';
 
@@ -128,6 +129,7 @@ export function commitTx(eng: Engine, s: Session) {
   if (tx.sxact) eng.predicates.preCommit(tx.sxact); // may fail with 40001: then the transaction aborts instead
   preCommitOnCommitActions(eng, s); // temporary tables' ON COMMIT DROP / DELETE ROWS
   preCommitNotify(eng, s, tx); // NOTIFY: queued under the transaction's xid (assigned now if need be)
+  atCommitPortals(s); // PreCommit_Portals: WITH HOLD cursors kept (their rows are already materialised), the rest closed
   if (tx.xid) {
     const subXids = tx.liveSubXids();
     const catalog = tx.undo.length > 0;
@@ -171,6 +173,7 @@ export function abortTx(eng: Engine, s: Session) {
   if (!tx) return;
   for (let i = tx.undo.length - 1; i >= 0; i--) tx.undo[i]!();
   atAbortNotify(eng, s, tx);
+  atAbortPortals(s);
   if (tx.sxact) { eng.predicates.abort(tx.sxact); eng.wakeSafeSnapshotWaiters(); }
   eng.deps.end(tx.vxid, false, tx.xid, tx.liveSubXids());
   atEndOfXact(s, tx, false);
@@ -195,6 +198,7 @@ export function abortSubs(eng: Engine, s: Session, from: number, remove: boolean
   const tx = s.tx!;
   atEndOfSubXacts(s, tx, from + 1, false);
   atSubAbortNotify(tx, from + 2); // nesting level of subs[from]: the top level is 1
+  atSubAbortPortals(s, from); // cursors opened since the savepoint are closed
   // the rolled-back levels changed catalogs (their ABORT records carry dropped relations PostgreSQL logs; not modelled)
   const catalog = tx.subs[from] ? tx.undo.length > (tx.subs[from]!.undoLevel ?? tx.undo.length) : false;
   if (tx.subs[from]) {
@@ -240,6 +244,7 @@ export function releaseSubs(eng: Engine, s: Session, i: number) {
   const parent = tx.subs[i - 1];
   atEndOfSubXacts(s, tx, i + 1, true);
   for (let level = tx.subs.length + 1; level >= i + 2; level--) atSubCommitNotify(tx, level);
+  atSubCommitPortals(s, i);
   const into = parent ? parent.children : tx.releasedSubXids;
   const released = tx.subs.slice(i);
   tx.subs.length = i;
