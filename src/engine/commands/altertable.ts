@@ -171,7 +171,7 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   s.tx!.undo.push(saveTableDef(ex, t));
   // an inheritance tree: ONLY's restrictions, the descendants locked (commands/atinherit.ts)
   const inhTree = inInheritanceTree(ex, t);
-  if (inhTree) yield* prepareInheritedAlter(ex, s, t, cmds, n.relation.inh !== false, mode);
+  if (inhTree) yield* prepareInheritedAlter(ex, s, t, cmds, !!n.relation.inh, mode);
   let fks = 0;
   for (const c of cmds) {
     if (c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN') { yield* addFkConstraint(ex, s, t, c.def.Constraint); fks++; } else if (c.subtype === 'AT_AddColumn' && (c.def.ColumnDef.constraints ?? []).some((k: N) => k.Constraint?.contype === 'CONSTR_FOREIGN')) {
@@ -184,7 +184,7 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
       for (const k of fkCons) { yield* addFkConstraint(ex, s, t, { ...k.Constraint, fk_attrs: [{ String: { sval: cd.colname } }] }); fks++; }
     } else if (c.subtype === 'AT_ValidateConstraint') yield* validateConstraint(ex, s, t, c.name);
     else if (c.subtype === 'AT_DropConstraint' && t.fkeys?.some((f) => f.name === c.name)) yield* dropFkConstraint(ex, s, t, c.name);
-    else if (inhTree) alterInherited(ex, s, t, c, n.relation.inh !== false, (tt, cc) => alterOne(ex, s, tt, cc));
+    else if (inhTree) alterInherited(ex, s, t, c, !!n.relation.inh, (tt, cc) => alterOne(ex, s, tt, cc));
     else alterOne(ex, s, t, c);
   }
   // adding foreign keys runs catalog commands of its own: +1, and +4 per key (measured: tests/scenarios/fk/cid.spec)
@@ -459,7 +459,7 @@ export function* renameStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     if (findColumn(t, n.newname)) throw new PgError('42701', `column "${n.newname}" of relation "${t.name}" already exists`);
     if (viewsReading(ex, t.name, col.name).length) throw notSupported('renaming a column a view reads');
     // an inheritance tree: an inherited column renamed from the top only, in every descendant (atinherit.ts)
-    const tree = renameInherited(ex, t, n.subname, n.relation.inh !== false);
+    const tree = renameInherited(ex, t, n.subname, !!n.relation.inh);
     for (const d of tree) yield* ex.lockRelation(s, d, LockMode.AccessExclusive, false);
     for (const tt of [t, ...tree]) {
       const cc = findColumn(tt, n.subname)!;

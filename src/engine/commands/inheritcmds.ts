@@ -46,6 +46,17 @@ export function exprKey(e: unknown): string {
 /** A table's name as a dependency message prints it: another session's temporary table schema-qualified. */
 export function depName(cat: Catalog, t: Table): string { return t.temp && t.temp.session !== cat.current ? `${t.temp.schema}.${t.name}` : t.name; }
 
+/**
+ * A parent named by a RangeVar: pg_temp_N.name may name another session's temporary table (then refused by
+ * checkPersistence, as PostgreSQL refuses it once found).
+ */
+function parentTable(ex: Executor, rv: N): Table {
+  if (rv.schemaname && /^pg_temp_\d+$/.test(rv.schemaname)) {
+    for (const t of ex.eng.catalog.tables.values()) if (t.temp?.schema === rv.schemaname && t.name === rv.relname) return t;
+  }
+  return ex.table(rv);
+}
+
 /** The temporary-table rules for making `child` (temp or not) inherit from `parent`. */
 export function checkPersistence(cat: Catalog, parent: Table, childTemp: boolean): void {
   if (parent.temp && !childTemp) throw new PgError('42809', `cannot inherit from temporary relation "${parent.name}"`);
@@ -64,7 +75,7 @@ export function* inheritStart(ex: Executor, s: Session, n: N, temp: boolean): Ge
   const parents: Table[] = [];
   for (const r of n.inhRelations as N[]) {
     const rv = r.RangeVar as N;
-    const p = ex.table(rv);
+    const p = parentTable(ex, rv);
     if (parents.includes(p)) throw new PgError('42P07', `relation "${p.name}" would be inherited from more than once`);
     checkPersistence(cat, p, temp);
     yield* ex.lockRelation(s, p, LockMode.ShareUpdateExclusive, false);
@@ -165,13 +176,13 @@ export function removeInhRows(ex: Executor, s: Session, which: (r: InhRow) => bo
  */
 export function* addInherit(ex: Executor, s: Session, child: Table, rv: N): Gen<void> {
   const cat = ex.eng.catalog;
-  const parent = ex.table(rv);
+  const parent = parentTable(ex, rv);
   yield* ex.lockRelation(s, parent, LockMode.ShareUpdateExclusive, false);
   checkPersistence(cat, parent, !!child.temp);
   if (child.partKey || child.partOf) throw new PgError('42809', `cannot change inheritance of ${child.partKey ? 'partitioned table' : 'a partition'}`);
   if (child.temp && !parent.temp && child.temp.session !== cat.current) throw new PgError('42809', 'cannot inherit to temporary relation of another session');
   if (inheritanceParents(cat, child).includes(parent)) throw new PgError('42P07', `relation "${parent.name}" would be inherited from more than once`);
-  if (allInheritors(cat, child).includes(parent)) throw new PgError('42P07', 'circular inheritance not allowed', { detail: `"${child.name}" is already a child of "${parent.name}".` });
+  if (allInheritors(cat, child).includes(parent)) throw new PgError('42P07', 'circular inheritance not allowed', { detail: `"${parent.name}" is already a child of "${child.name}".` });
   s.tx!.undo.push(saveTableDef(ex, child));
   const changes: (() => void)[] = [];
   for (const pc of parent.columns) {
@@ -225,7 +236,7 @@ export function* dropInherit(ex: Executor, s: Session, child: Table, rv: N): Gen
  * too is a 2BP01 listing each dependency, depth first; with CASCADE they are dropped too (locked AccessExclusive,
  * NOTICE). Returns the tables to drop before t; t's own pg_inherits rows go with it.
  */
-export function* inheritanceDependents(ex: Executor, s: Session, t: Table, cascade: boolean, dropping: Set<string>): Gen<Table[]> {
+export function* inheritanceDependents(ex: Executor, s: Session, t: Table, cascade: boolean, dropping: Set<string>, several: boolean): Gen<Table[]> {
   const cat = ex.eng.catalog;
   const deps: { t: Table; on: Table }[] = [];
   const walk = (p: Table) => { for (const c of inheritanceChildren(cat, p)) if (!deps.some((d) => d.t === c)) { deps.push({ t: c, on: p }); walk(c); } };
@@ -233,7 +244,8 @@ export function* inheritanceDependents(ex: Executor, s: Session, t: Table, casca
   const outside = deps.filter((d) => !dropping.has(d.t.name));
   if (!outside.length) return [];
   if (!cascade) {
-    throw new PgError('2BP01', `cannot drop table ${t.name} because other objects depend on it`, {
+    // several tables named: reportDependentObjects speaks of them all
+    throw new PgError('2BP01', several ? 'cannot drop desired object(s) because other objects depend on them' : `cannot drop table ${t.name} because other objects depend on it`, {
       detail: deps.map((d) => `table ${depName(cat, d.t)} depends on table ${depName(cat, d.on)}`).join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
     });
   }

@@ -345,6 +345,11 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   ex.checkReadOnly(s, 'DROP TABLE');
   const cat = ex.eng.catalog;
   const dropping = new Set((n.objects as N[]).map((obj) => (obj.List.items as N[]).map((x) => x.String.sval as string).pop()!));
+  // how many of the tables named exist (one: its own name in a dependency error; several: "desired object(s)")
+  const existing = (n.objects as N[]).filter((obj) => {
+    const parts = (obj.List.items as N[]).map((x) => x.String.sval as string);
+    return parts.length === 1 ? !!cat.get(parts[0]!) : false;
+  }).length;
   objects: for (const obj of n.objects as N[]) {
     const parts = (obj.List.items as N[]).map((x) => x.String.sval as string);
     const name = parts[parts.length - 1]!;
@@ -380,7 +385,7 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     for (const p of partRels) yield* ex.eng.acquireLock(s, { type: 'relation', rel: p.oid }, LockMode.AccessExclusive);
     // the dependencies, once everything is locked: on the table itself first, then on its partitions
     // inheritance children depend on their parent (2BP01 unless CASCADE: commands/inheritcmds.ts)
-    const inhDeps = yield* inheritanceDependents(ex, s, t, n.behavior === 'DROP_CASCADE', dropping);
+    const inhDeps = yield* inheritanceDependents(ex, s, t, n.behavior === 'DROP_CASCADE', dropping, existing > 1);
     const fkErr = referencedTableError(ex, t, dropping);
     if (fkErr && n.behavior !== 'DROP_CASCADE') throw fkErr;
     for (const p of partRels) if (n.behavior !== 'DROP_CASCADE' && referencedTableError(ex, p, dropping)) throw referencedTableError(ex, p, dropping)!;

@@ -86,7 +86,7 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
     if (other) return other;
     const t = ex.table(f.RangeVar);
     const scope = ex.tableScope(t, f.RangeVar.alias?.aliasname ?? null, s, snap, sql);
-    if (f.RangeVar.inh === false) scope.inhOnly = true; // FROM ONLY t
+    if (!f.RangeVar.inh) scope.inhOnly = true; // FROM ONLY t
     return { scope, table: t };
   }
   if (f.RangeFunction) {
@@ -172,7 +172,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       const alias = item.RangeVar.alias?.aliasname ?? null;
       const name = alias ?? t.name;
       const scope = ex.tableScope(t, name, s, snap, sql);
-      if (item.RangeVar.inh === false) scope.inhOnly = true;
+      if (!item.RangeVar.inh) scope.inhOnly = true;
       else if (expandsInheritance(ex.eng.catalog, t, true)) throw notSupported('joins with an inheritance parent (an Append of its tables in a join)', posOf(item.RangeVar.location));
       const target = ctx.target;
       if (target?.item === item) {

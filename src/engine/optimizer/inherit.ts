@@ -41,9 +41,10 @@ export function isOtherTemp(cat: Catalog, t: Table): boolean { return !!t.temp &
 /**
  * find_all_inheritors with the locks, then expand_single_inheritance_child's checks: `t` first, then each
  * descendant (level by level, children in OID order) locked in `mode` as it is found; a child dropped while we
- * waited is skipped, another session's temporary child is locked but left out.
+ * waited is skipped, another session's temporary child is locked but left out. `planner`: also lock each member's
+ * indexes and check its columns (a query's expansion), not for a utility command such as TRUNCATE.
  */
-export function* lockInheritanceTree(ex: Executor, s: Session, t: Table, mode: LockMode): Gen<Table[]> {
+export function* lockInheritanceTree(ex: Executor, s: Session, t: Table, mode: LockMode, planner = true): Gen<Table[]> {
   const cat = ex.eng.catalog;
   const found: Table[] = [t];
   for (let i = 0; i < found.length; i++) {
@@ -55,6 +56,7 @@ export function* lockInheritanceTree(ex: Executor, s: Session, t: Table, mode: L
     }
   }
   const members = found.filter((c) => c === t || !isOtherTemp(cat, c));
+  if (!planner) return members; // a utility command (TRUNCATE): the tables only
   // the planner opens each member and its indexes (get_relation_info) after every lock is taken
   for (const c of members) if (c !== t) yield* ex.lockRelation(s, c, mode, true);
   for (const c of members) if (c !== t) checkTranslation(t, c);
