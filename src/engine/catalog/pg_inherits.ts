@@ -63,9 +63,10 @@ export function allInheritors(cat: Catalog, t: Table): Table[] {
   return out;
 }
 
-/** A table by OID. */
+/** A table by OID, as the running session's catalog snapshot sees it (another session's uncommitted DROP: still). */
 export function tableByOid(cat: Catalog, oid: number): Table | undefined {
   for (const t of cat.tables.values()) if (t.oid === oid) return t;
+  for (const sh of cat.shadows) if (sh.table?.oid === oid && sh.session !== cat.current) return sh.table;
   return undefined;
 }
 

@@ -70,6 +70,8 @@ export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> 
   for (const t of [...new Set(tables)]) {
     s.tx!.undo.push(saveTableDef(ex, t));
     newRelfilenode(ex, s, t, true);
+    // reindex_relation opens the table with ShareLock to rebuild its (empty) indexes: held to the end, as every lock
+    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.Share);
     countTruncate(s.tx!, t.oid);
     if (n.restart_seqs) {
       for (const seq of cat.sequences.values()) {

@@ -14,7 +14,8 @@
  * transaction is detaching (NO INHERIT) and holds AccessExclusiveLock on is waited for and then still read, a
  * child dropped meanwhile is left out, and a child whose column changed type meanwhile is an error (make_inh_
  * translation_list: "attribute … does not match parent's type") — isolation test alter-table-4. Another session's
- * temporary child is locked but not read (RELATION_IS_OTHER_TEMP: its rows live in that backend's local buffers).
+ * temporary child is locked, then let go unread (RELATION_IS_OTHER_TEMP: its rows live in that backend's local
+ * buffers).
  *
  * Mirrors: src/backend/optimizer/util/inherit.c (expand_inherited_rtentry, expand_single_inheritance_child,
  * make_inh_translation_list), catalog/pg_inherits.c (find_all_inheritors). Simplifications: no per-child paths
@@ -41,7 +42,7 @@ export function isOtherTemp(cat: Catalog, t: Table): boolean { return !!t.temp &
 /**
  * find_all_inheritors with the locks, then expand_single_inheritance_child's checks: `t` first, then each
  * descendant (level by level, children in OID order) locked in `mode` as it is found; a child dropped while we
- * waited is skipped, another session's temporary child is locked but left out. `planner`: also lock each member's
+ * waited is skipped, another session's temporary child is locked, then released and left out. `planner`: also lock each member's
  * indexes and check its columns (a query's expansion), not for a utility command such as TRUNCATE.
  */
 export function* lockInheritanceTree(ex: Executor, s: Session, t: Table, mode: LockMode, planner = true): Gen<Table[]> {
@@ -55,6 +56,8 @@ export function* lockInheritanceTree(ex: Executor, s: Session, t: Table, mode: L
       found.push(c);
     }
   }
+  // another session's temporary child: closed again with its lock released (table_close(rel, lockmode))
+  for (const c of found) if (c !== t && isOtherTemp(cat, c)) ex.eng.releaseLock(s, { type: 'relation', rel: c.oid }, mode);
   const members = found.filter((c) => c === t || !isOtherTemp(cat, c));
   if (!planner) return members; // a utility command (TRUNCATE): the tables only
   // the planner opens each member and its indexes (get_relation_info) after every lock is taken
