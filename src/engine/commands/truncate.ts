@@ -13,8 +13,9 @@
  * sequences the tables own (serial columns), transactionally.
  *
  * Mirrors: src/backend/commands/tablecmds.c (ExecuteTruncate, ExecuteTruncateGuts), utils/cache/relcache.c
- * (RelationSetNewRelfilenode). TRUNCATE of an inheritance parent empties its descendants too, ONLY the parent alone. Simplifications: no CASCADE (a referenced table is truncated only together with the
- * tables referencing it), no truncate triggers.
+ * (RelationSetNewRelfilenode). TRUNCATE of an inheritance parent empties its descendants too (another session's
+ * temporary child excepted), ONLY the parent alone. Simplifications: no CASCADE (a referenced table is truncated
+ * only together with the tables referencing it), no truncate triggers.
  */
 import { expandsInheritance, lockInheritanceTree } from '../optimizer/inherit.js';
 import { countTruncate } from '../pgstat/pgstat_relation.js';

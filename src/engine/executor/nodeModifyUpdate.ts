@@ -217,7 +217,8 @@ function* inheritedModify(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UP
   // RETURNING *: the parent's columns, whatever a child adds
   const star = (e: N) => !!e?.ColumnRef && (e.ColumnRef.fields as N[]).length === 1 && !!e.ColumnRef.fields[0].A_Star;
   const columnRef = (name: string) => ({ ResTarget: { val: { ColumnRef: { fields: [{ String: { sval: name } }], location: -1 } }, location: -1 } });
-  const expandStar = (list: N[] | undefined) => list?.flatMap((r) => (star(r.ResTarget?.val) ? t.columns.filter((c) => !c.dropped).map((c) => columnRef(c.name)) : [r]));
+  const parentColumns = () => t.columns.filter((c) => !c.dropped).map((c) => columnRef(c.name));
+  const expandStar = (list: N[] | undefined) => list?.flatMap((r) => (star(r.ResTarget?.val) ? parentColumns() : [r]));
   let count = 0;
   let last: QueryResult | null = null;
   const rows: QueryResult['rows'] = [];
@@ -234,7 +235,8 @@ function* inheritedModify(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UP
 }
 /** an inheritance member's statement (inheritedModify): the table it changes, not expanded again */
 const MEMBER = Symbol('inheritance member');
-const expandedTarget = (ex: Executor, n: N, t: Table | null): boolean => !!t && !!n.relation.inh && !(n as Record<symbol, unknown>)[MEMBER] && expandsInheritance(ex.eng.catalog, t, true);
+const expandedTarget = (ex: Executor, n: N, t: Table | null): boolean =>
+  !!t && !!n.relation.inh && !(n as Record<symbol, unknown>)[MEMBER] && expandsInheritance(ex.eng.catalog, t, true);
 
 /** the statement's partitioned target, on the per-leaf statements partitionedModify runs */
 const ROOT = Symbol('partition root');
