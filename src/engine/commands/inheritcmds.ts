@@ -72,6 +72,7 @@ export function checkPersistence(cat: Catalog, parent: Table, childTemp: boolean
  */
 export function* inheritStart(ex: Executor, s: Session, n: N, temp: boolean): Gen<Inherited> {
   const cat = ex.eng.catalog;
+  if (n.partspec) throw new PgError('42809', 'cannot create partitioned table as inheritance child');
   const parents: Table[] = [];
   for (const r of n.inhRelations as N[]) {
     const rv = r.RangeVar as N;
@@ -87,6 +88,7 @@ export function* inheritStart(ex: Executor, s: Session, n: N, temp: boolean): Ge
     for (const pc of p.columns) {
       if (pc.dropped) continue;
       if (pc.generated) throw notSupported('inheriting a generated column');
+      if (pc.identity) throw notSupported('inheriting an identity column');
       const have = columns.find((c) => c.name === pc.name);
       if (have) {
         notice(s, `merging multiple inherited definitions of column "${pc.name}"`);

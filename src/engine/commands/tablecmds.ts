@@ -128,7 +128,9 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
           case 'CONSTR_UNIQUE':
             if (c.nulls_not_distinct) throw notSupported('UNIQUE NULLS NOT DISTINCT', posOf(c.location));
             uniques.push({ cols: [cd.colname], primary: false, name: c.conname, options: c.options }); break;
-          case 'CONSTR_CHECK': checks.push({ name: c.conname ?? '', expr: materializeLiterals(c.raw_expr), base: `${name}_${cd.colname}_check` } as CheckConstraint & { base: string }); break;
+          case 'CONSTR_CHECK':
+            if (c.is_no_inherit) throw notSupported('NO INHERIT check constraints', posOf(c.location));
+            checks.push({ name: c.conname ?? '', expr: materializeLiterals(c.raw_expr), base: `${name}_${cd.colname}_check` } as CheckConstraint & { base: string }); break;
           case 'CONSTR_FOREIGN': {
             const fk = { ...c, fk_attrs: [{ String: { sval: cd.colname } }] };
             foreign.push(fk);
@@ -167,6 +169,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
           uniques.push({ cols: keys, primary: c.contype === 'CONSTR_PRIMARY', name: c.conname, include: ((c.including ?? []) as N[]).map((k) => k.String.sval as string), options: c.options });
           break;
         case 'CONSTR_CHECK': {
+          if (c.is_no_inherit) throw notSupported('NO INHERIT check constraints', posOf(c.location));
           const refs = new Set<string>();
           collectColumnRefs(c.raw_expr, refs);
           const base = refs.size === 1 ? `${name}_${[...refs][0]}_check` : `${name}_check`;
