@@ -113,6 +113,15 @@ describe('inheritance in the engine', () => {
     expect(fails(e, 'ALTER TABLE c RENAME COLUMN k TO kk').message).toBe('cannot rename inherited column "k"');
   });
 
+  it('a member is changed by OID: a temporary table of the same name is not the child', () => {
+    const e = engine();
+    run(e, 'CREATE TABLE p (a int); CREATE TABLE c () INHERITS (p); INSERT INTO c VALUES (1)');
+    run(e, 'CREATE TEMP TABLE c (a int); INSERT INTO c VALUES (100)');
+    expect(rows(e, 'UPDATE p SET a = a + 1 RETURNING a')).toEqual([['2']]);
+    expect(rows(e, 'DELETE FROM p RETURNING a')).toEqual([['2']]);
+    expect(rows(e, 'SELECT a FROM c')).toEqual([['100']]);
+  });
+
   it('a join with an inheritance parent and MERGE into one are refused, not answered from the parent alone', () => {
     const e = engine();
     run(e, 'CREATE TABLE p (a int); CREATE TABLE c () INHERITS (p); CREATE TABLE o (a int)');

@@ -461,6 +461,8 @@ export function* renameStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     // an inheritance tree: an inherited column renamed from the top only, in every descendant (atinherit.ts)
     const tree = renameInherited(ex, t, n.subname, !!n.relation.inh);
     for (const d of tree) yield* ex.lockRelation(s, d, LockMode.AccessExclusive, false);
+    const taken = tree.find((d) => findColumn(d, n.newname));
+    if (taken) throw new PgError('42701', `column "${n.newname}" of relation "${taken.name}" already exists`);
     for (const tt of [t, ...tree]) {
       const cc = findColumn(tt, n.subname)!;
       s.tx!.undo.push(saveTableDef(ex, tt));

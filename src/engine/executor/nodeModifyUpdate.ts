@@ -90,13 +90,18 @@ const widen = (c: Row, rest: Value[] | null): Row => (rest ? { ...c, vals: c.val
  * WHERE clause compiled over the target's scope — or over the join of the target with FROM / USING's relations
  * (each locked AccessShare, as a SELECT would) — and the scan itself, returned as `find`.
  */
+/** an inheritance member's statement (inheritedModify): the table it changes, not expanded again */
+const MEMBER = Symbol('inheritance member');
+
 function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE' | 'DELETE') {
   if (n.withClause) throw notSupported('WITH queries outside nodeCtescan.withModify'); // never: withModify strips it
-  ex.table(n.relation); // a missing table fails before the snapshot is taken
+  // an inheritance member's statement names its table itself (inheritedModify locked it already)
+  const member = (n as Record<symbol, Table | undefined>)[MEMBER];
+  if (!member) ex.table(n.relation); // a missing table fails before the snapshot is taken
   const snapshot = ex.eng.snapshotFor(s);
   const snap = () => snapshot;
   // looked up again if DDL committed while it waited for the lock (the table may have been replaced)
-  const t = yield* ex.lockedTable(s, n.relation, LockMode.RowExclusive);
+  const t = member ?? (yield* ex.lockedTable(s, n.relation, LockMode.RowExclusive));
   if (!t.temp) ex.checkReadOnly(s, cmd); // a temporary table may be changed in a read-only transaction
   s.tx!.cidUsed = true;
   const triggers = !!t.triggers?.length;
@@ -235,8 +240,6 @@ function* inheritedModify(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UP
   }
   return { ...last!, command: `${cmd} ${count}`, rows };
 }
-/** an inheritance member's statement (inheritedModify): the table it changes, not expanded again */
-const MEMBER = Symbol('inheritance member');
 const expandedTarget = (ex: Executor, n: N, t: Table | null): boolean =>
   !!t && !!n.relation.inh && !(n as Record<symbol, unknown>)[MEMBER] && expandsInheritance(ex.eng.catalog, t, true);
 
@@ -295,7 +298,7 @@ export function compileSetList(ex: Executor, s: Session, t: Table, list: N[], sc
 }
 
 export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
-  const target = n[ROOT as unknown as string] ? null : ex.table(n.relation);
+  const target = n[ROOT as unknown as string] ? null : (n as Record<symbol, Table | undefined>)[MEMBER] ?? ex.table(n.relation);
   if (target?.partKey) return yield* partitionedModify(ex, s, n, raw, 'UPDATE', target);
   if (expandedTarget(ex, n, target)) return yield* inheritedModify(ex, s, n, raw, 'UPDATE', target!);
   const root = (n as Record<symbol, Table | undefined>)[ROOT];
@@ -462,7 +465,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
 }
 
 export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
-  const target = n[ROOT as unknown as string] ? null : ex.table(n.relation);
+  const target = n[ROOT as unknown as string] ? null : (n as Record<symbol, Table | undefined>)[MEMBER] ?? ex.table(n.relation);
   if (target?.partKey) return yield* partitionedModify(ex, s, n, raw, 'DELETE', target);
   if (expandedTarget(ex, n, target)) return yield* inheritedModify(ex, s, n, raw, 'DELETE', target!);
   const { t, scope, where, find } = yield* modifyStart(ex, s, n, raw, 'DELETE');
