@@ -1,7 +1,7 @@
 /**
  * The system catalogs a learner queries about VACUUM, read in FROM: pg_class (one row per relation: relpages,
  * reltuples and relallvisible as VACUUM / ANALYZE last set them, relfrozenxid, relminmxid) and pg_database
- * (datfrozenxid, datminmxid).
+ * (datfrozenxid, datminmxid); pg_inherits (catalog/pg_inherits.ts), pg_attribute and pg_constraint (catalog/pg_attribute.ts).
  *
  *     SELECT relname, relpages, reltuples, relallvisible, relfrozenxid, age(relfrozenxid) FROM pg_class WHERE relname = 't';
  *     -- never vacuumed: 0 | -1 | 0 | <the creator's xmin>;  after VACUUM: the real counts, relfrozenxid advanced

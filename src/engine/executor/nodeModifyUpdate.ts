@@ -20,6 +20,9 @@
  * whose several matches would write (or RETURN) different values is refused with 0A000 — the match used would be
  * a guess.
  *
+ * UPDATE / DELETE of an inheritance parent (not ONLY) changes the parent's rows and every descendant's, each table a
+ * result relation of its own (inheritedModify), all locked RowExclusive first as the planner expands them.
+ *
  * Each changed row of a table with foreign keys (either side) queues its RI trigger events (ri/ri_triggers.ts);
  * they fire when the statement ends. An RI trigger's cascaded UPDATE / DELETE runs through here too, with the
  * crosscheck snapshot under REPEATABLE READ (a row its transaction snapshot cannot see is a 40001).
