@@ -122,6 +122,13 @@ describe('inheritance in the engine', () => {
     expect(rows(e, 'SELECT a FROM c')).toEqual([['100']]);
   });
 
+  it('WHERE tableoid = … sees each member\'s own OID (a child laid out as its parent too)', () => {
+    const e = engine();
+    run(e, 'CREATE TABLE p (a int); CREATE TABLE c () INHERITS (p); INSERT INTO p VALUES (1); INSERT INTO c VALUES (2)');
+    expect(rows(e, "SELECT a FROM p WHERE tableoid = 'c'::regclass")).toEqual([['2']]);
+    expect(rows(e, "SELECT a FROM p WHERE tableoid = 'p'::regclass")).toEqual([['1']]);
+  });
+
   it('a join with an inheritance parent and MERGE into one are refused, not answered from the parent alone', () => {
     const e = engine();
     run(e, 'CREATE TABLE p (a int); CREATE TABLE c () INHERITS (p); CREATE TABLE o (a int)');

@@ -213,8 +213,10 @@ export function pageVisitor(ex: Executor, s: Session, t: Table): (blk: number) =
 function appendScan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope,
   members: Table[]): Candidate[] {
   const out: Candidate[] = [];
+  // WHERE tableoid = …: evaluated on each row once it carries its relation (not inside the member's scan)
+  const readsTableoid = !!whereNode && JSON.stringify(whereNode).includes('"tableoid"');
   for (const leaf of members) {
-    const same = sameLayout(leaf, t);
+    const same = sameLayout(leaf, t) && !readsTableoid;
     // each member is read alone (an inheritance parent's own rows as ONLY would read them)
     const lscope: Scope = { ...(same ? scope : ex.tableScope(leaf, null, s, () => snap, scope.sql)), inhOnly: true };
     delete lscope.inhMembers;
