@@ -42,6 +42,7 @@ import type { PartitionKey, PartitionBound } from '../partitioning/partbounds.js
 import type { ScalarStats } from '../commands/analyze.js';
 import { BOOTSTRAP_SUPERUSER, type AclItem, type Role } from './acl.js';
 import { catalogSees, setActiveCatalog, type Shadow } from './catalogsnapshot.js';
+import type { InhRow, InhDeleted } from './pg_inherits.js';
 
 export interface Column {
   name: string;
@@ -58,8 +59,13 @@ export interface Column {
   identity?: 'a' | 'd';
   /** attgenerated 's': GENERATED ALWAYS AS (expr) STORED — computed from the row on every INSERT and UPDATE */
   generated?: unknown;
+  /** attinhcount: how many parents this column is inherited from (table inheritance, commands/inheritcmds.ts); absent 0 */
+  inhcount?: number;
+  /** attislocal false: the column exists only because a parent has it (absent: true, defined by the table itself) */
+  notLocal?: boolean;
 }
-export interface CheckConstraint { name: string; expr: unknown; compiled?: unknown }
+/** A CHECK constraint; `inhcount` / `notLocal` are pg_constraint's coninhcount / NOT conislocal (inheritance) */
+export interface CheckConstraint { name: string; expr: unknown; compiled?: unknown; inhcount?: number; notLocal?: boolean }
 
 /** What an ON DELETE / ON UPDATE clause asks for (pg_constraint.confdeltype / confupdtype's letters). */
 export type FkAction = 'a' | 'r' | 'c' | 'n' | 'd';
@@ -253,7 +259,7 @@ export const VAR_OID_PREFETCH = 8192;
 function cloneTable(t: Table): Table {
   return {
     ...t, heap: t.heap.clone(), indexes: t.indexes.map((i) => i.clone()),
-    checks: t.checks.map((ch) => ({ name: ch.name, expr: ch.expr })), // compiled forms are rebuilt lazily
+    checks: t.checks.map((ch) => { const o = { ...ch }; delete o.compiled; return o; }), // compiled forms are rebuilt lazily
     ...(t.fkeys ? { fkeys: t.fkeys.map((f) => ({ ...f })) } : {}),
     columns: t.columns.map((col) => ({ ...col })), types: t.types.slice(),
     keyColumns: new Set(t.keyColumns), indexedColumns: new Set(t.indexedColumns),
@@ -305,9 +311,14 @@ export class Catalog {
   pendingXids = new Map<number, string>();
   /** pg_class rows of tables a running transaction dropped or renamed away: other sessions still find them */
   shadows: Shadow[] = [];
+  /** pg_inherits' rows of table inheritance (catalog/pg_inherits.ts), and the ones a running transaction deleted */
+  inherits: InhRow[] = [];
+  inhDeleted: InhDeleted[] = [];
 
   clone(): Catalog {
     const c = new Catalog();
+    c.inherits = this.inherits.map((r) => ({ ...r }));
+    c.inhDeleted = this.inhDeleted.map((d) => ({ ...d, row: { ...d.row } }));
     c.roles = new Map(this.roles);
     c.namespaces = new Map(this.namespaces);
     c.searchPath = this.searchPath;

@@ -106,6 +106,7 @@ export function atEndOfXactCatalog(cat: Catalog, xid: number): void {
   if (!xid || !cat.pendingXids.has(xid)) return;
   cat.pendingXids.delete(xid);
   if (cat.shadows.length) cat.shadows = cat.shadows.filter((sh) => sh.xid !== xid);
+  if (cat.inhDeleted.length) cat.inhDeleted = cat.inhDeleted.filter((d) => d.xid !== xid);
   cat.generation++;
 }
 

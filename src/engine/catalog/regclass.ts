@@ -7,6 +7,7 @@
  *
  * Mirrors: src/backend/utils/adt/regproc.c (regclassin, regclassout).
  */
+import { catalogSees } from './catalogsnapshot.js';
 import { regclassLookup } from '../sql/types.js';
 import type { Catalog } from './catalog.js';
 
@@ -38,7 +39,10 @@ export function setRegclassLookup(cat: Catalog): void {
     if (r) {
       // regclassout: qualified when the name, looked up on search_path, would not find this relation
       const owner = [...cat.tables.values()].find((t) => t === r || t.indexes.includes(r as never));
+      // another session's uncommitted CREATE: the catalog snapshot has no row, regclassout prints the number
+      if (owner && owner === r && !catalogSees(cat, owner.nameXmin)) return null;
       if (owner?.nsp && !cat.isVisible(owner)) return `${owner.nsp.name}.${r.name}`;
+      if (owner?.temp && owner.temp.session !== cat.current) return `${owner.temp.schema}.${r.name}`;
       return r.name;
     }
     for (const sq of cat.sequences.values()) if (sq.oid === oid) return sq.name;

@@ -1,7 +1,7 @@
 /**
  * The system catalogs a learner queries about VACUUM, read in FROM: pg_class (one row per relation: relpages,
  * reltuples and relallvisible as VACUUM / ANALYZE last set them, relfrozenxid, relminmxid) and pg_database
- * (datfrozenxid, datminmxid).
+ * (datfrozenxid, datminmxid); pg_inherits (catalog/pg_inherits.ts), pg_attribute and pg_constraint (catalog/pg_attribute.ts).
  *
  *     SELECT relname, relpages, reltuples, relallvisible, relfrozenxid, age(relfrozenxid) FROM pg_class WHERE relname = 't';
  *     -- never vacuumed: 0 | -1 | 0 | <the creator's xmin>;  after VACUUM: the real counts, relfrozenxid advanced
@@ -21,7 +21,9 @@ import type { Table } from './catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import { bufferCacheView } from '../contrib/pg_buffercache.js';
 import { pgTablesView, pgIndexesView } from './system_views.js';
-import { visibleClassRows, visibleViewsAndSequences } from './catalogsnapshot.js';
+import { visibleClassRows, visibleViewsAndSequences, catalogQuerySnapshot } from './catalogsnapshot.js';
+import { pgInheritsRows } from './pg_inherits.js';
+import { pgAttributeView, pgConstraintView } from './pg_attribute.js';
 
 export interface SystemRelation { columns: { name: string; type: SqlType }[]; rows: Value[][]; starRefused: string }
 
@@ -79,16 +81,14 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
     };
   }
   if (name === 'pg_inherits') {
-    // one row per partition: its parent and its place among the parent's children (inhseqno 1)
-    const rows: Value[][] = [];
-    for (const t of eng.catalog.tables.values()) if (t.partOf) rows.push([t.oid, t.partOf.parent, 1, false]);
-    // an index of a partition attached to its parent's partitioned index
-    for (const t of eng.catalog.tables.values()) for (const i of t.indexes) if (i.parentIndex !== undefined) rows.push([i.oid, i.parentIndex, 1, false]);
+    // table inheritance's rows (MVCC: with the statement's snapshot), then one per partition and per partition index
     return {
       columns: ([['inhrelid', T.oid], ['inhparent', T.oid], ['inhseqno', T.int4], ['inhdetachpending', T.bool]] as [string, SqlType][]).map(([n, type]) => ({ name: n, type })),
-      rows, starRefused: '',
+      rows: pgInheritsRows(eng.catalog, catalogQuerySnapshot(eng)), starRefused: '',
     };
   }
+  if (name === 'pg_attribute') return pgAttributeView(eng);
+  if (name === 'pg_constraint') return pgConstraintView(eng);
   if (name === 'pg_tables') return pgTablesView(eng);
   if (name === 'pg_indexes') return pgIndexesView(eng);
   if (name === 'pg_database') {

@@ -26,6 +26,8 @@ import { ensureTopXid } from '../xact/xactblock.js';
 import { attachPartition, detachPartition } from './attachpartition.js';
 import { setTriggersEnabled } from './trigger.js';
 import { alterIndexStmt } from './alterindex.js';
+import { addInherit, dropInherit } from './inheritcmds.js';
+import { inInheritanceTree, prepareInheritedAlter, alterInherited, renameInherited } from './atinherit.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -130,6 +132,21 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
     else yield* detachPartition(ex, s, t, pc);
     return done;
   }
+  const inhCmd = cmds.find((c) => c.subtype === 'AT_AddInherit' || c.subtype === 'AT_DropInherit');
+  if (inhCmd) {
+    // INHERIT / NO INHERIT parent (commands/inheritcmds.ts): AccessExclusiveLock on the child
+    if (cmds.length > 1) throw notSupported('INHERIT / NO INHERIT together with other ALTER TABLE subcommands');
+    const t = target(ex, s, n.relation, !!n.missing_ok);
+    if (!t) return done;
+    const t1 = yield* ex.lockTableAgain(s, t, LockMode.AccessExclusive, () => target(ex, s, n.relation, !!n.missing_ok));
+    if (!t1) return done;
+    ex.eng.ensureXid(s);
+    const prv = (inhCmd.def.RangeVar ?? inhCmd.def) as N;
+    if (inhCmd.subtype === 'AT_AddInherit') yield* addInherit(ex, s, t1, prv);
+    else yield* dropInherit(ex, s, t1, prv);
+    s.tx!.cidUsed = true;
+    return done;
+  }
   for (const c of cmds) {
     const known = ['AT_AddColumn', 'AT_DropColumn', 'AT_ColumnDefault', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_AlterColumnType',
       'AT_AddConstraint', 'AT_DropConstraint', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics', 'AT_ValidateConstraint',
@@ -152,6 +169,9 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   if (t1 !== t) return yield* alterTableStmt(ex, s, n); // another table under the name now: its own checks
   ex.eng.ensureXid(s);
   s.tx!.undo.push(saveTableDef(ex, t));
+  // an inheritance tree: ONLY's restrictions, the descendants locked (commands/atinherit.ts)
+  const inhTree = inInheritanceTree(ex, t);
+  if (inhTree) yield* prepareInheritedAlter(ex, s, t, cmds, !!n.relation.inh, mode);
   let fks = 0;
   for (const c of cmds) {
     if (c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN') { yield* addFkConstraint(ex, s, t, c.def.Constraint); fks++; } else if (c.subtype === 'AT_AddColumn' && (c.def.ColumnDef.constraints ?? []).some((k: N) => k.Constraint?.contype === 'CONSTR_FOREIGN')) {
@@ -164,6 +184,7 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
       for (const k of fkCons) { yield* addFkConstraint(ex, s, t, { ...k.Constraint, fk_attrs: [{ String: { sval: cd.colname } }] }); fks++; }
     } else if (c.subtype === 'AT_ValidateConstraint') yield* validateConstraint(ex, s, t, c.name);
     else if (c.subtype === 'AT_DropConstraint' && t.fkeys?.some((f) => f.name === c.name)) yield* dropFkConstraint(ex, s, t, c.name);
+    else if (inhTree) alterInherited(ex, s, t, c, !!n.relation.inh, (tt, cc) => alterOne(ex, s, tt, cc));
     else alterOne(ex, s, t, c);
   }
   // adding foreign keys runs catalog commands of its own: +1, and +4 per key (measured: tests/scenarios/fk/cid.spec)
@@ -437,10 +458,18 @@ export function* renameStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     if (!col) throw new PgError('42703', `column "${n.subname}" does not exist`);
     if (findColumn(t, n.newname)) throw new PgError('42701', `column "${n.newname}" of relation "${t.name}" already exists`);
     if (viewsReading(ex, t.name, col.name).length) throw notSupported('renaming a column a view reads');
-    s.tx!.undo.push(saveTableDef(ex, t));
-    // CHECK constraints keep their expressions by column name here (PostgreSQL: by attnum): rename inside them
-    t.checks = t.checks.map((ch) => ({ name: ch.name, expr: renameColumnRefs(ch.expr, col.name, n.newname) }));
-    col.name = n.newname;
+    // an inheritance tree: an inherited column renamed from the top only, in every descendant (atinherit.ts)
+    const tree = renameInherited(ex, t, n.subname, !!n.relation.inh);
+    for (const d of tree) yield* ex.lockRelation(s, d, LockMode.AccessExclusive, false);
+    const taken = tree.find((d) => findColumn(d, n.newname));
+    if (taken) throw new PgError('42701', `column "${n.newname}" of relation "${taken.name}" already exists`);
+    for (const tt of [t, ...tree]) {
+      const cc = findColumn(tt, n.subname)!;
+      s.tx!.undo.push(saveTableDef(ex, tt));
+      // CHECK constraints keep their expressions by column name here (PostgreSQL: by attnum): rename inside them
+      tt.checks = tt.checks.map((ch) => ({ ...(({ compiled: _c, ...rest }) => rest)(ch), expr: renameColumnRefs(ch.expr, cc.name, n.newname) }));
+      cc.name = n.newname;
+    }
   } else {
     const newName = n.newname as string;
     if (cat.relationExists(newName, t.temp?.session)) throw new PgError('42P07', `relation "${newName}" already exists`);

@@ -109,6 +109,7 @@ export function addConstraint(ex: Executor, s: Session, t: Table, c: N): void {
 }
 
 function addCheck(ex: Executor, s: Session, t: Table, c: N): void {
+  if (c.is_no_inherit) throw notSupported('NO INHERIT check constraints', posOf(c.location));
   const expr = materializeLiterals(c.raw_expr);
   const refs = new Set<string>();
   collectColumnRefs(expr, refs);

@@ -74,6 +74,9 @@ export function* attachPartition(ex: Executor, s: Session, parent: Table, cmd: N
   if (dflt) yield* ex.lockRelation(s, dflt, LockMode.AccessExclusive, false);
   for (const p of allPartitions(cat, t)) yield* ex.lockRelation(s, p, LockMode.AccessExclusive, false);
   if (t.partOf) throw new PgError('55000', `"${t.name}" is already a partition`);
+  // table inheritance and partitioning do not mix (catalog/pg_inherits.ts)
+  if (cat.inherits.some((r) => r.rel === t.oid)) throw new PgError('42809', 'cannot attach inheritance child as partition');
+  if (cat.inherits.some((r) => r.parent === t.oid)) throw new PgError('42809', 'cannot attach inheritance parent as partition');
   for (let a: Table | undefined = parent; a; a = parentOf(cat, a)) {
     if (a === t) throw new PgError('42P07', 'circular inheritance not allowed', { detail: `"${t.name}" is already a child of "${parent.name}".` });
   }

@@ -2,14 +2,17 @@
  * LOCK TABLE and CHECKPOINT as statements.
  *
  * LOCK TABLE takes the mode named on each table until the transaction ends; NOWAIT fails at once with 55P03 instead of
- * queueing.
+ * queueing. Without ONLY the table's children (inheritance children, partitions) are locked too, depth first.
  *
- * Mirrors: src/backend/commands/lockcmds.c (LockTableCommand), postmaster/checkpointer.c (RequestCheckpoint).
+ * Mirrors: src/backend/commands/lockcmds.c (LockTableCommand, LockTableRecurse), postmaster/checkpointer.c (RequestCheckpoint).
  */
 import type { Executor } from '../executor/executor.js';
 import { PgError } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { LockMode } from '../lock/lock.js';
+import type { Table } from '../catalog/catalog.js';
+import { inheritanceChildren, stillExists } from '../catalog/pg_inherits.js';
+import { partitionsOf } from '../executor/execPartition.js';
 import {
   N, Gen,
 } from '../executor/util.js';
@@ -28,8 +31,21 @@ export function* lockStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       if (again === t) break;
       t = again;
     }
+    // LOCK t (not ONLY): its children too, depth first (LockTableRecurse), a child dropped meanwhile let go
+    if (r.RangeVar.inh) yield* lockChildren(ex, s, ex.table(r.RangeVar), mode, !!n.nowait);
   }
   return { command: 'LOCK TABLE', columns: null, rows: [] };
+}
+
+/** LockTableRecurse: each child (inheritance children and partitions, by OID) locked in `mode`, then its own. */
+function* lockChildren(ex: Executor, s: Session, t: Table, mode: LockMode, nowait: boolean): Gen<void> {
+  const cat = ex.eng.catalog;
+  const children = [...inheritanceChildren(cat, t), ...(t.partKey ? partitionsOf(cat, t) : [])].sort((a, b) => a.oid - b.oid);
+  for (const c of children) {
+    yield* ex.eng.acquireLock(s, { type: 'relation', rel: c.oid }, mode, null, '', { nowait });
+    if (!stillExists(cat, c)) { ex.eng.releaseLock(s, { type: 'relation', rel: c.oid }, mode); continue; }
+    yield* lockChildren(ex, s, c, mode, nowait);
+  }
 }
 
 /** CHECKPOINT (RequestCheckpoint with CHECKPOINT_IMMEDIATE | CHECKPOINT_WAIT): see checkpoint/checkpointer.ts. */

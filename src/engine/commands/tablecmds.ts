@@ -44,6 +44,7 @@ import { partitionOfStart, partitionKeyOf, checkPartitionBound } from './partiti
 import { allPartitions, parentOf } from '../executor/execPartition.js';
 import { creationSchema } from './schemacmds.js';
 import { tableLike } from './tablelike.js';
+import { inheritStart, mergeLocalColumns, mergeLocalChecks, addInhRow, inheritanceDependents, dropDependentTable, dropInheritRows } from './inheritcmds.js';
 import {
   N, Gen, SERIAL_TYPES, needsToast, collectColumnRefs,
 } from '../executor/util.js';
@@ -60,7 +61,8 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (nspRow && (n.partbound || n.partspec)) throw notSupported('partitioned tables in a schema other than public');
   if (rv.schemaname === 'public' && rv.relpersistence === 't') throw new PgError('42P16', 'cannot create temporary relation in non-temporary schema', { position: posOf(rv.location)! });
   if (rv.relpersistence === 'u') throw notSupported('unlogged tables');
-  if (n.inhRelations?.length && !n.partbound) throw notSupported('table inheritance');
+  // INHERITS (parent, …): the parents' columns and CHECKs, merged (commands/inheritcmds.ts)
+  const inh = n.inhRelations?.length && !n.partbound ? yield* inheritStart(ex, s, n, temp) : null;
   // PARTITION OF parent: the parent's columns, checks and unique keys (commands/partitioncmds.ts)
   const part = n.partbound ? yield* partitionOfStart(ex, s, n) : null;
   const onCommit = onCommitOf(n, temp);
@@ -126,7 +128,9 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
           case 'CONSTR_UNIQUE':
             if (c.nulls_not_distinct) throw notSupported('UNIQUE NULLS NOT DISTINCT', posOf(c.location));
             uniques.push({ cols: [cd.colname], primary: false, name: c.conname, options: c.options }); break;
-          case 'CONSTR_CHECK': checks.push({ name: c.conname ?? '', expr: materializeLiterals(c.raw_expr), base: `${name}_${cd.colname}_check` } as CheckConstraint & { base: string }); break;
+          case 'CONSTR_CHECK':
+            if (c.is_no_inherit) throw notSupported('NO INHERIT check constraints', posOf(c.location));
+            checks.push({ name: c.conname ?? '', expr: materializeLiterals(c.raw_expr), base: `${name}_${cd.colname}_check` } as CheckConstraint & { base: string }); break;
           case 'CONSTR_FOREIGN': {
             const fk = { ...c, fk_attrs: [{ String: { sval: cd.colname } }] };
             foreign.push(fk);
@@ -165,6 +169,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
           uniques.push({ cols: keys, primary: c.contype === 'CONSTR_PRIMARY', name: c.conname, include: ((c.including ?? []) as N[]).map((k) => k.String.sval as string), options: c.options });
           break;
         case 'CONSTR_CHECK': {
+          if (c.is_no_inherit) throw notSupported('NO INHERIT check constraints', posOf(c.location));
           const refs = new Set<string>();
           collectColumnRefs(c.raw_expr, refs);
           const base = refs.size === 1 ? `${name}_${[...refs][0]}_check` : `${name}_check`;
@@ -184,6 +189,13 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   }
   checks.push(...likeChecks);
   uniques.push(...likeIndexes);
+  if (inh) {
+    const merged = mergeLocalColumns(s, inh, columns);
+    columns.splice(0, columns.length, ...merged);
+    const mergedChecks = mergeLocalChecks(s, name, inh, checks as (CheckConstraint & { base: string })[]);
+    checks.splice(0, checks.length, ...mergedChecks);
+    for (const ch of inh.checks) checkNames.add(ch.name);
+  }
   const partKey = n.partspec ? partitionKeyOf(n.partspec, columns, uniques.filter((u) => u.unique !== false), name) : undefined;
   if (part && part.checks.length) throw notSupported('CHECK constraints inherited by a partition');
   if (uniques.filter((u) => u.primary).length > 1) throw new PgError('42P16', `multiple primary keys for table "${name}" are not allowed`);
@@ -212,7 +224,9 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (toast) { cat.allocOid(); cat.allocOid(); }
   for (const ch of checks as (CheckConstraint & { base: string })[]) ch.name ||= pickName(ch.base);
   const table: Table = {
-    oid, name, columns, checks: checks.map(({ name: nm, expr }) => ({ name: nm, expr })), indexes: [], heap: new HeapRelation(),
+    oid, name, columns,
+    checks: checks.map(({ name: nm, expr, inhcount, notLocal }) => ({ name: nm, expr, ...(inhcount ? { inhcount } : {}), ...(notLocal ? { notLocal } : {}) })),
+    indexes: [], heap: new HeapRelation(),
     keyColumns: new Set(), indexedColumns: new Set(), types: columns.map((c) => c.type),
   };
   if (nsp) table.temp = { session: s.name, onCommit, ...nsp };
@@ -285,6 +299,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   // its pg_class row: not in other sessions' catalog snapshots until this transaction commits
   if (!table.temp) stampCreated(cat, s.name, ensureTopXid(ex.eng, s), table);
   markLocal(ex.eng, table);
+  if (inh) inh.parents.forEach((p, i) => addInhRow(ex, s, oid, p.oid, i + 1));
   s.tx!.undo.push(() => { cat.tables.delete(key); for (const r of [oid, ...table.indexes.map((i) => i.oid)]) cat.localRels.delete(r); });
   ex.eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, ex.eng.clock.now);
   logAccessExclusiveLock(ex.eng, s, oid); // the new relation's lock, for standbys (wal/standby.ts)
@@ -333,6 +348,11 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   ex.checkReadOnly(s, 'DROP TABLE');
   const cat = ex.eng.catalog;
   const dropping = new Set((n.objects as N[]).map((obj) => (obj.List.items as N[]).map((x) => x.String.sval as string).pop()!));
+  // how many of the tables named exist (one: its own name in a dependency error; several: "desired object(s)")
+  const existing = (n.objects as N[]).filter((obj) => {
+    const parts = (obj.List.items as N[]).map((x) => x.String.sval as string);
+    return parts.length === 1 ? !!cat.get(parts[0]!) : false;
+  }).length;
   objects: for (const obj of n.objects as N[]) {
     const parts = (obj.List.items as N[]).map((x) => x.String.sval as string);
     const name = parts[parts.length - 1]!;
@@ -367,6 +387,8 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     const partRels = allPartitions(cat, t);
     for (const p of partRels) yield* ex.eng.acquireLock(s, { type: 'relation', rel: p.oid }, LockMode.AccessExclusive);
     // the dependencies, once everything is locked: on the table itself first, then on its partitions
+    // inheritance children depend on their parent (2BP01 unless CASCADE: commands/inheritcmds.ts)
+    const inhDeps = yield* inheritanceDependents(ex, s, t, n.behavior === 'DROP_CASCADE', dropping, existing > 1);
     const fkErr = referencedTableError(ex, t, dropping);
     if (fkErr && n.behavior !== 'DROP_CASCADE') throw fkErr;
     for (const p of partRels) if (n.behavior !== 'DROP_CASCADE' && referencedTableError(ex, p, dropping)) throw referencedTableError(ex, p, dropping)!;
@@ -390,6 +412,8 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       for (const r of gone) dropKeyFamily(ex, s, r.fk);
     }
     for (const o of others) yield* ex.eng.acquireLock(s, { type: 'relation', rel: o.oid }, LockMode.AccessExclusive);
+    for (const d of inhDeps) dropDependentTable(ex, s, d);
+    dropInheritRows(ex, s, t);
     const key = tableKey(t);
     cat.tables.delete(key);
     // others' catalog snapshots still hold its pg_class row until this transaction commits

@@ -13,9 +13,11 @@
  * sequences the tables own (serial columns), transactionally.
  *
  * Mirrors: src/backend/commands/tablecmds.c (ExecuteTruncate, ExecuteTruncateGuts), utils/cache/relcache.c
- * (RelationSetNewRelfilenode). Simplifications: no CASCADE (a referenced table is truncated only together with the
- * tables referencing it), no ONLY / inheritance, no truncate triggers.
+ * (RelationSetNewRelfilenode). TRUNCATE of an inheritance parent empties its descendants too (another session's
+ * temporary child excepted), ONLY the parent alone. Simplifications: no CASCADE (a referenced table is truncated
+ * only together with the tables referencing it), no truncate triggers.
  */
+import { expandsInheritance, lockInheritanceTree } from '../optimizer/inherit.js';
 import { countTruncate } from '../pgstat/pgstat_relation.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -55,6 +57,11 @@ export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> 
     if (!locked) throw missing();
     t = locked;
     tables.push(t);
+    // TRUNCATE parent (not ONLY): every descendant too, locked as found; another session's temporary child is
+    // locked but left alone (ExecuteTruncate: find_all_inheritors, RELATION_IS_OTHER_TEMP)
+    if (rv.inh && expandsInheritance(cat, t, true)) {
+      for (const c of (yield* lockInheritanceTree(ex, s, t, LockMode.AccessExclusive, false)).slice(1)) if (!tables.includes(c)) tables.push(c);
+    }
   }
   truncateCheck(ex, tables); // a referenced table only with the tables referencing it
   ex.eng.ensureXid(s);
@@ -64,6 +71,8 @@ export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> 
   for (const t of [...new Set(tables)]) {
     s.tx!.undo.push(saveTableDef(ex, t));
     newRelfilenode(ex, s, t, true);
+    // reindex_relation opens the table with ShareLock to rebuild its (empty) indexes: held to the end, as every lock
+    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.Share);
     countTruncate(s.tx!, t.oid);
     if (n.restart_seqs) {
       for (const seq of cat.sequences.values()) {

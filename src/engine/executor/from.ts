@@ -20,6 +20,7 @@
  * JOIN ... USING and NATURAL JOIN join on the condition the USING list makes, their merged columns added in front
  * (executor/joinusing.ts).
  */
+import { expandsInheritance } from '../optimizer/inherit.js';
 import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import type { Executor } from './executor.js';
 import type { Table } from '../catalog/catalog.js';
@@ -84,7 +85,9 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
     const other = relationSource(ex, s, f.RangeVar, snap, sql); // a view or a sequence (commands/view.ts)
     if (other) return other;
     const t = ex.table(f.RangeVar);
-    return { scope: ex.tableScope(t, f.RangeVar.alias?.aliasname ?? null, s, snap, sql), table: t };
+    const scope = ex.tableScope(t, f.RangeVar.alias?.aliasname ?? null, s, snap, sql);
+    if (!f.RangeVar.inh) scope.inhOnly = true; // FROM ONLY t
+    return { scope, table: t };
   }
   if (f.RangeFunction) {
     const mfc = f.RangeFunction.functions?.[0]?.List?.items?.[0]?.FuncCall;
@@ -169,6 +172,8 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       const alias = item.RangeVar.alias?.aliasname ?? null;
       const name = alias ?? t.name;
       const scope = ex.tableScope(t, name, s, snap, sql);
+      if (!item.RangeVar.inh) scope.inhOnly = true;
+      else if (expandsInheritance(ex.eng.catalog, t, true)) throw notSupported('joins with an inheritance parent (an Append of its tables in a join)', posOf(item.RangeVar.location));
       const target = ctx.target;
       if (target?.item === item) {
         return {

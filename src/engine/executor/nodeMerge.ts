@@ -33,6 +33,7 @@
  * unlike the parent's is refused with 0A000 (RETURNING is PostgreSQL 17's, a syntax error here as in 15). WITH in
  * front of MERGE is run by nodeCtescan.ts (withModify), which hands the statement here without it.
  */
+import { expandsInheritance } from '../optimizer/inherit.js';
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -124,6 +125,7 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
     ? (cat.view(rv.relname, rv.schemaname) ? 'views' : cat.sequence(rv.relname, rv.schemaname) ? 'sequences' : null) : null;
   if (other) throw new PgError('42809', `cannot execute MERGE on relation "${rv.relname}"`, { detail: `This operation is not supported for ${other}.` });
   const t = ex.table(rv);
+  if (rv.inh && expandsInheritance(cat, t, true)) throw notSupported('MERGE into an inheritance parent (its children as result relations)', posOf(rv.location));
   const snapshot = ex.eng.snapshotFor(s);
   const snap = () => snapshot;
   yield* ex.lockRelation(s, t, LockMode.RowExclusive);

@@ -20,6 +20,9 @@
  * whose several matches would write (or RETURN) different values is refused with 0A000 — the match used would be
  * a guess.
  *
+ * UPDATE / DELETE of an inheritance parent (not ONLY) changes the parent's rows and every descendant's, each table a
+ * result relation of its own (inheritedModify), all locked RowExclusive first as the planner expands them.
+ *
  * Each changed row of a table with foreign keys (either side) queues its RI trigger events (ri/ri_triggers.ts);
  * they fire when the statement ends. An RI trigger's cascaded UPDATE / DELETE runs through here too, with the
  * crosscheck snapshot under REPEATABLE READ (a row its transaction snapshot cannot see is a 40001).
@@ -32,6 +35,7 @@
  * which only shows when WHERE or SET calls a function with side effects.
  */
 import { filterWaiting, recordPredicateRead } from './scan.js';
+import { expandsInheritance, lockInheritanceTree } from '../optimizer/inherit.js';
 import { evalWaiting, mayWait } from './exprwait.js';
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -89,18 +93,24 @@ const widen = (c: Row, rest: Value[] | null): Row => (rest ? { ...c, vals: c.val
  * WHERE clause compiled over the target's scope — or over the join of the target with FROM / USING's relations
  * (each locked AccessShare, as a SELECT would) — and the scan itself, returned as `find`.
  */
+/** an inheritance member's statement (inheritedModify): the table it changes, not expanded again */
+const MEMBER = Symbol('inheritance member');
+
 function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE' | 'DELETE') {
   if (n.withClause) throw notSupported('WITH queries outside nodeCtescan.withModify'); // never: withModify strips it
-  ex.table(n.relation); // a missing table fails before the snapshot is taken
+  // an inheritance member's statement names its table itself (inheritedModify locked it already)
+  const member = (n as Record<symbol, Table | undefined>)[MEMBER];
+  if (!member) ex.table(n.relation); // a missing table fails before the snapshot is taken
   const snapshot = ex.eng.snapshotFor(s);
   const snap = () => snapshot;
   // looked up again if DDL committed while it waited for the lock (the table may have been replaced)
-  const t = yield* ex.lockedTable(s, n.relation, LockMode.RowExclusive);
+  const t = member ?? (yield* ex.lockedTable(s, n.relation, LockMode.RowExclusive));
   if (!t.temp) ex.checkReadOnly(s, cmd); // a temporary table may be changed in a read-only transaction
   s.tx!.cidUsed = true;
   const triggers = !!t.triggers?.length;
   const alias = n.relation.alias?.aliasname ?? null;
   const tscope = ex.tableScope(t, alias, s, snap, raw.text);
+  tscope.inhOnly = true; // one result relation: an inheritance parent's children are targets of their own (inheritedModify)
   const extra = (cmd === 'UPDATE' ? n.fromClause : n.usingClause) as N[] | undefined;
   if (!extra?.length) {
     const where = ex.compileWhere(n.whereClause, tscope);
@@ -194,6 +204,48 @@ function* partitionedModify(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: '
   if (!last) { s.tx!.cidUsed = true; return { command: `${cmd} 0`, columns: null, rows: [] }; }
   return { ...last, command: `${cmd} ${count}`, rows };
 }
+/**
+ * UPDATE / DELETE of an inheritance parent (not ONLY): the parent and every descendant locked RowExclusive as the
+ * planner expands them (optimizer/inherit.ts), then each changed as its own result relation, the parent first —
+ * with the parent's name as the alias and RETURNING * as the parent's columns. No row moves between them.
+ */
+function* inheritedModify(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE' | 'DELETE', t: Table): Gen<QueryResult> {
+  if ((cmd === 'UPDATE' ? n.fromClause : n.usingClause)?.length) throw notSupported(`${cmd === 'UPDATE' ? 'UPDATE ... FROM' : 'DELETE ... USING'} on an inheritance parent`);
+  if (n.withClause) throw notSupported('WITH queries');
+  const t0 = yield* ex.lockedTable(s, n.relation, LockMode.RowExclusive);
+  if (t0 !== t) return yield* (cmd === 'UPDATE' ? updateStmt : deleteStmt)(ex, s, n, raw);
+  const members = yield* lockInheritanceTree(ex, s, t, LockMode.RowExclusive);
+  // statement triggers fire for the parent named only, around all the members' rows: not modelled
+  if (members.some((m) => m.triggers?.length)) throw notSupported(`${cmd} through an inheritance parent when its tables have triggers`);
+  if (cmd === 'UPDATE') {
+    for (const tl of n.targetList as N[]) {
+      const rt = tl.ResTarget;
+      if (!t.columns.some((c) => c.name === rt.name && !c.dropped)) throw new PgError('42703', `column "${rt.name}" of relation "${t.name}" does not exist`, { position: posOf(rt.location) });
+    }
+  }
+  const alias = n.relation.alias ?? { aliasname: t.name };
+  // RETURNING *: the parent's columns, whatever a child adds
+  const star = (e: N) => !!e?.ColumnRef && (e.ColumnRef.fields as N[]).length === 1 && !!e.ColumnRef.fields[0].A_Star;
+  const columnRef = (name: string) => ({ ResTarget: { val: { ColumnRef: { fields: [{ String: { sval: name } }], location: -1 } }, location: -1 } });
+  const parentColumns = () => t.columns.filter((c) => !c.dropped).map((c) => columnRef(c.name));
+  const expandStar = (list: N[] | undefined) => list?.flatMap((r) => (star(r.ResTarget?.val) ? parentColumns() : [r]));
+  let count = 0;
+  let last: QueryResult | null = null;
+  const rows: QueryResult['rows'] = [];
+  for (const m of members) {
+    const { inh: _inh, ...rel } = n.relation as N;
+    const ln: N = { ...n, relation: { ...rel, relname: m.name, alias }, [MEMBER]: m };
+    if (n.returningList) ln.returningList = expandStar(n.returningList);
+    if (n.returningClause?.exprs) ln.returningClause = { ...n.returningClause, exprs: expandStar(n.returningClause.exprs) };
+    last = yield* (cmd === 'UPDATE' ? updateStmt : deleteStmt)(ex, s, ln, raw);
+    count += Number(last.command.split(' ')[1]);
+    rows.push(...last.rows);
+  }
+  return { ...last!, command: `${cmd} ${count}`, rows };
+}
+const expandedTarget = (ex: Executor, n: N, t: Table | null): boolean =>
+  !!t && !!n.relation.inh && !(n as Record<symbol, unknown>)[MEMBER] && expandsInheritance(ex.eng.catalog, t, true);
+
 /** the statement's partitioned target, on the per-leaf statements partitionedModify runs */
 const ROOT = Symbol('partition root');
 
@@ -249,8 +301,9 @@ export function compileSetList(ex: Executor, s: Session, t: Table, list: N[], sc
 }
 
 export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
-  const target = n[ROOT as unknown as string] ? null : ex.table(n.relation);
+  const target = n[ROOT as unknown as string] ? null : (n as Record<symbol, Table | undefined>)[MEMBER] ?? ex.table(n.relation);
   if (target?.partKey) return yield* partitionedModify(ex, s, n, raw, 'UPDATE', target);
+  if (expandedTarget(ex, n, target)) return yield* inheritedModify(ex, s, n, raw, 'UPDATE', target!);
   const root = (n as Record<symbol, Table | undefined>)[ROOT];
   const { t, snap, scope, where, find } = yield* modifyStart(ex, s, n, raw, 'UPDATE');
   const sets = compileSetList(ex, s, t, n.targetList as N[], scope, snap);
@@ -415,8 +468,9 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
 }
 
 export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
-  const target = n[ROOT as unknown as string] ? null : ex.table(n.relation);
+  const target = n[ROOT as unknown as string] ? null : (n as Record<symbol, Table | undefined>)[MEMBER] ?? ex.table(n.relation);
   if (target?.partKey) return yield* partitionedModify(ex, s, n, raw, 'DELETE', target);
+  if (expandedTarget(ex, n, target)) return yield* inheritedModify(ex, s, n, raw, 'DELETE', target!);
   const { t, scope, where, find } = yield* modifyStart(ex, s, n, raw, 'DELETE');
   const returning = n.returningList ?? n.returningClause?.exprs;
   const ret = returning ? ex.compileReturning(returning, scope) : null;

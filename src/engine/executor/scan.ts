@@ -41,6 +41,7 @@ import { execBitmapHeapScan } from './nodeBitmapHeapscan.js';
 import type { ScanInstr } from './instrument.js';
 import { Deparser } from '../optimizer/ruleutils.js';
 import { scanLeaves, sameLayout, convertRow } from './execPartition.js';
+import { expandsInheritance, inheritanceMembers } from '../optimizer/inherit.js';
 
 /** A running scan: the test every node applies to a version it reaches, and the page visitor. */
 export interface ScanState {
@@ -65,7 +66,11 @@ export interface ScanState {
  */
 export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope,
   opts: ScanOptions | ScanPath = {}, instr?: ScanInstr, stopAfter: number | null = null): Candidate[] {
-  if (t.partKey) return appendScan(ex, s, t, snap, where, whereNode, scope);
+  if (t.partKey) return appendScan(ex, s, t, snap, where, whereNode, scope, scanLeaves(ex.eng.catalog, t, whereNode));
+  // an inheritance parent: itself and its descendants (optimizer/inherit.ts), unless ONLY
+  if (scope.inhMembers || (!scope.inhOnly && expandsInheritance(ex.eng.catalog, t, true))) {
+    return appendScan(ex, s, t, snap, where, whereNode, scope, scope.inhMembers ?? inheritanceMembers(ex.eng.catalog, t));
+  }
   const path: ScanPath = 'kind' in opts ? opts : chooseScan(t, whereNode, scope, { ...opts, serializable: !!s.tx!.sxact });
   // the first scan of a statement run by EXPLAIN ANALYZE (UPDATE / DELETE) counts its rows
   if (!instr && ex.scanInstr) { instr = ex.scanInstr; ex.scanInstr = null; }
@@ -202,15 +207,21 @@ export function pageVisitor(ex: Executor, s: Session, t: Table): (blk: number) =
 }
 
 /**
- * An Append over a partitioned table's leaves (nodeAppend.c), pruned at plan time (partitioning/partprune.ts): each
- * leaf scanned in bound order, its rows converted to the parent's layout; each row remembers the partition it came
- * from (`rel`: tableoid, and the heap a row lock or UPDATE acts on).
+ * An Append (nodeAppend.c) over a partitioned table's leaves, pruned at plan time (partitioning/partprune.ts), or
+ * over an inheritance parent and its descendants (optimizer/inherit.ts): each member scanned in turn, its rows
+ * converted to the parent's layout; each row remembers the relation it came from (`rel`: tableoid, and the heap a
+ * row lock or UPDATE acts on).
  */
-function appendScan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope): Candidate[] {
+function appendScan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope,
+  members: Table[]): Candidate[] {
   const out: Candidate[] = [];
-  for (const leaf of scanLeaves(ex.eng.catalog, t, whereNode)) {
-    const same = sameLayout(leaf, t);
-    const lscope = same ? scope : ex.tableScope(leaf, null, s, () => snap, scope.sql);
+  // WHERE tableoid = …: evaluated on each row once it carries its relation (not inside the member's scan)
+  const readsTableoid = !!whereNode && JSON.stringify(whereNode).includes('"tableoid"');
+  for (const leaf of members) {
+    const same = sameLayout(leaf, t) && !readsTableoid;
+    // each member is read alone (an inheritance parent's own rows as ONLY would read them)
+    const lscope: Scope = { ...(same ? scope : ex.tableScope(leaf, null, s, () => snap, scope.sql)), inhOnly: true };
+    delete lscope.inhMembers;
     for (const c of scan(ex, s, leaf, snap, same ? where : null, same ? whereNode : undefined, lscope)) {
       const cand: Candidate = same ? { ...c, rel: leaf } : { ...c, vals: convertRow(leaf, t, c.vals), rel: leaf };
       if (!same && where && where.fn(cand) !== true) continue;

@@ -11,6 +11,7 @@
  * SERIALIZABLE) is taken first, as exec_simple_query does. If DDL changed a table while the query waited, the
  * query is analyzed again against the new definition.
  */
+import { expandsInheritance, lockInheritanceTree } from '../optimizer/inherit.js';
 import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import { isIndexOnly } from './nodeIndexonlyscan.js';
 import { allPartitions, scanLeaves } from './execPartition.js';
@@ -133,6 +134,12 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // DDL changed a table while we waited for its lock: analyze again with the new definition (the locks are held now)
   if (ex.eng.catalog.sequences.size && !sub) yield* lockSequencesIn(ex, s, n);
   if (ex.eng.catalog.generation !== generation) return yield* query(ex, s, n, sql, topLevel, sub);
+  if (src.table && !src.scope.inhOnly && expandsInheritance(ex.eng.catalog, src.table, true)) {
+    // an inheritance parent: the planner finds the children and locks each (expand_inherited_rtentry), with the
+    // parent's mode; it does not look the query up again after these waits (optimizer/inherit.ts)
+    if (qi) throw notSupported('EXPLAIN of a scan of an inheritance parent (an Append)');
+    src.scope.inhMembers = yield* lockInheritanceTree(ex, s, src.table, lockMode ? LockMode.RowShare : LockMode.AccessShare);
+  }
   // (a WITH query or a subquery only analyzed for its shape takes no snapshot of its own: it reads nothing)
   if (!s.noRows || topLevel) snap();
   if (lockMode) { ex.checkReadOnly(s, `SELECT ${LOCK_CLAUSE_NAME[lockMode]}`); s.tx!.cidUsed = true; } // standard_ExecutorStart: GetCurrentCommandId(true)

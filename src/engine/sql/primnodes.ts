@@ -117,6 +117,10 @@ export interface Scope {
   outer?: { scope: Scope; row: { current: Row | null }; used: boolean };
   env: ExprEnv;
   sql: string;
+  /** FROM ONLY t (the RangeVar's inh false): an inheritance parent's scan reads the parent alone */
+  inhOnly?: boolean;
+  /** the inheritance tree the statement expanded and locked (optimizer/inherit.ts), read by the scan as it was found */
+  inhMembers?: import('../catalog/catalog.js').Table[];
   /** SELECT * over this source is refused with this 0A000 feature (a system view with only some of its columns) */
   starRefused?: string;
 }

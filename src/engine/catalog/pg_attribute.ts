@@ -1,0 +1,51 @@
+/**
+ * pg_attribute and pg_constraint as SQL reads them, with the columns table inheritance is about: a column's
+ * attislocal / attinhcount (defined by the table itself, inherited from how many parents) and a constraint's
+ * conislocal / coninhcount.
+ *
+ *     CREATE TABLE p (a int CHECK (a > 0));  CREATE TABLE c (a int, b int) INHERITS (p);
+ *     SELECT attname, attislocal, attinhcount FROM pg_attribute WHERE attrelid = 'c'::regclass AND attnum > 0;
+ *     -- a | t | 1     (merged: local and inherited)      b | t | 0
+ *     SELECT conname, conislocal, coninhcount FROM pg_constraint WHERE conrelid = 'c'::regclass;   -- p_a_check | f | 1
+ *
+ * Mirrors: src/include/catalog/pg_attribute.h, pg_constraint.h. Simplifications: only the columns listed (SELECT *
+ * is refused with 0A000), only the user's tables (no system catalogs, no indexes' attributes); the system columns
+ * are listed with negative attnums as PostgreSQL lists them; no atttypid (this catalog has no type OIDs); pg_constraint
+ * has CHECK, PRIMARY KEY, UNIQUE and FOREIGN KEY rows (NOT NULL is no constraint row in PostgreSQL 15 either).
+ */
+import type { Engine } from '../engine.js';
+import { T, type SqlType, type Value } from '../sql/types.js';
+import type { SystemRelation } from './sysviews.js';
+import { visibleClassRows } from './catalogsnapshot.js';
+
+const SYSTEM_ATTRS: [string, number][] = [['tableoid', -6], ['cmax', -5], ['xmax', -4], ['cmin', -3], ['xmin', -2], ['ctid', -1]];
+const cols = (l: [string, SqlType][]) => l.map(([name, type]) => ({ name, type }));
+
+export function pgAttributeView(eng: Engine): SystemRelation {
+  const rows: Value[][] = [];
+  for (const { table: t } of visibleClassRows(eng)) {
+    for (const [name, num] of SYSTEM_ATTRS) rows.push([t.oid, name, num, true, false, true, 0, false, '', '']);
+    for (const [i, c] of t.columns.entries()) {
+      rows.push([t.oid, c.name, i + 1, c.notNull && !c.dropped, !!c.dropped, !c.notLocal, c.inhcount ?? 0, !!(c.defaultExpr || c.generated) && !c.dropped,
+        c.identity ?? '', c.generated ? 's' : '']);
+    }
+  }
+  return {
+    columns: cols([['attrelid', T.oid], ['attname', T.text], ['attnum', T.int2], ['attnotnull', T.bool], ['attisdropped', T.bool], ['attislocal', T.bool],
+      ['attinhcount', T.int4], ['atthasdef', T.bool], ['attidentity', T.text], ['attgenerated', T.text]]),
+    rows, starRefused: 'SELECT * FROM pg_attribute (Heapscope models attrelid, attname, attnum, attnotnull, attisdropped, attislocal, attinhcount, atthasdef, attidentity, attgenerated: name them)',
+  };
+}
+
+export function pgConstraintView(eng: Engine): SystemRelation {
+  const rows: Value[][] = [];
+  for (const { table: t } of visibleClassRows(eng)) {
+    for (const ch of t.checks) rows.push([ch.name, t.oid, 'c', !ch.notLocal, ch.inhcount ?? 0, true]);
+    for (const i of t.indexes) if (i.primary || (i.unique && !eng.catalog.standaloneIndexes.has(i.name))) rows.push([i.name, t.oid, i.primary ? 'p' : 'u', true, 0, true]);
+    for (const fk of t.fkeys ?? []) rows.push([fk.name, t.oid, 'f', fk.parent === undefined, fk.parent === undefined ? 0 : 1, fk.validated]);
+  }
+  return {
+    columns: cols([['conname', T.text], ['conrelid', T.oid], ['contype', T.text], ['conislocal', T.bool], ['coninhcount', T.int4], ['convalidated', T.bool]]),
+    rows, starRefused: 'SELECT * FROM pg_constraint (Heapscope models conname, conrelid, contype, conislocal, coninhcount, convalidated: name them)',
+  };
+}
