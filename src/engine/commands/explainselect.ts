@@ -161,7 +161,9 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     if (grouping) {
       const keys = ((n.groupClause ?? []) as N[]).map((g) => keyText(resolve(g), false));
       const having = n.havingClause ? [`Filter: ${d.qualList(d.quals(n.havingClause))}`] : [];
-      agg = node(keys.length ? 'HashAggregate' : 'Aggregate', [...(keys.length ? [`Group Key: ${keys.join(', ')}`] : []), ...having], [top]);
+      // GroupAggregate over a Sort when add_path kept that, or an aggregate cannot be hashed (optimizer/distinctpaths.ts)
+      if (keys.length && qi.groupSorted) top = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
+      agg = node(keys.length ? (qi.groupSorted ? 'GroupAggregate' : 'HashAggregate') : 'Aggregate', [...(keys.length ? [`Group Key: ${keys.join(', ')}`] : []), ...having], [top]);
       top = agg;
     } else if (distinctOn) {
     // DISTINCT ON: a Unique over the rows sorted on ORDER BY (which must begin with the DISTINCT ON expressions)
@@ -246,6 +248,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
         const est = 'est' in path ? path.est : undefined;
         if (indexOnlyFetches !== null && !est) throw noCosts('an Index Only Scan');
         if (path.kind !== 'SeqScan' && !est && !(path.kind === 'IndexScan' && path.index.unique)) throw noCosts('this index scan (btcostestimate of a range or a non-unique index)');
+        if (qi.groupSorted) throw noCosts('a GroupAggregate over a Sort');
         costUpper(ex, scope, n, table, { scan: scan.scan, agg, sort, limit }, targets, resolve, path);
         // a Bitmap Index Scan: 0 .. the index part's total, the rows its conditions select, no width
         if (est?.indexTotal !== undefined && scan.index) scan.index.cost = { startup: 0, total: est.indexTotal, rows: est.indexRows!, width: 0 };

@@ -46,6 +46,8 @@ export interface QueryInstr {
   locked: number;
   /** distinct rows a DISTINCT produced */
   distinct: number;
+  /** GROUP BY runs as a GroupAggregate over a Sort, not a HashAggregate (optimizer/distinctpaths.ts) */
+  groupSorted?: boolean;
   /** the DISTINCT is a Unique over a Sort, not a HashAggregate (optimizer/distinctpaths.ts) */
   distinctSorted?: boolean;
   /** a source without a table (Result, Function Scan): rows it produced, rows its filter removed */

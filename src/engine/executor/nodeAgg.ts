@@ -25,10 +25,17 @@ import { newAggState, compareValues, type Compiled, type Scope, type Row, type A
 import { groupKey } from '../sql/types.js';
 import { type N, firstLocation } from './util.js';
 import { groupHash, hashTableOrder } from './execGrouping.js';
+import { compareKeys } from './nodeSort.js';
+import { pgQsort } from './qsort.js';
 import type { Value } from '../sql/types.js';
 
 /** A HashAggregate's table: the grouping columns' hash functions and the planner's estimate of the groups. */
-export interface HashedOrder { fns: ((v: Value) => number)[]; expected: number }
+/**
+ * The order groups come out in: a HashAggregate's hash table (fns, expected), or — sorted — a GroupAggregate's
+ * input sorted on the group keys (optimizer/distinctpaths.ts groupingStrategy; always with DISTINCT / ORDER BY
+ * inside an aggregate).
+ */
+export interface HashedOrder { fns: ((v: Value) => number)[]; expected: number; sorted?: boolean }
 
 /** A GROUP BY item: an input column's index, or an expression computed per row into a hidden column (select.ts). */
 export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, scope: Scope): number | { expr: N } {
@@ -96,8 +103,15 @@ export function aggregate(ex: Executor, rows: Row[], aggs: AggSpec[], groupCols:
       });
     }
   }
-  // HashAggregate returns its groups in its hash table's order (execGrouping.ts)
-  if (hashed && order.length > 1) {
+  // GroupAggregate: the groups in the sorted input's order (the keys ascending, NULLs last)
+  if (hashed?.sorted && order.length > 1) {
+    const keys = cols.map(() => ({ desc: false, nullsFirst: false }));
+    const keyed = order.map((k) => ({ k, v: cols.map((c) => groups.get(k)!.rep.vals[c]!) }));
+    pgQsort(keyed, (a, b) => compareKeys(keys, a.v, b.v));
+    order.length = 0;
+    order.push(...keyed.map((x) => x.k));
+  } else if (hashed && order.length > 1) {
+    // HashAggregate returns its groups in its hash table's order (execGrouping.ts)
     const hashes = order.map((k) => groupHash(cols.map((c) => groups.get(k)!.rep.vals[c]!), hashed.fns));
     const perm = hashTableOrder(hashes, hashed.expected, foundAfter);
     const sorted = perm.map((i) => order[i]!);

@@ -12,7 +12,6 @@
  * query is analyzed again against the new definition.
  */
 import { expandsInheritance, lockInheritanceTree } from '../optimizer/inherit.js';
-import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import { isIndexOnly } from './nodeIndexonlyscan.js';
 import { allPartitions, scanLeaves } from './execPartition.js';
 import { evalWaiting, mayWait } from './exprwait.js';
@@ -29,15 +28,13 @@ import { intConst } from '../sql/parser.js';
 import { type WaitPolicy } from './rowlocks.js';
 import { compileSortKeys, compareKeys, sortRows } from './nodeSort.js';
 import { pgQsort } from './qsort.js';
-import { distinctStrategy } from '../optimizer/distinctpaths.js';
+import { groupPlan, distinctPlan } from './grouporder.js';
 import { distinctFilter } from './nodeUnique.js';
 import { projectRows, oneTimeFilterFalse } from './nodeResult.js';
-import { aggregate, type HashedOrder } from './nodeAgg.js';
+import { aggregate } from './nodeAgg.js';
 import { groupHash, hashTableOrder } from './execGrouping.js';
-import { hashFunctionFor } from './nodeHashjoin.js';
-import { estimateNumGroups } from '../optimizer/clausesel.js';
 import type { Table } from '../catalog/catalog.js';
-import { chooseScan, selectScanOptions, unqualifyOwn, type ScanPath } from '../optimizer/planner.js';
+import { chooseScan, selectScanOptions, unqualifyOwn } from '../optimizer/planner.js';
 import { setOpQuery } from './nodeSetOp.js';
 import { withQuery, runFromSubqueries } from './nodeCtescan.js';
 import { extractWindows, prepareWindows, windowOrder } from './nodeWindowAgg.js';
@@ -56,7 +53,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { lockSequencesIn } from '../commands/sequence.js';
 import {
-  N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, expressionKey, containsAggregate, callsUserFunction, firstLocation, collectColumnRefs,
+  N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, expressionKey, containsAggregate, callsUserFunction, firstLocation,
 } from './util.js';
 
 export function* selectStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
@@ -290,8 +287,11 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     serializable: !!s.tx!.sxact,
     indexOnly: (index) => isIndexOnly({ kind: 'IndexScanOrdered', index, backward: false }, src.table!, n),
   }) : null;
+  // GROUP BY: the HashAggregate's table, or a GroupAggregate over a Sort (optimizer/distinctpaths.ts)
+  const groupOrder = hasGroup ? groupPlan(n, src.table ?? null, aggs, groupCols, groupItems, scope, groupBase, path) : undefined;
   if (qi) {
     qi.path = path; qi.scope = scope; qi.joinPlan = src.joinPlan ?? null;
+    qi.groupSorted = !!groupOrder?.sorted;
     // SELECT DISTINCT: Unique over Sort or HashAggregate (optimizer/distinctpaths.ts), for EXPLAIN to print
     const plainDistinct = n.distinctClause && !Object.keys(n.distinctClause[0] ?? {}).length;
     qi.distinctSorted = !!(plainDistinct && src.table && distinctPlan(n, src.table, targets, scope, path).strategy === 'sorted');
@@ -357,8 +357,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
 
   if (groupExprs.length) rows = rows.map((r) => ({ ...r, vals: [...r.vals, ...groupExprs.map((c) => c.fn(r))] }));
-  if (grouping) rows = aggregate(ex, rows, aggs, groupCols, hasGroup, having, qi ?? undefined,
-    hasGroup && src.table ? hashedOrder(src.table, [...groupCols], n.whereClause, groupBase, groupEstimateColumns(src.table, groupItems, scope)) : undefined);
+  if (grouping) rows = aggregate(ex, rows, aggs, groupCols, hasGroup, having, qi ?? undefined, groupOrder);
   if (wp) rows = wp.run(rows);
   if (ps) rows = ps.run(rows);
   if (qi) qi.belowSort = rows.length;
@@ -499,73 +498,6 @@ function limitIsZero(ex: Executor, s: Session, n: N, sql: string): boolean {
 }
 const plainConstant = (x: unknown): boolean => !x || typeof x !== 'object'
   || Object.entries(x as N).every(([k, v]) => k !== 'SubLink' && k !== 'ColumnRef' && k !== 'FuncCall' && plainConstant(v));
-
-/** The hash table a HashAggregate over these columns of a table would build, or undefined when not modelled. */
-function hashedOrder(t: Table, cols: number[], where: N | undefined, scope: Scope, estimateCols: number[] | null = cols): HashedOrder | undefined {
-  const fns = cols.map((c) => hashFunctionFor(scope.columns[c]?.type.name ?? ''));
-  if (fns.some((f) => !f) || !estimateCols) return undefined;
-  const expected = estimateNumGroups(t, estimateCols, where);
-  return expected === null ? undefined : { fns: fns as ((v: Value) => number)[], expected };
-}
-
-/**
- * The columns estimate_num_groups counts for these GROUP BY items: a column itself, an expression's own columns
- * (pull_var_clause; one without columns adds nothing). null where PostgreSQL would use an expression index's
- * statistics instead (an analyzed table with an expression index).
- */
-function groupEstimateColumns(t: Table, items: (number | N)[], scope: Scope): number[] | null {
-  const out = new Set<number>();
-  for (const it of items) {
-    if (typeof it === 'number') { out.add(it); continue; }
-    if (t.stats && plannerIndexes(t).some((i) => i.def?.exprs.length)) return null;
-    const names = new Set<string>();
-    collectColumnRefs(it, names);
-    for (const nm of names) { const i = scope.columns.findIndex((c) => !c.dropped && c.name === nm); if (i >= 0) out.add(i); }
-  }
-  return out.size ? [...out] : null;
-}
-
-/**
- * A plain SELECT DISTINCT over one table: the hash table it would use (its order) and whether PostgreSQL sorts
- * instead (optimizer/distinctpaths.ts; only over a Seq Scan, else hashed as before).
- */
-function distinctPlan(n: N, t: Table, targets: { type: SqlType }[], scope: Scope, path: ScanPath | null) {
-  const cols = distinctColumns(n.targetList, t);
-  const h = cols ? hashedOrder(t, cols, n.whereClause, scope) : distinctExprOrder(t, n, targets, scope);
-  const strategy = h && path?.kind === 'SeqScan' ? distinctStrategy(t, n.whereClause, h.fns.length, h.expected) : null;
-  return { h, strategy };
-}
-
-/**
- * SELECT DISTINCT of expressions over one table: hashed by each output's type, the groups estimated from the
- * columns the expressions read (estimate_num_groups pulls their Vars out). undefined: a type without a hash
- * function here, a `*`, or no estimate.
- */
-function distinctExprOrder(t: Table, n: N, targets: { type: SqlType }[], scope: Scope): HashedOrder | undefined {
-  const items = ((n.targetList ?? []) as N[]).map((tl) => tl.ResTarget.val as N);
-  if (items.some((x) => x.ColumnRef?.fields?.some((f: N) => f.A_Star))) return undefined;
-  const fns = targets.map((tg) => hashFunctionFor(tg.type.name));
-  if (fns.some((f) => !f)) return undefined;
-  const estimateCols = groupEstimateColumns(t, items, scope);
-  if (!estimateCols) return undefined;
-  const expected = estimateNumGroups(t, estimateCols, n.whereClause);
-  return expected === null ? undefined : { fns: fns as ((v: Value) => number)[], expected };
-}
-
-/** SELECT DISTINCT of plain columns of one table (or *): their positions, else null. */
-function distinctColumns(targetList: N[] | undefined, t: Table): number[] | null {
-  const cols: number[] = [];
-  for (const tl of (targetList ?? []) as N[]) {
-    const f = tl.ResTarget.val.ColumnRef?.fields as N[] | undefined;
-    if (!f) return null;
-    if (f.length === 1 && f[0]!.A_Star) { t.columns.forEach((c, i) => { if (!c.dropped) cols.push(i); }); continue; }
-    if (!f.every((x) => x.String) || f.length > 2) return null;
-    const i = t.columns.findIndex((c) => !c.dropped && c.name === f[f.length - 1]!.String.sval);
-    if (i < 0) return null;
-    cols.push(i);
-  }
-  return cols;
-}
 
 /** Functions PostgreSQL marks STABLE that a pulled-up select list may call (not volatile, not set-returning). */
 const STABLE_FUNCTIONS = new Set(['now', 'current_setting', 'to_char', 'to_date', 'to_timestamp', 'age', 'date_part', 'date_trunc',

@@ -1,5 +1,6 @@
 /**
- * How SELECT DISTINCT is made (PostgreSQL's optimizer/plan/planner.c create_distinct_paths): either a Unique over
+ * How SELECT DISTINCT and GROUP BY are made (PostgreSQL's optimizer/plan/planner.c create_distinct_paths,
+ * add_paths_to_grouping_rel). DISTINCT: either a Unique over
  * the input sorted on the DISTINCT columns, or a HashAggregate on them — whichever add_path keeps. The two are
  * costed (costsize.c cost_sort + create_upper_unique_path's one comparison per input row and column, against
  * cost_agg AGG_HASHED's one hash per input row and column and cpu_tuple_cost per group); when their totals are
@@ -12,26 +13,55 @@
  *     SELECT DISTINCT b FROM t1                                       (10 rows, 4 groups)
  *       Sort + Unique 1.316;  HashAggregate 1.165  -> HashAggregate
  *
+ * GROUP BY the same way: a GroupAggregate over the input sorted on the group keys (cost_agg AGG_SORTED: the
+ * Sort's startup, then per input row the transition functions and one comparison per key, per group the final
+ * function and cpu_tuple_cost) against the HashAggregate (AGG_HASHED: everything but the groups' output before
+ * the first group). An aggregate with DISTINCT or ORDER BY inside cannot be hashed at all (planner.c can_hash:
+ * numOrderedAggs = 0): always Sort + GroupAggregate, the groups in key order.
+ *
  * Simplifications: only over a Seq Scan whose conditions the model estimates (else null: the caller hashes, as
- * before); no presorted input (an index walk in the DISTINCT order), no hash_mem limit (these tables are small).
+ * before); no presorted input (an index walk in the DISTINCT order), no hash_mem limit (these tables are small);
+ * GROUP BY with HAVING or aggregates whose costs are not modelled keeps the HashAggregate.
  */
 import type { Table } from '../catalog/catalog.js';
-import { costSeqScan, costSort, costHashAgg, CPU_OPERATOR_COST } from './costsize.js';
+import { costSeqScan, costSort, costHashAgg, CPU_OPERATOR_COST, CPU_TUPLE_COST, type Cost } from './costsize.js';
 import { estimateRelSize, clampRowEst } from './plancat.js';
 import { whereSelectivity } from './clausesel.js';
 import { cheapestPath } from './joinpathcost.js';
 
 type N = Record<string, any>;
 
-/** 'sorted' (Unique over Sort), 'hashed' (HashAggregate), or null when the costs are not modelled. */
-export function distinctStrategy(t: Table, where: N | undefined, numCols: number, groups: number): 'sorted' | 'hashed' | null {
+/** The Seq Scan below, with its conditions; null when they are not estimated. */
+function seqInput(t: Table, where: N | undefined): Cost | null {
   const size = estimateRelSize(t);
   const ws = whereSelectivity(t, size.tuples, where);
-  if (!ws) return null;
-  const input = costSeqScan(size.pages, size.tuples, ws.ops, clampRowEst(size.tuples * ws.sel), size.width);
+  return ws ? costSeqScan(size.pages, size.tuples, ws.ops, clampRowEst(size.tuples * ws.sel), size.width) : null;
+}
+
+const opsCost = (n: number) => { let c = 0; for (let i = 0; i < n; i++) c += CPU_OPERATOR_COST; return c; };
+
+/** 'sorted' (Unique over Sort), 'hashed' (HashAggregate), or null when the costs are not modelled. */
+export function distinctStrategy(t: Table, where: N | undefined, numCols: number, groups: number): 'sorted' | 'hashed' | null {
+  const input = seqInput(t, where);
+  if (!input) return null;
   const sort = costSort(input, null);
   const unique = { ...sort, total: sort.total + CPU_OPERATOR_COST * input.rows * numCols, rows: groups };
   const hash = costHashAgg(input, numCols, 0, 0, groups, input.width);
   // create_distinct_paths adds the sorted path first, then the hashed one
   return cheapestPath<'sorted' | 'hashed'>([{ what: 'sorted', cost: unique, sorted: true }, { what: 'hashed', cost: hash }]).what;
+}
+
+/** GROUP BY: 'sorted' (GroupAggregate over Sort) or 'hashed'; transOps / finalOps: the aggregates' function calls. */
+export function groupingStrategy(t: Table, where: N | undefined, numCols: number, groups: number, transOps: number, finalOps: number): 'sorted' | 'hashed' | null {
+  const input = seqInput(t, where);
+  if (!input) return null;
+  const sort = costSort(input, null);
+  let total = sort.total;
+  total += opsCost(transOps) * input.rows;
+  total += (CPU_OPERATOR_COST * numCols) * input.rows;
+  total += opsCost(finalOps) * groups;
+  total += CPU_TUPLE_COST * groups;
+  const sorted = { startup: sort.startup, total, rows: groups, width: input.width };
+  const hash = costHashAgg(input, numCols, transOps, finalOps, groups, input.width);
+  return cheapestPath<'sorted' | 'hashed'>([{ what: 'sorted', cost: sorted, sorted: true }, { what: 'hashed', cost: hash }]).what;
 }

@@ -1,0 +1,117 @@
+/**
+ * The order a HashAggregate, a hashed DISTINCT or their sorted alternatives return their groups in, decided at
+ * plan time for one table (PostgreSQL's planner.c create_distinct_paths / add_paths_to_grouping_rel and the
+ * hash table of execGrouping.c): which strategy (optimizer/distinctpaths.ts), the hash functions of the keys, and
+ * the planner's estimate of the groups that sizes the hash table (optimizer/clausesel.ts estimateNumGroups).
+ * executor/select.ts applies it to the rows; EXPLAIN prints the strategy.
+ *
+ * Simplifications: one table (a join's groups keep their first-seen order unless an aggregate forces a sort);
+ * the cost choice only over a Seq Scan with conditions the model estimates.
+ */
+import type { Table } from '../catalog/catalog.js';
+import type { Scope, AggSpec } from '../sql/expr.js';
+import type { SqlType, Value } from '../sql/types.js';
+import type { ScanPath } from '../optimizer/planner.js';
+import { plannerIndexes } from '../catalog/catalogsnapshot.js';
+import { estimateNumGroups } from '../optimizer/clausesel.js';
+import { distinctStrategy, groupingStrategy } from '../optimizer/distinctpaths.js';
+import { hashFunctionFor } from './nodeHashjoin.js';
+import { collectColumnRefs, type N } from './util.js';
+import type { HashedOrder } from './nodeAgg.js';
+
+/** The hash table a HashAggregate over these columns of a table would build, or undefined when not modelled. */
+export function hashedOrder(t: Table, cols: number[], where: N | undefined, scope: Scope, estimateCols: number[] | null = cols): HashedOrder | undefined {
+  const fns = cols.map((c) => hashFunctionFor(scope.columns[c]?.type.name ?? ''));
+  if (fns.some((f) => !f) || !estimateCols) return undefined;
+  const expected = estimateNumGroups(t, estimateCols, where);
+  return expected === null ? undefined : { fns: fns as ((v: Value) => number)[], expected };
+}
+
+/**
+ * The columns estimate_num_groups counts for these GROUP BY items: a column itself, an expression's own columns
+ * (pull_var_clause; one without columns adds nothing). null where PostgreSQL would use an expression index's
+ * statistics instead (an analyzed table with an expression index).
+ */
+export function groupEstimateColumns(t: Table, items: (number | N)[], scope: Scope): number[] | null {
+  const out = new Set<number>();
+  for (const it of items) {
+    if (typeof it === 'number') { out.add(it); continue; }
+    if (t.stats && plannerIndexes(t).some((i) => i.def?.exprs.length)) return null;
+    const names = new Set<string>();
+    collectColumnRefs(it, names);
+    for (const nm of names) { const i = scope.columns.findIndex((c) => !c.dropped && c.name === nm); if (i >= 0) out.add(i); }
+  }
+  return out.size ? [...out] : null;
+}
+
+/**
+ * GROUP BY's strategy: an aggregate with DISTINCT or ORDER BY inside cannot be hashed (planner.c can_hash), so
+ * Sort + GroupAggregate; otherwise, over one table's Seq Scan, whichever add_path keeps; else the HashAggregate.
+ */
+export function groupPlan(n: N, t: Table | null, aggs: AggSpec[], groupCols: Set<number>, groupItems: (number | N)[], scope: Scope, groupBase: Scope,
+  path: ScanPath | null): HashedOrder | undefined {
+  if (aggs.some((a) => a.distinct || a.order)) return { fns: [], expected: 0, sorted: true };
+  if (!t) return undefined;
+  const h = hashedOrder(t, [...groupCols], n.whereClause, groupBase, groupEstimateColumns(t, groupItems, scope));
+  if (!h || path?.kind !== 'SeqScan' || n.havingClause) return h;
+  const ops = aggregateOps(aggs);
+  if (!ops) return h;
+  return groupingStrategy(t, n.whereClause, groupCols.size, h.expected, ops.trans, ops.final) === 'sorted' ? { ...h, sorted: true } : h;
+}
+
+/** The aggregates' transition and final function calls (each built-in one costs one cpu_operator_cost); null: not modelled. */
+export function aggregateOps(aggs: AggSpec[]): { trans: number; final: number } | null {
+  let trans = 0, final = 0;
+  for (const a of aggs) {
+    if (a.filter || a.extra) return null;
+    const argType = a.arg?.type.name;
+    const intish = argType === 'int2' || argType === 'int4';
+    const known = a.kind === 'count' || a.kind === 'min' || a.kind === 'max' || ((a.kind === 'sum' || a.kind === 'avg') && intish);
+    if (!known) return null;
+    trans++;
+    if (a.kind === 'avg') final++; // int8_avg
+  }
+  return { trans, final };
+}
+
+/**
+ * A plain SELECT DISTINCT over one table: the hash table it would use (its order) and whether PostgreSQL sorts
+ * instead (optimizer/distinctpaths.ts; only over a Seq Scan, else hashed as before).
+ */
+export function distinctPlan(n: N, t: Table, targets: { type: SqlType }[], scope: Scope, path: ScanPath | null) {
+  const cols = distinctColumns(n.targetList, t);
+  const h = cols ? hashedOrder(t, cols, n.whereClause, scope) : distinctExprOrder(t, n, targets, scope);
+  const strategy = h && path?.kind === 'SeqScan' ? distinctStrategy(t, n.whereClause, h.fns.length, h.expected) : null;
+  return { h, strategy };
+}
+
+/**
+ * SELECT DISTINCT of expressions over one table: hashed by each output's type, the groups estimated from the
+ * columns the expressions read (estimate_num_groups pulls their Vars out). undefined: a type without a hash
+ * function here, a `*`, or no estimate.
+ */
+export function distinctExprOrder(t: Table, n: N, targets: { type: SqlType }[], scope: Scope): HashedOrder | undefined {
+  const items = ((n.targetList ?? []) as N[]).map((tl) => tl.ResTarget.val as N);
+  if (items.some((x) => x.ColumnRef?.fields?.some((f: N) => f.A_Star))) return undefined;
+  const fns = targets.map((tg) => hashFunctionFor(tg.type.name));
+  if (fns.some((f) => !f)) return undefined;
+  const estimateCols = groupEstimateColumns(t, items, scope);
+  if (!estimateCols) return undefined;
+  const expected = estimateNumGroups(t, estimateCols, n.whereClause);
+  return expected === null ? undefined : { fns: fns as ((v: Value) => number)[], expected };
+}
+
+/** SELECT DISTINCT of plain columns of one table (or *): their positions, else null. */
+export function distinctColumns(targetList: N[] | undefined, t: Table): number[] | null {
+  const cols: number[] = [];
+  for (const tl of (targetList ?? []) as N[]) {
+    const f = tl.ResTarget.val.ColumnRef?.fields as N[] | undefined;
+    if (!f) return null;
+    if (f.length === 1 && f[0]!.A_Star) { t.columns.forEach((c, i) => { if (!c.dropped) cols.push(i); }); continue; }
+    if (!f.every((x) => x.String) || f.length > 2) return null;
+    const i = t.columns.findIndex((c) => !c.dropped && c.name === f[f.length - 1]!.String.sval);
+    if (i < 0) return null;
+    cols.push(i);
+  }
+  return cols;
+}
