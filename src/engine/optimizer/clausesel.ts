@@ -18,6 +18,7 @@ import type { Value } from '../sql/types.js';
 import { intConst } from '../sql/parser.js';
 import { estimateRelSize, clampRowEst } from './plancat.js';
 import { varEqConst, scalarIneqSel, type KeyVar } from './selfuncs.js';
+import { likeToRegex } from '../sql/operators.js';
 
 type N = Record<string, any>;
 
@@ -118,6 +119,53 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
     const isNull = nt.nulltesttype === 'IS_NULL';
     return col >= 0 && t.stats?.columns?.[col] ? (isNull ? frac : 1 - frac) : isNull ? 0.005 : 0.995;
   };
+  /**
+   * patternsel for `col [NOT] LIKE 'pattern'` on a text column (like_selectivity and the histogram / MCV
+   * matching of selfuncs.c): no wildcard — an equality (var_eq_const); a leading wildcard — the matching share of
+   * the histogram (at least 10 entries, blended with the heuristic under 100), the heuristic (each fixed
+   * character 0.2, each further % 5.0, each _ 0.9, at most 1) otherwise, kept within 0.0001 .. 0.9999, for the
+   * values outside the MCV list, plus the matching MCVs' frequencies; NOT LIKE: 1 - that - the NULLs. A fixed
+   * prefix before the first wildcard (a text range: prefix_selectivity) is not modelled: null.
+   */
+  const likeClause = (q: N): number | null => {
+    const e = q.A_Expr;
+    if (!o.exprDefaults || e?.kind !== 'AEXPR_LIKE') return null;
+    const op = e.name?.[0]?.String?.sval;
+    const col = colOf(e.lexpr), pat = e.rexpr?.A_Const?.sval?.sval;
+    if ((op !== '~~' && op !== '!~~') || col < 0 || typeof pat !== 'string' || !['text', 'varchar'].includes(t.columns[col]!.type.name)) return null;
+    let prefix = '', i = 0;
+    for (; i < pat.length; i++) {
+      const ch = pat[i]!;
+      if (ch === '%' || ch === '_') break;
+      if (ch === '\\') { i++; if (i >= pat.length) break; prefix += pat[i]; continue; }
+      prefix += ch;
+    }
+    const st = t.stats?.columns?.[col] ?? null;
+    const nullfrac = st?.nullfrac ?? 0;
+    let result: number;
+    if (i >= pat.length) result = varEqConst(keyVar(col), prefix, false);
+    else if (prefix) return null;
+    else {
+      const re = likeToRegex(pat, false);
+      let selec = -1;
+      const hist = st?.histogram ?? [];
+      if (hist.length >= 10) {
+        let m = 0;
+        for (let k = 1; k < hist.length - 1; k++) if (re.test(String(hist[k]))) m++;
+        selec = m / (hist.length - 2);
+      }
+      if (hist.length < 100) {
+        const heur = likeSelectivity(pat);
+        selec = selec < 0 ? heur : selec * (hist.length / 100) + heur * (1 - hist.length / 100);
+      }
+      selec = Math.min(0.9999, Math.max(0.0001, selec));
+      let mcvSel = 0, sumcommon = 0;
+      st?.mcv?.values.forEach((v, k) => { sumcommon += st.mcv!.freqs[k]!; if (re.test(String(v))) mcvSel += st.mcv!.freqs[k]!; });
+      result = selec * (1 - nullfrac - sumcommon) + mcvSel;
+    }
+    if (op === '!~~') result = 1 - result - nullfrac;
+    return Math.min(1, Math.max(0, result));
+  };
   /** BETWEEN as the parser makes it: (x >= a AND x <= b); NOT BETWEEN: (x < a OR x > b) */
   const between = (e: N): N | null => {
     if (e.kind !== 'AEXPR_BETWEEN' && e.kind !== 'AEXPR_NOT_BETWEEN') return null;
@@ -136,7 +184,7 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
       return { sel, ops };
     }
     if (q.A_Expr?.kind === 'AEXPR_BETWEEN' || q.A_Expr?.kind === 'AEXPR_NOT_BETWEEN') { const b = between(q.A_Expr); return b ? clause(b) : null; }
-    const nts = nullTest(q);
+    const nts = nullTest(q) ?? likeClause(q);
     if (nts !== null) return { sel: nts, ops: 1 };
     const neg = q.BoolExpr?.boolop === 'NOT_EXPR' && q.BoolExpr.args.length === 1;
     const c = comparison(neg ? q.BoolExpr.args[0] : q, neg);
@@ -222,4 +270,18 @@ export function estimateNumGroups(t: Table, cols: number[], where: N | undefined
   let groups = Math.ceil(reldistinct);
   if (groups > rows) groups = rows;
   return Math.max(1, groups);
+}
+
+/** like_selectivity: the pattern after its leading wildcards, each character's share multiplied, at most 1. */
+function likeSelectivity(pat: string): number {
+  let sel = 1.0, pos = 0;
+  while (pos < pat.length && (pat[pos] === '%' || pat[pos] === '_')) pos++;
+  for (; pos < pat.length; pos++) {
+    const ch = pat[pos]!;
+    if (ch === '\\') pos++; // an escaped character is a fixed one
+    if (pos >= pat.length) break;
+    // FULL_WILDCARD_SEL, ANY_CHAR_SEL, FIXED_CHAR_SEL
+    sel *= ch === '%' ? 5.0 : ch === '_' ? 0.9 : 0.2;
+  }
+  return sel > 1.0 ? 1.0 : sel;
 }
