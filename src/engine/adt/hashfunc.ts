@@ -80,6 +80,21 @@ export function hashInt8(v: number | bigint): number {
 /** hashtext (deterministic collation): the string's UTF-8 bytes. */
 export const hashText = (s: string): number => hashBytes(utf8Bytes(s));
 
+/**
+ * hash_numeric: hash_any over the base-10000 digits (int16 each, little-endian) without leading or trailing zero
+ * digits, XORed with the first digit's weight; zero hashes to -1 (the engine has no NaN or infinity, which hash
+ * to 0). The scale and the sign are left out (1.0 = 1.00).
+ *
+ *     0.5 -> digits [5000], weight -1;  12345.6 -> digits [1, 2345, 6000], weight 1
+ */
+export function hashNumeric(n: { digits10000(): { digits: number[]; weight: number } }): number {
+  const { digits, weight } = n.digits10000();
+  if (!digits.length) return 0xffffffff;
+  const bytes = new Uint8Array(digits.length * 2);
+  digits.forEach((d, i) => { bytes[2 * i] = d & 0xff; bytes[2 * i + 1] = d >> 8; });
+  return (hashBytes(bytes) ^ weight) >>> 0;
+}
+
 // ---- the extended (64-bit, seeded) variants: hash partitioning's hashes (hashint4extended & co.)
 
 function mix(a: number, b: number, c: number): [number, number, number] {

@@ -23,7 +23,8 @@
  * only the order of unmatched inner rows whose key is one of those values, when a join filter rejected them).
  */
 import { groupKey, type Value } from '../sql/types.js';
-import { hashInt4, hashInt8, hashText } from '../adt/hashfunc.js';
+import { hashInt4, hashInt8, hashText, hashNumeric } from '../adt/hashfunc.js';
+import type { Numeric } from '../sql/numeric.js';
 import { type JoinPair, JOIN_ROWS_LIMIT, joinTooLarge } from './nodeNestloop.js';
 
 /** The hash function of a key type (the hash opclass's support function), or null when there is none here. */
@@ -31,6 +32,7 @@ export function hashFunctionFor(type: string): ((v: Value) => number) | null {
   if (type === 'int2' || type === 'int4') return (v) => hashInt4(v as number);
   if (type === 'int8') return (v) => hashInt8(v as number | bigint);
   if (type === 'text' || type === 'varchar') return (v) => hashText(String(v));
+  if (type === 'numeric') return (v) => hashNumeric(v as Numeric);
   return null;
 }
 

@@ -19,7 +19,7 @@ import type { Executor } from './executor.js';
 import type { Session } from '../session/session.js';
 import { castTo, compareValues, type Compiled, type Row, type Scope } from '../sql/expr.js';
 import { selectCommonType } from '../sql/coerce.js';
-import { type SqlType, type Value, T, formatValue, isIntegral, isStringLike, typeDisplayName } from '../sql/types.js';
+import { type SqlType, type Value, T, groupKey, isIntegral, isStringLike, typeDisplayName } from '../sql/types.js';
 import { intConst } from '../sql/parser.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { N, Gen } from './util.js';
@@ -55,7 +55,8 @@ function literalCast(arm: N, i: number, ty: SqlType) {
   castTo({ fn: () => text, type: T.unknown, name: '', strength: 0 } as unknown as Compiled, ty, false).fn(null as unknown as Row);
 }
 
-const rowKey = (r: Value[]) => JSON.stringify(r.map(formatValue));
+// equal values share a key whatever their spelling (numeric 3.0 = 3.00: one row of a UNION)
+const rowKey = (r: Value[]) => JSON.stringify(r.map(groupKey));
 
 export function* setOpQuery(ex: Executor, s: Session, n: N, sql: string, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }): Gen<QResult> {
   const op = OP_NAME[n.op as string]!;

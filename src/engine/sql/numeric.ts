@@ -25,6 +25,13 @@ export class Numeric {
   }
   static fromInt(n: number | bigint): Numeric { return new Numeric(BigInt(n), 0); }
 
+  /** The grouping key (types.ts groupKey): equal values share it whatever their scale (3.0 = 3.00, numeric_eq). */
+  key(): string {
+    let u = this.unscaled, sc = this.scale;
+    while (sc > 0 && u % 10n === 0n) { u /= 10n; sc--; }
+    return `n${u}e${sc}`;
+  }
+
   private rescaled(scale: number): bigint { return this.unscaled * 10n ** BigInt(scale - this.scale); }
   add(o: Numeric): Numeric { const s = Math.max(this.scale, o.scale); return new Numeric(this.rescaled(s) + o.rescaled(s), s); }
   sub(o: Numeric): Numeric { const s = Math.max(this.scale, o.scale); return new Numeric(this.rescaled(s) - o.rescaled(s), s); }
