@@ -175,7 +175,7 @@ export function render(op: Exclude<Op, { t: 'tick' }>, view: SessionView, rel: s
     case 'del': return `DELETE FROM ${rel} WHERE k = ${op.k}${ret('k')};`;
     case 'broadUpd': return `UPDATE ${rel} SET v = v + ${op.d} WHERE v >= ${op.lo}${ret('k, v, w')};`;
     case 'broadDel': return `DELETE FROM ${rel} WHERE v >= ${op.lo} AND v < ${op.lo + 10}${ret('k')};`;
-    case 'select': return `SELECT k, v, w, length(pad) AS pad FROM ${rel} ORDER BY k;`;
+    case 'select': return `SELECT k, v, w, length(pad) AS pad FROM ${rel} ORDER BY k, v, w;`; // a total order: an old version and a new row can share k (a REPEATABLE READ snapshot)
     case 'lockKey': return `SELECT k, v, w FROM ${rel} WHERE k = ${op.k} ${op.mode};`;
     case 'lockAll': return `SELECT k, v, w FROM ${rel} WHERE v >= ${op.lo} ORDER BY k ${op.mode};`;
     case 'agg': return `SELECT count(*), sum(v), sum(w) FROM ${rel};`;
