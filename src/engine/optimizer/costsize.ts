@@ -74,6 +74,19 @@ export function costHashAgg(input: Cost, groupCols: number, transOps: number, fi
   return { startup, total, rows: groups, width };
 }
 
+/**
+ * cost_agg, AGG_SORTED: output on the fly — the input's startup, then per input row the transition functions and
+ * one comparison per key, per group the final function and cpu_tuple_cost.
+ */
+export function costSortedAgg(input: Cost, groupCols: number, transOps: number, finalOps: number, groups: number, width: number): Cost {
+  let total = input.total;
+  total += opsCost(transOps) * input.rows;
+  total += (CPU_OPERATOR_COST * groupCols) * input.rows;
+  total += opsCost(finalOps) * groups;
+  total += CPU_TUPLE_COST * groups;
+  return { startup: input.startup, total, rows: groups, width };
+}
+
 /** cost_sort in memory (cost_tuplesort: quicksort, or a bounded heap sort when a LIMIT keeps fewer than half). */
 export function costSort(input: Cost, limit: number | null): Cost {
   const tuples = Math.max(input.rows, 2);

@@ -24,7 +24,7 @@
  * GROUP BY with HAVING or aggregates whose costs are not modelled keeps the HashAggregate.
  */
 import type { Table } from '../catalog/catalog.js';
-import { costSeqScan, costSort, costHashAgg, CPU_OPERATOR_COST, CPU_TUPLE_COST, type Cost } from './costsize.js';
+import { costSeqScan, costSort, costHashAgg, costSortedAgg, CPU_OPERATOR_COST, type Cost } from './costsize.js';
 import { estimateRelSize, clampRowEst } from './plancat.js';
 import { whereSelectivity } from './clausesel.js';
 import { cheapestPath } from './joinpathcost.js';
@@ -37,8 +37,6 @@ function seqInput(t: Table, where: N | undefined): Cost | null {
   const ws = whereSelectivity(t, size.tuples, where);
   return ws ? costSeqScan(size.pages, size.tuples, ws.ops, clampRowEst(size.tuples * ws.sel), size.width) : null;
 }
-
-const opsCost = (n: number) => { let c = 0; for (let i = 0; i < n; i++) c += CPU_OPERATOR_COST; return c; };
 
 /** 'sorted' (Unique over Sort), 'hashed' (HashAggregate), or null when the costs are not modelled. */
 export function distinctStrategy(t: Table, where: N | undefined, numCols: number, groups: number): 'sorted' | 'hashed' | null {
@@ -55,13 +53,7 @@ export function distinctStrategy(t: Table, where: N | undefined, numCols: number
 export function groupingStrategy(t: Table, where: N | undefined, numCols: number, groups: number, transOps: number, finalOps: number): 'sorted' | 'hashed' | null {
   const input = seqInput(t, where);
   if (!input) return null;
-  const sort = costSort(input, null);
-  let total = sort.total;
-  total += opsCost(transOps) * input.rows;
-  total += (CPU_OPERATOR_COST * numCols) * input.rows;
-  total += opsCost(finalOps) * groups;
-  total += CPU_TUPLE_COST * groups;
-  const sorted = { startup: sort.startup, total, rows: groups, width: input.width };
+  const sorted = costSortedAgg(costSort(input, null), numCols, transOps, finalOps, groups, input.width);
   const hash = costHashAgg(input, numCols, transOps, finalOps, groups, input.width);
   return cheapestPath<'sorted' | 'hashed'>([{ what: 'sorted', cost: sorted, sorted: true }, { what: 'hashed', cost: hash }]).what;
 }

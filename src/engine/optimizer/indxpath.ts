@@ -73,7 +73,7 @@ export function bitmapProbe(t: Table, whereNode: N | undefined): BitmapProbe | n
  */
 export function indexQuals(t: Table, whereNode: N | undefined, index: BtreeIndex, eq: N): N[] {
   const conj: N[] = !whereNode ? [] : whereNode.BoolExpr?.boolop === 'AND_EXPR' ? whereNode.BoolExpr.args : [whereNode];
-  const arm = indexArm(t);
+  const arm = indexArm(t, false);
   return conj.filter((c) => {
     if (c === eq) return true;
     if (c.BoolExpr?.boolop === 'OR_EXPR') return false;
@@ -82,8 +82,11 @@ export function indexQuals(t: Table, whereNode: N | undefined, index: BtreeIndex
   });
 }
 
-/** one condition a single Bitmap Index Scan answers: its index and TIDs; null: none; 'abort': leave it to a seq scan */
-function indexArm(t: Table): (c: N, inOr: boolean) => { index: BtreeIndex; tids: number[] } | null | 'abort' {
+/**
+ * One condition a single Bitmap Index Scan answers: its index and TIDs (without wantTids: none listed); null: none;
+ * 'abort': leave it to a seq scan.
+ */
+function indexArm(t: Table, wantTids = true): (c: N, inOr: boolean) => { index: BtreeIndex; tids: number[] } | null | 'abort' {
   const intConstOf = (x: N | undefined): number | null => {
     const c = x?.A_Const;
     if (!c || c.isnull || c.ival === undefined && !('ival' in c)) return null;
@@ -136,6 +139,8 @@ function indexArm(t: Table): (c: N, inOr: boolean) => { index: BtreeIndex; tids:
     } else return null;
     const index = plannerIndexes(t).find((i) => !i.def && i.columns.length === 1 && i.columns[0] === col);
     if (!index) return null;
+    // only which index answers it (indexQuals): no walk over its entries unless a key may be an int8 kept as text
+    if (!wantTids && index.entries.onlySmallInts) return { index, tids: [] };
     const tids: number[] = [];
     for (const [k, v] of index.entries) {
       if (typeof k !== 'number') return 'abort'; // an int8 key beyond 2^53 (kept as text): leave it to a seq scan
