@@ -74,15 +74,16 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     s.noRows++;
     try { return yield* query(ex, s, n, sql, topLevel, sub, keepUnknown); } finally { s.noRows--; }
   }
+  // the planner's rewrites see the catalog and the WITH queries in scope (optimizer/pullup.ts)
+  const penv = pullupEnv(ex, s, sql, sub);
   if (n.withClause) {
-    const inlined = inlineCtes(n, pullupEnv(ex, s, sql, sub));
+    const inlined = inlineCtes(n, penv);
     if (inlined.withClause) return yield* withQuery(ex, s, inlined, sql, topLevel, sub);
     n = inlined;
   }
   if (n.op && n.op !== 'SETOP_NONE') return yield* setOpQuery(ex, s, n, sql, sub);
   if (n.intoClause) throw notSupported('SELECT INTO');
   // simple subqueries in FROM merged into this query (optimizer/pullup.ts)
-  const penv = pullupEnv(ex, s, sql, sub);
   const pulled = yield* pullUpSubqueries(n, penv);
   if (pulled) n = pulled;
   // conditions pushed into the subqueries that stay, their unread columns dropped (optimizer/subquerypush.ts)
