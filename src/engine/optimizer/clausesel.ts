@@ -33,7 +33,9 @@ export function restrictionSelectivity(t: Table, quals: N[]): number | null {
   return r ? r.sel : null;
 }
 
-const NEGATED: Record<string, string> = { '<': '>=', '<=': '>', '>': '<=', '>=': '<' };
+const NEGATED: Record<string, string> = { '<': '>=', '<=': '>', '>': '<=', '>=': '<', '=': '<>', '<>': '=' };
+/** NOT (x op c) as one comparison: its operator, or null */
+const negatedOp = (op: string): string | null => NEGATED[op] ?? null;
 
 /**
  * A WHERE clause's selectivity and its evaluation cost in operator calls (cost_qual_eval: one cpu_operator_cost per
@@ -77,7 +79,7 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
     if (!okConst) return null;
     const value: Value = isInt ? intConst(other!.A_Const) ?? null : other!.A_Const.sval.sval;
     if (value === null) return null;
-    if (negate) { if (op === '=') op = '<>'; else if (op === '<>') op = '='; else if (NEGATED[op]) op = NEGATED[op]!; else return null; }
+    if (negate) { const neg = negatedOp(op); if (!neg) return null; op = neg; }
     if (op === '=' || op === '<>') return { col, op, sel: varEqConst(keyVar(col), value, op === '<>') };
     if (!COMPARISONS.has(op)) return null;
     if (!hasStats(col)) return { col, op, sel: DEFAULT_INEQ_SEL };
@@ -94,7 +96,7 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
     const isConst = (x: N | undefined) => intConstant(x) || strConstant(x);
     const expr = isConst(e.rexpr) ? e.lexpr : isConst(e.lexpr) ? e.rexpr : null;
     if (!expr || JSON.stringify(expr).includes('"SubLink"') || !mentionsOwn(expr)) return null;
-    if (negate) { if (op === '=') op = '<>'; else if (op === '<>') op = '='; else if (NEGATED[op]) op = NEGATED[op]!; else return null; }
+    if (negate) { const neg = negatedOp(op); if (!neg) return null; op = neg; }
     const nd = tuples < DEFAULT_NUM_DISTINCT ? clampRowEst(tuples) : DEFAULT_NUM_DISTINCT;
     // addRangeClause pairs bounds on equal expressions: the tree without its locations
     const key = JSON.stringify(expr, (k, v) => (k === 'location' ? undefined : v));
