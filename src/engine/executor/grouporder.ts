@@ -16,7 +16,7 @@ import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import { estimateNumGroups } from '../optimizer/clausesel.js';
 import { distinctStrategy, groupingStrategy } from '../optimizer/distinctpaths.js';
 import { hashFunctionFor } from './nodeHashjoin.js';
-import { collectColumnRefs, type N } from './util.js';
+import { collectColumnRefs, expressionKey, type N } from './util.js';
 import type { HashedOrder } from './nodeAgg.js';
 
 /** The hash table a HashAggregate over these columns of a table would build, or undefined when not modelled. */
@@ -81,7 +81,11 @@ export function aggregateOps(aggs: AggSpec[]): { trans: number; final: number } 
 export function distinctPlan(n: N, t: Table, targets: { type: SqlType }[], scope: Scope, path: ScanPath | null) {
   const cols = distinctColumns(n.targetList, t);
   const h = cols ? hashedOrder(t, cols, n.whereClause, scope) : distinctExprOrder(t, n, targets, scope);
-  const strategy = h && path?.kind === 'SeqScan' ? distinctStrategy(t, n.whereClause, h.fns.length, h.expected) : null;
+  // the Unique compares each column once: make_pathkeys_for_sortclauses drops a DISTINCT column named twice (the
+  // HashAggregate hashes every one)
+  const items = ((n.targetList ?? []) as N[]).map((tl) => tl.ResTarget.val as N);
+  const sortCols = cols ? new Set(cols).size : new Set(items.map((x) => expressionKey(x, scope))).size;
+  const strategy = h && path?.kind === 'SeqScan' ? distinctStrategy(t, n.whereClause, h.fns.length, sortCols, h.expected) : null;
   return { h, strategy };
 }
 

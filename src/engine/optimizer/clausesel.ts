@@ -244,7 +244,8 @@ const DEFAULT_RANGE_INEQ_SEL = 0.005;
  * n x (1 - ((N - p) / N)^(N / n)), and clamped to the rows. null when the simulator cannot make the estimate
  * (a WHERE clause it does not estimate, a column ANALYZE found only NULLs in).
  */
-export function estimateNumGroups(t: Table, cols: number[], where: N | undefined): number | null {
+export function estimateNumGroups(t: Table, cols0: number[], where: N | undefined): number | null {
+  const cols = [...new Set(cols0)]; // add_unique_group_var: a column named twice counts once
   const tuples = estimateRelSize(t).tuples;
   const ws = whereSelectivity(t, tuples, where, { exprDefaults: true });
   if (!ws || cols.length === 0) return null;
