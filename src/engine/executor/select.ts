@@ -181,7 +181,8 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   for (const it of groupItems) groupCols.add(typeof it === 'number' ? it : groupBase.groupExprs!.map.get(expressionKey(it, scope))!);
   // a grouped primary key: its table's other columns may appear ungrouped, and the planner keys the groups without
   // them (optimizer/groupkeys.ts: check_functional_grouping, remove_useless_groupby_columns)
-  const fg = hasGroup ? functionalGrouping(scope.rels ?? (src.table ? [{ offset: 0, count: src.table.columns.length, table: src.table }] : []), groupItems) : null;
+  const groupRels = scope.rels ?? (src.table ? [{ offset: 0, count: src.table.columns.length, table: src.table }] : []);
+  const fg = hasGroup ? functionalGrouping(groupRels, groupItems) : null;
   const uselessGroup = new Set<number>(fg?.useless.size ? groupItems.flatMap((it, i) => (typeof it === 'number' && fg.useless.has(it) ? [i] : [])) : []);
   const keyItems = uselessGroup.size ? groupItems.filter((_, i) => !uselessGroup.has(i)) : groupItems;
   const keyCols = uselessGroup.size ? new Set([...groupCols].filter((c) => !fg!.useless.has(c))) : groupCols;
