@@ -17,7 +17,7 @@ import type { Table } from '../catalog/catalog.js';
 import type { Value } from '../sql/types.js';
 import { intConst } from '../sql/parser.js';
 import { estimateRelSize, clampRowEst } from './plancat.js';
-import { varEqConst, scalarIneqSel, type KeyVar } from './selfuncs.js';
+import { varEqConst, scalarIneqSel, variableNumDistinct, type KeyVar } from './selfuncs.js';
 import { likeToRegex } from '../sql/operators.js';
 
 type N = Record<string, any>;
@@ -252,16 +252,7 @@ export function estimateNumGroups(t: Table, cols0: number[], where: N | undefine
   const rows = clampRowEst(tuples * ws.sel);
   let reldistinct = 1, maxnd = 0;
   for (const c of cols) {
-    let nd: number;
-    if (plannerIndexes(t).some((i) => i.unique && i.columns.length === 1 && i.columns[0] === c)) nd = tuples;
-    // no pg_statistic row (never analyzed; VACUUM sets only relpages / reltuples): get_variable_numdistinct's default
-    else if (!t.stats?.distinct) nd = tuples < DEFAULT_NUM_DISTINCT ? clampRowEst(tuples) : DEFAULT_NUM_DISTINCT;
-    else {
-      // n_distinct counts the non-NULL values (all distinct: -(1 - nullfrac), a fraction of the tuples)
-      const d = t.stats!.distinct![c];
-      if (d === undefined || d === 0) return null;
-      nd = d === -1 ? clampRowEst(tuples * (1 - (t.stats.nullfrac?.[c] ?? 0))) : d;
-    }
+    const nd = variableNumDistinct({ table: t, col: c, tuples, rows }).nd;
     reldistinct *= nd;
     maxnd = Math.max(maxnd, nd);
   }
