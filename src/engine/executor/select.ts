@@ -28,7 +28,8 @@ import { intConst } from '../sql/parser.js';
 import { type WaitPolicy } from './rowlocks.js';
 import { compileSortKeys, compareKeys, sortRows } from './nodeSort.js';
 import { pgQsort } from './qsort.js';
-import { groupPlan, distinctPlan } from './grouporder.js';
+import { groupPlan, distinctPlan, joinHashedOrder } from './grouporder.js';
+import { JoinGroupEstimate } from '../optimizer/joingroups.js';
 import { functionalGrouping } from '../optimizer/groupkeys.js';
 import { distinctFilter } from './nodeUnique.js';
 import { projectRows, oneTimeFilterFalse } from './nodeResult.js';
@@ -297,7 +298,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     indexOnly: (index) => isIndexOnly({ kind: 'IndexScanOrdered', index, backward: false }, src.table!, n),
   }) : null;
   // GROUP BY: the HashAggregate's table, or a GroupAggregate over a Sort (optimizer/distinctpaths.ts)
-  const groupOrder = hasGroup ? groupPlan(n, src.table ?? null, aggs, keyCols, keyItems, scope, groupBase, path) : undefined;
+  // over a join: estimate_num_groups over the join tree (optimizer/joingroups.ts)
+  const joinEst = !src.table ? JoinGroupEstimate.of(src.joinPlan, scope.rels) : null;
+  const groupOrder = hasGroup ? groupPlan(n, src.table ?? null, aggs, keyCols, keyItems, scope, groupBase, path, joinEst) : undefined;
   if (qi) {
     qi.path = path; qi.scope = scope; qi.joinPlan = src.joinPlan ?? null;
     qi.groupSorted = !!groupOrder?.sorted;
@@ -458,6 +461,16 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
   if (cursorScan) cursorScan.limited = limit !== null && out.length >= limit;
   // a hashed DISTINCT returns its rows in its hash table's order (execGrouping.ts)
+  if (unique && !src.table && joinEst && !sortKeys.length && limit === null && !offset && out.length > 1) {
+    const items = ((n.targetList ?? []) as N[]).map((tl) => tl.ResTarget.val as N);
+    const h = joinHashedOrder(joinEst, targets.map((tg) => tg.type.name), items);
+    if (h) {
+      const perm = hashTableOrder(out.map((v) => groupHash(v, h.fns)), h.expected, foundAfter);
+      const reordered = perm.map((i) => out[i]!);
+      out.length = 0;
+      out.push(...reordered);
+    }
+  }
   if (unique && src.table && !sortKeys.length && limit === null && !offset && out.length > 1) {
     const { h, strategy } = distinctPlan(n, src.table, targets, scope, path);
     if (strategy === 'sorted') {
