@@ -12,7 +12,6 @@
  * Anything else — a range on text with statistics, functions, LIKE, IN — is not estimated: null, and the caller
  * treats its plan as one EXPLAIN cannot vouch for (optimizer/joinpath.ts).
  */
-import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import type { Table } from '../catalog/catalog.js';
 import type { Value } from '../sql/types.js';
 import { intConst } from '../sql/parser.js';
