@@ -67,7 +67,11 @@ export function* pushDownIntoSubqueries(q: N, env: PullupEnv): Gen<N | null> {
   if (!q.fromClause?.length || !plainSelect(q)) return null;
   q = expandViews(q, env);
   if (!(q.fromClause as N[]).some((f) => f.RangeSubselect)) return null;
-  if (hasSublink([q.targetList, q.whereClause, q.havingClause, q.groupClause, q.sortClause, q.distinctClause, q.windowClause, q.fromClause])) return null;
+  // the outer query's own expressions and join conditions (a sublink inside a subquery in FROM is that
+  // subquery's business: it does not stop a condition from being pushed into it)
+  const onQuals = (f: N): unknown[] => (f.JoinExpr ? [f.JoinExpr.quals, ...onQuals(f.JoinExpr.larg), ...onQuals(f.JoinExpr.rarg)] : []);
+  if (hasSublink([q.targetList, q.whereClause, q.havingClause, q.groupClause, q.sortClause, q.distinctClause, q.windowClause,
+    ...(q.fromClause as N[]).flatMap(onQuals)])) return null;
   try {
     return yield* pushDown(q, env);
   } catch (e) {
