@@ -167,6 +167,37 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
     if (op === '!~~') result = 1 - result - nullfrac;
     return Math.min(1, Math.max(0, result));
   };
+  /**
+   * scalararraysel for `col IN (c1, c2, …)` / `col = ANY (ARRAY[…])` (OR of the elements' eqsel) and `col NOT IN (…)` /
+   * `col <> ALL (…)` (AND of their neqsel): the elements combined as independent events, or — equality under OR,
+   * inequality under AND — the disjoint sum when that stays within 0..1. A NULL element selects nothing. Costed as
+   * cost_qual_eval does: the operator on half the elements. Nine or more (a hashed array) are not modelled: null.
+   */
+  const arrayClause = (q: N, negate: boolean): number | null => {
+    const e = q.A_Expr;
+    if (!e || !['AEXPR_IN', 'AEXPR_OP_ANY', 'AEXPR_OP_ALL'].includes(e.kind) || e.name?.length !== 1 || colOf(e.lexpr) < 0) return null;
+    let op = e.name[0].String?.sval as string;
+    if (op === '!=') op = '<>';
+    if (op !== '=' && op !== '<>') return null;
+    let useOr = e.kind === 'AEXPR_IN' ? op === '=' : e.kind === 'AEXPR_OP_ANY';
+    const items = (e.kind === 'AEXPR_IN' ? e.rexpr?.List?.items : e.rexpr?.A_ArrayExpr?.elements) as N[] | undefined;
+    if (!items?.length || items.length >= 9) return null;
+    if (negate) { op = op === '=' ? '<>' : '='; useOr = !useOr; }
+    const isEquality = op === '=', isInequality = op === '<>';
+    let s1 = useOr ? 0 : 1, disjoint = s1;
+    for (const it of items) {
+      let s2: number;
+      if (it.A_Const?.isnull) s2 = 0;
+      else {
+        const c = comparison({ A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: op } }], lexpr: e.lexpr, rexpr: it } }, false);
+        if (!c) return null;
+        s2 = c.sel;
+      }
+      if (useOr) { s1 = s1 + s2 - s1 * s2; if (isEquality) disjoint += s2; } else { s1 *= s2; if (isInequality) disjoint += s2 - 1; }
+    }
+    if ((useOr ? isEquality : isInequality) && disjoint >= 0 && disjoint <= 1) s1 = disjoint;
+    return Math.min(1, Math.max(0, s1));
+  };
   /** BETWEEN as the parser makes it: (x >= a AND x <= b); NOT BETWEEN: (x < a OR x > b) */
   const between = (e: N): N | null => {
     if (e.kind !== 'AEXPR_BETWEEN' && e.kind !== 'AEXPR_NOT_BETWEEN') return null;
@@ -188,6 +219,13 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
     const nts = nullTest(q) ?? likeClause(q);
     if (nts !== null) return { sel: nts, ops: 1 };
     const neg = q.BoolExpr?.boolop === 'NOT_EXPR' && q.BoolExpr.args.length === 1;
+    const arr = arrayClause(neg ? q.BoolExpr.args[0] : q, neg);
+    if (arr !== null) {
+      const e = (neg ? q.BoolExpr.args[0] : q).A_Expr;
+      const n = ((e.kind === 'AEXPR_IN' ? e.rexpr.List.items : e.rexpr.A_ArrayExpr.elements) as N[]).length;
+      // transformAExprIn makes `x IN (c)` of one element a plain `x = c`
+      return { sel: arr, ops: e.kind === 'AEXPR_IN' && n === 1 ? 1 : 0.5 * n };
+    }
     const c = comparison(neg ? q.BoolExpr.args[0] : q, neg);
     return c ? { sel: c.sel, ops: 1 } : null;
   };
