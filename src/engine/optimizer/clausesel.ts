@@ -23,6 +23,7 @@ type N = Record<string, any>;
 
 const DEFAULT_NUM_DISTINCT = 200;
 const DEFAULT_INEQ_SEL = 1 / 3;
+const DEFAULT_EQ_SEL = 0.005;
 const COMPARISONS = new Set(['<', '<=', '>', '>=']);
 
 /** The selectivity of a rel's own AND-ed conditions (the joins' sides, executor/from.ts); null: not estimated. */
@@ -64,7 +65,7 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
   const keyVar = (col: number): KeyVar => ({ table: t, col, tuples, rows: tuples });
   const hasStats = (col: number) => !!t.stats?.columns?.[col];
   /** one comparison `col op const`: its column, operator and selectivity */
-  const comparison = (q: N, negate: boolean): { col: number; op: string; sel: number; key?: string } | null => {
+  const comparison = (q: N, negate: boolean): { col: number; op: string; sel: number; key?: string; noRange?: boolean } | null => {
     const e = q.A_Expr;
     if (!e || e.kind !== 'AEXPR_OP' || e.name?.length !== 1 || !e.lexpr) return null;
     let op = e.name[0].String?.sval as string;
@@ -72,6 +73,14 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
     let col = colOf(e.lexpr), other = e.rexpr;
     if (col < 0) { col = colOf(e.rexpr); other = e.lexpr; if (col >= 0) op = ({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[op] ?? op; }
     if (col < 0) return o.exprDefaults ? exprComparison(e, op, negate) : null;
+    if (colOf(other) >= 0) {
+      // two columns of this table (`b <> a`): get_restriction_variable finds no constant side, so eqsel and neqsel
+      // give their defaults (DEFAULT_EQ_SEL 0.005 and 1 minus it), an inequality DEFAULT_INEQ_SEL; never a range pair
+      if (negate) { const neg = negatedOp(op); if (!neg) return null; op = neg; }
+      if (op === '=') return { col, op, sel: DEFAULT_EQ_SEL, noRange: true };
+      if (op === '<>') return { col, op, sel: 1 - DEFAULT_EQ_SEL, noRange: true };
+      return COMPARISONS.has(op) ? { col, op, sel: DEFAULT_INEQ_SEL, noRange: true } : null;
+    }
     const type = t.columns[col]!.type.name;
     const isInt = ['int2', 'int4', 'int8'].includes(type);
     const okConst = isInt ? intConstant(other) : type === 'text' || type === 'varchar' ? strConstant(other) : false;
@@ -216,6 +225,15 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
       return { sel, ops };
     }
     if (q.A_Expr?.kind === 'AEXPR_BETWEEN' || q.A_Expr?.kind === 'AEXPR_NOT_BETWEEN') { const b = between(q.A_Expr); return b ? clause(b) : null; }
+    const de = q.A_Expr;
+    if (de && (de.kind === 'AEXPR_DISTINCT' || de.kind === 'AEXPR_NOT_DISTINCT')) {
+      // x IS [NOT] DISTINCT FROM NULL is the null test (transformAExprDistinct); against a value, a DistinctExpr: the
+      // selectivity of its `=` negated (clause_selectivity), NOT DISTINCT the NOT of that
+      const isNull = de.rexpr?.A_Const?.isnull ? de.lexpr : de.lexpr?.A_Const?.isnull ? de.rexpr : null;
+      if (isNull) return clause({ NullTest: { arg: isNull, nulltesttype: de.kind === 'AEXPR_DISTINCT' ? 'IS_NOT_NULL' : 'IS_NULL' } });
+      const c = comparison({ A_Expr: { ...de, kind: 'AEXPR_OP', name: [{ String: { sval: '=' } }] } }, false);
+      return c ? { sel: de.kind === 'AEXPR_DISTINCT' ? 1 - c.sel : c.sel, ops: 1 } : null;
+    }
     const nts = nullTest(q) ?? likeClause(q);
     if (nts !== null) return { sel: nts, ops: 1 };
     const neg = q.BoolExpr?.boolop === 'NOT_EXPR' && q.BoolExpr.args.length === 1;
@@ -238,7 +256,7 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
       if (q.BoolExpr?.boolop === 'AND_EXPR') { const r = list(q.BoolExpr.args as N[]); if (!r) return null; sel *= r.sel; ops += r.ops; continue; }
       const neg = q.BoolExpr?.boolop === 'NOT_EXPR' && q.BoolExpr.args.length === 1;
       const c = !q.BoolExpr || neg ? comparison(neg ? q.BoolExpr.args[0] : q, neg) : null;
-      if (c && COMPARISONS.has(c.op)) {
+      if (c && COMPARISONS.has(c.op) && !c.noRange) {
         // addRangeClause pairs bounds on the same expression (equal() trees)
         const key = c.key ?? c.col;
         const r = ranges.get(key) ?? { lo: null, hi: null };
