@@ -122,7 +122,7 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
   /** nulltestsel: the NULLs' fraction (with statistics) or DEFAULT_UNK_SEL 0.005; IS NOT NULL its complement */
   const nullTest = (q: N): number | null => {
     const nt = q.NullTest;
-    if (!nt || !o.exprDefaults) return null;
+    if (!nt) return null;
     const col = colOf(nt.arg);
     const frac = col >= 0 && t.stats?.columns?.[col] ? t.stats.columns[col]!.nullfrac : col >= 0 || mentionsOwn(nt.arg) ? 0.005 : null;
     if (frac === null) return null;
@@ -234,8 +234,11 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
       const c = comparison({ A_Expr: { ...de, kind: 'AEXPR_OP', name: [{ String: { sval: '=' } }] } }, false);
       return c ? { sel: de.kind === 'AEXPR_DISTINCT' ? 1 - c.sel : c.sel, ops: 1 } : null;
     }
-    const nts = nullTest(q) ?? likeClause(q);
-    if (nts !== null) return { sel: nts, ops: 1 };
+    // a null test costs nothing (cost_qual_eval_walker), LIKE one operator
+    const nt = nullTest(q);
+    if (nt !== null) return { sel: nt, ops: 0 };
+    const lk = likeClause(q);
+    if (lk !== null) return { sel: lk, ops: 1 };
     const neg = q.BoolExpr?.boolop === 'NOT_EXPR' && q.BoolExpr.args.length === 1;
     const arr = arrayClause(neg ? q.BoolExpr.args[0] : q, neg);
     if (arr !== null) {
