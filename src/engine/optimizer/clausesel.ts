@@ -24,6 +24,8 @@ type N = Record<string, any>;
 const DEFAULT_NUM_DISTINCT = 200;
 const DEFAULT_INEQ_SEL = 1 / 3;
 const DEFAULT_EQ_SEL = 0.005;
+/** DEFAULT_MATCH_SEL: a pattern's fixed prefix without a histogram */
+const DEFAULT_MATCH_SEL = 0.005;
 const COMPARISONS = new Set(['<', '<=', '>', '>=']);
 
 /** The selectivity of a rel's own AND-ed conditions (the joins' sides, executor/from.ts); null: not estimated. */
@@ -135,11 +137,12 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
    * the histogram (at least 10 entries, blended with the heuristic under 100), the heuristic (each fixed
    * character 0.2, each further % 5.0, each _ 0.9, at most 1) otherwise, kept within 0.0001 .. 0.9999, for the
    * values outside the MCV list, plus the matching MCVs' frequencies; NOT LIKE: 1 - that - the NULLs. A fixed
-   * prefix before the first wildcard (a text range: prefix_selectivity) is not modelled: null.
+   * prefix before the first wildcard ('ab%'): prefix_selectivity — DEFAULT_MATCH_SEL without a histogram (with one,
+   * a text range over it: not modelled, null) — times the heuristic of the rest.
    */
   const likeClause = (q: N): number | null => {
     const e = q.A_Expr;
-    if (!o.exprDefaults || e?.kind !== 'AEXPR_LIKE') return null;
+    if (e?.kind !== 'AEXPR_LIKE') return null;
     const op = e.name?.[0]?.String?.sval;
     const col = colOf(e.lexpr), pat = e.rexpr?.A_Const?.sval?.sval;
     if ((op !== '~~' && op !== '!~~') || col < 0 || typeof pat !== 'string' || !['text', 'varchar'].includes(t.columns[col]!.type.name)) return null;
@@ -154,8 +157,17 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
     const nullfrac = st?.nullfrac ?? 0;
     let result: number;
     if (i >= pat.length) result = varEqConst(keyVar(col), prefix, false);
-    else if (prefix) return null;
-    else {
+    else if (prefix) {
+      // a fixed prefix: prefix_selectivity (the range prefix .. its successor string over the histogram — text
+      // interpolation, not modelled: null) or, with no histogram, DEFAULT_MATCH_SEL; times the rest's heuristic
+      if (st?.histogram?.length) return null;
+      const re = likeToRegex(pat, false);
+      let selec = Math.min(0.9999, Math.max(0.0001, DEFAULT_MATCH_SEL * likeSelectivity(pat.slice(i))));
+      let mcvSel = 0, sumcommon = 0;
+      st?.mcv?.values.forEach((v, k) => { sumcommon += st.mcv!.freqs[k]!; if (re.test(String(v))) mcvSel += st.mcv!.freqs[k]!; });
+      selec = selec * (1 - nullfrac - sumcommon) + mcvSel;
+      result = selec;
+    } else {
       const re = likeToRegex(pat, false);
       let selec = -1;
       const hist = st?.histogram ?? [];
