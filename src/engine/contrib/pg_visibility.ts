@@ -44,7 +44,8 @@ const blockArg = (c: CallCtx, t: Table, v: Value): number => {
 const avail = (t: Table, blk: number) => (blk < t.heap.pages.length ? fsmCategory(t.heap.fsm.get(blk) ?? 0) * 32 : 0);
 
 /** heap_tuple_needs_eventual_freeze: an unfrozen normal xmin, or an xmax (plain or multi) not marked invalid */
-const needsFreeze = (it: Item) => ((it.infomask & HEAP_XMIN_FROZEN) !== HEAP_XMIN_FROZEN && it.xmin >= 3) || (!(it.infomask & HEAP_XMAX_INVALID) && it.xmax !== 0);
+const needsFreeze = (it: Item) => ((it.infomask & HEAP_XMIN_FROZEN) !== HEAP_XMIN_FROZEN && it.xmin >= 3)
+  || (!(it.infomask & HEAP_XMAX_INVALID) && it.xmax !== 0);
 
 /** collect_corrupt_items: the tuples on pages the map marks all-frozen (or all-visible) that are not */
 function corruptItems(c: CallCtx, rel: Value, frozen: boolean): Value[][] {
