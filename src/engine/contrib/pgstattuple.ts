@@ -82,8 +82,9 @@ function pgstattupleApprox(c: CallCtx, rel: Value): Value[][] {
   const n = table.heap.pages.length;
   const len = n * BLCKSZ;
   const count = estimateReltuples(table.stats, n, scanned, live);
+  // scanned_percent = 100 * scanned / nblocks in BlockNumber (integer) arithmetic; the others in double
   const pct = (x: number) => floatIn(n ? String((100 * x) / len) : '0', false);
-  return [[len, floatIn(n ? String((100 * scanned) / n) : '0', false), count, liveLen, pct(liveLen), dead, deadLen, pct(deadLen), free, pct(free)]];
+  return [[len, floatIn(n ? String(Math.floor((100 * scanned) / n)) : '0', false), count, liveLen, pct(liveLen), dead, deadLen, pct(deadLen), free, pct(free)]];
 }
 
 /**
