@@ -34,21 +34,23 @@ export function* explainSetOp(ex: Executor, s: Session, n: N, raw: RawStmt, o: O
   if (n.sortClause?.length || n.limitCount || n.limitOffset || n.withClause) throw notSupported('EXPLAIN of ORDER BY, LIMIT or WITH over UNION / INTERSECT / EXCEPT');
   const table = plainTableOf(ex, s);
   const l = setOpArm(n.larg, table), r = setOpArm(n.rarg, table);
-  if (!l || !r || !l.plain || !r.plain) throw notSupported('EXPLAIN of a set operation whose arms are not plain SELECTs of columns from one table (or of more than two arms)');
-  const lt = l.cols.map((c) => l.table.columns[c]!.type.name), rtypes = r.cols.map((c) => r.table.columns[c]!.type.name);
+  if (!l || !r || !l.plain || !r.plain || !l.table || !r.table) throw notSupported('EXPLAIN of a set operation whose arms are not plain SELECTs of columns from one table (or of more than two arms)');
+  const lTable = l.table, rTable = r.table;
+  const lt = l.cols.map((c) => lTable.columns[c]!.type.name), rtypes = r.cols.map((c) => rTable.columns[c]!.type.name);
   if (lt.length !== rtypes.length || lt.some((t, i) => t !== rtypes[i])) throw notSupported('EXPLAIN of a set operation whose arms\' columns differ in type');
   if (o.costs) throw noCosts('UNION / INTERSECT / EXCEPT');
+  const h = hashedSetOp(n.op, l, r, lt.length);
+  if (h.sorted && !(n.op === 'SETOP_UNION' && n.all)) throw notSupported('EXPLAIN of a set operation PostgreSQL sorts instead of hashing (a tiny input: Unique over Sort, or a sorted SetOp)');
   const left = yield* explainArm(n.larg), right = yield* explainArm(n.rarg);
   if (n.op === 'SETOP_UNION') {
     const append = node('Append', [], [left, right]);
     if (n.all) return append;
     if (lt.some((t) => !hashFunctionFor(t))) throw notSupported('EXPLAIN of UNION over columns without a hash function here (Sort + Unique)');
-    const rel = quoteIdent(l.alias ?? l.table.name);
-    const keys = l.cols.map((c) => `${rel}.${quoteIdent(l.table.columns[c]!.name)}`);
+    const rel = quoteIdent(l.alias ?? lTable.name);
+    const keys = l.cols.map((c) => `${rel}.${quoteIdent(lTable.columns[c]!.name)}`);
     return node('HashAggregate', [`Group Key: ${keys.join(', ')}`], [append]);
   }
   if (lt.some((t) => !hashFunctionFor(t))) throw notSupported('EXPLAIN of INTERSECT / EXCEPT over columns without a hash function here (sorted SetOp)');
-  const h = hashedSetOp(n.op, l, r);
   const sub = (p: PlanNode, i: number) => node(`Subquery Scan on "*SELECT* ${i}"`, [], [p]);
   const arms = h.first === 'left' ? [sub(left, 1), sub(right, 2)] : [sub(right, 2), sub(left, 1)];
   const name = `HashSetOp ${n.op === 'SETOP_INTERSECT' ? 'Intersect' : 'Except'}${n.all ? ' All' : ''}`;

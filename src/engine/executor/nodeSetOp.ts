@@ -27,6 +27,8 @@ import type { Table } from '../catalog/catalog.js';
 import { lookupCte } from './nodeCtescan.js';
 import { hashFunctionFor } from './nodeHashjoin.js';
 import { groupHash, hashTableOrder } from './execGrouping.js';
+import { compareKeys } from './nodeSort.js';
+import { pgQsort } from './qsort.js';
 import { setOpArm, hashedSetOp, type SetOpArm, type HashedSetOp } from '../optimizer/prepunion.js';
 
 export interface QResult { names: string[]; types: SqlType[]; rows: Value[][] }
@@ -92,7 +94,7 @@ export function* setOpQuery(ex: Executor, s: Session, n: N, sql: string, sub?: {
   const left = convert(l), right = convert(r);
   let rows: Value[][];
   const hashed = n.op === 'SETOP_UNION' && n.all ? null : hashedPlan(ex, s, n, types);
-  if (hashed) rows = hashedRows(n.op, !!n.all, hashed.first === 'left' ? left : right, hashed.first === 'left' ? right : left, hashed.fns, hashed.expected);
+  if (hashed) rows = hashedRows(n.op, !!n.all, hashed.first === 'left' ? left : right, hashed.first === 'left' ? right : left, hashed.fns, hashed.expected, hashed.sorted);
   else if (n.op === 'SETOP_UNION') {
     rows = left.concat(right);
     if (!n.all) {
@@ -134,7 +136,7 @@ export function hashedPlan(ex: Executor, s: Session, n: N, types: SqlType[]): Ha
   if (fns.some((f) => !f)) return null;
   const l = setOpArm(n.larg, table), r = setOpArm(n.rarg, table);
   if (!l || !r) return null;
-  return { ...hashedSetOp(n.op, l, r), fns: fns as ((v: Value) => number)[], left: l, right: r };
+  return { ...hashedSetOp(n.op, l, r, types.length), fns: fns as ((v: Value) => number)[], left: l, right: r };
 }
 
 /**
@@ -142,7 +144,8 @@ export function hashedPlan(ex: Executor, s: Session, n: N, types: SqlType[]): Ha
  * make the groups (UNION: the second's too; else they only count into existing ones), and the groups come out in
  * hash table order (executor/execGrouping.ts), each as often as the operation says.
  */
-function hashedRows(op: string, all: boolean, first: Value[][], second: Value[][], fns: ((v: Value) => number)[], expected: number): Value[][] {
+function hashedRows(op: string, all: boolean, first: Value[][], second: Value[][], fns: ((v: Value) => number)[], expected: number,
+  sorted = false): Value[][] {
   const groups = new Map<string, { rep: Value[]; c1: number; c2: number }>();
   const list: { rep: Value[]; c1: number; c2: number }[] = [];
   // UNION's HashAggregate inserts every row of both arms (a row finding its group still runs the grow check);
@@ -160,7 +163,10 @@ function hashedRows(op: string, all: boolean, first: Value[][], second: Value[][
   };
   for (const x of first) add(x, true);
   for (const x of second) add(x, false);
-  const order = hashTableOrder(list.map((g) => groupHash(g.rep, fns)), expected, foundAfter);
+  // Sort + Unique / a sorted SetOp (choose_hashed_setop, tiny inputs): the groups in key order, NULLs last
+  const keys = fns.map(() => ({ desc: false, nullsFirst: false }));
+  const order = sorted ? pgQsort(list.map((_, i) => i), (a, b) => compareKeys(keys, list[a]!.rep, list[b]!.rep))
+    : hashTableOrder(list.map((g) => groupHash(g.rep, fns)), expected, foundAfter);
   const out: Value[][] = [];
   for (const i of order) {
     const g = list[i]!;

@@ -18,6 +18,7 @@ import { intConst } from '../sql/parser.js';
 import { estimateRelSize, clampRowEst } from './plancat.js';
 import { varEqConst, scalarIneqSel, variableNumDistinct, type KeyVar } from './selfuncs.js';
 import { likeToRegex } from '../sql/operators.js';
+import { qualCost } from './qualorder.js';
 
 type N = Record<string, any>;
 
@@ -55,7 +56,7 @@ const negatedOp = (op: string): string | null => NEGATED[op] ?? null;
  * string scale is not modelled —, a function, IN, LIKE, IS NULL, a column against a column): EXPLAIN then
  * refuses costs rather than guess.
  */
-export function whereSelectivity(t: Table, tuples: number, where: N | undefined, o: { exprDefaults?: boolean } = {}): { sel: number; ops: number } | null {
+export function whereSelectivity(t: Table, tuples: number, where: N | undefined): { sel: number; ops: number } | null {
   if (!where) return { sel: 1, ops: 0 };
   const colOf = (x: N | undefined) => {
     const f = x?.ColumnRef?.fields as N[] | undefined;
@@ -74,7 +75,7 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
     if (op === '!=') op = '<>';
     let col = colOf(e.lexpr), other = e.rexpr;
     if (col < 0) { col = colOf(e.rexpr); other = e.lexpr; if (col >= 0) op = ({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[op] ?? op; }
-    if (col < 0) return o.exprDefaults ? exprComparison(e, op, negate) : null;
+    if (col < 0) return exprComparison(e, op, negate);
     if (colOf(other) >= 0) {
       // two columns of this table (`b <> a`): get_restriction_variable finds no constant side, so eqsel and neqsel
       // give their defaults (DEFAULT_EQ_SEL 0.005 and 1 minus it), an inequality DEFAULT_INEQ_SEL; never a range pair
@@ -100,7 +101,7 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
   /**
    * `expression op constant` over this table's columns (examine_variable finds no statistics for it): eqsel's
    * 1 / get_variable_numdistinct (the tuples if under 200, else 200), neqsel 1 minus that, an inequality
-   * DEFAULT_INEQ_SEL. Only for estimate_num_groups (its operator count is not cost_qual_eval's).
+   * DEFAULT_INEQ_SEL. Its cost is the expression's cost_qual_eval (optimizer/qualorder.ts qualCost).
    */
   const exprComparison = (e: N, op: string, negate: boolean): { col: number; op: string; sel: number; key: string } | null => {
     const isConst = (x: N | undefined) => intConstant(x) || strConstant(x);
@@ -260,7 +261,8 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
       return { sel: arr, ops: e.kind === 'AEXPR_IN' && n === 1 ? 1 : 0.5 * n };
     }
     const c = comparison(neg ? q.BoolExpr.args[0] : q, neg);
-    return c ? { sel: c.sel, ops: 1 } : null;
+    // an expression's comparison costs its functions and operators too (cost_qual_eval)
+    return c ? { sel: c.sel, ops: c.key ? qualCost(neg ? q.BoolExpr.args[0] : q) : 1 } : null;
   };
   /** clauselist_selectivity: a product, except a lower and an upper bound on one column form a range pair (addRangeClause) */
   const list = (qs: N[]): { sel: number; ops: number } | null => {
@@ -279,7 +281,7 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
         if (c.op === '>' || c.op === '>=') r.lo = r.lo === null || c.sel < r.lo ? c.sel : r.lo;
         else r.hi = r.hi === null || c.sel < r.hi ? c.sel : r.hi;
         ranges.set(key, r);
-        ops += 1;
+        ops += c.key ? qualCost(neg ? q.BoolExpr.args[0] : q) : 1;
         continue;
       }
       const r = clause(q);
@@ -317,7 +319,7 @@ const DEFAULT_RANGE_INEQ_SEL = 0.005;
 export function estimateNumGroups(t: Table, cols0: number[], where: N | undefined): number | null {
   const cols = [...new Set(cols0)]; // add_unique_group_var: a column named twice counts once
   const tuples = estimateRelSize(t).tuples;
-  const ws = whereSelectivity(t, tuples, where, { exprDefaults: true });
+  const ws = whereSelectivity(t, tuples, where);
   if (!ws || cols.length === 0) return null;
   const rows = clampRowEst(tuples * ws.sel);
   let reldistinct = 1, maxnd = 0;

@@ -16,11 +16,12 @@
  *
  * Simplifications: only two arms, each a SELECT from one table (its WHERE estimated by clausesel.ts) of columns,
  * expressions or aggregates — other shapes keep the first-occurrence order (executor/nodeSetOp.ts says so); no Sort
- * + Unique / sorted SetOp (PostgreSQL's choice for inputs too large to hash).
+ * + Unique / sorted SetOp for inputs too large to hash (choose_hashed_setop's cost choice is made: tiny inputs sort).
  */
 import type { Table } from '../catalog/catalog.js';
 import { estimateRelSize, clampRowEst } from './plancat.js';
 import { whereSelectivity, estimateNumGroups } from './clausesel.js';
+import { costSort, costHashAgg, CPU_OPERATOR_COST } from './costsize.js';
 
 type N = Record<string, any>;
 
@@ -28,7 +29,7 @@ type N = Record<string, any>;
  * One arm of a set operation the planner can size: its table, its output columns (table column numbers; `plain`
  * false when some output is an expression or an aggregate — EXPLAIN then refuses), its estimated rows and groups.
  */
-export interface SetOpArm { table: Table; alias: string | null; cols: number[]; plain: boolean; rows: number; groups: number }
+export interface SetOpArm { table: Table | null; alias: string | null; cols: number[]; plain: boolean; rows: number; groups: number }
 
 const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg', 'stddev', 'stddev_samp',
   'stddev_pop', 'variance', 'var_samp', 'var_pop']);
@@ -54,6 +55,10 @@ export function setOpArm(arm: N, table: (rv: N) => Table | null): SetOpArm | nul
   const targets = ((arm.targetList ?? []) as N[]).map((rt) => rt.ResTarget?.val as N);
   if (has([targets, arm.whereClause], (o) => !!o.SubLink || !!o.FuncCall?.over || !!o.A_Star)) return null;
   const from = arm.fromClause as N[] | undefined;
+  // SELECT of constants without FROM: a Result, one row
+  if (!from?.length && !arm.whereClause && !has(targets, (o) => !!o.ColumnRef || !!o.FuncCall)) {
+    return { table: null, alias: null, cols: [], plain: false, rows: 1, groups: 1 };
+  }
   if (from?.length !== 1 || !from[0]!.RangeVar) return null;
   const t = table(from[0]!.RangeVar);
   if (!t || t.partKey) return null;
@@ -74,7 +79,7 @@ export function setOpArm(arm: N, table: (rv: N) => Table | null): SetOpArm | nul
   }
   if (bad) return null;
   const tuples = estimateRelSize(t).tuples;
-  const ws = whereSelectivity(t, tuples, arm.whereClause, { exprDefaults: !plain });
+  const ws = whereSelectivity(t, tuples, arm.whereClause);
   if (!ws) return null;
   if (has(targets, isAggCall)) {
     return { table: t, alias, cols, plain: false, rows: 1, groups: 1 };
@@ -91,11 +96,26 @@ export interface HashedSetOp {
   first: 'left' | 'right';
   /** the groups the hash table is sized for */
   expected: number;
+  /** choose_hashed_setop chose Sort + Unique / a sorted SetOp instead: the rows come out in key order */
+  sorted: boolean;
+}
+
+/**
+ * choose_hashed_setop: the sort (cost_sort over the Append's rows, then one comparison per row and column) against
+ * the hash (one hash per row and column, cpu_tuple_cost per group), compared exactly (no fuzz: the input's cost is
+ * the same on both sides). Only tiny inputs sort: two rows that may be two groups.
+ */
+function sortIsCheaper(inputRows: number, groups: number, cols: number): boolean {
+  const sort = costSort({ startup: 0, total: 0, rows: inputRows, width: 0 }, null);
+  const sortedTotal = sort.total + CPU_OPERATOR_COST * inputRows * cols;
+  const hashed = costHashAgg({ startup: 0, total: 0, rows: inputRows, width: 0 }, cols, 0, 0, groups, 0);
+  return sortedTotal < hashed.total || (sortedTotal === hashed.total && sort.startup < hashed.startup);
 }
 
 /** generate_union_paths / generate_nonunion_paths for two sized arms. */
-export function hashedSetOp(op: 'SETOP_UNION' | 'SETOP_INTERSECT' | 'SETOP_EXCEPT', l: SetOpArm, r: SetOpArm): HashedSetOp {
-  if (op === 'SETOP_UNION') return { first: 'left', expected: l.rows + r.rows };
-  if (op === 'SETOP_EXCEPT') return { first: 'left', expected: l.groups };
-  return { first: l.groups <= r.groups ? 'left' : 'right', expected: Math.min(l.groups, r.groups) };
+export function hashedSetOp(op: 'SETOP_UNION' | 'SETOP_INTERSECT' | 'SETOP_EXCEPT', l: SetOpArm, r: SetOpArm, cols: number): HashedSetOp {
+  const input = l.rows + r.rows;
+  if (op === 'SETOP_UNION') return { first: 'left', expected: input, sorted: sortIsCheaper(input, input, cols) };
+  const expected = op === 'SETOP_EXCEPT' ? l.groups : Math.min(l.groups, r.groups);
+  return { first: op === 'SETOP_EXCEPT' || l.groups <= r.groups ? 'left' : 'right', expected, sorted: sortIsCheaper(input, expected, cols) };
 }
