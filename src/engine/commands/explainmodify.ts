@@ -24,9 +24,12 @@ import type { N, Gen } from '../executor/util.js';
 import type { Table } from '../catalog/catalog.js';
 import { insertLocksIndexes } from '../executor/nodeModifyTable.js';
 import { mergeJoinTree } from '../executor/nodeMerge.js';
-import { type PlanNode, node, type Options, relLabel, noCosts, intConstOrNull } from './plannodes.js';
+import { type PlanNode, node, type Options, relTarget, noCosts, intConstOrNull } from './plannodes.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { joinNode } from './explainjoin.js';
+
+/** ModifyTable: "Update on t" in text; Node Type ModifyTable, its Operation and target elsewhere */
+const modifyNode = (operation: string, t: Table, alias: string | null, child: PlanNode) => node('ModifyTable', [], [child], { operation, target: relTarget(t, alias) });
 
 /**
  * EXPLAIN (COSTS OFF) of UPDATE ... FROM / DELETE ... USING: ModifyTable over the join the executor plans
@@ -44,7 +47,7 @@ function* explainJoinedModify(ex: Executor, s: Session, type: string, n: N, raw:
   const src = ex.source(s, [item, ...extra], () => snapshot, raw.text, undefined, { where: n.whereClause, target: { item, rows: () => [] } });
   ex.compileWhere(n.whereClause, src.scope); // the errors PostgreSQL's parse analysis reports
   const top = joinNode(ex, s, src.joinPlan!, new Deparser(src.scope, true), raw.text);
-  return node(`${type === 'UpdateStmt' ? 'Update' : 'Delete'} on ${relLabel(t, alias)}`, [], [top]);
+  return modifyNode(type === 'UpdateStmt' ? 'Update' : 'Delete', t, alias, top);
 }
 
 /**
@@ -63,7 +66,7 @@ export function* explainMerge(ex: Executor, s: Session, n: N, raw: RawStmt, o: O
   const src = ex.source(s, [joinItem], () => snapshot, raw.text, undefined, { target: { item: targetItem, rows: () => [] } });
   for (const jt of src.tables ?? []) if (jt !== t) yield* ex.lockRelation(s, jt, LockMode.AccessShare);
   const top = joinNode(ex, s, src.joinPlan!, new Deparser(src.scope, true), raw.text);
-  return node(`Merge on ${relLabel(t, n.relation.alias?.aliasname ?? null)}`, [], [top]);
+  return modifyNode('Merge', t, n.relation.alias?.aliasname ?? null, top);
 }
 
 export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
@@ -91,7 +94,7 @@ export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: 
   }
   const d = new Deparser(scope);
   const sc = scanNode(path, t, alias, unqualifyOwn(n.whereClause, scope), d);
-  const mt = node(`${type === 'UpdateStmt' ? 'Update' : 'Delete'} on ${relLabel(t, alias)}`, [], [sc.top]);
+  const mt = modifyNode(type === 'UpdateStmt' ? 'Update' : 'Delete', t, alias, sc.top);
   if (instr && result) { mt.rows = returning ? result.rows.length : 0; fillScan(sc, instr, null); }
   if (o.costs) {
     // ModifyTable costs what its subplan does; the subplan returns the new values (UPDATE) and the ctid (6 bytes)
@@ -133,8 +136,8 @@ export function* explainInsert(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   if (!lists) throw notSupported('EXPLAIN of INSERT ... SELECT');
   const t = ex.table(n.relation);
   const alias = n.relation.alias?.aliasname ?? null;
-  const child = lists.length === 1 ? node('Result') : node('Values Scan on "*VALUES*"');
-  const mt = node(`Insert on ${relLabel(t, alias)}`, [], [child]);
+  const child = lists.length === 1 ? node('Result') : node('Values Scan', [], [], { target: { tag: null, object: null, alias: '*VALUES*' } });
+  const mt = modifyNode('Insert', t, alias, child);
   if (o.costs) {
     // the row(s) to insert, as wide as the table's columns: a Result costs one tuple, a Values Scan an operator
     // call and a tuple per row (cost_valuesscan)

@@ -33,7 +33,7 @@ import type { Table } from '../catalog/catalog.js';
 import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
 import { extractSrfs } from '../executor/nodeProjectSet.js';
 import { sortSpaceUsedKb } from '../executor/nodeSort.js';
-import { type PlanNode, node, type Options, noCosts, intConstOrNull } from './plannodes.js';
+import { type PlanNode, type Prop, node, type Options, noCosts, intConstOrNull, textProp, listProp, countProp, sortMethodProp } from './plannodes.js';
 import { intConst } from '../sql/parser.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { joinNode } from './explainjoin.js';
@@ -42,6 +42,14 @@ import { hasSublinks, planSubplans, attachSubplans } from './explainsubplan.js';
 import { costJoin } from './explainjoincost.js';
 import { inlineCtes, pullUpSubqueries } from '../optimizer/pullup.js';
 import { pullupEnv } from '../executor/select.js';
+
+const sortNode = (keys: string[], child: PlanNode) => node('Sort', [listProp('Sort Key', keys)], [child]);
+const aggNode = (strategy: 'Plain' | 'Sorted' | 'Hashed', props: Prop[], child: PlanNode) => node('Aggregate', props, [child], { strategy, partialMode: 'Simple' });
+/** show_hashagg_info under ANALYZE: one batch in memory (the 40kB PostgreSQL reports for a few small groups) */
+const hashAggBatches: Prop = {
+  kind: 'split', analyze: true, text: ['Batches: 1  Memory Usage: 40kB'],
+  props: [{ kind: 'int', label: 'HashAgg Batches', value: 1 }, { kind: 'int', label: 'Peak Memory Usage', value: 40, unit: 'kB' }, { kind: 'int', label: 'Disk Usage', value: 0, unit: 'kB' }],
+};
 
 /**
  * `SELECT * FROM (subquery) s` and `WITH c AS (query) SELECT * FROM c` (c read once, not MATERIALIZED) add nothing
@@ -92,7 +100,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   setSublinkTexts(subs?.texts ?? null); // while this level prints (no yield below)
   try {
     if (n.valuesLists) {
-      const p = node('Values Scan on "*VALUES*"');
+      const p = node('Values Scan', [], [], { target: { tag: null, object: null, alias: '*VALUES*' } });
       if (o.analyze) p.rows = result.rows.length;
       return p;
     }
@@ -113,7 +121,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     const path = qi.path;
     let indexOnlyFetches: number | null = null;
     if (f && oneTimeFilterFalse(ex.compileWhere(n.whereClause, scope), n.whereClause, scope)) {
-      top = node('Result', ['One-Time Filter: false']); // the scans and joins below are never planned
+      top = node('Result', [textProp('One-Time Filter', 'false')]); // the scans and joins below are never planned
       if (o.analyze) top.rows = 0;
     } else if (joined) {
       top = joinNode(ex, s, joined, d, raw.text, o.analyze);
@@ -121,14 +129,15 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     } else if (table && path) {
       // a scan's own quals unqualified
       scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, unqualifyOwn(n.whereClause, scope), new Deparser(scope));
-      if (isIndexOnly(path, table, n)) { scan.scan.name = scan.scan.name.replace(/^Index Scan/, 'Index Only Scan'); indexOnlyFetches = heapFetches(path, table); }
+      if (isIndexOnly(path, table, n)) { scan.scan.type = 'Index Only Scan'; indexOnlyFetches = heapFetches(path, table); }
       top = scan.top;
     } else if (f?.RangeFunction) {
       const fd = new Deparser(scope);
       const w = fd.quals(n.whereClause);
       const alias = f.RangeFunction.alias?.aliasname;
-      top = node(`Function Scan on generate_series${alias ? ' ' + quoteIdent(alias) : ''}`, w.length ? [`Filter: ${fd.qualList(w)}`] : []);
-      if (o.analyze) { top.rows = qi.fastRows; if (w.length) top.analyzeDetails.push(`Rows Removed by Filter: ${qi.fastRemoved}`); }
+      const target = { tag: 'Function Name', object: 'generate_series', schema: 'pg_catalog', alias: alias ?? 'generate_series' };
+      top = node('Function Scan', w.length ? [textProp('Filter', fd.qualList(w)), countProp('Rows Removed by Filter', qi.fastRemoved)] : [], [], { target });
+      if (o.analyze) top.rows = qi.fastRows;
     } else if (!f) {
       if (n.whereClause) throw notSupported('EXPLAIN of WHERE without FROM (One-Time Filter)');
       top = node('Result');
@@ -160,10 +169,10 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     let agg: PlanNode | null = null;
     if (grouping) {
       const keys = ((n.groupClause ?? []) as N[]).map((g) => keyText(resolve(g), false));
-      const having = n.havingClause ? [`Filter: ${d.qualList(d.quals(n.havingClause))}`] : [];
+      const having = n.havingClause ? [textProp('Filter', d.qualList(d.quals(n.havingClause)))] : [];
       // GroupAggregate over a Sort when add_path kept that, or an aggregate cannot be hashed (optimizer/distinctpaths.ts)
-      if (keys.length && qi.groupSorted) top = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
-      agg = node(keys.length ? (qi.groupSorted ? 'GroupAggregate' : 'HashAggregate') : 'Aggregate', [...(keys.length ? [`Group Key: ${keys.join(', ')}`] : []), ...having], [top]);
+      if (keys.length && qi.groupSorted) top = sortNode(keys, top);
+      agg = aggNode(keys.length ? (qi.groupSorted ? 'Sorted' : 'Hashed') : 'Plain', [...(keys.length ? [listProp('Group Key', keys)] : []), ...having], top);
       top = agg;
     } else if (distinctOn) {
     // DISTINCT ON: a Unique over the rows sorted on ORDER BY (which must begin with the DISTINCT ON expressions)
@@ -178,19 +187,21 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       if (path?.kind === 'IndexScanOrdered') {
         if (extra.length && (orderKeys.length || onKeys.length > 1)) throw notSupported('EXPLAIN of DISTINCT ON over an index walk that gives only part of its order (Incremental Sort)');
       } else {
-        top = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
+        top = sortNode(keys, top);
       }
       agg = node('Unique', [], [top]);
       top = agg;
     } else if (distinct && qi.distinctSorted) {
       // add_path kept the sorted path (optimizer/distinctpaths.ts): Unique over a Sort on the DISTINCT columns
-      top = node('Sort', [`Sort Key: ${targets.map((t) => keyText(t.ResTarget.val, false)).join(', ')}`], [top]);
+      top = sortNode(targets.map((t) => keyText(t.ResTarget.val, false)), top);
       agg = node('Unique', [], [top]);
       top = agg;
     } else if (distinct) {
-      agg = node('HashAggregate', [`Group Key: ${targets.map((t) => keyText(t.ResTarget.val, false)).join(', ')}`], [top]);
+      agg = aggNode('Hashed', [listProp('Group Key', targets.map((t) => keyText(t.ResTarget.val, false)))], top);
       top = agg;
     }
+    // show_hashagg_info outside text, with costs: the partitions the planner expected to spill (none here)
+    if (agg?.strategy === 'Hashed' && o.costs) agg.props.push({ kind: 'split', text: [], props: [{ kind: 'int', label: 'Planned Partitions', value: 0 }] });
     // window functions: a WindowAgg over the Sort its PARTITION BY / ORDER BY need (none after an index walk)
     const wcalls = extractWindows(n)?.calls ?? [];
     let winSort: PlanNode | null = null, winAgg: PlanNode | null = null;
@@ -198,7 +209,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       const w = windowSpec(wcalls);
       if (!w) throw notSupported('EXPLAIN of window functions over different windows');
       const keys = [...((w.partitionClause ?? []) as N[]).map((p) => keyText(p, true)), ...((w.orderClause ?? []) as N[]).map(sortKeyText)];
-      if (keys.length && path?.kind !== 'IndexScanOrdered') { winSort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]); winSort.analyzeDetails.push('Sort Method: quicksort  Memory: 25kB'); top = winSort; }
+      if (keys.length && path?.kind !== 'IndexScanOrdered') { winSort = sortNode(keys, top); winSort.props.push(sortMethodProp('quicksort', 25)); top = winSort; }
       winAgg = node('WindowAgg', [], [top]);
       top = winAgg;
     }
@@ -223,8 +234,8 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     const sortedByJoin = joined?.kind === 'Join' && !!joined.searched?.presorted;
     if (liveSortItems.length && !sortedByIndex && !sortedByJoin && !distinctOn) {
       const keys = liveSortItems.map((sb) => sortKeyText({ SortBy: { ...sb.SortBy, node: resolve(sb.SortBy.node) } }));
-      sort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
-      if (o.analyze) sort.analyzeDetails.push(sortMethod(qi, n));
+      sort = sortNode(keys, top);
+      if (o.analyze) sort.props.push(sortMethod(qi, n));
       top = sort;
     }
     let lock: PlanNode | null = null;
@@ -268,15 +279,16 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       if (sort) sort.rows = qi.pulled;
       if (agg) {
         agg.rows = grouping ? (sort ? all : qi.pulled) : qi.distinct;
-        if (n.havingClause) agg.analyzeDetails.push(`Rows Removed by Filter: ${qi.groupsRemoved}`);
-        if (agg.name === 'HashAggregate') agg.analyzeDetails.push('Batches: 1  Memory Usage: 40kB');
+        // show_hashagg_info, then the HAVING's count (ExplainNode's order for an Agg)
+        if (agg.strategy === 'Hashed') agg.props.push(hashAggBatches);
+        if (n.havingClause) agg.props.push(countProp('Rows Removed by Filter', qi.groupsRemoved));
       }
       const input = scan ? qi.scan.rows : 1;
       if (winSort) winSort.rows = input;
       if (winAgg) winAgg.rows = limit && !sort && !projectSet ? qi.pulled : input;
       if (projectSet) { projectSet.rows = limit && !sort ? qi.pulled : all; if (!scan) { const r = findResult(projectSet); if (r) r.rows = 1; } }
       if (scan) fillScan(scan, qi.scan, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
-      if (scan && indexOnlyFetches !== null) scan.scan.analyzeDetails.push(`Heap Fetches: ${indexOnlyFetches}`);
+      if (scan && indexOnlyFetches !== null) scan.scan.props.push({ kind: 'float', label: 'Heap Fetches', value: indexOnlyFetches, digits: 0, analyze: true });
     }
     if (subs) attachSubplans(top, subs);
     return top;
@@ -285,7 +297,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
 
 /** the Result at the bottom of a ProjectSet without FROM */
 function findResult(p: PlanNode): PlanNode | null {
-  if (p.name === 'Result') return p;
+  if (p.type === 'Result') return p;
   for (const c of p.children) { const r = findResult(c); if (r) return r; }
   return null;
 }
@@ -457,7 +469,7 @@ function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: Pl
  * heapsort"); else a quicksort of them all. The memory: executor/nodeSort.ts sortSpaceUsedKb over the tuples the
  * Sort held; a handful of rows when they are not known (25kB, the empty SortTuple array's), refused beyond.
  */
-function sortMethod(qi: QueryInstr, n: N): string {
+function sortMethod(qi: QueryInstr, n: N): Prop {
   const count = n.limitCount ? intConstOrNull(n.limitCount) : null, offset = n.limitOffset ? intConstOrNull(n.limitOffset) : 0;
   const bound = n.limitCount && count !== null && offset !== null ? count + offset : null;
   const t = qi.sortTuples?.() ?? null;
@@ -466,9 +478,9 @@ function sortMethod(qi: QueryInstr, n: N): string {
   const method = heap ? 'top-N heapsort' : 'quicksort';
   if (!t) {
     if (rows > 8) throw notSupported('EXPLAIN ANALYZE of a Sort of expressions or groups over more than 8 rows (its memory figure is not modelled)');
-    return `Sort Method: ${method}  Memory: 25kB`;
+    return sortMethodProp(method, 25);
   }
   const kb = sortSpaceUsedKb(heap ? t.rows.slice(0, bound!) : t.rows, t.types, bound === null ? undefined : { held: heap ? 2 * bound! + 1 : rows });
   if (kb === null) throw notSupported('EXPLAIN ANALYZE of a Sort of these types (its memory figure is not modelled)');
-  return `Sort Method: ${method}  Memory: ${kb}kB`;
+  return sortMethodProp(method, kb);
 }
