@@ -71,8 +71,8 @@ function parseOptions(list: N[] | undefined): Options {
   const format = o.format === undefined ? 'text' : String(o.format);
   if (!['text', 'xml', 'json', 'yaml'].includes(format)) throw new PgError('22023', `unrecognized value for EXPLAIN option "format": "${format}"`);
   if (analyze && o.timing !== false) throw notSupported('EXPLAIN ANALYZE with timing (use EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF))');
-  for (const x of ['verbose', 'buffers', 'wal', 'settings']) if (o[x] === true) throw notSupported(`EXPLAIN (${x.toUpperCase()})`);
-  return { analyze, summary: o.summary === undefined ? analyze : o.summary === true, costs: o.costs !== false, format: format as Format, verbose: false };
+  for (const x of ['buffers', 'wal', 'settings']) if (o[x] === true) throw notSupported(`EXPLAIN (${x.toUpperCase()})`);
+  return { analyze, summary: o.summary === undefined ? analyze : o.summary === true, costs: o.costs !== false, format: format as Format, verbose: o.verbose === true };
 }
 
 export function* explainStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {

@@ -258,6 +258,11 @@ export function explainNode(w: ExplainWriter, p: PlanNode, relationship: string 
     else throw notSupported(`EXPLAIN (ANALYZE, FORMAT ${w.format.toUpperCase()}) of a plan with a node that never ran`);
   }
   if (w.text) w.str += '\n';
+  if (es.verbose) {
+    // show_plan_tlist (an Append's is suppressed)
+    if (p.output === undefined && p.type !== 'Append') throw notSupported(`EXPLAIN (VERBOSE) of a ${p.type} (its Output is not worked out here)`);
+    if (p.output?.length) w.list('Output', p.output);
+  }
   // the join's inner side proven unique: always outside text, in text only under VERBOSE when it is
   if (p.joinType && (!w.text || es.verbose)) {
     if (p.innerUnique === null || p.innerUnique === undefined) throw notSupported(`EXPLAIN ${w.text ? '(VERBOSE)' : `(FORMAT ${w.format.toUpperCase()})`} of a join whose inner side's uniqueness is not worked out here (Inner Unique)`);

@@ -30,7 +30,7 @@ import { scanNode, setCount } from './explainscan.js';
  * Sort over each side of a merge join, a Materialize over a nested loop's inner side; each scan's own WHERE
  * conditions as its Filter, unqualified.
  */
-export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql: string, analyze = false): PlanNode {
+export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql: string, analyze = false, verbose = false): PlanNode {
   if (p.kind === 'Other') throw notSupported(`EXPLAIN of a join with ${p.what}`);
   if (p.kind === 'Scan') {
     const scope = ex.tableScope(p.table, p.alias, s, () => ex.eng.snapshotFor(s), sql);
@@ -43,13 +43,14 @@ export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql
         // the Index Cond, the table's other conditions its Filter
         const cond = JSON.stringify(si.eq.cond), rest = p.quals.filter((q) => JSON.stringify(q) !== cond);
         const w = rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : { BoolExpr: { boolop: 'AND_EXPR', args: rest } };
-        return scanNode({ kind: 'IndexScan', index: si.index, key: si.eq.key, cond: si.eq.cond }, p.table, p.alias, w, new Deparser(scope)).top;
+        return scanNode({ kind: 'IndexScan', index: si.index, key: si.eq.key, cond: si.eq.cond }, p.table, p.alias, w, new Deparser(scope, verbose)).top;
       }
-      const cond = si.by ? [textProp('Index Cond', `(${quoteIdent(p.table.columns[si.col]!.name)} = ${quoteIdent(si.by.rel)}.${quoteIdent(si.by.col)})`), countProp('Rows Removed by Index Recheck', 0)] : [];
+      const own = verbose ? `${quoteIdent(p.name)}.` : '';
+      const cond = si.by ? [textProp('Index Cond', `(${own}${quoteIdent(p.table.columns[si.col]!.name)} = ${quoteIdent(si.by.rel)}.${quoteIdent(si.by.col)})`), countProp('Rows Removed by Index Recheck', 0)] : [];
       return node('Index Scan', cond, [], { scanDir: 'Forward', indexName: si.index.name, target: relTarget(p.table, p.alias) });
     }
     if (chooseScan(p.table, where, scope).kind !== 'SeqScan') throw notSupported('EXPLAIN of a join over an index scan (PostgreSQL may also move the join condition into it)');
-    const sc = scanNode({ kind: 'SeqScan' }, p.table, p.alias, where, new Deparser(scope)).top;
+    const sc = scanNode({ kind: 'SeqScan' }, p.table, p.alias, where, new Deparser(scope, verbose)).top;
     if (analyze) {
       if (!p.actual) throw notSupported('EXPLAIN ANALYZE of a join side that was not read');
       sc.rows = p.actual.rows;
@@ -71,10 +72,10 @@ export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql
       throw notSupported('EXPLAIN ANALYZE of this join whose outer side returned no rows');
     }
   }
-  if (p.param) return paramLoopNode(ex, s, p, d, sql, analyze);
+  if (p.param) return paramLoopNode(ex, s, p, d, sql, analyze, verbose);
   // the join ended before it ran its inner side: that subtree prints "(never executed)"
   const innerRun = !analyze || p.actual!.innerRun !== false;
-  const outer = joinNode(ex, s, p.outer, d, sql, analyze), inner = joinNode(ex, s, p.inner, d, sql, analyze && innerRun);
+  const outer = joinNode(ex, s, p.outer, d, sql, analyze, verbose), inner = joinNode(ex, s, p.inner, d, sql, analyze && innerRun, verbose);
   const details: Prop[] = [];
   let children: PlanNode[];
   if (p.cond) {
@@ -174,12 +175,14 @@ function mergeCounts(p: Extract<JoinPlan, { kind: 'Join' }>, outer: PlanNode, in
  * A parameterized nested loop (optimizer/paramjoin.ts): the outer side's scan, and an Index Scan of the inner
  * table whose Index Cond compares its key column with the outer row's, qualified: "Index Cond: (k = n.a)".
  */
-function paramLoopNode(ex: Executor, s: Session, p: Extract<JoinPlan, { kind: 'Join' }>, d: Deparser, sql: string, analyze: boolean): PlanNode {
+function paramLoopNode(ex: Executor, s: Session, p: Extract<JoinPlan, { kind: 'Join' }>, d: Deparser, sql: string, analyze: boolean, verbose: boolean): PlanNode {
   if (p.inner.kind !== 'Scan' || p.outer.kind !== 'Scan' || p.filter.length) throw notSupported('EXPLAIN of this parameterized nested loop');
-  const outer = joinNode(ex, s, p.outer, d, sql, analyze);
+  const outer = joinNode(ex, s, p.outer, d, sql, analyze, verbose);
   const t = p.inner.table, param = p.param!;
   const outerCol = p.outer.table.columns[param.outerKey]!.name;
-  const cond = `(${quoteIdent(t.columns[param.innerKey]!.name)} ${param.op} ${quoteIdent(p.outer.name)}.${quoteIdent(outerCol)})`;
+  // the inner column unqualified (the scan's own), qualified under VERBOSE
+  const own = verbose ? `${quoteIdent(p.inner.name)}.` : '';
+  const cond = `(${own}${quoteIdent(t.columns[param.innerKey]!.name)} ${param.op} ${quoteIdent(p.outer.name)}.${quoteIdent(outerCol)})`;
   const inner = node('Index Scan', [textProp('Index Cond', cond), countProp('Rows Removed by Index Recheck', 0)], [], { scanDir: 'Forward', indexName: param.index.name, target: relTarget(t, p.inner.alias) });
   const j = node('Nested Loop', [], [outer, inner], { joinType: joinTypeOf(p), innerUnique: innerUnique(p) });
   if (analyze) {

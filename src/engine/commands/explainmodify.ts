@@ -26,6 +26,7 @@ import { insertLocksIndexes } from '../executor/nodeModifyTable.js';
 import { mergeJoinTree } from '../executor/nodeMerge.js';
 import { type PlanNode, node, type Options, relTarget, noCosts, intConstOrNull } from './plannodes.js';
 import { scanNode, fillScan } from './explainscan.js';
+import { modifyOutputs, insertOutputs } from './explainverbose.js';
 import { joinNode } from './explainjoin.js';
 
 /** ModifyTable: "Update on t" in text; Node Type ModifyTable, its Operation and target elsewhere */
@@ -92,9 +93,10 @@ export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: 
     ex.compileWhere(n.whereClause, scope); // the errors PostgreSQL's parse analysis reports
     path = chooseScan(t, n.whereClause, scope);
   }
-  const d = new Deparser(scope);
+  const d = new Deparser(scope, o.verbose);
   const sc = scanNode(path, t, alias, unqualifyOwn(n.whereClause, scope), d);
   const mt = modifyNode(type === 'UpdateStmt' ? 'Update' : 'Delete', t, alias, sc.top);
+  if (o.verbose) modifyOutputs(mt, sc.scan, type, n, t, new Deparser(scope));
   if (instr && result) { mt.rows = returning ? result.rows.length : 0; fillScan(sc, instr, null); }
   if (o.costs) {
     // ModifyTable costs what its subplan does; the subplan returns the new values (UPDATE) and the ctid (6 bytes)
@@ -138,6 +140,7 @@ export function* explainInsert(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   const alias = n.relation.alias?.aliasname ?? null;
   const child = lists.length === 1 ? node('Result') : node('Values Scan', [], [], { target: { tag: null, object: null, alias: '*VALUES*' } });
   const mt = modifyNode('Insert', t, alias, child);
+  if (o.verbose) insertOutputs(mt, child, n, t, lists);
   if (o.costs) {
     // the row(s) to insert, as wide as the table's columns: a Result costs one tuple, a Values Scan an operator
     // call and a tuple per row (cost_valuesscan)

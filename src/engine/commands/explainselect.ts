@@ -36,6 +36,7 @@ import { sortSpaceUsedKb } from '../executor/nodeSort.js';
 import { type PlanNode, type Prop, node, type Options, noCosts, intConstOrNull, textProp, listProp, countProp, sortMethodProp } from './plannodes.js';
 import { intConst } from '../sql/parser.js';
 import { scanNode, fillScan } from './explainscan.js';
+import { selectOutputs } from './explainverbose.js';
 import { joinNode } from './explainjoin.js';
 import { explainSetOp } from './explainappend.js';
 import { hasSublinks, planSubplans, attachSubplans } from './explainsubplan.js';
@@ -106,7 +107,9 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     }
     const scope = qi.scope!;
     const joined = qi.joinPlan;
-    const d = new Deparser(scope, !!joined || prefix || !!subs); // several range table entries: sort / group keys qualified
+    // several range table entries (or VERBOSE): sort / group keys qualified; the output entries only for several
+    const d = new Deparser(scope, !!joined || prefix || !!subs || o.verbose);
+    const outD = new Deparser(scope, !!joined || prefix || !!subs);
     const f = n.fromClause?.[0] as N | undefined;
     const grouping = !!n.groupClause?.length || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
     const distinct = !!n.distinctClause;
@@ -124,15 +127,15 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       top = node('Result', [textProp('One-Time Filter', 'false')]); // the scans and joins below are never planned
       if (o.analyze) top.rows = 0;
     } else if (joined) {
-      top = joinNode(ex, s, joined, d, raw.text, o.analyze);
+      top = joinNode(ex, s, joined, d, raw.text, o.analyze, o.verbose);
       joinTop = top;
     } else if (table && path) {
       // a scan's own quals unqualified
-      scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, unqualifyOwn(n.whereClause, scope), new Deparser(scope));
+      scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, unqualifyOwn(n.whereClause, scope), new Deparser(scope, o.verbose));
       if (isIndexOnly(path, table, n)) { scan.scan.type = 'Index Only Scan'; indexOnlyFetches = heapFetches(path, table); }
       top = scan.top;
     } else if (f?.RangeFunction) {
-      const fd = new Deparser(scope);
+      const fd = new Deparser(scope, o.verbose);
       const w = fd.quals(n.whereClause);
       const alias = f.RangeFunction.alias?.aliasname;
       const target = { tag: 'Function Name', object: 'generate_series', schema: 'pg_catalog', alias: alias ?? 'generate_series' };
@@ -289,6 +292,10 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       if (projectSet) { projectSet.rows = limit && !sort ? qi.pulled : all; if (!scan) { const r = findResult(projectSet); if (r) r.rows = 1; } }
       if (scan) fillScan(scan, qi.scan, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
       if (scan && indexOnlyFetches !== null) scan.scan.props.push({ kind: 'float', label: 'Heap Fetches', value: indexOnlyFetches, digits: 0, analyze: true });
+    }
+    if (o.verbose) {
+      if (subs) throw notSupported('EXPLAIN (VERBOSE) of subqueries (InitPlan / SubPlan)');
+      selectOutputs(top, n, scope, outD, resolve, table);
     }
     if (subs) attachSubplans(top, subs);
     return top;

@@ -71,6 +71,8 @@ export interface PlanNode {
   innerUnique?: boolean | null;
   /** SetOp: Intersect / Except [All] */
   command?: string;
+  /** EXPLAIN VERBOSE's Output (explainverbose.ts); null: the node has no target list; absent: not worked out */
+  output?: string[] | null;
   /** the "Key: value" properties, in ExplainNode's order */
   props: Prop[];
   children: PlanNode[];

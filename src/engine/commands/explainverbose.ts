@@ -1,0 +1,192 @@
+/**
+ * EXPLAIN VERBOSE's "Output:" lines (explain.c show_plan_tlist): the columns and expressions each node returns, as
+ * createplan.c chose its target list and setrefs.c pointed the upper nodes at their input's:
+ *
+ *     EXPLAIN (VERBOSE, COSTS OFF) SELECT k, v + 1 FROM t WHERE v > 2 ORDER BY v;
+ *     Sort
+ *       Output: k, ((v + 1)), v          the Sort passes its input's columns on; an expression computed below
+ *       Sort Key: t.v                    prints in one more pair of parentheses, a resjunk sort column follows
+ *       ->  Seq Scan on public.t
+ *             Output: k, (v + 1), v      the scan computes the select list (exact: a Sort wants a small tuple)
+ *             Filter: (t.v > 2)          conditions and keys are qualified under VERBOSE
+ *
+ * Who computes the select list: the topmost Aggregate, else the scan (or Result, Function Scan, join). Nodes above
+ * it (Sort, Limit) pass it on. Under an Aggregate the scan returns the table's whole row (use_physical_tlist:
+ * no projection needed) — an Index Only Scan its index's columns. A GROUP BY or ORDER BY item missing from the
+ * select list rides along at the end (a resjunk column: ORDER BY's first, then GROUP BY's). Output names are
+ * qualified only when the query has several range table entries; relations are schema-qualified ("on public.t",
+ * explainformat.ts). A join of two tables returns what SELECT * asks for, each side its table's columns.
+ *
+ * Simplifications, refused with 0A000 (a node whose output is not worked out here): LockRows, DISTINCT, window
+ * functions, set-returning functions, GroupAggregate, a Bitmap Heap Scan under an Aggregate (an empty target list,
+ * no Output at all), joins other than SELECT * of two tables, subqueries, set operations, VALUES; ModifyTable
+ * with RETURNING, UPDATE ... FROM, MERGE, INSERT of other than int4 / text constants into every column in order.
+ */
+import { notSupported } from '../errors.js';
+import { type Deparser, quoteIdent } from '../optimizer/ruleutils.js';
+import type { Scope } from '../sql/expr.js';
+import type { N } from '../executor/util.js';
+import { intConst } from '../sql/parser.js';
+import type { Table } from '../catalog/catalog.js';
+import type { PlanNode } from './plannodes.js';
+
+/** One entry of a node's target list: its text, and whether it is a plain column (a Var) at the node computing it. */
+interface Item { text: string; isVar: boolean }
+
+const refuse = (what: string) => notSupported(`EXPLAIN (VERBOSE) of ${what} (its Output lines are not worked out here)`);
+
+/** A node passing its input's entries on (set_dummy_tlist_references): an expression gains parentheses. */
+const passOn = (items: Item[]): Item[] => items.map((i) => ({ text: i.isVar ? i.text : `(${i.text})`, isVar: true }));
+const texts = (items: Item[]) => items.map((i) => i.text);
+
+/** A constant as ruleutils.c get_const_expr prints it in a target list (int4 and text only). */
+export function constText(x: N): string | null {
+  const c = x.A_Const;
+  if (!c || c.isnull || c.fval || c.boolval) return null;
+  if (c.sval) { const v = String(c.sval.sval); return v.includes('\\') ? null : `'${v.replace(/'/g, "''")}'::text`; }
+  const v = intConst(c);
+  return v !== undefined && Number.isSafeInteger(v) && v >= 0 && v < 2 ** 31 ? String(v) : null;
+}
+
+/** One select-list expression as the node computing it prints it. */
+function itemOf(x: N, d: Deparser): Item {
+  if (x.A_Const) {
+    const t = constText(x);
+    if (t === null) throw refuse('a constant of this type in the select list');
+    return { text: t, isVar: false };
+  }
+  return { text: d.expr(x), isVar: !!x.ColumnRef };
+}
+
+const isStar = (x: N) => !!x.ColumnRef?.fields?.some((f: N) => f.A_Star);
+
+/** `*`: every column of every relation in FROM, in order (qualified when the query has several relations) */
+function starItems(scope: Scope, out: Deparser): Item[] {
+  const rels = scope.rels ?? [{ name: scope.alias ?? scope.relName ?? '', offset: 0, count: scope.columns.length }];
+  return rels.flatMap((r) => scope.columns.slice(r.offset, r.offset + r.count)
+    .map((c) => ({ text: out.prefix && r.name ? `${quoteIdent(r.name)}.${quoteIdent(c.name)}` : quoteIdent(c.name), isVar: true })));
+}
+
+/**
+ * The Output of every node of a SELECT's plan (explainselect.ts built it): `out` deparses output entries (qualified
+ * when the query has several range table entries), `resolve` maps an ORDER BY / GROUP BY item to its target.
+ */
+export function selectOutputs(top: PlanNode, n: N, scope: Scope, out: Deparser, resolve: (k: N) => N, table: Table | null) {
+  const targets = (n.targetList ?? []) as N[];
+  const items: Item[] = [];
+  for (const t of targets) {
+    const v = t.ResTarget.val as N;
+    if (isStar(v)) items.push(...starItems(scope, out));
+    else items.push(itemOf(v, out));
+  }
+  // resjunk entries: ORDER BY items, then GROUP BY items, that the select list lacks
+  for (const k of [...((n.sortClause ?? []) as N[]).map((sb) => sb.SortBy.node), ...((n.groupClause ?? []) as N[])]) {
+    const r = resolve(k);
+    if (targets.some((t) => t.ResTarget.val === r)) continue;
+    const it = itemOf(r, out);
+    if (!items.some((i) => i.text === it.text)) items.push(it);
+  }
+  // the chain of nodes down to the one computing the select list
+  const chain: PlanNode[] = [];
+  let p: PlanNode = top;
+  while (p.type === 'Limit' || p.type === 'Sort') { chain.push(p); p = p.children[0]!; }
+  let computed: Item[];
+  if (p.type === 'Aggregate') {
+    if (p.strategy === 'Sorted') throw refuse('a GroupAggregate');
+    p.output = texts(items);
+    computed = items;
+    const leaf = p.children[0]!;
+    if (((n.groupClause ?? []) as N[]).some((g) => !resolve(g).ColumnRef)) throw refuse('GROUP BY of an expression');
+    if (leaf.type === 'Seq Scan' || leaf.type === 'Index Scan') {
+      // use_physical_tlist: the whole row, no projection
+      leaf.output = table!.columns.filter((c) => !c.dropped).map((c) => out.expr({ ColumnRef: { fields: [{ String: { sval: c.name } }] } }));
+    } else throw refuse(`an Aggregate over a ${leaf.type}`);
+  } else {
+    computed = items;
+    leafOutputs(p, n, items, out);
+  }
+  let below = computed;
+  for (const q of chain.reverse()) { below = passOn(below); q.output = texts(below); }
+}
+
+/** The scan, Result, Function Scan or join that computes the select list. */
+function leafOutputs(p: PlanNode, n: N, items: Item[], out: Deparser) {
+  switch (p.type) {
+    case 'Seq Scan': case 'Index Scan': case 'Index Only Scan': case 'Result':
+      p.output = texts(items);
+      return;
+    case 'Bitmap Heap Scan':
+      p.output = texts(items);
+      for (const c of p.children) c.output = null; // Bitmap Index Scan, BitmapOr: no target list
+      for (const c of p.children[0]!.children) c.output = null;
+      return;
+    case 'Function Scan': {
+      const fc = n.fromClause[0].RangeFunction.functions[0].List.items[0] as N;
+      const args = ((fc.FuncCall?.args ?? []) as N[]).map(constText);
+      if (args.some((a) => a === null || a.includes("'"))) throw refuse('a function call of these arguments');
+      p.props.unshift({ kind: 'text', label: 'Function Call', value: `generate_series(${args.join(', ')})` });
+      p.output = texts(items);
+      return;
+    }
+    case 'Hash Join': case 'Merge Join': case 'Nested Loop':
+      if (!((n.targetList ?? []) as N[]).every((t) => isStar(t.ResTarget.val))) throw refuse('a join with this select list');
+      p.output = texts(items);
+      for (const c of p.children) sideOutputs(c, out);
+      return;
+    default: throw refuse(`a ${p.type}`);
+  }
+}
+
+/** A side of a two-table join: its scan returns its table's columns, qualified; Hash / Sort / Materialize pass them on. */
+function sideOutputs(p: PlanNode, out: Deparser) {
+  if (p.type === 'Hash' || p.type === 'Sort' || p.type === 'Materialize') {
+    sideOutputs(p.children[0]!, out);
+    p.output = p.children[0]!.output;
+    return;
+  }
+  if (!p.target || p.target.tag !== 'Relation Name' || p.children.length) throw refuse('a join of joins');
+  const rel = p.target.alias;
+  const r = out.scope.rels?.find((x) => x.name === rel);
+  if (!r) throw refuse('this join side');
+  p.output = out.scope.columns.slice(r.offset, r.offset + r.count).map((c) => `${quoteIdent(rel)}.${quoteIdent(c.name)}`);
+}
+
+/**
+ * UPDATE / DELETE: the scan under ModifyTable returns the new values of the SET columns, in column order, then the
+ * row's ctid (DELETE: the ctid alone); ModifyTable itself returns nothing without RETURNING.
+ */
+export function modifyOutputs(mt: PlanNode, scan: PlanNode, type: string, n: N, t: Table, d: Deparser) {
+  if ((n.returningList ?? n.returningClause?.exprs)?.length) throw refuse('RETURNING');
+  mt.output = null;
+  const sets = type === 'UpdateStmt' ? ((n.targetList ?? []) as N[]).map((tl) => ({ col: t.columns.findIndex((c) => !c.dropped && c.name === tl.ResTarget.name), val: tl.ResTarget.val as N })) : [];
+  if (sets.some((x) => x.col < 0 || (n.targetList as N[]).some((tl) => tl.ResTarget.indirection))) throw refuse('this SET list');
+  sets.sort((a, b) => a.col - b.col);
+  const vals = sets.map((x) => {
+    const ty = t.columns[x.col]!.type.name;
+    if (x.val.A_Const) {
+      const c = constText(x.val);
+      if (c === null || (ty !== 'int4' && ty !== 'text') || (ty === 'int4') !== !c.startsWith("'")) throw refuse('a SET of this constant');
+      return c;
+    }
+    return d.expr(x.val);
+  });
+  scan.output = [...vals, 'ctid'];
+  for (const c of scan.children) { c.output = null; for (const g of c.children) g.output = null; }
+}
+
+/** INSERT ... VALUES: the Result (one row) returns the values, a Values Scan its columns; ModifyTable nothing. */
+export function insertOutputs(mt: PlanNode, child: PlanNode, n: N, t: Table, lists: N[]) {
+  if ((n.returningList ?? n.returningClause?.exprs)?.length) throw refuse('RETURNING');
+  const cols = t.columns.filter((c) => !c.dropped);
+  const named = ((n.cols ?? []) as N[]).map((c) => c.ResTarget.name);
+  if (named.length && named.some((x, i) => x !== cols[i]?.name)) throw refuse('INSERT with a column list');
+  const rows = lists.map((l) => l.List.items as N[]);
+  if (rows.some((r) => r.length !== cols.length)) throw refuse('INSERT of fewer values than columns (defaults)');
+  const ok = rows.every((r) => r.every((x, i) => {
+    const c = constText(x), ty = cols[i]!.type.name;
+    return c !== null && ((ty === 'int4' && !c.startsWith("'")) || (ty === 'text' && c.startsWith("'")));
+  }));
+  if (!ok) throw refuse('INSERT of these values (only int4 and text constants)');
+  mt.output = null;
+  child.output = rows.length === 1 ? rows[0]!.map((x) => constText(x)!) : cols.map((_, i) => `"*VALUES*".column${i + 1}`);
+}
