@@ -24,12 +24,9 @@ import { plainTableOf } from '../executor/nodeSetOp.js';
 import { hashFunctionFor } from '../executor/nodeHashjoin.js';
 import { setOpArm, hashedSetOp } from '../optimizer/prepunion.js';
 import { quoteIdent } from '../optimizer/ruleutils.js';
-import { type PlanNode, node, type Options, noCosts, listProp } from './plannodes.js';
+import { type PlanNode, node, appendNode, type Options, noCosts, listProp } from './plannodes.js';
 
 type ExplainArm = (arm: N) => Gen<PlanNode>;
-
-/** Append over its members; outside text it says how many members run-time pruning removed (none here) */
-const appendNode = (members: PlanNode[]) => node('Append', [{ kind: 'split', text: [], props: [{ kind: 'int', label: 'Subplans Removed', value: 0 }] }], members);
 
 export function* explainSetOp(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options, explainArm: ExplainArm): Gen<PlanNode> {
   void raw;

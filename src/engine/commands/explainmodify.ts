@@ -24,6 +24,7 @@ import type { N, Gen } from '../executor/util.js';
 import type { Table } from '../catalog/catalog.js';
 import { insertLocksIndexes } from '../executor/nodeModifyTable.js';
 import { mergeJoinTree } from '../executor/nodeMerge.js';
+import { expandsInheritance } from '../optimizer/inherit.js';
 import { type PlanNode, node, type Options, relTarget, noCosts, intConstOrNull } from './plannodes.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { modifyOutputs, insertOutputs } from './explainverbose.js';
@@ -73,6 +74,7 @@ export function* explainMerge(ex: Executor, s: Session, n: N, raw: RawStmt, o: O
 export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
   const t = ex.table(n.relation);
   if (t.partKey) throw notSupported(`EXPLAIN of ${type === 'UpdateStmt' ? 'UPDATE' : 'DELETE'} on a partitioned table (an Append of result relations)`);
+  if (expandsInheritance(ex.eng.catalog, t, n.relation.inh)) throw notSupported(`EXPLAIN of ${type === 'UpdateStmt' ? 'UPDATE' : 'DELETE'} on an inheritance parent (an Append of result relations)`);
   const alias = n.relation.alias?.aliasname ?? null;
   if (n.fromClause?.length || n.usingClause?.length) return yield* explainJoinedModify(ex, s, type, n, raw, o, t, alias);
   const returning = !!(n.returningList ?? n.returningClause?.exprs)?.length;

@@ -21,7 +21,9 @@ import type { Session } from '../session/session.js';
 import type { RawStmt } from '../sql/parser.js';
 import type { Scope } from '../sql/expr.js';
 import { newQueryInstr, type QueryInstr } from '../executor/instrument.js';
-import { type ScanPath, unqualifyOwn } from '../optimizer/planner.js';
+import { type ScanPath, unqualifyOwn, chooseScan } from '../optimizer/planner.js';
+import { sameLayout } from '../executor/execPartition.js';
+import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, CPU_TUPLE_COST, CPU_OPERATOR_COST, type Cost } from '../optimizer/costsize.js';
 import { estimateRelSize, columnWidth, columnUnique, clampRowEst } from '../optimizer/plancat.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
@@ -33,7 +35,7 @@ import type { Table } from '../catalog/catalog.js';
 import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
 import { extractSrfs } from '../executor/nodeProjectSet.js';
 import { sortSpaceUsedKb } from '../executor/nodeSort.js';
-import { type PlanNode, type Prop, node, type Options, noCosts, intConstOrNull, textProp, listProp, countProp, sortMethodProp } from './plannodes.js';
+import { type PlanNode, type Prop, node, appendNode, type Options, noCosts, intConstOrNull, textProp, listProp, countProp, sortMethodProp } from './plannodes.js';
 import { intConst } from '../sql/parser.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { selectOutputs } from './explainverbose.js';
@@ -108,8 +110,8 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     const scope = qi.scope!;
     const joined = qi.joinPlan;
     // several range table entries (or VERBOSE): sort / group keys qualified; the output entries only for several
-    const d = new Deparser(scope, !!joined || prefix || !!subs || o.verbose);
-    const outD = new Deparser(scope, !!joined || prefix || !!subs);
+    const d = new Deparser(scope, !!joined || prefix || !!subs || !!qi.inhMembers || o.verbose);
+    const outD = new Deparser(scope, !!joined || prefix || !!subs || !!qi.inhMembers);
     const f = n.fromClause?.[0] as N | undefined;
     const grouping = !!n.groupClause?.length || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
     const distinct = !!n.distinctClause;
@@ -129,6 +131,8 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     } else if (joined) {
       top = joinNode(ex, s, joined, d, raw.text, o.analyze, o.verbose);
       joinTop = top;
+    } else if (table && path && qi.inhMembers) {
+      top = inheritanceAppend(ex, s, n, qi.inhMembers, table, f!.RangeVar.alias?.aliasname ?? null, scope, path, o);
     } else if (table && path) {
       // a scan's own quals unqualified
       scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, unqualifyOwn(n.whereClause, scope), new Deparser(scope, o.verbose));
@@ -490,4 +494,36 @@ function sortMethod(qi: QueryInstr, n: N): Prop {
   const kb = sortSpaceUsedKb(heap ? t.rows.slice(0, bound!) : t.rows, t.types, bound === null ? undefined : { held: heap ? 2 * bound! + 1 : rows });
   if (kb === null) throw notSupported('EXPLAIN ANALYZE of a Sort of these types (its memory figure is not modelled)');
   return sortMethodProp(method, kb);
+}
+
+/**
+ * An inheritance parent's scan (optimizer/inherit.ts expand_inherited_rtentry): an Append of one scan per member,
+ * the parent first, each by the path the executor's appendScan chooses for it and labelled as the parent's child
+ * range table entries are ("Seq Scan on p p_1", "Seq Scan on c1 p_2"). A member whose columns differ from the
+ * parent's is read whole and the WHERE tested on its converted rows — refused when it has an index PostgreSQL
+ * could use instead; so are CHECK constraints under a WHERE (constraint exclusion may drop a member), a WHERE on
+ * tableoid, an index walk in ORDER BY's order (a Merge Append), a GroupAggregate, costs and ANALYZE.
+ */
+function inheritanceAppend(ex: Executor, s: Session, n: N, members: Table[], parent: Table, alias: string | null, scope: Scope, path: ScanPath, o: Options): PlanNode {
+  if (o.costs) throw noCosts('an Append over an inheritance tree');
+  if (members.length < 2) throw notSupported('EXPLAIN of an inheritance parent read alone (a one-member Append)');
+  const where = n.whereClause as N | undefined;
+  if (where && JSON.stringify(where).includes('"tableoid"')) throw notSupported('EXPLAIN of a WHERE on tableoid over an inheritance tree');
+  if (where && members.some((m) => m.checks.length)) throw notSupported('EXPLAIN of an inheritance tree with CHECK constraints under a WHERE (constraint exclusion)');
+  if (path.kind === 'IndexScanOrdered' || (path.kind !== 'SeqScan' && n.sortClause?.length)) throw notSupported('EXPLAIN of an inheritance tree under ORDER BY with an index on the parent (Merge Append)');
+  const refname = alias ?? parent.name;
+  const children = members.map((m, i) => {
+    const label = `${refname}_${i + 1}`;
+    if (!sameLayout(m, parent)) {
+      if (where && plannerIndexes(m).length) throw notSupported('EXPLAIN of an inheritance child with other columns and indexes under a WHERE');
+      const lscope = ex.tableScope(m, null, s, () => ex.eng.snapshotFor(s), scope.sql);
+      return scanNode({ kind: 'SeqScan' }, m, label, unqualifyOwn(where, scope), new Deparser(lscope, o.verbose)).top;
+    }
+    const lscope: Scope = { ...scope, inhOnly: true };
+    delete lscope.inhMembers;
+    const mp = chooseScan(m, where, lscope, { serializable: !!s.tx?.sxact });
+    if (mp.kind === 'IndexScanOrdered') throw notSupported('EXPLAIN of an inheritance child read in index order');
+    return scanNode(mp, m, label, unqualifyOwn(where, scope), new Deparser(lscope, o.verbose)).top;
+  });
+  return appendNode(children);
 }

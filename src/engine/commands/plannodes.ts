@@ -111,6 +111,9 @@ export const sortMethodProp = (method: string, kb: number): Prop => ({
   props: [{ kind: 'text', label: 'Sort Method', value: method }, { kind: 'int', label: 'Sort Space Used', value: kb, unit: 'kB' }, { kind: 'text', label: 'Sort Space Type', value: 'Memory' }],
 });
 
+/** Append over its members; outside text it says how many members run-time pruning removed (none here) */
+export const appendNode = (members: PlanNode[]) => node('Append', [{ kind: 'split', text: [], props: [{ kind: 'int', label: 'Subplans Removed', value: 0 }] }], members);
+
 /** A table as a scan target: "Relation Name" t, its schema, the alias (or the table's own name). */
 export const relTarget = (t: Table, alias: string | null): Target => ({ tag: 'Relation Name', object: t.name, schema: t.nsp?.name ?? t.temp?.schema ?? 'public', alias: alias ?? t.name });
 
