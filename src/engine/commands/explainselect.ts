@@ -39,6 +39,7 @@ import { type PlanNode, type Prop, node, appendNode, type Options, noCosts, intC
 import { intConst } from '../sql/parser.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { selectOutputs } from './explainverbose.js';
+import { keptCte } from './explaincte.js';
 import { joinNode } from './explainjoin.js';
 import { explainSetOp } from './explainappend.js';
 import { hasSublinks, planSubplans, attachSubplans } from './explainsubplan.js';
@@ -87,19 +88,25 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   if (merged !== n) return yield* explainSelect(ex, s, merged, raw, o, true);
   const inner = trivialWrapper(n);
   if (inner) return yield* explainSelect(ex, s, inner, raw, o, true);
-  if (n.withClause) throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
+  // a WITH query that stays: planned first, read by a CTE Scan (explaincte.ts)
+  const cte = n.withClause ? keptCte(n, o) : null;
+  const ctePlan = cte ? yield* explainSelect(ex, s, cte.query, raw, o, true) : null;
   if (n.op && n.op !== 'SETOP_NONE') return yield* explainSetOp(ex, s, n, raw, o, (arm) => explainSelect(ex, s, arm, raw, o));
   if (n.fromClause?.[0]?.RangeSubselect) throw notSupported('EXPLAIN of subqueries in FROM (Subquery Scan)');
   // subqueries in the select list or WHERE: planned first (InitPlans / hashed SubPlans, explainsubplan.ts)
   const leafNames = (f: N): string[] => (f.JoinExpr ? [...leafNames(f.JoinExpr.larg), ...leafNames(f.JoinExpr.rarg)]
     : f.RangeVar ? [f.RangeVar.alias?.aliasname ?? f.RangeVar.relname] : []);
+  if (cte && hasSublinks(n)) throw notSupported('EXPLAIN of subqueries beside a CTE');
+  if (cte && o.costs) throw noCosts('a CTE Scan');
   const subs = hasSublinks(n)
     ? yield* planSubplans(ex, s, n, o, ((n.fromClause ?? []) as N[]).flatMap(leafNames), (q) => explainSelect(ex, s, q, raw, o)) : null;
   const qi: QueryInstr = newQueryInstr();
   qi.planOnly = !o.analyze;
   ex.queryInstr = qi;
   let result: { rows: unknown[][] };
-  try { result = yield* ex.query(s, n, raw.text, true); } finally { ex.queryInstr = null; }
+  // (a kept CTE is analyzed, not read: plain EXPLAIN runs nothing)
+  if (cte) s.noRows++;
+  try { result = yield* ex.query(s, n, raw.text, true); } finally { ex.queryInstr = null; if (cte) s.noRows--; }
   setSublinkTexts(subs?.texts ?? null); // while this level prints (no yield below)
   try {
     if (n.valuesLists) {
@@ -110,8 +117,8 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     const scope = qi.scope!;
     const joined = qi.joinPlan;
     // several range table entries (or VERBOSE): sort / group keys qualified; the output entries only for several
-    const d = new Deparser(scope, !!joined || prefix || !!subs || !!qi.inhMembers || o.verbose);
-    const outD = new Deparser(scope, !!joined || prefix || !!subs || !!qi.inhMembers);
+    const d = new Deparser(scope, !!joined || prefix || !!subs || !!qi.inhMembers || !!cte || o.verbose);
+    const outD = new Deparser(scope, !!joined || prefix || !!subs || !!qi.inhMembers || !!cte);
     const f = n.fromClause?.[0] as N | undefined;
     const grouping = !!n.groupClause?.length || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
     const distinct = !!n.distinctClause;
@@ -119,7 +126,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     const distinctOn = distinct && n.distinctClause.length > 0 && Object.keys(n.distinctClause[0] ?? {}).length > 0;
     if (distinctOn && o.analyze) throw notSupported('EXPLAIN ANALYZE of DISTINCT ON');
     if (distinctOn && qi.joinPlan) throw notSupported('EXPLAIN of DISTINCT ON over a join (PostgreSQL weighs a join that delivers the rows sorted)');
-    const table = f?.RangeVar && !joined ? ex.table(f.RangeVar) : null;
+    const table = f?.RangeVar && !joined && !cte ? ex.table(f.RangeVar) : null;
     let top: PlanNode;
     let joinTop: PlanNode | null = null;
     let scan: { top: PlanNode; scan: PlanNode; index: PlanNode | null } | null = null;
@@ -131,6 +138,10 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     } else if (joined) {
       top = joinNode(ex, s, joined, d, raw.text, o.analyze, o.verbose);
       joinTop = top;
+    } else if (cte) {
+      const cd = new Deparser(scope, o.verbose);
+      const w = cd.quals(n.whereClause);
+      top = node('CTE Scan', w.length ? [textProp('Filter', cd.qualList(w)), countProp('Rows Removed by Filter', 0)] : [], [], { target: { tag: 'CTE Name', object: cte.name, alias: cte.alias ?? cte.name } });
     } else if (table && path && qi.inhMembers) {
       top = inheritanceAppend(ex, s, n, qi.inhMembers, table, f!.RangeVar.alias?.aliasname ?? null, scope, path, o);
     } else if (table && path) {
@@ -302,6 +313,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       selectOutputs(top, n, scope, outD, resolve, table);
     }
     if (subs) attachSubplans(top, subs);
+    if (ctePlan) top.initPlans = [{ label: `CTE ${cte!.name}`, plan: ctePlan }, ...(top.initPlans ?? [])];
     return top;
   } finally { setSublinkTexts(null); }
 }
