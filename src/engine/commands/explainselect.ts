@@ -39,12 +39,13 @@ import { type PlanNode, type Prop, node, appendNode, type Options, noCosts, intC
 import { intConst } from '../sql/parser.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { selectOutputs } from './explainverbose.js';
-import { keptCte } from './explaincte.js';
+import { keptCte, keptSubquery } from './explaincte.js';
 import { joinNode } from './explainjoin.js';
 import { explainSetOp } from './explainappend.js';
 import { hasSublinks, planSubplans, attachSubplans } from './explainsubplan.js';
 import { costJoin } from './explainjoincost.js';
 import { inlineCtes, pullUpSubqueries } from '../optimizer/pullup.js';
+import { pushDownIntoSubqueries } from '../optimizer/subquerypush.js';
 import { pullupEnv } from '../executor/select.js';
 
 const sortNode = (keys: string[], child: PlanNode) => node('Sort', [listProp('Sort Key', keys)], [child]);
@@ -85,6 +86,8 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   let merged = n;
   if (merged.withClause) { const inlined = inlineCtes(merged, env); if (!inlined.withClause) merged = inlined; }
   merged = (yield* pullUpSubqueries(merged, env)) ?? merged;
+  // conditions pushed into the subqueries that stay (optimizer/subquerypush.ts), as the executor does next
+  merged = (yield* pushDownIntoSubqueries(merged, env)) ?? merged;
   if (merged !== n) return yield* explainSelect(ex, s, merged, raw, o, true);
   const inner = trivialWrapper(n);
   if (inner) return yield* explainSelect(ex, s, inner, raw, o, true);
@@ -92,12 +95,14 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   const cte = n.withClause ? keptCte(n, o) : null;
   const ctePlan = cte ? yield* explainSelect(ex, s, cte.query, raw, o, true) : null;
   if (n.op && n.op !== 'SETOP_NONE') return yield* explainSetOp(ex, s, n, raw, o, (arm) => explainSelect(ex, s, arm, raw, o));
-  if (n.fromClause?.[0]?.RangeSubselect) throw notSupported('EXPLAIN of subqueries in FROM (Subquery Scan)');
+  // a subquery in FROM that stays: planned first, read by a Subquery Scan (explaincte.ts)
+  const subq = n.fromClause?.[0]?.RangeSubselect ? keptSubquery(n, o) : null;
+  const subqPlan = subq ? yield* explainSelect(ex, s, subq.query, raw, o, true) : null;
   // subqueries in the select list or WHERE: planned first (InitPlans / hashed SubPlans, explainsubplan.ts)
   const leafNames = (f: N): string[] => (f.JoinExpr ? [...leafNames(f.JoinExpr.larg), ...leafNames(f.JoinExpr.rarg)]
     : f.RangeVar ? [f.RangeVar.alias?.aliasname ?? f.RangeVar.relname] : []);
-  if (cte && hasSublinks(n)) throw notSupported('EXPLAIN of subqueries beside a CTE');
-  if (cte && o.costs) throw noCosts('a CTE Scan');
+  if ((cte || subq) && hasSublinks(n)) throw notSupported(`EXPLAIN of subqueries beside a ${cte ? 'CTE' : 'subquery in FROM'}`);
+  if ((cte || subq) && o.costs) throw noCosts(cte ? 'a CTE Scan' : 'a Subquery Scan');
   const subs = hasSublinks(n)
     ? yield* planSubplans(ex, s, n, o, ((n.fromClause ?? []) as N[]).flatMap(leafNames), (q) => explainSelect(ex, s, q, raw, o)) : null;
   const qi: QueryInstr = newQueryInstr();
@@ -105,8 +110,8 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   ex.queryInstr = qi;
   let result: { rows: unknown[][] };
   // (a kept CTE is analyzed, not read: plain EXPLAIN runs nothing)
-  if (cte) s.noRows++;
-  try { result = yield* ex.query(s, n, raw.text, true); } finally { ex.queryInstr = null; if (cte) s.noRows--; }
+  if (cte || subq) s.noRows++;
+  try { result = yield* ex.query(s, n, raw.text, true); } finally { ex.queryInstr = null; if (cte || subq) s.noRows--; }
   setSublinkTexts(subs?.texts ?? null); // while this level prints (no yield below)
   try {
     if (n.valuesLists) {
@@ -117,8 +122,8 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     const scope = qi.scope!;
     const joined = qi.joinPlan;
     // several range table entries (or VERBOSE): sort / group keys qualified; the output entries only for several
-    const d = new Deparser(scope, !!joined || prefix || !!subs || !!qi.inhMembers || !!cte || o.verbose);
-    const outD = new Deparser(scope, !!joined || prefix || !!subs || !!qi.inhMembers || !!cte);
+    const d = new Deparser(scope, !!joined || prefix || !!subs || !!qi.inhMembers || !!cte || !!subq || o.verbose);
+    const outD = new Deparser(scope, !!joined || prefix || !!subs || !!qi.inhMembers || !!cte || !!subq);
     const f = n.fromClause?.[0] as N | undefined;
     const grouping = !!n.groupClause?.length || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
     const distinct = !!n.distinctClause;
@@ -138,6 +143,10 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     } else if (joined) {
       top = joinNode(ex, s, joined, d, raw.text, o.analyze, o.verbose);
       joinTop = top;
+    } else if (subq) {
+      // its conditions qualified (show_scan_qual's prefix for a Subquery Scan)
+      const sd = new Deparser(scope, true);
+      top = node('Subquery Scan', [textProp('Filter', sd.qualList(sd.quals(n.whereClause))), countProp('Rows Removed by Filter', 0)], [subqPlan!], { target: { tag: null, object: null, alias: subq.alias } });
     } else if (cte) {
       const cd = new Deparser(scope, o.verbose);
       const w = cd.quals(n.whereClause);
