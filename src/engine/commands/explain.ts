@@ -11,12 +11,15 @@
  *                   ->  Bitmap Index Scan on t_pkey
  *                         Index Cond: (k >= 2)
  *
- * This module is ExplainQuery and ExplainPrintPlan: the options, the statement's plan built by the module for its
+ * This module is ExplainQuery and ExplainOnePlan: the options, the statement's plan built by the module for its
  * kind — a SELECT (explainselect.ts: scans from explainscan.ts, joins from explainjoin.ts with their costs in
- * explainjoincost.ts), UPDATE / DELETE / INSERT under ModifyTable (explainmodify.ts) — and the printer. The scan
- * path is the one the executor runs (optimizer/planner.ts chooseScan), and so is the join method
- * (optimizer/joinpath.ts). EXPLAIN EXECUTE prints the prepared statement's plan for its values. EXPLAIN ANALYZE
- * runs the statement and adds each node's "(actual rows=N loops=1)" and the rows its filter removed
+ * explainjoincost.ts, an inheritance parent's Append, a kept CTE or subquery in FROM from explaincte.ts),
+ * UPDATE / DELETE / INSERT under ModifyTable (explainmodify.ts) — and the "Query" group around it. The plan is
+ * data (plannodes.ts); explainformat.ts writes it as TEXT, JSON, YAML or XML (FORMAT), one ExplainNode walk
+ * through explain.c's property writers; VERBOSE adds each node's Output (explainverbose.ts) and schema-qualified
+ * relations. The scan path is the one the executor runs (optimizer/planner.ts chooseScan), and so is the join
+ * method (optimizer/joinpath.ts). EXPLAIN EXECUTE prints the prepared statement's plan for its values. EXPLAIN
+ * ANALYZE runs the statement and adds each node's "(actual rows=N loops=1)" and the rows its filter removed
  * (executor/instrument.ts). Costs (the default) come from optimizer/costsize.ts. After Planning Time, EXPLAIN
  * ANALYZE prints one "Trigger for constraint …: calls=N" line per foreign-key trigger the statement fired
  * (ExplainPrintTriggers, in trigger-name order; deferred ones have not fired yet).
@@ -25,12 +28,13 @@
  * but Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result, a hash join on a unique inner key, a merge join
  * over sorts of never-analyzed tables, a nested loop over a Materialize, ModifyTable and LockRows, an Index Scan
  * of one key of a one-page unique index (range and bitmap scans, analyzed indexes, RETURNING …) — use COSTS OFF;
- * TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than TEXT; joins the planner's rules cannot
+ * TIMING ON, BUFFERS, WAL, SETTINGS; VERBOSE of the shapes explainverbose.ts lists; a non-text FORMAT of ANALYZE
+ * with a node that never ran or with triggers fired (their names carry OIDs); joins the planner's rules cannot
  * vouch for (three or more relations, index scans under a join, ORDER BY / LIMIT over a join …) and EXPLAIN
- * ANALYZE of joins; subqueries other than explainsubplan.ts's (a correlated SubPlan, a Subquery Scan that stays),
- * CTE Scan, set operations other than explainappend.ts's; GROUP BY with DISTINCT;
- * INSERT ... SELECT and ON CONFLICT. Memory figures of Sort and HashAggregate are those PostgreSQL prints for a
- * few small rows (25kB, 40kB).
+ * ANALYZE of joins; subqueries other than explainsubplan.ts's (a correlated SubPlan), CTEs and subqueries in FROM
+ * other than explaincte.ts's (WITH RECURSIVE, data-modifying WITH, CTE Scans joined), set operations other than
+ * explainappend.ts's; GROUP BY with DISTINCT; UPDATE / DELETE of an inheritance parent; INSERT ... SELECT and ON
+ * CONFLICT. Memory figures of Sort and HashAggregate are those PostgreSQL prints for a few small rows (25kB, 40kB).
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Executor } from '../executor/executor.js';

@@ -4,6 +4,7 @@
  * first) and Join Filter, qualified by relation; a Hash over the hashed side, a Sort over each side of a merge
  * join, a Materialize over a plain nested loop's inner side, or the parameterized Index Scan of a nested loop
  * (optimizer/paramjoin.ts). Under ANALYZE: the rows of each node and the Hash's "Buckets: … Memory Usage" line.
+ * Outside text (and under VERBOSE when true) the join's Inner Unique: its inner side proven unique (innerUnique).
  *
  * Simplifications, refused with 0A000: a join the planner's rules cannot vouch for (JoinPlan.unsure), a join
  * over an index scan, EXPLAIN ANALYZE of a merge join over a join or an unsorted side, of a join filter, of a parameterized nested loop, and of a

@@ -9,9 +9,11 @@
  * named as ruleutils.c names them (`t_1` when the name is taken). A subquery that stays but adds nothing (`SELECT *
  * FROM (... ORDER BY a) s`: setrefs.c drops the trivial Subquery Scan) prints the inner query's plan.
  *
- * UNION / INTERSECT / EXCEPT: explainappend.ts.
+ * UNION / INTERSECT / EXCEPT: explainappend.ts. An inheritance parent: an Append of its members (inheritanceAppend
+ * below). A CTE that stays and a subquery in FROM that stays (conditions pushed into it first, as the executor
+ * pushes them: optimizer/subquerypush.ts): a CTE Scan / Subquery Scan over the inner query's plan (explaincte.ts).
  *
- * Simplifications, refused with 0A000: WITH that stays a CTE Scan, a Subquery Scan,
+ * Simplifications, refused with 0A000: the CTE and Subquery Scan shapes explaincte.ts refuses,
  * DISTINCT with GROUP BY, EXPLAIN ANALYZE of DISTINCT ON, window functions over different windows; costs of
  * expressions, aggregates and GROUP BY shapes whose figures are not reproduced, nodes above a join, a join's select list other than *.
  */
