@@ -18,16 +18,24 @@
  *
  * A subquery in FROM that stays is read the same way, by a Subquery Scan (keptSubquery below).
  *
- * Simplifications, refused with 0A000: WITH RECURSIVE (Recursive Union, WorkTable Scan), several WITH queries,
+ * WITH RECURSIVE: the CTE's plan is a Recursive Union of its first arm's plan and a WorkTable Scan (recursiveUnion).
+ *
+ * Simplifications, refused with 0A000: a recursive arm that joins the work table, groups or calls functions; several WITH queries,
  * data-modifying ones, a CTE read anywhere but as the query's one FROM item (a join of CTE Scans, a subquery),
  * subqueries beside a CTE (their InitPlan and parameter numbers follow the CTE's), costs, ANALYZE and VERBOSE.
  */
 import { notSupported } from '../errors.js';
 import type { N } from '../executor/util.js';
-import type { Options } from './plannodes.js';
+import type { Scope } from '../sql/expr.js';
+import { Deparser } from '../optimizer/ruleutils.js';
+import { type Options, type PlanNode, node, textProp, countProp } from './plannodes.js';
 
 /** The one CTE a query keeps and reads as its FROM item: its name, its query, the alias it is read under. */
-export interface KeptCte { name: string; query: N; alias: string | null }
+export interface KeptCte {
+  name: string; query: N; alias: string | null;
+  /** WITH RECURSIVE: the non-recursive arm (planned as any query) and the recursive one (read from the work table) */
+  recursive?: { first: N; rest: N };
+}
 
 /** How often a parse tree reads a relation of this name (unqualified). */
 function references(x: unknown, name: string): number {
@@ -41,12 +49,10 @@ function references(x: unknown, name: string): number {
 export function keptCte(n: N, o: Options): KeptCte {
   const w = n.withClause;
   const ctes = (w.ctes ?? []) as N[];
-  if (w.recursive) throw notSupported('EXPLAIN of WITH RECURSIVE (Recursive Union, WorkTable Scan)');
   if (ctes.length !== 1) throw notSupported('EXPLAIN of several WITH queries that stay CTEs');
   const c = ctes[0]!.CommonTableExpr;
   const q = c.ctequery as N;
   if (!q.SelectStmt) throw notSupported('EXPLAIN of a data-modifying WITH query');
-  if (c.aliascolnames?.length) throw notSupported('EXPLAIN of a WITH query with column aliases');
   const name = c.ctename as string;
   const from = (n.fromClause ?? []) as N[];
   const rv = from.length === 1 ? from[0]!.RangeVar : undefined;
@@ -54,10 +60,43 @@ export function keptCte(n: N, o: Options): KeptCte {
   if (!rv || rv.schemaname || rv.relname !== name || references(main, name) !== 1) {
     throw notSupported('EXPLAIN of a CTE read other than as the query\'s one FROM item (CTE Scans joined, or in a subquery)');
   }
-  if (references(q, name)) throw notSupported('EXPLAIN of a WITH query reading itself');
   if (o.analyze) throw notSupported('EXPLAIN ANALYZE of a CTE Scan');
   if (o.verbose) throw notSupported('EXPLAIN (VERBOSE) of a CTE Scan');
-  return { name, query: q.SelectStmt, alias: rv.alias?.aliasname ?? null };
+  const sel = q.SelectStmt;
+  const kept: KeptCte = { name, query: sel, alias: rv.alias?.aliasname ?? null };
+  if (references(sel, name)) {
+    // WITH RECURSIVE: the non-recursive arm UNION [ALL] the recursive one, which reads the work table alone
+    const rest = sel.rarg as N | undefined;
+    const plain = (x: N | undefined) => !!x && (!x.op || x.op === 'SETOP_NONE') && !x.withClause;
+    if (!w.recursive || sel.op !== 'SETOP_UNION' || !plain(sel.larg) || !plain(rest) || references(sel.larg, name)
+      || sel.sortClause || sel.limitCount || sel.limitOffset) throw notSupported('EXPLAIN of this recursive WITH query');
+    if (!rest) throw notSupported('EXPLAIN of this recursive WITH query');
+    const rf = (rest.fromClause ?? []) as N[];
+    if (rf.length !== 1 || !rf[0]!.RangeVar || rf[0]!.RangeVar.relname !== name || rf[0]!.RangeVar.schemaname || references(rest, name) !== 1
+      || rest.groupClause || rest.havingClause || rest.sortClause || rest.limitCount || rest.limitOffset || rest.distinctClause
+      || rest.windowClause || JSON.stringify(rest).includes('"SubLink"') || JSON.stringify(rest.targetList).includes('"FuncCall"')) {
+      throw notSupported('EXPLAIN of a recursive WITH query whose recursive arm does more than read the work table (a join, a subquery, grouping, a function)');
+    }
+    kept.recursive = { first: sel.larg, rest: rest! };
+  }
+  return kept;
+}
+
+/**
+ * A recursive CTE's plan: Recursive Union over the non-recursive arm's plan and a WorkTable Scan of the rows the
+ * last round produced, the recursive arm's WHERE its Filter (unqualified). The work table's range table entry
+ * is named after the CTE, made unique beside the query's own CTE Scan ("WorkTable Scan on r r_1").
+ */
+export function recursiveUnion(first: PlanNode, k: KeptCte, scope: Scope): PlanNode {
+  const rest = k.recursive!.rest;
+  const rv = rest.fromClause[0].RangeVar;
+  const outer = k.alias ?? k.name;
+  const alias = rv.alias?.aliasname ?? (outer === k.name ? `${k.name}_1` : k.name);
+  const d = new Deparser({ ...scope, alias: null, relName: k.name });
+  const w = d.quals(rest.whereClause);
+  const wt = node('WorkTable Scan', w.length ? [textProp('Filter', d.qualList(w)), countProp('Rows Removed by Filter', 0)] : [], [],
+    { target: { tag: 'CTE Name', object: k.name, alias } });
+  return node('Recursive Union', [], [first, wt]);
 }
 
 /** A subquery in FROM that stays (not pulled up): its query and alias. */

@@ -41,7 +41,7 @@ import { type PlanNode, type Prop, node, appendNode, type Options, noCosts, intC
 import { intConst } from '../sql/parser.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { selectOutputs } from './explainverbose.js';
-import { keptCte, keptSubquery } from './explaincte.js';
+import { keptCte, keptSubquery, recursiveUnion } from './explaincte.js';
 import { joinNode } from './explainjoin.js';
 import { explainSetOp } from './explainappend.js';
 import { hasSublinks, planSubplans, attachSubplans } from './explainsubplan.js';
@@ -95,7 +95,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   if (inner) return yield* explainSelect(ex, s, inner, raw, o, true);
   // a WITH query that stays: planned first, read by a CTE Scan (explaincte.ts)
   const cte = n.withClause ? keptCte(n, o) : null;
-  const ctePlan = cte ? yield* explainSelect(ex, s, cte.query, raw, o, true) : null;
+  let ctePlan = cte ? yield* explainSelect(ex, s, cte.recursive?.first ?? cte.query, raw, o, true) : null;
   if (n.op && n.op !== 'SETOP_NONE') return yield* explainSetOp(ex, s, n, raw, o, (arm) => explainSelect(ex, s, arm, raw, o));
   // a subquery in FROM that stays: planned first, read by a Subquery Scan (explaincte.ts)
   const subq = n.fromClause?.[0]?.RangeSubselect ? keptSubquery(n, o) : null;
@@ -324,6 +324,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       selectOutputs(top, n, scope, outD, resolve, table);
     }
     if (subs) attachSubplans(top, subs);
+    if (cte?.recursive) ctePlan = recursiveUnion(ctePlan!, cte, scope);
     if (ctePlan) top.initPlans = [{ label: `CTE ${cte!.name}`, plan: ctePlan }, ...(top.initPlans ?? [])];
     return top;
   } finally { setSublinkTexts(null); }
