@@ -20,22 +20,33 @@
  *
  * WITH RECURSIVE: the CTE's plan is a Recursive Union of its first arm's plan and a WorkTable Scan (recursiveUnion).
  *
+ * A data-modifying WITH query with RETURNING * read by SELECT * FROM it: its ModifyTable plan (modifyingCte).
+ *
  * Simplifications, refused with 0A000: a recursive arm that joins the work table, groups or calls functions; several WITH queries,
- * data-modifying ones, a CTE read anywhere but as the query's one FROM item (a join of CTE Scans, a subquery),
+ * other data-modifying ones (an unread one, RETURNING of columns), a CTE read anywhere but as the query's one FROM item (a join of CTE Scans, a subquery),
  * subqueries beside a CTE (their InitPlan and parameter numbers follow the CTE's), costs, ANALYZE and VERBOSE.
  */
 import { notSupported } from '../errors.js';
 import type { N } from '../executor/util.js';
 import type { Scope } from '../sql/expr.js';
+import type { Executor } from '../executor/executor.js';
+import type { Session } from '../session/session.js';
+import type { RawStmt } from '../sql/parser.js';
+import type { Gen } from '../executor/util.js';
+import { explainInsert, explainUpdateDelete } from './explainmodify.js';
 import { Deparser } from '../optimizer/ruleutils.js';
-import { type Options, type PlanNode, node, textProp, countProp } from './plannodes.js';
+import { type Options, type PlanNode, node, textProp, countProp, noCosts } from './plannodes.js';
 
 /** The one CTE a query keeps and reads as its FROM item: its name, its query, the alias it is read under. */
 export interface KeptCte {
   name: string; query: N; alias: string | null;
+  /** a data-modifying WITH query (INSERT / UPDATE / DELETE … RETURNING *) */
+  modify?: { type: string; stmt: N };
   /** WITH RECURSIVE: the non-recursive arm (planned as any query) and the recursive one (read from the work table) */
   recursive?: { first: N; rest: N };
 }
+
+const isStar = (x: N) => !!x?.ColumnRef?.fields?.some((f: N) => f.A_Star);
 
 /** How often a parse tree reads a relation of this name (unqualified). */
 function references(x: unknown, name: string): number {
@@ -52,7 +63,6 @@ export function keptCte(n: N, o: Options): KeptCte {
   if (ctes.length !== 1) throw notSupported('EXPLAIN of several WITH queries that stay CTEs');
   const c = ctes[0]!.CommonTableExpr;
   const q = c.ctequery as N;
-  if (!q.SelectStmt) throw notSupported('EXPLAIN of a data-modifying WITH query');
   const name = c.ctename as string;
   const from = (n.fromClause ?? []) as N[];
   const rv = from.length === 1 ? from[0]!.RangeVar : undefined;
@@ -62,6 +72,18 @@ export function keptCte(n: N, o: Options): KeptCte {
   }
   if (o.analyze) throw notSupported('EXPLAIN ANALYZE of a CTE Scan');
   if (o.verbose) throw notSupported('EXPLAIN (VERBOSE) of a CTE Scan');
+  const type = Object.keys(q)[0]!;
+  if (type !== 'SelectStmt') {
+    // a data-modifying WITH query: planned (not run), read as `SELECT * FROM d [WHERE …]` of its RETURNING *
+    const m = q[type];
+    const ret = (m.returningList ?? m.returningClause?.exprs ?? []) as N[];
+    const bare = ((n.targetList ?? []) as N[]).length === 1 && isStar(n.targetList[0].ResTarget.val) && !n.groupClause && !n.havingClause
+      && !n.sortClause && !n.limitCount && !n.limitOffset && !n.distinctClause && !n.windowClause && !n.lockingClause && !JSON.stringify(n).includes('"SubLink"');
+    if (!['InsertStmt', 'UpdateStmt', 'DeleteStmt'].includes(type) || m.withClause || ret.length !== 1 || !isStar(ret[0]!.ResTarget.val) || !bare || c.aliascolnames?.length) {
+      throw notSupported('EXPLAIN of a data-modifying WITH query other than one with RETURNING * read by SELECT * FROM it');
+    }
+    return { name, query: q, alias: rv.alias?.aliasname ?? null, modify: { type, stmt: m } };
+  }
   const sel = q.SelectStmt;
   const kept: KeptCte = { name, query: sel, alias: rv.alias?.aliasname ?? null };
   if (references(sel, name)) {
@@ -128,4 +150,24 @@ export function keptSubquery(n: N, o: Options): KeptSubquery {
   if (o.analyze) throw notSupported('EXPLAIN ANALYZE of a Subquery Scan');
   if (o.verbose) throw notSupported('EXPLAIN (VERBOSE) of a Subquery Scan');
   return { query: rs.subquery.SelectStmt, alias: rs.alias.aliasname as string };
+}
+
+/**
+ * A data-modifying WITH query read by `SELECT * FROM d [WHERE …]` (plain EXPLAIN runs neither): the CTE Scan of its
+ * RETURNING rows, its Filter the query's WHERE, over the statement's ModifyTable plan (explainmodify.ts) as
+ * InitPlan "CTE d". The WHERE is analyzed against the target table's columns, which RETURNING * returns.
+ */
+export function* modifyingCte(ex: Executor, s: Session, n: N, raw: RawStmt, o: Options, k: KeptCte): Gen<PlanNode> {
+  if (o.costs) throw noCosts('a CTE Scan');
+  const { type, stmt } = k.modify!;
+  const t = ex.table(stmt.relation);
+  const plan = type === 'InsertStmt' ? yield* explainInsert(ex, s, stmt, raw, o) : yield* explainUpdateDelete(ex, s, type, stmt, raw, o);
+  const scope = ex.tableScope(t, k.alias ?? k.name, s, () => ex.eng.snapshotFor(s), raw.text);
+  ex.compileWhere(n.whereClause, scope); // the errors PostgreSQL's parse analysis reports
+  const d = new Deparser(scope);
+  const w = d.quals(n.whereClause);
+  const top = node('CTE Scan', w.length ? [textProp('Filter', d.qualList(w)), countProp('Rows Removed by Filter', 0)] : [], [],
+    { target: { tag: 'CTE Name', object: k.name, alias: k.alias ?? k.name } });
+  top.initPlans = [{ label: `CTE ${k.name}`, plan }];
+  return top;
 }

@@ -41,7 +41,7 @@ import { type PlanNode, type Prop, node, appendNode, type Options, noCosts, intC
 import { intConst } from '../sql/parser.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { selectOutputs } from './explainverbose.js';
-import { keptCte, keptSubquery, recursiveUnion } from './explaincte.js';
+import { keptCte, keptSubquery, recursiveUnion, modifyingCte } from './explaincte.js';
 import { joinNode } from './explainjoin.js';
 import { explainSetOp } from './explainappend.js';
 import { hasSublinks, planSubplans, attachSubplans } from './explainsubplan.js';
@@ -95,6 +95,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   if (inner) return yield* explainSelect(ex, s, inner, raw, o, true);
   // a WITH query that stays: planned first, read by a CTE Scan (explaincte.ts)
   const cte = n.withClause ? keptCte(n, o) : null;
+  if (cte?.modify) return yield* modifyingCte(ex, s, n, raw, o, cte);
   let ctePlan = cte ? yield* explainSelect(ex, s, cte.recursive?.first ?? cte.query, raw, o, true) : null;
   if (n.op && n.op !== 'SETOP_NONE') return yield* explainSetOp(ex, s, n, raw, o, (arm) => explainSelect(ex, s, arm, raw, o));
   // a subquery in FROM that stays: planned first, read by a Subquery Scan (explaincte.ts)
