@@ -19,7 +19,8 @@
  * Type", "Strategy", "Scan Direction", "Index Name", "Relation Name", "Alias", "Join Type", "Startup Cost" …),
  * the children a "Plans" list, each labelled with its "Parent Relationship" (Outer, Inner, Member, Subquery,
  * InitPlan, SubPlan). A few figures differ by format as they do in explain.c: a count of zero rows removed is
- * left out of text only, a Sort's or Hash's memory line is several properties elsewhere (Prop 'split').
+ * left out of text only, a Sort's or Hash's memory line is several properties elsewhere (Prop 'split'), a node
+ * that never ran is "(never executed)" in text and Actual Rows / Loops 0, its counts 0, elsewhere.
  *
  * The writer keeps explain.c's state: the indent and, for JSON and YAML, a stack saying whether the current
  * group has printed anything yet (JSON's commas, YAML's "- " of a list item).
@@ -255,7 +256,7 @@ export function explainNode(w: ExplainWriter, p: PlanNode, relationship: string 
       if (w.text) w.str += ` (actual rows=${p.rows} loops=${p.loops ?? 1})`;
       else { w.float('Actual Rows', null, p.rows!, 0); w.float('Actual Loops', null, p.loops ?? 1, 0); }
     } else if (w.text) w.str += ' (never executed)';
-    else throw notSupported(`EXPLAIN (ANALYZE, FORMAT ${w.format.toUpperCase()}) of a plan with a node that never ran`);
+    else { w.float('Actual Rows', null, 0, 0); w.float('Actual Loops', null, 0, 0); }
   }
   if (w.text) w.str += '\n';
   if (es.verbose) {
@@ -268,7 +269,11 @@ export function explainNode(w: ExplainWriter, p: PlanNode, relationship: string 
     if (p.innerUnique === null || p.innerUnique === undefined) throw notSupported(`EXPLAIN ${w.text ? '(VERBOSE)' : `(FORMAT ${w.format.toUpperCase()})`} of a join whose inner side's uniqueness is not worked out here (Inner Unique)`);
     if (!w.text || p.innerUnique) w.bool('Inner Unique', p.innerUnique);
   }
-  for (const pr of p.props) if (!pr.analyze || ran) emitProp(w, pr);
+  for (const pr of p.props) {
+    if (!pr.analyze || ran) emitProp(w, pr);
+    // a node that never ran: outside text its instrumentation counts still print, as zero (show_instrumentation_count)
+    else if (es.analyze && !w.text && pr.kind === 'count') emitProp(w, { ...pr, value: 0 });
+  }
   const hasChildren = !!(p.initPlans?.length || p.children.length || p.subPlans?.length);
   if (hasChildren) w.openGroup('Plans', 'Plans', false);
   for (const ip of p.initPlans ?? []) explainNode(w, ip.plan, 'InitPlan', ip.label, es);
