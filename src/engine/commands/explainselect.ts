@@ -542,13 +542,14 @@ function inheritanceAppend(ex: Executor, s: Session, n: N, members: Table[], par
     if (!sameLayout(m, parent)) {
       if (where && plannerIndexes(m).length) throw notSupported('EXPLAIN of an inheritance child with other columns and indexes under a WHERE');
       const lscope = ex.tableScope(m, null, s, () => ex.eng.snapshotFor(s), scope.sql);
-      return scanNode({ kind: 'SeqScan' }, m, label, unqualifyOwn(where, scope), new Deparser(lscope, o.verbose)).top;
+      return scanNode({ kind: 'SeqScan' }, m, label, unqualifyOwn(where, scope), new Deparser(o.verbose ? { ...lscope, alias: label } : lscope, o.verbose)).top;
     }
     const lscope: Scope = { ...scope, inhOnly: true };
     delete lscope.inhMembers;
     const mp = chooseScan(m, where, lscope, { serializable: !!s.tx?.sxact });
     if (mp.kind === 'IndexScanOrdered') throw notSupported('EXPLAIN of an inheritance child read in index order');
-    return scanNode(mp, m, label, unqualifyOwn(where, scope), new Deparser(lscope, o.verbose)).top;
+    // (under VERBOSE its conditions are qualified by the member's own label)
+    return scanNode(mp, m, label, unqualifyOwn(where, scope), new Deparser(o.verbose ? { ...lscope, alias: label } : lscope, o.verbose)).top;
   });
   return appendNode(children);
 }

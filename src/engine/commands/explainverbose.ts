@@ -17,7 +17,9 @@
  * qualified only when the query has several range table entries; relations are schema-qualified ("on public.t",
  * explainformat.ts). A join of two tables returns what SELECT * asks for, each side its table's columns.
  *
- * Simplifications, refused with 0A000 (a node whose output is not worked out here): LockRows, DISTINCT, window
+ * An inheritance parent's Append: each member returns the select list's columns under its own label (p_1.a).
+ *
+ * Simplifications, refused with 0A000 (a node whose output is not worked out here): nodes above an Append, LockRows, DISTINCT, window
  * functions, set-returning functions, GroupAggregate, a Bitmap Heap Scan under an Aggregate (an empty target list,
  * no Output at all), joins other than SELECT * of two tables, subqueries, set operations, VALUES; ModifyTable
  * with RETURNING, UPDATE ... FROM, MERGE, INSERT of other than int4 / text constants into every column in order.
@@ -103,14 +105,14 @@ export function selectOutputs(top: PlanNode, n: N, scope: Scope, out: Deparser, 
     } else throw refuse(`an Aggregate over a ${leaf.type}`);
   } else {
     computed = items;
-    leafOutputs(p, n, items, out);
+    leafOutputs(p, n, items, out, chain.length > 0);
   }
   let below = computed;
   for (const q of chain.reverse()) { below = passOn(below); q.output = texts(below); }
 }
 
 /** The scan, Result, Function Scan or join that computes the select list. */
-function leafOutputs(p: PlanNode, n: N, items: Item[], out: Deparser) {
+function leafOutputs(p: PlanNode, n: N, items: Item[], out: Deparser, chainAbove: boolean) {
   switch (p.type) {
     case 'Seq Scan': case 'Index Scan': case 'Index Only Scan': case 'Result':
       p.output = texts(items);
@@ -120,6 +122,26 @@ function leafOutputs(p: PlanNode, n: N, items: Item[], out: Deparser) {
       for (const c of p.children) c.output = null; // Bitmap Index Scan, BitmapOr: no target list
       for (const c of p.children[0]!.children) c.output = null;
       return;
+    case 'Append': {
+      // an inheritance parent's members, each returning the select list's columns (create_append_plan asks them
+      // for an exact target list), named by the member's label; the Append's own Output is suppressed
+      const targets = (n.targetList ?? []) as N[];
+      if (chainAbove) throw refuse('nodes above an Append');
+      p.output = null;
+      for (const m of p.children) {
+        const label = m.target!.alias;
+        const cols = targets.flatMap((t) => {
+          const v = t.ResTarget.val as N;
+          if (isStar(v)) return starItems(out.scope, out).map((i) => i.text.replace(/^.*\./, ''));
+          const f = v.ColumnRef?.fields as N[] | undefined;
+          if (!f || !f.every((x) => x.String)) throw refuse('an Append of members computing expressions');
+          return [quoteIdent(f[f.length - 1]!.String.sval)];
+        });
+        m.output = cols.map((c) => `${quoteIdent(label)}.${c}`);
+        for (const c of m.children) { c.output = null; for (const g of c.children) g.output = null; }
+      }
+      return;
+    }
     case 'Function Scan': {
       const fc = n.fromClause[0].RangeFunction.functions[0].List.items[0] as N;
       const args = ((fc.FuncCall?.args ?? []) as N[]).map(constText);
