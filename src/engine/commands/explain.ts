@@ -76,7 +76,8 @@ function parseOptions(list: N[] | undefined): Options {
   if (!['text', 'xml', 'json', 'yaml'].includes(format)) throw new PgError('22023', `unrecognized value for EXPLAIN option "format": "${format}"`);
   if (analyze && o.timing !== false) throw notSupported('EXPLAIN ANALYZE with timing (use EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF))');
   for (const x of ['buffers', 'wal', 'settings']) if (o[x] === true) throw notSupported(`EXPLAIN (${x.toUpperCase()})`);
-  return { analyze, summary: o.summary === undefined ? analyze : o.summary === true, costs: o.costs !== false, format: format as Format, verbose: o.verbose === true };
+  const summary = o.summary === undefined ? analyze : o.summary === true;
+  return { analyze, summary, costs: o.costs !== false, format: format as Format, verbose: o.verbose === true };
 }
 
 export function* explainStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {

@@ -136,7 +136,8 @@ export interface KeptSubquery { query: N; alias: string }
  *             ->  Seq Scan on t
  *
  * Without a condition left the Subquery Scan may be dropped (setrefs.c trivial_subqueryscan): only `SELECT * FROM
- * (…) s` is printed so (explainselect.ts trivialWrapper); the rest is refused, as are window functions in the subquery (PostgreSQL 15 turns a condition on one into the
+ * (…) s` is printed so (explainselect.ts trivialWrapper); the rest is refused, as are window functions in the
+ * subquery (PostgreSQL 15 turns a condition on one into the
  * WindowAgg's Run Condition), LATERAL, column aliases, a
  * subquery beside other FROM items, costs, ANALYZE and VERBOSE.
  */

@@ -65,16 +65,22 @@ export class ExplainWriter {
 
   /** ExplainBeginOutput */
   begin() {
-    if (this.format === 'xml') { this.str += '<explain xmlns="http://www.postgresql.org/2009/explain">\n'; this.indent++; }
-    else if (this.format === 'json') { this.str += '['; this.stack.unshift(0); this.indent++; }
-    else if (this.format === 'yaml') this.stack.unshift(0);
+    switch (this.format) {
+      case 'xml': this.str += '<explain xmlns="http://www.postgresql.org/2009/explain">\n'; this.indent++; return;
+      case 'json': this.str += '['; this.stack.unshift(0); this.indent++; return;
+      case 'yaml': this.stack.unshift(0); return;
+      case 'text': return;
+    }
   }
 
   /** ExplainEndOutput */
   end() {
-    if (this.format === 'xml') { this.indent--; this.str += '</explain>'; }
-    else if (this.format === 'json') { this.indent--; this.str += '\n]'; this.stack.shift(); }
-    else if (this.format === 'yaml') this.stack.shift();
+    switch (this.format) {
+      case 'xml': this.indent--; this.str += '</explain>'; return;
+      case 'json': this.indent--; this.str += '\n]'; this.stack.shift(); return;
+      case 'yaml': this.stack.shift(); return;
+      case 'text': return;
+    }
   }
 
   private jsonLineEnding() {

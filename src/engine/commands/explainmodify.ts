@@ -25,6 +25,7 @@ import type { Table } from '../catalog/catalog.js';
 import { insertLocksIndexes } from '../executor/nodeModifyTable.js';
 import { mergeJoinTree } from '../executor/nodeMerge.js';
 import { expandsInheritance } from '../optimizer/inherit.js';
+import { hasInheritanceChildren } from '../catalog/pg_inherits.js';
 import { type PlanNode, node, type Options, relTarget, noCosts, intConstOrNull } from './plannodes.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { modifyOutputs, insertOutputs } from './explainverbose.js';
@@ -74,7 +75,7 @@ export function* explainMerge(ex: Executor, s: Session, n: N, raw: RawStmt, o: O
 export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
   const t = ex.table(n.relation);
   if (t.partKey) throw notSupported(`EXPLAIN of ${type === 'UpdateStmt' ? 'UPDATE' : 'DELETE'} on a partitioned table (an Append of result relations)`);
-  if (expandsInheritance(ex.eng.catalog, t, n.relation.inh)) throw notSupported(`EXPLAIN of ${type === 'UpdateStmt' ? 'UPDATE' : 'DELETE'} on an inheritance parent (an Append of result relations)`);
+  if (expandsInheritance(ex.eng.catalog, t, n.relation.inh === true)) throw notSupported(`EXPLAIN of ${type === 'UpdateStmt' ? 'UPDATE' : 'DELETE'} on an inheritance parent (an Append of result relations)`);
   const alias = n.relation.alias?.aliasname ?? null;
   if (n.fromClause?.length || n.usingClause?.length) return yield* explainJoinedModify(ex, s, type, n, raw, o, t, alias);
   const returning = !!(n.returningList ?? n.returningClause?.exprs)?.length;
@@ -106,7 +107,7 @@ export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: 
     const est = 'est' in path ? path.est : undefined;
     if (path.kind !== 'SeqScan' && !uniqueProbe && !est) throw noCosts('this index scan (btcostestimate of a range, a non-unique or a multi-page index)');
     if (returning) throw noCosts('RETURNING');
-    const size = estimateRelSize(t);
+    const size = estimateRelSize(t, hasInheritanceChildren(ex.eng.catalog, t)); // ONLY a parent: no 10-page minimum
     const ws = whereSelectivity(t, size.tuples, n.whereClause);
     if (!ws) throw noCosts('this WHERE clause (its selectivity is not estimated)');
     let width = 6, ops = 0;

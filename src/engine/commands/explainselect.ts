@@ -23,9 +23,9 @@ import type { Session } from '../session/session.js';
 import type { RawStmt } from '../sql/parser.js';
 import type { Scope } from '../sql/expr.js';
 import { newQueryInstr, type QueryInstr } from '../executor/instrument.js';
-import { type ScanPath, unqualifyOwn, chooseScan } from '../optimizer/planner.js';
-import { sameLayout } from '../executor/execPartition.js';
-import { plannerIndexes } from '../catalog/catalogsnapshot.js';
+import { type ScanPath, unqualifyOwn } from '../optimizer/planner.js';
+import { inheritanceAppend } from './explaininherit.js';
+import { hasInheritanceChildren } from '../catalog/pg_inherits.js';
 import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, CPU_TUPLE_COST, CPU_OPERATOR_COST, type Cost } from '../optimizer/costsize.js';
 import { estimateRelSize, columnWidth, columnUnique, clampRowEst } from '../optimizer/plancat.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
@@ -37,7 +37,7 @@ import type { Table } from '../catalog/catalog.js';
 import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
 import { extractSrfs } from '../executor/nodeProjectSet.js';
 import { sortSpaceUsedKb } from '../executor/nodeSort.js';
-import { type PlanNode, type Prop, node, appendNode, type Options, noCosts, intConstOrNull, textProp, listProp, countProp, sortMethodProp } from './plannodes.js';
+import { type PlanNode, type Prop, node, type Options, noCosts, intConstOrNull, textProp, listProp, countProp, sortMethodProp } from './plannodes.js';
 import { intConst } from '../sql/parser.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { selectOutputs } from './explainverbose.js';
@@ -274,7 +274,10 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     if (n.limitCount || n.limitOffset) { limit = node('Limit', [], [top]); top = limit; }
 
     if (o.costs) {
-      if (joined) {
+      if (qi.inhMembers) {
+        // an inheritance parent's Append: costed with its members (explaininherit.ts)
+        if (top.type !== 'Append') throw noCosts('nodes above an Append');
+      } else if (joined) {
         if (top !== joinTop) throw noCosts('nodes above a join');
         const targets0 = targets.length === 1 && targets[0]!.ResTarget.val.ColumnRef?.fields?.length === 1 &&
           targets[0]!.ResTarget.val.ColumnRef.fields[0].A_Star;
@@ -401,8 +404,9 @@ function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: Pl
     if (tlistOps) throw noCosts('expressions over an index scan');
     return costIndexScanUniqueEq(tuples, pages, qualOps - 1, rows, width);
   };
-  void ex; void scope;
-  const size = estimateRelSize(t);
+  void scope;
+  // an inheritance parent read ONLY: no 10-page minimum (relhassubclass)
+  const size = estimateRelSize(t, hasInheritanceChildren(ex.eng.catalog, t));
   const ws = whereSelectivity(t, size.tuples, n.whereClause);
   if (!ws) throw noCosts('this WHERE clause (its selectivity is not estimated)');
   const scanRows = clampRowEst(size.tuples * ws.sel);
@@ -519,37 +523,4 @@ function sortMethod(qi: QueryInstr, n: N): Prop {
   const kb = sortSpaceUsedKb(heap ? t.rows.slice(0, bound!) : t.rows, t.types, bound === null ? undefined : { held: heap ? 2 * bound! + 1 : rows });
   if (kb === null) throw notSupported('EXPLAIN ANALYZE of a Sort of these types (its memory figure is not modelled)');
   return sortMethodProp(method, kb);
-}
-
-/**
- * An inheritance parent's scan (optimizer/inherit.ts expand_inherited_rtentry): an Append of one scan per member,
- * the parent first, each by the path the executor's appendScan chooses for it and labelled as the parent's child
- * range table entries are ("Seq Scan on p p_1", "Seq Scan on c1 p_2"). A member whose columns differ from the
- * parent's is read whole and the WHERE tested on its converted rows — refused when it has an index PostgreSQL
- * could use instead; so are CHECK constraints under a WHERE (constraint exclusion may drop a member), a WHERE on
- * tableoid, an index walk in ORDER BY's order (a Merge Append), a GroupAggregate, costs and ANALYZE.
- */
-function inheritanceAppend(ex: Executor, s: Session, n: N, members: Table[], parent: Table, alias: string | null, scope: Scope, path: ScanPath, o: Options): PlanNode {
-  if (o.costs) throw noCosts('an Append over an inheritance tree');
-  if (members.length < 2) throw notSupported('EXPLAIN of an inheritance parent read alone (a one-member Append)');
-  const where = n.whereClause as N | undefined;
-  if (where && JSON.stringify(where).includes('"tableoid"')) throw notSupported('EXPLAIN of a WHERE on tableoid over an inheritance tree');
-  if (where && members.some((m) => m.checks.length)) throw notSupported('EXPLAIN of an inheritance tree with CHECK constraints under a WHERE (constraint exclusion)');
-  if (path.kind === 'IndexScanOrdered' || (path.kind !== 'SeqScan' && n.sortClause?.length)) throw notSupported('EXPLAIN of an inheritance tree under ORDER BY with an index on the parent (Merge Append)');
-  const refname = alias ?? parent.name;
-  const children = members.map((m, i) => {
-    const label = `${refname}_${i + 1}`;
-    if (!sameLayout(m, parent)) {
-      if (where && plannerIndexes(m).length) throw notSupported('EXPLAIN of an inheritance child with other columns and indexes under a WHERE');
-      const lscope = ex.tableScope(m, null, s, () => ex.eng.snapshotFor(s), scope.sql);
-      return scanNode({ kind: 'SeqScan' }, m, label, unqualifyOwn(where, scope), new Deparser(o.verbose ? { ...lscope, alias: label } : lscope, o.verbose)).top;
-    }
-    const lscope: Scope = { ...scope, inhOnly: true };
-    delete lscope.inhMembers;
-    const mp = chooseScan(m, where, lscope, { serializable: !!s.tx?.sxact });
-    if (mp.kind === 'IndexScanOrdered') throw notSupported('EXPLAIN of an inheritance child read in index order');
-    // (under VERBOSE its conditions are qualified by the member's own label)
-    return scanNode(mp, m, label, unqualifyOwn(where, scope), new Deparser(o.verbose ? { ...lscope, alias: label } : lscope, o.verbose)).top;
-  });
-  return appendNode(children);
 }
