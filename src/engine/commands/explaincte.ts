@@ -71,7 +71,8 @@ export function keptCte(n: N, o: Options): KeptCte {
     throw notSupported('EXPLAIN of a CTE read other than as the query\'s one FROM item (CTE Scans joined, or in a subquery)');
   }
   if (o.analyze) throw notSupported('EXPLAIN ANALYZE of a CTE Scan');
-  if (o.verbose) throw notSupported('EXPLAIN (VERBOSE) of a CTE Scan');
+  if (o.verbose && references(q, name)) throw notSupported('EXPLAIN (VERBOSE) of a recursive CTE');
+  if (o.verbose && !q.SelectStmt) throw notSupported('EXPLAIN (VERBOSE) of a data-modifying CTE');
   const type = Object.keys(q)[0]!;
   if (type !== 'SelectStmt') {
     // a data-modifying WITH query: planned (not run), read as `SELECT * FROM d [WHERE …]` of its RETURNING *
@@ -149,7 +150,6 @@ export function keptSubquery(n: N, o: Options): KeptSubquery {
   // a condition on a window function's result becomes the WindowAgg's Run Condition in PostgreSQL 15 (not modelled)
   if (JSON.stringify(rs.subquery).includes('"over"')) throw notSupported('EXPLAIN of a Subquery Scan over window functions (Run Condition)');
   if (o.analyze) throw notSupported('EXPLAIN ANALYZE of a Subquery Scan');
-  if (o.verbose) throw notSupported('EXPLAIN (VERBOSE) of a Subquery Scan');
   return { query: rs.subquery.SelectStmt, alias: rs.alias.aliasname as string };
 }
 

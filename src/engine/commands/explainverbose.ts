@@ -17,12 +17,14 @@
  * qualified only when the query has several range table entries; relations are schema-qualified ("on public.t",
  * explainformat.ts). A join of two tables returns what SELECT * asks for, each side its table's columns.
  *
- * An inheritance parent's Append: each member returns the select list's columns under its own label (p_1.a).
+ * A CTE Scan or Subquery Scan computes the select list as a scan does (its whole row under an Aggregate), over
+ * the inner query's own plan and Output. An inheritance parent's Append: each member returns the select list's columns under its own label (p_1.a).
  *
- * Simplifications, refused with 0A000 (a node whose output is not worked out here): nodes above an Append, LockRows, DISTINCT, window
- * functions, set-returning functions, GroupAggregate, a Bitmap Heap Scan under an Aggregate (an empty target list,
- * no Output at all), joins other than SELECT * of two tables, subqueries, set operations, VALUES; ModifyTable
- * with RETURNING, UPDATE ... FROM, MERGE, INSERT of other than int4 / text constants into every column in order.
+ * Simplifications, refused with 0A000 (a node whose output is not worked out here): nodes above an Append,
+ * LockRows, DISTINCT as a Unique, window functions, set-returning functions, GroupAggregate, a Bitmap Heap Scan
+ * under an Aggregate (an empty target list, no Output at all), joins other than SELECT * of two tables, InitPlans
+ * and SubPlans, recursive and data-modifying CTEs, set operations, VALUES; ModifyTable with RETURNING, UPDATE ...
+ * FROM, MERGE, INSERT of other than int4 / text constants into every column in order.
  */
 import { notSupported } from '../errors.js';
 import { type Deparser, quoteIdent } from '../optimizer/ruleutils.js';
@@ -102,6 +104,8 @@ export function selectOutputs(top: PlanNode, n: N, scope: Scope, out: Deparser, 
     if (leaf.type === 'Seq Scan' || leaf.type === 'Index Scan') {
       // use_physical_tlist: the whole row, no projection
       leaf.output = table!.columns.filter((c) => !c.dropped).map((c) => out.expr({ ColumnRef: { fields: [{ String: { sval: c.name } }] } }));
+    } else if (leaf.type === 'CTE Scan' || leaf.type === 'Subquery Scan') {
+      leaf.output = texts(starItems(scope, out)); // its whole row, every column of the CTE / subquery
     } else throw refuse(`an Aggregate over a ${leaf.type}`);
   } else {
     computed = items;
@@ -114,7 +118,7 @@ export function selectOutputs(top: PlanNode, n: N, scope: Scope, out: Deparser, 
 /** The scan, Result, Function Scan or join that computes the select list. */
 function leafOutputs(p: PlanNode, n: N, items: Item[], out: Deparser, chainAbove: boolean) {
   switch (p.type) {
-    case 'Seq Scan': case 'Index Scan': case 'Index Only Scan': case 'Result':
+    case 'Seq Scan': case 'Index Scan': case 'Index Only Scan': case 'Result': case 'CTE Scan': case 'Subquery Scan':
       p.output = texts(items);
       return;
     case 'Bitmap Heap Scan':
