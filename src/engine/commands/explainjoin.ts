@@ -117,7 +117,8 @@ export function joinNode(ex: Executor, s: Session, p: JoinPlan, d: Deparser, sql
   }
   if (p.filter.length) details.push(textProp('Join Filter', d.qualList(d.qualsOf(p.filter))), countProp('Rows Removed by Join Filter', 0));
   if (p.upper) details.push(textProp('Filter', d.qualList(d.qualsOf(p.upper))), countProp('Rows Removed by Filter', 0));
-  const j = node(JOIN_TYPE[p.method], details, children, { joinType: joinTypeOf(p), innerUnique: innerUnique(p) });
+  const joinQuals = [...(p.cond ? [p.cond.qual] : []), ...p.filter, ...(p.upper ?? [])];
+  const j = node(JOIN_TYPE[p.method], details, children, { joinType: joinTypeOf(p), innerUnique: innerUnique(p), joinQuals });
   if (analyze) j.rows = p.actual!.rows;
   return j;
 }
@@ -185,7 +186,7 @@ function paramLoopNode(ex: Executor, s: Session, p: Extract<JoinPlan, { kind: 'J
   const own = verbose ? `${quoteIdent(p.inner.name)}.` : '';
   const cond = `(${own}${quoteIdent(t.columns[param.innerKey]!.name)} ${param.op} ${quoteIdent(p.outer.name)}.${quoteIdent(outerCol)})`;
   const inner = node('Index Scan', [textProp('Index Cond', cond), countProp('Rows Removed by Index Recheck', 0)], [], { scanDir: 'Forward', indexName: param.index.name, target: relTarget(t, p.inner.alias) });
-  const j = node('Nested Loop', [], [outer, inner], { joinType: joinTypeOf(p), innerUnique: innerUnique(p) });
+  const j = node('Nested Loop', [], [outer, inner], { joinType: joinTypeOf(p), innerUnique: innerUnique(p), joinQuals: [...p.filter, ...(p.upper ?? [])] });
   if (analyze) {
     // the inner scan ran once per outer row (a NULL key too: its probe finds nothing); ANALYZE prints its rows
     // per loop, the average rounded as printf("%.0f") rounds

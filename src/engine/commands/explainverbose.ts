@@ -15,14 +15,15 @@
  * no projection needed) — an Index Only Scan its index's columns. A GROUP BY or ORDER BY item missing from the
  * select list rides along at the end (a resjunk column: ORDER BY's first, then GROUP BY's). Output names are
  * qualified only when the query has several range table entries; relations are schema-qualified ("on public.t",
- * explainformat.ts). A join of two tables returns what SELECT * asks for, each side its table's columns.
+ * explainformat.ts). A join of two tables returns the select list; a side read directly its whole row, a side
+ * under a Hash, Sort or Materialize only the columns needed above it (joinNeeds). FOR UPDATE adds each row's ctid.
  *
  * A CTE Scan or Subquery Scan computes the select list as a scan does (its whole row under an Aggregate), over
  * the inner query's own plan and Output. An inheritance parent's Append: each member returns the select list's columns under its own label (p_1.a).
  *
  * Simplifications, refused with 0A000 (a node whose output is not worked out here): nodes above an Append,
- * LockRows, DISTINCT as a Unique, window functions, set-returning functions, GroupAggregate, a Bitmap Heap Scan
- * under an Aggregate (an empty target list, no Output at all), joins other than SELECT * of two tables, InitPlans
+ * window functions, set-returning functions, GroupAggregate, a Bitmap Heap Scan
+ * under an Aggregate (an empty target list, no Output at all), joins of three or more tables, InitPlans
  * and SubPlans, recursive and data-modifying CTEs, set operations, VALUES; ModifyTable with RETURNING, UPDATE ...
  * FROM, MERGE, INSERT of other than int4 / text constants into every column in order.
  */
@@ -93,7 +94,9 @@ export function selectOutputs(top: PlanNode, n: N, scope: Scope, out: Deparser, 
   // the chain of nodes down to the one computing the select list
   const chain: PlanNode[] = [];
   let p: PlanNode = top;
-  while (p.type === 'Limit' || p.type === 'Sort') { chain.push(p); p = p.children[0]!; }
+  while (['Limit', 'Sort', 'LockRows', 'Unique'].includes(p.type)) { chain.push(p); p = p.children[0]!; }
+  // FOR UPDATE / SHARE: each row's ctid rides along to LockRows (the row mark's junk column)
+  if (chain.some((q) => q.type === 'LockRows')) items.push({ text: 'ctid', isVar: true });
   let computed: Item[];
   if (p.type === 'Aggregate') {
     if (p.strategy === 'Sorted') throw refuse('a GroupAggregate');
@@ -154,19 +157,61 @@ function leafOutputs(p: PlanNode, n: N, items: Item[], out: Deparser, chainAbove
       p.output = texts(items);
       return;
     }
-    case 'Hash Join': case 'Merge Join': case 'Nested Loop':
-      if (!((n.targetList ?? []) as N[]).every((t) => isStar(t.ResTarget.val))) throw refuse('a join with this select list');
+    case 'Hash Join': case 'Merge Join': case 'Nested Loop': {
       p.output = texts(items);
-      for (const c of p.children) sideOutputs(c, out);
+      const needs = joinNeeds(n, p, out);
+      p.children.forEach((c, i) => sideOutputs(c, out, needs, p.type === 'Hash Join' ? i === 1 : false));
       return;
+    }
     default: throw refuse(`a ${p.type}`);
   }
 }
 
-/** A side of a two-table join: its scan returns its table's columns, qualified; Hash / Sort / Materialize pass them on. */
-function sideOutputs(p: PlanNode, out: Deparser) {
+/**
+ * The columns each relation of a two-table join must return, in the order the planner added them to its target
+ * (build_base_rel_tlists, then the join's conditions): those of the select list and ORDER BY first, then those the
+ * join condition, join filter and an outer join's upper filter read.
+ */
+function joinNeeds(n: N, j: PlanNode, out: Deparser): Map<string, string[]> {
+  const rels = out.scope.rels ?? [];
+  const needs = new Map<string, string[]>(rels.map((r) => [r.name, []]));
+  const add = (rel: string, col: string) => { const l = needs.get(rel); if (l && !l.includes(col)) l.push(col); };
+  const walk = (x: unknown): void => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(walk); return; }
+    const o = x as N;
+    if (o.ColumnRef) {
+      const f = o.ColumnRef.fields as N[];
+      if (f.some((y) => y.A_Star)) {
+        const rel = f.length === 2 ? f[0]!.String.sval : null;
+        for (const r of rels) if (rel === null || r.name === rel) for (const c of out.scope.columns.slice(r.offset, r.offset + r.count)) add(r.name, c.name);
+        return;
+      }
+      const name = f[f.length - 1]!.String?.sval as string;
+      const hits = f.length === 2 ? rels.filter((r) => r.name === f[0]!.String?.sval)
+        : rels.filter((r) => out.scope.columns.slice(r.offset, r.offset + r.count).some((c) => c.name === name));
+      if (hits.length !== 1) throw refuse('a join whose column references are not resolved here');
+      add(hits[0]!.name, name);
+      return;
+    }
+    if (o.SubLink) throw refuse('a subquery in a join');
+    for (const v of Object.values(o)) walk(v);
+  };
+  walk(n.targetList);
+  walk(((n.sortClause ?? []) as N[]).map((sb) => sb.SortBy.node));
+  if (!j.joinQuals) throw refuse('this join');
+  walk(j.joinQuals);
+  return needs;
+}
+
+/**
+ * A side of a two-table join: a Hash (or a Sort, a Materialize) wants a small tuple — its scan returns only the
+ * columns needed above, and the node passes them on; a scan read directly by the join returns its whole row
+ * (use_physical_tlist).
+ */
+function sideOutputs(p: PlanNode, out: Deparser, needs: Map<string, string[]>, small: boolean) {
   if (p.type === 'Hash' || p.type === 'Sort' || p.type === 'Materialize') {
-    sideOutputs(p.children[0]!, out);
+    sideOutputs(p.children[0]!, out, needs, true);
     p.output = p.children[0]!.output;
     return;
   }
@@ -174,7 +219,8 @@ function sideOutputs(p: PlanNode, out: Deparser) {
   const rel = p.target.alias;
   const r = out.scope.rels?.find((x) => x.name === rel);
   if (!r) throw refuse('this join side');
-  p.output = out.scope.columns.slice(r.offset, r.offset + r.count).map((c) => `${quoteIdent(rel)}.${quoteIdent(c.name)}`);
+  const cols = small ? needs.get(rel) ?? [] : out.scope.columns.slice(r.offset, r.offset + r.count).map((c) => c.name);
+  p.output = cols.map((c) => `${quoteIdent(rel)}.${quoteIdent(c)}`);
 }
 
 /**

@@ -71,6 +71,8 @@ export interface PlanNode {
   innerUnique?: boolean | null;
   /** SetOp: Intersect / Except [All] */
   command?: string;
+  /** a join's conditions as written (its key equality, join filter, upper filter): VERBOSE's Output reads their columns */
+  joinQuals?: N[];
   /** EXPLAIN VERBOSE's Output (explainverbose.ts); null: the node has no target list; absent: not worked out */
   output?: string[] | null;
   /** the "Key: value" properties, in ExplainNode's order */
