@@ -157,6 +157,45 @@ function innerUnique(p: Extract<JoinPlan, { kind: 'Join' }>): boolean | null {
   return false;
 }
 
+/**
+ * An index scan inside the join tree (a parameterized nested loop's inner side, the join search's Index Scan) of a
+ * relation whose every column the query reads is in the index: PostgreSQL makes it an Index Only Scan, which the
+ * executor does not run here — refused rather than printed as an Index Scan.
+ */
+export function refuseIndexOnlyInJoin(p: JoinPlan, n: N, d: Deparser, target: string | null = null) {
+  const rels = d.scope.rels ?? [];
+  const used = new Map<string, Set<string>>(rels.map((r) => [r.name, new Set()]));
+  const walk = (x: unknown): void => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(walk); return; }
+    const o = x as N;
+    if (o.ColumnRef) {
+      const f = o.ColumnRef.fields as N[];
+      const qual = f.length === 2 ? f[0]!.String?.sval : null;
+      const last = f[f.length - 1]!;
+      for (const r of rels) {
+        if (qual && r.name !== qual) continue;
+        for (const c of d.scope.columns.slice(r.offset, r.offset + r.count)) if (last.A_Star || c.name === last.String?.sval) used.get(r.name)!.add(c.name);
+      }
+      return;
+    }
+    for (const v of Object.values(o)) walk(v);
+  };
+  walk(n);
+  const check = (table: Extract<JoinPlan, { kind: 'Scan' }>['table'], rel: string, cols: number[]) => {
+    const names = new Set(cols.map((c) => table.columns[c]!.name));
+    // (an UPDATE / DELETE / MERGE target's rows are fetched for their ctid)
+    if (rel !== target && [...(used.get(rel) ?? [])].every((c) => names.has(c))) throw notSupported('EXPLAIN of a join whose index scan reads only indexed columns (PostgreSQL plans an Index Only Scan)');
+  };
+  const visit = (q: JoinPlan): void => {
+    if (q.kind === 'Scan') { if (q.searchedIndex) check(q.table, q.name, q.searchedIndex.index.columns); return; }
+    if (q.kind !== 'Join') return;
+    if (q.param && q.inner.kind === 'Scan') check(q.inner.table, q.inner.name, q.param.index.columns);
+    visit(q.outer); visit(q.inner);
+  };
+  visit(p);
+}
+
 /** the merge counts worked out once per EXPLAIN */
 const mergeMemo = new WeakMap<JoinPlan, ReturnType<NonNullable<NonNullable<Extract<JoinPlan, { kind: 'Join' }>['actual']>['merge']>>>();
 

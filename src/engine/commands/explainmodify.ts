@@ -29,7 +29,7 @@ import { hasInheritanceChildren } from '../catalog/pg_inherits.js';
 import { type PlanNode, node, type Options, relTarget, noCosts, intConstOrNull } from './plannodes.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { modifyOutputs, insertOutputs } from './explainverbose.js';
-import { joinNode } from './explainjoin.js';
+import { joinNode, refuseIndexOnlyInJoin } from './explainjoin.js';
 
 /** ModifyTable: "Update on t" in text; Node Type ModifyTable, its Operation and target elsewhere */
 const modifyNode = (operation: string, t: Table, alias: string | null, child: PlanNode) => node('ModifyTable', [], [child], { operation, target: relTarget(t, alias) });
@@ -49,6 +49,7 @@ function* explainJoinedModify(ex: Executor, s: Session, type: string, n: N, raw:
   const item = { RangeVar: n.relation };
   const src = ex.source(s, [item, ...extra], () => snapshot, raw.text, undefined, { where: n.whereClause, target: { item, rows: () => [] } });
   ex.compileWhere(n.whereClause, src.scope); // the errors PostgreSQL's parse analysis reports
+  refuseIndexOnlyInJoin(src.joinPlan!, n, new Deparser(src.scope, true), alias ?? t.name);
   const top = joinNode(ex, s, src.joinPlan!, new Deparser(src.scope, true), raw.text);
   return modifyNode(type === 'UpdateStmt' ? 'Update' : 'Delete', t, alias, top);
 }
@@ -68,6 +69,7 @@ export function* explainMerge(ex: Executor, s: Session, n: N, raw: RawStmt, o: O
   const { targetItem, joinItem } = mergeJoinTree(n);
   const src = ex.source(s, [joinItem], () => snapshot, raw.text, undefined, { target: { item: targetItem, rows: () => [] } });
   for (const jt of src.tables ?? []) if (jt !== t) yield* ex.lockRelation(s, jt, LockMode.AccessShare);
+  refuseIndexOnlyInJoin(src.joinPlan!, n, new Deparser(src.scope, true), n.relation.alias?.aliasname ?? t.name);
   const top = joinNode(ex, s, src.joinPlan!, new Deparser(src.scope, true), raw.text);
   return modifyNode('Merge', t, n.relation.alias?.aliasname ?? null, top);
 }

@@ -42,7 +42,7 @@ import { intConst } from '../sql/parser.js';
 import { scanNode, fillScan } from './explainscan.js';
 import { selectOutputs } from './explainverbose.js';
 import { keptCte, keptSubquery, recursiveUnion, modifyingCte } from './explaincte.js';
-import { joinNode } from './explainjoin.js';
+import { joinNode, refuseIndexOnlyInJoin } from './explainjoin.js';
 import { explainSetOp } from './explainappend.js';
 import { hasSublinks, planSubplans, attachSubplans } from './explainsubplan.js';
 import { costJoin } from './explainjoincost.js';
@@ -144,6 +144,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       top = node('Result', [textProp('One-Time Filter', 'false')]); // the scans and joins below are never planned
       if (o.analyze) top.rows = 0;
     } else if (joined) {
+      refuseIndexOnlyInJoin(joined, n, d);
       top = joinNode(ex, s, joined, d, raw.text, o.analyze, o.verbose);
       joinTop = top;
     } else if (subq) {
