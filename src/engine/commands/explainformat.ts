@@ -24,6 +24,10 @@
  *
  * The writer keeps explain.c's state: the indent and, for JSON and YAML, a stack saying whether the current
  * group has printed anything yet (JSON's commas, YAML's "- " of a list item).
+ *
+ * Simplifications: Parallel Aware and Async Capable are always false (no parallel query, no async append);
+ * timing, BUFFERS, WAL and SETTINGS are never written (explain.ts refuses them); Planning / Execution Time are
+ * 0.000 ms.
  */
 import { notSupported } from '../errors.js';
 import { fmtCost, costText } from '../optimizer/costsize.js';

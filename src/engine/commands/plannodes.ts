@@ -10,8 +10,8 @@
  * Also the helpers every EXPLAIN module shares: property constructors, a table as a scan target, the 0A000
  * refusal of costs the simulator does not reproduce, an integer literal's value.
  *
- * Simplifications: a node is its printed text, not an executable plan (the executor plans and runs on its own,
- * executor/select.ts; EXPLAIN rebuilds the text from the same choices).
+ * Simplifications: a node is what EXPLAIN prints of it, not an executable plan (the executor plans and runs on
+ * its own, executor/select.ts; EXPLAIN rebuilds the tree from the same choices).
  */
 import { notSupported } from '../errors.js';
 import { intConst } from '../sql/parser.js';
