@@ -234,13 +234,18 @@ export function columnStats(t: Table): Pick<NonNullable<Table['stats']>, 'distin
   };
 }
 
-/** relpages / reltuples as ANALYZE and index builds record them (VACUUM records its own counts: vacuumlazy.ts). */
-export function updateStats(ex: Executor, s: Session, t: Table) {
+/**
+ * relpages / reltuples as index builds (index.c index_update_stats: pg_class only) and autovacuum's ANALYZE record
+ * them (VACUUM records its own counts: vacuumlazy.ts). Column statistics only with `analyze`: a CREATE INDEX on a
+ * never-analyzed table leaves the planner without n_distinct, so GROUP BY / DISTINCT estimates keep their defaults.
+ */
+export function updateStats(ex: Executor, s: Session, t: Table, analyze = false) {
   t.heap.targetBlock = -1; // pg_class is updated: the relation's cache entry is rebuilt (relcache invalidation)
   let live = 0;
   for (const p of t.heap.pages) for (const it of p.items) if (it.lpFlags === LpFlags.NORMAL && (it.infomask & 0x0300) !== 0x0200 &&
     (it.infomask & 0x0800 || it.infomask & HEAP_XMAX_LOCK_ONLY || it.xmax === 0)) live++;
-  t.stats = { relpages: t.heap.pages.length, reltuples: live, relallvisible: allVisibleCount(t), ...columnStats(t) };
+  const cols = analyze ? columnStats(t) : { distinct: t.stats?.distinct, nullfrac: t.stats?.nullfrac, widths: t.stats?.widths, columns: t.stats?.columns };
+  t.stats = { relpages: t.heap.pages.length, reltuples: live, relallvisible: allVisibleCount(t), ...cols };
   void s;
 }
 

@@ -112,7 +112,7 @@ export interface Scope {
   /** GROUP BY expressions: an expression with this key (executor/util.ts expressionKey) is the hidden column at the index */
   groupExprs?: { key: (n: Record<string, any>) => string; map: Map<string, number> };
   /** several relations (a join): each one's visible name and where its columns start in `columns` */
-  rels?: { name: string; offset: number; count: number }[];
+  rels?: { name: string; offset: number; count: number; table?: import('../catalog/catalog.js').Table }[];
   /** the enclosing query, for correlated subqueries: its scope and the row being evaluated */
   outer?: { scope: Scope; row: { current: Row | null }; used: boolean };
   env: ExprEnv;
