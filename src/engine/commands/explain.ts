@@ -11,12 +11,15 @@
  *                   ->  Bitmap Index Scan on t_pkey
  *                         Index Cond: (k >= 2)
  *
- * This module is ExplainQuery and ExplainPrintPlan: the options, the statement's plan built by the module for its
+ * This module is ExplainQuery and ExplainOnePlan: the options, the statement's plan built by the module for its
  * kind — a SELECT (explainselect.ts: scans from explainscan.ts, joins from explainjoin.ts with their costs in
- * explainjoincost.ts), UPDATE / DELETE / INSERT under ModifyTable (explainmodify.ts) — and the printer. The scan
- * path is the one the executor runs (optimizer/planner.ts chooseScan), and so is the join method
- * (optimizer/joinpath.ts). EXPLAIN EXECUTE prints the prepared statement's plan for its values. EXPLAIN ANALYZE
- * runs the statement and adds each node's "(actual rows=N loops=1)" and the rows its filter removed
+ * explainjoincost.ts, an inheritance parent's Append, a kept CTE or subquery in FROM from explaincte.ts),
+ * UPDATE / DELETE / INSERT under ModifyTable (explainmodify.ts) — and the "Query" group around it. The plan is
+ * data (plannodes.ts); explainformat.ts writes it as TEXT, JSON, YAML or XML (FORMAT), one ExplainNode walk
+ * through explain.c's property writers; VERBOSE adds each node's Output (explainverbose.ts) and schema-qualified
+ * relations. The scan path is the one the executor runs (optimizer/planner.ts chooseScan), and so is the join
+ * method (optimizer/joinpath.ts). EXPLAIN EXECUTE prints the prepared statement's plan for its values. EXPLAIN
+ * ANALYZE runs the statement and adds each node's "(actual rows=N loops=1)" and the rows its filter removed
  * (executor/instrument.ts). Costs (the default) come from optimizer/costsize.ts. After Planning Time, EXPLAIN
  * ANALYZE prints one "Trigger for constraint …: calls=N" line per foreign-key trigger the statement fired
  * (ExplainPrintTriggers, in trigger-name order; deferred ones have not fired yet).
@@ -25,22 +28,23 @@
  * but Seq Scan, Aggregate, HashAggregate, Sort, Limit, Result, a hash join on a unique inner key, a merge join
  * over sorts of never-analyzed tables, a nested loop over a Materialize, ModifyTable and LockRows, an Index Scan
  * of one key of a one-page unique index (range and bitmap scans, analyzed indexes, RETURNING …) — use COSTS OFF;
- * TIMING ON, VERBOSE, BUFFERS, WAL, SETTINGS, FORMAT other than TEXT; joins the planner's rules cannot
+ * TIMING ON, BUFFERS, WAL, SETTINGS; VERBOSE of the shapes explainverbose.ts lists; a non-text FORMAT of ANALYZE
+ * with a node that never ran or with triggers fired (their names carry OIDs); joins the planner's rules cannot
  * vouch for (three or more relations, index scans under a join, ORDER BY / LIMIT over a join …) and EXPLAIN
- * ANALYZE of joins; subqueries other than explainsubplan.ts's (a correlated SubPlan, a Subquery Scan that stays),
- * CTE Scan, set operations other than explainappend.ts's; GROUP BY with DISTINCT;
- * INSERT ... SELECT and ON CONFLICT. Memory figures of Sort and HashAggregate are those PostgreSQL prints for a
- * few small rows (25kB, 40kB).
+ * ANALYZE of joins; subqueries other than explainsubplan.ts's (a correlated SubPlan), CTEs and subqueries in FROM
+ * other than explaincte.ts's (WITH RECURSIVE, data-modifying WITH, CTE Scans joined), set operations other than
+ * explainappend.ts's; GROUP BY with DISTINCT; UPDATE / DELETE of an inheritance parent; INSERT ... SELECT and ON
+ * CONFLICT. Memory figures of Sort and HashAggregate are those PostgreSQL prints for a few small rows (25kB, 40kB).
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Executor } from '../executor/executor.js';
 import type { Session, QueryResult } from '../session/session.js';
 import type { RawStmt } from '../sql/parser.js';
 import { compileExpr, castTo, type Scope, type Row } from '../sql/expr.js';
-import { costText } from '../optimizer/costsize.js';
+import { ExplainWriter, explainNode } from './explainformat.js';
 import type { N, Gen } from '../executor/util.js';
 import { afterTriggerState } from '../ri/aftertriggers.js';
-import type { PlanNode, Options } from './plannodes.js';
+import type { PlanNode, Options, Format } from './plannodes.js';
 import { explainSelect } from './explainselect.js';
 import { explainUpdateDelete, explainInsert, explainMerge } from './explainmodify.js';
 
@@ -68,13 +72,12 @@ function parseOptions(list: N[] | undefined): Options {
   const analyze = o.analyze === true;
   if (o.wal === true && !analyze) throw new PgError('22023', 'EXPLAIN option WAL requires ANALYZE');
   if (o.timing === true && !analyze) throw new PgError('22023', 'EXPLAIN option TIMING requires ANALYZE');
-  if (o.format !== undefined && o.format !== 'text') {
-    if (!['xml', 'json', 'yaml'].includes(String(o.format))) throw new PgError('22023', `unrecognized value for EXPLAIN option "format": "${o.format}"`);
-    throw notSupported(`EXPLAIN (FORMAT ${String(o.format).toUpperCase()})`);
-  }
+  const format = o.format === undefined ? 'text' : String(o.format);
+  if (!['text', 'xml', 'json', 'yaml'].includes(format)) throw new PgError('22023', `unrecognized value for EXPLAIN option "format": "${format}"`);
   if (analyze && o.timing !== false) throw notSupported('EXPLAIN ANALYZE with timing (use EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF))');
-  for (const x of ['verbose', 'buffers', 'wal', 'settings']) if (o[x] === true) throw notSupported(`EXPLAIN (${x.toUpperCase()})`);
-  return { analyze, summary: o.summary === undefined ? analyze : o.summary === true, costs: o.costs !== false };
+  for (const x of ['buffers', 'wal', 'settings']) if (o[x] === true) throw notSupported(`EXPLAIN (${x.toUpperCase()})`);
+  const summary = o.summary === undefined ? analyze : o.summary === true;
+  return { analyze, summary, costs: o.costs !== false, format: format as Format, verbose: o.verbose === true };
 }
 
 export function* explainStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
@@ -106,12 +109,27 @@ export function* explainStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<
       default: throw notSupported(`EXPLAIN of ${type.replace(/Stmt$/, '')}`);
     }
   } finally { ex.triggerInstr = null; }
-  const lines: string[] = [];
-  print(plan, 0, true, opts.analyze, lines);
-  if (opts.summary) lines.push('Planning Time: 0.000 ms');
-  for (const [, t] of [...(triggers?.calls ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) lines.push(`Trigger for constraint ${t.constraint}: calls=${t.calls}`);
-  if (opts.summary && opts.analyze) lines.push('Execution Time: 0.000 ms');
-  return { command: 'EXPLAIN', columns: [{ name: 'QUERY PLAN', type: 'text' }], rows: lines.map((l) => [l]) };
+  // ExplainOnePlan: the plan, Planning Time, the triggers ANALYZE fired, Execution Time — one "Query" group
+  const w = new ExplainWriter(opts.format);
+  w.begin();
+  w.openGroup('Query', null, true);
+  explainNode(w, plan, null, null, opts);
+  if (opts.summary) w.float('Planning Time', 'ms', 0, 3);
+  if (opts.analyze) {
+    // ExplainPrintTriggers, in trigger-name order
+    const fired = [...(triggers?.calls ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (fired.length && !w.text) throw notSupported(`EXPLAIN (ANALYZE, FORMAT ${opts.format.toUpperCase()}) of a statement that fired triggers (their names carry OIDs)`);
+    w.openGroup('Triggers', 'Triggers', false);
+    for (const [, t] of fired) w.str += `Trigger for constraint ${t.constraint}: calls=${t.calls}\n`;
+    w.closeGroup('Triggers', 'Triggers', false);
+  }
+  if (opts.summary && opts.analyze) w.float('Execution Time', 'ms', 0, 3);
+  w.closeGroup('Query', null, true);
+  w.end();
+  // text: one row per line (do_text_output_multiline); the other formats: one value
+  const rows = w.text ? w.str.replace(/\n$/, '').split('\n').map((l) => [l]) : [[w.str]];
+  const colType = opts.format === 'json' ? 'json' : opts.format === 'xml' ? 'xml' : 'text';
+  return { command: 'EXPLAIN', columns: [{ name: 'QUERY PLAN', type: colType }], rows };
 }
 
 /** The prepared statement of an EXECUTE with each $n replaced by its value as a constant (prepare.c EvaluateParams). */
@@ -141,20 +159,4 @@ function explainExecute(ex: Executor, s: Session, e: N, raw: RawStmt): { stmt: N
   };
   const stmt = subst(p.stmt) as N;
   return { stmt, raw: { stmt, location: 0, len: p.text.length, text: p.text } };
-}
-
-function print(p: PlanNode, indent: number, root: boolean, analyze: boolean, out: string[]) {
-  const pad = ' '.repeat(indent);
-  const actual = analyze ? (p.rows === null ? ' (never executed)' : ` (actual rows=${p.rows} loops=${p.loops ?? 1})`) : '';
-  const cost = p.cost ? `  ${costText(p.cost)}` : '';
-  out.push(`${pad}${root ? '' : '->  '}${p.name}${cost}${actual}`);
-  const inner = ' '.repeat(indent + (root ? 2 : 6));
-  for (const d of p.details) out.push(inner + d);
-  if (analyze && p.rows !== null) for (const d of p.analyzeDetails) out.push(inner + d);
-  const subs = (list: { label: string; plan: PlanNode }[] | undefined) => {
-    for (const sp of list ?? []) { out.push(inner + sp.label); print(sp.plan, inner.length + 2, false, analyze, out); }
-  };
-  subs(p.initPlans);
-  for (const c of p.children) print(c, indent + (root ? 2 : 6), false, analyze, out);
-  subs(p.subPlans);
 }

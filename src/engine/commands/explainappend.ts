@@ -24,7 +24,7 @@ import { plainTableOf } from '../executor/nodeSetOp.js';
 import { hashFunctionFor } from '../executor/nodeHashjoin.js';
 import { setOpArm, hashedSetOp } from '../optimizer/prepunion.js';
 import { quoteIdent } from '../optimizer/ruleutils.js';
-import { type PlanNode, node, type Options, noCosts } from './plannodes.js';
+import { type PlanNode, node, appendNode, type Options, noCosts, listProp } from './plannodes.js';
 
 type ExplainArm = (arm: N) => Gen<PlanNode>;
 
@@ -43,16 +43,16 @@ export function* explainSetOp(ex: Executor, s: Session, n: N, raw: RawStmt, o: O
   if (h.sorted && !(n.op === 'SETOP_UNION' && n.all)) throw notSupported('EXPLAIN of a set operation PostgreSQL sorts instead of hashing (a tiny input: Unique over Sort, or a sorted SetOp)');
   const left = yield* explainArm(n.larg), right = yield* explainArm(n.rarg);
   if (n.op === 'SETOP_UNION') {
-    const append = node('Append', [], [left, right]);
+    const append = appendNode([left, right]);
     if (n.all) return append;
     if (lt.some((t) => !hashFunctionFor(t))) throw notSupported('EXPLAIN of UNION over columns without a hash function here (Sort + Unique)');
     const rel = quoteIdent(l.alias ?? lTable.name);
     const keys = l.cols.map((c) => `${rel}.${quoteIdent(lTable.columns[c]!.name)}`);
-    return node('HashAggregate', [`Group Key: ${keys.join(', ')}`], [append]);
+    return node('Aggregate', [listProp('Group Key', keys)], [append], { strategy: 'Hashed', partialMode: 'Simple' });
   }
   if (lt.some((t) => !hashFunctionFor(t))) throw notSupported('EXPLAIN of INTERSECT / EXCEPT over columns without a hash function here (sorted SetOp)');
-  const sub = (p: PlanNode, i: number) => node(`Subquery Scan on "*SELECT* ${i}"`, [], [p]);
+  const sub = (p: PlanNode, i: number) => node('Subquery Scan', [], [p], { target: { tag: null, object: null, alias: `*SELECT* ${i}` } });
   const arms = h.first === 'left' ? [sub(left, 1), sub(right, 2)] : [sub(right, 2), sub(left, 1)];
-  const name = `HashSetOp ${n.op === 'SETOP_INTERSECT' ? 'Intersect' : 'Except'}${n.all ? ' All' : ''}`;
-  return node(name, [], [node('Append', [], arms)]);
+  const command = `${n.op === 'SETOP_INTERSECT' ? 'Intersect' : 'Except'}${n.all ? ' All' : ''}`;
+  return node('SetOp', [], [appendNode(arms)], { strategy: 'Hashed', command });
 }

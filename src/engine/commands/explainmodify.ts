@@ -24,9 +24,15 @@ import type { N, Gen } from '../executor/util.js';
 import type { Table } from '../catalog/catalog.js';
 import { insertLocksIndexes } from '../executor/nodeModifyTable.js';
 import { mergeJoinTree } from '../executor/nodeMerge.js';
-import { type PlanNode, node, type Options, relLabel, noCosts, intConstOrNull } from './plannodes.js';
+import { expandsInheritance } from '../optimizer/inherit.js';
+import { hasInheritanceChildren } from '../catalog/pg_inherits.js';
+import { type PlanNode, node, type Options, relTarget, noCosts, intConstOrNull } from './plannodes.js';
 import { scanNode, fillScan } from './explainscan.js';
-import { joinNode } from './explainjoin.js';
+import { modifyOutputs, insertOutputs } from './explainverbose.js';
+import { joinNode, refuseIndexOnlyInJoin } from './explainjoin.js';
+
+/** ModifyTable: "Update on t" in text; Node Type ModifyTable, its Operation and target elsewhere */
+const modifyNode = (operation: string, t: Table, alias: string | null, child: PlanNode) => node('ModifyTable', [], [child], { operation, target: relTarget(t, alias) });
 
 /**
  * EXPLAIN (COSTS OFF) of UPDATE ... FROM / DELETE ... USING: ModifyTable over the join the executor plans
@@ -43,8 +49,9 @@ function* explainJoinedModify(ex: Executor, s: Session, type: string, n: N, raw:
   const item = { RangeVar: n.relation };
   const src = ex.source(s, [item, ...extra], () => snapshot, raw.text, undefined, { where: n.whereClause, target: { item, rows: () => [] } });
   ex.compileWhere(n.whereClause, src.scope); // the errors PostgreSQL's parse analysis reports
+  refuseIndexOnlyInJoin(src.joinPlan!, n, new Deparser(src.scope, true), alias ?? t.name);
   const top = joinNode(ex, s, src.joinPlan!, new Deparser(src.scope, true), raw.text);
-  return node(`${type === 'UpdateStmt' ? 'Update' : 'Delete'} on ${relLabel(t, alias)}`, [], [top]);
+  return modifyNode(type === 'UpdateStmt' ? 'Update' : 'Delete', t, alias, top);
 }
 
 /**
@@ -62,13 +69,15 @@ export function* explainMerge(ex: Executor, s: Session, n: N, raw: RawStmt, o: O
   const { targetItem, joinItem } = mergeJoinTree(n);
   const src = ex.source(s, [joinItem], () => snapshot, raw.text, undefined, { target: { item: targetItem, rows: () => [] } });
   for (const jt of src.tables ?? []) if (jt !== t) yield* ex.lockRelation(s, jt, LockMode.AccessShare);
+  refuseIndexOnlyInJoin(src.joinPlan!, n, new Deparser(src.scope, true), n.relation.alias?.aliasname ?? t.name);
   const top = joinNode(ex, s, src.joinPlan!, new Deparser(src.scope, true), raw.text);
-  return node(`Merge on ${relLabel(t, n.relation.alias?.aliasname ?? null)}`, [], [top]);
+  return modifyNode('Merge', t, n.relation.alias?.aliasname ?? null, top);
 }
 
 export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {
   const t = ex.table(n.relation);
   if (t.partKey) throw notSupported(`EXPLAIN of ${type === 'UpdateStmt' ? 'UPDATE' : 'DELETE'} on a partitioned table (an Append of result relations)`);
+  if (expandsInheritance(ex.eng.catalog, t, n.relation.inh === true)) throw notSupported(`EXPLAIN of ${type === 'UpdateStmt' ? 'UPDATE' : 'DELETE'} on an inheritance parent (an Append of result relations)`);
   const alias = n.relation.alias?.aliasname ?? null;
   if (n.fromClause?.length || n.usingClause?.length) return yield* explainJoinedModify(ex, s, type, n, raw, o, t, alias);
   const returning = !!(n.returningList ?? n.returningClause?.exprs)?.length;
@@ -89,9 +98,10 @@ export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: 
     ex.compileWhere(n.whereClause, scope); // the errors PostgreSQL's parse analysis reports
     path = chooseScan(t, n.whereClause, scope);
   }
-  const d = new Deparser(scope);
+  const d = new Deparser(scope, o.verbose);
   const sc = scanNode(path, t, alias, unqualifyOwn(n.whereClause, scope), d);
-  const mt = node(`${type === 'UpdateStmt' ? 'Update' : 'Delete'} on ${relLabel(t, alias)}`, [], [sc.top]);
+  const mt = modifyNode(type === 'UpdateStmt' ? 'Update' : 'Delete', t, alias, sc.top);
+  if (o.verbose) modifyOutputs(mt, sc.scan, type, n, t, new Deparser(scope));
   if (instr && result) { mt.rows = returning ? result.rows.length : 0; fillScan(sc, instr, null); }
   if (o.costs) {
     // ModifyTable costs what its subplan does; the subplan returns the new values (UPDATE) and the ctid (6 bytes)
@@ -99,7 +109,7 @@ export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: 
     const est = 'est' in path ? path.est : undefined;
     if (path.kind !== 'SeqScan' && !uniqueProbe && !est) throw noCosts('this index scan (btcostestimate of a range, a non-unique or a multi-page index)');
     if (returning) throw noCosts('RETURNING');
-    const size = estimateRelSize(t);
+    const size = estimateRelSize(t, hasInheritanceChildren(ex.eng.catalog, t)); // ONLY a parent: no 10-page minimum
     const ws = whereSelectivity(t, size.tuples, n.whereClause);
     if (!ws) throw noCosts('this WHERE clause (its selectivity is not estimated)');
     let width = 6, ops = 0;
@@ -133,8 +143,9 @@ export function* explainInsert(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   if (!lists) throw notSupported('EXPLAIN of INSERT ... SELECT');
   const t = ex.table(n.relation);
   const alias = n.relation.alias?.aliasname ?? null;
-  const child = lists.length === 1 ? node('Result') : node('Values Scan on "*VALUES*"');
-  const mt = node(`Insert on ${relLabel(t, alias)}`, [], [child]);
+  const child = lists.length === 1 ? node('Result') : node('Values Scan', [], [], { target: { tag: null, object: null, alias: '*VALUES*' } });
+  const mt = modifyNode('Insert', t, alias, child);
+  if (o.verbose) insertOutputs(mt, child, n, t, lists);
   if (o.costs) {
     // the row(s) to insert, as wide as the table's columns: a Result costs one tuple, a Values Scan an operator
     // call and a tuple per row (cost_valuesscan)

@@ -9,9 +9,11 @@
  * named as ruleutils.c names them (`t_1` when the name is taken). A subquery that stays but adds nothing (`SELECT *
  * FROM (... ORDER BY a) s`: setrefs.c drops the trivial Subquery Scan) prints the inner query's plan.
  *
- * UNION / INTERSECT / EXCEPT: explainappend.ts.
+ * UNION / INTERSECT / EXCEPT: explainappend.ts. An inheritance parent: an Append of its members (inheritanceAppend
+ * below). A CTE that stays and a subquery in FROM that stays (conditions pushed into it first, as the executor
+ * pushes them: optimizer/subquerypush.ts): a CTE Scan / Subquery Scan over the inner query's plan (explaincte.ts).
  *
- * Simplifications, refused with 0A000: WITH that stays a CTE Scan, a Subquery Scan,
+ * Simplifications, refused with 0A000: the CTE and Subquery Scan shapes explaincte.ts refuses,
  * DISTINCT with GROUP BY, EXPLAIN ANALYZE of DISTINCT ON, window functions over different windows; costs of
  * expressions, aggregates and GROUP BY shapes whose figures are not reproduced, nodes above a join, a join's select list other than *.
  */
@@ -22,6 +24,8 @@ import type { RawStmt } from '../sql/parser.js';
 import type { Scope } from '../sql/expr.js';
 import { newQueryInstr, type QueryInstr } from '../executor/instrument.js';
 import { type ScanPath, unqualifyOwn } from '../optimizer/planner.js';
+import { inheritanceAppend } from './explaininherit.js';
+import { hasInheritanceChildren } from '../catalog/pg_inherits.js';
 import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, CPU_TUPLE_COST, CPU_OPERATOR_COST, type Cost } from '../optimizer/costsize.js';
 import { estimateRelSize, columnWidth, columnUnique, clampRowEst } from '../optimizer/plancat.js';
 import { whereSelectivity } from '../optimizer/clausesel.js';
@@ -33,15 +37,26 @@ import type { Table } from '../catalog/catalog.js';
 import { extractWindows, windowSpec } from '../executor/nodeWindowAgg.js';
 import { extractSrfs } from '../executor/nodeProjectSet.js';
 import { sortSpaceUsedKb } from '../executor/nodeSort.js';
-import { type PlanNode, node, type Options, noCosts, intConstOrNull } from './plannodes.js';
+import { type PlanNode, type Prop, node, type Options, noCosts, intConstOrNull, textProp, listProp, countProp, sortMethodProp } from './plannodes.js';
 import { intConst } from '../sql/parser.js';
 import { scanNode, fillScan } from './explainscan.js';
-import { joinNode } from './explainjoin.js';
+import { selectOutputs } from './explainverbose.js';
+import { keptCte, keptSubquery, recursiveUnion, modifyingCte } from './explaincte.js';
+import { joinNode, refuseIndexOnlyInJoin } from './explainjoin.js';
 import { explainSetOp } from './explainappend.js';
 import { hasSublinks, planSubplans, attachSubplans } from './explainsubplan.js';
 import { costJoin } from './explainjoincost.js';
 import { inlineCtes, pullUpSubqueries } from '../optimizer/pullup.js';
+import { pushDownIntoSubqueries } from '../optimizer/subquerypush.js';
 import { pullupEnv } from '../executor/select.js';
+
+const sortNode = (keys: string[], child: PlanNode) => node('Sort', [listProp('Sort Key', keys)], [child]);
+const aggNode = (strategy: 'Plain' | 'Sorted' | 'Hashed', props: Prop[], child: PlanNode) => node('Aggregate', props, [child], { strategy, partialMode: 'Simple' });
+/** show_hashagg_info under ANALYZE: one batch in memory (the 40kB PostgreSQL reports for a few small groups) */
+const hashAggBatches: Prop = {
+  kind: 'split', analyze: true, text: ['Batches: 1  Memory Usage: 40kB'],
+  props: [{ kind: 'int', label: 'HashAgg Batches', value: 1 }, { kind: 'int', label: 'Peak Memory Usage', value: 40, unit: 'kB' }, { kind: 'int', label: 'Disk Usage', value: 0, unit: 'kB' }],
+};
 
 /**
  * `SELECT * FROM (subquery) s` and `WITH c AS (query) SELECT * FROM c` (c read once, not MATERIALIZED) add nothing
@@ -73,32 +88,45 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   let merged = n;
   if (merged.withClause) { const inlined = inlineCtes(merged, env); if (!inlined.withClause) merged = inlined; }
   merged = (yield* pullUpSubqueries(merged, env)) ?? merged;
+  // conditions pushed into the subqueries that stay (optimizer/subquerypush.ts), as the executor does next
+  merged = (yield* pushDownIntoSubqueries(merged, env)) ?? merged;
   if (merged !== n) return yield* explainSelect(ex, s, merged, raw, o, true);
   const inner = trivialWrapper(n);
   if (inner) return yield* explainSelect(ex, s, inner, raw, o, true);
-  if (n.withClause) throw notSupported('EXPLAIN of WITH queries (CTE Scan)');
+  // a WITH query that stays: planned first, read by a CTE Scan (explaincte.ts)
+  const cte = n.withClause ? keptCte(n, o) : null;
+  if (cte?.modify) return yield* modifyingCte(ex, s, n, raw, o, cte);
+  let ctePlan = cte ? yield* explainSelect(ex, s, cte.recursive?.first ?? cte.query, raw, o, true) : null;
   if (n.op && n.op !== 'SETOP_NONE') return yield* explainSetOp(ex, s, n, raw, o, (arm) => explainSelect(ex, s, arm, raw, o));
-  if (n.fromClause?.[0]?.RangeSubselect) throw notSupported('EXPLAIN of subqueries in FROM (Subquery Scan)');
+  // a subquery in FROM that stays: planned first, read by a Subquery Scan (explaincte.ts)
+  const subq = n.fromClause?.[0]?.RangeSubselect ? keptSubquery(n, o) : null;
+  const subqPlan = subq ? yield* explainSelect(ex, s, subq.query, raw, o, true) : null;
   // subqueries in the select list or WHERE: planned first (InitPlans / hashed SubPlans, explainsubplan.ts)
   const leafNames = (f: N): string[] => (f.JoinExpr ? [...leafNames(f.JoinExpr.larg), ...leafNames(f.JoinExpr.rarg)]
     : f.RangeVar ? [f.RangeVar.alias?.aliasname ?? f.RangeVar.relname] : []);
+  if ((cte || subq) && hasSublinks(n)) throw notSupported(`EXPLAIN of subqueries beside a ${cte ? 'CTE' : 'subquery in FROM'}`);
+  if ((cte || subq) && o.costs) throw noCosts(cte ? 'a CTE Scan' : 'a Subquery Scan');
   const subs = hasSublinks(n)
     ? yield* planSubplans(ex, s, n, o, ((n.fromClause ?? []) as N[]).flatMap(leafNames), (q) => explainSelect(ex, s, q, raw, o)) : null;
   const qi: QueryInstr = newQueryInstr();
   qi.planOnly = !o.analyze;
   ex.queryInstr = qi;
   let result: { rows: unknown[][] };
-  try { result = yield* ex.query(s, n, raw.text, true); } finally { ex.queryInstr = null; }
+  // (a kept CTE is analyzed, not read: plain EXPLAIN runs nothing)
+  if (cte || subq) s.noRows++;
+  try { result = yield* ex.query(s, n, raw.text, true); } finally { ex.queryInstr = null; if (cte || subq) s.noRows--; }
   setSublinkTexts(subs?.texts ?? null); // while this level prints (no yield below)
   try {
     if (n.valuesLists) {
-      const p = node('Values Scan on "*VALUES*"');
+      const p = node('Values Scan', [], [], { target: { tag: null, object: null, alias: '*VALUES*' } });
       if (o.analyze) p.rows = result.rows.length;
       return p;
     }
     const scope = qi.scope!;
     const joined = qi.joinPlan;
-    const d = new Deparser(scope, !!joined || prefix || !!subs); // several range table entries: sort / group keys qualified
+    // several range table entries (or VERBOSE): sort / group keys qualified; the output entries only for several
+    const d = new Deparser(scope, !!joined || prefix || !!subs || !!qi.inhMembers || !!cte || !!subq || o.verbose);
+    const outD = new Deparser(scope, !!joined || prefix || !!subs || !!qi.inhMembers || !!cte || !!subq);
     const f = n.fromClause?.[0] as N | undefined;
     const grouping = !!n.groupClause?.length || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
     const distinct = !!n.distinctClause;
@@ -106,29 +134,41 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     const distinctOn = distinct && n.distinctClause.length > 0 && Object.keys(n.distinctClause[0] ?? {}).length > 0;
     if (distinctOn && o.analyze) throw notSupported('EXPLAIN ANALYZE of DISTINCT ON');
     if (distinctOn && qi.joinPlan) throw notSupported('EXPLAIN of DISTINCT ON over a join (PostgreSQL weighs a join that delivers the rows sorted)');
-    const table = f?.RangeVar && !joined ? ex.table(f.RangeVar) : null;
+    const table = f?.RangeVar && !joined && !cte ? ex.table(f.RangeVar) : null;
     let top: PlanNode;
     let joinTop: PlanNode | null = null;
     let scan: { top: PlanNode; scan: PlanNode; index: PlanNode | null } | null = null;
     const path = qi.path;
     let indexOnlyFetches: number | null = null;
     if (f && oneTimeFilterFalse(ex.compileWhere(n.whereClause, scope), n.whereClause, scope)) {
-      top = node('Result', ['One-Time Filter: false']); // the scans and joins below are never planned
+      top = node('Result', [textProp('One-Time Filter', 'false')]); // the scans and joins below are never planned
       if (o.analyze) top.rows = 0;
     } else if (joined) {
-      top = joinNode(ex, s, joined, d, raw.text, o.analyze);
+      refuseIndexOnlyInJoin(joined, n, d);
+      top = joinNode(ex, s, joined, d, raw.text, o.analyze, o.verbose);
       joinTop = top;
+    } else if (subq) {
+      // its conditions qualified (show_scan_qual's prefix for a Subquery Scan)
+      const sd = new Deparser(scope, true);
+      top = node('Subquery Scan', [textProp('Filter', sd.qualList(sd.quals(n.whereClause))), countProp('Rows Removed by Filter', 0)], [subqPlan!], { target: { tag: null, object: null, alias: subq.alias } });
+    } else if (cte) {
+      const cd = new Deparser(scope, o.verbose);
+      const w = cd.quals(n.whereClause);
+      top = node('CTE Scan', w.length ? [textProp('Filter', cd.qualList(w)), countProp('Rows Removed by Filter', 0)] : [], [], { target: { tag: 'CTE Name', object: cte.name, alias: cte.alias ?? cte.name } });
+    } else if (table && path && qi.inhMembers) {
+      top = inheritanceAppend(ex, s, n, qi.inhMembers, table, f!.RangeVar.alias?.aliasname ?? null, scope, path, o);
     } else if (table && path) {
       // a scan's own quals unqualified
-      scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, unqualifyOwn(n.whereClause, scope), new Deparser(scope));
-      if (isIndexOnly(path, table, n)) { scan.scan.name = scan.scan.name.replace(/^Index Scan/, 'Index Only Scan'); indexOnlyFetches = heapFetches(path, table); }
+      scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, unqualifyOwn(n.whereClause, scope), new Deparser(scope, o.verbose));
+      if (isIndexOnly(path, table, n)) { scan.scan.type = 'Index Only Scan'; indexOnlyFetches = heapFetches(path, table); }
       top = scan.top;
     } else if (f?.RangeFunction) {
-      const fd = new Deparser(scope);
+      const fd = new Deparser(scope, o.verbose);
       const w = fd.quals(n.whereClause);
       const alias = f.RangeFunction.alias?.aliasname;
-      top = node(`Function Scan on generate_series${alias ? ' ' + quoteIdent(alias) : ''}`, w.length ? [`Filter: ${fd.qualList(w)}`] : []);
-      if (o.analyze) { top.rows = qi.fastRows; if (w.length) top.analyzeDetails.push(`Rows Removed by Filter: ${qi.fastRemoved}`); }
+      const target = { tag: 'Function Name', object: 'generate_series', schema: 'pg_catalog', alias: alias ?? 'generate_series' };
+      top = node('Function Scan', w.length ? [textProp('Filter', fd.qualList(w)), countProp('Rows Removed by Filter', qi.fastRemoved)] : [], [], { target });
+      if (o.analyze) top.rows = qi.fastRows;
     } else if (!f) {
       if (n.whereClause) throw notSupported('EXPLAIN of WHERE without FROM (One-Time Filter)');
       top = node('Result');
@@ -160,10 +200,10 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     let agg: PlanNode | null = null;
     if (grouping) {
       const keys = ((n.groupClause ?? []) as N[]).filter((_, i) => !qi.groupUseless?.has(i)).map((g) => keyText(resolve(g), false));
-      const having = n.havingClause ? [`Filter: ${d.qualList(d.quals(n.havingClause))}`] : [];
+      const having = n.havingClause ? [textProp('Filter', d.qualList(d.quals(n.havingClause)))] : [];
       // GroupAggregate over a Sort when add_path kept that, or an aggregate cannot be hashed (optimizer/distinctpaths.ts)
-      if (keys.length && qi.groupSorted) top = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
-      agg = node(keys.length ? (qi.groupSorted ? 'GroupAggregate' : 'HashAggregate') : 'Aggregate', [...(keys.length ? [`Group Key: ${keys.join(', ')}`] : []), ...having], [top]);
+      if (keys.length && qi.groupSorted) top = sortNode(keys, top);
+      agg = aggNode(keys.length ? (qi.groupSorted ? 'Sorted' : 'Hashed') : 'Plain', [...(keys.length ? [listProp('Group Key', keys)] : []), ...having], top);
       top = agg;
     } else if (distinctOn) {
     // DISTINCT ON: a Unique over the rows sorted on ORDER BY (which must begin with the DISTINCT ON expressions)
@@ -178,19 +218,21 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       if (path?.kind === 'IndexScanOrdered') {
         if (extra.length && (orderKeys.length || onKeys.length > 1)) throw notSupported('EXPLAIN of DISTINCT ON over an index walk that gives only part of its order (Incremental Sort)');
       } else {
-        top = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
+        top = sortNode(keys, top);
       }
       agg = node('Unique', [], [top]);
       top = agg;
     } else if (distinct && qi.distinctSorted) {
       // add_path kept the sorted path (optimizer/distinctpaths.ts): Unique over a Sort on the DISTINCT columns
-      top = node('Sort', [`Sort Key: ${[...new Set(targets.map((t) => keyText(t.ResTarget.val, false)))].join(', ')}`], [top]);
+      top = sortNode([...new Set(targets.map((t) => keyText(t.ResTarget.val, false)))], top);
       agg = node('Unique', [], [top]);
       top = agg;
     } else if (distinct) {
-      agg = node('HashAggregate', [`Group Key: ${targets.map((t) => keyText(t.ResTarget.val, false)).join(', ')}`], [top]);
+      agg = aggNode('Hashed', [listProp('Group Key', targets.map((t) => keyText(t.ResTarget.val, false)))], top);
       top = agg;
     }
+    // show_hashagg_info outside text, with costs: the partitions the planner expected to spill (none here)
+    if (agg?.strategy === 'Hashed' && o.costs) agg.props.push({ kind: 'split', text: [], props: [{ kind: 'int', label: 'Planned Partitions', value: 0 }] });
     // window functions: a WindowAgg over the Sort its PARTITION BY / ORDER BY need (none after an index walk)
     const wcalls = extractWindows(n)?.calls ?? [];
     let winSort: PlanNode | null = null, winAgg: PlanNode | null = null;
@@ -198,7 +240,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       const w = windowSpec(wcalls);
       if (!w) throw notSupported('EXPLAIN of window functions over different windows');
       const keys = [...((w.partitionClause ?? []) as N[]).map((p) => keyText(p, true)), ...((w.orderClause ?? []) as N[]).map(sortKeyText)];
-      if (keys.length && path?.kind !== 'IndexScanOrdered') { winSort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]); winSort.analyzeDetails.push('Sort Method: quicksort  Memory: 25kB'); top = winSort; }
+      if (keys.length && path?.kind !== 'IndexScanOrdered') { winSort = sortNode(keys, top); winSort.props.push(sortMethodProp('quicksort', 25)); top = winSort; }
       winAgg = node('WindowAgg', [], [top]);
       top = winAgg;
     }
@@ -223,8 +265,8 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     const sortedByJoin = joined?.kind === 'Join' && !!joined.searched?.presorted;
     if (liveSortItems.length && !sortedByIndex && !sortedByJoin && !distinctOn) {
       const keys = liveSortItems.map((sb) => sortKeyText({ SortBy: { ...sb.SortBy, node: resolve(sb.SortBy.node) } }));
-      sort = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
-      if (o.analyze) sort.analyzeDetails.push(sortMethod(qi, n));
+      sort = sortNode(keys, top);
+      if (o.analyze) sort.props.push(sortMethod(qi, n));
       top = sort;
     }
     let lock: PlanNode | null = null;
@@ -233,7 +275,10 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     if (n.limitCount || n.limitOffset) { limit = node('Limit', [], [top]); top = limit; }
 
     if (o.costs) {
-      if (joined) {
+      if (qi.inhMembers) {
+        // an inheritance parent's Append: costed with its members (explaininherit.ts)
+        if (top.type !== 'Append') throw noCosts('nodes above an Append');
+      } else if (joined) {
         if (top !== joinTop) throw noCosts('nodes above a join');
         const targets0 = targets.length === 1 && targets[0]!.ResTarget.val.ColumnRef?.fields?.length === 1 &&
           targets[0]!.ResTarget.val.ColumnRef.fields[0].A_Star;
@@ -268,24 +313,31 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       if (sort) sort.rows = qi.pulled;
       if (agg) {
         agg.rows = grouping ? (sort ? all : qi.pulled) : qi.distinct;
-        if (n.havingClause) agg.analyzeDetails.push(`Rows Removed by Filter: ${qi.groupsRemoved}`);
-        if (agg.name === 'HashAggregate') agg.analyzeDetails.push('Batches: 1  Memory Usage: 40kB');
+        // show_hashagg_info, then the HAVING's count (ExplainNode's order for an Agg)
+        if (agg.strategy === 'Hashed') agg.props.push(hashAggBatches);
+        if (n.havingClause) agg.props.push(countProp('Rows Removed by Filter', qi.groupsRemoved));
       }
       const input = scan ? qi.scan.rows : 1;
       if (winSort) winSort.rows = input;
       if (winAgg) winAgg.rows = limit && !sort && !projectSet ? qi.pulled : input;
       if (projectSet) { projectSet.rows = limit && !sort ? qi.pulled : all; if (!scan) { const r = findResult(projectSet); if (r) r.rows = 1; } }
       if (scan) fillScan(scan, qi.scan, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
-      if (scan && indexOnlyFetches !== null) scan.scan.analyzeDetails.push(`Heap Fetches: ${indexOnlyFetches}`);
+      if (scan && indexOnlyFetches !== null) scan.scan.props.push({ kind: 'float', label: 'Heap Fetches', value: indexOnlyFetches, digits: 0, analyze: true });
+    }
+    if (o.verbose) {
+      if (subs) throw notSupported('EXPLAIN (VERBOSE) of subqueries (InitPlan / SubPlan)');
+      selectOutputs(top, n, scope, outD, resolve, table);
     }
     if (subs) attachSubplans(top, subs);
+    if (cte?.recursive) ctePlan = recursiveUnion(ctePlan!, cte, scope);
+    if (ctePlan) top.initPlans = [{ label: `CTE ${cte!.name}`, plan: ctePlan }, ...(top.initPlans ?? [])];
     return top;
   } finally { setSublinkTexts(null); }
 }
 
 /** the Result at the bottom of a ProjectSet without FROM */
 function findResult(p: PlanNode): PlanNode | null {
-  if (p.name === 'Result') return p;
+  if (p.type === 'Result') return p;
   for (const c of p.children) { const r = findResult(c); if (r) return r; }
   return null;
 }
@@ -353,8 +405,9 @@ function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: Pl
     if (tlistOps) throw noCosts('expressions over an index scan');
     return costIndexScanUniqueEq(tuples, pages, qualOps - 1, rows, width);
   };
-  void ex; void scope;
-  const size = estimateRelSize(t);
+  void scope;
+  // an inheritance parent read ONLY: no 10-page minimum (relhassubclass)
+  const size = estimateRelSize(t, hasInheritanceChildren(ex.eng.catalog, t));
   const ws = whereSelectivity(t, size.tuples, n.whereClause);
   if (!ws) throw noCosts('this WHERE clause (its selectivity is not estimated)');
   const scanRows = clampRowEst(size.tuples * ws.sel);
@@ -457,7 +510,7 @@ function costUpper(ex: Executor, scope: Scope, n: N, t: Table, nodes: { scan: Pl
  * heapsort"); else a quicksort of them all. The memory: executor/nodeSort.ts sortSpaceUsedKb over the tuples the
  * Sort held; a handful of rows when they are not known (25kB, the empty SortTuple array's), refused beyond.
  */
-function sortMethod(qi: QueryInstr, n: N): string {
+function sortMethod(qi: QueryInstr, n: N): Prop {
   const count = n.limitCount ? intConstOrNull(n.limitCount) : null, offset = n.limitOffset ? intConstOrNull(n.limitOffset) : 0;
   const bound = n.limitCount && count !== null && offset !== null ? count + offset : null;
   const t = qi.sortTuples?.() ?? null;
@@ -466,9 +519,9 @@ function sortMethod(qi: QueryInstr, n: N): string {
   const method = heap ? 'top-N heapsort' : 'quicksort';
   if (!t) {
     if (rows > 8) throw notSupported('EXPLAIN ANALYZE of a Sort of expressions or groups over more than 8 rows (its memory figure is not modelled)');
-    return `Sort Method: ${method}  Memory: 25kB`;
+    return sortMethodProp(method, 25);
   }
   const kb = sortSpaceUsedKb(heap ? t.rows.slice(0, bound!) : t.rows, t.types, bound === null ? undefined : { held: heap ? 2 * bound! + 1 : rows });
   if (kb === null) throw notSupported('EXPLAIN ANALYZE of a Sort of these types (its memory figure is not modelled)');
-  return `Sort Method: ${method}  Memory: ${kb}kB`;
+  return sortMethodProp(method, kb);
 }

@@ -173,7 +173,7 @@ function subqueryType(ex: Executor, s: Session, q: N): SublinkText['ty'] {
 export function attachSubplans(top: PlanNode, subs: Subplans): void {
   if (subs.initPlans.length) top.initPlans = [...(top.initPlans ?? []), ...subs.initPlans];
   for (const sp of subs.subPlans) {
-    const holder = findNode(top, (p) => p.details.some((d) => d.includes(`SubPlan ${sp.id})`)));
+    const holder = findNode(top, (p) => p.props.some((d) => d.kind === 'text' && d.value.includes(`SubPlan ${sp.id})`)));
     if (!holder) throw notSupported('EXPLAIN of a SubPlan outside a node\'s conditions');
     holder.subPlans = [...(holder.subPlans ?? []), { label: `SubPlan ${sp.id}`, plan: sp.plan }];
   }

@@ -60,6 +60,8 @@ export interface QueryInstr {
   /** EXPLAIN without ANALYZE: analyze and plan the query (errors included), run nothing */
   planOnly: boolean;
   scope: Scope | null;
+  /** an inheritance parent's members, the parent first, each scanned in turn (optimizer/inherit.ts) */
+  inhMembers?: import('../catalog/catalog.js').Table[];
   /** the join tree of a FROM with joins (optimizer/joinpath.ts) */
   joinPlan: JoinPlan | null;
   /** the Sort's tuples in sorted order (the select list and its resjunk keys) with their types; null: not modelled */

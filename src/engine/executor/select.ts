@@ -137,8 +137,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (src.table && !src.scope.inhOnly && expandsInheritance(ex.eng.catalog, src.table, true)) {
     // an inheritance parent: the planner finds the children and locks each (expand_inherited_rtentry), with the
     // parent's mode; it does not look the query up again after these waits (optimizer/inherit.ts)
-    if (qi) throw notSupported('EXPLAIN of a scan of an inheritance parent (an Append)');
+    if (qi && !qi.planOnly) throw notSupported('EXPLAIN ANALYZE of a scan of an inheritance parent (an Append)');
     src.scope.inhMembers = yield* lockInheritanceTree(ex, s, src.table, lockMode ? LockMode.RowShare : LockMode.AccessShare);
+    if (qi) qi.inhMembers = src.scope.inhMembers; // EXPLAIN prints their Append (commands/explainselect.ts)
   }
   // (a WITH query or a subquery only analyzed for its shape takes no snapshot of its own: it reads nothing)
   if (!s.noRows || topLevel) snap();

@@ -19,8 +19,8 @@
  *
  * Mirrors: src/backend/optimizer/util/inherit.c (expand_inherited_rtentry, expand_single_inheritance_child,
  * make_inh_translation_list), catalog/pg_inherits.c (find_all_inheritors). Simplifications: no per-child paths
- * in joins (a join with an inheritance parent is refused, 0A000); EXPLAIN of the Append is refused (0A000), as it is
- * for a partitioned table.
+ * in joins (a join with an inheritance parent is refused, 0A000). EXPLAIN prints an inheritance parent's Append
+ * (commands/explainselect.ts); EXPLAIN ANALYZE of it, and EXPLAIN of a partitioned table's, are refused (0A000).
  */
 import type { Table } from '../catalog/catalog.js';
 import type { Catalog } from '../catalog/catalog.js';

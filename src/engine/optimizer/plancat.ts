@@ -59,15 +59,16 @@ export function columnWidth(t: Table, col: number): { width: number; exact: bool
   return t.stats && !FIXED_WIDTH[t.columns[col]!.type.name] ? { width: w.width, exact: false } : w;
 }
 
-/** estimate_rel_size for a heap table. */
-export function estimateRelSize(t: Table): RelSize {
+/** estimate_rel_size for a heap table (relhassubclass: it has inheritance children, no 10-page minimum). */
+export function estimateRelSize(t: Table, relhassubclass = false): RelSize {
   let curpages = t.heap.pages.length;
   const relpages = t.stats?.relpages ?? 0;
   const reltuples = t.stats?.reltuples ?? -1;
   const cols = t.columns.map((c, i) => ({ c, i })).filter((x) => !x.c.dropped).map((x) => columnWidth(t, x.i));
   const width = cols.reduce((a, c) => a + c.width, 0);
   const exact = cols.every((c) => c.exact);
-  if (curpages < 10 && relpages === 0) curpages = 10;
+  // (not for an inheritance parent, which is often empty: relhassubclass)
+  if (curpages < 10 && relpages === 0 && !relhassubclass) curpages = 10;
   if (curpages === 0) return { pages: 0, tuples: 0, width, exact };
   const density = relpages > 0 ? reltuples / relpages : Math.floor((BLCKSZ - PAGE_HEADER) / (width + TUPLE_OVERHEAD));
   return { pages: curpages, tuples: rint(density * curpages), width, exact };
