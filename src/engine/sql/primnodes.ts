@@ -26,6 +26,8 @@ export interface Compiled {
   location?: number;
   /** an untyped string literal: coercing it reports errors at the literal itself, wherever the coercion is */
   literal?: boolean;
+  /** a ROW(...) constructor's fields: two of them compared are compared field by field (sql/rowexpr.ts) */
+  rowArgs?: Compiled[];
   /** a call of a user function as the whole expression: the same value computed as a statement step that may wait
    *  for a lock and yield (pl/fmgr.ts); where the caller can run a generator it prefers this to `fn` */
   gen?: (r: Row) => Generator<import('../session/session.js').StepYield, Value, void>;
@@ -87,7 +89,7 @@ export interface ExprEnv {
 export interface ColumnSource { name: string; type: SqlType; dropped?: boolean; hidden?: boolean }
 
 export interface AggSpec {
-  kind: 'count' | 'sum' | 'avg' | 'min' | 'max' | import('./aggtrans.js').ExtraAggKind; arg: Compiled | null; star: boolean; distinct: boolean; type: SqlType;
+  kind: 'count' | 'sum' | 'avg' | 'min' | 'max' | import('./aggtrans.js').ExtraAggKind | import('./jsonagg.js').JsonAggKind; arg: Compiled | null; star: boolean; distinct: boolean; type: SqlType;
   /** a second argument (string_agg's delimiter) */
   extra?: Compiled | null;
   /** FILTER (WHERE ...): only the rows it is true for reach the aggregate */
