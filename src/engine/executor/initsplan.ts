@@ -209,7 +209,10 @@ export function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInpu
         if (r >= 0) need(r, everyColumn(r));
       } else if (f.every((y) => y.String)) {
         const c = resolveColumn(f.map((y) => y.String.sval as string), all);
-        if (c) { const v = varOf(c.col); need(v.rel, [v.col]); }
+        if (c) { const v = varOf(c.col); need(v.rel, [v.col]); } else if (f.length === 1 && names.includes(f[0]!.String.sval)) {
+          const r = names.indexOf(f[0]!.String.sval); // a whole-row reference: every column of that table
+          need(r, everyColumn(r));
+        }
       }
       return;
     }

@@ -13,8 +13,8 @@
  * there makes the answer NULL) — `ROW(1, NULL) < ROW(2, NULL)` is true. Any other comparison of row values is
  * btrecordcmp's (NULL fields equal each other).
  *
- * A table's whole row in GROUP BY mode needs every one of its columns grouped (or functionally dependent on the
- * grouped primary key), else 42803 names it "t.*".
+ * A whole row in a grouped query is 42803 naming it "t.*", even when each of its columns is grouped (PostgreSQL
+ * accepts it only functionally dependent on a grouped primary key, which is not modelled).
  *
  * Simplifications: a FROM item of a join whose columns are all NULL reads as a NULL row (PostgreSQL: only the
  * null-extended side of an outer join does; a real row whose every column is NULL is "(,)" there); the row type of
@@ -48,7 +48,7 @@ export function compileWholeRow(name: string, scope: Scope, location: number | u
     idxs.push(i);
     fields.push({ name: c.name, type: c.type });
   }
-  if (scope.aggs && !scope.inAgg && !idxs.every((i) => scope.groupCols?.has(i))) {
+  if (scope.aggs && !scope.inAgg) {
     throw new PgError('42803', `column "${name}.*" must appear in the GROUP BY clause or be used in an aggregate function`, { position: posOf(location) });
   }
   const type = recordType(fields, relName);
@@ -71,17 +71,18 @@ function spreadStar(n: N, scope: Scope, rec: Rec): Compiled[] {
 
 /** ROW(...) / (a, b): an anonymous record of its arguments (an untyped literal is text) */
 export function compileRowExpr(n: N, scope: Scope, rec: Rec): Compiled {
-  const args: Compiled[] = [];
+  // the fields as written (compared pairwise, an untyped literal takes the other side's type) and as values
+  const raw: Compiled[] = [];
   for (const a of (n.args ?? []) as N[]) {
     const f = a.ColumnRef?.fields as N[] | undefined;
-    if (f && f.length === 2 && f[1]!.A_Star) { args.push(...spreadStar(a, scope, rec)); continue; }
-    const c = rec(a, scope);
-    args.push(c.type.name === 'unknown' ? castTo(c, T.text, false, c.location) : c);
+    if (f && f.length === 2 && f[1]!.A_Star) { raw.push(...spreadStar(a, scope, rec)); continue; }
+    raw.push(rec(a, scope));
   }
+  const args = raw.map((c) => (c.type.name === 'unknown' ? castTo(c, T.text, false, c.location) : c));
   if (args.length > 1664) throw new PgError('54011', 'ROW expressions can have at most 1664 entries', { position: posOf(n.location) });
   const type: SqlType = recordType(args.map((a, i) => ({ name: `f${i + 1}`, type: a.type })), null);
   const fs = args.map((a) => a.fn);
-  const c: Compiled = { fn: (r) => new PgRecord(fs.map((g) => g(r))), type, name: 'row', strength: 2, rowArgs: args };
+  const c: Compiled = { fn: (r) => new PgRecord(fs.map((g) => g(r))), type, name: 'row', strength: 2, rowArgs: raw };
   if (args.every((a) => a.isConst)) { const v = c.fn(null as never); return { ...c, fn: () => v, isConst: true }; }
   return c;
 }
