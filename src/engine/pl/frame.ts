@@ -18,7 +18,7 @@
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Compiled, Scope } from '../sql/expr.js';
-import { type SqlType, type Value, formatValue, T } from '../sql/types.js';
+import { type SqlType, type Value, T } from '../sql/types.js';
 import type { PlFunction } from './compile.js';
 import { recordOut as rowRecordOut } from '../adt/rowtypes.js';
 

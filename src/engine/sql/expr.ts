@@ -356,7 +356,9 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
     col = names[1]!;
   } else throw notSupported('qualified names with schemas', posOf(n.location));
   const idx = scope.columns.findIndex((c) => c.name === col);
-  if (idx < 0 && names.length === 1 && col === (scope.alias ?? scope.relName) && !(scope.hasSystem && SYSTEM_COLUMNS.includes(col))) return wholeRow(col, scope, n);
+  if (idx < 0 && names.length === 1 && col === (scope.alias ?? scope.relName) && !(scope.hasSystem && SYSTEM_COLUMNS.includes(col))) {
+    return wholeRow(col, scope, n);
+  }
   if (idx < 0 && scope.outer && !(scope.hasSystem && SYSTEM_COLUMNS.includes(col))) {
     // a reference to the enclosing query's row (a correlated subquery)
     const outer = scope.outer;

@@ -37,7 +37,9 @@ type Rec = (n: N, scope: Scope) => Compiled;
 export function compileWholeRow(name: string, scope: Scope, location: number | undefined): Compiled | null {
   let first: number, count: number, relName: string | null, join: boolean;
   const rel = scope.rels?.find((r) => r.name === name);
-  if (rel) { first = rel.offset; count = rel.count; relName = null; join = scope.rels!.length > 1; } else if (!scope.rels && name === (scope.alias ?? scope.relName)) {
+  if (rel) {
+    first = rel.offset; count = rel.count; relName = null; join = scope.rels!.length > 1;
+  } else if (!scope.rels && name === (scope.alias ?? scope.relName)) {
     first = 0; count = scope.columns.length; relName = scope.relOid !== undefined ? scope.relName : null; join = false;
   } else return null;
   const idxs: number[] = [];
@@ -66,7 +68,9 @@ function spreadStar(n: N, scope: Scope, rec: Rec): Compiled[] {
   const whole = rec(n, scope);
   const fields = whole.type.composite?.fields ?? [];
   const f = whole.fn;
-  return fields.map((fd, i) => ({ fn: (r) => { const v = f(r); return v instanceof PgRecord ? v.vals[i]! : null; }, type: fd.type, name: fd.name, strength: 2 }));
+  return fields.map((fd, i) => ({
+    fn: (r) => { const v = f(r); return v instanceof PgRecord ? v.vals[i]! : null; }, type: fd.type, name: fd.name, strength: 2,
+  }));
 }
 
 /** ROW(...) / (a, b): an anonymous record of its arguments (an untyped literal is text) */

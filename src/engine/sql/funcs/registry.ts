@@ -19,7 +19,7 @@
  * (f(x => 1)), no default arguments, no VARIADIC arrays (variadic "any" only).
  */
 import { PgError, notSupported } from '../../errors.js';
-import { type SqlType, type TypeName, type Value, T, arrayOf, typeDisplayName, formatValue } from '../types.js';
+import { type SqlType, type TypeName, type Value, T, arrayOf, typeDisplayName } from '../types.js';
 import type { Compiled, Fn, ExprEnv } from '../expr.js';
 import { recordOut } from '../../adt/rowtypes.js';
 
