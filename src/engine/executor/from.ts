@@ -242,7 +242,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     let equi: { lcol: number; rcol: number; qual: N } | null = null;
     for (const q of joinQuals) {
       const rels = relsOf(q, combined);
-      if (!rels) { unsure ??= 'a join condition with a subquery'; continue; }
+      if (!rels) { unsure ??= 'a join condition with a subquery or a whole-row reference'; continue; }
       const side = sideOf(rels);
       if (side === 'both') {
         const e = q.A_Expr;

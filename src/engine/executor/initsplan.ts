@@ -177,7 +177,7 @@ export function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInpu
   for (const q of [...quals, ...whereConj]) {
     ex.compileWhere(q, combinedScope(all)); // its errors first
     const rels = relsOf(q, all);
-    if (!rels) return { unsure: 'a join condition with a subquery' };
+    if (!rels) return { unsure: 'a join condition with a subquery or a whole-row reference' };
     if ([...rels].some((r) => nullable.has(r))) return { unsure: 'a condition on the nullable side of an outer join above it (PostgreSQL may reduce the outer join)' };
     if (rels.size === 1) { own[[...rels][0]!]!.push(q); continue; }
     const e = q.A_Expr;

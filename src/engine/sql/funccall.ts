@@ -184,7 +184,9 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
       else if (at.name === 'interval') type = T.interval;
       else throw new PgError('42883', `function avg(${typeDisplayName(at)}) does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
       break;
-    default: type = at.name === 'unknown' ? T.text : at;
+    default:
+      if (at.name === 'record') throw noFn(); // min / max: no record ordering aggregate in PostgreSQL 15
+      type = at.name === 'unknown' ? T.text : at;
   }
   const slot = scope.aggs.length;
   scope.aggs.push({ kind, arg, star: !!n.agg_star, distinct: !!n.agg_distinct, type, extra, filter, ...(order.length ? { order } : {}) });

@@ -18,7 +18,7 @@ import { compileArrayOp, compileScalarArrayOp } from './arrayexpr.js';
 import { compileJsonOp, jsonbCmp } from './jsonops.js';
 import { PgJsonb } from '../adt/jsonb.js';
 import { PgRecord, recordCmp } from '../adt/rowtypes.js';
-import { compileRowComparison } from './rowexpr.js';
+import { compileRowComparison, compileMismatchedRecords } from './rowexpr.js';
 type N = Record<string, any>;
 /** compileExpr, passed in (this module is below parse_expr's dispatcher: no import cycle) */
 type Rec = (n: N, scope: Scope) => Compiled;
@@ -48,6 +48,11 @@ const FEW_COMPARISONS = new Set(['pg_snapshot', 'txid_snapshot', 'xid', 'cid', '
 export function compileComparison(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
   // two ROW(...) constructors: field by field (make_row_comparison_op)
   if (l.rowArgs && r.rowArgs) return compileRowComparison(op, l, r, pos, compileComparison);
+  if (l.type.name === 'record' && r.type.name === 'record') {
+    // record_eq & co. over rows of different shapes (an error only if the comparison reaches the difference)
+    const m = compileMismatchedRecords(l, r, (a, b) => compareValues(a!, b!), CMP_OPS[op]!);
+    if (m) return m;
+  }
   // arrays: both sides of one array type (an untyped literal takes the other side's), compared by btarraycmp
   if ((isArray(l.type) || isArray(r.type)) && !(isArray(l.type) && isArray(r.type)) && l.type.name !== 'unknown' && r.type.name !== 'unknown') throw opNotExist(op, l.type, r.type, pos);
   if (isArray(l.type) && isArray(r.type) && l.type.elem.name !== r.type.elem.name) throw opNotExist(op, l.type, r.type, pos);

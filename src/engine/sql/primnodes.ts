@@ -102,6 +102,8 @@ export interface Scope {
   /** the OID of the table this scope reads (tableoid), when it is one */
   relOid?: number;
   relName: string | null;
+  /** the name of its row type, when it is a view, sequence or system view (a table's is relName: relOid is set) */
+  rowType?: string;
   alias: string | null;
   columns: ColumnSource[];
   /** true when system columns (ctid, xmin, ...) are available */

@@ -22,7 +22,7 @@
  * modelled (0A000).
  */
 import { PgError, notSupported, posOf } from '../errors.js';
-import { T, type SqlType } from './types.js';
+import { T, type SqlType, type Value, typeDisplayName } from './types.js';
 import { PgRecord, recordType, type RowField } from '../adt/rowtypes.js';
 import { castTo } from './coerce.js';
 import type { Compiled, Scope } from './primnodes.js';
@@ -40,7 +40,7 @@ export function compileWholeRow(name: string, scope: Scope, location: number | u
   if (rel) {
     first = rel.offset; count = rel.count; relName = null; join = scope.rels!.length > 1;
   } else if (!scope.rels && name === (scope.alias ?? scope.relName)) {
-    first = 0; count = scope.columns.length; relName = scope.relOid !== undefined ? scope.relName : null; join = false;
+    first = 0; count = scope.columns.length; relName = scope.rowType ?? (scope.relOid !== undefined ? scope.relName : null); join = false;
   } else return null;
   const idxs: number[] = [];
   const fields: RowField[] = [];
@@ -84,11 +84,45 @@ export function compileRowExpr(n: N, scope: Scope, rec: Rec): Compiled {
   }
   const args = raw.map((c) => (c.type.name === 'unknown' ? castTo(c, T.text, false, c.location) : c));
   if (args.length > 1664) throw new PgError('54011', 'ROW expressions can have at most 1664 entries', { position: posOf(n.location) });
-  const type: SqlType = recordType(args.map((a, i) => ({ name: `f${i + 1}`, type: a.type })), null);
+  // the fields keep their types as written (an untyped literal stays unknown, as record_eq sees it)
+  const type: SqlType = recordType(raw.map((a, i) => ({ name: `f${i + 1}`, type: a.type })), null);
   const fs = args.map((a) => a.fn);
   const c: Compiled = { fn: (r) => new PgRecord(fs.map((g) => g(r))), type, name: 'row', strength: 2, rowArgs: raw };
   if (args.every((a) => a.isConst)) { const v = c.fn(null as never); return { ...c, fn: () => v, isConst: true }; }
   return c;
+}
+
+const sameType = (a: SqlType, b: SqlType): boolean => a.name === b.name && (a.name !== 'record' || a.composite?.relName === b.composite?.relName);
+
+/**
+ * record_eq / btrecordcmp between row values of different shapes: they compare column by column and stop at the
+ * first pair that differs, raising 42804 only if they get to a pair of columns of different types ("dissimilar
+ * column types") or run out of one row's columns ("different numbers of columns"). Null when the shapes match
+ * (the plain comparison of values does). `cmp` compares two non-NULL values.
+ */
+export function compileMismatchedRecords(l: Compiled, r: Compiled, cmp: (a: Value, b: Value) => number, test: (c: number) => boolean): Compiled | null {
+  const a = l.type.composite?.fields, b = r.type.composite?.fields;
+  if (!a || !b) return null;
+  const bad = a.findIndex((f, k) => k < b.length && !sameType(f.type, b[k]!.type));
+  if (bad < 0 && a.length === b.length) return null;
+  const dissimilar = bad < 0 ? null : new PgError('42804', `cannot compare dissimilar column types ${typeDisplayName(a[bad]!.type)} and ${typeDisplayName(b[bad]!.type)} at record column ${bad + 1}`);
+  const n = Math.min(a.length, b.length);
+  const lf = l.fn, rf = r.fn;
+  return {
+    fn: (row) => {
+      const x = lf(row); if (x === null) return null;
+      const y = rf(row); if (y === null) return null;
+      const xs = (x as PgRecord).vals, ys = (y as PgRecord).vals;
+      for (let k = 0; k < n; k++) {
+        if (k === bad) throw dissimilar!;
+        const p = xs[k]!, q = ys[k]!;
+        const c = p === null || q === null ? (p === null ? (q === null ? 0 : 1) : -1) : cmp(p, q);
+        if (c !== 0) return test(c);
+      }
+      throw new PgError('42804', 'cannot compare record types with different numbers of columns');
+    },
+    type: T.bool, name: '?column?', strength: 0,
+  };
 }
 
 type Cmp = (op: string, l: Compiled, r: Compiled, pos?: number) => Compiled;
