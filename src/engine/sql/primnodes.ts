@@ -115,6 +115,8 @@ export interface Scope {
   inAgg?: boolean;
   /** GROUP BY expressions: an expression with this key (executor/util.ts expressionKey) is the hidden column at the index */
   groupExprs?: { key: (n: Record<string, any>) => string; map: Map<string, number> };
+  /** the row's own columns, when `columns` goes on with the query's (window results): what a whole row holds */
+  rowWidth?: number;
   /** several relations (a join): each one's visible name and where its columns start in `columns` */
   rels?: { name: string; offset: number; count: number }[];
   /** the enclosing query, for correlated subqueries: its scope and the row being evaluated */

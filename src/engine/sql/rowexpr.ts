@@ -40,7 +40,7 @@ export function compileWholeRow(name: string, scope: Scope, location: number | u
   if (rel) {
     first = rel.offset; count = rel.count; relName = null; join = scope.rels!.length > 1;
   } else if (!scope.rels && name === (scope.alias ?? scope.relName)) {
-    first = 0; count = scope.columns.length; relName = scope.rowType ?? (scope.relOid !== undefined ? scope.relName : null); join = false;
+    first = 0; count = scope.rowWidth ?? scope.columns.length; relName = scope.rowType ?? (scope.relOid !== undefined ? scope.relName : null); join = false;
   } else return null;
   const idxs: number[] = [];
   const fields: RowField[] = [];
