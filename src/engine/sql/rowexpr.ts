@@ -16,10 +16,15 @@
  * A whole row in a grouped query is 42803 naming it "t.*", even when each of its columns is grouped (PostgreSQL
  * accepts it only functionally dependent on a grouped primary key, which is not modelled).
  *
- * Simplifications: a FROM item of a join whose columns are all NULL reads as a NULL row (PostgreSQL: only the
- * null-extended side of an outer join does; a real row whose every column is NULL is "(,)" there); the row type of
- * a join member is `record`, not its table's name; field selection (t).col and ROW(...)::type casts are not
- * modelled (0A000).
+ * A FROM item on the nullable side of an outer join reads as a NULL row where the join null-extended it.
+ *
+ * (row).field reads one field (sql/arrayexpr.ts compileIndirection).
+ *
+ * Simplifications: on an outer join's nullable side, a real row whose every column is NULL reads as NULL too
+ * (PostgreSQL: "(,)"; the join's rows do not say which were null-extended); a LEFT JOIN LATERAL's null-extended
+ * side is a row of NULLs; the row type of a join member is `record`, not its table's name (pg_typeof); a cast to
+ * a table's row type (ROW(...)::t) is not modelled; rows have no hash function here, so a hashed DISTINCT of rows
+ * returns them in the order first seen (PostgreSQL: hash_record's order).
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { T, type SqlType, type Value, typeDisplayName } from './types.js';
@@ -38,7 +43,7 @@ export function compileWholeRow(name: string, scope: Scope, location: number | u
   let first: number, count: number, relName: string | null, join: boolean;
   const rel = scope.rels?.find((r) => r.name === name);
   if (rel) {
-    first = rel.offset; count = rel.count; relName = null; join = scope.rels!.length > 1;
+    first = rel.offset; count = rel.count; relName = null; join = !!rel.nullable;
   } else if (!scope.rels && name === (scope.alias ?? scope.relName)) {
     first = 0; count = scope.rowWidth ?? scope.columns.length; relName = scope.rowType ?? (scope.relOid !== undefined ? scope.relName : null); join = false;
   } else return null;
