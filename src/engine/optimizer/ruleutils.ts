@@ -11,6 +11,7 @@
  *     WHERE coalesce(s, 'n') <> 'x'    ->  Filter: (COALESCE(s, 'n'::text) <> 'x'::text)
  *     WHERE CASE WHEN v > 2 THEN v END IS NULL  ->  Filter: (CASE WHEN (v > 2) THEN v ELSE NULL::integer END IS NULL)
  *     WHERE lower(s) = 'x'         ->  Filter: (lower(s) = 'x'::text)     WHERE v::text = '1'  ->  ((v)::text = '1'::text)
+ *     WHERE t IS NOT NULL          ->  Filter: (t.* IS NOT NULL)           (a whole-row reference)
  *
  * Each expression's type is worked out as the parser would (exprtype): a constant is printed with the type the
  * other operand, the CASE / COALESCE / GREATEST's common type or the function's argument gives it.

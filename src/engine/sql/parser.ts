@@ -7,7 +7,8 @@
  *
  * Mirrors: src/backend/parser/gram.y + scan.l, raw_parser(). The parse tree is the JSON form of PostgreSQL's
  * node structs (SelectStmt, UpdateStmt, A_Expr, ...). The library carries PostgreSQL 18's grammar; statements
- * valid in 15 parse the same way, and what 16–18 added is refused with 15's own error (pg15grammar.ts).
+ * valid in 15 parse the same way, and what 16–18 added is refused with 15's own error (pg15grammar.ts). One piece
+ * of parse analysis happens on the tree here: ROW(...) = ROW(...) becomes the fields' comparisons (expandRowEquality).
  */
 import { loadModule, parseSync } from 'libpg-query';
 import { PgError } from '../errors.js';
