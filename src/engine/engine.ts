@@ -42,7 +42,7 @@ import {
   createCheckpoint, bgwriterRound,
 } from './checkpoint/checkpointer.js';
 import { type CrashReport, type RecoveryReport } from './recovery/recovery.js';
-import { execute, resume, cancel } from './tcop/postgres.js';
+import { execute, resume, cancel, probeQuery } from './tcop/postgres.js';
 import { advance, advanceToNextTimer, crash, restart, crashPointReached, setFullPageWrites, serverWork } from './postmaster/postmaster.js';
 import { acquireLock, releaseLock, waitForXact } from './lock/proc.js';
 import { abortTx, ensureTx, ensureXid, ensureTopXid } from './xact/xactblock.js';
@@ -299,6 +299,8 @@ export class Engine {
   execute(sessionName: string, sql: string, opts: { chunked?: boolean } = {}): ExecuteResponse { return execute(this, sessionName, sql, opts); }
   /** Continue a chunked bulk statement. */
   resume(sessionName: string): ExecuteResponse { return resume(this, sessionName); }
+  /** a query that touches nothing and ends at once (the isolation tester's lock-wait probe): tcop/postgres.ts probeQuery */
+  probeQuery(sessionName: string, sql: string): void { probeQuery(this, sessionName, sql); }
   /** Cancel the statement a session is running or waiting in (pg_cancel_backend: 57014). */
   cancel(sessionName: string): ExecuteResponse { return cancel(this, sessionName); }
 

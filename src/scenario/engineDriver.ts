@@ -97,6 +97,8 @@ export class EngineDriver implements Driver {
   /** Waiting for a lock held by another scenario session (a holder we cannot name — a queue ahead — counts too). */
   async blocked(session: string): Promise<boolean> {
     const s = this.engine.session(session);
+    // the tester asks on its control connection, whose backend then goes idle again (and may flush its statistics)
+    this.engine.probeQuery(CONTROL, `SELECT pg_catalog.pg_isolation_test_session_is_blocked($1, '{${[...this.names].map((n) => this.engine.session(n).pid).join(',')}}')`);
     if (s.safeSnapshotWait) return true; // GetSafeSnapshotBlockingPids: the tester counts this wait as blocked
     if (!s.waiting) return false;
     const by = this.blockers(session);

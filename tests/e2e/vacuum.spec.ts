@@ -25,6 +25,9 @@ test('the horizon explainer names the REPEATABLE READ session that keeps the dea
   await expect(page.getByTestId('held-version').first()).toContainText('transaction snapshot, xmin');
   await expect(page.getByTestId('horizon-holders')).toContainText('repeatable read');
   await expect(page.getByTestId('mark-vacuum')).toHaveCount(2); // one per plot
+  // the size plot carries table size, free space and WAL volume (issue 14's bloat plot)
+  await expect(page.getByTestId('bloat-bytes').locator('path.bloat-line')).toHaveCount(3);
+  await expect(page.getByTestId('bloat-bytes').locator('path.bloat-line.free')).toHaveCount(1);
   await shot(page, 'vacuum-horizon');
   await page.getByTestId('vacuum-view').screenshot({ path: 'test-results/screens/vacuum-view-horizon.png' });
   await page.getByTestId('goto-s2').click();

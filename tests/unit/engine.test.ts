@@ -27,7 +27,7 @@ describe('bad input gets a PostgreSQL error and changes nothing', () => {
     ['FULL JOIN without a hash- or merge-joinable condition (PostgreSQL refuses it too)', 'SELECT * FROM t a FULL JOIN t b ON a.id < b.id', '0A000'],
     ['ambiguous column', 'SELECT id FROM t a, t b', '42702'],
     ['unsupported LATERAL inside JOIN', 'SELECT * FROM t JOIN LATERAL (SELECT t.v) x ON true', '0A000'],
-    ['unsupported statement', 'VACUUM (INDEX_CLEANUP OFF) t', '0A000'],
+    ['unsupported statement', 'VACUUM VERBOSE', '0A000'], // of the whole database: it would report every system catalog
     ['unsupported statement (ALTER TABLE ... DETACH PARTITION CONCURRENTLY)', 'ALTER TABLE t DETACH PARTITION t2 CONCURRENTLY', '0A000'],
     ['savepoint outside a transaction block', 'SAVEPOINT a', '25P01'],
     ['unsupported function', 'SELECT random()', '0A000'],

@@ -47,6 +47,23 @@ describe('the raw page of get_raw_page()', () => {
   });
 });
 
+describe("an extension's functions the engine does not model", () => {
+  it('do not exist before CREATE EXTENSION (42883); after it they refuse 0A000 naming the function and its extension', () => {
+    const e = engine();
+    const calls = ["SELECT fsm_page_contents(get_raw_page('t', 'fsm', 0))", "SELECT * FROM heap_page_item_attrs(get_raw_page('t', 0), 't'::regclass)",
+      "SELECT * FROM pg_truncate_visibility_map('t')", "SELECT pgstathashindex('t_pkey')"];
+    ok(e, 'INSERT INTO t VALUES (1, 1)');
+    expect(e.execute('s1', "SELECT pg_truncate_visibility_map('t')").outcome.error?.sqlstate).toBe('42883');
+    ok(e, 'CREATE EXTENSION pg_visibility');
+    ok(e, 'CREATE EXTENSION pgstattuple');
+    for (const sql of calls) {
+      const err = e.execute('s1', sql).outcome.error;
+      expect(err?.sqlstate, sql).toBe('0A000');
+      expect(err?.message, sql).toMatch(/of the extension (pageinspect|pg_visibility|pgstattuple)/);
+    }
+  });
+});
+
 describe('pg_walinspect and pg_buffercache', () => {
   it('exist once created; what they do not model refuses with 0A000 (tests/unit/walinspect.test.ts has the rest)', () => {
     const e = engine();

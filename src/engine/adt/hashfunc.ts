@@ -176,3 +176,28 @@ export function hashInt8Extended(v: number | bigint, seed: bigint): bigint {
 
 /** hashtextextended (deterministic collation) */
 export const hashTextExtended = (s: string, seed: bigint): bigint => hashBytesExtended(utf8Bytes(s), seed);
+
+/**
+ * hashfloat8 (hashfloat4 widens to float8 first): hash_bytes over the value's eight bytes as the machine stores them
+ * (little-endian here), with +0 and -0 both hashing to 0 and every NaN as the one canonical NaN.
+ */
+export function hashFloat8(v: number): number {
+  if (v === 0) return 0;
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setFloat64(0, Number.isNaN(v) ? NaN : v, true);
+  return hashBytes(b);
+}
+
+const INT64_MAX = (1n << 63n) - 1n, INT64_MIN = -(1n << 63n);
+
+/** date's hash opclass: hashint4 of the days since 2000-01-01 (infinity: DATEVAL_NOEND, INT_MAX). */
+export const hashDate = (days: number): number => hashInt4(days === Infinity ? 0x7fffffff : days === -Infinity ? -0x80000000 : days);
+
+/** timestamp_hash (timestamp and timestamptz): hashint8 of the microseconds since 2000-01-01 (infinity: INT64_MAX). */
+export const hashTimestamp = (us: number): number => hashInt8(us === Infinity ? INT64_MAX : us === -Infinity ? INT64_MIN : BigInt(us));
+
+/** interval_hash: hashint8 of the low 64 bits of interval_cmp_value (a month 30 days, a day 24 hours). */
+export function hashInterval(months: number, days: number, us: number): number {
+  const span = (BigInt(months) * 30n + BigInt(days)) * 86_400_000_000n + BigInt(us);
+  return hashInt8(BigInt.asIntN(64, span));
+}

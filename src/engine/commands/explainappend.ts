@@ -34,7 +34,7 @@ export function* explainSetOp(ex: Executor, s: Session, n: N, raw: RawStmt, o: O
   if (n.sortClause?.length || n.limitCount || n.limitOffset || n.withClause) throw notSupported('EXPLAIN of ORDER BY, LIMIT or WITH over UNION / INTERSECT / EXCEPT');
   const table = plainTableOf(ex, s);
   const l = setOpArm(n.larg, table), r = setOpArm(n.rarg, table);
-  if (!l || !r) throw notSupported('EXPLAIN of a set operation whose arms are not plain SELECTs of columns from one table (or of more than two arms)');
+  if (!l || !r || !l.plain || !r.plain) throw notSupported('EXPLAIN of a set operation whose arms are not plain SELECTs of columns from one table (or of more than two arms)');
   const lt = l.cols.map((c) => l.table.columns[c]!.type.name), rtypes = r.cols.map((c) => r.table.columns[c]!.type.name);
   if (lt.length !== rtypes.length || lt.some((t, i) => t !== rtypes[i])) throw notSupported('EXPLAIN of a set operation whose arms\' columns differ in type');
   if (o.costs) throw noCosts('UNION / INTERSECT / EXCEPT');

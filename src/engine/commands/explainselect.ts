@@ -159,7 +159,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
 
     let agg: PlanNode | null = null;
     if (grouping) {
-      const keys = ((n.groupClause ?? []) as N[]).map((g) => keyText(resolve(g), false));
+      const keys = ((n.groupClause ?? []) as N[]).filter((_, i) => !qi.groupUseless?.has(i)).map((g) => keyText(resolve(g), false));
       const having = n.havingClause ? [`Filter: ${d.qualList(d.quals(n.havingClause))}`] : [];
       // GroupAggregate over a Sort when add_path kept that, or an aggregate cannot be hashed (optimizer/distinctpaths.ts)
       if (keys.length && qi.groupSorted) top = node('Sort', [`Sort Key: ${keys.join(', ')}`], [top]);
@@ -184,7 +184,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       top = agg;
     } else if (distinct && qi.distinctSorted) {
       // add_path kept the sorted path (optimizer/distinctpaths.ts): Unique over a Sort on the DISTINCT columns
-      top = node('Sort', [`Sort Key: ${targets.map((t) => keyText(t.ResTarget.val, false)).join(', ')}`], [top]);
+      top = node('Sort', [`Sort Key: ${[...new Set(targets.map((t) => keyText(t.ResTarget.val, false)))].join(', ')}`], [top]);
       agg = node('Unique', [], [top]);
       top = agg;
     } else if (distinct) {

@@ -19,6 +19,7 @@
  * aborted transaction puts the old heap and indexes back; WAL records written before the new file are skipped by
  * REDO (storageLsn) instead of naming an old relfilenode; a crash does not undo an uncommitted catalog change.
  */
+import { countScan } from '../pgstat/pgstat_relation.js';
 import { logIndexBuild } from '../wal/nbtsort_xlog.js';
 import { logAccessExclusiveLock } from '../wal/standby.js';
 import { LockMode } from '../lock/lock.js';
@@ -146,8 +147,10 @@ export function recentXmin(ex: Executor, s: Session): number {
 export function buildIndex(ex: Executor, s: Session, t: Table, index: BtreeIndex): void {
   const vctx = ex.eng.visibilityContext(s);
   const liveKeys = new Set<string | number>();
+  let scanned = 0;
   for (const page of t.heap.pages) {
     page.items.forEach((item, i) => {
+      if (item.lpFlags === LpFlags.NORMAL) scanned++;
       if (item.lpFlags !== LpFlags.NORMAL || item.infomask2 & HEAP_ONLY_TUPLE) return;
       let last = item;
       for (const m of hotChain(t, page.blkno, i + 1, ex.eng.multis)) last = m.item;
@@ -163,6 +166,8 @@ export function buildIndex(ex: Executor, s: Session, t: Table, index: BtreeIndex
       index.insert(vals, packTid(page.blkno, i + 1));
     });
   }
+  // the build's heap scan (table_beginscan_strat, SnapshotAny: every normal tuple) counts as a seq_scan
+  countScan(s, t.oid, 'seq', scanned);
   index.leafLsn = ex.eng.wal.insertLsn;
   index.markBuilt(); // _bt_load: bottom up (and equal keys deduplicated into posting lists)
   index.stats = { relpages: btreePages(t, index), reltuples: index.count }; // index_update_stats

@@ -11,15 +11,25 @@
  * (avail 0), and an INSERT then goes to the last page (heap.ts pageFor).
  *
  * Mirrors: contrib/pg_visibility/pg_visibility.c, contrib/pg_freespacemap/pg_freespacemap.c,
- * storage/freespace/freespace.c (fsm_space_avail_to_cat, GetRecordedFreeSpace). Simplification:
- * pg_check_visible / pg_check_frozen / pg_truncate_visibility_map are not modelled.
+ * storage/freespace/freespace.c (fsm_space_avail_to_cat, GetRecordedFreeSpace).
+ *
+ *     SELECT * FROM pg_check_frozen('t');     -- t_ctid of each tuple on an all-frozen page that is not frozen
+ *     SELECT * FROM pg_check_visible('t');    -- … on an all-visible page that not every snapshot sees
+ *
+ * Both come back empty unless the map lies (collect_corrupt_items): a dead line pointer on a marked page counts
+ * too. pg_check_visible judges against the removable horizon, as VACUUM does (tuple_all_visible: live to
+ * HeapTupleSatisfiesVacuum and inserted before the horizon). Simplification: pg_truncate_visibility_map is not
+ * modelled (0A000).
  */
 import { PgError, notSupported } from '../errors.js';
 import { register, type FuncDef, type CallCtx } from '../sql/funcs/registry.js';
 import { T, type Value } from '../sql/types.js';
-import { PD_ALL_VISIBLE, fsmCategory } from '../heap/heap.js';
+import { PD_ALL_VISIBLE, fsmCategory, formatTid } from '../heap/heap.js';
+import { LpFlags, HEAP_XMIN_FROZEN, HEAP_XMAX_INVALID, type Item } from '../heap/tuple.js';
+import { satisfiesVacuum, VacState } from '../vacuum/vacuum.js';
+import { removableHorizon, vacuumContext } from '../vacuum/pruneheap.js';
 import { vmStatus, VISIBILITYMAP_ALL_VISIBLE, VISIBILITYMAP_ALL_FROZEN } from '../heap/visibilitymap.js';
-import { tableArg } from './host.js';
+import { host, tableArg } from './host.js';
 import type { Table } from '../catalog/catalog.js';
 
 const bits = (t: Table, blk: number) => {
@@ -33,7 +43,33 @@ const blockArg = (c: CallCtx, t: Table, v: Value): number => {
 };
 const avail = (t: Table, blk: number) => (blk < t.heap.pages.length ? fsmCategory(t.heap.fsm.get(blk) ?? 0) * 32 : 0);
 
+/** heap_tuple_needs_eventual_freeze: an unfrozen normal xmin, or an xmax (plain or multi) not marked invalid */
+const needsFreeze = (it: Item) => ((it.infomask & HEAP_XMIN_FROZEN) !== HEAP_XMIN_FROZEN && it.xmin >= 3)
+  || (!(it.infomask & HEAP_XMAX_INVALID) && it.xmax !== 0);
+
+/** collect_corrupt_items: the tuples on pages the map marks all-frozen (or all-visible) that are not */
+function corruptItems(c: CallCtx, rel: Value, frozen: boolean): Value[][] {
+  const t = tableArg(c, rel);
+  const { eng } = host(c);
+  const horizon = removableHorizon(eng);
+  const ctx = vacuumContext(eng, horizon);
+  const out: Value[][] = [];
+  for (const p of t.heap.pages) {
+    const [vis, frz] = bits(t, p.blkno);
+    if (!(frozen ? frz : vis)) continue;
+    p.items.forEach((it, i) => {
+      if (it.lpFlags === LpFlags.UNUSED || it.lpFlags === LpFlags.REDIRECT) return;
+      const bad = it.lpFlags === LpFlags.DEAD || (frozen ? needsFreeze(it)
+        : satisfiesVacuum({ ...it }, ctx) !== VacState.Live || ((it.infomask & HEAP_XMIN_FROZEN) !== HEAP_XMIN_FROZEN && it.xmin >= horizon));
+      if (bad) out.push([formatTid(p.blkno, i + 1)]);
+    });
+  }
+  return out;
+}
+
 const defs: FuncDef[] = [
+  { name: 'pg_check_frozen', args: ['regclass'], ret: T.text, extension: 'pg_visibility', table: { set: true, columns: [['t_ctid', T.tid]], rows: ([r], c) => corruptItems(c, r!, true) } },
+  { name: 'pg_check_visible', args: ['regclass'], ret: T.text, extension: 'pg_visibility', table: { set: true, columns: [['t_ctid', T.tid]], rows: ([r], c) => corruptItems(c, r!, false) } },
   {
     name: 'pg_visibility_map', args: ['regclass'], ret: T.text, extension: 'pg_visibility',
     table: { set: true, columns: [['blkno', T.int8], ['all_visible', T.bool], ['all_frozen', T.bool]], rows: ([r], c) => { const t = tableArg(c, r!); return t.heap.pages.map((p) => [p.blkno, ...bits(t, p.blkno)]); } },

@@ -406,7 +406,7 @@ export class Executor {
 
   // ---- commands/vacuum.ts
   *vacuumStmt(s: Session, n: N): Gen<QueryResult> { return yield* vacuumStmt(this, s, n); }
-  updateStats(s: Session, t: Table) { return updateStats(this, s, t); }
+  updateStats(s: Session, t: Table, analyze = false) { return updateStats(this, s, t, analyze); }
   vacuumTable(s: Session, t: Table, p?: VacuumParams) { return vacuumTable(this, s, t, p); }
 
   // ---- commands/lockcmds.ts

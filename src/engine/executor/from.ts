@@ -156,7 +156,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     return {
       relName: null, alias: null, columns: inp.columns, hasSystem: false, env, sql,
       rels: inp.rels.map((r) => {
-        const x = { name: r.name, offset, count: r.count, ...(nullable.has(r.name) ? { nullable: true } : {}) };
+        const x = { name: r.name, offset, count: r.count, table: r.table, ...(nullable.has(r.name) ? { nullable: true } : {}) };
         offset += r.count;
         return x;
       }),
@@ -190,14 +190,14 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       const target = ctx.target;
       if (target?.item === item) {
         return {
-          names: [name], columns: [...scope.columns, TARGET_TID], rels: [{ name, count: t.columns.length + 1 }], tables: [t],
+          names: [name], columns: [...scope.columns, TARGET_TID], rels: [{ name, count: t.columns.length + 1, table: t }], tables: [t],
           rows: () => target.rows(t, scope), probe: (path) => target.rows(t, scope, path), plan: { kind: 'Scan', table: t, name, alias, quals: [] },
         };
       }
       const own = pushdown?.get(name);
       const restrict = own?.length ? ex.compileWhere(own.length === 1 ? own[0] : { BoolExpr: { boolop: 'AND_EXPR', args: own } }, scope) : null;
       return {
-        names: [name], columns: scope.columns, rels: [{ name, count: t.columns.length }], tables: [t],
+        names: [name], columns: scope.columns, rels: [{ name, count: t.columns.length, table: t }], tables: [t],
         rows: () => ex.scan(s, t, snap(), restrict, undefined, scope).map((c) => c.vals),
         probe: (path) => ex.scan(s, t, snap(), null, undefined, scope, path).map((c) => c.vals),
         plan: { kind: 'Scan', table: t, name, alias, quals: [] },

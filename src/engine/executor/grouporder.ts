@@ -16,8 +16,9 @@ import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import { estimateNumGroups } from '../optimizer/clausesel.js';
 import { distinctStrategy, groupingStrategy } from '../optimizer/distinctpaths.js';
 import { hashFunctionFor } from './nodeHashjoin.js';
-import { collectColumnRefs, type N } from './util.js';
+import { collectColumnRefs, expressionKey, type N } from './util.js';
 import type { HashedOrder } from './nodeAgg.js';
+import type { JoinGroupEstimate } from '../optimizer/joingroups.js';
 
 /** The hash table a HashAggregate over these columns of a table would build, or undefined when not modelled. */
 export function hashedOrder(t: Table, cols: number[], where: N | undefined, scope: Scope, estimateCols: number[] | null = cols): HashedOrder | undefined {
@@ -49,14 +50,33 @@ export function groupEstimateColumns(t: Table, items: (number | N)[], scope: Sco
  * Sort + GroupAggregate; otherwise, over one table's Seq Scan, whichever add_path keeps; else the HashAggregate.
  */
 export function groupPlan(n: N, t: Table | null, aggs: AggSpec[], groupCols: Set<number>, groupItems: (number | N)[], scope: Scope, groupBase: Scope,
-  path: ScanPath | null): HashedOrder | undefined {
+  path: ScanPath | null, join: JoinGroupEstimate | null = null): HashedOrder | undefined {
   if (aggs.some((a) => a.distinct || a.order)) return { fns: [], expected: 0, sorted: true };
-  if (!t) return undefined;
+  if (!t) return join ? joinHashedOrder(join, [...groupCols].map((c) => groupBase.columns[c]?.type.name ?? ''), groupItems) : undefined;
   const h = hashedOrder(t, [...groupCols], n.whereClause, groupBase, groupEstimateColumns(t, groupItems, scope));
   if (!h || path?.kind !== 'SeqScan' || n.havingClause) return h;
   const ops = aggregateOps(aggs);
   if (!ops) return h;
   return groupingStrategy(t, n.whereClause, groupCols.size, h.expected, ops.trans, ops.final) === 'sorted' ? { ...h, sorted: true } : h;
+}
+
+/**
+ * The hash table of a GROUP BY or DISTINCT over a join: hashed by each key's type, sized by estimate_num_groups over
+ * the join (optimizer/joingroups.ts). undefined: a type without a hash function here, a `*`, or no estimate.
+ * Simplification: always the HashAggregate — the sorted alternative is not costed over a join.
+ */
+export function joinHashedOrder(join: JoinGroupEstimate, types: string[], items: (number | N)[]): HashedOrder | undefined {
+  const fns = types.map((ty) => hashFunctionFor(ty));
+  if (fns.some((f) => !f)) return undefined;
+  const vars: NonNullable<ReturnType<JoinGroupEstimate['varAt']>>[] = [];
+  for (const it of items) {
+    if (typeof it !== 'number' && it.ColumnRef?.fields?.some((f: N) => f.A_Star)) return undefined;
+    const v = typeof it === 'number' ? [join.varAt(it)] : join.varsOf(it);
+    if (!v || v.some((x) => !x)) return undefined;
+    vars.push(...(v as NonNullable<(typeof v)[number]>[]));
+  }
+  const expected = join.groups(vars);
+  return expected === null ? undefined : { fns: fns as ((v: Value) => number)[], expected };
 }
 
 /** The aggregates' transition and final function calls (each built-in one costs one cpu_operator_cost); null: not modelled. */
@@ -81,7 +101,11 @@ export function aggregateOps(aggs: AggSpec[]): { trans: number; final: number } 
 export function distinctPlan(n: N, t: Table, targets: { type: SqlType }[], scope: Scope, path: ScanPath | null) {
   const cols = distinctColumns(n.targetList, t);
   const h = cols ? hashedOrder(t, cols, n.whereClause, scope) : distinctExprOrder(t, n, targets, scope);
-  const strategy = h && path?.kind === 'SeqScan' ? distinctStrategy(t, n.whereClause, h.fns.length, h.expected) : null;
+  // the Unique compares each column once: make_pathkeys_for_sortclauses drops a DISTINCT column named twice (the
+  // HashAggregate hashes every one)
+  const items = ((n.targetList ?? []) as N[]).map((tl) => tl.ResTarget.val as N);
+  const sortCols = cols ? new Set(cols).size : new Set(items.map((x) => expressionKey(x, scope))).size;
+  const strategy = h && path?.kind === 'SeqScan' ? distinctStrategy(t, n.whereClause, h.fns.length, sortCols, h.expected) : null;
   return { h, strategy };
 }
 

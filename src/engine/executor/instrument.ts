@@ -48,6 +48,8 @@ export interface QueryInstr {
   distinct: number;
   /** GROUP BY runs as a GroupAggregate over a Sort, not a HashAggregate (optimizer/distinctpaths.ts) */
   groupSorted?: boolean;
+  /** GROUP BY items (their positions in the clause) the planner drops as keys: a grouped primary key's table's other columns */
+  groupUseless?: Set<number>;
   /** the DISTINCT is a Unique over a Sort, not a HashAggregate (optimizer/distinctpaths.ts) */
   distinctSorted?: boolean;
   /** a source without a table (Result, Function Scan): rows it produced, rows its filter removed */

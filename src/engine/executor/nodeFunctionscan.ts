@@ -8,6 +8,7 @@
  * reads — never under a LIMIT 0. Simplifications: one function (no ROWS FROM (...) with several), generate_series
  * over integers only — refused with 0A000.
  */
+import { extensionOfFunction } from '../catalog/extfuncs.js';
 import type { Executor } from './executor.js';
 import { memberStatusName } from '../multixact/multixact.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -78,6 +79,8 @@ function functionScanInner(s: Session, rf: N, env: Scope['env'], sql: string, ou
       rows: (row = noRow) => { const v = outer ? (f(row) as PgArray | null) : once; return v === null ? [] : v.items.map((x) => [x]); },
     };
   }
+  const ext = fname ? extensionOfFunction(fname) : undefined;
+  if (ext && env.hasExtension?.(ext) && !hasFunction(fname!)) throw notSupported(`the function ${fname}() of the extension ${ext}`, posOf(fc.location));
   if (!fname || !hasFunction(fname)) throw notSupported(`function ${fname ?? ''} in FROM`, posOf(fc.location));
   void s;
   const pos = posOf(fc.location);

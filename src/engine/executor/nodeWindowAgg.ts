@@ -16,12 +16,14 @@
  * Supported: row_number, rank, dense_rank, ntile, lag, lead, first_value, last_value, nth_value,
  * and count / sum / avg / min / max OVER; named windows (WINDOW w AS ...) and frames (ROWS / RANGE / GROUPS,
  * EXCLUDE: windowframe.ts). Simplifications: no FILTER, no window functions together with GROUP BY or FOR UPDATE;
- * rows that tie on every sort key keep their scan order (PostgreSQL's sort may put them either way).
+ * rows that tie on every sort key are ordered by PostgreSQL's quicksort (executor/qsort.ts), as the Sort below the WindowAgg
+ * orders them.
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { compileExpr, castTo, compareValues, newAggState, type AggSpec, type Compiled, type Row, type Scope } from '../sql/expr.js';
 import { type SqlType, type Value, T, formatValue } from '../sql/types.js';
 import type { N } from './util.js';
+import { pgQsort } from './qsort.js';
 import { resolveWindows, compileFrame, frameOffsets, frameRows, peerGroups, type FrameSpec } from './windowframe.js';
 
 const RANKING = new Set(['row_number', 'rank', 'dense_rank', 'ntile', 'lag', 'lead', 'first_value', 'last_value', 'nth_value']);
@@ -161,7 +163,8 @@ export function prepareWindows(calls: Call[], scope: Scope): Prepared {
         const offs = sp.frame ? frameOffsets(sp.frame) : null;
         const dirs = [...sp.part.map(() => ({ desc: false, nullsFirst: false })), ...sp.order.map((o) => ({ desc: o.desc, nullsFirst: o.nullsFirst }))];
         const keyed = rows.map((r) => ({ r, p: sp.part.map((p) => p.fn(r)), o: sp.order.map((o) => o.c.fn(r)) }));
-        if (dirs.length) keyed.sort((a, b) => cmpKeys([...a.p, ...a.o], [...b.p, ...b.o], dirs));
+        // the Sort under WindowAgg: tuplesort's quicksort (executor/qsort.ts), so rows that tie on every key come out as PG's do
+        if (dirs.length) pgQsort(keyed, (a, b) => cmpKeys([...a.p, ...a.o], [...b.p, ...b.o], dirs));
         const samePart = (a: typeof keyed[0], b: typeof keyed[0]) =>
           sp.part.every((_, i) => JSON.stringify(formatValue(a.p[i]!)) === JSON.stringify(formatValue(b.p[i]!)));
         const peers = (a: typeof keyed[0], b: typeof keyed[0]) => cmpKeys(a.o, b.o, dirs.slice(sp.part.length)) === 0;

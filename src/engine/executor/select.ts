@@ -28,7 +28,9 @@ import { intConst } from '../sql/parser.js';
 import { type WaitPolicy } from './rowlocks.js';
 import { compileSortKeys, compareKeys, sortRows } from './nodeSort.js';
 import { pgQsort } from './qsort.js';
-import { groupPlan, distinctPlan } from './grouporder.js';
+import { groupPlan, distinctPlan, joinHashedOrder } from './grouporder.js';
+import { JoinGroupEstimate } from '../optimizer/joingroups.js';
+import { functionalGrouping } from '../optimizer/groupkeys.js';
 import { distinctFilter } from './nodeUnique.js';
 import { projectRows, oneTimeFilterFalse } from './nodeResult.js';
 import { aggregate } from './nodeAgg.js';
@@ -178,7 +180,14 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
   // the grouping columns in GROUP BY's order (a HashAggregate hashes them in that order)
   for (const it of groupItems) groupCols.add(typeof it === 'number' ? it : groupBase.groupExprs!.map.get(expressionKey(it, scope))!);
-  const aggScope: Scope = { ...groupBase, aggs, groupCols };
+  // a grouped primary key: its table's other columns may appear ungrouped, and the planner keys the groups without
+  // them (optimizer/groupkeys.ts: check_functional_grouping, remove_useless_groupby_columns)
+  const groupRels = scope.rels ?? (src.table ? [{ offset: 0, count: src.table.columns.length, table: src.table }] : []);
+  const fg = hasGroup ? functionalGrouping(groupRels, groupItems) : null;
+  const uselessGroup = new Set<number>(fg?.useless.size ? groupItems.flatMap((it, i) => (typeof it === 'number' && fg.useless.has(it) ? [i] : [])) : []);
+  const keyItems = uselessGroup.size ? groupItems.filter((_, i) => !uselessGroup.has(i)) : groupItems;
+  const keyCols = uselessGroup.size ? new Set([...groupCols].filter((c) => !fg!.useless.has(c))) : groupCols;
+  const aggScope: Scope = { ...groupBase, aggs, groupCols: fg?.dependent.size ? new Set([...groupCols, ...fg.dependent]) : groupCols };
   const targets: Compiled[] = [];
   const names: string[] = [];
   /** what each target computes, to tell "the same expression twice" from different ones (ORDER BY ambiguity) */
@@ -290,10 +299,13 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     indexOnly: (index) => isIndexOnly({ kind: 'IndexScanOrdered', index, backward: false }, src.table!, n),
   }) : null;
   // GROUP BY: the HashAggregate's table, or a GroupAggregate over a Sort (optimizer/distinctpaths.ts)
-  const groupOrder = hasGroup ? groupPlan(n, src.table ?? null, aggs, groupCols, groupItems, scope, groupBase, path) : undefined;
+  // over a join: estimate_num_groups over the join tree (optimizer/joingroups.ts)
+  const joinEst = !src.table ? JoinGroupEstimate.of(src.joinPlan, scope.rels) : null;
+  const groupOrder = hasGroup ? groupPlan(n, src.table ?? null, aggs, keyCols, keyItems, scope, groupBase, path, joinEst) : undefined;
   if (qi) {
     qi.path = path; qi.scope = scope; qi.joinPlan = src.joinPlan ?? null;
     qi.groupSorted = !!groupOrder?.sorted;
+    qi.groupUseless = uselessGroup;
     // SELECT DISTINCT: Unique over Sort or HashAggregate (optimizer/distinctpaths.ts), for EXPLAIN to print
     const plainDistinct = n.distinctClause && !Object.keys(n.distinctClause[0] ?? {}).length;
     qi.distinctSorted = !!(plainDistinct && src.table && distinctPlan(n, src.table, targets, scope, path).strategy === 'sorted');
@@ -359,7 +371,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
 
   if (groupExprs.length) rows = rows.map((r) => ({ ...r, vals: [...r.vals, ...groupExprs.map((c) => c.fn(r))] }));
-  if (grouping) rows = aggregate(ex, rows, aggs, groupCols, hasGroup, having, qi ?? undefined, groupOrder);
+  if (grouping) rows = aggregate(ex, rows, aggs, keyCols, hasGroup, having, qi ?? undefined, groupOrder);
   if (wp) rows = wp.run(rows);
   if (ps) rows = ps.run(rows);
   if (qi) qi.belowSort = rows.length;
@@ -450,6 +462,16 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
   if (cursorScan) cursorScan.limited = limit !== null && out.length >= limit;
   // a hashed DISTINCT returns its rows in its hash table's order (execGrouping.ts)
+  if (unique && !src.table && joinEst && !sortKeys.length && limit === null && !offset && out.length > 1) {
+    const items = ((n.targetList ?? []) as N[]).map((tl) => tl.ResTarget.val as N);
+    const h = joinHashedOrder(joinEst, targets.map((tg) => tg.type.name), items);
+    if (h) {
+      const perm = hashTableOrder(out.map((v) => groupHash(v, h.fns)), h.expected, foundAfter);
+      const reordered = perm.map((i) => out[i]!);
+      out.length = 0;
+      out.push(...reordered);
+    }
+  }
   if (unique && src.table && !sortKeys.length && limit === null && !offset && out.length > 1) {
     const { h, strategy } = distinctPlan(n, src.table, targets, scope, path);
     if (strategy === 'sorted') {

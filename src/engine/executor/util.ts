@@ -42,7 +42,7 @@ export interface JoinInput {
   names: string[];
   /** `hidden`: a JOIN ... USING side's USING column (executor/joinusing.ts), reached only qualified */
   columns: { name: string; type: SqlType; dropped?: boolean; hidden?: boolean }[];
-  rels: { name: string; count: number }[]; tables: Table[]; rows: () => Value[][]; plan: JoinPlan;
+  rels: { name: string; count: number; table?: Table }[]; tables: Table[]; rows: () => Value[][]; plan: JoinPlan;
   /** a plain table's rows read through an index path instead (the inner side of a parameterized nested loop, an Index Scan) */
   probe?: (path: ScanPath) => Value[][];
 }

@@ -12,18 +12,20 @@
  * Anything else — a range on text with statistics, functions, LIKE, IN — is not estimated: null, and the caller
  * treats its plan as one EXPLAIN cannot vouch for (optimizer/joinpath.ts).
  */
-import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import type { Table } from '../catalog/catalog.js';
 import type { Value } from '../sql/types.js';
 import { intConst } from '../sql/parser.js';
 import { estimateRelSize, clampRowEst } from './plancat.js';
-import { varEqConst, scalarIneqSel, type KeyVar } from './selfuncs.js';
+import { varEqConst, scalarIneqSel, variableNumDistinct, type KeyVar } from './selfuncs.js';
 import { likeToRegex } from '../sql/operators.js';
 
 type N = Record<string, any>;
 
 const DEFAULT_NUM_DISTINCT = 200;
 const DEFAULT_INEQ_SEL = 1 / 3;
+const DEFAULT_EQ_SEL = 0.005;
+/** DEFAULT_MATCH_SEL: a pattern's fixed prefix without a histogram */
+const DEFAULT_MATCH_SEL = 0.005;
 const COMPARISONS = new Set(['<', '<=', '>', '>=']);
 
 /** The selectivity of a rel's own AND-ed conditions (the joins' sides, executor/from.ts); null: not estimated. */
@@ -65,7 +67,7 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
   const keyVar = (col: number): KeyVar => ({ table: t, col, tuples, rows: tuples });
   const hasStats = (col: number) => !!t.stats?.columns?.[col];
   /** one comparison `col op const`: its column, operator and selectivity */
-  const comparison = (q: N, negate: boolean): { col: number; op: string; sel: number; key?: string } | null => {
+  const comparison = (q: N, negate: boolean): { col: number; op: string; sel: number; key?: string; noRange?: boolean } | null => {
     const e = q.A_Expr;
     if (!e || e.kind !== 'AEXPR_OP' || e.name?.length !== 1 || !e.lexpr) return null;
     let op = e.name[0].String?.sval as string;
@@ -73,6 +75,14 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
     let col = colOf(e.lexpr), other = e.rexpr;
     if (col < 0) { col = colOf(e.rexpr); other = e.lexpr; if (col >= 0) op = ({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[op] ?? op; }
     if (col < 0) return o.exprDefaults ? exprComparison(e, op, negate) : null;
+    if (colOf(other) >= 0) {
+      // two columns of this table (`b <> a`): get_restriction_variable finds no constant side, so eqsel and neqsel
+      // give their defaults (DEFAULT_EQ_SEL 0.005 and 1 minus it), an inequality DEFAULT_INEQ_SEL; never a range pair
+      if (negate) { const neg = negatedOp(op); if (!neg) return null; op = neg; }
+      if (op === '=') return { col, op, sel: DEFAULT_EQ_SEL, noRange: true };
+      if (op === '<>') return { col, op, sel: 1 - DEFAULT_EQ_SEL, noRange: true };
+      return COMPARISONS.has(op) ? { col, op, sel: DEFAULT_INEQ_SEL, noRange: true } : null;
+    }
     const type = t.columns[col]!.type.name;
     const isInt = ['int2', 'int4', 'int8'].includes(type);
     const okConst = isInt ? intConstant(other) : type === 'text' || type === 'varchar' ? strConstant(other) : false;
@@ -114,7 +124,7 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
   /** nulltestsel: the NULLs' fraction (with statistics) or DEFAULT_UNK_SEL 0.005; IS NOT NULL its complement */
   const nullTest = (q: N): number | null => {
     const nt = q.NullTest;
-    if (!nt || !o.exprDefaults) return null;
+    if (!nt) return null;
     const col = colOf(nt.arg);
     const frac = col >= 0 && t.stats?.columns?.[col] ? t.stats.columns[col]!.nullfrac : col >= 0 || mentionsOwn(nt.arg) ? 0.005 : null;
     if (frac === null) return null;
@@ -127,11 +137,12 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
    * the histogram (at least 10 entries, blended with the heuristic under 100), the heuristic (each fixed
    * character 0.2, each further % 5.0, each _ 0.9, at most 1) otherwise, kept within 0.0001 .. 0.9999, for the
    * values outside the MCV list, plus the matching MCVs' frequencies; NOT LIKE: 1 - that - the NULLs. A fixed
-   * prefix before the first wildcard (a text range: prefix_selectivity) is not modelled: null.
+   * prefix before the first wildcard ('ab%'): prefix_selectivity — DEFAULT_MATCH_SEL without a histogram (with one,
+   * a text range over it: not modelled, null) — times the heuristic of the rest.
    */
   const likeClause = (q: N): number | null => {
     const e = q.A_Expr;
-    if (!o.exprDefaults || e?.kind !== 'AEXPR_LIKE') return null;
+    if (e?.kind !== 'AEXPR_LIKE') return null;
     const op = e.name?.[0]?.String?.sval;
     const col = colOf(e.lexpr), pat = e.rexpr?.A_Const?.sval?.sval;
     if ((op !== '~~' && op !== '!~~') || col < 0 || typeof pat !== 'string' || !['text', 'varchar'].includes(t.columns[col]!.type.name)) return null;
@@ -146,8 +157,17 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
     const nullfrac = st?.nullfrac ?? 0;
     let result: number;
     if (i >= pat.length) result = varEqConst(keyVar(col), prefix, false);
-    else if (prefix) return null;
-    else {
+    else if (prefix) {
+      // a fixed prefix: prefix_selectivity (the range prefix .. its successor string over the histogram — text
+      // interpolation, not modelled: null) or, with no histogram, DEFAULT_MATCH_SEL; times the rest's heuristic
+      if (st?.histogram?.length) return null;
+      const re = likeToRegex(pat, false);
+      let selec = Math.min(0.9999, Math.max(0.0001, DEFAULT_MATCH_SEL * likeSelectivity(pat.slice(i))));
+      let mcvSel = 0, sumcommon = 0;
+      st?.mcv?.values.forEach((v, k) => { sumcommon += st.mcv!.freqs[k]!; if (re.test(String(v))) mcvSel += st.mcv!.freqs[k]!; });
+      selec = selec * (1 - nullfrac - sumcommon) + mcvSel;
+      result = selec;
+    } else {
       const re = likeToRegex(pat, false);
       let selec = -1;
       const hist = st?.histogram ?? [];
@@ -168,6 +188,37 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
     if (op === '!~~') result = 1 - result - nullfrac;
     return Math.min(1, Math.max(0, result));
   };
+  /**
+   * scalararraysel for `col IN (c1, c2, …)` / `col = ANY (ARRAY[…])` (OR of the elements' eqsel) and `col NOT IN (…)` /
+   * `col <> ALL (…)` (AND of their neqsel): the elements combined as independent events, or — equality under OR,
+   * inequality under AND — the disjoint sum when that stays within 0..1. A NULL element selects nothing. Costed as
+   * cost_qual_eval does: the operator on half the elements. Nine or more (a hashed array) are not modelled: null.
+   */
+  const arrayClause = (q: N, negate: boolean): number | null => {
+    const e = q.A_Expr;
+    if (!e || !['AEXPR_IN', 'AEXPR_OP_ANY', 'AEXPR_OP_ALL'].includes(e.kind) || e.name?.length !== 1 || colOf(e.lexpr) < 0) return null;
+    let op = e.name[0].String?.sval as string;
+    if (op === '!=') op = '<>';
+    if (op !== '=' && op !== '<>') return null;
+    let useOr = e.kind === 'AEXPR_IN' ? op === '=' : e.kind === 'AEXPR_OP_ANY';
+    const items = (e.kind === 'AEXPR_IN' ? e.rexpr?.List?.items : e.rexpr?.A_ArrayExpr?.elements) as N[] | undefined;
+    if (!items?.length || items.length >= 9) return null;
+    if (negate) { op = op === '=' ? '<>' : '='; useOr = !useOr; }
+    const isEquality = op === '=', isInequality = op === '<>';
+    let s1 = useOr ? 0 : 1, disjoint = s1;
+    for (const it of items) {
+      let s2: number;
+      if (it.A_Const?.isnull) s2 = 0;
+      else {
+        const c = comparison({ A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: op } }], lexpr: e.lexpr, rexpr: it } }, false);
+        if (!c) return null;
+        s2 = c.sel;
+      }
+      if (useOr) { s1 = s1 + s2 - s1 * s2; if (isEquality) disjoint += s2; } else { s1 *= s2; if (isInequality) disjoint += s2 - 1; }
+    }
+    if ((useOr ? isEquality : isInequality) && disjoint >= 0 && disjoint <= 1) s1 = disjoint;
+    return Math.min(1, Math.max(0, s1));
+  };
   /** BETWEEN as the parser makes it: (x >= a AND x <= b); NOT BETWEEN: (x < a OR x > b) */
   const between = (e: N): N | null => {
     if (e.kind !== 'AEXPR_BETWEEN' && e.kind !== 'AEXPR_NOT_BETWEEN') return null;
@@ -186,9 +237,28 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
       return { sel, ops };
     }
     if (q.A_Expr?.kind === 'AEXPR_BETWEEN' || q.A_Expr?.kind === 'AEXPR_NOT_BETWEEN') { const b = between(q.A_Expr); return b ? clause(b) : null; }
-    const nts = nullTest(q) ?? likeClause(q);
-    if (nts !== null) return { sel: nts, ops: 1 };
+    const de = q.A_Expr;
+    if (de && (de.kind === 'AEXPR_DISTINCT' || de.kind === 'AEXPR_NOT_DISTINCT')) {
+      // x IS [NOT] DISTINCT FROM NULL is the null test (transformAExprDistinct); against a value, a DistinctExpr: the
+      // selectivity of its `=` negated (clause_selectivity), NOT DISTINCT the NOT of that
+      const isNull = de.rexpr?.A_Const?.isnull ? de.lexpr : de.lexpr?.A_Const?.isnull ? de.rexpr : null;
+      if (isNull) return clause({ NullTest: { arg: isNull, nulltesttype: de.kind === 'AEXPR_DISTINCT' ? 'IS_NOT_NULL' : 'IS_NULL' } });
+      const c = comparison({ A_Expr: { ...de, kind: 'AEXPR_OP', name: [{ String: { sval: '=' } }] } }, false);
+      return c ? { sel: de.kind === 'AEXPR_DISTINCT' ? 1 - c.sel : c.sel, ops: 1 } : null;
+    }
+    // a null test costs nothing (cost_qual_eval_walker), LIKE one operator
+    const nt = nullTest(q);
+    if (nt !== null) return { sel: nt, ops: 0 };
+    const lk = likeClause(q);
+    if (lk !== null) return { sel: lk, ops: 1 };
     const neg = q.BoolExpr?.boolop === 'NOT_EXPR' && q.BoolExpr.args.length === 1;
+    const arr = arrayClause(neg ? q.BoolExpr.args[0] : q, neg);
+    if (arr !== null) {
+      const e = (neg ? q.BoolExpr.args[0] : q).A_Expr;
+      const n = ((e.kind === 'AEXPR_IN' ? e.rexpr.List.items : e.rexpr.A_ArrayExpr.elements) as N[]).length;
+      // transformAExprIn makes `x IN (c)` of one element a plain `x = c`
+      return { sel: arr, ops: e.kind === 'AEXPR_IN' && n === 1 ? 1 : 0.5 * n };
+    }
     const c = comparison(neg ? q.BoolExpr.args[0] : q, neg);
     return c ? { sel: c.sel, ops: 1 } : null;
   };
@@ -201,7 +271,7 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined,
       if (q.BoolExpr?.boolop === 'AND_EXPR') { const r = list(q.BoolExpr.args as N[]); if (!r) return null; sel *= r.sel; ops += r.ops; continue; }
       const neg = q.BoolExpr?.boolop === 'NOT_EXPR' && q.BoolExpr.args.length === 1;
       const c = !q.BoolExpr || neg ? comparison(neg ? q.BoolExpr.args[0] : q, neg) : null;
-      if (c && COMPARISONS.has(c.op)) {
+      if (c && COMPARISONS.has(c.op) && !c.noRange) {
         // addRangeClause pairs bounds on the same expression (equal() trees)
         const key = c.key ?? c.col;
         const r = ranges.get(key) ?? { lo: null, hi: null };
@@ -244,23 +314,15 @@ const DEFAULT_RANGE_INEQ_SEL = 0.005;
  * n x (1 - ((N - p) / N)^(N / n)), and clamped to the rows. null when the simulator cannot make the estimate
  * (a WHERE clause it does not estimate, a column ANALYZE found only NULLs in).
  */
-export function estimateNumGroups(t: Table, cols: number[], where: N | undefined): number | null {
+export function estimateNumGroups(t: Table, cols0: number[], where: N | undefined): number | null {
+  const cols = [...new Set(cols0)]; // add_unique_group_var: a column named twice counts once
   const tuples = estimateRelSize(t).tuples;
   const ws = whereSelectivity(t, tuples, where, { exprDefaults: true });
   if (!ws || cols.length === 0) return null;
   const rows = clampRowEst(tuples * ws.sel);
   let reldistinct = 1, maxnd = 0;
   for (const c of cols) {
-    let nd: number;
-    if (plannerIndexes(t).some((i) => i.unique && i.columns.length === 1 && i.columns[0] === c)) nd = tuples;
-    // no pg_statistic row (never analyzed; VACUUM sets only relpages / reltuples): get_variable_numdistinct's default
-    else if (!t.stats?.distinct) nd = tuples < DEFAULT_NUM_DISTINCT ? clampRowEst(tuples) : DEFAULT_NUM_DISTINCT;
-    else {
-      // n_distinct counts the non-NULL values (all distinct: -(1 - nullfrac), a fraction of the tuples)
-      const d = t.stats!.distinct![c];
-      if (d === undefined || d === 0) return null;
-      nd = d === -1 ? clampRowEst(tuples * (1 - (t.stats.nullfrac?.[c] ?? 0))) : d;
-    }
+    const nd = variableNumDistinct({ table: t, col: c, tuples, rows }).nd;
     reldistinct *= nd;
     maxnd = Math.max(maxnd, nd);
   }

@@ -38,12 +38,15 @@ function seqInput(t: Table, where: N | undefined): Cost | null {
   return ws ? costSeqScan(size.pages, size.tuples, ws.ops, clampRowEst(size.tuples * ws.sel), size.width) : null;
 }
 
-/** 'sorted' (Unique over Sort), 'hashed' (HashAggregate), or null when the costs are not modelled. */
-export function distinctStrategy(t: Table, where: N | undefined, numCols: number, groups: number): 'sorted' | 'hashed' | null {
+/**
+ * 'sorted' (Unique over Sort), 'hashed' (HashAggregate), or null when the costs are not modelled. numCols: the
+ * DISTINCT columns as written (each hashed); sortCols: the different ones (a column named twice is sorted and compared once).
+ */
+export function distinctStrategy(t: Table, where: N | undefined, numCols: number, sortCols: number, groups: number): 'sorted' | 'hashed' | null {
   const input = seqInput(t, where);
   if (!input) return null;
   const sort = costSort(input, null);
-  const unique = { ...sort, total: sort.total + CPU_OPERATOR_COST * input.rows * numCols, rows: groups };
+  const unique = { ...sort, total: sort.total + CPU_OPERATOR_COST * input.rows * sortCols, rows: groups };
   const hash = costHashAgg(input, numCols, 0, 0, groups, input.width);
   // create_distinct_paths adds the sorted path first, then the hashed one
   return cheapestPath<'sorted' | 'hashed'>([{ what: 'sorted', cost: unique, sorted: true }, { what: 'hashed', cost: hash }]).what;

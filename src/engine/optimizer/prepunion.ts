@@ -14,9 +14,9 @@
  *     t(k PRIMARY KEY) 5 rows, u(w) 3 rows, never analyzed (2,260 estimated rows each):
  *     SELECT k FROM t INTERSECT SELECT w FROM u   ->  u first (200 groups assumed for w, t.k unique: 2,260)
  *
- * Simplifications: only two arms, each a SELECT of plain columns from one table (its WHERE estimated by
- * clausesel.ts) — other shapes keep the first-occurrence order (executor/nodeSetOp.ts says so); no Sort + Unique /
- * sorted SetOp (PostgreSQL's choice for inputs too large to hash).
+ * Simplifications: only two arms, each a SELECT from one table (its WHERE estimated by clausesel.ts) of columns,
+ * expressions or aggregates — other shapes keep the first-occurrence order (executor/nodeSetOp.ts says so); no Sort
+ * + Unique / sorted SetOp (PostgreSQL's choice for inputs too large to hash).
  */
 import type { Table } from '../catalog/catalog.js';
 import { estimateRelSize, clampRowEst } from './plancat.js';
@@ -24,35 +24,65 @@ import { whereSelectivity, estimateNumGroups } from './clausesel.js';
 
 type N = Record<string, any>;
 
-/** One arm of a set operation the planner can size: its table, its output columns (table column numbers), estimates. */
-export interface SetOpArm { table: Table; alias: string | null; cols: number[]; rows: number; groups: number }
+/**
+ * One arm of a set operation the planner can size: its table, its output columns (table column numbers; `plain`
+ * false when some output is an expression or an aggregate — EXPLAIN then refuses), its estimated rows and groups.
+ */
+export interface SetOpArm { table: Table; alias: string | null; cols: number[]; plain: boolean; rows: number; groups: number }
+
+const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg', 'stddev', 'stddev_samp',
+  'stddev_pop', 'variance', 'var_samp', 'var_pop']);
+const isAggCall = (x: N) => !!x.FuncCall && !x.FuncCall.over && AGGREGATES.has((x.FuncCall.funcname as N[]).at(-1)?.String?.sval);
+
+/** Does the tree hold a node `pred` accepts (not looking into sublinks: those refuse the arm anyway)? */
+function has(x: unknown, pred: (o: N) => boolean): boolean {
+  if (!x || typeof x !== 'object') return false;
+  if (Array.isArray(x)) return x.some((y) => has(y, pred));
+  const o = x as N;
+  return pred(o) || Object.values(o).some((v) => has(v, pred));
+}
 
 /**
- * The arm as the planner sizes it, or null when it is not a plain SELECT of columns from one table. `table`
- * resolves the FROM item to a plain table (null: a view, a WITH query, a system relation, a partitioned table).
+ * The arm as the planner sizes it (recurse_set_operations: the arm's rows, and estimate_num_groups over its output
+ * expressions — the columns they read), or null when it is not a SELECT from one plain table or of constants.
+ * An arm of aggregates without GROUP BY is one row, one group. `table` resolves the FROM item to a plain table
+ * (null: a view, a WITH query, a system relation, a partitioned table).
  */
 export function setOpArm(arm: N, table: (rv: N) => Table | null): SetOpArm | null {
   if (!arm || (arm.op && arm.op !== 'SETOP_NONE') || arm.withClause || arm.groupClause?.length || arm.havingClause || arm.distinctClause
     || arm.sortClause?.length || arm.limitCount || arm.limitOffset || arm.windowClause?.length || arm.lockingClause?.length || arm.valuesLists) return null;
+  const targets = ((arm.targetList ?? []) as N[]).map((rt) => rt.ResTarget?.val as N);
+  if (has([targets, arm.whereClause], (o) => !!o.SubLink || !!o.FuncCall?.over || !!o.A_Star)) return null;
   const from = arm.fromClause as N[] | undefined;
   if (from?.length !== 1 || !from[0]!.RangeVar) return null;
   const t = table(from[0]!.RangeVar);
   if (!t || t.partKey) return null;
   const alias = from[0]!.RangeVar.alias?.aliasname ?? null;
-  const cols: number[] = [];
-  for (const rt of (arm.targetList ?? []) as N[]) {
-    const f = rt.ResTarget?.val?.ColumnRef?.fields as N[] | undefined;
-    if (!f || !f.every((x) => x.String) || f.length > 2) return null;
-    if (f.length === 2 && f[0]!.String.sval !== (alias ?? t.name)) return null;
-    const c = t.columns.findIndex((x) => !x.dropped && x.name === f[f.length - 1]!.String.sval);
-    if (c < 0) return null;
-    cols.push(c);
+  const colOf = (f: N[]): number => {
+    if (!f.every((x) => x.String) || f.length > 2) return -2;
+    if (f.length === 2 && f[0]!.String.sval !== (alias ?? t.name)) return -2;
+    return t.columns.findIndex((x) => !x.dropped && x.name === f[f.length - 1]!.String.sval);
+  };
+  const cols: number[] = [], read: number[] = [];
+  let plain = true, bad = false;
+  for (const v of targets) {
+    const f = v?.ColumnRef?.fields as N[] | undefined;
+    if (f) { const c = colOf(f); if (c < 0) return null; cols.push(c); read.push(c); continue; }
+    plain = false;
+    // pull_var_clause: the columns the expression reads
+    has(v, (o) => { if (o.ColumnRef) { const c = colOf(o.ColumnRef.fields as N[]); if (c < 0) bad = true; else read.push(c); } return false; });
   }
+  if (bad) return null;
   const tuples = estimateRelSize(t).tuples;
-  const ws = whereSelectivity(t, tuples, arm.whereClause);
-  const groups = estimateNumGroups(t, cols, arm.whereClause);
-  if (!ws || groups === null) return null;
-  return { table: t, alias, cols, rows: clampRowEst(tuples * ws.sel), groups };
+  const ws = whereSelectivity(t, tuples, arm.whereClause, { exprDefaults: !plain });
+  if (!ws) return null;
+  if (has(targets, isAggCall)) {
+    return { table: t, alias, cols, plain: false, rows: 1, groups: 1 };
+  }
+  const rows = clampRowEst(tuples * ws.sel);
+  const groups = read.length ? estimateNumGroups(t, read, arm.whereClause) : 1;
+  if (groups === null) return null;
+  return { table: t, alias, cols, plain, rows, groups };
 }
 
 /** How a hashed set operation reads its arms and sizes its table. */

@@ -185,6 +185,12 @@ export class Deparser {
         const a = b.args[0] as N;
         if (a.A_Expr?.kind === 'AEXPR_OP' && NEGATOR[opName(a)]) return this.expr(op(NEGATOR[opName(a)]!, a.A_Expr.lexpr, a.A_Expr.rexpr));
         if (a.NullTest) return this.expr({ NullTest: { ...a.NullTest, nulltesttype: a.NullTest.nulltesttype === 'IS_NULL' ? 'IS_NOT_NULL' : 'IS_NULL' } });
+        // negate_clause: NOT (x = ANY (…)) is x <> ALL (…), NOT (x <> ALL (…)) is x = ANY (…)
+        const ae = a.A_Expr;
+        if (ae && ['AEXPR_IN', 'AEXPR_OP_ANY', 'AEXPR_OP_ALL'].includes(ae.kind) && NEGATOR[opName(a)]) {
+          const kind = ae.kind === 'AEXPR_IN' ? 'AEXPR_IN' : ae.kind === 'AEXPR_OP_ANY' ? 'AEXPR_OP_ALL' : 'AEXPR_OP_ANY';
+          return this.expr({ A_Expr: { ...ae, kind, name: [{ String: { sval: NEGATOR[opName(a)]! } }] } });
+        }
         return `(NOT ${this.expr(a)})`;
       }
       const args = b.boolop === 'AND_EXPR' ? this.quals(n) : (b.args as N[]).flatMap((a) => (a.BoolExpr?.boolop === 'OR_EXPR' ? a.BoolExpr.args : [a]));
@@ -275,17 +281,23 @@ export class Deparser {
   private aexpr(n: N): string {
     const e = n.A_Expr;
     if (e.kind === 'AEXPR_BETWEEN') return this.expr({ BoolExpr: { boolop: 'AND_EXPR', args: this.quals(n) } });
-    if (e.kind === 'AEXPR_IN' && opName(n) === '=') {
-      const items = e.rexpr.List.items as N[];
+    // x IN (…) / x NOT IN (…) / x op ANY|ALL (ARRAY[…]) of constants: a ScalarArrayOpExpr over one array constant
+    // (transformAExprIn; one element alone is a plain comparison)
+    const inOp = opName(n) === '!=' ? '<>' : opName(n);
+    if ((e.kind === 'AEXPR_IN' || ((e.kind === 'AEXPR_OP_ANY' || e.kind === 'AEXPR_OP_ALL') && e.rexpr?.A_ArrayExpr)) && (inOp === '=' || inOp === '<>')) {
+      const items = (e.kind === 'AEXPR_IN' ? e.rexpr.List.items : e.rexpr.A_ArrayExpr.elements ?? []) as N[];
+      if (e.kind === 'AEXPR_IN' && items.length === 1) return this.expr(op(inOp, e.lexpr, items[0]!));
       const ty = this.typeOf(e.lexpr);
       if (ty !== 'int' && ty !== 'text') throw refuse('IN over this type');
       const vals = items.map((i) => {
         if (!i.A_Const) throw refuse('IN with expressions');
+        if (i.A_Const.isnull) return 'NULL';
         const v = i.A_Const.sval ? String(i.A_Const.sval.sval) : String(intConst(i.A_Const));
-        if (!/^[A-Za-z0-9_.-]+$/.test(v) || (ty === 'int' && !/^-?\d+$/.test(v))) throw refuse('IN with this constant');
+        if (!/^[A-Za-z0-9_.-]+$/.test(v) || /^null$/i.test(v) || (ty === 'int' && !/^-?\d+$/.test(v))) throw refuse('IN with this constant');
         return v;
       });
-      return `(${this.expr(e.lexpr)} = ANY ('{${vals.join(',')}}'::${ty === 'int' ? 'integer' : 'text'}[]))`;
+      const all = e.kind === 'AEXPR_IN' ? inOp === '<>' : e.kind === 'AEXPR_OP_ALL';
+      return `(${this.expr(e.lexpr)} ${inOp} ${all ? 'ALL' : 'ANY'} ('{${vals.join(',')}}'::${ty === 'int' ? 'integer' : 'text'}[]))`;
     }
     // x IS [NOT] DISTINCT FROM NULL is parsed as the null test it means (transformAExprDistinct)
     if ((e.kind === 'AEXPR_DISTINCT' || e.kind === 'AEXPR_NOT_DISTINCT') && (e.lexpr.A_Const?.isnull || e.rexpr.A_Const?.isnull)) {

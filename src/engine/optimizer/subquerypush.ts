@@ -17,9 +17,9 @@
  * sublink; a condition reading a column whose expression is volatile or set-returning. An unused column is kept
  * when it is volatile, returns a set, or ORDER BY / GROUP BY use it, and nothing is dropped under DISTINCT.
  *
- * Simplifications: only subqueries that are items of the outer FROM list (not inside a JOIN), no UNION /
- * INTERSECT / EXCEPT subqueries (PostgreSQL pushes into each arm), no pushing into a WITH query; the outer
- * query with a sublink is left alone; `*` in the subquery only over plain tables.
+ * Simplifications: only subqueries that are items of the outer FROM list or under inner joins (not under an
+ * outer join), no UNION / INTERSECT / EXCEPT subqueries (PostgreSQL pushes into each arm), no pushing into a WITH
+ * query; the outer query with a sublink is left alone; `*` in the subquery only over plain tables.
  */
 import type { Gen } from '../executor/util.js';
 import { type PullupEnv, aliasColumns, expandViews, shapeOrGiveUp } from './pullup.js';
@@ -66,8 +66,12 @@ const conjuncts = (w: N | undefined): N[] => (!w ? [] : w.BoolExpr?.boolop === '
 export function* pushDownIntoSubqueries(q: N, env: PullupEnv): Gen<N | null> {
   if (!q.fromClause?.length || !plainSelect(q)) return null;
   q = expandViews(q, env);
-  if (!(q.fromClause as N[]).some((f) => f.RangeSubselect)) return null;
-  if (hasSublink([q.targetList, q.whereClause, q.havingClause, q.groupClause, q.sortClause, q.distinctClause, q.windowClause, q.fromClause])) return null;
+  if (![...innerFromItems(q.fromClause as N[])].some((f) => f.RangeSubselect)) return null;
+  // the outer query's own expressions and join conditions (a sublink inside a subquery in FROM is that
+  // subquery's business: it does not stop a condition from being pushed into it)
+  const onQuals = (f: N): unknown[] => (f.JoinExpr ? [f.JoinExpr.quals, ...onQuals(f.JoinExpr.larg), ...onQuals(f.JoinExpr.rarg)] : []);
+  if (hasSublink([q.targetList, q.whereClause, q.havingClause, q.groupClause, q.sortClause, q.distinctClause, q.windowClause,
+    ...(q.fromClause as N[]).flatMap(onQuals)])) return null;
   try {
     return yield* pushDown(q, env);
   } catch (e) {
@@ -78,8 +82,32 @@ export function* pushDownIntoSubqueries(q: N, env: PullupEnv): Gen<N | null> {
 
 interface Sub { inner: N; exprs: N[] | null; used: Set<number>; all: boolean; pushed: N[] }
 
+/** The FROM items reached from the FROM list through inner joins only. */
+function innerFromItems(from: N[]): Set<N> {
+  const out = new Set<N>();
+  const walk = (f: N) => {
+    if (f.JoinExpr) { if (f.JoinExpr.jointype === 'JOIN_INNER') { walk(f.JoinExpr.larg); walk(f.JoinExpr.rarg); } return; }
+    out.add(f);
+  };
+  from.forEach(walk);
+  return out;
+}
+
+/** The FROM list with some items replaced, the joins above them rebuilt. */
+function replaceItems(from: N[], replaced: Map<N, N>): N[] {
+  const rep = (f: N): N => {
+    const r = replaced.get(f);
+    if (r) return r;
+    if (!f.JoinExpr) return f;
+    const larg = rep(f.JoinExpr.larg), rarg = rep(f.JoinExpr.rarg);
+    return larg === f.JoinExpr.larg && rarg === f.JoinExpr.rarg ? f : { JoinExpr: { ...f.JoinExpr, larg, rarg } };
+  };
+  return from.map(rep);
+}
+
 function* pushDown(q: N, env: PullupEnv): Gen<N | null> {
   const leaves: Leaf<Sub>[] = [];
+  const innerItems = innerFromItems(q.fromClause as N[]);
   for (const f of (q.fromClause as N[]).flatMap((x) => leavesOf(x))) {
     if (f.RangeVar) {
       const rv = f.RangeVar;
@@ -94,8 +122,9 @@ function* pushDown(q: N, env: PullupEnv): Gen<N | null> {
       const inner = rs.subquery.SelectStmt as N;
       const shape = yield* shapeOrGiveUp(inner, env);
       const cols = aliasColumns(rs, shape.names);
-      // only an item of the FROM list itself, a plain SELECT (no set operation, WITH or FOR UPDATE)
-      const top = (q.fromClause as N[]).includes(f) && plainSelect(inner);
+      // an item of the FROM list itself or under inner joins only (a WHERE condition holds for its rows there
+      // too), a plain SELECT (no set operation, WITH or FOR UPDATE)
+      const top = innerItems.has(f) && plainSelect(inner);
       leaves.push({ node: f, name: rs.alias.aliasname, cols, system: false,
         sub: top ? { inner, exprs: outputExprs(inner, cols.length, env), used: new Set(), all: false, pushed: [] } : null });
     } else return null;
@@ -157,7 +186,7 @@ function* pushDown(q: N, env: PullupEnv): Gen<N | null> {
     if (inner !== sub.inner) replaced.set(l.node, { RangeSubselect: { ...l.node.RangeSubselect, subquery: { SelectStmt: inner } } });
   }
   if (!changed) return null;
-  const out: N = { ...q, fromClause: (q.fromClause as N[]).map((f) => replaced.get(f) ?? f) };
+  const out: N = { ...q, fromClause: replaceItems(q.fromClause as N[], replaced) };
   const w = andOf(keep);
   if (w) out.whereClause = w; else delete out.whereClause;
   return out;

@@ -214,7 +214,7 @@ export function runAutovacuumWorker(eng: Engine, t: Table, d: VacAnalyzeDecision
     }
     if (!refused) reportAnalyzeOf(eng, null, t, true);
   }
-  if (d.dovacuum || d.doanalyze) eng.executor.updateStats(ws, t);
+  if (d.dovacuum || d.doanalyze) eng.executor.updateStats(ws, t, d.doanalyze);
   eng.autovacuum.runs.push({ at, table: t.name, vacuum: d.dovacuum, analyze: d.doanalyze, wraparound: d.wraparound, query });
   if (eng.autovacuum.runs.length > 500) eng.autovacuum.runs.shift();
   sampleBloat(eng, query, 'autovacuum');

@@ -9,6 +9,7 @@ import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
 import { type SqlType, type TypeName, type Value, PgArray, T, arrayOf, isArray, isIntegral, isStringLike, checkIntRange, toNumeric, typeDisplayName, groupKey } from './types.js';
 import { pg15HasFunction, PG15_AGGREGATES, PG15_FUNCTION_SIGNATURES } from '../catalog/pg15names.js';
+import { extensionOfFunction } from '../catalog/extfuncs.js';
 import { EXTRA_AGGS, extraAggState, type ExtraAggKind } from './aggtrans.js';
 import { resolveFunction, buildCall, hasFunction, noSuchFunction, canCoerceImplicitly } from './funcs/registry.js';
 import { adtAggState } from './adtops.js';
@@ -84,6 +85,8 @@ export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
     const uf = names.length === 1 ? scope.env.userFunction?.(name, ca, pos) : null;
     if (uf) return uf;
     if (pg15HasFunction(name, ca.length)) throw notSupported(`the function ${name}()`, pos);
+    const ext = extensionOfFunction(name);
+    if (ext && scope.env.hasExtension?.(ext)) throw notSupported(`the function ${name}() of the extension ${ext}`, pos);
     throw noSuchFunction(names.join('.'), ca.map((a) => a.type), pos);
   }
   // errors name the function as written: the SQL-syntax forms (EXTRACT, POSITION, SUBSTRING ...) as pg_catalog.f

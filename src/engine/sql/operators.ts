@@ -56,6 +56,11 @@ export function compileComparison(op: string, l: Compiled, r: Compiled, pos?: nu
   // arrays: both sides of one array type (an untyped literal takes the other side's), compared by btarraycmp
   if ((isArray(l.type) || isArray(r.type)) && !(isArray(l.type) && isArray(r.type)) && l.type.name !== 'unknown' && r.type.name !== 'unknown') throw opNotExist(op, l.type, r.type, pos);
   if (isArray(l.type) && isArray(r.type) && l.type.elem.name !== r.type.elem.name) throw opNotExist(op, l.type, r.type, pos);
+  // xid > 0, xid < '800': xid (like cid, json …) has only = and <>, xid = int4 among them — unifying the two sides
+  // first would compare them as integers
+  if ((FEW_COMPARISONS.has(l.type.name) || FEW_COMPARISONS.has(r.type.name)) && l.type.name !== r.type.name && !pg15HasOperator(op, l.type, r.type)) {
+    throw opNotExist(op, l.type, r.type, pos);
+  }
   const t = unifyTypes(l.type, r.type, op, pos);
   // types with few or no comparison operators (none for json or pg_snapshot, only = and <> for xid): as pg_operator has them
   if (FEW_COMPARISONS.has(t.name) && !pg15HasOperator(op, t, t)) throw opNotExist(op, l.type, r.type, pos);

@@ -118,7 +118,7 @@ export interface Scope {
   /** the row's own columns, when `columns` goes on with the query's (window results): what a whole row holds */
   rowWidth?: number;
   /** several relations (a join): each one's visible name and where its columns start in `columns` */
-  rels?: { name: string; offset: number; count: number; nullable?: boolean }[];
+  rels?: { name: string; offset: number; count: number; table?: import('../catalog/catalog.js').Table; nullable?: boolean }[];
   /** the enclosing query, for correlated subqueries: its scope and the row being evaluated */
   outer?: { scope: Scope; row: { current: Row | null }; used: boolean };
   env: ExprEnv;

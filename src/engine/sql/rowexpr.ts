@@ -22,7 +22,7 @@
  *
  * Simplifications: on an outer join's nullable side, a real row whose every column is NULL reads as NULL too
  * (PostgreSQL: "(,)"; the join's rows do not say which were null-extended); a LEFT JOIN LATERAL's null-extended
- * side is a row of NULLs; the row type of a join member is `record`, not its table's name (pg_typeof); a cast to
+ * side is a row of NULLs; the row type of a join's view or subquery member is `record` (pg_typeof); a cast to
  * a table's row type (ROW(...)::t) is not modelled; rows have no hash function here, so a hashed DISTINCT of rows
  * returns them in the order first seen (PostgreSQL: hash_record's order).
  */
@@ -43,7 +43,7 @@ export function compileWholeRow(name: string, scope: Scope, location: number | u
   let first: number, count: number, relName: string | null, join: boolean;
   const rel = scope.rels?.find((r) => r.name === name);
   if (rel) {
-    first = rel.offset; count = rel.count; relName = null; join = !!rel.nullable;
+    first = rel.offset; count = rel.count; relName = rel.table?.name ?? null; join = !!rel.nullable;
   } else if (!scope.rels && name === (scope.alias ?? scope.relName)) {
     first = 0; count = scope.rowWidth ?? scope.columns.length; relName = scope.rowType ?? (scope.relOid !== undefined ? scope.relName : null); join = false;
   } else return null;

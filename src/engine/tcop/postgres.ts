@@ -28,6 +28,7 @@ import { type RawStmt, parseSql, setCurrentLiterals } from '../sql/parser.js';
 import { drainRunnable, report, step, toPgError } from '../tcop/dispatch.js';
 import { abortAfterError, commitTx, ensureTx, transactionStmt } from '../xact/xactblock.js';
 import { fireDeferred } from '../ri/ri_triggers.js';
+import { reportStat } from '../pgstat/pgstat_relation.js';
 import { hasDeferred } from '../ri/aftertriggers.js';
 
 /**
@@ -92,6 +93,25 @@ export function executeRunning(eng: Engine, s: Session, sql: string, opts: { chu
   s.chunked = !!opts.chunked;
   const outcome = step(eng, s);
   return { outcome, woken: drainRunnable(eng) };
+}
+
+/**
+ * A client's query that reads and writes nothing and ends at once — the isolation tester's lock-wait probe
+ * (PREP_WAITING, pg_isolation_test_session_is_blocked) on its control connection, asked every 10 ms while a step
+ * runs. What it leaves behind is what any query string does: pg_stat_activity shows it as the backend's last query,
+ * and at ReadyForQuery the idle backend reports its statistics (pgstat_report_stat): counts still pending from the
+ * setup reach pg_stat_user_tables once a second has passed since that backend's last flush (measured on
+ * PostgreSQL 15: tests/scenarios/vacuum/stats-setup.spec). Refused silently when the backend is busy or in a
+ * transaction block, where the real probe would not run either.
+ */
+export function probeQuery(eng: Engine, sessionName: string, sql: string): void {
+  const s = eng.session(sessionName);
+  if (s.running || s.tx || s.block !== 'none' || s.terminated || s.connectionClosed || eng.serverState !== 'running') return;
+  s.currentQuery = sql;
+  s.stmtStartAt = eng.clock.now;
+  s.pgstat.timerAt = null; // as for any query: the idle-stats-update timeout is disabled, re-armed if still too soon
+  s.idleSince = eng.clock.now;
+  reportStat(eng.pgstat, s.pgstat, eng.clock.now, false);
 }
 
 /** Continue a chunked bulk statement. */

@@ -44,10 +44,14 @@ import { heap2Payload } from '../wal/records.js';
 import { prunePage, type VacuumContext } from './vacuum.js';
 import { countPrunedDead } from '../pgstat/pgstat_relation.js';
 
-/** The oldest transaction id any running transaction or live snapshot may still need: older dead versions can go. */
-export function removableHorizon(eng: Engine): number {
+/**
+ * The oldest transaction id any running transaction or live snapshot may still need: older dead versions can go.
+ * `finished`: xids a multi-table VACUUM's earlier per-table transactions took — PostgreSQL committed each before
+ * the next table (vacuum_rel's CommitTransactionCommand), the engine keeps them in the statement's one transaction.
+ */
+export function removableHorizon(eng: Engine, finished?: ReadonlySet<number>): number {
   let h = eng.xacts.nextXid;
-  for (const xid of eng.xacts.running.keys()) if (xid < h) h = xid;
+  for (const xid of eng.xacts.running.keys()) if (xid < h && !finished?.has(xid)) h = xid;
   for (const s of eng.sessions) {
     const tx = s.tx;
     if (tx?.xactSnapshot && tx.xactSnapshot.xmin < h) h = tx.xactSnapshot.xmin;

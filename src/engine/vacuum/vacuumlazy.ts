@@ -78,7 +78,15 @@ import { heap2Payload, type BtreeVacuumPayload, type Heap2Payload, type Heap2Vis
 import { btreePages } from '../sql/funcs/dbsize.js';
 import { type PgMessage, notSupported } from '../errors.js';
 
-export interface VacuumParams { freeze: boolean; verbose: boolean; indexCleanup: 'auto' | 'on' | 'off'; truncate: boolean }
+export interface VacuumParams {
+  freeze: boolean; verbose: boolean; indexCleanup: 'auto' | 'on' | 'off'; truncate: boolean;
+  /** DISABLE_PAGE_SKIPPING: aggressive, and no page skipped for its visibility map bits */
+  disablePageSkipping?: boolean;
+  /** PROCESS_TOAST false: the TOAST table is left alone */
+  processToast?: boolean;
+  /** xids this VACUUM's earlier tables took (a truncation's AccessExclusiveLock): committed, as far as the horizon goes */
+  finished?: ReadonlySet<number>;
+}
 
 const FIRST_NORMAL_XID = 3;
 /** BYPASS_THRESHOLD_PAGES: index vacuuming is skipped while fewer than 2 % of the pages have LP_DEAD items */
@@ -91,14 +99,15 @@ export const relFrozenXid = (t: Table) => t.relfrozenxid ?? FIRST_NORMAL_XID;
 
 export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams): void {
   const tracer = eng.tracer;
-  const oldestXmin = removableHorizon(eng);
+  const oldestXmin = removableHorizon(eng, p.finished);
   const ctx = vacuumContext(eng, oldestXmin);
   const setting = (name: string) => Number(eng.currentSetting(s, name) ?? 0);
   const minAge = p.freeze ? 0 : setting('vacuum_freeze_min_age');
   const tableAge = p.freeze ? 0 : Math.min(setting('vacuum_freeze_table_age'), Math.floor(0.95 * setting('autovacuum_freeze_max_age')));
   const clamp = (x: number) => (x < FIRST_NORMAL_XID ? FIRST_NORMAL_XID : x);
   const freezeLimit = clamp(oldestXmin - minAge);
-  const aggressive = relFrozenXid(t) <= clamp(oldestXmin - tableAge);
+  // DISABLE_PAGE_SKIPPING makes it aggressive too (heap_vacuum_rel; no page is skipped here anyway)
+  const aggressive = !!p.disablePageSkipping || relFrozenXid(t) <= clamp(oldestXmin - tableAge);
   const oldFrozenXid = relFrozenXid(t), oldMinMxid = t.relminmxid ?? 1;
   // MultiXactCutoff: OldestMxact − vacuum_multixact_freeze_min_age (5 million; 0 for FREEZE), at least 1
   const oldestMxact = eng.oldestMxact();
@@ -363,7 +372,8 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
   // lazy_vacuum: the indexes, then the second heap pass — or neither, when bypassed
   let indexScans = 0;
   // do_index_vacuuming: off when bypassed (few pages with LP_DEAD items: they wait for a later VACUUM)
-  const doIndexVacuuming = !(deadByPage.size > 0 && p.indexCleanup === 'auto' && lpdeadPages < relPages * BYPASS_THRESHOLD_PAGES);
+  // INDEX_CLEANUP OFF: off up front (the LP_DEAD items stay, the indexes are not touched, not even cleaned up)
+  const doIndexVacuuming = p.indexCleanup !== 'off' && !(deadByPage.size > 0 && p.indexCleanup === 'auto' && lpdeadPages < relPages * BYPASS_THRESHOLD_PAGES);
   const indexStats: { name: string; pages: number; deleted: number }[] = [];
   if (deadByPage.size && doIndexVacuuming) {
     {
@@ -475,12 +485,12 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
 
 /** The TOAST table a table with an unbounded column has: empty, but VACUUM VERBOSE reports it too. */
 export function vacuumToast(eng: Engine, s: Session, t: Table, p: VacuumParams): void {
-  const oldestXmin = removableHorizon(eng);
+  const oldestXmin = removableHorizon(eng, p.finished);
   const name = `postgres.pg_toast.pg_toast_${t.oid}`;
   const setting = (n: string) => Number(eng.currentSetting(s, n) ?? 0);
   const tableAge = p.freeze ? 0 : Math.min(setting('vacuum_freeze_table_age'), Math.floor(0.95 * setting('autovacuum_freeze_max_age')));
   const old = t.toastFrozenXid ?? relFrozenXid(t);
-  const aggressive = old <= Math.max(FIRST_NORMAL_XID, oldestXmin - tableAge);
+  const aggressive = !!p.disablePageSkipping || old <= Math.max(FIRST_NORMAL_XID, oldestXmin - tableAge);
   t.toastFrozenXid = Math.max(old, oldestXmin);
   if (!p.verbose) return;
   s.acc.notices.push({ severity: 'INFO', sqlstate: '00000', message: `${aggressive ? 'aggressively vacuuming' : 'vacuuming'} "${name}"` } as PgMessage);
@@ -489,7 +499,8 @@ export function vacuumToast(eng: Engine, s: Session, t: Table, p: VacuumParams):
     + 'tuples: 0 removed, 0 remain, 0 are dead but not yet removable\n'
     + `removable cutoff: ${oldestXmin}, which was ${eng.xacts.nextXid - oldestXmin} XIDs old when operation ended\n`;
   if (oldestXmin > old) text += `new relfrozenxid: ${oldestXmin}, which is ${oldestXmin - old} XIDs ahead of previous value\n`;
-  text += 'index scan not needed: 0 pages from table (100.00% of total) had 0 dead item identifiers removed\n'
+  text += (p.indexCleanup === 'off' ? 'index scan bypassed: 0 pages from table (100.00% of total) have 0 dead item identifiers\n'
+    : 'index scan not needed: 0 pages from table (100.00% of total) had 0 dead item identifiers removed\n')
     + 'avg read rate: 0.000 MB/s, avg write rate: 0.000 MB/s\n'
     + 'buffer usage: 0 hits, 0 misses, 0 dirtied\n'
     + 'WAL usage: 0 records, 0 full page images, 0 bytes\n'

@@ -3,7 +3,7 @@
  *
  * - Horizon explainer: the removable horizon (the oldest running xid or snapshot xmin of any session), and for every
  *   dead version VACUUM could not remove yet, the sessions that keep it — each one click from its session column.
- * - Bloat over time (d3): per step, the table's size and its live and dead versions, and the WAL written, with
+ * - Bloat over time (d3): per step, the table's size, its free space, its live and dead versions, and the WAL written, with
  *   VACUUM (V) and autovacuum (A) runs marked.
  * - The statistics as pg_stat_user_tables has them now (flushed counts only: a session's changes arrive up to 10 s
  *   of virtual time late) and autovacuum's thresholds for each table; the autovacuum setting; Heapscope's xid
@@ -22,14 +22,16 @@ function Plot({ samples, table, metric }: { samples: BloatSample[]; table: strin
   const first = samples[0]?.walBytes ?? 0;
   const series = metric === 'tuples'
     ? [{ name: 'live', cls: 'live', get: (p: typeof pts[number]) => p.t?.live ?? null }, { name: 'dead', cls: 'dead', get: (p: typeof pts[number]) => p.t?.dead ?? null }]
-    : [{ name: 'table size (kB)', cls: 'size', get: (p: typeof pts[number]) => (p.t ? p.t.pages * 8 : null) }, { name: 'WAL written (kB)', cls: 'walv', get: (p: typeof pts[number]) => (p.s.walBytes - first) / 1024 }];
+    : [{ name: 'table size (kB)', cls: 'size', get: (p: typeof pts[number]) => (p.t ? p.t.pages * 8 : null) },
+      { name: 'free space (kB)', cls: 'free', get: (p: typeof pts[number]) => (p.t ? Math.round(p.t.free / 102.4) / 10 : null) },
+      { name: 'WAL written (kB)', cls: 'walv', get: (p: typeof pts[number]) => (p.s.walBytes - first) / 1024 }];
   const x = scaleLinear().domain([0, Math.max(1, pts.length - 1)]).range([PAD.l, W - PAD.r]);
   const top = max(series.flatMap((se) => pts.map((p) => se.get(p) ?? 0))) ?? 0;
   const y = scaleLinear().domain([0, Math.max(1, top)]).nice().range([H - PAD.b, PAD.t]);
   const marks = pts.filter((p) => p.s.kind === 'vacuum' || (p.s.kind === 'autovacuum' && p.s.label.includes(`public.${table}`)));
   return (
     <div className="plot">
-      <svg viewBox={`0 0 ${W} ${H}`} width="100%" style={{ maxWidth: W }} role="img" aria-label={`${table}: ${metric === 'tuples' ? 'live and dead tuples' : 'table size and WAL volume'} over time`} data-testid={`bloat-${metric}`}>
+      <svg viewBox={`0 0 ${W} ${H}`} width="100%" style={{ maxWidth: W }} role="img" aria-label={`${table}: ${metric === 'tuples' ? 'live and dead tuples' : 'table size, free space and WAL volume'} over time`} data-testid={`bloat-${metric}`}>
         {y.ticks(4).map((v) => <g key={v}><line x1={PAD.l} x2={W - PAD.r} y1={y(v)} y2={y(v)} className="gridline" /><text x={PAD.l - 4} y={y(v) + 4} textAnchor="end" className="tick">{v}</text></g>)}
         {marks.map((p) => (
           <g key={`m${p.s.seq}`} data-testid={p.s.kind === 'vacuum' ? 'mark-vacuum' : 'mark-autovacuum'}>
@@ -44,7 +46,7 @@ function Plot({ samples, table, metric }: { samples: BloatSample[]; table: strin
         })}
         <text x={PAD.l} y={H - 6} className="tick">steps →</text>
       </svg>
-      <p className="plot-legend">{series.map((se) => <span key={se.name} className={`legend-item ${se.cls}`}>{se.cls === 'dead' || se.cls === 'walv' ? '╌╌' : '——'} {se.name}</span>)}</p>
+      <p className="plot-legend">{series.map((se) => <span key={se.name} className={`legend-item ${se.cls}`}>{se.cls === 'dead' || se.cls === 'walv' || se.cls === 'free' ? '╌╌' : '——'} {se.name}</span>)}</p>
     </div>
   );
 }
@@ -103,7 +105,7 @@ export function VacuumView({ onLookSession }: { onLookSession?: (session: string
           <p><label>table <select value={table} onChange={(e) => setPick(e.target.value)} data-testid="bloat-table">{names.map((n) => <option key={n}>{n}</option>)}</select></label></p>
           <Plot samples={v.series} table={table} metric="tuples" />
           <Plot samples={v.series} table={table} metric="bytes" />
-          <p className="muted legend">One point per step. V: a VACUUM statement, A: an autovacuum run on this table. Dead versions are those no snapshot needs plus the recently dead ones VACUUM must keep; lazy VACUUM never shrinks the file.</p>
+          <p className="muted legend">One point per step. V: a VACUUM statement, A: an autovacuum run on this table. Dead versions are those no snapshot needs plus the recently dead ones VACUUM must keep; their room turns into free space only when pruning or VACUUM reclaims it, and lazy VACUUM gives the file system back only the empty pages at its end.</p>
         </>
       ) : <p className="muted">No table yet.</p>}
 

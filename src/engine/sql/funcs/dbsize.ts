@@ -109,6 +109,17 @@ const defs: FuncDef[] = [
     },
   },
   {
+    // mxid_age (xid.c): ReadNextMultiXactId() − the multi, as int4; an invalid multi (0) is INT_MAX
+    name: 'mxid_age', args: ['xid'], ret: T.int4,
+    build: ([a], c) => (r) => {
+      const v = a!.fn(r);
+      if (v === null) return null;
+      const x = Number(v);
+      if (x === 0) return 2147483647;
+      return (host(c).eng.multis.next - x) | 0;
+    },
+  },
+  {
     // ruleutils.c pg_get_indexdef: the index with this OID as its CREATE INDEX (NULL for an OID that is not an index)
     name: 'pg_get_indexdef', args: ['oid'], ret: T.text,
     build: ([a], c) => (r) => {

@@ -19,7 +19,8 @@ import { type Value, T } from '../types.js';
 import { intAbs } from '../intarith.js';
 import { PgFloat, f8, f4, rint, overflow, underflow } from '../../adt/float.js';
 import { register, type FuncDef } from './registry.js';
-import { hashInt4, hashInt8, hashText } from '../../adt/hashfunc.js';
+import { hashInt4, hashInt8, hashText, hashFloat8, hashUint32, hashTimestamp, hashInterval } from '../../adt/hashfunc.js';
+import type { PgTimestamp, PgInterval } from '../../adt/datetime.js';
 
 const F = (v: Value) => (v as PgFloat).v;
 const Nm = (v: Value) => v as Numeric;
@@ -184,6 +185,11 @@ register([
   im('hashint4', ['int4'], T.int4, (v) => hashInt4(v as number) | 0),
   im('hashint8', ['int8'], T.int4, (v) => hashInt8(v as number | bigint) | 0),
   im('hashtext', ['text'], T.int4, (v) => hashText(String(v)) | 0),
+  im('hashfloat8', ['float8'], T.int4, (v) => hashFloat8(F(v)) | 0),
+  im('hashfloat4', ['float4'], T.int4, (v) => hashFloat8(F(v)) | 0),
+  im('hashoid', ['oid'], T.int4, (v) => hashUint32(Number(v) >>> 0) | 0),
+  im('timestamp_hash', ['timestamp'], T.int4, (v) => hashTimestamp((v as PgTimestamp).us) | 0),
+  im('interval_hash', ['interval'], T.int4, (v) => { const i = v as PgInterval; return hashInterval(i.months, i.days, i.us) | 0; }),
   im('abs', ['int2'], T.int2, (v) => intAbs(v as number, T.int2)),
   im('abs', ['int4'], T.int4, (v) => intAbs(v as number, T.int4)),
   im('abs', ['int8'], T.int8, (v) => intAbs(v as number | bigint, T.int8)),

@@ -51,6 +51,11 @@ const defs: FuncDef[] = [
   { name: 'pg_current_xact_id_if_assigned', args: [], ret: T.xid8, build: (_a, c) => () => c.env.txidCurrent(false) },
   { name: 'pg_current_snapshot', args: [], ret: T.pg_snapshot, build: (_a, c) => () => c.env.currentSnapshot() },
   { name: 'txid_current_snapshot', args: [], ret: T.txid_snapshot, build: (_a, c) => () => c.env.currentSnapshot() },
+  // xid8funcs.c pg_snapshot_xmin / _xmax (and the txid_snapshot_ forms): the text "xmin:xmax:xip,..." split
+  ...(['pg_snapshot', 'txid_snapshot'] as const).flatMap((ty) => (['xmin', 'xmax'] as const).map((part, i): FuncDef => ({
+    name: `${ty}_${part}`, args: [ty], ret: ty === 'pg_snapshot' ? T.xid8 : T.int8,
+    build: ([a]) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : Number(String(v).split(':')[i]); }; },
+  }))),
   { name: 'pg_xact_status', args: ['xid8'], ret: T.text, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : c.env.xactStatus(v as number); }; } },
   { name: 'txid_status', args: ['int8'], ret: T.text, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : c.env.xactStatus(v as number); }; } },
   { name: 'current_setting', args: ['text'], ret: T.text, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : c.env.currentSetting(String(v), false); }; } },
