@@ -85,18 +85,18 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
     const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
     return {
       scope: {
-        relName: rv.relname, alias, columns: sys.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })),
+        relName: rv.relname, rowType: rv.relname, alias, columns: sys.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })),
         hasSystem: false, env, sql, starRefused: sys.starRefused },
       table: null, rows: () => sys.rows };
   }
   if (rv.relname === 'pg_cursors' && (!rv.schemaname || rv.schemaname === 'pg_catalog')) {
     const v = pgCursorsView(ex.eng, s);
     const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
-    return { scope: { relName: 'pg_cursors', alias, columns: v.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })), hasSystem: false, env, sql },
+    return { scope: { relName: 'pg_cursors', rowType: 'pg_cursors', alias, columns: v.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })), hasSystem: false, env, sql },
       table: null, rows: () => v.rows };
   }
   if (rv.relname === 'pg_locks' && (!rv.schemaname || rv.schemaname === 'pg_catalog')) {
-    return { scope: { relName: 'pg_locks', alias, columns: PG_LOCKS_COLUMNS.map(([name, type]) => ({ name, type })), hasSystem: false, env, sql }, table: null, rows: () => pgLocksRows(ex) };
+    return { scope: { relName: 'pg_locks', rowType: 'pg_locks', alias, columns: PG_LOCKS_COLUMNS.map(([name, type]) => ({ name, type })), hasSystem: false, env, sql }, table: null, rows: () => pgLocksRows(ex) };
   }
   // the statistics views (pgstat/views.ts): pg_catalog comes first in every search path
   const inCatalog = !rv.schemaname || rv.schemaname === 'pg_catalog';
@@ -105,7 +105,10 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
     const v = statView(ex.eng, s);
     const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
     return {
-      scope: { relName: rv.relname, alias, columns: v.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })), hasSystem: false, env, sql },
+      scope: {
+        relName: rv.relname, rowType: rv.relname, alias, columns: v.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })),
+        hasSystem: false, env, sql,
+      },
       table: null, rows: () => v.rows,
     };
   }
@@ -118,7 +121,10 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
     const q = runQuery(ex, s, view, snap, sql);
     const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
     return {
-      scope: { relName: view.name, alias, columns: view.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })), hasSystem: false, env, sql },
+      scope: {
+        relName: view.name, rowType: view.name, alias, columns: view.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })),
+        hasSystem: false, env, sql,
+      },
       table: null, rows: () => q.rows,
     };
   }
@@ -126,7 +132,7 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
   if (seq) {
     const r = sequenceRow(seq);
     return {
-      scope: { relName: seq.name, alias, columns: r.names.map((name, i) => ({ name, type: r.types[i] === 'bool' ? T.bool : T.int8 })), hasSystem: false, env, sql },
+      scope: { relName: seq.name, rowType: seq.name, alias, columns: r.names.map((name, i) => ({ name, type: r.types[i] === 'bool' ? T.bool : T.int8 })), hasSystem: false, env, sql },
       table: null, rows: () => [r.row],
     };
   }

@@ -142,11 +142,24 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
   // the planner's enable_* join switches are not modelled: a join planned without one of its methods is refused
   const off = JOIN_METHOD_SETTINGS.find((name) => ex.eng.currentSetting(s, name, true) === 'off');
   if (off) throw notSupported(`joins planned with ${off} = off`);
+  // the FROM items an outer join may null-extend: their whole row is then NULL (sql/rowexpr.ts)
+  const nullable = new Set<string>();
+  const markNullable = (f: N, under: boolean) => {
+    if (!f.JoinExpr) { if (under) nullable.add(leafName(f)); return; }
+    const k = f.JoinExpr.jointype;
+    markNullable(f.JoinExpr.larg, under || k === 'JOIN_RIGHT' || k === 'JOIN_FULL');
+    markNullable(f.JoinExpr.rarg, under || k === 'JOIN_LEFT' || k === 'JOIN_FULL');
+  };
+  for (const f of from) markNullable(f, false);
   const combinedScope = (inp: JoinInput): Scope => {
     let offset = 0;
     return {
       relName: null, alias: null, columns: inp.columns, hasSystem: false, env, sql,
-      rels: inp.rels.map((r) => { const x = { name: r.name, offset, count: r.count, table: r.table }; offset += r.count; return x; }),
+      rels: inp.rels.map((r) => {
+        const x = { name: r.name, offset, count: r.count, table: r.table, ...(nullable.has(r.name) ? { nullable: true } : {}) };
+        offset += r.count;
+        return x;
+      }),
     };
   };
   const whereConj = conjuncts(ctx.where);
@@ -242,7 +255,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     let equi: { lcol: number; rcol: number; qual: N } | null = null;
     for (const q of joinQuals) {
       const rels = relsOf(q, combined);
-      if (!rels) { unsure ??= 'a join condition with a subquery'; continue; }
+      if (!rels) { unsure ??= 'a join condition with a subquery or a whole-row reference'; continue; }
       const side = sideOf(rels);
       if (side === 'both') {
         const e = q.A_Expr;

@@ -177,7 +177,7 @@ export function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInpu
   for (const q of [...quals, ...whereConj]) {
     ex.compileWhere(q, combinedScope(all)); // its errors first
     const rels = relsOf(q, all);
-    if (!rels) return { unsure: 'a join condition with a subquery' };
+    if (!rels) return { unsure: 'a join condition with a subquery or a whole-row reference' };
     if ([...rels].some((r) => nullable.has(r))) return { unsure: 'a condition on the nullable side of an outer join above it (PostgreSQL may reduce the outer join)' };
     if (rels.size === 1) { own[[...rels][0]!]!.push(q); continue; }
     const e = q.A_Expr;
@@ -209,7 +209,10 @@ export function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInpu
         if (r >= 0) need(r, everyColumn(r));
       } else if (f.every((y) => y.String)) {
         const c = resolveColumn(f.map((y) => y.String.sval as string), all);
-        if (c) { const v = varOf(c.col); need(v.rel, [v.col]); }
+        if (c) { const v = varOf(c.col); need(v.rel, [v.col]); } else if (f.length === 1 && names.includes(f[0]!.String.sval)) {
+          const r = names.indexOf(f[0]!.String.sval); // a whole-row reference: every column of that table
+          need(r, everyColumn(r));
+        }
       }
       return;
     }

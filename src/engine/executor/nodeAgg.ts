@@ -55,9 +55,11 @@ export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, sco
       const t = targetList.find((x: N) => x.ResTarget.name === nm);
       if (t) return ex.groupColumn(t.ResTarget.val, undefined, scope);
     }
+    if (idx < 0 && f.length === 1 && (scope.rels ? scope.rels.some((r) => r.name === nm) : nm === (scope.alias ?? scope.relName))) throw notSupported('GROUP BY a whole row', posOf(g.ColumnRef.location));
     if (idx < 0) throw new PgError('42703', `column "${nm}" does not exist`, { position: posOf(g.ColumnRef.location) });
     return idx;
   }
+  if (f && f[f.length - 1].A_Star) throw notSupported('GROUP BY a whole row', posOf(g.ColumnRef.location));
   if (g.GroupingFunc || g.GroupingSet || g.RowExpr) throw notSupported('GROUPING SETS / ROLLUP / CUBE', posOf(firstLocation(g)));
   return { expr: g };
 }

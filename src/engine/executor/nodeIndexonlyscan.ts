@@ -28,6 +28,8 @@ import { collectColumnRefs, type N } from './util.js';
 export function isIndexOnly(path: ScanPath, t: Table, n: N): boolean {
   if (path.kind !== 'IndexScan' && path.kind !== 'IndexScanOrdered') return false;
   if ((n.targetList as N[] | undefined)?.some((x) => x.ResTarget?.val?.ColumnRef?.fields?.some((f: N) => f.A_Star))) return false;
+  // t.* anywhere (row_to_json(t.*), count(t.*)): the whole row, which no index holds
+  if (JSON.stringify([n.targetList, n.whereClause, n.sortClause, n.groupClause, n.havingClause, n.distinctClause]).includes('"A_Star"')) return false;
   const refs = new Set<string>();
   for (const part of [n.targetList, n.whereClause, n.sortClause, n.groupClause, n.havingClause, n.distinctClause]) collectColumnRefs(part, refs);
   const covered = new Set(path.index.columns.map((c) => t.columns[c]!.name));

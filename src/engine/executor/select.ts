@@ -243,8 +243,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const ps = srf ? prepareSrfs(srf.calls, scope, (name, args, pos) => userSrfCall(ex, s, name, args, pos)) : null;
   if (ps && (grouping || wp)) throw notSupported('set-returning functions in the select list together with GROUP BY, aggregates or window functions');
   if (ps && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with set-returning functions in the target list`);
-  const exprScope = grouping ? aggScope : wp ? { ...scope, columns: [...scope.columns, ...wp.columns] }
-    : ps ? { ...scope, columns: [...scope.columns, ...ps.columns] } : scope;
+  // the window functions' and set-returning calls' results follow the row's columns (not part of its whole row)
+  const exprScope = grouping ? aggScope : wp ? { ...scope, columns: [...scope.columns, ...wp.columns], rowWidth: scope.columns.length }
+    : ps ? { ...scope, columns: [...scope.columns, ...ps.columns], rowWidth: scope.columns.length } : scope;
   compileTargets(exprScope);
   const having = n.havingClause ? compileExpr(n.havingClause, aggScope) : null;
   if (grouping && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with ${hasGroup ? 'GROUP BY clause' : 'aggregate functions'}`);

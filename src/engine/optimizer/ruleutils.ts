@@ -11,6 +11,7 @@
  *     WHERE coalesce(s, 'n') <> 'x'    ->  Filter: (COALESCE(s, 'n'::text) <> 'x'::text)
  *     WHERE CASE WHEN v > 2 THEN v END IS NULL  ->  Filter: (CASE WHEN (v > 2) THEN v ELSE NULL::integer END IS NULL)
  *     WHERE lower(s) = 'x'         ->  Filter: (lower(s) = 'x'::text)     WHERE v::text = '1'  ->  ((v)::text = '1'::text)
+ *     WHERE t IS NOT NULL          ->  Filter: (t.* IS NOT NULL)           (a whole-row reference)
  *
  * Each expression's type is worked out as the parser would (exprtype): a constant is printed with the type the
  * other operand, the CASE / COALESCE / GREATEST's common type or the function's argument gives it.
@@ -166,7 +167,14 @@ export class Deparser {
   expr(n: N): string {
     if (n.ColumnRef) {
       const c = this.resolve(n);
-      if (!c) throw refuse('this column reference');
+      if (!c) {
+        // a whole-row reference (t, t.*): printed t.*, qualified even for a single table (get_variable's varattno 0)
+        const f = n.ColumnRef.fields as N[];
+        const q = f.length === 1 || (f.length === 2 && f[1]!.A_Star) ? f[0]!.String?.sval as string | undefined : undefined;
+        const isRel = q !== undefined && (this.scope.rels ? this.scope.rels.some((r) => r.name === q) : q === (this.scope.alias ?? this.scope.relName));
+        if (isRel) return `${quoteIdent(q!)}.*`;
+        throw refuse('this column reference');
+      }
       const rel = c.rel ?? this.scope.alias ?? this.scope.relName;
       return this.prefix && rel ? `${quoteIdent(rel)}.${quoteIdent(c.name)}` : quoteIdent(c.name);
     }

@@ -140,6 +140,9 @@ function* pushDown(q: N, env: PullupEnv): Gen<N | null> {
       for (const l of leaves) if (l.sub && (f.length === 1 || f[0]!.String?.sval === l.name)) l.sub.all = true;
     } else {
       const r = resolve(f, leaves);
+      // a FROM item's name that is no column: its whole row (SELECT t FROM (...) t) reads every column
+      const whole = !r && f.length === 1 ? leaves.find((l) => l.name === f[0]!.String?.sval) : undefined;
+      if (whole) { if (whole.sub) whole.sub.all = true; return { ColumnRef: cr }; }
       if (r?.leaf.sub) r.leaf.sub.used.add(r.leaf.cols.indexOf(r.col));
       // a name the FROM items do not resolve: an output column's alias (ORDER BY x), else not sure (an error)
       if (!r && !(f.length === 1 && outNames.has(f[0]!.String?.sval))) giveUp();

@@ -18,8 +18,9 @@
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Compiled, Scope } from '../sql/expr.js';
-import { type SqlType, type Value, formatValue, T } from '../sql/types.js';
+import { type SqlType, type Value, T } from '../sql/types.js';
 import type { PlFunction } from './compile.js';
+import { recordOut as rowRecordOut } from '../adt/rowtypes.js';
 
 /** A record's value; `isNull` a NULL of a known row type (a trigger's NEW in DELETE, OLD in INSERT: fields read NULL) */
 export interface PlRecord { names: string[]; types: SqlType[]; vals: Value[]; isNull?: boolean }
@@ -31,14 +32,9 @@ export interface PlNames {
   param(n: number, location: number | undefined): Compiled | null;
 }
 
-/** record_out: (v1,v2), a NULL field empty, a field quoted when it is empty or holds ( ) , " \ or white space. */
+/** record_out (adt/rowtypes.ts): (v1,v2), a NULL field empty, a field quoted when it is empty or holds ( ) , " \ or white space. */
 export function recordOut(r: PlRecord): string {
-  return '(' + r.vals.map((v) => {
-    const s = formatValue(v);
-    if (s === null) return '';
-    if (s === '' || /[(),"\\\s]/.test(s)) return '"' + s.replace(/(["\\])/g, '$1$1') + '"';
-    return s;
-  }).join(',') + ')';
+  return rowRecordOut(r.vals);
 }
 
 export class PlFrame implements PlNames {

@@ -21,6 +21,7 @@
  */
 import { PgError, posOf } from '../errors.js';
 import { PgArray, MAXDIM } from '../adt/arrayfuncs.js';
+import { PgRecord } from '../adt/rowtypes.js';
 import { type SqlType, type Value, T, arrayOf, isArray, typeDisplayName } from './types.js';
 import { castTo, commonType, unifyTypes, opNotExist } from './coerce.js';
 import type { Row, Compiled, Scope } from './primnodes.js';
@@ -92,8 +93,25 @@ function compileSubscripts(ind: N[], scope: Scope, rec: Rec): Sub[] {
 
 /** a[...][...] on an expression (transformContainerSubscripts + array_subscript_fetch / _fetch_slice). */
 export function compileIndirection(n: N, scope: Scope, rec: Rec): Compiled {
-  const arg = rec(n.arg, scope);
-  const ind = (n.indirection ?? []) as N[];
+  let arg = rec(n.arg, scope);
+  const first = arg;
+  let ind = (n.indirection ?? []) as N[];
+  // (row).field: one field of a row value (ParseFuncOrColumn's field selection), then any subscripts
+  while (ind[0]?.String && arg.type.composite) {
+    const name = ind[0].String.sval as string;
+    const i = arg.type.composite.fields.findIndex((f) => f.name === name);
+    if (i < 0) {
+      // a whole-row reference's field is looked up as the column rel.field would be
+      const base = n.arg.ColumnRef?.fields?.length === 1 ? n.arg.ColumnRef.fields[0].String?.sval as string | undefined : undefined;
+      if (base !== undefined && arg === first) throw new PgError('42703', `column ${base}.${name} does not exist`, at(arg.location));
+      if (arg.type.composite.relName === null) throw new PgError('42703', `could not identify column "${name}" in record data type`, at(arg.location));
+      throw new PgError('42703', `column "${name}" not found in data type ${typeDisplayName(arg.type)}`, at(arg.location));
+    }
+    const f = arg.fn, fd = arg.type.composite.fields[i]!;
+    arg = { fn: (r) => { const v = f(r); return v instanceof PgRecord ? v.vals[i]! : null; }, type: fd.type, name, strength: 2 };
+    ind = ind.slice(1);
+  }
+  if (!ind.length) return arg;
   if (ind.some((x) => !x.A_Indices)) throw new PgError('0A000', 'field selection (x).field is not supported by Heapscope', at(arg.location));
   if (!isArray(arg.type)) {
     throw new PgError('42804', `cannot subscript type ${typeDisplayName(arg.type)} because it does not support subscripting`, at(arg.location));

@@ -7,7 +7,7 @@
  * 42883 no such operator, 22012 division by zero, 22003 out of range). Evaluation is three-valued (NULL).
  *
  * This file is the dispatcher (parse_expr.c transformExprRecurse): constants, column references (system
- * columns, a join's qualified names, an enclosing query's columns), CASE / COALESCE / NULLIF / GREATEST, casts,
+ * columns, a join's qualified names, an enclosing query's columns, whole rows), CASE / COALESCE / NULLIF / GREATEST, casts,
  * parameters — and it hands the rest to the modules PostgreSQL splits the same way:
  *
  *     sql/primnodes.ts   the shapes: Row, Compiled, Scope, ExprEnv (nodes/primnodes.h)
@@ -16,6 +16,7 @@
  *     sql/funccall.ts    function calls and aggregates with their transition states (parse_func.c, parse_agg.c)
  *     sql/sublink.ts     EXISTS / IN / scalar subqueries (transformSubLink)
  *     sql/arrayexpr.ts   ARRAY[...], subscripts, op ANY/ALL (array), array operators
+ *     sql/rowexpr.ts     whole-row references, ROW(...), row comparisons
  *
  * The modules below get compileExpr passed in (a `rec` argument), so none imports this file back.
  * Function calls are resolved in the function catalog (sql/funcs/registry.ts, pg_proc's role); casts and
@@ -44,6 +45,8 @@ import { coerceBool, commonType, castTo, fold } from './coerce.js';
 import { compareValues, compileComparison, compileAExpr } from './operators.js';
 import { compileSubLink } from './sublink.js';
 import { compileFunc } from './funccall.js';
+import { compileRowExpr, compileWholeRow } from './rowexpr.js';
+import { rowNullTest } from '../adt/rowtypes.js';
 
 export type { Row, Fn, Compiled, ExprEnv, ColumnSource, AggSpec, Scope } from './primnodes.js';
 export { castTo } from './coerce.js';
@@ -117,8 +120,10 @@ function compileNode(node: N, scope: Scope): Compiled {
       return { fn, type: T.bool, name: '?column?', strength: 0 };
     }
     case 'NullTest': {
-      const a = compileExpr(n.arg, scope).fn;
-      const fn: Fn = n.nulltesttype === 'IS_NULL' ? (r) => a(r) === null : (r) => a(r) !== null;
+      const arg = compileExpr(n.arg, scope), a = arg.fn;
+      const isNull = n.nulltesttype === 'IS_NULL';
+      // a row: IS NULL when every field is, IS NOT NULL when none is (adt/rowtypes.ts)
+      const fn: Fn = arg.type.name === 'record' ? (r) => rowNullTest(a(r), isNull) : isNull ? (r) => a(r) === null : (r) => a(r) !== null;
       return { fn, type: T.bool, name: '?column?', strength: 0 };
     }
     case 'BooleanTest': {
@@ -182,7 +187,7 @@ function compileNode(node: N, scope: Scope): Compiled {
     }
     case 'A_ArrayExpr': return compileArrayExpr(n, scope, compileExpr);
     case 'A_Indirection': return compileIndirection(n, scope, compileExpr);
-    case 'RowExpr': throw notSupported('row constructors', posOf(n.location));
+    case 'RowExpr': return compileRowExpr(n, scope, compileExpr);
     case 'SQLValueFunction': {
       // CURRENT_TIMESTAMP / CURRENT_DATE / LOCALTIMESTAMP: the transaction's start on the virtual clock
       const op = String(n.op).replace('SVFOP_', '').toLowerCase();
@@ -288,8 +293,12 @@ function compileJoinColumnRef(n: N, scope: Scope, names: string[]): Compiled | n
   return { fn: (r) => r.vals[idx]!, type: scope.columns[idx]!.type, name: col, strength: 2 };
 }
 
-/** a table's name as a value (transformWholeRowRef: the whole row as a composite): not modelled */
-const wholeRow = (name: string, n: N) => notSupported(`whole-row references (the table "${name}" used as a value)`, posOf(n.location));
+/** a FROM item's name as a value (transformWholeRowRef): its whole row (sql/rowexpr.ts) */
+const wholeRow = (name: string, scope: Scope, n: N): Compiled => {
+  const w = compileWholeRow(name, scope, n.location);
+  if (!w) throw notSupported(`whole-row references (the table "${name}" used as a value)`, posOf(n.location));
+  return w;
+};
 
 function compileColumnRef(n: N, scope: Scope): Compiled {
   const fields = n.fields as N[];
@@ -302,7 +311,7 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
     if (names0.length <= 2) {
       const c = compileJoinColumnRef(n, scope, names0);
       if (c) return c;
-      if (names0.length === 1 && scope.rels.some((r) => r.name === names0[0])) throw wholeRow(names0[0]!, n);
+      if (names0.length === 1 && scope.rels.some((r) => r.name === names0[0])) return wholeRow(names0[0]!, scope, n);
       if (!scope.outer) {
         if (names0.length === 2) throw new PgError('42P01', `missing FROM-clause entry for table "${names0[0]}"`, { position: posOf(n.location) });
         throw new PgError('42703', `column "${names0[0]}" does not exist`, { position: posOf(n.location) });
@@ -313,6 +322,20 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
       const ref = outer.row;
       return { ...inner, fn: () => inner.fn(ref.current!) };
     }
+  }
+  if (fields.length === 2 && fields[0]!.String && fields[1]!.A_Star) {
+    // t.* in an expression: t's whole row (at the top of a select list it was expanded into the columns before)
+    const q = fields[0]!.String.sval as string;
+    const w = compileWholeRow(q, scope, n.location);
+    if (w) return w;
+    if (scope.outer) {
+      const outer = scope.outer;
+      const inner = compileColumnRef(n, { ...outer.scope, aggs: undefined, inAgg: false });
+      outer.used = true;
+      const ref = outer.row;
+      return { ...inner, fn: () => inner.fn(ref.current!) };
+    }
+    throw new PgError('42P01', `missing FROM-clause entry for table "${q}"`, { position: posOf(n.location) });
   }
   if (fields.some((f) => f.A_Star)) throw new PgError('42601', 'row expansion via "*" is not supported here', { position: posOf(n.location) });
   const names = fields.map((f) => f.String.sval as string);
@@ -333,7 +356,9 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
     col = names[1]!;
   } else throw notSupported('qualified names with schemas', posOf(n.location));
   const idx = scope.columns.findIndex((c) => c.name === col);
-  if (idx < 0 && names.length === 1 && col === (scope.alias ?? scope.relName) && !(scope.hasSystem && SYSTEM_COLUMNS.includes(col))) throw wholeRow(col, n);
+  if (idx < 0 && names.length === 1 && col === (scope.alias ?? scope.relName) && !(scope.hasSystem && SYSTEM_COLUMNS.includes(col))) {
+    return wholeRow(col, scope, n);
+  }
   if (idx < 0 && scope.outer && !(scope.hasSystem && SYSTEM_COLUMNS.includes(col))) {
     // a reference to the enclosing query's row (a correlated subquery)
     const outer = scope.outer;

@@ -2,7 +2,8 @@
  * Function calls and aggregates (PostgreSQL's parser/parse_func.c and parse_agg.c, with the transition
  * functions nodeAgg runs): a call is resolved in the function catalog (sql/funcs/registry.ts) by name and
  * argument types; count / sum / avg / min / max become aggregate references filled in by executor/nodeAgg.ts,
- * each with a transition state (newAggState): sum and avg of integers exact past 2^53, avg of integers numeric.
+ * each with a transition state (newAggState): sum and avg of integers exact past 2^53, avg of integers numeric;
+ * string_agg & co. in aggtrans.ts, array_agg here, json_agg / jsonb_agg / json[b]_object_agg in jsonagg.ts.
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
@@ -12,6 +13,7 @@ import { extensionOfFunction } from '../catalog/extfuncs.js';
 import { EXTRA_AGGS, extraAggState, type ExtraAggKind } from './aggtrans.js';
 import { resolveFunction, buildCall, hasFunction, noSuchFunction, canCoerceImplicitly } from './funcs/registry.js';
 import { adtAggState } from './adtops.js';
+import { JSON_AGGS, jsonAggShape, jsonAggState, type JsonAggKind } from './jsonagg.js';
 import { castTo } from './coerce.js';
 import { compareValues } from './operators.js';
 import type { Compiled, Scope, AggSpec } from './primnodes.js';
@@ -19,7 +21,7 @@ type N = Record<string, any>;
 /** compileExpr, passed in (this module is below parse_expr's dispatcher: no import cycle) */
 type Rec = (n: N, scope: Scope) => Compiled;
 
-const AGGS = new Set(['count', 'sum', 'avg', 'min', 'max', ...EXTRA_AGGS]);
+const AGGS = new Set(['count', 'sum', 'avg', 'min', 'max', ...EXTRA_AGGS, ...JSON_AGGS]);
 
 /** the leftmost location in a parse tree (exprLocation's simple form) */
 const firstLoc = (n: N): number | undefined => {
@@ -106,7 +108,7 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
   if (n.agg_within_group) throw new PgError('42809', `${kind} is not an ordered-set aggregate, so it cannot have WITHIN GROUP`, { position: pos });
   const inner: Scope = { ...scope, inAgg: true };
   let arg: Compiled | null = null, extra: Compiled | null = null;
-  const nargs = kind === 'string_agg' ? 2 : 1;
+  const nargs = kind === 'string_agg' ? 2 : JSON_AGGS.has(kind) ? jsonAggShape(kind as JsonAggKind).nargs : 1;
   if (!n.agg_star) {
     if (args.length !== nargs) {
       const ca = args.map((a) => rec(a, inner));
@@ -166,6 +168,12 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
       if (at.name === 'unknown') arg = castTo(arg!, T.text, false, pos);
       type = isArray(at) ? at : arrayOf(at.name === 'unknown' ? T.text : at);
       break;
+    case 'json_agg': case 'jsonb_agg': case 'json_object_agg': case 'jsonb_object_agg':
+      // their arguments are "any" (anyelement): an untyped literal is text
+      if (at.name === 'unknown') arg = castTo(arg!, T.text, false, pos);
+      if (extra && extra.type.name === 'unknown') extra = castTo(extra, T.text, false, pos);
+      type = jsonAggShape(kind).type;
+      break;
     case 'count': type = T.int8; break;
     case 'sum':
       if (at.name === 'int2' || at.name === 'int4') type = T.int8;
@@ -179,7 +187,9 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
       else if (at.name === 'interval') type = T.interval;
       else throw new PgError('42883', `function avg(${typeDisplayName(at)}) does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
       break;
-    default: type = at.name === 'unknown' ? T.text : at;
+    default:
+      if (at.name === 'record') throw noFn(); // min / max: no record ordering aggregate in PostgreSQL 15
+      type = at.name === 'unknown' ? T.text : at;
   }
   const slot = scope.aggs.length;
   scope.aggs.push({ kind, arg, star: !!n.agg_star, distinct: !!n.agg_distinct, type, extra, filter, ...(order.length ? { order } : {}) });
@@ -197,6 +207,7 @@ export function newAggState(spec: AggSpec): { add(v: Value, extra?: Value): void
     return false;
   };
   if (spec.kind === 'array_agg') return arrayAggState(spec, dedup);
+  if (JSON_AGGS.has(spec.kind)) return jsonAggState(spec, dedup, (a, b) => (a === null ? (b === null ? 0 : 1) : b === null ? -1 : compareValues(a, b)));
   if (EXTRA_AGGS.has(spec.kind)) return extraAggState(spec.kind as ExtraAggKind, spec.type.name === 'float8', dedup);
   switch (spec.kind) {
     case 'count': {

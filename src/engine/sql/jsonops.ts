@@ -11,6 +11,7 @@
  *     b - 'k'  b - 1  b - '{k,l}'::text[]  b #- '{a,0}'   deletion by key, index, keys, path
  *
  * json has only -> ->> #> #>> (42883 for the others, as in PostgreSQL: it has no equality either).
+ * A row becomes an object of its fields (composite_to_json, jsonb's the same with its keys sorted and deduplicated).
  * Simplifications: json's -> of a duplicated key gives the last one.
  */
 import { PgError } from '../errors.js';
@@ -22,6 +23,7 @@ import { type JV, JObj, JNULL, isScalar, scalarText, jsonbOut, jsonbCmp, jsonbCo
 import type { JNode } from '../adt/jsonapi.js';
 import { escapeJson } from '../adt/jsonapi.js';
 import type { Compiled } from './primnodes.js';
+import { PgRecord } from '../adt/rowtypes.js';
 
 const isJsonType = (t: SqlType) => t.name === 'json' || t.name === 'jsonb';
 export { isJsonType };
@@ -279,6 +281,7 @@ const isoDateTime = (v: PgDate | PgTimestamp): string => (v instanceof PgDate ? 
 export function toJsonText(v: Value, t: SqlType): string {
   if (v === null) return 'null';
   if (t.elem && v instanceof PgArray) return arrayToJson(v, t.elem);
+  if (v instanceof PgRecord) return compositeToJson(v, t, false);
   if (v instanceof PgJson) return v.text;
   if (v instanceof PgJsonb) return v.toString();
   if (typeof v === 'boolean') return v ? 'true' : 'false';
@@ -288,6 +291,21 @@ export function toJsonText(v: Value, t: SqlType): string {
   }
   if (v instanceof PgDate || v instanceof PgTimestamp) return escapeJson(isoDateTime(v));
   return escapeJson(formatValue(v)!);
+}
+
+/** composite_to_json: a row as an object of its fields, in their order; `lineFeeds` (row_to_json's pretty) puts
+ * a line break and a space after each comma */
+export function compositeToJson(v: PgRecord, t: SqlType, lineFeeds: boolean): string {
+  const fields = t.composite?.fields ?? [];
+  return '{' + v.vals.map((x, i) => `${escapeJson(fields[i]?.name ?? `f${i + 1}`)}:${toJsonText(x, fields[i]?.type ?? T.text)}`).join(lineFeeds ? ',\n ' : ',') + '}';
+}
+
+/** datum_to_json's key_scalar: an object key's text (json_object_agg, jsonb_object_agg); arrays, rows and json are
+ * refused, numbers and booleans are their text */
+export function jsonKeyText(v: Exclude<Value, null>, t: SqlType): string {
+  if (t.elem || t.name === 'record' || t.name === 'json' || t.name === 'jsonb') throw new PgError('22023', 'key value must be scalar, not array, composite, or json');
+  const j = toJsonb(v, t);
+  return typeof j === 'string' ? j : scalarText(j) ?? '';
 }
 
 function arrayToJson(a: PgArray, elem: SqlType): string {
@@ -315,6 +333,10 @@ export function toJsonb(v: Value, t: SqlType): JV {
   }
   if (v instanceof PgJsonb) return v.v;
   if (v instanceof PgJson) return fromNode(v.parse(), v.text);
+  if (v instanceof PgRecord) {
+    const fields = t.composite?.fields ?? [];
+    return makeObject(v.vals.map((_, i) => fields[i]?.name ?? `f${i + 1}`), v.vals.map((x, i) => toJsonb(x, fields[i]?.type ?? T.text)));
+  }
   if (typeof v === 'boolean') return v;
   if (typeof v === 'number' || typeof v === 'bigint') return Numeric.fromInt(v);
   if (v instanceof Numeric) return v;

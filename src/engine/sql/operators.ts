@@ -17,6 +17,8 @@ import { arrayCmp } from '../adt/arrayfuncs.js';
 import { compileArrayOp, compileScalarArrayOp } from './arrayexpr.js';
 import { compileJsonOp, jsonbCmp } from './jsonops.js';
 import { PgJsonb } from '../adt/jsonb.js';
+import { PgRecord, recordCmp } from '../adt/rowtypes.js';
+import { compileRowComparison, compileMismatchedRecords } from './rowexpr.js';
 type N = Record<string, any>;
 /** compileExpr, passed in (this module is below parse_expr's dispatcher: no import cycle) */
 type Rec = (n: N, scope: Scope) => Compiled;
@@ -29,6 +31,7 @@ function compareValues(a: Exclude<Value, null>, b: Exclude<Value, null>): number
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   if (a instanceof PgArray && b instanceof PgArray) return arrayCmp(a, b, compareValues);
   if (a instanceof PgJsonb && b instanceof PgJsonb) return jsonbCmp(a.v, b.v);
+  if (a instanceof PgRecord && b instanceof PgRecord) return recordCmp(a, b, compareValues);
   const adt = adtCompare(a, b);
   if (adt !== null) return adt;
   const sa = String(a), sb = String(b);
@@ -43,6 +46,13 @@ const CMP_OPS: Record<string, (c: number) => boolean> = {
 const FEW_COMPARISONS = new Set(['pg_snapshot', 'txid_snapshot', 'xid', 'cid', 'void', 'json']);
 
 export function compileComparison(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
+  // two ROW(...) constructors: field by field (make_row_comparison_op)
+  if (l.rowArgs && r.rowArgs) return compileRowComparison(op, l, r, pos, compileComparison);
+  if (l.type.name === 'record' && r.type.name === 'record') {
+    // record_eq & co. over rows of different shapes (an error only if the comparison reaches the difference)
+    const m = compileMismatchedRecords(l, r, (a, b) => compareValues(a!, b!), CMP_OPS[op]!);
+    if (m) return m;
+  }
   // arrays: both sides of one array type (an untyped literal takes the other side's), compared by btarraycmp
   if ((isArray(l.type) || isArray(r.type)) && !(isArray(l.type) && isArray(r.type)) && l.type.name !== 'unknown' && r.type.name !== 'unknown') throw opNotExist(op, l.type, r.type, pos);
   if (isArray(l.type) && isArray(r.type) && l.type.elem.name !== r.type.elem.name) throw opNotExist(op, l.type, r.type, pos);

@@ -7,7 +7,8 @@
  *
  * Mirrors: src/backend/parser/gram.y + scan.l, raw_parser(). The parse tree is the JSON form of PostgreSQL's
  * node structs (SelectStmt, UpdateStmt, A_Expr, ...). The library carries PostgreSQL 18's grammar; statements
- * valid in 15 parse the same way, and what 16–18 added is refused with 15's own error (pg15grammar.ts).
+ * valid in 15 parse the same way, and what 16–18 added is refused with 15's own error (pg15grammar.ts). One piece
+ * of parse analysis happens on the tree here: ROW(...) = ROW(...) becomes the fields' comparisons (expandRowEquality).
  */
 import { loadModule, parseSync } from 'libpg-query';
 import { PgError } from '../errors.js';
@@ -161,6 +162,30 @@ function countIntConsts(stmts: RawStmt[], at: Map<number, number>): number {
   return n;
 }
 
+/**
+ * make_row_comparison_op's = and <> of two ROW(...) constructors of one length, as parse analysis leaves them: the
+ * AND of the fields' = (the OR of their <>), one field its comparison alone — so the planner sees `(a, b) = (1, 2)`
+ * as `a = 1 AND b = 2` (an index on a serves it). Rows with t.* in them, or of different lengths (42601 when
+ * compiled), and < <= > >= (RowCompareExpr: sql/rowexpr.ts) stay as written.
+ */
+function expandRowEquality(x: unknown): void {
+  if (!x || typeof x !== 'object') return;
+  if (Array.isArray(x)) { x.forEach(expandRowEquality); return; }
+  const o = x as Record<string, any>;
+  for (const k in o) expandRowEquality(o[k]);
+  const e = o.A_Expr;
+  if (!e || e.kind !== 'AEXPR_OP' || e.name?.length !== 1) return;
+  const op = e.name[0].String?.sval as string | undefined;
+  const l = e.lexpr?.RowExpr?.args as Record<string, any>[] | undefined, r = e.rexpr?.RowExpr?.args as Record<string, any>[] | undefined;
+  if ((op !== '=' && op !== '<>') || !l?.length || !r || l.length !== r.length) return;
+  const star = (a: Record<string, any>) => (a.ColumnRef?.fields as Record<string, any>[] | undefined)?.some((f) => f.A_Star);
+  if (l.some(star) || r.some(star)) return;
+  const pairs = l.map((a, i) => ({ A_Expr: { kind: 'AEXPR_OP', name: e.name, lexpr: a, rexpr: r[i], location: e.location } }));
+  delete o.A_Expr;
+  if (pairs.length === 1) o.A_Expr = pairs[0]!.A_Expr;
+  else o.BoolExpr = { boolop: op === '=' ? 'AND_EXPR' : 'OR_EXPR', args: pairs, location: e.location };
+}
+
 /** Parse without the cache and without literal lifting (PL/pgSQL's queries: their trees hold their own values). */
 export function parseSqlUncached(sql: string): RawStmt[] {
   if (!loaded) throw new Error('parser not initialised: await initParser() first');
@@ -182,7 +207,7 @@ function parseUncached(sql: string): RawStmt[] {
   }
   const junk = numericJunk(sql);
   if (junk) throw junk;
-  for (const s of tree.stmts ?? []) checkPg15Grammar(s.stmt, sql);
+  for (const s of tree.stmts ?? []) { checkPg15Grammar(s.stmt, sql); expandRowEquality(s.stmt); }
   const totalBytes = utf8Len(sql, sql.length);
   return (tree.stmts ?? []).map((s) => {
     const loc = s.stmt_location ?? 0;

@@ -26,6 +26,8 @@ export interface Compiled {
   location?: number;
   /** an untyped string literal: coercing it reports errors at the literal itself, wherever the coercion is */
   literal?: boolean;
+  /** a ROW(...) constructor's fields: two of them compared are compared field by field (sql/rowexpr.ts) */
+  rowArgs?: Compiled[];
   /** a call of a user function as the whole expression: the same value computed as a statement step that may wait
    *  for a lock and yield (pl/fmgr.ts); where the caller can run a generator it prefers this to `fn` */
   gen?: (r: Row) => Generator<import('../session/session.js').StepYield, Value, void>;
@@ -87,7 +89,7 @@ export interface ExprEnv {
 export interface ColumnSource { name: string; type: SqlType; dropped?: boolean; hidden?: boolean }
 
 export interface AggSpec {
-  kind: 'count' | 'sum' | 'avg' | 'min' | 'max' | import('./aggtrans.js').ExtraAggKind; arg: Compiled | null; star: boolean; distinct: boolean; type: SqlType;
+  kind: 'count' | 'sum' | 'avg' | 'min' | 'max' | import('./aggtrans.js').ExtraAggKind | import('./jsonagg.js').JsonAggKind; arg: Compiled | null; star: boolean; distinct: boolean; type: SqlType;
   /** a second argument (string_agg's delimiter) */
   extra?: Compiled | null;
   /** FILTER (WHERE ...): only the rows it is true for reach the aggregate */
@@ -100,6 +102,8 @@ export interface Scope {
   /** the OID of the table this scope reads (tableoid), when it is one */
   relOid?: number;
   relName: string | null;
+  /** the name of its row type, when it is a view, sequence or system view (a table's is relName: relOid is set) */
+  rowType?: string;
   alias: string | null;
   columns: ColumnSource[];
   /** true when system columns (ctid, xmin, ...) are available */
@@ -111,8 +115,10 @@ export interface Scope {
   inAgg?: boolean;
   /** GROUP BY expressions: an expression with this key (executor/util.ts expressionKey) is the hidden column at the index */
   groupExprs?: { key: (n: Record<string, any>) => string; map: Map<string, number> };
+  /** the row's own columns, when `columns` goes on with the query's (window results): what a whole row holds */
+  rowWidth?: number;
   /** several relations (a join): each one's visible name and where its columns start in `columns` */
-  rels?: { name: string; offset: number; count: number; table?: import('../catalog/catalog.js').Table }[];
+  rels?: { name: string; offset: number; count: number; table?: import('../catalog/catalog.js').Table; nullable?: boolean }[];
   /** the enclosing query, for correlated subqueries: its scope and the row being evaluated */
   outer?: { scope: Scope; row: { current: Row | null }; used: boolean };
   env: ExprEnv;

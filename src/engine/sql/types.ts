@@ -15,8 +15,8 @@
  * regproc.c} input/output and range checks. Integer arithmetic is exact, with PostgreSQL's overflow errors (int4pl,
  * int8mul, ... in int.c / int8.c).
  * Arrays (SqlType.elem; values PgArray, adt/arrayfuncs.ts) of every type here.
- * json → PgJson (its text), jsonb → PgJsonb (its parsed value): adt/jsonb.ts.
- * Simplifications: no time / timetz, composite or bytea types; TimeZone is UTC; virtual time 0 is
+ * json → PgJson (its text), jsonb → PgJsonb (its parsed value): adt/jsonb.ts. A row value (record) → PgRecord
+ * (adt/rowtypes.ts). Simplifications: no time / timetz types, no composite types of their own (CREATE TYPE); TimeZone is UTC; virtual time 0 is
  * 2000-01-01 00:00:00+00 (see adt/timestamp.ts).
  */
 import { PgError, notSupported } from '../errors.js';
@@ -26,6 +26,7 @@ import { PgFloat, floatIn } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval, dateTimeIn, intervalIn } from '../adt/datetime.js';
 import { PgArray, arrayIn } from '../adt/arrayfuncs.js';
 import { PgJson, PgJsonb, jsonIn, jsonbIn } from '../adt/jsonb.js';
+import { PgRecord, type RowField } from '../adt/rowtypes.js';
 
 /**
  * How regclass input and output find relations: set by the executor for the statement it runs (the catalog is
@@ -67,6 +68,8 @@ export type TypeName =
   | 'float4' | 'float8' | 'date' | 'timestamp' | 'timestamptz' | 'interval' | 'oid' | 'regclass' | 'regtype'
   | 'regproc' | 'regprocedure'
   | 'bytea' | 'pg_lsn' | '_text' | '_tid' | 'json' | 'jsonb'
+  /** a row value (a whole-row reference, ROW(...)): SqlType.composite gives its fields (adt/rowtypes.ts) */
+  | 'record'
   /** an array type: '_' and its element type's name (pg_type's _int4, _text ...); SqlType.elem is the element */
   | `_${string}`
   /** a NUL-terminated C string (typlen -2): what a B-tree index on a name column stores (name_ops' opckeytype) */
@@ -89,15 +92,17 @@ export class Bytea {
   }
   key(): string { return this.toString(); }
 }
-export { PgArray, PgJson, PgJsonb };
+export { PgArray, PgJson, PgJsonb, PgRecord };
 
 export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass | RegProc | Bytea
-  | PgArray | PgJson | PgJsonb;
+  | PgArray | PgJson | PgJsonb | PgRecord;
 
 export interface SqlType {
   name: TypeName; typmod: number;
   /** an array type's element type (int4 for integer[]); the array's typmod is its element's (varchar(5)[]) */
   elem?: SqlType;
+  /** a row type's fields, and the table it is the row type of (null: an anonymous record) */
+  composite?: { fields: RowField[]; relName: string | null };
 }
 /** The array type of an element type (get_array_type): its name is '_' and the element's, its typmod the element's. */
 export function arrayOf(elem: SqlType): SqlType {
@@ -166,6 +171,7 @@ export function typeDisplayName(t: SqlType): string {
     case 'float4': return 'real';
     case 'timestamp': return t.typmod >= 0 ? `timestamp(${t.typmod}) without time zone` : 'timestamp without time zone';
     case 'timestamptz': return t.typmod >= 0 ? `timestamp(${t.typmod}) with time zone` : 'timestamp with time zone';
+    case 'record': return t.composite?.relName ?? 'record';
     default: return t.name;
   }
 }

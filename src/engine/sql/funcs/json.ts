@@ -5,17 +5,19 @@
  * list (jsonb_array_elements[_text], jsonb_each[_text], jsonb_object_keys and their json twins).
  *
  * json_build_object prints " : " between key and value and ", " between pairs; to_json of an array has no
- * spaces ([1,2]); jsonb's builders print as any jsonb. Simplifications: no whole-row arguments (row_to_json(t),
- * json_agg(t) refuse as every whole-row reference does), no json_object_agg, json_populate_record & co.
+ * spaces ([1,2]); jsonb's builders print as any jsonb. The aggregates are sql/jsonagg.ts's. Simplifications: no
+ * json_populate_record & co., no json_object(text[]).
  */
 import { PgError } from '../../errors.js';
 import { type Value, type SqlType, T, PgArray, PgJson, PgJsonb } from '../types.js';
-import { register, type FuncDef } from './registry.js';
+import { register, noSuchFunction, type FuncDef, type CallCtx } from './registry.js';
+import type { PgRecord } from '../../adt/rowtypes.js';
+import { castTo } from '../coerce.js';
 import type { Compiled, Fn } from '../expr.js';
 import { type JV, JObj, JNULL, isScalar, scalarText, jsonbOut, makeObject, fromNode } from '../../adt/jsonb.js';
 import type { JNode } from '../../adt/jsonapi.js';
 import { escapeJson } from '../../adt/jsonapi.js';
-import { toJsonText, toJsonb, jsonbSet, jsonbStripNulls } from '../jsonops.js';
+import { toJsonText, toJsonb, jsonbSet, jsonbStripNulls, compositeToJson } from '../jsonops.js';
 
 const bad = (msg: string) => new PgError('22023', msg);
 const argType = (a: Compiled): SqlType => (a.type.name === 'unknown' ? T.text : a.type);
@@ -60,7 +62,23 @@ const jn = (v: Value) => v as PgJson;
 const sub = (j: PgJson, n: JNode) => new PgJson(j.text.slice(n.s, n.e));
 const nodeText = (j: PgJson, n: JNode): Value => (n.t === 'null' ? null : n.t === 'str' ? n.str ?? '' : j.text.slice(n.s, n.e));
 
+/** row_to_json(record [, pretty]): composite_to_json of a row value (a whole-row reference, ROW(...)) */
+function rowToJson(as: Compiled[], c: CallCtx): Fn {
+  const a = as[0]!;
+  if (a.type.name !== 'record') throw noSuchFunction('row_to_json', as.map((x) => x.type), c.pos);
+  const f = a.fn, t = a.type, pretty = as[1] ? castTo(as[1], T.bool, false, c.pos) : null;
+  return (r) => {
+    const v = f(r);
+    if (v === null) return null;
+    const p = pretty ? pretty.fn(r) : false;
+    if (p === null) return null;
+    return new PgJson(compositeToJson(v as PgRecord, t, p === true));
+  };
+}
+
 const defs: FuncDef[] = [
+  { name: 'row_to_json', args: ['any'], ret: T.json, build: (as, c) => rowToJson(as, c) },
+  { name: 'row_to_json', args: ['any', 'bool'], ret: T.json, build: (as, c) => rowToJson(as, c) },
   { name: 'to_json', args: ['any'], ret: T.json, build: ([a]) => { const f = a!.fn, t = argType(a!); return (r) => { const v = f(r); return v === null ? null : new PgJson(toJsonText(v, t)); }; } },
   { name: 'to_jsonb', args: ['any'], ret: T.jsonb, build: ([a]) => { const f = a!.fn, t = argType(a!); return (r) => { const v = f(r); return v === null ? null : new PgJsonb(toJsonb(v, t)); }; } },
   { name: 'json_build_object', args: [], variadic: 'any', ret: T.json, build: (as) => buildObject(false, as, 'json_build_object') },

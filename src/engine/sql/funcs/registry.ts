@@ -19,8 +19,9 @@
  * (f(x => 1)), no default arguments, no VARIADIC arrays (variadic "any" only).
  */
 import { PgError, notSupported } from '../../errors.js';
-import { type SqlType, type TypeName, type Value, T, arrayOf, typeDisplayName, formatValue } from '../types.js';
+import { type SqlType, type TypeName, type Value, T, arrayOf, typeDisplayName } from '../types.js';
 import type { Compiled, Fn, ExprEnv } from '../expr.js';
+import { recordOut } from '../../adt/rowtypes.js';
 
 /** An argument type: a concrete type, or "any" (the argument is passed as it is, with its own type). */
 export type ArgType = TypeName | 'any';
@@ -192,14 +193,6 @@ export function buildCall(d: FuncDef, args: Compiled[], c: CallCtx, coerce: (x: 
   return out;
 }
 
-/** record_out: (a,b,c); an element is quoted when empty or when it holds a comma, quote, parenthesis, backslash or space. */
-export function recordOut(row: Value[]): string {
-  return `(${row.map((v) => {
-    const x = formatValue(v);
-    if (x === null) return '';
-    return x === '' || /[(),"\\\s]/.test(x) ? `"${x.replace(/["\\]/g, '$&$&')}"` : x;
-  }).join(',')})`;
-}
 
 /** The rows a function in FROM returns (nodeFunctionscan.c): a table function's, or one row of a scalar function's value. */
 export function functionRows(d: FuncDef, vals: Value[], c: CallCtx): Value[][] {

@@ -88,7 +88,7 @@ const defs: FuncDef[] = [
     },
   ]),
   // pg_typeof("any"): the argument's type, as regtype (printed with format_type's name)
-  { name: 'pg_typeof', args: ['any'], ret: T.regtype, immutable: true, build: ([a]) => { const n = typeDisplayName(a!.type.elem ? { ...a!.type, typmod: -1, elem: { ...a!.type.elem, typmod: -1 } } : { name: a!.type.name, typmod: -1 }); return (() => n) as Fn; } },
+  { name: 'pg_typeof', args: ['any'], ret: T.regtype, immutable: true, build: ([a]) => { const n = typeDisplayName(a!.type.elem ? { ...a!.type, typmod: -1, elem: { ...a!.type.elem, typmod: -1 } } : { ...a!.type, typmod: -1 }); return (() => n) as Fn; } },
   // pgstat.c: the next pgstat_report_stat of this backend flushes at once
   { name: 'pg_stat_force_next_flush', args: [], ret: T.void, build: (_a, c) => () => { c.env.forceNextStatsFlush?.(); return ''; } },
 ];

@@ -1,0 +1,88 @@
+/**
+ * Composite values: a row used as a value (PostgreSQL's utils/adt/rowtypes.c record_out / btrecordcmp, and
+ * executor/execExprInterp.c ExecEvalRowNull).
+ *
+ * A whole-row reference (`SELECT t FROM t`, `row_to_json(t)`, `count(t.*)`) and a row constructor
+ * (`ROW(1, 'a')`, `(1, 'a')`) make one: its fields' values and, in its type, the fields' names and types. The row
+ * type of a table is named after the table (pg_typeof(t) is `t`); a subquery's row, a ROW(...) and a join's are
+ * `record`, whose fields a ROW(...) names f1, f2, ...
+ *
+ * Text (record_out): the fields' output texts between parentheses, separated by commas; a NULL field is nothing;
+ * a field is double-quoted when it is empty or holds a quote, backslash, parenthesis, comma or white space
+ * (isspace: space, \t \n \v \f \r), and inside the quotes every " and \ is doubled:
+ *
+ *     SELECT ROW(1, 'a b', NULL, '', 'say "hi"');    →  (1,"a b",,"","say ""hi""")
+ *     SELECT ROW(ROW(1, 2), 'z');                    →  ("(1,2)",z)
+ *
+ * Order (btrecordcmp, used by ORDER BY, DISTINCT, and = / < on record values): field by field, a NULL field equal
+ * to another NULL and greater than any value — so `t = t` is true for a row with NULL fields. A comparison of two
+ * written ROW(...) constructors is per field instead (sql/rowexpr.ts: make_row_comparison_op), with SQL's NULLs.
+ *
+ * IS NULL / IS NOT NULL of a row (ExecEvalRowNull): IS NULL when the row is NULL or every field is NULL, IS NOT
+ * NULL when it is not NULL and no field is NULL (a nested row is a field like any other: not looked into).
+ *
+ * Simplifications: no CREATE TYPE ... AS (composite types of their own), no record_in (a string cast to a row
+ * type), no composite columns in tables (such values are refused where they would be stored).
+ */
+import { PgError } from '../errors.js';
+import type { SqlType, Value } from '../sql/types.js';
+
+/** one field of a row type: its name and type (a dropped column is not one) */
+export interface RowField { name: string; type: SqlType }
+
+/** The type of a row value: `record`, carrying its fields; relName when it is a table's row type. */
+export function recordType(fields: RowField[], relName: string | null): SqlType {
+  return { name: 'record', typmod: -1, composite: { fields, relName } };
+}
+
+/** An output text (as types.ts formatValue; repeated here so that this module imports no value from sql/) */
+const out = (v: Value): string | null => (v === null ? null : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v));
+/** C's isspace in the "C" locale */
+const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
+
+/** record_out */
+export function recordOut(vals: readonly Value[]): string {
+  let s = '(';
+  vals.forEach((v, i) => {
+    if (i > 0) s += ',';
+    const x = out(v);
+    if (x === null) return;
+    let quote = x === '';
+    for (let k = 0; !quote && k < x.length; k++) { const c = x[k]!; if (c === '"' || c === '\\' || c === '(' || c === ')' || c === ',' || isSpace(c)) quote = true; }
+    s += quote ? '"' + x.replace(/["\\]/g, '$&$&') + '"' : x;
+  });
+  return s + ')';
+}
+
+/** A row value: its fields' values, in the order of its type's fields. */
+export class PgRecord {
+  constructor(readonly vals: Value[]) {}
+  toString(): string { return recordOut(this.vals); }
+  /** equal rows share it (btrecordcmp's equality: NULL fields equal each other, fields by their own equality) */
+  key(): string {
+    return 'R' + JSON.stringify(this.vals.map((x) => (x === null ? null : typeof x === 'object' && 'key' in x && typeof x.key === 'function' ? String(x.key()) : out(x))));
+  }
+}
+
+/** btrecordcmp: field by field, a NULL field after every value; `cmp` compares two non-NULL fields */
+export function recordCmp(a: PgRecord, b: PgRecord, cmp: (x: Exclude<Value, null>, y: Exclude<Value, null>) => number): number {
+  const n = Math.min(a.vals.length, b.vals.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.vals[i]!, y = b.vals[i]!;
+    if (x === null || y === null) {
+      if (x === null && y === null) continue;
+      return x === null ? 1 : -1;
+    }
+    const c = cmp(x, y);
+    if (c !== 0) return c;
+  }
+  if (a.vals.length !== b.vals.length) throw new PgError('42804', 'cannot compare record types with different numbers of columns');
+  return 0;
+}
+
+/** ExecEvalRowNull: IS NULL (`wantNull`) or IS NOT NULL of a row value */
+export function rowNullTest(v: Value, wantNull: boolean): boolean {
+  if (v === null) return wantNull;
+  if (!(v instanceof PgRecord)) return wantNull ? false : true;
+  return wantNull ? v.vals.every((x) => x === null) : v.vals.every((x) => x !== null);
+}

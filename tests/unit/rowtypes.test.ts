@@ -1,0 +1,45 @@
+import { describe, it, expect } from 'vitest';
+import { PgRecord, recordOut, recordCmp, rowNullTest } from '../../src/engine/adt/rowtypes.js';
+import { PgArray } from '../../src/engine/adt/arrayfuncs.js';
+import { Numeric } from '../../src/engine/sql/numeric.js';
+
+const cmp = (a: unknown, b: unknown) => (a! < b! ? -1 : a! > b! ? 1 : 0);
+
+describe('adt/rowtypes', () => {
+  it('record_out quotes an empty field and one holding " \\ ( ) , or C white space, doubling " and \\ inside', () => {
+    expect(recordOut([1, 'abc', null, true])).toBe('(1,abc,,t)');
+    expect(recordOut([''])).toBe('("")');
+    expect(recordOut(['a b', 'a,b', '(x)', 'say "hi"', 'back\\slash', 'tab\there', 'nl\nx'])).toBe('("a b","a,b","(x)","say ""hi""","back\\\\slash","tab\there","nl\nx")');
+    // a no-break space is not C's isspace: left unquoted
+    expect(recordOut(['a\u00a0b'])).toBe('(a\u00a0b)');
+    expect(recordOut([])).toBe('()');
+    expect(recordOut([null])).toBe('()');
+  });
+  it('a nested row and an array are fields like any other: their text, quoted when it needs to be', () => {
+    const inner = new PgRecord([1, 'a b']);
+    expect(new PgRecord([inner, 'z']).toString()).toBe('("(1,""a b"")",z)');
+    expect(recordOut([new PgArray(['x', 'y z'])])).toBe('("{x,""y z""}")');
+    expect(recordOut([Numeric.fromString('1.50')!])).toBe('(1.50)');
+  });
+  it('btrecordcmp: field by field, NULL after every value and equal to NULL', () => {
+    expect(recordCmp(new PgRecord([1, null]), new PgRecord([1, null]), cmp)).toBe(0);
+    expect(recordCmp(new PgRecord([1, 2]), new PgRecord([1, null]), cmp)).toBe(-1);
+    expect(recordCmp(new PgRecord([null, 1]), new PgRecord([5, 0]), cmp)).toBe(1);
+    expect(recordCmp(new PgRecord([2, 1]), new PgRecord([1, 9]), cmp)).toBe(1);
+    expect(() => recordCmp(new PgRecord([1]), new PgRecord([1, 2]), cmp)).toThrow('different numbers of columns');
+  });
+  it('equal rows share a key (DISTINCT, GROUP BY), different ones do not', () => {
+    expect(new PgRecord([1, null]).key()).toBe(new PgRecord([1, null]).key());
+    expect(new PgRecord([1, 'a']).key()).not.toBe(new PgRecord([1, 'b']).key());
+    expect(new PgRecord([null]).key()).not.toBe(new PgRecord(['']).key());
+  });
+  it('IS NULL of a row: every field NULL; IS NOT NULL: no field NULL', () => {
+    expect(rowNullTest(new PgRecord([null, null]), true)).toBe(true);
+    expect(rowNullTest(new PgRecord([null, 1]), true)).toBe(false);
+    expect(rowNullTest(new PgRecord([null, 1]), false)).toBe(false);
+    expect(rowNullTest(new PgRecord([1, 2]), false)).toBe(true);
+    expect(rowNullTest(new PgRecord([]), true)).toBe(true);
+    expect(rowNullTest(null, true)).toBe(true);
+    expect(rowNullTest(null, false)).toBe(false);
+  });
+});
