@@ -111,6 +111,8 @@ export interface Scope {
   /** grouping mode: aggregates allowed; plain columns must be grouped */
   aggs?: AggSpec[];
   groupCols?: Set<number>;
+  /** the columns functionally dependent on a grouped primary key (optimizer/groupkeys.ts): a whole row of them may appear */
+  groupDependent?: Set<number>;
   /** inside an aggregate's arguments (plain columns allowed) */
   inAgg?: boolean;
   /** GROUP BY expressions: an expression with this key (executor/util.ts expressionKey) is the hidden column at the index */

@@ -55,7 +55,8 @@ export function compileWholeRow(name: string, scope: Scope, location: number | u
     idxs.push(i);
     fields.push({ name: c.name, type: c.type });
   }
-  if (scope.aggs && !scope.inAgg) {
+  // a whole row in a grouped query: only when the table's primary key is grouped (check_functional_grouping)
+  if (scope.aggs && !scope.inAgg && !idxs.every((i) => scope.groupDependent?.has(i))) {
     throw new PgError('42803', `column "${name}.*" must appear in the GROUP BY clause or be used in an aggregate function`, { position: posOf(location) });
   }
   const type = recordType(fields, relName);
