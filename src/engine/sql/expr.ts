@@ -300,6 +300,14 @@ const wholeRow = (name: string, scope: Scope, n: N): Compiled => {
   return w;
 };
 
+/** A reference to the enclosing query's row (a correlated subquery): compiled there, read from its current row. */
+function outerColumnRef(n: N, outer: NonNullable<Scope['outer']>): Compiled {
+  const inner = compileColumnRef(n, { ...outer.scope, aggs: undefined, inAgg: false });
+  outer.used = true;
+  const ref = outer.row;
+  return { ...inner, fn: () => inner.fn(ref.current!) };
+}
+
 function compileColumnRef(n: N, scope: Scope): Compiled {
   const fields = n.fields as N[];
   if (scope.env.pl && !fields.some((f) => f.A_Star)) {
@@ -316,11 +324,7 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
         if (names0.length === 2) throw new PgError('42P01', `missing FROM-clause entry for table "${names0[0]}"`, { position: posOf(n.location) });
         throw new PgError('42703', `column "${names0[0]}" does not exist`, { position: posOf(n.location) });
       }
-      const outer = scope.outer;
-      const inner = compileColumnRef(n, { ...outer.scope, aggs: undefined, inAgg: false });
-      outer.used = true;
-      const ref = outer.row;
-      return { ...inner, fn: () => inner.fn(ref.current!) };
+      return outerColumnRef(n, scope.outer);
     }
   }
   if (fields.length === 2 && fields[0]!.String && fields[1]!.A_Star) {
@@ -329,11 +333,7 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
     const w = compileWholeRow(q, scope, n.location);
     if (w) return w;
     if (scope.outer) {
-      const outer = scope.outer;
-      const inner = compileColumnRef(n, { ...outer.scope, aggs: undefined, inAgg: false });
-      outer.used = true;
-      const ref = outer.row;
-      return { ...inner, fn: () => inner.fn(ref.current!) };
+      return outerColumnRef(n, scope.outer);
     }
     throw new PgError('42P01', `missing FROM-clause entry for table "${q}"`, { position: posOf(n.location) });
   }
@@ -345,11 +345,7 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
     const q = names[0]!;
     if (q !== (scope.alias ?? scope.relName)) { // an alias hides the table's own name
       if (scope.outer) {
-        const outer = scope.outer;
-        const inner = compileColumnRef(n, { ...outer.scope, aggs: undefined, inAgg: false });
-        outer.used = true;
-        const ref = outer.row;
-        return { ...inner, fn: () => inner.fn(ref.current!) };
+        return outerColumnRef(n, scope.outer);
       }
       throw new PgError('42P01', `missing FROM-clause entry for table "${q}"`, { position: posOf(n.location) });
     }
@@ -361,11 +357,7 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
   }
   if (idx < 0 && scope.outer && !(scope.hasSystem && SYSTEM_COLUMNS.includes(col))) {
     // a reference to the enclosing query's row (a correlated subquery)
-    const outer = scope.outer;
-    const inner = compileColumnRef(n, { ...outer.scope, aggs: undefined, inAgg: false });
-    outer.used = true;
-    const ref = outer.row;
-    return { ...inner, fn: () => inner.fn(ref.current!) };
+    return outerColumnRef(n, scope.outer);
   }
   if (idx < 0) {
     if (scope.hasSystem && SYSTEM_COLUMNS.includes(col)) return compileSystemColumn(col, scope, n);
