@@ -413,17 +413,20 @@ function alterColumnType(ex: Executor, s: Session, t: Table, name: string, cd: N
     (old.name === newType.name && (newType.typmod < 0 || (old.typmod >= 0 && newType.typmod >= old.typmod)))
     || (textual(old) && newType.name === 'text') || (old.name === 'text' && newType.name === 'varchar' && newType.typmod < 0));
   col.type = newType;
-  col.missing = undefined;
   refreshColumns(t);
   for (const ch of t.checks) ch.compiled = undefined;
+  // no rewrite: the old tuples stay, and so does the missing value they read (binary-compatible: the same datum)
   if (binaryCompatible) return;
   const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+  // the old rows are read with the missing value (ADD COLUMN ... DEFAULT) still in place, so it is converted too;
+  // afterwards every tuple carries the column and the catalog forgets it (RelationClearMissing)
   rewriteTable(ex, s, t, (vals) => {
     row.vals = vals;
     const out = vals.slice();
     out[idx] = conv.fn(row) as Value;
     return out;
   });
+  col.missing = undefined;
 }
 
 /** A copy of a parse tree with every unqualified or table-qualified reference to column `from` renamed. */
