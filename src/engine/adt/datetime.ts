@@ -17,11 +17,14 @@
  *
  * Mirrors: src/backend/utils/adt/datetime.c (ParseDateTime, DecodeDateTime, DecodeInterval, EncodeDateTime,
  * EncodeInterval, date2j, j2date), date.c (date_in, date_out), timestamp.c (timestamp_in/out, interval_in/out).
- * Simplifications: TimeZone is always UTC (the settings refuse other zones); IntervalStyle is always postgres;
+ * A timestamptz is shown in the session's TimeZone and a local time without an offset read in it (pgtz.ts holds the
+ * zones; 2024-07-01 12:00+00 is 2024-07-01 08:00:00-04 in America/New_York, "07/01/2024 08:00:00 EDT" in SQL style).
+ * Simplifications: IntervalStyle is always postgres;
  * timestamps are kept as JS numbers, exact to the microsecond within ±285 years of 2000 (farther ones are refused
  * with 0A000); no time / timetz types; no typmod precision for timestamp(p) / interval fields.
  */
 import { PgError, notSupported } from '../errors.js';
+import { type PgTz, UTC_ZONE, pgTzset, typeAtUs, localToInstant, tzAbbrev } from './pgtz.js';
 
 export const USECS_PER_DAY = 86_400_000_000;
 export const USECS_PER_HOUR = 3_600_000_000;
@@ -54,13 +57,17 @@ export class PgInterval {
   key(): string { return 'i' + this.span(); }
 }
 
-// ---- the session context (DateStyle; the transaction's start for 'now') ----
-interface DateTimeContext { style: 'ISO' | 'SQL' | 'Postgres' | 'German'; order: 'MDY' | 'DMY' | 'YMD'; nowUs: number }
-const ctx: DateTimeContext = { style: 'ISO', order: 'MDY', nowUs: 0 };
+// ---- the session context (DateStyle, TimeZone; the transaction's start for 'now') ----
+interface DateTimeContext { style: 'ISO' | 'SQL' | 'Postgres' | 'German'; order: 'MDY' | 'DMY' | 'YMD'; nowUs: number; tz: PgTz }
+const ctx: DateTimeContext = { style: 'ISO', order: 'MDY', nowUs: 0, tz: UTC_ZONE };
 let lastStyle = '';
-/** Set before each statement from the session's DateStyle and the virtual time of its transaction's start. */
-export function setDateTimeContext(dateStyle: string, xactStartUs: number): void {
+/**
+ * Set before each statement from the session's DateStyle and TimeZone (a value the setting accepted: a zone name,
+ * a POSIX string) and the virtual time of its transaction's start.
+ */
+export function setDateTimeContext(dateStyle: string, xactStartUs: number, timeZone = 'Etc/UTC'): void {
   ctx.nowUs = xactStartUs;
+  if (timeZone !== ctx.tz.name) ctx.tz = pgTzset(timeZone) ?? UTC_ZONE;
   if (dateStyle === lastStyle) return;
   lastStyle = dateStyle;
   const [style, order] = dateStyle.split(',').map((x) => x.trim());
@@ -119,6 +126,32 @@ export function tmFromUs(us: number): Tm {
   const s = Math.floor(t / USECS_PER_SEC); t -= s * USECS_PER_SEC;
   return { y, m, d, h, mi, s, us: t };
 }
+/** The session's time zone (TimeZone): how a timestamptz is shown and a local time read. */
+export const sessionTz = (): PgTz => ctx.tz;
+/** A timestamptz instant as a local time of the session's zone (microseconds, as if UTC); infinities stay. */
+export const toLocal = (us: number, tz: PgTz = ctx.tz): number => (Number.isFinite(us) ? us + typeAtUs(tz, us).utoff * USECS_PER_SEC : us);
+/** A local time of the session's zone as its instant (DetermineTimeZoneOffset); infinities stay. */
+export const fromLocal = (localUs: number, tz: PgTz = ctx.tz): number => (Number.isFinite(localUs) ? checkTimestamp(localToInstant(tz, localUs)) : localUs);
+
+/**
+ * A zone given as text to AT TIME ZONE / timezone() / date_trunc(…, zone): an abbreviation of the Default set first
+ * (a fixed offset, or the zone it is read from), then a zone name or POSIX string (timestamp_zone).
+ */
+export function zoneArg(text: string): PgTz | { utoff: number } {
+  const a = tzAbbrev(text.toLowerCase());
+  if (a !== undefined) {
+    if (!('zone' in a)) return { utoff: a.utoff };
+    const z = pgTzset(a.zone);
+    if (z) return z;
+  }
+  // a bare offset is read as a POSIX one, west positive: AT TIME ZONE '+05' is five hours behind UTC
+  const m = /^([+-]?)(\d{1,3})(?::(\d{1,2})(?::(\d{1,2}))?)?$/.exec(text.trim());
+  if (m && +m[2]! <= 167) return { utoff: (m[1] === '-' ? 1 : -1) * (+m[2]! * 3600 + (m[3] ? +m[3] * 60 : 0) + (m[4] ? +m[4] : 0)) };
+  const z = pgTzset(text);
+  if (!z) throw new PgError('22023', `time zone "${text}" not recognized`);
+  return z;
+}
+
 export const usFromTm = (tm: Tm) => checkTimestamp(daysFromCivil(tm.y, tm.m, tm.d) * USECS_PER_DAY + tm.h * USECS_PER_HOUR +
   tm.mi * USECS_PER_MINUTE + tm.s * USECS_PER_SEC + tm.us);
 
@@ -151,20 +184,29 @@ export function dateOut(d: number, style: DateTimeContext['style'] | 'XSD' = ctx
 export function timestampOut(us: number, tz: boolean, style: DateTimeContext['style'] | 'XSD' = ctx.style): string {
   if (us === Infinity) return 'infinity';
   if (us === -Infinity) return '-infinity';
-  const t = tmFromUs(us);
+  // a timestamptz is shown as the session zone's local time, with its offset (ISO, XSD) or abbreviation
+  const type = tz ? typeAtUs(ctx.tz, us) : null;
+  const t = tmFromUs(type ? us + type.utoff * USECS_PER_SEC : us);
   const Y = pad(yearOf(t.y), 4);
   const time = `${pad(t.h)}:${pad(t.mi)}:${pad(t.s)}${frac(t.us)}`;
+  const zone = type ? ' ' + type.abbr : '';
   switch (style) {
-    case 'XSD': return `${Y}-${pad(t.m)}-${pad(t.d)}T${time}${tz ? '+00:00' : ''}${bc(t.y)}`;
-    case 'SQL': return (ctx.order === 'DMY' ? `${pad(t.d)}/${pad(t.m)}` : `${pad(t.m)}/${pad(t.d)}`) + `/${Y} ${time}${tz ? ' UTC' : ''}${bc(t.y)}`;
-    case 'German': return `${pad(t.d)}.${pad(t.m)}.${Y} ${time}${tz ? ' UTC' : ''}${bc(t.y)}`;
+    case 'XSD': return `${Y}-${pad(t.m)}-${pad(t.d)}T${time}${type ? encodeTimezone(type.utoff, true) : ''}${bc(t.y)}`;
+    case 'SQL': return (ctx.order === 'DMY' ? `${pad(t.d)}/${pad(t.m)}` : `${pad(t.m)}/${pad(t.d)}`) + `/${Y} ${time}${zone}${bc(t.y)}`;
+    case 'German': return `${pad(t.d)}.${pad(t.m)}.${Y} ${time}${zone}${bc(t.y)}`;
     case 'Postgres': {
-      const wd = DAYS[dow(Math.floor(us / USECS_PER_DAY))];
+      const wd = DAYS[dow(daysFromCivil(t.y, t.m, t.d))];
       const md = ctx.order === 'DMY' ? `${pad(t.d)} ${MONTHS[t.m - 1]}` : `${MONTHS[t.m - 1]} ${pad(t.d)}`;
-      return `${wd} ${md} ${time} ${Y}${tz ? ' UTC' : ''}${bc(t.y)}`;
+      return `${wd} ${md} ${time} ${Y}${zone}${bc(t.y)}`;
     }
-    default: return `${Y}-${pad(t.m)}-${pad(t.d)} ${time}${tz ? '+00' : ''}${bc(t.y)}`;
+    default: return `${Y}-${pad(t.m)}-${pad(t.d)} ${time}${type ? encodeTimezone(type.utoff, false) : ''}${bc(t.y)}`;
   }
+}
+
+/** EncodeTimezone: ±hh, then :mm and :ss when not zero (XSD: always ±hh:mm). */
+export function encodeTimezone(utoff: number, xsd: boolean): string {
+  const a = Math.abs(utoff), h = Math.floor(a / 3600), m = Math.floor((a % 3600) / 60), s = a % 60;
+  return (utoff < 0 ? '-' : '+') + pad(h) + (m || s || xsd ? ':' + pad(m) : '') + (s ? ':' + pad(s) : '');
 }
 
 /** EncodeInterval, IntervalStyle postgres. */
@@ -221,22 +263,26 @@ export function dateTimeIn(s: string, kind: DateTimeKind): number {
 
 function decodeDateTime(s: string, kind: DateTimeKind): number | null {
   const lower = s.trim().toLowerCase();
-  const nowDays = Math.floor(ctx.nowUs / USECS_PER_DAY);
-  const special = (days: number, us = days * USECS_PER_DAY) => (kind === 'date' ? days : us);
+  // 'now' and 'today' are read in the session's zone: today is the local date, its midnight a local midnight
+  const nowLocal = toLocal(ctx.nowUs);
+  const nowDays = Math.floor(nowLocal / USECS_PER_DAY);
+  const day = (days: number) => (kind === 'date' ? days : kind === 'timestamp' ? days * USECS_PER_DAY : fromLocal(days * USECS_PER_DAY));
   switch (lower) {
     case 'infinity': case '+infinity': return Infinity;
     case '-infinity': return -Infinity;
-    case 'epoch': return special(UNIX_EPOCH_DAYS);
-    case 'now': return kind === 'date' ? nowDays : ctx.nowUs;
-    case 'today': return special(nowDays);
-    case 'tomorrow': return special(nowDays + 1);
-    case 'yesterday': return special(nowDays - 1);
+    case 'epoch': return kind === 'date' ? UNIX_EPOCH_DAYS : UNIX_EPOCH_DAYS * USECS_PER_DAY;
+    case 'now': return kind === 'date' ? nowDays : kind === 'timestamp' ? nowLocal : ctx.nowUs;
+    case 'today': return day(nowDays);
+    case 'tomorrow': return day(nowDays + 1);
+    case 'yesterday': return day(nowDays - 1);
   }
   // split into fields: runs of digits (with . : - / inside), words, signs
   const spaced = lower.replace(/,/g, ' ').replace(/(\d:\d{2}(?::\d{2}(?:\.\d*)?)?)([+-]|z\b)/g, '$1 $2');
-  const toks = spaced.match(/[a-z]+\.?|[+-]?\d[\d.:/-]*|[+-]|\S/g) ?? [];
+  const toks = spaced.match(/[a-z][a-z0-9_+-]*(?:\/[a-z0-9_+-]+)+|[a-z]+\d+[a-z]+|[a-z]+\.?|[+-]?\d[\d.:/-]*|[+-]|\S/g) ?? [];
   let y: number | null = null, m: number | null = null, d: number | null = null;
   let h = 0, mi = 0, sec = 0, us = 0, haveTime = false, tzOff: number | null = null, isBC = false;
+  /** a zone named in the text (Asia/Tokyo, or an abbreviation read from a zone): the local time is read in it */
+  let zone: PgTz | null = null;
   const nums: { v: string }[] = [];
   let i = 0;
   const setTime = (t: string) => {
@@ -261,6 +307,19 @@ function decodeDateTime(s: string, kind: DateTimeKind): number | null {
       if (w === 'bc') { isBC = true; continue; }
       if (w === 'ad') continue;
       if (w === 'z' || w === 'utc' || w === 'gmt' || w === 'zulu' || w === 'ut') { tzOff = 0; continue; }
+      if (w.includes('/') || /\d/.test(w)) {
+        // DecodeTimezoneName: a full zone name
+        const z = pgTzset(w);
+        if (!z) throw new PgError('22023', `time zone "${w}" not recognized`);
+        zone = z;
+        continue;
+      }
+      const abbrev = tzAbbrev(w);
+      if (abbrev !== undefined) {
+        if ('zone' in abbrev) zone = pgTzset(abbrev.zone);
+        else tzOff = abbrev.utoff;
+        continue;
+      }
       if (w === 'am' || w === 'pm') { if (!haveTime || h > 12) throw new BadField(false); if (w === 'pm' && h < 12) h += 12; if (w === 'am' && h === 12) h = 0; continue; }
       if (w === 'allballs') { haveTime = true; continue; }
       return null;
@@ -307,7 +366,10 @@ function decodeDateTime(s: string, kind: DateTimeKind): number | null {
     return days;
   }
   let total = days * USECS_PER_DAY + h * USECS_PER_HOUR + mi * USECS_PER_MINUTE + sec * USECS_PER_SEC + us;
-  if (kind === 'timestamptz' && tzOff !== null) total -= tzOff * USECS_PER_SEC;
+  if (kind === 'timestamptz') {
+    if (tzOff !== null) total -= tzOff * USECS_PER_SEC;
+    else total = localToInstant(zone ?? ctx.tz, total); // DetermineTimeZoneOffset
+  }
   return checkTimestamp(total);
 }
 const yearFrom = (t: string) => { const n = +t; return t.length <= 2 ? (n < 70 ? 2000 + n : 1900 + n) : n; };

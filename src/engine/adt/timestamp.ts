@@ -15,10 +15,11 @@
  * engine is that instant and moves only when the virtual clock does.
  */
 import { PgError, notSupported } from '../errors.js';
+import { type PgTz, typeAtUs, localToInstant } from './pgtz.js';
 import { Numeric } from '../sql/numeric.js';
 import {
   PgDate, PgTimestamp, PgInterval, tmFromUs, usFromTm, daysInMonth, civilFromDays, daysFromCivil, dow, dateInRange,
-  checkTimestamp, USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC, POSTGRES_EPOCH_JDATE, UNIX_EPOCH_DAYS,
+  checkTimestamp, toLocal, fromLocal, sessionTz, USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC, POSTGRES_EPOCH_JDATE, UNIX_EPOCH_DAYS,
 } from './datetime.js';
 
 /** The timestamp of virtual time 0: 2000-01-01 00:00:00+00 (microseconds since PostgreSQL's epoch: 0). */
@@ -42,6 +43,18 @@ export function tsPlusInterval(us: number, iv: PgInterval, sign = 1): number {
   us += sign * iv.days * USECS_PER_DAY;
   us += sign * iv.us;
   return checkTimestamp(us);
+}
+
+/**
+ * timestamptz_pl_interval: months move the local time (in the session's zone) and the result is read back as an
+ * instant; then days do the same; then the microseconds move the instant. So '1 day' across a DST switch is 23 or 25
+ * hours, '24 hours' always 24.
+ */
+export function tstzPlusInterval(us: number, iv: PgInterval, sign = 1): number {
+  if (!Number.isFinite(us)) return us;
+  if (iv.months !== 0) us = fromLocal(tsPlusInterval(toLocal(us), new PgInterval(iv.months, 0, 0), sign));
+  if (iv.days !== 0) us = fromLocal(tsPlusInterval(toLocal(us), new PgInterval(0, iv.days, 0), sign));
+  return checkTimestamp(us + sign * iv.us);
 }
 
 /** timestamp_mi: the difference as days and time (interval_justify_hours), never months. */
@@ -198,7 +211,9 @@ export function extract(unitText: string, kind: DtKind, v: PgDate | PgTimestamp 
     // infinite inputs: the monotonic fields are ±Infinity, the others NULL (numeric has no infinity in 15 here)
     throw notSupported(`extract from an infinite ${KIND_DISPLAY[kind]}`);
   }
-  const us = isDate ? raw * USECS_PER_DAY : raw;
+  // a timestamptz's fields are those of its local time in the session's zone (its epoch is the instant's)
+  const utoff = kind === 'timestamptz' ? typeAtUs(sessionTz(), raw).utoff : 0;
+  const us = isDate ? raw * USECS_PER_DAY : raw + utoff * USECS_PER_SEC;
   const tm = tmFromUs(us);
   const days = Math.floor(us / USECS_PER_DAY);
   if (isDate && ['microseconds', 'milliseconds', 'second', 'minute', 'hour', 'timezone', 'timezone_hour', 'timezone_minute'].includes(u)) throw unsupportedUnit(u, kind);
@@ -227,18 +242,23 @@ export function extract(unitText: string, kind: DtKind, v: PgDate | PgTimestamp 
       return Numeric.fromInt(days + POSTGRES_EPOCH_JDATE).add(new Numeric(BigInt(frac), 0).divScale(Numeric.fromInt(USECS_PER_DAY), 20).round(20)).round(20);
     }
     case 'epoch': {
-      const e = us - UNIX_EPOCH_DAYS * USECS_PER_DAY;
+      const e = us - utoff * USECS_PER_SEC - UNIX_EPOCH_DAYS * USECS_PER_DAY;
       return isDate ? num(e / USECS_PER_SEC) : scaled(e, 6);
     }
     case 'timezone': case 'timezone_hour': case 'timezone_minute':
       if (kind === 'timestamp') throw unsupportedUnit(u, kind);
-      return num(0);
+      // seconds east of UTC; the hour and minute parts truncated toward zero
+      return num(u === 'timezone' ? utoff : u === 'timezone_hour' ? Math.trunc(utoff / 3600) : Math.trunc((utoff % 3600) / 60));
     default: throw unknownUnit(unitText.toLowerCase(), kind);
   }
 }
 
-/** date_trunc(field, x): timestamps (and dates, as timestamptz) cut to the field's start; intervals too. */
-export function dateTrunc(unitText: string, kind: DtKind, v: PgTimestamp | PgInterval): PgTimestamp | PgInterval {
+/**
+ * date_trunc(field, x [, zone]): timestamps (and dates, as timestamptz) cut to the field's start; intervals too. A
+ * timestamptz is cut in its local time (the session's zone, or `zone`): cut to a day or more, the local midnight is
+ * read back in the zone (its offset may differ); cut to an hour or less, the offset stays (timestamptz_trunc_internal).
+ */
+export function dateTrunc(unitText: string, kind: DtKind, v: PgTimestamp | PgInterval, zone: PgTz = sessionTz()): PgTimestamp | PgInterval {
   const u = UNIT_ALIASES[unitText.toLowerCase()];
   if (kind === 'interval') {
     const iv = v as PgInterval;
@@ -266,10 +286,13 @@ export function dateTrunc(unitText: string, kind: DtKind, v: PgTimestamp | PgInt
   const ts = v as PgTimestamp;
   if (!u) throw unknownUnit(unitText.toLowerCase(), ts.tz ? 'timestamptz' : 'timestamp');
   if (!Number.isFinite(ts.us)) return ts;
-  const tm = tmFromUs(ts.us);
-  const days = Math.floor(ts.us / USECS_PER_DAY);
-  const at = (y: number, m: number, d: number) => new PgTimestamp(usFromTm({ y, m, d, h: 0, mi: 0, s: 0, us: 0 }), ts.tz);
-  const cut = (q: number) => new PgTimestamp(Math.floor(ts.us / q) * q, ts.tz);
+  const utoffUs = ts.tz ? typeAtUs(zone, ts.us).utoff * USECS_PER_SEC : 0;
+  const local = ts.us + utoffUs;
+  const tm = tmFromUs(local);
+  const days = Math.floor(local / USECS_PER_DAY);
+  const redo = (l: number) => new PgTimestamp(ts.tz ? localToInstant(zone, l) : l, ts.tz);
+  const at = (y: number, m: number, d: number) => redo(usFromTm({ y, m, d, h: 0, mi: 0, s: 0, us: 0 }));
+  const cut = (q: number) => new PgTimestamp(Math.floor(local / q) * q - utoffUs, ts.tz);
   switch (u) {
     case 'millennium': { const y = tm.y > 0 ? Math.floor((tm.y - 1) / 1000) * 1000 + 1 : -(Math.floor((999 - (tm.y - 1)) / 1000) * 1000) + 1; return at(y, 1, 1); }
     case 'century': { const y = tm.y > 0 ? Math.floor((tm.y - 1) / 100) * 100 + 1 : -(Math.floor((99 - (tm.y - 1)) / 100) * 100) + 1; return at(y, 1, 1); }
@@ -277,8 +300,8 @@ export function dateTrunc(unitText: string, kind: DtKind, v: PgTimestamp | PgInt
     case 'year': return at(tm.y, 1, 1);
     case 'quarter': return at(tm.y, Math.floor((tm.m - 1) / 3) * 3 + 1, 1);
     case 'month': return at(tm.y, tm.m, 1);
-    case 'week': return new PgTimestamp((days - ((dow(days) + 6) % 7)) * USECS_PER_DAY, ts.tz);
-    case 'day': return cut(USECS_PER_DAY);
+    case 'week': return redo((days - ((dow(days) + 6) % 7)) * USECS_PER_DAY);
+    case 'day': return redo(days * USECS_PER_DAY);
     case 'hour': return cut(USECS_PER_HOUR);
     case 'minute': return cut(USECS_PER_MINUTE);
     case 'second': return cut(USECS_PER_SEC);

@@ -24,6 +24,7 @@ import type { Engine } from '../engine.js';
 import type { Session, QueryResult } from '../session/session.js';
 import type { IsolationLevel } from '../xact/xact.js';
 import { intConst } from '../sql/parser.js';
+import { intervalIn, intervalOut } from '../adt/datetime.js';
 import { transactionOptions, setIsolation } from '../xact/xactblock.js';
 import { setRole } from './user.js';
 import { settingDef, canonicalValue, checkSettable, flattenArgs, isUnmodelled, allSettings, searchPathItems, type SettingDef } from '../guc/guc.js';
@@ -97,6 +98,9 @@ function argWords(name: string, args: N[]): { kind: 'int' | 'float' | 'string'; 
   return args.map((a) => {
     const c = a.A_Const ?? a.TypeCast?.arg?.A_Const;
     if (!c) throw notSupported(`SET ${name} to an expression`);
+    // SET TIME ZONE INTERVAL '…': flatten_set_variable_args normalises the interval and keeps the word
+    const castTo = (a.TypeCast?.typeName?.names as N[] | undefined)?.at(-1)?.String?.sval;
+    if (castTo === 'interval' && c.sval !== undefined) return { kind: 'string' as const, text: `INTERVAL '${intervalOut(intervalIn(c.sval.sval as string))}'` };
     if (c.sval !== undefined) return { kind: 'string' as const, text: c.sval.sval as string };
     if (c.fval !== undefined) return { kind: 'float' as const, text: c.fval.fval as string };
     if (c.boolval !== undefined) return { kind: 'string' as const, text: c.boolval.boolval ? 'on' : 'off' };

@@ -23,10 +23,13 @@
  * configuration (ServerConf, below) autovacuum, autovacuum_naptime, the autovacuum thresholds and scale factors,
  * autovacuum_freeze_max_age);
  * the others are kept and shown but change nothing, and those whose behaviour it does not model (idle_session_timeout,
- * transaction_deferrable, ...) refuse any value but their default with 0A000. Simplifications: TimeZone accepts only UTC names
- * (no time zone database yet); no per-role or per-database defaults; no GUC_REPORT to the client.
+ * transaction_deferrable, ...) refuse any value but their default with 0A000. TimeZone and log_timezone take what check_timezone
+ * takes (adt/pgtz.ts: zone names, POSIX strings, hours, INTERVALs). Simplifications: no per-role or per-database
+ * defaults; no GUC_REPORT to the client.
  */
-import { PgError, notSupported } from '../errors.js';
+import { PgError } from '../errors.js';
+import { pgTzset, pgTzsetOffset } from '../adt/pgtz.js';
+import { intervalIn } from '../adt/datetime.js';
 import { PG15_SETTING_DEFS, type SettingDef } from './pg15settings.js';
 import type { IsolationLevel } from '../xact/xact.js';
 
@@ -197,13 +200,37 @@ export function canonicalValue(d: SettingDef, value: string, current: string): s
     default:
       switch (d.name) {
         case 'DateStyle': return parseDateStyle(value, current);
-        case 'TimeZone': case 'log_timezone':
-          if (/^(utc|etc\/utc|gmt|etc\/gmt|zulu|universal|etc\/universal|z)$/i.test(value.trim())) return value.trim().toUpperCase() === 'UTC' ? 'UTC' : value.trim();
-          if (/^[A-Za-z0-9_+\-/]+$/.test(value.trim())) throw notSupported(`time zones other than UTC (${value})`);
-          throw invalid(d.name, value);
+        case 'TimeZone': case 'log_timezone': return timeZoneValue(d.name, value);
         default: return value;
       }
   }
+}
+
+/**
+ * check_timezone: INTERVAL '…' (from SET TIME ZONE INTERVAL …) and a number of hours are fixed offsets, shown as
+ * POSIX strings ('<-07>+07'); anything else is a zone name or a POSIX TZ string (pgtz.ts), shown canonically.
+ */
+function timeZoneValue(name: string, value: string): string {
+  const v = value.trim();
+  let west: number | null = null;
+  const iv = /^interval\s*'(.*)'$/is.exec(v);
+  if (/^interval/i.test(v)) {
+    if (!iv) throw invalid(name, value);
+    const i = intervalIn(iv[1]!);
+    if (i.months !== 0) throw new PgError('22023', `invalid value for parameter "${name}": "${value}"`, { detail: 'Cannot specify months in time zone interval.' });
+    if (i.days !== 0) throw new PgError('22023', `invalid value for parameter "${name}": "${value}"`, { detail: 'Cannot specify days in time zone interval.' });
+    west = -Math.trunc(i.us / 1_000_000);
+  } else if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v)) {
+    west = Math.trunc(-Number(v) * 3600);
+  }
+  if (west !== null) {
+    const z = pgTzsetOffset(west);
+    if (!z) throw new PgError('22023', `invalid value for parameter "${name}": "${value}"`, { detail: 'UTC timezone offset is out of range.' });
+    return z.name;
+  }
+  const z = pgTzset(v);
+  if (!z) throw invalid(name, value);
+  return z.name;
 }
 
 /** The setting's value in its base unit (ms for deadlock_timeout), from what SHOW prints. */

@@ -16,8 +16,8 @@ import { PgError } from '../errors.js';
 import { Numeric } from './numeric.js';
 import { type SqlType, type Value, T, isIntegral, isFloat, RegClass, RegProc, regclassLookup, regprocOf, checkIntRange, roundTimestamp } from './types.js';
 import { PgFloat, f8, f4, floatArith, floatToInt, formatG, floatCmp } from '../adt/float.js';
-import { PgDate, PgTimestamp, PgInterval, USECS_PER_DAY } from '../adt/datetime.js';
-import { tsPlusInterval, tsMinus, intervalAdd, intervalMul, intervalDiv, datePlusDays, intervalNeg } from '../adt/timestamp.js';
+import { PgDate, PgTimestamp, PgInterval, USECS_PER_DAY, fromLocal, toLocal } from '../adt/datetime.js';
+import { tsPlusInterval, tstzPlusInterval, tsMinus, intervalAdd, intervalMul, intervalDiv, datePlusDays, intervalNeg } from '../adt/timestamp.js';
 
 type Conv = (v: Exclude<Value, null>) => Value;
 const numOf = (v: Value): number => (v instanceof PgFloat ? v.v : v instanceof Numeric ? v.toNumber() : Number(v));
@@ -47,9 +47,26 @@ export function adtCast(from: SqlType, to: SqlType, explicit: boolean): Conv | n
     }
     return null;
   }
-  if (f === 'date' && isTs(to) && to.typmod < 0) return (v) => new PgTimestamp(Number.isFinite((v as PgDate).d) ? (v as PgDate).d * USECS_PER_DAY : (v as PgDate).d, t === 'timestamptz');
-  if (isTs(from) && t === 'date') return (v) => new PgDate(Number.isFinite((v as PgTimestamp).us) ? Math.floor((v as PgTimestamp).us / USECS_PER_DAY) : (v as PgTimestamp).us);
-  if (isTs(from) && isTs(to)) return (v) => new PgTimestamp(roundTimestamp((v as PgTimestamp).us, to.typmod), t === 'timestamptz');
+  // between local times (date, timestamp) and instants (timestamptz) the session's TimeZone decides
+  if (f === 'date' && isTs(to) && to.typmod < 0) {
+    return (v) => {
+      const d = (v as PgDate).d, local = Number.isFinite(d) ? d * USECS_PER_DAY : d;
+      return new PgTimestamp(t === 'timestamptz' ? fromLocal(local) : local, t === 'timestamptz');
+    };
+  }
+  if (isTs(from) && t === 'date') {
+    return (v) => {
+      const us = (v as PgTimestamp).us;
+      return new PgDate(Number.isFinite(us) ? Math.floor((f === 'timestamptz' ? toLocal(us) : us) / USECS_PER_DAY) : us);
+    };
+  }
+  if (isTs(from) && isTs(to)) {
+    return (v) => {
+      const us = (v as PgTimestamp).us;
+      const moved = f === t ? us : t === 'timestamptz' ? fromLocal(us) : toLocal(us);
+      return new PgTimestamp(roundTimestamp(moved, to.typmod), t === 'timestamptz');
+    };
+  }
   if (t === 'oid' && isIntegral(from)) return (v) => { const n = Number(v); if (n < -2147483648 || n > 4294967295) throw new PgError('22003', 'OID out of range'); return n < 0 ? n + 4294967296 : n; };
   if (t === 'oid' && f === 'regclass') return (v) => (v as RegClass).oid;
   if (f === 'oid' && isIntegral(to) && (explicit || t === 'int8')) return (v) => checkIntRange(v as number, to);
@@ -119,11 +136,13 @@ export function adtBinary(op: string, l: SqlType, r: SqlType): BinOp | null {
   const tsOrDate = (t: SqlType) => isTs(t) || t.name === 'date';
   if (tsOrDate(l) && (R === 'interval' || (R === 'unknown' && isTs(l))) && (op === '+' || op === '-')) {
     const tt = L === 'timestamptz' ? T.timestamptz : T.timestamp; // the operator's result has no typmod
-    return { lt: tt, rt: T.interval, type: tt, fn: (a, b) => new PgTimestamp(tsPlusInterval(ts(a).us, iv(b), op === '+' ? 1 : -1), tt.name === 'timestamptz') };
+    const plus = tt.name === 'timestamptz' ? tstzPlusInterval : tsPlusInterval;
+    return { lt: tt, rt: T.interval, type: tt, fn: (a, b) => new PgTimestamp(plus(ts(a).us, iv(b), op === '+' ? 1 : -1), tt.name === 'timestamptz') };
   }
   if (L === 'interval' && tsOrDate(r) && op === '+') {
     const tt = R === 'timestamptz' ? T.timestamptz : T.timestamp;
-    return { lt: T.interval, rt: tt, type: tt, fn: (a, b) => new PgTimestamp(tsPlusInterval(ts(b).us, iv(a)), tt.name === 'timestamptz') };
+    const plus = tt.name === 'timestamptz' ? tstzPlusInterval : tsPlusInterval;
+    return { lt: T.interval, rt: tt, type: tt, fn: (a, b) => new PgTimestamp(plus(ts(b).us, iv(a)), tt.name === 'timestamptz') };
   }
   if (isTs(l) && isTs(r) && op === '-') {
     const tt = L === 'timestamptz' || R === 'timestamptz' ? T.timestamptz : T.timestamp;

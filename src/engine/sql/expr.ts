@@ -38,7 +38,7 @@ import './funcs/asyncfuncs.js';
 import './funcs/array.js';
 import './funcs/json.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
-import { PgDate, PgTimestamp, USECS_PER_DAY } from '../adt/datetime.js';
+import { PgDate, PgTimestamp, USECS_PER_DAY, toLocal } from '../adt/datetime.js';
 import { literalAt, intConst } from './parser.js';
 import type { Fn, Compiled, Scope } from './primnodes.js';
 import { coerceBool, commonType, castTo, fold } from './coerce.js';
@@ -195,8 +195,9 @@ function compileNode(node: N, scope: Scope): Compiled {
       const xact = () => virtualTimestamp(env.timestamps().xact);
       switch (op) {
         case 'current_timestamp': case 'current_timestamp_n': return { fn: xact, type: T.timestamptz, name: 'current_timestamp', strength: 2 };
-        case 'localtimestamp': case 'localtimestamp_n': return { fn: () => new PgTimestamp(xact().us, false), type: T.timestamp, name: 'localtimestamp', strength: 2 };
-        case 'current_date': return { fn: () => new PgDate(Math.floor(xact().us / USECS_PER_DAY)), type: T.date, name: 'current_date', strength: 2 };
+        // the local date and time of the session's zone
+        case 'localtimestamp': case 'localtimestamp_n': return { fn: () => new PgTimestamp(toLocal(xact().us), false), type: T.timestamp, name: 'localtimestamp', strength: 2 };
+        case 'current_date': return { fn: () => new PgDate(Math.floor(toLocal(xact().us) / USECS_PER_DAY)), type: T.date, name: 'current_date', strength: 2 };
         // CURRENT_SCHEMA without parentheses: the function current_schema() (funcs/system.ts)
         case 'current_schema': return compileExpr({ FuncCall: { funcname: [{ String: { sval: 'current_schema' } }], args: [], location: n.location } }, scope);
         // the role every session here is (the recorder connects as postgres); type name in PostgreSQL

@@ -15,6 +15,8 @@ import { PgError, setPositionText } from '../errors.js';
 import { type Session } from '../session/session.js';
 import { searchPathItems } from '../guc/guc.js';
 import { setCurrentLiterals } from '../sql/parser.js';
+import { setDateTimeContext } from '../adt/datetime.js';
+import { virtualTimestamp } from '../adt/timestamp.js';
 import { reportStat } from '../pgstat/pgstat_relation.js';
 import { processNotifyInterrupt } from '../commands/async.js';
 
@@ -23,6 +25,8 @@ export function step(eng: Engine, s: Session): SessionOutcome {
   setCurrentLiterals(s.literals);
   eng.catalog.current = s.name; // this session's temporary tables come first in name lookups
   eng.catalog.searchPath = searchPathItems(s.gucs.get('search_path'));
+  // a statement resumed after a wait prints its dates in its own session's DateStyle and TimeZone
+  setDateTimeContext(s.gucs.get('DateStyle'), virtualTimestamp(s.tx ? s.xactStartAt : s.stmtStartAt).us, s.gucs.get('TimeZone'));
   setPositionText(s.currentQuery);
   for (;;) {
     const r = gen.next();

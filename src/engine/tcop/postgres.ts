@@ -187,7 +187,7 @@ export function* runStatement(eng: Engine, s: Session, raw: RawStmt, multi: bool
   setCurrentLiterals(s.literals);
   eng.catalog.current = s.name;
   eng.catalog.searchPath = searchPathItems(s.gucs.get('search_path'));
-  setDateTimeContext(s.gucs.get('DateStyle'), virtualTimestamp(s.tx ? s.xactStartAt : s.stmtStartAt).us);
+  setDateTimeContext(s.gucs.get('DateStyle'), virtualTimestamp(s.tx ? s.xactStartAt : s.stmtStartAt).us, s.gucs.get('TimeZone'));
   if (eng.tracer.wants('statement')) {
     eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} runs: ${raw.text.length > 120 ? raw.text.slice(0, 117) + '...' : raw.text}` });
   }

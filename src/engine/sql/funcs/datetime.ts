@@ -15,10 +15,18 @@
 import { Numeric } from '../numeric.js';
 import { type Value, T } from '../types.js';
 import { f8, formatG, type PgFloat } from '../../adt/float.js';
-import { PgDate, PgTimestamp, PgInterval, USECS_PER_DAY, UNIX_EPOCH_DAYS } from '../../adt/datetime.js';
+import { PgDate, PgTimestamp, PgInterval, USECS_PER_DAY, USECS_PER_SEC, UNIX_EPOCH_DAYS, toLocal, fromLocal, zoneArg } from '../../adt/datetime.js';
 import { virtualTimestamp, extract, dateTrunc, age, justifyDays, justifyHours, justifyInterval, makeDate, makeTimestamp, type DtKind } from '../../adt/timestamp.js';
+import { type PgTz, pgTzsetOffset, UTC_ZONE } from '../../adt/pgtz.js';
 import { register, type FuncDef } from './registry.js';
 import type { Fn } from '../expr.js';
+
+/** parse_sane_timezone: a numeric offset (+05:30: east, ISO's sign), else an abbreviation or a zone name. */
+function saneZone(text: string): PgTz | { utoff: number } {
+  const m = /^\s*([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?\s*$/.exec(text);
+  if (m) return { utoff: (m[1] === '-' ? -1 : 1) * (+m[2]! * 3600 + (m[3] ? +m[3] * 60 : 0) + (m[4] ? +m[4] : 0)) };
+  return zoneArg(text);
+}
 
 const im = (name: string, args: FuncDef['args'], ret: FuncDef['ret'], fn: NonNullable<FuncDef['fn']>): FuncDef => ({ name, args, ret, fn, immutable: true });
 const S = (v: Value) => v as string;
@@ -26,12 +34,33 @@ const dateAsTs = (v: Value) => new PgTimestamp((v as PgDate).d * USECS_PER_DAY, 
 const toFloat = (n: Numeric | null) => (n === null ? null : f8(n.toNumber()));
 const now = (which: 'xact' | 'stmt' | 'clock'): FuncDef['build'] => (_a, c) => (() => virtualTimestamp(c.env.timestamps()[which])) as Fn;
 
-const extractDefs = (name: 'extract' | 'date_part'): FuncDef[] => (['date', 'timestamp', 'timestamptz', 'interval'] as DtKind[]).map((k) => (
-  name === 'extract'
-    ? im(name, ['text', k], T.numeric, (u, v) => extract(S(u), k, v as PgDate))
+/** A function of a timestamptz's local time depends on TimeZone: STABLE in PostgreSQL, never folded or indexed. */
+const st = (name: string, args: FuncDef['args'], ret: FuncDef['ret'], fn: NonNullable<FuncDef['fn']>): FuncDef => ({ name, args, ret, fn });
+const extractDefs = (name: 'extract' | 'date_part'): FuncDef[] => (['date', 'timestamp', 'timestamptz', 'interval'] as DtKind[]).map((k) => {
+  const mk = k === 'timestamptz' ? st : im;
+  return name === 'extract'
+    ? mk(name, ['text', k], T.numeric, (u, v) => extract(S(u), k, v as PgDate))
     : k === 'date'
-      ? im(name, ['text', 'date'], T.float8, (u, v) => toFloat(extract(S(u), 'timestamp', new PgTimestamp((v as PgDate).d * USECS_PER_DAY, false))))
-      : im(name, ['text', k], T.float8, (u, v) => toFloat(extract(S(u), k, v as PgTimestamp)))));
+      ? mk(name, ['text', 'date'], T.float8, (u, v) => toFloat(extract(S(u), 'timestamp', new PgTimestamp((v as PgDate).d * USECS_PER_DAY, false))))
+      : mk(name, ['text', k], T.float8, (u, v) => toFloat(extract(S(u), k, v as PgTimestamp)));
+});
+const ts = (v: Value) => (v as PgTimestamp).us;
+/** The transaction's start as a local time of the session's zone, cut to its midnight (current_date as timestamp). */
+const localMidnight = (c: { env: { timestamps(): { xact: number } } }) => {
+  const t = toLocal(virtualTimestamp(c.env.timestamps().xact).us);
+  return Math.floor(t / USECS_PER_DAY) * USECS_PER_DAY;
+};
+/** timestamp_zone & co.: `ts AT TIME ZONE zone` reads a local time in the zone; of a timestamptz, shows it there. */
+const atZone = (zone: PgTz | { utoff: number }, us: number, toInstant: boolean): number => {
+  if (!Number.isFinite(us)) return us;
+  if ('utoff' in zone) return us + (toInstant ? -1 : 1) * zone.utoff * USECS_PER_SEC;
+  return toInstant ? fromLocal(us, zone) : toLocal(us, zone);
+};
+const intervalZone = (v: Value): { utoff: number } => {
+  const iv = v as PgInterval;
+  if (iv.months !== 0 || iv.days !== 0) throw new PgError('22023', `interval time zone "${iv.toString()}" must not include months or days`);
+  return { utoff: Math.trunc(iv.us / USECS_PER_SEC) };
+};
 
 register([
   { name: 'now', args: [], ret: T.timestamptz, build: now('xact') },
@@ -41,17 +70,26 @@ register([
   ...extractDefs('extract'),
   ...extractDefs('date_part'),
   im('date_trunc', ['text', 'timestamp'], T.timestamp, (u, v) => dateTrunc(S(u), 'timestamp', v as PgTimestamp)),
-  im('date_trunc', ['text', 'timestamptz'], T.timestamptz, (u, v) => dateTrunc(S(u), 'timestamptz', v as PgTimestamp)),
+  st('date_trunc', ['text', 'timestamptz'], T.timestamptz, (u, v) => dateTrunc(S(u), 'timestamptz', v as PgTimestamp)),
+  st('date_trunc', ['text', 'timestamptz', 'text'], T.timestamptz, (u, v, z) => {
+    const zone = zoneArg(S(z));
+    return dateTrunc(S(u), 'timestamptz', v as PgTimestamp, 'utoff' in zone ? pgTzsetOffset(-zone.utoff) ?? UTC_ZONE : zone);
+  }),
+  st('timezone', ['text', 'timestamptz'], T.timestamp, (z, v) => new PgTimestamp(atZone(zoneArg(S(z)), ts(v), false), false)),
+  st('timezone', ['text', 'timestamp'], T.timestamptz, (z, v) => new PgTimestamp(atZone(zoneArg(S(z)), ts(v), true), true)),
+  im('timezone', ['interval', 'timestamptz'], T.timestamp, (z, v) => new PgTimestamp(atZone(intervalZone(z), ts(v), false), false)),
+  im('timezone', ['interval', 'timestamp'], T.timestamptz, (z, v) => new PgTimestamp(atZone(intervalZone(z), ts(v), true), true)),
   im('date_trunc', ['text', 'interval'], T.interval, (u, v) => dateTrunc(S(u), 'interval', v as PgInterval)),
   im('age', ['timestamp', 'timestamp'], T.interval, (a, b) => age((a as PgTimestamp).us, (b as PgTimestamp).us)),
-  im('age', ['timestamptz', 'timestamptz'], T.interval, (a, b) => age((a as PgTimestamp).us, (b as PgTimestamp).us)),
+  // timestamptz_age: the calendars of the two local times
+  st('age', ['timestamptz', 'timestamptz'], T.interval, (a, b) => age(toLocal(ts(a)), toLocal(ts(b)))),
   {
     // age(x): from midnight of the current date (of the transaction's start)
     name: 'age', args: ['timestamp'], ret: T.interval, build: ([a], c) => {
       const f = a!.fn;
       return (r) => {
         const v = f(r); if (v === null) return null;
-        const t = virtualTimestamp(c.env.timestamps().xact).us; return age(Math.floor(t / USECS_PER_DAY) * USECS_PER_DAY, (v as PgTimestamp).us);
+        return age(localMidnight(c), (v as PgTimestamp).us);
       };
     },
   },
@@ -60,7 +98,7 @@ register([
       const f = a!.fn;
       return (r) => {
         const v = f(r); if (v === null) return null;
-        const t = virtualTimestamp(c.env.timestamps().xact).us; return age(Math.floor(t / USECS_PER_DAY) * USECS_PER_DAY, (v as PgTimestamp).us);
+        return age(localMidnight(c), toLocal((v as PgTimestamp).us));
       };
     },
   },
@@ -69,7 +107,15 @@ register([
   im('justify_interval', ['interval'], T.interval, (v) => justifyInterval(v as PgInterval)),
   im('make_date', ['int4', 'int4', 'int4'], T.date, (y, m, d) => makeDate(y as number, m as number, d as number)),
   { name: 'make_timestamp', args: ['int4', 'int4', 'int4', 'int4', 'int4', 'float8'], ret: T.timestamp, immutable: true, fn: (y, m, d, h, mi, s) => makeTimestamp(y as number, m as number, d as number, h as number, mi as number, (s as { v: number }).v, false) },
-  { name: 'make_timestamptz', args: ['int4', 'int4', 'int4', 'int4', 'int4', 'float8'], ret: T.timestamptz, immutable: true, fn: (y, m, d, h, mi, s) => makeTimestamp(y as number, m as number, d as number, h as number, mi as number, (s as { v: number }).v, true) },
+  // make_timestamptz: a local time of the session's zone, or of the zone given
+  { name: 'make_timestamptz', args: ['int4', 'int4', 'int4', 'int4', 'int4', 'float8'], ret: T.timestamptz, fn: (y, m, d, h, mi, s) => new PgTimestamp(fromLocal(makeTimestamp(y as number, m as number, d as number, h as number, mi as number, (s as { v: number }).v, false).us), true) },
+  {
+    name: 'make_timestamptz', args: ['int4', 'int4', 'int4', 'int4', 'int4', 'float8', 'text'], ret: T.timestamptz,
+    fn: (y, m, d, h, mi, s, z) => {
+      const local = makeTimestamp(y as number, m as number, d as number, h as number, mi as number, (s as { v: number }).v, false).us;
+      return new PgTimestamp(atZone(saneZone(S(z)), local, true), true);
+    },
+  },
   // float8_timestamptz: seconds since 1970-01-01 00:00 UTC, to the microsecond (rint)
   im('to_timestamp', ['float8'], T.timestamptz, (v) => {
     const sec = (v as PgFloat).v;
