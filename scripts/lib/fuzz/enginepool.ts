@@ -33,18 +33,27 @@ type Request = { kind: 'schedule'; c: FuzzCase; seed: number; index: number } | 
 /** One worker thread (scripts/lib/fuzz/engineworker.ts), restarted after a timeout. */
 export class ThreadedEngine implements EngineSide {
   private worker: Worker | null = null;
+  /** resolves when the current thread has loaded the engine (loading is not part of a case's time) */
+  private loaded: Promise<void> = Promise.resolve();
   private seq = 0;
   private pending = new Map<number, (v: unknown) => void>();
 
   private start(): Worker {
     // engineworker.mjs registers tsx in the thread, then imports the TypeScript worker
     const w = new Worker(new URL('./engineworker.mjs', import.meta.url));
-    w.on('message', (m: { id: number; value?: unknown; error?: string }) => {
+    let markLoaded: () => void = () => {};
+    this.loaded = new Promise<void>((res) => { markLoaded = res; });
+    w.on('message', (m: { id: number; value?: unknown; error?: string; ready?: boolean }) => {
+      if (m.ready) { markLoaded(); return; }
       const done = this.pending.get(m.id);
       this.pending.delete(m.id);
       done?.(m.error !== undefined ? { error: m.error } : { value: m.value });
     });
-    w.on('error', (e) => { for (const done of this.pending.values()) done({ error: String(e) }); this.pending.clear(); this.worker = null; });
+    w.on('error', (e) => {
+      markLoaded();
+      for (const done of this.pending.values()) done({ error: String(e) });
+      this.pending.clear(); this.worker = null;
+    });
     w.unref();
     this.worker = w;
     return w;
@@ -52,6 +61,7 @@ export class ThreadedEngine implements EngineSide {
 
   private async call<T>(req: Request): Promise<{ value: T } | { error: string } | 'timeout'> {
     const w = this.worker ?? this.start();
+    await this.loaded;
     const id = ++this.seq;
     let timer: NodeJS.Timeout | undefined;
     const answer = new Promise<{ value: T } | { error: string }>((res) => this.pending.set(id, res as (v: unknown) => void));

@@ -7,6 +7,9 @@ import type { FuzzCase } from './model.js';
 type Msg = { id: number } & ({ kind: 'schedule'; c: FuzzCase; seed: number; index: number } | { kind: 'run'; spec: string });
 
 const ready = initParser();
+// tell the pool the thread has loaded (tsx compiling the engine can take seconds on a busy machine): its timeout
+// starts only after this
+void ready.then(() => parentPort!.postMessage({ ready: true }));
 parentPort!.on('message', async (m: Msg) => {
   try {
     await ready;
