@@ -15,7 +15,8 @@
  * One system view is read the same way: pg_locks (system_views.sql: SELECT * FROM pg_lock_status()), the lock
  * manager's holders and waiters at the moment the statement reads it, in PostgreSQL 15's columns — locktype,
  * database, relation, page, tuple, virtualxid, transactionid, classid, objid, objsubid (advisory locks), virtual-
- * transaction, pid, mode, granted, fastpath (always false: no fast-path locks here), waitstart (on the virtual clock).
+ * transaction, pid, mode, granted, fastpath (lock/fastpath.ts), waitstart (on the virtual clock). Reading it takes
+ * an AccessShareLock on the view itself (oid 12073 in PostgreSQL 15.18), which its own rows show.
  *
  * Mirrors: src/backend/commands/view.c (DefineView, DefineVirtualRelation, checkViewTupleDesc),
  * rewrite/rewriteHandler.c (ApplyRetrieveRule), catalog/dependency.c (reportDependentObjects). Simplifications: a
@@ -36,6 +37,8 @@ import { materializeLiterals } from '../sql/parser.js';
 import type { Scope } from '../sql/expr.js';
 import { T, type SqlType, type Value, typeDisplayName } from '../sql/types.js';
 import { type View, DATABASE_OID, relKey } from '../catalog/catalog.js';
+import { SYSTEM_RELATIONS } from '../catalog/regclass.js';
+import { CATALOG_READ_LOCKS, SHARED_CATALOGS } from '../catalog/catalocks.js';
 import { isTempRelation, schemaOf, tempNamespace } from './tempcmds.js';
 import { HeapRelation } from '../heap/heap.js';
 import { LockMode } from '../lock/lock.js';
@@ -78,6 +81,10 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
   const cat = ex.eng.catalog;
   const alias = rv.alias?.aliasname ?? null;
   const env = ex.env(s, snap);
+  if (!rv.schemaname || rv.schemaname === 'pg_catalog') {
+    const locks = rv.relname === 'pg_locks' ? [SYSTEM_RELATIONS.pg_locks!] : Object.hasOwn(CATALOG_READ_LOCKS, rv.relname) ? CATALOG_READ_LOCKS[rv.relname as string]! : [];
+    lockSystemRelations(ex, s, locks);
+  }
   // pg_catalog comes first on the search path: pg_class, pg_database (catalog/sysviews.ts), pg_settings (guc/pg_settings.ts)
   const sys = !rv.schemaname || rv.schemaname === 'pg_catalog'
     ? systemRelation(ex.eng, rv.relname) ?? (rv.relname === 'pg_settings' ? pgSettingsView(s.gucs) : null) : null;
@@ -139,6 +146,19 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
   return null;
 }
 
+/**
+ * A system relation named in a query is locked as the parser / rewriter locks any relation it reads
+ * (AcquireRewriteLocks; a view's base relations and their indexes too: catalog/catalocks.ts): AccessShareLock until
+ * the transaction ends, which nothing here could make wait.
+ */
+function lockSystemRelations(ex: Executor, s: Session, oids: readonly number[]): void {
+  for (const oid of oids) {
+    const tag = { type: 'relation', rel: oid } as const;
+    if (ex.eng.locks.acquire(s.id, tag, LockMode.AccessShare, ex.eng.clock.now) !== 'granted') throw notSupported('waiting for a lock on a system catalog');
+    s.tx?.subs[s.tx.subs.length - 1]?.locks.push({ tag, mode: LockMode.AccessShare });
+  }
+}
+
 /** pg_locks' columns, in PostgreSQL 15's order. */
 const PG_LOCKS_COLUMNS: [string, SqlType][] = [
   ['locktype', T.text], ['database', T.oid], ['relation', T.oid], ['page', T.int4], ['tuple', T.int2], ['virtualxid', T.text],
@@ -148,7 +168,7 @@ const PG_LOCKS_COLUMNS: [string, SqlType][] = [
 
 /**
  * The pg_locks view (pg_lock_status): every heavyweight lock held or awaited, then the SIREAD locks of SERIALIZABLE
- * transactions. Simplifications: no fast-path locks (fastpath is always false); waitstart is when the wait began.
+ * transactions; waitstart is when the wait began.
  */
 function pgLocksRows(ex: Executor): Value[][] {
   const eng = ex.eng;
@@ -156,9 +176,10 @@ function pgLocksRows(ex: Executor): Value[][] {
   const owner = (o: number) => eng.sessions[o];
   for (const r of eng.locks.view()) {
     const sess = owner(r.owner);
-    const db = r.locktype === 'transactionid' || r.locktype === 'virtualxid' ? null : DATABASE_OID;
+    // a shared catalog is the same relation in every database: its locks carry database 0
+    const db = r.locktype === 'transactionid' || r.locktype === 'virtualxid' ? null : r.relation !== null && SHARED_CATALOGS.has(r.relation) ? 0 : DATABASE_OID;
     rows.push([r.locktype, db, r.relation, r.page, r.tuple, r.virtualxid, r.transactionid, r.classid, r.objid, r.objsubid,
-      sess?.tx?.vxid ?? null, sess?.pid ?? null, r.mode, r.granted, false, r.waitstart === null ? null : virtualTimestamp(r.waitstart)]);
+      sess?.tx?.vxid ?? null, sess?.pid ?? null, r.mode, r.granted, r.fastpath, r.waitstart === null ? null : virtualTimestamp(r.waitstart)]);
   }
   for (const p of eng.predicates.view()) {
     const [kind, ...rest] = [p.target[0], ...p.target.slice(1).split('/').map(Number)];

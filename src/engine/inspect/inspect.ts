@@ -135,7 +135,7 @@ export function locks(eng: Engine) {
     rows.push({
       locktype: kind === 'r' ? 'relation' : kind === 'p' ? 'page' : 'tuple', relation: rest[0] ?? null,
       page: kind === 'r' ? null : rest[1] ?? null, tuple: kind === 't' ? rest[2] ?? null : null, virtualxid: null,
-      transactionid: null, classid: null, objid: null, objsubid: null, owner: p.session, mode: 'SIReadLock', granted: true, waitstart: null,
+      transactionid: null, classid: null, objid: null, objsubid: null, owner: p.session, mode: 'SIReadLock', granted: true, fastpath: false, waitstart: null,
       session: eng.sessions[p.session]?.name ?? String(p.session),
     });
   }

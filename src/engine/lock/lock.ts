@@ -32,7 +32,8 @@
  * When s2 also waits for 725 the two waits form a cycle, and deadlock.ts decides who gives up.
  *
  * Mirrors: src/backend/storage/lmgr/lock.c, lmgr.c (XactLockTableWait), proc.c (ProcLockWakeup) and the
- * lmgr README. Simplifications: no fast-path locks, no lock partitions, no lock groups (parallel query); the wait
+ * lmgr README. Fast-path locks (fastpath.ts) are kept here too, flagged. Simplifications: no lock partitions, no
+ * lock groups (parallel query); the wait
  * queue of a lock is an array, reordered by the deadlock detector (deadlock.ts) through setQueue.
  */
 export const LOCK_MODES = [
@@ -91,6 +92,9 @@ interface Waiter { owner: number; mode: LockMode; since: number; session?: boole
 /** holders: per owner, a count per mode (index = LockMode); sessionHolds: the session-level part of those counts */
 interface Lock { tag: LockTag; holders: Map<number, number[]>; waiters: Waiter[]; sessionHolds?: Map<number, number[]> }
 
+import { FastPathTable } from './fastpath.js';
+import { SHARED_CATALOGS } from '../catalog/catalocks.js';
+
 /**
  * What a request comes to (LockAcquire + ProcSleep): granted now; queued; or, with wait = false, not granted and
  * not queued (NOWAIT, pg_try_advisory_lock: LOCKACQUIRE_NOT_AVAIL); or an immediate deadlock with `with`, a
@@ -103,6 +107,8 @@ export interface PgLocksRow {
   virtualxid: string | null; transactionid: number | null;
   classid: number | null; objid: number | null; objsubid: number | null;
   owner: number; mode: string; granted: boolean;
+  /** held in the owner's fast-path slots (fastpath.ts), not the shared lock table */
+  fastpath: boolean;
   waitstart: number | null;
 }
 
@@ -114,6 +120,8 @@ export class LockManager {
   private held = new Map<number, Set<string>>();
   /** per owner: the lock it waits for (a backend waits for at most one lock) */
   private waiting = new Map<number, { key: string; mode: LockMode }>();
+  /** which holds sit in their backend's fast-path slots */
+  private fp = new FastPathTable();
 
   /**
    * LockAcquire for `owner`. With `wait` false a request that would have to wait is refused instead
@@ -123,10 +131,12 @@ export class LockManager {
     const key = tagKey(tag);
     let lock = this.locks.get(key);
     if (!lock) { lock = { tag, holders: new Map(), waiters: [] }; this.locks.set(key, lock); }
+    // a strong relation lock, or a wait for someone's virtual xid, first moves the fast-path holds into this table
+    if ((tag.type === 'relation' && mode >= LockMode.ShareUpdateExclusive) || (tag.type === 'virtualxid' && mode !== LockMode.Exclusive)) this.fp.transfer(key);
     const mine = lock.holders.get(owner);
     if (mine && mine[mode]) { this.grant(lock, key, owner, mode, !!opts.session); return 'granted'; }
     if (!this.conflictsWithOthers(lock, owner, mode) && !lock.waiters.some((w) => w.owner !== owner && conflicts(mode, w.mode))) {
-      this.grant(lock, key, owner, mode, !!opts.session);
+      this.grantNew(lock, key, owner, mode, !!opts.session);
       return 'granted';
     }
     if (opts.wait === false) { this.dropIfUnused(lock, key); return 'not-available'; }
@@ -140,7 +150,7 @@ export class LockManager {
         if (this.conflictsWithMask(w.mode, mine)) { // must he wait for me?
           if (his && this.conflictsWithMask(mode, his)) return { deadlock: w.owner }; // must I wait for him? deadlock
           if ((CONFLICTS[mode]! & ahead) === 0 && !this.conflictsWithOthers(lock, owner, mode)) {
-            this.grant(lock, key, owner, mode, !!opts.session);
+            this.grantNew(lock, key, owner, mode, !!opts.session);
             return 'granted';
           }
           at = i;
@@ -178,6 +188,20 @@ export class LockManager {
     if (lock.holders.size === 0 && lock.waiters.length === 0) this.locks.delete(key);
   }
 
+  /**
+   * A request granted without waiting: a weak relation lock with no strong lock held or awaited on the relation
+   * goes into a free fast-path slot (EligibleForRelationFastPath), a transaction's own virtual xid lock always.
+   */
+  private grantNew(lock: Lock, key: string, owner: number, mode: LockMode, session: boolean) {
+    this.grant(lock, key, owner, mode, session);
+    if (session) return;
+    if (lock.tag.type === 'virtualxid' && mode === LockMode.Exclusive) { this.fp.grantVxid(owner, key, mode); return; }
+    if (lock.tag.type !== 'relation' || mode > LockMode.RowExclusive || SHARED_CATALOGS.has(lock.tag.rel)) return;
+    const strong = [...lock.holders.values()].some((m) => m.some((c, i) => c > 0 && i >= LockMode.ShareUpdateExclusive))
+      || lock.waiters.some((w) => w.mode >= LockMode.ShareUpdateExclusive);
+    if (!strong) this.fp.grantRelation(owner, key, mode);
+  }
+
   private grant(lock: Lock, key: string, owner: number, mode: LockMode, session = false) {
     let modes = lock.holders.get(owner);
     if (!modes) { modes = NO_MODES(); lock.holders.set(owner, modes); }
@@ -206,6 +230,7 @@ export class LockManager {
     const sessionCount = sm?.[mode] ?? 0;
     if (session ? sessionCount === 0 : modes[mode]! - sessionCount === 0) return null;
     modes[mode]!--;
+    if (modes[mode] === 0) this.fp.ungrant(owner, key, mode);
     if (session) { sm![mode]!--; if (sm!.every((c) => c === 0)) lock.sessionHolds!.delete(owner); }
     if (modes.every((c) => c === 0)) {
       lock.holders.delete(owner);
@@ -240,6 +265,7 @@ export class LockManager {
         lock.holders.delete(owner);
         lock.sessionHolds?.delete(owner);
         keys.delete(key);
+        this.fp.releaseKeys(owner, [key]);
       }
       woken.push(...this.wakeup(lock, key));
     }
@@ -299,6 +325,7 @@ export class LockManager {
     }
     for (const [o, s] of this.held) c.held.set(o, new Set(s));
     for (const [o, w] of this.waiting) c.waiting.set(o, { ...w });
+    c.fp = this.fp.clone();
     return c;
   }
 
@@ -376,10 +403,14 @@ export class LockManager {
     return !!this.locks.get(tagKey(tag))?.holders.get(owner)?.[mode];
   }
 
-  /** A pg_locks-shaped listing, grouped by owner in grant order. */
+  /**
+   * A pg_locks-shaped listing in pg_lock_status's order: each backend's fast-path holds (slot by slot, the virtual
+   * xid last), then the shared lock table grouped by owner in grant order.
+   */
   view(): PgLocksRow[] {
     const rows: PgLocksRow[] = [];
-    for (const lock of this.locks.values()) {
+    const fast: { row: PgLocksRow; slot: number; mode: number }[] = [];
+    for (const [key, lock] of this.locks) {
       const t = lock.tag;
       const base = {
         locktype: t.type,
@@ -392,10 +423,17 @@ export class LockManager {
         objid: t.type === 'advisory' ? t.objid : null,
         objsubid: t.type === 'advisory' ? t.objsubid : null,
       };
-      for (const [owner, modes] of lock.holders)
-        for (let m = 1; m <= 8; m++) if (modes[m]) rows.push({ ...base, owner, mode: LOCK_MODES[m]!, granted: true, waitstart: null });
-      for (const w of lock.waiters) rows.push({ ...base, owner: w.owner, mode: LOCK_MODES[w.mode]!, granted: false, waitstart: w.since });
+      for (const [owner, modes] of lock.holders) {
+        for (let m = 1; m <= 8; m++) {
+          if (!modes[m]) continue;
+          const fastpath = this.fp.has(owner, key, m);
+          const row = { ...base, owner, mode: LOCK_MODES[m]!, granted: true, fastpath, waitstart: null };
+          if (fastpath) fast.push({ row, slot: this.fp.slotOf(owner, key)!, mode: m }); else rows.push(row);
+        }
+      }
+      for (const w of lock.waiters) rows.push({ ...base, owner: w.owner, mode: LOCK_MODES[w.mode]!, granted: false, fastpath: false, waitstart: w.since });
     }
-    return rows.sort((a, b2) => a.owner - b2.owner || Number(b2.granted) - Number(a.granted));
+    fast.sort((a, b2) => a.row.owner - b2.row.owner || a.slot - b2.slot || a.mode - b2.mode);
+    return [...fast.map((f) => f.row), ...rows.sort((a, b2) => a.owner - b2.owner || Number(b2.granted) - Number(a.granted))];
   }
 }
