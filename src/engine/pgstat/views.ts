@@ -117,6 +117,9 @@ export function statActivityView(eng: Engine, s: Session): ViewRows {
   touched(s);
   const cached = s.tx?.activityCache;
   if (cached) return cached as ViewRows;
+  // the asking backend runs this query, so it holds the query's snapshot: its backend_xmin shows (exec_simple_query
+  // takes the snapshot before the plan runs)
+  eng.snapshotFor(s);
   const rows: Value[][] = backendActivity(eng, s).map((a) => {
     const x = eng.sessions.find((y) => y.name === a.session)!;
     return [
