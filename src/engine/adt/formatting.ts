@@ -21,14 +21,17 @@
  * Mirrors: src/backend/utils/adt/formatting.c — parse_format, DCH_to_char (timestamp_to_char, timestamptz_to_char,
  * interval_to_char), NUMDesc_prepare, NUM_processor and NUM_numpart_to_char, numeric_to_char, int4_to_char,
  * int8_to_char, float4_to_char, float8_to_char, int_to_roman, get_th.
- * Simplifications: the C locale only (lc_numeric / lc_monetary / lc_time = C); there is no format cache; the ISO
- * week templates and J of an interval (formatting.c computes them from an interval's fields as if they were a date)
- * are refused (0A000), as are RN of a value outside int4 and V of an int4 whose product leaves int4 (C's overflow).
+ * An interval prints its fields (interval2itm); the ISO week templates and J read them as if they were a date, as
+ * formatting.c does; names of days and months, D, ID, BC/AD and the zone templates are 22007 for an interval.
+ * Simplifications: the C locale only (lc_numeric / lc_monetary / lc_time = C); there is no format cache; refused
+ * (0A000): RN of a bigint or float outside int4, V of an int4 whose product leaves int4 (C's overflow there), a
+ * float that is infinite or NaN except under EEEE.
  */
 import { PgError, notSupported } from '../errors.js';
 import { Numeric } from '../sql/numeric.js';
 import { date2j, tmFromUs, sessionTz, type PgInterval, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC } from './datetime.js';
 import { typeAtUs } from './pgtz.js';
+import { printfF, printfE } from './snprintf.js';
 
 // ---- parse_format ----
 
@@ -56,7 +59,7 @@ function keyAt(str: string, i: number, keys: readonly string[]): string | undefi
 const suffixAt = (str: string, i: number, post: boolean): [number, number] | undefined => {
   const two = str.slice(i, i + 2);
   if (!post) return two === 'FM' || two === 'fm' ? [S_FM, 2] : two === 'TM' || two === 'tm' ? [S_TM, 2] : undefined;
-  return two === 'TH' ? [S_TH, 2] : two === 'th' ? [S_th, 2] : two === 'SP' || two === 'sp' ? [S_SP, 2] : undefined;
+  return two === 'TH' ? [S_TH, 2] : two === 'th' ? [S_th, 2] : two === 'SP' ? [S_SP, 2] : undefined;
 };
 
 function parseFormat(fmt: string, dch: boolean): FormatNode[] {
@@ -120,7 +123,10 @@ const DAYS_FULL = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Frid
 const RM_MONTHS = ['XII', 'XI', 'X', 'IX', 'VIII', 'VII', 'VI', 'V', 'IV', 'III', 'II', 'I'];
 
 /** The broken-down value DCH_to_char prints (struct pg_tm + fsec + the zone's abbreviation). */
-interface DchTm { year: number; mon: number; mday: number; hour: number; min: number; sec: number; fsec: number; wday: number; yday: number; gmtoff: number; tzn: string | null }
+interface DchTm {
+  year: number; mon: number; mday: number; hour: number; min: number; sec: number; fsec: number; wday: number; yday: number;
+  gmtoff: number; tzn: string | null;
+}
 
 const j2day = (j: number) => { const d = (j + 1) % 7; return d < 0 ? d + 7 : d; };
 function isoWeek(y: number, m: number, d: number): { week: number; year: number } {
@@ -147,7 +153,6 @@ function dchToChar(nodes: FormatNode[], tm: DchTm, isInterval: boolean): string 
   let out = '';
   const adjYear = (y: number) => (isInterval ? y : y <= 0 ? -(y - 1) : y);
   const noInterval = () => { if (isInterval) throw invalidForInterval(); };
-  const isoRefused = (key: string) => { if (isInterval) throw notSupported(`to_char() template ${key} of an interval`); };
   for (const n of nodes) {
     if (n.kind === 'char') { out += n.ch; continue; }
     const fm = (n.suffix & S_FM) !== 0;
@@ -205,12 +210,12 @@ function dchToChar(nodes: FormatNode[], tm: DchTm, isInterval: boolean): string 
         break;
       }
       case 'DDD': s = zpad(tm.yday, fm ? 0 : 3); break;
-      case 'IDDD': isoRefused(key); s = zpad(isoYearDay(tm.year, tm.mon, tm.mday), fm ? 0 : 3); break;
+      case 'IDDD': s = zpad(isoYearDay(tm.year, tm.mon, tm.mday), fm ? 0 : 3); break;
       case 'DD': s = zpad(tm.mday, fm ? 0 : 2); break;
       case 'D': noInterval(); s = String(tm.wday + 1); break;
       case 'ID': noInterval(); s = String(tm.wday === 0 ? 7 : tm.wday); break;
       case 'WW': s = zpad(tdiv(tm.yday - 1, 7) + 1, fm ? 0 : 2); break;
-      case 'IW': isoRefused(key); s = zpad(isoWeek(tm.year, tm.mon, tm.mday).week, fm ? 0 : 2); break;
+      case 'IW': s = zpad(isoWeek(tm.year, tm.mon, tm.mday).week, fm ? 0 : 2); break;
       case 'Q': if (!tm.mon) break; s = String(tdiv(tm.mon - 1, 3) + 1); break;
       case 'CC': {
         const i = isInterval ? tdiv(tm.year, 100) : tm.year > 0 ? tdiv(tm.year - 1, 100) + 1 : tdiv(tm.year, 100) - 1;
@@ -223,7 +228,6 @@ function dchToChar(nodes: FormatNode[], tm: DchTm, isInterval: boolean): string 
         break;
       }
       case 'YYYY': case 'YYY': case 'YY': case 'Y': case 'IYYY': case 'IYY': case 'IY': case 'I': {
-        if (key[0] === 'I') isoRefused(key);
         const y = adjYear(key[0] === 'I' ? isoWeek(tm.year, tm.mon, tm.mday).year : tm.year);
         const len = key.length;
         const v = len === 4 ? y : y % 10 ** len;
@@ -238,7 +242,7 @@ function dchToChar(nodes: FormatNode[], tm: DchTm, isInterval: boolean): string 
         break;
       }
       case 'W': s = String(tdiv(tm.mday - 1, 7) + 1); break;
-      case 'J': isoRefused(key); s = String(date2j(tm.year, tm.mon, tm.mday)); break;
+      case 'J': s = String(date2j(tm.year, tm.mon, tm.mday)); break;
       default: break; // FX prints nothing
     }
     if (s !== null) {
@@ -319,7 +323,11 @@ function numDescPrepare(nodes: FormatNode[]): { nodes: FormatNode[]; num: NumDes
       case 'S':
         if (is(F_LSIGN)) throw syntax('cannot use "S" twice');
         if (is(F_PLUS) || is(F_MINUS) || is(F_BRACKET)) throw syntax('cannot use "S" and "PL"/"MI"/"SG"/"PR" together');
-        if (!is(F_DECIMAL)) { num.lsign = LSIGN_PRE; num.preLsignNum = num.pre; num.flag |= F_LSIGN; } else if (num.lsign === LSIGN_NONE) { num.lsign = LSIGN_POST; num.flag |= F_LSIGN; }
+        if (!is(F_DECIMAL)) {
+          num.lsign = LSIGN_PRE; num.preLsignNum = num.pre; num.flag |= F_LSIGN;
+        } else if (num.lsign === LSIGN_NONE) {
+          num.lsign = LSIGN_POST; num.flag |= F_LSIGN;
+        }
         break;
       case 'MI': case 'PL': case 'SG':
         if (is(F_LSIGN)) throw syntax(`cannot use "S" and "${n.key}" together`);
@@ -410,9 +418,14 @@ function numProcessor(nodes: FormatNode[], num: NumDesc, ns: NumStr): string {
     if (!signWrote && (numCurr >= outPreSpaces || (is(F_ZERO) && num.zeroStart === numCurr)) && (!predecSpace() || lastRelIsDot())) {
       if (is(F_LSIGN)) {
         if (num.lsign === LSIGN_PRE) { out += sign === '-' ? '-' : '+'; signWrote = true; }
-      } else if (is(F_BRACKET)) { out += sign === '+' ? ' ' : '<'; signWrote = true; }
-      else if (sign === '+') { if (!is(F_FILLMODE)) out += ' '; signWrote = true; }
-      else if (sign === '-') { out += '-'; signWrote = true; }
+      } else if (is(F_BRACKET)) {
+        out += sign === '+' ? ' ' : '<'; signWrote = true;
+      } else if (sign === '+') {
+        if (!is(F_FILLMODE)) out += ' ';
+        signWrote = true;
+      } else if (sign === '-') {
+        out += '-'; signWrote = true;
+      }
     }
     if (numCurr < outPreSpaces && (num.zeroStart > numCurr || !is(F_ZERO))) {
       if (!is(F_FILLMODE)) out += ' ';
@@ -458,50 +471,6 @@ function numProcessor(nodes: FormatNode[], num: NumDesc, ns: NumStr): string {
     }
   }
   return out;
-}
-
-// ---- exact printf of a double: %.*f and %.*e round the binary value exactly, ties to even ----
-
-/** |x| as n / 2^k */
-function ratio(x: number): { n: bigint; k: bigint } {
-  const buf = new DataView(new ArrayBuffer(8));
-  buf.setFloat64(0, Math.abs(x));
-  const bits = buf.getBigUint64(0);
-  const exp = Number((bits >> 52n) & 0x7ffn);
-  let mant = bits & ((1n << 52n) - 1n);
-  let e2: number;
-  if (exp === 0) e2 = -1074; else { mant |= 1n << 52n; e2 = exp - 1075; }
-  return e2 >= 0 ? { n: mant << BigInt(e2), k: 0n } : { n: mant, k: BigInt(-e2) };
-}
-/** round(num / den) with ties to even */
-function roundDiv(num: bigint, den: bigint): bigint {
-  const q = num / den, r = num % den;
-  return 2n * r > den || (2n * r === den && q % 2n === 1n) ? q + 1n : q;
-}
-/** sprintf("%.*f", digits, x) */
-function printfF(x: number, digits: number): string {
-  const { n, k } = ratio(x);
-  const q = roundDiv(n * 10n ** BigInt(digits), 1n << k);
-  let s = q.toString();
-  if (digits > 0) { s = s.padStart(digits + 1, '0'); s = s.slice(0, s.length - digits) + '.' + s.slice(s.length - digits); }
-  return (x < 0 || Object.is(x, -0) ? '-' : '') + s;
-}
-/** sprintf("%+.*e", digits, x) */
-function printfE(x: number, digits: number): string {
-  const sign = x < 0 || Object.is(x, -0) ? '-' : '+';
-  if (x === 0) return `${sign}${digits > 0 ? '0.' + '0'.repeat(digits) : '0'}e+00`;
-  const { n, k } = ratio(x);
-  let e = Math.floor(Math.log10(Math.abs(x)));
-  const scaled = (ex: number) => {
-    const p = digits - ex;
-    const num = n * (p > 0 ? 10n ** BigInt(p) : 1n), den = (1n << k) * (p < 0 ? 10n ** BigInt(-p) : 1n);
-    return roundDiv(num, den);
-  };
-  let q = scaled(e);
-  if (q >= 10n ** BigInt(digits + 1)) { e++; q = scaled(e); }
-  if (q < 10n ** BigInt(digits)) { e--; q = scaled(e); }
-  const s = q.toString();
-  return `${sign}${s[0]}${digits > 0 ? '.' + s.slice(1) : ''}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
 }
 
 /** numeric_out_sci: the significand rounded (half away from zero) to `scale` digits, which may make it 10.0 */
