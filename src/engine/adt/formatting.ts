@@ -24,7 +24,7 @@
  * An interval prints its fields (interval2itm); the ISO week templates and J read them as if they were a date, as
  * formatting.c does; names of days and months, D, ID, BC/AD and the zone templates are 22007 for an interval.
  * Simplifications: the C locale only (lc_numeric / lc_monetary / lc_time = C); there is no format cache; refused
- * (0A000): RN of a bigint or float outside int4, V of an int4 whose product leaves int4 (C's overflow there), a
+ * (0A000): RN of a float outside int4, V of an int4 whose product leaves int4 (C's overflow there), a
  * float that is infinite or NaN except under EEEE.
  */
 import { PgError, notSupported } from '../errors.js';
@@ -515,7 +515,7 @@ export function intToChar(value: number | bigint, fmt: string, bits: 32 | 64): s
   let ns: NumStr;
   const big = BigInt(value);
   if (num.flag & F_ROMAN) {
-    if (big > 2147483647n || big < -2147483648n) throw notSupported('to_char() template RN of a bigint outside the integer range');
+    if (big > 2147483647n || big < -2147483648n) throw new PgError('22003', 'integer out of range'); // int84
     ns = { numstr: intToRoman(Number(big)), sign: '+', outPreSpaces: 0 };
   } else if (num.flag & F_EEEE) {
     if (bits === 32) { const o = printfE(Number(value), num.post); ns = { numstr: o[0] === '+' ? ' ' + o.slice(1) : o, sign: '+', outPreSpaces: 0 }; } else {
