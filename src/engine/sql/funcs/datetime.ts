@@ -127,15 +127,15 @@ register([
     const us = rintHalfEven((sec + UNIX_EPOCH_DAYS * 86400) * 1_000_000);
     return new PgTimestamp(us, true);
   }),
-  // to_char is STABLE in PostgreSQL (it reads the session's settings), never folded
-  st('to_char', ['timestamp', 'text'], T.text, (v, f) => timestampToChar(ts(v), false, S(f))),
-  st('to_char', ['timestamptz', 'text'], T.text, (v, f) => timestampToChar(ts(v), true, S(f))),
-  st('to_char', ['interval', 'text'], T.text, (v, f) => intervalToChar(v as PgInterval, S(f))),
-  st('to_char', ['numeric', 'text'], T.text, (v, f) => numericToChar(v as Numeric, S(f))),
-  st('to_char', ['int4', 'text'], T.text, (v, f) => intToChar(v as number, S(f), 32)),
-  st('to_char', ['int8', 'text'], T.text, (v, f) => intToChar(v as number | bigint, S(f), 64)),
-  st('to_char', ['float4', 'text'], T.text, (v, f) => floatToChar((v as PgFloat).v, S(f), true)),
-  st('to_char', ['float8', 'text'], T.text, (v, f) => floatToChar((v as PgFloat).v, S(f), false)),
+  // to_char is STABLE in PostgreSQL (it reads the session's settings): never folded, refused in an index
+  { ...st('to_char', ['timestamp', 'text'], T.text, (v, f) => timestampToChar(ts(v), false, S(f))), volatility: 'stable' },
+  { ...st('to_char', ['timestamptz', 'text'], T.text, (v, f) => timestampToChar(ts(v), true, S(f))), volatility: 'stable' },
+  { ...st('to_char', ['interval', 'text'], T.text, (v, f) => intervalToChar(v as PgInterval, S(f))), volatility: 'stable' },
+  { ...st('to_char', ['numeric', 'text'], T.text, (v, f) => numericToChar(v as Numeric, S(f))), volatility: 'stable' },
+  { ...st('to_char', ['int4', 'text'], T.text, (v, f) => intToChar(v as number, S(f), 32)), volatility: 'stable' },
+  { ...st('to_char', ['int8', 'text'], T.text, (v, f) => intToChar(v as number | bigint, S(f), 64)), volatility: 'stable' },
+  { ...st('to_char', ['float4', 'text'], T.text, (v, f) => floatToChar((v as PgFloat).v, S(f), true)), volatility: 'stable' },
+  { ...st('to_char', ['float8', 'text'], T.text, (v, f) => floatToChar((v as PgFloat).v, S(f), false)), volatility: 'stable' },
 ]);
 import { PgError, notSupported } from '../../errors.js';
 /** rint: to the nearest integer, halves to even */
