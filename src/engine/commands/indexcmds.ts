@@ -12,13 +12,16 @@
  * ComputeIndexAttrs, CheckPredicate, ChooseIndexColumnNames),
  * optimizer/util/plancat.c (infer_arbiter_indexes). Simplifications: the planner never picks an expression or a
  * partial index for a scan (a sequential scan reads what it would); the predicate must be written as in the
- * index to imply it (no predicate proving); function volatility is not checked.
+ * index to imply it (no predicate proving); function volatility is checked for the functions whose definition declares
+ * it (FuncDef.volatility: to_char), others pass.
  */
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported } from '../errors.js';
 import { intConst } from '../sql/parser.js';
 import type { Session } from '../session/session.js';
 import { compileExpr, castTo, type Row } from '../sql/expr.js';
+import { isDeclaredMutableFunction } from '../sql/funcs/registry.js';
+import { funcName } from '../optimizer/ruleutils.js';
 import { T, typeDisplayName, type Value } from '../sql/types.js';
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex, IndexDef } from '../index/btree.js';
@@ -53,6 +56,15 @@ export function deparseIndexExpr(n: N): string {
 /** ChooseIndexColumnNames: a function's name for an expression on it, else "expr". */
 export const indexColumnName = (n: N): string => (n.FuncCall ? (n.FuncCall.funcname as N[]).map((x) => x.String.sval).pop() : 'expr');
 
+/** CheckMutability: a call of a function declared STABLE or VOLATILE (FuncDef.volatility) is refused, 42P17. */
+function checkMutability(n: unknown, what: 'expression' | 'predicate'): void {
+  if (!n || typeof n !== 'object') return;
+  if (Array.isArray(n)) { for (const x of n) checkMutability(x, what); return; }
+  const o = n as N;
+  if (o.FuncCall && isDeclaredMutableFunction(funcName(o))) throw new PgError('42P17', `functions in index ${what} must be marked IMMUTABLE`);
+  for (const v of Object.values(o)) checkMutability(v, what);
+}
+
 /** ComputeIndexAttrs / CheckPredicate: the expressions and the predicate as functions of a row. */
 export function compileIndexDef(ex: Executor, s: Session, t: Table, exprs: N[], pred: N | undefined): IndexDef {
   const snap = () => ex.eng.snapshotFor(s);
@@ -67,6 +79,7 @@ export function compileIndexDef(ex: Executor, s: Session, t: Table, exprs: N[], 
   const def: IndexDef = { exprs: [], pred: null, cols: [], exprNodes: exprs };
   for (const e of exprs) {
     const c = compileExpr(e, scope);
+    checkMutability(e, 'expression');
     refs(e);
     def.exprs.push({ fn: (v) => c.fn(row(v)), text: deparseIndexExpr(e) });
   }
@@ -74,6 +87,7 @@ export function compileIndexDef(ex: Executor, s: Session, t: Table, exprs: N[], 
     let c = compileExpr(pred, scope);
     if (c.type.name === 'unknown') c = castTo(c, T.bool, false);
     if (c.type.name !== 'bool') throw new PgError('42804', `argument of WHERE must be type boolean, not type ${typeDisplayName(c.type)}`);
+    checkMutability(pred, 'predicate');
     refs(pred);
     const fn = c.fn;
     // its text as pg_get_indexdef prints it after WHERE ('' where deparseIndexExpr does not model the shape)

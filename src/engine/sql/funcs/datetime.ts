@@ -1,6 +1,6 @@
 /**
  * Date and time functions: the current time (from the virtual clock), extract / date_part, date_trunc, age,
- * justify_*, make_date / make_timestamp.
+ * justify_*, make_date / make_timestamp, to_char (adt/formatting.ts).
  *
  * now(), current_timestamp and transaction_timestamp() are the start of the current transaction — the same value
  * for every statement in it; statement_timestamp() the start of the current statement; clock_timestamp() the
@@ -19,6 +19,7 @@ import { PgDate, PgTimestamp, PgInterval, USECS_PER_DAY, USECS_PER_SEC, UNIX_EPO
 import { virtualTimestamp, extract, dateTrunc, age, justifyDays, justifyHours, justifyInterval, makeDate, makeTimestamp, type DtKind } from '../../adt/timestamp.js';
 import { type PgTz, pgTzsetOffset, UTC_ZONE } from '../../adt/pgtz.js';
 import { register, type FuncDef } from './registry.js';
+import { timestampToChar, intervalToChar, numericToChar, intToChar, floatToChar } from '../../adt/formatting.js';
 import type { Fn } from '../expr.js';
 
 /** parse_sane_timezone: a numeric offset (+05:30: east, ISO's sign), else an abbreviation or a zone name. */
@@ -126,15 +127,18 @@ register([
     const us = rintHalfEven((sec + UNIX_EPOCH_DAYS * 86400) * 1_000_000);
     return new PgTimestamp(us, true);
   }),
-  { name: 'to_char', args: ['timestamp', 'text'], ret: T.text, build: (_a, c) => { throw notSupportedToChar(c.pos); } },
-  { name: 'to_char', args: ['timestamptz', 'text'], ret: T.text, build: (_a, c) => { throw notSupportedToChar(c.pos); } },
-  { name: 'to_char', args: ['interval', 'text'], ret: T.text, build: (_a, c) => { throw notSupportedToChar(c.pos); } },
-  { name: 'to_char', args: ['numeric', 'text'], ret: T.text, build: (_a, c) => { throw notSupportedToChar(c.pos); } },
-  { name: 'to_char', args: ['float8', 'text'], ret: T.text, build: (_a, c) => { throw notSupportedToChar(c.pos); } },
+  // to_char is STABLE in PostgreSQL (it reads the session's settings): never folded, refused in an index
+  { ...st('to_char', ['timestamp', 'text'], T.text, (v, f) => timestampToChar(ts(v), false, S(f))), volatility: 'stable' },
+  { ...st('to_char', ['timestamptz', 'text'], T.text, (v, f) => timestampToChar(ts(v), true, S(f))), volatility: 'stable' },
+  { ...st('to_char', ['interval', 'text'], T.text, (v, f) => intervalToChar(v as PgInterval, S(f))), volatility: 'stable' },
+  { ...st('to_char', ['numeric', 'text'], T.text, (v, f) => numericToChar(v as Numeric, S(f))), volatility: 'stable' },
+  { ...st('to_char', ['int4', 'text'], T.text, (v, f) => intToChar(v as number, S(f), 32)), volatility: 'stable' },
+  { ...st('to_char', ['int8', 'text'], T.text, (v, f) => intToChar(v as number | bigint, S(f), 64)), volatility: 'stable' },
+  { ...st('to_char', ['float4', 'text'], T.text, (v, f) => floatToChar((v as PgFloat).v, S(f), true)), volatility: 'stable' },
+  { ...st('to_char', ['float8', 'text'], T.text, (v, f) => floatToChar((v as PgFloat).v, S(f), false)), volatility: 'stable' },
 ]);
 import { PgError, notSupported } from '../../errors.js';
 /** rint: to the nearest integer, halves to even */
 const rintHalfEven = (x: number) => { const r = Math.round(x); return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r; };
-const notSupportedToChar = (pos?: number) => notSupported('to_char() (formatting.c templates are not modelled)', pos);
 
 export { dateAsTs };

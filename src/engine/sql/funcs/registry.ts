@@ -46,6 +46,11 @@ export interface FuncDef {
   build?: (args: Compiled[], c: CallCtx) => Fn;
   /** immutable: a call with constant arguments is computed once, at compile time (eval_const_expressions) */
   immutable?: boolean;
+  /**
+   * pg_proc's provolatile when it is not immutable and the definition says so: a STABLE or VOLATILE function may not
+   * appear in an index expression or predicate (42P17). Unset: not declared (only `immutable` is then known).
+   */
+  volatility?: 'stable' | 'volatile';
   /** the extension that creates it (CREATE EXTENSION): until then the function does not exist (42883) */
   extension?: string;
   /**
@@ -70,6 +75,8 @@ export const setFunctionOfOneColumn = (name: string) => !!FUNCS.get(name)?.every
 export const isSetFunction = (name: string) => !!FUNCS.get(name)?.some((d) => d.table?.set);
 /** Is every built-in function of this name immutable (false for an unknown name)? */
 export const isImmutableFunction = (name: string) => !!FUNCS.get(name)?.every((d) => d.immutable);
+/** every overload is declared STABLE or VOLATILE (FuncDef.volatility): CheckMutability's refusal in an index */
+export const isDeclaredMutableFunction = (name: string) => !!FUNCS.get(name)?.every((d) => d.volatility !== undefined);
 
 /** pg_cast's implicit casts among the modelled types (can_coerce_type with COERCION_IMPLICIT). */
 const IMPLICIT: Partial<Record<TypeName, TypeName[]>> = {
