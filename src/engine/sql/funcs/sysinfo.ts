@@ -19,6 +19,7 @@ import { register, type FuncDef } from './registry.js';
 import { T, RegClass, arrayOf, regclassLookup, type Value } from '../types.js';
 import { PgArray } from '../../adt/arrayfuncs.js';
 import { host } from '../../contrib/host.js';
+import type { Engine } from '../../engine.js';
 import { DATABASE_OID } from '../../catalog/catalog.js';
 import { BOOTSTRAP_SUPERUSER } from '../../catalog/acl.js';
 
@@ -28,51 +29,43 @@ const hex8 = (n: number) => n.toString(16).toUpperCase().padStart(8, '0');
 const lsnValue = (s: string) => { const [h, l] = s.split('/'); return parseInt(h!, 16) * 0x100000000 + parseInt(l!, 16); };
 
 const strict = (f: (...v: Exclude<Value, null>[]) => Value): FuncDef['fn'] => (...vs) => (vs.some((v) => v === null) ? null : f(...(vs as Exclude<Value, null>[])));
+/** A one-argument function that reads the engine: NULL in, NULL out. */
+const withEngine = (f: (v: Exclude<Value, null>, eng: Engine) => Value): FuncDef['build'] => ([a], c) => {
+  const g = a!.fn;
+  return (r) => { const v = g(r); return v === null ? null : f(v, host(c).eng); };
+};
 
 const defs: FuncDef[] = [
   {
     // GetBlockerStatusData over the lock the backend waits for: every other holder whose granted modes conflict
     // (hard), then every waiter ahead of it whose requested mode conflicts (soft), each backend once
     name: 'pg_blocking_pids', args: ['int4'], ret: arrayOf(T.int4),
-    build: ([a], c) => {
-      const f = a!.fn;
-      return (r) => {
-        const pid = f(r);
-        if (pid === null) return null;
-        const { eng } = host(c);
-        const s = eng.sessions.find((x) => x.pid === pid);
-        if (!s) return new PgArray([]);
-        const owners = [...eng.locks.blockers(s.id), ...eng.locks.softBlockers(s.id)];
-        const pids = [...new Set(owners)].map((o) => eng.sessions[o]?.pid ?? null).filter((p) => p !== null);
-        return new PgArray(pids);
-      };
-    },
+    build: withEngine((pid, eng) => {
+      const s = eng.sessions.find((x) => x.pid === pid);
+      if (!s) return new PgArray([]);
+      const owners = [...eng.locks.blockers(s.id), ...eng.locks.softBlockers(s.id)];
+      return new PgArray([...new Set(owners)].map((o) => eng.sessions[o]?.pid ?? null).filter((p) => p !== null));
+    }),
   },
   {
     // relpathbackend: base/<database oid>/<relfilenode>, a temporary relation's t<backend id>_<relfilenode>; NULL for a
     // relation without storage (a view, a partitioned table) or an unknown oid
     name: 'pg_relation_filepath', args: ['regclass'], ret: T.text,
-    build: ([a], c) => {
-      const f = a!.fn;
-      return (r) => {
-        const v = f(r);
-        if (v === null) return null;
-        const { eng } = host(c);
-        const oid = (v as RegClass).oid;
-        let node: number | null = null, temp: string | undefined;
-        for (const t of eng.catalog.tables.values()) {
-          if (t.oid === oid) node = t.partKey ? null : t.relfilenode ?? t.oid;
-          else if (t.indexes.some((i) => i.oid === oid)) node = t.partKey ? null : oid;
-          else continue;
-          temp = t.temp?.schema;
-          break;
-        }
-        if (node === null && eng.catalog.sequence(regclassLookup.byOid(oid) ?? '')?.oid === oid) node = oid;
-        if (node === null) return null;
-        const backend = temp ? /(\d+)$/.exec(temp)?.[1] : undefined;
-        return `base/${DATABASE_OID}/${backend ? `t${backend}_` : ''}${node}`;
-      };
-    },
+    build: withEngine((v, eng) => {
+      const oid = (v as RegClass).oid;
+      let node: number | null = null, temp: string | undefined;
+      for (const t of eng.catalog.tables.values()) {
+        if (t.oid === oid) node = t.partKey ? null : t.relfilenode ?? t.oid;
+        else if (t.indexes.some((i) => i.oid === oid)) node = t.partKey ? null : oid;
+        else continue;
+        temp = t.temp?.schema;
+        break;
+      }
+      if (node === null && eng.catalog.sequence(regclassLookup.byOid(oid) ?? '')?.oid === oid) node = oid;
+      if (node === null) return null;
+      const backend = temp ? /(\d+)$/.exec(temp)?.[1] : undefined;
+      return `base/${DATABASE_OID}/${backend ? `t${backend}_` : ''}${node}`;
+    }),
   },
   // XLByteToPrevSeg + XLogFileName: the segment holding the byte just before the position, timeline 1
   {
@@ -108,17 +101,11 @@ const defs: FuncDef[] = [
   },
   {
     name: 'pg_get_userbyid', args: ['oid'], ret: T.name,
-    build: ([a], c) => {
-      const f = a!.fn;
-      return (r) => {
-        const v = f(r);
-        if (v === null) return null;
-        const { eng } = host(c);
-        if (v === BOOTSTRAP_SUPERUSER.oid) return BOOTSTRAP_SUPERUSER.name;
-        const role = [...eng.catalog.roles.values()].find((x) => x.oid === v);
-        return role ? role.name : `unknown (OID=${String(v)})`;
-      };
-    },
+    build: withEngine((v, eng) => {
+      if (v === BOOTSTRAP_SUPERUSER.oid) return BOOTSTRAP_SUPERUSER.name;
+      const role = [...eng.catalog.roles.values()].find((x) => x.oid === v);
+      return role ? role.name : `unknown (OID=${String(v)})`;
+    }),
   },
   {
     name: 'pg_xact_commit_timestamp', args: ['xid'], ret: T.timestamptz,
