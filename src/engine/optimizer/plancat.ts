@@ -16,7 +16,8 @@
  * After VACUUM or ANALYZE of a one-page table with 5 rows: density 5, tuples = 5 * pages now.
  *
  * Column widths are get_typavgwidth's: a fixed-length type its length, a variable-length one without a type
- * modifier 32; after ANALYZE a text / varchar column's measured average (stawidth). Simplifications: other
+ * modifier 32, with one (char(n), varchar(n), numeric(p,s)) from its maximum size (char(5) 24, varchar(100) 234);
+ * after ANALYZE a text / varchar column's measured average (stawidth) — a column added later has none. Simplifications: other
  * variable-length types' measured widths are not kept (their plans' costs are refused, not guessed); n_distinct
  * is exact over the live rows (ANALYZE samples up to 30,000 rows, which on these tables is all of them).
  */
@@ -34,9 +35,19 @@ const FIXED_WIDTH: Record<string, number> = { bool: 1, int2: 2, int4: 4, int8: 8
 export function typeWidth(type: { name: string; typmod?: number }): { width: number; exact: boolean } {
   const fixed = FIXED_WIDTH[type.name];
   if (fixed) return { width: fixed, exact: true };
-  // a variable-length type: 32 without a type modifier; with one (varchar(n)) PostgreSQL slides a scale on the maximum
+  // a variable-length type: 32 without a type modifier; with one (varchar(n), numeric(p,s)) get_typavgwidth
+  // slides a scale on type_maximum_size: the maximum itself up to 32 (a bpchar always), then halfway above 32,
+  // capped at 1000
   const hasTypmod = typeof type.typmod === 'number' && type.typmod >= 0;
-  return { width: 32, exact: !hasTypmod && ['text', 'varchar', 'bpchar', 'numeric', 'bytea'].includes(type.name) };
+  const known = ['text', 'varchar', 'bpchar', 'numeric', 'bytea'].includes(type.name);
+  if (!hasTypmod) return { width: 32, exact: known };
+  const tm = type.typmod!;
+  // type_maximum_size: n characters of at most 4 bytes (UTF8) and the 4-byte header; numeric's header and digit groups
+  const max = type.name === 'varchar' || type.name === 'bpchar' ? tm * 4 + 4
+    : type.name === 'numeric' ? 8 + (Math.trunc((Math.trunc(tm / 65536) + 3) / 4) + 1) * 2 : 0;
+  if (max <= 0) return { width: 32, exact: false };
+  const width = type.name === 'bpchar' || max <= 32 ? max : max < 1000 ? 32 + Math.trunc((max - 32) / 2) : 32 + Math.trunc((1000 - 32) / 2);
+  return { width, exact: true };
 }
 
 export interface RelSize {
@@ -55,8 +66,11 @@ export function columnWidth(t: Table, col: number): { width: number; exact: bool
   const measured = t.stats?.widths?.[col];
   if (typeof measured === 'number') return { width: measured, exact: true };
   const w = typeWidth(t.columns[col]!.type as { name: string; typmod?: number });
-  // a variable-length column after ANALYZE: PostgreSQL uses a measured width the simulator does not keep
-  return t.stats && !FIXED_WIDTH[t.columns[col]!.type.name] ? { width: w.width, exact: false } : w;
+  // a variable-length column ANALYZE saw: PostgreSQL uses a measured width the simulator does not keep. Without
+  // ANALYZE (stats from an index build, a rewrite or VACUUM only), or for a column added after it, pg_statistic
+  // has no row and the width is get_typavgwidth's.
+  const analyzed = t.stats?.widths !== undefined && col < t.stats.widths.length;
+  return analyzed && !FIXED_WIDTH[t.columns[col]!.type.name] ? { width: w.width, exact: false } : w;
 }
 
 /** estimate_rel_size for a heap table (relhassubclass: it has inheritance children, no 10-page minimum). */
