@@ -16,7 +16,7 @@
  * After VACUUM or ANALYZE of a one-page table with 5 rows: density 5, tuples = 5 * pages now.
  *
  * Column widths are get_typavgwidth's: a fixed-length type its length, a variable-length one without a type
- * modifier 32, with one (char(n), varchar(n), numeric(p,s)) from its maximum size (char(5) 24, varchar(100) 234);
+ * modifier 32, with one (char(n), varchar(n), numeric(p,s)) from its maximum size (char(5) 24, varchar(100) 218);
  * after ANALYZE a text / varchar column's measured average (stawidth) — a column added later has none. Simplifications: other
  * variable-length types' measured widths are not kept (their plans' costs are refused, not guessed); n_distinct
  * is exact over the live rows (ANALYZE samples up to 30,000 rows, which on these tables is all of them).
