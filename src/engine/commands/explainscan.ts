@@ -22,7 +22,7 @@ const conjuncts = (w: N | undefined): N[] => (!w ? [] : w.BoolExpr?.boolop === '
 export function scanNode(path: ScanPath, t: Table, alias: string | null, where: N | undefined,
   d: Deparser): { top: PlanNode; scan: PlanNode; index: PlanNode | null } {
   const target = relTarget(t, alias);
-  if (path.kind === 'BitmapHeapScan' && path.unsure) throw notSupported(`EXPLAIN of ${path.unsure}`);
+  if ((path.kind === 'BitmapHeapScan' || path.kind === 'SeqScan') && path.unsure) throw notSupported(`EXPLAIN of ${path.unsure}`);
   const cond = 'cond' in path ? path.cond : null;
   // the conjuncts the index answers: a cost-chosen path lists them all (id > 5 AND id < 10), a rule's path has one
   const idxQuals: N[] = ('quals' in path && path.quals) || (cond ? [cond] : []);

@@ -149,6 +149,12 @@ function elemStorage(t: SqlType): [(v: Value) => number, number] {
     default: return [(v) => 4 + utf8Len(formatValue(v)!), 4];
   }
 }
+/** A numeric datum's stored size (VARSIZE_ANY): its body and a 1-byte header, or a 4-byte one past 126 bytes. */
+export function numericStoredSize(n: Numeric): number {
+  const b = numericDigitBytes(n);
+  return b + 1 <= 127 ? b + 1 : b + 4;
+}
+
 /** numeric's short-format body: a 2-byte header plus 2 bytes per stored base-10000 digit (Numeric.digits10000) */
 function numericDigitBytes(n: Numeric): number {
   return 2 + 2 * n.digits10000().digits.length;

@@ -57,28 +57,36 @@ export function indexSize(t: Table, index: BtreeIndex): { pages: number; height:
   }
 }
 
-/** btcostestimate over genericcostestimate: the index part of a scan whose conditions select `indexSel` of the rows. */
-function btcostestimate(rel: ScanRel, index: BtreeIndex, indexSel: number, qualOps: number, uniqueEq: boolean): { startup: number; total: number } | null {
+/**
+ * btcostestimate over genericcostestimate: the index part of a scan whose conditions select `indexSel` of the rows.
+ * saScans: the index scans an IN list / = ANY condition makes (one per array element, num_sa_scans); the tuple
+ * estimate is then per scan, the pages fetched over all of them through the Mackert-Lohman formula, the CPU and
+ * the descents paid once per scan.
+ */
+function btcostestimate(rel: ScanRel, index: BtreeIndex, indexSel: number, qualOps: number, uniqueEq: boolean,
+  saScans = 1): { startup: number; total: number } | null {
   const size = indexSize(rel.table, index);
   if (!size) return null;
   const indexTuples = rel.tuples; // a non-partial index: the table's tuples
-  let numIndexTuples = uniqueEq ? 1.0 : rint(indexSel * rel.tuples);
+  let numIndexTuples = uniqueEq && saScans === 1 ? 1.0 : rint((indexSel * rel.tuples) / saScans);
   if (numIndexTuples > indexTuples) numIndexTuples = indexTuples;
   if (numIndexTuples < 1.0) numIndexTuples = 1.0;
   const numIndexPages = numIndexTuples > 1 && size.pages > 1 ? Math.ceil((numIndexTuples * size.pages) / indexTuples) : 1.0;
   let startup = 0;
-  let total = numIndexPages * RANDOM_PAGE_COST;
+  let total = saScans > 1
+    ? indexPagesFetched(numIndexPages * saScans, size.pages, rel.pages + size.pages) * RANDOM_PAGE_COST
+    : numIndexPages * RANDOM_PAGE_COST;
   let qualOpCost = 0;
   for (let i = 0; i < qualOps; i++) qualOpCost += CPU_OPERATOR_COST;
-  total += numIndexTuples * (CPU_INDEX_TUPLE_COST + qualOpCost);
+  total += numIndexTuples * saScans * (CPU_INDEX_TUPLE_COST + qualOpCost);
   if (indexTuples > 1) {
     const descent = Math.ceil(Math.log(indexTuples) / Math.log(2.0)) * CPU_OPERATOR_COST;
     startup += descent;
-    total += descent;
+    total += saScans * descent;
   }
   const pageDescent = (size.height + 1) * 50.0 * CPU_OPERATOR_COST;
   startup += pageDescent;
-  total += pageDescent;
+  total += saScans * pageDescent;
   return { startup, total };
 }
 
@@ -89,8 +97,8 @@ const opsCost = (n: number) => { let c = 0; for (let i = 0; i < n; i++) c += CPU
  * operators; `otherOps`: the other conditions, evaluated per fetched tuple. correlation: the column's (0 if none).
  */
 export function costIndexPath(rel: ScanRel, index: BtreeIndex, indexSel: number, qualOps: number, otherOps: number, uniqueEq: boolean,
-  correlation: number, indexOnly: boolean): PathEst | null {
-  const idx = btcostestimate(rel, index, indexSel, qualOps, uniqueEq);
+  correlation: number, indexOnly: boolean, saScans = 1): PathEst | null {
+  const idx = btcostestimate(rel, index, indexSel, qualOps, uniqueEq, saScans);
   const size = indexSize(rel.table, index);
   if (!idx || !size) return null;
   const startup = idx.startup;
@@ -114,8 +122,8 @@ export function costIndexPath(rel: ScanRel, index: BtreeIndex, indexSel: number,
 }
 
 /** cost_bitmap_heap_scan over one Bitmap Index Scan (cost_bitmap_tree_node, compute_bitmap_pages). */
-export function costBitmapHeapPath(rel: ScanRel, index: BtreeIndex, indexSel: number, qualOps: number, uniqueEq: boolean): PathEst | null {
-  const idx = btcostestimate(rel, index, indexSel, qualOps, uniqueEq);
+export function costBitmapHeapPath(rel: ScanRel, index: BtreeIndex, indexSel: number, qualOps: number, uniqueEq: boolean, saScans = 1): PathEst | null {
+  const idx = btcostestimate(rel, index, indexSel, qualOps, uniqueEq, saScans);
   if (!idx) return null;
   // the index path's total, plus a tenth of an operator per row it is expected to return (its rows: the rel's)
   const est = bitmapHeap(rel, idx.total + 0.1 * CPU_OPERATOR_COST * rel.rows, indexSel);

@@ -40,7 +40,9 @@ import type { PathEst } from './indexcost.js';
 type N = Record<string, any>;
 
 export type ScanPath =
-  | { kind: 'SeqScan' }
+  | { kind: 'SeqScan';
+    /** why EXPLAIN cannot vouch for it: an analyzed table's condition an index might answer in a way not costed here */
+    unsure?: string; }
   /** equality on a single-column index: look the key up, follow each entry's HOT chain */
   | { kind: 'IndexScan'; index: BtreeIndex; key: string | number; cond: N; quals?: N[]; est?: PathEst }
   /** the matching TIDs of an index, sorted, then the heap in TID order */
@@ -110,9 +112,11 @@ export function chooseScan(t: Table, whereQualified: N | undefined, scope: Scope
   // enable_seqscan = off (costsize.c: disable_cost on the seq scan path)
   const seqscanDisabled = scope.env.currentSetting('enable_seqscan', true) === 'off';
   // an analyzed table: the cheapest of the seq scan and the index paths by their costs (optimizer/scanpaths.ts)
+  let unsure: string | undefined;
   if (t.stats && !seqscanDisabled && !o.limited && !o.ordered && !o.serializable) {
     const p = costBasedScan(t, whereNode, o.indexOnly);
-    if (p) return p;
+    if (p && p !== 'UnmodelledIndexQual') return p;
+    if (p === 'UnmodelledIndexQual') unsure = 'a condition an index could answer in a way the simulator does not cost (an IN list or = ANY, a text range, an expression: PostgreSQL may scan the index)';
   }
   const probe = indexProbe(t, whereNode, scope, seqscanDisabled);
   if (probe) {
@@ -135,7 +139,7 @@ export function chooseScan(t: Table, whereQualified: N | undefined, scope: Scope
       if (index) return { kind: 'IndexScanOrdered', index, backward: !!o.orderDesc };
     }
   }
-  return { kind: 'SeqScan' };
+  return unsure ? { kind: 'SeqScan', unsure } : { kind: 'SeqScan' };
 }
 
 /** `col < c`, `col >= c` …: a third of the rows by the default selectivity, so LIMIT finds one early in a seq scan */

@@ -20,7 +20,7 @@ import type { BtreeIndex } from '../index/btree.js';
 import { intConst } from '../sql/parser.js';
 import type { ScanPath } from './planner.js';
 import { whereSelectivity } from './clausesel.js';
-import { estimateRelSize, clampRowEst } from './plancat.js';
+import { estimateRelSize, clampRowEst, type RelSize } from './plancat.js';
 import { costSeqScan } from './costsize.js';
 import { costIndexPath, costBitmapHeapPath, costBitmapAndPath, type PathEst, type ScanRel } from './indexcost.js';
 import { cheapestPath } from './joinpathcost.js';
@@ -40,7 +40,7 @@ const passes = (k: string | number, iq: IndexQual[]) => typeof k === 'number' &&
 
 const and = (qs: N[]): N => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
 
-export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: BtreeIndex) => boolean): ScanPath | null {
+export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: BtreeIndex) => boolean): ScanPath | 'UnmodelledIndexQual' | null {
   if (!where || !plannerIndexes(t).length) return null;
   if (plannerIndexes(t).some((i) => i.def || i.columns.length !== 1)) return null;
   const size = estimateRelSize(t);
@@ -84,9 +84,15 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
       const col = colOf(e.lexpr), lo = intOf(items?.[0]), hi = intOf(items?.[1]);
       if (col >= 0 && lo !== null && hi !== null && INT_TYPES.includes(t.columns[col]!.type.name)) q = { node: c, col, tests: [{ op: '>=', v: lo }, { op: '<=', v: hi }] };
     }
-    if (q && indexed.has(q.col)) quals.push(q);
-    else if (mentionsIndexed(c) && !q) return null; // an index might serve it in a way not modelled
-    else other.push(c);
+    if (q && indexed.has(q.col)) { quals.push(q); continue; }
+    if (mentionsIndexed(c) && !q) {
+      // an IN list of integers on an indexed column: PostgreSQL may scan the index once per element (a
+      // ScalarArrayOpExpr index qual), which no path here runs; a seq scan is kept only when clearly cheaper
+      const saop = saopDearer(t, size, ws, c, colOf, intOf);
+      if (saop === 'unknown') return null;
+      if (saop === 'index') return 'UnmodelledIndexQual';
+    }
+    other.push(c);
   }
   const rel = scanRel(t, size, ws);
   type Cand = { est: PathEst; path: ScanPath };
@@ -154,6 +160,33 @@ function indexEstimates(rel: ScanRel, allOps: number, index: BtreeIndex, conds: 
   const ie = costIndexPath(rel, index, isel.sel, isel.ops, allOps - isel.ops, uniqueEq, corr, indexOnly);
   const be = costBitmapHeapPath(rel, index, isel.sel, isel.ops, uniqueEq);
   return ie && be ? { ie, be, isel } : null;
+}
+
+/**
+ * `col IN (integers)` on a single-column index: would PostgreSQL's index paths for it (an Index Scan or a Bitmap
+ * Index Scan with num_sa_scans = the list's length) cost less than the seq scan? 'SeqScan' when the seq scan is
+ * cheaper by more than a tenth (a margin for what is not modelled), 'index' when an index path may win, 'unknown'
+ * for another shape.
+ */
+function saopDearer(t: Table, size: RelSize, ws: NonNullable<ReturnType<typeof whereSelectivity>>, c: N,
+  colOf: (x: N | undefined) => number, intOf: (x: N | undefined) => number | null): 'SeqScan' | 'index' | 'unknown' {
+  const e = c.A_Expr;
+  if (e?.kind !== 'AEXPR_IN' || e.name?.[0]?.String?.sval !== '=') return 'unknown';
+  const col = colOf(e.lexpr);
+  const items = (e.rexpr?.List?.items ?? []) as N[];
+  if (col < 0 || !INT_TYPES.includes(t.columns[col]!.type.name) || !items.length || items.some((x) => intOf(x) === null)) return 'unknown';
+  const index = plannerIndexes(t).find((i) => !i.def && i.columns.length === 1 && i.columns[0] === col);
+  if (!index) return 'unknown';
+  const rel = scanRel(t, size, ws);
+  const isel = whereSelectivity(t, rel.tuples, c);
+  if (!isel) return 'unknown';
+  const n = new Set(items.map(intOf)).size;
+  const corr = t.stats?.columns?.[col]?.correlation ?? 0;
+  const seq = costSeqScan(size.pages, size.tuples, ws.ops, rel.rows, 0);
+  const ie = costIndexPath(rel, index, isel.sel, 1, ws.ops - isel.ops, index.unique, corr, false, n);
+  const be = costBitmapHeapPath(rel, index, isel.sel, 1, index.unique, n);
+  if (!ie || !be) return 'unknown';
+  return seq.total * 1.1 < Math.min(ie.total, be.total) ? 'SeqScan' : 'index';
 }
 
 /**
