@@ -559,7 +559,8 @@ export function floatToChar(value: number, fmt: string, single: boolean): string
   } else {
     if (!Number.isFinite(value)) throw notSupported('to_char() of an infinite or NaN float');
     let val = value;
-    if (num.flag & F_MULTI) { val = value * 10 ** num.multi; num.pre += num.multi; }
+    // float4_to_char multiplies in single precision
+    if (num.flag & F_MULTI) { val = single ? Math.fround(value * Math.fround(10 ** num.multi)) : value * 10 ** num.multi; num.pre += num.multi; }
     const dig = single ? 6 : 15;
     const intLen = printfF(Math.abs(val), 0).length;
     if (intLen >= dig) num.post = 0; else if (intLen + num.post > dig) num.post = dig - intLen;
