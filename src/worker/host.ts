@@ -7,6 +7,7 @@
  * current engine or from a checkpoint (a copy taken along the log) when one of them is a prefix of the new log
  * (timetravel.ts: how prefixes are recognised and when copies are taken and dropped).
  */
+import { SYSTEM_RELATIONS } from '../engine/catalog/regclass.js';
 import { Engine } from '../engine/engine.js';
 import { sampleBloat } from '../engine/inspect/bloat.js';
 import { vacuumState } from '../engine/inspect/vacuumstate.js';
@@ -334,8 +335,11 @@ export class EngineHost implements EngineApi {
       deps: dependencyGraph(e),
       vacuum: vacuumState(e),
       deadToAll,
+      // tables, their indexes, views and sequences, and the system catalogs and views a query's locks name
       relNames: [...e.catalog.tables.values()].flatMap((t) => [[t.oid, t.name] as [number, string],
-        ...t.indexes.map((i) => [i.oid, i.name] as [number, string])]),
+        ...t.indexes.map((i) => [i.oid, i.name] as [number, string])])
+        .concat([...e.catalog.views.values()].map((v) => [v.oid, v.name]), [...e.catalog.sequences.values()].map((q) => [q.oid, q.name]),
+          Object.entries(SYSTEM_RELATIONS).map(([n, o]) => [o, n])),
     };
   }
 }

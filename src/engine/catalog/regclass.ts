@@ -39,6 +39,8 @@ export function setRegclassLookup(cat: Catalog): void {
     if (sq) return sq.oid;
     const ix = cat.indexByName(name);
     if (ix) return ix.index.oid;
+    const v = cat.view(name);
+    if (v) return v.oid;
     return SYSTEM_RELATIONS[name] ?? null;
   };
   regclassLookup.byOid = (oid) => {
@@ -53,6 +55,7 @@ export function setRegclassLookup(cat: Catalog): void {
       return r.name;
     }
     for (const sq of cat.sequences.values()) if (sq.oid === oid) return sq.name;
+    for (const v of cat.views.values()) if (v.oid === oid) return v.name;
     return SYSTEM_BY_OID.get(oid) ?? null;
   };
 }

@@ -60,8 +60,60 @@ function literalCast(arm: N, i: number, ty: SqlType) {
 // equal values share a key whatever their spelling (numeric 3.0 = 3.00: one row of a UNION)
 const rowKey = (r: Value[]) => JSON.stringify(r.map(groupKey));
 
-export function* setOpQuery(ex: Executor, s: Session, n: N, sql: string, sub?: { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot }): Gen<QResult> {
+type Sub = { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot };
+
+/**
+ * plan_union_children: the arms of a UNION, with every UNION below it folded in that is the same operation — the
+ * same ALL-ness, or UNION ALL under UNION — and has the same column types; each arm's types (`analyze` runs it
+ * without rows). (t1 UNION t2) UNION t3 is one HashAggregate over an Append of three arms.
+ */
+function* unionArms(ex: Executor, s: Session, top: N, sql: string, sub: Sub | undefined): Gen<{ arms: N[]; types: SqlType[][] }> {
+  const op = OP_NAME[top.op as string]!;
+  const arms: N[] = [], types: SqlType[][] = [];
+  // the column types of x, folding where plan_union_children would
+  const walk = function* (x: N, fold: boolean): Gen<SqlType[]> {
+    if (fold && x.op === 'SETOP_UNION' && (!!x.all === !!top.all || x.all)) {
+      const at = arms.length;
+      const lt = yield* walk(x.larg, true), rt = yield* walk(x.rarg, true);
+      const t = resolveTypes(op, x, lt, rt);
+      if (x === top || sameTypes(t, (yield* armTypes(ex, s, x, sql, sub)))) return t;
+      // other column types: this UNION is planned apart, as one arm
+      arms.splice(at); types.splice(at);
+    }
+    const t = yield* armTypes(ex, s, x, sql, sub);
+    arms.push(x); types.push(t);
+    return t;
+  };
+  yield* walk(top, true);
+  return { arms, types };
+}
+const sameTypes = (a: SqlType[], b: SqlType[]) => a.length === b.length && a.every((t, i) => t.name === b[i]!.name && t.typmod === b[i]!.typmod);
+function* armTypes(ex: Executor, s: Session, x: N, sql: string, sub: Sub | undefined): Gen<SqlType[]> {
+  s.noRows++;
+  try { return (yield* ex.query(s, x, sql, false, sub, true)).types; } finally { s.noRows--; }
+}
+
+/** transformSetOperationTree's column types of x (larg op rarg): select_common_type column by column. */
+function resolveTypes(op: string, n: N, l: SqlType[], r: SqlType[]): SqlType[] {
+  if (l.length !== r.length) {
+    throw new PgError('42601', `each ${op} query must have the same number of columns`, { position: posOf(n.rarg.targetList?.[0]?.ResTarget?.location) });
+  }
+  // column by column: the common type, then each arm's untyped literal coerced to it at once (its input error first)
+  return l.map((t, i) => {
+    const ty = common(t, r[i]!, op);
+    if (t.name === 'unknown') literalCast(n.larg, i, ty);
+    if (r[i]!.name === 'unknown') literalCast(n.rarg, i, ty);
+    return ty;
+  });
+}
+
+export function* setOpQuery(ex: Executor, s: Session, n: N, sql: string, sub?: Sub): Gen<QResult> {
   const op = OP_NAME[n.op as string]!;
+  if (n.op === 'SETOP_UNION' && !n.all && !s.noRows) {
+    // a UNION of three or more arms is one HashAggregate over all of them (when the arms fold)
+    const { arms } = yield* unionArms(ex, s, n, sql, sub);
+    if (arms.length > 2) return yield* unionOfArms(ex, s, n, arms, sql, sub);
+  }
   if (n.lockingClause?.length) throw new PgError('0A000', `FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT`);
   // an untyped literal ('5', NULL) in an arm's select list stays unknown until select_common_type has seen the other
   // arm: it takes that arm's type (SELECT 1.5 UNION SELECT '2' is numeric; 'x' there fails numeric's input, 22P02)
@@ -116,6 +168,37 @@ export function* setOpQuery(ex: Executor, s: Session, n: N, sql: string, sub?: {
   }
   rows = sortLimit(ex, n, l.names, rows);
   return { names: l.names, types, rows };
+}
+
+/**
+ * UNION over three or more folded arms (generate_union_paths): the arms' rows appended, then one HashAggregate
+ * sized for all their rows (or Sort + Unique for tiny inputs), in hash table order; the arms' untyped literals
+ * take the common type first. The first arm names the columns.
+ */
+function* unionOfArms(ex: Executor, s: Session, n: N, arms: N[], sql: string, sub: Sub | undefined): Gen<QResult> {
+  const results: QResult[] = [];
+  for (const a of arms) results.push(yield* ex.query(s, a, sql, false, sub, true));
+  const types = results.slice(1).reduce((acc, q) => acc.map((t, i) => common(t, q.types[i]!, 'UNION')), results[0]!.types);
+  results.forEach((q, k) => q.types.forEach((t, i) => { if (t.name === 'unknown') literalCast(arms[k]!, i, types[i]!); }));
+  const rows = results.flatMap((q) => {
+    const casts = q.types.map((t, i) => (t.name === types[i]!.name ? null : castTo({ fn: (row: Row) => row.vals[i]!, type: t, name: '', strength: 0 } as Compiled, types[i]!, false)));
+    if (casts.every((c) => c === null)) return q.rows;
+    const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+    return q.rows.map((v) => { row.vals = v; return v.map((x, i) => (casts[i] ? casts[i]!.fn(row) : x)); });
+  });
+  const table = plainTableOf(ex, s);
+  const fns = types.map((t) => hashFunctionFor(t.name));
+  const sized = arms.map((a) => setOpArm(a, table));
+  let out: Value[][];
+  if (fns.every((f) => f) && sized.every((a) => a)) {
+    const input = sized.reduce((acc, a) => acc + a!.rows, 0);
+    const plan = hashedSetOp('SETOP_UNION', { ...sized[0]!, rows: input }, { ...sized[0]!, rows: 0 }, types.length);
+    out = hashedRows('SETOP_UNION', false, rows, [], fns as ((v: Value) => number)[], plan.expected, plan.sorted);
+  } else {
+    const seen = new Set<string>();
+    out = rows.filter((x) => { const k = rowKey(x); if (seen.has(k)) return false; seen.add(k); return true; });
+  }
+  return { names: results[0]!.names, types, rows: sortLimit(ex, n, results[0]!.names, out) };
 }
 
 /** A set operation arm's FROM item as a plain table: null for a view, a WITH query, a system relation. */

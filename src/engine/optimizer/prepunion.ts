@@ -14,8 +14,10 @@
  *     t(k PRIMARY KEY) 5 rows, u(w) 3 rows, never analyzed (2,260 estimated rows each):
  *     SELECT k FROM t INTERSECT SELECT w FROM u   ->  u first (200 groups assumed for w, t.k unique: 2,260)
  *
- * Simplifications: only two arms, each a SELECT from one table (its WHERE estimated by clausesel.ts) of columns,
- * expressions or aggregates — other shapes keep the first-occurrence order (executor/nodeSetOp.ts says so); no Sort
+ * A UNION folds the UNIONs below it into one HashAggregate over all their arms (plan_union_children); an arm that
+ * is another set operation counts its estimated rows. Simplifications: each leaf arm a SELECT from one table (its
+ * WHERE estimated by clausesel.ts) of columns, expressions or aggregates, or of constants — other shapes keep the
+ * first-occurrence order (executor/nodeSetOp.ts says so); no Sort
  * + Unique / sorted SetOp for inputs too large to hash (choose_hashed_setop's cost choice is made: tiny inputs sort).
  */
 import type { Table } from '../catalog/catalog.js';
@@ -50,7 +52,8 @@ function has(x: unknown, pred: (o: N) => boolean): boolean {
  * (null: a view, a WITH query, a system relation, a partitioned table).
  */
 export function setOpArm(arm: N, table: (rv: N) => Table | null): SetOpArm | null {
-  if (!arm || (arm.op && arm.op !== 'SETOP_NONE') || arm.withClause || arm.groupClause?.length || arm.havingClause || arm.distinctClause
+  if (arm?.op && arm.op !== 'SETOP_NONE') return nestedArm(arm, table);
+  if (!arm || arm.withClause || arm.groupClause?.length || arm.havingClause || arm.distinctClause
     || arm.sortClause?.length || arm.limitCount || arm.limitOffset || arm.windowClause?.length || arm.lockingClause?.length || arm.valuesLists) return null;
   const targets = ((arm.targetList ?? []) as N[]).map((rt) => rt.ResTarget?.val as N);
   if (has([targets, arm.whereClause], (o) => !!o.SubLink || !!o.FuncCall?.over || !!o.A_Star)) return null;
@@ -88,6 +91,21 @@ export function setOpArm(arm: N, table: (rv: N) => Table | null): SetOpArm | nul
   const groups = read.length ? estimateNumGroups(t, read, arm.whereClause) : 1;
   if (groups === null) return null;
   return { table: t, alias, cols, plain, rows, groups };
+}
+
+/**
+ * An arm that is itself a set operation (recurse_set_operations: its path's rows are its groups):
+ * UNION ALL the arms' rows summed, UNION the same ("the worst case"), INTERSECT the smaller group count (ALL: the
+ * smaller row count), EXCEPT the left arm's groups (ALL: its rows). EXPLAIN refuses it (plain is false).
+ */
+function nestedArm(n: N, table: (rv: N) => Table | null): SetOpArm | null {
+  if (n.sortClause?.length || n.limitCount || n.limitOffset || n.withClause) return null;
+  const l = setOpArm(n.larg, table), r = setOpArm(n.rarg, table);
+  if (!l || !r) return null;
+  const rows = n.op === 'SETOP_UNION' ? l.rows + r.rows
+    : n.op === 'SETOP_INTERSECT' ? (n.all ? Math.min(l.rows, r.rows) : Math.min(l.groups, r.groups))
+      : n.all ? l.rows : l.groups;
+  return { table: null, alias: null, cols: [], plain: false, rows, groups: rows };
 }
 
 /** How a hashed set operation reads its arms and sizes its table. */

@@ -37,6 +37,7 @@ import './funcs/lockfuncs.js';
 import './funcs/asyncfuncs.js';
 import './funcs/array.js';
 import './funcs/json.js';
+import './funcs/sysinfo.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import { PgDate, PgTimestamp, USECS_PER_DAY, toLocal } from '../adt/datetime.js';
 import { literalAt, intConst } from './parser.js';
