@@ -279,7 +279,9 @@ export function intervalToChar(iv: PgInterval, fmt: string): string | null {
   const hour = tdiv(t, USECS_PER_HOUR); t -= hour * USECS_PER_HOUR;
   const min = tdiv(t, USECS_PER_MINUTE); t -= min * USECS_PER_MINUTE;
   const sec = tdiv(t, USECS_PER_SEC); t -= sec * USECS_PER_SEC;
-  const tm: DchTm = { year, mon, mday: iv.days, hour, min, sec, fsec: t, wday: 0, yday: (year * 12 + mon) * 30 + iv.days, gmtoff: 0, tzn: null };
+  // the day count is a C int and wraps (the hours stay 64-bit)
+  const yday = ((year * 12 + mon) * 30 + iv.days) | 0;
+  const tm: DchTm = { year, mon, mday: iv.days, hour, min, sec, fsec: t, wday: 0, yday, gmtoff: 0, tzn: null };
   return dchToChar(parseFormat(fmt, true), tm, true);
 }
 
