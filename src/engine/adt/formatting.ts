@@ -23,11 +23,12 @@
  * int8_to_char, float4_to_char, float8_to_char, int_to_roman, get_th.
  * An interval prints its fields (interval2itm); the ISO week templates and J read them as if they were a date, as
  * formatting.c does; names of days and months, D, ID, BC/AD and the zone templates are 22007 for an interval.
- * Simplifications: the C locale only (lc_numeric / lc_monetary / lc_time = C); there is no format cache; refused
- * (0A000): RN of a float outside int4, V of an int4 whose product leaves int4 (C's overflow there), a
- * float that is infinite or NaN except under EEEE.
+ * Where formatting.c leans on C, the engine does what PostgreSQL 15 on x86-64 does: V of an int4 wraps as int32
+ * arithmetic does, a float outside int4 under RN converts to INT_MIN (#s), a NaN or infinite float prints as
+ * snprintf.c spells it (NaN, Infinity), and a digit position past the end of the digits writes C's NUL, which ends
+ * the result there. Simplifications: the C locale only (lc_numeric / lc_monetary / lc_time = C); no format cache.
  */
-import { PgError, notSupported } from '../errors.js';
+import { PgError } from '../errors.js';
 import { Numeric } from '../sql/numeric.js';
 import { date2j, tmFromUs, sessionTz, type PgInterval, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC } from './datetime.js';
 import { typeAtUs } from './pgtz.js';
@@ -278,7 +279,9 @@ export function intervalToChar(iv: PgInterval, fmt: string): string | null {
   const hour = tdiv(t, USECS_PER_HOUR); t -= hour * USECS_PER_HOUR;
   const min = tdiv(t, USECS_PER_MINUTE); t -= min * USECS_PER_MINUTE;
   const sec = tdiv(t, USECS_PER_SEC); t -= sec * USECS_PER_SEC;
-  const tm: DchTm = { year, mon, mday: iv.days, hour, min, sec, fsec: t, wday: 0, yday: (year * 12 + mon) * 30 + iv.days, gmtoff: 0, tzn: null };
+  // the day count is a C int and wraps (the hours stay 64-bit)
+  const yday = ((year * 12 + mon) * 30 + iv.days) | 0;
+  const tm: DchTm = { year, mon, mday: iv.days, hour, min, sec, fsec: t, wday: 0, yday, gmtoff: 0, tzn: null };
   return dchToChar(parseFormat(fmt, true), tm, true);
 }
 
@@ -409,6 +412,7 @@ function numProcessor(nodes: FormatNode[], num: NumDesc, ns: NumStr): string {
   let np = 0; // Np->number_p
   let numIn = false, numCurr = 0;
   let out = '';
+  let cutAt = -1;
   const predecSpace = () => !is(F_ZERO) && np === 0 && number[0] === '0' && num.post !== 0;
   const lastRelIsDot = () => lastRelevant >= 0 && number[lastRelevant] === '.';
 
@@ -440,7 +444,10 @@ function numProcessor(nodes: FormatNode[], num: NumDesc, ns: NumStr): string {
       } else if (predecSpace()) {
         if (!is(F_FILLMODE)) out += ' ';
         else if (lastRelIsDot()) out += '0';
-      } else { out += ch(np); numIn = true; }
+      } else {
+        if (np >= number.length && cutAt < 0) cutAt = out.length; // *inout_p = '\0': the string ends here
+        out += ch(np); numIn = true;
+      }
       if (np < number.length) np++;
     }
     let end = numCount + (outPreSpaces ? 1 : 0) + (is(F_DECIMAL) ? 1 : 0);
@@ -470,7 +477,7 @@ function numProcessor(nodes: FormatNode[], num: NumDesc, ns: NumStr): string {
       default: break; // S, PR, V, B, C, SP, FM, EEEE print nothing here
     }
   }
-  return out;
+  return cutAt >= 0 ? out.slice(0, cutAt) : out;
 }
 
 /** numeric_out_sci: the significand rounded (half away from zero) to `scale` digits, which may make it 10.0 */
@@ -525,11 +532,14 @@ export function intToChar(value: number | bigint, fmt: string, bits: 32 | 64): s
   } else {
     let v = big;
     if (num.flag & F_MULTI) {
-      v = big * 10n ** BigInt(num.multi);
-      const lim = bits === 32 ? 2n ** 31n : 2n ** 63n;
-      if (v >= lim || v < -lim) {
-        if (bits === 32) throw notSupported('to_char() template V overflowing an integer');
-        throw new PgError('22003', 'bigint out of range');
+      if (bits === 32) {
+        // int4_to_char multiplies in int32, which wraps (PostgreSQL builds with -fwrapv), by (int32) pow(10, n): past
+        // 10^9 that conversion gives INT_MIN on x86-64 (cvttsd2si), the platform PostgreSQL was recorded on
+        const factor = num.multi > 9 ? -(2n ** 31n) : 10n ** BigInt(num.multi);
+        v = BigInt.asIntN(32, big * factor);
+      } else {
+        v = big * 10n ** BigInt(num.multi);
+        if (v >= 2n ** 63n || v < -(2n ** 63n)) throw new PgError('22003', 'bigint out of range');
       }
       num.pre += num.multi;
     }
@@ -548,18 +558,18 @@ export function floatToChar(value: number, fmt: string, single: boolean): string
   const { nodes, num } = prepareNum(fmt);
   let ns: NumStr;
   if (num.flag & F_ROMAN) {
-    const r = rint(value);
-    if (!Number.isFinite(value) || r > 2147483647 || r < -2147483648) throw notSupported('to_char() template RN of a value outside the integer range');
-    ns = { numstr: intToRoman(r), sign: '+', outPreSpaces: 0 };
+    // (int) rint(value): outside int4 (NaN, infinity) x86-64's conversion gives INT_MIN, which prints as #s
+    const r = Number.isFinite(value) ? rint(value) : NaN;
+    ns = { numstr: intToRoman(r >= -2147483648 && r <= 2147483647 ? r : -2147483648), sign: '+', outPreSpaces: 0 };
   } else if (num.flag & F_EEEE) {
     if (!Number.isFinite(value)) {
       const s = ' ' + '#'.repeat(num.pre) + '.' + '#'.repeat(num.post + 4);
       ns = { numstr: s, sign: '+', outPreSpaces: 0 };
     } else { const o = printfE(value, num.post); ns = { numstr: o[0] === '+' ? ' ' + o.slice(1) : o, sign: '+', outPreSpaces: 0 }; }
   } else {
-    if (!Number.isFinite(value)) throw notSupported('to_char() of an infinite or NaN float');
     let val = value;
-    if (num.flag & F_MULTI) { val = value * 10 ** num.multi; num.pre += num.multi; }
+    // float4_to_char multiplies in single precision
+    if (num.flag & F_MULTI) { val = single ? Math.fround(value * Math.fround(10 ** num.multi)) : value * 10 ** num.multi; num.pre += num.multi; }
     const dig = single ? 6 : 15;
     const intLen = printfF(Math.abs(val), 0).length;
     if (intLen >= dig) num.post = 0; else if (intLen + num.post > dig) num.post = dig - intLen;

@@ -5,7 +5,9 @@
  * does in the default rounding mode. JavaScript's toFixed breaks ties away from zero (2.5 → "3"; printf gives "2")
  * and switches to exponent notation from 1e21, so it cannot stand in.
  *
- * Mirrors: src/port/snprintf.c's fmtfloat (which PostgreSQL hands to the platform's printf for %f / %e).
+ * NaN and infinities print as snprintf.c's fmtfloat spells them: NaN, Infinity, -Infinity.
+ *
+ * Mirrors: src/port/snprintf.c's fmtfloat (which hands finite values to the platform's printf for %f / %e).
  */
 /** |x| as n / 2^k */
 function ratio(x: number): { n: bigint; k: bigint } {
@@ -25,6 +27,8 @@ function roundDiv(num: bigint, den: bigint): bigint {
 }
 /** sprintf("%.*f", digits, x) */
 export function printfF(x: number, digits: number): string {
+  if (Number.isNaN(x)) return 'NaN'; // snprintf.c's fmtfloat spells them out, without a precision
+  if (!Number.isFinite(x)) return x < 0 ? '-Infinity' : 'Infinity';
   const { n, k } = ratio(x);
   const q = roundDiv(n * 10n ** BigInt(digits), 1n << k);
   let s = q.toString();
