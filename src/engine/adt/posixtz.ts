@@ -46,7 +46,8 @@ export function parsePosixTz(s: string): PosixTz | null {
     i += m[0].length;
     return (m[1] === '-' ? -1 : 1) * (h * 3600 + mi * 60 + se);
   };
-  const stdName = name();
+  // PostgreSQL's tzparse also takes an offset with no name at all ('-07:30', '+05'): its abbreviation is empty
+  const stdName = /^[+\-\d]/.test(s) ? '' : name();
   if (stdName === null) return null;
   const stdOff = secs(167);
   if (stdOff === null) return null;
