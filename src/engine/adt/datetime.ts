@@ -393,6 +393,7 @@ unit(['millennium', 'millennia', 'mil', 'mils', 'millenniums'], 'month', 12000);
 /** interval_in (DecodeInterval, DecodeISO8601Interval): 22007 when it does not parse. */
 export function intervalIn(s: string): PgInterval {
   const bad = () => new PgError('22007', `invalid input syntax for type interval: "${s}"`);
+  const fieldRange = () => new PgError('22015', `interval field value out of range: "${s}"`);
   const lower = s.trim().toLowerCase();
   if (lower === '') throw bad();
   let months = 0, days = 0, us = 0;
@@ -415,6 +416,8 @@ export function intervalIn(s: string): PgInterval {
     if (t.includes(':')) {
       const tm = /^([+-])?(\d+):(\d+)(?::(\d+(?:\.\d*)?))?$/.exec(t);
       if (!tm) throw bad();
+      // DecodeTime: minutes 0..59, seconds 0..60 (hours unbounded)
+      if (+tm[3]! > 59 || (tm[4] !== undefined && +tm[4] > 60)) throw fieldRange();
       const v = +tm[2]! * USECS_PER_HOUR + +tm[3]! * USECS_PER_MINUTE + Math.round((tm[4] ? +tm[4] : 0) * USECS_PER_SEC);
       us += tm[1] === '-' ? -v : v;
       any = true;
@@ -427,12 +430,18 @@ export function intervalIn(s: string): PgInterval {
       const def = UNITS[u];
       if (!def) throw bad();
       i++;
-      if (def[0] === 'us') us += Math.round(v * def[1]);
+      if (def[0] === 'us') {
+        // one field's microseconds must fit an int64 (ParseFractionalSecond / int64 multiplication overflow)
+        if (Math.abs(v * def[1]) >= 9223372036854775807) throw fieldRange();
+        us += Math.round(v * def[1]);
+      }
       else if (def[0] === 'day') addDays(v * def[1]);
       else addMonths(v * def[1]);
     } else us += Math.round(v * USECS_PER_SEC); // a bare number is seconds
     any = true;
   }
   if (!any) throw bad();
+  // tm2interval: months and days are int32, the time an int64
+  if (Math.abs(months) > 2147483647 || Math.abs(days) > 2147483647 || Math.abs(us) >= 9223372036854775807) throw new PgError('22008', 'interval out of range');
   return ago ? new PgInterval(-months, -days, -us) : new PgInterval(months, days, us);
 }

@@ -100,6 +100,8 @@ export function intervalMul(iv: PgInterval, factor: number): PgInterval {
   if (Math.abs(secRem) >= 86400) { days += Math.trunc(secRem / 86400); secRem -= Math.trunc(secRem / 86400) * 86400; }
   days += Math.trunc(monthRemDays);
   const us = Math.round(iv.us * factor + secRem * USECS_PER_SEC);
+  // the microseconds are an int64 (FLOAT8_FITS_IN_INT64)
+  if (!Number.isFinite(us) || Math.abs(us) >= 9223372036854775807) throw new PgError('22008', 'interval out of range');
   return new PgInterval(months, days === 0 ? 0 : days, us === 0 ? 0 : us);
 }
 export function intervalDiv(iv: PgInterval, divisor: number): PgInterval {
