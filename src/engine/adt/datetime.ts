@@ -26,6 +26,9 @@
 import { PgError, notSupported } from '../errors.js';
 import { type PgTz, UTC_ZONE, pgTzset, typeAtUs, localToInstant, tzAbbrev } from './pgtz.js';
 
+/** 2^63: an int64 (microseconds) holds less than this */
+const INT64_LIMIT = 2 ** 63;
+
 export const USECS_PER_DAY = 86_400_000_000;
 export const USECS_PER_HOUR = 3_600_000_000;
 export const USECS_PER_MINUTE = 60_000_000;
@@ -432,16 +435,15 @@ export function intervalIn(s: string): PgInterval {
       i++;
       if (def[0] === 'us') {
         // one field's microseconds must fit an int64 (ParseFractionalSecond / int64 multiplication overflow)
-        if (Math.abs(v * def[1]) >= 9223372036854775807) throw fieldRange();
+        if (Math.abs(v * def[1]) >= INT64_LIMIT) throw fieldRange();
         us += Math.round(v * def[1]);
-      }
-      else if (def[0] === 'day') addDays(v * def[1]);
+      } else if (def[0] === 'day') addDays(v * def[1]);
       else addMonths(v * def[1]);
     } else us += Math.round(v * USECS_PER_SEC); // a bare number is seconds
     any = true;
   }
   if (!any) throw bad();
   // tm2interval: months and days are int32, the time an int64
-  if (Math.abs(months) > 2147483647 || Math.abs(days) > 2147483647 || Math.abs(us) >= 9223372036854775807) throw new PgError('22008', 'interval out of range');
+  if (Math.abs(months) > 2147483647 || Math.abs(days) > 2147483647 || Math.abs(us) >= INT64_LIMIT) throw new PgError('22008', 'interval out of range');
   return ago ? new PgInterval(-months, -days, -us) : new PgInterval(months, days, us);
 }

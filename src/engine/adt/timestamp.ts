@@ -17,6 +17,9 @@
 import { PgError, notSupported } from '../errors.js';
 import { type PgTz, typeAtUs, localToInstant } from './pgtz.js';
 import { Numeric } from '../sql/numeric.js';
+
+/** 2^63: an int64 (microseconds) holds less than this */
+const INT64_LIMIT = 2 ** 63;
 import {
   PgDate, PgTimestamp, PgInterval, tmFromUs, usFromTm, daysInMonth, civilFromDays, daysFromCivil, dow, dateInRange,
   checkTimestamp, toLocal, fromLocal, sessionTz, USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC, POSTGRES_EPOCH_JDATE, UNIX_EPOCH_DAYS,
@@ -101,7 +104,7 @@ export function intervalMul(iv: PgInterval, factor: number): PgInterval {
   days += Math.trunc(monthRemDays);
   const us = Math.round(iv.us * factor + secRem * USECS_PER_SEC);
   // the microseconds are an int64 (FLOAT8_FITS_IN_INT64)
-  if (!Number.isFinite(us) || Math.abs(us) >= 9223372036854775807) throw new PgError('22008', 'interval out of range');
+  if (!Number.isFinite(us) || Math.abs(us) >= INT64_LIMIT) throw new PgError('22008', 'interval out of range');
   return new PgInterval(months, days === 0 ? 0 : days, us === 0 ? 0 : us);
 }
 export function intervalDiv(iv: PgInterval, divisor: number): PgInterval {
