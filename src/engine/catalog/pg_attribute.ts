@@ -40,7 +40,7 @@ export function pgAttributeView(eng: Engine): SystemRelation {
 export function pgConstraintView(eng: Engine): SystemRelation {
   const rows: Value[][] = [];
   for (const { table: t } of visibleClassRows(eng)) {
-    for (const ch of t.checks) rows.push([ch.name, t.oid, 'c', !ch.notLocal, ch.inhcount ?? 0, true]);
+    for (const ch of t.checks) rows.push([ch.name, t.oid, 'c', !ch.notLocal, ch.inhcount ?? 0, !ch.notValid]);
     for (const i of t.indexes) if (i.primary || (i.unique && !eng.catalog.standaloneIndexes.has(i.name))) rows.push([i.name, t.oid, i.primary ? 'p' : 'u', true, 0, true]);
     for (const fk of t.fkeys ?? []) rows.push([fk.name, t.oid, 'f', fk.parent === undefined, fk.parent === undefined ? 0 : 1, fk.validated]);
   }

@@ -41,7 +41,8 @@ import { N, Gen, SERIAL_TYPES, collectColumnRefs } from '../executor/util.js';
 import { latestRows, saveTableDef, refreshColumns, refreshIndexColumns, rewriteTable } from './relfile.js';
 import { referencingKeys } from '../ri/ri_triggers.js';
 import { changeOwner } from './grant.js';
-import { addConstraint, dropConstraint, viewsReading, addFkConstraint, validateConstraint, dropFkConstraint } from './atconstraints.js';
+import { AlterWork, rewriteTables, type AlteredTableInfo } from './atwork.js';
+import { renameConstraint, addConstraint, dropConstraint, viewsReading, addFkConstraint, validateConstraint, dropFkConstraint } from './atconstraints.js';
 
 /** What the statement says, as PostgreSQL's syntax error texts name the subcommands. */
 const SUBCOMMAND_NAMES: Record<string, string> = {
@@ -172,30 +173,32 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   // an inheritance tree: ONLY's restrictions, the descendants locked (commands/atinherit.ts)
   const inhTree = inInheritanceTree(ex, t);
   if (inhTree) yield* prepareInheritedAlter(ex, s, t, cmds, !!n.relation.inh, mode);
-  let fks = 0;
+  // phase 1 (ATPrepCmd): each subcommand checked in the order written against the table as it is, filed under its
+  // pass; phase 2 runs the passes (catalog changes only), phase 3 scans or rewrites the table once (commands/atwork.ts)
+  const work = new AlterWork(t);
   for (const c of cmds) {
-    if (c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN') { yield* addFkConstraint(ex, s, t, c.def.Constraint); fks++; } else if (c.subtype === 'AT_AddColumn' && (c.def.ColumnDef.constraints ?? []).some((k: N) => k.Constraint?.contype === 'CONSTR_FOREIGN')) {
-      // ADD COLUMN … REFERENCES: the column first, then its foreign key (transformAlterTableStmt splits them so)
-      const cd = c.def.ColumnDef as N;
-      const all = (cd.constraints ?? []) as N[];
-      const fkCons = all.filter((k) => k.Constraint?.contype === 'CONSTR_FOREIGN' || k.Constraint?.contype?.startsWith('CONSTR_ATTR_'));
-      if (fkCons.some((k) => k.Constraint.contype.startsWith('CONSTR_ATTR_'))) throw notSupported('DEFERRABLE in ALTER TABLE ... ADD COLUMN ... REFERENCES (add the constraint separately)');
-      alterOne(ex, s, t, { ...c, def: { ColumnDef: { ...cd, constraints: all.filter((k) => !fkCons.includes(k)) } } });
-      for (const k of fkCons) { yield* addFkConstraint(ex, s, t, { ...k.Constraint, fk_attrs: [{ String: { sval: cd.colname } }] }); fks++; }
-    } else if (c.subtype === 'AT_ValidateConstraint') yield* validateConstraint(ex, s, t, c.name);
-    else if (c.subtype === 'AT_DropConstraint' && t.fkeys?.some((f) => f.name === c.name)) yield* dropFkConstraint(ex, s, t, c.name);
-    else if (inhTree) alterInherited(ex, s, t, c, !!n.relation.inh, (tt, cc) => alterOne(ex, s, tt, cc));
-    else alterOne(ex, s, t, c);
+    if (c.subtype === 'AT_AlterColumnType') work.prepared.set(c, prepAlterColumnType(ex, s, t, c.name, c.def.ColumnDef));
+    work.schedule(c);
   }
+  let fks = 0;
+  const apply = (tt: Table, cc: N) => alterOne(ex, s, tt, cc, work);
+  yield* work.run(function* (c: N): Gen<void> {
+    if (c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN') { yield* addFkConstraint(ex, s, t, c.def.Constraint); fks++; }
+    else if (c.subtype === 'AT_ValidateConstraint') yield* validateConstraint(ex, s, t, c.name);
+    else if (c.subtype === 'AT_DropConstraint' && t.fkeys?.some((f) => f.name === c.name)) yield* dropFkConstraint(ex, s, t, c.name);
+    else if (inhTree) alterInherited(ex, s, t, c, !!n.relation.inh, apply);
+    else apply(t, c);
+  });
+  rewriteTables(ex, s, work);
   // adding foreign keys runs catalog commands of its own: +1, and +4 per key (measured: tests/scenarios/fk/cid.spec)
   if (fks) s.tx!.curcid += 1 + 4 * fks;
   s.tx!.cidUsed = true;
   return done;
 }
 
-function alterOne(ex: Executor, s: Session, t: Table, c: N): void {
+function alterOne(ex: Executor, s: Session, t: Table, c: N, work: AlterWork): void {
   switch (c.subtype) {
-    case 'AT_AddColumn': return addColumn(ex, s, t, c.def.ColumnDef, !!c.missing_ok);
+    case 'AT_AddColumn': return addColumn(ex, s, t, c.def.ColumnDef, !!c.missing_ok, work);
     case 'AT_DropColumn': return dropColumn(ex, s, t, c.name, !!c.missing_ok);
     case 'AT_ColumnDefault': {
       const col = columnOrError(t, c.name);
@@ -209,8 +212,8 @@ function alterOne(ex: Executor, s: Session, t: Table, c: N): void {
     case 'AT_SetNotNull': {
       const col = columnOrError(t, c.name);
       if (col.notNull) return;
-      if (latestRows(ex, s, t).some((r) => r[col.attnum - 1] === null)) throw new PgError('23502', `column "${col.name}" of relation "${t.name}" contains null values`);
       col.notNull = true;
+      work.tab(t).verifyNotNull = true; // phase 3 reads every row
       return;
     }
     case 'AT_DropNotNull': {
@@ -220,8 +223,8 @@ function alterOne(ex: Executor, s: Session, t: Table, c: N): void {
       col.notNull = false;
       return;
     }
-    case 'AT_AlterColumnType': return alterColumnType(ex, s, t, c.name, c.def.ColumnDef);
-    case 'AT_AddConstraint': return addConstraint(ex, s, t, c.def.Constraint);
+    case 'AT_AlterColumnType': return alterColumnType(ex, s, t, c, work);
+    case 'AT_AddConstraint': return addConstraint(ex, s, t, c.def.Constraint, work);
     case 'AT_DropConstraint': return dropConstraint(ex, s, t, c.name, !!c.missing_ok);
     case 'AT_SetRelOptions': case 'AT_ResetRelOptions': {
       const { options } = applyRelOptions(t.reloptions, (c.def?.List?.items ?? []) as N[], c.subtype === 'AT_ResetRelOptions');
@@ -251,7 +254,7 @@ function checkDefault(ex: Executor, s: Session, col: Column, expr: unknown): Com
   return ex.assign(compileExpr(expr as N, { relName: null, alias: null, columns: [], hasSystem: false, env: ex.env(s, snap), sql: '' }), col, undefined);
 }
 
-function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists: boolean): void {
+function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists: boolean, work: AlterWork): void {
   if (findColumn(t, cd.colname)) {
     if (ifNotExists) {
       s.acc.notices.push({ severity: 'NOTICE', sqlstate: '42701', message: `column "${cd.colname}" of relation "${t.name}" already exists, skipping` });
@@ -261,17 +264,23 @@ function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists: boole
   }
   const type = columnType(cd);
   const col: Column = { name: cd.colname, type, notNull: false, defaultExpr: null, attnum: t.columns.length + 1 };
-  const constraints: N[] = [];
-  for (const cn of (cd.constraints ?? []) as N[]) {
+  // transformAlterTableStmt: the column's PRIMARY KEY / UNIQUE become an index (pass ADD_INDEX), its CHECK and
+  // REFERENCES constraints of their own (ADD_OTHERCONSTR) — on the named table only; a child reached by recursion
+  // gets the column (NOT NULL and DEFAULT included) and the CHECK by the constraint's own recursion
+  const later: N[] = [];
+  const cons = (cd.constraints ?? []) as N[];
+  if (cons.some((k) => k.Constraint?.contype?.startsWith('CONSTR_ATTR_'))) throw notSupported('DEFERRABLE in ALTER TABLE ... ADD COLUMN (add the constraint separately)');
+  const key = [{ String: { sval: cd.colname } }];
+  for (const cn of cons) {
     const k = cn.Constraint as N;
     switch (k.contype) {
       case 'CONSTR_NOTNULL': col.notNull = true; break;
       case 'CONSTR_NULL': break;
       case 'CONSTR_DEFAULT': col.defaultExpr = materializeLiterals(k.raw_expr); break;
-      case 'CONSTR_PRIMARY': col.notNull = true; constraints.push({ ...k, keys: [{ String: { sval: cd.colname } }] }); break;
-      case 'CONSTR_UNIQUE': constraints.push({ ...k, keys: [{ String: { sval: cd.colname } }] }); break;
-      case 'CONSTR_CHECK': constraints.push({ ...k, columnName: cd.colname }); break;
-      case 'CONSTR_FOREIGN': break; // added after the column by alterTableStmt
+      case 'CONSTR_PRIMARY': col.notNull = true; later.push({ ...k, keys: key }); break;
+      case 'CONSTR_UNIQUE': later.push({ ...k, keys: key }); break;
+      case 'CONSTR_CHECK': later.push({ ...k, columnName: cd.colname }); break;
+      case 'CONSTR_FOREIGN': later.push({ ...k, fk_attrs: key }); break;
       case 'CONSTR_IDENTITY': throw notSupported('ALTER TABLE ... ADD COLUMN ... GENERATED AS IDENTITY', posOf(k.location));
       case 'CONSTR_GENERATED':
         if (k.generated_kind === 'v') throw notSupported('virtual generated columns (PostgreSQL 15 has STORED only)', posOf(k.location));
@@ -281,7 +290,9 @@ function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists: boole
       default: throw notSupported(`column constraint ${k.contype}`, posOf(k.location));
     }
   }
-  if (col.generated) return addGeneratedColumn(ex, s, t, col, constraints);
+  if (t === work.top) for (const k of later) work.schedule({ subtype: 'AT_AddConstraint', def: { Constraint: k } });
+  const tab = work.tab(t);
+  if (col.generated) return addGeneratedColumn(ex, s, t, col, tab);
   const def = col.defaultExpr ? checkDefault(ex, s, col, col.defaultExpr) : null;
   const volatile = !!col.defaultExpr && isVolatile(col.defaultExpr);
   ex.eng.catalog.allocOid(); // the pg_attrdef row (and the column's row type change)
@@ -293,16 +304,16 @@ function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists: boole
   t.columns.push(col);
   refreshColumns(t);
   if (volatile) {
-    // each existing row gets its own value: a rewrite
-    rewriteTable(ex, s, t, (vals) => { const out = vals.slice(); out[col.attnum - 1] = def!.fn(null as unknown as Row); return out; });
-  } else if (col.notNull && col.missing === undefined && latestRows(ex, s, t).length) {
-    throw new PgError('23502', `column "${col.name}" of relation "${t.name}" contains null values`);
+    // each existing row gets its own value: phase 3 rewrites the table
+    tab.newvals.push({ idx: col.attnum - 1, fn: () => def!.fn(null as unknown as Row), generated: false });
+    tab.rewrite = true;
+  } else if (col.notNull && col.missing === undefined) {
+    tab.verifyNotNull = true; // phase 3 looks for a row (which would read NULL here)
   }
-  for (const k of constraints) addConstraint(ex, s, t, k);
 }
 
 /** ADD COLUMN … GENERATED ALWAYS AS (…) STORED: every existing row gets its value — a table rewrite. */
-function addGeneratedColumn(ex: Executor, s: Session, t: Table, col: Column, constraints: N[]): void {
+function addGeneratedColumn(ex: Executor, s: Session, t: Table, col: Column, tab: AlteredTableInfo): void {
   const refs = new Set<string>();
   collectColumnRefs(col.generated, refs);
   for (const r of refs) {
@@ -315,12 +326,9 @@ function addGeneratedColumn(ex: Executor, s: Session, t: Table, col: Column, con
   ex.eng.catalog.allocOid(); // the pg_attrdef row
   t.columns.push(col);
   refreshColumns(t);
-  rewriteTable(ex, s, t, (vals) => {
-    const out = vals.slice();
-    out[col.attnum - 1] = gen.fn({ vals: out, item: null, blk: 0, off: 0, aggs: null });
-    return out;
-  });
-  for (const k of constraints) addConstraint(ex, s, t, k);
+  const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+  tab.newvals.push({ idx: col.attnum - 1, fn: (vals) => { row.vals = vals; return gen.fn(row); }, generated: true });
+  tab.rewrite = true;
 }
 
 function dropColumn(ex: Executor, s: Session, t: Table, name: string, missingOk: boolean): void {
@@ -370,8 +378,14 @@ function assignmentCast(c: Compiled, target: SqlType): Compiled {
   }
 }
 
-/** ALTER COLUMN TYPE: binary-compatible changes touch only the catalog; all others rewrite the table. */
-function alterColumnType(ex: Executor, s: Session, t: Table, name: string, cd: N): void {
+/** What ATPrepAlterColumnType works out before anything changes: the new type and the conversion from the old row. */
+interface AlterTypePrep { newType: SqlType; conv: Compiled }
+
+/**
+ * ATPrepAlterColumnType: the column looked up (42703), the new type resolved and the conversion — USING or an
+ * assignment cast of the column — compiled against the table as it is before the statement (42804).
+ */
+function prepAlterColumnType(ex: Executor, s: Session, t: Table, name: string, cd: N): AlterTypePrep {
   const col = columnOrError(t, name);
   const newType = columnType(cd);
   const idx = col.attnum - 1;
@@ -380,53 +394,71 @@ function alterColumnType(ex: Executor, s: Session, t: Table, name: string, cd: N
   }
   const snap = () => ex.eng.snapshotFor(s);
   const scope = { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false };
-  let conv: Compiled;
-  const target: Column = { ...col, type: newType };
   if (cd.raw_default) {
     const using = compileExpr(materializeLiterals(cd.raw_default) as N, scope);
     try {
-      conv = assignmentCast(using, newType);
+      return { newType, conv: assignmentCast(using, newType) };
     } catch (e) {
       if (e instanceof PgError && e.sqlstate === '42846') throw new PgError('42804', `result of USING clause for column "${col.name}" cannot be cast automatically to type ${typeDisplayName(newType)}`, { hint: 'You might need to add an explicit cast.' });
       throw e;
     }
-  } else {
-    const ref: Compiled = { fn: (r) => r.vals[idx]!, type: col.type, name: col.name, strength: 2 };
-    try {
-      conv = assignmentCast(ref, newType);
-    } catch (e) {
-      if (e instanceof PgError && e.sqlstate === '42846') {
-        throw new PgError('42804', `column "${col.name}" cannot be cast automatically to type ${typeDisplayName(newType)}`, { hint: `You might need to specify "USING ${col.name}::${typeDisplayName(newType)}".` });
-      }
-      throw e;
-    }
   }
+  const ref: Compiled = { fn: (r) => r.vals[idx]!, type: col.type, name: col.name, strength: 2 };
+  try {
+    return { newType, conv: assignmentCast(ref, newType) };
+  } catch (e) {
+    if (e instanceof PgError && e.sqlstate === '42846') {
+      throw new PgError('42804', `column "${col.name}" cannot be cast automatically to type ${typeDisplayName(newType)}`, { hint: `You might need to specify "USING ${col.name}::${typeDisplayName(newType)}".` });
+    }
+    throw e;
+  }
+}
+
+/**
+ * ATExecAlterColumnType: the column looked up again (a DROP COLUMN earlier in the statement: 42703), its DEFAULT
+ * cast to the new type, the type changed and the CHECK constraints that read the column compiled again (queued for
+ * phase 3). A binary-compatible change touches only the catalog; any other gives phase 3 a rewrite.
+ */
+function alterColumnType(ex: Executor, s: Session, t: Table, c: N, work: AlterWork): void {
+  const col = columnOrError(t, c.name);
+  const cd = c.def.ColumnDef as N;
+  const idx = col.attnum - 1;
+  const tab = work.tab(t);
+  const before = tab.oldTypes.get(idx);
+  if (before && (before.name !== col.type.name || before.typmod !== col.type.typmod)) throw new PgError('0A000', `cannot alter type of column "${col.name}" twice`);
+  const { newType, conv } = (t === work.top ? work.prepared.get(c) : undefined) ?? prepAlterColumnType(ex, s, t, c.name, cd);
   if (col.defaultExpr) {
-    try { checkDefault(ex, s, target, col.defaultExpr); } catch (e) {
-      if (e instanceof PgError && e.sqlstate === '42804') throw new PgError('42804', `default for column "${col.name}" cannot be cast automatically to type ${typeDisplayName(newType)}`);
+    // the stored default is an expression of the old type (a literal was coerced to it): an assignment cast to the new
+    try { assignmentCast(checkDefault(ex, s, col, col.defaultExpr), newType); } catch (e) {
+      if (e instanceof PgError && (e.sqlstate === '42804' || e.sqlstate === '42846')) throw new PgError('42804', `default for column "${col.name}" cannot be cast automatically to type ${typeDisplayName(newType)}`);
       throw e;
     }
   }
   const old = col.type;
+  if (!before) tab.oldTypes.set(idx, old);
   const textual = (x: SqlType) => x.name === 'text' || x.name === 'varchar';
   const binaryCompatible = !cd.raw_default && (
     (old.name === newType.name && (newType.typmod < 0 || (old.typmod >= 0 && newType.typmod >= old.typmod)))
     || (textual(old) && newType.name === 'text') || (old.name === 'text' && newType.name === 'varchar' && newType.typmod < 0));
   col.type = newType;
   refreshColumns(t);
-  for (const ch of t.checks) ch.compiled = undefined;
-  // no rewrite: the old tuples stay, and so does the missing value they read (binary-compatible: the same datum)
+  // the CHECK constraints on the column parsed again for its new type (a failure fails the ALTER), verified in phase 3
+  // (newest first, as PostgreSQL 15 parses them again: the first to fail is the one reported)
+  const snap = () => ex.eng.snapshotFor(s);
+  t.checks = t.checks.slice().reverse().map((ch) => {
+    const refs = new Set<string>();
+    collectColumnRefs(ch.expr, refs);
+    if (!refs.has(col.name)) return { ...ch, compiled: undefined };
+    const compiled = compileExpr(ch.expr as N, { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false });
+    if (!ch.notValid) tab.constraints.push({ name: ch.name, compiled });
+    return { ...ch, compiled };
+  }).reverse();
+  // no rewrite: the old tuples stay, and so does the missing value they read (binary-compatible: the same datum);
+  // otherwise the old rows are read with the missing value (ADD COLUMN ... DEFAULT) in place, so it is converted too
   if (binaryCompatible) return;
   const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
-  // the old rows are read with the missing value (ADD COLUMN ... DEFAULT) still in place, so it is converted too;
-  // afterwards every tuple carries the column and the catalog forgets it (RelationClearMissing)
-  rewriteTable(ex, s, t, (vals) => {
-    row.vals = vals;
-    const out = vals.slice();
-    out[idx] = conv.fn(row) as Value;
-    return out;
-  });
-  col.missing = undefined;
+  tab.newvals.push({ idx, fn: (vals) => { row.vals = vals; return conv.fn(row) as Value; }, generated: false });
+  tab.rewrite = true;
 }
 
 /** A copy of a parse tree with every unqualified or table-qualified reference to column `from` renamed. */
@@ -443,8 +475,25 @@ function renameColumnRefs(n: unknown, from: string, to: string): unknown {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, renameColumnRefs(v, from, to)]));
 }
 
+/** ALTER TABLE ... RENAME CONSTRAINT ... TO ... (commands/atconstraints.ts renameConstraint), under AccessExclusiveLock. */
+function* renameConstraintStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
+  ex.checkReadOnly(s, 'ALTER TABLE');
+  const done: QueryResult = { command: 'ALTER TABLE', columns: null, rows: [] };
+  const t0 = target(ex, s, n.relation, !!n.missing_ok);
+  if (!t0) return done;
+  const t = yield* ex.lockTableAgain(s, t0, LockMode.AccessExclusive, () => target(ex, s, n.relation, !!n.missing_ok));
+  if (!t) return done;
+  ex.eng.ensureXid(s);
+  if (t.partKey || t.partOf) throw notSupported('RENAME CONSTRAINT of a partitioned table or partition');
+  s.tx!.undo.push(saveTableDef(ex, t));
+  renameConstraint(ex, s, t, n.subname, n.newname);
+  s.tx!.cidUsed = true;
+  return done;
+}
+
 /** ALTER TABLE ... RENAME [COLUMN] ... TO ... (RenameStmt on a table). */
 export function* renameStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
+  if (n.renameType === 'OBJECT_TABCONSTRAINT') return yield* renameConstraintStmt(ex, s, n);
   if (n.renameType !== 'OBJECT_TABLE' && n.renameType !== 'OBJECT_COLUMN') throw notSupported(`ALTER ${String(n.renameType).replace('OBJECT_', '')} ... RENAME`);
   if (n.renameType === 'OBJECT_COLUMN' && n.relationType !== 'OBJECT_TABLE') throw notSupported(`renaming columns of a ${String(n.relationType).replace('OBJECT_', '').toLowerCase()}`);
   ex.checkReadOnly(s, 'ALTER TABLE');
