@@ -42,7 +42,7 @@ import { latestRows, saveTableDef, refreshColumns, refreshIndexColumns, rewriteT
 import { referencingKeys } from '../ri/ri_triggers.js';
 import { changeOwner } from './grant.js';
 import { AlterWork, rewriteTables, type AlteredTableInfo } from './atwork.js';
-import { renameConstraint, addConstraint, dropConstraint, viewsReading, addFkConstraint, validateConstraint, dropFkConstraint } from './atconstraints.js';
+import { renameConstraint, dropDependentKeys, addConstraint, dropConstraint, viewsReading, addFkConstraint, validateConstraint, dropFkConstraint } from './atconstraints.js';
 
 /** What the statement says, as PostgreSQL's syntax error texts name the subcommands. */
 const SUBCOMMAND_NAMES: Record<string, string> = {
@@ -186,8 +186,11 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
     if (c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN') { yield* addFkConstraint(ex, s, t, c.def.Constraint); fks++; }
     else if (c.subtype === 'AT_ValidateConstraint') yield* validateConstraint(ex, s, t, c.name);
     else if (c.subtype === 'AT_DropConstraint' && t.fkeys?.some((f) => f.name === c.name)) yield* dropFkConstraint(ex, s, t, c.name);
-    else if (inhTree) alterInherited(ex, s, t, c, !!n.relation.inh, apply);
-    else apply(t, c);
+    else {
+      if (c.subtype === 'AT_DropConstraint' && c.behavior === 'DROP_CASCADE') yield* dropDependentKeys(ex, s, t, c.name);
+      if (inhTree) alterInherited(ex, s, t, c, !!n.relation.inh, apply);
+      else apply(t, c);
+    }
   });
   rewriteTables(ex, s, work);
   // adding foreign keys runs catalog commands of its own: +1, and +4 per key (measured: tests/scenarios/fk/cid.spec)

@@ -106,6 +106,9 @@ function chooseName(ex: Executor, t: Table, base: string): string {
 
 /** ADD CONSTRAINT: with `work` (ALTER TABLE's queue) the rows are verified in its phase 3, else at once. */
 export function addConstraint(ex: Executor, s: Session, t: Table, c: N, work?: AlterWork): void {
+  // an index-backed constraint is first an index: its name taken by any relation is 42P07 (DefineIndex)
+  const indexed = c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE';
+  if (indexed && c.conname && ex.eng.catalog.relationExists(c.conname, t.temp?.session)) throw new PgError('42P07', `relation "${c.conname}" already exists`);
   if (c.conname && constraintNames(ex, t).has(c.conname)) throw new PgError('42710', `constraint "${c.conname}" for relation "${t.name}" already exists`);
   switch (c.contype) {
     case 'CONSTR_CHECK': return addCheck(ex, s, t, c, work);
@@ -235,5 +238,24 @@ export function renameConstraint(ex: Executor, s: Session, t: Table, from: strin
     const users = referencingKeys(ex, t).filter((r) => r.fk.refIndex === from);
     for (const r of users) r.fk.refIndex = to;
     s.tx!.undo.push(() => { index.name = from; for (const r of users) r.fk.refIndex = from; });
+  }
+}
+
+/**
+ * DROP CONSTRAINT … CASCADE of a PRIMARY KEY / UNIQUE constraint foreign keys use: those foreign keys go first
+ * (NOTICE "drop cascades to constraint … on table …"), each referencing table locked AccessExclusive (its triggers).
+ */
+export function* dropDependentKeys(ex: Executor, s: Session, t: Table, name: string): Gen<void> {
+  const index = t.indexes.find((i) => i.name === name && !ex.eng.catalog.standaloneIndexes.has(i.name));
+  if (!index) return;
+  const deps = referencingKeys(ex, t).filter((r) => r.fk.refIndex === index.name && r.fk.parent === undefined);
+  if (!deps.length) return;
+  const lines = deps.map((r) => `drop cascades to constraint ${r.fk.name} on table ${r.table.name}`);
+  s.acc.notices.push(lines.length === 1
+    ? { severity: 'NOTICE', sqlstate: '00000', message: lines[0]! }
+    : { severity: 'NOTICE', sqlstate: '00000', message: `drop cascades to ${lines.length} other objects`, detail: lines.join('\n') });
+  for (const r of deps) {
+    if (r.table !== t) yield* ex.eng.acquireLock(s, { type: 'relation', rel: r.table.oid }, LockMode.AccessExclusive);
+    dropKeyFamily(ex, s, r.fk);
   }
 }
