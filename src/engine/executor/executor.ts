@@ -165,7 +165,7 @@ export class Executor {
       case 'ViewStmt': return yield* createView(this, s, node, raw.text);
       case 'CreateExtensionStmt': return createExtension(this, s, node);
       case 'CopyStmt': throw notSupported('COPY');
-      case 'PrepareStmt': return prepareStmt(this, s, node, raw);
+      case 'PrepareStmt': return yield* prepareStmt(this, s, node, raw);
       case 'ExecuteStmt': return yield* executeStmt(this, s, node, raw);
       case 'DeallocateStmt': return deallocateStmt(s, node);
       case 'ConstraintsSetStmt': {
