@@ -200,6 +200,7 @@ export class Executor {
       // side effects replayed, not repeated, when the row is evaluated again after a wait (executor/exprwait.ts)
       nextval: (name) => replayOr(s, () => eng.nextval(s, name)) as number | bigint,
       currval: (name) => eng.currval(s, name),
+      lastval: () => eng.lastval(s),
       setval: (name, v, called) => replayOr(s, () => eng.setval(s, name, v, called)) as number | bigint,
       subquery: (select, outer, opts) => this.prepareSubquery(s, select, outer, snapshot, opts),
       currentSnapshot: () => formatSnapshot(snapshot()),
@@ -258,6 +259,8 @@ export class Executor {
         : cat.get(rv.relname);
     // a system catalog or view PostgreSQL 15 has (pg_index, pg_stat_statements' neighbours ...) and the simulator does not
     if (!t && !rv.schemaname && PG15_CATALOG_RELATIONS.has(rv.relname)) throw notSupported(`the system catalog ${rv.relname} in this statement (SELECT reads pg_class, pg_attribute, pg_constraint, pg_inherits, pg_database, pg_tables, pg_indexes, pg_settings, pg_locks and the pg_stat views)`, posOf(rv.location));
+    // a view reached here is the target of INSERT / UPDATE / DELETE / MERGE / TRUNCATE / LOCK (a SELECT expands it first)
+    if (!t && (!rv.schemaname || rv.schemaname === 'public') && cat.view(rv.relname)) throw notSupported(`writing through the view "${rv.relname}" (automatically updatable views, INSTEAD OF triggers)`, posOf(rv.location));
     if (!t) throw new PgError('42P01', `relation "${rv.schemaname ? `${rv.schemaname}.` : ''}${rv.relname}" does not exist`, { position: posOf(rv.location) });
     return t;
   }
