@@ -38,7 +38,7 @@ import { tableKey, type Table, type Column } from '../catalog/catalog.js';
 import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
 import { LockMode } from '../lock/lock.js';
 import { N, Gen, SERIAL_TYPES, collectColumnRefs } from '../executor/util.js';
-import { latestRows, saveTableDef, refreshColumns, refreshIndexColumns, rewriteTable } from './relfile.js';
+import { saveTableDef, refreshColumns, refreshIndexColumns } from './relfile.js';
 import { referencingKeys } from '../ri/ri_triggers.js';
 import { changeOwner } from './grant.js';
 import { AlterWork, rewriteTables, type AlteredTableInfo } from './atwork.js';
@@ -183,8 +183,9 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   let fks = 0;
   const apply = (tt: Table, cc: N) => alterOne(ex, s, tt, cc, work);
   yield* work.run(function* (c: N): Gen<void> {
-    if (c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN') { yield* addFkConstraint(ex, s, t, c.def.Constraint); fks++; }
-    else if (c.subtype === 'AT_ValidateConstraint') yield* validateConstraint(ex, s, t, c.name);
+    if (c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN') {
+      yield* addFkConstraint(ex, s, t, c.def.Constraint); fks++;
+    } else if (c.subtype === 'AT_ValidateConstraint') yield* validateConstraint(ex, s, t, c.name);
     else if (c.subtype === 'AT_DropConstraint' && t.fkeys?.some((f) => f.name === c.name)) yield* dropFkConstraint(ex, s, t, c.name);
     else {
       if (c.subtype === 'AT_DropConstraint' && c.behavior === 'DROP_CASCADE') yield* dropDependentKeys(ex, s, t, c.name);

@@ -37,7 +37,10 @@ import type { N, Gen } from '../executor/util.js';
 import { latestRows, rewriteTable } from './relfile.js';
 
 /** The AT_PASS_* numbers of PostgreSQL 15's tablecmds.c. */
-export const enum Pass { Drop = 0, AlterType = 1, OldIndex = 2, OldConstr = 3, AddCol = 4, AddConstr = 5, ColAttrs = 6, AddIndexConstr = 7, AddIndex = 8, AddOtherConstr = 9, Misc = 10 }
+export const enum Pass {
+  Drop = 0, AlterType = 1, OldIndex = 2, OldConstr = 3, AddCol = 4, AddConstr = 5, ColAttrs = 6,
+  AddIndexConstr = 7, AddIndex = 8, AddOtherConstr = 9, Misc = 10,
+}
 const NUM_PASSES = 11;
 
 /** The pass ATPrepCmd (and ATParseTransformCmd, for ADD CONSTRAINT) files a subcommand under. */
