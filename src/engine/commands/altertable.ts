@@ -7,19 +7,20 @@
  * SET (storage parameters) and ALTER COLUMN SET STATISTICS take ShareUpdateExclusiveLock, which lets reads and
  * writes go on. Only then are names checked (a missing column fails after the lock wait, as in PostgreSQL).
  *
- * What each subcommand does to the rows:
+ * The subcommands are checked in the order written, then run in PostgreSQL's passes, and the table is read once at
+ * the end — one rewrite or one verifying scan for the whole statement (commands/atwork.ts). What each does:
  *   ADD COLUMN [DEFAULT c]     nothing: c (evaluated once) becomes attmissingval, old tuples keep their natts;
  *                              a volatile DEFAULT (nextval(), random()) rewrites the table, one value per row
- *   ADD COLUMN ... NOT NULL    checks that the table is empty when there is no DEFAULT (23502)
+ *   ADD COLUMN ... NOT NULL    the end's scan must find the table empty when there is no DEFAULT (23502)
  *   DROP COLUMN                nothing: attisdropped, the bytes stay in every tuple; its indexes and CHECKs go
  *   ALTER COLUMN TYPE          a rewrite into a new relfilenode (commands/relfile.ts) unless binary-compatible
- *   SET NOT NULL / ADD CHECK   a full scan that must find no violating row (23502 / 23514)
+ *   SET NOT NULL / ADD CHECK   the end's scan (or rewrite) must find no violating row (23502 / 23514); NOT VALID: none
  *   ADD PRIMARY KEY / UNIQUE   an index build (23505 "could not create unique index" on a duplicate)
  *
- * Mirrors: src/backend/commands/tablecmds.c (AlterTable, ATExecAddColumn, ATExecDropColumn, ATExecAlterColumnType,
- * ATExecSetNotNull, ATExecAddConstraint, ATRewriteTable, renameatt, RenameRelation). Simplifications: subcommands
- * run in the order written (PostgreSQL sorts them into passes), catalog changes are not MVCC (readers see the
- * new definition at once once they get past the lock), the command counter moves by one per statement.
+ * Mirrors: src/backend/commands/tablecmds.c (AlterTable, ATExecAddColumn, ATExecDropColumn, ATPrepAlterColumnType,
+ * ATExecAlterColumnType, ATExecSetNotNull, ATExecAddConstraint, renameatt, RenameRelation, RenameConstraint).
+ * Simplifications: catalog changes are not MVCC (readers see the new definition at once once they get past the
+ * lock), the command counter moves by one per statement.
  */
 import { stampCreated, shadowRow, unshadow, type Shadow } from '../catalog/catalogsnapshot.js';
 import { ensureTopXid } from '../xact/xactblock.js';
@@ -34,7 +35,10 @@ import type { Session, QueryResult } from '../session/session.js';
 import { intConst, materializeLiterals } from '../sql/parser.js';
 import { compileExpr, castTo, type Row, type Compiled } from '../sql/expr.js';
 import { resolveTypeName, typeDisplayName, type SqlType, type Value } from '../sql/types.js';
-import { tableKey, type Table, type Column } from '../catalog/catalog.js';
+import { tableKey, relKey, type Table, type Column } from '../catalog/catalog.js';
+import { Sequence } from '../sequence/sequence.js';
+import { tempNamespace } from './tempcmds.js';
+import { WalKind } from '../wal/wal.js';
 import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
 import { LockMode } from '../lock/lock.js';
 import { N, Gen, SERIAL_TYPES, collectColumnRefs } from '../executor/util.js';
@@ -243,11 +247,11 @@ function alterOne(ex: Executor, s: Session, t: Table, c: N, work: AlterWork): vo
   }
 }
 
-/** Column type of a ColumnDef (no serial here: ADD COLUMN serial is refused). */
+/** Column type of a ColumnDef (serial: ADD COLUMN handles it before; ALTER COLUMN TYPE serial is 42704 as in PostgreSQL). */
 function columnType(cd: N): SqlType {
   const tn = cd.typeName as N;
   const names = (tn.names as N[]).map((x) => x.String.sval as string);
-  if (SERIAL_TYPES.has(names[names.length - 1]!.toLowerCase())) throw notSupported('ALTER TABLE ... ADD COLUMN of a serial type', posOf(tn.location));
+  if (SERIAL_TYPES.has(names[names.length - 1]!.toLowerCase())) throw new PgError('42704', `type "${names[names.length - 1]}" does not exist`, { position: posOf(tn.location)! });
   const mods = ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0);
   return resolveTypeName(names, mods, posOf(tn.location), tn.arrayBounds);
 }
@@ -266,8 +270,9 @@ function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists: boole
     }
     throw new PgError('42701', `column "${cd.colname}" of relation "${t.name}" already exists`);
   }
-  const type = columnType(cd);
-  const col: Column = { name: cd.colname, type, notNull: false, defaultExpr: null, attnum: t.columns.length + 1 };
+  const serial = serialColumn(ex, s, t, cd);
+  const type = serial?.type ?? columnType(cd);
+  const col: Column = { name: cd.colname, type, notNull: !!serial, defaultExpr: serial?.defaultExpr ?? null, attnum: t.columns.length + 1 };
   // transformAlterTableStmt: the column's PRIMARY KEY / UNIQUE become an index (pass ADD_INDEX), its CHECK and
   // REFERENCES constraints of their own (ADD_OTHERCONSTR) — on the named table only; a child reached by recursion
   // gets the column (NOT NULL and DEFAULT included) and the CHECK by the constraint's own recursion
@@ -314,6 +319,33 @@ function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists: boole
   } else if (col.notNull && col.missing === undefined) {
     tab.verifyNotNull = true; // phase 3 looks for a row (which would read NULL here)
   }
+}
+
+/**
+ * ADD COLUMN c serial (transformColumnDefinition): a sequence t_c_seq owned by the column is created first, the column
+ * is an integer NOT NULL DEFAULT nextval('t_c_seq') — a volatile default, so every existing row gets the next value.
+ */
+function serialColumn(ex: Executor, s: Session, t: Table, cd: N): { type: SqlType; defaultExpr: N } | null {
+  const tn = cd.typeName as N;
+  const names = (tn.names as N[]).map((x) => x.String.sval as string);
+  const base = SERIAL_TYPES.get(names[names.length - 1]!.toLowerCase());
+  if (!base || names.length > 1) return null;
+  if (findColumn(t, cd.colname)) return null; // 42701 / IF NOT EXISTS below
+  const cat = ex.eng.catalog;
+  if (t.nsp || inInheritanceTree(ex, t)) throw notSupported('ALTER TABLE ... ADD COLUMN of a serial type in a schema other than public or an inheritance tree', posOf(tn.location));
+  const type = resolveTypeName([base], [], posOf(tn.location));
+  const tempSession = t.temp?.session;
+  let seqName = `${t.name}_${cd.colname}_seq`;
+  for (let k = 1; cat.relationExists(seqName, tempSession); k++) seqName = `${t.name}_${cd.colname}_seq${k}`;
+  const seq = new Sequence(cat.allocOid(), seqName, type.name === 'int8' ? 9223372036854775807n : type.name === 'int2' ? 32767 : 2147483647, t.name);
+  seq.ownedByColumn = cd.colname;
+  if (t.temp) seq.temp = { session: t.temp.session, nsp: tempNamespace(ex.eng, s).nsp };
+  const key = relKey(seq);
+  cat.sequences.set(key, seq);
+  if (!t.temp) stampCreated(cat, s.name, ensureTopXid(ex.eng, s), seq);
+  s.tx!.undo.push(() => cat.sequences.delete(key));
+  if (!t.temp) ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0);
+  return { type, defaultExpr: { FuncCall: { funcname: [{ String: { sval: 'nextval' } }], args: [{ A_Const: { sval: { sval: seqName }, location: -1 } }], location: -1 } } };
 }
 
 /** ADD COLUMN … GENERATED ALWAYS AS (…) STORED: every existing row gets its value — a table rewrite. */

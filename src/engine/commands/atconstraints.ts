@@ -1,18 +1,20 @@
 /**
  * ALTER TABLE ... ADD CONSTRAINT / DROP CONSTRAINT: CHECK, PRIMARY KEY and UNIQUE on an existing table.
  *
- * Adding a constraint checks the rows already there: a CHECK scans the table and fails with 23514 "check
- * constraint ... is violated by some row" on the first row it rejects (NULL passes, as for new rows); PRIMARY KEY
- * first makes its columns NOT NULL (a scan: 23502 "... contains null values"), then, like UNIQUE, builds a unique
- * index over every live version — a duplicate fails the build with 23505 "could not create unique index". Names
- * follow ChooseConstraintName: t_pkey, t_col_key, t_col_check (t_check when the CHECK reads several columns).
+ * Adding a constraint checks the rows already there — in ALTER TABLE's last phase (commands/atwork.ts): a CHECK
+ * fails with 23514 "check constraint ... is violated by some row" on the first row it rejects (NULL passes, as for
+ * new rows; NOT VALID: the old rows are not checked until VALIDATE CONSTRAINT); PRIMARY KEY makes its columns NOT
+ * NULL (23502 "... contains null values" at that phase), and, like UNIQUE, builds a unique index over every live
+ * version at once — a duplicate fails the build with 23505 "could not create unique index". Names follow
+ * ChooseConstraintName: t_pkey, t_col_key, t_col_check (t_check when the CHECK reads several columns). RENAME
+ * CONSTRAINT renames a key's index with it; DROP CONSTRAINT ... CASCADE takes the foreign keys using a key along.
  *
  *     ALTER TABLE u ADD CHECK (n > 0);          -- 23514 if some row has n <= 0; else u_n_check
  *     ALTER TABLE u ADD PRIMARY KEY (n);        -- u_pkey, an index built now (OIDs: index, then constraint)
  *
  * Mirrors: src/backend/commands/tablecmds.c (ATExecAddConstraint, ATAddCheckConstraint, ATExecAddIndexConstraint,
- * ATExecDropConstraint, validateCheckConstraint), catalog/pg_constraint.c (ChooseConstraintName). Simplifications:
- * no exclusion constraints (foreign keys: atforeignkey.ts); constraint names are unique per table (PostgreSQL
+ * ATExecDropConstraint, validateCheckConstraint, rename_constraint_internal), catalog/pg_constraint.c
+ * (ChooseConstraintName). Simplifications: no exclusion constraints (foreign keys: atforeignkey.ts); constraint names are unique per table (PostgreSQL
  * checks the schema).
  */
 import type { Executor } from '../executor/executor.js';
