@@ -43,6 +43,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import type { N, Gen, Source } from '../executor/util.js';
 import { sequenceRow } from './sequence.js';
 import { systemRelation } from '../catalog/sysviews.js';
+import { informationSchemaRelation } from '../catalog/information_schema.js';
 import { pgCursorsView } from './portalcmds.js';
 import { pgSettingsView } from '../guc/pg_settings.js';
 
@@ -80,7 +81,8 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
   const env = ex.env(s, snap);
   // pg_catalog comes first on the search path: pg_class, pg_database (catalog/sysviews.ts), pg_settings (guc/pg_settings.ts)
   const sys = !rv.schemaname || rv.schemaname === 'pg_catalog'
-    ? systemRelation(ex.eng, rv.relname) ?? (rv.relname === 'pg_settings' ? pgSettingsView(s.gucs) : null) : null;
+    ? systemRelation(ex.eng, rv.relname) ?? (rv.relname === 'pg_settings' ? pgSettingsView(s.gucs) : null)
+    : rv.schemaname === 'information_schema' ? informationSchemaRelation(ex.eng, rv.relname) : null;
   if (sys) {
     const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
     return {
