@@ -10,7 +10,8 @@
  *
  * The view's columns (names and types) are fixed at CREATE: OR REPLACE may only add columns at the end (42P16
  * otherwise). The tables and columns a view reads are dependencies: DROP TABLE, DROP COLUMN and DROP VIEW of
- * something a view reads fail with 2BP01 and list the dependents.
+ * something a view reads fail with 2BP01 and list the dependents; DROP VIEW ... CASCADE drops the dependent views
+ * too (DROP TABLE ... CASCADE of a table views read is refused with 0A000).
  *
  * One system view is read the same way: pg_locks (system_views.sql: SELECT * FROM pg_lock_status()), the lock
  * manager's holders and waiters at the moment the statement reads it, in PostgreSQL 15's columns — locktype,
@@ -281,15 +282,33 @@ export function* dropView(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `view "${name}" does not exist, skipping` }); continue; }
       throw new PgError('42P01', `view "${name}" does not exist`);
     }
-    if (n.behavior === 'DROP_CASCADE' && dependentViews(ex, name).length) throw notSupported('DROP VIEW ... CASCADE');
-    checkNoDependents(ex, 'view', name);
+    // CASCADE: the views reading it (and theirs) go first, named in one NOTICE (reportDependentObjects)
+    const deps = n.behavior === 'DROP_CASCADE' ? dependentViews(ex, name) : [];
+    if (!deps.length) checkNoDependents(ex, 'view', name);
     yield* ex.eng.acquireLock(s, { type: 'relation', rel: view.oid }, LockMode.AccessExclusive);
-    ex.eng.ensureXid(s);
-    const key = relKey(view);
-    cat.views.delete(key);
-    const sh = view.temp ? null : shadowOf(cat, s.name, ensureTopXid(ex.eng, s), key, view.name, view, { view });
-    s.tx!.undo.push(() => { cat.views.set(key, view); if (sh) unshadow(cat, sh); });
-    s.tx!.cidUsed = true;
+    if (deps.length) {
+      const lines = deps.map((d) => `drop cascades to view ${d.view}`);
+      s.acc.notices.push(lines.length === 1 ? { severity: 'NOTICE', sqlstate: '00000', message: lines[0]! }
+        : { severity: 'NOTICE', sqlstate: '00000', message: `drop cascades to ${lines.length} other objects`, detail: lines.join('\n') });
+    }
+    for (const d of deps) {
+      const dv = [...cat.views.values()].find((v) => v.name === d.view && (!v.temp || v.temp.session === cat.current));
+      if (!dv) continue;
+      yield* ex.eng.acquireLock(s, { type: 'relation', rel: dv.oid }, LockMode.AccessExclusive);
+      removeView(ex, s, dv);
+    }
+    removeView(ex, s, view);
   }
   return { command: 'DROP VIEW', columns: null, rows: [] };
+}
+
+/** A view's pg_class row deleted: others' catalog snapshots keep it until COMMIT, ROLLBACK puts it back. */
+function removeView(ex: Executor, s: Session, view: View): void {
+  const cat = ex.eng.catalog;
+  ex.eng.ensureXid(s);
+  const key = relKey(view);
+  cat.views.delete(key);
+  const sh = view.temp ? null : shadowOf(cat, s.name, ensureTopXid(ex.eng, s), key, view.name, view, { view });
+  s.tx!.undo.push(() => { cat.views.set(key, view); if (sh) unshadow(cat, sh); });
+  s.tx!.cidUsed = true;
 }
