@@ -19,8 +19,9 @@
  * transaction, pid, mode, granted, fastpath (always false: no fast-path locks here), waitstart (on the virtual clock).
  *
  * Mirrors: src/backend/commands/view.c (DefineView, DefineVirtualRelation, checkViewTupleDesc),
- * rewrite/rewriteHandler.c (ApplyRetrieveRule), catalog/dependency.c (reportDependentObjects). Simplifications: a
- * view is always read-only here (no auto-updatable views), no materialized views, no ALTER VIEW;
+ * rewrite/rewriteHandler.c (ApplyRetrieveRule), catalog/dependency.c (reportDependentObjects). INSERT / UPDATE /
+ * DELETE through a simple view: commands/viewupdate.ts. Simplifications: no WITH CHECK OPTION, no materialized
+ * views, no ALTER VIEW;
  * a view's table that another session has locked makes the read fail with 0A000 instead of waiting; renaming a
  * table or column a view reads is refused (PostgreSQL tracks them by OID and attnum, this catalog by name).
  */
@@ -176,7 +177,7 @@ export function* createView(ex: Executor, s: Session, n: N, sqlText: string): Ge
   const done: QueryResult = { command: 'CREATE VIEW', columns: null, rows: [] };
   const rv = n.view as N;
   let temp = isTempRelation(rv);
-  if (n.withCheckOption && n.withCheckOption !== 'NO_CHECK_OPTION') throw notSupported('WITH CHECK OPTION (views here are read-only)');
+  if (n.withCheckOption && n.withCheckOption !== 'NO_CHECK_OPTION') throw notSupported('WITH CHECK OPTION');
   if (n.options?.length) throw notSupported('view options');
   ex.checkReadOnly(s, 'CREATE VIEW');
   const cat = ex.eng.catalog;

@@ -87,6 +87,7 @@ import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
 import type { VacuumParams } from '../vacuum/vacuumlazy.js';
 import { lockStmt, checkpoint } from '../commands/lockcmds.js';
 import { alterTableStmt, renameStmt } from '../commands/altertable.js';
+import { rewriteViewTarget } from '../commands/viewupdate.js';
 import { createSequence, alterSequence, dropSequence } from '../commands/sequence.js';
 import { createView, dropView } from '../commands/view.js';
 import { createTableAs } from '../commands/createas.js';
@@ -135,6 +136,8 @@ export class Executor {
         if (node.objtype !== 'OBJECT_TABLE') throw notSupported('materialized views');
         return yield* createTableAs(this, s, node.query.SelectStmt ?? node.query, node.into, !!node.if_not_exists, raw);
       case 'InsertStmt': case 'UpdateStmt': case 'DeleteStmt':
+        // a simple view as the target: the command on its table instead (commands/viewupdate.ts), again for a view on a view
+        for (let r = rewriteViewTarget(this.eng.catalog, type, node); r; r = rewriteViewTarget(this.eng.catalog, type, node)) node = r;
         if (type !== 'InsertStmt') node = currentOf(this, s, node); // WHERE CURRENT OF cursor: the tuple it is on
         if (node.withClause) return yield* withModify(this, s, type, node, raw);
         return yield* (type === 'InsertStmt' ? this.insertStmt(s, node, raw) : type === 'UpdateStmt' ? this.updateStmt(s, node, raw) : this.deleteStmt(s, node, raw));
