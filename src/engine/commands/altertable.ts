@@ -16,6 +16,7 @@
  *   ALTER COLUMN TYPE          a rewrite into a new relfilenode (commands/relfile.ts) unless binary-compatible
  *   SET NOT NULL / ADD CHECK   the end's scan (or rewrite) must find no violating row (23502 / 23514); NOT VALID: none
  *   ADD PRIMARY KEY / UNIQUE   an index build (23505 "could not create unique index" on a duplicate)
+ *   ALTER COLUMN ... RESTART / SET GENERATED / SET INCREMENT (an identity column): its sequence, as ALTER SEQUENCE
  *
  * Mirrors: src/backend/commands/tablecmds.c (AlterTable, ATExecAddColumn, ATExecDropColumn, ATPrepAlterColumnType,
  * ATExecAlterColumnType, ATExecSetNotNull, ATExecAddConstraint, renameatt, RenameRelation, RenameConstraint).
@@ -37,6 +38,7 @@ import { compileExpr, castTo, type Row, type Compiled } from '../sql/expr.js';
 import { resolveTypeName, typeDisplayName, type SqlType, type Value } from '../sql/types.js';
 import { tableKey, relKey, type Table, type Column } from '../catalog/catalog.js';
 import { Sequence } from '../sequence/sequence.js';
+import { alterSequence } from './sequence.js';
 import { tempNamespace } from './tempcmds.js';
 import { WalKind } from '../wal/wal.js';
 import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
@@ -155,7 +157,7 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   for (const c of cmds) {
     const known = ['AT_AddColumn', 'AT_DropColumn', 'AT_ColumnDefault', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_AlterColumnType',
       'AT_AddConstraint', 'AT_DropConstraint', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics', 'AT_ValidateConstraint',
-      'AT_EnableTrig', 'AT_DisableTrig', 'AT_EnableTrigAll', 'AT_DisableTrigAll', 'AT_EnableTrigUser', 'AT_DisableTrigUser'];
+      'AT_EnableTrig', 'AT_DisableTrig', 'AT_EnableTrigAll', 'AT_DisableTrigAll', 'AT_EnableTrigUser', 'AT_DisableTrigUser', 'AT_SetIdentity'];
     if (!known.includes(c.subtype)) throw notSupported(`ALTER TABLE ... ${subcommandName(c.subtype)}`);
   }
   const t = target(ex, s, n.relation, !!n.missing_ok);
@@ -190,6 +192,7 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
     if (c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN') {
       yield* addFkConstraint(ex, s, t, c.def.Constraint); fks++;
     } else if (c.subtype === 'AT_ValidateConstraint') yield* validateConstraint(ex, s, t, c.name);
+    else if (c.subtype === 'AT_SetIdentity') yield* setIdentity(ex, s, t, c);
     else if (c.subtype === 'AT_DropConstraint' && t.fkeys?.some((f) => f.name === c.name)) yield* dropFkConstraint(ex, s, t, c.name);
     else {
       if (c.subtype === 'AT_DropConstraint' && c.behavior === 'DROP_CASCADE') yield* dropDependentKeys(ex, s, t, c.name);
@@ -245,6 +248,23 @@ function alterOne(ex: Executor, s: Session, t: Table, c: N, work: AlterWork): vo
     case 'AT_EnableTrigAll': case 'AT_DisableTrigAll': case 'AT_EnableTrigUser': case 'AT_DisableTrigUser':
       return setTriggersEnabled(ex, s, t, null, c.subtype.startsWith('AT_Enable'));
   }
+}
+
+/**
+ * ALTER COLUMN ... SET GENERATED { ALWAYS | BY DEFAULT } / RESTART [WITH n] / SET sequence option (ATExecSetIdentity):
+ * the column's identity kind, and its sequence altered as ALTER SEQUENCE would (commands/sequence.ts).
+ */
+function* setIdentity(ex: Executor, s: Session, t: Table, c: N): Gen<void> {
+  const col = columnOrError(t, c.name);
+  if (!col.identity) throw new PgError('55000', `column "${col.name}" of relation "${t.name}" is not an identity column`);
+  const opts = ((c.def?.List?.items ?? []) as N[]).map((x) => x.DefElem as N);
+  const generated = opts.find((o) => o.defname === 'generated');
+  if (generated) col.identity = Number(generated.arg?.Integer?.ival) === 97 ? 'a' : 'd'; // ATTRIBUTE_IDENTITY_ALWAYS 'a'
+  const seqOpts = opts.filter((o) => o.defname !== 'generated');
+  if (!seqOpts.length) return;
+  const seq = [...ex.eng.catalog.sequences.values()].find((q) => q.ownedBy === t.name && q.ownedByColumn === col.name && q.temp?.session === t.temp?.session);
+  if (!seq) throw notSupported('ALTER COLUMN ... SET of an identity column without its sequence');
+  yield* alterSequence(ex, s, { sequence: { relname: seq.name }, options: seqOpts.map((o) => ({ DefElem: o })) });
 }
 
 /** Column type of a ColumnDef (serial: ADD COLUMN handles it before; ALTER COLUMN TYPE serial is 42704 as in PostgreSQL). */

@@ -51,6 +51,7 @@ export function passOf(c: N): Pass {
     case 'AT_AlterColumnType': return Pass.AlterType;
     case 'AT_AddColumn': return Pass.AddCol;
     case 'AT_SetNotNull': case 'AT_AddIdentity': return Pass.ColAttrs;
+    case 'AT_SetIdentity': return Pass.Misc; // after ADD IDENTITY (ATPrepCmd)
     case 'AT_AddConstraint': {
       // transformAlterTableStmt turns PRIMARY KEY / UNIQUE into an index (AT_AddIndex); CHECK and FOREIGN KEY stay constraints
       const k = c.def?.Constraint?.contype;
