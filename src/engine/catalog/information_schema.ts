@@ -1,5 +1,6 @@
 /**
- * information_schema.columns: one row per column of every table and view, the SQL standard's \d.
+ * information_schema.columns: one row per column of every table and view, the SQL standard's \d (another session's
+ * temporary ones left out); information_schema.tables: one row per table and view.
  *
  *     SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns
  *     WHERE table_name = 't' ORDER BY ordinal_position;
@@ -23,6 +24,7 @@ import type { Column } from './catalog.js';
 import type { SystemRelation } from './sysviews.js';
 import { visibleClassRows, visibleViewsAndSequences } from './catalogsnapshot.js';
 import type { N } from '../executor/util.js';
+import { viewInsertable } from '../commands/viewupdate.js';
 
 
 const COLUMNS: [string, SqlType][] = [
@@ -117,10 +119,12 @@ function columnRow(schema: string, rel: string, c: Column): Value[] {
 export function informationSchemaColumns(eng: Engine): SystemRelation {
   const rows: Value[][] = [];
   for (const { table: t, name } of visibleClassRows(eng)) {
+    if (t.temp && t.temp.session !== eng.catalog.current) continue; // NOT pg_is_other_temp_schema
     const schema = t.temp?.schema ?? t.nsp?.name ?? 'public';
     for (const c of t.columns) if (!c.dropped) rows.push(columnRow(schema, name, c));
   }
   for (const v of visibleViewsAndSequences(eng).views) {
+    if (v.temp && v.temp.session !== eng.catalog.current) continue;
     // a temporary view is in its session's pg_temp_N: named as that session's temporary tables' schema
     const schema = v.temp ? [...eng.catalog.tables.values()].find((t) => t.temp?.nsp === v.temp!.nsp)?.temp?.schema : 'public';
     v.columns.forEach((c, i) => {
@@ -135,8 +139,41 @@ export function informationSchemaColumns(eng: Engine): SystemRelation {
   };
 }
 
-/** information_schema.<name> as FROM reads it: columns, or 0A000 naming what is modelled. */
+/**
+ * information_schema.tables: a row per table (BASE TABLE, or LOCAL TEMPORARY in this session's pg_temp_N; another
+ * session's temporary tables are left out) and per view (VIEW), with is_insertable_into (a view: automatically
+ * updatable with a column of its table); commit_action is NULL (PostgreSQL 15 does not fill it in).
+ */
+export function informationSchemaTables(eng: Engine): SystemRelation {
+  const cat = eng.catalog;
+  const rows: Value[][] = [];
+  const row = (schema: string, name: string, type: string, insertable: boolean | null, commit: string | null): Value[] => {
+    const r: Value[] = ['postgres', schema, name, type, null, null, null, null, null, insertable === null ? null : insertable ? 'YES' : 'NO', 'NO', commit];
+    if (insertable === null) refuse(r, 9, 'information_schema.tables.is_insertable_into of a view with a function in its select list');
+    return r;
+  };
+  for (const { table: t, name } of visibleClassRows(eng)) {
+    if (t.temp && t.temp.session !== cat.current) continue;
+    rows.push(row(t.temp?.schema ?? t.nsp?.name ?? 'public', name, t.temp ? 'LOCAL TEMPORARY' : 'BASE TABLE', true, null));
+  }
+  for (const v of visibleViewsAndSequences(eng).views) {
+    if (v.temp && v.temp.session !== cat.current) continue;
+    const schema = v.temp ? [...cat.tables.values()].find((t) => t.temp?.nsp === v.temp!.nsp)?.temp?.schema : 'public';
+    const r = row(schema ?? '', v.name, 'VIEW', viewInsertable(cat, v), null);
+    if (schema === undefined) refuse(r, 1, 'information_schema.tables.table_schema of a temporary view');
+    rows.push(r);
+  }
+  const names = ['table_catalog', 'table_schema', 'table_name', 'table_type', 'self_referencing_column_name', 'reference_generation',
+    'user_defined_type_catalog', 'user_defined_type_schema', 'user_defined_type_name', 'is_insertable_into', 'is_typed', 'commit_action'];
+  return {
+    columns: names.map((name, i) => ({ name, type: i < 3 || (i >= 6 && i <= 8) || i === 4 ? T.name : T.text })),
+    rows, starRefused: '',
+  };
+}
+
+/** information_schema.<name> as FROM reads it: columns and tables, or 0A000 naming what is modelled. */
 export function informationSchemaRelation(eng: Engine, name: string): SystemRelation {
   if (name === 'columns') return informationSchemaColumns(eng);
-  throw notSupported(`information_schema.${name} (Heapscope has information_schema.columns; pg_class, pg_attribute, pg_constraint, pg_tables, pg_indexes)`);
+  if (name === 'tables') return informationSchemaTables(eng);
+  throw notSupported(`information_schema.${name} (Heapscope has information_schema.columns and tables; pg_class, pg_attribute, pg_constraint, pg_tables, pg_indexes)`);
 }

@@ -173,3 +173,17 @@ export function rewriteViewTarget(cat: Catalog, type: string, n: N): N | null {
   });
   return { ...n, ...ret, relation, whereClause, targetList };
 }
+
+/**
+ * pg_relation_is_updatable's INSERT bit for a view (information_schema's is_insertable_into): automatically
+ * updatable with at least one column of its table; null when the engine cannot tell (a function in its select list).
+ */
+export function viewInsertable(cat: Catalog, v: View): boolean | null {
+  try {
+    const { cols } = viewShape(cat, v, 'InsertStmt');
+    return [...cols.values()].some((e) => baseColumn(e) !== null);
+  } catch (e) {
+    if (e instanceof PgError && e.sqlstate === '55000') return false;
+    return null;
+  }
+}
