@@ -46,7 +46,7 @@ import { execute, resume, cancel, probeQuery } from './tcop/postgres.js';
 import { advance, advanceToNextTimer, crash, restart, crashPointReached, setFullPageWrites, serverWork } from './postmaster/postmaster.js';
 import { acquireLock, releaseLock, waitForXact } from './lock/proc.js';
 import { abortTx, ensureTx, ensureXid, ensureTopXid } from './xact/xactblock.js';
-import { nextval, currval, setval } from './commands/sequence.js';
+import { nextval, currval, lastval, setval } from './commands/sequence.js';
 import { SharedStats } from './pgstat/pgstat_relation.js';
 import { BloatSeries } from './inspect/bloat.js';
 import { AutoVacuum } from './postmaster/autovacuum.js';
@@ -442,6 +442,7 @@ export class Engine {
 
   nextval(s: Session, name: string | number): number | bigint { return nextval(this, s, name); }
   currval(s: Session, name: string | number): number | bigint { return currval(this, s, name); }
+  lastval(s: Session): number | bigint { return lastval(this, s); }
   setval(s: Session, name: string | number, big: number | bigint, isCalled: boolean): number | bigint { return setval(this, s, name, big, isCalled); }
 
   /** current_setting(name) */

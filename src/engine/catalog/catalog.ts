@@ -65,7 +65,8 @@ export interface Column {
   notLocal?: boolean;
 }
 /** A CHECK constraint; `inhcount` / `notLocal` are pg_constraint's coninhcount / NOT conislocal (inheritance) */
-export interface CheckConstraint { name: string; expr: unknown; compiled?: unknown; inhcount?: number; notLocal?: boolean }
+/** A CHECK constraint; `notValid`: added NOT VALID (convalidated false: the old rows were not checked) until VALIDATE CONSTRAINT */
+export interface CheckConstraint { name: string; expr: unknown; compiled?: unknown; inhcount?: number; notLocal?: boolean; notValid?: boolean }
 
 /** What an ON DELETE / ON UPDATE clause asks for (pg_constraint.confdeltype / confupdtype's letters). */
 export type FkAction = 'a' | 'r' | 'c' | 'n' | 'd';

@@ -11,15 +11,18 @@
  * Mirrors: src/include/catalog/pg_attribute.h, pg_constraint.h. Simplifications: only the columns listed (SELECT *
  * is refused with 0A000), only the user's tables (no system catalogs, no indexes' attributes); the system columns
  * are listed with negative attnums as PostgreSQL lists them; no atttypid (this catalog has no type OIDs); pg_constraint
- * has CHECK, PRIMARY KEY, UNIQUE and FOREIGN KEY rows (NOT NULL is no constraint row in PostgreSQL 15 either).
+ * has CHECK, PRIMARY KEY, UNIQUE and FOREIGN KEY rows (NOT NULL is no constraint row in PostgreSQL 15 either), with
+ * their columns (conkey, and a foreign key's confrelid / confkey, actions and MATCH type), but no oid.
  */
 import type { Engine } from '../engine.js';
-import { T, type SqlType, type Value } from '../sql/types.js';
+import { T, PgArray, type SqlType, type Value } from '../sql/types.js';
+import { collectColumnRefs } from '../executor/util.js';
 import type { SystemRelation } from './sysviews.js';
 import { visibleClassRows } from './catalogsnapshot.js';
 
 const SYSTEM_ATTRS: [string, number][] = [['tableoid', -6], ['cmax', -5], ['xmax', -4], ['cmin', -3], ['xmin', -2], ['ctid', -1]];
 const cols = (l: [string, SqlType][]) => l.map(([name, type]) => ({ name, type }));
+const INT2_ARRAY: SqlType = { name: '_int2', typmod: -1, elem: T.int2 };
 
 export function pgAttributeView(eng: Engine): SystemRelation {
   const rows: Value[][] = [];
@@ -39,13 +42,29 @@ export function pgAttributeView(eng: Engine): SystemRelation {
 
 export function pgConstraintView(eng: Engine): SystemRelation {
   const rows: Value[][] = [];
+  const keyOf = (cols: readonly number[]) => (cols.length ? new PgArray(cols.map((c) => c + 1)) : null);
   for (const { table: t } of visibleClassRows(eng)) {
-    for (const ch of t.checks) rows.push([ch.name, t.oid, 'c', !ch.notLocal, ch.inhcount ?? 0, true]);
-    for (const i of t.indexes) if (i.primary || (i.unique && !eng.catalog.standaloneIndexes.has(i.name))) rows.push([i.name, t.oid, i.primary ? 'p' : 'u', true, 0, true]);
-    for (const fk of t.fkeys ?? []) rows.push([fk.name, t.oid, 'f', fk.parent === undefined, fk.parent === undefined ? 0 : 1, fk.validated]);
+    for (const ch of t.checks) {
+      // conkey of a CHECK: the columns its expression reads, in the order they first appear (StoreRelCheck)
+      const refs = new Set<string>();
+      collectColumnRefs(ch.expr, refs);
+      const key = [...refs].map((r) => t.columns.find((c) => !c.dropped && c.name === r)).filter((c) => c !== undefined).map((c) => c.attnum - 1);
+      rows.push([ch.name, t.oid, 'c', !ch.notLocal, ch.inhcount ?? 0, !ch.notValid, false, false, keyOf(key), 0, null, ' ', ' ', ' ', false]);
+    }
+    for (const i of t.indexes) {
+      if (!i.primary && !(i.unique && !eng.catalog.standaloneIndexes.has(i.name))) continue;
+      rows.push([i.name, t.oid, i.primary ? 'p' : 'u', true, 0, true, false, false, keyOf(i.columns), 0, null, ' ', ' ', ' ', true]);
+    }
+    for (const fk of t.fkeys ?? []) {
+      rows.push([fk.name, t.oid, 'f', fk.parent === undefined, fk.parent === undefined ? 0 : 1, fk.validated, fk.deferrable, fk.initiallyDeferred,
+        keyOf(fk.cols), fk.refOid, keyOf(fk.refCols), fk.onUpdate, fk.onDelete, fk.match, true]);
+    }
   }
+  const names: [string, SqlType][] = [['conname', T.text], ['conrelid', T.oid], ['contype', T.text], ['conislocal', T.bool], ['coninhcount', T.int4],
+    ['convalidated', T.bool], ['condeferrable', T.bool], ['condeferred', T.bool], ['conkey', INT2_ARRAY], ['confrelid', T.oid], ['confkey', INT2_ARRAY],
+    ['confupdtype', T.text], ['confdeltype', T.text], ['confmatchtype', T.text], ['connoinherit', T.bool]];
   return {
-    columns: cols([['conname', T.text], ['conrelid', T.oid], ['contype', T.text], ['conislocal', T.bool], ['coninhcount', T.int4], ['convalidated', T.bool]]),
-    rows, starRefused: 'SELECT * FROM pg_constraint (Heapscope models conname, conrelid, contype, conislocal, coninhcount, convalidated: name them)',
+    columns: cols(names),
+    rows, starRefused: `SELECT * FROM pg_constraint (Heapscope models ${names.map(([n]) => n).join(', ')}: name them)`,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The system views pg_tables and pg_indexes (src/backend/catalog/system_views.sql: views over pg_class,
+ * The system views pg_tables, pg_indexes and pg_sequences (src/backend/catalog/system_views.sql: views over pg_class,
  * pg_namespace and pg_index) and pg_get_indexdef (utils/adt/ruleutils.c pg_get_indexdef_worker), which prints an
  * index as the CREATE INDEX that would make it:
  *
@@ -13,11 +13,12 @@
  * security are not modelled (false); an index whose expression reads a character varying / character column
  * (PostgreSQL prints the implicit cast) or whose predicate has a shape not deparsed is refused with 0A000.
  */
-import { visibleClassRows } from './catalogsnapshot.js';
+import { visibleClassRows, visibleViewsAndSequences } from './catalogsnapshot.js';
+import { seqValue } from '../sequence/sequence.js';
 import type { Engine } from '../engine.js';
 import type { Table } from './catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
-import { T, type SqlType, type Value } from '../sql/types.js';
+import { T, typeDisplayName, type SqlType, type Value } from '../sql/types.js';
 import { notSupported } from '../errors.js';
 import { PG15_SYSTEM_TABLES, PG15_SYSTEM_INDEXES } from './pg15names.js';
 
@@ -67,6 +68,29 @@ export function pgIndexesView(eng: Engine): { columns: { name: string; type: Sql
   for (const { table: t, name, indexes } of visibleClassRows(eng)) for (const i of indexes) rows.push([schemaOf(t), name, i.name, null, indexDefinition(t, i)]);
   return {
     columns: cols([['schemaname', T.text], ['tablename', T.text], ['indexname', T.text], ['tablespace', T.text], ['indexdef', T.text]]),
+    rows, starRefused: '',
+  };
+}
+
+/**
+ * pg_sequences: one row per sequence this session may see (another session's temporary ones left out), its
+ * parameters and last_value — NULL until the first nextval() (or setval(..., true)), as pg_sequence_last_value says.
+ */
+export function pgSequencesView(eng: Engine): { columns: { name: string; type: SqlType }[]; rows: Value[][]; starRefused: string } {
+  const cat = eng.catalog;
+  const rows: Value[][] = [];
+  for (const q of visibleViewsAndSequences(eng).seqs) {
+    if (q.temp && q.temp.session !== cat.current) continue;
+    const schema = q.temp ? [...cat.tables.values()].find((t) => t.temp?.nsp === q.temp!.nsp)?.temp?.schema : 'public';
+    const p = q.params;
+    const row: Value[] = [schema ?? '', q.name, 'postgres', typeDisplayName({ name: p.type, typmod: -1 }), seqValue(p.start), seqValue(p.min), seqValue(p.max),
+      seqValue(p.increment), p.cycle, 1, q.isCalled ? seqValue(q.lastValue) : null];
+    if (schema === undefined) Object.defineProperty(row, 0, { enumerable: true, get() { throw notSupported('pg_sequences.schemaname of a temporary sequence'); } });
+    rows.push(row);
+  }
+  return {
+    columns: cols([['schemaname', T.name], ['sequencename', T.name], ['sequenceowner', T.name], ['data_type', T.regtype], ['start_value', T.int8],
+      ['min_value', T.int8], ['max_value', T.int8], ['increment_by', T.int8], ['cycle', T.bool], ['cache_size', T.int8], ['last_value', T.int8]]),
     rows, starRefused: '',
   };
 }

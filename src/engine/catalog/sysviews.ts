@@ -1,7 +1,8 @@
 /**
  * The system catalogs a learner queries about VACUUM, read in FROM: pg_class (one row per relation: relpages,
  * reltuples and relallvisible as VACUUM / ANALYZE last set them, relfrozenxid, relminmxid) and pg_database
- * (datfrozenxid, datminmxid); pg_inherits (catalog/pg_inherits.ts), pg_attribute and pg_constraint (catalog/pg_attribute.ts).
+ * (datfrozenxid, datminmxid); pg_inherits (catalog/pg_inherits.ts), pg_attribute and pg_constraint (catalog/pg_attribute.ts),
+ * pg_tables, pg_indexes and pg_sequences (catalog/system_views.ts).
  *
  *     SELECT relname, relpages, reltuples, relallvisible, relfrozenxid, age(relfrozenxid) FROM pg_class WHERE relname = 't';
  *     -- never vacuumed: 0 | -1 | 0 | <the creator's xmin>;  after VACUUM: the real counts, relfrozenxid advanced
@@ -20,7 +21,7 @@ import { vmStatus } from '../heap/visibilitymap.js';
 import type { Table } from './catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import { bufferCacheView } from '../contrib/pg_buffercache.js';
-import { pgTablesView, pgIndexesView } from './system_views.js';
+import { pgTablesView, pgIndexesView, pgSequencesView } from './system_views.js';
 import { visibleClassRows, visibleViewsAndSequences, catalogQuerySnapshot } from './catalogsnapshot.js';
 import { pgInheritsRows } from './pg_inherits.js';
 import { pgAttributeView, pgConstraintView } from './pg_attribute.js';
@@ -91,6 +92,7 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
   if (name === 'pg_constraint') return pgConstraintView(eng);
   if (name === 'pg_tables') return pgTablesView(eng);
   if (name === 'pg_indexes') return pgIndexesView(eng);
+  if (name === 'pg_sequences') return pgSequencesView(eng);
   if (name === 'pg_database') {
     return {
       columns: ([['oid', T.oid], ['datname', T.text], ['datistemplate', T.bool], ['datallowconn', T.bool], ['datfrozenxid', T.xid], ['datminmxid', T.xid]] as [string, SqlType][]).map(([n, type]) => ({ name: n, type })),

@@ -7,41 +7,45 @@
  * SET (storage parameters) and ALTER COLUMN SET STATISTICS take ShareUpdateExclusiveLock, which lets reads and
  * writes go on. Only then are names checked (a missing column fails after the lock wait, as in PostgreSQL).
  *
- * What each subcommand does to the rows:
+ * The subcommands are checked in the order written, then run in PostgreSQL's passes, and the table is read once at
+ * the end — one rewrite or one verifying scan for the whole statement (commands/atwork.ts). What each does:
  *   ADD COLUMN [DEFAULT c]     nothing: c (evaluated once) becomes attmissingval, old tuples keep their natts;
  *                              a volatile DEFAULT (nextval(), random()) rewrites the table, one value per row
- *   ADD COLUMN ... NOT NULL    checks that the table is empty when there is no DEFAULT (23502)
+ *   ADD COLUMN ... NOT NULL    the end's scan must find the table empty when there is no DEFAULT (23502)
  *   DROP COLUMN                nothing: attisdropped, the bytes stay in every tuple; its indexes and CHECKs go
  *   ALTER COLUMN TYPE          a rewrite into a new relfilenode (commands/relfile.ts) unless binary-compatible
- *   SET NOT NULL / ADD CHECK   a full scan that must find no violating row (23502 / 23514)
+ *   SET NOT NULL / ADD CHECK   the end's scan (or rewrite) must find no violating row (23502 / 23514); NOT VALID: none
  *   ADD PRIMARY KEY / UNIQUE   an index build (23505 "could not create unique index" on a duplicate)
+ *   ALTER COLUMN ... RESTART / SET GENERATED / SET INCREMENT (an identity column): its sequence, as ALTER SEQUENCE
  *
- * Mirrors: src/backend/commands/tablecmds.c (AlterTable, ATExecAddColumn, ATExecDropColumn, ATExecAlterColumnType,
- * ATExecSetNotNull, ATExecAddConstraint, ATRewriteTable, renameatt, RenameRelation). Simplifications: subcommands
- * run in the order written (PostgreSQL sorts them into passes), catalog changes are not MVCC (readers see the
- * new definition at once once they get past the lock), the command counter moves by one per statement.
+ * The column subcommands (ADD / DROP COLUMN, ALTER COLUMN TYPE, identity) are commands/atcolumns.ts's, the
+ * constraints commands/atconstraints.ts's.
+ *
+ * Mirrors: src/backend/commands/tablecmds.c (AlterTable, AlterTableGetLockLevel, ATExecSetNotNull, ATExecColumnDefault,
+ * renameatt, RenameRelation, RenameConstraint).
+ * Simplifications: catalog changes are not MVCC (readers see the new definition at once once they get past the
+ * lock), the command counter moves by one per statement.
  */
 import { stampCreated, shadowRow, unshadow, type Shadow } from '../catalog/catalogsnapshot.js';
 import { ensureTopXid } from '../xact/xactblock.js';
+import { findColumn, columnOrError, addColumn, dropColumn, prepAlterColumnType, alterColumnType, setIdentity, checkDefault } from './atcolumns.js';
 import { attachPartition, detachPartition } from './attachpartition.js';
 import { setTriggersEnabled } from './trigger.js';
 import { alterIndexStmt } from './alterindex.js';
 import { addInherit, dropInherit } from './inheritcmds.js';
 import { inInheritanceTree, prepareInheritedAlter, alterInherited, renameInherited } from './atinherit.js';
 import type { Executor } from '../executor/executor.js';
-import { PgError, notSupported, posOf } from '../errors.js';
+import { PgError, notSupported } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
-import { intConst, materializeLiterals } from '../sql/parser.js';
-import { compileExpr, castTo, type Row, type Compiled } from '../sql/expr.js';
-import { resolveTypeName, typeDisplayName, type SqlType, type Value } from '../sql/types.js';
-import { tableKey, type Table, type Column } from '../catalog/catalog.js';
+import { materializeLiterals } from '../sql/parser.js';
+import { tableKey, type Table } from '../catalog/catalog.js';
 import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
 import { LockMode } from '../lock/lock.js';
-import { N, Gen, SERIAL_TYPES, collectColumnRefs } from '../executor/util.js';
-import { latestRows, saveTableDef, refreshColumns, refreshIndexColumns, rewriteTable } from './relfile.js';
-import { referencingKeys } from '../ri/ri_triggers.js';
+import type { N, Gen } from '../executor/util.js';
+import { saveTableDef } from './relfile.js';
 import { changeOwner } from './grant.js';
-import { addConstraint, dropConstraint, viewsReading, addFkConstraint, validateConstraint, dropFkConstraint } from './atconstraints.js';
+import { AlterWork, rewriteTables } from './atwork.js';
+import { renameConstraint, dropDependentKeys, addConstraint, dropConstraint, viewsReading, addFkConstraint, validateConstraint, dropFkConstraint } from './atconstraints.js';
 
 /** What the statement says, as PostgreSQL's syntax error texts name the subcommands. */
 const SUBCOMMAND_NAMES: Record<string, string> = {
@@ -55,16 +59,6 @@ const SUBCOMMAND_NAMES: Record<string, string> = {
 };
 const subcommandName = (st: string) => SUBCOMMAND_NAMES[st] ?? st.replace(/^AT_/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
 
-/** Functions whose DEFAULT cannot be a missing value: each row must get its own (a table rewrite). */
-const VOLATILE = new Set(['nextval', 'random', 'clock_timestamp', 'timeofday', 'gen_random_uuid', 'setval']);
-function isVolatile(n: unknown): boolean {
-  if (!n || typeof n !== 'object') return false;
-  if (Array.isArray(n)) return n.some(isVolatile);
-  const o = n as N;
-  if (o.FuncCall && VOLATILE.has((o.FuncCall.funcname as N[]).map((x) => x.String.sval).pop())) return true;
-  return Object.values(o).some(isVolatile);
-}
-
 /** AlterTableGetLockLevel for one subcommand (SET takes what its options need: reloptions.ts). */
 function lockLevel(cmd: N): LockMode {
   switch (cmd.subtype) {
@@ -76,15 +70,6 @@ function lockLevel(cmd: N): LockMode {
       return LockMode.ShareRowExclusive;
     default: return LockMode.AccessExclusive;
   }
-}
-
-export function findColumn(t: Table, name: string): Column | undefined {
-  return t.columns.find((c) => !c.dropped && c.name === name);
-}
-function columnOrError(t: Table, name: string): Column {
-  const c = findColumn(t, name);
-  if (!c) throw new PgError('42703', `column "${name}" of relation "${t.name}" does not exist`);
-  return c;
 }
 
 /** The table an ALTER / RENAME names, or null (with a NOTICE) under IF EXISTS. */
@@ -150,7 +135,7 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   for (const c of cmds) {
     const known = ['AT_AddColumn', 'AT_DropColumn', 'AT_ColumnDefault', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_AlterColumnType',
       'AT_AddConstraint', 'AT_DropConstraint', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics', 'AT_ValidateConstraint',
-      'AT_EnableTrig', 'AT_DisableTrig', 'AT_EnableTrigAll', 'AT_DisableTrigAll', 'AT_EnableTrigUser', 'AT_DisableTrigUser'];
+      'AT_EnableTrig', 'AT_DisableTrig', 'AT_EnableTrigAll', 'AT_DisableTrigAll', 'AT_EnableTrigUser', 'AT_DisableTrigUser', 'AT_SetIdentity'];
     if (!known.includes(c.subtype)) throw notSupported(`ALTER TABLE ... ${subcommandName(c.subtype)}`);
   }
   const t = target(ex, s, n.relation, !!n.missing_ok);
@@ -172,30 +157,37 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   // an inheritance tree: ONLY's restrictions, the descendants locked (commands/atinherit.ts)
   const inhTree = inInheritanceTree(ex, t);
   if (inhTree) yield* prepareInheritedAlter(ex, s, t, cmds, !!n.relation.inh, mode);
-  let fks = 0;
+  // phase 1 (ATPrepCmd): each subcommand checked in the order written against the table as it is, filed under its
+  // pass; phase 2 runs the passes (catalog changes only), phase 3 scans or rewrites the table once (commands/atwork.ts)
+  const work = new AlterWork(t);
   for (const c of cmds) {
-    if (c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN') { yield* addFkConstraint(ex, s, t, c.def.Constraint); fks++; } else if (c.subtype === 'AT_AddColumn' && (c.def.ColumnDef.constraints ?? []).some((k: N) => k.Constraint?.contype === 'CONSTR_FOREIGN')) {
-      // ADD COLUMN … REFERENCES: the column first, then its foreign key (transformAlterTableStmt splits them so)
-      const cd = c.def.ColumnDef as N;
-      const all = (cd.constraints ?? []) as N[];
-      const fkCons = all.filter((k) => k.Constraint?.contype === 'CONSTR_FOREIGN' || k.Constraint?.contype?.startsWith('CONSTR_ATTR_'));
-      if (fkCons.some((k) => k.Constraint.contype.startsWith('CONSTR_ATTR_'))) throw notSupported('DEFERRABLE in ALTER TABLE ... ADD COLUMN ... REFERENCES (add the constraint separately)');
-      alterOne(ex, s, t, { ...c, def: { ColumnDef: { ...cd, constraints: all.filter((k) => !fkCons.includes(k)) } } });
-      for (const k of fkCons) { yield* addFkConstraint(ex, s, t, { ...k.Constraint, fk_attrs: [{ String: { sval: cd.colname } }] }); fks++; }
-    } else if (c.subtype === 'AT_ValidateConstraint') yield* validateConstraint(ex, s, t, c.name);
-    else if (c.subtype === 'AT_DropConstraint' && t.fkeys?.some((f) => f.name === c.name)) yield* dropFkConstraint(ex, s, t, c.name);
-    else if (inhTree) alterInherited(ex, s, t, c, !!n.relation.inh, (tt, cc) => alterOne(ex, s, tt, cc));
-    else alterOne(ex, s, t, c);
+    if (c.subtype === 'AT_AlterColumnType') work.prepared.set(c, prepAlterColumnType(ex, s, t, c.name, c.def.ColumnDef));
+    work.schedule(c);
   }
+  let fks = 0;
+  const apply = (tt: Table, cc: N) => alterOne(ex, s, tt, cc, work);
+  yield* work.run(function* (c: N): Gen<void> {
+    if (c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN') {
+      yield* addFkConstraint(ex, s, t, c.def.Constraint); fks++;
+    } else if (c.subtype === 'AT_ValidateConstraint') yield* validateConstraint(ex, s, t, c.name);
+    else if (c.subtype === 'AT_SetIdentity') yield* setIdentity(ex, s, t, c);
+    else if (c.subtype === 'AT_DropConstraint' && t.fkeys?.some((f) => f.name === c.name)) yield* dropFkConstraint(ex, s, t, c.name);
+    else {
+      if (c.subtype === 'AT_DropConstraint' && c.behavior === 'DROP_CASCADE') yield* dropDependentKeys(ex, s, t, c.name);
+      if (inhTree) alterInherited(ex, s, t, c, !!n.relation.inh, apply);
+      else apply(t, c);
+    }
+  });
+  rewriteTables(ex, s, work);
   // adding foreign keys runs catalog commands of its own: +1, and +4 per key (measured: tests/scenarios/fk/cid.spec)
   if (fks) s.tx!.curcid += 1 + 4 * fks;
   s.tx!.cidUsed = true;
   return done;
 }
 
-function alterOne(ex: Executor, s: Session, t: Table, c: N): void {
+function alterOne(ex: Executor, s: Session, t: Table, c: N, work: AlterWork): void {
   switch (c.subtype) {
-    case 'AT_AddColumn': return addColumn(ex, s, t, c.def.ColumnDef, !!c.missing_ok);
+    case 'AT_AddColumn': return addColumn(ex, s, t, c.def.ColumnDef, !!c.missing_ok, work);
     case 'AT_DropColumn': return dropColumn(ex, s, t, c.name, !!c.missing_ok);
     case 'AT_ColumnDefault': {
       const col = columnOrError(t, c.name);
@@ -209,8 +201,8 @@ function alterOne(ex: Executor, s: Session, t: Table, c: N): void {
     case 'AT_SetNotNull': {
       const col = columnOrError(t, c.name);
       if (col.notNull) return;
-      if (latestRows(ex, s, t).some((r) => r[col.attnum - 1] === null)) throw new PgError('23502', `column "${col.name}" of relation "${t.name}" contains null values`);
       col.notNull = true;
+      work.tab(t).verifyNotNull = true; // phase 3 reads every row
       return;
     }
     case 'AT_DropNotNull': {
@@ -220,8 +212,8 @@ function alterOne(ex: Executor, s: Session, t: Table, c: N): void {
       col.notNull = false;
       return;
     }
-    case 'AT_AlterColumnType': return alterColumnType(ex, s, t, c.name, c.def.ColumnDef);
-    case 'AT_AddConstraint': return addConstraint(ex, s, t, c.def.Constraint);
+    case 'AT_AlterColumnType': return alterColumnType(ex, s, t, c, work);
+    case 'AT_AddConstraint': return addConstraint(ex, s, t, c.def.Constraint, work);
     case 'AT_DropConstraint': return dropConstraint(ex, s, t, c.name, !!c.missing_ok);
     case 'AT_SetRelOptions': case 'AT_ResetRelOptions': {
       const { options } = applyRelOptions(t.reloptions, (c.def?.List?.items ?? []) as N[], c.subtype === 'AT_ResetRelOptions');
@@ -234,199 +226,6 @@ function alterOne(ex: Executor, s: Session, t: Table, c: N): void {
     case 'AT_EnableTrigAll': case 'AT_DisableTrigAll': case 'AT_EnableTrigUser': case 'AT_DisableTrigUser':
       return setTriggersEnabled(ex, s, t, null, c.subtype.startsWith('AT_Enable'));
   }
-}
-
-/** Column type of a ColumnDef (no serial here: ADD COLUMN serial is refused). */
-function columnType(cd: N): SqlType {
-  const tn = cd.typeName as N;
-  const names = (tn.names as N[]).map((x) => x.String.sval as string);
-  if (SERIAL_TYPES.has(names[names.length - 1]!.toLowerCase())) throw notSupported('ALTER TABLE ... ADD COLUMN of a serial type', posOf(tn.location));
-  const mods = ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0);
-  return resolveTypeName(names, mods, posOf(tn.location), tn.arrayBounds);
-}
-
-/** The DEFAULT compiled and coerced to the column's type (errors as at CREATE TABLE). */
-function checkDefault(ex: Executor, s: Session, col: Column, expr: unknown): Compiled {
-  const snap = () => ex.eng.snapshotFor(s);
-  return ex.assign(compileExpr(expr as N, { relName: null, alias: null, columns: [], hasSystem: false, env: ex.env(s, snap), sql: '' }), col, undefined);
-}
-
-function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists: boolean): void {
-  if (findColumn(t, cd.colname)) {
-    if (ifNotExists) {
-      s.acc.notices.push({ severity: 'NOTICE', sqlstate: '42701', message: `column "${cd.colname}" of relation "${t.name}" already exists, skipping` });
-      return;
-    }
-    throw new PgError('42701', `column "${cd.colname}" of relation "${t.name}" already exists`);
-  }
-  const type = columnType(cd);
-  const col: Column = { name: cd.colname, type, notNull: false, defaultExpr: null, attnum: t.columns.length + 1 };
-  const constraints: N[] = [];
-  for (const cn of (cd.constraints ?? []) as N[]) {
-    const k = cn.Constraint as N;
-    switch (k.contype) {
-      case 'CONSTR_NOTNULL': col.notNull = true; break;
-      case 'CONSTR_NULL': break;
-      case 'CONSTR_DEFAULT': col.defaultExpr = materializeLiterals(k.raw_expr); break;
-      case 'CONSTR_PRIMARY': col.notNull = true; constraints.push({ ...k, keys: [{ String: { sval: cd.colname } }] }); break;
-      case 'CONSTR_UNIQUE': constraints.push({ ...k, keys: [{ String: { sval: cd.colname } }] }); break;
-      case 'CONSTR_CHECK': constraints.push({ ...k, columnName: cd.colname }); break;
-      case 'CONSTR_FOREIGN': break; // added after the column by alterTableStmt
-      case 'CONSTR_IDENTITY': throw notSupported('ALTER TABLE ... ADD COLUMN ... GENERATED AS IDENTITY', posOf(k.location));
-      case 'CONSTR_GENERATED':
-        if (k.generated_kind === 'v') throw notSupported('virtual generated columns (PostgreSQL 15 has STORED only)', posOf(k.location));
-        if (col.defaultExpr) throw new PgError('42601', `both default and generation expression specified for column "${cd.colname}" of table "${t.name}"`, { position: posOf(k.location)! });
-        col.generated = materializeLiterals(k.raw_expr);
-        break;
-      default: throw notSupported(`column constraint ${k.contype}`, posOf(k.location));
-    }
-  }
-  if (col.generated) return addGeneratedColumn(ex, s, t, col, constraints);
-  const def = col.defaultExpr ? checkDefault(ex, s, col, col.defaultExpr) : null;
-  const volatile = !!col.defaultExpr && isVolatile(col.defaultExpr);
-  ex.eng.catalog.allocOid(); // the pg_attrdef row (and the column's row type change)
-  if (def && !volatile) {
-    // a non-volatile DEFAULT is evaluated once and stored as the missing value (ATExecAddColumn)
-    const v = def.fn(null as unknown as Row);
-    if (v !== null) col.missing = v;
-  }
-  t.columns.push(col);
-  refreshColumns(t);
-  if (volatile) {
-    // each existing row gets its own value: a rewrite
-    rewriteTable(ex, s, t, (vals) => { const out = vals.slice(); out[col.attnum - 1] = def!.fn(null as unknown as Row); return out; });
-  } else if (col.notNull && col.missing === undefined && latestRows(ex, s, t).length) {
-    throw new PgError('23502', `column "${col.name}" of relation "${t.name}" contains null values`);
-  }
-  for (const k of constraints) addConstraint(ex, s, t, k);
-}
-
-/** ADD COLUMN … GENERATED ALWAYS AS (…) STORED: every existing row gets its value — a table rewrite. */
-function addGeneratedColumn(ex: Executor, s: Session, t: Table, col: Column, constraints: N[]): void {
-  const refs = new Set<string>();
-  collectColumnRefs(col.generated, refs);
-  for (const r of refs) {
-    if (t.columns.some((o) => !o.dropped && o.name === r && o.generated)) {
-      throw new PgError('42P17', `cannot use generated column "${r}" in column generation expression`, { detail: 'A generated column cannot reference another generated column.' });
-    }
-  }
-  const snap = () => ex.eng.snapshotFor(s);
-  const gen = ex.assign(compileExpr(col.generated as N, { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false }), col, undefined);
-  ex.eng.catalog.allocOid(); // the pg_attrdef row
-  t.columns.push(col);
-  refreshColumns(t);
-  rewriteTable(ex, s, t, (vals) => {
-    const out = vals.slice();
-    out[col.attnum - 1] = gen.fn({ vals: out, item: null, blk: 0, off: 0, aggs: null });
-    return out;
-  });
-  for (const k of constraints) addConstraint(ex, s, t, k);
-}
-
-function dropColumn(ex: Executor, s: Session, t: Table, name: string, missingOk: boolean): void {
-  const col = findColumn(t, name);
-  if (!col) {
-    if (missingOk) {
-      s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `column "${name}" of relation "${t.name}" does not exist, skipping` });
-      return;
-    }
-    throw new PgError('42703', `column "${name}" of relation "${t.name}" does not exist`);
-  }
-  const views = viewsReading(ex, t.name, col.name);
-  if (views.length) {
-    throw new PgError('2BP01', `cannot drop column ${col.name} of table ${t.name} because other objects depend on it`, {
-      detail: views.map((v) => `view ${v} depends on column ${col.name} of table ${t.name}`).join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-    });
-  }
-  const idx = col.attnum - 1;
-  if (referencingKeys(ex, t).some((r) => r.fk.refCols.includes(idx))) throw notSupported('DROP COLUMN of a column a foreign key references');
-  if (t.columns.some((c) => {
-    if (!c.generated || c.dropped) return false;
-    const r = new Set<string>(); collectColumnRefs(c.generated, r); return r.has(col.name);
-  })) {
-    throw notSupported('DROP COLUMN of a column a generated column reads');
-  }
-  // a foreign key of this table on the column goes with it, as its indexes and the CHECKs that read it do (automatic dependencies)
-  if (t.fkeys?.some((f) => f.cols.includes(idx))) t.fkeys = t.fkeys.filter((f) => !f.cols.includes(idx));
-  for (const i of t.indexes.filter((x) => x.columns.includes(idx) || x.include.includes(idx) || x.def?.cols.includes(idx))) {
-    t.indexes.splice(t.indexes.indexOf(i), 1);
-    ex.eng.catalog.standaloneIndexes.delete(i.name);
-  }
-  t.checks = t.checks.filter((ch) => { const refs = new Set<string>(); collectColumnRefs(ch.expr, refs); return !refs.has(col.name); });
-  for (const [nm, sq] of ex.eng.catalog.sequences) if (sq.ownedBy === t.name && sq.ownedByColumn === col.name) ex.eng.catalog.sequences.delete(nm);
-  Object.assign(col, { name: `........pg.dropped.${col.attnum}........`, dropped: true, notNull: false, defaultExpr: null, missing: undefined, identity: undefined });
-  refreshIndexColumns(t);
-  refreshColumns(t);
-}
-
-/** COERCION_ASSIGNMENT: the implicit casts, plus I/O conversion of any type to a string type. */
-function assignmentCast(c: Compiled, target: SqlType): Compiled {
-  try {
-    return castTo(c, target, false);
-  } catch (e) {
-    const stringLike = ['text', 'varchar', 'bpchar', 'name'].includes(target.name);
-    if (e instanceof PgError && e.sqlstate === '42846' && stringLike) return castTo(c, target, true);
-    throw e;
-  }
-}
-
-/** ALTER COLUMN TYPE: binary-compatible changes touch only the catalog; all others rewrite the table. */
-function alterColumnType(ex: Executor, s: Session, t: Table, name: string, cd: N): void {
-  const col = columnOrError(t, name);
-  const newType = columnType(cd);
-  const idx = col.attnum - 1;
-  if (t.fkeys?.some((f) => f.cols.includes(idx)) || referencingKeys(ex, t).some((r) => r.fk.refCols.includes(idx))) {
-    throw notSupported('ALTER COLUMN ... TYPE of a foreign key column');
-  }
-  const snap = () => ex.eng.snapshotFor(s);
-  const scope = { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false };
-  let conv: Compiled;
-  const target: Column = { ...col, type: newType };
-  if (cd.raw_default) {
-    const using = compileExpr(materializeLiterals(cd.raw_default) as N, scope);
-    try {
-      conv = assignmentCast(using, newType);
-    } catch (e) {
-      if (e instanceof PgError && e.sqlstate === '42846') throw new PgError('42804', `result of USING clause for column "${col.name}" cannot be cast automatically to type ${typeDisplayName(newType)}`, { hint: 'You might need to add an explicit cast.' });
-      throw e;
-    }
-  } else {
-    const ref: Compiled = { fn: (r) => r.vals[idx]!, type: col.type, name: col.name, strength: 2 };
-    try {
-      conv = assignmentCast(ref, newType);
-    } catch (e) {
-      if (e instanceof PgError && e.sqlstate === '42846') {
-        throw new PgError('42804', `column "${col.name}" cannot be cast automatically to type ${typeDisplayName(newType)}`, { hint: `You might need to specify "USING ${col.name}::${typeDisplayName(newType)}".` });
-      }
-      throw e;
-    }
-  }
-  if (col.defaultExpr) {
-    try { checkDefault(ex, s, target, col.defaultExpr); } catch (e) {
-      if (e instanceof PgError && e.sqlstate === '42804') throw new PgError('42804', `default for column "${col.name}" cannot be cast automatically to type ${typeDisplayName(newType)}`);
-      throw e;
-    }
-  }
-  const old = col.type;
-  const textual = (x: SqlType) => x.name === 'text' || x.name === 'varchar';
-  const binaryCompatible = !cd.raw_default && (
-    (old.name === newType.name && (newType.typmod < 0 || (old.typmod >= 0 && newType.typmod >= old.typmod)))
-    || (textual(old) && newType.name === 'text') || (old.name === 'text' && newType.name === 'varchar' && newType.typmod < 0));
-  col.type = newType;
-  refreshColumns(t);
-  for (const ch of t.checks) ch.compiled = undefined;
-  // no rewrite: the old tuples stay, and so does the missing value they read (binary-compatible: the same datum)
-  if (binaryCompatible) return;
-  const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
-  // the old rows are read with the missing value (ADD COLUMN ... DEFAULT) still in place, so it is converted too;
-  // afterwards every tuple carries the column and the catalog forgets it (RelationClearMissing)
-  rewriteTable(ex, s, t, (vals) => {
-    row.vals = vals;
-    const out = vals.slice();
-    out[idx] = conv.fn(row) as Value;
-    return out;
-  });
-  col.missing = undefined;
 }
 
 /** A copy of a parse tree with every unqualified or table-qualified reference to column `from` renamed. */
@@ -443,8 +242,25 @@ function renameColumnRefs(n: unknown, from: string, to: string): unknown {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, renameColumnRefs(v, from, to)]));
 }
 
+/** ALTER TABLE ... RENAME CONSTRAINT ... TO ... (commands/atconstraints.ts renameConstraint), under AccessExclusiveLock. */
+function* renameConstraintStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
+  ex.checkReadOnly(s, 'ALTER TABLE');
+  const done: QueryResult = { command: 'ALTER TABLE', columns: null, rows: [] };
+  const t0 = target(ex, s, n.relation, !!n.missing_ok);
+  if (!t0) return done;
+  const t = yield* ex.lockTableAgain(s, t0, LockMode.AccessExclusive, () => target(ex, s, n.relation, !!n.missing_ok));
+  if (!t) return done;
+  ex.eng.ensureXid(s);
+  if (t.partKey || t.partOf) throw notSupported('RENAME CONSTRAINT of a partitioned table or partition');
+  s.tx!.undo.push(saveTableDef(ex, t));
+  renameConstraint(ex, s, t, n.subname, n.newname);
+  s.tx!.cidUsed = true;
+  return done;
+}
+
 /** ALTER TABLE ... RENAME [COLUMN] ... TO ... (RenameStmt on a table). */
 export function* renameStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
+  if (n.renameType === 'OBJECT_TABCONSTRAINT') return yield* renameConstraintStmt(ex, s, n);
   if (n.renameType !== 'OBJECT_TABLE' && n.renameType !== 'OBJECT_COLUMN') throw notSupported(`ALTER ${String(n.renameType).replace('OBJECT_', '')} ... RENAME`);
   if (n.renameType === 'OBJECT_COLUMN' && n.relationType !== 'OBJECT_TABLE') throw notSupported(`renaming columns of a ${String(n.relationType).replace('OBJECT_', '').toLowerCase()}`);
   ex.checkReadOnly(s, 'ALTER TABLE');

@@ -1,25 +1,28 @@
 /**
  * ALTER TABLE ... ADD CONSTRAINT / DROP CONSTRAINT: CHECK, PRIMARY KEY and UNIQUE on an existing table.
  *
- * Adding a constraint checks the rows already there: a CHECK scans the table and fails with 23514 "check
- * constraint ... is violated by some row" on the first row it rejects (NULL passes, as for new rows); PRIMARY KEY
- * first makes its columns NOT NULL (a scan: 23502 "... contains null values"), then, like UNIQUE, builds a unique
- * index over every live version — a duplicate fails the build with 23505 "could not create unique index". Names
- * follow ChooseConstraintName: t_pkey, t_col_key, t_col_check (t_check when the CHECK reads several columns).
+ * Adding a constraint checks the rows already there — in ALTER TABLE's last phase (commands/atwork.ts): a CHECK
+ * fails with 23514 "check constraint ... is violated by some row" on the first row it rejects (NULL passes, as for
+ * new rows; NOT VALID: the old rows are not checked until VALIDATE CONSTRAINT); PRIMARY KEY makes its columns NOT
+ * NULL (23502 "... contains null values" at that phase), and, like UNIQUE, builds a unique index over every live
+ * version at once — a duplicate fails the build with 23505 "could not create unique index". Names follow
+ * ChooseConstraintName: t_pkey, t_col_key, t_col_check (t_check when the CHECK reads several columns). RENAME
+ * CONSTRAINT renames a key's index with it; DROP CONSTRAINT ... CASCADE takes the foreign keys using a key along.
  *
  *     ALTER TABLE u ADD CHECK (n > 0);          -- 23514 if some row has n <= 0; else u_n_check
  *     ALTER TABLE u ADD PRIMARY KEY (n);        -- u_pkey, an index built now (OIDs: index, then constraint)
  *
  * Mirrors: src/backend/commands/tablecmds.c (ATExecAddConstraint, ATAddCheckConstraint, ATExecAddIndexConstraint,
- * ATExecDropConstraint, validateCheckConstraint), catalog/pg_constraint.c (ChooseConstraintName). Simplifications:
- * no NOT VALID CHECK constraints, no exclusion constraints (foreign keys: atforeignkey.ts); constraint names are unique per table (PostgreSQL
+ * ATExecDropConstraint, validateCheckConstraint, rename_constraint_internal), catalog/pg_constraint.c
+ * (ChooseConstraintName). Simplifications: no exclusion constraints (foreign keys: atforeignkey.ts); constraint names are unique per table (PostgreSQL
  * checks the schema).
  */
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session } from '../session/session.js';
 import { materializeLiterals } from '../sql/parser.js';
-import { compileExpr, type Row } from '../sql/expr.js';
+import { compileExpr, type Row, type Compiled } from '../sql/expr.js';
+import type { AlterWork } from './atwork.js';
 import { typeDisplayName } from '../sql/types.js';
 import type { Table, ForeignKey } from '../catalog/catalog.js';
 import { BtreeIndex } from '../index/btree.js';
@@ -56,8 +59,15 @@ export function* addFkConstraint(ex: Executor, s: Session, t: Table, c: N): Gen<
 export function* validateConstraint(ex: Executor, s: Session, t: Table, name: string): Gen<void> {
   const fk = t.fkeys?.find((f) => f.name === name);
   if (fk) return yield* validateForeignKey(ex, s, t, fk);
+  const check = t.checks.find((c) => c.name === name);
+  if (check) {
+    if (!check.notValid) return;
+    const snap = () => ex.eng.snapshotFor(s);
+    verifyCheck(ex, s, t, name, compileExpr(check.expr as N, { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false }));
+    t.checks = t.checks.map((c) => (c === check ? { ...c, notValid: undefined } : c)); // a new object: ROLLBACK keeps the old
+    return;
+  }
   if (constraintNames(ex, t).has(name)) {
-    if (t.checks.some((c) => c.name === name)) return; // CHECK constraints are never NOT VALID here: already valid
     throw new PgError('42809', `constraint "${name}" of relation "${t.name}" is not a foreign key or check constraint`);
   }
   throw new PgError('42704', `constraint "${name}" of relation "${t.name}" does not exist`);
@@ -96,19 +106,24 @@ function chooseName(ex: Executor, t: Table, base: string): string {
   return name;
 }
 
-export function addConstraint(ex: Executor, s: Session, t: Table, c: N): void {
-  if (c.skip_validation) throw notSupported('NOT VALID check constraints', posOf(c.location));
+/** ADD CONSTRAINT: with `work` (ALTER TABLE's queue) the rows are verified in its phase 3, else at once. */
+export function addConstraint(ex: Executor, s: Session, t: Table, c: N, work?: AlterWork): void {
+  // an index-backed constraint is first an index: its name taken by any relation is 42P07 (DefineIndex)
+  const indexed = c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE';
+  if (indexed && c.conname && ex.eng.catalog.relationExists(c.conname, t.temp?.session)) throw new PgError('42P07', `relation "${c.conname}" already exists`);
   if (c.conname && constraintNames(ex, t).has(c.conname)) throw new PgError('42710', `constraint "${c.conname}" for relation "${t.name}" already exists`);
   switch (c.contype) {
-    case 'CONSTR_CHECK': return addCheck(ex, s, t, c);
-    case 'CONSTR_PRIMARY': case 'CONSTR_UNIQUE': return addUnique(ex, s, t, c);
+    case 'CONSTR_CHECK': return addCheck(ex, s, t, c, work);
+    case 'CONSTR_PRIMARY': case 'CONSTR_UNIQUE':
+      if (c.skip_validation) throw new PgError('0A000', `${c.contype === 'CONSTR_PRIMARY' ? 'primary key' : 'unique'} constraints cannot be marked NOT VALID`);
+      return addUnique(ex, s, t, c, work);
     case 'CONSTR_FOREIGN': throw notSupported('foreign keys', posOf(c.location));
     case 'CONSTR_EXCLUSION': throw notSupported('exclusion constraints', posOf(c.location));
     default: throw notSupported(`ALTER TABLE ... ADD ${String(c.contype).replace('CONSTR_', '')} constraint`, posOf(c.location));
   }
 }
 
-function addCheck(ex: Executor, s: Session, t: Table, c: N): void {
+function addCheck(ex: Executor, s: Session, t: Table, c: N, work?: AlterWork): void {
   if (c.is_no_inherit) throw notSupported('NO INHERIT check constraints', posOf(c.location));
   const expr = materializeLiterals(c.raw_expr);
   const refs = new Set<string>();
@@ -119,15 +134,23 @@ function addCheck(ex: Executor, s: Session, t: Table, c: N): void {
   const compiled = compileExpr(expr as N, { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false });
   if (compiled.type.name !== 'bool') throw new PgError('42804', `argument of CHECK must be type boolean, not type ${typeDisplayName(compiled.type)}`);
   ex.eng.catalog.allocOid(); // the pg_constraint row
+  // NOT VALID: the rows already there are not checked (new and updated ones are)
+  if (c.skip_validation) { t.checks.push({ name, expr, compiled, notValid: true }); return; }
+  if (work) work.tab(t).constraints.push({ name, compiled });
+  else verifyCheck(ex, s, t, name, compiled);
+  t.checks.push({ name, expr, compiled });
+}
+
+/** validateCheckConstraint: every row a fresh snapshot sees must pass (NULL passes). */
+function verifyCheck(ex: Executor, s: Session, t: Table, name: string, compiled: Compiled): void {
   const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
   for (const vals of latestRows(ex, s, t)) {
     row.vals = vals;
     if (compiled.fn(row) === false) throw new PgError('23514', `check constraint "${name}" of relation "${t.name}" is violated by some row`);
   }
-  t.checks.push({ name, expr, compiled });
 }
 
-function addUnique(ex: Executor, s: Session, t: Table, c: N): void {
+function addUnique(ex: Executor, s: Session, t: Table, c: N, work?: AlterWork): void {
   const primary = c.contype === 'CONSTR_PRIMARY';
   if (c.indexname) throw notSupported('constraints USING INDEX', posOf(c.location));
   if (c.nulls_not_distinct) throw notSupported('UNIQUE NULLS NOT DISTINCT', posOf(c.location));
@@ -139,11 +162,14 @@ function addUnique(ex: Executor, s: Session, t: Table, c: N): void {
     if (!col) throw new PgError('42703', `column "${k}" named in key does not exist`);
     return col;
   });
-  if (primary) {
-    const rows = latestRows(ex, s, t);
-    for (const col of cols) {
-      if (!col.notNull && rows.some((r) => r[col.attnum - 1] === null)) throw new PgError('23502', `column "${col.name}" of relation "${t.name}" contains null values`);
-    }
+  if (primary && cols.some((col) => !col.notNull)) {
+    // the key columns made NOT NULL (transformIndexConstraint's SET NOT NULL): verified by ALTER TABLE's phase 3
+    if (!work) {
+      const rows = latestRows(ex, s, t);
+      for (const col of cols) {
+        if (!col.notNull && rows.some((r) => r[col.attnum - 1] === null)) throw new PgError('23502', `column "${col.name}" of relation "${t.name}" contains null values`);
+      }
+    } else work.tab(t).verifyNotNull = true;
     for (const col of cols) col.notNull = true;
   }
   const name = (c.conname as string | undefined) ?? chooseName(ex, t, primary ? `${t.name}_pkey` : `${t.name}_${keys.join('_')}_key`);
@@ -159,7 +185,8 @@ function addUnique(ex: Executor, s: Session, t: Table, c: N): void {
   cat.allocOid(); // its pg_constraint row
   ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);
   lockNewIndex(ex, s, index);
-  buildIndex(ex, s, t, index);
+  // a table phase 3 rewrites gets the index built there, over the new rows (DefineIndex's skip_build)
+  if (!work?.tab(t).rewrite) buildIndex(ex, s, t, index);
   t.indexes.push(index);
   refreshIndexColumns(t);
   // index_update_stats, as CREATE INDEX does (an empty never-vacuumed table stays "never vacuumed")
@@ -189,4 +216,48 @@ export function dropConstraint(ex: Executor, s: Session, t: Table, name: string,
     return;
   }
   throw new PgError('42704', `constraint "${name}" of relation "${t.name}" does not exist`);
+}
+
+/**
+ * RENAME CONSTRAINT (rename_constraint_internal): a CHECK or FOREIGN KEY renamed in pg_constraint (42710 when the
+ * table has one of the new name); a PRIMARY KEY or UNIQUE constraint renames its index too (42P07 when a relation
+ * has the new name), and the foreign keys that use that index follow.
+ */
+export function renameConstraint(ex: Executor, s: Session, t: Table, from: string, to: string): void {
+  const check = t.checks.find((c) => c.name === from);
+  const index = t.indexes.find((i) => i.name === from && !ex.eng.catalog.standaloneIndexes.has(i.name));
+  const fk = t.fkeys?.find((f) => f.name === from);
+  if (!check && !index && !fk) throw new PgError('42704', `constraint "${from}" for table "${t.name}" does not exist`);
+  if (check && ex.eng.catalog.inherits.some((r) => r.rel === t.oid || r.parent === t.oid)) throw notSupported('RENAME CONSTRAINT of a CHECK constraint in an inheritance tree');
+  if (fk?.parent !== undefined) throw notSupported('RENAME CONSTRAINT of a foreign key cloned to a partition');
+  if (index) {
+    if (ex.eng.catalog.relationExists(to, t.temp?.session)) throw new PgError('42P07', `relation "${to}" already exists`);
+  } else if (constraintNames(ex, t).has(to)) throw new PgError('42710', `constraint "${to}" for relation "${t.name}" already exists`);
+  if (check) t.checks = t.checks.map((c) => (c === check ? { ...c, name: to } : c)); // a new object: ROLLBACK keeps the old
+  if (fk) fk.name = to; // saveTableDef copied the foreign keys
+  if (index) {
+    index.name = to;
+    const users = referencingKeys(ex, t).filter((r) => r.fk.refIndex === from);
+    for (const r of users) r.fk.refIndex = to;
+    s.tx!.undo.push(() => { index.name = from; for (const r of users) r.fk.refIndex = from; });
+  }
+}
+
+/**
+ * DROP CONSTRAINT … CASCADE of a PRIMARY KEY / UNIQUE constraint foreign keys use: those foreign keys go first
+ * (NOTICE "drop cascades to constraint … on table …"), each referencing table locked AccessExclusive (its triggers).
+ */
+export function* dropDependentKeys(ex: Executor, s: Session, t: Table, name: string): Gen<void> {
+  const index = t.indexes.find((i) => i.name === name && !ex.eng.catalog.standaloneIndexes.has(i.name));
+  if (!index) return;
+  const deps = referencingKeys(ex, t).filter((r) => r.fk.refIndex === index.name && r.fk.parent === undefined);
+  if (!deps.length) return;
+  const lines = deps.map((r) => `drop cascades to constraint ${r.fk.name} on table ${r.table.name}`);
+  s.acc.notices.push(lines.length === 1
+    ? { severity: 'NOTICE', sqlstate: '00000', message: lines[0]! }
+    : { severity: 'NOTICE', sqlstate: '00000', message: `drop cascades to ${lines.length} other objects`, detail: lines.join('\n') });
+  for (const r of deps) {
+    if (r.table !== t) yield* ex.eng.acquireLock(s, { type: 'relation', rel: r.table.oid }, LockMode.AccessExclusive);
+    dropKeyFamily(ex, s, r.fk);
+  }
 }

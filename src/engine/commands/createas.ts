@@ -41,7 +41,11 @@ export function* createTableAs(ex: Executor, s: Session, query: N, into: N, ifNo
     }
     throw new PgError('42P07', `relation "${rel.relname}" already exists`);
   }
-  const q = yield* ex.query(s, query, raw.text, false);
+  // WITH NO DATA: the query is planned, never run (create_ctas_nodata) — analyzed as under LIMIT 0, so nothing in it
+  // is evaluated (a nextval() in its select list does not advance the sequence)
+  if (into.skipData) s.noRows++;
+  let q;
+  try { q = yield* ex.query(s, query, raw.text, false); } finally { if (into.skipData) s.noRows--; }
   const colNames = ((into.colNames ?? []) as N[]).map((c) => c.String.sval as string);
   if (colNames.length > q.names.length) throw new PgError('42601', 'too many column names were specified');
   const names = q.names.map((nm, i) => colNames[i] ?? nm);

@@ -10,7 +10,11 @@
  * them, and they disappear at DEALLOCATE [ALL] or when the session ends. They are not transactional.
  *
  * Mirrors: src/backend/commands/prepare.c (PrepareQuery, ExecuteQuery, EvaluateParams, DeallocateQuery).
- * Simplifications: the statement is analyzed at EXECUTE, not at PREPARE (so errors in it show at EXECUTE), and
+ * A statement whose result columns change after DDL (SELECT * and ALTER TABLE ADD COLUMN) fails at EXECUTE with
+ * 0A000 "cached plan must not change result type".
+ *
+ * Simplifications: the statement is analyzed at EXECUTE, not at PREPARE (so errors in it show at EXECUTE; PREPARE
+ * only works out a SELECT's result columns, and a DML statement's RETURNING columns are first known at its first EXECUTE), and
  * re-planned every time (no generic plans); utility statements cannot be prepared (as in PostgreSQL).
  */
 import type { Executor } from '../executor/executor.js';
@@ -20,22 +24,64 @@ import { materializeLiterals, intConst, type RawStmt } from '../sql/parser.js';
 import { compileExpr, castTo, type Row } from '../sql/expr.js';
 import { resolveTypeName, T, type SqlType, type Value } from '../sql/types.js';
 import type { N, Gen } from '../executor/util.js';
+import { usesXactSnapshot } from '../xact/xact.js';
 
-export interface PreparedStatement { name: string; stmt: Record<string, unknown>; text: string; types: (SqlType | null)[] }
+/**
+ * A prepared statement; `resultShape`: the result columns (name and type) its first EXECUTE returned — the plan
+ * cache's result descriptor, which a later EXECUTE may not change.
+ */
+export interface PreparedStatement { name: string; stmt: Record<string, unknown>; text: string; types: (SqlType | null)[]; resultShape?: string }
 
 const PREPARABLE = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'ValuesStmt']);
 
-/** The highest $n a statement mentions. */
-function maxParam(n: unknown): number {
-  if (!n || typeof n !== 'object') return 0;
-  if (Array.isArray(n)) return n.reduce((m: number, x) => Math.max(m, maxParam(x)), 0);
+/** Every $n a statement mentions. */
+function paramsUsed(n: unknown, out = new Set<number>()): Set<number> {
+  if (!n || typeof n !== 'object') return out;
+  if (Array.isArray(n)) { for (const x of n) paramsUsed(x, out); return out; }
   const o = n as N;
-  let m = o.ParamRef ? Number(o.ParamRef.number) : 0;
-  for (const v of Object.values(o)) m = Math.max(m, maxParam(v));
-  return m;
+  if (o.ParamRef) out.add(Number(o.ParamRef.number));
+  for (const v of Object.values(o)) paramsUsed(v, out);
+  return out;
 }
 
-export function prepareStmt(ex: Executor, s: Session, n: N, raw: RawStmt): QueryResult {
+/** Does an EXECUTE argument contain a subquery? */
+function hasSubLink(n: unknown): boolean {
+  if (!n || typeof n !== 'object') return false;
+  if (Array.isArray(n)) return n.some(hasSubLink);
+  return 'SubLink' in (n as N) || Object.values(n as N).some(hasSubLink);
+}
+
+/**
+ * The result columns of a prepared SELECT as PREPARE's parse analysis sees them: the query analyzed without rows
+ * (as under LIMIT 0). Not worked out when that would take a REPEATABLE READ transaction's snapshot (PREPARE takes
+ * none) or fails (its errors are the EXECUTE's here). With undeclared parameters only the names count: their types
+ * come from the EXECUTE's values here, not from PREPARE's inference.
+ */
+function* describe(ex: Executor, s: Session, p: PreparedStatement): Gen<string | undefined> {
+  const stmt = p.stmt.SelectStmt as N | undefined;
+  if (!stmt || !s.tx || (usesXactSnapshot(s.tx.isolation) && !s.tx.xactSnapshot)) return undefined;
+  const before = s.params;
+  s.params = p.types.map((t) => ({ value: null, type: t ?? T.unknown }));
+  s.noRows++;
+  try {
+    const q = yield* ex.query(s, stmt, p.text, false);
+    return shapeOf(q.names.map((name, i) => ({ name, type: q.types[i]!.name })), p);
+  } catch (e) {
+    if (e instanceof PgError) return undefined;
+    throw e;
+  } finally {
+    s.noRows--;
+    s.params = before;
+  }
+}
+
+/** What EXECUTE compares: the columns' names and (all parameters declared) types. */
+function shapeOf(cols: { name: string; type: string }[] | null, p: PreparedStatement): string {
+  const typed = p.types.every((t) => t !== null);
+  return JSON.stringify(cols?.map((c) => (typed ? [c.name, c.type] : [c.name])) ?? null);
+}
+
+export function* prepareStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
   if (s.prepared.has(n.name)) throw new PgError('42P05', `prepared statement "${n.name}" already exists`);
   const type = Object.keys(n.query)[0]!;
   if (!PREPARABLE.has(type)) throw new PgError('42601', 'syntax error: only SELECT, INSERT, UPDATE, DELETE and VALUES can be prepared');
@@ -45,9 +91,15 @@ export function prepareStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Query
     const mods = ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0);
     return resolveTypeName((tn.names as N[]).map((x) => x.String.sval as string), mods, posOf(tn.location), tn.arrayBounds);
   });
-  const count = Math.max(declared.length, maxParam(n.query));
+  const used = paramsUsed(n.query);
+  const count = Math.max(declared.length, ...used);
   const types = Array.from({ length: count }, (_, i) => declared[i] ?? null);
-  s.prepared.set(n.name, { name: n.name, stmt: materializeLiterals(n.query) as Record<string, unknown>, text: raw.text, types });
+  // an undeclared parameter the statement never uses has no type to infer (parse analysis: 42P18)
+  const untyped = types.findIndex((t, i) => t === null && !used.has(i + 1));
+  if (untyped >= 0) throw new PgError('42P18', `could not determine data type of parameter $${untyped + 1}`);
+  const p: PreparedStatement = { name: n.name, stmt: materializeLiterals(n.query) as Record<string, unknown>, text: raw.text, types };
+  p.resultShape = yield* describe(ex, s, p);
+  s.prepared.set(n.name, p);
   return { command: 'PREPARE', columns: null, rows: [] };
 }
 
@@ -62,6 +114,7 @@ export function* executeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<
   const snap = () => ex.eng.snapshotFor(s);
   const scope = { relName: null, alias: null, columns: [], hasSystem: false, env: ex.env(s, snap), sql: raw.text };
   const params: { value: Value; type: SqlType }[] = args.map((a, i) => {
+    if (hasSubLink(a)) throw new PgError('0A000', 'cannot use subquery in EXECUTE parameter', { position: posOf(a.SubLink?.location) ?? 0 });
     const c = compileExpr(a, scope);
     const want = p.types[i];
     const conv = want ? castTo(c, want, false) : c;
@@ -71,7 +124,12 @@ export function* executeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<
   const before = s.params;
   s.params = params;
   try {
-    return yield* ex.run(s, type, p.stmt[type] as N, { stmt: p.stmt, location: 0, len: p.text.length, text: p.text });
+    const r = yield* ex.run(s, type, p.stmt[type] as N, { stmt: p.stmt, location: 0, len: p.text.length, text: p.text });
+    // RevalidateCachedQuery: the statement analyzed again after DDL must return the columns it returned before
+    const shape = shapeOf(r.columns, p);
+    if (p.resultShape !== undefined && p.resultShape !== shape) throw new PgError('0A000', 'cached plan must not change result type');
+    p.resultShape = shape;
+    return r;
   } finally {
     s.params = before;
   }

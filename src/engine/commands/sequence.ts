@@ -68,6 +68,7 @@ export function nextval(eng: Engine, s: Session, name: string | number): number 
   }
   const v = seqValue(value);
   s.currvals.set(seq.oid, v);
+  s.lastSeq = seq.oid;
   if (eng.tracer.wants('wal')) eng.tracer.emit({ kind: 'wal', session: s.name, text: `nextval('${seq.name}') = ${value}${seq.temp ? ' (a temporary sequence: no WAL)' : logged !== null ? ` (logged ahead up to ${logged}: WAL record, and the transaction gets an xid)` : ' (no WAL: within the values already logged)'}; a rollback will not give it back` });
   return v;
 }
@@ -76,6 +77,14 @@ export function currval(eng: Engine, s: Session, name: string | number): number 
   const seq = sequence(eng, name);
   const v = s.currvals.get(seq.oid);
   if (v === undefined) throw new PgError('55000', `currval of sequence "${seq.name}" is not yet defined in this session`);
+  return v;
+}
+
+/** lastval(): currval of the sequence the latest nextval() advanced; 55000 before any, or once it is dropped. */
+export function lastval(eng: Engine, s: Session): number | bigint {
+  const seq = s.lastSeq === undefined ? undefined : [...eng.catalog.sequences.values()].find((q) => q.oid === s.lastSeq);
+  const v = seq && s.currvals.get(seq.oid);
+  if (v === undefined) throw new PgError('55000', 'lastval is not yet defined in this session');
   return v;
 }
 

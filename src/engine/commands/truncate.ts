@@ -14,8 +14,9 @@
  *
  * Mirrors: src/backend/commands/tablecmds.c (ExecuteTruncate, ExecuteTruncateGuts), utils/cache/relcache.c
  * (RelationSetNewRelfilenode). TRUNCATE of an inheritance parent empties its descendants too (another session's
- * temporary child excepted), ONLY the parent alone. Simplifications: no CASCADE (a referenced table is truncated
- * only together with the tables referencing it), no truncate triggers.
+ * temporary child excepted), ONLY the parent alone. A referenced table is truncated only together with the tables
+ * referencing it (0A000 otherwise), which CASCADE adds (NOTICE "truncate cascades to table ..."). Simplifications:
+ * CASCADE does not reach a partitioned table.
  */
 import { expandsInheritance, lockInheritanceTree } from '../optimizer/inherit.js';
 import { countTruncate } from '../pgstat/pgstat_relation.js';
@@ -26,13 +27,13 @@ import { LockMode } from '../lock/lock.js';
 import type { N, Gen } from '../executor/util.js';
 import { newRelfilenode, saveTableDef } from './relfile.js';
 import { truncateCheck } from './atforeignkey.js';
+import { referencingKeys } from '../ri/ri_triggers.js';
 import type { Table } from '../catalog/catalog.js';
 import { aclCheck, permissionDenied, TABLE_PRIVILEGES } from '../catalog/acl.js';
 import { currentRole } from './user.js';
 import { type AfterEvent, fireStatementTriggers, fireAfterEvents } from './trigger.js';
 
 export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
-  if (n.behavior === 'DROP_CASCADE') throw notSupported('TRUNCATE ... CASCADE');
   ex.checkReadOnly(s, 'TRUNCATE TABLE');
   const cat = ex.eng.catalog;
   const role = currentRole(ex.eng, s);
@@ -61,6 +62,21 @@ export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> 
     // locked but left alone (ExecuteTruncate: find_all_inheritors, RELATION_IS_OTHER_TEMP)
     if (rv.inh && expandsInheritance(cat, t, true)) {
       for (const c of (yield* lockInheritanceTree(ex, s, t, LockMode.AccessExclusive, false)).slice(1)) if (!tables.includes(c)) tables.push(c);
+    }
+  }
+  if (n.behavior === 'DROP_CASCADE') {
+    // CASCADE: every table referencing one in the list joins it, round after round (heap_truncate_find_FKs, in OID order)
+    for (;;) {
+      const more = tables.flatMap((t) => referencingKeys(ex, t)).filter((r) => !r.fk.noAction && !tables.includes(r.table)).map((r) => r.table)
+        .filter((x, i, all) => all.indexOf(x) === i).sort((a, b) => a.oid - b.oid);
+      if (!more.length) break;
+      for (const t of more) {
+        yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.AccessExclusive);
+        s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `truncate cascades to table "${t.name}"` });
+        if (t.partKey) throw notSupported('TRUNCATE ... CASCADE reaching a partitioned table');
+        if (!aclCheck(t, role, TABLE_PRIVILEGES.truncate!)) throw permissionDenied('table', t.name);
+        tables.push(t);
+      }
     }
   }
   truncateCheck(ex, tables); // a referenced table only with the tables referencing it

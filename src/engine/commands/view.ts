@@ -10,7 +10,8 @@
  *
  * The view's columns (names and types) are fixed at CREATE: OR REPLACE may only add columns at the end (42P16
  * otherwise). The tables and columns a view reads are dependencies: DROP TABLE, DROP COLUMN and DROP VIEW of
- * something a view reads fail with 2BP01 and list the dependents.
+ * something a view reads fail with 2BP01 and list the dependents; DROP VIEW ... CASCADE drops the dependent views
+ * too (DROP TABLE ... CASCADE of a table views read is refused with 0A000).
  *
  * One system view is read the same way: pg_locks (system_views.sql: SELECT * FROM pg_lock_status()), the lock
  * manager's holders and waiters at the moment the statement reads it, in PostgreSQL 15's columns — locktype,
@@ -19,8 +20,9 @@
  * an AccessShareLock on the view itself (oid 12073 in PostgreSQL 15.18), which its own rows show.
  *
  * Mirrors: src/backend/commands/view.c (DefineView, DefineVirtualRelation, checkViewTupleDesc),
- * rewrite/rewriteHandler.c (ApplyRetrieveRule), catalog/dependency.c (reportDependentObjects). Simplifications: a
- * view is always read-only here (no auto-updatable views), no materialized views, no ALTER VIEW;
+ * rewrite/rewriteHandler.c (ApplyRetrieveRule), catalog/dependency.c (reportDependentObjects). INSERT / UPDATE /
+ * DELETE through a simple view: commands/viewupdate.ts. Simplifications: no WITH CHECK OPTION, no materialized
+ * views, no ALTER VIEW;
  * a view's table that another session has locked makes the read fail with 0A000 instead of waiting; renaming a
  * table or column a view reads is refused (PostgreSQL tracks them by OID and attnum, this catalog by name).
  */
@@ -46,6 +48,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import type { N, Gen, Source } from '../executor/util.js';
 import { sequenceRow } from './sequence.js';
 import { systemRelation } from '../catalog/sysviews.js';
+import { informationSchemaRelation } from '../catalog/information_schema.js';
 import { pgCursorsView } from './portalcmds.js';
 import { pgSettingsView } from '../guc/pg_settings.js';
 
@@ -87,7 +90,8 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
   }
   // pg_catalog comes first on the search path: pg_class, pg_database (catalog/sysviews.ts), pg_settings (guc/pg_settings.ts)
   const sys = !rv.schemaname || rv.schemaname === 'pg_catalog'
-    ? systemRelation(ex.eng, rv.relname) ?? (rv.relname === 'pg_settings' ? pgSettingsView(s.gucs) : null) : null;
+    ? systemRelation(ex.eng, rv.relname) ?? (rv.relname === 'pg_settings' ? pgSettingsView(s.gucs) : null)
+    : rv.schemaname === 'information_schema' ? informationSchemaRelation(ex.eng, rv.relname) : null;
   if (sys) {
     const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
     return {
@@ -194,7 +198,7 @@ export function* createView(ex: Executor, s: Session, n: N, sqlText: string): Ge
   const done: QueryResult = { command: 'CREATE VIEW', columns: null, rows: [] };
   const rv = n.view as N;
   let temp = isTempRelation(rv);
-  if (n.withCheckOption && n.withCheckOption !== 'NO_CHECK_OPTION') throw notSupported('WITH CHECK OPTION (views here are read-only)');
+  if (n.withCheckOption && n.withCheckOption !== 'NO_CHECK_OPTION') throw notSupported('WITH CHECK OPTION');
   if (n.options?.length) throw notSupported('view options');
   ex.checkReadOnly(s, 'CREATE VIEW');
   const cat = ex.eng.catalog;
@@ -300,15 +304,33 @@ export function* dropView(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `view "${name}" does not exist, skipping` }); continue; }
       throw new PgError('42P01', `view "${name}" does not exist`);
     }
-    if (n.behavior === 'DROP_CASCADE' && dependentViews(ex, name).length) throw notSupported('DROP VIEW ... CASCADE');
-    checkNoDependents(ex, 'view', name);
+    // CASCADE: the views reading it (and theirs) go first, named in one NOTICE (reportDependentObjects)
+    const deps = n.behavior === 'DROP_CASCADE' ? dependentViews(ex, name) : [];
+    if (!deps.length) checkNoDependents(ex, 'view', name);
     yield* ex.eng.acquireLock(s, { type: 'relation', rel: view.oid }, LockMode.AccessExclusive);
-    ex.eng.ensureXid(s);
-    const key = relKey(view);
-    cat.views.delete(key);
-    const sh = view.temp ? null : shadowOf(cat, s.name, ensureTopXid(ex.eng, s), key, view.name, view, { view });
-    s.tx!.undo.push(() => { cat.views.set(key, view); if (sh) unshadow(cat, sh); });
-    s.tx!.cidUsed = true;
+    if (deps.length) {
+      const lines = deps.map((d) => `drop cascades to view ${d.view}`);
+      s.acc.notices.push(lines.length === 1 ? { severity: 'NOTICE', sqlstate: '00000', message: lines[0]! }
+        : { severity: 'NOTICE', sqlstate: '00000', message: `drop cascades to ${lines.length} other objects`, detail: lines.join('\n') });
+    }
+    for (const d of deps) {
+      const dv = [...cat.views.values()].find((v) => v.name === d.view && (!v.temp || v.temp.session === cat.current));
+      if (!dv) continue;
+      yield* ex.eng.acquireLock(s, { type: 'relation', rel: dv.oid }, LockMode.AccessExclusive);
+      removeView(ex, s, dv);
+    }
+    removeView(ex, s, view);
   }
   return { command: 'DROP VIEW', columns: null, rows: [] };
+}
+
+/** A view's pg_class row deleted: others' catalog snapshots keep it until COMMIT, ROLLBACK puts it back. */
+function removeView(ex: Executor, s: Session, view: View): void {
+  const cat = ex.eng.catalog;
+  ex.eng.ensureXid(s);
+  const key = relKey(view);
+  cat.views.delete(key);
+  const sh = view.temp ? null : shadowOf(cat, s.name, ensureTopXid(ex.eng, s), key, view.name, view, { view });
+  s.tx!.undo.push(() => { cat.views.set(key, view); if (sh) unshadow(cat, sh); });
+  s.tx!.cidUsed = true;
 }

@@ -87,6 +87,7 @@ import { vacuumStmt, updateStats, vacuumTable } from '../commands/vacuum.js';
 import type { VacuumParams } from '../vacuum/vacuumlazy.js';
 import { lockStmt, checkpoint } from '../commands/lockcmds.js';
 import { alterTableStmt, renameStmt } from '../commands/altertable.js';
+import { rewriteViewTarget } from '../commands/viewupdate.js';
 import { createSequence, alterSequence, dropSequence } from '../commands/sequence.js';
 import { createView, dropView } from '../commands/view.js';
 import { createTableAs } from '../commands/createas.js';
@@ -135,6 +136,8 @@ export class Executor {
         if (node.objtype !== 'OBJECT_TABLE') throw notSupported('materialized views');
         return yield* createTableAs(this, s, node.query.SelectStmt ?? node.query, node.into, !!node.if_not_exists, raw);
       case 'InsertStmt': case 'UpdateStmt': case 'DeleteStmt':
+        // a simple view as the target: the command on its table instead (commands/viewupdate.ts), again for a view on a view
+        for (let r = rewriteViewTarget(this.eng.catalog, type, node); r; r = rewriteViewTarget(this.eng.catalog, type, node)) node = r;
         if (type !== 'InsertStmt') node = currentOf(this, s, node); // WHERE CURRENT OF cursor: the tuple it is on
         if (node.withClause) return yield* withModify(this, s, type, node, raw);
         return yield* (type === 'InsertStmt' ? this.insertStmt(s, node, raw) : type === 'UpdateStmt' ? this.updateStmt(s, node, raw) : this.deleteStmt(s, node, raw));
@@ -165,7 +168,7 @@ export class Executor {
       case 'ViewStmt': return yield* createView(this, s, node, raw.text);
       case 'CreateExtensionStmt': return createExtension(this, s, node);
       case 'CopyStmt': throw notSupported('COPY');
-      case 'PrepareStmt': return prepareStmt(this, s, node, raw);
+      case 'PrepareStmt': return yield* prepareStmt(this, s, node, raw);
       case 'ExecuteStmt': return yield* executeStmt(this, s, node, raw);
       case 'DeallocateStmt': return deallocateStmt(s, node);
       case 'ConstraintsSetStmt': {
@@ -200,6 +203,7 @@ export class Executor {
       // side effects replayed, not repeated, when the row is evaluated again after a wait (executor/exprwait.ts)
       nextval: (name) => replayOr(s, () => eng.nextval(s, name)) as number | bigint,
       currval: (name) => eng.currval(s, name),
+      lastval: () => eng.lastval(s),
       setval: (name, v, called) => replayOr(s, () => eng.setval(s, name, v, called)) as number | bigint,
       subquery: (select, outer, opts) => this.prepareSubquery(s, select, outer, snapshot, opts),
       currentSnapshot: () => formatSnapshot(snapshot()),
@@ -257,7 +261,9 @@ export class Executor {
       : rv.schemaname === 'pg_temp' ? (cat.current !== null ? cat.tables.get(tempKey(cat.current, rv.relname)) : undefined)
         : cat.get(rv.relname);
     // a system catalog or view PostgreSQL 15 has (pg_index, pg_stat_statements' neighbours ...) and the simulator does not
-    if (!t && !rv.schemaname && PG15_CATALOG_RELATIONS.has(rv.relname)) throw notSupported(`the system catalog ${rv.relname} in this statement (SELECT reads pg_class, pg_attribute, pg_constraint, pg_inherits, pg_database, pg_tables, pg_indexes, pg_settings, pg_locks and the pg_stat views)`, posOf(rv.location));
+    if (!t && !rv.schemaname && PG15_CATALOG_RELATIONS.has(rv.relname)) throw notSupported(`the system catalog ${rv.relname} in this statement (SELECT reads pg_class, pg_attribute, pg_constraint, pg_inherits, pg_database, pg_tables, pg_indexes, pg_sequences, pg_settings, pg_locks, the pg_stat views and information_schema.columns)`, posOf(rv.location));
+    // a view reached here is the target of INSERT / UPDATE / DELETE / MERGE / TRUNCATE / LOCK (a SELECT expands it first)
+    if (!t && (!rv.schemaname || rv.schemaname === 'public') && cat.view(rv.relname)) throw notSupported(`writing through the view "${rv.relname}" (automatically updatable views, INSTEAD OF triggers)`, posOf(rv.location));
     if (!t) throw new PgError('42P01', `relation "${rv.schemaname ? `${rv.schemaname}.` : ''}${rv.relname}" does not exist`, { position: posOf(rv.location) });
     return t;
   }

@@ -110,8 +110,9 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   let rows: Value[][];
   const defaults = ex.defaultMaker(t, s, snap);
   const sel = n.selectStmt?.SelectStmt;
-  if (!sel) throw notSupported('INSERT ... DEFAULT VALUES');
-  if (sel.valuesLists) {
+  if (!sel) {
+    rows = [defaults(new Set())]; // DEFAULT VALUES: one row of every column's default (NULL where it has none)
+  } else if (sel.valuesLists) {
     checkValuesLists(sel.valuesLists as N[]);
     rows = [];
     for (const l of sel.valuesLists as N[]) {

@@ -119,7 +119,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     policy = lc.waitPolicy === 'LockWaitSkip' ? 'skip' : lc.waitPolicy === 'LockWaitError' ? 'error' : 'block';
     if (src.tables) throw notSupported(`${LOCK_CLAUSE_NAME[lockMode]} with joins`);
     if (!src.table) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} cannot be applied to a function`);
-    if (!topLevel) throw notSupported('row locking in INSERT ... SELECT');
+    if (!topLevel) throw notSupported('row locking (FOR UPDATE / SHARE) in a query that is not a top-level SELECT (INSERT ... SELECT, CREATE TABLE AS, a subquery)');
   }
   if (src.table) yield* ex.lockRelation(s, src.table, lockMode ? LockMode.RowShare : LockMode.AccessShare);
   if (src.table?.partKey) {

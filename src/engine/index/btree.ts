@@ -75,7 +75,8 @@ export class BtreeIndex {
 
   constructor(
     readonly oid: number,
-    readonly name: string,
+    /** relname: ALTER TABLE ... RENAME CONSTRAINT renames a constraint's index */
+    public name: string,
     readonly columns: number[],
     readonly unique: boolean,
     readonly primary: boolean,

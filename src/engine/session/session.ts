@@ -66,6 +66,8 @@ export class Session {
   progress: { done: number; total: number; chunks: number } | null = null;
   /** currval() per sequence (by OID) for this session */
   currvals = new Map<number, number | bigint>();
+  /** the sequence (OID) this session's latest nextval() advanced: lastval()'s (last_used_seq) */
+  lastSeq: number | undefined = undefined;
   /** open cursors (portals) by name: DECLARE / FETCH / CLOSE (commands/portalcmds.ts, tcop/portalmem.ts) */
   portals = new Map<string, import('../tcop/portalmem.js').Portal>();
   /** while a DECLARE runs its query: the heap block of each row its scan returns, when the scan streams (select.ts) */

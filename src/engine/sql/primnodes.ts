@@ -38,6 +38,8 @@ export interface ExprEnv {
   txidCurrent(assign: boolean): number | null;
   nextval(seq: string | number): number | bigint;
   currval(seq: string | number): number | bigint;
+  /** lastval(): the value of the sequence this session's latest nextval() advanced */
+  lastval(): number | bigint;
   setval(seq: string | number, value: number | bigint, isCalled: boolean): number | bigint;
   /** prepare a subquery (SubLink); `outer` gives it access to the enclosing query's columns */
   /** names: the subquery's output column names (a scalar subquery's column is named after its one column, FigureColname) */

@@ -35,10 +35,10 @@ import { PgRecord, type RowField } from '../adt/rowtypes.js';
 export const regclassLookup: { byName(name: string): number | null; byOid(oid: number): string | null } = {
   byName: () => null, byOid: () => null,
 };
-/** A regclass value: the relation's oid and its name (regclassout prints the name, or the oid if there is none). */
+/** A regclass value: the relation's oid and its name (regclassout prints the name, or the oid if there is none; InvalidOid: "-"). */
 export class RegClass {
   constructor(readonly oid: number, readonly name: string | null) {}
-  toString(): string { return this.name ?? String(this.oid); }
+  toString(): string { return this.oid === 0 ? '-' : this.name ?? String(this.oid); }
   cmp(o: RegClass): number { return this.oid - o.oid; }
   key(): string { return 'r' + this.oid; }
 }

@@ -1,5 +1,5 @@
 /**
- * Sizes of relations on disk, and age(xid).
+ * Sizes of relations on disk, age(xid), and pg_get_serial_sequence (the sequence a column owns).
  *
  *     pg_relation_size('t')        the main fork: 8192 × blocks (or 'fsm', 'vm': the maps beside it)
  *     pg_table_size('t')           main + free space map + visibility map + the TOAST table and its index
@@ -7,6 +7,7 @@
  *     pg_total_relation_size('t')  both
  *     pg_size_pretty(65536)        '64 kB' (units of 1024, rounded half up, switching below 10 × the next unit)
  *     age(relfrozenxid)            transactions since that xid (the current one if it has an xid, else the next)
+ *     pg_get_serial_sequence('t', 'id')   'public.t_id_seq' for a serial / identity column, NULL for another
  *
  * A fresh table has no FSM or VM fork: an INSERT that finds a page full records it in the FSM (3 pages for a
  * small table), the first VACUUM creates the VM (1 page). A table with an unbounded varlena column has a TOAST
@@ -75,6 +76,26 @@ export function sizePretty(v: number | bigint): string {
 }
 
 const defs: FuncDef[] = [
+  // pg_get_serial_sequence('t', 'col'): the sequence a serial / identity column (or OWNED BY) owns, schema-qualified;
+  // the table name is parsed as SQL (lower-cased unless quoted), the column name taken as written
+  {
+    name: 'pg_get_serial_sequence', args: ['text', 'text'], ret: T.text,
+    build: ([a, b], c) => (r) => {
+      const tv = a!.fn(r), cv = b!.fn(r);
+      if (tv === null || cv === null) return null;
+      const { eng } = host(c);
+      const parts = String(tv).match(/"(?:[^"]|"")*"|[^.]+/g)?.map((p) => (p.startsWith('"') ? p.slice(1, -1).replace(/""/g, '"') : p.trim().toLowerCase())) ?? [];
+      const rel = parts[parts.length - 1] ?? '', schema = parts.length > 1 ? parts[parts.length - 2] : undefined;
+      const t = schema && schema !== 'public' ? eng.catalog.getIn(schema, rel) : eng.catalog.get(rel);
+      if (!t) throw new PgError('42P01', `relation "${parts.join('.')}" does not exist`);
+      const col = String(cv);
+      if (!t.columns.some((x) => !x.dropped && x.name === col)) throw new PgError('42703', `column "${col}" of relation "${t.name}" does not exist`);
+      const seq = [...eng.catalog.sequences.values()].find((q) => q.ownedBy === t.name && q.ownedByColumn === col && q.temp?.session === t.temp?.session);
+      if (!seq) return null;
+      const quote = (x: string) => (/^[a-z_][a-z0-9_$]*$/.test(x) ? x : `"${x.replace(/"/g, '""')}"`);
+      return `${quote(t.temp?.schema ?? t.nsp?.name ?? 'public')}.${quote(seq.name)}`;
+    },
+  },
   // pg_relation_filenode: the data file's number (pg_class.relfilenode; a new one after TRUNCATE, VACUUM FULL)
   { name: 'pg_relation_filenode', args: ['regclass'], ret: T.oid, build: ([a], c) => (r) => { const v = a!.fn(r); if (v === null) return null; const { table, index } = relationArg(c, v); return index ? index.oid : table.relfilenode ?? table.oid; } },
   { name: 'pg_relation_size', args: ['regclass'], ret: T.int8, build: ([a], c) => (r) => { const v = a!.fn(r); return v === null ? null : relationSize(c, v, 'main'); } },

@@ -74,6 +74,7 @@ const defs: FuncDef[] = [
   },
   { name: 'nextval', args: ['text'], ret: T.int8, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : atLiteral(c, () => c.env.nextval(seqName(v))); }; } },
   { name: 'nextval', args: ['regclass'], ret: T.int8, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : atLiteral(c, () => c.env.nextval(seqName(v))); }; } },
+  { name: 'lastval', args: [], ret: T.int8, build: (_a, c) => () => atLiteral(c, () => c.env.lastval()) },
   { name: 'currval', args: ['text'], ret: T.int8, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : atLiteral(c, () => c.env.currval(seqName(v))); }; } },
   { name: 'currval', args: ['regclass'], ret: T.int8, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : atLiteral(c, () => c.env.currval(seqName(v))); }; } },
   ...(['text', 'regclass'] as const).flatMap((k): FuncDef[] => [
