@@ -20,9 +20,9 @@
  *
  * Simplifications: CTEs are always materialized (PostgreSQL 12+ inlines a side-effect-free CTE read once —
  * the rows are the same, but a scan under it may then use an index); a recursive query that passes 100,000 rows is
- * refused (PostgreSQL would read it lazily, so an outer LIMIT can stop an endless one); LATERAL only as a later item
- * of a comma list (FROM t, LATERAL (SELECT ... t.x ...) s: run once per row of the items before it); no SEARCH /
- * CYCLE clauses.
+ * refused (PostgreSQL would read it lazily, so an outer LIMIT can stop an endless one); LATERAL as a later item
+ * of a comma list (FROM t, LATERAL (SELECT ... t.x ...) s: run once per row of the items before it) or as the right
+ * side of an inner or LEFT JOIN (nodeSubqueryscan.ts), not on the left side of a JOIN; no SEARCH / CYCLE clauses.
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { functionScan } from '../pl/fmgr.js';
@@ -35,6 +35,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import type { N, Gen } from './util.js';
 import type { QResult } from './nodeSetOp.js';
 import { aliasColumns } from '../optimizer/pullup.js';
+import { lateralRefusal } from './from.js';
 
 /** the WITH frames of the statement a session is running, innermost last */
 const frames = new WeakMap<Session, Map<string, QResult>[]>();
@@ -213,8 +214,9 @@ function* recursive(ex: Executor, s: Session, q: N, name: string, colnames: stri
  */
 export function* runFromSubqueries(ex: Executor, s: Session, from: N[] | undefined, sql: string, sub: Sub): Gen<Map<N, QResult>> {
   const out = new Map<N, QResult>();
-  const walk = function* (item: N, top: number): Gen<void> {
-    if (item.JoinExpr) { yield* walk(item.JoinExpr.larg, -1); yield* walk(item.JoinExpr.rarg, -1); return; }
+  /** `top`: the item's place in the comma list (-1 inside a join); `joinType`: the join whose right side it is */
+  const walk = function* (item: N, top: number, joinType?: string): Gen<void> {
+    if (item.JoinExpr) { yield* walk(item.JoinExpr.larg, -1); yield* walk(item.JoinExpr.rarg, -1, item.JoinExpr.jointype); return; }
     if (item.RangeFunction) {
       const r = yield* functionScan(ex, s, item.RangeFunction, sql);
       if (r) out.set(item, r);
@@ -224,12 +226,17 @@ export function* runFromSubqueries(ex: Executor, s: Session, from: N[] | undefin
     if (!rs) return;
     // LATERAL after the first item of a comma list runs per row of the items before it (from.ts joinSource)
     if (rs.lateral && top > 0) return;
-    if (rs.lateral && top < 0) throw notSupported('LATERAL inside JOIN (write FROM a, LATERAL (...) x)', posOf(rs.subquery?.SelectStmt?.targetList?.[0]?.ResTarget?.location));
+    // ... and so does the right side of an inner or LEFT JOIN LATERAL (from.ts lateralRight); of a RIGHT or FULL
+    // JOIN it may name no column of the other side (42P01 below)
+    if (rs.lateral && (joinType === 'JOIN_INNER' || joinType === 'JOIN_LEFT')) return;
+    if (rs.lateral && !joinType && top < 0) throw notSupported('LATERAL on the left side of a JOIN', posOf(rs.subquery?.SelectStmt?.targetList?.[0]?.ResTarget?.location));
+    const lateralAcross = rs.lateral && !!joinType;
     if (!rs.alias) throw new PgError('42601', 'subquery in FROM must have an alias', { hint: 'For example, FROM (SELECT ...) [AS] foo.', position: posOf(firstLoc(rs.subquery)) });
     let r: QResult;
     try { r = yield* ex.query(s, rs.subquery.SelectStmt, sql, false, sub); } catch (e) {
       // a sibling FROM item named without LATERAL (parse_relation.c errorMissingRTE)
       const m = e instanceof PgError && e.sqlstate === '42P01' ? /^missing FROM-clause entry for table "(.*)"$/.exec(e.message) : null;
+      if (m && siblings.has(m[1]!) && lateralAcross) lateralRefusal(() => { throw e; }, siblings);
       if (m && siblings.has(m[1]!)) {
         throw new PgError('42P01', `invalid reference to FROM-clause entry for table "${m[1]}"`, { position: (e as PgError).position, hint: `There is an entry for table "${m[1]}", but it cannot be referenced from this part of the query.` });
       }

@@ -100,7 +100,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // snapshot only once its relation locks are held (PortalStart), so it sees what a lock holder committed
   if (sub || usesXactSnapshot(s.tx!.isolation)) snap();
   const generation = ex.eng.catalog.generation;
-  if (n.valuesLists) return ex.valuesQuery(s, n, sql, snap);
+  if (n.valuesLists) return ex.valuesQuery(s, n, sql, snap, sub?.outer);
   // window functions: each call becomes a hidden column, computed after the scan (nodeWindowAgg.ts)
   const win = extractWindows(n);
   if (win) n = win.n;

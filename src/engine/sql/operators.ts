@@ -217,7 +217,7 @@ export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
       if (!n.lexpr) {
         const r = rec(n.rexpr, scope);
         if (op === '-') {
-          if (r.isConst && r.type.name === 'int4') { const v = r.fn(null as unknown as Row) as number; return { fn: () => -v, type: T.int4, name: '?column?', strength: 0, isConst: true }; }
+          if (r.isConst && r.type.name === 'int4') { const v = r.fn(null as unknown as Row) as number; return { fn: () => intNegate(v, T.int4), type: T.int4, name: '?column?', strength: 0, isConst: true }; }
           if (isIntegral(r.type)) { const f = r.fn, t = r.type; return { fn: (row) => { const v = f(row); return v === null ? null : intNegate(v as number | bigint, t); }, type: r.type, name: '?column?', strength: 0 }; }
           if (r.type.name === 'numeric') { const f = r.fn; return { fn: (row) => { const v = f(row); return v === null ? null : (v as Numeric).neg(); }, type: T.numeric, name: '?column?', strength: 0 }; }
         }
