@@ -49,7 +49,8 @@ export function lateralInput(a: JoinInput, item: LateralItem, what: string, kind
   on?: (joined: JoinInput) => ((vals: Value[]) => boolean) | null): JoinInput {
   if (a.names.includes(item.name)) throw new PgError('42712', `table name "${item.name}" specified more than once`);
   const joined: JoinInput = {
-    names: [...a.names, item.name], columns: [...a.columns, ...item.columns], rels: [...a.rels, { name: item.name, count: item.columns.length }], tables: a.tables,
+    names: [...a.names, item.name], columns: [...a.columns, ...item.columns],
+    rels: [...a.rels, { name: item.name, count: item.columns.length }], tables: a.tables,
     rows: () => [], plan: { kind: 'Other', name: item.name, what },
   };
   const cond = on?.(joined) ?? null;
