@@ -19,7 +19,7 @@ import type { Executor } from './executor.js';
 import type { Session } from '../session/session.js';
 import { castTo, compareValues, type Compiled, type Row, type Scope } from '../sql/expr.js';
 import { selectCommonType } from '../sql/coerce.js';
-import { type SqlType, type Value, T, groupKey, isIntegral, isStringLike, typeDisplayName } from '../sql/types.js';
+import { type SqlType, type Value, T, groupKey, isIntegral, typeDisplayName } from '../sql/types.js';
 import { intConst } from '../sql/parser.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { N, Gen } from './util.js';
@@ -43,7 +43,6 @@ function common(a: SqlType, b: SqlType, op: string): SqlType {
   if (a.name === 'unknown') return b;
   if (b.name === 'unknown') return a;
   if (isIntegral(a) && isIntegral(b)) return a.name === 'int8' || b.name === 'int8' ? T.int8 : T.int4;
-  if (isStringLike(a) && isStringLike(b)) return T.text;
   try { return selectCommonType(a, b); } catch {
     throw new PgError('42804', `${op} types ${typeDisplayName(a)} and ${typeDisplayName(b)} cannot be matched`);
   }

@@ -40,8 +40,8 @@ import './funcs/json.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import { PgDate, PgTimestamp, USECS_PER_DAY } from '../adt/datetime.js';
 import { literalAt, intConst } from './parser.js';
-import type { Fn, Compiled, Scope } from './primnodes.js';
-import { coerceBool, commonType, castTo, fold } from './coerce.js';
+import type { Fn, Compiled, Scope, Row } from './primnodes.js';
+import { coerceBool, commonType, castTo, fold, withoutFolding } from './coerce.js';
 import { compareValues, compileComparison, compileAExpr } from './operators.js';
 import { compileSubLink } from './sublink.js';
 import { compileFunc } from './funccall.js';
@@ -92,6 +92,9 @@ export function exprLocation(node: N | undefined): number | undefined {
   }
 }
 
+/** the row a constant is evaluated with (it reads none) */
+const NO_ROW = null as unknown as Row;
+
 function compileNode(node: N, scope: Scope): Compiled {
   const t = nodeType(node);
   const n = node[t];
@@ -110,7 +113,14 @@ function compileNode(node: N, scope: Scope): Compiled {
     }
     case 'A_Expr': return compileAExpr(n, scope, compileExpr);
     case 'BoolExpr': {
-      const args = (n.args as N[]).map((a) => coerceBool(compileExpr(a, scope), n.boolop === 'AND_EXPR' ? 'AND' : n.boolop === 'OR_EXPR' ? 'OR' : 'NOT'));
+      const what = n.boolop === 'AND_EXPR' ? 'AND' : n.boolop === 'OR_EXPR' ? 'OR' : 'NOT';
+      // simplify_and_arguments / simplify_or_arguments: a constant false (true) ends the simplification
+      let decided = false;
+      const args = (n.args as N[]).map((a) => {
+        const c = decided ? withoutFolding(() => coerceBool(compileExpr(a, scope), what)) : coerceBool(compileExpr(a, scope), what);
+        if (c.isConst && c.fn(NO_ROW) === (what === 'OR')) decided = true;
+        return c;
+      });
       const fns = args.map((a) => a.fn);
       let fn: Fn;
       if (n.boolop === 'NOT_EXPR') { const f = fns[0]!; fn = (r) => { const v = f(r); return v === null ? null : !v; }; } else if (n.boolop === 'AND_EXPR') fn = (r) => { let nul = false; for (const f of fns) { const v = f(r); if (v === false) return false; if (v === null) nul = true; } return nul ? null : true; };
@@ -144,20 +154,36 @@ function compileNode(node: N, scope: Scope): Compiled {
     }
     case 'FuncCall': return compileFunc(n, scope, compileExpr);
     case 'CoalesceExpr': {
-      const args = (n.args as N[]).map((a) => compileExpr(a, scope));
+      let decided = false; // arguments after a non-null constant are never simplified
+      const args = (n.args as N[]).map((a) => {
+        const c = decided ? withoutFolding(() => compileExpr(a, scope)) : compileExpr(a, scope);
+        if (c.isConst && c.fn(NO_ROW) !== null) decided = true;
+        return c;
+      });
       const type = commonType(args, 'COALESCE', posOf(n.location));
       const fns = args.map((a) => castTo(a, type, false, posOf(n.location)).fn);
       return { fn: (r) => { for (const f of fns) { const v = f(r); if (v !== null) return v; } return null; }, type, name: 'coalesce', strength: 2 };
     }
     case 'CaseExpr': {
       const arg = n.arg ? compileExpr(n.arg, scope) : null;
+      // eval_const_expressions: an arm whose WHEN is constant false is dropped unsimplified; one constant true
+      // ends the CASE (the arms after it and ELSE are dropped unsimplified)
+      let decided = false;
+      const unless = <R>(skip: boolean, f: () => R): R => (skip ? withoutFolding(f) : f());
       const whens = (n.args as N[]).map((w) => {
         const cw = w.CaseWhen;
-        let cond = compileExpr(cw.expr, scope);
-        if (arg) cond = compileComparison('=', arg, cond, posOf(cw.location));
-        return { cond: coerceBool(cond, 'CASE/WHEN').fn, res: compileExpr(cw.result, scope) };
+        const skipped = decided;
+        const cond = unless(skipped, () => {
+          let c = compileExpr(cw.expr, scope);
+          if (arg) c = compileComparison('=', arg, c, posOf(cw.location));
+          return coerceBool(c, 'CASE/WHEN');
+        });
+        const known = !skipped && cond.isConst ? cond.fn(NO_ROW) : undefined;
+        const res = unless(skipped || known === false || known === null, () => compileExpr(cw.result, scope));
+        if (known === true) decided = true;
+        return { cond: cond.fn, res };
       });
-      const def = n.defresult ? compileExpr(n.defresult, scope) : null;
+      const def = n.defresult ? unless(decided, () => compileExpr(n.defresult, scope)) : null;
       // transformCaseExpr puts the ELSE result first when it chooses the common type
       const results = (def ? [def] : []).concat(whens.map((w) => w.res));
       const type = commonType(results, 'CASE', posOf(n.location));

@@ -11,7 +11,7 @@ import { intArith, intNegate, intShift, intNot } from './intarith.js';
 import { isRegexOp, compileRegexMatch } from './regexp.js';
 import { resolveFunction, buildCall } from './funcs/registry.js';
 import { adtCompare, adtBinary, adtNegate } from './adtops.js';
-import { castTo, fold, unifyTypes, rtrimBlanks, opNotExist, pg15HasOperator } from './coerce.js';
+import { castTo, fold, unifyTypes, rtrimBlanks, opNotExist, pg15HasOperator, selectCommonType } from './coerce.js';
 import type { Row, Compiled, Scope } from './primnodes.js';
 import { arrayCmp } from '../adt/arrayfuncs.js';
 import { compileArrayOp, compileScalarArrayOp } from './arrayexpr.js';
@@ -298,8 +298,16 @@ export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
       };
     }
     case 'AEXPR_NULLIF': {
-      const l = rec(n.lexpr, scope), r = rec(n.rexpr, scope);
+      let l = rec(n.lexpr, scope);
+      const r = rec(n.rexpr, scope);
       const eq = compileComparison('=', l, r, pos).fn;
+      // the result has the = operator's left input type: an untyped literal resolved as the operator resolved it
+      // (nullif(1, 1.5) is numeric: int4 = numeric resolves to numeric = numeric; int4 = int8 has an operator of its own)
+      const NUM = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'];
+      const floats = (t: SqlType) => t.name === 'float4' || t.name === 'float8';
+      if (l.type.name === 'unknown') l = castTo(l, r.type.name === 'unknown' ? T.text : r.type, false, pos);
+      else if (NUM.includes(l.type.name) && NUM.includes(r.type.name) && l.type.name !== r.type.name
+        && !(isIntegral(l.type) && isIntegral(r.type)) && !(floats(l.type) && floats(r.type))) l = castTo(l, selectCommonType(l.type, r.type), false, pos);
       const lf = l.fn;
       return { fn: (row) => (eq(row) === true ? null : lf(row)), type: l.type, name: 'nullif', strength: 2 };
     }
