@@ -138,7 +138,8 @@ export function prepareWindows(calls: Call[], scope: Scope, grouped = false): Pr
       const aggs: AggSpec[] = [];
       const plain: N = { FuncCall: { ...fc, over: undefined } };
       // over groups: the arguments are grouped expressions (an aggregate in them is the query's, computed per group)
-      const compiled = compileExpr(plain, grouped ? { ...scope, aggs, windowOver: scope } : { ...scope, aggs, groupCols: new Set(scope.columns.map((_, i) => i)) });
+      const aggScope: Scope = grouped ? { ...scope, aggs, windowOver: scope } : { ...scope, aggs, groupCols: new Set(scope.columns.map((_, i) => i)) };
+      const compiled = compileExpr(plain, aggScope);
       agg = aggs[0]!;
       type = compiled.type;
     } else if (['row_number', 'rank', 'dense_rank', 'ntile'].includes(c.name)) type = c.name === 'ntile' ? T.int4 : T.int8;
