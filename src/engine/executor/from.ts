@@ -41,7 +41,7 @@ import { nestLoop, type JoinPair } from './nodeNestloop.js';
 import { hashJoin, hashFunctionFor, bucketCount } from './nodeHashjoin.js';
 import { mergeJoin, mergeJoinCounts, sortOnKey } from './nodeMergejoin.js';
 import { sortSpaceUsedKb } from './nodeSort.js';
-import { lateralJoin, lateralSubquery, lateralInput, type LateralItem } from './nodeSubqueryscan.js';
+import { lateralJoin, lateralSubquery, lateralInput, lateralRefusal, type LateralItem } from './nodeSubqueryscan.js';
 import { functionScan, multixactMembers } from './nodeFunctionscan.js';
 import { reduceOuterJoins } from '../optimizer/prepjointree.js';
 import { isImmutableFunction } from '../sql/funcs/registry.js';
@@ -616,18 +616,6 @@ function restrictionQuals(from: N[], whereConj: N[], relOf: (fields: string[]) =
 function namesOuterColumn(compile: () => unknown): boolean {
   try { compile(); return false; } catch (e) {
     if (e instanceof PgError && (e.sqlstate === '42P01' || e.sqlstate === '42703')) return true;
-    throw e;
-  }
-}
-
-/** A LATERAL reference across a RIGHT or FULL JOIN: parse_relation.c's 42P01 with its DETAIL. */
-export function lateralRefusal(compile: () => unknown, left: { names: string[] } | Set<string>): void {
-  try { compile(); } catch (e) {
-    const m = e instanceof PgError && e.sqlstate === '42P01' ? /^missing FROM-clause entry for table "(.*)"$/.exec(e.message) : null;
-    const has = (x: string) => (left instanceof Set ? left.has(x) : left.names.includes(x));
-    if (m && has(m[1]!)) {
-      throw new PgError('42P01', `invalid reference to FROM-clause entry for table "${m[1]}"`, { position: (e as PgError).position, detail: 'The combining JOIN type must be INNER or LEFT for a LATERAL reference.' });
-    }
     throw e;
   }
 }

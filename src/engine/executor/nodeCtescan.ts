@@ -35,7 +35,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import type { N, Gen } from './util.js';
 import type { QResult } from './nodeSetOp.js';
 import { aliasColumns } from '../optimizer/pullup.js';
-import { lateralRefusal } from './from.js';
+import { lateralRefusal } from './nodeSubqueryscan.js';
 
 /** the WITH frames of the statement a session is running, innermost last */
 const frames = new WeakMap<Session, Map<string, QResult>[]>();

@@ -3,7 +3,8 @@
  * nested loop would): `FROM a, LATERAL (SELECT ... WHERE x = a.k) s` runs the subquery once for each row of
  * `a`, with that row's columns visible to it, and joins each of its rows to the row that produced it; so do
  * `a JOIN LATERAL (...) s ON cond` and `a LEFT JOIN LATERAL (...) s ON cond` (a row of `a` with no match kept,
- * NULL-extended), and a function in a JOIN whose arguments name the left side's columns.
+ * NULL-extended), and a function in a JOIN whose arguments name the left side's columns; across a RIGHT or FULL
+ * JOIN such a reference is 42P01 (lateralRefusal).
  *
  *     a: (1) (2)     LATERAL (SELECT a.k * 10 AS x)  ->  (1, 10) (2, 20)
  *
@@ -72,4 +73,16 @@ export function lateralInput(a: JoinInput, item: LateralItem, what: string, kind
 
 export function lateralJoin(ex: Executor, s: Session, a: JoinInput, rs: N, outerScope: Scope, snap: () => Snapshot, sql: string): JoinInput {
   return lateralInput(a, lateralSubquery(ex, s, a, rs, outerScope, snap, sql), 'a LATERAL subquery', 'inner');
+}
+
+/** A LATERAL reference across a RIGHT or FULL JOIN: parse_relation.c's 42P01 with its DETAIL. */
+export function lateralRefusal(compile: () => unknown, left: { names: string[] } | Set<string>): void {
+  try { compile(); } catch (e) {
+    const m = e instanceof PgError && e.sqlstate === '42P01' ? /^missing FROM-clause entry for table "(.*)"$/.exec(e.message) : null;
+    const has = (x: string) => (left instanceof Set ? left.has(x) : left.names.includes(x));
+    if (m && has(m[1]!)) {
+      throw new PgError('42P01', `invalid reference to FROM-clause entry for table "${m[1]}"`, { position: (e as PgError).position, detail: 'The combining JOIN type must be INNER or LEFT for a LATERAL reference.' });
+    }
+    throw e;
+  }
 }

@@ -7,7 +7,6 @@
  * oid it does not find), and a type not listed has no oid to give (0A000).
  */
 import { PgError, notSupported } from '../errors.js';
-import { resolveTypeName, typeDisplayName } from './types.js';
 import { PG15_TYPES } from '../catalog/pg15names.js';
 
 /** pg_type.dat: oids of the built-in types by format_type's name */
@@ -38,8 +37,11 @@ export function regtypeOfOid(oid: number): string {
   return oid === 0 ? '-' : BY_OID.get(oid) ?? String(oid);
 }
 
-/** regtypein: a type name (as SQL writes it: int, double precision, varchar(10), text[], "char") or an oid. */
-export function regtypeIn(s: string): string {
+/**
+ * regtypein: a type name (as SQL writes it: int, double precision, varchar(10), text[], "char") or an oid.
+ * `displayName`: format_type's name of a type name the simulator resolves (sql/types.ts), throwing when it is none.
+ */
+export function regtypeIn(s: string, displayName: (name: string) => string): string {
   let t = s.trim();
   if (t === '-') return '-';
   if (/^\d+$/.test(t)) return regtypeOfOid(Number(t));
@@ -55,7 +57,7 @@ export function regtypeIn(s: string): string {
   }
   let base: string;
   if (quoted && n === 'char') return '"char"' + (dims ? '[]' : '');
-  try { base = typeDisplayName({ ...resolveTypeName([n], []), typmod: -1 }); } catch (e) {
+  try { base = displayName(n); } catch (e) {
     // a PostgreSQL 15 type the simulator does not model is still a type name
     if (e instanceof PgError && e.sqlstate === '0A000' && PG15_TYPES.has(n)) base = n;
     else if (e instanceof PgError) throw new PgError('42704', `type "${s.trim()}" does not exist`);

@@ -331,7 +331,7 @@ export function parseInput(s: string, t: SqlType): Value {
       return new RegClass(oid, regclassLookup.byOid(oid) ?? bare); // regclassout's name: qualified when not visible
     }
     case 'regproc': case 'regprocedure': return regprocIn(s, t.name === 'regprocedure');
-    case 'regtype': return regtypeIn(s); // sql/regtype.ts
+    case 'regtype': return regtypeIn(s, (n) => typeDisplayName({ ...resolveTypeName([n], []), typmod: -1 })); // sql/regtype.ts
     case 'xid8': { const m = /^\s*(\d+)/.exec(s); return m ? Number(m[1]) : 0; } // xid8in reads what strtoull reads, 0 for none
     case 'pg_lsn': {
       // pg_lsn_in: two hex numbers of at most 8 digits around a slash; printed as %X/%X
