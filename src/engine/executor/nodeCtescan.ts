@@ -32,7 +32,7 @@ import type { RawStmt } from '../sql/parser.js';
 import { castTo, type Compiled, type Row, type Scope } from '../sql/expr.js';
 import { type Value, formatValue } from '../sql/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
-import type { N, Gen } from './util.js';
+import { type N, type Gen, containsAggregate } from './util.js';
 import type { QResult } from './nodeSetOp.js';
 import { aliasColumns } from '../optimizer/pullup.js';
 import { lateralRefusal } from './nodeSubqueryscan.js';
@@ -182,6 +182,13 @@ function* recursive(ex: Executor, s: Session, q: N, name: string, colnames: stri
     throw new PgError('42P19', `recursive query "${name}" does not have the form non-recursive-term UNION [ALL] recursive-term`, { position: posOf(cte.location) });
   }
   if (refersTo(q.larg, name)) throw new PgError('42P19', `recursive reference to query "${name}" must not appear within its non-recursive term`);
+  // checkWellFormedRecursion (parse_cte.c): what a recursive query may not have, found before anything runs
+  for (const [has, what] of [[q.sortClause?.length, 'ORDER BY'], [q.limitOffset, 'OFFSET'], [q.limitCount, 'LIMIT'], [q.lockingClause?.length, 'FOR UPDATE/SHARE']] as const) {
+    if (has) throw new PgError('0A000', `${what} in a recursive query is not implemented`);
+  }
+  if (containsAggregate(q.rarg?.targetList) || containsAggregate(q.rarg?.havingClause)) {
+    throw new PgError('42P19', 'aggregate functions are not allowed in a recursive query\'s recursive term');
+  }
   const base = yield* ex.query(s, q.larg, sql, false, sub);
   const names = base.names.map((x, i) => colnames[i] ?? x);
   const types = base.types;
