@@ -126,7 +126,12 @@ export function prepareWindows(calls: Call[], scope: Scope, grouped = false): Pr
     if (fc.agg_order?.length) throw new PgError('0A000', 'aggregate ORDER BY is not implemented for window functions', { position: pos });
     const part = ((w.partitionClause ?? []) as N[]).map((p) => compileExpr(p, scope));
     const order = ((w.orderClause ?? []) as N[]).map((sb) => {
-      const desc = sb.SortBy.sortby_dir === 'SORTBY_DESC';
+      // (ORDER BY x USING >: descending; another operator orders nothing, as in the query's ORDER BY)
+      const using = sb.SortBy.sortby_dir === 'SORTBY_USING' ? ((sb.SortBy.useOp ?? []) as N[]).map((o) => o.String?.sval as string).pop() ?? '' : null;
+      if (using !== null && using !== '<' && using !== '>') {
+        throw new PgError('42809', `operator ${using} is not a valid ordering operator`, { hint: 'Ordering operators must be "<" or ">" members of btree operator families.' });
+      }
+      const desc = sb.SortBy.sortby_dir === 'SORTBY_DESC' || using === '>';
       const nf = sb.SortBy.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sb.SortBy.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
       return { c: compileExpr(sb.SortBy.node, scope), desc, nullsFirst: nf };
     });

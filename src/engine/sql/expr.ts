@@ -306,6 +306,7 @@ function compileJoinColumnRef(n: N, scope: Scope, names: string[]): Compiled | n
     if (!rel) return null;
     for (let i = rel.offset; i < rel.offset + rel.count; i++) if (scope.columns[i]!.name === col) hits.push(i);
     if (!hits.length) throw new PgError('42703', `column ${names[0]}.${col} does not exist`, { position: posOf(n.location) });
+    if (hits.length > 1) throw new PgError('42702', `column reference "${col}" is ambiguous`, { position: posOf(n.location) });
   } else {
     hits = scope.columns.map((c, i) => (c.name === col && !c.hidden ? i : -1)).filter((i) => i >= 0);
     if (hits.length > 1) throw new PgError('42702', `column reference "${col}" is ambiguous`, { position: posOf(n.location) });
@@ -378,6 +379,10 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
     col = names[1]!;
   } else throw notSupported('qualified names with schemas', posOf(n.location));
   const idx = scope.columns.findIndex((c) => c.name === col);
+  // a subquery's two output columns of one name: naming it is ambiguous (SELECT x.a FROM (SELECT 1 AS a, 2 AS a) x)
+  if (idx >= 0 && scope.columns.some((c, i) => i > idx && c.name === col && !c.hidden)) {
+    throw new PgError('42702', `column reference "${col}" is ambiguous`, { position: posOf(n.location) });
+  }
   if (idx < 0 && names.length === 1 && col === (scope.alias ?? scope.relName) && !(scope.hasSystem && SYSTEM_COLUMNS.includes(col))) {
     return wholeRow(col, scope, n);
   }
