@@ -40,8 +40,18 @@ function overlay(s: string, r: string, p: number, n: number): string {
   return substr(s, 1, p - 1) + r + substr(s, p + n);
 }
 
+/**
+ * A result of this many bytes: past MaxAllocSize PostgreSQL refuses it ("requested length too large", 54000); the
+ * simulator refuses one past 64 MB (0A000) rather than build it.
+ */
+function checkLength(bytes: number): void {
+  if (bytes + 4 > 0x3fffffff) throw new PgError('54000', 'requested length too large');
+  if (bytes > 64 * 1024 * 1024) throw notSupported('a string result larger than 64 MB');
+}
+
 function pad(s: string, len: number, fill: string, left: boolean): string {
   if (len <= 0) return '';
+  if (len > 64 * 1024 * 1024) throw notSupported('a string result larger than 64 MB');
   const cs = chars(s);
   if (cs.length >= len) return cs.slice(0, len).join('');
   const fs = chars(fill);
@@ -196,6 +206,9 @@ register([
   im('regexp_replace', ['text', 'text', 'text', 'text'], T.text, (a, b, c, d) => regexpReplace(S(a), S(b), S(c), S(d))),
   { name: 'regexp_replace', args: ['text', 'text', 'text', 'int4'], ret: T.text, fn: regexpRefused },
   im('substring', ['text', 'text'], T.text, (a, b) => textRegexSubstr(S(a), S(b))),
+  // SUBSTRING(x SIMILAR pattern ESCAPE e) (PostgreSQL 15 parses it as substring(text, text, text)): SQL regular
+  // expressions are not modelled
+  { name: 'substring', args: ['text', 'text', 'text'], ret: T.text, build: (_a, c) => { throw notSupported('SUBSTRING ... SIMILAR ... ESCAPE (SQL regular expressions)', c.pos); } },
   im('regexp_like', ['text', 'text'], T.bool, (a, b) => regexpLike(S(a), S(b))),
   im('regexp_like', ['text', 'text', 'text'], T.bool, (a, b, c) => regexpLike(S(a), S(b), S(c))),
   im('regexp_count', ['text', 'text'], T.int4, (a, b) => regexpCount(S(a), S(b))),
@@ -216,7 +229,7 @@ register([
   im('upper', ['text'], T.text, (s) => S(s).replace(/[a-z]+/g, (x) => x.toUpperCase())),
   im('lower', ['text'], T.text, (s) => S(s).replace(/[A-Z]+/g, (x) => x.toLowerCase())),
   im('initcap', ['text'], T.text, (s) => S(s).replace(/[A-Z]+/g, (x) => x.toLowerCase()).replace(/(^|[^A-Za-z0-9])([a-z])/g, (_, a: string, b: string) => a + b.toUpperCase())),
-  im('repeat', ['text', 'int4'], T.text, (s, n) => (N(n) <= 0 ? '' : S(s).repeat(N(n)))),
+  im('repeat', ['text', 'int4'], T.text, (s, n) => { if (N(n) <= 0) return ''; checkLength(utf8Len(S(s)) * N(n)); return S(s).repeat(N(n)); }),
   im('lpad', ['text', 'int4'], T.text, (s, n) => pad(S(s), N(n), ' ', true)),
   im('lpad', ['text', 'int4', 'text'], T.text, (s, n, f) => pad(S(s), N(n), S(f), true)),
   im('rpad', ['text', 'int4'], T.text, (s, n) => pad(S(s), N(n), ' ', false)),
