@@ -127,6 +127,8 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
     return { fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(a, b); }, type: adt.type, name: '?column?', strength: 0 };
   }
   if (op === '^') return compileOperatorFunc('power', [l, r], pos);
+  // text ^@ text: starts_with (text_starts_with)
+  if (op === '^@' && [l, r].every((c) => c.type.name === 'unknown' || isStringLike(c.type))) return compileOperatorFunc('starts_with', [l, r], pos);
   if ((op === '<<' || op === '>>') && (isIntegral(l.type) || l.type.name === 'unknown') && (r.type.name === 'int2' || r.type.name === 'int4' || r.type.name === 'unknown')) {
     // int4shl & co.: the left operand's type, an int4 count
     const t = l.type.name === 'unknown' ? T.int4 : l.type;
