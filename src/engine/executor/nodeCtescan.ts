@@ -20,7 +20,8 @@
  *
  * Simplifications: CTEs are always materialized (PostgreSQL 12+ inlines a side-effect-free CTE read once —
  * the rows are the same, but a scan under it may then use an index); a recursive query that passes 100,000 rows is
- * refused (PostgreSQL would read it lazily, so an outer LIMIT can stop an endless one); LATERAL as a later item
+ * refused (PostgreSQL reads it lazily: here only a plain SELECT ... FROM r LIMIT n stops an endless one, rowsNeeded,
+ * after the round that reaches n rows); LATERAL as a later item
  * of a comma list (FROM t, LATERAL (SELECT ... t.x ...) s: run once per row of the items before it) or as the right
  * side of an inner or LEFT JOIN (nodeSubqueryscan.ts), not on the left side of a JOIN; no SEARCH / CYCLE clauses.
  */
@@ -28,7 +29,7 @@ import { PgError, notSupported, posOf } from '../errors.js';
 import { functionScan } from '../pl/fmgr.js';
 import type { Executor } from './executor.js';
 import type { Session, QueryResult } from '../session/session.js';
-import type { RawStmt } from '../sql/parser.js';
+import { type RawStmt, intConst } from '../sql/parser.js';
 import { castTo, type Compiled, type Row, type Scope } from '../sql/expr.js';
 import { type Value, formatValue } from '../sql/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
@@ -117,7 +118,7 @@ function* withFrame<T>(ex: Executor, s: Session, w: N, main: N, sql: string, top
         const res = yield* fullRun(s, () => ex.run(s, type, q[type], { stmt: q, location: 0, len: sql.length, text: sql } as RawStmt));
         r = dmlValues.get(res) ?? { names: [], types: [], rows: [] };
       } else if (w.recursive && refersTo(q, name)) {
-        r = yield* recursive(ex, s, q.SelectStmt, name, colnames, frame, sql, sub, cte);
+        r = yield* recursive(ex, s, q.SelectStmt, name, colnames, frame, sql, sub, cte, rowsNeeded(main, name, ctes));
       } else if (!s.noRows && !hasLocking(q)) {
         r = yield* lazyCte(ex, s, q.SelectStmt, sql, sub);
       } else {
@@ -176,8 +177,28 @@ function* fullRun<T>(s: Session, body: () => Gen<T>): Gen<T> {
   try { return yield* body(); } finally { s.noRows = saved; }
 }
 
+/**
+ * How many of a recursive query's rows its reader can take: `SELECT ... FROM r LIMIT n [OFFSET m]` with nothing
+ * else (no WHERE, ORDER BY, DISTINCT, grouping, window or set-returning function, join, other reader) takes the
+ * first n + m — PostgreSQL's CteScan pulls no more, so an endless recursion under such a LIMIT ends. null: all.
+ */
+function rowsNeeded(main: N, name: string, ctes: N[]): number | null {
+  const from = (main.fromClause ?? []) as N[];
+  if (from.length !== 1 || !from[0]!.RangeVar || from[0]!.RangeVar.schemaname || from[0]!.RangeVar.relname !== name) return null;
+  if (main.op && main.op !== 'SETOP_NONE') return null;
+  if (main.whereClause || main.sortClause?.length || main.distinctClause || main.groupClause?.length || main.havingClause || main.windowClause?.length) return null;
+  if (ctes.some((c) => c.CommonTableExpr.ctename !== name && refersTo(c.CommonTableExpr.ctequery, name))) return null;
+  const tl = JSON.stringify(main.targetList ?? []);
+  if (tl.includes('"over"') || tl.includes('SubLink') || tl.includes('FuncCall')) return null; // (no aggregates, SRFs, windows)
+  const int = (x: N | undefined) => (x?.A_Const?.ival !== undefined ? intConst(x.A_Const) : undefined);
+  const n = int(main.limitCount);
+  if (typeof n !== 'number' || main.limitOption === 'LIMIT_OPTION_WITH_TIES') return null;
+  const off = main.limitOffset ? int(main.limitOffset) : 0;
+  return typeof off === 'number' && n >= 0 && off >= 0 ? n + off : null;
+}
+
 function* recursive(ex: Executor, s: Session, q: N, name: string, colnames: string[], frame: Map<string, QResult>, sql: string, sub: Sub,
-  cte: N): Gen<QResult> {
+  cte: N, needed: number | null = null): Gen<QResult> {
   if (q.op !== 'SETOP_UNION') {
     throw new PgError('42P19', `recursive query "${name}" does not have the form non-recursive-term UNION [ALL] recursive-term`, { position: posOf(cte.location) });
   }
@@ -197,7 +218,7 @@ function* recursive(ex: Executor, s: Session, q: N, name: string, colnames: stri
   const fresh = (rows: QResult['rows']) => (seen ? rows.filter((r) => { const k = key(r); if (seen.has(k)) return false; seen.add(k); return true; }) : rows);
   const all = fresh(base.rows);
   let working = all.slice();
-  while (working.length) {
+  while (working.length && (needed === null || all.length < needed)) {
     frame.set(name, { names, types, rows: working });
     const step = yield* ex.query(s, q.rarg, sql, false, sub);
     if (step.types.length !== types.length) throw new PgError('42601', 'each UNION query must have the same number of columns');
