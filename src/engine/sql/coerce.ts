@@ -193,7 +193,8 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
   if (target.name === 'bool' && isIntegral(from) && explicit && from.name === 'int4') return wrap((v) => v !== 0);
   if (isIntegral(target) && from.name === 'bool' && explicit && target.name === 'int4') return wrap((v) => (v ? 1 : 0));
   const xidLike = (t: SqlType) => t.name === 'xid' || t.name === 'xid8' || t.name === 'cid';
-  if (xidLike(target) && (xidLike(from) || isIntegral(from))) return { ...c, type: target };
+  // (an integer meets an xid only through xideqint4 & co.: implicitly; 42::xid is no cast PostgreSQL has)
+  if (xidLike(target) && (xidLike(from) || (isIntegral(from) && !explicit))) return { ...c, type: target };
   if (isIntegral(target) && xidLike(from) && !explicit) return { ...c, type: target };
   if (target.name === 'text' && from.name === 'pg_snapshot') return { ...c, type: target };
   throw new PgError('42846', `cannot cast type ${typeDisplayName(from)} to ${typeDisplayName(target)}`, pos !== undefined ? { position: pos } : {});
