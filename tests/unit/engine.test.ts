@@ -26,7 +26,8 @@ describe('bad input gets a PostgreSQL error and changes nothing', () => {
     ['unsupported WITH clause', 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SEARCH DEPTH FIRST BY n SET o SELECT * FROM r', '0A000'],
     ['FULL JOIN without a hash- or merge-joinable condition (PostgreSQL refuses it too)', 'SELECT * FROM t a FULL JOIN t b ON a.id < b.id', '0A000'],
     ['ambiguous column', 'SELECT id FROM t a, t b', '42702'],
-    ['unsupported LATERAL inside JOIN', 'SELECT * FROM t JOIN LATERAL (SELECT t.v) x ON true', '0A000'],
+    ['unsupported LATERAL on the left side of a JOIN', 'SELECT * FROM LATERAL (SELECT 1 AS v) x JOIN t ON true', '0A000'],
+    ['LATERAL reference across a RIGHT JOIN (PostgreSQL refuses it too)', 'SELECT * FROM t RIGHT JOIN LATERAL (SELECT t.v) x ON true', '42P01'],
     ['unsupported statement', 'VACUUM VERBOSE', '0A000'], // of the whole database: it would report every system catalog
     ['unsupported statement (ALTER TABLE ... DETACH PARTITION CONCURRENTLY)', 'ALTER TABLE t DETACH PARTITION t2 CONCURRENTLY', '0A000'],
     ['savepoint outside a transaction block', 'SAVEPOINT a', '25P01'],
@@ -53,7 +54,8 @@ describe('bad input gets a PostgreSQL error and changes nothing', () => {
     expect(e.execute('s1', 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SEARCH DEPTH FIRST BY n SET o SELECT * FROM r').outcome.error!.message).toMatch(/SEARCH/);
     expect(e.execute('s1', 'SELECT a.id, b.v FROM t a JOIN t b ON b.id = a.id ORDER BY a.id').outcome.results[0]!.rows).toEqual([['1', '10'], ['2', '20']]);
     expect(e.execute('s1', 'WITH x AS (SELECT 1) SELECT * FROM x').outcome.results[0]!.rows).toEqual([['1']]);
-    expect(e.execute('s1', 'SELECT * FROM t CROSS JOIN LATERAL (SELECT t.v) x').outcome.error!.message).toMatch(/LATERAL/);
+    expect(e.execute('s1', 'SELECT * FROM LATERAL (SELECT 1 AS v) x JOIN t ON true').outcome.error!.message).toMatch(/LATERAL/);
+    expect(e.execute('s1', 'SELECT t.id, x.v FROM t CROSS JOIN LATERAL (SELECT t.v) x ORDER BY t.id').outcome.results[0]!.rows).toEqual([['1', '10'], ['2', '20']]);
     expect(e.execute('s1', 'SELECT t.id, x.v FROM t, LATERAL (SELECT t.v) x ORDER BY t.id').outcome.results[0]!.rows).toEqual([['1', '10'], ['2', '20']]);
   });
   it('refuses a statement for a session that is waiting, without touching anything', () => {

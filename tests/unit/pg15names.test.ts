@@ -44,7 +44,8 @@ describe('refusals name what PostgreSQL has', () => {
     ['SELECT row_to_json(x) FROM a x', 'ok'],
     ['SELECT * FROM pg_index', '0A000'],
     ["SELECT to_timestamp('2024', 'YYYY')", '0A000'],
-    ["SELECT t ^@ 'a' FROM a", '0A000'], // starts_with as an operator
+    ["SELECT t ~>=~ 'a' FROM a", '0A000'], // text_pattern_ge as an operator
+    ["SELECT t ^@ 'a' FROM a", 'ok'], // starts_with as an operator
     ['SELECT lower(1)', '42883'],
     ['SELECT id + t FROM a', '42883'],
     ['SELECT * FROM no_such_table', '42P01'],

@@ -138,3 +138,27 @@ export function formatG(x: number, p: number): string {
   }
   return x.toFixed(Math.max(0, p - 1 - e)).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
 }
+
+/**
+ * cbrt as glibc computes it (sysdeps/ieee754/dbl-64/s_cbrt.c), which dcbrt calls: a polynomial first guess on the
+ * mantissa, one rational refinement, the exponent's third — within an ulp, not correctly rounded, so
+ * cbrt(27) is 3.0000000000000004 in PostgreSQL on Linux (JavaScript's Math.cbrt gives 3).
+ */
+export function glibcCbrt(x: number): number {
+  if (x === 0 || !Number.isFinite(x)) return x + x;
+  // frexp: |x| = xm * 2^xe, xm in [0.5, 1)
+  let xe = Math.floor(Math.log2(Math.abs(x))) + 1;
+  let xm = Math.abs(x) / 2 ** xe;
+  if (!Number.isFinite(xm) || xm === 0) { xm = Math.abs(x) * 2 ** 100 / 2 ** (xe + 100); }
+  while (xm < 0.5) { xm *= 2; xe--; }
+  while (xm >= 1) { xm /= 2; xe++; }
+  const u = 0.35489576504391984 + (1.508191937815849 + (-2.114994941673713 + (2.4469312256353444
+    + (-1.8346927748361308 + (0.7849323449766392 - 0.14526389938548637 * xm) * xm) * xm) * xm) * xm) * xm;
+  const t2 = u * u * u;
+  const ym = ((u * (t2 + 2.0 * xm)) / (2.0 * t2 + xm)) * CBRT_FACTOR[2 + (xe % 3)]!;
+  const e = Math.trunc(xe / 3); // ldexp, in two steps where 2^e alone would overflow or underflow
+  const half = Math.trunc(e / 2);
+  return Math.sign(x) * ym * 2 ** half * 2 ** (e - half);
+}
+const CBRT2 = 1.2599210498948732, SQR_CBRT2 = 1.5874010519681996;
+const CBRT_FACTOR = [1.0 / SQR_CBRT2, 1.0 / CBRT2, 1.0, CBRT2, SQR_CBRT2];

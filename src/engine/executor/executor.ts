@@ -368,8 +368,8 @@ export class Executor {
     return aggregate(this, rows, aggs, groupCols, hasGroup, having, removed);
   }
   constInt(node: N, scope: Scope, what: string): number | null { return constInt(this, node, scope, what); }
-  valuesQuery(s: Session, n: N, sql: string, snap: () => Snapshot): { names: string[]; types: SqlType[]; rows: Value[][] } {
-    return valuesQuery(this, s, n, sql, snap);
+  valuesQuery(s: Session, n: N, sql: string, snap: () => Snapshot, outer?: Scope['outer']): { names: string[]; types: SqlType[]; rows: Value[][] } {
+    return valuesQuery(this, s, n, sql, snap, outer);
   }
   *lockRowForSelect(s: Session, t: Table, c: Candidate, mode: TupleLockMode, policy: WaitPolicy, where: Compiled | null): Gen<Candidate | null> {
     return yield* lockRowForSelect(this, s, t, c, mode, policy, where);

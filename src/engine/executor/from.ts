@@ -16,7 +16,8 @@
  * optimizer/path/joinrels.c. Three or more plain tables joined by inner joins go to the join order search
  * (optimizer/joinrels.ts; the problem posed by initsplan.ts, the plan run by searchjoin.ts). Simplifications: a
  * join of three or more relations the search cannot vouch for runs as nested loops in the written order (a FULL
- * JOIN there as a merge join; EXPLAIN refuses it with 0A000); CROSS JOIN LATERAL is refused with 0A000.
+ * JOIN there as a merge join; EXPLAIN refuses it with 0A000). [CROSS | LEFT] JOIN LATERAL and a function in a JOIN
+ * that names the left side's columns run per row of the left side (nodeSubqueryscan.ts lateralInput).
  * JOIN ... USING and NATURAL JOIN join on the condition the USING list makes, their merged columns added in front
  * (executor/joinusing.ts).
  */
@@ -40,7 +41,7 @@ import { nestLoop, type JoinPair } from './nodeNestloop.js';
 import { hashJoin, hashFunctionFor, bucketCount } from './nodeHashjoin.js';
 import { mergeJoin, mergeJoinCounts, sortOnKey } from './nodeMergejoin.js';
 import { sortSpaceUsedKb } from './nodeSort.js';
-import { lateralJoin } from './nodeSubqueryscan.js';
+import { lateralJoin, lateralSubquery, lateralInput, lateralRefusal, type LateralItem } from './nodeSubqueryscan.js';
 import { functionScan, multixactMembers } from './nodeFunctionscan.js';
 import { reduceOuterJoins } from '../optimizer/prepjointree.js';
 import { isImmutableFunction } from '../sql/funcs/registry.js';
@@ -214,7 +215,10 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       const kind0 = j.jointype as string;
       if (kind0 !== 'JOIN_INNER' && kind0 !== 'JOIN_LEFT' && kind0 !== 'JOIN_RIGHT' && kind0 !== 'JOIN_FULL') throw notSupported(`${kind0.replace('JOIN_', '')} JOIN`, posOf(firstLocation(item)));
       const kind: JoinKind = kind0 === 'JOIN_LEFT' ? 'left' : kind0 === 'JOIN_RIGHT' ? 'right' : kind0 === 'JOIN_FULL' ? 'full' : 'inner';
-      const l = base(j.larg), r = base(j.rarg);
+      const l = base(j.larg);
+      const lat = lateralRight(j, kind, l);
+      if (lat) return lat;
+      const r = base(j.rarg);
       if (j.usingClause?.length || j.isNatural) {
         const u = usingJoin(j, l, r, kind); // parse_clause.c: the condition and the merged columns (executor/joinusing.ts)
         return u.wrap(join(l, r, kind, u.qual, u.refs));
@@ -335,7 +339,12 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     if (!planned) choice = kind === 'full' ? { method: 'MergeJoin', outer: 'left', unsure } : { method: 'NestLoop', outer: kind === 'right' ? 'right' : 'left', unsure };
     if (kind === 'full') {
       // a FULL JOIN needs a hash or merge key: PostgreSQL has no nested loop that NULL-extends its inner side
-      if (!equi) throw new PgError('0A000', 'FULL JOIN is only supported with merge-joinable or hash-joinable join conditions');
+      // ... unless there is no join condition at all (ON true): every row pairs with every row, or is null-extended
+      // when the other side is empty (PostgreSQL: a Merge Full Join with no merge clauses)
+      const constTrue = (q: N) => q.A_Const?.boolval?.boolval === true;
+      const noQuals = !own.left.length && !own.right.length && filter.every(constTrue) && !upper.length;
+      if (!equi && noQuals) unsure ??= 'a FULL JOIN without join conditions (PostgreSQL: a Merge Full Join with no merge clauses)';
+      else if (!equi) throw new PgError('0A000', 'FULL JOIN is only supported with merge-joinable or hash-joinable join conditions');
       if (choice.method === 'MergeJoin' && filter.length) choice = { ...choice, unsure: choice.unsure ?? 'a FULL JOIN of non-unique keys with a Join Filter (PostgreSQL may hash one side instead)' };
     }
     // `WHERE nullable.key IS NULL` above an outer join: PostgreSQL reduces it to an anti join, the preserved side
@@ -502,17 +511,39 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     return combined;
   };
 
-  /** FROM a, f(a.x): a function after other items runs once per row of what precedes it (nodeNestloop + Function Scan) */
-  const lateralFunction = (a: JoinInput, rf: N): JoinInput => {
+  /** a function in FROM, its arguments able to name the columns of `a` (a function in FROM is implicitly LATERAL) */
+  const functionItem = (a: JoinInput, rf: N): LateralItem => {
     const fs = functionScan(s, rf, env, sql, combinedScope(a));
-    const name = fs.alias ?? fs.relName;
-    if (a.names.includes(name)) throw new PgError('42712', `table name "${name}" specified more than once`);
     const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
-    return {
-      names: [...a.names, name], columns: [...a.columns, ...fs.columns], rels: [...a.rels, { name, count: fs.columns.length }], tables: a.tables,
-      rows: () => { const out: Value[][] = []; for (const l of a.rows()) { row.vals = l; for (const r of fs.rows(row)) out.push(l.concat(r)); } return out; },
-      plan: { kind: 'Other', name, what: 'a function in FROM' },
-    };
+    return { name: fs.alias ?? fs.relName, columns: fs.columns, perRow: (vals) => { row.vals = vals; return [...fs.rows(row)]; } };
+  };
+  /** FROM a, f(a.x): a function after other items runs once per row of what precedes it (nodeNestloop + Function Scan) */
+  const lateralFunction = (a: JoinInput, rf: N): JoinInput => lateralInput(a, functionItem(a, rf), 'a function in FROM', 'inner');
+  /**
+   * `l JOIN LATERAL (...) x ON ...`, `l LEFT JOIN LATERAL (...) x ON true`, `l JOIN f(l.col) g ON ...`: the right
+   * side runs per row of the left (null when the right side is an ordinary item: planned as a join of two inputs).
+   * A RIGHT or FULL JOIN cannot null-extend a side that is computed from the other (parse_clause.c: 42P01).
+   */
+  const lateralRight = (j: N, kind: JoinKind, l: JoinInput): JoinInput | null => {
+    const ra = j.rarg as N;
+    let item: LateralItem | null = null, what = '';
+    if (ra.RangeSubselect?.lateral && !pre?.has(ra)) {
+      item = lateralSubquery(ex, s, l, ra.RangeSubselect, combinedScope(l), snap, sql);
+      what = 'a LATERAL subquery';
+    } else if (ra.RangeFunction && !pre?.has(ra) && namesOuterColumn(() => functionScan(s, ra.RangeFunction, env, sql))) {
+      if (kind === 'right' || kind === 'full') lateralRefusal(() => functionScan(s, ra.RangeFunction, env, sql), l);
+      item = functionItem(l, ra.RangeFunction);
+      what = 'a function in FROM';
+    }
+    if (!item) return null;
+    if (j.usingClause?.length || j.isNatural) throw notSupported('JOIN LATERAL with USING or NATURAL', posOf(firstLocation(ra)));
+    return lateralInput(l, item, what, kind === 'left' ? 'left' : 'inner', (joined) => {
+      if (!j.quals) return null;
+      const c = ex.compileWhere(j.quals, combinedScope(joined));
+      const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+      if (!c) return null;
+      return (v) => { row.vals = v; return c.fn(row) === true; };
+    });
   };
   // three or more plain tables joined by inner joins: the join order search (optimizer/joinrels.ts)
   // outer joins a strict WHERE condition makes pointless are planned as inner (or one-sided) joins (optimizer/prepjointree.ts)
@@ -520,7 +551,14 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
   const relOf = (fields: string[]): string | null => {
     if (fields.length === 2) return fields[0]!;
     if (fields.length !== 1) return null;
-    const visible = (l: N) => base(l).columns.filter((c) => !(c as { dropped?: boolean }).dropped).map((c) => c.name);
+    // a leaf computed per row of another (a LATERAL subquery, a function naming another item's columns) cannot be
+    // read alone: its columns are not attributed (no condition is taken as its own)
+    const visible = (l: N) => {
+      try { return base(l).columns.filter((c) => !(c as { dropped?: boolean }).dropped).map((c) => c.name); } catch (e) {
+        if (e instanceof PgError && (l.RangeFunction || l.RangeSubselect?.lateral)) return [];
+        throw e;
+      }
+    };
     leafColumns ??= from.flatMap(leavesOf).map((l) => ({ name: leafName(l), columns: visible(l) }));
     const hits = leafColumns.filter((l) => l.columns.includes(fields[0]!));
     return hits.length === 1 ? hits[0]!.name : null;
@@ -572,4 +610,12 @@ function restrictionQuals(from: N[], whereConj: N[], relOf: (fields: string[]) =
     out.set(rel, [...(out.get(rel) ?? []), q]);
   }
   return out;
+}
+
+/** Does compiling this FROM item alone fail for want of a column or table of the items before it? */
+function namesOuterColumn(compile: () => unknown): boolean {
+  try { compile(); return false; } catch (e) {
+    if (e instanceof PgError && (e.sqlstate === '42P01' || e.sqlstate === '42703')) return true;
+    throw e;
+  }
 }

@@ -20,21 +20,23 @@
  *
  * Simplifications: CTEs are always materialized (PostgreSQL 12+ inlines a side-effect-free CTE read once —
  * the rows are the same, but a scan under it may then use an index); a recursive query that passes 100,000 rows is
- * refused (PostgreSQL would read it lazily, so an outer LIMIT can stop an endless one); LATERAL only as a later item
- * of a comma list (FROM t, LATERAL (SELECT ... t.x ...) s: run once per row of the items before it); no SEARCH /
- * CYCLE clauses.
+ * refused (PostgreSQL reads it lazily: here only a plain SELECT ... FROM r LIMIT n stops an endless one, rowsNeeded,
+ * after the round that reaches n rows); LATERAL as a later item
+ * of a comma list (FROM t, LATERAL (SELECT ... t.x ...) s: run once per row of the items before it) or as the right
+ * side of an inner or LEFT JOIN (nodeSubqueryscan.ts), not on the left side of a JOIN; no SEARCH / CYCLE clauses.
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { functionScan } from '../pl/fmgr.js';
 import type { Executor } from './executor.js';
 import type { Session, QueryResult } from '../session/session.js';
-import type { RawStmt } from '../sql/parser.js';
+import { type RawStmt, intConst } from '../sql/parser.js';
 import { castTo, type Compiled, type Row, type Scope } from '../sql/expr.js';
 import { type Value, formatValue } from '../sql/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
-import type { N, Gen } from './util.js';
+import { type N, type Gen, containsAggregate } from './util.js';
 import type { QResult } from './nodeSetOp.js';
 import { aliasColumns } from '../optimizer/pullup.js';
+import { lateralRefusal } from './nodeSubqueryscan.js';
 
 /** the WITH frames of the statement a session is running, innermost last */
 const frames = new WeakMap<Session, Map<string, QResult>[]>();
@@ -116,7 +118,7 @@ function* withFrame<T>(ex: Executor, s: Session, w: N, main: N, sql: string, top
         const res = yield* fullRun(s, () => ex.run(s, type, q[type], { stmt: q, location: 0, len: sql.length, text: sql } as RawStmt));
         r = dmlValues.get(res) ?? { names: [], types: [], rows: [] };
       } else if (w.recursive && refersTo(q, name)) {
-        r = yield* recursive(ex, s, q.SelectStmt, name, colnames, frame, sql, sub, cte);
+        r = yield* recursive(ex, s, q.SelectStmt, name, colnames, frame, sql, sub, cte, rowsNeeded(main, name, ctes));
       } else if (!s.noRows && !hasLocking(q)) {
         r = yield* lazyCte(ex, s, q.SelectStmt, sql, sub);
       } else {
@@ -175,12 +177,39 @@ function* fullRun<T>(s: Session, body: () => Gen<T>): Gen<T> {
   try { return yield* body(); } finally { s.noRows = saved; }
 }
 
+/**
+ * How many of a recursive query's rows its reader can take: `SELECT ... FROM r LIMIT n [OFFSET m]` with nothing
+ * else (no WHERE, ORDER BY, DISTINCT, grouping, window or set-returning function, join, other reader) takes the
+ * first n + m — PostgreSQL's CteScan pulls no more, so an endless recursion under such a LIMIT ends. null: all.
+ */
+function rowsNeeded(main: N, name: string, ctes: N[]): number | null {
+  const from = (main.fromClause ?? []) as N[];
+  if (from.length !== 1 || !from[0]!.RangeVar || from[0]!.RangeVar.schemaname || from[0]!.RangeVar.relname !== name) return null;
+  if (main.op && main.op !== 'SETOP_NONE') return null;
+  if (main.whereClause || main.sortClause?.length || main.distinctClause || main.groupClause?.length || main.havingClause || main.windowClause?.length) return null;
+  if (ctes.some((c) => c.CommonTableExpr.ctename !== name && refersTo(c.CommonTableExpr.ctequery, name))) return null;
+  const tl = JSON.stringify(main.targetList ?? []);
+  if (tl.includes('"over"') || tl.includes('SubLink') || tl.includes('FuncCall')) return null; // (no aggregates, SRFs, windows)
+  const int = (x: N | undefined) => (x?.A_Const?.ival !== undefined ? intConst(x.A_Const) : undefined);
+  const n = int(main.limitCount);
+  if (typeof n !== 'number' || main.limitOption === 'LIMIT_OPTION_WITH_TIES') return null;
+  const off = main.limitOffset ? int(main.limitOffset) : 0;
+  return typeof off === 'number' && n >= 0 && off >= 0 ? n + off : null;
+}
+
 function* recursive(ex: Executor, s: Session, q: N, name: string, colnames: string[], frame: Map<string, QResult>, sql: string, sub: Sub,
-  cte: N): Gen<QResult> {
+  cte: N, needed: number | null = null): Gen<QResult> {
   if (q.op !== 'SETOP_UNION') {
     throw new PgError('42P19', `recursive query "${name}" does not have the form non-recursive-term UNION [ALL] recursive-term`, { position: posOf(cte.location) });
   }
   if (refersTo(q.larg, name)) throw new PgError('42P19', `recursive reference to query "${name}" must not appear within its non-recursive term`);
+  // checkWellFormedRecursion (parse_cte.c): what a recursive query may not have, found before anything runs
+  for (const [has, what] of [[q.sortClause?.length, 'ORDER BY'], [q.limitOffset, 'OFFSET'], [q.limitCount, 'LIMIT'], [q.lockingClause?.length, 'FOR UPDATE/SHARE']] as const) {
+    if (has) throw new PgError('0A000', `${what} in a recursive query is not implemented`);
+  }
+  if (containsAggregate(q.rarg?.targetList) || containsAggregate(q.rarg?.havingClause)) {
+    throw new PgError('42P19', 'aggregate functions are not allowed in a recursive query\'s recursive term');
+  }
   const base = yield* ex.query(s, q.larg, sql, false, sub);
   const names = base.names.map((x, i) => colnames[i] ?? x);
   const types = base.types;
@@ -189,7 +218,7 @@ function* recursive(ex: Executor, s: Session, q: N, name: string, colnames: stri
   const fresh = (rows: QResult['rows']) => (seen ? rows.filter((r) => { const k = key(r); if (seen.has(k)) return false; seen.add(k); return true; }) : rows);
   const all = fresh(base.rows);
   let working = all.slice();
-  while (working.length) {
+  while (working.length && (needed === null || all.length < needed)) {
     frame.set(name, { names, types, rows: working });
     const step = yield* ex.query(s, q.rarg, sql, false, sub);
     if (step.types.length !== types.length) throw new PgError('42601', 'each UNION query must have the same number of columns');
@@ -213,8 +242,9 @@ function* recursive(ex: Executor, s: Session, q: N, name: string, colnames: stri
  */
 export function* runFromSubqueries(ex: Executor, s: Session, from: N[] | undefined, sql: string, sub: Sub): Gen<Map<N, QResult>> {
   const out = new Map<N, QResult>();
-  const walk = function* (item: N, top: number): Gen<void> {
-    if (item.JoinExpr) { yield* walk(item.JoinExpr.larg, -1); yield* walk(item.JoinExpr.rarg, -1); return; }
+  /** `top`: the item's place in the comma list (-1 inside a join); `joinType`: the join whose right side it is */
+  const walk = function* (item: N, top: number, joinType?: string): Gen<void> {
+    if (item.JoinExpr) { yield* walk(item.JoinExpr.larg, -1); yield* walk(item.JoinExpr.rarg, -1, item.JoinExpr.jointype); return; }
     if (item.RangeFunction) {
       const r = yield* functionScan(ex, s, item.RangeFunction, sql);
       if (r) out.set(item, r);
@@ -224,12 +254,17 @@ export function* runFromSubqueries(ex: Executor, s: Session, from: N[] | undefin
     if (!rs) return;
     // LATERAL after the first item of a comma list runs per row of the items before it (from.ts joinSource)
     if (rs.lateral && top > 0) return;
-    if (rs.lateral && top < 0) throw notSupported('LATERAL inside JOIN (write FROM a, LATERAL (...) x)', posOf(rs.subquery?.SelectStmt?.targetList?.[0]?.ResTarget?.location));
+    // ... and so does the right side of an inner or LEFT JOIN LATERAL (from.ts lateralRight); of a RIGHT or FULL
+    // JOIN it may name no column of the other side (42P01 below)
+    if (rs.lateral && (joinType === 'JOIN_INNER' || joinType === 'JOIN_LEFT')) return;
+    if (rs.lateral && !joinType && top < 0) throw notSupported('LATERAL on the left side of a JOIN', posOf(rs.subquery?.SelectStmt?.targetList?.[0]?.ResTarget?.location));
+    const lateralAcross = rs.lateral && !!joinType;
     if (!rs.alias) throw new PgError('42601', 'subquery in FROM must have an alias', { hint: 'For example, FROM (SELECT ...) [AS] foo.', position: posOf(firstLoc(rs.subquery)) });
     let r: QResult;
     try { r = yield* ex.query(s, rs.subquery.SelectStmt, sql, false, sub); } catch (e) {
       // a sibling FROM item named without LATERAL (parse_relation.c errorMissingRTE)
       const m = e instanceof PgError && e.sqlstate === '42P01' ? /^missing FROM-clause entry for table "(.*)"$/.exec(e.message) : null;
+      if (m && siblings.has(m[1]!) && lateralAcross) lateralRefusal(() => { throw e; }, siblings);
       if (m && siblings.has(m[1]!)) {
         throw new PgError('42P01', `invalid reference to FROM-clause entry for table "${m[1]}"`, { position: (e as PgError).position, hint: `There is an entry for table "${m[1]}", but it cannot be referenced from this part of the query.` });
       }

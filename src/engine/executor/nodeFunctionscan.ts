@@ -5,8 +5,8 @@
  * FROM items and names their columns (implicitly LATERAL: computed per row of what precedes it, executor/from.ts).
  *
  * unnest(anyarray) gives one row per element; WITH ORDINALITY numbers the rows. Called once, when the scan first
- * reads — never under a LIMIT 0. Simplifications: one function (no ROWS FROM (...) with several), generate_series
- * over integers only — refused with 0A000.
+ * reads — never under a LIMIT 0. generate_series over integers, numeric and timestamps: sql/funcs/genseries.ts.
+ * Simplifications: one function (no ROWS FROM (...) with several) — refused with 0A000.
  */
 import { extensionOfFunction } from '../catalog/extfuncs.js';
 import type { Executor } from './executor.js';
@@ -17,6 +17,7 @@ import { compileExpr, castTo, type Scope, type Row } from '../sql/expr.js';
 import { type Value, type SqlType, type TypeName, PgArray, T, isArray } from '../sql/types.js';
 import { resolveFunction, buildCall, hasFunction, functionRows, sqlTypeOf, noSuchFunction } from '../sql/funcs/registry.js';
 import type { N, Source } from './util.js';
+import { generateSeries } from '../sql/funcs/genseries.js';
 
 /**
  * A function in FROM (nodeFunctionscan.c): generate_series, or any function of the catalog (sql/funcs) — a table
@@ -49,26 +50,16 @@ function functionScanInner(s: Session, rf: N, env: Scope['env'], sql: string, ou
   const alias = rf.alias?.aliasname ?? null;
   const colnames = ((rf.alias?.colnames ?? []) as N[]).map((x) => x.String.sval as string);
   if (fname === 'generate_series') {
-    if (args.length < 2 || args.length > 3) throw notSupported('generate_series with other than 2 or 3 arguments', posOf(fc.location));
-    if (args.some((a) => !['int2', 'int4', 'int8', 'unknown'].includes(a.type.name))) throw notSupported('generate_series over non-integers', posOf(fc.location));
-    const type = args.some((a) => a.type.name === 'int8') ? T.int8 : T.int4;
-    const fns = args.map((a) => castTo(a, type, false).fn);
+    // over integers, numeric or timestamps (sql/funcs/genseries.ts); its rows made as the scan reads them
+    const g = generateSeries(args, posOf(fc.location));
     return {
-      relName: 'generate_series', alias, columns: [{ name: colnames[0] ?? alias ?? 'generate_series', type }],
-      rows: function* (row = noRow) {
-        const vals = fns.map((f) => f(row));
-        if (vals.some((v) => v === null)) return;
-        if (vals.some((v) => typeof v === 'bigint')) throw notSupported('generate_series beyond ±2^53');
-        const [a, b, st] = [vals[0] as number, vals[1] as number, (vals[2] ?? 1) as number];
-        if (st === 0) throw new PgError('22023', 'step size cannot equal zero');
-        if (st > 0) for (let i = a; i <= b; i += st) yield [i];
-        else for (let i = a; i >= b; i += st) yield [i];
-      },
+      relName: 'generate_series', alias, columns: [{ name: colnames[0] ?? alias ?? 'generate_series', type: g.type }],
+      rows: function* (row = noRow) { for (const x of g.rows(row)) yield [x]; },
     };
   }
   if (fname === 'unnest') {
     // unnest(anyarray) in FROM: one row per element, all dimensions flattened (array_unnest)
-    if (args.length !== 1) throw notSupported('unnest of several arrays', posOf(fc.location));
+    if (args.length > 1) return unnestSeveral(args, alias, colnames, outer, posOf(fc.location));
     const a = args[0]!;
     if (a.type.name === 'unknown') throw new PgError('42725', 'function unnest(unknown) is not unique', { hint: 'Could not choose a best candidate function. You might need to add explicit type casts.', position: posOf(fc.location) });
     if (!isArray(a.type)) throw noSuchFunction('unnest', [a.type], posOf(fc.location));
@@ -122,6 +113,28 @@ export function multixactMembers(ex: Executor, fc: N, rf: N, env: Scope['env'], 
     rows: function* () {
       if (typeof id !== 'number') return;
       for (const m of multis.members(id)) yield [m.xid, memberStatusName(m)];
+    },
+  };
+}
+
+/**
+ * unnest(a1, a2, ...) in FROM (only there: a ROWS FROM of one unnest per array): one column per array, as many
+ * rows as the longest has, the shorter ones padded with NULLs.
+ */
+function unnestSeveral(args: ReturnType<typeof compileExpr>[], alias: string | null, colnames: string[], outer: Scope | undefined, pos?: number): FunctionScan {
+  for (const a of args) {
+    if (a.type.name === 'unknown') throw new PgError('42725', 'function unnest(unknown) is not unique', { hint: 'Could not choose a best candidate function. You might need to add explicit type casts.', ...(pos !== undefined ? { position: pos } : {}) });
+    if (!isArray(a.type)) throw noSuchFunction('pg_catalog.unnest', [a.type], pos); // (each array is a call of its own)
+  }
+  const noRow = { vals: [], item: null, blk: 0, off: 0, aggs: null } as unknown as Row;
+  const read = (row: Row) => args.map((a) => (a.fn(row) as PgArray | null)?.items ?? []);
+  const once = outer ? null : read(noRow);
+  return {
+    relName: 'unnest', alias, columns: args.map((a, i) => ({ name: colnames[i] ?? 'unnest', type: a.type.elem! })),
+    rows: (row = noRow) => {
+      const lists = outer ? read(row) : once!;
+      const n = Math.max(0, ...lists.map((l) => l.length));
+      return Array.from({ length: n }, (_, i) => lists.map((l) => (i < l.length ? l[i]! : null)));
     },
   };
 }

@@ -8,19 +8,24 @@
  *
  * Each call becomes a hidden column before the select list is compiled; after the scan and WHERE, every row is
  * expanded. An input row for which every function returns no rows produces no output.
- * Supported: generate_series over integers (2 or 3 arguments), unnest(anyarray), generate_subscripts, the built-in
+ * Supported: generate_series over integers, numeric and timestamps (sql/funcs/genseries.ts), unnest(anyarray), generate_subscripts, the built-in
  * set-returning functions of one column (jsonb_array_elements, pg_listening_channels ...), and SETOF user functions of one column (pl/fmgr.ts
- * userSrfCall: run to their end per input row). Simplifications: only at the top of a select-list
- * item or inside an expression of it (not in WHERE, ORDER BY, or with GROUP BY / aggregates / window functions),
+ * userSrfCall: run to their end per input row). In a grouped query each group's row is expanded. Not in CASE,
+ * COALESCE or an aggregate's arguments (0A000 / 42803, as PostgreSQL). Simplifications: only at the top of a
+ * select-list item or inside an expression of it (not in WHERE, ORDER BY, nor with window functions, nor nested),
  * unnest of one array (its elements, all dimensions flattened).
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { compileExpr, castTo, type Compiled, type Row, type Scope } from '../sql/expr.js';
 import { type SqlType, type Value, PgArray, T } from '../sql/types.js';
 import { noSuchFunction, setFunctionOfOneColumn, resolveFunction, functionRows, sqlTypeOf } from '../sql/funcs/registry.js';
+import { generateSeries } from '../sql/funcs/genseries.js';
 import type { N } from './util.js';
+import { PG15_AGGREGATES } from '../catalog/pg15names.js';
 
 interface Call { node: N; hidden: string }
+
+const SRF_HINT = 'You might be able to move the set-returning function into a LATERAL FROM item.';
 
 /** the SETOF user functions (CREATE FUNCTION ... RETURNS SETOF / TABLE), by name; none by default */
 type UserSrfs = (name: string) => boolean;
@@ -58,6 +63,18 @@ function extract(n: N): { n: N; calls: Call[] } | null {
     if (!x || typeof x !== 'object') return x;
     const o = x as N;
     if (o.SubLink) return o;
+    // check_srf_call_placement / transformCaseExpr: CASE and COALESCE evaluate lazily, an aggregate once per group
+    for (const [k, what] of [['CaseExpr', 'CASE'], ['CoalesceExpr', 'COALESCE']] as const) {
+      const at = o[k] ? findSrf(o[k]) : null;
+      if (at) throw new PgError('0A000', `set-returning functions are not allowed in ${what}`, { hint: SRF_HINT, position: posOf(at.FuncCall.location) });
+    }
+    if (o.FuncCall && !isSrf(o) && PG15_AGGREGATES.has(((o.FuncCall.funcname as N[]).map((f) => f.String.sval).pop() as string).toLowerCase())) {
+      const at = findSrf({ args: o.FuncCall.args, filter: o.FuncCall.agg_filter, order: o.FuncCall.agg_order });
+      if (at) {
+        if (o.FuncCall.over) throw new PgError('42P20', 'window function calls cannot contain set-returning function calls', { hint: SRF_HINT, position: posOf(at.FuncCall.location) });
+        throw new PgError('42803', 'aggregate function calls cannot contain set-returning function calls', { hint: SRF_HINT, position: posOf(at.FuncCall.location) });
+      }
+    }
     if (isSrf(o)) {
       const hidden = `?srf${calls.length}?`;
       calls.push({ node: o, hidden });
@@ -121,31 +138,26 @@ export function prepareSrfs(calls: Call[], scope: Scope, user?: UserSrfCall): { 
     }
     const u = name !== 'generate_series' ? user?.(name, args, pos) : null;
     if (u) return { type: u.type, cast: [] as Compiled[], user: u };
-    if (args.length < 2 || args.length > 3) throw notSupported('generate_series with other than 2 or 3 arguments', pos);
-    if (args.some((a) => !['int2', 'int4', 'int8', 'unknown'].includes(a.type.name))) throw notSupported('generate_series over non-integers', pos);
-    const type = args.some((a) => a.type.name === 'int8') ? T.int8 : T.int4;
-    const cast: Compiled[] = args.map((a) => castTo(a, type, false));
-    return { type, cast, user: null };
+    // generate_series over integers, numeric or timestamps (sql/funcs/genseries.ts), collected per input row
+    const g = generateSeries(args, pos);
+    const rows = (r: Row): Value[] => {
+      const xs: Value[] = [];
+      for (const x of g.rows(r)) {
+        xs.push(x);
+        if (xs.length > 10_000_000) throw notSupported('generate_series of more than 10 million rows in the select list');
+      }
+      return xs;
+    };
+    return { type: g.type, cast: [] as Compiled[], user: { type: g.type, rows } };
   });
   return {
     columns: calls.map((c, i) => ({ name: c.hidden, type: specs[i]!.type })),
     run(input: Row[]): Row[] {
       const out: Row[] = [];
       for (const r of input) {
-        const series = specs.map((sp): Value[] => {
-          if (sp.user) return sp.user.rows(r);
-          const vals = sp.cast.map((c) => c.fn(r));
-          if (vals.some((v) => v === null)) return [] as number[];
-          if (vals.some((v) => typeof v === 'bigint')) throw notSupported('generate_series beyond ±2^53');
-          const [a, b, st] = [vals[0] as number, vals[1] as number, (vals[2] ?? 1) as number];
-          if (st === 0) throw new PgError('22023', 'step size cannot equal zero');
-          const xs: number[] = [];
-          if (st > 0) for (let i = a; i <= b; i += st) xs.push(i); else for (let i = a; i >= b; i += st) xs.push(i);
-          if (xs.length > 10_000_000) throw notSupported('generate_series of more than 10 million rows in the select list');
-          return xs;
-        });
+        const series = specs.map((sp): Value[] => sp.user.rows(r));
         const len = Math.max(0, ...series.map((x) => x.length));
-        const base = r.vals.slice(0, width);
+        const base = Array.from({ length: width }, (_, i) => r.vals[i] ?? null); // (a group's row may have no columns)
         for (let i = 0; i < len; i++) {
           const vals: Value[] = base.concat(series.map((x) => (i < x.length ? x[i]! : null)));
           out.push({ ...r, vals });

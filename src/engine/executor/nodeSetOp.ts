@@ -19,7 +19,7 @@ import type { Executor } from './executor.js';
 import type { Session } from '../session/session.js';
 import { castTo, compareValues, type Compiled, type Row, type Scope } from '../sql/expr.js';
 import { selectCommonType } from '../sql/coerce.js';
-import { type SqlType, type Value, T, groupKey, isIntegral, isStringLike, typeDisplayName } from '../sql/types.js';
+import { type SqlType, type Value, T, groupKey, isIntegral, typeDisplayName } from '../sql/types.js';
 import { intConst } from '../sql/parser.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import type { N, Gen } from './util.js';
@@ -43,7 +43,6 @@ function common(a: SqlType, b: SqlType, op: string): SqlType {
   if (a.name === 'unknown') return b;
   if (b.name === 'unknown') return a;
   if (isIntegral(a) && isIntegral(b)) return a.name === 'int8' || b.name === 'int8' ? T.int8 : T.int4;
-  if (isStringLike(a) && isStringLike(b)) return T.text;
   try { return selectCommonType(a, b); } catch {
     throw new PgError('42804', `${op} types ${typeDisplayName(a)} and ${typeDisplayName(b)} cannot be matched`);
   }
@@ -275,7 +274,17 @@ export function sortLimit(ex: Executor, n: N, names: string[], rows: Value[][]):
     } else if (k.ColumnRef?.fields?.length === 1 && k.ColumnRef.fields[0].String) {
       const nm = k.ColumnRef.fields[0].String.sval;
       i = names.indexOf(nm);
-      if (i < 0) throw new PgError('42703', `column "${nm}" does not exist`, { position: posOf(k.ColumnRef.location) });
+      if (i < 0) {
+        // errorMissingColumn: a later arm's column of that name is named in the hint ("*SELECT* 2")
+        const arm = armColumnNames(n).findIndex((ns, j) => j > 0 && ns.includes(nm));
+        throw new PgError('42703', `column "${nm}" does not exist`, {
+          position: posOf(k.ColumnRef.location),
+          ...(arm > 0 ? { hint: `There is a column named "${nm}" in table "*SELECT* ${arm + 1}", but it cannot be referenced from this part of the query.` } : {}),
+        });
+      }
+    } else if (k.ColumnRef?.fields?.length === 2 && k.ColumnRef.fields[0].String) {
+      // a qualified name: the set operation's result has no FROM items to qualify with
+      throw new PgError('42P01', `missing FROM-clause entry for table "${k.ColumnRef.fields[0].String.sval}"`, { position: posOf(k.ColumnRef.location) });
     } else throw new PgError('0A000', 'invalid UNION/INTERSECT/EXCEPT ORDER BY clause', { detail: 'Only result column names can be used, not expressions or functions.', hint: 'Add the expression/function to every SELECT, or move the UNION into a FROM clause.' });
     const desc = x.sortby_dir === 'SORTBY_DESC';
     keys.push({ i, desc, nullsFirst: x.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : x.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc });
@@ -296,4 +305,14 @@ export function sortLimit(ex: Executor, n: N, names: string[], rows: Value[][]):
   const limit = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
   if (n.limitOption === 'LIMIT_OPTION_WITH_TIES') throw notSupported('FETCH ... WITH TIES');
   return rows.slice(offset, limit === null ? undefined : offset + limit);
+}
+
+/** The column names each arm of a set operation gives (its aliases and plain column references), arms in order. */
+function armColumnNames(n: N): string[][] {
+  if (n.op && n.op !== 'SETOP_NONE' && n.larg) return [...armColumnNames(n.larg), ...armColumnNames(n.rarg)];
+  return [((n.targetList ?? []) as N[]).map((t) => {
+    const rt = t.ResTarget;
+    const f = rt?.val?.ColumnRef?.fields as N[] | undefined;
+    return (rt?.name as string | undefined) ?? (f?.[f.length - 1]?.String?.sval as string | undefined) ?? '?column?';
+  })];
 }

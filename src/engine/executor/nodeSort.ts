@@ -33,7 +33,13 @@ export function compileSortKeys(sortClause: N[] | undefined, targets: Compiled[]
   const sortKeys: SortKey[] = [];
   for (const sb of (sortClause ?? []) as N[]) {
     const sn = sb.SortBy;
-    const desc = sn.sortby_dir === 'SORTBY_DESC';
+    // ORDER BY x USING op: < sorts ascending, > descending (NULLs first, as DESC); any other operator is no btree
+    // ordering operator (42809)
+    const using = sn.sortby_dir === 'SORTBY_USING' ? ((sn.useOp ?? []) as N[]).map((o) => o.String?.sval as string).pop() ?? '' : null;
+    if (using !== null && using !== '<' && using !== '>') {
+      throw new PgError('42809', `operator ${using} is not a valid ordering operator`, { hint: 'Ordering operators must be "<" or ">" members of btree operator families.' });
+    }
+    const desc = sn.sortby_dir === 'SORTBY_DESC' || using === '>';
     const nullsFirst = sn.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sn.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
     let fn: ((r: Row) => Value) | null = null;
     let keyType: SqlType | null = null;

@@ -10,8 +10,9 @@ import { type SqlType, type Value, T } from '../sql/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { type N, checkValuesLists } from './util.js';
 
-export function valuesQuery(ex: Executor, s: Session, n: N, sql: string, snap: () => Snapshot): { names: string[]; types: SqlType[]; rows: Value[][] } {
-  const scope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env: ex.env(s, snap), sql };
+export function valuesQuery(ex: Executor, s: Session, n: N, sql: string, snap: () => Snapshot, outer?: Scope['outer']): { names: string[]; types: SqlType[]; rows: Value[][] } {
+  // outer: the row of the query around it (a VALUES list in LATERAL, or in a subquery, may name its columns)
+  const scope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env: ex.env(s, snap), sql, ...(outer ? { outer } : {}) };
   checkValuesLists(n.valuesLists as N[]);
   const lists = (n.valuesLists as N[]).map((l) => (l.List.items as N[]).map((e) => compileExpr(e, scope)));
   const width = lists[0]!.length;

@@ -13,9 +13,9 @@
  * Each call is replaced by a hidden column before the select list is compiled; after the scan and WHERE, the rows
  * are sorted by PARTITION BY then ORDER BY (the Sort under WindowAgg — so without an outer ORDER BY the rows come
  * out in that order), the values computed, and the query goes on (ORDER BY, DISTINCT, LIMIT) as usual.
- * Supported: row_number, rank, dense_rank, ntile, lag, lead, first_value, last_value, nth_value,
- * and count / sum / avg / min / max OVER; named windows (WINDOW w AS ...) and frames (ROWS / RANGE / GROUPS,
- * EXCLUDE: windowframe.ts). Simplifications: no FILTER, no window functions together with GROUP BY or FOR UPDATE;
+ * Supported: row_number, rank, dense_rank, percent_rank, cume_dist, ntile, lag, lead, first_value, last_value,
+ * nth_value, and the aggregates OVER (with FILTER); named windows (WINDOW w AS ...) and frames (ROWS / RANGE / GROUPS,
+ * EXCLUDE: windowframe.ts). In a grouped query they run over the groups, after HAVING. Simplifications: no FOR UPDATE;
  * rows that tie on every sort key are ordered by PostgreSQL's quicksort (executor/qsort.ts), as the Sort below the WindowAgg
  * orders them.
  */
@@ -24,10 +24,14 @@ import { compileExpr, castTo, compareValues, newAggState, type AggSpec, type Com
 import { type SqlType, type Value, T, formatValue } from '../sql/types.js';
 import type { N } from './util.js';
 import { pgQsort } from './qsort.js';
+import { PG15_AGGREGATES } from '../catalog/pg15names.js';
+import { commonType } from '../sql/coerce.js';
+import { f8 } from '../adt/float.js';
 import { resolveWindows, compileFrame, frameOffsets, frameRows, peerGroups, type FrameSpec } from './windowframe.js';
 
-const RANKING = new Set(['row_number', 'rank', 'dense_rank', 'ntile', 'lag', 'lead', 'first_value', 'last_value', 'nth_value']);
-const AGGS = new Set(['count', 'sum', 'avg', 'min', 'max']);
+const RANKING = new Set(['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile', 'lag', 'lead', 'first_value', 'last_value', 'nth_value']);
+/** an aggregate used as a window function: any the aggregate machinery computes (sql/funccall.ts) */
+const isAgg = (name: string) => PG15_AGGREGATES.has(name) && !RANKING.has(name);
 
 interface Call { node: N; name: string; hidden: string }
 
@@ -105,17 +109,29 @@ interface Prepared {
   run(rows: Row[]): Row[];
 }
 
-export function prepareWindows(calls: Call[], scope: Scope): Prepared {
+/**
+ * `grouped`: the query has GROUP BY or aggregates — the window functions run over the groups (after HAVING), so
+ * `scope` is the grouped one: their arguments, PARTITION BY and ORDER BY may use aggregates and grouped columns
+ * only (rank() OVER (ORDER BY sum(v) DESC), sum(sum(v)) OVER ()).
+ */
+export function prepareWindows(calls: Call[], scope: Scope, grouped = false): Prepared {
   const width = scope.columns.length;
   const specs = calls.map((c) => {
     const fc = c.node.FuncCall;
     const w = fc.over;
     const pos = posOf(fc.location);
-    if (fc.agg_filter) throw notSupported('FILTER in window functions', pos);
-    if (!RANKING.has(c.name) && !AGGS.has(c.name)) throw notSupported(`the window function ${c.name}()`, pos);
+    if (!RANKING.has(c.name) && !isAgg(c.name)) throw notSupported(`the window function ${c.name}()`, pos);
+    if (fc.agg_filter && !isAgg(c.name)) throw new PgError('0A000', 'FILTER is not implemented for non-aggregate window functions', { position: pos });
+    if (fc.agg_distinct) throw new PgError('0A000', 'DISTINCT is not implemented for window functions', { position: pos });
+    if (fc.agg_order?.length) throw new PgError('0A000', 'aggregate ORDER BY is not implemented for window functions', { position: pos });
     const part = ((w.partitionClause ?? []) as N[]).map((p) => compileExpr(p, scope));
     const order = ((w.orderClause ?? []) as N[]).map((sb) => {
-      const desc = sb.SortBy.sortby_dir === 'SORTBY_DESC';
+      // (ORDER BY x USING >: descending; another operator orders nothing, as in the query's ORDER BY)
+      const using = sb.SortBy.sortby_dir === 'SORTBY_USING' ? ((sb.SortBy.useOp ?? []) as N[]).map((o) => o.String?.sval as string).pop() ?? '' : null;
+      if (using !== null && using !== '<' && using !== '>') {
+        throw new PgError('42809', `operator ${using} is not a valid ordering operator`, { hint: 'Ordering operators must be "<" or ">" members of btree operator families.' });
+      }
+      const desc = sb.SortBy.sortby_dir === 'SORTBY_DESC' || using === '>';
       const nf = sb.SortBy.sortby_nulls === 'SORTBY_NULLS_FIRST' ? true : sb.SortBy.sortby_nulls === 'SORTBY_NULLS_LAST' ? false : desc;
       return { c: compileExpr(sb.SortBy.node, scope), desc, nullsFirst: nf };
     });
@@ -123,23 +139,29 @@ export function prepareWindows(calls: Call[], scope: Scope): Prepared {
     const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, scope));
     let type: SqlType;
     let agg: AggSpec | null = null;
-    if (AGGS.has(c.name)) {
+    if (isAgg(c.name)) {
       const aggs: AggSpec[] = [];
       const plain: N = { FuncCall: { ...fc, over: undefined } };
-      const compiled = compileExpr(plain, { ...scope, aggs, groupCols: new Set(scope.columns.map((_, i) => i)) });
+      // over groups: the arguments are grouped expressions (an aggregate in them is the query's, computed per group)
+      const aggScope: Scope = grouped ? { ...scope, aggs, windowOver: scope } : { ...scope, aggs, groupCols: new Set(scope.columns.map((_, i) => i)) };
+      const compiled = compileExpr(plain, aggScope);
       agg = aggs[0]!;
       type = compiled.type;
     } else if (['row_number', 'rank', 'dense_rank', 'ntile'].includes(c.name)) type = c.name === 'ntile' ? T.int4 : T.int8;
+    else if (c.name === 'percent_rank' || c.name === 'cume_dist') type = T.float8;
     else {
       if (!args.length) throw new PgError('42883', `function ${c.name}() does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
-      type = args[0]!.type.name === 'unknown' ? T.text : args[0]!.type;
+      // lag / lead (anycompatible, integer, anycompatible): the value and the default resolve to one type
+      type = args[2] && (c.name === 'lag' || c.name === 'lead') ? commonType([args[0]!, args[2]], `${c.name}`, pos)
+        : args[0]!.type.name === 'unknown' ? T.text : args[0]!.type;
     }
     const expected = c.name === 'lag' || c.name === 'lead' ? [1, 3] : c.name === 'first_value' || c.name === 'last_value' || c.name === 'ntile' ? [1, 1]
-      : c.name === 'nth_value' ? [2, 2] : AGGS.has(c.name) ? [0, 1] : [0, 0];
+      : c.name === 'nth_value' ? [2, 2] : isAgg(c.name) ? [0, 2] : [0, 0];
     if (args.length < expected[0]! || args.length > expected[1]!) {
       throw new PgError('42883', `function ${c.name}(${args.map((a) => a.type.name === 'int4' ? 'integer' : a.type.name).join(', ')}) does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
     }
     const dflt = args[2] ? castTo(args[2], type, false) : null;
+    if (dflt) args[0] = castTo(args[0]!, type, false);
     return { c, part, order, args, type, agg, dflt, frame };
   });
 
@@ -153,11 +175,24 @@ export function prepareWindows(calls: Call[], scope: Scope): Prepared {
     return 0;
   };
 
+  // select_active_windows: a window whose sort keys begin another's is computed after it, from the rows that
+  // one's Sort left in order (no Sort of its own) — so its ties come out as that sort put them
+  const sortKey = (c: Call) => {
+    const w = c.node.FuncCall.over;
+    const strip = (x: unknown) => JSON.stringify(x, (k, v) => (k === 'location' ? undefined : v));
+    return [...((w.partitionClause ?? []) as N[]).map((p) => strip({ p })), ...((w.orderClause ?? []) as N[]).map((o) => strip(o))];
+  };
+  const keys = calls.map(sortKey);
+  const prefixOf = (a: string[], b: string[]) => a.length < b.length && a.every((x, i) => x === b[i]);
+  const longerOnes = keys.map((k) => keys.filter((o) => prefixOf(k, o)).length);
+  const evalOrder = calls.map((_, i) => i).sort((a, b) => longerOnes[a]! - longerOnes[b]!);
+
   return {
     columns: calls.map((c, i) => ({ name: c.hidden, type: specs[i]!.type })),
     run(input: Row[]): Row[] {
-      let rows: Row[] = input.map((r) => ({ ...r, vals: r.vals.slice(0, width).concat(new Array<Value>(calls.length).fill(null)) }));
-      for (let wi = 0; wi < specs.length; wi++) {
+      // (a group's row of an aggregate without GROUP BY has no columns: padded)
+      let rows: Row[] = input.map((r) => ({ ...r, vals: Array.from({ length: width + calls.length }, (_, i) => (i < width ? r.vals[i] ?? null : null)) }));
+      for (const wi of evalOrder) {
         const sp = specs[wi]!;
         // the frame offsets, once, before the first row (also over no rows)
         const offs = sp.frame ? frameOffsets(sp.frame) : null;
@@ -204,6 +239,9 @@ function computePartition<K extends { r: Row; o: Value[] }>(part: K[], sp: Spec,
       case 'row_number': v = i + 1; break;
       case 'rank': v = rank; break;
       case 'dense_rank': v = dense; break;
+      // (rank - 1) / (rows - 1); the rows up to the current row's last peer / rows (windowfuncs.c)
+      case 'percent_rank': v = f8(n > 1 ? (rank - 1) / (n - 1) : 0); break;
+      case 'cume_dist': v = f8((lastPeer[i]! + 1) / n); break;
       case 'ntile': {
         const b = sp.args[0]!.fn(r);
         if (b === null) { v = null; break; }
@@ -224,7 +262,7 @@ function computePartition<K extends { r: Row; o: Value[] }>(part: K[], sp: Spec,
       case 'first_value': v = sp.args[0]!.fn(part[0]!.r); break;
       case 'last_value': v = sp.args[0]!.fn(part[lastPeer[i]!]!.r); break;
       default: {
-        for (; added <= lastPeer[i]!; added++) st!.add(sp.agg!.arg ? sp.agg!.arg.fn(part[added]!.r) : null);
+        for (; added <= lastPeer[i]!; added++) addRow(st!, sp.agg!, part[added]!.r);
         v = st!.result();
       }
     }
@@ -240,7 +278,7 @@ function computePartition<K extends { r: Row; o: Value[] }>(part: K[], sp: Spec,
 function framed<K extends { r: Row; o: Value[] }>(part: K[], sp: Spec, col: number, peers: (a: K, b: K) => boolean,
   offs: { start: Value; end: Value } | null): boolean {
   const name = sp.c.name;
-  if (!AGGS.has(name) && name !== 'first_value' && name !== 'last_value' && name !== 'nth_value') return false;
+  if (!isAgg(name) && name !== 'first_value' && name !== 'last_value' && name !== 'nth_value') return false;
   const n = part.length;
   const g = peerGroups(n, (i, j) => sp.order.length === 0 || peers(part[i]!, part[j]!));
   const frame: FrameSpec = sp.frame ?? { mode: 'range', start: 'unbounded', end: 'current', exclude: 'none', startOffset: null, endOffset: null, desc: false };
@@ -261,10 +299,16 @@ function framed<K extends { r: Row; o: Value[] }>(part: K[], sp: Spec, col: numb
       }
     } else {
       const st = newAggState(sp.agg!);
-      for (const j of rows) st.add(sp.agg!.arg ? sp.agg!.arg.fn(part[j]!.r) : null);
+      for (const j of rows) addRow(st, sp.agg!, part[j]!.r);
       v = st.result();
     }
     r.vals[col] = v;
   }
   return true;
+}
+
+/** One row into a window aggregate's state: its FILTER first, then its argument(s) (string_agg's delimiter too). */
+function addRow(st: ReturnType<typeof newAggState>, agg: AggSpec, r: Row): void {
+  if (agg.filter && agg.filter.fn(r) !== true) return;
+  st.add(agg.arg ? agg.arg.fn(r) : null, agg.extra ? agg.extra.fn(r) : undefined);
 }

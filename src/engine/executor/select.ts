@@ -100,7 +100,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // snapshot only once its relation locks are held (PortalStart), so it sees what a lock holder committed
   if (sub || usesXactSnapshot(s.tx!.isolation)) snap();
   const generation = ex.eng.catalog.generation;
-  if (n.valuesLists) return ex.valuesQuery(s, n, sql, snap);
+  if (n.valuesLists) return ex.valuesQuery(s, n, sql, snap, sub?.outer);
   // window functions: each call becomes a hidden column, computed after the scan (nodeWindowAgg.ts)
   const win = extractWindows(n);
   if (win) n = win.n;
@@ -237,16 +237,28 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
       exprKeys.push(expressionKey(rt.val, scope));
     }
   };
-  const grouping = hasGroup || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
-  const wp = win ? prepareWindows(win.calls, scope) : null;
-  if (wp && grouping) throw notSupported('window functions together with GROUP BY or aggregates');
+  // (an aggregate inside a window call — rank() OVER (ORDER BY sum(v)), sum(sum(v)) OVER () — groups the query too)
+  const grouping = hasGroup || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause)
+    || !!win?.calls.some((c) => containsAggregate(c.node)) || !!srf?.calls.some((c) => containsAggregate(c.node));
+  // window functions of a grouped query run over its groups (nodeWindowAgg.ts), their columns grouped ones
+  const wp = win ? prepareWindows(win.calls, grouping ? aggScope : scope, grouping) : null;
+  const winGroupScope: Scope | null = wp && grouping ? {
+    ...aggScope, columns: [...aggScope.columns, ...wp.columns], rowWidth: aggScope.columns.length,
+    groupCols: new Set([...aggScope.groupCols!, ...wp.columns.map((_, i) => aggScope.columns.length + i)]),
+  } : null;
   if (wp && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with window functions`);
-  const ps = srf ? prepareSrfs(srf.calls, scope, (name, args, pos) => userSrfCall(ex, s, name, args, pos)) : null;
-  if (ps && (grouping || wp)) throw notSupported('set-returning functions in the select list together with GROUP BY, aggregates or window functions');
+  // a set-returning function of a grouped query expands each group's row (ProjectSet above the Agg)
+  const ps = srf ? prepareSrfs(srf.calls, grouping ? aggScope : scope, (name, args, pos) => userSrfCall(ex, s, name, args, pos)) : null;
+  if (ps && wp) throw notSupported('set-returning functions in the select list together with window functions');
+  const srfGroupScope: Scope | null = ps && grouping ? {
+    ...aggScope, columns: [...aggScope.columns, ...ps.columns], rowWidth: aggScope.columns.length,
+    groupCols: new Set([...aggScope.groupCols!, ...ps.columns.map((_, i) => aggScope.columns.length + i)]),
+  } : null;
   if (ps && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with set-returning functions in the target list`);
   // the window functions' and set-returning calls' results follow the row's columns (not part of its whole row)
-  const exprScope = grouping ? aggScope : wp ? { ...scope, columns: [...scope.columns, ...wp.columns], rowWidth: scope.columns.length }
-    : ps ? { ...scope, columns: [...scope.columns, ...ps.columns], rowWidth: scope.columns.length } : scope;
+  const exprScope = winGroupScope ?? srfGroupScope ?? (grouping ? aggScope
+    : wp ? { ...scope, columns: [...scope.columns, ...wp.columns], rowWidth: scope.columns.length }
+    : ps ? { ...scope, columns: [...scope.columns, ...ps.columns], rowWidth: scope.columns.length } : scope);
   compileTargets(exprScope);
   const having = n.havingClause ? compileExpr(n.havingClause, aggScope) : null;
   if (grouping && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with ${hasGroup ? 'GROUP BY clause' : 'aggregate functions'}`);

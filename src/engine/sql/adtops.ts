@@ -12,6 +12,7 @@
  *
  * Mirrors: src/include/catalog/pg_cast.dat, pg_operator.dat; utils/adt/float.c, date.c, timestamp.c, regproc.c.
  */
+import { regtypeOfOid, regtypeOid } from './regtype.js';
 import { PgError } from '../errors.js';
 import { Numeric } from './numeric.js';
 import { type SqlType, type Value, T, isIntegral, isFloat, RegClass, RegProc, regclassLookup, regprocOf, checkIntRange, roundTimestamp } from './types.js';
@@ -72,6 +73,10 @@ export function adtCast(from: SqlType, to: SqlType, explicit: boolean): Conv | n
   if (f === 'oid' && isIntegral(to) && (explicit || t === 'int8')) return (v) => checkIntRange(v as number, to);
   if (t === 'regclass' && (f === 'oid' || isIntegral(from))) return (v) => { const oid = Number(v); return new RegClass(oid, regclassLookup.byOid(oid)); };
   if (f === 'regclass' && isIntegral(to) && explicit) return (v) => checkIntRange((v as RegClass).oid, to);
+  // regtype (sql/regtype.ts): its name, its oid where the type is one of the listed built-ins
+  if (t === 'regtype' && (f === 'oid' || isIntegral(from))) return (v) => regtypeOfOid(Number(v));
+  if (t === 'oid' && f === 'regtype') return (v) => regtypeOid(v as string);
+  if (f === 'regtype' && isIntegral(to) && explicit) return (v) => checkIntRange(regtypeOid(v as string), to);
   // regproc and regprocedure: binary-coercible with oid (and with each other), from integers implicitly
   const isProc = (n: string) => n === 'regproc' || n === 'regprocedure';
   if (t === 'oid' && isProc(f)) return (v) => (v as RegProc).oid;
@@ -92,7 +97,7 @@ export function adtUnify(a: SqlType, b: SqlType): SqlType | null {
     return a.name === 'timestamptz' || b.name === 'timestamptz' ? T.timestamptz : T.timestamp;
   }
   if (a.name === 'interval' && b.name === 'interval') return T.interval;
-  const oidLike = (t: SqlType) => t.name === 'oid' || t.name === 'regclass' || t.name === 'regproc' || t.name === 'regprocedure';
+  const oidLike = (t: SqlType) => t.name === 'oid' || t.name === 'regclass' || t.name === 'regproc' || t.name === 'regprocedure' || t.name === 'regtype';
   if (oidLike(a) && (oidLike(b) || isIntegral(b))) return T.oid;
   if (oidLike(b) && isIntegral(a)) return T.oid;
   return null;

@@ -80,6 +80,10 @@ export function selectCommonType(a: SqlType, b: SqlType, pos?: number): SqlType 
   // character varying and character cast to name implicitly, name back to them only by assignment)
   if (a.name === 'name' && (b.name === 'text' || b.name === 'varchar' || b.name === 'bpchar')) return a;
   if (b.name === 'name' && (a.name === 'varchar' || a.name === 'bpchar')) return b;
+  // text, character varying and character cast to one another implicitly both ways: the first is kept (text only
+  // because it is the category's preferred type) — 'x'::varchar UNION 'y'::text is character varying
+  const STR = ['text', 'varchar', 'bpchar'];
+  if (STR.includes(a.name) && STR.includes(b.name) && a.name !== b.name) return a.typmod < 0 ? a : { ...a, typmod: -1 };
   return unifyTypes(a, b, '', pos);
 }
 
@@ -100,7 +104,20 @@ export function commonType(args: Compiled[], ctx: string, pos?: number): SqlType
 /** Convert a compiled expression to another type (explicit CAST or implicit/assignment coercion). */
 export function castTo(c: Compiled, target: SqlType, explicit: boolean, pos?: number): Compiled {
   const r = castToInner(c, target, explicit, pos);
-  return c.isConst && r !== c ? fold(r) : r;
+  if (!c.isConst || r === c) return r;
+  // an untyped literal is converted by parse analysis itself (coerce_type calls the input function): always now
+  return c.type.name === 'unknown' && c.literal ? foldNow(r) : fold(r);
+}
+
+let foldingOff = 0;
+/**
+ * Compile without constant folding: eval_const_expressions never simplifies what a constant before it already
+ * decided — the arms after CASE WHEN true, an arm whose WHEN is constant false, COALESCE's arguments after a
+ * non-null constant, AND's after false and OR's after true — so CASE WHEN 1 > 0 THEN 1 ELSE 1/0 END divides nothing.
+ */
+export function withoutFolding<R>(f: () => R): R {
+  foldingOff++;
+  try { return f(); } finally { foldingOff--; }
 }
 
 /**
@@ -108,6 +125,9 @@ export function castTo(c: Compiled, target: SqlType, explicit: boolean, pos?: nu
  * so its errors ("invalid input syntax", "division by zero") come before any row is read, as in PostgreSQL.
  */
 export function fold(c: Compiled): Compiled {
+  return foldingOff ? c : foldNow(c);
+}
+function foldNow(c: Compiled): Compiled {
   const v = c.fn(null as unknown as Row);
   return { ...c, fn: () => v, isConst: true };
 }
@@ -173,7 +193,8 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
   if (target.name === 'bool' && isIntegral(from) && explicit && from.name === 'int4') return wrap((v) => v !== 0);
   if (isIntegral(target) && from.name === 'bool' && explicit && target.name === 'int4') return wrap((v) => (v ? 1 : 0));
   const xidLike = (t: SqlType) => t.name === 'xid' || t.name === 'xid8' || t.name === 'cid';
-  if (xidLike(target) && (xidLike(from) || isIntegral(from))) return { ...c, type: target };
+  // (an integer meets an xid only through xideqint4 & co.: implicitly; 42::xid is no cast PostgreSQL has)
+  if (xidLike(target) && (xidLike(from) || (isIntegral(from) && !explicit))) return { ...c, type: target };
   if (isIntegral(target) && xidLike(from) && !explicit) return { ...c, type: target };
   if (target.name === 'text' && from.name === 'pg_snapshot') return { ...c, type: target };
   throw new PgError('42846', `cannot cast type ${typeDisplayName(from)} to ${typeDisplayName(target)}`, pos !== undefined ? { position: pos } : {});

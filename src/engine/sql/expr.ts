@@ -42,8 +42,8 @@ import './funcs/pgstatfuncs.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import { PgDate, PgTimestamp, USECS_PER_DAY, toLocal } from '../adt/datetime.js';
 import { literalAt, intConst } from './parser.js';
-import type { Fn, Compiled, Scope } from './primnodes.js';
-import { coerceBool, commonType, castTo, fold } from './coerce.js';
+import type { Fn, Compiled, Scope, Row } from './primnodes.js';
+import { coerceBool, commonType, castTo, fold, withoutFolding } from './coerce.js';
 import { compareValues, compileComparison, compileAExpr } from './operators.js';
 import { compileSubLink } from './sublink.js';
 import { compileFunc } from './funccall.js';
@@ -94,6 +94,9 @@ export function exprLocation(node: N | undefined): number | undefined {
   }
 }
 
+/** the row a constant is evaluated with (it reads none) */
+const NO_ROW = null as unknown as Row;
+
 function compileNode(node: N, scope: Scope): Compiled {
   const t = nodeType(node);
   const n = node[t];
@@ -112,7 +115,14 @@ function compileNode(node: N, scope: Scope): Compiled {
     }
     case 'A_Expr': return compileAExpr(n, scope, compileExpr);
     case 'BoolExpr': {
-      const args = (n.args as N[]).map((a) => coerceBool(compileExpr(a, scope), n.boolop === 'AND_EXPR' ? 'AND' : n.boolop === 'OR_EXPR' ? 'OR' : 'NOT'));
+      const what = n.boolop === 'AND_EXPR' ? 'AND' : n.boolop === 'OR_EXPR' ? 'OR' : 'NOT';
+      // simplify_and_arguments / simplify_or_arguments: a constant false (true) ends the simplification
+      let decided = false;
+      const args = (n.args as N[]).map((a) => {
+        const c = decided ? withoutFolding(() => coerceBool(compileExpr(a, scope), what)) : coerceBool(compileExpr(a, scope), what);
+        if (c.isConst && c.fn(NO_ROW) === (what === 'OR')) decided = true;
+        return c;
+      });
       const fns = args.map((a) => a.fn);
       let fn: Fn;
       if (n.boolop === 'NOT_EXPR') { const f = fns[0]!; fn = (r) => { const v = f(r); return v === null ? null : !v; }; } else if (n.boolop === 'AND_EXPR') fn = (r) => { let nul = false; for (const f of fns) { const v = f(r); if (v === false) return false; if (v === null) nul = true; } return nul ? null : true; };
@@ -146,20 +156,36 @@ function compileNode(node: N, scope: Scope): Compiled {
     }
     case 'FuncCall': return compileFunc(n, scope, compileExpr);
     case 'CoalesceExpr': {
-      const args = (n.args as N[]).map((a) => compileExpr(a, scope));
+      let decided = false; // arguments after a non-null constant are never simplified
+      const args = (n.args as N[]).map((a) => {
+        const c = decided ? withoutFolding(() => compileExpr(a, scope)) : compileExpr(a, scope);
+        if (c.isConst && c.fn(NO_ROW) !== null) decided = true;
+        return c;
+      });
       const type = commonType(args, 'COALESCE', posOf(n.location));
       const fns = args.map((a) => castTo(a, type, false, posOf(n.location)).fn);
       return { fn: (r) => { for (const f of fns) { const v = f(r); if (v !== null) return v; } return null; }, type, name: 'coalesce', strength: 2 };
     }
     case 'CaseExpr': {
       const arg = n.arg ? compileExpr(n.arg, scope) : null;
+      // eval_const_expressions: an arm whose WHEN is constant false is dropped unsimplified; one constant true
+      // ends the CASE (the arms after it and ELSE are dropped unsimplified)
+      let decided = false;
+      const unless = <R>(skip: boolean, f: () => R): R => (skip ? withoutFolding(f) : f());
       const whens = (n.args as N[]).map((w) => {
         const cw = w.CaseWhen;
-        let cond = compileExpr(cw.expr, scope);
-        if (arg) cond = compileComparison('=', arg, cond, posOf(cw.location));
-        return { cond: coerceBool(cond, 'CASE/WHEN').fn, res: compileExpr(cw.result, scope) };
+        const skipped = decided;
+        const cond = unless(skipped, () => {
+          let c = compileExpr(cw.expr, scope);
+          if (arg) c = compileComparison('=', arg, c, posOf(cw.location));
+          return coerceBool(c, 'CASE/WHEN');
+        });
+        const known = !skipped && cond.isConst ? cond.fn(NO_ROW) : undefined;
+        const res = unless(skipped || known === false || known === null, () => compileExpr(cw.result, scope));
+        if (known === true) decided = true;
+        return { cond: cond.fn, res };
       });
-      const def = n.defresult ? compileExpr(n.defresult, scope) : null;
+      const def = n.defresult ? unless(decided, () => compileExpr(n.defresult, scope)) : null;
       // transformCaseExpr puts the ELSE result first when it chooses the common type
       const results = (def ? [def] : []).concat(whens.map((w) => w.res));
       const type = commonType(results, 'CASE', posOf(n.location));
@@ -283,6 +309,7 @@ function compileJoinColumnRef(n: N, scope: Scope, names: string[]): Compiled | n
     if (!rel) return null;
     for (let i = rel.offset; i < rel.offset + rel.count; i++) if (scope.columns[i]!.name === col) hits.push(i);
     if (!hits.length) throw new PgError('42703', `column ${names[0]}.${col} does not exist`, { position: posOf(n.location) });
+    if (hits.length > 1) throw new PgError('42702', `column reference "${col}" is ambiguous`, { position: posOf(n.location) });
   } else {
     hits = scope.columns.map((c, i) => (c.name === col && !c.hidden ? i : -1)).filter((i) => i >= 0);
     if (hits.length > 1) throw new PgError('42702', `column reference "${col}" is ambiguous`, { position: posOf(n.location) });
@@ -355,6 +382,10 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
     col = names[1]!;
   } else throw notSupported('qualified names with schemas', posOf(n.location));
   const idx = scope.columns.findIndex((c) => c.name === col);
+  // a subquery's two output columns of one name: naming it is ambiguous (SELECT x.a FROM (SELECT 1 AS a, 2 AS a) x)
+  if (idx >= 0 && scope.columns.some((c, i) => i > idx && c.name === col && !c.hidden)) {
+    throw new PgError('42702', `column reference "${col}" is ambiguous`, { position: posOf(n.location) });
+  }
   if (idx < 0 && names.length === 1 && col === (scope.alias ?? scope.relName) && !(scope.hasSystem && SYSTEM_COLUMNS.includes(col))) {
     return wholeRow(col, scope, n);
   }

@@ -106,7 +106,8 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
   if (!scope.aggs) throw new PgError('42803', 'aggregate functions are not allowed in WHERE', pos !== undefined ? { position: pos } : {});
   if (scope.inAgg) throw new PgError('42803', 'aggregate function calls cannot be nested', pos !== undefined ? { position: pos } : {});
   if (n.agg_within_group) throw new PgError('42809', `${kind} is not an ordered-set aggregate, so it cannot have WITHIN GROUP`, { position: pos });
-  const inner: Scope = { ...scope, inAgg: true };
+  // a window aggregate over groups (sum(sum(v)) OVER ()): its arguments are grouped expressions, not rows' values
+  const inner: Scope = scope.windowOver ?? { ...scope, inAgg: true };
   let arg: Compiled | null = null, extra: Compiled | null = null;
   const nargs = kind === 'string_agg' ? 2 : JSON_AGGS.has(kind) ? jsonAggShape(kind as JsonAggKind).nargs : 1;
   if (!n.agg_star) {

@@ -11,7 +11,7 @@ import { intArith, intNegate, intShift, intNot } from './intarith.js';
 import { isRegexOp, compileRegexMatch } from './regexp.js';
 import { resolveFunction, buildCall } from './funcs/registry.js';
 import { adtCompare, adtBinary, adtNegate } from './adtops.js';
-import { castTo, fold, unifyTypes, rtrimBlanks, opNotExist, pg15HasOperator } from './coerce.js';
+import { castTo, fold, unifyTypes, rtrimBlanks, opNotExist, pg15HasOperator, selectCommonType } from './coerce.js';
 import type { Row, Compiled, Scope } from './primnodes.js';
 import { arrayCmp } from '../adt/arrayfuncs.js';
 import { compileArrayOp, compileScalarArrayOp } from './arrayexpr.js';
@@ -127,6 +127,8 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
     return { fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(a, b); }, type: adt.type, name: '?column?', strength: 0 };
   }
   if (op === '^') return compileOperatorFunc('power', [l, r], pos);
+  // text ^@ text: starts_with (text_starts_with)
+  if (op === '^@' && [l, r].every((c) => c.type.name === 'unknown' || isStringLike(c.type))) return compileOperatorFunc('starts_with', [l, r], pos);
   if ((op === '<<' || op === '>>') && (isIntegral(l.type) || l.type.name === 'unknown') && (r.type.name === 'int2' || r.type.name === 'int4' || r.type.name === 'unknown')) {
     // int4shl & co.: the left operand's type, an int4 count
     const t = l.type.name === 'unknown' ? T.int4 : l.type;
@@ -217,7 +219,7 @@ export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
       if (!n.lexpr) {
         const r = rec(n.rexpr, scope);
         if (op === '-') {
-          if (r.isConst && r.type.name === 'int4') { const v = r.fn(null as unknown as Row) as number; return { fn: () => -v, type: T.int4, name: '?column?', strength: 0, isConst: true }; }
+          if (r.isConst && r.type.name === 'int4') { const v = r.fn(null as unknown as Row) as number; return { fn: () => intNegate(v, T.int4), type: T.int4, name: '?column?', strength: 0, isConst: true }; }
           if (isIntegral(r.type)) { const f = r.fn, t = r.type; return { fn: (row) => { const v = f(row); return v === null ? null : intNegate(v as number | bigint, t); }, type: r.type, name: '?column?', strength: 0 }; }
           if (r.type.name === 'numeric') { const f = r.fn; return { fn: (row) => { const v = f(row); return v === null ? null : (v as Numeric).neg(); }, type: T.numeric, name: '?column?', strength: 0 }; }
         }
@@ -298,8 +300,16 @@ export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
       };
     }
     case 'AEXPR_NULLIF': {
-      const l = rec(n.lexpr, scope), r = rec(n.rexpr, scope);
+      let l = rec(n.lexpr, scope);
+      const r = rec(n.rexpr, scope);
       const eq = compileComparison('=', l, r, pos).fn;
+      // the result has the = operator's left input type: an untyped literal resolved as the operator resolved it
+      // (nullif(1, 1.5) is numeric: int4 = numeric resolves to numeric = numeric; int4 = int8 has an operator of its own)
+      const NUM = ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'];
+      const floats = (t: SqlType) => t.name === 'float4' || t.name === 'float8';
+      if (l.type.name === 'unknown') l = castTo(l, r.type.name === 'unknown' ? T.text : r.type, false, pos);
+      else if (NUM.includes(l.type.name) && NUM.includes(r.type.name) && l.type.name !== r.type.name
+        && !(isIntegral(l.type) && isIntegral(r.type)) && !(floats(l.type) && floats(r.type))) l = castTo(l, selectCommonType(l.type, r.type), false, pos);
       const lf = l.fn;
       return { fn: (row) => (eq(row) === true ? null : lf(row)), type: l.type, name: 'nullif', strength: 2 };
     }

@@ -117,6 +117,8 @@ export interface Scope {
   groupDependent?: Set<number>;
   /** inside an aggregate's arguments (plain columns allowed) */
   inAgg?: boolean;
+  /** compiling an aggregate used as a window function over groups: its arguments are compiled in this grouped scope */
+  windowOver?: Scope;
   /** GROUP BY expressions: an expression with this key (executor/util.ts expressionKey) is the hidden column at the index */
   groupExprs?: { key: (n: Record<string, any>) => string; map: Map<string, number> };
   /** the row's own columns, when `columns` goes on with the query's (window results): what a whole row holds */

@@ -8,7 +8,7 @@
  * subquery (a division by zero) is raised here and not there.
  */
 import { PgError, notSupported, posOf } from '../errors.js';
-import { type Value, PgArray, T, arrayOf, isArray } from './types.js';
+import { type Value, type SqlType, PgArray, T, arrayOf, isArray } from './types.js';
 import { compileComparison } from './operators.js';
 import type { Row, Compiled, Scope } from './primnodes.js';
 type N = Record<string, any>;
@@ -35,6 +35,9 @@ export function compileSubLink(n: N, scope: Scope, rec: Rec): Compiled {
     }
     case 'ANY_SUBLINK':
     case 'ALL_SUBLINK': {
+      const rowArgs = (n.testexpr?.RowExpr?.args ?? null) as N[] | null;
+      if (rowArgs && rowArgs.length > 1 && rowArgs.length === sub.types.length) return rowSublink(n, kind, rowArgs, sub, scope, rec, pos);
+      if (rowArgs && rowArgs.length > 1) throw new PgError('42601', sub.types.length > rowArgs.length ? 'subquery has too many columns' : 'subquery has too few columns', pos !== undefined ? { position: pos } : {});
       if (sub.types.length !== 1) throw new PgError('42601', sub.types.length > 1 ? 'subquery has too many columns' : 'subquery has too few columns', pos !== undefined ? { position: pos } : {});
       const op = n.operName ? (n.operName as N[]).map((x) => x.String.sval).join('') : '=';
       const left = rec(n.testexpr, scope);
@@ -60,4 +63,35 @@ export function compileSubLink(n: N, scope: Scope, rec: Rec): Compiled {
     }
     default: throw notSupported(`${kind.replace('_SUBLINK', '')} subqueries`, pos);
   }
+}
+
+/**
+ * (a, b) IN (SELECT x, y ...), (a, b) NOT IN / <> ALL (...): the row compared with each of the subquery's rows
+ * column by column — = is true when every column is equal, false when one differs, else NULL; <> the opposite —
+ * and those combined over the rows as ANY / ALL combine them (ExecScanSubPlan, make_row_comparison_op).
+ */
+function rowSublink(n: N, kind: string, args: N[], sub: { types: SqlType[]; run(r: Row): Value[][] }, scope: Scope, rec: Rec, pos?: number): Compiled {
+  const op = n.operName ? (n.operName as N[]).map((x) => x.String.sval).join('') : '=';
+  if (op !== '=' && op !== '<>') throw notSupported(`a row compared with ${op} to a subquery's rows`, pos);
+  const slot: Row = { vals: sub.types.map(() => null), item: null, blk: 0, off: 0, aggs: null };
+  const cmps = args.map((a, i) => compileComparison(op, rec(a, scope), { fn: () => slot.vals[i]!, type: sub.types[i]!, name: '', strength: 0 }, pos).fn);
+  const eq = op === '=';
+  const rowCmp = (r: Row): boolean | null => {
+    let nul = false;
+    for (const c of cmps) { const v = c(r); if (v === !eq) return !eq; if (v === null) nul = true; }
+    return nul ? null : eq;
+  };
+  const stopAt = kind === 'ANY_SUBLINK';
+  return {
+    fn: (r) => {
+      let nul = false;
+      for (const row of sub.run(r)) {
+        for (let i = 0; i < row.length; i++) slot.vals[i] = row[i]!;
+        const v = rowCmp(r);
+        if (v === stopAt) return stopAt;
+        if (v === null) nul = true;
+      }
+      return nul ? null : !stopAt;
+    }, type: T.bool, name: '?column?', strength: 0,
+  };
 }

@@ -19,6 +19,7 @@
  * (adt/rowtypes.ts). Simplifications: no time / timetz types, no composite types of their own (CREATE TYPE); TimeZone is UTC; virtual time 0 is
  * 2000-01-01 00:00:00+00 (see adt/timestamp.ts).
  */
+import { regtypeIn } from './regtype.js';
 import { PgError, notSupported } from '../errors.js';
 import { Numeric } from './numeric.js';
 import { PG15_TYPES, PG15_CATALOG_RELATIONS } from '../catalog/pg15names.js';
@@ -330,6 +331,7 @@ export function parseInput(s: string, t: SqlType): Value {
       return new RegClass(oid, regclassLookup.byOid(oid) ?? bare); // regclassout's name: qualified when not visible
     }
     case 'regproc': case 'regprocedure': return regprocIn(s, t.name === 'regprocedure');
+    case 'regtype': return regtypeIn(s, (n) => typeDisplayName({ ...resolveTypeName([n], []), typmod: -1 })); // sql/regtype.ts
     case 'xid8': { const m = /^\s*(\d+)/.exec(s); return m ? Number(m[1]) : 0; } // xid8in reads what strtoull reads, 0 for none
     case 'pg_lsn': {
       // pg_lsn_in: two hex numbers of at most 8 digits around a slash; printed as %X/%X

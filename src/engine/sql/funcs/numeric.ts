@@ -8,17 +8,18 @@
  *
  * Mirrors: src/backend/utils/adt/int.c, int8.c (int4abs, int4mod), float.c (dround, dtrunc, dceil, dfloor, dsign,
  * dsqrt, dcbrt, dpow, dexp, dlog1, dlog10, degrees, radians, dpi), numeric.c (numeric_round, numeric_trunc,
- * numeric_ceil, numeric_floor, numeric_sign, numeric_mod, numeric_div_trunc, numeric_sqrt, numeric_power).
- * Simplifications: numeric exp / ln / log and power with a non-integer numeric exponent are refused (0A000): their
- * results need numeric.c's arbitrary-precision series, not modelled; random() is refused (the engine is
- * deterministic).
+ * numeric_ceil, numeric_floor, numeric_sign, numeric_mod, numeric_div_trunc, numeric_sqrt, numeric_power); numeric
+ * exp / ln / log and power with a non-integer exponent: numericlog.ts. Simplifications: random() and setseed()
+ * are refused (0A000: the engine is deterministic).
  */
 import { PgError, notSupported } from '../../errors.js';
 import { Numeric } from '../numeric.js';
-import { type Value, T } from '../types.js';
+import { numLn, numExp, numLog, numPowerFrac } from './numericlog.js';
+import { type Value, T, PgArray, formatValue } from '../types.js';
+import { castTo, compareValues } from '../expr.js';
 import { intAbs } from '../intarith.js';
-import { PgFloat, f8, f4, rint, overflow, underflow } from '../../adt/float.js';
-import { register, type FuncDef } from './registry.js';
+import { PgFloat, f8, f4, rint, overflow, underflow, glibcCbrt } from '../../adt/float.js';
+import { register, noSuchFunction, type FuncDef } from './registry.js';
 import { hashInt4, hashInt8, hashText, hashFloat8, hashUint32, hashTimestamp, hashInterval } from '../../adt/hashfunc.js';
 import type { PgTimestamp, PgInterval } from '../../adt/datetime.js';
 
@@ -99,7 +100,7 @@ function numPower(base: Numeric, exp: Numeric): Numeric {
   const isInt = e.scale === 0 || e.unscaled % pow10(e.scale) === 0n;
   if (base.isZero() && e.unscaled < 0n) throw new PgError('2201F', 'zero raised to a negative power is undefined');
   if (base.unscaled < 0n && !isInt) throw new PgError('2201F', 'a negative number raised to a non-integer power yields a complex result');
-  if (!isInt) throw notSupported('power() of numeric with a non-integer exponent (use double precision)');
+  if (!isInt) return numPowerFrac(base, exp); // (numericlog.ts)
   const n = Number(e.unscaled / pow10(e.scale));
   if (Math.abs(n) > 100000) throw notSupported('power() of numeric with an exponent this large');
   if (base.isZero()) return new Numeric(n === 0 ? 1n : 0n, 0).round(16);
@@ -126,7 +127,6 @@ function flog(x: number, f: (x: number) => number): PgFloat {
   if (x < 0) throw new PgError('2201E', 'cannot take logarithm of a negative number');
   return f8(f(x));
 }
-const notNumericFn = (name: string) => (): never => { throw notSupported(`${name}() of numeric (use double precision)`); };
 
 /** width_bucket_numeric / compute_bucket: ((operand - low) * count) / (high - low) at select_div_scale, + 1, floor */
 function widthBucketNumeric(op: Numeric, lo: Numeric, hi: Numeric, count: number): number {
@@ -178,9 +178,51 @@ function intLcm(a: number | bigint, b: number | bigint, bits: 32 | 64) {
   return intOut(r < 0n ? -r : r, bits);
 }
 
+function numGcdLcm(a: Numeric, b: Numeric, lcm: boolean): Numeric {
+  const sc = Math.max(a.scale, b.scale);
+  const x = a.unscaled * 10n ** BigInt(sc - a.scale), y = b.unscaled * 10n ** BigInt(sc - b.scale);
+  if (!lcm) return new Numeric(gcdBig(x, y), sc);
+  if (x === 0n || y === 0n) return new Numeric(0n, sc);
+  const r = (x / gcdBig(x, y)) * y;
+  return new Numeric(r < 0n ? -r : r, sc).round(sc);
+}
+
+/**
+ * width_bucket(operand, thresholds) (arrayfuncs.c width_bucket_array): how many of the ascending thresholds are
+ * <= the operand — 0 below the first. Operand and elements resolve to one type (anycompatible); numbers compare
+ * as numbers.
+ */
+function widthBucketArray(op: Value, th: PgArray): number {
+  if (th.ndim > 1) throw new PgError('2202E', 'thresholds must be one-dimensional array');
+  if (th.items.some((x) => x === null)) throw new PgError('22004', 'thresholds array must not contain NULLs');
+  const cmp = (a: Value, b: Value) => {
+    const num = (v: Value) => (typeof v === 'number' || typeof v === 'bigint' ? Numeric.fromInt(v) : v instanceof Numeric ? v : null);
+    const x = num(a), y = num(b);
+    if (x && y) return x.cmp(y);
+    if (a instanceof PgFloat || b instanceof PgFloat) { const f = (v: Value) => (v instanceof PgFloat ? v.v : Number(formatValue(v))); return f(a) < f(b) ? -1 : f(a) > f(b) ? 1 : 0; }
+    const c = compareValues(a!, b!);
+    return c;
+  };
+  // binary search, as width_bucket_array_fixed does: the first threshold greater than the operand
+  let lo = 0, hi = th.items.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (cmp(op, th.items[mid]!) >= 0) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
 register([
   im('width_bucket', ['numeric', 'numeric', 'numeric', 'int4'], T.int4, (a, b, c, d) => widthBucketNumeric(Nm(a), Nm(b), Nm(c), d as number)),
   im('width_bucket', ['float8', 'float8', 'float8', 'int4'], T.int4, (a, b, c, d) => widthBucketFloat(F(a), F(b), F(c), d as number)),
+  {
+    name: 'width_bucket', args: ['any', 'any'], ret: T.int4, immutable: true,
+    build: ([o, t], c) => {
+      if (!t!.type.elem) throw noSuchFunction('width_bucket', [o!.type, t!.type], c.pos);
+      const elem = t!.type.elem, ot = o!.type;
+      const numeric = (n: string) => ['int2', 'int4', 'int8', 'numeric', 'float4', 'float8'].includes(n);
+      if (ot.name !== 'unknown' && ot.name !== elem.name && !(numeric(ot.name) && numeric(elem.name))) throw noSuchFunction('width_bucket', [ot, t!.type], c.pos);
+      const f = ot.name === 'unknown' ? castTo(o!, elem, false, c.pos).fn : o!.fn, g = t!.fn;
+      return (r) => { const v = f(r), a = g(r) as PgArray | null; return v === null || a === null ? null : widthBucketArray(v, a); };
+    },
+  },
   // hash opclass support functions (utils/adt/hashfunc.c): the bucket a hash join puts a key in (adt/hashfunc.ts)
   im('hashint4', ['int4'], T.int4, (v) => hashInt4(v as number) | 0),
   im('hashint8', ['int8'], T.int4, (v) => hashInt8(v as number | bigint) | 0),
@@ -225,6 +267,9 @@ register([
   im('gcd', ['int8', 'int8'], T.int8, (a, b) => intGcd(a as number | bigint, b as number | bigint, 64)),
   im('lcm', ['int4', 'int4'], T.int4, (a, b) => intLcm(a as number, b as number, 32)),
   im('lcm', ['int8', 'int8'], T.int8, (a, b) => intLcm(a as number | bigint, b as number | bigint, 64)),
+  // numeric_gcd / numeric_lcm: on the values as exact decimals, at the larger display scale (gcd(12.5, 5) = 2.5)
+  im('gcd', ['numeric', 'numeric'], T.numeric, (a, b) => numGcdLcm(Nm(a), Nm(b), false)),
+  im('lcm', ['numeric', 'numeric'], T.numeric, (a, b) => numGcdLcm(Nm(a), Nm(b), true)),
   im('div', ['numeric', 'numeric'], T.numeric, (a, b) => numDivTrunc(Nm(a), Nm(b))),
   im('power', ['float8', 'float8'], T.float8, (a, b) => f8(fpow(F(a), F(b)))),
   im('power', ['numeric', 'numeric'], T.numeric, (a, b) => numPower(Nm(a), Nm(b))),
@@ -232,16 +277,16 @@ register([
   im('pow', ['numeric', 'numeric'], T.numeric, (a, b) => numPower(Nm(a), Nm(b))),
   im('sqrt', ['float8'], T.float8, (v) => { if (F(v) < 0) throw new PgError('2201F', 'cannot take square root of a negative number'); return f8(Math.sqrt(F(v))); }),
   im('sqrt', ['numeric'], T.numeric, (v) => numSqrt(Nm(v))),
-  im('cbrt', ['float8'], T.float8, (v) => f8(Math.cbrt(F(v)))),
+  im('cbrt', ['float8'], T.float8, (v) => f8(glibcCbrt(F(v)))),
   im('exp', ['float8'], T.float8, (v) => checked(Math.exp(F(v)), F(v))),
-  im('exp', ['numeric'], T.numeric, notNumericFn('exp')),
+  im('exp', ['numeric'], T.numeric, (v) => numExp(Nm(v))),
   im('ln', ['float8'], T.float8, (v) => flog(F(v), Math.log)),
-  im('ln', ['numeric'], T.numeric, notNumericFn('ln')),
+  im('ln', ['numeric'], T.numeric, (v) => numLn(Nm(v))),
   im('log', ['float8'], T.float8, (v) => flog(F(v), Math.log10)),
-  im('log', ['numeric'], T.numeric, notNumericFn('log')),
-  im('log', ['numeric', 'numeric'], T.numeric, notNumericFn('log')),
+  im('log', ['numeric'], T.numeric, (v) => numLog(Numeric.fromInt(10), Nm(v), 'SQL function "log" statement 1')),
+  im('log', ['numeric', 'numeric'], T.numeric, (b, v) => numLog(Nm(b), Nm(v))),
   im('log10', ['float8'], T.float8, (v) => flog(F(v), Math.log10)),
-  im('log10', ['numeric'], T.numeric, notNumericFn('log10')),
+  im('log10', ['numeric'], T.numeric, (v) => numLog(Numeric.fromInt(10), Nm(v), 'SQL function "log10" statement 1')),
   im('pi', [], T.float8, () => f8(Math.PI)),
   im('degrees', ['float8'], T.float8, (v) => f8(F(v) / (Math.PI / 180))),
   im('radians', ['float8'], T.float8, (v) => f8(F(v) * (Math.PI / 180))),

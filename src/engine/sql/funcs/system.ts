@@ -9,6 +9,7 @@
  * utils/misc/guc.c (current_setting), commands/sequence.c (nextval, currval, setval), utils/adt/misc.c
  * (pg_typeof).
  */
+import { formatType, regtypeOid } from '../regtype.js';
 import { PgError, notSupported } from '../../errors.js';
 import { type Value, T, typeDisplayName, RegClass } from '../types.js';
 import { register, type FuncDef, type CallCtx } from './registry.js';
@@ -88,6 +89,14 @@ const defs: FuncDef[] = [
       },
     },
   ]),
+  // format_type(oid, typmod): not strict in its typmod (sql/regtype.ts)
+  {
+    name: 'format_type', args: ['any', 'int4'], ret: T.text, immutable: true, // (oid; a regtype casts to it)
+    build: ([o, m]) => {
+      const f = o!.fn, g = m!.fn;
+      return (r) => { const v = f(r); return v === null ? null : formatType(typeof v === 'string' ? regtypeOid(v) : Number(v), g(r) as number | null); };
+    },
+  },
   // pg_typeof("any"): the argument's type, as regtype (printed with format_type's name)
   { name: 'pg_typeof', args: ['any'], ret: T.regtype, immutable: true, build: ([a]) => { const n = typeDisplayName(a!.type.elem ? { ...a!.type, typmod: -1, elem: { ...a!.type.elem, typmod: -1 } } : { ...a!.type, typmod: -1 }); return (() => n) as Fn; } },
   // pgstat.c: the next pgstat_report_stat of this backend flushes at once

@@ -4,7 +4,7 @@
  * where PostgreSQL does so (repeat, lpad), and an error where it does not (substr with a negative length: 22011;
  * split_part field 0: 22023). concat / concat_ws / format take "any" arguments and print each with its type's
  * output function (so a character(n) keeps its padding there); format knows %s, %I (quote_ident) and %L
- * (quote_literal) with PostgreSQL's errors.
+ * (quote_literal), argument positions (%2$s) and widths (%10s, %-10s, %*s, %*2$s) with PostgreSQL's errors.
  *
  * Mirrors: src/backend/utils/adt/varlena.c (textlen, text_substr, text_reverse, replace_text, split_part,
  * text_concat, text_format, quote_ident via ruleutils.c), oracle_compat.c (lpad, rpad, btrim, ltrim, rtrim,
@@ -40,8 +40,18 @@ function overlay(s: string, r: string, p: number, n: number): string {
   return substr(s, 1, p - 1) + r + substr(s, p + n);
 }
 
+/**
+ * A result of this many bytes: past MaxAllocSize PostgreSQL refuses it ("requested length too large", 54000); the
+ * simulator refuses one past 64 MB (0A000) rather than build it.
+ */
+function checkLength(bytes: number): void {
+  if (bytes + 4 > 0x3fffffff) throw new PgError('54000', 'requested length too large');
+  if (bytes > 64 * 1024 * 1024) throw notSupported('a string result larger than 64 MB');
+}
+
 function pad(s: string, len: number, fill: string, left: boolean): string {
   if (len <= 0) return '';
+  if (len > 64 * 1024 * 1024) throw notSupported('a string result larger than 64 MB');
   const cs = chars(s);
   if (cs.length >= len) return cs.slice(0, len).join('');
   const fs = chars(fill);
@@ -72,32 +82,73 @@ export function quoteLiteral(s: string): string {
   return s.includes('\\') ? "E'" + body.replace(/\\/g, '\\\\') + "'" : "'" + body + "'";
 }
 
-/** text_format: %[argpos$][flags][width]type with s, I, L and %%. */
+/**
+ * text_format: %[argpos$][flags][width]type with s, I, L and %%; the width may be * (the next argument) or *n$
+ * (argument n), a negative width meaning left-aligned; after n$ the next unnumbered specifier takes argument n + 1.
+ */
 function format(fmt: string, args: Value[]): string {
-  let out = '', next = 0;
-  for (let i = 0; i < fmt.length; i++) {
+  const unterminated = () => new PgError('22023', 'unterminated format() type specifier', { hint: 'For a single "%" use "%%".' });
+  const argZero = () => new PgError('22023', 'format specifies argument 0, but arguments are numbered from 1');
+  let out = '', next = 0, i = 0;
+  /** text_format_parse_digits: a number, or null; the end of the string after digits is unterminated */
+  const digits = (): number | null => {
+    if (!/[0-9]/.test(fmt[i] ?? '')) return null;
+    let n = 0;
+    while (/[0-9]/.test(fmt[i] ?? '')) {
+      n = n * 10 + Number(fmt[i]);
+      if (n > 2147483647) throw new PgError('22003', 'number is out of range');
+      i++;
+      if (i >= fmt.length) throw unterminated();
+    }
+    return n;
+  };
+  const advance = () => { i++; if (i >= fmt.length) throw unterminated(); };
+  const take = (at: number | null): Value => {
+    const idx = at !== null ? at - 1 : next;
+    if (idx >= args.length) throw new PgError('22023', 'too few arguments for format()');
+    next = idx + 1;
+    return args[idx]!;
+  };
+  for (; i < fmt.length; i++) {
     const ch = fmt[i]!;
     if (ch !== '%') { out += ch; continue; }
-    i++;
-    if (i >= fmt.length) throw new PgError('22023', 'unterminated format() type specifier', { hint: 'For a single "%" use "%%".' });
+    advance();
     if (fmt[i] === '%') { out += '%'; continue; }
-    const m = /^(?:(\d+)\$)?(-)?(\d+)?([a-zA-Z]?)/.exec(fmt.slice(i))!;
-    const [whole, argpos, minus, width, type] = m;
-    if (!type) throw new PgError('22023', 'unterminated format() type specifier', { hint: 'For a single "%" use "%%".' });
-    i += whole!.length - 1;
+    let argpos: number | null = null, widthpos: number | null | undefined, width = 0, minus = false;
+    const n = digits();
+    if (n !== null && fmt[i] !== '$') width = n;
+    else {
+      if (n !== null) { if (n === 0) throw argZero(); argpos = n; advance(); }
+      while (fmt[i] === '-') { minus = true; advance(); }
+      if (fmt[i] === '*') {
+        advance();
+        const w = digits();
+        if (w !== null) {
+          if (fmt[i] !== '$') throw new PgError('22023', 'width argument position must be ended by "$"');
+          if (w === 0) throw argZero();
+          widthpos = w; advance();
+        } else widthpos = null;
+      } else width = digits() ?? 0;
+    }
+    const type = fmt[i]!;
     if (!'sIL'.includes(type)) throw new PgError('22023', `unrecognized format() type specifier "${type}"`, { hint: 'For a single "%" use "%%".' });
-    let idx: number;
-    if (argpos) { idx = Number(argpos) - 1; if (idx < 0) throw new PgError('22023', 'format specifies argument 0, but arguments are numbered from 1'); next = idx + 1; } else idx = next++;
-    if (idx >= args.length) throw new PgError('22023', 'too few arguments for format()');
-    const v = args[idx]!;
-    let s: string;
-    if (type === 's') s = v === null ? '' : formatValue(v)!;
-    else if (type === 'I') {
-      if (v === null) throw new PgError('22004', 'null values cannot be formatted as an SQL identifier');
-      s = quoteIdent(formatValue(v)!);
-    } else s = v === null ? 'NULL' : quoteLiteral(formatValue(v)!);
-    if (width) { const w = Number(width); const n = cpLen(s); if (n < w) s = minus ? s + ' '.repeat(w - n) : ' '.repeat(w - n) + s; }
-    out += s;
+    if (widthpos !== undefined) {
+      const wv = take(widthpos);
+      width = wv === null ? 0 : typeof wv === 'number' ? wv : Number(formatValue(wv));
+      if (!Number.isInteger(width)) throw new PgError('22P02', `invalid input syntax for type integer: "${formatValue(wv)}"`);
+    }
+    const v = take(argpos);
+    let str: string;
+    if (v === null) {
+      if (type === 'I') throw new PgError('22004', 'null values cannot be formatted as an SQL identifier');
+      str = type === 'L' ? 'NULL' : '';
+    } else str = type === 'I' ? quoteIdent(formatValue(v)!) : type === 'L' ? quoteLiteral(formatValue(v)!) : formatValue(v)!;
+    // text_format_append_string: a negative width aligns left
+    if (width !== 0) {
+      const left = width < 0 || minus, w = Math.abs(width), len = cpLen(str);
+      if (len < w) str = left ? str + ' '.repeat(w - len) : ' '.repeat(w - len) + str;
+    }
+    out += str;
   }
   return out;
 }
@@ -155,6 +206,9 @@ register([
   im('regexp_replace', ['text', 'text', 'text', 'text'], T.text, (a, b, c, d) => regexpReplace(S(a), S(b), S(c), S(d))),
   { name: 'regexp_replace', args: ['text', 'text', 'text', 'int4'], ret: T.text, fn: regexpRefused },
   im('substring', ['text', 'text'], T.text, (a, b) => textRegexSubstr(S(a), S(b))),
+  // SUBSTRING(x SIMILAR pattern ESCAPE e) (PostgreSQL 15 parses it as substring(text, text, text)): SQL regular
+  // expressions are not modelled
+  { name: 'substring', args: ['text', 'text', 'text'], ret: T.text, build: (_a, c) => { throw notSupported('SUBSTRING ... SIMILAR ... ESCAPE (SQL regular expressions)', c.pos); } },
   im('regexp_like', ['text', 'text'], T.bool, (a, b) => regexpLike(S(a), S(b))),
   im('regexp_like', ['text', 'text', 'text'], T.bool, (a, b, c) => regexpLike(S(a), S(b), S(c))),
   im('regexp_count', ['text', 'text'], T.int4, (a, b) => regexpCount(S(a), S(b))),
@@ -171,10 +225,11 @@ register([
   im('character_length', ['bpchar'], T.int4, (s) => cpLen(bcTrim(S(s)))),
   im('octet_length', ['text'], T.int4, (s) => utf8Len(S(s))),
   im('octet_length', ['bpchar'], T.int4, (s) => utf8Len(S(s))),
+  im('bit_length', ['text'], T.int4, (s) => utf8Len(S(s)) * 8),
   im('upper', ['text'], T.text, (s) => S(s).replace(/[a-z]+/g, (x) => x.toUpperCase())),
   im('lower', ['text'], T.text, (s) => S(s).replace(/[A-Z]+/g, (x) => x.toLowerCase())),
   im('initcap', ['text'], T.text, (s) => S(s).replace(/[A-Z]+/g, (x) => x.toLowerCase()).replace(/(^|[^A-Za-z0-9])([a-z])/g, (_, a: string, b: string) => a + b.toUpperCase())),
-  im('repeat', ['text', 'int4'], T.text, (s, n) => (N(n) <= 0 ? '' : S(s).repeat(N(n)))),
+  im('repeat', ['text', 'int4'], T.text, (s, n) => { if (N(n) <= 0) return ''; checkLength(utf8Len(S(s)) * N(n)); return S(s).repeat(N(n)); }),
   im('lpad', ['text', 'int4'], T.text, (s, n) => pad(S(s), N(n), ' ', true)),
   im('lpad', ['text', 'int4', 'text'], T.text, (s, n, f) => pad(S(s), N(n), S(f), true)),
   im('rpad', ['text', 'int4'], T.text, (s, n) => pad(S(s), N(n), ' ', false)),
@@ -211,8 +266,11 @@ register([
   im('to_hex', ['int8'], T.text, (v) => BigInt.asUintN(64, BigInt(v as number | bigint)).toString(16)),
   im('ascii', ['text'], T.int4, (s) => S(s).codePointAt(0) ?? 0),
   im('chr', ['int4'], T.text, (n) => {
+    // chr (oracle_compat.c): the checks in its order, then the UTF-8 encoder's
+    if (N(n) < 0) throw new PgError('54000', 'character number must be positive');
     if (N(n) === 0) throw new PgError('54000', 'null character not permitted');
-    if (N(n) < 0 || N(n) > 0x10ffff || (N(n) >= 0xd800 && N(n) <= 0xdfff)) throw new PgError('54000', 'requested character too large for encoding: ' + N(n));
+    if (N(n) > 0x10ffff) throw new PgError('54000', 'requested character too large for encoding: ' + N(n));
+    if (N(n) >= 0xd800 && N(n) <= 0xdfff) throw new PgError('54000', 'requested character not valid for encoding: ' + N(n));
     return String.fromCodePoint(N(n));
   }),
   im('starts_with', ['text', 'text'], T.bool, (s, p) => S(s).startsWith(S(p))),
