@@ -12,7 +12,7 @@ import { castTo, type Compiled, type Row } from '../expr.js';
 import { type SqlType, type Value, T } from '../types.js';
 import { Numeric } from '../numeric.js';
 import { PgInterval, PgTimestamp } from '../../adt/datetime.js';
-import { tsPlusInterval } from '../../adt/timestamp.js';
+import { tsPlusInterval, tstzPlusInterval } from '../../adt/timestamp.js';
 import { noSuchFunction } from './registry.js';
 
 const zeroStep = () => new PgError('22023', 'step size cannot equal zero');
@@ -40,7 +40,9 @@ export function generateSeries(args: Compiled[], pos?: number): { type: SqlType;
         if (x === null || y === null || step === null) return;
         const sign = step.span();
         if (sign === 0) throw zeroStep();
-        for (let us = x.us; sign > 0 ? us <= y.us : us >= y.us; us = tsPlusInterval(us, step)) yield new PgTimestamp(us, type.name === 'timestamptz');
+        // a timestamptz steps in the session's zone (timestamptz_pl_interval: '1 day' across a DST switch is 23 or 25 hours)
+        const plus = type.name === 'timestamptz' ? tstzPlusInterval : tsPlusInterval;
+        for (let us = x.us; sign > 0 ? us <= y.us : us >= y.us; us = plus(us, step)) yield new PgTimestamp(us, type.name === 'timestamptz');
       },
     };
   }
