@@ -9,13 +9,15 @@
  * used, as an untyped literal would. Prepared statements belong to the session: another session cannot EXECUTE
  * them, and they disappear at DEALLOCATE [ALL] or when the session ends. They are not transactional.
  *
- * Mirrors: src/backend/commands/prepare.c (PrepareQuery, ExecuteQuery, EvaluateParams, DeallocateQuery).
- * pg_prepared_statements lists them (pgPreparedStatementsView). A statement whose result columns change after DDL (SELECT * and ALTER TABLE ADD COLUMN) fails at EXECUTE with
- * 0A000 "cached plan must not change result type".
+ * pg_prepared_statements lists them (pgPreparedStatementsView). A statement whose result columns change after DDL
+ * (SELECT * and ALTER TABLE ADD COLUMN) fails at EXECUTE with 0A000 "cached plan must not change result type".
+ *
+ * Mirrors: src/backend/commands/prepare.c (PrepareQuery, ExecuteQuery, EvaluateParams, DeallocateQuery,
+ * pg_prepared_statement), utils/cache/plancache.c (RevalidateCachedQuery).
  *
  * Simplifications: the statement is analyzed at EXECUTE, not at PREPARE (so errors in it show at EXECUTE; PREPARE
- * only works out a SELECT's result columns, and a DML statement's RETURNING columns are first known at its first EXECUTE), and
- * re-planned every time (no generic plans); utility statements cannot be prepared (as in PostgreSQL).
+ * only works out a SELECT's result columns, a DML statement's RETURNING columns are first known at its first
+ * EXECUTE), and re-planned every time (no generic plans); utility statements cannot be prepared (as in PostgreSQL).
  */
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
