@@ -244,6 +244,8 @@ export function prepAlterColumnType(ex: Executor, s: Session, t: Table, name: st
   if (t.fkeys?.some((f) => f.cols.includes(idx)) || referencingKeys(ex, t).some((r) => r.fk.refCols.includes(idx))) {
     throw notSupported('ALTER COLUMN ... TYPE of a foreign key column');
   }
+  // an expression or partial index over the column would be parsed again for the new type (AT_PASS_OLD_INDEX)
+  if (t.indexes.some((i) => i.def?.cols.includes(idx))) throw notSupported('ALTER COLUMN ... TYPE of a column an expression index or a partial index reads');
   const snap = () => ex.eng.snapshotFor(s);
   const scope = { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false };
   if (cd.raw_default) {

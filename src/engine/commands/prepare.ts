@@ -9,20 +9,23 @@
  * used, as an untyped literal would. Prepared statements belong to the session: another session cannot EXECUTE
  * them, and they disappear at DEALLOCATE [ALL] or when the session ends. They are not transactional.
  *
- * Mirrors: src/backend/commands/prepare.c (PrepareQuery, ExecuteQuery, EvaluateParams, DeallocateQuery).
- * A statement whose result columns change after DDL (SELECT * and ALTER TABLE ADD COLUMN) fails at EXECUTE with
- * 0A000 "cached plan must not change result type".
+ * pg_prepared_statements lists them (pgPreparedStatementsView). A statement whose result columns change after DDL
+ * (SELECT * and ALTER TABLE ADD COLUMN) fails at EXECUTE with 0A000 "cached plan must not change result type".
+ *
+ * Mirrors: src/backend/commands/prepare.c (PrepareQuery, ExecuteQuery, EvaluateParams, DeallocateQuery,
+ * pg_prepared_statement), utils/cache/plancache.c (RevalidateCachedQuery).
  *
  * Simplifications: the statement is analyzed at EXECUTE, not at PREPARE (so errors in it show at EXECUTE; PREPARE
- * only works out a SELECT's result columns, and a DML statement's RETURNING columns are first known at its first EXECUTE), and
- * re-planned every time (no generic plans); utility statements cannot be prepared (as in PostgreSQL).
+ * only works out a SELECT's result columns, a DML statement's RETURNING columns are first known at its first
+ * EXECUTE), and re-planned every time (no generic plans); utility statements cannot be prepared (as in PostgreSQL).
  */
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { materializeLiterals, intConst, type RawStmt } from '../sql/parser.js';
 import { compileExpr, castTo, type Row } from '../sql/expr.js';
-import { resolveTypeName, T, type SqlType, type Value } from '../sql/types.js';
+import { resolveTypeName, typeDisplayName, PgArray, T, type SqlType, type Value } from '../sql/types.js';
+import { virtualTimestamp } from '../adt/timestamp.js';
 import type { N, Gen } from '../executor/util.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 
@@ -30,7 +33,11 @@ import { usesXactSnapshot } from '../xact/xact.js';
  * A prepared statement; `resultShape`: the result columns (name and type) its first EXECUTE returned — the plan
  * cache's result descriptor, which a later EXECUTE may not change.
  */
-export interface PreparedStatement { name: string; stmt: Record<string, unknown>; text: string; types: (SqlType | null)[]; resultShape?: string }
+export interface PreparedStatement {
+  name: string; stmt: Record<string, unknown>; text: string; types: (SqlType | null)[]; resultShape?: string;
+  /** pg_prepared_statements: the whole query string PREPARE came in, and its statement's start (virtual clock) */
+  sourceText?: string; preparedAt?: number;
+}
 
 const PREPARABLE = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'ValuesStmt']);
 
@@ -97,7 +104,8 @@ export function* prepareStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<
   // an undeclared parameter the statement never uses has no type to infer (parse analysis: 42P18)
   const untyped = types.findIndex((t, i) => t === null && !used.has(i + 1));
   if (untyped >= 0) throw new PgError('42P18', `could not determine data type of parameter $${untyped + 1}`);
-  const p: PreparedStatement = { name: n.name, stmt: materializeLiterals(n.query) as Record<string, unknown>, text: raw.text, types };
+  const p: PreparedStatement = { name: n.name, stmt: materializeLiterals(n.query) as Record<string, unknown>, text: raw.text, types,
+    sourceText: s.currentQuery, preparedAt: s.stmtStartAt };
   p.resultShape = yield* describe(ex, s, p);
   s.prepared.set(n.name, p);
   return { command: 'PREPARE', columns: null, rows: [] };
@@ -139,4 +147,31 @@ export function deallocateStmt(s: Session, n: N): QueryResult {
   if (n.isall || !n.name) { s.prepared.clear(); return { command: 'DEALLOCATE ALL', columns: null, rows: [] }; }
   if (!s.prepared.delete(n.name)) throw new PgError('26000', `prepared statement "${n.name}" does not exist`);
   return { command: 'DEALLOCATE', columns: null, rows: [] };
+}
+
+const REGTYPE_ARRAY: SqlType = { name: '_regtype', typmod: -1, elem: T.regtype };
+
+/**
+ * pg_prepared_statements: this session's prepared statements — name, the query string PREPARE came in, when, the
+ * parameter types (only when all were declared: PostgreSQL infers the others at PREPARE, the engine at EXECUTE),
+ * from_sql. generic_plans / custom_plans are not modelled (every EXECUTE is planned afresh here): reading them is a 0A000.
+ */
+export function pgPreparedStatementsView(s: Session): { columns: { name: string; type: SqlType }[]; rows: Value[][] } {
+  const rows = [...s.prepared.values()].map((p) => {
+    const row: Value[] = [p.name, p.sourceText ?? p.text, virtualTimestamp(p.preparedAt ?? 0), null, true, null, null];
+    if (p.types.every((t) => t !== null)) row[3] = new PgArray(p.types.map((t) => typeDisplayName(t!)));
+    else refuse(row, 3, 'pg_prepared_statements.parameter_types of a statement with undeclared parameter types');
+    refuse(row, 5, 'pg_prepared_statements.generic_plans (the engine plans every EXECUTE afresh)');
+    refuse(row, 6, 'pg_prepared_statements.custom_plans (the engine plans every EXECUTE afresh)');
+    return row;
+  });
+  return {
+    columns: [['name', T.text], ['statement', T.text], ['prepare_time', T.timestamptz], ['parameter_types', REGTYPE_ARRAY], ['from_sql', T.bool],
+      ['generic_plans', T.int8], ['custom_plans', T.int8]].map(([name, type]) => ({ name: name as string, type: type as SqlType })),
+    rows,
+  };
+}
+
+function refuse(row: Value[], col: number, what: string): void {
+  Object.defineProperty(row, col, { enumerable: true, get() { throw notSupported(what); } });
 }

@@ -50,6 +50,7 @@ import { sequenceRow } from './sequence.js';
 import { systemRelation } from '../catalog/sysviews.js';
 import { informationSchemaRelation } from '../catalog/information_schema.js';
 import { pgCursorsView } from './portalcmds.js';
+import { pgPreparedStatementsView } from './prepare.js';
 import { pgSettingsView } from '../guc/pg_settings.js';
 
 /** The relations a query names (RangeVars anywhere in it) and every column name it mentions. */
@@ -99,6 +100,12 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
         relName: rv.relname, rowType: rv.relname, alias, columns: sys.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })),
         hasSystem: false, env, sql, starRefused: sys.starRefused },
       table: null, rows: () => sys.rows };
+  }
+  if (rv.relname === 'pg_prepared_statements' && (!rv.schemaname || rv.schemaname === 'pg_catalog')) {
+    const v = pgPreparedStatementsView(s);
+    const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
+    const columns = v.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type }));
+    return { scope: { relName: rv.relname, rowType: rv.relname, alias, columns, hasSystem: false, env, sql }, table: null, rows: () => v.rows };
   }
   if (rv.relname === 'pg_cursors' && (!rv.schemaname || rv.schemaname === 'pg_catalog')) {
     const v = pgCursorsView(ex.eng, s);
