@@ -186,7 +186,8 @@ function rowsNeeded(main: N, name: string, ctes: N[]): number | null {
   const from = (main.fromClause ?? []) as N[];
   if (from.length !== 1 || !from[0]!.RangeVar || from[0]!.RangeVar.schemaname || from[0]!.RangeVar.relname !== name) return null;
   if (main.op && main.op !== 'SETOP_NONE') return null;
-  if (main.whereClause || main.sortClause?.length || main.distinctClause || main.groupClause?.length || main.havingClause || main.windowClause?.length) return null;
+  if (main.whereClause || main.sortClause?.length || main.distinctClause || main.groupClause?.length || main.havingClause
+    || main.windowClause?.length) return null;
   if (ctes.some((c) => c.CommonTableExpr.ctename !== name && refersTo(c.CommonTableExpr.ctequery, name))) return null;
   const tl = JSON.stringify(main.targetList ?? []);
   if (tl.includes('"over"') || tl.includes('SubLink') || tl.includes('FuncCall')) return null; // (no aggregates, SRFs, windows)

@@ -16,7 +16,8 @@ import { PgError, notSupported } from '../../errors.js';
 import { Numeric } from '../numeric.js';
 import { numLn, numExp, numLog, numPowerFrac } from './numericlog.js';
 import { type Value, T, PgArray, formatValue } from '../types.js';
-import { castTo, compareValues } from '../expr.js';
+import { castTo } from '../coerce.js';
+import { compareValues } from '../operators.js';
 import { intAbs } from '../intarith.js';
 import { PgFloat, f8, f4, rint, overflow, underflow, glibcCbrt } from '../../adt/float.js';
 import { register, noSuchFunction, type FuncDef } from './registry.js';
@@ -199,7 +200,10 @@ function widthBucketArray(op: Value, th: PgArray): number {
     const num = (v: Value) => (typeof v === 'number' || typeof v === 'bigint' ? Numeric.fromInt(v) : v instanceof Numeric ? v : null);
     const x = num(a), y = num(b);
     if (x && y) return x.cmp(y);
-    if (a instanceof PgFloat || b instanceof PgFloat) { const f = (v: Value) => (v instanceof PgFloat ? v.v : Number(formatValue(v))); return f(a) < f(b) ? -1 : f(a) > f(b) ? 1 : 0; }
+    if (a instanceof PgFloat || b instanceof PgFloat) {
+      const f = (v: Value) => (v instanceof PgFloat ? v.v : Number(formatValue(v)));
+      return f(a) < f(b) ? -1 : f(a) > f(b) ? 1 : 0;
+    }
     const c = compareValues(a!, b!);
     return c;
   };
