@@ -242,15 +242,25 @@ function renameColumnRefs(n: unknown, from: string, to: string): unknown {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, renameColumnRefs(v, from, to)]));
 }
 
+/**
+ * The table a RENAME names, under AccessExclusiveLock — looked up again once locked, if DDL committed meanwhile
+ * (gone: 42P01 / IF EXISTS's notice, then null) — with an xid for the catalog change.
+ */
+function* renameTarget(ex: Executor, s: Session, n: N): Gen<Table | null> {
+  ex.checkReadOnly(s, 'ALTER TABLE');
+  const t0 = target(ex, s, n.relation, !!n.missing_ok);
+  if (!t0) return null;
+  const t = yield* ex.lockTableAgain(s, t0, LockMode.AccessExclusive, () => target(ex, s, n.relation, !!n.missing_ok));
+  if (!t) return null;
+  ex.eng.ensureXid(s);
+  return t;
+}
+
 /** ALTER TABLE ... RENAME CONSTRAINT ... TO ... (commands/atconstraints.ts renameConstraint), under AccessExclusiveLock. */
 function* renameConstraintStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
-  ex.checkReadOnly(s, 'ALTER TABLE');
   const done: QueryResult = { command: 'ALTER TABLE', columns: null, rows: [] };
-  const t0 = target(ex, s, n.relation, !!n.missing_ok);
-  if (!t0) return done;
-  const t = yield* ex.lockTableAgain(s, t0, LockMode.AccessExclusive, () => target(ex, s, n.relation, !!n.missing_ok));
+  const t = yield* renameTarget(ex, s, n);
   if (!t) return done;
-  ex.eng.ensureXid(s);
   if (t.partKey || t.partOf) throw notSupported('RENAME CONSTRAINT of a partitioned table or partition');
   s.tx!.undo.push(saveTableDef(ex, t));
   renameConstraint(ex, s, t, n.subname, n.newname);
@@ -263,14 +273,9 @@ export function* renameStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.renameType === 'OBJECT_TABCONSTRAINT') return yield* renameConstraintStmt(ex, s, n);
   if (n.renameType !== 'OBJECT_TABLE' && n.renameType !== 'OBJECT_COLUMN') throw notSupported(`ALTER ${String(n.renameType).replace('OBJECT_', '')} ... RENAME`);
   if (n.renameType === 'OBJECT_COLUMN' && n.relationType !== 'OBJECT_TABLE') throw notSupported(`renaming columns of a ${String(n.relationType).replace('OBJECT_', '').toLowerCase()}`);
-  ex.checkReadOnly(s, 'ALTER TABLE');
   const done: QueryResult = { command: 'ALTER TABLE', columns: null, rows: [] };
-  const t0 = target(ex, s, n.relation, !!n.missing_ok);
-  if (!t0) return done;
-  // looked up again once locked, if DDL committed meanwhile (gone: 42P01 / IF EXISTS's notice)
-  const t = yield* ex.lockTableAgain(s, t0, LockMode.AccessExclusive, () => target(ex, s, n.relation, !!n.missing_ok));
+  const t = yield* renameTarget(ex, s, n);
   if (!t) return done;
-  ex.eng.ensureXid(s);
   const cat = ex.eng.catalog;
   if (n.renameType === 'OBJECT_COLUMN') {
     const col = findColumn(t, n.subname);
