@@ -23,7 +23,7 @@ import type { RawStmt } from '../sql/parser.js';
 import type { N, Gen } from '../executor/util.js';
 import { plainTableOf } from '../executor/nodeSetOp.js';
 import { hashFunctionFor } from '../executor/nodeHashjoin.js';
-import { setOpArm, hashedSetOp, type SetOpArm } from '../optimizer/prepunion.js';
+import { setOpArm, hashedSetOp, unionFolds, type SetOpArm } from '../optimizer/prepunion.js';
 import { quoteIdent } from '../optimizer/ruleutils.js';
 import { type PlanNode, node, appendNode, type Options, noCosts, listProp } from './plannodes.js';
 
@@ -52,7 +52,7 @@ function uniqueScanNames(plans: PlanNode[]): void {
 function foldedUnionArms(top: N): N[] {
   const out: N[] = [];
   const walk = (x: N) => {
-    if (x !== top && !(x.op === 'SETOP_UNION' && (!!x.all === !!top.all || x.all))) { out.push(x); return; }
+    if (x !== top && !unionFolds(x, top)) { out.push(x); return; }
     walk(x.larg); walk(x.rarg);
   };
   walk(top);

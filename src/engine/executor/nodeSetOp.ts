@@ -29,7 +29,7 @@ import { hashFunctionFor } from './nodeHashjoin.js';
 import { groupHash, hashTableOrder } from './execGrouping.js';
 import { compareKeys } from './nodeSort.js';
 import { pgQsort } from './qsort.js';
-import { setOpArm, hashedSetOp, type SetOpArm, type HashedSetOp } from '../optimizer/prepunion.js';
+import { setOpArm, hashedSetOp, unionFolds, type SetOpArm, type HashedSetOp } from '../optimizer/prepunion.js';
 
 export interface QResult { names: string[]; types: SqlType[]; rows: Value[][] }
 
@@ -62,34 +62,40 @@ const rowKey = (r: Value[]) => JSON.stringify(r.map(groupKey));
 type Sub = { outer: NonNullable<Scope['outer']>; snapshot: () => Snapshot };
 
 /**
- * plan_union_children: the arms of a UNION, with every UNION below it folded in that is the same operation — the
- * same ALL-ness, or UNION ALL under UNION — and has the same column types; each arm's types (`analyze` runs it
- * without rows). (t1 UNION t2) UNION t3 is one HashAggregate over an Append of three arms.
+ * plan_union_children: the arms of a UNION, with every UNION below it folded in that unionFolds (the same
+ * operation and the top's column types), and the top's column types. Each node's types are worked out bottom-up
+ * as transformSetOperationTree does (an arm analyzed without rows); the folding then compares each UNION below
+ * with the top. (t1 UNION t2) UNION t3 is one HashAggregate over an Append of three arms; with t3 of another type
+ * (int UNION int UNION bigint) the inner UNION is planned apart, as one arm.
  */
-function* unionArms(ex: Executor, s: Session, top: N, sql: string, sub: Sub | undefined): Gen<{ arms: N[]; types: SqlType[][] }> {
+function* unionArms(ex: Executor, s: Session, top: N, sql: string, sub: Sub | undefined): Gen<{ arms: N[]; types: SqlType[] }> {
   const op = OP_NAME[top.op as string]!;
-  const arms: N[] = [], types: SqlType[][] = [];
-  // the column types of x, folding where plan_union_children would
-  const walk = function* (x: N, fold: boolean): Gen<SqlType[]> {
-    if (fold && x.op === 'SETOP_UNION' && (!!x.all === !!top.all || x.all)) {
-      const at = arms.length;
-      const lt = yield* walk(x.larg, true), rt = yield* walk(x.rarg, true);
-      const t = resolveTypes(op, x, lt, rt);
-      if (x === top || sameTypes(t, (yield* armTypes(ex, s, x, sql, sub)))) return t;
-      // other column types: this UNION is planned apart, as one arm
-      arms.splice(at); types.splice(at);
-    }
-    const t = yield* armTypes(ex, s, x, sql, sub);
-    arms.push(x); types.push(t);
+  const typesOf = new Map<N, SqlType[]>();
+  const analyze = function* (x: N): Gen<SqlType[]> {
+    const t = x.op === 'SETOP_UNION' ? resolveTypes(op, x, yield* analyze(x.larg), yield* analyze(x.rarg)) : yield* armTypes(ex, s, x, sql, sub);
+    typesOf.set(x, t);
     return t;
   };
-  yield* walk(top, true);
+  const types = yield* analyze(top);
+  const arms: N[] = [];
+  const collect = (x: N): void => {
+    if (x === top || (unionFolds(x, top) && sameTypes(typesOf.get(x)!, types))) { collect(x.larg); collect(x.rarg); } else arms.push(x);
+  };
+  collect(top);
   return { arms, types };
 }
 const sameTypes = (a: SqlType[], b: SqlType[]) => a.length === b.length && a.every((t, i) => t.name === b[i]!.name && t.typmod === b[i]!.typmod);
 function* armTypes(ex: Executor, s: Session, x: N, sql: string, sub: Sub | undefined): Gen<SqlType[]> {
   s.noRows++;
   try { return (yield* ex.query(s, x, sql, false, sub, true)).types; } finally { s.noRows--; }
+}
+
+/** An arm's rows with each column cast to the set operation's type where it differs. */
+function castRows(q: QResult, types: SqlType[]): Value[][] {
+  const casts = q.types.map((t, i) => (t.name === types[i]!.name ? null : castTo({ fn: (row: Row) => row.vals[i]!, type: t, name: '', strength: 0 } as Compiled, types[i]!, false)));
+  if (casts.every((c) => c === null)) return q.rows;
+  const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+  return q.rows.map((v) => { row.vals = v; return v.map((x, i) => (casts[i] ? casts[i]!.fn(row) : x)); });
 }
 
 /** transformSetOperationTree's column types of x (larg op rarg): select_common_type column by column. */
@@ -108,26 +114,17 @@ function resolveTypes(op: string, n: N, l: SqlType[], r: SqlType[]): SqlType[] {
 
 export function* setOpQuery(ex: Executor, s: Session, n: N, sql: string, sub?: Sub): Gen<QResult> {
   const op = OP_NAME[n.op as string]!;
-  if (n.op === 'SETOP_UNION' && !n.all && !s.noRows) {
+  if (n.op === 'SETOP_UNION' && !n.all && !s.noRows && (unionFolds(n.larg, n) || unionFolds(n.rarg, n))) {
     // a UNION of three or more arms is one HashAggregate over all of them (when the arms fold)
-    const { arms } = yield* unionArms(ex, s, n, sql, sub);
-    if (arms.length > 2) return yield* unionOfArms(ex, s, n, arms, sql, sub);
+    const { arms, types } = yield* unionArms(ex, s, n, sql, sub);
+    if (arms.length > 2) return yield* unionOfArms(ex, s, n, arms, types, sql, sub);
   }
   if (n.lockingClause?.length) throw new PgError('0A000', `FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT`);
   // an untyped literal ('5', NULL) in an arm's select list stays unknown until select_common_type has seen the other
   // arm: it takes that arm's type (SELECT 1.5 UNION SELECT '2' is numeric; 'x' there fails numeric's input, 22P02)
   // column by column, as transformSetOperationTree does: the common type, then each arm's untyped literal coerced to
   // it at once — the input function runs at parse time, so 'x' against numeric fails even when no row comes back
-  const resolve = (l: QResult, r: QResult) => {
-    if (l.types.length !== r.types.length) {
-      throw new PgError('42601', `each ${op} query must have the same number of columns`, { position: posOf(n.rarg.targetList?.[0]?.ResTarget?.location) });
-    }
-    return l.types.map((t, i) => {
-      const ty = common(t, r.types[i]!, op);
-      for (const [arm, q] of [[n.larg, l], [n.rarg, r]] as const) if (q.types[i]!.name === 'unknown') literalCast(arm, i, ty);
-      return ty;
-    });
-  };
+  const resolve = (l: QResult, r: QResult) => resolveTypes(op, n, l.types, r.types);
   // the whole statement is analyzed before any arm runs: a type mismatch is reported before an arm's runtime error
   if (!s.noRows) {
     s.noRows++;
@@ -136,13 +133,7 @@ export function* setOpQuery(ex: Executor, s: Session, n: N, sql: string, sub?: S
   const l = yield* ex.query(s, n.larg, sql, false, sub, true);
   const r = yield* ex.query(s, n.rarg, sql, false, sub, true);
   const types = resolve(l, r);
-  const convert = (q: QResult): Value[][] => {
-    const casts = q.types.map((t, i) => (t.name === types[i]!.name ? null : castTo({ fn: (row: Row) => row.vals[i]!, type: t, name: '', strength: 0 } as Compiled, types[i]!, false)));
-    if (casts.every((c) => c === null)) return q.rows;
-    const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
-    return q.rows.map((v) => { row.vals = v; return v.map((x, i) => (casts[i] ? casts[i]!.fn(row) : x)); });
-  };
-  const left = convert(l), right = convert(r);
+  const left = castRows(l, types), right = castRows(r, types);
   let rows: Value[][];
   const hashed = n.op === 'SETOP_UNION' && n.all ? null : hashedPlan(ex, s, n, types);
   if (hashed) rows = hashedRows(n.op, !!n.all, hashed.first === 'left' ? left : right, hashed.first === 'left' ? right : left, hashed.fns, hashed.expected, hashed.sorted);
@@ -174,17 +165,10 @@ export function* setOpQuery(ex: Executor, s: Session, n: N, sql: string, sub?: S
  * sized for all their rows (or Sort + Unique for tiny inputs), in hash table order; the arms' untyped literals
  * take the common type first. The first arm names the columns.
  */
-function* unionOfArms(ex: Executor, s: Session, n: N, arms: N[], sql: string, sub: Sub | undefined): Gen<QResult> {
+function* unionOfArms(ex: Executor, s: Session, n: N, arms: N[], types: SqlType[], sql: string, sub: Sub | undefined): Gen<QResult> {
   const results: QResult[] = [];
   for (const a of arms) results.push(yield* ex.query(s, a, sql, false, sub, true));
-  const types = results.slice(1).reduce((acc, q) => acc.map((t, i) => common(t, q.types[i]!, 'UNION')), results[0]!.types);
-  results.forEach((q, k) => q.types.forEach((t, i) => { if (t.name === 'unknown') literalCast(arms[k]!, i, types[i]!); }));
-  const rows = results.flatMap((q) => {
-    const casts = q.types.map((t, i) => (t.name === types[i]!.name ? null : castTo({ fn: (row: Row) => row.vals[i]!, type: t, name: '', strength: 0 } as Compiled, types[i]!, false)));
-    if (casts.every((c) => c === null)) return q.rows;
-    const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
-    return q.rows.map((v) => { row.vals = v; return v.map((x, i) => (casts[i] ? casts[i]!.fn(row) : x)); });
-  });
+  const rows = results.flatMap((q) => castRows(q, types));
   const table = plainTableOf(ex, s);
   const fns = types.map((t) => hashFunctionFor(t.name));
   const sized = arms.map((a) => setOpArm(a, table));

@@ -108,6 +108,12 @@ function nestedArm(n: N, table: (rv: N) => Table | null): SetOpArm | null {
   return { table: null, alias: null, cols: [], plain: false, rows, groups: rows };
 }
 
+/**
+ * plan_union_children's rule: a UNION below a UNION folds into its arms when it is the same ALL-ness, or a
+ * UNION ALL under a UNION (the column types must match too: the callers check that).
+ */
+export const unionFolds = (x: N, top: N): boolean => x?.op === 'SETOP_UNION' && (!!x.all === !!top.all || !!x.all);
+
 /** How a hashed set operation reads its arms and sizes its table. */
 export interface HashedSetOp {
   /** the arm read first (INTERSECT: the one with fewer groups) */
