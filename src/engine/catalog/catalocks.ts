@@ -30,6 +30,8 @@ export const CATALOG_READ_LOCKS: Readonly<Record<string, readonly number[]>> = {
   pg_stat_user_tables: [12161, 12142, 1259, 2610, 2615, 2662, 2663, 3455, 2678, 2679, 2684, 2685],
   pg_stat_all_tables: [12142, 1259, 2610, 2615, 2662, 2663, 3455, 2678, 2679, 2684, 2685],
   pg_cursors: [12077],
+  // pg_locks is a view over pg_lock_status(): only itself (its own lock shows in its rows)
+  pg_locks: [12073],
 };
 
 /** the shared catalogs and their indexes among them (locked with database 0, never on the fast path) */
@@ -37,6 +39,7 @@ export const SHARED_CATALOGS: ReadonlySet<number> = new Set([1213, 1260, 1262, 2
 
 /** the names of the catalogs, indexes and views above (PostgreSQL 15.18's oids) */
 export const CATALOG_LOCK_RELATIONS: Readonly<Record<string, number>> = {
+  pg_locks: 12073,
   pg_tablespace: 1213, pg_attribute: 1249, pg_class: 1259, pg_authid: 1260, pg_database: 1262,
   pg_inherits_parent_index: 2187, pg_constraint_conparentid_index: 2579, pg_constraint: 2606, pg_index: 2610,
   pg_inherits: 2611, pg_namespace: 2615, pg_attribute_relid_attnam_index: 2658,

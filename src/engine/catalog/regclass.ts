@@ -17,11 +17,7 @@ import { CATALOG_LOCK_RELATIONS } from './catalocks.js';
  * PostgreSQL 15.18 (Debian 15.18-0+deb12u1) — another build may number them differently.
  */
 export const SYSTEM_RELATIONS: Record<string, number> = {
-  pg_type: 1247, pg_attribute: 1249, pg_proc: 1255, pg_class: 1259, pg_database: 1262, pg_namespace: 2615,
-  pg_index: 2610, pg_constraint: 2606, pg_authid: 1260,
-  pg_class_oid_index: 2662, pg_class_relname_nsp_index: 2663, pg_class_tblspc_relfilenode_index: 3455,
-  pg_tables: 12033, pg_indexes: 12043, pg_stats: 12053, pg_locks: 12073, pg_settings: 12104, pg_stat_user_tables: 12161,
-  pg_stat_activity: 12222, pg_cursors: 12077, ...CATALOG_LOCK_RELATIONS,
+  pg_type: 1247, pg_proc: 1255, pg_stats: 12053, ...CATALOG_LOCK_RELATIONS,
 };
 const SYSTEM_BY_OID = new Map(Object.entries(SYSTEM_RELATIONS).map(([n, o]) => [o, n]));
 

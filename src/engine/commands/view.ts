@@ -39,7 +39,6 @@ import { materializeLiterals } from '../sql/parser.js';
 import type { Scope } from '../sql/expr.js';
 import { T, type SqlType, type Value, typeDisplayName } from '../sql/types.js';
 import { type View, DATABASE_OID, relKey } from '../catalog/catalog.js';
-import { SYSTEM_RELATIONS } from '../catalog/regclass.js';
 import { CATALOG_READ_LOCKS, SHARED_CATALOGS } from '../catalog/catalocks.js';
 import { isTempRelation, schemaOf, tempNamespace } from './tempcmds.js';
 import { HeapRelation } from '../heap/heap.js';
@@ -86,8 +85,7 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
   const alias = rv.alias?.aliasname ?? null;
   const env = ex.env(s, snap);
   if (!rv.schemaname || rv.schemaname === 'pg_catalog') {
-    const locks = rv.relname === 'pg_locks' ? [SYSTEM_RELATIONS.pg_locks!] : Object.hasOwn(CATALOG_READ_LOCKS, rv.relname) ? CATALOG_READ_LOCKS[rv.relname as string]! : [];
-    lockSystemRelations(ex, s, locks);
+    if (Object.hasOwn(CATALOG_READ_LOCKS, rv.relname)) lockSystemRelations(ex, s, CATALOG_READ_LOCKS[rv.relname as string]!);
   }
   // pg_catalog comes first on the search path: pg_class, pg_database (catalog/sysviews.ts), pg_settings (guc/pg_settings.ts)
   const sys = !rv.schemaname || rv.schemaname === 'pg_catalog'
