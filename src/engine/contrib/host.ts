@@ -11,7 +11,7 @@ import type { Session } from '../session/session.js';
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import { PgError } from '../errors.js';
-import type { CallCtx } from '../sql/funcs/registry.js';
+import type { CallCtx, FuncDef } from '../sql/funcs/registry.js';
 import { RegClass, type Value } from '../sql/types.js';
 
 export interface ContribHost { eng: Engine; session: Session }
@@ -21,6 +21,15 @@ export function host(c: CallCtx): ContribHost {
   if (!h) throw new PgError('XX000', `${c.name}() called without an engine`);
   return h;
 }
+
+/**
+ * A one-argument SQL function that reads the engine (a `build` for the function catalog): NULL in, NULL out;
+ * otherwise `f` gets the argument and this session's host.
+ */
+export const withHost = (f: (v: Exclude<Value, null>, h: ContribHost) => Value): NonNullable<FuncDef['build']> => ([a], c) => {
+  const g = a!.fn;
+  return (r) => { const v = g(r); return v === null ? null : f(v, host(c)); };
+};
 
 /** A relation named by a text argument ('t', '"T"', 'public.t') or a regclass value: a table or an index. */
 export function relationArg(c: CallCtx, v: Value): { table: Table; index: BtreeIndex | null } {

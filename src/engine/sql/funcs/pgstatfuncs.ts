@@ -13,7 +13,7 @@
 import { notSupported } from '../../errors.js';
 import { register, type FuncDef } from './registry.js';
 import { T, type SqlType, type Value } from '../types.js';
-import { host } from '../../contrib/host.js';
+import { withHost } from '../../contrib/host.js';
 import { statsFor } from '../../pgstat/views.js';
 import type { TableStats } from '../../pgstat/pgstat_relation.js';
 import { virtualTimestamp } from '../../adt/timestamp.js';
@@ -30,16 +30,10 @@ const COUNTERS: [string, keyof TableStats, SqlType][] = [
 
 const defs: FuncDef[] = COUNTERS.map(([name, field, ret]) => ({
   name: `pg_stat_get_${name}`, args: ['oid'], ret,
-  build: ([a], c) => {
-    const f = a!.fn;
-    return (r): Value => {
-      const oid = f(r);
-      if (oid === null) return null;
-      const { eng, session } = host(c);
-      if ([...eng.catalog.tables.values()].some((t) => t.indexes.some((i) => i.oid === oid))) throw notSupported(`pg_stat_get_${name}() of an index (per-index statistics)`);
-      const v = statsFor(eng, session, oid as number)[field] as number | null;
-      return ret === T.timestamptz ? (v === null ? null : virtualTimestamp(v)) : v;
-    };
-  },
+  build: withHost((oid, { eng, session }): Value => {
+    if ([...eng.catalog.tables.values()].some((t) => t.indexes.some((i) => i.oid === oid))) throw notSupported(`pg_stat_get_${name}() of an index (per-index statistics)`);
+    const v = statsFor(eng, session, oid as number)[field] as number | null;
+    return ret === T.timestamptz ? (v === null ? null : virtualTimestamp(v)) : v;
+  }),
 }));
 register(defs);

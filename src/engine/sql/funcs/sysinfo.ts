@@ -16,10 +16,9 @@
  */
 import { PgError } from '../../errors.js';
 import { register, type FuncDef } from './registry.js';
-import { T, RegClass, arrayOf, regclassLookup, type Value } from '../types.js';
+import { T, RegClass, arrayOf, regclassLookup } from '../types.js';
 import { PgArray } from '../../adt/arrayfuncs.js';
-import { host } from '../../contrib/host.js';
-import type { Engine } from '../../engine.js';
+import { withHost } from '../../contrib/host.js';
 import { DATABASE_OID } from '../../catalog/catalog.js';
 import { BOOTSTRAP_SUPERUSER } from '../../catalog/acl.js';
 
@@ -28,19 +27,13 @@ const SEGMENTS_PER_XLOGID = 0x100000000 / WAL_SEGMENT_SIZE;
 const hex8 = (n: number) => n.toString(16).toUpperCase().padStart(8, '0');
 const lsnValue = (s: string) => { const [h, l] = s.split('/'); return parseInt(h!, 16) * 0x100000000 + parseInt(l!, 16); };
 
-const strict = (f: (...v: Exclude<Value, null>[]) => Value): FuncDef['fn'] => (...vs) => (vs.some((v) => v === null) ? null : f(...(vs as Exclude<Value, null>[])));
-/** A one-argument function that reads the engine: NULL in, NULL out. */
-const withEngine = (f: (v: Exclude<Value, null>, eng: Engine) => Value): FuncDef['build'] => ([a], c) => {
-  const g = a!.fn;
-  return (r) => { const v = g(r); return v === null ? null : f(v, host(c).eng); };
-};
 
 const defs: FuncDef[] = [
   {
     // GetBlockerStatusData over the lock the backend waits for: every other holder whose granted modes conflict
     // (hard), then every waiter ahead of it whose requested mode conflicts (soft), each backend once
     name: 'pg_blocking_pids', args: ['int4'], ret: arrayOf(T.int4),
-    build: withEngine((pid, eng) => {
+    build: withHost((pid, { eng }) => {
       const s = eng.sessions.find((x) => x.pid === pid);
       if (!s) return new PgArray([]);
       const owners = [...eng.locks.blockers(s.id), ...eng.locks.softBlockers(s.id)];
@@ -51,7 +44,7 @@ const defs: FuncDef[] = [
     // relpathbackend: base/<database oid>/<relfilenode>, a temporary relation's t<backend id>_<relfilenode>; NULL for a
     // relation without storage (a view, a partitioned table) or an unknown oid
     name: 'pg_relation_filepath', args: ['regclass'], ret: T.text,
-    build: withEngine((v, eng) => {
+    build: withHost((v, { eng }) => {
       const oid = (v as RegClass).oid;
       let node: number | null = null, temp: string | undefined;
       for (const t of eng.catalog.tables.values()) {
@@ -70,38 +63,38 @@ const defs: FuncDef[] = [
   // XLByteToPrevSeg + XLogFileName: the segment holding the byte just before the position, timeline 1
   {
     name: 'pg_walfile_name', args: ['pg_lsn'], ret: T.text,
-    fn: strict((l) => {
+    fn: (l) => {
       // unsigned arithmetic: the byte before 0/0 wraps around to the last segment there is
       const seg = ((BigInt(lsnValue(String(l))) - 1n + (1n << 64n)) % (1n << 64n)) / BigInt(WAL_SEGMENT_SIZE);
       const per = BigInt(SEGMENTS_PER_XLOGID);
       return hex8(1) + hex8(Number(seg / per)) + hex8(Number(seg % per));
-    }),
+    },
   },
   { name: 'pg_is_in_recovery', args: [], ret: T.bool, fn: () => false },
   {
     // is_visible_in_snapshot: before xmin: yes; at or after xmax: no; else: not in progress (not in xip)
     name: 'pg_visible_in_snapshot', args: ['xid8', 'pg_snapshot'], ret: T.bool,
-    fn: strict((x, snap) => {
+    fn: (x, snap) => {
       const [xmin, xmax, xip] = String(snap).split(':');
       const xid = Number(x);
       if (xid < Number(xmin)) return true;
       if (xid >= Number(xmax)) return false;
       return !(xip ? xip.split(',').map(Number) : []).includes(xid);
-    }),
+    },
   },
   {
     // to_regclass: the relation, or NULL where the ::regclass cast would fail with 42P01
     name: 'to_regclass', args: ['text'], ret: T.regclass,
-    fn: strict((v) => {
+    fn: (v) => {
       const t0 = String(v).trim();
       const name = t0.startsWith('"') && t0.endsWith('"') ? t0.slice(1, -1).replace(/""/g, '"') : t0.toLowerCase();
       const oid = regclassLookup.byName(name.replace(/^(pg_catalog|public)\./, ''));
       return oid === null ? null : new RegClass(oid, regclassLookup.byOid(oid) ?? name);
-    }),
+    },
   },
   {
     name: 'pg_get_userbyid', args: ['oid'], ret: T.name,
-    build: withEngine((v, eng) => {
+    build: withHost((v, { eng }) => {
       if (v === BOOTSTRAP_SUPERUSER.oid) return BOOTSTRAP_SUPERUSER.name;
       const role = [...eng.catalog.roles.values()].find((x) => x.oid === v);
       return role ? role.name : `unknown (OID=${String(v)})`;
@@ -109,9 +102,9 @@ const defs: FuncDef[] = [
   },
   {
     name: 'pg_xact_commit_timestamp', args: ['xid'], ret: T.timestamptz,
-    fn: strict(() => {
+    fn: () => {
       throw new PgError('55000', 'could not get commit timestamp data', { hint: 'Make sure the configuration parameter "track_commit_timestamp" is set.' });
-    }),
+    },
   },
 ];
 register(defs);
