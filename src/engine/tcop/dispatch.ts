@@ -20,13 +20,21 @@ import { virtualTimestamp } from '../adt/timestamp.js';
 import { reportStat } from '../pgstat/pgstat_relation.js';
 import { processNotifyInterrupt } from '../commands/async.js';
 
+/**
+ * The module state a session's statement reads, set from that session before it runs or resumes: its literals, its
+ * temporary tables first in name lookups, its search_path, DateStyle and TimeZone (a statement resumed after a wait
+ * prints its dates in its own session's settings).
+ */
+export function enterSession(eng: Engine, s: Session): void {
+  setCurrentLiterals(s.literals);
+  eng.catalog.current = s.name;
+  eng.catalog.searchPath = searchPathItems(s.gucs.get('search_path'));
+  setDateTimeContext(s.gucs.get('DateStyle'), virtualTimestamp(s.tx ? s.xactStartAt : s.stmtStartAt).us, s.gucs.get('TimeZone'));
+}
+
 export function step(eng: Engine, s: Session): SessionOutcome {
   const gen = s.running!;
-  setCurrentLiterals(s.literals);
-  eng.catalog.current = s.name; // this session's temporary tables come first in name lookups
-  eng.catalog.searchPath = searchPathItems(s.gucs.get('search_path'));
-  // a statement resumed after a wait prints its dates in its own session's DateStyle and TimeZone
-  setDateTimeContext(s.gucs.get('DateStyle'), virtualTimestamp(s.tx ? s.xactStartAt : s.stmtStartAt).us, s.gucs.get('TimeZone'));
+  enterSession(eng, s);
   setPositionText(s.currentQuery);
   for (;;) {
     const r = gen.next();

@@ -12,8 +12,6 @@
  *
  * Mirrors: src/backend/tcop/postgres.c (exec_simple_query, PostgresMain's error recovery), utility.c's dispatch.
  */
-import { setDateTimeContext } from '../adt/datetime.js';
-import { virtualTimestamp } from '../adt/timestamp.js';
 import type { Engine } from '../engine.js';
 import { CrashSignal } from '../checkpoint/checkpointer.js';
 import { setStatement, showStatement } from '../commands/variable.js';
@@ -23,9 +21,8 @@ import { wake } from '../lock/proc.js';
 import { armStatementTimeout, clearSleep, disarmIdleTimeout, disarmStatementTimeout, terminateBackend } from './interrupts.js';
 import { crashDuring } from '../postmaster/postmaster.js';
 import { type Session, type StepYield } from '../session/session.js';
-import { searchPathItems } from '../guc/guc.js';
-import { type RawStmt, parseSql, setCurrentLiterals } from '../sql/parser.js';
-import { drainRunnable, report, step, toPgError } from '../tcop/dispatch.js';
+import { type RawStmt, parseSql } from '../sql/parser.js';
+import { drainRunnable, enterSession, report, step, toPgError } from '../tcop/dispatch.js';
 import { abortAfterError, commitTx, ensureTx, transactionStmt } from '../xact/xactblock.js';
 import { fireDeferred } from '../ri/ri_triggers.js';
 import { reportStat } from '../pgstat/pgstat_relation.js';
@@ -137,9 +134,7 @@ export function cancel(eng: Engine, sessionName: string): ExecuteResponse {
   if (s.waiting) { wake(eng, eng.locks.cancelWait(s.id)); eng.clock.disarm(s.id, 'deadlock'); eng.clock.disarm(s.id, 'lock_timeout'); s.waiting = null; }
   clearSleep(eng, s);
   s.progress = null;
-  setCurrentLiterals(s.literals);
-  eng.catalog.current = s.name;
-  eng.catalog.searchPath = searchPathItems(s.gucs.get('search_path'));
+  enterSession(eng, s);
   setPositionText(s.currentQuery);
   let r: IteratorResult<StepYield, void>;
   try { r = s.running.throw(new PgError('57014', 'canceling statement due to user request', context ? { context } : {})); } catch (e) {
@@ -184,10 +179,7 @@ export function* runStatement(eng: Engine, s: Session, raw: RawStmt, multi: bool
   const type = Object.keys(raw.stmt)[0]!;
   const node = raw.stmt[type];
   s.literals = raw.literals ?? null;
-  setCurrentLiterals(s.literals);
-  eng.catalog.current = s.name;
-  eng.catalog.searchPath = searchPathItems(s.gucs.get('search_path'));
-  setDateTimeContext(s.gucs.get('DateStyle'), virtualTimestamp(s.tx ? s.xactStartAt : s.stmtStartAt).us, s.gucs.get('TimeZone'));
+  enterSession(eng, s);
   if (eng.tracer.wants('statement')) {
     eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} runs: ${raw.text.length > 120 ? raw.text.slice(0, 117) + '...' : raw.text}` });
   }
