@@ -43,6 +43,7 @@ import { extractWindows, prepareWindows, windowOrder } from './nodeWindowAgg.js'
 import { extractSrfs, prepareSrfs } from './nodeProjectSet.js';
 import { userSrfCall } from '../pl/fmgr.js';
 import { isImmutableFunction, isSetFunction } from '../sql/funcs/registry.js';
+import { expandFieldStar } from '../sql/arrayexpr.js';
 import { pullUpSubqueries, inlineCtes, type PullupEnv } from '../optimizer/pullup.js';
 import { pushDownIntoSubqueries } from '../optimizer/subquerypush.js';
 import { lookupCte } from './nodeCtescan.js';
@@ -228,6 +229,15 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
           targets.push({ fn: (r) => r.vals[i]!, type: c.type, name: c.name, strength: 2 });
           names.push(c.name);
           exprKeys.push(`column ${i}`);
+        });
+        continue;
+      }
+      const ai = rt.val.A_Indirection;
+      if (ai && ai.indirection[ai.indirection.length - 1].A_Star) {
+        // (f(x)).*: one column per field of the row value
+        expandFieldStar(ai, sc, compileExpr).forEach((c) => {
+          targets.push(c); names.push(c.name);
+          exprKeys.push(expressionKey({ A_Indirection: { ...ai, indirection: [...ai.indirection.slice(0, -1), { String: { sval: c.name } }] } }, scope));
         });
         continue;
       }

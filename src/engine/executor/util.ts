@@ -123,6 +123,11 @@ export function checkValuesLists(lists: N[]): void {
 
 /** A target expression's identity for equal(): a plain column by its position, anything else by its parse tree. */
 export function expressionKey(n: N, scope: Scope): string {
+  // (t).col and ((t).*)'s col are the column t.col (ParseComplexProjection on a whole-row reference)
+  const ai = n.A_Indirection, af = ai?.arg?.ColumnRef?.fields as N[] | undefined;
+  if (ai && af?.every((x) => x.String) && ai.indirection.length === 1 && ai.indirection[0].String) {
+    return expressionKey({ ColumnRef: { fields: [...af, ai.indirection[0]] } }, scope);
+  }
   const f = n.ColumnRef?.fields as N[] | undefined;
   if (f && f.every((x) => x.String)) {
     const name = f[f.length - 1]!.String.sval;

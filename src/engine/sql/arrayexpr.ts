@@ -91,6 +91,20 @@ function compileSubscripts(ind: N[], scope: Scope, rec: Rec): Sub[] {
   return ind.map((x) => { const a = x.A_Indices; return { lower: idx(a.lidx), upper: idx(a.uidx), slice: !!a.is_slice }; });
 }
 
+/**
+ * `(x).*` in a select list (ExpandIndirectionStar): one column per field of the row value x, each the field
+ * selection (x).field; x is evaluated once per field, as PostgreSQL's expansion does.
+ */
+export function expandFieldStar(n: N, scope: Scope, rec: Rec): Compiled[] {
+  const ind = (n.indirection ?? []) as N[];
+  const base = ind.length > 1 ? rec({ A_Indirection: { ...n, indirection: ind.slice(0, -1) } }, scope) : rec(n.arg, scope);
+  if (!base.type.composite) throw new PgError('42809', `type ${typeDisplayName(base.type)} is not composite`, at(base.location));
+  const f = base.fn;
+  return base.type.composite.fields.map((fd, i) => ({
+    fn: (r: Row) => { const v = f(r); return v instanceof PgRecord ? v.vals[i]! : null; }, type: fd.type, name: fd.name, strength: 2,
+  }));
+}
+
 /** a[...][...] on an expression (transformContainerSubscripts + array_subscript_fetch / _fetch_slice). */
 export function compileIndirection(n: N, scope: Scope, rec: Rec): Compiled {
   let arg = rec(n.arg, scope);
@@ -112,7 +126,10 @@ export function compileIndirection(n: N, scope: Scope, rec: Rec): Compiled {
     ind = ind.slice(1);
   }
   if (!ind.length) return arg;
-  if (ind.some((x) => !x.A_Indices)) throw new PgError('0A000', 'field selection (x).field is not supported by Heapscope', at(arg.location));
+  if (ind.some((x) => x.A_Star)) throw new PgError('0A000', 'row expansion (x).* outside a select list is not supported by Heapscope', at(arg.location));
+  if (ind.some((x) => !x.A_Indices)) {
+    throw new PgError('42809', `column notation .${ind.find((x) => x.String)!.String.sval as string} applied to type ${typeDisplayName(arg.type)}, which is not a composite type`, at(arg.location));
+  }
   if (!isArray(arg.type)) {
     throw new PgError('42804', `cannot subscript type ${typeDisplayName(arg.type)} because it does not support subscripting`, at(arg.location));
   }

@@ -21,7 +21,7 @@
 import { PgError, notSupported } from '../../errors.js';
 import { type SqlType, type TypeName, type Value, T, arrayOf, typeDisplayName } from '../types.js';
 import type { Compiled, Fn, ExprEnv } from '../expr.js';
-import { recordOut } from '../../adt/rowtypes.js';
+import { PgRecord, recordType } from '../../adt/rowtypes.js';
 
 /** An argument type: a concrete type, or "any" (the argument is passed as it is, with its own type). */
 export type ArgType = TypeName | 'any';
@@ -173,14 +173,17 @@ export function buildCall(d: FuncDef, args: Compiled[], c: CallCtx, coerce: (x: 
   if (d.table) {
     const tf = d.table;
     if (tf.set) throw notSupported(`${d.name}() in the select list (it returns a set: call it in FROM, SELECT * FROM ${d.name}(...))`, c.pos);
-    // a record-returning function in the select list prints the row as record_out does: (a,b,c)
+    // a function with OUT columns in the select list returns a row value of type record (printed as record_out
+    // does: (a,b,c)), whose fields (f(x)).field and (f(x)).* select
     const fs = coerced.map((a) => a.fn);
     fn = (r) => {
       const vals = fs.map((g) => g(r));
       if (vals.some((v) => v === null)) return null;
       const row = tf.rows(vals, c)[0];
-      return row ? recordOut(row) : null;
+      return row ? new PgRecord(row) : null;
     };
+    const out: Compiled = { fn, type: recordType(tf.columns.map(([name, t]) => ({ name, type: t })), null), name: c.name, strength: 2 };
+    return out;
   } else if (d.build) fn = d.build(coerced, { ...c, literalAt: args.map((a) => (a.literal ? a.location : undefined)) });
   else if (d.fn) {
     const f = d.fn;
