@@ -184,6 +184,8 @@ export interface PgFunction {
   language: 'sql' | 'plpgsql';
   volatility: 'volatile' | 'stable' | 'immutable';
   strict: boolean;
+  /** prokind 'p': a procedure (CREATE PROCEDURE), run by CALL only; absent for a function */
+  kind?: 'procedure';
   /** prosrc, and the CREATE FUNCTION text it came from (the PL/pgSQL parser reads the whole statement) */
   body: string;
   source: string;

@@ -1,5 +1,5 @@
 /**
- * CREATE [OR REPLACE] FUNCTION, DROP FUNCTION and DO.
+ * CREATE [OR REPLACE] FUNCTION / PROCEDURE, DROP FUNCTION / PROCEDURE, DO and CALL.
  *
  * A function is a pg_proc row: its name, the types of its input parameters (the function's identity together with
  * the name: f(int) and f(text) are two functions), what it returns (a type, SETOF / TABLE rows, void, trigger),
@@ -16,7 +16,9 @@
  *
  * Mirrors: src/backend/commands/functioncmds.c (CreateFunction, interpret_function_parameter_list,
  * compute_function_attributes, ExecuteDoStmt), catalog/pg_proc.c (ProcedureCreate), dependency.c for DROP.
- * Simplifications: no OUT / INOUT / VARIADIC parameters or parameter defaults, no procedures (CALL), no SET
+ * CREATE PROCEDURE makes a pg_proc row of kind 'p' that only CALL runs (SELECT p() is 42809, and so is CALL f());
+ * CALL's transaction control is pl/transaction.ts.
+ * Simplifications: no OUT / INOUT / VARIADIC parameters or parameter defaults, no LANGUAGE sql procedures, no SET
  * clauses, SECURITY DEFINER is accepted and changes nothing (there is one user); a SQL body is parsed but not
  * analysed at CREATE (a missing table is reported at the call); the catalog is not MVCC (see catalog.ts).
  */
@@ -30,7 +32,11 @@ import { parseSqlUncached } from '../sql/parser.js';
 import { compilePlpgsql } from '../pl/compile.js';
 import { PlExec } from '../pl/exec.js';
 import { PlFrame } from '../pl/frame.js';
-import { plCompiled } from '../pl/fmgr.js';
+import { callFunction, plCompiled, resolveUserFunction } from '../pl/fmgr.js';
+import { callIsNonAtomic } from '../pl/transaction.js';
+import { castTo, compileExpr, type Row } from '../sql/expr.js';
+import { T } from '../sql/types.js';
+import { noSuchFunction } from '../sql/funcs/registry.js';
 
 const POLYMORPHIC = new Set(['anyelement', 'anynonarray', 'anycompatible', 'anycompatiblenonarray']);
 
@@ -51,7 +57,7 @@ function sameArgs(a: PgFunction['args'], b: PgFunction['args']): boolean {
 }
 
 export function* createFunction(ex: Executor, s: Session, n: N, text: string): Gen<QueryResult> {
-  if (n.is_procedure) throw notSupported('procedures (CREATE PROCEDURE / CALL)');
+  const proc = !!n.is_procedure;
   const names = (n.funcname as N[]).map((x) => x.String.sval as string);
   if (names.length > 1 && names[0] !== 'public') throw notSupported(`functions in schema ${names[0]}`);
   const name = names[names.length - 1]!;
@@ -70,17 +76,18 @@ export function* createFunction(ex: Executor, s: Session, n: N, text: string): G
     args.push({ name: fp.name ?? null, type: t.type, typeName: t.name });
   }
   const rt = n.returnType as N | undefined;
-  if (!rt) throw notSupported('a function without RETURNS (OUT parameters)');
-  const rnames = (rt.names as N[]).map((x) => x.String.sval as string);
+  if (!rt && !proc) throw notSupported('a function without RETURNS (OUT parameters)');
+  const rnames = rt ? (rt.names as N[]).map((x) => x.String.sval as string) : ['void'];
   const rlast = rnames[rnames.length - 1]!.toLowerCase();
   let ret: PgFunction['ret'];
-  if (table.length) ret = { kind: 'record' };
+  if (proc) ret = { kind: 'void' }; // a procedure returns nothing (prorettype void)
+  else if (table.length) ret = { kind: 'record' };
   else if (rlast === 'void') ret = { kind: 'void' };
   else if (rlast === 'trigger') ret = { kind: 'trigger' };
   else if (rlast === 'record') ret = { kind: 'record' };
   else if (ex.eng.catalog.tables.has(rlast) && rnames.length === 1) ret = { kind: 'rowtype', rel: rlast };
   else if (POLYMORPHIC.has(rlast)) throw notSupported('polymorphic return types');
-  else ret = { kind: 'type', type: typeOf(rt, true).type as SqlType };
+  else ret = { kind: 'type', type: typeOf(rt!, true).type as SqlType };
   if (ret.kind === 'trigger' && args.length) throw new PgError('42P13', 'trigger functions cannot have declared arguments', { hint: 'The arguments of the trigger can be accessed through TG_NARGS and TG_ARGV instead.' });
   const langDef = defOf(n, 'language');
   const language = (langDef?.arg?.String?.sval ?? 'sql').toLowerCase();
@@ -103,9 +110,10 @@ export function* createFunction(ex: Executor, s: Session, n: N, text: string): G
     if (d === 'set') throw notSupported('SET clauses in CREATE FUNCTION');
     if (d === 'window') throw notSupported('WINDOW functions');
   }
-  const setof = !!rt.setof;
+  const setof = !!rt?.setof;
   const f: PgFunction = {
     oid: 0, name, args, ret, setof, table: table.length ? table : null, language, volatility: vol, strict, body, source: text,
+    ...(proc ? { kind: 'procedure' as const } : {}),
   };
   // the validator: PL/pgSQL is compiled now (a syntax error fails CREATE), a SQL body is parsed
   if (language === 'plpgsql') compilePlpgsql(text, undefined, { name, body });
@@ -114,6 +122,9 @@ export function* createFunction(ex: Executor, s: Session, n: N, text: string): G
   const list = cat.functions.get(name) ?? [];
   const old = list.find((x) => sameArgs(x.args, args));
   if (old && !n.replace) throw new PgError('42723', `function "${name}" already exists with same argument types`);
+  if (old && (old.kind === 'procedure') !== proc) {
+    throw new PgError('42809', 'cannot change routine kind', { detail: `"${name}" is a ${old.kind === 'procedure' ? 'procedure' : 'function'}.` });
+  }
   if (old) {
     const sameRet = JSON.stringify(old.ret) === JSON.stringify(ret) && old.setof === setof && JSON.stringify(old.table) === JSON.stringify(f.table);
     if (!sameRet) {
@@ -126,11 +137,13 @@ export function* createFunction(ex: Executor, s: Session, n: N, text: string): G
   const before = cat.functions.get(name);
   cat.functions.set(name, [...list.filter((x) => x !== old), f]);
   s.tx!.undo.push(() => { if (before) cat.functions.set(name, before); else cat.functions.delete(name); });
-  return { command: 'CREATE FUNCTION', columns: null, rows: [] };
+  return { command: proc ? 'CREATE PROCEDURE' : 'CREATE FUNCTION', columns: null, rows: [] };
 }
 
 export function* dropFunction(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const cat = ex.eng.catalog;
+  const proc = n.removeType === 'OBJECT_PROCEDURE';
+  const what = proc ? 'procedure' : 'function';
   for (const obj of n.objects as N[]) {
     const ow = obj.ObjectWithArgs;
     const names = (ow.objname as N[]).map((x) => x.String.sval as string);
@@ -140,11 +153,11 @@ export function* dropFunction(ex: Executor, s: Session, n: N): Gen<QueryResult> 
     let shown: string;
     if (ow.args_unspecified) {
       shown = name;
-      if (list.length > 1) throw new PgError('42725', `function name "${name}" is not unique`, { hint: 'Specify the argument list to select the function unambiguously.' });
+      if (list.length > 1) throw new PgError('42725', `${what} name "${name}" is not unique`, { hint: 'Specify the argument list to select the function unambiguously.' });
       f = list[0];
       if (!f) {
-        if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `function ${name}() does not exist, skipping` }); continue; }
-        throw new PgError('42883', `could not find a function named "${name}"`);
+        if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `${what} ${name}() does not exist, skipping` }); continue; }
+        throw new PgError('42883', `could not find a ${what} named "${name}"`);
       }
     } else {
       const want = ((ow.objargs ?? []) as N[]).map((a) => typeOf(a.TypeName ?? a));
@@ -154,10 +167,11 @@ export function* dropFunction(ex: Executor, s: Session, n: N): Gen<QueryResult> 
       if (!f) {
         // the NOTICE spells the types as written (TypeNameListToString), the ERROR as format_type does
         const written = ((ow.objargs ?? []) as N[]).map((a) => ((a.TypeName ?? a).names as N[]).map((x) => x.String.sval).join('.')).join(', ');
-        if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `function ${name}(${written}) does not exist, skipping` }); continue; }
-        throw new PgError('42883', `function ${shown} does not exist`);
+        if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `${what} ${name}(${written}) does not exist, skipping` }); continue; }
+        throw new PgError('42883', `${what} ${shown} does not exist`);
       }
     }
+    if ((f.kind === 'procedure') !== proc) throw new PgError('42809', `${f.name}(${f.args.map((a) => a.typeName).join(', ')}) is not a ${what}`);
     const fname = `${f.name}(${f.args.map((a) => a.typeName).join(', ')})`;
     const deps: { table: string; trigger: string }[] = [];
     for (const t of cat.tables.values()) for (const tg of t.triggers ?? []) if (tg.func === f.name && f.ret.kind === 'trigger') deps.push({ table: t.name, trigger: tg.name });
@@ -186,7 +200,7 @@ export function* dropFunction(ex: Executor, s: Session, n: N): Gen<QueryResult> 
     s.tx!.undo.push(() => cat.functions.set(name, before));
     void shown;
   }
-  return { command: 'DROP FUNCTION', columns: null, rows: [] };
+  return { command: proc ? 'DROP PROCEDURE' : 'DROP FUNCTION', columns: null, rows: [] };
 }
 
 /** DO: an anonymous PL/pgSQL block, run once (ExecuteDoStmt → plpgsql_inline_handler). */
@@ -209,12 +223,41 @@ export function* doStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const frame = new PlFrame(fn, 'inline_code_block', []);
   const outer = s.plBudget;
   s.plBudget = outer ?? { steps: 0, sinceYield: 0, canYield: true };
+  const outerNonAtomic = s.plNonAtomic;
+  s.plNonAtomic = callIsNonAtomic(s); // ExecuteDoStmt's atomic flag: COMMIT is allowed at top level outside a block
   s.plDepth++;
   try {
     yield* new PlExec(ex, s, frame, { setof: false, type: null, columns: null, isVoid: true, isRecord: false }, s.plBudget, null).run();
   } finally {
     s.plDepth--;
     s.plBudget = outer;
+    s.plNonAtomic = outerNonAtomic;
   }
   return { command: 'DO', columns: null, rows: [] };
+}
+
+/**
+ * CALL proc(args) (ExecuteCallStmt): the arguments are evaluated, the procedure runs; typed at top level outside
+ * a transaction block (or from a procedure that was) it runs non-atomically and may COMMIT (pl/transaction.ts).
+ */
+export function* callStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
+  const fc = n.funccall as N;
+  const names = (fc.funcname as N[]).map((x) => x.String.sval as string);
+  if (names.length > 1 && names[0] !== 'public') throw notSupported(`procedures in schema ${names[0]}`);
+  const name = names[names.length - 1]!;
+  const pos = posOf(fc.location);
+  const env = ex.env(s, () => ex.eng.snapshotFor(s));
+  const scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql: '' };
+  const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, scope));
+  const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos, true);
+  if (!f) throw noSuchFunction(name, args.map((a) => a.type), pos, 'procedure');
+  const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+  const vals = args.map((a, i) => {
+    const t = f.args[i]!.type;
+    const c = t === 'any' ? (a.type.name === 'unknown' ? castTo(a, T.text, false, pos) : a) : castTo(a, t, false, pos);
+    return { value: c.fn(row), type: c.type };
+  });
+  if (f.language !== 'plpgsql') throw notSupported('CALL of a LANGUAGE sql procedure', pos);
+  yield* callFunction(ex, s, f, vals, true, null, callIsNonAtomic(s));
+  return { command: 'CALL', columns: null, rows: [] };
 }

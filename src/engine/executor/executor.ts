@@ -101,7 +101,7 @@ import type { QResult } from './nodeSetOp.js';
 import { withModify } from './nodeCtescan.js';
 import { asQuery, fireDeferred } from '../ri/ri_triggers.js';
 import { setConstraints } from '../ri/aftertriggers.js';
-import { createFunction, dropFunction, doStmt } from '../commands/functioncmds.js';
+import { callStmt, createFunction, dropFunction, doStmt } from '../commands/functioncmds.js';
 import { createTrigger, dropTrigger } from '../commands/trigger.js';
 import { resolveUserFunction, compileUserCall } from '../pl/fmgr.js';
 import { createRole, dropRole, privilegedStatement } from '../commands/user.js';
@@ -148,7 +148,7 @@ export class Executor {
       case 'DropStmt':
         if (node.removeType === 'OBJECT_SEQUENCE') return yield* dropSequence(this, s, node);
         if (node.removeType === 'OBJECT_VIEW') return yield* dropView(this, s, node);
-        if (node.removeType === 'OBJECT_FUNCTION') return yield* dropFunction(this, s, node);
+        if (node.removeType === 'OBJECT_FUNCTION' || node.removeType === 'OBJECT_PROCEDURE') return yield* dropFunction(this, s, node);
         if (node.removeType === 'OBJECT_TRIGGER') return yield* dropTrigger(this, s, node);
         if (node.removeType === 'OBJECT_EXTENSION') return dropExtension(this, s, node);
         if (node.removeType === 'OBJECT_SCHEMA') return yield* dropSchema(this, s, node);
@@ -177,6 +177,7 @@ export class Executor {
         return r;
       }
       case 'DoStmt': return yield* doStmt(this, s, node);
+      case 'CallStmt': return yield* callStmt(this, s, node);
       case 'CreateFunctionStmt': return yield* createFunction(this, s, node, raw.text);
       case 'CreateTrigStmt': return yield* createTrigger(this, s, node, raw.text);
       case 'CreateSchemaStmt': return createSchema(this, s, node);

@@ -33,9 +33,8 @@
  * Simplifications: DECLARE only in the outermost block (its variables are initialised at function start, which is
  * that block's one entry; a nested DECLARE is 0A000, see compile.ts); FOR rec IN query reads all rows first
  * (PostgreSQL fetches through a cursor, 10 at a time: the rows are the same, row locks of FOR UPDATE are taken all
- * before the first iteration); no cursors, FOREACH, ASSERT,
- * CALL, COMMIT / ROLLBACK inside the function (0A000 each). A STABLE / IMMUTABLE function's queries skip the
- * CommandCounterIncrement as in PostgreSQL, but take their own snapshots (PostgreSQL reuses the caller's): the
+ * before the first iteration); no cursors, FOREACH, ASSERT (0A000 each); COMMIT / ROLLBACK are pl/transaction.ts.
+ * A STABLE / IMMUTABLE function's queries skip the CommandCounterIncrement as in PostgreSQL, but take their own snapshots (PostgreSQL reuses the caller's): the
  * difference shows only if such a function waits for a lock midway.
  */
 import { PgError, notSupported, setPositionText, getPositionText } from '../errors.js';
@@ -51,6 +50,7 @@ import { keepGlobals, mark, markedBy, stmtTypeName } from './plerrors.js';
 import { execRaise, execGetdiag } from './raise.js';
 import { execBlock, execCase, execDynfors, execExit, execFori, execFors, execIf, execLoop, execReturn, execReturnNext, execReturnQuery, execWhile } from './control.js';
 import { type PlNames, type PlRecord, PlFrame, UsingParams, recordOut } from './frame.js';
+import { plTransactionEnd } from './transaction.js';
 
 /** RC: what a statement tells the loop or block around it (PLPGSQL_RC_*). */
 export type Rc = { k: 'ok' } | { k: 'exit'; label: string | null } | { k: 'continue'; label: string | null } | { k: 'return' };
@@ -210,6 +210,14 @@ export class PlExec {
         return OK;
       }
       case 'PLpgSQL_stmt_getdiag': return execGetdiag(this, n);
+      case 'PLpgSQL_stmt_commit': case 'PLpgSQL_stmt_rollback':
+        yield* plTransactionEnd(this.ex, this.s, kind === 'PLpgSQL_stmt_rollback', !!n.chain);
+        return OK;
+      case 'PLpgSQL_stmt_call': {
+        // CALL of a procedure from PL/pgSQL: a statement of its own; inside a non-atomic procedure it is non-atomic too
+        yield* this.runSql(n.expr.PLpgSQL_expr, n.lineno, 'CALL', null);
+        return OK;
+      }
       default:
         throw notSupported(`the PL/pgSQL statement ${stmtTypeName(kind, n)}`);
     }

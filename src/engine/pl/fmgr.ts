@@ -57,13 +57,25 @@ export function returnShape(f: PgFunction, cat: Catalog): ReturnShape {
   };
 }
 
-/** func_get_detail among the user functions of that name: null when there is none by that name. */
-export function resolveUserFunction(cat: Catalog, name: string, argTypes: SqlType[], pos?: number): PgFunction | null {
+/**
+ * func_get_detail among the user functions of that name: null when there is none by that name. A call from SQL
+ * that finds a procedure (or CALL that finds a function) is 42809, as ParseFuncOrColumn reports it.
+ */
+export function resolveUserFunction(cat: Catalog, name: string, argTypes: SqlType[], pos?: number, call = false): PgFunction | null {
   const all = cat.functions.get(name);
   if (!all?.length) return null;
   const fits = (f: PgFunction) => f.args.length === argTypes.length && argTypes.every((t, i) => { const a = f.args[i]!.type; return a === 'any' || canCoerceImplicitly(t, a.name); });
   const cands = all.filter(fits);
-  if (!cands.length) throw noSuchFunction(name, argTypes, pos);
+  if (!cands.length) throw noSuchFunction(name, argTypes, pos, call ? 'procedure' : 'function');
+  const f = bestCandidate(cands, name, argTypes, pos);
+  const at = pos !== undefined ? { position: pos } : {};
+  const shown = `${name}(${argTypes.map((t) => typeDisplayName(t)).join(', ')})`;
+  if (f.kind === 'procedure' && !call) throw new PgError('42809', `${shown} is a procedure`, { hint: 'To call a procedure, use CALL.', ...at });
+  if (f.kind !== 'procedure' && call) throw new PgError('42809', `${shown} is not a procedure`, { hint: 'To call a function, use SELECT.', ...at });
+  return f;
+}
+
+function bestCandidate(cands: PgFunction[], name: string, argTypes: SqlType[], pos?: number): PgFunction {
   const exact = (f: PgFunction) => argTypes.filter((t, i) => { const a = f.args[i]!.type; return a !== 'any' && a.name === t.name; }).length;
   const best = Math.max(...cands.map(exact));
   const top = cands.filter((f) => exact(f) === best);
@@ -77,7 +89,7 @@ export function resolveUserFunction(cat: Catalog, name: string, argTypes: SqlTyp
 
 /** Run a function with argument values (their types as the call has them): the body's result. */
 export function* callFunction(ex: Executor, s: Session, f: PgFunction, args: { value: Value; type: SqlType }[], canYield: boolean,
-  trigger: TriggerArgs | null = null): Gen<PlReturn> {
+  trigger: TriggerArgs | null = null, nonAtomic = false): Gen<PlReturn> {
   if (f.ret.kind === 'trigger' && !trigger) throw new PgError('0A000', 'trigger functions can only be called as triggers');
   if (s.plDepth >= 100) throw new PgError('54001', 'stack depth limit exceeded', { hint: 'Increase the configuration parameter "max_stack_depth" (currently 2048kB), after ensuring the platform\'s stack depth limit is adequate.' });
   const outerBudget = s.plBudget;
@@ -87,6 +99,9 @@ export function* callFunction(ex: Executor, s: Session, f: PgFunction, args: { v
   // the calling expression's replay record (executor/exprwait.ts) is not the function's: its statements keep their own
   const replay = s.exprReplay;
   s.exprReplay = null;
+  // a function called from SQL runs atomically (no COMMIT inside); only CALL passes nonAtomic
+  const outerNonAtomic = s.plNonAtomic;
+  s.plNonAtomic = nonAtomic;
   try {
     if (f.language === 'sql') return yield* runSqlFunction(ex, s, f, args);
     const fn = plCompiled(f, ex.eng.catalog);
@@ -95,6 +110,7 @@ export function* callFunction(ex: Executor, s: Session, f: PgFunction, args: { v
     return yield* new PlExec(ex, s, frame, returnShape(f, ex.eng.catalog), s.plBudget, trigger).run();
   } finally {
     s.exprReplay = replay;
+    s.plNonAtomic = outerNonAtomic;
     s.plDepth--;
     if (outerBudget) { outerBudget.steps = s.plBudget!.steps; outerBudget.sinceYield = s.plBudget!.sinceYield; }
     s.plBudget = outerBudget;

@@ -111,6 +111,9 @@ export class Session {
   plNames: import('../pl/frame.js').PlNames | null = null;
   plDepth = 0;
   plBudget: import('../pl/exec.js').PlBudget | null = null;
+  /** the PL/pgSQL code running now was called non-atomically (a top-level CALL or DO outside a transaction block):
+   * it may COMMIT and ROLLBACK (pl/transaction.ts) */
+  plNonAtomic = false;
   /** this backend's pending statistics and when it last flushed them (pgstat/pgstat_relation.ts) */
   pgstat = new BackendStats();
   /** virtual ms the connection was made, and since when it is idle (pg_stat_activity's backend_start, state_change) */

@@ -148,9 +148,9 @@ export function resolveFunction(name: string, argTypes: SqlType[], pos?: number,
   return cands[0]!;
 }
 
-export function noSuchFunction(name: string, argTypes: SqlType[], pos?: number): PgError {
-  return new PgError('42883', `function ${name}(${argTypes.map((t) => typeDisplayName(t)).join(', ')}) does not exist`, {
-    hint: 'No function matches the given name and argument types. You might need to add explicit type casts.', ...(pos !== undefined ? { position: pos } : {}),
+export function noSuchFunction(name: string, argTypes: SqlType[], pos?: number, what: 'function' | 'procedure' = 'function'): PgError {
+  return new PgError('42883', `${what} ${name}(${argTypes.map((t) => typeDisplayName(t)).join(', ')}) does not exist`, {
+    hint: `No ${what} matches the given name and argument types. You might need to add explicit type casts.`, ...(pos !== undefined ? { position: pos } : {}),
   });
 }
 
