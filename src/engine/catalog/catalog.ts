@@ -61,6 +61,8 @@ export interface Column {
   generated?: unknown;
   /** attinhcount: how many parents this column is inherited from (table inheritance, commands/inheritcmds.ts); absent 0 */
   inhcount?: number;
+  /** attstorage set by ALTER COLUMN ... SET STORAGE; absent: the type's typstorage (heap/heaptoast.ts) */
+  storage?: 'p' | 'e' | 'm' | 'x';
   /** attislocal false: the column exists only because a parent has it (absent: true, defined by the table itself) */
   notLocal?: boolean;
 }

@@ -45,6 +45,7 @@ import type { N, Gen } from '../executor/util.js';
 import { saveTableDef } from './relfile.js';
 import { changeOwner } from './grant.js';
 import { AlterWork, rewriteTables } from './atwork.js';
+import { setStorage } from './atcolumns.js';
 import { renameConstraint, dropDependentKeys, addConstraint, dropConstraint, viewsReading, addFkConstraint, validateConstraint, dropFkConstraint } from './atconstraints.js';
 
 /** What the statement says, as PostgreSQL's syntax error texts name the subcommands. */
@@ -135,7 +136,7 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   for (const c of cmds) {
     const known = ['AT_AddColumn', 'AT_DropColumn', 'AT_ColumnDefault', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_AlterColumnType',
       'AT_AddConstraint', 'AT_DropConstraint', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics', 'AT_ValidateConstraint',
-      'AT_EnableTrig', 'AT_DisableTrig', 'AT_EnableTrigAll', 'AT_DisableTrigAll', 'AT_EnableTrigUser', 'AT_DisableTrigUser', 'AT_SetIdentity'];
+      'AT_EnableTrig', 'AT_DisableTrig', 'AT_EnableTrigAll', 'AT_DisableTrigAll', 'AT_EnableTrigUser', 'AT_DisableTrigUser', 'AT_SetIdentity', 'AT_SetStorage'];
     if (!known.includes(c.subtype)) throw notSupported(`ALTER TABLE ... ${subcommandName(c.subtype)}`);
   }
   const t = target(ex, s, n.relation, !!n.missing_ok);
@@ -222,6 +223,7 @@ function alterOne(ex: Executor, s: Session, t: Table, c: N, work: AlterWork): vo
       return;
     }
     case 'AT_SetStatistics': columnOrError(t, c.name); return; // the planner keeps no per-column statistics target
+    case 'AT_SetStorage': return setStorage(s, t, c.name, String(c.def?.String?.sval ?? ''));
     case 'AT_EnableTrig': case 'AT_DisableTrig': return setTriggersEnabled(ex, s, t, c.name, c.subtype === 'AT_EnableTrig');
     case 'AT_EnableTrigAll': case 'AT_DisableTrigAll': case 'AT_EnableTrigUser': case 'AT_DisableTrigUser':
       return setTriggersEnabled(ex, s, t, null, c.subtype.startsWith('AT_Enable'));

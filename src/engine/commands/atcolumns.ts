@@ -26,6 +26,7 @@ import { referencingKeys } from '../ri/ri_triggers.js';
 import { inInheritanceTree } from './atinherit.js';
 import type { AlterWork, AlteredTableInfo } from './atwork.js';
 import { viewsReading } from './atconstraints.js';
+import { typeStorage } from '../heap/heaptoast.js';
 
 /** Functions whose DEFAULT cannot be a missing value: each row must get its own (a table rewrite). */
 const VOLATILE = new Set(['nextval', 'random', 'clock_timestamp', 'timeofday', 'gen_random_uuid', 'setval']);
@@ -44,6 +45,22 @@ export function columnOrError(t: Table, name: string): Column {
   const c = findColumn(t, name);
   if (!c) throw new PgError('42703', `column "${name}" of relation "${t.name}" does not exist`);
   return c;
+}
+
+/**
+ * ALTER COLUMN ... SET STORAGE (ATExecSetStorage): the column's attstorage — PLAIN (never compressed, never out of
+ * line), MAIN (compressed only after the others), EXTERNAL (out of line, never compressed), EXTENDED (both: the
+ * default of text). Rows already written keep their form; the toaster (heap/heaptoast.ts) reads it for new ones. A
+ * fixed-width type can only be PLAIN.
+ */
+export function setStorage(s: Session, t: Table, name: string, mode: string): void {
+  const storage = ({ plain: 'p', external: 'e', extended: 'x', main: 'm' } as const)[mode.toLowerCase() as 'plain'];
+  if (!storage) throw new PgError('22023', `invalid storage type "${mode}"`);
+  const c = columnOrError(t, name);
+  if (storage !== 'p' && typeStorage(c.type) === 'p') throw new PgError('0A000', `column data type ${typeDisplayName(c.type)} can only have storage PLAIN`);
+  const before = c.storage;
+  c.storage = storage;
+  s.tx!.undo.push(() => { c.storage = before; });
 }
 
 /**

@@ -23,6 +23,7 @@
  * cluster's); no LP_DEAD hints on index items; page_header() reads heap pages only; forks other than main are
  * refused; expression indexes are refused by the B-tree functions.
  */
+import { compressedOf, copyValues } from '../heap/heaptoast.js';
 import { PgError, notSupported } from '../errors.js';
 import { register, type CallCtx, type FuncDef } from '../sql/funcs/registry.js';
 import { T, Bytea, PgArray, type Value, type SqlType } from '../sql/types.js';
@@ -88,7 +89,7 @@ function getRawPage(c: CallCtx, relname: string, fork: string, blk: number): Byt
   } else {
     const page = table.heap.pages[blk];
     if (!page || blk < 0) throw new PgError('22023', `block number ${blk} is out of range for relation "${name}"`);
-    raw = { kind: 'heap', rel: name, blk, page: { ...page, items: page.items.map((it) => ({ ...it, values: it.values.slice() })) }, types: table.types.slice() };
+    raw = { kind: 'heap', rel: name, blk, page: { ...page, items: page.items.map((it) => ({ ...it, values: copyValues(it.values) })) }, types: table.types.slice() };
   }
   return new Bytea(null, { what: `a raw page (block ${blk} of "${name}")`, payload: raw });
 }
@@ -119,7 +120,7 @@ function heapPageItems(v: Value): Value[][] {
       bits = '';
       for (let a = 0; a < Math.ceil(natts / 8) * 8; a++) bits += a < natts && it.values[a] !== null && it.values[a] !== undefined ? '1' : '0';
     }
-    const bytes = datumBytes(it.values, r.types);
+    const bytes = datumBytes(it.values, r.types, compressedOf(it.values));
     const data = bytes && bytes.length === it.lpLen - hoff
       ? new Bytea(bytes) : new Bytea(null, { what: `the data of tuple ${formatTid(r.blk, i + 1)} (its column types are not laid out byte by byte)`, payload: null });
     return [...head, it.xmin, it.xmax, it.field3, formatTid(it.ctidBlock, it.ctidOffset), it.infomask2, it.infomask, hoff, bits, null, data];

@@ -13,7 +13,7 @@ import {
 } from '../sql/expr.js';
 import { type SqlType, type Value, formatValue } from '../sql/types.js';
 import { Numeric } from '../sql/numeric.js';
-import type { Table, Column } from '../catalog/catalog.js';
+import type { Table } from '../catalog/catalog.js';
 import type { ScanPath } from '../optimizer/planner.js';
 import { type MultiXacts, updateXidOf } from '../multixact/multixact.js';
 import { type Item, LpFlags, isHotUpdated, HEAP_ONLY_TUPLE, HEAP_XMAX_LOCK_ONLY } from '../heap/tuple.js';
@@ -156,23 +156,7 @@ export function firstLocation(n: N | undefined): number | undefined {
   return undefined;
 }
 
-/** needs_toast_table: could a row exceed TOAST_TUPLE_THRESHOLD (2032 bytes)? Unbounded varlena columns can. */
-export function needsToast(columns: Column[]): boolean {
-  let max = 24;
-  for (const c of columns) {
-    switch (c.type.name) {
-      case 'int2': max += 2; break;
-      case 'int4': max += 4; break;
-      case 'int8': max += 8; break;
-      case 'bool': max += 1; break;
-      case 'name': max += 64; break;
-      case 'varchar': case 'bpchar': if (c.type.typmod < 0) return true; max += c.type.typmod * 4 + 4; break;
-      case 'numeric': if (c.type.typmod < 0) return true; max += Math.ceil(Math.floor(c.type.typmod / 65536) / 4) * 2 + 8; break;
-      default: return true;
-    }
-  }
-  return max > 2032;
-}
+export { needsToast } from '../heap/heaptoast.js';
 
 /** Does this parse tree call an aggregate function (outside a subquery)? Any of PostgreSQL 15's: the simulator's
  * own, or one it refuses with 0A000 when the call is compiled. */

@@ -35,12 +35,24 @@ export const FIXED: Partial<Record<string, [number, number]>> = {
   name: [64, 1], // NameData: NAMEDATALEN bytes, typalign 'c'
 };
 
-/** heap_fill_tuple's layout of the non-null values (from a MAXALIGNed start), or null for a type not laid out here. */
-export function datumBytes(values: Value[], types: SqlType[]): Uint8Array | null {
+/**
+ * heap_fill_tuple's layout of the non-null values (from a MAXALIGNed start), or null for a type not laid out here.
+ * A compressed value (heap/heaptoast.ts) is its 4-byte header (VARATT_4B_C), its raw size and the pglz bytes.
+ */
+export function datumBytes(values: Value[], types: SqlType[], compressed?: readonly ({ data: Uint8Array; rawSize: number } | undefined)[]): Uint8Array | null {
   const out: number[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v === null) continue;
+    const c = compressed?.[i];
+    if (c) {
+      while (out.length % 4) out.push(0);
+      const head = ((c.data.length + 8) << 2) | 0x02; // SET_VARSIZE_COMPRESSED, little-endian
+      out.push(head & 0xff, (head >> 8) & 0xff, (head >> 16) & 0xff, (head >>> 24) & 0xff);
+      out.push(c.rawSize & 0xff, (c.rawSize >> 8) & 0xff, (c.rawSize >> 16) & 0xff, (c.rawSize >>> 24) & 0x3f); // pglz: method 0
+      for (const b of c.data) out.push(b);
+      continue;
+    }
     const t = types[i];
     if (!t) return null;
     const fixed = FIXED[t.name];

@@ -40,10 +40,11 @@
  * (heap/visibilitymap.ts); a row lock clears only the all-frozen bit (the xmax it sets will need freezing).
  * Simplifications: no TOAST.
  */
+import { type Compressed, MAX_HEAP_TUPLE_SIZE, TOAST_TUPLE_THRESHOLD, compressedOf, needsToast, rowTooBig, setCompressed, toastRow, typeStorage } from './heaptoast.js';
 import { PgError } from '../errors.js';
 import { countInsert, countUpdate, countDelete } from '../pgstat/pgstat_relation.js';
 import {
-  type Item, LpFlags, tupleLengthPacked, TL_HASNULL, TL_VARWIDTH, HEAP_XMAX_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK,
+  type Item, LpFlags, tupleLength, tupleLengthPacked, TL_HASNULL, TL_VARWIDTH, HEAP_XMAX_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK,
   HEAP_XMAX_LOCK_ONLY, HEAP_COMBOCID, HEAP_UPDATED, HEAP_HASNULL, HEAP_HASVARWIDTH, HEAP_KEYS_UPDATED,
   HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_KEYSHR_LOCK, MAXALIGN, HEAP_NATTS_MASK,
 } from './tuple.js';
@@ -106,7 +107,7 @@ function updateRecordLength(ctx: HeapContext, table: Table, oldPage: Page, page:
   if (page !== oldPage) return plain;
   const hoff = (it: Item) => MAXALIGN(23 + (it.infomask & HEAP_HASNULL ? Math.ceil((it.infomask2 & HEAP_NATTS_MASK) / 8) : 0));
   const types = table.columns.map((c) => c.type);
-  const ob = datumBytes(old.values, types), nb = datumBytes(item.values, types);
+  const ob = datumBytes(old.values, types, compressedOf(old.values)), nb = datumBytes(item.values, types, compressedOf(item.values));
   if (!ob || !nb || ob.length !== old.lpLen - hoff(old) || nb.length !== item.lpLen - hoff(item)) return plain;
   const min = Math.min(ob.length, nb.length);
   let prefix = 0;
@@ -172,6 +173,12 @@ function walForPage(
 }
 const walName = (k: WalKind) => WAL_KIND_INFO[k]?.join('/') ?? String(k);
 
+/** the toast_tuple_target storage parameter (reloptions "toast_tuple_target=N"), if set */
+function toastTupleTarget(t: Table): number | undefined {
+  const o = t.reloptions?.find((x) => x.startsWith('toast_tuple_target='));
+  return o ? Number(o.slice('toast_tuple_target='.length)) : undefined;
+}
+
 /** the array as this tuple stores it: 4-byte header if it was expanded when the tuple was formed */
 function storedArray(v: PgArray): PgArray {
   if (!v.expanded && !v.stored4B) return v;
@@ -180,14 +187,27 @@ function storedArray(v: PgArray): PgArray {
   return c;
 }
 
-function newItem(values: Value[], table: Table, xid: number, cid: number, updated: boolean): Item {
+function newItem(values: Value[], table: Table, xid: number, cid: number, updated: boolean, carried?: (Compressed | undefined)[]): Item {
   let packed = table.fixedLength;
   if (packed !== undefined) for (let i = 0; i < values.length; i++) if (values[i] === null) { packed = undefined; break; }
-  if (packed === undefined) packed = tupleLengthPacked(values, table.types);
-  const len = packed & 0xffffff;
+  if (packed === undefined) packed = tupleLengthPacked(values, table.types, carried);
+  let len = packed & 0xffffff;
   // an expanded array is flattened with a 4-byte header; read back from the page it is a plain one (packed short
   // again when a later version is formed): the stored values say which layout this tuple has
   if (values.some((v) => v instanceof PgArray && (v.expanded || v.stored4B))) values = values.map((v) => (v instanceof PgArray ? storedArray(v) : v));
+  // heap_prepare_insert / heap_update: a row over TOAST_TUPLE_THRESHOLD goes through the toaster (heaptoast.ts)
+  let compressed = carried;
+  if (len > TOAST_TUPLE_THRESHOLD) {
+    const types = table.types, vals = values;
+    const hoff = MAXALIGN(23 + (packed & TL_HASNULL ? Math.ceil(values.length / 8) : 0));
+    const storage = table.columns.map((c) => c.storage ?? typeStorage(c.type));
+    compressed = toastRow(values, types, storage, needsToast(table.columns.filter((c) => !c.dropped)), toastTupleTarget(table), carried,
+      (c) => tupleLength(vals, types, c).len - hoff);
+    packed = tupleLengthPacked(values, types, compressed);
+    len = packed & 0xffffff;
+  }
+  if (compressed?.some((c) => c)) setCompressed(values, compressed);
+  if (len > MAX_HEAP_TUPLE_SIZE) throw rowTooBig(len);
   return {
     lpFlags: LpFlags.NORMAL, lpOff: 0, lpLen: len, xmin: xid, xmax: 0, field3: cid, ctidBlock: 0, ctidOffset: 0,
     infomask: HEAP_XMAX_INVALID | (updated ? HEAP_UPDATED : 0) | (packed & TL_HASNULL ? HEAP_HASNULL : 0) | (packed & TL_VARWIDTH ? HEAP_HASVARWIDTH : 0),
@@ -266,7 +286,10 @@ export function heapUpdate(
   // running are kept with us in a MultiXact
   if (mode === 'nokeyexclusive') setOldestMember(ctx); // heap_update: only an update that keeps the key
   const oldX = computeNewXmax(ctx.xmax, old.xmax, old.infomask, old.infomask2, tx.writeXid, mode, true);
-  const item = newItem(values, table, tx.writeXid, tx.curcid, true);
+  // a compressed value the UPDATE did not change is carried over as it is (the executor never decompressed it)
+  const oldCompressed = compressedOf(old.values);
+  const carried = oldCompressed?.map((c, i) => (c && values[i] === old.values[i] ? c : undefined));
+  const item = newItem(values, table, tx.writeXid, tx.curcid, true, carried?.some((c) => c) ? carried : undefined);
   // lockers that remain go on to the new version (xmax_new_tuple): only key-share lockers can be there, as the update
   // did not conflict with them (our own lock shows as a key-share one)
   if (!(old.infomask & HEAP_XMAX_INVALID) && !(lockers.checked && !lockers.remain)) {

@@ -11,8 +11,9 @@
  * In this engine a line pointer (ItemIdData: lp_flags, lp_off, lp_len) and the tuple it points at are kept in
  * one object, `Item`, to keep 400k-row tables compact. A REDIRECT/DEAD/UNUSED line pointer has no tuple.
  *
- * Simplifications: no TOAST; the values are kept as JS values next to the header rather than as bytes, but
- * lp_len and lp_off are computed from PostgreSQL's layout (23-byte header, null bitmap, type alignment).
+ * Simplifications: values are compressed inside the row (heaptoast.ts), never stored out of line; values are kept
+ * as JS values next to the header rather than as bytes, but lp_len and lp_off are computed from PostgreSQL's layout
+ * (23-byte header, null bitmap, type alignment).
  */
 import type { Value, SqlType } from '../sql/types.js';
 import { formatValue, PgArray } from '../sql/types.js';
@@ -21,6 +22,7 @@ import { PgJsonb, jsonbBytes } from '../adt/jsonb.js';
 import { Numeric } from '../sql/numeric.js';
 const isNumeric = (v: unknown): v is Numeric => v instanceof Numeric;
 import { utf8Len } from '../sql/utf8.js';
+import type { Compressed } from './heaptoast.js';
 
 export const HEAP_HASNULL = 0x0001;
 export const HEAP_HASVARWIDTH = 0x0002;
@@ -96,19 +98,26 @@ const align = (n: number, a: number) => (n + a - 1) & ~(a - 1);
  */
 export const TL_HASNULL = 1 << 24;
 export const TL_VARWIDTH = 1 << 25;
-export function tupleLengthPacked(values: Value[], types: SqlType[]): number {
-  const r = tupleLength(values, types);
+export function tupleLengthPacked(values: Value[], types: SqlType[], compressed?: readonly (Compressed | undefined)[]): number {
+  const r = tupleLength(values, types, compressed);
   return r.len | (r.hasNull ? TL_HASNULL : 0) | (r.hasVarwidth ? TL_VARWIDTH : 0);
 }
 
-/** Tuple length as heap_form_tuple computes it: header (+null bitmap) MAXALIGNed, then each datum aligned. */
-export function tupleLength(values: Value[], types: SqlType[]): { len: number; hasNull: boolean; hasVarwidth: boolean } {
+/**
+ * Tuple length as heap_form_tuple computes it: header (+null bitmap) MAXALIGNed, then each datum aligned. A value
+ * the toaster compressed (heap/heaptoast.ts) takes its compressed size with a 4-byte header and 4 bytes of raw size.
+ */
+export function tupleLength(
+  values: Value[], types: SqlType[], compressed?: readonly (Compressed | undefined)[],
+): { len: number; hasNull: boolean; hasVarwidth: boolean } {
   let hasNull = false, hasVarwidth = false;
   for (const v of values) if (v === null) hasNull = true;
   let off = MAXALIGN(23 + (hasNull ? Math.ceil(values.length / 8) : 0));
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v === null) continue;
+    const c = compressed?.[i];
+    if (c) { hasVarwidth = true; off = align(off, 4) + c.data.length + 8; continue; }
     switch (types[i]!.name) {
       case 'int2': off = align(off, 2) + 2; break;
       case 'int4': off = align(off, 4) + 4; break;

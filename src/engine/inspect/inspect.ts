@@ -11,6 +11,7 @@
  * for the Vacuum view).
  * Nothing here changes state (no hint bits are set by looking).
  */
+import { type Compressed, compressedOf } from '../heap/heaptoast.js';
 import type { Engine } from '../engine.js';
 import type { Table } from '../catalog/catalog.js';
 import { LP_FLAG_NAMES, infomaskFlagNames, HEAP_NATTS_MASK } from '../heap/tuple.js';
@@ -27,10 +28,15 @@ export interface HeapItemView {
   lp: number; lp_flags: number; lp_flags_name: string; lp_off: number; lp_len: number;
   t_xmin: number | null; t_xmax: number | null; t_field3: number | null; t_ctid: string | null;
   t_infomask2: number | null; t_infomask: number | null; natts: number | null; flags: string[]; values: (string | null)[] | null;
+  /** values the toaster compressed in this tuple (heap/heaptoast.ts): column number, raw and stored bytes */
+  compressed?: { attnum: number; raw: number; stored: number }[];
 }
 export interface PageView {
   blkno: number; lsn: string; lower: number; upper: number; prune_xid: number; flags: number; items: HeapItemView[]; itemCount: number;
 }
+
+const compressedView = (c: readonly (Compressed | undefined)[]) =>
+  c.flatMap((x, i) => (x ? [{ attnum: i + 1, raw: x.rawSize, stored: x.data.length + 8 }] : []));
 
 /** pageinspect's view of one page; with `maxItems`, only the first line pointers are listed (itemCount says how many). */
 export function heapPage(table: Table, blk: number, maxItems = Infinity): PageView {
@@ -46,6 +52,7 @@ export function heapPage(table: Table, blk: number, maxItems = Infinity): PageVi
         t_ctid: normal ? `(${it.ctidBlock},${it.ctidOffset})` : null, t_infomask2: normal ? it.infomask2 : null,
         t_infomask: normal ? it.infomask : null, natts: normal ? it.infomask2 & HEAP_NATTS_MASK : null,
         flags: normal ? infomaskFlagNames(it.infomask, it.infomask2) : [], values: normal ? it.values.map(formatValue) : null,
+        ...(normal && compressedOf(it.values) ? { compressed: compressedView(compressedOf(it.values)!) } : {}),
       };
     }),
   };

@@ -39,6 +39,7 @@ import './funcs/array.js';
 import './funcs/json.js';
 import './funcs/sysinfo.js';
 import './funcs/pgstatfuncs.js';
+import './funcs/toastfuncs.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import { PgDate, PgTimestamp, USECS_PER_DAY, toLocal } from '../adt/datetime.js';
 import { literalAt, intConst } from './parser.js';
@@ -403,7 +404,7 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
     throw new PgError('42803', `column "${q ? q + '.' : ''}${col}" must appear in the GROUP BY clause or be used in an aggregate function`, { position: posOf(n.location) });
   }
   const type = scope.columns[idx]!.type;
-  return { fn: (r) => r.vals[idx]!, type, name: col, strength: 2 };
+  return { fn: (r) => r.vals[idx]!, type, name: col, strength: 2, columnRef: true };
 }
 
 function compileSystemColumn(col: string, scope: Scope, n: N): Compiled {

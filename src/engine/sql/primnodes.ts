@@ -26,6 +26,8 @@ export interface Compiled {
   location?: number;
   /** an untyped string literal: coercing it reports errors at the literal itself, wherever the coercion is */
   literal?: boolean;
+  /** a plain column of the scanned row (a Var): pg_column_size reads how that row stores it */
+  columnRef?: true;
   /** a ROW(...) constructor's fields: two of them compared are compared field by field (sql/rowexpr.ts) */
   rowArgs?: Compiled[];
   /** a call of a user function as the whole expression: the same value computed as a statement step that may wait

@@ -21,6 +21,7 @@
  * Simplifications: the rebuilt indexes log nothing (PostgreSQL's btree build logs its pages as FPI records too;
  * the engine writes them straight to disk); the TOAST table is not rewritten (it is always empty here).
  */
+import { copyValues } from '../heap/heaptoast.js';
 import type { Executor } from '../executor/executor.js';
 import type { Session } from '../session/session.js';
 import { heapGetattrs, type Table } from '../catalog/catalog.js';
@@ -62,7 +63,8 @@ export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean
       const v = satisfiesVacuum(it, ctx);
       if (v === VacState.Dead) { removable++; return; }
       if (v === VacState.RecentlyDead) recentlyDead++;
-      kept.push({ item: { ...it, values: it.values.slice() }, tid: packTid(page.blkno, k + 1) });
+      // the rewrite copies a compressed value as it is
+      kept.push({ item: { ...it, values: copyValues(it.values) }, tid: packTid(page.blkno, k + 1) });
     });
   }
   if (clusterOn) { // copy_table_data with an index: the versions in the index's key order (ties by TID)

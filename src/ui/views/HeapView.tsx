@@ -237,6 +237,11 @@ const TupleCard = memo(function TupleCard({ table, blk, it, visible, dead = fals
         <span className={`lp${f('lp_flags')}`}>({blk},{it.lp})</span>
         <span className="vis-mark" title={dead ? GLOSSARY['dead to everyone'] : visible ? undefined : GLOSSARY['invisible to this session']}>{visible ? '✓' : dead ? '✗ dead to everyone' : '✗'}</span>
         <span className={`values${f('values')}`}>{(it.values ?? []).map((x) => x ?? 'NULL').join(' | ')}</span>
+        {it.compressed?.map((c) => (
+          <span key={c.attnum} className="chip toast" title={`TOAST: column ${c.attnum} is stored compressed inside the row (pglz): ${c.raw} bytes kept in ${c.stored} (8 of them its header). A row over 2032 bytes has its longest values compressed.`}>
+            pglz #{c.attnum} {c.raw}→{c.stored} B
+          </span>
+        ))}
       </div>
       <div className="hdr">
         <span className={`chip${f('t_xmin')}`} title={GLOSSARY.xmin}>xmin <Xid xid={it.t_xmin ?? 0} /></span>
