@@ -80,6 +80,8 @@ function runQuery(ex: Executor, s: Session, v: { query: unknown; sql: string }, 
  * A FROM item that is not a table: a view (its query's rows) or a sequence (its one row). Null for a table
  * (or an unknown name: the caller reports it).
  */
+
+const PG_PREPARED_XACTS_COLUMNS: [string, SqlType][] = [['transaction', T.xid], ['gid', T.text], ['prepared', T.timestamptz], ['owner', T.name], ['database', T.name]];
 export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snapshot, sql: string): Source | null {
   const cat = ex.eng.catalog;
   const alias = rv.alias?.aliasname ?? null;
@@ -104,6 +106,12 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
     const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
     const columns = v.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type }));
     return { scope: { relName: rv.relname, rowType: rv.relname, alias, columns, hasSystem: false, env, sql }, table: null, rows: () => v.rows };
+  }
+  if (rv.relname === 'pg_prepared_xacts' && (!rv.schemaname || rv.schemaname === 'pg_catalog')) {
+    // two-phase commit is off (max_prepared_transactions = 0, xact/xactblock.ts): never a prepared transaction
+    const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
+    const columns = PG_PREPARED_XACTS_COLUMNS.map(([name, type], i) => ({ name: names[i] ?? name, type }));
+    return { scope: { relName: rv.relname, rowType: rv.relname, alias, columns, hasSystem: false, env, sql }, table: null, rows: () => [] };
   }
   if (rv.relname === 'pg_cursors' && (!rv.schemaname || rv.schemaname === 'pg_catalog')) {
     const v = pgCursorsView(ex.eng, s);

@@ -18,7 +18,9 @@
  *
  * Mirrors: src/backend/access/transam/xact.c (StartTransaction, CommitTransaction, AbortTransaction,
  * DefineSavepoint, ReleaseSavepoint, RollbackToSavepoint, the TBLOCK_* states, GetCurrentTransactionId).
- * Simplifications: no two-phase commit, no AND CHAIN. The COMMIT / ABORT record of a transaction that changed
+ * COMMIT / ROLLBACK AND CHAIN start the next transaction with the same characteristics. Two-phase commit is off as
+ * in a default PostgreSQL (max_prepared_transactions = 0): PREPARE TRANSACTION fails and ends the block.
+ * Simplifications: max_prepared_transactions cannot be raised, so no transaction is ever prepared. The COMMIT / ABORT record of a transaction that changed
  * catalogs lacks what PostgreSQL's carries (xactRecordLength): its invalidation messages — one catcache message per
  * syscache of every catalog row it inserted, updated or deleted, relcache and snapshot messages per command, 274 to
  * 469 bytes and more for CREATE TABLE, CREATE INDEX, ALTER, TRUNCATE, DROP — the files to drop and the dropped
@@ -329,7 +331,7 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
       return;
     }
     case 'TRANS_STMT_COMMIT': {
-      if (n.chain) throw notSupported('COMMIT AND CHAIN');
+      if (n.chain) { chainTx(eng, s, 'COMMIT'); return; }
       if (s.block === 'none') { warn('25P01', 'there is no transaction in progress'); tag('COMMIT'); return; }
       if (s.block === 'failed') { abortTx(eng, s); s.block = 'none'; tag('ROLLBACK'); return; }
       s.block = 'none'; // an error while committing ends the block too (TBLOCK_END → TBLOCK_DEFAULT)
@@ -338,7 +340,7 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
       return;
     }
     case 'TRANS_STMT_ROLLBACK': {
-      if (n.chain) throw notSupported('ROLLBACK AND CHAIN');
+      if (n.chain) { chainTx(eng, s, 'ROLLBACK'); return; }
       if (s.block === 'none') { warn('25P01', 'there is no transaction in progress'); tag('ROLLBACK'); return; }
       abortTx(eng, s);
       s.block = 'none';
@@ -370,10 +372,43 @@ export function transactionStmt(eng: Engine, s: Session, n: Record<string, any>)
       tag('ROLLBACK');
       return;
     }
+    case 'TRANS_STMT_PREPARE': {
+      // PrepareTransactionBlock: outside a block nothing to prepare; a failed block rolls back
+      if (s.block === 'none') { warn('25P01', 'there is no transaction in progress'); tag('ROLLBACK'); return; }
+      if (s.block === 'failed') { abortTx(eng, s); s.block = 'none'; tag('ROLLBACK'); return; }
+      // MarkAsPreparing with max_prepared_transactions = 0 (its default; a postmaster setting): the transaction
+      // aborts and the block is over
+      s.block = 'none';
+      throw new PgError('55000', 'prepared transactions are disabled', { hint: 'Set max_prepared_transactions to a nonzero value.' });
+    }
+    case 'TRANS_STMT_COMMIT_PREPARED': case 'TRANS_STMT_ROLLBACK_PREPARED': {
+      const what = kind === 'TRANS_STMT_COMMIT_PREPARED' ? 'COMMIT PREPARED' : 'ROLLBACK PREPARED';
+      if (s.block === 'failed') throw inFailedSqlTransaction();
+      if (s.block !== 'none') throw new PgError('25001', `${what} cannot run inside a transaction block`);
+      // no transaction can have been prepared (max_prepared_transactions = 0)
+      throw new PgError('42704', `prepared transaction with identifier "${n.gid as string}" does not exist`);
+    }
     default:
       if (s.block === 'failed') throw inFailedSqlTransaction();
       throw notSupported(`transaction statement ${kind.replace('TRANS_STMT_', '')}`);
   }
+}
+
+/**
+ * COMMIT AND CHAIN / ROLLBACK AND CHAIN: end the transaction (a failed one is rolled back either way), then start a
+ * new one at once with the same isolation level, access mode and deferrability, still inside the block.
+ */
+function chainTx(eng: Engine, s: Session, what: 'COMMIT' | 'ROLLBACK') {
+  if (s.block !== 'inprogress' && s.block !== 'failed') throw new PgError('25P01', `${what} AND CHAIN can only be used in transaction blocks`);
+  const tx = s.tx;
+  const iso = tx?.isolation ?? s.gucs.default_transaction_isolation, readOnly = tx?.readOnly ?? s.gucs.default_transaction_read_only;
+  const deferrable = tx?.deferrable;
+  const rolledBack = what === 'ROLLBACK' || s.block === 'failed';
+  if (tx) { if (rolledBack) abortTx(eng, s); else commitTx(eng, s); }
+  startTx(eng, s, iso, readOnly);
+  if (deferrable !== undefined) s.tx!.deferrable = deferrable;
+  s.block = 'inprogress';
+  s.acc.results.push({ command: rolledBack ? 'ROLLBACK' : 'COMMIT', columns: null, rows: [] });
 }
 
 export function transactionOptions(options: Record<string, any>[]): { isolation?: IsolationLevel; readOnly?: boolean; deferrable?: boolean } {
