@@ -258,6 +258,7 @@ export function* callStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     return { value: c.fn(row), type: c.type };
   });
   if (f.language !== 'plpgsql') throw notSupported('CALL of a LANGUAGE sql procedure', pos);
+  ex.eng.snapshotFor(s); // CALL runs with a snapshot (PlannedStmtRequiresSnapshot): SET TRANSACTION comes too late in it
   yield* callFunction(ex, s, f, vals, true, null, callIsNonAtomic(s));
   return { command: 'CALL', columns: null, rows: [] };
 }

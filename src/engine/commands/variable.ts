@@ -125,7 +125,9 @@ export function setStatement(eng: Engine, s: Session, n: N, viaFunction = false)
   const name = n.name as string | undefined;
   const lower = name?.toLowerCase();
   const tag: QueryResult = { command: kind === 'VAR_RESET' || kind === 'VAR_RESET_ALL' ? 'RESET' : 'SET', columns: null, rows: [] };
-  const inBlock = s.block !== 'none';
+  // inside a function or procedure the statement's transaction is open whatever the block state (not top level:
+  // no "can only be used in transaction blocks" warnings)
+  const inBlock = s.block !== 'none' || s.plDepth > 0;
   if (kind === 'VAR_SET_MULTI' && lower === 'transaction') {
     if (!inBlock) {
       s.acc.notices.push({ severity: 'WARNING', sqlstate: '25P01', message: 'SET TRANSACTION can only be used in transaction blocks' });

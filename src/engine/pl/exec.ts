@@ -51,6 +51,7 @@ import { execRaise, execGetdiag } from './raise.js';
 import { execBlock, execCase, execDynfors, execExit, execFori, execFors, execIf, execLoop, execReturn, execReturnNext, execReturnQuery, execWhile } from './control.js';
 import { type PlNames, type PlRecord, PlFrame, UsingParams, recordOut } from './frame.js';
 import { plTransactionEnd } from './transaction.js';
+import { setStatement } from '../commands/variable.js';
 
 /** RC: what a statement tells the loop or block around it (PLPGSQL_RC_*). */
 export type Rc = { k: 'ok' } | { k: 'exit'; label: string | null } | { k: 'continue'; label: string | null } | { k: 'return' };
@@ -388,7 +389,8 @@ export class PlExec {
         const q = yield* ex.query(s, p.node, text, true); // a statement of its own: FOR UPDATE allowed
         return { rows: q.rows, types: q.types, names: q.names, count: q.rows.length, isSelect: true, text };
       }
-      const r = yield* ex.run(s, p.type, p.node, p.raw);
+      // SET inside the code (SPI runs it as a utility statement)
+      const r = p.type === 'VariableSetStmt' ? setStatement(ex.eng, s, p.node) : yield* ex.run(s, p.type, p.node, p.raw);
       const count = Number(/(\d+)$/.exec(r.command)?.[1] ?? 0);
       const types = (r.columns ?? []).map((c) => sqlTypeOf(c.type as never));
       const rows = r.rows.map((row) => row.map((v, i) => (v === null ? null : parseInput(v, types[i]!))));

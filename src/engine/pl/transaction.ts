@@ -19,10 +19,11 @@
  *
  * Mirrors: src/pl/plpgsql/src/pl_exec.c (exec_stmt_commit, exec_stmt_rollback), src/backend/executor/spi.c
  * (_SPI_commit, _SPI_rollback), the atomic flag of ExecuteCallStmt / ExecuteDoStmt (commands/functioncmds.c).
- * Simplifications: COMMIT / ROLLBACK AND CHAIN are refused with 0A000; a FOR loop's query has read all its rows
+ * COMMIT AND CHAIN starts the next one with the same isolation level and access mode.
+ * Simplifications: a FOR loop's query has read all its rows
  * before the first iteration (pl/exec.ts), so the portal PostgreSQL makes holdable at COMMIT needs no counterpart.
  */
-import { PgError, notSupported } from '../errors.js';
+import { PgError } from '../errors.js';
 import type { Executor } from '../executor/executor.js';
 import type { Gen } from '../executor/util.js';
 import type { Session } from '../session/session.js';
@@ -38,9 +39,11 @@ export function callIsNonAtomic(s: Session): boolean {
 /** COMMIT or ROLLBACK inside PL/pgSQL (_SPI_commit / _SPI_rollback), then StartTransaction for what follows. */
 export function* plTransactionEnd(ex: Executor, s: Session, rollback: boolean, chain: boolean): Gen<void> {
   if (!s.plNonAtomic) throw new PgError('2D000', 'invalid transaction termination');
-  if (chain) throw notSupported(`${rollback ? 'ROLLBACK' : 'COMMIT'} AND CHAIN in PL/pgSQL`);
   const eng = ex.eng;
   if (s.tx && s.tx.subs.length > 0) throw new PgError('2D000', `cannot ${rollback ? 'roll back' : 'commit'} while a subtransaction is active`);
+  // AND CHAIN: the next transaction keeps this one's isolation level and access mode
+  const iso = chain && s.tx ? s.tx.isolation : s.gucs.default_transaction_isolation;
+  const readOnly = chain && s.tx ? s.tx.readOnly : s.gucs.default_transaction_read_only;
   if (s.tx) {
     if (rollback) abortTx(eng, s);
     else {
@@ -53,5 +56,5 @@ export function* plTransactionEnd(ex: Executor, s: Session, rollback: boolean, c
     eng.tracer.emit({ kind: 'statement', session: s.name,
       text: `${s.name}'s procedure ${rollback ? 'rolls back' : 'commits'} its transaction; a new one starts for the statements after it` });
   }
-  startTx(eng, s, s.gucs.default_transaction_isolation, s.gucs.default_transaction_read_only);
+  startTx(eng, s, iso, readOnly);
 }
