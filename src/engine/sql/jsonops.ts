@@ -195,7 +195,7 @@ export function compileJsonOp(op: string, l: Compiled, r: Compiled, cast: Cast, 
   if (!jsonish(lt) && !jsonish(rt)) return null;
   const bin = (a: Compiled, b: Compiled, type: SqlType, g: (x: Exclude<Value, null>, y: Exclude<Value, null>) => Value): Compiled => {
     const af = a.fn, bf = b.fn;
-    return { fn: (row) => { const x = af(row); if (x === null) return null; const y = bf(row); if (y === null) return null; return g(x, y); }, type, name: '?column?', strength: 0 };
+    return { fn: (row) => { const x = af(row), y = bf(row); if (x === null || y === null) return null; return g(x, y); }, type, name: '?column?', strength: 0 };
   };
   const intLike = (t: string) => t === 'int4' || t === 'int2';
   const textLike = (t: string) => t === 'text' || t === 'varchar' || t === 'bpchar' || t === 'unknown';

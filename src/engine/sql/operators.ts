@@ -83,22 +83,34 @@ export function compileComparison(op: string, l: Compiled, r: Compiled, pos?: nu
     rf = (row) => { const v = rp(row); return v === null ? null : num(v); };
   }
   const test = CMP_OPS[op]!;
+  if (isNullConst(l) || isNullConst(r)) return nullConst(T.bool);
   if (l.isConst && r.isConst) {
     const a = lf(null as unknown as Row), b = rf(null as unknown as Row);
     const v = a === null || b === null ? null : test(compareValues(a, b));
     return { fn: () => v, type: T.bool, name: '?column?', strength: 0, isConst: true };
   }
   if (op === '=' && (isIntegral(t))) {
-    return { fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return a === b; }, type: T.bool, name: '?column?', strength: 0 };
+    return { fn: (row) => { const a = lf(row), b = rf(row); if (a === null || b === null) return null; return a === b; }, type: T.bool, name: '?column?', strength: 0 };
   }
   return {
-    fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return test(compareValues(a, b)); },
+    fn: (row) => { const a = lf(row), b = rf(row); if (a === null || b === null) return null; return test(compareValues(a, b)); },
     type: T.bool, name: '?column?', strength: 0,
   };
 }
 
+/**
+ * A NULL constant operand of a strict operator or function makes the whole call a NULL constant
+ * (eval_const_expressions: a strict function with a constant-NULL input is never called) — its other operands are
+ * then never evaluated, so a division by zero beside a NULL literal raises nothing. At run time a strict operator
+ * evaluates all its operands before it looks for a NULL.
+ */
+export const isNullConst = (c: Compiled): boolean => !!c.isConst && c.fn(null as unknown as Row) === null;
+export const nullConst = (type: SqlType): Compiled => ({ fn: () => null, type, name: '?column?', strength: 0, isConst: true });
+
 export function arith(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {
   const c = arithInner(op, l, r, pos);
+  // the array operators (array_cat, array_append, array_prepend) are not strict
+  if ((isNullConst(l) || isNullConst(r)) && !isArray(c.type) && !isArray(l.type) && !isArray(r.type)) return nullConst(c.type);
   return l.isConst && r.isConst ? fold(c) : c;
 }
 
@@ -124,7 +136,7 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
   }
   if (adt) {
     const lf = castTo(l, adt.lt, false, pos).fn, rf = castTo(r, adt.rt, false, pos).fn, g = adt.fn;
-    return { fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(a, b); }, type: adt.type, name: '?column?', strength: 0 };
+    return { fn: (row) => { const a = lf(row), b = rf(row); if (a === null || b === null) return null; return g(a, b); }, type: adt.type, name: '?column?', strength: 0 };
   }
   if (op === '^') return compileOperatorFunc('power', [l, r], pos);
   // text ^@ text: starts_with (text_starts_with)
@@ -133,7 +145,7 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
     // int4shl & co.: the left operand's type, an int4 count
     const t = l.type.name === 'unknown' ? T.int4 : l.type;
     const lf = castTo(l, t, false, pos).fn, rf = castTo(r, T.int4, false, pos).fn, g = intShift(op, t);
-    return { fn: (row) => { const a = lf(row); if (a === null) return null; const b = rf(row); return b === null ? null : g(a as number | bigint, b as number); }, type: t, name: '?column?', strength: 0 };
+    return { fn: (row) => { const a = lf(row), b = rf(row); return a === null || b === null ? null : g(a as number | bigint, b as number); }, type: t, name: '?column?', strength: 0 };
   }
   if (isRegexOp(op) && (isStringLike(l.type) || l.type.name === 'unknown') && (isStringLike(r.type) || r.type.name === 'unknown')) {
     return compileRegexMatch(op, castTo(l, T.text, false, pos), castTo(r, T.text, false, pos), pos);
@@ -150,7 +162,7 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
     if (!g) throw opNotExist(op, l.type, r.type, pos);
     return {
       fn: (row) => {
-        const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null; return g(a as number | bigint, b as number | bigint);
+        const a = lf(row), b = rf(row); if (a === null || b === null) return null; return g(a as number | bigint, b as number | bigint);
       },
       type: t, name: '?column?', strength: 0,
     };
@@ -167,7 +179,7 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
     }
     return {
       fn: (row) => {
-        const a = lf(row); if (a === null) return null; const b = rf(row); if (b === null) return null;
+        const a = lf(row), b = rf(row); if (a === null || b === null) return null;
         return g(toNumeric(a as number | bigint | Numeric), toNumeric(b as number | bigint | Numeric));
       },
       type: T.numeric, name: '?column?', strength: 0,

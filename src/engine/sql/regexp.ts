@@ -78,8 +78,8 @@ export function compileRegexMatch(op: string, l: Compiled, r: Compiled, pos?: nu
   if (r.isConst) { const p = rf(null as never); if (p !== null) cache = [p as string, compile(p as string)]; }
   return {
     fn: (row) => {
-      const a = lf(row); if (a === null) return null;
-      const b = rf(row); if (b === null) return null;
+      const a = lf(row), b = rf(row); // a strict operator's operands are both evaluated first
+      if (a === null || b === null) return null;
       if (!cache || cache[0] !== b) cache = [b as string, compile(b as string)];
       const m = cache[1].test(a as string);
       return neg ? !m : m;

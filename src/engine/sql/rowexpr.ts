@@ -116,8 +116,8 @@ export function compileMismatchedRecords(l: Compiled, r: Compiled, cmp: (a: Valu
   const lf = l.fn, rf = r.fn;
   return {
     fn: (row) => {
-      const x = lf(row); if (x === null) return null;
-      const y = rf(row); if (y === null) return null;
+      const x = lf(row), y = rf(row);
+      if (x === null || y === null) return null;
       const xs = (x as PgRecord).vals, ys = (y as PgRecord).vals;
       for (let k = 0; k < n; k++) {
         if (k === bad) throw dissimilar!;

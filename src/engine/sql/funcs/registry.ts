@@ -188,12 +188,14 @@ export function buildCall(d: FuncDef, args: Compiled[], c: CallCtx, coerce: (x: 
   else if (d.fn) {
     const f = d.fn;
     const fs = coerced.map((a) => a.fn);
+    // a strict function with a constant-NULL argument is never called (eval_const_expressions)
+    if (coerced.some((a) => a.isConst && a.fn(null as never) === null)) return { fn: () => null, type, name: c.name, strength: 2, isConst: true };
     if (fs.length === 0) fn = () => f();
     else if (fs.length === 1) {
       const a0 = fs[0]!; fn = (r) => { const x = a0(r); return x === null ? null : f(x); };
     } else if (fs.length === 2) {
-      const a0 = fs[0]!, a1 = fs[1]!; fn = (r) => { const x = a0(r); if (x === null) return null; const y = a1(r); return y === null ? null : f(x, y); };
-    } else fn = (r) => { const vs: Value[] = []; for (const g of fs) { const v = g(r); if (v === null) return null; vs.push(v); } return f(...vs); };
+      const a0 = fs[0]!, a1 = fs[1]!; fn = (r) => { const x = a0(r), y = a1(r); return x === null || y === null ? null : f(x, y); };
+    } else fn = (r) => { const vs = fs.map((g) => g(r)); return vs.some((v) => v === null) ? null : f(...vs); };
   } else throw notSupported(`the function ${d.name}()`, c.pos);
   const out: Compiled = { fn, type, name: c.name, strength: 2 };
   if (d.immutable && coerced.every((a) => a.isConst)) {
