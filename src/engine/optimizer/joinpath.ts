@@ -14,6 +14,9 @@
  *   - neither unique, both tables never analyzed: each key is assumed to have 200 distinct values, hashing
  *     looks expensive (long buckets), and a Merge Join over two Sorts wins; the side with fewer estimated rows
  *     is the outer one (the left on a tie).
+ *   - neither unique, both never analyzed, a WHERE condition on a side: the costs decide as below, with the
+ *     planner's defaults for the statistics (200 distinct values, a hash bucket of a tenth of the rows) — a side
+ *     the filter leaves small is hashed (tests/scenarios/plan/joins-filtered-never.spec).
  *   - both analyzed: the costs decide (optimizer/joinpathcost.ts, called by executor/from.ts: hash either side,
  *     a nested loop, a merge join over sorts or over a key's Index Scan; a unique key's side inner_unique); the
  *     rules here are only the fallback, and EXPLAIN refuses them.
