@@ -164,7 +164,13 @@ export function numericStoredSize(n: Numeric): number {
   return b + 1 <= 127 ? b + 1 : b + 4;
 }
 
-/** numeric's short-format body: a 2-byte header plus 2 bytes per stored base-10000 digit (Numeric.digits10000) */
+/**
+ * numeric's body: a 2-byte header (short format) plus 2 bytes per stored base-10000 digit (Numeric.digits10000);
+ * a display scale over 63 or a weight outside -64..63 does not fit the short header (NUMERIC_CAN_BE_SHORT): the
+ * long format's header takes 4 bytes.
+ */
 function numericDigitBytes(n: Numeric): number {
-  return 2 + 2 * n.digits10000().digits.length;
+  const { digits, weight } = n.digits10000();
+  const short = n.scale <= 63 && (digits.length === 0 || (weight <= 63 && weight >= -64));
+  return (short ? 2 : 4) + 2 * digits.length;
 }
