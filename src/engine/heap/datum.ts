@@ -8,12 +8,13 @@
  *
  * Mirrors: src/backend/access/common/heaptuple.c (heap_fill_tuple), utils/adt/arrayfuncs.c (construct_md_array).
  * Simplifications: only the types listed here (integers, floats, dates, timestamps, intervals, booleans, strings, name,
- * arrays of them) are laid out; others (numeric) give null.
+ * numeric, arrays of them) are laid out; others give null.
  */
 import { type Value, type SqlType, PgArray, RegClass, RegProc } from '../sql/types.js';
 import { PgFloat } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval } from '../adt/datetime.js';
 import { PgJsonb, jsonbBytes } from '../adt/jsonb.js';
+import { Numeric } from '../sql/numeric.js';
 
 /** UTF-8 bytes of a string (as the server stores text in a UTF8 database). */
 export function utf8Bytes(s: string): number[] {
@@ -90,14 +91,32 @@ export function datumBytes(values: Value[], types: SqlType[], compressed?: reado
       continue;
     }
     if (t.name === 'cstring') { out.push(...utf8Bytes(String(v)), 0); continue; } // typlen -2, typalign 'c'
-    if (t.name !== 'text' && t.name !== 'varchar' && t.name !== 'bpchar' && t.name !== 'json') return null;
-    const bytes = utf8Bytes(String(v));
+    if (t.name !== 'text' && t.name !== 'varchar' && t.name !== 'bpchar' && t.name !== 'json' && !(t.name === 'numeric' && v instanceof Numeric)) return null;
+    const bytes = v instanceof Numeric ? numericBody(v) : utf8Bytes(String(v));
     if (bytes.length + 1 <= 127) { out.push(((bytes.length + 1) << 1) | 1); out.push(...bytes); continue; }
     while (out.length % 4) out.push(0);
     const size = (bytes.length + 4) << 2; // 4-byte varlena header, little-endian
     out.push(size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, (size >>> 24) & 0xff, ...bytes);
   }
   return Uint8Array.from(out);
+}
+
+/**
+ * A numeric's body (after its varlena header), as make_result lays it out: the short format's 16-bit header —
+ * 0x8000, the sign (0x2000 negative), the display scale in bits 7..12, the weight's sign (0x0040) and its low 6
+ * bits — or, when scale or weight do not fit, the long format's sign + display scale word and a 16-bit weight;
+ * then each base-10000 digit as an int16, little-endian.
+ */
+function numericBody(n: Numeric): number[] {
+  const { digits, weight } = n.digits10000();
+  const neg = n.unscaled < 0n;
+  const w = digits.length ? weight : 0;
+  const out: number[] = [];
+  const u16 = (x: number) => out.push(x & 0xff, (x >> 8) & 0xff);
+  if (n.scale <= 63 && w <= 63 && w >= -64) u16(0x8000 | (neg ? 0x2000 : 0) | (n.scale << 7) | (w < 0 ? 0x0040 : 0) | (w & 0x3f));
+  else { u16((neg ? 0x4000 : 0) | n.scale); u16(w & 0xffff); }
+  for (const d of digits) u16(d);
+  return out;
 }
 
 /** pg_type oids of the element types arrays are laid out for (ARR_ELEMTYPE) */
@@ -119,8 +138,8 @@ function arrayImage(a: PgArray, elem: SqlType): { bytes: number[]; align: number
   for (const x of a.items) {
     if (x === null) continue;
     let b: number[], al: number;
-    if (elem.name === 'text' || elem.name === 'varchar' || elem.name === 'bpchar') {
-      const u = utf8Bytes(String(x)), size = (u.length + 4) << 2;
+    if (elem.name === 'text' || elem.name === 'varchar' || elem.name === 'bpchar' || (elem.name === 'numeric' && x instanceof Numeric)) {
+      const u = x instanceof Numeric ? numericBody(x) : utf8Bytes(String(x)), size = (u.length + 4) << 2;
       b = [size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, (size >>> 24) & 0xff, ...u]; al = 4;
     } else {
       const one = datumBytes([x], [elem]);
