@@ -119,4 +119,19 @@ describe('a join too large to build in memory (nodeNestloop.ts JOIN_ROWS_LIMIT)'
     expect(r.error?.sqlstate).toBe('54000');
     expect(e.execute('s', 'SELECT count(*) FROM big a, big b').outcome.results[0]!.rows).toEqual([['40000']]);
   }, 60_000);
+  it('holds for a function in FROM beside a table (a lateral nested loop), and for a function returning too many rows', async () => {
+    const { Engine } = await import('../../src/engine/engine.js');
+    const { FUNCTION_ROWS_LIMIT } = await import('../../src/engine/executor/nodeFunctionscan.js');
+    const e = new Engine({ trace: false });
+    e.createSession('s');
+    e.execute('s', 'CREATE TABLE big(a int)');
+    e.execute('s', 'INSERT INTO big SELECT g FROM generate_series(1, 1500) g');
+    expect(e.execute('s', 'SELECT count(*) FROM big, generate_series(1, 1500) g').outcome.error?.sqlstate).toBe('54000');
+    // before: every row was built, a 100-million-row series exhausted the tab's memory
+    const r = e.execute('s', `SELECT count(*) FROM generate_series(1, ${FUNCTION_ROWS_LIMIT + 1})`).outcome;
+    expect(r.error?.sqlstate).toBe('0A000');
+    expect(e.execute('s', `SELECT count(*) FROM generate_series(1, ${FUNCTION_ROWS_LIMIT})`).outcome.results[0]!.rows).toEqual([[String(FUNCTION_ROWS_LIMIT)]]);
+    // a LIMIT still stops the series early: only the rows read are made
+    expect(e.execute('s', 'SELECT * FROM generate_series(1, 1000000000) LIMIT 2').outcome.results[0]!.rows).toEqual([['1'], ['2']]);
+  }, 60_000);
 });

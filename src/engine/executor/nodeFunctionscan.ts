@@ -27,7 +27,7 @@ import { generateSeries } from '../sql/funcs/genseries.js';
  */
 type FunctionScan = { relName: string; alias: string | null; columns: { name: string; type: SqlType }[]; rows: (row?: Row) => Iterable<Value[]> };
 export function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, outer?: Scope): FunctionScan {
-  const fs = functionScanInner(s, rf, env, sql, outer);
+  const fs = limited(functionScanInner(s, rf, env, sql, outer));
   if (!rf.ordinality) return fs;
   // WITH ORDINALITY: one more column, bigint, numbering the function's rows from 1 (named by the alias list or "ordinality")
   const colnames = ((rf.alias?.colnames ?? []) as N[]).map((x) => x.String.sval as string);
@@ -37,6 +37,22 @@ export function functionScan(s: Session, rf: N, env: Scope['env'], sql: string, 
     rows: function* (row?: Row) { let i = 0; for (const r of inner(row)) yield [...r, ++i]; },
   };
 }
+/** How many rows a function in FROM may return: more would exhaust the browser tab's memory before PostgreSQL's. */
+export const FUNCTION_ROWS_LIMIT = 2_000_000;
+function limited(fs: FunctionScan): FunctionScan {
+  const inner = fs.rows;
+  return {
+    ...fs,
+    rows: function* (row?: Row) {
+      let n = 0;
+      for (const r of inner(row)) {
+        if (++n > FUNCTION_ROWS_LIMIT) throw notSupported(`a function in FROM returning more than ${FUNCTION_ROWS_LIMIT.toLocaleString('en')} rows (${fs.relName})`);
+        yield r;
+      }
+    },
+  };
+}
+
 function functionScanInner(s: Session, rf: N, env: Scope['env'], sql: string, outer?: Scope): FunctionScan {
   const fc = rf.functions?.[0]?.List?.items?.[0]?.FuncCall;
   const names = ((fc?.funcname ?? []) as N[]).map((x: N) => x.String.sval as string);

@@ -20,6 +20,7 @@ import { compileExpr, castTo, type Compiled, type Row, type Scope } from '../sql
 import { type SqlType, type Value, PgArray, T } from '../sql/types.js';
 import { noSuchFunction, setFunctionOfOneColumn, resolveFunction, functionRows, sqlTypeOf } from '../sql/funcs/registry.js';
 import { generateSeries } from '../sql/funcs/genseries.js';
+import { FUNCTION_ROWS_LIMIT } from './nodeFunctionscan.js';
 import type { N } from './util.js';
 import { PG15_AGGREGATES } from '../catalog/pg15names.js';
 
@@ -144,7 +145,7 @@ export function prepareSrfs(calls: Call[], scope: Scope, user?: UserSrfCall): { 
       const xs: Value[] = [];
       for (const x of g.rows(r)) {
         xs.push(x);
-        if (xs.length > 10_000_000) throw notSupported('generate_series of more than 10 million rows in the select list');
+        if (xs.length > FUNCTION_ROWS_LIMIT) throw notSupported(`generate_series of more than ${FUNCTION_ROWS_LIMIT.toLocaleString('en')} rows in the select list`);
       }
       return xs;
     };

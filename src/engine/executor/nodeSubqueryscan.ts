@@ -12,6 +12,7 @@
  * before any row); it may not wait for a lock (0A000). A non-LATERAL subquery in FROM is materialized once and
  * read by name (nodeCtescan.ts).
  */
+import { JOIN_ROWS_LIMIT, joinTooLarge } from './nodeNestloop.js';
 import type { Executor } from './executor.js';
 import { PgError, notSupported } from '../errors.js';
 import type { Session } from '../session/session.js';
@@ -63,6 +64,7 @@ export function lateralInput(a: JoinInput, item: LateralItem, what: string, kind
       for (const r of item.perRow(l)) {
         const v = l.concat(r);
         if (!cond || cond(v)) { out.push(v); matched = true; }
+        if (out.length >= JOIN_ROWS_LIMIT) throw joinTooLarge();
       }
       if (!matched && kind === 'left') out.push(l.concat(nulls));
     }
