@@ -1,13 +1,12 @@
 /**
  * pgrowlocks: which rows of a table are locked right now, by which transactions, in which modes.
  *
- *     CREATE EXTENSION pgrowlocks;
- *     -- s1: BEGIN; SELECT * FROM t WHERE k = 1 FOR UPDATE;   s2: BEGIN; SELECT * FROM t WHERE k = 2 FOR SHARE;
- *     -- s3: BEGIN; SELECT * FROM t WHERE k = 2 FOR SHARE;
+ *     CREATE EXTENSION pgrowlocks; CREATE TABLE t (k int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 0), (2, 0);
+ *     -- s1: BEGIN; SELECT * FROM t WHERE k = 1 FOR UPDATE;   s2, s3: BEGIN; SELECT * FROM t WHERE k = 2 FOR SHARE;
  *     SELECT * FROM pgrowlocks('t');
- *     --  locked_row | locker | multi |   xids    |     modes     |    pids
- *     --  (0,1)      |    740 | f     | {740}     | {"For Update"}| {4711}
- *     --  (0,2)      |      1 | t     | {741,742} | {Share,Share} | {4712,4713}
+ *     --  locked_row | locker | multi |   xids    |     modes      |    pids
+ *     --  (0,1)      |    725 | f     | {725}     | {"For Update"} | {1001}          (s1's xid and backend pid)
+ *     --  (0,2)      |      1 | t     | {726,727} | {Share,Share}  | {1002,1003}     (MultiXact 1: s2 and s3)
  *
  * A row lock lives in the row itself, not in the lock manager: the locker's xid goes into the tuple's t_xmax with
  * HEAP_XMAX_LOCK_ONLY and bits saying the strength (heap/xmax.ts). pgrowlocks therefore reads the whole heap (with
@@ -29,12 +28,16 @@
  * ("is not a table", "is a partitioned table": 42809), and the caller needs SELECT on the table.
  *
  * Mirrors: contrib/pgrowlocks/pgrowlocks.c (pgrowlocks), with heapam_visibility.c (HeapTupleSatisfiesUpdate) and
- * procarray.c (BackendXidGetPid). Simplifications: the AccessShareLock pgrowlocks takes on the table for the
- * length of its scan (and releases at its end, measured: pg_locks shows none afterwards) is not taken — nothing
- * in the engine can run between the scan's start and end; membership of pg_stat_scan_tables (which also admits)
- * is not modelled, roles being without memberships (catalog/acl.ts).
+ * procarray.c (BackendXidGetPid). pgrowlocks takes AccessShareLock on the table for the length of its scan and
+ * releases it at its end (measured: pg_locks shows none afterwards), so an ACCESS EXCLUSIVE holder makes it wait.
+ * Simplifications: that wait is refused with 0A000 (a function's rows are computed in one go, with no way to
+ * park the statement); membership of pg_stat_scan_tables, which also admits, is not modelled (catalog/acl.ts has
+ * no role memberships).
  */
-import { PgError } from '../errors.js';
+import { PgError, notSupported } from '../errors.js';
+import { LockMode } from '../lock/lock.js';
+import type { Table } from '../catalog/catalog.js';
+import type { BtreeIndex } from '../index/btree.js';
 import { register, type FuncDef, type CallCtx } from '../sql/funcs/registry.js';
 import { T, arrayOf, type Value, type SqlType } from '../sql/types.js';
 import { PgArray } from '../adt/arrayfuncs.js';
@@ -76,6 +79,17 @@ function pgrowlocks(c: CallCtx, rel: Value): Value[][] {
   const { eng, session } = h;
   const { table, index } = relationArg(c, rel, 'a table');
   const name = index ? index.name : table.name;
+  // relation_openrv(AccessShareLock): a function cannot wait here, so a conflicting lock (ACCESS EXCLUSIVE: DDL,
+  // LOCK TABLE) is refused rather than read through; the lock is released when the scan ends, as table_close does
+  const tag = { type: 'relation', rel: index ? index.oid : table.oid } as const;
+  if (eng.locks.acquire(session.id, tag, LockMode.AccessShare, eng.clock.now, { wait: false }) !== 'granted') {
+    throw notSupported(`pgrowlocks() waiting for its AccessShareLock on "${name}" (another transaction holds a conflicting lock)`, c.pos);
+  }
+  try { return scanLocks(h, table, index, name); } finally { eng.releaseLock(session, tag, LockMode.AccessShare); }
+}
+
+function scanLocks(h: ContribHost, table: Table, index: BtreeIndex | null, name: string): Value[][] {
+  const { eng, session } = h;
   if (!index && table.partKey) {
     throw new PgError('42809', `"${name}" is a partitioned table`, { detail: 'Partitioned tables do not contain rows.' });
   }
