@@ -49,7 +49,7 @@ describe('pgrowlocks', () => {
     const err = run('s2', "SELECT * FROM pgrowlocks('t')").error;
     expect(err?.sqlstate).toBe('0A000');
     expect(err?.message).toContain('AccessShareLock on "t"');
-    expect(rows('s1', "SELECT count(*) FROM pg_locks WHERE NOT granted")).toEqual(['0']);
+    expect(rows('s1', 'SELECT count(*) FROM pg_locks WHERE NOT granted')).toEqual(['0']);
     rows('s1', 'COMMIT');
     expect(rows('s2', "SELECT count(*) FROM pgrowlocks('t')")).toEqual(['0']);
   });
