@@ -1,7 +1,7 @@
 /**
  * What PostgreSQL's contrib modules see of the server: the engine's state and the session calling them.
  *
- * The inspection extensions (pageinspect, pgstattuple, pg_visibility, pg_freespacemap, pg_walinspect) are
+ * The inspection extensions (pageinspect, pgstattuple, pgrowlocks, pg_visibility, pg_freespacemap, pg_walinspect) are
  * C functions reading shared buffers, the visibility map, the free space map and the WAL directly; here they are
  * FuncDefs in the function catalog (sql/funcs/registry.ts) marked with their extension, which exist once CREATE
  * EXTENSION made them (commands/extension.ts), and which reach the engine through the statement's ExprEnv.
