@@ -12,9 +12,9 @@
  * HEAP_XMAX_LOCK_ONLY and bits saying the strength (heap/xmax.ts). pgrowlocks therefore reads the whole heap (with
  * the caller's snapshot, so it sees the versions a SELECT would see; an ordinary sequential scan, counted as one
  * in pg_stat_user_tables) and asks HeapTupleSatisfiesUpdate of each tuple; a row is reported when the answer is
- * "being modified" — its xmax is a locker or updater still running, or a lock of our own transaction (our own update is not: that version is invisible or "self-modified" to us).
- * A committed or aborted locker has left nothing of interest, so the row is not shown although its xmax is
- * still set. Per row:
+ * "being modified" — its xmax is a locker or updater still running, or a lock of our own transaction (our own
+ * update is not: that version is invisible or "self-modified" to us). A committed or aborted locker has left
+ * nothing of interest, so the row is not shown although its xmax is still set. Per row:
  *   - locker: the raw t_xmax — a transaction id, or a MultiXact id when multi is true;
  *   - a plain xid: modes is one of For Key Share, For Share, For No Key Update, For Update (a lock: LOCK_ONLY,
  *     FOR UPDATE telling itself from FOR NO KEY UPDATE by HEAP_KEYS_UPDATED), No Key Update or Update (an
