@@ -9,6 +9,7 @@ const EXTENSION_FUNCTIONS: Readonly<Record<string, string>> = {
     + 'gin_leafpage_items gin_metapage_info gin_page_opaque_info gist_page_items gist_page_items_bytea gist_page_opaque_info hash_bitmap_info '
     + 'hash_metapage_info hash_page_items hash_page_stats hash_page_type heap_page_item_attrs heap_page_items heap_tuple_infomask_flags page_checksum '
     + 'page_header tuple_data_split',
+  pgrowlocks: 'pgrowlocks',
   pgstattuple: 'pg_relpages pgstatginindex pgstathashindex pgstatindex pgstattuple pgstattuple_approx',
   pg_visibility: 'pg_check_frozen pg_check_visible pg_truncate_visibility_map pg_visibility pg_visibility_map pg_visibility_map_summary',
   pg_freespacemap: 'pg_freespace',

@@ -2,8 +2,8 @@
  * CREATE EXTENSION / DROP EXTENSION: the inspection modules PostgreSQL ships in contrib.
  *
  * An extension is a set of SQL objects (functions, views, types) created by a script; until CREATE EXTENSION runs
- * in a database its functions do not exist there (42883). Heapscope models the six a learner uses to look inside:
- * pageinspect, pgstattuple, pg_visibility, pg_freespacemap, pg_walinspect, pg_buffercache (their functions live in
+ * in a database its functions do not exist there (42883). Heapscope models the seven a learner uses to look inside:
+ * pageinspect, pgstattuple, pgrowlocks, pg_visibility, pg_freespacemap, pg_walinspect, pg_buffercache (their functions live in
  * src/engine/contrib/; pg_walinspect's functions and pg_buffercache's view are created but refuse with 0A000,
  * contrib/unmodelled.ts). Creating one writes catalog rows, so it takes a transaction id, and consumes as many OIDs as
  * PostgreSQL 15's script does (measured), so relations created afterwards get the OIDs they would get there.
@@ -27,6 +27,7 @@ import type { N } from '../executor/util.js';
 export const MODELLED_EXTENSIONS: ReadonlyMap<string, { version: string; oids: number; cids: number; dropCids: number }> = new Map([
   ['pageinspect', { version: '1.11', oids: 43, cids: 73, dropCids: 31 }],
   ['pgstattuple', { version: '1.5', oids: 10, cids: 37, dropCids: 10 }],
+  ['pgrowlocks', { version: '1.2', oids: 2, cids: 2, dropCids: 2 }],
   ['pg_visibility', { version: '1.2', oids: 9, cids: 25, dropCids: 9 }],
   ['pg_freespacemap', { version: '1.2', oids: 3, cids: 8, dropCids: 3 }],
   ['pg_walinspect', { version: '1.0', oids: 6, cids: 16, dropCids: 6 }],
@@ -36,7 +37,7 @@ export const MODELLED_EXTENSIONS: ReadonlyMap<string, { version: string; oids: n
 /** The other extensions Debian's postgresql-15 ships (/usr/share/postgresql/15/extension/*.control). */
 const SHIPPED = new Set(('adminpack amcheck autoinc bloom btree_gin btree_gist citext cube dblink dict_int dict_xsyn earthdistance file_fdw '
   + 'fuzzystrmatch hstore insert_username intagg intarray isn lo ltree moddatetime old_snapshot pg_prewarm pg_stat_statements pg_surgery '
-  + 'pg_trgm pgcrypto pgrowlocks plpgsql postgres_fdw refint seg sslinfo tablefunc tcn tsm_system_rows tsm_system_time unaccent uuid-ossp xml2').split(' '));
+  + 'pg_trgm pgcrypto plpgsql postgres_fdw refint seg sslinfo tablefunc tcn tsm_system_rows tsm_system_time unaccent uuid-ossp xml2').split(' '));
 
 export function createExtension(ex: Executor, s: Session, n: N): QueryResult {
   const name = String(n.extname);

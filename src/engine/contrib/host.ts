@@ -1,7 +1,7 @@
 /**
  * What PostgreSQL's contrib modules see of the server: the engine's state and the session calling them.
  *
- * The inspection extensions (pageinspect, pgstattuple, pg_visibility, pg_freespacemap, pg_walinspect) are
+ * The inspection extensions (pageinspect, pgstattuple, pgrowlocks, pg_visibility, pg_freespacemap, pg_walinspect) are
  * C functions reading shared buffers, the visibility map, the free space map and the WAL directly; here they are
  * FuncDefs in the function catalog (sql/funcs/registry.ts) marked with their extension, which exist once CREATE
  * EXTENSION made them (commands/extension.ts), and which reach the engine through the statement's ExprEnv.
@@ -31,8 +31,11 @@ export const withHost = (f: (v: Exclude<Value, null>, h: ContribHost) => Value):
   return (r) => { const v = g(r); return v === null ? null : f(v, host(c)); };
 };
 
-/** A relation named by a text argument ('t', '"T"', 'public.t') or a regclass value: a table or an index. */
-export function relationArg(c: CallCtx, v: Value): { table: Table; index: BtreeIndex | null } {
+/**
+ * A relation named by a text argument ('t', '"T"', 'public.t') or a regclass value: a table or an index. A view
+ * or a sequence is refused: "is not <notKind>" (the kinds the calling function accepts).
+ */
+export function relationArg(c: CallCtx, v: Value, notKind = 'a table, index, materialized view, sequence, or TOAST table'): { table: Table; index: BtreeIndex | null } {
   const { eng } = host(c);
   let name: string;
   if (v instanceof RegClass) {
@@ -48,7 +51,7 @@ export function relationArg(c: CallCtx, v: Value): { table: Table; index: BtreeI
   if (t) return { table: t, index: null };
   const ix = eng.catalog.indexByName(name);
   if (ix) return ix;
-  if (eng.catalog.view(name) || eng.catalog.sequence(name)) throw new PgError('42809', `"${name}" is not a table, index, materialized view, sequence, or TOAST table`);
+  if (eng.catalog.view(name) || eng.catalog.sequence(name)) throw new PgError('42809', `"${name}" is not ${notKind}`);
   throw new PgError('42P01', `relation "${name}" does not exist`);
 }
 
