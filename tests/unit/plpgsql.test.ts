@@ -31,6 +31,16 @@ describe('PL/pgSQL', () => {
     expect(run(e, 'SELECT 1').at(-1)!.rows).toEqual([['1']]);
   });
 
+  it('an endless recursive query yields to the host (running) between rounds, so cancel() stops it with 57014', () => {
+    const e = new Engine();
+    e.createSession('s1');
+    let r = e.execute('s1', 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r', { chunked: true });
+    expect(r.outcome.status).toBe('running');
+    r = e.cancel('s1');
+    expect(r.outcome.error?.sqlstate).toBe('57014');
+    expect(run(e, 'SELECT 1').at(-1)!.rows).toEqual([['1']]);
+  });
+
   it('a runaway function called inside an expression stops with 0A000 after the step budget', () => {
     const e = new Engine();
     e.createSession('s1');

@@ -219,7 +219,10 @@ function* recursive(ex: Executor, s: Session, q: N, name: string, colnames: stri
   const fresh = (rows: QResult['rows']) => (seen ? rows.filter((r) => { const k = key(r); if (seen.has(k)) return false; seen.add(k); return true; }) : rows);
   const all = fresh(base.rows);
   let working = all.slice();
+  let rounds = 0;
   while (working.length && (needed === null || all.length < needed)) {
+    // each round plans the recursive term again: a long recursion lets the host in now and then (to cancel it)
+    if (++rounds % 200 === 0) yield { kind: 'progress', done: all.length, total: 0 };
     frame.set(name, { names, types, rows: working });
     const step = yield* ex.query(s, q.rarg, sql, false, sub);
     if (step.types.length !== types.length) throw new PgError('42601', 'each UNION query must have the same number of columns');
