@@ -20,6 +20,11 @@ import { appear, drawIn, flash } from '../motion';
 const pageIsLive = (el: Element | null) => !!el?.closest<HTMLElement>('.tuples')?.dataset.live;
 
 /** What a lesson marks: the step's tuples ("table:blk:off" → written or read) and the looked-at tuple. */
+
+/** A long value (a TOAST-sized text) shown by its start and its length, the whole of it on hover. */
+const LONG = 80;
+const shortValue = (x: string | null): string => (x === null ? 'NULL' : x.length > LONG ? `${x.slice(0, 48)}… (${x.length.toLocaleString('en')} characters)` : x);
+const longValue = (vs: (string | null)[] | null): boolean => !!vs?.some((x) => x !== null && x.length > LONG);
 export interface HeapMarks { touched: ReadonlyMap<string, 'write' | 'read'>; look: { table: string; blk: number; off: number; field: string | null } | null }
 const NO_MARKS: HeapMarks = { touched: new Map(), look: null };
 
@@ -231,12 +236,14 @@ const TupleCard = memo(function TupleCard({ table, blk, it, visible, dead = fals
       ref={(e) => { el.current = e; register(it.lp, e); }}
       className={`tuple ${visible ? 'visible' : 'invisible'}${dead ? ' dead-all' : ''}${explained ? ' explained' : ''}${hl ? ' highlight' : ''}${touch ? ` touched-${touch}` : ''}${look ? ' looked' : ''}`}
       onClick={() => onPick(blk, it.lp)} data-testid={`tuple-${table}-${blk}-${it.lp}`}
-      aria-label={`tuple (${blk},${it.lp}) ${visible ? 'visible' : 'invisible'}: ${(it.values ?? []).join(', ')}`}
+      aria-label={`tuple (${blk},${it.lp}) ${visible ? 'visible' : 'invisible'}: ${(it.values ?? []).map((x) => shortValue(x)).join(', ')}`}
     >
       <div className="tuple-top">
         <span className={`lp${f('lp_flags')}`}>({blk},{it.lp})</span>
         <span className="vis-mark" title={dead ? GLOSSARY['dead to everyone'] : visible ? undefined : GLOSSARY['invisible to this session']}>{visible ? '✓' : dead ? '✗ dead to everyone' : '✗'}</span>
-        <span className={`values${f('values')}`}>{(it.values ?? []).map((x) => x ?? 'NULL').join(' | ')}</span>
+        <span className={`values${f('values')}`} title={longValue(it.values) ? (it.values ?? []).map((x) => x ?? 'NULL').join(' | ').slice(0, 2000) : undefined}>
+          {(it.values ?? []).map((x) => shortValue(x)).join(' | ')}
+        </span>
         {it.compressed?.map((c) => (
           <span key={c.attnum} className="chip toast" title={`TOAST: column ${c.attnum} is stored compressed inside the row (pglz): ${c.raw} bytes kept in ${c.stored} (8 of them its header). A row over 2032 bytes has its longest values compressed.`}>
             pglz #{c.attnum} {c.raw}→{c.stored} B
