@@ -178,7 +178,7 @@ export interface PgFunction {
   oid: number;
   name: string;
   /** the input parameters: name (null for an unnamed one) and type ('any' for a polymorphic anyelement / anynonarray) */
-  args: { name: string | null; type: SqlType | 'any'; typeName: string }[];
+  args: { name: string | null; type: SqlType | 'any'; typeName: string; output?: boolean }[];
   /** RETURNS: a type, void, trigger or record; `setof` for SETOF / TABLE; `table` the columns of RETURNS TABLE */
   ret: { kind: 'type'; type: SqlType } | { kind: 'void' } | { kind: 'trigger' } | { kind: 'record' } | { kind: 'rowtype'; rel: string };
   setof: boolean;

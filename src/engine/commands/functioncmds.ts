@@ -18,7 +18,8 @@
  * compute_function_attributes, ExecuteDoStmt), catalog/pg_proc.c (ProcedureCreate), dependency.c for DROP.
  * CREATE PROCEDURE makes a pg_proc row of kind 'p' that only CALL runs (SELECT p() is 42809, and so is CALL f());
  * CALL's transaction control is pl/transaction.ts.
- * Simplifications: no OUT / INOUT / VARIADIC parameters or parameter defaults, no LANGUAGE sql procedures, no SET
+ * A procedure's INOUT and OUT parameters are passed by CALL and printed as one row when it ends.
+ * Simplifications: no OUT / INOUT parameters of functions, no VARIADIC or parameter defaults, no LANGUAGE sql procedures, no SET
  * clauses, SECURITY DEFINER is accepted and changes nothing (there is one user); a SQL body is parsed but not
  * analysed at CREATE (a missing table is reported at the call); the catalog is not MVCC (see catalog.ts).
  */
@@ -35,7 +36,7 @@ import { PlFrame } from '../pl/frame.js';
 import { callFunction, plCompiled, resolveUserFunction } from '../pl/fmgr.js';
 import { callIsNonAtomic } from '../pl/transaction.js';
 import { castTo, compileExpr, type Row } from '../sql/expr.js';
-import { T } from '../sql/types.js';
+import { T, formatValue } from '../sql/types.js';
 import { noSuchFunction } from '../sql/funcs/registry.js';
 
 const POLYMORPHIC = new Set(['anyelement', 'anynonarray', 'anycompatible', 'anycompatiblenonarray']);
@@ -72,8 +73,11 @@ export function* createFunction(ex: Executor, s: Session, n: N, text: string): G
       table.push({ name: fp.name, type: t.type });
       continue;
     }
-    if (fp.mode !== 'FUNC_PARAM_DEFAULT' && fp.mode !== 'FUNC_PARAM_IN') throw notSupported(`${String(fp.mode).replace('FUNC_PARAM_', '')} parameters`, posOf(fp.location));
-    args.push({ name: fp.name ?? null, type: t.type, typeName: t.name });
+    // a procedure's INOUT and OUT parameters: CALL passes an argument for each and prints what they hold at the end
+    const output = proc && (fp.mode === 'FUNC_PARAM_INOUT' || fp.mode === 'FUNC_PARAM_OUT');
+    if (fp.mode !== 'FUNC_PARAM_DEFAULT' && fp.mode !== 'FUNC_PARAM_IN' && !output) throw notSupported(`${String(fp.mode).replace('FUNC_PARAM_', '')} parameters`, posOf(fp.location));
+    if (output && t.type === 'any') throw notSupported('polymorphic INOUT / OUT parameters');
+    args.push({ name: fp.name ?? null, type: t.type, typeName: t.name, ...(output ? { output: true } : {}) });
   }
   const rt = n.returnType as N | undefined;
   if (!rt && !proc) throw notSupported('a function without RETURNS (OUT parameters)');
@@ -259,6 +263,14 @@ export function* callStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   });
   if (f.language !== 'plpgsql') throw notSupported('CALL of a LANGUAGE sql procedure', pos);
   ex.eng.snapshotFor(s); // CALL runs with a snapshot (PlannedStmtRequiresSnapshot): SET TRANSACTION comes too late in it
-  yield* callFunction(ex, s, f, vals, true, null, callIsNonAtomic(s));
-  return { command: 'CALL', columns: null, rows: [] };
+  const out = yield* callFunction(ex, s, f, vals, true, null, callIsNonAtomic(s));
+  const outputs = f.args.flatMap((a, i) => (a.output ? [i] : []));
+  s.callOutputs = outputs.length ? { args: outputs, values: outputs.map((i) => out.params?.[i] ?? null) } : null;
+  if (!outputs.length) return { command: 'CALL', columns: null, rows: [] };
+  // one row of the output parameters' values, named after them (a nameless one is column1, column2 ...)
+  return {
+    command: 'CALL',
+    columns: outputs.map((i, k) => ({ name: f.args[i]!.name ?? `column${k + 1}`, type: (f.args[i]!.type as SqlType).name })),
+    rows: [outputs.map((i) => formatValue(out.params?.[i] ?? null))],
+  };
 }

@@ -68,6 +68,8 @@ export interface PlReturn {
   rec: PlRecord | null;
   /** RETURN NEXT / RETURN QUERY rows of a set-returning function */
   rows: Value[][];
+  /** the parameters' values when the body ended (a procedure's INOUT / OUT ones are its result) */
+  params?: Value[];
 }
 
 /** The trigger call's data: NEW, OLD and the TG_ variables (TriggerData). */
@@ -215,8 +217,13 @@ export class PlExec {
         yield* plTransactionEnd(this.ex, this.s, kind === 'PLpgSQL_stmt_rollback', !!n.chain);
         return OK;
       case 'PLpgSQL_stmt_call': {
-        // CALL of a procedure from PL/pgSQL: a statement of its own; inside a non-atomic procedure it is non-atomic too
+        // CALL of a procedure from PL/pgSQL: a statement of its own; inside a non-atomic procedure it is non-atomic
+        // too; its INOUT / OUT arguments, variables, receive the values the procedure left in them
+        this.s.callOutputs = null;
         yield* this.runSql(n.expr.PLpgSQL_expr, n.lineno, 'CALL', null);
+        const outs = this.s.callOutputs as { args: number[]; values: Value[] } | null;
+        this.s.callOutputs = null;
+        if (outs && n.is_call) this.assignCallOutputs(n.expr.PLpgSQL_expr, outs);
         return OK;
       }
       default:
@@ -224,10 +231,24 @@ export class PlExec {
     }
   }
 
+  /** make_callstmt_target: each output argument of the CALL must be a variable; it gets the parameter's value */
+  private assignCallOutputs(e: N, outs: { args: number[]; values: Value[] }) {
+    const call = this.parse(e, '').node;
+    const args = (call.funccall?.args ?? []) as N[];
+    outs.args.forEach((ai, k) => {
+      const ref = args[ai]?.ColumnRef?.fields as N[] | undefined;
+      const name = ref?.length === 1 ? ref[0]!.String?.sval as string | undefined : undefined;
+      const dno = name !== undefined ? this.frame.dnoOf(name) : undefined;
+      const slot = dno === undefined ? undefined : this.frame.slots[dno];
+      if (!slot || slot.kind !== 'var') throw new PgError('42601', `procedure parameter ${ai + 1} is an output parameter but corresponding argument is not writable`);
+      slot.value = outs.values[k]!;
+    });
+  }
+
   private *execAssign(n: N): Gen<Rc> {
     const e = assignmentExpr(n.expr.PLpgSQL_expr);
-    const d = this.frame.fn.datums[n.varno]!;
-    const slot = this.frame.slots[n.varno]!;
+    const d = this.frame.fn.datums[n.varno ?? 0]!; // varno 0 is left out of the parse tree
+    const slot = this.frame.slots[n.varno ?? 0]!;
     if (d.kind === 'rec' && slot.kind === 'rec') {
       const rv = yield* this.evalExpr(e, n.lineno, 'assignment', true);
       if (rv.rec || rv.value === null) { slot.rec = rv.rec && !rv.rec.isNull ? { ...rv.rec, vals: rv.rec.vals.slice() } : null; return OK; }

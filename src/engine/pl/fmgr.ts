@@ -107,7 +107,9 @@ export function* callFunction(ex: Executor, s: Session, f: PgFunction, args: { v
     const fn = plCompiled(f, ex.eng.catalog);
     const frame = new PlFrame(fn, signature(f), args);
     args.forEach((a, i) => { const sl = frame.slots[i]; if (sl?.kind === 'var') { sl.value = a.value; sl.type = f.args[i]!.type === 'any' ? a.type : f.args[i]!.type as SqlType; } });
-    return yield* new PlExec(ex, s, frame, returnShape(f, ex.eng.catalog), s.plBudget, trigger).run();
+    const out = yield* new PlExec(ex, s, frame, returnShape(f, ex.eng.catalog), s.plBudget, trigger).run();
+    if (f.kind === 'procedure') out.params = f.args.map((_, i) => { const sl = frame.slots[i]; return sl?.kind === 'var' ? sl.value : null; });
+    return out;
   } finally {
     s.exprReplay = replay;
     s.plNonAtomic = outerNonAtomic;
