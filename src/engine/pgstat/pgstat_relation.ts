@@ -102,10 +102,17 @@ export class BackendStats {
 }
 
 /** The shared statistics (pgstat's shared hash of relation entries). */
+/** PgStat_CheckpointerStats + PgStat_BgWriterStats: what pg_stat_bgwriter shows (pgstat/pgstat_global.ts). */
+export interface BgwriterStats { checkpointsTimed: number; checkpointsReq: number; buffersCheckpoint: number; buffersClean: number; maxwrittenClean: number }
+
 export class SharedStats {
   readonly tables = new Map<number, TableStats>();
+  bgwriter: BgwriterStats = { checkpointsTimed: 0, checkpointsReq: 0, buffersCheckpoint: 0, buffersClean: 0, maxwrittenClean: 0 };
+  /** the first WAL record pg_stat_wal counts: the statistics start (or were discarded by a crash) there */
+  walFrom = 0;
   clone(): SharedStats {
     const c = new SharedStats();
+    c.bgwriter = { ...this.bgwriter }; c.walFrom = this.walFrom;
     for (const [k, v] of this.tables) c.tables.set(k, { ...v });
     return c;
   }

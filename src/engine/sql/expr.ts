@@ -39,6 +39,7 @@ import './funcs/array.js';
 import './funcs/json.js';
 import './funcs/sysinfo.js';
 import './funcs/pgstatfuncs.js';
+import './funcs/controldata.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import { PgDate, PgTimestamp, USECS_PER_DAY, toLocal } from '../adt/datetime.js';
 import { literalAt, intConst } from './parser.js';
