@@ -83,10 +83,16 @@ const RECOVERY_COLUMNS: [string, SqlType][] = [
 ];
 
 const defs: FuncDef[] = [
-  { name: 'pg_control_checkpoint', args: [], ret: T.text, table: { set: false, columns: CHECKPOINT_COLUMNS, rows: (_v, c) => [checkpointRow(host(c).eng)] } },
+  {
+    name: 'pg_control_checkpoint', args: [], ret: T.text,
+    table: { set: false, columns: CHECKPOINT_COLUMNS, rows: (_v, c) => [checkpointRow(host(c).eng)] },
+  },
   {
     name: 'pg_control_system', args: [], ret: T.text,
-    table: { set: false, columns: SYSTEM_COLUMNS, rows: (_v, c) => [[PG_CONTROL_VERSION, CATALOG_VERSION_NO, SYSTEM_IDENTIFIER, virtualTimestamp(host(c).eng.control.time)]] },
+    table: {
+      set: false, columns: SYSTEM_COLUMNS,
+      rows: (_v, c) => [[PG_CONTROL_VERSION, CATALOG_VERSION_NO, SYSTEM_IDENTIFIER, virtualTimestamp(host(c).eng.control.time)]],
+    },
   },
   { name: 'pg_control_init', args: [], ret: T.text, table: { set: false, columns: INIT_COLUMNS, rows: () => [INIT_ROW] } },
   { name: 'pg_control_recovery', args: [], ret: T.text, table: { set: false, columns: RECOVERY_COLUMNS, rows: () => [['0/0', 0, '0/0', '0/0', false]] } },
