@@ -43,6 +43,8 @@ export interface ControlFile {
   /** virtual time of that checkpoint ("last known up at") */
   time: number;
   fullPageWrites: boolean;
+  /** checkPointCopy: the last checkpoint record's contents (absent until the first checkpoint of this engine) */
+  checkPointCopy?: CheckpointPayload;
 }
 
 export const CHECKPOINT_TIMEOUT = 300_000;
@@ -143,8 +145,13 @@ export function createCheckpoint(eng: Engine, kind: CheckpointKind, session = ''
   w.flush(end);
   const c = eng.control;
   c.checkPoint = checkPoint; c.redo = redo; c.nextXid = eng.xacts.nextXid; c.time = eng.clock.now; c.fullPageWrites = w.fullPageWrites;
+  c.checkPointCopy = payload;
   c.state = kind === 'shutdown' ? 'shut down' : 'in production';
   eng.lastCheckpointAt = eng.clock.now;
+  // pgstat_report_checkpointer: the checkpointer publishes its counts at once (pg_stat_bgwriter)
+  const cs = eng.pgstat.bgwriter;
+  if (kind === 'timed') cs.checkpointsTimed++; else if (kind !== 'end-of-recovery' && kind !== 'shutdown') cs.checkpointsReq++;
+  cs.buffersCheckpoint += written;
   if (eng.tracer.wants('checkpoint')) eng.tracer.emit({ kind: 'checkpoint', session, lsn: formatLsn(checkPoint), text: `checkpoint complete: wrote ${written} buffer${written === 1 ? '' : 's'}${flushes ? ` (${flushes} after flushing WAL first)` : ''}; CHECKPOINT record at ${formatLsn(checkPoint)} flushed; pg_control now says redo ${formatLsn(redo)}` });
   return { outcome: 'Completed', kind, redo, checkPoint, written, walFlushesForWrites: flushes };
 }
@@ -154,6 +161,8 @@ export function bgwriterRound(eng: Engine, session = ''): { written: number; lef
   const dirty = dirtyBuffers([...eng.catalog.tables.values()].filter((t) => !t.temp)).sort((a, b) => bufferLsn(a) - bufferLsn(b));
   const batch = dirty.slice(0, BGWRITER_LRU_MAXPAGES);
   for (const b of batch) write(eng, b, 'the background writer', session);
+  eng.pgstat.bgwriter.buffersClean += batch.length;
+  if (batch.length === BGWRITER_LRU_MAXPAGES && dirty.length > batch.length) eng.pgstat.bgwriter.maxwrittenClean++;
   if (eng.tracer.wants('buffer')) eng.tracer.emit({ kind: 'buffer', session, text: `background writer round: wrote ${batch.length} dirty buffer${batch.length === 1 ? '' : 's'}, ${dirty.length - batch.length} left for the next round or checkpoint` });
   return { written: batch.length, left: dirty.length - batch.length };
 }

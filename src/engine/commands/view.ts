@@ -137,7 +137,7 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
     };
   }
   if (inCatalog && /^pg_stat/.test(rv.relname) && PG15_TYPES.has(rv.relname)) {
-    throw notSupported(`the statistics view ${rv.relname} (pg_stat_user_tables, pg_stat_all_tables and pg_stat_activity are modelled)`, posOf(rv.location));
+    throw notSupported(`the statistics view ${rv.relname} (pg_stat_user_tables, pg_stat_all_tables, pg_stat_activity, pg_stat_database, pg_stat_bgwriter, pg_stat_wal and pg_stat_progress_vacuum are modelled)`, posOf(rv.location));
   }
   if (rv.schemaname && rv.schemaname !== 'public' && rv.schemaname !== 'pg_temp') return null;
   const view = cat.view(rv.relname, rv.schemaname);

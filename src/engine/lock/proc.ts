@@ -69,6 +69,7 @@ export function fireTimer(eng: Engine, sessionId: number) {
   }
   const cycle = result.cycle.map((d) => d.owner);
   const edges = result.cycle.map((d, i) => `${eng.sessions[d.owner]!.name} waits for ${LOCK_MODES[d.mode]} on ${lockName(eng, d.tag)} held by ${eng.sessions[result.cycle[(i + 1) % result.cycle.length]!.owner]!.name}`);
+  s.pgstat.deadlocks++; s.pgstat.dirty = true; // pgstat_report_deadlock: pending until the victim's next flush
   const err = new PgError('40P01', 'deadlock detected', {
     detail: deadlockDetail(eng, result.cycle), hint: 'See server log for query details.',
     ...(s.waiting.context ? { context: s.waiting.context } : {}),
@@ -130,6 +131,7 @@ export function* acquireLock(eng: Engine, s: Session, tag: LockTag, mode: LockMo
     const detail = deadlockDetail(eng, [{ owner: s.id, tag, mode }, { owner: other.id, tag: theirs.tag, mode: theirs.mode }]);
     if (eng.tracer.wants('deadlock')) eng.tracer.emit({ kind: 'deadlock', session: s.name, text: `${s.name} asks for ${LOCK_MODES[mode]} on ${describeTag(tag, DATABASE_OID)}: ${other.name}, queued ahead, needs a lock ${s.name} holds and holds one ${s.name} needs — a deadlock found at once, without waiting for deadlock_timeout` });
     s.lastAbortReason = 'deadlock';
+    s.pgstat.deadlocks++; s.pgstat.dirty = true; // pgstat_report_deadlock
     throw new PgError('40P01', 'deadlock detected', { detail, hint: 'See server log for query details.', ...(context ? { context } : {}) });
   }
   const sub = s.tx?.subs[s.tx.subs.length - 1];

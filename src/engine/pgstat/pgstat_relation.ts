@@ -85,12 +85,16 @@ export class BackendStats {
   /** the WAL insert position when the backend's current query string began: WAL written since is pending WAL
    *  usage, which a flush reports too (pgstat_have_pending_wal) — a CREATE TABLE or any write makes one due */
   walAtStart = 0;
+  /** PgStat_StatDBEntry's pending counts of this backend: its transactions' ends (pgStatXactCommit /
+   *  pgStatXactRollback, AtEOXact_PgStat_Database) and the deadlocks it was the victim of (pgstat_report_deadlock) */
+  xactCommit = 0; xactRollback = 0; deadlocks = 0;
 
   clone(): BackendStats {
     const c = new BackendStats();
     for (const [k, v] of this.pending) c.pending.set(k, { ...v });
     c.dirty = this.dirty; c.lastFlush = this.lastFlush; c.pendingSince = this.pendingSince; c.timerAt = this.timerAt; c.forceNext = this.forceNext;
     c.walAtStart = this.walAtStart;
+    c.xactCommit = this.xactCommit; c.xactRollback = this.xactRollback; c.deadlocks = this.deadlocks;
     return c;
   }
   counts(oid: number): PendingCounts {
@@ -102,10 +106,24 @@ export class BackendStats {
 }
 
 /** The shared statistics (pgstat's shared hash of relation entries). */
+/** PgStat_CheckpointerStats + PgStat_BgWriterStats: what pg_stat_bgwriter shows (pgstat/pgstat_global.ts). */
+export interface BgwriterStats { checkpointsTimed: number; checkpointsReq: number; buffersCheckpoint: number; buffersClean: number; maxwrittenClean: number }
+
+/** PgStat_StatDBEntry of the one database (pg_stat_database's postgres row, pgstat/pgstat_global.ts) */
+export interface DatabaseStats {
+  xactCommit: number; xactRollback: number; tupReturned: number; tupFetched: number; tupInserted: number; tupUpdated: number;
+  tupDeleted: number; deadlocks: number;
+}
+
 export class SharedStats {
   readonly tables = new Map<number, TableStats>();
+  db: DatabaseStats = { xactCommit: 0, xactRollback: 0, tupReturned: 0, tupFetched: 0, tupInserted: 0, tupUpdated: 0, tupDeleted: 0, deadlocks: 0 };
+  bgwriter: BgwriterStats = { checkpointsTimed: 0, checkpointsReq: 0, buffersCheckpoint: 0, buffersClean: 0, maxwrittenClean: 0 };
+  /** the first WAL record pg_stat_wal counts: the statistics start (or were discarded by a crash) there */
+  walFrom = 0;
   clone(): SharedStats {
     const c = new SharedStats();
+    c.bgwriter = { ...this.bgwriter }; c.db = { ...this.db }; c.walFrom = this.walFrom;
     for (const [k, v] of this.tables) c.tables.set(k, { ...v });
     return c;
   }
@@ -186,6 +204,7 @@ export function atEndOfSubXacts(s: Session, tx: Transaction, firstLevel: number,
 
 /** AtEOXact_PgStat_Relations: every level's counts settle as the transaction commits or aborts. */
 export function atEndOfXact(s: Session, tx: Transaction, commit: boolean): void {
+  if (commit) s.pgstat.xactCommit++; else s.pgstat.xactRollback++;
   if (commit) atEndOfSubXacts(s, tx, 1, true);
   for (let lv = tx.pgstat.length - 1; lv >= 0; lv--) for (const [oid, c] of tx.pgstat[lv] ?? []) settle(s, oid, c, commit);
   tx.pgstat.length = 0;
@@ -212,7 +231,13 @@ function settle(s: Session, oid: number, c: XactCounts, commit: boolean) {
 
 /** pgstat_relation_flush_cb for one backend: its pending counts into the shared entries. */
 function flush(shared: SharedStats, b: BackendStats, now: number): void {
+  // pgstat_update_dbstats and, per table, pgstat_relation_flush_cb's database totals
+  const db = shared.db;
+  db.xactCommit += b.xactCommit; db.xactRollback += b.xactRollback; db.deadlocks += b.deadlocks;
+  b.xactCommit = 0; b.xactRollback = 0; b.deadlocks = 0;
   for (const [oid, p] of b.pending) {
+    db.tupReturned += p.seqTupRead; db.tupFetched += p.idxTupFetch;
+    db.tupInserted += p.ins; db.tupUpdated += p.upd; db.tupDeleted += p.del;
     const e = shared.entry(oid);
     e.seqScan += p.seqScan; e.seqTupRead += p.seqTupRead; e.idxScan += p.idxScan; e.idxTupFetch += p.idxTupFetch;
     e.ins += p.ins; e.upd += p.upd; e.del += p.del; e.hot += p.hot;

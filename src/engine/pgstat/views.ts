@@ -23,6 +23,7 @@ import type { Engine } from '../engine.js';
 import type { Session } from '../session/session.js';
 import { type SqlType, type Value, T } from '../sql/types.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
+import { GLOBAL_STAT_VIEWS } from './pgstat_global.js';
 import { type TableStats, emptyTableStats, touched } from './pgstat_relation.js';
 
 export interface ViewRows { columns: { name: string; type: SqlType }[]; rows: Value[][] }
@@ -138,9 +139,10 @@ export function statActivityView(eng: Engine, s: Session): ViewRows {
   return out;
 }
 
-/** The statistics views this module answers for, by name. */
+/** The statistics views this module answers for, by name (and the cluster-wide ones of pgstat_global.ts). */
 export const STAT_VIEWS: Record<string, (eng: Engine, s: Session) => ViewRows> = {
   pg_stat_user_tables: statTablesView,
   pg_stat_all_tables: statTablesView,
   pg_stat_activity: statActivityView,
+  ...GLOBAL_STAT_VIEWS,
 };

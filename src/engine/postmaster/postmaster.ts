@@ -158,6 +158,7 @@ export function crashDuring(eng: Engine, point: CrashPoint, s: Session | null): 
   eng.serverState = 'down';
   eng.crashArmed = null;
   eng.pgstat = new SharedStats(); // after a crash the statistics are discarded (pgstat_discard_stats at startup)
+  eng.pgstat.walFrom = eng.wal.count;
   eng.lastCrash = { ...report, point, at: eng.clock.now };
   eng.serverLog.push(`(power failure at t=${eng.clock.now} ms${point === 'now' ? '' : `, ${CRASH_POINT_WORDS[point]}`})`);
   if (eng.tracer.wants('crash')) {

@@ -117,6 +117,10 @@ export function adtCompare(a: Exclude<Value, null>, b: Exclude<Value, null>): nu
 
 export interface BinOp { lt: SqlType; rt: SqlType; type: SqlType; fn: (a: Exclude<Value, null>, b: Exclude<Value, null>) => Value }
 
+const lsnPos = (v: Value) => { const [h, lo] = String(v).split('/'); return BigInt(parseInt(h!, 16)) * 0x100000000n + BigInt(parseInt(lo!, 16)); };
+/** pg_lsn_mi: a - b in bytes, as numeric (pg_wal_lsn_diff is the same function, xlogfuncs.c). */
+export const lsnMinus = (a: Value, b: Value): Value => Numeric.fromString(String(lsnPos(a) - lsnPos(b)))!;
+
 /** A binary operator over these types: the types to cast the operands to, the result type, the function. */
 export function adtBinary(op: string, l: SqlType, r: SqlType): BinOp | null {
   const L = l.name, R = r.name;
@@ -124,8 +128,7 @@ export function adtBinary(op: string, l: SqlType, r: SqlType): BinOp | null {
   const iv = (v: Value) => v as PgInterval, ts = (v: Value) => v as PgTimestamp, dd = (v: Value) => v as PgDate;
   // pg_lsn_mi: the distance in bytes between two WAL positions, as numeric
   if (L === 'pg_lsn' && R === 'pg_lsn' && op === '-') {
-    const pos = (v: Value) => { const [h, lo] = String(v).split('/'); return BigInt(parseInt(h!, 16)) * 0x100000000n + BigInt(parseInt(lo!, 16)); };
-    return { lt: T.pg_lsn, rt: T.pg_lsn, type: T.numeric, fn: (a, b) => Numeric.fromString(String(pos(a) - pos(b)))! };
+    return { lt: T.pg_lsn, rt: T.pg_lsn, type: T.numeric, fn: lsnMinus };
   }
   // dates
   // an untyped literal beside a date/time takes its type when that operator exists (binary_oper_exact)

@@ -40,6 +40,7 @@ import './funcs/json.js';
 import './funcs/sysinfo.js';
 import './funcs/pgstatfuncs.js';
 import './funcs/toastfuncs.js';
+import './funcs/controldata.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import { PgDate, PgTimestamp, USECS_PER_DAY, toLocal } from '../adt/datetime.js';
 import { literalAt, intConst } from './parser.js';

@@ -322,6 +322,8 @@ export class Wal {
   blkOf(i: number): number { return this.blk[i]!; }
   offOf(i: number): number { return this.off[i]!; }
   fpiOf(i: number): number { return this.fpi[i]!; }
+  /** the record's total length, its full-page image included (XLogRecord.xl_tot_len) */
+  lenOf(i: number): number { return this.len[i]!; }
   payloadOf(i: number): unknown { return this.payload[i]; }
   startOf(i: number): number { return this.start[i]!; }
   /** the record's end, MAXALIGNed: the LSN a page it changed is stamped with */

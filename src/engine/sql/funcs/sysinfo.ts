@@ -5,6 +5,7 @@
  *                                       ahead of it with a conflicting request ({} when it waits for nothing)
  *     pg_relation_filepath('t')         base/5/16384 — the file under the data directory (temporary: base/5/t3_16390)
  *     pg_walfile_name('0/1A2B3C4')      000000010000000000000001 — the WAL segment holding the byte before that LSN
+ *     pg_wal_lsn_diff(a, b)             a - b in bytes (numeric), the same as a::pg_lsn - b::pg_lsn
  *     pg_visible_in_snapshot(x, snap)   is transaction x's work visible to that snapshot (x < xmin, or not in xip)?
  *     pg_is_in_recovery(), to_regclass('t'), pg_get_userbyid(10), pg_xact_commit_timestamp(xid)
  *
@@ -18,6 +19,7 @@ import { PgError } from '../../errors.js';
 import { register, type FuncDef } from './registry.js';
 import { T, RegClass, arrayOf, regclassLookup } from '../types.js';
 import { PgArray } from '../../adt/arrayfuncs.js';
+import { lsnMinus } from '../adtops.js';
 import { withHost } from '../../contrib/host.js';
 import { DATABASE_OID } from '../../catalog/catalog.js';
 import { BOOTSTRAP_SUPERUSER } from '../../catalog/acl.js';
@@ -70,6 +72,8 @@ const defs: FuncDef[] = [
       return hex8(1) + hex8(Number(seg / per)) + hex8(Number(seg % per));
     },
   },
+  // pg_wal_lsn_diff: DirectFunctionCall2(pg_lsn_mi) — the operator's own function
+  { name: 'pg_wal_lsn_diff', args: ['pg_lsn', 'pg_lsn'], ret: T.numeric, fn: lsnMinus },
   { name: 'pg_is_in_recovery', args: [], ret: T.bool, fn: () => false },
   {
     // is_visible_in_snapshot: before xmin: yes; at or after xmax: no; else: not in progress (not in xip)
