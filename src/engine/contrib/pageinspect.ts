@@ -166,7 +166,9 @@ function tupleDataSplit(types: SqlType[], data: Uint8Array, infomask: number, in
     if (len === -1) {
       if (data[off] === 0) off = Math.ceil(off / align) * align;
       const b = data[off] ?? 0;
-      n = b & 1 ? (b === 1 ? 2 + (data[off + 1] ?? 0) : b >> 1) : (((data[off] ?? 0) | ((data[off + 1] ?? 0) << 8) | ((data[off + 2] ?? 0) << 16) | ((data[off + 3] ?? 0) << 24)) >>> 2) & 0x3fffffff;
+      const u32 = ((data[off] ?? 0) | ((data[off + 1] ?? 0) << 8) | ((data[off + 2] ?? 0) << 16) | ((data[off + 3] ?? 0) << 24)) >>> 0;
+      // 1-byte header (1: an external TOAST pointer, its tag the next byte), else a 4-byte one (VARSIZE_ANY)
+      n = b & 1 ? (b === 1 ? 2 + (data[off + 1] ?? 0) : b >> 1) : (u32 >>> 2) & 0x3fffffff;
     } else off = Math.ceil(off / align) * align;
     if (off + n > data.length) throw new PgError('XX000', 'unexpected end of tuple data');
     // do_detoast: a varlena's data without its header (the engine keeps no TOAST: every value is inline)
