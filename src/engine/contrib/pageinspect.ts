@@ -25,7 +25,9 @@
  * cluster's); no LP_DEAD hints on index items; page_header() reads heap pages only; forks other than main are
  * refused; expression indexes are refused by the B-tree functions; heap_page_item_attrs of an index's page is refused
  * (PostgreSQL reads its bytes as if they were a heap page's); tuple_data_split walks only the types t_data lays out,
- * and its do_detoast only strips a varlena's header (the engine has no TOAST: no value is compressed or external).
+ * and its do_detoast only strips a varlena's header (the engine has no TOAST: no value is compressed or external);
+ * a page holding a tuple over TOAST_TUPLE_THRESHOLD with a varlena (PostgreSQL would have compressed it or moved
+ * values out of line) is refused by heap_page_items and heap_page_item_attrs.
  */
 import { PgError, notSupported } from '../errors.js';
 import { register, type CallCtx, type FuncDef } from '../sql/funcs/registry.js';
@@ -110,8 +112,14 @@ const ITEM_COLUMNS: [string, SqlType][] = [
   ['t_bits', T.text], ['t_oid', T.oid], ['t_data', T.bytea],
 ];
 
+/** TOAST_TUPLE_THRESHOLD: a tuple longer than this, with a varlena in it, is compressed or moved out of line */
+const TOAST_TUPLE_THRESHOLD = 2032;
+
 function heapPageItems(v: Value, fn = 'heap_page_items'): Value[][] {
   const r = heapPageOf(v, fn);
+  // the engine keeps no TOAST: such a tuple's length and bytes would not be PostgreSQL's
+  const toasted = r.page.items.findIndex((it) => it.lpFlags === LpFlags.NORMAL && it.lpLen > TOAST_TUPLE_THRESHOLD && (it.infomask & 0x0002) !== 0);
+  if (toasted >= 0) throw notSupported(`${fn}() of a page whose tuple ${formatTid(r.blk, toasted + 1)} PostgreSQL would have TOASTed (compressed or stored out of line): the engine keeps no TOAST`);
   return r.page.items.map((it, i) => {
     const lpLen = it.lpFlags === LpFlags.NORMAL ? it.lpLen : 0;
     const head: Value[] = [i + 1, it.lpOff, it.lpFlags, lpLen];
@@ -168,7 +176,7 @@ function tupleDataSplit(types: SqlType[], data: Uint8Array, infomask: number, in
       const b = data[off] ?? 0;
       const u32 = ((data[off] ?? 0) | ((data[off + 1] ?? 0) << 8) | ((data[off + 2] ?? 0) << 16) | ((data[off + 3] ?? 0) << 24)) >>> 0;
       // 1-byte header (1: an external TOAST pointer, its tag the next byte), else a 4-byte one (VARSIZE_ANY)
-      n = b & 1 ? (b === 1 ? 2 + (data[off + 1] ?? 0) : b >> 1) : (u32 >>> 2) & 0x3fffffff;
+      n = b & 1 ? (b === 1 ? 2 + (data[off + 1] === 18 ? 16 : 8) : b >> 1) : (u32 >>> 2) & 0x3fffffff;
     } else off = Math.ceil(off / align) * align;
     if (off + n > data.length) throw new PgError('XX000', 'unexpected end of tuple data');
     // do_detoast: a varlena's data without its header (the engine keeps no TOAST: every value is inline)
