@@ -15,9 +15,9 @@
  * Simplifications: the engine builds an index in one go (commands/tablecmds.ts createIndex), so an index listed is
  * always valid, ready and live — CREATE INDEX CONCURRENTLY's invalid phase, and the invalid index a failed build
  * leaves, are not modelled; NULLS NOT DISTINCT, deferrable unique constraints, exclusion constraints and REPLICA
- * IDENTITY USING INDEX are refused where they are declared, so those flags are false (indimmediate true). Refused
- * with 0A000 when read: indoption (the engine does not keep an index column's DESC / NULLS FIRST), indcheckxmin (whether
- * the build met a broken HOT chain is not recorded), indexprs / indpred of an expression or partial index (their
+ * IDENTITY USING INDEX are refused where they are declared, so those flags are false (indimmediate true). indoption
+ * is each key column's DESC (1) / NULLS FIRST (2) as CREATE INDEX declared it. Refused with 0A000 when read:
+ * indcheckxmin (whether the build met a broken HOT chain is not recorded), indexprs / indpred of an expression or partial index (their
  * pg_node_tree text), and indclass / indcollation of an expression or of a type whose operator class is not listed.
  */
 import type { Engine } from '../engine.js';
@@ -60,7 +60,7 @@ export function pgIndexView(eng: Engine): SystemRelation {
         [...keys, ...i.include].map((c) => (c >= 0 ? t.columns[c]!.attnum : 0)).join(' '),
         types.map((ty) => (ty ? collationOf(ty) : 0)).join(' '),
         types.map((ty) => (ty ? BTREE_OPCLASS[ty.name] ?? 0 : 0)).join(' '),
-        null, null, null,
+        keys.map((_, k) => i.indoption?.[k] ?? 0).join(' '), null, null,
       ];
       const unknownClass = types.some((ty) => !ty || BTREE_OPCLASS[ty.name] === undefined);
       if (unknownClass) {
@@ -68,7 +68,6 @@ export function pgIndexView(eng: Engine): SystemRelation {
         refuse(row, 17, `pg_index.indclass of the index "${i.name}" (an expression's or this type's operator class is not listed)`);
       }
       refuse(row, 11, 'pg_index.indcheckxmin (whether the build met a broken HOT chain is not recorded)');
-      refuse(row, 18, 'pg_index.indoption (an index column\'s DESC / NULLS FIRST is not kept)');
       if (i.def?.exprs.length) refuse(row, 19, `pg_index.indexprs of the index "${i.name}" (the pg_node_tree of its expressions)`);
       if (i.def?.pred) refuse(row, 20, `pg_index.indpred of the index "${i.name}" (the pg_node_tree of its predicate)`);
       rows.push(row);
@@ -76,6 +75,6 @@ export function pgIndexView(eng: Engine): SystemRelation {
   }
   return {
     columns: PG_INDEX_COLUMNS.map(([name, type]) => ({ name, type })), rows,
-    starRefused: 'SELECT * FROM pg_index (indcheckxmin and indoption are not modelled: name the columns)',
+    starRefused: 'SELECT * FROM pg_index (indcheckxmin is not modelled: name the columns)',
   };
 }
