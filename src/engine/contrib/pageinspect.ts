@@ -18,11 +18,12 @@
  * integers, floats, dates, timestamps, intervals, booleans and strings; for other types (numeric) it is opaque too.
  *
  * Mirrors: contrib/pageinspect/rawpage.c (get_raw_page, page_header), heapfuncs.c (heap_page_items,
- * heap_page_item_attrs, tuple_data_split, heap_tuple_infomask_flags), btreefuncs.c (bt_metap, bt_page_stats, bt_page_items). A B-tree's pages — metapage,
+ * heap_page_item_attrs, tuple_data_split, heap_tuple_infomask_flags), fsmfuncs.c (fsm_page_contents of the fsm fork's
+ * pages as VACUUM leaves them: after an insert searched or updated the map, get_raw_page of that fork is refused), btreefuncs.c (bt_metap, bt_page_stats, bt_page_items). A B-tree's pages — metapage,
  * root, internal pages with their downlinks, leaves with their high keys and sibling links — are laid out from the
  * index's history as nbtree would have split them, posting lists included (index/nbtlayout.ts, which lists what it
  * refuses: bottom-up deletion, page deletion...). Simplifications: page LSNs are the engine's (its WAL starts elsewhere than a real
- * cluster's); no LP_DEAD hints on index items; page_header() reads heap pages only; forks other than main are
+ * cluster's); no LP_DEAD hints on index items; page_header() reads heap pages only; the vm and init forks are
  * refused; expression indexes are refused by the B-tree functions; heap_page_item_attrs of an index's page is refused
  * (PostgreSQL reads its bytes as if they were a heap page's); tuple_data_split walks only the types t_data lays out,
  * and its do_detoast only strips a varlena's header (the engine has no TOAST: no value is compressed or external);
@@ -35,6 +36,7 @@ import { T, Bytea, PgArray, type Value, type SqlType } from '../sql/types.js';
 import type { Page } from '../heap/heap.js';
 import { BLCKSZ, tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { LpFlags, MAXALIGN, HEAP_HASNULL, HEAP_NATTS_MASK } from '../heap/tuple.js';
+import { fsmCategory } from '../heap/heap.js';
 import { relationArg } from './host.js';
 import type { BtreeIndex } from '../index/btree.js';
 import type { Table } from '../catalog/catalog.js';
@@ -46,7 +48,8 @@ export { datumBytes };
 type RawPage =
   | { kind: 'heap'; rel: string; blk: number; page: Page; types: SqlType[] }
   | { kind: 'btmeta'; rel: string; blk: number }
-  | { kind: 'btpage'; rel: string; blk: number; page: BtPage };
+  | { kind: 'btpage'; rel: string; blk: number; page: BtPage }
+  | { kind: 'fsm'; rel: string; blk: number; nodes: Uint8Array };
 
 const EXT = 'pageinspect';
 const BYTEA_ARRAY: SqlType = { name: '_bytea', typmod: -1, elem: T.bytea };
@@ -85,7 +88,12 @@ function getRawPage(c: CallCtx, relname: string, fork: string, blk: number): Byt
     if (fork === 'init' || (fork === 'fsm' && !table.heap.fsmPages) || (fork === 'vm' && !table.heap.vmExists) || index) {
       throw new PgError('58P01', `could not open file "base/5/${index ? index.oid : table.relfilenode ?? table.oid}_${fork}": No such file or directory`);
     }
-    throw notSupported(`get_raw_page of the ${fork} fork (pg_freespace() and pg_visibility_map() read it)`);
+    if (fork === 'fsm') {
+      if (blk < 0 || blk >= table.heap.fsmPages) throw new PgError('22023', `block number ${blk} is out of range for relation "${name}"`);
+      if (!table.heap.fsmAsVacuumLeft) throw notSupported('get_raw_page of the fsm fork after an insert searched or updated the map (its fp_next_slot hints and lagging upper levels are not kept; VACUUM resets them)');
+      return new Bytea(null, { what: `a raw page (block ${blk} of the fsm fork of "${name}")`, payload: { kind: 'fsm', rel: name, blk, nodes: fsmNodes(table, blk) } satisfies RawPage });
+    }
+    throw notSupported(`get_raw_page of the ${fork} fork (pg_visibility_map() reads it)`);
   }
   let raw: RawPage;
   if (index) {
@@ -98,6 +106,31 @@ function getRawPage(c: CallCtx, relname: string, fork: string, blk: number): Byt
     raw = { kind: 'heap', rel: name, blk, page: { ...page, items: page.items.map((it) => ({ ...it, values: it.values.slice() })) }, types: table.types.slice() };
   }
   return new Bytea(null, { what: `a raw page (block ${blk} of "${name}")`, payload: raw });
+}
+
+/** An FSM page's binary tree (fsm_internals.h): 4095 inner nodes, then one leaf per heap block (4069 on a page) */
+const NON_LEAF_NODES = BLCKSZ / 2 - 1, NODES_PER_PAGE = BLCKSZ - 24 - 4;
+/**
+ * The page as VACUUM leaves it: physical block 2 is the bottom level's first page (a leaf per heap block: its
+ * category), blocks 1 and 0 the levels above (their first leaf the maximum of the page below); each inner node
+ * the larger of its children. The engine's tables stay below 4069 blocks: one page per level.
+ */
+function fsmNodes(t: Table, blk: number): Uint8Array {
+  const nodes = new Uint8Array(NODES_PER_PAGE);
+  let max = 0;
+  for (const [b, avail] of t.heap.fsm) { const cat = fsmCategory(avail); if (b < NODES_PER_PAGE - NON_LEAF_NODES) { if (blk === 2) nodes[NON_LEAF_NODES + b] = cat; if (cat > max) max = cat; } }
+  if (blk !== 2) nodes[NON_LEAF_NODES] = max;
+  for (let n = NON_LEAF_NODES - 1; n >= 0; n--) nodes[n] = Math.max(nodes[2 * n + 1] ?? 0, nodes[2 * n + 2] ?? 0);
+  return nodes;
+}
+
+/** fsm_page_contents: each non-zero node "N: V", then the page's fp_next_slot (0 as VACUUM leaves it) */
+function fsmPageContents(v: Value): string {
+  const r = rawPageOf(v);
+  if (r.kind !== 'fsm') throw notSupported('fsm_page_contents() of a page that is not a free space map page');
+  let out = '';
+  r.nodes.forEach((x, i) => { if (x) out += `${i}: ${x}\n`; });
+  return `${out}fp_next_slot: 0\n`;
 }
 
 const heapPageOf = (v: Value, fn: string): RawPage & { kind: 'heap' } => {
@@ -263,6 +296,7 @@ const defs: FuncDef[] = [
       rows: ([v]) => { const p = heapPageOf(v!, 'page_header').page; return [[lsnOut(p.lsn), 0, p.flags, p.lower, p.upper, BLCKSZ, BLCKSZ, 4, p.pruneXid]]; },
     },
   },
+  { name: 'fsm_page_contents', args: ['bytea'], ret: T.text, extension: EXT, fn: (v: Value) => fsmPageContents(v) },
   { name: 'heap_page_items', args: ['bytea'], ret: T.text, extension: EXT, table: { set: true, columns: ITEM_COLUMNS, rows: ([v]) => heapPageItems(v!) } },
   ...[['bytea', 'regclass'], ['bytea', 'regclass', 'bool']].map((args): FuncDef => ({
     name: 'heap_page_item_attrs', args: args as FuncDef['args'], ret: T.text, extension: EXT,
@@ -306,7 +340,7 @@ const defs: FuncDef[] = [
       set: true, columns: BT_ITEM_COLUMNS,
       rows: ([v]) => {
         const r = rawPageOf(v!);
-        if (r.kind === 'heap') throw notSupported('bt_page_items() of a heap page');
+        if (r.kind === 'heap' || r.kind === 'fsm') throw notSupported(`bt_page_items() of a ${r.kind} page`);
         if (r.kind === 'btmeta') throw new PgError('22023', 'block is a meta page');
         return btRows(r.page);
       },
