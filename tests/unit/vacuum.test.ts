@@ -50,8 +50,7 @@ describe('the raw page of get_raw_page()', () => {
 describe("an extension's functions the engine does not model", () => {
   it('do not exist before CREATE EXTENSION (42883); after it they refuse 0A000 naming the function and its extension', () => {
     const e = engine();
-    const calls = ["SELECT fsm_page_contents(get_raw_page('t', 'fsm', 0))", "SELECT * FROM heap_page_item_attrs(get_raw_page('t', 0), 't'::regclass)",
-      "SELECT * FROM pg_truncate_visibility_map('t')", "SELECT pgstathashindex('t_pkey')"];
+    const calls = ["SELECT brin_page_type(get_raw_page('t', 0))", "SELECT * FROM pg_truncate_visibility_map('t')", "SELECT pgstathashindex('t_pkey')"];
     ok(e, 'INSERT INTO t VALUES (1, 1)');
     expect(e.execute('s1', "SELECT pg_truncate_visibility_map('t')").outcome.error?.sqlstate).toBe('42883');
     ok(e, 'CREATE EXTENSION pg_visibility');
@@ -136,5 +135,21 @@ describe('invariants of the visibility map and the free space map', () => {
       }
       if (holding) ok(e, 'COMMIT', 's2');
     }), { numRuns: 60 });
+  });
+});
+
+describe('fsm_page_contents', () => {
+  it('reads the fsm fork as VACUUM left it; once an insert searched or updated the map, its pages are refused (0A000)', () => {
+    const e = engine('CREATE TABLE t (id int, pad text)');
+    ok(e, "INSERT INTO t SELECT i, repeat('x', 100) FROM generate_series(1, 200) i");
+    ok(e, 'DELETE FROM t WHERE id % 2 = 0');
+    ok(e, 'VACUUM t');
+    const leaf = e.execute('s1', "SELECT fsm_page_contents(get_raw_page('t', 'fsm', 2))").outcome;
+    expect(leaf.error).toBeNull();
+    expect(String(leaf.results[0]?.rows[0]?.[0])).toMatch(/^0: \d+\n[\s\S]*4095: \d+\n[\s\S]*fp_next_slot: 0\n$/);
+    ok(e, "INSERT INTO t SELECT i, repeat('y', 1000) FROM generate_series(1, 20) i");
+    const after = e.execute('s1', "SELECT fsm_page_contents(get_raw_page('t', 'fsm', 2))").outcome.error;
+    expect(after?.sqlstate).toBe('0A000');
+    expect(after?.message).toMatch(/fp_next_slot/);
   });
 });

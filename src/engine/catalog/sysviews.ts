@@ -2,6 +2,7 @@
  * The system catalogs a learner queries about VACUUM, read in FROM: pg_class (one row per relation: relpages,
  * reltuples and relallvisible as VACUUM / ANALYZE last set them, relfrozenxid, relminmxid) and pg_database
  * (datfrozenxid, datminmxid); pg_inherits (catalog/pg_inherits.ts), pg_attribute and pg_constraint (catalog/pg_attribute.ts),
+ * pg_index (catalog/pg_index.ts), the view pg_stats (catalog/pg_stats.ts),
  * pg_tables, pg_indexes and pg_sequences (catalog/system_views.ts).
  *
  *     SELECT relname, relpages, reltuples, relallvisible, relfrozenxid, age(relfrozenxid) FROM pg_class WHERE relname = 't';
@@ -25,6 +26,8 @@ import { pgTablesView, pgIndexesView, pgSequencesView } from './system_views.js'
 import { visibleClassRows, visibleViewsAndSequences, catalogQuerySnapshot } from './catalogsnapshot.js';
 import { pgInheritsRows } from './pg_inherits.js';
 import { pgAttributeView, pgConstraintView } from './pg_attribute.js';
+import { pgIndexView } from './pg_index.js';
+import { pgStatsView } from './pg_stats.js';
 
 export interface SystemRelation { columns: { name: string; type: SqlType }[]; rows: Value[][]; starRefused: string }
 
@@ -90,6 +93,8 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
   }
   if (name === 'pg_attribute') return pgAttributeView(eng);
   if (name === 'pg_constraint') return pgConstraintView(eng);
+  if (name === 'pg_index') return pgIndexView(eng);
+  if (name === 'pg_stats') return pgStatsView(eng);
   if (name === 'pg_tables') return pgTablesView(eng);
   if (name === 'pg_indexes') return pgIndexesView(eng);
   if (name === 'pg_sequences') return pgSequencesView(eng);

@@ -155,6 +155,7 @@ function ensureIndexes(ex: Executor, s: Session, parent: Table, t: Table): void 
     const idx = new BtreeIndex(cat.allocOid(), name, colIdx, pi.unique, pi.primary, inclIdx);
     if (pi.unique) cat.allocOid(); // its pg_constraint row
     idx.parentIndex = pi.oid;
+    idx.indoption = pi.indoption;
     t.indexes.push(idx);
     refreshIndexColumns(t);
     ex.eng.locks.acquire(s.id, { type: 'relation', rel: idx.oid }, LockMode.AccessExclusive, ex.eng.clock.now);

@@ -122,3 +122,12 @@ export function* concurrentBuildWaits(ex: Executor, s: Session, t: Table, cmd: s
   yield* waitForLockers(ex, s, t, LockMode.Share, `${cmd} waits for the writers of the table before validating`);
   yield* waitForOlderSnapshots(ex, s, `${cmd} waits for the transactions holding older snapshots`);
 }
+
+/** pg_index.indoption of each key column: DESC (1), and NULLS FIRST (2) — the default with DESC */
+export function indexOptions(n: N): number[] {
+  return ((n.indexParams ?? []) as N[]).map((p) => {
+    const e = p.IndexElem, desc = e.ordering === 'SORTBY_DESC';
+    const nullsFirst = e.nulls_ordering === 'SORTBY_NULLS_FIRST' || (desc && e.nulls_ordering !== 'SORTBY_NULLS_LAST');
+    return (desc ? 1 : 0) | (nullsFirst ? 2 : 0);
+  });
+}

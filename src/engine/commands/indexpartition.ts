@@ -18,6 +18,7 @@
 import type { Executor } from '../executor/executor.js';
 import type { Session, QueryResult } from '../session/session.js';
 import type { Table } from '../catalog/catalog.js';
+import { indexOptions } from './indexcmds.js';
 import { BtreeIndex } from '../index/btree.js';
 import { PgError, notSupported } from '../errors.js';
 import { LockMode } from '../lock/lock.js';
@@ -48,6 +49,8 @@ export function* definePartitionedIndex(ex: Executor, s: Session, t: Table, n: N
   yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.Share, null, `waiting for ShareLock on ${t.name} to build an index`);
   ex.eng.ensureXid(s);
   const index = new BtreeIndex(cat.allocOid(), name, cols.map((c) => t.columns.findIndex((x) => !x.dropped && x.name === c)), !!n.unique, false);
+  const options = indexOptions(n);
+  if (options.some((o) => o)) index.indoption = options;
   t.indexes.push(index);
   cat.standaloneIndexes.add(name);
   s.tx!.undo.push(() => { t.indexes.splice(t.indexes.indexOf(index), 1); cat.standaloneIndexes.delete(name); });

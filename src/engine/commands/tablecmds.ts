@@ -38,7 +38,7 @@ import { indexImage } from '../buffer/bufmgr.js';
 import { buildIndex, lockNewIndex } from './relfile.js';
 import { clonePartitionKeys } from './fkpartition.js';
 import { addForeignKey, referencedTableError, dependentKeys, dropKeyFamily } from './atforeignkey.js';
-import { compileIndexDef, indexColumnName, concurrentBuildWaits } from './indexcmds.js';
+import { compileIndexDef, indexColumnName, concurrentBuildWaits, indexOptions } from './indexcmds.js';
 import { definePartitionedIndex, dropPartitionedIndex, dropIndexEntry } from './indexpartition.js';
 import { referencingKeys, tableByOid } from '../ri/ri_triggers.js';
 import { partitionOfStart, partitionKeyOf, checkPartitionBound } from './partitioncmds.js';
@@ -502,6 +502,8 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   ex.eng.ensureXid(s);
   const def = exprs.length || n.whereClause ? compileIndexDef(ex, s, t, exprs, n.whereClause) : null;
   const index = new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false, include, def);
+  const options = indexOptions(n);
+  if (options.some((o) => o)) index.indoption = options;
   // WITH (...): a B-tree's own storage parameters (btoptions), checked before the build
   if (n.options?.length) index.reloptions = applyRelOptions(undefined, n.options as N[], false, 'btree').options;
   if (t.temp) cat.localRels.add(index.oid); // a temporary table's index: local buffers, no WAL

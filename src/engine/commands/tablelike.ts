@@ -49,6 +49,7 @@ export function* tableLike(ex: Executor, s: Session, like: N, columns: Column[])
   if (opts & LIKE.INDEXES) {
     for (const i of src.indexes) {
       if (i.def) throw notSupported('CREATE TABLE ... LIKE ... INCLUDING INDEXES of an expression or partial index', posOf(rv.location));
+      if (i.indoption) throw notSupported('CREATE TABLE ... LIKE ... INCLUDING INDEXES of an index with DESC or NULLS FIRST columns', posOf(rv.location));
       const standalone = ex.eng.catalog.standaloneIndexes.has(i.name);
       if (i.unique && standalone) throw notSupported('CREATE TABLE ... LIKE ... INCLUDING INDEXES of a unique index that is not a constraint', posOf(rv.location));
       indexes.push({

@@ -6,6 +6,8 @@
  *     SELECT lp, lp_flags, t_xmin, t_xmax, t_ctid, t_infomask FROM heap_page_items(get_raw_page('t', 0));
  *     SELECT * FROM page_header(get_raw_page('t', 0));
  *     SELECT * FROM heap_tuple_infomask_flags(2818, 2);   -- {…,HEAP_XMIN_COMMITTED,HEAP_XMIN_INVALID,…} / {HEAP_XMIN_FROZEN}
+ *     SELECT lp, t_attrs FROM heap_page_item_attrs(get_raw_page('t', 0), 't');   -- {"\\x01000000",NULL,"\\x096f6e65"}
+ *     SELECT tuple_data_split('t'::regclass, t_data, t_infomask, t_infomask2, t_bits) FROM heap_page_items(get_raw_page('t', 0));
  *     SELECT itemoffset, ctid, data FROM bt_page_items('t_pkey', 1);
  *     SELECT blkno, type, live_items, btpo_prev, btpo_next, btpo_level FROM bt_page_stats('t_pkey', 3);
  *
@@ -16,12 +18,17 @@
  * integers, floats, dates, timestamps, intervals, booleans and strings; for other types (numeric) it is opaque too.
  *
  * Mirrors: contrib/pageinspect/rawpage.c (get_raw_page, page_header), heapfuncs.c (heap_page_items,
- * heap_tuple_infomask_flags), btreefuncs.c (bt_metap, bt_page_stats, bt_page_items). A B-tree's pages — metapage,
+ * heap_page_item_attrs, tuple_data_split, heap_tuple_infomask_flags), fsmfuncs.c (fsm_page_contents of the fsm fork's
+ * pages as VACUUM leaves them: after an insert searched or updated the map, get_raw_page of that fork is refused), btreefuncs.c (bt_metap, bt_page_stats, bt_page_items). A B-tree's pages — metapage,
  * root, internal pages with their downlinks, leaves with their high keys and sibling links — are laid out from the
  * index's history as nbtree would have split them, posting lists included (index/nbtlayout.ts, which lists what it
  * refuses: bottom-up deletion, page deletion...). Simplifications: page LSNs are the engine's (its WAL starts elsewhere than a real
- * cluster's); no LP_DEAD hints on index items; page_header() reads heap pages only; forks other than main are
- * refused; expression indexes are refused by the B-tree functions.
+ * cluster's); no LP_DEAD hints on index items; page_header() reads heap pages only; the vm and init forks are
+ * refused; expression indexes are refused by the B-tree functions; heap_page_item_attrs of an index's page is refused
+ * (PostgreSQL reads its bytes as if they were a heap page's); tuple_data_split walks only the types t_data lays out,
+ * and its do_detoast only strips a varlena's header (the engine has no TOAST: no value is compressed or external);
+ * a page holding a tuple over TOAST_TUPLE_THRESHOLD with a varlena (PostgreSQL would have compressed it or moved
+ * values out of line) is refused by heap_page_items and heap_page_item_attrs.
  */
 import { compressedOf, copyValues } from '../heap/heaptoast.js';
 import { PgError, notSupported } from '../errors.js';
@@ -30,20 +37,23 @@ import { T, Bytea, PgArray, type Value, type SqlType } from '../sql/types.js';
 import type { Page } from '../heap/heap.js';
 import { BLCKSZ, tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { LpFlags, MAXALIGN, HEAP_HASNULL, HEAP_NATTS_MASK } from '../heap/tuple.js';
+import { fsmCategory } from '../heap/heap.js';
 import { relationArg } from './host.js';
 import type { BtreeIndex } from '../index/btree.js';
 import type { Table } from '../catalog/catalog.js';
 import { indexLayout, pageFree, allEqualImage, type BtLayout, type BtPage } from '../index/nbtlayout.js';
 import { keySize, heapTid, dataOffset } from '../index/nbtree.js';
-import { datumBytes } from '../heap/datum.js';
+import { datumBytes, FIXED } from '../heap/datum.js';
 export { datumBytes };
 
 type RawPage =
   | { kind: 'heap'; rel: string; blk: number; page: Page; types: SqlType[] }
   | { kind: 'btmeta'; rel: string; blk: number }
-  | { kind: 'btpage'; rel: string; blk: number; page: BtPage };
+  | { kind: 'btpage'; rel: string; blk: number; page: BtPage }
+  | { kind: 'fsm'; rel: string; blk: number; nodes: Uint8Array };
 
 const EXT = 'pageinspect';
+const BYTEA_ARRAY: SqlType = { name: '_bytea', typmod: -1, elem: T.bytea };
 const rawPageOf = (v: Value): RawPage => {
   if (v instanceof Bytea && v.opaque?.payload) return v.opaque.payload as RawPage;
   if (v instanceof Bytea && v.bytes) throw new PgError('22023', `input page too small (${v.bytes.length} bytes)`);
@@ -79,7 +89,12 @@ function getRawPage(c: CallCtx, relname: string, fork: string, blk: number): Byt
     if (fork === 'init' || (fork === 'fsm' && !table.heap.fsmPages) || (fork === 'vm' && !table.heap.vmExists) || index) {
       throw new PgError('58P01', `could not open file "base/5/${index ? index.oid : table.relfilenode ?? table.oid}_${fork}": No such file or directory`);
     }
-    throw notSupported(`get_raw_page of the ${fork} fork (pg_freespace() and pg_visibility_map() read it)`);
+    if (fork === 'fsm') {
+      if (blk < 0 || blk >= table.heap.fsmPages) throw new PgError('22023', `block number ${blk} is out of range for relation "${name}"`);
+      if (!table.heap.fsmAsVacuumLeft) throw notSupported('get_raw_page of the fsm fork after an insert searched or updated the map (its fp_next_slot hints and lagging upper levels are not kept; VACUUM resets them)');
+      return new Bytea(null, { what: `a raw page (block ${blk} of the fsm fork of "${name}")`, payload: { kind: 'fsm', rel: name, blk, nodes: fsmNodes(table, blk) } satisfies RawPage });
+    }
+    throw notSupported(`get_raw_page of the ${fork} fork (pg_visibility_map() reads it)`);
   }
   let raw: RawPage;
   if (index) {
@@ -94,6 +109,31 @@ function getRawPage(c: CallCtx, relname: string, fork: string, blk: number): Byt
   return new Bytea(null, { what: `a raw page (block ${blk} of "${name}")`, payload: raw });
 }
 
+/** An FSM page's binary tree (fsm_internals.h): 4095 inner nodes, then one leaf per heap block (4069 on a page) */
+const NON_LEAF_NODES = BLCKSZ / 2 - 1, NODES_PER_PAGE = BLCKSZ - 24 - 4;
+/**
+ * The page as VACUUM leaves it: physical block 2 is the bottom level's first page (a leaf per heap block: its
+ * category), blocks 1 and 0 the levels above (their first leaf the maximum of the page below); each inner node
+ * the larger of its children. The engine's tables stay below 4069 blocks: one page per level.
+ */
+function fsmNodes(t: Table, blk: number): Uint8Array {
+  const nodes = new Uint8Array(NODES_PER_PAGE);
+  let max = 0;
+  for (const [b, avail] of t.heap.fsm) { const cat = fsmCategory(avail); if (b < NODES_PER_PAGE - NON_LEAF_NODES) { if (blk === 2) nodes[NON_LEAF_NODES + b] = cat; if (cat > max) max = cat; } }
+  if (blk !== 2) nodes[NON_LEAF_NODES] = max;
+  for (let n = NON_LEAF_NODES - 1; n >= 0; n--) nodes[n] = Math.max(nodes[2 * n + 1] ?? 0, nodes[2 * n + 2] ?? 0);
+  return nodes;
+}
+
+/** fsm_page_contents: each non-zero node "N: V", then the page's fp_next_slot (0 as VACUUM leaves it) */
+function fsmPageContents(v: Value): string {
+  const r = rawPageOf(v);
+  if (r.kind !== 'fsm') throw notSupported('fsm_page_contents() of a page that is not a free space map page');
+  let out = '';
+  r.nodes.forEach((x, i) => { if (x) out += `${i}: ${x}\n`; });
+  return `${out}fp_next_slot: 0\n`;
+}
+
 const heapPageOf = (v: Value, fn: string): RawPage & { kind: 'heap' } => {
   const r = rawPageOf(v);
   if (r.kind !== 'heap') throw notSupported(`${fn}() of an index page`);
@@ -106,8 +146,14 @@ const ITEM_COLUMNS: [string, SqlType][] = [
   ['t_bits', T.text], ['t_oid', T.oid], ['t_data', T.bytea],
 ];
 
-function heapPageItems(v: Value): Value[][] {
-  const r = heapPageOf(v, 'heap_page_items');
+/** TOAST_TUPLE_THRESHOLD: a tuple longer than this, with a varlena in it, is compressed or moved out of line */
+const TOAST_TUPLE_THRESHOLD = 2032;
+
+function heapPageItems(v: Value, fn = 'heap_page_items'): Value[][] {
+  const r = heapPageOf(v, fn);
+  // the engine keeps no TOAST: such a tuple's length and bytes would not be PostgreSQL's
+  const toasted = r.page.items.findIndex((it) => it.lpFlags === LpFlags.NORMAL && it.lpLen > TOAST_TUPLE_THRESHOLD && (it.infomask & 0x0002) !== 0);
+  if (toasted >= 0) throw notSupported(`${fn}() of a page whose tuple ${formatTid(r.blk, toasted + 1)} PostgreSQL would have TOASTed (compressed or stored out of line): the engine keeps no TOAST`);
   return r.page.items.map((it, i) => {
     const lpLen = it.lpFlags === LpFlags.NORMAL ? it.lpLen : 0;
     const head: Value[] = [i + 1, it.lpOff, it.lpFlags, lpLen];
@@ -124,6 +170,68 @@ function heapPageItems(v: Value): Value[][] {
     const data = bytes && bytes.length === it.lpLen - hoff
       ? new Bytea(bytes) : new Bytea(null, { what: `the data of tuple ${formatTid(r.blk, i + 1)} (its column types are not laid out byte by byte)`, payload: null });
     return [...head, it.xmin, it.xmax, it.field3, formatTid(it.ctidBlock, it.ctidOffset), it.infomask2, it.infomask, hoff, bits, null, data];
+  });
+}
+
+/** typlen / typalign of the types tuple_data_split walks (-1: a varlena); undefined: not laid out by the engine */
+const WIDE: Record<string, [number, number]> = { float4: [4, 4], float8: [8, 8], date: [4, 4], timestamp: [8, 8], timestamptz: [8, 8], interval: [16, 8] };
+const EIGHT = new Set(['int8', 'float8', 'timestamp', 'timestamptz', 'interval']);
+function typeLayout(t: SqlType): [number, number] | undefined {
+  const fixed = FIXED[t.name] ?? WIDE[t.name];
+  if (fixed) return fixed;
+  if (t.elem) return [-1, EIGHT.has(t.elem.name) ? 8 : 4];
+  if (['text', 'varchar', 'bpchar', 'json', 'jsonb'].includes(t.name)) return [-1, 4];
+  return undefined;
+}
+
+/**
+ * tuple_data_split: t_data cut into its attributes as heap_deform_tuple walks them (the null bitmap's 0s are
+ * NULLs; a varlena is not aligned when its first byte is not a pad byte), each attribute's raw bytes.
+ */
+function tupleDataSplit(types: SqlType[], data: Uint8Array, infomask: number, infomask2: number, bits: string | null, detoast = false): PgArray {
+  const natts = infomask2 & HEAP_NATTS_MASK;
+  if (natts > types.length) throw new PgError('XX000', 'number of attributes in tuple header is greater than number of attributes in tuple descriptor');
+  const hasNulls = (infomask & HEAP_HASNULL) !== 0;
+  if (hasNulls) {
+    if (bits === null) throw new PgError('22023', 't_bits string must not be NULL');
+    const want = Math.ceil(natts / 8) * 8;
+    if (bits.length !== want) throw new PgError('22023', `unexpected length of t_bits string: ${bits.length}, expected ${want}`);
+  } else if (bits !== null) throw new PgError('22023', `t_bits string is expected to be NULL, but instead it is ${bits.length} bytes long`);
+  const out: Value[] = [];
+  let off = 0;
+  for (let i = 0; i < types.length; i++) {
+    if (i >= natts || (hasNulls && bits![i] === '0')) { out.push(null); continue; }
+    const lay = typeLayout(types[i]!);
+    if (!lay) throw notSupported(`tuple_data_split() of a ${types[i]!.name} column (its bytes are not laid out)`);
+    const [len, align] = lay;
+    let n = len;
+    if (len === -1) {
+      if (data[off] === 0) off = Math.ceil(off / align) * align;
+      const b = data[off] ?? 0;
+      const u32 = ((data[off] ?? 0) | ((data[off + 1] ?? 0) << 8) | ((data[off + 2] ?? 0) << 16) | ((data[off + 3] ?? 0) << 24)) >>> 0;
+      // 1-byte header (1: an external TOAST pointer, its tag the next byte), else a 4-byte one (VARSIZE_ANY)
+      n = b & 1 ? (b === 1 ? 2 + (data[off + 1] === 18 ? 16 : 8) : b >> 1) : (u32 >>> 2) & 0x3fffffff;
+    } else off = Math.ceil(off / align) * align;
+    if (off + n > data.length) throw new PgError('XX000', 'unexpected end of tuple data');
+    // do_detoast: a varlena's data without its header (the engine keeps no TOAST: every value is inline)
+    const head = detoast && len === -1 ? (data[off]! & 1 ? 1 : 4) : 0;
+    out.push(new Bytea(data.slice(off + head, off + n)));
+    off += n;
+  }
+  if (off !== data.length) throw new PgError('XX000', 'end of tuple reached without looking at all its data');
+  return new PgArray(out);
+}
+
+/** heap_page_item_attrs: heap_page_items with t_data split into t_attrs by the relation's column types */
+function heapPageItemAttrs(c: CallCtx, v: Value, rel: Value, detoast: boolean): Value[][] {
+  const { table, index } = relationArg(c, rel);
+  if (index) throw new PgError('0A000', 'only heap AM is supported');
+  const types = table.types;
+  return heapPageItems(v, 'heap_page_item_attrs').map((row) => {
+    const data = row[13];
+    if (row[2] !== LpFlags.NORMAL || !(data instanceof Bytea)) return row;
+    if (!data.bytes) return [...row.slice(0, 13), new PgArray([data])];
+    return [...row.slice(0, 13), tupleDataSplit(types, data.bytes, Number(row[9]), Number(row[8]), row[11] as string | null, detoast)];
   });
 }
 
@@ -189,7 +297,24 @@ const defs: FuncDef[] = [
       rows: ([v]) => { const p = heapPageOf(v!, 'page_header').page; return [[lsnOut(p.lsn), 0, p.flags, p.lower, p.upper, BLCKSZ, BLCKSZ, 4, p.pruneXid]]; },
     },
   },
+  { name: 'fsm_page_contents', args: ['bytea'], ret: T.text, extension: EXT, fn: (v: Value) => fsmPageContents(v) },
   { name: 'heap_page_items', args: ['bytea'], ret: T.text, extension: EXT, table: { set: true, columns: ITEM_COLUMNS, rows: ([v]) => heapPageItems(v!) } },
+  ...[['bytea', 'regclass'], ['bytea', 'regclass', 'bool']].map((args): FuncDef => ({
+    name: 'heap_page_item_attrs', args: args as FuncDef['args'], ret: T.text, extension: EXT,
+    table: { set: true, columns: [...ITEM_COLUMNS.slice(0, 13), ['t_attrs', BYTEA_ARRAY]], rows: ([v, rel, dt], c) => heapPageItemAttrs(c, v!, rel!, dt === true) },
+  })),
+  ...[['regclass', 'bytea', 'int4', 'int4', 'text'], ['regclass', 'bytea', 'int4', 'int4', 'text', 'bool']].map((args): FuncDef => ({
+    name: 'tuple_data_split', args: args as FuncDef['args'], ret: BYTEA_ARRAY, extension: EXT,
+    // not strict: t_bits may be NULL
+    build: ([rel, d, im, im2, b, dt], c) => (r) => {
+      const rv = rel!.fn(r), dv = d!.fn(r), x = im!.fn(r), y = im2!.fn(r), bv = b!.fn(r), detoast = dt?.fn(r) === true;
+      if (rv === null || dv === null || x === null || y === null) return null;
+      const { table, index } = relationArg(c, rv);
+      if (index) throw new PgError('0A000', 'only heap AM is supported');
+      if (!(dv instanceof Bytea) || !dv.bytes) throw notSupported('tuple_data_split() of t_data whose bytes are not laid out');
+      return tupleDataSplit(table.types, dv.bytes, Number(x), Number(y), bv === null ? null : String(bv), detoast);
+    },
+  })),
   {
     name: 'heap_tuple_infomask_flags', args: ['int4', 'int4'], ret: T.text, extension: EXT,
     table: { set: false, columns: [['raw_flags', T.text_array], ['combined_flags', T.text_array]], rows: ([a, b]) => [infomaskFlags(Number(a), Number(b))] },
@@ -216,7 +341,7 @@ const defs: FuncDef[] = [
       set: true, columns: BT_ITEM_COLUMNS,
       rows: ([v]) => {
         const r = rawPageOf(v!);
-        if (r.kind === 'heap') throw notSupported('bt_page_items() of a heap page');
+        if (r.kind === 'heap' || r.kind === 'fsm') throw notSupported(`bt_page_items() of a ${r.kind} page`);
         if (r.kind === 'btmeta') throw new PgError('22023', 'block is a meta page');
         return btRows(r.page);
       },

@@ -99,7 +99,10 @@ function functionScanInner(s: Session, rf: N, env: Scope['env'], sql: string, ou
     // called once, when the scan first reads (errors before any row) — never under a LIMIT 0
     let once: Value[][] | null = null;
     return {
-      relName: fname, alias, columns: def.table.columns.map(([n, t], i) => ({ name: colnames[i] ?? n, type: t })),
+      // a set of a scalar type (its one column named after the function: no OUT parameter) takes the table alias
+      // as its column name, as chooseScalarFunctionAlias does; an OUT parameter's name stays
+      relName: fname, alias,
+      columns: def.table.columns.map(([n, t], i) => ({ name: colnames[i] ?? (n === fname && def.table!.columns.length === 1 ? alias ?? n : n), type: t })),
       rows: (row = noRow) => (outer ? functionRows(def, coerced.map((a) => a.fn(row)), ctx)
         : (once ??= functionRows(def, coerced.map((a) => a.fn(noRow)), ctx))),
     };

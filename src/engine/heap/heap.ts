@@ -81,6 +81,11 @@ export class HeapRelation {
   fillfactor = 100;
   /** pages of the free space map fork: 0 = no fork yet, 3 once a block's room is recorded (a table under ~4000 blocks) */
   fsmPages = 0;
+  /**
+   * The map's pages are as VACUUM left them (FreeSpaceMapVacuum): the upper levels agree with the leaves and every
+   * page's fp_next_slot hint is 0. An insert that searches or updates the map moves hints the engine does not keep.
+   */
+  fsmAsVacuumLeft = false;
   /** the visibility map (heap/visibilitymap.ts): per block VISIBILITYMAP_ALL_VISIBLE | VISIBILITYMAP_ALL_FROZEN */
   vm = new Map<number, number>();
   /** the visibility map fork exists (VACUUM creates it when it pins the map page of a block) */
@@ -107,6 +112,7 @@ export class HeapRelation {
     h.fillfactor = this.fillfactor;
     h.fsm = new Map(this.fsm);
     h.fsmPages = this.fsmPages;
+    h.fsmAsVacuumLeft = this.fsmAsVacuumLeft;
     h.vm = new Map(this.vm);
     h.vmExists = this.vmExists;
     h.disk = this.disk.slice(); // disk images are never changed in place
@@ -149,6 +155,7 @@ export class HeapRelation {
       this.targetBlock = target;
       if (this.fitsNew(p, len)) return p;
       this.recordFreeSpace(target, HeapRelation.freeSpace(p));
+      this.fsmAsVacuumLeft = false; // RecordAndGetPageWithFreeSpace: the leaf only, the upper levels lag
       tried.add(target);
       target = this.searchFreeSpace(len, tried);
     }
@@ -164,6 +171,7 @@ export class HeapRelation {
    */
   private searchFreeSpace(len: number, tried: ReadonlySet<number>): number {
     if (!this.fsm.size) return -1;
+    this.fsmAsVacuumLeft = false; // fsm_search_avail moves fp_next_slot
     const save = this.fillfactor >= 100 ? 0 : Math.floor((BLCKSZ * (100 - this.fillfactor)) / 100);
     const need = Math.ceil((MAXALIGN(len) + save) / 32);
     for (let b = 0; b < this.pages.length; b++) {

@@ -72,6 +72,9 @@ export class BtreeIndex {
   disk?: import('../buffer/bufmgr.js').IndexImage;
   /** the xmin of its pg_class row while CREATE INDEX's transaction may still run (catalog/catalogsnapshot.ts) */
   nameXmin?: number;
+  /** pg_index.indoption of each key column as CREATE INDEX declared it (INDOPTION_DESC 1, INDOPTION_NULLS_FIRST 2);
+   *  absent: all 0. Only shown: the engine's scans read an index in ascending order, NULLS LAST */
+  indoption?: number[];
 
   constructor(
     readonly oid: number,
@@ -108,11 +111,13 @@ export class BtreeIndex {
   fresh(): BtreeIndex {
     const c = new BtreeIndex(this.oid, this.name, this.columns, this.unique, this.primary, this.include, this.def);
     c.reloptions = this.reloptions;
+    c.indoption = this.indoption;
     return c;
   }
 
   clone(): BtreeIndex {
     const c = new BtreeIndex(this.oid, this.name, this.columns, this.unique, this.primary, this.include, this.def);
+    c.indoption = this.indoption;
     c.entries = this.entries.clone();
     c.nullEntries = this.nullEntries.slice();
     c.count = this.count;

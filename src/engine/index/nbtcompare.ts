@@ -5,12 +5,15 @@
  *
  *     (1, (0,2)) < (1, (0,3)) < (2, (0,1)) < (NULL, (0,4))
  *
- * Arrays compare as btarraycmp does (adt/arrayfuncs.ts).
+ * Arrays compare as btarraycmp does (adt/arrayfuncs.ts); floats, numerics, dates and timestamps by their own
+ * comparisons (sql/adtops.ts adtCompare).
  * Simplified: other values compare as JavaScript compares them (numbers numerically, text by code unit — the C collation);
  * DESC columns and other collations are not modelled.
  */
 import { type Value, PgArray } from '../sql/types.js';
 import { arrayCmp } from '../adt/arrayfuncs.js';
+import { adtCompare } from '../sql/adtops.js';
+import { Numeric } from '../sql/numeric.js';
 
 /** one key column's comparison, NULLs last */
 export function cmpValue(x: Value, y: Value): number {
@@ -18,6 +21,9 @@ export function cmpValue(x: Value, y: Value): number {
   if (x === null) return 1;
   if (y === null) return -1;
   if (x instanceof PgArray && y instanceof PgArray) return arrayCmp(x, y, cmpValue); // btarraycmp
+  // btfloat8cmp (NaN last), numeric_cmp, dates and timestamps by their own comparisons — not by their output text
+  if (x instanceof Numeric && y instanceof Numeric) return x.cmp(y);
+  if (typeof x === 'object' && typeof y === 'object') { const c = adtCompare(x, y); if (c !== null) return c; }
   return x < y ? -1 : x > y ? 1 : 0;
 }
 

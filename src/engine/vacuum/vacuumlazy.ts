@@ -420,6 +420,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
 
   // the free space map learns each page's room
   for (const page of t.heap.pages) t.heap.recordFreeSpace(page.blkno, HeapRelation.freeSpace(page));
+  t.heap.fsmAsVacuumLeft = true; // FreeSpaceMapVacuumRange: upper levels fixed, fp_next_slot reset
 
   // lazy_truncate_heap: empty pages at the end are given back, when enough of them and nobody else has the table open
   let removedPages = 0;

@@ -57,6 +57,14 @@ const defs: FuncDef[] = [
     name: `${ty}_${part}`, args: [ty], ret: ty === 'pg_snapshot' ? T.xid8 : T.int8,
     build: ([a]) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : Number(String(v).split(':')[i]); }; },
   }))),
+  // pg_snapshot_xip / txid_snapshot_xip: the in-progress xids of the snapshot's text, one row each (ascending)
+  ...(['pg_snapshot', 'txid_snapshot'] as const).map((ty): FuncDef => ({
+    name: `${ty}_xip`, args: [ty], ret: ty === 'pg_snapshot' ? T.xid8 : T.int8,
+    table: {
+      set: true, columns: [[`${ty}_xip`, ty === 'pg_snapshot' ? T.xid8 : T.int8]],
+      rows: ([v]) => (String(v).split(':')[2] ?? '').split(',').filter((x) => x !== '').map((x): Value[] => [Number(x)]),
+    },
+  })),
   { name: 'pg_xact_status', args: ['xid8'], ret: T.text, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : c.env.xactStatus(v as number); }; } },
   { name: 'txid_status', args: ['int8'], ret: T.text, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : c.env.xactStatus(v as number); }; } },
   { name: 'current_setting', args: ['text'], ret: T.text, build: ([a], c) => { const f = a!.fn; return (r) => { const v = f(r); return v === null ? null : c.env.currentSetting(String(v), false); }; } },
