@@ -19,18 +19,19 @@
  *
  * Mirrors: contrib/pageinspect/rawpage.c (get_raw_page, page_header), heapfuncs.c (heap_page_items,
  * heap_page_item_attrs, tuple_data_split, heap_tuple_infomask_flags), fsmfuncs.c (fsm_page_contents of the fsm fork's
- * pages as VACUUM leaves them: after an insert searched or updated the map, get_raw_page of that fork is refused), btreefuncs.c (bt_metap, bt_page_stats, bt_page_items). A B-tree's pages — metapage,
+ * pages as VACUUM leaves them: after an insert searched or updated the map, get_raw_page of that fork is refused),
+ * btreefuncs.c (bt_metap, bt_page_stats, bt_page_items). A B-tree's pages — metapage,
  * root, internal pages with their downlinks, leaves with their high keys and sibling links — are laid out from the
  * index's history as nbtree would have split them, posting lists included (index/nbtlayout.ts, which lists what it
  * refuses: bottom-up deletion, page deletion...). Simplifications: page LSNs are the engine's (its WAL starts elsewhere than a real
  * cluster's); no LP_DEAD hints on index items; page_header() reads heap pages only; the vm and init forks are
  * refused; expression indexes are refused by the B-tree functions; heap_page_item_attrs of an index's page is refused
  * (PostgreSQL reads its bytes as if they were a heap page's); tuple_data_split walks only the types t_data lays out,
- * and its do_detoast only strips a varlena's header (the engine has no TOAST: no value is compressed or external);
- * a page holding a tuple over TOAST_TUPLE_THRESHOLD with a varlena (PostgreSQL would have compressed it or moved
- * values out of line) is refused by heap_page_items and heap_page_item_attrs.
+ * and its do_detoast strips a varlena's header and decompresses a value the toaster compressed (heap/heaptoast.ts;
+ * no value is ever stored out of line).
  */
 import { compressedOf, copyValues } from '../heap/heaptoast.js';
+import { pglzDecompress } from '../heap/pglz.js';
 import { PgError, notSupported } from '../errors.js';
 import { register, type CallCtx, type FuncDef } from '../sql/funcs/registry.js';
 import { T, Bytea, PgArray, type Value, type SqlType } from '../sql/types.js';
@@ -119,7 +120,10 @@ const NON_LEAF_NODES = BLCKSZ / 2 - 1, NODES_PER_PAGE = BLCKSZ - 24 - 4;
 function fsmNodes(t: Table, blk: number): Uint8Array {
   const nodes = new Uint8Array(NODES_PER_PAGE);
   let max = 0;
-  for (const [b, avail] of t.heap.fsm) { const cat = fsmCategory(avail); if (b < NODES_PER_PAGE - NON_LEAF_NODES) { if (blk === 2) nodes[NON_LEAF_NODES + b] = cat; if (cat > max) max = cat; } }
+  for (const [b, avail] of t.heap.fsm) {
+    const cat = fsmCategory(avail);
+    if (b < NODES_PER_PAGE - NON_LEAF_NODES) { if (blk === 2) nodes[NON_LEAF_NODES + b] = cat; if (cat > max) max = cat; }
+  }
   if (blk !== 2) nodes[NON_LEAF_NODES] = max;
   for (let n = NON_LEAF_NODES - 1; n >= 0; n--) nodes[n] = Math.max(nodes[2 * n + 1] ?? 0, nodes[2 * n + 2] ?? 0);
   return nodes;
@@ -146,14 +150,8 @@ const ITEM_COLUMNS: [string, SqlType][] = [
   ['t_bits', T.text], ['t_oid', T.oid], ['t_data', T.bytea],
 ];
 
-/** TOAST_TUPLE_THRESHOLD: a tuple longer than this, with a varlena in it, is compressed or moved out of line */
-const TOAST_TUPLE_THRESHOLD = 2032;
-
 function heapPageItems(v: Value, fn = 'heap_page_items'): Value[][] {
   const r = heapPageOf(v, fn);
-  // the engine keeps no TOAST: such a tuple's length and bytes would not be PostgreSQL's
-  const toasted = r.page.items.findIndex((it) => it.lpFlags === LpFlags.NORMAL && it.lpLen > TOAST_TUPLE_THRESHOLD && (it.infomask & 0x0002) !== 0);
-  if (toasted >= 0) throw notSupported(`${fn}() of a page whose tuple ${formatTid(r.blk, toasted + 1)} PostgreSQL would have TOASTed (compressed or stored out of line): the engine keeps no TOAST`);
   return r.page.items.map((it, i) => {
     const lpLen = it.lpFlags === LpFlags.NORMAL ? it.lpLen : 0;
     const head: Value[] = [i + 1, it.lpOff, it.lpFlags, lpLen];
@@ -213,7 +211,13 @@ function tupleDataSplit(types: SqlType[], data: Uint8Array, infomask: number, in
       n = b & 1 ? (b === 1 ? 2 + (data[off + 1] === 18 ? 16 : 8) : b >> 1) : (u32 >>> 2) & 0x3fffffff;
     } else off = Math.ceil(off / align) * align;
     if (off + n > data.length) throw new PgError('XX000', 'unexpected end of tuple data');
-    // do_detoast: a varlena's data without its header (the engine keeps no TOAST: every value is inline)
+    // do_detoast: a varlena's data without its header, a compressed one (VARATT_4B_C) decompressed
+    if (detoast && len === -1 && (data[off]! & 0x03) === 0x02) {
+      const raw = ((data[off + 4]! | (data[off + 5]! << 8) | (data[off + 6]! << 16) | (data[off + 7]! << 24)) >>> 0) & 0x3fffffff;
+      out.push(new Bytea(pglzDecompress(data.slice(off + 8, off + n), raw)));
+      off += n;
+      continue;
+    }
     const head = detoast && len === -1 ? (data[off]! & 1 ? 1 : 4) : 0;
     out.push(new Bytea(data.slice(off + head, off + n)));
     off += n;

@@ -14,8 +14,8 @@
  *
  * Mirrors: src/common/pg_lzcompress.c (pglz_compress, pglz_find_match, pglz_hist_add, the tag and control macros;
  * input bytes are C's signed char on the platforms PostgreSQL is built for, which the hash index follows).
- * Simplifications: compression only — the engine keeps every value in its readable form next to the image, so
- * nothing is ever decompressed.
+ * The engine keeps every value in its readable form next to the compressed image; decompression serves only
+ * pageinspect's tuple_data_split(..., do_detoast => true), which reads the image back.
  */
 
 const HISTORY_SIZE = 4096;
@@ -113,4 +113,23 @@ export function pglzCompress(src: Uint8Array): Uint8Array | null {
   if (ctrlp >= 0) out[ctrlp] = ctrlb;
   if (bp >= resultMax) return null;
   return out.slice(0, bp);
+}
+
+/** pglz_decompress: the raw bytes of a compressed image (a set control bit is a tag: length - 3 and offset). */
+export function pglzDecompress(src: Uint8Array, rawSize: number): Uint8Array {
+  const out = new Uint8Array(rawSize);
+  let sp = 0, dp = 0;
+  while (sp < src.length && dp < rawSize) {
+    const ctrl = src[sp++]!;
+    for (let bit = 0; bit < 8 && sp < src.length && dp < rawSize; bit++) {
+      if (ctrl & (1 << bit)) {
+        let len = (src[sp]! & 0x0f) + 3;
+        const off = ((src[sp]! & 0xf0) << 4) | src[sp + 1]!;
+        sp += 2;
+        if (len === 18) len += src[sp++]!;
+        for (len = Math.min(len, rawSize - dp); len > 0; len--, dp++) out[dp] = out[dp - off]!;
+      } else out[dp++] = src[sp++]!;
+    }
+  }
+  return out;
 }

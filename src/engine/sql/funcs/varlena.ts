@@ -14,7 +14,7 @@
  */
 import { PgError, notSupported } from '../../errors.js';
 import { regexpReplace, regexpLike, regexpCount, regexpSubstr, textRegexSubstr } from '../regexp.js';
-import { type Value, T, formatValue } from '../types.js';
+import { type Value, T, formatValue, Bytea } from '../types.js';
 import { utf8Len } from '../utf8.js';
 import { register, type FuncDef } from './registry.js';
 import type { Fn } from '../expr.js';
@@ -225,6 +225,10 @@ register([
   im('character_length', ['bpchar'], T.int4, (s) => cpLen(bcTrim(S(s)))),
   im('octet_length', ['text'], T.int4, (s) => utf8Len(S(s))),
   im('octet_length', ['bpchar'], T.int4, (s) => utf8Len(S(s))),
+  // bytea (the values pageinspect returns): byteaoctetlen, and encode (encode.c: hex, escape, base64)
+  im('octet_length', ['bytea'], T.int4, (b) => bytesOf(b).length),
+  im('length', ['bytea'], T.int4, (b) => bytesOf(b).length),
+  im('encode', ['bytea', 'text'], T.text, (b, f) => encodeBytes(bytesOf(b), S(f))),
   im('bit_length', ['text'], T.int4, (s) => utf8Len(S(s)) * 8),
   im('upper', ['text'], T.text, (s) => S(s).replace(/[a-z]+/g, (x) => x.toUpperCase())),
   im('lower', ['text'], T.text, (s) => S(s).replace(/[A-Z]+/g, (x) => x.toLowerCase())),
@@ -296,3 +300,28 @@ register([
   },
   { name: 'format', args: ['text'], variadic: 'any', ret: T.text, build: ([fmt, ...as]) => { const ff = fmt!.fn, fs = as.map((a) => a.fn); return ((r) => { const f = ff(r); return f === null ? null : format(S(f), fs.map((g) => g(r))); }) as Fn; } },
 ]);
+
+/** a bytea's bytes (a raw page stands for 8192 bytes the engine does not lay out: refused) */
+function bytesOf(v: Value): Uint8Array {
+  const b = v as Bytea;
+  if (!b.bytes) throw notSupported(`the bytes of ${b.opaque?.what ?? 'this bytea value'} (pass it to pageinspect's functions instead)`);
+  return b.bytes;
+}
+
+/** encode(bytea, format): hex digits; escape (a zero byte or one with the high bit as \ooo, a backslash doubled, the rest as is); base64 */
+function encodeBytes(b: Uint8Array, format: string): string {
+  switch (format.toLowerCase()) {
+    case 'hex': return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+    case 'escape': return [...b].map((x) => (x === 0x5c ? '\\\\' : x === 0 || x >= 0x80 ? '\\' + x.toString(8).padStart(3, '0') : String.fromCharCode(x))).join('');
+    case 'base64': {
+      const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+      let s = '';
+      for (let i = 0; i < b.length; i += 3) {
+        const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
+        s += A[(n >> 18) & 63]! + A[(n >> 12) & 63]! + (i + 1 < b.length ? A[(n >> 6) & 63]! : '=') + (i + 2 < b.length ? A[n & 63]! : '=');
+      }
+      return s.replace(/(.{76})(?=.)/g, '$1\n'); // a newline after every 76 characters
+    }
+    default: throw new PgError('22023', `unrecognized encoding: "${format}"`);
+  }
+}
