@@ -30,7 +30,9 @@ import type { Session } from '../session/session.js';
 import { type Table, heapGetattrs } from '../catalog/catalog.js';
 import { HeapRelation, packTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
-import { LpFlags, HEAP_ONLY_TUPLE, tupleLengthPacked } from '../heap/tuple.js';
+import { LpFlags, HEAP_ONLY_TUPLE, HEAP_HOT_UPDATED, tupleLengthPacked } from '../heap/tuple.js';
+import { removableHorizon, vacuumContext } from '../vacuum/pruneheap.js';
+import { VacState, satisfiesVacuum } from '../vacuum/vacuum.js';
 import { heapInsert } from '../heap/heapam.js';
 import { satisfiesMVCC, satisfiesDirty, VIS_VISIBLE } from '../visibility/visibility.js';
 import type { Value } from '../sql/types.js';
@@ -144,8 +146,16 @@ export function recentXmin(ex: Executor, s: Session): number {
  * Build an index over the table's current file (index_build): every chain's newest version not known dead gets
  * an entry; a unique index refuses a key two live versions share.
  */
-export function buildIndex(ex: Executor, s: Session, t: Table, index: BtreeIndex): void {
+export function buildIndex(ex: Executor, s: Session, t: Table, index: BtreeIndex, opts: { brokenHotChain?: boolean } = {}): void {
   const vctx = ex.eng.visibilityContext(s);
+  // heapam_index_build_range_scan: a HOT-updated version that is recently dead (still visible to some snapshot) or
+  // deleted by this transaction is not indexed — the chain is broken for older snapshots: indcheckxmin
+  if (opts.brokenHotChain) {
+    const vac = vacuumContext(ex.eng, removableHorizon(ex.eng));
+    const myXid = s.tx?.xid ?? 0;
+    index.checkXmin = t.heap.pages.some((p) => p.items.some((it) => it.lpFlags === LpFlags.NORMAL && (it.infomask2 & HEAP_HOT_UPDATED) !== 0
+      && (satisfiesVacuum(it, vac) === VacState.RecentlyDead || (satisfiesVacuum(it, vac) === VacState.DeleteInProgress && myXid !== 0 && it.xmax === myXid))));
+  }
   const liveKeys = new Set<string | number>();
   let scanned = 0;
   for (const page of t.heap.pages) {

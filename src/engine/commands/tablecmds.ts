@@ -510,7 +510,9 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   // index_create: the new file, then AccessExclusiveLock on the index (WAL-logged for standbys), then index_build
   ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);
   lockNewIndex(ex, s, index);
-  buildIndex(ex, s, t, index); // index_build: each chain's newest not-dead version; 23505 for a duplicated key
+  // index_build: each chain's newest not-dead version; 23505 for a duplicated key; a broken HOT chain sets
+  // indcheckxmin (not for a concurrent build)
+  buildIndex(ex, s, t, index, { brokenHotChain: !concurrent });
   t.indexes.push(index);
   if (!t.temp) stampCreated(cat, s.name, s.tx!.xid, index); // not in others' catalog snapshots until COMMIT
   cat.standaloneIndexes.add(index.name);

@@ -75,6 +75,9 @@ export class BtreeIndex {
   /** pg_index.indoption of each key column as CREATE INDEX declared it (INDOPTION_DESC 1, INDOPTION_NULLS_FIRST 2);
    *  absent: all 0. Only shown: the engine's scans read an index in ascending order, NULLS LAST */
   indoption?: number[];
+  /** pg_index.indcheckxmin: its build skipped a recently dead HOT-updated version (a broken HOT chain), so
+   *  snapshots older than the creating transaction may not use it */
+  checkXmin?: boolean;
 
   constructor(
     readonly oid: number,
