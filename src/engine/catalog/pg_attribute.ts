@@ -20,26 +20,11 @@ import { collectColumnRefs } from '../executor/util.js';
 import type { SystemRelation } from './sysviews.js';
 import { visibleClassRows } from './catalogsnapshot.js';
 import { typeStorage } from '../heap/heaptoast.js';
+import { typlenAlign } from '../heap/datum.js';
 
 const SYSTEM_ATTRS: [string, number][] = [['tableoid', -6], ['cmax', -5], ['xmax', -4], ['cmin', -3], ['xmin', -2], ['ctid', -1]];
 const cols = (l: [string, SqlType][]) => l.map(([name, type]) => ({ name, type }));
 const INT2_ARRAY: SqlType = { name: '_int2', typmod: -1, elem: T.int2 };
-
-/** typlen and typalign of a column's type (pg_type), as pg_attribute copies them */
-function lenAlign(t: SqlType): [number, string] {
-  if (t.elem) return [-1, lenAlign(t.elem)[1] === 'd' ? 'd' : 'i']; // an array: int-aligned unless its elements are double-aligned
-  switch (t.name) {
-    case 'int2': return [2, 's'];
-    case 'int4': case 'float4': case 'date': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': case 'regtype': case 'xid': case 'cid': return [4, 'i'];
-    case 'int8': case 'float8': case 'timestamp': case 'timestamptz': case 'xid8': case 'pg_lsn': return [8, 'd'];
-    case 'interval': return [16, 'd'];
-    case 'bool': return [1, 'c'];
-    case 'name': return [64, 'c'];
-    case 'tid': return [6, 's'];
-    case 'txid_snapshot': case 'pg_snapshot': return [-1, 'd'];
-    default: return [-1, 'i'];
-  }
-}
 
 export function pgAttributeView(eng: Engine): SystemRelation {
   const rows: Value[][] = [];
@@ -47,7 +32,7 @@ export function pgAttributeView(eng: Engine): SystemRelation {
     for (const [name, num] of SYSTEM_ATTRS) rows.push([t.oid, name, num, true, false, true, 0, false, '', '', name === 'ctid' ? 6 : 4, name === 'ctid' ? 's' : 'i', 'p', '']);
     for (const [i, c] of t.columns.entries()) {
       // a dropped column keeps its length and alignment (old tuples have its bytes), its type becomes none
-      const [len, align] = lenAlign(c.type);
+      const [len, align] = typlenAlign(c.type);
       rows.push([t.oid, c.name, i + 1, c.notNull && !c.dropped, !!c.dropped, !c.notLocal, c.inhcount ?? 0, !!(c.defaultExpr || c.generated) && !c.dropped,
         c.identity ?? '', c.generated ? 's' : '', len, align, c.storage ?? typeStorage(c.type), '']);
     }

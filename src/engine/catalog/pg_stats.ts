@@ -22,12 +22,11 @@ import type { Engine } from '../engine.js';
 import { T, PgArray, type SqlType, type Value } from '../sql/types.js';
 import { floatIn } from '../adt/float.js';
 import { notSupported } from '../errors.js';
-import { FIXED } from '../heap/datum.js';
+import { typlenAlign } from '../heap/datum.js';
 import type { SystemRelation } from './sysviews.js';
 import { visibleClassRows } from './catalogsnapshot.js';
 import { inheritanceChildren } from './pg_inherits.js';
 
-const WIDTHS: Record<string, number> = { float4: 4, float8: 8, date: 4, time: 8, timestamp: 8, timestamptz: 8, interval: 16, uuid: 16 };
 const FLOAT4_ARRAY: SqlType = { name: '_float4', typmod: -1, elem: T.float4 };
 const f4 = (x: number) => floatIn(String(Math.fround(x)), true);
 
@@ -53,7 +52,8 @@ export function pgStatsView(eng: Engine): SystemRelation {
       if (col.dropped || !st) continue;
       const arr = (vals: Value[] | null | undefined) => (vals?.length ? new PgArray(vals as ConstructorParameters<typeof PgArray>[0]) : null);
       const ty = col.type.name;
-      const fixed = FIXED[ty]?.[0] ?? WIDTHS[ty];
+      const typlen = typlenAlign(col.type)[0];
+      const fixed = typlen > 0 ? typlen : undefined;
       const varlen = ['text', 'varchar', 'numeric'].includes(ty);
       const width = fixed ?? (varlen ? (st.nullfrac === 1 ? 0 : t.stats!.widths?.[c] ?? null) : null);
       const row: Value[] = [

@@ -33,10 +33,10 @@ import { parseSqlUncached } from '../sql/parser.js';
 import { compilePlpgsql } from '../pl/compile.js';
 import { PlExec } from '../pl/exec.js';
 import { PlFrame } from '../pl/frame.js';
-import { callFunction, plCompiled, resolveUserFunction } from '../pl/fmgr.js';
+import { callFunction, coerceUserArgs, plCompiled, resolveUserFunction } from '../pl/fmgr.js';
 import { callIsNonAtomic } from '../pl/transaction.js';
-import { castTo, compileExpr, type Row } from '../sql/expr.js';
-import { T, formatValue } from '../sql/types.js';
+import { compileExpr, type Row } from '../sql/expr.js';
+import { formatValue } from '../sql/types.js';
 import { noSuchFunction } from '../sql/funcs/registry.js';
 
 const POLYMORPHIC = new Set(['anyelement', 'anynonarray', 'anycompatible', 'anycompatiblenonarray']);
@@ -256,11 +256,7 @@ export function* callStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos, true);
   if (!f) throw noSuchFunction(name, args.map((a) => a.type), pos, 'procedure');
   const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
-  const vals = args.map((a, i) => {
-    const t = f.args[i]!.type;
-    const c = t === 'any' ? (a.type.name === 'unknown' ? castTo(a, T.text, false, pos) : a) : castTo(a, t, false, pos);
-    return { value: c.fn(row), type: c.type };
-  });
+  const vals = coerceUserArgs(f, args, pos).map((c) => ({ value: c.fn(row), type: c.type }));
   if (f.language !== 'plpgsql') throw notSupported('CALL of a LANGUAGE sql procedure', pos);
   ex.eng.snapshotFor(s); // CALL runs with a snapshot (PlannedStmtRequiresSnapshot): SET TRANSACTION comes too late in it
   const out = yield* callFunction(ex, s, f, vals, true, null, callIsNonAtomic(s));

@@ -36,6 +36,22 @@ export const FIXED: Partial<Record<string, [number, number]>> = {
   name: [64, 1], // NameData: NAMEDATALEN bytes, typalign 'c'
 };
 
+/** typlen and typalign of a type (pg_type), as pg_attribute copies them; -1 is a varlena. */
+export function typlenAlign(t: SqlType): [number, 'c' | 's' | 'i' | 'd'] {
+  if (t.elem) return [-1, typlenAlign(t.elem)[1] === 'd' ? 'd' : 'i']; // an array: int-aligned unless its elements are double-aligned
+  switch (t.name) {
+    case 'int2': return [2, 's'];
+    case 'int4': case 'float4': case 'date': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': case 'regtype': case 'xid': case 'cid': return [4, 'i'];
+    case 'int8': case 'float8': case 'timestamp': case 'timestamptz': case 'xid8': case 'pg_lsn': return [8, 'd'];
+    case 'interval': return [16, 'd'];
+    case 'bool': return [1, 'c'];
+    case 'name': return [64, 'c'];
+    case 'tid': return [6, 's'];
+    case 'txid_snapshot': case 'pg_snapshot': return [-1, 'd'];
+    default: return [-1, 'i'];
+  }
+}
+
 /**
  * heap_fill_tuple's layout of the non-null values (from a MAXALIGNed start), or null for a type not laid out here.
  * A compressed value (heap/heaptoast.ts) is its 4-byte header (VARATT_4B_C), its raw size and the pglz bytes.

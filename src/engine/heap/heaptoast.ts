@@ -36,6 +36,7 @@ import { PgError, notSupported } from '../errors.js';
 import type { Column } from '../catalog/catalog.js';
 import { type SqlType, type Value, formatValue, typeDisplayName } from '../sql/types.js';
 import { utf8Bytes } from './datum.js';
+import { utf8Len } from '../sql/utf8.js';
 import { pglzCompress } from './pglz.js';
 
 /** MaximumBytesPerTuple(TOAST_TUPLES_PER_PAGE = 4): a row above this goes to the toaster */
@@ -97,7 +98,8 @@ export function needsToast(columns: Column[]): boolean {
   return max > 2032;
 }
 
-const TEXTLIKE = new Set(['text', 'varchar', 'bpchar', 'json']);
+/** the types whose values are laid out (and compressed) as their UTF-8 text */
+export const TEXTLIKE: ReadonlySet<string> = new Set(['text', 'varchar', 'bpchar', 'json']);
 
 /**
  * heap_toast_insert_or_update for a row of `len` bytes (over the threshold): which values to compress. `dataSize`
@@ -118,7 +120,7 @@ export function toastRow(
     ignore[i] = v === null || st === 'p';
     if (v === null) hasNull = true;
     incompressible[i] = false;
-    size[i] = comp[i] ? comp[i]!.data.length + 8 : ignore[i] ? 0 : 4 + rawBytes(v, types[i]!, false).length;
+    size[i] = comp[i] ? comp[i]!.data.length + 8 : ignore[i] ? 0 : 4 + rawLength(v, types[i]!);
   }
   const hoff = (23 + (hasNull ? Math.ceil(n / 8) : 0) + 7) & ~7;
   let maxDataLen = (targetOption ?? TOAST_TUPLE_TARGET) - hoff;
@@ -136,7 +138,7 @@ export function toastRow(
     throw notSupported(`storing a value out of line in the TOAST table (column ${i + 1} of ${typeDisplayName(types[i]!)}, ${size[i]} bytes after compression)`);
   };
   const tryCompress = (i: number) => {
-    const raw = rawBytes(values[i]!, types[i]!, true);
+    const raw = rawBytes(values[i]!, types[i]!);
     const c = pglzCompress(raw);
     // toast_compress_datum: kept only when it saves more than 2 bytes, header included
     if (c && c.length + 8 < raw.length - 2) { comp[i] = { data: c, rawSize: raw.length }; size[i] = c.length + 8; } else incompressible[i] = true;
@@ -164,10 +166,15 @@ export function toastRow(
 }
 
 /** The bytes pglz works on (VARDATA_ANY of the datum); only text-like values are laid out here. */
-function rawBytes(v: Value, t: SqlType, forCompression: boolean): Uint8Array {
+function rawBytes(v: Value, t: SqlType): Uint8Array {
   if (TEXTLIKE.has(t.name)) return Uint8Array.from(utf8Bytes(String(formatValue(v))));
-  if (forCompression) throw notSupported(`compressing a long value of type ${typeDisplayName(t)} (TOAST)`);
-  return new Uint8Array(String(formatValue(v)).length);
+  throw notSupported(`compressing a long value of type ${typeDisplayName(t)} (TOAST)`);
+}
+
+/** The length of VARDATA_ANY, measured without laying the bytes out (a non-text value by its text, an estimate). */
+function rawLength(v: Value, t: SqlType): number {
+  const s = String(formatValue(v));
+  return TEXTLIKE.has(t.name) ? utf8Len(s) : s.length;
 }
 
 /** RelationGetBufferForTuple's limit */

@@ -87,6 +87,11 @@ function bestCandidate(cands: PgFunction[], name: string, argTypes: SqlType[], p
   return top[0]!;
 }
 
+/** The call's arguments coerced to the function's parameter types (a polymorphic one: an untyped literal is text). */
+export function coerceUserArgs(f: PgFunction, args: Compiled[], pos: number | undefined): Compiled[] {
+  return args.map((a, i) => { const t = f.args[i]!.type; return t === 'any' ? (a.type.name === 'unknown' ? castTo(a, T.text, false, pos) : a) : castTo(a, t, false, pos); });
+}
+
 /** Run a function with argument values (their types as the call has them): the body's result. */
 export function* callFunction(ex: Executor, s: Session, f: PgFunction, args: { value: Value; type: SqlType }[], canYield: boolean,
   trigger: TriggerArgs | null = null, nonAtomic = false): Gen<PlReturn> {
@@ -135,7 +140,7 @@ export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>,
   const args = ((fc.args ?? []) as Record<string, any>[]).map((a) => compileExpr(a, scope));
   const pos = posOf(fc.location);
   const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos)!;
-  const coerced = args.map((a, i) => { const t = f.args[i]!.type; return t === 'any' ? (a.type.name === 'unknown' ? castTo(a, T.text, false, pos) : a) : castTo(a, t, false, pos); });
+  const coerced = coerceUserArgs(f, args, pos);
   const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
   const vals = coerced.map((a) => ({ value: a.fn(row), type: a.type }));
   let cols: { name: string; type: SqlType }[];
@@ -172,7 +177,7 @@ export function userSrfCall(ex: Executor, s: Session, name: string, args: Compil
   if (!f || !f.setof) return null;
   const type = f.table?.length === 1 ? f.table[0]!.type : f.ret.kind === 'type' ? f.ret.type : null;
   if (!type) throw notSupported(`the function ${name}() returning rows of several columns in the select list (use it in FROM)`, pos);
-  const coerced = args.map((a, i) => { const t = f.args[i]!.type; return t === 'any' ? (a.type.name === 'unknown' ? castTo(a, T.text, false, pos) : a) : castTo(a, t, false, pos); });
+  const coerced = coerceUserArgs(f, args, pos);
   return {
     type,
     rows: (r: Row) => {
@@ -202,7 +207,7 @@ export function compileUserCall(ex: Executor, s: Session, f: PgFunction, args: C
   if (f.setof) throw notSupported(`the set-returning function ${f.name}() outside FROM`, pos);
   if (f.ret.kind === 'trigger') throw new PgError('0A000', 'trigger functions can only be called as triggers', pos !== undefined ? { position: pos } : {});
   if (f.ret.kind === 'record' || f.ret.kind === 'rowtype') throw notSupported(`the function ${f.name}() returning a record, outside FROM`, pos);
-  const coerced = args.map((a, i) => { const t = f.args[i]!.type; return t === 'any' ? (a.type.name === 'unknown' ? castTo(a, T.text, false, pos) : a) : castTo(a, t, false, pos); });
+  const coerced = coerceUserArgs(f, args, pos);
   const fns = coerced.map((a) => a.fn);
   const types = coerced.map((a) => a.type);
   const type = f.ret.kind === 'type' ? f.ret.type : T.text; // void prints as an empty value

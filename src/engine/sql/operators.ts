@@ -9,7 +9,7 @@ import { Numeric } from './numeric.js';
 import { type Value, type SqlType, PgArray, T, isArray, isIntegral, isStringLike, toNumeric, formatValue, typeDisplayName } from './types.js';
 import { intArith, intNegate, intShift, intNot } from './intarith.js';
 import { isRegexOp, compileRegexMatch } from './regexp.js';
-import { resolveFunction, buildCall } from './funcs/registry.js';
+import { resolveFunction, buildCall, isNullConst } from './funcs/registry.js';
 import { adtCompare, adtBinary, adtNegate } from './adtops.js';
 import { castTo, fold, unifyTypes, rtrimBlanks, opNotExist, pg15HasOperator, selectCommonType } from './coerce.js';
 import type { Row, Compiled, Scope } from './primnodes.js';
@@ -104,7 +104,6 @@ export function compileComparison(op: string, l: Compiled, r: Compiled, pos?: nu
  * then never evaluated, so a division by zero beside a NULL literal raises nothing. At run time a strict operator
  * evaluates all its operands before it looks for a NULL.
  */
-export const isNullConst = (c: Compiled): boolean => !!c.isConst && c.fn(null as unknown as Row) === null;
 export const nullConst = (type: SqlType): Compiled => ({ fn: () => null, type, name: '?column?', strength: 0, isConst: true });
 
 export function arith(op: string, l: Compiled, r: Compiled, pos?: number): Compiled {

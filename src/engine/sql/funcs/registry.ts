@@ -158,6 +158,9 @@ const TYPE_OF: Partial<Record<TypeName, SqlType>> = {};
 for (const t of Object.values(T)) TYPE_OF[t.name] = t;
 export const sqlTypeOf = (n: TypeName): SqlType => TYPE_OF[n] ?? (n.startsWith('_') ? arrayOf(sqlTypeOf(n.slice(1) as TypeName)) : { name: n, typmod: -1 });
 
+/** A constant NULL (a strict operator or function given one folds to NULL: sql/operators.ts arith). */
+export const isNullConst = (c: Compiled): boolean => !!c.isConst && c.fn(null as never) === null;
+
 /**
  * Build the call: coerce each argument to the chosen function's declared type (coerce is castTo, passed in to keep
  * this module free of the expression compiler), then the closure; strict functions return NULL for a NULL argument.
@@ -189,7 +192,7 @@ export function buildCall(d: FuncDef, args: Compiled[], c: CallCtx, coerce: (x: 
     const f = d.fn;
     const fs = coerced.map((a) => a.fn);
     // a strict function with a constant-NULL argument is never called (eval_const_expressions)
-    if (coerced.some((a) => a.isConst && a.fn(null as never) === null)) return { fn: () => null, type, name: c.name, strength: 2, isConst: true };
+    if (coerced.some(isNullConst)) return { fn: () => null, type, name: c.name, strength: 2, isConst: true };
     if (fs.length === 0) fn = () => f();
     else if (fs.length === 1) {
       const a0 = fs[0]!; fn = (r) => { const x = a0(r); return x === null ? null : f(x); };

@@ -15,15 +15,10 @@ import { register, type FuncDef } from './registry.js';
 import { T, formatValue, type SqlType, type Value } from '../types.js';
 import { Numeric } from '../numeric.js';
 import { numericStoredSize } from '../../heap/tuple.js';
-import { FIXED } from '../../heap/datum.js';
-import { compressedOf, type Compressed } from '../../heap/heaptoast.js';
+import { typlenAlign } from '../../heap/datum.js';
+import { compressedOf, TEXTLIKE, type Compressed } from '../../heap/heaptoast.js';
 import { utf8Len } from '../utf8.js';
 import type { Row } from '../primnodes.js';
-
-const WIDE: Partial<Record<string, number>> = {
-  float4: 4, float8: 8, date: 4, timestamp: 8, timestamptz: 8, interval: 16, tid: 6, pg_lsn: 8, xid8: 8, regtype: 4,
-};
-const TEXTLIKE = new Set(['text', 'varchar', 'bpchar', 'json']);
 
 /** the compressed form of v in the row being read, if the row's tuple stores it compressed */
 function compressedIn(r: Row, v: Value): Compressed | undefined {
@@ -37,8 +32,8 @@ function compressedIn(r: Row, v: Value): Compressed | undefined {
 
 /** toast_datum_size / VARSIZE_ANY: the stored size of a value read from a row (short header) or computed (4 bytes) */
 function datumSize(v: Value, t: SqlType, fromRow: boolean): number {
-  const fixed = FIXED[t.name]?.[0] ?? WIDE[t.name];
-  if (fixed !== undefined) return fixed;
+  const [len] = typlenAlign(t);
+  if (len > 0) return len;
   if (t.name === 'unknown' || t.name === 'cstring') return utf8Len(String(formatValue(v))) + 1; // a C string and its NUL
   if (TEXTLIKE.has(t.name)) {
     const n = utf8Len(String(formatValue(v)));
