@@ -72,7 +72,10 @@ export function Player({ onEvent, lesson = false }: { onEvent?(kind: string | un
   // an event the trace only counted: its caption comes with the replayed state
   const ev = slot?.event ?? (scrub && shownEvent && shownEvent.seq === slot?.seq ? shownEvent : null);
   const foldedText = [...folded].map(([k, v]) => `${v} ${k}`).join(', ');
-  const keys = lesson ? ', and . step events' : '← → step events · Shift+← → statements';
+  // in a lesson ← → move between the lesson's steps, so the event keys are , and .
+  const keys = lesson
+    ? <><kbd>,</kbd> and <kbd>.</kbd> step events</>
+    : <><kbd>←</kbd> <kbd>→</kbd> step events · <kbd>Shift</kbd>+<kbd>←</kbd> <kbd>→</kbd> statements</>;
   return (
     <div className={`player${scrub ? ' scrubbing' : ''}`} aria-label="event player">
       <div className="controls">
@@ -85,7 +88,7 @@ export function Player({ onEvent, lesson = false }: { onEvent?(kind: string | un
         {!lesson && <button onClick={nextStatement} disabled={!child} aria-label="next statement" title="the newest step after this one">statement ▶▶</button>}
         <label>speed <select value={speed} onChange={(e) => setSpeed(Number(e.target.value))} aria-label="playback speed"><option value={1200}>slow</option><option value={600}>normal</option><option value={200}>fast</option></select></label>
         <span className="muted" data-testid="event-count">event {count ? idx + 1 : 0} / {count}{foldedText ? ` (${slots.kept} narrated in the list, the other ${count - slots.kept} — ${foldedText} — narrated when stepped to)` : ''}</span>
-        <span className="keys muted" data-testid="player-keys"><kbd>{keys}</kbd></span>
+        <span className="keys muted" data-testid="player-keys">{keys}</span>
       </div>
       <p className="caption" data-testid="caption">{ev ? ev.text : slot ? (scrub ? `Replaying to event ${idx + 1}…` : 'Step to see this event.') : 'This step produced no events.'}</p>
       <p className="shown-as-of muted" data-testid="shown-as-of">
