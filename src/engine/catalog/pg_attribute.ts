@@ -10,18 +10,23 @@
  *
  * Mirrors: src/include/catalog/pg_attribute.h, pg_constraint.h. Simplifications: only the columns listed (SELECT *
  * is refused with 0A000), only the user's tables (no system catalogs, no indexes' attributes); the system columns
- * are listed with negative attnums as PostgreSQL lists them; no atttypid (this catalog has no type OIDs); pg_constraint
+ * are listed with negative attnums as PostgreSQL lists them; atttypid only for the built-in types regtype.ts lists (a
+ * column of another type refuses that cell), attcompression always ''; pg_constraint
  * has CHECK, PRIMARY KEY, UNIQUE and FOREIGN KEY rows (NOT NULL is no constraint row in PostgreSQL 15 either), with
  * their columns (conkey, and a foreign key's confrelid / confkey, actions and MATCH type), but no oid.
  */
 import type { Engine } from '../engine.js';
-import { T, PgArray, type SqlType, type Value } from '../sql/types.js';
+import { T, PgArray, typeDisplayName, type SqlType, type Value } from '../sql/types.js';
 import { collectColumnRefs } from '../executor/util.js';
 import type { SystemRelation } from './sysviews.js';
 import { visibleClassRows } from './catalogsnapshot.js';
 import { typeStorage } from '../heap/heaptoast.js';
 import { typlenAlign } from '../heap/datum.js';
+import { typeOidAndTypmod } from '../sql/regtype.js';
+import { notSupported } from '../errors.js';
 
+/** the system columns' types: oid, cid, xid, cid, xid, tid */
+const SYSTEM_ATTR_TYPE: Record<string, number> = { tableoid: 26, cmax: 29, xmax: 28, cmin: 29, xmin: 28, ctid: 27 };
 const SYSTEM_ATTRS: [string, number][] = [['tableoid', -6], ['cmax', -5], ['xmax', -4], ['cmin', -3], ['xmin', -2], ['ctid', -1]];
 const cols = (l: [string, SqlType][]) => l.map(([name, type]) => ({ name, type }));
 const INT2_ARRAY: SqlType = { name: '_int2', typmod: -1, elem: T.int2 };
@@ -29,17 +34,24 @@ const INT2_ARRAY: SqlType = { name: '_int2', typmod: -1, elem: T.int2 };
 export function pgAttributeView(eng: Engine): SystemRelation {
   const rows: Value[][] = [];
   for (const { table: t } of visibleClassRows(eng)) {
-    for (const [name, num] of SYSTEM_ATTRS) rows.push([t.oid, name, num, true, false, true, 0, false, '', '', name === 'ctid' ? 6 : 4, name === 'ctid' ? 's' : 'i', 'p', '']);
+    for (const [name, num] of SYSTEM_ATTRS) rows.push([t.oid, name, num, true, false, true, 0, false, '', '', name === 'ctid' ? 6 : 4, name === 'ctid' ? 's' : 'i', 'p', '', SYSTEM_ATTR_TYPE[name]!, -1]);
     for (const [i, c] of t.columns.entries()) {
       // a dropped column keeps its length and alignment (old tuples have its bytes), its type becomes none
       const [len, align] = typlenAlign(c.type);
-      rows.push([t.oid, c.name, i + 1, c.notNull && !c.dropped, !!c.dropped, !c.notLocal, c.inhcount ?? 0, !!(c.defaultExpr || c.generated) && !c.dropped,
-        c.identity ?? '', c.generated ? 's' : '', len, align, c.storage ?? typeStorage(c.type), '']);
+      // a dropped column's type is 0 (none), its typmod kept
+      const { oid, typmod } = typeOidAndTypmod(typeDisplayName({ ...c.type, typmod: -1 }), c.type.name, c.type.typmod);
+      const row: Value[] = [t.oid, c.name, i + 1, c.notNull && !c.dropped, !!c.dropped, !c.notLocal, c.inhcount ?? 0, !!(c.defaultExpr || c.generated) && !c.dropped,
+        c.identity ?? '', c.generated ? 's' : '', len, align, c.storage ?? typeStorage(c.type), '', c.dropped ? 0 : oid, typmod];
+      if (oid === null && !c.dropped) {
+        const what = `pg_attribute.atttypid of a column of type ${typeDisplayName(c.type)} (its oid is not listed in the simulator)`;
+        Object.defineProperty(row, 14, { enumerable: true, get() { throw notSupported(what); } });
+      }
+      rows.push(row);
     }
   }
   const names: [string, SqlType][] = [['attrelid', T.oid], ['attname', T.text], ['attnum', T.int2], ['attnotnull', T.bool], ['attisdropped', T.bool],
     ['attislocal', T.bool], ['attinhcount', T.int4], ['atthasdef', T.bool], ['attidentity', T.text], ['attgenerated', T.text], ['attlen', T.int2],
-    ['attalign', T.text], ['attstorage', T.text], ['attcompression', T.text]];
+    ['attalign', T.text], ['attstorage', T.text], ['attcompression', T.text], ['atttypid', T.oid], ['atttypmod', T.int4]];
   return {
     columns: cols(names), rows, starRefused: `SELECT * FROM pg_attribute (Heapscope models ${names.map(([n]) => n).join(', ')}: name them)`,
   };

@@ -35,17 +35,23 @@ export interface QResult { names: string[]; types: SqlType[]; rows: Value[][] }
 
 const OP_NAME: Record<string, string> = { SETOP_UNION: 'UNION', SETOP_INTERSECT: 'INTERSECT', SETOP_EXCEPT: 'EXCEPT' };
 
-/** select_common_type for one output column of a set operation. */
+/**
+ * select_common_type for one output column of a set operation. The column keeps a typmod only when both sides have
+ * the same type and typmod (transformSetOperationTree: rescoltypmod is -1 otherwise) — numeric(8,2) UNION 0 is
+ * numeric, and varchar(3) UNION 'abcdef' is varchar: the literal is not checked against the length.
+ */
 function common(a: SqlType, b: SqlType, op: string): SqlType {
   if (a.name === 'unknown' && b.name === 'unknown') return T.text; // both untyped: resolved as text
   if (a.name === b.name && a.typmod === b.typmod) return a;
-  if (a.name === b.name) return { name: a.name, typmod: -1 } as SqlType;
-  if (a.name === 'unknown') return b;
-  if (b.name === 'unknown') return a;
-  if (isIntegral(a) && isIntegral(b)) return a.name === 'int8' || b.name === 'int8' ? T.int8 : T.int4;
-  try { return selectCommonType(a, b); } catch {
-    throw new PgError('42804', `${op} types ${typeDisplayName(a)} and ${typeDisplayName(b)} cannot be matched`);
-  }
+  const ty = ((): SqlType => {
+    if (a.name === b.name || b.name === 'unknown') return a;
+    if (a.name === 'unknown') return b;
+    if (isIntegral(a) && isIntegral(b)) return a.name === 'int8' || b.name === 'int8' ? T.int8 : T.int4;
+    try { return selectCommonType(a, b); } catch {
+      throw new PgError('42804', `${op} types ${typeDisplayName(a)} and ${typeDisplayName(b)} cannot be matched`);
+    }
+  })();
+  return ty.typmod < 0 ? ty : { ...ty, typmod: -1 };
 }
 
 /** Coerce an arm's untyped literal in output column i to `ty` now (its error, if any, is the statement's). */

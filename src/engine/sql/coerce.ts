@@ -98,7 +98,13 @@ export function commonType(args: Compiled[], ctx: string, pos?: number): SqlType
       throw new PgError('42804', `${ctx} types ${typeDisplayName(t)} and ${typeDisplayName(a.type)} cannot be matched`, at !== undefined ? { position: at } : {});
     }
   }
-  return t.name === 'unknown' ? T.text : t;
+  if (t.name === 'unknown') return T.text;
+  // select_common_type chooses a type, not a typmod: each input is coerced with typmod -1, and the result keeps a
+  // typmod only when every input already has this type and that typmod (exprTypmod of a CASE / COALESCE /
+  // ARRAY / JOIN USING column) — COALESCE(numeric(8,2) column, 0) is numeric, so its 0 prints as 0, not 0.00
+  const first = args[0]!.type;
+  if (args.every((a) => a.type.name === first.name && a.type.typmod === first.typmod)) return first;
+  return t.typmod < 0 ? t : { ...t, typmod: -1 };
 }
 
 /** Convert a compiled expression to another type (explicit CAST or implicit/assignment coercion). */

@@ -190,7 +190,9 @@ function compileNode(node: N, scope: Scope): Compiled {
       const def = n.defresult ? unless(decided, () => compileExpr(n.defresult, scope)) : null;
       // transformCaseExpr puts the ELSE result first when it chooses the common type
       const results = (def ? [def] : []).concat(whens.map((w) => w.res));
-      const type = commonType(results, 'CASE', posOf(n.location));
+      const common = commonType(results, 'CASE', posOf(n.location));
+      // no ELSE: transformCaseExpr adds ELSE NULL, a constant of typmod -1, so the CASE keeps no typmod
+      const type = def || common.typmod < 0 ? common : { ...common, typmod: -1 };
       const ws = whens.map((w) => ({ cond: w.cond, res: castTo(w.res, type, false).fn }));
       const d = def ? castTo(def, type, false).fn : null;
       // FigureColname: a CASE is named after its ELSE result when that has a name of its own (a column, a function)

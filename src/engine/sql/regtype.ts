@@ -75,6 +75,20 @@ export function regtypeOid(name: string): number {
   return oid;
 }
 
+/**
+ * A column type's pg_type oid and its typmod as pg_attribute.atttypmod stores it: varchar(n) / char(n) n + 4,
+ * numeric(p,s) ((p << 16) | s) + 4, timestamp(p) p; -1 without one. The oid is null for a type not listed here.
+ */
+export function typeOidAndTypmod(displayName: string, name: string, typmod: number): { oid: number | null; typmod: number } {
+  const oid = TYPE_OIDS[displayName] ?? null;
+  if (typmod < 0) return { oid, typmod: -1 };
+  switch (name) {
+    case 'varchar': case 'bpchar': return { oid, typmod: typmod + 4 };
+    case 'numeric': return { oid, typmod: typmod + 4 };
+    default: return { oid, typmod };
+  }
+}
+
 /** format_type(oid, typmod): the type's name with its typmod as SQL writes it (varchar's typmod is the length + 4). */
 export function formatType(oid: number, typmod: number | null): string {
   const name = regtypeOfOid(oid);
