@@ -6,6 +6,7 @@
  *     pg_indexes_size('t')         every index of the table
  *     pg_total_relation_size('t')  both
  *     pg_size_pretty(65536)        '64 kB' (units of 1024, rounded half up, switching below 10 × the next unit)
+ *     pg_size_bytes('1.5 GB')      1610612736 (its inverse: bytes, kB … PB in any case, rounded half away from zero)
  *     age(relfrozenxid)            transactions since that xid (the current one if it has an xid, else the next)
  *     pg_get_serial_sequence('t', 'id')   'public.t_id_seq' for a serial / identity column, NULL for another
  *
@@ -14,14 +15,14 @@
  * table whose empty index takes one page.
  *
  * Mirrors: src/backend/utils/adt/dbsize.c (pg_relation_size, calculate_table_size, calculate_indexes_size,
- * pg_size_pretty), xid.c (xid_age). A B-tree's size is its pages as nbtree would have laid them out (index/nbtlayout.ts);
+ * pg_size_pretty, pg_size_bytes), xid.c (xid_age). A B-tree's size is its pages as nbtree would have laid them out (index/nbtlayout.ts);
  * where that layout is not modelled (posting lists, page deletion, a big index...) it is estimated from the most
  * entries the index held: a metapage, leaves filled to 90 % as rightmost splits leave them, a root above them.
  */
 import { PgError, notSupported } from '../../errors.js';
 import { register, type FuncDef, type CallCtx } from './registry.js';
-import { T, RegClass, type Value } from '../types.js';
-import type { Numeric } from '../numeric.js';
+import { T, RegClass, checkIntRange, type Value } from '../types.js';
+import { Numeric } from '../numeric.js';
 import { BLCKSZ } from '../../heap/heap.js';
 import { MAXALIGN } from '../../heap/tuple.js';
 import { relationArg, host } from '../../contrib/host.js';
@@ -75,7 +76,31 @@ export function sizePretty(v: number | bigint): string {
   }
 }
 
+/**
+ * pg_size_bytes: a number (sign, digits, a fraction, an exponent when digits follow the E) then, after blanks, an
+ * optional unit (bytes, kB, MB, GB, TB, PB; any case; multiples of 1024), rounded to bigint half away from zero.
+ */
+export function sizeBytes(str: string): number | bigint {
+  const invalid = (unit?: string) => new PgError('22023', `invalid size: "${str}"`, unit === undefined ? {} : {
+    detail: `Invalid size unit: "${unit}".`, hint: 'Valid units are "bytes", "kB", "MB", "GB", "TB", and "PB".',
+  });
+  const m = /^[ \t\n\r\f\v]*([-+]?(?:\d+(?:\.\d*)?|\.\d+))/.exec(str);
+  if (!m) throw invalid();
+  let end = m[0].length;
+  const exp = /^[eE][-+]?\d+/.exec(str.slice(end)); // strtol: an exponent only when digits follow
+  if (exp) end += exp[0].length;
+  let num = Numeric.fromString(str.slice(m[0].length - m[1]!.length, end))!;
+  const unit = str.slice(end).replace(/^[ \t\n\r\f\v]+/, '').replace(/[ \t\n\r\f\v]+$/, '');
+  if (unit !== '') {
+    const bits = ({ bytes: 0, kb: 10, mb: 20, gb: 30, tb: 40, pb: 50 } as Record<string, number>)[unit.toLowerCase()];
+    if (bits === undefined) throw invalid(unit);
+    num = num.mul(Numeric.fromInt(1n << BigInt(bits)));
+  }
+  return checkIntRange(num.round(0).unscaled, T.int8);
+}
+
 const defs: FuncDef[] = [
+  { name: 'pg_size_bytes', args: ['text'], ret: T.int8, fn: (v: string) => sizeBytes(String(v)) },
   // pg_get_serial_sequence('t', 'col'): the sequence a serial / identity column (or OWNED BY) owns, schema-qualified;
   // the table name is parsed as SQL (lower-cased unless quoted), the column name taken as written
   {
