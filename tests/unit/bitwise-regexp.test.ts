@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { intArith, intShift, intNot } from '../../src/engine/sql/intarith.js';
 import { T, normInt8 } from '../../src/engine/sql/types.js';
 import { areToRegExp, regexpReplace } from '../../src/engine/sql/regexp.js';
+import { AreSearch, regexpMatches } from '../../src/engine/sql/regexpexec.js';
 import { PgError } from '../../src/engine/errors.js';
 
 const WIDTH = { int2: 16, int4: 32, int8: 64 } as const;
@@ -58,5 +59,31 @@ describe('regular expressions: ARE on JS RegExp where they agree', () => {
     expect(regexpReplace('john smith', '(\\w+) (\\w+)', '\\2 \\1', '')).toBe('smith john');
     expect(regexpReplace('abc', 'b', '<\\&>$1', '')).toBe('a<b>$1c');
     expect(() => regexpReplace('a', 'a', 'b', 'z')).toThrow(/invalid regular expression option/);
+  });
+});
+
+describe('where an ARE matches: leftmost start, there the longest match (sql/regexpexec.ts)', () => {
+  const search = (p: string) => new AreSearch(areToRegExp(p, false), p);
+  it('takes the longest match at the leftmost start, not the first alternative that succeeds', () => {
+    expect(search('a|ab').exec('xabcd', 0)).toMatchObject({ start: 1, end: 3 });
+    expect(search('a?(ab)?').exec('ab', 0)).toMatchObject({ start: 0, end: 2, groups: ['ab'] });
+    expect(regexpReplace('abcabc', 'b|bc', 'X', 'g')).toBe('aXaX');
+  });
+  it('the longest match is never shorter than what JavaScript finds, and starts where it starts', () => {
+    fc.assert(fc.property(fc.stringMatching(/^[ab]{0,8}$/), fc.constantFrom('a|ab', 'b?ab?', '(a|b)*b', 'a*', 'ab|a|b+'), (s, p) => {
+      const js = new RegExp(p, 's').exec(s);
+      const m = search(p).exec(s, 0);
+      if (!js) return m === null;
+      return m !== null && m.start === js.index && m.end >= js.index + js[0].length && new RegExp(`^(?:${p})$`, 's').test(s.slice(m.start, m.end));
+    }));
+  });
+  it('skips degenerate (empty) matches at the ends and right after a match only when splitting', () => {
+    const s = search('');
+    expect(regexpMatches(s, 'abc', 0, true).map((m) => m.start)).toEqual([0, 1, 2, 3]);
+    expect(regexpMatches(s, 'abc', 0, true, true).map((m) => m.start)).toEqual([1, 2]);
+  });
+  it('refuses captured groups that an alternation decides', () => {
+    expect(() => regexpReplace('ab', '(a|ab)b?', '[\\1]', '')).toThrow(/alternation/);
+    expect(regexpReplace('ab', 'a|ab', '[\\&]', '')).toBe('[ab]');
   });
 });

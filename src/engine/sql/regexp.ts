@@ -1,7 +1,9 @@
 /**
  * POSIX regular expressions (PostgreSQL's utils/adt/regexp.c over Henry Spencer's ARE engine in
- * src/backend/regex): the operators ~ ~* !~ !~* (textregexeq & co.), regexp_replace (textregexreplace),
- * substring(text FROM pattern) (textregexsubstr), and 15's regexp_like, regexp_count and regexp_substr.
+ * src/backend/regex): the operators ~ ~* !~ !~* (textregexeq & co.), regexp_replace (textregexreplace, with 15's
+ * start and N), substring(text FROM pattern) (textregexsubstr), regexp_match, regexp_matches, regexp_split_to_array
+ * / _table, and 15's regexp_like, regexp_count, regexp_instr and regexp_substr. Where a match is — the leftmost
+ * start, there the longest match, as an ARE decides — is sql/regexpexec.ts's.
  *
  * PostgreSQL's "advanced regular expressions" are not JavaScript's. This module runs a pattern on JS RegExp only
  * when it is made of pieces whose meaning is the same in both: literals, . (which in an ARE matches a newline too:
@@ -13,7 +15,8 @@
  * Errors for malformed patterns are refused too (PostgreSQL's messages come from the ARE compiler: 2201B).
  */
 import { PgError, notSupported } from '../errors.js';
-import { T } from './types.js';
+import { T, PgArray, type Value } from './types.js';
+import { AreSearch, regexpMatches, charPos, offsetOf, type ReMatch } from './regexpexec.js';
 import type { Compiled } from './primnodes.js';
 
 export const isRegexOp = (op: string) => op === '~' || op === '~*' || op === '!~' || op === '!~*';
@@ -88,25 +91,54 @@ export function compileRegexMatch(op: string, l: Compiled, r: Compiled, pos?: nu
   };
 }
 
-/**
- * regexp_replace(source, pattern, replacement [, flags]): the first match (every one with flag g) replaced; in the
- * replacement \1..\9 is a group, \& the whole match, \\ a backslash. Flags: g, i, c, q (parseFlags).
- */
-export function regexpReplace(src: string, pattern: string, repl: string, flags: string): string {
-  const re = flaggedRegExp('regexp_replace', pattern, flags, true);
-  let js = '';
-  for (let i = 0; i < repl.length; i++) {
-    const ch = repl[i]!;
-    if (ch === '$') { js += '$$'; continue; }
-    if (ch === '\\' && i + 1 < repl.length) {
-      const nx = repl[i + 1]!;
-      if (/[1-9]/.test(nx)) { js += `$${nx}`; i++; continue; }
-      if (nx === '&') { js += '$&'; i++; continue; }
-      if (nx === '\\') { js += '\\'; i++; continue; }
-    }
-    js += ch;
+/** the compiled search of a pattern with its flags, cached by the last few (pattern, flags) pairs */
+const searches = new Map<string, { search: AreSearch; g: boolean }>();
+function searchFor(fname: string, pattern: string, flags: string, global: boolean): { search: AreSearch; g: boolean } {
+  const key = `${fname}\u0000${flags}\u0000${pattern}`;
+  let r = searches.get(key);
+  if (!r) {
+    const f = parseFlags(fname, flags, global);
+    const source = f.quote ? pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : pattern;
+    r = { search: new AreSearch(f.quote ? new RegExp(source, 's' + (f.ci ? 'i' : '')) : areToRegExp(pattern, f.ci), f.quote ? 'x' : pattern), g: f.g };
+    if (searches.size > 64) searches.clear();
+    searches.set(key, r);
   }
-  return src.replace(re, js);
+  return r;
+}
+const positive = (name: string, v: number, min = 1) => {
+  if (v < min) throw new PgError('22023', `invalid value for parameter "${name}": ${v}`);
+};
+
+/**
+ * regexp_replace(source, pattern, replacement [, start [, N]] [, flags]): the first match (every one with flag g, or
+ * only the Nth from character `start`; N = 0 all of them) replaced; in the replacement \1..\9 is a group, \& the
+ * whole match, \\ a backslash. Flags: g, i, c, q (parseFlags).
+ */
+export function regexpReplace(src: string, pattern: string, repl: string, flags: string, start = 1, n: number | null = null): string {
+  positive('start', start);
+  if (n !== null) positive('n', n, 0);
+  const { search, g } = searchFor('regexp_replace', pattern, flags, true);
+  if (/\\[1-9]/.test(repl)) search.checkGroupsUsable('\\1..\\9 in regexp_replace\'s replacement');
+  const all = n === null ? g : n === 0;
+  const matches = regexpMatches(search, src, offsetOf(src, start), all || (n ?? 1) > 1);
+  const chosen = n !== null && n > 0 ? matches.slice(n - 1, n) : all ? matches : matches.slice(0, 1);
+  let out = '', last = 0;
+  for (const m of chosen) {
+    out += src.slice(last, m.start);
+    const whole = src.slice(m.start, m.end);
+    for (let i = 0; i < repl.length; i++) {
+      const ch = repl[i]!;
+      if (ch === '\\' && i + 1 < repl.length) {
+        const nx = repl[i + 1]!;
+        if (/[1-9]/.test(nx)) { out += m.groups[Number(nx) - 1] ?? ''; i++; continue; }
+        if (nx === '&') { out += whole; i++; continue; }
+        if (nx === '\\') { out += '\\'; i++; continue; }
+      }
+      out += ch;
+    }
+    last = m.end;
+  }
+  return out + src.slice(last);
 }
 
 /**
@@ -136,25 +168,77 @@ export const regexpLike = (src: string, pattern: string, flags = '') => flaggedR
 
 /** regexp_count(string, pattern [, start [, flags]]): non-overlapping matches from character `start` (1-based). */
 export function regexpCount(src: string, pattern: string, start = 1, flags = ''): number {
-  if (start <= 0) throw new PgError('22023', `invalid value for parameter "start": ${start}`);
-  const re = flaggedRegExp('regexp_count', pattern, flags, false, true);
-  const from = Array.from(src).slice(start - 1).join('');
-  let n = 0;
-  for (const _m of from.matchAll(re)) n++; // an empty match advances one character, as PostgreSQL's loop does
-  return n;
+  positive('start', start);
+  const { search } = searchFor('regexp_count', pattern, flags, false);
+  return regexpMatches(search, src, offsetOf(src, start), true).length;
 }
 
-/** regexp_substr(string, pattern): the first match, NULL without one (the start / N / flags / subexpr forms are refused). */
-export function regexpSubstr(src: string, pattern: string): string | null {
-  const m = areToRegExp(pattern, false).exec(src);
-  return m ? m[0] : null;
+/** the Nth match from character `start`, after the checks regexp_instr / regexp_substr make of their arguments */
+function nthMatch(fname: string, src: string, pattern: string, start: number, n: number, flags: string, subexpr: number) {
+  positive('start', start);
+  positive('n', n);
+  positive('subexpr', subexpr, 0);
+  const { search } = searchFor(fname, pattern, flags, false);
+  if (subexpr > 0) search.checkGroupsUsable(`${fname}() of a subexpression`);
+  const m = regexpMatches(search, src, offsetOf(src, start), n > 1)[n - 1];
+  if (!m) return null;
+  // setup_regexp_matches: a pattern without subexpressions has one "pattern", the whole match (so subexpr 1 is
+  // the match itself); a subexpression the pattern does not have, or one that took no part in the match: no result
+  if (subexpr === 0 || (search.groupCount === 0 && subexpr === 1)) return { start: m.start, end: m.end };
+  if (subexpr > search.groupCount) return null;
+  const span = m.spans[subexpr - 1];
+  return span ? { start: span[0], end: span[1] } : null;
+}
+
+/** regexp_instr(string, pattern [, start [, N [, endoption [, flags [, subexpr]]]]]): where the Nth match begins (or ends + 1), 0 if none */
+export function regexpInstr(src: string, pattern: string, start = 1, n = 1, endoption = 0, flags = '', subexpr = 0): number {
+  if (endoption !== 0 && endoption !== 1) throw new PgError('22023', `invalid value for parameter "endoption": ${endoption}`);
+  const m = nthMatch('regexp_instr', src, pattern, start, n, flags, subexpr);
+  if (!m) return 0;
+  return charPos(src, endoption ? m.end : m.start);
+}
+
+/** regexp_substr(string, pattern [, start [, N [, flags [, subexpr]]]]): the Nth match (or its subexpression), NULL without one */
+export function regexpSubstr(src: string, pattern: string, start = 1, n = 1, flags = '', subexpr = 0): string | null {
+  const m = nthMatch('regexp_substr', src, pattern, start, n, flags, subexpr);
+  return m ? src.slice(m.start, m.end) : null;
 }
 
 /** substring(string FROM pattern): the first match, or its first parenthesized subexpression when the pattern has one. */
 export function textRegexSubstr(src: string, pattern: string): string | null {
-  const re = areToRegExp(pattern, false);
-  const m = re.exec(src);
+  const { search } = searchFor('substring', pattern, '', false);
+  const m = search.exec(src, 0);
   if (!m) return null;
-  if (m.length > 1) return m[1] ?? null;
-  return m[0];
+  if (search.groupCount > 0) { search.checkGroupsUsable('substring(... FROM pattern)'); return m.groups[0] ?? null; }
+  return src.slice(m.start, m.end);
+}
+
+/** regexp_match(string, pattern [, flags]): the first match's groups (or the whole match when it has none), NULL without one */
+export function regexpMatch(src: string, pattern: string, flags = ''): PgArray | null {
+  if (flags.includes('g')) throw new PgError('22023', 'regexp_match() does not support the "global" option', { hint: 'Use the regexp_matches function instead.' });
+  const { search } = searchFor('regexp_match', pattern, flags, false);
+  const m = search.exec(src, 0);
+  return m ? matchArray(search, src, m, 'regexp_match()') : null;
+}
+
+/** regexp_matches(string, pattern [, flags]): one text[] per match (every match with flag g) */
+export function regexpMatchesRows(src: string, pattern: string, flags = ''): Value[][] {
+  const { search, g } = searchFor('regexp_matches', pattern, flags, true);
+  return regexpMatches(search, src, 0, g).map((m) => [matchArray(search, src, m, 'regexp_matches()')]);
+}
+
+function matchArray(search: AreSearch, src: string, m: ReMatch, what: string): PgArray {
+  if (search.groupCount === 0) return new PgArray([src.slice(m.start, m.end)]);
+  search.checkGroupsUsable(what);
+  return new PgArray(m.groups.map((x) => x ?? null));
+}
+
+/** regexp_split_to_array / regexp_split_to_table: the pieces between the matches (empty "degenerate" matches ignored) */
+export function regexpSplit(fname: string, src: string, pattern: string, flags = ''): string[] {
+  const { search } = searchFor(fname, pattern, flags, false);
+  const out: string[] = [];
+  let last = 0;
+  for (const m of regexpMatches(search, src, 0, true, true)) { out.push(src.slice(last, m.start)); last = m.end; }
+  out.push(src.slice(last));
+  return out;
 }

@@ -13,8 +13,10 @@
  * PostgreSQL does under the C locale: lower('ÀBC') is 'Àbc').
  */
 import { PgError, notSupported } from '../../errors.js';
-import { regexpReplace, regexpLike, regexpCount, regexpSubstr, textRegexSubstr } from '../regexp.js';
-import { type Value, T, formatValue, Bytea } from '../types.js';
+import { regexpReplace, regexpLike, regexpCount, regexpSubstr, regexpInstr, textRegexSubstr, regexpMatch, regexpMatchesRows, regexpSplit } from '../regexp.js';
+import { type Value, T, formatValue, Bytea, PgArray, arrayOf } from '../types.js';
+
+const T_TEXT_ARRAY = arrayOf(T.text);
 import { utf8Len } from '../utf8.js';
 import { register, type FuncDef } from './registry.js';
 import type { Fn } from '../expr.js';
@@ -199,12 +201,11 @@ function md5(s: string): string {
 const im = (name: string, args: FuncDef['args'], ret: FuncDef['ret'], fn: NonNullable<FuncDef['fn']>): FuncDef => ({ name, args, ret, fn, immutable: true });
 const bcTrim = (s: string) => s.replace(/ +$/, '');
 
-const regexpRefused = (): never => { throw notSupported('regexp_replace() with a start position or occurrence'); };
 register([
   // textregexreplace_noopt / textregexreplace (sql/regexp.ts): JS RegExp where an ARE means the same
   im('regexp_replace', ['text', 'text', 'text'], T.text, (a, b, c) => regexpReplace(S(a), S(b), S(c), '')),
   im('regexp_replace', ['text', 'text', 'text', 'text'], T.text, (a, b, c, d) => regexpReplace(S(a), S(b), S(c), S(d))),
-  { name: 'regexp_replace', args: ['text', 'text', 'text', 'int4'], ret: T.text, fn: regexpRefused },
+  im('regexp_replace', ['text', 'text', 'text', 'int4'], T.text, (a, b, c, d) => regexpReplace(S(a), S(b), S(c), '', d as number)),
   im('substring', ['text', 'text'], T.text, (a, b) => textRegexSubstr(S(a), S(b))),
   // SUBSTRING(x SIMILAR pattern ESCAPE e) (PostgreSQL 15 parses it as substring(text, text, text)): SQL regular
   // expressions are not modelled
@@ -215,8 +216,30 @@ register([
   im('regexp_count', ['text', 'text', 'int4'], T.int4, (a, b, c) => regexpCount(S(a), S(b), c as number)),
   im('regexp_count', ['text', 'text', 'int4', 'text'], T.int4, (a, b, c, d) => regexpCount(S(a), S(b), c as number, S(d))),
   im('regexp_substr', ['text', 'text'], T.text, (a, b) => regexpSubstr(S(a), S(b))),
-  { name: 'regexp_replace', args: ['text', 'text', 'text', 'int4', 'int4'], ret: T.text, fn: regexpRefused },
-  { name: 'regexp_replace', args: ['text', 'text', 'text', 'int4', 'int4', 'text'], ret: T.text, fn: regexpRefused },
+  im('regexp_replace', ['text', 'text', 'text', 'int4', 'int4'], T.text, (a, b, c, d, e) => regexpReplace(S(a), S(b), S(c), '', d as number, e as number)),
+  im('regexp_replace', ['text', 'text', 'text', 'int4', 'int4', 'text'], T.text, (a, b, c, d, e, f) => regexpReplace(S(a), S(b), S(c), S(f), d as number, e as number)),
+  im('regexp_substr', ['text', 'text', 'int4'], T.text, (a, b, c) => regexpSubstr(S(a), S(b), c as number)),
+  im('regexp_substr', ['text', 'text', 'int4', 'int4'], T.text, (a, b, c, d) => regexpSubstr(S(a), S(b), c as number, d as number)),
+  im('regexp_substr', ['text', 'text', 'int4', 'int4', 'text'], T.text, (a, b, c, d, e) => regexpSubstr(S(a), S(b), c as number, d as number, S(e))),
+  im('regexp_substr', ['text', 'text', 'int4', 'int4', 'text', 'int4'], T.text, (a, b, c, d, e, f) => regexpSubstr(S(a), S(b), c as number, d as number, S(e), f as number)),
+  im('regexp_instr', ['text', 'text'], T.int4, (a, b) => regexpInstr(S(a), S(b))),
+  im('regexp_instr', ['text', 'text', 'int4'], T.int4, (a, b, c) => regexpInstr(S(a), S(b), c as number)),
+  im('regexp_instr', ['text', 'text', 'int4', 'int4'], T.int4, (a, b, c, d) => regexpInstr(S(a), S(b), c as number, d as number)),
+  im('regexp_instr', ['text', 'text', 'int4', 'int4', 'int4'], T.int4, (a, b, c, d, e) => regexpInstr(S(a), S(b), c as number, d as number, e as number)),
+  im('regexp_instr', ['text', 'text', 'int4', 'int4', 'int4', 'text'], T.int4, (a, b, c, d, e, f) => regexpInstr(S(a), S(b), c as number, d as number, e as number, S(f))),
+  im('regexp_instr', ['text', 'text', 'int4', 'int4', 'int4', 'text', 'int4'], T.int4, (a, b, c, d, e, f, g) => regexpInstr(S(a), S(b), c as number, d as number, e as number, S(f), g as number)),
+  im('regexp_match', ['text', 'text'], T_TEXT_ARRAY, (a, b) => regexpMatch(S(a), S(b))),
+  im('regexp_match', ['text', 'text', 'text'], T_TEXT_ARRAY, (a, b, c) => regexpMatch(S(a), S(b), S(c))),
+  im('regexp_split_to_array', ['text', 'text'], T_TEXT_ARRAY, (a, b) => new PgArray(regexpSplit('regexp_split_to_array', S(a), S(b)))),
+  im('regexp_split_to_array', ['text', 'text', 'text'], T_TEXT_ARRAY, (a, b, c) => new PgArray(regexpSplit('regexp_split_to_array', S(a), S(b), S(c)))),
+  ...(['regexp_matches', 'regexp_split_to_table'] as const).flatMap((name): FuncDef[] => [2, 3].map((nargs): FuncDef => ({
+    name, args: nargs === 2 ? ['text', 'text'] : ['text', 'text', 'text'], ret: name === 'regexp_matches' ? T_TEXT_ARRAY : T.text, immutable: true,
+    table: {
+      set: true, columns: [[name, name === 'regexp_matches' ? T_TEXT_ARRAY : T.text]],
+      rows: (v) => (v.some((x) => x === null) ? [] : name === 'regexp_matches' ? regexpMatchesRows(S(v[0]!), S(v[1]!), nargs === 3 ? S(v[2]!) : '')
+        : regexpSplit(name, S(v[0]!), S(v[1]!), nargs === 3 ? S(v[2]!) : '').map((x) => [x])),
+    },
+  }))),
   im('length', ['text'], T.int4, (s) => cpLen(S(s))),
   im('length', ['bpchar'], T.int4, (s) => cpLen(bcTrim(S(s)))),
   im('char_length', ['text'], T.int4, (s) => cpLen(S(s))),
