@@ -20,6 +20,7 @@
  * orders them.
  */
 import { PgError, notSupported, posOf } from '../errors.js';
+import { ORDERED_SET_AGGS } from '../sql/orderedset.js';
 import { compileExpr, castTo, compareValues, newAggState, type AggSpec, type Compiled, type Row, type Scope } from '../sql/expr.js';
 import { type SqlType, type Value, T, formatValue } from '../sql/types.js';
 import type { N } from './util.js';
@@ -120,6 +121,7 @@ export function prepareWindows(calls: Call[], scope: Scope, grouped = false): Pr
     const fc = c.node.FuncCall;
     const w = fc.over;
     const pos = posOf(fc.location);
+    if (ORDERED_SET_AGGS.has(c.name)) throw new PgError('0A000', `OVER is not supported for ordered-set aggregate ${c.name}`, { position: pos });
     if (!RANKING.has(c.name) && !isAgg(c.name)) throw notSupported(`the window function ${c.name}()`, pos);
     if (fc.agg_filter && !isAgg(c.name)) throw new PgError('0A000', 'FILTER is not implemented for non-aggregate window functions', { position: pos });
     if (fc.agg_distinct) throw new PgError('0A000', 'DISTINCT is not implemented for window functions', { position: pos });

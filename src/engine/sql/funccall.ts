@@ -15,6 +15,7 @@ import { resolveFunction, buildCall, hasFunction, noSuchFunction, canCoerceImpli
 import { adtAggState } from './adtops.js';
 import { JSON_AGGS, jsonAggShape, jsonAggState, type JsonAggKind } from './jsonagg.js';
 import { castTo } from './coerce.js';
+import { ORDERED_SET_AGGS, orderedSetSignature, orderedSetState, isHypotheticalSet, hypotheticalRefused, type OrderedSetKind } from './orderedset.js';
 import { compareValues } from './operators.js';
 import type { Compiled, Scope, AggSpec } from './primnodes.js';
 type N = Record<string, any>;
@@ -71,6 +72,10 @@ export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
   const args = (n.args ?? []) as N[];
   if (n.over) throw notSupported('window functions', pos);
   if (AGGS.has(name)) return compileAggregate(name as AggSpec['kind'], n, args, scope, rec, pos);
+  if (ORDERED_SET_AGGS.has(name) && names.length === 1 && !scope.env.userFunction?.(name, [], pos)) {
+    return compileOrderedSet(name as OrderedSetKind, n, args, scope, rec, pos);
+  }
+  if (n.agg_within_group && isHypotheticalSet(name)) throw hypotheticalRefused(name, pos);
   // an aggregate PostgreSQL has (percentile_cont, array_agg, corr, ...) and the simulator does not: refused before
   // its arguments are compiled as a plain call's (they would be ungrouped columns)
   if (PG15_AGGREGATES.has(name) && !(names.length === 1 && scope.env.userFunction?.(name, [], pos))) throw notSupported(`the aggregate function ${name}()`, pos);
@@ -197,6 +202,37 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
   return { fn: (r) => r.aggs![slot]!, type, name: kind, strength: 2 };
 }
 
+/**
+ * percentile_cont / percentile_disc / mode ... WITHIN GROUP (ORDER BY key) (sql/orderedset.ts): without WITHIN GROUP
+ * there is no such function (42883); the direct arguments must be grouped expressions (they are checked in the
+ * grouped scope, 42803 otherwise) and are read per row.
+ */
+function compileOrderedSet(kind: OrderedSetKind, n: N, args: N[], scope: Scope, rec: Rec, pos?: number): Compiled {
+  if (!scope.aggs) throw new PgError('42803', 'aggregate functions are not allowed in WHERE', pos !== undefined ? { position: pos } : {});
+  if (scope.inAgg) throw new PgError('42803', 'aggregate function calls cannot be nested', pos !== undefined ? { position: pos } : {});
+  const inner: Scope = scope.windowOver ?? { ...scope, inAgg: true };
+  if (!n.agg_within_group) throw noSuchFunction(kind, args.map((a) => rec(a, inner).type), pos);
+  const direct = args.map((a) => rec(a, inner));
+  const sortBy = (n.agg_order ?? []) as N[];
+  const keys = sortBy.map((sb) => rec(sb.SortBy.node, inner));
+  if (keys.length !== 1) throw noSuchFunction(kind, [...direct.map((d) => d.type), ...keys.map((k) => k.type)], pos);
+  const sig = orderedSetSignature(kind, direct, keys[0]!, pos);
+  // direct arguments are evaluated per group: an ungrouped column in them is 42803, as in the select list
+  const scratch: Scope = { ...scope, aggs: [] };
+  for (const a of args) rec(a, scratch);
+  const s = sortBy[0]!.SortBy;
+  if (s.useOp) throw notSupported('ORDER BY ... USING inside WITHIN GROUP', pos);
+  const desc = s.sortby_dir === 'SORTBY_DESC';
+  const order = [{ key: sig.key, desc, nullsFirst: s.sortby_nulls === 'SORTBY_NULLS_FIRST' || (desc && s.sortby_nulls !== 'SORTBY_NULLS_LAST') }];
+  const filter = n.agg_filter ? rec(n.agg_filter, inner) : null;
+  if (filter && filter.type.name !== 'bool' && filter.type.name !== 'unknown') {
+    throw new PgError('42804', `argument of FILTER must be type boolean, not type ${typeDisplayName(filter.type)}`, { position: pos });
+  }
+  const slot = scope.aggs.length;
+  scope.aggs.push({ kind, arg: sig.key, star: false, distinct: false, type: sig.type, extra: sig.fraction, filter, order });
+  return { fn: (r) => r.aggs![slot]!, type: sig.type, name: kind, strength: 2 };
+}
+
 /** Aggregate state machines (numeric.c int4_sum / int8_avg_accum / ...). */
 export function newAggState(spec: AggSpec): { add(v: Value, extra?: Value): void; result(): Value } {
   const seen = spec.distinct ? new Set<string>() : null;
@@ -208,6 +244,7 @@ export function newAggState(spec: AggSpec): { add(v: Value, extra?: Value): void
     return false;
   };
   if (spec.kind === 'array_agg') return arrayAggState(spec, dedup);
+  if (ORDERED_SET_AGGS.has(spec.kind)) return orderedSetState(spec, spec.extra?.isConst ? { value: spec.extra.fn(null as never) } : null);
   if (JSON_AGGS.has(spec.kind)) return jsonAggState(spec, dedup, (a, b) => (a === null ? (b === null ? 0 : 1) : b === null ? -1 : compareValues(a, b)));
   if (EXTRA_AGGS.has(spec.kind)) return extraAggState(spec.kind as ExtraAggKind, spec.type.name === 'float8', dedup);
   switch (spec.kind) {

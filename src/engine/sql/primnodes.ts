@@ -93,7 +93,8 @@ export interface ExprEnv {
 export interface ColumnSource { name: string; type: SqlType; dropped?: boolean; hidden?: boolean }
 
 export interface AggSpec {
-  kind: 'count' | 'sum' | 'avg' | 'min' | 'max' | import('./aggtrans.js').ExtraAggKind | import('./jsonagg.js').JsonAggKind; arg: Compiled | null; star: boolean; distinct: boolean; type: SqlType;
+  kind: 'count' | 'sum' | 'avg' | 'min' | 'max' | import('./aggtrans.js').ExtraAggKind | import('./jsonagg.js').JsonAggKind
+    | import('./orderedset.js').OrderedSetKind; arg: Compiled | null; star: boolean; distinct: boolean; type: SqlType;
   /** a second argument (string_agg's delimiter) */
   extra?: Compiled | null;
   /** FILTER (WHERE ...): only the rows it is true for reach the aggregate */
