@@ -35,8 +35,8 @@ export const isHypotheticalSet = (name: string) => HYPOTHETICAL.has(name);
  * The result type and the (cast) aggregated argument of an ordered-set aggregate call: `direct` are the direct
  * arguments, `key` the WITHIN GROUP sort expression. A combination PostgreSQL has no function for is 42883.
  */
-export function orderedSetSignature(kind: OrderedSetKind, direct: Compiled[], key: Compiled, pos?: number)
-  : { type: SqlType; key: Compiled; fraction: Compiled | null } {
+type Signature = { type: SqlType; key: Compiled; fraction: Compiled | null };
+export function orderedSetSignature(kind: OrderedSetKind, direct: Compiled[], key: Compiled, pos?: number): Signature {
   const noFn = () => noSuchFunction(kind, [...direct.map((d) => d.type), key.type], pos);
   if (kind === 'mode') {
     if (direct.length) throw noFn();
