@@ -91,6 +91,7 @@ export function needsToast(columns: Column[]): boolean {
       case 'bool': max += 1; break;
       case 'name': max += 64; break;
       case 'varchar': case 'bpchar': if (c.type.typmod < 0) return true; max += c.type.typmod * 4 + 4; break;
+      case 'bit': case 'varbit': if (c.type.typmod < 0) return true; max += Math.ceil(c.type.typmod / 8) + 8; break; // type_maximum_size
       case 'numeric': if (c.type.typmod < 0) return true; max += Math.ceil(Math.floor(c.type.typmod / 65536) / 4) * 2 + 8; break;
       default: return true;
     }
