@@ -189,7 +189,8 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
       else throw new PgError('42883', `function avg(${typeDisplayName(at)}) does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
       break;
     default:
-      if (at.name === 'record') throw noFn(); // min / max: no record ordering aggregate in PostgreSQL 15
+      // min / max: no record (nor bit string) ordering aggregate in PostgreSQL 15
+      if (at.name === 'record' || at.name === 'bit' || at.name === 'varbit') throw noFn();
       type = at.name === 'unknown' ? T.text : at;
   }
   const slot = scope.aggs.length;

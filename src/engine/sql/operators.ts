@@ -19,7 +19,6 @@ import { compileJsonOp, jsonbCmp } from './jsonops.js';
 import { PgJsonb } from '../adt/jsonb.js';
 import { PgRecord, recordCmp } from '../adt/rowtypes.js';
 import { compileRowComparison, compileMismatchedRecords } from './rowexpr.js';
-import { PgBit } from '../adt/varbit.js';
 import { bitBinary, bitPrefix } from './bitops.js';
 type N = Record<string, any>;
 /** compileExpr, passed in (this module is below parse_expr's dispatcher: no import cycle) */
@@ -33,7 +32,6 @@ function compareValues(a: Exclude<Value, null>, b: Exclude<Value, null>): number
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   if (a instanceof PgArray && b instanceof PgArray) return arrayCmp(a, b, compareValues);
   if (a instanceof PgJsonb && b instanceof PgJsonb) return jsonbCmp(a.v, b.v);
-  if (a instanceof PgBit && b instanceof PgBit) return a.cmp(b);
   if (a instanceof PgRecord && b instanceof PgRecord) return recordCmp(a, b, compareValues);
   const adt = adtCompare(a, b);
   if (adt !== null) return adt;

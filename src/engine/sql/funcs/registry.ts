@@ -152,7 +152,8 @@ export function resolveFunction(name: string, argTypes: SqlType[], pos?: number,
 }
 
 export function noSuchFunction(name: string, argTypes: SqlType[], pos?: number, what: 'function' | 'procedure' = 'function'): PgError {
-  return new PgError('42883', `${what} ${name}(${argTypes.map((t) => typeDisplayName(t)).join(', ')}) does not exist`, {
+  // func_signature_string: format_type_be's names, without typmods
+  return new PgError('42883', `${what} ${name}(${argTypes.map((t) => typeDisplayName(t.elem ? t : { ...t, typmod: -1 })).join(', ')}) does not exist`, {
     hint: `No ${what} matches the given name and argument types. You might need to add explicit type casts.`, ...(pos !== undefined ? { position: pos } : {}),
   });
 }
