@@ -93,7 +93,7 @@ export function applyBitTypmod(v: PgBit, typmod: number, varying: boolean, expli
 
 /** bittypmodin / varbittypmodin: the length written in bit(n) / bit varying(n) */
 export function checkBitTypmod(n: number, varying: boolean): number {
-  const name = varying ? 'bit varying' : 'bit';
+  const name = varying ? 'varbit' : 'bit'; // anybit_typmodin's typename: varbit, not bit varying
   if (n < 1) throw new PgError('22023', `length for type ${name} must be at least 1`);
   if (n > MAX_BIT_TYPMOD) throw new PgError('22023', `length for type ${name} cannot exceed ${MAX_BIT_TYPMOD}`);
   return n;

@@ -62,7 +62,8 @@ export function pg15HasOperator(op: string, left: SqlType | null, right: SqlType
 /** 42883 operator does not exist — or 0A000 when PostgreSQL 15 has it and the simulator does not */
 export function opNotExist(op: string, a: SqlType, b: SqlType, pos?: number): PgError {
   if (pg15HasOperator(op, a, b)) return notSupported(`the operator ${typeDisplayName(a)} ${op} ${typeDisplayName(b)}`, pos);
-  return new PgError('42883', `operator does not exist: ${typeDisplayName(a)} ${op} ${typeDisplayName(b)}`, {
+  const bare = (t: SqlType) => typeDisplayName(t.elem ? t : { ...t, typmod: -1 }); // format_type_be: no typmods
+  return new PgError('42883', `operator does not exist: ${bare(a)} ${op} ${bare(b)}`, {
     hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.',
     ...(pos !== undefined ? { position: pos } : {}),
   });
