@@ -152,6 +152,11 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
       type = T.text;
       break;
     }
+    case 'bit_and': case 'bit_or': case 'bit_xor':
+      // over smallint, integer, bigint (the input's type) or bit (bit varying by its implicit cast)
+      if (isIntegral(at)) type = { name: at.name, typmod: -1 };
+      else if (at.name === 'bit' || at.name === 'varbit') { type = { name: 'bit', typmod: -1 }; arg = castTo(arg!, type, false, pos); } else throw noFn();
+      break;
     case 'bool_and': case 'bool_or': case 'every':
       if (at.name !== 'bool' && at.name !== 'unknown') throw noFn();
       arg = castTo(arg!, T.bool, false, pos);
