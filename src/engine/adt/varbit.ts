@@ -92,10 +92,11 @@ export function applyBitTypmod(v: PgBit, typmod: number, varying: boolean, expli
 }
 
 /** bittypmodin / varbittypmodin: the length written in bit(n) / bit varying(n) */
-export function checkBitTypmod(n: number, varying: boolean): number {
+export function checkBitTypmod(n: number, varying: boolean, position?: number): number {
   const name = varying ? 'varbit' : 'bit'; // anybit_typmodin's typename: varbit, not bit varying
-  if (n < 1) throw new PgError('22023', `length for type ${name} must be at least 1`);
-  if (n > MAX_BIT_TYPMOD) throw new PgError('22023', `length for type ${name} cannot exceed ${MAX_BIT_TYPMOD}`);
+  const at = position !== undefined ? { position } : {}; // the type name's position (typenameTypeMod)
+  if (n < 1) throw new PgError('22023', `length for type ${name} must be at least 1`, at);
+  if (n > MAX_BIT_TYPMOD) throw new PgError('22023', `length for type ${name} cannot exceed ${MAX_BIT_TYPMOD}`, at);
   return n;
 }
 

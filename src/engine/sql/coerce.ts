@@ -149,7 +149,8 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
     const at = c.literal ? c.location : pos;
     return wrap((v) => {
       try { return bits(v); } catch (e) {
-        if (e instanceof PgError && at !== undefined && e.position === undefined && from.name === 'unknown') e.position = at;
+        // the input function's errors point at the literal; the length coercion's do not
+        if (e instanceof PgError && at !== undefined && e.position === undefined && from.name === 'unknown' && e.sqlstate === '22P02') e.position = at;
         throw e;
       }
     });

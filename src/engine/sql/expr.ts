@@ -302,7 +302,11 @@ function compileConst(n: N): Compiled {
   }
   if (n.bsval !== undefined) {
     // B'0101' / X'1F': make_const reads it with bit_in (the scanner keeps the b / x), a constant of type bit
-    const v = bitIn(String(n.bsval.bsval));
+    let v;
+    try { v = bitIn(String(n.bsval.bsval)); } catch (e) {
+      if (e instanceof PgError && e.position === undefined) e.position = posOf(n.location);
+      throw e;
+    }
     return { fn: () => v, type: { name: 'bit', typmod: -1 }, name: '?column?', strength: 0, isConst: true };
   }
   return { fn: () => null, type: T.unknown, name: '?column?', strength: 0, isConst: true };

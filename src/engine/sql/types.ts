@@ -236,7 +236,7 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
     case 'json': return T.json;
     case 'jsonb': return T.jsonb;
     // bit without a length is bit(1): the grammar gives it the typmod (BitWithoutLength)
-    case 'bit': case 'varbit': return { name: n, typmod: typmods.length ? checkBitTypmod(mod, n === 'varbit') : -1 };
+    case 'bit': case 'varbit': return { name: n, typmod: typmods.length ? checkBitTypmod(mod, n === 'varbit', position) : -1 };
     default: {
       if (PG15_TYPES.has(n)) throw new PgError('0A000', `type ${TYPE_SPELLING[n] ?? n} is not supported by Heapscope`, position !== undefined ? { position } : {});
       throw new PgError('42704', `type "${n}" does not exist`, position !== undefined ? { position } : {});
