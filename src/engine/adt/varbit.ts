@@ -191,6 +191,12 @@ export function bitCount(a: PgBit): number {
   return c;
 }
 
+/** The size a stored bit string takes in a row: its body behind a 1-byte header, or a 4-byte one past 127 bytes. */
+export function bitStoredSize(v: PgBit): number {
+  const n = 4 + v.bytes.length;
+  return n + 1 <= 127 ? n + 1 : n + 4;
+}
+
 /** The datum's body after its varlena header: the int32 bit length (little-endian) and the bytes. */
 export function bitBody(v: PgBit): number[] {
   return [v.len & 0xff, (v.len >> 8) & 0xff, (v.len >> 16) & 0xff, (v.len >>> 24) & 0xff, ...v.bytes];
