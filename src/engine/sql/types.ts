@@ -16,8 +16,9 @@
  * int8mul, ... in int.c / int8.c).
  * Arrays (SqlType.elem; values PgArray, adt/arrayfuncs.ts) of every type here.
  * json → PgJson (its text), jsonb → PgJsonb (its parsed value): adt/jsonb.ts. A row value (record) → PgRecord
- * (adt/rowtypes.ts). bit(n) / bit varying(n) → PgBit (adt/varbit.ts; casts and operators sql/bitops.ts). Simplifications: no time / timetz types, no composite types of their own (CREATE TYPE); TimeZone is UTC; virtual time 0 is
- * 2000-01-01 00:00:00+00 (see adt/timestamp.ts).
+ * (adt/rowtypes.ts). bit(n) / bit varying(n) → PgBit (adt/varbit.ts; casts and operators sql/bitops.ts).
+ * Simplifications: no time / timetz types, no composite types of their own (CREATE TYPE); TimeZone is UTC; virtual
+ * time 0 is 2000-01-01 00:00:00+00 (see adt/timestamp.ts).
  */
 import { regtypeIn } from './regtype.js';
 import { PgError, notSupported } from '../errors.js';
