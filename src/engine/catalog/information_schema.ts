@@ -52,7 +52,7 @@ function dataType(t: SqlType): string {
 function typeFacts(t: SqlType): (number | null)[] {
   if (t.elem) return [null, null, null, null, null];
   switch (t.name) {
-    case 'varchar': case 'bpchar': return [t.typmod > 0 ? t.typmod : null, null, null, null, null];
+    case 'varchar': case 'bpchar': case 'bit': case 'varbit': return [t.typmod > 0 ? t.typmod : null, null, null, null, null];
     case 'int2': return [null, 16, 2, 0, null];
     case 'int4': return [null, 32, 2, 0, null];
     case 'int8': return [null, 64, 2, 0, null];

@@ -54,7 +54,7 @@ export function pgStatsView(eng: Engine): SystemRelation {
       const ty = col.type.name;
       const typlen = typlenAlign(col.type)[0];
       const fixed = typlen > 0 ? typlen : undefined;
-      const varlen = ['text', 'varchar', 'numeric'].includes(ty);
+      const varlen = ['text', 'varchar', 'numeric', 'bit', 'varbit'].includes(ty);
       const width = fixed ?? (varlen ? (st.nullfrac === 1 ? 0 : t.stats!.widths?.[c] ?? null) : null);
       const row: Value[] = [
         t.nsp?.name ?? 'public', name, col.name, false, f4(st.nullfrac), width, f4(st.stadistinct),

@@ -29,7 +29,7 @@ import { PgError, notSupported, posOf } from '../errors.js';
 import type { PgFunction } from '../catalog/catalog.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { type SqlType, resolveTypeName, typeDisplayName } from '../sql/types.js';
-import { parseSqlUncached } from '../sql/parser.js';
+import { parseSqlUncached, intConst } from '../sql/parser.js';
 import { compilePlpgsql } from '../pl/compile.js';
 import { PlExec } from '../pl/exec.js';
 import { PlFrame } from '../pl/frame.js';
@@ -47,7 +47,10 @@ function typeOf(tn: N, isReturn = false): { type: SqlType | 'any'; name: string 
   if (tn.arrayBounds) throw notSupported('array types in function signatures', posOf(tn.location));
   if (tn.setof && !isReturn) throw notSupported('SETOF parameters', posOf(tn.location));
   if (POLYMORPHIC.has(last)) return { type: 'any', name: last };
-  const t = resolveTypeName(names, (tn.typmods ?? []).map((m: N) => m.A_Const?.ival?.ival ?? 0), posOf(tn.location));
+  // (the statement's integer literals are lifted out of the tree: intConst reads them back)
+  const t0 = resolveTypeName(names, (tn.typmods ?? []).map((m: N) => intConst(m.A_Const) ?? 0), posOf(tn.location));
+  // a function's argument and result types have no typmods (pg_proc keeps type oids): f(x bit(4)) takes any bit string
+  const t = { ...t0, typmod: -1 };
   return { type: t, name: typeDisplayName({ name: t.name, typmod: -1 }) };
 }
 

@@ -96,7 +96,9 @@ export function* prepareStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<
   const declared = ((n.argtypes ?? []) as N[]).map((a) => {
     const tn = a.TypeName as N;
     const mods = ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0);
-    return resolveTypeName((tn.names as N[]).map((x) => x.String.sval as string), mods, posOf(tn.location), tn.arrayBounds);
+    // a parameter has a type oid only (typenameTypeId): PREPARE p(bit) takes a bit string of any length
+    const t = resolveTypeName((tn.names as N[]).map((x) => x.String.sval as string), mods, posOf(tn.location), tn.arrayBounds);
+    return t.name === 'bit' || t.name === 'varbit' ? { ...t, typmod: -1 } : t;
   });
   const used = paramsUsed(n.query);
   const count = Math.max(declared.length, ...used);

@@ -161,9 +161,13 @@ export function buildIndex(ex: Executor, s: Session, t: Table, index: BtreeIndex
   for (const page of t.heap.pages) {
     page.items.forEach((item, i) => {
       if (item.lpFlags === LpFlags.NORMAL) scanned++;
-      if (item.lpFlags !== LpFlags.NORMAL || item.infomask2 & HEAP_ONLY_TUPLE) return;
-      let last = item;
+      // a chain's root: a normal tuple that is not heap-only, or the redirect pruning left in its place (the entry
+      // points at the root's offset, as heapam_index_build_range_scan's root_offsets map does)
+      const redirect = item.lpFlags === LpFlags.REDIRECT;
+      if (!redirect && (item.lpFlags !== LpFlags.NORMAL || item.infomask2 & HEAP_ONLY_TUPLE)) return;
+      let last = redirect ? undefined : item;
       for (const m of hotChain(t, page.blkno, i + 1, ex.eng.multis)) last = m.item;
+      if (!last) return;
       const d = satisfiesDirty({ ...last }, vctx);
       const vals = heapGetattrs(t, last.values);
       if (index.unique && d.visible && index.covers(vals)) {

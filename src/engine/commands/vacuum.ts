@@ -13,6 +13,7 @@
  */
 import { numericStoredSize } from '../heap/tuple.js';
 import { Numeric } from '../sql/numeric.js';
+import { PgBit, bitStoredSize } from '../adt/varbit.js';
 import { btreePages } from '../sql/funcs/dbsize.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -235,7 +236,7 @@ export function columnStats(t: Table): Pick<NonNullable<Table['stats']>, 'distin
       if (it.lpFlags === LpFlags.NORMAL && (it.infomask & 0x0300) !== 0x0200 && (it.infomask & 0x0800 || it.infomask & HEAP_XMAX_LOCK_ONLY || it.xmax === 0)) {
         live++;
         colValues.forEach((vals, c) => vals.push(it.values[c] ?? null));
-        it.values.forEach((v, c) => { if (v !== null && c < seen.length) { seen[c]!.add(typeof v === 'object' ? groupKey(v)! : v); nonNull[c]!++; if (typeof v === 'string') bytes[c]! += varlenaSize(v); else if (v instanceof Numeric) bytes[c]! += numericStoredSize(v); } });
+        it.values.forEach((v, c) => { if (v !== null && c < seen.length) { seen[c]!.add(typeof v === 'object' ? groupKey(v)! : v); nonNull[c]!++; if (typeof v === 'string') bytes[c]! += varlenaSize(v); else if (v instanceof Numeric) bytes[c]! += numericStoredSize(v); else if (v instanceof PgBit) bytes[c]! += bitStoredSize(v); } });
       }
     }
   }
@@ -243,7 +244,7 @@ export function columnStats(t: Table): Pick<NonNullable<Table['stats']>, 'distin
     distinct: seen.map((set, c) => (set.size > 0 && set.size === nonNull[c] ? -1 : set.size)),
     nullfrac: t.columns.map((_, c) => (live > 0 ? (live - nonNull[c]!) / live : 0)),
     // the average stored size of a varlena value (a short one has a 1-byte header), truncated to int
-    widths: t.columns.map((col, c) => (['text', 'varchar', 'numeric'].includes(col.type.name) && nonNull[c]! > 0 ? Math.trunc(bytes[c]! / nonNull[c]!) : null)),
+    widths: t.columns.map((col, c) => (['text', 'varchar', 'numeric', 'bit', 'varbit'].includes(col.type.name) && nonNull[c]! > 0 ? Math.trunc(bytes[c]! / nonNull[c]!) : null)),
     // pg_statistic's rows (commands/analyze.ts): stadistinct, the MCV list, the histogram
     columns: colValues.map((vals, c) => (t.columns[c]!.dropped ? null : computeScalarStats(vals))),
   };

@@ -50,7 +50,7 @@ import { usingJoin, expandMergedRefs } from './joinusing.js';
 import { lookupCte } from './nodeCtescan.js';
 import type { QResult } from './nodeSetOp.js';
 import { N, Source, JoinInput, firstLocation } from './util.js';
-import { type JoinContext, conjuncts, relsOf, columnRefs, resolveColumn, leafName, leavesOf, unqualify, joinableTypes, searchJoins } from './initsplan.js';
+import { type JoinContext, conjuncts, relsOf, columnRefs, resolveColumn, leafName, leavesOf, unqualify, joinableTypes, BITS, searchJoins } from './initsplan.js';
 
 export type { JoinContext } from './initsplan.js';
 
@@ -357,6 +357,12 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       const anti = whereHere.some((q) => q.NullTest?.nulltesttype === 'IS_NULL' && q.NullTest.arg?.ColumnRef
         && resolveColumn((q.NullTest.arg.ColumnRef.fields as N[]).map((x) => x.String?.sval), combined)?.col === nullableKey);
       if (anti) choice = { method: 'HashJoin', outer: kind === 'left' ? 'left' : 'right', unsure: 'an outer join PostgreSQL reduces to an anti join (Hash Anti Join)' };
+    }
+    // a key of bit strings cannot be hashed: merged (the rules' choice when they hash is not vouched for)
+    if (equi && BITS.has(left.columns[equi.lcol]!.type.name)) {
+      if (choice.method === 'HashJoin') choice = { method: 'MergeJoin', outer: (rs.rows ?? 0) < (ls.rows ?? 0) ? 'right' : 'left', unsure: choice.unsure ?? 'a join on bit strings where PostgreSQL would hash other keys' };
+      // bit against bit varying: merged on the varbit operators, one side cast (its Sort's USING < not printed here)
+      if (left.columns[equi.lcol]!.type.name !== right.columns[equi.rcol]!.type.name) choice = { ...choice, unsure: choice.unsure ?? 'a merge join of bit with bit varying' };
     }
     unsure ??= choice.unsure;
     // a small outer side may probe the inner side's unique index instead of hashing it (optimizer/paramjoin.ts)

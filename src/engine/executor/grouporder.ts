@@ -20,8 +20,17 @@ import { collectColumnRefs, expressionKey, type N } from './util.js';
 import type { HashedOrder } from './nodeAgg.js';
 import type { JoinGroupEstimate } from '../optimizer/joingroups.js';
 
+/**
+ * Types with a B-tree opclass and no hash opclass (bit, bit varying): grouping or de-duplicating them can only sort
+ * (the planner's grouping_is_hashable is false), so the groups come out in the keys' order.
+ */
+const SORT_ONLY = new Set(['bit', 'varbit']);
+/** sorted on `n` keys (no hash functions: fns only count them) */
+const SORTED = (n: number): HashedOrder => ({ fns: new Array<(v: Value) => number>(n).fill(() => 0), expected: 0, sorted: true });
+
 /** The hash table a HashAggregate over these columns of a table would build, or undefined when not modelled. */
 export function hashedOrder(t: Table, cols: number[], where: N | undefined, scope: Scope, estimateCols: number[] | null = cols): HashedOrder | undefined {
+  if (cols.some((c) => SORT_ONLY.has(scope.columns[c]?.type.name ?? ''))) return SORTED(cols.length);
   const fns = cols.map((c) => hashFunctionFor(scope.columns[c]?.type.name ?? ''));
   if (fns.some((f) => !f) || !estimateCols) return undefined;
   const expected = estimateNumGroups(t, estimateCols, where);
@@ -66,6 +75,7 @@ export function groupPlan(n: N, t: Table | null, aggs: AggSpec[], groupCols: Set
  * Simplification: always the HashAggregate — the sorted alternative is not costed over a join.
  */
 export function joinHashedOrder(join: JoinGroupEstimate, types: string[], items: (number | N)[]): HashedOrder | undefined {
+  if (types.some((ty) => SORT_ONLY.has(ty))) return SORTED(types.length);
   const fns = types.map((ty) => hashFunctionFor(ty));
   if (fns.some((f) => !f)) return undefined;
   const vars: NonNullable<ReturnType<JoinGroupEstimate['varAt']>>[] = [];
@@ -105,6 +115,7 @@ export function distinctPlan(n: N, t: Table, targets: { type: SqlType }[], scope
   // HashAggregate hashes every one)
   const items = ((n.targetList ?? []) as N[]).map((tl) => tl.ResTarget.val as N);
   const sortCols = cols ? new Set(cols).size : new Set(items.map((x) => expressionKey(x, scope))).size;
+  if (h?.sorted) return { h, strategy: 'sorted' as const };
   const strategy = h && path?.kind === 'SeqScan' ? distinctStrategy(t, n.whereClause, h.fns.length, sortCols, h.expected) : null;
   return { h, strategy };
 }
@@ -117,6 +128,7 @@ export function distinctPlan(n: N, t: Table, targets: { type: SqlType }[], scope
 export function distinctExprOrder(t: Table, n: N, targets: { type: SqlType }[], scope: Scope): HashedOrder | undefined {
   const items = ((n.targetList ?? []) as N[]).map((tl) => tl.ResTarget.val as N);
   if (items.some((x) => x.ColumnRef?.fields?.some((f: N) => f.A_Star))) return undefined;
+  if (targets.some((tg) => SORT_ONLY.has(tg.type.name))) return SORTED(targets.length);
   const fns = targets.map((tg) => hashFunctionFor(tg.type.name));
   if (fns.some((f) => !f)) return undefined;
   const estimateCols = groupEstimateColumns(t, items, scope);

@@ -109,8 +109,10 @@ export function unqualify(q: N): N {
 
 const INT = new Set(['int2', 'int4', 'int8']);
 const STRINGS = new Set(['text', 'varchar']);
+/** bit strings: merge-joinable (bitcmp), not hash-joinable (no hash opclass) */
+export const BITS: ReadonlySet<string> = new Set(['bit', 'varbit']);
 /** Key types a hash or merge join may compare by value (one type family whose equality is value identity). */
-export const joinableTypes = (a: string, b: string) => (INT.has(a) && INT.has(b)) || (STRINGS.has(a) && STRINGS.has(b));
+export const joinableTypes = (a: string, b: string) => (INT.has(a) && INT.has(b)) || (STRINGS.has(a) && STRINGS.has(b)) || (BITS.has(a) && BITS.has(b));
 
 /**
  * The FROM list of three or more plain tables joined by inner joins (commas, JOIN ... ON) goes to the join order

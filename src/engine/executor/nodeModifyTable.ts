@@ -435,7 +435,8 @@ export function assign(ex: Executor, c: Compiled, col: Column, location: number 
       if (viaText) return castTo(viaText, col.type, false, posOf(location)); // varchar(n): the length is checked
     }
     if (e instanceof PgError && e.sqlstate === '42846') {
-      throw new PgError('42804', `column "${col.name}" is of type ${typeDisplayName(col.type)} but expression is of type ${typeDisplayName(c.type)}`, {
+      const bare = (t: SqlType) => typeDisplayName(t.elem ? t : { ...t, typmod: -1 }); // format_type_be: no typmods
+      throw new PgError('42804', `column "${col.name}" is of type ${bare(col.type)} but expression is of type ${bare(c.type)}`, {
         hint: 'You will need to rewrite or cast the expression.', ...(location !== undefined ? { position: posOf(location)! } : {}),
       });
     }

@@ -8,13 +8,14 @@
  *
  * Mirrors: src/backend/access/common/heaptuple.c (heap_fill_tuple), utils/adt/arrayfuncs.c (construct_md_array).
  * Simplifications: only the types listed here (integers, floats, dates, timestamps, intervals, booleans, strings, name,
- * numeric, arrays of them) are laid out; others give null.
+ * numeric, bit strings, arrays of them but bit strings) are laid out; others give null.
  */
 import { type Value, type SqlType, PgArray, RegClass, RegProc } from '../sql/types.js';
 import { PgFloat } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval } from '../adt/datetime.js';
 import { PgJsonb, jsonbBytes } from '../adt/jsonb.js';
 import { Numeric } from '../sql/numeric.js';
+import { PgBit, bitBody } from '../adt/varbit.js';
 
 /** UTF-8 bytes of a string (as the server stores text in a UTF8 database). */
 export function utf8Bytes(s: string): number[] {
@@ -104,6 +105,15 @@ export function datumBytes(values: Value[], types: SqlType[], compressed?: reado
       if (img.length - 3 <= 127) { out.push(((img.length - 3) << 1) | 1, ...img.slice(4)); continue; }
       while (out.length % 4) out.push(0);
       out.push(...img);
+      continue;
+    }
+    if (v instanceof PgBit) {
+      // bit / bit varying: the bit length (int32) and the bytes, behind a 1-byte header when that fits
+      const body = bitBody(v);
+      if (body.length + 1 <= 127) { out.push(((body.length + 1) << 1) | 1, ...body); continue; }
+      while (out.length % 4) out.push(0);
+      const size = (body.length + 4) << 2;
+      out.push(size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, (size >>> 24) & 0xff, ...body);
       continue;
     }
     if (t.name === 'cstring') { out.push(...utf8Bytes(String(v)), 0); continue; } // typlen -2, typalign 'c'

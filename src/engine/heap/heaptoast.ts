@@ -28,7 +28,7 @@
  * access/common/toast_internals.c (toast_compress_datum: a gain of more than 2 bytes required),
  * catalog/toasting.c (needs_toast_table). Simplifications: no out-of-line storage (0A000 where PostgreSQL would
  * use it), so no pg_toast relations; compression is pglz only (default_toast_compression lz4 is not modelled);
- * only text-like values (text, varchar, char, json) are laid out byte by byte for compression — another type that
+ * only text-like values (text, varchar, char, json) and bit strings are laid out byte by byte for compression — another type that
  * would need compressing is refused with 0A000; a compressed value read by INSERT ... SELECT into another table is
  * compressed again there only if that row needs it (PostgreSQL copies the compressed datum).
  */
@@ -38,6 +38,7 @@ import { type SqlType, type Value, formatValue, typeDisplayName } from '../sql/t
 import { utf8Bytes } from './datum.js';
 import { utf8Len } from '../sql/utf8.js';
 import { pglzCompress } from './pglz.js';
+import { PgBit, bitBody } from '../adt/varbit.js';
 
 /** MaximumBytesPerTuple(TOAST_TUPLES_PER_PAGE = 4): a row above this goes to the toaster */
 export const TOAST_TUPLE_THRESHOLD = 2032;
@@ -91,6 +92,7 @@ export function needsToast(columns: Column[]): boolean {
       case 'bool': max += 1; break;
       case 'name': max += 64; break;
       case 'varchar': case 'bpchar': if (c.type.typmod < 0) return true; max += c.type.typmod * 4 + 4; break;
+      case 'bit': case 'varbit': if (c.type.typmod < 0) return true; max += Math.ceil(c.type.typmod / 8) + 8; break; // type_maximum_size
       case 'numeric': if (c.type.typmod < 0) return true; max += Math.ceil(Math.floor(c.type.typmod / 65536) / 4) * 2 + 8; break;
       default: return true;
     }
@@ -168,11 +170,13 @@ export function toastRow(
 /** The bytes pglz works on (VARDATA_ANY of the datum); only text-like values are laid out here. */
 function rawBytes(v: Value, t: SqlType): Uint8Array {
   if (TEXTLIKE.has(t.name)) return Uint8Array.from(utf8Bytes(String(formatValue(v))));
+  if (v instanceof PgBit) return Uint8Array.from(bitBody(v)); // a bit string: its bit length and bytes
   throw notSupported(`compressing a long value of type ${typeDisplayName(t)} (TOAST)`);
 }
 
 /** The length of VARDATA_ANY, measured without laying the bytes out (a non-text value by its text, an estimate). */
 function rawLength(v: Value, t: SqlType): number {
+  if (v instanceof PgBit) return 4 + v.bytes.length;
   const s = String(formatValue(v));
   return TEXTLIKE.has(t.name) ? utf8Len(s) : s.length;
 }

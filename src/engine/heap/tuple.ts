@@ -19,6 +19,7 @@ import type { Value, SqlType } from '../sql/types.js';
 import { formatValue, PgArray } from '../sql/types.js';
 import { arrayDatumSize } from '../adt/arrayfuncs.js';
 import { PgJsonb, jsonbBytes } from '../adt/jsonb.js';
+import { PgBit } from '../adt/varbit.js';
 import { Numeric } from '../sql/numeric.js';
 const isNumeric = (v: unknown): v is Numeric => v instanceof Numeric;
 import { utf8Len } from '../sql/utf8.js';
@@ -136,7 +137,8 @@ export function tupleLength(
           if (size - 3 <= 127 && !v.expanded) off += size - 3; else off = align(off, ealign === 8 ? 8 : 4) + size;
           break;
         }
-        const bytes = types[i]!.name === 'numeric' && isNumeric(v) ? numericDigitBytes(v) : v instanceof PgJsonb ? jsonbBytes(v.v).length - 4 : utf8Len(formatValue(v)!);
+        const bytes = types[i]!.name === 'numeric' && isNumeric(v) ? numericDigitBytes(v) : v instanceof PgJsonb ? jsonbBytes(v.v).length - 4
+          : v instanceof PgBit ? 4 + v.bytes.length : utf8Len(formatValue(v)!); // a bit string: its bit length and bytes
         // short varlena (1-byte header, unaligned) when it fits, as heap_fill_tuple packs it
         if (bytes + 1 <= 127) off += bytes + 1; else off = align(off, 4) + bytes + 4;
       }

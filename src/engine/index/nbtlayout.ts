@@ -54,7 +54,7 @@ export type { BtTuple, BtPage } from './nbtree.js';
  * not interval ('1 day' = '24 hours') — as bt_metap's allequalimage shows on PostgreSQL 15.
  */
 const CSTRING: SqlType = { name: 'cstring', typmod: -1 };
-const EQUAL_IMAGE = new Set(['int2', 'int4', 'int8', 'text', 'varchar', 'bpchar', 'bool', 'oid', 'date', 'timestamp', 'timestamptz', 'bytea', 'name', 'uuid', 'time']);
+const EQUAL_IMAGE = new Set(['int2', 'int4', 'int8', 'text', 'varchar', 'bpchar', 'bool', 'oid', 'date', 'timestamp', 'timestamptz', 'bytea', 'name', 'uuid', 'time', 'bit', 'varbit']);
 export function allEqualImage(types: readonly SqlType[]): boolean {
   return types.every((t) => EQUAL_IMAGE.has(t.name));
 }

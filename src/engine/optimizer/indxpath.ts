@@ -186,11 +186,14 @@ export function indexProbe(t: Table, whereNode: N | undefined, scope: Scope, seq
       // only when comparing in the column's own type (no cross-type semantics to reproduce)
       // bpchar compares ignoring trailing blanks, text and varchar do not: probe only within one of the two semantics
       const blankPadded = (t: SqlType) => t.name === 'bpchar';
+      const isBit = (t: SqlType) => t.name === 'bit' || t.name === 'varbit';
       const sameFamily = (k.type.name === 'unknown') || (['int2', 'int4', 'int8'].includes(k.type.name) && ['int2', 'int4', 'int8'].includes(colType.name)) ||
-        (isStringLike(k.type) && isStringLike(colType) && (blankPadded(colType) ? k.type.name !== 'text' : !blankPadded(k.type)));
+        (isStringLike(k.type) && isStringLike(colType) && (blankPadded(colType) ? k.type.name !== 'text' : !blankPadded(k.type)))
+        || (isBit(k.type) && isBit(colType));
       if (!sameFamily) continue;
       let v: Value;
-      try { v = castTo(k, colType, false).fn(null as unknown as Row); } catch { continue; }
+      // a bit string is compared as it is (bitcmp), whatever the column's length
+      try { v = castTo(k, isBit(colType) ? { ...colType, typmod: -1 } : colType, false).fn(null as unknown as Row); } catch { continue; }
       if (v === null) continue;
       const vals: Value[] = [];
       vals[colIdx] = v;

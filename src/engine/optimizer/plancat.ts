@@ -39,12 +39,13 @@ export function typeWidth(type: { name: string; typmod?: number }): { width: num
   // slides a scale on type_maximum_size: the maximum itself up to 32 (a bpchar always), then halfway above 32,
   // capped at 1000
   const hasTypmod = typeof type.typmod === 'number' && type.typmod >= 0;
-  const known = ['text', 'varchar', 'bpchar', 'numeric', 'bytea'].includes(type.name);
+  const known = ['text', 'varchar', 'bpchar', 'numeric', 'bytea', 'bit', 'varbit'].includes(type.name);
   if (!hasTypmod) return { width: 32, exact: known };
   const tm = type.typmod!;
   // type_maximum_size: n characters of at most 4 bytes (UTF8) and the 4-byte header; numeric's header and digit groups
   const max = type.name === 'varchar' || type.name === 'bpchar' ? tm * 4 + 4
-    : type.name === 'numeric' ? 8 + (Math.trunc((Math.trunc(tm / 65536) + 3) / 4) + 1) * 2 : 0;
+    : type.name === 'numeric' ? 8 + (Math.trunc((Math.trunc(tm / 65536) + 3) / 4) + 1) * 2
+    : type.name === 'bit' || type.name === 'varbit' ? Math.trunc((tm + 7) / 8) + 8 : 0; // the bytes, the bit length and the header
   if (max <= 0) return { width: 32, exact: false };
   const width = type.name === 'bpchar' || max <= 32 ? max : max < 1000 ? 32 + Math.trunc((max - 32) / 2) : 32 + Math.trunc((1000 - 32) / 2);
   return { width, exact: true };

@@ -24,9 +24,10 @@ import { orderQuals, qualCost, constant } from './qualorder.js';
 import { notSupported } from '../errors.js';
 import { intConst } from '../sql/parser.js';
 import type { Scope } from '../sql/expr.js';
+import { bitIn } from '../adt/varbit.js';
 
 type N = Record<string, any>;
-type Ty = 'int' | 'text' | 'bool' | 'bigint' | 'unknown' | 'other';
+type Ty = 'int' | 'text' | 'bool' | 'bigint' | 'bit' | 'varbit' | 'unknown' | 'other';
 
 const refuse = (what: string) => notSupported(`EXPLAIN of ${what}`);
 const NEGATOR: Record<string, string> = { '=': '<>', '<>': '=', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
@@ -39,7 +40,7 @@ const BOOLEAN_TEST: Record<string, string> = {
 /** FUNCS' names that are SQL keywords (not unreserved), which quote_identifier quotes */
 const KEYWORD_FUNCS = new Set(['left', 'right']);
 /** a type as EXPLAIN names it in a cast */
-const TYPE_NAME: Partial<Record<Ty, string>> = { int: 'integer', bigint: 'bigint', text: 'text', bool: 'boolean' };
+const TYPE_NAME: Partial<Record<Ty, string>> = { int: 'integer', bigint: 'bigint', text: 'text', bool: 'boolean', bit: '"bit"', varbit: 'bit varying' };
 /** a cast's target type (pg_type names and the SQL spellings the grammar turns into them) */
 const CAST_TYPE: Record<string, Ty> = { int4: 'int', int8: 'bigint', text: 'text', bool: 'bool' };
 /**
@@ -105,11 +106,13 @@ export class Deparser {
     if (n.ColumnRef) {
       const c = this.column(n);
       if (!c) return 'other';
+      if (c.type.name === 'bit' || c.type.name === 'varbit') return c.type.name;
       return INT_TYPES.has(c.type.name) ? (c.type.name === 'int8' ? 'bigint' : 'int') : c.type.name === 'text' ? 'text' : c.type.name === 'bool' ? 'bool' : 'other';
     }
     if (n.A_Const) {
       if (n.A_Const.isnull || n.A_Const.sval) return 'unknown';
       if (n.A_Const.boolval) return 'bool';
+      if (n.A_Const.bsval) return 'bit';
       return n.A_Const.ival !== undefined || intConst(n.A_Const) !== undefined ? 'int' : 'other';
     }
     if (n.TypeCast) return castType(n);
@@ -359,7 +362,13 @@ export class Deparser {
       const s = String(c.sval.sval);
       if (other === 'int') { if (!/^\s*-?\d+\s*$/.test(s)) throw refuse('this constant'); const v = Number(s); return v < 0 ? `'${v}'::integer` : String(v); }
       if (other === 'text') return `'${s.replace(/'/g, "''")}'::text`;
+      // a bit string: the constant as bit_out prints it, with format_type's name of the type without a typmod
+      if (other === 'bit' || other === 'varbit') return `'${bitIn(s).toString()}'::${TYPE_NAME[other]}`;
       throw refuse('this constant');
+    }
+    if (c.bsval) {
+      if (other !== 'bit' && other !== 'varbit') throw refuse('this constant');
+      return `'${bitIn(String(c.bsval.bsval)).toString()}'::${TYPE_NAME[other]}`;
     }
     const v = intConst(c);
     if (v === undefined || c.fval || c.boolval) throw refuse('this constant');

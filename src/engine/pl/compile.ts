@@ -58,7 +58,9 @@ export function plType(typname: string): SqlType {
   if (!tc) throw new PgError('42704', `type "${typname}" does not exist`);
   const tn = tc.typeName;
   if (tn.arrayBounds) throw notSupported(`PL/pgSQL variables of array type (${typname})`);
-  return resolveTypeName(tn.names.map((x: N) => x.String.sval), (tn.typmods ?? []).map((m: N) => m.A_Const?.ival?.ival ?? 0));
+  // the parse cache lifts integer literals out of the tree (sql/parser.ts): their values come with the statement
+  const lits = stmts[0]!.literals;
+  return resolveTypeName(tn.names.map((x: N) => x.String.sval), (tn.typmods ?? []).map((m: N) => lits?.get(m.A_Const?.location) ?? m.A_Const?.ival?.ival ?? 0));
 }
 
 /**

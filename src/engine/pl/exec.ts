@@ -45,6 +45,7 @@ import { castTo, compileExpr, type Compiled, type Row } from '../sql/expr.js';
 import { sqlTypeOf } from '../sql/funcs/registry.js';
 import { parseSqlUncached, setCurrentLiterals, getCurrentLiterals, type RawStmt } from '../sql/parser.js';
 import { type SqlType, type Value, T, formatValue, parseInput } from '../sql/types.js';
+import { PgBit, applyBitTypmod } from '../adt/varbit.js';
 import { evalWaiting } from '../executor/exprwait.js';
 import { keepGlobals, mark, markedBy, stmtTypeName } from './plerrors.js';
 import { execRaise, execGetdiag } from './raise.js';
@@ -296,6 +297,11 @@ export class PlExec {
   coerce(v: Value, from: SqlType | null, to: SqlType | null, _what: string): Value {
     if (!to || v === null || !from || (from.name === to.name && from.typmod === to.typmod)) return v;
     const c: Compiled = { fn: () => v, type: from, name: '', strength: 0 };
+    // a bit string's length is checked as an assignment checks it (bit(4) := B'1' is 22026, not padded)
+    if ((to.name === 'bit' || to.name === 'varbit') && !to.elem && to.typmod > 0) {
+      const any = castTo(c, { ...to, typmod: -1 }, true).fn(null as unknown as Row);
+      return any instanceof PgBit ? applyBitTypmod(any, to.typmod, to.name === 'varbit', false) : any;
+    }
     return castTo(c, to, true).fn(null as unknown as Row);
   }
 

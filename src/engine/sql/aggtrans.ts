@@ -8,16 +8,18 @@
  * Numeric variance is computed as numeric_stddev_internal does, from N, sum(X) and sum(X*X) kept exact:
  * (N * sumX2 - sumX * sumX) / (N * (N - 1)) (or N * N for the population forms) at select_div_scale's scale
  * (Numeric.div), and stddev is its square root at that same scale; a numerator that is not positive gives 0.
+ * bit_and / bit_or / bit_xor over integers (int.c int4and & co.) and bit strings (varbit.c bitand & co.).
  * Simplifications: none for these types; string_agg of bytea is not modelled (bytea is not).
  */
 import { Numeric } from './numeric.js';
-import { type Value, toNumeric } from './types.js';
+import { type Value, toNumeric, normInt8 } from './types.js';
+import { PgBit, bitLogic } from '../adt/varbit.js';
 import { PgFloat, f8 } from '../adt/float.js';
 
 export type ExtraAggKind = 'string_agg' | 'bool_and' | 'bool_or' | 'every' | 'array_agg'
-  | 'stddev' | 'stddev_samp' | 'stddev_pop' | 'variance' | 'var_samp' | 'var_pop';
+  | 'stddev' | 'stddev_samp' | 'stddev_pop' | 'variance' | 'var_samp' | 'var_pop' | 'bit_and' | 'bit_or' | 'bit_xor';
 export const EXTRA_AGGS: ReadonlySet<string> = new Set<ExtraAggKind>(['string_agg', 'bool_and', 'bool_or', 'every', 'array_agg',
-  'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop']);
+  'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'bit_and', 'bit_or', 'bit_xor']);
 
 export interface AggTrans { add(v: Value, extra?: Value): void; result(): Value }
 
@@ -52,6 +54,22 @@ export function extraAggState(kind: ExtraAggKind, float: boolean, dedup: (v: Val
           else out += (d === null || d === undefined ? '' : String(d)) + String(v);
         },
         result: () => out,
+      };
+    }
+    case 'bit_and': case 'bit_or': case 'bit_xor': {
+      // int2and / int4and / int8and (and or, xor) or bitand / bitor / bitxor over the non-NULL values, the first one
+      // the start (a bit string of another length is 22026)
+      const op = kind === 'bit_and' ? '&' : kind === 'bit_or' ? '|' : '#';
+      let acc: Value = null;
+      return {
+        add: (v) => {
+          if (v === null || dedup(v)) return;
+          if (acc === null) { acc = v; return; }
+          if (v instanceof PgBit) { acc = bitLogic(op, acc as PgBit, v); return; }
+          const a = BigInt(acc as number | bigint), b = BigInt(v as number | bigint);
+          acc = normInt8(op === '&' ? a & b : op === '|' ? a | b : a ^ b);
+        },
+        result: () => acc,
       };
     }
     case 'bool_and': case 'every': case 'bool_or': {

@@ -11,6 +11,7 @@ import { Numeric } from './numeric.js';
 import { type SqlType, type TypeName, type Value, PgArray, T, isIntegral, isStringLike, parseInput, checkIntRange, toNumeric, formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod } from './types.js';
 import { adtCast, adtUnify } from './adtops.js';
 import { jsonCast } from './jsonops.js';
+import { bitCast, bitUnify } from './bitops.js';
 import type { Row, Compiled } from './primnodes.js';
 
 export function coerceBool(c: Compiled, ctx: string): Compiled {
@@ -21,6 +22,8 @@ export function coerceBool(c: Compiled, ctx: string): Compiled {
 
 /** The type both sides of an operator are converted to, PostgreSQL-style. */
 export function unifyTypes(a: SqlType, b: SqlType, op: string, pos?: number): SqlType {
+  const bits = bitUnify(a, b); // bit strings compare by bitcmp whatever their lengths (sql/bitops.ts)
+  if (bits) return bits;
   // character(n) has operators of its own that ignore trailing blanks (bpchareq, bpcharlt, ...): chosen when the
   // other side is character(n), character varying or an untyped literal; against text, both sides are text
   if (a.name === 'bpchar' && (b.name === 'bpchar' || b.name === 'varchar' || b.name === 'unknown')) return T.bpchar;
@@ -59,7 +62,8 @@ export function pg15HasOperator(op: string, left: SqlType | null, right: SqlType
 /** 42883 operator does not exist — or 0A000 when PostgreSQL 15 has it and the simulator does not */
 export function opNotExist(op: string, a: SqlType, b: SqlType, pos?: number): PgError {
   if (pg15HasOperator(op, a, b)) return notSupported(`the operator ${typeDisplayName(a)} ${op} ${typeDisplayName(b)}`, pos);
-  return new PgError('42883', `operator does not exist: ${typeDisplayName(a)} ${op} ${typeDisplayName(b)}`, {
+  const bare = (t: SqlType) => typeDisplayName(t.elem ? t : { ...t, typmod: -1 }); // format_type_be: no typmods
+  return new PgError('42883', `operator does not exist: ${bare(a)} ${op} ${bare(b)}`, {
     hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.',
     ...(pos !== undefined ? { position: pos } : {}),
   });
@@ -146,6 +150,17 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
   const wrap = (g: (v: Exclude<Value, null>) => Value): Compiled => ({
     ...c, type: target, fn: (r) => { const v = f(r); return v === null ? null : g(v); },
   });
+  const bits = bitCast(from, target, explicit); // bit(n) and bit varying(n): sql/bitops.ts
+  if (bits) {
+    const at = c.literal ? c.location : pos;
+    return wrap((v) => {
+      try { return bits(v); } catch (e) {
+        // the input function's errors point at the literal; the length coercion's do not
+        if (e instanceof PgError && at !== undefined && e.position === undefined && from.name === 'unknown' && e.sqlstate === '22P02') e.position = at;
+        throw e;
+      }
+    });
+  }
   if (from.name === 'unknown' || (explicit && (isStringLike(from) || from.name === 'tid' || from.name === 'pg_snapshot'))) {
     if (isStringLike(target) && target.name !== 'unknown') {
       if (from.name === 'bpchar' && target.name !== 'bpchar') return wrap((v) => applyStringTypmod(rtrimBlanks(v as string), target, explicit));
@@ -203,7 +218,9 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
   if (xidLike(target) && (xidLike(from) || (isIntegral(from) && !explicit))) return { ...c, type: target };
   if (isIntegral(target) && xidLike(from) && !explicit) return { ...c, type: target };
   if (target.name === 'text' && from.name === 'pg_snapshot') return { ...c, type: target };
-  throw new PgError('42846', `cannot cast type ${typeDisplayName(from)} to ${typeDisplayName(target)}`, pos !== undefined ? { position: pos } : {});
+  // format_type_be: the names without their typmods
+  const bare = (t: SqlType) => typeDisplayName(t.elem ? t : { ...t, typmod: -1 });
+  throw new PgError('42846', `cannot cast type ${bare(from)} to ${bare(target)}`, pos !== undefined ? { position: pos } : {});
 }
 
 /** Trailing blanks of a character(n) value, which its comparisons, length() and casts to text ignore (bcTruelen). */

@@ -41,6 +41,8 @@ import './funcs/sysinfo.js';
 import './funcs/pgstatfuncs.js';
 import './funcs/toastfuncs.js';
 import './funcs/controldata.js';
+import './funcs/varbit.js';
+import { bitIn } from '../adt/varbit.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import { PgDate, PgTimestamp, USECS_PER_DAY, toLocal } from '../adt/datetime.js';
 import { literalAt, intConst } from './parser.js';
@@ -300,7 +302,15 @@ function compileConst(n: N): Compiled {
     const v = n.sval.sval as string;
     return { fn: () => v, type: T.unknown, name: '?column?', strength: 0, isConst: true, literal: true, location: posOf(n.location) };
   }
-  if (n.bsval !== undefined) throw notSupported('bit-string constants', posOf(n.location));
+  if (n.bsval !== undefined) {
+    // B'0101' / X'1F': make_const reads it with bit_in (the scanner keeps the b / x), a constant of type bit
+    let v;
+    try { v = bitIn(String(n.bsval.bsval)); } catch (e) {
+      if (e instanceof PgError && e.position === undefined) e.position = posOf(n.location);
+      throw e;
+    }
+    return { fn: () => v, type: { name: 'bit', typmod: -1 }, name: '?column?', strength: 0, isConst: true };
+  }
   return { fn: () => null, type: T.unknown, name: '?column?', strength: 0, isConst: true };
 }
 

@@ -157,6 +157,11 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
       type = T.text;
       break;
     }
+    case 'bit_and': case 'bit_or': case 'bit_xor':
+      // over smallint, integer, bigint (the input's type) or bit (bit varying by its implicit cast)
+      if (isIntegral(at)) type = { name: at.name, typmod: -1 };
+      else if (at.name === 'bit' || at.name === 'varbit') { type = { name: 'bit', typmod: -1 }; arg = castTo(arg!, type, false, pos); } else throw noFn();
+      break;
     case 'bool_and': case 'bool_or': case 'every':
       if (at.name !== 'bool' && at.name !== 'unknown') throw noFn();
       arg = castTo(arg!, T.bool, false, pos);
@@ -194,7 +199,8 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
       else throw new PgError('42883', `function avg(${typeDisplayName(at)}) does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
       break;
     default:
-      if (at.name === 'record') throw noFn(); // min / max: no record ordering aggregate in PostgreSQL 15
+      // min / max: no record (nor bit string) ordering aggregate in PostgreSQL 15
+      if (at.name === 'record' || at.name === 'bit' || at.name === 'varbit') throw noFn();
       type = at.name === 'unknown' ? T.text : at;
   }
   const slot = scope.aggs.length;

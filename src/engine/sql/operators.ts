@@ -19,6 +19,7 @@ import { compileJsonOp, jsonbCmp } from './jsonops.js';
 import { PgJsonb } from '../adt/jsonb.js';
 import { PgRecord, recordCmp } from '../adt/rowtypes.js';
 import { compileRowComparison, compileMismatchedRecords } from './rowexpr.js';
+import { bitBinary, bitPrefix } from './bitops.js';
 type N = Record<string, any>;
 /** compileExpr, passed in (this module is below parse_expr's dispatcher: no import cycle) */
 type Rec = (n: N, scope: Scope) => Compiled;
@@ -119,6 +120,11 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
   const arr = compileArrayOp(op, l, r, compareValues, pos);
   if (arr) return arr;
   if (isArray(l.type) || isArray(r.type)) throw opNotExist(op, l.type, r.type, pos);
+  const bits = bitBinary(op, l.type, r.type); // & | # << >> || of bit strings (sql/bitops.ts)
+  if (bits) {
+    const lf = castTo(l, bits.lt, false, pos).fn, rf = castTo(r, bits.rt, false, pos).fn, g = bits.fn;
+    return { fn: (row) => { const a = lf(row), b = rf(row); if (a === null || b === null) return null; return g(a, b); }, type: bits.type, name: '?column?', strength: 0 };
+  }
   if (op === '||') {
     // textcat / anytextcat / textanycat: a string (or unknown literal) on either side makes it text concatenation
     const stringish = (c: Compiled) => c.type.name === 'unknown' || isStringLike(c.type);
@@ -239,6 +245,8 @@ export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
           if (neg) { const f = r.fn; const c: Compiled = { fn: (row) => { const v = f(row); return v === null ? null : neg(v); }, type: r.type, name: '?column?', strength: 0 }; return r.isConst ? fold(c) : c; }
         }
         if (op === '+') return r;
+        const bitnot = bitPrefix(op, r.type);
+        if (bitnot) { const f = r.fn; const c: Compiled = { fn: (row) => { const v = f(row); return v === null ? null : bitnot(v); }, type: { name: 'bit', typmod: -1 }, name: '?column?', strength: 0 }; return r.isConst ? fold(c) : c; }
         if (op === '~' && (isIntegral(r.type) || r.type.name === 'unknown')) {
           const t = r.type.name === 'unknown' ? T.int4 : r.type, f = castTo(r, t, false, pos).fn;
           const c: Compiled = { fn: (row) => { const v = f(row); return v === null ? null : intNot(v as number | bigint, t); }, type: t, name: '?column?', strength: 0 };

@@ -21,7 +21,7 @@ const TYPE_OIDS: Record<string, number> = {
   'boolean[]': 1000, 'bytea[]': 1001, 'name[]': 1003, 'smallint[]': 1005, 'integer[]': 1007, 'text[]': 1009,
   'character[]': 1014, 'character varying[]': 1015, 'bigint[]': 1016, 'real[]': 1021, 'double precision[]': 1022,
   'oid[]': 1028, 'timestamp without time zone[]': 1115, 'date[]': 1182, 'timestamp with time zone[]': 1185,
-  'interval[]': 1187, 'numeric[]': 1231, 'json[]': 199, 'uuid[]': 2951, 'jsonb[]': 3807,
+  'interval[]': 1187, 'numeric[]': 1231, 'bit[]': 1561, 'bit varying[]': 1563, 'json[]': 199, 'uuid[]': 2951, 'jsonb[]': 3807,
 };
 const BY_OID = new Map(Object.entries(TYPE_OIDS).map(([k, v]) => [v, k]));
 
@@ -92,6 +92,8 @@ export function typeOidAndTypmod(displayName: string, name: string, typmod: numb
 /** format_type(oid, typmod): the type's name with its typmod as SQL writes it (varchar's typmod is the length + 4). */
 export function formatType(oid: number, typmod: number | null): string {
   const name = regtypeOfOid(oid);
+  // bit with typmod -1 is not bit, which means bit(1): quoted so that it reads back without a typmod
+  if (name === 'bit' && typmod !== null && typmod < 0) return '"bit"';
   if (typmod === null || typmod < 0) return name === '-' ? '-' : name;
   switch (name) {
     case 'character varying': case 'character': case 'bit': case 'bit varying':

@@ -16,8 +16,9 @@
  * int8mul, ... in int.c / int8.c).
  * Arrays (SqlType.elem; values PgArray, adt/arrayfuncs.ts) of every type here.
  * json → PgJson (its text), jsonb → PgJsonb (its parsed value): adt/jsonb.ts. A row value (record) → PgRecord
- * (adt/rowtypes.ts). Simplifications: no time / timetz types, no composite types of their own (CREATE TYPE); TimeZone is UTC; virtual time 0 is
- * 2000-01-01 00:00:00+00 (see adt/timestamp.ts).
+ * (adt/rowtypes.ts). bit(n) / bit varying(n) → PgBit (adt/varbit.ts; casts and operators sql/bitops.ts).
+ * Simplifications: no time / timetz types, no composite types of their own (CREATE TYPE); TimeZone is UTC; virtual
+ * time 0 is 2000-01-01 00:00:00+00 (see adt/timestamp.ts).
  */
 import { regtypeIn } from './regtype.js';
 import { PgError, notSupported } from '../errors.js';
@@ -28,6 +29,7 @@ import { PgDate, PgTimestamp, PgInterval, dateTimeIn, intervalIn } from '../adt/
 import { PgArray, arrayIn } from '../adt/arrayfuncs.js';
 import { PgJson, PgJsonb, jsonIn, jsonbIn } from '../adt/jsonb.js';
 import { PgRecord, type RowField } from '../adt/rowtypes.js';
+import { PgBit, bitIn, applyBitTypmod, checkBitTypmod } from '../adt/varbit.js';
 
 /**
  * How regclass input and output find relations: set by the executor for the statement it runs (the catalog is
@@ -69,6 +71,8 @@ export type TypeName =
   | 'float4' | 'float8' | 'date' | 'timestamp' | 'timestamptz' | 'interval' | 'oid' | 'regclass' | 'regtype'
   | 'regproc' | 'regprocedure'
   | 'bytea' | 'pg_lsn' | '_text' | '_tid' | 'json' | 'jsonb'
+  /** bit(n) and bit varying(n): PgBit values (adt/varbit.ts); typmod is the length n */
+  | 'bit' | 'varbit'
   /** a row value (a whole-row reference, ROW(...)): SqlType.composite gives its fields (adt/rowtypes.ts) */
   | 'record'
   /** an array type: '_' and its element type's name (pg_type's _int4, _text ...); SqlType.elem is the element */
@@ -93,10 +97,10 @@ export class Bytea {
   }
   key(): string { return this.toString(); }
 }
-export { PgArray, PgJson, PgJsonb, PgRecord };
+export { PgArray, PgJson, PgJsonb, PgRecord, PgBit };
 
 export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass | RegProc | Bytea
-  | PgArray | PgJson | PgJsonb | PgRecord;
+  | PgArray | PgJson | PgJsonb | PgRecord | PgBit;
 
 export interface SqlType {
   name: TypeName; typmod: number;
@@ -173,6 +177,8 @@ export function typeDisplayName(t: SqlType): string {
     case 'timestamp': return t.typmod >= 0 ? `timestamp(${t.typmod}) without time zone` : 'timestamp without time zone';
     case 'timestamptz': return t.typmod >= 0 ? `timestamp(${t.typmod}) with time zone` : 'timestamp with time zone';
     case 'record': return t.composite?.relName ?? 'record';
+    case 'bit': return t.typmod > 0 ? `bit(${t.typmod})` : 'bit';
+    case 'varbit': return t.typmod > 0 ? `bit varying(${t.typmod})` : 'bit varying';
     default: return t.name;
   }
 }
@@ -230,6 +236,8 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
     case 'pg_lsn': return T.pg_lsn;
     case 'json': return T.json;
     case 'jsonb': return T.jsonb;
+    // bit without a length is bit(1): the grammar gives it the typmod (BitWithoutLength)
+    case 'bit': case 'varbit': return { name: n, typmod: typmods.length ? checkBitTypmod(mod, n === 'varbit', position) : -1 };
     default: {
       if (PG15_TYPES.has(n)) throw new PgError('0A000', `type ${TYPE_SPELLING[n] ?? n} is not supported by Heapscope`, position !== undefined ? { position } : {});
       throw new PgError('42704', `type "${n}" does not exist`, position !== undefined ? { position } : {});
@@ -342,6 +350,7 @@ export function parseInput(s: string, t: SqlType): Value {
     case 'json': return jsonIn(s);
     case 'jsonb': return jsonbIn(s);
     case 'bytea': throw notSupported('bytea input');
+    case 'bit': case 'varbit': return applyBitTypmod(bitIn(s), t.typmod, t.name === 'varbit', false); // bit_in / varbit_in with the typmod
     default: return s;
   }
 }

@@ -95,12 +95,14 @@ const IMPLICIT: Partial<Record<TypeName, TypeName[]>> = {
   regclass: ['oid'],
   regproc: ['oid', 'regprocedure'],
   regprocedure: ['oid', 'regproc'],
+  bit: ['varbit'],
+  varbit: ['bit'],
 };
 export function canCoerceImplicitly(from: SqlType, to: ArgType): boolean {
   if (to === 'any' || from.name === to || from.name === 'unknown') return true;
   return IMPLICIT[from.name]?.includes(to) ?? false;
 }
-type Category = 'S' | 'N' | 'D' | 'T' | 'B' | 'X';
+type Category = 'S' | 'N' | 'D' | 'T' | 'B' | 'V' | 'X';
 const category = (t: TypeName): Category => {
   switch (t) {
     case 'text': case 'varchar': case 'bpchar': case 'name': case 'unknown': return 'S';
@@ -108,10 +110,11 @@ const category = (t: TypeName): Category => {
     case 'date': case 'timestamp': case 'timestamptz': return 'D';
     case 'interval': return 'T';
     case 'bool': return 'B';
+    case 'bit': case 'varbit': return 'V';
     default: return 'X';
   }
 };
-const PREFERRED = new Set<ArgType>(['text', 'float8', 'timestamptz', 'interval', 'bool', 'oid']);
+const PREFERRED = new Set<ArgType>(['text', 'float8', 'timestamptz', 'interval', 'bool', 'oid', 'varbit']);
 
 const argTypeAt = (d: FuncDef, i: number): ArgType => (i < d.args.length ? d.args[i]! : d.variadic!);
 
@@ -149,7 +152,8 @@ export function resolveFunction(name: string, argTypes: SqlType[], pos?: number,
 }
 
 export function noSuchFunction(name: string, argTypes: SqlType[], pos?: number, what: 'function' | 'procedure' = 'function'): PgError {
-  return new PgError('42883', `${what} ${name}(${argTypes.map((t) => typeDisplayName(t)).join(', ')}) does not exist`, {
+  // func_signature_string: format_type_be's names, without typmods
+  return new PgError('42883', `${what} ${name}(${argTypes.map((t) => typeDisplayName(t.elem ? t : { ...t, typmod: -1 })).join(', ')}) does not exist`, {
     hint: `No ${what} matches the given name and argument types. You might need to add explicit type casts.`, ...(pos !== undefined ? { position: pos } : {}),
   });
 }

@@ -19,6 +19,7 @@ import { typlenAlign } from '../../heap/datum.js';
 import { compressedOf, TEXTLIKE, type Compressed } from '../../heap/heaptoast.js';
 import { utf8Len } from '../utf8.js';
 import type { Row } from '../primnodes.js';
+import { PgBit } from '../../adt/varbit.js';
 
 /** the compressed form of v in the row being read, if the row's tuple stores it compressed */
 function compressedIn(r: Row, v: Value): Compressed | undefined {
@@ -39,6 +40,7 @@ function datumSize(v: Value, t: SqlType, fromRow: boolean): number {
     const n = utf8Len(String(formatValue(v)));
     return fromRow && n + 1 <= 127 ? n + 1 : n + 4;
   }
+  if (v instanceof PgBit) { const n = 4 + v.bytes.length; return fromRow && n + 1 <= 127 ? n + 1 : n + 4; } // bit length + bytes
   if (t.name === 'numeric' && v instanceof Numeric) { const s = numericStoredSize(v); return fromRow ? s : s > 127 ? s : s + 3; }
   throw notSupported(`pg_column_size() of a value of type ${t.name}`);
 }
