@@ -44,7 +44,7 @@ import type { Session } from '../session/session.js';
 import { castTo, compileExpr, type Compiled, type Row } from '../sql/expr.js';
 import { sqlTypeOf } from '../sql/funcs/registry.js';
 import { parseSqlUncached, setCurrentLiterals, getCurrentLiterals, type RawStmt } from '../sql/parser.js';
-import { type SqlType, type Value, T, formatValue, parseInput } from '../sql/types.js';
+import { type SqlType, type Value, T, formatValue, parseInput, applyStringTypmod } from '../sql/types.js';
 import { PgBit, applyBitTypmod } from '../adt/varbit.js';
 import { evalWaiting } from '../executor/exprwait.js';
 import { keepGlobals, mark, markedBy, stmtTypeName } from './plerrors.js';
@@ -301,6 +301,12 @@ export class PlExec {
     if ((to.name === 'bit' || to.name === 'varbit') && !to.elem && to.typmod > 0) {
       const any = castTo(c, { ...to, typmod: -1 }, true).fn(null as unknown as Row);
       return any instanceof PgBit ? applyBitTypmod(any, to.typmod, to.name === 'varbit', false) : any;
+    }
+    // so is a string's (exec_cast_value applies the typmod as an assignment: varchar(3) := 'abcdef' is 22001, only
+    // blanks are cut silently)
+    if ((to.name === 'varchar' || to.name === 'bpchar') && !to.elem && to.typmod > 0) {
+      const any = castTo(c, { ...to, typmod: -1 }, true).fn(null as unknown as Row);
+      return any === null ? null : applyStringTypmod(String(any), to, false);
     }
     return castTo(c, to, true).fn(null as unknown as Row);
   }
