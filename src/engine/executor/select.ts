@@ -16,6 +16,7 @@ import { isIndexOnly } from './nodeIndexonlyscan.js';
 import { allPartitions, scanLeaves } from './execPartition.js';
 import { evalWaiting, mayWait } from './exprwait.js';
 import { recordPredicateRead, scanWaiting } from './scan.js';
+import { checkScannable } from '../commands/matview.js';
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -135,6 +136,8 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // DDL changed a table while we waited for its lock: analyze again with the new definition (the locks are held now)
   if (ex.eng.catalog.sequences.size && !sub) yield* lockSequencesIn(ex, s, n);
   if (ex.eng.catalog.generation !== generation) return yield* query(ex, s, n, sql, topLevel, sub);
+  // ExecCheckRelationsScannable: an unpopulated materialized view cannot be read (commands/matview.ts)
+  if (!s.noRows) { checkScannable(src.table); for (const jt of src.tables ?? []) checkScannable(jt); }
   if (src.table && !src.scope.inhOnly && expandsInheritance(ex.eng.catalog, src.table, true)) {
     // an inheritance parent: the planner finds the children and locks each (expand_inherited_rtentry), with the
     // parent's mode; it does not look the query up again after these waits (optimizer/inherit.ts)
