@@ -21,8 +21,8 @@
  *
  * Mirrors: src/backend/commands/view.c (DefineView, DefineVirtualRelation, checkViewTupleDesc),
  * rewrite/rewriteHandler.c (ApplyRetrieveRule), catalog/dependency.c (reportDependentObjects). INSERT / UPDATE /
- * DELETE through a simple view: commands/viewupdate.ts. Simplifications: no WITH CHECK OPTION, no materialized
- * views, no ALTER VIEW;
+ * DELETE through a simple view: commands/viewupdate.ts; materialized views, which store their rows: commands/matview.ts
+ * (they take part in the dependencies here). Simplifications: no WITH CHECK OPTION, no ALTER VIEW;
  * a view's table that another session has locked makes the read fail with 0A000 instead of waiting; renaming a
  * table or column a view reads is refused (PostgreSQL tracks them by OID and attnum, this catalog by name).
  */
