@@ -60,7 +60,7 @@ export function* createTableAs(ex: Executor, s: Session, query: N, into: N, ifNo
   const types = q.types.map((t) => (t.name === 'unknown' ? T.text : t));
   if (types.some((t) => t.name === 'record' || t.elem?.name === 'record')) throw notSupported('a column of a row type (a whole-row value or ROW(...) stored in a table)');
   // create it as CREATE TABLE would (OIDs, lock, Storage/CREATE), then give the columns the query's types
-  const def = { relation: rel, oncommit: into.onCommit, tableElts: names.map((colname) => ({ ColumnDef: { colname, typeName: { names: [{ String: { sval: 'text' } }], location: -1 }, constraints: [] } })) };
+  const def = { relation: rel, oncommit: into.onCommit, ctasTypes: types, tableElts: names.map((colname) => ({ ColumnDef: { colname, typeName: { names: [{ String: { sval: 'text' } }], location: -1 }, constraints: [] } })) };
   yield* createTable(ex, s, def);
   const t = cat.get(rel.relname)!;
   t.columns.forEach((c, i) => { c.type = types[i]!; });

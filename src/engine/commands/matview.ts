@@ -56,6 +56,8 @@ import { satisfiesMVCC, VIS_VISIBLE } from '../visibility/visibility.js';
 import { recordOut } from '../adt/rowtypes.js';
 import { saveTableDef, buildIndex, lockNewIndex, recentXmin } from './relfile.js';
 import { references } from './view.js';
+import { tempNamespace } from './tempcmds.js';
+import { needsToast } from '../heap/heaptoast.js';
 import type { N, Gen } from '../executor/util.js';
 
 /** After CREATE MATERIALIZED VIEW made the table: it is a materialized view, populated unless WITH NO DATA. */
@@ -137,14 +139,18 @@ function* refreshByHeapSwap(ex: Executor, s: Session, t: Table, withData: boolea
   const wasPopulated = mv.populated;
   s.tx!.undo.push(() => { mv.populated = wasPopulated; });
   mv.populated = withData;
-  // the transient table pg_temp_NNN: its relation, row type and array type (its OID becomes the relfilenode)
+  // the transient table pg_temp_NNN: its relation, row type and array type (its OID becomes the relfilenode), and
+  // a TOAST table with its index when a column needs one (tests/scenarios/ddl/matview-wal.out)
   t.relfilenode = cat.allocOid();
   cat.allocOid(); cat.allocOid();
+  const toast = needsToast(t.columns.filter((c) => !c.dropped));
+  if (toast) { cat.allocOid(); cat.allocOid(); }
   const heap = new HeapRelation();
   heap.fillfactor = t.heap.fillfactor;
   t.heap = heap;
   t.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, t.oid, -1, 0);
-  s.tx!.commandCounterIncrement();
+  // heap_create_with_catalog's command counter increments (2, and 4 more for the TOAST table): the rows' cmin
+  s.tx!.curcid += 2 + (toast ? 4 : 0);
   const hctx = ex.heapCtx(s);
   for (const r of rows) {
     // transientrel_receive: table_tuple_insert with TABLE_INSERT_FROZEN — t_xmin stays, XMIN_FROZEN is set
@@ -203,7 +209,15 @@ function* refreshByMatchMerge(ex: Executor, s: Session, t: Table): Gen<void> {
   // the diff query reads the view (AccessShare on it and its indexes); DELETE / INSERT: RowExclusive
   yield* ex.lockRelation(s, t, LockMode.AccessShare, true);
   yield* ex.lockRelation(s, t, LockMode.RowExclusive, true);
-  s.tx!.commandCounterIncrement();
+  // the OIDs of the two temporary tables (the session's pg_temp_N made first if needed): the new data's table
+  // (relation, row type, array type, TOAST table and index when a column needs one), the diff's (its newdata
+  // column is a row: always TOAST) — and the command ids their creation, ANALYZE and filling use: the DELETE ran
+  // at 21 and the INSERT at 22 in a fresh transaction (matview-wal.out; 4 fewer without the first TOAST table)
+  const cat = eng.catalog;
+  tempNamespace(eng, s);
+  const toast = needsToast(t.columns.filter((c) => !c.dropped));
+  for (let i = 0; i < 3 + (toast ? 2 : 0) + 5; i++) cat.allocOid();
+  s.tx!.curcid += 17 + (toast ? 4 : 0);
   const snap = eng.snapshotFor(s);
   const vctx = eng.visibilityContext(s);
   const old: { blk: number; off: number; key: string; vals: Value[] }[] = [];

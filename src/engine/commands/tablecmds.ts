@@ -21,7 +21,7 @@ import { recentXmin } from './relfile.js';
 import {
   compileExpr,
 } from '../sql/expr.js';
-import { resolveTypeName, typeDisplayName } from '../sql/types.js';
+import { resolveTypeName, typeDisplayName, type SqlType } from '../sql/types.js';
 import { relKey, tableKey, tempKey, nspKey, type Table, type Column, type CheckConstraint } from '../catalog/catalog.js';
 import { markLocal, onCommitOf, tempNamespace } from './tempcmds.js';
 import { HeapRelation } from '../heap/heap.js';
@@ -221,6 +221,8 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   cat.allocOid(); cat.allocOid();
   const nDefaults = columns.filter((c) => (c.defaultExpr && !c.identity) || c.generated).length; // an identity column has no pg_attrdef row
   for (let i = 0; i < nDefaults + checks.length; i++) cat.allocOid();
+  // CREATE TABLE AS / CREATE MATERIALIZED VIEW (commands/createas.ts): the columns have the query's types
+  if (n.ctasTypes) (n.ctasTypes as SqlType[]).forEach((type, i) => { if (columns[i]) columns[i]!.type = type; });
   const toast = !partKey && needsToast(columns); // a partitioned table has no storage, so no TOAST table
   if (toast) { cat.allocOid(); cat.allocOid(); }
   for (const ch of checks as (CheckConstraint & { base: string })[]) ch.name ||= pickName(ch.base);
