@@ -30,14 +30,20 @@
  * Mirrors: src/backend/commands/matview.c (ExecRefreshMatView, refresh_matview_datafill, refresh_by_match_merge,
  * refresh_by_heap_swap, transientrel_startup's TABLE_INSERT_FROZEN), createas.c (ExecCreateTableAs for is_matview:
  * commands/createas.ts), executor/execMain.c (CheckValidResultRel, ExecCheckRelationsScannable),
- * commands/cluster.c (make_new_heap, finish_heap_swap). Simplifications: CONCURRENTLY's two temporary tables
- * (the new data and the diff) are not created — the diff is computed in memory, so they take no OIDs, locks or
- * pg_class rows, and the DELETE / INSERT use one command id each without the SPI statements between; the unmatched
- * new rows are inserted in the query's order (PostgreSQL: the diff's order, the same in the cases measured); the
- * REFRESH's WAL is the engine's own records for what it writes (Storage CREATE, Heap INSERT of frozen tuples, the
- * index build's FPIs; CONCURRENTLY: Heap DELETE / INSERT, B-tree inserts), not checked against pg_walinspect
- * record by record; pg_matviews has no definition column (no deparser); no ALTER MATERIALIZED VIEW, no
- * CREATE MATERIALIZED VIEW over temporary relations (0A000 as PostgreSQL), no TABLESPACE / USING / WITH (...).
+ * commands/cluster.c (make_new_heap, finish_heap_swap). The WAL written into the view's own files is PostgreSQL's
+ * (tests/scenarios/ddl/matview-wal.out): a plain REFRESH's Heap INSERT / INSERT+INIT records of frozen tuples into
+ * the new file and the index build's XLOG FPI pages; CONCURRENTLY's Heap DELETE / INSERT and Btree INSERT_LEAF. The
+ * OIDs (the transient table's, with its TOAST table; CONCURRENTLY's two temporary tables and the session's
+ * pg_temp_N) and the command ids of the tuples (cmin 2, or 6 with a TOAST table; CONCURRENTLY's DELETE at 21 and
+ * INSERT at 22 from a fresh transaction) are as measured there.
+ * Simplifications: CONCURRENTLY's two temporary tables (the new data and the diff) are not created — their OIDs
+ * are taken, but the diff is computed in memory: no pg_class rows, locks, catalog WAL or ANALYZE for them, and the
+ * command ids between are counted, not used (the counts were measured with a text column, other shapes
+ * extrapolated); the unmatched new rows are inserted in the query's order (PostgreSQL: the diff's order, ORDER BY
+ * the old tid — the same in every case measured); the catalog changes of either REFRESH log no WAL; pg_matviews has
+ * no definition column (no deparser); no ALTER MATERIALIZED VIEW (0A000), ALTER TABLE of one is refused (0A000),
+ * no TABLESPACE / USING / WITH (...); pg_stat counts of a plain REFRESH's inserts go to the view (PostgreSQL: to
+ * the transient table, dropped).
  */
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported } from '../errors.js';
