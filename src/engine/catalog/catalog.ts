@@ -272,6 +272,7 @@ function cloneTable(t: Table): Table {
     columns: t.columns.map((col) => ({ ...col })), types: t.types.slice(),
     keyColumns: new Set(t.keyColumns), indexedColumns: new Set(t.indexedColumns),
     ...(t.reloptions ? { reloptions: t.reloptions.slice() } : {}),
+    ...(t.matview ? { matview: { ...t.matview } } : {}),
   };
 }
 

@@ -142,9 +142,9 @@ function* refreshByHeapSwap(ex: Executor, s: Session, t: Table, withData: boolea
   const rows = withData ? (yield* datafill(ex, s, t)).rows : [];
   const mv = t.matview!;
   s.tx!.undo.push(saveTableDef(ex, t));
-  const wasPopulated = mv.populated;
-  s.tx!.undo.push(() => { mv.populated = wasPopulated; });
-  mv.populated = withData;
+  // a new object, not changed in place (a clone of the engine shares nothing with this one)
+  t.matview = { ...mv, populated: withData };
+  s.tx!.undo.push(() => { t.matview = mv; });
   // the transient table pg_temp_NNN: its relation, row type and array type (its OID becomes the relfilenode), and
   // a TOAST table with its index when a column needs one (tests/scenarios/ddl/matview-wal.out)
   t.relfilenode = cat.allocOid();
