@@ -167,6 +167,9 @@ export interface Table {
   /** the xmin of its pg_class row when a transaction that may still be running wrote it (CREATE TABLE, RENAME TO):
    *  other sessions' catalog lookups do not see it until that transaction commits (catalogsnapshot.ts) */
   nameXmin?: number;
+  /** relkind 'm': a materialized view (commands/matview.ts) — its stored query (the _RETURN rule's), the text it came
+   *  from, whether it is populated (relispopulated) and what it reads (DROP's dependency errors, as a view's) */
+  matview?: { query: unknown; sql: string; populated: boolean; deps: { rel: string; columns: string[] }[] };
 }
 
 /**
@@ -269,6 +272,7 @@ function cloneTable(t: Table): Table {
     columns: t.columns.map((col) => ({ ...col })), types: t.types.slice(),
     keyColumns: new Set(t.keyColumns), indexedColumns: new Set(t.indexedColumns),
     ...(t.reloptions ? { reloptions: t.reloptions.slice() } : {}),
+    ...(t.matview ? { matview: { ...t.matview } } : {}),
   };
 }
 

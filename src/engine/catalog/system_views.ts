@@ -53,6 +53,7 @@ export function pgTablesView(eng: Engine): { columns: { name: string; type: SqlT
   const referenced = new Set<number>();
   for (const t of eng.catalog.tables.values()) for (const fk of t.fkeys ?? []) referenced.add(fk.refOid);
   for (const { table: t, name, indexes } of visibleClassRows(eng)) {
+    if (t.matview) continue; // relkind 'm': pg_matviews
     const triggers = !!(t.triggers?.length || t.fkeys?.length || referenced.has(t.oid));
     rows.push([schemaOf(t), name, 'postgres', null, indexes.length > 0, false, triggers, false]);
   }
@@ -92,5 +93,19 @@ export function pgSequencesView(eng: Engine): { columns: { name: string; type: S
     columns: cols([['schemaname', T.name], ['sequencename', T.name], ['sequenceowner', T.name], ['data_type', T.regtype], ['start_value', T.int8],
       ['min_value', T.int8], ['max_value', T.int8], ['increment_by', T.int8], ['cycle', T.bool], ['cache_size', T.int8], ['last_value', T.int8]]),
     rows, starRefused: '',
+  };
+}
+
+/** pg_matviews (system_views.sql): one row per materialized view this session sees. */
+export function pgMatviewsView(eng: Engine): { columns: { name: string; type: SqlType }[]; rows: Value[][]; starRefused: string } {
+  const rows: Value[][] = [];
+  for (const { table: t, name, indexes } of visibleClassRows(eng)) {
+    if (!t.matview) continue;
+    rows.push([t.nsp?.name ?? 'public', name, 'postgres', null, indexes.length > 0, t.matview.populated]);
+  }
+  return {
+    columns: ([['schemaname', T.name], ['matviewname', T.name], ['matviewowner', T.name], ['tablespace', T.name], ['hasindexes', T.bool], ['ispopulated', T.bool]] as [string, SqlType][])
+      .map(([name, type]) => ({ name, type })),
+    rows, starRefused: 'SELECT * FROM pg_matviews (Heapscope models schemaname, matviewname, matviewowner, tablespace, hasindexes, ispopulated — not definition: name them)',
   };
 }

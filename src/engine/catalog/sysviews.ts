@@ -10,7 +10,8 @@
  *
  * Mirrors: src/include/catalog/pg_class.h, pg_database.h; commands/vacuum.c (vac_update_relstats). Simplifications:
  * only the columns listed here (SELECT * is refused with 0A000: PostgreSQL's rows have more), only the user's
- * relations — tables (relkind r, a partitioned one p), their indexes (relkind i), sequences (S), views (v) — no system catalogs; temporary views
+ * relations — tables (relkind r, a partitioned one p), materialized views (m), their indexes (relkind i), sequences (S),
+ * views (v) — no system catalogs; temporary views
  * are left out; datfrozenxid is computed from the relfrozenxids when
  * read, where PostgreSQL stores it at the end of each VACUUM (the same value: a relfrozenxid only moves forward).
  */
@@ -22,7 +23,7 @@ import { vmStatus } from '../heap/visibilitymap.js';
 import type { Table } from './catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import { bufferCacheView } from '../contrib/pg_buffercache.js';
-import { pgTablesView, pgIndexesView, pgSequencesView } from './system_views.js';
+import { pgMatviewsView, pgTablesView, pgIndexesView, pgSequencesView } from './system_views.js';
 import { visibleClassRows, visibleViewsAndSequences, catalogQuerySnapshot } from './catalogsnapshot.js';
 import { pgInheritsRows } from './pg_inherits.js';
 import { pgAttributeView, pgConstraintView } from './pg_attribute.js';
@@ -44,7 +45,7 @@ export function datFrozenXid(eng: Engine): number {
 /** An index's pg_class row; a partitioned table's index is a partitioned index (relkind 'I'): no storage. */
 export function indexClassRow(t: Table, i: BtreeIndex): Value[] {
   const p = !!t.partKey;
-  return [i.oid, i.name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, p ? 'I' : 'i', t.temp ? 't' : 'p', p ? 0 : i.oid, p ? 0 : i.stats?.relpages ?? 1,
+  return [i.oid, i.name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, p ? 'I' : 'i', t.temp ? 't' : 'p', p ? 0 : i.relfilenode ?? i.oid, p ? 0 : i.stats?.relpages ?? 1,
     floatIn(String(p ? 0 : i.stats?.reltuples ?? 0), true), 0, false, i.columns.length + i.include.length, 0, 0,
     i.reloptions ? new PgArray(i.reloptions) : null, i.parentIndex !== undefined];
 }
@@ -60,7 +61,7 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
     for (const { table: t, name, indexes } of visibleClassRows(eng)) {
       // every session's temporary tables are in pg_class (in their pg_temp_N, relpersistence 't')
       rows.push([
-        t.oid, name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, t.partKey ? 'p' : 'r', t.temp ? 't' : 'p', t.partKey ? 0 : t.relfilenode ?? t.oid, t.stats?.relpages ?? 0, floatIn(String(t.stats?.reltuples ?? -1), true),
+        t.oid, name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, t.partKey ? 'p' : t.matview ? 'm' : 'r', t.temp ? 't' : 'p', t.partKey ? 0 : t.relfilenode ?? t.oid, t.stats?.relpages ?? 0, floatIn(String(t.stats?.reltuples ?? -1), true),
         t.stats?.relallvisible ?? 0, indexes.length > 0, t.columns.length, t.relfrozenxid ?? 3, t.relminmxid ?? 1,
         t.reloptions ? new PgArray(t.reloptions) : null, !!t.partOf,
       ]);
@@ -96,6 +97,7 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
   if (name === 'pg_index') return pgIndexView(eng);
   if (name === 'pg_stats') return pgStatsView(eng);
   if (name === 'pg_tables') return pgTablesView(eng);
+  if (name === 'pg_matviews') return pgMatviewsView(eng);
   if (name === 'pg_indexes') return pgIndexesView(eng);
   if (name === 'pg_sequences') return pgSequencesView(eng);
   if (name === 'pg_database') {

@@ -91,7 +91,9 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   const done: QueryResult = { command: 'ALTER TABLE', columns: null, rows: [] };
   if (n.objtype === 'OBJECT_INDEX') return yield* alterIndexStmt(ex, s, n);
   if (n.objtype === 'OBJECT_VIEW') throw notSupported('ALTER VIEW');
-  if (n.objtype === 'OBJECT_MATVIEW') throw notSupported('materialized views');
+  if (n.objtype === 'OBJECT_MATVIEW') throw notSupported('ALTER MATERIALIZED VIEW');
+  // ALTER TABLE of a materialized view (PostgreSQL allows some subcommands, refuses others): not modelled
+  if (n.objtype === 'OBJECT_TABLE' && !n.relation?.schemaname && ex.eng.catalog.get(n.relation?.relname)?.matview) throw notSupported('ALTER TABLE of a materialized view');
   if (n.objtype === 'OBJECT_SEQUENCE') throw notSupported('ALTER SEQUENCE ... (table subcommands)');
   if (n.objtype !== 'OBJECT_TABLE') throw notSupported(`ALTER ${String(n.objtype).replace('OBJECT_', '')}`);
   ex.checkReadOnly(s, 'ALTER TABLE');

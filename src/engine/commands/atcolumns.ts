@@ -212,7 +212,7 @@ export function dropColumn(ex: Executor, s: Session, t: Table, name: string, mis
   const views = viewsReading(ex, t.name, col.name);
   if (views.length) {
     throw new PgError('2BP01', `cannot drop column ${col.name} of table ${t.name} because other objects depend on it`, {
-      detail: views.map((v) => `view ${v} depends on column ${col.name} of table ${t.name}`).join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+      detail: views.map((v) => `${v} depends on column ${col.name} of table ${t.name}`).join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
     });
   }
   const idx = col.attnum - 1;

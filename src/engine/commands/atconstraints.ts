@@ -35,13 +35,14 @@ import type { Gen } from '../executor/util.js';
 import { addForeignKey, validateForeignKey, dropKeyFamily } from './atforeignkey.js';
 import { referencingKeys } from '../ri/ri_triggers.js';
 
-/** Views that read `table` (and, when `column` is given, that column of it): DROP's dependency list. */
+/** Views and materialized views that read `table` (and, when `column` is given, that column of it), as DROP names them ("view v", "materialized view m"). */
 export function viewsReading(ex: Executor, rel: string, column: string | null): string[] {
-  const out: string[] = [];
-  for (const v of ex.eng.catalog.views.values()) {
-    if (v.deps.some((d) => d.rel === rel && (column === null || d.columns.includes(column)))) out.push(v.name);
-  }
-  return out;
+  const out: { oid: number; label: string }[] = [];
+  const reads = (deps: { rel: string; columns: string[] }[]) => deps.some((d) => d.rel === rel && (column === null || d.columns.includes(column)));
+  for (const v of ex.eng.catalog.views.values()) if (reads(v.deps)) out.push({ oid: v.oid, label: `view ${v.name}` });
+  // materialized views read their tables as views do (commands/matview.ts)
+  for (const t of ex.eng.catalog.tables.values()) if (t.matview && reads(t.matview.deps)) out.push({ oid: t.oid, label: `materialized view ${t.name}` });
+  return out.sort((a, b) => a.oid - b.oid).map((o) => o.label);
 }
 
 function constraintNames(ex: Executor, t: Table): Set<string> {

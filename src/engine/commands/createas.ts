@@ -10,8 +10,9 @@
  * constraints, no defaults and no indexes — only what the query's output says.
  *
  * Mirrors: src/backend/commands/createas.c (ExecCreateTableAs, intorel_startup, intorel_receive, create_ctas_nodata).
+ * CREATE MATERIALIZED VIEW is made here too (ExecCreateTableAs with is_matview), then marked (commands/matview.ts).
  * Simplifications: the query runs before the table is created (PostgreSQL creates it at executor start), so a
- * query that reads the table it creates cannot be expressed anyway; no CREATE MATERIALIZED VIEW, no unlogged
+ * query that reads the table it creates cannot be expressed anyway; no unlogged
  * target (a temporary one, with its ON COMMIT, is made as CREATE TEMP TABLE makes it: commands/tempcmds.ts).
  */
 import type { Executor } from '../executor/executor.js';
@@ -24,20 +25,25 @@ import type { N, Gen } from '../executor/util.js';
 import { refreshColumns } from './relfile.js';
 import { createTable } from './tablecmds.js';
 import { onCommitOf } from './tempcmds.js';
+import { markMatview } from './matview.js';
 
-/** CreateTableAsStmt (objtype table) or a SelectStmt with an INTO clause. */
-export function* createTableAs(ex: Executor, s: Session, query: N, into: N, ifNotExists: boolean, raw: RawStmt): Gen<QueryResult> {
+/**
+ * CreateTableAsStmt (objtype table, or matview: CREATE MATERIALIZED VIEW, commands/matview.ts) or a SelectStmt with
+ * an INTO clause.
+ */
+export function* createTableAs(ex: Executor, s: Session, query: N, into: N, ifNotExists: boolean, raw: RawStmt, matview = false): Gen<QueryResult> {
+  const tag = matview ? 'CREATE MATERIALIZED VIEW' : 'CREATE TABLE AS';
   const rel = into.rel as N;
   const temp = rel.relpersistence === 't' || rel.schemaname === 'pg_temp';
   if (rel.relpersistence === 'u') throw notSupported('unlogged tables');
   onCommitOf(into, temp); // 42P16 on a permanent table
   if (into.options?.length) throw notSupported('storage parameters in CREATE TABLE AS');
-  ex.checkReadOnly(s, 'CREATE TABLE AS');
+  ex.checkReadOnly(s, tag);
   const cat = ex.eng.catalog;
   if (cat.relationExists(rel.relname, temp ? s.name : undefined)) {
     if (ifNotExists) {
       s.acc.notices.push({ severity: 'NOTICE', sqlstate: '42P07', message: `relation "${rel.relname}" already exists, skipping` });
-      return { command: 'CREATE TABLE AS', columns: null, rows: [] };
+      return { command: tag, columns: null, rows: [] };
     }
     throw new PgError('42P07', `relation "${rel.relname}" already exists`);
   }
@@ -54,16 +60,18 @@ export function* createTableAs(ex: Executor, s: Session, query: N, into: N, ifNo
   const types = q.types.map((t) => (t.name === 'unknown' ? T.text : t));
   if (types.some((t) => t.name === 'record' || t.elem?.name === 'record')) throw notSupported('a column of a row type (a whole-row value or ROW(...) stored in a table)');
   // create it as CREATE TABLE would (OIDs, lock, Storage/CREATE), then give the columns the query's types
-  const def = { relation: rel, oncommit: into.onCommit, tableElts: names.map((colname) => ({ ColumnDef: { colname, typeName: { names: [{ String: { sval: 'text' } }], location: -1 }, constraints: [] } })) };
+  const def = { relation: rel, oncommit: into.onCommit, ctasTypes: types, tableElts: names.map((colname) => ({ ColumnDef: { colname, typeName: { names: [{ String: { sval: 'text' } }], location: -1 }, constraints: [] } })) };
   yield* createTable(ex, s, def);
   const t = cat.get(rel.relname)!;
   t.columns.forEach((c, i) => { c.type = types[i]!; });
   refreshColumns(t);
-  if (into.skipData) return { command: 'CREATE TABLE AS', columns: null, rows: [] };
+  if (matview) markMatview(ex, t, query, raw.text, !into.skipData);
+  if (into.skipData) return { command: tag, columns: null, rows: [] };
   s.tx!.commandCounterIncrement();
   const hctx = ex.heapCtx(s);
   for (const r of q.rows) heapInsert(hctx, t, r);
   // the client gets an empty row description before the tag (an isolationtester prints "(0 rows)": measured,
-  // tests/scenarios/temp/on-commit.out)
+  // tests/scenarios/temp/on-commit.out) — not for a materialized view (tests/scenarios/ddl/matview.out)
+  if (matview) return { command: `SELECT ${q.rows.length}`, columns: null, rows: [] };
   return { command: `SELECT ${q.rows.length}`, columns: [], rows: [] };
 }

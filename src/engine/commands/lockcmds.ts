@@ -21,6 +21,10 @@ export function* lockStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (s.block === 'none') throw new PgError('25P01', 'LOCK TABLE can only be used in transaction blocks');
   const mode = n.mode as LockMode;
   for (const r of n.relations as N[]) {
+    // RangeVarCallbackForLockTable: a materialized view cannot be LOCKed (checked before the lock is taken)
+    if (ex.table(r.RangeVar).matview) {
+      throw new PgError('42809', `cannot lock relation "${r.RangeVar.relname}"`, { detail: 'This operation is not supported for materialized views.' });
+    }
     // NOWAIT: LockAcquire with dontWait; not available is 55P03 "could not obtain lock on relation"
     for (let t = ex.table(r.RangeVar); ;) {
       const generation = ex.eng.catalog.generation;

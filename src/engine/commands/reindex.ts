@@ -120,7 +120,7 @@ function rebuild(ex: Executor, s: Session, t: Table, targets: BtreeIndex[]): voi
   t.indexes = t.indexes.map((old) => {
     if (!targets.includes(old)) return old;
     const index = old.fresh();
-    eng.catalog.allocOid(); // the new relfilenode
+    index.relfilenode = eng.catalog.allocOid(); // the new relfilenode
     index.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, old.oid, -1, 0);
     buildIndex(ex, s, t, index);
     return index;

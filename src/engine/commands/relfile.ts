@@ -121,7 +121,7 @@ export function newIndexFile(ex: Executor, s: Session, old: BtreeIndex): BtreeIn
   const eng = ex.eng;
   lockNewIndex(ex, s, old);
   const index = old.fresh(); // the whole definition: INCLUDE columns, expressions, storage parameters
-  eng.catalog.allocOid();
+  index.relfilenode = eng.catalog.allocOid();
   index.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, old.oid, -1, 0);
   index.leafLsn = index.storageLsn;
   index.disk = indexImage(index);
@@ -204,7 +204,7 @@ export function rewriteTable(ex: Executor, s: Session, t: Table, transform: (val
   for (const r of rows) heapInsert(hctx, t, r);
   // reindex: the new files were created empty above; build them over the new heap
   t.indexes = t.indexes.map((i) => {
-    const fresh = i.fresh(); fresh.storageLsn = i.storageLsn; return fresh;
+    const fresh = i.fresh(); fresh.storageLsn = i.storageLsn; fresh.relfilenode = i.relfilenode; return fresh;
   });
   for (const i of t.indexes) buildIndex(ex, s, t, i);
   if (indexes.length) ex.updateStats(s, t);

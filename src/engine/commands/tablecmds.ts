@@ -21,7 +21,7 @@ import { recentXmin } from './relfile.js';
 import {
   compileExpr,
 } from '../sql/expr.js';
-import { resolveTypeName, typeDisplayName } from '../sql/types.js';
+import { resolveTypeName, typeDisplayName, type SqlType } from '../sql/types.js';
 import { relKey, tableKey, tempKey, nspKey, type Table, type Column, type CheckConstraint } from '../catalog/catalog.js';
 import { markLocal, onCommitOf, tempNamespace } from './tempcmds.js';
 import { HeapRelation } from '../heap/heap.js';
@@ -29,7 +29,7 @@ import { BtreeIndex } from '../index/btree.js';
 import { Sequence, type SeqParams } from '../sequence/sequence.js';
 import { identityParams } from './sequence.js';
 import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
-import { checkNoDependents, dependentViews } from './view.js';
+import { checkNoDependents, dependentViews, removeView } from './view.js';
 import { tupleLengthPacked } from '../heap/tuple.js';
 import { LockMode } from '../lock/lock.js';
 import { waitForLockers } from '../lock/lmgr.js';
@@ -221,6 +221,8 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   cat.allocOid(); cat.allocOid();
   const nDefaults = columns.filter((c) => (c.defaultExpr && !c.identity) || c.generated).length; // an identity column has no pg_attrdef row
   for (let i = 0; i < nDefaults + checks.length; i++) cat.allocOid();
+  // CREATE TABLE AS / CREATE MATERIALIZED VIEW (commands/createas.ts): the columns have the query's types
+  if (n.ctasTypes) (n.ctasTypes as SqlType[]).forEach((type, i) => { if (columns[i]) columns[i]!.type = type; });
   const toast = !partKey && needsToast(columns); // a partitioned table has no storage, so no TOAST table
   if (toast) { cat.allocOid(); cat.allocOid(); }
   for (const ch of checks as (CheckConstraint & { base: string })[]) ch.name ||= pickName(ch.base);
@@ -348,8 +350,11 @@ function constraintAttr(last: N | null, c: N): void {
 
 export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.removeType === 'OBJECT_INDEX') return yield* ex.dropIndex(s, n);
-  if (n.removeType !== 'OBJECT_TABLE') throw notSupported(`DROP ${String(n.removeType).replace('OBJECT_', '')}`);
-  ex.checkReadOnly(s, 'DROP TABLE');
+  if (n.removeType !== 'OBJECT_TABLE' && n.removeType !== 'OBJECT_MATVIEW') throw notSupported(`DROP ${String(n.removeType).replace('OBJECT_', '')}`);
+  // DROP MATERIALIZED VIEW: a materialized view is a table with a stored query (commands/matview.ts)
+  const mat = n.removeType === 'OBJECT_MATVIEW';
+  const word = mat ? 'materialized view' : 'table';
+  ex.checkReadOnly(s, mat ? 'DROP MATERIALIZED VIEW' : 'DROP TABLE');
   const cat = ex.eng.catalog;
   const dropping = new Set((n.objects as N[]).map((obj) => (obj.List.items as N[]).map((x) => x.String.sval as string).pop()!));
   // how many of the tables named exist (one: its own name in a dependency error; several: "desired object(s)")
@@ -367,15 +372,21 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     }
     const lookup = () => (sch === null ? cat.get(name) : sch === 'pg_temp' ? (cat.current !== null ? cat.tables.get(tempKey(cat.current, name)) : undefined) : cat.getIn(sch, name));
     let t = lookup();
-    if (!t && cat.sequence(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP SEQUENCE to remove a sequence.' });
-    if (!t && cat.view(name)) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP VIEW to remove a view.' });
+    if (!t && cat.sequence(name)) throw new PgError('42809', `"${name}" is not a ${word}`, { hint: 'Use DROP SEQUENCE to remove a sequence.' });
+    if (!t && cat.view(name)) throw new PgError('42809', `"${name}" is not a ${word}`, { hint: 'Use DROP VIEW to remove a view.' });
+    if (t && !mat && t.matview) throw new PgError('42809', `"${name}" is not a table`, { hint: 'Use DROP MATERIALIZED VIEW to remove a materialized view.' });
+    if (t && mat && !t.matview) throw new PgError('42809', `"${name}" is not a materialized view`, { hint: 'Use DROP TABLE to remove a table.' });
     if (!t) {
-      if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `table "${name}" does not exist, skipping` }); continue; }
-      throw new PgError('42P01', `table "${name}" does not exist`);
+      if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `${word} "${name}" does not exist, skipping` }); continue; }
+      throw new PgError('42P01', `${word} "${name}" does not exist`);
     }
+    let cascadeViews: string[] = [];
     if (!t.nsp) { // views (public only) name the tables they read by bare name
-      if (n.behavior === 'DROP_CASCADE' && dependentViews(ex, name).length) throw notSupported('DROP TABLE ... CASCADE');
-      checkNoDependents(ex, 'table', name);
+      const deps = n.behavior === 'DROP_CASCADE' ? dependentViews(ex, name).filter((d) => !dropping.has(d.view)) : [];
+      // a materialized view's dependent plain views go with it (reportDependentObjects' NOTICE)
+      if (deps.length && (!mat || deps.some((d) => d.kind !== 'view'))) throw notSupported(`DROP ${mat ? 'MATERIALIZED VIEW' : 'TABLE'} ... CASCADE`);
+      if (!deps.length) checkNoDependents(ex, word, name, mat ? dropping : undefined);
+      cascadeViews = deps.map((d) => d.view);
     }
     // a partition: its parent is locked first (RangeVarCallbackForDropRelation); a partitioned table takes its
     // partitions with it (they depend on it), each locked in turn
@@ -417,6 +428,17 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     }
     for (const o of others) yield* ex.eng.acquireLock(s, { type: 'relation', rel: o.oid }, LockMode.AccessExclusive);
     for (const d of inhDeps) dropDependentTable(ex, s, d);
+    if (cascadeViews.length) {
+      const lines = cascadeViews.map((v) => `drop cascades to view ${v}`);
+      s.acc.notices.push(lines.length === 1 ? { severity: 'NOTICE', sqlstate: '00000', message: lines[0]! }
+        : { severity: 'NOTICE', sqlstate: '00000', message: `drop cascades to ${lines.length} other objects`, detail: lines.join('\n') });
+      for (const vn of cascadeViews) {
+        const dv = cat.view(vn);
+        if (!dv) continue;
+        yield* ex.eng.acquireLock(s, { type: 'relation', rel: dv.oid }, LockMode.AccessExclusive);
+        removeView(ex, s, dv);
+      }
+    }
     dropInheritRows(ex, s, t);
     const key = tableKey(t);
     cat.tables.delete(key);
@@ -431,7 +453,7 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     }
     s.tx!.cidUsed = true;
   }
-  return { command: 'DROP TABLE', columns: null, rows: [] };
+  return { command: mat ? 'DROP MATERIALIZED VIEW' : 'DROP TABLE', columns: null, rows: [] };
 }
 
 /**

@@ -50,6 +50,7 @@ export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> 
       return new PgError('42P01', `relation "${rv.relname}" does not exist`);
     };
     if (!t0) throw missing();
+    if (t0.matview) throw new PgError('42809', `"${rv.relname}" is not a table`); // relkind 'm' (commands/matview.ts)
     let t = t0;
     if (t.partKey) throw notSupported('TRUNCATE of a partitioned table', posOf(rv.location));
     if (!aclCheck(t, role, TABLE_PRIVILEGES.truncate!)) throw permissionDenied('table', t.name);

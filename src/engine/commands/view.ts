@@ -21,8 +21,8 @@
  *
  * Mirrors: src/backend/commands/view.c (DefineView, DefineVirtualRelation, checkViewTupleDesc),
  * rewrite/rewriteHandler.c (ApplyRetrieveRule), catalog/dependency.c (reportDependentObjects). INSERT / UPDATE /
- * DELETE through a simple view: commands/viewupdate.ts. Simplifications: no WITH CHECK OPTION, no materialized
- * views, no ALTER VIEW;
+ * DELETE through a simple view: commands/viewupdate.ts; materialized views, which store their rows: commands/matview.ts
+ * (they take part in the dependencies here). Simplifications: no WITH CHECK OPTION, no ALTER VIEW;
  * a view's table that another session has locked makes the read fail with 0A000 instead of waiting; renaming a
  * table or column a view reads is refused (PostgreSQL tracks them by OID and attnum, this catalog by name).
  */
@@ -53,7 +53,7 @@ import { pgPreparedStatementsView } from './prepare.js';
 import { pgSettingsView } from '../guc/pg_settings.js';
 
 /** The relations a query names (RangeVars anywhere in it) and every column name it mentions. */
-function references(n: unknown, rels: Set<string>, cols: Set<string>, star: { any: boolean }): void {
+export function references(n: unknown, rels: Set<string>, cols: Set<string>, star: { any: boolean }): void {
   if (!n || typeof n !== 'object') return;
   if (Array.isArray(n)) { for (const x of n) references(x, rels, cols, star); return; }
   const o = n as N;
@@ -232,14 +232,14 @@ export function* createView(ex: Executor, s: Session, n: N, sqlText: string): Ge
     throw new PgError('42P07', `relation "${name}" already exists`);
   }
   // parse analysis: run the query over empty stand-ins of its tables, so it reads (and hints) nothing
-  const heaps = tables.map((t) => ({ heap: t.heap, indexes: t.indexes }));
+  const heaps = tables.map((t) => ({ heap: t.heap, indexes: t.indexes, populated: t.matview?.populated }));
   let shape: { names: string[]; types: SqlType[] };
   try {
-    for (const t of tables) { t.heap = new HeapRelation(); t.indexes = []; }
+    for (const t of tables) { t.heap = new HeapRelation(); t.indexes = []; if (t.matview) t.matview.populated = true; } // analysis never scans
     const snap = () => ex.eng.snapshotFor(s);
     shape = runQuery(ex, s, { query, sql: sqlText }, snap, sqlText);
   } finally {
-    tables.forEach((t, i) => { t.heap = heaps[i]!.heap; t.indexes = heaps[i]!.indexes; });
+    tables.forEach((t, i) => { t.heap = heaps[i]!.heap; t.indexes = heaps[i]!.indexes; if (t.matview) t.matview.populated = heaps[i]!.populated!; });
   }
   const aliases = ((n.aliases ?? []) as N[]).map((a) => a.String.sval as string);
   if (aliases.length > shape.names.length) throw new PgError('42601', 'CREATE VIEW specifies more column names than columns');
@@ -282,25 +282,35 @@ export function* createView(ex: Executor, s: Session, n: N, sqlText: string): Ge
   return done;
 }
 
-/** reportDependentObjects: the views that read `rel`, and theirs in turn, depth first. */
-export function dependentViews(ex: Executor, rel: string, seen = new Set<string>()): { view: string; on: string }[] {
-  const out: { view: string; on: string }[] = [];
-  for (const v of ex.eng.catalog.views.values()) {
-    if (seen.has(v.name) || !v.deps.some((d) => d.rel === rel)) continue;
-    seen.add(v.name);
-    out.push({ view: v.name, on: rel });
-    out.push(...dependentViews(ex, v.name, seen));
+/**
+ * reportDependentObjects: the views and materialized views that read `rel`, and theirs in turn, depth first (each
+ * level in creation order); `kind` is how the DETAIL names the dependent.
+ */
+export function dependentViews(ex: Executor, rel: string, seen = new Set<string>()): { view: string; on: string; kind: 'view' | 'materialized view' }[] {
+  const out: { view: string; on: string; kind: 'view' | 'materialized view' }[] = [];
+  const cat = ex.eng.catalog;
+  const readers: { oid: number; name: string; kind: 'view' | 'materialized view' }[] = [];
+  for (const v of cat.views.values()) if (v.deps.some((d) => d.rel === rel)) readers.push({ oid: v.oid, name: v.name, kind: 'view' });
+  for (const t of cat.tables.values()) if (t.matview?.deps.some((d) => d.rel === rel)) readers.push({ oid: t.oid, name: t.name, kind: 'materialized view' });
+  readers.sort((a, b) => a.oid - b.oid);
+  for (const r of readers) {
+    if (seen.has(r.name)) continue;
+    seen.add(r.name);
+    out.push({ view: r.name, on: rel, kind: r.kind });
+    out.push(...dependentViews(ex, r.name, seen));
   }
   return out;
 }
 
 /** 2BP01 when views read the relation being dropped. */
-export function checkNoDependents(ex: Executor, kind: 'table' | 'view', name: string): void {
-  const deps = dependentViews(ex, name);
+export function checkNoDependents(ex: Executor, kind: 'table' | 'view' | 'materialized view', name: string, dropping?: ReadonlySet<string>): void {
+  // a dependent the same DROP names goes too (findDependentObjects: it is among the targets)
+  const deps = dependentViews(ex, name).filter((d) => !dropping?.has(d.view));
   if (!deps.length) return;
-  const kindOf = (r: string) => (ex.eng.catalog.views.has(r) ? 'view' : 'table');
+  const cat = ex.eng.catalog;
+  const kindOf = (r: string) => (cat.views.has(r) ? 'view' : cat.get(r)?.matview ? 'materialized view' : 'table');
   throw new PgError('2BP01', `cannot drop ${kind} ${name} because other objects depend on it`, {
-    detail: deps.map((d) => `view ${d.view} depends on ${kindOf(d.on)} ${d.on}`).join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+    detail: deps.map((d) => `${d.kind} ${d.view} depends on ${kindOf(d.on)} ${d.on}`).join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
   });
 }
 
@@ -312,6 +322,7 @@ export function* dropView(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     const name = parts[parts.length - 1]!;
     const view = cat.view(name, schemaOf({ schemaname: parts[parts.length - 2] }));
     if (!view) {
+      if (cat.get(name)?.matview) throw new PgError('42809', `"${name}" is not a view`, { hint: 'Use DROP MATERIALIZED VIEW to remove a materialized view.' });
       if (cat.get(name)) throw new PgError('42809', `"${name}" is not a view`, { hint: 'Use DROP TABLE to remove a table.' });
       if (cat.sequence(name)) throw new PgError('42809', `"${name}" is not a view`, { hint: 'Use DROP SEQUENCE to remove a sequence.' });
       if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `view "${name}" does not exist, skipping` }); continue; }
@@ -319,10 +330,11 @@ export function* dropView(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     }
     // CASCADE: the views reading it (and theirs) go first, named in one NOTICE (reportDependentObjects)
     const deps = n.behavior === 'DROP_CASCADE' ? dependentViews(ex, name) : [];
+    if (deps.some((d) => d.kind !== 'view')) throw notSupported('DROP VIEW ... CASCADE of a view a materialized view reads');
     if (!deps.length) checkNoDependents(ex, 'view', name);
     yield* ex.eng.acquireLock(s, { type: 'relation', rel: view.oid }, LockMode.AccessExclusive);
     if (deps.length) {
-      const lines = deps.map((d) => `drop cascades to view ${d.view}`);
+      const lines = deps.map((d) => `drop cascades to ${d.kind} ${d.view}`);
       s.acc.notices.push(lines.length === 1 ? { severity: 'NOTICE', sqlstate: '00000', message: lines[0]! }
         : { severity: 'NOTICE', sqlstate: '00000', message: `drop cascades to ${lines.length} other objects`, detail: lines.join('\n') });
     }
@@ -338,7 +350,7 @@ export function* dropView(ex: Executor, s: Session, n: N): Gen<QueryResult> {
 }
 
 /** A view's pg_class row deleted: others' catalog snapshots keep it until COMMIT, ROLLBACK puts it back. */
-function removeView(ex: Executor, s: Session, view: View): void {
+export function removeView(ex: Executor, s: Session, view: View): void {
   const cat = ex.eng.catalog;
   ex.eng.ensureXid(s);
   const key = relKey(view);

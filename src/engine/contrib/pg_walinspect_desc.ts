@@ -90,7 +90,7 @@ function relNode(eng: Engine, w: Wal, i: number): number | { refused: string } {
   if (!r) return { refused: 'its relation no longer exists (the file number of the time is not kept)' };
   const storage = r.storageLsn || 0;
   if (w.endOf(i) < storage) return { refused: 'its relation has had a new file since (VACUUM FULL, TRUNCATE: the file number of the time is not kept)' };
-  if (r instanceof BtreeIndex) return r.oid;
+  if (r instanceof BtreeIndex) return r.relfilenode ?? r.oid;
   if (r.relfilenode !== undefined && !storage) return { refused: 'the file number of the time is not kept' };
   return r.relfilenode ?? r.oid;
 }

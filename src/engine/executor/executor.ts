@@ -110,6 +110,7 @@ import { clusterStmt } from '../commands/cluster.js';
 import { createSchema, dropSchema } from '../commands/schemacmds.js';
 import { performCursorOpen, performPortalClose, performPortalFetch, currentOf, checkTableNotInUse } from '../commands/portalcmds.js';
 import { asyncNotify, asyncStatement, notificationQueueUsage } from '../commands/async.js';
+import { refreshMatView, checkMatviewQuery } from '../commands/matview.js';
 
 export class Executor {
   /** set by EXPLAIN ANALYZE for the statement it runs: the first scan / the top-level SELECT fill it in */
@@ -133,8 +134,13 @@ export class Executor {
         if (node.intoClause) return yield* createTableAs(this, s, { ...node, intoClause: undefined }, node.intoClause, false, raw);
         return yield* this.selectStmt(s, node, raw);
       case 'CreateTableAsStmt':
-        if (node.objtype !== 'OBJECT_TABLE') throw notSupported('materialized views');
+        if (node.objtype === 'OBJECT_MATVIEW') { // CREATE MATERIALIZED VIEW (commands/matview.ts)
+          checkMatviewQuery(this, node.query.SelectStmt ?? node.query);
+          return yield* createTableAs(this, s, node.query.SelectStmt ?? node.query, node.into, !!node.if_not_exists, raw, true);
+        }
+        if (node.objtype !== 'OBJECT_TABLE') throw notSupported(`CREATE ${String(node.objtype).replace('OBJECT_', '')} AS`);
         return yield* createTableAs(this, s, node.query.SelectStmt ?? node.query, node.into, !!node.if_not_exists, raw);
+      case 'RefreshMatViewStmt': return yield* refreshMatView(this, s, node);
       case 'InsertStmt': case 'UpdateStmt': case 'DeleteStmt':
         // a simple view as the target: the command on its table instead (commands/viewupdate.ts), again for a view on a view
         for (let r = rewriteViewTarget(this.eng.catalog, type, node); r; r = rewriteViewTarget(this.eng.catalog, type, node)) node = r;

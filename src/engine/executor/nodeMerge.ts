@@ -122,7 +122,8 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
   // transformMergeStmt: only a table may be MERGE's target (errdetail_relkind_not_supported)
   const cat = ex.eng.catalog;
   const other = !rv.schemaname || rv.schemaname === 'public' || rv.schemaname === 'pg_temp'
-    ? (cat.view(rv.relname, rv.schemaname) ? 'views' : cat.sequence(rv.relname, rv.schemaname) ? 'sequences' : null) : null;
+    ? (cat.view(rv.relname, rv.schemaname) ? 'views' : cat.sequence(rv.relname, rv.schemaname) ? 'sequences'
+      : cat.get(rv.relname)?.matview ? 'materialized views' : null) : null;
   if (other) throw new PgError('42809', `cannot execute MERGE on relation "${rv.relname}"`, { detail: `This operation is not supported for ${other}.` });
   const t = ex.table(rv);
   if (rv.inh && expandsInheritance(cat, t, true)) throw notSupported('MERGE into an inheritance parent (its children as result relations)', posOf(rv.location));

@@ -15,6 +15,7 @@
  * execMain.c (ExecConstraints), execIndexing.c.
  */
 import { dmlValues } from './nodeCtescan.js';
+import { checkNotMatview } from '../commands/matview.js';
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -95,6 +96,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const snap = () => snapshot;
   // looked up again if DDL committed while it waited for the lock (the table may have been replaced)
   const t = yield* ex.lockedTable(s, n.relation, LockMode.RowExclusive, insertLocksIndexes(n));
+  checkNotMatview(t); // CheckValidResultRel (commands/matview.ts)
   if (!t.temp) ex.checkReadOnly(s, 'INSERT'); // ExecCheckXactReadOnly: a temporary table may be written
   s.tx!.cidUsed = true; // a data-modifying command uses its command id even if it changes no row (standard_ExecutorStart)
   const targetCols: number[] = n.cols

@@ -37,6 +37,7 @@
 import { filterWaiting, recordPredicateRead } from './scan.js';
 import { expandsInheritance, lockInheritanceTree } from '../optimizer/inherit.js';
 import { evalWaiting, mayWait } from './exprwait.js';
+import { checkNotMatview } from '../commands/matview.js';
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -105,6 +106,7 @@ function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE
   const snap = () => snapshot;
   // looked up again if DDL committed while it waited for the lock (the table may have been replaced)
   const t = member ?? (yield* ex.lockedTable(s, n.relation, LockMode.RowExclusive));
+  checkNotMatview(t); // CheckValidResultRel (commands/matview.ts)
   if (!t.temp) ex.checkReadOnly(s, cmd); // a temporary table may be changed in a read-only transaction
   s.tx!.cidUsed = true;
   const triggers = !!t.triggers?.length;

@@ -16,6 +16,7 @@ import { isIndexOnly } from './nodeIndexonlyscan.js';
 import { allPartitions, scanLeaves } from './execPartition.js';
 import { evalWaiting, mayWait } from './exprwait.js';
 import { recordPredicateRead, scanWaiting } from './scan.js';
+import { checkScannable } from '../commands/matview.js';
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -135,6 +136,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // DDL changed a table while we waited for its lock: analyze again with the new definition (the locks are held now)
   if (ex.eng.catalog.sequences.size && !sub) yield* lockSequencesIn(ex, s, n);
   if (ex.eng.catalog.generation !== generation) return yield* query(ex, s, n, sql, topLevel, sub);
+  // ExecCheckRelationsScannable: an unpopulated materialized view cannot be read (commands/matview.ts)
+  // (not for a plain EXPLAIN, which runs nothing: EXEC_FLAG_EXPLAIN_ONLY)
+  if (!s.noRows && !qi?.planOnly) { checkScannable(src.table); for (const jt of src.tables ?? []) checkScannable(jt); }
   if (src.table && !src.scope.inhOnly && expandsInheritance(ex.eng.catalog, src.table, true)) {
     // an inheritance parent: the planner finds the children and locks each (expand_inherited_rtentry), with the
     // parent's mode; it does not look the query up again after these waits (optimizer/inherit.ts)
@@ -144,6 +148,8 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
   // (a WITH query or a subquery only analyzed for its shape takes no snapshot of its own: it reads nothing)
   if (!s.noRows || topLevel) snap();
+  // CheckValidRowMarkRel: no row locks in a materialized view
+  if (lockMode && src.table?.matview) throw new PgError('42809', `cannot lock rows in materialized view "${src.table.name}"`);
   if (lockMode) { ex.checkReadOnly(s, `SELECT ${LOCK_CLAUSE_NAME[lockMode]}`); s.tx!.cidUsed = true; } // standard_ExecutorStart: GetCurrentCommandId(true)
 
   const scope = src.scope;

@@ -64,6 +64,8 @@ export class BtreeIndex {
   parentIndex?: number;
   /** LSN of the Storage/CREATE record of this relfilenode (REDO skips the index's older records); 0 = original */
   storageLsn = 0;
+  /** pg_class.relfilenode once a rebuild gave the index a new file (absent = its oid) */
+  relfilenode?: number;
   /** heap TIDs of the entries marked LP_DEAD (index scans skip them: ignore_killed_tuples) */
   deadTids = new Set<number>();
   /** pg_class.reloptions: CREATE INDEX ... WITH (fillfactor = 70, deduplicate_items = off); absent = none */
@@ -115,6 +117,7 @@ export class BtreeIndex {
     const c = new BtreeIndex(this.oid, this.name, this.columns, this.unique, this.primary, this.include, this.def);
     c.reloptions = this.reloptions;
     c.indoption = this.indoption;
+    c.relfilenode = this.relfilenode; // the caller that gives it a new file sets the new one
     return c;
   }
 
@@ -131,6 +134,7 @@ export class BtreeIndex {
     c.leafLsn = this.leafLsn;
     c.pageLsns = new Map(this.pageLsns);
     c.storageLsn = this.storageLsn;
+    c.relfilenode = this.relfilenode;
     if (this.nameXmin !== undefined) c.nameXmin = this.nameXmin;
     c.disk = this.disk; // never changed in place
     c.reloptions = this.reloptions;

@@ -131,7 +131,7 @@ export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean
   t.indexes = t.indexes.map((i) => {
     lockNewIndex(ex, s, i);
     const fresh = i.fresh();
-    cat.allocOid();
+    fresh.relfilenode = cat.allocOid();
     fresh.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, i.oid, -1, 0);
     fresh.leafLsn = fresh.storageLsn;
     fresh.disk = indexImage(fresh);

@@ -122,7 +122,7 @@ const defs: FuncDef[] = [
     },
   },
   // pg_relation_filenode: the data file's number (pg_class.relfilenode; a new one after TRUNCATE, VACUUM FULL)
-  { name: 'pg_relation_filenode', args: ['regclass'], ret: T.oid, build: ([a], c) => (r) => { const v = a!.fn(r); if (v === null) return null; const { table, index } = relationArg(c, v); return index ? index.oid : table.relfilenode ?? table.oid; } },
+  { name: 'pg_relation_filenode', args: ['regclass'], ret: T.oid, build: ([a], c) => (r) => { const v = a!.fn(r); if (v === null) return null; const { table, index } = relationArg(c, v); return index ? index.relfilenode ?? index.oid : table.relfilenode ?? table.oid; } },
   { name: 'pg_relation_size', args: ['regclass'], ret: T.int8, build: ([a], c) => (r) => { const v = a!.fn(r); return v === null ? null : relationSize(c, v, 'main'); } },
   { name: 'pg_relation_size', args: ['regclass', 'text'], ret: T.int8, build: ([a, f], c) => (r) => { const v = a!.fn(r), k = f!.fn(r); return v === null || k === null ? null : relationSize(c, v, String(k)); } },
   {
