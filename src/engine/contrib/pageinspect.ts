@@ -178,7 +178,7 @@ function typeLayout(t: SqlType): [number, number] | undefined {
   const fixed = FIXED[t.name] ?? WIDE[t.name];
   if (fixed) return fixed;
   if (t.elem) return [-1, EIGHT.has(t.elem.name) ? 8 : 4];
-  if (['text', 'varchar', 'bpchar', 'json', 'jsonb'].includes(t.name)) return [-1, 4];
+  if (['text', 'varchar', 'bpchar', 'json', 'jsonb', 'bytea'].includes(t.name)) return [-1, 4];
   return undefined;
 }
 

@@ -8,9 +8,9 @@
  *
  * Mirrors: src/backend/access/common/heaptuple.c (heap_fill_tuple), utils/adt/arrayfuncs.c (construct_md_array).
  * Simplifications: only the types listed here (integers, floats, dates, timestamps, intervals, booleans, strings, name,
- * numeric, arrays of them) are laid out; others give null.
+ * numeric, bytea (its bytes as they are), arrays of them but bytea) are laid out; others give null.
  */
-import { type Value, type SqlType, PgArray, RegClass, RegProc } from '../sql/types.js';
+import { type Value, type SqlType, PgArray, RegClass, RegProc, Bytea } from '../sql/types.js';
 import { PgFloat } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval } from '../adt/datetime.js';
 import { PgJsonb, jsonbBytes } from '../adt/jsonb.js';
@@ -107,12 +107,13 @@ export function datumBytes(values: Value[], types: SqlType[], compressed?: reado
       continue;
     }
     if (t.name === 'cstring') { out.push(...utf8Bytes(String(v)), 0); continue; } // typlen -2, typalign 'c'
-    if (t.name !== 'text' && t.name !== 'varchar' && t.name !== 'bpchar' && t.name !== 'json' && !(t.name === 'numeric' && v instanceof Numeric)) return null;
-    const bytes = v instanceof Numeric ? numericBody(v) : utf8Bytes(String(v));
-    if (bytes.length + 1 <= 127) { out.push(((bytes.length + 1) << 1) | 1); out.push(...bytes); continue; }
+    if (t.name !== 'text' && t.name !== 'varchar' && t.name !== 'bpchar' && t.name !== 'json' && !(t.name === 'numeric' && v instanceof Numeric) && !(v instanceof Bytea)) return null;
+    const bytes = v instanceof Numeric ? numericBody(v) : v instanceof Bytea ? v.data() : utf8Bytes(String(v));
+    if (bytes.length + 1 <= 127) { out.push(((bytes.length + 1) << 1) | 1); for (const x of bytes) out.push(x); continue; }
     while (out.length % 4) out.push(0);
     const size = (bytes.length + 4) << 2; // 4-byte varlena header, little-endian
-    out.push(size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, (size >>> 24) & 0xff, ...bytes);
+    out.push(size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, (size >>> 24) & 0xff);
+    for (const x of bytes) out.push(x); // (not a spread: a raw page's 8192 bytes)
   }
   return Uint8Array.from(out);
 }

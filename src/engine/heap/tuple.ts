@@ -16,7 +16,7 @@
  * (23-byte header, null bitmap, type alignment).
  */
 import type { Value, SqlType } from '../sql/types.js';
-import { formatValue, PgArray } from '../sql/types.js';
+import { formatValue, PgArray, Bytea } from '../sql/types.js';
 import { arrayDatumSize } from '../adt/arrayfuncs.js';
 import { PgJsonb, jsonbBytes } from '../adt/jsonb.js';
 import { Numeric } from '../sql/numeric.js';
@@ -136,7 +136,7 @@ export function tupleLength(
           if (size - 3 <= 127 && !v.expanded) off += size - 3; else off = align(off, ealign === 8 ? 8 : 4) + size;
           break;
         }
-        const bytes = types[i]!.name === 'numeric' && isNumeric(v) ? numericDigitBytes(v) : v instanceof PgJsonb ? jsonbBytes(v.v).length - 4 : utf8Len(formatValue(v)!);
+        const bytes = types[i]!.name === 'numeric' && isNumeric(v) ? numericDigitBytes(v) : v instanceof PgJsonb ? jsonbBytes(v.v).length - 4 : v instanceof Bytea ? v.length : utf8Len(formatValue(v)!);
         // short varlena (1-byte header, unaligned) when it fits, as heap_fill_tuple packs it
         if (bytes + 1 <= 127) off += bytes + 1; else off = align(off, 4) + bytes + 4;
       }

@@ -23,10 +23,11 @@
 import { orderQuals, qualCost, constant } from './qualorder.js';
 import { notSupported } from '../errors.js';
 import { intConst } from '../sql/parser.js';
+import { T, formatValue, parseInput } from '../sql/types.js';
 import type { Scope } from '../sql/expr.js';
 
 type N = Record<string, any>;
-type Ty = 'int' | 'text' | 'bool' | 'bigint' | 'unknown' | 'other';
+type Ty = 'int' | 'text' | 'bool' | 'bigint' | 'bytea' | 'unknown' | 'other';
 
 const refuse = (what: string) => notSupported(`EXPLAIN of ${what}`);
 const NEGATOR: Record<string, string> = { '=': '<>', '<>': '=', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
@@ -39,9 +40,9 @@ const BOOLEAN_TEST: Record<string, string> = {
 /** FUNCS' names that are SQL keywords (not unreserved), which quote_identifier quotes */
 const KEYWORD_FUNCS = new Set(['left', 'right']);
 /** a type as EXPLAIN names it in a cast */
-const TYPE_NAME: Partial<Record<Ty, string>> = { int: 'integer', bigint: 'bigint', text: 'text', bool: 'boolean' };
+const TYPE_NAME: Partial<Record<Ty, string>> = { int: 'integer', bigint: 'bigint', text: 'text', bool: 'boolean', bytea: 'bytea' };
 /** a cast's target type (pg_type names and the SQL spellings the grammar turns into them) */
-const CAST_TYPE: Record<string, Ty> = { int4: 'int', int8: 'bigint', text: 'text', bool: 'bool' };
+const CAST_TYPE: Record<string, Ty> = { int4: 'int', int8: 'bigint', text: 'text', bool: 'bool', bytea: 'bytea' };
 /**
  * Built-in functions EXPLAIN may print as written: argument types (a constant argument is printed as that type),
  * and the result type ('arg': the first argument's).
@@ -105,7 +106,7 @@ export class Deparser {
     if (n.ColumnRef) {
       const c = this.column(n);
       if (!c) return 'other';
-      return INT_TYPES.has(c.type.name) ? (c.type.name === 'int8' ? 'bigint' : 'int') : c.type.name === 'text' ? 'text' : c.type.name === 'bool' ? 'bool' : 'other';
+      return INT_TYPES.has(c.type.name) ? (c.type.name === 'int8' ? 'bigint' : 'int') : c.type.name === 'text' ? 'text' : c.type.name === 'bool' ? 'bool' : c.type.name === 'bytea' ? 'bytea' : 'other';
     }
     if (n.A_Const) {
       if (n.A_Const.isnull || n.A_Const.sval) return 'unknown';
@@ -359,6 +360,8 @@ export class Deparser {
       const s = String(c.sval.sval);
       if (other === 'int') { if (!/^\s*-?\d+\s*$/.test(s)) throw refuse('this constant'); const v = Number(s); return v < 0 ? `'${v}'::integer` : String(v); }
       if (other === 'text') return `'${s.replace(/'/g, "''")}'::text`;
+      // a bytea constant: byteain's value printed by byteaout (as bytea_output says)
+      if (other === 'bytea') return `'${formatValue(parseInput(s, T.bytea))!.replace(/'/g, "''")}'::bytea`;
       throw refuse('this constant');
     }
     const v = intConst(c);
