@@ -138,7 +138,7 @@ function numericBody(n: Numeric): number[] {
 
 /** pg_type oids of the element types arrays are laid out for (ARR_ELEMTYPE) */
 const ELEM_OID: Partial<Record<string, number>> = {
-  bool: 16, name: 19, int8: 20, int2: 21, int4: 23, text: 25, oid: 26, float4: 700, float8: 701, bpchar: 1042, varchar: 1043, numeric: 1700,
+  bool: 16, bytea: 17, name: 19, int8: 20, int2: 21, int4: 23, text: 25, oid: 26, float4: 700, float8: 701, bpchar: 1042, varchar: 1043, numeric: 1700,
   date: 1082, timestamp: 1114, timestamptz: 1184, interval: 1186,
 };
 /**
@@ -155,8 +155,8 @@ function arrayImage(a: PgArray, elem: SqlType): { bytes: number[]; align: number
   for (const x of a.items) {
     if (x === null) continue;
     let b: number[], al: number;
-    if (elem.name === 'text' || elem.name === 'varchar' || elem.name === 'bpchar' || (elem.name === 'numeric' && x instanceof Numeric)) {
-      const u = x instanceof Numeric ? numericBody(x) : utf8Bytes(String(x)), size = (u.length + 4) << 2;
+    if (elem.name === 'text' || elem.name === 'varchar' || elem.name === 'bpchar' || (elem.name === 'numeric' && x instanceof Numeric) || x instanceof Bytea) {
+      const u = x instanceof Numeric ? numericBody(x) : x instanceof Bytea ? [...x.data()] : utf8Bytes(String(x)), size = (u.length + 4) << 2;
       b = [size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, (size >>> 24) & 0xff, ...u]; al = 4;
     } else {
       const one = datumBytes([x], [elem]);

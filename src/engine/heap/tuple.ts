@@ -155,6 +155,7 @@ function elemStorage(t: SqlType): [(v: Value) => number, number] {
     case 'bool': return [() => 1, 1];
     case 'name': return [() => 64, 1];
     case 'numeric': return [(v) => 4 + numericDigitBytes(v as Numeric), 4];
+    case 'bytea': return [(v) => 4 + (v as Bytea).length, 4];
     default: return [(v) => 4 + utf8Len(formatValue(v)!), 4];
   }
 }
