@@ -79,7 +79,7 @@ describe('bytea in the engine', () => {
     run(e, 'CREATE TABLE t (id int, s text)');
     run(e, "INSERT INTO t VALUES (1, 'one'), (2, NULL)");
     run(e, 'CREATE TABLE pages AS SELECT get_raw_page(\'t\', 0) AS p');
-    const [[lower, upper]] = rows(e, 'SELECT lower, upper FROM pages, page_header(p)') as string[][];
+    const [lower, upper] = (rows(e, 'SELECT lower, upper FROM pages, page_header(p)') as string[][])[0]!;
     // pd_lower and pd_upper, little-endian at bytes 12 and 14
     expect(rows(e, 'SELECT get_byte(p, 12) + 256 * get_byte(p, 13), get_byte(p, 14) + 256 * get_byte(p, 15) FROM pages')).toEqual([[lower, upper]]);
     // each tuple's data sits at lp_off + t_hoff
