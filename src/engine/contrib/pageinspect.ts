@@ -13,8 +13,9 @@
  *
  * get_raw_page() copies the 8 kB block out of the buffer: what the other functions show is the page as it was
  * when the copy was made, not as it is when they run. The engine keeps a page as a structure (line pointers with
- * their tuples) rather than as bytes, so the copy is an opaque bytea: only these functions read it, and printing
- * or casting it is refused with 0A000 (sql/types.ts Bytea). t_data is laid out as heap_fill_tuple does for
+ * their tuples) rather than as bytes, so the copy is a bytea of 8192 bytes kept as that structure: these functions
+ * read the structure; read as plain bytea (length, substring, md5, stored in a table) a heap page's bytes are laid
+ * out (contrib/rawpage.ts), another page's are refused with 0A000 (sql/types.ts Bytea). t_data is laid out as heap_fill_tuple does for
  * integers, floats, dates, timestamps, intervals, booleans and strings; for other types (numeric) it is opaque too.
  *
  * Mirrors: contrib/pageinspect/rawpage.c (get_raw_page, page_header), heapfuncs.c (heap_page_items,
@@ -45,6 +46,7 @@ import type { Table } from '../catalog/catalog.js';
 import { indexLayout, pageFree, allEqualImage, type BtLayout, type BtPage } from '../index/nbtlayout.js';
 import { keySize, heapTid, dataOffset } from '../index/nbtree.js';
 import { datumBytes, FIXED } from '../heap/datum.js';
+import { heapPageImage } from './rawpage.js';
 export { datumBytes };
 
 type RawPage =
@@ -55,10 +57,19 @@ type RawPage =
 
 const EXT = 'pageinspect';
 const BYTEA_ARRAY: SqlType = { name: '_bytea', typmod: -1, elem: T.bytea };
-const rawPageOf = (v: Value): RawPage => {
+/**
+ * The page a bytea argument carries. A plain bytea (not from get_raw_page): heap_page_items and
+ * heap_page_item_attrs check only that it holds a page header (heapfuncs.c), the others get_page_from_raw's exact
+ * size; one of 8192 bytes would be parsed as a page by PostgreSQL — refused here (0A000).
+ */
+const rawPageOf = (v: Value, fn: string): RawPage => {
   if (v instanceof Bytea && v.opaque?.payload) return v.opaque.payload as RawPage;
-  if (v instanceof Bytea && v.bytes) throw new PgError('22023', `input page too small (${v.bytes.length} bytes)`);
-  throw new PgError('22023', 'input page is not a valid page');
+  if (!(v instanceof Bytea)) throw new PgError('22023', 'input page is not a valid page');
+  const n = v.length;
+  if (fn.startsWith('heap_page_item')) { if (n < 24) throw new PgError('22023', `input page too small (${n} bytes)`); } else if (n !== BLCKSZ) {
+    throw new PgError('22023', 'invalid page size', { detail: `Expected ${BLCKSZ} bytes, got ${n}.` });
+  }
+  throw notSupported(`${fn}() of a bytea value that is not a page from get_raw_page()`);
 };
 
 /** An index's pages, laid out from its history (index/nbtlayout.ts), with keys laid out as index_form_tuple does. */
@@ -93,7 +104,8 @@ function getRawPage(c: CallCtx, relname: string, fork: string, blk: number): Byt
     if (fork === 'fsm') {
       if (blk < 0 || blk >= table.heap.fsmPages) throw new PgError('22023', `block number ${blk} is out of range for relation "${name}"`);
       if (!table.heap.fsmAsVacuumLeft) throw notSupported('get_raw_page of the fsm fork after an insert searched or updated the map (its fp_next_slot hints and lagging upper levels are not kept; VACUUM resets them)');
-      return new Bytea(null, { what: `a raw page (block ${blk} of the fsm fork of "${name}")`, payload: { kind: 'fsm', rel: name, blk, nodes: fsmNodes(table, blk) } satisfies RawPage });
+      const payload: RawPage = { kind: 'fsm', rel: name, blk, nodes: fsmNodes(table, blk) };
+      return new Bytea(null, { what: `a raw page (block ${blk} of the fsm fork of "${name}")`, payload, length: BLCKSZ });
     }
     throw notSupported(`get_raw_page of the ${fork} fork (pg_visibility_map() reads it)`);
   }
@@ -107,7 +119,9 @@ function getRawPage(c: CallCtx, relname: string, fork: string, blk: number): Byt
     if (!page || blk < 0) throw new PgError('22023', `block number ${blk} is out of range for relation "${name}"`);
     raw = { kind: 'heap', rel: name, blk, page: { ...page, items: page.items.map((it) => ({ ...it, values: copyValues(it.values) })) }, types: table.types.slice() };
   }
-  return new Bytea(null, { what: `a raw page (block ${blk} of "${name}")`, payload: raw });
+  // its bytes laid out when read as plain bytea (contrib/rawpage.ts: heap pages only)
+  const image = raw.kind === 'heap' ? () => heapPageImage(raw.page, raw.types) : undefined;
+  return new Bytea(null, { what: `a raw page (block ${blk} of "${name}")`, payload: raw, length: BLCKSZ, ...(image ? { image } : {}) });
 }
 
 /** An FSM page's binary tree (fsm_internals.h): 4095 inner nodes, then one leaf per heap block (4069 on a page) */
@@ -131,7 +145,7 @@ function fsmNodes(t: Table, blk: number): Uint8Array {
 
 /** fsm_page_contents: each non-zero node "N: V", then the page's fp_next_slot (0 as VACUUM leaves it) */
 function fsmPageContents(v: Value): string {
-  const r = rawPageOf(v);
+  const r = rawPageOf(v, 'fsm_page_contents');
   if (r.kind !== 'fsm') throw notSupported('fsm_page_contents() of a page that is not a free space map page');
   let out = '';
   r.nodes.forEach((x, i) => { if (x) out += `${i}: ${x}\n`; });
@@ -139,7 +153,7 @@ function fsmPageContents(v: Value): string {
 }
 
 const heapPageOf = (v: Value, fn: string): RawPage & { kind: 'heap' } => {
-  const r = rawPageOf(v);
+  const r = rawPageOf(v, fn);
   if (r.kind !== 'heap') throw notSupported(`${fn}() of an index page`);
   return r;
 };
@@ -178,7 +192,7 @@ function typeLayout(t: SqlType): [number, number] | undefined {
   const fixed = FIXED[t.name] ?? WIDE[t.name];
   if (fixed) return fixed;
   if (t.elem) return [-1, EIGHT.has(t.elem.name) ? 8 : 4];
-  if (['text', 'varchar', 'bpchar', 'json', 'jsonb', 'bit', 'varbit'].includes(t.name)) return [-1, 4];
+  if (['text', 'varchar', 'bpchar', 'json', 'jsonb', 'bit', 'varbit', 'bytea'].includes(t.name)) return [-1, 4];
   return undefined;
 }
 
@@ -344,7 +358,7 @@ const defs: FuncDef[] = [
     table: {
       set: true, columns: BT_ITEM_COLUMNS,
       rows: ([v]) => {
-        const r = rawPageOf(v!);
+        const r = rawPageOf(v!, 'bt_page_items');
         if (r.kind === 'heap' || r.kind === 'fsm') throw notSupported(`bt_page_items() of a ${r.kind} page`);
         if (r.kind === 'btmeta') throw new PgError('22023', 'block is a meta page');
         return btRows(r.page);

@@ -22,8 +22,8 @@
  * common values (after ANALYZE PostgreSQL keeps their inner rows in a separate table walked last — it changes
  * only the order of unmatched inner rows whose key is one of those values, when a join filter rejected them).
  */
-import { groupKey, type Value } from '../sql/types.js';
-import { hashInt4, hashInt8, hashText, hashNumeric, hashUint32, hashFloat8, hashDate, hashTimestamp, hashInterval } from '../adt/hashfunc.js';
+import { groupKey, Bytea, type Value } from '../sql/types.js';
+import { hashInt4, hashInt8, hashText, hashBytes, hashNumeric, hashUint32, hashFloat8, hashDate, hashTimestamp, hashInterval } from '../adt/hashfunc.js';
 import type { PgFloat } from '../adt/float.js';
 import type { PgDate, PgTimestamp, PgInterval } from '../adt/datetime.js';
 import type { Numeric } from '../sql/numeric.js';
@@ -35,6 +35,7 @@ export function hashFunctionFor(type: string): ((v: Value) => number) | null {
   if (type === 'int8') return (v) => hashInt8(v as number | bigint);
   if (type === 'text' || type === 'varchar') return (v) => hashText(String(v));
   if (type === 'numeric') return (v) => hashNumeric(v as Numeric);
+  if (type === 'bytea') return (v) => hashBytes((v as Bytea).data()); // hashvarlena: hash_any over the bytes
   if (type === 'float4' || type === 'float8') return (v) => hashFloat8((v as PgFloat).v);
   if (type === 'bool') return (v) => hashUint32(v ? 1 : 0); // hashchar of the byte
   if (type === 'oid') return (v) => hashUint32(Number(v) >>> 0); // hashoid

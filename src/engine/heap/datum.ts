@@ -8,9 +8,9 @@
  *
  * Mirrors: src/backend/access/common/heaptuple.c (heap_fill_tuple), utils/adt/arrayfuncs.c (construct_md_array).
  * Simplifications: only the types listed here (integers, floats, dates, timestamps, intervals, booleans, strings, name,
- * numeric, bit strings, arrays of them but bit strings) are laid out; others give null.
+ * numeric, bit strings, bytea (its bytes as they are), arrays of them but bit strings and bytea) are laid out; others give null.
  */
-import { type Value, type SqlType, PgArray, RegClass, RegProc } from '../sql/types.js';
+import { type Value, type SqlType, PgArray, RegClass, RegProc, Bytea } from '../sql/types.js';
 import { PgFloat } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval } from '../adt/datetime.js';
 import { PgJsonb, jsonbBytes } from '../adt/jsonb.js';
@@ -117,12 +117,13 @@ export function datumBytes(values: Value[], types: SqlType[], compressed?: reado
       continue;
     }
     if (t.name === 'cstring') { out.push(...utf8Bytes(String(v)), 0); continue; } // typlen -2, typalign 'c'
-    if (t.name !== 'text' && t.name !== 'varchar' && t.name !== 'bpchar' && t.name !== 'json' && !(t.name === 'numeric' && v instanceof Numeric)) return null;
-    const bytes = v instanceof Numeric ? numericBody(v) : utf8Bytes(String(v));
-    if (bytes.length + 1 <= 127) { out.push(((bytes.length + 1) << 1) | 1); out.push(...bytes); continue; }
+    if (t.name !== 'text' && t.name !== 'varchar' && t.name !== 'bpchar' && t.name !== 'json' && !(t.name === 'numeric' && v instanceof Numeric) && !(v instanceof Bytea)) return null;
+    const bytes = v instanceof Numeric ? numericBody(v) : v instanceof Bytea ? v.data() : utf8Bytes(String(v));
+    if (bytes.length + 1 <= 127) { out.push(((bytes.length + 1) << 1) | 1); for (const x of bytes) out.push(x); continue; }
     while (out.length % 4) out.push(0);
     const size = (bytes.length + 4) << 2; // 4-byte varlena header, little-endian
-    out.push(size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, (size >>> 24) & 0xff, ...bytes);
+    out.push(size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, (size >>> 24) & 0xff);
+    for (const x of bytes) out.push(x); // (not a spread: a raw page's 8192 bytes)
   }
   return Uint8Array.from(out);
 }
@@ -147,7 +148,7 @@ function numericBody(n: Numeric): number[] {
 
 /** pg_type oids of the element types arrays are laid out for (ARR_ELEMTYPE) */
 const ELEM_OID: Partial<Record<string, number>> = {
-  bool: 16, name: 19, int8: 20, int2: 21, int4: 23, text: 25, oid: 26, float4: 700, float8: 701, bpchar: 1042, varchar: 1043, numeric: 1700,
+  bool: 16, bytea: 17, name: 19, int8: 20, int2: 21, int4: 23, text: 25, oid: 26, float4: 700, float8: 701, bpchar: 1042, varchar: 1043, numeric: 1700,
   date: 1082, timestamp: 1114, timestamptz: 1184, interval: 1186,
 };
 /**
@@ -164,8 +165,8 @@ function arrayImage(a: PgArray, elem: SqlType): { bytes: number[]; align: number
   for (const x of a.items) {
     if (x === null) continue;
     let b: number[], al: number;
-    if (elem.name === 'text' || elem.name === 'varchar' || elem.name === 'bpchar' || (elem.name === 'numeric' && x instanceof Numeric)) {
-      const u = x instanceof Numeric ? numericBody(x) : utf8Bytes(String(x)), size = (u.length + 4) << 2;
+    if (elem.name === 'text' || elem.name === 'varchar' || elem.name === 'bpchar' || (elem.name === 'numeric' && x instanceof Numeric) || x instanceof Bytea) {
+      const u = x instanceof Numeric ? numericBody(x) : x instanceof Bytea ? [...x.data()] : utf8Bytes(String(x)), size = (u.length + 4) << 2;
       b = [size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, (size >>> 24) & 0xff, ...u]; al = 4;
     } else {
       const one = datumBytes([x], [elem]);

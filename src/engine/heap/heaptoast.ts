@@ -28,13 +28,13 @@
  * access/common/toast_internals.c (toast_compress_datum: a gain of more than 2 bytes required),
  * catalog/toasting.c (needs_toast_table). Simplifications: no out-of-line storage (0A000 where PostgreSQL would
  * use it), so no pg_toast relations; compression is pglz only (default_toast_compression lz4 is not modelled);
- * only text-like values (text, varchar, char, json) and bit strings are laid out byte by byte for compression — another type that
+ * only text-like values (text, varchar, char, json), bit strings and bytea are laid out byte by byte for compression — another type that
  * would need compressing is refused with 0A000; a compressed value read by INSERT ... SELECT into another table is
  * compressed again there only if that row needs it (PostgreSQL copies the compressed datum).
  */
 import { PgError, notSupported } from '../errors.js';
 import type { Column } from '../catalog/catalog.js';
-import { type SqlType, type Value, formatValue, typeDisplayName } from '../sql/types.js';
+import { type SqlType, type Value, Bytea, formatValue, typeDisplayName } from '../sql/types.js';
 import { utf8Bytes } from './datum.js';
 import { utf8Len } from '../sql/utf8.js';
 import { pglzCompress } from './pglz.js';
@@ -167,8 +167,9 @@ export function toastRow(
   return comp;
 }
 
-/** The bytes pglz works on (VARDATA_ANY of the datum); only text-like values are laid out here. */
+/** The bytes pglz works on (VARDATA_ANY of the datum); only text-like values and bytea are laid out here. */
 function rawBytes(v: Value, t: SqlType): Uint8Array {
+  if (v instanceof Bytea) return v.data(); // its bytes as they are (a raw page's laid out, or 0A000)
   if (TEXTLIKE.has(t.name)) return Uint8Array.from(utf8Bytes(String(formatValue(v))));
   if (v instanceof PgBit) return Uint8Array.from(bitBody(v)); // a bit string: its bit length and bytes
   throw notSupported(`compressing a long value of type ${typeDisplayName(t)} (TOAST)`);
@@ -177,6 +178,7 @@ function rawBytes(v: Value, t: SqlType): Uint8Array {
 /** The length of VARDATA_ANY, measured without laying the bytes out (a non-text value by its text, an estimate). */
 function rawLength(v: Value, t: SqlType): number {
   if (v instanceof PgBit) return 4 + v.bytes.length;
+  if (v instanceof Bytea) return v.length;
   const s = String(formatValue(v));
   return TEXTLIKE.has(t.name) ? utf8Len(s) : s.length;
 }

@@ -16,7 +16,7 @@
  * (23-byte header, null bitmap, type alignment).
  */
 import type { Value, SqlType } from '../sql/types.js';
-import { formatValue, PgArray } from '../sql/types.js';
+import { formatValue, PgArray, Bytea } from '../sql/types.js';
 import { arrayDatumSize } from '../adt/arrayfuncs.js';
 import { PgJsonb, jsonbBytes } from '../adt/jsonb.js';
 import { PgBit } from '../adt/varbit.js';
@@ -138,7 +138,7 @@ export function tupleLength(
           break;
         }
         const bytes = types[i]!.name === 'numeric' && isNumeric(v) ? numericDigitBytes(v) : v instanceof PgJsonb ? jsonbBytes(v.v).length - 4
-          : v instanceof PgBit ? 4 + v.bytes.length : utf8Len(formatValue(v)!); // a bit string: its bit length and bytes
+          : v instanceof PgBit ? 4 + v.bytes.length : v instanceof Bytea ? v.length : utf8Len(formatValue(v)!); // a bit string: its bit length and bytes
         // short varlena (1-byte header, unaligned) when it fits, as heap_fill_tuple packs it
         if (bytes + 1 <= 127) off += bytes + 1; else off = align(off, 4) + bytes + 4;
       }
@@ -157,6 +157,7 @@ function elemStorage(t: SqlType): [(v: Value) => number, number] {
     case 'bool': return [() => 1, 1];
     case 'name': return [() => 64, 1];
     case 'numeric': return [(v) => 4 + numericDigitBytes(v as Numeric), 4];
+    case 'bytea': return [(v) => 4 + (v as Bytea).length, 4];
     default: return [(v) => 4 + utf8Len(formatValue(v)!), 4];
   }
 }

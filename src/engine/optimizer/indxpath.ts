@@ -180,7 +180,9 @@ export function indexProbe(t: Table, whereNode: N | undefined, scope: Scope, seq
       if (!index) continue;
       // a constant, or an expression of constants (eval_const_expressions folds `2 + 1`)
       // (a parameter of EXECUTE or of an RI trigger's query is a constant by now: a custom plan uses its value)
-      if (!constSide || (constSide.A_Const ? constSide.A_Const.isnull : constSide.ParamRef ? !scope.env.params?.[constSide.ParamRef.number - 1] : /"(ColumnRef|FuncCall|SubLink|ParamRef)"/.test(JSON.stringify(constSide)) || !constSide.A_Expr)) continue;
+      // or a literal cast to a type ('\x01'::bytea: a Const of that type once parse analysis ran the input function)
+      const castLiteral = !!constSide?.TypeCast?.arg?.A_Const && !constSide.TypeCast.arg.A_Const.isnull;
+      if (!constSide || (!castLiteral && (constSide.A_Const ? constSide.A_Const.isnull : constSide.ParamRef ? !scope.env.params?.[constSide.ParamRef.number - 1] : /"(ColumnRef|FuncCall|SubLink|ParamRef)"/.test(JSON.stringify(constSide)) || !constSide.A_Expr))) continue;
       const colType = t.columns[colIdx]!.type;
       const k = compileExpr(constSide, { ...scope, aggs: undefined });
       // only when comparing in the column's own type (no cross-type semantics to reproduce)
@@ -189,7 +191,8 @@ export function indexProbe(t: Table, whereNode: N | undefined, scope: Scope, seq
       const isBit = (t: SqlType) => t.name === 'bit' || t.name === 'varbit';
       const sameFamily = (k.type.name === 'unknown') || (['int2', 'int4', 'int8'].includes(k.type.name) && ['int2', 'int4', 'int8'].includes(colType.name)) ||
         (isStringLike(k.type) && isStringLike(colType) && (blankPadded(colType) ? k.type.name !== 'text' : !blankPadded(k.type)))
-        || (isBit(k.type) && isBit(colType));
+        || (isBit(k.type) && isBit(colType))
+        || (castLiteral && k.type.name === colType.name && !k.type.elem);
       if (!sameFamily) continue;
       let v: Value;
       // a bit string is compared as it is (bitcmp), whatever the column's length

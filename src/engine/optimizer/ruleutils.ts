@@ -23,11 +23,12 @@
 import { orderQuals, qualCost, constant } from './qualorder.js';
 import { notSupported } from '../errors.js';
 import { intConst } from '../sql/parser.js';
+import { T, formatValue, parseInput } from '../sql/types.js';
 import type { Scope } from '../sql/expr.js';
 import { bitIn } from '../adt/varbit.js';
 
 type N = Record<string, any>;
-type Ty = 'int' | 'text' | 'bool' | 'bigint' | 'bit' | 'varbit' | 'unknown' | 'other';
+type Ty = 'int' | 'text' | 'bool' | 'bigint' | 'bit' | 'varbit' | 'bytea' | 'unknown' | 'other';
 
 const refuse = (what: string) => notSupported(`EXPLAIN of ${what}`);
 const NEGATOR: Record<string, string> = { '=': '<>', '<>': '=', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
@@ -40,9 +41,9 @@ const BOOLEAN_TEST: Record<string, string> = {
 /** FUNCS' names that are SQL keywords (not unreserved), which quote_identifier quotes */
 const KEYWORD_FUNCS = new Set(['left', 'right']);
 /** a type as EXPLAIN names it in a cast */
-const TYPE_NAME: Partial<Record<Ty, string>> = { int: 'integer', bigint: 'bigint', text: 'text', bool: 'boolean', bit: '"bit"', varbit: 'bit varying' };
+const TYPE_NAME: Partial<Record<Ty, string>> = { int: 'integer', bigint: 'bigint', text: 'text', bool: 'boolean', bit: '"bit"', varbit: 'bit varying', bytea: 'bytea' };
 /** a cast's target type (pg_type names and the SQL spellings the grammar turns into them) */
-const CAST_TYPE: Record<string, Ty> = { int4: 'int', int8: 'bigint', text: 'text', bool: 'bool' };
+const CAST_TYPE: Record<string, Ty> = { int4: 'int', int8: 'bigint', text: 'text', bool: 'bool', bytea: 'bytea' };
 /**
  * Built-in functions EXPLAIN may print as written: argument types (a constant argument is printed as that type),
  * and the result type ('arg': the first argument's).
@@ -107,7 +108,7 @@ export class Deparser {
       const c = this.column(n);
       if (!c) return 'other';
       if (c.type.name === 'bit' || c.type.name === 'varbit') return c.type.name;
-      return INT_TYPES.has(c.type.name) ? (c.type.name === 'int8' ? 'bigint' : 'int') : c.type.name === 'text' ? 'text' : c.type.name === 'bool' ? 'bool' : 'other';
+      return INT_TYPES.has(c.type.name) ? (c.type.name === 'int8' ? 'bigint' : 'int') : c.type.name === 'text' ? 'text' : c.type.name === 'bool' ? 'bool' : c.type.name === 'bytea' ? 'bytea' : 'other';
     }
     if (n.A_Const) {
       if (n.A_Const.isnull || n.A_Const.sval) return 'unknown';
@@ -364,6 +365,8 @@ export class Deparser {
       if (other === 'text') return `'${s.replace(/'/g, "''")}'::text`;
       // a bit string: the constant as bit_out prints it, with format_type's name of the type without a typmod
       if (other === 'bit' || other === 'varbit') return `'${bitIn(s).toString()}'::${TYPE_NAME[other]}`;
+      // a bytea constant: byteain's value printed by byteaout (as bytea_output says)
+      if (other === 'bytea') return `'${formatValue(parseInput(s, T.bytea))!.replace(/'/g, "''")}'::bytea`;
       throw refuse('this constant');
     }
     if (c.bsval) {

@@ -23,8 +23,8 @@
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { compareValues } from '../sql/operators.js';
-import { formatValue, type SqlType, type Value } from '../sql/types.js';
-import { hashInt8Extended, hashTextExtended, hashUint32Extended } from '../adt/hashfunc.js';
+import { formatValue, Bytea, type SqlType, type Value } from '../sql/types.js';
+import { hashInt8Extended, hashTextExtended, hashUint32Extended, hashBytesExtended } from '../adt/hashfunc.js';
 
 export type PartStrategy = 'list' | 'range' | 'hash';
 
@@ -86,12 +86,12 @@ function hashCombine64(a: bigint, b: bigint): bigint {
 }
 
 /** The key column types hash partitioning models: their hash opclasses' extended functions. */
-export const HASHABLE_TYPES = new Set(['int2', 'int4', 'int8', 'text', 'varchar', 'bool']);
+export const HASHABLE_TYPES = new Set(['int2', 'int4', 'int8', 'text', 'varchar', 'bool', 'bytea']);
 
 /**
  * compute_partition_hash_value: each non-NULL key column's extended hash (seeded with HASH_PARTITION_SEED) combined;
  * an integer of any width hashes as hashint8extended does (which equals hashint4extended in int4's range), a
- * string as hashtextextended, a boolean as hashcharextended.
+ * string as hashtextextended, a bytea as hashvarlenaextended, a boolean as hashcharextended.
  */
 export function partitionHash(key: Value[]): bigint {
   let h = 0n;
@@ -99,7 +99,8 @@ export function partitionHash(key: Value[]): bigint {
     if (v === null) continue;
     const x = typeof v === 'number' || typeof v === 'bigint' ? hashInt8Extended(v, HASH_PARTITION_SEED)
       : typeof v === 'boolean' ? hashUint32Extended(v ? 1 : 0, HASH_PARTITION_SEED)
-        : typeof v === 'string' ? hashTextExtended(v, HASH_PARTITION_SEED) : null;
+        : typeof v === 'string' ? hashTextExtended(v, HASH_PARTITION_SEED)
+          : v instanceof Bytea ? hashBytesExtended(v.data(), HASH_PARTITION_SEED) : null; // hashvarlenaextended
     if (x === null) throw notSupported('hash partitioning on this key type');
     h = hashCombine64(h, x);
   }

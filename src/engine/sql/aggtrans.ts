@@ -9,10 +9,10 @@
  * (N * sumX2 - sumX * sumX) / (N * (N - 1)) (or N * N for the population forms) at select_div_scale's scale
  * (Numeric.div), and stddev is its square root at that same scale; a numerator that is not positive gives 0.
  * bit_and / bit_or / bit_xor over integers (int.c int4and & co.) and bit strings (varbit.c bitand & co.).
- * Simplifications: none for these types; string_agg of bytea is not modelled (bytea is not).
+ * Simplifications: none for these types.
  */
 import { Numeric } from './numeric.js';
-import { type Value, toNumeric, normInt8 } from './types.js';
+import { type Value, Bytea, toNumeric, normInt8 } from './types.js';
 import { PgBit, bitLogic } from '../adt/varbit.js';
 import { PgFloat, f8 } from '../adt/float.js';
 
@@ -46,14 +46,20 @@ export function extraAggState(kind: ExtraAggKind, float: boolean, dedup: (v: Val
     case 'string_agg': {
       // string_agg_transfn: each non-NULL value is appended after the delimiter given with it (a NULL delimiter
       // adds nothing); the final function drops the first value's delimiter
-      let out: string | null = null;
+      let out: string | null = null, bytes: number[] | null = null;
       return {
         add: (v, d) => {
           if (v === null || dedup(v)) return;
+          if (v instanceof Bytea) { // bytea_string_agg_transfn
+            if (bytes === null) bytes = [];
+            else if (d instanceof Bytea) for (const x of d.data()) bytes.push(x);
+            for (const x of v.data()) bytes.push(x);
+            return;
+          }
           if (out === null) out = String(v);
           else out += (d === null || d === undefined ? '' : String(d)) + String(v);
         },
-        result: () => out,
+        result: () => (bytes ? new Bytea(Uint8Array.from(bytes)) : out),
       };
     }
     case 'bit_and': case 'bit_or': case 'bit_xor': {

@@ -30,6 +30,7 @@ import { Numeric } from './numeric.js';
 import { type Value, T, isStringLike, isArray, resolveTypeName, typeDisplayName, integerLiteral } from './types.js';
 import { compileArrayExpr, compileIndirection } from './arrayexpr.js';
 import './funcs/varlena.js';
+import './funcs/bytea.js';
 import './funcs/numeric.js';
 import './funcs/datetime.js';
 import './funcs/system.js';

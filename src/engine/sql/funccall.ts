@@ -151,6 +151,12 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
   const noFn = () => noSuchFunction(kind, [at, ...(extra ? [extra.type] : [])], pos);
   switch (kind) {
     case 'string_agg': {
+      // bytea_string_agg_transfn: string_agg(bytea, bytea), an untyped delimiter beside a bytea value is one
+      if (at.name === 'bytea' && (extra!.type.name === 'bytea' || extra!.type.name === 'unknown')) {
+        extra = castTo(extra!, T.bytea, false, pos);
+        type = T.bytea;
+        break;
+      }
       const textish = (t: SqlType) => t.name === 'unknown' || t.name === 'text' || t.name === 'varchar' || t.name === 'bpchar';
       if (!textish(at) || !textish(extra!.type)) throw noFn();
       arg = castTo(arg!, T.text, false, pos); extra = castTo(extra!, T.text, false, pos);
@@ -199,8 +205,8 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
       else throw new PgError('42883', `function avg(${typeDisplayName(at)}) does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
       break;
     default:
-      // min / max: no record (nor bit string) ordering aggregate in PostgreSQL 15
-      if (at.name === 'record' || at.name === 'bit' || at.name === 'varbit') throw noFn();
+      // min / max: no record (nor bit string, nor bytea) ordering aggregate in PostgreSQL 15
+      if (at.name === 'record' || at.name === 'bit' || at.name === 'varbit' || at.name === 'bytea') throw noFn();
       type = at.name === 'unknown' ? T.text : at;
   }
   const slot = scope.aggs.length;

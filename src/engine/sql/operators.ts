@@ -6,7 +6,7 @@
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
-import { type Value, type SqlType, PgArray, T, isArray, isIntegral, isStringLike, toNumeric, formatValue, typeDisplayName } from './types.js';
+import { type Value, type SqlType, PgArray, Bytea, T, isArray, isIntegral, isStringLike, toNumeric, formatValue, typeDisplayName } from './types.js';
 import { intArith, intNegate, intShift, intNot } from './intarith.js';
 import { isRegexOp, compileRegexMatch } from './regexp.js';
 import { resolveFunction, buildCall, isNullConst } from './funcs/registry.js';
@@ -16,6 +16,7 @@ import type { Row, Compiled, Scope } from './primnodes.js';
 import { arrayCmp } from '../adt/arrayfuncs.js';
 import { compileArrayOp, compileScalarArrayOp } from './arrayexpr.js';
 import { compileJsonOp, jsonbCmp } from './jsonops.js';
+import { byteaCat } from './funcs/bytea.js';
 import { PgJsonb } from '../adt/jsonb.js';
 import { PgRecord, recordCmp } from '../adt/rowtypes.js';
 import { compileRowComparison, compileMismatchedRecords } from './rowexpr.js';
@@ -125,6 +126,11 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
     const lf = castTo(l, bits.lt, false, pos).fn, rf = castTo(r, bits.rt, false, pos).fn, g = bits.fn;
     return { fn: (row) => { const a = lf(row), b = rf(row); if (a === null || b === null) return null; return g(a, b); }, type: bits.type, name: '?column?', strength: 0 };
   }
+  if (op === '||' && byteaPair(l, r)) {
+    // byteacat: bytea || bytea (an untyped literal beside a bytea is one); bytea || text is anynonarray || text below
+    const lf = castTo(l, T.bytea, false, pos).fn, rf = castTo(r, T.bytea, false, pos).fn;
+    return { fn: (row) => { const a = lf(row), b = rf(row); return a === null || b === null ? null : byteaCat(a, b); }, type: T.bytea, name: '?column?', strength: 0 };
+  }
   if (op === '||') {
     // textcat / anytextcat / textanycat: a string (or unknown literal) on either side makes it text concatenation
     const stringish = (c: Compiled) => c.type.name === 'unknown' || isStringLike(c.type);
@@ -156,6 +162,7 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
     return compileRegexMatch(op, castTo(l, T.text, false, pos), castTo(r, T.text, false, pos), pos);
   }
   if (isRegexOp(op)) throw opNotExist(op, l.type, r.type, pos);
+  if ((op === '~~' || op === '!~~') && byteaPair(l, r)) return compileByteaLike(op.startsWith('!'), l, r, pos);
   if ((op === '~~' || op === '~~*' || op === '!~~' || op === '!~~*') && (isStringLike(l.type) || l.type.name === 'unknown') && (isStringLike(r.type) || r.type.name === 'unknown')) {
     // textlike & co.: LIKE / ILIKE written as their operators
     return compileLike(op.includes('*'), op.startsWith('!'), l.type.name === 'bpchar' ? l : castTo(l, T.text, false, pos), castTo(r, T.text, false, pos));
@@ -211,6 +218,17 @@ export function likeToRegex(p: string, ci: boolean): RegExp {
     else re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   }
   return new RegExp('^' + re + '$', ci ? 'i' : '');
+}
+
+/** bytea beside bytea or an untyped literal: the bytea operator (byteacat, bytealike) */
+const byteaPair = (l: Compiled, r: Compiled) => (l.type.name === 'bytea' || r.type.name === 'bytea') && (l.type.name === 'bytea' || l.type.name === 'unknown') && (r.type.name === 'bytea' || r.type.name === 'unknown');
+/** bytealike / byteanlike: the pattern matched byte by byte (each byte a character of its own here) */
+function compileByteaLike(neg: boolean, l: Compiled, r: Compiled, pos?: number): Compiled {
+  const latin = (c: Compiled): Compiled => {
+    const f = castTo(c, T.bytea, false, pos).fn;
+    return { ...c, type: T.text, fn: (row) => { const v = f(row); return v === null ? null : String.fromCharCode(...(v as Bytea).data()); } };
+  };
+  return compileLike(false, neg, latin(l), latin(r));
 }
 
 /** textlike / texticlike and their negations, the pattern's RegExp cached per value */
@@ -298,6 +316,7 @@ export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
     case 'AEXPR_LIKE': case 'AEXPR_ILIKE': {
       // bpcharlike matches the padded value: character(n) keeps its trailing blanks here
       const l0 = rec(n.lexpr, scope), r0 = rec(n.rexpr, scope);
+      if (kind === 'AEXPR_LIKE' && byteaPair(l0, r0)) return compileByteaLike(op.startsWith('!'), l0, r0, pos);
       // no ~~ (like) operator takes a non-string operand: 42883 before any cast is tried (integer ~~ unknown)
       const str = (t: SqlType) => isStringLike(t) || t.name === 'unknown';
       if (!str(l0.type) || !str(r0.type)) throw opNotExist(op, l0.type, r0.type, pos);

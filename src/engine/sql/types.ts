@@ -30,6 +30,7 @@ import { PgArray, arrayIn } from '../adt/arrayfuncs.js';
 import { PgJson, PgJsonb, jsonIn, jsonbIn } from '../adt/jsonb.js';
 import { PgRecord, type RowField } from '../adt/rowtypes.js';
 import { PgBit, bitIn, applyBitTypmod, checkBitTypmod } from '../adt/varbit.js';
+import { byteaIn, byteaOut, byteaCmp, hexEncode } from '../adt/bytea.js';
 
 /**
  * How regclass input and output find relations: set by the executor for the statement it runs (the catalog is
@@ -83,19 +84,29 @@ export type TypeName =
   | 'void';
 
 /**
- * bytea: bytes, printed as bytea_output = hex does ('\x0a0b'). A value may be opaque — a raw page from pageinspect's
- * get_raw_page(), whose 8192 bytes the engine does not lay out (it keeps the page's structure instead): only the
- * inspection functions read it, and printing or casting it is refused with 0A000.
+ * bytea: bytes (adt/bytea.ts: byteain, byteaout as bytea_output says, byteacmp). A value may be opaque — a raw page
+ * from pageinspect's get_raw_page(), which the engine keeps as the page's structure, with its length (8192) and a
+ * function laying its bytes out where the engine can (image); where it cannot, reading the bytes is refused with
+ * 0A000 and only the inspection functions read it.
  */
 export class Bytea {
-  constructor(readonly bytes: Uint8Array | null, readonly opaque: { what: string; payload: unknown } | null = null) {}
-  toString(): string {
-    if (!this.bytes) throw notSupported(`printing the bytes of ${this.opaque?.what ?? 'this bytea value'} (pass it to pageinspect's functions instead)`);
-    let out = '\\x';
-    for (const b of this.bytes) out += b.toString(16).padStart(2, '0');
-    return out;
+  private laid: Uint8Array | null = null;
+  constructor(
+    readonly bytes: Uint8Array | null,
+    readonly opaque: { what: string; payload: unknown; length?: number; image?: () => Uint8Array | null } | null = null,
+  ) {}
+  /** the bytes (an opaque value's laid out once, or 0A000) */
+  data(): Uint8Array {
+    if (this.bytes) return this.bytes;
+    if (!this.laid) this.laid = this.opaque?.image?.() ?? null;
+    if (!this.laid) throw notSupported(`the bytes of ${this.opaque?.what ?? 'this bytea value'} (pass it to pageinspect's functions instead)`);
+    return this.laid;
   }
-  key(): string { return this.toString(); }
+  /** octet_length: known without laying an opaque value out */
+  get length(): number { return this.bytes ? this.bytes.length : this.opaque?.length ?? this.data().length; }
+  toString(): string { return byteaOut(this.data()); }
+  key(): string { return 'y' + hexEncode(this.data()); }
+  cmp(o: Bytea): number { return byteaCmp(this.data(), o.data()); }
 }
 export { PgArray, PgJson, PgJsonb, PgRecord, PgBit };
 
@@ -234,6 +245,7 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
       return T.interval;
     case 'txid_snapshot': return T.txid_snapshot;
     case 'pg_lsn': return T.pg_lsn;
+    case 'bytea': return T.bytea;
     case 'json': return T.json;
     case 'jsonb': return T.jsonb;
     // bit without a length is bit(1): the grammar gives it the typmod (BitWithoutLength)
@@ -349,7 +361,7 @@ export function parseInput(s: string, t: SqlType): Value {
     }
     case 'json': return jsonIn(s);
     case 'jsonb': return jsonbIn(s);
-    case 'bytea': throw notSupported('bytea input');
+    case 'bytea': return new Bytea(byteaIn(s));
     case 'bit': case 'varbit': return applyBitTypmod(bitIn(s), t.typmod, t.name === 'varbit', false); // bit_in / varbit_in with the typmod
     default: return s;
   }

@@ -16,20 +16,22 @@ import { type Session } from '../session/session.js';
 import { searchPathItems } from '../guc/guc.js';
 import { setCurrentLiterals } from '../sql/parser.js';
 import { setDateTimeContext } from '../adt/datetime.js';
+import { setByteaOutput } from '../adt/bytea.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import { reportStat } from '../pgstat/pgstat_relation.js';
 import { processNotifyInterrupt } from '../commands/async.js';
 
 /**
  * The module state a session's statement reads, set from that session before it runs or resumes: its literals, its
- * temporary tables first in name lookups, its search_path, DateStyle and TimeZone (a statement resumed after a wait
- * prints its dates in its own session's settings).
+ * temporary tables first in name lookups, its search_path, DateStyle, TimeZone and bytea_output (a statement resumed
+ * after a wait prints its dates and bytes in its own session's settings).
  */
 export function enterSession(eng: Engine, s: Session): void {
   setCurrentLiterals(s.literals);
   eng.catalog.current = s.name;
   eng.catalog.searchPath = searchPathItems(s.gucs.get('search_path'));
   setDateTimeContext(s.gucs.get('DateStyle'), virtualTimestamp(s.tx ? s.xactStartAt : s.stmtStartAt).us, s.gucs.get('TimeZone'));
+  setByteaOutput(s.gucs.get('bytea_output'));
 }
 
 export function step(eng: Engine, s: Session): SessionOutcome {

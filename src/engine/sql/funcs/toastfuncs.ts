@@ -8,11 +8,11 @@
  *
  * Mirrors: src/backend/utils/adt/varlena.c (pg_column_size, pg_column_compression), toast_datum_size.
  * Simplifications: a compressed value is recognised only when it is read straight from a table's row (a column
- * of a single-table scan); the types sized here are the fixed-width ones, text-like ones and numeric (others: 0A000).
+ * of a single-table scan); the types sized here are the fixed-width ones, text-like ones, bytea and numeric (others: 0A000).
  */
 import { notSupported } from '../../errors.js';
 import { register, type FuncDef } from './registry.js';
-import { T, formatValue, type SqlType, type Value } from '../types.js';
+import { T, Bytea, formatValue, type SqlType, type Value } from '../types.js';
 import { Numeric } from '../numeric.js';
 import { numericStoredSize } from '../../heap/tuple.js';
 import { typlenAlign } from '../../heap/datum.js';
@@ -36,8 +36,8 @@ function datumSize(v: Value, t: SqlType, fromRow: boolean): number {
   const [len] = typlenAlign(t);
   if (len > 0) return len;
   if (t.name === 'unknown' || t.name === 'cstring') return utf8Len(String(formatValue(v))) + 1; // a C string and its NUL
-  if (TEXTLIKE.has(t.name)) {
-    const n = utf8Len(String(formatValue(v)));
+  if (TEXTLIKE.has(t.name) || v instanceof Bytea) {
+    const n = v instanceof Bytea ? v.length : utf8Len(String(formatValue(v)));
     return fromRow && n + 1 <= 127 ? n + 1 : n + 4;
   }
   if (v instanceof PgBit) { const n = 4 + v.bytes.length; return fromRow && n + 1 <= 127 ? n + 1 : n + 4; } // bit length + bytes

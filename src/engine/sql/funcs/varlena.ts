@@ -14,7 +14,7 @@
  */
 import { PgError, notSupported } from '../../errors.js';
 import { regexpReplace, regexpLike, regexpCount, regexpSubstr, regexpInstr, textRegexSubstr, regexpMatch, regexpMatchesRows, regexpSplit } from '../regexp.js';
-import { type Value, T, formatValue, Bytea, PgArray, arrayOf } from '../types.js';
+import { type Value, T, formatValue, PgArray, arrayOf } from '../types.js';
 
 const T_TEXT_ARRAY = arrayOf(T.text);
 import { utf8Len } from '../utf8.js';
@@ -155,49 +155,6 @@ function format(fmt: string, args: Value[]): string {
   return out;
 }
 
-/** The MD5 digest of the string's UTF-8 bytes, in hex (RFC 1321). */
-function md5(s: string): string {
-  const bytes: number[] = [];
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (c < 0x80) bytes.push(c);
-    else if (c < 0x800) bytes.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) bytes.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else bytes.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-  }
-  const n = ((bytes.length + 8) >> 6) + 1;
-  const w = new Uint32Array(n * 16);
-  for (let i = 0; i < bytes.length; i++) w[i >> 2]! |= bytes[i]! << ((i % 4) * 8);
-  w[bytes.length >> 2]! |= 0x80 << ((bytes.length % 4) * 8);
-  w[n * 16 - 2] = (bytes.length * 8) >>> 0;
-  w[n * 16 - 1] = Math.floor(bytes.length / 0x20000000);
-  const K = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) >>> 0);
-  const R = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
-  let a0 = 0x67452301, b0 = 0xefcdab89, c0 = 0x98badcfe, d0 = 0x10325476;
-  for (let blk = 0; blk < n; blk++) {
-    let a = a0, b = b0, c = c0, d = d0;
-    for (let i = 0; i < 64; i++) {
-      let f: number, g: number;
-      if (i < 16) {
-        f = (b & c) | (~b & d); g = i;
-      } else if (i < 32) {
-        f = (d & b) | (~d & c); g = (5 * i + 1) % 16;
-      } else if (i < 48) {
-        f = b ^ c ^ d; g = (3 * i + 5) % 16;
-      } else {
-        f = c ^ (b | ~d); g = (7 * i) % 16;
-      }
-      const tmp = d; d = c; c = b;
-      const x = (a + f + K[i]! + w[blk * 16 + g]!) >>> 0;
-      const r = R[(i >> 4) * 4 + (i % 4)]!;
-      b = (b + ((x << r) | (x >>> (32 - r)))) >>> 0;
-      a = tmp;
-    }
-    a0 = (a0 + a) >>> 0; b0 = (b0 + b) >>> 0; c0 = (c0 + c) >>> 0; d0 = (d0 + d) >>> 0;
-  }
-  return [a0, b0, c0, d0].map((x) => Array.from({ length: 4 }, (_, i) => ((x >>> (i * 8)) & 0xff).toString(16).padStart(2, '0')).join('')).join('');
-}
-
 const im = (name: string, args: FuncDef['args'], ret: FuncDef['ret'], fn: NonNullable<FuncDef['fn']>): FuncDef => ({ name, args, ret, fn, immutable: true });
 const bcTrim = (s: string) => s.replace(/ +$/, '');
 
@@ -248,10 +205,6 @@ register([
   im('character_length', ['bpchar'], T.int4, (s) => cpLen(bcTrim(S(s)))),
   im('octet_length', ['text'], T.int4, (s) => utf8Len(S(s))),
   im('octet_length', ['bpchar'], T.int4, (s) => utf8Len(S(s))),
-  // bytea (the values pageinspect returns): byteaoctetlen, and encode (encode.c: hex, escape, base64)
-  im('octet_length', ['bytea'], T.int4, (b) => bytesOf(b).length),
-  im('length', ['bytea'], T.int4, (b) => bytesOf(b).length),
-  im('encode', ['bytea', 'text'], T.text, (b, f) => encodeBytes(bytesOf(b), S(f))),
   im('bit_length', ['text'], T.int4, (s) => utf8Len(S(s)) * 8),
   im('upper', ['text'], T.text, (s) => S(s).replace(/[a-z]+/g, (x) => x.toUpperCase())),
   im('lower', ['text'], T.text, (s) => S(s).replace(/[A-Z]+/g, (x) => x.toLowerCase())),
@@ -287,7 +240,6 @@ register([
   im('ltrim', ['text', 'text'], T.text, (s, c) => trim(S(s), S(c), true, false)),
   im('rtrim', ['text'], T.text, (s) => trim(S(s), ' ', false, true)),
   im('rtrim', ['text', 'text'], T.text, (s, c) => trim(S(s), S(c), false, true)),
-  im('md5', ['text'], T.text, (s) => md5(S(s))),
   // to_hex (varlena.c): the two's-complement bits of the integer's own width
   im('to_hex', ['int4'], T.text, (v) => ((v as number) >>> 0).toString(16)),
   im('to_hex', ['int8'], T.text, (v) => BigInt.asUintN(64, BigInt(v as number | bigint)).toString(16)),
@@ -323,28 +275,3 @@ register([
   },
   { name: 'format', args: ['text'], variadic: 'any', ret: T.text, build: ([fmt, ...as]) => { const ff = fmt!.fn, fs = as.map((a) => a.fn); return ((r) => { const f = ff(r); return f === null ? null : format(S(f), fs.map((g) => g(r))); }) as Fn; } },
 ]);
-
-/** a bytea's bytes (a raw page stands for 8192 bytes the engine does not lay out: refused) */
-function bytesOf(v: Value): Uint8Array {
-  const b = v as Bytea;
-  if (!b.bytes) throw notSupported(`the bytes of ${b.opaque?.what ?? 'this bytea value'} (pass it to pageinspect's functions instead)`);
-  return b.bytes;
-}
-
-/** encode(bytea, format): hex digits; escape (a zero byte or one with the high bit as \ooo, a backslash doubled, the rest as is); base64 */
-function encodeBytes(b: Uint8Array, format: string): string {
-  switch (format.toLowerCase()) {
-    case 'hex': return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-    case 'escape': return [...b].map((x) => (x === 0x5c ? '\\\\' : x === 0 || x >= 0x80 ? '\\' + x.toString(8).padStart(3, '0') : String.fromCharCode(x))).join('');
-    case 'base64': {
-      const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-      let s = '';
-      for (let i = 0; i < b.length; i += 3) {
-        const n = (b[i]! << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0);
-        s += A[(n >> 18) & 63]! + A[(n >> 12) & 63]! + (i + 1 < b.length ? A[(n >> 6) & 63]! : '=') + (i + 2 < b.length ? A[n & 63]! : '=');
-      }
-      return s.replace(/(.{76})(?=.)/g, '$1\n'); // a newline after every 76 characters
-    }
-    default: throw new PgError('22023', `unrecognized encoding: "${format}"`);
-  }
-}
