@@ -24,7 +24,9 @@ import type { Session } from '../session/session.js';
 import { type SqlType, type Value, T } from '../sql/types.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import { GLOBAL_STAT_VIEWS } from './pgstat_global.js';
-import { type TableStats, emptyTableStats, touched } from './pgstat_relation.js';
+import { type TableStats, type IndexCounts, emptyTableStats, emptyIndexCounts, touched } from './pgstat_relation.js';
+import type { Table } from '../catalog/catalog.js';
+import { notSupported } from '../errors.js';
 
 export interface ViewRows { columns: { name: string; type: SqlType }[]; rows: Value[][] }
 
@@ -50,15 +52,35 @@ export function statsFor(eng: Engine, s: Session, oid: number): TableStats {
   return e;
 }
 
+/** The shared entry of an index as this session sees it (cached for the rest of its transaction). */
+export function indexStatsFor(eng: Engine, s: Session, oid: number): IndexCounts {
+  touched(s);
+  const cache = s.tx?.pgstatIndexCache;
+  const hit = cache?.get(oid);
+  if (hit) return hit;
+  const e = { ...(eng.pgstat.indexes.get(oid) ?? emptyIndexCounts()) };
+  cache?.set(oid, e);
+  return e;
+}
+
+/** system_views.sql's idx_scan and idx_tup_fetch of a table: sums over its indexes (NULL without one), plus the
+ *  table's own fetches (a Bitmap Heap Scan's) */
+function indexSums(t: Table, heapFetch: number, of: (oid: number) => IndexCounts): [Value, Value] {
+  if (!t.indexes.length) return [null, null];
+  let scans = 0, fetch = heapFetch;
+  for (const i of t.indexes) { const c = of(i.oid); scans += c.scans; fetch += c.tupFetch; }
+  return [scans, fetch];
+}
+
 /** pg_stat_user_tables (and, here, pg_stat_all_tables). */
 export function statTablesView(eng: Engine, s: Session): ViewRows {
   const rows: Value[][] = [];
   for (const t of eng.catalog.tables.values()) {
     // every session's temporary tables too: the view reads pg_class (tests/scenarios/temp/visibility.out)
     const e = statsFor(eng, s, t.oid);
-    const hasIndex = t.indexes.length > 0;
+    const [idxScan, idxTupFetch] = indexSums(t, e.heapFetch, (oid) => indexStatsFor(eng, s, oid));
     rows.push([
-      t.oid, t.temp ? t.temp.schema : 'public', t.name, e.seqScan, e.seqTupRead, hasIndex ? e.idxScan : null, hasIndex ? e.idxTupFetch : null,
+      t.oid, t.temp ? t.temp.schema : 'public', t.name, e.seqScan, e.seqTupRead, idxScan, idxTupFetch,
       e.ins, e.upd, e.del, e.hot, e.live, e.dead, e.modSinceAnalyze, e.insSinceVacuum,
       ts(e.lastVacuum), ts(e.lastAutovacuum), ts(e.lastAnalyze), ts(e.lastAutoanalyze),
       e.vacuumCount, e.autovacuumCount, e.analyzeCount, e.autoanalyzeCount,
@@ -66,6 +88,50 @@ export function statTablesView(eng: Engine, s: Session): ViewRows {
   }
   return { columns: TABLE_COLUMNS.map(([name, type]) => ({ name, type })), rows };
 }
+
+const INDEX_COLUMNS: [string, SqlType][] = [
+  ['relid', T.oid], ['indexrelid', T.oid], ['schemaname', T.text], ['relname', T.text], ['indexrelname', T.text],
+  ['idx_scan', T.int8], ['idx_tup_read', T.int8], ['idx_tup_fetch', T.int8],
+];
+
+/** pg_stat_user_indexes (and, here, pg_stat_all_indexes): one row per index of every table. */
+export function statIndexesView(eng: Engine, s: Session): ViewRows {
+  const rows: Value[][] = [];
+  for (const t of eng.catalog.tables.values()) {
+    for (const i of t.indexes) {
+      const e = indexStatsFor(eng, s, i.oid);
+      rows.push([t.oid, i.oid, t.temp ? t.temp.schema : 'public', t.name, i.name, e.scans, e.tupRead, e.tupFetch]);
+    }
+  }
+  return { columns: INDEX_COLUMNS.map(([name, type]) => ({ name, type })), rows };
+}
+
+const XACT_TABLE_COLUMNS = TABLE_COLUMNS.slice(0, 11);
+
+/**
+ * pg_stat_xact_user_tables (and pg_stat_xact_all_tables): this backend's counts not flushed yet — what earlier
+ * transactions left pending and the open transaction's row changes at every (sub)transaction level
+ * (pg_stat_get_xact_tuples_inserted & co. add trans->tuples_inserted up the stack). Read live, never cached.
+ */
+export function statXactTablesView(eng: Engine, s: Session): ViewRows {
+  touched(s);
+  const rows: Value[][] = [];
+  const zero = emptyIndexCounts();
+  for (const t of eng.catalog.tables.values()) {
+    const p = s.pgstat.pending.get(t.oid);
+    let ins = p?.ins ?? 0, upd = p?.upd ?? 0, del = p?.del ?? 0;
+    for (const m of s.tx?.pgstat ?? []) { const c = m?.get(t.oid); if (c) { ins += c.ins; upd += c.upd; del += c.del; } }
+    const hot = (p?.hot ?? 0) + (s.tx?.pgstatHot.get(t.oid) ?? 0);
+    const [idxScan, idxTupFetch] = indexSums(t, p?.heapFetch ?? 0, (oid) => s.pgstat.indexPending.get(oid) ?? zero);
+    rows.push([t.oid, t.temp ? t.temp.schema : 'public', t.name, p?.seqScan ?? 0, p?.seqTupRead ?? 0, idxScan, idxTupFetch, ins, upd, del, hot]);
+  }
+  return { columns: XACT_TABLE_COLUMNS.map(([name, type]) => ({ name, type })), rows };
+}
+
+/** pg_statio_*: per-relation buffer hits and reads are not counted by this engine's buffer manager. */
+const statioRefused = (view: string, cols: string) => (): ViewRows => {
+  throw notSupported(`${view} (${cols}: per-relation shared-buffer hits and reads are not counted)`);
+};
 
 const ACTIVITY_COLUMNS: [string, SqlType][] = [
   ['datid', T.oid], ['datname', T.text], ['pid', T.int4], ['leader_pid', T.int4], ['usesysid', T.oid], ['usename', T.text],
@@ -143,6 +209,14 @@ export function statActivityView(eng: Engine, s: Session): ViewRows {
 export const STAT_VIEWS: Record<string, (eng: Engine, s: Session) => ViewRows> = {
   pg_stat_user_tables: statTablesView,
   pg_stat_all_tables: statTablesView,
+  pg_stat_user_indexes: statIndexesView,
+  pg_stat_all_indexes: statIndexesView,
+  pg_stat_xact_user_tables: statXactTablesView,
+  pg_stat_xact_all_tables: statXactTablesView,
+  pg_statio_user_tables: statioRefused('pg_statio_user_tables', 'heap_blks_read, heap_blks_hit, idx_blks_read, idx_blks_hit, toast_blks_read, toast_blks_hit, tidx_blks_read, tidx_blks_hit'),
+  pg_statio_all_tables: statioRefused('pg_statio_all_tables', 'heap_blks_read, heap_blks_hit, idx_blks_read, idx_blks_hit, toast_blks_read, toast_blks_hit, tidx_blks_read, tidx_blks_hit'),
+  pg_statio_user_indexes: statioRefused('pg_statio_user_indexes', 'idx_blks_read, idx_blks_hit'),
+  pg_statio_all_indexes: statioRefused('pg_statio_all_indexes', 'idx_blks_read, idx_blks_hit'),
   pg_stat_activity: statActivityView,
   ...GLOBAL_STAT_VIEWS,
 };
