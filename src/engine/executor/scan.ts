@@ -131,7 +131,8 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
     const v = satisfiesMVCC(item, snap, vctx);
     if (sx) pred.checkConflictOut(sx, conflictOutXidOf(item, VIS_VISIBLE[v]!, snap, ex));
   };
-  const st: ScanState = { ex, s, t, test, visit: ex.pageVisitor(s, t), out, visible: false, done: stopAfter === 0, checkVisibility, idxRead: 0, allVisibleFetched: 0 };
+  const st: ScanState = { ex, s, t, test, visit: ex.pageVisitor(s, t), out, visible: false, done: stopAfter === 0, checkVisibility,
+    idxRead: 0, allVisibleFetched: 0 };
   switch (path.kind) {
     case 'IndexScan': execIndexScan(st, path); break;
     case 'BitmapHeapScan': execBitmapHeapScan(st, path, instr); break;

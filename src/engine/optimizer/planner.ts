@@ -46,7 +46,7 @@ export type ScanPath =
   /** equality on a single-column index: look the key up, follow each entry's HOT chain */
   | { kind: 'IndexScan'; index: BtreeIndex; key: string | number; cond: N; quals?: N[]; est?: PathEst;
     /** run as an Index Only Scan (set by the SELECT that chose it: nodeIndexonlyscan.ts isIndexOnly) */
-    indexOnly?: boolean }
+    indexOnly?: boolean; }
   /** the matching TIDs of an index, sorted, then the heap in TID order */
   | { kind: 'BitmapHeapScan'; index: BtreeIndex; tids: number[]; cond: N; or?: { index: BtreeIndex; cond: N; tids?: number[] }[]; quals?: N[]; est?: PathEst;
     /** why EXPLAIN cannot vouch for the plan (PostgreSQL may AND two bitmaps) */

@@ -68,7 +68,8 @@ export const emptyTableStats = (): TableStats => ({
   vacuumCount: 0, autovacuumCount: 0, analyzeCount: 0, autoanalyzeCount: 0,
 });
 const emptyPending = (): PendingCounts => ({
-  seqScan: 0, seqTupRead: 0, idxScan: 0, idxTupFetch: 0, heapFetch: 0, ins: 0, upd: 0, del: 0, hot: 0, liveDelta: 0, deadDelta: 0, changed: 0, truncdropped: false,
+  seqScan: 0, seqTupRead: 0, idxScan: 0, idxTupFetch: 0, heapFetch: 0, ins: 0, upd: 0, del: 0, hot: 0, liveDelta: 0, deadDelta: 0, changed: 0,
+  truncdropped: false,
 });
 
 /**
