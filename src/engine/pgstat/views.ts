@@ -4,7 +4,12 @@
  * start, its xid and xmin, what it waits for).
  *
  * Reading either inside a transaction gives the same answer every time (stats_fetch_consistency = cache: an entry
- * is copied at its first read in the transaction; pg_stat_activity's backend list is copied at the first read).
+ * is copied at its first read in the transaction; snapshot: all of them at the first access; none: never copied;
+ * pg_stat_activity's backend list is copied at the first read). pg_stat_clear_snapshot() discards the copies.
+ * pg_stat_user_indexes shows each index's scans, entries returned and heap tuples fetched (pgstat_relation.ts);
+ * pg_stat_xact_user_tables this backend's counts not flushed yet. The pg_statio_* views are refused with 0A000:
+ * the engine's buffer manager does not count a relation's buffer hits and reads as PostgreSQL does (every
+ * ReadBuffer of every fork, the visibility map's and free space map's included).
  *
  * backend_xmin is what holds VACUUM back: the xmin of the oldest snapshot the backend holds — a REPEATABLE READ
  * transaction's snapshot until it ends, a READ COMMITTED statement's only while that statement runs (so an idle
@@ -21,6 +26,7 @@
 import { portalsXmin } from '../tcop/portalmem.js';
 import type { Engine } from '../engine.js';
 import type { Session } from '../session/session.js';
+import type { Transaction } from '../xact/xact.js';
 import { type SqlType, type Value, T } from '../sql/types.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import { GLOBAL_STAT_VIEWS } from './pgstat_global.js';
@@ -41,25 +47,50 @@ const TABLE_COLUMNS: [string, SqlType][] = [
 
 const ts = (ms: number | null): Value => (ms === null ? null : virtualTimestamp(ms));
 
-/** The shared entry of a table as this session sees it (cached for the rest of its transaction). */
-export function statsFor(eng: Engine, s: Session, oid: number): TableStats {
+/**
+ * stats_fetch_consistency as the session has it: 'none' reads the shared entries every time; 'cache' copies an
+ * entry at its first read in the transaction; 'snapshot' copies every entry at the transaction's first access
+ * (pgstat_build_snapshot), so one first read later is as it was then. Returns the caches to use, or null.
+ */
+function fetchCaches(eng: Engine, s: Session): Transaction | null {
   touched(s);
-  const cache = s.tx?.pgstatCache;
-  const hit = cache?.get(oid);
+  const tx = s.tx;
+  const mode = s.gucs.get('stats_fetch_consistency');
+  if (!tx || mode === 'none') return null;
+  if (mode === 'snapshot' && !tx.pgstatSnapshot) {
+    tx.pgstatSnapshot = true;
+    tx.pgstatCache.clear(); tx.pgstatIndexCache.clear();
+    for (const [k, v] of eng.pgstat.tables) tx.pgstatCache.set(k, { ...v });
+    for (const [k, v] of eng.pgstat.indexes) tx.pgstatIndexCache.set(k, { ...v });
+  }
+  return tx;
+}
+
+/** The shared entry of a table as this session sees it (stats_fetch_consistency: cached for its transaction). */
+export function statsFor(eng: Engine, s: Session, oid: number): TableStats {
+  const tx = fetchCaches(eng, s);
+  const hit = tx?.pgstatCache.get(oid);
   if (hit) return hit;
-  const e = { ...(eng.pgstat.tables.get(oid) ?? emptyTableStats()) };
-  cache?.set(oid, e);
+  // in a snapshot, an entry that was not there is as empty as it was
+  const e = { ...((tx?.pgstatSnapshot ? undefined : eng.pgstat.tables.get(oid)) ?? emptyTableStats()) };
+  tx?.pgstatCache.set(oid, e);
   return e;
+}
+
+/** pg_stat_clear_snapshot(): the copies of this transaction are discarded (and pg_stat_activity's backend list). */
+export function clearStatsSnapshot(s: Session): void {
+  const tx = s.tx;
+  if (!tx) return;
+  tx.pgstatCache.clear(); tx.pgstatIndexCache.clear(); tx.pgstatSnapshot = false; tx.activityCache = null;
 }
 
 /** The shared entry of an index as this session sees it (cached for the rest of its transaction). */
 export function indexStatsFor(eng: Engine, s: Session, oid: number): IndexCounts {
-  touched(s);
-  const cache = s.tx?.pgstatIndexCache;
-  const hit = cache?.get(oid);
+  const tx = fetchCaches(eng, s);
+  const hit = tx?.pgstatIndexCache.get(oid);
   if (hit) return hit;
-  const e = { ...(eng.pgstat.indexes.get(oid) ?? emptyIndexCounts()) };
-  cache?.set(oid, e);
+  const e = { ...((tx?.pgstatSnapshot ? undefined : eng.pgstat.indexes.get(oid)) ?? emptyIndexCounts()) };
+  tx?.pgstatIndexCache.set(oid, e);
   return e;
 }
 

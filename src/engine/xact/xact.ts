@@ -81,6 +81,8 @@ export class Transaction {
   pgstatCache = new Map<number, import('../pgstat/pgstat_relation.js').TableStats>();
   /** the same for the indexes' entries (pg_stat_user_indexes) */
   pgstatIndexCache = new Map<number, import('../pgstat/pgstat_relation.js').IndexCounts>();
+  /** stats_fetch_consistency = snapshot: every entry was copied into the caches at the first access */
+  pgstatSnapshot = false;
   activityCache: unknown = null;
   /** catalog changes to undo if the transaction aborts (the catalog is not MVCC-versioned here) */
   undo: (() => void)[] = [];

@@ -12,8 +12,8 @@
  */
 import { register, type FuncDef } from './registry.js';
 import { T, type SqlType, type Value } from '../types.js';
-import { withHost } from '../../contrib/host.js';
-import { statsFor, indexStatsFor } from '../../pgstat/views.js';
+import { withHost, host } from '../../contrib/host.js';
+import { statsFor, indexStatsFor, clearStatsSnapshot } from '../../pgstat/views.js';
 import type { TableStats, IndexCounts } from '../../pgstat/pgstat_relation.js';
 import { virtualTimestamp } from '../../adt/timestamp.js';
 
@@ -42,4 +42,6 @@ const defs: FuncDef[] = COUNTERS.map(([name, field, ret]) => ({
     return ret === T.timestamptz ? (v === null ? null : virtualTimestamp(v)) : v;
   }),
 }));
+// pg_stat_clear_snapshot(): the statistics copied in this transaction are read afresh at the next access
+defs.push({ name: 'pg_stat_clear_snapshot', args: [], ret: T.void, build: (_a, c) => () => { clearStatsSnapshot(host(c).session); return ''; } });
 register(defs);
