@@ -31,7 +31,10 @@
  * table, read the statistics, or wrote WAL (a CREATE TABLE's catalog rows, a COMMIT record; measured:
  * tests/scenarios/autovacuum/ddl-flush.spec) — PostgreSQL also counts function calls and SLRU traffic, and WAL
  * written by another backend's statement within the same call counts here too; no partial flushes under
- * lock contention; stats_fetch_consistency is 'cache' only (an entry read in a transaction stays as read).
+ * lock contention. Indexes have entries of their own (IndexCounts; measured: tests/scenarios/pgstat/index-stats*.spec),
+ * except that the planner's own index probes (get_actual_variable_range, reading an analyzed table's histogram
+ * ends for a range or merge-join estimate: 2 scans of the index in PostgreSQL) are not counted, and an Index Only
+ * Scan inside a join counts the heap fetches an Index Scan would.
  */
 import type { Session } from '../session/session.js';
 import type { Transaction } from '../xact/xact.js';
