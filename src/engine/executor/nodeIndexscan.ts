@@ -21,6 +21,7 @@
 import { tidBlock, tidOffset } from '../heap/heap.js';
 import { hotChain } from './util.js';
 import { LpFlags } from '../heap/tuple.js';
+import { vmStatus, VISIBILITYMAP_ALL_VISIBLE } from '../heap/visibilitymap.js';
 import type { Value } from '../sql/types.js';
 import { heapTupleIsSurelyDead } from '../snapshot/globalvis.js';
 import type { BtreeIndex } from '../index/btree.js';
@@ -85,6 +86,7 @@ export function execIndexScanOrdered(st: ScanState, path: Extract<ScanPath, { ki
  * Returns all_dead (heap_hot_search_buffer): no member is visible and each is surely dead, or the root is LP_DEAD.
  */
 export function fetchChain(st: ScanState, tid: number, tupleLock: boolean): boolean {
+  st.idxRead++;
   st.visit(tidBlock(tid));
   const page = st.t.heap.pages[tidBlock(tid)];
   const root = page?.items[tidOffset(tid) - 1];
@@ -94,7 +96,10 @@ export function fetchChain(st: ScanState, tid: number, tupleLock: boolean): bool
   for (const m of hotChain(st.t, tidBlock(tid), tidOffset(tid), st.ex.eng.multis)) {
     n++;
     // a visible version (even one WHERE then rejects) is found: nothing to kill
-    if (st.test(m.item, m.blk, m.off, tupleLock) || st.visible) return false;
+    if (st.test(m.item, m.blk, m.off, tupleLock) || st.visible) {
+      if (st.visible && (vmStatus(st.t.heap, tidBlock(tid)) & VISIBILITYMAP_ALL_VISIBLE)) st.allVisibleFetched++;
+      return false;
+    }
     if (allDead && !heapTupleIsSurelyDead(st.ex.eng, st.s, m.item)) allDead = false;
   }
   return allDead && n > 0;

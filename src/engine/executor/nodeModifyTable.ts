@@ -41,6 +41,7 @@ import { usesXactSnapshot } from '../xact/xact.js';
 import { queueRiEvents } from '../ri/ri_triggers.js';
 import { routeTuple, convertRow, partitionCheck } from './execPartition.js';
 import { arbiterMatches } from '../commands/indexcmds.js';
+import { countIndexScan } from '../pgstat/pgstat_relation.js';
 import { type AfterEvent, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
 import {
   N, Gen, PROGRESS_ROWS, hotChain, failingRow, sameValue, checkValuesLists, firstLocation,
@@ -254,14 +255,20 @@ export function findConflict(ex: Executor, s: Session, t: Table, arbiters: Btree
     if (!index.covers(vals)) continue;
     const key = index.keyOf(vals);
     if (key === null) continue;
+    // one index scan per arbiter (check_exclusion_or_unique_constraint): the entries it returns, the tuple it fetches
+    let read = 0;
     for (const tid of index.lookup(key)) {
+      if (index.deadTids.has(tid)) continue;
+      read++;
       visit(tidBlock(tid));
       for (const m of hotChain(t, tidBlock(tid), tidOffset(tid), ex.eng.multis)) {
         const d = satisfiesDirty(m.item, vctx);
         if (!d.visible) continue;
+        countIndexScan(s, t.oid, index.oid, read, 1, false);
         return { blk: m.blk, off: m.off, xwait: d.waitXmin || d.waitXmax };
       }
     }
+    countIndexScan(s, t.oid, index.oid, read, 0, false);
   }
   return null;
 }

@@ -35,7 +35,8 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import { chooseScan, type ScanPath, type ScanOptions } from '../optimizer/planner.js';
 import { N, Candidate, conflictOutXid } from './util.js';
 import { execSeqScan } from './nodeSeqscan.js';
-import { countScan } from '../pgstat/pgstat_relation.js';
+import { countScan, countIndexScan } from '../pgstat/pgstat_relation.js';
+import type { BtreeIndex } from '../index/btree.js';
 import { execIndexScan, execIndexScanOrdered } from './nodeIndexscan.js';
 import { execBitmapHeapScan } from './nodeBitmapHeapscan.js';
 import type { ScanInstr } from './instrument.js';
@@ -58,6 +59,26 @@ export interface ScanState {
   done: boolean;
   /** page-at-a-time visibility (heapgetpage) of a version on the page being read after the scan is done */
   checkVisibility(item: Item): void;
+  /** index entries an Index Scan got from its index (idx_tup_read) */
+  idxRead: number;
+  /** live heap tuples fetched on blocks the visibility map calls all-visible (an Index Only Scan does not fetch them) */
+  allVisibleFetched: number;
+}
+
+/** What the scan counts for the statistics (pgstat/pgstat_relation.ts): a Seq Scan, or one scan of each index used. */
+function countScanOf(st: ScanState, path: ScanPath, fetched: number): void {
+  const { s, t } = st;
+  if (path.kind === 'SeqScan') { countScan(s, t.oid, 'seq', fetched); return; }
+  if (path.kind === 'BitmapHeapScan') {
+    // each Bitmap Index Scan returns its matching entries (killed ones skipped); the heap fetches are the table's
+    const live = (index: BtreeIndex, tids: number[]) => (index.deadTids.size ? tids.filter((x) => !index.deadTids.has(x)).length : tids.length);
+    if (path.or) {
+      path.or.forEach((arm, i) => countIndexScan(s, t.oid, arm.index.oid, live(arm.index, arm.tids ?? []), i === 0 ? fetched : 0, true));
+    } else countIndexScan(s, t.oid, path.index.oid, live(path.index, path.tids), fetched, true);
+    return;
+  }
+  const heapFetched = path.indexOnly ? fetched - st.allVisibleFetched : fetched;
+  countIndexScan(s, t.oid, path.index.oid, st.idxRead, heapFetched, false);
 }
 
 /**
@@ -110,7 +131,8 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
     const v = satisfiesMVCC(item, snap, vctx);
     if (sx) pred.checkConflictOut(sx, conflictOutXidOf(item, VIS_VISIBLE[v]!, snap, ex));
   };
-  const st: ScanState = { ex, s, t, test, visit: ex.pageVisitor(s, t), out, visible: false, done: stopAfter === 0, checkVisibility };
+  const st: ScanState = { ex, s, t, test, visit: ex.pageVisitor(s, t), out, visible: false, done: stopAfter === 0, checkVisibility,
+    idxRead: 0, allVisibleFetched: 0 };
   switch (path.kind) {
     case 'IndexScan': execIndexScan(st, path); break;
     case 'BitmapHeapScan': execBitmapHeapScan(st, path, instr); break;
@@ -118,7 +140,7 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
     default: execSeqScan(st);
   }
   if (instr) { instr.rows = out.length; instr.path = path; }
-  countScan(s, t.oid, path.kind === 'SeqScan' ? 'seq' : 'index', fetched);
+  countScanOf(st, path, fetched);
   return out;
 }
 

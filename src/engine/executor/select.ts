@@ -328,6 +328,8 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     serializable: !!s.tx!.sxact,
     indexOnly: (index) => isIndexOnly({ kind: 'IndexScanOrdered', index, backward: false }, src.table!, n),
   }) : null;
+  // an Index Only Scan fetches no heap tuple of an all-visible block (what the statistics count: pgstat/)
+  if (path && (path.kind === 'IndexScan' || path.kind === 'IndexScanOrdered') && isIndexOnly(path, src.table!, n)) path.indexOnly = true;
   // GROUP BY: the HashAggregate's table, or a GroupAggregate over a Sort (optimizer/distinctpaths.ts)
   // over a join: estimate_num_groups over the join tree (optimizer/joingroups.ts)
   const joinEst = !src.table ? JoinGroupEstimate.of(src.joinPlan, scope.rels) : null;

@@ -23,7 +23,7 @@ type N = Record<string, any>;
 
 export interface IndexProbe { index: BtreeIndex; key: string | number; cond: N }
 export interface BitmapProbe {
-  index: BtreeIndex; tids: number[]; cond: N; or?: { index: BtreeIndex; cond: N }[];
+  index: BtreeIndex; tids: number[]; cond: N; or?: { index: BtreeIndex; cond: N; tids?: number[] }[];
   /** every conjunct the index answers, in WHERE order, when more than `cond` */
   quals?: N[];
 }
@@ -44,7 +44,8 @@ export function bitmapProbe(t: Table, whereNode: N | undefined): BitmapProbe | n
       if (arms.some((x) => x.r === 'abort')) return null;
       if (arms.some((x) => x.r === null)) continue;
       const ok = arms as { a: N; r: { index: BtreeIndex; tids: number[] } }[];
-      return { index: ok[0]!.r.index, tids: sorted(ok.flatMap((x) => x.r.tids)), cond: c, or: ok.map((x) => ({ index: x.r.index, cond: x.a })) };
+      const or = ok.map((x) => ({ index: x.r.index, cond: x.a, tids: x.r.tids }));
+      return { index: ok[0]!.r.index, tids: sorted(ok.flatMap((x) => x.r.tids)), cond: c, or };
     }
     const r = arm(c, false);
     if (r === 'abort') return null;

@@ -44,13 +44,15 @@ export type ScanPath =
     /** why EXPLAIN cannot vouch for it: an analyzed table's condition an index might answer in a way not costed here */
     unsure?: string; }
   /** equality on a single-column index: look the key up, follow each entry's HOT chain */
-  | { kind: 'IndexScan'; index: BtreeIndex; key: string | number; cond: N; quals?: N[]; est?: PathEst }
+  | { kind: 'IndexScan'; index: BtreeIndex; key: string | number; cond: N; quals?: N[]; est?: PathEst;
+    /** run as an Index Only Scan (set by the SELECT that chose it: nodeIndexonlyscan.ts isIndexOnly) */
+    indexOnly?: boolean; }
   /** the matching TIDs of an index, sorted, then the heap in TID order */
-  | { kind: 'BitmapHeapScan'; index: BtreeIndex; tids: number[]; cond: N; or?: { index: BtreeIndex; cond: N }[]; quals?: N[]; est?: PathEst;
+  | { kind: 'BitmapHeapScan'; index: BtreeIndex; tids: number[]; cond: N; or?: { index: BtreeIndex; cond: N; tids?: number[] }[]; quals?: N[]; est?: PathEst;
     /** why EXPLAIN cannot vouch for the plan (PostgreSQL may AND two bitmaps) */
     unsure?: string; }
   /** every entry of an index in key order (ORDER BY its column, no WHERE) */
-  | { kind: 'IndexScanOrdered'; index: BtreeIndex; backward: boolean;
+  | { kind: 'IndexScanOrdered'; index: BtreeIndex; backward: boolean; indexOnly?: boolean;
     /** only the entries whose key passes (a parameterized range probe of a nested loop, optimizer/paramjoin.ts; a range of WHERE) */
     range?: (key: string | number) => boolean;
     /** a range of the WHERE clause: its conjuncts the index answers (printed as Index Cond) and the estimate */

@@ -31,7 +31,10 @@
  * table, read the statistics, or wrote WAL (a CREATE TABLE's catalog rows, a COMMIT record; measured:
  * tests/scenarios/autovacuum/ddl-flush.spec) — PostgreSQL also counts function calls and SLRU traffic, and WAL
  * written by another backend's statement within the same call counts here too; no partial flushes under
- * lock contention; stats_fetch_consistency is 'cache' only (an entry read in a transaction stays as read).
+ * lock contention. Indexes have entries of their own (IndexCounts; measured: tests/scenarios/pgstat/index-stats*.spec),
+ * except that the planner's own index probes (get_actual_variable_range, reading an analyzed table's histogram
+ * ends for a range or merge-join estimate: 2 scans of the index in PostgreSQL) are not counted, and an Index Only
+ * Scan inside a join counts the heap fetches an Index Scan would.
  */
 import type { Session } from '../session/session.js';
 import type { Transaction } from '../xact/xact.js';
@@ -47,13 +50,15 @@ export interface XactCounts { ins: number; upd: number; del: number; truncdroppe
 /** PgStat_TableCounts: one table's counts pending in one backend. */
 export interface PendingCounts {
   seqScan: number; seqTupRead: number; idxScan: number; idxTupFetch: number;
+  /** the table's own t_tuples_fetched: the live tuples a Bitmap Heap Scan fetched (an Index Scan's count against its index) */
+  heapFetch: number;
   ins: number; upd: number; del: number; hot: number;
   liveDelta: number; deadDelta: number; changed: number; truncdropped: boolean;
 }
 
 /** PgStat_StatTabEntry: the shared statistics of one table. Times are virtual ms. */
 export interface TableStats {
-  seqScan: number; seqTupRead: number; idxScan: number; idxTupFetch: number;
+  seqScan: number; seqTupRead: number; idxScan: number; idxTupFetch: number; heapFetch: number;
   ins: number; upd: number; del: number; hot: number;
   live: number; dead: number; modSinceAnalyze: number; insSinceVacuum: number;
   lastVacuum: number | null; lastAutovacuum: number | null; lastAnalyze: number | null; lastAutoanalyze: number | null;
@@ -61,17 +66,30 @@ export interface TableStats {
 }
 
 export const emptyTableStats = (): TableStats => ({
-  seqScan: 0, seqTupRead: 0, idxScan: 0, idxTupFetch: 0, ins: 0, upd: 0, del: 0, hot: 0, live: 0, dead: 0,
+  seqScan: 0, seqTupRead: 0, idxScan: 0, idxTupFetch: 0, heapFetch: 0, ins: 0, upd: 0, del: 0, hot: 0, live: 0, dead: 0,
   modSinceAnalyze: 0, insSinceVacuum: 0, lastVacuum: null, lastAutovacuum: null, lastAnalyze: null, lastAutoanalyze: null,
   vacuumCount: 0, autovacuumCount: 0, analyzeCount: 0, autoanalyzeCount: 0,
 });
 const emptyPending = (): PendingCounts => ({
-  seqScan: 0, seqTupRead: 0, idxScan: 0, idxTupFetch: 0, ins: 0, upd: 0, del: 0, hot: 0, liveDelta: 0, deadDelta: 0, changed: 0, truncdropped: false,
+  seqScan: 0, seqTupRead: 0, idxScan: 0, idxTupFetch: 0, heapFetch: 0, ins: 0, upd: 0, del: 0, hot: 0, liveDelta: 0, deadDelta: 0, changed: 0,
+  truncdropped: false,
 });
+
+/**
+ * An index's counts (PgStat_TableCounts of an index relation): t_numscans — the scans started on it (_bt_first:
+ * an Index Scan, an Index Only Scan, a Bitmap Index Scan, a foreign-key check's probe; not an INSERT's unique
+ * check) — t_tuples_returned, the entries it returned (idx_tup_read), and t_tuples_fetched, the live heap tuples
+ * an Index Scan fetched through it (idx_tup_fetch; an Index Only Scan of an all-visible page fetches none, a
+ * Bitmap Heap Scan's fetches count against the table).
+ */
+export interface IndexCounts { scans: number; tupRead: number; tupFetch: number }
+export const emptyIndexCounts = (): IndexCounts => ({ scans: 0, tupRead: 0, tupFetch: 0 });
 
 /** What one backend keeps of the statistics system: its pending counts and when it last flushed. */
 export class BackendStats {
   pending = new Map<number, PendingCounts>();
+  /** the indexes' pending counts, by index oid */
+  indexPending = new Map<number, IndexCounts>();
   /** anything to flush (a table was read or written since the last flush) */
   dirty = false;
   /** virtual ms of the last flush (the connection's own flush at its start), null = never */
@@ -92,6 +110,7 @@ export class BackendStats {
   clone(): BackendStats {
     const c = new BackendStats();
     for (const [k, v] of this.pending) c.pending.set(k, { ...v });
+    for (const [k, v] of this.indexPending) c.indexPending.set(k, { ...v });
     c.dirty = this.dirty; c.lastFlush = this.lastFlush; c.pendingSince = this.pendingSince; c.timerAt = this.timerAt; c.forceNext = this.forceNext;
     c.walAtStart = this.walAtStart;
     c.xactCommit = this.xactCommit; c.xactRollback = this.xactRollback; c.deadlocks = this.deadlocks;
@@ -100,6 +119,12 @@ export class BackendStats {
   counts(oid: number): PendingCounts {
     let p = this.pending.get(oid);
     if (!p) { p = emptyPending(); this.pending.set(oid, p); }
+    this.dirty = true;
+    return p;
+  }
+  indexCounts(oid: number): IndexCounts {
+    let p = this.indexPending.get(oid);
+    if (!p) { p = emptyIndexCounts(); this.indexPending.set(oid, p); }
     this.dirty = true;
     return p;
   }
@@ -117,6 +142,8 @@ export interface DatabaseStats {
 
 export class SharedStats {
   readonly tables = new Map<number, TableStats>();
+  /** the indexes' shared entries, by index oid */
+  readonly indexes = new Map<number, IndexCounts>();
   db: DatabaseStats = { xactCommit: 0, xactRollback: 0, tupReturned: 0, tupFetched: 0, tupInserted: 0, tupUpdated: 0, tupDeleted: 0, deadlocks: 0 };
   bgwriter: BgwriterStats = { checkpointsTimed: 0, checkpointsReq: 0, buffersCheckpoint: 0, buffersClean: 0, maxwrittenClean: 0 };
   /** the first WAL record pg_stat_wal counts: the statistics start (or were discarded by a crash) there */
@@ -125,6 +152,7 @@ export class SharedStats {
     const c = new SharedStats();
     c.bgwriter = { ...this.bgwriter }; c.db = { ...this.db }; c.walFrom = this.walFrom;
     for (const [k, v] of this.tables) c.tables.set(k, { ...v });
+    for (const [k, v] of this.indexes) c.indexes.set(k, { ...v });
     return c;
   }
   entry(oid: number): TableStats {
@@ -167,6 +195,20 @@ export function countTruncate(tx: Transaction, oid: number): void {
 export function countScan(s: Session, oid: number, kind: 'seq' | 'index', tuples: number): void {
   const p = s.pgstat.counts(oid);
   if (kind === 'seq') { p.seqScan++; p.seqTupRead += tuples; } else { p.idxScan++; p.idxTupFetch += tuples; }
+}
+
+/**
+ * One scan through an index (pgstat_count_index_scan, pgstat_count_index_tuples, pgstat_count_heap_fetch):
+ * `read` entries returned, `fetched` live heap tuples found through them. A Bitmap Index Scan (`bitmap`) only
+ * hands TIDs over; the Bitmap Heap Scan's fetches count against the table.
+ */
+export function countIndexScan(s: Session, tableOid: number, indexOid: number, read: number, fetched: number, bitmap: boolean): void {
+  const i = s.pgstat.indexCounts(indexOid);
+  i.scans++; i.tupRead += read;
+  if (!bitmap) i.tupFetch += fetched;
+  const p = s.pgstat.counts(tableOid);
+  p.idxScan++; p.idxTupFetch += fetched;
+  if (bitmap) p.heapFetch += fetched;
 }
 
 /** pgstat_update_heap_dead_tuples: a reader's pruning reclaimed `n` dead tuples' storage. */
@@ -239,7 +281,7 @@ function flush(shared: SharedStats, b: BackendStats, now: number): void {
     db.tupReturned += p.seqTupRead; db.tupFetched += p.idxTupFetch;
     db.tupInserted += p.ins; db.tupUpdated += p.upd; db.tupDeleted += p.del;
     const e = shared.entry(oid);
-    e.seqScan += p.seqScan; e.seqTupRead += p.seqTupRead; e.idxScan += p.idxScan; e.idxTupFetch += p.idxTupFetch;
+    e.seqScan += p.seqScan; e.seqTupRead += p.seqTupRead; e.idxScan += p.idxScan; e.idxTupFetch += p.idxTupFetch; e.heapFetch += p.heapFetch;
     e.ins += p.ins; e.upd += p.upd; e.del += p.del; e.hot += p.hot;
     if (p.truncdropped) { e.live = 0; e.dead = 0; e.insSinceVacuum = 0; }
     e.live = Math.max(0, e.live + p.liveDelta);
@@ -247,7 +289,14 @@ function flush(shared: SharedStats, b: BackendStats, now: number): void {
     e.modSinceAnalyze += p.changed;
     e.insSinceVacuum += p.ins;
   }
+  for (const [oid, p] of b.indexPending) {
+    db.tupReturned += p.tupRead;
+    let e = shared.indexes.get(oid);
+    if (!e) { e = emptyIndexCounts(); shared.indexes.set(oid, e); }
+    e.scans += p.scans; e.tupRead += p.tupRead; e.tupFetch += p.tupFetch;
+  }
   b.pending.clear();
+  b.indexPending.clear();
   b.dirty = false;
   b.lastFlush = now;
   b.pendingSince = null;

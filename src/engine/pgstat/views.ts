@@ -4,7 +4,12 @@
  * start, its xid and xmin, what it waits for).
  *
  * Reading either inside a transaction gives the same answer every time (stats_fetch_consistency = cache: an entry
- * is copied at its first read in the transaction; pg_stat_activity's backend list is copied at the first read).
+ * is copied at its first read in the transaction; snapshot: all of them at the first access; none: never copied;
+ * pg_stat_activity's backend list is copied at the first read). pg_stat_clear_snapshot() discards the copies.
+ * pg_stat_user_indexes shows each index's scans, entries returned and heap tuples fetched (pgstat_relation.ts);
+ * pg_stat_xact_user_tables this backend's counts not flushed yet. The pg_statio_* views are refused with 0A000:
+ * the engine's buffer manager does not count a relation's buffer hits and reads as PostgreSQL does (every
+ * ReadBuffer of every fork, the visibility map's and free space map's included).
  *
  * backend_xmin is what holds VACUUM back: the xmin of the oldest snapshot the backend holds — a REPEATABLE READ
  * transaction's snapshot until it ends, a READ COMMITTED statement's only while that statement runs (so an idle
@@ -21,10 +26,13 @@
 import { portalsXmin } from '../tcop/portalmem.js';
 import type { Engine } from '../engine.js';
 import type { Session } from '../session/session.js';
+import type { Transaction } from '../xact/xact.js';
 import { type SqlType, type Value, T } from '../sql/types.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import { GLOBAL_STAT_VIEWS } from './pgstat_global.js';
-import { type TableStats, emptyTableStats, touched } from './pgstat_relation.js';
+import { type TableStats, type IndexCounts, emptyTableStats, emptyIndexCounts, touched } from './pgstat_relation.js';
+import type { Table } from '../catalog/catalog.js';
+import { notSupported } from '../errors.js';
 
 export interface ViewRows { columns: { name: string; type: SqlType }[]; rows: Value[][] }
 
@@ -39,15 +47,60 @@ const TABLE_COLUMNS: [string, SqlType][] = [
 
 const ts = (ms: number | null): Value => (ms === null ? null : virtualTimestamp(ms));
 
-/** The shared entry of a table as this session sees it (cached for the rest of its transaction). */
-export function statsFor(eng: Engine, s: Session, oid: number): TableStats {
+/**
+ * stats_fetch_consistency as the session has it: 'none' reads the shared entries every time; 'cache' copies an
+ * entry at its first read in the transaction; 'snapshot' copies every entry at the transaction's first access
+ * (pgstat_build_snapshot), so one first read later is as it was then. Returns the caches to use, or null.
+ */
+function fetchCaches(eng: Engine, s: Session): Transaction | null {
   touched(s);
-  const cache = s.tx?.pgstatCache;
-  const hit = cache?.get(oid);
+  const tx = s.tx;
+  const mode = s.gucs.get('stats_fetch_consistency');
+  if (!tx || mode === 'none') return null;
+  if (mode === 'snapshot' && !tx.pgstatSnapshot) {
+    tx.pgstatSnapshot = true;
+    tx.pgstatCache.clear(); tx.pgstatIndexCache.clear();
+    for (const [k, v] of eng.pgstat.tables) tx.pgstatCache.set(k, { ...v });
+    for (const [k, v] of eng.pgstat.indexes) tx.pgstatIndexCache.set(k, { ...v });
+  }
+  return tx;
+}
+
+/** The shared entry of a table as this session sees it (stats_fetch_consistency: cached for its transaction). */
+export function statsFor(eng: Engine, s: Session, oid: number): TableStats {
+  const tx = fetchCaches(eng, s);
+  const hit = tx?.pgstatCache.get(oid);
   if (hit) return hit;
-  const e = { ...(eng.pgstat.tables.get(oid) ?? emptyTableStats()) };
-  cache?.set(oid, e);
+  // in a snapshot, an entry that was not there is as empty as it was
+  const e = { ...((tx?.pgstatSnapshot ? undefined : eng.pgstat.tables.get(oid)) ?? emptyTableStats()) };
+  tx?.pgstatCache.set(oid, e);
   return e;
+}
+
+/** pg_stat_clear_snapshot(): the copies of this transaction are discarded (and pg_stat_activity's backend list). */
+export function clearStatsSnapshot(s: Session): void {
+  const tx = s.tx;
+  if (!tx) return;
+  tx.pgstatCache.clear(); tx.pgstatIndexCache.clear(); tx.pgstatSnapshot = false; tx.activityCache = null;
+}
+
+/** The shared entry of an index as this session sees it (cached for the rest of its transaction). */
+export function indexStatsFor(eng: Engine, s: Session, oid: number): IndexCounts {
+  const tx = fetchCaches(eng, s);
+  const hit = tx?.pgstatIndexCache.get(oid);
+  if (hit) return hit;
+  const e = { ...((tx?.pgstatSnapshot ? undefined : eng.pgstat.indexes.get(oid)) ?? emptyIndexCounts()) };
+  tx?.pgstatIndexCache.set(oid, e);
+  return e;
+}
+
+/** system_views.sql's idx_scan and idx_tup_fetch of a table: sums over its indexes (NULL without one), plus the
+ *  table's own fetches (a Bitmap Heap Scan's) */
+function indexSums(t: Table, heapFetch: number, of: (oid: number) => IndexCounts): [Value, Value] {
+  if (!t.indexes.length) return [null, null];
+  let scans = 0, fetch = heapFetch;
+  for (const i of t.indexes) { const c = of(i.oid); scans += c.scans; fetch += c.tupFetch; }
+  return [scans, fetch];
 }
 
 /** pg_stat_user_tables (and, here, pg_stat_all_tables). */
@@ -56,9 +109,9 @@ export function statTablesView(eng: Engine, s: Session): ViewRows {
   for (const t of eng.catalog.tables.values()) {
     // every session's temporary tables too: the view reads pg_class (tests/scenarios/temp/visibility.out)
     const e = statsFor(eng, s, t.oid);
-    const hasIndex = t.indexes.length > 0;
+    const [idxScan, idxTupFetch] = indexSums(t, e.heapFetch, (oid) => indexStatsFor(eng, s, oid));
     rows.push([
-      t.oid, t.temp ? t.temp.schema : 'public', t.name, e.seqScan, e.seqTupRead, hasIndex ? e.idxScan : null, hasIndex ? e.idxTupFetch : null,
+      t.oid, t.temp ? t.temp.schema : 'public', t.name, e.seqScan, e.seqTupRead, idxScan, idxTupFetch,
       e.ins, e.upd, e.del, e.hot, e.live, e.dead, e.modSinceAnalyze, e.insSinceVacuum,
       ts(e.lastVacuum), ts(e.lastAutovacuum), ts(e.lastAnalyze), ts(e.lastAutoanalyze),
       e.vacuumCount, e.autovacuumCount, e.analyzeCount, e.autoanalyzeCount,
@@ -66,6 +119,50 @@ export function statTablesView(eng: Engine, s: Session): ViewRows {
   }
   return { columns: TABLE_COLUMNS.map(([name, type]) => ({ name, type })), rows };
 }
+
+const INDEX_COLUMNS: [string, SqlType][] = [
+  ['relid', T.oid], ['indexrelid', T.oid], ['schemaname', T.text], ['relname', T.text], ['indexrelname', T.text],
+  ['idx_scan', T.int8], ['idx_tup_read', T.int8], ['idx_tup_fetch', T.int8],
+];
+
+/** pg_stat_user_indexes (and, here, pg_stat_all_indexes): one row per index of every table. */
+export function statIndexesView(eng: Engine, s: Session): ViewRows {
+  const rows: Value[][] = [];
+  for (const t of eng.catalog.tables.values()) {
+    for (const i of t.indexes) {
+      const e = indexStatsFor(eng, s, i.oid);
+      rows.push([t.oid, i.oid, t.temp ? t.temp.schema : 'public', t.name, i.name, e.scans, e.tupRead, e.tupFetch]);
+    }
+  }
+  return { columns: INDEX_COLUMNS.map(([name, type]) => ({ name, type })), rows };
+}
+
+const XACT_TABLE_COLUMNS = TABLE_COLUMNS.slice(0, 11);
+
+/**
+ * pg_stat_xact_user_tables (and pg_stat_xact_all_tables): this backend's counts not flushed yet — what earlier
+ * transactions left pending and the open transaction's row changes at every (sub)transaction level
+ * (pg_stat_get_xact_tuples_inserted & co. add trans->tuples_inserted up the stack). Read live, never cached.
+ */
+export function statXactTablesView(eng: Engine, s: Session): ViewRows {
+  touched(s);
+  const rows: Value[][] = [];
+  const zero = emptyIndexCounts();
+  for (const t of eng.catalog.tables.values()) {
+    const p = s.pgstat.pending.get(t.oid);
+    let ins = p?.ins ?? 0, upd = p?.upd ?? 0, del = p?.del ?? 0;
+    for (const m of s.tx?.pgstat ?? []) { const c = m?.get(t.oid); if (c) { ins += c.ins; upd += c.upd; del += c.del; } }
+    const hot = (p?.hot ?? 0) + (s.tx?.pgstatHot.get(t.oid) ?? 0);
+    const [idxScan, idxTupFetch] = indexSums(t, p?.heapFetch ?? 0, (oid) => s.pgstat.indexPending.get(oid) ?? zero);
+    rows.push([t.oid, t.temp ? t.temp.schema : 'public', t.name, p?.seqScan ?? 0, p?.seqTupRead ?? 0, idxScan, idxTupFetch, ins, upd, del, hot]);
+  }
+  return { columns: XACT_TABLE_COLUMNS.map(([name, type]) => ({ name, type })), rows };
+}
+
+/** pg_statio_*: per-relation buffer hits and reads are not counted by this engine's buffer manager. */
+const statioRefused = (view: string, cols: string) => (): ViewRows => {
+  throw notSupported(`${view} (${cols}: per-relation shared-buffer hits and reads are not counted)`);
+};
 
 const ACTIVITY_COLUMNS: [string, SqlType][] = [
   ['datid', T.oid], ['datname', T.text], ['pid', T.int4], ['leader_pid', T.int4], ['usesysid', T.oid], ['usename', T.text],
@@ -143,6 +240,14 @@ export function statActivityView(eng: Engine, s: Session): ViewRows {
 export const STAT_VIEWS: Record<string, (eng: Engine, s: Session) => ViewRows> = {
   pg_stat_user_tables: statTablesView,
   pg_stat_all_tables: statTablesView,
+  pg_stat_user_indexes: statIndexesView,
+  pg_stat_all_indexes: statIndexesView,
+  pg_stat_xact_user_tables: statXactTablesView,
+  pg_stat_xact_all_tables: statXactTablesView,
+  pg_statio_user_tables: statioRefused('pg_statio_user_tables', 'heap_blks_read, heap_blks_hit, idx_blks_read, idx_blks_hit, toast_blks_read, toast_blks_hit, tidx_blks_read, tidx_blks_hit'),
+  pg_statio_all_tables: statioRefused('pg_statio_all_tables', 'heap_blks_read, heap_blks_hit, idx_blks_read, idx_blks_hit, toast_blks_read, toast_blks_hit, tidx_blks_read, tidx_blks_hit'),
+  pg_statio_user_indexes: statioRefused('pg_statio_user_indexes', 'idx_blks_read, idx_blks_hit'),
+  pg_statio_all_indexes: statioRefused('pg_statio_all_indexes', 'idx_blks_read, idx_blks_hit'),
   pg_stat_activity: statActivityView,
   ...GLOBAL_STAT_VIEWS,
 };

@@ -79,6 +79,10 @@ export class Transaction {
   pgstatHot = new Map<number, number>();
   /** stats_fetch_consistency = cache: the statistics entries and the backend list as first read in this transaction */
   pgstatCache = new Map<number, import('../pgstat/pgstat_relation.js').TableStats>();
+  /** the same for the indexes' entries (pg_stat_user_indexes) */
+  pgstatIndexCache = new Map<number, import('../pgstat/pgstat_relation.js').IndexCounts>();
+  /** stats_fetch_consistency = snapshot: every entry was copied into the caches at the first access */
+  pgstatSnapshot = false;
   activityCache: unknown = null;
   /** catalog changes to undo if the transaction aborts (the catalog is not MVCC-versioned here) */
   undo: (() => void)[] = [];

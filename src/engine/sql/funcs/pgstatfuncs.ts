@@ -2,24 +2,23 @@
  * The pg_stat_get_* functions the statistics views are built from, called directly (system_views.sql defines
  * pg_stat_all_tables' n_live_tup as pg_stat_get_live_tuples(c.oid), and so on): a table's shared statistics entry
  * as this session sees it — cached for the rest of its transaction, like the views (stats_fetch_consistency =
- * cache). An oid without an entry reads 0 (timestamps NULL), as in PostgreSQL.
+ * cache). An oid without an entry reads 0 (timestamps NULL), as in PostgreSQL. An index's oid reads the index's own
+ * entry (numscans, tuples_returned, tuples_fetched: pg_stat_user_indexes' idx_scan, idx_tup_read, idx_tup_fetch);
+ * a table's tuples_fetched is its own — a Bitmap Heap Scan's fetches.
  *
  *     SELECT pg_stat_get_live_tuples('t'::regclass), pg_stat_get_dead_tuples('t'::regclass);
  *
- * Mirrors: src/backend/utils/adt/pgstatfuncs.c (PG_STAT_GET_RELENTRY_INT64 / _TIMESTAMPTZ). Simplifications: the
- * per-index counters (numscans / tuples_returned / tuples_fetched of an index) are not kept apart: an index's oid
- * is refused with 0A000.
+ * Mirrors: src/backend/utils/adt/pgstatfuncs.c (PG_STAT_GET_RELENTRY_INT64 / _TIMESTAMPTZ).
  */
-import { notSupported } from '../../errors.js';
 import { register, type FuncDef } from './registry.js';
 import { T, type SqlType, type Value } from '../types.js';
-import { withHost } from '../../contrib/host.js';
-import { statsFor } from '../../pgstat/views.js';
-import type { TableStats } from '../../pgstat/pgstat_relation.js';
+import { withHost, host } from '../../contrib/host.js';
+import { statsFor, indexStatsFor, clearStatsSnapshot } from '../../pgstat/views.js';
+import type { TableStats, IndexCounts } from '../../pgstat/pgstat_relation.js';
 import { virtualTimestamp } from '../../adt/timestamp.js';
 
 const COUNTERS: [string, keyof TableStats, SqlType][] = [
-  ['numscans', 'seqScan', T.int8], ['tuples_returned', 'seqTupRead', T.int8], ['tuples_inserted', 'ins', T.int8],
+  ['numscans', 'seqScan', T.int8], ['tuples_returned', 'seqTupRead', T.int8], ['tuples_fetched', 'heapFetch', T.int8], ['tuples_inserted', 'ins', T.int8],
   ['tuples_updated', 'upd', T.int8], ['tuples_deleted', 'del', T.int8], ['tuples_hot_updated', 'hot', T.int8],
   ['live_tuples', 'live', T.int8], ['dead_tuples', 'dead', T.int8], ['mod_since_analyze', 'modSinceAnalyze', T.int8],
   ['ins_since_vacuum', 'insSinceVacuum', T.int8], ['vacuum_count', 'vacuumCount', T.int8], ['autovacuum_count', 'autovacuumCount', T.int8],
@@ -28,12 +27,21 @@ const COUNTERS: [string, keyof TableStats, SqlType][] = [
   ['last_analyze_time', 'lastAnalyze', T.timestamptz], ['last_autoanalyze_time', 'lastAutoanalyze', T.timestamptz],
 ];
 
+const INDEX_FIELDS: Record<string, keyof IndexCounts> = { numscans: 'scans', tuples_returned: 'tupRead', tuples_fetched: 'tupFetch' };
+
 const defs: FuncDef[] = COUNTERS.map(([name, field, ret]) => ({
   name: `pg_stat_get_${name}`, args: ['oid'], ret,
   build: withHost((oid, { eng, session }): Value => {
-    if ([...eng.catalog.tables.values()].some((t) => t.indexes.some((i) => i.oid === oid))) throw notSupported(`pg_stat_get_${name}() of an index (per-index statistics)`);
+    if ([...eng.catalog.tables.values()].some((t) => t.indexes.some((i) => i.oid === oid))) {
+      // an index's own entry: its scans, the entries it returned, the heap tuples fetched through it
+      const i = indexStatsFor(eng, session, oid as number);
+      const f = INDEX_FIELDS[name];
+      return f ? i[f] : ret === T.timestamptz ? null : 0;
+    }
     const v = statsFor(eng, session, oid as number)[field] as number | null;
     return ret === T.timestamptz ? (v === null ? null : virtualTimestamp(v)) : v;
   }),
 }));
+// pg_stat_clear_snapshot(): the statistics copied in this transaction are read afresh at the next access
+defs.push({ name: 'pg_stat_clear_snapshot', args: [], ret: T.void, build: (_a, c) => () => { clearStatsSnapshot(host(c).session); return ''; } });
 register(defs);
