@@ -16,6 +16,7 @@ import { regtypeOfOid, regtypeOid } from './regtype.js';
 import { PgError } from '../errors.js';
 import { Numeric } from './numeric.js';
 import { type SqlType, type Value, T, isIntegral, isFloat, RegClass, RegProc, regclassLookup, regprocOf, checkIntRange, roundTimestamp } from './types.js';
+import { PgEnum } from '../adt/enum.js';
 import { PgFloat, f8, f4, floatArith, floatToInt, formatG, floatCmp } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval, USECS_PER_DAY, fromLocal, toLocal } from '../adt/datetime.js';
 import { tsPlusInterval, tstzPlusInterval, tsMinus, intervalAdd, intervalMul, intervalDiv, datePlusDays, intervalNeg } from '../adt/timestamp.js';
@@ -112,6 +113,7 @@ export function adtCompare(a: Exclude<Value, null>, b: Exclude<Value, null>): nu
   if (a instanceof PgInterval && b instanceof PgInterval) return a.cmp(b);
   if (a instanceof RegClass && b instanceof RegClass) return a.cmp(b);
   if (a instanceof RegProc && b instanceof RegProc) return a.cmp(b);
+  if (a instanceof PgEnum && b instanceof PgEnum) return a.cmp(b);
   return null;
 }
 

@@ -32,8 +32,8 @@ export function unifyTypes(a: SqlType, b: SqlType, op: string, pos?: number): Sq
   if ((isIntegral(a) || a.name === 'numeric') && (isIntegral(b) || b.name === 'numeric')) return T.numeric;
   if (a.name === 'name' && b.name === 'name') return T.name; // nameeq, namelt ... (collation C)
   if (isStringLike(a) && isStringLike(b)) return T.text;
-  if (a.name === b.name) return a;
-  if (a.elem || b.elem) throw opNotExist(op, a, b, pos);
+  if (a.name === b.name && a.enumType?.oid === b.enumType?.oid) return a;
+  if (a.elem || b.elem || a.enumType || b.enumType) throw opNotExist(op, a, b, pos);
   const adt = adtUnify(a, b);
   if (adt) return adt;
   const xidLike = (t: SqlType) => t.name === 'xid' || t.name === 'xid8' || t.name === 'cid';
@@ -135,7 +135,7 @@ function foldNow(c: Compiled): Compiled {
 function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: number): Compiled {
   const from = c.type;
   const f = c.fn;
-  const same = from.name === target.name && (target.typmod < 0 || from.typmod === target.typmod);
+  const same = from.name === target.name && (target.typmod < 0 || from.typmod === target.typmod) && from.enumType?.oid === target.enumType?.oid;
   if (same) return c;
   const wrap = (g: (v: Exclude<Value, null>) => Value): Compiled => ({
     ...c, type: target, fn: (r) => { const v = f(r); return v === null ? null : g(v); },

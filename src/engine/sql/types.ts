@@ -28,6 +28,7 @@ import { PgDate, PgTimestamp, PgInterval, dateTimeIn, intervalIn } from '../adt/
 import { PgArray, arrayIn } from '../adt/arrayfuncs.js';
 import { PgJson, PgJsonb, jsonIn, jsonbIn } from '../adt/jsonb.js';
 import { PgRecord, type RowField } from '../adt/rowtypes.js';
+import { PgEnum, enumLookup, enumIn } from '../adt/enum.js';
 
 /**
  * How regclass input and output find relations: set by the executor for the statement it runs (the catalog is
@@ -71,6 +72,8 @@ export type TypeName =
   | 'bytea' | 'pg_lsn' | '_text' | '_tid' | 'json' | 'jsonb'
   /** a row value (a whole-row reference, ROW(...)): SqlType.composite gives its fields (adt/rowtypes.ts) */
   | 'record'
+  /** a value of an enum type (CREATE TYPE ... AS ENUM): SqlType.enumType names it (adt/enum.ts) */
+  | 'enum'
   /** an array type: '_' and its element type's name (pg_type's _int4, _text ...); SqlType.elem is the element */
   | `_${string}`
   /** a NUL-terminated C string (typlen -2): what a B-tree index on a name column stores (name_ops' opckeytype) */
@@ -93,10 +96,10 @@ export class Bytea {
   }
   key(): string { return this.toString(); }
 }
-export { PgArray, PgJson, PgJsonb, PgRecord };
+export { PgArray, PgJson, PgJsonb, PgRecord, PgEnum };
 
 export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass | RegProc | Bytea
-  | PgArray | PgJson | PgJsonb | PgRecord;
+  | PgArray | PgJson | PgJsonb | PgRecord | PgEnum;
 
 export interface SqlType {
   name: TypeName; typmod: number;
@@ -104,6 +107,8 @@ export interface SqlType {
   elem?: SqlType;
   /** a row type's fields, and the table it is the row type of (null: an anonymous record) */
   composite?: { fields: RowField[]; relName: string | null };
+  /** an enum type's pg_type oid and name (its labels: the catalog's, adt/enum.ts enumLookup) */
+  enumType?: { oid: number; name: string };
 }
 /** The array type of an element type (get_array_type): its name is '_' and the element's, its typmod the element's. */
 export function arrayOf(elem: SqlType): SqlType {
@@ -173,6 +178,7 @@ export function typeDisplayName(t: SqlType): string {
     case 'timestamp': return t.typmod >= 0 ? `timestamp(${t.typmod}) without time zone` : 'timestamp without time zone';
     case 'timestamptz': return t.typmod >= 0 ? `timestamp(${t.typmod}) with time zone` : 'timestamp with time zone';
     case 'record': return t.composite?.relName ?? 'record';
+    case 'enum': return t.enumType!.name;
     default: return t.name;
   }
 }
@@ -231,6 +237,8 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
     case 'json': return T.json;
     case 'jsonb': return T.jsonb;
     default: {
+      const e = enumLookup.byName(n);
+      if (e) return { name: 'enum', typmod: -1, enumType: { oid: e.oid, name: e.name } };
       if (PG15_TYPES.has(n)) throw new PgError('0A000', `type ${TYPE_SPELLING[n] ?? n} is not supported by Heapscope`, position !== undefined ? { position } : {});
       throw new PgError('42704', `type "${n}" does not exist`, position !== undefined ? { position } : {});
     }
@@ -341,6 +349,7 @@ export function parseInput(s: string, t: SqlType): Value {
     }
     case 'json': return jsonIn(s);
     case 'jsonb': return jsonbIn(s);
+    case 'enum': return enumIn(s, t.enumType!.oid);
     case 'bytea': throw notSupported('bytea input');
     default: return s;
   }
