@@ -10,6 +10,7 @@ import { canCoerceImplicitly } from './funcs/registry.js';
 import { Numeric } from './numeric.js';
 import { type SqlType, type TypeName, type Value, PgArray, T, isIntegral, isStringLike, parseInput, checkIntRange, toNumeric, formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod } from './types.js';
 import { adtCast, adtUnify } from './adtops.js';
+import { domainLookup } from '../adt/domains.js';
 import { jsonCast } from './jsonops.js';
 import type { Row, Compiled } from './primnodes.js';
 
@@ -103,11 +104,22 @@ export function commonType(args: Compiled[], ctx: string, pos?: number): SqlType
 
 /** Convert a compiled expression to another type (explicit CAST or implicit/assignment coercion). */
 export function castTo(c: Compiled, target: SqlType, explicit: boolean, pos?: number): Compiled {
+  if (target.domain && c.type.domain?.oid !== target.domain.oid) return castToDomain(c, target, explicit, pos);
   const r = castToInner(c, target, explicit, pos);
   if (!c.isConst || r === c) return r;
   // an untyped literal is converted by parse analysis itself (coerce_type calls the input function): always now
   return c.type.name === 'unknown' && c.literal ? foldNow(r) : fold(r);
 }
+
+/** CoerceToDomain: to the base type, then the domain's constraints — NOT NULL among them, so NULL is checked too. */
+function castToDomain(c: Compiled, target: SqlType, explicit: boolean, pos?: number): Compiled {
+  const { domain: _d, ...base } = target;
+  const b = castTo(c.type.domain ? { ...c, type: stripDomain(c.type) } : c, base, explicit, pos);
+  const check = domainLookup.checker(target.domain!.oid), f = b.fn;
+  // not folded (eval_const_expressions keeps a CoerceToDomain): a violating default fails only when it is used
+  return { ...b, type: target, isConst: false, fn: (row) => { const v = f(row); check(v); return v; } };
+}
+const stripDomain = (t: SqlType): SqlType => { const { domain: _d, ...base } = t; return base; };
 
 let foldingOff = 0;
 /**

@@ -29,6 +29,7 @@ import { PgArray, arrayIn } from '../adt/arrayfuncs.js';
 import { PgJson, PgJsonb, jsonIn, jsonbIn } from '../adt/jsonb.js';
 import { PgRecord, type RowField } from '../adt/rowtypes.js';
 import { PgEnum, enumLookup, enumIn } from '../adt/enum.js';
+import { domainLookup, domainSqlType } from '../adt/domains.js';
 
 /**
  * How regclass input and output find relations: set by the executor for the statement it runs (the catalog is
@@ -109,6 +110,8 @@ export interface SqlType {
   composite?: { fields: RowField[]; relName: string | null };
   /** an enum type's pg_type oid and name (its labels: the catalog's, adt/enum.ts enumLookup) */
   enumType?: { oid: number; name: string };
+  /** a domain over this (base) type: its pg_type oid and name (adt/domains.ts); values are the base type's */
+  domain?: { oid: number; name: string };
 }
 /** The array type of an element type (get_array_type): its name is '_' and the element's, its typmod the element's. */
 export function arrayOf(elem: SqlType): SqlType {
@@ -164,6 +167,7 @@ export const isStringLike = (t: SqlType) => t.name === 'text' || t.name === 'var
 
 /** The SQL-visible type names PostgreSQL uses in messages ("integer", "character varying", ...). */
 export function typeDisplayName(t: SqlType): string {
+  if (t.domain) return t.domain.name;
   if (t.elem) return `${typeDisplayName(t.elem)}[]`;
   switch (t.name) {
     case 'int2': return 'smallint';
@@ -239,6 +243,8 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
     default: {
       const e = enumLookup.byName(n);
       if (e) return { name: 'enum', typmod: -1, enumType: { oid: e.oid, name: e.name } };
+      const d = domainLookup.byName(n);
+      if (d) return domainSqlType(d);
       if (PG15_TYPES.has(n)) throw new PgError('0A000', `type ${TYPE_SPELLING[n] ?? n} is not supported by Heapscope`, position !== undefined ? { position } : {});
       throw new PgError('42704', `type "${n}" does not exist`, position !== undefined ? { position } : {});
     }
