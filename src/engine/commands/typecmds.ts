@@ -179,7 +179,8 @@ function domainChecker(d: DomainType, ex: Executor | undefined, s: Session | und
   };
 }
 
-const typeExists = (cat: Catalog, name: string) => !!(enumLookup.byName(name) || domainLookup.byName(name) || cat.get(name) || cat.view(name) || cat.sequence(name));
+const typeExists = (cat: Catalog, name: string) =>
+  !!(enumLookup.byName(name) || domainLookup.byName(name) || cat.get(name) || cat.view(name) || cat.sequence(name));
 
 /** CREATE DOMAIN name [AS] type [DEFAULT e] [[CONSTRAINT c] NOT NULL | NULL | CHECK (...)] ... */
 export function createDomain(ex: Executor, s: Session, n: N): QueryResult {
@@ -189,7 +190,8 @@ export function createDomain(ex: Executor, s: Session, n: N): QueryResult {
   if (typeExists(cat, name)) throw new PgError('42710', `type "${name}" already exists`);
   const tn = n.typeName;
   if (n.collClause) throw notSupported('CREATE DOMAIN ... COLLATE');
-  const base = resolveTypeName((tn.names as N[]).map((x) => String(x.String.sval)), ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0), undefined, tn.arrayBounds);
+  const mods = ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0);
+  const base = resolveTypeName((tn.names as N[]).map((x) => String(x.String.sval)), mods, undefined, tn.arrayBounds);
   if (base.domain) throw notSupported('a domain over another domain');
   if (base.elem) throw notSupported('a domain over an array type');
   if (base.name === 'record') throw notSupported('a domain over a row type');
