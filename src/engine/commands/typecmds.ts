@@ -137,7 +137,14 @@ export function dropType(ex: Executor, s: Session, n: N): QueryResult {
     const name = typeNameOf(o.TypeName?.names ?? []);
     const t = enumLookup.byName(name);
     if (!t) {
-      if (domainLookup.byName(name)) throw notSupported('DROP TYPE of a domain (use DROP DOMAIN)');
+      const dom = domainLookup.byName(name);
+      if (dom) { // DROP TYPE drops a domain too
+        checkNoDependents(cat, n, dom.name, (ty) => ty.domain?.oid === dom.oid);
+        eng.ensureXid(s);
+        cat.domains.delete(dom.name);
+        s.tx!.undo.push(() => cat.domains.set(dom.name, dom));
+        continue;
+      }
       if (cat.get(name)) throw new PgError('42809', `"${name}" is not a type`); // a table's row type: DROP TABLE drops it
       if (PG15_TYPES.has(name)) throw notSupported(`DROP TYPE of the built-in type ${name}`);
       if (!n.missing_ok) throw new PgError('42704', `type "${name}" does not exist`);

@@ -22,6 +22,8 @@ export function coerceBool(c: Compiled, ctx: string): Compiled {
 
 /** The type both sides of an operator are converted to, PostgreSQL-style. */
 export function unifyTypes(a: SqlType, b: SqlType, op: string, pos?: number): SqlType {
+  // a domain over an enum matches no anyenum operator (PostgreSQL 15: operator does not exist: d > unknown)
+  if ((a.domain && a.enumType) || (b.domain && b.enumType)) throw opNotExist(op, a, b, pos);
   // character(n) has operators of its own that ignore trailing blanks (bpchareq, bpcharlt, ...): chosen when the
   // other side is character(n), character varying or an untyped literal; against text, both sides are text
   if (a.name === 'bpchar' && (b.name === 'bpchar' || b.name === 'varchar' || b.name === 'unknown')) return T.bpchar;
