@@ -16,7 +16,8 @@
  * int8mul, ... in int.c / int8.c).
  * Arrays (SqlType.elem; values PgArray, adt/arrayfuncs.ts) of every type here.
  * json → PgJson (its text), jsonb → PgJsonb (its parsed value): adt/jsonb.ts. A row value (record) → PgRecord
- * (adt/rowtypes.ts). Simplifications: no time / timetz types, no composite types of their own (CREATE TYPE); TimeZone is UTC; virtual time 0 is
+ * (adt/rowtypes.ts). An enum value → PgEnum (adt/enum.ts); a domain's value is its base type's (SqlType.domain, adt/domains.ts).
+ * Simplifications: no time / timetz types, no composite types of their own (CREATE TYPE ... AS (...)); TimeZone is UTC; virtual time 0 is
  * 2000-01-01 00:00:00+00 (see adt/timestamp.ts).
  */
 import { regtypeIn } from './regtype.js';
