@@ -43,6 +43,8 @@ import type { ScalarStats } from '../commands/analyze.js';
 import { BOOTSTRAP_SUPERUSER, type AclItem, type Role } from './acl.js';
 import { catalogSees, setActiveCatalog, type Shadow } from './catalogsnapshot.js';
 import type { InhRow, InhDeleted } from './pg_inherits.js';
+import type { EnumType } from '../adt/enum.js';
+import type { DomainType } from '../adt/domains.js';
 
 export interface Column {
   name: string;
@@ -311,6 +313,10 @@ export class Catalog {
   roles = new Map<string, Role>([[BOOTSTRAP_SUPERUSER.name, BOOTSTRAP_SUPERUSER]]);
   /** pg_namespace: the schemas CREATE SCHEMA made, by name (commands/schemacmds.ts) */
   namespaces = new Map<string, Namespace>();
+  /** pg_type rows of the enum types CREATE TYPE ... AS ENUM made, by name, with their pg_enum rows (commands/typecmds.ts) */
+  enums = new Map<string, EnumType>();
+  /** pg_type rows of the domains CREATE DOMAIN made, by name (commands/typecmds.ts, adt/domains.ts) */
+  domains = new Map<string, DomainType>();
   /** the running session's search_path items (set with `current`): unqualified table names are looked up in them */
   searchPath: string[] = ['public'];
   /** relations dropped by a transaction still in progress: their pg_class rows, which other sessions still see
@@ -330,6 +336,8 @@ export class Catalog {
     c.inhDeleted = this.inhDeleted.map((d) => ({ ...d, row: { ...d.row } }));
     c.roles = new Map(this.roles);
     c.namespaces = new Map(this.namespaces);
+    for (const [name, e] of this.enums) c.enums.set(name, { ...e, labels: e.labels.slice() });
+    c.domains = new Map(this.domains);
     c.searchPath = this.searchPath;
     c.currentSession = this.currentSession;
     c.localRels = new Set(this.localRels);

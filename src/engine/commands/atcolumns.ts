@@ -7,6 +7,7 @@
  * Mirrors: src/backend/commands/tablecmds.c (ATExecAddColumn, ATExecDropColumn, ATPrepAlterColumnType,
  * ATExecAlterColumnType, ATExecSetIdentity), parser/parse_utilcmd.c (transformColumnDefinition's serial).
  */
+import { domainLookup } from '../adt/domains.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session } from '../session/session.js';
@@ -135,7 +136,10 @@ export function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists
   if (t === work.top) for (const k of later) work.schedule({ subtype: 'AT_AddConstraint', def: { Constraint: k } });
   const tab = work.tab(t);
   if (col.generated) return addGeneratedColumn(ex, s, t, col, tab);
-  const def = col.defaultExpr ? checkDefault(ex, s, col, col.defaultExpr) : null;
+  // a column of a domain without a DEFAULT: each existing row reads the domain's default or NULL, checked by the domain
+  const domDefault = !col.defaultExpr && col.type.domain ? domainLookup.byName(col.type.domain.name)?.defaultExpr : undefined;
+  const def = col.defaultExpr ? checkDefault(ex, s, col, col.defaultExpr)
+    : col.type.domain && (domDefault || t.heap.tupleCount > 0) ? checkDefault(ex, s, col, domDefault ?? { A_Const: { isnull: true } }) : null;
   const volatile = !!col.defaultExpr && isVolatile(col.defaultExpr);
   ex.eng.catalog.allocOid(); // the pg_attrdef row (and the column's row type change)
   if (def && !volatile) {

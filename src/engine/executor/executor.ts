@@ -108,6 +108,7 @@ import { createRole, dropRole, privilegedStatement } from '../commands/user.js';
 import { grantStmt } from '../commands/grant.js';
 import { clusterStmt } from '../commands/cluster.js';
 import { createSchema, dropSchema } from '../commands/schemacmds.js';
+import { createEnum, alterEnum, dropType, createDomain, dropDomain, setEnumLookup } from '../commands/typecmds.js';
 import { performCursorOpen, performPortalClose, performPortalFetch, currentOf, checkTableNotInUse } from '../commands/portalcmds.js';
 import { asyncNotify, asyncStatement, notificationQueueUsage } from '../commands/async.js';
 import { refreshMatView, checkMatviewQuery } from '../commands/matview.js';
@@ -129,6 +130,7 @@ export class Executor {
   private *runStatement(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {
     privilegedStatement(this.eng, s, type); // a role without SUPERUSER: only statements whose checks are modelled
     checkTableNotInUse(this, s, type, node); // an open cursor of this session reads the table (55006)
+    setEnumLookup(this.eng.catalog, this, s); // enum input and output read this catalog's pg_enum rows (adt/enum.ts)
     switch (type) {
       case 'SelectStmt':
         if (node.intoClause) return yield* createTableAs(this, s, { ...node, intoClause: undefined }, node.intoClause, false, raw);
@@ -158,6 +160,8 @@ export class Executor {
         if (node.removeType === 'OBJECT_TRIGGER') return yield* dropTrigger(this, s, node);
         if (node.removeType === 'OBJECT_EXTENSION') return dropExtension(this, s, node);
         if (node.removeType === 'OBJECT_SCHEMA') return yield* dropSchema(this, s, node);
+        if (node.removeType === 'OBJECT_TYPE') return dropType(this, s, node);
+        if (node.removeType === 'OBJECT_DOMAIN') return dropDomain(this, s, node);
         return yield* this.dropStmt(s, node);
       case 'LockStmt': return yield* this.lockStmt(s, node);
       case 'ReindexStmt': return yield* reindexStmt(this, s, node);
@@ -187,6 +191,12 @@ export class Executor {
       case 'CreateFunctionStmt': return yield* createFunction(this, s, node, raw.text);
       case 'CreateTrigStmt': return yield* createTrigger(this, s, node, raw.text);
       case 'CreateSchemaStmt': return createSchema(this, s, node);
+      case 'CreateEnumStmt': return createEnum(this, s, node);
+      case 'AlterEnumStmt': return alterEnum(this, s, node);
+      case 'CompositeTypeStmt': throw notSupported('composite types (CREATE TYPE ... AS (...))');
+      case 'CreateDomainStmt': return createDomain(this, s, node);
+      case 'AlterDomainStmt': throw notSupported('ALTER DOMAIN');
+      case 'CreateRangeStmt': throw notSupported('range types (CREATE TYPE ... AS RANGE)');
       case 'CreateRoleStmt': return createRole(this.eng, s, node);
       case 'DropRoleStmt': return dropRole(this.eng, s, node);
       case 'GrantStmt': return grantStmt(this, s, node);
@@ -205,6 +215,7 @@ export class Executor {
     const eng = this.eng;
     setRegclassLookup(eng.catalog);
     setRegprocLookup(eng.catalog);
+    setEnumLookup(eng.catalog, this, s);
     return {
       txidCurrent: (assign) => (assign ? eng.ensureTopXid(s) : s.tx?.xid || null),
       // side effects replayed, not repeated, when the row is evaluated again after a wait (executor/exprwait.ts)

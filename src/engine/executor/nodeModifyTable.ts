@@ -24,6 +24,7 @@ import {
   compileExpr, castTo, type Compiled, type Scope, type Row,
 } from '../sql/expr.js';
 import { type SqlType, type Value, T, formatValue, typeDisplayName, isStringLike } from '../sql/types.js';
+import { domainLookup } from '../adt/domains.js';
 import { type Table, type Column, heapGetattrs, liveColumns } from '../catalog/catalog.js';
 import { tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
@@ -420,11 +421,19 @@ export function dmlResult(ex: Executor, tag: string, ret: { names: string[]; typ
  * the columns the row provides: like PostgreSQL, each row gets its own nextval(), and a column given explicitly
  * never consumes a sequence value.
  */
+/** the DEFAULT expression of a column's domain (typdefaultbin), null when it has none */
+function domainDefault(t: SqlType): unknown | null {
+  const d = domainLookup.byName(t.domain!.name);
+  return d && d.oid === t.domain!.oid ? d.defaultExpr : null;
+}
+
 export function defaultMaker(ex: Executor, t: Table, s: Session, snap: () => Snapshot): (provided: ReadonlySet<number> | null) => Value[] {
   const fns = t.columns.map((c) => {
-    if (!c.defaultExpr) return null;
+    // a column of a domain without a DEFAULT of its own: the domain's default, or NULL — checked by the domain
+    const expr = c.defaultExpr ?? (c.type.domain && !c.dropped ? (domainDefault(c.type) ?? { A_Const: { isnull: true } }) : null);
+    if (!expr) return null;
     const scope: Scope = { relName: null, alias: null, columns: [], hasSystem: false, env: ex.env(s, snap), sql: '' };
-    return ex.assign(compileExpr(c.defaultExpr as N, scope), c, undefined).fn;
+    return ex.assign(compileExpr(expr as N, scope), c, undefined).fn;
   });
   const n = fns.length;
   if (fns.every((f) => !f)) return () => new Array<Value>(n).fill(null);

@@ -10,7 +10,7 @@
  * Simplifications: only the types listed here (integers, floats, dates, timestamps, intervals, booleans, strings, name,
  * numeric, bit strings, bytea (its bytes as they are), arrays of them but bit strings and bytea) are laid out; others give null.
  */
-import { type Value, type SqlType, PgArray, RegClass, RegProc, Bytea } from '../sql/types.js';
+import { type Value, type SqlType, PgArray, RegClass, RegProc, Bytea, PgEnum } from '../sql/types.js';
 import { PgFloat } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval } from '../adt/datetime.js';
 import { PgJsonb, jsonbBytes } from '../adt/jsonb.js';
@@ -33,7 +33,7 @@ export function utf8Bytes(s: string): number[] {
 /** Fixed-width types: length and alignment (typlen, typalign). */
 export const FIXED: Partial<Record<string, [number, number]>> = {
   int2: [2, 2], int4: [4, 4], int8: [8, 8], bool: [1, 1], oid: [4, 4], xid: [4, 4], cid: [4, 4],
-  regclass: [4, 4], regproc: [4, 4], regprocedure: [4, 4],
+  regclass: [4, 4], regproc: [4, 4], regprocedure: [4, 4], enum: [4, 4], // an enum value: its label's pg_enum oid
   name: [64, 1], // NameData: NAMEDATALEN bytes, typalign 'c'
 };
 
@@ -42,7 +42,7 @@ export function typlenAlign(t: SqlType): [number, 'c' | 's' | 'i' | 'd'] {
   if (t.elem) return [-1, typlenAlign(t.elem)[1] === 'd' ? 'd' : 'i']; // an array: int-aligned unless its elements are double-aligned
   switch (t.name) {
     case 'int2': return [2, 's'];
-    case 'int4': case 'float4': case 'date': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': case 'regtype': case 'xid': case 'cid': return [4, 'i'];
+    case 'int4': case 'float4': case 'date': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': case 'regtype': case 'xid': case 'cid': case 'enum': return [4, 'i'];
     case 'int8': case 'float8': case 'timestamp': case 'timestamptz': case 'xid8': case 'pg_lsn': return [8, 'd'];
     case 'interval': return [16, 'd'];
     case 'bool': return [1, 'c'];
@@ -79,7 +79,7 @@ export function datumBytes(values: Value[], types: SqlType[], compressed?: reado
       while (out.length % align) out.push(0);
       if (t.name === 'bool') { out.push(v ? 1 : 0); continue; }
       if (t.name === 'name') { const b = utf8Bytes(String(v)); out.push(...b); for (let k = b.length; k < len; k++) out.push(0); continue; } // NUL-padded
-      let x = BigInt(v instanceof RegClass || v instanceof RegProc ? v.oid : (v as number | bigint));
+      let x = BigInt(v instanceof RegClass || v instanceof RegProc || v instanceof PgEnum ? v.oid : (v as number | bigint));
       if (x < 0n) x += 1n << BigInt(len * 8);
       for (let b = 0; b < len; b++) { out.push(Number(x & 0xffn)); x >>= 8n; }
       continue;

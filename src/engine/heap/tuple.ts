@@ -123,7 +123,7 @@ export function tupleLength(
       case 'int2': off = align(off, 2) + 2; break;
       case 'int4': off = align(off, 4) + 4; break;
       case 'int8': case 'float8': case 'timestamp': case 'timestamptz': off = align(off, 8) + 8; break; // typalign 'd'
-      case 'float4': case 'date': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': case 'xid': case 'cid': off = align(off, 4) + 4; break; // typalign 'i'
+      case 'float4': case 'date': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': case 'xid': case 'cid': case 'enum': off = align(off, 4) + 4; break; // typalign 'i'
       case 'interval': off = align(off, 8) + 16; break; // int64 time, int32 day, int32 month
       case 'bool': off += 1; break;
       case 'name': off += 64; break; // NameData: fixed NAMEDATALEN bytes, typalign 'c'
@@ -151,7 +151,7 @@ export function tupleLength(
 function elemStorage(t: SqlType): [(v: Value) => number, number] {
   switch (t.name) {
     case 'int2': return [() => 2, 2];
-    case 'int4': case 'float4': case 'date': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': return [() => 4, 4];
+    case 'int4': case 'float4': case 'date': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': case 'enum': return [() => 4, 4];
     case 'int8': case 'float8': case 'timestamp': case 'timestamptz': return [() => 8, 8];
     case 'interval': return [() => 16, 8];
     case 'bool': return [() => 1, 1];

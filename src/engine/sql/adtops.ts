@@ -17,6 +17,7 @@ import { PgError } from '../errors.js';
 import { Numeric } from './numeric.js';
 import { type SqlType, type Value, T, isIntegral, isFloat, RegClass, RegProc, Bytea, regclassLookup, regprocOf, checkIntRange, roundTimestamp } from './types.js';
 import { PgBit } from '../adt/varbit.js';
+import { PgEnum } from '../adt/enum.js';
 import { PgFloat, f8, f4, floatArith, floatToInt, formatG, floatCmp } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval, USECS_PER_DAY, fromLocal, toLocal } from '../adt/datetime.js';
 import { tsPlusInterval, tstzPlusInterval, tsMinus, intervalAdd, intervalMul, intervalDiv, datePlusDays, intervalNeg } from '../adt/timestamp.js';
@@ -115,6 +116,7 @@ export function adtCompare(a: Exclude<Value, null>, b: Exclude<Value, null>): nu
   if (a instanceof RegProc && b instanceof RegProc) return a.cmp(b);
   if (a instanceof PgBit && b instanceof PgBit) return a.cmp(b); // bitcmp (adt/varbit.ts)
   if (a instanceof Bytea && b instanceof Bytea) return a.cmp(b); // byteacmp
+  if (a instanceof PgEnum && b instanceof PgEnum) return a.cmp(b);
   return null;
 }
 

@@ -10,6 +10,7 @@ import { canCoerceImplicitly } from './funcs/registry.js';
 import { Numeric } from './numeric.js';
 import { type SqlType, type TypeName, type Value, PgArray, T, isIntegral, isStringLike, parseInput, checkIntRange, toNumeric, formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod } from './types.js';
 import { adtCast, adtUnify } from './adtops.js';
+import { domainLookup } from '../adt/domains.js';
 import { jsonCast } from './jsonops.js';
 import { bitCast, bitUnify } from './bitops.js';
 import type { Row, Compiled } from './primnodes.js';
@@ -22,6 +23,8 @@ export function coerceBool(c: Compiled, ctx: string): Compiled {
 
 /** The type both sides of an operator are converted to, PostgreSQL-style. */
 export function unifyTypes(a: SqlType, b: SqlType, op: string, pos?: number): SqlType {
+  // a domain over an enum matches no anyenum operator (PostgreSQL 15: operator does not exist: d > unknown)
+  if ((a.domain && a.enumType) || (b.domain && b.enumType)) throw opNotExist(op, a, b, pos);
   const bits = bitUnify(a, b); // bit strings compare by bitcmp whatever their lengths (sql/bitops.ts)
   if (bits) return bits;
   // character(n) has operators of its own that ignore trailing blanks (bpchareq, bpcharlt, ...): chosen when the
@@ -35,8 +38,8 @@ export function unifyTypes(a: SqlType, b: SqlType, op: string, pos?: number): Sq
   if ((isIntegral(a) || a.name === 'numeric') && (isIntegral(b) || b.name === 'numeric')) return T.numeric;
   if (a.name === 'name' && b.name === 'name') return T.name; // nameeq, namelt ... (collation C)
   if (isStringLike(a) && isStringLike(b)) return T.text;
-  if (a.name === b.name) return a;
-  if (a.elem || b.elem) throw opNotExist(op, a, b, pos);
+  if (a.name === b.name && a.enumType?.oid === b.enumType?.oid) return a;
+  if (a.elem || b.elem || a.enumType || b.enumType) throw opNotExist(op, a, b, pos);
   const adt = adtUnify(a, b);
   if (adt) return adt;
   const xidLike = (t: SqlType) => t.name === 'xid' || t.name === 'xid8' || t.name === 'cid';
@@ -113,11 +116,22 @@ export function commonType(args: Compiled[], ctx: string, pos?: number): SqlType
 
 /** Convert a compiled expression to another type (explicit CAST or implicit/assignment coercion). */
 export function castTo(c: Compiled, target: SqlType, explicit: boolean, pos?: number): Compiled {
+  if (target.domain && c.type.domain?.oid !== target.domain.oid) return castToDomain(c, target, explicit, pos);
   const r = castToInner(c, target, explicit, pos);
   if (!c.isConst || r === c) return r;
   // an untyped literal is converted by parse analysis itself (coerce_type calls the input function): always now
   return c.type.name === 'unknown' && c.literal ? foldNow(r) : fold(r);
 }
+
+/** CoerceToDomain: to the base type, then the domain's constraints — NOT NULL among them, so NULL is checked too. */
+function castToDomain(c: Compiled, target: SqlType, explicit: boolean, pos?: number): Compiled {
+  const { domain: _d, ...base } = target;
+  const b = castTo(c.type.domain ? { ...c, type: stripDomain(c.type) } : c, base, explicit, pos);
+  const check = domainLookup.checker(target.domain!.oid), f = b.fn;
+  // not folded (eval_const_expressions keeps a CoerceToDomain): a violating default fails only when it is used
+  return { ...b, type: target, isConst: false, fn: (row) => { const v = f(row); check(v); return v; } };
+}
+const stripDomain = (t: SqlType): SqlType => { const { domain: _d, ...base } = t; return base; };
 
 let foldingOff = 0;
 /**
@@ -145,7 +159,7 @@ function foldNow(c: Compiled): Compiled {
 function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: number): Compiled {
   const from = c.type;
   const f = c.fn;
-  const same = from.name === target.name && (target.typmod < 0 || from.typmod === target.typmod);
+  const same = from.name === target.name && (target.typmod < 0 || from.typmod === target.typmod) && from.enumType?.oid === target.enumType?.oid;
   if (same) return c;
   const wrap = (g: (v: Exclude<Value, null>) => Value): Compiled => ({
     ...c, type: target, fn: (r) => { const v = f(r); return v === null ? null : g(v); },

@@ -37,6 +37,7 @@ import './funcs/system.js';
 import './funcs/lockfuncs.js';
 import './funcs/asyncfuncs.js';
 import './funcs/array.js';
+import './funcs/enumfuncs.js';
 import './funcs/json.js';
 import './funcs/sysinfo.js';
 import './funcs/pgstatfuncs.js';

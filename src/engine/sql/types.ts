@@ -17,7 +17,8 @@
  * Arrays (SqlType.elem; values PgArray, adt/arrayfuncs.ts) of every type here.
  * json → PgJson (its text), jsonb → PgJsonb (its parsed value): adt/jsonb.ts. A row value (record) → PgRecord
  * (adt/rowtypes.ts). bit(n) / bit varying(n) → PgBit (adt/varbit.ts; casts and operators sql/bitops.ts).
- * Simplifications: no time / timetz types, no composite types of their own (CREATE TYPE); TimeZone is UTC; virtual
+ * An enum value → PgEnum (adt/enum.ts); a domain's value is its base type's (SqlType.domain, adt/domains.ts).
+ * Simplifications: no time / timetz types, no composite types of their own (CREATE TYPE ... AS (...)); TimeZone is UTC; virtual
  * time 0 is 2000-01-01 00:00:00+00 (see adt/timestamp.ts).
  */
 import { regtypeIn } from './regtype.js';
@@ -31,6 +32,8 @@ import { PgJson, PgJsonb, jsonIn, jsonbIn } from '../adt/jsonb.js';
 import { PgRecord, type RowField } from '../adt/rowtypes.js';
 import { PgBit, bitIn, applyBitTypmod, checkBitTypmod } from '../adt/varbit.js';
 import { byteaIn, byteaOut, byteaCmp, hexEncode } from '../adt/bytea.js';
+import { PgEnum, enumLookup, enumIn } from '../adt/enum.js';
+import { domainLookup, domainSqlType } from '../adt/domains.js';
 
 /**
  * How regclass input and output find relations: set by the executor for the statement it runs (the catalog is
@@ -76,6 +79,8 @@ export type TypeName =
   | 'bit' | 'varbit'
   /** a row value (a whole-row reference, ROW(...)): SqlType.composite gives its fields (adt/rowtypes.ts) */
   | 'record'
+  /** a value of an enum type (CREATE TYPE ... AS ENUM): SqlType.enumType names it (adt/enum.ts) */
+  | 'enum'
   /** an array type: '_' and its element type's name (pg_type's _int4, _text ...); SqlType.elem is the element */
   | `_${string}`
   /** a NUL-terminated C string (typlen -2): what a B-tree index on a name column stores (name_ops' opckeytype) */
@@ -108,10 +113,10 @@ export class Bytea {
   key(): string { return 'y' + hexEncode(this.data()); }
   cmp(o: Bytea): number { return byteaCmp(this.data(), o.data()); }
 }
-export { PgArray, PgJson, PgJsonb, PgRecord, PgBit };
+export { PgArray, PgJson, PgJsonb, PgRecord, PgBit, PgEnum };
 
 export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass | RegProc | Bytea
-  | PgArray | PgJson | PgJsonb | PgRecord | PgBit;
+  | PgArray | PgJson | PgJsonb | PgRecord | PgBit | PgEnum;
 
 export interface SqlType {
   name: TypeName; typmod: number;
@@ -119,6 +124,10 @@ export interface SqlType {
   elem?: SqlType;
   /** a row type's fields, and the table it is the row type of (null: an anonymous record) */
   composite?: { fields: RowField[]; relName: string | null };
+  /** an enum type's pg_type oid and name (its labels: the catalog's, adt/enum.ts enumLookup) */
+  enumType?: { oid: number; name: string };
+  /** a domain over this (base) type: its pg_type oid and name (adt/domains.ts); values are the base type's */
+  domain?: { oid: number; name: string };
 }
 /** The array type of an element type (get_array_type): its name is '_' and the element's, its typmod the element's. */
 export function arrayOf(elem: SqlType): SqlType {
@@ -174,6 +183,7 @@ export const isStringLike = (t: SqlType) => t.name === 'text' || t.name === 'var
 
 /** The SQL-visible type names PostgreSQL uses in messages ("integer", "character varying", ...). */
 export function typeDisplayName(t: SqlType): string {
+  if (t.domain) return t.domain.name;
   if (t.elem) return `${typeDisplayName(t.elem)}[]`;
   switch (t.name) {
     case 'int2': return 'smallint';
@@ -190,6 +200,7 @@ export function typeDisplayName(t: SqlType): string {
     case 'record': return t.composite?.relName ?? 'record';
     case 'bit': return t.typmod > 0 ? `bit(${t.typmod})` : 'bit';
     case 'varbit': return t.typmod > 0 ? `bit varying(${t.typmod})` : 'bit varying';
+    case 'enum': return t.enumType!.name;
     default: return t.name;
   }
 }
@@ -251,6 +262,10 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
     // bit without a length is bit(1): the grammar gives it the typmod (BitWithoutLength)
     case 'bit': case 'varbit': return { name: n, typmod: typmods.length ? checkBitTypmod(mod, n === 'varbit', position) : -1 };
     default: {
+      const e = enumLookup.byName(n);
+      if (e) return { name: 'enum', typmod: -1, enumType: { oid: e.oid, name: e.name } };
+      const d = domainLookup.byName(n);
+      if (d) return domainSqlType(d);
       if (PG15_TYPES.has(n)) throw new PgError('0A000', `type ${TYPE_SPELLING[n] ?? n} is not supported by Heapscope`, position !== undefined ? { position } : {});
       throw new PgError('42704', `type "${n}" does not exist`, position !== undefined ? { position } : {});
     }
@@ -361,6 +376,7 @@ export function parseInput(s: string, t: SqlType): Value {
     }
     case 'json': return jsonIn(s);
     case 'jsonb': return jsonbIn(s);
+    case 'enum': return enumIn(s, t.enumType!.oid);
     case 'bytea': return new Bytea(byteaIn(s));
     case 'bit': case 'varbit': return applyBitTypmod(bitIn(s), t.typmod, t.name === 'varbit', false); // bit_in / varbit_in with the typmod
     default: return s;
