@@ -13,7 +13,7 @@
  * PostgreSQL does under the C locale: lower('ÀBC') is 'Àbc').
  */
 import { PgError, notSupported } from '../../errors.js';
-import { regexpReplace, regexpLike, regexpCount, regexpSubstr, textRegexSubstr } from '../regexp.js';
+import { regexpReplace, regexpLike, regexpCount, regexpSubstr, textRegexSubstr, similarToEscape, similarSubstring } from '../regexp.js';
 import { type Value, T, formatValue, Bytea } from '../types.js';
 import { utf8Len } from '../utf8.js';
 import { register, type FuncDef } from './registry.js';
@@ -207,8 +207,10 @@ register([
   { name: 'regexp_replace', args: ['text', 'text', 'text', 'int4'], ret: T.text, fn: regexpRefused },
   im('substring', ['text', 'text'], T.text, (a, b) => textRegexSubstr(S(a), S(b))),
   // SUBSTRING(x SIMILAR pattern ESCAPE e) (PostgreSQL 15 parses it as substring(text, text, text)): SQL regular
-  // expressions are not modelled
-  { name: 'substring', args: ['text', 'text', 'text'], ret: T.text, build: (_a, c) => { throw notSupported('SUBSTRING ... SIMILAR ... ESCAPE (SQL regular expressions)', c.pos); } },
+  // expressions translated by similar_to_escape (sql/regexp.ts)
+  im('substring', ['text', 'text', 'text'], T.text, (a, b, c) => similarSubstring(S(a), S(b), S(c))),
+  im('similar_to_escape', ['text'], T.text, (a) => similarToEscape(S(a), null)),
+  im('similar_to_escape', ['text', 'text'], T.text, (a, b) => similarToEscape(S(a), S(b))),
   im('regexp_like', ['text', 'text'], T.bool, (a, b) => regexpLike(S(a), S(b))),
   im('regexp_like', ['text', 'text', 'text'], T.bool, (a, b, c) => regexpLike(S(a), S(b), S(c))),
   im('regexp_count', ['text', 'text'], T.int4, (a, b) => regexpCount(S(a), S(b))),
