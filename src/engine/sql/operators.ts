@@ -8,7 +8,7 @@ import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
 import { type Value, type SqlType, PgArray, Bytea, T, isArray, isIntegral, isStringLike, toNumeric, formatValue, typeDisplayName } from './types.js';
 import { intArith, intNegate, intShift, intNot } from './intarith.js';
-import { isRegexOp, compileRegexMatch } from './regexp.js';
+import { isRegexOp, compileRegexMatch, similarForMatch } from './regexp.js';
 import { resolveFunction, buildCall, isNullConst } from './funcs/registry.js';
 import { adtCompare, adtBinary, adtNegate } from './adtops.js';
 import { castTo, fold, unifyTypes, rtrimBlanks, opNotExist, pg15HasOperator, selectCommonType } from './coerce.js';
@@ -323,6 +323,15 @@ export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
       const l = l0.type.name === 'bpchar' ? l0 : castTo(l0, T.text, false, pos), r = castTo(r0, T.text, false, pos);
       if (!isStringLike(l.type)) throw opNotExist(op, l.type, r.type, pos);
       return compileLike(kind === 'AEXPR_ILIKE', op.startsWith('!'), l, r);
+    }
+    case 'AEXPR_SIMILAR': {
+      // x SIMILAR TO p [ESCAPE e] is parsed as x ~ similar_to_escape(p [, e]) (NOT SIMILAR TO as !~): the SQL
+      // regular expression becomes an ARE (regexp.ts similarToEscape) and is matched as ~ matches it
+      const l = rec(n.lexpr, scope), r0 = rec(n.rexpr, scope);
+      if (!(isStringLike(l.type) || l.type.name === 'unknown')) throw opNotExist(op, l.type, r0.type, pos);
+      const rf = r0.fn;
+      const r: Compiled = { ...r0, fn: (row) => { const v = rf(row); return v === null ? null : similarForMatch(v as string); } };
+      return compileRegexMatch(op, castTo(l, T.text, false, pos), r, pos);
     }
     case 'AEXPR_DISTINCT': case 'AEXPR_NOT_DISTINCT': {
       const l = rec(n.lexpr, scope), r = rec(n.rexpr, scope);

@@ -13,6 +13,9 @@
  * rule), back references, lookaround, \b (backspace in an ARE, a word boundary in JS), \y \m \M \A \Z, embedded
  * options (?i), director prefixes ***: — is refused with 0A000 rather than answered differently.
  * Errors for malformed patterns are refused too (PostgreSQL's messages come from the ARE compiler: 2201B).
+ *
+ * SQL regular expressions (SIMILAR TO, substring(x SIMILAR p ESCAPE e)) are translated to an ARE first, as
+ * similar_escape_internal does (similarToEscape), then matched as ~ matches (similarForMatch, similarSubstring).
  */
 import { PgError, notSupported } from '../errors.js';
 import { T, PgArray, type Value } from './types.js';
@@ -241,4 +244,77 @@ export function regexpSplit(fname: string, src: string, pattern: string, flags =
   for (const m of regexpMatches(search, src, 0, true, true)) { out.push(src.slice(last, m.start)); last = m.end; }
   out.push(src.slice(last));
   return out;
+}
+
+/**
+ * similar_escape_internal (utils/adt/regexp.c): a SQL regular expression as the ARE PostgreSQL matches it.
+ * The whole is wrapped in ^(?: ... )$; % is .*, _ is ., ( is (?: , \ . ^ $ are escaped; inside [ ] a
+ * backslash is doubled; the escape character (default \, none when ESCAPE '') makes the next character
+ * literal (\X), and escape-" splits the pattern in three parts: ){1,1}?( and ){1,1}(?: — the middle one is what
+ * substring(... SIMILAR ...) returns. More than two escape-" separators is 2200B.
+ */
+export function similarToEscape(pat: string, esc: string | null): string {
+  let e: string | null = esc === null ? '\\' : esc;
+  const ec = e === '' ? [] : Array.from(e);
+  if (ec.length > 1) throw new PgError('22025', 'invalid escape string', { hint: 'Escape string must be empty or one character.' });
+  e = ec.length ? ec[0]! : null;
+  let out = '^(?:';
+  let afterEscape = false, inClass = false, nquotes = 0;
+  for (const ch of Array.from(pat)) {
+    if (afterEscape) {
+      if (ch === '"' && !inClass) {
+        if (nquotes === 0) out += '){1,1}?(';
+        else if (nquotes === 1) out += '){1,1}(?:';
+        else throw new PgError('2200B', 'SQL regular expression may not contain more than two escape-double-quote separators');
+        nquotes++;
+      } else out += '\\' + ch;
+      afterEscape = false;
+    } else if (e !== null && ch === e) afterEscape = true;
+    else if (inClass) {
+      if (ch === '\\') out += '\\';
+      out += ch;
+      if (ch === ']') inClass = false;
+    } else if (ch === '[') { out += ch; inClass = true; } else if (ch === '%') out += '.*';
+    else if (ch === '_') out += '.';
+    else if (ch === '(') out += '(?:';
+    else if (ch === '\\' || ch === '.' || ch === '^' || ch === '$') out += '\\' + ch;
+    else out += ch;
+  }
+  return out + ')$';
+}
+
+/**
+ * The ARE of similarToEscape for a yes/no match: the separators' non-greedy {1,1}? only decides how substring
+ * splits the string, never whether it matches, so it is dropped (the JS translation refuses non-greedy quantifiers).
+ */
+export const similarForMatch = (are: string) => are.split('){1,1}?(').join('){1,1}(');
+
+/**
+ * substring(x SIMILAR p ESCAPE e) — PostgreSQL 15's substring(text, text, text), textregexsubstr over
+ * similar_to_escape(p, e): NULL unless the whole string matches; then the part between the two escape-"
+ * separators (after one separator: the rest), else the whole string. The ARE's {1,1}? makes the first part
+ * match as little as it can and the middle as much as it then can; JS RegExp has no such whole-part preference,
+ * so the split points are searched for (shortest first part, longest middle), each part matched as a whole.
+ */
+export function similarSubstring(src: string, pat: string, esc: string | null): string | null {
+  const are = similarToEscape(pat, esc);
+  const body = are.slice(4, -2); // inside ^(?: ... )$
+  const [a, rest] = splitOnce(body, '){1,1}?(');
+  const whole = (p: string) => areToRegExp('^(?:' + p + ')$', false);
+  if (rest === undefined) return whole(a).test(src) ? src : null;
+  const [b, c] = splitOnce(rest, '){1,1}(?:');
+  const ra = whole(a), rb = whole(b), rc = c === undefined ? null : whole(c);
+  const ch = Array.from(src);
+  const part = (i: number, j: number) => ch.slice(i, j).join('');
+  for (let i = 0; i <= ch.length; i++) {
+    if (!ra.test(part(0, i))) continue;
+    for (let j = ch.length; j >= i; j--) {
+      if (rc ? rb.test(part(i, j)) && rc.test(part(j, ch.length)) : j === ch.length && rb.test(part(i, j))) return part(i, j);
+    }
+  }
+  return null;
+}
+function splitOnce(s: string, sep: string): [string, string | undefined] {
+  const k = s.indexOf(sep);
+  return k < 0 ? [s, undefined] : [s.slice(0, k), s.slice(k + sep.length)];
 }

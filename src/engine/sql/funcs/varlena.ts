@@ -13,7 +13,8 @@
  * PostgreSQL does under the C locale: lower('ÀBC') is 'Àbc').
  */
 import { PgError, notSupported } from '../../errors.js';
-import { regexpReplace, regexpLike, regexpCount, regexpSubstr, regexpInstr, textRegexSubstr, regexpMatch, regexpMatchesRows, regexpSplit } from '../regexp.js';
+import { regexpReplace, regexpLike, regexpCount, regexpSubstr, regexpInstr, textRegexSubstr, regexpMatch, regexpMatchesRows, regexpSplit,
+  similarToEscape, similarSubstring } from '../regexp.js';
 import { type Value, T, formatValue, PgArray, arrayOf } from '../types.js';
 
 const T_TEXT_ARRAY = arrayOf(T.text);
@@ -165,8 +166,10 @@ register([
   im('regexp_replace', ['text', 'text', 'text', 'int4'], T.text, (a, b, c, d) => regexpReplace(S(a), S(b), S(c), '', d as number)),
   im('substring', ['text', 'text'], T.text, (a, b) => textRegexSubstr(S(a), S(b))),
   // SUBSTRING(x SIMILAR pattern ESCAPE e) (PostgreSQL 15 parses it as substring(text, text, text)): SQL regular
-  // expressions are not modelled
-  { name: 'substring', args: ['text', 'text', 'text'], ret: T.text, build: (_a, c) => { throw notSupported('SUBSTRING ... SIMILAR ... ESCAPE (SQL regular expressions)', c.pos); } },
+  // expressions translated by similar_to_escape (sql/regexp.ts)
+  im('substring', ['text', 'text', 'text'], T.text, (a, b, c) => similarSubstring(S(a), S(b), S(c))),
+  im('similar_to_escape', ['text'], T.text, (a) => similarToEscape(S(a), null)),
+  im('similar_to_escape', ['text', 'text'], T.text, (a, b) => similarToEscape(S(a), S(b))),
   im('regexp_like', ['text', 'text'], T.bool, (a, b) => regexpLike(S(a), S(b))),
   im('regexp_like', ['text', 'text', 'text'], T.bool, (a, b, c) => regexpLike(S(a), S(b), S(c))),
   im('regexp_count', ['text', 'text'], T.int4, (a, b) => regexpCount(S(a), S(b))),
