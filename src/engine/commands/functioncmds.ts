@@ -30,7 +30,7 @@ import type { Gen, N } from '../executor/util.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { PgFunction } from '../catalog/catalog.js';
 import type { Session, QueryResult } from '../session/session.js';
-import { type SqlType, resolveTypeName, typeDisplayName } from '../sql/types.js';
+import { type SqlType, isStringLike, resolveTypeName, typeDisplayName } from '../sql/types.js';
 import { parseSqlUncached } from '../sql/parser.js';
 import { compilePlpgsql } from '../pl/compile.js';
 import { PlExec } from '../pl/exec.js';
@@ -39,7 +39,7 @@ import { callFunction, coerceUserArgs, plCompiled, resolveUserFunction } from '.
 import { callIsNonAtomic } from '../pl/transaction.js';
 import { compileExpr, type Row } from '../sql/expr.js';
 import { formatValue } from '../sql/types.js';
-import { canCoerceImplicitly, noSuchFunction } from '../sql/funcs/registry.js';
+import { noSuchFunction } from '../sql/funcs/registry.js';
 import { castTo } from '../sql/coerce.js';
 import { firstLocation } from '../executor/util.js';
 import { checkArgNames, matchCall } from '../sql/funcs/funcmatch.js';
@@ -68,15 +68,14 @@ function sameArgs(a: PgFunction['args'], b: PgFunction['args']): boolean {
  * a parse tree and evaluated afresh at each call.
  */
 function checkDefault(ex: Executor, s: Session, def: N, type: SqlType | 'any'): void {
+  if (JSON.stringify(def).includes('"SubLink"')) throw new PgError('0A000', 'cannot use subquery in DEFAULT expression', { position: posOf(firstLocation(def)) });
   const env = ex.env(s, () => ex.eng.snapshotFor(s));
   const c = compileExpr(def, { relName: null, alias: null, columns: [], hasSystem: false, env, sql: '' });
   if (type === 'any' || c.type.name === 'unknown') { if (type !== 'any') castTo(c, type, false); return; }
   if (c.type.name === type.name) return;
   const mismatch = () => new PgError('42804', `argument of DEFAULT must be type ${typeDisplayName({ name: type.name, typmod: -1 })}, not type ${typeDisplayName(c.type)}`);
-  if (c.type.name === 'timestamptz' || c.type.name === 'timestamp' || c.type.name === 'date' || c.type.name === 'interval'
-    || type.name === 'timestamptz' || type.name === 'timestamp' || type.name === 'date' || type.name === 'interval') {
-    if (!canCoerceImplicitly(c.type, type.name)) throw mismatch();
-  }
+  // any type goes to a string type by assignment (an I/O conversion cast)
+  if (isStringLike(type)) return;
   try { castTo(c, type, false); } catch (e) {
     if (e instanceof PgError && e.sqlstate === '42846') throw mismatch();
     throw e;

@@ -25,7 +25,7 @@ import { castTo, compileExpr, type Compiled, type Row } from '../sql/expr.js';
 import { canCoerceImplicitly } from '../sql/funcs/registry.js';
 import type { Scope } from '../sql/primnodes.js';
 import { callSignature, checkArgNames, matchCall } from '../sql/funcs/funcmatch.js';
-import { type SqlType, type Value, T, resolveTypeName } from '../sql/types.js';
+import { type SqlType, type Value, T, isStringLike, resolveTypeName } from '../sql/types.js';
 import { compilePlpgsql, type PlFunction } from './compile.js';
 import { PlExec, type PlReturn, type ReturnShape, type TriggerArgs } from './exec.js';
 import { PlFrame } from './frame.js';
@@ -108,7 +108,9 @@ export function coerceUserArgs(f: PgFunction, args: Compiled[], pos: number | un
     const param = f.args[p]!;
     if (i < args.length) { out[p] = coerce(args[i]!, param.type); return; }
     if (!scope) throw notSupported(`the default of a parameter of ${f.name}() here`, pos);
-    out[p] = coerce(compileExpr(param.def!, scope), param.type);
+    // a default is coerced by assignment (coerce_to_specific_type): to a string type by I/O conversion too
+    const d = compileExpr(param.def!, scope);
+    out[p] = param.type !== 'any' && isStringLike(param.type) && d.type.name !== 'unknown' ? castTo(d, param.type, true, pos) : coerce(d, param.type);
   });
   return out;
 }
