@@ -183,7 +183,9 @@ export interface PgFunction {
   oid: number;
   name: string;
   /** the input parameters: name (null for an unnamed one) and type ('any' for a polymorphic anyelement / anynonarray) */
-  args: { name: string | null; type: SqlType | 'any'; typeName: string; output?: boolean }[];
+  args: { name: string | null; type: SqlType | 'any'; typeName: string; output?: boolean;
+    /** DEFAULT expr: its parse tree, compiled and coerced to the parameter's type at each call (sql/funcs/funcmatch.ts) */
+    def?: Record<string, any>; }[];
   /** RETURNS: a type, void, trigger or record; `setof` for SETOF / TABLE; `table` the columns of RETURNS TABLE */
   ret: { kind: 'type'; type: SqlType } | { kind: 'void' } | { kind: 'trigger' } | { kind: 'record' } | { kind: 'rowtype'; rel: string };
   setof: boolean;

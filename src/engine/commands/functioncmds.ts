@@ -19,7 +19,9 @@
  * CREATE PROCEDURE makes a pg_proc row of kind 'p' that only CALL runs (SELECT p() is 42809, and so is CALL f());
  * CALL's transaction control is pl/transaction.ts.
  * A procedure's INOUT and OUT parameters are passed by CALL and printed as one row when it ends.
- * Simplifications: no OUT / INOUT parameters of functions, no VARIADIC or parameter defaults, no LANGUAGE sql procedures, no SET
+ * A parameter may have a DEFAULT (checked against its type now, evaluated at each call that leaves it out); calls
+ * bind arguments by position or name (sql/funcs/funcmatch.ts).
+ * Simplifications: no OUT / INOUT parameters of functions, no VARIADIC, no LANGUAGE sql procedures, no SET
  * clauses, SECURITY DEFINER is accepted and changes nothing (there is one user); a SQL body is parsed but not
  * analysed at CREATE (a missing table is reported at the call); the catalog is not MVCC (see catalog.ts).
  */
@@ -28,7 +30,7 @@ import type { Gen, N } from '../executor/util.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { PgFunction } from '../catalog/catalog.js';
 import type { Session, QueryResult } from '../session/session.js';
-import { type SqlType, resolveTypeName, typeDisplayName } from '../sql/types.js';
+import { type SqlType, isStringLike, resolveTypeName, typeDisplayName } from '../sql/types.js';
 import { parseSqlUncached, intConst } from '../sql/parser.js';
 import { compilePlpgsql } from '../pl/compile.js';
 import { PlExec } from '../pl/exec.js';
@@ -38,6 +40,9 @@ import { callIsNonAtomic } from '../pl/transaction.js';
 import { compileExpr, type Row } from '../sql/expr.js';
 import { formatValue } from '../sql/types.js';
 import { noSuchFunction } from '../sql/funcs/registry.js';
+import { castTo } from '../sql/coerce.js';
+import { firstLocation } from '../executor/util.js';
+import { checkArgNames, matchCall } from '../sql/funcs/funcmatch.js';
 
 const POLYMORPHIC = new Set(['anyelement', 'anynonarray', 'anycompatible', 'anycompatiblenonarray']);
 
@@ -60,6 +65,26 @@ function sameArgs(a: PgFunction['args'], b: PgFunction['args']): boolean {
   return a.length === b.length && a.every((x, i) => (x.type === 'any' ? x.typeName === b[i]!.typeName : b[i]!.type !== 'any' && x.type.name === (b[i]!.type as SqlType).name));
 }
 
+/**
+ * interpret_function_parameter_list's check of a DEFAULT: the expression is analysed with no table in scope and
+ * coerced to the parameter's type (coerce_to_specific_type: 42804 when there is no such coercion); it is kept as
+ * a parse tree and evaluated afresh at each call.
+ */
+function checkDefault(ex: Executor, s: Session, def: N, type: SqlType | 'any'): void {
+  if (JSON.stringify(def).includes('"SubLink"')) throw new PgError('0A000', 'cannot use subquery in DEFAULT expression', { position: posOf(firstLocation(def)) });
+  const env = ex.env(s, () => ex.eng.snapshotFor(s));
+  const c = compileExpr(def, { relName: null, alias: null, columns: [], hasSystem: false, env, sql: '' });
+  if (type === 'any' || c.type.name === 'unknown') { if (type !== 'any') castTo(c, type, false); return; }
+  if (c.type.name === type.name) return;
+  const mismatch = () => new PgError('42804', `argument of DEFAULT must be type ${typeDisplayName({ name: type.name, typmod: -1 })}, not type ${typeDisplayName(c.type)}`);
+  // any type goes to a string type by assignment (an I/O conversion cast)
+  if (isStringLike(type)) return;
+  try { castTo(c, type, false); } catch (e) {
+    if (e instanceof PgError && e.sqlstate === '42846') throw mismatch();
+    throw e;
+  }
+}
+
 export function* createFunction(ex: Executor, s: Session, n: N, text: string): Gen<QueryResult> {
   const proc = !!n.is_procedure;
   const names = (n.funcname as N[]).map((x) => x.String.sval as string);
@@ -67,9 +92,9 @@ export function* createFunction(ex: Executor, s: Session, n: N, text: string): G
   const name = names[names.length - 1]!;
   const args: PgFunction['args'] = [];
   const table: { name: string; type: SqlType }[] = [];
+  let sawDefault = false;
   for (const p of (n.parameters ?? []) as N[]) {
     const fp = p.FunctionParameter;
-    if (fp.defexpr) throw notSupported('parameter defaults in CREATE FUNCTION', posOf(fp.location));
     const t = typeOf(fp.argType);
     if (fp.mode === 'FUNC_PARAM_TABLE') {
       if (t.type === 'any') throw notSupported('polymorphic RETURNS TABLE columns');
@@ -80,7 +105,11 @@ export function* createFunction(ex: Executor, s: Session, n: N, text: string): G
     const output = proc && (fp.mode === 'FUNC_PARAM_INOUT' || fp.mode === 'FUNC_PARAM_OUT');
     if (fp.mode !== 'FUNC_PARAM_DEFAULT' && fp.mode !== 'FUNC_PARAM_IN' && !output) throw notSupported(`${String(fp.mode).replace('FUNC_PARAM_', '')} parameters`, posOf(fp.location));
     if (output && t.type === 'any') throw notSupported('polymorphic INOUT / OUT parameters');
-    args.push({ name: fp.name ?? null, type: t.type, typeName: t.name, ...(output ? { output: true } : {}) });
+    if (fp.mode === 'FUNC_PARAM_OUT' && fp.defexpr) throw notSupported('a default of an OUT parameter', posOf(fp.location));
+    if (fp.defexpr) checkDefault(ex, s, fp.defexpr, t.type);
+    else if (sawDefault && fp.mode !== 'FUNC_PARAM_OUT') throw new PgError('42P13', 'input parameters after one with a default value must also have defaults');
+    sawDefault ||= !!fp.defexpr;
+    args.push({ name: fp.name ?? null, type: t.type, typeName: t.name, ...(output ? { output: true } : {}), ...(fp.defexpr ? { def: fp.defexpr } : {}) });
   }
   const rt = n.returnType as N | undefined;
   if (!rt && !proc) throw notSupported('a function without RETURNS (OUT parameters)');
@@ -255,16 +284,22 @@ export function* callStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const pos = posOf(fc.location);
   const env = ex.env(s, () => ex.eng.snapshotFor(s));
   const scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql: '' };
-  const args = ((fc.args ?? []) as N[]).map((a) => compileExpr(a, scope));
-  const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos, true);
+  const raw = (fc.args ?? []) as N[];
+  const argNames = raw.map((a) => (a.NamedArgExpr ? a.NamedArgExpr.name as string : null));
+  const args = raw.map((a) => compileExpr(a.NamedArgExpr ? a.NamedArgExpr.arg : a, scope));
+  checkArgNames(argNames, raw.map((a) => posOf(a.NamedArgExpr ? a.NamedArgExpr.location : firstLocation(a))));
+  const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos, true, argNames);
   if (!f) throw noSuchFunction(name, args.map((a) => a.type), pos, 'procedure');
   const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
-  const vals = coerceUserArgs(f, args, pos).map((c) => ({ value: c.fn(row), type: c.type }));
+  const vals = coerceUserArgs(f, args, pos, argNames, scope).map((c) => ({ value: c.fn(row), type: c.type }));
   if (f.language !== 'plpgsql') throw notSupported('CALL of a LANGUAGE sql procedure', pos);
   ex.eng.snapshotFor(s); // CALL runs with a snapshot (PlannedStmtRequiresSnapshot): SET TRANSACTION comes too late in it
   const out = yield* callFunction(ex, s, f, vals, true, null, callIsNonAtomic(s));
   const outputs = f.args.flatMap((a, i) => (a.output ? [i] : []));
-  s.callOutputs = outputs.length ? { args: outputs, values: outputs.map((i) => out.params?.[i] ?? null) } : null;
+  // which argument of the call each output parameter took (-1: its default), for a CALL inside PL/pgSQL
+  const order = matchCall(f, argNames)!;
+  const argOf = outputs.map((i) => { const k = order.indexOf(i); return k < args.length ? k : -1; });
+  s.callOutputs = outputs.length ? { args: outputs, values: outputs.map((i) => out.params?.[i] ?? null), argOf } : null;
   if (!outputs.length) return { command: 'CALL', columns: null, rows: [] };
   // one row of the output parameters' values, named after them (a nameless one is column1, column2 ...)
   return {

@@ -222,7 +222,7 @@ export class PlExec {
         // too; its INOUT / OUT arguments, variables, receive the values the procedure left in them
         this.s.callOutputs = null;
         yield* this.runSql(n.expr.PLpgSQL_expr, n.lineno, 'CALL', null);
-        const outs = this.s.callOutputs as { args: number[]; values: Value[] } | null;
+        const outs = this.s.callOutputs as { args: number[]; values: Value[]; argOf?: number[] } | null;
         this.s.callOutputs = null;
         if (outs && n.is_call) this.assignCallOutputs(n.expr.PLpgSQL_expr, outs);
         return OK;
@@ -233,11 +233,12 @@ export class PlExec {
   }
 
   /** make_callstmt_target: each output argument of the CALL must be a variable; it gets the parameter's value */
-  private assignCallOutputs(e: N, outs: { args: number[]; values: Value[] }) {
+  private assignCallOutputs(e: N, outs: { args: number[]; values: Value[]; argOf?: number[] }) {
     const call = this.parse(e, '').node;
     const args = (call.funccall?.args ?? []) as N[];
     outs.args.forEach((ai, k) => {
-      const ref = args[ai]?.ColumnRef?.fields as N[] | undefined;
+      const arg = args[outs.argOf ? outs.argOf[k]! : ai];
+      const ref = (arg?.NamedArgExpr ? arg.NamedArgExpr.arg : arg)?.ColumnRef?.fields as N[] | undefined;
       const name = ref?.length === 1 ? ref[0]!.String?.sval as string | undefined : undefined;
       const dno = name !== undefined ? this.frame.dnoOf(name) : undefined;
       const slot = dno === undefined ? undefined : this.frame.slots[dno];

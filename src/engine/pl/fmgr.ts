@@ -18,12 +18,14 @@
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Executor } from '../executor/executor.js';
-import type { Gen } from '../executor/util.js';
+import { type Gen, firstLocation } from '../executor/util.js';
 import type { PgFunction, Catalog } from '../catalog/catalog.js';
 import type { Session } from '../session/session.js';
 import { castTo, compileExpr, type Compiled, type Row } from '../sql/expr.js';
-import { canCoerceImplicitly, noSuchFunction } from '../sql/funcs/registry.js';
-import { type SqlType, type Value, T, typeDisplayName, resolveTypeName } from '../sql/types.js';
+import { canCoerceImplicitly } from '../sql/funcs/registry.js';
+import type { Scope } from '../sql/primnodes.js';
+import { callSignature, checkArgNames, matchCall } from '../sql/funcs/funcmatch.js';
+import { type SqlType, type Value, T, isStringLike, resolveTypeName } from '../sql/types.js';
 import { compilePlpgsql, type PlFunction } from './compile.js';
 import { PlExec, type PlReturn, type ReturnShape, type TriggerArgs } from './exec.js';
 import { PlFrame } from './frame.js';
@@ -58,38 +60,59 @@ export function returnShape(f: PgFunction, cat: Catalog): ReturnShape {
 }
 
 /**
- * func_get_detail among the user functions of that name: null when there is none by that name. A call from SQL
- * that finds a procedure (or CALL that finds a function) is 42809, as ParseFuncOrColumn reports it.
+ * func_get_detail among the user functions of that name: null when there is none by that name. The call's
+ * arguments are matched to the parameters by position and name, defaults filling the rest (pl/funcmatch.ts). A
+ * call from SQL that finds a procedure (or CALL that finds a function) is 42809, as ParseFuncOrColumn reports it.
  */
-export function resolveUserFunction(cat: Catalog, name: string, argTypes: SqlType[], pos?: number, call = false): PgFunction | null {
+export function resolveUserFunction(cat: Catalog, name: string, argTypes: SqlType[], pos?: number, call = false,
+  names: (string | null)[] = argTypes.map(() => null)): PgFunction | null {
   const all = cat.functions.get(name);
   if (!all?.length) return null;
-  const fits = (f: PgFunction) => f.args.length === argTypes.length && argTypes.every((t, i) => { const a = f.args[i]!.type; return a === 'any' || canCoerceImplicitly(t, a.name); });
-  const cands = all.filter(fits);
-  if (!cands.length) throw noSuchFunction(name, argTypes, pos, call ? 'procedure' : 'function');
-  const f = bestCandidate(cands, name, argTypes, pos);
+  const what = call ? 'procedure' : 'function';
   const at = pos !== undefined ? { position: pos } : {};
-  const shown = `${name}(${argTypes.map((t) => typeDisplayName(t)).join(', ')})`;
+  const shown = callSignature(name, argTypes, names);
+  const cands: { f: PgFunction; types: (SqlType | 'any')[] }[] = [];
+  for (const f of all) {
+    const m = matchCall(f, names);
+    if (!m) continue;
+    const types = argTypes.map((_, i) => f.args[m[i]!]!.type);
+    if (argTypes.every((t, i) => { const a = types[i]!; return a === 'any' || canCoerceImplicitly(t, a.name); })) cands.push({ f, types });
+  }
+  if (!cands.length) {
+    throw new PgError('42883', `${what} ${shown} does not exist`, { hint: `No ${what} matches the given name and argument types. You might need to add explicit type casts.`, ...at });
+  }
+  // the most parameters of exactly the argument's type win; a tie (defaults, or a named call fitting two orders) is 42725
+  const exact = (c: { types: (SqlType | 'any')[] }) => argTypes.filter((t, i) => { const a = c.types[i]!; return a !== 'any' && a.name === t.name; }).length;
+  const best = Math.max(...cands.map(exact));
+  const top = cands.filter((c) => exact(c) === best);
+  if (top.length > 1) {
+    throw new PgError('42725', `${what} ${shown} is not unique`, { hint: `Could not choose a best candidate ${what}. You might need to add explicit type casts.`, ...at });
+  }
+  const f = top[0]!.f;
   if (f.kind === 'procedure' && !call) throw new PgError('42809', `${shown} is a procedure`, { hint: 'To call a procedure, use CALL.', ...at });
   if (f.kind !== 'procedure' && call) throw new PgError('42809', `${shown} is not a procedure`, { hint: 'To call a function, use SELECT.', ...at });
   return f;
 }
 
-function bestCandidate(cands: PgFunction[], name: string, argTypes: SqlType[], pos?: number): PgFunction {
-  const exact = (f: PgFunction) => argTypes.filter((t, i) => { const a = f.args[i]!.type; return a !== 'any' && a.name === t.name; }).length;
-  const best = Math.max(...cands.map(exact));
-  const top = cands.filter((f) => exact(f) === best);
-  if (top.length > 1) {
-    throw new PgError('42725', `function ${name}(${argTypes.map((t) => typeDisplayName(t)).join(', ')}) is not unique`, {
-      hint: 'Could not choose a best candidate function. You might need to add explicit type casts.', ...(pos !== undefined ? { position: pos } : {}),
-    });
-  }
-  return top[0]!;
-}
-
-/** The call's arguments coerced to the function's parameter types (a polymorphic one: an untyped literal is text). */
-export function coerceUserArgs(f: PgFunction, args: Compiled[], pos: number | undefined): Compiled[] {
-  return args.map((a, i) => { const t = f.args[i]!.type; return t === 'any' ? (a.type.name === 'unknown' ? castTo(a, T.text, false, pos) : a) : castTo(a, t, false, pos); });
+/**
+ * The call's arguments coerced to the function's parameter types (a polymorphic one: an untyped literal is text),
+ * in parameter order, a parameter left out getting its default — compiled again for every call site (in `scope`)
+ * and so evaluated at each call, as the planner's expand_function_arguments inserts the default expressions.
+ */
+export function coerceUserArgs(f: PgFunction, args: Compiled[], pos: number | undefined, names?: (string | null)[], scope?: Scope): Compiled[] {
+  const m = matchCall(f, names ?? args.map(() => null));
+  if (!m) throw new PgError('XX000', `the call of ${f.name}() does not fit it`);
+  const coerce = (a: Compiled, t: SqlType | 'any') => (t === 'any' ? (a.type.name === 'unknown' ? castTo(a, T.text, false, pos) : a) : castTo(a, t, false, pos));
+  const out = new Array<Compiled>(f.args.length);
+  m.forEach((p, i) => {
+    const param = f.args[p]!;
+    if (i < args.length) { out[p] = coerce(args[i]!, param.type); return; }
+    if (!scope) throw notSupported(`the default of a parameter of ${f.name}() here`, pos);
+    // a default is coerced by assignment (coerce_to_specific_type): to a string type by I/O conversion too
+    const d = compileExpr(param.def!, scope);
+    out[p] = param.type !== 'any' && isStringLike(param.type) && d.type.name !== 'unknown' ? castTo(d, param.type, true, pos) : coerce(d, param.type);
+  });
+  return out;
 }
 
 /** Run a function with argument values (their types as the call has them): the body's result. */
@@ -137,10 +160,13 @@ export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>,
   if (!ex.eng.catalog.functions.has(name)) return null;
   const env = ex.env(s, () => ex.eng.snapshotFor(s));
   const scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
-  const args = ((fc.args ?? []) as Record<string, any>[]).map((a) => compileExpr(a, scope));
+  const raw = (fc.args ?? []) as Record<string, any>[];
+  const argNames = raw.map((a) => (a.NamedArgExpr ? a.NamedArgExpr.name as string : null));
+  const args = raw.map((a) => compileExpr(a.NamedArgExpr ? a.NamedArgExpr.arg : a, scope));
+  checkArgNames(argNames, raw.map((a) => posOf(a.NamedArgExpr ? a.NamedArgExpr.location : firstLocation(a))));
   const pos = posOf(fc.location);
-  const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos)!;
-  const coerced = coerceUserArgs(f, args, pos);
+  const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos, false, argNames)!;
+  const coerced = coerceUserArgs(f, args, pos, argNames, scope);
   const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
   const vals = coerced.map((a) => ({ value: a.fn(row), type: a.type }));
   let cols: { name: string; type: SqlType }[];
@@ -177,6 +203,7 @@ export function userSrfCall(ex: Executor, s: Session, name: string, args: Compil
   if (!f || !f.setof) return null;
   const type = f.table?.length === 1 ? f.table[0]!.type : f.ret.kind === 'type' ? f.ret.type : null;
   if (!type) throw notSupported(`the function ${name}() returning rows of several columns in the select list (use it in FROM)`, pos);
+  if (f.args.length !== args.length) throw notSupported(`parameter defaults of the set-returning function ${name}() in the select list`, pos);
   const coerced = coerceUserArgs(f, args, pos);
   return {
     type,
@@ -203,11 +230,12 @@ export function runToEnd<T>(g: Gen<T>, what: string): T {
  * The compiled form of a call f(args) inside an expression: arguments coerced to the declared types, the
  * function run to its end each time the expression is evaluated.
  */
-export function compileUserCall(ex: Executor, s: Session, f: PgFunction, args: Compiled[], pos: number | undefined): Compiled {
+export function compileUserCall(ex: Executor, s: Session, f: PgFunction, args: Compiled[], pos: number | undefined,
+  names?: (string | null)[], scope?: Scope): Compiled {
   if (f.setof) throw notSupported(`the set-returning function ${f.name}() outside FROM`, pos);
   if (f.ret.kind === 'trigger') throw new PgError('0A000', 'trigger functions can only be called as triggers', pos !== undefined ? { position: pos } : {});
   if (f.ret.kind === 'record' || f.ret.kind === 'rowtype') throw notSupported(`the function ${f.name}() returning a record, outside FROM`, pos);
-  const coerced = coerceUserArgs(f, args, pos);
+  const coerced = coerceUserArgs(f, args, pos, names, scope);
   const fns = coerced.map((a) => a.fn);
   const types = coerced.map((a) => a.type);
   const type = f.ret.kind === 'type' ? f.ret.type : T.text; // void prints as an empty value

@@ -115,7 +115,7 @@ export class Session {
    * it may COMMIT and ROLLBACK (pl/transaction.ts) */
   plNonAtomic = false;
   /** the output (INOUT / OUT) arguments of the CALL just run and their final values, for PL/pgSQL's CALL to assign */
-  callOutputs: { args: number[]; values: import('../sql/types.js').Value[] } | null = null;
+  callOutputs: { args: number[]; values: import('../sql/types.js').Value[]; argOf?: number[] } | null = null;
   /** this backend's pending statistics and when it last flushed them (pgstat/pgstat_relation.ts) */
   pgstat = new BackendStats();
   /** virtual ms the connection was made, and since when it is idle (pg_stat_activity's backend_start, state_change) */

@@ -16,6 +16,7 @@ import { adtAggState } from './adtops.js';
 import { JSON_AGGS, jsonAggShape, jsonAggState, type JsonAggKind } from './jsonagg.js';
 import { castTo } from './coerce.js';
 import { ORDERED_SET_AGGS, orderedSetSignature, orderedSetState, isHypotheticalSet, hypotheticalRefused, type OrderedSetKind } from './orderedset.js';
+import { callSignature, checkArgNames, PG15_NAMED_BUILTINS } from './funcs/funcmatch.js';
 import { compareValues } from './operators.js';
 import type { Compiled, Scope, AggSpec } from './primnodes.js';
 type N = Record<string, any>;
@@ -83,12 +84,22 @@ export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
     throw new PgError('42809', `${n.agg_within_group ? 'WITHIN GROUP' : n.agg_filter ? 'FILTER' : n.agg_distinct ? 'DISTINCT' : 'ORDER BY'} specified, but ${name} is not an aggregate function`, { position: pos });
   }
   if (n.agg_star) throw new PgError('42809', `${name}(*) specified, but ${name} is not an aggregate function`, { position: pos });
-  if (args.some((a) => a.NamedArgExpr)) throw notSupported('named function arguments (name => value)', pos);
-  const ca = args.map((a) => rec(a, scope));
+  const ca = args.map((a) => rec(a.NamedArgExpr ? a.NamedArgExpr.arg : a, scope));
+  // named notation (name => value): checked here for any function (ParseFuncOrColumn), matched for user functions
+  const argNames = args.map((a) => (a.NamedArgExpr ? a.NamedArgExpr.name as string : null));
+  const named = argNames.some((x) => x !== null);
+  if (named) checkArgNames(argNames, args.map((a) => posOf(a.NamedArgExpr ? a.NamedArgExpr.location : firstLoc(a))));
   if (name === 'generate_series') throw notSupported('generate_series outside FROM', pos);
-  if (!hasFunction(name)) {
-    const uf = names.length === 1 ? scope.env.userFunction?.(name, ca, pos) : null;
+  if (!hasFunction(name) || named) {
+    const uf = names.length === 1 ? scope.env.userFunction?.(name, ca, pos, named ? argNames : undefined, scope) : null;
     if (uf) return uf;
+    if (named) {
+      // the built-ins are modelled without parameter names; those PostgreSQL names (make_interval ...) are refused
+      if (PG15_NAMED_BUILTINS.has(name) || name.startsWith('pg_')) throw notSupported(`named arguments of the function ${name}()`, pos);
+      throw new PgError('42883', `function ${callSignature(names.join('.'), ca.map((a) => a.type), argNames)} does not exist`, {
+        hint: 'No function matches the given name and argument types. You might need to add explicit type casts.', ...(pos !== undefined ? { position: pos } : {}),
+      });
+    }
     if (pg15HasFunction(name, ca.length)) throw notSupported(`the function ${name}()`, pos);
     const ext = extensionOfFunction(name);
     if (ext && scope.env.hasExtension?.(ext)) throw notSupported(`the function ${name}() of the extension ${ext}`, pos);

@@ -1,0 +1,85 @@
+/**
+ * Matching a call's arguments to a user function's parameters: positional, named (`a => 1`, the older `a := 1`)
+ * and mixed notation, and parameter defaults.
+ *
+ * A call lists its positional arguments first; each named one must name a parameter that no positional argument
+ * already filled; every parameter left over must have a default (defaults are the trailing parameters, which
+ * CREATE FUNCTION enforces). The result is the argument numbers: for each call argument in call order the
+ * parameter it fills — with the defaulted parameters appended, as MatchNamedCall builds them — so the types that
+ * overload resolution compares are the parameters' types in the call's order. A function whose parameters have no
+ * names cannot be called with named arguments. Overloads that the same call fits equally well (f(int) and
+ * f(int, int DEFAULT 0) called as f(1)) are ambiguous: 42725.
+ *
+ * Mirrors: src/backend/catalog/namespace.c (FuncnameGetCandidates, MatchNamedCall), parser/parse_func.c
+ * (ParseFuncOrColumn's checks of the argument names, funcname_signature_string).
+ * Simplifications: no VARIADIC; a call names a parameter by its exact (case-folded) name.
+ */
+import { PgError } from '../../errors.js';
+import type { PgFunction } from '../../catalog/catalog.js';
+import { type SqlType, typeDisplayName } from '../types.js';
+
+/**
+ * ParseFuncOrColumn's checks (42601), made for any function before it is looked up: a positional argument after
+ * a named one, a name used twice. names[i] is the i-th argument's name (null: positional); locs their positions.
+ */
+export function checkArgNames(names: (string | null)[], locs: (number | undefined)[]): void {
+  const seen: string[] = [];
+  names.forEach((n, i) => {
+    const at = locs[i] !== undefined ? { position: locs[i] } : {};
+    if (n === null) {
+      if (seen.length) throw new PgError('42601', 'positional argument cannot follow named argument', at);
+      return;
+    }
+    if (seen.includes(n)) throw new PgError('42601', `argument name "${n}" used more than once`, at);
+    seen.push(n);
+  });
+}
+
+/** pronargdefaults: how many trailing parameters have a default */
+export const nargDefaults = (f: PgFunction): number => f.args.filter((a) => a.def !== undefined).length;
+
+/**
+ * MatchNamedCall (and the positional form with defaults): the argument numbers, one per parameter — first the
+ * call's arguments in call order, then the defaulted parameters not given — or null when the call does not fit.
+ */
+export function matchCall(f: PgFunction, names: (string | null)[]): number[] | null {
+  const nargs = names.length;
+  const pronargs = f.args.length;
+  if (nargs > pronargs) return null;
+  const firstDefault = pronargs - nargDefaults(f);
+  const given = new Array<boolean>(pronargs).fill(false);
+  const out: number[] = [];
+  const numpos = names.filter((n) => n === null).length;
+  for (let i = 0; i < numpos; i++) { out.push(i); given[i] = true; }
+  for (const n of names.slice(numpos)) {
+    const p = f.args.findIndex((a) => a.name !== null && a.name === n);
+    if (p < 0 || given[p]) return null;
+    given[p] = true;
+    out.push(p);
+  }
+  for (let i = 0; i < pronargs; i++) {
+    if (given[i]) continue;
+    if (i < firstDefault) return null;
+    out.push(i);
+  }
+  return out;
+}
+
+/** funcname_signature_string: f(integer, b => text) as errors spell a call */
+export function callSignature(name: string, types: SqlType[], names: (string | null)[]): string {
+  return `${name}(${types.map((t, i) => (names[i] ? `${names[i]} => ` : '') + typeDisplayName(t)).join(', ')})`;
+}
+
+/**
+ * The pg_catalog functions (besides pg_*) whose parameters PostgreSQL 15 names (proargnames, input parameters
+ * only), read from a real cluster's pg_proc. The simulator's built-ins carry no names: a named call of one of
+ * these (or of a pg_* function) is refused 0A000; of any other built-in it is 42883, as PostgreSQL answers it.
+ */
+export const PG15_NAMED_BUILTINS: ReadonlySet<string> = new Set(('cursor_to_xml cursor_to_xmlschema database_to_xml database_to_xml_and_xmlschema '
+  + 'database_to_xmlschema json_array_element json_array_element_text json_extract_path json_extract_path_text json_object_field '
+  + 'json_object_field_text json_populate_record json_populate_recordset jsonb_array_element jsonb_array_element_text jsonb_delete '
+  + 'jsonb_extract_path jsonb_extract_path_text jsonb_insert jsonb_object_field jsonb_object_field_text jsonb_path_exists '
+  + 'jsonb_path_exists_tz jsonb_path_match jsonb_path_match_tz jsonb_path_query jsonb_path_query_array jsonb_path_query_array_tz '
+  + 'jsonb_path_query_first jsonb_path_query_first_tz jsonb_path_query_tz jsonb_set jsonb_set_lax make_date make_interval make_time '
+  + 'make_timestamp make_timestamptz parse_ident query_to_xml query_to_xml_and_xmlschema query_to_xmlschema schema_to_xml '
+  + 'schema_to_xml_and_xmlschema schema_to_xmlschema table_to_xml table_to_xml_and_xmlschema table_to_xmlschema').split(' '));
