@@ -31,7 +31,9 @@ type N = Record<string, any>;
 
 /** One datum: a scalar variable, a record (NEW, OLD, FOR rec IN ...), a row (an INTO list) or a record field. */
 export type Datum =
-  | { kind: 'var'; name: string; typeName: string; type: SqlType | null; typeError: PgError | null; isConst: boolean; defaultExpr: N | null; notNull: boolean }
+  | { kind: 'var'; name: string; typeName: string; type: SqlType | null; typeError: PgError | null; isConst: boolean; defaultExpr: N | null; notNull: boolean;
+    /** a bound cursor (DECLARE c CURSOR FOR query): its query, options and argument row (-1: none) */
+    cursor?: { query: N; options: number; argrow: number } }
   /** generic: declared `record` (its row type is known only at run time: `r.*` cannot be expanded) */
   | { kind: 'rec'; name: string; generic: boolean }
   | { kind: 'row'; name: string; fields: { name: string; varno: number }[] }
@@ -121,7 +123,8 @@ export function compilePlpgsql(createText: string, columnType?: (rel: string, co
           if (!type) throw new PgError('42P01', `relation "${pct[1]}" does not exist`);
         } else type = plType(typname);
       } catch (err) { typeError = err instanceof PgError ? err : new PgError('XX000', String(err)); }
-      return { kind: 'var', name: v.refname, typeName: typname, type, typeError, isConst: !!v.isconst, defaultExpr: v.default_val ?? null, notNull: !!v.notnull };
+      const cursor = v.cursor_explicit_expr ? { query: v.cursor_explicit_expr.PLpgSQL_expr, options: v.cursor_options ?? 0, argrow: v.cursor_explicit_argrow ?? -1 } : undefined;
+      return { kind: 'var', name: v.refname, typeName: typname, type, typeError, isConst: !!v.isconst, defaultExpr: v.default_val ?? null, notNull: !!v.notnull, cursor };
     }
     // a trigger's NEW / OLD carry no declared type: they have the trigger relation's row type
     if (k === 'PLpgSQL_rec') return { kind: 'rec', name: v.refname, generic: v.datatype?.PLpgSQL_type?.typname === 'record' };
