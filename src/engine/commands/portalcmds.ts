@@ -60,7 +60,7 @@ import { CURSOR_OPT, FETCH_ALL, type FetchDirection, currentRow, newPosition, po
 import type { Portal } from '../tcop/portalmem.js';
 
 /** PerformCursorOpen, with transformDeclareCursorStmt's checks first. */
-export function* performCursorOpen(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
+export function* performCursorOpen(ex: Executor, s: Session, n: N, raw: RawStmt, pl = false): Gen<QueryResult> {
   const opts = (n.options ?? 0) as number;
   const name = n.portalname as string;
   if ((opts & CURSOR_OPT.SCROLL) && (opts & CURSOR_OPT.NO_SCROLL)) throw new PgError('42P11', 'cannot specify both SCROLL and NO SCROLL');
@@ -80,7 +80,7 @@ export function* performCursorOpen(ex: Executor, s: Session, n: N, raw: RawStmt)
     if (opts & CURSOR_OPT.INSENSITIVE) throw new PgError('42P11', `DECLARE INSENSITIVE CURSOR ... ${what} is not valid`, { detail: 'Insensitive cursors must be READ ONLY.' });
   }
   // PerformCursorOpen
-  if (!(opts & CURSOR_OPT.HOLD) && s.block === 'none') throw new PgError('25P01', 'DECLARE CURSOR can only be used in transaction blocks');
+  if (!pl && !(opts & CURSOR_OPT.HOLD) && s.block === 'none') throw new PgError('25P01', 'DECLARE CURSOR can only be used in transaction blocks');
   if (name === '') throw new PgError('34000', 'invalid cursor name: must not be empty');
   if (s.portals.has(name)) throw new PgError('42P03', `cursor "${name}" already exists`);
   const tx = s.tx!;
@@ -100,6 +100,8 @@ export function* performCursorOpen(ex: Executor, s: Session, n: N, raw: RawStmt)
     yield* runPortalQuery(ex, s, portal, false);
     if (portal.lazy) yield* pullRows(s, portal, Infinity); // every row now: nothing of this transaction is left to run later
   }
+  // a PL/pgSQL cursor (SPI_cursor_open) runs its query now, while the function's variables are its parameters
+  if (pl) yield* runPortalQuery(ex, s, portal, true);
   s.portals.set(name, portal);
   if (ex.eng.tracer.wants('statement')) {
     ex.eng.tracer.emit({ kind: 'statement', session: s.name, text: `${s.name} opens cursor ${name} with snapshot ${snapshot.xmin}:${snapshot.xmax}, `

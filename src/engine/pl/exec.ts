@@ -33,7 +33,7 @@
  * Simplifications: DECLARE only in the outermost block (its variables are initialised at function start, which is
  * that block's one entry; a nested DECLARE is 0A000, see compile.ts); FOR rec IN query reads all rows first
  * (PostgreSQL fetches through a cursor, 10 at a time: the rows are the same, row locks of FOR UPDATE are taken all
- * before the first iteration); no cursors, FOREACH, ASSERT (0A000 each); COMMIT / ROLLBACK are pl/transaction.ts.
+ * before the first iteration); explicit cursors are pl/cursor.ts (FOR over a cursor, refcursor values: 0A000); no FOREACH, ASSERT (0A000 each); COMMIT / ROLLBACK are pl/transaction.ts.
  * A STABLE / IMMUTABLE function's queries skip the CommandCounterIncrement as in PostgreSQL, but take their own snapshots (PostgreSQL reuses the caller's): the
  * difference shows only if such a function waits for a lock midway.
  */
@@ -53,6 +53,8 @@ import { execBlock, execCase, execDynfors, execExit, execFori, execFors, execIf,
 import { type PlNames, type PlRecord, PlFrame, UsingParams, recordOut } from './frame.js';
 import { plTransactionEnd } from './transaction.js';
 import { setStatement } from '../commands/variable.js';
+import { performCursorOpen } from '../commands/portalcmds.js';
+import { execOpen, execFetch, execClose } from './cursor.js';
 
 /** RC: what a statement tells the loop or block around it (PLPGSQL_RC_*). */
 export type Rc = { k: 'ok' } | { k: 'exit'; label: string | null } | { k: 'continue'; label: string | null } | { k: 'return' };
@@ -213,6 +215,9 @@ export class PlExec {
         if (n.into) this.setFound(q.rows.length > 0);
         return OK;
       }
+      case 'PLpgSQL_stmt_open': return yield* execOpen(this, n);
+      case 'PLpgSQL_stmt_fetch': return yield* execFetch(this, n);
+      case 'PLpgSQL_stmt_close': return execClose(this, n);
       case 'PLpgSQL_stmt_getdiag': return execGetdiag(this, n);
       case 'PLpgSQL_stmt_commit': case 'PLpgSQL_stmt_rollback':
         yield* plTransactionEnd(this.ex, this.s, kind === 'PLpgSQL_stmt_rollback', !!n.chain);
@@ -432,6 +437,21 @@ export class PlExec {
     }, `SQL statement "${text}"`);
     s.tx?.commandCounterIncrement();
     return out;
+  }
+
+  /** the portal names cursor variables hold (refcursor values; a variable absent here is NULL) — pl/cursor.ts */
+  readonly cursorNames = new Map<number, string>();
+
+  /** SPI_cursor_open: the cursor's query opened as the portal `name`, the function's variables its parameters. */
+  *openPortal(name: string, e: N, options: number): Gen<void> {
+    const p = this.parse(e, '');
+    if (p.type !== 'SelectStmt' && p.node.returningList) throw notSupported(`a PL/pgSQL cursor over ${p.type.replace(/Stmt$/, '').toUpperCase()} ... RETURNING`);
+    if (p.type !== 'SelectStmt') throw new PgError('42P11', `cannot open ${p.type.replace(/Stmt$/, '').toUpperCase()} query as cursor`);
+    const ex = this.ex, s = this.s;
+    const node = { portalname: name, options, query: { SelectStmt: p.node } };
+    yield* this.withNames(this.frame, p.raw.text, function* () {
+      yield* performCursorOpen(ex, s, node, p.raw, true);
+    }, `SQL statement "${p.raw.text}"`);
   }
 
   /** EXECUTE string [INTO ...] [USING ...]: the string is parsed now; it sees only $n of USING, no variables. */
