@@ -74,12 +74,15 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const inSchema = nspRow?.name;
   // another session's uncommitted table of this name is not seen here (its pg_type row is waited for below)
   const hiddenOther = !temp && !!cat.hidden(inSchema ? nspKey(inSchema, name) : name);
+  let existing: PgError | null = null;
   if (!hiddenOther && cat.relationExists(name, tempSession, inSchema)) {
     if (n.if_not_exists) {
       s.acc.notices.push({ severity: 'NOTICE', sqlstate: '42P07', message: `relation "${name}" already exists, skipping` });
       return { command: 'CREATE TABLE', columns: null, rows: [] };
     }
-    throw new PgError('42P07', `relation "${name}" already exists`);
+    // without IF NOT EXISTS the name is taken only in heap_create_with_catalog, after DefineRelation has looked up
+    // the column types (CREATE TABLE u (x nosuchtype) is 42704 even when u exists)
+    existing = new PgError('42P07', `relation "${name}" already exists`);
   }
   const columns: Column[] = [];
   const checks: CheckConstraint[] = [];
@@ -188,6 +191,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       for (const u of got.indexes) likeIndexes.push({ cols: u.cols, primary: u.primary, unique: u.unique, include: u.include });
     } else throw notSupported(`CREATE TABLE element ${Object.keys(el)[0]}`);
   }
+  if (existing) throw existing;
   checks.push(...likeChecks);
   uniques.push(...likeIndexes);
   if (inh) {
