@@ -56,10 +56,9 @@ import { heapInsert, heapDelete } from '../heap/heapam.js';
 import { LpFlags, HEAP_XMIN_FROZEN } from '../heap/tuple.js';
 import { WalKind } from '../wal/wal.js';
 import { HeapRelation } from '../heap/heap.js';
-import { indexImage } from '../buffer/bufmgr.js';
 import { satisfiesMVCC, VIS_VISIBLE } from '../visibility/visibility.js';
 import { recordOut } from '../adt/rowtypes.js';
-import { saveTableDef, buildIndex, lockNewIndex, recentXmin } from './relfile.js';
+import { saveTableDef, buildIndex, newIndexFile, recentXmin } from './relfile.js';
 import { references } from './view.js';
 import { tempNamespace } from './tempcmds.js';
 import { needsToast } from '../heap/heaptoast.js';
@@ -171,12 +170,7 @@ function* refreshByHeapSwap(ex: Executor, s: Session, t: Table, withData: boolea
   // reindex_relation: ShareLock on the heap, each index rebuilt into a new file over the new rows
   yield* ex.lockRelation(s, t, LockMode.Share, false);
   t.indexes = t.indexes.map((i) => {
-    lockNewIndex(ex, s, i);
-    const fresh = i.fresh();
-    fresh.relfilenode = cat.allocOid();
-    fresh.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, i.oid, -1, 0);
-    fresh.leafLsn = fresh.storageLsn;
-    fresh.disk = indexImage(fresh);
+    const fresh = newIndexFile(ex, s, i);
     buildIndex(ex, s, t, fresh);
     return fresh;
   });

@@ -27,7 +27,7 @@ export const isRegexOp = (op: string) => op === '~' || op === '~*' || op === '!~
 const SAFE_ESCAPES = new Set(['d', 's', 'w', 'D', 'S', 'W', 't', 'n', 'r']);
 
 /** The JS RegExp for an ARE whose meaning JS shares, or a 0A000 refusal naming what is not modelled. */
-export function areToRegExp(pattern: string, caseInsensitive: boolean, global = false): RegExp {
+export function areToRegExp(pattern: string, caseInsensitive: boolean): RegExp {
   const refuse = (what: string) => notSupported(`regular expressions with ${what}`);
   if (pattern.startsWith('***')) throw refuse('a director prefix (***)');
   let out = '';
@@ -67,7 +67,7 @@ export function areToRegExp(pattern: string, caseInsensitive: boolean, global = 
   }
   if (inBracket) throw refuse('an unterminated bracket expression');
   try {
-    return new RegExp(out, 's' + (caseInsensitive ? 'i' : '') + (global ? 'g' : ''));
+    return new RegExp(out, 's' + (caseInsensitive ? 'i' : ''));
   } catch {
     throw refuse('this pattern (the simulator could not translate it)');
   }
@@ -101,8 +101,7 @@ function searchFor(fname: string, pattern: string, flags: string, global: boolea
   let r = searches.get(key);
   if (!r) {
     const f = parseFlags(fname, flags, global);
-    const source = f.quote ? pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : pattern;
-    r = { search: new AreSearch(f.quote ? new RegExp(source, 's' + (f.ci ? 'i' : '')) : areToRegExp(pattern, f.ci), f.quote ? 'x' : pattern), g: f.g };
+    r = { search: new AreSearch(flaggedRegExp(pattern, f), f.quote ? 'x' : pattern), g: f.g };
     if (searches.size > 64) searches.clear();
     searches.set(key, r);
   }
@@ -160,14 +159,14 @@ function parseFlags(fname: string, flags: string, global: boolean): { ci: boolea
   }
   return { ci, quote, g };
 }
-function flaggedRegExp(fname: string, pattern: string, flags: string, global: boolean, forceGlobal = false): RegExp {
-  const f = parseFlags(fname, flags, global);
-  if (f.quote) return new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 's' + (f.ci ? 'i' : '') + (f.g || forceGlobal ? 'g' : ''));
-  return areToRegExp(pattern, f.ci, f.g || forceGlobal);
+/** the pattern as a JS RegExp under its parsed flags (q: the pattern is a literal string) */
+function flaggedRegExp(pattern: string, f: { ci: boolean; quote: boolean }): RegExp {
+  if (f.quote) return new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 's' + (f.ci ? 'i' : ''));
+  return areToRegExp(pattern, f.ci);
 }
 
 /** regexp_like(string, pattern [, flags]): does the pattern match anywhere? */
-export const regexpLike = (src: string, pattern: string, flags = '') => flaggedRegExp('regexp_like', pattern, flags, false).test(src);
+export const regexpLike = (src: string, pattern: string, flags = '') => flaggedRegExp(pattern, parseFlags('regexp_like', flags, false)).test(src);
 
 /** regexp_count(string, pattern [, start [, flags]]): non-overlapping matches from character `start` (1-based). */
 export function regexpCount(src: string, pattern: string, start = 1, flags = ''): number {

@@ -33,10 +33,10 @@ import {
   LpFlags, HEAP_XMIN_COMMITTED, HEAP_XMIN_FROZEN, HEAP_NATTS_MASK,
 } from '../heap/tuple.js';
 import { WalKind } from '../wal/wal.js';
-import { indexImage, pageImage } from '../buffer/bufmgr.js';
+import { pageImage } from '../buffer/bufmgr.js';
 import type { NewPagePayload } from '../wal/records.js';
 import { LockMode } from '../lock/lock.js';
-import { saveTableDef, buildIndex, lockNewIndex } from '../commands/relfile.js';
+import { saveTableDef, buildIndex, newIndexFile } from '../commands/relfile.js';
 import { satisfiesVacuum, VacState } from './vacuum.js';
 import { removableHorizon, vacuumContext } from './pruneheap.js';
 import type { Gen } from '../executor/util.js';
@@ -129,12 +129,7 @@ export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean
   s.tx!.cidUsed = true;
   // reindex_relation: each index in turn gets its new file and is built over the new heap
   t.indexes = t.indexes.map((i) => {
-    lockNewIndex(ex, s, i);
-    const fresh = i.fresh();
-    fresh.relfilenode = cat.allocOid();
-    fresh.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, i.oid, -1, 0);
-    fresh.leafLsn = fresh.storageLsn;
-    fresh.disk = indexImage(fresh);
+    const fresh = newIndexFile(ex, s, i);
     buildIndex(ex, s, t, fresh);
     return fresh;
   });
