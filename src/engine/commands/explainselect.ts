@@ -49,6 +49,7 @@ import { costJoin } from './explainjoincost.js';
 import { inlineCtes, pullUpSubqueries } from '../optimizer/pullup.js';
 import { pushDownIntoSubqueries } from '../optimizer/subquerypush.js';
 import { pullupEnv } from '../executor/select.js';
+import { foldWhereClause } from '../optimizer/clauses.js';
 
 const sortNode = (keys: string[], child: PlanNode) => node('Sort', [listProp('Sort Key', keys)], [child]);
 const aggNode = (strategy: 'Plain' | 'Sorted' | 'Hashed', props: Prop[], child: PlanNode) => node('Aggregate', props, [child], { strategy, partialMode: 'Simple' });
@@ -115,6 +116,9 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   // (a kept CTE is analyzed, not read: plain EXPLAIN runs nothing)
   if (cte || subq) s.noRows++;
   try { result = yield* ex.query(s, n, raw.text, true); } finally { ex.queryInstr = null; if (cte || subq) s.noRows--; }
+  // the plan shows the clause after constant folding (optimizer/clauses.ts); the query above analyzed all of it
+  const folded = foldWhereClause(n.whereClause);
+  if (folded !== n.whereClause) n = { ...n, whereClause: folded };
   setSublinkTexts(subs?.texts ?? null); // while this level prints (no yield below)
   try {
     if (n.valuesLists) {

@@ -9,7 +9,9 @@
  *     col < constant     1/3 without statistics (DEFAULT_INEQ_SEL); after ANALYZE the MCVs below it plus the
  *                        histogram's share
  *
- * Anything else — a range on text with statistics, functions, LIKE, IN — is not estimated: null, and the caller
+ *     col LIKE / ILIKE / ~ / ~* 'pattern'   patternsel (optimizer/likesupport.ts): a fixed prefix and the rest's heuristic
+ *
+ * Anything else — a range on text with statistics, a function, a pattern with a prefix over a histogram — is not estimated: null, and the caller
  * treats its plan as one EXPLAIN cannot vouch for (optimizer/joinpath.ts).
  */
 import type { Table } from '../catalog/catalog.js';
@@ -18,7 +20,10 @@ import { intConst } from '../sql/parser.js';
 import { estimateRelSize, clampRowEst } from './plancat.js';
 import { varEqConst, scalarIneqSel, variableNumDistinct, type KeyVar } from './selfuncs.js';
 import { likeToRegex } from '../sql/operators.js';
+import { areToRegExp, isRegexOp } from '../sql/regexp.js';
+import { likeFixedPrefix, likeSelectivity, regexFixedPrefix, regexSelectivity } from './likesupport.js';
 import { qualCost } from './qualorder.js';
+import { foldWhereClause } from './clauses.js';
 
 type N = Record<string, any>;
 
@@ -56,8 +61,11 @@ const negatedOp = (op: string): string | null => NEGATED[op] ?? null;
  * string scale is not modelled —, a function, IN, LIKE, IS NULL, a column against a column): EXPLAIN then
  * refuses costs rather than guess.
  */
-export function whereSelectivity(t: Table, tuples: number, where: N | undefined): { sel: number; ops: number } | null {
+export function whereSelectivity(t: Table, tuples: number, where0: N | undefined): { sel: number; ops: number } | null {
+  // the clause the planner sees: its constant parts folded (optimizer/clauses.ts)
+  const where = foldWhereClause(where0);
   if (!where) return { sel: 1, ops: 0 };
+  if (where.A_Const) return null; // WHERE false: a Result with a One-Time Filter, not a scan's selectivity
   const colOf = (x: N | undefined) => {
     const f = x?.ColumnRef?.fields as N[] | undefined;
     if (!f || !f.every((y) => y.String) || f.length > 2) return -1;
@@ -133,60 +141,48 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined)
     return col >= 0 && t.stats?.columns?.[col] ? (isNull ? frac : 1 - frac) : isNull ? 0.005 : 0.995;
   };
   /**
-   * patternsel for `col [NOT] LIKE 'pattern'` on a text column (like_selectivity and the histogram / MCV
-   * matching of selfuncs.c): no wildcard — an equality (var_eq_const); a leading wildcard — the matching share of
-   * the histogram (at least 10 entries, blended with the heuristic under 100), the heuristic (each fixed
-   * character 0.2, each further % 5.0, each _ 0.9, at most 1) otherwise, kept within 0.0001 .. 0.9999, for the
-   * values outside the MCV list, plus the matching MCVs' frequencies; NOT LIKE: 1 - that - the NULLs. A fixed
-   * prefix before the first wildcard ('ab%'): prefix_selectivity — DEFAULT_MATCH_SEL without a histogram (with one,
-   * a text range over it: not modelled, null) — times the heuristic of the rest.
+   * patternsel for `col [NOT] LIKE / ILIKE 'pattern'` and `col ~ / ~* / !~ / !~* 'regex'` on a text column
+   * (optimizer/likesupport.ts splits the pattern): an exact pattern — an equality (var_eq_const); otherwise, for
+   * the values outside the MCV list, the matching share of the histogram (at least 10 entries, blended with the
+   * heuristic under 100) or the heuristic alone, kept within 0.0001 .. 0.9999, plus the matching MCVs'
+   * frequencies; negated: 1 - that - the NULLs. The heuristic is the rest's selectivity, times, with a fixed
+   * prefix, prefix_selectivity — DEFAULT_MATCH_SEL without a histogram (with one, a text range over it: not
+   * modelled, null).
    */
-  const likeClause = (q: N): number | null => {
+  const patternClause = (q: N): number | null => {
     const e = q.A_Expr;
-    if (e?.kind !== 'AEXPR_LIKE') return null;
-    const op = e.name?.[0]?.String?.sval;
+    if (!e || (e.kind !== 'AEXPR_LIKE' && e.kind !== 'AEXPR_ILIKE' && e.kind !== 'AEXPR_OP') || e.name?.length !== 1) return null;
+    const op = e.name[0]?.String?.sval as string;
+    const isLike = e.kind !== 'AEXPR_OP';
+    if (isLike ? !['~~', '!~~', '~~*', '!~~*'].includes(op) : !isRegexOp(op)) return null;
     const col = colOf(e.lexpr), pat = e.rexpr?.A_Const?.sval?.sval;
-    if ((op !== '~~' && op !== '!~~') || col < 0 || typeof pat !== 'string' || !['text', 'varchar'].includes(t.columns[col]!.type.name)) return null;
-    let prefix = '', i = 0;
-    for (; i < pat.length; i++) {
-      const ch = pat[i]!;
-      if (ch === '%' || ch === '_') break;
-      if (ch === '\\') { i++; if (i >= pat.length) break; prefix += pat[i]; continue; }
-      prefix += ch;
-    }
+    if (col < 0 || typeof pat !== 'string' || !['text', 'varchar'].includes(t.columns[col]!.type.name)) return null;
+    const ci = op.endsWith('*'), negated = op.startsWith('!');
+    let re: RegExp;
+    try { re = isLike ? likeToRegex(pat, ci) : areToRegExp(pat, ci); } catch { return null; }
+    const fp = isLike ? likeFixedPrefix(pat, ci) : regexFixedPrefix(pat, ci);
+    const restSel = isLike ? likeSelectivity(fp.rest) : regexSelectivity(pat, fp.prefix.length);
     const st = t.stats?.columns?.[col] ?? null;
     const nullfrac = st?.nullfrac ?? 0;
     let result: number;
-    if (i >= pat.length) result = varEqConst(keyVar(col), prefix, false);
-    else if (prefix) {
-      // a fixed prefix: prefix_selectivity (the range prefix .. its successor string over the histogram — text
-      // interpolation, not modelled: null) or, with no histogram, DEFAULT_MATCH_SEL; times the rest's heuristic
-      if (st?.histogram?.length) return null;
-      const re = likeToRegex(pat, false);
-      let selec = Math.min(0.9999, Math.max(0.0001, DEFAULT_MATCH_SEL * likeSelectivity(pat.slice(i))));
-      let mcvSel = 0, sumcommon = 0;
-      st?.mcv?.values.forEach((v, k) => { sumcommon += st.mcv!.freqs[k]!; if (re.test(String(v))) mcvSel += st.mcv!.freqs[k]!; });
-      selec = selec * (1 - nullfrac - sumcommon) + mcvSel;
-      result = selec;
-    } else {
-      const re = likeToRegex(pat, false);
-      let selec = -1;
+    if (fp.status === 'exact') result = varEqConst(keyVar(col), fp.prefix, false);
+    else {
       const hist = st?.histogram ?? [];
+      if (fp.status === 'partial' && hist.length) return null;
+      const heursel = (fp.status === 'partial' ? DEFAULT_MATCH_SEL : 1.0) * restSel;
+      let selec = -1;
       if (hist.length >= 10) {
         let m = 0;
         for (let k = 1; k < hist.length - 1; k++) if (re.test(String(hist[k]))) m++;
         selec = m / (hist.length - 2);
       }
-      if (hist.length < 100) {
-        const heur = likeSelectivity(pat);
-        selec = selec < 0 ? heur : selec * (hist.length / 100) + heur * (1 - hist.length / 100);
-      }
+      if (hist.length < 100) selec = selec < 0 ? heursel : selec * (hist.length / 100) + heursel * (1 - hist.length / 100);
       selec = Math.min(0.9999, Math.max(0.0001, selec));
       let mcvSel = 0, sumcommon = 0;
       st?.mcv?.values.forEach((v, k) => { sumcommon += st.mcv!.freqs[k]!; if (re.test(String(v))) mcvSel += st.mcv!.freqs[k]!; });
       result = selec * (1 - nullfrac - sumcommon) + mcvSel;
     }
-    if (op === '!~~') result = 1 - result - nullfrac;
+    if (negated) result = 1 - result - nullfrac;
     return Math.min(1, Math.max(0, result));
   };
   /**
@@ -250,7 +246,7 @@ export function whereSelectivity(t: Table, tuples: number, where: N | undefined)
     // a null test costs nothing (cost_qual_eval_walker), LIKE one operator
     const nt = nullTest(q);
     if (nt !== null) return { sel: nt, ops: 0 };
-    const lk = likeClause(q);
+    const lk = patternClause(q);
     if (lk !== null) return { sel: lk, ops: 1 };
     const neg = q.BoolExpr?.boolop === 'NOT_EXPR' && q.BoolExpr.args.length === 1;
     const arr = arrayClause(neg ? q.BoolExpr.args[0] : q, neg);
@@ -336,18 +332,4 @@ export function estimateNumGroups(t: Table, cols0: number[], where: N | undefine
   let groups = Math.ceil(reldistinct);
   if (groups > rows) groups = rows;
   return Math.max(1, groups);
-}
-
-/** like_selectivity: the pattern after its leading wildcards, each character's share multiplied, at most 1. */
-function likeSelectivity(pat: string): number {
-  let sel = 1.0, pos = 0;
-  while (pos < pat.length && (pat[pos] === '%' || pat[pos] === '_')) pos++;
-  for (; pos < pat.length; pos++) {
-    const ch = pat[pos]!;
-    if (ch === '\\') pos++; // an escaped character is a fixed one
-    if (pos >= pat.length) break;
-    // FULL_WILDCARD_SEL, ANY_CHAR_SEL, FIXED_CHAR_SEL
-    sel *= ch === '%' ? 5.0 : ch === '_' ? 0.9 : 0.2;
-  }
-  return sel > 1.0 ? 1.0 : sel;
 }
