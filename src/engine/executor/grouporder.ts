@@ -16,7 +16,8 @@ import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import { estimateNumGroups } from '../optimizer/clausesel.js';
 import { distinctStrategy, groupingStrategy } from '../optimizer/distinctpaths.js';
 import { hashFunctionFor } from './nodeHashjoin.js';
-import { collectColumnRefs, expressionKey, type N } from './util.js';
+import { collectColumnRefs, containsAggregate, expressionKey, type N } from './util.js';
+import { qualCost } from '../optimizer/qualorder.js';
 import type { HashedOrder } from './nodeAgg.js';
 import type { JoinGroupEstimate } from '../optimizer/joingroups.js';
 
@@ -63,10 +64,24 @@ export function groupPlan(n: N, t: Table | null, aggs: AggSpec[], groupCols: Set
   if (aggs.some((a) => a.distinct || a.order)) return { fns: [], expected: 0, sorted: true };
   if (!t) return join ? joinHashedOrder(join, [...groupCols].map((c) => groupBase.columns[c]?.type.name ?? ''), groupItems) : undefined;
   const h = hashedOrder(t, [...groupCols], n.whereClause, groupBase, groupEstimateColumns(t, groupItems, scope));
-  if (!h || path?.kind !== 'SeqScan' || n.havingClause) return h;
+  if (!h || path?.kind !== 'SeqScan') return h;
   const ops = aggregateOps(aggs);
   if (!ops) return h;
-  return groupingStrategy(t, n.whereClause, groupCols.size, h.expected, ops.trans, ops.final) === 'sorted' ? { ...h, sorted: true } : h;
+  const havingOps = n.havingClause ? qualCost(aggregatesAsVars(n.havingClause)) : 0;
+  return groupingStrategy(t, n.whereClause, groupCols.size, h.expected, ops.trans, ops.final, havingOps) === 'sorted' ? { ...h, sorted: true } : h;
+}
+
+/**
+ * A HAVING clause as cost_qual_eval sees it: an aggregate call costs nothing there, like a column (its work is
+ * the Agg node's own), so each is replaced by a column reference.
+ */
+function aggregatesAsVars(n: unknown): unknown {
+  if (!n || typeof n !== 'object') return n;
+  if (Array.isArray(n)) return n.map(aggregatesAsVars);
+  const o = n as N;
+  if (o.FuncCall && !o.FuncCall.over && containsAggregate({ FuncCall: { ...o.FuncCall, args: [] } })) return { ColumnRef: { fields: [] } };
+  if (o.SubLink) return o;
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, aggregatesAsVars(v)]));
 }
 
 /**

@@ -21,7 +21,8 @@
  *
  * Simplifications: only over a Seq Scan whose conditions the model estimates (else null: the caller hashes, as
  * before); no presorted input (an index walk in the DISTINCT order), no hash_mem limit (these tables are small);
- * GROUP BY with HAVING or aggregates whose costs are not modelled keeps the HashAggregate.
+ * GROUP BY with aggregates whose costs are not modelled keeps the HashAggregate; a HAVING clause costs its
+ * operators per group on both paths (cost_agg's quals).
  */
 import type { Table } from '../catalog/catalog.js';
 import { costSeqScan, costSort, costHashAgg, costSortedAgg, CPU_OPERATOR_COST, type Cost } from './costsize.js';
@@ -53,10 +54,13 @@ export function distinctStrategy(t: Table, where: N | undefined, numCols: number
 }
 
 /** GROUP BY: 'sorted' (GroupAggregate over Sort) or 'hashed'; transOps / finalOps: the aggregates' function calls. */
-export function groupingStrategy(t: Table, where: N | undefined, numCols: number, groups: number, transOps: number, finalOps: number): 'sorted' | 'hashed' | null {
+export function groupingStrategy(t: Table, where: N | undefined, numCols: number, groups: number, transOps: number, finalOps: number,
+  havingOps = 0): 'sorted' | 'hashed' | null {
   const input = seqInput(t, where);
   if (!input) return null;
-  const sorted = costSortedAgg(costSort(input, null), numCols, transOps, finalOps, groups, input.width);
-  const hash = costHashAgg(input, numCols, transOps, finalOps, groups, input.width);
+  // cost_agg's HAVING: its per-group cost on both (startup 0 for these clauses)
+  const having = (c: Cost): Cost => ({ ...c, total: c.total + CPU_OPERATOR_COST * havingOps * groups });
+  const sorted = having(costSortedAgg(costSort(input, null), numCols, transOps, finalOps, groups, input.width));
+  const hash = having(costHashAgg(input, numCols, transOps, finalOps, groups, input.width));
   return cheapestPath<'sorted' | 'hashed'>([{ what: 'sorted', cost: sorted, sorted: true }, { what: 'hashed', cost: hash }]).what;
 }
