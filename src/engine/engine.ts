@@ -174,6 +174,7 @@ export class Engine {
     if (opts.nextXid !== undefined) { this.xacts.nextXid = opts.nextXid; this.xacts.latestCompletedXid = opts.nextXid - 1; }
     this.executor = new Executor(this);
     this.wal.localRels = this.catalog.localRels; // temporary relations are not WAL-logged
+    this.wal.unloggedRels = this.catalog.unloggedRels; // nor unlogged ones
     this.wirePredicates();
     this.wireOids();
     this.control = {
@@ -218,6 +219,7 @@ export class Engine {
     w.locks = this.locks.clone();
     w.wal = this.wal.clone();
     c.wal.localRels = c.catalog.localRels;
+    c.wal.unloggedRels = c.catalog.unloggedRels;
     w.clock = this.clock.clone();
     w.predicates = this.predicates.clone();
     w.deps = this.deps.clone();

@@ -150,6 +150,8 @@ export interface Table {
   /** pg_class.relpersistence 't': a temporary table, visible only to the session that created it, in its schema
    *  pg_temp_N (N the backend ID; `nsp` the schema's OID); ON COMMIT's action (tempcmds.ts) */
   temp?: { session: string; onCommit: 'preserve' | 'delete' | 'drop'; nsp: number; schema: string };
+  /** pg_class.relpersistence 'u': CREATE UNLOGGED TABLE — no WAL, emptied by crash recovery (commands/unlogged.ts) */
+  unlogged?: boolean;
   /** the LSN from which this relfilenode's WAL starts (REDO skips the table's older records: they were for a file
    *  TRUNCATE or a rewrite replaced) */
   storageLsn?: number;
@@ -308,6 +310,11 @@ export class Catalog {
   set current(v: string | null) { this.currentSession = v; setActiveCatalog(this); }
   /** OIDs of temporary relations (tables and their indexes): not WAL-logged (RelationNeedsWAL is false) */
   localRels = new Set<number>();
+  /** OIDs of unlogged relations (CREATE UNLOGGED TABLE and its indexes): shared buffers, but not WAL-logged either;
+   *  crash recovery resets them to empty (commands/unlogged.ts) */
+  unloggedRels = new Set<number>();
+  /** Is nothing logged for this relation (RelationNeedsWAL false: a temporary or an unlogged one)? */
+  skipsWal(oid: number): boolean { return this.localRels.has(oid) || this.unloggedRels.has(oid); }
   /** pg_namespace rows made for pg_temp_N / pg_toast_temp_N (InitTempTableNamespace), by backend ID: kept after
    *  the session ends, reused by the next backend with that ID */
   tempNamespaces = new Map<number, number>();
@@ -343,6 +350,7 @@ export class Catalog {
     c.searchPath = this.searchPath;
     c.currentSession = this.currentSession;
     c.localRels = new Set(this.localRels);
+    c.unloggedRels = new Set(this.unloggedRels);
     c.tempNamespaces = new Map(this.tempNamespaces);
     c.droppedPending = this.droppedPending.slice();
     c.pendingXids = new Map(this.pendingXids);

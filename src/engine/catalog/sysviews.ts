@@ -43,9 +43,12 @@ export function datFrozenXid(eng: Engine): number {
 }
 
 /** An index's pg_class row; a partitioned table's index is a partitioned index (relkind 'I'): no storage. */
+/** pg_class.relpersistence: 't' temporary, 'u' unlogged, 'p' permanent (a table's indexes share its own) */
+const persistence = (t: Table): string => (t.temp ? 't' : t.unlogged ? 'u' : 'p');
+
 export function indexClassRow(t: Table, i: BtreeIndex): Value[] {
   const p = !!t.partKey;
-  return [i.oid, i.name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, p ? 'I' : 'i', t.temp ? 't' : 'p', p ? 0 : i.relfilenode ?? i.oid, p ? 0 : i.stats?.relpages ?? 1,
+  return [i.oid, i.name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, p ? 'I' : 'i', persistence(t), p ? 0 : i.relfilenode ?? i.oid, p ? 0 : i.stats?.relpages ?? 1,
     floatIn(String(p ? 0 : i.stats?.reltuples ?? 0), true), 0, false, i.columns.length + i.include.length, 0, 0,
     i.reloptions ? new PgArray(i.reloptions) : null, i.parentIndex !== undefined];
 }
@@ -61,7 +64,7 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
     for (const { table: t, name, indexes } of visibleClassRows(eng)) {
       // every session's temporary tables are in pg_class (in their pg_temp_N, relpersistence 't')
       rows.push([
-        t.oid, name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, t.partKey ? 'p' : t.matview ? 'm' : 'r', t.temp ? 't' : 'p', t.partKey ? 0 : t.relfilenode ?? t.oid, t.stats?.relpages ?? 0, floatIn(String(t.stats?.reltuples ?? -1), true),
+        t.oid, name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, t.partKey ? 'p' : t.matview ? 'm' : 'r', persistence(t), t.partKey ? 0 : t.relfilenode ?? t.oid, t.stats?.relpages ?? 0, floatIn(String(t.stats?.reltuples ?? -1), true),
         t.stats?.relallvisible ?? 0, indexes.length > 0, t.columns.length, t.relfrozenxid ?? 3, t.relminmxid ?? 1,
         t.reloptions ? new PgArray(t.reloptions) : null, !!t.partOf,
       ]);

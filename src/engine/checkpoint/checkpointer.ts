@@ -116,7 +116,8 @@ export function createCheckpoint(eng: Engine, kind: CheckpointKind, session = ''
   if (w.asyncXactLsn > w.flushedLsn) w.flush(w.asyncXactLsn);
   eng.durable.clog = eng.xacts.clog.clone();
   for (const seq of eng.catalog.sequences.values()) seq.disk = { lastValue: seq.lastValue, isCalled: seq.isCalled, logCnt: seq.logCnt, lsn: seq.pageLsn };
-  const dirty = dirtyBuffers([...eng.catalog.tables.values()].filter((t) => !t.temp));
+  // BufferSync writes only permanent buffers (BM_PERMANENT): not a temporary table's, not an unlogged one's
+  const dirty = dirtyBuffers([...eng.catalog.tables.values()].filter((t) => !t.temp && !t.unlogged));
   let written = 0, flushes = 0;
   for (const b of dirty) {
     if (eng.crashArmed === 'checkpoint-halfway' && written >= Math.floor(dirty.length / 2)) eng.crashPointReached('checkpoint-halfway');
@@ -158,7 +159,8 @@ export function createCheckpoint(eng: Engine, kind: CheckpointKind, session = ''
 
 /** One background writer round: up to BGWRITER_LRU_MAXPAGES dirty buffers, oldest page LSN first. */
 export function bgwriterRound(eng: Engine, session = ''): { written: number; left: number } {
-  const dirty = dirtyBuffers([...eng.catalog.tables.values()].filter((t) => !t.temp)).sort((a, b) => bufferLsn(a) - bufferLsn(b));
+  // (unlogged buffers are left to the checkpoint that never writes them: commands/unlogged.ts)
+  const dirty = dirtyBuffers([...eng.catalog.tables.values()].filter((t) => !t.temp && !t.unlogged)).sort((a, b) => bufferLsn(a) - bufferLsn(b));
   const batch = dirty.slice(0, BGWRITER_LRU_MAXPAGES);
   for (const b of batch) write(eng, b, 'the background writer', session);
   eng.pgstat.bgwriter.buffersClean += batch.length;

@@ -17,6 +17,7 @@
  * (ChooseConstraintName). Simplifications: no exclusion constraints (foreign keys: atforeignkey.ts); constraint names are unique per table (PostgreSQL
  * checks the schema).
  */
+import { logIndexInitFork } from './unlogged.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session } from '../session/session.js';
@@ -184,10 +185,11 @@ function addUnique(ex: Executor, s: Session, t: Table, c: N, work?: AlterWork): 
   const index = new BtreeIndex(cat.allocOid(), name, cols.map((x) => x.attnum - 1), true, primary, include);
   if (c.options?.length) index.reloptions = applyRelOptions(undefined, c.options as N[], false, 'btree').options;
   cat.allocOid(); // its pg_constraint row
+  if (t.unlogged) cat.unloggedRels.add(index.oid); // an unlogged table's index is unlogged too
   ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);
   lockNewIndex(ex, s, index);
   // a table phase 3 rewrites gets the index built there, over the new rows (DefineIndex's skip_build)
-  if (!work?.tab(t).rewrite) buildIndex(ex, s, t, index);
+  if (!work?.tab(t).rewrite) { buildIndex(ex, s, t, index); logIndexInitFork(ex.eng, s, t, index); }
   t.indexes.push(index);
   refreshIndexColumns(t);
   // index_update_stats, as CREATE INDEX does (an empty never-vacuumed table stays "never vacuumed")

@@ -69,7 +69,8 @@ export function* addForeignKey(ex: Executor, s: Session, t: Table, c: N, creatin
   }
   if (self && t.partKey) throw notSupported('a foreign key of a partitioned table referencing itself', posOf(c.location));
   // ATAddForeignKeyConstraint: persistence must agree (a temporary table's rows vanish with its session)
-  if (!t.temp && pkT.temp) throw new PgError('42P16', 'constraints on permanent tables may reference only permanent tables');
+  if (!t.temp && !t.unlogged && (pkT.temp || pkT.unlogged)) throw new PgError('42P16', 'constraints on permanent tables may reference only permanent tables');
+  if (t.unlogged && pkT.temp) throw new PgError('42P16', 'constraints on unlogged tables may reference only permanent or unlogged tables');
   if (t.temp && !pkT.temp) throw new PgError('42P16', 'constraints on temporary tables may reference only temporary tables');
   const colOf = (tab: Table, name: string) => {
     const i = tab.columns.findIndex((x) => !x.dropped && x.name === name);

@@ -26,6 +26,7 @@
  * (PostgreSQL builds from a snapshot and validates against a second one: the same entries), and the index keeps its
  * oid (PostgreSQL's copy has a new one, swapped in under the old name).
  */
+import { logIndexInitFork } from './unlogged.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -123,6 +124,7 @@ function rebuild(ex: Executor, s: Session, t: Table, targets: BtreeIndex[]): voi
     index.relfilenode = eng.catalog.allocOid(); // the new relfilenode
     index.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, old.oid, -1, 0);
     buildIndex(ex, s, t, index);
+    logIndexInitFork(eng, s, t, index); // an unlogged table's index: its new init fork
     return index;
   });
   // index_update_stats: the build records relpages / reltuples, as CREATE INDEX does (an empty never-vacuumed table

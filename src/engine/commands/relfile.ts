@@ -19,6 +19,7 @@
  * aborted transaction puts the old heap and indexes back; WAL records written before the new file are skipped by
  * REDO (storageLsn) instead of naming an old relfilenode; a crash does not undo an uncommitted catalog change.
  */
+import { logHeapInitFork, logIndexInitFork } from './unlogged.js';
 import { countScan } from '../pgstat/pgstat_relation.js';
 import { logIndexBuild } from '../wal/nbtsort_xlog.js';
 import { logAccessExclusiveLock } from '../wal/standby.js';
@@ -102,9 +103,10 @@ export function newRelfilenode(ex: Executor, s: Session, t: Table, emptyIndexes 
   heap.fillfactor = t.heap.fillfactor;
   t.heap = heap;
   t.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, t.oid, -1, 0);
+  logHeapInitFork(eng, s, t); // an unlogged table: its new init fork (commands/unlogged.ts)
   t.indexes = t.indexes.map((old) => {
     const index = newIndexFile(ex, s, old);
-    if (emptyIndexes) logIndexBuild(eng, s, t, index); // TRUNCATE: each index built again, empty (its metapage)
+    if (emptyIndexes) { logIndexBuild(eng, s, t, index); logIndexInitFork(eng, s, t, index); } // TRUNCATE: each index built again, empty (its metapage)
     return index;
   });
   t.stats = undefined;
@@ -206,7 +208,7 @@ export function rewriteTable(ex: Executor, s: Session, t: Table, transform: (val
   t.indexes = t.indexes.map((i) => {
     const fresh = i.fresh(); fresh.storageLsn = i.storageLsn; fresh.relfilenode = i.relfilenode; return fresh;
   });
-  for (const i of t.indexes) buildIndex(ex, s, t, i);
+  for (const i of t.indexes) { buildIndex(ex, s, t, i); logIndexInitFork(ex.eng, s, t, i); }
   if (indexes.length) ex.updateStats(s, t);
   s.tx!.cidUsed = true;
 }

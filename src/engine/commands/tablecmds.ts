@@ -24,6 +24,7 @@ import {
 import { resolveTypeName, typeDisplayName, type SqlType } from '../sql/types.js';
 import { relKey, tableKey, tempKey, nspKey, type Table, type Column, type CheckConstraint } from '../catalog/catalog.js';
 import { markLocal, onCommitOf, tempNamespace } from './tempcmds.js';
+import { markUnlogged, logHeapInitFork, logIndexInitFork } from './unlogged.js';
 import { HeapRelation } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
 import { Sequence, type SeqParams } from '../sequence/sequence.js';
@@ -61,7 +62,8 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const nspRow = temp || schema === 'public' ? undefined : ex.eng.catalog.namespaces.get(schema)!;
   if (nspRow && (n.partbound || n.partspec)) throw notSupported('partitioned tables in a schema other than public');
   if (rv.schemaname === 'public' && rv.relpersistence === 't') throw new PgError('42P16', 'cannot create temporary relation in non-temporary schema', { position: posOf(rv.location)! });
-  if (rv.relpersistence === 'u') throw notSupported('unlogged tables');
+  // CREATE UNLOGGED TABLE (commands/unlogged.ts); not as a partition or a partitioned table, nor with INHERITS here
+  if (rv.relpersistence === 'u' && (n.partbound || n.partspec || n.inhRelations?.length)) throw notSupported('unlogged partitioned or inheriting tables');
   // INHERITS (parent, …): the parents' columns and CHECKs, merged (commands/inheritcmds.ts)
   const inh = n.inhRelations?.length && !n.partbound ? yield* inheritStart(ex, s, n, temp) : null;
   // PARTITION OF parent: the parent's columns, checks and unique keys (commands/partitioncmds.ts)
@@ -237,6 +239,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     keyColumns: new Set(), indexedColumns: new Set(), types: columns.map((c) => c.type),
   };
   if (nsp) table.temp = { session: s.name, onCommit, ...nsp };
+  if (rv.relpersistence === 'u') table.unlogged = true;
   if (nspRow) table.nsp = { name: nspRow.name, oid: nspRow.oid };
   table.relfrozenxid = partKey ? 0 : recentXmin(ex, s); // heapam_relation_set_new_filenode: RecentXmin
   if (partKey) { table.partKey = partKey; table.relminmxid = 0; }
@@ -309,17 +312,23 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   // its pg_class row: not in other sessions' catalog snapshots until this transaction commits
   if (!table.temp) stampCreated(cat, s.name, ensureTopXid(ex.eng, s), table);
   markLocal(ex.eng, table);
+  markUnlogged(ex.eng, table);
   if (inh) inh.parents.forEach((p, i) => addInhRow(ex, s, oid, p.oid, i + 1));
-  s.tx!.undo.push(() => { cat.tables.delete(key); for (const r of [oid, ...table.indexes.map((i) => i.oid)]) cat.localRels.delete(r); });
+  s.tx!.undo.push(() => {
+    cat.tables.delete(key);
+    for (const r of [oid, ...table.indexes.map((i) => i.oid)]) { cat.localRels.delete(r); cat.unloggedRels.delete(r); }
+  });
   ex.eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, ex.eng.clock.now);
   logAccessExclusiveLock(ex.eng, s, oid); // the new relation's lock, for standbys (wal/standby.ts)
   if (!partKey) {
-    ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, oid, -1, 0);
+    ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, oid, -1, 0); // (not logged for an unlogged table)
+    logHeapInitFork(ex.eng, s, table); // … but an unlogged table's init fork is
     // each PRIMARY KEY / UNIQUE index (index_create): its file, its lock, its (empty) build — the metapage
     for (const index of table.indexes) {
       ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);
       lockNewIndex(ex, s, index);
       logIndexBuild(ex.eng, s, table, index);
+      logIndexInitFork(ex.eng, s, table, index);
     }
   }
   // a partition: the parent's foreign keys are cloned onto it, and keys referencing the parent get a child for it
@@ -533,12 +542,14 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   // WITH (...): a B-tree's own storage parameters (btoptions), checked before the build
   if (n.options?.length) index.reloptions = applyRelOptions(undefined, n.options as N[], false, 'btree').options;
   if (t.temp) cat.localRels.add(index.oid); // a temporary table's index: local buffers, no WAL
+  if (t.unlogged) cat.unloggedRels.add(index.oid); // an unlogged table's index is unlogged too
   // index_create: the new file, then AccessExclusiveLock on the index (WAL-logged for standbys), then index_build
   ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);
   lockNewIndex(ex, s, index);
   // index_build: each chain's newest not-dead version; 23505 for a duplicated key; a broken HOT chain sets
   // indcheckxmin (not for a concurrent build)
   buildIndex(ex, s, t, index, { brokenHotChain: !concurrent });
+  logIndexInitFork(ex.eng, s, t, index); // after the build (index_build's ambuildempty)
   t.indexes.push(index);
   if (!t.temp) stampCreated(cat, s.name, s.tx!.xid, index); // not in others' catalog snapshots until COMMIT
   cat.standaloneIndexes.add(index.name);

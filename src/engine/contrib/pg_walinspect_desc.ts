@@ -149,7 +149,9 @@ export function walDescription(eng: Engine, i: number): DescResult {
     }
     case WalKind.StorageCreate: {
       const r = relNode(eng, w, i);
-      return typeof r === 'number' ? ok(`base/${DB}/${r}`) : r;
+      // smgr_desc's relpathperm: an unlogged relation's init fork is the file with the suffix _init
+      const fork = (p as { fork?: string } | undefined)?.fork === 'init' ? '_init' : '';
+      return typeof r === 'number' ? ok(`base/${DB}/${r}${fork}`) : r;
     }
     case WalKind.StorageTruncate: {
       const r = relNode(eng, w, i), blkno = (p as StorageTruncatePayload | undefined)?.blkno;
@@ -244,7 +246,7 @@ export function walBlockRef(eng: Engine, i: number): DescResult {
     case WalKind.SequenceLog: return ok(ref(0, 0));
     case WalKind.XlogFpi: {
       const ip = p as IndexNewPagePayload | undefined;
-      if (ip?.index) return ok(ref(0, blk) + imageText(ip)); // a B-tree build's page (wal/nbtsort_xlog.ts)
+      if (ip?.index) return ok(ref(0, blk, ip.fork ?? 'main') + imageText(ip)); // a B-tree build's page (wal/nbtsort_xlog.ts)
       const img = (p as NewPagePayload | undefined)?.image;
       return img ? ok(ref(0, blk) + imageText(img)) : no('its image is not recorded');
     }

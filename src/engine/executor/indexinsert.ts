@@ -160,7 +160,7 @@ export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, 
   const w = ex.eng.wal;
   const xid = s.tx!.writeXid;
   // the pages as PostgreSQL has them: the records of what this insertion did to them (wal/nbtxlog.ts)
-  const o = ex.eng.catalog.localRels.has(index.oid) ? null : insertOutcome(index, t.types);
+  const o = ex.eng.catalog.skipsWal(index.oid) ? null : insertOutcome(index, t.types);
   if (o) {
     const lsn = logBtreeInsert(ex.eng, s, index, vals, blk, off, o.out, o.layout);
     if (lsn !== 0) { w.noteBackendInsert(s.name); index.leafLsn = lsn; }

@@ -136,7 +136,8 @@ function walForPage(
   ctx: HeapContext, kind: WalKind, len: number, table: Table, page: Page, off: number, initPage: boolean,
   newTuple: { page: Page; off: number; item: Item; init: boolean } | null, oldItem: Item | null, xlFlags = 0,
 ): number {
-  if (ctx.wal.localRels?.has(table.oid)) return 0; // a temporary table: local buffers, no WAL (RelationNeedsWAL)
+  // a temporary table (local buffers) or an unlogged one: no WAL (RelationNeedsWAL), the page LSN stays 0
+  if (ctx.wal.localRels?.has(table.oid) || ctx.wal.unloggedRels?.has(table.oid)) return 0;
   const imageSize = (p: Page) => p.lower + (8192 - p.upper);
   const fpi = !initPage && ctx.wal.needsFpi(page.lsn) ? imageSize(page) : 0;
   // an UPDATE that put the new version on another page registers that page too: its own first change since the

@@ -155,7 +155,7 @@ function deleteItems(ex: Executor, s: Session, t: Table, index: BtreeIndex, blk:
   index.simpleDelete(deletable);
   const w = ex.eng.wal;
   // the leaf's full-page image, where its page is laid out: the page after the deletion without its hole
-  const layout = ex.eng.catalog.localRels.has(index.oid) ? null : layoutOrNull(index, t.types);
+  const layout = ex.eng.catalog.skipsWal(index.oid) ? null : layoutOrNull(index, t.types);
   const pg = layout?.pages[blk];
   const needs = w.needsFpi(index.pageLsns.get(blk) ?? index.leafLsn);
   const hole = pg && needs ? pageBounds(pg) : undefined;

@@ -35,6 +35,7 @@
  * from the same pg_control); the catalog, MultiXacts and the visibility map are not paged and survive as they are;
  * sessions reconnect by themselves (new backends, new pids) once the server is up.
  */
+import { resetUnloggedRelations } from '../commands/unlogged.js';
 import type { Engine } from '../engine.js';
 import { formatLsn, WalKind } from '../wal/wal.js';
 import { XidStatus } from '../clog/clog.js';
@@ -79,6 +80,7 @@ export function crashState(eng: Engine): CrashReport {
     seq.lastValue = d?.lastValue ?? seq.params.start; seq.isCalled = d?.isCalled ?? false; seq.logCnt = d?.logCnt ?? 0; seq.pageLsn = d?.lsn ?? 0;
   }
   const lostRecords = eng.wal.truncateToFlushed();
+  resetUnloggedRelations(eng); // (at startup in PostgreSQL: the same empty tables after recovery)
   return { lostRecords, lostCommits, lostDirtyPages };
 }
 

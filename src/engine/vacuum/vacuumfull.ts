@@ -21,6 +21,7 @@
  * Simplifications: the rebuilt indexes log nothing (PostgreSQL's btree build logs its pages as FPI records too;
  * the engine writes them straight to disk); the TOAST table is not rewritten (it is always empty here).
  */
+import { logHeapInitFork, logIndexInitFork } from '../commands/unlogged.js';
 import { copyValues } from '../heap/heaptoast.js';
 import type { Executor } from '../executor/executor.js';
 import type { Session } from '../session/session.js';
@@ -82,6 +83,7 @@ export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean
   heap.fillfactor = t.heap.fillfactor;
   t.heap = heap;
   t.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, t.oid, -1, 0);
+  logHeapInitFork(eng, s, t); // an unlogged table: its new init fork (commands/unlogged.ts)
   const moved = new Map<number, number>();
   const copies: { item: Item; old: Item }[] = [];
   // raw_heap_insert: the copy goes straight onto the new file's pages (no Heap INSERT record: the pages are logged
@@ -131,6 +133,7 @@ export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean
   t.indexes = t.indexes.map((i) => {
     const fresh = newIndexFile(ex, s, i);
     buildIndex(ex, s, t, fresh);
+    logIndexInitFork(eng, s, t, fresh);
     return fresh;
   });
   t.relfrozenxid = oldestXmin;

@@ -382,7 +382,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
       for (const [b, offs] of deadByPage) for (const o of offs) deadTids.add(packTid(b, o));
       const before = t.indexes.map((i) => i.count);
       // btvacuumscan: each leaf losing entries logs its own VACUUM record (where the pages are laid out)
-      const plans = t.indexes.map((i) => (eng.catalog.localRels.has(i.oid) ? null : vacuumPlan(i, t.types, deadTids)));
+      const plans = t.indexes.map((i) => (eng.catalog.skipsWal(i.oid) ? null : vacuumPlan(i, t.types, deadTids)));
       removeIndexEntries(t, deadTids);
       t.indexes.forEach((i, k) => {
         const pagesTotal = btreePages(t, i);

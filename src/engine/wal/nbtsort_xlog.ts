@@ -34,7 +34,7 @@ import { tidBlock } from '../heap/heap.js';
 import { WalKind } from './wal.js';
 
 /** an XLOG FPI record of an index page: the hole of its image (the REDO side has nothing to replay) */
-export interface IndexNewPagePayload { index: true; lower: number; upper: number }
+export interface IndexNewPagePayload { index: true; lower: number; upper: number; fork?: 'init' }
 
 /** log_newpage's headers: XLogRecord (24), block header (4), image header (5), RelFileNode (12), block number (4) */
 const NEWPAGE_HEADERS = 49;
@@ -66,7 +66,7 @@ function writeOrder(pages: readonly (BtPage | undefined)[], root: number): numbe
 
 /** _bt_blwritepage for every page of the index just built (the table's file as it is now). */
 export function logIndexBuild(eng: Engine, s: Session, t: Table, index: BtreeIndex): void {
-  if (eng.catalog.localRels.has(index.oid)) return; // a temporary table's index: not WAL-logged
+  if (eng.catalog.skipsWal(index.oid)) return; // a temporary or unlogged table's index: not WAL-logged
   const xid = s.tx!.writeXid;
   const log = (blk: number, lower: number, upper: number) => {
     const payload: IndexNewPagePayload = { index: true, lower, upper };
@@ -79,5 +79,15 @@ export function logIndexBuild(eng: Engine, s: Session, t: Table, index: BtreeInd
     if (layout) for (const blk of writeOrder(layout.pages, layout.root)) { const b = bounds(layout.pages[blk]!); log(blk, b.lower, b.upper); }
   }
   log(0, META_LOWER, PAGE - BTPAGEOPAQUE);
+  eng.wal.noteBackendInsert(s.name);
+}
+
+/**
+ * btbuildempty: an unlogged index's init fork gets its empty metapage, logged whole (log_newpage) even though the
+ * index itself is not WAL-logged — recovery must be able to rebuild the fork it resets the index from.
+ */
+export function logEmptyIndexPage(eng: Engine, s: Session, index: BtreeIndex, fork: { fork: 'init' }): void {
+  const payload: IndexNewPagePayload = { index: true, lower: META_LOWER, upper: PAGE - BTPAGEOPAQUE, ...fork };
+  eng.wal.insert(WalKind.XlogFpi, s.tx!.writeXid, NEWPAGE_HEADERS, index.oid, 0, 0, META_LOWER + BTPAGEOPAQUE, payload);
   eng.wal.noteBackendInsert(s.name);
 }

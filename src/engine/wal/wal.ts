@@ -227,11 +227,15 @@ export class Wal {
 
   /** temporary relations (the catalog's localRels): nothing is logged for them — RelationNeedsWAL is false */
   localRels: ReadonlySet<number> | null = null;
+  /** unlogged relations (the catalog's unloggedRels): nothing is logged for them either, except the creation of
+   *  their init fork (a record whose payload says `fork: 'init'`) */
+  unloggedRels: ReadonlySet<number> | null = null;
 
   /** Append a record; returns its end LSN (what becomes the page LSN) — 0 for a temporary relation, which is not
    *  WAL-logged (its page LSN stays 0, as PostgreSQL never calls PageSetLSN on a local buffer). */
   insert(kind: WalKind, xid: number, len: number, rel = 0, blk = -1, off = 0, fpiLen = 0, payload?: unknown): number {
     if (rel !== 0 && this.localRels?.has(rel)) return 0;
+    if (rel !== 0 && this.unloggedRels?.has(rel) && (payload as { fork?: string } | undefined)?.fork !== 'init') return 0;
     if (this.n === this.cap) this.grow();
     let pos = this.insertLsn;
     if (pos % WAL_PAGE === 0) pos += pos % WAL_SEGMENT === 0 ? LONG_PHD : SHORT_PHD;

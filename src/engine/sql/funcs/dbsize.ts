@@ -49,17 +49,19 @@ export function btreePages(t: Table, i: BtreeIndex): number {
 const heapBytes = (t: Table) => t.heap.pages.length * BLCKSZ;
 const mapBytes = (t: Table) => (t.heap.fsmPages + vmPages(t.heap)) * BLCKSZ;
 const toastBytes = (t: Table) => (needsToast(t.columns.filter((c) => !c.dropped)) ? BLCKSZ : 0); // its empty index
-const indexesBytes = (t: Table) => t.indexes.reduce((s, i) => s + btreePages(t, i) * BLCKSZ, 0);
+// every fork: an unlogged table's index has an init fork holding its metapage
+const indexesBytes = (t: Table) => t.indexes.reduce((s, i) => s + (btreePages(t, i) + (t.unlogged ? 1 : 0)) * BLCKSZ, 0);
 
 function relationSize(c: CallCtx, rel: Value, fork: string): number {
   const { table, index } = relationArg(c, rel);
-  if (index) return fork === 'main' ? btreePages(table, index) * BLCKSZ : 0;
+  if (!['main', 'fsm', 'vm', 'init'].includes(fork)) throw new PgError('22023', 'invalid fork name', { hint: 'Valid fork names are "main", "fsm", "vm", and "init".' });
+  // an unlogged relation's init fork (commands/unlogged.ts): empty for a heap, the metapage for a B-tree
+  if (index) return fork === 'main' ? btreePages(table, index) * BLCKSZ : fork === 'init' && table.unlogged ? BLCKSZ : 0;
   switch (fork) {
     case 'main': return heapBytes(table);
     case 'fsm': return table.heap.fsmPages * BLCKSZ;
     case 'vm': return vmPages(table.heap) * BLCKSZ;
-    case 'init': return 0;
-    default: throw new PgError('22023', 'invalid fork name', { hint: 'Valid fork names are "main", "fsm", "vm", and "init".' });
+    default: return 0; // init
   }
 }
 

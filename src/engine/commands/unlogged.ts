@@ -1,0 +1,73 @@
+/**
+ * Unlogged tables (CREATE UNLOGGED TABLE): rows that skip the write-ahead log. They live in shared buffers like
+ * any table and every session sees them, but no change to them is WAL-logged — so they are fast to write and are
+ * not crash-safe: crash recovery has nothing to replay for them and resets each to empty.
+ *
+ *     CREATE UNLOGGED TABLE u (id int PRIMARY KEY);     WAL: Storage CREATE base/5/16451_init   (the init fork)
+ *                                                           Storage CREATE base/5/16454_init   (the index's)
+ *                                                           XLOG FPI  … fork init blk 0        (its metapage)
+ *     INSERT INTO u VALUES (1), (2);                     WAL: only the COMMIT (the xid must be marked committed)
+ *     page_header(get_raw_page('u', 0)).lsn              0/0: no record ever stamped the page
+ *     CHECKPOINT;                                        the page stays dirty: a checkpoint writes only permanent
+ *                                                        buffers (BM_PERMANENT); a shutdown checkpoint writes all
+ *     (crash) (restart)  SELECT count(*) FROM u;         0: ResetUnloggedRelations copied each init fork over the
+ *                                                        main fork — an empty heap, an index with only its metapage
+ *
+ * Each relation has an init fork ("_init"): for a heap an empty file, for a B-tree its empty metapage
+ * (btbuildempty). Only the init fork's creation is WAL-logged, so recovery can always rebuild it.
+ *
+ * Mirrors: heapam_relation_set_new_filelocator (storage of a new unlogged heap), index_build's ambuildempty,
+ * storage/file/reinit.c ResetUnloggedRelations, bufmgr.c's BM_PERMANENT in BufferSync.
+ *
+ * Simplifications: the background writer does not write unlogged buffers here (PostgreSQL's may, when it cleans
+ * buffers ahead of reuse — the simulator never evicts); no clean shutdown, so the data survives only until a crash;
+ * ALTER TABLE SET LOGGED / UNLOGGED, unlogged sequences, partitions and CREATE UNLOGGED TABLE AS are refused
+ * (0A000); the TOAST table's own init fork is not logged (the simulator logs no TOAST storage creation).
+ */
+import type { Engine } from '../engine.js';
+import type { Session } from '../session/session.js';
+import type { Table } from '../catalog/catalog.js';
+import type { BtreeIndex } from '../index/btree.js';
+import { WalKind } from '../wal/wal.js';
+import { logEmptyIndexPage } from '../wal/nbtsort_xlog.js';
+import { HeapRelation } from '../heap/heap.js';
+import { indexFromImage } from '../buffer/bufmgr.js';
+
+/** The payload of a record for an init fork (the WAL logs these even for an unlogged relation). */
+export const INIT_FORK = { fork: 'init' as const };
+
+/** The table's relations join the unlogged set (their changes are not WAL-logged). */
+export function markUnlogged(eng: Engine, t: Table): void {
+  if (!t.unlogged) return;
+  eng.catalog.unloggedRels.add(t.oid);
+  for (const i of t.indexes) eng.catalog.unloggedRels.add(i.oid);
+}
+
+/** A new unlogged heap's init fork: an empty file, its creation logged (log_smgrcreate(INIT_FORKNUM)). */
+export function logHeapInitFork(eng: Engine, s: Session, t: Table): void {
+  if (!t.unlogged) return;
+  // the file's WAL starts here (pg_walinspect names the file of the time from it)
+  t.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, t.oid, -1, 0, 0, INIT_FORK);
+}
+
+/** An unlogged index's init fork (index_build → ambuildempty): its creation, then its metapage's image. */
+export function logIndexInitFork(eng: Engine, s: Session, t: Table, index: BtreeIndex): void {
+  if (!t.unlogged) return;
+  eng.catalog.unloggedRels.add(index.oid);
+  index.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0, 0, INIT_FORK);
+  logEmptyIndexPage(eng, s, index, INIT_FORK);
+}
+
+/**
+ * ResetUnloggedRelations at the end of crash recovery: every unlogged table's main fork replaced by its init
+ * fork — no pages, no visibility map, each index back to an empty tree.
+ */
+export function resetUnloggedRelations(eng: Engine): void {
+  for (const t of eng.catalog.tables.values()) {
+    if (!t.unlogged) continue;
+    const heap = new HeapRelation();
+    heap.fillfactor = t.heap.fillfactor;
+    t.heap = heap;
+    for (const i of t.indexes) { i.disk = undefined; indexFromImage(i, undefined); }
+  }
+}
