@@ -23,7 +23,7 @@ import { PgError, notSupported, posOf } from '../errors.js';
 import { intConst } from '../sql/parser.js';
 import { newAggState, compareValues, type Compiled, type Scope, type Row, type AggSpec } from '../sql/expr.js';
 import { groupKey } from '../sql/types.js';
-import { type N, firstLocation } from './util.js';
+import { type N, firstLocation, containsGroupingFunc } from './util.js';
 import { groupHash, hashTableOrder } from './execGrouping.js';
 import { compareKeys } from './nodeSort.js';
 import { pgQsort } from './qsort.js';
@@ -60,7 +60,8 @@ export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, sco
     return idx;
   }
   if (f && f[f.length - 1].A_Star) throw notSupported('GROUP BY a whole row', posOf(g.ColumnRef.location));
-  if (g.GroupingFunc || g.GroupingSet || g.RowExpr) throw notSupported('GROUPING SETS / ROLLUP / CUBE', posOf(firstLocation(g)));
+  if (g.RowExpr) throw notSupported('GROUP BY a row value (ROW(...))', posOf(firstLocation(g)));
+  if (containsGroupingFunc(g)) throw new PgError('42803', 'grouping operations are not allowed in GROUP BY', { position: posOf(firstLocation(g)) });
   return { expr: g };
 }
 
