@@ -165,8 +165,8 @@ export function extractRollupSets(sets: number[][]): number[][][] {
     if (dupOf > 0) { orig[dupOf]!.push(cand); continue; }
     orig[i] = [cand];
     masks[i] = cand;
-    // adjacency_buf[1..n] holds the smaller subsets from the nearest down: stored so that reading from the end
-    // (as BipartiteMatch does) meets them in that same descending-index order reversed
+    // the smaller sets it contains, from the highest index down (adjacency_buf); BipartiteMatch reads the list
+    // from its end, so it tries the lowest-numbered subset first
     const adj: number[] = [];
     for (let k = j - 1; k > 0; k--) if (subset(masks[k]!, cand)) adj.push(k);
     adjacency[i] = adj.length ? adj : null;
