@@ -85,3 +85,20 @@ export function aggregateGroupingSets(ex: Executor, rows: Row[], aggs: AggSpec[]
     return false;
   });
 }
+
+/**
+ * The planner's estimate of the rows the Agg returns (get_number_of_groups: the sum of every set's groups, 1 for
+ * an empty set); null where a set's estimate is not modelled. A DISTINCT above sizes its hash table by it.
+ */
+export function groupingSetsRows(gs: GroupingSetsExec): number | null {
+  let sum = 0;
+  for (const ph of gs.plan.outputOrder) {
+    for (const set of ph.sets) {
+      if (!set.length) { sum += 1; continue; }
+      const e = gs.orderFor(set.map((r) => gs.refCols[r - 1]!))?.expected;
+      if (e === undefined) return null;
+      sum += e;
+    }
+  }
+  return sum;
+}

@@ -35,7 +35,7 @@ import { functionalGrouping } from '../optimizer/groupkeys.js';
 import { distinctFilter } from './nodeUnique.js';
 import { projectRows, oneTimeFilterFalse } from './nodeResult.js';
 import { aggregate } from './nodeAgg.js';
-import { aggregateGroupingSets, type GroupingSetsExec } from './aggsets.js';
+import { aggregateGroupingSets, groupingSetsRows, type GroupingSetsExec } from './aggsets.js';
 import { hasGroupingShape, transformGroupClause, sortGroupRefs } from './groupclause.js';
 import { planGroupingSets } from '../optimizer/groupingsets.js';
 import { groupHash, hashTableOrder } from './execGrouping.js';
@@ -207,9 +207,10 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (gsets) groupBase = { ...groupBase, columns: [...groupBase.columns, { name: '........pg.gset........', type: T.int4, dropped: true }] };
   // a grouped primary key: its table's other columns may appear ungrouped, and the planner keys the groups without
   // them (optimizer/groupkeys.ts: check_functional_grouping, remove_useless_groupby_columns)
-  // (simplification: with grouping sets no column counts as dependent — PostgreSQL uses the sets' common columns)
+  // (with grouping sets: by the expressions every set has, parseCheckAggregates' gset_common; no key is dropped)
   const groupRels = scope.rels ?? (src.table ? [{ offset: 0, count: src.table.columns.length, table: src.table }] : []);
-  const fg = hasGroup && !gsets ? functionalGrouping(groupRels, groupItems) : null;
+  const fgAll = hasGroup ? functionalGrouping(groupRels, gsets ? groupItems.filter((_, i) => gsets.every((set) => set.includes(i + 1))) : groupItems) : null;
+  const fg = gsets && fgAll ? { ...fgAll, useless: new Set<number>() } : fgAll;
   const uselessGroup = new Set<number>(fg?.useless.size ? groupItems.flatMap((it, i) => (typeof it === 'number' && fg.useless.has(it) ? [i] : [])) : []);
   const keyItems = uselessGroup.size ? groupItems.filter((_, i) => !uselessGroup.has(i)) : groupItems;
   const keyCols = uselessGroup.size ? new Set([...groupCols].filter((c) => !fg!.useless.has(c))) : groupCols;
@@ -537,7 +538,11 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     }
   }
   if (unique && src.table && !sortKeys.length && limit === null && !offset && out.length > 1) {
-    const { h, strategy } = distinctPlan(n, src.table, targets, scope, path);
+    const planned = distinctPlan(n, src.table, targets, scope, path);
+    const { strategy } = planned;
+    // over grouping sets create_distinct_paths takes the grouped rows' estimate (the sum of the sets') as its groups
+    const gsRows = gsExec ? groupingSetsRows(gsExec) : null;
+    const h = planned.h && gsRows !== null ? { ...planned.h, expected: gsRows } : planned.h;
     if (strategy === 'sorted') {
       const keys = h!.fns.map(() => ({ desc: false, nullsFirst: false }));
       pgQsort(out, (a, b) => compareKeys(keys, a, b));
