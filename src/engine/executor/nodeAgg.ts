@@ -16,7 +16,7 @@
  * use), the groups come out in the order their first row arrived — give GROUP BY an ORDER BY when order matters.
  * GROUP BY an expression (or an output name / position naming one) computes it per input row into a hidden column
  * that the select list, HAVING and ORDER BY match by expression, estimated by its own columns as
- * estimate_num_groups does; no GROUPING SETS, ROLLUP or CUBE.
+ * estimate_num_groups does. GROUPING SETS, ROLLUP and CUBE run this once per set (aggsets.ts).
  */
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
