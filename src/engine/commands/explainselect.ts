@@ -50,9 +50,34 @@ import { inlineCtes, pullUpSubqueries } from '../optimizer/pullup.js';
 import { pushDownIntoSubqueries } from '../optimizer/subquerypush.js';
 import { pullupEnv } from '../executor/select.js';
 import { foldWhereClause } from '../optimizer/clauses.js';
+import type { GroupingSetsPlan } from '../optimizer/groupingsets.js';
 
 const sortNode = (keys: string[], child: PlanNode) => node('Sort', [listProp('Sort Key', keys)], [child]);
 const aggNode = (strategy: 'Plain' | 'Sorted' | 'Hashed', props: Prop[], child: PlanNode) => node('Aggregate', props, [child], { strategy, partialMode: 'Simple' });
+/**
+ * An Agg over grouping sets (explain.c show_grouping_sets, text format): the top node's sets, then each pass of its
+ * chain — a sorted rollup after the first one under its own "Sort Key" (create_groupingsets_plan). Key names: "Hash
+ * Key" for a hashed pass, "Group Key" for a sorted one, "()" for the empty set; under a GroupAggregate the Sort of
+ * the first rollup's largest set.
+ */
+function groupingSetsNode(plan: GroupingSetsPlan, keysOf: (set: number[]) => string[], having: Prop[], child: PlanNode, o: Options): PlanNode {
+  if (o.format !== 'text') throw notSupported('EXPLAIN of grouping sets in a format other than text');
+  if (o.costs) throw noCosts('grouping sets');
+  if (o.analyze) throw notSupported('EXPLAIN ANALYZE of grouping sets');
+  const lines: string[] = [];
+  let firstSort = plan.explainOrder[0]!.hashed;
+  plan.explainOrder.forEach((ph, i) => {
+    const label = ph.hashed ? 'Hash Key' : 'Group Key';
+    const sorts = i > 0 && !ph.hashed && !firstSort;
+    if (i > 0 && !ph.hashed) firstSort = false;
+    if (sorts) lines.push(`Sort Key: ${keysOf(ph.sets[0]!).join(', ')}`);
+    for (const set of ph.sets) lines.push(`${sorts ? '  ' : ''}${label}: ${set.length ? keysOf(set).join(', ') : '()'}`);
+  });
+  const lead = plan.explainOrder[0]!;
+  const input = plan.strategy === 'Sorted' ? sortNode(keysOf(lead.sets[0]!), child) : child;
+  return node('Aggregate', [{ kind: 'split', text: lines, props: [] }, ...having], [input], { strategy: plan.strategy, partialMode: 'Simple' });
+}
+
 /** show_hashagg_info under ANALYZE: one batch in memory (the 40kB PostgreSQL reports for a few small groups) */
 const hashAggBatches: Prop = {
   kind: 'split', analyze: true, text: ['Batches: 1  Memory Usage: 40kB'],
@@ -202,8 +227,13 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     };
 
     let agg: PlanNode | null = null;
-    if (grouping) {
-      const keys = ((n.groupClause ?? []) as N[]).filter((_, i) => !qi.groupUseless?.has(i)).map((g) => keyText(resolve(g), false));
+    if (grouping && qi.groupingSets) {
+      const having = n.havingClause ? [textProp('Filter', d.qualList(d.quals(n.havingClause)))] : [];
+      const keysOf = (set: number[]) => set.map((r) => keyText(resolve(qi.groupKeyNodes![r - 1]!), false));
+      agg = groupingSetsNode(qi.groupingSets, keysOf, having, top, o);
+      top = agg;
+    } else if (grouping) {
+      const keys = ((qi.groupKeyNodes ?? n.groupClause ?? []) as N[]).filter((_, i) => !qi.groupUseless?.has(i)).map((g) => keyText(resolve(g), false));
       const having = n.havingClause ? [textProp('Filter', d.qualList(d.quals(n.havingClause)))] : [];
       // GroupAggregate over a Sort when add_path kept that, or an aggregate cannot be hashed (optimizer/distinctpaths.ts)
       if (keys.length && qi.groupSorted) top = sortNode(keys, top);

@@ -29,6 +29,14 @@ const SORT_ONLY = new Set(['bit', 'varbit']);
 /** sorted on `n` keys (no hash functions: fns only count them) */
 const SORTED = (n: number): HashedOrder => ({ fns: new Array<(v: Value) => number>(n).fill(() => 0), expected: 0, sorted: true });
 
+/**
+ * Grouping sets can be hashed (planner.c can_hash): no aggregate with DISTINCT or ORDER BY inside, and every grouping
+ * column of a type with a hash opclass.
+ */
+export function groupingSetsHashable(aggs: AggSpec[], cols: number[], scope: Scope): boolean {
+  return !aggs.some((a) => a.distinct || a.order) && !cols.some((c) => SORT_ONLY.has(scope.columns[c]?.type.name ?? ''));
+}
+
 /** The hash table a HashAggregate over these columns of a table would build, or undefined when not modelled. */
 export function hashedOrder(t: Table, cols: number[], where: N | undefined, scope: Scope, estimateCols: number[] | null = cols): HashedOrder | undefined {
   if (cols.some((c) => SORT_ONLY.has(scope.columns[c]?.type.name ?? ''))) return SORTED(cols.length);

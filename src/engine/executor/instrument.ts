@@ -50,6 +50,10 @@ export interface QueryInstr {
   groupSorted?: boolean;
   /** GROUP BY items (their positions in the clause) the planner drops as keys: a grouped primary key's table's other columns */
   groupUseless?: Set<number>;
+  /** GROUP BY with grouping sets or (): the grouping expressions as written, each once (ref order) */
+  groupKeyNodes?: Record<string, any>[];
+  /** the grouping sets' Agg passes (optimizer/groupingsets.ts), for EXPLAIN */
+  groupingSets?: import('../optimizer/groupingsets.js').GroupingSetsPlan;
   /** the DISTINCT is a Unique over a Sort, not a HashAggregate (optimizer/distinctpaths.ts) */
   distinctSorted?: boolean;
   /** a source without a table (Result, Function Scan): rows it produced, rows its filter removed */

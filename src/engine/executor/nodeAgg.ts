@@ -16,14 +16,14 @@
  * use), the groups come out in the order their first row arrived — give GROUP BY an ORDER BY when order matters.
  * GROUP BY an expression (or an output name / position naming one) computes it per input row into a hidden column
  * that the select list, HAVING and ORDER BY match by expression, estimated by its own columns as
- * estimate_num_groups does; no GROUPING SETS, ROLLUP or CUBE.
+ * estimate_num_groups does. GROUPING SETS, ROLLUP and CUBE run this once per set (aggsets.ts).
  */
 import type { Executor } from './executor.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import { intConst } from '../sql/parser.js';
 import { newAggState, compareValues, type Compiled, type Scope, type Row, type AggSpec } from '../sql/expr.js';
 import { groupKey } from '../sql/types.js';
-import { type N, firstLocation } from './util.js';
+import { type N, firstLocation, containsGroupingFunc } from './util.js';
 import { groupHash, hashTableOrder } from './execGrouping.js';
 import { compareKeys } from './nodeSort.js';
 import { pgQsort } from './qsort.js';
@@ -60,7 +60,8 @@ export function groupColumn(ex: Executor, g: N, targetList: N[] | undefined, sco
     return idx;
   }
   if (f && f[f.length - 1].A_Star) throw notSupported('GROUP BY a whole row', posOf(g.ColumnRef.location));
-  if (g.GroupingFunc || g.GroupingSet || g.RowExpr) throw notSupported('GROUPING SETS / ROLLUP / CUBE', posOf(firstLocation(g)));
+  if (g.RowExpr) throw notSupported('GROUP BY a row value (ROW(...))', posOf(firstLocation(g)));
+  if (containsGroupingFunc(g)) throw new PgError('42803', 'grouping operations are not allowed in GROUP BY', { position: posOf(firstLocation(g)) });
   return { expr: g };
 }
 

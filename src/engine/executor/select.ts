@@ -29,12 +29,15 @@ import { intConst } from '../sql/parser.js';
 import { type WaitPolicy } from './rowlocks.js';
 import { compileSortKeys, compareKeys, sortRows } from './nodeSort.js';
 import { pgQsort } from './qsort.js';
-import { groupPlan, distinctPlan, joinHashedOrder } from './grouporder.js';
+import { groupPlan, distinctPlan, joinHashedOrder, groupingSetsHashable } from './grouporder.js';
 import { JoinGroupEstimate } from '../optimizer/joingroups.js';
 import { functionalGrouping } from '../optimizer/groupkeys.js';
 import { distinctFilter } from './nodeUnique.js';
 import { projectRows, oneTimeFilterFalse } from './nodeResult.js';
 import { aggregate } from './nodeAgg.js';
+import { aggregateGroupingSets, groupingSetsRows, type GroupingSetsExec } from './aggsets.js';
+import { hasGroupingShape, transformGroupClause, sortGroupRefs } from './groupclause.js';
+import { planGroupingSets } from '../optimizer/groupingsets.js';
 import { groupHash, hashTableOrder } from './execGrouping.js';
 import type { Table } from '../catalog/catalog.js';
 import { chooseScan, selectScanOptions, unqualifyOwn } from '../optimizer/planner.js';
@@ -57,7 +60,7 @@ import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { lockSequencesIn } from '../commands/sequence.js';
 import {
-  N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, expressionKey, containsAggregate, callsUserFunction, firstLocation,
+  N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, expressionKey, containsAggregate, containsGroupingFunc, callsUserFunction, firstLocation,
 } from './util.js';
 
 export function* selectStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
@@ -157,14 +160,24 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // a WHERE that folds to a constant false or NULL is a gating Result's One-Time Filter: nothing below it runs (no
   // scan, no join, no predicate lock) — SELECT … FROM a, b, c WHERE 1 = 0 reads nothing
   const oneTimeFalse = oneTimeFilterFalse(where, n.whereClause, scope);
-  const hasGroup = !!n.groupClause?.length;
   const aggs: AggSpec[] = [];
   // Targets: detect aggregates by compiling in grouping mode first.
   const groupCols = new Set<number>();
   const groupExprNodes: N[] = [];
   /** the GROUP BY items in clause order: a column's index, or an expression (placed once its hidden column is known) */
   const groupItems: (number | N)[] = [];
-  if (hasGroup) {
+  // GROUPING SETS / ROLLUP / CUBE / (): the grouping expressions once each, and the sets (executor/groupclause.ts)
+  const groupKeyOf = (g: N) => {
+    const it = ex.groupColumn(g, n.targetList, scope);
+    const key = typeof it === 'number' ? `column ${it}` : expressionKey(it.expr, scope);
+    return { key, item: { it, node: g, key } };
+  };
+  const gclause = hasGroupingShape(n.groupClause) ? transformGroupClause(n.groupClause as N[], !!n.groupDistinct, groupKeyOf) : null;
+  const gsets = gclause?.sets ?? null;
+  const hasGroup = gclause ? gclause.items.length > 0 : !!n.groupClause?.length;
+  if (gclause) {
+    for (const { it } of gclause.items) { if (typeof it === 'number') groupItems.push(it); else { groupExprNodes.push(it.expr); groupItems.push(it.expr); } }
+  } else if (hasGroup) {
     for (const g of n.groupClause as N[]) {
       const it = ex.groupColumn(g, n.targetList, scope);
       if (typeof it === 'number') groupItems.push(it); else { groupExprNodes.push(it.expr); groupItems.push(it.expr); }
@@ -187,16 +200,24 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
       groupExprs: { key: (x) => expressionKey(x, scope), map } };
   }
   // the grouping columns in GROUP BY's order (a HashAggregate hashes them in that order)
-  for (const it of groupItems) groupCols.add(typeof it === 'number' ? it : groupBase.groupExprs!.map.get(expressionKey(it, scope))!);
+  const itemCols = groupItems.map((it) => (typeof it === 'number' ? it : groupBase.groupExprs!.map.get(expressionKey(it, scope))!));
+  for (const c of itemCols) groupCols.add(c);
+  // grouping sets: a hidden column after the row's (and the GROUP BY expressions') holds each group's set number
+  const gsetCol = gsets ? groupBase.columns.length : -1;
+  if (gsets) groupBase = { ...groupBase, columns: [...groupBase.columns, { name: '........pg.gset........', type: T.int4, dropped: true }] };
   // a grouped primary key: its table's other columns may appear ungrouped, and the planner keys the groups without
   // them (optimizer/groupkeys.ts: check_functional_grouping, remove_useless_groupby_columns)
+  // (with grouping sets: by the expressions every set has, parseCheckAggregates' gset_common; no key is dropped)
   const groupRels = scope.rels ?? (src.table ? [{ offset: 0, count: src.table.columns.length, table: src.table }] : []);
-  const fg = hasGroup ? functionalGrouping(groupRels, groupItems) : null;
+  const fgAll = hasGroup ? functionalGrouping(groupRels, gsets ? groupItems.filter((_, i) => gsets.every((set) => set.includes(i + 1))) : groupItems) : null;
+  const fg = gsets && fgAll ? { ...fgAll, useless: new Set<number>() } : fgAll;
   const uselessGroup = new Set<number>(fg?.useless.size ? groupItems.flatMap((it, i) => (typeof it === 'number' && fg.useless.has(it) ? [i] : [])) : []);
   const keyItems = uselessGroup.size ? groupItems.filter((_, i) => !uselessGroup.has(i)) : groupItems;
   const keyCols = uselessGroup.size ? new Set([...groupCols].filter((c) => !fg!.useless.has(c))) : groupCols;
+  const gsetCols = gsets?.map((set) => new Set(set.map((r) => itemCols[r - 1]!))) ?? [];
   const aggScope: Scope = { ...groupBase, aggs, groupCols: fg?.dependent.size ? new Set([...groupCols, ...fg.dependent]) : groupCols,
-    ...(fg?.dependent.size ? { groupDependent: fg.dependent } : {}) };
+    ...(fg?.dependent.size ? { groupDependent: fg.dependent } : {}),
+    groupingSets: { cols: groupCols, col: gsets ? gsetCol : null, sets: gsetCols } };
   const targets: Compiled[] = [];
   const names: string[] = [];
   /** what each target computes, to tell "the same expression twice" from different ones (ORDER BY ambiguity) */
@@ -254,7 +275,8 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     }
   };
   // (an aggregate inside a window call — rank() OVER (ORDER BY sum(v)), sum(sum(v)) OVER () — groups the query too)
-  const grouping = hasGroup || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause)
+  const grouping = hasGroup || !!gclause || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause)
+    || containsGroupingFunc(n.targetList) || containsGroupingFunc(n.sortClause)
     || !!win?.calls.some((c) => containsAggregate(c.node)) || !!srf?.calls.some((c) => containsAggregate(c.node));
   // window functions of a grouped query run over its groups (nodeWindowAgg.ts), their columns grouped ones
   const wp = win ? prepareWindows(win.calls, grouping ? aggScope : scope, grouping) : null;
@@ -333,10 +355,20 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // GROUP BY: the HashAggregate's table, or a GroupAggregate over a Sort (optimizer/distinctpaths.ts)
   // over a join: estimate_num_groups over the join tree (optimizer/joingroups.ts)
   const joinEst = !src.table ? JoinGroupEstimate.of(src.joinPlan, scope.rels) : null;
-  const groupOrder = hasGroup ? groupPlan(n, src.table ?? null, aggs, keyCols, keyItems, scope, groupBase, path, joinEst) : undefined;
+  const groupOrder = hasGroup && !gsets ? groupPlan(n, src.table ?? null, aggs, keyCols, keyItems, scope, groupBase, path, joinEst) : undefined;
+  // grouping sets: the Agg's passes (optimizer/groupingsets.ts), each hash table ordered as a GROUP BY of its set
+  const gsExec: GroupingSetsExec | null = gsets ? {
+    plan: planGroupingSets(gsets, sortGroupRefs(n.sortClause, gclause!.items.map((x) => x.key), (g) => groupKeyOf(g).key),
+      groupingSetsHashable(aggs, itemCols, groupBase)),
+    refCols: itemCols, sets: gsetCols, setCol: gsetCol,
+    orderFor: (cols) => groupPlan({ ...n, havingClause: undefined }, src.table ?? null, [], new Set(cols),
+      cols.map((c) => groupItems[itemCols.indexOf(c)]!), scope, groupBase, null, joinEst),
+  } : null;
   if (qi) {
     qi.path = path; qi.scope = scope; qi.joinPlan = src.joinPlan ?? null;
     qi.groupSorted = !!groupOrder?.sorted;
+    qi.groupKeyNodes = gclause ? gclause.items.map((x) => x.node) : undefined;
+    qi.groupingSets = gsExec?.plan;
     qi.groupUseless = uselessGroup;
     // SELECT DISTINCT: Unique over Sort or HashAggregate (optimizer/distinctpaths.ts), for EXPLAIN to print
     const plainDistinct = n.distinctClause && !Object.keys(n.distinctClause[0] ?? {}).length;
@@ -403,7 +435,8 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
 
   if (groupExprs.length) rows = rows.map((r) => ({ ...r, vals: [...r.vals, ...groupExprs.map((c) => c.fn(r))] }));
-  if (grouping) rows = aggregate(ex, rows, aggs, keyCols, hasGroup, having, qi ?? undefined, groupOrder);
+  if (gsExec) rows = aggregateGroupingSets(ex, rows, aggs, gsExec, having, qi ?? undefined);
+  else if (grouping) rows = aggregate(ex, rows, aggs, keyCols, hasGroup, having, qi ?? undefined, groupOrder);
   if (wp) rows = wp.run(rows);
   if (ps) rows = ps.run(rows);
   if (qi) qi.belowSort = rows.length;
@@ -505,7 +538,11 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     }
   }
   if (unique && src.table && !sortKeys.length && limit === null && !offset && out.length > 1) {
-    const { h, strategy } = distinctPlan(n, src.table, targets, scope, path);
+    const planned = distinctPlan(n, src.table, targets, scope, path);
+    const { strategy } = planned;
+    // over grouping sets create_distinct_paths takes the grouped rows' estimate (the sum of the sets') as its groups
+    const gsRows = gsExec ? groupingSetsRows(gsExec) : null;
+    const h = planned.h && gsRows !== null ? { ...planned.h, expected: gsRows } : planned.h;
     if (strategy === 'sorted') {
       const keys = h!.fns.map(() => ({ desc: false, nullsFirst: false }));
       pgQsort(out, (a, b) => compareKeys(keys, a, b));

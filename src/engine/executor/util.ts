@@ -171,6 +171,15 @@ export function containsAggregate(n: unknown): boolean {
   return Object.values(o).some(containsAggregate);
 }
 
+/** Is there a GROUPING(...) call in this tree (not inside a subquery)? It makes the query grouped, as an aggregate does. */
+export function containsGroupingFunc(n: unknown): boolean {
+  if (!n || typeof n !== 'object') return false;
+  const o = n as N;
+  if (o.GroupingFunc) return true;
+  if (o.SubLink) return false;
+  return Object.values(o).some(containsGroupingFunc);
+}
+
 export function collectColumnRefs(n: unknown, out: Set<string>) {
   if (!n || typeof n !== 'object') return;
   const o = n as N;

@@ -129,6 +129,7 @@ export class Deparser {
       const l = this.typeOf(n.A_Expr.lexpr), r = this.typeOf(n.A_Expr.rexpr);
       return (l === 'text' || l === 'unknown') && (r === 'text' || r === 'unknown') && (l === 'text' || r === 'text') ? 'text' : 'other';
     }
+    if (n.GroupingFunc) return 'int';
     if (n.FuncCall) {
       const name = funcName(n);
       const fn = FUNCS[name];
@@ -207,6 +208,8 @@ export class Deparser {
       return `(${this.expr(n.BooleanTest.arg)} ${test})`;
     }
     if (n.A_Expr) return this.aexpr(n);
+    // GROUPING(a, b) (ruleutils.c get_rule_expr's T_GroupingFunc)
+    if (n.GroupingFunc) return `GROUPING(${((n.GroupingFunc.args ?? []) as N[]).map((a) => this.expr(a)).join(', ')})`;
     if (n.FuncCall) {
       const f = n.FuncCall;
       const name = funcName(n);

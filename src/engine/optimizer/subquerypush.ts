@@ -52,8 +52,9 @@ function outputExprs(inner: N, count: number, env: PullupEnv): N[] | null {
 
 const unsafeExpr = (e: N, env: PullupEnv) =>
   contains(e, (o) => !!o.FuncCall && !env.isAggregate(funcName(o.FuncCall)) && !env.safeFunction(funcName(o.FuncCall)));
+/** contain_agg_clause: an aggregate call or GROUPING(...) */
 const hasAggregate = (e: unknown, env: PullupEnv) =>
-  contains(e, (o) => !!o.FuncCall && !o.FuncCall.over && (o.FuncCall.agg_star || env.isAggregate(funcName(o.FuncCall))));
+  contains(e, (o) => !!o.GroupingFunc || (!!o.FuncCall && !o.FuncCall.over && (o.FuncCall.agg_star || env.isAggregate(funcName(o.FuncCall)))));
 const withoutLocations = (x: unknown) => JSON.stringify(x, (k, v) => (k === 'location' ? undefined : v));
 
 /** The conjuncts of a WHERE clause. */
@@ -171,9 +172,12 @@ function* pushDown(q: N, env: PullupEnv): Gen<N | null> {
       const where = conds.filter((c) => !hasAggregate(c, env));
       const having = conds.filter((c) => hasAggregate(c, env));
       const grouped = !!inner.groupClause?.length || hasAggregate(inner.targetList, env) || !!inner.havingClause;
-      // a condition without aggregates on an aggregate without GROUP BY stays in HAVING (one row, or none)
-      const toWhere = grouped && !inner.groupClause?.length ? [] : where;
-      const toHaving = grouped && !inner.groupClause?.length ? [...where, ...having] : having;
+      // a condition without aggregates on an aggregate without GROUP BY stays in HAVING (one row, or none); so does
+      // every condition on grouping sets, where a grouped column can read NULL for a set without it (planner.c
+      // moves HAVING quals to WHERE only without grouping sets)
+      const keep = grouped && (!inner.groupClause?.length || (inner.groupClause as N[]).some((g) => !!g.GroupingSet));
+      const toWhere = keep ? [] : where;
+      const toHaving = keep ? [...where, ...having] : having;
       inner = { ...inner };
       const w = andOf([inner.whereClause, ...toWhere]);
       if (w) inner.whereClause = w;

@@ -53,6 +53,7 @@ import { coerceBool, commonType, castTo, fold, withoutFolding } from './coerce.j
 import { compareValues, compileComparison, compileAExpr } from './operators.js';
 import { compileSubLink } from './sublink.js';
 import { compileFunc } from './funccall.js';
+import { compileGroupingFunc } from './groupingfunc.js';
 import { compileRowExpr, compileWholeRow } from './rowexpr.js';
 import { rowNullTest } from '../adt/rowtypes.js';
 
@@ -161,6 +162,7 @@ function compileNode(node: N, scope: Scope): Compiled {
       return { fn, type: T.bool, name: '?column?', strength: 0 };
     }
     case 'FuncCall': return compileFunc(n, scope, compileExpr);
+    case 'GroupingFunc': return compileGroupingFunc(n, scope, compileExpr, (a) => exprLocation(a));
     case 'CoalesceExpr': {
       let decided = false; // arguments after a non-null constant are never simplified
       const args = (n.args as N[]).map((a) => {

@@ -124,6 +124,11 @@ export interface Scope {
   windowOver?: Scope;
   /** GROUP BY expressions: an expression with this key (executor/util.ts expressionKey) is the hidden column at the index */
   groupExprs?: { key: (n: Record<string, any>) => string; map: Map<string, number> };
+  /**
+   * GROUPING(): the grouping expressions' columns, and with grouping sets the hidden column holding a group's set
+   * number and each set's columns (sql/groupingfunc.ts); col null: a plain GROUP BY
+   */
+  groupingSets?: { cols: Set<number>; col: number | null; sets: Set<number>[] };
   /** the row's own columns, when `columns` goes on with the query's (window results): what a whole row holds */
   rowWidth?: number;
   /** several relations (a join): each one's visible name and where its columns start in `columns` */
