@@ -63,7 +63,7 @@ export interface Versioned { nameXmin?: number }
  */
 export interface Shadow { key: string; name: string; xid: number; session: string; table?: Table; view?: View; seq?: Sequence;
   /** pg_proc rows a running DROP FUNCTION deleted (key 'fn:' + name): other sessions still call them */
-  fns?: import('./catalog.js').PgFunction[] }
+  fns?: import('./catalog.js').PgFunction[]; }
 
 /** Stamp `obj` as written by the session's running transaction `xid` (its top-level xid). */
 export function stampCreated(cat: Catalog, session: string, xid: number, obj: Versioned): void {

@@ -52,7 +52,8 @@ const BGWRITER_COLUMNS: [string, SqlType][] = [
 export function statBgwriterView(eng: Engine): ViewRows {
   const b = eng.pgstat.bgwriter;
   return view(BGWRITER_COLUMNS, [[
-    b.checkpointsTimed, b.checkpointsReq, 0, 0, b.buffersCheckpoint, b.buffersClean, b.maxwrittenClean, 0, 0, 0, virtualTimestamp(eng.pgstat.resetBgwriter ?? 0),
+    b.checkpointsTimed, b.checkpointsReq, 0, 0, b.buffersCheckpoint, b.buffersClean, b.maxwrittenClean, 0, 0, 0,
+    virtualTimestamp(eng.pgstat.resetBgwriter ?? 0),
   ]]);
 }
 

@@ -39,6 +39,7 @@
 import type { Session } from '../session/session.js';
 import type { Transaction } from '../xact/xact.js';
 import { type FunctionCounts } from './pgstat_function.js';
+import { FRESH_CLUSTER_ZEROED } from './pgstat_slru.js';
 
 /** PGSTAT_MIN_INTERVAL, PGSTAT_IDLE_INTERVAL, PGSTAT_MAX_INTERVAL (pgstat.c), in ms */
 export const PGSTAT_MIN_INTERVAL = 1000;
@@ -111,11 +112,13 @@ export class BackendStats {
   funcPending = new Map<number, FunctionCounts>();
   /** total_func_time: the self time of every counted call so far, µs; funcTicks: the calls' own µs so far */
   totalFuncUs = 0; funcTicks = 0;
+  /** the SLRU pages this backend zeroed, by pg_stat_slru row (pgstat_slru.ts) */
+  slruZeroed: number[] = [];
 
   clone(): BackendStats {
     const c = new BackendStats();
     for (const [k, v] of this.funcPending) c.funcPending.set(k, { ...v });
-    c.totalFuncUs = this.totalFuncUs; c.funcTicks = this.funcTicks;
+    c.totalFuncUs = this.totalFuncUs; c.funcTicks = this.funcTicks; c.slruZeroed = this.slruZeroed.slice();
     for (const [k, v] of this.pending) c.pending.set(k, { ...v });
     for (const [k, v] of this.indexPending) c.indexPending.set(k, { ...v });
     c.dirty = this.dirty; c.lastFlush = this.lastFlush; c.pendingSince = this.pendingSince; c.timerAt = this.timerAt; c.forceNext = this.forceNext;
@@ -161,12 +164,16 @@ export class SharedStats {
   readonly dropped = new Set<string>();
   /** stats_reset of pg_stat_database's postgres row, pg_stat_bgwriter and pg_stat_wal (virtual ms; null: never reset) */
   resetDb: number | null = null; resetBgwriter: number | null = null; resetWal: number | null = null;
+  /** pg_stat_slru's blks_zeroed by row; slruKnown: the other logs' counts are still a fresh cluster's (pgstat_slru.ts) */
+  slruZeroed: number[] = FRESH_CLUSTER_ZEROED.slice();
+  slruKnown = true;
   clone(): SharedStats {
     const c = new SharedStats();
     c.bgwriter = { ...this.bgwriter }; c.db = { ...this.db }; c.walFrom = this.walFrom;
     for (const [k, v] of this.functions) c.functions.set(k, { ...v });
     for (const k of this.dropped) c.dropped.add(k);
     c.resetDb = this.resetDb; c.resetBgwriter = this.resetBgwriter; c.resetWal = this.resetWal;
+    c.slruZeroed = this.slruZeroed.slice(); c.slruKnown = this.slruKnown;
     for (const [k, v] of this.tables) c.tables.set(k, { ...v });
     for (const [k, v] of this.indexes) c.indexes.set(k, { ...v });
     return c;
@@ -327,6 +334,9 @@ function flush(shared: SharedStats, b: BackendStats, now: number): void {
     e.calls += p.calls; e.totalUs += p.totalUs; e.selfUs += p.selfUs;
   }
   b.funcPending.clear();
+  // pgstat_slru_flush
+  b.slruZeroed.forEach((n, i) => { shared.slruZeroed[i] = (shared.slruZeroed[i] ?? 0) + (n ?? 0); });
+  b.slruZeroed = [];
   b.pending.clear();
   b.indexPending.clear();
   b.dirty = false;

@@ -35,9 +35,11 @@ import { type TableStats, type IndexCounts, emptyTableStats, emptyIndexCounts, t
 import type { Table } from '../catalog/catalog.js';
 import type { FunctionCounts } from './pgstat_function.js';
 import { PgFloat } from '../adt/float.js';
+import { statSlruView } from './pgstat_slru.js';
 import { notSupported } from '../errors.js';
 
-export interface ViewRows { columns: { name: string; type: SqlType }[]; rows: Value[][] }
+/** A view's columns and rows; a column with `refused` is not modelled (naming it is 0A000), `starRefused` refuses SELECT * */
+export interface ViewRows { columns: { name: string; type: SqlType; refused?: string }[]; rows: Value[][]; starRefused?: string }
 
 const TABLE_COLUMNS: [string, SqlType][] = [
   ['relid', T.oid], ['schemaname', T.text], ['relname', T.text], ['seq_scan', T.int8], ['seq_tup_read', T.int8],
@@ -66,6 +68,7 @@ function fetchCaches(eng: Engine, s: Session): Transaction | null {
     for (const [k, v] of eng.pgstat.tables) tx.pgstatCache.set(k, { ...v });
     for (const [k, v] of eng.pgstat.indexes) tx.pgstatIndexCache.set(k, { ...v });
     for (const [k, v] of eng.pgstat.functions) tx.pgstatFuncCache.set(k, { ...v });
+    tx.pgstatSlruCache = eng.pgstat.slruZeroed.slice();
   }
   return tx;
 }
@@ -85,7 +88,8 @@ export function statsFor(eng: Engine, s: Session, oid: number): TableStats {
 export function clearStatsSnapshot(s: Session): void {
   const tx = s.tx;
   if (!tx) return;
-  tx.pgstatCache.clear(); tx.pgstatIndexCache.clear(); tx.pgstatFuncCache.clear(); tx.pgstatSnapshot = false; tx.activityCache = null;
+  tx.pgstatCache.clear(); tx.pgstatIndexCache.clear(); tx.pgstatFuncCache.clear();
+  tx.pgstatSlruCache = null; tx.pgstatSnapshot = false; tx.activityCache = null;
 }
 
 /** The shared entry of an index as this session sees it (cached for the rest of its transaction). */
@@ -109,6 +113,14 @@ export function funcStatsFor(eng: Engine, s: Session, oid: number): FunctionCoun
   const copy = e ? { ...e } : null;
   tx?.pgstatFuncCache.set(oid, copy);
   return copy;
+}
+
+/** pg_stat_slru as this session sees it: fixed-amount statistics are copied at the first access ('cache', 'snapshot'). */
+function statSlru(eng: Engine, s: Session): ViewRows {
+  const tx = fetchCaches(eng, s);
+  if (!tx) return statSlruView(eng, eng.pgstat.slruZeroed);
+  tx.pgstatSlruCache ??= eng.pgstat.slruZeroed.slice();
+  return statSlruView(eng, tx.pgstatSlruCache);
 }
 
 /** float8 milliseconds of a time counted in µs (pg_stat_get_function_total_time's total_time / 1000.0) */
@@ -301,5 +313,6 @@ export const STAT_VIEWS: Record<string, (eng: Engine, s: Session) => ViewRows> =
   pg_stat_activity: statActivityView,
   pg_stat_user_functions: statUserFunctionsView,
   pg_stat_xact_user_functions: statXactUserFunctionsView,
+  pg_stat_slru: statSlru,
   ...GLOBAL_STAT_VIEWS,
 };

@@ -83,6 +83,8 @@ export class Transaction {
   pgstatIndexCache = new Map<number, import('../pgstat/pgstat_relation.js').IndexCounts>();
   /** the same for the functions' entries; null: there was none (a negative lookup is cached too) */
   pgstatFuncCache = new Map<number, import('../pgstat/pgstat_function.js').FunctionCounts | null>();
+  /** pg_stat_slru's counts as first read in this transaction (fixed-amount statistics: 'cache' and 'snapshot') */
+  pgstatSlruCache: number[] | null = null;
   /** stats_fetch_consistency = snapshot: every entry was copied into the caches at the first access */
   pgstatSnapshot = false;
   /** track_counts was off when the running statement began: its row changes are counted nowhere */

@@ -22,6 +22,7 @@ import { statsFor, indexStatsFor, clearStatsSnapshot, funcStatsFor, msOf } from 
 import { resetCounters, resetSingle, resetShared, haveStats } from '../../pgstat/pgstat_reset.js';
 import { touched } from '../../pgstat/pgstat_relation.js';
 import type { FunctionCounts } from '../../pgstat/pgstat_function.js';
+import { resetSlru } from '../../pgstat/pgstat_slru.js';
 import type { TableStats, IndexCounts } from '../../pgstat/pgstat_relation.js';
 import { virtualTimestamp } from '../../adt/timestamp.js';
 
@@ -81,6 +82,9 @@ defs.push(
   voidFn('pg_stat_reset_single_table_counters', ['oid'], ([oid], c) => { if (oid !== null) resetSingle(host(c).eng, 'relation', oid as number); }),
   voidFn('pg_stat_reset_single_function_counters', ['oid'], ([oid], c) => { if (oid !== null) resetSingle(host(c).eng, 'function', oid as number); }),
   voidFn('pg_stat_reset_shared', ['text'], ([t], c) => { if (t !== null) resetShared(host(c).eng, String(t)); }),
+  // not STRICT: NULL resets every SLRU's counts
+  voidFn('pg_stat_reset_slru', ['text'], ([t], c) => resetSlru(host(c).eng, t === null ? null : String(t))),
+  voidFn('pg_stat_reset_slru', [], (_v, c) => resetSlru(host(c).eng, null)), // the parameter's DEFAULT NULL
   {
     name: 'pg_stat_have_stats', args: ['text', 'oid', 'oid'], ret: T.bool,
     build: ([k, d, o], c) => (r) => {
