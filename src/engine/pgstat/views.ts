@@ -130,9 +130,12 @@ const FUNCTION_COLUMNS: [string, SqlType][] = [
   ['funcid', T.oid], ['schemaname', T.name], ['funcname', T.name], ['calls', T.int8], ['total_time', T.float8], ['self_time', T.float8],
 ];
 
-/** The user functions in pg_proc's order (by oid here), those the running session sees */
+/** The user functions in pg_proc's order (by oid here), those the running session sees: with the ones another
+ *  session's running DROP FUNCTION deleted */
 function userFunctions(eng: Engine) {
-  return [...eng.catalog.functions.values()].flat().sort((a, b) => a.oid - b.oid);
+  const cat = eng.catalog;
+  const dropped = cat.shadows.filter((sh) => sh.fns && sh.session !== cat.current).flatMap((sh) => sh.fns!);
+  return [...[...cat.functions.values()].flat(), ...dropped].sort((a, b) => a.oid - b.oid);
 }
 
 /** pg_stat_user_functions: the functions with a shared entry (pg_stat_get_function_calls(oid) IS NOT NULL). */
