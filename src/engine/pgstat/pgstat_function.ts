@@ -21,8 +21,9 @@
  * The statistics of a function go when the DROP FUNCTION that drops it commits (a rolled-back DROP keeps them),
  * and those of a function whose CREATE rolls back are dropped then; counts a backend still holds for a dropped
  * function are thrown away at its flush — they never bring the entry back (pgstat_drop_transactional,
- * AtEOXact_PgStat_DroppedStats). A function's entry exists only after a backend flushed a call of it:
- * pg_stat_get_function_calls() of a function never called is NULL; after a reset it is 0.
+ * AtEOXact_PgStat_DroppedStats). A function's shared entry is made, with zero counts, when a backend first
+ * counts a call of it (pgstat_prep_pending_entry): pg_stat_get_function_calls() of a function never called is
+ * NULL, then 0 while the first calls are pending (or after a reset), then their count once flushed.
  *
  * Mirrors: src/backend/utils/activity/pgstat_function.c (pgstat_init_function_usage, pgstat_end_function_usage,
  * pgstat_function_flush_cb, pgstat_create_function, pgstat_drop_function), pgstat_xact.c (the transactional
@@ -90,6 +91,10 @@ export function initFunctionUsage(eng: Engine, s: Session, f: PgFunction, site: 
   if (f.language === 'sql' && (track !== 'all' || sqlFunctionInlined(f, site))) return null;
   const b = s.pgstat;
   b.dirty = true;
+  // pgstat_prep_pending_entry makes the shared entry at once (its counts arrive at the flush): from now on
+  // pg_stat_get_function_calls() reads 0, not NULL, even before this backend flushes or if the call fails
+  const st = eng.pgstat;
+  if (!st.functions.has(f.oid) && !st.dropped.has(`f${f.oid}`)) st.functions.set(f.oid, emptyFunctionCounts());
   const pending = b.funcPending.get(f.oid);
   return { oid: f.oid, startUs: nowUs(eng, s), saveTotal: b.totalFuncUs, saveFTotal: pending?.totalUs ?? 0 };
 }
