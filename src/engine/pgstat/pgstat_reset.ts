@@ -18,7 +18,9 @@
  * pgstat_get_kind_from_str, pgstat_have_entry), utils/adt/pgstatfuncs.c (pg_stat_reset*, pg_stat_have_stats).
  * Simplifications: there are no entries for the system catalogs and no archiver or recovery-prefetch statistics
  * to reset (pg_stat_archiver and pg_stat_recovery_prefetch are not modelled); pg_stat_have_stats knows the one
- * database (oid 5, postgres) and the shared-objects entry (oid 0), and no replication slots or subscriptions.
+ * database (oid 5, postgres) and the shared-objects entry (oid 0), and no replication slots or subscriptions; a
+ * table's entry exists once some backend flushed counts for it (PostgreSQL makes it at the backend's first counted
+ * access of the table, pgstat_prep_pending_entry — a function's is made so here too).
  */
 import type { Engine } from '../engine.js';
 import { PgError } from '../errors.js';
