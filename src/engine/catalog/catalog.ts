@@ -370,6 +370,15 @@ export class Catalog {
     return c;
   }
 
+  /** pg_proc's functions of this name as the running session sees them: with those another session's running
+   *  DROP FUNCTION deleted (its shadow, catalogsnapshot.ts) */
+  functionsNamed(name: string): PgFunction[] | undefined {
+    const own = this.functions.get(name);
+    if (!this.shadows.length) return own;
+    const dropped = this.shadows.filter((sh) => sh.fns && sh.key === `fn:${name}` && sh.session !== this.current).flatMap((sh) => sh.fns!);
+    return dropped.length ? [...(own ?? []), ...dropped] : own;
+  }
+
   allocOid(): number {
     if (this.nextOid >= this.oidBound) { this.oidBound = this.nextOid + VAR_OID_PREFETCH; this.onOidPrefetch?.(this.oidBound); }
     return this.nextOid++;

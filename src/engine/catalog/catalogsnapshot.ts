@@ -41,7 +41,8 @@
  * Simplified: nameXmin is the top-level xid (a subtransaction's DDL is undone directly by ROLLBACK TO SAVEPOINT);
  * ALTER TABLE's column changes are not versioned (no other session can read the table while the ALTER holds
  * AccessExclusiveLock; ALTERs under weaker locks — SET (fillfactor), ADD FOREIGN KEY — change what others see at
- * once); tables, their indexes, views and sequences are versioned, functions, roles and schemas are not; a shadow
+ * once); tables, their indexes, views and sequences are versioned, roles and schemas are not, functions only
+ * for DROP FUNCTION (others still call a function whose DROP has not committed; a CREATE is seen at once); a shadow
  * goes at its transaction's end, so a REPEATABLE READ query of pg_class no longer shows a row deleted after its
  * snapshot; only CREATE TABLE waits for a same-named uncommitted table (as on pg_type's unique index) — CREATE
  * VIEW / SEQUENCE / INDEX of such a name fail at once with 42P07.
@@ -60,7 +61,9 @@ export interface Versioned { nameXmin?: number }
  * A pg_class row a running transaction deleted (DROP) or replaced (RENAME TO): others still find it by `key`. It is
  * a table's, a view's or a sequence's (exactly one of the three).
  */
-export interface Shadow { key: string; name: string; xid: number; session: string; table?: Table; view?: View; seq?: Sequence }
+export interface Shadow { key: string; name: string; xid: number; session: string; table?: Table; view?: View; seq?: Sequence;
+  /** pg_proc rows a running DROP FUNCTION deleted (key 'fn:' + name): other sessions still call them */
+  fns?: import('./catalog.js').PgFunction[]; }
 
 /** Stamp `obj` as written by the session's running transaction `xid` (its top-level xid). */
 export function stampCreated(cat: Catalog, session: string, xid: number, obj: Versioned): void {

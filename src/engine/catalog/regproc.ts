@@ -16,7 +16,7 @@ const argText = (a: PgFunction['args'][number]) => (a.type === 'any' ? a.typeNam
 
 /** Point regproc input/output at this catalog (the executor does so for each statement it runs). */
 export function setRegprocLookup(cat: Catalog): void {
-  const user = (schema: string | null, name: string) => (schema === 'pg_catalog' ? [] : cat.functions.get(name) ?? []);
+  const user = (schema: string | null, name: string) => (schema === 'pg_catalog' ? [] : cat.functionsNamed(name) ?? []);
   const builtin = (schema: string | null, name: string) => schema !== 'public' && PG15_FUNCTIONS.has(name);
   regprocLookup.byName = (schema, name) => ({ oids: user(schema, name).map((f) => f.oid), builtin: builtin(schema, name) });
   regprocLookup.bySignature = (schema, name, args: SqlType[]) => {

@@ -38,6 +38,7 @@ import type { Transaction } from '../xact/xact.js';
 import { PgError } from '../errors.js';
 import { utf8Len } from '../sql/utf8.js';
 import { NAMEDATALEN } from '../sql/types.js';
+import { countSlruZeroed } from '../pgstat/pgstat_slru.js';
 
 /** A notification as the client receives it (the protocol's NotificationResponse). */
 export interface AsyncNotification { channel: string; payload: string; pid: number }
@@ -94,14 +95,25 @@ export class NotifyQueue {
     return { page, offset };
   }
 
-  /** asyncQueueAddEntries: append, moving to the next page (after a filler entry) when one does not fit */
-  add(xid: number, pid: number, events: { channel: string; payload: string }[]): void {
+  /**
+   * asyncQueueAddEntries: append, moving to the next page (after a filler entry) when one does not fit. Returns the
+   * pages zeroed (SimpleLruZeroPage, pg_stat_slru's Notify blks_zeroed): the first page at the first write since
+   * the server started, and each page the head moves on to.
+   */
+  add(xid: number, pid: number, events: { channel: string; payload: string }[]): number {
+    let zeroed = this.head.page === 0 && this.head.offset === 0 ? 1 : 0;
+    const step = (length: number) => {
+      const page = this.head.page;
+      this.head = this.advance(this.head, length);
+      if (this.head.page !== page) zeroed++;
+    };
     for (const n of events) {
       const length = align4(ENTRY_EMPTY_SIZE + utf8Len(n.channel) + utf8Len(n.payload));
-      if (this.head.offset + length > QUEUE_PAGESIZE) this.head = this.advance(this.head, QUEUE_PAGESIZE - this.head.offset);
+      if (this.head.offset + length > QUEUE_PAGESIZE) step(QUEUE_PAGESIZE - this.head.offset);
       this.entries.push({ pos: this.head, xid, pid, channel: n.channel, payload: n.payload });
-      this.head = this.advance(this.head, length);
+      step(length);
     }
+    return zeroed;
   }
 
   /** asyncQueueAdvanceTail: the tail moves up to the slowest listener (or the head); entries behind it go */
@@ -228,7 +240,8 @@ export function preCommitNotify(eng: Engine, s: Session, tx: Transaction): void 
   const events = p.notifies.flatMap((n) => n.events);
   if (events.length) {
     const xid = eng.ensureTopXid(s, tx);
-    eng.notifyQueue.add(xid, s.pid, events);
+    const zeroed = eng.notifyQueue.add(xid, s.pid, events);
+    if (zeroed) countSlruZeroed(s, 'Notify', zeroed); // pgstat_count_slru_page_zeroed, pending in this backend
   }
 }
 

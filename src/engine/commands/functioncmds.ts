@@ -29,6 +29,8 @@ import type { Executor } from '../executor/executor.js';
 import type { Gen, N } from '../executor/util.js';
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { PgFunction } from '../catalog/catalog.js';
+import { type Shadow, unshadow } from '../catalog/catalogsnapshot.js';
+import { dropTransactional } from '../pgstat/pgstat_function.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { type SqlType, isStringLike, resolveTypeName, typeDisplayName } from '../sql/types.js';
 import { parseSqlUncached, intConst } from '../sql/parser.js';
@@ -173,6 +175,7 @@ export function* createFunction(ex: Executor, s: Session, n: N, text: string): G
   const before = cat.functions.get(name);
   cat.functions.set(name, [...list.filter((x) => x !== old), f]);
   s.tx!.undo.push(() => { if (before) cat.functions.set(name, before); else cat.functions.delete(name); });
+  if (!old) dropTransactional(s.tx!, 'function', f.oid, false); // pgstat_create_function: dropped if the creation aborts
   return { command: proc ? 'CREATE PROCEDURE' : 'CREATE FUNCTION', columns: null, rows: [] };
 }
 
@@ -233,7 +236,13 @@ export function* dropFunction(ex: Executor, s: Session, n: N): Gen<QueryResult> 
     const before = cat.functions.get(name)!;
     const rest = before.filter((x) => x !== f);
     if (rest.length) cat.functions.set(name, rest); else cat.functions.delete(name);
-    s.tx!.undo.push(() => cat.functions.set(name, before));
+    // the pg_proc row is deleted by a transaction still running: other sessions still find the function
+    const tx = s.tx!;
+    const sh: Shadow = { key: `fn:${name}`, name, xid: tx.xid, session: s.name, fns: [f] };
+    cat.shadows.push(sh);
+    cat.pendingXids.set(tx.xid, s.name);
+    tx.undo.push(() => { cat.functions.set(name, before); unshadow(cat, sh); });
+    dropTransactional(tx, 'function', f.oid, true); // pgstat_drop_function: its statistics go at commit
     void shown;
   }
   return { command: proc ? 'DROP PROCEDURE' : 'DROP FUNCTION', columns: null, rows: [] };

@@ -7,6 +7,7 @@
  * aborted CREATE is undone by a list of undo actions); no TOAST tables (a row that would need one is refused).
  * ALTER TABLE lives in altertable.ts, TRUNCATE in truncate.ts, what they do to storage in relfile.ts.
  */
+import { dropTransactional } from '../pgstat/pgstat_function.js';
 import { waitForXact } from '../lock/proc.js';
 import { stampCreated, shadowRow, shadowOf, unshadow } from '../catalog/catalogsnapshot.js';
 import { ensureTopXid } from '../xact/xactblock.js';
@@ -318,6 +319,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     cat.tables.delete(key);
     for (const r of [oid, ...table.indexes.map((i) => i.oid)]) { cat.localRels.delete(r); cat.unloggedRels.delete(r); }
   });
+  dropTransactional(s.tx!, 'relation', oid, false); // pgstat_create_relation: its statistics go if the creation aborts
   ex.eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, ex.eng.clock.now);
   logAccessExclusiveLock(ex.eng, s, oid); // the new relation's lock, for standbys (wal/standby.ts)
   if (!partKey) {
@@ -455,6 +457,8 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     dropInheritRows(ex, s, t);
     const key = tableKey(t);
     cat.tables.delete(key);
+    // pgstat_drop_relation: the statistics of the table, its partitions and their indexes go when this commits
+    for (const r of [t, ...partRels]) for (const oid of [r.oid, ...r.indexes.map((i) => i.oid)]) dropTransactional(s.tx!, 'relation', oid, true);
     // others' catalog snapshots still hold its pg_class row until this transaction commits
     const sh = t.temp ? null : shadowRow(cat, s.name, ensureTopXid(ex.eng, s), key, t.name, t);
     s.tx!.undo.push(() => { cat.tables.set(key, t); if (sh) unshadow(cat, sh); });

@@ -130,14 +130,15 @@ export function relationSource(ex: Executor, s: Session, rv: N, snap: () => Snap
     const names = (rv.alias?.colnames as N[] | undefined)?.map((c) => c.String.sval as string) ?? [];
     return {
       scope: {
-        relName: rv.relname, rowType: rv.relname, alias, columns: v.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type })),
-        hasSystem: false, env, sql,
+        relName: rv.relname, rowType: rv.relname, alias,
+        columns: v.columns.map((c, i) => ({ name: names[i] ?? c.name, type: c.type, ...(c.refused ? { refused: c.refused } : {}) })),
+        hasSystem: false, env, sql, ...(v.starRefused ? { starRefused: v.starRefused } : {}),
       },
       table: null, rows: () => v.rows,
     };
   }
   if (inCatalog && /^pg_stat/.test(rv.relname) && PG15_TYPES.has(rv.relname)) {
-    throw notSupported(`the statistics view ${rv.relname} (pg_stat_user_tables, pg_stat_all_tables, pg_stat_activity, pg_stat_database, pg_stat_bgwriter, pg_stat_wal and pg_stat_progress_vacuum are modelled)`, posOf(rv.location));
+    throw notSupported(`the statistics view ${rv.relname} (pg_stat_user_tables, pg_stat_all_tables, pg_stat_activity, pg_stat_user_functions, pg_stat_slru, pg_stat_database, pg_stat_bgwriter, pg_stat_wal and pg_stat_progress_vacuum are modelled)`, posOf(rv.location));
   }
   if (rv.schemaname && rv.schemaname !== 'public' && rv.schemaname !== 'pg_temp') return null;
   const view = cat.view(rv.relname, rv.schemaname);

@@ -110,7 +110,7 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const win = extractWindows(n);
   if (win) n = win.n;
   // set-returning functions in the select list: hidden columns too, each row expanded (nodeProjectSet.ts)
-  const srf = extractSrfs(n, (name) => ex.eng.catalog.functions.get(name)?.some((f) => f.setof) ?? false);
+  const srf = extractSrfs(n, (name) => ex.eng.catalog.functionsNamed(name)?.some((f) => f.setof) ?? false);
   if (srf) n = srf.n;
   const pre = n.fromClause?.length ? yield* runFromSubqueries(ex, s, n.fromClause, sql, sub) : undefined;
   const src = ex.source(s, n.fromClause, snap, sql, pre, { where: n.whereClause, orderedOrLimited: !!(n.sortClause?.length || n.limitCount || n.limitOffset),
@@ -622,7 +622,7 @@ export function pullupEnv(ex: Executor, s: Session, sql: string, sub: { outer: N
       try { return yield* ex.query(s, select, sql, false, sub); } finally { s.noRows--; }
     },
     safeFunction(name) {
-      const user = cat.functions.get(name);
+      const user = cat.functionsNamed(name);
       if (user) return user.every((f) => f.volatility !== 'volatile' && !f.setof);
       return !isSetFunction(name) && (isImmutableFunction(name) || STABLE_FUNCTIONS.has(name));
     },

@@ -53,6 +53,8 @@ export class MultiXacts {
     return id;
   }
   get size(): number { return this.map.size; }
+  /** the members of every MultiXact made so far (nextOffset: pg_multixact/members' use) */
+  get memberCount(): number { let n = 0; for (const m of this.map.values()) n += m.length; return n; }
   clone(): MultiXacts {
     const c = new MultiXacts();
     c.map = new Map(this.map); // member lists are frozen: shared

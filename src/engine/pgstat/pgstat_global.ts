@@ -29,7 +29,7 @@
  * the engine's sessions did to user tables only (PostgreSQL adds every catalog read); tup_returned is the
  * sequential scans' rows, tup_fetched the index scans'; blks_read / blks_hit, temp files, conflicts and the
  * times are 0, checksum_failures NULL (no data checksums, as initdb's default), sessions counts the sessions
- * connected now, stats_reset NULL; the row is read live at every access (no stats_fetch_consistency snapshot).
+ * connected now, stats_reset NULL until a reset (pgstat_reset.ts); the row is read live at every access (no stats_fetch_consistency snapshot).
  * No VACUUM runs while a query reads pg_stat_progress_vacuum (a statement runs whole), so
  * the view is always empty.
  */
@@ -52,7 +52,8 @@ const BGWRITER_COLUMNS: [string, SqlType][] = [
 export function statBgwriterView(eng: Engine): ViewRows {
   const b = eng.pgstat.bgwriter;
   return view(BGWRITER_COLUMNS, [[
-    b.checkpointsTimed, b.checkpointsReq, 0, 0, b.buffersCheckpoint, b.buffersClean, b.maxwrittenClean, 0, 0, 0, virtualTimestamp(0),
+    b.checkpointsTimed, b.checkpointsReq, 0, 0, b.buffersCheckpoint, b.buffersClean, b.maxwrittenClean, 0, 0, 0,
+    virtualTimestamp(eng.pgstat.resetBgwriter ?? 0),
   ]]);
 }
 
@@ -70,7 +71,7 @@ export function statWalView(eng: Engine): ViewRows {
     if (w.fpiOf(i) > 0) fpi++;
     bytes += w.lenOf(i);
   }
-  return view(WAL_COLUMNS, [[records, fpi, Numeric.fromString(String(bytes))!, 0, 0, 0, 0, 0, virtualTimestamp(0)]]);
+  return view(WAL_COLUMNS, [[records, fpi, Numeric.fromString(String(bytes))!, 0, 0, 0, 0, 0, virtualTimestamp(eng.pgstat.resetWal ?? 0)]]);
 }
 
 const DATABASE_COLUMNS: [string, SqlType][] = [
@@ -86,13 +87,13 @@ const DATABASE_COLUMNS: [string, SqlType][] = [
 /** pg_stat_database: the shared objects' row (datid 0), then postgres, template1, template0 as pg_database lists them */
 export function statDatabaseView(eng: Engine): ViewRows {
   const d = eng.pgstat.db;
-  const row = (oid: number, name: string | null, backends: number, c: typeof d | null): Value[] => [
+  const row = (oid: number, name: string | null, backends: number, c: typeof d | null, reset: number | null = null): Value[] => [
     oid, name, backends, c?.xactCommit ?? 0, c?.xactRollback ?? 0, 0, 0, c?.tupReturned ?? 0, c?.tupFetched ?? 0,
     c?.tupInserted ?? 0, c?.tupUpdated ?? 0, c?.tupDeleted ?? 0, 0, 0, 0, c?.deadlocks ?? 0, null, null, 0, 0, 0, 0, 0,
-    backends, 0, 0, 0, null,
+    backends, 0, 0, 0, reset === null ? null : virtualTimestamp(reset),
   ];
   const n = eng.sessions.length;
-  return view(DATABASE_COLUMNS, [row(0, null, 0, null), row(5, 'postgres', n, d), row(1, 'template1', 0, null), row(4, 'template0', 0, null)]);
+  return view(DATABASE_COLUMNS, [row(0, null, 0, null), row(5, 'postgres', n, d, eng.pgstat.resetDb), row(1, 'template1', 0, null), row(4, 'template0', 0, null)]);
 }
 
 const PROGRESS_VACUUM_COLUMNS: [string, SqlType][] = [

@@ -38,6 +38,8 @@
  */
 import type { Session } from '../session/session.js';
 import type { Transaction } from '../xact/xact.js';
+import { type FunctionCounts } from './pgstat_function.js';
+import { FRESH_CLUSTER_ZEROED } from './pgstat_slru.js';
 
 /** PGSTAT_MIN_INTERVAL, PGSTAT_IDLE_INTERVAL, PGSTAT_MAX_INTERVAL (pgstat.c), in ms */
 export const PGSTAT_MIN_INTERVAL = 1000;
@@ -106,9 +108,17 @@ export class BackendStats {
   /** PgStat_StatDBEntry's pending counts of this backend: its transactions' ends (pgStatXactCommit /
    *  pgStatXactRollback, AtEOXact_PgStat_Database) and the deadlocks it was the victim of (pgstat_report_deadlock) */
   xactCommit = 0; xactRollback = 0; deadlocks = 0;
+  /** the functions' pending counts, by function oid (pgstat_function.ts) */
+  funcPending = new Map<number, FunctionCounts>();
+  /** total_func_time: the self time of every counted call so far, µs; funcTicks: the calls' own µs so far */
+  totalFuncUs = 0; funcTicks = 0;
+  /** the SLRU pages this backend zeroed, by pg_stat_slru row (pgstat_slru.ts) */
+  slruZeroed: number[] = [];
 
   clone(): BackendStats {
     const c = new BackendStats();
+    for (const [k, v] of this.funcPending) c.funcPending.set(k, { ...v });
+    c.totalFuncUs = this.totalFuncUs; c.funcTicks = this.funcTicks; c.slruZeroed = this.slruZeroed.slice();
     for (const [k, v] of this.pending) c.pending.set(k, { ...v });
     for (const [k, v] of this.indexPending) c.indexPending.set(k, { ...v });
     c.dirty = this.dirty; c.lastFlush = this.lastFlush; c.pendingSince = this.pendingSince; c.timerAt = this.timerAt; c.forceNext = this.forceNext;
@@ -148,9 +158,22 @@ export class SharedStats {
   bgwriter: BgwriterStats = { checkpointsTimed: 0, checkpointsReq: 0, buffersCheckpoint: 0, buffersClean: 0, maxwrittenClean: 0 };
   /** the first WAL record pg_stat_wal counts: the statistics start (or were discarded by a crash) there */
   walFrom = 0;
+  /** the functions' shared entries, by function oid (pgstat_function.ts) */
+  readonly functions = new Map<number, FunctionCounts>();
+  /** entries dropped with their objects ('f' + function oid, 'r' + relation oid): a later flush does not revive them */
+  readonly dropped = new Set<string>();
+  /** stats_reset of pg_stat_database's postgres row, pg_stat_bgwriter and pg_stat_wal (virtual ms; null: never reset) */
+  resetDb: number | null = null; resetBgwriter: number | null = null; resetWal: number | null = null;
+  /** pg_stat_slru's blks_zeroed by row; slruKnown: the other logs' counts are still a fresh cluster's (pgstat_slru.ts) */
+  slruZeroed: number[] = FRESH_CLUSTER_ZEROED.slice();
+  slruKnown = true;
   clone(): SharedStats {
     const c = new SharedStats();
     c.bgwriter = { ...this.bgwriter }; c.db = { ...this.db }; c.walFrom = this.walFrom;
+    for (const [k, v] of this.functions) c.functions.set(k, { ...v });
+    for (const k of this.dropped) c.dropped.add(k);
+    c.resetDb = this.resetDb; c.resetBgwriter = this.resetBgwriter; c.resetWal = this.resetWal;
+    c.slruZeroed = this.slruZeroed.slice(); c.slruKnown = this.slruKnown;
     for (const [k, v] of this.tables) c.tables.set(k, { ...v });
     for (const [k, v] of this.indexes) c.indexes.set(k, { ...v });
     return c;
@@ -166,6 +189,7 @@ export class SharedStats {
 
 /** The (sub)transaction level a write is counted at: 0 the top, n the n-th open savepoint. */
 function xactCounts(tx: Transaction, oid: number): XactCounts {
+  if (tx.pgstatOff) return { ins: 0, upd: 0, del: 0, truncdropped: false }; // track_counts = off: counted nowhere
   const level = tx.subs.length;
   const frames = tx.pgstat;
   while (frames.length <= level) frames.push(new Map());
@@ -180,7 +204,7 @@ export function countInsert(tx: Transaction, oid: number, n = 1): void { xactCou
 /** pgstat_count_heap_update (a HOT update is also counted at once, whatever becomes of the transaction) */
 export function countUpdate(tx: Transaction, oid: number, hot: boolean): void {
   xactCounts(tx, oid).upd++;
-  if (hot) tx.pgstatHot.set(oid, (tx.pgstatHot.get(oid) ?? 0) + 1);
+  if (hot && !tx.pgstatOff) tx.pgstatHot.set(oid, (tx.pgstatHot.get(oid) ?? 0) + 1);
 }
 /** pgstat_count_heap_delete */
 export function countDelete(tx: Transaction, oid: number): void { xactCounts(tx, oid).del++; }
@@ -193,6 +217,7 @@ export function countTruncate(tx: Transaction, oid: number): void {
 
 /** A scan of the table: one Seq Scan or index scan, and the visible tuples it read (pgstat_count_heap_scan & co.) */
 export function countScan(s: Session, oid: number, kind: 'seq' | 'index', tuples: number): void {
+  if (!trackCounts(s)) return;
   const p = s.pgstat.counts(oid);
   if (kind === 'seq') { p.seqScan++; p.seqTupRead += tuples; } else { p.idxScan++; p.idxTupFetch += tuples; }
 }
@@ -203,6 +228,7 @@ export function countScan(s: Session, oid: number, kind: 'seq' | 'index', tuples
  * hands TIDs over; the Bitmap Heap Scan's fetches count against the table.
  */
 export function countIndexScan(s: Session, tableOid: number, indexOid: number, read: number, fetched: number, bitmap: boolean): void {
+  if (!trackCounts(s)) return;
   const i = s.pgstat.indexCounts(indexOid);
   i.scans++; i.tupRead += read;
   if (!bitmap) i.tupFetch += fetched;
@@ -213,9 +239,12 @@ export function countIndexScan(s: Session, tableOid: number, indexOid: number, r
 
 /** pgstat_update_heap_dead_tuples: a reader's pruning reclaimed `n` dead tuples' storage. */
 export function countPrunedDead(s: Session | undefined, oid: number, n: number): void {
-  if (!s || n <= 0) return;
+  if (!s || n <= 0 || !trackCounts(s)) return;
   s.pgstat.counts(oid).deadDelta -= n;
 }
+
+/** track_counts (pgstat_init_relation: with it off a relation opened counts nothing) */
+export const trackCounts = (s: Session): boolean => s.gucs.get('track_counts') !== 'off';
 
 /** The backend read the statistics or the catalogs (it has something to report at the next flush). */
 export function touched(s: Session): void { s.pgstat.dirty = true; }
@@ -278,6 +307,7 @@ function flush(shared: SharedStats, b: BackendStats, now: number): void {
   db.xactCommit += b.xactCommit; db.xactRollback += b.xactRollback; db.deadlocks += b.deadlocks;
   b.xactCommit = 0; b.xactRollback = 0; b.deadlocks = 0;
   for (const [oid, p] of b.pending) {
+    if (shared.dropped.has(`r${oid}`)) continue; // counts for a dropped table do not revive its entry
     db.tupReturned += p.seqTupRead; db.tupFetched += p.idxTupFetch;
     db.tupInserted += p.ins; db.tupUpdated += p.upd; db.tupDeleted += p.del;
     const e = shared.entry(oid);
@@ -290,11 +320,23 @@ function flush(shared: SharedStats, b: BackendStats, now: number): void {
     e.insSinceVacuum += p.ins;
   }
   for (const [oid, p] of b.indexPending) {
+    if (shared.dropped.has(`r${oid}`)) continue;
     db.tupReturned += p.tupRead;
     let e = shared.indexes.get(oid);
     if (!e) { e = emptyIndexCounts(); shared.indexes.set(oid, e); }
     e.scans += p.scans; e.tupRead += p.tupRead; e.tupFetch += p.tupFetch;
   }
+  // pgstat_function_flush_cb
+  for (const [oid, p] of b.funcPending) {
+    if (shared.dropped.has(`f${oid}`)) continue;
+    let e = shared.functions.get(oid);
+    if (!e) { e = { calls: 0, totalUs: 0, selfUs: 0 }; shared.functions.set(oid, e); }
+    e.calls += p.calls; e.totalUs += p.totalUs; e.selfUs += p.selfUs;
+  }
+  b.funcPending.clear();
+  // pgstat_slru_flush
+  b.slruZeroed.forEach((n, i) => { shared.slruZeroed[i] = (shared.slruZeroed[i] ?? 0) + (n ?? 0); });
+  b.slruZeroed = [];
   b.pending.clear();
   b.indexPending.clear();
   b.dirty = false;

@@ -7,7 +7,8 @@
  * is copied at its first read in the transaction; snapshot: all of them at the first access; none: never copied;
  * pg_stat_activity's backend list is copied at the first read). pg_stat_clear_snapshot() discards the copies.
  * pg_stat_user_indexes shows each index's scans, entries returned and heap tuples fetched (pgstat_relation.ts);
- * pg_stat_xact_user_tables this backend's counts not flushed yet. The pg_statio_* views are refused with 0A000:
+ * pg_stat_xact_user_tables this backend's counts not flushed yet; pg_stat_user_functions and
+ * pg_stat_xact_user_functions the same for functions (pgstat_function.ts). The pg_statio_* views are refused with 0A000:
  * the engine's buffer manager does not count a relation's buffer hits and reads as PostgreSQL does (every
  * ReadBuffer of every fork, the visibility map's and free space map's included).
  *
@@ -32,9 +33,13 @@ import { virtualTimestamp } from '../adt/timestamp.js';
 import { GLOBAL_STAT_VIEWS } from './pgstat_global.js';
 import { type TableStats, type IndexCounts, emptyTableStats, emptyIndexCounts, touched } from './pgstat_relation.js';
 import type { Table } from '../catalog/catalog.js';
+import type { FunctionCounts } from './pgstat_function.js';
+import { PgFloat } from '../adt/float.js';
+import { statSlruView } from './pgstat_slru.js';
 import { notSupported } from '../errors.js';
 
-export interface ViewRows { columns: { name: string; type: SqlType }[]; rows: Value[][] }
+/** A view's columns and rows; a column with `refused` is not modelled (naming it is 0A000), `starRefused` refuses SELECT * */
+export interface ViewRows { columns: { name: string; type: SqlType; refused?: string }[]; rows: Value[][]; starRefused?: string }
 
 const TABLE_COLUMNS: [string, SqlType][] = [
   ['relid', T.oid], ['schemaname', T.text], ['relname', T.text], ['seq_scan', T.int8], ['seq_tup_read', T.int8],
@@ -59,9 +64,11 @@ function fetchCaches(eng: Engine, s: Session): Transaction | null {
   if (!tx || mode === 'none') return null;
   if (mode === 'snapshot' && !tx.pgstatSnapshot) {
     tx.pgstatSnapshot = true;
-    tx.pgstatCache.clear(); tx.pgstatIndexCache.clear();
+    tx.pgstatCache.clear(); tx.pgstatIndexCache.clear(); tx.pgstatFuncCache.clear();
     for (const [k, v] of eng.pgstat.tables) tx.pgstatCache.set(k, { ...v });
     for (const [k, v] of eng.pgstat.indexes) tx.pgstatIndexCache.set(k, { ...v });
+    for (const [k, v] of eng.pgstat.functions) tx.pgstatFuncCache.set(k, { ...v });
+    tx.pgstatSlruCache = eng.pgstat.slruZeroed.slice();
   }
   return tx;
 }
@@ -81,7 +88,8 @@ export function statsFor(eng: Engine, s: Session, oid: number): TableStats {
 export function clearStatsSnapshot(s: Session): void {
   const tx = s.tx;
   if (!tx) return;
-  tx.pgstatCache.clear(); tx.pgstatIndexCache.clear(); tx.pgstatSnapshot = false; tx.activityCache = null;
+  tx.pgstatCache.clear(); tx.pgstatIndexCache.clear(); tx.pgstatFuncCache.clear();
+  tx.pgstatSlruCache = null; tx.pgstatSnapshot = false; tx.activityCache = null;
 }
 
 /** The shared entry of an index as this session sees it (cached for the rest of its transaction). */
@@ -92,6 +100,63 @@ export function indexStatsFor(eng: Engine, s: Session, oid: number): IndexCounts
   const e = { ...((tx?.pgstatSnapshot ? undefined : eng.pgstat.indexes.get(oid)) ?? emptyIndexCounts()) };
   tx?.pgstatIndexCache.set(oid, e);
   return e;
+}
+
+/**
+ * The shared entry of a function as this session sees it (pgstat_fetch_stat_funcentry): null when there is none —
+ * a miss is cached too (stats_fetch_consistency = cache), and in a snapshot a function without an entry has none.
+ */
+export function funcStatsFor(eng: Engine, s: Session, oid: number): FunctionCounts | null {
+  const tx = fetchCaches(eng, s);
+  if (tx && (tx.pgstatSnapshot || tx.pgstatFuncCache.has(oid))) return tx.pgstatFuncCache.get(oid) ?? null;
+  const e = eng.pgstat.functions.get(oid);
+  const copy = e ? { ...e } : null;
+  tx?.pgstatFuncCache.set(oid, copy);
+  return copy;
+}
+
+/** pg_stat_slru as this session sees it: fixed-amount statistics are copied at the first access ('cache', 'snapshot'). */
+function statSlru(eng: Engine, s: Session): ViewRows {
+  const tx = fetchCaches(eng, s);
+  if (!tx) return statSlruView(eng, eng.pgstat.slruZeroed);
+  tx.pgstatSlruCache ??= eng.pgstat.slruZeroed.slice();
+  return statSlruView(eng, tx.pgstatSlruCache);
+}
+
+/** float8 milliseconds of a time counted in µs (pg_stat_get_function_total_time's total_time / 1000.0) */
+export const msOf = (us: number): PgFloat => new PgFloat(us / 1000, false);
+
+const FUNCTION_COLUMNS: [string, SqlType][] = [
+  ['funcid', T.oid], ['schemaname', T.name], ['funcname', T.name], ['calls', T.int8], ['total_time', T.float8], ['self_time', T.float8],
+];
+
+/** The user functions in pg_proc's order (by oid here), those the running session sees: with the ones another
+ *  session's running DROP FUNCTION deleted */
+function userFunctions(eng: Engine) {
+  const cat = eng.catalog;
+  const dropped = cat.shadows.filter((sh) => sh.fns && sh.session !== cat.current).flatMap((sh) => sh.fns!);
+  return [...[...cat.functions.values()].flat(), ...dropped].sort((a, b) => a.oid - b.oid);
+}
+
+/** pg_stat_user_functions: the functions with a shared entry (pg_stat_get_function_calls(oid) IS NOT NULL). */
+export function statUserFunctionsView(eng: Engine, s: Session): ViewRows {
+  const rows: Value[][] = [];
+  for (const f of userFunctions(eng)) {
+    const e = funcStatsFor(eng, s, f.oid);
+    if (e) rows.push([f.oid, 'public', f.name, e.calls, msOf(e.totalUs), msOf(e.selfUs)]);
+  }
+  return { columns: FUNCTION_COLUMNS.map(([name, type]) => ({ name, type })), rows };
+}
+
+/** pg_stat_xact_user_functions: this backend's counts not flushed yet (pg_stat_get_xact_function_calls & co.). */
+export function statXactUserFunctionsView(eng: Engine, s: Session): ViewRows {
+  touched(s);
+  const rows: Value[][] = [];
+  for (const f of userFunctions(eng)) {
+    const p = s.pgstat.funcPending.get(f.oid);
+    if (p) rows.push([f.oid, 'public', f.name, p.calls, msOf(p.totalUs), msOf(p.selfUs)]);
+  }
+  return { columns: FUNCTION_COLUMNS.map(([name, type]) => ({ name, type })), rows };
 }
 
 /** system_views.sql's idx_scan and idx_tup_fetch of a table: sums over its indexes (NULL without one), plus the
@@ -249,5 +314,8 @@ export const STAT_VIEWS: Record<string, (eng: Engine, s: Session) => ViewRows> =
   pg_statio_user_indexes: statioRefused('pg_statio_user_indexes', 'idx_blks_read, idx_blks_hit'),
   pg_statio_all_indexes: statioRefused('pg_statio_all_indexes', 'idx_blks_read, idx_blks_hit'),
   pg_stat_activity: statActivityView,
+  pg_stat_user_functions: statUserFunctionsView,
+  pg_stat_xact_user_functions: statXactUserFunctionsView,
+  pg_stat_slru: statSlru,
   ...GLOBAL_STAT_VIEWS,
 };

@@ -31,6 +31,7 @@ import { PlExec, type PlReturn, type ReturnShape, type TriggerArgs } from './exe
 import { PlFrame } from './frame.js';
 import { runSqlFunction } from './sqlfunc.js';
 import { ExprWait, replayOr } from '../executor/exprwait.js';
+import { initFunctionUsage, endFunctionUsage, type CallSite } from '../pgstat/pgstat_function.js';
 
 const compiled = new WeakMap<PgFunction, PlFunction>();
 /** plpgsql_compile, cached per definition (a `t.col%TYPE` variable takes the column's type at the first call). */
@@ -66,7 +67,7 @@ export function returnShape(f: PgFunction, cat: Catalog): ReturnShape {
  */
 export function resolveUserFunction(cat: Catalog, name: string, argTypes: SqlType[], pos?: number, call = false,
   names: (string | null)[] = argTypes.map(() => null)): PgFunction | null {
-  const all = cat.functions.get(name);
+  const all = cat.functionsNamed(name);
   if (!all?.length) return null;
   const what = call ? 'procedure' : 'function';
   const at = pos !== undefined ? { position: pos } : {};
@@ -117,7 +118,7 @@ export function coerceUserArgs(f: PgFunction, args: Compiled[], pos: number | un
 
 /** Run a function with argument values (their types as the call has them): the body's result. */
 export function* callFunction(ex: Executor, s: Session, f: PgFunction, args: { value: Value; type: SqlType }[], canYield: boolean,
-  trigger: TriggerArgs | null = null, nonAtomic = false): Gen<PlReturn> {
+  trigger: TriggerArgs | null = null, nonAtomic = false, site: CallSite = 'other'): Gen<PlReturn> {
   if (f.ret.kind === 'trigger' && !trigger) throw new PgError('0A000', 'trigger functions can only be called as triggers');
   if (s.plDepth >= 100) throw new PgError('54001', 'stack depth limit exceeded', { hint: 'Increase the configuration parameter "max_stack_depth" (currently 2048kB), after ensuring the platform\'s stack depth limit is adequate.' });
   const outerBudget = s.plBudget;
@@ -130,13 +131,16 @@ export function* callFunction(ex: Executor, s: Session, f: PgFunction, args: { v
   // a function called from SQL runs atomically (no COMMIT inside); only CALL passes nonAtomic
   const outerNonAtomic = s.plNonAtomic;
   s.plNonAtomic = nonAtomic;
+  // pgstat_init_function_usage: a call is counted (track_functions) when it returns
+  const fcu = initFunctionUsage(ex.eng, s, f, site);
   try {
-    if (f.language === 'sql') return yield* runSqlFunction(ex, s, f, args);
+    if (f.language === 'sql') { const r = yield* runSqlFunction(ex, s, f, args); endFunctionUsage(ex.eng, s, fcu); return r; }
     const fn = plCompiled(f, ex.eng.catalog);
     const frame = new PlFrame(fn, signature(f), args);
     args.forEach((a, i) => { const sl = frame.slots[i]; if (sl?.kind === 'var') { sl.value = a.value; sl.type = f.args[i]!.type === 'any' ? a.type : f.args[i]!.type as SqlType; } });
     const out = yield* new PlExec(ex, s, frame, returnShape(f, ex.eng.catalog), s.plBudget, trigger).run();
     if (f.kind === 'procedure') out.params = f.args.map((_, i) => { const sl = frame.slots[i]; return sl?.kind === 'var' ? sl.value : null; });
+    endFunctionUsage(ex.eng, s, fcu);
     return out;
   } finally {
     s.exprReplay = replay;
@@ -186,7 +190,7 @@ export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>,
   const colnames = ((rf.alias?.colnames ?? []) as Record<string, any>[]).map((x) => x.String.sval as string);
   const rows: Value[][] = [];
   if (!(f.strict && vals.some((v) => v.value === null))) {
-    const out = yield* callFunction(ex, s, f, vals, true);
+    const out = yield* callFunction(ex, s, f, vals, true, null, false, 'from');
     if (f.setof) rows.push(...out.rows);
     else if (f.ret.kind === 'rowtype' || f.ret.kind === 'record') { if (out.rec) rows.push(out.rec.vals); } else rows.push([f.ret.kind === 'void' ? '' : out.value]);
   }
@@ -210,7 +214,7 @@ export function userSrfCall(ex: Executor, s: Session, name: string, args: Compil
     rows: (r: Row) => {
       const vals = coerced.map((a) => ({ value: a.fn(r), type: a.type }));
       if (f.strict && vals.some((v) => v.value === null)) return [];
-      return runToEnd(callFunction(ex, s, f, vals, false), `the function ${name}()`).rows.map((x) => x[0] ?? null);
+      return runToEnd(callFunction(ex, s, f, vals, false, null, false, 'expr'), `the function ${name}()`).rows.map((x) => x[0] ?? null);
     },
   };
 }
@@ -254,7 +258,7 @@ export function compileUserCall(ex: Executor, s: Session, f: PgFunction, args: C
       return replayOr(s, () => {
         let out: PlReturn;
         try {
-          out = runToEnd(callFunction(ex, s, f, vals.map((value, i) => ({ value, type: types[i]! })), false), `the function ${f.name}()`);
+          out = runToEnd(callFunction(ex, s, f, vals.map((value, i) => ({ value, type: types[i]! })), false, null, false, 'expr'), `the function ${f.name}()`);
         } catch (e) {
           // the function has run statements already: it cannot be evaluated again after a wait
           if (e instanceof ExprWait) throw new PgError('0A000', `${e.fn} waiting inside the function ${f.name}(), called inside an expression, is not supported by Heapscope`);
@@ -266,7 +270,7 @@ export function compileUserCall(ex: Executor, s: Session, f: PgFunction, args: C
     gen: function* (r: Row) {
       const vals = fns.map((g) => g(r));
       if (f.strict && vals.some((v) => v === null)) return null;
-      const out = yield* callFunction(ex, s, f, vals.map((value, i) => ({ value, type: types[i]! })), true);
+      const out = yield* callFunction(ex, s, f, vals.map((value, i) => ({ value, type: types[i]! })), true, null, false, 'expr');
       return finish(out.value, out.type);
     },
   };

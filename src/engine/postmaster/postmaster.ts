@@ -159,6 +159,7 @@ export function crashDuring(eng: Engine, point: CrashPoint, s: Session | null): 
   eng.crashArmed = null;
   eng.pgstat = new SharedStats(); // after a crash the statistics are discarded (pgstat_discard_stats at startup)
   eng.pgstat.walFrom = eng.wal.count;
+  eng.pgstat.slruKnown = false; // the restart's own SLRU zeroing is not modelled (pgstat/pgstat_slru.ts)
   eng.lastCrash = { ...report, point, at: eng.clock.now };
   eng.serverLog.push(`(power failure at t=${eng.clock.now} ms${point === 'now' ? '' : `, ${CRASH_POINT_WORDS[point]}`})`);
   if (eng.tracer.wants('crash')) {

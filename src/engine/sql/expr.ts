@@ -338,6 +338,7 @@ function compileJoinColumnRef(n: N, scope: Scope, names: string[]): Compiled | n
     const rel = rels.find((r) => idx >= r.offset && idx < r.offset + r.count)!;
     throw new PgError('42803', `column "${rel.name}.${col}" must appear in the GROUP BY clause or be used in an aggregate function`, { position: posOf(n.location) });
   }
+  if (scope.columns[idx]!.refused) throw notSupported(scope.columns[idx]!.refused!, posOf(n.location));
   return { fn: (r) => r.vals[idx]!, type: scope.columns[idx]!.type, name: col, strength: 2 };
 }
 
@@ -420,6 +421,7 @@ function compileColumnRef(n: N, scope: Scope): Compiled {
     const q = scope.alias ?? scope.relName;
     throw new PgError('42803', `column "${q ? q + '.' : ''}${col}" must appear in the GROUP BY clause or be used in an aggregate function`, { position: posOf(n.location) });
   }
+  if (scope.columns[idx]!.refused) throw notSupported(scope.columns[idx]!.refused!, posOf(n.location));
   const type = scope.columns[idx]!.type;
   return { fn: (r) => r.vals[idx]!, type, name: col, strength: 2, columnRef: true };
 }

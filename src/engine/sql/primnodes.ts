@@ -90,7 +90,8 @@ export interface ExprEnv {
 
 /** a column in scope; `dropped` (attisdropped) keeps its slot in the row but is left out of * and never matches a name */
 /** `hidden`: a side's column of a JOIN ... USING (executor/joinusing.ts), reached only qualified (t.x) or by t.* */
-export interface ColumnSource { name: string; type: SqlType; dropped?: boolean; hidden?: boolean }
+/** A column a scope offers; `refused`: a column PostgreSQL has that is not modelled (naming it is 0A000, this text) */
+export interface ColumnSource { name: string; type: SqlType; dropped?: boolean; hidden?: boolean; refused?: string }
 
 export interface AggSpec {
   kind: 'count' | 'sum' | 'avg' | 'min' | 'max' | import('./aggtrans.js').ExtraAggKind | import('./jsonagg.js').JsonAggKind

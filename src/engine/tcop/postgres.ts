@@ -200,6 +200,7 @@ export function* runStatement(eng: Engine, s: Session, raw: RawStmt, multi: bool
   if (type === 'VariableSetStmt') { s.acc.results.push(setStatement(eng, s, node)); finishStatement(eng, s, last); return; }
   if (type === 'VariableShowStmt') { s.acc.results.push(showStatement(eng, s, node)); finishStatement(eng, s, last); return; }
   const tx = ensureTx(eng, s);
+  tx.pgstatOff = s.gucs.get('track_counts') === 'off';
   if (tx.deferrable && tx.readOnly && tx.isolation === 'serializable' && !tx.xactSnapshot && SNAPSHOT_STATEMENTS.has(type)) yield* getSafeSnapshot(eng, s);
   const result = yield* eng.executor.run(s, type, node, raw);
   // an autocommitted statement commits before it reports: deferred constraints are checked first

@@ -81,8 +81,16 @@ export class Transaction {
   pgstatCache = new Map<number, import('../pgstat/pgstat_relation.js').TableStats>();
   /** the same for the indexes' entries (pg_stat_user_indexes) */
   pgstatIndexCache = new Map<number, import('../pgstat/pgstat_relation.js').IndexCounts>();
+  /** the same for the functions' entries; null: there was none (a negative lookup is cached too) */
+  pgstatFuncCache = new Map<number, import('../pgstat/pgstat_function.js').FunctionCounts | null>();
+  /** pg_stat_slru's counts as first read in this transaction (fixed-amount statistics: 'cache' and 'snapshot') */
+  pgstatSlruCache: number[] | null = null;
   /** stats_fetch_consistency = snapshot: every entry was copied into the caches at the first access */
   pgstatSnapshot = false;
+  /** track_counts was off when the running statement began: its row changes are counted nowhere */
+  pgstatOff = false;
+  /** statistics entries to drop when the transaction (or a subtransaction) ends (pgstat/pgstat_function.ts) */
+  pgstatDrops: import('../pgstat/pgstat_function.js').PendingDrop[] = [];
   activityCache: unknown = null;
   /** catalog changes to undo if the transaction aborts (the catalog is not MVCC-versioned here) */
   undo: (() => void)[] = [];

@@ -39,6 +39,7 @@ import { type XactPayload } from '../wal/records.js';
 import { WAL_WRITER_DELAY, WalKind, formatLsn } from '../wal/wal.js';
 import { type IsolationLevel, Transaction } from '../xact/xact.js';
 import { atEndOfXact, atEndOfSubXacts } from '../pgstat/pgstat_relation.js';
+import { atEndOfXactDrops, atEndOfSubXactDrops } from '../pgstat/pgstat_function.js';
 import { checkNewXid } from './varsup.js';
 import { atAbortPortals, atCommitPortals, atSubAbortPortals, atSubCommitPortals } from '../tcop/portalmem.js';
 import { preCommitOnCommitActions } from '../commands/tempcmds.js';
@@ -166,6 +167,7 @@ export function commitTx(eng: Engine, s: Session) {
   atCommitNotify(eng, s, tx);
   eng.deps.end(tx.vxid, true, tx.xid, tx.liveSubXids());
   atEndOfXact(s, tx, true);
+  atEndOfXactDrops(eng, tx, true);
   s.gucs.atCommit();
   endTx(eng, s);
 }
@@ -179,6 +181,7 @@ export function abortTx(eng: Engine, s: Session) {
   if (tx.sxact) { eng.predicates.abort(tx.sxact); eng.wakeSafeSnapshotWaiters(); }
   eng.deps.end(tx.vxid, false, tx.xid, tx.liveSubXids());
   atEndOfXact(s, tx, false);
+  atEndOfXactDrops(eng, tx, false);
   if (tx.xid) {
     const subXids = tx.liveSubXids();
     const lsn = eng.wal.insert(WalKind.XactAbort, tx.xid, xactRecordLength(subXids.length, tx.acquiredAccessExclusive),
@@ -199,6 +202,7 @@ export function abortTx(eng: Engine, s: Session) {
 export function abortSubs(eng: Engine, s: Session, from: number, remove: boolean) {
   const tx = s.tx!;
   atEndOfSubXacts(s, tx, from + 1, false);
+  atEndOfSubXactDrops(eng, tx, from, false);
   atSubAbortNotify(tx, from + 2); // nesting level of subs[from]: the top level is 1
   atSubAbortPortals(s, from); // cursors opened since the savepoint are closed
   // the rolled-back levels changed catalogs (their ABORT records carry dropped relations PostgreSQL logs; not modelled)
@@ -245,6 +249,7 @@ export function releaseSubs(eng: Engine, s: Session, i: number) {
   const tx = s.tx!;
   const parent = tx.subs[i - 1];
   atEndOfSubXacts(s, tx, i + 1, true);
+  atEndOfSubXactDrops(eng, tx, i, true);
   for (let level = tx.subs.length + 1; level >= i + 2; level--) atSubCommitNotify(tx, level);
   atSubCommitPortals(s, i);
   const into = parent ? parent.children : tx.releasedSubXids;

@@ -8,12 +8,21 @@
  *
  *     SELECT pg_stat_get_live_tuples('t'::regclass), pg_stat_get_dead_tuples('t'::regclass);
  *
- * Mirrors: src/backend/utils/adt/pgstatfuncs.c (PG_STAT_GET_RELENTRY_INT64 / _TIMESTAMPTZ).
+ * The function entries (pgstat/pgstat_function.ts): pg_stat_get_function_calls / _total_time / _self_time read
+ * NULL for a function without an entry (times in milliseconds); pg_stat_get_xact_function_* read this backend's
+ * counts not flushed yet. The resets and pg_stat_have_stats are pgstat/pgstat_reset.ts's.
+ *
+ * Mirrors: src/backend/utils/adt/pgstatfuncs.c (PG_STAT_GET_RELENTRY_INT64 / _TIMESTAMPTZ,
+ * pg_stat_get_function_*, pg_stat_get_xact_function_*, pg_stat_reset*, pg_stat_have_stats).
  */
 import { register, type FuncDef } from './registry.js';
 import { T, type SqlType, type Value } from '../types.js';
 import { withHost, host } from '../../contrib/host.js';
-import { statsFor, indexStatsFor, clearStatsSnapshot } from '../../pgstat/views.js';
+import { statsFor, indexStatsFor, clearStatsSnapshot, funcStatsFor, msOf } from '../../pgstat/views.js';
+import { resetCounters, resetSingle, resetShared, haveStats } from '../../pgstat/pgstat_reset.js';
+import { touched } from '../../pgstat/pgstat_relation.js';
+import type { FunctionCounts } from '../../pgstat/pgstat_function.js';
+import { resetSlru } from '../../pgstat/pgstat_slru.js';
 import type { TableStats, IndexCounts } from '../../pgstat/pgstat_relation.js';
 import { virtualTimestamp } from '../../adt/timestamp.js';
 
@@ -44,4 +53,45 @@ const defs: FuncDef[] = COUNTERS.map(([name, field, ret]) => ({
 }));
 // pg_stat_clear_snapshot(): the statistics copied in this transaction are read afresh at the next access
 defs.push({ name: 'pg_stat_clear_snapshot', args: [], ret: T.void, build: (_a, c) => () => { clearStatsSnapshot(host(c).session); return ''; } });
+
+// the function entries: NULL without one
+const FUNC_FIELDS: [string, (e: FunctionCounts) => Value, SqlType][] = [
+  ['calls', (e) => e.calls, T.int8], ['total_time', (e) => msOf(e.totalUs), T.float8], ['self_time', (e) => msOf(e.selfUs), T.float8],
+];
+for (const [name, get, ret] of FUNC_FIELDS) {
+  defs.push({
+    name: `pg_stat_get_function_${name}`, args: ['oid'], ret,
+    build: withHost((oid, { eng, session }) => { const e = funcStatsFor(eng, session, oid as number); return e ? get(e) : null; }),
+  }, {
+    name: `pg_stat_get_xact_function_${name}`, args: ['oid'], ret,
+    build: withHost((oid, { session }) => { touched(session); const e = session.pgstat.funcPending.get(oid as number); return e ? get(e) : null; }),
+  });
+}
+
+const voidFn = (name: string, args: FuncDef['args'], run: (vals: Value[], c: Parameters<NonNullable<FuncDef['build']>>[1]) => void): FuncDef => ({
+  name, args, ret: T.void,
+  build: (as, c) => (r) => {
+    const vals = as.map((a) => a.fn(r));
+    run(vals, c);
+    return '';
+  },
+});
+defs.push(
+  voidFn('pg_stat_reset', [], (_v, c) => resetCounters(host(c).eng)),
+  // STRICT: a NULL argument resets nothing (the function is not called)
+  voidFn('pg_stat_reset_single_table_counters', ['oid'], ([oid], c) => { if (oid !== null) resetSingle(host(c).eng, 'relation', oid as number); }),
+  voidFn('pg_stat_reset_single_function_counters', ['oid'], ([oid], c) => { if (oid !== null) resetSingle(host(c).eng, 'function', oid as number); }),
+  voidFn('pg_stat_reset_shared', ['text'], ([t], c) => { if (t !== null) resetShared(host(c).eng, String(t)); }),
+  // not STRICT: NULL resets every SLRU's counts
+  voidFn('pg_stat_reset_slru', ['text'], ([t], c) => resetSlru(host(c).eng, t === null ? null : String(t))),
+  voidFn('pg_stat_reset_slru', [], (_v, c) => resetSlru(host(c).eng, null)), // the parameter's DEFAULT NULL
+  {
+    name: 'pg_stat_have_stats', args: ['text', 'oid', 'oid'], ret: T.bool,
+    build: ([k, d, o], c) => (r) => {
+      const kind = k!.fn(r), db = d!.fn(r), obj = o!.fn(r);
+      if (kind === null || db === null || obj === null) return null;
+      return haveStats(host(c).eng, String(kind), Number(db), Number(obj));
+    },
+  },
+);
 register(defs);
