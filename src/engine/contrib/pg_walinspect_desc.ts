@@ -128,6 +128,7 @@ export function walDescription(eng: Engine, i: number): DescResult {
       const h = p as Heap2Payload | undefined;
       return h?.latestRemovedXid === undefined ? no('its counts are not recorded') : ok(`latestRemovedXid ${h.latestRemovedXid} nredirected ${h.nredirected} ndead ${h.ndead}`);
     }
+    case WalKind.HashInsert: return ok(`off ${w.offOf(i)}`);
     case WalKind.BtreeInsertLeaf:
       if (isXlog(p)) return ok(p.desc);
       return w.offOf(i) ? ok(`off ${w.offOf(i)}`) : no('the entry\'s place on the leaf is not modelled for this index (more than one leaf page, non-integer keys, NULLs or posting lists)');
@@ -229,6 +230,7 @@ export function walBlockRef(eng: Engine, i: number): DescResult {
     case WalKind.Heap2Visible:
       // log_heap_visible: the map's page (not a standard page: no hole), then the heap page (no image without checksums)
       return ok(`${ref(0, Math.floor(blk / HEAPBLOCKS_PER_VM_PAGE), 'vm')}${fpi ? imageText(null) : ''} ${ref(1, blk)}`);
+    case WalKind.HashInsert: return fpi ? no('the image of a hash page is not modelled') : ok(`${ref(0, blk)} ${ref(1, 0)}`); // the bucket page, the metapage
     case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeInsertUpper: case WalKind.BtreeSplitL: case WalKind.BtreeSplitR:
     case WalKind.BtreeInsertPost: case WalKind.BtreeDedup:
       if (isXlog(p)) return ok(p.refs.map((b) => ref(b.id, b.blk) + (b.hole ? imageText(b.hole) : '')).join(' '));
