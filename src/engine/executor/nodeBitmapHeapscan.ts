@@ -19,7 +19,8 @@ import { HashIndex } from '../index/hash.js';
 
 export function execBitmapHeapScan(st: ScanState, path: Extract<ScanPath, { kind: 'BitmapHeapScan' }>, instr?: ScanInstr): void {
   const sx = st.s.tx!.sxact;
-  if (sx) st.ex.eng.predicates.lockPage(sx, path.index.oid, path.index instanceof HashIndex && path.hashKey !== undefined ? path.index.scanBlock(path.hashKey) : path.index.leafBlock);
+  const lockBlk = path.index instanceof HashIndex && path.hashKey !== undefined ? path.index.scanBlock(path.hashKey) : path.index.leafBlock;
+  if (sx) st.ex.eng.predicates.lockPage(sx, path.index.oid, lockBlk);
   let lastBlk = -1;
   for (const tid of path.tids) {
     if (st.done) break;

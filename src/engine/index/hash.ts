@@ -75,7 +75,9 @@ export class HashIndex extends BtreeIndex {
     for (; c.n < log.length; c.n++) {
       const e = log[c.n]!;
       const l = c.layout;
-      if (e.k === 'ins') { if (e.key[0] !== null && e.key[0] !== undefined) hashInsert(l, this.hashOf(e.key[0]), e.tid); } else if (e.k === 'del') {
+      if (e.k === 'ins') {
+        if (e.key[0] !== null && e.key[0] !== undefined) hashInsert(l, this.hashOf(e.key[0]), e.tid);
+      } else if (e.k === 'del') {
         // hashbulkdelete: every bucket's dead heap TIDs out (and their chains squeezed); ntuples recounted
         let n = 0;
         for (let b = 0; b <= l.meta.maxbucket; b++) {
@@ -86,7 +88,8 @@ export class HashIndex extends BtreeIndex {
       } else if (e.k === 'kill') {
         // _hash_kill_items: LP_DEAD on the scanned bucket's items (and LH_PAGE_HAS_DEAD_TUPLES on their pages)
         const dead = new Set(e.tids);
-        const pages = e.key && e.key[0] !== null && e.key[0] !== undefined ? bucketChain(l, hashKeyToBucket(this.hashOf(e.key[0]), l.meta)) : l.pages.filter((p): p is HashPage => !!p);
+        const k0 = e.key?.[0];
+        const pages = k0 !== null && k0 !== undefined ? bucketChain(l, hashKeyToBucket(this.hashOf(k0), l.meta)) : l.pages.filter((p): p is HashPage => !!p);
         for (const p of pages) for (const it of p.items) if (dead.has(it.tid)) { it.dead = true; p.flag |= LH_PAGE_HAS_DEAD_TUPLES; }
       }
     }
@@ -113,7 +116,9 @@ export class HashIndex extends BtreeIndex {
     const l = this.layout();
     const h = this.hashOf(v);
     const out: number[] = [];
-    for (const p of bucketChain(l, hashKeyToBucket(h, l.meta))) for (const it of p.items) if (it.hash === h && want.has(it.tid)) { out.push(it.tid); want.delete(it.tid); }
+    for (const p of bucketChain(l, hashKeyToBucket(h, l.meta))) {
+      for (const it of p.items) if (it.hash === h && want.has(it.tid)) { out.push(it.tid); want.delete(it.tid); }
+    }
     return [...out, ...want];
   }
 
@@ -121,7 +126,10 @@ export class HashIndex extends BtreeIndex {
   placeOf(key: Value, tid: number): { blk: number; off: number } {
     const l = this.layout();
     const h = this.hashOf(key);
-    for (const p of bucketChain(l, hashKeyToBucket(h, l.meta))) { const i = p.items.findIndex((x) => x.tid === tid && x.hash === h); if (i >= 0) return { blk: p.blk, off: i + 1 }; }
+    for (const p of bucketChain(l, hashKeyToBucket(h, l.meta))) {
+      const i = p.items.findIndex((x) => x.tid === tid && x.hash === h);
+      if (i >= 0) return { blk: p.blk, off: i + 1 };
+    }
     return { blk: 0, off: 0 };
   }
 

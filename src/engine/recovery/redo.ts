@@ -298,7 +298,8 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }, note: Red
       // btree_xlog_insert / btree_xlog_split at the leaf: the insertion repeated (its splits, downlinks and new root
       // follow from it: the records above the leaf, and DEDUP, have nothing left to do — wal/nbtxlog.ts)
       const values = btreeValues(p);
-      const leafInsert = kind === WalKind.HashInsert || kind === WalKind.BtreeInsertLeaf || kind === WalKind.BtreeInsertPost || kind === WalKind.BtreeSplitL || kind === WalKind.BtreeSplitR;
+      const leafInsert = kind === WalKind.HashInsert ||
+        kind === WalKind.BtreeInsertLeaf || kind === WalKind.BtreeInsertPost || kind === WalKind.BtreeSplitL || kind === WalKind.BtreeSplitR;
       if (leafInsert && values) idx.insert(values, packTid(w.hx.nBlk[i]!, w.hx.nOff[i]!));
       if (kind === WalKind.BtreeVacuum && (p as BtreeVacuumPayload | undefined)?.deadTids) removeEntriesFrom(idx, (p as BtreeVacuumPayload).deadTids!);
       if (kind === WalKind.BtreeDelete && p) idx.simpleDelete(new Set((p as BtreeDeletePayload).tids));
