@@ -207,10 +207,14 @@ function hashAdd(ex: Executor, s: Session, t: Table, index: HashIndex, vals: Val
     w.hx.nBlk[ri] = blk; w.hx.nOff[ri] = off;
   }
   index.leafLsn = lsn;
-  if (ex.eng.tracer.wants('index')) ex.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, blk, off, lsn: formatLsn(lsn), 
+  if (!ex.eng.tracer.wants('index')) return;
+  ex.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, blk, off, lsn: formatLsn(lsn),
     text: `hash index ${index.name}: new entry ${index.describeKey(vals, t.columns.map((c) => c.name))} → ${formatTid(blk, off)} in block ${at.blk}` });
 }
-/** XLogRecord 24; block 0's header, RelFileNode and block (20) and the 16-byte index tuple; block 1's header and block (8, the same relation); the main data's header (2) and xl_hash_insert (2) */
+/**
+ * XLogRecord 24; block 0's header, RelFileNode and block (20) and the 16-byte index tuple; block 1's header and
+ * block (8, the same relation); the main data's header (2) and xl_hash_insert (2)
+ */
 const HASH_INSERT_LENGTH = 72;
 
 /** up to how many entries the INSERT_LEAF offset is looked up in the replayed pages (a posting list holds up to 222) */
