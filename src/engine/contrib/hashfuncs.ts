@@ -78,7 +78,8 @@ function bitmapInfo(c: CallCtx, rel: Value, blkArg: Value): Value[] {
   const blk = Number(blkArg);
   const l = index.layout();
   if (blk < 0 || blk >= l.nblocks) throw new PgError('22023', `block number ${blk} is out of range for relation "${index.name}"`);
-  const bit = blk === 0 ? null : blknoToBit(l.meta, blk);
+  // the metapage and a bitmap page have no bit of their own to show (only an overflow page's is meaningful)
+  const bit = blk === 0 || l.pages[blk]?.flag === LH_BITMAP_PAGE ? null : blknoToBit(l.meta, blk);
   if (bit === null) throw new PgError('22023', `invalid overflow block number ${blk}`);
   const mapPage = bit >> BMSHIFT;
   if (mapPage >= l.meta.nmaps) throw new PgError('22023', `invalid overflow bit number ${bit}`);

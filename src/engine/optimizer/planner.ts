@@ -122,7 +122,8 @@ export function chooseScan(t: Table, whereQualified: N | undefined, scope: Scope
   }
   const probe = indexProbe(t, whereNode, scope, seqscanDisabled);
   if (probe) {
-    if (probe.index.unique || t.stats) {
+    // enable_bitmapscan = off: disable_cost on the bitmap path, the plain Index Scan wins
+    if (probe.index.unique || t.stats || scope.env.currentSetting('enable_bitmapscan', true) === 'off') {
       const quals = indexQuals(t, whereNode, probe.index, probe.cond);
       return { kind: 'IndexScan', index: probe.index, key: probe.key, cond: probe.cond, ...(quals.length > 1 ? { quals } : {}) };
     }
