@@ -164,6 +164,17 @@ export function setActiveCatalog(cat: Catalog): void { activeCatalog = cat; }
  * Index maintenance (INSERT, UPDATE) still uses every index (`t.indexes`).
  */
 export function plannerIndexes(t: Table): BtreeIndex[] {
+  // the planner's B-trees: a hash index answers only `col = constant` (plannerHashIndexes, optimizer/scanpaths.ts)
+  if (t.indexes.some((i) => i.am !== 'btree')) return visibleIndexes(t).filter((i) => i.am === 'btree');
+  return visibleIndexes(t);
+}
+
+/** The hash indexes the planner may use (equality conditions only). */
+export function plannerHashIndexes(t: Table): BtreeIndex[] {
+  return t.indexes.some((i) => i.am === 'hash') ? visibleIndexes(t).filter((i) => i.am === 'hash') : [];
+}
+
+function visibleIndexes(t: Table): BtreeIndex[] {
   const cat = activeCatalog;
   if (!cat || !cat.pendingXids.size || !t.indexes.some((i) => i.nameXmin !== undefined && !catalogSees(cat, i.nameXmin))) return t.indexes;
   return t.indexes.filter((i) => catalogSees(cat, i.nameXmin));

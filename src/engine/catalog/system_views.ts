@@ -43,7 +43,7 @@ export function indexDefinition(t: Table, i: BtreeIndex): string {
     if (!i.def.pred.text) throw notSupported('pg_get_indexdef of this kind of partial index predicate');
     where = ` WHERE ${i.def.pred.text}`;
   }
-  return `CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(i.name)} ON ${schemaOf(t)}.${quoteIdent(t.name)} USING btree (${keys.join(', ')})${include}${where}`;
+  return `CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(i.name)} ON ${schemaOf(t)}.${quoteIdent(t.name)} USING ${i.am} (${keys.join(', ')})${include}${where}`;
 }
 
 const cols = (xs: [string, SqlType][]) => xs.map(([name, type]) => ({ name, type }));

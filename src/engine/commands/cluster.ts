@@ -54,6 +54,8 @@ export function* clusterStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       throw new PgError('42704', `index "${name}" for table "${rv.relname}" does not exist`);
     }
   }
+  // check_index_is_clusterable: the access method must be able to return tuples in order (amclusterable)
+  if (index.am !== 'btree') throw new PgError('0A000', `cannot cluster on index "${index.name}" because access method does not support clustering`);
   if (index.def?.pred) throw new PgError('0A000', `cannot cluster on partial index "${index.name}"`);
   if (t.partKey) return yield* clusterPartitioned(ex, s, t, index);
   // mark_index_clustered, then rebuild_relation: the copy in the index's order

@@ -25,6 +25,8 @@ import { logIndexBuild } from '../wal/nbtsort_xlog.js';
 import { logAccessExclusiveLock } from '../wal/standby.js';
 import { LockMode } from '../lock/lock.js';
 import { btreePages } from '../sql/funcs/dbsize.js';
+import { HashIndex } from '../index/hash.js';
+import { estimateRelSize } from '../optimizer/plancat.js';
 import type { Executor } from '../executor/executor.js';
 import { PgError } from '../errors.js';
 import type { Session } from '../session/session.js';
@@ -110,6 +112,7 @@ export function newRelfilenode(ex: Executor, s: Session, t: Table, emptyIndexes 
     return index;
   });
   t.stats = undefined;
+  for (const i of t.indexes) if (i instanceof HashIndex) i.initTuples = estimateRelSize(t).tuples; // an empty one's buckets
   t.relfrozenxid = recentXmin(ex, s);
   t.relminmxid = eng.multis.next;
   t.toastFrozenXid = undefined;
@@ -158,6 +161,8 @@ export function buildIndex(ex: Executor, s: Session, t: Table, index: BtreeIndex
     index.checkXmin = t.heap.pages.some((p) => p.items.some((it) => it.lpFlags === LpFlags.NORMAL && (it.infomask2 & HEAP_HOT_UPDATED) !== 0
       && (satisfiesVacuum(it, vac) === VacState.RecentlyDead || (satisfiesVacuum(it, vac) === VacState.DeleteInProgress && myXid !== 0 && it.xmax === myXid))));
   }
+  // hashbuild: _hash_init sizes the buckets for the heap's estimated rows (estimate_rel_size)
+  if (index instanceof HashIndex) index.initTuples = estimateRelSize(t).tuples;
   const liveKeys = new Set<string | number>();
   let scanned = 0;
   for (const page of t.heap.pages) {

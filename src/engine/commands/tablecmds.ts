@@ -28,6 +28,7 @@ import { markLocal, onCommitOf, tempNamespace } from './tempcmds.js';
 import { markUnlogged, logHeapInitFork, logIndexInitFork } from './unlogged.js';
 import { HeapRelation } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
+import { HashIndex } from '../index/hash.js';
 import { Sequence, type SeqParams } from '../sequence/sequence.js';
 import { identityParams } from './sequence.js';
 import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
@@ -484,9 +485,14 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
 export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (n.concurrent && s.block !== 'none') throw new PgError('25001', 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block');
   if (n.nulls_not_distinct) throw notSupported('UNIQUE NULLS NOT DISTINCT');
-  if (n.accessMethod && n.accessMethod !== 'btree') throw notSupported(`index access method ${n.accessMethod}`);
+  const am: string = n.accessMethod ?? 'btree';
+  if (am !== 'btree' && am !== 'hash') {
+    if (['gist', 'gin', 'spgist', 'brin'].includes(am)) throw notSupported(`index access method ${am}`);
+    throw new PgError('42704', `access method "${am}" does not exist`);
+  }
   ex.checkReadOnly(s, 'CREATE INDEX');
   const t = ex.table(n.relation);
+  if (am === 'hash') checkHashIndex(n);
   if (n.concurrent && t.partKey) throw new PgError('0A000', `cannot create index on partitioned table "${t.name}" concurrently`);
   const concurrent = !!n.concurrent && !t.temp; // a temporary table is indexed plainly (no one else can use it)
   const cat = ex.eng.catalog;
@@ -540,11 +546,15 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   }
   ex.eng.ensureXid(s);
   const def = exprs.length || n.whereClause ? compileIndexDef(ex, s, t, exprs, n.whereClause) : null;
-  const index = new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false, include, def);
+  if (am === 'hash' && (def || cols[0]! < 0)) throw notSupported('expression and partial hash indexes');
+  const index = am === 'hash' ? new HashIndex(cat.allocOid(), name, cols, t.types[cols[0]!]!) : new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false, include, def);
   const options = indexOptions(n);
   if (options.some((o) => o)) index.indoption = options;
   // WITH (...): a B-tree's own storage parameters (btoptions), checked before the build
-  if (n.options?.length) index.reloptions = applyRelOptions(undefined, n.options as N[], false, 'btree').options;
+  if (n.options?.length) {
+    if (am === 'hash') index.reloptions = hashOptions(n.options as N[]);
+    else index.reloptions = applyRelOptions(undefined, n.options as N[], false, 'btree').options;
+  }
   if (t.temp) cat.localRels.add(index.oid); // a temporary table's index: local buffers, no WAL
   if (t.unlogged) cat.unloggedRels.add(index.oid); // an unlogged table's index is unlogged too
   // index_create: the new file, then AccessExclusiveLock on the index (WAL-logged for standbys), then index_build
@@ -577,6 +587,33 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   s.tx!.curcid += 1; // index_build runs two catalog commands
   s.tx!.cidUsed = true;
   return { command: 'CREATE INDEX', columns: null, rows: [] };
+}
+
+/**
+ * DefineIndex's checks of what the hash access method cannot do (amcanunique, amcaninclude, amcanmulticol,
+ * amcanorder for ASC / DESC and NULLS FIRST / LAST), in its order.
+ */
+function checkHashIndex(n: N): void {
+  const feature = (what: string) => new PgError('0A000', `access method "hash" does not support ${what}`);
+  if (n.unique) throw feature('unique indexes');
+  if (n.indexIncludingParams?.length) throw feature('included columns');
+  if ((n.indexParams ?? []).length > 1) throw feature('multicolumn indexes');
+  for (const p of (n.indexParams ?? []) as N[]) {
+    if (p.IndexElem.ordering && p.IndexElem.ordering !== 'SORTBY_DEFAULT') throw feature('ASC/DESC options');
+    if (p.IndexElem.nulls_ordering && p.IndexElem.nulls_ordering !== 'SORTBY_NULLS_DEFAULT') throw feature('NULLS FIRST/LAST options');
+  }
+}
+
+/** hashoptions: fillfactor only (10 … 100) */
+function hashOptions(opts: N[]): string[] {
+  return opts.map((o) => {
+    const d = o.DefElem;
+    if (d.defname !== 'fillfactor') throw new PgError('22023', `unrecognized parameter "${d.defname}"`);
+    const v = d.arg?.Integer?.ival ?? Number(d.arg?.String?.sval ?? d.arg?.A_Const?.ival?.ival);
+    if (!Number.isInteger(v)) throw new PgError('22023', `invalid value for integer option "fillfactor": ${String(d.arg?.String?.sval ?? v)}`);
+    if (v < 10 || v > 100) throw new PgError('22023', `value ${v} out of bounds for option "fillfactor"`, { detail: 'Valid values are between "10" and "100".' });
+    return `fillfactor=${v}`;
+  });
 }
 
 /**

@@ -47,6 +47,8 @@ import { indexLayout, pageFree, allEqualImage, type BtLayout, type BtPage } from
 import { keySize, heapTid, dataOffset } from '../index/nbtree.js';
 import { datumBytes, FIXED } from '../heap/datum.js';
 import { heapPageImage } from './rawpage.js';
+import { HashIndex } from '../index/hash.js';
+import { hashRawPage } from './hashfuncs.js';
 export { datumBytes };
 
 type RawPage =
@@ -75,7 +77,7 @@ const rawPageOf = (v: Value, fn: string): RawPage => {
 /** An index's pages, laid out from its history (index/nbtlayout.ts), with keys laid out as index_form_tuple does. */
 function layoutOf(c: CallCtx, name: string): { layout: BtLayout; index: BtreeIndex; table: Table } {
   const { table, index } = relationArg(c, name);
-  if (!index) throw new PgError('42809', `"${name}" is not a btree index`);
+  if (!index || index.am !== 'btree') throw new PgError('42809', `"${name}" is not a btree index`);
   return { layout: indexLayout(index, table.types), index, table };
 }
 
@@ -110,6 +112,10 @@ function getRawPage(c: CallCtx, relname: string, fork: string, blk: number): Byt
     throw notSupported(`get_raw_page of the ${fork} fork (pg_visibility_map() reads it)`);
   }
   let raw: RawPage;
+  if (index instanceof HashIndex) {
+    const payload = hashRawPage(index, blk);
+    return new Bytea(null, { what: `a raw page (block ${blk} of "${name}")`, payload, length: BLCKSZ });
+  }
   if (index) {
     const { layout } = layoutOf(c, name);
     if (blk >= layout.pages.length || blk < 0) throw new PgError('22023', `block number ${blk} is out of range for relation "${name}"`);

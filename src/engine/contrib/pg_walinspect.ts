@@ -71,6 +71,7 @@ const INFO: Record<WalKind, number> = {
   [WalKind.Heap2Prune]: 1, [WalKind.Heap2Vacuum]: 2, [WalKind.Heap2FreezePage]: 3, [WalKind.Heap2Visible]: 4, [WalKind.Heap2LockUpdated]: 6,
   [WalKind.BtreeInsertLeaf]: 0, [WalKind.BtreeInsertUpper]: 1, [WalKind.BtreeSplitL]: 3, [WalKind.BtreeSplitR]: 4,
   [WalKind.BtreeInsertPost]: 5, [WalKind.BtreeDedup]: 6, [WalKind.BtreeDelete]: 7, [WalKind.BtreeNewroot]: 10, [WalKind.BtreeVacuum]: 12,
+  [WalKind.HashInsert]: 2, [WalKind.HashDelete]: 9, [WalKind.HashUpdateMetaPage]: 11,
   [WalKind.XactCommit]: 0, [WalKind.XactAbort]: 2,
   [WalKind.CheckpointShutdown]: 0, [WalKind.CheckpointOnline]: 1, [WalKind.XlogFpi]: 11,
   [WalKind.StorageCreate]: 1, [WalKind.StorageTruncate]: 2,

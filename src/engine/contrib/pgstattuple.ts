@@ -95,6 +95,7 @@ function pgstattupleApprox(c: CallCtx, rel: Value): Value[][] {
 function pgstatindex(c: CallCtx, rel: Value): Value[][] {
   const { table, index } = relationArg(c, rel);
   if (!index) throw new PgError('42809', `relation "${table.name}" is not a btree index`);
+  if (index.am !== 'btree') throw new PgError('42809', `relation "${index.name}" is not a btree index`);
   const layout = indexLayout(index, table.types);
   let internal = 0, leaves = 0, room = 0, free = 0, fragments = 0;
   layout.pages.forEach((p, blk) => {

@@ -17,6 +17,7 @@ import { type Value, type SqlType } from '../sql/types.js';
 import type { Table } from '../catalog/catalog.js';
 import { packTid, tidBlock, tidOffset, formatTid } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
+import { HashIndex } from '../index/hash.js';
 import { updateXidOf } from '../multixact/multixact.js';
 import { LpFlags, isHotUpdated, HEAP_ONLY_TUPLE, MAXALIGN } from '../heap/tuple.js';
 import {
@@ -153,6 +154,7 @@ export function insertLeafLength(index: BtreeIndex, t: Table, vals: Value[]): nu
 
 export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number, unchanged = false): void {
   if (!index.covers(vals)) return; // a partial index has no entry for this version
+  if (index instanceof HashIndex) { hashAdd(ex, s, t, index, vals, blk, off); return; }
   if (s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, index.oid, index.leafBlock);
   // a full leaf deletes LP_DEAD entries and old versions first (index/nbtdelete.ts: Btree DELETE, before this record)
   const d = deleteBeforeInsert(ex, s, t, index, vals, packTid(blk, off), unchanged);
@@ -184,6 +186,36 @@ export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, 
   index.leafLsn = lsn;
   if (ex.eng.tracer.wants('index')) ex.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, blk, off, lsn: formatLsn(lsn), text: `index ${index.name}: new entry ${index.describeKey(vals, t.columns.map((c) => c.name))} → ${formatTid(blk, off)}` });
 }
+
+/**
+ * hashinsert → _hash_doinsert: a NULL key is not indexed; under SERIALIZABLE the write is checked against SIREAD
+ * locks on the bucket's primary page; the Hash INSERT record names the page the tuple went to (block 0 of the
+ * record) and the metapage (block 1), its main data the tuple's offset on that page.
+ */
+function hashAdd(ex: Executor, s: Session, t: Table, index: HashIndex, vals: Value[], blk: number, off: number): void {
+  const key = vals[index.columns[0]!]!;
+  if (key !== null && s.tx!.sxact) ex.eng.predicates.checkConflictIn(s.tx!.sxact, index.oid, index.bucketBlock(key));
+  index.insert(vals, packTid(blk, off));
+  if (key === null) return;
+  const at = index.placeOf(key, packTid(blk, off));
+  const w = ex.eng.wal;
+  const lsn = w.insert(WalKind.HashInsert, s.tx!.writeXid, HASH_INSERT_LENGTH, index.oid, at.blk, at.off, 0, vals);
+  if (lsn !== 0) {
+    w.noteBackendInsert(s.name);
+    const ri = w.count - 1;
+    w.hx.ensure(ri + 1);
+    w.hx.nBlk[ri] = blk; w.hx.nOff[ri] = off;
+  }
+  index.leafLsn = lsn;
+  if (!ex.eng.tracer.wants('index')) return;
+  ex.eng.tracer.emit({ kind: 'index', session: s.name, rel: index.name, blk, off, lsn: formatLsn(lsn),
+    text: `hash index ${index.name}: new entry ${index.describeKey(vals, t.columns.map((c) => c.name))} → ${formatTid(blk, off)} in block ${at.blk}` });
+}
+/**
+ * XLogRecord 24; block 0's header, RelFileNode and block (20) and the 16-byte index tuple; block 1's header and
+ * block (8, the same relation); the main data's header (2) and xl_hash_insert (2)
+ */
+const HASH_INSERT_LENGTH = 72;
 
 /** up to how many entries the INSERT_LEAF offset is looked up in the replayed pages (a posting list holds up to 222) */
 const LAYOUT_OFFSET_LIMIT = 4000;

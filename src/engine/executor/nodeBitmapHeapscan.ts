@@ -15,10 +15,12 @@ import type { ScanState } from './scan.js';
 import type { ScanInstr } from './instrument.js';
 import type { ScanPath } from '../optimizer/planner.js';
 import { fetchChain } from './nodeIndexscan.js';
+import { HashIndex } from '../index/hash.js';
 
 export function execBitmapHeapScan(st: ScanState, path: Extract<ScanPath, { kind: 'BitmapHeapScan' }>, instr?: ScanInstr): void {
   const sx = st.s.tx!.sxact;
-  if (sx) st.ex.eng.predicates.lockPage(sx, path.index.oid, path.index.leafBlock);
+  const lockBlk = path.index instanceof HashIndex && path.hashKey !== undefined ? path.index.scanBlock(path.hashKey) : path.index.leafBlock;
+  if (sx) st.ex.eng.predicates.lockPage(sx, path.index.oid, lockBlk);
   let lastBlk = -1;
   for (const tid of path.tids) {
     if (st.done) break;

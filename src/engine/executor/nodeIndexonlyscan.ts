@@ -27,6 +27,7 @@ import { collectColumnRefs, type N } from './util.js';
 /** check_index_only: an index path whose index holds every column the query refers to (no SELECT *). */
 export function isIndexOnly(path: ScanPath, t: Table, n: N): boolean {
   if (path.kind !== 'IndexScan' && path.kind !== 'IndexScanOrdered') return false;
+  if (path.index.am !== 'btree') return false; // a hash index keeps hash codes, not keys (amcanreturn)
   if ((n.targetList as N[] | undefined)?.some((x) => x.ResTarget?.val?.ColumnRef?.fields?.some((f: N) => f.A_Star))) return false;
   // t.* anywhere (row_to_json(t.*), count(t.*)): the whole row, which no index holds
   if (JSON.stringify([n.targetList, n.whereClause, n.sortClause, n.groupClause, n.havingClause, n.distinctClause]).includes('"A_Star"')) return false;

@@ -25,12 +25,14 @@ import { vmStatus, VISIBILITYMAP_ALL_VISIBLE } from '../heap/visibilitymap.js';
 import type { Value } from '../sql/types.js';
 import { heapTupleIsSurelyDead } from '../snapshot/globalvis.js';
 import type { BtreeIndex } from '../index/btree.js';
+import { HashIndex } from '../index/hash.js';
 import type { ScanState } from './scan.js';
 import type { ScanPath } from '../optimizer/planner.js';
 
 export function execIndexScan(st: ScanState, path: Extract<ScanPath, { kind: 'IndexScan' }>): void {
   const sx = st.s.tx!.sxact;
-  if (sx) st.ex.eng.predicates.lockPage(sx, path.index.oid, path.index.leafBlock);
+  // a hash index: the bucket's primary page (hashsearch.c _hash_first)
+  if (sx) st.ex.eng.predicates.lockPage(sx, path.index.oid, path.index instanceof HashIndex ? path.index.scanBlock(path.key) : path.index.leafBlock);
   const lsn = path.index.leafLsn;
   const killed: number[] = [];
   for (const tid of skipDead(path.index, path.index.lookup(path.key))) { if (st.done) break; if (fetchChain(st, tid, true)) killed.push(tid); }

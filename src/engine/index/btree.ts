@@ -40,6 +40,8 @@ export interface IndexDef {
 export const LEAF_RANK_LIMIT = 400;
 
 export class BtreeIndex {
+  /** pg_am.amname: 'btree', or 'hash' for index/hash.ts's HashIndex */
+  readonly am: string = 'btree';
   /** key → packed TID, or several TIDs once a key has more than one version pointing at it */
   entries = new TidMap();
   /** entries whose key contains a NULL (never conflict) */

@@ -481,6 +481,7 @@ const cache = new WeakMap<BtreeIndex, { log: readonly IndexEvent[]; n: number; b
 
 /** The index's pages replayed up to now (incrementally: the cached builder applies the events added since). */
 function builderOf(index: BtreeIndex, tableTypes: readonly SqlType[]): Builder {
+  if (index.am !== 'btree') throw notSupported(`B-tree pages of ${index.am} index "${index.name}"`);
   const log = index.log;
   if (!log) throw notSupported(`the pages of index "${index.name}": it has had more than ${LOG_CAP} entries (Heapscope lays out the pages of smaller indexes only)`);
   const hit = cache.get(index);

@@ -29,6 +29,7 @@ import { indexLayout } from '../index/nbtlayout.js';
 import { CPU_OPERATOR_COST, CPU_TUPLE_COST, CPU_INDEX_TUPLE_COST, RANDOM_PAGE_COST, SEQ_PAGE_COST } from './costsize.js';
 import { indexPagesFetched } from './paramjoin.js';
 import { clampRowEst, rint } from './plancat.js';
+import { HashIndex } from '../index/hash.js';
 
 /** A path's estimate before the target list: startup and total cost, rows; a bitmap's index part too. */
 export interface PathEst { startup: number; total: number; rows: number; indexTotal?: number; indexRows?: number }
@@ -48,6 +49,7 @@ export interface ScanRel {
 
 /** An index's size as the planner reads it: pages (with the metapage) and the root's level; null: not laid out. */
 export function indexSize(t: Table, index: BtreeIndex): { pages: number; height: number } | null {
+  if (index instanceof HashIndex) return { pages: index.layout().nblocks, height: 0 };
   try {
     const l = indexLayout(index, t.types);
     return { pages: l.pages.length, height: l.level };
@@ -79,6 +81,8 @@ function btcostestimate(rel: ScanRel, index: BtreeIndex, indexSel: number, qualO
   let qualOpCost = 0;
   for (let i = 0; i < qualOps; i++) qualOpCost += CPU_OPERATOR_COST;
   total += numIndexTuples * saScans * (CPU_INDEX_TUPLE_COST + qualOpCost);
+  // hashcostestimate is genericcostestimate alone: no descent of a tree
+  if (index instanceof HashIndex) return { startup, total };
   if (indexTuples > 1) {
     const descent = Math.ceil(Math.log(indexTuples) / Math.log(2.0)) * CPU_OPERATOR_COST;
     startup += descent;

@@ -12,7 +12,7 @@
  * parameters, no expressions folded except integer arithmetic on constants), no LIKE, no BitmapAnd; OR (BitmapOr)
  * only when every arm is a range or equality on an integer index column, or IS NULL.
  */
-import { plannerIndexes } from '../catalog/catalogsnapshot.js';
+import { plannerIndexes, plannerHashIndexes } from '../catalog/catalogsnapshot.js';
 import { intConst } from '../sql/parser.js';
 import { compileExpr, castTo, type Scope, type Row } from '../sql/expr.js';
 import { type SqlType, type Value, isStringLike } from '../sql/types.js';
@@ -158,7 +158,9 @@ function indexArm(t: Table, wantTids = true): (c: N, inOr: boolean) => { index: 
  * unless enable_seqscan is off.
  */
 export function indexProbe(t: Table, whereNode: N | undefined, scope: Scope, seqscanDisabled = false): IndexProbe | null {
-  if (!whereNode || plannerIndexes(t).length === 0) return null;
+  // the B-trees first, then the hash indexes (equality is all a hash index answers)
+  const indexes = [...plannerIndexes(t), ...plannerHashIndexes(t)];
+  if (!whereNode || indexes.length === 0) return null;
   // enable_seqscan = off adds disable_cost (1e10) to the sequential scan: any index path is cheaper
   if (t.stats && !seqscanDisabled) {
     // With statistics the planner knows the table is small and prefers a sequential scan (cost: pages +
@@ -177,7 +179,7 @@ export function indexProbe(t: Table, whereNode: N | undefined, scope: Scope, seq
       if (!fields || fields.length !== 1 || !fields[0].String) continue;
       const colIdx = t.columns.findIndex((col) => col.name === fields[0].String.sval);
       if (colIdx < 0) continue;
-      const index = plannerIndexes(t).find((i) => !i.def && i.columns.length === 1 && i.columns[0] === colIdx);
+      const index = indexes.find((i) => !i.def && i.columns.length === 1 && i.columns[0] === colIdx);
       if (!index) continue;
       // a constant, or an expression of constants (eval_const_expressions folds `2 + 1`)
       // (a parameter of EXECUTE or of an RI trigger's query is a constant by now: a custom plan uses its value)

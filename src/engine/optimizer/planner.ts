@@ -48,7 +48,7 @@ export type ScanPath =
     /** run as an Index Only Scan (set by the SELECT that chose it: nodeIndexonlyscan.ts isIndexOnly) */
     indexOnly?: boolean; }
   /** the matching TIDs of an index, sorted, then the heap in TID order */
-  | { kind: 'BitmapHeapScan'; index: BtreeIndex; tids: number[]; cond: N; or?: { index: BtreeIndex; cond: N; tids?: number[] }[]; quals?: N[]; est?: PathEst;
+  | { kind: 'BitmapHeapScan'; index: BtreeIndex; tids: number[]; cond: N; /** a hash index's key (its bucket's SIREAD lock) */ hashKey?: string | number; or?: { index: BtreeIndex; cond: N; tids?: number[] }[]; quals?: N[]; est?: PathEst;
     /** why EXPLAIN cannot vouch for the plan (PostgreSQL may AND two bitmaps) */
     unsure?: string; }
   /** every entry of an index in key order (ORDER BY its column, no WHERE) */
@@ -122,13 +122,14 @@ export function chooseScan(t: Table, whereQualified: N | undefined, scope: Scope
   }
   const probe = indexProbe(t, whereNode, scope, seqscanDisabled);
   if (probe) {
-    if (probe.index.unique || t.stats) {
+    // enable_bitmapscan = off: disable_cost on the bitmap path, the plain Index Scan wins
+    if (probe.index.unique || t.stats || scope.env.currentSetting('enable_bitmapscan', true) === 'off') {
       const quals = indexQuals(t, whereNode, probe.index, probe.cond);
       return { kind: 'IndexScan', index: probe.index, key: probe.key, cond: probe.cond, ...(quals.length > 1 ? { quals } : {}) };
     }
     // a non-unique index: several rows expected per key, a bitmap scan (TIDs sorted)
     const tids = [...new Set(probe.index.lookup(probe.key))].sort((a, b) => a - b);
-    return { kind: 'BitmapHeapScan', index: probe.index, tids, cond: probe.cond, est: t.stats ? undefined : ruleBitmapEstimate(t, whereNode, probe.index, probe.cond) };
+    return { kind: 'BitmapHeapScan', index: probe.index, tids, cond: probe.cond, ...(probe.index.am === 'hash' ? { hashKey: probe.key } : {}), est: t.stats ? undefined : ruleBitmapEstimate(t, whereNode, probe.index, probe.cond) };
   }
   if (!t.stats) {
     const bitmap = bitmapProbe(t, whereNode);

@@ -14,7 +14,7 @@
  * selectivity is not estimated. Simplifications: no BitmapAnd (a plan where two indexes' bitmaps might be ANDed is
  * chosen by its single best bitmap and left to EXPLAIN as unsure), no full-index scans without conditions.
  */
-import { plannerIndexes } from '../catalog/catalogsnapshot.js';
+import { plannerIndexes, plannerHashIndexes } from '../catalog/catalogsnapshot.js';
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import { intConst } from '../sql/parser.js';
@@ -41,7 +41,8 @@ const passes = (k: string | number, iq: IndexQual[]) => typeof k === 'number' &&
 const and = (qs: N[]): N => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
 
 export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: BtreeIndex) => boolean): ScanPath | 'UnmodelledIndexQual' | null {
-  if (!where || !plannerIndexes(t).length) return null;
+  const hashes = plannerHashIndexes(t);
+  if (!where || (!plannerIndexes(t).length && !hashes.length)) return null;
   if (plannerIndexes(t).some((i) => i.def || i.columns.length !== 1)) return null;
   const size = estimateRelSize(t);
   const ws = whereSelectivity(t, size.tuples, where);
@@ -58,6 +59,8 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
     return typeof v === 'number' ? v : null;
   };
   const indexed = new Set(plannerIndexes(t).map((i) => i.columns[0]!));
+  // a column with only a hash index: its equalities are index conditions, nothing else is
+  const hashed = new Set(hashes.map((i) => i.columns[0]!));
   const mentionsIndexed = (x: unknown): boolean => {
     if (!x || typeof x !== 'object') return false;
     if (Array.isArray(x)) return x.some(mentionsIndexed);
@@ -84,7 +87,7 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
       const col = colOf(e.lexpr), lo = intOf(items?.[0]), hi = intOf(items?.[1]);
       if (col >= 0 && lo !== null && hi !== null && INT_TYPES.includes(t.columns[col]!.type.name)) q = { node: c, col, tests: [{ op: '>=', v: lo }, { op: '<=', v: hi }] };
     }
-    if (q && indexed.has(q.col)) { quals.push(q); continue; }
+    if (q && (indexed.has(q.col) || (hashed.has(q.col) && q.tests.length === 1 && q.tests[0]!.op === '='))) { quals.push(q); continue; }
     if (mentionsIndexed(c) && !q) {
       // an IN list of integers on an indexed column: PostgreSQL may scan the index once per element (a
       // ScalarArrayOpExpr index qual), which no path here runs; a seq scan is kept only when clearly cheaper
@@ -99,19 +102,20 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
   const seq = costSeqScan(size.pages, size.tuples, ws.ops, rel.rows, 0);
   const cands: Cand[] = [{ est: { startup: seq.startup, total: seq.total, rows: rel.rows }, path: { kind: 'SeqScan' } }];
   const bitmaps: { est: PathEst; index: BtreeIndex; iq: IndexQual[]; sel: number }[] = [];
-  for (const index of plannerIndexes(t)) {
-    const iq = quals.filter((q) => q.col === index.columns[0]);
+  for (const index of [...plannerIndexes(t), ...hashes]) {
+    const iq = quals.filter((q) => q.col === index.columns[0] && (index.am === 'btree' || q.tests.every((x) => x.op === '=')));
     if (!iq.length) continue;
     const textKey = TEXT_TYPES.includes(t.columns[index.columns[0]!]!.type.name);
     // an int8 key beyond 2^53 (kept as text): the rules decide
     if (!textKey && !index.entries.onlySmallInts) for (const [k] of index.entries) if (typeof k !== 'number') return null;
-    const e = indexEstimates(rel, ws.ops, index, iq.map((q) => q.node), iq.some((q) => q.tests.some((x) => x.op === '=')), !!indexOnly?.(index));
+    const e = indexEstimates(rel, ws.ops, index, iq.map((q) => q.node), iq.some((q) => q.tests.some((x) => x.op === '=')), index.am === 'btree' && !!indexOnly?.(index));
     if (!e) return null;
     const { ie, be, isel } = e;
     const test = (k: string | number) => passes(k, iq);
     const nodes = iq.map((q) => q.node);
     const eq = iq.flatMap((q) => q.tests).find((x) => x.op === '=');
     const key = eq ? index.keyOf(Object.assign([], { [index.columns[0]!]: eq.v })) : null;
+    if (index.am === 'hash' && (key === null || !eq)) continue;
     const path: ScanPath = key !== null && eq
       ? { kind: 'IndexScan', index, key, cond: nodes[0]!, quals: nodes, est: ie }
       : { kind: 'IndexScanOrdered', index, backward: false, range: test, quals: nodes, est: ie };
@@ -137,7 +141,11 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
     const test = (k: string | number) => passes(k, best.iq);
     const tids: number[] = [];
     const textEq = best.iq[0]!.tests[0]!;
-    if (typeof textEq.v === 'string') tids.push(...best.index.lookup(best.index.keyOf(Object.assign([], { [best.index.columns[0]!]: textEq.v }))!));
+    if (best.index.am === 'hash') {
+      const key = best.index.keyOf(Object.assign([], { [best.index.columns[0]!]: textEq.v }))!;
+      tids.push(...best.index.lookup(key));
+      win.hashKey = key;
+    } else if (typeof textEq.v === 'string') tids.push(...best.index.lookup(best.index.keyOf(Object.assign([], { [best.index.columns[0]!]: textEq.v }))!));
     else for (const [k, v] of best.index.entries) if (test(k)) { if (typeof v === 'number') tids.push(v); else tids.push(...v); }
     win.tids = [...new Set(tids)].sort((a, b) => a - b);
   }

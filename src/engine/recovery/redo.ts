@@ -281,7 +281,8 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }, note: Red
       return 'BLK_NEEDS_REDO';
     }
     case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum: case WalKind.BtreeDelete:
-    case WalKind.BtreeInsertUpper: case WalKind.BtreeSplitL: case WalKind.BtreeSplitR: case WalKind.BtreeInsertPost: case WalKind.BtreeDedup: {
+    case WalKind.BtreeInsertUpper: case WalKind.BtreeSplitL: case WalKind.BtreeSplitR: case WalKind.BtreeInsertPost: case WalKind.BtreeDedup:
+    case WalKind.HashInsert: case WalKind.HashDelete: case WalKind.HashUpdateMetaPage: {
       const idx = relation(eng, w.relOf(i), w.startOf(i)).idx;
       if (!idx) return 'BLK_NOTFOUND';
       note.before = idx.leafLsn;
@@ -297,9 +298,11 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }, note: Red
       // btree_xlog_insert / btree_xlog_split at the leaf: the insertion repeated (its splits, downlinks and new root
       // follow from it: the records above the leaf, and DEDUP, have nothing left to do — wal/nbtxlog.ts)
       const values = btreeValues(p);
-      const leafInsert = kind === WalKind.BtreeInsertLeaf || kind === WalKind.BtreeInsertPost || kind === WalKind.BtreeSplitL || kind === WalKind.BtreeSplitR;
+      const leafInsert = kind === WalKind.HashInsert ||
+        kind === WalKind.BtreeInsertLeaf || kind === WalKind.BtreeInsertPost || kind === WalKind.BtreeSplitL || kind === WalKind.BtreeSplitR;
       if (leafInsert && values) idx.insert(values, packTid(w.hx.nBlk[i]!, w.hx.nOff[i]!));
-      if (kind === WalKind.BtreeVacuum && (p as BtreeVacuumPayload | undefined)?.deadTids) removeEntriesFrom(idx, (p as BtreeVacuumPayload).deadTids!);
+      const vacuumed = kind === WalKind.BtreeVacuum || kind === WalKind.HashDelete || kind === WalKind.HashUpdateMetaPage;
+      if (vacuumed && (p as BtreeVacuumPayload | undefined)?.deadTids) removeEntriesFrom(idx, (p as BtreeVacuumPayload).deadTids!);
       if (kind === WalKind.BtreeDelete && p) idx.simpleDelete(new Set((p as BtreeDeletePayload).tids));
       idx.leafLsn = end;
       return 'BLK_NEEDS_REDO';
@@ -376,6 +379,7 @@ function describeRecord(eng: Engine, i: number, action: RedoAction, note: RedoNo
     }
     case WalKind.BtreeInsertLeaf: case WalKind.BtreeNewroot: case WalKind.BtreeVacuum: case WalKind.BtreeDelete:
     case WalKind.BtreeInsertUpper: case WalKind.BtreeSplitL: case WalKind.BtreeSplitR: case WalKind.BtreeInsertPost: case WalKind.BtreeDedup:
+    case WalKind.HashInsert: case WalKind.HashDelete: case WalKind.HashUpdateMetaPage:
       return `index ${relation(eng, w.relOf(i)).idx!.name}: ${describeAction(action, note.before, end)}`;
     case WalKind.XactCommit: case WalKind.XactAbort: {
       const subs = (p as XactPayload | undefined)?.subXids ?? [];

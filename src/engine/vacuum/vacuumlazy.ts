@@ -53,6 +53,8 @@
  * run (the recordings normalise them);
  * B-tree pages freed by VACUUM are counted only when an index is emptied.
  */
+import { HashIndex } from '../index/hash.js';
+import { bucketChain } from '../index/hashpage.js';
 import { logAccessExclusiveLock } from '../wal/standby.js';
 import type { Engine } from '../engine.js';
 import type { Session } from '../session/session.js';
@@ -74,7 +76,7 @@ import { vmStatus, vmSet, VISIBILITYMAP_ALL_VISIBLE, VISIBILITYMAP_ALL_FROZEN } 
 import { WalKind, formatLsn, heap2Length } from '../wal/wal.js';
 import { vacuumPlan, layoutOrNull } from '../index/nbtlayout.js';
 import { pageBounds } from '../index/nbtree.js';
-import { heap2Payload, type BtreeVacuumPayload, type Heap2Payload, type Heap2VisiblePayload, type StorageTruncatePayload } from '../wal/records.js';
+import { heap2Payload, type HashDeletePayload, type BtreeVacuumPayload, type Heap2Payload, type Heap2VisiblePayload, type StorageTruncatePayload } from '../wal/records.js';
 import { btreePages } from '../sql/funcs/dbsize.js';
 import { type PgMessage, notSupported } from '../errors.js';
 
@@ -382,13 +384,16 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
       for (const [b, offs] of deadByPage) for (const o of offs) deadTids.add(packTid(b, o));
       const before = t.indexes.map((i) => i.count);
       // btvacuumscan: each leaf losing entries logs its own VACUUM record (where the pages are laid out)
-      const plans = t.indexes.map((i) => (eng.catalog.skipsWal(i.oid) ? null : vacuumPlan(i, t.types, deadTids)));
+      const plans = t.indexes.map((i) => (eng.catalog.skipsWal(i.oid) || i instanceof HashIndex ? null : vacuumPlan(i, t.types, deadTids)));
+      const hashPlans = t.indexes.map((i) => (i instanceof HashIndex && !eng.catalog.skipsWal(i.oid) ? hashVacuumPlan(i, deadTids) : null));
       removeIndexEntries(t, deadTids);
       t.indexes.forEach((i, k) => {
         const pagesTotal = btreePages(t, i);
         const leaves = pagesTotal - 1 - (pagesTotal > 2 ? 1 : 0); // an emptied index keeps its metapage, root and one leaf
         indexStats.push({ name: i.name, pages: pagesTotal, deleted: i.count === 0 && leaves > 1 ? leaves - 1 : 0 });
         i.stats = { relpages: pagesTotal, reltuples: i.count }; // btvacuumcleanup's counts, into pg_class
+        const hp = hashPlans[k];
+        if (hp && i instanceof HashIndex) { logHashVacuum(eng, i, hp, deadTids); return; }
         const plan = plans[k];
         const layout = plan && layoutOrNull(i, t.types);
         if (plan && layout) {
@@ -507,4 +512,37 @@ export function vacuumToast(eng: Engine, s: Session, t: Table, p: VacuumParams):
     + 'WAL usage: 0 records, 0 full page images, 0 bytes\n'
     + 'system usage: CPU: user: 0.00 s, system: 0.00 s, elapsed: 0.00 s';
   s.acc.notices.push({ severity: 'INFO', sqlstate: '00000', message: text } as PgMessage);
+}
+
+/**
+ * hashbulkdelete's records for one hash index, planned before the tuples go: a Hash DELETE for each bucket or
+ * overflow page that loses tuples (the offsets removed as block data; an overflow page's record names its bucket's
+ * primary page too), then UPDATE_META_PAGE with the new tuple count. Not modelled: the SQUEEZE_PAGE /
+ * MOVE_PAGE_CONTENTS records of a chain squeezed afterwards, full-page images.
+ */
+function hashVacuumPlan(i: HashIndex, dead: ReadonlySet<number>): { blk: number; n: number; primary: boolean; bucketBlk: number; clearDead: boolean }[] {
+  const l = i.layout();
+  const out: { blk: number; n: number; primary: boolean; bucketBlk: number; clearDead: boolean }[] = [];
+  for (let b = 0; b <= l.meta.maxbucket; b++) {
+    const chain = bucketChain(l, b);
+    for (const p of chain) {
+      const n = p.items.filter((x) => dead.has(x.tid)).length;
+      if (n) out.push({ blk: p.blk, n, primary: p === chain[0], bucketBlk: chain[0]!.blk, clearDead: (p.flag & 128) !== 0 });
+    }
+  }
+  return out;
+}
+
+function logHashVacuum(eng: Engine, i: HashIndex, plan: ReturnType<typeof hashVacuumPlan>, deadTids: ReadonlySet<number>): void {
+  plan.forEach((d, n) => {
+    const payload: HashDeletePayload = { clearDead: d.clearDead, primary: d.primary };
+    if (!d.primary) payload.bucketBlk = d.bucketBlk;
+    if (n === 0) payload.deadTids = deadTids;
+    const lsn = eng.wal.insert(WalKind.HashDelete, 0, (d.primary ? 48 : 56) + 2 * d.n, i.oid, d.blk, 0, 0, payload);
+    if (lsn) i.leafLsn = lsn;
+  });
+  const meta: HashDeletePayload = { ntuples: i.layout().meta.ntuples };
+  if (!plan.length) meta.deadTids = deadTids;
+  const lsn = eng.wal.insert(WalKind.HashUpdateMetaPage, 0, 54, i.oid, 0, 0, 0, meta);
+  if (lsn) i.leafLsn = lsn;
 }

@@ -67,6 +67,7 @@ function writeOrder(pages: readonly (BtPage | undefined)[], root: number): numbe
 /** _bt_blwritepage for every page of the index just built (the table's file as it is now). */
 export function logIndexBuild(eng: Engine, s: Session, t: Table, index: BtreeIndex): void {
   if (eng.catalog.skipsWal(index.oid)) return; // a temporary or unlogged table's index: not WAL-logged
+  if (index.am === 'hash') return; // hashbuild's pages are not logged as images (its records are not modelled)
   const xid = s.tx!.writeXid;
   const log = (blk: number, lower: number, upper: number) => {
     const payload: IndexNewPagePayload = { index: true, lower, upper };

@@ -51,6 +51,18 @@ export interface Heap2Payload {
 /** a Heap2/VISIBLE record (no REDO payload): xl_heap_visible's cutoff xid and flags; undefined cutoff = not known */
 export interface Heap2VisiblePayload { cutoff?: number; vmFlags: number }
 
+/** Hash DELETE (hashbucketcleanup) and UPDATE_META_PAGE records: what REDO and pg_walinspect read */
+export interface HashDeletePayload {
+  /** the heap TIDs VACUUM removed from the index (on the pass's first record only, as BtreeVacuumPayload's) */
+  deadTids?: ReadonlySet<number>;
+  clearDead?: boolean;
+  primary?: boolean;
+  /** an overflow page's record also names its bucket's primary page (block 0) */
+  bucketBlk?: number;
+  /** UPDATE_META_PAGE: hashm_ntuples after the pass */
+  ntuples?: number;
+}
+
 export interface BtreeVacuumPayload {
   /** the heap TIDs whose entries VACUUM removed from the index (on the pass's first record only: REDO removes them all
    *  there, the leaves' other records then have nothing left to do) */

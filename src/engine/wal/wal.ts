@@ -64,7 +64,7 @@ export const enum WalKind {
   XactCommit, XactAbort, CheckpointOnline, StorageCreate, HeapInplace, MultiXactZeroOffPage, MultiXactZeroMemPage,
   MultiXactCreateId, SequenceLog, Heap2Prune, Heap2Vacuum, Heap2Visible, Heap2FreezePage, BtreeVacuum,
   CheckpointShutdown, Heap2LockUpdated, StorageTruncate, XlogFpi, StandbyLock, StandbyRunningXacts, XlogNextOid, BtreeDelete,
-  BtreeInsertUpper, BtreeSplitL, BtreeSplitR, BtreeInsertPost, BtreeDedup,
+  BtreeInsertUpper, BtreeSplitL, BtreeSplitR, BtreeInsertPost, BtreeDedup, HashInsert, HashDelete, HashUpdateMetaPage,
 }
 export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
   ['Heap', 'INSERT'], ['Heap', 'INSERT+INIT'], ['Heap', 'UPDATE'], ['Heap', 'HOT_UPDATE'], ['Heap', 'DELETE'],
@@ -73,7 +73,7 @@ export const WAL_KIND_INFO: readonly [rmgr: string, type: string][] = [
   ['MultiXact', 'ZERO_MEM_PAGE'], ['MultiXact', 'CREATE_ID'], ['Sequence', 'LOG'], ['Heap2', 'PRUNE'],
   ['Heap2', 'VACUUM'], ['Heap2', 'VISIBLE'], ['Heap2', 'FREEZE_PAGE'], ['Btree', 'VACUUM'], ['XLOG', 'CHECKPOINT_SHUTDOWN'],
   ['Heap2', 'LOCK_UPDATED'], ['Storage', 'TRUNCATE'], ['XLOG', 'FPI'], ['Standby', 'LOCK'], ['Standby', 'RUNNING_XACTS'], ['XLOG', 'NEXTOID'], ['Btree', 'DELETE'],
-  ['Btree', 'INSERT_UPPER'], ['Btree', 'SPLIT_L'], ['Btree', 'SPLIT_R'], ['Btree', 'INSERT_POST'], ['Btree', 'DEDUP'],
+  ['Btree', 'INSERT_UPPER'], ['Btree', 'SPLIT_L'], ['Btree', 'SPLIT_R'], ['Btree', 'INSERT_POST'], ['Btree', 'DEDUP'], ['Hash', 'INSERT'], ['Hash', 'DELETE'], ['Hash', 'UPDATE_META_PAGE'],
 ];
 
 /**
@@ -89,6 +89,10 @@ export const MAIN_DATA: Partial<Record<WalKind, number>> = {
   // xl_btree_newroot (rootblk, level): tests/scenarios/walinspect/btree-split.out
   [WalKind.BtreeInsertUpper]: 2, [WalKind.BtreeInsertPost]: 2, [WalKind.BtreeSplitL]: 10, [WalKind.BtreeSplitR]: 10, [WalKind.BtreeDedup]: 2,
   [WalKind.BtreeNewroot]: 8,
+  // xl_hash_insert (offnum)
+  [WalKind.HashInsert]: 2,
+  // xl_hash_delete (clear_dead_marking, is_primary_bucket_page), xl_hash_update_meta_page (ntuples): tests/scenarios/hash/wal.out
+  [WalKind.HashDelete]: 2, [WalKind.HashUpdateMetaPage]: 8,
   // xl_heap_prune (latestRemovedXid, nredirected, ndead), xl_heap_vacuum (nunused), xl_heap_visible (cutoff_xid, flags):
   // tests/scenarios/walinspect/heap2-lengths.out
   [WalKind.Heap2Prune]: 8, [WalKind.Heap2Vacuum]: 2, [WalKind.Heap2Visible]: 5,

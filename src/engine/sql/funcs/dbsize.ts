@@ -19,6 +19,7 @@
  * where that layout is not modelled (posting lists, page deletion, a big index...) it is estimated from the most
  * entries the index held: a metapage, leaves filled to 90 % as rightmost splits leave them, a root above them.
  */
+import { HashIndex } from '../../index/hash.js';
 import { PgError, notSupported } from '../../errors.js';
 import { register, type FuncDef, type CallCtx } from './registry.js';
 import { T, RegClass, checkIntRange, type Value } from '../types.js';
@@ -35,6 +36,7 @@ import { indexLayout } from '../../index/nbtlayout.js';
 
 /** B-tree pages for its entries: the metapage, leaves at 90 % (BTREE_DEFAULT_FILLFACTOR), one root over several leaves. */
 export function btreePages(t: Table, i: BtreeIndex): number {
+  if (i instanceof HashIndex) return i.layout().nblocks; // a hash index's blocks (index/hashpage.ts)
   // the pages nbtree would have made (index/nbtlayout.ts), when they can be laid out
   try { return indexLayout(i, t.types).pages.length; } catch (e) { if (!(e instanceof PgError) || e.sqlstate !== '0A000') throw e; }
   const n = Math.max(i.peak, i.count);
