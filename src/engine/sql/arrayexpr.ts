@@ -111,28 +111,38 @@ export function compileIndirection(n: N, scope: Scope, rec: Rec): Compiled {
   const first = arg;
   let ind = (n.indirection ?? []) as N[];
   // (row).field: one field of a row value (ParseFuncOrColumn's field selection), then any subscripts
-  while (ind[0]?.String && arg.type.composite) {
-    const name = ind[0].String.sval as string;
-    const i = arg.type.composite.fields.findIndex((f) => f.name === name);
-    if (i < 0) {
-      // a whole-row reference's field is looked up as the column rel.field would be
-      const base = n.arg.ColumnRef?.fields?.length === 1 ? n.arg.ColumnRef.fields[0].String?.sval as string | undefined : undefined;
-      if (base !== undefined && arg === first) throw new PgError('42703', `column ${base}.${name} does not exist`, at(arg.location));
-      if (arg.type.composite.relName === null) throw new PgError('42703', `could not identify column "${name}" in record data type`, at(arg.location));
-      throw new PgError('42703', `column "${name}" not found in data type ${typeDisplayName(arg.type)}`, at(arg.location));
+  for (;;) {
+    while (ind[0]?.String && arg.type.composite) {
+      const name = ind[0].String.sval as string;
+      const i = arg.type.composite.fields.findIndex((f) => f.name === name);
+      if (i < 0) {
+        // a whole-row reference's field is looked up as the column rel.field would be
+        const base = n.arg.ColumnRef?.fields?.length === 1 ? n.arg.ColumnRef.fields[0].String?.sval as string | undefined : undefined;
+        if (base !== undefined && arg === first) throw new PgError('42703', `column ${base}.${name} does not exist`, at(arg.location));
+        if (arg.type.composite.relName === null) throw new PgError('42703', `could not identify column "${name}" in record data type`, at(arg.location));
+        throw new PgError('42703', `column "${name}" not found in data type ${typeDisplayName(arg.type)}`, at(arg.location));
+      }
+      const f = arg.fn, fd = arg.type.composite.fields[i]!;
+      arg = { fn: (r) => { const v = f(r); return v instanceof PgRecord ? v.vals[i]! : null; }, type: fd.type, name, strength: 2 };
+      ind = ind.slice(1);
     }
-    const f = arg.fn, fd = arg.type.composite.fields[i]!;
-    arg = { fn: (r) => { const v = f(r); return v instanceof PgRecord ? v.vals[i]! : null; }, type: fd.type, name, strength: 2 };
-    ind = ind.slice(1);
+    if (!ind.length) return arg;
+    if (ind.some((x) => x.A_Star)) throw new PgError('0A000', 'row expansion (x).* outside a select list is not supported by Heapscope', at(arg.location));
+    const k = ind.findIndex((x) => !x.A_Indices);
+    if (k === 0) {
+      throw new PgError('42809', `column notation .${ind[0]!.String.sval as string} applied to type ${typeDisplayName(arg.type)}, which is not a composite type`, at(arg.location));
+    }
+    if (!isArray(arg.type)) {
+      throw new PgError('42804', `cannot subscript type ${typeDisplayName(arg.type)} because it does not support subscripting`, at(arg.location));
+    }
+    // a[i].field: the subscripts, then the field of the element they pick
+    arg = subscripted(arg, k < 0 ? ind : ind.slice(0, k), scope, rec);
+    if (k < 0) return arg;
+    ind = ind.slice(k);
   }
-  if (!ind.length) return arg;
-  if (ind.some((x) => x.A_Star)) throw new PgError('0A000', 'row expansion (x).* outside a select list is not supported by Heapscope', at(arg.location));
-  if (ind.some((x) => !x.A_Indices)) {
-    throw new PgError('42809', `column notation .${ind.find((x) => x.String)!.String.sval as string} applied to type ${typeDisplayName(arg.type)}, which is not a composite type`, at(arg.location));
-  }
-  if (!isArray(arg.type)) {
-    throw new PgError('42804', `cannot subscript type ${typeDisplayName(arg.type)} because it does not support subscripting`, at(arg.location));
-  }
+}
+
+function subscripted(arg: Compiled, ind: N[], scope: Scope, rec: Rec): Compiled {
   const subs = compileSubscripts(ind, scope, rec);
   const slice = subs.some((s) => s.slice);
   const af = arg.fn;
@@ -145,7 +155,7 @@ export function compileIndirection(n: N, scope: Scope, rec: Rec): Compiled {
         const ix: number[] = [];
         for (const u of ups) { const v = u(r); if (v === null) return null; ix.push(v as number); }
         return getElement(a, ix);
-      }, type: arg.type.elem, name: arg.strength >= 2 ? arg.name : '?column?', strength: arg.strength >= 2 ? 2 : 0,
+      }, type: arg.type.elem!, name: arg.strength >= 2 ? arg.name : '?column?', strength: arg.strength >= 2 ? 2 : 0,
     };
   }
   return {
