@@ -315,20 +315,31 @@ export function dropDomain(ex: Executor, s: Session, n: N): QueryResult {
   return { command: 'DROP DOMAIN', columns: null, rows: [] };
 }
 
-/** findDependentObjects' report for a type: the columns (and views) using it — 2BP01, or 0A000 for CASCADE */
-function checkNoDependents(cat: Catalog, n: N, typeName: string, uses: (t: SqlType) => boolean): void {
+/**
+ * The objects whose columns use a type (findDependentObjects' list for a pg_type row): table columns and composite
+ * types' attributes, in the order they were made, and views showing such a column; `except`: tables the same DROP
+ * removes. An array of the type counts; a row type holding one that holds it does not (it depends on the inner one).
+ */
+export function typeDependents(cat: Catalog, uses: (t: SqlType) => boolean, except?: ReadonlySet<string>): string[] {
   const deep = (t: SqlType): boolean => uses(t) || (!!t.elem && deep(t.elem));
-  // (a row type inside another is its own dependency: only the type that names it directly depends on it)
-  const deps: string[] = [];
+  const deps: { oid: number; what: string }[] = [];
   for (const tab of cat.tables.values()) {
-    if (!catalogSees(cat, tab.nameXmin)) continue;
-    for (const c of tab.columns) if (!c.dropped && deep(c.type)) deps.push(`column ${c.name} of table ${tab.name}`);
+    if (!catalogSees(cat, tab.nameXmin) || except?.has(tab.name)) continue;
+    for (const c of tab.columns) if (!c.dropped && deep(c.type)) deps.push({ oid: tab.oid, what: `column ${c.name} of table ${tab.name}` });
   }
   for (const ct of cat.composites.values()) {
     if (!catalogSees(cat, ct.nameXmin)) continue;
-    for (const f of ct.fields) if (deep(f.type)) deps.push(`column ${f.name} of composite type ${ct.name}`);
+    for (const f of ct.fields) if (deep(f.type)) deps.push({ oid: ct.relOid, what: `column ${f.name} of composite type ${ct.name}` });
   }
-  for (const v of cat.views.values()) if (v.columns.some((c) => deep(c.type))) deps.push(`view ${v.name}`);
+  deps.sort((a, b) => a.oid - b.oid);
+  const out = deps.map((d) => d.what);
+  for (const v of cat.views.values()) if (v.columns.some((c) => deep(c.type))) out.push(`view ${v.name}`);
+  return out;
+}
+
+/** findDependentObjects' report for a type: the columns (and views) using it — 2BP01, or 0A000 for CASCADE */
+function checkNoDependents(cat: Catalog, n: N, typeName: string, uses: (t: SqlType) => boolean): void {
+  const deps = typeDependents(cat, uses);
   if (!deps.length) return;
   if (n.behavior === 'DROP_CASCADE') throw notSupported(`DROP ... CASCADE of a type that ${deps[0]} uses (dropping the dependent columns)`);
   throw new PgError('2BP01', `cannot drop type ${typeName} because other objects depend on it`, {

@@ -18,7 +18,7 @@ import { compileArrayOp, compileScalarArrayOp } from './arrayexpr.js';
 import { compileJsonOp, jsonbCmp } from './jsonops.js';
 import { byteaCat } from './funcs/bytea.js';
 import { PgJsonb } from '../adt/jsonb.js';
-import { PgRecord, recordCmp } from '../adt/rowtypes.js';
+import { PgRecord, recordCmp, recordType } from '../adt/rowtypes.js';
 import { compileRowComparison, compileMismatchedRecords } from './rowexpr.js';
 import { bitBinary, bitPrefix } from './bitops.js';
 type N = Record<string, any>;
@@ -54,6 +54,10 @@ export function compileComparison(op: string, l: Compiled, r: Compiled, pos?: nu
     // record_eq & co. over rows of different shapes (an error only if the comparison reaches the difference)
     const m = compileMismatchedRecords(l, r, (a, b) => compareValues(a!, b!), CMP_OPS[op]!);
     if (m) return m;
+  }
+  // a row compared with an untyped literal: record_eq & co. take record, and an anonymous record has no input
+  if ((l.type.name === 'record' && r.type.name === 'unknown') || (r.type.name === 'record' && l.type.name === 'unknown')) {
+    castTo(l.type.name === 'unknown' ? l : r, recordType([], null), false, pos);
   }
   // arrays: both sides of one array type (an untyped literal takes the other side's), compared by btarraycmp
   if ((isArray(l.type) || isArray(r.type)) && !(isArray(l.type) && isArray(r.type)) && l.type.name !== 'unknown' && r.type.name !== 'unknown') throw opNotExist(op, l.type, r.type, pos);
