@@ -106,6 +106,8 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       const last = tnames[tnames.length - 1]!.toLowerCase();
       const serial = SERIAL_TYPES.get(last);
       const mods = ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0);
+      // CheckAttributeType: an anonymous record is a pseudo-type, no column's type
+      if (last === 'record' && tnames.length <= 2) throw new PgError('42P16', `column "${String(cd.colname)}" has pseudo-type record${tn.arrayBounds?.length ? '[]' : ''}`);
       const type = serial ? resolveTypeName([serial], [], posOf(tn.location)) : resolveTypeName(tnames, mods, posOf(tn.location), tn.arrayBounds);
       if (['xid8', 'tid', 'pg_snapshot', 'txid_snapshot', 'pg_lsn'].includes(type.name)) throw notSupported(`columns of type ${type.name}`, posOf(tn.location));
       if (columns.some((c) => c.name === cd.colname)) throw new PgError('42701', `column "${cd.colname}" specified more than once`);

@@ -1,5 +1,6 @@
 /**
- * User-defined types: CREATE TYPE name AS ENUM (...), ALTER TYPE name ADD VALUE, DROP TYPE; CREATE DOMAIN and DROP
+ * User-defined types: CREATE TYPE name AS ENUM (...), CREATE TYPE name AS (field type, ...) — a composite type,
+ * whose values are rows (adt/rowtypes.ts) — ALTER TYPE name ADD VALUE, DROP TYPE; CREATE DOMAIN and DROP
  * DOMAIN (a domain's constraints and how coercion checks them: adt/domains.ts). An enum type is a
  * pg_type row (typtype 'e') with one pg_enum row per label (adt/enum.ts); a column of the type depends on it, so
  * DROP TYPE refuses while one exists (2BP01):
@@ -12,8 +13,8 @@
  * Mirrors: src/backend/commands/typecmds.c (DefineEnum, AlterEnum, DefineDomain, RemoveTypeById), catalog/pg_enum.c
  * (EnumValuesCreate, AddEnumLabel), catalog/dependency.c's report.
  * Simplifications: enum types live in public only (a schema-qualified name other than public is refused); DROP TYPE
- * ... CASCADE of a type a column uses is refused (0A000; PostgreSQL drops the column); composite types (CREATE
- * TYPE ... AS (...)), range and base types and ALTER DOMAIN are refused (0A000); an enum's array type exists (mood[]) but
+ * ... CASCADE of a type a column uses is refused (0A000; PostgreSQL drops the column); range and base types,
+ * ALTER TYPE on a composite type (ADD / DROP / ALTER ATTRIBUTE) and ALTER DOMAIN are refused (0A000); an enum's array type exists (mood[]) but
  * has no pg_type row of its own here.
  */
 import { PgError, notSupported, posOf } from '../errors.js';
@@ -118,6 +119,8 @@ export function createComposite(ex: Executor, s: Session, n: N): QueryResult {
     const tn = cd.typeName;
     if (cd.collClause) throw notSupported('COLLATE on a composite type\'s attribute');
     const mods = ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0);
+    const tnames = (tn.names as N[]).map((x) => String(x.String.sval));
+    if (tnames[tnames.length - 1] === 'record') throw new PgError('42P16', `column "${String(cd.colname)}" has pseudo-type record${tn.arrayBounds?.length ? '[]' : ''}`);
     return { name: String(cd.colname), type: resolveTypeName((tn.names as N[]).map((x) => String(x.String.sval)), mods, posOf(tn.location), tn.arrayBounds) };
   });
   if (cat.relationExists(name)) throw new PgError('42P07', `relation "${name}" already exists`);

@@ -251,7 +251,9 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
 function coerceRecordToComplex(c: Compiled, target: SqlType, explicit: boolean, pos?: number): Compiled {
   const want = target.composite!.fields;
   const have = c.rowArgs?.map((a) => a.type) ?? c.type.composite?.fields.map((f) => f.type) ?? [];
-  const cannot = (detail: string) => new PgError('42846', `cannot cast type record to ${typeDisplayName(target)}`, { detail, ...(pos !== undefined ? { position: pos } : {}) });
+  const cannot = (detail?: string) => new PgError('42846', `cannot cast type record to ${typeDisplayName(target)}`, { ...(detail ? { detail } : {}), ...(pos !== undefined ? { position: pos } : {}) });
+  // only a ROW(...) or a whole-row reference is taken apart (a subquery's, a CASE's, an INSERT ... SELECT's row is not)
+  if (!c.rowArgs && !c.wholeRow) throw cannot();
   if (have.length > want.length) throw cannot('Input has too many columns.');
   if (have.length < want.length) throw cannot('Input has too few columns.');
   const slot = { v: null as Value };

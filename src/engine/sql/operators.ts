@@ -67,10 +67,11 @@ export function compileComparison(op: string, l: Compiled, r: Compiled, pos?: nu
   if ((FEW_COMPARISONS.has(l.type.name) || FEW_COMPARISONS.has(r.type.name)) && l.type.name !== r.type.name && !pg15HasOperator(op, l.type, r.type)) {
     throw opNotExist(op, l.type, r.type, pos);
   }
-  const t = unifyTypes(l.type, r.type, op, pos);
+  // two row types of the same shape (pair = t): record_eq's field-by-field comparison, no cast of either side
+  const t = l.type.name === 'record' && r.type.name === 'record' ? l.type : unifyTypes(l.type, r.type, op, pos);
   // types with few or no comparison operators (none for json or pg_snapshot, only = and <> for xid): as pg_operator has them
   if (FEW_COMPARISONS.has(t.name) && !pg15HasOperator(op, t, t)) throw opNotExist(op, l.type, r.type, pos);
-  let lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
+  let lf = castTo(l, t, false, pos).fn, rf = t.name === 'record' ? r.fn : castTo(r, t, false, pos).fn;
   if (t.name === 'bpchar') {
     const lp = lf, rp = rf;
     lf = (row) => { const v = lp(row); return v === null ? null : rtrimBlanks(v as string); };
