@@ -163,7 +163,13 @@ export function recordImage(v: PgRecord, t: SqlType): number[] | null {
   u32(len << 2); u32(0xffffffff); u32(oid);
   out.push(0xff, 0xff, 0xff, 0xff, 0, 0); // t_ctid: InvalidBlockNumber, InvalidOffsetNumber
   out.push(natts & 0xff, natts >> 8, infomask & 0xff, infomask >> 8, hoff);
-  if (hasNull) for (let b = 0; b < natts; b += 8) { let byte = 0; for (let k = 0; k < 8 && b + k < natts; k++) if (v.vals[b + k] !== null) byte |= 1 << k; out.push(byte); }
+  if (hasNull) {
+    for (let b = 0; b < natts; b += 8) {
+      let byte = 0;
+      for (let k = 0; k < 8 && b + k < natts; k++) if (v.vals[b + k] !== null) byte |= 1 << k;
+      out.push(byte);
+    }
+  }
   while (out.length < hoff) out.push(0);
   for (const x of data) out.push(x);
   return out;

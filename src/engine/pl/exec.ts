@@ -266,7 +266,8 @@ export class PlExec {
         const into = nullRecord(d.rowType);
         if (src === null) { slot.rec = into; return OK; }
         const srcTypes = rv.rec?.types ?? rv.type?.composite?.fields.map((f) => f.type) ?? [];
-        slot.rec = { ...into, isNull: false, vals: into.types.map((t, i) => (i < src.length ? this.coerce(src[i]!, srcTypes[i] ?? null, t, into.names[i]!) : null)) };
+        const vals = into.types.map((t, i) => (i < src.length ? this.coerce(src[i]!, srcTypes[i] ?? null, t, into.names[i]!) : null));
+        slot.rec = { ...into, isNull: false, vals };
         return OK;
       }
       if (rv.rec || rv.value === null) { slot.rec = rv.rec && !rv.rec.isNull ? { ...rv.rec, vals: rv.rec.vals.slice() } : null; return OK; }
