@@ -34,8 +34,13 @@
  * An anonymous record has no input function of its own (0A000 "input of anonymous composite types is not
  * implemented").
  *
- * Simplifications: the DETAIL lines of record_in's errors ("Too many columns.", "Unexpected end of input." ...) are
- * given; a dropped column of a table's row type is not a field (PostgreSQL keeps it as a NULL field inside the datum).
+ * A named row type's value stored in a table column is a tuple of its own (heap/datum.ts recordImage, the layout
+ * heap_page_items' t_data shows).
+ *
+ * Simplifications: a dropped column of a table's row type is not a field (PostgreSQL keeps it as a NULL field
+ * inside the datum); ALTER TYPE on a composite type (ADD / DROP / ALTER ATTRIBUTE, RENAME) is refused (0A000); a
+ * table's row type is read from its columns when named, so a value stored before ALTER TABLE changed them is not
+ * re-shaped.
  */
 import { PgError } from '../errors.js';
 import type { SqlType, Value } from '../sql/types.js';
