@@ -383,7 +383,24 @@ export function arrayPrepend(v: Value, a: PgArray | null): PgArray {
 /** subscripts of an UPDATE target (t.a[2] = ..., a[1:2] = ...): compiled once, applied to the old value */
 export interface AssignIndirection { elemType: SqlType; apply: (old: Value, v: Value, r: Row) => Value }
 export function compileAssignIndirection(ind: N[], scope: Scope, rec: Rec, colType: SqlType, colName: string, pos?: number): AssignIndirection {
-  if (ind.some((x) => !x.A_Indices)) throw new PgError('0A000', 'assignment to a field of a composite column is not supported by Heapscope', at(pos));
+  if (ind.length === 1 && ind[0]!.String) {
+    // UPDATE t SET c.a = v (FieldStore): the old row with one field replaced; a NULL row becomes a row of NULLs first
+    const field = ind[0]!.String.sval as string;
+    if (!colType.composite) {
+      throw new PgError('42809', `cannot assign to field "${field}" of column "${colName}" because its type ${typeDisplayName(colType)} is not a composite type`, at(pos));
+    }
+    const fields = colType.composite.fields, i = fields.findIndex((f) => f.name === field);
+    if (i < 0) throw new PgError('42703', `cannot assign to field "${field}" of column "${colName}" because there is no such column in data type ${typeDisplayName(colType)}`, at(pos));
+    return {
+      elemType: fields[i]!.type,
+      apply: (old, v) => {
+        const vals = old instanceof PgRecord ? old.vals.slice() : fields.map(() => null as Value);
+        vals[i] = v;
+        return new PgRecord(vals);
+      },
+    };
+  }
+  if (ind.some((x) => !x.A_Indices)) throw new PgError('0A000', 'assignment to a field of a composite column together with subscripts, or to a nested field, is not supported by Heapscope', at(pos));
   if (!isArray(colType)) {
     throw new PgError('42804', `cannot subscript type ${typeDisplayName(colType)} because it does not support subscripting`, at(pos));
   }
