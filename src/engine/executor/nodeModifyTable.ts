@@ -104,6 +104,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const targetCols: number[] = n.cols
     ? (n.cols as N[]).map((c, k, all) => {
       const idx = t.columns.findIndex((col) => col.name === c.ResTarget.name);
+      if ((c.ResTarget.indirection as N[] | undefined)?.some((x) => x.String)) throw notSupported('INSERT into a field of a composite column (INSERT INTO t (c.a) ...)', posOf(c.ResTarget.location));
       if (idx < 0) throw new PgError('42703', `column "${c.ResTarget.name}" of relation "${t.name}" does not exist`, { position: posOf(c.ResTarget.location) });
       if (all.slice(0, k).some((x: N) => x.ResTarget.name === c.ResTarget.name)) throw new PgError('42701', `column "${c.ResTarget.name}" specified more than once`, { position: posOf(c.ResTarget.location) });
       return idx;
