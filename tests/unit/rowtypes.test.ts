@@ -1,5 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { PgRecord, recordOut, recordCmp, rowNullTest } from '../../src/engine/adt/rowtypes.js';
+import { PgRecord, recordOut, recordCmp, rowNullTest, recordInFields, recordType } from '../../src/engine/adt/rowtypes.js';
+import { recordImage } from '../../src/engine/heap/datum.js';
+import { tupleLength } from '../../src/engine/heap/tuple.js';
+import { T } from '../../src/engine/sql/types.js';
 import { PgArray } from '../../src/engine/adt/arrayfuncs.js';
 import { Numeric } from '../../src/engine/sql/numeric.js';
 
@@ -41,5 +44,28 @@ describe('adt/rowtypes', () => {
     expect(rowNullTest(new PgRecord([]), true)).toBe(true);
     expect(rowNullTest(null, true)).toBe(true);
     expect(rowNullTest(null, false)).toBe(false);
+  });
+  it('record_in: empty field NULL, "" empty, backslash and quotes, white space kept inside, malformed literals 22P02', () => {
+    expect(recordInFields('(1,abc)', 2)).toEqual(['1', 'abc']);
+    expect(recordInFields('(,)', 2)).toEqual([null, null]);
+    expect(recordInFields('(1,"")', 2)).toEqual(['1', '']);
+    expect(recordInFields(' ( 5 , x y ) ', 2)).toEqual([' 5 ', ' x y ']);
+    expect(recordInFields('(1,"a""b")', 2)).toEqual(['1', 'a"b']);
+    expect(recordInFields('(1,a\\"b)', 2)).toEqual(['1', 'a"b']);
+    expect(recordInFields('("(1,x)",2.5)', 2)).toEqual(['(1,x)', '2.5']);
+    expect(recordInFields('()', 0)).toEqual([]);
+    for (const [lit, detail] of [['abc', 'Missing left parenthesis.'], ['(1,2,3)', 'Too many columns.'], ['(1)', 'Too few columns.'],
+      ['(1', 'Unexpected end of input.'], ['(1,2) junk', 'Junk after right parenthesis.'], ['(1,"abc', 'Unexpected end of input.']]) {
+      expect(() => recordInFields(lit!, 2)).toThrow(expect.objectContaining({ sqlstate: '22P02', message: `malformed record literal: "${lit}"`, detail }));
+    }
+  });
+  it('a composite datum: DatumTupleFields, invalid t_ctid, natts, infomask, t_hoff 24, then the fields (as PostgreSQL 15 stores ROW(1, \'ab\')::pair)', () => {
+    const pair = recordType([{ name: 'a', type: T.int4 }, { name: 'b', type: T.text }], 'pair', 16429);
+    const img = recordImage(new PgRecord([1, 'ab']), pair)!;
+    const hex = (b: number[]) => b.map((x) => x.toString(16).padStart(2, '0')).join('');
+    expect(hex(img)).toBe('7c000000' + 'ffffffff2d400000ffffffff000002000200180001000000076162');
+    expect(tupleLength([1, 'ab'], [T.int4, T.text]).len).toBe(img.length);
+    // a NULL field: HASNULL, its bitmap byte; no varlena field present: no HASVARWIDTH
+    expect(hex(recordImage(new PgRecord([5, null]), pair)!)).toBe('70000000ffffffff2d400000ffffffff00000200010018' + '01' + '05000000');
   });
 });

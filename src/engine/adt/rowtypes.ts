@@ -21,8 +21,26 @@
  * IS NULL / IS NOT NULL of a row (ExecEvalRowNull): IS NULL when the row is NULL or every field is NULL, IS NOT
  * NULL when it is not NULL and no field is NULL (a nested row is a field like any other: not looked into).
  *
- * Simplifications: no CREATE TYPE ... AS (composite types of their own), no record_in (a string cast to a row
- * type), no composite columns in tables (such values are refused where they would be stored).
+ * Input (record_in, for a named row type: a composite type of CREATE TYPE ... AS (...) or a table's row type):
+ * '(' then the fields separated by commas, then ')' and nothing but white space after it. A field with nothing in
+ * it is NULL; "" is the empty string; inside a field, a backslash takes the next character as it is, a double
+ * quote starts or ends a quoted run (where commas, parentheses and white space are data) and "" inside quotes is
+ * one quote. White space outside quotes is kept as data (only before the '(' and after the ')' is it skipped):
+ *
+ *     '(1,abc)'::pair      →  (1,abc)            '(,)'::pair     →  (,)   both fields NULL
+ *     '( 5 , x y )'::pair  →  (5," x y ")        '(1,a\"b)'    →  a"b
+ *     '(1,2,3)', '(1)', '()', 'abc', '(1,2) junk'   →  22P02 malformed record literal: "..."
+ *
+ * An anonymous record has no input function of its own (0A000 "input of anonymous composite types is not
+ * implemented").
+ *
+ * A named row type's value stored in a table column is a tuple of its own (heap/datum.ts recordImage, the layout
+ * heap_page_items' t_data shows).
+ *
+ * Simplifications: a dropped column of a table's row type is not a field (PostgreSQL keeps it as a NULL field
+ * inside the datum); ALTER TYPE on a composite type (ADD / DROP / ALTER ATTRIBUTE, RENAME) is refused (0A000); a
+ * table's row type is read from its columns when named, so a value stored before ALTER TABLE changed them is not
+ * re-shaped.
  */
 import { PgError } from '../errors.js';
 import type { SqlType, Value } from '../sql/types.js';
@@ -30,9 +48,58 @@ import type { SqlType, Value } from '../sql/types.js';
 /** one field of a row type: its name and type (a dropped column is not one) */
 export interface RowField { name: string; type: SqlType }
 
-/** The type of a row value: `record`, carrying its fields; relName when it is a table's row type. */
-export function recordType(fields: RowField[], relName: string | null): SqlType {
-  return { name: 'record', typmod: -1, composite: { fields, relName } };
+/** The type of a row value: `record`, carrying its fields; relName (and its pg_type oid) when it is a named row type. */
+export function recordType(fields: RowField[], relName: string | null, typeOid?: number): SqlType {
+  return { name: 'record', typmod: -1, composite: typeOid === undefined ? { fields, relName } : { fields, relName, typeOid } };
+}
+
+/** A named row type: a composite type's (CREATE TYPE ... AS) or a table's, with its fields and pg_type oid. */
+export interface NamedRowType { name: string; typeOid: number; fields: RowField[]; table: boolean }
+/** A composite type of CREATE TYPE name AS (...): its pg_type oid, its pg_class row's (relkind 'c'), its fields. */
+export interface CompositeType { oid: number; relOid: number; name: string; fields: RowField[]; nameXmin?: number }
+
+/** How type names find row types (composite types, tables): set by the executor for each statement it runs. */
+export const rowTypeLookup: { byName(name: string): NamedRowType | undefined } = { byName: () => undefined };
+
+/** The fields of a record_in literal as text (null: a NULL field), or 22P02 malformed record literal. */
+export function recordInFields(s: string, nfields: number): (string | null)[] {
+  const bad = (detail: string) => new PgError('22P02', `malformed record literal: "${s}"`, { detail });
+  let i = 0;
+  while (i < s.length && isSpace(s[i]!)) i++;
+  if (s[i] !== '(') throw bad('Missing left parenthesis.');
+  i++;
+  const out: (string | null)[] = [];
+  let needComma = false;
+  for (let k = 0; k < nfields; k++) {
+    if (needComma) {
+      if (s[i] === ',') i++;
+      else throw bad(s[i] === ')' ? 'Too few columns.' : 'Unexpected end of input.');
+    }
+    if (s[i] === ',' || s[i] === ')') out.push(null);
+    else {
+      let buf = '', inQuote = false;
+      for (;;) {
+        const c = s[i];
+        if (c === undefined) throw bad('Unexpected end of input.');
+        if (!inQuote && (c === ',' || c === ')')) break;
+        i++;
+        if (c === '\\') {
+          if (i >= s.length) throw bad('Unexpected end of input.');
+          buf += s[i++];
+        } else if (c === '"') {
+          if (!inQuote) inQuote = true;
+          else if (s[i] === '"') { buf += '"'; i++; } else inQuote = false;
+        } else buf += c;
+      }
+      out.push(buf);
+    }
+    needComma = true;
+  }
+  if (s[i] !== ')') throw bad('Too many columns.');
+  i++;
+  while (i < s.length && isSpace(s[i]!)) i++;
+  if (i < s.length) throw bad('Junk after right parenthesis.');
+  return out;
 }
 
 /** An output text (as types.ts formatValue; repeated here so that this module imports no value from sql/) */

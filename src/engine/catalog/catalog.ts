@@ -45,6 +45,7 @@ import { catalogSees, setActiveCatalog, type Shadow } from './catalogsnapshot.js
 import type { InhRow, InhDeleted } from './pg_inherits.js';
 import type { EnumType } from '../adt/enum.js';
 import type { DomainType } from '../adt/domains.js';
+import type { CompositeType } from '../adt/rowtypes.js';
 
 export interface Column {
   name: string;
@@ -326,6 +327,8 @@ export class Catalog {
   enums = new Map<string, EnumType>();
   /** pg_type rows of the domains CREATE DOMAIN made, by name (commands/typecmds.ts, adt/domains.ts) */
   domains = new Map<string, DomainType>();
+  /** pg_type rows of the composite types CREATE TYPE ... AS (...) made, by name (commands/typecmds.ts, adt/rowtypes.ts) */
+  composites = new Map<string, CompositeType>();
   /** the running session's search_path items (set with `current`): unqualified table names are looked up in them */
   searchPath: string[] = ['public'];
   /** relations dropped by a transaction still in progress: their pg_class rows, which other sessions still see
@@ -347,6 +350,7 @@ export class Catalog {
     c.namespaces = new Map(this.namespaces);
     for (const [name, e] of this.enums) c.enums.set(name, { ...e, labels: e.labels.slice() });
     c.domains = new Map(this.domains);
+    c.composites = new Map(this.composites);
     c.searchPath = this.searchPath;
     c.currentSession = this.currentSession;
     c.localRels = new Set(this.localRels);
@@ -464,7 +468,7 @@ export class Catalog {
     }
     // another session's uncommitted relation of that name counts (CREATE TABLE waits for it first: tablecmds.ts), and
     // so does the row of one it dropped or renamed away but has not committed
-    if (this.tables.has(name) || this.sequences.has(name) || this.views.has(name)) return true;
+    if (this.tables.has(name) || this.sequences.has(name) || this.views.has(name) || this.composites.has(name)) return true;
     if (this.shadows.some((sh) => sh.key === name && sh.session !== this.current)) return true;
     for (const t of this.tables.values()) if (!t.temp && !t.nsp) for (const i of t.indexes) if (i.name === name) return true;
     return false;

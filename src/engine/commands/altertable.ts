@@ -39,6 +39,7 @@ import { PgError, notSupported } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { materializeLiterals } from '../sql/parser.js';
 import { tableKey, type Table } from '../catalog/catalog.js';
+import type { SqlType } from '../sql/types.js';
 import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
 import { LockMode } from '../lock/lock.js';
 import type { N, Gen } from '../executor/util.js';
@@ -85,6 +86,15 @@ function target(ex: Executor, s: Session, rv: N, missingOk: boolean): Table | nu
     return null;
   }
   throw new PgError('42P01', `relation "${rv.relname}" does not exist`);
+}
+
+/** The first column ("table.column") of another table or composite type whose type is this table's row type. */
+function rowTypeUser(ex: Executor, t: Table): string | null {
+  const cat = ex.eng.catalog, oid = t.oid + 2;
+  const uses = (ty: SqlType): boolean => ty.composite?.typeOid === oid || (!!ty.elem && uses(ty.elem));
+  for (const o of cat.tables.values()) for (const c of o.columns) if (!c.dropped && uses(c.type)) return `${o.name}.${c.name}`;
+  for (const ct of cat.composites.values()) for (const f of ct.fields) if (uses(f.type)) return `${ct.name}.${f.name}`;
+  return null;
 }
 
 export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
@@ -155,6 +165,12 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   const t1 = yield* ex.lockTableAgain(s, t, mode, () => target(ex, s, n.relation, !!n.missing_ok));
   if (!t1) return done;
   if (t1 !== t) return yield* alterTableStmt(ex, s, n); // another table under the name now: its own checks
+  // find_composite_type_dependencies: a column elsewhere of this table's row type holds values of its old shape
+  const rowUser = rowTypeUser(ex, t);
+  if (rowUser && cmds.some((c) => c.subtype === 'AT_AlterColumnType')) throw new PgError('0A000', `cannot alter table "${t.name}" because column "${rowUser}" uses its row type`);
+  if (rowUser && cmds.some((c) => c.subtype === 'AT_AddColumn' || c.subtype === 'AT_DropColumn')) {
+    throw notSupported(`ALTER TABLE ... ADD / DROP COLUMN of a table whose row type the column "${rowUser}" uses`);
+  }
   ex.eng.ensureXid(s);
   s.tx!.undo.push(saveTableDef(ex, t));
   // an inheritance tree: ONLY's restrictions, the descendants locked (commands/atinherit.ts)

@@ -58,7 +58,9 @@ export function* createTableAs(ex: Executor, s: Session, query: N, into: N, ifNo
   const dup = names.find((nm, i) => names.indexOf(nm) !== i);
   if (dup !== undefined) throw new PgError('42701', `column "${dup}" specified more than once`);
   const types = q.types.map((t) => (t.name === 'unknown' ? T.text : t));
-  if (types.some((t) => t.name === 'record' || t.elem?.name === 'record')) throw notSupported('a column of a row type (a whole-row value or ROW(...) stored in a table)');
+  // an anonymous record (ROW(...), a subquery's row) is a pseudo-type; a named row type is a column's type like any
+  const pseudo = types.findIndex((t) => (t.name === 'record' || t.elem?.name === 'record') && !(t.elem ?? t).composite?.relName);
+  if (pseudo >= 0) throw new PgError('42P16', `column "${names[pseudo]!}" has pseudo-type ${types[pseudo]!.elem ? 'record[]' : 'record'}`);
   // create it as CREATE TABLE would (OIDs, lock, Storage/CREATE), then give the columns the query's types
   const def = { relation: rel, oncommit: into.onCommit, ctasTypes: types, tableElts: names.map((colname) => ({ ColumnDef: { colname, typeName: { names: [{ String: { sval: 'text' } }], location: -1 }, constraints: [] } })) };
   yield* createTable(ex, s, def);

@@ -124,6 +124,7 @@ export function* createFunction(ex: Executor, s: Session, n: N, text: string): G
   else if (rlast === 'trigger') ret = { kind: 'trigger' };
   else if (rlast === 'record') ret = { kind: 'record' };
   else if (ex.eng.catalog.tables.has(rlast) && rnames.length === 1) ret = { kind: 'rowtype', rel: rlast };
+  else if (ex.eng.catalog.composites.has(rlast) && rnames.length === 1) ret = { kind: 'rowtype', rel: rlast }; // a composite type's rows
   else if (POLYMORPHIC.has(rlast)) throw notSupported('polymorphic return types');
   else ret = { kind: 'type', type: typeOf(rt!, true).type as SqlType };
   if (ret.kind === 'trigger' && args.length) throw new PgError('42P13', 'trigger functions cannot have declared arguments', { hint: 'The arguments of the trigger can be accessed through TG_NARGS and TG_ARGV instead.' });

@@ -22,6 +22,7 @@ import { recentXmin } from './relfile.js';
 import {
   compileExpr,
 } from '../sql/expr.js';
+import { typeDependents } from './typecmds.js';
 import { resolveTypeName, typeDisplayName, type SqlType } from '../sql/types.js';
 import { relKey, tableKey, tempKey, nspKey, type Table, type Column, type CheckConstraint } from '../catalog/catalog.js';
 import { markLocal, onCommitOf, tempNamespace } from './tempcmds.js';
@@ -109,6 +110,8 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       const last = tnames[tnames.length - 1]!.toLowerCase();
       const serial = SERIAL_TYPES.get(last);
       const mods = ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0);
+      // CheckAttributeType: an anonymous record is a pseudo-type, no column's type
+      if (last === 'record' && tnames.length <= 2) throw new PgError('42P16', `column "${String(cd.colname)}" has pseudo-type record${tn.arrayBounds?.length ? '[]' : ''}`);
       const type = serial ? resolveTypeName([serial], [], posOf(tn.location)) : resolveTypeName(tnames, mods, posOf(tn.location), tn.arrayBounds);
       if (['xid8', 'tid', 'pg_snapshot', 'txid_snapshot', 'pg_lsn'].includes(type.name)) throw notSupported(`columns of type ${type.name}`, posOf(tn.location));
       if (columns.some((c) => c.name === cd.colname)) throw new PgError('42701', `column "${cd.colname}" specified more than once`);
@@ -403,6 +406,14 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       if (deps.length && (!mat || deps.some((d) => d.kind !== 'view'))) throw notSupported(`DROP ${mat ? 'MATERIALIZED VIEW' : 'TABLE'} ... CASCADE`);
       if (!deps.length) checkNoDependents(ex, word, name, mat ? dropping : undefined);
       cascadeViews = deps.map((d) => d.view);
+    }
+    // columns of the table's row type elsewhere depend on the type, which goes with the table
+    const rowUsers = typeDependents(cat, (ty) => ty.composite?.typeOid === t!.oid + 2, dropping);
+    if (rowUsers.length) {
+      if (n.behavior === 'DROP_CASCADE') throw notSupported(`DROP TABLE ... CASCADE of a table whose row type ${rowUsers[0]} uses`);
+      throw new PgError('2BP01', `cannot drop table ${name} because other objects depend on it`, {
+        detail: rowUsers.map((d) => `${d} depends on type ${name}`).join('\n'), hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+      });
     }
     // a partition: its parent is locked first (RangeVarCallbackForDropRelation); a partitioned table takes its
     // partitions with it (they depend on it), each locked in turn

@@ -1,5 +1,6 @@
 /**
- * User-defined types: CREATE TYPE name AS ENUM (...), ALTER TYPE name ADD VALUE, DROP TYPE; CREATE DOMAIN and DROP
+ * User-defined types: CREATE TYPE name AS ENUM (...), CREATE TYPE name AS (field type, ...) — a composite type,
+ * whose values are rows (adt/rowtypes.ts) — ALTER TYPE name ADD VALUE, DROP TYPE; CREATE DOMAIN and DROP
  * DOMAIN (a domain's constraints and how coercion checks them: adt/domains.ts). An enum type is a
  * pg_type row (typtype 'e') with one pg_enum row per label (adt/enum.ts); a column of the type depends on it, so
  * DROP TYPE refuses while one exists (2BP01):
@@ -12,11 +13,12 @@
  * Mirrors: src/backend/commands/typecmds.c (DefineEnum, AlterEnum, DefineDomain, RemoveTypeById), catalog/pg_enum.c
  * (EnumValuesCreate, AddEnumLabel), catalog/dependency.c's report.
  * Simplifications: enum types live in public only (a schema-qualified name other than public is refused); DROP TYPE
- * ... CASCADE of a type a column uses is refused (0A000; PostgreSQL drops the column); composite types (CREATE
- * TYPE ... AS (...)), range and base types and ALTER DOMAIN are refused (0A000); an enum's array type exists (mood[]) but
+ * ... CASCADE of a type a column uses is refused (0A000; PostgreSQL drops the column); range and base types,
+ * ALTER TYPE on a composite type (ADD / DROP / ALTER ATTRIBUTE) and ALTER DOMAIN are refused (0A000); an enum's array type exists (mood[]) but
  * has no pg_type row of its own here.
  */
-import { PgError, notSupported } from '../errors.js';
+import { PgError, notSupported, posOf } from '../errors.js';
+import { rowTypeLookup, type CompositeType, type RowField } from '../adt/rowtypes.js';
 import type { Executor } from '../executor/executor.js';
 import type { Session, QueryResult } from '../session/session.js';
 import type { N } from '../executor/util.js';
@@ -40,6 +42,14 @@ export function setEnumLookup(cat: Catalog, ex?: Executor, s?: Session): void {
     const d = [...cat.domains.values()].find((x) => x.oid === oid);
     if (!d) return () => {};
     return domainChecker(d, ex, s);
+  };
+  rowTypeLookup.byName = (name) => {
+    const c = cat.composites.get(name);
+    if (c && catalogSees(cat, c.nameXmin)) return { name: c.name, typeOid: c.oid, fields: c.fields, table: false };
+    const t = cat.get(name);
+    // a table's row type: its pg_type row was made right after the table's array type (heap_create_with_catalog)
+    if (t) return { name: t.name, typeOid: t.oid + 2, fields: t.columns.filter((x) => !x.dropped).map((x) => ({ name: x.name, type: x.type })), table: true };
+    return undefined;
   };
   enumLookup.byName = (name) => { const e = cat.enums.get(name); return e && catalogSees(cat, e.nameXmin) ? e : undefined; };
   enumLookup.byOid = (oid) => { for (const e of cat.enums.values()) if (e.oid === oid) return e; return undefined; };
@@ -86,6 +96,41 @@ export function createEnum(ex: Executor, s: Session, n: N): QueryResult {
   for (const r of rows) r.nameXmin = t.nameXmin;
   cat.enums.set(name, t);
   s.tx!.undo.push(() => { if (cat.enums.get(name) === t) cat.enums.delete(name); });
+  s.tx!.cidUsed = true;
+  return { command: 'CREATE TYPE', columns: null, rows: [] };
+}
+
+/**
+ * CREATE TYPE name AS (field type, ...) (DefineCompositeType): a pg_class row of relkind 'c' holding the fields as
+ * its attributes, then its array type and its pg_type row (typtype 'c'), in heap_create_with_catalog's order.
+ */
+export function createComposite(ex: Executor, s: Session, n: N): QueryResult {
+  const eng = ex.eng, cat = eng.catalog;
+  ex.checkReadOnly(s, 'CREATE TYPE');
+  const rv = n.typevar ?? {};
+  if (rv.schemaname && rv.schemaname !== 'public') throw notSupported(`types in the schema ${String(rv.schemaname)}`);
+  const name = String(rv.relname);
+  // DefineCompositeType: the type name first, then DefineRelation — MergeAttributes' duplicate names, the
+  // attributes' types, and heap_create_with_catalog's relation name (an index or sequence of that name)
+  if (typeExists(cat, name)) throw new PgError('42710', `type "${name}" already exists`);
+  const defs = ((n.coldeflist ?? []) as N[]).map((el) => el.ColumnDef as N);
+  defs.forEach((cd, i) => { if (defs.slice(0, i).some((o) => o.colname === cd.colname)) throw new PgError('42701', `column "${String(cd.colname)}" specified more than once`); });
+  const fields: RowField[] = defs.map((cd) => {
+    const tn = cd.typeName;
+    if (cd.collClause) throw notSupported('COLLATE on a composite type\'s attribute');
+    const mods = ((tn.typmods ?? []) as N[]).map((m) => intConst(m.A_Const) ?? 0);
+    const tnames = (tn.names as N[]).map((x) => String(x.String.sval));
+    if (tnames[tnames.length - 1] === 'record') throw new PgError('42P16', `column "${String(cd.colname)}" has pseudo-type record${tn.arrayBounds?.length ? '[]' : ''}`);
+    return { name: String(cd.colname), type: resolveTypeName((tn.names as N[]).map((x) => String(x.String.sval)), mods, posOf(tn.location), tn.arrayBounds) };
+  });
+  if (cat.relationExists(name)) throw new PgError('42P07', `relation "${name}" already exists`);
+  const xid = eng.ensureXid(s) as number;
+  const relOid = cat.allocOid();
+  cat.allocOid(); // its array type _name
+  const t: CompositeType = { oid: cat.allocOid(), relOid, name, fields };
+  stampCreated(cat, s.name, xid, t);
+  cat.composites.set(name, t);
+  s.tx!.undo.push(() => { if (cat.composites.get(name) === t) cat.composites.delete(name); });
   s.tx!.cidUsed = true;
   return { command: 'CREATE TYPE', columns: null, rows: [] };
 }
@@ -137,6 +182,14 @@ export function dropType(ex: Executor, s: Session, n: N): QueryResult {
     const name = typeNameOf(o.TypeName?.names ?? []);
     const t = enumLookup.byName(name);
     if (!t) {
+      const comp = cat.composites.get(name);
+      if (comp && catalogSees(cat, comp.nameXmin)) {
+        checkNoDependents(cat, n, comp.name, (ty) => ty.composite?.typeOid === comp.oid);
+        eng.ensureXid(s);
+        cat.composites.delete(comp.name);
+        s.tx!.undo.push(() => cat.composites.set(comp.name, comp));
+        continue;
+      }
       const dom = domainLookup.byName(name);
       if (dom) { // DROP TYPE drops a domain too
         checkNoDependents(cat, n, dom.name, (ty) => ty.domain?.oid === dom.oid);
@@ -145,7 +198,8 @@ export function dropType(ex: Executor, s: Session, n: N): QueryResult {
         s.tx!.undo.push(() => cat.domains.set(dom.name, dom));
         continue;
       }
-      if (cat.get(name)) throw new PgError('42809', `"${name}" is not a type`); // a table's row type: DROP TABLE drops it
+      // a table's row type: DROP TABLE drops it (findDependentObjects: the type is the table's internal dependent)
+      if (cat.get(name)) throw new PgError('2BP01', `cannot drop type ${name} because table ${name} requires it`, { hint: `You can drop table ${name} instead.` });
       if (PG15_TYPES.has(name)) throw notSupported(`DROP TYPE of the built-in type ${name}`);
       if (!n.missing_ok) throw new PgError('42704', `type "${name}" does not exist`);
       s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `type "${name}" does not exist, skipping` });
@@ -187,7 +241,7 @@ function domainChecker(d: DomainType, ex: Executor | undefined, s: Session | und
 }
 
 const typeExists = (cat: Catalog, name: string) =>
-  !!(enumLookup.byName(name) || domainLookup.byName(name) || cat.get(name) || cat.view(name) || cat.sequence(name));
+  !!(enumLookup.byName(name) || domainLookup.byName(name) || cat.get(name) || cat.view(name) || cat.sequence(name) || cat.composites.has(name));
 
 /** CREATE DOMAIN name [AS] type [DEFAULT e] [[CONSTRAINT c] NOT NULL | NULL | CHECK (...)] ... */
 export function createDomain(ex: Executor, s: Session, n: N): QueryResult {
@@ -264,15 +318,31 @@ export function dropDomain(ex: Executor, s: Session, n: N): QueryResult {
   return { command: 'DROP DOMAIN', columns: null, rows: [] };
 }
 
+/**
+ * The objects whose columns use a type (findDependentObjects' list for a pg_type row): table columns and composite
+ * types' attributes, in the order they were made, and views showing such a column; `except`: tables the same DROP
+ * removes. An array of the type counts; a row type holding one that holds it does not (it depends on the inner one).
+ */
+export function typeDependents(cat: Catalog, uses: (t: SqlType) => boolean, except?: ReadonlySet<string>): string[] {
+  const deep = (t: SqlType): boolean => uses(t) || (!!t.elem && deep(t.elem));
+  const deps: { oid: number; what: string }[] = [];
+  for (const tab of cat.tables.values()) {
+    if (!catalogSees(cat, tab.nameXmin) || except?.has(tab.name)) continue;
+    for (const c of tab.columns) if (!c.dropped && deep(c.type)) deps.push({ oid: tab.oid, what: `column ${c.name} of table ${tab.name}` });
+  }
+  for (const ct of cat.composites.values()) {
+    if (!catalogSees(cat, ct.nameXmin)) continue;
+    for (const f of ct.fields) if (deep(f.type)) deps.push({ oid: ct.relOid, what: `column ${f.name} of composite type ${ct.name}` });
+  }
+  deps.sort((a, b) => a.oid - b.oid);
+  const out = deps.map((d) => d.what);
+  for (const v of cat.views.values()) if (v.columns.some((c) => deep(c.type))) out.push(`view ${v.name}`);
+  return out;
+}
+
 /** findDependentObjects' report for a type: the columns (and views) using it — 2BP01, or 0A000 for CASCADE */
 function checkNoDependents(cat: Catalog, n: N, typeName: string, uses: (t: SqlType) => boolean): void {
-  const deep = (t: SqlType): boolean => uses(t) || (!!t.elem && deep(t.elem));
-  const deps: string[] = [];
-  for (const tab of cat.tables.values()) {
-    if (!catalogSees(cat, tab.nameXmin)) continue;
-    for (const c of tab.columns) if (!c.dropped && deep(c.type)) deps.push(`column ${c.name} of table ${tab.name}`);
-  }
-  for (const v of cat.views.values()) if (v.columns.some((c) => deep(c.type))) deps.push(`view ${v.name}`);
+  const deps = typeDependents(cat, uses);
   if (!deps.length) return;
   if (n.behavior === 'DROP_CASCADE') throw notSupported(`DROP ... CASCADE of a type that ${deps[0]} uses (dropping the dependent columns)`);
   throw new PgError('2BP01', `cannot drop type ${typeName} because other objects depend on it`, {

@@ -108,7 +108,7 @@ import { createRole, dropRole, privilegedStatement } from '../commands/user.js';
 import { grantStmt } from '../commands/grant.js';
 import { clusterStmt } from '../commands/cluster.js';
 import { createSchema, dropSchema } from '../commands/schemacmds.js';
-import { createEnum, alterEnum, dropType, createDomain, dropDomain, setEnumLookup } from '../commands/typecmds.js';
+import { createEnum, alterEnum, dropType, createDomain, dropDomain, setEnumLookup, createComposite } from '../commands/typecmds.js';
 import { performCursorOpen, performPortalClose, performPortalFetch, currentOf, checkTableNotInUse } from '../commands/portalcmds.js';
 import { asyncNotify, asyncStatement, notificationQueueUsage } from '../commands/async.js';
 import { refreshMatView, checkMatviewQuery } from '../commands/matview.js';
@@ -193,7 +193,7 @@ export class Executor {
       case 'CreateSchemaStmt': return createSchema(this, s, node);
       case 'CreateEnumStmt': return createEnum(this, s, node);
       case 'AlterEnumStmt': return alterEnum(this, s, node);
-      case 'CompositeTypeStmt': throw notSupported('composite types (CREATE TYPE ... AS (...))');
+      case 'CompositeTypeStmt': return createComposite(this, s, node);
       case 'CreateDomainStmt': return createDomain(this, s, node);
       case 'AlterDomainStmt': throw notSupported('ALTER DOMAIN');
       case 'CreateRangeStmt': throw notSupported('range types (CREATE TYPE ... AS RANGE)');

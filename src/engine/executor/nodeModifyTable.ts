@@ -104,6 +104,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const targetCols: number[] = n.cols
     ? (n.cols as N[]).map((c, k, all) => {
       const idx = t.columns.findIndex((col) => col.name === c.ResTarget.name);
+      if ((c.ResTarget.indirection as N[] | undefined)?.some((x) => x.String)) throw notSupported('INSERT into a field of a composite column (INSERT INTO t (c.a) ...)', posOf(c.ResTarget.location));
       if (idx < 0) throw new PgError('42703', `column "${c.ResTarget.name}" of relation "${t.name}" does not exist`, { position: posOf(c.ResTarget.location) });
       if (all.slice(0, k).some((x: N) => x.ResTarget.name === c.ResTarget.name)) throw new PgError('42701', `column "${c.ResTarget.name}" specified more than once`, { position: posOf(c.ResTarget.location) });
       return idx;
@@ -452,7 +453,8 @@ export function assign(ex: Executor, c: Compiled, col: Column, location: number 
       try { viaText = castTo(c, T.text, true, posOf(location)); } catch (e2) { if (!(e2 instanceof PgError && e2.sqlstate === '42846')) throw e2; }
       if (viaText) return castTo(viaText, col.type, false, posOf(location)); // varchar(n): the length is checked
     }
-    if (e instanceof PgError && e.sqlstate === '42846') {
+    // a row of the wrong shape for a row-type column keeps coerce_record_to_complex's own message
+    if (e instanceof PgError && e.sqlstate === '42846' && !(c.type.name === 'record' && !c.type.composite?.relName && col.type.composite?.relName)) {
       const bare = (t: SqlType) => typeDisplayName(t.elem ? t : { ...t, typmod: -1 }); // format_type_be: no typmods
       throw new PgError('42804', `column "${col.name}" is of type ${bare(col.type)} but expression is of type ${bare(c.type)}`, {
         hint: 'You will need to rewrite or cast the expression.', ...(location !== undefined ? { position: posOf(location)! } : {}),

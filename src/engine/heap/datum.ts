@@ -8,9 +8,10 @@
  *
  * Mirrors: src/backend/access/common/heaptuple.c (heap_fill_tuple), utils/adt/arrayfuncs.c (construct_md_array).
  * Simplifications: only the types listed here (integers, floats, dates, timestamps, intervals, booleans, strings, name,
- * numeric, bit strings, bytea (its bytes as they are), arrays of them but bit strings and bytea) are laid out; others give null.
+ * numeric, bit strings, bytea (its bytes as they are), arrays of them but bit strings and bytea, composite values of them:
+ * recordImage) are laid out; others give null.
  */
-import { type Value, type SqlType, PgArray, RegClass, RegProc, Bytea, PgEnum } from '../sql/types.js';
+import { type Value, type SqlType, PgArray, RegClass, RegProc, Bytea, PgEnum, PgRecord } from '../sql/types.js';
 import { PgFloat } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval } from '../adt/datetime.js';
 import { PgJsonb, jsonbBytes } from '../adt/jsonb.js';
@@ -49,6 +50,7 @@ export function typlenAlign(t: SqlType): [number, 'c' | 's' | 'i' | 'd'] {
     case 'name': return [64, 'c'];
     case 'tid': return [6, 's'];
     case 'txid_snapshot': case 'pg_snapshot': return [-1, 'd'];
+    case 'record': return [-1, 'd']; // a composite type's pg_type row: typstorage 'x', typalign 'd'
     default: return [-1, 'i'];
   }
 }
@@ -99,6 +101,15 @@ export function datumBytes(values: Value[], types: SqlType[], compressed?: reado
       out.push(...img.bytes);
       continue;
     }
+    if (v instanceof PgRecord) {
+      // a composite datum (recordImage): a 1-byte header when it fits (its inner padding kept), else double-aligned
+      const img = recordImage(v, t);
+      if (!img) return null;
+      if (img.length - 3 <= 127) { out.push(((img.length - 3) << 1) | 1, ...img.slice(4)); continue; }
+      while (out.length % 8) out.push(0);
+      out.push(...img);
+      continue;
+    }
     if (v instanceof PgJsonb) {
       // convertToJsonb's datum: a 1-byte header when it fits (its inner padding kept), else int-aligned
       const img = jsonbBytes(v.v);
@@ -126,6 +137,42 @@ export function datumBytes(values: Value[], types: SqlType[], compressed?: reado
     for (const x of bytes) out.push(x); // (not a spread: a raw page's 8192 bytes)
   }
   return Uint8Array.from(out);
+}
+
+/**
+ * A composite value as heap_form_tuple makes it a datum (HeapTupleHeaderGetDatum): a HeapTupleHeader whose first
+ * fields are DatumTupleFields — the 4-byte varlena length, the typmod (-1 for a named type) and the type's oid —
+ * then t_ctid left invalid (block 0xFFFFFFFF, offset 0), t_infomask2 = the number of fields, t_infomask
+ * (HEAP_HASNULL, HEAP_HASVARWIDTH as heap_fill_tuple sets them), t_hoff, the null bitmap, and the fields laid out
+ * from t_hoff as any tuple's data. Null when the type's oid is not known or a field's type is not laid out here.
+ */
+export function recordImage(v: PgRecord, t: SqlType): number[] | null {
+  const oid = t.composite?.typeOid;
+  if (oid === undefined) return null;
+  const types = t.composite!.fields.map((f) => f.type);
+  const data = datumBytes(v.vals, types);
+  if (!data) return null;
+  const natts = v.vals.length;
+  const hasNull = v.vals.some((x) => x === null);
+  const hoff = (23 + (hasNull ? Math.ceil(natts / 8) : 0) + 7) & ~7;
+  const len = hoff + data.length;
+  let infomask = hasNull ? 0x0001 : 0;
+  if (v.vals.some((x, i) => x !== null && typlenAlign(types[i]!)[0] < 0)) infomask |= 0x0002; // HEAP_HASVARWIDTH
+  const out: number[] = [];
+  const u32 = (x: number) => out.push(x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, (x >>> 24) & 0xff);
+  u32(len << 2); u32(0xffffffff); u32(oid);
+  out.push(0xff, 0xff, 0xff, 0xff, 0, 0); // t_ctid: InvalidBlockNumber, InvalidOffsetNumber
+  out.push(natts & 0xff, natts >> 8, infomask & 0xff, infomask >> 8, hoff);
+  if (hasNull) {
+    for (let b = 0; b < natts; b += 8) {
+      let byte = 0;
+      for (let k = 0; k < 8 && b + k < natts; k++) if (v.vals[b + k] !== null) byte |= 1 << k;
+      out.push(byte);
+    }
+  }
+  while (out.length < hoff) out.push(0);
+  for (const x of data) out.push(x);
+  return out;
 }
 
 /**

@@ -16,7 +16,7 @@
  * (23-byte header, null bitmap, type alignment).
  */
 import type { Value, SqlType } from '../sql/types.js';
-import { formatValue, PgArray, Bytea } from '../sql/types.js';
+import { formatValue, PgArray, Bytea, PgRecord } from '../sql/types.js';
 import { arrayDatumSize } from '../adt/arrayfuncs.js';
 import { PgJsonb, jsonbBytes } from '../adt/jsonb.js';
 import { PgBit } from '../adt/varbit.js';
@@ -130,6 +130,13 @@ export function tupleLength(
       default: {
         hasVarwidth = true;
         const et = types[i]!.elem;
+        const ct = types[i]!.composite;
+        if (ct && v instanceof PgRecord) {
+          // a composite datum (heap/datum.ts recordImage): a tuple of its own; short header when it fits, else 'd'
+          const size = tupleLength(v.vals, ct.fields.map((f) => f.type)).len;
+          if (size - 3 <= 127) off += size - 3; else off = align(off, 8) + size;
+          break;
+        }
         if (et && v instanceof PgArray) {
           // the array varlena (adt/arrayfuncs.ts arrayDatumSize): short 1-byte header when it fits, else aligned
           const [esz, ealign] = elemStorage(et);

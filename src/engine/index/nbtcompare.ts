@@ -5,12 +5,13 @@
  *
  *     (1, (0,2)) < (1, (0,3)) < (2, (0,1)) < (NULL, (0,4))
  *
- * Arrays compare as btarraycmp does (adt/arrayfuncs.ts); floats, numerics, dates and timestamps by their own
+ * Arrays compare as btarraycmp does (adt/arrayfuncs.ts), rows as btrecordcmp (adt/rowtypes.ts); floats, numerics, dates and timestamps by their own
  * comparisons (sql/adtops.ts adtCompare).
  * Simplified: other values compare as JavaScript compares them (numbers numerically, text by code unit — the C collation);
  * DESC columns and other collations are not modelled.
  */
-import { type Value, PgArray } from '../sql/types.js';
+import { type Value, PgArray, PgRecord } from '../sql/types.js';
+import { recordCmp } from '../adt/rowtypes.js';
 import { arrayCmp } from '../adt/arrayfuncs.js';
 import { adtCompare } from '../sql/adtops.js';
 import { Numeric } from '../sql/numeric.js';
@@ -21,6 +22,7 @@ export function cmpValue(x: Value, y: Value): number {
   if (x === null) return 1;
   if (y === null) return -1;
   if (x instanceof PgArray && y instanceof PgArray) return arrayCmp(x, y, cmpValue); // btarraycmp
+  if (x instanceof PgRecord && y instanceof PgRecord) return recordCmp(x, y, cmpValue); // btrecordcmp: NULL fields last
   // btfloat8cmp (NaN last), numeric_cmp, dates and timestamps by their own comparisons — not by their output text
   if (x instanceof Numeric && y instanceof Numeric) return x.cmp(y);
   if (typeof x === 'object' && typeof y === 'object') { const c = adtCompare(x, y); if (c !== null) return c; }

@@ -35,7 +35,9 @@ export type Datum =
     /** a bound cursor (DECLARE c CURSOR FOR query): its query, options and argument row (-1: none) */
     cursor?: { query: N; options: number; argrow: number }; }
   /** generic: declared `record` (its row type is known only at run time: `r.*` cannot be expanded) */
-  | { kind: 'rec'; name: string; generic: boolean }
+  | { kind: 'rec'; name: string; generic: boolean;
+    /** declared of a named row type (`r pair`, `x t`): a NULL of that type until assigned, its fields assignable */
+    rowType?: SqlType; }
   | { kind: 'row'; name: string; fields: { name: string; varno: number }[] }
   | { kind: 'recfield'; name: string; rec: number };
 
@@ -125,12 +127,21 @@ export function compilePlpgsql(createText: string, columnType?: (rel: string, co
           if (!type) throw new PgError('42P01', `relation "${pct[1]}" does not exist`);
         } else type = plType(typname);
       } catch (err) { typeError = err instanceof PgError ? err : new PgError('XX000', String(err)); }
+      if (type?.name === 'record' && type.composite?.relName) return { kind: 'rec', name: v.refname, generic: false, rowType: type } as Datum;
       const ce = v.cursor_explicit_expr;
       const cursor = ce ? { query: ce.PLpgSQL_expr, options: v.cursor_options ?? 0, argrow: v.cursor_explicit_argrow ?? -1 } : undefined;
       return { kind: 'var', name: v.refname, typeName: typname, type, typeError, isConst: !!v.isconst, defaultExpr: v.default_val ?? null, notNull: !!v.notnull, cursor };
     }
     // a trigger's NEW / OLD carry no declared type: they have the trigger relation's row type
-    if (k === 'PLpgSQL_rec') return { kind: 'rec', name: v.refname, generic: v.datatype?.PLpgSQL_type?.typname === 'record' };
+    if (k === 'PLpgSQL_rec') {
+      const typname = v.datatype?.PLpgSQL_type?.typname as string | undefined;
+      // declared of a named row type (a composite type's, a table's): its fields are known before it is assigned
+      let rowType: SqlType | undefined;
+      if (typname && typname !== 'record' && !/%rowtype$/i.test(typname)) {
+        try { const t = plType(typname); if (t.composite?.relName) rowType = t; } catch { /* left to the first use */ }
+      }
+      return rowType ? { kind: 'rec', name: v.refname, generic: false, rowType } : { kind: 'rec', name: v.refname, generic: typname === 'record' };
+    }
     if (k === 'PLpgSQL_row') return { kind: 'row', name: v.refname, fields: (v.fields ?? []).map((f: N) => ({ name: f.name, varno: f.varno ?? 0 })) };
     if (k === 'PLpgSQL_recfield') return { kind: 'recfield', name: v.fieldname, rec: v.recparentno ?? 0 };
     throw notSupported(`the PL/pgSQL datum ${k}`);

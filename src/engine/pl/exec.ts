@@ -45,13 +45,13 @@ import type { Session } from '../session/session.js';
 import { castTo, compileExpr, type Compiled, type Row } from '../sql/expr.js';
 import { sqlTypeOf } from '../sql/funcs/registry.js';
 import { parseSqlUncached, setCurrentLiterals, getCurrentLiterals, type RawStmt } from '../sql/parser.js';
-import { type SqlType, type Value, T, formatValue, parseInput, applyStringTypmod } from '../sql/types.js';
+import { type SqlType, type Value, T, PgRecord, formatValue, parseInput, applyStringTypmod } from '../sql/types.js';
 import { PgBit, applyBitTypmod } from '../adt/varbit.js';
 import { evalWaiting } from '../executor/exprwait.js';
 import { keepGlobals, mark, markedBy, stmtTypeName } from './plerrors.js';
 import { execRaise, execGetdiag } from './raise.js';
 import { execBlock, execCase, execDynfors, execExit, execFori, execFors, execIf, execLoop, execReturn, execReturnNext, execReturnQuery, execWhile } from './control.js';
-import { type PlNames, type PlRecord, PlFrame, UsingParams, recordOut } from './frame.js';
+import { type PlNames, type PlRecord, PlFrame, UsingParams, recordOut, nullRecord } from './frame.js';
 import { plTransactionEnd } from './transaction.js';
 import { setStatement } from '../commands/variable.js';
 import { performCursorOpen } from '../commands/portalcmds.js';
@@ -259,6 +259,17 @@ export class PlExec {
     const slot = this.frame.slots[n.varno ?? 0]!;
     if (d.kind === 'rec' && slot.kind === 'rec') {
       const rv = yield* this.evalExpr(e, n.lineno, 'assignment', true);
+      if (d.rowType) {
+        // a variable of a named row type takes a row value field by field, coerced to its own fields' types
+        const src = rv.rec ? (rv.rec.isNull ? null : rv.rec.vals) : rv.value instanceof PgRecord ? rv.value.vals : rv.value === null ? null : undefined;
+        if (src === undefined) throw new PgError('42804', 'cannot assign non-composite value to a record variable');
+        const into = nullRecord(d.rowType);
+        if (src === null) { slot.rec = into; return OK; }
+        const srcTypes = rv.rec?.types ?? rv.type?.composite?.fields.map((f) => f.type) ?? [];
+        const vals = into.types.map((t, i) => (i < src.length ? this.coerce(src[i]!, srcTypes[i] ?? null, t, into.names[i]!) : null));
+        slot.rec = { ...into, isNull: false, vals };
+        return OK;
+      }
       if (rv.rec || rv.value === null) { slot.rec = rv.rec && !rv.rec.isNull ? { ...rv.rec, vals: rv.rec.vals.slice() } : null; return OK; }
       throw new PgError('42804', 'cannot assign non-composite value to a record variable');
     }
@@ -278,7 +289,7 @@ export class PlExec {
       if (i < 0) throw new PgError('42703', `record "${recName}" has no field "${d.name}"`);
       const vals = rs.rec.vals.slice();
       vals[i] = this.coerce(v.value, v.type, rs.rec.types[i]!, d.name);
-      rs.rec = { ...rs.rec, vals };
+      rs.rec = { ...rs.rec, vals, isNull: false }; // a field set makes a NULL row a row
       return OK;
     }
     throw notSupported('this assignment target in PL/pgSQL');

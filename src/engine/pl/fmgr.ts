@@ -32,6 +32,7 @@ import { PlFrame } from './frame.js';
 import { runSqlFunction } from './sqlfunc.js';
 import { ExprWait, replayOr } from '../executor/exprwait.js';
 import { initFunctionUsage, endFunctionUsage, type CallSite } from '../pgstat/pgstat_function.js';
+import { PgRecord, recordType, rowTypeLookup } from '../adt/rowtypes.js';
 
 const compiled = new WeakMap<PgFunction, PlFunction>();
 /** plpgsql_compile, cached per definition (a `t.col%TYPE` variable takes the column's type at the first call). */
@@ -49,10 +50,16 @@ export function signature(f: PgFunction): string {
   return `${f.name}(${f.args.map((a) => a.typeName).join(',')})`;
 }
 
+/** The columns of a named row type a function returns: a table's (not its dropped ones) or a composite type's fields. */
+export function rowTypeColumns(cat: Catalog, rel: string): { name: string; type: SqlType }[] | null {
+  const t = cat.get(rel);
+  if (t) return t.columns.filter((c) => !c.dropped).map((c) => ({ name: c.name, type: c.type }));
+  return cat.composites.get(rel)?.fields ?? null;
+}
+
 export function returnShape(f: PgFunction, cat: Catalog): ReturnShape {
   const type = f.ret.kind === 'type' ? f.ret.type : null;
-  const rel = f.ret.kind === 'rowtype' ? cat.get(f.ret.rel) : undefined;
-  const columns = f.table ?? (rel ? rel.columns.filter((c) => !c.dropped).map((c) => ({ name: c.name, type: c.type })) : null);
+  const columns = f.table ?? (f.ret.kind === 'rowtype' ? rowTypeColumns(cat, f.ret.rel) : null);
   return {
     setof: f.setof, type, columns, isVoid: f.ret.kind === 'void',
     isRecord: f.ret.kind === 'record' || f.ret.kind === 'rowtype' || f.ret.kind === 'trigger',
@@ -175,7 +182,8 @@ export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>,
   const vals = coerced.map((a) => ({ value: a.fn(row), type: a.type }));
   let cols: { name: string; type: SqlType }[];
   if (f.table) cols = f.table;
-  else if (f.ret.kind === 'rowtype') { const t = ex.eng.catalog.get(f.ret.rel)!; cols = t.columns.filter((c) => !c.dropped).map((c) => ({ name: c.name, type: c.type })); } else if (f.ret.kind === 'type') cols = [{ name, type: f.ret.type }];
+  else if (f.ret.kind === 'rowtype') cols = rowTypeColumns(ex.eng.catalog, f.ret.rel)!;
+  else if (f.ret.kind === 'type') cols = [{ name, type: f.ret.type }];
   else if (f.ret.kind === 'void') cols = [{ name, type: T.text }];
   else if (rf.coldeflist?.length) {
     cols = (rf.coldeflist as Record<string, any>[]).map((cd) => {
@@ -238,12 +246,16 @@ export function compileUserCall(ex: Executor, s: Session, f: PgFunction, args: C
   names?: (string | null)[], scope?: Scope): Compiled {
   if (f.setof) throw notSupported(`the set-returning function ${f.name}() outside FROM`, pos);
   if (f.ret.kind === 'trigger') throw new PgError('0A000', 'trigger functions can only be called as triggers', pos !== undefined ? { position: pos } : {});
-  if (f.ret.kind === 'record' || f.ret.kind === 'rowtype') throw notSupported(`the function ${f.name}() returning a record, outside FROM`, pos);
+  if (f.ret.kind === 'record') throw notSupported(`the function ${f.name}() returning a record, outside FROM`, pos);
   const coerced = coerceUserArgs(f, args, pos, names, scope);
   const fns = coerced.map((a) => a.fn);
   const types = coerced.map((a) => a.type);
-  const type = f.ret.kind === 'type' ? f.ret.type : T.text; // void prints as an empty value
-  const finish = (v: Value, t: SqlType | null): Value => {
+  // a function returning a named row type: its row as one value of that type (ExecMakeFunctionResult's tuple datum)
+  const rowType = f.ret.kind === 'rowtype' ? rowTypeLookup.byName(f.ret.rel) : undefined;
+  if (f.ret.kind === 'rowtype' && !rowType) throw new PgError('42704', `type "${f.ret.rel}" does not exist`);
+  const type = rowType ? recordType(rowType.fields, rowType.name, rowType.typeOid) : f.ret.kind === 'type' ? f.ret.type : T.text; // void prints as an empty value
+  const finish = (v: Value, t: SqlType | null, rec?: { vals: Value[] } | null): Value => {
+    if (rowType) return rec ? new PgRecord(rec.vals.slice()) : null;
     if (f.ret.kind === 'void') return '';
     if (v === null || !t || f.ret.kind !== 'type' || (t.name === type.name && t.typmod === type.typmod)) return v;
     return castTo({ fn: () => v, type: t, name: '', strength: 0 }, type, true).fn(null as unknown as Row);
@@ -264,14 +276,14 @@ export function compileUserCall(ex: Executor, s: Session, f: PgFunction, args: C
           if (e instanceof ExprWait) throw new PgError('0A000', `${e.fn} waiting inside the function ${f.name}(), called inside an expression, is not supported by Heapscope`);
           throw e;
         }
-        return finish(out.value, out.type);
+        return finish(out.value, out.type, out.rec);
       });
     },
     gen: function* (r: Row) {
       const vals = fns.map((g) => g(r));
       if (f.strict && vals.some((v) => v === null)) return null;
       const out = yield* callFunction(ex, s, f, vals.map((value, i) => ({ value, type: types[i]! })), true, null, false, 'expr');
-      return finish(out.value, out.type);
+      return finish(out.value, out.type, out.rec);
     },
   };
 }

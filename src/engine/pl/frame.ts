@@ -26,6 +26,12 @@ import { recordOut as rowRecordOut } from '../adt/rowtypes.js';
 export interface PlRecord { names: string[]; types: SqlType[]; vals: Value[]; isNull?: boolean }
 export type Slot = { kind: 'var'; value: Value; type: SqlType | null } | { kind: 'rec'; rec: PlRecord | null } | { kind: 'none' };
 
+/** A NULL of a named row type: its fields known, each NULL (a declared `r pair` before it is assigned). */
+export function nullRecord(t: SqlType): PlRecord {
+  const fields = t.composite?.fields ?? [];
+  return { names: fields.map((f) => f.name), types: fields.map((f) => f.type), vals: fields.map(() => null), isNull: true };
+}
+
 /** What the expression compiler asks a PL/pgSQL call about the names and $n of the query it compiles. */
 export interface PlNames {
   variable(names: string[], scope: Scope, location: number | undefined): Compiled | null;
@@ -44,7 +50,7 @@ export class PlFrame implements PlNames {
   /** the error an EXCEPTION handler is handling (bare RAISE, GET STACKED DIAGNOSTICS) */
   caught: PgError[] = [];
   constructor(readonly fn: PlFunction, readonly sig: string, readonly params: { value: Value; type: SqlType }[]) {
-    this.slots = fn.datums.map((d) => (d.kind === 'var' ? { kind: 'var', value: null, type: d.type } : d.kind === 'rec' ? { kind: 'rec', rec: null } : { kind: 'none' }));
+    this.slots = fn.datums.map((d) => (d.kind === 'var' ? { kind: 'var', value: null, type: d.type } : d.kind === 'rec' ? { kind: 'rec', rec: d.rowType ? nullRecord(d.rowType) : null } : { kind: 'none' }));
   }
 
   /** the integer loop variables of the loops being run, innermost last: they hide outer names */

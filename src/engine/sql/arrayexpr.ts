@@ -111,28 +111,38 @@ export function compileIndirection(n: N, scope: Scope, rec: Rec): Compiled {
   const first = arg;
   let ind = (n.indirection ?? []) as N[];
   // (row).field: one field of a row value (ParseFuncOrColumn's field selection), then any subscripts
-  while (ind[0]?.String && arg.type.composite) {
-    const name = ind[0].String.sval as string;
-    const i = arg.type.composite.fields.findIndex((f) => f.name === name);
-    if (i < 0) {
-      // a whole-row reference's field is looked up as the column rel.field would be
-      const base = n.arg.ColumnRef?.fields?.length === 1 ? n.arg.ColumnRef.fields[0].String?.sval as string | undefined : undefined;
-      if (base !== undefined && arg === first) throw new PgError('42703', `column ${base}.${name} does not exist`, at(arg.location));
-      if (arg.type.composite.relName === null) throw new PgError('42703', `could not identify column "${name}" in record data type`, at(arg.location));
-      throw new PgError('42703', `column "${name}" not found in data type ${typeDisplayName(arg.type)}`, at(arg.location));
+  for (;;) {
+    while (ind[0]?.String && arg.type.composite) {
+      const name = ind[0].String.sval as string;
+      const i = arg.type.composite.fields.findIndex((f) => f.name === name);
+      if (i < 0) {
+        // a whole-row reference's field is looked up as the column rel.field would be
+        const base = n.arg.ColumnRef?.fields?.length === 1 ? n.arg.ColumnRef.fields[0].String?.sval as string | undefined : undefined;
+        if (base !== undefined && arg === first) throw new PgError('42703', `column ${base}.${name} does not exist`, at(arg.location));
+        if (arg.type.composite.relName === null) throw new PgError('42703', `could not identify column "${name}" in record data type`, at(arg.location));
+        throw new PgError('42703', `column "${name}" not found in data type ${typeDisplayName(arg.type)}`, at(arg.location));
+      }
+      const f = arg.fn, fd = arg.type.composite.fields[i]!;
+      arg = { fn: (r) => { const v = f(r); return v instanceof PgRecord ? v.vals[i]! : null; }, type: fd.type, name, strength: 2 };
+      ind = ind.slice(1);
     }
-    const f = arg.fn, fd = arg.type.composite.fields[i]!;
-    arg = { fn: (r) => { const v = f(r); return v instanceof PgRecord ? v.vals[i]! : null; }, type: fd.type, name, strength: 2 };
-    ind = ind.slice(1);
+    if (!ind.length) return arg;
+    if (ind.some((x) => x.A_Star)) throw new PgError('0A000', 'row expansion (x).* outside a select list is not supported by Heapscope', at(arg.location));
+    const k = ind.findIndex((x) => !x.A_Indices);
+    if (k === 0) {
+      throw new PgError('42809', `column notation .${ind[0]!.String.sval as string} applied to type ${typeDisplayName(arg.type)}, which is not a composite type`, at(arg.location));
+    }
+    if (!isArray(arg.type)) {
+      throw new PgError('42804', `cannot subscript type ${typeDisplayName(arg.type)} because it does not support subscripting`, at(arg.location));
+    }
+    // a[i].field: the subscripts, then the field of the element they pick
+    arg = subscripted(arg, k < 0 ? ind : ind.slice(0, k), scope, rec);
+    if (k < 0) return arg;
+    ind = ind.slice(k);
   }
-  if (!ind.length) return arg;
-  if (ind.some((x) => x.A_Star)) throw new PgError('0A000', 'row expansion (x).* outside a select list is not supported by Heapscope', at(arg.location));
-  if (ind.some((x) => !x.A_Indices)) {
-    throw new PgError('42809', `column notation .${ind.find((x) => x.String)!.String.sval as string} applied to type ${typeDisplayName(arg.type)}, which is not a composite type`, at(arg.location));
-  }
-  if (!isArray(arg.type)) {
-    throw new PgError('42804', `cannot subscript type ${typeDisplayName(arg.type)} because it does not support subscripting`, at(arg.location));
-  }
+}
+
+function subscripted(arg: Compiled, ind: N[], scope: Scope, rec: Rec): Compiled {
   const subs = compileSubscripts(ind, scope, rec);
   const slice = subs.some((s) => s.slice);
   const af = arg.fn;
@@ -145,7 +155,7 @@ export function compileIndirection(n: N, scope: Scope, rec: Rec): Compiled {
         const ix: number[] = [];
         for (const u of ups) { const v = u(r); if (v === null) return null; ix.push(v as number); }
         return getElement(a, ix);
-      }, type: arg.type.elem, name: arg.strength >= 2 ? arg.name : '?column?', strength: arg.strength >= 2 ? 2 : 0,
+      }, type: arg.type.elem!, name: arg.strength >= 2 ? arg.name : '?column?', strength: arg.strength >= 2 ? 2 : 0,
     };
   }
   return {
@@ -373,7 +383,24 @@ export function arrayPrepend(v: Value, a: PgArray | null): PgArray {
 /** subscripts of an UPDATE target (t.a[2] = ..., a[1:2] = ...): compiled once, applied to the old value */
 export interface AssignIndirection { elemType: SqlType; apply: (old: Value, v: Value, r: Row) => Value }
 export function compileAssignIndirection(ind: N[], scope: Scope, rec: Rec, colType: SqlType, colName: string, pos?: number): AssignIndirection {
-  if (ind.some((x) => !x.A_Indices)) throw new PgError('0A000', 'assignment to a field of a composite column is not supported by Heapscope', at(pos));
+  if (ind.length === 1 && ind[0]!.String) {
+    // UPDATE t SET c.a = v (FieldStore): the old row with one field replaced; a NULL row becomes a row of NULLs first
+    const field = ind[0]!.String.sval as string;
+    if (!colType.composite) {
+      throw new PgError('42809', `cannot assign to field "${field}" of column "${colName}" because its type ${typeDisplayName(colType)} is not a composite type`, at(pos));
+    }
+    const fields = colType.composite.fields, i = fields.findIndex((f) => f.name === field);
+    if (i < 0) throw new PgError('42703', `cannot assign to field "${field}" of column "${colName}" because there is no such column in data type ${typeDisplayName(colType)}`, at(pos));
+    return {
+      elemType: fields[i]!.type,
+      apply: (old, v) => {
+        const vals = old instanceof PgRecord ? old.vals.slice() : fields.map(() => null as Value);
+        vals[i] = v;
+        return new PgRecord(vals);
+      },
+    };
+  }
+  if (ind.some((x) => !x.A_Indices)) throw new PgError('0A000', 'assignment to a field of a composite column together with subscripts, or to a nested field, is not supported by Heapscope', at(pos));
   if (!isArray(colType)) {
     throw new PgError('42804', `cannot subscript type ${typeDisplayName(colType)} because it does not support subscripting`, at(pos));
   }

@@ -8,7 +8,7 @@ import { PgError, notSupported } from '../errors.js';
 import { PG15_OPERATORS } from '../catalog/pg15names.js';
 import { canCoerceImplicitly } from './funcs/registry.js';
 import { Numeric } from './numeric.js';
-import { type SqlType, type TypeName, type Value, PgArray, T, isIntegral, isStringLike, parseInput, checkIntRange, toNumeric, formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod } from './types.js';
+import { type SqlType, type TypeName, type Value, PgArray, PgRecord, T, isIntegral, isStringLike, parseInput, checkIntRange, toNumeric, formatValue, typeDisplayName, applyNumericTypmod, applyStringTypmod } from './types.js';
 import { adtCast, adtUnify } from './adtops.js';
 import { domainLookup } from '../adt/domains.js';
 import { jsonCast } from './jsonops.js';
@@ -159,7 +159,13 @@ function foldNow(c: Compiled): Compiled {
 function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: number): Compiled {
   const from = c.type;
   const f = c.fn;
-  const same = from.name === target.name && (target.typmod < 0 || from.typmod === target.typmod) && from.enumType?.oid === target.enumType?.oid;
+  if (target.name === 'record' && target.composite?.relName && from.name === 'record') {
+    // to a named row type: the same type as it is; an anonymous record field by field; another named type: no cast
+    if (from.composite?.relName === target.composite.relName) return c;
+    if (!from.composite?.relName) return coerceRecordToComplex(c, target, explicit, pos);
+  }
+  const same = from.name === target.name && (target.typmod < 0 || from.typmod === target.typmod) && from.enumType?.oid === target.enumType?.oid
+    && (from.name !== 'record' || !target.composite?.relName);
   if (same) return c;
   const wrap = (g: (v: Exclude<Value, null>) => Value): Compiled => ({
     ...c, type: target, fn: (r) => { const v = f(r); return v === null ? null : g(v); },
@@ -235,6 +241,41 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
   // format_type_be: the names without their typmods
   const bare = (t: SqlType) => typeDisplayName(t.elem ? t : { ...t, typmod: -1 });
   throw new PgError('42846', `cannot cast type ${bare(from)} to ${bare(target)}`, pos !== undefined ? { position: pos } : {});
+}
+
+/**
+ * coerce_record_to_complex: an anonymous record (ROW(...), a subquery's row) to a named row type, each field
+ * coerced to the type's field in the cast's context — ROW(1.5, 'y')::pair rounds 1.5 to 2 — and 42846 when the
+ * numbers of fields differ or a field has no such cast.
+ */
+function coerceRecordToComplex(c: Compiled, target: SqlType, explicit: boolean, pos?: number): Compiled {
+  const want = target.composite!.fields;
+  const have = c.rowArgs?.map((a) => a.type) ?? c.type.composite?.fields.map((f) => f.type) ?? [];
+  const cannot = (detail?: string) => new PgError('42846', `cannot cast type record to ${typeDisplayName(target)}`, { ...(detail ? { detail } : {}), ...(pos !== undefined ? { position: pos } : {}) });
+  // only a ROW(...) or a whole-row reference is taken apart (a subquery's, a CASE's, an INSERT ... SELECT's row is not)
+  if (!c.rowArgs && !c.wholeRow) throw cannot();
+  if (have.length > want.length) throw cannot('Input has too many columns.');
+  if (have.length < want.length) throw cannot('Input has too few columns.');
+  const slot = { v: null as Value };
+  const casts = want.map((w, i) => {
+    const src = c.rowArgs?.[i];
+    const arg: Compiled = src?.isConst ? src : { fn: () => slot.v, type: have[i]!, name: '', strength: 0 };
+    try {
+      return { cast: castTo(arg, w.type, explicit, pos), fromSlot: !src?.isConst };
+    } catch (e) {
+      if (e instanceof PgError && e.sqlstate === '42846') throw cannot(`Cannot cast type ${typeDisplayName(have[i]!)} to ${typeDisplayName(w.type)} in column ${i + 1}.`);
+      throw e;
+    }
+  });
+  const f = c.fn;
+  return {
+    ...c, type: target, rowArgs: undefined,
+    fn: (r) => {
+      const v = f(r);
+      if (!(v instanceof PgRecord)) return null;
+      return new PgRecord(casts.map((k, i) => { if (!k.fromSlot) return k.cast.fn(r); slot.v = v.vals[i]!; return k.cast.fn(r); }));
+    },
+  };
 }
 
 /** Trailing blanks of a character(n) value, which its comparisons, length() and casts to text ignore (bcTruelen). */

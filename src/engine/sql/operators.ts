@@ -18,7 +18,7 @@ import { compileArrayOp, compileScalarArrayOp } from './arrayexpr.js';
 import { compileJsonOp, jsonbCmp } from './jsonops.js';
 import { byteaCat } from './funcs/bytea.js';
 import { PgJsonb } from '../adt/jsonb.js';
-import { PgRecord, recordCmp } from '../adt/rowtypes.js';
+import { PgRecord, recordCmp, recordType } from '../adt/rowtypes.js';
 import { compileRowComparison, compileMismatchedRecords } from './rowexpr.js';
 import { bitBinary, bitPrefix } from './bitops.js';
 type N = Record<string, any>;
@@ -55,6 +55,10 @@ export function compileComparison(op: string, l: Compiled, r: Compiled, pos?: nu
     const m = compileMismatchedRecords(l, r, (a, b) => compareValues(a!, b!), CMP_OPS[op]!);
     if (m) return m;
   }
+  // a row compared with an untyped literal: record_eq & co. take record, and an anonymous record has no input
+  if ((l.type.name === 'record' && r.type.name === 'unknown') || (r.type.name === 'record' && l.type.name === 'unknown')) {
+    castTo(l.type.name === 'unknown' ? l : r, recordType([], null), false, pos);
+  }
   // arrays: both sides of one array type (an untyped literal takes the other side's), compared by btarraycmp
   if ((isArray(l.type) || isArray(r.type)) && !(isArray(l.type) && isArray(r.type)) && l.type.name !== 'unknown' && r.type.name !== 'unknown') throw opNotExist(op, l.type, r.type, pos);
   if (isArray(l.type) && isArray(r.type) && l.type.elem.name !== r.type.elem.name) throw opNotExist(op, l.type, r.type, pos);
@@ -63,10 +67,11 @@ export function compileComparison(op: string, l: Compiled, r: Compiled, pos?: nu
   if ((FEW_COMPARISONS.has(l.type.name) || FEW_COMPARISONS.has(r.type.name)) && l.type.name !== r.type.name && !pg15HasOperator(op, l.type, r.type)) {
     throw opNotExist(op, l.type, r.type, pos);
   }
-  const t = unifyTypes(l.type, r.type, op, pos);
+  // two row types of the same shape (pair = t): record_eq's field-by-field comparison, no cast of either side
+  const t = l.type.name === 'record' && r.type.name === 'record' ? l.type : unifyTypes(l.type, r.type, op, pos);
   // types with few or no comparison operators (none for json or pg_snapshot, only = and <> for xid): as pg_operator has them
   if (FEW_COMPARISONS.has(t.name) && !pg15HasOperator(op, t, t)) throw opNotExist(op, l.type, r.type, pos);
-  let lf = castTo(l, t, false, pos).fn, rf = castTo(r, t, false, pos).fn;
+  let lf = castTo(l, t, false, pos).fn, rf = t.name === 'record' ? r.fn : castTo(r, t, false, pos).fn;
   if (t.name === 'bpchar') {
     const lp = lf, rp = rf;
     lf = (row) => { const v = lp(row); return v === null ? null : rtrimBlanks(v as string); };

@@ -30,6 +30,8 @@ export interface Compiled {
   columnRef?: true;
   /** a ROW(...) constructor's fields: two of them compared are compared field by field (sql/rowexpr.ts) */
   rowArgs?: Compiled[];
+  /** a whole-row reference (SELECT t FROM t): a row coerce_record_to_complex can take apart like a ROW(...) */
+  wholeRow?: true;
   /** a call of a user function as the whole expression: the same value computed as a statement step that may wait
    *  for a lock and yield (pl/fmgr.ts); where the caller can run a generator it prefers this to `fn` */
   gen?: (r: Row) => Generator<import('../session/session.js').StepYield, Value, void>;

@@ -22,9 +22,8 @@
  *
  * Simplifications: on an outer join's nullable side, a real row whose every column is NULL reads as NULL too
  * (PostgreSQL: "(,)"; the join's rows do not say which were null-extended); a LEFT JOIN LATERAL's null-extended
- * side is a row of NULLs; the row type of a join's view or subquery member is `record` (pg_typeof); a cast to
- * a table's row type (ROW(...)::t) is not modelled; rows have no hash function here, so a hashed DISTINCT of rows
- * returns them in the order first seen (PostgreSQL: hash_record's order).
+ * side is a row of NULLs; the row type of a join's view or subquery member is `record` (pg_typeof); rows have no
+ * hash function here, so a hashed DISTINCT of rows returns them in the order first seen (PostgreSQL: hash_record's order).
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import { T, type SqlType, type Value, typeDisplayName } from './types.js';
@@ -65,7 +64,7 @@ export function compileWholeRow(name: string, scope: Scope, location: number | u
       const vals = idxs.map((i) => r.vals[i]!);
       return join && vals.every((v) => v === null) ? null : new PgRecord(vals);
     },
-    type, name, strength: 2,
+    type, name, strength: 2, wholeRow: true,
   };
 }
 

@@ -18,7 +18,8 @@
  * json → PgJson (its text), jsonb → PgJsonb (its parsed value): adt/jsonb.ts. A row value (record) → PgRecord
  * (adt/rowtypes.ts). bit(n) / bit varying(n) → PgBit (adt/varbit.ts; casts and operators sql/bitops.ts).
  * An enum value → PgEnum (adt/enum.ts); a domain's value is its base type's (SqlType.domain, adt/domains.ts).
- * Simplifications: no time / timetz types, no composite types of their own (CREATE TYPE ... AS (...)); TimeZone is UTC; virtual
+ * A named row type (a composite type of CREATE TYPE ... AS (...), a table's) is a record type with its name (adt/rowtypes.ts).
+ * Simplifications: no time / timetz types; TimeZone is UTC; virtual
  * time 0 is 2000-01-01 00:00:00+00 (see adt/timestamp.ts).
  */
 import { regtypeIn } from './regtype.js';
@@ -29,7 +30,7 @@ import { PgFloat, floatIn } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval, dateTimeIn, intervalIn } from '../adt/datetime.js';
 import { PgArray, arrayIn } from '../adt/arrayfuncs.js';
 import { PgJson, PgJsonb, jsonIn, jsonbIn } from '../adt/jsonb.js';
-import { PgRecord, type RowField } from '../adt/rowtypes.js';
+import { PgRecord, type RowField, recordType, rowTypeLookup, recordInFields } from '../adt/rowtypes.js';
 import { PgBit, bitIn, applyBitTypmod, checkBitTypmod } from '../adt/varbit.js';
 import { byteaIn, byteaOut, byteaCmp, hexEncode } from '../adt/bytea.js';
 import { PgEnum, enumLookup, enumIn } from '../adt/enum.js';
@@ -122,8 +123,9 @@ export interface SqlType {
   name: TypeName; typmod: number;
   /** an array type's element type (int4 for integer[]); the array's typmod is its element's (varchar(5)[]) */
   elem?: SqlType;
-  /** a row type's fields, and the table it is the row type of (null: an anonymous record) */
-  composite?: { fields: RowField[]; relName: string | null };
+  /** a row type's fields, and the name of the named row type it is — a table's or a composite type's (null: an
+   *  anonymous record), with that type's pg_type oid when known */
+  composite?: { fields: RowField[]; relName: string | null; typeOid?: number };
   /** an enum type's pg_type oid and name (its labels: the catalog's, adt/enum.ts enumLookup) */
   enumType?: { oid: number; name: string };
   /** a domain over this (base) type: its pg_type oid and name (adt/domains.ts); values are the base type's */
@@ -266,6 +268,8 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
       if (e) return { name: 'enum', typmod: -1, enumType: { oid: e.oid, name: e.name } };
       const d = domainLookup.byName(n);
       if (d) return domainSqlType(d);
+      const rt = rowTypeLookup.byName(n);
+      if (rt) return recordType(rt.fields, rt.name, rt.typeOid);
       if (PG15_TYPES.has(n)) throw new PgError('0A000', `type ${TYPE_SPELLING[n] ?? n} is not supported by Heapscope`, position !== undefined ? { position } : {});
       throw new PgError('42704', `type "${n}" does not exist`, position !== undefined ? { position } : {});
     }
@@ -377,6 +381,13 @@ export function parseInput(s: string, t: SqlType): Value {
     case 'json': return jsonIn(s);
     case 'jsonb': return jsonbIn(s);
     case 'enum': return enumIn(s, t.enumType!.oid);
+    case 'record': {
+      // record_in: a named row type's fields, each through its own input function
+      const fields = t.composite?.relName ? t.composite.fields : null;
+      if (!fields) throw new PgError('0A000', 'input of anonymous composite types is not implemented');
+      const texts = recordInFields(s, fields.length);
+      return new PgRecord(texts.map((x, i) => (x === null ? null : parseInput(x, fields[i]!.type))));
+    }
     case 'bytea': return new Bytea(byteaIn(s));
     case 'bit': case 'varbit': return applyBitTypmod(bitIn(s), t.typmod, t.name === 'varbit', false); // bit_in / varbit_in with the typmod
     default: return s;

@@ -12,9 +12,9 @@
  */
 import { notSupported } from '../../errors.js';
 import { register, type FuncDef } from './registry.js';
-import { T, Bytea, formatValue, type SqlType, type Value } from '../types.js';
+import { T, Bytea, PgRecord, formatValue, type SqlType, type Value } from '../types.js';
 import { Numeric } from '../numeric.js';
-import { numericStoredSize } from '../../heap/tuple.js';
+import { numericStoredSize, tupleLength } from '../../heap/tuple.js';
 import { typlenAlign } from '../../heap/datum.js';
 import { compressedOf, TEXTLIKE, type Compressed } from '../../heap/heaptoast.js';
 import { utf8Len } from '../utf8.js';
@@ -41,6 +41,10 @@ function datumSize(v: Value, t: SqlType, fromRow: boolean): number {
     return fromRow && n + 1 <= 127 ? n + 1 : n + 4;
   }
   if (v instanceof PgBit) { const n = 4 + v.bytes.length; return fromRow && n + 1 <= 127 ? n + 1 : n + 4; } // bit length + bytes
+  if (v instanceof PgRecord && t.composite) { // a composite datum: a tuple of its own (heap/datum.ts recordImage)
+    const s = tupleLength(v.vals, t.composite.fields.map((f) => f.type)).len;
+    return fromRow && s - 3 <= 127 ? s - 3 : s;
+  }
   if (t.name === 'numeric' && v instanceof Numeric) { const s = numericStoredSize(v); return fromRow ? s : s > 127 ? s : s + 3; }
   throw notSupported(`pg_column_size() of a value of type ${t.name}`);
 }
