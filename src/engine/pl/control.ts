@@ -81,14 +81,29 @@ export function* execWhile(x: PlExec, n: N): Gen<Rc> {
 
 /** exec_stmt_fors: FOR target IN query LOOP (the rows are read first, see the module doc). */
 export function* execFors(x: PlExec, n: N): Gen<Rc> {
-  const q = yield* x.runSql(n.query.PLpgSQL_expr, n.lineno, 'FOR over SELECT rows', null);
+  const q = yield* viaUnnamedPortal(x, x.runSql(n.query.PLpgSQL_expr, n.lineno, 'FOR over SELECT rows', null));
   return yield* loopOverRows(x, n, q);
 }
 
 /** exec_stmt_dynfors: FOR target IN EXECUTE string LOOP. */
 export function* execDynfors(x: PlExec, n: N): Gen<Rc> {
-  const q = yield* x.runDynamic(n, 'FOR over EXECUTE statement');
+  const q = yield* viaUnnamedPortal(x, x.runDynamic(n, 'FOR over EXECUTE statement'));
   return yield* loopOverRows(x, n, q);
+}
+
+/**
+ * A FOR loop's query: PostgreSQL runs it through an unnamed portal (SPI_cursor_open → CreateNewPortal), which takes
+ * the next "<unnamed portal N>" number once the query is planned — a query failing parse analysis (42xxx) takes none.
+ */
+function* viaUnnamedPortal<R>(x: PlExec, g: Gen<R>): Gen<R> {
+  try {
+    const r = yield* g;
+    x.s.unnamedPortals++;
+    return r;
+  } catch (e) {
+    if (!(e instanceof PgError && e.sqlstate.startsWith('42'))) x.s.unnamedPortals++;
+    throw e;
+  }
 }
 
 /** exec_stmt_exit: EXIT / CONTINUE [label] [WHEN cond]. */
@@ -261,7 +276,8 @@ export function castRow(x: PlExec, r: Value[], types: SqlType[]): Value[] {
   return cols.map((c, i) => x.coerce(r[i]!, types[i] ?? null, c.type, c.name));
 }
 
-function loopRc(rc: Rc, label: string | undefined): Rc | 'done' | null {
+/** LOOP_RC_PROCESSING: null to go on, 'done' when the loop ends here, or the RC to hand outwards */
+export function loopRc(rc: Rc, label: string | undefined): Rc | 'done' | null {
   if (rc.k === 'ok') return null;
   if (rc.k === 'return') return rc;
   if (rc.k === 'exit') return rc.label === null || rc.label === label ? 'done' : rc;

@@ -55,7 +55,7 @@ import { type PlNames, type PlRecord, PlFrame, UsingParams, recordOut } from './
 import { plTransactionEnd } from './transaction.js';
 import { setStatement } from '../commands/variable.js';
 import { performCursorOpen } from '../commands/portalcmds.js';
-import { execOpen, execFetch, execClose } from './cursor.js';
+import { execOpen, execFetch, execClose, execForc } from './cursor.js';
 
 /** RC: what a statement tells the loop or block around it (PLPGSQL_RC_*). */
 export type Rc = { k: 'ok' } | { k: 'exit'; label: string | null } | { k: 'continue'; label: string | null } | { k: 'return' };
@@ -118,6 +118,7 @@ export class PlExec {
       if (d.kind === 'var' && slot.kind === 'var') {
         if (d.name === 'found') { slot.value = false; slot.type = T.bool; continue; }
         if (this.trigger && this.bindTriggerVar(d.name, slot)) continue;
+        if (d.cursor && !d.defaultExpr) { slot.value = d.name; slot.type = T.refcursor; continue; } // a bound cursor's variable holds its own name
         if (d.defaultExpr) {
           const v = yield* this.evalExpr(d.defaultExpr.PLpgSQL_expr, 0, 'statement block');
           slot.value = this.coerce(v.value, v.type, slot.type, d.name);
@@ -217,6 +218,7 @@ export class PlExec {
         return OK;
       }
       case 'PLpgSQL_stmt_open': return yield* execOpen(this, n);
+      case 'PLpgSQL_stmt_forc': return yield* execForc(this, n);
       case 'PLpgSQL_stmt_fetch': return yield* execFetch(this, n);
       case 'PLpgSQL_stmt_close': return execClose(this, n);
       case 'PLpgSQL_stmt_getdiag': return execGetdiag(this, n);
@@ -440,23 +442,54 @@ export class PlExec {
     return out;
   }
 
-  /** the portal names cursor variables hold (refcursor values; a variable absent here is NULL) — pl/cursor.ts */
-  readonly cursorNames = new Map<number, string>();
-
   /** SPI_cursor_open: the cursor's query opened as the portal `name`, the function's variables its parameters. */
   *openPortal(name: string, e: N, options: number): Gen<void> {
-    const p = this.parse(e, '');
-    if (p.type !== 'SelectStmt' && p.node.returningList) throw notSupported(`a PL/pgSQL cursor over ${p.type.replace(/Stmt$/, '').toUpperCase()} ... RETURNING`);
-    if (p.type !== 'SelectStmt') throw new PgError('42P11', `cannot open ${p.type.replace(/Stmt$/, '').toUpperCase()} query as cursor`);
+    yield* this.openParsed(name, this.parse(e, ''), this.frame, options);
+  }
+
+  /** OPEN c FOR EXECUTE string [USING ...] (exec_dynquery_with_params): the string's query opened as a portal;
+   *  `name` is asked for once the string is evaluated and parsed (the portal's name is made when it opens) */
+  *openDynamicPortal(name: () => string, n: N, options: number): Gen<string> {
+    const { raw, params } = yield* this.dynamicQuery({ ...n, query: n.dynquery }, 'OPEN');
+    const type = Object.keys(raw.stmt)[0]!;
+    const p = { raw, type, node: raw.stmt[type] };
+    checkCursorQuery(p);
+    const portal = name();
+    yield* this.openParsed(portal, p, new UsingParams(params), options);
+    return portal;
+  }
+
+  private *openParsed(name: string, p: Parsed, names: PlNames, options: number): Gen<void> {
+    checkCursorQuery(p);
     const ex = this.ex, s = this.s;
     const node = { portalname: name, options, query: { SelectStmt: p.node } };
-    yield* this.withNames(this.frame, p.raw.text, function* () {
+    yield* this.withNames(names, p.raw.text, function* () {
       yield* performCursorOpen(ex, s, node, p.raw, true);
     }, `SQL statement "${p.raw.text}"`);
   }
 
+  /** exec_eval_expr for a list of expressions (cursor arguments, "1 AS a, 2 AS b"): one row of several columns. */
+  *evalRow(e: N, _lineno: number): Gen<{ rows: Value[][]; types: SqlType[]; names: string[] }> {
+    const p = this.parse(e, 'SELECT ');
+    const ex = this.ex, s = this.s;
+    const readOnly = !!this.retShape.readOnly;
+    const res = yield* this.withNames(this.frame, p.raw.text, function* () {
+      if (!readOnly) s.tx?.commandCounterIncrement();
+      return yield* ex.query(s, p.node, p.raw.text, false);
+    }, `SQL expression "${e.query}"`);
+    if (res.rows.length > 1) throw new PgError('21000', `query "${e.query}" returned more than one row`);
+    return { rows: res.rows, types: res.types.map((t) => (t.name === 'unknown' ? T.text : t)), names: res.names };
+  }
+
   /** EXECUTE string [INTO ...] [USING ...]: the string is parsed now; it sees only $n of USING, no variables. */
-  *runDynamic(n: N, _where: string): Gen<{ rows: Value[][]; types: SqlType[]; names: string[]; count: number; isSelect: boolean; text: string }> {
+  *runDynamic(n: N, where: string): Gen<{ rows: Value[][]; types: SqlType[]; names: string[]; count: number; isSelect: boolean; text: string }> {
+    const { raw, params } = yield* this.dynamicQuery(n, where);
+    const type = Object.keys(raw.stmt)[0]!;
+    return yield* this.runParsed({ raw, type, node: raw.stmt[type] }, new UsingParams(params));
+  }
+
+  /** EXECUTE's string evaluated and parsed, its USING values evaluated. */
+  private *dynamicQuery(n: N, _where: string): Gen<{ raw: RawStmt; params: { value: Value; type: SqlType }[] }> {
     const qv = yield* this.evalExpr(n.query.PLpgSQL_expr, n.lineno, 'EXECUTE');
     if (qv.value === null) throw new PgError('22004', 'query string argument of EXECUTE is null');
     const text = String(formatValue(qv.value));
@@ -467,9 +500,7 @@ export class PlExec {
     }
     const stmts = parseSqlUncached(text);
     if (stmts.length !== 1) throw new PgError('42601', stmts.length ? 'EXECUTE of a string with several statements is not supported here' : 'cannot execute an empty query');
-    const raw = stmts[0]!;
-    const type = Object.keys(raw.stmt)[0]!;
-    return yield* this.runParsed({ raw, type, node: raw.stmt[type] }, new UsingParams(params));
+    return { raw: stmts[0]!, params };
   }
 
   /** INTO target: a row (a list of variables) or a record; STRICT wants exactly one row. */
@@ -508,6 +539,12 @@ export class PlExec {
   }
 }
 
+
+/** SPI_cursor_open's check: only a SELECT opens as a cursor (a DML ... RETURNING one is not modelled). */
+function checkCursorQuery(p: Parsed): void {
+  if (p.type !== 'SelectStmt' && p.node.returningList) throw notSupported(`a PL/pgSQL cursor over ${p.type.replace(/Stmt$/, '').toUpperCase()} ... RETURNING`);
+  if (p.type !== 'SelectStmt') throw new PgError('42P11', `cannot open ${p.type.replace(/Stmt$/, '').toUpperCase()} query as cursor`);
+}
 
 const assignCache = new WeakMap<object, N>();
 /** how a CONTEXT line names an expression that failed: assignments by their whole text */
