@@ -88,16 +88,16 @@ function* openBound(x: PlExec, dno: number, name: string): Gen<void> {
 
 /** exec_stmt_open: a bound cursor with its arguments, or an unbound one FOR query / FOR EXECUTE. */
 export function* execOpen(x: PlExec, n: N): Gen<Rc> {
-  const { d, slot } = cursorVar(x, n.curvar);
-  const curname = unusedName(x, n.curvar);
+  const { d, slot } = cursorVar(x, (n.curvar ?? 0));
+  const curname = unusedName(x, (n.curvar ?? 0));
   const opts = (n.cursor_options ?? 0) & (CURSOR_OPT.SCROLL | CURSOR_OPT.NO_SCROLL);
   const name = () => curname ?? newPortalName(x.s);
   let opened: string;
-  if (n.query) yield* x.openPortal(opened = name(), n.query.PLpgSQL_expr, opts);
+  if (n.query) opened = yield* x.openPortal(name, n.query.PLpgSQL_expr, opts);
   else if (n.dynquery) opened = yield* x.openDynamicPortal(name, n, opts);
   else if (d.cursor) {
-    yield* bindArgs(x, n.curvar, n.argquery, n.lineno);
-    yield* openBound(x, n.curvar, opened = name());
+    yield* bindArgs(x, (n.curvar ?? 0), n.argquery, n.lineno);
+    yield* openBound(x, (n.curvar ?? 0), opened = name());
   } else throw new PgError('XX000', `cursor variable "${d.name}" has no query to open`);
   if (curname === null) { slot.value = opened; slot.type = T.refcursor; }
   return OK;
@@ -105,12 +105,12 @@ export function* execOpen(x: PlExec, n: N): Gen<Rc> {
 
 /** exec_stmt_forc: FOR r IN c[(args)] LOOP: opened as by OPEN, a row fetched per iteration, closed at the end. */
 export function* execForc(x: PlExec, n: N): Gen<Rc> {
-  const { d, slot } = cursorVar(x, n.curvar);
+  const { d, slot } = cursorVar(x, (n.curvar ?? 0));
   if (!d.cursor) throw new PgError('XX000', `cursor FOR loop over the unbound cursor "${d.name}"`);
-  const curname = unusedName(x, n.curvar);
-  yield* bindArgs(x, n.curvar, n.argquery, n.lineno);
+  const curname = unusedName(x, (n.curvar ?? 0));
+  yield* bindArgs(x, (n.curvar ?? 0), n.argquery, n.lineno);
   const name = curname ?? newPortalName(x.s);
-  yield* openBound(x, n.curvar, name);
+  yield* openBound(x, (n.curvar ?? 0), name);
   if (curname === null) { slot.value = name; slot.type = T.refcursor; }
   const dno = x.frame.fn.loopVars.get(n) ?? n.var?.PLpgSQL_rec?.dno ?? 0;
   const recName = String(n.var?.PLpgSQL_rec?.refname ?? '').toLowerCase();
@@ -149,7 +149,7 @@ function portalOf(x: PlExec, dno: number): string {
 
 /** exec_stmt_fetch: FETCH [direction] c INTO target, or MOVE [direction] c; FOUND and ROW_COUNT set. */
 export function* execFetch(x: PlExec, n: N): Gen<Rc> {
-  const name = portalOf(x, n.curvar);
+  const name = portalOf(x, (n.curvar ?? 0));
   const direction = DIRECTIONS[n.direction ?? 0]!;
   let howMany = Number(n.how_many ?? 1);
   if (n.expr) {
@@ -172,7 +172,7 @@ export function* execFetch(x: PlExec, n: N): Gen<Rc> {
 
 /** exec_stmt_close: the portal dropped; the variable keeps the name. */
 export function execClose(x: PlExec, n: N): Rc {
-  const name = portalOf(x, n.curvar);
+  const name = portalOf(x, (n.curvar ?? 0));
   x.s.portals.delete(name);
   return OK;
 }

@@ -443,8 +443,8 @@ export class PlExec {
   }
 
   /** SPI_cursor_open: the cursor's query opened as the portal `name`, the function's variables its parameters. */
-  *openPortal(name: string, e: N, options: number): Gen<void> {
-    yield* this.openParsed(name, this.parse(e, ''), this.frame, options);
+  *openPortal(name: string | (() => string), e: N, options: number): Gen<string> {
+    return yield* this.openParsed(name, this.parse(e, ''), this.frame, options);
   }
 
   /** OPEN c FOR EXECUTE string [USING ...] (exec_dynquery_with_params): the string's query opened as a portal;
@@ -452,20 +452,18 @@ export class PlExec {
   *openDynamicPortal(name: () => string, n: N, options: number): Gen<string> {
     const { raw, params } = yield* this.dynamicQuery({ ...n, query: n.dynquery }, 'OPEN');
     const type = Object.keys(raw.stmt)[0]!;
-    const p = { raw, type, node: raw.stmt[type] };
-    checkCursorQuery(p);
-    const portal = name();
-    yield* this.openParsed(portal, p, new UsingParams(params), options);
-    return portal;
+    return yield* this.openParsed(name, { raw, type, node: raw.stmt[type] }, new UsingParams(params), options);
   }
 
-  private *openParsed(name: string, p: Parsed, names: PlNames, options: number): Gen<void> {
+  private *openParsed(name: string | (() => string), p: Parsed, names: PlNames, options: number): Gen<string> {
     checkCursorQuery(p);
     const ex = this.ex, s = this.s;
-    const node = { portalname: name, options, query: { SelectStmt: p.node } };
+    const portalname = typeof name === 'string' ? name : name();
+    const node = { portalname, options, query: { SelectStmt: p.node } };
     yield* this.withNames(names, p.raw.text, function* () {
       yield* performCursorOpen(ex, s, node, p.raw, true);
     }, `SQL statement "${p.raw.text}"`);
+    return portalname;
   }
 
   /** exec_eval_expr for a list of expressions (cursor arguments, "1 AS a, 2 AS b"): one row of several columns. */
