@@ -49,14 +49,17 @@ const POLYMORPHIC = new Set(['anyelement', 'anynonarray', 'anycompatible', 'anyc
 function typeOf(tn: N, isReturn = false): { type: SqlType | 'any'; name: string } {
   const names = (tn.names as N[]).map((x) => x.String.sval as string);
   const last = names[names.length - 1]!.toLowerCase();
-  if (tn.arrayBounds) throw notSupported('array types in function signatures', posOf(tn.location));
   if (tn.setof && !isReturn) throw notSupported('SETOF parameters', posOf(tn.location));
-  if (POLYMORPHIC.has(last)) return { type: 'any', name: last };
+  if (POLYMORPHIC.has(last)) {
+    if (tn.arrayBounds) throw notSupported(`${last}[] in function signatures`, posOf(tn.location));
+    return { type: 'any', name: last };
+  }
+  if (last === 'anyarray' || last === 'anycompatiblearray') throw notSupported(`${last} in function signatures`, posOf(tn.location));
   // (the statement's integer literals are lifted out of the tree: intConst reads them back)
-  const t0 = resolveTypeName(names, (tn.typmods ?? []).map((m: N) => intConst(m.A_Const) ?? 0), posOf(tn.location));
+  const t0 = resolveTypeName(names, (tn.typmods ?? []).map((m: N) => intConst(m.A_Const) ?? 0), posOf(tn.location), tn.arrayBounds);
   // a function's argument and result types have no typmods (pg_proc keeps type oids): f(x bit(4)) takes any bit string
-  const t = { ...t0, typmod: -1 };
-  return { type: t, name: typeDisplayName({ name: t.name, typmod: -1 }) };
+  const t = t0.elem ? { ...t0, typmod: -1, elem: { ...t0.elem, typmod: -1 } } : { ...t0, typmod: -1 };
+  return { type: t, name: typeDisplayName(t) };
 }
 
 const defOf = (n: N, name: string): N | undefined => ((n.options ?? []) as N[]).map((o) => o.DefElem).find((d: N) => d.defname === name);

@@ -19,8 +19,8 @@
  * outermost block may have a DECLARE section (a nested one is 0A000) and names inside expressions are resolved
  * against all the function's variables by name (an integer FOR loop's variable is visible inside its loop only,
  * hiding an outer one of the same name, as in PostgreSQL);
- * a %ROWTYPE variable is a record; a variable of a type Heapscope does not model (text[]) fails with
- * 0A000 when used; cursor variables (refcursor) are opened, fetched and closed by pl/cursor.ts.
+ * a %ROWTYPE variable is a record; a variable of a type Heapscope does not model fails with 0A000 when used; an
+ * array variable is assigned as a whole (an element assignment, a[1] := x, is 0A000); cursor variables (refcursor) are opened, fetched and closed by pl/cursor.ts.
  */
 import { parsePlPgSQLSync } from 'libpg-query';
 import { PgError, notSupported } from '../errors.js';
@@ -60,10 +60,9 @@ export function plType(typname: string): SqlType {
   const tc = stmts[0]?.stmt.SelectStmt?.targetList?.[0]?.ResTarget?.val?.TypeCast;
   if (!tc) throw new PgError('42704', `type "${typname}" does not exist`);
   const tn = tc.typeName;
-  if (tn.arrayBounds) throw notSupported(`PL/pgSQL variables of array type (${typname})`);
   // the parse cache lifts integer literals out of the tree (sql/parser.ts): their values come with the statement
   const lits = stmts[0]!.literals;
-  return resolveTypeName(tn.names.map((x: N) => x.String.sval), (tn.typmods ?? []).map((m: N) => lits?.get(m.A_Const?.location) ?? m.A_Const?.ival?.ival ?? 0));
+  return resolveTypeName(tn.names.map((x: N) => x.String.sval), (tn.typmods ?? []).map((m: N) => lits?.get(m.A_Const?.location) ?? m.A_Const?.ival?.ival ?? 0), undefined, tn.arrayBounds);
 }
 
 /**

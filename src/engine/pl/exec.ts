@@ -50,7 +50,7 @@ import { PgBit, applyBitTypmod } from '../adt/varbit.js';
 import { evalWaiting } from '../executor/exprwait.js';
 import { keepGlobals, mark, markedBy, stmtTypeName } from './plerrors.js';
 import { execRaise, execGetdiag } from './raise.js';
-import { execBlock, execCase, execDynfors, execExit, execFori, execFors, execIf, execLoop, execReturn, execReturnNext, execReturnQuery, execWhile } from './control.js';
+import { execBlock, execCase, execDynfors, execExit, execForeach, execFori, execFors, execIf, execLoop, execReturn, execReturnNext, execReturnQuery, execWhile } from './control.js';
 import { type PlNames, type PlRecord, PlFrame, UsingParams, recordOut } from './frame.js';
 import { plTransactionEnd } from './transaction.js';
 import { setStatement } from '../commands/variable.js';
@@ -198,6 +198,7 @@ export class PlExec {
       case 'PLpgSQL_stmt_fori': return yield* execFori(this, n);
       case 'PLpgSQL_stmt_fors': return yield* execFors(this, n);
       case 'PLpgSQL_stmt_dynfors': return yield* execDynfors(this, n);
+      case 'PLpgSQL_stmt_foreach_a': return yield* execForeach(this, n);
       case 'PLpgSQL_stmt_exit': return yield* execExit(this, n);
       case 'PLpgSQL_stmt_return': return yield* execReturn(this, n);
       case 'PLpgSQL_stmt_return_next': return yield* execReturnNext(this, n);

@@ -100,6 +100,8 @@ const IMPLICIT: Partial<Record<TypeName, TypeName[]>> = {
 };
 export function canCoerceImplicitly(from: SqlType, to: ArgType): boolean {
   if (to === 'any' || from.name === to || from.name === 'unknown') return true;
+  // an array to an array type whose element type its elements cast to implicitly (ArrayCoerceExpr)
+  if (from.elem && to.startsWith('_')) return canCoerceImplicitly(from.elem, to.slice(1) as ArgType);
   return IMPLICIT[from.name]?.includes(to) ?? false;
 }
 type Category = 'S' | 'N' | 'D' | 'T' | 'B' | 'V' | 'X';
