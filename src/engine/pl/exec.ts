@@ -49,7 +49,7 @@ import { type SqlType, type Value, T, formatValue, parseInput, applyStringTypmod
 import { PgBit, applyBitTypmod } from '../adt/varbit.js';
 import { evalWaiting } from '../executor/exprwait.js';
 import { keepGlobals, mark, markedBy, stmtTypeName } from './plerrors.js';
-import { execRaise, execGetdiag } from './raise.js';
+import { execRaise, execAssert, execGetdiag } from './raise.js';
 import { execBlock, execCase, execDynfors, execExit, execForeach, execFori, execFors, execIf, execLoop, execReturn, execReturnNext, execReturnQuery, execWhile } from './control.js';
 import { type PlNames, type PlRecord, PlFrame, UsingParams, recordOut } from './frame.js';
 import { plTransactionEnd } from './transaction.js';
@@ -204,6 +204,7 @@ export class PlExec {
       case 'PLpgSQL_stmt_return_next': return yield* execReturnNext(this, n);
       case 'PLpgSQL_stmt_return_query': return yield* execReturnQuery(this, n);
       case 'PLpgSQL_stmt_raise': return yield* execRaise(this, n);
+      case 'PLpgSQL_stmt_assert': return yield* execAssert(this, n);
       case 'PLpgSQL_stmt_perform': {
         const q = yield* this.runSql(n.expr.PLpgSQL_expr, n.lineno, 'PERFORM', null);
         this.setFound(q.rows.length > 0);

@@ -1,5 +1,5 @@
 /**
- * RAISE and GET DIAGNOSTICS (exec_stmt_raise, exec_stmt_getdiag).
+ * RAISE, ASSERT and GET DIAGNOSTICS (exec_stmt_raise, exec_stmt_assert, exec_stmt_getdiag).
  *
  * RAISE level 'format', args USING option = value: each % in the format takes the next argument's text (a record as
  * record_out prints it, NULL as <NULL>), %% is a %; EXCEPTION (the default level) throws an error — SQLSTATE P0001
@@ -7,7 +7,10 @@
  * client_min_messages lets it through (INFO always). A bare RAISE inside a handler re-throws the error being handled.
  * GET [STACKED] DIAGNOSTICS reads ROW_COUNT of the last statement, or the handled error's fields.
  *
- * Mirrors: src/pl/plpgsql/src/pl_exec.c (exec_stmt_raise, exec_stmt_getdiag).
+ * ASSERT cond, message fails with P0004 (assert_failure, which WHEN OTHERS does not catch) unless
+ * plpgsql.check_asserts is off.
+ *
+ * Mirrors: src/pl/plpgsql/src/pl_exec.c (exec_stmt_raise, exec_stmt_assert, exec_stmt_getdiag).
  */
 import { PgError, notSupported } from '../errors.js';
 import type { Gen, N } from '../executor/util.js';
@@ -71,6 +74,31 @@ export function* execRaise(x: PlExec, n: N): Gen<Rc> {
     x.s.acc.notices.push({ severity: level === 19 ? 'WARNING' : level === 17 ? 'INFO' : 'NOTICE', sqlstate, message, ...extra, context });
   }
   return OK;
+}
+
+/**
+ * exec_stmt_assert: ASSERT cond [, message] — unless plpgsql.check_asserts is off (then nothing is evaluated), a
+ * false or NULL condition is P0004 with the message's text (any type, as text) or "assertion failed".
+ */
+export function* execAssert(x: PlExec, n: N): Gen<Rc> {
+  const setting = x.s.gucs.getHidden('plpgsql.check_asserts');
+  if (setting !== undefined && parseBool(setting) === false) return OK;
+  if (yield* x.evalBool(n.cond, n.lineno, 'ASSERT')) return OK;
+  let message: string | null = null;
+  if (n.message) {
+    const v = yield* x.evalExpr(n.message.PLpgSQL_expr, n.lineno, 'ASSERT', true);
+    message = v.rec && !v.rec.isNull ? recordOut(v.rec) : formatValue(v.value);
+  }
+  throw new PgError('P0004', message ?? 'assertion failed');
+}
+
+/** parse_bool: on / off, true / false, yes / no, 1 / 0 and their unique prefixes; null if none. */
+function parseBool(v: string): boolean | null {
+  const s = v.trim().toLowerCase();
+  if (!s) return null;
+  if ('true'.startsWith(s) || 'yes'.startsWith(s) || s === 'on' || s === '1') return true;
+  if ('false'.startsWith(s) || 'no'.startsWith(s) || (s.length >= 2 && 'off'.startsWith(s)) || s === '0') return false;
+  return null;
 }
 
 export function execGetdiag(x: PlExec, n: N): Rc {
