@@ -20,7 +20,8 @@
  * against all the function's variables by name (an integer FOR loop's variable is visible inside its loop only,
  * hiding an outer one of the same name, as in PostgreSQL);
  * a %ROWTYPE variable is a record; a variable of a type Heapscope does not model fails with 0A000 when used; an
- * array variable is assigned as a whole (an element assignment, a[1] := x, is 0A000); cursor variables (refcursor) are opened, fetched and closed by pl/cursor.ts.
+ * array variable is assigned as a whole (an element assignment, a[1] := x, is 0A000); cursor variables
+ * (refcursor) are opened, fetched and closed by pl/cursor.ts.
  */
 import { parsePlPgSQLSync } from 'libpg-query';
 import { PgError, notSupported } from '../errors.js';
@@ -62,7 +63,8 @@ export function plType(typname: string): SqlType {
   const tn = tc.typeName;
   // the parse cache lifts integer literals out of the tree (sql/parser.ts): their values come with the statement
   const lits = stmts[0]!.literals;
-  return resolveTypeName(tn.names.map((x: N) => x.String.sval), (tn.typmods ?? []).map((m: N) => lits?.get(m.A_Const?.location) ?? m.A_Const?.ival?.ival ?? 0), undefined, tn.arrayBounds);
+  const typmods = (tn.typmods ?? []).map((m: N) => lits?.get(m.A_Const?.location) ?? m.A_Const?.ival?.ival ?? 0);
+  return resolveTypeName(tn.names.map((x: N) => x.String.sval), typmods, undefined, tn.arrayBounds);
 }
 
 /**
@@ -150,7 +152,8 @@ export function compilePlpgsql(createText: string, columnType?: (rel: string, co
       } catch (err) { typeError = err instanceof PgError ? err : new PgError('XX000', String(err)); }
       const ce = v.cursor_explicit_expr;
       const argrow = (v.cursor_explicit_argrow ?? -1) as number;
-      const args = argrow >= 0 ? (((fn.datums as N[])[argrow]?.PLpgSQL_row?.fields ?? []) as N[]).map((f) => ({ name: f.name as string, varno: (f.varno ?? 0) as number })) : [];
+      const argFields = (argrow >= 0 ? (fn.datums as N[])[argrow]?.PLpgSQL_row?.fields ?? [] : []) as N[];
+      const args = argFields.map((f) => ({ name: f.name as string, varno: (f.varno ?? 0) as number }));
       const cursor = ce ? { query: ce.PLpgSQL_expr, options: v.cursor_options ?? 0, argrow, args } : undefined;
       return { kind: 'var', name: v.refname, typeName: typname, type, typeError, isConst: !!v.isconst, defaultExpr: v.default_val ?? null, notNull: !!v.notnull, cursor };
     }
