@@ -132,7 +132,11 @@ export class PlExec {
         else if (d.name === 'old') slot.rec = t.oldRec ?? nullRec();
       }
     }
-    const rc = yield* this.execStmt(f.fn.action);
+    const stack = this.s.plContext;
+    const depth = stack.length;
+    stack.push(() => (this.current ? `PL/pgSQL function ${f.sig} line ${this.current.n.lineno ?? 0} at ${stmtTypeName(this.current.kind, this.current.n)}` : `PL/pgSQL function ${f.sig}`));
+    let rc: Rc;
+    try { rc = yield* this.execStmt(f.fn.action); } finally { stack.length = depth; }
     if (rc.k !== 'return' && !this.retShape.isVoid && !this.retShape.setof && !this.trigger) {
       throw new PgError('2F005', 'control reached end of function without RETURN', { context: `PL/pgSQL function ${f.sig}` });
     }
@@ -171,10 +175,20 @@ export class PlExec {
     }
   }
 
+  /** the statement being run (estate->err_stmt): the function's line of an error's CONTEXT and of PG_CONTEXT */
+  current: { kind: string; n: N } | null = null;
+
+  /** PG_CONTEXT: the context lines of the calls running, innermost first */
+  contextNow(): string {
+    return [...this.s.plContext].reverse().map((f) => f()).join('\n');
+  }
+
   private *execStmt(st: N): Gen<Rc> {
     const kind = Object.keys(st)[0]!;
     const n = st[kind];
     yield* this.tick();
+    const prev = this.current;
+    this.current = { kind, n };
     try {
       return yield* this.dispatch(kind, n);
     } catch (e) {
@@ -184,6 +198,8 @@ export class PlExec {
         mark(e, this.frame);
       }
       throw e;
+    } finally {
+      this.current = prev;
     }
   }
 
@@ -337,9 +353,11 @@ export class PlExec {
   }
 
   /** Run code with this call's names visible to the SQL compiler and the query's own text for positions. */
-  private *withNames<T>(names: PlNames, text: string, g: () => Gen<T>, context: string): Gen<T> {
+  private *withNames<T>(names: PlNames, text: string, g: () => Gen<T>, context: string, spi = true): Gen<T> {
     const s = this.s;
     const prev = s.plNames;
+    const depth = s.plContext.length;
+    if (spi) s.plContext.push(() => context); // _SPI_error_callback's line while the query runs
     s.plNames = names;
     const prevLiterals = getCurrentLiterals(), prevText = getPositionText();
     setCurrentLiterals(null);
@@ -355,6 +373,7 @@ export class PlExec {
       }
       throw e;
     } finally {
+      s.plContext.length = depth;
       s.plNames = prev;
       setCurrentLiterals(prevLiterals);
       setPositionText(prevText);
@@ -396,7 +415,7 @@ export class PlExec {
       }
       if (!readOnly) s.tx?.commandCounterIncrement();
       return yield* ex.query(s, p.node, text, false);
-    }, exprLabel.get(e) ?? `SQL expression "${q}"`);
+    }, exprLabel.get(e) ?? `SQL expression "${q}"`, !simple); // a simple expression is evaluated without SPI
     if (res.types.length !== 1) throw new PgError('42601', `query "${q}" returned ${res.types.length} columns`);
     if (res.rows.length > 1) throw new PgError('21000', `query "${q}" returned more than one row`);
     const t = res.types[0]!;

@@ -47,26 +47,34 @@ export function* execRaise(x: PlExec, n: N): Gen<Rc> {
     }
     if (k < params.length) throw new PgError('42601', 'too many parameters specified for RAISE');
   }
-  let sqlstate = level >= 21 ? 'P0001' : level === 19 ? '01000' : '00000';
-  if (n.condname) { sqlstate = conditionCode(n.condname); if (message === null) message = n.condname; }
+  let sqlstate: string | null = null;
+  // the condition name (RAISE division_by_zero, ERRCODE = 'division_by_zero') is the message when there is none
+  let condname: string | null = null;
+  if (n.condname) { sqlstate = conditionCode(n.condname); condname = n.condname; }
   const extra: { detail?: string; hint?: string } = {};
+  const fields: NonNullable<PgError['fields']> = {};
+  const FIELD: Record<string, keyof typeof fields> = { COLUMN: 'column', CONSTRAINT: 'constraint', DATATYPE: 'datatype', TABLE: 'table', SCHEMA: 'schema' };
+  const seen = new Set<string>();
   for (const o of (n.options ?? []) as N[]) {
     const opt = o.PLpgSQL_raise_option;
     const v = yield* x.evalExpr(opt.expr.PLpgSQL_expr, n.lineno, 'RAISE');
     const str = formatValue(v.value);
     const what = ['ERRCODE', 'MESSAGE', 'DETAIL', 'HINT', 'COLUMN', 'CONSTRAINT', 'DATATYPE', 'TABLE', 'SCHEMA'][opt.opt_type ?? 0]!;
-    if (str === null) throw new PgError('22004', `RAISE statement option cannot be null`);
-    if (what === 'ERRCODE') sqlstate = /^[0-9A-Z]{5}$/.test(str) ? str : conditionCode(str);
-    else if (what === 'MESSAGE') {
-      if (message !== null) throw new PgError('42601', 'RAISE option already specified: MESSAGE');
-      message = str;
-    } else if (what === 'DETAIL') extra.detail = str;
+    if (str === null) throw new PgError('22004', 'RAISE statement option cannot be null');
+    const already = what === 'ERRCODE' ? sqlstate !== null : what === 'MESSAGE' ? message !== null : seen.has(what);
+    if (already) throw new PgError('42601', `RAISE option already specified: ${what}`);
+    seen.add(what);
+    if (what === 'ERRCODE') { sqlstate = conditionCode(str); condname = str; } else if (what === 'MESSAGE') message = str;
+    else if (what === 'DETAIL') extra.detail = str;
     else if (what === 'HINT') extra.hint = str;
+    else fields[FIELD[what]!] = str;
   }
-  if (message === null) message = sqlstate === 'P0001' ? 'P0001' : sqlstate;
+  sqlstate ??= level >= 21 ? 'P0001' : level === 19 ? '01000' : '00000';
+  if (message === null) message = condname ?? sqlstate;
   const context = `PL/pgSQL function ${x.frame.sig} line ${n.lineno ?? 0} at RAISE`;
   if (level >= 21) {
     const e = new PgError(sqlstate, message, { ...extra, context });
+    if (Object.keys(fields).length) e.fields = fields;
     mark(e, x.frame);
     throw e;
   }
@@ -116,6 +124,12 @@ export function execGetdiag(x: PlExec, n: N): Rc {
       case 'PG_EXCEPTION_DETAIL': v = c!.detail ?? ''; break;
       case 'PG_EXCEPTION_HINT': v = c!.hint ?? ''; break;
       case 'PG_EXCEPTION_CONTEXT': v = c!.context ?? ''; break;
+      case 'COLUMN_NAME': v = c!.fields?.column ?? ''; break;
+      case 'CONSTRAINT_NAME': v = c!.fields?.constraint ?? ''; break;
+      case 'PG_DATATYPE_NAME': v = c!.fields?.datatype ?? ''; break;
+      case 'TABLE_NAME': v = c!.fields?.table ?? ''; break;
+      case 'SCHEMA_NAME': v = c!.fields?.schema ?? ''; break;
+      case 'PG_CONTEXT': v = x.contextNow(); break;
       default: throw notSupported(`GET DIAGNOSTICS ${item.kind}`);
     }
     slot.value = x.coerce(v, typeof v === 'number' ? T.int8 : T.text, slot.type, 'GET DIAGNOSTICS');

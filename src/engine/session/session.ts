@@ -114,6 +114,9 @@ export class Session {
   plNames: import('../pl/frame.js').PlNames | null = null;
   plDepth = 0;
   plBudget: import('../pl/exec.js').PlBudget | null = null;
+  /** the error-context stack of the PL/pgSQL calls running (outermost first): each function's current statement and
+   *  the SPI queries in between — what GET DIAGNOSTICS ... PG_CONTEXT prints (pl/exec.ts) */
+  plContext: (() => string)[] = [];
   /** the PL/pgSQL code running now was called non-atomically (a top-level CALL or DO outside a transaction block):
    * it may COMMIT and ROLLBACK (pl/transaction.ts) */
   plNonAtomic = false;
