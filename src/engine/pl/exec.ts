@@ -33,8 +33,10 @@
  * Simplifications: DECLARE only in the outermost block (its variables are initialised at function start, which is
  * that block's one entry; a nested DECLARE is 0A000, see compile.ts); FOR rec IN query reads all rows first
  * (PostgreSQL fetches through a cursor, 10 at a time: the rows are the same, row locks of FOR UPDATE are taken all
- * before the first iteration); explicit cursors are pl/cursor.ts (FOR over a cursor, refcursor values: 0A000);
- * no FOREACH, ASSERT (0A000 each); COMMIT / ROLLBACK are pl/transaction.ts.
+ * before the first iteration); explicit cursors (OPEN, FETCH, CLOSE, FOR over a cursor, refcursor values) are
+ * pl/cursor.ts; FOREACH is control.ts, ASSERT raise.ts; COMMIT / ROLLBACK are pl/transaction.ts. The session keeps
+ * the calls' error-context lines as they run (Session.plContext: each function's current statement, the SPI query
+ * around a nested call) for GET DIAGNOSTICS ... PG_CONTEXT.
  * A STABLE / IMMUTABLE function's queries skip the CommandCounterIncrement as in PostgreSQL, but take their own snapshots (PostgreSQL reuses the caller's): the
  * difference shows only if such a function waits for a lock midway.
  */
