@@ -265,6 +265,7 @@ export class Engine {
       n.tempNamespace = s.tempNamespace;
       n.prepared = new Map(s.prepared);
       n.portals = new Map([...s.portals].map(([k, p]) => [k, clonePortal(p)]));
+      n.unnamedPortals = s.unnamedPortals;
       n.async = s.async.clone();
       c.sessions.push(n);
     }

@@ -30,6 +30,8 @@ export class PgError extends Error {
   position?: number;
   /** the backend exits after this error (FATAL: pg_terminate_backend, idle_in_transaction_session_timeout) */
   fatal?: boolean;
+  /** the object fields (PG_DIAG_COLUMN_NAME ...): what RAISE ... USING COLUMN = ... set, GET STACKED DIAGNOSTICS reads */
+  fields?: { column?: string; constraint?: string; datatype?: string; table?: string; schema?: string };
   constructor(sqlstate: string, message: string, extra: Partial<Omit<PgMessage, 'severity' | 'sqlstate' | 'message'>> & { fatal?: boolean } = {}) {
     super(message);
     this.sqlstate = sqlstate;

@@ -192,6 +192,8 @@ export interface PgFunction {
   /** RETURNS: a type, void, trigger or record; `setof` for SETOF / TABLE; `table` the columns of RETURNS TABLE */
   ret: { kind: 'type'; type: SqlType } | { kind: 'void' } | { kind: 'trigger' } | { kind: 'record' } | { kind: 'rowtype'; rel: string };
   setof: boolean;
+  /** provariadic: the last input parameter is VARIADIC (its type an array; a call's trailing arguments fill it) */
+  variadic?: boolean;
   table: { name: string; type: SqlType }[] | null;
   language: 'sql' | 'plpgsql';
   volatility: 'volatile' | 'stable' | 'immutable';

@@ -51,14 +51,17 @@ const POLYMORPHIC = new Set(['anyelement', 'anynonarray', 'anycompatible', 'anyc
 function typeOf(tn: N, isReturn = false): { type: SqlType | 'any'; name: string } {
   const names = (tn.names as N[]).map((x) => x.String.sval as string);
   const last = names[names.length - 1]!.toLowerCase();
-  if (tn.arrayBounds) throw notSupported('array types in function signatures', posOf(tn.location));
   if (tn.setof && !isReturn) throw notSupported('SETOF parameters', posOf(tn.location));
-  if (POLYMORPHIC.has(last)) return { type: 'any', name: last };
+  if (POLYMORPHIC.has(last)) {
+    if (tn.arrayBounds) throw notSupported(`${last}[] in function signatures`, posOf(tn.location));
+    return { type: 'any', name: last };
+  }
+  if (last === 'anyarray' || last === 'anycompatiblearray') throw notSupported(`${last} in function signatures`, posOf(tn.location));
   // (the statement's integer literals are lifted out of the tree: intConst reads them back)
-  const t0 = resolveTypeName(names, (tn.typmods ?? []).map((m: N) => intConst(m.A_Const) ?? 0), posOf(tn.location));
+  const t0 = resolveTypeName(names, (tn.typmods ?? []).map((m: N) => intConst(m.A_Const) ?? 0), posOf(tn.location), tn.arrayBounds);
   // a function's argument and result types have no typmods (pg_proc keeps type oids): f(x bit(4)) takes any bit string
-  const t = { ...t0, typmod: -1 };
-  return { type: t, name: typeDisplayName({ name: t.name, typmod: -1 }) };
+  const t = t0.elem ? { ...t0, typmod: -1, elem: { ...t0.elem, typmod: -1 } } : { ...t0, typmod: -1 };
+  return { type: t, name: typeDisplayName(t) };
 }
 
 const defOf = (n: N, name: string): N | undefined => ((n.options ?? []) as N[]).map((o) => o.DefElem).find((d: N) => d.defname === name);
@@ -94,10 +97,17 @@ export function* createFunction(ex: Executor, s: Session, n: N, text: string): G
   const name = names[names.length - 1]!;
   const args: PgFunction['args'] = [];
   const table: { name: string; type: SqlType }[] = [];
-  let sawDefault = false;
+  let sawDefault = false, variadic = false;
   for (const p of (n.parameters ?? []) as N[]) {
     const fp = p.FunctionParameter;
+    // interpret_function_parameter_list: VARIADIC last among the input parameters, of an array type
+    if (variadic && fp.mode !== 'FUNC_PARAM_OUT' && fp.mode !== 'FUNC_PARAM_TABLE') throw new PgError('42P13', 'VARIADIC parameter must be the last input parameter');
     const t = typeOf(fp.argType);
+    if (fp.mode === 'FUNC_PARAM_VARIADIC') {
+      if (t.type === 'any') throw notSupported(`VARIADIC ${t.name}`, posOf(fp.location));
+      if (!t.type.elem) throw new PgError('42P13', 'VARIADIC parameter must be an array');
+      variadic = true;
+    }
     if (fp.mode === 'FUNC_PARAM_TABLE') {
       if (t.type === 'any') throw notSupported('polymorphic RETURNS TABLE columns');
       table.push({ name: fp.name, type: t.type });
@@ -105,7 +115,7 @@ export function* createFunction(ex: Executor, s: Session, n: N, text: string): G
     }
     // a procedure's INOUT and OUT parameters: CALL passes an argument for each and prints what they hold at the end
     const output = proc && (fp.mode === 'FUNC_PARAM_INOUT' || fp.mode === 'FUNC_PARAM_OUT');
-    if (fp.mode !== 'FUNC_PARAM_DEFAULT' && fp.mode !== 'FUNC_PARAM_IN' && !output) throw notSupported(`${String(fp.mode).replace('FUNC_PARAM_', '')} parameters`, posOf(fp.location));
+    if (fp.mode !== 'FUNC_PARAM_DEFAULT' && fp.mode !== 'FUNC_PARAM_IN' && fp.mode !== 'FUNC_PARAM_VARIADIC' && !output) throw notSupported(`${String(fp.mode).replace('FUNC_PARAM_', '')} parameters`, posOf(fp.location));
     if (output && t.type === 'any') throw notSupported('polymorphic INOUT / OUT parameters');
     if (fp.mode === 'FUNC_PARAM_OUT' && fp.defexpr) throw notSupported('a default of an OUT parameter', posOf(fp.location));
     if (fp.defexpr) checkDefault(ex, s, fp.defexpr, t.type);
@@ -152,7 +162,7 @@ export function* createFunction(ex: Executor, s: Session, n: N, text: string): G
   const setof = !!rt?.setof;
   const f: PgFunction = {
     oid: 0, name, args, ret, setof, table: table.length ? table : null, language, volatility: vol, strict, body, source: text,
-    ...(proc ? { kind: 'procedure' as const } : {}),
+    ...(proc ? { kind: 'procedure' as const } : {}), ...(variadic ? { variadic: true } : {}),
   };
   // the validator: PL/pgSQL is compiled now (a syntax error fails CREATE), a SQL body is parsed
   if (language === 'plpgsql') compilePlpgsql(text, undefined, { name, body });
@@ -298,16 +308,16 @@ export function* callStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const argNames = raw.map((a) => (a.NamedArgExpr ? a.NamedArgExpr.name as string : null));
   const args = raw.map((a) => compileExpr(a.NamedArgExpr ? a.NamedArgExpr.arg : a, scope));
   checkArgNames(argNames, raw.map((a) => posOf(a.NamedArgExpr ? a.NamedArgExpr.location : firstLocation(a))));
-  const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos, true, argNames);
+  const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos, true, argNames, !!fc.func_variadic);
   if (!f) throw noSuchFunction(name, args.map((a) => a.type), pos, 'procedure');
   const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
-  const vals = coerceUserArgs(f, args, pos, argNames, scope).map((c) => ({ value: c.fn(row), type: c.type }));
+  const vals = coerceUserArgs(f, args, pos, argNames, scope, !!fc.func_variadic).map((c) => ({ value: c.fn(row), type: c.type }));
   if (f.language !== 'plpgsql') throw notSupported('CALL of a LANGUAGE sql procedure', pos);
   ex.eng.snapshotFor(s); // CALL runs with a snapshot (PlannedStmtRequiresSnapshot): SET TRANSACTION comes too late in it
   const out = yield* callFunction(ex, s, f, vals, true, null, callIsNonAtomic(s));
   const outputs = f.args.flatMap((a, i) => (a.output ? [i] : []));
   // which argument of the call each output parameter took (-1: its default), for a CALL inside PL/pgSQL
-  const order = matchCall(f, argNames)!;
+  const order = matchCall(f, argNames) ?? f.args.map((_, i) => i); // (an expanded VARIADIC call: positional)
   const argOf = outputs.map((i) => { const k = order.indexOf(i); return k < args.length ? k : -1; });
   s.callOutputs = outputs.length ? { args: outputs, values: outputs.map((i) => out.params?.[i] ?? null), argOf } : null;
   if (!outputs.length) return { command: 'CALL', columns: null, rows: [] };

@@ -230,9 +230,9 @@ export class Executor {
       setConfig: (name, value, isLocal) => setConfig(eng, s, name, value, isLocal),
       params: s.params,
       pl: s.plNames,
-      userFunction: (name, args, pos, names, scope) => {
-        const f = resolveUserFunction(eng.catalog, name, args.map((a) => a.type), pos, false, names);
-        return f ? compileUserCall(this, s, f, args, pos, names, scope) : null;
+      userFunction: (name, args, pos, names, scope, variadic) => {
+        const f = resolveUserFunction(eng.catalog, name, args.map((a) => a.type), pos, false, names, variadic);
+        return f ? compileUserCall(this, s, f, args, pos, names, scope, variadic) : null;
       },
       timestamps: () => ({ xact: s.xactStartAt, stmt: s.stmtStartAt, clock: eng.clock.now }),
       hasExtension: (name) => eng.catalog.extensions.has(name),

@@ -19,8 +19,9 @@
  * outermost block may have a DECLARE section (a nested one is 0A000) and names inside expressions are resolved
  * against all the function's variables by name (an integer FOR loop's variable is visible inside its loop only,
  * hiding an outer one of the same name, as in PostgreSQL);
- * a %ROWTYPE variable is a record; a variable of a type Heapscope does not model (text[], refcursor) fails with
- * 0A000 when used (a bound cursor variable is opened, fetched and closed by pl/cursor.ts).
+ * a %ROWTYPE variable is a record; a variable of a type Heapscope does not model fails with 0A000 when used; an
+ * array variable is assigned as a whole (an element assignment, a[1] := x, is 0A000); cursor variables
+ * (refcursor) are opened, fetched and closed by pl/cursor.ts.
  */
 import { parsePlPgSQLSync } from 'libpg-query';
 import { PgError, notSupported } from '../errors.js';
@@ -32,8 +33,9 @@ type N = Record<string, any>;
 /** One datum: a scalar variable, a record (NEW, OLD, FOR rec IN ...), a row (an INTO list) or a record field. */
 export type Datum =
   | { kind: 'var'; name: string; typeName: string; type: SqlType | null; typeError: PgError | null; isConst: boolean; defaultExpr: N | null; notNull: boolean;
-    /** a bound cursor (DECLARE c CURSOR FOR query): its query, options and argument row (-1: none) */
-    cursor?: { query: N; options: number; argrow: number }; }
+    /** a bound cursor (DECLARE c CURSOR [(args)] FOR query): its query, options, argument row (-1: none) and
+     *  the argument variables (visible only inside the cursor's query) */
+    cursor?: { query: N; options: number; argrow: number; args: { name: string; varno: number }[] }; }
   /** generic: declared `record` (its row type is known only at run time: `r.*` cannot be expanded) */
   | { kind: 'rec'; name: string; generic: boolean;
     /** declared of a named row type (`r pair`, `x t`): a NULL of that type until assigned, its fields assignable */
@@ -61,10 +63,10 @@ export function plType(typname: string): SqlType {
   const tc = stmts[0]?.stmt.SelectStmt?.targetList?.[0]?.ResTarget?.val?.TypeCast;
   if (!tc) throw new PgError('42704', `type "${typname}" does not exist`);
   const tn = tc.typeName;
-  if (tn.arrayBounds) throw notSupported(`PL/pgSQL variables of array type (${typname})`);
   // the parse cache lifts integer literals out of the tree (sql/parser.ts): their values come with the statement
   const lits = stmts[0]!.literals;
-  return resolveTypeName(tn.names.map((x: N) => x.String.sval), (tn.typmods ?? []).map((m: N) => lits?.get(m.A_Const?.location) ?? m.A_Const?.ival?.ival ?? 0));
+  const typmods = (tn.typmods ?? []).map((m: N) => lits?.get(m.A_Const?.location) ?? m.A_Const?.ival?.ival ?? 0);
+  return resolveTypeName(tn.names.map((x: N) => x.String.sval), typmods, undefined, tn.arrayBounds);
 }
 
 /**
@@ -76,6 +78,27 @@ export function nestedDeclare(body: string): boolean {
   const n = (code.match(/\bdeclare\b/gi) ?? []).length;
   const top = /^\s*(?:<<\s*\w+\s*>>\s*)?declare\b/i.test(code);
   return n > (top ? 1 : 0);
+}
+
+/**
+ * PostgreSQL 15's read_cursor_args knows only `name := value` for a named cursor argument (`=>` came in 16, and
+ * the grammar compiled into libpg-query is newer): an `=>` between the parentheses after OPEN c / IN c, for a
+ * cursor with arguments, is PostgreSQL 15's syntax error.
+ */
+export function cursorArrow(body: string, cursors: string[]): boolean {
+  if (!cursors.length) return false;
+  const code = body.replace(/--[^\n]*/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/'(?:[^']|'')*'/g, "''");
+  const re = /\b(?:open|in)\s+("?)([A-Za-z_][A-Za-z0-9_$]*)\1\s*\(/gi;
+  for (let m = re.exec(code); m; m = re.exec(code)) {
+    if (!cursors.includes(m[1] ? m[2]! : m[2]!.toLowerCase())) continue;
+    let depth = 1, i = re.lastIndex;
+    for (; i < code.length && depth > 0; i++) {
+      if (code[i] === '(') depth++;
+      else if (code[i] === ')') depth--;
+      else if (depth === 1 && code.startsWith('=>', i)) return true;
+    }
+  }
+  return false;
 }
 
 /** The body line an error is about: the first line holding the token the message quotes (else the first line). */
@@ -113,6 +136,8 @@ export function compilePlpgsql(createText: string, columnType?: (rel: string, co
   }
   const fn = tree.plpgsql_funcs?.[0]?.PLpgSQL_function as N | undefined;
   if (!fn) throw new PgError('42601', 'the PL/pgSQL parser returned no function');
+  const withArgs = ((fn.datums ?? []) as N[]).filter((d) => (d.PLpgSQL_var?.cursor_explicit_argrow ?? -1) >= 0).map((d) => String(d.PLpgSQL_var.refname));
+  if (where && cursorArrow(where.body, withArgs)) throw new PgError('42601', 'syntax error at or near "=>"');
   const datums: Datum[] = ((fn.datums ?? []) as N[]).map((d) => {
     const k = Object.keys(d)[0]!;
     const v = d[k];
@@ -129,7 +154,10 @@ export function compilePlpgsql(createText: string, columnType?: (rel: string, co
       } catch (err) { typeError = err instanceof PgError ? err : new PgError('XX000', String(err)); }
       if (type?.name === 'record' && type.composite?.relName) return { kind: 'rec', name: v.refname, generic: false, rowType: type } as Datum;
       const ce = v.cursor_explicit_expr;
-      const cursor = ce ? { query: ce.PLpgSQL_expr, options: v.cursor_options ?? 0, argrow: v.cursor_explicit_argrow ?? -1 } : undefined;
+      const argrow = (v.cursor_explicit_argrow ?? -1) as number;
+      const argFields = (argrow >= 0 ? (fn.datums as N[])[argrow]?.PLpgSQL_row?.fields ?? [] : []) as N[];
+      const args = argFields.map((f) => ({ name: f.name as string, varno: (f.varno ?? 0) as number }));
+      const cursor = ce ? { query: ce.PLpgSQL_expr, options: v.cursor_options ?? 0, argrow, args } : undefined;
       return { kind: 'var', name: v.refname, typeName: typname, type, typeError, isConst: !!v.isconst, defaultExpr: v.default_val ?? null, notNull: !!v.notnull, cursor };
     }
     // a trigger's NEW / OLD carry no declared type: they have the trigger relation's row type
@@ -160,10 +188,17 @@ export function compilePlpgsql(createText: string, columnType?: (rel: string, co
       const i = datums.findIndex((d, k) => !used.has(k) && d.kind === 'var' && d.name === v.refname && (d as { lineno?: number }).lineno === v.lineno);
       if (i >= 0) { used.add(i); loopVars.set(o.PLpgSQL_stmt_fori, i); }
     }
+    // FOR r IN cursor declares its own record r for the loop (plpgsql_build_record in pl_gram.y's for_control)
+    if (o.PLpgSQL_stmt_forc) {
+      const dno = o.PLpgSQL_stmt_forc.var?.PLpgSQL_rec?.dno;
+      if (typeof dno === 'number') { used.add(dno); loopVars.set(o.PLpgSQL_stmt_forc, dno); }
+    }
     for (const k in o) walk(o[k]);
   };
   ((fn.datums ?? []) as N[]).forEach((d, i) => { const v = d.PLpgSQL_var; if (v && datums[i]!.kind === 'var') (datums[i] as { lineno?: number }).lineno = v.lineno; });
   walk(fn.action);
+  // a cursor's arguments are names of its query only (pl_gram.y pushes them for the query, then pops them)
+  for (const d of datums) if (d.kind === 'var' && d.cursor) for (const a of d.cursor.args) used.add(a.varno);
   const names = new Map<string, number>();
   datums.forEach((d, i) => { if ((d.kind === 'var' || d.kind === 'rec') && !used.has(i)) names.set(d.name.toLowerCase(), i); });
   const newVarno = fn.new_varno !== undefined || datums[0]?.name === 'new' ? (fn.new_varno ?? 0) : null;

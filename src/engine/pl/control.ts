@@ -20,14 +20,14 @@
  * ran); RETURN NEXT and RETURN QUERY add rows to a set-returning function's result, cast to its result shape.
  *
  * Mirrors: src/pl/plpgsql/src/pl_exec.c (exec_stmt_block, exec_stmt_if, exec_stmt_case, exec_stmt_loop,
- * exec_stmt_while, exec_stmt_fori, exec_stmt_fors / exec_stmt_dynfors with exec_for_query, exec_stmt_exit,
+ * exec_stmt_while, exec_stmt_fori, exec_stmt_fors / exec_stmt_dynfors with exec_for_query, exec_stmt_foreach_a, exec_stmt_exit,
  * exec_stmt_return, exec_stmt_return_next, exec_stmt_return_query; the LOOP_RC_PROCESSING macro is loopRc).
  * Simplifications: FOR over a query reads all rows before the first iteration (PostgreSQL fetches through a
  * portal 10 rows at a time; see exec.ts); the set-returning function's rows are kept in an array, not a tuplestore.
  */
 import { PgError } from '../errors.js';
 import type { Gen, N } from '../executor/util.js';
-import { type SqlType, type Value, T } from '../sql/types.js';
+import { type SqlType, type Value, PgArray, T, typeDisplayName } from '../sql/types.js';
 import { abortSubs, beginInternalSub, releaseSubs } from '../xact/xactblock.js';
 import type { PlExec, Rc } from './exec.js';
 import { conditionMatches, mark } from './plerrors.js';
@@ -81,14 +81,71 @@ export function* execWhile(x: PlExec, n: N): Gen<Rc> {
 
 /** exec_stmt_fors: FOR target IN query LOOP (the rows are read first, see the module doc). */
 export function* execFors(x: PlExec, n: N): Gen<Rc> {
-  const q = yield* x.runSql(n.query.PLpgSQL_expr, n.lineno, 'FOR over SELECT rows', null);
+  const q = yield* viaUnnamedPortal(x, x.runSql(n.query.PLpgSQL_expr, n.lineno, 'FOR over SELECT rows', null));
   return yield* loopOverRows(x, n, q);
 }
 
 /** exec_stmt_dynfors: FOR target IN EXECUTE string LOOP. */
 export function* execDynfors(x: PlExec, n: N): Gen<Rc> {
-  const q = yield* x.runDynamic(n, 'FOR over EXECUTE statement');
+  const q = yield* viaUnnamedPortal(x, x.runDynamic(n, 'FOR over EXECUTE statement'));
   return yield* loopOverRows(x, n, q);
+}
+
+/**
+ * A FOR loop's query: PostgreSQL runs it through an unnamed portal (SPI_cursor_open → CreateNewPortal), which takes
+ * the next "<unnamed portal N>" number once the query is planned — a query failing parse analysis (42xxx) takes none.
+ */
+function* viaUnnamedPortal<R>(x: PlExec, g: Gen<R>): Gen<R> {
+  try {
+    const r = yield* g;
+    x.s.unnamedPortals++;
+    return r;
+  } catch (e) {
+    if (!(e instanceof PgError && e.sqlstate.startsWith('42'))) x.s.unnamedPortals++;
+    throw e;
+  }
+}
+
+/**
+ * exec_stmt_foreach_a: FOREACH x [SLICE n] IN ARRAY expr. Without SLICE each element in storage order (the
+ * dimensions flattened, NULLs too), coerced to x's type; with SLICE n each sub-array of the last n dimensions,
+ * keeping their lower bounds (array_iterate).
+ */
+export function* execForeach(x: PlExec, n: N): Gen<Rc> {
+  const v = yield* x.evalExpr(n.expr.PLpgSQL_expr, n.lineno, 'FOREACH over array');
+  if (v.value === null) throw new PgError('22004', 'FOREACH expression must not be null');
+  const at = v.type;
+  if (!at?.elem || !(v.value instanceof PgArray)) throw new PgError('42804', `FOREACH expression must yield an array, not type ${at ? typeDisplayName({ ...at, typmod: -1 }) : 'unknown'}`);
+  const arr = v.value;
+  const slice = Number(n.slice ?? 0);
+  if (slice < 0 || slice > arr.ndim) throw new PgError('2202E', `slice dimension (${slice}) is out of the valid range 0..${arr.ndim}`);
+  const dno = (n.varno ?? 0) as number;
+  const d = x.frame.fn.datums[dno]!;
+  const slot = x.frame.slots[dno]!;
+  const varIsArray = d.kind === 'var' && slot.kind === 'var' && !!slot.type?.elem;
+  if (slice > 0 && !varIsArray) throw new PgError('42804', 'FOREACH ... SLICE loop variable must be of an array type');
+  if (slice === 0 && varIsArray) throw new PgError('42804', 'FOREACH loop variable must not be of an array type');
+  const assign = (val: Value, type: SqlType) => {
+    if (slot.kind === 'rec' || d.kind === 'row') {
+      if (val !== null) throw new PgError('42804', 'cannot assign non-composite value to a record variable');
+      if (slot.kind === 'rec') slot.rec = null;
+      return;
+    }
+    if (slot.kind === 'var') slot.value = x.coerce(val, type, slot.type, d.name);
+  };
+  const per = slice === 0 ? 1 : arr.dims.slice(arr.ndim - slice).reduce((a, b) => a * b, 1);
+  const count = per === 0 ? 0 : arr.items.length / per;
+  let found = false;
+  for (let i = 0; i < count; i++) {
+    found = true;
+    if (slice === 0) assign(arr.items[i] ?? null, at.elem);
+    else assign(new PgArray(arr.items.slice(i * per, (i + 1) * per), arr.dims.slice(arr.ndim - slice), arr.lbs.slice(arr.ndim - slice)), at);
+    const next = loopRc(yield* x.execStmts(n.body), n.label);
+    if (next) { x.setFound(true); return next === 'done' ? OK : next; }
+    yield* x.tick();
+  }
+  x.setFound(found);
+  return OK;
 }
 
 /** exec_stmt_exit: EXIT / CONTINUE [label] [WHEN cond]. */
@@ -261,7 +318,8 @@ export function castRow(x: PlExec, r: Value[], types: SqlType[]): Value[] {
   return cols.map((c, i) => x.coerce(r[i]!, types[i] ?? null, c.type, c.name));
 }
 
-function loopRc(rc: Rc, label: string | undefined): Rc | 'done' | null {
+/** LOOP_RC_PROCESSING: null to go on, 'done' when the loop ends here, or the RC to hand outwards */
+export function loopRc(rc: Rc, label: string | undefined): Rc | 'done' | null {
   if (rc.k === 'ok') return null;
   if (rc.k === 'return') return rc;
   if (rc.k === 'exit') return rc.label === null || rc.label === label ? 'done' : rc;

@@ -33,8 +33,10 @@
  * Simplifications: DECLARE only in the outermost block (its variables are initialised at function start, which is
  * that block's one entry; a nested DECLARE is 0A000, see compile.ts); FOR rec IN query reads all rows first
  * (PostgreSQL fetches through a cursor, 10 at a time: the rows are the same, row locks of FOR UPDATE are taken all
- * before the first iteration); explicit cursors are pl/cursor.ts (FOR over a cursor, refcursor values: 0A000);
- * no FOREACH, ASSERT (0A000 each); COMMIT / ROLLBACK are pl/transaction.ts.
+ * before the first iteration); explicit cursors (OPEN, FETCH, CLOSE, FOR over a cursor, refcursor values) are
+ * pl/cursor.ts; FOREACH is control.ts, ASSERT raise.ts; COMMIT / ROLLBACK are pl/transaction.ts. The session keeps
+ * the calls' error-context lines as they run (Session.plContext: each function's current statement, the SPI query
+ * around a nested call) for GET DIAGNOSTICS ... PG_CONTEXT.
  * A STABLE / IMMUTABLE function's queries skip the CommandCounterIncrement as in PostgreSQL, but take their own snapshots (PostgreSQL reuses the caller's): the
  * difference shows only if such a function waits for a lock midway.
  */
@@ -49,13 +51,13 @@ import { type SqlType, type Value, T, PgRecord, formatValue, parseInput, applySt
 import { PgBit, applyBitTypmod } from '../adt/varbit.js';
 import { evalWaiting } from '../executor/exprwait.js';
 import { keepGlobals, mark, markedBy, stmtTypeName } from './plerrors.js';
-import { execRaise, execGetdiag } from './raise.js';
-import { execBlock, execCase, execDynfors, execExit, execFori, execFors, execIf, execLoop, execReturn, execReturnNext, execReturnQuery, execWhile } from './control.js';
+import { execRaise, execAssert, execGetdiag } from './raise.js';
+import { execBlock, execCase, execDynfors, execExit, execForeach, execFori, execFors, execIf, execLoop, execReturn, execReturnNext, execReturnQuery, execWhile } from './control.js';
 import { type PlNames, type PlRecord, PlFrame, UsingParams, recordOut, nullRecord } from './frame.js';
 import { plTransactionEnd } from './transaction.js';
 import { setStatement } from '../commands/variable.js';
 import { performCursorOpen } from '../commands/portalcmds.js';
-import { execOpen, execFetch, execClose } from './cursor.js';
+import { execOpen, execFetch, execClose, execForc } from './cursor.js';
 
 /** RC: what a statement tells the loop or block around it (PLPGSQL_RC_*). */
 export type Rc = { k: 'ok' } | { k: 'exit'; label: string | null } | { k: 'continue'; label: string | null } | { k: 'return' };
@@ -118,6 +120,7 @@ export class PlExec {
       if (d.kind === 'var' && slot.kind === 'var') {
         if (d.name === 'found') { slot.value = false; slot.type = T.bool; continue; }
         if (this.trigger && this.bindTriggerVar(d.name, slot)) continue;
+        if (d.cursor && !d.defaultExpr) { slot.value = d.name; slot.type = T.refcursor; continue; } // a bound cursor's variable holds its own name
         if (d.defaultExpr) {
           const v = yield* this.evalExpr(d.defaultExpr.PLpgSQL_expr, 0, 'statement block');
           slot.value = this.coerce(v.value, v.type, slot.type, d.name);
@@ -131,7 +134,11 @@ export class PlExec {
         else if (d.name === 'old') slot.rec = t.oldRec ?? nullRec();
       }
     }
-    const rc = yield* this.execStmt(f.fn.action);
+    const stack = this.s.plContext;
+    const depth = stack.length;
+    stack.push(() => (this.current ? `PL/pgSQL function ${f.sig} line ${this.current.n.lineno ?? 0} at ${stmtTypeName(this.current.kind, this.current.n)}` : `PL/pgSQL function ${f.sig}`));
+    let rc: Rc;
+    try { rc = yield* this.execStmt(f.fn.action); } finally { stack.length = depth; }
     if (rc.k !== 'return' && !this.retShape.isVoid && !this.retShape.setof && !this.trigger) {
       throw new PgError('2F005', 'control reached end of function without RETURN', { context: `PL/pgSQL function ${f.sig}` });
     }
@@ -170,10 +177,20 @@ export class PlExec {
     }
   }
 
+  /** the statement being run (estate->err_stmt): the function's line of an error's CONTEXT and of PG_CONTEXT */
+  current: { kind: string; n: N } | null = null;
+
+  /** PG_CONTEXT: the context lines of the calls running, innermost first */
+  contextNow(): string {
+    return [...this.s.plContext].reverse().map((f) => f()).join('\n');
+  }
+
   private *execStmt(st: N): Gen<Rc> {
     const kind = Object.keys(st)[0]!;
     const n = st[kind];
     yield* this.tick();
+    const prev = this.current;
+    this.current = { kind, n };
     try {
       return yield* this.dispatch(kind, n);
     } catch (e) {
@@ -183,6 +200,8 @@ export class PlExec {
         mark(e, this.frame);
       }
       throw e;
+    } finally {
+      this.current = prev;
     }
   }
 
@@ -197,11 +216,13 @@ export class PlExec {
       case 'PLpgSQL_stmt_fori': return yield* execFori(this, n);
       case 'PLpgSQL_stmt_fors': return yield* execFors(this, n);
       case 'PLpgSQL_stmt_dynfors': return yield* execDynfors(this, n);
+      case 'PLpgSQL_stmt_foreach_a': return yield* execForeach(this, n);
       case 'PLpgSQL_stmt_exit': return yield* execExit(this, n);
       case 'PLpgSQL_stmt_return': return yield* execReturn(this, n);
       case 'PLpgSQL_stmt_return_next': return yield* execReturnNext(this, n);
       case 'PLpgSQL_stmt_return_query': return yield* execReturnQuery(this, n);
       case 'PLpgSQL_stmt_raise': return yield* execRaise(this, n);
+      case 'PLpgSQL_stmt_assert': return yield* execAssert(this, n);
       case 'PLpgSQL_stmt_perform': {
         const q = yield* this.runSql(n.expr.PLpgSQL_expr, n.lineno, 'PERFORM', null);
         this.setFound(q.rows.length > 0);
@@ -217,6 +238,7 @@ export class PlExec {
         return OK;
       }
       case 'PLpgSQL_stmt_open': return yield* execOpen(this, n);
+      case 'PLpgSQL_stmt_forc': return yield* execForc(this, n);
       case 'PLpgSQL_stmt_fetch': return yield* execFetch(this, n);
       case 'PLpgSQL_stmt_close': return execClose(this, n);
       case 'PLpgSQL_stmt_getdiag': return execGetdiag(this, n);
@@ -344,9 +366,11 @@ export class PlExec {
   }
 
   /** Run code with this call's names visible to the SQL compiler and the query's own text for positions. */
-  private *withNames<T>(names: PlNames, text: string, g: () => Gen<T>, context: string): Gen<T> {
+  private *withNames<T>(names: PlNames, text: string, g: () => Gen<T>, context: string, spi = true): Gen<T> {
     const s = this.s;
     const prev = s.plNames;
+    const depth = s.plContext.length;
+    if (spi) s.plContext.push(() => context); // _SPI_error_callback's line while the query runs
     s.plNames = names;
     const prevLiterals = getCurrentLiterals(), prevText = getPositionText();
     setCurrentLiterals(null);
@@ -362,6 +386,7 @@ export class PlExec {
       }
       throw e;
     } finally {
+      s.plContext.length = depth;
       s.plNames = prev;
       setCurrentLiterals(prevLiterals);
       setPositionText(prevText);
@@ -403,7 +428,7 @@ export class PlExec {
       }
       if (!readOnly) s.tx?.commandCounterIncrement();
       return yield* ex.query(s, p.node, text, false);
-    }, exprLabel.get(e) ?? `SQL expression "${q}"`);
+    }, exprLabel.get(e) ?? `SQL expression "${q}"`, !simple); // a simple expression is evaluated without SPI
     if (res.types.length !== 1) throw new PgError('42601', `query "${q}" returned ${res.types.length} columns`);
     if (res.rows.length > 1) throw new PgError('21000', `query "${q}" returned more than one row`);
     const t = res.types[0]!;
@@ -451,23 +476,52 @@ export class PlExec {
     return out;
   }
 
-  /** the portal names cursor variables hold (refcursor values; a variable absent here is NULL) — pl/cursor.ts */
-  readonly cursorNames = new Map<number, string>();
-
   /** SPI_cursor_open: the cursor's query opened as the portal `name`, the function's variables its parameters. */
-  *openPortal(name: string, e: N, options: number): Gen<void> {
-    const p = this.parse(e, '');
-    if (p.type !== 'SelectStmt' && p.node.returningList) throw notSupported(`a PL/pgSQL cursor over ${p.type.replace(/Stmt$/, '').toUpperCase()} ... RETURNING`);
-    if (p.type !== 'SelectStmt') throw new PgError('42P11', `cannot open ${p.type.replace(/Stmt$/, '').toUpperCase()} query as cursor`);
+  *openPortal(name: string | (() => string), e: N, options: number): Gen<string> {
+    return yield* this.openParsed(name, this.parse(e, ''), this.frame, options);
+  }
+
+  /** OPEN c FOR EXECUTE string [USING ...] (exec_dynquery_with_params): the string's query opened as a portal;
+   *  `name` is asked for once the string is evaluated and parsed (the portal's name is made when it opens) */
+  *openDynamicPortal(name: () => string, n: N, options: number): Gen<string> {
+    const { raw, params } = yield* this.dynamicQuery({ ...n, query: n.dynquery }, 'OPEN');
+    const type = Object.keys(raw.stmt)[0]!;
+    return yield* this.openParsed(name, { raw, type, node: raw.stmt[type] }, new UsingParams(params), options);
+  }
+
+  private *openParsed(name: string | (() => string), p: Parsed, names: PlNames, options: number): Gen<string> {
+    checkCursorQuery(p);
     const ex = this.ex, s = this.s;
-    const node = { portalname: name, options, query: { SelectStmt: p.node } };
-    yield* this.withNames(this.frame, p.raw.text, function* () {
+    const portalname = typeof name === 'string' ? name : name();
+    const node = { portalname, options, query: { SelectStmt: p.node } };
+    yield* this.withNames(names, p.raw.text, function* () {
       yield* performCursorOpen(ex, s, node, p.raw, true);
     }, `SQL statement "${p.raw.text}"`);
+    return portalname;
+  }
+
+  /** exec_eval_expr for a list of expressions (cursor arguments, "1 AS a, 2 AS b"): one row of several columns. */
+  *evalRow(e: N, _lineno: number): Gen<{ rows: Value[][]; types: SqlType[]; names: string[] }> {
+    const p = this.parse(e, 'SELECT ');
+    const ex = this.ex, s = this.s;
+    const readOnly = !!this.retShape.readOnly;
+    const res = yield* this.withNames(this.frame, p.raw.text, function* () {
+      if (!readOnly) s.tx?.commandCounterIncrement();
+      return yield* ex.query(s, p.node, p.raw.text, false);
+    }, `SQL expression "${e.query}"`);
+    if (res.rows.length > 1) throw new PgError('21000', `query "${e.query}" returned more than one row`);
+    return { rows: res.rows, types: res.types.map((t) => (t.name === 'unknown' ? T.text : t)), names: res.names };
   }
 
   /** EXECUTE string [INTO ...] [USING ...]: the string is parsed now; it sees only $n of USING, no variables. */
-  *runDynamic(n: N, _where: string): Gen<{ rows: Value[][]; types: SqlType[]; names: string[]; count: number; isSelect: boolean; text: string }> {
+  *runDynamic(n: N, where: string): Gen<{ rows: Value[][]; types: SqlType[]; names: string[]; count: number; isSelect: boolean; text: string }> {
+    const { raw, params } = yield* this.dynamicQuery(n, where);
+    const type = Object.keys(raw.stmt)[0]!;
+    return yield* this.runParsed({ raw, type, node: raw.stmt[type] }, new UsingParams(params));
+  }
+
+  /** EXECUTE's string evaluated and parsed, its USING values evaluated. */
+  private *dynamicQuery(n: N, _where: string): Gen<{ raw: RawStmt; params: { value: Value; type: SqlType }[] }> {
     const qv = yield* this.evalExpr(n.query.PLpgSQL_expr, n.lineno, 'EXECUTE');
     if (qv.value === null) throw new PgError('22004', 'query string argument of EXECUTE is null');
     const text = String(formatValue(qv.value));
@@ -478,9 +532,7 @@ export class PlExec {
     }
     const stmts = parseSqlUncached(text);
     if (stmts.length !== 1) throw new PgError('42601', stmts.length ? 'EXECUTE of a string with several statements is not supported here' : 'cannot execute an empty query');
-    const raw = stmts[0]!;
-    const type = Object.keys(raw.stmt)[0]!;
-    return yield* this.runParsed({ raw, type, node: raw.stmt[type] }, new UsingParams(params));
+    return { raw: stmts[0]!, params };
   }
 
   /** INTO target: a row (a list of variables) or a record; STRICT wants exactly one row. */
@@ -519,6 +571,12 @@ export class PlExec {
   }
 }
 
+
+/** SPI_cursor_open's check: only a SELECT opens as a cursor (a DML ... RETURNING one is not modelled). */
+function checkCursorQuery(p: Parsed): void {
+  if (p.type !== 'SelectStmt' && p.node.returningList) throw notSupported(`a PL/pgSQL cursor over ${p.type.replace(/Stmt$/, '').toUpperCase()} ... RETURNING`);
+  if (p.type !== 'SelectStmt') throw new PgError('42P11', `cannot open ${p.type.replace(/Stmt$/, '').toUpperCase()} query as cursor`);
+}
 
 const assignCache = new WeakMap<object, N>();
 /** how a CONTEXT line names an expression that failed: assignments by their whole text */

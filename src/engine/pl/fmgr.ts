@@ -24,8 +24,8 @@ import type { Session } from '../session/session.js';
 import { castTo, compileExpr, type Compiled, type Row } from '../sql/expr.js';
 import { canCoerceImplicitly } from '../sql/funcs/registry.js';
 import type { Scope } from '../sql/primnodes.js';
-import { callSignature, checkArgNames, matchCall } from '../sql/funcs/funcmatch.js';
-import { type SqlType, type Value, T, isStringLike, resolveTypeName } from '../sql/types.js';
+import { callSignature, checkArgNames, expandedParamTypes, matchCall, variadicForm } from '../sql/funcs/funcmatch.js';
+import { type SqlType, type Value, PgArray, T, isStringLike, resolveTypeName } from '../sql/types.js';
 import { compilePlpgsql, type PlFunction } from './compile.js';
 import { PlExec, type PlReturn, type ReturnShape, type TriggerArgs } from './exec.js';
 import { PlFrame } from './frame.js';
@@ -73,18 +73,24 @@ export function returnShape(f: PgFunction, cat: Catalog): ReturnShape {
  * call from SQL that finds a procedure (or CALL that finds a function) is 42809, as ParseFuncOrColumn reports it.
  */
 export function resolveUserFunction(cat: Catalog, name: string, argTypes: SqlType[], pos?: number, call = false,
-  names: (string | null)[] = argTypes.map(() => null)): PgFunction | null {
+  names: (string | null)[] = argTypes.map(() => null), variadicCall = false): PgFunction | null {
   const all = cat.functionsNamed(name);
   if (!all?.length) return null;
   const what = call ? 'procedure' : 'function';
   const at = pos !== undefined ? { position: pos } : {};
   const shown = callSignature(name, argTypes, names);
-  const cands: { f: PgFunction; types: (SqlType | 'any')[] }[] = [];
+  const cands: { f: PgFunction; types: (SqlType | 'any')[]; expanded: boolean }[] = [];
   for (const f of all) {
-    const m = matchCall(f, names);
-    if (!m) continue;
-    const types = argTypes.map((_, i) => f.args[m[i]!]!.type);
-    if (argTypes.every((t, i) => { const a = types[i]!; return a === 'any' || canCoerceImplicitly(t, a.name); })) cands.push({ f, types });
+    const form = variadicForm(f, names, variadicCall);
+    if (!form) continue;
+    let types: (SqlType | 'any')[];
+    if (form === 'expanded') types = expandedParamTypes(f, argTypes.length);
+    else {
+      const m = matchCall(f, names);
+      if (!m) continue;
+      types = argTypes.map((_, i) => f.args[m[i]!]!.type);
+    }
+    if (argTypes.every((t, i) => { const a = types[i]!; return a === 'any' || canCoerceImplicitly(t, a.name); })) cands.push({ f, types, expanded: form === 'expanded' });
   }
   if (!cands.length) {
     throw new PgError('42883', `${what} ${shown} does not exist`, { hint: `No ${what} matches the given name and argument types. You might need to add explicit type casts.`, ...at });
@@ -92,7 +98,9 @@ export function resolveUserFunction(cat: Catalog, name: string, argTypes: SqlTyp
   // the most parameters of exactly the argument's type win; a tie (defaults, or a named call fitting two orders) is 42725
   const exact = (c: { types: (SqlType | 'any')[] }) => argTypes.filter((t, i) => { const a = c.types[i]!; return a !== 'any' && a.name === t.name; }).length;
   const best = Math.max(...cands.map(exact));
-  const top = cands.filter((c) => exact(c) === best);
+  let top = cands.filter((c) => exact(c) === best);
+  // f(numeric) and f(VARIADIC numeric[]) both fitting f(1): the non-variadic one, on efficiency grounds
+  if (top.length > 1 && top.some((c) => !c.expanded)) top = top.filter((c) => !c.expanded || !top.some((o) => !o.expanded && sameTypes(o.types, c.types)));
   if (top.length > 1) {
     throw new PgError('42725', `${what} ${shown} is not unique`, { hint: `Could not choose a best candidate ${what}. You might need to add explicit type casts.`, ...at });
   }
@@ -102,15 +110,27 @@ export function resolveUserFunction(cat: Catalog, name: string, argTypes: SqlTyp
   return f;
 }
 
+const sameTypes = (a: (SqlType | 'any')[], b: (SqlType | 'any')[]) =>
+  a.length === b.length && a.every((t, i) => { const u = b[i]!; return t === 'any' || u === 'any' ? t === u : t.name === u.name; });
+
 /**
  * The call's arguments coerced to the function's parameter types (a polymorphic one: an untyped literal is text),
  * in parameter order, a parameter left out getting its default — compiled again for every call site (in `scope`)
  * and so evaluated at each call, as the planner's expand_function_arguments inserts the default expressions.
  */
-export function coerceUserArgs(f: PgFunction, args: Compiled[], pos: number | undefined, names?: (string | null)[], scope?: Scope): Compiled[] {
+export function coerceUserArgs(f: PgFunction, args: Compiled[], pos: number | undefined, names?: (string | null)[], scope?: Scope,
+  variadicCall = false): Compiled[] {
+  const coerce = (a: Compiled, t: SqlType | 'any') => (t === 'any' ? (a.type.name === 'unknown' ? castTo(a, T.text, false, pos) : a) : castTo(a, t, false, pos));
+  if (variadicForm(f, names ?? args.map(() => null), variadicCall) === 'expanded') {
+    // the trailing arguments, each coerced to the element type, make the VARIADIC parameter's array
+    const k = f.args.length - 1;
+    const at = f.args[k]!.type as SqlType;
+    const elems = args.slice(k).map((a) => coerce(a, at.elem!).fn);
+    const arr: Compiled = { type: at, name: 'array', strength: 0, fn: (r) => new PgArray(elems.map((g) => g(r) as Exclude<Value, PgArray>)) };
+    return [...args.slice(0, k).map((a, i) => coerce(a, f.args[i]!.type)), arr];
+  }
   const m = matchCall(f, names ?? args.map(() => null));
   if (!m) throw new PgError('XX000', `the call of ${f.name}() does not fit it`);
-  const coerce = (a: Compiled, t: SqlType | 'any') => (t === 'any' ? (a.type.name === 'unknown' ? castTo(a, T.text, false, pos) : a) : castTo(a, t, false, pos));
   const out = new Array<Compiled>(f.args.length);
   m.forEach((p, i) => {
     const param = f.args[p]!;
@@ -176,8 +196,9 @@ export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>,
   const args = raw.map((a) => compileExpr(a.NamedArgExpr ? a.NamedArgExpr.arg : a, scope));
   checkArgNames(argNames, raw.map((a) => posOf(a.NamedArgExpr ? a.NamedArgExpr.location : firstLocation(a))));
   const pos = posOf(fc.location);
-  const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos, false, argNames)!;
-  const coerced = coerceUserArgs(f, args, pos, argNames, scope);
+  const variadic = !!fc.func_variadic;
+  const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos, false, argNames, variadic)!;
+  const coerced = coerceUserArgs(f, args, pos, argNames, scope, variadic);
   const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
   const vals = coerced.map((a) => ({ value: a.fn(row), type: a.type }));
   let cols: { name: string; type: SqlType }[];
@@ -243,11 +264,11 @@ export function runToEnd<T>(g: Gen<T>, what: string): T {
  * function run to its end each time the expression is evaluated.
  */
 export function compileUserCall(ex: Executor, s: Session, f: PgFunction, args: Compiled[], pos: number | undefined,
-  names?: (string | null)[], scope?: Scope): Compiled {
+  names?: (string | null)[], scope?: Scope, variadicCall = false): Compiled {
   if (f.setof) throw notSupported(`the set-returning function ${f.name}() outside FROM`, pos);
   if (f.ret.kind === 'trigger') throw new PgError('0A000', 'trigger functions can only be called as triggers', pos !== undefined ? { position: pos } : {});
   if (f.ret.kind === 'record') throw notSupported(`the function ${f.name}() returning a record, outside FROM`, pos);
-  const coerced = coerceUserArgs(f, args, pos, names, scope);
+  const coerced = coerceUserArgs(f, args, pos, names, scope, variadicCall);
   const fns = coerced.map((a) => a.fn);
   const types = coerced.map((a) => a.type);
   // a function returning a named row type: its row as one value of that type (ExecMakeFunctionResult's tuple datum)

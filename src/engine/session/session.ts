@@ -70,6 +70,9 @@ export class Session {
   lastSeq: number | undefined = undefined;
   /** open cursors (portals) by name: DECLARE / FETCH / CLOSE (commands/portalcmds.ts, tcop/portalmem.ts) */
   portals = new Map<string, import('../tcop/portalmem.js').Portal>();
+  /** CreateNewPortal's counter: "<unnamed portal N>", a backend-lifetime number (PL/pgSQL's OPEN of a NULL
+   *  cursor variable and its FOR loops over queries take one each) */
+  unnamedPortals = 0;
   /** while a DECLARE runs its query: the heap block of each row its scan returns, when the scan streams (select.ts) */
   cursorScan: { plDepth: number; claimed: boolean; rel: number | null; blks: number[]; tids: [number, number][]; limited: boolean;
     /** a FOR UPDATE / SHARE cursor: its candidate rows, each locked (and projected) only when a FETCH pulls it */
@@ -111,6 +114,9 @@ export class Session {
   plNames: import('../pl/frame.js').PlNames | null = null;
   plDepth = 0;
   plBudget: import('../pl/exec.js').PlBudget | null = null;
+  /** the error-context stack of the PL/pgSQL calls running (outermost first): each function's current statement and
+   *  the SPI queries in between — what GET DIAGNOSTICS ... PG_CONTEXT prints (pl/exec.ts) */
+  plContext: (() => string)[] = [];
   /** the PL/pgSQL code running now was called non-atomically (a top-level CALL or DO outside a transaction block):
    * it may COMMIT and ROLLBACK (pl/transaction.ts) */
   plNonAtomic = false;

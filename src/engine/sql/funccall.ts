@@ -11,7 +11,7 @@ import { type SqlType, type TypeName, type Value, PgArray, T, arrayOf, isArray, 
 import { pg15HasFunction, PG15_AGGREGATES, PG15_FUNCTION_SIGNATURES } from '../catalog/pg15names.js';
 import { extensionOfFunction } from '../catalog/extfuncs.js';
 import { EXTRA_AGGS, extraAggState, type ExtraAggKind } from './aggtrans.js';
-import { resolveFunction, buildCall, hasFunction, noSuchFunction, canCoerceImplicitly } from './funcs/registry.js';
+import { resolveFunction, buildCall, hasFunction, isVariadicBuiltin, noSuchFunction, canCoerceImplicitly } from './funcs/registry.js';
 import { adtAggState } from './adtops.js';
 import { JSON_AGGS, jsonAggShape, jsonAggState, type JsonAggKind } from './jsonagg.js';
 import { castTo } from './coerce.js';
@@ -90,8 +90,9 @@ export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
   const named = argNames.some((x) => x !== null);
   if (named) checkArgNames(argNames, args.map((a) => posOf(a.NamedArgExpr ? a.NamedArgExpr.location : firstLoc(a))));
   if (name === 'generate_series') throw notSupported('generate_series outside FROM', pos);
-  if (!hasFunction(name) || named) {
-    const uf = names.length === 1 ? scope.env.userFunction?.(name, ca, pos, named ? argNames : undefined, scope) : null;
+  const variadic = !!n.func_variadic;
+  if (!hasFunction(name) || named || variadic) {
+    const uf = names.length === 1 ? scope.env.userFunction?.(name, ca, pos, named ? argNames : undefined, scope, variadic) : null;
     if (uf) return uf;
     if (named) {
       // the built-ins are modelled without parameter names; those PostgreSQL names (make_interval ...) are refused
@@ -99,6 +100,12 @@ export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
       throw new PgError('42883', `function ${callSignature(names.join('.'), ca.map((a) => a.type), argNames)} does not exist`, {
         hint: 'No function matches the given name and argument types. You might need to add explicit type casts.', ...(pos !== undefined ? { position: pos } : {}),
       });
+    }
+    // VARIADIC array of a built-in: the array passed as its last argument (a variadic "any" one, concat or format,
+    // would spread it: not modelled)
+    if (variadic && hasFunction(name)) {
+      if (isVariadicBuiltin(name)) throw notSupported(`VARIADIC in a call of the built-in function ${name}()`, pos);
+      return buildCall(resolveFunction(name, ca.map((a) => a.type), pos, names.join('.'), scope.env), ca, { env: scope.env, pos, name }, (x, t) => castTo(x, t, false, pos));
     }
     if (pg15HasFunction(name, ca.length)) throw notSupported(`the function ${name}()`, pos);
     const ext = extensionOfFunction(name);

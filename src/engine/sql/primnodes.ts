@@ -65,7 +65,7 @@ export interface ExprEnv {
     recordFields?(name: string, location: number | undefined, fromItem: boolean): string[] | null;
   } | null;
   /** a call of a user function (CREATE FUNCTION; pl/fmgr.ts), or null when no user function has that name */
-  userFunction?(name: string, args: Compiled[], pos: number | undefined, names?: (string | null)[], scope?: Scope): Compiled | null;
+  userFunction?(name: string, args: Compiled[], pos: number | undefined, names?: (string | null)[], scope?: Scope, variadic?: boolean): Compiled | null;
   /** is this extension created (CREATE EXTENSION)? its functions exist only then */
   hasExtension?(name: string): boolean;
   /** the engine and the session, for the inspection and size functions (contrib/, sql/funcs/dbsize.ts) */

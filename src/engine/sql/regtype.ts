@@ -17,7 +17,7 @@ const TYPE_OIDS: Record<string, number> = {
   date: 1082, 'time without time zone': 1083, 'timestamp without time zone': 1114, 'timestamp with time zone': 1184,
   interval: 1186, 'time with time zone': 1266, bit: 1560, 'bit varying': 1562, numeric: 1700, regprocedure: 2202,
   regclass: 2205, regtype: 2206, record: 2249, cstring: 2275, any: 2276, void: 2278, trigger: 2279, anyelement: 2283,
-  uuid: 2950, pg_lsn: 3220, jsonb: 3802, txid_snapshot: 2970, pg_snapshot: 5038, xid8: 5069,
+  refcursor: 1790, uuid: 2950, pg_lsn: 3220, jsonb: 3802, txid_snapshot: 2970, pg_snapshot: 5038, xid8: 5069,
   'boolean[]': 1000, 'bytea[]': 1001, 'name[]': 1003, 'smallint[]': 1005, 'integer[]': 1007, 'text[]': 1009,
   'character[]': 1014, 'character varying[]': 1015, 'bigint[]': 1016, 'real[]': 1021, 'double precision[]': 1022,
   'oid[]': 1028, 'timestamp without time zone[]': 1115, 'date[]': 1182, 'timestamp with time zone[]': 1185,

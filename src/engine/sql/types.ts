@@ -87,7 +87,9 @@ export type TypeName =
   /** a NUL-terminated C string (typlen -2): what a B-tree index on a name column stores (name_ops' opckeytype) */
   | 'cstring'
   /** what pg_advisory_lock and pg_sleep return: printed as an empty string */
-  | 'void';
+  | 'void'
+  /** a cursor reference (PL/pgSQL cursor variables, functions returning a cursor): a portal's name, held as a string */
+  | 'refcursor';
 
 /**
  * bytea: bytes (adt/bytea.ts: byteain, byteaout as bytea_output says, byteacmp). A value may be opaque — a raw page
@@ -148,6 +150,7 @@ export const T = {
   bool: { name: 'bool', typmod: -1 } as SqlType,
   /** name: an identifier, NAMEDATALEN - 1 = 63 bytes at most, stored in a fixed 64 bytes (namein truncates) */
   name: { name: 'name', typmod: -1 } as SqlType,
+  refcursor: { name: 'refcursor', typmod: -1 } as SqlType,
   unknown: { name: 'unknown', typmod: -1 } as SqlType,
   xid: { name: 'xid', typmod: -1 } as SqlType,
   xid8: { name: 'xid8', typmod: -1 } as SqlType,
@@ -228,6 +231,7 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
     case 'int8': case 'bigint': return T.int8;
     case 'text': return T.text;
     case 'name': return T.name;
+    case 'refcursor': return T.refcursor;
     case 'varchar': return { name: 'varchar', typmod: mod };
     case 'bpchar': return { name: 'bpchar', typmod: mod }; // char and character without a length come with typmod 1 from the parser
     case 'bool': case 'boolean': return T.bool;
@@ -344,6 +348,7 @@ export function parseInput(s: string, t: SqlType): Value {
     }
     case 'xid': case 'cid': return strtoul32(s); // PostgreSQL 15's xidin / cidin check nothing: strtoul(str, NULL, 0)
     case 'varchar': case 'bpchar': case 'name': return applyStringTypmod(s, t, false);
+    case 'refcursor': return s; // textin
     case 'float8': return floatIn(s, false);
     case 'float4': return floatIn(s, true);
     case 'date': return new PgDate(dateTimeIn(s, 'date'));

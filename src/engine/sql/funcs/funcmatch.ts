@@ -12,7 +12,12 @@
  *
  * Mirrors: src/backend/catalog/namespace.c (FuncnameGetCandidates, MatchNamedCall), parser/parse_func.c
  * (ParseFuncOrColumn's checks of the argument names, funcname_signature_string).
- * Simplifications: no VARIADIC; a call names a parameter by its exact (case-folded) name.
+ * A VARIADIC function (its last parameter VARIADIC xs elem[]) called without VARIADIC, positionally, with at least
+ * as many arguments as it has parameters, is matched in its expanded form: the trailing arguments each of the
+ * element type, collected into the array (FuncnameGetCandidates' expand_variadic); with fewer it is an ordinary
+ * function whose defaults fill the rest; a named call of it matches only with VARIADIC. VARIADIC in the call passes
+ * the last argument as the array itself: every function is then matched unexpanded (a non-variadic one too).
+ * Simplifications: a call names a parameter by its exact (case-folded) name; no VARIADIC "any".
  */
 import { PgError } from '../../errors.js';
 import type { PgFunction } from '../../catalog/catalog.js';
@@ -63,6 +68,22 @@ export function matchCall(f: PgFunction, names: (string | null)[]): number[] | n
     out.push(i);
   }
   return out;
+}
+
+/**
+ * How a call fits a VARIADIC function: 'expanded' (the trailing arguments fill the array), 'plain' (matched as any
+ * function: the call said VARIADIC, or gave fewer arguments), or null when it cannot (a named call without VARIADIC).
+ */
+export function variadicForm(f: PgFunction, names: (string | null)[], variadicCall: boolean): 'expanded' | 'plain' | null {
+  if (!f.variadic || variadicCall) return 'plain';
+  if (names.some((n) => n !== null)) return null;
+  return names.length >= f.args.length ? 'expanded' : 'plain';
+}
+
+/** The parameter types a call's arguments are matched against, in call order (an expanded VARIADIC repeats its element type). */
+export function expandedParamTypes(f: PgFunction, nargs: number): (SqlType | 'any')[] {
+  const last = f.args[f.args.length - 1]!.type as SqlType;
+  return Array.from({ length: nargs }, (_, i) => (i < f.args.length - 1 ? f.args[i]!.type : last.elem!));
 }
 
 /** funcname_signature_string: f(integer, b => text) as errors spell a call */

@@ -69,6 +69,8 @@ export function register(defs: FuncDef[]): void {
   }
 }
 export const hasFunction = (name: string) => FUNCS.has(name);
+/** a built-in with a variadic "any" form (concat, format, json_build_object ...) */
+export const isVariadicBuiltin = (name: string) => (FUNCS.get(name) ?? []).some((d) => d.variadic !== undefined);
 /** a built-in function returning a set of one column (jsonb_array_elements ...): allowed in the select list */
 export const setFunctionOfOneColumn = (name: string) => !!FUNCS.get(name)?.every((d) => d.table?.set && d.table.columns.length === 1);
 /** Does a built-in function of this name return a set (generate_series, unnest ...)? */
@@ -100,6 +102,8 @@ const IMPLICIT: Partial<Record<TypeName, TypeName[]>> = {
 };
 export function canCoerceImplicitly(from: SqlType, to: ArgType): boolean {
   if (to === 'any' || from.name === to || from.name === 'unknown') return true;
+  // an array to an array type whose element type its elements cast to implicitly (ArrayCoerceExpr)
+  if (from.elem && to.startsWith('_')) return canCoerceImplicitly(from.elem, to.slice(1) as ArgType);
   return IMPLICIT[from.name]?.includes(to) ?? false;
 }
 type Category = 'S' | 'N' | 'D' | 'T' | 'B' | 'V' | 'X';

@@ -105,8 +105,9 @@ const defs: FuncDef[] = [
       return (r) => { const v = f(r); return v === null ? null : formatType(typeof v === 'string' ? regtypeOid(v) : Number(v), g(r) as number | null); };
     },
   },
-  // pg_typeof("any"): the argument's type, as regtype (printed with format_type's name)
-  { name: 'pg_typeof', args: ['any'], ret: T.regtype, immutable: true, build: ([a]) => { const n = typeDisplayName(a!.type.elem ? { ...a!.type, typmod: -1, elem: { ...a!.type.elem, typmod: -1 } } : { ...a!.type, typmod: -1 }); return (() => n) as Fn; } },
+  // pg_typeof("any"): the argument's type, as regtype (printed with format_type's name); the argument is evaluated
+  // all the same, as for any function (pg_typeof(f()) calls f)
+  { name: 'pg_typeof', args: ['any'], ret: T.regtype, immutable: true, build: ([a]) => { const n = typeDisplayName(a!.type.elem ? { ...a!.type, typmod: -1, elem: { ...a!.type.elem, typmod: -1 } } : { ...a!.type, typmod: -1 }); const f = a!.fn; return ((r: Parameters<typeof f>[0]) => { f(r); return n; }) as Fn; } },
   // pgstat.c: the next pgstat_report_stat of this backend flushes at once
   { name: 'pg_stat_force_next_flush', args: [], ret: T.void, build: (_a, c) => () => { c.env.forceNextStatsFlush?.(); return ''; } },
 ];
