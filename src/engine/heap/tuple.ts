@@ -122,7 +122,8 @@ export function tupleLength(
     switch (types[i]!.name) {
       case 'int2': off = align(off, 2) + 2; break;
       case 'int4': off = align(off, 4) + 4; break;
-      case 'int8': case 'float8': case 'timestamp': case 'timestamptz': off = align(off, 8) + 8; break; // typalign 'd'
+      case 'int8': case 'float8': case 'timestamp': case 'timestamptz': case 'time': off = align(off, 8) + 8; break; // typalign 'd'
+      case 'timetz': off = align(off, 8) + 12; break; // int64 time, int32 zone
       case 'float4': case 'date': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': case 'xid': case 'cid': case 'enum': off = align(off, 4) + 4; break; // typalign 'i'
       case 'interval': off = align(off, 8) + 16; break; // int64 time, int32 day, int32 month
       case 'bool': off += 1; break;
@@ -152,7 +153,8 @@ function elemStorage(t: SqlType): [(v: Value) => number, number] {
   switch (t.name) {
     case 'int2': return [() => 2, 2];
     case 'int4': case 'float4': case 'date': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': case 'enum': return [() => 4, 4];
-    case 'int8': case 'float8': case 'timestamp': case 'timestamptz': return [() => 8, 8];
+    case 'int8': case 'float8': case 'timestamp': case 'timestamptz': case 'time': return [() => 8, 8];
+    case 'timetz': return [() => 12, 8];
     case 'interval': return [() => 16, 8];
     case 'bool': return [() => 1, 1];
     case 'name': return [() => 64, 1];
