@@ -148,6 +148,9 @@ export function adtBinary(op: string, l: SqlType, r: SqlType): BinOp | null {
   // time * 2, 2 * time, time / 2: the time cast to an interval (implicitly)
   if (L === 'time' && isNumberish(r) && (op === '*' || op === '/')) return adtBinary(op, T.interval, r);
   if (isNumberish(l) && R === 'time' && op === '*') return adtBinary(op, l, T.interval);
+  // timestamp ± time, date - time, time + timestamp: the time as an interval (date + time is a timestamp of its own)
+  if (R === 'time' && (isTs(l) || (L === 'date' && op === '-')) && (op === '+' || op === '-')) return adtBinary(op, l, T.interval);
+  if (L === 'time' && isTs(r) && op === '+') return adtBinary(op, T.interval, r);
   // dates
   // an untyped literal beside a date/time takes its type when that operator exists (binary_oper_exact)
   if (L === 'date' && R === 'unknown' && op === '-') return adtBinary(op, l, T.date);
