@@ -195,11 +195,12 @@ function arrayImage(a: PgArray, elem: SqlType): { bytes: number[]; align: number
   if (hasNull) head.splice(8, 4, ...i32(head.length));
   const bytes = [...head, ...body];
   bytes.splice(0, 4, ...i32(bytes.length << 2));
-  return { bytes, align: elem.name === 'int8' || elem.name === 'float8' || elem.name === 'timestamp' || elem.name === 'timestamptz' || elem.name === 'interval' || elem.name === 'time' || elem.name === 'timetz' ? 8 : 4 };
+  return { bytes, align: ['int8', 'float8', 'timestamp', 'timestamptz', 'interval', 'time', 'timetz'].includes(elem.name) ? 8 : 4 };
 }
 
 /** float4/float8 (IEEE, little-endian), date (int32 days), timestamp[tz] (int64 µs), time (int64 µs since midnight),
- * timetz (int64 µs, int32 zone seconds west), interval (int64 µs, int32 days, int32 months) — since 2000-01-01, ±infinity as the extreme integers (DATEVAL_NOEND, DT_NOEND) */
+ * timetz (int64 µs, int32 zone seconds west), interval (int64 µs, int32 days, int32 months) — since 2000-01-01,
+ * ±infinity as the extreme integers (DATEVAL_NOEND, DT_NOEND) */
 function wideDatum(v: Value, type: string): { bytes: number[]; align: number } | null {
   const buf = new DataView(new ArrayBuffer(16));
   const i64 = (off: number, x: number) => {

@@ -240,7 +240,10 @@ function compileNode(node: N, scope: Scope): Compiled {
           const tz = op.startsWith('current');
           const type = tz ? T.timetz : T.time;
           return {
-            fn: () => { const v = timestamptzToTimeTz(xact().us)!; const us = adjustTimeForTypmod(v.us, p); return tz ? new PgTimeTz(us, v.zone) : new PgTime(us); },
+            fn: () => {
+              const v = timestamptzToTimeTz(xact().us)!, us = adjustTimeForTypmod(v.us, p);
+              return tz ? new PgTimeTz(us, v.zone) : new PgTime(us);
+            },
             type: p >= 0 ? { ...type, typmod: p } : type, name: tz ? 'current_time' : 'localtime', strength: 2,
           };
         }

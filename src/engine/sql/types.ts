@@ -117,7 +117,8 @@ export class Bytea {
 }
 export { PgArray, PgJson, PgJsonb, PgRecord, PgBit, PgEnum, PgTime, PgTimeTz };
 
-export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | PgTime | PgTimeTz | RegClass | RegProc | Bytea
+export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | PgTime | PgTimeTz
+  | RegClass | RegProc | Bytea
   | PgArray | PgJson | PgJsonb | PgRecord | PgBit | PgEnum;
 
 export interface SqlType {
