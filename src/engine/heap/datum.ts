@@ -137,6 +137,8 @@ export function datumBytes(values: Value[], types: SqlType[], compressed?: reado
  * then each base-10000 digit as an int16, little-endian.
  */
 function numericBody(n: Numeric): number[] {
+  // NUMERIC_NAN 0xC000, NUMERIC_PINF 0xD000, NUMERIC_NINF 0xF000: a header with no digits
+  if (n.special) { const h = n.isNaN() ? 0xc000 : n.sign() > 0 ? 0xd000 : 0xf000; return [h & 0xff, h >> 8]; }
   const { digits, weight } = n.digits10000();
   const neg = n.unscaled < 0n;
   const w = digits.length ? weight : 0;

@@ -175,6 +175,7 @@ export function numericStoredSize(n: Numeric): number {
  * long format's header takes 4 bytes.
  */
 function numericDigitBytes(n: Numeric): number {
+  if (n.special) return 2; // NaN and the infinities: the 2-byte header alone
   const { digits, weight } = n.digits10000();
   const short = n.scale <= 63 && (digits.length === 0 || (weight <= 63 && weight >= -64));
   return (short ? 2 : 4) + 2 * digits.length;

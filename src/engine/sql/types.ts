@@ -342,8 +342,7 @@ export function parseInput(s: string, t: SqlType): Value {
       return t.name === 'int8' ? normInt8(n) : Number(n);
     }
     case 'numeric': {
-      if (/^\s*[+-]?(nan|inf|infinity)\s*$/i.test(s)) throw notSupported('NaN and infinite numeric values');
-      const v = Numeric.fromString(s);
+      const v = Numeric.parse(s); // NaN, Infinity, -Infinity too (PostgreSQL 14+)
       if (!v) throw new PgError('22P02', `invalid input syntax for type numeric: "${s}"`);
       return applyNumericTypmod(v, t);
     }
@@ -410,6 +409,11 @@ export function roundTimestamp(us: number, typmod: number): number {
 export function applyNumericTypmod(v: Numeric, t: SqlType): Numeric {
   if (t.typmod < 0) return v;
   const precision = Math.floor(t.typmod / 65536), scale = t.typmod % 65536;
+  // apply_typmod_special: NaN fits any numeric(p,s), an infinity none
+  if (v.isNaN()) return v;
+  if (v.isInf()) {
+    throw new PgError('22003', 'numeric field overflow', { detail: `A field with precision ${precision}, scale ${scale} cannot hold an infinite value.` });
+  }
   const r = v.round(scale);
   const intDigits = (r.unscaled < 0n ? -r.unscaled : r.unscaled).toString().length - scale;
   if (r.unscaled !== 0n && intDigits > precision - scale) {

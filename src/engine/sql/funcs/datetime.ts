@@ -144,7 +144,12 @@ register([
   { ...st('to_char', ['timestamp', 'text'], T.text, (v, f) => timestampToChar(ts(v), false, S(f))), volatility: 'stable' },
   { ...st('to_char', ['timestamptz', 'text'], T.text, (v, f) => timestampToChar(ts(v), true, S(f))), volatility: 'stable' },
   { ...st('to_char', ['interval', 'text'], T.text, (v, f) => intervalToChar(v as PgInterval, S(f))), volatility: 'stable' },
-  { ...st('to_char', ['numeric', 'text'], T.text, (v, f) => numericToChar(v as Numeric, S(f))), volatility: 'stable' },
+  {
+    ...st('to_char', ['numeric', 'text'], T.text, (v, f) => {
+      if ((v as Numeric).special) throw notSupported('to_char() of NaN or an infinite numeric value');
+      return numericToChar(v as Numeric, S(f));
+    }), volatility: 'stable',
+  },
   { ...st('to_char', ['int4', 'text'], T.text, (v, f) => intToChar(v as number, S(f), 32)), volatility: 'stable' },
   { ...st('to_char', ['int8', 'text'], T.text, (v, f) => intToChar(v as number | bigint, S(f), 64)), volatility: 'stable' },
   { ...st('to_char', ['float4', 'text'], T.text, (v, f) => floatToChar((v as PgFloat).v, S(f), true)), volatility: 'stable' },
