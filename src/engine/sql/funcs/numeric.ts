@@ -9,7 +9,8 @@
  * Mirrors: src/backend/utils/adt/int.c, int8.c (int4abs, int4mod), float.c (dround, dtrunc, dceil, dfloor, dsign,
  * dsqrt, dcbrt, dpow, dexp, dlog1, dlog10, degrees, radians, dpi), numeric.c (numeric_round, numeric_trunc,
  * numeric_ceil, numeric_floor, numeric_sign, numeric_mod, numeric_div_trunc, numeric_sqrt, numeric_power); numeric
- * exp / ln / log and power with a non-integer exponent: numericlog.ts. Simplifications: random() and setseed()
+ * exp / ln / log and power with a non-integer exponent: numericlog.ts. NaN and the infinities: each function's
+ * NUMERIC_IS_SPECIAL branch where SPECIAL below has it (power as POSIX pow(3)), else 0A000. Simplifications: random() and setseed()
  * are refused (0A000: the engine is deterministic).
  */
 import { PgError, notSupported } from '../../errors.js';
