@@ -21,7 +21,7 @@
  * zones; 2024-07-01 12:00+00 is 2024-07-01 08:00:00-04 in America/New_York, "07/01/2024 08:00:00 EDT" in SQL style).
  * Simplifications: IntervalStyle is always postgres;
  * timestamps are kept as JS numbers, exact to the microsecond within ±285 years of 2000 (farther ones are refused
- * with 0A000); no time / timetz types; no typmod precision for timestamp(p) / interval fields.
+ * with 0A000); no typmod precision for interval fields. time and timetz: adt/time.ts.
  */
 import { PgError, notSupported } from '../errors.js';
 import { type PgTz, UTC_ZONE, pgTzset, typeAtUs, localToInstant, tzAbbrev } from './pgtz.js';
@@ -129,6 +129,8 @@ export function tmFromUs(us: number): Tm {
   const s = Math.floor(t / USECS_PER_SEC); t -= s * USECS_PER_SEC;
   return { y, m, d, h, mi, s, us: t };
 }
+/** The transaction's start (microseconds since 2000-01-01 UTC): what 'now' reads. */
+export const currentXactUs = (): number => ctx.nowUs;
 /** The session's time zone (TimeZone): how a timestamptz is shown and a local time read. */
 export const sessionTz = (): PgTz => ctx.tz;
 /** A timestamptz instant as a local time of the session's zone (microseconds, as if UTC); infinities stay. */

@@ -82,12 +82,12 @@ export const hashText = (s: string): number => hashBytes(utf8Bytes(s));
 
 /**
  * hash_numeric: hash_any over the base-10000 digits (int16 each, little-endian) without leading or trailing zero
- * digits, XORed with the first digit's weight; zero hashes to -1 (the engine has no NaN or infinity, which hash
- * to 0). The scale and the sign are left out (1.0 = 1.00).
+ * digits, XORed with the first digit's weight; zero hashes to -1, NaN and the infinities to 0. The scale and the sign are left out (1.0 = 1.00).
  *
  *     0.5 -> digits [5000], weight -1;  12345.6 -> digits [1, 2345, 6000], weight 1
  */
-export function hashNumeric(n: { digits10000(): { digits: number[]; weight: number } }): number {
+export function hashNumeric(n: { digits10000(): { digits: number[]; weight: number }; special?: string | null }): number {
+  if (n.special) return 0;
   const { digits, weight } = n.digits10000();
   if (!digits.length) return 0xffffffff;
   const bytes = new Uint8Array(digits.length * 2);

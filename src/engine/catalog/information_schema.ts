@@ -60,7 +60,7 @@ function typeFacts(t: SqlType): (number | null)[] {
     case 'float8': return [null, 53, 2, null, null];
     case 'numeric': return t.typmod >= 0 ? [null, Math.floor(t.typmod / 65536), 10, t.typmod % 65536, null] : [null, null, 10, null, null];
     case 'date': return [null, null, null, null, 0];
-    case 'timestamp': case 'timestamptz': case 'interval': return [null, null, null, null, t.typmod >= 0 ? t.typmod : 6];
+    case 'timestamp': case 'timestamptz': case 'interval': case 'time': case 'timetz': return [null, null, null, null, t.typmod >= 0 ? t.typmod : 6];
     default: return [null, null, null, null, null];
   }
 }

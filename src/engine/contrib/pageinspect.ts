@@ -192,8 +192,10 @@ function heapPageItems(v: Value, fn = 'heap_page_items'): Value[][] {
 }
 
 /** typlen / typalign of the types tuple_data_split walks (-1: a varlena); undefined: not laid out by the engine */
-const WIDE: Record<string, [number, number]> = { float4: [4, 4], float8: [8, 8], date: [4, 4], timestamp: [8, 8], timestamptz: [8, 8], interval: [16, 8] };
-const EIGHT = new Set(['int8', 'float8', 'timestamp', 'timestamptz', 'interval']);
+const WIDE: Record<string, [number, number]> = {
+  float4: [4, 4], float8: [8, 8], date: [4, 4], timestamp: [8, 8], timestamptz: [8, 8], interval: [16, 8], time: [8, 8], timetz: [12, 8],
+};
+const EIGHT = new Set(['int8', 'float8', 'timestamp', 'timestamptz', 'interval', 'time', 'timetz']);
 function typeLayout(t: SqlType): [number, number] | undefined {
   const fixed = FIXED[t.name] ?? WIDE[t.name];
   if (fixed) return fixed;

@@ -26,6 +26,7 @@ import { groupKey, Bytea, type Value } from '../sql/types.js';
 import { hashInt4, hashInt8, hashText, hashBytes, hashNumeric, hashUint32, hashFloat8, hashDate, hashTimestamp, hashInterval } from '../adt/hashfunc.js';
 import type { PgFloat } from '../adt/float.js';
 import type { PgDate, PgTimestamp, PgInterval } from '../adt/datetime.js';
+import type { PgTime, PgTimeTz } from '../adt/time.js';
 import type { Numeric } from '../sql/numeric.js';
 import { type JoinPair, JOIN_ROWS_LIMIT, joinTooLarge } from './nodeNestloop.js';
 
@@ -41,6 +42,8 @@ export function hashFunctionFor(type: string): ((v: Value) => number) | null {
   if (type === 'oid') return (v) => hashUint32(Number(v) >>> 0); // hashoid
   if (type === 'date') return (v) => hashDate((v as PgDate).d);
   if (type === 'timestamp' || type === 'timestamptz') return (v) => hashTimestamp((v as PgTimestamp).us);
+  if (type === 'time') return (v) => hashTimestamp((v as PgTime).us); // time_hash: hashint8
+  if (type === 'timetz') return (v) => (hashTimestamp((v as PgTimeTz).us) ^ hashUint32((v as PgTimeTz).zone >>> 0)) | 0; // timetz_hash
   if (type === 'interval') return (v) => { const i = v as PgInterval; return hashInterval(i.months, i.days, i.us); };
   return null;
 }

@@ -14,6 +14,7 @@
 import { type Value, type SqlType, PgArray, RegClass, RegProc, Bytea, PgEnum, PgRecord } from '../sql/types.js';
 import { PgFloat } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval } from '../adt/datetime.js';
+import { PgTime, PgTimeTz } from '../adt/time.js';
 import { PgJsonb, jsonbBytes } from '../adt/jsonb.js';
 import { Numeric } from '../sql/numeric.js';
 import { PgBit, bitBody } from '../adt/varbit.js';
@@ -44,7 +45,8 @@ export function typlenAlign(t: SqlType): [number, 'c' | 's' | 'i' | 'd'] {
   switch (t.name) {
     case 'int2': return [2, 's'];
     case 'int4': case 'float4': case 'date': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': case 'regtype': case 'xid': case 'cid': case 'enum': return [4, 'i'];
-    case 'int8': case 'float8': case 'timestamp': case 'timestamptz': case 'xid8': case 'pg_lsn': return [8, 'd'];
+    case 'int8': case 'float8': case 'timestamp': case 'timestamptz': case 'time': case 'xid8': case 'pg_lsn': return [8, 'd'];
+    case 'timetz': return [12, 'd'];
     case 'interval': return [16, 'd'];
     case 'bool': return [1, 'c'];
     case 'name': return [64, 'c'];
@@ -182,6 +184,8 @@ export function recordImage(v: PgRecord, t: SqlType): number[] | null {
  * then each base-10000 digit as an int16, little-endian.
  */
 function numericBody(n: Numeric): number[] {
+  // NUMERIC_NAN 0xC000, NUMERIC_PINF 0xD000, NUMERIC_NINF 0xF000: a header with no digits
+  if (n.special) { const h = n.isNaN() ? 0xc000 : n.sign() > 0 ? 0xd000 : 0xf000; return [h & 0xff, h >> 8]; }
   const { digits, weight } = n.digits10000();
   const neg = n.unscaled < 0n;
   const w = digits.length ? weight : 0;
@@ -240,11 +244,12 @@ function arrayImage(a: PgArray, elem: SqlType): { bytes: number[]; align: number
   if (hasNull) head.splice(8, 4, ...i32(head.length));
   const bytes = [...head, ...body];
   bytes.splice(0, 4, ...i32(bytes.length << 2));
-  return { bytes, align: elem.name === 'int8' || elem.name === 'float8' || elem.name === 'timestamp' || elem.name === 'timestamptz' || elem.name === 'interval' ? 8 : 4 };
+  return { bytes, align: ['int8', 'float8', 'timestamp', 'timestamptz', 'interval', 'time', 'timetz'].includes(elem.name) ? 8 : 4 };
 }
 
-/** float4/float8 (IEEE, little-endian), date (int32 days), timestamp[tz] (int64 µs), interval (int64 µs, int32 days,
- * int32 months) — since 2000-01-01, ±infinity as the extreme integers (DATEVAL_NOEND, DT_NOEND) */
+/** float4/float8 (IEEE, little-endian), date (int32 days), timestamp[tz] (int64 µs), time (int64 µs since midnight),
+ * timetz (int64 µs, int32 zone seconds west), interval (int64 µs, int32 days, int32 months) — since 2000-01-01,
+ * ±infinity as the extreme integers (DATEVAL_NOEND, DT_NOEND) */
 function wideDatum(v: Value, type: string): { bytes: number[]; align: number } | null {
   const buf = new DataView(new ArrayBuffer(16));
   const i64 = (off: number, x: number) => {
@@ -257,5 +262,7 @@ function wideDatum(v: Value, type: string): { bytes: number[]; align: number } |
   if (v instanceof PgDate) { i32(0, v.d); return take(4, 4); }
   if (v instanceof PgTimestamp) { i64(0, v.us); return take(8, 8); }
   if (v instanceof PgInterval) { i64(0, v.us); i32(8, v.days); i32(12, v.months); return take(16, 8); }
+  if (v instanceof PgTime) { i64(0, v.us); return take(8, 8); }
+  if (v instanceof PgTimeTz) { i64(0, v.us); i32(8, v.zone); return take(12, 8); }
   return null;
 }

@@ -74,7 +74,7 @@ export type Storage = 'p' | 'e' | 'm' | 'x';
 export function typeStorage(t: SqlType): 'p' | 'x' | 'm' {
   switch (t.name) {
     case 'int2': case 'int4': case 'int8': case 'float4': case 'float8': case 'bool': case 'date': case 'timestamp': case 'timestamptz':
-    case 'interval': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': case 'regtype': case 'xid': case 'xid8': case 'cid':
+    case 'interval': case 'time': case 'timetz': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': case 'regtype': case 'xid': case 'xid8': case 'cid':
     case 'tid': case 'pg_lsn': case 'name': case 'cstring': case 'enum': return 'p';
     case 'numeric': return 'm';
     default: return 'x';

@@ -122,7 +122,8 @@ export function tupleLength(
     switch (types[i]!.name) {
       case 'int2': off = align(off, 2) + 2; break;
       case 'int4': off = align(off, 4) + 4; break;
-      case 'int8': case 'float8': case 'timestamp': case 'timestamptz': off = align(off, 8) + 8; break; // typalign 'd'
+      case 'int8': case 'float8': case 'timestamp': case 'timestamptz': case 'time': off = align(off, 8) + 8; break; // typalign 'd'
+      case 'timetz': off = align(off, 8) + 12; break; // int64 time, int32 zone
       case 'float4': case 'date': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': case 'xid': case 'cid': case 'enum': off = align(off, 4) + 4; break; // typalign 'i'
       case 'interval': off = align(off, 8) + 16; break; // int64 time, int32 day, int32 month
       case 'bool': off += 1; break;
@@ -159,7 +160,8 @@ function elemStorage(t: SqlType): [(v: Value) => number, number] {
   switch (t.name) {
     case 'int2': return [() => 2, 2];
     case 'int4': case 'float4': case 'date': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': case 'enum': return [() => 4, 4];
-    case 'int8': case 'float8': case 'timestamp': case 'timestamptz': return [() => 8, 8];
+    case 'int8': case 'float8': case 'timestamp': case 'timestamptz': case 'time': return [() => 8, 8];
+    case 'timetz': return [() => 12, 8];
     case 'interval': return [() => 16, 8];
     case 'bool': return [() => 1, 1];
     case 'name': return [() => 64, 1];
@@ -180,6 +182,7 @@ export function numericStoredSize(n: Numeric): number {
  * long format's header takes 4 bytes.
  */
 function numericDigitBytes(n: Numeric): number {
+  if (n.special) return 2; // NaN and the infinities: the 2-byte header alone
   const { digits, weight } = n.digits10000();
   const short = n.scale <= 63 && (digits.length === 0 || (weight <= 63 && weight >= -64));
   return (short ? 2 : 4) + 2 * digits.length;

@@ -15,11 +15,15 @@
 import { regtypeOfOid, regtypeOid } from './regtype.js';
 import { PgError } from '../errors.js';
 import { Numeric } from './numeric.js';
-import { type SqlType, type Value, T, isIntegral, isFloat, RegClass, RegProc, Bytea, regclassLookup, regprocOf, checkIntRange, roundTimestamp } from './types.js';
+import {
+  type SqlType, type Value, T, isIntegral, isFloat, RegClass, RegProc, Bytea, regclassLookup, regprocOf, checkIntRange, roundTimestamp, applyNumericTypmod,
+} from './types.js';
 import { PgBit } from '../adt/varbit.js';
 import { PgEnum } from '../adt/enum.js';
 import { PgFloat, f8, f4, floatArith, floatToInt, formatG, floatCmp } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval, USECS_PER_DAY, fromLocal, toLocal } from '../adt/datetime.js';
+import { timeCast, timeUnify, timeBinary } from './timeops.js';
+import { PgTime, PgTimeTz } from '../adt/time.js';
 import { tsPlusInterval, tstzPlusInterval, tsMinus, intervalAdd, intervalMul, intervalDiv, datePlusDays, intervalNeg } from '../adt/timestamp.js';
 
 type Conv = (v: Exclude<Value, null>) => Value;
@@ -30,6 +34,8 @@ const isTs = (t: SqlType) => t.name === 'timestamp' || t.name === 'timestamptz';
 /** A cast among the modelled types, or null when this module has none (the compiler then tries its own). */
 export function adtCast(from: SqlType, to: SqlType, explicit: boolean): Conv | null {
   const f = from.name, t = to.name;
+  const tc = timeCast(from, to); // time and timetz: sql/timeops.ts
+  if (tc) return tc;
   if (t === 'float8' || t === 'float4') {
     const mk = t === 'float8' ? f8 : f4;
     if (isIntegral(from)) return (v) => mk(Number(v));
@@ -44,8 +50,9 @@ export function adtCast(from: SqlType, to: SqlType, explicit: boolean): Conv | n
     if (t === 'numeric') {
       return (v) => {
         const x = (v as PgFloat).v;
-        if (!Number.isFinite(x)) throw new PgError('0A000', 'NaN and infinite numeric values are not supported by Heapscope');
-        return Numeric.fromString(formatG(x, f === 'float8' ? 15 : 6))!;
+        const special = Numeric.fromFloatSpecial(x); // float8_numeric: NaN and the infinities carry over
+        // float8_numeric, then the target's typmod (an infinity fits no numeric(p,s))
+        return applyNumericTypmod(special ?? Numeric.fromString(formatG(x, f === 'float8' ? 15 : 6))!, to);
       };
     }
     return null;
@@ -93,6 +100,8 @@ export function adtUnify(a: SqlType, b: SqlType): SqlType | null {
     if (!isNumberish(a) || !isNumberish(b)) return null;
     return a.name === 'float4' && b.name === 'float4' ? T.float4 : T.float8;
   }
+  const tu = timeUnify(a, b);
+  if (tu) return tu;
   const dt = (t: SqlType) => t.name === 'date' || isTs(t);
   if (dt(a) && dt(b)) {
     if (a.name === b.name) return a;
@@ -112,6 +121,8 @@ export function adtCompare(a: Exclude<Value, null>, b: Exclude<Value, null>): nu
   if (a instanceof PgDate && b instanceof PgDate) return a.cmp(b);
   if (a instanceof PgTimestamp && b instanceof PgTimestamp) return a.cmp(b);
   if (a instanceof PgInterval && b instanceof PgInterval) return a.cmp(b);
+  if (a instanceof PgTime && b instanceof PgTime) return a.cmp(b);
+  if (a instanceof PgTimeTz && b instanceof PgTimeTz) return a.cmp(b);
   if (a instanceof RegClass && b instanceof RegClass) return a.cmp(b);
   if (a instanceof RegProc && b instanceof RegProc) return a.cmp(b);
   if (a instanceof PgBit && b instanceof PgBit) return a.cmp(b); // bitcmp (adt/varbit.ts)
@@ -135,6 +146,14 @@ export function adtBinary(op: string, l: SqlType, r: SqlType): BinOp | null {
   if (L === 'pg_lsn' && R === 'pg_lsn' && op === '-') {
     return { lt: T.pg_lsn, rt: T.pg_lsn, type: T.numeric, fn: lsnMinus };
   }
+  const tb = timeBinary(op, l, r); // time and timetz: sql/timeops.ts
+  if (tb) return tb;
+  // time * 2, 2 * time, time / 2: the time cast to an interval (implicitly)
+  if (L === 'time' && isNumberish(r) && (op === '*' || op === '/')) return adtBinary(op, T.interval, r);
+  if (isNumberish(l) && R === 'time' && op === '*') return adtBinary(op, l, T.interval);
+  // timestamp ± time, date - time, time + timestamp: the time as an interval (date + time is a timestamp of its own)
+  if (R === 'time' && (isTs(l) || (L === 'date' && op === '-')) && (op === '+' || op === '-')) return adtBinary(op, l, T.interval);
+  if (L === 'time' && isTs(r) && op === '+') return adtBinary(op, T.interval, r);
   // dates
   // an untyped literal beside a date/time takes its type when that operator exists (binary_oper_exact)
   if (L === 'date' && R === 'unknown' && op === '-') return adtBinary(op, l, T.date);

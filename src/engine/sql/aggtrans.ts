@@ -106,15 +106,19 @@ export function extraAggState(kind: ExtraAggKind, float: boolean, dedup: (v: Val
           },
         };
       }
-      let n = 0, sumX = Numeric.fromInt(0), sumX2 = Numeric.fromInt(0);
+      let n = 0, sumX = Numeric.fromInt(0), sumX2 = Numeric.fromInt(0), special = false;
       return {
         add: (v) => {
           if (v === null || dedup(v)) return;
           const x = toNumeric(v as number | bigint | Numeric);
-          n++; sumX = sumX.add(x); sumX2 = sumX2.add(x.mul(x));
+          n++;
+          if (x.special) { special = true; return; }
+          sumX = sumX.add(x); sumX2 = sumX2.add(x.mul(x));
         },
         result: () => {
           if (n === 0 || (sample && n === 1)) return null;
+          // numeric_stddev_internal: a NaN or an infinity among the inputs makes the result NaN
+          if (special) return Numeric.NaN;
           const vN = Numeric.fromInt(n);
           const num = vN.mul(sumX2).sub(sumX.mul(sumX));
           if (num.cmp(Numeric.fromInt(0)) <= 0) return Numeric.fromInt(0);

@@ -221,7 +221,13 @@ function castToInner(c: Compiled, target: SqlType, explicit: boolean, pos?: numb
   // booltext: a boolean cast to a string type is spelled out
   if (from.name === 'bool' && isStringLike(target)) return wrap((v) => applyStringTypmod(v ? 'true' : 'false', target, explicit));
   if (isIntegral(target) && from.name === 'numeric') {
-    return wrap((v) => checkIntRange((v as Numeric).round(0).unscaled, target));
+    const name = target.name === 'int2' ? 'smallint' : target.name === 'int4' ? 'integer' : 'bigint';
+    return wrap((v) => {
+      const n = v as Numeric;
+      // numeric_int4 & co.: the special values have no integer (0A000, as numeric.c raises it)
+      if (n.special) throw new PgError('0A000', `cannot convert ${n.isNaN() ? 'NaN' : 'infinity'} to ${name}`);
+      return checkIntRange(n.round(0).unscaled, target);
+    });
   }
   if (target.name === 'numeric' && (isIntegral(from) || from.name === 'numeric')) {
     return wrap((v) => applyNumericTypmod(toNumeric(v as number | bigint | Numeric), target));

@@ -47,6 +47,7 @@ import './funcs/varbit.js';
 import { bitIn } from '../adt/varbit.js';
 import { virtualTimestamp } from '../adt/timestamp.js';
 import { PgDate, PgTimestamp, USECS_PER_DAY, toLocal } from '../adt/datetime.js';
+import { PgTime, PgTimeTz, adjustTimeForTypmod, timestamptzToTimeTz } from '../adt/time.js';
 import { literalAt, intConst } from './parser.js';
 import type { Fn, Compiled, Scope, Row } from './primnodes.js';
 import { coerceBool, commonType, castTo, fold, withoutFolding } from './coerce.js';
@@ -235,6 +236,19 @@ function compileNode(node: N, scope: Scope): Compiled {
         case 'current_timestamp': case 'current_timestamp_n': return { fn: xact, type: T.timestamptz, name: 'current_timestamp', strength: 2 };
         // the local date and time of the session's zone
         case 'localtimestamp': case 'localtimestamp_n': return { fn: () => new PgTimestamp(toLocal(xact().us), false), type: T.timestamp, name: 'localtimestamp', strength: 2 };
+        // CURRENT_TIME / LOCALTIME [(p)]: the transaction's start as a time of day (adt/time.ts), rounded to p digits
+        case 'current_time': case 'current_time_n': case 'localtime': case 'localtime_n': {
+          const p = typeof n.typmod === 'number' && n.typmod >= 0 ? Math.min(n.typmod, 6) : -1;
+          const tz = op.startsWith('current');
+          const type = tz ? T.timetz : T.time;
+          return {
+            fn: () => {
+              const v = timestamptzToTimeTz(xact().us)!, us = adjustTimeForTypmod(v.us, p);
+              return tz ? new PgTimeTz(us, v.zone) : new PgTime(us);
+            },
+            type: p >= 0 ? { ...type, typmod: p } : type, name: tz ? 'current_time' : 'localtime', strength: 2,
+          };
+        }
         case 'current_date': return { fn: () => new PgDate(Math.floor(toLocal(xact().us) / USECS_PER_DAY)), type: T.date, name: 'current_date', strength: 2 };
         // CURRENT_SCHEMA without parentheses: the function current_schema() (funcs/system.ts)
         case 'current_schema': return compileExpr({ FuncCall: { funcname: [{ String: { sval: 'current_schema' } }], args: [], location: n.location } }, scope);

@@ -211,12 +211,15 @@ function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, 
       break;
     case 'count': type = T.int8; break;
     case 'sum':
+      // a time has no sum / avg of its own: it casts to interval implicitly (sum(interval), avg(interval))
+      if (at.name === 'time') { arg = castTo(arg!, T.interval, false, pos); type = T.interval; break; }
       if (at.name === 'int2' || at.name === 'int4') type = T.int8;
       else if (at.name === 'int8' || at.name === 'numeric') type = T.numeric;
       else if (at.name === 'float8' || at.name === 'float4' || at.name === 'interval') type = at;
       else throw new PgError('42883', `function sum(${typeDisplayName(at)}) does not exist`, { position: pos, hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
       break;
     case 'avg':
+      if (at.name === 'time') { arg = castTo(arg!, T.interval, false, pos); type = T.interval; break; }
       if (isIntegral(at) || at.name === 'numeric') type = T.numeric;
       else if (at.name === 'float8' || at.name === 'float4') type = T.float8;
       else if (at.name === 'interval') type = T.interval;

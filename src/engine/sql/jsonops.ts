@@ -339,7 +339,7 @@ export function toJsonb(v: Value, t: SqlType): JV {
   }
   if (typeof v === 'boolean') return v;
   if (typeof v === 'number' || typeof v === 'bigint') return Numeric.fromInt(v);
-  if (v instanceof Numeric) return v;
+  if (v instanceof Numeric) return v.special ? v.special : v; // NaN and the infinities are no JSON numbers: strings
   if (v instanceof PgFloat) {
     const s = formatValue(v)!;
     return /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(s) ? jsonNumber(s) : s;

@@ -4,10 +4,34 @@
  * Stored as a BigInt of the unscaled digits and a scale (digits after the point). Addition, subtraction and
  * multiplication are exact; division uses PostgreSQL's select_div_scale() rule (at least 16 significant
  * digits, never less than either input's scale) and rounds half away from zero, as numeric_div does.
- * Simplifications: no NaN / Infinity, no typmod rounding beyond what casts need.
+ * The special values (PostgreSQL 14+): NaN, Infinity, -Infinity — `special` set, unscaled 0 and scale 0. NaN sorts
+ * above every other value and equals itself (numeric_cmp, so B-trees and sorting work); Infinity - Infinity,
+ * Infinity * 0 and Infinity / Infinity are NaN, x / Infinity is 0, Infinity / 0 is still division by zero, NaN / 0 is
+ * NaN (numeric_add_opt_error, numeric_mul_opt_error, numeric_div_opt_error).
+ * Simplifications: no typmod rounding beyond what casts need.
  */
+import { PgError } from '../errors.js';
+
+export type NumericSpecial = 'NaN' | 'Infinity' | '-Infinity';
 export class Numeric {
-  constructor(readonly unscaled: bigint, readonly scale: number) {}
+  constructor(readonly unscaled: bigint, readonly scale: number, readonly special: NumericSpecial | null = null) {}
+  static readonly NaN = new Numeric(0n, 0, 'NaN');
+  static readonly PINF = new Numeric(0n, 0, 'Infinity');
+  static readonly NINF = new Numeric(0n, 0, '-Infinity');
+  isNaN(): boolean { return this.special === 'NaN'; }
+  isInf(): boolean { return this.special === 'Infinity' || this.special === '-Infinity'; }
+  /** -1, 0, 1 (NaN: 0; callers test isNaN first) */
+  sign(): number { return this.special === 'Infinity' ? 1 : this.special === '-Infinity' ? -1 : this.unscaled > 0n ? 1 : this.unscaled < 0n ? -1 : 0; }
+  /** numeric_in: a number, or NaN / [+-]Infinity / [+-]inf in any case (no sign before NaN), else null */
+  static parse(s: string): Numeric | null {
+    const m = /^\s*(?:(nan)|([+-])?(inf|infinity))\s*$/i.exec(s);
+    if (m) return m[1] ? Numeric.NaN : m[2] === '-' ? Numeric.NINF : Numeric.PINF;
+    return Numeric.fromString(s);
+  }
+  /** float8_numeric's special cases: NaN and the infinities carry over */
+  static fromFloatSpecial(x: number): Numeric | null {
+    return Number.isNaN(x) ? Numeric.NaN : x === Infinity ? Numeric.PINF : x === -Infinity ? Numeric.NINF : null;
+  }
 
   static fromString(s: string): Numeric | null {
     const m = /^\s*([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(s);
@@ -27,21 +51,50 @@ export class Numeric {
 
   /** The grouping key (types.ts groupKey): equal values share it whatever their scale (3.0 = 3.00, numeric_eq). */
   key(): string {
+    if (this.special) return 'n' + this.special;
     let u = this.unscaled, sc = this.scale;
     while (sc > 0 && u % 10n === 0n) { u /= 10n; sc--; }
     return `n${u}e${sc}`;
   }
 
   private rescaled(scale: number): bigint { return this.unscaled * 10n ** BigInt(scale - this.scale); }
-  add(o: Numeric): Numeric { const s = Math.max(this.scale, o.scale); return new Numeric(this.rescaled(s) + o.rescaled(s), s); }
-  sub(o: Numeric): Numeric { const s = Math.max(this.scale, o.scale); return new Numeric(this.rescaled(s) - o.rescaled(s), s); }
-  mul(o: Numeric): Numeric { return new Numeric(this.unscaled * o.unscaled, this.scale + o.scale); }
-  neg(): Numeric { return new Numeric(-this.unscaled, this.scale); }
-  cmp(o: Numeric): number { const s = Math.max(this.scale, o.scale); const a = this.rescaled(s), b = o.rescaled(s); return a < b ? -1 : a > b ? 1 : 0; }
-  isZero(): boolean { return this.unscaled === 0n; }
+  /** an infinity of the sign s (1 or -1) */
+  private static inf(s: number): Numeric { return s > 0 ? Numeric.PINF : Numeric.NINF; }
+  add(o: Numeric): Numeric {
+    if (this.special || o.special) {
+      if (this.isNaN() || o.isNaN()) return Numeric.NaN;
+      if (this.isInf() && o.isInf()) return this.special === o.special ? this : Numeric.NaN;
+      return this.isInf() ? this : o;
+    }
+    const s = Math.max(this.scale, o.scale); return new Numeric(this.rescaled(s) + o.rescaled(s), s);
+  }
+  sub(o: Numeric): Numeric { return o.special ? this.add(o.neg()) : this.special ? this : this.add(o.neg()); }
+  mul(o: Numeric): Numeric {
+    if (this.special || o.special) {
+      if (this.isNaN() || o.isNaN()) return Numeric.NaN;
+      const s = this.sign() * o.sign();
+      return s === 0 ? Numeric.NaN : Numeric.inf(s); // Infinity * 0 is NaN
+    }
+    return new Numeric(this.unscaled * o.unscaled, this.scale + o.scale);
+  }
+  neg(): Numeric {
+    if (this.special) return this.isNaN() ? this : Numeric.inf(-this.sign());
+    return new Numeric(-this.unscaled, this.scale);
+  }
+  /** numeric_cmp: -Infinity < every number < Infinity < NaN; NaN equals NaN */
+  cmp(o: Numeric): number {
+    if (this.special || o.special) {
+      const rank = (x: Numeric) => (x.isNaN() ? 2 : x.isInf() ? x.sign() : 0);
+      const a = rank(this), b = rank(o);
+      return a < b ? -1 : a > b ? 1 : 0; // two finite values never get here
+    }
+    const s = Math.max(this.scale, o.scale); const a = this.rescaled(s), b = o.rescaled(s); return a < b ? -1 : a > b ? 1 : 0;
+  }
+  isZero(): boolean { return this.special === null && this.unscaled === 0n; }
 
   /** Round (half away from zero) to the given scale. */
   round(scale: number): Numeric {
+    if (this.special) return this;
     if (scale >= this.scale) return new Numeric(this.rescaled(scale), scale);
     const div = 10n ** BigInt(this.scale - scale);
     let q = this.unscaled / div;
@@ -85,7 +138,24 @@ export class Numeric {
     return { weight: 0, first: 0 };
   }
 
+  /**
+   * Division with a special operand (numeric_div_opt_error): NaN if either is NaN, Infinity / ±Infinity is NaN,
+   * Infinity / 0 division by zero, Infinity / x an infinity, x / Infinity zero. null: both are finite.
+   */
+  divSpecial(o: Numeric): Numeric | null {
+    if (!this.special && !o.special) return null;
+    if (this.isNaN() || o.isNaN()) return Numeric.NaN;
+    if (this.isInf()) {
+      if (o.special) return Numeric.NaN;
+      const s = o.sign();
+      if (s === 0) throw new PgError('22012', 'division by zero');
+      return Numeric.inf(this.sign() * s);
+    }
+    return Numeric.fromInt(0);
+  }
   div(o: Numeric): Numeric {
+    const sp = this.divSpecial(o);
+    if (sp) return sp;
     const a = this.base10000(), b = o.base10000();
     let qweight = a.weight - b.weight;
     if (a.first <= b.first) qweight--;
@@ -95,6 +165,8 @@ export class Numeric {
     return this.divScale(o, rscale);
   }
   divScale(o: Numeric, rscale: number): Numeric {
+    const sp = this.divSpecial(o);
+    if (sp) return sp;
     // (a/10^sa) / (b/10^sb) = a*10^(sb) / (b*10^sa); compute with one extra digit then round.
     const extra = rscale + 1;
     const num = this.unscaled * 10n ** BigInt(o.scale + extra);
@@ -103,6 +175,7 @@ export class Numeric {
   }
 
   toString(): string {
+    if (this.special) return this.special;
     const neg = this.unscaled < 0n;
     let s = (neg ? -this.unscaled : this.unscaled).toString();
     if (this.scale > 0) {
@@ -111,5 +184,5 @@ export class Numeric {
     }
     return (neg ? '-' : '') + s;
   }
-  toNumber(): number { return Number(this.toString()); }
+  toNumber(): number { return this.special ? (this.isNaN() ? NaN : this.sign() * Infinity) : Number(this.toString()); }
 }

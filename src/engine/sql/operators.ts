@@ -190,7 +190,7 @@ function arithInner(op: string, l: Compiled, r: Compiled, pos?: number): Compile
       case '+': g = (a, b) => a.add(b); break;
       case '-': g = (a, b) => a.sub(b); break;
       case '*': g = (a, b) => a.mul(b); break;
-      case '/': g = (a, b) => { if (b.isZero()) throw new PgError('22012', 'division by zero'); return a.div(b); }; break;
+      case '/': g = (a, b) => { if (b.isZero() && !a.isNaN()) throw new PgError('22012', 'division by zero'); return a.div(b); }; break;
       case '%': return compileOperatorFunc('mod', [l, r], pos);
       default: throw opNotExist(op, l.type, r.type, pos);
     }

@@ -19,7 +19,8 @@
  * (adt/rowtypes.ts). bit(n) / bit varying(n) → PgBit (adt/varbit.ts; casts and operators sql/bitops.ts).
  * An enum value → PgEnum (adt/enum.ts); a domain's value is its base type's (SqlType.domain, adt/domains.ts).
  * A named row type (a composite type of CREATE TYPE ... AS (...), a table's) is a record type with its name (adt/rowtypes.ts).
- * Simplifications: no time / timetz types; TimeZone is UTC; virtual
+ * time / timetz → PgTime / PgTimeTz (adt/time.ts).
+ * Simplifications: TimeZone is UTC; virtual
  * time 0 is 2000-01-01 00:00:00+00 (see adt/timestamp.ts).
  */
 import { regtypeIn } from './regtype.js';
@@ -29,6 +30,7 @@ import { PG15_TYPES, PG15_CATALOG_RELATIONS } from '../catalog/pg15names.js';
 import { PgFloat, floatIn } from '../adt/float.js';
 import { PgDate, PgTimestamp, PgInterval, dateTimeIn, intervalIn } from '../adt/datetime.js';
 import { PgArray, arrayIn } from '../adt/arrayfuncs.js';
+import { PgTime, PgTimeTz, timeIn, adjustTimeForTypmod } from '../adt/time.js';
 import { PgJson, PgJsonb, jsonIn, jsonbIn } from '../adt/jsonb.js';
 import { PgRecord, type RowField, recordType, rowTypeLookup, recordInFields } from '../adt/rowtypes.js';
 import { PgBit, bitIn, applyBitTypmod, checkBitTypmod } from '../adt/varbit.js';
@@ -73,7 +75,7 @@ export class RegProc {
 export type TypeName =
   | 'int2' | 'int4' | 'int8' | 'numeric' | 'text' | 'varchar' | 'bpchar' | 'bool' | 'name'
   | 'xid' | 'xid8' | 'cid' | 'tid' | 'pg_snapshot' | 'txid_snapshot' | 'unknown'
-  | 'float4' | 'float8' | 'date' | 'timestamp' | 'timestamptz' | 'interval' | 'oid' | 'regclass' | 'regtype'
+  | 'float4' | 'float8' | 'date' | 'timestamp' | 'timestamptz' | 'interval' | 'time' | 'timetz' | 'oid' | 'regclass' | 'regtype'
   | 'regproc' | 'regprocedure'
   | 'bytea' | 'pg_lsn' | '_text' | '_tid' | 'json' | 'jsonb'
   /** bit(n) and bit varying(n): PgBit values (adt/varbit.ts); typmod is the length n */
@@ -116,9 +118,10 @@ export class Bytea {
   key(): string { return 'y' + hexEncode(this.data()); }
   cmp(o: Bytea): number { return byteaCmp(this.data(), o.data()); }
 }
-export { PgArray, PgJson, PgJsonb, PgRecord, PgBit, PgEnum };
+export { PgArray, PgJson, PgJsonb, PgRecord, PgBit, PgEnum, PgTime, PgTimeTz };
 
-export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | RegClass | RegProc | Bytea
+export type Value = null | number | bigint | boolean | string | Numeric | PgFloat | PgDate | PgTimestamp | PgInterval | PgTime | PgTimeTz
+  | RegClass | RegProc | Bytea
   | PgArray | PgJson | PgJsonb | PgRecord | PgBit | PgEnum;
 
 export interface SqlType {
@@ -164,6 +167,8 @@ export const T = {
   timestamp: { name: 'timestamp', typmod: -1 } as SqlType,
   timestamptz: { name: 'timestamptz', typmod: -1 } as SqlType,
   interval: { name: 'interval', typmod: -1 } as SqlType,
+  time: { name: 'time', typmod: -1 } as SqlType,
+  timetz: { name: 'timetz', typmod: -1 } as SqlType,
   oid: { name: 'oid', typmod: -1 } as SqlType,
   regclass: { name: 'regclass', typmod: -1 } as SqlType,
   regtype: { name: 'regtype', typmod: -1 } as SqlType,
@@ -180,6 +185,7 @@ export const T = {
 
 export const isFloat = (t: SqlType) => t.name === 'float8' || t.name === 'float4';
 export const isDateTime = (t: SqlType) => t.name === 'date' || t.name === 'timestamp' || t.name === 'timestamptz';
+export const isTimeOfDay = (t: SqlType) => t.name === 'time' || t.name === 'timetz';
 
 export const isIntegral = (t: SqlType) => t.name === 'int2' || t.name === 'int4' || t.name === 'int8';
 export const isNumericLike = (t: SqlType) => isIntegral(t) || t.name === 'numeric';
@@ -202,6 +208,8 @@ export function typeDisplayName(t: SqlType): string {
     case 'float4': return 'real';
     case 'timestamp': return t.typmod >= 0 ? `timestamp(${t.typmod}) without time zone` : 'timestamp without time zone';
     case 'timestamptz': return t.typmod >= 0 ? `timestamp(${t.typmod}) with time zone` : 'timestamp with time zone';
+    case 'time': return t.typmod >= 0 ? `time(${t.typmod}) without time zone` : 'time without time zone';
+    case 'timetz': return t.typmod >= 0 ? `time(${t.typmod}) with time zone` : 'time with time zone';
     case 'record': return t.composite?.relName ?? 'record';
     case 'bit': return t.typmod > 0 ? `bit(${t.typmod})` : 'bit';
     case 'varbit': return t.typmod > 0 ? `bit varying(${t.typmod})` : 'bit varying';
@@ -255,6 +263,13 @@ export function resolveTypeName(names: string[], typmods: number[], position?: n
       // timestamp(p): fractional seconds rounded to p digits (AdjustTimestampForTypmod); p above 6 is 6
       const p = typmods[0]!;
       if (p < 0) throw new PgError('22023', `TIMESTAMP(${p})${n === 'timestamptz' ? ' WITH TIME ZONE' : ''} precision must not be negative`, position !== undefined ? { position } : {});
+      return { name: n, typmod: Math.min(p, 6) };
+    }
+    case 'time': case 'timetz': {
+      // time(p): fractional seconds rounded to p digits (AdjustTimeForTypmod); p above 6 is 6 (the grammar refuses a negative p)
+      if (!typmods.length) return n === 'time' ? T.time : T.timetz;
+      const p = typmods[0]!;
+      if (p < 0) throw new PgError('22023', `TIME(${p})${n === 'timetz' ? ' WITH TIME ZONE' : ''} precision must not be negative`, position !== undefined ? { position } : {});
       return { name: n, typmod: Math.min(p, 6) };
     }
     case 'interval':
@@ -335,8 +350,7 @@ export function parseInput(s: string, t: SqlType): Value {
       return t.name === 'int8' ? normInt8(n) : Number(n);
     }
     case 'numeric': {
-      if (/^\s*[+-]?(nan|inf|infinity)\s*$/i.test(s)) throw notSupported('NaN and infinite numeric values');
-      const v = Numeric.fromString(s);
+      const v = Numeric.parse(s); // NaN, Infinity, -Infinity too (PostgreSQL 14+)
       if (!v) throw new PgError('22P02', `invalid input syntax for type numeric: "${s}"`);
       return applyNumericTypmod(v, t);
     }
@@ -355,6 +369,8 @@ export function parseInput(s: string, t: SqlType): Value {
     case 'timestamp': return new PgTimestamp(roundTimestamp(dateTimeIn(s, 'timestamp'), t.typmod), false);
     case 'timestamptz': return new PgTimestamp(roundTimestamp(dateTimeIn(s, 'timestamptz'), t.typmod), true);
     case 'interval': return intervalIn(s);
+    case 'time': return new PgTime(adjustTimeForTypmod(timeIn(s, false).us, t.typmod));
+    case 'timetz': { const v = timeIn(s, true); return new PgTimeTz(adjustTimeForTypmod(v.us, t.typmod), v.zone); }
     case 'oid': {
       // oidin: strtoul's range, a negative value wraps (-1 is 4294967295)
       const m = /^\s*([+-]?\d+)\s*$/.exec(s);
@@ -409,6 +425,11 @@ export function roundTimestamp(us: number, typmod: number): number {
 export function applyNumericTypmod(v: Numeric, t: SqlType): Numeric {
   if (t.typmod < 0) return v;
   const precision = Math.floor(t.typmod / 65536), scale = t.typmod % 65536;
+  // apply_typmod_special: NaN fits any numeric(p,s), an infinity none
+  if (v.isNaN()) return v;
+  if (v.isInf()) {
+    throw new PgError('22003', 'numeric field overflow', { detail: `A field with precision ${precision}, scale ${scale} cannot hold an infinite value.` });
+  }
   const r = v.round(scale);
   const intDigits = (r.unscaled < 0n ? -r.unscaled : r.unscaled).toString().length - scale;
   if (r.unscaled !== 0n && intDigits > precision - scale) {

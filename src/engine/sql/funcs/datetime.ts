@@ -21,6 +21,7 @@ import { type PgTz, pgTzsetOffset, UTC_ZONE } from '../../adt/pgtz.js';
 import { register, type FuncDef } from './registry.js';
 import { timestampToChar, intervalToChar, numericToChar, intToChar, floatToChar } from '../../adt/formatting.js';
 import type { Fn } from '../expr.js';
+import { type PgTime, type PgTimeTz, extractTime, makeTime, timetzAtZone, zoneOffsetNow } from '../../adt/time.js';
 
 /** parse_sane_timezone: a numeric offset (+05:30: east, ISO's sign), else an abbreviation or a zone name. */
 function saneZone(text: string): PgTz | { utoff: number } {
@@ -46,6 +47,13 @@ const extractDefs = (name: 'extract' | 'date_part'): FuncDef[] => (['date', 'tim
       : mk(name, ['text', k], T.float8, (u, v) => toFloat(extract(S(u), k, v as PgTimestamp)));
 });
 const ts = (v: Value) => (v as PgTimestamp).us;
+/** extract / date_part of time and timetz (adt/time.ts time_part_common): numeric, or its float8 */
+const timeExtractDefs: FuncDef[] = (['time', 'timetz'] as const).flatMap((k) => [
+  im('extract', ['text', k], T.numeric, (u, v) => extractTime(S(u), v as PgTime)),
+  im('date_part', ['text', k], T.float8, (u, v) => toFloat(extractTime(S(u), v as PgTime))),
+]);
+/** timetz_zone: a zone's offset now (an abbreviation's fixed one; a POSIX '+05' is five hours west) */
+const timetzZone = (z: string): number => { const zone = zoneArg(z); return 'utoff' in zone ? zone.utoff : zoneOffsetNow(zone); };
 /** The transaction's start as a local time of the session's zone, cut to its midnight (current_date as timestamp). */
 const localMidnight = (c: { env: { timestamps(): { xact: number } } }) => {
   const t = toLocal(virtualTimestamp(c.env.timestamps().xact).us);
@@ -103,6 +111,11 @@ register([
       };
     },
   },
+  ...timeExtractDefs,
+  im('make_time', ['int4', 'int4', 'float8'], T.time, (h, m, s) => makeTime(h as number, m as number, (s as PgFloat).v, (x) => formatG(x, 15))),
+  // timetz AT TIME ZONE: the same instant shown in another zone (time AT TIME ZONE: the time as a timetz first)
+  st('timezone', ['text', 'timetz'], T.timetz, (z, v) => timetzAtZone(v as PgTimeTz, timetzZone(S(z)))),
+  im('timezone', ['interval', 'timetz'], T.timetz, (z, v) => timetzAtZone(v as PgTimeTz, intervalZone(z).utoff)),
   im('justify_days', ['interval'], T.interval, (v) => justifyDays(v as PgInterval)),
   im('justify_hours', ['interval'], T.interval, (v) => justifyHours(v as PgInterval)),
   im('justify_interval', ['interval'], T.interval, (v) => justifyInterval(v as PgInterval)),
@@ -131,7 +144,12 @@ register([
   { ...st('to_char', ['timestamp', 'text'], T.text, (v, f) => timestampToChar(ts(v), false, S(f))), volatility: 'stable' },
   { ...st('to_char', ['timestamptz', 'text'], T.text, (v, f) => timestampToChar(ts(v), true, S(f))), volatility: 'stable' },
   { ...st('to_char', ['interval', 'text'], T.text, (v, f) => intervalToChar(v as PgInterval, S(f))), volatility: 'stable' },
-  { ...st('to_char', ['numeric', 'text'], T.text, (v, f) => numericToChar(v as Numeric, S(f))), volatility: 'stable' },
+  {
+    ...st('to_char', ['numeric', 'text'], T.text, (v, f) => {
+      if ((v as Numeric).special) throw notSupported('to_char() of NaN or an infinite numeric value');
+      return numericToChar(v as Numeric, S(f));
+    }), volatility: 'stable',
+  },
   { ...st('to_char', ['int4', 'text'], T.text, (v, f) => intToChar(v as number, S(f), 32)), volatility: 'stable' },
   { ...st('to_char', ['int8', 'text'], T.text, (v, f) => intToChar(v as number | bigint, S(f), 64)), volatility: 'stable' },
   { ...st('to_char', ['float4', 'text'], T.text, (v, f) => floatToChar((v as PgFloat).v, S(f), true)), volatility: 'stable' },

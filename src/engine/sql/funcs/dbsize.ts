@@ -145,7 +145,10 @@ const defs: FuncDef[] = [
     },
   },
   { name: 'pg_size_pretty', args: ['int8'], ret: T.text, fn: (v: number | bigint) => sizePretty(v) },
-  { name: 'pg_size_pretty', args: ['numeric'], ret: T.text, fn: (v: Numeric) => sizePretty(v.round(0).unscaled) },
+  {
+    name: 'pg_size_pretty', args: ['numeric'], ret: T.text,
+    fn: (v: Numeric) => { if (v.special) throw notSupported('pg_size_pretty() of NaN or an infinite numeric value'); return sizePretty(v.round(0).unscaled); },
+  },
   {
     name: 'age', args: ['xid'], ret: T.int4,
     build: ([a], c) => (r) => {

@@ -53,6 +53,12 @@ export function generateSeries(args: Compiled[], pos?: number): { type: SqlType;
         const vs = fs.map((f) => f(r) as Numeric | null);
         if (vs.some((v) => v === null)) return;
         const [start, stop] = [vs[0]!, vs[1]!];
+        // generate_series_step_numeric: no NaN or infinity as start, stop or step
+        const noSpecial = (v: Numeric, what: string) => {
+          if (v.special) throw new PgError('22023', `${what} cannot be ${v.isNaN() ? 'NaN' : 'infinity'}`);
+        };
+        noSpecial(start, 'start value'); noSpecial(stop, 'stop value');
+        if (vs[2]) noSpecial(vs[2], 'step size');
         const step = vs[2] ?? Numeric.fromInt(1);
         if (step.isZero()) throw zeroStep();
         const up = step.cmp(Numeric.fromInt(0)) > 0;

@@ -9,7 +9,8 @@
  * Mirrors: src/backend/utils/adt/int.c, int8.c (int4abs, int4mod), float.c (dround, dtrunc, dceil, dfloor, dsign,
  * dsqrt, dcbrt, dpow, dexp, dlog1, dlog10, degrees, radians, dpi), numeric.c (numeric_round, numeric_trunc,
  * numeric_ceil, numeric_floor, numeric_sign, numeric_mod, numeric_div_trunc, numeric_sqrt, numeric_power); numeric
- * exp / ln / log and power with a non-integer exponent: numericlog.ts. Simplifications: random() and setseed()
+ * exp / ln / log and power with a non-integer exponent: numericlog.ts. NaN and the infinities: each function's
+ * NUMERIC_IS_SPECIAL branch where SPECIAL below has it (power as POSIX pow(3)), else 0A000. Simplifications: random() and setseed()
  * are refused (0A000: the engine is deterministic).
  */
 import { PgError, notSupported } from '../../errors.js';
@@ -213,7 +214,81 @@ function widthBucketArray(op: Value, th: PgArray): number {
   return lo;
 }
 
-register([
+/**
+ * The numeric functions' answers for NaN and the infinities (numeric.c's NUMERIC_IS_SPECIAL branches): rounding
+ * keeps them, abs(-Infinity) is Infinity, sign(NaN) is NaN, sqrt / ln of -Infinity are the negative-argument errors,
+ * exp(-Infinity) is 0; mod and div as numeric_mod / numeric_div_trunc. undefined: no rule here (refused, 0A000).
+ */
+const SPECIAL: Record<string, (a: Numeric[]) => Numeric | null> = {
+  abs: ([v]) => (v!.isNaN() ? v! : Numeric.PINF),
+  round: ([v]) => v!, trunc: ([v]) => v!, ceil: ([v]) => v!, ceiling: ([v]) => v!, floor: ([v]) => v!,
+  sign: ([v]) => (v!.isNaN() ? v! : Numeric.fromInt(v!.sign())),
+  sqrt: ([v]) => { if (v!.sign() < 0) throw new PgError('2201F', 'cannot take square root of a negative number'); return v!; },
+  exp: ([v]) => (v!.sign() < 0 ? Numeric.fromInt(0) : v!),
+  ln: ([v]) => { if (v!.sign() < 0) throw new PgError('2201E', 'cannot take logarithm of a negative number'); return v!; },
+  mod: ([a, b]) => {
+    if (a!.isNaN() || b!.isNaN()) return Numeric.NaN;
+    if (a!.isInf()) { if (b!.sign() === 0) throw divZero(); return Numeric.NaN; } // Inf % nonzero is NaN
+    return a!; // x % ±Infinity is x
+  },
+  div: ([a, b]) => {
+    if (a!.isNaN() || b!.isNaN()) return Numeric.NaN;
+    if (a!.isInf()) {
+      if (b!.isInf()) return Numeric.NaN;
+      if (b!.sign() === 0) throw divZero();
+      return a!.sign() * b!.sign() > 0 ? Numeric.PINF : Numeric.NINF;
+    }
+    return Numeric.fromInt(0);
+  },
+  power: ([x, y]) => numPowerSpecial(x!, y!), pow: ([x, y]) => numPowerSpecial(x!, y!),
+  width_bucket: ([a, b, c]) => {
+    if (a!.isNaN() || b!.isNaN() || c!.isNaN()) throw new PgError('2201G', 'operand, lower bound, and upper bound cannot be NaN');
+    return null;
+  },
+};
+/**
+ * numeric_power with a NaN or an infinity, after POSIX pow(3): NaN ^ 0 and 1 ^ NaN are 1, other NaN cases NaN; the
+ * zero and negative-base errors still apply; 1 ^ y and x ^ 0 are 1; x ^ ±Infinity is Infinity or 0 by whether |x| > 1
+ * ((-1) ^ ±Infinity is 1); Infinity ^ y is Infinity or 0 by y's sign; -Infinity ^ y is -Infinity for an odd integer
+ * y > 0, Infinity for another y > 0, 0 for y < 0.
+ */
+function numPowerSpecial(x: Numeric, y: Numeric): Numeric {
+  const one = Numeric.fromInt(1), zero = Numeric.fromInt(0);
+  const isOne = (v: Numeric) => !v.special && v.cmp(one) === 0;
+  // numeric_is_integral: an infinity counts as an integer, NaN does not
+  const integral = (v: Numeric) => v.isInf() || (!v.special && (v.scale === 0 || v.unscaled % pow10(v.scale) === 0n));
+  if (x.isNaN()) return !y.special && y.isZero() ? one : Numeric.NaN;
+  if (y.isNaN()) return isOne(x) ? one : Numeric.NaN;
+  const s1 = x.sign(), s2 = y.sign();
+  if (s1 === 0 && s2 < 0) throw new PgError('2201F', 'zero raised to a negative power is undefined');
+  if (s1 < 0 && !integral(y)) throw new PgError('2201F', 'a negative number raised to a non-integer power yields a complex result');
+  if (isOne(x) || s2 === 0) return one;
+  if (y.isInf()) {
+    if (!x.special && x.cmp(Numeric.fromInt(-1)) === 0) return one;
+    const absGtOne = x.special ? true : (x.sign() < 0 ? x.neg() : x).cmp(one) > 0;
+    return absGtOne === s2 > 0 ? Numeric.PINF : zero;
+  }
+  if (x.special === 'Infinity') return s2 > 0 ? Numeric.PINF : zero;
+  if (s2 < 0) return zero;
+  const odd = !y.special && integral(y) && (y.unscaled / pow10(y.scale)) % 2n !== 0n;
+  return odd ? Numeric.NINF : Numeric.PINF;
+}
+/** A numeric function's definition guarded for the special values: SPECIAL's rule, or 0A000 naming the function. */
+function specialAware(d: FuncDef): FuncDef {
+  if (!d.fn || !d.args.includes('numeric')) return d;
+  const f = d.fn, rule = SPECIAL[d.name];
+  const guarded = (...args: Value[]): Value => {
+    if (args.some((a) => a instanceof Numeric && a.special)) {
+      const r = rule?.(args.filter((a): a is Numeric => a instanceof Numeric));
+      if (r) return r;
+      throw notSupported(`${d.name}() of NaN or an infinite numeric value`);
+    }
+    return f(...args);
+  };
+  return { ...d, fn: guarded as NonNullable<FuncDef['fn']> };
+}
+
+register(([
   im('width_bucket', ['numeric', 'numeric', 'numeric', 'int4'], T.int4, (a, b, c, d) => widthBucketNumeric(Nm(a), Nm(b), Nm(c), d as number)),
   im('width_bucket', ['float8', 'float8', 'float8', 'int4'], T.int4, (a, b, c, d) => widthBucketFloat(F(a), F(b), F(c), d as number)),
   {
@@ -295,6 +370,6 @@ register([
   im('degrees', ['float8'], T.float8, (v) => f8(F(v) / (Math.PI / 180))),
   im('radians', ['float8'], T.float8, (v) => f8(F(v) * (Math.PI / 180))),
   { name: 'random', args: [], ret: T.float8, build: (_a, c) => { throw notSupported('random() (the engine is deterministic: no randomness)', c.pos); } },
-]);
+] as FuncDef[]).map(specialAware));
 
 export { numSqrt, numPower, numMod };

@@ -93,6 +93,7 @@ const IMPLICIT: Partial<Record<TypeName, TypeName[]>> = {
   name: ['text'],
   date: ['timestamp', 'timestamptz'],
   timestamp: ['timestamptz'],
+  time: ['interval', 'timetz'],
   oid: ['regclass', 'regproc', 'regprocedure'],
   regclass: ['oid'],
   regproc: ['oid', 'regprocedure'],
@@ -111,7 +112,7 @@ const category = (t: TypeName): Category => {
   switch (t) {
     case 'text': case 'varchar': case 'bpchar': case 'name': case 'unknown': return 'S';
     case 'int2': case 'int4': case 'int8': case 'numeric': case 'float4': case 'float8': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': return 'N';
-    case 'date': case 'timestamp': case 'timestamptz': return 'D';
+    case 'date': case 'timestamp': case 'timestamptz': case 'time': case 'timetz': return 'D';
     case 'interval': return 'T';
     case 'bool': return 'B';
     case 'bit': case 'varbit': return 'V';
