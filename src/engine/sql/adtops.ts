@@ -15,7 +15,7 @@
 import { regtypeOfOid, regtypeOid } from './regtype.js';
 import { PgError } from '../errors.js';
 import { Numeric } from './numeric.js';
-import { type SqlType, type Value, T, isIntegral, isFloat, RegClass, RegProc, Bytea, regclassLookup, regprocOf, checkIntRange, roundTimestamp } from './types.js';
+import { type SqlType, type Value, T, isIntegral, isFloat, RegClass, RegProc, Bytea, regclassLookup, regprocOf, checkIntRange, roundTimestamp, applyNumericTypmod } from './types.js';
 import { PgBit } from '../adt/varbit.js';
 import { PgEnum } from '../adt/enum.js';
 import { PgFloat, f8, f4, floatArith, floatToInt, formatG, floatCmp } from '../adt/float.js';
@@ -45,7 +45,8 @@ export function adtCast(from: SqlType, to: SqlType, explicit: boolean): Conv | n
       return (v) => {
         const x = (v as PgFloat).v;
         if (!Number.isFinite(x)) throw new PgError('0A000', 'NaN and infinite numeric values are not supported by Heapscope');
-        return Numeric.fromString(formatG(x, f === 'float8' ? 15 : 6))!;
+        // float8_numeric / float4_numeric, then the target's typmod (numeric(p, s): rounded and shown at scale s)
+        return applyNumericTypmod(Numeric.fromString(formatG(x, f === 'float8' ? 15 : 6))!, to);
       };
     }
     return null;
