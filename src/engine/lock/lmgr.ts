@@ -61,3 +61,25 @@ function* waitForVxid(ex: Executor, s: Session, vxid: string, reason: string): G
   yield* ex.eng.acquireLock(s, tag, LockMode.Share, null, `${reason} (virtual transaction ${vxid})`);
   ex.eng.releaseLock(s, tag, LockMode.Share);
 }
+
+/**
+ * heap_inplace_lock (PostgreSQL 15.8 on): an inplace update of a table's pg_class row — relhasindex, relpages and
+ * reltuples by CREATE INDEX (index_update_stats), by VACUUM and ANALYZE (vac_update_relstats) — first waits for a
+ * transaction that updated the row and is still running (GRANT / REVOKE take no lock on the table, only the row),
+ * then updates the version it left. Simplification: the row locks of SELECT ... FROM pg_class FOR UPDATE are not
+ * modelled (pg_class is no heap here), so only such an updater is waited for.
+ */
+export function* waitForInplaceLock(ex: Executor, s: Session, t: Table): Gen<void> {
+  const x = t.classXmax;
+  if (!x || !ex.eng.xacts.isInProgress(x)) return;
+  if (s.tx && (s.tx.xid === x || s.tx.subXidSet?.has(x))) return; // our own update
+  yield* ex.eng.waitForXact(s, x, `while updating tuple in relation "pg_class"`);
+}
+
+/** The inplace updates a statement made (Session.inplacePending), waited for as above; called when it ends. */
+export function* drainInplace(ex: Executor, s: Session): Gen<void> {
+  const ts = s.inplacePending;
+  if (!ts.size) return;
+  s.inplacePending = new Set();
+  for (const t of ts) yield* waitForInplaceLock(ex, s, t);
+}
