@@ -264,6 +264,7 @@ export class Engine {
       n.prepared = new Map(s.prepared);
       n.portals = new Map([...s.portals].map(([k, p]) => [k, clonePortal(p)]));
       n.async = s.async.clone();
+      if (s.prng) n.prng = { ...s.prng }; // random()'s generator goes on where it was (adt/prng.ts)
       c.sessions.push(n);
     }
     return c;

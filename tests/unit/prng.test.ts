@@ -2,7 +2,9 @@
  * pg_prng (adt/prng.ts): the state after setseed and the doubles it gives, against values recorded from
  * PostgreSQL 15 (tests/scenarios/sqlfuncs/random-setseed.out: SELECT setseed(0.5); SELECT random() ...).
  */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+import { initParser } from '../../src/engine/sql/parser.js';
 import { readFileSync } from 'node:fs';
 import { prngFseed, prngSeed, prngDouble } from '../../src/engine/adt/prng.js';
 import { printfG } from '../../src/engine/adt/snprintf.js';
@@ -36,3 +38,18 @@ function readExpected(): string[] {
   const row = out.slice(i).split('\n')[3]!;
   return row.split('|').map((x) => x.trim());
 }
+
+describe('random() in the engine', () => {
+  beforeAll(async () => { await initParser(); });
+  it('goes on in a cloned engine where it was, and is per backend', () => {
+    const e = new Engine();
+    e.createSession('s1');
+    e.createSession('s2');
+    const one = (en: Engine, s: string) => en.execute(s, 'SELECT random()').outcome.results[0]!.rows[0]![0];
+    e.execute('s1', 'SELECT setseed(0.5)');
+    expect(one(e, 's1')).toBe(readExpected()[0]);
+    const c = e.clone();
+    expect(one(c, 's1')).toBe(one(e, 's1'));
+    expect(one(e, 's2')).not.toBe(one(e, 's1'));
+  });
+});
