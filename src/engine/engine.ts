@@ -267,6 +267,7 @@ export class Engine {
       n.portals = new Map([...s.portals].map(([k, p]) => [k, clonePortal(p)]));
       n.unnamedPortals = s.unnamedPortals;
       n.async = s.async.clone();
+      if (s.prng) n.prng = { ...s.prng }; // random()'s generator goes on where it was (adt/prng.ts)
       c.sessions.push(n);
     }
     return c;

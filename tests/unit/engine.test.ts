@@ -31,7 +31,7 @@ describe('bad input gets a PostgreSQL error and changes nothing', () => {
     ['unsupported statement', 'VACUUM VERBOSE', '0A000'], // of the whole database: it would report every system catalog
     ['unsupported statement (ALTER TABLE ... DETACH PARTITION CONCURRENTLY)', 'ALTER TABLE t DETACH PARTITION t2 CONCURRENTLY', '0A000'],
     ['savepoint outside a transaction block', 'SAVEPOINT a', '25P01'],
-    ['unsupported function', 'SELECT random()', '0A000'],
+    ['unsupported function', 'SELECT gen_random_uuid()', '0A000'],
   ];
   for (const [name, sql, code] of bad) {
     it(`${name}: ${sql}`, () => {

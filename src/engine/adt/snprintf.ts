@@ -52,3 +52,17 @@ export function printfE(x: number, digits: number): string {
   const s = q.toString();
   return `${sign}${s[0]}${digits > 0 ? '.' + s.slice(1) : ''}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
 }
+/** sprintf("%g", x): six significant digits, exponent notation below 1e-4 or from 1e6, trailing zeros dropped */
+export function printfG(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x < 0 ? '-Infinity' : 'Infinity';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const e = printfE(x, 5); // the exponent after rounding to six digits decides the style
+  const exp = Number(e.slice(e.indexOf('e') + 1));
+  const trim = (t: string) => (t.includes('.') ? t.replace(/0+$/, '').replace(/\.$/, '') : t);
+  if (exp < -4 || exp >= 6) {
+    const m = e.slice(0, e.indexOf('e')).replace(/^\+/, '');
+    return `${trim(m)}e${e.slice(e.indexOf('e') + 1)}`;
+  }
+  return trim(printfF(x, 5 - exp));
+}

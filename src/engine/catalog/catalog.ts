@@ -165,6 +165,9 @@ export interface Table {
   /** relowner (absent: the bootstrap superuser) and relacl (absent: NULL, the owner's default): catalog/acl.ts */
   owner?: number;
   acl?: AclItem[];
+  /** the xid that last updated this table's pg_class row without a lock on the table (GRANT / REVOKE): its xmax,
+   *  which an inplace update of the row waits for while that transaction runs (lock/lmgr.ts waitForInplaceLock) */
+  classXmax?: number;
   /** relnamespace for a table in a schema CREATE SCHEMA made (absent: public, or pg_temp_N for a temporary one) */
   nsp?: { name: string; oid: number };
   /** pg_index.indisclustered: the index (by OID) the last CLUSTER ordered the table by (commands/cluster.ts) */

@@ -189,7 +189,7 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     } else if (table && path) {
       // a scan's own quals unqualified
       scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, unqualifyOwn(n.whereClause, scope), new Deparser(scope, o.verbose));
-      if (isIndexOnly(path, table, n)) { scan.scan.type = 'Index Only Scan'; indexOnlyFetches = heapFetches(path, table); }
+      if (isIndexOnly(path, table, n, scope.env.currentSetting('enable_indexonlyscan', true) !== 'off')) { scan.scan.type = 'Index Only Scan'; indexOnlyFetches = heapFetches(path, table); }
       top = scan.top;
     } else if (f?.RangeFunction) {
       const fd = new Deparser(scope, o.verbose);

@@ -49,9 +49,10 @@ export function grantStmt(ex: Executor, s: Session, n: N): QueryResult {
     if (!cat.get(rv.relname) && (cat.view(rv.relname) || cat.sequence(rv.relname))) throw notSupported(`${verb} on views and sequences`, posOf(rv.location));
     return ex.table(rv); // objectNamesToOids: NoLock
   });
-  eng.ensureXid(s);
+  const xid = eng.ensureXid(s);
   for (const t of tables) {
     const before = t.acl;
+    t.classXmax = xid; // heap_update of its pg_class row: the old version's xmax
     let acl = t.acl ?? aclDefault(ownerOf(t));
     for (const g of grantees) acl = mergeAcl(acl, g, ownerOf(t), letters, !!n.is_grant);
     t.acl = acl;

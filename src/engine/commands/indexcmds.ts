@@ -20,9 +20,10 @@ import { PgError, notSupported } from '../errors.js';
 import { intConst } from '../sql/parser.js';
 import type { Session } from '../session/session.js';
 import { compileExpr, castTo, type Row } from '../sql/expr.js';
+import { evalWaiting } from '../executor/exprwait.js';
 import { isDeclaredMutableFunction } from '../sql/funcs/registry.js';
 import { funcName } from '../optimizer/ruleutils.js';
-import { T, typeDisplayName, type Value } from '../sql/types.js';
+import { T, typeDisplayName, type Value, type SqlType } from '../sql/types.js';
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex, IndexDef } from '../index/btree.js';
 import { type N, type Gen, collectColumnRefs } from '../executor/util.js';
@@ -65,10 +66,15 @@ function checkMutability(n: unknown, what: 'expression' | 'predicate'): void {
   for (const v of Object.values(o)) checkMutability(v, what);
 }
 
-/** ComputeIndexAttrs / CheckPredicate: the expressions and the predicate as functions of a row. */
-export function compileIndexDef(ex: Executor, s: Session, t: Table, exprs: N[], pred: N | undefined): IndexDef {
+/**
+ * ComputeIndexAttrs / CheckPredicate: the expressions and the predicate as functions of a row — of their folded
+ * form when given (foldIndexConstants); the text and the node kept are the ones written.
+ */
+export function compileIndexDef(ex: Executor, s: Session, t: Table, exprs: N[], pred: N | undefined, folded?: FoldedIndexDef): IndexDef {
   const snap = () => ex.eng.snapshotFor(s);
-  const scope = { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false };
+  const plain = { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false };
+  // what is evaluated row by row: the folded trees, their folded calls being parameters
+  const scope = folded ? { ...plain, env: { ...plain.env, params: [...(plain.env.params ?? []), ...folded.params] } } : plain;
   const cols = new Set<number>();
   const refs = (n: N) => {
     const names = new Set<string>();
@@ -77,14 +83,14 @@ export function compileIndexDef(ex: Executor, s: Session, t: Table, exprs: N[], 
   };
   const row = (values: Value[]): Row => ({ vals: values, item: null, blk: 0, off: 0, aggs: null });
   const def: IndexDef = { exprs: [], pred: null, cols: [], exprNodes: exprs };
-  for (const e of exprs) {
-    const c = compileExpr(e, scope);
+  for (const [k, e] of exprs.entries()) {
+    const c = compileExpr(folded?.exprs[k] ?? e, scope);
     checkMutability(e, 'expression');
     refs(e);
     def.exprs.push({ fn: (v) => c.fn(row(v)), text: deparseIndexExpr(e) });
   }
   if (pred) {
-    let c = compileExpr(pred, scope);
+    let c = compileExpr(folded?.pred ?? pred, scope);
     if (c.type.name === 'unknown') c = castTo(c, T.bool, false);
     if (c.type.name !== 'bool') throw new PgError('42804', `argument of WHERE must be type boolean, not type ${typeDisplayName(c.type)}`);
     checkMutability(pred, 'predicate');
@@ -111,16 +117,82 @@ export function arbiterMatches(index: BtreeIndex, cols: number[], exprs: N[], wh
 }
 
 /**
- * The waits of a concurrent index build (DefineIndex's CONCURRENTLY phases, shared by REINDEX CONCURRENTLY):
- * before building, the transactions writing the table (they could not see the new index: WaitForLockers with
- * ShareLock, on their virtual transaction ids, so later lockers do not queue behind it); before validating, the
- * writers again; then every transaction holding a snapshot older than the validation's (WaitForOlderSnapshots),
- * which could otherwise see rows the index lacks. Simplification: the index is built once, after the waits.
+ * The phases of a concurrent index build (DefineIndex's CONCURRENTLY path, shared by REINDEX CONCURRENTLY), each
+ * in a transaction of its own in PostgreSQL:
+ *   1. wait for the transactions writing the table (they could not see the new index: WaitForLockers with
+ *      ShareLock, on their virtual transaction ids, so later lockers do not queue behind it);
+ *   2. build the index under a snapshot of its own (`build`: what it evaluates — the folded predicate — runs here,
+ *      while this backend advertises that snapshot's xmin to others);
+ *   3. wait for the writers again; take the reference snapshot of validate_index; release it and wait for every
+ *      transaction whose snapshot is as old (WaitForOlderSnapshots(limitXmin)), which could see rows the index lacks.
+ * An index without expressions and predicate is "safe" (PROC_IN_SAFE_IC from phase 2 on): the other concurrent
+ * builds' WaitForOlderSnapshots do not wait for this backend. Simplification: the index is built once, in phase 2.
  */
-export function* concurrentBuildWaits(ex: Executor, s: Session, t: Table, cmd: string): Gen<void> {
+export function* concurrentBuildWaits(ex: Executor, s: Session, t: Table, cmd: string,
+  opts: { safe: boolean; build?: () => Gen<void> }): Gen<void> {
   yield* waitForLockers(ex, s, t, LockMode.Share, `${cmd} waits for the writers of the table before building`);
-  yield* waitForLockers(ex, s, t, LockMode.Share, `${cmd} waits for the writers of the table before validating`);
-  yield* waitForOlderSnapshots(ex, s, `${cmd} waits for the transactions holding older snapshots`);
+  s.inSafeIC = opts.safe;
+  try {
+    const tx = ex.eng.ensureTx(s);
+    const saved = tx.stmtSnapshot;
+    tx.stmtSnapshot = ex.eng.latestSnapshot(s); // PushActiveSnapshot(GetTransactionSnapshot()) for the build
+    try {
+      if (opts.build) yield* opts.build();
+    } finally { tx.stmtSnapshot = saved; }
+    yield* waitForLockers(ex, s, t, LockMode.Share, `${cmd} waits for the writers of the table before validating`);
+    const limitXmin = ex.eng.latestSnapshot(s).xmin; // the reference snapshot's xmin
+    yield* waitForOlderSnapshots(ex, s, limitXmin, `${cmd} waits for the transactions holding older snapshots`);
+  } finally { s.inSafeIC = false; }
+}
+
+/**
+ * eval_const_expressions over an index's key expressions and predicate, as ExecPrepareQual / ExecPrepareExprList
+ * (and the relcache's RelationGetIndexPredicate) run it before an index build: each function call without column
+ * references is called once, here — where it may wait (a function taking an advisory lock) — and the build then
+ * evaluates the folded expressions row by row. Returns the trees with each such call replaced by a parameter
+ * holding its value (`params`, to compile them with). Mutability is checked first (CheckMutability runs in
+ * DefineIndex before any build). Simplification: each call is made once per build; PostgreSQL makes it again in
+ * CheckMutability's expression_planner and the relcache (measured: a plain CREATE INDEX calls it 3 times, a
+ * CONCURRENTLY one 4 times), and, for a predicate folded to true (never cached), once per later statement on the table.
+ */
+export function* foldIndexConstants(ex: Executor, s: Session, t: Table, exprs: N[], pred: N | undefined): Gen<FoldedIndexDef> {
+  checkMutability(exprs, 'expression');
+  checkMutability(pred, 'predicate');
+  const snap = () => ex.eng.snapshotFor(s);
+  const scope = { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false };
+  const base = scope.env.params?.length ?? 0;
+  const params: { value: Value; type: SqlType }[] = [];
+  const empty: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
+  function* walk(o: unknown): Gen<void> {
+    if (!o || typeof o !== 'object') return;
+    if (Array.isArray(o)) { for (const x of o) yield* walk(x); return; }
+    const node = o as N;
+    const fc = node.FuncCall as N | undefined;
+    if (fc && !fc.agg_star && !fc.over && !hasColumnRef(fc) && !JSON.stringify(fc).includes('"SubLink"')) {
+      const c = compileExpr(node, scope);
+      const value = c.gen ? yield* c.gen(empty) : yield* evalWaiting(s, () => c.fn(empty));
+      params.push({ value, type: c.type });
+      const location = fc.location;
+      delete node.FuncCall;
+      node.ParamRef = { number: base + params.length, location };
+      return;
+    }
+    for (const v of Object.values(node)) yield* walk(v);
+  }
+  const copy = (n: N) => JSON.parse(JSON.stringify(n)) as N;
+  const out: FoldedIndexDef = { exprs: exprs.map(copy), pred: pred ? copy(pred) : undefined, params };
+  yield* walk(out.exprs);
+  if (out.pred) yield* walk(out.pred);
+  return out;
+}
+
+/** An index's expressions and predicate after foldIndexConstants, with the values of the calls it folded. */
+export interface FoldedIndexDef { exprs: N[]; pred: N | undefined; params: { value: Value; type: SqlType }[] }
+
+function hasColumnRef(n: unknown): boolean {
+  const names = new Set<string>();
+  collectColumnRefs(n, names);
+  return names.size > 0;
 }
 
 /** pg_index.indoption of each key column: DESC (1), and NULLS FIRST (2) — the default with DESC */

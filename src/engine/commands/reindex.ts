@@ -101,7 +101,7 @@ function* reindexTable(ex: Executor, s: Session, t: Table, targets: BtreeIndex[]
   if (concurrent) {
     yield* ex.eng.acquireLock(s, rel(t.oid), LockMode.ShareUpdateExclusive);
     for (const i of targets) yield* ex.eng.acquireLock(s, rel(i.oid), LockMode.ShareUpdateExclusive);
-    yield* concurrentBuildWaits(ex, s, t, 'REINDEX CONCURRENTLY'); // phases 2 and 3, as CREATE INDEX CONCURRENTLY's
+    yield* concurrentBuildWaits(ex, s, t, 'REINDEX CONCURRENTLY', { safe: targets.every((i) => !i.def) }); // phases 2 and 3, as CREATE INDEX CONCURRENTLY's
     yield* waitForLockers(ex, s, t, LockMode.AccessExclusive, 'REINDEX CONCURRENTLY waits for every transaction using the table before marking the old index dead');
     yield* waitForLockers(ex, s, t, LockMode.AccessExclusive, 'REINDEX CONCURRENTLY waits for every transaction using the table before dropping the old index');
   } else {

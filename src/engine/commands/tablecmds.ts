@@ -42,7 +42,7 @@ import { indexImage } from '../buffer/bufmgr.js';
 import { buildIndex, lockNewIndex } from './relfile.js';
 import { clonePartitionKeys } from './fkpartition.js';
 import { addForeignKey, referencedTableError, dependentKeys, dropKeyFamily } from './atforeignkey.js';
-import { compileIndexDef, indexColumnName, concurrentBuildWaits, indexOptions } from './indexcmds.js';
+import { compileIndexDef, indexColumnName, concurrentBuildWaits, indexOptions, foldIndexConstants, type FoldedIndexDef } from './indexcmds.js';
 import { definePartitionedIndex, dropPartitionedIndex, dropIndexEntry } from './indexpartition.js';
 import { referencingKeys, tableByOid } from '../ri/ri_triggers.js';
 import { partitionOfStart, partitionKeyOf, checkPartitionBound } from './partitioncmds.js';
@@ -544,19 +544,24 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     s.tx!.cidUsed = true;
     return { command: 'CREATE INDEX', columns: null, rows: [] };
   }
+  // the build folds the constant calls of the expressions and the predicate first (foldIndexConstants): once, where
+  // they may wait
+  const hasDef = exprs.length > 0 || !!n.whereClause;
+  let folded: FoldedIndexDef | undefined;
+  const fold = function* (): Gen<void> { if (hasDef) folded = yield* foldIndexConstants(ex, s, t, exprs, n.whereClause); };
   if (concurrent) {
     // CONCURRENTLY: ShareUpdateExclusiveLock (readers and writers go on), then the waits of its phases
     if ((yield* ex.lockTableAgain(s, t, LockMode.ShareUpdateExclusive, () => ex.table(n.relation), `waiting for ShareUpdateExclusiveLock on ${t.name} to build an index concurrently`)) !== t) {
       return yield* createIndex(ex, s, n);
     }
-    yield* concurrentBuildWaits(ex, s, t, 'CREATE INDEX CONCURRENTLY');
+    yield* concurrentBuildWaits(ex, s, t, 'CREATE INDEX CONCURRENTLY', { safe: !hasDef, build: fold });
     if (cat.tables.get(tableKey(t)) !== t) throw new PgError('42P01', `relation "${t.name}" does not exist`);
   } else if ((yield* ex.lockTableAgain(s, t, LockMode.Share, () => ex.table(n.relation), `waiting for ShareLock on ${t.name} to build an index`)) !== t) {
     // looked up again once locked, if DDL committed meanwhile: a table another transaction dropped is gone (42P01)
     return yield* createIndex(ex, s, n); // another table under the name now, or none (ex.table's 42P01)
-  }
+  } else yield* fold();
   ex.eng.ensureXid(s);
-  const def = exprs.length || n.whereClause ? compileIndexDef(ex, s, t, exprs, n.whereClause) : null;
+  const def = hasDef ? compileIndexDef(ex, s, t, exprs, n.whereClause, folded) : null;
   if (am === 'hash' && (def || cols[0]! < 0)) throw notSupported('expression and partial hash indexes');
   const index = am === 'hash' ? new HashIndex(cat.allocOid(), name, cols, t.types[cols[0]!]!) : new BtreeIndex(cat.allocOid(), name, cols, !!n.unique, false, include, def);
   const options = indexOptions(n);

@@ -11,6 +11,7 @@
  * part, analyzeRel); VACUUM FULL is vacuum/vacuumfull.ts. Simplifications: ANALYZE reads every
  * page (PostgreSQL samples 30,000 rows); its column statistics are commands/analyze.ts's.
  */
+import { drainInplace } from '../lock/lmgr.js';
 import { numericStoredSize } from '../heap/tuple.js';
 import { Numeric } from '../sql/numeric.js';
 import { PgBit, bitStoredSize } from '../adt/varbit.js';
@@ -129,6 +130,9 @@ export function* vacuumStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       } else { analyzeRel(ex, s, t, verbose); reportAnalyzeOf(ex.eng, s, t, false); }
       tables.push(t);
     }
+    // vac_update_relstats is an inplace update of the table's pg_class row: it waits for the row's updater first
+    s.inplacePending.add(t);
+    yield* drainInplace(ex, s);
     if (ownXacts) releaseRelationLocks(ex, s);
     // vacuum_rel's CommitTransactionCommand / StartTransactionCommand: a table whose truncation took an xid commits
     // it before the next table (whose own truncation then takes a new one; measured: vacuum/verbose-options.spec)
@@ -262,7 +266,7 @@ export function updateStats(ex: Executor, s: Session, t: Table, analyze = false)
     (it.infomask & 0x0800 || it.infomask & HEAP_XMAX_LOCK_ONLY || it.xmax === 0)) live++;
   const cols = analyze ? columnStats(t) : { distinct: t.stats?.distinct, nullfrac: t.stats?.nullfrac, widths: t.stats?.widths, columns: t.stats?.columns };
   t.stats = { relpages: t.heap.pages.length, reltuples: live, relallvisible: allVisibleCount(t), ...cols };
-  void s;
+  s.inplacePending.add(t); // an inplace update of its pg_class row: waited for when the statement ends (lmgr.ts)
 }
 
 /** VARSIZE_ANY of an uncompressed text value: a 1-byte header up to 126 bytes of data, else 4 (toast is not modelled). */

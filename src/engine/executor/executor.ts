@@ -38,6 +38,7 @@
  * (commands/explain.ts) prints the plan for single-table queries.
  */
 
+import { drainInplace } from '../lock/lmgr.js';
 import { catalogSees } from '../catalog/catalogsnapshot.js';
 import { PG15_CATALOG_RELATIONS } from '../catalog/pg15names.js';
 import { VOID, advisory, advisoryUnlockAll } from '../lock/advisory.js';
@@ -124,7 +125,15 @@ export class Executor {
 
   /** Run one statement; the AFTER trigger events (foreign keys) it queued fire when it ends (ri/aftertriggers.ts). */
   *run(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {
-    return yield* asQuery(this, s, () => this.runStatement(s, type, node, raw));
+    s.inplacePending.clear();
+    return yield* asQuery(this, s, () => this.runThenInplace(s, type, node, raw));
+  }
+
+  /** The statement, then its inplace updates of pg_class rows waiting for those rows' updaters (lock/lmgr.ts). */
+  private *runThenInplace(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {
+    const r = yield* this.runStatement(s, type, node, raw);
+    yield* drainInplace(this, s);
+    return r;
   }
 
   private *runStatement(s: Session, type: string, node: N, raw: RawStmt): Gen<QueryResult> {

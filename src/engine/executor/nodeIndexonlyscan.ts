@@ -24,16 +24,23 @@ import { tidBlock } from '../heap/heap.js';
 import { vmStatus, VISIBILITYMAP_ALL_VISIBLE } from '../heap/visibilitymap.js';
 import { collectColumnRefs, type N } from './util.js';
 
-/** check_index_only: an index path whose index holds every column the query refers to (no SELECT *). */
-export function isIndexOnly(path: ScanPath, t: Table, n: N): boolean {
-  if (path.kind !== 'IndexScan' && path.kind !== 'IndexScanOrdered') return false;
-  if (path.index.am !== 'btree') return false; // a hash index keeps hash codes, not keys (amcanreturn)
-  if ((n.targetList as N[] | undefined)?.some((x) => x.ResTarget?.val?.ColumnRef?.fields?.some((f: N) => f.A_Star))) return false;
-  // t.* anywhere (row_to_json(t.*), count(t.*)): the whole row, which no index holds
-  if (JSON.stringify([n.targetList, n.whereClause, n.sortClause, n.groupClause, n.havingClause, n.distinctClause]).includes('"A_Star"')) return false;
+/**
+ * check_index_only: an index path whose index holds (as key or INCLUDE column) every column the query refers to.
+ * A `*` (or `t.*`) in the select list is its columns, expanded at parse analysis; a whole-row reference anywhere
+ * else (row_to_json(t.*), count(t.*)) needs the whole row, which no index returns. enable_indexonlyscan = off
+ * (`enabled` false) keeps the plain Index Scan. A hash index keeps hash codes, not keys (no amcanreturn).
+ */
+export function isIndexOnly(path: ScanPath, t: Table, n: N, enabled = true): boolean {
+  if (!enabled || (path.kind !== 'IndexScan' && path.kind !== 'IndexScanOrdered')) return false;
+  if (path.index.am !== 'btree') return false;
+  const targets = (n.targetList ?? []) as N[];
+  const isStar = (x: N) => { const f = x.ResTarget?.val?.ColumnRef?.fields as N[] | undefined; return !!f?.[f.length - 1]?.A_Star; };
   const refs = new Set<string>();
-  for (const part of [n.targetList, n.whereClause, n.sortClause, n.groupClause, n.havingClause, n.distinctClause]) collectColumnRefs(part, refs);
-  const covered = new Set(path.index.columns.map((c) => t.columns[c]!.name));
+  if (targets.some(isStar)) for (const c of t.columns) if (!c.dropped) refs.add(c.name);
+  const rest = targets.filter((x) => !isStar(x));
+  if (JSON.stringify([rest, n.whereClause, n.sortClause, n.groupClause, n.havingClause, n.distinctClause]).includes('"A_Star"')) return false;
+  for (const part of [rest, n.whereClause, n.sortClause, n.groupClause, n.havingClause, n.distinctClause]) collectColumnRefs(part, refs);
+  const covered = new Set([...path.index.columns, ...path.index.include].filter((c) => c >= 0).map((c) => t.columns[c]!.name));
   return [...refs].every((r) => covered.has(r));
 }
 

@@ -345,13 +345,14 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   }
 
   // the planner's path (optimizer/planner.ts): ORDER BY a plain column may walk an index instead of sorting
+  const iosEnabled = scope.env.currentSetting('enable_indexonlyscan', true) !== 'off';
   const path = src.table ? chooseScan(src.table, n.whereClause, scope, {
     ...selectScanOptions(ownKeys(win ? { ...n, sortClause: windowOrder(win.calls, n.sortClause) } : n, scope), src.table, grouping || !!ps),
     serializable: !!s.tx!.sxact,
-    indexOnly: (index) => isIndexOnly({ kind: 'IndexScanOrdered', index, backward: false }, src.table!, n),
+    indexOnly: (index) => isIndexOnly({ kind: 'IndexScanOrdered', index, backward: false }, src.table!, n, iosEnabled),
   }) : null;
   // an Index Only Scan fetches no heap tuple of an all-visible block (what the statistics count: pgstat/)
-  if (path && (path.kind === 'IndexScan' || path.kind === 'IndexScanOrdered') && isIndexOnly(path, src.table!, n)) path.indexOnly = true;
+  if (path && (path.kind === 'IndexScan' || path.kind === 'IndexScanOrdered') && isIndexOnly(path, src.table!, n, iosEnabled)) path.indexOnly = true;
   // GROUP BY: the HashAggregate's table, or a GroupAggregate over a Sort (optimizer/distinctpaths.ts)
   // over a join: estimate_num_groups over the join tree (optimizer/joingroups.ts)
   const joinEst = !src.table ? JoinGroupEstimate.of(src.joinPlan, scope.rels) : null;

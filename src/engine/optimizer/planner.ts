@@ -109,14 +109,56 @@ export function unqualifyOwn<T>(x: T, scope: Pick<Scope, 'relName' | 'alias'>): 
 }
 const UNQUALIFIED = new WeakMap<object, Map<string, unknown>>();
 
+/**
+ * The planner's scan switches (costsize.c: disable_cost, 1e10, added to a path of a disabled kind, so it wins only
+ * when every other path is disabled too): enable_seqscan, enable_indexscan (index and index-only scans),
+ * enable_bitmapscan. With statistics the costs decide (scanpaths.ts costBasedScan adds disable_cost); without,
+ * the rules' choice is replaced when its kind is disabled, as measured on PostgreSQL 15
+ * (tests/scenarios/plan/scan-switches.spec): an index scan's equality becomes a bitmap scan, else a seq scan; a
+ * bitmap scan's equality becomes an index scan, its range a seq scan (an index scan when seq scans are off too).
+ */
+export interface ScanSwitches { seq: boolean; index: boolean; bitmap: boolean }
+
 export function chooseScan(t: Table, whereQualified: N | undefined, scope: Scope, o: ScanOptions = {}): ScanPath {
+  const off = (name: string) => scope.env.currentSetting(name, true) === 'off';
+  const disabled: ScanSwitches = { seq: off('enable_seqscan'), index: off('enable_indexscan'), bitmap: off('enable_bitmapscan') };
+  const p = chooseScanRules(t, whereQualified, scope, o, disabled);
+  if (t.stats && p.kind !== 'SeqScan' && 'est' in p && p.est) return p; // chosen by costs, disable_cost included
+  const whereNode = unqualifyOwn(whereQualified, scope);
+  const isIndex = p.kind === 'IndexScan' || p.kind === 'IndexScanOrdered';
+  if (isIndex && disabled.index) {
+    const probe = p.kind === 'IndexScan' ? p : null;
+    if (probe && !disabled.bitmap) {
+      const tids = [...new Set(probe.index.lookup(probe.key))].sort((a, b) => a - b);
+      return { kind: 'BitmapHeapScan', index: probe.index, tids, cond: probe.cond, est: t.stats ? undefined : ruleBitmapEstimate(t, whereNode, probe.index, probe.cond) };
+    }
+    if (!disabled.seq) return { kind: 'SeqScan' };
+  }
+  if (p.kind === 'BitmapHeapScan' && disabled.bitmap && !p.or) {
+    const probe = indexProbe(t, whereNode, scope, true);
+    if (probe && probe.index === p.index && !disabled.index) {
+      const quals = indexQuals(t, whereNode, probe.index, probe.cond);
+      return { kind: 'IndexScan', index: probe.index, key: probe.key, cond: probe.cond, ...(quals.length > 1 ? { quals } : {}) };
+    }
+    if (!disabled.seq) return { kind: 'SeqScan' };
+    if (!probe && !disabled.index && !p.quals) {
+      // the same entries walked in key order: the keys whose TIDs the bitmap holds
+      const tids = new Set(p.tids), keys = new Set<string | number>();
+      for (const [k, v] of p.index.entries) if (typeof v === 'number' ? tids.has(v) : v.some((x) => tids.has(x))) keys.add(k);
+      return { kind: 'IndexScanOrdered', index: p.index, backward: false, range: (k) => keys.has(k), quals: [p.cond] };
+    }
+  }
+  return p;
+}
+
+function chooseScanRules(t: Table, whereQualified: N | undefined, scope: Scope, o: ScanOptions, disabled: ScanSwitches): ScanPath {
   const whereNode = unqualifyOwn(whereQualified, scope);
   // enable_seqscan = off (costsize.c: disable_cost on the seq scan path)
-  const seqscanDisabled = scope.env.currentSetting('enable_seqscan', true) === 'off';
+  const seqscanDisabled = disabled.seq;
   // an analyzed table: the cheapest of the seq scan and the index paths by their costs (optimizer/scanpaths.ts)
   let unsure: string | undefined;
   if (t.stats && !seqscanDisabled && !o.limited && !o.ordered && !o.serializable) {
-    const p = costBasedScan(t, whereNode, o.indexOnly);
+    const p = costBasedScan(t, whereNode, o.indexOnly, disabled);
     if (p && p !== 'UnmodelledIndexQual') return p;
     if (p === 'UnmodelledIndexQual') unsure = 'a condition an index could answer in a way the simulator does not cost (an IN list or = ANY, a text range, an expression: PostgreSQL may scan the index)';
   }

@@ -40,7 +40,8 @@ const passes = (k: string | number, iq: IndexQual[]) => typeof k === 'number' &&
 
 const and = (qs: N[]): N => (qs.length === 1 ? qs[0]! : { BoolExpr: { boolop: 'AND_EXPR', args: qs } });
 
-export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: BtreeIndex) => boolean): ScanPath | 'UnmodelledIndexQual' | null {
+export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: BtreeIndex) => boolean,
+  disabled: { seq: boolean; index: boolean; bitmap: boolean } = { seq: false, index: false, bitmap: false }): ScanPath | 'UnmodelledIndexQual' | null {
   const hashes = plannerHashIndexes(t);
   if (!where || (!plannerIndexes(t).length && !hashes.length)) return null;
   if (plannerIndexes(t).some((i) => i.def || i.columns.length !== 1)) return null;
@@ -133,8 +134,13 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
     if (anded) path.unsure = 'a plan where PostgreSQL may AND two indexes\' bitmaps (BitmapAnd)';
     cands.push({ est: best.est, path });
   }
+  // a disabled kind of path costs disable_cost more (costsize.c: enable_seqscan, enable_indexscan, enable_bitmapscan)
+  const penalty = (k: ScanPath['kind']) => ((k === 'SeqScan' ? disabled.seq : k === 'BitmapHeapScan' ? disabled.bitmap : disabled.index) ? DISABLE_COST : 0);
   // add_path's fuzzy dominance, then the cheapest total (none of these paths has useful pathkeys)
-  const win = cheapestPath(cands.map((c) => ({ what: c.path, cost: { ...c.est, width: 0 } }))).what;
+  const win = cheapestPath(cands.map((c) => {
+    const d = penalty(c.path.kind);
+    return { what: c.path, cost: { ...c.est, startup: c.est.startup + d, total: c.est.total + d, width: 0 } };
+  })).what;
   if (win.kind === 'BitmapHeapScan') {
     // the bitmap's TIDs, sorted (only for the path that runs)
     const best = bitmaps.find((b) => b.index === win.index)!;
@@ -151,6 +157,9 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
   }
   return win;
 }
+
+/** costsize.c disable_cost */
+const DISABLE_COST = 1.0e10;
 
 function scanRel(t: Table, size: { pages: number; tuples: number }, ws: { sel: number; ops: number }): ScanRel {
   const allvis = t.stats?.relallvisible ?? 0;

@@ -100,6 +100,14 @@ export class Session {
   currentQuery = '';
   /** the waiting-capable calls made while evaluating the current row, replayed after a wait (executor/exprwait.ts) */
   exprReplay: { results: import('../sql/types.js').Value[]; pos: number } | null = null;
+  /** PROC_IN_SAFE_IC: a concurrent build of indexes without expressions or predicates is running here, so other
+   *  concurrent builds' WaitForOlderSnapshots do not wait for this backend's snapshots (commands/indexcmds.ts) */
+  inSafeIC = false;
+  /** the tables whose pg_class row this statement updated in place (vacuum.ts updateStats): the statement waits for
+   *  their row's updater before it ends (lock/lmgr.ts drainInplace) */
+  inplacePending = new Set<import('../catalog/catalog.js').Table>();
+  /** float.c's drandom_seed: random()'s generator state, made at the first random() or setseed() (adt/prng.ts) */
+  prng: import('../adt/prng.js').PrngState | null = null;
   /** SERIALIZABLE READ ONLY DEFERRABLE: waiting for a safe snapshot (GetSafeSnapshot) */
   safeSnapshotWait = false;
   /** while a pg_sleep runs: when it ends (virtual ms) */

@@ -51,7 +51,7 @@ export function adtCast(from: SqlType, to: SqlType, explicit: boolean): Conv | n
       return (v) => {
         const x = (v as PgFloat).v;
         const special = Numeric.fromFloatSpecial(x); // float8_numeric: NaN and the infinities carry over
-        // float8_numeric, then the target's typmod (an infinity fits no numeric(p,s))
+        // float8_numeric / float4_numeric, then the target's typmod (numeric(p, s): rounded and shown at scale s; an infinity fits none)
         return applyNumericTypmod(special ?? Numeric.fromString(formatG(x, f === 'float8' ? 15 : 6))!, to);
       };
     }

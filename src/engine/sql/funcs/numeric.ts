@@ -10,8 +10,9 @@
  * dsqrt, dcbrt, dpow, dexp, dlog1, dlog10, degrees, radians, dpi), numeric.c (numeric_round, numeric_trunc,
  * numeric_ceil, numeric_floor, numeric_sign, numeric_mod, numeric_div_trunc, numeric_sqrt, numeric_power); numeric
  * exp / ln / log and power with a non-integer exponent: numericlog.ts. NaN and the infinities: each function's
- * NUMERIC_IS_SPECIAL branch where SPECIAL below has it (power as POSIX pow(3)), else 0A000. Simplifications: random() and setseed()
- * are refused (0A000: the engine is deterministic).
+ * NUMERIC_IS_SPECIAL branch where SPECIAL below has it (power as POSIX pow(3)), else 0A000. random() and setseed():
+ * float.c's drandom and setseed over pg_prng (adt/prng.ts; without setseed the generator is seeded from the
+ * backend's pid, not randomly).
  */
 import { PgError, notSupported } from '../../errors.js';
 import { Numeric } from '../numeric.js';
@@ -21,11 +22,19 @@ import { castTo } from '../coerce.js';
 import { compareValues } from '../operators.js';
 import { intAbs } from '../intarith.js';
 import { PgFloat, f8, f4, rint, overflow, underflow, glibcCbrt } from '../../adt/float.js';
-import { register, noSuchFunction, type FuncDef } from './registry.js';
+import { register, noSuchFunction, type FuncDef, type CallCtx } from './registry.js';
+import { prngSeed, prngFseed, prngDouble } from '../../adt/prng.js';
+import { printfG } from '../../adt/snprintf.js';
 import { hashInt4, hashInt8, hashText, hashFloat8, hashUint32, hashTimestamp, hashInterval } from '../../adt/hashfunc.js';
 import type { PgTimestamp, PgInterval } from '../../adt/datetime.js';
 
 const F = (v: Value) => (v as PgFloat).v;
+/** the calling backend (random()'s state is per backend) */
+const backendOf = (c: CallCtx) => {
+  const h = c.env.contrib?.();
+  if (!h) throw new PgError('XX000', `${c.name}() called without a backend`);
+  return h.session;
+};
 const Nm = (v: Value) => v as Numeric;
 const im = (name: string, args: FuncDef['args'], ret: FuncDef['ret'], fn: NonNullable<FuncDef['fn']>): FuncDef => ({ name, args, ret, fn, immutable: true });
 const divZero = () => new PgError('22012', 'division by zero');
@@ -369,7 +378,23 @@ register(([
   im('pi', [], T.float8, () => f8(Math.PI)),
   im('degrees', ['float8'], T.float8, (v) => f8(F(v) / (Math.PI / 180))),
   im('radians', ['float8'], T.float8, (v) => f8(F(v) * (Math.PI / 180))),
-  { name: 'random', args: [], ret: T.float8, build: (_a, c) => { throw notSupported('random() (the engine is deterministic: no randomness)', c.pos); } },
+  // float.c drandom / setseed over the backend's pg_prng state (adt/prng.ts: seeded from the pid until setseed)
+  { name: 'random', args: [], ret: T.float8, volatility: 'volatile', build: (_a, c) => () => {
+    const s = backendOf(c);
+    s.prng ??= prngSeed(BigInt(s.pid));
+    return f8(prngDouble(s.prng));
+  } },
+  { name: 'setseed', args: ['float8'], ret: T.void, volatility: 'volatile', build: ([a], c) => {
+    const g = a!.fn;
+    return (r) => {
+      const v = g(r);
+      if (v === null) return null; // strict
+      const seed = F(v);
+      if (seed < -1 || seed > 1 || Number.isNaN(seed)) throw new PgError('22023', `setseed parameter ${printfG(seed)} is out of allowed range [-1,1]`);
+      backendOf(c).prng = prngFseed(seed);
+      return '';
+    };
+  } },
 ] as FuncDef[]).map(specialAware));
 
 export { numSqrt, numPower, numMod };
