@@ -130,7 +130,8 @@ export function chooseScan(t: Table, whereQualified: N | undefined, scope: Scope
     const probe = p.kind === 'IndexScan' ? p : null;
     if (probe && !disabled.bitmap) {
       const tids = [...new Set(probe.index.lookup(probe.key))].sort((a, b) => a - b);
-      return { kind: 'BitmapHeapScan', index: probe.index, tids, cond: probe.cond, est: t.stats ? undefined : ruleBitmapEstimate(t, whereNode, probe.index, probe.cond) };
+      return { kind: 'BitmapHeapScan', index: probe.index, tids, cond: probe.cond, ...(probe.index.am === 'hash' ? { hashKey: probe.key } : {}),
+        est: t.stats ? undefined : ruleBitmapEstimate(t, whereNode, probe.index, probe.cond) };
     }
     if (!disabled.seq) return { kind: 'SeqScan' };
   }
@@ -141,7 +142,7 @@ export function chooseScan(t: Table, whereQualified: N | undefined, scope: Scope
       return { kind: 'IndexScan', index: probe.index, key: probe.key, cond: probe.cond, ...(quals.length > 1 ? { quals } : {}) };
     }
     if (!disabled.seq) return { kind: 'SeqScan' };
-    if (!probe && !disabled.index && !p.quals) {
+    if (!probe && !disabled.index && !p.quals && p.index.am === 'btree') { // (a hash index has no key order)
       // the same entries walked in key order: the keys whose TIDs the bitmap holds
       const tids = new Set(p.tids), keys = new Set<string | number>();
       for (const [k, v] of p.index.entries) if (typeof v === 'number' ? tids.has(v) : v.some((x) => tids.has(x))) keys.add(k);
@@ -164,8 +165,8 @@ function chooseScanRules(t: Table, whereQualified: N | undefined, scope: Scope, 
   }
   const probe = indexProbe(t, whereNode, scope, seqscanDisabled);
   if (probe) {
-    // enable_bitmapscan = off: disable_cost on the bitmap path, the plain Index Scan wins
-    if (probe.index.unique || t.stats || scope.env.currentSetting('enable_bitmapscan', true) === 'off') {
+    // (enable_bitmapscan = off: chooseScan replaces the bitmap scan below by the plain Index Scan)
+    if (probe.index.unique || t.stats) {
       const quals = indexQuals(t, whereNode, probe.index, probe.cond);
       return { kind: 'IndexScan', index: probe.index, key: probe.key, cond: probe.cond, ...(quals.length > 1 ? { quals } : {}) };
     }
