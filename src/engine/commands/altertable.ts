@@ -29,7 +29,8 @@
 import { stampCreated, shadowRow, unshadow, type Shadow } from '../catalog/catalogsnapshot.js';
 import { ensureTopXid } from '../xact/xactblock.js';
 import { findColumn, columnOrError, addColumn, dropColumn, prepAlterColumnType, alterColumnType, setIdentity, checkDefault } from './atcolumns.js';
-import { attachPartition, detachPartition } from './attachpartition.js';
+import { attachPartition } from './attachpartition.js';
+import { detachPartition, detachPartitionFinalize } from './detachpartition.js';
 import { setTriggersEnabled } from './trigger.js';
 import { alterIndexStmt } from './alterindex.js';
 import { addInherit, dropInherit } from './inheritcmds.js';
@@ -107,16 +108,19 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   if (partCmd) {
     // ATTACH / DETACH PARTITION (commands/attachpartition.ts): alone in its ALTER TABLE, as PostgreSQL requires
     if (cmds.length > 1) throw notSupported('ATTACH / DETACH PARTITION together with other ALTER TABLE subcommands');
-    if (partCmd.subtype === 'AT_DetachPartitionFinalize') throw notSupported('DETACH PARTITION ... FINALIZE');
+    const attach = partCmd.subtype === 'AT_AttachPartition';
+    const finalize = partCmd.subtype === 'AT_DetachPartitionFinalize';
+    const pc = partCmd.def.PartitionCmd as N;
+    // ProcessUtilitySlow's PreventInTransactionBlock, before anything is looked up
+    if (pc.concurrent && s.block !== 'none') throw new PgError('25001', 'ALTER TABLE ... DETACH CONCURRENTLY cannot run inside a transaction block');
     const t = target(ex, s, n.relation, !!n.missing_ok);
     if (!t) return done;
-    const attach = partCmd.subtype === 'AT_AttachPartition';
-    const pc = partCmd.def.PartitionCmd as N;
-    if (!attach && pc.concurrent) throw notSupported('DETACH PARTITION ... CONCURRENTLY');
-    // AlterTableGetLockLevel: ATTACH ShareUpdateExclusiveLock on the parent, DETACH AccessExclusiveLock
-    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, attach ? LockMode.ShareUpdateExclusive : LockMode.AccessExclusive);
+    // AlterTableGetLockLevel: ATTACH, DETACH CONCURRENTLY and FINALIZE ShareUpdateExclusiveLock on the parent, DETACH
+    // AccessExclusiveLock
+    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, attach || finalize || pc.concurrent ? LockMode.ShareUpdateExclusive : LockMode.AccessExclusive);
     if (!t.partKey) throw new PgError('42P17', `table "${t.name}" is not partitioned`);
     if (attach) yield* attachPartition(ex, s, t, pc);
+    else if (finalize) yield* detachPartitionFinalize(ex, s, t, pc);
     else yield* detachPartition(ex, s, t, pc);
     return done;
   }
@@ -149,12 +153,16 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
     || (['AT_DropConstraint', 'AT_ValidateConstraint'].includes(c.subtype) && !!t.fkeys?.some((f) => f.name === c.name));
   const onlyFks = cmds.every(fkCmd);
   if (t.partKey && !onlyFks) throw notSupported('ALTER TABLE of a partitioned table');
-  if (t.partOf && !onlyFks && cmds.some((c) => !['AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics'].includes(c.subtype))) throw notSupported('ALTER TABLE of a partition (other than its storage parameters)');
+  if (t.partOf && !onlyFks && t.partOf.detachPending === undefined && cmds.some((c) => !['AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics'].includes(c.subtype))) throw notSupported('ALTER TABLE of a partition (other than its storage parameters)');
   const mode = cmds.reduce((m, c) => Math.max(m, lockLevel(c)) as LockMode, LockMode.AccessShare);
   // looked up again once locked, if DDL committed meanwhile (gone: 42P01 / IF EXISTS's notice)
   const t1 = yield* ex.lockTableAgain(s, t, mode, () => target(ex, s, n.relation, !!n.missing_ok));
   if (!t1) return done;
   if (t1 !== t) return yield* alterTableStmt(ex, s, n); // another table under the name now: its own checks
+  // ATPrepCmd: a partition whose concurrent detach is unfinished can only be detached (FINALIZE, on its parent)
+  if (t.partOf?.detachPending !== undefined) {
+    throw new PgError('55000', `cannot alter partition "${t.name}" with an incomplete detach`, { hint: 'Use ALTER TABLE ... DETACH PARTITION ... FINALIZE to complete the pending detach operation.' });
+  }
   ex.eng.ensureXid(s);
   s.tx!.undo.push(saveTableDef(ex, t));
   // an inheritance tree: ONLY's restrictions, the descendants locked (commands/atinherit.ts)
