@@ -25,13 +25,17 @@
  * Mirrors: src/backend/commands/tablecmds.c (ATExecDetachPartition, MarkInheritDetached, RemoveInheritance,
  * DetachPartitionFinalize, ATExecDetachPartitionFinalize, ATDetachCheckNoForeignKeyRefs), catalog/pg_inherits.c
  * (find_inheritance_children_extended's omit_detached).
- * Simplifications: the second transaction takes no xid until it writes; the CHECK constraint PostgreSQL 15 adds to
- * the partition in the first transaction when nothing implies its partition constraint is not modelled.
+ * The first transaction also gives t a CHECK constraint equal to its partition constraint (t_a_check), which stays.
+ * Simplifications: the second transaction takes no xid until it writes.
  */
 import type { Executor } from '../executor/executor.js';
 import type { Session } from '../session/session.js';
 import type { Table } from '../catalog/catalog.js';
-import { PgError } from '../errors.js';
+import { PgError, notSupported } from '../errors.js';
+import { boundLiteral } from '../partitioning/partbounds.js';
+import { parseSqlUncached } from '../sql/parser.js';
+import { addConstraint } from './atconstraints.js';
+import { exprKey } from './inheritcmds.js';
 import { LockMode } from '../lock/lock.js';
 import { partitionsOf } from '../executor/execPartition.js';
 import { detachPartitionKeys } from './fkpartition.js';
@@ -94,6 +98,8 @@ function* detachConcurrently(ex: Executor, s: Session, parent: Table, cmd: N): G
   cat.pendingXids.set(xid, s.name); // others' catalog snapshots see the mark once this transaction commits
   s.tx!.undo.push(() => { t.partOf = was; });
   yield* detachPartitionKeys(ex, s, parent, t, 'check');
+  s.tx!.undo.push(saveTableDef(ex, t));
+  detachAddConstraintIfNeeded(ex, s, parent, t);
   cat.generation++;
   // the first transaction commits (its locks go); the second waits for everyone who may still plan with t
   commitTx(eng, s);
@@ -104,6 +110,30 @@ function* detachConcurrently(ex: Executor, s: Session, parent: Table, cmd: N): G
   if (!stillExists(cat, t)) throw new PgError('55000', `partition "${t.name}" was removed concurrently`);
   yield* ex.lockRelation(s, t, LockMode.AccessExclusive);
   yield* detachFinalize(ex, s, parent, t);
+}
+
+/**
+ * DetachAddConstraintIfNeeded: the partition gets a CHECK constraint equal to its partition constraint (valid, not
+ * scanned: its rows satisfy it), named as ADD CHECK would name it (t_a_check) — unless it has one with that very
+ * expression (PartConstraintImpliedByRelConstraint's proof, simplified to an equal expression). Modelled for a key of
+ * one column and a list bound without NULL or a range bound; other shapes refuse with 0A000.
+ */
+function detachAddConstraintIfNeeded(ex: Executor, s: Session, parent: Table, t: Table): void {
+  const key = parent.partKey!, b = t.partOf!.bound;
+  const shape = () => notSupported('DETACH PARTITION ... CONCURRENTLY of a partition whose constraint is not one key column\'s list (without NULL) or range');
+  if (parent.partOf || key.cols.length !== 1 || key.cols[0]! < 0 || !key.names[0]) throw shape();
+  const col = `"${key.names[0].replace(/"/g, '""')}"`;
+  const parts = [`${col} IS NOT NULL`];
+  if (b.kind === 'list' && !b.values.includes(null)) {
+    parts.push(b.values.length === 1 ? `${col} = ${boundLiteral(b.values[0]!)}` : `${col} = ANY (ARRAY[${b.values.map(boundLiteral).join(', ')}])`);
+  } else if (b.kind === 'range') {
+    const lo = b.lower[0]!, hi = b.upper[0]!;
+    if (lo.kind === 'value') parts.push(`${col} >= ${boundLiteral(lo.v)}`);
+    if (hi.kind === 'value') parts.push(`${col} < ${boundLiteral(hi.v)}`);
+  } else throw shape();
+  const expr = ((parseSqlUncached(`SELECT ${parts.join(' AND ')}`)[0]!.stmt.SelectStmt as N).targetList as N[])[0]!.ResTarget.val;
+  if (t.checks.some((ch) => exprKey(ch.expr) === exprKey(expr))) return;
+  addConstraint(ex, s, t, { contype: 'CONSTR_CHECK', raw_expr: expr, skip_validation: true, initially_valid: true, location: -1 });
 }
 
 /**

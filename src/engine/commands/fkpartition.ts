@@ -237,7 +237,7 @@ function* detachCheckNoForeignKeyRefs(ex: Executor, s: Session, parent: Table, p
   for (const { table, fk } of keysReferencing(ex, parent)) {
     const child = (table.fkeys ?? []).find((f) => f.parent === fk.oid && f.refOid === p.oid);
     if (!child) continue;
-    yield* ex.eng.acquireLock(s, { type: 'relation', rel: table.oid }, LockMode.ShareRowExclusive);
+    yield* ex.eng.acquireLock(s, { type: 'relation', rel: table.oid }, LockMode.Share); // (ShareLock: a writer of the referencing table waits; measured: partition/detach-concurrently.spec)
     const rowsOf = (x: Table) => latestRows(ex, s, x);
     const pkRows = latestRowsOf(ex, s, p, rowsOf).map((r) => convertRow(p, parent, r));
     for (const row of latestRowsOf(ex, s, table, rowsOf)) {
