@@ -161,8 +161,9 @@ export interface Table {
   /** relispartition: a partition of the table `parent` (by OID) for `bound` (relpartbound; pg_inherits' row);
    *  `detachPending`: pg_inherits.inhdetachpending set by DETACH PARTITION … CONCURRENTLY's first transaction, the
    *  xid that wrote it (the row's xmin: executor/execPartition.ts partitionsOf omits the partition once that xid is
-   *  not in progress to the active snapshot) */
-  partOf?: { parent: number; bound: PartitionBound; detachPending?: number };
+   *  not in progress to the active snapshot); `xmin`: the ATTACH's transaction (others do not route to the partition
+   *  until it commits) */
+  partOf?: { parent: number; bound: PartitionBound; detachPending?: number; xmin?: number };
   /** relowner (absent: the bootstrap superuser) and relacl (absent: NULL, the owner's default): catalog/acl.ts */
   owner?: number;
   acl?: AclItem[];

@@ -91,7 +91,10 @@ export function* attachPartition(ex: Executor, s: Session, parent: Table, cmd: N
   ex.eng.ensureXid(s);
   s.tx!.undo.push(saveTableDef(ex, t));
   s.tx!.undo.push(saveTableDef(ex, parent));
-  t.partOf = { parent: parent.oid, bound };
+  // others' partition descriptors include it once this transaction commits (catalog/catalogsnapshot.ts)
+  const xid = ex.eng.ensureTopXid(s);
+  t.partOf = { parent: parent.oid, bound, xmin: xid };
+  ex.eng.catalog.pendingXids.set(xid, s.name);
   s.tx!.undo.push(() => { delete t.partOf; });
   ensureIndexes(ex, s, parent, t);
   // the parent's foreign keys onto the table, its rows checked (commands/fkpartition.ts)
@@ -102,7 +105,11 @@ export function* attachPartition(ex: Executor, s: Session, parent: Table, cmd: N
     const rows = ex.scan(s, leaf, snapshot, null, undefined, ex.tableScope(leaf, null, s, () => snapshot, ''));
     if (rows.some((r) => !partitionCheck(cat, leaf, r.vals, parent))) throw new PgError('23514', `partition constraint of relation "${leaf.name}" is violated by some row`);
   }
-  if (dflt && bound.kind !== 'default') validateDefault(ex, s, parent, dflt, bound);
+  if (dflt && bound.kind !== 'default') {
+    // QueuePartitionConstraintValidation: a partitioned DEFAULT's partitions are locked AccessExclusive, then scanned
+    for (const p of allPartitions(cat, dflt)) yield* ex.lockRelation(s, p, LockMode.AccessExclusive, false);
+    validateDefault(ex, s, parent, dflt, bound);
+  }
   cat.generation++;
 }
 

@@ -25,6 +25,7 @@ import type { Value } from '../sql/types.js';
 import { prunePartitions } from '../partitioning/partprune.js';
 import { boundOrder, partitionForKey, noPartitionError, boundAccepts, type BoundOf } from '../partitioning/partbounds.js';
 import { xidInSnapshot } from '../snapshot/snapshot.js';
+import { catalogSees } from '../catalog/catalogsnapshot.js';
 
 /**
  * Is partition `c` (pending detach) left out for the running session? Only once the marking transaction committed
@@ -32,6 +33,8 @@ import { xidInSnapshot } from '../snapshot/snapshot.js';
  * the active snapshot (XidInMVCCSnapshot).
  */
 export function omittedAsDetached(cat: Catalog, c: Table): boolean {
+  // an ATTACH not yet committed: another session's catalog snapshot does not see the partition yet
+  if (c.partOf?.xmin !== undefined && !catalogSees(cat, c.partOf.xmin)) return true;
   const x = c.partOf?.detachPending;
   if (x === undefined) return false;
   const owner = cat.pendingXids.get(x);
