@@ -222,6 +222,7 @@ function* dropPartitionedColumns(ex: Executor, s: Session, n: N, t0: Table, cmds
     for (const x of tree) {
       const col = findColumn(x, c.name);
       if (col && x.partKey?.cols.includes(col.attnum - 1)) throw notSupported('DROP COLUMN of a partition key column');
+      if (col && x !== t) { col.inhcount = 1; col.notLocal = true; } // (a partition's column, dropped as inherited)
       if (x === t || col) dropColumn(ex, s, x, c.name, !!c.missing_ok);
     }
   }
