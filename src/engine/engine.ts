@@ -185,6 +185,14 @@ export class Engine {
 
   /** GetNewObjectId's XLOG NEXTOID (30 bytes: the OID logged ahead to), under the running session's xid if it has one */
   wireOids(): void {
+    // GetActiveSnapshot for the running session: an RI query's, the transaction snapshot (REPEATABLE READ), the
+    // statement's; a statement that has not taken one yet is about to (a fresh one)
+    this.catalog.activeSnapshot = () => {
+      const s = this.catalog.current === null ? undefined : this.sessions.find((x) => x.name === this.catalog.current);
+      const tx = s?.tx;
+      if (!tx) return null;
+      return s.spiSnapshot?.snapshot ?? tx.xactSnapshot ?? tx.stmtSnapshot ?? this.xacts.snapshot(tx.xid, this.clock.now);
+    };
     this.catalog.onOidPrefetch = (bound) => {
       const s = this.catalog.current === null ? undefined : this.sessions.find((x) => x.name === this.catalog.current);
       this.wal.insert(WalKind.XlogNextOid, s?.tx?.writeXid ?? 0, 30, 0, -1, 0, 0, { nextOid: bound });

@@ -46,6 +46,7 @@ import type { InhRow, InhDeleted } from './pg_inherits.js';
 import type { EnumType } from '../adt/enum.js';
 import type { DomainType } from '../adt/domains.js';
 import type { CompositeType } from '../adt/rowtypes.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
 
 export interface Column {
   name: string;
@@ -160,8 +161,12 @@ export interface Table {
   triggers?: Trigger[];
   /** relkind 'p': a partitioned table (pg_partitioned_table's key) — no storage, its rows live in its partitions */
   partKey?: PartitionKey;
-  /** relispartition: a partition of the table `parent` (by OID) for `bound` (relpartbound; pg_inherits' row) */
-  partOf?: { parent: number; bound: PartitionBound };
+  /** relispartition: a partition of the table `parent` (by OID) for `bound` (relpartbound; pg_inherits' row);
+   *  `detachPending`: pg_inherits.inhdetachpending set by DETACH PARTITION … CONCURRENTLY's first transaction, the
+   *  xid that wrote it (the row's xmin: executor/execPartition.ts partitionsOf omits the partition once that xid is
+   *  not in progress to the active snapshot); `xmin`: the ATTACH's transaction (others do not route to the partition
+   *  until it commits) */
+  partOf?: { parent: number; bound: PartitionBound; detachPending?: number; xmin?: number };
   /** relowner (absent: the bootstrap superuser) and relacl (absent: NULL, the owner's default): catalog/acl.ts */
   owner?: number;
   acl?: AclItem[];
@@ -306,6 +311,9 @@ export class Catalog {
    */
   oidBound = FIRST_NORMAL_OID;
   onOidPrefetch: ((bound: number) => void) | null = null;
+  /** the running session's active snapshot (ActiveSnapshotSet / GetActiveSnapshot), wired by the engine; null when
+   *  no statement of a session runs (executor/execPartition.ts: a partition pending detach is omitted by it) */
+  activeSnapshot: (() => Snapshot | null) | null = null;
   /** bumped by every change to a table's definition or storage (ALTER TABLE, TRUNCATE): a statement that waited
    *  for a lock meanwhile analyzes again */
   generation = 0;

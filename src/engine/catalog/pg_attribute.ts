@@ -40,7 +40,10 @@ export function pgAttributeView(eng: Engine): SystemRelation {
       const [len, align] = typlenAlign(c.type);
       // a dropped column's type is 0 (none), its typmod kept
       const { oid, typmod } = typeOidAndTypmod(typeDisplayName({ ...c.type, typmod: -1 }), c.type.name, c.type.typmod);
-      const row: Value[] = [t.oid, c.name, i + 1, c.notNull && !c.dropped, !!c.dropped, !c.notLocal, c.inhcount ?? 0,
+      // a partition's columns are all its parent's (MergeAttributes / MergeAttributesIntoExisting: attislocal false,
+      // attinhcount 1); a dropped one keeps what it had
+      const inherited = !!t.partOf && !c.dropped;
+      const row: Value[] = [t.oid, c.name, i + 1, c.notNull && !c.dropped, !!c.dropped, inherited ? false : !c.notLocal, inherited ? 1 : c.inhcount ?? 0,
         !!(c.defaultExpr || c.generated) && !c.dropped, c.identity ?? '', c.generated ? 's' : '', len, align, c.storage ?? typeStorage(c.type), '', c.dropped ? 0 : oid, typmod];
       if (oid === null && !c.dropped) {
         const what = `pg_attribute.atttypid of a column of type ${typeDisplayName(c.type)} (its oid is not listed in the simulator)`;

@@ -14,7 +14,8 @@
  *
  * Mirrors: src/backend/catalog/pg_inherits.c (find_inheritance_children, find_all_inheritors, has_superclass,
  * typeInheritsFrom, StoreSingleInheritance, DeleteInheritsTuple). Simplifications: the children of a parent are
- * sorted by OID as PostgreSQL sorts them; no inhdetachpending for inheritance (it is a partition's).
+ * sorted by OID as PostgreSQL sorts them; no inhdetachpending for inheritance (it is a partition's: Table.partOf's
+ * detachPending).
  */
 import type { Catalog, Table } from './catalog.js';
 import { catalogSees, rowVisibleTo } from './catalogsnapshot.js';
@@ -83,7 +84,10 @@ export function pgInheritsRows(cat: Catalog, snap: Snapshot): [number, number, n
   for (const d of cat.inhDeleted) {
     if (d.session !== cat.current && (d.xid >= snap.xmax || xidInSnapshot(d.xid, snap))) rows.push([d.row.rel, d.row.parent, d.row.seqno, false]);
   }
-  for (const t of cat.tables.values()) if (t.partOf) rows.push([t.oid, t.partOf.parent, 1, false]);
+  // inhdetachpending: DETACH … CONCURRENTLY's mark, once its transaction is visible to the snapshot
+  for (const t of cat.tables.values()) {
+    if (t.partOf) rows.push([t.oid, t.partOf.parent, 1, t.partOf.detachPending !== undefined && rowVisibleTo(cat, t.partOf.detachPending, snap)]);
+  }
   for (const t of cat.tables.values()) for (const i of t.indexes) if (i.parentIndex !== undefined) rows.push([i.oid, i.parentIndex, 1, false]);
   return rows;
 }

@@ -29,7 +29,8 @@
 import { stampCreated, shadowRow, unshadow, type Shadow } from '../catalog/catalogsnapshot.js';
 import { ensureTopXid } from '../xact/xactblock.js';
 import { findColumn, columnOrError, addColumn, dropColumn, prepAlterColumnType, alterColumnType, setIdentity, checkDefault } from './atcolumns.js';
-import { attachPartition, detachPartition } from './attachpartition.js';
+import { attachPartition } from './attachpartition.js';
+import { detachPartition, detachPartitionFinalize } from './detachpartition.js';
 import { setTriggersEnabled } from './trigger.js';
 import { alterIndexStmt } from './alterindex.js';
 import { addInherit, dropInherit } from './inheritcmds.js';
@@ -44,6 +45,7 @@ import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
 import { LockMode } from '../lock/lock.js';
 import type { N, Gen } from '../executor/util.js';
 import { saveTableDef } from './relfile.js';
+import { partitionsOf } from '../executor/execPartition.js';
 import { changeOwner } from './grant.js';
 import { AlterWork, rewriteTables } from './atwork.js';
 import { setStorage } from './atcolumns.js';
@@ -117,16 +119,19 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   if (partCmd) {
     // ATTACH / DETACH PARTITION (commands/attachpartition.ts): alone in its ALTER TABLE, as PostgreSQL requires
     if (cmds.length > 1) throw notSupported('ATTACH / DETACH PARTITION together with other ALTER TABLE subcommands');
-    if (partCmd.subtype === 'AT_DetachPartitionFinalize') throw notSupported('DETACH PARTITION ... FINALIZE');
+    const attach = partCmd.subtype === 'AT_AttachPartition';
+    const finalize = partCmd.subtype === 'AT_DetachPartitionFinalize';
+    const pc = partCmd.def.PartitionCmd as N;
+    // ProcessUtilitySlow's PreventInTransactionBlock, before anything is looked up
+    if (pc.concurrent && s.block !== 'none') throw new PgError('25001', 'ALTER TABLE ... DETACH CONCURRENTLY cannot run inside a transaction block');
     const t = target(ex, s, n.relation, !!n.missing_ok);
     if (!t) return done;
-    const attach = partCmd.subtype === 'AT_AttachPartition';
-    const pc = partCmd.def.PartitionCmd as N;
-    if (!attach && pc.concurrent) throw notSupported('DETACH PARTITION ... CONCURRENTLY');
-    // AlterTableGetLockLevel: ATTACH ShareUpdateExclusiveLock on the parent, DETACH AccessExclusiveLock
-    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, attach ? LockMode.ShareUpdateExclusive : LockMode.AccessExclusive);
+    // AlterTableGetLockLevel: ATTACH, DETACH CONCURRENTLY and FINALIZE ShareUpdateExclusiveLock on the parent, DETACH
+    // AccessExclusiveLock
+    yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, attach || finalize || pc.concurrent ? LockMode.ShareUpdateExclusive : LockMode.AccessExclusive);
     if (!t.partKey) throw new PgError('42P17', `table "${t.name}" is not partitioned`);
     if (attach) yield* attachPartition(ex, s, t, pc);
+    else if (finalize) yield* detachPartitionFinalize(ex, s, t, pc);
     else yield* detachPartition(ex, s, t, pc);
     return done;
   }
@@ -158,13 +163,18 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   const fkCmd = (c: N) => (c.subtype === 'AT_AddConstraint' && c.def?.Constraint?.contype === 'CONSTR_FOREIGN')
     || (['AT_DropConstraint', 'AT_ValidateConstraint'].includes(c.subtype) && !!t.fkeys?.some((f) => f.name === c.name));
   const onlyFks = cmds.every(fkCmd);
+  if (t.partKey && cmds.every((c) => c.subtype === 'AT_DropColumn')) return yield* dropPartitionedColumns(ex, s, n, t, cmds);
   if (t.partKey && !onlyFks) throw notSupported('ALTER TABLE of a partitioned table');
-  if (t.partOf && !onlyFks && cmds.some((c) => !['AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics'].includes(c.subtype))) throw notSupported('ALTER TABLE of a partition (other than its storage parameters)');
+  if (t.partOf && !onlyFks && t.partOf.detachPending === undefined && cmds.some((c) => !['AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics'].includes(c.subtype))) throw notSupported('ALTER TABLE of a partition (other than its storage parameters)');
   const mode = cmds.reduce((m, c) => Math.max(m, lockLevel(c)) as LockMode, LockMode.AccessShare);
   // looked up again once locked, if DDL committed meanwhile (gone: 42P01 / IF EXISTS's notice)
   const t1 = yield* ex.lockTableAgain(s, t, mode, () => target(ex, s, n.relation, !!n.missing_ok));
   if (!t1) return done;
   if (t1 !== t) return yield* alterTableStmt(ex, s, n); // another table under the name now: its own checks
+  // ATPrepCmd: a partition whose concurrent detach is unfinished can only be detached (FINALIZE, on its parent)
+  if (t.partOf?.detachPending !== undefined) {
+    throw new PgError('55000', `cannot alter partition "${t.name}" with an incomplete detach`, { hint: 'Use ALTER TABLE ... DETACH PARTITION ... FINALIZE to complete the pending detach operation.' });
+  }
   // find_composite_type_dependencies: a column elsewhere of this table's row type holds values of its old shape
   const rowUser = rowTypeUser(ex, t);
   if (rowUser && cmds.some((c) => c.subtype === 'AT_AlterColumnType')) throw new PgError('0A000', `cannot alter table "${t.name}" because column "${rowUser}" uses its row type`);
@@ -200,6 +210,39 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   rewriteTables(ex, s, work);
   // adding foreign keys runs catalog commands of its own: +1, and +4 per key (measured: tests/scenarios/fk/cid.spec)
   if (fks) s.tx!.curcid += 1 + 4 * fks;
+  s.tx!.cidUsed = true;
+  return done;
+}
+
+/**
+ * ALTER TABLE of a partitioned table DROP COLUMN: the column goes from the table and from every partition (a
+ * partition's columns are all inherited: attislocal false), the whole tree locked AccessExclusive first
+ * (find_all_inheritors). Simplifications: ONLY, and a column in a partition key, refuse with 0A000.
+ */
+function* dropPartitionedColumns(ex: Executor, s: Session, n: N, t0: Table, cmds: N[]): Gen<QueryResult> {
+  const done: QueryResult = { command: 'ALTER TABLE', columns: null, rows: [] };
+  const t = yield* ex.lockTableAgain(s, t0, LockMode.AccessExclusive, () => target(ex, s, n.relation, !!n.missing_ok));
+  if (!t) return done;
+  const tree = [t];
+  for (let i = 0; i < tree.length; i++) {
+    if (!tree[i]!.partKey) continue;
+    for (const c of partitionsOf(ex.eng.catalog, tree[i]!).sort((a, b) => a.oid - b.oid)) {
+      yield* ex.lockRelation(s, c, LockMode.AccessExclusive, false);
+      tree.push(c);
+    }
+  }
+  if (!n.relation.inh && tree.length > 1) throw notSupported('ALTER TABLE ONLY of a partitioned table with partitions');
+  ex.eng.ensureXid(s);
+  for (const x of tree) s.tx!.undo.push(saveTableDef(ex, x));
+  for (const c of cmds) {
+    for (const x of tree) {
+      const col = findColumn(x, c.name);
+      if (col && x.partKey?.cols.includes(col.attnum - 1)) throw notSupported('DROP COLUMN of a partition key column');
+      if (col && x !== t) { col.inhcount = 1; col.notLocal = true; } // (a partition's column, dropped as inherited)
+      if (x === t || col) dropColumn(ex, s, x, c.name, !!c.missing_ok);
+    }
+  }
+  ex.eng.catalog.generation++;
   s.tx!.cidUsed = true;
   return done;
 }

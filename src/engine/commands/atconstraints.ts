@@ -137,7 +137,8 @@ function addCheck(ex: Executor, s: Session, t: Table, c: N, work?: AlterWork): v
   if (compiled.type.name !== 'bool') throw new PgError('42804', `argument of CHECK must be type boolean, not type ${typeDisplayName(compiled.type)}`);
   ex.eng.catalog.allocOid(); // the pg_constraint row
   // NOT VALID: the rows already there are not checked (new and updated ones are)
-  if (c.skip_validation) { t.checks.push({ name, expr, compiled, notValid: true }); return; }
+  // (skip_validation with initially_valid: a constraint known to hold — DETACH CONCURRENTLY's: valid, not scanned)
+  if (c.skip_validation) { t.checks.push({ name, expr, compiled, ...(c.initially_valid ? {} : { notValid: true }) }); return; }
   if (work) work.tab(t).constraints.push({ name, compiled });
   else verifyCheck(ex, s, t, name, compiled);
   t.checks.push({ name, expr, compiled });

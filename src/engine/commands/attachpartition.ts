@@ -1,6 +1,5 @@
 /**
- * ALTER TABLE parent ATTACH PARTITION t FOR VALUES … and DETACH PARTITION t: making an existing table a partition,
- * and a partition a table of its own again.
+ * ALTER TABLE parent ATTACH PARTITION t FOR VALUES …: making an existing table a partition.
  *
  * ATTACH takes only ShareUpdateExclusiveLock on the parent — readers and writers of the parent go on — but
  * AccessExclusiveLock on the table attached (and on its partitions, and on the parent's DEFAULT partition). The table
@@ -14,14 +13,13 @@
  *     CREATE TABLE foo (a int PRIMARY KEY, b text) PARTITION BY LIST (a);
  *     CREATE TABLE foo1 (b text, a int PRIMARY KEY);          -- columns in another order: rows are converted
  *     ALTER TABLE foo ATTACH PARTITION foo1 FOR VALUES IN (1); -- foo1_pkey becomes a partition of foo_pkey
- *     ALTER TABLE foo DETACH PARTITION foo1;                   -- AccessExclusiveLock on foo and foo1
  *
  * Mirrors: src/backend/commands/tablecmds.c (ATExecAttachPartition, MergeAttributesIntoExisting,
- * QueuePartitionConstraintValidation, AttachPartitionEnsureIndexes, ATExecDetachPartition).
+ * QueuePartitionConstraintValidation, AttachPartitionEnsureIndexes).
  * Simplifications: the validation scan always runs (PartConstraintImpliedByRelConstraint's proof from the table's
  * own CHECK constraints is not modelled); a parent with CHECK constraints, or a table referenced by a foreign key,
- * refuses with 0A000 (foreign keys of the parent and of the table: commands/fkpartition.ts); DETACH … CONCURRENTLY
- * and FINALIZE (the two-transaction detach) refuse with 0A000.
+ * refuses with 0A000 (foreign keys of the parent and of the table: commands/fkpartition.ts). DETACH PARTITION, plain
+ * and CONCURRENTLY: commands/detachpartition.ts.
  */
 import type { Executor } from '../executor/executor.js';
 import type { Session } from '../session/session.js';
@@ -32,7 +30,7 @@ import { LockMode } from '../lock/lock.js';
 import { boundAccepts, checkNewBound, type PartitionBound } from '../partitioning/partbounds.js';
 import { allPartitions, boundsOf, leafPartitions, partitionsOf, convertRow, parentOf, partitionCheck } from '../executor/execPartition.js';
 import { evalBound } from './partitioncmds.js';
-import { clonePartitionKeys, detachPartitionKeys } from './fkpartition.js';
+import { clonePartitionKeys } from './fkpartition.js';
 import { saveTableDef, buildIndex, refreshIndexColumns } from './relfile.js';
 import type { N, Gen } from '../executor/util.js';
 
@@ -93,7 +91,10 @@ export function* attachPartition(ex: Executor, s: Session, parent: Table, cmd: N
   ex.eng.ensureXid(s);
   s.tx!.undo.push(saveTableDef(ex, t));
   s.tx!.undo.push(saveTableDef(ex, parent));
-  t.partOf = { parent: parent.oid, bound };
+  // others' partition descriptors include it once this transaction commits (catalog/catalogsnapshot.ts)
+  const xid = ex.eng.ensureTopXid(s);
+  t.partOf = { parent: parent.oid, bound, xmin: xid };
+  ex.eng.catalog.pendingXids.set(xid, s.name);
   s.tx!.undo.push(() => { delete t.partOf; });
   ensureIndexes(ex, s, parent, t);
   // the parent's foreign keys onto the table, its rows checked (commands/fkpartition.ts)
@@ -104,7 +105,11 @@ export function* attachPartition(ex: Executor, s: Session, parent: Table, cmd: N
     const rows = ex.scan(s, leaf, snapshot, null, undefined, ex.tableScope(leaf, null, s, () => snapshot, ''));
     if (rows.some((r) => !partitionCheck(cat, leaf, r.vals, parent))) throw new PgError('23514', `partition constraint of relation "${leaf.name}" is violated by some row`);
   }
-  if (dflt && bound.kind !== 'default') validateDefault(ex, s, parent, dflt, bound);
+  if (dflt && bound.kind !== 'default') {
+    // QueuePartitionConstraintValidation: a partitioned DEFAULT's partitions are locked AccessExclusive, then scanned
+    for (const p of allPartitions(cat, dflt)) yield* ex.lockRelation(s, p, LockMode.AccessExclusive, false);
+    validateDefault(ex, s, parent, dflt, bound);
+  }
   cat.generation++;
 }
 
@@ -161,32 +166,4 @@ function ensureIndexes(ex: Executor, s: Session, parent: Table, t: Table): void 
     ex.eng.locks.acquire(s.id, { type: 'relation', rel: idx.oid }, LockMode.AccessExclusive, ex.eng.clock.now);
     buildIndex(ex, s, t, idx);
   }
-}
-
-/**
- * ATExecDetachPartition (without CONCURRENTLY): the parent and the partition AccessExclusive (and the DEFAULT
- * partition, whose constraint widens), then the partition is a table again; its indexes are detached from the
- * parent's.
- */
-export function* detachPartition(ex: Executor, s: Session, parent: Table, cmd: N): Gen<void> {
-  const cat = ex.eng.catalog;
-  if (cmd.concurrent) throw notSupported('DETACH PARTITION ... CONCURRENTLY');
-  const t = ex.table(cmd.name);
-  yield* ex.lockRelation(s, t, LockMode.AccessExclusive);
-  if (t.partOf?.parent !== parent.oid) throw new PgError('42P01', `relation "${t.name}" is not a partition of relation "${parent.name}"`);
-  const dflt = partitionsOf(cat, parent).find((p) => p.partOf!.bound.kind === 'default' && p !== t);
-  if (dflt) yield* ex.lockRelation(s, dflt, LockMode.AccessExclusive, false);
-  ex.eng.ensureXid(s);
-  s.tx!.undo.push(saveTableDef(ex, t));
-  yield* detachPartitionKeys(ex, s, parent, t);
-  const was = t.partOf;
-  delete t.partOf;
-  s.tx!.undo.push(() => { t.partOf = was; });
-  for (const i of t.indexes) {
-    if (i.parentIndex === undefined) continue;
-    const pi = i.parentIndex;
-    delete i.parentIndex;
-    s.tx!.undo.push(() => { i.parentIndex = pi; });
-  }
-  cat.generation++;
 }

@@ -220,15 +220,24 @@ function keyEqual(a: Value | undefined, b: Value | undefined): boolean {
 /**
  * DETACH PARTITION p from `parent`: for each key referencing the parent, no referencing row may hold a key p has
  * (RI_PartitionRemove_Check, with the latest snapshot), then the children made for p go; p's clones of the parent's
- * keys become keys of their own (DetachPartitionFinalize).
+ * keys become keys of their own (DetachPartitionFinalize). `phase`: both, or only the check (DETACH … CONCURRENTLY's
+ * first transaction: ATDetachCheckNoForeignKeyRefs) or only the rest (its last one: DetachPartitionFinalize).
  */
-export function* detachPartitionKeys(ex: Executor, s: Session, parent: Table, p: Table): Gen<void> {
+export function* detachPartitionKeys(ex: Executor, s: Session, parent: Table, p: Table, phase: 'both' | 'check' | 'finalize' = 'both'): Gen<void> {
   const cat = ex.eng.catalog;
   const parts = new Set([p.oid, ...allPartitions(cat, p).map((x) => x.oid)]);
+  if (phase !== 'finalize') yield* detachCheckNoForeignKeyRefs(ex, s, parent, p);
+  if (phase === 'check') return;
+  yield* finalizeDetachedKeys(ex, s, parts);
+  yield* ownDetachedKeys(ex, s, parent, p);
+}
+
+/** ATDetachCheckNoForeignKeyRefs: no row referencing the parent may hold a key partition p has. */
+function* detachCheckNoForeignKeyRefs(ex: Executor, s: Session, parent: Table, p: Table): Gen<void> {
   for (const { table, fk } of keysReferencing(ex, parent)) {
     const child = (table.fkeys ?? []).find((f) => f.parent === fk.oid && f.refOid === p.oid);
     if (!child) continue;
-    yield* ex.eng.acquireLock(s, { type: 'relation', rel: table.oid }, LockMode.ShareRowExclusive);
+    yield* ex.eng.acquireLock(s, { type: 'relation', rel: table.oid }, LockMode.Share); // (ShareLock: a writer of the referencing table waits; measured: partition/detach-concurrently.spec)
     const rowsOf = (x: Table) => latestRows(ex, s, x);
     const pkRows = latestRowsOf(ex, s, p, rowsOf).map((r) => convertRow(p, parent, r));
     for (const row of latestRowsOf(ex, s, table, rowsOf)) {
@@ -241,13 +250,24 @@ export function* detachPartitionKeys(ex: Executor, s: Session, parent: Table, p:
       }
     }
   }
-  // the children for p and its partitions go (they are the parent's business, not p's)
-  for (const o of cat.tables.values()) {
+}
+
+/**
+ * The children of referencing keys made for p and its partitions go (they are the parent's business, not p's):
+ * dropping a foreign key's pg_constraint row locks its table AccessExclusive (RemoveConstraintById), so the detach
+ * waits for the referencing table's readers and writers.
+ */
+function* finalizeDetachedKeys(ex: Executor, s: Session, parts: Set<number>): Gen<void> {
+  for (const o of [...ex.eng.catalog.tables.values()]) {
     const fks = o.fkeys;
     if (!fks?.some((f) => f.noCheck && parts.has(f.refOid))) continue;
+    yield* ex.eng.acquireLock(s, { type: 'relation', rel: o.oid }, LockMode.AccessExclusive);
     o.fkeys = fks.filter((f) => !(f.noCheck && parts.has(f.refOid)));
     s.tx!.undo.push(() => { o.fkeys = fks; });
   }
+}
+
+function* ownDetachedKeys(ex: Executor, s: Session, parent: Table, p: Table): Gen<void> {
   // p's clones of the parent's keys are its own now: their check triggers stay, and they get action triggers of
   // their own (on a partitioned referenced table, a child for each of its partitions)
   const parentKeys = new Set(ownKeys(parent).map((f) => f.oid));

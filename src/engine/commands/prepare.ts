@@ -28,6 +28,7 @@ import { resolveTypeName, typeDisplayName, PgArray, T, type SqlType, type Value 
 import { virtualTimestamp } from '../adt/timestamp.js';
 import type { N, Gen } from '../executor/util.js';
 import { usesXactSnapshot } from '../xact/xact.js';
+import { LockMode } from '../lock/lock.js';
 
 /**
  * A prepared statement; `resultShape`: the result columns (name and type) its first EXECUTE returned — the plan
@@ -108,6 +109,14 @@ export function* prepareStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<
   if (untyped >= 0) throw new PgError('42P18', `could not determine data type of parameter $${untyped + 1}`);
   const p: PreparedStatement = { name: n.name, stmt: materializeLiterals(n.query) as Record<string, unknown>, text: raw.text, types,
     sourceText: s.currentQuery, preparedAt: s.stmtStartAt };
+  // PortalRunUtility runs PREPARE with an active snapshot (under REPEATABLE READ: the transaction's, taken now), and
+  // its parse analysis locks the table an INSERT / UPDATE / DELETE writes (RowExclusiveLock, until the transaction ends)
+  ex.eng.snapshotFor(s);
+  const target = (n.query[type] as N).relation as N | undefined;
+  if (type !== 'SelectStmt' && target) {
+    const t = target.schemaname ? ex.eng.catalog.getIn(target.schemaname, target.relname) : ex.eng.catalog.get(target.relname);
+    if (t) yield* ex.eng.acquireLock(s, { type: 'relation', rel: t.oid }, LockMode.RowExclusive);
+  }
   p.resultShape = yield* describe(ex, s, p);
   s.prepared.set(n.name, p);
   return { command: 'PREPARE', columns: null, rows: [] };

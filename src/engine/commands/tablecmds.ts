@@ -426,7 +426,7 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       throw new PgError('42P01', `table "${name}" does not exist`);
     }
     t = locked;
-    const partRels = allPartitions(cat, t);
+    const partRels = allPartitions(cat, t, true); // (pg_depend's: a partition pending detach too)
     for (const p of partRels) yield* ex.eng.acquireLock(s, { type: 'relation', rel: p.oid }, LockMode.AccessExclusive);
     // the dependencies, once everything is locked: on the table itself first, then on its partitions
     // inheritance children depend on their parent (2BP01 unless CASCADE: commands/inheritcmds.ts)

@@ -15,8 +15,9 @@
  * Mirrors: src/backend/commands/tablecmds.c (ExecuteTruncate, ExecuteTruncateGuts), utils/cache/relcache.c
  * (RelationSetNewRelfilenode). TRUNCATE of an inheritance parent empties its descendants too (another session's
  * temporary child excepted), ONLY the parent alone. A referenced table is truncated only together with the tables
- * referencing it (0A000 otherwise), which CASCADE adds (NOTICE "truncate cascades to table ..."). Simplifications:
- * CASCADE does not reach a partitioned table.
+ * referencing it (0A000 otherwise), which CASCADE adds (NOTICE "truncate cascades to table ..."). TRUNCATE of a
+ * partitioned table empties all its partitions (it has no storage itself); TRUNCATE ONLY of one is refused (42809).
+ * Simplifications: CASCADE does not reach a partitioned table.
  */
 import { expandsInheritance, lockInheritanceTree } from '../optimizer/inherit.js';
 import { countTruncate } from '../pgstat/pgstat_relation.js';
@@ -29,6 +30,7 @@ import { newRelfilenode, saveTableDef } from './relfile.js';
 import { truncateCheck } from './atforeignkey.js';
 import { referencingKeys } from '../ri/ri_triggers.js';
 import type { Table } from '../catalog/catalog.js';
+import { partitionsOf } from '../executor/execPartition.js';
 import { aclCheck, permissionDenied, TABLE_PRIVILEGES } from '../catalog/acl.js';
 import { currentRole } from './user.js';
 import { type AfterEvent, fireStatementTriggers, fireAfterEvents } from './trigger.js';
@@ -52,7 +54,9 @@ export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> 
     if (!t0) throw missing();
     if (t0.matview) throw new PgError('42809', `"${rv.relname}" is not a table`); // relkind 'm' (commands/matview.ts)
     let t = t0;
-    if (t.partKey) throw notSupported('TRUNCATE of a partitioned table', posOf(rv.location));
+    if (t.partKey && !rv.inh) {
+      throw new PgError('42809', 'cannot truncate only a partitioned table', { hint: 'Do not specify the ONLY keyword, or use TRUNCATE ONLY on the partitions directly.' });
+    }
     if (!aclCheck(t, role, TABLE_PRIVILEGES.truncate!)) throw permissionDenied('table', t.name);
     // looked up again once locked, if DDL committed meanwhile: dropped by another transaction, it is gone
     const locked = yield* ex.lockTableAgain(s, t, LockMode.AccessExclusive, lookup);
@@ -61,7 +65,19 @@ export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> 
     tables.push(t);
     // TRUNCATE parent (not ONLY): every descendant too, locked as found; another session's temporary child is
     // locked but left alone (ExecuteTruncate: find_all_inheritors, RELATION_IS_OTHER_TEMP)
-    if (rv.inh && expandsInheritance(cat, t, true)) {
+    if (t.partKey) {
+      // a partitioned table: its partitions, level by level in OID order (find_all_inheritors, a partition pending
+      // detach left out as the active snapshot says: executor/execPartition.ts), each locked as found
+      const tree = [t];
+      for (let i = 0; i < tree.length; i++) {
+        if (!tree[i]!.partKey) continue;
+        for (const c of partitionsOf(cat, tree[i]!).sort((a, b) => a.oid - b.oid)) {
+          yield* ex.lockRelation(s, c, LockMode.AccessExclusive, false);
+          tree.push(c);
+          if (!tables.includes(c)) tables.push(c);
+        }
+      }
+    } else if (rv.inh && expandsInheritance(cat, t, true)) {
       for (const c of (yield* lockInheritanceTree(ex, s, t, LockMode.AccessExclusive, false)).slice(1)) if (!tables.includes(c)) tables.push(c);
     }
   }
@@ -86,6 +102,7 @@ export function* truncateStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> 
   const queue: AfterEvent[] = [];
   for (const t of [...new Set(tables)]) yield* fireStatementTriggers(ex, s, t, 'before', 'TRUNCATE', null);
   for (const t of [...new Set(tables)]) {
+    if (t.partKey) continue; // no storage of its own
     s.tx!.undo.push(saveTableDef(ex, t));
     newRelfilenode(ex, s, t, true);
     // reindex_relation opens the table with ShareLock to rebuild its (empty) indexes: held to the end, as every lock

@@ -39,6 +39,7 @@ import { allPartitions, leafPartitions } from '../executor/execPartition.js';
 import { reportVacuumOf, reportAnalyzeOf } from '../pgstat/report.js';
 import { advanceCatalogFrozenXid } from '../postmaster/autovacuum.js';
 import { commitTx } from '../xact/xactblock.js';
+import { freezePendingDetachMarks, PG_INHERITS_OID } from './detachpartition.js';
 import {
   N, Gen, VACUUM_OPTIONS, ANALYZE_OPTIONS, needsToast,
 } from '../executor/util.js';
@@ -74,7 +75,18 @@ export function* vacuumStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (((n.options ?? []) as N[]).some((o) => o.DefElem.defname === 'index_cleanup' && /^auto$/i.test(String(o.DefElem.arg?.String?.sval ?? '')))) params.indexCleanup = 'auto';
   const analyze = !isVacuum || opts.includes('analyze');
   const skipLocked = boolOpt('skip_locked', false);
-  const named = ((n.rels ?? []) as N[]).map((r) => ex.table(r.VacuumRelation.relation));
+  // VACUUM of the catalog pg_inherits: only what it does to a partition pending detach (commands/detachpartition.ts)
+  const rels = (n.rels ?? []) as N[];
+  const isInherits = (r: N) => r.VacuumRelation.relation?.schemaname === 'pg_catalog' && r.VacuumRelation.relation.relname === 'pg_inherits';
+  if (rels.some(isInherits)) {
+    if (rels.length > 1 || !isVacuum || full || verbose || analyze) throw notSupported('VACUUM of pg_catalog.pg_inherits with other tables, FULL, VERBOSE or ANALYZE');
+    const tag = { type: 'relation' as const, rel: PG_INHERITS_OID };
+    yield* ex.eng.acquireLock(s, tag, LockMode.ShareUpdateExclusive);
+    if (params.freeze) freezePendingDetachMarks(ex, removableHorizon(ex.eng));
+    ex.eng.releaseLock(s, tag, LockMode.ShareUpdateExclusive);
+    return { command: 'VACUUM', columns: null, rows: [] };
+  }
+  const named = rels.map((r) => ex.table(r.VacuumRelation.relation));
   if (!named.length && verbose) throw notSupported(`${isVacuum ? 'VACUUM' : 'ANALYZE'} VERBOSE of the whole database (it would report every system catalog): name the tables`);
   const role = currentRole(ex.eng, s);
   if (!named.length && !role.superuser) throw notSupported(`${isVacuum ? 'VACUUM' : 'ANALYZE'} of the whole database by a role without SUPERUSER (it would skip every system catalog with a WARNING): name the tables`);

@@ -11,18 +11,46 @@
  *
  * Mirrors: src/backend/executor/execPartition.c (ExecFindPartition, the PartitionDispatch of each level),
  * partitioning/partdesc.c (RelationGetPartitionDesc: the children in bound order), access/common/tupconvert.c.
- * Simplifications: the partition descriptor is recomputed from the catalog when asked (no relcache); detached
- * partitions pending a concurrent detach are not modelled.
+ * A partition pending a concurrent detach (DETACH PARTITION … CONCURRENTLY's first transaction committed, the
+ * second not: inhdetachpending) is left out of the descriptor once the xid that marked it is no longer in progress
+ * to the active snapshot (find_inheritance_children_extended's omit_detached): a READ COMMITTED statement after that
+ * commit no longer sees the partition, a REPEATABLE READ transaction whose snapshot is older still does, and a
+ * foreign key's check (which reads with the latest snapshot) never does. With no active snapshot (no statement of a
+ * session running) it is kept.
+ * Simplifications: the partition descriptor is recomputed from the catalog when asked (no relcache, so no cached
+ * descriptor outlives a statement).
  */
 import type { Catalog, Table } from '../catalog/catalog.js';
 import type { Value } from '../sql/types.js';
 import { prunePartitions } from '../partitioning/partprune.js';
 import { boundOrder, partitionForKey, noPartitionError, boundAccepts, type BoundOf } from '../partitioning/partbounds.js';
+import { xidInSnapshot } from '../snapshot/snapshot.js';
+import { catalogSees } from '../catalog/catalogsnapshot.js';
 
-/** RelationGetPartitionDesc: a partitioned table's partitions, in bound order. */
-export function partitionsOf(cat: Catalog, t: Table): Table[] {
+/**
+ * Is partition `c` (pending detach) left out for the running session? Only once the marking transaction committed
+ * (another session's uncommitted mark is not seen by the catalog snapshot), and when its xid is not in progress to
+ * the active snapshot (XidInMVCCSnapshot).
+ */
+export function omittedAsDetached(cat: Catalog, c: Table): boolean {
+  // an ATTACH not yet committed: another session's catalog snapshot does not see the partition yet
+  if (c.partOf?.xmin !== undefined && !catalogSees(cat, c.partOf.xmin)) return true;
+  const x = c.partOf?.detachPending;
+  if (x === undefined) return false;
+  const owner = cat.pendingXids.get(x);
+  if (owner !== undefined) return owner === cat.current; // (the detaching transaction itself: it commits at once)
+  const snap = cat.activeSnapshot?.();
+  return !!snap && !xidInSnapshot(x, snap);
+}
+
+/**
+ * RelationGetPartitionDesc(rel, omit_detached = true): a partitioned table's partitions, in bound order — without a
+ * partition pending detach that the active snapshot no longer sees (`includeDetached`: every partition, as a detach
+ * itself or the dependency-driven DROP of the parent reads them).
+ */
+export function partitionsOf(cat: Catalog, t: Table, includeDetached = false): Table[] {
   const out: Table[] = [];
-  for (const c of cat.tables.values()) if (c.partOf?.parent === t.oid) out.push(c);
+  for (const c of cat.tables.values()) if (c.partOf?.parent === t.oid && (includeDetached || !omittedAsDetached(cat, c))) out.push(c);
   return out.sort((a, b) => boundOrder(a.partOf!.bound, b.partOf!.bound));
 }
 
@@ -38,13 +66,13 @@ export function leafPartitions(cat: Catalog, t: Table): Table[] {
 }
 
 /** Every partition under t, partitioned ones included (find_all_inheritors' order: each level before the next). */
-export function allPartitions(cat: Catalog, t: Table): Table[] {
+export function allPartitions(cat: Catalog, t: Table, includeDetached = false): Table[] {
   const out: Table[] = [];
   const queue = [t];
   while (queue.length) {
     const p = queue.shift()!;
     if (!p.partKey) continue;
-    for (const c of partitionsOf(cat, p)) { out.push(c); queue.push(c); }
+    for (const c of partitionsOf(cat, p, includeDetached)) { out.push(c); queue.push(c); }
   }
   return out;
 }

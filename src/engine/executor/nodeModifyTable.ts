@@ -40,7 +40,7 @@ import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { queueRiEvents } from '../ri/ri_triggers.js';
-import { routeTuple, convertRow, partitionCheck } from './execPartition.js';
+import { routeTuple, convertRow, partitionCheck, parentOf } from './execPartition.js';
 import { arbiterMatches } from '../commands/indexcmds.js';
 import { countIndexScan } from '../pgstat/pgstat_relation.js';
 import { type AfterEvent, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
@@ -175,6 +175,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   // RowExclusive the first time a row goes there and has its own triggers, arbiter indexes and generated columns
   const leaves = new Map<Table, { onConflict: typeof onConflict; generate: typeof generate; trig: typeof trig }>();
   const leafQueue: AfterEvent[] = trig?.queue ?? [];
+  const dispatched = new Set<Table>();
   const leafState = function* (leaf: Table) {
     let st = leaves.get(leaf);
     if (!st) {
@@ -188,14 +189,30 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     }
     return st;
   };
+  const partitionViolation = (r: Table, v: Value[]) =>
+    new PgError('23514', `new row for relation "${r.name}" violates partition constraint`, { detail: failingRow(v.filter((_, i) => !r.columns[i]!.dropped)) });
   rowLoop: for (const vals0 of rows) {
     if (++inserted % PROGRESS_ROWS === 0) yield { kind: 'progress', done: inserted, total: rows.length };
     let vals = vals0;
     let rt = t, rOnConflict = onConflict, rGenerate = generate, rTrig = trig;
     if (t.partKey) {
-      const routed = routeTuple(ex.eng.catalog, t, vals);
+      const cat = ex.eng.catalog;
+      // ExecFindPartition: a root that is a partition itself checks its own partition constraint first
+      if (t.partOf && !partitionCheck(cat, t, vals, parentOf(cat, t))) throw partitionViolation(t, vals);
+      const routed = routeTuple(cat, t, vals);
+      // the partitioned tables on the way are locked RowExclusive as the row reaches them (ExecInitPartitionDispatchInfo)
+      const path: Table[] = [];
+      for (let p = parentOf(cat, routed.leaf); p && p !== t; p = parentOf(cat, p)) path.unshift(p);
+      for (const p of path) if (!dispatched.has(p)) { yield* ex.lockRelation(s, p, LockMode.RowExclusive, false); dispatched.add(p); }
       rt = routed.leaf; vals = routed.vals;
       const st = yield* leafState(rt);
+      // a DEFAULT partition on the way is checked against its constraint as it is now: a partition attached
+      // meanwhile (while this waited for its lock) may have taken the row's key from it
+      for (const p of [...path, rt]) {
+        if (p.partOf?.bound.kind !== 'default') continue;
+        const pv = convertRow(t, p, vals0);
+        if (!partitionCheck(cat, p, pv, parentOf(cat, p))) throw partitionViolation(p, pv);
+      }
       rOnConflict = st.onConflict; rGenerate = st.generate; rTrig = st.trig;
     }
     const back = (v: Value[]) => (rt === t ? v : convertRow(rt, t, v));

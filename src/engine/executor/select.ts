@@ -13,7 +13,7 @@
  */
 import { expandsInheritance, lockInheritanceTree } from '../optimizer/inherit.js';
 import { isIndexOnly } from './nodeIndexonlyscan.js';
-import { allPartitions, scanLeaves } from './execPartition.js';
+import { allPartitions, scanLeaves, parentOf } from './execPartition.js';
 import { evalWaiting, mayWait } from './exprwait.js';
 import { recordPredicateRead, scanWaiting } from './scan.js';
 import { checkScannable } from '../commands/matview.js';
@@ -132,8 +132,12 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     // (with the mode of the parent's range table entry: RowShareLock under FOR UPDATE / SHARE)
     if (qi) throw notSupported('EXPLAIN of a scan of a partitioned table (an Append)');
     const mode = lockMode ? LockMode.RowShare : LockMode.AccessShare;
-    for (const p of allPartitions(ex.eng.catalog, src.table)) if (p.partKey) yield* ex.lockRelation(s, p, mode);
-    for (const leaf of scanLeaves(ex.eng.catalog, src.table, n.whereClause)) yield* ex.lockRelation(s, leaf, mode);
+    // (a partitioned partition only when pruning kept some partition under it)
+    const leaves = scanLeaves(ex.eng.catalog, src.table, n.whereClause);
+    const kept = new Set<Table>();
+    for (const leaf of leaves) for (let a = parentOf(ex.eng.catalog, leaf); a && a !== src.table && !kept.has(a); a = parentOf(ex.eng.catalog, a)) kept.add(a);
+    for (const p of allPartitions(ex.eng.catalog, src.table)) if (p.partKey && kept.has(p)) yield* ex.lockRelation(s, p, mode);
+    for (const leaf of leaves) yield* ex.lockRelation(s, leaf, mode);
   }
   for (const jt of src.tables ?? []) yield* ex.lockRelation(s, jt, LockMode.AccessShare);
   // DDL changed a table while we waited for its lock: analyze again with the new definition (the locks are held now)

@@ -157,7 +157,7 @@ export function noPartitionError(rel: string, key: PartitionKey, vals: Value[]):
 }
 
 /** A value as ruleutils prints a constant of a bound: numbers bare, everything else quoted. */
-function boundLiteral(v: Value): string {
+export function boundLiteral(v: Value): string {
   if (v === null) return 'NULL';
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
   if (typeof v === 'boolean') return v ? 'true' : 'false';

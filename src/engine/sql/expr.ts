@@ -40,6 +40,7 @@ import './funcs/array.js';
 import './funcs/enumfuncs.js';
 import './funcs/json.js';
 import './funcs/sysinfo.js';
+import '../partitioning/partfuncs.js';
 import './funcs/pgstatfuncs.js';
 import './funcs/toastfuncs.js';
 import './funcs/controldata.js';

@@ -193,6 +193,7 @@ export function parseSqlUncached(sql: string): RawStmt[] {
 }
 
 function parseUncached(sql: string): RawStmt[] {
+  if (/^\s*$/.test(sql)) return []; // an empty query string: EmptyQueryResponse, no statement (libpg-query refuses it)
   let tree: { stmts?: { stmt: Record<string, any>; stmt_location?: number; stmt_len?: number }[] };
   try {
     tree = parseSync(sql) as typeof tree;
