@@ -9,7 +9,7 @@ import type { Value } from '../../src/engine/sql/types.js';
 function analyzed(values: Value[], unique = false): KeyVar {
   const table = {
     columns: [{ name: 'a', type: { name: 'int4' } }],
-    indexes: unique ? [{ unique: true, columns: [0] }] : [],
+    indexes: unique ? [{ am: 'btree', unique: true, columns: [0] }] : [],
     stats: { relpages: 1, reltuples: values.length, columns: [computeScalarStats(values)] },
   } as unknown as Table;
   return { table, col: 0, tuples: values.length, rows: values.length };
