@@ -12,7 +12,7 @@
  * of a collatable type, else 0; the type's default B-tree operator class (pg_opclass' OIDs of PostgreSQL 15).
  *
  * Mirrors: src/include/catalog/pg_index.h (its columns in order), catalog/index.c (index_create, index_set_state_flags).
- * Simplifications: the engine builds an index in one go (commands/tablecmds.ts createIndex), so an index listed is
+ * Simplifications: the engine builds an index in one go (commands/defineindex.ts createIndex), so an index listed is
  * always valid, ready and live — CREATE INDEX CONCURRENTLY's invalid phase, and the invalid index a failed build
  * leaves, are not modelled; NULLS NOT DISTINCT, deferrable unique constraints, exclusion constraints and REPLICA
  * IDENTITY USING INDEX are refused where they are declared, so those flags are false (indimmediate true). indoption
