@@ -36,6 +36,7 @@ import {
   sessionTz, toLocal, currentXactUs,
 } from './datetime.js';
 import { type PgTz, pgTzset, tzAbbrev, localOffset, typeAtUs, UNIX_TO_PG_SECS } from './pgtz.js';
+import { UNIT_ALIASES } from './timestamp.js';
 
 /** A time of day: microseconds since midnight, 0 .. USECS_PER_DAY (24:00:00) */
 export class PgTime {
@@ -228,26 +229,17 @@ export function timetzAtZone(v: PgTimeTz, utoff: number): PgTimeTz {
 /** The offset (seconds east) a zone given to timetz AT TIME ZONE has now: at the transaction's start */
 export const zoneOffsetNow = (z: PgTz): number => typeAtUs(z, currentXactUs()).utoff;
 
-const UNITS: Record<string, string> = {
-  microsecond: 'microseconds', microseconds: 'microseconds', us: 'microseconds', usec: 'microseconds', usecs: 'microseconds', useconds: 'microseconds',
-  millisecond: 'milliseconds', milliseconds: 'milliseconds', ms: 'milliseconds', msec: 'milliseconds', msecs: 'milliseconds', mseconds: 'milliseconds',
-  second: 'second', seconds: 'second', s: 'second', sec: 'second', secs: 'second',
-  minute: 'minute', minutes: 'minute', m: 'minute', min: 'minute', mins: 'minute',
-  hour: 'hour', hours: 'hour', h: 'hour', hr: 'hour', hrs: 'hour',
-  timezone: 'timezone', timezone_hour: 'timezone_hour', timezone_minute: 'timezone_minute', epoch: 'epoch',
-};
-/** unit names DecodeUnits knows that a time has no value for (0A000 "not supported") */
-const OTHER_UNITS = new Set(['day', 'days', 'd', 'week', 'weeks', 'w', 'month', 'months', 'mon', 'mons', 'quarter', 'qtr', 'year', 'years', 'y', 'yr', 'yrs',
-  'decade', 'decades', 'dec', 'century', 'centuries', 'c', 'cent', 'millennium', 'millennia', 'mil', 'dow', 'isodow', 'doy', 'isoyear', 'julian', 'j']);
+/** the units a time of day has a value for (DecodeUnits' other names are 0A000 "not supported" for it) */
+const TIME_UNITS = new Set(['microseconds', 'milliseconds', 'second', 'minute', 'hour', 'timezone', 'timezone_hour', 'timezone_minute', 'epoch']);
 
 /** time_part_common / timetz_part: extract(field from time[tz]) as numeric (date_part: the same as float8) */
 export function extractTime(unitText: string, v: PgTime | PgTimeTz): Numeric {
   const tz = v instanceof PgTimeTz;
   const typeName = tz ? 'time with time zone' : 'time without time zone';
   const lower = unitText.toLowerCase();
-  const u = UNITS[lower];
-  if (!u) {
-    if (OTHER_UNITS.has(lower)) throw new PgError('0A000', `unit "${lower}" not supported for type ${typeName}`);
+  const u = UNIT_ALIASES[lower];
+  if (!u || !TIME_UNITS.has(u)) {
+    if (u) throw new PgError('0A000', `unit "${lower}" not supported for type ${typeName}`);
     throw new PgError('22023', `unit "${lower}" not recognized for type ${typeName}`);
   }
   const t = v.us;

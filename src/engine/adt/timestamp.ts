@@ -146,7 +146,8 @@ export function age(a: number, b: number): PgInterval {
   return new PgInterval(year * 12 + mon, mday === 0 ? 0 : mday, us === 0 ? 0 : us);
 }
 
-const UNIT_ALIASES: Record<string, string> = {
+/** DecodeUnits / DecodeSpecial's field names (lower case) and the unit each names: shared by every date/time type's extract */
+export const UNIT_ALIASES: Record<string, string> = {
   microsecond: 'microseconds', microseconds: 'microseconds', us: 'microseconds', usec: 'microseconds', usecs: 'microseconds', useconds: 'microseconds',
   millisecond: 'milliseconds', milliseconds: 'milliseconds', ms: 'milliseconds', msec: 'milliseconds', msecs: 'milliseconds', mseconds: 'milliseconds',
   second: 'second', seconds: 'second', s: 'second', sec: 'second', secs: 'second',
