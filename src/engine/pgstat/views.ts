@@ -76,11 +76,18 @@ function fetchCaches(eng: Engine, s: Session): Transaction | null {
 /** The shared entry of a table as this session sees it (stats_fetch_consistency: cached for its transaction). */
 export function statsFor(eng: Engine, s: Session, oid: number): TableStats {
   const tx = fetchCaches(eng, s);
-  const hit = tx?.pgstatCache.get(oid);
+  return cachedCopy(tx?.pgstatCache, !!tx?.pgstatSnapshot, eng.pgstat.tables, oid, emptyTableStats);
+}
+
+/**
+ * An entry as a transaction's cache holds it: the cached copy, else a copy of the shared entry (or an empty one)
+ * kept in the cache — in a snapshot, an entry that was not there is as empty as it was.
+ */
+function cachedCopy<T extends object>(cache: Map<number, T> | undefined, inSnapshot: boolean, shared: Map<number, T>, oid: number, empty: () => T): T {
+  const hit = cache?.get(oid);
   if (hit) return hit;
-  // in a snapshot, an entry that was not there is as empty as it was
-  const e = { ...((tx?.pgstatSnapshot ? undefined : eng.pgstat.tables.get(oid)) ?? emptyTableStats()) };
-  tx?.pgstatCache.set(oid, e);
+  const e = { ...((inSnapshot ? undefined : shared.get(oid)) ?? empty()) };
+  cache?.set(oid, e);
   return e;
 }
 
@@ -95,11 +102,7 @@ export function clearStatsSnapshot(s: Session): void {
 /** The shared entry of an index as this session sees it (cached for the rest of its transaction). */
 export function indexStatsFor(eng: Engine, s: Session, oid: number): IndexCounts {
   const tx = fetchCaches(eng, s);
-  const hit = tx?.pgstatIndexCache.get(oid);
-  if (hit) return hit;
-  const e = { ...((tx?.pgstatSnapshot ? undefined : eng.pgstat.indexes.get(oid)) ?? emptyIndexCounts()) };
-  tx?.pgstatIndexCache.set(oid, e);
-  return e;
+  return cachedCopy(tx?.pgstatIndexCache, !!tx?.pgstatSnapshot, eng.pgstat.indexes, oid, emptyIndexCounts);
 }
 
 /**
