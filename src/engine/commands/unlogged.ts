@@ -56,7 +56,7 @@ export function logIndexInitFork(eng: Engine, s: Session, t: Table, index: Btree
   if (!t.unlogged) return;
   // hashbuildempty writes a metapage, a bitmap page and the initial buckets: not modelled
   if (index.am === 'hash') throw notSupported('hash indexes on unlogged tables');
-  eng.catalog.unloggedRels.add(index.oid);
+  // (the index is in unloggedRels already: its creator put it there before its main fork's Storage CREATE)
   index.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0, 0, INIT_FORK);
   logEmptyIndexPage(eng, s, index, INIT_FORK);
 }
