@@ -173,6 +173,18 @@ export function alterEnum(ex: Executor, s: Session, n: N): QueryResult {
 }
 
 
+/** A DROP TYPE / DROP DOMAIN name that names nothing: an error, or with IF EXISTS a NOTICE and on to the next. */
+function typeMissing(s: Session, n: N, name: string): void {
+  if (!n.missing_ok) throw new PgError('42704', `type "${name}" does not exist`);
+  s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `type "${name}" does not exist, skipping` });
+}
+
+/** A type leaves the catalog with the transaction: put back if it aborts. */
+function dropEntry<V>(s: Session, map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  s.tx!.undo.push(() => map.set(key, value));
+}
+
 /** DROP TYPE [IF EXISTS] name, ... [CASCADE | RESTRICT] */
 export function dropType(ex: Executor, s: Session, n: N): QueryResult {
   const eng = ex.eng, cat = eng.catalog;
@@ -186,33 +198,27 @@ export function dropType(ex: Executor, s: Session, n: N): QueryResult {
       if (comp && catalogSees(cat, comp.nameXmin)) {
         checkNoDependents(cat, n, comp.name, (ty) => ty.composite?.typeOid === comp.oid);
         eng.ensureXid(s);
-        cat.composites.delete(comp.name);
-        s.tx!.undo.push(() => cat.composites.set(comp.name, comp));
+        dropEntry(s, cat.composites, comp.name, comp);
         continue;
       }
       const dom = domainLookup.byName(name);
       if (dom) { // DROP TYPE drops a domain too
         checkNoDependents(cat, n, dom.name, (ty) => ty.domain?.oid === dom.oid);
         eng.ensureXid(s);
-        cat.domains.delete(dom.name);
-        s.tx!.undo.push(() => cat.domains.set(dom.name, dom));
+        dropEntry(s, cat.domains, dom.name, dom);
         continue;
       }
       // a table's row type: DROP TABLE drops it (findDependentObjects: the type is the table's internal dependent)
       if (cat.get(name)) throw new PgError('2BP01', `cannot drop type ${name} because table ${name} requires it`, { hint: `You can drop table ${name} instead.` });
       if (PG15_TYPES.has(name)) throw notSupported(`DROP TYPE of the built-in type ${name}`);
-      if (!n.missing_ok) throw new PgError('42704', `type "${name}" does not exist`);
-      s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `type "${name}" does not exist, skipping` });
+      typeMissing(s, n, name);
       continue;
     }
     found.push(t);
   }
   for (const t of found) checkNoDependents(cat, n, t.name, (ty) => ty.enumType?.oid === t.oid);
   if (found.length) eng.ensureXid(s);
-  for (const t of found) {
-    cat.enums.delete(t.name);
-    s.tx!.undo.push(() => cat.enums.set(t.name, t));
-  }
+  for (const t of found) dropEntry(s, cat.enums, t.name, t);
   s.tx!.cidUsed = true;
   return { command: 'DROP TYPE', columns: null, rows: [] };
 }
@@ -302,18 +308,14 @@ export function dropDomain(ex: Executor, s: Session, n: N): QueryResult {
     const d = domainLookup.byName(name);
     if (!d) {
       if (enumLookup.byName(name)) throw new PgError('42809', `"${name}" is not a domain`);
-      if (!n.missing_ok) throw new PgError('42704', `type "${name}" does not exist`);
-      s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `type "${name}" does not exist, skipping` });
+      typeMissing(s, n, name);
       continue;
     }
     found.push(d);
   }
   for (const d of found) checkNoDependents(cat, n, d.name, (t) => t.domain?.oid === d.oid);
   if (found.length) eng.ensureXid(s);
-  for (const d of found) {
-    cat.domains.delete(d.name);
-    s.tx!.undo.push(() => cat.domains.set(d.name, d));
-  }
+  for (const d of found) dropEntry(s, cat.domains, d.name, d);
   s.tx!.cidUsed = true;
   return { command: 'DROP DOMAIN', columns: null, rows: [] };
 }

@@ -3,8 +3,10 @@
  * nodeMergejoin.ts, nodeNestloop.ts), its filter, then aggregation (nodeAgg.ts), window functions
  * (nodeWindowAgg.ts), set-returning functions (nodeProjectSet.ts), the sort (nodeSort.ts), row locks of SELECT
  * ... FOR UPDATE & co. (nodeLockRows.ts), DISTINCT (nodeUnique.ts) and LIMIT / OFFSET (nodeLimit.ts); no FROM
- * or a function source is a Result. This file is the driver that wires them (PostgreSQL's execMain.c
- * ExecutePlan over the tree createplan.c built), with parse analysis of the target list.
+ * or a function source is a Result. This file is the driver: it rewrites the query (WITH inlining, subquery
+ * pull-up), takes the snapshot and the relation locks, has its clauses analyzed (selectanalyze.ts: GROUP BY, the
+ * select list, DISTINCT ON), chooses the plan (optimizer/planner.ts, grouporder.ts) and hands it to
+ * selectexec.ts, which runs it (PostgreSQL's execMain.c ExecutePlan over the tree createplan.c built).
  *
  * Snapshots and locks: a READ COMMITTED query takes its snapshot once its AccessShareLocks are held (so a query
  * that waited behind ALTER TABLE or TRUNCATE sees what they committed); a transaction snapshot (REPEATABLE READ,
@@ -14,40 +16,31 @@
 import { expandsInheritance, lockInheritanceTree } from '../optimizer/inherit.js';
 import { isIndexOnly } from './nodeIndexonlyscan.js';
 import { allPartitions, scanLeaves, parentOf } from './execPartition.js';
-import { evalWaiting, mayWait } from './exprwait.js';
-import { recordPredicateRead, scanWaiting } from './scan.js';
 import { checkScannable } from '../commands/matview.js';
 import type { Executor } from './executor.js';
-import { PgError, notSupported, posOf } from '../errors.js';
+import { PgError, notSupported } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { type RawStmt } from '../sql/parser.js';
-import {
-  compileExpr, castTo, type Compiled, type Scope, type Row, type AggSpec,
-} from '../sql/expr.js';
-import { type SqlType, type Value, T, formatValue, groupKey } from '../sql/types.js';
-import { intConst } from '../sql/parser.js';
+import { compileExpr, type Scope } from '../sql/expr.js';
+import { type SqlType, type Value, formatValue } from '../sql/types.js';
 import { type WaitPolicy } from './rowlocks.js';
-import { compileSortKeys, compareKeys, sortRows } from './nodeSort.js';
-import { pgQsort } from './qsort.js';
-import { groupPlan, distinctPlan, joinHashedOrder, groupingSetsHashable } from './grouporder.js';
+import { compileSortKeys } from './nodeSort.js';
+import { groupPlan, distinctPlan, groupingSetsHashable } from './grouporder.js';
 import { JoinGroupEstimate } from '../optimizer/joingroups.js';
-import { functionalGrouping } from '../optimizer/groupkeys.js';
-import { distinctFilter } from './nodeUnique.js';
-import { projectRows, oneTimeFilterFalse } from './nodeResult.js';
-import { aggregate } from './nodeAgg.js';
-import { aggregateGroupingSets, groupingSetsRows, type GroupingSetsExec } from './aggsets.js';
-import { hasGroupingShape, transformGroupClause, sortGroupRefs } from './groupclause.js';
+import { oneTimeFilterFalse } from './nodeResult.js';
+import { type GroupingSetsExec } from './aggsets.js';
+import { sortGroupRefs } from './groupclause.js';
 import { planGroupingSets } from '../optimizer/groupingsets.js';
-import { groupHash, hashTableOrder } from './execGrouping.js';
 import type { Table } from '../catalog/catalog.js';
 import { chooseScan, selectScanOptions, unqualifyOwn } from '../optimizer/planner.js';
 import { setOpQuery } from './nodeSetOp.js';
+import { analyzeGroupBy, compileTargetList, distinctOnClause } from './selectanalyze.js';
+import { executeSelect } from './selectexec.js';
 import { withQuery, runFromSubqueries } from './nodeCtescan.js';
 import { extractWindows, prepareWindows, windowOrder } from './nodeWindowAgg.js';
 import { extractSrfs, prepareSrfs } from './nodeProjectSet.js';
 import { userSrfCall } from '../pl/fmgr.js';
 import { isImmutableFunction, isSetFunction } from '../sql/funcs/registry.js';
-import { expandFieldStar } from '../sql/arrayexpr.js';
 import { pullUpSubqueries, inlineCtes, type PullupEnv } from '../optimizer/pullup.js';
 import { pushDownIntoSubqueries } from '../optimizer/subquerypush.js';
 import { lookupCte } from './nodeCtescan.js';
@@ -59,9 +52,7 @@ import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { lockSequencesIn } from '../commands/sequence.js';
-import {
-  N, Gen, Candidate, LOCK_STRENGTH, LOCK_CLAUSE_NAME, expressionKey, containsAggregate, containsGroupingFunc, callsUserFunction, firstLocation,
-} from './util.js';
+import { N, Gen, LOCK_STRENGTH, LOCK_CLAUSE_NAME, containsAggregate, containsGroupingFunc } from './util.js';
 
 export function* selectStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
   const q = yield* ex.query(s, n, raw.text, true);
@@ -164,120 +155,8 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // a WHERE that folds to a constant false or NULL is a gating Result's One-Time Filter: nothing below it runs (no
   // scan, no join, no predicate lock) — SELECT … FROM a, b, c WHERE 1 = 0 reads nothing
   const oneTimeFalse = oneTimeFilterFalse(where, n.whereClause, scope);
-  const aggs: AggSpec[] = [];
-  // Targets: detect aggregates by compiling in grouping mode first.
-  const groupCols = new Set<number>();
-  const groupExprNodes: N[] = [];
-  /** the GROUP BY items in clause order: a column's index, or an expression (placed once its hidden column is known) */
-  const groupItems: (number | N)[] = [];
-  // GROUPING SETS / ROLLUP / CUBE / (): the grouping expressions once each, and the sets (executor/groupclause.ts)
-  const groupKeyOf = (g: N) => {
-    const it = ex.groupColumn(g, n.targetList, scope);
-    const key = typeof it === 'number' ? `column ${it}` : expressionKey(it.expr, scope);
-    return { key, item: { it, node: g, key } };
-  };
-  const gclause = hasGroupingShape(n.groupClause) ? transformGroupClause(n.groupClause as N[], !!n.groupDistinct, groupKeyOf) : null;
-  const gsets = gclause?.sets ?? null;
-  const hasGroup = gclause ? gclause.items.length > 0 : !!n.groupClause?.length;
-  if (gclause) {
-    for (const { it } of gclause.items) { if (typeof it === 'number') groupItems.push(it); else { groupExprNodes.push(it.expr); groupItems.push(it.expr); } }
-  } else if (hasGroup) {
-    for (const g of n.groupClause as N[]) {
-      const it = ex.groupColumn(g, n.targetList, scope);
-      if (typeof it === 'number') groupItems.push(it); else { groupExprNodes.push(it.expr); groupItems.push(it.expr); }
-    }
-  }
-  // GROUP BY an expression: computed per input row into a hidden column after the scan's own
-  let groupBase: Scope = scope;
-  const groupExprs: Compiled[] = [];
-  if (groupExprNodes.length) {
-    if (qi) throw notSupported('EXPLAIN of GROUP BY an expression');
-    const map = new Map<string, number>();
-    for (const e of groupExprNodes) {
-      if (containsAggregate(e)) throw new PgError('42803', 'aggregate functions are not allowed in GROUP BY', { position: posOf(firstLocation(e)) });
-      const key = expressionKey(e, scope);
-      if (map.has(key)) continue;
-      map.set(key, scope.columns.length + groupExprs.length);
-      groupExprs.push(compileExpr(e, scope));
-    }
-    groupBase = { ...scope, columns: [...scope.columns, ...groupExprs.map((c, k) => ({ name: `........pg.group.${k}........`, type: c.type, dropped: true }))],
-      groupExprs: { key: (x) => expressionKey(x, scope), map } };
-  }
-  // the grouping columns in GROUP BY's order (a HashAggregate hashes them in that order)
-  const itemCols = groupItems.map((it) => (typeof it === 'number' ? it : groupBase.groupExprs!.map.get(expressionKey(it, scope))!));
-  for (const c of itemCols) groupCols.add(c);
-  // grouping sets: a hidden column after the row's (and the GROUP BY expressions') holds each group's set number
-  const gsetCol = gsets ? groupBase.columns.length : -1;
-  if (gsets) groupBase = { ...groupBase, columns: [...groupBase.columns, { name: '........pg.gset........', type: T.int4, dropped: true }] };
-  // a grouped primary key: its table's other columns may appear ungrouped, and the planner keys the groups without
-  // them (optimizer/groupkeys.ts: check_functional_grouping, remove_useless_groupby_columns)
-  // (with grouping sets: by the expressions every set has, parseCheckAggregates' gset_common; no key is dropped)
-  const groupRels = scope.rels ?? (src.table ? [{ offset: 0, count: src.table.columns.length, table: src.table }] : []);
-  const fgAll = hasGroup ? functionalGrouping(groupRels, gsets ? groupItems.filter((_, i) => gsets.every((set) => set.includes(i + 1))) : groupItems) : null;
-  const fg = gsets && fgAll ? { ...fgAll, useless: new Set<number>() } : fgAll;
-  const uselessGroup = new Set<number>(fg?.useless.size ? groupItems.flatMap((it, i) => (typeof it === 'number' && fg.useless.has(it) ? [i] : [])) : []);
-  const keyItems = uselessGroup.size ? groupItems.filter((_, i) => !uselessGroup.has(i)) : groupItems;
-  const keyCols = uselessGroup.size ? new Set([...groupCols].filter((c) => !fg!.useless.has(c))) : groupCols;
-  const gsetCols = gsets?.map((set) => new Set(set.map((r) => itemCols[r - 1]!))) ?? [];
-  const aggScope: Scope = { ...groupBase, aggs, groupCols: fg?.dependent.size ? new Set([...groupCols, ...fg.dependent]) : groupCols,
-    ...(fg?.dependent.size ? { groupDependent: fg.dependent } : {}),
-    groupingSets: { cols: groupCols, col: gsets ? gsetCol : null, sets: gsetCols } };
-  const targets: Compiled[] = [];
-  const names: string[] = [];
-  /** what each target computes, to tell "the same expression twice" from different ones (ORDER BY ambiguity) */
-  const exprKeys: string[] = [];
-  const keepUnknownHere = keepUnknown && !n.sortClause?.length && !n.distinctClause && !n.groupClause?.length;
-  const compileTargets = (sc: Scope) => {
-    targets.length = 0; names.length = 0; exprKeys.length = 0;
-    for (const t of (n.targetList ?? []) as N[]) {
-      const rt = t.ResTarget;
-      const cr = rt.val.ColumnRef;
-      if (cr && cr.fields[cr.fields.length - 1].A_Star) {
-        // PL/pgSQL's `rec.*` (NEW.*, OLD.*, a %ROWTYPE variable): one column per field
-        const recName = cr.fields.length === 2 ? cr.fields[0].String?.sval as string | undefined : undefined;
-        const fromItem = recName !== undefined
-          && !!(src.scope.rels?.some((r) => r.name === recName) || src.scope.alias === recName || (src.table && src.scope.relName === recName));
-        const fields = recName !== undefined ? sc.env.pl?.recordFields?.(recName, cr.location, fromItem) ?? null : null;
-        if (fields) {
-          for (const f of fields) {
-            const v = sc.env.pl!.variable([recName!, f], sc, cr.location)!;
-            targets.push(v); names.push(f); exprKeys.push(`record ${recName}.${f}`);
-          }
-          continue;
-        }
-        if (!src.table && src.scope.columns.length === 0) throw new PgError('42601', 'SELECT * with no tables specified is not valid', { position: posOf(cr.location) });
-        if (src.scope.starRefused) throw notSupported(src.scope.starRefused, posOf(cr.location));
-        // t.* in a join: only that relation's columns
-        const qual = cr.fields.length === 2 ? cr.fields[0].String?.sval as string | undefined : undefined;
-        const rel = qual !== undefined && src.scope.rels ? src.scope.rels.find((r) => r.name === qual) : undefined;
-        if (qual !== undefined && src.scope.rels && !rel) throw new PgError('42P01', `missing FROM-clause entry for table "${qual}"`, { position: posOf(cr.location) });
-        src.scope.columns.forEach((c, i) => {
-          if (c.dropped || (c.hidden && !rel)) return; // a USING join's side column: only t.* shows it
-          if (rel && (i < rel.offset || i >= rel.offset + rel.count)) return;
-          if (sc.aggs && !sc.groupCols?.has(i)) {
-            throw new PgError('42803', `column "${scope.alias ?? scope.relName}.${c.name}" must appear in the GROUP BY clause or be used in an aggregate function`, { position: posOf(cr.location) });
-          }
-          targets.push({ fn: (r) => r.vals[i]!, type: c.type, name: c.name, strength: 2 });
-          names.push(c.name);
-          exprKeys.push(`column ${i}`);
-        });
-        continue;
-      }
-      const ai = rt.val.A_Indirection;
-      if (ai && ai.indirection[ai.indirection.length - 1].A_Star) {
-        // (f(x)).*: one column per field of the row value
-        expandFieldStar(ai, sc, compileExpr).forEach((c) => {
-          targets.push(c); names.push(c.name);
-          exprKeys.push(expressionKey({ A_Indirection: { ...ai, indirection: [...ai.indirection.slice(0, -1), { String: { sval: c.name } }] } }, scope));
-        });
-        continue;
-      }
-      const c = compileExpr(rt.val, sc);
-      targets.push(c.type.name === 'unknown' && !keepUnknownHere ? castTo(c, T.text, false) : c);
-      names.push(rt.name ?? c.name);
-      exprKeys.push(expressionKey(rt.val, scope));
-    }
-  };
+  const { aggs, groupItems, groupExprs, groupBase, groupKeyOf, gclause, gsets, hasGroup, itemCols, gsetCol, uselessGroup, keyItems,
+    keyCols, gsetCols, aggScope } = analyzeGroupBy(ex, n, scope, src.table ?? null, !!qi);
   // (an aggregate inside a window call — rank() OVER (ORDER BY sum(v)), sum(sum(v)) OVER () — groups the query too)
   const grouping = hasGroup || !!gclause || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause)
     || containsGroupingFunc(n.targetList) || containsGroupingFunc(n.sortClause)
@@ -301,52 +180,14 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   const exprScope = winGroupScope ?? srfGroupScope ?? (grouping ? aggScope
     : wp ? { ...scope, columns: [...scope.columns, ...wp.columns], rowWidth: scope.columns.length }
     : ps ? { ...scope, columns: [...scope.columns, ...ps.columns], rowWidth: scope.columns.length } : scope);
-  compileTargets(exprScope);
+  const { targets, names, exprKeys } = compileTargetList(n, exprScope, src, keepUnknown);
   const having = n.havingClause ? compileExpr(n.havingClause, aggScope) : null;
   if (grouping && lockMode) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} is not allowed with ${hasGroup ? 'GROUP BY clause' : 'aggregate functions'}`);
 
   // Sort keys: output-column names and ordinals refer to targets, anything else is an expression (nodeSort.ts)
   const sortKeys = compileSortKeys(n.sortClause, targets, names, exprKeys, exprScope);
-  // DISTINCT ON (exprs): the first row of each set of rows equal on them, in ORDER BY's order (without ORDER BY,
-  // sorted by them, as the Sort under PostgreSQL's Unique does)
-  const distinctOn = n.distinctClause?.length && n.distinctClause[0] && Object.keys(n.distinctClause[0]).length ? n.distinctClause as N[] : null;
-  let onFirst: ((r: Row) => boolean) | null = null;
-  if (distinctOn) {
-    const asSort = distinctOn.map((node) => ({ SortBy: { node, sortby_dir: 'SORTBY_DEFAULT', sortby_nulls: 'SORTBY_NULLS_DEFAULT' } }));
-    const onKeys = compileSortKeys(asSort, targets, names, exprKeys, exprScope);
-    const ident = (k: N): string => {
-      const pos = k.A_Const?.ival !== undefined ? intConst(k.A_Const) ?? null : null;
-      if (pos !== null && pos >= 1 && pos <= targets.length) return exprKeys[pos - 1]!;
-      if (k.ColumnRef?.fields?.length === 1 && k.ColumnRef.fields[0].String) {
-        const i = names.indexOf(k.ColumnRef.fields[0].String.sval);
-        if (i >= 0) return exprKeys[i]!;
-      }
-      return expressionKey(k, scope);
-    };
-    // transformDistinctOnClause: an ORDER BY item that is a DISTINCT ON expression may not follow one that is not
-    // (an ORDER BY item equal to an earlier one is not in the sort list at all: addTargetToSortList drops it)
-    const onIds = distinctOn.map(ident);
-    let skipped = false;
-    const sorted = new Set<string>();
-    for (const sb of (n.sortClause ?? []) as N[]) {
-      const id = ident(sb.SortBy.node);
-      if (sorted.has(id)) continue;
-      sorted.add(id);
-      const at = onIds.indexOf(id);
-      if (at < 0) { skipped = true; continue; }
-      if (skipped) throw new PgError('42P10', 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions', { position: posOf(firstLocation(distinctOn[at]!)) });
-    }
-    // the Sort under Unique: ORDER BY's keys, then the DISTINCT ON expressions ORDER BY leaves out
-    const orderIds = ((n.sortClause ?? []) as N[]).map((sb) => ident(sb.SortBy.node));
-    sortKeys.push(...onKeys.filter((_, i) => !orderIds.includes(onIds[i]!)));
-    const seenOn = new Set<string>();
-    onFirst = (r) => {
-      const key = JSON.stringify(onKeys.map((k) => groupKey(k.fn(r))));
-      if (seenOn.has(key)) return false;
-      seenOn.add(key);
-      return true;
-    };
-  }
+  // DISTINCT ON (exprs): the first row of each set of rows equal on them (executor/selectanalyze.ts)
+  const { distinctOn, onFirst } = distinctOnClause(n, targets, names, exprKeys, exprScope, scope, sortKeys);
 
   // the planner's path (optimizer/planner.ts): ORDER BY a plain column may walk an index instead of sorting
   const iosEnabled = scope.env.currentSetting('enable_indexonlyscan', true) !== 'off';
@@ -381,208 +222,8 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     if (qi.planOnly) return { names, types: targets.map((t) => t.type), rows: [] };
   }
   if (s.noRows) return { names, types: targets.map((t) => t.type), rows: [] };
-  const limitEarly = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
-  // Fast path: no grouping, sorting, DISTINCT, OFFSET or locking — project rows as they are produced (nodeResult.ts)
-  if (!grouping && !wp && !ps && !sortKeys.length && !lockMode && !n.distinctClause && !n.limitOffset && !src.table) {
-    const waits = mayWait(n.whereClause) || mayWait(n.targetList); // SELECT pg_advisory_lock(1): evaluated where it can wait
-    if (!waits && !targets.some((tg) => tg.gen)) return { names, types: targets.map((t) => t.type),
-      rows: projectRows(oneTimeFalse ? [] : src.rows!(), where, targets, limitEarly, qi) };
-    const out: Value[][] = [];
-    const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
-    const nt = targets.length;
-    for (const vals of oneTimeFalse ? [] : src.rows!()) {
-      if (limitEarly !== null && out.length >= limitEarly) break;
-      r.vals = vals;
-      if (!waits && targets.some((tg) => tg.gen)) {
-        // SELECT f(…): a user function as a whole select-list item runs as a step of this statement (it may wait)
-        if (where && where.fn(r) !== true) { if (qi) qi.fastRemoved++; continue; }
-        const o = new Array<Value>(nt);
-        for (let i = 0; i < nt; i++) { const tg = targets[i]!; o[i] = tg.gen ? yield* tg.gen(r) : tg.fn(r); }
-        out.push(o);
-        continue;
-      }
-      const project = () => {
-        if (where && where.fn(r) !== true) return null;
-        const o = new Array<Value>(nt);
-        for (let i = 0; i < nt; i++) o[i] = targets[i]!.fn(r);
-        return o;
-      };
-      const o = waits ? yield* evalWaiting(s, project) : project();
-      if (!o) { if (qi) qi.fastRemoved++; continue; }
-      out.push(o);
-    }
-    if (qi) qi.fastRows = out.length;
-    return { names, types: targets.map((t) => t.type), rows: out };
-  }
-  // Produce rows.
-  let rows: Row[] = [];
-  // a user function in WHERE or the select list: test WHERE and compute the targets row by row, in the order the
-  // executor's pipeline does (their NOTICEs interleave per row; a LIMIT stops the calls)
-  const pipelined = !!src.table && !grouping && !wp && !ps && !sortKeys.length && !n.distinctClause && !lockMode && !!where
-    && (callsUserFunction(n.whereClause, ex) || callsUserFunction(n.targetList, ex));
-  // a LIMIT straight above the scan (nothing in between needs every row): the scan stops once it has LIMIT + OFFSET
-  // rows, as PostgreSQL's demand-driven Limit stops pulling — WHERE never runs on the rows after (scan.ts)
-  const stopAfter = limitEarly !== null && !grouping && !wp && !ps && !sortKeys.length && !n.distinctClause && !lockMode && !pipelined
-    ? limitEarly + ((n.limitOffset ? ex.constInt(n.limitOffset, scope, 'OFFSET') : 0) ?? 0) : null;
-  if (oneTimeFalse) {
-    // nothing to read
-  } else if (src.table) {
-    rows = yield* scanWaiting(ex, s, src.table, snap(), pipelined ? null : where, n.whereClause, scope, path!, qi?.scan, stopAfter);
-    recordPredicateRead(ex, s, src.table, snap(), where, n.whereClause, scope);
-  } else {
-    const r: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
-    const waits = mayWait(n.whereClause);
-    for (const vals of src.rows!()) {
-      r.vals = vals;
-      if (where && (waits ? yield* evalWaiting(s, () => where.fn(r)) : where.fn(r)) !== true) continue;
-      rows.push({ vals, item: null, blk: 0, off: 0, aggs: null });
-    }
-  }
-
-  if (groupExprs.length) rows = rows.map((r) => ({ ...r, vals: [...r.vals, ...groupExprs.map((c) => c.fn(r))] }));
-  if (gsExec) rows = aggregateGroupingSets(ex, rows, aggs, gsExec, having, qi ?? undefined);
-  else if (grouping) rows = aggregate(ex, rows, aggs, keyCols, hasGroup, having, qi ?? undefined, groupOrder);
-  if (wp) rows = wp.run(rows);
-  if (ps) rows = ps.run(rows);
-  if (qi) qi.belowSort = rows.length;
-
-  const unsorted = rows;
-  if (sortKeys.length) rows = sortRows(rows, sortKeys);
-  if (qi && sortKeys.length) {
-    // what EXPLAIN ANALYZE's Sort held: plain columns only (an expression is not evaluated a second time)
-    const sorted = rows;
-    const plain = !grouping && !wp && !ps && ((n.targetList ?? []) as N[]).every((t) => !!t.ResTarget?.val?.ColumnRef) &&
-      sortKeys.every((k) => !k.junk || k.junk.column);
-    const junk = sortKeys.filter((k) => k.junk);
-    qi.sortTuples = () => (plain ? {
-      rows: sorted.map((r) => [...targets.map((t) => t.fn(r)), ...junk.map((k) => k.fn(r))]),
-      types: [...targets.map((t) => t.type), ...junk.map((k) => k.junk!.type)],
-    } : null);
-  }
-
-  const limit = n.limitCount ? ex.constInt(n.limitCount, scope, 'LIMIT') : null;
-  const offset = (n.limitOffset ? ex.constInt(n.limitOffset, scope, 'OFFSET') : 0) ?? 0;
-  // make_sort_input_target: under a Sort or DISTINCT the select list is computed below it, for every row, also
-  // the rows a LIMIT then drops (so their errors come) — except what is volatile or expensive (a subquery, a user
-  // function, a function that is not immutable), which is computed above, for the rows returned only
-  if (limit !== null && (sortKeys.length || n.distinctClause) && !lockMode && !hasGenTarget(targets) && !computedLate(n.targetList)) {
-    for (const r of unsorted) for (const t of targets) t.fn(r);
-  }
-  const unique = distinctOn ? null : distinctFilter(n.distinctClause);
-  const out: Value[][] = [];
-  const foundAfter: boolean[] = []; // a duplicate after out[i]: the hash table's grow check runs for it too (execGrouping.ts)
-  const seen = unique?.seen ?? null;
-  let skipped = 0;
-  const waitTargets = mayWait(n.targetList);
-  // a user function as a whole select-list item runs as a step of the statement, once per row (it may wait)
-  const genTargets = !waitTargets && !sortKeys.length && !n.distinctClause && !grouping && targets.some((t) => t.gen);
-  // a cursor's query (commands/portalcmds.ts): the heap block of each row of a streaming scan, for the pin it keeps
-  const ownCursor = topLevel && !sub && s.cursorScan && !s.cursorScan.claimed && s.cursorScan.plDepth === s.plDepth && !s.noRows ? s.cursorScan : null;
-  // (an index walk in ORDER BY's order is the plan's top: the Sort above it is a no-op here and absent in PostgreSQL)
-  const indexOrdered = path?.kind === 'IndexScanOrdered' && (n.sortClause ?? []).length === 1;
-  const cursorScan = claimCursorScan(s, topLevel && !sub && !!src.table && !src.table.partKey && !grouping && !wp && !ps
-    && (!sortKeys.length || indexOrdered) && !n.distinctClause, src.table);
-  // a cursor's query (commands/portalcmds.ts): the rows above the scan / Sort are pulled one by one as FETCH asks —
-  // a FOR UPDATE / SHARE cursor's LockRows locks each as it passes, the select list is computed for it then
-  if (ownCursor && (ownCursor.wantLocks ? !!lockMode && !!src.table
-    : !n.distinctClause && !onFirst && !waitTargets && !genTargets && !pipelined && !qi && !lockMode)) {
-    const table = src.table, mode = lockMode;
-    // make_sort_input_target: under a Sort the select list is computed below it, for every row, at the first FETCH
-    if (sortKeys.length && !indexOrdered && !lockMode && !computedLate(n.targetList)) for (const r of unsorted) for (const tg of targets) tg.fn(r);
-    let skippedL = 0, emitted = 0;
-    ownCursor.lockRows = {
-      rows, next: 0,
-      * fetch(r0) {
-        if (limit !== null && emitted >= limit) return 'end';
-        let r = r0;
-        if (mode && table) {
-          const locked = yield* ex.lockRowForSelect(s, table, r0 as Candidate, mode, policy, where);
-          if (!locked) return null;
-          r = locked;
-        }
-        const vals = targets.map((tg) => tg.fn(r));
-        if (skippedL < offset) { skippedL++; return null; }
-        emitted++;
-        return { vals, blk: r0.blk, tid: [r.blk, r.off] as [number, number] };
-      },
-    };
-    return { names, types: targets.map((t) => t.type), rows: [] };
-  }
-  for (let r of rows) {
-    if (limit !== null && out.length >= limit) { if (qi) qi.limitHit = true; break; }
-    if (pipelined && (mayWait(n.whereClause) ? yield* evalWaiting(s, () => where!.fn(r)) : where!.fn(r)) !== true) continue;
-    if (onFirst && !onFirst(r)) continue;
-    if (qi) qi.pulled++;
-    if (lockMode && src.table) {
-      const locked = yield* ex.lockRowForSelect(s, src.table, r as Candidate, lockMode, policy, where);
-      if (!locked) continue;
-      if (qi) qi.locked++;
-      r = locked;
-    }
-    const row = r;
-    let vals: Value[];
-    if (genTargets) { // SELECT f(x) FROM t: f may wait
-      vals = [];
-      for (const tg of targets) vals.push(tg.gen ? yield* tg.gen(row) : tg.fn(row));
-    } else vals = waitTargets ? yield* evalWaiting(s, () => targets.map((t) => t.fn(row))) : targets.map((t) => t.fn(row));
-    if (unique && !unique.first(vals)) { foundAfter[out.length - 1] = true; continue; }
-    if (skipped < offset) { skipped++; continue; }
-    out.push(vals);
-    if (cursorScan) { cursorScan.blks.push(r.blk); cursorScan.tids.push([r.blk, r.off]); }
-  }
-  if (cursorScan) cursorScan.limited = limit !== null && out.length >= limit;
-  // a hashed DISTINCT returns its rows in its hash table's order (execGrouping.ts)
-  if (unique && !src.table && joinEst && !sortKeys.length && limit === null && !offset && out.length > 1) {
-    const items = ((n.targetList ?? []) as N[]).map((tl) => tl.ResTarget.val as N);
-    const h = joinHashedOrder(joinEst, targets.map((tg) => tg.type.name), items);
-    if (h) {
-      const perm = hashTableOrder(out.map((v) => groupHash(v, h.fns)), h.expected, foundAfter);
-      const reordered = perm.map((i) => out[i]!);
-      out.length = 0;
-      out.push(...reordered);
-    }
-  }
-  if (unique && src.table && !sortKeys.length && limit === null && !offset && out.length > 1) {
-    const planned = distinctPlan(n, src.table, targets, scope, path);
-    const { strategy } = planned;
-    // over grouping sets create_distinct_paths takes the grouped rows' estimate (the sum of the sets') as its groups
-    const gsRows = gsExec ? groupingSetsRows(gsExec) : null;
-    const h = planned.h && gsRows !== null ? { ...planned.h, expected: gsRows } : planned.h;
-    if (strategy === 'sorted') {
-      const keys = h!.fns.map(() => ({ desc: false, nullsFirst: false }));
-      pgQsort(out, (a, b) => compareKeys(keys, a, b));
-    } else if (h) {
-      const perm = hashTableOrder(out.map((v) => groupHash(v, h.fns)), h.expected, foundAfter);
-      const reordered = perm.map((i) => out[i]!);
-      out.length = 0;
-      out.push(...reordered);
-    }
-  }
-  if (qi) {
-    qi.distinct = seen?.size ?? 0;
-    if (seen && sortKeys.length) qi.distinct = new Set(rows.map((r) => JSON.stringify(targets.map((t) => formatValue(t.fn(r)))))).size;
-  }
-  return { names, types: targets.map((t) => t.type), rows: out };
-}
-
-/** The cursor's capture of its scan's blocks, taken by the cursor's own query (not by one a function in it runs). */
-function claimCursorScan(s: Session, streaming: boolean, t: Table | null): NonNullable<Session['cursorScan']> | null {
-  const c = s.cursorScan;
-  if (!c || c.claimed || c.plDepth !== s.plDepth || s.noRows) return null;
-  c.claimed = true;
-  if (!streaming || !t) return null;
-  c.rel = t.oid;
-  return c;
-}
-
-const hasGenTarget = (targets: Compiled[]) => targets.some((t) => t.gen);
-/** Does a select list hold what make_sort_input_target postpones past the Sort (see above)? */
-function computedLate(x: unknown): boolean {
-  if (!x || typeof x !== 'object') return false;
-  const o = x as N;
-  if (o.SubLink) return true;
-  if (o.FuncCall && !isImmutableFunction((o.FuncCall.funcname as N[]).map((f) => f.String.sval as string).pop()!)) return true;
-  return Object.values(o).some(computedLate);
+  return yield* executeSelect({ ex, s, n, sql, topLevel, sub, src, scope, snap, where, oneTimeFalse, targets, names, grouping, hasGroup,
+    aggs, keyCols, groupExprs, having, groupOrder, gsExec, joinEst, wp, ps, sortKeys, distinctOn, onFirst, lockMode, policy, path, qi });
 }
 
 /** Is this query's LIMIT a constant (no column, function or subquery in it) that evaluates to 0? */
