@@ -44,10 +44,10 @@ import type { SqlType } from '../sql/types.js';
 import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
 import { LockMode } from '../lock/lock.js';
 import type { N, Gen } from '../executor/util.js';
-import { saveTableDef } from './relfile.js';
+import { saveTableDef, hasToast, createToastTable } from './relfile.js';
 import { partitionsOf } from '../executor/execPartition.js';
 import { changeOwner } from './grant.js';
-import { AlterWork, rewriteTables } from './atwork.js';
+import { AlterWork, rewriteTables, postAlterTypeCleanup } from './atwork.js';
 import { setStorage } from './atcolumns.js';
 import { renameConstraint, dropDependentKeys, addConstraint, dropConstraint, viewsReading, addFkConstraint, validateConstraint, dropFkConstraint } from './atconstraints.js';
 
@@ -206,7 +206,9 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
       if (inhTree) alterInherited(ex, s, t, c, !!n.relation.inh, apply);
       else apply(t, c);
     }
-  });
+  }, () => postAlterTypeCleanup(ex, s, work));
+  // ATRewriteCatalogs' AlterTableCreateToastTable: a table now with a column that may need one gets its TOAST table
+  for (const tab of work.tabs.values()) if (!tab.table.toastOids && hasToast(tab.table)) tab.table.toastOids = createToastTable(ex, s, tab.table);
   rewriteTables(ex, s, work);
   // adding foreign keys runs catalog commands of its own: +1, and +4 per key (measured: tests/scenarios/fk/cid.spec)
   if (fks) s.tx!.curcid += 1 + 4 * fks;
