@@ -141,7 +141,7 @@ export function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists
   const def = col.defaultExpr ? checkDefault(ex, s, col, col.defaultExpr)
     : col.type.domain && (domDefault || t.heap.tupleCount > 0) ? checkDefault(ex, s, col, domDefault ?? { A_Const: { isnull: true } }) : null;
   const volatile = !!col.defaultExpr && isVolatile(col.defaultExpr);
-  ex.eng.catalog.allocOid(); // the pg_attrdef row (and the column's row type change)
+  if (col.defaultExpr) ex.eng.catalog.allocOid(); // the pg_attrdef row (none without a DEFAULT)
   if (def && !volatile) {
     // a non-volatile DEFAULT is evaluated once and stored as the missing value (ATExecAddColumn)
     const v = def.fn(null as unknown as Row);

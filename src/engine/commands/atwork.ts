@@ -36,8 +36,10 @@ import type { SqlType, Value } from '../sql/types.js';
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import type { N, Gen } from '../executor/util.js';
-import { latestRows, rewriteTable, lockNewIndex, logStorageCreate } from './relfile.js';
+import { latestRows, rewriteTable, lockNewIndex } from './relfile.js';
+import { WalKind } from '../wal/wal.js';
 import { markUnlogged } from './unlogged.js';
+import { setPersistence } from './atpersistence.js';
 import { markLocal } from './tempcmds.js';
 import { logAccessExclusiveLock } from '../wal/standby.js';
 
@@ -83,6 +85,8 @@ export interface AlteredTableInfo {
    *  found, each once — dropped and created again (new OIDs) once the ALTER TYPE pass is done */
   changedIndexes: BtreeIndex[];
   changedChecks: Set<string>;
+  /** SET LOGGED (true) / SET UNLOGGED (false) that needs a rewrite (commands/atpersistence.ts) */
+  toLogged?: boolean;
 }
 
 /** The work queue of one ALTER TABLE: its passes, the tables it changes, what phase 1 prepared. */
@@ -138,6 +142,7 @@ export function rewriteTables(ex: Executor, s: Session, work: AlterWork): void {
       for (const vals of latestRows(ex, s, t)) verify(vals);
       continue;
     }
+    if (tab.toLogged !== undefined) setPersistence(ex, s, t, tab.toLogged); // the transient table's persistence
     rewriteTable(ex, s, t, (vals) => {
       const out = vals.slice();
       // every new value from the old row, then the generated columns from the new one
@@ -182,7 +187,8 @@ export function postAlterTypeCleanup(ex: Executor, s: Session, work: AlterWork):
       if (tab.rewrite) {
         index = old.fresh(oid);
         index.relfilenode = oid;
-        index.storageLsn = logStorageCreate(eng, s, t, oid) || index.storageLsn;
+        // its main fork (not logged for an unlogged or temporary table; skip_build: no init fork yet)
+        eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, t.oid, -1, 0, 0, { node: oid });
       } else {
         index = old.clone(oid); // the old file, its entries and statistics
         index.relfilenode = old.relfilenode ?? old.oid;

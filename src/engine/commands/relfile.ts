@@ -147,7 +147,7 @@ export function logStorageCreate(eng: Executor['eng'], s: Session, t: Table, nod
 }
 
 /** An AccessExclusiveLock on a TOAST relation the command replaces the file of: its Standby LOCK record. */
-function lockToastRel(ex: Executor, s: Session, oid: number): void {
+export function lockToastRel(ex: Executor, s: Session, oid: number): void {
   const tag = { type: 'relation', rel: oid } as const;
   if (ex.eng.locks.holds(s.id, tag, LockMode.AccessExclusive)) return;
   ex.eng.locks.acquire(s.id, tag, LockMode.AccessExclusive, ex.eng.clock.now);
@@ -170,8 +170,11 @@ export function logToastTable(ex: Executor, s: Session, t: Table, oids: { rel: n
   const eng = ex.eng;
   logAccessExclusiveLock(eng, s, oids.rel);
   logStorageCreate(eng, s, t, oids.rel);
-  logStorageCreate(eng, s, t, oids.index);
+  // index_create: its main fork (logged for a permanent table), its lock, then index_build (an unlogged table's
+  // index: ambuildempty creates the init fork only now)
+  if (!t.unlogged) logStorageCreate(eng, s, t, oids.index);
   logAccessExclusiveLock(eng, s, oids.index);
+  if (t.unlogged) logStorageCreate(eng, s, t, oids.index);
   logEmptyMetapage(eng, s, t.oid, oids.index, t.unlogged ? 'init' : undefined);
 }
 

@@ -36,7 +36,7 @@ import { WalKind } from '../wal/wal.js';
 import { pageImage } from '../buffer/bufmgr.js';
 import type { NewPagePayload } from '../wal/records.js';
 import { LockMode } from '../lock/lock.js';
-import { saveTableDef, makeNewHeap, rebuildIndexes } from '../commands/relfile.js';
+import { saveTableDef, makeNewHeap, rebuildIndexes, lockToastRel } from '../commands/relfile.js';
 import { satisfiesVacuum, VacState } from './vacuum.js';
 import { removableHorizon, vacuumContext } from './pruneheap.js';
 import type { Gen } from '../executor/util.js';
@@ -77,6 +77,7 @@ export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean
   // index 2 more — their files are swapped by content, so the table keeps its TOAST OIDs), each index rebuilt
   // into a new one too
   makeNewHeap(ex, s, t);
+  if (t.toastOids) lockToastRel(ex, s, t.toastOids.rel); // copy_table_data locks the old TOAST table
   const moved = new Map<number, number>();
   const copies: { item: Item; old: Item }[] = [];
   // raw_heap_insert: the copy goes straight onto the new file's pages (no Heap INSERT record: the pages are logged
@@ -123,6 +124,7 @@ export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean
   eng.wal.noteBackendInsert(s.name);
   s.tx!.cidUsed = true;
   // reindex_relation: each index in turn gets its new file and is built over the new heap
+  if (t.toastOids) lockToastRel(ex, s, t.toastOids.index); // swap_relation_files: the TOAST indexes swapped by content
   rebuildIndexes(ex, s, t);
   t.relfrozenxid = oldestXmin;
   t.relminmxid = eng.multis.next;
