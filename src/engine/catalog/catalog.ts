@@ -143,6 +143,8 @@ export interface Table {
   relminmxid?: number;
   /** relfrozenxid of the table's (empty) TOAST table, when it has one */
   toastFrozenXid?: number;
+  /** the OIDs of its TOAST table and the TOAST table's index (pg_class.reltoastrelid), when it has one */
+  toastOids?: { rel: number; index: number };
   /** packed tuple length of a tuple without NULLs when every column is fixed-width, else undefined */
   fixedLength?: number;
   /** pg_class.relfilenode: the data file; a new one after TRUNCATE or a rewriting ALTER TABLE (absent = oid) */

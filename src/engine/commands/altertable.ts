@@ -44,10 +44,11 @@ import type { SqlType } from '../sql/types.js';
 import { applyRelOptions, fillfactorOf } from '../catalog/reloptions.js';
 import { LockMode } from '../lock/lock.js';
 import type { N, Gen } from '../executor/util.js';
-import { saveTableDef } from './relfile.js';
+import { saveTableDef, hasToast, createToastTable } from './relfile.js';
 import { partitionsOf } from '../executor/execPartition.js';
 import { changeOwner } from './grant.js';
-import { AlterWork, rewriteTables } from './atwork.js';
+import { AlterWork, rewriteTables, postAlterTypeCleanup } from './atwork.js';
+import { prepSetAccessMethod, prepChangePersistence } from './atpersistence.js';
 import { setStorage } from './atcolumns.js';
 import { renameConstraint, dropDependentKeys, addConstraint, dropConstraint, viewsReading, addFkConstraint, validateConstraint, dropFkConstraint } from './atconstraints.js';
 
@@ -68,7 +69,7 @@ function lockLevel(cmd: N): LockMode {
   switch (cmd.subtype) {
     case 'AT_SetRelOptions': case 'AT_ResetRelOptions':
       return applyRelOptions(undefined, (cmd.def?.List?.items ?? []) as N[], true).lock;
-    case 'AT_SetStatistics': case 'AT_ValidateConstraint': return LockMode.ShareUpdateExclusive;
+    case 'AT_SetStatistics': case 'AT_ValidateConstraint': case 'AT_ClusterOn': return LockMode.ShareUpdateExclusive;
     case 'AT_AddConstraint': return cmd.def?.Constraint?.contype === 'CONSTR_FOREIGN' ? LockMode.ShareRowExclusive : LockMode.AccessExclusive;
     case 'AT_EnableTrig': case 'AT_DisableTrig': case 'AT_EnableTrigAll': case 'AT_DisableTrigAll': case 'AT_EnableTrigUser': case 'AT_DisableTrigUser':
       return LockMode.ShareRowExclusive;
@@ -153,7 +154,8 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   for (const c of cmds) {
     const known = ['AT_AddColumn', 'AT_DropColumn', 'AT_ColumnDefault', 'AT_SetNotNull', 'AT_DropNotNull', 'AT_AlterColumnType',
       'AT_AddConstraint', 'AT_DropConstraint', 'AT_SetRelOptions', 'AT_ResetRelOptions', 'AT_SetStatistics', 'AT_ValidateConstraint',
-      'AT_EnableTrig', 'AT_DisableTrig', 'AT_EnableTrigAll', 'AT_DisableTrigAll', 'AT_EnableTrigUser', 'AT_DisableTrigUser', 'AT_SetIdentity', 'AT_SetStorage'];
+      'AT_EnableTrig', 'AT_DisableTrig', 'AT_EnableTrigAll', 'AT_DisableTrigAll', 'AT_EnableTrigUser', 'AT_DisableTrigUser', 'AT_SetIdentity', 'AT_SetStorage',
+      'AT_SetAccessMethod', 'AT_SetLogged', 'AT_SetUnLogged', 'AT_ClusterOn'];
     if (!known.includes(c.subtype)) throw notSupported(`ALTER TABLE ... ${subcommandName(c.subtype)}`);
   }
   const t = target(ex, s, n.relation, !!n.missing_ok);
@@ -191,6 +193,15 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
   const work = new AlterWork(t);
   for (const c of cmds) {
     if (c.subtype === 'AT_AlterColumnType') work.prepared.set(c, prepAlterColumnType(ex, s, t, c.name, c.def.ColumnDef));
+    if (c.subtype === 'AT_SetAccessMethod') { prepSetAccessMethod(String(c.name)); continue; }
+    if (c.subtype === 'AT_SetLogged' || c.subtype === 'AT_SetUnLogged') {
+      const tab = work.tab(t);
+      // (only a change already prepared counts: SET LOGGED, SET UNLOGGED of a logged table is one change)
+      if (tab.toLogged !== undefined) throw new PgError('42601', 'cannot change persistence setting twice');
+      // the rewrite into a transient table of the new persistence, in phase 3
+      if (prepChangePersistence(ex, s, t, c.subtype === 'AT_SetLogged')) { tab.toLogged = c.subtype === 'AT_SetLogged'; tab.rewrite = true; }
+      continue;
+    }
     work.schedule(c);
   }
   let fks = 0;
@@ -206,7 +217,9 @@ export function* alterTableStmt(ex: Executor, s: Session, n: N): Gen<QueryResult
       if (inhTree) alterInherited(ex, s, t, c, !!n.relation.inh, apply);
       else apply(t, c);
     }
-  });
+  }, () => postAlterTypeCleanup(ex, s, work));
+  // ATRewriteCatalogs' AlterTableCreateToastTable: a table now with a column that may need one gets its TOAST table
+  for (const tab of work.tabs.values()) if (!tab.table.toastOids && hasToast(tab.table)) tab.table.toastOids = createToastTable(ex, s, tab.table);
   rewriteTables(ex, s, work);
   // adding foreign keys runs catalog commands of its own: +1, and +4 per key (measured: tests/scenarios/fk/cid.spec)
   if (fks) s.tx!.curcid += 1 + 4 * fks;
@@ -281,6 +294,17 @@ function alterOne(ex: Executor, s: Session, t: Table, c: N, work: AlterWork): vo
       const { options } = applyRelOptions(t.reloptions, (c.def?.List?.items ?? []) as N[], c.subtype === 'AT_ResetRelOptions');
       t.reloptions = options.length ? options : undefined;
       t.heap.fillfactor = fillfactorOf(t.reloptions);
+      return;
+    }
+    case 'AT_ClusterOn': {
+      // ATExecClusterOn: check_index_is_clusterable, then mark_index_clustered (the next CLUSTER t without USING)
+      const index = t.indexes.find((i) => i.name === c.name);
+      if (!index) throw new PgError('42704', `index "${String(c.name)}" for table "${t.name}" does not exist`);
+      if (index.am !== 'btree') throw new PgError('0A000', `cannot cluster on index "${index.name}" because access method does not support clustering`);
+      if (index.def?.pred) throw new PgError('0A000', `cannot cluster on partial index "${index.name}"`);
+      const before = t.clusteredOn;
+      t.clusteredOn = index.oid;
+      s.tx!.undo.push(() => { if (before === undefined) delete t.clusteredOn; else t.clusteredOn = before; });
       return;
     }
     case 'AT_SetStatistics': columnOrError(t, c.name); return; // the planner keeps no per-column statistics target

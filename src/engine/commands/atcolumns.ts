@@ -22,7 +22,7 @@ import { alterSequence } from './sequence.js';
 import { tempNamespace } from './tempcmds.js';
 import { WalKind } from '../wal/wal.js';
 import { N, Gen, SERIAL_TYPES, collectColumnRefs } from '../executor/util.js';
-import { refreshColumns, refreshIndexColumns } from './relfile.js';
+import { refreshColumns, refreshIndexColumns, sortedByOid } from './relfile.js';
 import { referencingKeys } from '../ri/ri_triggers.js';
 import { inInheritanceTree } from './atinherit.js';
 import type { AlterWork, AlteredTableInfo } from './atwork.js';
@@ -141,7 +141,7 @@ export function addColumn(ex: Executor, s: Session, t: Table, cd: N, ifNotExists
   const def = col.defaultExpr ? checkDefault(ex, s, col, col.defaultExpr)
     : col.type.domain && (domDefault || t.heap.tupleCount > 0) ? checkDefault(ex, s, col, domDefault ?? { A_Const: { isnull: true } }) : null;
   const volatile = !!col.defaultExpr && isVolatile(col.defaultExpr);
-  ex.eng.catalog.allocOid(); // the pg_attrdef row (and the column's row type change)
+  if (col.defaultExpr) ex.eng.catalog.allocOid(); // the pg_attrdef row (none without a DEFAULT)
   if (def && !volatile) {
     // a non-volatile DEFAULT is evaluated once and stored as the missing value (ATExecAddColumn)
     const v = def.fn(null as unknown as Row);
@@ -311,6 +311,10 @@ export function alterColumnType(ex: Executor, s: Session, t: Table, c: N, work: 
   }
   const old = col.type;
   if (!before) tab.oldTypes.set(idx, old);
+  // RememberAllDependentForRebuilding: each index on the column, once, dropped and created again after the pass
+  for (const i of sortedByOid(t.indexes)) {
+    if ((i.columns.includes(idx) || i.include.includes(idx)) && !tab.changedIndexes.includes(i)) tab.changedIndexes.push(i);
+  }
   const textual = (x: SqlType) => x.name === 'text' || x.name === 'varchar';
   const binaryCompatible = !cd.raw_default && (
     (old.name === newType.name && (newType.typmod < 0 || (old.typmod >= 0 && newType.typmod >= old.typmod)))
@@ -324,6 +328,7 @@ export function alterColumnType(ex: Executor, s: Session, t: Table, c: N, work: 
     const refs = new Set<string>();
     collectColumnRefs(ch.expr, refs);
     if (!refs.has(col.name)) return { ...ch, compiled: undefined };
+    tab.changedChecks.add(ch.name); // …and so is each CHECK constraint on it (a new pg_constraint row)
     const compiled = compileExpr(ch.expr as N, { ...ex.tableScope(t, null, s, snap, ''), hasSystem: false });
     if (!ch.notValid) tab.constraints.push({ name: ch.name, compiled });
     return { ...ch, compiled };

@@ -28,13 +28,20 @@
  * key is checked when it is added (PostgreSQL: in phase 3, after the rewrite).
  */
 import { PgError } from '../errors.js';
+import { LockMode } from '../lock/lock.js';
 import type { Executor } from '../executor/executor.js';
 import type { Session } from '../session/session.js';
 import type { Row, Compiled } from '../sql/expr.js';
 import type { SqlType, Value } from '../sql/types.js';
 import type { Table } from '../catalog/catalog.js';
+import type { BtreeIndex } from '../index/btree.js';
 import type { N, Gen } from '../executor/util.js';
-import { latestRows, rewriteTable } from './relfile.js';
+import { latestRows, rewriteTable, lockNewIndex } from './relfile.js';
+import { WalKind } from '../wal/wal.js';
+import { markUnlogged } from './unlogged.js';
+import { setPersistence } from './atpersistence.js';
+import { markLocal } from './tempcmds.js';
+import { logAccessExclusiveLock } from '../wal/standby.js';
 
 /** The AT_PASS_* numbers of PostgreSQL 15's tablecmds.c. */
 export const enum Pass {
@@ -74,6 +81,12 @@ export interface AlteredTableInfo {
   constraints: { name: string; compiled: Compiled }[];
   /** the type each retyped column had before the statement (a second ALTER TYPE of it is refused) */
   oldTypes: Map<number, SqlType>;
+  /** changedIndexOids / changedConstraintOids: the indexes and CHECK constraints on a retyped column, in the order
+   *  found, each once — dropped and created again (new OIDs) once the ALTER TYPE pass is done */
+  changedIndexes: BtreeIndex[];
+  changedChecks: Set<string>;
+  /** SET LOGGED (true) / SET UNLOGGED (false) that needs a rewrite (commands/atpersistence.ts) */
+  toLogged?: boolean;
 }
 
 /** The work queue of one ALTER TABLE: its passes, the tables it changes, what phase 1 prepared. */
@@ -87,7 +100,7 @@ export class AlterWork {
 
   tab(t: Table): AlteredTableInfo {
     let tab = this.tabs.get(t);
-    if (!tab) this.tabs.set(t, tab = { table: t, rewrite: false, newvals: [], verifyNotNull: false, constraints: [], oldTypes: new Map() });
+    if (!tab) this.tabs.set(t, tab = { table: t, rewrite: false, newvals: [], verifyNotNull: false, constraints: [], oldTypes: new Map(), changedIndexes: [], changedChecks: new Set() });
     return tab;
   }
 
@@ -97,12 +110,14 @@ export class AlterWork {
     this.passes[pass]!.push(c);
   }
 
-  /** Phase 2: every pass in order; a subcommand may file more under later passes as it runs. */
-  *run(exec: (c: N) => Gen<void>): Gen<void> {
+  /** Phase 2: every pass in order; a subcommand may file more under later passes as it runs. After the ALTER TYPE
+   *  pass, `afterAlterType` (ATPostAlterTypeCleanup) drops and recreates what depended on the retyped columns. */
+  *run(exec: (c: N) => Gen<void>, afterAlterType?: () => void): Gen<void> {
     for (let p = 0; p < NUM_PASSES; p++) {
       this.current = p;
       const q = this.passes[p]!;
       for (let i = 0; i < q.length; i++) yield* exec(q[i]!);
+      if (p === Pass.AlterType && q.length) afterAlterType?.();
     }
   }
 }
@@ -127,6 +142,7 @@ export function rewriteTables(ex: Executor, s: Session, work: AlterWork): void {
       for (const vals of latestRows(ex, s, t)) verify(vals);
       continue;
     }
+    if (tab.toLogged !== undefined) setPersistence(ex, s, t, tab.toLogged); // the transient table's persistence
     rewriteTable(ex, s, t, (vals) => {
       const out = vals.slice();
       // every new value from the old row, then the generated columns from the new one
@@ -136,5 +152,63 @@ export function rewriteTables(ex: Executor, s: Session, work: AlterWork): void {
     }, verify);
     // every tuple now carries every column: the missing values are forgotten (RelationClearMissing)
     for (const c of t.columns) c.missing = undefined;
+  }
+}
+
+/**
+ * ATPostAlterTypeCleanup, after the ALTER TYPE pass: every index and CHECK constraint on a retyped column is dropped
+ * (its AccessExclusiveLock logged for standbys) and created again from its definition — a new OID, a new
+ * pg_constraint row for a PRIMARY KEY / UNIQUE / CHECK — in PostgreSQL's passes: the constraints' indexes, then the
+ * plain indexes (AT_PASS_OLD_INDEX), then the CHECK constraints (AT_PASS_OLD_CONSTR). A table to be rewritten gets
+ * each index as an empty file (index_create's Storage CREATE; skip_build: phase 3's rewrite builds it into yet another
+ * file); otherwise the index keeps its file and entries (TryReuseIndex: a binary-compatible change). A CLUSTER mark
+ * moves to the new index.
+ *
+ *     t (id PRIMARY KEY, v int), t_v ON t (v): ALTER TABLE t ALTER COLUMN v TYPE bigint
+ *       t_v  16401 (new OID; file 16401, empty)       t 16402 (the transient heap, +2 for its types)
+ *       reindex by OID: t_pkey file 16405, t_v file 16406  (tests/scenarios/ddl/rewrite-oids.spec)
+ *
+ * Simplifications: the order found is by OID (PostgreSQL's is pg_depend's, the order the dependencies were made);
+ * comments on the dropped objects are not carried (the engine keeps none on indexes).
+ */
+export function postAlterTypeCleanup(ex: Executor, s: Session, work: AlterWork): void {
+  const eng = ex.eng;
+  const cat = eng.catalog;
+  const constraintIndex = (i: BtreeIndex) => i.primary || (i.unique && !cat.standaloneIndexes.has(i.name));
+  for (const tab of work.tabs.values()) {
+    const t = tab.table;
+    if (!tab.changedIndexes.length) continue;
+    for (const old of tab.changedIndexes) lockNewIndex(ex, s, old); // the drop's lock
+    const ordered = [...tab.changedIndexes.filter(constraintIndex), ...tab.changedIndexes.filter((i) => !constraintIndex(i))];
+    for (const old of ordered) {
+      const oid = cat.allocOid();
+      if (constraintIndex(old)) cat.allocOid(); // its pg_constraint row
+      let index: BtreeIndex;
+      if (tab.rewrite) {
+        index = old.fresh(oid);
+        index.relfilenode = oid;
+        // its main fork (not logged for an unlogged or temporary table; skip_build: no init fork yet)
+        eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, t.oid, -1, 0, 0, { node: oid });
+      } else {
+        index = old.clone(oid); // the old file, its entries and statistics
+        index.relfilenode = old.relfilenode ?? old.oid;
+        index.stats = old.stats;
+      }
+      eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, eng.clock.now);
+      logAccessExclusiveLock(eng, s, oid);
+      if (constraintIndex(old) === false) cat.standaloneIndexes.add(index.name);
+      t.indexes = t.indexes.map((i) => (i === old ? index : i));
+      if (t.clusteredOn === old.oid) {
+        t.clusteredOn = oid;
+        s.tx!.undo.push(() => { t.clusteredOn = old.oid; });
+      }
+    }
+    markUnlogged(eng, t);
+    markLocal(eng, t);
+    tab.changedIndexes = [];
+  }
+  for (const tab of work.tabs.values()) {
+    for (let k = 0; k < tab.changedChecks.size; k++) cat.allocOid(); // each CHECK constraint's new pg_constraint row
+    tab.changedChecks.clear();
   }
 }

@@ -12,8 +12,10 @@
  * Mirrors: src/backend/commands/createas.c (ExecCreateTableAs, intorel_startup, intorel_receive, create_ctas_nodata).
  * CREATE MATERIALIZED VIEW is made here too (ExecCreateTableAs with is_matview), then marked (commands/matview.ts).
  * Simplifications: the query runs before the table is created (PostgreSQL creates it at executor start), so a
- * query that reads the table it creates cannot be expressed anyway; no unlogged
- * target (a temporary one, with its ON COMMIT, is made as CREATE TEMP TABLE makes it: commands/tempcmds.ts).
+ * query that reads the table it creates cannot be expressed anyway. A temporary target, with its ON COMMIT, is made
+ * as CREATE TEMP TABLE makes it (commands/tempcmds.ts); an unlogged one (CREATE UNLOGGED TABLE … AS, SELECT … INTO
+ * UNLOGGED) as CREATE UNLOGGED TABLE makes it — its rows not WAL-logged (commands/unlogged.ts); an unlogged
+ * materialized view is refused (0A000).
  */
 import type { Executor } from '../executor/executor.js';
 import { PgError, notSupported } from '../errors.js';
@@ -35,7 +37,7 @@ export function* createTableAs(ex: Executor, s: Session, query: N, into: N, ifNo
   const tag = matview ? 'CREATE MATERIALIZED VIEW' : 'CREATE TABLE AS';
   const rel = into.rel as N;
   const temp = rel.relpersistence === 't' || rel.schemaname === 'pg_temp';
-  if (rel.relpersistence === 'u') throw notSupported('unlogged tables');
+  if (rel.relpersistence === 'u' && matview) throw notSupported('unlogged materialized views');
   onCommitOf(into, temp); // 42P16 on a permanent table
   if (into.options?.length) throw notSupported('storage parameters in CREATE TABLE AS');
   ex.checkReadOnly(s, tag);

@@ -36,7 +36,7 @@ import { LockMode } from '../lock/lock.js';
 import { waitForLockers } from '../lock/lmgr.js';
 import { concurrentBuildWaits } from './indexcmds.js';
 import { WalKind } from '../wal/wal.js';
-import { buildIndex } from './relfile.js';
+import { buildIndex, hasToast, reindexToastIndex } from './relfile.js';
 import type { N, Gen } from '../executor/util.js';
 
 export function* reindexStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
@@ -53,6 +53,7 @@ export function* reindexStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const rv = n.relation as N;
   let t: Table;
   let targets: BtreeIndex[];
+  let toast = false;
   if (n.kind === 'REINDEX_OBJECT_INDEX') {
     const owner = [...cat.tables.values()].find((x) => x.indexes.some((i) => i.name === rv.relname));
     if (!owner) {
@@ -65,13 +66,14 @@ export function* reindexStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   } else {
     t = ex.table(rv);
     targets = t.indexes.slice();
-    if (!targets.length) {
+    toast = !concurrent && hasToast(t); // REINDEX_REL_PROCESS_TOAST: the TOAST table's index too (a table with one has an index to reindex)
+    if (!targets.length && !toast) {
       s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `table "${t.name}" has no indexes ${concurrent ? 'that can be reindexed concurrently' : 'to reindex'}` });
       return { command: 'REINDEX', columns: null, rows: [] };
     }
   }
   ex.checkReadOnly(s, 'REINDEX');
-  yield* reindexTable(ex, s, t, targets, concurrent);
+  yield* reindexTable(ex, s, t, targets, concurrent, toast);
   return { command: 'REINDEX', columns: null, rows: [] };
 }
 
@@ -90,13 +92,14 @@ function* reindexSchema(ex: Executor, s: Session, name: string, concurrent: bool
   const tables = [...cat.tables.values()].filter((t) => !t.temp && (t.nsp?.name ?? 'public') === name && !t.partKey).sort((a, b) => a.oid - b.oid);
   for (const t of tables) {
     if (cat.tables.get(tableKey(t)) !== t) continue; // dropped meanwhile (SearchSysCacheExists in ReindexMultipleInternal)
-    if (t.indexes.length) yield* reindexTable(ex, s, t, t.indexes.slice(), concurrent);
+    const toast = !concurrent && hasToast(t);
+    if (t.indexes.length || toast) yield* reindexTable(ex, s, t, t.indexes.slice(), concurrent, toast);
   }
   return { command: 'REINDEX', columns: null, rows: [] };
 }
 
 /** reindex_relation / ReindexRelationConcurrently for these indexes of one table. */
-function* reindexTable(ex: Executor, s: Session, t: Table, targets: BtreeIndex[], concurrent: boolean): Gen<void> {
+function* reindexTable(ex: Executor, s: Session, t: Table, targets: BtreeIndex[], concurrent: boolean, toast = false): Gen<void> {
   const rel = (oid: number) => ({ type: 'relation' as const, rel: oid });
   if (concurrent) {
     yield* ex.eng.acquireLock(s, rel(t.oid), LockMode.ShareUpdateExclusive);
@@ -109,7 +112,8 @@ function* reindexTable(ex: Executor, s: Session, t: Table, targets: BtreeIndex[]
     for (const i of targets) yield* ex.eng.acquireLock(s, rel(i.oid), LockMode.AccessExclusive);
   }
   if (ex.eng.catalog.tables.get(tableKey(t)) !== t) return; // dropped while this waited for its lock (try_table_open)
-  rebuild(ex, s, t, targets);
+  if (targets.length) rebuild(ex, s, t, targets);
+  if (toast) { ex.eng.ensureXid(s); reindexToastIndex(ex, s, t); }
 }
 
 /** reindex_index for each target: a new file (a Storage/CREATE record), filled from the heap; undone on abort. */

@@ -19,9 +19,10 @@
  * aborted transaction puts the old heap and indexes back; WAL records written before the new file are skipped by
  * REDO (storageLsn) instead of naming an old relfilenode; a crash does not undo an uncommitted catalog change.
  */
-import { logHeapInitFork, logIndexInitFork } from './unlogged.js';
+import { logHeapInitFork, logIndexInitFork, INIT_FORK } from './unlogged.js';
+import { needsToast } from '../heap/heaptoast.js';
 import { countScan } from '../pgstat/pgstat_relation.js';
-import { logIndexBuild } from '../wal/nbtsort_xlog.js';
+import { logIndexBuild, logEmptyMetapage } from '../wal/nbtsort_xlog.js';
 import { logAccessExclusiveLock } from '../wal/standby.js';
 import { LockMode } from '../lock/lock.js';
 import { btreePages } from '../sql/funcs/dbsize.js';
@@ -66,7 +67,7 @@ export function saveTableDef(ex: Executor, t: Table): () => void {
     fkeys: t.fkeys?.map((f) => ({ ...f })),
     keyColumns: new Set(t.keyColumns), indexedColumns: new Set(t.indexedColumns), types: t.types.slice(),
     fixedLength: t.fixedLength, stats: t.stats, relfilenode: t.relfilenode, reloptions: t.reloptions, storageLsn: t.storageLsn,
-    fillfactor: t.heap.fillfactor,
+    fillfactor: t.heap.fillfactor, toastOids: t.toastOids,
   };
   return () => {
     const { fillfactor, ...rest } = saved;
@@ -93,8 +94,9 @@ export function refreshIndexColumns(t: Table): void {
 }
 
 /**
- * RelationSetNewRelfilenode for the table and each index: new empty files (a Storage/CREATE record each); the
- * planner's relpages/reltuples start over.
+ * TRUNCATE's RelationSetNewRelfilenode for the table, its TOAST table and each index: new empty files (a
+ * Storage/CREATE record each) in PostgreSQL's order — the heap, the TOAST heap, then reindex_relation: each index by
+ * OID, built empty (its metapage), and last the TOAST table's index; the planner's relpages/reltuples start over.
  */
 export function newRelfilenode(ex: Executor, s: Session, t: Table, emptyIndexes = false): void {
   const eng = ex.eng;
@@ -106,16 +108,119 @@ export function newRelfilenode(ex: Executor, s: Session, t: Table, emptyIndexes 
   t.heap = heap;
   t.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, t.oid, -1, 0);
   logHeapInitFork(eng, s, t); // an unlogged table: its new init fork (commands/unlogged.ts)
-  t.indexes = t.indexes.map((old) => {
+  const toast = hasToast(t);
+  if (toast) { // the TOAST heap's new file
+    const node = cat.allocOid();
+    if (t.toastOids) lockToastRel(ex, s, t.toastOids.rel);
+    logStorageCreate(eng, s, t, node);
+  }
+  t.indexes = sortedByOid(t.indexes).map((old) => {
     const index = newIndexFile(ex, s, old);
     if (emptyIndexes) { logIndexBuild(eng, s, t, index); logIndexInitFork(eng, s, t, index); } // TRUNCATE: each index built again, empty (its metapage)
     return index;
   });
+  if (toast) reindexToastIndex(ex, s, t);
   t.stats = undefined;
   for (const i of t.indexes) if (i instanceof HashIndex) i.initTuples = estimateRelSize(t).tuples; // an empty one's buckets
   t.relfrozenxid = recentXmin(ex, s);
   t.relminmxid = eng.multis.next;
   t.toastFrozenXid = undefined;
+}
+
+/** RelationGetIndexList's order: by OID (reindex_relation rebuilds the indexes in it). */
+export function sortedByOid<T extends { oid: number }>(indexes: readonly T[]): T[] {
+  return indexes.slice().sort((a, b) => a.oid - b.oid);
+}
+
+/** Does the table have a TOAST table (a column that may be stored out of line; a partitioned table has no storage)? */
+export function hasToast(t: Table): boolean {
+  return !t.partKey && needsToast(t.columns.filter((c) => !c.dropped));
+}
+
+/**
+ * RelationCreateStorage's Storage/CREATE of a file the engine keeps no object of its own for (a TOAST table or its
+ * index), the record naming the file number itself: a permanent relation's main fork; an unlogged one logs only its
+ * init fork's creation; a temporary one nothing (wal.insert drops a local relation's records).
+ */
+export function logStorageCreate(eng: Executor['eng'], s: Session, t: Table, node: number): number {
+  return eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, t.oid, -1, 0, 0, t.unlogged ? { node, ...INIT_FORK } : { node });
+}
+
+/** An AccessExclusiveLock on a TOAST relation the command replaces the file of: its Standby LOCK record. */
+export function lockToastRel(ex: Executor, s: Session, oid: number): void {
+  const tag = { type: 'relation', rel: oid } as const;
+  if (ex.eng.locks.holds(s.id, tag, LockMode.AccessExclusive)) return;
+  ex.eng.locks.acquire(s.id, tag, LockMode.AccessExclusive, ex.eng.clock.now);
+  logAccessExclusiveLock(ex.eng, s, oid);
+}
+
+/**
+ * create_toast_table for a new heap (CREATE TABLE, make_new_heap): the TOAST table and its index take two OIDs;
+ * their files' creation is logged, and the index's build writes its empty metapage (an XLOG FPI, in the init fork
+ * for an unlogged table). Returns the two OIDs.
+ */
+export function createToastTable(ex: Executor, s: Session, t: Table): { rel: number; index: number } {
+  const oids = { rel: ex.eng.catalog.allocOid(), index: ex.eng.catalog.allocOid() };
+  logToastTable(ex, s, t, oids);
+  return oids;
+}
+
+/** The WAL of create_toast_table: the TOAST heap's lock and file, its index's file and lock, the index's empty metapage. */
+export function logToastTable(ex: Executor, s: Session, t: Table, oids: { rel: number; index: number }): void {
+  const eng = ex.eng;
+  logAccessExclusiveLock(eng, s, oids.rel);
+  logStorageCreate(eng, s, t, oids.rel);
+  // index_create: its main fork (logged for a permanent table), its lock, then index_build (an unlogged table's
+  // index: ambuildempty creates the init fork only now)
+  if (!t.unlogged) logStorageCreate(eng, s, t, oids.index);
+  logAccessExclusiveLock(eng, s, oids.index);
+  if (t.unlogged) logStorageCreate(eng, s, t, oids.index);
+  logEmptyMetapage(eng, s, t.oid, oids.index, t.unlogged ? 'init' : undefined);
+}
+
+/** reindex_relation's REINDEX_REL_PROCESS_TOAST (TRUNCATE, REINDEX TABLE): the TOAST table's index gets a new, empty file. */
+export function reindexToastIndex(ex: Executor, s: Session, t: Table): void {
+  if (!hasToast(t)) return;
+  const eng = ex.eng;
+  const node = eng.catalog.allocOid();
+  if (t.toastOids) lockToastRel(ex, s, t.toastOids.index);
+  logStorageCreate(eng, s, t, node);
+  logEmptyMetapage(eng, s, t.oid, node, t.unlogged ? 'init' : undefined);
+}
+
+/**
+ * make_new_heap: the transient table pg_temp_NNN whose file becomes the table's (finish_heap_swap swaps the two
+ * relfilenodes): its OID (the new file number), row type and array type, its AccessExclusiveLock, its file's
+ * Storage/CREATE (an unlogged table: its init fork's), and a TOAST table of its own when a column needs one.
+ * Returns the new TOAST table's OIDs (ALTER TABLE swaps the TOAST tables by link and keeps the new one; VACUUM
+ * FULL and CLUSTER swap their files by content, so the table keeps its TOAST table's OIDs).
+ */
+export function makeNewHeap(ex: Executor, s: Session, t: Table): { rel: number; index: number } | undefined {
+  const eng = ex.eng;
+  const cat = eng.catalog;
+  const node = cat.allocOid();
+  cat.allocOid(); cat.allocOid(); // its array type and row type
+  logAccessExclusiveLock(eng, s, node);
+  t.relfilenode = node;
+  const heap = new HeapRelation();
+  heap.fillfactor = t.heap.fillfactor;
+  t.heap = heap;
+  t.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, t.oid, -1, 0);
+  logHeapInitFork(eng, s, t); // an unlogged table: its new init fork (commands/unlogged.ts)
+  return hasToast(t) ? createToastTable(ex, s, t) : undefined;
+}
+
+/**
+ * finish_heap_swap's reindex_relation: each index by OID gets its new file and is built over the new heap (an
+ * unlogged table's index: its init fork too).
+ */
+export function rebuildIndexes(ex: Executor, s: Session, t: Table): void {
+  t.indexes = sortedByOid(t.indexes).map((i) => {
+    const fresh = newIndexFile(ex, s, i);
+    buildIndex(ex, s, t, fresh);
+    logIndexInitFork(ex.eng, s, t, fresh);
+    return fresh;
+  });
 }
 
 /**
@@ -205,15 +310,22 @@ export function rewriteTable(ex: Executor, s: Session, t: Table, transform: (val
   const rows = latestRows(ex, s, t).map(transform);
   const snap = () => ex.eng.snapshotFor(s);
   for (const r of rows) { if (verify) verify(r); else ex.checkConstraints(s, t, r, snap); }
-  const indexes = t.indexes;
-  newRelfilenode(ex, s, t);
+  const hadIndexes = t.indexes.length > 0;
+  ex.eng.ensureXid(s);
+  // make_new_heap, the rows into its file (Heap INSERT records: not the page images VACUUM FULL logs), then
+  // finish_heap_swap: the TOAST tables swapped by link (the table keeps the new one), every index rebuilt
+  const oldToast = t.toastOids;
+  const toast = makeNewHeap(ex, s, t);
+  if (toast) t.toastOids = toast;
   const hctx = ex.heapCtx(s);
   for (const r of rows) heapInsert(hctx, t, r);
-  // reindex: the new files were created empty above; build them over the new heap
-  t.indexes = t.indexes.map((i) => {
-    const fresh = i.fresh(); fresh.storageLsn = i.storageLsn; fresh.relfilenode = i.relfilenode; return fresh;
-  });
-  for (const i of t.indexes) { buildIndex(ex, s, t, i); logIndexInitFork(ex.eng, s, t, i); }
-  if (indexes.length) ex.updateStats(s, t);
+  rebuildIndexes(ex, s, t);
+  // the transient table, now holding the old TOAST table, is dropped: its TOAST heap and index locked for it
+  if (oldToast && toast) { lockToastRel(ex, s, oldToast.rel); lockToastRel(ex, s, oldToast.index); }
+  t.stats = undefined;
+  t.relfrozenxid = recentXmin(ex, s);
+  t.relminmxid = ex.eng.multis.next;
+  t.toastFrozenXid = undefined;
+  if (hadIndexes) ex.updateStats(s, t);
   s.tx!.cidUsed = true;
 }

@@ -19,7 +19,7 @@ import { PgError, notSupported, posOf } from '../errors.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { countScan } from '../pgstat/pgstat_relation.js';
 import { intConst, materializeLiterals } from '../sql/parser.js';
-import { recentXmin, lockNewIndex } from './relfile.js';
+import { recentXmin, lockNewIndex, logToastTable } from './relfile.js';
 import { compileExpr } from '../sql/expr.js';
 import { typeDependents } from './typecmds.js';
 import { resolveTypeName, typeDisplayName, type SqlType } from '../sql/types.js';
@@ -226,7 +226,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   // CREATE TABLE AS / CREATE MATERIALIZED VIEW (commands/createas.ts): the columns have the query's types
   if (n.ctasTypes) (n.ctasTypes as SqlType[]).forEach((type, i) => { if (columns[i]) columns[i]!.type = type; });
   const toast = !partKey && needsToast(columns); // a partitioned table has no storage, so no TOAST table
-  if (toast) { cat.allocOid(); cat.allocOid(); }
+  const toastOids = toast ? { rel: cat.allocOid(), index: cat.allocOid() } : undefined;
   for (const ch of checks as (CheckConstraint & { base: string })[]) ch.name ||= pickName(ch.base);
   const table: Table = {
     oid, name, columns,
@@ -235,6 +235,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     keyColumns: new Set(), indexedColumns: new Set(), types: columns.map((c) => c.type),
   };
   if (nsp) table.temp = { session: s.name, onCommit, ...nsp };
+  if (toastOids) table.toastOids = toastOids;
   if (rv.relpersistence === 'u') table.unlogged = true;
   if (nspRow) table.nsp = { name: nspRow.name, oid: nspRow.oid };
   table.relfrozenxid = partKey ? 0 : recentXmin(ex, s); // heapam_relation_set_new_filenode: RecentXmin
@@ -320,6 +321,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (!partKey) {
     ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, oid, -1, 0); // (not logged for an unlogged table)
     logHeapInitFork(ex.eng, s, table); // … but an unlogged table's init fork is
+    if (table.toastOids) logToastTable(ex, s, table, table.toastOids); // create_toast_table
     // each PRIMARY KEY / UNIQUE index (index_create): its file, its lock, its (empty) build — the metapage
     for (const index of table.indexes) {
       ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, index.oid, -1, 0);

@@ -86,6 +86,10 @@ export function walTimestamp(ms: number): string {
 
 /** The relation's file number when record i was written, or why it is not known. */
 function relNode(eng: Engine, w: Wal, i: number): number | { refused: string } {
+  // a record about a file the engine keeps no object for (a TOAST table, a file a rewrite replaced in the same
+  // command) names its file number itself, as every PostgreSQL record does
+  const named = w.payloadOf(i) as { node?: unknown } | undefined;
+  if (named && typeof named === 'object' && typeof named.node === 'number') return named.node;
   const r = eng.catalog.byOid(w.relOf(i));
   if (!r) return { refused: 'its relation no longer exists (the file number of the time is not kept)' };
   const storage = r.storageLsn || 0;

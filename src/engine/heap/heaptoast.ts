@@ -88,7 +88,10 @@ export function needsToast(columns: Column[]): boolean {
     switch (c.type.name) {
       case 'int2': max += 2; break;
       case 'int4': max += 4; break;
-      case 'int8': max += 8; break;
+      case 'int8': case 'float8': case 'timestamp': case 'timestamptz': case 'time': case 'pg_lsn': max += 8; break;
+      case 'float4': case 'date': case 'oid': case 'xid': max += 4; break;
+      case 'timetz': max += 12; break;
+      case 'interval': max += 16; break;
       case 'bool': max += 1; break;
       case 'name': max += 64; break;
       case 'varchar': case 'bpchar': if (c.type.typmod < 0) return true; max += c.type.typmod * 4 + 4; break;

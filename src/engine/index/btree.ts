@@ -115,16 +115,16 @@ export class BtreeIndex {
   }
 
   /** The same index definition (columns, expressions, storage parameters) with no entries: a new relfilenode's. */
-  fresh(): BtreeIndex {
-    const c = new BtreeIndex(this.oid, this.name, this.columns, this.unique, this.primary, this.include, this.def);
+  fresh(oid = this.oid): BtreeIndex {
+    const c = new BtreeIndex(oid, this.name, this.columns, this.unique, this.primary, this.include, this.def);
     c.reloptions = this.reloptions;
     c.indoption = this.indoption;
     c.relfilenode = this.relfilenode; // the caller that gives it a new file sets the new one
     return c;
   }
 
-  clone(): BtreeIndex {
-    const c = new BtreeIndex(this.oid, this.name, this.columns, this.unique, this.primary, this.include, this.def);
+  clone(oid = this.oid): BtreeIndex {
+    const c = new BtreeIndex(oid, this.name, this.columns, this.unique, this.primary, this.include, this.def);
     c.indoption = this.indoption;
     c.entries = this.entries.clone();
     c.nullEntries = this.nullEntries.slice();

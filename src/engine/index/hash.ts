@@ -136,15 +136,15 @@ export class HashIndex extends BtreeIndex {
   /** hash_page_items' ordering needs no leaf offset (pg_walinspect's INSERT offset is the hash page's own) */
   override leafOffset(): number { return 0; }
 
-  override fresh(): HashIndex {
-    const c = new HashIndex(this.oid, this.name, this.columns, this.keyType);
+  override fresh(oid = this.oid): HashIndex {
+    const c = new HashIndex(oid, this.name, this.columns, this.keyType);
     c.reloptions = this.reloptions;
     c.relfilenode = this.relfilenode;
     return c;
   }
 
-  override clone(): HashIndex {
-    const c = new HashIndex(this.oid, this.name, this.columns, this.keyType);
+  override clone(oid = this.oid): HashIndex {
+    const c = new HashIndex(oid, this.name, this.columns, this.keyType);
     c.entries = this.entries.clone();
     c.nullEntries = this.nullEntries.slice();
     c.count = this.count; c.peak = this.peak; c.stats = this.stats; c.built = this.built;

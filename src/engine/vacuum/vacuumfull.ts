@@ -21,7 +21,6 @@
  * Simplifications: the rebuilt indexes log nothing (PostgreSQL's btree build logs its pages as FPI records too;
  * the engine writes them straight to disk); the TOAST table is not rewritten (it is always empty here).
  */
-import { logHeapInitFork, logIndexInitFork } from '../commands/unlogged.js';
 import { copyValues } from '../heap/heaptoast.js';
 import type { Executor } from '../executor/executor.js';
 import type { Session } from '../session/session.js';
@@ -37,7 +36,7 @@ import { WalKind } from '../wal/wal.js';
 import { pageImage } from '../buffer/bufmgr.js';
 import type { NewPagePayload } from '../wal/records.js';
 import { LockMode } from '../lock/lock.js';
-import { saveTableDef, buildIndex, newIndexFile } from '../commands/relfile.js';
+import { saveTableDef, makeNewHeap, rebuildIndexes, lockToastRel } from '../commands/relfile.js';
 import { satisfiesVacuum, VacState } from './vacuum.js';
 import { removableHorizon, vacuumContext } from './pruneheap.js';
 import type { Gen } from '../executor/util.js';
@@ -48,7 +47,7 @@ const HEAP_XACT_MASK = 0xfff0;
 
 /** VACUUM FULL, or CLUSTER (commands/cluster.ts) when `clusterOn` names the index whose order the copy takes. */
 export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean, clusterOn?: BtreeIndex): Gen<void> {
-  yield* ex.lockRelation(s, t, LockMode.AccessExclusive);
+  yield* ex.lockRelation(s, t, LockMode.AccessExclusive, false); // (each index is locked when it is rebuilt)
   const eng = ex.eng;
   eng.ensureTopXid(s);
   const oldestXmin = removableHorizon(eng);
@@ -74,16 +73,11 @@ export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean
     kept.splice(0, kept.length, ...keyed.map((e) => e.k));
   }
   s.tx!.undo.push(saveTableDef(ex, t));
-  // make_new_heap + swap_relation_files: a new relfilenode (the transient table takes 3 OIDs), each index rebuilt
+  // make_new_heap + swap_relation_files: a new relfilenode (the transient table takes 3 OIDs, its TOAST table and
+  // index 2 more — their files are swapped by content, so the table keeps its TOAST OIDs), each index rebuilt
   // into a new one too
-  const cat = eng.catalog;
-  t.relfilenode = cat.allocOid();
-  cat.allocOid(); cat.allocOid();
-  const heap = new HeapRelation();
-  heap.fillfactor = t.heap.fillfactor;
-  t.heap = heap;
-  t.storageLsn = eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, t.oid, -1, 0);
-  logHeapInitFork(eng, s, t); // an unlogged table: its new init fork (commands/unlogged.ts)
+  makeNewHeap(ex, s, t);
+  if (t.toastOids) lockToastRel(ex, s, t.toastOids.rel); // copy_table_data locks the old TOAST table
   const moved = new Map<number, number>();
   const copies: { item: Item; old: Item }[] = [];
   // raw_heap_insert: the copy goes straight onto the new file's pages (no Heap INSERT record: the pages are logged
@@ -130,12 +124,8 @@ export function* vacuumFull(ex: Executor, s: Session, t: Table, verbose: boolean
   eng.wal.noteBackendInsert(s.name);
   s.tx!.cidUsed = true;
   // reindex_relation: each index in turn gets its new file and is built over the new heap
-  t.indexes = t.indexes.map((i) => {
-    const fresh = newIndexFile(ex, s, i);
-    buildIndex(ex, s, t, fresh);
-    logIndexInitFork(eng, s, t, fresh);
-    return fresh;
-  });
+  if (t.toastOids) lockToastRel(ex, s, t.toastOids.index); // swap_relation_files: the TOAST indexes swapped by content
+  rebuildIndexes(ex, s, t);
   t.relfrozenxid = oldestXmin;
   t.relminmxid = eng.multis.next;
   t.toastFrozenXid = undefined;

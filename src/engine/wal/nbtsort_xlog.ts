@@ -34,7 +34,7 @@ import { tidBlock } from '../heap/heap.js';
 import { WalKind } from './wal.js';
 
 /** an XLOG FPI record of an index page: the hole of its image (the REDO side has nothing to replay) */
-export interface IndexNewPagePayload { index: true; lower: number; upper: number; fork?: 'init' }
+export interface IndexNewPagePayload { index: true; lower: number; upper: number; fork?: 'init'; node?: number }
 
 /** log_newpage's headers: XLogRecord (24), block header (4), image header (5), RelFileNode (12), block number (4) */
 const NEWPAGE_HEADERS = 49;
@@ -90,5 +90,16 @@ export function logIndexBuild(eng: Engine, s: Session, t: Table, index: BtreeInd
 export function logEmptyIndexPage(eng: Engine, s: Session, index: BtreeIndex, fork: { fork: 'init' }): void {
   const payload: IndexNewPagePayload = { index: true, lower: META_LOWER, upper: PAGE - BTPAGEOPAQUE, ...fork };
   eng.wal.insert(WalKind.XlogFpi, s.tx!.writeXid, NEWPAGE_HEADERS, index.oid, 0, 0, META_LOWER + BTPAGEOPAQUE, payload);
+  eng.wal.noteBackendInsert(s.name);
+}
+
+/**
+ * btbuild of an empty index the engine keeps no object for — a TOAST table's index, built when the TOAST table is
+ * created (create_toast_table → index_build): its metapage, logged whole, the record naming the file `node` itself.
+ * An unlogged table's TOAST index logs it in its init fork (btbuildempty); a temporary one logs nothing.
+ */
+export function logEmptyMetapage(eng: Engine, s: Session, rel: number, node: number, fork?: 'init'): void {
+  const payload: IndexNewPagePayload = { index: true, lower: META_LOWER, upper: PAGE - BTPAGEOPAQUE, node, ...(fork ? { fork } : {}) };
+  eng.wal.insert(WalKind.XlogFpi, s.tx!.writeXid, NEWPAGE_HEADERS, rel, 0, 0, META_LOWER + BTPAGEOPAQUE, payload);
   eng.wal.noteBackendInsert(s.name);
 }

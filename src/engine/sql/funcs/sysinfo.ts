@@ -51,7 +51,7 @@ const defs: FuncDef[] = [
       let node: number | null = null, temp: string | undefined;
       for (const t of eng.catalog.tables.values()) {
         if (t.oid === oid) node = t.partKey ? null : t.relfilenode ?? t.oid;
-        else if (t.indexes.some((i) => i.oid === oid)) node = t.partKey ? null : oid;
+        else if (t.indexes.some((i) => i.oid === oid)) node = t.partKey ? null : t.indexes.find((i) => i.oid === oid)!.relfilenode ?? oid;
         else continue;
         temp = t.temp?.schema;
         break;
