@@ -8,7 +8,7 @@
  * (ExecInsertIndexTuples). The WAL records of the pages' change are wal/nbtxlog.ts's; where the pages are not modelled
  * (index/nbtlayout.ts), one INSERT_LEAF on a single simulated leaf (no page splits).
  */
-import { datumBytes } from '../heap/datum.js';
+import { datumBytes, FIXED } from '../heap/datum.js';
 import { dataOffset } from '../index/nbtree.js';
 import type { Executor } from './executor.js';
 import { PgError } from '../errors.js';
@@ -142,6 +142,8 @@ export function indexUnchanged(index: BtreeIndex, updated: ReadonlySet<number> |
  * engine cannot lay out, counts as 16 bytes (an int4 key's).
  */
 export function insertLeafLength(index: BtreeIndex, t: Table, vals: Value[]): number {
+  const fixed = fixedEntryLength(index, t.types, vals);
+  if (fixed >= 0) return 48 + fixed;
   const kt = index.keyTypes(t.types);
   let size = 16;
   if (kt.every((x) => x)) {
@@ -150,6 +152,28 @@ export function insertLeafLength(index: BtreeIndex, t: Table, vals: Value[]): nu
     if (data) size = MAXALIGN(dataOffset({ nulls: all.some((v) => v === null) }) + data.length);
   }
   return 48 + size;
+}
+
+/**
+ * insertLeafLength's index tuple size without laying out its bytes, for a plain index whose key and INCLUDE columns
+ * are fixed-width integers and booleans holding integers (or NULL): each value aligned to its type, then its length —
+ * what datumBytes would produce. -1 for anything else (the caller lays the bytes out).
+ */
+function fixedEntryLength(index: BtreeIndex, types: readonly SqlType[], vals: Value[]): number {
+  if (index.def) return -1;
+  let n = 0, nulls = false;
+  const cols = index.columns, inc = index.include;
+  for (let k = 0; k < cols.length + inc.length; k++) {
+    const c = k < cols.length ? cols[k]! : inc[k - cols.length]!;
+    const t = types[c];
+    if (!t) return -1;
+    const v = k < cols.length ? vals[c] : vals[c] ?? null;
+    if (v === null) { nulls = true; continue; }
+    const f = t.name === 'name' ? undefined : FIXED[t.name];
+    if (!f || (t.name === 'bool' ? false : typeof v !== 'number' || !Number.isInteger(v))) return -1;
+    n = ((n + f[1] - 1) & ~(f[1] - 1)) + f[0];
+  }
+  return MAXALIGN(dataOffset({ nulls }) + n);
 }
 
 export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number, unchanged = false): void {
