@@ -54,29 +54,31 @@ export function* indexInsert(
  * _bt_check_unique: look at every version with the same key through the dirty snapshot. Returns 0 when the key
  * is free, or the id of an in-progress transaction that must finish first; throws 23505 on a live duplicate.
  */
+const NO_VISIT = (_blk: number): void => {};
+
 export function uniqueCheck(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number, keyKept = false): number {
   if (!index.unique || !index.covers(vals)) return 0;
   const key = index.keyOf(vals);
   if (key === null) return 0;
   const e = index.entries.get(key);
   if (e === undefined) return 0;
-  const tids = typeof e === 'number' ? [e] : e;
+  const n = typeof e === 'number' ? 1 : e.length;
   const vctx = ex.eng.visibilityContext(s);
   // heapam_index_fetch_tuple prunes a page it moves to — but not one this backend pins twice: an UPDATE that kept the
   // key walks its own row's chain, whose page its scan holds (ConditionalLockBufferForCleanup fails); the engine then
   // prunes nothing (simplified: another page the walk reaches would be pruned in PostgreSQL)
-  const visit = keyKept ? () => {} : ex.pageVisitor(s, t);
+  const visit = keyKept ? NO_VISIT : ex.pageVisitor(s, t);
   // entries whose chains are dead to all: _bt_check_unique marks them LP_DEAD as it goes (it holds the leaf locked)
-  const killed: number[] = [];
+  let killed: number[] | null = null;
   try {
-    for (let i = 0; i < tids.length; i++) {
-      const tid = tids[i]!;
+    for (let i = 0; i < n; i++) {
+      const tid = typeof e === 'number' ? e : e[i]!;
       if (index.deadTids.has(tid)) continue; // an LP_DEAD entry is not looked at
       const r = checkChain(ex, s, t, index, vals, blk, off, tid, vctx, visit, keyKept);
-      if (r === 'dead') killed.push(tid); else if (r) return r;
+      if (r === 'dead') (killed ??= []).push(tid); else if (r) return r;
     }
   } finally {
-    index.kill(killed, index.keyValues(vals));
+    if (killed) index.kill(killed, index.keyValues(vals));
   }
   return 0;
 }

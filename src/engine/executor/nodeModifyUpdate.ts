@@ -426,7 +426,12 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
         if (generate) generate(newVals); // ExecComputeStoredGenerated runs after the BEFORE ROW triggers
       }
       mode = modeFor(cand.vals, newVals);
-      yield* doUpdate(cand, newVals, false, NO_LOCKER_CHECK, rest);
+      if (t.partOf) { yield* doUpdate(cand, newVals, false, NO_LOCKER_CHECK, rest); continue; }
+      // doUpdate's own path for a table that is no partition, without a generator per row
+      const waitAt = applyUpdate(cand, newVals, false, NO_LOCKER_CHECK);
+      const { blk, off } = placed;
+      if (waitAt >= 0) yield* ex.indexInsertRest(s, t, waitAt, newVals, blk, off, setIdx);
+      finish(newVals, blk, off, rest);
       continue;
     }
     let cur: Candidate = cand;
