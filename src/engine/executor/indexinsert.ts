@@ -8,7 +8,7 @@
  * (ExecInsertIndexTuples). The WAL records of the pages' change are wal/nbtxlog.ts's; where the pages are not modelled
  * (index/nbtlayout.ts), one INSERT_LEAF on a single simulated leaf (no page splits).
  */
-import { datumBytes } from '../heap/datum.js';
+import { datumBytes, FIXED } from '../heap/datum.js';
 import { dataOffset } from '../index/nbtree.js';
 import type { Executor } from './executor.js';
 import { PgError } from '../errors.js';
@@ -54,29 +54,31 @@ export function* indexInsert(
  * _bt_check_unique: look at every version with the same key through the dirty snapshot. Returns 0 when the key
  * is free, or the id of an in-progress transaction that must finish first; throws 23505 on a live duplicate.
  */
+const NO_VISIT = (_blk: number): void => {};
+
 export function uniqueCheck(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number, keyKept = false): number {
   if (!index.unique || !index.covers(vals)) return 0;
   const key = index.keyOf(vals);
   if (key === null) return 0;
   const e = index.entries.get(key);
   if (e === undefined) return 0;
-  const tids = typeof e === 'number' ? [e] : e;
+  const n = typeof e === 'number' ? 1 : e.length;
   const vctx = ex.eng.visibilityContext(s);
   // heapam_index_fetch_tuple prunes a page it moves to — but not one this backend pins twice: an UPDATE that kept the
   // key walks its own row's chain, whose page its scan holds (ConditionalLockBufferForCleanup fails); the engine then
   // prunes nothing (simplified: another page the walk reaches would be pruned in PostgreSQL)
-  const visit = keyKept ? () => {} : ex.pageVisitor(s, t);
+  const visit = keyKept ? NO_VISIT : ex.pageVisitor(s, t);
   // entries whose chains are dead to all: _bt_check_unique marks them LP_DEAD as it goes (it holds the leaf locked)
-  const killed: number[] = [];
+  let killed: number[] | null = null;
   try {
-    for (let i = 0; i < tids.length; i++) {
-      const tid = tids[i]!;
+    for (let i = 0; i < n; i++) {
+      const tid = typeof e === 'number' ? e : e[i]!;
       if (index.deadTids.has(tid)) continue; // an LP_DEAD entry is not looked at
       const r = checkChain(ex, s, t, index, vals, blk, off, tid, vctx, visit, keyKept);
-      if (r === 'dead') killed.push(tid); else if (r) return r;
+      if (r === 'dead') (killed ??= []).push(tid); else if (r) return r;
     }
   } finally {
-    index.kill(killed, index.keyValues(vals));
+    if (killed) index.kill(killed, index.keyValues(vals));
   }
   return 0;
 }
@@ -142,6 +144,8 @@ export function indexUnchanged(index: BtreeIndex, updated: ReadonlySet<number> |
  * engine cannot lay out, counts as 16 bytes (an int4 key's).
  */
 export function insertLeafLength(index: BtreeIndex, t: Table, vals: Value[]): number {
+  const fixed = fixedEntryLength(index, t.types, vals);
+  if (fixed >= 0) return 48 + fixed;
   const kt = index.keyTypes(t.types);
   let size = 16;
   if (kt.every((x) => x)) {
@@ -150,6 +154,28 @@ export function insertLeafLength(index: BtreeIndex, t: Table, vals: Value[]): nu
     if (data) size = MAXALIGN(dataOffset({ nulls: all.some((v) => v === null) }) + data.length);
   }
   return 48 + size;
+}
+
+/**
+ * insertLeafLength's index tuple size without laying out its bytes, for a plain index whose key and INCLUDE columns
+ * are fixed-width integers and booleans holding integers (or NULL): each value aligned to its type, then its length —
+ * what datumBytes would produce. -1 for anything else (the caller lays the bytes out).
+ */
+function fixedEntryLength(index: BtreeIndex, types: readonly SqlType[], vals: Value[]): number {
+  if (index.def) return -1;
+  let n = 0, nulls = false;
+  const cols = index.columns, inc = index.include;
+  for (let k = 0; k < cols.length + inc.length; k++) {
+    const c = k < cols.length ? cols[k]! : inc[k - cols.length]!;
+    const t = types[c];
+    if (!t) return -1;
+    const v = k < cols.length ? vals[c] : vals[c] ?? null;
+    if (v === null) { nulls = true; continue; }
+    const f = t.name === 'name' ? undefined : FIXED[t.name];
+    if (!f || (t.name === 'bool' ? false : typeof v !== 'number' || !Number.isInteger(v))) return -1;
+    n = ((n + f[1] - 1) & ~(f[1] - 1)) + f[0];
+  }
+  return MAXALIGN(dataOffset({ nulls }) + n);
 }
 
 export function indexAdd(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], blk: number, off: number, unchanged = false): void {

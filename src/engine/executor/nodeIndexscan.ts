@@ -19,8 +19,8 @@
  * (nodeIndexonlyscan.ts) but fetched through this path.
  */
 import { tidBlock, tidOffset } from '../heap/heap.js';
-import { hotChain } from './util.js';
-import { LpFlags } from '../heap/tuple.js';
+import { updateXidOf } from '../multixact/multixact.js';
+import { type Item, LpFlags, isHotUpdated, HEAP_ONLY_TUPLE } from '../heap/tuple.js';
 import { vmStatus, VISIBILITYMAP_ALL_VISIBLE } from '../heap/visibilitymap.js';
 import type { Value } from '../sql/types.js';
 import { heapTupleIsSurelyDead } from '../snapshot/globalvis.js';
@@ -95,14 +95,26 @@ export function fetchChain(st: ScanState, tid: number, tupleLock: boolean): bool
   if (!root) return false;
   if (root.lpFlags === LpFlags.DEAD || root.lpFlags === LpFlags.UNUSED) return true;
   let allDead = true, n = 0;
-  for (const m of hotChain(st.t, tidBlock(tid), tidOffset(tid), st.ex.eng.multis)) {
+  // the HOT chain from the entry, walked as util.ts hotChain walks it (inline: no generator or object per version)
+  const multis = st.ex.eng.multis, blk = tidBlock(tid);
+  let off = tidOffset(tid);
+  let item: Item | undefined = root;
+  if (item.lpFlags === LpFlags.REDIRECT) { off = item.lpOff; item = page!.items[off - 1]; }
+  let prevXmax = -1;
+  while (item && item.lpFlags === LpFlags.NORMAL) {
+    if (prevXmax >= 0 && item.xmin !== prevXmax) break;
     n++;
     // a visible version (even one WHERE then rejects) is found: nothing to kill
-    if (st.test(m.item, m.blk, m.off, tupleLock) || st.visible) {
-      if (st.visible && (vmStatus(st.t.heap, tidBlock(tid)) & VISIBILITYMAP_ALL_VISIBLE)) st.allVisibleFetched++;
+    if (st.test(item, blk, off, tupleLock) || st.visible) {
+      if (st.visible && (vmStatus(st.t.heap, blk) & VISIBILITYMAP_ALL_VISIBLE)) st.allVisibleFetched++;
       return false;
     }
-    if (allDead && !heapTupleIsSurelyDead(st.ex.eng, st.s, m.item)) allDead = false;
+    if (allDead && !heapTupleIsSurelyDead(st.ex.eng, st.s, item)) allDead = false;
+    if (!isHotUpdated(item) || item.ctidBlock !== blk) break;
+    prevXmax = updateXidOf(item, multis);
+    off = item.ctidOffset;
+    item = page!.items[off - 1];
+    if (item && !(item.infomask2 & HEAP_ONLY_TUPLE)) break;
   }
   return allDead && n > 0;
 }

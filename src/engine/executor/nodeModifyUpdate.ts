@@ -94,6 +94,12 @@ const widen = (c: Row, rest: Value[] | null): Row => (rest ? { ...c, vals: c.val
  * WHERE clause compiled over the target's scope — or over the join of the target with FROM / USING's relations
  * (each locked AccessShare, as a SELECT would) — and the scan itself, returned as `find`.
  */
+/** the candidates of a scan with no FROM / USING as targets, made as the loop reaches them (no array of pairs
+ *  kept alive through a 200,000-row statement) */
+function pairsOf(cands: readonly Candidate[]): Iterable<{ cand: Candidate; rest: null }> {
+  return { *[Symbol.iterator]() { for (const cand of cands) yield { cand, rest: null }; } };
+}
+
 /** an inheritance member's statement (inheritedModify): the table it changes, not expanded again */
 const MEMBER = Symbol('inheritance member');
 
@@ -123,7 +129,7 @@ function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE
       const found = ex.eng.deps.unread(() => ex.scan(s, t, snapshot, waits || pipelined ? null : where, n.whereClause, tscope));
       const cands = waits && !pipelined ? yield* filterWaiting(s, found, where!) : found;
       recordPredicateRead(ex, s, t, snapshot, where, n.whereClause, tscope); // but a predicate read
-      return { rows: cands.map((cand) => ({ cand, rest: null })), total: cands.length, pipelined, waits };
+      return { rows: pairsOf(cands), total: cands.length, pipelined, waits };
     };
     return { t, snapshot, snap, scope: tscope, where, find };
   }
@@ -426,7 +432,12 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
         if (generate) generate(newVals); // ExecComputeStoredGenerated runs after the BEFORE ROW triggers
       }
       mode = modeFor(cand.vals, newVals);
-      yield* doUpdate(cand, newVals, false, NO_LOCKER_CHECK, rest);
+      if (t.partOf) { yield* doUpdate(cand, newVals, false, NO_LOCKER_CHECK, rest); continue; }
+      // doUpdate's own path for a table that is no partition, without a generator per row
+      const waitAt = applyUpdate(cand, newVals, false, NO_LOCKER_CHECK);
+      const { blk, off } = placed;
+      if (waitAt >= 0) yield* ex.indexInsertRest(s, t, waitAt, newVals, blk, off, setIdx);
+      finish(newVals, blk, off, rest);
       continue;
     }
     let cur: Candidate = cand;

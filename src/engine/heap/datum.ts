@@ -83,6 +83,12 @@ export function datumBytes(values: Value[], types: SqlType[], compressed?: reado
       while (out.length % align) out.push(0);
       if (t.name === 'bool') { out.push(v ? 1 : 0); continue; }
       if (t.name === 'name') { const b = utf8Bytes(String(v)); out.push(...b); for (let k = b.length; k < len; k++) out.push(0); continue; } // NUL-padded
+      if (len <= 4 && typeof v === 'number' && Number.isInteger(v)) {
+        // the common case without BigInt: two's complement of a small integer, little-endian
+        const x = v < 0 ? v + 2 ** (len * 8) : v;
+        for (let b = 0; b < len; b++) out.push((x >> (8 * b)) & 0xff); // (the low 32 bits: len <= 4)
+        continue;
+      }
       let x = BigInt(v instanceof RegClass || v instanceof RegProc || v instanceof PgEnum ? v.oid : (v as number | bigint));
       if (x < 0n) x += 1n << BigInt(len * 8);
       for (let b = 0; b < len; b++) { out.push(Number(x & 0xffn)); x >>= 8n; }

@@ -147,7 +147,7 @@ export class HeapRelation {
     this.lastPageIsNew = false;
     if (preferred && HeapRelation.fits(preferred, len)) return preferred;
     let target = this.targetBlock;
-    const tried = new Set<number>();
+    let tried: Set<number> | null = null; // the blocks found too full (made when the first one is)
     if (target < 0) target = this.searchFreeSpace(len, tried);
     if (target < 0 && this.pages.length) target = this.pages.length - 1; // the FSM knows nothing: try the last page
     while (target >= 0) {
@@ -156,7 +156,7 @@ export class HeapRelation {
       if (this.fitsNew(p, len)) return p;
       this.recordFreeSpace(target, HeapRelation.freeSpace(p));
       this.fsmAsVacuumLeft = false; // RecordAndGetPageWithFreeSpace: the leaf only, the upper levels lag
-      tried.add(target);
+      (tried ??= new Set()).add(target);
       target = this.searchFreeSpace(len, tried);
     }
     const p = this.newPage();
@@ -169,14 +169,14 @@ export class HeapRelation {
    * fsm_search: the first block whose recorded category covers the request — the tuple plus the room fillfactor
    * keeps free (targetFreeSpace) — leaving out the blocks this insert already found too full.
    */
-  private searchFreeSpace(len: number, tried: ReadonlySet<number>): number {
+  private searchFreeSpace(len: number, tried: ReadonlySet<number> | null): number {
     if (!this.fsm.size) return -1;
     this.fsmAsVacuumLeft = false; // fsm_search_avail moves fp_next_slot
     const save = this.fillfactor >= 100 ? 0 : Math.floor((BLCKSZ * (100 - this.fillfactor)) / 100);
     const need = Math.ceil((MAXALIGN(len) + save) / 32);
     for (let b = 0; b < this.pages.length; b++) {
       const avail = this.fsm.get(b);
-      if (avail === undefined || fsmCategory(avail) < need || tried.has(b)) continue;
+      if (avail === undefined || fsmCategory(avail) < need || tried?.has(b)) continue;
       return b;
     }
     return -1;

@@ -132,13 +132,15 @@ const clearAllFrozen = (table: Table, blk: number): boolean => {
   return false;
 };
 
+/** a full-page image's length: the page without its hole */
+const imageSize = (p: Page) => p.lower + (8192 - p.upper);
+
 function walForPage(
   ctx: HeapContext, kind: WalKind, len: number, table: Table, page: Page, off: number, initPage: boolean,
   newTuple: { page: Page; off: number; item: Item; init: boolean } | null, oldItem: Item | null, xlFlags = 0,
 ): number {
   // a temporary table (local buffers) or an unlogged one: no WAL (RelationNeedsWAL), the page LSN stays 0
   if (ctx.wal.localRels?.has(table.oid) || ctx.wal.unloggedRels?.has(table.oid)) return 0;
-  const imageSize = (p: Page) => p.lower + (8192 - p.upper);
   const fpi = !initPage && ctx.wal.needsFpi(page.lsn) ? imageSize(page) : 0;
   // an UPDATE that put the new version on another page registers that page too: its own first change since the
   // checkpoint carries its own image (a new page, INSERT+INIT style, needs none)
@@ -188,6 +190,12 @@ function storedArray(v: PgArray): PgArray {
   return c;
 }
 
+/** an expanded array, or one a tuple stored with a 4-byte header, among the values (a loop: newItem runs per row) */
+function hasStoredArray(values: Value[]): boolean {
+  for (let i = 0; i < values.length; i++) { const v = values[i]; if (v instanceof PgArray && (v.expanded || v.stored4B)) return true; }
+  return false;
+}
+
 function newItem(values: Value[], table: Table, xid: number, cid: number, updated: boolean, carried?: (Compressed | undefined)[]): Item {
   let packed = table.fixedLength;
   if (packed !== undefined) for (let i = 0; i < values.length; i++) if (values[i] === null) { packed = undefined; break; }
@@ -195,7 +203,7 @@ function newItem(values: Value[], table: Table, xid: number, cid: number, update
   let len = packed & 0xffffff;
   // an expanded array is flattened with a 4-byte header; read back from the page it is a plain one (packed short
   // again when a later version is formed): the stored values say which layout this tuple has
-  if (values.some((v) => v instanceof PgArray && (v.expanded || v.stored4B))) values = values.map((v) => (v instanceof PgArray ? storedArray(v) : v));
+  if (hasStoredArray(values)) values = values.map((v) => (v instanceof PgArray ? storedArray(v) : v));
   // heap_prepare_insert / heap_update: a row over TOAST_TUPLE_THRESHOLD goes through the toaster (heaptoast.ts)
   let compressed = carried;
   if (len > TOAST_TUPLE_THRESHOLD) {

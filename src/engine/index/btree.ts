@@ -173,12 +173,14 @@ export class BtreeIndex {
   insert(values: Value[], tid: number, unchanged = false, afterdel = false, budedup?: boolean): void {
     if (!this.covers(values)) return;
     const key = this.keyOf(values);
-    const ev: Extract<IndexEvent, { k: 'ins' }> = { k: 'ins', key: this.keyValues(values), tid };
-    if (unchanged) ev.unchanged = true;
-    if (afterdel) ev.afterdel = true;
-    if (budedup !== undefined) ev.budedup = budedup;
-    if (this.include.length) ev.inc = this.include.map((c) => values[c]!);
-    this.record(ev);
+    if (this.log) { // (past LOG_CAP there is no history to add the event to)
+      const ev: Extract<IndexEvent, { k: 'ins' }> = { k: 'ins', key: this.keyValues(values), tid };
+      if (unchanged) ev.unchanged = true;
+      if (afterdel) ev.afterdel = true;
+      if (budedup !== undefined) ev.budedup = budedup;
+      if (this.include.length) ev.inc = this.include.map((c) => values[c]!);
+      this.record(ev);
+    }
     this.count++;
     if (this.count > this.peak) this.peak = this.count;
     if (key === null) { this.nullEntries.push({ key: this.keyValues(values), tid }); return; }

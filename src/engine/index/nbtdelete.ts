@@ -54,9 +54,12 @@ export interface DeleteOutcome {
  * LP_DEAD entries, simple deletion; when it is still full and the entry is a new version of a key already there,
  * bottom-up deletion. Each deletion that removes anything is logged (Btree DELETE).
  */
+/** what an index that keeps no history (its pages not modelled) does before an insertion: nothing (shared, never changed) */
+const NOTHING_DELETED: Readonly<DeleteOutcome> = Object.freeze({ afterdel: false });
+
 export function deleteBeforeInsert(ex: Executor, s: Session, t: Table, index: BtreeIndex, vals: Value[], tid: number, unchanged: boolean): DeleteOutcome {
+  if (!index.log) return NOTHING_DELETED;
   const out: DeleteOutcome = { afterdel: false };
-  if (!index.log) return out;
   const key = index.keyValues(vals);
   const inc = index.include.length ? index.include.map((c) => vals[c]!) : undefined;
   try {

@@ -49,6 +49,13 @@ export class TidMap {
     yield* this.map;
   }
 
+  /** The entries in iteration order, without an iterator or a [key, value] pair each; `fn` returning false stops. */
+  each(fn: (k: string | number, v: Tids) => boolean | void): void {
+    const s = this.small;
+    for (let k = 0; k < s.length; k++) { const v = s[k]; if (v !== undefined && fn(k, v) === false) return; }
+    for (const [k, v] of this.map) if (fn(k, v) === false) return;
+  }
+
   *values(): IterableIterator<Tids> {
     for (const v of this.small) if (v !== undefined) yield v;
     yield* this.map.values();

@@ -36,7 +36,11 @@ export function bitmapProbe(t: Table, whereNode: N | undefined): BitmapProbe | n
   if (!whereNode || plannerIndexes(t).length === 0) return null;
   const conj: N[] = whereNode.BoolExpr?.boolop === 'AND_EXPR' ? whereNode.BoolExpr.args : [whereNode];
   const arm = indexArm(t);
-  const sorted = (tids: number[]) => [...new Set(tids)].sort((a, b) => a - b);
+  // (already in ascending order, no duplicates: as it is — an integer index's entries usually come so)
+  const sorted = (tids: number[]) => {
+    for (let i = 1; i < tids.length; i++) if (!(tids[i - 1]! < tids[i]!)) return [...new Set(tids)].sort((a, b) => a - b);
+    return tids;
+  };
   for (const c of conj) {
     if (c.BoolExpr?.boolop === 'OR_EXPR') {
       // BitmapOr: every arm answered by an index, the TIDs united
@@ -53,7 +57,7 @@ export function bitmapProbe(t: Table, whereNode: N | undefined): BitmapProbe | n
     // every later conjunct on the same index column joins the Index Cond (indxpath.c match_clauses_to_index):
     // `a > 10 AND a < 50` is one index range, the TIDs both keep
     const quals = [c];
-    let tids = new Set(r.tids);
+    let tids: number[] | Set<number> = r.tids;
     for (const d of conj.slice(conj.indexOf(c) + 1)) {
       if (d.BoolExpr?.boolop === 'OR_EXPR') continue;
       const more = arm(d, false);
@@ -63,7 +67,7 @@ export function bitmapProbe(t: Table, whereNode: N | undefined): BitmapProbe | n
       const keep = new Set(more.tids);
       tids = new Set([...tids].filter((x) => keep.has(x)));
     }
-    return { index: r.index, tids: sorted([...tids]), cond: c, ...(quals.length > 1 ? { quals } : {}) };
+    return { index: r.index, tids: sorted(tids instanceof Set ? [...tids] : tids), cond: c, ...(quals.length > 1 ? { quals } : {}) };
   }
   return null;
 }
@@ -143,12 +147,13 @@ function indexArm(t: Table, wantTids = true): (c: N, inOr: boolean) => { index: 
     // only which index answers it (indexQuals): no walk over its entries unless a key may be an int8 kept as text
     if (!wantTids && index.entries.onlySmallInts) return { index, tids: [] };
     const tids: number[] = [];
-    for (const [k, v] of index.entries) {
-      if (typeof k !== 'number') return 'abort'; // an int8 key beyond 2^53 (kept as text): leave it to a seq scan
-      if (!match(k)) continue;
-      if (typeof v === 'number') tids.push(v); else tids.push(...v);
-    }
-    return { index, tids };
+    let abort = false;
+    index.entries.each((k, v) => {
+      if (typeof k !== 'number') { abort = true; return false; } // an int8 key beyond 2^53 (kept as text): leave it to a seq scan
+      if (!match(k)) return;
+      if (typeof v === 'number') tids.push(v); else for (const x of v) tids.push(x);
+    });
+    return abort ? 'abort' : { index, tids };
   };
 }
 

@@ -115,6 +115,9 @@ export const WAL_PAGE = 8192;
 /** wal_writer_delay's default (ms); the wal writer flushes asynchronous commits this long after them */
 export const WAL_WRITER_DELAY = 200;
 export const WAL_SEGMENT = 16 * 1024 * 1024;
+/** Wal.payload's chunks: 2^16 records each */
+const PAYLOAD_SHIFT = 16;
+const PAYLOAD_MASK = (1 << PAYLOAD_SHIFT) - 1;
 const SHORT_PHD = 24;
 const LONG_PHD = 40;
 
@@ -146,8 +149,9 @@ export class Wal {
   private rel = new Uint32Array(this.cap);
   private blk = new Int32Array(this.cap);
   private off = new Uint16Array(this.cap);
-  /** what REDO needs to repeat the change (see recovery/redo.ts); undefined for records REDO has nothing to do for */
-  private payload: unknown[] = [];
+  /** what REDO needs to repeat the change (see recovery/redo.ts); undefined for records REDO has nothing to do for —
+   *  in chunks of PAYLOAD_CHUNK records (one array of two million slots grows by copying and strains the collector) */
+  private payload: unknown[][] = [];
   /** heap tuple records' REDO fields, column-wise (wal/records.ts) */
   hx = new HeapRedoColumns();
   /** position where the next record will be inserted */
@@ -245,6 +249,8 @@ export class Wal {
     if (pos % WAL_PAGE === 0) pos += pos % WAL_SEGMENT === 0 ? LONG_PHD : SHORT_PHD;
     const startPos = pos;
     let remaining = len + fpiLen;
+    // the common case first: the record ends on the page it starts on
+    if (remaining <= WAL_PAGE - (pos % WAL_PAGE)) { pos += remaining; remaining = 0; }
     while (remaining > 0) {
       const pageEnd = (Math.floor(pos / WAL_PAGE) + 1) * WAL_PAGE;
       const avail = pageEnd - pos;
@@ -257,7 +263,7 @@ export class Wal {
     const i = this.n++;
     this.start[i] = startPos; this.end[i] = pos; this.xid[i] = xid; this.kind[i] = kind;
     this.len[i] = len + fpiLen; this.fpi[i] = fpiLen; this.rel[i] = rel; this.blk[i] = blk; this.off[i] = off;
-    if (payload !== undefined || this.payload.length > i) this.payload[i] = payload;
+    (this.payload[i >>> PAYLOAD_SHIFT] ??= [])[i & PAYLOAD_MASK] = payload; // (records come in order: the chunk stays dense)
     if (i < this.hx.cap) this.hx.flags[i] = 0; // a slot reused after a crash truncated the log
     this.insertLsn = Math.ceil(pos / 8) * 8;
     return this.insertLsn;
@@ -276,7 +282,7 @@ export class Wal {
     w.asyncXactLsn = this.asyncXactLsn; w.asyncAt = this.asyncAt; w.fullPageWrites = this.fullPageWrites;
     w.start = this.start.slice(); w.end = this.end.slice(); w.xid = this.xid.slice(); w.kind = this.kind.slice();
     w.len = this.len.slice(); w.fpi = this.fpi.slice(); w.rel = this.rel.slice(); w.blk = this.blk.slice(); w.off = this.off.slice();
-    w.payload = this.payload.slice(); // payloads are never changed after insertion: sharing them is safe
+    w.payload = this.payload.map((c) => c.slice()); // payloads are never changed after insertion: sharing them is safe
     w.hx = this.hx.clone();
     w.backendRedo = new Map(this.backendRedo);
     return w;
@@ -332,7 +338,7 @@ export class Wal {
   fpiOf(i: number): number { return this.fpi[i]!; }
   /** the record's total length, its full-page image included (XLogRecord.xl_tot_len) */
   lenOf(i: number): number { return this.len[i]!; }
-  payloadOf(i: number): unknown { return this.payload[i]; }
+  payloadOf(i: number): unknown { return this.payload[i >>> PAYLOAD_SHIFT]?.[i & PAYLOAD_MASK]; }
   startOf(i: number): number { return this.start[i]!; }
   /** the record's end, MAXALIGNed: the LSN a page it changed is stamped with */
   endOf(i: number): number { return Math.ceil(this.end[i]! / 8) * 8; }
@@ -353,7 +359,11 @@ export class Wal {
     const keep = this.firstUnflushed();
     const lost = this.n - keep;
     this.n = keep;
-    if (this.payload.length > keep) this.payload.length = keep;
+    // the chunks past the kept records go; the last one kept is cut to them
+    const chunks = Math.ceil(keep / (PAYLOAD_MASK + 1));
+    if (this.payload.length > chunks) this.payload.length = chunks;
+    const last = this.payload[chunks - 1];
+    if (last && last.length > keep - (chunks - 1) * (PAYLOAD_MASK + 1)) last.length = keep - (chunks - 1) * (PAYLOAD_MASK + 1);
     this.insertLsn = this.flushedLsn; // flushes always end at a record's end
     this.asyncXactLsn = 0;
     this.backendRedo.clear(); // the backends are gone
