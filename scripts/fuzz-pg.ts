@@ -14,6 +14,9 @@
  *   --json FILE     write the counts and failures as JSON
  *   --verbose       print every case's verdict
  *   --show I        run case I of the seed only and print its spec and both transcripts
+ *   --wide          the wide statement mix (lib/fuzz/generate.ts wideStmt: sublinks and joins in UPDATE / DELETE,
+ *                   MERGE, writable CTEs, LIMIT with row locks, table and advisory locks, TRUNCATE, DDL); its cases
+ *                   are named "Sw-I" and are other cases than those of seed S without it
  * Exit status 1 when any case failed (a known gap is no failure).
  *
  * Verdicts are explained in lib/fuzz/runcase.ts; a failure is classified by its first differing line
@@ -30,11 +33,11 @@ import { engineUnsupported } from './lib/fuzz/compare.js';
 
 interface Args {
   show?: number; seed: number; cases: number; start: number; jobs: number; shrink: boolean;
-  perSig: number; out: string; known: string | null; json?: string; verbose: boolean;
+  perSig: number; out: string; known: string | null; json?: string; verbose: boolean; wide: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { seed: Number(process.env.HEAPSCOPE_FUZZ_SEED ?? 1), cases: 100, start: 0, jobs: 4, shrink: true, perSig: 1, out: 'tests/scenarios/fuzz', known: 'tests/scenarios/fuzz', verbose: false };
+  const a: Args = { seed: Number(process.env.HEAPSCOPE_FUZZ_SEED ?? 1), cases: 100, start: 0, jobs: 4, shrink: true, perSig: 1, out: 'tests/scenarios/fuzz', known: 'tests/scenarios/fuzz', verbose: false, wide: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!, v = argv[i + 1];
     const num = () => { const n = Number(v); if (!Number.isInteger(n) || n < 0) throw new Error(`${k} needs a non-negative integer, not ${JSON.stringify(v)}`); i++; return n; };
@@ -50,6 +53,7 @@ function parseArgs(argv: string[]): Args {
       case '--known': if (!v) throw new Error('--known needs a directory'); a.known = v; i++; break;
       case '--no-known': a.known = null; break;
       case '--verbose': a.verbose = true; break;
+      case '--wide': a.wide = true; break;
       case '--show': a.show = num(); break;
       default: throw new Error(`unknown option ${k} (see scripts/fuzz-pg.ts)`);
     }
@@ -78,7 +82,7 @@ async function main() {
   const engines = server.workers.map(() => new ThreadedEngine());
   if (args.show !== undefined) {
     try {
-      const v = await runCase(args.seed, args.show, server.workers[0]!, engines[0]!);
+      const v = await runCase(args.seed, args.show, server.workers[0]!, engines[0]!, { wide: args.wide });
       console.log(`${v.spec}\n--- verdict: ${v.status}${v.pgGuided ? ' (scheduled on PostgreSQL)' : ''}${v.signature ? `\n--- signature: ${v.signature}` : ''}`);
       if (v.diff) console.log(`--- first difference, line ${v.diff.line}:\n  postgres: ${JSON.stringify(v.diff.pg)}\n  engine:   ${JSON.stringify(v.diff.engine)}`);
       console.log(`--- postgres:\n${v.pg}\n--- engine:\n${v.engine}`);
@@ -101,7 +105,7 @@ async function main() {
       const db = server.workers[w]!;
       while (nextIndex < end) {
         const i = nextIndex++;
-        const v = await runCase(args.seed, i, db, engines[w]!);
+        const v = await runCase(args.seed, i, db, engines[w]!, { wide: args.wide });
         done++;
         if (v.status === 'fail' && known.has(v.signature!)) {
           counts.known++;

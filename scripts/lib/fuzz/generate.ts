@@ -20,7 +20,10 @@ import type { FuzzCase, FuzzSession, FuzzStep, FuzzTable, Iso, LockStrength, Pre
 
 export const VACUUM_SESSION = 'vac';
 
-interface Ctx { rng: Rng; tables: FuzzTable[]; keys: number }
+interface Ctx { rng: Rng; tables: FuzzTable[]; keys: number; wide: boolean }
+
+/** Options of a run: `wide` adds the wide statement mix (see wideStmt). */
+export interface GenOptions { wide?: boolean }
 
 const pickTable = (c: Ctx) => c.rng.pick(c.tables).name;
 /** mostly an existing key, sometimes one past the setup rows (an insert target) */
@@ -35,6 +38,7 @@ const kRange = (c: Ctx): Pred => ({ col: 'k', op: c.rng.pick(['<', '>='] as cons
 
 function dml(c: Ctx): Stmt {
   const r = c.rng;
+  if (c.wide && r.chance(0.35)) return wideStmt(c);
   const table = pickTable(c);
   const returning = r.chance(0.35);
   const kind = r.weighted([
@@ -69,6 +73,64 @@ function dml(c: Ctx): Stmt {
   }
 }
 
+const predText = (p: Pred, alias = '') => (p.op === '%2' ? `${alias}${p.col} % 2 = ${p.val}` : `${alias}${p.col} ${p.op} ${p.val}`);
+const LOCK_MODES = ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'];
+
+/**
+ * The wide mix (fuzz:pg --wide): statements beyond single-table DML by key — sublinks and joins in UPDATE /
+ * DELETE (EvalPlanQual over more than one relation), MERGE, writable CTEs, LIMIT with row locks, ON CONFLICT
+ * DO UPDATE ... WHERE, INSERT ... SELECT, table locks (LOCK TABLE, TRUNCATE, CREATE INDEX, ALTER TABLE) and
+ * advisory locks. Kept as SQL text (model.ts 'sql'): the shrinker drops them whole.
+ */
+function wideStmt(c: Ctx): Stmt {
+  const r = c.rng;
+  const table = pickTable(c);
+  const other = c.tables.length > 1 && r.chance(0.7) ? c.tables.find((t) => t.name !== table)!.name : table;
+  const ret = r.chance(0.35) ? ' RETURNING *' : '';
+  const kind = r.weighted([
+    ['upd_sub', 6], ['upd_from', 4], ['del_using', 3], ['del_sub', 2], ['merge', 6], ['cte', 3],
+    ['limit_lock', 4], ['oc_where', 3], ['ins_sel', 2], ['sel_sub_lock', 2],
+    ['lock', 5], ['truncate', 1], ['index', 1], ['alter', 1], ['advisory', 3],
+  ] as const);
+  const sql = (() => {
+    switch (kind) {
+      case 'upd_sub': return `UPDATE ${table} SET v = v + ${r.int(1, 9)} WHERE k IN (SELECT k FROM ${other} WHERE ${predText(vPred(c))})${ret};`;
+      case 'upd_from': return `UPDATE ${table} SET v = ${table}.v + o.v FROM ${other} o WHERE ${table}.k = o.k AND ${predText(vPred(c), 'o.')}${ret ? ` RETURNING ${table}.*` : ''};`;
+      case 'del_using': return `DELETE FROM ${table} USING ${other} o WHERE ${table}.k = o.k AND ${predText(vPred(c), 'o.')}${ret ? ` RETURNING ${table}.*` : ''};`;
+      case 'del_sub': return `DELETE FROM ${table} WHERE v >= (SELECT max(v) FROM ${other})${ret};`;
+      case 'merge': {
+        const k = key(c);
+        const matched = r.chance(0.25) ? 'DELETE' : `UPDATE SET v = ${table}.v + s.v`;
+        const cond = r.chance(0.3) ? ` AND ${predText(vPred(c), `${table}.`)}` : '';
+        const notMatched = r.chance(0.8) ? ' WHEN NOT MATCHED THEN INSERT VALUES (s.k, s.v)' : '';
+        const src = r.chance(0.7) ? `(VALUES (${k}, ${r.int(1, 9)})) s(k, v)` : `(SELECT k, v FROM ${other} WHERE ${predText(kRange(c))}) s`;
+        return `MERGE INTO ${table} USING ${src} ON ${table}.k = s.k WHEN MATCHED${cond} THEN ${matched}${notMatched};`;
+      }
+      case 'cte': return r.chance(0.5)
+        ? `WITH u AS (UPDATE ${table} SET v = v + ${r.int(1, 9)} WHERE ${predText(r.chance(0.5) ? kPred(c) : vPred(c))} RETURNING k, v) SELECT count(*), sum(v) FROM u;`
+        : `WITH d AS (DELETE FROM ${table} WHERE ${predText(kPred(c))} RETURNING k, v) INSERT INTO ${table} SELECT k + ${c.keys}, v FROM d ON CONFLICT (k) DO NOTHING RETURNING *;`;
+      case 'limit_lock': {
+        const lock = r.pick<LockStrength>(['UPDATE', 'NO KEY UPDATE', 'SHARE', 'KEY SHARE']);
+        const wait = r.weighted<WaitPolicy | null>([[null, 4], ['NOWAIT', 1], ['SKIP LOCKED', 4]]);
+        const w = r.chance(0.5) ? ` WHERE ${predText(vPred(c))}` : '';
+        return `SELECT * FROM ${table}${w} ORDER BY k${r.chance(0.3) ? ' DESC' : ''} LIMIT ${r.int(1, 2)} FOR ${lock}${wait ? ` ${wait}` : ''};`;
+      }
+      case 'oc_where': { const k = key(c); return `INSERT INTO ${table} VALUES (${k}, ${r.int(1, 9)}) ON CONFLICT (k) DO UPDATE SET v = ${table}.v + excluded.v WHERE ${predText(vPred(c), `${table}.`)}${ret};`; }
+      case 'ins_sel': return `INSERT INTO ${table} SELECT k + ${r.int(1, 3)}, v + 1 FROM ${other} WHERE ${predText(kRange(c))} ON CONFLICT (k) DO ${r.chance(0.5) ? 'NOTHING' : `UPDATE SET v = ${table}.v + 100`}${ret};`;
+      case 'sel_sub_lock': return `SELECT * FROM ${table} WHERE v > (SELECT min(v) FROM ${other}) ORDER BY k FOR ${r.pick(['UPDATE', 'SHARE'])}${r.chance(0.3) ? ' SKIP LOCKED' : ''};`;
+      case 'lock': return `LOCK TABLE ${table} IN ${r.pick(LOCK_MODES)} MODE${r.chance(0.25) ? ' NOWAIT' : ''};`;
+      case 'truncate': return `TRUNCATE ${table};`;
+      case 'index': return `CREATE INDEX ON ${table} (v);`;
+      case 'alter': return r.chance(0.5) ? `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS w int DEFAULT 7;` : `ALTER TABLE ${table} ADD CONSTRAINT ${table}_v_pos CHECK (v > 0);`;
+      case 'advisory': {
+        const n = r.int(1, 2);
+        return r.chance(0.6) ? `SELECT pg_advisory_xact_lock(${n});` : r.chance(0.5) ? `SELECT pg_try_advisory_xact_lock(${n});` : `SELECT pg_advisory_xact_lock_shared(${n});`;
+      }
+    }
+  })();
+  return { t: 'sql', table, sql };
+}
+
 /** One transaction of a session: statements, savepoints, and how it ends. */
 function transaction(c: Ctx, spNo: { n: number }): Stmt[] {
   const r = c.rng;
@@ -93,19 +155,19 @@ function transaction(c: Ctx, spNo: { n: number }): Stmt[] {
 export const STALE_CTID_SHARE = 0.06;
 
 /** A random case (its permutation is still empty: schedule.ts fills it in by running the sessions). */
-export function generateCase(rng: Rng, id: string): FuzzCase {
+export function generateCase(rng: Rng, id: string, opts: GenOptions = {}): FuzzCase {
   if (rng.chance(STALE_CTID_SHARE)) return staleCtidCase(rng, id);
-  return freeCase(rng, id);
+  return freeCase(rng, id, opts.wide ?? false);
 }
 
-function freeCase(rng: Rng, id: string): FuzzCase {
+function freeCase(rng: Rng, id: string, wide: boolean): FuzzCase {
   const keys = rng.int(2, 5);
   const tables: FuzzTable[] = [{ name: 'kv', rows: [] }];
   if (rng.chance(0.25)) tables.push({ name: 'kw', rows: [] });
   for (const t of tables) {
     for (let k = 1; k <= keys; k++) if (k <= 2 || rng.chance(0.85)) t.rows.push([k, 10 * k]);
   }
-  const c: Ctx = { rng, tables, keys };
+  const c: Ctx = { rng, tables, keys, wide };
   const nSessions = rng.weighted([[2, 4], [3, 4], [4, 2]] as const);
   const sessions: FuzzSession[] = [];
   for (let i = 1; i <= nSessions; i++) {
@@ -139,7 +201,7 @@ function staleCtidCase(rng: Rng, id: string): FuzzCase {
   const rows: [number, number][] = [];
   for (let k = 1; k <= keys; k++) rows.push([k, 10 * k]);
   const tables: FuzzTable[] = [{ name: 'kv', rows }];
-  const c: Ctx = { rng, tables, keys };
+  const c: Ctx = { rng, tables, keys, wide: false };
   const x = rng.int(1, keys);
   const extra = () => (rng.chance(0.25) ? [dml(c)] : []);
   const viaSavepoint = rng.chance(0.3);

@@ -28,7 +28,9 @@ export type Stmt =
   | { t: 'delete'; table: string; where: Pred | null; returning: boolean }
   | { t: 'select'; table: string; where: Pred | null; lock: LockStrength | null; wait: WaitPolicy | null }
   | { t: 'aggregate'; table: string }
-  | { t: 'vacuum'; table: string };
+  | { t: 'vacuum'; table: string }
+  /** a statement of the wide mix (generate.ts, --wide), kept as text: the shrinker only drops it whole */
+  | { t: 'sql'; table: string; sql: string };
 
 export interface FuzzStep { name: string; stmt: Stmt }
 export interface FuzzSession { name: string; steps: FuzzStep[] }
@@ -74,6 +76,7 @@ export function stmtSql(s: Stmt): string {
     }
     case 'aggregate': return `SELECT count(*), sum(v) FROM ${s.table};`;
     case 'vacuum': return `VACUUM ${s.table};`;
+    case 'sql': return s.sql;
   }
 }
 
@@ -110,7 +113,14 @@ export function renderSpec(c: FuzzCase, header: string[] = []): string {
 export function tablesUsed(c: FuzzCase): Set<string> {
   const used = new Set<string>();
   const inPerm = new Set(c.permutation);
-  for (const s of c.sessions) for (const st of s.steps) if (inPerm.has(st.name) && 'table' in st.stmt) used.add(st.stmt.table);
+  for (const s of c.sessions) {
+    for (const st of s.steps) {
+      if (!inPerm.has(st.name) || !('table' in st.stmt)) continue;
+      used.add(st.stmt.table);
+      // a statement of the wide mix may read the other table too
+      if (st.stmt.t === 'sql') for (const t of c.tables) if (new RegExp(`\\b${t.name}\\b`).test(st.stmt.sql)) used.add(t.name);
+    }
+  }
   return used;
 }
 

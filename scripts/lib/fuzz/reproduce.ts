@@ -58,7 +58,7 @@ export async function stillFails(c: FuzzCase, sig: string, db: WorkerDb, eng: En
 
 function header(v: Verdict, c: FuzzCase, pg: string, engine: string, seed: string, index: string, fromSteps: number): string[] {
   return [
-    `# Found by the differential fuzzer: npm run fuzz:pg -- --seed ${seed} --start ${index} --cases 1`,
+    `# Found by the differential fuzzer: npm run fuzz:pg -- --seed ${seed.replace(/w$/, '')} --start ${index} --cases 1${seed.endsWith('w') ? ' --wide' : ''}`,
     `# (shrunk from ${fromSteps} steps to ${c.permutation.length}). Signature of the first difference:`,
     `# fuzz-signature: ${v.signature}`,
     `#! differs: ${describeDifference(renderSpec(c), pg, engine)}`,

@@ -13,7 +13,7 @@
  *   stuck        no permutation of the case could be completed on PostgreSQL (not reported)
  */
 import { caseRng } from './prng.js';
-import { generateCase } from './generate.js';
+import { generateCase, type GenOptions } from './generate.js';
 import { schedule } from './schedule.js';
 import { renderSpec, type FuzzCase } from './model.js';
 import { firstDifference, signature, engineUnsupported, RUNNER_ERROR, type FirstDiff } from './compare.js';
@@ -74,12 +74,13 @@ export async function judge(c: FuzzCase, db: WorkerDb, eng: EngineSide, t0 = per
   return { ...base, status: engineUnsupported(diff, engine) !== null ? 'unsupported' : 'fail', diff, signature: signature(spec, pg, engine), ms: ms() };
 }
 
-/** Case `index` of run `seed`. */
-export async function runCase(seed: number, index: number, db: WorkerDb, eng: EngineSide): Promise<Verdict> {
+/** Case `index` of run `seed` (of the wide statement mix with opts.wide). */
+export async function runCase(seed: number, index: number, db: WorkerDb, eng: EngineSide, opts: GenOptions = {}): Promise<Verdict> {
   const t0 = performance.now();
-  const id = `${seed}-${index}`;
+  // a case of the wide mix is named "Sw-I" (reproducers seed-Sw-case-I): case I of seed S is another case there
+  const id = `${seed}${opts.wide ? 'w' : ''}-${index}`;
   const rng = caseRng(seed, index);
-  const c = generateCase(rng, id);
+  const c = generateCase(rng, id, opts);
   const fresh = () => structuredClone(c);
   const guided = fresh();
   const perm = await eng.schedule(guided, seed, index);

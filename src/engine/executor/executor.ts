@@ -114,6 +114,7 @@ import { createEnum, alterEnum, dropType, createDomain, dropDomain, setEnumLooku
 import { performCursorOpen, performPortalClose, performPortalFetch, currentOf, checkTableNotInUse } from '../commands/portalcmds.js';
 import { asyncNotify, asyncStatement, notificationQueueUsage } from '../commands/async.js';
 import { refreshMatView, checkMatviewQuery } from '../commands/matview.js';
+import { usesXactSnapshot } from '../xact/xact.js';
 
 export class Executor {
   /** set by EXPLAIN ANALYZE for the statement it runs: the first scan / the top-level SELECT fill it in */
@@ -141,6 +142,9 @@ export class Executor {
     privilegedStatement(this.eng, s, type); // a role without SUPERUSER: only statements whose checks are modelled
     checkTableNotInUse(this, s, type, node); // an open cursor of this session reads the table (55006)
     setEnumLookup(this.eng.catalog, this, s); // enum input and output read this catalog's pg_enum rows (adt/enum.ts)
+    // PortalRunUtility: a utility statement runs with an active snapshot (PlannedStmtRequiresSnapshot) — under
+    // REPEATABLE READ / SERIALIZABLE the transaction's, taken now, before the statement waits for any lock
+    if (s.tx && utilityTakesSnapshot(type, node) && usesXactSnapshot(s.tx.isolation)) this.eng.snapshotFor(s);
     switch (type) {
       case 'SelectStmt':
         if (node.intoClause) return yield* createTableAs(this, s, { ...node, intoClause: undefined }, node.intoClause, false, raw);
@@ -471,4 +475,18 @@ function inCostOrder(ex: Executor, n: N, w: Compiled, scope: Scope): Compiled {
       return true;
     },
   };
+}
+
+/**
+ * PlannedStmtRequiresSnapshot for the statements runStatement dispatches: every utility statement but LOCK,
+ * SET CONSTRAINTS and the efficiency exceptions (FETCH, LISTEN / NOTIFY / UNLISTEN, CHECKPOINT); the planned
+ * statements (SELECT, INSERT, UPDATE, DELETE, MERGE) take theirs themselves, around their relation locks, and
+ * VACUUM (never in a transaction block) is left out. Transaction control, SET and SHOW never get here.
+ */
+const NO_SNAPSHOT = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'LockStmt', 'ConstraintsSetStmt',
+  'FetchStmt', 'ListenStmt', 'NotifyStmt', 'UnlistenStmt', 'CheckPointStmt']);
+function utilityTakesSnapshot(type: string, node: N): boolean {
+  if (NO_SNAPSHOT.has(type)) return false;
+  if (type === 'VacuumStmt') return node.is_vacuumcmd === false; // ANALYZE may run in a transaction block
+  return true;
 }

@@ -127,9 +127,12 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
   if (other) throw new PgError('42809', `cannot execute MERGE on relation "${rv.relname}"`, { detail: `This operation is not supported for ${other}.` });
   const t = ex.table(rv);
   if (rv.inh && expandsInheritance(cat, t, true)) throw notSupported('MERGE into an inheritance parent (its children as result relations)', posOf(rv.location));
+  // the transaction snapshot is taken before parse analysis (exec_simple_query); a READ COMMITTED statement's own
+  // snapshot only once its relation locks are held (PortalRunMulti), so it sees what a lock holder committed
+  if (usesXactSnapshot(ex.eng.ensureTx(s).isolation)) ex.eng.snapshotFor(s);
+  yield* ex.lockRelation(s, t, LockMode.RowExclusive);
   const snapshot = ex.eng.snapshotFor(s);
   const snap = () => snapshot;
-  yield* ex.lockRelation(s, t, LockMode.RowExclusive);
   // a partitioned target: every partition is a result relation (locked RowExclusive), rows are changed in the leaf
   // they live in and inserted rows routed from the root (execPartition.ts)
   const leaves = t.partKey ? allPartitions(cat, t) : [];

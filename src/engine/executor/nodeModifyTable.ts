@@ -94,10 +94,13 @@ export function insertLocksIndexes(n: N): boolean {
 export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<QueryResult> {
   if (n.withClause) throw notSupported('WITH queries');
   ex.table(n.relation); // a missing table fails before the snapshot is taken
-  const snapshot = ex.eng.snapshotFor(s);
-  const snap = () => snapshot;
+  // the transaction snapshot is taken before parse analysis (exec_simple_query); a READ COMMITTED statement's own
+  // snapshot only once its relation locks are held (PortalRunMulti), so it sees what a lock holder committed
+  if (usesXactSnapshot(ex.eng.ensureTx(s).isolation)) ex.eng.snapshotFor(s);
   // looked up again if DDL committed while it waited for the lock (the table may have been replaced)
   const t = yield* ex.lockedTable(s, n.relation, LockMode.RowExclusive, insertLocksIndexes(n));
+  const snapshot = ex.eng.snapshotFor(s);
+  const snap = () => snapshot;
   checkNotMatview(t); // CheckValidResultRel (commands/matview.ts)
   if (!t.temp) ex.checkReadOnly(s, 'INSERT'); // ExecCheckXactReadOnly: a temporary table may be written
   s.tx!.cidUsed = true; // a data-modifying command uses its command id even if it changes no row (standard_ExecutorStart)

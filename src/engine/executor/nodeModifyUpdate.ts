@@ -108,10 +108,13 @@ function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE
   // an inheritance member's statement names its table itself (inheritedModify locked it already)
   const member = (n as Record<symbol, Table | undefined>)[MEMBER];
   if (!member) ex.table(n.relation); // a missing table fails before the snapshot is taken
-  const snapshot = ex.eng.snapshotFor(s);
-  const snap = () => snapshot;
+  // the transaction snapshot is taken before parse analysis (exec_simple_query); a READ COMMITTED statement's own
+  // snapshot only once its relation locks are held (PortalRunMulti), so it sees what a lock holder committed
+  if (usesXactSnapshot(ex.eng.ensureTx(s).isolation)) ex.eng.snapshotFor(s);
   // looked up again if DDL committed while it waited for the lock (the table may have been replaced)
   const t = member ?? (yield* ex.lockedTable(s, n.relation, LockMode.RowExclusive));
+  const snapshot = ex.eng.snapshotFor(s);
+  const snap = () => snapshot;
   checkNotMatview(t); // CheckValidResultRel (commands/matview.ts)
   if (!t.temp) ex.checkReadOnly(s, cmd); // a temporary table may be changed in a read-only transaction
   s.tx!.cidUsed = true;

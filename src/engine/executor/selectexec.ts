@@ -140,7 +140,11 @@ export function* executeSelect(p: PlannedSelect): Gen<{ names: string[]; types: 
   // make_sort_input_target: under a Sort or DISTINCT the select list is computed below it, for every row, also
   // the rows a LIMIT then drops (so their errors come) — except what is volatile or expensive (a subquery, a user
   // function, a function that is not immutable), which is computed above, for the rows returned only
-  if (limit !== null && (sortKeys.length || n.distinctClause) && !lockMode && !hasGenTarget(targets) && !computedLate(n.targetList)) {
+  // DISTINCT ON's Unique drops rows after its Sort the same way (it cannot project: the rows it drops were computed
+  // in full below it) — without ORDER BY there is no make_sort_input_target and nothing is computed late
+  const dropsBelow = limit !== null && (sortKeys.length || n.distinctClause) || !!onFirst;
+  const lateTargets = !!n.sortClause?.length && computedLate(n.targetList);
+  if (dropsBelow && !lockMode && !hasGenTarget(targets) && !lateTargets) {
     for (const r of unsorted) for (const t of targets) t.fn(r);
   }
   const unique = distinctOn ? null : distinctFilter(n.distinctClause);
