@@ -23,7 +23,7 @@ import { whereSelectivity } from '../optimizer/clausesel.js';
 import { sameLayout } from '../executor/execPartition.js';
 import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import { hasInheritanceChildren } from '../catalog/pg_inherits.js';
-import { type PlanNode, type Options, appendNode, noCosts } from './plannodes.js';
+import { type PlanNode, type Options, appendNode, noCosts, node, textProp } from './plannodes.js';
 import { scanNode } from './explainscan.js';
 
 /**
@@ -60,6 +60,31 @@ export function inheritanceAppend(ex: Executor, s: Session, n: N, members: Table
   const append = appendNode(children);
   if (o.costs) appendCosts(ex, n, members, parent, append);
   return append;
+}
+
+/**
+ * A partitioned table's scan (expand_partitioned_rtentry after plan-time pruning, partitioning/partprune.ts): an
+ * Append of the leaf partitions left, in bound order, sub-partitions flattened into it and labelled in that order
+ * ("Seq Scan on pt1 pt_1", "Seq Scan on pt2a pt_2": an intermediate partitioned table is not scanned and gets no
+ * name); none left: a Result that is never run (`One-Time Filter: false`). One partition left is no Append at all:
+ * explainselect.ts prints its scan under the parent's name (partitionScanPath).
+ */
+export function partitionAppend(ex: Executor, s: Session, n: N, leaves: Table[], parent: Table, alias: string | null, scope: Scope,
+  path: ScanPath, o: Options): PlanNode {
+  if (!leaves.length) {
+    const r = node('Result', [textProp('One-Time Filter', 'false')]);
+    if (o.costs) throw noCosts('a Result standing for a partitioned table whose partitions were all pruned');
+    return r;
+  }
+  return inheritanceAppend(ex, s, n, leaves, parent, alias, scope, path, o);
+}
+
+/** The path of the one partition pruning left (as the executor's appendScan reads it: scan.ts). */
+export function partitionScanPath(s: Session, leaf: Table, n: N, scope: Scope): { table: Table; path: ScanPath } {
+  const lscope: Scope = { ...scope, inhOnly: true };
+  delete lscope.inhMembers;
+  const path = chooseScan(leaf, n.whereClause as N | undefined, lscope, { serializable: !!s.tx?.sxact });
+  return { table: leaf, path };
 }
 
 /**

@@ -24,7 +24,7 @@ import type { RawStmt } from '../sql/parser.js';
 import type { Scope } from '../sql/expr.js';
 import { newQueryInstr, type QueryInstr } from '../executor/instrument.js';
 import { type ScanPath, unqualifyOwn } from '../optimizer/planner.js';
-import { inheritanceAppend } from './explaininherit.js';
+import { inheritanceAppend, partitionAppend, partitionScanPath } from './explaininherit.js';
 import { hasInheritanceChildren } from '../catalog/pg_inherits.js';
 import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, CPU_TUPLE_COST, CPU_OPERATOR_COST, type Cost } from '../optimizer/costsize.js';
 import { estimateRelSize, columnWidth, columnUnique, clampRowEst } from '../optimizer/plancat.js';
@@ -154,8 +154,8 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     const scope = qi.scope!;
     const joined = qi.joinPlan;
     // several range table entries (or VERBOSE): sort / group keys qualified; the output entries only for several
-    const d = new Deparser(scope, !!joined || prefix || !!subs || !!qi.inhMembers || !!cte || !!subq || o.verbose);
-    const outD = new Deparser(scope, !!joined || prefix || !!subs || !!qi.inhMembers || !!cte || !!subq);
+    const d = new Deparser(scope, !!joined || prefix || !!subs || !!qi.inhMembers || (qi.partLeaves?.length ?? 0) > 1 || !!cte || !!subq || o.verbose);
+    const outD = new Deparser(scope, !!joined || prefix || !!subs || !!qi.inhMembers || (qi.partLeaves?.length ?? 0) > 1 || !!cte || !!subq);
     const f = n.fromClause?.[0] as N | undefined;
     const grouping = !!n.groupClause?.length || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause);
     const distinct = !!n.distinctClause;
@@ -163,11 +163,11 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     const distinctOn = distinct && n.distinctClause.length > 0 && Object.keys(n.distinctClause[0] ?? {}).length > 0;
     if (distinctOn && o.analyze) throw notSupported('EXPLAIN ANALYZE of DISTINCT ON');
     if (distinctOn && qi.joinPlan) throw notSupported('EXPLAIN of DISTINCT ON over a join (PostgreSQL weighs a join that delivers the rows sorted)');
-    const table = f?.RangeVar && !joined && !cte ? ex.table(f.RangeVar) : null;
+    let table = f?.RangeVar && !joined && !cte ? ex.table(f.RangeVar) : null;
     let top: PlanNode;
     let joinTop: PlanNode | null = null;
     let scan: { top: PlanNode; scan: PlanNode; index: PlanNode | null } | null = null;
-    const path = qi.path;
+    let path = qi.path;
     let indexOnlyFetches: number | null = null;
     if (f && oneTimeFilterFalse(ex.compileWhere(n.whereClause, scope), n.whereClause, scope)) {
       top = node('Result', [textProp('One-Time Filter', 'false')]); // the scans and joins below are never planned
@@ -184,6 +184,15 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       const cd = new Deparser(scope, o.verbose);
       const w = cd.quals(n.whereClause);
       top = node('CTE Scan', w.length ? [textProp('Filter', cd.qualList(w)), countProp('Rows Removed by Filter', 0)] : [], [], { target: { tag: 'CTE Name', object: cte.name, alias: cte.alias ?? cte.name } });
+    } else if (table && path && qi.partLeaves && qi.partLeaves.length !== 1) {
+      // a partitioned table: an Append of the partitions pruning kept, or nothing at all (explaininherit.ts)
+      top = partitionAppend(ex, s, n, qi.partLeaves, table, f!.RangeVar.alias?.aliasname ?? null, scope, path, o);
+    } else if (table && path && qi.partLeaves) {
+      // one partition left: its scan alone, no Append (setrefs.c removes a one-child Append), named by the parent
+      const leaf = partitionScanPath(s, qi.partLeaves[0]!, n, scope);
+      scan = scanNode(leaf.path, leaf.table, f!.RangeVar.alias?.aliasname ?? table.name, unqualifyOwn(n.whereClause, scope), new Deparser(scope, o.verbose));
+      table = leaf.table; path = leaf.path;
+      top = scan.top;
     } else if (table && path && qi.inhMembers) {
       top = inheritanceAppend(ex, s, n, qi.inhMembers, table, f!.RangeVar.alias?.aliasname ?? null, scope, path, o);
     } else if (table && path) {
@@ -309,8 +318,8 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     if (n.limitCount || n.limitOffset) { limit = node('Limit', [], [top]); top = limit; }
 
     if (o.costs) {
-      if (qi.inhMembers) {
-        // an inheritance parent's Append: costed with its members (explaininherit.ts)
+      if (qi.inhMembers || (qi.partLeaves && qi.partLeaves.length !== 1)) {
+        // an inheritance parent's or a partitioned table's Append: costed with its members (explaininherit.ts)
         if (top.type !== 'Append') throw noCosts('nodes above an Append');
       } else if (joined) {
         if (top !== joinTop) throw noCosts('nodes above a join');

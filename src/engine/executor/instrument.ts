@@ -66,6 +66,8 @@ export interface QueryInstr {
   scope: Scope | null;
   /** an inheritance parent's members, the parent first, each scanned in turn (optimizer/inherit.ts) */
   inhMembers?: import('../catalog/catalog.js').Table[];
+  /** a partitioned table's leaves left after plan-time pruning, in the order the Append reads them (execPartition.ts) */
+  partLeaves?: import('../catalog/catalog.js').Table[];
   /** the join tree of a FROM with joins (optimizer/joinpath.ts) */
   joinPlan: JoinPlan | null;
   /** the Sort's tuples in sorted order (the select list and its resjunk keys) with their types; null: not modelled */

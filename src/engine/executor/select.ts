@@ -121,10 +121,11 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (src.table?.partKey) {
     // a partitioned table: the planner locks the partitions it did not prune (expand_partitioned_rtentry)
     // (with the mode of the parent's range table entry: RowShareLock under FOR UPDATE / SHARE)
-    if (qi) throw notSupported('EXPLAIN of a scan of a partitioned table (an Append)');
+    if (qi && !qi.planOnly) throw notSupported('EXPLAIN ANALYZE of a scan of a partitioned table (an Append)');
     const mode = lockMode ? LockMode.RowShare : LockMode.AccessShare;
     // (a partitioned partition only when pruning kept some partition under it)
     const leaves = scanLeaves(ex.eng.catalog, src.table, n.whereClause);
+    if (qi) qi.partLeaves = leaves; // EXPLAIN prints what pruning left (commands/explaininherit.ts)
     const kept = new Set<Table>();
     for (const leaf of leaves) for (let a = parentOf(ex.eng.catalog, leaf); a && a !== src.table && !kept.has(a); a = parentOf(ex.eng.catalog, a)) kept.add(a);
     for (const p of allPartitions(ex.eng.catalog, src.table)) if (p.partKey && kept.has(p)) yield* ex.lockRelation(s, p, mode);
