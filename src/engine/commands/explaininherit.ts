@@ -36,7 +36,7 @@ import { scanNode } from './explainscan.js';
  * alone at the top (appendCosts).
  */
 export function inheritanceAppend(ex: Executor, s: Session, n: N, members: Table[], parent: Table, alias: string | null, scope: Scope,
-  path: ScanPath, o: Options): PlanNode {
+  path: ScanPath, o: Options): MemberScans {
   if (members.length < 2) throw notSupported('EXPLAIN of an inheritance parent read alone (a one-member Append)');
   const where = n.whereClause as N | undefined;
   if (where && JSON.stringify(where).includes('"tableoid"')) throw notSupported('EXPLAIN of a WHERE on tableoid over an inheritance tree');
@@ -48,19 +48,23 @@ export function inheritanceAppend(ex: Executor, s: Session, n: N, members: Table
     if (!sameLayout(m, parent)) {
       if (where && plannerIndexes(m).length) throw notSupported('EXPLAIN of an inheritance child with other columns and indexes under a WHERE');
       const lscope = ex.tableScope(m, null, s, () => ex.eng.snapshotFor(s), scope.sql);
-      return scanNode({ kind: 'SeqScan' }, m, label, unqualifyOwn(where, scope), new Deparser(o.verbose ? { ...lscope, alias: label } : lscope, o.verbose)).top;
+      return scanNode({ kind: 'SeqScan' }, m, label, unqualifyOwn(where, scope), new Deparser(o.verbose ? { ...lscope, alias: label } : lscope, o.verbose));
     }
     const lscope: Scope = { ...scope, inhOnly: true };
     delete lscope.inhMembers;
     const mp = chooseScan(m, where, lscope, { serializable: !!s.tx?.sxact });
     if (mp.kind === 'IndexScanOrdered') throw notSupported('EXPLAIN of an inheritance child read in index order');
     // (under VERBOSE its conditions are qualified by the member's own label)
-    return scanNode(mp, m, label, unqualifyOwn(where, scope), new Deparser(o.verbose ? { ...lscope, alias: label } : lscope, o.verbose)).top;
+    return scanNode(mp, m, label, unqualifyOwn(where, scope), new Deparser(o.verbose ? { ...lscope, alias: label } : lscope, o.verbose));
   });
-  const append = appendNode(children);
+  const append = appendNode(children.map((c) => c.top));
   if (o.costs) appendCosts(ex, n, members, parent, append);
-  return append;
+  if (o.analyze && (n.limitCount || n.limitOffset)) throw notSupported('EXPLAIN ANALYZE of an Append under LIMIT (the members it never reads)');
+  return { top: append, scans: children };
 }
+
+/** An Append and its members' scan nodes (for EXPLAIN ANALYZE to fill in, one ScanInstr each). */
+export interface MemberScans { top: PlanNode; scans: { top: PlanNode; scan: PlanNode; index: PlanNode | null }[] }
 
 /**
  * A partitioned table's scan (expand_partitioned_rtentry after plan-time pruning, partitioning/partprune.ts): an
@@ -70,11 +74,11 @@ export function inheritanceAppend(ex: Executor, s: Session, n: N, members: Table
  * explainselect.ts prints its scan under the parent's name (partitionScanPath).
  */
 export function partitionAppend(ex: Executor, s: Session, n: N, leaves: Table[], parent: Table, alias: string | null, scope: Scope,
-  path: ScanPath, o: Options): PlanNode {
+  path: ScanPath, o: Options): MemberScans {
   if (!leaves.length) {
     const r = node('Result', [textProp('One-Time Filter', 'false')]);
     if (o.costs) throw noCosts('a Result standing for a partitioned table whose partitions were all pruned');
-    return r;
+    return { top: r, scans: [] };
   }
   return inheritanceAppend(ex, s, n, leaves, parent, alias, scope, path, o);
 }

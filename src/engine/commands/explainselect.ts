@@ -24,7 +24,7 @@ import type { RawStmt } from '../sql/parser.js';
 import type { Scope } from '../sql/expr.js';
 import { newQueryInstr, type QueryInstr } from '../executor/instrument.js';
 import { type ScanPath, unqualifyOwn } from '../optimizer/planner.js';
-import { inheritanceAppend, partitionAppend, partitionScanPath } from './explaininherit.js';
+import { inheritanceAppend, partitionAppend, partitionScanPath, type MemberScans } from './explaininherit.js';
 import { hasInheritanceChildren } from '../catalog/pg_inherits.js';
 import { costSeqScan, costIndexScanUniqueEq, costAggPlain, costHashAgg, costSort, costLimit, costResult, CPU_TUPLE_COST, CPU_OPERATOR_COST, type Cost } from '../optimizer/costsize.js';
 import { estimateRelSize, columnWidth, columnUnique, clampRowEst } from '../optimizer/plancat.js';
@@ -169,6 +169,8 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     let scan: { top: PlanNode; scan: PlanNode; index: PlanNode | null } | null = null;
     let path = qi.path;
     let indexOnlyFetches: number | null = null;
+    /** an Append's member scans (an inheritance parent, a partitioned table): ANALYZE fills each in */
+    let members: MemberScans | null = null;
     if (f && oneTimeFilterFalse(ex.compileWhere(n.whereClause, scope), n.whereClause, scope)) {
       top = node('Result', [textProp('One-Time Filter', 'false')]); // the scans and joins below are never planned
       if (o.analyze) top.rows = 0;
@@ -186,7 +188,8 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       top = node('CTE Scan', w.length ? [textProp('Filter', cd.qualList(w)), countProp('Rows Removed by Filter', 0)] : [], [], { target: { tag: 'CTE Name', object: cte.name, alias: cte.alias ?? cte.name } });
     } else if (table && path && qi.partLeaves && qi.partLeaves.length !== 1) {
       // a partitioned table: an Append of the partitions pruning kept, or nothing at all (explaininherit.ts)
-      top = partitionAppend(ex, s, n, qi.partLeaves, table, f!.RangeVar.alias?.aliasname ?? null, scope, path, o);
+      members = partitionAppend(ex, s, n, qi.partLeaves, table, f!.RangeVar.alias?.aliasname ?? null, scope, path, o);
+      top = members.top;
     } else if (table && path && qi.partLeaves) {
       // one partition left: its scan alone, no Append (setrefs.c removes a one-child Append), named by the parent
       const leaf = partitionScanPath(s, qi.partLeaves[0]!, n, scope);
@@ -194,7 +197,8 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       table = leaf.table; path = leaf.path;
       top = scan.top;
     } else if (table && path && qi.inhMembers) {
-      top = inheritanceAppend(ex, s, n, qi.inhMembers, table, f!.RangeVar.alias?.aliasname ?? null, scope, path, o);
+      members = inheritanceAppend(ex, s, n, qi.inhMembers, table, f!.RangeVar.alias?.aliasname ?? null, scope, path, o);
+      top = members.top;
     } else if (table && path) {
       // a scan's own quals unqualified
       scan = scanNode(path, table, f!.RangeVar.alias?.aliasname ?? null, unqualifyOwn(n.whereClause, scope), new Deparser(scope, o.verbose));
@@ -360,11 +364,16 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
         if (agg.strategy === 'Hashed') agg.props.push(hashAggBatches);
         if (n.havingClause) agg.props.push(countProp('Rows Removed by Filter', qi.groupsRemoved));
       }
-      const input = scan ? qi.scan.rows : 1;
+      const input = scan || members ? qi.scan.rows : 1;
+      if (members) {
+        members.top.rows = qi.scan.rows;
+        members.scans.forEach((m, i) => fillScan(m, qi.scan.members![i]!, null));
+      }
       if (winSort) winSort.rows = input;
       if (winAgg) winAgg.rows = limit && !sort && !projectSet ? qi.pulled : input;
       if (projectSet) { projectSet.rows = limit && !sort ? qi.pulled : all; if (!scan) { const r = findResult(projectSet); if (r) r.rows = 1; } }
-      if (scan) fillScan(scan, qi.scan, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
+      // (one partition left: its scan ran as the Append's only member)
+      if (scan) fillScan(scan, qi.partLeaves?.length === 1 && qi.scan.members?.length === 1 ? qi.scan.members[0]! : qi.scan, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
       if (scan && indexOnlyFetches !== null) scan.scan.props.push({ kind: 'float', label: 'Heap Fetches', value: indexOnlyFetches, digits: 0, analyze: true });
     }
     if (o.verbose) {

@@ -28,6 +28,8 @@ export interface ScanInstr {
   heapBlocks: number;
   /** the path the scan ran */
   path: ScanPath | null;
+  /** an Append's members, each counted as its own scan (executor/scan.ts appendScan) */
+  members?: ScanInstr[];
 }
 
 export const newScanInstr = (): ScanInstr => ({ rows: 0, removed: 0, removedBefore: [], indexRows: 0, heapBlocks: 0, path: null });

@@ -39,7 +39,7 @@ import { countScan, countIndexScan } from '../pgstat/pgstat_relation.js';
 import type { BtreeIndex } from '../index/btree.js';
 import { execIndexScan, execIndexScanOrdered } from './nodeIndexscan.js';
 import { execBitmapHeapScan } from './nodeBitmapHeapscan.js';
-import type { ScanInstr } from './instrument.js';
+import { type ScanInstr, newScanInstr } from './instrument.js';
 import { Deparser } from '../optimizer/ruleutils.js';
 import { scanLeaves, sameLayout, convertRow } from './execPartition.js';
 import { expandsInheritance, inheritanceMembers } from '../optimizer/inherit.js';
@@ -87,10 +87,10 @@ function countScanOf(st: ScanState, path: ScanPath, fetched: number): void {
  */
 export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope,
   opts: ScanOptions | ScanPath = {}, instr?: ScanInstr, stopAfter: number | null = null): Candidate[] {
-  if (t.partKey) return appendScan(ex, s, t, snap, where, whereNode, scope, scanLeaves(ex.eng.catalog, t, whereNode));
+  if (t.partKey) return appendScan(ex, s, t, snap, where, whereNode, scope, scanLeaves(ex.eng.catalog, t, whereNode), instr);
   // an inheritance parent: itself and its descendants (optimizer/inherit.ts), unless ONLY
   if (scope.inhMembers || (!scope.inhOnly && expandsInheritance(ex.eng.catalog, t, true))) {
-    return appendScan(ex, s, t, snap, where, whereNode, scope, scope.inhMembers ?? inheritanceMembers(ex.eng.catalog, t));
+    return appendScan(ex, s, t, snap, where, whereNode, scope, scope.inhMembers ?? inheritanceMembers(ex.eng.catalog, t), instr);
   }
   const path: ScanPath = 'kind' in opts ? opts : chooseScan(t, whereNode, scope, { ...opts, serializable: !!s.tx!.sxact });
   // the first scan of a statement run by EXPLAIN ANALYZE (UPDATE / DELETE) counts its rows
@@ -235,8 +235,10 @@ export function pageVisitor(ex: Executor, s: Session, t: Table): (blk: number) =
  * row lock or UPDATE acts on).
  */
 function appendScan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope,
-  members: Table[]): Candidate[] {
+  members: Table[], instr?: ScanInstr): Candidate[] {
   const out: Candidate[] = [];
+  // EXPLAIN ANALYZE: each member counted as its own scan node under the Append
+  if (instr) instr.members = [];
   // WHERE tableoid = …: evaluated on each row once it carries its relation (not inside the member's scan)
   const readsTableoid = !!whereNode && JSON.stringify(whereNode).includes('"tableoid"');
   for (const leaf of members) {
@@ -244,11 +246,14 @@ function appendScan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: C
     // each member is read alone (an inheritance parent's own rows as ONLY would read them)
     const lscope: Scope = { ...(same ? scope : ex.tableScope(leaf, null, s, () => snap, scope.sql)), inhOnly: true };
     delete lscope.inhMembers;
-    for (const c of scan(ex, s, leaf, snap, same ? where : null, same ? whereNode : undefined, lscope)) {
+    const mi = instr ? newScanInstr() : undefined;
+    if (mi) instr!.members!.push(mi);
+    for (const c of scan(ex, s, leaf, snap, same ? where : null, same ? whereNode : undefined, lscope, {}, mi)) {
       const cand: Candidate = same ? { ...c, rel: leaf } : { ...c, vals: convertRow(leaf, t, c.vals), rel: leaf };
-      if (!same && where && where.fn(cand) !== true) continue;
+      if (!same && where && where.fn(cand) !== true) { if (mi) { mi.removed++; mi.rows--; } continue; }
       out.push(cand);
     }
   }
+  if (instr) instr.rows = out.length;
   return out;
 }

@@ -121,11 +121,11 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (src.table?.partKey) {
     // a partitioned table: the planner locks the partitions it did not prune (expand_partitioned_rtentry)
     // (with the mode of the parent's range table entry: RowShareLock under FOR UPDATE / SHARE)
-    if (qi && !qi.planOnly) throw notSupported('EXPLAIN ANALYZE of a scan of a partitioned table (an Append)');
     const mode = lockMode ? LockMode.RowShare : LockMode.AccessShare;
     // (a partitioned partition only when pruning kept some partition under it)
     const leaves = scanLeaves(ex.eng.catalog, src.table, n.whereClause);
     if (qi) qi.partLeaves = leaves; // EXPLAIN prints what pruning left (commands/explaininherit.ts)
+    if (qi && !qi.planOnly && (n.limitCount || n.limitOffset)) throw notSupported('EXPLAIN ANALYZE of a partitioned table under LIMIT (the Append stops early)');
     const kept = new Set<Table>();
     for (const leaf of leaves) for (let a = parentOf(ex.eng.catalog, leaf); a && a !== src.table && !kept.has(a); a = parentOf(ex.eng.catalog, a)) kept.add(a);
     for (const p of allPartitions(ex.eng.catalog, src.table)) if (p.partKey && kept.has(p)) yield* ex.lockRelation(s, p, mode);
@@ -141,7 +141,6 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (src.table && !src.scope.inhOnly && expandsInheritance(ex.eng.catalog, src.table, true)) {
     // an inheritance parent: the planner finds the children and locks each (expand_inherited_rtentry), with the
     // parent's mode; it does not look the query up again after these waits (optimizer/inherit.ts)
-    if (qi && !qi.planOnly) throw notSupported('EXPLAIN ANALYZE of a scan of an inheritance parent (an Append)');
     src.scope.inhMembers = yield* lockInheritanceTree(ex, s, src.table, lockMode ? LockMode.RowShare : LockMode.AccessShare);
     if (qi) qi.inhMembers = src.scope.inhMembers; // EXPLAIN prints their Append (commands/explainselect.ts)
   }
