@@ -373,7 +373,8 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       if (winAgg) winAgg.rows = limit && !sort && !projectSet ? qi.pulled : input;
       if (projectSet) { projectSet.rows = limit && !sort ? qi.pulled : all; if (!scan) { const r = findResult(projectSet); if (r) r.rows = 1; } }
       // (one partition left: its scan ran as the Append's only member)
-      if (scan) fillScan(scan, qi.partLeaves?.length === 1 && qi.scan.members?.length === 1 ? qi.scan.members[0]! : qi.scan, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
+      const scanInstr = qi.partLeaves?.length === 1 && qi.scan.members?.length === 1 ? qi.scan.members[0]! : qi.scan;
+      if (scan) fillScan(scan, scanInstr, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
       if (scan && indexOnlyFetches !== null) scan.scan.props.push({ kind: 'float', label: 'Heap Fetches', value: indexOnlyFetches, digits: 0, analyze: true });
     }
     if (o.verbose) {
