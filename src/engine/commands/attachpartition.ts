@@ -33,6 +33,7 @@ import { evalBound } from './partitioncmds.js';
 import { clonePartitionKeys } from './fkpartition.js';
 import { saveTableDef, buildIndex, refreshIndexColumns } from './relfile.js';
 import type { N, Gen } from '../executor/util.js';
+import { grantLock } from '../lock/proc.js';
 
 const same = (a: { name: string; typmod: number }, b: { name: string; typmod: number }) => a.name === b.name && a.typmod === b.typmod;
 
@@ -163,7 +164,7 @@ function ensureIndexes(ex: Executor, s: Session, parent: Table, t: Table): void 
     idx.indoption = pi.indoption;
     t.indexes.push(idx);
     refreshIndexColumns(t);
-    ex.eng.locks.acquire(s.id, { type: 'relation', rel: idx.oid }, LockMode.AccessExclusive, ex.eng.clock.now);
+    grantLock(ex.eng, s, { type: 'relation', rel: idx.oid }, LockMode.AccessExclusive);
     buildIndex(ex, s, t, idx);
   }
 }

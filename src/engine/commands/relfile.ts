@@ -43,6 +43,7 @@ import type { Value } from '../sql/types.js';
 import { WalKind } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
 import { hotChain } from '../executor/util.js';
+import { grantLock } from '../lock/proc.js';
 
 /** The rows a DDL check or rewrite sees: every version visible to a fresh snapshot (GetLatestSnapshot), deformed. */
 export function latestRows(ex: Executor, s: Session, t: Table): Value[][] {
@@ -242,7 +243,7 @@ export function newIndexFile(ex: Executor, s: Session, old: BtreeIndex): BtreeIn
 export function lockNewIndex(ex: Executor, s: Session, index: BtreeIndex): void {
   const tag = { type: 'relation', rel: index.oid } as const;
   if (ex.eng.locks.holds(s.id, tag, LockMode.AccessExclusive)) return;
-  ex.eng.locks.acquire(s.id, tag, LockMode.AccessExclusive, ex.eng.clock.now);
+  grantLock(ex.eng, s, tag, LockMode.AccessExclusive);
   logAccessExclusiveLock(ex.eng, s, index.oid);
 }
 

@@ -29,6 +29,7 @@ import { Sequence, type SeqParams, type SeqType, SEQ_TYPE_RANGE, seqValue } from
 import type { N, Gen } from '../executor/util.js';
 import { relKey } from '../catalog/catalog.js';
 import { isTempRelation, schemaOf, tempNamespace } from './tempcmds.js';
+import { grantLock } from '../lock/proc.js';
 
 /** A sequence named by text ('s', 'public.s', 'pg_temp.s': regclassin's parse) or by OID (a regclass). */
 export function sequence(eng: Engine, name: string | number): Sequence {
@@ -239,7 +240,7 @@ export function* createSequence(ex: Executor, s: Session, n: N): Gen<QueryResult
   cat.sequences.set(key, seq);
   if (!temp) stampCreated(cat, s.name, ensureTopXid(ex.eng, s), seq); // not in others' catalog snapshots until COMMIT
   s.tx!.undo.push(() => cat.sequences.delete(key));
-  ex.eng.locks.acquire(s.id, { type: 'relation', rel: seq.oid }, LockMode.AccessExclusive, ex.eng.clock.now);
+  grantLock(ex.eng, s, { type: 'relation', rel: seq.oid }, LockMode.AccessExclusive);
   logAccessExclusiveLock(ex.eng, s, seq.oid); // the new relation's lock, for standbys (wal/standby.ts)
   s.tx!.cidUsed = true;
   if (temp) return done; // local storage: no WAL

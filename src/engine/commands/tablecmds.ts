@@ -9,7 +9,7 @@
  * storage in relfile.ts.
  */
 import { dropTransactional } from '../pgstat/pgstat_function.js';
-import { waitForXact } from '../lock/proc.js';
+import { waitForXact, grantLock } from '../lock/proc.js';
 import { stampCreated, shadowRow, shadowOf, unshadow } from '../catalog/catalogsnapshot.js';
 import { ensureTopXid } from '../xact/xactblock.js';
 import { logIndexBuild } from '../wal/nbtsort_xlog.js';
@@ -316,7 +316,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     for (const r of [oid, ...table.indexes.map((i) => i.oid)]) { cat.localRels.delete(r); cat.unloggedRels.delete(r); }
   });
   dropTransactional(s.tx!, 'relation', oid, false); // pgstat_create_relation: its statistics go if the creation aborts
-  ex.eng.locks.acquire(s.id, { type: 'relation', rel: oid }, LockMode.AccessExclusive, ex.eng.clock.now);
+  grantLock(ex.eng, s, { type: 'relation', rel: oid }, LockMode.AccessExclusive);
   logAccessExclusiveLock(ex.eng, s, oid); // the new relation's lock, for standbys (wal/standby.ts)
   if (!partKey) {
     ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, oid, -1, 0); // (not logged for an unlogged table)

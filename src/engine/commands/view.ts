@@ -51,6 +51,7 @@ import { informationSchemaRelation } from '../catalog/information_schema.js';
 import { pgCursorsView } from './portalcmds.js';
 import { pgPreparedStatementsView } from './prepare.js';
 import { pgSettingsView } from '../guc/pg_settings.js';
+import { grantLock } from '../lock/proc.js';
 
 /** The relations a query names (RangeVars anywhere in it) and every column name it mentions. */
 export function references(n: unknown, rels: Set<string>, cols: Set<string>, star: { any: boolean }): void {
@@ -276,7 +277,7 @@ export function* createView(ex: Executor, s: Session, n: N, sqlText: string): Ge
     cat.views.set(key, view);
     if (!temp) stampCreated(cat, s.name, ensureTopXid(ex.eng, s), view); // not in others' catalog snapshots until COMMIT
     s.tx!.undo.push(() => cat.views.delete(key));
-    ex.eng.locks.acquire(s.id, { type: 'relation', rel: view.oid }, LockMode.AccessExclusive, ex.eng.clock.now);
+    grantLock(ex.eng, s, { type: 'relation', rel: view.oid }, LockMode.AccessExclusive);
     logAccessExclusiveLock(ex.eng, s, view.oid); // the new relation's lock, for standbys (wal/standby.ts)
   }
   s.tx!.cidUsed = true;

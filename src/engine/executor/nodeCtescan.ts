@@ -33,6 +33,8 @@ import { type RawStmt, intConst } from '../sql/parser.js';
 import { castTo, type Compiled, type Row, type Scope } from '../sql/expr.js';
 import { type Value, formatValue } from '../sql/types.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
+import { usesXactSnapshot } from '../xact/xact.js';
+import { LockMode } from '../lock/lock.js';
 import { type N, type Gen, containsAggregate } from './util.js';
 import type { QResult } from './nodeSetOp.js';
 import { aliasColumns } from '../optimizer/pullup.js';
@@ -65,22 +67,45 @@ export function* withQuery(ex: Executor, s: Session, n: N, sql: string, topLevel
   const main = { ...n, withClause: undefined };
   const run = () => withFrame(ex, s, n.withClause, main, sql, topLevel, sub, () => ex.query(s, main, sql, topLevel, sub));
   const modifies = ((n.withClause.ctes ?? []) as N[]).some((c) => Object.keys(c.CommonTableExpr.ctequery)[0] !== 'SelectStmt');
-  return yield* (topLevel && modifies ? oneSnapshot(ex, s, run) : run());
+  return yield* (topLevel && modifies ? oneSnapshot(ex, s, run, modifyTargets(n.withClause, null)) : run());
 }
 
 /** WITH in front of INSERT / UPDATE / DELETE: the CTEs first, then the statement (which reads them by name). */
 export function* withModify(ex: Executor, s: Session, type: string, n: N, raw: RawStmt): Gen<QueryResult> {
   const main = { ...n, withClause: undefined };
-  return yield* oneSnapshot(ex, s, () => withFrame(ex, s, n.withClause, main, raw.text, true, undefined, () => ex.run(s, type, main, raw)));
+  return yield* oneSnapshot(ex, s, () => withFrame(ex, s, n.withClause, main, raw.text, true, undefined, () => ex.run(s, type, main, raw)),
+    modifyTargets(n.withClause, n.relation as N));
+}
+
+const MODIFY_TYPES = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+/** The tables the data-modifying parts of a WITH list (in order), then the statement itself, write to. */
+function modifyTargets(w: N, main: N | null): N[] {
+  const out: N[] = [];
+  for (const c of (w.ctes ?? []) as N[]) {
+    const q = c.CommonTableExpr.ctequery as N;
+    const type = Object.keys(q)[0]!;
+    if (MODIFY_TYPES.has(type) && q[type].relation) out.push(q[type].relation as N);
+  }
+  if (main) out.push(main);
+  return out;
 }
 
 /**
  * A statement with data-modifying WITH parts runs every part with one snapshot, also under READ COMMITTED and also
  * after one of them waited for a lock: the main query does not see what committed meanwhile (PortalStart's
- * snapshot is the statement's).
+ * snapshot is the statement's). That snapshot is taken once parse analysis has locked the tables the parts write
+ * (RowExclusiveLock, the WITH list first): a READ COMMITTED statement that waited for one of them sees what the
+ * holder committed; a REPEATABLE READ one has its transaction snapshot from before the wait (exec_simple_query).
+ * A name that is no table here is left to the part that writes it.
  */
-export function* oneSnapshot<T>(ex: Executor, s: Session, body: () => Gen<T>): Gen<T> {
+export function* oneSnapshot<T>(ex: Executor, s: Session, body: () => Gen<T>, targets: N[] = []): Gen<T> {
   if (s.spiSnapshot) return yield* body();
+  if (targets.length && s.tx && usesXactSnapshot(s.tx.isolation)) ex.eng.snapshotFor(s);
+  const cat = ex.eng.catalog;
+  for (const rv of targets) {
+    const t = rv.schemaname ? cat.getIn(rv.schemaname, rv.relname) : cat.get(rv.relname);
+    if (t && !t.matview) yield* ex.lockRelation(s, t, LockMode.RowExclusive, false);
+  }
   s.spiSnapshot = { snapshot: ex.eng.snapshotFor(s), crosscheck: null };
   try { return yield* body(); } finally { s.spiSnapshot = null; }
 }

@@ -114,6 +114,18 @@ export function disarmWaitTimers(eng: Engine, s: Session) {
 }
 
 /**
+ * A lock that cannot conflict (an object this transaction just made or already holds exclusively) taken without a
+ * wait: granted at once and, as every lock, released by ROLLBACK TO a savepoint taken before it (the resource owner
+ * of the subtransaction that took it).
+ */
+export function grantLock(eng: Engine, s: Session, tag: LockTag, mode: LockMode): ReturnType<Engine['locks']['acquire']> {
+  const r = eng.locks.acquire(s.id, tag, mode, eng.clock.now);
+  const sub = s.tx?.subs[s.tx.subs.length - 1];
+  if (r === 'granted' && sub) sub.locks.push({ tag, mode });
+  return r;
+}
+
+/**
  * Acquire a heavyweight lock, parking the statement while it waits. `session`: a session-level hold (advisory
  * locks), not released at transaction end; `nowait`: fail with 55P03 instead of waiting (LOCK TABLE ... NOWAIT).
  */
