@@ -77,6 +77,9 @@ export class HeapRelation {
   targetBlock = -1;
   /** the free space map: room per block as VACUUM (or a page found full) last recorded it; empty until then */
   fsm = new Map<number, number>();
+  /** at least the most room any block of the map records (recordFreeSpace raises it; never lowered): a search for
+   *  more than that can stop before walking the blocks */
+  fsmMax = 0;
   /** the fillfactor storage parameter (10..100): new tuples leave BLCKSZ * (100 - fillfactor) / 100 bytes free */
   fillfactor = 100;
   /** pages of the free space map fork: 0 = no fork yet, 3 once a block's room is recorded (a table under ~4000 blocks) */
@@ -111,6 +114,7 @@ export class HeapRelation {
     h.targetBlock = this.targetBlock;
     h.fillfactor = this.fillfactor;
     h.fsm = new Map(this.fsm);
+    h.fsmMax = this.fsmMax;
     h.fsmPages = this.fsmPages;
     h.fsmAsVacuumLeft = this.fsmAsVacuumLeft;
     h.vm = new Map(this.vm);
@@ -174,6 +178,7 @@ export class HeapRelation {
     this.fsmAsVacuumLeft = false; // fsm_search_avail moves fp_next_slot
     const save = this.fillfactor >= 100 ? 0 : Math.floor((BLCKSZ * (100 - this.fillfactor)) / 100);
     const need = Math.ceil((MAXALIGN(len) + save) / 32);
+    if (fsmCategory(this.fsmMax) < need) return -1; // (no block can have the room: the walk below would find none)
     for (let b = 0; b < this.pages.length; b++) {
       const avail = this.fsm.get(b);
       if (avail === undefined || fsmCategory(avail) < need || tried?.has(b)) continue;
@@ -185,6 +190,7 @@ export class HeapRelation {
   /** RecordPageWithFreeSpace: the map keeps the room as a category of 32 bytes; the fork has 3 pages for a small table. */
   recordFreeSpace(blk: number, avail: number): void {
     this.fsm.set(blk, avail);
+    if (avail > this.fsmMax) this.fsmMax = avail;
     if (!this.fsmPages) this.fsmPages = 3;
   }
 
