@@ -21,6 +21,10 @@
  * descriptor outlives a statement).
  */
 import type { Catalog, Table } from '../catalog/catalog.js';
+import type { Executor } from './executor.js';
+import type { Session } from '../session/session.js';
+import { LockMode } from '../lock/lock.js';
+import type { Gen } from './util.js';
 import type { Value } from '../sql/types.js';
 import { prunePartitions } from '../partitioning/partprune.js';
 import { boundOrder, partitionForKey, noPartitionError, boundAccepts, type BoundOf } from '../partitioning/partbounds.js';
@@ -137,6 +141,25 @@ export function partitionCheck(cat: Catalog, leaf: Table, vals: Value[], upto?: 
     if (rel === upto) break;
   }
   return true;
+}
+
+/**
+ * ExecPartitionCheck's first use of a partition's constraint in this backend: RelationGetPartitionQual builds it
+ * (generate_partition_qual), opening the parent with AccessShareLock — and, for a sub-partition, building the parent's
+ * qual the same way unless the relcache has it —
+ * held to the end of the transaction. The relcache keeps the qual, so a later check of the same partition in this
+ * session locks nothing: pg_locks shows the parent's AccessShareLock after the first UPDATE of a partition's row
+ * (or INSERT straight into it, or a row routed to a DEFAULT partition), not after the next.
+ * Simplified: the relcache entry is never invalidated (PostgreSQL rebuilds it after DDL on the partition).
+ */
+export function* buildPartitionQual(ex: Executor, s: Session, rel: Table): Gen<void> {
+  if (!rel.partOf || s.partQuals.has(rel)) return;
+  const parent = parentOf(ex.eng.catalog, rel);
+  if (!parent) return;
+  yield* ex.lockRelation(s, parent, LockMode.AccessShare, false);
+  // a sub-partition's qual includes its parent's (built and kept the same way)
+  yield* buildPartitionQual(ex, s, parent);
+  s.partQuals.add(rel);
 }
 
 /** The root of a partition tree (the table itself when it is no partition). */

@@ -40,7 +40,7 @@ import { LockMode } from '../lock/lock.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
 import { usesXactSnapshot } from '../xact/xact.js';
 import { queueRiEvents } from '../ri/ri_triggers.js';
-import { routeTuple, convertRow, partitionCheck, parentOf } from './execPartition.js';
+import { routeTuple, convertRow, partitionCheck, parentOf, buildPartitionQual } from './execPartition.js';
 import { arbiterMatches } from '../commands/indexcmds.js';
 import { countIndexScan } from '../pgstat/pgstat_relation.js';
 import { type AfterEvent, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
@@ -201,6 +201,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     if (t.partKey) {
       const cat = ex.eng.catalog;
       // ExecFindPartition: a root that is a partition itself checks its own partition constraint first
+      if (t.partOf) yield* buildPartitionQual(ex, s, t);
       if (t.partOf && !partitionCheck(cat, t, vals, parentOf(cat, t))) throw partitionViolation(t, vals);
       const routed = routeTuple(cat, t, vals);
       // the partitioned tables on the way are locked RowExclusive as the row reaches them (ExecInitPartitionDispatchInfo)
@@ -213,6 +214,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       // meanwhile (while this waited for its lock) may have taken the row's key from it
       for (const p of [...path, rt]) {
         if (p.partOf?.bound.kind !== 'default') continue;
+        yield* buildPartitionQual(ex, s, p);
         const pv = convertRow(t, p, vals0);
         if (!partitionCheck(cat, p, pv, parentOf(cat, p))) throw partitionViolation(p, pv);
       }
@@ -226,6 +228,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
     }
     if (rGenerate) rGenerate(vals);
     // a partition named directly checks its partition constraint (ExecPartitionCheck; a routed row fits by construction)
+    if (rt === t && t.partOf) yield* buildPartitionQual(ex, s, t);
     if (rt === t && t.partOf && !partitionCheck(ex.eng.catalog, t, vals)) {
       throw new PgError('23514', `new row for relation "${t.name}" violates partition constraint`, { detail: failingRow(vals.filter((_, i) => !t.columns[i]!.dropped)) });
     }

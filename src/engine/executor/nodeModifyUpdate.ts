@@ -57,7 +57,7 @@ import { queueRiEvents, queueCrossPartitionUpdate } from '../ri/ri_triggers.js';
 import { callsUserFunction } from './util.js';
 import { type AfterEvent, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
 import { generatedMaker } from './nodeModifyTable.js';
-import { allPartitions, scanLeaves, partitionCheck, routeTuple, convertRow } from './execPartition.js';
+import { allPartitions, scanLeaves, partitionCheck, routeTuple, convertRow, buildPartitionQual, parentOf } from './execPartition.js';
 import { heapInsert } from '../heap/heapam.js';
 import type { Table } from '../catalog/catalog.js';
 import { runFromSubqueries } from './nodeCtescan.js';
@@ -195,7 +195,11 @@ function* partitionedModify(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: '
   if (n.withClause) throw notSupported('WITH queries');
   yield* ex.lockRelation(s, t, LockMode.RowExclusive);
   const cat = ex.eng.catalog;
-  for (const p of allPartitions(cat, t)) if (p.partKey) yield* ex.lockRelation(s, p, LockMode.RowExclusive);
+  // the partitioned partitions pruning kept some leaf under (expand_partitioned_rtentry), in the tree's order
+  const leaves = scanLeaves(cat, t, n.whereClause);
+  const kept = new Set<Table>();
+  for (const leaf of leaves) for (let a = parentOf(cat, leaf); a && a !== t && !kept.has(a); a = parentOf(cat, a)) kept.add(a);
+  for (const p of allPartitions(cat, t)) if (p.partKey && kept.has(p)) yield* ex.lockRelation(s, p, LockMode.RowExclusive);
   if (cmd === 'UPDATE') {
     for (const tl of n.targetList as N[]) {
       const rt = tl.ResTarget;
@@ -206,7 +210,7 @@ function* partitionedModify(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: '
   let last: QueryResult | null = null;
   const rows: QueryResult['rows'] = [];
   const alias = n.relation.alias ?? { aliasname: t.name };
-  for (const leaf of scanLeaves(cat, t, n.whereClause)) {
+  for (const leaf of leaves) {
     const ln = { ...n, relation: { ...n.relation, relname: leaf.name, alias }, [ROOT]: t };
     last = yield* (cmd === 'UPDATE' ? updateStmt : deleteStmt)(ex, s, ln, raw);
     count += Number(last.command.split(' ')[1]);
@@ -377,6 +381,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   };
   const cat = ex.eng.catalog;
   const doUpdate = function* (cur: Candidate, newVals: Value[], tupleLock: boolean, lockers: LockerCheck, rest: Value[] | null): Gen<void> {
+    if (t.partOf) yield* buildPartitionQual(ex, s, t);
     if (t.partOf && !partitionCheck(cat, t, newVals, root)) {
       // the new row no longer belongs here: through the partitioned table it moves (ExecCrossPartitionUpdate:
       // delete, marking t_ctid as moved, then insert routed from the root); a partition named directly refuses it

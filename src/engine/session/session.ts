@@ -91,6 +91,8 @@ export class Session {
    * so nothing under it runs), or a subquery compiled only for its shape (nodeSubplan.ts)
    */
   noRows = 0;
+  /** partitions whose partition constraint this backend's relcache has built (rd_partcheck): executor/execPartition.ts */
+  partQuals = new WeakSet<object>();
   /** literal values of the statement being run (see sql/parser.ts: parse cache with literal lifting) */
   literals: Map<number, number> | null = null;
   /** virtual ms when the current query string arrived (statement_timestamp) and the transaction began (now()) */
