@@ -35,6 +35,7 @@ import { LockMode } from '../lock/lock.js';
 import type { Gen } from '../executor/util.js';
 import { addForeignKey, validateForeignKey, dropKeyFamily } from './atforeignkey.js';
 import { referencingKeys } from '../ri/ri_triggers.js';
+import { chooseIndexColumnNames } from './indexcmds.js';
 
 /** Views and materialized views that read `table` (and, when `column` is given, that column of it), as DROP names them ("view v", "materialized view m"). */
 export function viewsReading(ex: Executor, rel: string, column: string | null): string[] {
@@ -175,7 +176,7 @@ function addUnique(ex: Executor, s: Session, t: Table, c: N, work?: AlterWork): 
     } else work.tab(t).verifyNotNull = true;
     for (const col of cols) col.notNull = true;
   }
-  const name = (c.conname as string | undefined) ?? chooseName(ex, t, primary ? `${t.name}_pkey` : `${t.name}_${keys.join('_')}_key`);
+  const name = (c.conname as string | undefined) ?? chooseName(ex, t, primary ? `${t.name}_pkey` : `${t.name}_${chooseIndexColumnNames([...keys, ...((c.including ?? []) as N[]).map((k) => k.String.sval as string)]).join('_')}_key`);
   if (ex.eng.catalog.relationExists(name)) throw new PgError('42P07', `relation "${name}" already exists`);
   const cat = ex.eng.catalog;
   const include = ((c.including ?? []) as N[]).map((k) => {

@@ -26,7 +26,7 @@ import { LockMode } from '../lock/lock.js';
 import { waitForLockers } from '../lock/lmgr.js';
 import { WalKind } from '../wal/wal.js';
 import { indexImage } from '../buffer/bufmgr.js';
-import { compileIndexDef, indexColumnName, concurrentBuildWaits, indexOptions, foldIndexConstants, type FoldedIndexDef } from './indexcmds.js';
+import { compileIndexDef, indexColumnName, chooseIndexColumnNames, concurrentBuildWaits, indexOptions, foldIndexConstants, type FoldedIndexDef } from './indexcmds.js';
 import { definePartitionedIndex, dropPartitionedIndex, dropIndexEntry } from './indexpartition.js';
 import { referencingKeys } from '../ri/ri_triggers.js';
 import { N, Gen } from '../executor/util.js';
@@ -80,7 +80,7 @@ export function* createIndex(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     throw new PgError('42P07', `relation "${name}" already exists`);
   }
   if (!name) {
-    const base = `${t.name}_${colNames.join('_')}_idx`;
+    const base = `${t.name}_${chooseIndexColumnNames([...colNames, ...include.map((i) => t.columns[i]!.name)]).join('_')}_idx`;
     name = base;
     for (let k = 1; cat.relationExists(name, ns, t.nsp?.name); k++) name = `${base}${k}`;
   }

@@ -57,6 +57,17 @@ export function deparseIndexExpr(n: N): string {
 /** ChooseIndexColumnNames: a function's name for an expression on it, else "expr". */
 export const indexColumnName = (n: N): string => (n.FuncCall ? (n.FuncCall.funcname as N[]).map((x) => x.String.sval).pop() : 'expr');
 
+/** ChooseIndexColumnNames: the key and INCLUDE columns' names, a repeated one numbered (d, d1, d2 …). */
+export function chooseIndexColumnNames(names: string[]): string[] {
+  const out: string[] = [];
+  for (const orig of names) {
+    let name = orig;
+    for (let i = 1; out.includes(name); i++) name = `${orig}${i}`;
+    out.push(name);
+  }
+  return out;
+}
+
 /** CheckMutability: a call of a function declared STABLE or VOLATILE (FuncDef.volatility) is refused, 42P17. */
 function checkMutability(n: unknown, what: 'expression' | 'predicate'): void {
   if (!n || typeof n !== 'object') return;
