@@ -233,7 +233,7 @@ export function whereSelectivity(t: Table, tuples: number, where0: N | undefined
     if (q.BoolExpr?.boolop === 'AND_EXPR') return list(q.BoolExpr.args as N[]);
     if (opts.sublinks) {
       // a subquery test (optimizer/subselect.ts): its selectivity and its SubPlan's cost per row
-      const s = sublinkSelectivity(q, t, topLevel.has(q));
+      const s = sublinkSelectivity(q, t, topLevel.has(q), !!opts.semi);
       if (s !== undefined) return s;
     }
     if (q.BoolExpr?.boolop === 'OR_EXPR') {
@@ -316,7 +316,11 @@ const DEFAULT_RANGE_INEQ_SEL = 0.005;
  * sublinks: estimate subquery tests too (optimizer/subselect.ts) — for row estimates only (the groups of a hash
  * table, a join side's rows): their SubPlans' costs are not modelled, so a caller choosing a scan by cost leaves it off.
  */
-export interface WhereSelOptions { sublinks?: boolean }
+export interface WhereSelOptions {
+  sublinks?: boolean;
+  /** the query reads this one table: a subquery pulled up into a semi / anti join with it is estimated too */
+  semi?: boolean;
+}
 
 /**
  * estimate_num_groups (utils/adt/selfuncs.c) for GROUP BY / DISTINCT columns of one table: the product of the
@@ -329,7 +333,7 @@ export interface WhereSelOptions { sublinks?: boolean }
 export function estimateNumGroups(t: Table, cols0: number[], where: N | undefined): number | null {
   const cols = [...new Set(cols0)]; // add_unique_group_var: a column named twice counts once
   const tuples = estimateRelSize(t).tuples;
-  const ws = whereSelectivity(t, tuples, where, { sublinks: true });
+  const ws = whereSelectivity(t, tuples, where, { sublinks: true, semi: true });
   if (!ws || cols.length === 0) return null;
   const rows = clampRowEst(tuples * ws.sel);
   let reldistinct = 1, maxnd = 0;

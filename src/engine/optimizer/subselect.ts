@@ -14,9 +14,15 @@
  *                                                     clause_selectivity's fixed guess ("Just for the moment!
  *                                                     FIX ME!"), its NOT 1 - 0.5
  *
+ * A semi join keeps outer rows x eqjoinsel_semi (optimizer/selfuncs.ts), an anti join outer rows x (1 - it):
+ *
+ *     t1 (334 rows, a: 16 values) WHERE EXISTS (SELECT 1 FROM t2 s WHERE s.a = r.a)   Hash Semi Join  rows=98
+ *
  * Correlation is read from the raw parse tree: a column reference the subquery's own FROM items do not name.
  * Simplifications: an unqualified column name that the outer table also has is not resolved (not estimated:
- * null); semi and anti joins are not estimated here (null: the caller treats the plan as unmodelled).
+ * null); semi and anti joins are estimated only for a query of one table over a subquery of one table with one
+ * equality as its correlation (else null: the caller treats the plan as unmodelled); the semi join's own cost
+ * is not added to the input of the grouping above it; a correlated SubPlan's cost is not modelled (null).
  */
 import type { Table } from '../catalog/catalog.js';
 import { plannerTableByName } from '../catalog/catalogsnapshot.js';
@@ -24,6 +30,7 @@ import { contains, type N } from './parsetree.js';
 import { estimateRelSize, clampRowEst } from './plancat.js';
 import { costSeqScan, CPU_OPERATOR_COST } from './costsize.js';
 import { whereSelectivity } from './clausesel.js';
+import { eqjoinselSemi } from './selfuncs.js';
 
 /** The names a SELECT's FROM items offer (aliases, else table names), recursively through joins. */
 function fromNames(from: N[] | undefined, out = new Set<string>()): Set<string> {
@@ -107,12 +114,87 @@ function subplanOps(link: N, hashed: boolean): number | null {
   return testOps + (0.5 * material + 0.5 * rows * CPU_OPERATOR_COST) / CPU_OPERATOR_COST;
 }
 
+const DEFAULT_INEQ_SEL = 1 / 3;
+const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg', 'json_agg', 'jsonb_agg']);
+const isAggregate = (f: N) => AGGREGATES.has((f.funcname as N[]).map((y) => y.String?.sval).pop());
+const lastName = (cr: N) => { const f = cr.fields as N[]; return f[f.length - 1]?.String?.sval as string | undefined; };
+const andArgs = (w: N | undefined): N[] => (!w ? [] : w.BoolExpr?.boolop === 'AND_EXPR' ? (w.BoolExpr.args as N[]).flatMap(andArgs) : [w]);
+
+/**
+ * The rows a semi join (anti: `anti`) keeps of the outer table, as a fraction of them (calc_joinrel_size_estimate:
+ * outer rows x selectivity; anti: x (1 - it)), for the shapes pull_up_sublinks makes of a subquery reading one
+ * table without aggregates, grouping, DISTINCT or LIMIT: `EXISTS` whose WHERE is one equality `inner.col =
+ * outer.col` beside conditions on the inner table alone, and `col IN (SELECT inner.col ...)`. The join clause is
+ * eqjoinsel_semi for `=` (`<>`: neqjoinsel's 1 - the NULLs' fraction; an inequality DEFAULT_INEQ_SEL); the inner
+ * table's own conditions restrict its rows. null: another shape.
+ */
+function semiJoinSelectivity(link: N, t: Table, anti: boolean): number | null {
+  const q = link.subselect.SelectStmt as N;
+  const from = q.fromClause as N[] | undefined;
+  if (from?.length !== 1 || !from[0]!.RangeVar || from[0]!.RangeVar.schemaname || q.groupClause || q.havingClause || q.distinctClause
+    || q.limitCount || q.limitOffset || q.withClause || q.windowClause
+    || contains(q.targetList, (o) => !!o.SubLink || (!!o.FuncCall && (!!o.FuncCall.over || isAggregate(o.FuncCall))))) return null;
+  const rv = from[0]!.RangeVar;
+  const inner = plannerTableByName(rv.relname as string);
+  if (!inner) return null;
+  const innerName = (rv.alias?.aliasname ?? rv.relname) as string;
+  const colOf = (tab: Table, name: string | undefined) => (name === undefined ? -1 : tab.columns.findIndex((c) => !c.dropped && c.name === name));
+  /** a plain column of the inner table (qualified by its name, or unqualified and the inner table's) */
+  const innerCol = (x: N | undefined): number => {
+    const f = x?.ColumnRef?.fields as N[] | undefined;
+    if (!f || !f.every((y) => y.String) || f.length > 2 || (f.length === 2 && f[0]!.String.sval !== innerName)) return -1;
+    return colOf(inner, lastName(x!.ColumnRef));
+  };
+  /** a plain column of the outer table, qualified by another name (the correlation) */
+  const outerCol = (x: N | undefined, qualified: boolean): number => {
+    const f = x?.ColumnRef?.fields as N[] | undefined;
+    if (!f || !f.every((y) => y.String) || f.length > 2 || (qualified && f.length !== 2)) return -1;
+    if (f.length === 2 && f[0]!.String.sval === innerName) return -1;
+    return colOf(t, lastName(x!.ColumnRef));
+  };
+  let join: { outer: number; inner: number; op: string } | null = null;
+  const restrictions: N[] = [];
+  const outerCols = new Set(t.columns.filter((c) => !c.dropped).map((c) => c.name));
+  for (const c of andArgs(q.whereClause)) {
+    const refers = refersOutside({ SelectStmt: { fromClause: from, whereClause: c } }, new Set(), outerCols);
+    if (refers === null) return null;
+    if (!refers) { restrictions.push(c); continue; }
+    const e = c.A_Expr;
+    if (link.subLinkType !== 'EXISTS_SUBLINK' || join || e?.kind !== 'AEXPR_OP' || e.name?.length !== 1 || e.name[0].String?.sval !== '=') return null;
+    let i = innerCol(e.lexpr), o = outerCol(e.rexpr, true);
+    if (i < 0 || o < 0) { i = innerCol(e.rexpr); o = outerCol(e.lexpr, true); }
+    if (i < 0 || o < 0) return null;
+    join = { outer: o, inner: i, op: '=' };
+  }
+  if (link.subLinkType === 'ANY_SUBLINK') {
+    const tl = q.targetList as N[];
+    const op = (link.operName as N[] | undefined)?.map((x) => x.String?.sval).pop() ?? '=';
+    const i = tl?.length === 1 ? innerCol(tl[0]!.ResTarget.val) : -1, o = outerCol(link.testexpr, false);
+    if (i < 0 || o < 0) return null;
+    join = { outer: o, inner: i, op };
+  }
+  if (!join) return null;
+  const tt = inner.columns[join.inner]!.type.name, to = t.columns[join.outer]!.type.name;
+  if (tt !== to || !['int2', 'int4', 'int8', 'text'].includes(tt)) return null;
+  const isize = estimateRelSize(inner), osize = estimateRelSize(t);
+  const ws = whereSelectivity(inner, isize.tuples, restrictions.length ? { BoolExpr: { boolop: 'AND_EXPR', args: restrictions } } : undefined);
+  if (!ws) return null;
+  const innerRows = clampRowEst(isize.tuples * ws.sel);
+  const outerVar = { table: t, col: join.outer, tuples: osize.tuples, rows: osize.tuples };
+  let sel: number;
+  if (join.op === '=') sel = eqjoinselSemi(outerVar, { table: inner, col: join.inner, tuples: isize.tuples, rows: innerRows });
+  else if (join.op === '<>' || join.op === '!=') sel = 1 - (t.stats?.columns?.[join.outer]?.nullfrac ?? 0);
+  else if (['<', '<=', '>', '>='].includes(join.op)) sel = DEFAULT_INEQ_SEL;
+  else return null;
+  return anti ? 1 - sel : sel;
+}
+
 /**
  * The selectivity of a WHERE condition that is a subquery test (`EXISTS (...)`, `x IN (SELECT ...)`, `x op ALL
  * (SELECT ...)`) or its NOT; `topLevel`: the condition is the WHERE clause or an argument of its top-level AND.
  * undefined: not a subquery test; null: a semi / anti join or a case the simulator does not estimate.
  */
-export function sublinkSelectivity(q: N, t: Table, topLevel: boolean): { sel: number; ops: number } | null | undefined {
+export function sublinkSelectivity(q: N, t: Table, topLevel: boolean, semi = false): { sel: number; ops: number } | null | undefined {
   const neg = q.BoolExpr?.boolop === 'NOT_EXPR' && q.BoolExpr.args?.length === 1;
   const link = (neg ? q.BoolExpr.args[0] : q).SubLink as N | undefined;
   if (!link || !link.subselect?.SelectStmt) return undefined;
@@ -122,11 +204,16 @@ export function sublinkSelectivity(q: N, t: Table, topLevel: boolean): { sel: nu
   switch (link.subLinkType) {
     case 'EXISTS_SUBLINK': {
       if (!correlated) return topLevel ? { sel: 1, ops: 0 } : null; // an InitPlan's $0: a pseudoconstant gating qual
-      return null; // a semi / anti join, or a correlated SubPlan (its cost is not modelled)
+      // a semi / anti join (estimated for one outer table), or a correlated SubPlan (its cost is not modelled)
+      const s = topLevel && semi ? semiJoinSelectivity(link, t, neg) : null;
+      return s === null ? null : { sel: s, ops: 0 };
     }
     case 'ANY_SUBLINK': {
       // IN (SELECT ...) uncorrelated, as a condition of its own: a semi join
-      if (!correlated && topLevel && !neg) return null;
+      if (!correlated && topLevel && !neg) {
+        const s = semi ? semiJoinSelectivity(link, t, false) : null;
+        return s === null ? null : { sel: s, ops: 0 };
+      }
       // `=` hashes (NOT IN, an IN under OR); another operator rescans the materialized rows
       const op = (link.operName as N[] | undefined)?.map((x) => x.String?.sval).pop() ?? '=';
       return subplan(op === '=');
