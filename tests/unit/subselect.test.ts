@@ -93,3 +93,21 @@ describe('semi and anti joins: the rows PostgreSQL 15 estimates (EXPLAIN, record
     ['SELECT * FROM t1 r WHERE r.a > 3 AND EXISTS (SELECT 1 FROM t2 s WHERE s.a = r.a)', 70],
   ])('%s: rows=%i', (sql, expected) => { expect(rows(sql)).toBe(expected); });
 });
+
+describe('a correlated IN: a SubPlan re-run per row', () => {
+  it('charges half its Seq Scan per row, the outer column a Param (var_eq_non_const)', () => {
+    const e3 = new Engine();
+    e3.createSession('s');
+    for (const q of ['CREATE TABLE t6 (a int, b int, c text)',
+      'INSERT INTO t6 SELECT CASE WHEN g % 17 = 0 THEN NULL ELSE g % 16 END, (g * 7) % 36, chr(97 + g % 5) FROM generate_series(1, 156) g',
+      'CREATE INDEX ON t6 (b)', 'ANALYZE t6']) e3.execute('s', q);
+    e3.catalog.current = 's';
+    const t6 = e3.catalog.get('t6')!;
+    const w = whereOf('SELECT * FROM t6 r0 WHERE r0.a IN (SELECT s.a FROM t6 s WHERE s.a = r0.a)');
+    const r = sublinkSelectivity(w, t6, true)!;
+    expect(r.sel).toBe(0.5);
+    // Seq Scan on t6 s: 1 page + 156 x (0.01 + 0.0025) = 2.95; rows: (1 - 9/156 NULLs) / 16 values x 156 = 9
+    // cost_subplan: the comparison + 0.5 x 2.95 + 0.5 x 9 rows x cpu_operator_cost
+    expect(r.ops * 0.0025).toBeCloseTo(0.0025 + 0.5 * 2.95 + 0.5 * 9 * 0.0025, 6);
+  });
+});

@@ -18,7 +18,7 @@ import type { Table } from '../catalog/catalog.js';
 import type { Value } from '../sql/types.js';
 import { intConst } from '../sql/parser.js';
 import { estimateRelSize, clampRowEst } from './plancat.js';
-import { varEqConst, scalarIneqSel, variableNumDistinct, type KeyVar } from './selfuncs.js';
+import { varEqConst, varEqNonConst, scalarIneqSel, variableNumDistinct, type KeyVar } from './selfuncs.js';
 import { likeToRegex } from '../sql/operators.js';
 import { areToRegExp, isRegexOp } from '../sql/regexp.js';
 import { likeFixedPrefix, likeSelectivity, regexFixedPrefix, regexSelectivity } from './likesupport.js';
@@ -87,6 +87,12 @@ export function whereSelectivity(t: Table, tuples: number, where0: N | undefined
     let col = colOf(e.lexpr), other = e.rexpr;
     if (col < 0) { col = colOf(e.rexpr); other = e.lexpr; if (col >= 0) op = ({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[op] ?? op; }
     if (col < 0) return exprComparison(e, op, negate);
+    if (other?.OuterParam) {
+      // the outer query's column in a correlated subquery (optimizer/subselect.ts): a Param, a value unknown here
+      if (negate) { const neg = negatedOp(op); if (!neg) return null; op = neg; }
+      if (op === '=' || op === '<>') return { col, op, sel: varEqNonConst(keyVar(col), op === '<>'), noRange: true };
+      return COMPARISONS.has(op) ? { col, op, sel: DEFAULT_INEQ_SEL, noRange: true } : null;
+    }
     if (colOf(other) >= 0) {
       // two columns of this table (`b <> a`): get_restriction_variable finds no constant side, so eqsel and neqsel
       // give their defaults (DEFAULT_EQ_SEL 0.005 and 1 minus it), an inequality DEFAULT_INEQ_SEL; never a range pair

@@ -146,6 +146,26 @@ export function eqjoinselSemi(a: KeyVar, b: KeyVar): number {
   return Math.min(selec, b.rows * eqjoinsel(a, b));
 }
 
+/**
+ * var_eq_non_const for `col = x` where x is not a constant (a Param: the outer query's column in a correlated
+ * subquery): 1 / distinct values of the non-NULL rows, never above the most common value's frequency; a unique
+ * column 1 / tuples. negate: `col <> x`.
+ */
+export function varEqNonConst(v: KeyVar, negate: boolean): number {
+  const st = statsOf(v.table, v.col);
+  const nullfrac = st?.nullfrac ?? 0;
+  let selec: number;
+  if (hasUniqueIndex(v.table, v.col) && v.tuples >= 1.0) selec = 1.0 / v.tuples;
+  else if (st) {
+    selec = 1.0 - nullfrac;
+    const nd = variableNumDistinct(v).nd;
+    if (nd > 1) selec /= nd;
+    if (st.mcv?.freqs.length && selec > st.mcv.freqs[0]!) selec = st.mcv.freqs[0]!;
+  } else selec = 1.0 / variableNumDistinct(v).nd;
+  if (negate) selec = 1.0 - selec - nullfrac;
+  return clampProb(selec);
+}
+
 /** var_eq_const for `col = c` (negate: `col <> c`); c is not NULL. */
 export function varEqConst(v: KeyVar, c: Value, negate: boolean): number {
   const st = statsOf(v.table, v.col);

@@ -22,10 +22,10 @@
  * Simplifications: an unqualified column name that the outer table also has is not resolved (not estimated:
  * null); semi and anti joins are estimated only for a query of one table over a subquery of one table with one
  * equality as its correlation (else null: the caller treats the plan as unmodelled); the semi join's own cost
- * is not added to the input of the grouping above it; a correlated SubPlan's cost is not modelled (null).
+ * is not added to the input of the grouping above it; a correlated EXISTS that stays a SubPlan is not estimated.
  */
 import type { Table } from '../catalog/catalog.js';
-import { plannerTableByName } from '../catalog/catalogsnapshot.js';
+import { plannerTableByName, plannerIndexes } from '../catalog/catalogsnapshot.js';
 import { contains, type N } from './parsetree.js';
 import { estimateRelSize, clampRowEst } from './plancat.js';
 import { costSeqScan, CPU_OPERATOR_COST } from './costsize.js';
@@ -89,29 +89,67 @@ export function sublinkCorrelated(link: N, t: Table): boolean | null {
 
 
 /**
- * cost_subplan for an uncorrelated subquery reading one table with a Seq Scan (no aggregates, grouping, ordering):
- * its per-row cost in cpu_operator_cost units. Hashed (`NOT IN`, an `IN` under OR): the table is built once — its
- * cost is startup, left out here — and each row pays the comparison. Not hashed (ANY / ALL with another operator):
- * the plan is materialized (build_subplan's Material over an uncorrelated subplan) and each row is charged half its
- * run cost and a cpu_operator_cost for half its rows, plus the comparison. null: not modelled.
+ * cost_subplan for a subquery reading one table with a Seq Scan (no aggregates, grouping, ordering): its per-row
+ * cost in cpu_operator_cost units. Hashed (`NOT IN`, an `IN` under OR, uncorrelated): the table is built once —
+ * its cost is startup, left out here — and each row pays the comparison. Not hashed (ANY / ALL with another
+ * operator, or correlated): each row is charged half the plan's run cost and a cpu_operator_cost for half its rows,
+ * plus the comparison; an uncorrelated plan is materialized first (build_subplan's Material). A correlated
+ * subquery's outer columns are Params there (var_eq_non_const); an index on a column compared with one would be
+ * probed instead (not modelled: null). null: not modelled.
  */
-function subplanOps(link: N, hashed: boolean): number | null {
+function subplanOps(link: N, hashed: boolean, correlated: boolean): number | null {
   const q = link.subselect.SelectStmt as N;
   const from = q.fromClause as N[] | undefined;
   if (from?.length !== 1 || !from[0]!.RangeVar || from[0]!.RangeVar.schemaname || q.groupClause || q.havingClause || q.sortClause
     || q.distinctClause || q.limitCount || q.limitOffset || q.withClause || contains(q.targetList, (o) => !!o.FuncCall || !!o.SubLink)) return null;
   const testOps = link.testexpr && !link.testexpr.RowExpr ? 1 : null;
   if (testOps === null) return null;
-  if (hashed) return testOps;
-  const inner = plannerTableByName(from[0]!.RangeVar.relname as string);
+  if (hashed && !correlated) return testOps;
+  const rv = from[0]!.RangeVar;
+  const inner = plannerTableByName(rv.relname as string);
   if (!inner) return null;
+  let where = q.whereClause as N | undefined;
+  if (correlated) {
+    const innerName = (rv.alias?.aliasname ?? rv.relname) as string;
+    const own = new Set(inner.columns.filter((c) => !c.dropped).map((c) => c.name));
+    const isOuter = (cr: N): boolean | null => {
+      const f = cr.fields as N[];
+      if (!f.every((y) => y.String) || f.length > 2) return null;
+      return f.length === 2 ? f[0]!.String.sval !== innerName : !own.has(f[0]!.String.sval);
+    };
+    if (contains(q.targetList, (o) => !!o.ColumnRef && isOuter(o.ColumnRef) !== false)) return null;
+    let unsure = false;
+    const swap = (x: unknown): unknown => {
+      if (Array.isArray(x)) return x.map(swap);
+      if (!x || typeof x !== 'object') return x;
+      const o = x as N;
+      if (o.SubLink) { unsure = true; return o; }
+      if (o.ColumnRef) { const r = isOuter(o.ColumnRef); if (r === null) unsure = true; return r ? { OuterParam: {} } : o; }
+      return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, swap(v)]));
+    };
+    where = swap(where) as N | undefined;
+    if (unsure) return null;
+    // an index whose first column meets a Param: PostgreSQL would probe it
+    const probed = new Set<number>();
+    contains(where, (o) => {
+      const e = o.A_Expr;
+      if (e?.kind !== 'AEXPR_OP') return false;
+      for (const [a, b] of [[e.lexpr, e.rexpr], [e.rexpr, e.lexpr]] as N[][]) {
+        if (!b?.OuterParam || !a?.ColumnRef) continue;
+        const nm = lastName(a.ColumnRef), i = inner.columns.findIndex((c) => c.name === nm);
+        if (i >= 0) probed.add(i);
+      }
+      return false;
+    });
+    if (plannerIndexes(inner).some((i) => probed.has(i.columns[0]!))) return null;
+  }
   const size = estimateRelSize(inner);
-  const ws = whereSelectivity(inner, size.tuples, q.whereClause);
+  const ws = whereSelectivity(inner, size.tuples, where);
   if (!ws) return null;
   const rows = clampRowEst(size.tuples * ws.sel);
   const scan = costSeqScan(size.pages, size.tuples, ws.ops, rows, size.width);
-  const material = scan.total + 2 * CPU_OPERATOR_COST * rows; // cost_material
-  return testOps + (0.5 * material + 0.5 * rows * CPU_OPERATOR_COST) / CPU_OPERATOR_COST;
+  const run = correlated ? scan.total : scan.total + 2 * CPU_OPERATOR_COST * rows; // cost_material when uncorrelated
+  return testOps + (0.5 * run + 0.5 * rows * CPU_OPERATOR_COST) / CPU_OPERATOR_COST;
 }
 
 const DEFAULT_INEQ_SEL = 1 / 3;
@@ -200,7 +238,7 @@ export function sublinkSelectivity(q: N, t: Table, topLevel: boolean, semi = fal
   if (!link || !link.subselect?.SelectStmt) return undefined;
   const correlated = sublinkCorrelated(link, t);
   if (correlated === null) return null;
-  const subplan = (hashed: boolean) => { const ops = correlated ? null : subplanOps(link, hashed); return ops === null ? null : { sel: 0.5, ops }; };
+  const subplan = (hashed: boolean) => { const ops = subplanOps(link, hashed, correlated); return ops === null ? null : { sel: 0.5, ops }; };
   switch (link.subLinkType) {
     case 'EXISTS_SUBLINK': {
       if (!correlated) return topLevel ? { sel: 1, ops: 0 } : null; // an InitPlan's $0: a pseudoconstant gating qual
