@@ -36,7 +36,7 @@ describe('sublinkCorrelated', () => {
 });
 
 describe('sublinkSelectivity', () => {
-  const sel = (sql: string) => { const w = whereOf(sql); e.catalog.current = 's1'; return sublinkSelectivity(w, t, true); };
+  const sel = (sql: string) => { const w = whereOf(sql); e.catalog.current = 's1'; return sublinkSelectivity(w, t, true, false, whereSelectivity); };
   it('an uncorrelated [NOT] EXISTS is a gating InitPlan: the rows are not reduced', () => {
     expect(sel('SELECT * FROM t WHERE EXISTS (SELECT 1 FROM u)')).toEqual({ sel: 1, ops: 0 });
     expect(sel('SELECT * FROM t WHERE NOT EXISTS (SELECT 1 FROM u q WHERE q.y IS NULL)')).toEqual({ sel: 1, ops: 0 });
@@ -104,7 +104,7 @@ describe('a correlated IN: a SubPlan re-run per row', () => {
     e3.catalog.current = 's';
     const t6 = e3.catalog.get('t6')!;
     const w = whereOf('SELECT * FROM t6 r0 WHERE r0.a IN (SELECT s.a FROM t6 s WHERE s.a = r0.a)');
-    const r = sublinkSelectivity(w, t6, true)!;
+    const r = sublinkSelectivity(w, t6, true, false, whereSelectivity)!;
     expect(r.sel).toBe(0.5);
     // Seq Scan on t6 s: 1 page + 156 x (0.01 + 0.0025) = 2.95; rows: (1 - 9/156 NULLs) / 16 values x 156 = 9
     // cost_subplan: the comparison + 0.5 x 2.95 + 0.5 x 9 rows x cpu_operator_cost

@@ -239,7 +239,7 @@ export function whereSelectivity(t: Table, tuples: number, where0: N | undefined
     if (q.BoolExpr?.boolop === 'AND_EXPR') return list(q.BoolExpr.args as N[]);
     if (opts.sublinks) {
       // a subquery test (optimizer/subselect.ts): its selectivity and its SubPlan's cost per row
-      const s = sublinkSelectivity(q, t, topLevel.has(q), !!opts.semi);
+      const s = sublinkSelectivity(q, t, topLevel.has(q), !!opts.semi, whereSelectivity);
       if (s !== undefined) return s;
     }
     if (q.BoolExpr?.boolop === 'OR_EXPR') {

@@ -29,8 +29,10 @@ import { plannerTableByName, plannerIndexes } from '../catalog/catalogsnapshot.j
 import { contains, type N } from './parsetree.js';
 import { estimateRelSize, clampRowEst } from './plancat.js';
 import { costSeqScan, CPU_OPERATOR_COST } from './costsize.js';
-import { whereSelectivity } from './clausesel.js';
 import { eqjoinselSemi } from './selfuncs.js';
+
+/** clausesel.ts whereSelectivity, handed in by its caller (clausesel.ts calls this module: no import back) */
+export type WhereSel = (t: Table, tuples: number, where: N | undefined) => { sel: number; ops: number } | null;
 
 /** The names a SELECT's FROM items offer (aliases, else table names), recursively through joins. */
 function fromNames(from: N[] | undefined, out = new Set<string>()): Set<string> {
@@ -97,7 +99,7 @@ export function sublinkCorrelated(link: N, t: Table): boolean | null {
  * subquery's outer columns are Params there (var_eq_non_const); an index on a column compared with one would be
  * probed instead (not modelled: null). null: not modelled.
  */
-function subplanOps(link: N, hashed: boolean, correlated: boolean): number | null {
+function subplanOps(link: N, hashed: boolean, correlated: boolean, whereSelectivity: WhereSel): number | null {
   const q = link.subselect.SelectStmt as N;
   const from = q.fromClause as N[] | undefined;
   if (from?.length !== 1 || !from[0]!.RangeVar || from[0]!.RangeVar.schemaname || q.groupClause || q.havingClause || q.sortClause
@@ -166,7 +168,7 @@ const andArgs = (w: N | undefined): N[] => (!w ? [] : w.BoolExpr?.boolop === 'AN
  * eqjoinsel_semi for `=` (`<>`: neqjoinsel's 1 - the NULLs' fraction; an inequality DEFAULT_INEQ_SEL); the inner
  * table's own conditions restrict its rows. null: another shape.
  */
-function semiJoinSelectivity(link: N, t: Table, anti: boolean): number | null {
+function semiJoinSelectivity(link: N, t: Table, anti: boolean, whereSelectivity: WhereSel): number | null {
   const q = link.subselect.SelectStmt as N;
   const from = q.fromClause as N[] | undefined;
   if (from?.length !== 1 || !from[0]!.RangeVar || from[0]!.RangeVar.schemaname || q.groupClause || q.havingClause || q.distinctClause
@@ -232,24 +234,25 @@ function semiJoinSelectivity(link: N, t: Table, anti: boolean): number | null {
  * (SELECT ...)`) or its NOT; `topLevel`: the condition is the WHERE clause or an argument of its top-level AND.
  * undefined: not a subquery test; null: a semi / anti join or a case the simulator does not estimate.
  */
-export function sublinkSelectivity(q: N, t: Table, topLevel: boolean, semi = false): { sel: number; ops: number } | null | undefined {
+export function sublinkSelectivity(q: N, t: Table, topLevel: boolean, semi: boolean,
+  whereSelectivity: WhereSel): { sel: number; ops: number } | null | undefined {
   const neg = q.BoolExpr?.boolop === 'NOT_EXPR' && q.BoolExpr.args?.length === 1;
   const link = (neg ? q.BoolExpr.args[0] : q).SubLink as N | undefined;
   if (!link || !link.subselect?.SelectStmt) return undefined;
   const correlated = sublinkCorrelated(link, t);
   if (correlated === null) return null;
-  const subplan = (hashed: boolean) => { const ops = subplanOps(link, hashed, correlated); return ops === null ? null : { sel: 0.5, ops }; };
+  const subplan = (hashed: boolean) => { const ops = subplanOps(link, hashed, correlated, whereSelectivity); return ops === null ? null : { sel: 0.5, ops }; };
   switch (link.subLinkType) {
     case 'EXISTS_SUBLINK': {
       if (!correlated) return topLevel ? { sel: 1, ops: 0 } : null; // an InitPlan's $0: a pseudoconstant gating qual
       // a semi / anti join (estimated for one outer table), or a correlated SubPlan (its cost is not modelled)
-      const s = topLevel && semi ? semiJoinSelectivity(link, t, neg) : null;
+      const s = topLevel && semi ? semiJoinSelectivity(link, t, neg, whereSelectivity) : null;
       return s === null ? null : { sel: s, ops: 0 };
     }
     case 'ANY_SUBLINK': {
       // IN (SELECT ...) uncorrelated, as a condition of its own: a semi join
       if (!correlated && topLevel && !neg) {
-        const s = semi ? semiJoinSelectivity(link, t, false) : null;
+        const s = semi ? semiJoinSelectivity(link, t, false, whereSelectivity) : null;
         return s === null ? null : { sel: s, ops: 0 };
       }
       // `=` hashes (NOT IN, an IN under OR); another operator rescans the materialized rows
