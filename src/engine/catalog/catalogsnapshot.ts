@@ -157,6 +157,8 @@ export function visibleClassRows(eng: Engine): { table: Table; name: string; ind
 /** the catalog whose session is running a statement (set with Catalog.current), for plannerIndexes */
 let activeCatalog: Catalog | null = null;
 export function setActiveCatalog(cat: Catalog): void { activeCatalog = cat; }
+/** A table by its name as the running session's planner sees it (a subquery's table, optimizer/subselect.ts). */
+export function plannerTableByName(name: string): Table | undefined { return activeCatalog?.get(name); }
 
 /**
  * A table's indexes as the running session's planner sees them (plancat.c get_relation_info reads the relcache's

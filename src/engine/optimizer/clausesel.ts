@@ -18,12 +18,13 @@ import type { Table } from '../catalog/catalog.js';
 import type { Value } from '../sql/types.js';
 import { intConst } from '../sql/parser.js';
 import { estimateRelSize, clampRowEst } from './plancat.js';
-import { varEqConst, scalarIneqSel, variableNumDistinct, type KeyVar } from './selfuncs.js';
+import { varEqConst, varEqNonConst, scalarIneqSel, variableNumDistinct, type KeyVar } from './selfuncs.js';
 import { likeToRegex } from '../sql/operators.js';
 import { areToRegExp, isRegexOp } from '../sql/regexp.js';
 import { likeFixedPrefix, likeSelectivity, regexFixedPrefix, regexSelectivity } from './likesupport.js';
 import { qualCost } from './qualorder.js';
 import { foldWhereClause } from './clauses.js';
+import { sublinkSelectivity } from './subselect.js';
 
 type N = Record<string, any>;
 
@@ -37,7 +38,7 @@ const COMPARISONS = new Set(['<', '<=', '>', '>=']);
 /** The selectivity of a rel's own AND-ed conditions (the joins' sides, executor/from.ts); null: not estimated. */
 export function restrictionSelectivity(t: Table, quals: N[]): number | null {
   if (!quals.length) return 1;
-  const r = whereSelectivity(t, estimateRelSize(t).tuples, quals.length === 1 ? quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: quals } });
+  const r = whereSelectivity(t, estimateRelSize(t).tuples, quals.length === 1 ? quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: quals } }, { sublinks: true });
   return r ? r.sel : null;
 }
 
@@ -61,11 +62,13 @@ const negatedOp = (op: string): string | null => NEGATED[op] ?? null;
  * string scale is not modelled —, a function, IN, LIKE, IS NULL, a column against a column): EXPLAIN then
  * refuses costs rather than guess.
  */
-export function whereSelectivity(t: Table, tuples: number, where0: N | undefined): { sel: number; ops: number } | null {
+export function whereSelectivity(t: Table, tuples: number, where0: N | undefined, opts: WhereSelOptions = {}): { sel: number; ops: number } | null {
   // the clause the planner sees: its constant parts folded (optimizer/clauses.ts)
   const where = foldWhereClause(where0);
   if (!where) return { sel: 1, ops: 0 };
   if (where.A_Const) return null; // WHERE false: a Result with a One-Time Filter, not a scan's selectivity
+  // the WHERE's conditions of their own (a subquery there may be pulled up or become a gating InitPlan)
+  const topLevel = new Set<N>(where.BoolExpr?.boolop === 'AND_EXPR' ? where.BoolExpr.args as N[] : [where]);
   const colOf = (x: N | undefined) => {
     const f = x?.ColumnRef?.fields as N[] | undefined;
     if (!f || !f.every((y) => y.String) || f.length > 2) return -1;
@@ -84,6 +87,12 @@ export function whereSelectivity(t: Table, tuples: number, where0: N | undefined
     let col = colOf(e.lexpr), other = e.rexpr;
     if (col < 0) { col = colOf(e.rexpr); other = e.lexpr; if (col >= 0) op = ({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[op] ?? op; }
     if (col < 0) return exprComparison(e, op, negate);
+    if (other?.OuterParam) {
+      // the outer query's column in a correlated subquery (optimizer/subselect.ts): a Param, a value unknown here
+      if (negate) { const neg = negatedOp(op); if (!neg) return null; op = neg; }
+      if (op === '=' || op === '<>') return { col, op, sel: varEqNonConst(keyVar(col), op === '<>'), noRange: true };
+      return COMPARISONS.has(op) ? { col, op, sel: DEFAULT_INEQ_SEL, noRange: true } : null;
+    }
     if (colOf(other) >= 0) {
       // two columns of this table (`b <> a`): get_restriction_variable finds no constant side, so eqsel and neqsel
       // give their defaults (DEFAULT_EQ_SEL 0.005 and 1 minus it), an inequality DEFAULT_INEQ_SEL; never a range pair
@@ -228,6 +237,11 @@ export function whereSelectivity(t: Table, tuples: number, where0: N | undefined
   };
   const clause = (q: N): { sel: number; ops: number } | null => {
     if (q.BoolExpr?.boolop === 'AND_EXPR') return list(q.BoolExpr.args as N[]);
+    if (opts.sublinks) {
+      // a subquery test (optimizer/subselect.ts): its selectivity and its SubPlan's cost per row
+      const s = sublinkSelectivity(q, t, topLevel.has(q), !!opts.semi, whereSelectivity);
+      if (s !== undefined) return s;
+    }
     if (q.BoolExpr?.boolop === 'OR_EXPR') {
       let sel = 0, ops = 0;
       for (const a of q.BoolExpr.args as N[]) { const r = clause(a); if (!r) return null; sel = sel + r.sel - sel * r.sel; ops += r.ops; }
@@ -305,6 +319,16 @@ export function whereSelectivity(t: Table, tuples: number, where0: N | undefined
 const DEFAULT_RANGE_INEQ_SEL = 0.005;
 
 /**
+ * sublinks: estimate subquery tests too (optimizer/subselect.ts) — for row estimates only (the groups of a hash
+ * table, a join side's rows): their SubPlans' costs are not modelled, so a caller choosing a scan by cost leaves it off.
+ */
+export interface WhereSelOptions {
+  sublinks?: boolean;
+  /** the query reads this one table: a subquery pulled up into a semi / anti join with it is estimated too */
+  semi?: boolean;
+}
+
+/**
  * estimate_num_groups (utils/adt/selfuncs.c) for GROUP BY / DISTINCT columns of one table: the product of the
  * columns' distinct values (a unique column: the table's tuples; no statistics: 200, or the tuples if fewer;
  * ANALYZE's n_distinct), clamped to the table's tuples (a tenth of them for several columns, but never below the
@@ -315,7 +339,7 @@ const DEFAULT_RANGE_INEQ_SEL = 0.005;
 export function estimateNumGroups(t: Table, cols0: number[], where: N | undefined): number | null {
   const cols = [...new Set(cols0)]; // add_unique_group_var: a column named twice counts once
   const tuples = estimateRelSize(t).tuples;
-  const ws = whereSelectivity(t, tuples, where);
+  const ws = whereSelectivity(t, tuples, where, { sublinks: true, semi: true });
   if (!ws || cols.length === 0) return null;
   const rows = clampRowEst(tuples * ws.sel);
   let reldistinct = 1, maxnd = 0;

@@ -35,7 +35,7 @@ type N = Record<string, any>;
 /** The Seq Scan below, with its conditions; null when they are not estimated. */
 function seqInput(t: Table, where: N | undefined): Cost | null {
   const size = estimateRelSize(t);
-  const ws = whereSelectivity(t, size.tuples, where);
+  const ws = whereSelectivity(t, size.tuples, where, { sublinks: true, semi: true });
   return ws ? costSeqScan(size.pages, size.tuples, ws.ops, clampRowEst(size.tuples * ws.sel), size.width) : null;
 }
 

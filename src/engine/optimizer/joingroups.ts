@@ -45,7 +45,7 @@ function leavesOf(p: JoinPlan, out: ScanLeaf[] = []): ScanLeaf[] | null {
 /** A base relation's tuples and rows after its own conditions (set_baserel_size_estimates). */
 function relSize(leaf: ScanLeaf): { tuples: number; rows: number } | null {
   const tuples = estimateRelSize(leaf.table).tuples;
-  const ws = whereSelectivity(leaf.table, tuples, andOf(leaf.quals));
+  const ws = whereSelectivity(leaf.table, tuples, andOf(leaf.quals), { sublinks: true });
   return ws ? { tuples, rows: clampRowEst(tuples * ws.sel) } : null;
 }
 

@@ -103,6 +103,69 @@ export function eqjoinsel(a: KeyVar, b: KeyVar): number {
   return clampProb(selec);
 }
 
+/**
+ * eqjoinsel_semi, for a semi or anti join (`EXISTS`, `IN (SELECT ...)`, `NOT EXISTS`): the fraction of the outer
+ * rel's rows `a` that find a partner in the inner rel `b`, whose restricted rows `b.rows` cap its distinct values
+ * (the only way the inner rel's conditions reach the estimate: the join's rows are the outer rows times this).
+ * With MCV lists on both sides the matched MCVs are certain and the rest "uncertain": all of it has a partner when
+ * nd1 <= nd2, else nd2 / nd1 of it — half when either count is a default. Without: the same ratio over the
+ * non-NULL rows. Clamped to the inner join's selectivity times the inner rows.
+ */
+export function eqjoinselSemi(a: KeyVar, b: KeyVar): number {
+  const v1 = variableNumDistinct(a), isdefault1 = v1.isDefault;
+  let nd1 = v1.nd;
+  let { nd: nd2, isDefault: isdefault2 } = variableNumDistinct(b);
+  if (nd2 >= b.rows) { nd2 = b.rows; isdefault2 = false; }
+  const s1 = statsOf(a.table, a.col), s2 = statsOf(b.table, b.col);
+  const nullfrac1 = s1?.nullfrac ?? 0;
+  let selec: number;
+  if (s1?.mcv && s2?.mcv) {
+    const m1 = s1.mcv, m2 = s2.mcv;
+    const n2 = Math.min(m2.values.length, nd2);
+    const has2 = new Array<boolean>(m2.values.length).fill(false);
+    let matchfreq1 = 0, nmatches = 0;
+    for (let i = 0; i < m1.values.length; i++) {
+      for (let j = 0; j < n2; j++) {
+        if (has2[j] || !sameValue(m1.values[i]!, m2.values[j]!)) continue;
+        has2[j] = true;
+        matchfreq1 += m1.freqs[i]!;
+        nmatches++;
+        break;
+      }
+    }
+    matchfreq1 = clampProb(matchfreq1);
+    let uncertainfrac: number;
+    if (!isdefault1 && !isdefault2) {
+      nd1 -= nmatches; nd2 -= nmatches;
+      uncertainfrac = nd1 <= nd2 || nd2 < 0 ? 1.0 : nd2 / nd1;
+    } else uncertainfrac = 0.5;
+    selec = matchfreq1 + uncertainfrac * clampProb(1.0 - matchfreq1 - nullfrac1);
+  } else if (!isdefault1 && !isdefault2) selec = nd1 <= nd2 || nd2 < 0 ? 1.0 - nullfrac1 : (nd2 / nd1) * (1.0 - nullfrac1);
+  else selec = 0.5 * (1.0 - nullfrac1);
+  // never more rows than the inner join of the same rels would give (eqjoinsel: Ssemi <= N2 x Sinner)
+  return Math.min(selec, b.rows * eqjoinsel(a, b));
+}
+
+/**
+ * var_eq_non_const for `col = x` where x is not a constant (a Param: the outer query's column in a correlated
+ * subquery): 1 / distinct values of the non-NULL rows, never above the most common value's frequency; a unique
+ * column 1 / tuples. negate: `col <> x`.
+ */
+export function varEqNonConst(v: KeyVar, negate: boolean): number {
+  const st = statsOf(v.table, v.col);
+  const nullfrac = st?.nullfrac ?? 0;
+  let selec: number;
+  if (hasUniqueIndex(v.table, v.col) && v.tuples >= 1.0) selec = 1.0 / v.tuples;
+  else if (st) {
+    selec = 1.0 - nullfrac;
+    const nd = variableNumDistinct(v).nd;
+    if (nd > 1) selec /= nd;
+    if (st.mcv?.freqs.length && selec > st.mcv.freqs[0]!) selec = st.mcv.freqs[0]!;
+  } else selec = 1.0 / variableNumDistinct(v).nd;
+  if (negate) selec = 1.0 - selec - nullfrac;
+  return clampProb(selec);
+}
+
 /** var_eq_const for `col = c` (negate: `col <> c`); c is not NULL. */
 export function varEqConst(v: KeyVar, c: Value, negate: boolean): number {
   const st = statsOf(v.table, v.col);
