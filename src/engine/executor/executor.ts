@@ -106,6 +106,7 @@ import { setConstraints } from '../ri/aftertriggers.js';
 import { callStmt, createFunction, dropFunction, doStmt } from '../commands/functioncmds.js';
 import { createTrigger, dropTrigger } from '../commands/trigger.js';
 import { resolveUserFunction, compileUserCall, functionSchema } from '../pl/fmgr.js';
+import { exportSnapshot } from '../snapshot/snapmgr.js';
 import { createRole, dropRole, privilegedStatement } from '../commands/user.js';
 import { grantStmt } from '../commands/grant.js';
 import { clusterStmt } from '../commands/cluster.js';
@@ -235,6 +236,7 @@ export class Executor {
       setval: (name, v, called) => replayOr(s, () => eng.setval(s, name, v, called)) as number | bigint,
       subquery: (select, outer, opts) => this.prepareSubquery(s, select, outer, snapshot, opts),
       currentSnapshot: () => formatSnapshot(snapshot()),
+      exportSnapshot: () => replayOr(s, () => exportSnapshot(s, snapshot())) as string,
       xactStatus: (xid) => eng.xactStatus(xid),
       currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
       setConfig: (name, value, isLocal) => setConfig(eng, s, name, value, isLocal),

@@ -49,6 +49,8 @@ export interface ExprEnv {
   /** names: the subquery's output column names (a scalar subquery's column is named after its one column, FigureColname) */
   subquery(select: Record<string, any>, outer: Scope, opts?: { exists?: boolean }): { run(outerRow: Row): Value[][]; types: SqlType[]; names?: string[] };
   currentSnapshot(): string;
+  /** pg_export_snapshot(): name the statement's snapshot for SET TRANSACTION SNAPSHOT */
+  exportSnapshot?(): string;
   xactStatus(xid: number): string | null;
   currentSetting(name: string, missingOk: boolean): string | null;
   /** set_config(name, value, is_local) */
