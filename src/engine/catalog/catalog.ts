@@ -304,6 +304,10 @@ export class Catalog {
   views = new Map<string, View>();
   /** user functions by name (overloads side by side): pg_proc's rows for what CREATE FUNCTION made */
   functions = new Map<string, PgFunction[]>();
+  /** pg_description / pg_shdescription: COMMENT ON's descriptions by classoid/objoid/objsubid; null records that an
+   *  initdb comment was removed (commands/comment.ts) */
+  descriptions = new Map<string, string | null>();
+  shdescriptions = new Map<string, string | null>();
   /** pg_extension: the extensions CREATE EXTENSION made, by name (commands/extension.ts) */
   extensions = new Map<string, { oid: number; version: string }>();
   nextOid = FIRST_NORMAL_OID;
@@ -379,6 +383,8 @@ export class Catalog {
     c.generation = this.generation;
     c.standaloneIndexes = new Set(this.standaloneIndexes);
     c.extensions = new Map(this.extensions);
+    c.descriptions = new Map(this.descriptions);
+    c.shdescriptions = new Map(this.shdescriptions);
     for (const [name, sq] of this.sequences) c.sequences.set(name, sq.clone());
     for (const [name, fs] of this.functions) c.functions.set(name, fs.slice());
     for (const [name, v] of this.views) c.views.set(name, { ...v, columns: v.columns.slice(), deps: v.deps.slice() });

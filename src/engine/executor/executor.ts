@@ -107,6 +107,7 @@ import { callStmt, createFunction, dropFunction, doStmt } from '../commands/func
 import { createTrigger, dropTrigger } from '../commands/trigger.js';
 import { resolveUserFunction, compileUserCall, functionSchema } from '../pl/fmgr.js';
 import { exportSnapshot } from '../snapshot/snapmgr.js';
+import { commentStmt } from '../commands/comment.js';
 import { createRole, dropRole, privilegedStatement } from '../commands/user.js';
 import { grantStmt } from '../commands/grant.js';
 import { clusterStmt } from '../commands/cluster.js';
@@ -181,6 +182,7 @@ export class Executor {
       case 'ExplainStmt': return yield* explainStmt(this, s, node, raw);
       case 'TruncateStmt': return yield* truncateStmt(this, s, node);
       case 'DiscardStmt': return discardStmt(this.eng, s, node);
+      case 'CommentStmt': return commentStmt(this, s, node);
       case 'IndexStmt': return yield* this.createIndex(s, node);
       case 'AlterTableStmt': return yield* alterTableStmt(this, s, node);
       case 'RenameStmt': return yield* renameStmt(this, s, node);

@@ -40,6 +40,7 @@ import './funcs/array.js';
 import './funcs/enumfuncs.js';
 import './funcs/json.js';
 import './funcs/sysinfo.js';
+import './funcs/comment.js';
 import '../partitioning/partfuncs.js';
 import './funcs/pgstatfuncs.js';
 import './funcs/toastfuncs.js';
