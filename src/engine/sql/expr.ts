@@ -41,6 +41,7 @@ import './funcs/enumfuncs.js';
 import './funcs/json.js';
 import './funcs/sysinfo.js';
 import './funcs/comment.js';
+import './funcs/privileges.js';
 import '../partitioning/partfuncs.js';
 import './funcs/pgstatfuncs.js';
 import './funcs/toastfuncs.js';
