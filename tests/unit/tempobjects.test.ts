@@ -74,3 +74,41 @@ describe('temporary views and sequences', () => {
     expect(rows(e, 'SELECT current_schema()')).toEqual([['public']]);
   });
 });
+
+describe('functions in pg_temp', () => {
+  const mk = (e: Engine) => {
+    e.createSession('s1');
+    e.createSession('s2');
+    run(e, 'CREATE TEMP TABLE tt (id int)');
+    run(e, "CREATE FUNCTION pg_temp.tf() RETURNS SETOF int LANGUAGE sql AS 'SELECT 7'");
+    run(e, "CREATE FUNCTION uses_tt(tt) RETURNS int LANGUAGE sql AS 'SELECT 1'");
+    run(e, "CREATE FUNCTION keep() RETURNS int LANGUAGE sql AS 'SELECT 2'");
+  };
+  const names = (e: Engine) => [...e.catalog.functions.values()].flat().map((f) => f.name).sort();
+
+  it('are found in FROM when qualified, by the session\'s own pg_temp_N too; another session\'s pg_temp_N is refused', () => {
+    const e = new Engine();
+    mk(e);
+    expect(rows(e, 'SELECT * FROM pg_temp.tf()')).toEqual([['7']]);
+    const schema = e.catalog.functions.get(`\0s1\0tf`)![0]!.temp!.schema;
+    expect(rows(e, `SELECT * FROM ${schema}.tf()`)).toEqual([['7']]);
+    run(e, 'CREATE TEMP TABLE other (id int)', 's2');
+    expect(e.execute('s2', `SELECT * FROM ${schema}.tf()`).outcome.error?.sqlstate).toBe('0A000');
+    expect(e.execute('s2', 'SELECT * FROM pg_temp.tf()').outcome.error?.sqlstate).toBe('42883');
+  });
+
+  it('go at backend exit and in a crash, with the permanent functions that take a temporary row type', () => {
+    const e = new Engine();
+    mk(e);
+    expect(names(e)).toEqual(['keep', 'tf', 'uses_tt']);
+    expect(e.execute('s2', 'SELECT pg_terminate_backend(pg_backend_pid())').outcome.error?.sqlstate).toBe('57P01');
+    expect(names(e)).toEqual(['keep', 'tf', 'uses_tt']);
+    expect(e.execute('s1', 'SELECT pg_terminate_backend(pg_backend_pid())').outcome.error?.sqlstate).toBe('57P01');
+    expect(names(e)).toEqual(['keep']);
+    const c = new Engine();
+    mk(c);
+    c.crash();
+    c.restart();
+    expect(names(c)).toEqual(['keep']);
+  });
+});

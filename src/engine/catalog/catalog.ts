@@ -213,6 +213,9 @@ export interface PgFunction {
   /** prosrc, and the CREATE FUNCTION text it came from (the PL/pgSQL parser reads the whole statement) */
   body: string;
   source: string;
+  /** a function made in pg_temp (CREATE FUNCTION pg_temp.f ...): kept under tempKey(session, name), found only when
+   *  a call names pg_temp (or the session's pg_temp_N), dropped with the session's temporary schema */
+  temp?: { session: string; nsp: number; schema: string };
 }
 
 /** A pg_trigger row: which function runs, when (BEFORE / AFTER), for what (row or statement, the events). */
@@ -303,6 +306,10 @@ export class Catalog {
   views = new Map<string, View>();
   /** user functions by name (overloads side by side): pg_proc's rows for what CREATE FUNCTION made */
   functions = new Map<string, PgFunction[]>();
+  /** pg_description / pg_shdescription: COMMENT ON's descriptions by classoid/objoid/objsubid; null records that an
+   *  initdb comment was removed (commands/comment.ts) */
+  descriptions = new Map<string, string | null>();
+  shdescriptions = new Map<string, string | null>();
   /** pg_extension: the extensions CREATE EXTENSION made, by name (commands/extension.ts) */
   extensions = new Map<string, { oid: number; version: string }>();
   nextOid = FIRST_NORMAL_OID;
@@ -378,6 +385,8 @@ export class Catalog {
     c.generation = this.generation;
     c.standaloneIndexes = new Set(this.standaloneIndexes);
     c.extensions = new Map(this.extensions);
+    c.descriptions = new Map(this.descriptions);
+    c.shdescriptions = new Map(this.shdescriptions);
     for (const [name, sq] of this.sequences) c.sequences.set(name, sq.clone());
     for (const [name, fs] of this.functions) c.functions.set(name, fs.slice());
     for (const [name, v] of this.views) c.views.set(name, { ...v, columns: v.columns.slice(), deps: v.deps.slice() });
@@ -391,7 +400,10 @@ export class Catalog {
 
   /** pg_proc's functions of this name as the running session sees them: with those another session's running
    *  DROP FUNCTION deleted (its shadow, catalogsnapshot.ts) */
-  functionsNamed(name: string): PgFunction[] | undefined {
+  functionsNamed(name: string, schema?: 'pg_temp'): PgFunction[] | undefined {
+    // pg_temp.f: the running session's own temporary functions only (never on the search path, namespace.c's
+    // FuncnameGetCandidates skips pg_temp for functions); no other session can see them
+    if (schema === 'pg_temp') return this.current === null ? undefined : this.functions.get(tempKey(this.current, name));
     const own = this.functions.get(name);
     if (!this.shadows.length) return own;
     const dropped = this.shadows.filter((sh) => sh.fns && sh.key === `fn:${name}` && sh.session !== this.current).flatMap((sh) => sh.fns!);

@@ -5,7 +5,7 @@
  * find it uniquely, as for overloads), a regprocedure as its signature, f(integer,text).
  *
  * Mirrors: src/backend/utils/adt/regproc.c (regprocin, regprocout, regprocedurein, format_procedure).
- * Simplifications: the user functions live in public; a built-in function (pg_catalog) is known by name only
+ * Simplifications: the user functions live in public (or the session's pg_temp_N: pg_temp.f); a built-in function (pg_catalog) is known by name only
  * (PostgreSQL 15's pg_proc names, catalog/pg15names.ts), not by oid, so naming one alone is refused with 0A000.
  */
 import { regprocLookup, typeDisplayName, type SqlType } from '../sql/types.js';
@@ -16,8 +16,9 @@ const argText = (a: PgFunction['args'][number]) => (a.type === 'any' ? a.typeNam
 
 /** Point regproc input/output at this catalog (the executor does so for each statement it runs). */
 export function setRegprocLookup(cat: Catalog): void {
-  const user = (schema: string | null, name: string) => (schema === 'pg_catalog' ? [] : cat.functionsNamed(name) ?? []);
-  const builtin = (schema: string | null, name: string) => schema !== 'public' && PG15_FUNCTIONS.has(name);
+  // pg_temp.f: the session's temporary functions, which an unqualified name never finds
+  const user = (schema: string | null, name: string) => (schema === 'pg_catalog' ? [] : cat.functionsNamed(name, schema === 'pg_temp' ? 'pg_temp' : undefined) ?? []);
+  const builtin = (schema: string | null, name: string) => schema !== 'public' && schema !== 'pg_temp' && PG15_FUNCTIONS.has(name);
   regprocLookup.byName = (schema, name) => ({ oids: user(schema, name).map((f) => f.oid), builtin: builtin(schema, name) });
   regprocLookup.bySignature = (schema, name, args: SqlType[]) => {
     const f = user(schema, name).find((g) => g.args.length === args.length && g.args.every((a, i) => a.type !== 'any' && a.type.name === args[i]!.name));
@@ -28,6 +29,8 @@ export function setRegprocLookup(cat: Catalog): void {
       const f = fs.find((g) => g.oid === oid);
       if (!f) continue;
       // regprocout: qualified unless regprocin would find this one function by its bare name
+      // a temporary function is never visible (FunctionIsVisible): always named with its pg_temp_N
+      if (f.temp) return { name: `${f.temp.schema}.${f.name}`, signature: `${f.temp.schema}.${f.name}(${f.args.map(argText).join(',')})` };
       const unique = fs.length === 1 && !PG15_FUNCTIONS.has(f.name);
       return { name: unique ? f.name : `public.${f.name}`, signature: `${f.name}(${f.args.map(argText).join(',')})` };
     }

@@ -29,6 +29,8 @@ import { visibleClassRows, visibleViewsAndSequences, catalogQuerySnapshot } from
 import { pgInheritsRows } from './pg_inherits.js';
 import { pgAttributeView, pgConstraintView } from './pg_attribute.js';
 import { pgIndexView } from './pg_index.js';
+import { pgProcView, pgTypeView } from './pg_proc.js';
+import { descriptionRows, shDescriptionRows } from '../commands/comment.js';
 import { pgStatsView } from './pg_stats.js';
 
 export interface SystemRelation { columns: { name: string; type: SqlType }[]; rows: Value[][]; starRefused: string }
@@ -101,6 +103,16 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
   if (name === 'pg_attribute') return pgAttributeView(eng);
   if (name === 'pg_constraint') return pgConstraintView(eng);
   if (name === 'pg_index') return pgIndexView(eng);
+  if (name === 'pg_proc') return pgProcView(eng);
+  if (name === 'pg_description') {
+    return { columns: ([['objoid', T.oid], ['classoid', T.oid], ['objsubid', T.int4], ['description', T.text]] as [string, SqlType][]).map(([n, type]) => ({ name: n, type })),
+      rows: descriptionRows(eng.catalog), starRefused: '' };
+  }
+  if (name === 'pg_shdescription') {
+    return { columns: ([['objoid', T.oid], ['classoid', T.oid], ['description', T.text]] as [string, SqlType][]).map(([n, type]) => ({ name: n, type })),
+      rows: shDescriptionRows(eng.catalog), starRefused: '' };
+  }
+  if (name === 'pg_type') return pgTypeView(eng);
   if (name === 'pg_stats') return pgStatsView(eng);
   if (name === 'pg_tables') return pgTablesView(eng);
   if (name === 'pg_matviews') return pgMatviewsView(eng);

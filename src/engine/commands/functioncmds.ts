@@ -28,7 +28,8 @@
 import type { Executor } from '../executor/executor.js';
 import type { Gen, N } from '../executor/util.js';
 import { PgError, notSupported, posOf } from '../errors.js';
-import type { PgFunction } from '../catalog/catalog.js';
+import { type PgFunction, tempKey } from '../catalog/catalog.js';
+import { tempNamespace } from './tempcmds.js';
 import { type Shadow, unshadow } from '../catalog/catalogsnapshot.js';
 import { dropTransactional } from '../pgstat/pgstat_function.js';
 import type { Session, QueryResult } from '../session/session.js';
@@ -90,10 +91,23 @@ function checkDefault(ex: Executor, s: Session, def: N, type: SqlType | 'any'): 
   }
 }
 
+/**
+ * Is the function a name list gives to be made in the session's temporary schema (pg_temp.f, or pg_temp_N.f for its
+ * own N)? public.f and f are not; any other schema is refused (user functions live in public).
+ */
+function isTempFunctionName(s: Session, names: string[]): boolean {
+  if (names.length === 1) return false;
+  if (names.length > 2) throw notSupported(`a function name with a catalog (${names.join('.')})`);
+  const q = names[0]!;
+  if (q === 'public') return false;
+  if (q === 'pg_temp' || q === `pg_temp_${s.backendId}`) return true;
+  throw notSupported(`functions in schema ${q}`);
+}
+
 export function* createFunction(ex: Executor, s: Session, n: N, text: string): Gen<QueryResult> {
   const proc = !!n.is_procedure;
   const names = (n.funcname as N[]).map((x) => x.String.sval as string);
-  if (names.length > 1 && names[0] !== 'public') throw notSupported(`functions in schema ${names[0]}`);
+  const temp = isTempFunctionName(s, names);
   const name = names[names.length - 1]!;
   const args: PgFunction['args'] = [];
   const table: { name: string; type: SqlType }[] = [];
@@ -168,7 +182,9 @@ export function* createFunction(ex: Executor, s: Session, n: N, text: string): G
   if (language === 'plpgsql') compilePlpgsql(text, undefined, { name, body });
   else parseSqlUncached(body);
   const cat = ex.eng.catalog;
-  const list = cat.functions.get(name) ?? [];
+  // a temporary function is kept apart from public's (its own key): it never shadows or replaces one of theirs
+  const key = temp ? tempKey(s.name, name) : name;
+  const list = cat.functions.get(key) ?? [];
   const old = list.find((x) => sameArgs(x.args, args));
   if (old && !n.replace) throw new PgError('42723', `function "${name}" already exists with same argument types`);
   if (old && (old.kind === 'procedure') !== proc) {
@@ -183,9 +199,10 @@ export function* createFunction(ex: Executor, s: Session, n: N, text: string): G
   } else f.oid = cat.allocOid();
   ex.eng.ensureXid(s);
   s.tx!.cidUsed = true;
-  const before = cat.functions.get(name);
-  cat.functions.set(name, [...list.filter((x) => x !== old), f]);
-  s.tx!.undo.push(() => { if (before) cat.functions.set(name, before); else cat.functions.delete(name); });
+  if (temp) f.temp = { session: s.name, ...tempNamespace(ex.eng, s) }; // InitTempTableNamespace on first use
+  const before = cat.functions.get(key);
+  cat.functions.set(key, [...list.filter((x) => x !== old), f]);
+  s.tx!.undo.push(() => { if (before) cat.functions.set(key, before); else cat.functions.delete(key); });
   if (!old) dropTransactional(s.tx!, 'function', f.oid, false); // pgstat_create_function: dropped if the creation aborts
   return { command: proc ? 'CREATE PROCEDURE' : 'CREATE FUNCTION', columns: null, rows: [] };
 }
@@ -198,33 +215,43 @@ export function* dropFunction(ex: Executor, s: Session, n: N): Gen<QueryResult> 
     const ow = obj.ObjectWithArgs;
     const names = (ow.objname as N[]).map((x) => x.String.sval as string);
     const name = names[names.length - 1]!;
-    const list = cat.functions.get(name) ?? [];
+    const written = names.join('.');
+    const temp = names.length > 1 && /^pg_temp(_\d+)?$/.test(names[0]!);
+    if (temp && !s.tempNamespace) {
+      // LookupExplicitNamespace: no temporary schema yet, so pg_temp does not exist
+      if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `schema "${names[0]}" does not exist, skipping` }); continue; }
+      throw new PgError('3F000', `schema "${names[0]}" does not exist`);
+    }
+    if (temp) isTempFunctionName(s, names);
+    else if (names.length > 1 && names[0] !== 'public') throw notSupported(`functions in the schema ${names[0]}`);
+    const key = temp ? tempKey(s.name, name) : name;
+    const list = cat.functions.get(key) ?? [];
     let f: PgFunction | undefined;
     let shown: string;
     if (ow.args_unspecified) {
-      shown = name;
+      shown = written;
       if (list.length > 1) throw new PgError('42725', `${what} name "${name}" is not unique`, { hint: 'Specify the argument list to select the function unambiguously.' });
       f = list[0];
       if (!f) {
-        if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `${what} ${name}() does not exist, skipping` }); continue; }
-        throw new PgError('42883', `could not find a ${what} named "${name}"`);
+        if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `${what} ${written}() does not exist, skipping` }); continue; }
+        throw new PgError('42883', `could not find a ${what} named "${written}"`);
       }
     } else {
       const want = ((ow.objargs ?? []) as N[]).map((a) => typeOf(a.TypeName ?? a));
       const args = want.map((w) => ({ name: null, type: w.type, typeName: w.name }));
-      shown = `${name}(${want.map((w) => w.name).join(', ')})`;
+      shown = `${written}(${want.map((w) => w.name).join(', ')})`;
       f = list.find((x) => sameArgs(x.args, args));
       if (!f) {
         // the NOTICE spells the types as written (TypeNameListToString), the ERROR as format_type does
-        const written = ((ow.objargs ?? []) as N[]).map((a) => ((a.TypeName ?? a).names as N[]).map((x) => x.String.sval).join('.')).join(', ');
-        if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `${what} ${name}(${written}) does not exist, skipping` }); continue; }
+        const types = ((ow.objargs ?? []) as N[]).map((a) => ((a.TypeName ?? a).names as N[]).map((x) => x.String.sval).join('.')).join(', ');
+        if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `${what} ${written}(${types}) does not exist, skipping` }); continue; }
         throw new PgError('42883', `${what} ${shown} does not exist`);
       }
     }
     if ((f.kind === 'procedure') !== proc) throw new PgError('42809', `${f.name}(${f.args.map((a) => a.typeName).join(', ')}) is not a ${what}`);
     const fname = `${f.name}(${f.args.map((a) => a.typeName).join(', ')})`;
     const deps: { table: string; trigger: string }[] = [];
-    for (const t of cat.tables.values()) for (const tg of t.triggers ?? []) if (tg.func === f.name && f.ret.kind === 'trigger') deps.push({ table: t.name, trigger: tg.name });
+    if (!f.temp) for (const t of cat.tables.values()) for (const tg of t.triggers ?? []) if (tg.func === f.name && f.ret.kind === 'trigger') deps.push({ table: t.name, trigger: tg.name });
     if (deps.length && n.behavior !== 'DROP_CASCADE') {
       throw new PgError('2BP01', `cannot drop function ${fname} because other objects depend on it`, {
         detail: deps.map((d) => `trigger ${d.trigger} on table ${d.table} depends on function ${fname}`).join('\n'),
@@ -244,15 +271,15 @@ export function* dropFunction(ex: Executor, s: Session, n: N): Gen<QueryResult> 
         s.tx!.undo.push(() => { t.triggers = before; });
       }
     }
-    const before = cat.functions.get(name)!;
+    const before = cat.functions.get(key)!;
     const rest = before.filter((x) => x !== f);
-    if (rest.length) cat.functions.set(name, rest); else cat.functions.delete(name);
+    if (rest.length) cat.functions.set(key, rest); else cat.functions.delete(key);
     // the pg_proc row is deleted by a transaction still running: other sessions still find the function
     const tx = s.tx!;
-    const sh: Shadow = { key: `fn:${name}`, name, xid: tx.xid, session: s.name, fns: [f] };
+    const sh: Shadow = { key: `fn:${key}`, name, xid: tx.xid, session: s.name, fns: [f] };
     cat.shadows.push(sh);
     cat.pendingXids.set(tx.xid, s.name);
-    tx.undo.push(() => { cat.functions.set(name, before); unshadow(cat, sh); });
+    tx.undo.push(() => { cat.functions.set(key, before); unshadow(cat, sh); });
     dropTransactional(tx, 'function', f.oid, true); // pgstat_drop_function: its statistics go at commit
     void shown;
   }

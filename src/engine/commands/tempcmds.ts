@@ -16,6 +16,10 @@
  * commands/tablecmds.c (PreCommit_on_commit_actions, heap_truncate), commands/discard.c (DISCARD TEMP),
  * storage/buffer/localbuf.c (local buffers), postmaster's RemovePgTempFiles at restart.
  *
+ * Functions can be made there too (CREATE FUNCTION pg_temp.f ...): a call must name pg_temp to find one — pg_temp is
+ * never searched for functions, so a temporary function cannot capture a call of a public one — and it goes with the
+ * schema's other objects, as does a permanent function that takes a temporary table's row type.
+ *
  * Views and sequences can be temporary too (CREATE TEMP VIEW / SEQUENCE, or named into pg_temp): they are kept
  * like temporary tables, under a tempKey, and go at the session's end. A view that reads a temporary relation is
  * temporary itself (view.c's isQueryUsingTempRelation: NOTICE "will be a temporary view"); a temporary table's
@@ -29,7 +33,7 @@
 import type { Engine } from '../engine.js';
 import type { Session, QueryResult } from '../session/session.js';
 import { PgError, notSupported, posOf } from '../errors.js';
-import { tableKey, type Catalog, type Table } from '../catalog/catalog.js';
+import { tableKey, type Catalog, type PgFunction, type Table } from '../catalog/catalog.js';
 import { HeapRelation } from '../heap/heap.js';
 import type { N } from '../executor/util.js';
 
@@ -113,11 +117,34 @@ export function preCommitOnCommitActions(eng: Engine, s: Session): void {
   }
 }
 
-/** The temporary views and sequences of one session (or of all: a crash) leave the catalog. */
+/** The temporary views and sequences of one session (or of all: a crash) leave the catalog, with its functions. */
 function removeTempViewsAndSequences(cat: Catalog, session: string | null): void {
   for (const m of [cat.views, cat.sequences] as Map<string, { temp?: { session: string } }>[]) {
     for (const [k, r] of [...m]) if (r.temp && (session === null || r.temp.session === session)) m.delete(k);
   }
+  for (const { key, rest } of tempFunctionDrops(cat, session)) if (rest.length) cat.functions.set(key, rest); else cat.functions.delete(key);
+}
+
+/**
+ * The pg_proc rows that go with a session's temporary schema (every session's: null): its functions in pg_temp, and
+ * any other function taking a row type of one of its temporary tables (dependency.c drops it with the type). Each
+ * entry is a pg_proc key and the functions left under it.
+ */
+function tempFunctionDrops(cat: Catalog, session: string | null): { key: string; before: PgFunction[]; rest: PgFunction[] }[] {
+  const mine = (x: { temp?: { session: string } }) => !!x.temp && (session === null || x.temp.session === session);
+  // a table's row type is the third OID it took (after its array type): typecmds.ts rowTypeLookup
+  const rowTypes = new Set([...cat.tables.values()].filter(mine).map((t) => t.oid + 2));
+  const usesTempType = (f: PgFunction) => rowTypes.size > 0 && f.args.some((a) => {
+    if (a.type === 'any') return false;
+    const c = a.type.composite ?? a.type.elem?.composite;
+    return c?.typeOid !== undefined && rowTypes.has(c.typeOid);
+  });
+  const out: { key: string; before: PgFunction[]; rest: PgFunction[] }[] = [];
+  for (const [key, fs] of cat.functions) {
+    const rest = fs.filter((f) => !mine(f) && !usesTempType(f));
+    if (rest.length !== fs.length) out.push({ key, before: fs, rest });
+  }
+  return out;
 }
 
 /** RemoveTempRelations at backend exit: the session's temporary tables, views and sequences are dropped. */
@@ -141,7 +168,12 @@ export function discardStmt(eng: Engine, s: Session, n: N): QueryResult {
   const cat = eng.catalog;
   const maps = [cat.tables, cat.views, cat.sequences] as Map<string, { temp?: { session: string } }>[];
   const mine = maps.flatMap((m) => [...m].filter(([, r]) => r.temp?.session === s.name).map(([k, r]) => ({ m, k, r })));
-  if (mine.length) eng.ensureXid(s);
+  const fns = tempFunctionDrops(cat, s.name);
+  if (mine.length || fns.length) eng.ensureXid(s);
+  for (const { key, before, rest } of fns) {
+    if (rest.length) cat.functions.set(key, rest); else cat.functions.delete(key);
+    s.tx!.undo.push(() => cat.functions.set(key, before));
+  }
   for (const { m, k, r } of mine) {
     m.delete(k);
     cat.generation++;

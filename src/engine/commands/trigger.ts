@@ -62,6 +62,7 @@ export function* createTrigger(ex: Executor, s: Session, n: N, text: string): Ge
   if (t.partKey) throw notSupported('triggers on partitioned tables');
   const fnames = (n.funcname as N[]).map((x) => x.String.sval as string);
   const fname = fnames[fnames.length - 1]!;
+  if (fnames.length > 1 && fnames[0] !== 'public') throw notSupported(`trigger functions in the schema ${fnames[0]}`);
   const row = !!n.row;
   if (row && events & TRIGGER_TYPE_TRUNCATE) throw new PgError('0A000', 'TRUNCATE FOR EACH ROW triggers are not supported');
   const fn = ex.eng.catalog.functions.get(fname)?.find((f) => f.args.length === 0);

@@ -83,13 +83,16 @@ export function createEnum(ex: Executor, s: Session, n: N): QueryResult {
   const labels = ((n.vals ?? []) as N[]).map((v) => String(v.String?.sval ?? v));
   labels.forEach(checkLabel);
   const xid = eng.ensureXid(s);
+  cat.allocOid(); // its array type _name, assigned first (DefineEnum's AssignTypeArrayOid)
   const oid = cat.allocOid();
-  cat.allocOid(); // its array type _name
   const seen = new Set<string>();
   const rows: EnumLabel[] = labels.map((label, i) => {
     if (seen.has(label)) throw new PgError('23505', 'duplicate key value violates unique constraint "pg_enum_typid_label_index"', { detail: `Key (enumtypid, enumlabel)=(${oid}, ${label}) already exists.` });
     seen.add(label);
-    return { oid: cat.allocOid(), label, sortOrder: i + 1, added: false };
+    // EnumValuesCreate: the labels take even OIDs (an odd one is skipped), so that their OID order is their sort order
+    let labelOid = cat.allocOid();
+    while (labelOid & 1) labelOid = cat.allocOid();
+    return { oid: labelOid, label, sortOrder: i + 1, added: false };
   });
   const t: EnumType = { oid, name, labels: rows };
   stampCreated(cat, s.name, xid as number, t);
@@ -285,8 +288,8 @@ export function createDomain(ex: Executor, s: Session, n: N): QueryResult {
     }
   }
   const xid = eng.ensureXid(s) as number;
+  cat.allocOid(); // its array type, assigned first (DefineDomain's AssignTypeArrayOid)
   const d: DomainType = { oid: cat.allocOid(), name, base, defaultExpr, notNull, checks };
-  cat.allocOid(); // its array type
   // PostgreSQL checks each CHECK in constraint-name order
   d.checks.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // the CHECK expressions must compile against VALUE (a column reference to anything else fails now)

@@ -26,6 +26,7 @@ import type { IsolationLevel } from '../xact/xact.js';
 import { intConst } from '../sql/parser.js';
 import { intervalIn, intervalOut } from '../adt/datetime.js';
 import { transactionOptions, setIsolation } from '../xact/xactblock.js';
+import { importSnapshot } from '../snapshot/snapmgr.js';
 import { setRole } from './user.js';
 import { settingDef, canonicalValue, checkSettable, flattenArgs, isUnmodelled, allSettings, searchPathItems, type SettingDef } from '../guc/guc.js';
 
@@ -138,6 +139,13 @@ export function setStatement(eng: Engine, s: Session, n: N, viaFunction = false)
     if (o.isolation) setIsolation(eng, s, o.isolation);
     if (o.readOnly !== undefined) s.tx!.readOnly = o.readOnly;
     if (o.deferrable !== undefined) s.tx!.deferrable = o.deferrable;
+    return tag;
+  }
+  if (kind === 'VAR_SET_MULTI' && lower === 'transaction snapshot') {
+    // ExecSetVariableStmt: warned outside a transaction block, then imported all the same (snapshot/snapmgr.ts)
+    if (!inBlock) s.acc.notices.push({ severity: 'WARNING', sqlstate: '25P01', message: 'SET TRANSACTION can only be used in transaction blocks' });
+    if (s.plDepth > 0) throw notSupported('SET TRANSACTION SNAPSHOT inside a function');
+    importSnapshot(eng, s, String((n.args as N[])[0]!.A_Const.sval.sval));
     return tag;
   }
   if (kind === 'VAR_SET_MULTI' && lower === 'session characteristics') {

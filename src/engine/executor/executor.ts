@@ -105,7 +105,9 @@ import { asQuery, fireDeferred } from '../ri/ri_triggers.js';
 import { setConstraints } from '../ri/aftertriggers.js';
 import { callStmt, createFunction, dropFunction, doStmt } from '../commands/functioncmds.js';
 import { createTrigger, dropTrigger } from '../commands/trigger.js';
-import { resolveUserFunction, compileUserCall } from '../pl/fmgr.js';
+import { resolveUserFunction, compileUserCall, functionSchema } from '../pl/fmgr.js';
+import { exportSnapshot } from '../snapshot/snapmgr.js';
+import { commentStmt } from '../commands/comment.js';
 import { createRole, dropRole, privilegedStatement } from '../commands/user.js';
 import { grantStmt } from '../commands/grant.js';
 import { clusterStmt } from '../commands/cluster.js';
@@ -184,6 +186,7 @@ export class Executor {
       case 'ExplainStmt': return yield* explainStmt(this, s, node, raw);
       case 'TruncateStmt': return yield* truncateStmt(this, s, node);
       case 'DiscardStmt': return discardStmt(this.eng, s, node);
+      case 'CommentStmt': return commentStmt(this, s, node);
       case 'IndexStmt': return yield* this.createIndex(s, node);
       case 'AlterTableStmt': return yield* alterTableStmt(this, s, node);
       case 'RenameStmt': return yield* renameStmt(this, s, node);
@@ -239,13 +242,14 @@ export class Executor {
       setval: (name, v, called) => replayOr(s, () => eng.setval(s, name, v, called)) as number | bigint,
       subquery: (select, outer, opts) => this.prepareSubquery(s, select, outer, snapshot, opts),
       currentSnapshot: () => formatSnapshot(snapshot()),
+      exportSnapshot: () => replayOr(s, () => exportSnapshot(s, snapshot())) as string,
       xactStatus: (xid) => eng.xactStatus(xid),
       currentSetting: (name, missingOk) => eng.currentSetting(s, name, missingOk),
       setConfig: (name, value, isLocal) => setConfig(eng, s, name, value, isLocal),
       params: s.params,
       pl: s.plNames,
-      userFunction: (name, args, pos, names, scope, variadic) => {
-        const f = resolveUserFunction(eng.catalog, name, args.map((a) => a.type), pos, false, names, variadic);
+      userFunction: (name, args, pos, names, scope, variadic, schema) => {
+        const f = resolveUserFunction(eng.catalog, name, args.map((a) => a.type), pos, false, names, variadic, functionSchema(s, schema));
         return f ? compileUserCall(this, s, f, args, pos, names, scope, variadic) : null;
       },
       timestamps: () => ({ xact: s.xactStartAt, stmt: s.stmtStartAt, clock: eng.clock.now }),
@@ -293,7 +297,7 @@ export class Executor {
       : rv.schemaname === 'pg_temp' ? (cat.current !== null ? cat.tables.get(tempKey(cat.current, rv.relname)) : undefined)
         : cat.get(rv.relname);
     // a system catalog or view PostgreSQL 15 has (pg_index, pg_stat_statements' neighbours ...) and the simulator does not
-    if (!t && !rv.schemaname && PG15_CATALOG_RELATIONS.has(rv.relname)) throw notSupported(`the system catalog ${rv.relname} in this statement (SELECT reads pg_class, pg_attribute, pg_constraint, pg_index, pg_stats, pg_inherits, pg_database, pg_tables, pg_indexes, pg_sequences, pg_settings, pg_locks, the pg_stat views and information_schema.columns)`, posOf(rv.location));
+    if (!t && !rv.schemaname && PG15_CATALOG_RELATIONS.has(rv.relname)) throw notSupported(`the system catalog ${rv.relname} in this statement (SELECT reads pg_class, pg_attribute, pg_constraint, pg_index, pg_proc, pg_type, pg_stats, pg_inherits, pg_database, pg_tables, pg_indexes, pg_sequences, pg_settings, pg_locks, the pg_stat views and information_schema.columns)`, posOf(rv.location));
     // a view reached here is the target of INSERT / UPDATE / DELETE / MERGE / TRUNCATE / LOCK (a SELECT expands it first)
     if (!t && (!rv.schemaname || rv.schemaname === 'public') && cat.view(rv.relname)) throw notSupported(`writing through the view "${rv.relname}" (automatically updatable views, INSTEAD OF triggers)`, posOf(rv.location));
     if (!t) throw new PgError('42P01', `relation "${rv.schemaname ? `${rv.schemaname}.` : ''}${rv.relname}" does not exist`, { position: posOf(rv.location) });

@@ -68,17 +68,31 @@ export function returnShape(f: PgFunction, cat: Catalog): ReturnShape {
 }
 
 /**
+ * The schema a qualified call names, as the user-function lookup takes it (LookupExplicitNamespace): public is where
+ * the others live (undefined), pg_temp — or the session's own pg_temp_N — its temporary functions; pg_temp before
+ * the session made its temporary schema does not exist (3F000). Another session's pg_temp_N is refused.
+ */
+export function functionSchema(s: Session, schema: string | undefined): 'pg_temp' | undefined {
+  if (schema === undefined || schema === 'public') return undefined;
+  if (schema === 'pg_temp' || schema === `pg_temp_${s.backendId}`) {
+    if (!s.tempNamespace) throw new PgError('3F000', `schema "${schema}" does not exist`);
+    return 'pg_temp';
+  }
+  throw notSupported(`functions in the schema ${schema}`);
+}
+
+/**
  * func_get_detail among the user functions of that name: null when there is none by that name. The call's
  * arguments are matched to the parameters by position and name, defaults filling the rest (pl/funcmatch.ts). A
  * call from SQL that finds a procedure (or CALL that finds a function) is 42809, as ParseFuncOrColumn reports it.
  */
 export function resolveUserFunction(cat: Catalog, name: string, argTypes: SqlType[], pos?: number, call = false,
-  names: (string | null)[] = argTypes.map(() => null), variadicCall = false): PgFunction | null {
-  const all = cat.functionsNamed(name);
+  names: (string | null)[] = argTypes.map(() => null), variadicCall = false, schema?: 'pg_temp'): PgFunction | null {
+  const all = cat.functionsNamed(name, schema);
   if (!all?.length) return null;
   const what = call ? 'procedure' : 'function';
   const at = pos !== undefined ? { position: pos } : {};
-  const shown = callSignature(name, argTypes, names);
+  const shown = callSignature(schema ? `${schema}.${name}` : name, argTypes, names);
   const cands: { f: PgFunction; types: (SqlType | 'any')[]; expanded: boolean }[] = [];
   for (const f of all) {
     const form = variadicForm(f, names, variadicCall);
@@ -186,9 +200,13 @@ export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>,
   sql: string): Gen<{ names: string[]; types: SqlType[]; rows: Value[][] } | null> {
   const fc = rf.functions?.[0]?.List?.items?.[0]?.FuncCall;
   const names = (fc?.funcname as Record<string, any>[] | undefined)?.map((x) => x.String.sval as string);
-  if (!fc || !names || names.length !== 1 || rf.functions.length !== 1) return null;
-  const name = names[0]!;
-  if (!ex.eng.catalog.functions.has(name)) return null;
+  if (!fc || !names || names.length > 2 || rf.functions.length !== 1) return null;
+  const qual = names.length === 2 ? names[0]! : undefined;
+  if (qual !== undefined && qual !== 'public' && !/^pg_temp(_\d+)?$/.test(qual)) return null;
+  const name = names[names.length - 1]!;
+  const schema = functionSchema(s, qual);
+  // unqualified: a built-in's name falls through to the built-in functions in FROM; qualified: only user functions
+  if (qual === undefined && !ex.eng.catalog.functions.has(name)) return null;
   const env = ex.env(s, () => ex.eng.snapshotFor(s));
   const scope = { relName: null, alias: null, columns: [], hasSystem: false, env, sql };
   const raw = (fc.args ?? []) as Record<string, any>[];
@@ -197,7 +215,11 @@ export function* functionScan(ex: Executor, s: Session, rf: Record<string, any>,
   checkArgNames(argNames, raw.map((a) => posOf(a.NamedArgExpr ? a.NamedArgExpr.location : firstLocation(a))));
   const pos = posOf(fc.location);
   const variadic = !!fc.func_variadic;
-  const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos, false, argNames, variadic)!;
+  const f = resolveUserFunction(ex.eng.catalog, name, args.map((a) => a.type), pos, false, argNames, variadic, schema);
+  if (!f) {
+    throw new PgError('42883', `function ${callSignature(names.join('.'), args.map((a) => a.type), argNames)} does not exist`, {
+      hint: 'No function matches the given name and argument types. You might need to add explicit type casts.', position: pos });
+  }
   const coerced = coerceUserArgs(f, args, pos, argNames, scope, variadic);
   const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
   const vals = coerced.map((a) => ({ value: a.fn(row), type: a.type }));

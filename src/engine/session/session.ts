@@ -46,7 +46,9 @@ export type StepYield = { kind: 'wait' } | { kind: 'progress'; done: number; tot
 export class Session {
   tx: Transaction | null = null;
   block: BlockState = 'none';
-  lxid = 0;
+  /** the last local transaction id (a vxid's second half): 1 is taken at backend start by InitPostgres' own
+   *  transaction (it reads the catalogs), so the first statement's transaction is N/2 */
+  lxid = 1;
   /** the backend's GlobalVis bounds (snapshot/globalvis.ts); undefined until first asked */
   globalVis?: import('../snapshot/globalvis.js').GlobalVisState;
   running: Generator<StepYield, void, void> | null = null;

@@ -40,6 +40,8 @@ import './funcs/array.js';
 import './funcs/enumfuncs.js';
 import './funcs/json.js';
 import './funcs/sysinfo.js';
+import './funcs/comment.js';
+import './funcs/privileges.js';
 import '../partitioning/partfuncs.js';
 import './funcs/pgstatfuncs.js';
 import './funcs/toastfuncs.js';

@@ -67,6 +67,8 @@ export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
   const names = (n.funcname as N[]).map((x) => x.String.sval as string);
   const name = names[names.length - 1]!.toLowerCase();
   const pos = posOf(n.location);
+  // public.f and pg_temp.f name a user function (pg_temp's are found only so: never on the search path)
+  if (names.length === 2 && (names[0] === 'public' || /^pg_temp(_\d+)?$/.test(names[0]!))) return compileQualifiedUserCall(n, names, scope, rec, pos);
   if (names.length > 1 && names[0] !== 'pg_catalog') throw notSupported(`function ${names.join('.')}`, pos);
   // SYSTEM_USER (16) is, to 15's grammar, a column name
   if (name === 'system_user' && n.funcformat === 'COERCE_SQL_SYNTAX') throw new PgError('42703', 'column "system_user" does not exist', { position: pos });
@@ -123,6 +125,26 @@ export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
     throw e;
   }
   return buildCall(def, ca, { env: scope.env, pos, name }, (x, t) => castTo(x, t, false, pos));
+}
+
+/**
+ * schema.f(args) for the schemas user functions live in (public, the session's pg_temp): the user functions of that
+ * schema only (FuncnameGetCandidates with an explicit namespace), 42883 naming the call as written when none fits.
+ */
+function compileQualifiedUserCall(n: N, names: string[], scope: Scope, rec: Rec, pos: number | undefined): Compiled {
+  const name = names[1]!;
+  if (n.over) throw notSupported('window functions', pos);
+  if (n.agg_within_group || n.agg_order || n.agg_filter || n.agg_distinct || n.agg_star) throw notSupported(`aggregate syntax in a call of ${names.join('.')}()`, pos);
+  const args = (n.args ?? []) as N[];
+  const ca = args.map((a) => rec(a.NamedArgExpr ? a.NamedArgExpr.arg : a, scope));
+  const argNames = args.map((a) => (a.NamedArgExpr ? a.NamedArgExpr.name as string : null));
+  const named = argNames.some((x) => x !== null);
+  if (named) checkArgNames(argNames, args.map((a) => posOf(a.NamedArgExpr ? a.NamedArgExpr.location : firstLoc(a))));
+  const uf = scope.env.userFunction?.(name, ca, pos, named ? argNames : undefined, scope, !!n.func_variadic, names[0]);
+  if (uf) return uf;
+  throw new PgError('42883', `function ${callSignature(names.join('.'), ca.map((a) => a.type), argNames)} does not exist`, {
+    hint: 'No function matches the given name and argument types. You might need to add explicit type casts.', ...(pos !== undefined ? { position: pos } : {}),
+  });
 }
 
 function compileAggregate(kind: AggSpec['kind'], n: N, args: N[], scope: Scope, rec: Rec, pos?: number): Compiled {

@@ -49,6 +49,8 @@ export interface ExprEnv {
   /** names: the subquery's output column names (a scalar subquery's column is named after its one column, FigureColname) */
   subquery(select: Record<string, any>, outer: Scope, opts?: { exists?: boolean }): { run(outerRow: Row): Value[][]; types: SqlType[]; names?: string[] };
   currentSnapshot(): string;
+  /** pg_export_snapshot(): name the statement's snapshot for SET TRANSACTION SNAPSHOT */
+  exportSnapshot?(): string;
   xactStatus(xid: number): string | null;
   currentSetting(name: string, missingOk: boolean): string | null;
   /** set_config(name, value, is_local) */
@@ -65,7 +67,10 @@ export interface ExprEnv {
     recordFields?(name: string, location: number | undefined, fromItem: boolean): string[] | null;
   } | null;
   /** a call of a user function (CREATE FUNCTION; pl/fmgr.ts), or null when no user function has that name */
-  userFunction?(name: string, args: Compiled[], pos: number | undefined, names?: (string | null)[], scope?: Scope, variadic?: boolean): Compiled | null;
+  /** a user function of that name the arguments fit (null: none by that name); `schema` as a call qualified it
+   *  (public, pg_temp, pg_temp_N) */
+  userFunction?(name: string, args: Compiled[], pos: number | undefined, names?: (string | null)[], scope?: Scope, variadic?: boolean,
+    schema?: string): Compiled | null;
   /** is this extension created (CREATE EXTENSION)? its functions exist only then */
   hasExtension?(name: string): boolean;
   /** the engine and the session, for the inspection and size functions (contrib/, sql/funcs/dbsize.ts) */

@@ -535,7 +535,7 @@ function regprocIn(s: string, signature: boolean): RegProc {
   const parts = qualifiedNameList(text.trim());
   if (parts.length > 2) throw notSupported('a function name qualified with a database (db.schema.function)');
   const name = parts[parts.length - 1]!, schema = parts.length === 2 ? parts[0]! : null;
-  if (schema !== null && schema !== 'public' && schema !== 'pg_catalog') throw notSupported(`functions of the schema ${schema} as a regproc`);
+  if (schema !== null && schema !== 'public' && schema !== 'pg_catalog' && schema !== 'pg_temp') throw notSupported(`functions of the schema ${schema} as a regproc`);
   if (argText !== null) {
     const args = argText.trim() === '' ? [] : argText.split(',').map((a) => resolveTypeName([a.trim().toLowerCase().replace(/\s+/g, ' ')], []));
     const oid = regprocLookup.bySignature(schema, name, args);

@@ -68,6 +68,8 @@ export class Transaction {
   xactSnapshot: Snapshot | null = null;
   /** READ COMMITTED: the running statement's snapshot (its xmin holds the vacuum horizon back while the statement runs) */
   stmtSnapshot: Snapshot | null = null;
+  /** the snapshots pg_export_snapshot() named in this transaction (snapshot/snapmgr.ts); replaced, never mutated */
+  exports: import('../snapshot/snapmgr.js').ExportedSnapshot[] = [];
   /** has any statement run yet (SET TRANSACTION ISOLATION LEVEL must come before) */
   queryRun = false;
   combos: [number, number][] = [];

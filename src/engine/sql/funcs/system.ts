@@ -51,6 +51,11 @@ const defs: FuncDef[] = [
   { name: 'txid_current_if_assigned', args: [], ret: T.int8, build: (_a, c) => () => c.env.txidCurrent(false) },
   { name: 'pg_current_xact_id_if_assigned', args: [], ret: T.xid8, build: (_a, c) => () => c.env.txidCurrent(false) },
   { name: 'pg_current_snapshot', args: [], ret: T.pg_snapshot, build: (_a, c) => () => c.env.currentSnapshot() },
+  // snapmgr.c ExportSnapshot: the statement's snapshot, named for SET TRANSACTION SNAPSHOT (snapshot/snapmgr.ts)
+  { name: 'pg_export_snapshot', args: [], ret: T.text, build: (_a, c) => () => {
+    if (!c.env.exportSnapshot) throw notSupported('pg_export_snapshot() here');
+    return c.env.exportSnapshot();
+  } },
   { name: 'txid_current_snapshot', args: [], ret: T.txid_snapshot, build: (_a, c) => () => c.env.currentSnapshot() },
   // xid8funcs.c pg_snapshot_xmin / _xmax (and the txid_snapshot_ forms): the text "xmin:xmax:xip,..." split
   ...(['pg_snapshot', 'txid_snapshot'] as const).flatMap((ty) => (['xmin', 'xmax'] as const).map((part, i): FuncDef => ({
