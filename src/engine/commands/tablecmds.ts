@@ -44,6 +44,7 @@ import { creationSchema } from './schemacmds.js';
 import { tableLike } from './tablelike.js';
 import { inheritStart, mergeLocalColumns, mergeLocalChecks, addInhRow, inheritanceDependents, dropDependentTable, dropInheritRows } from './inheritcmds.js';
 import { N, Gen, SERIAL_TYPES, needsToast, collectColumnRefs } from '../executor/util.js';
+import { makeToastTable } from '../catalog/toasting.js';
 
 export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const rv = n.relation;
@@ -226,7 +227,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   // CREATE TABLE AS / CREATE MATERIALIZED VIEW (commands/createas.ts): the columns have the query's types
   if (n.ctasTypes) (n.ctasTypes as SqlType[]).forEach((type, i) => { if (columns[i]) columns[i]!.type = type; });
   const toast = !partKey && needsToast(columns); // a partitioned table has no storage, so no TOAST table
-  if (toast) { cat.allocOid(); cat.allocOid(); }
+  const toastOids = toast ? [cat.allocOid(), cat.allocOid()] : null; // create_toast_table: the table, then its index
   for (const ch of checks as (CheckConstraint & { base: string })[]) ch.name ||= pickName(ch.base);
   const table: Table = {
     oid, name, columns,
@@ -234,6 +235,7 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     indexes: [], heap: new HeapRelation(),
     keyColumns: new Set(), indexedColumns: new Set(), types: columns.map((c) => c.type),
   };
+  if (toastOids) table.toast = makeToastTable(oid, toastOids[0]!, toastOids[1]!);
   if (nsp) table.temp = { session: s.name, onCommit, ...nsp };
   if (rv.relpersistence === 'u') table.unlogged = true;
   if (nspRow) table.nsp = { name: nspRow.name, oid: nspRow.oid };

@@ -185,7 +185,7 @@ export class HeapRelation {
   /** RecordPageWithFreeSpace: the map keeps the room as a category of 32 bytes; the fork has 3 pages for a small table. */
   recordFreeSpace(blk: number, avail: number): void {
     this.fsm.set(blk, avail);
-    if (!this.fsmPages) this.fsmPages = 3;
+    if (this.fsmPages < 3) this.fsmPages = 3; // (a map truncated to its upper pages grows its leaf again)
   }
 
   /** PageAddItem: append a line pointer and place the tuple below pd_upper. Returns the offset number (1-based). */

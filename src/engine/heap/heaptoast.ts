@@ -39,6 +39,7 @@ import { utf8Bytes } from './datum.js';
 import { utf8Len } from '../sql/utf8.js';
 import { pglzCompress } from './pglz.js';
 import { PgBit, bitBody } from '../adt/varbit.js';
+import { type External, TOAST_POINTER_SIZE, externalSize } from './toast_internals.js';
 
 /** MaximumBytesPerTuple(TOAST_TUPLES_PER_PAGE = 4): a row above this goes to the toaster */
 export const TOAST_TUPLE_THRESHOLD = 2032;
@@ -49,8 +50,18 @@ export const MAX_HEAP_TUPLE_SIZE = 8160;
 /** MAXALIGN(TOAST_POINTER_SIZE): a value must be bigger than a TOAST pointer to be worth toasting */
 const TOAST_POINTER_ALIGNED = 24;
 
-/** A compressed value as the row stores it: the pglz bytes and the raw size (its header is 8 more bytes). */
-export interface Compressed { data: Uint8Array; rawSize: number }
+/**
+ * A value the toaster changed, as the row stores it: the pglz bytes and the raw size (its header is 8 more bytes);
+ * `raw`: the bytes are not compressed (an EXTERNAL column's value, or one pglz could not shrink, moved out of line;
+ * or a TOAST chunk's chunk_data, which is PLAIN and keeps its 4-byte header); `external`: moved out of line
+ * (heap/toast_internals.ts) — the row holds an 18-byte pointer to its chunks.
+ */
+export interface Compressed { data: Uint8Array; rawSize: number; raw?: true; external?: External }
+
+/** The bytes a toasted value takes in its row: the TOAST pointer, or a 4-byte header (+ 4 of raw size) and the data. */
+export const storedSize = (c: Compressed): number => (c.external ? TOAST_POINTER_SIZE : c.data.length + (c.raw ? 4 : 8));
+/** pg_column_size of a toasted value (toast_datum_size): out of line, the stored size in the TOAST table */
+export const columnSize = (c: Compressed): number => (c.external ? externalSize(c) : storedSize(c));
 
 /**
  * The compressed values of a row, by column, keyed by the row's values array (a tuple's values are never changed
@@ -103,6 +114,9 @@ export function needsToast(columns: Column[]): boolean {
 /** the types whose values are laid out (and compressed) as their UTF-8 text */
 export const TEXTLIKE: ReadonlySet<string> = new Set(['text', 'varchar', 'bpchar', 'json']);
 
+/** The pointer of a value toastRow moved out of line, until the caller has stored its chunks (toast_save_datum). */
+export const PENDING: External = Object.freeze({ valueId: 0, toastRelId: 0, chunks: [] }) as External;
+
 /**
  * heap_toast_insert_or_update for a row of `len` bytes (over the threshold): which values to compress. `dataSize`
  * computes the row's data size with a set of compressed values (heap_compute_data_size); `carried` are compressed
@@ -122,7 +136,9 @@ export function toastRow(
     ignore[i] = v === null || st === 'p';
     if (v === null) hasNull = true;
     incompressible[i] = false;
-    size[i] = comp[i] ? comp[i]!.data.length + 8 : ignore[i] ? 0 : 4 + rawLength(v, types[i]!);
+    // a value an UPDATE carries over out of line stays as it is (toast_tuple_init: TOASTCOL_IGNORE)
+    if (comp[i]?.external) ignore[i] = true;
+    size[i] = comp[i] ? storedSize(comp[i]!) : ignore[i] ? 0 : 4 + rawLength(v, types[i]!);
   }
   const hoff = (23 + (hasNull ? Math.ceil(n / 8) : 0) + 7) & ~7;
   let maxDataLen = (targetOption ?? TOAST_TUPLE_TARGET) - hoff;
@@ -136,8 +152,13 @@ export function toastRow(
     }
     return at;
   };
-  const externalize = (i: number): never => {
-    throw notSupported(`storing a value out of line in the TOAST table (column ${i + 1} of ${typeDisplayName(types[i]!)}, ${size[i]} bytes after compression)`);
+  // toast_tuple_externalize: the value (compressed or not) goes to the TOAST table; the row keeps an 18-byte pointer.
+  // The chunks are written by the caller (heapam.ts toastSave), which gives the pointer its OID.
+  const externalize = (i: number) => {
+    if (!comp[i]) { const raw = rawBytes(values[i]!, types[i]!); comp[i] = { data: raw, rawSize: raw.length, raw: true }; }
+    comp[i] = { ...comp[i]!, external: PENDING };
+    size[i] = TOAST_POINTER_SIZE;
+    ignore[i] = true;
   };
   const tryCompress = (i: number) => {
     const raw = rawBytes(values[i]!, types[i]!);
@@ -153,8 +174,12 @@ export function toastRow(
     else incompressible[i] = true; // EXTERNAL: never compressed, only moved out of line
     if (size[i]! > maxDataLen && hasToastTable) externalize(i);
   }
-  // 2: extended values still too long go out of line
-  if (dataSize(comp) > maxDataLen && hasToastTable && biggest(false, false) >= 0) externalize(biggest(false, false));
+  // 2: extended and external values still too long go out of line, biggest first
+  while (dataSize(comp) > maxDataLen && hasToastTable) {
+    const i = biggest(false, false);
+    if (i < 0) break;
+    externalize(i);
+  }
   // 3: compress main values (numeric)
   while (dataSize(comp) > maxDataLen) {
     const i = biggest(true, true);
@@ -163,7 +188,11 @@ export function toastRow(
   }
   // 4: main values out of line only when the row would not fit on a page at all
   maxDataLen = TOAST_TUPLE_TARGET_MAIN - hoff;
-  if (dataSize(comp) > maxDataLen && hasToastTable && biggest(false, true) >= 0) externalize(biggest(false, true));
+  while (dataSize(comp) > maxDataLen && hasToastTable) {
+    const i = biggest(false, true);
+    if (i < 0) break;
+    externalize(i);
+  }
   return comp;
 }
 
