@@ -30,7 +30,8 @@
  * table another session's running transaction created or renamed is not found, one it dropped or renamed away
  * still is (`shadows`).
  *
- * Simplifications: one schema (public) plus each session's temporary one, no TOAST tables; a DDL statement changes
+ * Simplifications: one schema (public) plus each session's temporary one, TOAST tables kept on their table
+ * (Table.toast: no pg_class rows); a DDL statement changes
  * the objects in place and a rolled-back one is undone directly by its undo action (only the name lookups of
  * tables and indexes are versioned, catalogsnapshot.ts).
  */

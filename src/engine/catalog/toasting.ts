@@ -28,4 +28,3 @@ export function makeToastTable(relOid: number, toastOid: number, indexOid: numbe
     nsp: { name: 'pg_toast', oid: 99 }, toastOf: relOid,
   };
 }
-

@@ -4,7 +4,7 @@
  *
  * Mirrors: src/backend/commands/tablecmds.c (DefineRelation, RemoveRelations), catalog/heap.c
  * (heap_create_with_catalog). Simplifications: catalog changes are not MVCC-versioned (an
- * aborted CREATE is undone by a list of undo actions); no TOAST tables (a row that would need one is refused).
+ * aborted CREATE is undone by a list of undo actions); the TOAST table (catalog/toasting.ts) of a table that needs one.
  * CREATE / DROP INDEX live in defineindex.ts, ALTER TABLE in altertable.ts, TRUNCATE in truncate.ts, what they do to
  * storage in relfile.ts.
  */
@@ -235,9 +235,11 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     indexes: [], heap: new HeapRelation(),
     keyColumns: new Set(), indexedColumns: new Set(), types: columns.map((c) => c.type),
   };
-  if (toastOids) table.toast = makeToastTable(oid, toastOids[0]!, toastOids[1]!);
   if (nsp) table.temp = { session: s.name, onCommit, ...nsp };
   if (rv.relpersistence === 'u') table.unlogged = true;
+  // (a temporary or unlogged table's TOAST table — pg_toast_temp_N, no WAL — is not modelled: heapam refuses a
+  // value that would go there)
+  if (toastOids && !nsp && !table.unlogged) table.toast = makeToastTable(oid, toastOids[0]!, toastOids[1]!);
   if (nspRow) table.nsp = { name: nspRow.name, oid: nspRow.oid };
   table.relfrozenxid = partKey ? 0 : recentXmin(ex, s); // heapam_relation_set_new_filenode: RecentXmin
   if (partKey) { table.partKey = partKey; table.relminmxid = 0; }

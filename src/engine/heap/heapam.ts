@@ -41,7 +41,7 @@
  * A row with a value the toaster moves out of line (heaptoast.ts, toast_internals.ts) has its chunks inserted into
  * the TOAST table first; deleting it, or an UPDATE that replaces the value, deletes them (heap_toast_delete).
  */
-import { type Compressed, MAX_HEAP_TUPLE_SIZE, TOAST_TUPLE_THRESHOLD, PENDING, compressedOf, rowTooBig, setCompressed, toastRow, typeStorage } from './heaptoast.js';
+import { type Compressed, MAX_HEAP_TUPLE_SIZE, TOAST_TUPLE_THRESHOLD, PENDING, compressedOf, needsToast, rowTooBig, setCompressed, toastRow, typeStorage } from './heaptoast.js';
 import { chunkRows, externalBytes } from './toast_internals.js';
 import { PgError, notSupported } from '../errors.js';
 import { countInsert, countUpdate, countDelete } from '../pgstat/pgstat_relation.js';
@@ -185,6 +185,12 @@ function toastTupleTarget(t: Table): number | undefined {
   return o ? Number(o.slice('toast_tuple_target='.length)) : undefined;
 }
 
+/** Why a table that needs a TOAST table has none here (the 0A000 of a value that would go out of line). */
+function missingToastReason(t: Table): string {
+  return t.temp ? 'a temporary table' : t.unlogged ? 'an unlogged table' : t.matview ? 'a materialized view'
+    : 'a table that needed one only after it was created (ALTER TABLE ... ADD / ALTER COLUMN, CREATE TABLE AS)';
+}
+
 /** the array as this tuple stores it: 4-byte header if it was expanded when the tuple was formed */
 function storedArray(v: PgArray): PgArray {
   if (!v.expanded && !v.stored4B) return v;
@@ -211,7 +217,8 @@ function newItem(values: Value[], table: Table, xid: number, cid: number, update
     const types = table.types, vals = values;
     const hoff = MAXALIGN(23 + (packed & TL_HASNULL ? Math.ceil(values.length / 8) : 0));
     const storage = table.columns.map((c) => c.storage ?? typeStorage(c.type));
-    compressed = toastRow(values, types, storage, table.toast !== undefined, toastTupleTarget(table), carried,
+    const toast = table.toast !== undefined || (needsToast(table.columns.filter((c) => !c.dropped)) && missingToastReason(table));
+    compressed = toastRow(values, types, storage, toast, toastTupleTarget(table), carried,
       (c) => tupleLength(vals, types, c).len - hoff);
     packed = tupleLengthPacked(values, types, compressed);
     len = packed & 0xffffff;

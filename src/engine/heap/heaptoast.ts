@@ -19,15 +19,18 @@
  * executor never decompressed it), even when the new row would be short enough without compression.
  *
  * Which table has a TOAST table (needs_toast_table): one whose row could pass the threshold — any column of
- * unbounded length. When a value would still not fit after compression (or cannot be compressed), PostgreSQL moves
- * it out of line into that TOAST table; the simulator refuses that with 0A000. A row that still exceeds 8160 bytes
- * with no TOAST table to go to is 54000 "row is too big".
+ * unbounded length. When the row still does not fit after compression, the biggest values go out of line into
+ * that TOAST table, one by one (heap/toast_internals.ts: 1996-byte chunks, an 18-byte pointer left in the row):
+ * a value bigger than the whole target at once in round 1, then extended / external ones in round 2, main ones
+ * last, only when the row would not fit on a page. A row that still exceeds 8160 bytes with no TOAST table to go
+ * to is 54000 "row is too big".
  *
  * Mirrors: src/backend/access/heap/heaptoast.c (heap_toast_insert_or_update's four rounds),
  * access/table/toast_helper.c (toast_tuple_init, toast_tuple_find_biggest_attribute, toast_tuple_try_compression),
  * access/common/toast_internals.c (toast_compress_datum: a gain of more than 2 bytes required),
- * catalog/toasting.c (needs_toast_table). Simplifications: no out-of-line storage (0A000 where PostgreSQL would
- * use it), so no pg_toast relations; compression is pglz only (default_toast_compression lz4 is not modelled);
+ * catalog/toasting.c (needs_toast_table). Simplifications: a temporary or unlogged table, and one that needed a
+ * TOAST table only after CREATE TABLE, has none here: a value that would go out of line there is 0A000;
+ * compression is pglz only (default_toast_compression lz4 is not modelled);
  * only text-like values (text, varchar, char, json), bit strings and bytea are laid out byte by byte for compression — another type that
  * would need compressing is refused with 0A000; a compressed value read by INSERT ... SELECT into another table is
  * compressed again there only if that row needs it (PostgreSQL copies the compressed datum).
@@ -123,7 +126,7 @@ export const PENDING: External = Object.freeze({ valueId: 0, toastRelId: 0, chun
  * values an UPDATE keeps from the old version. Returns the compressed values by column.
  */
 export function toastRow(
-  values: readonly Value[], types: readonly SqlType[], storage: readonly Storage[], hasToastTable: boolean, targetOption: number | undefined,
+  values: readonly Value[], types: readonly SqlType[], storage: readonly Storage[], hasToastTable: boolean | string, targetOption: number | undefined,
   carried: readonly (Compressed | undefined)[] | undefined, dataSize: (c: readonly (Compressed | undefined)[]) => number,
 ): (Compressed | undefined)[] {
   const n = values.length;
@@ -155,6 +158,8 @@ export function toastRow(
   // toast_tuple_externalize: the value (compressed or not) goes to the TOAST table; the row keeps an 18-byte pointer.
   // The chunks are written by the caller (heapam.ts toastSave), which gives the pointer its OID.
   const externalize = (i: number) => {
+    // a table PostgreSQL gives a TOAST table the simulator has not made one for (hasToastTable names why)
+    if (typeof hasToastTable === 'string') throw notSupported(`storing a value out of line in the TOAST table of ${hasToastTable} (column ${i + 1} of ${typeDisplayName(types[i]!)}, ${size[i]} bytes)`);
     if (!comp[i]) { const raw = rawBytes(values[i]!, types[i]!); comp[i] = { data: raw, rawSize: raw.length, raw: true }; }
     comp[i] = { ...comp[i]!, external: PENDING };
     size[i] = TOAST_POINTER_SIZE;
