@@ -6,8 +6,13 @@
  * defaults' and checks' OIDs (reltoastrelid 16387 for a table of OID 16384 with neither). What goes in it:
  * heap/toast_internals.ts.
  *
- * Mirrors: src/backend/catalog/toasting.c (create_toast_table). Simplifications: the TOAST relations have no
- * pg_class / pg_index rows here (they are found by name as pg_toast.pg_toast_<oid>, by OID, and by their table).
+ * pg_class shows both (relkind 't' and 'i' in pg_toast, OID 99) and the table's reltoastrelid; they are found by
+ * name as pg_toast.pg_toast_<oid>, by OID (regclass), and by their table.
+ *
+ * Mirrors: src/backend/catalog/toasting.c (create_toast_table, AlterTableCreateToastTable). Simplifications: no
+ * pg_index / pg_type rows for them; a temporary or unlogged table gets none (its would be pg_toast_temp_N's, or
+ * unlogged), nor a table that needs one only after ALTER TABLE: a value that would go out of line there is 0A000
+ * (heap/heapam.ts), and reltoastrelid reads 0.
  */
 import type { Table } from './catalog.js';
 import { HeapRelation } from '../heap/heap.js';

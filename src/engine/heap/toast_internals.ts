@@ -25,7 +25,8 @@
  * Mirrors: src/backend/access/common/toast_internals.c (toast_save_datum, toast_delete_datum),
  * access/heap/heaptoast.c (heap_toast_delete), include/varatt.h; the TOAST table itself: catalog/toasting.ts.
  * Simplifications: the chunks are found by the TIDs the pointer keeps (not by an index scan under SnapshotToast);
- * a toasted value is not detoasted from its chunks when read; no pg_class rows for the TOAST relations; VACUUM FULL,
+ * a toasted value is not detoasted from its chunks when read (its row keeps it); autovacuum does not pick a TOAST
+ * table on its own (a VACUUM of its table vacuums it); VACUUM FULL,
  * CLUSTER and a rewriting ALTER TABLE of a table with out-of-line values refuse 0A000.
  */
 import { Bytea } from '../sql/types.js';
