@@ -279,6 +279,15 @@ export class Executor {
       toast: {
         allocOid: () => eng.catalog.allocOid(),
         indexInsert: (toast, vals, blk, off) => indexAdd(this, s, toast, toast.indexes[0]!, vals, blk, off),
+        // toast_save_datum / toast_delete_datum: table_open(toastrel, RowExclusiveLock) and its index, to the end of
+        // the transaction; only DDL on the TOAST table itself (not modelled) could make it wait
+        lock: (toast) => {
+          for (const rel of [toast.oid, toast.indexes[0]!.oid]) {
+            if (eng.locks.acquire(s.id, { type: 'relation', rel }, LockMode.RowExclusive, eng.clock.now, { wait: false }) !== 'granted') {
+              throw notSupported('waiting for a lock on a TOAST table');
+            }
+          }
+        },
       },
     };
   }

@@ -74,7 +74,7 @@ export interface HeapContext {
   xmax: XmaxContext;
   /** what toast_save_datum needs beyond the heap: a new OID for a value's chunk_id (GetNewOidWithIndex) and the
    *  TOAST index's entry for each chunk (index_insert); absent: out-of-line storage is refused */
-  toast?: { allocOid(): number; indexInsert(toast: Table, vals: Value[], blk: number, off: number): void };
+  toast?: { allocOid(): number; indexInsert(toast: Table, vals: Value[], blk: number, off: number): void; lock(toast: Table): void };
 }
 
 export type { TupleLockMode };
@@ -245,6 +245,7 @@ function toastSave(ctx: HeapContext, table: Table, item: Item): void {
   const toast = table.toast;
   if (!toast || !ctx.toast) throw notSupported('storing a value out of line in the TOAST table here');
   const out = c.slice();
+  ctx.toast.lock(toast);
   for (let i = 0; i < out.length; i++) {
     const x = out[i];
     if (x?.external !== PENDING) continue;
@@ -266,6 +267,7 @@ function toastSave(ctx: HeapContext, table: Table, item: Item): void {
 function toastDelete(ctx: HeapContext, table: Table, c: Compressed): void {
   const toast = table.toast;
   if (!toast || !c.external) return;
+  ctx.toast?.lock(toast);
   for (const ch of c.external.chunks) heapDelete(ctx, toast, ch.blk, ch.off);
 }
 
