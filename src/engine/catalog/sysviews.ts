@@ -59,8 +59,10 @@ function toastClassRows(t: Table, toast: Table): Value[][] {
   const i = toast.indexes[0]!;
   return [
     [toast.oid, toast.name, 99, 't', persistence(t), toast.relfilenode ?? toast.oid, toast.stats?.relpages ?? 0,
-      floatIn(String(toast.stats?.reltuples ?? -1), true), toast.stats?.relallvisible ?? 0, true, 3, toast.relfrozenxid ?? t.toastFrozenXid ?? t.relfrozenxid ?? 3, toast.relminmxid ?? t.relminmxid ?? 1, null, false, null, 0],
-    [i.oid, i.name, 99, 'i', persistence(t), i.relfilenode ?? i.oid, i.stats?.relpages ?? 1, floatIn(String(i.stats?.reltuples ?? 0), true), 0, false, 2, 0, 0, null, false, null, 0],
+      floatIn(String(toast.stats?.reltuples ?? -1), true), toast.stats?.relallvisible ?? 0, true, 3,
+      toast.relfrozenxid ?? t.toastFrozenXid ?? t.relfrozenxid ?? 3, toast.relminmxid ?? t.relminmxid ?? 1, null, false, null, 0],
+    [i.oid, i.name, 99, 'i', persistence(t), i.relfilenode ?? i.oid, i.stats?.relpages ?? 1, floatIn(String(i.stats?.reltuples ?? 0), true),
+      0, false, 2, 0, 0, null, false, null, 0],
   ];
 }
 
