@@ -362,7 +362,7 @@ export function heapUpdate(
   // must go to another page; then the new values' chunks are written and the replaced values' chunks deleted.
   const needToast = info.needToast || (old.infomask & HEAP_HASEXTERNAL) !== 0;
   let locked = false;
-  if (needToast && table.toast) {
+  if (needToast && table.toastOf === undefined) { // (a TOAST table's own rows are never toasted)
     const frozen = (vmStatus(table.heap, oldPage.blkno) & VISIBILITYMAP_ALL_FROZEN) !== 0;
     const lockX = computeNewXmax(ctx.xmax, old.xmax, old.infomask, old.infomask2, tx.writeXid, mode, false);
     lockForUpdate(ctx, table, oldPage, off, old, lockX, cmaxFor(ctx, old), -1, frozen);
