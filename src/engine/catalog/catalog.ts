@@ -30,7 +30,8 @@
  * table another session's running transaction created or renamed is not found, one it dropped or renamed away
  * still is (`shadows`).
  *
- * Simplifications: one schema (public) plus each session's temporary one, no TOAST tables; a DDL statement changes
+ * Simplifications: one schema (public) plus each session's temporary one, TOAST tables kept on their table
+ * (Table.toast: no pg_class rows); a DDL statement changes
  * the objects in place and a rolled-back one is undone directly by its undo action (only the name lookups of
  * tables and indexes are versioned, catalogsnapshot.ts).
  */
@@ -141,10 +142,15 @@ export interface Table {
    *  advances it to the oldest unfrozen xid it left); relminmxid the same for MultiXacts */
   relfrozenxid?: number;
   relminmxid?: number;
-  /** relfrozenxid of the table's (empty) TOAST table, when it has one */
+  /** relfrozenxid of the table's TOAST table while it has never had a row, when it has one */
   toastFrozenXid?: number;
   /** the OIDs of its TOAST table and the TOAST table's index (pg_class.reltoastrelid), when it has one */
   toastOids?: { rel: number; index: number };
+  /** reltoastrelid: the table's TOAST table pg_toast.pg_toast_<oid> (heap/toast_internals.ts), made with it when
+   *  needs_toast_table says so; absent: none */
+  toast?: Table;
+  /** a TOAST table: the OID of the table it belongs to */
+  toastOf?: number;
   /** packed tuple length of a tuple without NULLs when every column is fixed-width, else undefined */
   fixedLength?: number;
   /** pg_class.relfilenode: the data file; a new one after TRUNCATE or a rewriting ALTER TABLE (absent = oid) */
@@ -288,7 +294,7 @@ export const VAR_OID_PREFETCH = 8192;
 /** A deep enough copy of a table for a cloned engine (its heap and indexes copied, its definition arrays too). */
 function cloneTable(t: Table): Table {
   return {
-    ...t, heap: t.heap.clone(), indexes: t.indexes.map((i) => i.clone()),
+    ...t, heap: t.heap.clone(), indexes: t.indexes.map((i) => i.clone()), ...(t.toast ? { toast: cloneTable(t.toast) } : {}),
     checks: t.checks.map((ch) => { const o = { ...ch }; delete o.compiled; return o; }), // compiled forms are rebuilt lazily
     ...(t.fkeys ? { fkeys: t.fkeys.map((f) => ({ ...f })) } : {}),
     columns: t.columns.map((col) => ({ ...col })), types: t.types.slice(),
@@ -469,10 +475,19 @@ export class Catalog {
     }
     return found;
   }
+  /** pg_toast.pg_toast_<oid> (a table's TOAST table) or pg_toast.pg_toast_<oid>_index, by name */
+  toastRel(name: string): { table: Table; index: BtreeIndex | null } | undefined {
+    const m = /^pg_toast_(\d+)(_index)?$/.exec(name);
+    if (!m) return undefined;
+    const oid = Number(m[1]);
+    for (const t of this.tables.values()) if (t.oid === oid && t.toast) return { table: t.toast, index: m[2] ? t.toast.indexes[0]! : null };
+    return undefined;
+  }
   byOid(oid: number): Table | BtreeIndex | undefined {
     for (const t of this.tables.values()) {
       if (t.oid === oid) return t;
       for (const i of t.indexes) if (i.oid === oid) return i;
+      if (t.toast && (t.toast.oid === oid || t.toast.indexes[0]!.oid === oid)) return t.toast.oid === oid ? t.toast : t.toast.indexes[0];
     }
     return undefined;
   }

@@ -25,6 +25,7 @@ const SYSTEM_BY_OID = new Map(Object.entries(SYSTEM_RELATIONS).map(([n, o]) => [
 export function setRegclassLookup(cat: Catalog): void {
   regclassLookup.byName = (name) => {
     const dot = /^([a-z_][a-z0-9_$]*)\.([a-z_][a-z0-9_$]*)$/.exec(name); // schema.relation (unquoted names only)
+    if (dot && dot[1] === 'pg_toast') { const tr = cat.toastRel(dot[2]!); return tr ? (tr.index ?? tr.table).oid : null; } // a TOAST table or its index
     if (dot && dot[1] !== 'public' && dot[1] !== 'pg_catalog' && dot[1] !== 'pg_temp') {
       const q = cat.getIn(dot[1]!, dot[2]!) ?? [...cat.tables.values()].find((x) => x.nsp?.name === dot[1])?.indexes.find((i) => i.name === dot[2]);
       return q ? q.oid : null;
@@ -41,6 +42,7 @@ export function setRegclassLookup(cat: Catalog): void {
   };
   regclassLookup.byOid = (oid) => {
     const r = cat.byOid(oid);
+    if (r && (r.name.startsWith('pg_toast_') && cat.toastRel(r.name))) return `pg_toast.${r.name}`; // pg_toast is not on search_path
     if (r) {
       // regclassout: qualified when the name, looked up on search_path, would not find this relation
       const owner = [...cat.tables.values()].find((t) => t === r || t.indexes.includes(r as never));

@@ -53,7 +53,19 @@ export function indexClassRow(t: Table, i: BtreeIndex): Value[] {
   const p = !!t.partKey;
   return [i.oid, i.name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, p ? 'I' : 'i', persistence(t), p ? 0 : i.relfilenode ?? i.oid, p ? 0 : i.stats?.relpages ?? 1,
     floatIn(String(p ? 0 : i.stats?.reltuples ?? 0), true), 0, false, i.columns.length + i.include.length, 0, 0,
-    i.reloptions ? new PgArray(i.reloptions) : null, i.parentIndex !== undefined, null];
+    i.reloptions ? new PgArray(i.reloptions) : null, i.parentIndex !== undefined, null, 0];
+}
+
+/** A TOAST table's pg_class row and its index's (catalog/toasting.ts): relkind 't' in pg_toast (OID 99). */
+function toastClassRows(t: Table, toast: Table): Value[][] {
+  const i = toast.indexes[0]!;
+  return [
+    [toast.oid, toast.name, 99, 't', persistence(t), toast.relfilenode ?? toast.oid, toast.stats?.relpages ?? 0,
+      floatIn(String(toast.stats?.reltuples ?? -1), true), toast.stats?.relallvisible ?? 0, true, 3,
+      toast.relfrozenxid ?? t.toastFrozenXid ?? t.relfrozenxid ?? 3, toast.relminmxid ?? t.relminmxid ?? 1, null, false, null, 0],
+    [i.oid, i.name, 99, 'i', persistence(t), i.relfilenode ?? i.oid, i.stats?.relpages ?? 1, floatIn(String(i.stats?.reltuples ?? 0), true),
+      0, false, 2, 0, 0, null, false, null, 0],
+  ];
 }
 
 export function systemRelation(eng: Engine, name: string): SystemRelation | null {
@@ -69,8 +81,9 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
       rows.push([
         t.oid, name, t.temp ? t.temp.nsp : t.nsp?.oid ?? 2200, t.partKey ? 'p' : t.matview ? 'm' : 'r', persistence(t), t.partKey ? 0 : t.relfilenode ?? t.oid, t.stats?.relpages ?? 0, floatIn(String(t.stats?.reltuples ?? -1), true),
         t.stats?.relallvisible ?? 0, indexes.length > 0, t.columns.length, t.relfrozenxid ?? 3, t.relminmxid ?? 1,
-        t.reloptions ? new PgArray(t.reloptions) : null, !!t.partOf, t.partOf ? boundText(t.partOf.bound) : null,
+        t.reloptions ? new PgArray(t.reloptions) : null, !!t.partOf, t.partOf ? boundText(t.partOf.bound) : null, t.toast?.oid ?? 0,
       ]);
+      if (t.toast) rows.push(...toastClassRows(t, t.toast));
       // its indexes (a temporary table's are temporary too): relpages / reltuples as the build, ANALYZE or VACUUM
       // set them; no relfrozenxid
       for (const i of indexes) rows.push(indexClassRow(t, i));
@@ -80,17 +93,17 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
     // a sequence is one page holding one tuple; a view has no storage
     // (every session's temporary ones too, in their pg_temp_N)
     const { views, seqs } = visibleViewsAndSequences(eng);
-    for (const q of seqs) rows.push([q.oid, q.name, q.temp?.nsp ?? 2200, 'S', q.temp ? 't' : 'p', q.oid, 1, floatIn('1', true), 0, false, 3, 0, 0, null, false, null]);
+    for (const q of seqs) rows.push([q.oid, q.name, q.temp?.nsp ?? 2200, 'S', q.temp ? 't' : 'p', q.oid, 1, floatIn('1', true), 0, false, 3, 0, 0, null, false, null, 0]);
     for (const v of views) {
-      rows.push([v.oid, v.name, v.temp?.nsp ?? 2200, 'v', v.temp ? 't' : 'p', 0, 0, floatIn('-1', true), 0, false, v.columns.length, 0, 0, null, false, null]);
+      rows.push([v.oid, v.name, v.temp?.nsp ?? 2200, 'v', v.temp ? 't' : 'p', 0, 0, floatIn('-1', true), 0, false, v.columns.length, 0, 0, null, false, null, 0]);
     }
     return {
       columns: ([['oid', T.oid], ['relname', T.text], ['relnamespace', T.oid], ['relkind', T.text], ['relpersistence', T.text], ['relfilenode', T.oid],
         ['relpages', T.int4], ['reltuples', T.float4], ['relallvisible', T.int4], ['relhasindex', T.bool], ['relnatts', T.int2],
         ['relfrozenxid', T.xid], ['relminmxid', T.xid], ['reloptions', T.text_array], ['relispartition', T.bool],
         // relpartbound: a pg_node_tree in PostgreSQL; here the bound as pg_get_expr prints it (NULL for a non-partition)
-        ['relpartbound', T.text]] as [string, SqlType][]).map(([n, type]) => ({ name: n, type })),
-      rows, starRefused: 'SELECT * FROM pg_class (Heapscope models oid, relname, relnamespace, relkind, relpersistence, relfilenode, relpages, reltuples, relallvisible, relhasindex, relnatts, relfrozenxid, relminmxid, reloptions, relispartition, relpartbound: name them)',
+        ['relpartbound', T.text], ['reltoastrelid', T.oid]] as [string, SqlType][]).map(([n, type]) => ({ name: n, type })),
+      rows, starRefused: 'SELECT * FROM pg_class (Heapscope models oid, relname, relnamespace, relkind, relpersistence, relfilenode, relpages, reltuples, relallvisible, relhasindex, relnatts, relfrozenxid, relminmxid, reloptions, relispartition, relpartbound, reltoastrelid: name them)',
     };
   }
   if (name === 'pg_inherits') {

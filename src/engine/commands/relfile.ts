@@ -21,6 +21,8 @@
  */
 import { logHeapInitFork, logIndexInitFork, INIT_FORK } from './unlogged.js';
 import { needsToast } from '../heap/heaptoast.js';
+import { notSupported } from '../errors.js';
+import { makeToastTable } from '../catalog/toasting.js';
 import { countScan } from '../pgstat/pgstat_relation.js';
 import { logIndexBuild, logEmptyMetapage } from '../wal/nbtsort_xlog.js';
 import { logAccessExclusiveLock } from '../wal/standby.js';
@@ -68,7 +70,7 @@ export function saveTableDef(ex: Executor, t: Table): () => void {
     fkeys: t.fkeys?.map((f) => ({ ...f })),
     keyColumns: new Set(t.keyColumns), indexedColumns: new Set(t.indexedColumns), types: t.types.slice(),
     fixedLength: t.fixedLength, stats: t.stats, relfilenode: t.relfilenode, reloptions: t.reloptions, storageLsn: t.storageLsn,
-    fillfactor: t.heap.fillfactor, toastOids: t.toastOids,
+    fillfactor: t.heap.fillfactor, toastOids: t.toastOids, toast: t.toast,
   };
   return () => {
     const { fillfactor, ...rest } = saved;
@@ -102,6 +104,11 @@ export function refreshIndexColumns(t: Table): void {
 export function newRelfilenode(ex: Executor, s: Session, t: Table, emptyIndexes = false): void {
   const eng = ex.eng;
   const cat = eng.catalog;
+  // the TOAST table: TRUNCATE empties it with the table; a rewrite that would copy its chunks is not modelled
+  if (t.toast?.heap.pages.length) {
+    if (!emptyIndexes) throw notSupported('rewriting a table with values stored out of line in its TOAST table');
+    t.toast = makeToastTable(t.oid, t.toast.oid, t.toast.indexes[0]!.oid);
+  }
   eng.ensureXid(s);
   t.relfilenode = cat.allocOid();
   const heap = new HeapRelation();
@@ -315,9 +322,15 @@ export function rewriteTable(ex: Executor, s: Session, t: Table, transform: (val
   ex.eng.ensureXid(s);
   // make_new_heap, the rows into its file (Heap INSERT records: not the page images VACUUM FULL logs), then
   // finish_heap_swap: the TOAST tables swapped by link (the table keeps the new one), every index rebuilt
+  // (the copy of a TOAST table's chunks into the new one is not modelled)
+  if (t.toast?.heap.pages.length) throw notSupported('rewriting a table with values stored out of line in its TOAST table');
   const oldToast = t.toastOids;
   const toast = makeNewHeap(ex, s, t);
-  if (toast) t.toastOids = toast;
+  if (toast) {
+    t.toastOids = toast;
+    // the TOAST table the rewrite made, empty (catalog/toasting.ts), in place of the old one
+    if (t.toast) t.toast = makeToastTable(t.oid, toast.rel, toast.index);
+  }
   const hctx = ex.heapCtx(s);
   for (const r of rows) heapInsert(hctx, t, r);
   rebuildIndexes(ex, s, t);

@@ -4,7 +4,7 @@
  *
  * Mirrors: src/backend/commands/tablecmds.c (DefineRelation, RemoveRelations), catalog/heap.c
  * (heap_create_with_catalog). Simplifications: catalog changes are not MVCC-versioned (an
- * aborted CREATE is undone by a list of undo actions); no TOAST tables (a row that would need one is refused).
+ * aborted CREATE is undone by a list of undo actions); the TOAST table (catalog/toasting.ts) of a table that needs one.
  * CREATE / DROP INDEX live in defineindex.ts, ALTER TABLE in altertable.ts, TRUNCATE in truncate.ts, what they do to
  * storage in relfile.ts.
  */
@@ -44,6 +44,7 @@ import { creationSchema } from './schemacmds.js';
 import { tableLike } from './tablelike.js';
 import { inheritStart, mergeLocalColumns, mergeLocalChecks, addInhRow, inheritanceDependents, dropDependentTable, dropInheritRows } from './inheritcmds.js';
 import { N, Gen, SERIAL_TYPES, needsToast, collectColumnRefs } from '../executor/util.js';
+import { makeToastTable } from '../catalog/toasting.js';
 
 export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const rv = n.relation;
@@ -237,6 +238,9 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   if (nsp) table.temp = { session: s.name, onCommit, ...nsp };
   if (toastOids) table.toastOids = toastOids;
   if (rv.relpersistence === 'u') table.unlogged = true;
+  // (a temporary or unlogged table's TOAST table — pg_toast_temp_N, no WAL — is not modelled: heapam refuses a
+  // value that would go there)
+  if (toastOids && !nsp && !table.unlogged) table.toast = makeToastTable(oid, toastOids.rel, toastOids.index);
   if (nspRow) table.nsp = { name: nspRow.name, oid: nspRow.oid };
   table.relfrozenxid = partKey ? 0 : recentXmin(ex, s); // heapam_relation_set_new_filenode: RecentXmin
   if (partKey) { table.partKey = partKey; table.relminmxid = 0; }

@@ -289,6 +289,13 @@ export function vacuumTable(ex: Executor, s: Session, t: Table, p: VacuumParams 
   const toast = needsToast(t.columns.filter((c) => !c.dropped));
   if (toast) t.toastFrozenXid ??= relFrozenXid(t);
   lazyVacuumRel(ex.eng, s, t, p);
-  // vacuum_rel commits the table's transaction before it vacuums the TOAST table
-  if (toast && p.processToast !== false) vacuumToast(ex.eng, s, t, { ...p, finished: withOwnXids(s, p.finished) });
+  // vacuum_rel commits the table's transaction before it vacuums the TOAST table: one that ever held a chunk is
+  // vacuumed as any table (its dead chunks removed, the file truncated), one never used is reported empty
+  if (!toast || p.processToast === false) return;
+  const tp = { ...p, finished: withOwnXids(s, p.finished) };
+  if (t.toast && (t.toast.heap.pages.length > 0 || t.toast.relfrozenxid !== undefined)) {
+    t.toast.relfrozenxid ??= t.toastFrozenXid;
+    lazyVacuumRel(ex.eng, s, t.toast, tp);
+    t.toastFrozenXid = t.toast.relfrozenxid;
+  } else vacuumToast(ex.eng, s, t, tp);
 }

@@ -9,7 +9,7 @@
 import type { Engine } from '../engine.js';
 import type { Session } from '../session/session.js';
 import type { Table } from '../catalog/catalog.js';
-import type { BtreeIndex } from '../index/btree.js';
+import { BtreeIndex } from '../index/btree.js';
 import { PgError } from '../errors.js';
 import type { CallCtx, FuncDef } from '../sql/funcs/registry.js';
 import { RegClass, type Value } from '../sql/types.js';
@@ -41,11 +41,18 @@ export function relationArg(c: CallCtx, v: Value, notKind = 'a table, index, mat
   if (v instanceof RegClass) {
     const r = eng.catalog.byOid(v.oid);
     if (!r) throw new PgError('42P01', `relation with OID ${v.oid} does not exist`);
+    if (!(r instanceof BtreeIndex) && r.toastOf !== undefined) return { table: r, index: null };
+    if (r instanceof BtreeIndex && r.name.startsWith('pg_toast_')) { const tr = eng.catalog.toastRel(r.name); if (tr) return tr; }
     name = r.name;
   } else {
     const s = String(v).trim();
     name = s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s.toLowerCase();
     name = name.replace(/^(public)\./, '');
+    if (name.startsWith('pg_toast.')) {
+      const tr = eng.catalog.toastRel(name.slice('pg_toast.'.length));
+      if (tr) return tr;
+      throw new PgError('42P01', `relation "${name}" does not exist`);
+    }
   }
   const t = eng.catalog.get(name);
   if (t) return { table: t, index: null };

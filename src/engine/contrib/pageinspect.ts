@@ -233,6 +233,8 @@ function tupleDataSplit(types: SqlType[], data: Uint8Array, infomask: number, in
       n = b & 1 ? (b === 1 ? 2 + (data[off + 1] === 18 ? 16 : 8) : b >> 1) : (u32 >>> 2) & 0x3fffffff;
     } else off = Math.ceil(off / align) * align;
     if (off + n > data.length) throw new PgError('XX000', 'unexpected end of tuple data');
+    // do_detoast of a TOAST pointer reads the chunks back from the TOAST table: not modelled here
+    if (detoast && len === -1 && data[off] === 1) throw notSupported('do_detoast of a value stored out of line in the TOAST table (pageinspect)');
     // do_detoast: a varlena's data without its header, a compressed one (VARATT_4B_C) decompressed
     if (detoast && len === -1 && (data[off]! & 0x03) === 0x02) {
       const raw = ((data[off + 4]! | (data[off + 5]! << 8) | (data[off + 6]! << 16) | (data[off + 7]! << 24)) >>> 0) & 0x3fffffff;

@@ -284,10 +284,28 @@ export class Executor {
         didCommit: (x) => eng.xacts.clog.didCommit(x),
         createMulti: (members) => eng.createMulti(tx.writeXid, members),
       },
+      toast: {
+        allocOid: () => eng.catalog.allocOid(),
+        indexInsert: (toast, vals, blk, off) => indexAdd(this, s, toast, toast.indexes[0]!, vals, blk, off),
+        // toast_save_datum / toast_delete_datum: table_open(toastrel, RowExclusiveLock) and its index, to the end of
+        // the transaction; only DDL on the TOAST table itself (not modelled) could make it wait
+        lock: (toast) => {
+          for (const rel of [toast.oid, toast.indexes[0]!.oid]) {
+            if (eng.locks.acquire(s.id, { type: 'relation', rel }, LockMode.RowExclusive, eng.clock.now, { wait: false }) !== 'granted') {
+              throw notSupported('waiting for a lock on a TOAST table');
+            }
+          }
+        },
+      },
     };
   }
 
   table(rv: N): Table {
+    if (rv.schemaname === 'pg_toast' && !rv.catalogname) {
+      const r = this.eng.catalog.toastRel(rv.relname);
+      if (r && !r.index) return r.table;
+      if (!r) throw new PgError('42P01', `relation "pg_toast.${rv.relname}" does not exist`, { position: posOf(rv.location) });
+    }
     if (rv.schemaname && /^pg_(catalog|toast)$/.test(rv.schemaname)) throw notSupported(`tables of the schema ${rv.schemaname}`, posOf(rv.location));
     if (rv.catalogname) throw notSupported('cross-database references', posOf(rv.location));
     const cat = this.eng.catalog;

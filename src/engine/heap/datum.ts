@@ -18,6 +18,8 @@ import { PgTime, PgTimeTz } from '../adt/time.js';
 import { PgJsonb, jsonbBytes } from '../adt/jsonb.js';
 import { Numeric } from '../sql/numeric.js';
 import { PgBit, bitBody } from '../adt/varbit.js';
+import type { Compressed } from './heaptoast.js';
+import { pointerBytes } from './toast_internals.js';
 
 /** UTF-8 bytes of a string (as the server stores text in a UTF8 database). */
 export function utf8Bytes(s: string): number[] {
@@ -59,14 +61,23 @@ export function typlenAlign(t: SqlType): [number, 'c' | 's' | 'i' | 'd'] {
 
 /**
  * heap_fill_tuple's layout of the non-null values (from a MAXALIGNed start), or null for a type not laid out here.
- * A compressed value (heap/heaptoast.ts) is its 4-byte header (VARATT_4B_C), its raw size and the pglz bytes.
+ * A compressed value (heap/heaptoast.ts) is its 4-byte header (VARATT_4B_C), its raw size and the pglz bytes; a value
+ * out of line its 18-byte TOAST pointer (heap/toast_internals.ts).
  */
-export function datumBytes(values: Value[], types: SqlType[], compressed?: readonly ({ data: Uint8Array; rawSize: number } | undefined)[]): Uint8Array | null {
+export function datumBytes(values: Value[], types: SqlType[], compressed?: readonly (Compressed | undefined)[]): Uint8Array | null {
   const out: number[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v === null) continue;
     const c = compressed?.[i];
+    if (c?.external) { out.push(...pointerBytes(c, c.external)); continue; } // varattrib_1b_e: unaligned
+    if (c?.raw) { // a PLAIN varlena: 4-byte header, never packed short
+      while (out.length % 4) out.push(0);
+      const head = (c.data.length + 4) << 2;
+      out.push(head & 0xff, (head >> 8) & 0xff, (head >> 16) & 0xff, (head >>> 24) & 0xff);
+      for (const b of c.data) out.push(b);
+      continue;
+    }
     if (c) {
       while (out.length % 4) out.push(0);
       const head = ((c.data.length + 8) << 2) | 0x02; // SET_VARSIZE_COMPRESSED, little-endian

@@ -191,7 +191,7 @@ export class HeapRelation {
   recordFreeSpace(blk: number, avail: number): void {
     this.fsm.set(blk, avail);
     if (avail > this.fsmMax) this.fsmMax = avail;
-    if (!this.fsmPages) this.fsmPages = 3;
+    if (this.fsmPages < 3) this.fsmPages = 3; // (a map truncated to its upper pages grows its leaf again)
   }
 
   /** PageAddItem: append a line pointer and place the tuple below pd_upper. Returns the offset number (1-based). */

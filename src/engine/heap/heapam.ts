@@ -38,15 +38,17 @@
  * row lockers, an update next to a key-share locker, a savepoint updating a row its parent locked), xmax is a
  * MultiXact (heap/xmax.ts). Every change clears the page's PD_ALL_VISIBLE and its visibility-map bits
  * (heap/visibilitymap.ts); a row lock clears only the all-frozen bit (the xmax it sets will need freezing).
- * Simplifications: no TOAST.
+ * A row with a value the toaster moves out of line (heaptoast.ts, toast_internals.ts) has its chunks inserted into
+ * the TOAST table first; deleting it, or an UPDATE that replaces the value, deletes them (heap_toast_delete).
  */
-import { type Compressed, MAX_HEAP_TUPLE_SIZE, TOAST_TUPLE_THRESHOLD, compressedOf, needsToast, rowTooBig, setCompressed, toastRow, typeStorage } from './heaptoast.js';
-import { PgError } from '../errors.js';
+import { type Compressed, MAX_HEAP_TUPLE_SIZE, TOAST_TUPLE_THRESHOLD, PENDING, compressedOf, needsToast, rowTooBig, setCompressed, toastRow, typeStorage } from './heaptoast.js';
+import { chunkRows, externalBytes } from './toast_internals.js';
+import { PgError, notSupported } from '../errors.js';
 import { countInsert, countUpdate, countDelete } from '../pgstat/pgstat_relation.js';
 import {
   type Item, LpFlags, tupleLength, tupleLengthPacked, TL_HASNULL, TL_VARWIDTH, HEAP_XMAX_INVALID, HEAP_XMAX_COMMITTED, HEAP_XMAX_IS_MULTI, HEAP_LOCK_MASK,
   HEAP_XMAX_LOCK_ONLY, HEAP_COMBOCID, HEAP_UPDATED, HEAP_HASNULL, HEAP_HASVARWIDTH, HEAP_KEYS_UPDATED,
-  HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_KEYSHR_LOCK, MAXALIGN, HEAP_NATTS_MASK,
+  HEAP_HOT_UPDATED, HEAP_ONLY_TUPLE, HEAP_XMAX_KEYSHR_LOCK, MAXALIGN, HEAP_NATTS_MASK, HEAP_HASEXTERNAL,
 } from './tuple.js';
 import { HeapRelation, type Page, formatTid, PD_ALL_VISIBLE, PD_PAGE_FULL } from './heap.js';
 import { vmClear, vmStatus, vmSet, VISIBILITYMAP_ALL_FROZEN, VISIBILITYMAP_ALL_VISIBLE } from './visibilitymap.js';
@@ -70,6 +72,9 @@ export interface HeapContext {
   session: string;
   /** transaction status and MultiXacts, to compute a new xmax (heap/xmax.ts) */
   xmax: XmaxContext;
+  /** what toast_save_datum needs beyond the heap: a new OID for a value's chunk_id (GetNewOidWithIndex) and the
+   *  TOAST index's entry for each chunk (index_insert); absent: out-of-line storage is refused */
+  toast?: { allocOid(): number; indexInsert(toast: Table, vals: Value[], blk: number, off: number): void; lock(toast: Table): void };
 }
 
 export type { TupleLockMode };
@@ -182,6 +187,12 @@ function toastTupleTarget(t: Table): number | undefined {
   return o ? Number(o.slice('toast_tuple_target='.length)) : undefined;
 }
 
+/** Why a table that needs a TOAST table has none here (the 0A000 of a value that would go out of line). */
+function missingToastReason(t: Table): string {
+  return t.temp ? 'a temporary table' : t.unlogged ? 'an unlogged table' : t.matview ? 'a materialized view'
+    : 'a table that needed one only after it was created (ALTER TABLE ... ADD / ALTER COLUMN, CREATE TABLE AS)';
+}
+
 /** the array as this tuple stores it: 4-byte header if it was expanded when the tuple was formed */
 function storedArray(v: PgArray): PgArray {
   if (!v.expanded && !v.stored4B) return v;
@@ -196,7 +207,10 @@ function hasStoredArray(values: Value[]): boolean {
   return false;
 }
 
-function newItem(values: Value[], table: Table, xid: number, cid: number, updated: boolean, carried?: (Compressed | undefined)[]): Item {
+/** What newItem learnt: heap_update's need_toast (an out-of-line value in the new row, or a row over the threshold) */
+interface NewItemInfo { needToast: boolean }
+
+function newItem(values: Value[], table: Table, xid: number, cid: number, updated: boolean, carried?: (Compressed | undefined)[], info?: NewItemInfo): Item {
   let packed = table.fixedLength;
   if (packed !== undefined) for (let i = 0; i < values.length; i++) if (values[i] === null) { packed = undefined; break; }
   if (packed === undefined) packed = tupleLengthPacked(values, table.types, carried);
@@ -206,28 +220,69 @@ function newItem(values: Value[], table: Table, xid: number, cid: number, update
   if (hasStoredArray(values)) values = values.map((v) => (v instanceof PgArray ? storedArray(v) : v));
   // heap_prepare_insert / heap_update: a row over TOAST_TUPLE_THRESHOLD goes through the toaster (heaptoast.ts)
   let compressed = carried;
+  if (info) info.needToast = len > TOAST_TUPLE_THRESHOLD || (carried?.some((c) => c?.external) ?? false);
   if (len > TOAST_TUPLE_THRESHOLD) {
     const types = table.types, vals = values;
     const hoff = MAXALIGN(23 + (packed & TL_HASNULL ? Math.ceil(values.length / 8) : 0));
     const storage = table.columns.map((c) => c.storage ?? typeStorage(c.type));
-    compressed = toastRow(values, types, storage, needsToast(table.columns.filter((c) => !c.dropped)), toastTupleTarget(table), carried,
+    const toast = table.toast !== undefined || (needsToast(table.columns.filter((c) => !c.dropped)) && missingToastReason(table));
+    compressed = toastRow(values, types, storage, toast, toastTupleTarget(table), carried,
       (c) => tupleLength(vals, types, c).len - hoff);
     packed = tupleLengthPacked(values, types, compressed);
     len = packed & 0xffffff;
   }
   if (compressed?.some((c) => c)) setCompressed(values, compressed);
   if (len > MAX_HEAP_TUPLE_SIZE) throw rowTooBig(len);
+  const external = compressed?.some((c) => c?.external) ?? false;
   return {
     lpFlags: LpFlags.NORMAL, lpOff: 0, lpLen: len, xmin: xid, xmax: 0, field3: cid, ctidBlock: 0, ctidOffset: 0,
-    infomask: HEAP_XMAX_INVALID | (updated ? HEAP_UPDATED : 0) | (packed & TL_HASNULL ? HEAP_HASNULL : 0) | (packed & TL_VARWIDTH ? HEAP_HASVARWIDTH : 0),
+    infomask: HEAP_XMAX_INVALID | (updated ? HEAP_UPDATED : 0) | (packed & TL_HASNULL ? HEAP_HASNULL : 0) | (packed & TL_VARWIDTH ? HEAP_HASVARWIDTH : 0)
+      | (external ? HEAP_HASEXTERNAL : 0),
     infomask2: table.columns.length,
     values,
   };
 }
 
-export function heapInsert(ctx: HeapContext, table: Table, values: Value[]): { blk: number; off: number } {
+/**
+ * toast_save_datum for each value the toaster moved out of line in this new tuple: a new OID, its chunks inserted
+ * into the TOAST table and its index; the tuple's pointer then names them.
+ */
+function toastSave(ctx: HeapContext, table: Table, item: Item): void {
+  const c = compressedOf(item.values);
+  if (!c || !c.some((x) => x?.external === PENDING)) return;
+  const toast = table.toast;
+  if (!toast || !ctx.toast) throw notSupported('storing a value out of line in the TOAST table here');
+  const out = c.slice();
+  ctx.toast.lock(toast);
+  for (let i = 0; i < out.length; i++) {
+    const x = out[i];
+    if (x?.external !== PENDING) continue;
+    const valueId = ctx.toast.allocOid();
+    const chunks: { blk: number; off: number }[] = [];
+    for (const row of chunkRows(valueId, externalBytes(x))) {
+      const data = (row[2]).data();
+      const vals: Value[] = row;
+      const tid = heapInsert(ctx, toast, vals, [undefined, undefined, { data, rawSize: data.length, raw: true }]);
+      ctx.toast.indexInsert(toast, vals, tid.blk, tid.off);
+      chunks.push(tid);
+    }
+    out[i] = { ...x, external: { valueId, toastRelId: toast.oid, chunks } };
+  }
+  setCompressed(item.values, out);
+}
+
+/** toast_delete_datum: the chunks of an out-of-line value get our xmax (VACUUM removes them). */
+function toastDelete(ctx: HeapContext, table: Table, c: Compressed): void {
+  const toast = table.toast;
+  if (!toast || !c.external) return;
+  ctx.toast?.lock(toast);
+  for (const ch of c.external.chunks) heapDelete(ctx, toast, ch.blk, ch.off);
+}
+
+export function heapInsert(ctx: HeapContext, table: Table, values: Value[], stored?: (Compressed | undefined)[]): { blk: number; off: number } {
   const tx = ctx.tx;
-  const item = newItem(values, table, tx.writeXid, tx.curcid, false);
+  const item = newItem(values, table, tx.writeXid, tx.curcid, false, stored);
+  toastSave(ctx, table, item);
   tx.cidUsed = true;
   countInsert(tx, table.oid);
   const page = table.heap.pageFor(item.lpLen);
@@ -298,7 +353,8 @@ export function heapUpdate(
   // a compressed value the UPDATE did not change is carried over as it is (the executor never decompressed it)
   const oldCompressed = compressedOf(old.values);
   const carried = oldCompressed?.map((c, i) => (c && values[i] === old.values[i] ? c : undefined));
-  const item = newItem(values, table, tx.writeXid, tx.curcid, true, carried?.some((c) => c) ? carried : undefined);
+  const info: NewItemInfo = { needToast: false };
+  const item = newItem(values, table, tx.writeXid, tx.curcid, true, carried?.some((c) => c) ? carried : undefined, info);
   // lockers that remain go on to the new version (xmax_new_tuple): only key-share lockers can be there, as the update
   // did not conflict with them (our own lock shows as a key-share one)
   if (!(old.infomask & HEAP_XMAX_INVALID) && !(lockers.checked && !lockers.remain)) {
@@ -309,6 +365,20 @@ export function heapUpdate(
     item.infomask = (item.infomask & ~HEAP_XMAX_INVALID) | bits.infomask;
     item.infomask2 |= bits.infomask2;
   }
+  // heap_update's need_toast: the old or the new version has an out-of-line value, or the new one is over the
+  // threshold. The old version is locked (and the lock logged) before the toaster runs, as when the new version
+  // must go to another page; then the new values' chunks are written and the replaced values' chunks deleted.
+  const needToast = info.needToast || (old.infomask & HEAP_HASEXTERNAL) !== 0;
+  let locked = false;
+  if (needToast && table.toastOf === undefined) { // (a TOAST table's own rows are never toasted)
+    const frozen = (vmStatus(table.heap, oldPage.blkno) & VISIBILITYMAP_ALL_FROZEN) !== 0;
+    const lockX = computeNewXmax(ctx.xmax, old.xmax, old.infomask, old.infomask2, tx.writeXid, mode, false);
+    lockForUpdate(ctx, table, oldPage, off, old, lockX, cmaxFor(ctx, old), -1, frozen);
+    locked = true;
+    toastSave(ctx, table, item);
+    const kept = compressedOf(item.values);
+    oldCompressed?.forEach((c, i) => { if (c?.external && kept?.[i] !== c) toastDelete(ctx, table, c); });
+  }
   const sameFits = HeapRelation.fits(oldPage, item.lpLen);
   const hot = !indexedChanged && sameFits;
   const page = table.heap.pageFor(item.lpLen, oldPage);
@@ -317,7 +387,8 @@ export function heapUpdate(
   const oldCleared = clearAllVisible(table, oldPage);
   const newCleared = clearAllVisible(table, page) && page !== oldPage;
   const cmax = cmaxFor(ctx, old);
-  if (page !== oldPage) {
+  if (page !== oldPage && locked) oldPage.flags |= PD_PAGE_FULL;
+  if (page !== oldPage && !locked) {
     // heap_update: the new version does not fit here. Before it releases the page to find room elsewhere, it locks
     // the old version (so nobody else updates it meanwhile) and logs that lock, then marks the page full
     const lockX = computeNewXmax(ctx.xmax, old.xmax, old.infomask, old.infomask2, tx.writeXid, mode, false);
@@ -360,7 +431,7 @@ function lockForUpdate(
   item.ctidBlock = page.blkno; item.ctidOffset = off;
   if (ctx.tracer.wants('lock-row')) {
     ctx.tracer.emit({ kind: 'lock-row', session: ctx.session, rel: table.name, blk: page.blkno, off, xid: ctx.tx.writeXid,
-      text: `the new version does not fit on block ${page.blkno} (it goes to block ${newBlk}): heap_update first locks `
+      text: `${newBlk < 0 ? 'the new version goes through the toaster' : `the new version does not fit on block ${page.blkno} (it goes to block ${newBlk})`}: heap_update first locks `
         + `${formatTid(page.blkno, off)} (${describeXmax(ctx, lockX)}, XMAX_LOCK_ONLY) and logs Heap/LOCK; the page is marked PD_PAGE_FULL` });
   }
   walForPage(ctx, WalKind.HeapLock, 54, table, page, off, false, null, item, clearedAllFrozen ? 1 : 0);
@@ -404,6 +475,9 @@ export function heapDelete(ctx: HeapContext, table: Table, blk: number, off: num
   }
   walForPage(ctx, WalKind.HeapDelete, 54, table, page, off, false, null, item, cleared ? 1 : 0);
   countDelete(ctx.tx, table.oid);
+  // heap_toast_delete: the row's out-of-line values go with it (not when the row only moves to another partition's
+  // TOAST table: PostgreSQL deletes them there too, so do we)
+  if (item.infomask & HEAP_HASEXTERNAL) for (const c of compressedOf(item.values) ?? []) if (c?.external) toastDelete(ctx, table, c);
 }
 
 const LOCK_WORDS: Record<TupleLockMode, string> = { keyshare: 'KEY SHARE', share: 'SHARE', nokeyexclusive: 'NO KEY UPDATE', exclusive: 'UPDATE' };

@@ -19,15 +19,18 @@
  * executor never decompressed it), even when the new row would be short enough without compression.
  *
  * Which table has a TOAST table (needs_toast_table): one whose row could pass the threshold — any column of
- * unbounded length. When a value would still not fit after compression (or cannot be compressed), PostgreSQL moves
- * it out of line into that TOAST table; the simulator refuses that with 0A000. A row that still exceeds 8160 bytes
- * with no TOAST table to go to is 54000 "row is too big".
+ * unbounded length. When the row still does not fit after compression, the biggest values go out of line into
+ * that TOAST table, one by one (heap/toast_internals.ts: 1996-byte chunks, an 18-byte pointer left in the row):
+ * a value bigger than the whole target at once in round 1, then extended / external ones in round 2, main ones
+ * last, only when the row would not fit on a page. A row that still exceeds 8160 bytes with no TOAST table to go
+ * to is 54000 "row is too big".
  *
  * Mirrors: src/backend/access/heap/heaptoast.c (heap_toast_insert_or_update's four rounds),
  * access/table/toast_helper.c (toast_tuple_init, toast_tuple_find_biggest_attribute, toast_tuple_try_compression),
  * access/common/toast_internals.c (toast_compress_datum: a gain of more than 2 bytes required),
- * catalog/toasting.c (needs_toast_table). Simplifications: no out-of-line storage (0A000 where PostgreSQL would
- * use it), so no pg_toast relations; compression is pglz only (default_toast_compression lz4 is not modelled);
+ * catalog/toasting.c (needs_toast_table). Simplifications: a temporary or unlogged table, and one that needed a
+ * TOAST table only after CREATE TABLE, has none here: a value that would go out of line there is 0A000;
+ * compression is pglz only (default_toast_compression lz4 is not modelled);
  * only text-like values (text, varchar, char, json), bit strings and bytea are laid out byte by byte for compression — another type that
  * would need compressing is refused with 0A000; a compressed value read by INSERT ... SELECT into another table is
  * compressed again there only if that row needs it (PostgreSQL copies the compressed datum).
@@ -39,6 +42,7 @@ import { utf8Bytes } from './datum.js';
 import { utf8Len } from '../sql/utf8.js';
 import { pglzCompress } from './pglz.js';
 import { PgBit, bitBody } from '../adt/varbit.js';
+import { type External, TOAST_POINTER_SIZE, externalSize } from './toast_internals.js';
 
 /** MaximumBytesPerTuple(TOAST_TUPLES_PER_PAGE = 4): a row above this goes to the toaster */
 export const TOAST_TUPLE_THRESHOLD = 2032;
@@ -49,8 +53,18 @@ export const MAX_HEAP_TUPLE_SIZE = 8160;
 /** MAXALIGN(TOAST_POINTER_SIZE): a value must be bigger than a TOAST pointer to be worth toasting */
 const TOAST_POINTER_ALIGNED = 24;
 
-/** A compressed value as the row stores it: the pglz bytes and the raw size (its header is 8 more bytes). */
-export interface Compressed { data: Uint8Array; rawSize: number }
+/**
+ * A value the toaster changed, as the row stores it: the pglz bytes and the raw size (its header is 8 more bytes);
+ * `raw`: the bytes are not compressed (an EXTERNAL column's value, or one pglz could not shrink, moved out of line;
+ * or a TOAST chunk's chunk_data, which is PLAIN and keeps its 4-byte header); `external`: moved out of line
+ * (heap/toast_internals.ts) — the row holds an 18-byte pointer to its chunks.
+ */
+export interface Compressed { data: Uint8Array; rawSize: number; raw?: true; external?: External }
+
+/** The bytes a toasted value takes in its row: the TOAST pointer, or a 4-byte header (+ 4 of raw size) and the data. */
+export const storedSize = (c: Compressed): number => (c.external ? TOAST_POINTER_SIZE : c.data.length + (c.raw ? 4 : 8));
+/** pg_column_size of a toasted value (toast_datum_size): out of line, the stored size in the TOAST table */
+export const columnSize = (c: Compressed): number => (c.external ? externalSize(c) : storedSize(c));
 
 /**
  * The compressed values of a row, by column, keyed by the row's values array (a tuple's values are never changed
@@ -106,13 +120,16 @@ export function needsToast(columns: Column[]): boolean {
 /** the types whose values are laid out (and compressed) as their UTF-8 text */
 export const TEXTLIKE: ReadonlySet<string> = new Set(['text', 'varchar', 'bpchar', 'json']);
 
+/** The pointer of a value toastRow moved out of line, until the caller has stored its chunks (toast_save_datum). */
+export const PENDING: External = Object.freeze({ valueId: 0, toastRelId: 0, chunks: [] }) as External;
+
 /**
  * heap_toast_insert_or_update for a row of `len` bytes (over the threshold): which values to compress. `dataSize`
  * computes the row's data size with a set of compressed values (heap_compute_data_size); `carried` are compressed
  * values an UPDATE keeps from the old version. Returns the compressed values by column.
  */
 export function toastRow(
-  values: readonly Value[], types: readonly SqlType[], storage: readonly Storage[], hasToastTable: boolean, targetOption: number | undefined,
+  values: readonly Value[], types: readonly SqlType[], storage: readonly Storage[], hasToastTable: boolean | string, targetOption: number | undefined,
   carried: readonly (Compressed | undefined)[] | undefined, dataSize: (c: readonly (Compressed | undefined)[]) => number,
 ): (Compressed | undefined)[] {
   const n = values.length;
@@ -125,7 +142,9 @@ export function toastRow(
     ignore[i] = v === null || st === 'p';
     if (v === null) hasNull = true;
     incompressible[i] = false;
-    size[i] = comp[i] ? comp[i]!.data.length + 8 : ignore[i] ? 0 : 4 + rawLength(v, types[i]!);
+    // a value an UPDATE carries over out of line stays as it is (toast_tuple_init: TOASTCOL_IGNORE)
+    if (comp[i]?.external) ignore[i] = true;
+    size[i] = comp[i] ? storedSize(comp[i]!) : ignore[i] ? 0 : 4 + rawLength(v, types[i]!);
   }
   const hoff = (23 + (hasNull ? Math.ceil(n / 8) : 0) + 7) & ~7;
   let maxDataLen = (targetOption ?? TOAST_TUPLE_TARGET) - hoff;
@@ -139,8 +158,15 @@ export function toastRow(
     }
     return at;
   };
-  const externalize = (i: number): never => {
-    throw notSupported(`storing a value out of line in the TOAST table (column ${i + 1} of ${typeDisplayName(types[i]!)}, ${size[i]} bytes after compression)`);
+  // toast_tuple_externalize: the value (compressed or not) goes to the TOAST table; the row keeps an 18-byte pointer.
+  // The chunks are written by the caller (heapam.ts toastSave), which gives the pointer its OID.
+  const externalize = (i: number) => {
+    // a table PostgreSQL gives a TOAST table the simulator has not made one for (hasToastTable names why)
+    if (typeof hasToastTable === 'string') throw notSupported(`storing a value out of line in the TOAST table of ${hasToastTable} (column ${i + 1} of ${typeDisplayName(types[i]!)}, ${size[i]} bytes)`);
+    if (!comp[i]) { const raw = rawBytes(values[i]!, types[i]!); comp[i] = { data: raw, rawSize: raw.length, raw: true }; }
+    comp[i] = { ...comp[i]!, external: PENDING };
+    size[i] = TOAST_POINTER_SIZE;
+    ignore[i] = true;
   };
   const tryCompress = (i: number) => {
     const raw = rawBytes(values[i]!, types[i]!);
@@ -156,8 +182,12 @@ export function toastRow(
     else incompressible[i] = true; // EXTERNAL: never compressed, only moved out of line
     if (size[i]! > maxDataLen && hasToastTable) externalize(i);
   }
-  // 2: extended values still too long go out of line
-  if (dataSize(comp) > maxDataLen && hasToastTable && biggest(false, false) >= 0) externalize(biggest(false, false));
+  // 2: extended and external values still too long go out of line, biggest first
+  while (dataSize(comp) > maxDataLen && hasToastTable) {
+    const i = biggest(false, false);
+    if (i < 0) break;
+    externalize(i);
+  }
   // 3: compress main values (numeric)
   while (dataSize(comp) > maxDataLen) {
     const i = biggest(true, true);
@@ -166,7 +196,11 @@ export function toastRow(
   }
   // 4: main values out of line only when the row would not fit on a page at all
   maxDataLen = TOAST_TUPLE_TARGET_MAIN - hoff;
-  if (dataSize(comp) > maxDataLen && hasToastTable && biggest(false, true) >= 0) externalize(biggest(false, true));
+  while (dataSize(comp) > maxDataLen && hasToastTable) {
+    const i = biggest(false, true);
+    if (i < 0) break;
+    externalize(i);
+  }
   return comp;
 }
 

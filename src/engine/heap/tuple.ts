@@ -11,7 +11,7 @@
  * In this engine a line pointer (ItemIdData: lp_flags, lp_off, lp_len) and the tuple it points at are kept in
  * one object, `Item`, to keep 400k-row tables compact. A REDIRECT/DEAD/UNUSED line pointer has no tuple.
  *
- * Simplifications: values are compressed inside the row (heaptoast.ts), never stored out of line; values are kept
+ * Simplifications: values are compressed inside the row (heaptoast.ts) or stored out of line (toast_internals.ts); values are kept
  * as JS values next to the header rather than as bytes, but lp_len and lp_off are computed from PostgreSQL's layout
  * (23-byte header, null bitmap, type alignment).
  */
@@ -23,10 +23,12 @@ import { PgBit } from '../adt/varbit.js';
 import { Numeric } from '../sql/numeric.js';
 const isNumeric = (v: unknown): v is Numeric => v instanceof Numeric;
 import { utf8Len } from '../sql/utf8.js';
-import type { Compressed } from './heaptoast.js';
+import { type Compressed, storedSize } from './heaptoast.js';
+import { TOAST_POINTER_SIZE } from './toast_internals.js';
 
 export const HEAP_HASNULL = 0x0001;
 export const HEAP_HASVARWIDTH = 0x0002;
+export const HEAP_HASEXTERNAL = 0x0004;
 export const HEAP_XMAX_KEYSHR_LOCK = 0x0010;
 export const HEAP_COMBOCID = 0x0020;
 export const HEAP_XMAX_EXCL_LOCK = 0x0040;
@@ -118,7 +120,7 @@ export function tupleLength(
     const v = values[i]!;
     if (v === null) continue;
     const c = compressed?.[i];
-    if (c) { hasVarwidth = true; off = align(off, 4) + c.data.length + 8; continue; }
+    if (c) { hasVarwidth = true; off = c.external ? off + TOAST_POINTER_SIZE : align(off, 4) + storedSize(c); continue; } // a TOAST pointer is unaligned
     switch (types[i]!.name) {
       case 'int2': off = align(off, 2) + 2; break;
       case 'int4': off = align(off, 4) + 4; break;

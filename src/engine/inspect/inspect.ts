@@ -11,7 +11,7 @@
  * for the Vacuum view).
  * Nothing here changes state (no hint bits are set by looking).
  */
-import { type Compressed, compressedOf } from '../heap/heaptoast.js';
+import { type Compressed, compressedOf, storedSize } from '../heap/heaptoast.js';
 import type { Engine } from '../engine.js';
 import type { Table } from '../catalog/catalog.js';
 import { LP_FLAG_NAMES, infomaskFlagNames, HEAP_NATTS_MASK } from '../heap/tuple.js';
@@ -36,7 +36,7 @@ export interface PageView {
 }
 
 const compressedView = (c: readonly (Compressed | undefined)[]) =>
-  c.flatMap((x, i) => (x ? [{ attnum: i + 1, raw: x.rawSize, stored: x.data.length + 8 }] : []));
+  c.flatMap((x, i) => (x ? [{ attnum: i + 1, raw: x.rawSize, stored: storedSize(x) }] : []));
 
 /** pageinspect's view of one page; with `maxItems`, only the first line pointers are listed (itemCount says how many). */
 export function heapPage(table: Table, blk: number, maxItems = Infinity): PageView {

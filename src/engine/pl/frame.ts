@@ -13,14 +13,15 @@
  *
  * Mirrors: src/pl/plpgsql/src/pl_comp.c (plpgsql_pre_column_ref, resolve_column_ref, plpgsql_param_ref),
  * pl_exec.c (plpgsql_param_fetch), utils/adt/rowtypes.c (record_out).
- * Simplifications: a whole record can be used in SQL only as the whole expression (`x := NEW`, RAISE '%', r);
- * inside a larger expression it is 0A000.
+ * A whole record inside a larger expression is a row value of its fields (its declared row type, or for a generic
+ * `record` the fields it holds when the expression is compiled). Simplifications: a generic record's expression
+ * is not recompiled when a later assignment changes its fields.
  */
-import { PgError, notSupported, posOf } from '../errors.js';
+import { PgError, posOf } from '../errors.js';
 import type { Compiled, Scope } from '../sql/expr.js';
 import { type SqlType, type Value, T } from '../sql/types.js';
 import type { PlFunction } from './compile.js';
-import { recordOut as rowRecordOut } from '../adt/rowtypes.js';
+import { recordOut as rowRecordOut, PgRecord, recordType } from '../adt/rowtypes.js';
 
 /** A record's value; `isNull` a NULL of a known row type (a trigger's NEW in DELETE, OLD in INSERT: fields read NULL) */
 export interface PlRecord { names: string[]; types: SqlType[]; vals: Value[]; isNull?: boolean }
@@ -66,7 +67,7 @@ export class PlFrame implements PlNames {
     if (dno === undefined) return null;
     const slot = this.slots[dno]!;
     if (names.length === 1) {
-      if (slot.kind === 'rec') throw notSupported(`the record variable "${names[0]}" inside a larger SQL expression`, posOf(location));
+      if (slot.kind === 'rec') return this.wholeRecord(dno, names[0]!, scope, location);
       if (slot.kind !== 'var') return null;
       if (scope.columns.some((c) => !c.dropped && c.name === names[0])) {
         throw new PgError('42702', `column reference "${names[0]}" is ambiguous`, { detail: 'It could refer to either a PL/pgSQL variable or a table column.', position: posOf(location) });
@@ -85,6 +86,23 @@ export class PlFrame implements PlNames {
       return { fn: () => s.rec?.vals[i] ?? null, type: rec.types[i]!, name: names[1]!, strength: 2 };
     }
     return null;
+  }
+
+  /**
+   * A whole record variable inside a larger expression (`length(r::text)`, `f(r)`): a row value of its fields, typed
+   * as its declared row type or, for a generic `record`, the fields it holds when the expression is compiled.
+   */
+  private wholeRecord(dno: number, name: string, scope: Scope, location: number | undefined): Compiled {
+    if (scope.columns.some((c) => !c.dropped && c.name === name)) {
+      throw new PgError('42702', `column reference "${name}" is ambiguous`, { detail: 'It could refer to either a PL/pgSQL variable or a table column.', position: posOf(location) });
+    }
+    const slot = this.slots[dno] as Extract<Slot, { kind: 'rec' }>;
+    const d = this.fn.datums[dno]!;
+    const declared = d.kind === 'rec' ? d.rowType : undefined;
+    const rec = slot.rec;
+    if (!declared && !rec) throw new PgError('55000', `record "${name}" is not assigned yet`, { detail: 'The tuple structure of a not-yet-assigned record is indeterminate.' });
+    const type = declared ?? recordType(rec!.names.map((n, i) => ({ name: n, type: rec!.types[i]! })), null);
+    return { fn: () => (slot.rec && !slot.rec.isNull ? new PgRecord(slot.rec.vals.slice()) : null), type, name, strength: 2 };
   }
 
   /** `rec.*`: the fields of a record variable of a known row type (NEW, OLD, `r t%ROWTYPE`), one column each;

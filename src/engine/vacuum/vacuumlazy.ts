@@ -115,7 +115,7 @@ export function lazyVacuumRel(eng: Engine, s: Session, t: Table, p: VacuumParams
   const oldestMxact = eng.oldestMxact();
   const multiCutoff = Math.max(1, oldestMxact - (p.freeze ? 0 : setting('vacuum_multixact_freeze_min_age')));
   let newFrozenXid = oldestXmin, newMinMxid = oldestMxact;
-  const name = `postgres.public.${t.name}`;
+  const name = `postgres.${t.nsp?.name ?? 'public'}.${t.name}`;
   const info = (message: string) => { if (p.verbose) s.acc.notices.push({ severity: 'INFO', sqlstate: '00000', message } as PgMessage); };
   info(`${aggressive ? 'aggressively vacuuming' : 'vacuuming'} "${name}"`);
 

@@ -50,9 +50,12 @@ export function btreePages(t: Table, i: BtreeIndex): number {
 
 const heapBytes = (t: Table) => t.heap.pages.length * BLCKSZ;
 const mapBytes = (t: Table) => (t.heap.fsmPages + vmPages(t.heap)) * BLCKSZ;
-const toastBytes = (t: Table) => (needsToast(t.columns.filter((c) => !c.dropped)) ? BLCKSZ : 0); // its empty index
 // every fork: an unlogged table's index has an init fork holding its metapage
 const indexesBytes = (t: Table) => t.indexes.reduce((s, i) => s + (btreePages(t, i) + (t.unlogged ? 1 : 0)) * BLCKSZ, 0);
+// the TOAST table (heap/toast_internals.ts) and its index; a table made before it (ALTER, CREATE TABLE AS) still
+// counts the empty index's metapage
+const toastBytes = (t: Table) => (t.toast ? heapBytes(t.toast) + mapBytes(t.toast) + indexesBytes(t.toast)
+  : needsToast(t.columns.filter((c) => !c.dropped)) ? BLCKSZ : 0);
 
 function relationSize(c: CallCtx, rel: Value, fork: string): number {
   const { table, index } = relationArg(c, rel);

@@ -4,7 +4,8 @@
  *     pg_column_size(s)          bytes the value takes: in a row, a short string has a 1-byte header ('abc' → 4),
  *                                a long one 4 bytes, a compressed one its pglz bytes + 8 (repeat('x', 3000) → 44);
  *                                a value computed by the query (not read from a row) has a 4-byte header ('abc'::text → 7)
- *     pg_column_compression(s)   'pglz' for a value the toaster compressed in its row (heap/heaptoast.ts), else NULL
+ *     pg_column_compression(s)   'pglz' for a value the toaster compressed (heap/heaptoast.ts), else NULL
+ *     a value stored out of line: pg_column_size is its size in the TOAST table (toast_internals.ts externalSize)
  *
  * Mirrors: src/backend/utils/adt/varlena.c (pg_column_size, pg_column_compression), toast_datum_size.
  * Simplifications: a compressed value is recognised only when it is read straight from a table's row (a column
@@ -16,7 +17,7 @@ import { T, Bytea, PgRecord, formatValue, type SqlType, type Value } from '../ty
 import { Numeric } from '../numeric.js';
 import { numericStoredSize, tupleLength } from '../../heap/tuple.js';
 import { typlenAlign } from '../../heap/datum.js';
-import { compressedOf, TEXTLIKE, type Compressed } from '../../heap/heaptoast.js';
+import { compressedOf, columnSize, TEXTLIKE, type Compressed } from '../../heap/heaptoast.js';
 import { utf8Len } from '../utf8.js';
 import type { Row } from '../primnodes.js';
 import { PgBit } from '../../adt/varbit.js';
@@ -58,7 +59,7 @@ const defs: FuncDef[] = [
         const v = a!.fn(r);
         if (v === null) return null;
         const c = fromRow ? compressedIn(r, v) : undefined;
-        return c ? c.data.length + 8 : datumSize(v, a!.type, fromRow);
+        return c ? columnSize(c) : datumSize(v, a!.type, fromRow);
       };
     },
   },
@@ -67,7 +68,8 @@ const defs: FuncDef[] = [
     build: ([a]) => (r) => {
       const v = a!.fn(r);
       if (v === null) return null;
-      return a!.columnRef && compressedIn(r, v) ? 'pglz' : null;
+      const c = a!.columnRef ? compressedIn(r, v) : undefined;
+      return c && !c.raw ? 'pglz' : null; // compressed, in the row or out of line
     },
   },
 ];
