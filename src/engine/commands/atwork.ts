@@ -100,7 +100,10 @@ export class AlterWork {
 
   tab(t: Table): AlteredTableInfo {
     let tab = this.tabs.get(t);
-    if (!tab) this.tabs.set(t, tab = { table: t, rewrite: false, newvals: [], verifyNotNull: false, constraints: [], oldTypes: new Map(), changedIndexes: [], changedChecks: new Set() });
+    if (!tab) {
+      tab = { table: t, rewrite: false, newvals: [], verifyNotNull: false, constraints: [], oldTypes: new Map(), changedIndexes: [], changedChecks: new Set() };
+      this.tabs.set(t, tab);
+    }
     return tab;
   }
 
