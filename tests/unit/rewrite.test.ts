@@ -111,9 +111,9 @@ describe('unlogged sequences', () => {
     const e = new Engine();
     e.createSession('s1');
     ok(e, 's1', 'CREATE UNLOGGED SEQUENCE s START 5');
-    const n = e.wal.n;
+    const lsn = e.wal.insertLsn;
     ok(e, 's1', "SELECT nextval('s'), nextval('s')");
-    expect(e.wal.n).toBe(n);
+    expect(e.wal.insertLsn).toBe(lsn);
     e.crash();
     e.restart();
     e.createSession('s2');
