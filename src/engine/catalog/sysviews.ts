@@ -93,7 +93,7 @@ export function systemRelation(eng: Engine, name: string): SystemRelation | null
     // a sequence is one page holding one tuple; a view has no storage
     // (every session's temporary ones too, in their pg_temp_N)
     const { views, seqs } = visibleViewsAndSequences(eng);
-    for (const q of seqs) rows.push([q.oid, q.name, q.temp?.nsp ?? 2200, 'S', q.temp ? 't' : 'p', q.oid, 1, floatIn('1', true), 0, false, 3, 0, 0, null, false, null, 0]);
+    for (const q of seqs) rows.push([q.oid, q.name, q.temp?.nsp ?? 2200, 'S', q.temp ? 't' : q.unlogged ? 'u' : 'p', q.oid, 1, floatIn('1', true), 0, false, 3, 0, 0, null, false, null, 0]);
     for (const v of views) {
       rows.push([v.oid, v.name, v.temp?.nsp ?? 2200, 'v', v.temp ? 't' : 'p', 0, 0, floatIn('-1', true), 0, false, v.columns.length, 0, 0, null, false, null, 0]);
     }

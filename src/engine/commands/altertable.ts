@@ -13,7 +13,10 @@
  *                              a volatile DEFAULT (nextval(), random()) rewrites the table, one value per row
  *   ADD COLUMN ... NOT NULL    the end's scan must find the table empty when there is no DEFAULT (23502)
  *   DROP COLUMN                nothing: attisdropped, the bytes stay in every tuple; its indexes and CHECKs go
- *   ALTER COLUMN TYPE          a rewrite into a new relfilenode (commands/relfile.ts) unless binary-compatible
+ *   ALTER COLUMN TYPE          a rewrite into a new relfilenode (commands/relfile.ts) unless binary-compatible;
+ *                              the indexes and CHECKs on the column are recreated under new OIDs (atwork.ts)
+ *   SET LOGGED / SET UNLOGGED  a rewrite into a file of the new persistence (commands/atpersistence.ts)
+ *   SET ACCESS METHOD heap     nothing (the table's own method); CLUSTER ON: the index CLUSTER uses next
  *   SET NOT NULL / ADD CHECK   the end's scan (or rewrite) must find no violating row (23502 / 23514); NOT VALID: none
  *   ADD PRIMARY KEY / UNIQUE   an index build (23505 "could not create unique index" on a duplicate)
  *   ALTER COLUMN ... RESTART / SET GENERATED / SET INCREMENT (an identity column): its sequence, as ALTER SEQUENCE
@@ -83,7 +86,7 @@ function target(ex: Executor, s: Session, rv: N, missingOk: boolean): Table | nu
   const t = rv.schemaname ? ex.eng.catalog.getIn(rv.schemaname, rv.relname) : ex.eng.catalog.get(rv.relname);
   if (t) return t;
   if (ex.eng.catalog.view(rv.relname)) throw notSupported('ALTER TABLE on a view');
-  if (ex.eng.catalog.sequence(rv.relname)) throw notSupported('ALTER TABLE on a sequence');
+  if (ex.eng.catalog.sequence(rv.relname)) throw notSupported('ALTER TABLE on a sequence (ALTER SEQUENCE ... SET LOGGED / UNLOGGED, OWNER TO, RENAME ...)');
   if (missingOk) {
     s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `relation "${rv.relname}" does not exist, skipping` });
     return null;

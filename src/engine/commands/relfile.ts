@@ -14,8 +14,18 @@
  * REPEATABLE READ transaction that took its snapshot before sees them as not yet committed — and after TRUNCATE
  * the table looks empty to it: neither command is MVCC-safe (PostgreSQL documents this for TRUNCATE).
  *
+ * A rewrite builds the new file as a transient table (make_new_heap: pg_temp_NNN, whose OID becomes the new file
+ * number, +2 OIDs for its row and array types, +2 for a TOAST table and index when a column needs them) and swaps
+ * it in (finish_heap_swap), then rebuilds each index by OID into a new file of its own (reindex_relation):
+ *
+ *     ALTER TABLE k ALTER COLUMN id TYPE bigint      (k: id PRIMARY KEY, v UNIQUE; N the next free OID)
+ *       k_pkey recreated: OID N, its constraint N+1, an empty file N
+ *       k's new file N+2 (the transient table; N+3, N+4 its types), the rows copied into it
+ *       reindex by OID: k_v_key into file N+5, k_pkey into file N+6    (tests/scenarios/durability/rewrite-wal.out)
+ *
  * Mirrors: src/backend/utils/cache/relcache.c (RelationSetNewRelfilenode), commands/tablecmds.c (ATRewriteTable),
- * catalog/index.c (index_build). Simplifications: the old file is not kept around until commit — the undo of an
+ * commands/cluster.c (make_new_heap, finish_heap_swap), catalog/toasting.c (create_toast_table),
+ * catalog/index.c (index_build, reindex_relation). Simplifications: the old file is not kept around until commit — the undo of an
  * aborted transaction puts the old heap and indexes back; WAL records written before the new file are skipped by
  * REDO (storageLsn) instead of naming an old relfilenode; a crash does not undo an uncommitted catalog change.
  */

@@ -30,6 +30,7 @@ import type { N, Gen } from '../executor/util.js';
 import { relKey } from '../catalog/catalog.js';
 import { isTempRelation, schemaOf, tempNamespace } from './tempcmds.js';
 import { grantLock } from '../lock/proc.js';
+import { markUnloggedSequence, INIT_FORK } from './unlogged.js';
 
 /** A sequence named by text ('s', 'public.s', 'pg_temp.s': regclassin's parse) or by OID (a regclass). */
 export function sequence(eng: Engine, name: string | number): Sequence {
@@ -63,7 +64,8 @@ export function nextval(eng: Engine, s: Session, name: string | number): number 
   // never gets an LSN, so every call "logs" ahead again — log_cnt stays 32, and the transaction gets no xid
   if (tx.readOnly && !seq.temp) throw new PgError('25006', 'cannot execute nextval() in a read-only transaction');
   const { value, logged } = seq.next(eng.wal.redoLsn);
-  if (logged !== null && !seq.temp) {
+  // (an unlogged sequence's page, like a temporary one's, never gets an LSN: no WAL, no xid)
+  if (logged !== null && !seq.temp && !seq.unlogged) {
     const xid = ensureTopXid(eng, s, tx);
     seq.pageLsn = eng.wal.insert(WalKind.SequenceLog, xid, 99, seq.oid, 0, 0, 0, { lastValue: logged, isCalled: true } satisfies SequencePayload);
   }
@@ -94,7 +96,7 @@ export function setval(eng: Engine, s: Session, name: string | number, big: numb
   const value = BigInt(big);
   if (value < seq.min || value > seq.max) throw new PgError('22003', `setval: value ${value} is out of bounds for sequence "${seq.name}" (${seq.min}..${seq.max})`);
   seq.lastValue = value; seq.isCalled = isCalled; seq.logCnt = 0;
-  if (seq.temp) ensureTx(eng, s);
+  if (seq.temp || seq.unlogged) ensureTx(eng, s);
   else seq.pageLsn = eng.wal.insert(WalKind.SequenceLog, ensureTopXid(eng, s), 99, seq.oid, 0, 0, 0, { lastValue: value, isCalled } satisfies SequencePayload);
   if (isCalled) s.currvals.set(seq.oid, seqValue(value));
   return big;
@@ -217,7 +219,6 @@ export function identityParams(ex: Executor, options: N[], type: string): SeqPar
 export function* createSequence(ex: Executor, s: Session, n: N): Gen<QueryResult> {
   const done: QueryResult = { command: 'CREATE SEQUENCE', columns: null, rows: [] };
   const rv = n.sequence as N;
-  if (rv.relpersistence === 'u') throw notSupported('unlogged sequences');
   const temp = isTempRelation(rv);
   ex.checkReadOnly(s, 'CREATE SEQUENCE');
   const cat = ex.eng.catalog;
@@ -235,7 +236,8 @@ export function* createSequence(ex: Executor, s: Session, n: N): Gen<QueryResult
   const seq = new Sequence(cat.allocOid(), name, params, ownedBy?.table ?? null);
   seq.ownedByColumn = ownedBy?.column ?? null;
   if (temp) seq.temp = { session: s.name, nsp };
-  cat.allocOid(); cat.allocOid(); // its row type and array type
+  if (rv.relpersistence === 'u') markUnloggedSequence(ex.eng, seq);
+  // (one OID: heap_create_with_catalog makes no row type for a sequence)
   const key = relKey(seq);
   cat.sequences.set(key, seq);
   if (!temp) stampCreated(cat, s.name, ensureTopXid(ex.eng, s), seq); // not in others' catalog snapshots until COMMIT
@@ -244,9 +246,12 @@ export function* createSequence(ex: Executor, s: Session, n: N): Gen<QueryResult
   logAccessExclusiveLock(ex.eng, s, seq.oid); // the new relation's lock, for standbys (wal/standby.ts)
   s.tx!.cidUsed = true;
   if (temp) return done; // local storage: no WAL
-  ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0);
-  seq.pageLsn = ex.eng.wal.insert(WalKind.SequenceLog, s.tx!.writeXid, 99, seq.oid, 0, 0, 0,
-    { lastValue: seq.lastValue, isCalled: false } satisfies SequencePayload);
+  // fill_seq_with_data: its page, logged — an unlogged sequence's only in its init fork (fill_seq_fork_with_data)
+  const fork = seq.unlogged ? INIT_FORK : {};
+  ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0, 0, seq.unlogged ? INIT_FORK : undefined);
+  const lsn = ex.eng.wal.insert(WalKind.SequenceLog, s.tx!.writeXid, 99, seq.oid, 0, 0, 0,
+    { lastValue: seq.lastValue, isCalled: false, ...fork } satisfies SequencePayload);
+  if (!seq.unlogged) seq.pageLsn = lsn;
   s.tx!.cidUsed = true;
   return done;
 }
@@ -273,6 +278,14 @@ export function* alterSequence(ex: Executor, s: Session, n: N): Gen<QueryResult>
   if (ownedBy !== undefined) { seq.ownedBy = ownedBy?.table ?? null; seq.ownedByColumn = ownedBy?.column ?? null; }
   s.tx!.cidUsed = true;
   if (seq.temp) return done;
+  if (seq.unlogged) { // its new init fork holds the new state (what a crash puts back)
+    const init = seq.init;
+    s.tx!.undo.push(() => { seq.init = init; });
+    seq.init = { lastValue: seq.lastValue, isCalled: seq.isCalled };
+    ex.eng.wal.insert(WalKind.SequenceLog, s.tx!.writeXid, 99, seq.oid, 0, 0, 0,
+      { lastValue: seq.lastValue, isCalled: seq.isCalled, ...INIT_FORK } satisfies SequencePayload);
+    return done;
+  }
   // a new relfilenode with the sequence's tuple (fill_seq_with_data): logged, so the page LSN moves
   seq.pageLsn = ex.eng.wal.insert(WalKind.SequenceLog, s.tx!.writeXid, 99, seq.oid, 0, 0, 0,
     { lastValue: seq.lastValue, isCalled: seq.isCalled } satisfies SequencePayload);

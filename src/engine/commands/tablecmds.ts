@@ -25,7 +25,7 @@ import { typeDependents } from './typecmds.js';
 import { resolveTypeName, typeDisplayName, type SqlType } from '../sql/types.js';
 import { relKey, tableKey, tempKey, nspKey, type Table, type Column, type CheckConstraint } from '../catalog/catalog.js';
 import { markLocal, onCommitOf, tempNamespace } from './tempcmds.js';
-import { markUnlogged, logHeapInitFork, logIndexInitFork } from './unlogged.js';
+import { markUnlogged, logHeapInitFork, logIndexInitFork, markUnloggedSequence, INIT_FORK } from './unlogged.js';
 import { HeapRelation } from '../heap/heap.js';
 import { BtreeIndex } from '../index/btree.js';
 import { Sequence, type SeqParams } from '../sequence/sequence.js';
@@ -212,11 +212,12 @@ export function* createTable(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     const seq = new Sequence(cat.allocOid(), sq.seqName, sq.params ?? sq.max, name);
     seq.ownedByColumn = sq.column;
     if (nsp) seq.temp = { session: s.name, nsp: nsp.nsp }; // a temporary table's sequence is temporary: no WAL
+    if (rv.relpersistence === 'u') markUnloggedSequence(ex.eng, seq); // an unlogged table's is unlogged
     const key = relKey(seq);
     cat.sequences.set(key, seq);
     if (!nsp) stampCreated(cat, s.name, ensureTopXid(ex.eng, s), seq);
     s.tx!.undo.push(() => cat.sequences.delete(key));
-    if (!nsp) ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0);
+    if (!nsp) ex.eng.wal.insert(WalKind.StorageCreate, s.tx!.writeXid, 42, seq.oid, -1, 0, 0, seq.unlogged ? INIT_FORK : undefined);
   }
   // OIDs in PostgreSQL's order: the table, its array type and row type, one per DEFAULT and CHECK,
   // the TOAST table and its index (when a column is unbounded), then an index + a constraint per key.

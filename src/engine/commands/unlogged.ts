@@ -19,15 +19,20 @@
  * Mirrors: heapam_relation_set_new_filelocator (storage of a new unlogged heap), index_build's ambuildempty,
  * storage/file/reinit.c ResetUnloggedRelations, bufmgr.c's BM_PERMANENT in BufferSync.
  *
+ * Unlogged sequences (CREATE UNLOGGED SEQUENCE, PostgreSQL 15; an unlogged table's serial and identity columns) log
+ * only their init fork — its Storage CREATE and a Sequence LOG of the first state in fork init — so nextval() writes
+ * no WAL and takes no xid, and crash recovery puts the sequence back to that first state.
+ *
  * Simplifications: the background writer does not write unlogged buffers here (PostgreSQL's may, when it cleans
  * buffers ahead of reuse — the simulator never evicts); no clean shutdown, so the data survives only until a crash;
- * ALTER TABLE SET LOGGED / UNLOGGED, unlogged sequences, partitions and CREATE UNLOGGED TABLE AS are refused
- * (0A000); the TOAST table's own init fork is not logged (the simulator logs no TOAST storage creation).
+ * unlogged partitions, ALTER SEQUENCE SET LOGGED / UNLOGGED and SET LOGGED / UNLOGGED of a table owning a sequence
+ * are refused (0A000). ALTER TABLE SET LOGGED / UNLOGGED: commands/atpersistence.ts.
  */
 import type { Engine } from '../engine.js';
 import type { Session } from '../session/session.js';
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
+import type { Sequence } from '../sequence/sequence.js';
 import { WalKind } from '../wal/wal.js';
 import { notSupported } from '../errors.js';
 import { logEmptyIndexPage } from '../wal/nbtsort_xlog.js';
@@ -42,6 +47,14 @@ export function markUnlogged(eng: Engine, t: Table): void {
   if (!t.unlogged) return;
   eng.catalog.unloggedRels.add(t.oid);
   for (const i of t.indexes) eng.catalog.unloggedRels.add(i.oid);
+}
+
+/** An unlogged sequence (CREATE UNLOGGED SEQUENCE, an unlogged table's serial or identity column): its records not
+ *  logged but its init fork's, which holds its first state. */
+export function markUnloggedSequence(eng: Engine, seq: Sequence): void {
+  seq.unlogged = true;
+  seq.init = { lastValue: seq.lastValue, isCalled: false };
+  eng.catalog.unloggedRels.add(seq.oid);
 }
 
 /** A new unlogged heap's init fork: an empty file, its creation logged (log_smgrcreate(INIT_FORKNUM)). */
@@ -72,5 +85,10 @@ export function resetUnloggedRelations(eng: Engine): void {
     heap.fillfactor = t.heap.fillfactor;
     t.heap = heap;
     for (const i of t.indexes) { i.disk = undefined; indexFromImage(i, undefined); }
+  }
+  // an unlogged sequence's page: its init fork's copy (as created, or as its last ALTER SEQUENCE wrote it)
+  for (const q of eng.catalog.sequences.values()) {
+    if (!q.unlogged || !q.init) continue;
+    q.lastValue = q.init.lastValue; q.isCalled = q.init.isCalled; q.logCnt = 0; q.pageLsn = 0; q.disk = undefined;
   }
 }

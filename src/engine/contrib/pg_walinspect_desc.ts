@@ -91,7 +91,11 @@ function relNode(eng: Engine, w: Wal, i: number): number | { refused: string } {
   const named = w.payloadOf(i) as { node?: unknown } | undefined;
   if (named && typeof named === 'object' && typeof named.node === 'number') return named.node;
   const r = eng.catalog.byOid(w.relOf(i));
-  if (!r) return { refused: 'its relation no longer exists (the file number of the time is not kept)' };
+  if (!r) {
+    // a sequence keeps its first file here (ALTER SEQUENCE's new relfilenode is not modelled)
+    for (const q of eng.catalog.sequences.values()) if (q.oid === w.relOf(i)) return q.oid;
+    return { refused: 'its relation no longer exists (the file number of the time is not kept)' };
+  }
   const storage = r.storageLsn || 0;
   if (w.endOf(i) < storage) return { refused: 'its relation has had a new file since (VACUUM FULL, TRUNCATE: the file number of the time is not kept)' };
   if (r instanceof BtreeIndex) return r.relfilenode ?? r.oid;
@@ -259,7 +263,7 @@ export function walBlockRef(eng: Engine, i: number): DescResult {
     case WalKind.BtreeVacuum:
       if ((p as BtreeVacuumPayload | undefined)?.imageUnmodelled !== false) return no('PostgreSQL logs the leaf\'s full-page image here, which the engine does not model');
       return ok(ref(0, blk) + ((p as BtreeVacuumPayload).hole ? imageText((p as BtreeVacuumPayload).hole!) : ''));
-    case WalKind.SequenceLog: return ok(ref(0, 0));
+    case WalKind.SequenceLog: return ok(ref(0, 0, (p as { fork?: string } | undefined)?.fork ?? 'main'));
     case WalKind.XlogFpi: {
       const ip = p as IndexNewPagePayload | undefined;
       if (ip?.index) return ok(ref(0, blk, ip.fork ?? 'main') + imageText(ip)); // a B-tree build's page (wal/nbtsort_xlog.ts)

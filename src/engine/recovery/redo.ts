@@ -318,6 +318,7 @@ function applyRecord(eng: Engine, i: number, seen: { maxXid: number }, note: Red
     case WalKind.SequenceLog: {
       const seq = [...eng.catalog.sequences.values()].find((x) => x.oid === w.relOf(i));
       if (!seq || !p) return 'BLK_NOTFOUND';
+      if ((p as SequencePayload).fork === 'init') return 'NOOP'; // an unlogged sequence's init fork: reset from at the end
       note.before = seq.pageLsn;
       if (seq.pageLsn >= end) return 'BLK_DONE';
       const sp = p as SequencePayload;
@@ -387,6 +388,7 @@ function describeRecord(eng: Engine, i: number, action: RedoAction, note: RedoNo
     }
     case WalKind.SequenceLog: {
       const seq = [...eng.catalog.sequences.values()].find((x) => x.oid === w.relOf(i))!;
+      if (action === 'NOOP') return `sequence ${seq.name}: its init fork (an unlogged sequence is reset from it after recovery)`;
       return action === 'BLK_DONE'
         ? `sequence ${seq.name}: ${describeAction('BLK_DONE', note.before, end)}`
         : `sequence ${seq.name}: last_value ${(p as SequencePayload).lastValue} (the values logged ahead are skipped after a crash)`;

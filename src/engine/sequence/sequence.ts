@@ -47,6 +47,11 @@ export class Sequence {
   params: SeqParams;
   /** a temporary sequence (relpersistence 't', in its session's pg_temp_N): its page is local, nothing is WAL-logged */
   temp?: { session: string; nsp: number };
+  /** an unlogged sequence (relpersistence 'u': CREATE UNLOGGED SEQUENCE, a serial / identity column of an unlogged
+   *  table): no WAL for nextval / setval, reset to its start by crash recovery (commands/unlogged.ts) */
+  unlogged?: boolean;
+  /** an unlogged sequence's init fork: its state when its file was made (crash recovery resets the sequence to it) */
+  init?: { lastValue: bigint; isCalled: boolean };
   constructor(readonly oid: number, public name: string, max: number | bigint | SeqParams, public ownedBy: string | null) {
     this.params = typeof max === 'object'
       ? max
@@ -62,6 +67,8 @@ export class Sequence {
     s.ownedByColumn = this.ownedByColumn; s.lastValue = this.lastValue; s.isCalled = this.isCalled;
     s.logCnt = this.logCnt; s.pageLsn = this.pageLsn; s.disk = this.disk;
     if (this.temp) s.temp = this.temp;
+    if (this.unlogged) s.unlogged = true;
+    if (this.init) s.init = { ...this.init };
     if (this.nameXmin !== undefined) s.nameXmin = this.nameXmin;
     return s;
   }

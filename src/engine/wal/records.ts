@@ -106,7 +106,7 @@ export interface StorageTruncatePayload { blkno: number }
 export interface MultiXactZeroPagePayload { pageno: number }
 /** a MultiXact CREATE_ID record (xl_multixact_create): the id, its first member offset, the members and their status names */
 export interface MultiXactCreatePayload { mid: number; offset: number; members: readonly { xid: number; status: string }[] }
-export interface SequencePayload { lastValue: bigint; isCalled: boolean }
+export interface SequencePayload { lastValue: bigint; isCalled: boolean; fork?: 'init' }
 /**
  * a CHECKPOINT_ONLINE / CHECKPOINT_SHUTDOWN record (CheckPoint): REDO needs redo, nextXid, nextMulti and
  * fullPageWrites; the rest is for pg_walinspect's description — the multixact member offset, GetOldestActiveTransactionId,
