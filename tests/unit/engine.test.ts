@@ -29,7 +29,7 @@ describe('bad input gets a PostgreSQL error and changes nothing', () => {
     ['unsupported LATERAL on the left side of a JOIN', 'SELECT * FROM LATERAL (SELECT 1 AS v) x JOIN t ON true', '0A000'],
     ['LATERAL reference across a RIGHT JOIN (PostgreSQL refuses it too)', 'SELECT * FROM t RIGHT JOIN LATERAL (SELECT t.v) x ON true', '42P01'],
     ['unsupported statement', 'VACUUM VERBOSE', '0A000'], // of the whole database: it would report every system catalog
-    ['unsupported statement (ALTER TABLE ... SET ACCESS METHOD)', 'ALTER TABLE t SET ACCESS METHOD heap', '0A000'],
+    ['unsupported statement (ALTER TABLE ... REPLICA IDENTITY)', 'ALTER TABLE t REPLICA IDENTITY FULL', '0A000'],
     ['savepoint outside a transaction block', 'SAVEPOINT a', '25P01'],
     ['unsupported function', 'SELECT gen_random_uuid()', '0A000'],
   ];
