@@ -50,6 +50,7 @@ import { inlineCtes, pullUpSubqueries } from '../optimizer/pullup.js';
 import { pushDownIntoSubqueries } from '../optimizer/subquerypush.js';
 import { pullupEnv } from '../executor/select.js';
 import { foldWhereClause } from '../optimizer/clauses.js';
+import { foldSelectQuals, constantScope, noSnapshot } from '../optimizer/constfold.js';
 import type { GroupingSetsPlan } from '../optimizer/groupingsets.js';
 
 const sortNode = (keys: string[], child: PlanNode) => node('Sort', [listProp('Sort Key', keys)], [child]);
@@ -141,7 +142,9 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   // (a kept CTE is analyzed, not read: plain EXPLAIN runs nothing)
   if (cte || subq) s.noRows++;
   try { result = yield* ex.query(s, n, raw.text, true); } finally { ex.queryInstr = null; if (cte || subq) s.noRows--; }
-  // the plan shows the clause after constant folding (optimizer/clauses.ts); the query above analyzed all of it
+  // the plan shows the clause after constant folding (optimizer/constfold.ts, then clauses.ts's AND / OR
+  // simplification), as the query above planned it; the query analyzed all of it
+  n = foldSelectQuals(n, constantScope(ex.env(s, noSnapshot), raw.text));
   const folded = foldWhereClause(n.whereClause);
   if (folded !== n.whereClause) n = { ...n, whereClause: folded };
   setSublinkTexts(subs?.texts ?? null); // while this level prints (no yield below)
