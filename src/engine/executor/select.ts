@@ -196,7 +196,6 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   let groupBase: Scope = scope;
   const groupExprs: Compiled[] = [];
   if (groupExprNodes.length) {
-    if (qi) throw notSupported('EXPLAIN of GROUP BY an expression');
     const map = new Map<string, number>();
     for (const e of groupExprNodes) {
       if (containsAggregate(e)) throw new PgError('42803', 'aggregate functions are not allowed in GROUP BY', { position: posOf(firstLocation(e)) });
