@@ -241,7 +241,8 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       top = agg;
     } else if (grouping) {
       // (a GroupAggregate's keys are its Sort's output columns: an expression in parentheses of its own too)
-      const keys = ((qi.groupKeyNodes ?? n.groupClause ?? []) as N[]).filter((_, i) => !qi.groupUseless?.has(i)).map((g) => keyText(resolve(g), !!qi.groupSorted));
+      const keys = ((qi.groupKeyNodes ?? n.groupClause ?? []) as N[]).filter((_, i) => !qi.groupUseless?.has(i))
+        .map((g) => keyText(resolve(g), !!qi.groupSorted));
       const having = n.havingClause ? [textProp('Filter', d.qualList(d.quals(n.havingClause)))] : [];
       // GroupAggregate over a Sort when add_path kept that, or an aggregate cannot be hashed (optimizer/distinctpaths.ts)
       if (keys.length && qi.groupSorted) top = sortNode(keys, top);
