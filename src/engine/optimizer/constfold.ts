@@ -23,9 +23,9 @@
  * subexpression is then left as written, and the compiler's own folding raises the same error when the statement
  * is analyzed — before any row is read, as in PostgreSQL (EXPLAIN SELECT … WHERE k = 1/0 fails too).
  *
- * Simplifications: only WHERE clauses are folded (PostgreSQL folds the select list, HAVING, JOIN / ON too); values
- * of the types int2 / int4 / int8, numeric, bool and text are written back, others (floats, arrays) stay as
- * written; anything with a date / time cast stays (some of those casts and operators are only stable); a strict
+ * Simplifications: only the WHERE clauses of SELECT, UPDATE and DELETE are folded (PostgreSQL folds the select
+ * list, HAVING, JOIN / ON, VALUES too); values of the types int2 / int4 / int8, numeric, bool and text are written
+ * back, others (floats, arrays) stay as written; anything with a date / time cast stays (some of those casts and operators are only stable); a strict
  * function or operator with a NULL constant argument and a non-constant one is not folded to NULL here; a CASE is
  * folded only when all of it is constant (PostgreSQL also drops its constant-false arms).
  */
