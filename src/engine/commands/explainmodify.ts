@@ -30,6 +30,7 @@ import { type PlanNode, node, type Options, relTarget, noCosts, intConstOrNull }
 import { scanNode, fillScan } from './explainscan.js';
 import { modifyOutputs, insertOutputs } from './explainverbose.js';
 import { joinNode, refuseIndexOnlyInJoin } from './explainjoin.js';
+import { foldSelectQuals, constantScope, noSnapshot } from '../optimizer/constfold.js';
 
 /** ModifyTable: "Update on t" in text; Node Type ModifyTable, its Operation and target elsewhere */
 const modifyNode = (operation: string, t: Table, alias: string | null, child: PlanNode) => node('ModifyTable', [], [child], { operation, target: relTarget(t, alias) });
@@ -90,12 +91,14 @@ export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: 
     ex.scanInstr = instr;
     try { result = yield* ex.run(s, type, n, raw); } finally { ex.scanInstr = null; }
     scope = ex.tableScope(t, alias, s, () => ex.eng.snapshotFor(s), raw.text);
+    n = foldSelectQuals(n, constantScope(ex.env(s, noSnapshot), raw.text)); // as the executor planned it (optimizer/constfold.ts)
     path = instr.path ?? chooseScan(t, n.whereClause, scope);
   } else {
     yield* ex.lockRelation(s, t, LockMode.RowExclusive);
     const snapshot = ex.eng.snapshotFor(s);
     scope = ex.tableScope(t, alias, s, () => snapshot, raw.text);
     ex.compileWhere(n.whereClause, scope); // the errors PostgreSQL's parse analysis reports
+    n = foldSelectQuals(n, constantScope(ex.env(s, noSnapshot), raw.text)); // WHERE's constants folded (optimizer/constfold.ts)
     path = chooseScan(t, n.whereClause, scope);
   }
   const d = new Deparser(scope, o.verbose);

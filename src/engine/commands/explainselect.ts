@@ -49,7 +49,10 @@ import { costJoin } from './explainjoincost.js';
 import { inlineCtes, pullUpSubqueries } from '../optimizer/pullup.js';
 import { pushDownIntoSubqueries } from '../optimizer/subquerypush.js';
 import { pullupEnv } from '../executor/select.js';
+import { groupsByExpression, costGroupByExpressions } from './explaingroupcost.js';
+import { orderedByGroupKeys } from '../executor/grouporder.js';
 import { foldWhereClause } from '../optimizer/clauses.js';
+import { foldSelectQuals, constantScope, noSnapshot } from '../optimizer/constfold.js';
 import type { GroupingSetsPlan } from '../optimizer/groupingsets.js';
 
 const sortNode = (keys: string[], child: PlanNode) => node('Sort', [listProp('Sort Key', keys)], [child]);
@@ -141,7 +144,9 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   // (a kept CTE is analyzed, not read: plain EXPLAIN runs nothing)
   if (cte || subq) s.noRows++;
   try { result = yield* ex.query(s, n, raw.text, true); } finally { ex.queryInstr = null; if (cte || subq) s.noRows--; }
-  // the plan shows the clause after constant folding (optimizer/clauses.ts); the query above analyzed all of it
+  // the plan shows the clause after constant folding (optimizer/constfold.ts, then clauses.ts's AND / OR
+  // simplification), as the query above planned it; the query analyzed all of it
+  n = foldSelectQuals(n, constantScope(ex.env(s, noSnapshot), raw.text));
   const folded = foldWhereClause(n.whereClause);
   if (folded !== n.whereClause) n = { ...n, whereClause: folded };
   setSublinkTexts(subs?.texts ?? null); // while this level prints (no yield below)
@@ -228,8 +233,10 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     };
     const keyText = (k: N, paren: boolean) => {
       if (k.ColumnRef?.fields?.some((x: N) => x.A_Star)) return scope.columns.map((c) => quoteIdent(c.name)).join(', ');
+      // a key that is an expression computed below (a Var of the node under it, ruleutils.c get_variable) is
+      // printed in parentheses of its own: Sort Key: ((k % 3)), (lower(c))
       const e = d.expr(k);
-      return paren && !k.ColumnRef && !e.startsWith('(') ? `(${e})` : e;
+      return paren && !k.ColumnRef ? `(${e})` : e;
     };
 
     const sortKeyText = (sb: N) => {
@@ -246,7 +253,9 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       agg = groupingSetsNode(qi.groupingSets, keysOf, having, top, o);
       top = agg;
     } else if (grouping) {
-      const keys = ((qi.groupKeyNodes ?? n.groupClause ?? []) as N[]).filter((_, i) => !qi.groupUseless?.has(i)).map((g) => keyText(resolve(g), false));
+      // (a GroupAggregate's keys are its Sort's output columns: an expression in parentheses of its own too)
+      const keys = ((qi.groupKeyNodes ?? n.groupClause ?? []) as N[]).filter((_, i) => !qi.groupUseless?.has(i))
+        .map((g) => keyText(resolve(g), !!qi.groupSorted));
       const having = n.havingClause ? [textProp('Filter', d.qualList(d.quals(n.havingClause)))] : [];
       // GroupAggregate over a Sort when add_path kept that, or an aggregate cannot be hashed (optimizer/distinctpaths.ts)
       if (keys.length && qi.groupSorted) top = sortNode(keys, top);
@@ -310,7 +319,9 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
     const liveSortItems = sortItems.filter((sb) => !isFixed(resolve(sb.SortBy.node)));
     // the join order search chose a path already in ORDER BY's order (a merge join, an Index Scan below): no Sort
     const sortedByJoin = joined?.kind === 'Join' && !!joined.searched?.presorted;
-    if (liveSortItems.length && !sortedByIndex && !sortedByJoin && !distinctOn) {
+    // a GroupAggregate's groups come out in GROUP BY's order: ORDER BY the same keys needs no Sort
+    const sortedByGroup = grouping && !qi.groupingSets && !!qi.groupSorted && orderedByGroupKeys(n);
+    if (liveSortItems.length && !sortedByIndex && !sortedByJoin && !distinctOn && !sortedByGroup) {
       const keys = liveSortItems.map((sb) => sortKeyText({ SortBy: { ...sb.SortBy, node: resolve(sb.SortBy.node) } }));
       sort = sortNode(keys, top);
       if (o.analyze) sort.props.push(sortMethod(qi, n));
@@ -340,8 +351,14 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
         const est = 'est' in path ? path.est : undefined;
         if (indexOnlyFetches !== null && !est) throw noCosts('an Index Only Scan');
         if (path.kind !== 'SeqScan' && !est && !(path.kind === 'IndexScan' && path.index.unique)) throw noCosts('this index scan (btcostestimate of a range or a non-unique index)');
-        if (qi.groupSorted) throw noCosts('a GroupAggregate over a Sort');
-        costUpper(ex, scope, n, table, { scan: scan.scan, agg, sort, limit }, targets, resolve, path);
+        // GROUP BY an expression: explaingroupcost.ts (the scan computes the expressions)
+        if (agg && !qi.groupingSets && groupsByExpression(n, resolve)) {
+          if (qi.groupSorted && sort) throw noCosts('a Sort over a GroupAggregate');
+          costGroupByExpressions(scope, n, table, { scan: scan.scan, agg, sort, limit }, targets, resolve, path, !!qi.groupSorted, aggCost);
+        } else {
+          if (qi.groupSorted) throw noCosts('a GroupAggregate over a Sort');
+          costUpper(ex, scope, n, table, { scan: scan.scan, agg, sort, limit }, targets, resolve, path);
+        }
         // a Bitmap Index Scan: 0 .. the index part's total, the rows its conditions select, no width
         if (est?.indexTotal !== undefined && scan.index) scan.index.cost = { startup: 0, total: est.indexTotal, rows: est.indexRows!, width: 0 };
         if (lock) {

@@ -15,6 +15,7 @@ import type { ScanPath } from '../optimizer/planner.js';
 import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import { estimateNumGroups } from '../optimizer/clausesel.js';
 import { distinctStrategy, groupingStrategy } from '../optimizer/distinctpaths.js';
+import { intConst } from '../sql/parser.js';
 import { hashFunctionFor } from './nodeHashjoin.js';
 import { collectColumnRefs, containsAggregate, expressionKey, type N } from './util.js';
 import { qualCost } from '../optimizer/qualorder.js';
@@ -72,11 +73,33 @@ export function groupPlan(n: N, t: Table | null, aggs: AggSpec[], groupCols: Set
   if (aggs.some((a) => a.distinct || a.order)) return { fns: [], expected: 0, sorted: true };
   if (!t) return join ? joinHashedOrder(join, [...groupCols].map((c) => groupBase.columns[c]?.type.name ?? ''), groupItems) : undefined;
   const h = hashedOrder(t, [...groupCols], n.whereClause, groupBase, groupEstimateColumns(t, groupItems, scope));
+  // enable_hashagg = off: the hashed path costs disable_cost more (cost_agg), so the sorted one is kept
+  if (scope.env.currentSetting('enable_hashagg', true) === 'off') return { ...(h ?? { fns: [], expected: 0 }), sorted: true };
   if (!h || path?.kind !== 'SeqScan') return h;
   const ops = aggregateOps(aggs);
   if (!ops) return h;
   const havingOps = n.havingClause ? qualCost(aggregatesAsVars(n.havingClause)) : 0;
-  return groupingStrategy(t, n.whereClause, groupCols.size, h.expected, ops.trans, ops.final, havingOps) === 'sorted' ? { ...h, sorted: true } : h;
+  return groupingStrategy(t, n.whereClause, groupCols.size, h.expected, ops.trans, ops.final, havingOps, orderedByGroupKeys(n)) === 'sorted' ? { ...h, sorted: true } : h;
+}
+
+/**
+ * Is ORDER BY the GROUP BY list itself, in its order, ascending (output names and positions read as the select
+ * list's expressions)? Then a GroupAggregate needs no Sort above it.
+ */
+export function orderedByGroupKeys(n: N): boolean {
+  const sorts = (n.sortClause ?? []) as N[], groups = (n.groupClause ?? []) as N[];
+  if (!sorts.length || sorts.length !== groups.length) return false;
+  const targets = (n.targetList ?? []) as N[];
+  const resolve = (k: N): N => {
+    const pos = k.A_Const?.ival !== undefined ? intConst(k.A_Const) ?? 0 : 0;
+    if (pos >= 1 && pos <= targets.length) return targets[pos - 1]!.ResTarget.val;
+    const nm = k.ColumnRef?.fields?.length === 1 ? k.ColumnRef.fields[0].String?.sval : undefined;
+    const hit = nm !== undefined ? targets.find((x) => x.ResTarget.name === nm) : undefined;
+    return hit ? hit.ResTarget.val : k;
+  };
+  const key = (x: N) => JSON.stringify(resolve(x), (k, v) => (k === 'location' ? undefined : v));
+  return sorts.every((sb, i) => sb.SortBy.sortby_dir !== 'SORTBY_DESC' && sb.SortBy.sortby_nulls !== 'SORTBY_NULLS_FIRST'
+    && key(sb.SortBy.node) === key(groups[i]!));
 }
 
 /**

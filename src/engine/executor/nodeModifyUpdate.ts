@@ -61,6 +61,7 @@ import { allPartitions, scanLeaves, partitionCheck, routeTuple, convertRow, buil
 import { heapInsert } from '../heap/heapam.js';
 import type { Table } from '../catalog/catalog.js';
 import { runFromSubqueries } from './nodeCtescan.js';
+import { foldSelectQuals, constantScope, noSnapshot } from '../optimizer/constfold.js';
 import {
   N, Gen, Candidate, PROGRESS_ROWS, sameValue, firstLocation, failingRow,
 } from './util.js';
@@ -122,9 +123,12 @@ function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE
   const alias = n.relation.alias?.aliasname ?? null;
   const tscope = ex.tableScope(t, alias, s, snap, raw.text);
   tscope.inhOnly = true; // one result relation: an inheritance parent's children are targets of their own (inheritedModify)
+  // WHERE's constants folded for the planner (optimizer/constfold.ts); parse analysis compiles the clause as written
+  const writtenWhere = n.whereClause;
+  n = foldSelectQuals(n, constantScope(ex.env(s, noSnapshot), raw.text));
   const extra = (cmd === 'UPDATE' ? n.fromClause : n.usingClause) as N[] | undefined;
   if (!extra?.length) {
-    const where = ex.compileWhere(n.whereClause, tscope);
+    const where = ex.compileWhere(writtenWhere, tscope);
     const find = function* (_outcome?: (r: Row) => Value[]): Gen<Targets> {
       const pipelined = triggers || callsUserFunction(n.whereClause, ex);
       const waits = !!where && mayWait(n.whereClause); // pg_advisory_lock(…) in WHERE: evaluated where it can wait
@@ -153,7 +157,7 @@ function* modifyStart(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UPDATE
   });
   for (const jt of src.tables ?? []) if (jt !== t) yield* ex.lockRelation(s, jt, LockMode.AccessShare);
   const scope = src.scope;
-  const where = ex.compileWhere(n.whereClause, scope);
+  const where = ex.compileWhere(writtenWhere, scope);
   const waits = !!where && mayWait(n.whereClause);
   const what = cmd === 'UPDATE' ? 'UPDATE ... FROM' : 'DELETE ... USING';
   const unsure = src.joinPlan?.kind === 'Join' ? src.joinPlan.unsure : 'a join the simulator does not plan';

@@ -42,6 +42,7 @@ import { extractSrfs, prepareSrfs } from './nodeProjectSet.js';
 import { userSrfCall } from '../pl/fmgr.js';
 import { isImmutableFunction, isSetFunction } from '../sql/funcs/registry.js';
 import { pullUpSubqueries, inlineCtes, type PullupEnv } from '../optimizer/pullup.js';
+import { foldSelectQuals, constantScope, noSnapshot } from '../optimizer/constfold.js';
 import { pushDownIntoSubqueries } from '../optimizer/subquerypush.js';
 import { lookupCte } from './nodeCtescan.js';
 import { PG15_AGGREGATES } from '../catalog/pg15names.js';
@@ -87,6 +88,10 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   // conditions pushed into the subqueries that stay, their unread columns dropped (optimizer/subquerypush.ts)
   const pushed = yield* pushDownIntoSubqueries(n, penv);
   if (pushed) n = pushed;
+  // WHERE's constant subexpressions folded (optimizer/constfold.ts): the planner sees k = 3 for k = 1 + 2; the
+  // clause as written is what parse analysis compiles (its errors point where they were written)
+  const writtenWhere = n.whereClause;
+  n = foldSelectQuals(n, constantScope(ex.env(s, noSnapshot), sql));
   // EXPLAIN ANALYZE of this statement: count what each plan node returns (commands/explain.ts)
   const qi = topLevel ? ex.queryInstr : null;
   if (qi) ex.queryInstr = null;
@@ -151,12 +156,12 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
   if (lockMode) { ex.checkReadOnly(s, `SELECT ${LOCK_CLAUSE_NAME[lockMode]}`); s.tx!.cidUsed = true; } // standard_ExecutorStart: GetCurrentCommandId(true)
 
   const scope = src.scope;
-  const where = ex.compileWhere(n.whereClause, scope);
+  const where = ex.compileWhere(writtenWhere, scope);
   // a WHERE that folds to a constant false or NULL is a gating Result's One-Time Filter: nothing below it runs (no
   // scan, no join, no predicate lock) — SELECT … FROM a, b, c WHERE 1 = 0 reads nothing
   const oneTimeFalse = oneTimeFilterFalse(where, n.whereClause, scope);
   const { aggs, groupItems, groupExprs, groupBase, groupKeyOf, gclause, gsets, hasGroup, itemCols, gsetCol, uselessGroup, keyItems,
-    keyCols, gsetCols, aggScope } = analyzeGroupBy(ex, n, scope, src.table ?? null, !!qi);
+    keyCols, gsetCols, aggScope } = analyzeGroupBy(ex, n, scope, src.table ?? null);
   // (an aggregate inside a window call — rank() OVER (ORDER BY sum(v)), sum(sum(v)) OVER () — groups the query too)
   const grouping = hasGroup || !!gclause || !!n.havingClause || containsAggregate(n.targetList) || containsAggregate(n.sortClause)
     || containsGroupingFunc(n.targetList) || containsGroupingFunc(n.sortClause)

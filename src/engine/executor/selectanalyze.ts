@@ -27,9 +27,9 @@ import { N, type Source, expressionKey, containsAggregate, firstLocation } from 
 /**
  * GROUP BY: its items (a column's index or an expression), the hidden columns of grouped expressions and of the
  * grouping set number, the grouped keys the planner keeps (functional dependencies on a primary key dropped), and
- * the scope aggregates and grouped columns are compiled in. `explaining`: EXPLAIN of this query.
+ * the scope aggregates and grouped columns are compiled in.
  */
-export function analyzeGroupBy(ex: Executor, n: N, scope: Scope, table: Table | null, explaining: boolean) {
+export function analyzeGroupBy(ex: Executor, n: N, scope: Scope, table: Table | null) {
   const aggs: AggSpec[] = [];
   // Targets: detect aggregates by compiling in grouping mode first.
   const groupCols = new Set<number>();
@@ -57,7 +57,6 @@ export function analyzeGroupBy(ex: Executor, n: N, scope: Scope, table: Table | 
   let groupBase: Scope = scope;
   const groupExprs: Compiled[] = [];
   if (groupExprNodes.length) {
-    if (explaining) throw notSupported('EXPLAIN of GROUP BY an expression');
     const map = new Map<string, number>();
     for (const e of groupExprNodes) {
       if (containsAggregate(e)) throw new PgError('42803', 'aggregate functions are not allowed in GROUP BY', { position: posOf(firstLocation(e)) });

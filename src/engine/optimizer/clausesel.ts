@@ -103,6 +103,7 @@ export function whereSelectivity(t: Table, tuples: number, where0: N | undefined
     }
     const type = t.columns[col]!.type.name;
     const isInt = ['int2', 'int4', 'int8'].includes(type);
+    other = typedLiteral(other, isInt);
     const okConst = isInt ? intConstant(other) : type === 'text' || type === 'varchar' ? strConstant(other) : false;
     if (!okConst) return null;
     const value: Value = isInt ? intConst(other!.A_Const) ?? null : other!.A_Const.sval.sval;
@@ -326,6 +327,23 @@ export interface WhereSelOptions {
   sublinks?: boolean;
   /** the query reads this one table: a subquery pulled up into a semi / anti join with it is estimated too */
   semi?: boolean;
+}
+
+/**
+ * A constant written with its type — 'ab'::text, '8'::bigint, as constant folding writes one back
+ * (optimizer/constfold.ts) — as the plain literal the comparisons above read.
+ */
+function typedLiteral(x: N | undefined, isInt: boolean): N | undefined {
+  const c = x?.TypeCast;
+  const arg = c?.arg?.A_Const;
+  if (!arg || arg.isnull || c.typeName?.arrayBounds?.length || c.typeName?.typmods?.length) return x;
+  const name = (c.typeName.names as N[]).map((y) => y.String?.sval).pop();
+  if (isInt && ['int2', 'int4', 'int8'].includes(name)) {
+    const s = arg.sval ? String(arg.sval.sval).trim() : arg.ival !== undefined ? String(intConst(arg)) : null;
+    return s !== null && /^-?\d+$/.test(s) && Math.abs(Number(s)) <= Number.MAX_SAFE_INTEGER ? { A_Const: { ival: { ival: Number(s) }, location: -1 } } : x;
+  }
+  if (!isInt && (name === 'text' || name === 'varchar') && arg.sval) return { A_Const: { sval: arg.sval, location: -1 } };
+  return x;
 }
 
 /**

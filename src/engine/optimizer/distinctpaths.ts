@@ -55,12 +55,15 @@ export function distinctStrategy(t: Table, where: N | undefined, numCols: number
 
 /** GROUP BY: 'sorted' (GroupAggregate over Sort) or 'hashed'; transOps / finalOps: the aggregates' function calls. */
 export function groupingStrategy(t: Table, where: N | undefined, numCols: number, groups: number, transOps: number, finalOps: number,
-  havingOps = 0): 'sorted' | 'hashed' | null {
+  havingOps = 0, orderedByKeys = false): 'sorted' | 'hashed' | null {
   const input = seqInput(t, where);
   if (!input) return null;
   // cost_agg's HAVING: its per-group cost on both (startup 0 for these clauses)
   const having = (c: Cost): Cost => ({ ...c, total: c.total + CPU_OPERATOR_COST * havingOps * groups });
   const sorted = having(costSortedAgg(costSort(input, null), numCols, transOps, finalOps, groups, input.width));
   const hash = having(costHashAgg(input, numCols, transOps, finalOps, groups, input.width));
+  // ORDER BY the grouping keys: the GroupAggregate's output is already in that order, the groups of the hash table
+  // are sorted by a Sort above it (grouping_planner: each path with what the final ORDER BY still needs)
+  if (orderedByKeys) return cheapestPath<'sorted' | 'hashed'>([{ what: 'sorted', cost: sorted, sorted: true }, { what: 'hashed', cost: costSort(hash, null), sorted: true }]).what;
   return cheapestPath<'sorted' | 'hashed'>([{ what: 'sorted', cost: sorted, sorted: true }, { what: 'hashed', cost: hash }]).what;
 }

@@ -23,12 +23,12 @@
 import { orderQuals, qualCost, constant } from './qualorder.js';
 import { notSupported } from '../errors.js';
 import { intConst } from '../sql/parser.js';
-import { T, formatValue, parseInput } from '../sql/types.js';
+import { T, formatValue, parseInput, integerLiteral } from '../sql/types.js';
 import type { Scope } from '../sql/expr.js';
 import { bitIn } from '../adt/varbit.js';
 
 type N = Record<string, any>;
-type Ty = 'int' | 'text' | 'bool' | 'bigint' | 'bit' | 'varbit' | 'bytea' | 'unknown' | 'other';
+type Ty = 'int' | 'smallint' | 'text' | 'bool' | 'bigint' | 'numeric' | 'bit' | 'varbit' | 'bytea' | 'unknown' | 'other';
 
 const refuse = (what: string) => notSupported(`EXPLAIN of ${what}`);
 const NEGATOR: Record<string, string> = { '=': '<>', '<>': '=', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
@@ -41,9 +41,9 @@ const BOOLEAN_TEST: Record<string, string> = {
 /** FUNCS' names that are SQL keywords (not unreserved), which quote_identifier quotes */
 const KEYWORD_FUNCS = new Set(['left', 'right']);
 /** a type as EXPLAIN names it in a cast */
-const TYPE_NAME: Partial<Record<Ty, string>> = { int: 'integer', bigint: 'bigint', text: 'text', bool: 'boolean', bit: '"bit"', varbit: 'bit varying', bytea: 'bytea' };
+const TYPE_NAME: Partial<Record<Ty, string>> = { int: 'integer', smallint: 'smallint', bigint: 'bigint', numeric: 'numeric', text: 'text', bool: 'boolean', bit: '"bit"', varbit: 'bit varying', bytea: 'bytea' };
 /** a cast's target type (pg_type names and the SQL spellings the grammar turns into them) */
-const CAST_TYPE: Record<string, Ty> = { int4: 'int', int8: 'bigint', text: 'text', bool: 'bool', bytea: 'bytea' };
+const CAST_TYPE: Record<string, Ty> = { int4: 'int', int2: 'smallint', int8: 'bigint', numeric: 'numeric', text: 'text', bool: 'bool', bytea: 'bytea' };
 /**
  * Built-in functions EXPLAIN may print as written: argument types (a constant argument is printed as that type),
  * and the result type ('arg': the first argument's).
@@ -108,12 +108,17 @@ export class Deparser {
       const c = this.column(n);
       if (!c) return 'other';
       if (c.type.name === 'bit' || c.type.name === 'varbit') return c.type.name;
-      return INT_TYPES.has(c.type.name) ? (c.type.name === 'int8' ? 'bigint' : 'int') : c.type.name === 'text' ? 'text' : c.type.name === 'bool' ? 'bool' : c.type.name === 'bytea' ? 'bytea' : 'other';
+      return INT_TYPES.has(c.type.name) ? (c.type.name === 'int8' ? 'bigint' : 'int') : c.type.name === 'text' ? 'text' : c.type.name === 'bool' ? 'bool' : c.type.name === 'bytea' ? 'bytea' : c.type.name === 'numeric' ? 'numeric' : 'other';
     }
     if (n.A_Const) {
       if (n.A_Const.isnull || n.A_Const.sval) return 'unknown';
       if (n.A_Const.boolval) return 'bool';
       if (n.A_Const.bsval) return 'bit';
+      if (n.A_Const.fval) {
+        // make_const: an integer too long for int4 is int8 (or numeric), anything else numeric
+        const int = integerLiteral(String(n.A_Const.fval.fval));
+        return !int ? 'numeric' : int.type.name === 'int8' ? 'bigint' : 'int';
+      }
       return n.A_Const.ival !== undefined || intConst(n.A_Const) !== undefined ? 'int' : 'other';
     }
     if (n.TypeCast) return castType(n);
@@ -142,6 +147,7 @@ export class Deparser {
     if (n.A_Expr?.kind === 'AEXPR_OP' && ['+', '-', '*', '/', '%'].includes(opName(n))) {
       const l = n.A_Expr.lexpr ? this.typeOf(n.A_Expr.lexpr) : 'int', r = this.typeOf(n.A_Expr.rexpr);
       if ((l === 'int' || l === 'bigint') && (r === 'int' || r === 'bigint')) return l === 'bigint' || r === 'bigint' ? 'bigint' : 'int';
+      if (l === 'numeric' && r === 'numeric') return 'numeric';
       return 'other';
     }
     return 'other';
@@ -237,7 +243,8 @@ export class Deparser {
       const name = TYPE_NAME[ty];
       if (!name) throw refuse('a cast to this type');
       const arg = n.TypeCast.arg as N;
-      if (arg.A_Const) return this.constant(arg, ty);
+      // a Const of its own type (an integer literal cast to bigint or smallint prints '7'::bigint)
+      if (arg.A_Const) return (ty === 'bigint' || ty === 'smallint') && !arg.A_Const.isnull ? this.constant({ A_Const: { sval: { sval: this.constant(arg, 'int').replace(/^'|'::integer$/g, '') } } }, ty) : this.constant(arg, ty);
       if (constant(arg)) throw refuse('a cast of a constant expression (PostgreSQL folds it)');
       const from = this.typeOf(arg);
       if (from === ty) return this.expr(arg);
@@ -338,7 +345,10 @@ export class Deparser {
       const f = this.fold(x);
       return f ?? this.expr(x);
     };
-    const okTypes = (lt === rt) || (isIntish(lt) && isIntish(rt)) || (lt === 'unknown' && rt !== 'other') || (rt === 'unknown' && lt !== 'other');
+    // numeric against an integer constant: the constant is coerced to numeric at parse time ('2'::numeric)
+    const numConst = (a: Ty, x: N, b: Ty) => b === 'numeric' && isIntish(a) && !!x.A_Const;
+    const okTypes = (lt === rt) || (isIntish(lt) && isIntish(rt)) || (lt === 'unknown' && rt !== 'other') || (rt === 'unknown' && lt !== 'other')
+      || numConst(lt, e.lexpr, rt) || numConst(rt, e.rexpr, lt);
     if (!okTypes || lt === 'other' || rt === 'other') throw refuse(`a comparison between these types (${name})`);
     return `(${side(e.lexpr, rt)} ${sym} ${side(e.rexpr, lt)})`;
   }
@@ -362,8 +372,21 @@ export class Deparser {
       if (other !== 'bool') throw refuse('this constant');
       return c.boolval.boolval ? 'true' : 'false';
     }
+    if (other === 'numeric' && !c.boolval && !c.bsval) {
+      // get_const_expr: a numeric printed bare when it reads back as one (a point or an exponent, no sign)
+      const text = String(c.sval ? c.sval.sval : c.fval ? c.fval.fval : intConst(c));
+      const out = formatValue(parseInput(text, T.numeric))!;
+      return /^\d/.test(out) && /[.eE]/.test(out) ? out : `'${out}'::numeric`;
+    }
+    if (c.fval) {
+      // an integer literal too long for int4: an int8 Const
+      const int = integerLiteral(String(c.fval.fval));
+      if (!int || int.type.name !== 'int8' || (other !== 'bigint' && other !== 'int')) throw refuse('this constant');
+      return `'${String(int.value)}'::bigint`;
+    }
     if (c.sval) {
       const s = String(c.sval.sval);
+      if ((other === 'bigint' || other === 'smallint') && /^\s*-?\d+\s*$/.test(s)) return `'${s.trim()}'::${TYPE_NAME[other]}`;
       if (other === 'int') { if (!/^\s*-?\d+\s*$/.test(s)) throw refuse('this constant'); const v = Number(s); return v < 0 ? `'${v}'::integer` : String(v); }
       if (other === 'text') return `'${s.replace(/'/g, "''")}'::text`;
       // a bit string: the constant as bit_out prints it, with format_type's name of the type without a typmod
@@ -383,7 +406,7 @@ export class Deparser {
   }
 }
 
-const isIntish = (t: Ty) => t === 'int' || t === 'bigint';
+const isIntish = (t: Ty) => t === 'int' || t === 'bigint' || t === 'smallint';
 
 /** select_common_type over CASE / COALESCE / GREATEST's operands: unknown constants take the others' type (text if all unknown). */
 function commonType(ts: Ty[]): Ty {
