@@ -4,9 +4,8 @@
  * (PostgreSQL's with costs, the engine's with COSTS OFF) — to see which plan choice makes the row order differ.
  *   --costs   print the engine's costs too
  */
-import pg from 'pg';
 import { readFileSync } from 'node:fs';
-import { Template, Cluster } from './lib/pgcluster.js';
+import { startClient } from './lib/pgcluster.js';
 import { initParser } from '../src/engine/sql/parser.js';
 import { Engine } from '../src/engine/engine.js';
 import { formatValue } from '../src/engine/sql/types.js';
@@ -17,11 +16,7 @@ const costs = args.includes('--costs');
 const pick = args.slice(1).filter((a) => /^\d+$/.test(a)).map(Number);
 const { failures } = JSON.parse(readFileSync(file, 'utf8')) as { failures: { case: number; setup: string[]; sql: string; diff: string }[] };
 await initParser();
-const template = new Template();
-const cluster = new Cluster(template);
-await cluster.start();
-const client = new pg.Client(cluster.connection);
-await client.connect();
+const { client, stop } = await startClient();
 try {
   for (const [i, f] of failures.entries()) {
     if (pick.length && !pick.includes(i)) continue;
@@ -37,7 +32,5 @@ try {
     else console.log('--- engine\n' + out.results[out.results.length - 1]!.rows.map((row) => formatValue(row[0]!)).join('\n'));
   }
 } finally {
-  await client.end().catch(() => undefined);
-  cluster.stopSync();
-  template.remove();
+  await stop();
 }

@@ -17,7 +17,7 @@
  * different tables). Exit status 1 when any statement failed. The generator is lib/fuzz/querygen.ts.
  */
 import pg from 'pg';
-import { Template, Cluster } from './lib/pgcluster.js';
+import { startClient } from './lib/pgcluster.js';
 import { caseRng } from './lib/fuzz/prng.js';
 import { genCase, type QueryCase } from './lib/fuzz/querygen.js';
 import { initParser } from '../src/engine/sql/parser.js';
@@ -77,11 +77,7 @@ function same(sql: string, a: Outcome, b: Outcome): string | null {
 }
 
 await initParser();
-const template = new Template();
-const cluster = new Cluster(template);
-await cluster.start();
-const client = new pg.Client(cluster.connection);
-await client.connect();
+const { client, stop } = await startClient();
 const counts = { statements: 0, pass: 0, fail: 0, unsupported: 0, cases: 0 };
 const failures: { case: number; setup: string[]; sql: string; diff: string }[] = [];
 const unsupported = new Map<string, number>();
@@ -118,9 +114,7 @@ try {
     }
   }
 } finally {
-  await client.end().catch(() => undefined);
-  cluster.stopSync();
-  template.remove();
+  await stop();
 }
 for (const f of failures.slice(0, 20)) console.log(`\ncase ${f.case}:\n  ${f.setup.join(';\n  ')};\n  ${f.sql};\n  -> ${f.diff.slice(0, 600)}`);
 console.log(`\nunsupported (engine 0A000 where PostgreSQL answers): ${[...unsupported].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ×${v}`).join('; ') || 'none'}`);

@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, existsSync, chmodSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
+import pg from 'pg';
 
 /** Throwaway clusters live in memory when the machine has a tmpfs (/dev/shm): copying a data directory to disk
  * costs about a second per cluster, and fsync is off anyway. HEAPSCOPE_PG_DIR overrides. */
@@ -147,3 +148,19 @@ export class Cluster {
 }
 
 export const currentUser = () => userInfo().username;
+
+/**
+ * One throwaway cluster from a fresh template and a client connected to it, for the fuzzers' one-session runs;
+ * `stop()` closes the client and removes the cluster and the template.
+ */
+export async function startClient(): Promise<{ client: pg.Client; stop: () => Promise<void> }> {
+  const template = new Template();
+  const cluster = new Cluster(template);
+  await cluster.start();
+  const client = new pg.Client(cluster.connection);
+  await client.connect();
+  return {
+    client,
+    stop: async () => { await client.end().catch(() => undefined); cluster.stopSync(); template.remove(); },
+  };
+}

@@ -26,12 +26,17 @@ function err(e: Engine, s: string, sql: string): string {
   expect(r.outcome.error, sql).not.toBeNull();
   return `${r.outcome.error!.sqlstate} ${r.outcome.error!.message}`;
 }
+/** An engine with one session, s1. */
+function fresh(): Engine {
+  const e = new Engine();
+  e.createSession('s1');
+  return e;
+}
 const col = (name: string, type: Column['type']) => ({ name, type, attnum: 1, notNull: false } as unknown as Column);
 
 describe('ALTER COLUMN TYPE recreates the indexes on the column', () => {
   it('gives the index a new OID and file, and a ROLLBACK puts the old one back with its CLUSTER mark', () => {
-    const e = new Engine();
-    e.createSession('s1');
+    const e = fresh();
     ok(e, 's1', 'CREATE TABLE t (id int PRIMARY KEY, v int)');
     ok(e, 's1', 'CREATE INDEX t_v ON t (v)');
     ok(e, 's1', 'INSERT INTO t SELECT g, g FROM generate_series(1, 10) g');
@@ -55,8 +60,7 @@ describe('ALTER COLUMN TYPE recreates the indexes on the column', () => {
   });
 
   it('a binary-compatible change keeps the index file (and its entries) under the new OID', () => {
-    const e = new Engine();
-    e.createSession('s1');
+    const e = fresh();
     ok(e, 's1', 'CREATE TABLE vc (a varchar(10))');
     ok(e, 's1', 'CREATE INDEX vc_a ON vc (a)');
     ok(e, 's1', "INSERT INTO vc VALUES ('x'), ('y')");
@@ -71,8 +75,7 @@ describe('ALTER COLUMN TYPE recreates the indexes on the column', () => {
 
 describe('SET LOGGED / SET UNLOGGED', () => {
   it('a rolled-back SET LOGGED leaves the table unlogged, its rows still outside the WAL', () => {
-    const e = new Engine();
-    e.createSession('s1');
+    const e = fresh();
     ok(e, 's1', 'CREATE UNLOGGED TABLE u (id int PRIMARY KEY)');
     ok(e, 's1', 'INSERT INTO u VALUES (1)');
     const u = e.catalog.get('u')!;
@@ -87,8 +90,7 @@ describe('SET LOGGED / SET UNLOGGED', () => {
   });
 
   it('a table that owns a sequence is refused by name (0A000)', () => {
-    const e = new Engine();
-    e.createSession('s1');
+    const e = fresh();
     ok(e, 's1', 'CREATE UNLOGGED TABLE cu (id serial)');
     expect(err(e, 's1', 'ALTER TABLE cu SET LOGGED')).toMatch(/^0A000 .*SET LOGGED.*cu_id_seq/);
   });
@@ -108,8 +110,7 @@ describe('needs_toast_table and SET ACCESS METHOD', () => {
 
 describe('unlogged sequences', () => {
   it('write no WAL on nextval and restart from their init fork after a crash', () => {
-    const e = new Engine();
-    e.createSession('s1');
+    const e = fresh();
     ok(e, 's1', 'CREATE UNLOGGED SEQUENCE s START 5');
     const lsn = e.wal.insertLsn;
     ok(e, 's1', "SELECT nextval('s'), nextval('s')");
@@ -118,5 +119,26 @@ describe('unlogged sequences', () => {
     e.restart();
     e.createSession('s2');
     expect(ok(e, 's2', "SELECT nextval('s')").outcome.results.at(-1)!.rows).toEqual([['5']]);
+  });
+});
+
+describe('a table\'s TOAST OIDs and its TOAST relation agree', () => {
+  it('after CREATE, a rewrite and a rolled-back rewrite', () => {
+    const e = fresh();
+    const agree = () => {
+      const t = e.catalog.get('tt')!;
+      expect(t.toast!.oid).toBe(t.toastOids!.rel);
+      expect(t.toast!.indexes[0]!.oid).toBe(t.toastOids!.index);
+      return t.toastOids!.rel;
+    };
+    ok(e, 's1', 'CREATE TABLE tt (id int, note text)');
+    const first = agree();
+    ok(e, 's1', 'ALTER TABLE tt ALTER COLUMN id TYPE bigint');
+    expect(agree()).not.toBe(first);
+    const second = agree();
+    ok(e, 's1', 'BEGIN');
+    ok(e, 's1', 'ALTER TABLE tt ALTER COLUMN id TYPE int');
+    ok(e, 's1', 'ROLLBACK');
+    expect(agree()).toBe(second);
   });
 });

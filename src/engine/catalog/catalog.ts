@@ -144,7 +144,9 @@ export interface Table {
   relminmxid?: number;
   /** relfrozenxid of the table's TOAST table while it has never had a row, when it has one */
   toastFrozenXid?: number;
-  /** the OIDs of its TOAST table and the TOAST table's index (pg_class.reltoastrelid), when it has one */
+  /** the OIDs of its TOAST table and the TOAST table's index (pg_class.reltoastrelid), when it has one. Kept apart
+   *  from `toast` because a temporary or unlogged table gets the OIDs (and the pg_class rows) but no stored TOAST
+   *  relation here (out-of-line values for those are 0A000); where both exist, toast.oid === toastOids.rel. */
   toastOids?: { rel: number; index: number };
   /** reltoastrelid: the table's TOAST table pg_toast.pg_toast_<oid> (heap/toast_internals.ts), made with it when
    *  needs_toast_table says so; absent: none */

@@ -46,6 +46,7 @@ import { functionScan, multixactMembers } from './nodeFunctionscan.js';
 import { reduceOuterJoins } from '../optimizer/prepjointree.js';
 import { isImmutableFunction } from '../sql/funcs/registry.js';
 import { checkJoinOnScope } from '../sql/parse_clause.js';
+import { commutator } from '../sql/operators.js';
 import { usingJoin, expandMergedRefs } from './joinusing.js';
 import { lookupCte } from './nodeCtescan.js';
 import type { QResult } from './nodeSetOp.js';
@@ -122,16 +123,15 @@ function rangeParamProbe(q: N, inp: JoinInput, lw: number, l: { table: Table; qu
   const ta = inp.columns[a.col]!.type.name, tb = inp.columns[b.col]!.type.name;
   if (ta !== tb || (ta !== 'int4' && ta !== 'int2')) return null;
   const [lcol, rcol] = a.col < lw ? [a.col, b.col - lw] : [b.col, a.col - lw];
-  const opLeftFirst = a.col < lw ? op0 : COMMUTED[op0]!; // lcol op rcol
+  const opLeftFirst = a.col < lw ? op0 : commutator(op0)!; // lcol op rcol
   if (kind === 'full') return null;
   const inner = rangeParamSide({ ...l, col: lcol }, { ...r, col: rcol }, kind, sameRows);
   if (!inner) return null;
   const probe: ParamProbe = inner.side === 'right'
-    ? { index: inner.index, innerKey: rcol, outerKey: lcol, op: COMMUTED[opLeftFirst] as ParamProbe['op'] }
+    ? { index: inner.index, innerKey: rcol, outerKey: lcol, op: commutator(opLeftFirst) as ParamProbe['op'] }
     : { index: inner.index, innerKey: lcol, outerKey: rcol, op: opLeftFirst as ParamProbe['op'] };
   return { inner: inner.side, probe };
 }
-const COMMUTED: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
 
 /**
  * Joins of the FROM list: two tables as the planner chooses (hash / merge / nested loop), more as nested loops in

@@ -19,7 +19,7 @@ import type { Value } from '../sql/types.js';
 import { intConst } from '../sql/parser.js';
 import { estimateRelSize, clampRowEst } from './plancat.js';
 import { varEqConst, varEqNonConst, scalarIneqSel, variableNumDistinct, type KeyVar } from './selfuncs.js';
-import { likeToRegex } from '../sql/operators.js';
+import { likeToRegex, commutator } from '../sql/operators.js';
 import { areToRegExp, isRegexOp } from '../sql/regexp.js';
 import { likeFixedPrefix, likeSelectivity, regexFixedPrefix, regexSelectivity } from './likesupport.js';
 import { qualCost } from './qualorder.js';
@@ -85,7 +85,7 @@ export function whereSelectivity(t: Table, tuples: number, where0: N | undefined
     let op = e.name[0].String?.sval as string;
     if (op === '!=') op = '<>';
     let col = colOf(e.lexpr), other = e.rexpr;
-    if (col < 0) { col = colOf(e.rexpr); other = e.lexpr; if (col >= 0) op = ({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[op] ?? op; }
+    if (col < 0) { col = colOf(e.rexpr); other = e.lexpr; if (col >= 0) op = commutator(op) ?? op; }
     if (col < 0) return exprComparison(e, op, negate);
     if (other?.OuterParam) {
       // the outer query's column in a correlated subquery (optimizer/subselect.ts): a Param, a value unknown here

@@ -16,6 +16,7 @@ import { plannerIndexes, plannerHashIndexes } from '../catalog/catalogsnapshot.j
 import { intConst } from '../sql/parser.js';
 import { compileExpr, castTo, type Scope, type Row } from '../sql/expr.js';
 import { type SqlType, type Value, isStringLike } from '../sql/types.js';
+import { commutator } from '../sql/operators.js';
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 
@@ -104,7 +105,7 @@ function indexArm(t: Table, wantTids = true): (c: N, inOr: boolean) => { index: 
     const i = t.columns.findIndex((c) => c.name === f[0].String.sval);
     return i >= 0 && ['int2', 'int4', 'int8'].includes(t.columns[i]!.type.name) ? i : -1;
   };
-  const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' };
+  const BTREE_OPS = new Set(['<', '<=', '=', '>=', '>']);
   const NEGATE: Record<string, string> = { '<': '>=', '<=': '>', '>': '<=', '>=': '<' };
   return (c: N, inOr: boolean): { index: BtreeIndex; tids: number[] } | null | 'abort' => {
     if (c.NullTest?.nulltesttype === 'IS_NULL') {
@@ -122,10 +123,10 @@ function indexArm(t: Table, wantTids = true): (c: N, inOr: boolean) => { index: 
     if (negated) { if (e.kind !== 'AEXPR_OP' || !(op in NEGATE)) return null; op = NEGATE[op]!; }
     let col = -1;
     let match: (k: number) => boolean;
-    if (e.kind === 'AEXPR_OP' && op in FLIP && (op !== '=' || inOr)) {
+    if (e.kind === 'AEXPR_OP' && BTREE_OPS.has(op) && (op !== '=' || inOr)) {
       let o = op, v = intConstOf(e.rexpr);
       col = colOf(e.lexpr);
-      if (col < 0 || v === null) { col = colOf(e.rexpr); v = intConstOf(e.lexpr); o = FLIP[op]!; }
+      if (col < 0 || v === null) { col = colOf(e.rexpr); v = intConstOf(e.lexpr); o = commutator(op)!; }
       if (col < 0 || v === null) return null;
       const x = v;
       match = o === '<' ? (k) => k < x : o === '<=' ? (k) => k <= x : o === '>' ? (k) => k > x : o === '=' ? (k) => k === x : (k) => k >= x;

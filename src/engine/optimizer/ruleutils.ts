@@ -25,6 +25,7 @@ import { notSupported } from '../errors.js';
 import { intConst } from '../sql/parser.js';
 import { T, formatValue, parseInput, integerLiteral } from '../sql/types.js';
 import type { Scope } from '../sql/expr.js';
+import { commutator } from '../sql/operators.js';
 import { bitIn } from '../adt/varbit.js';
 
 type N = Record<string, any>;
@@ -32,7 +33,6 @@ type Ty = 'int' | 'smallint' | 'text' | 'bool' | 'bigint' | 'numeric' | 'bit' | 
 
 const refuse = (what: string) => notSupported(`EXPLAIN of ${what}`);
 const NEGATOR: Record<string, string> = { '=': '<>', '<>': '=', '<': '>=', '>=': '<', '>': '<=', '<=': '>' };
-const COMMUTE: Record<string, string> = { '=': '=', '<>': '<>', '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
 const INT_TYPES = new Set(['int2', 'int4', 'int8']);
 /** x IS [NOT] TRUE / FALSE / UNKNOWN */
 const BOOLEAN_TEST: Record<string, string> = {
@@ -436,7 +436,7 @@ const op = (o: string, l: N, r: N): N => ({ A_Expr: { kind: 'AEXPR_OP', name: [{
 /** `3 = k` as an index qual: the indexed column on the left (the commutator), as the planner builds it. */
 function commuteForIndex(q: N): N {
   const e = q.A_Expr;
-  if (e?.kind === 'AEXPR_OP' && !e.lexpr?.ColumnRef && e.rexpr?.ColumnRef && COMMUTE[opName(q)]) return op(COMMUTE[opName(q)]!, e.rexpr, e.lexpr);
+  if (e?.kind === 'AEXPR_OP' && !e.lexpr?.ColumnRef && e.rexpr?.ColumnRef && commutator(opName(q))) return op(commutator(opName(q))!, e.rexpr, e.lexpr);
   return q;
 }
 

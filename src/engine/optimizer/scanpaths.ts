@@ -18,6 +18,7 @@ import { plannerIndexes, plannerHashIndexes } from '../catalog/catalogsnapshot.j
 import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import { intConst } from '../sql/parser.js';
+import { commutator } from '../sql/operators.js';
 import type { ScanPath } from './planner.js';
 import { whereSelectivity } from './clausesel.js';
 import { estimateRelSize, clampRowEst, type RelSize } from './plancat.js';
@@ -27,7 +28,8 @@ import { cheapestPath } from './joinpathcost.js';
 
 type N = Record<string, any>;
 
-const FLIP: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' };
+/** the btree comparison operators a scan key can use */
+const BTREE_OPS = new Set(['<', '<=', '=', '>=', '>']);
 const INT_TYPES = ['int2', 'int4', 'int8'];
 const TEXT_TYPES = ['text', 'varchar'];
 
@@ -75,10 +77,10 @@ export function costBasedScan(t: Table, where: N | undefined, indexOnly?: (i: Bt
   for (const c of conj) {
     const e = c.A_Expr;
     let q: IndexQual | null = null;
-    if (e?.kind === 'AEXPR_OP' && e.name?.length === 1 && (e.name[0].String?.sval as string) in FLIP) {
+    if (e?.kind === 'AEXPR_OP' && e.name?.length === 1 && BTREE_OPS.has(e.name[0].String?.sval as string)) {
       const op = e.name[0].String.sval as string;
       let col = colOf(e.lexpr), v = intOf(e.rexpr), o = op;
-      if (col < 0) { col = colOf(e.rexpr); v = intOf(e.lexpr); o = FLIP[op]!; }
+      if (col < 0) { col = colOf(e.rexpr); v = intOf(e.lexpr); o = commutator(op)!; }
       if (col >= 0 && v !== null && INT_TYPES.includes(t.columns[col]!.type.name)) q = { node: c, col, tests: [{ op: o, v }] };
       // text = 'constant' (a text range's selectivity is not modelled: the WHERE clause was refused above)
       const sc = colOf(e.lexpr) >= 0 ? e.rexpr : e.lexpr, scol = colOf(e.lexpr) >= 0 ? colOf(e.lexpr) : colOf(e.rexpr);

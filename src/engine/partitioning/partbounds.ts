@@ -49,7 +49,8 @@ export type PartitionBound =
 /** The same partition of one parent, for the routing functions: a bound and who holds it. */
 export interface BoundOf<T> { rel: T; name: string; bound: PartitionBound }
 
-const cmp = (a: Value, b: Value) => compareValues(a as Exclude<Value, null>, b as Exclude<Value, null>);
+/** Two bound datums compared (neither is null where this is called). */
+export const cmp = (a: Value, b: Value) => compareValues(a as Exclude<Value, null>, b as Exclude<Value, null>);
 
 /** partition_rbound_datum_cmp: compare a range bound with a key (-1: the bound is below it). */
 function rboundCmp(bound: RangeDatum[], key: Value[]): number {

@@ -17,8 +17,8 @@
  */
 import type { Value } from '../sql/types.js';
 import { intConst } from '../sql/parser.js';
-import { partitionForKey, type BoundOf, type PartitionKey, type RangeDatum } from './partbounds.js';
-import { compareValues } from '../sql/operators.js';
+import { partitionForKey, cmp, type BoundOf, type PartitionKey, type RangeDatum } from './partbounds.js';
+import { commutator } from '../sql/operators.js';
 
 type N = Record<string, any>;
 
@@ -50,7 +50,7 @@ function comparison(e: N, name: string, fit: (c: { v: Value }) => boolean): Inte
   let op = e.name[0].String?.sval as string;
   let c: { v: Value } | null = null;
   if (colName(e.lexpr) === name) c = constOf(e.rexpr);
-  else if (colName(e.rexpr) === name) { c = constOf(e.lexpr); op = COMMUTED[op] ?? op; }
+  else if (colName(e.rexpr) === name) { c = constOf(e.lexpr); op = commutator(op) ?? op; }
   if (!c || c.v === null || !fit(c)) return null;
   switch (op) {
     case '<': return { ...ALL, hi: c.v };
@@ -60,7 +60,6 @@ function comparison(e: N, name: string, fit: (c: { v: Value }) => boolean): Inte
     default: return null;
   }
 }
-const COMMUTED: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
 
 function intersect(a: Interval, b: Interval): Interval {
   const r = { ...a };
@@ -68,7 +67,6 @@ function intersect(a: Interval, b: Interval): Interval {
   if (b.hi !== undefined && (r.hi === undefined || cmp(b.hi, r.hi) < 0 || (cmp(b.hi, r.hi) === 0 && !b.hiInc))) { r.hi = b.hi; r.hiInc = b.hiInc; }
   return r;
 }
-const cmp = (a: Value, b: Value) => compareValues(a as Exclude<Value, null>, b as Exclude<Value, null>);
 /** Is value v inside the interval? */
 const inside = (i: Interval, v: Value) => v !== null && (i.lo === undefined || cmp(v, i.lo) > 0 || (i.loInc && cmp(v, i.lo) === 0))
   && (i.hi === undefined || cmp(v, i.hi) < 0 || (i.hiInc && cmp(v, i.hi) === 0));

@@ -41,6 +41,13 @@ function compareValues(a: Exclude<Value, null>, b: Exclude<Value, null>): number
 }
 export { compareValues };
 
+/**
+ * The commutator of a comparison operator (pg_operator.oprcom, lsyscache.c get_commutator): `a op b` is
+ * `b commutator(op) a`. Undefined for an operator that is not a comparison.
+ */
+const COMMUTATORS: Record<string, string> = { '=': '=', '<>': '<>', '!=': '<>', '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
+export const commutator = (op: string): string | undefined => COMMUTATORS[op];
+
 const CMP_OPS: Record<string, (c: number) => boolean> = {
   '=': (c) => c === 0, '<>': (c) => c !== 0, '!=': (c) => c !== 0, '<': (c) => c < 0, '>': (c) => c > 0, '<=': (c) => c <= 0, '>=': (c) => c >= 0,
 };

@@ -1,0 +1,11 @@
+import { Engine } from '../src/engine/engine.js';
+import { initParser } from '../src/engine/sql/parser.js';
+await initParser();
+const N = 400000, TX = 10000;
+const e = new Engine({ trace: true });
+e.createSession('s');
+e.execute('s', 'CREATE TABLE data(id int PRIMARY KEY, val int)');
+e.execute('s', `INSERT INTO data SELECT g, 0 FROM generate_series(1, ${N}) g`);
+const t = performance.now();
+for (let i = 0; i < TX; i++) e.execute('s', `UPDATE data SET val = val + 1 WHERE id = ${1 + ((i * 7919) % N)}`);
+console.log(TX / ((performance.now() - t) / 1000));
