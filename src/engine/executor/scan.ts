@@ -87,10 +87,10 @@ function countScanOf(st: ScanState, path: ScanPath, fetched: number): void {
  */
 export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope,
   opts: ScanOptions | ScanPath = {}, instr?: ScanInstr, stopAfter: number | null = null): Candidate[] {
-  if (t.partKey) return appendScan(ex, s, t, snap, where, whereNode, scope, scanLeaves(ex.eng.catalog, t, whereNode), instr);
+  if (t.partKey) return appendScan(ex, s, t, snap, where, whereNode, scope, scanLeaves(ex.eng.catalog, t, whereNode), instr, stopAfter);
   // an inheritance parent: itself and its descendants (optimizer/inherit.ts), unless ONLY
   if (scope.inhMembers || (!scope.inhOnly && expandsInheritance(ex.eng.catalog, t, true))) {
-    return appendScan(ex, s, t, snap, where, whereNode, scope, scope.inhMembers ?? inheritanceMembers(ex.eng.catalog, t), instr);
+    return appendScan(ex, s, t, snap, where, whereNode, scope, scope.inhMembers ?? inheritanceMembers(ex.eng.catalog, t), instr, stopAfter);
   }
   const path: ScanPath = 'kind' in opts ? opts : chooseScan(t, whereNode, scope, { ...opts, serializable: !!s.tx!.sxact });
   // the first scan of a statement run by EXPLAIN ANALYZE (UPDATE / DELETE) counts its rows
@@ -133,14 +133,20 @@ export function scan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: 
   };
   const st: ScanState = { ex, s, t, test, visit: ex.pageVisitor(s, t), out, visible: false, done: stopAfter === 0, checkVisibility,
     idxRead: 0, allVisibleFetched: 0 };
-  switch (path.kind) {
-    case 'IndexScan': execIndexScan(st, path); break;
-    case 'BitmapHeapScan': execBitmapHeapScan(st, path, instr); break;
-    case 'IndexScanOrdered': execIndexScanOrdered(st, path); break;
-    default: execSeqScan(st);
+  try {
+    switch (path.kind) {
+      case 'IndexScan': execIndexScan(st, path); break;
+      case 'BitmapHeapScan': execBitmapHeapScan(st, path, instr); break;
+      case 'IndexScanOrdered': execIndexScanOrdered(st, path); break;
+      default: execSeqScan(st);
+    }
+  } finally {
+    // counted when the scan began (initscan's pgstat_count_heap_scan), with the tuples read so far: a scan an
+    // error ends (division by zero in WHERE, a serialization failure) still counts, as the scan counters are
+    // not transactional
+    countScanOf(st, path, fetched);
   }
   if (instr) { instr.rows = out.length; instr.path = path; }
-  countScanOf(st, path, fetched);
   return out;
 }
 
@@ -235,20 +241,25 @@ export function pageVisitor(ex: Executor, s: Session, t: Table): (blk: number) =
  * row lock or UPDATE acts on).
  */
 function appendScan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: Compiled | null, whereNode: N | undefined, scope: Scope,
-  members: Table[], instr?: ScanInstr): Candidate[] {
+  members: Table[], instr?: ScanInstr, stopAfter: number | null = null): Candidate[] {
   const out: Candidate[] = [];
   // EXPLAIN ANALYZE: each member counted as its own scan node under the Append
   if (instr) instr.members = [];
   // WHERE tableoid = …: evaluated on each row once it carries its relation (not inside the member's scan)
   const readsTableoid = !!whereNode && JSON.stringify(whereNode).includes('"tableoid"');
   for (const leaf of members) {
+    // a LIMIT above has its rows: the members after are never started (ExecAppend stops being pulled; a member's
+    // scan begins on its first fetch, so it is not counted either)
+    if (stopAfter !== null && out.length >= stopAfter) break;
     const same = sameLayout(leaf, t) && !readsTableoid;
     // each member is read alone (an inheritance parent's own rows as ONLY would read them)
     const lscope: Scope = { ...(same ? scope : ex.tableScope(leaf, null, s, () => snap, scope.sql)), inhOnly: true };
     delete lscope.inhMembers;
     const mi = instr ? newScanInstr() : undefined;
     if (mi) instr!.members!.push(mi);
-    for (const c of scan(ex, s, leaf, snap, same ? where : null, same ? whereNode : undefined, lscope, {}, mi)) {
+    const left = stopAfter === null || !same ? null : stopAfter - out.length;
+    for (const c of scan(ex, s, leaf, snap, same ? where : null, same ? whereNode : undefined, lscope, {}, mi, left)) {
+      if (stopAfter !== null && out.length >= stopAfter) break;
       const cand: Candidate = same ? { ...c, rel: leaf } : { ...c, vals: convertRow(leaf, t, c.vals), rel: leaf };
       if (!same && where && where.fn(cand) !== true) { if (mi) { mi.removed++; mi.rows--; } continue; }
       out.push(cand);
