@@ -383,15 +383,19 @@ export function* explainSelect(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
       }
       const input = scan || members ? qi.scan.rows : 1;
       if (members) {
-        members.top.rows = qi.scan.rows;
-        members.scans.forEach((m, i) => fillScan(m, qi.scan.members![i]!, null));
+        // (a LIMIT 0 never pulls from the Append: no member started)
+        members.top.rows = qi.scan.appendStarted ? qi.scan.rows : null;
+        // under a LIMIT the members after the one that filled it never started: "(never executed)"
+        members.scans.forEach((m, i) => { const mi = qi.scan.members?.[i]; if (mi) fillScan(m, mi, null); });
       }
       if (winSort) winSort.rows = input;
       if (winAgg) winAgg.rows = limit && !sort && !projectSet ? qi.pulled : input;
       if (projectSet) { projectSet.rows = limit && !sort ? qi.pulled : all; if (!scan) { const r = findResult(projectSet); if (r) r.rows = 1; } }
       // (one partition left: its scan ran as the Append's only member)
       const scanInstr = qi.partLeaves?.length === 1 && qi.scan.members?.length === 1 ? qi.scan.members[0]! : qi.scan;
-      if (scan) fillScan(scan, scanInstr, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
+      // (…unless a LIMIT 0 never started it)
+      const unstarted = !!qi.partLeaves && !qi.scan.appendStarted;
+      if (scan && !unstarted) fillScan(scan, scanInstr, sort || agg || winAgg || projectSet ? null : qi.limitHit ? qi.pulled : null);
       if (scan && indexOnlyFetches !== null) scan.scan.props.push({ kind: 'float', label: 'Heap Fetches', value: indexOnlyFetches, digits: 0, analyze: true });
     }
     if (o.verbose) {

@@ -30,6 +30,8 @@ export interface ScanInstr {
   path: ScanPath | null;
   /** an Append's members, each counted as its own scan (executor/scan.ts appendScan) */
   members?: ScanInstr[];
+  /** the Append was pulled from (a LIMIT 0 above never pulls: EXPLAIN ANALYZE prints "never executed") */
+  appendStarted?: boolean;
 }
 
 export const newScanInstr = (): ScanInstr => ({ rows: 0, removed: 0, removedBefore: [], indexRows: 0, heapBlocks: 0, path: null });

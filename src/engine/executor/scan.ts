@@ -244,7 +244,7 @@ function appendScan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: C
   members: Table[], instr?: ScanInstr, stopAfter: number | null = null): Candidate[] {
   const out: Candidate[] = [];
   // EXPLAIN ANALYZE: each member counted as its own scan node under the Append
-  if (instr) instr.members = [];
+  if (instr) { instr.members = []; instr.appendStarted = stopAfter !== 0; }
   // WHERE tableoid = …: evaluated on each row once it carries its relation (not inside the member's scan)
   const readsTableoid = !!whereNode && JSON.stringify(whereNode).includes('"tableoid"');
   for (const leaf of members) {
@@ -258,8 +258,10 @@ function appendScan(ex: Executor, s: Session, t: Table, snap: Snapshot, where: C
     const mi = instr ? newScanInstr() : undefined;
     if (mi) instr!.members!.push(mi);
     const left = stopAfter === null || !same ? null : stopAfter - out.length;
+    const before = out.length;
     for (const c of scan(ex, s, leaf, snap, same ? where : null, same ? whereNode : undefined, lscope, {}, mi, left)) {
-      if (stopAfter !== null && out.length >= stopAfter) break;
+      // (a member read whole, its rows filtered here: it returned only the rows the LIMIT pulled)
+      if (stopAfter !== null && out.length >= stopAfter) { if (mi) mi.rows = out.length - before; break; }
       const cand: Candidate = same ? { ...c, rel: leaf } : { ...c, vals: convertRow(leaf, t, c.vals), rel: leaf };
       if (!same && where && where.fn(cand) !== true) { if (mi) { mi.removed++; mi.rows--; } continue; }
       out.push(cand);

@@ -130,7 +130,6 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     // (a partitioned partition only when pruning kept some partition under it)
     const leaves = scanLeaves(ex.eng.catalog, src.table, n.whereClause);
     if (qi) qi.partLeaves = leaves; // EXPLAIN prints what pruning left (commands/explaininherit.ts)
-    if (qi && !qi.planOnly && (n.limitCount || n.limitOffset)) throw notSupported('EXPLAIN ANALYZE of a partitioned table under LIMIT (the Append stops early)');
     const kept = new Set<Table>();
     for (const leaf of leaves) for (let a = parentOf(ex.eng.catalog, leaf); a && a !== src.table && !kept.has(a); a = parentOf(ex.eng.catalog, a)) kept.add(a);
     for (const p of allPartitions(ex.eng.catalog, src.table)) if (p.partKey && kept.has(p)) yield* ex.lockRelation(s, p, mode);
