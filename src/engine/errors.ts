@@ -62,7 +62,12 @@ export function inFailedSqlTransaction(): PgError {
 
 /** The query text positions refer to (set by the engine while a statement runs). */
 let positionText: string | null = null;
-export function setPositionText(sql: string | null): void { positionText = sql; }
+/** whether positionText is all ASCII (byte offsets are then character offsets), worked out once per text */
+let positionAscii = true;
+export function setPositionText(sql: string | null): void {
+  if (sql !== positionText) positionAscii = !sql || !/[^\x00-\x7f]/.test(sql);
+  positionText = sql;
+}
 export function getPositionText(): string | null { return positionText; }
 
 /**
@@ -71,6 +76,6 @@ export function getPositionText(): string | null { return positionText; }
  */
 export function posOf(location: number | undefined): number | undefined {
   if (location === undefined || location < 0) return undefined;
-  if (!positionText || !/[^\x00-\x7f]/.test(positionText)) return location + 1;
+  if (!positionText || positionAscii) return location + 1;
   return byteToCharPosition(positionText, location) + 1;
 }

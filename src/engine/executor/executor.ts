@@ -228,11 +228,28 @@ export class Executor {
 
   // ------------------------------------------------------------------ helpers
 
+  /**
+   * The environment expressions of session `s` run in, reading snapshots through `snapshot`. One per session and
+   * snapshot function (a statement asks for several: its scopes, constant folding's): its members read the session
+   * at call time, but for the parameter and PL/pgSQL name lists, taken as they are — a new list is a new environment.
+   */
   env(s: Session, snapshot: () => Snapshot): ExprEnv {
     const eng = this.eng;
     setRegclassLookup(eng.catalog);
     setRegprocLookup(eng.catalog);
     setEnumLookup(eng.catalog, this, s);
+    let bySnap = this.envs.get(s);
+    if (!bySnap) { bySnap = new WeakMap(); this.envs.set(s, bySnap); }
+    const kept = bySnap.get(snapshot);
+    if (kept && kept.params === s.params && kept.pl === s.plNames) return kept.env;
+    const env = this.newEnv(s, snapshot);
+    bySnap.set(snapshot, { params: s.params, pl: s.plNames, env });
+    return env;
+  }
+  private envs = new WeakMap<Session, WeakMap<() => Snapshot, { params: Session['params']; pl: Session['plNames']; env: ExprEnv }>>();
+
+  private newEnv(s: Session, snapshot: () => Snapshot): ExprEnv {
+    const eng = this.eng;
     return {
       txidCurrent: (assign) => (assign ? eng.ensureTopXid(s) : s.tx?.xid || null),
       // side effects replayed, not repeated, when the row is evaluated again after a wait (executor/exprwait.ts)

@@ -19,6 +19,7 @@
 import { PgError } from '../errors.js';
 import type { Session, StepYield } from '../session/session.js';
 import type { Value } from '../sql/types.js';
+import { calledNames } from './util.js';
 
 export class ExprWait extends PgError {
   constructor(readonly fn: string, readonly result: Value, readonly wait: () => Generator<StepYield, void, void>) {
@@ -64,14 +65,5 @@ const WAITING_FUNCTIONS = new Set([
 
 /** Does this parse tree call a function that may wait? (Then the executor evaluates it through evalWaiting.) */
 export function mayWait(node: unknown): boolean {
-  if (!node || typeof node !== 'object') return false;
-  if (Array.isArray(node)) return node.some(mayWait);
-  const o = node as Record<string, unknown>;
-  const fc = o.FuncCall as { funcname?: { String?: { sval?: string } }[] } | undefined;
-  if (fc?.funcname) {
-    const name = fc.funcname[fc.funcname.length - 1]?.String?.sval;
-    if (name && WAITING_FUNCTIONS.has(name)) return true;
-  }
-  for (const k in o) if (mayWait(o[k])) return true;
-  return false;
+  return calledNames(node).some((name) => WAITING_FUNCTIONS.has(name));
 }

@@ -96,9 +96,23 @@ const widen = (c: Row, rest: Value[] | null): Row => (rest ? { ...c, vals: c.val
  * (each locked AccessShare, as a SELECT would) — and the scan itself, returned as `find`.
  */
 /** the candidates of a scan with no FROM / USING as targets, made as the loop reaches them (no array of pairs
- *  kept alive through a 200,000-row statement) */
+ *  kept alive through a 200,000-row statement): one pair and one iterator result, refilled for each candidate — the
+ *  loops over them (updateStmt, deleteStmt) take the pair apart as they receive it */
 function pairsOf(cands: readonly Candidate[]): Iterable<{ cand: Candidate; rest: null }> {
-  return { *[Symbol.iterator]() { for (const cand of cands) yield { cand, rest: null }; } };
+  return {
+    [Symbol.iterator]() {
+      let i = 0;
+      const pair = { cand: null as unknown as Candidate, rest: null };
+      const step: IteratorYieldResult<typeof pair> = { value: pair, done: false };
+      return {
+        next: (): IteratorResult<typeof pair> => {
+          if (i >= cands.length) return { value: undefined, done: true };
+          pair.cand = cands[i++]!;
+          return step;
+        },
+      };
+    },
+  };
 }
 
 /** an inheritance member's statement (inheritedModify): the table it changes, not expanded again */

@@ -41,6 +41,7 @@ import { execIndexScan, execIndexScanOrdered } from './nodeIndexscan.js';
 import { execBitmapHeapScan } from './nodeBitmapHeapscan.js';
 import { type ScanInstr, newScanInstr } from './instrument.js';
 import { Deparser } from '../optimizer/ruleutils.js';
+import { getCurrentLiterals, setCurrentLiterals } from '../sql/parser.js';
 import { scanLeaves, sameLayout, convertRow } from './execPartition.js';
 import { expandsInheritance, inheritanceMembers } from '../optimizer/inherit.js';
 
@@ -161,10 +162,18 @@ export function recordPredicateRead(ex: Executor, s: Session, t: Table, snap: Sn
   const tx = s.tx;
   if (!tx) return;
   if (whereNode && !rowLocal(whereNode, t, scope)) return;
-  // printed now: the parser's literals are the statement's own only while it runs (sql/parser.ts setCurrentLiterals)
-  let text = 'every row';
-  if (whereNode) { try { const d = new Deparser(scope); text = `WHERE ${d.qualList(d.quals(whereNode))}`; } catch { text = 'its WHERE condition'; } }
-  const describe = () => text;
+  // printed when asked (rarely: a phantom's edge), with the statement's own literals put back for it — the parser's
+  // literals are the statement's only while it runs (sql/parser.ts setCurrentLiterals); the Deparser reads nothing
+  // else that changes: the tree, the scope's columns (copied when the statement began) and those literals
+  let text: string | null = whereNode ? null : 'every row';
+  const literals = getCurrentLiterals();
+  const describe = () => {
+    if (text !== null) return text;
+    const prev = getCurrentLiterals();
+    setCurrentLiterals(literals);
+    try { const d = new Deparser(scope); text = `WHERE ${d.qualList(d.quals(whereNode))}`; } catch { text = 'its WHERE condition'; } finally { setCurrentLiterals(prev); }
+    return text;
+  };
   const row: Row = { vals: [], item: null, blk: 0, off: 0, aggs: null };
   ex.eng.deps.predicateRead(tx.vxid, {
     rel: t.oid, snap, key: whereNode ?? null, describe,

@@ -198,12 +198,33 @@ export function collectColumnRefs(n: unknown, out: Set<string>) {
  * with triggers) test WHERE row by row in the modify loop instead of during the scan.
  */
 export function callsUserFunction(n: unknown, ex: { eng: Engine }): boolean {
-  if (!n || typeof n !== 'object') return false;
-  if (Array.isArray(n)) return n.some((x) => callsUserFunction(x, ex));
-  const o = n as N;
-  if (o.FuncCall) {
-    const name = (o.FuncCall.funcname as N[]).map((x) => x.String.sval as string).pop()!;
-    if (ex.eng.catalog.functions.has(name)) return true;
-  }
-  return Object.values(o).some((v) => callsUserFunction(v, ex));
+  const fns = ex.eng.catalog.functions;
+  return fns.size > 0 && calledNames(n).some((name) => fns.has(name));
 }
+
+/**
+ * The (unqualified) names of the functions a parse tree calls, in tree order: a fact of the tree alone, kept per
+ * node of a frozen tree — a cached statement's tree (sql/parser.ts) is shared and never changed, so its walk is done once.
+ */
+export function calledNames(n: unknown): readonly string[] {
+  if (!n || typeof n !== 'object') return NONE;
+  let names = CALLED.get(n);
+  if (names) return names;
+  const found: string[] = [];
+  const walk = (x: unknown) => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { for (const y of x) walk(y); return; }
+    const o = x as N;
+    if (o.FuncCall) {
+      const fname = (o.FuncCall.funcname as N[])[(o.FuncCall.funcname as N[]).length - 1]?.String?.sval as string | undefined;
+      if (fname !== undefined) found.push(fname);
+    }
+    for (const k in o) walk(o[k]);
+  };
+  walk(n);
+  names = found.length ? found : NONE;
+  if (Object.isFrozen(n)) CALLED.set(n, names); // a tree someone may still change is walked again next time
+  return names;
+}
+const NONE: readonly string[] = [];
+const CALLED = new WeakMap<object, readonly string[]>();

@@ -42,6 +42,8 @@ const BY_NAME = new Map<string, SettingDef>(PG15_SETTING_DEFS.map((d) => [d.name
  * (SET myapp.user_id = 42): any string, for anyone, as PostgreSQL allows.
  */
 export function settingDef(name: string): SettingDef | undefined {
+  const exact = BY_NAME.get(name); // most callers name a setting in lower case already
+  if (exact) return exact;
   const lower = name.toLowerCase();
   const d = BY_NAME.get(lower);
   if (d || !/^[a-z_][a-z0-9_$]*(\.[a-z_][a-z0-9_$]*)+$/.test(lower)) return d;
@@ -173,8 +175,16 @@ export function quoteIdentifier(s: string): string {
 
 /** search_path's schema names, as SHOW prints them split and unquoted (SplitIdentifierString's reading of the list) */
 export function searchPathItems(value: string): string[] {
-  return value.split(',').map((x) => x.trim().replace(/^"(.*)"$/, '$1')).filter((x) => x !== '');
+  let items = SEARCH_PATHS.get(value);
+  if (!items) {
+    items = value.split(',').map((x) => x.trim().replace(/^"(.*)"$/, '$1')).filter((x) => x !== '');
+    if (SEARCH_PATHS.size >= 64) SEARCH_PATHS.clear();
+    SEARCH_PATHS.set(value, items);
+  }
+  return items.slice(); // the caller's own copy
 }
+/** searchPathItems' readings of the values seen (every name lookup reads search_path) */
+const SEARCH_PATHS = new Map<string, string[]>();
 
 /** Check and canonicalise a value for a setting: what SHOW will print (throws PostgreSQL's error). */
 export function canonicalValue(d: SettingDef, value: string, current: string): string {
@@ -235,8 +245,14 @@ function timeZoneValue(name: string, value: string): string {
 
 /** The setting's value in its base unit (ms for deadlock_timeout), from what SHOW prints. */
 export function numericValue(d: SettingDef, shown: string): number {
-  return parseNumber(d, shown, d.vartype === 'integer');
+  const last = NUMERIC_VALUES.get(d);
+  if (last && last.shown === shown) return last.value;
+  const value = parseNumber(d, shown, d.vartype === 'integer');
+  NUMERIC_VALUES.set(d, { shown, value });
+  return value;
 }
+/** numericValue's last reading of each setting (the timeouts are read at every statement) */
+const NUMERIC_VALUES = new WeakMap<SettingDef, { shown: string; value: number }>();
 
 /** flatten_set_variable_args: SET's argument list as one string. */
 export function flattenArgs(name: string, args: { kind: 'int' | 'float' | 'string'; text: string }[]): string {

@@ -197,8 +197,11 @@ export class LockManager {
     if (session) return;
     if (lock.tag.type === 'virtualxid' && mode === LockMode.Exclusive) { this.fp.grantVxid(owner, key, mode); return; }
     if (lock.tag.type !== 'relation' || mode > LockMode.RowExclusive || SHARED_CATALOGS.has(lock.tag.rel)) return;
-    const strong = [...lock.holders.values()].some((m) => m.some((c, i) => c > 0 && i >= LockMode.ShareUpdateExclusive))
-      || lock.waiters.some((w) => w.mode >= LockMode.ShareUpdateExclusive);
+    let strong = lock.waiters.some((w) => w.mode >= LockMode.ShareUpdateExclusive);
+    for (const m of lock.holders.values()) {
+      if (strong) break;
+      for (let i = LockMode.ShareUpdateExclusive; i < m.length; i++) if (m[i]! > 0) { strong = true; break; }
+    }
     if (!strong) this.fp.grantRelation(owner, key, mode);
   }
 

@@ -131,6 +131,28 @@ function foldOne(x: N, scope: Scope): N | null {
  */
 export function foldConstants(x: N, scope: Scope): N {
   if (!x || typeof x !== 'object') return x;
+  if (NOTHING_TO_FOLD.has(x)) return x;
+  const out = foldInner(x, scope);
+  // a frozen tree (a cached statement's, sql/parser.ts) with no constant subexpression and no function call — what
+  // may fold is then a fact of the tree's shape alone — is not walked again
+  if (out === x && Object.isFrozen(x) && !hasCandidate(x)) NOTHING_TO_FOLD.add(x);
+  return out;
+}
+const NOTHING_TO_FOLD = new WeakSet<object>();
+
+/** Is there a subexpression foldConstants would try to fold, or a function call (whose folding the catalog decides)? */
+function hasCandidate(x: unknown): boolean {
+  if (!x || typeof x !== 'object' || NOTHING_TO_FOLD.has(x)) return false; // (its subtrees were looked at first)
+  if (Array.isArray(x)) return x.some(hasCandidate);
+  const o = x as N;
+  const keys = Object.keys(o);
+  if (keys.length === 1 && (keys[0] === 'SubLink' || keys[0] === 'TypeName' || keys[0] === 'String')) return false;
+  if (o.FuncCall) return true;
+  if (keys.length === 1 && /^[A-Z]/.test(keys[0]!) && !isLiteral(o) && rowFree(o)) return true;
+  return keys.some((k) => k !== 'typeName' && k !== 'funcname' && k !== 'name' && hasCandidate(o[k]));
+}
+
+function foldInner(x: N, scope: Scope): N {
   if (Array.isArray(x)) {
     let changed = false;
     const out = x.map((y) => { const f = foldConstants(y, scope); if (f !== y) changed = true; return f; });

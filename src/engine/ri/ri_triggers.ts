@@ -69,9 +69,11 @@ type Param = { value: Value; type: SqlType };
 
 /** The tables whose foreign keys reference `t`, with those keys (sorted as their triggers fire: by OID). */
 export function referencingKeys(ex: Executor, t: Table): { table: Table; fk: ForeignKey }[] {
-  const out: { table: Table; fk: ForeignKey }[] = [];
-  for (const other of ex.eng.catalog.tables.values()) for (const fk of other.fkeys ?? []) if (fk.refOid === t.oid) out.push({ table: other, fk });
-  return out.sort((a, b) => a.fk.oid - b.fk.oid);
+  let out: { table: Table; fk: ForeignKey }[] | null = null; // (asked for every row an UPDATE or DELETE changes: none made when none found)
+  for (const other of ex.eng.catalog.tables.values()) {
+    if (other.fkeys?.length) for (const fk of other.fkeys) if (fk.refOid === t.oid) (out ??= []).push({ table: other, fk });
+  }
+  return out ? out.sort((a, b) => a.fk.oid - b.fk.oid) : [];
 }
 
 export function tableByOid(ex: Executor, oid: number): Table | undefined {

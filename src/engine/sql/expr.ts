@@ -68,7 +68,8 @@ export { compareValues } from './operators.js';
 export { newAggState } from './funccall.js';
 
 type N = Record<string, any>;
-const nodeType = (n: N) => Object.keys(n)[0]!;
+/** a node's type: its first key ({ A_Expr: {...} }), without building the array of keys */
+const nodeType = (n: N): string => { for (const k in n) return k; return undefined!; };
 
 const SYSTEM_COLUMNS = ['ctid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid'];
 
@@ -85,6 +86,9 @@ export function compileExpr(node: N, scope: Scope): Compiled {
   return c.location === undefined ? { ...c, location: posOf(exprLocation(node)) } : c;
 }
 
+/** the smaller of two locations, either maybe missing */
+const leftmost = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || (b !== undefined && b < a) ? b : a);
+
 /** exprLocation on the raw parse tree: where an error about this expression points (0-based byte offset). */
 export function exprLocation(node: N | undefined): number | undefined {
   if (!node || typeof node !== 'object') return undefined;
@@ -92,13 +96,10 @@ export function exprLocation(node: N | undefined): number | undefined {
   const n = node[t];
   if (!n || typeof n !== 'object') return undefined;
   const own = typeof n.location === 'number' && n.location >= 0 ? n.location : undefined;
-  const leftmost = (...xs: (number | undefined)[]) => {
-    let m: number | undefined; for (const x of xs) if (x !== undefined && (m === undefined || x < m)) m = x; return m;
-  };
   switch (t) {
     case 'TypeCast': return leftmost(own, exprLocation(n.arg));
     case 'A_Expr': return leftmost(own, exprLocation(n.lexpr));
-    case 'BoolExpr': return leftmost(own, ...((n.args ?? []) as N[]).map(exprLocation));
+    case 'BoolExpr': { let m = own; for (const a of (n.args ?? []) as N[]) m = leftmost(m, exprLocation(a)); return m; }
     case 'NullTest': case 'BooleanTest': return leftmost(own, exprLocation(n.arg));
     case 'SubLink': return leftmost(own, exprLocation(n.testexpr));
     default: return own;

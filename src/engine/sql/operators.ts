@@ -259,7 +259,8 @@ function compileLike(ci: boolean, neg: boolean, l: Compiled, r: Compiled): Compi
 
 export function compileAExpr(n: N, scope: Scope, rec: Rec): Compiled {
   const kind = n.kind as string;
-  const op = n.name ? (n.name as N[]).map((x) => x.String.sval).join('.') : '';
+  const names = n.name as N[] | undefined;
+  const op = !names ? '' : names.length === 1 ? names[0]!.String.sval as string : names.map((x) => x.String.sval).join('.');
   const pos = posOf(n.location);
   switch (kind) {
     case 'AEXPR_OP': {

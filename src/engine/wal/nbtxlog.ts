@@ -84,6 +84,37 @@ export function assemble(blocks: readonly RegBlock[], mainData: number, image: (
   return { len, fpi, refs };
 }
 
+/** `off N`, the description of an INSERT_LEAF at offset N: one string per offset, not one per record */
+const offDescs: string[] = [];
+const offDesc = (off: number) => offDescs[off] ??= `off ${off}`;
+
+/**
+ * logBtreeInsert's common case, an item added to its leaf with no split, dedup pass or posting list split: the one
+ * INSERT_LEAF record its general path below would write (the same length, image, payload and columns), without
+ * the closures and block lists per row.
+ */
+function logInsertLeaf(w: Engine['wal'], xid: number, index: BtreeIndex, vals: Value[], heapBlk: number, heapOff: number,
+  out: BtInsertOutcome, layout: BtLayout): number {
+  const blk = out.leaf;
+  const p = layout.pages[blk];
+  const img = p && w.needsFpi(index.pageLsns.get(blk) ?? index.leafLsn) ? pageBounds(p) : null;
+  // assemble() for one block (id 0, the item as its data) and 2 bytes of main data
+  let len = 24 + 4 + 12 + 4, fpi = 0;
+  let refs: BtBlockRef[];
+  if (img) { len += 5; fpi = img.lower + (PAGE - img.upper); refs = [{ id: 0, blk, hole: img }]; } else { len += out.itemSize; refs = [{ id: 0, blk }]; }
+  len += 2 + 2;
+  const payload: BtreeXlogPayload = { desc: offDesc(out.off), refs };
+  payload.values = vals;
+  if (fpi) payload.image = indexImage(index); // REDO restores the index whatever is on disk
+  const lsn = w.insert(WalKind.BtreeInsertLeaf, xid, len, index.oid, blk, out.off, fpi, payload);
+  if (lsn === 0) return 0; // a temporary table's index
+  const ri = w.count - 1;
+  w.hx.ensure(ri + 1); w.hx.nBlk[ri] = heapBlk; w.hx.nOff[ri] = heapOff;
+  index.pageLsns.set(blk, lsn);
+  if (payload.image) payload.image.lsn = lsn;
+  return lsn;
+}
+
 /**
  * Write the records of the insertion just made (`out`, the pages as they are now in `layout`) of the entry for
  * heap tuple (heapBlk, heapOff) with these heap row values. Returns the last record's end (0: not WAL-logged).
@@ -92,6 +123,7 @@ export function logBtreeInsert(eng: Engine, s: Session, index: BtreeIndex, vals:
   out: BtInsertOutcome, layout: BtLayout): number {
   const w = eng.wal, xid = s.tx!.writeXid;
   const lsns = index.pageLsns;
+  if (!out.rootCreated && !out.dedup && !out.splits.length && !out.postingoff) return logInsertLeaf(w, xid, index, vals, heapBlk, heapOff, out, layout);
   const page = (blk: number) => layout.pages[blk];
   const needs = (blk: number) => w.needsFpi(lsns.get(blk) ?? index.leafLsn);
   let last = 0;

@@ -152,6 +152,9 @@ export class Wal {
   /** what REDO needs to repeat the change (see recovery/redo.ts); undefined for records REDO has nothing to do for —
    *  in chunks of PAYLOAD_CHUNK records (one array of two million slots grows by copying and strains the collector) */
   private payload: unknown[][] = [];
+  /** the chunk insert last wrote into, and its number (no lookup of the chunk per record) */
+  private lastChunk: unknown[] | null = null;
+  private lastChunkAt = -1;
   /** heap tuple records' REDO fields, column-wise (wal/records.ts) */
   hx = new HeapRedoColumns();
   /** position where the next record will be inserted */
@@ -263,7 +266,11 @@ export class Wal {
     const i = this.n++;
     this.start[i] = startPos; this.end[i] = pos; this.xid[i] = xid; this.kind[i] = kind;
     this.len[i] = len + fpiLen; this.fpi[i] = fpiLen; this.rel[i] = rel; this.blk[i] = blk; this.off[i] = off;
-    (this.payload[i >>> PAYLOAD_SHIFT] ??= [])[i & PAYLOAD_MASK] = payload; // (records come in order: the chunk stays dense)
+    // (records come in order: the chunk stays dense)
+    let chunk = this.lastChunk;
+    const at = i >>> PAYLOAD_SHIFT;
+    if (chunk === null || this.lastChunkAt !== at) { chunk = this.payload[at] ??= []; this.lastChunk = chunk; this.lastChunkAt = at; }
+    chunk[i & PAYLOAD_MASK] = payload;
     if (i < this.hx.cap) this.hx.flags[i] = 0; // a slot reused after a crash truncated the log
     this.insertLsn = Math.ceil(pos / 8) * 8;
     return this.insertLsn;
@@ -362,6 +369,7 @@ export class Wal {
     // the chunks past the kept records go; the last one kept is cut to them
     const chunks = Math.ceil(keep / (PAYLOAD_MASK + 1));
     if (this.payload.length > chunks) this.payload.length = chunks;
+    this.lastChunk = null; this.lastChunkAt = -1;
     const last = this.payload[chunks - 1];
     if (last && last.length > keep - (chunks - 1) * (PAYLOAD_MASK + 1)) last.length = keep - (chunks - 1) * (PAYLOAD_MASK + 1);
     this.insertLsn = this.flushedLsn; // flushes always end at a record's end
