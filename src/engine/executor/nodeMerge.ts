@@ -29,9 +29,10 @@
  * ExecInitMerge), parser/parse_merge.c (transformMergeStmt, setNamespaceForMergeWhen). Simplifications: the whole
  * join is built before the first action (PostgreSQL pipelines it); a subquery or VALUES source is joined by a
  * nested loop over a full scan of the target (PostgreSQL may pull it up and scan the target by index: hint bits
- * of rows it never reads differ) — but for one row of VALUES, pulled up as constants (pullUpValuesQual); a partitioned target with triggers or with partitions whose columns are laid out
- * unlike the parent's is refused with 0A000 (RETURNING is PostgreSQL 17's, a syntax error here as in 15). WITH in
- * front of MERGE is run by nodeCtescan.ts (withModify), which hands the statement here without it.
+ * of rows it never reads differ; several rows of VALUES: PostgreSQL probes the target's index per row, SIREAD
+ * locks differ) — but one row of VALUES is pulled up as constants (pullUpValuesQual); a partitioned target with
+ * triggers or with partitions whose columns are laid out unlike the parent's is refused with 0A000 (RETURNING is
+ * PostgreSQL 17's, a syntax error here as in 15). WITH in front of MERGE is run by nodeCtescan.ts (withModify), which hands the statement here without it.
  */
 import { expandsInheritance } from '../optimizer/inherit.js';
 import type { Executor } from './executor.js';
