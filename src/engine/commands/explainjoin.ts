@@ -224,7 +224,13 @@ function paramLoopNode(ex: Executor, s: Session, p: Extract<JoinPlan, { kind: 'J
   // the inner column unqualified (the scan's own), qualified under VERBOSE
   const own = verbose ? `${quoteIdent(p.inner.name)}.` : '';
   const cond = `(${own}${quoteIdent(t.columns[param.innerKey]!.name)} ${param.op} ${quoteIdent(p.outer.name)}.${quoteIdent(outerCol)})`;
-  const inner = node('Index Scan', [textProp('Index Cond', cond), countProp('Rows Removed by Index Recheck', 0)], [], { scanDir: 'Forward', indexName: param.index.name, target: relTarget(t, p.inner.alias) });
+  // the inner side's own conditions: the probe's Filter
+  const innerScope = ex.tableScope(t, p.inner.alias, s, () => ex.eng.snapshotFor(s), sql);
+  const innerDeparser = new Deparser(innerScope, verbose);
+  const innerFilter = p.inner.quals.length ? [textProp('Filter', innerDeparser.qualList(innerDeparser.qualsOf(p.inner.quals)))] : [];
+  if (innerFilter.length && analyze) throw notSupported('EXPLAIN ANALYZE of a parameterized nested loop whose inner side has a Filter');
+  const inner = node('Index Scan', [textProp('Index Cond', cond), countProp('Rows Removed by Index Recheck', 0), ...innerFilter], [],
+    { scanDir: 'Forward', indexName: param.index.name, target: relTarget(t, p.inner.alias) });
   const j = node('Nested Loop', [], [outer, inner], { joinType: joinTypeOf(p), innerUnique: innerUnique(p), joinQuals: [...p.filter, ...(p.upper ?? [])] });
   if (analyze) {
     // the inner scan ran once per outer row (a NULL key too: its probe finds nothing); ANALYZE prints its rows

@@ -303,7 +303,7 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       const joinCols = new Set<number>();
       for (const q of [...filter, ...(equi ? [equi.qual] : [])]) collectCols(q, inp, joinCols);
       return {
-        rows: Math.max(1, Math.round(size.tuples * (sel ?? 1))), analyzed: !!t.stats, restricted: quals.length > 0,
+        rows: Math.max(1, Math.round(size.tuples * (sel ?? 1))), analyzed: !!t.stats, columnStats: !!t.stats?.distinct, restricted: quals.length > 0,
         keyUnique: keyCol !== null && columnUnique(t, keyCol), keyDistinct,
         indexOnJoinColumn: plannerIndexes(t).some((i) => joinCols.has(i.columns[0]!)),
       };

@@ -29,9 +29,10 @@
  * ExecInitMerge), parser/parse_merge.c (transformMergeStmt, setNamespaceForMergeWhen). Simplifications: the whole
  * join is built before the first action (PostgreSQL pipelines it); a subquery or VALUES source is joined by a
  * nested loop over a full scan of the target (PostgreSQL may pull it up and scan the target by index: hint bits
- * of rows it never reads differ); a partitioned target with triggers or with partitions whose columns are laid out
- * unlike the parent's is refused with 0A000 (RETURNING is PostgreSQL 17's, a syntax error here as in 15). WITH in
- * front of MERGE is run by nodeCtescan.ts (withModify), which hands the statement here without it.
+ * of rows it never reads differ; several rows of VALUES: PostgreSQL probes the target's index per row, SIREAD
+ * locks differ) — but one row of VALUES is pulled up as constants (pullUpValuesQual); a partitioned target with
+ * triggers or with partitions whose columns are laid out unlike the parent's is refused with 0A000 (RETURNING is
+ * PostgreSQL 17's, a syntax error here as in 15). WITH in front of MERGE is run by nodeCtescan.ts (withModify), which hands the statement here without it.
  */
 import { expandsInheritance } from '../optimizer/inherit.js';
 import type { Executor } from './executor.js';
@@ -82,6 +83,65 @@ export function mergeJoinTree(n: N): { targetItem: N; joinItem: N } {
   const notMatched = ((n.mergeWhenClauses ?? []) as N[]).some((c) => c.MergeWhenClause.matchKind !== 'MERGE_WHEN_MATCHED' && c.MergeWhenClause.commandType === 'CMD_INSERT');
   const targetItem = { RangeVar: n.relation };
   return { targetItem, joinItem: { JoinExpr: { jointype: notMatched ? 'JOIN_RIGHT' : 'JOIN_INNER', larg: targetItem, rarg: n.sourceRelation, quals: n.joinCondition } } };
+}
+
+/**
+ * pull_up_simple_values: a source that is one row of VALUES (no volatile function in it) is pulled up into the
+ * query as constants, so the join condition becomes a condition on the target alone — `ON kv.k = s.k` over
+ * `(VALUES (1, 5)) s(k, v)` is `kv.k = 1`, and the target is read by that (an Index Scan on the key: SIREAD locks on
+ * the index page and the row, not on the whole relation; the other rows are never visited). The condition with the
+ * constants written in, or null when the source is anything else or the condition reads more than the target's
+ * columns, constants and operators (the target is then read in full, as before).
+ */
+export function pullUpValuesQual(n: N, t: Table, tname: string): N | null {
+  const sub = (n.sourceRelation as N).RangeSubselect as N | undefined;
+  const sel = sub?.subquery?.SelectStmt as N | undefined;
+  const lists = sel?.valuesLists as N[] | undefined;
+  if (!sub || sub.lateral || !lists || lists.length !== 1 || sel!.withClause || sel!.sortClause || sel!.limitCount || sel!.limitOffset) return null;
+  const items = (lists[0]!.List?.items ?? []) as N[];
+  if (!items.every(isPlainConstant)) return null;
+  const alias = sub.alias?.aliasname as string | undefined;
+  const names = ((sub.alias?.colnames ?? []) as N[]).map((c) => c.String?.sval as string);
+  const colName = (i: number) => names[i] ?? `column${i + 1}`;
+  const targetCols = new Set(t.columns.filter((c) => !c.dropped).map((c) => c.name));
+  let ok = true, readsTarget = false;
+  const srcIdx = (name: string) => items.findIndex((_, i) => colName(i) === name);
+  const column = (x: N): unknown => {
+    const f = (x.ColumnRef.fields ?? []) as N[];
+    const parts = f.every((y) => y.String) ? f.map((y) => y.String.sval as string) : [];
+    if (parts.length === 2 && parts[0] === alias && srcIdx(parts[1]!) >= 0) return items[srcIdx(parts[1]!)];
+    if ((parts.length === 2 && parts[0] === tname && targetCols.has(parts[1]!))
+      || (parts.length === 1 && targetCols.has(parts[0]!) && srcIdx(parts[0]!) < 0)) { readsTarget = true; return x; }
+    ok = false; // a source column by its bare name, a whole-row reference, anything else: not rewritten
+    return x;
+  };
+  // parse nodes are { Type: body } (a capitalised key); bodies are plain objects of fields, typeName a TypeName body
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (!x || typeof x !== 'object') return x;
+    const o = x as N;
+    const keys = Object.keys(o);
+    if (keys.length === 1 && /^[A-Z]/.test(keys[0]!)) {
+      if (keys[0] === 'ColumnRef') return column(o);
+      if (!PULLED_UP_NODES.has(keys[0]!)) { ok = false; return x; }
+      return { [keys[0]!]: walk(o[keys[0]!]) };
+    }
+    const out: N = {};
+    for (const [k, v] of Object.entries(o)) out[k] = k === 'typeName' ? v : walk(v);
+    return out;
+  };
+  const q = walk(n.joinCondition);
+  return ok && readsTarget && q ? (q as N) : null;
+}
+
+/** what a pulled-up join condition may be made of (no function call that might be volatile, no sublink) */
+const PULLED_UP_NODES = new Set(['A_Expr', 'BoolExpr', 'NullTest', 'A_Const', 'TypeCast', 'List', 'String']);
+
+/** a VALUES item is_simple_values keeps: a constant (a literal, possibly cast) */
+function isPlainConstant(x: N): boolean {
+  if (x.A_Const) return true;
+  if (x.TypeCast) return isPlainConstant(x.TypeCast.arg as N);
+  return false;
 }
 
 /**
@@ -162,10 +222,14 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
   const tw = t.columns.length;
   /** the target versions the join read, by the number its rows carry in the hidden TID column */
   const cands: Candidate[] = [];
+  const pulledOn = pullUpValuesQual(n, t, tname);
   const src = ex.source(s, [joinItem], snap, raw.text, pre, {
     target: {
       item: targetItem,
-      rows: (tt, scope) => ex.eng.deps.unread(() => ex.scan(s, tt, snapshot, null, undefined, scope)).map((c) => [...c.vals, cands.push(c) - 1]),
+      rows: (tt, scope) => {
+        const where = pulledOn ? ex.compileWhere(pulledOn, scope) : null;
+        return ex.eng.deps.unread(() => ex.scan(s, tt, snapshot, where, pulledOn ?? undefined, scope)).map((c) => [...c.vals, cands.push(c) - 1]);
+      },
     },
   });
   for (const jt of src.tables ?? []) if (jt !== t) yield* ex.lockRelation(s, jt, LockMode.AccessShare);

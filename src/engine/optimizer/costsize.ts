@@ -40,7 +40,7 @@ export interface Cost { startup: number; total: number; rows: number; width: num
 const LOG2 = (x: number) => Math.log(x) / 0.693147180559945;
 
 /** A sum of n operator calls' costs, added one by one as cost_qual_eval does. */
-function opsCost(n: number): number {
+export function opsCost(n: number): number {
   let c = 0;
   const whole = Math.floor(n);
   for (let i = 0; i < whole; i++) c += CPU_OPERATOR_COST;

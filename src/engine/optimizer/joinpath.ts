@@ -96,6 +96,8 @@ export interface JoinSide {
   rows: number | null;
   /** the table has statistics (VACUUM or ANALYZE ran) */
   analyzed: boolean;
+  /** ANALYZE ran: pg_statistic describes its columns (VACUUM and CREATE INDEX set only relpages / reltuples) */
+  columnStats?: boolean;
   /** the side has WHERE conditions of its own */
   restricted: boolean;
   /** its join column is known unique (plancat.ts columnUnique) */
@@ -136,7 +138,7 @@ export function chooseJoin(left: JoinSide, right: JoinSide, kind: JoinKind, equi
   let unsure: string | null = null;
   if (left.rows === null || right.rows === null) unsure = 'a join whose input is not a plain table';
   else if (orderedOrLimited) unsure = 'a join under ORDER BY or LIMIT (PostgreSQL weighs index scans and startup cost there)';
-  else if (left.analyzed !== right.analyzed) unsure = 'a join of an analyzed table with a never-analyzed one';
+  else if (left.analyzed !== right.analyzed && !sizedOnly(left, right, kind, equi)) unsure = 'a join of an analyzed table with a never-analyzed one';
   const lr = left.rows ?? 1000, rr = right.rows ?? 1000;
   if (!equi) {
     if (!unsure && (left.indexOnJoinColumn || right.indexOnJoinColumn) && !(left.analyzed && right.analyzed)) unsure = PARAM_UNSURE;
@@ -158,6 +160,17 @@ export function chooseJoin(left: JoinSide, right: JoinSide, kind: JoinKind, equi
   }
   if (!unsure && !left.keyUnique && !right.keyUnique && (left.restricted || right.restricted)) unsure = 'a join of non-unique keys with WHERE conditions on a side';
   return { method: 'HashJoin', outer: hashed === 'left' ? 'right' : 'left', unsure };
+}
+
+/**
+ * An inner equi-join of a never-analyzed table with one that VACUUM or CREATE INDEX sized but ANALYZE never
+ * described, a key unique: the planner knows no column of either beyond the defaults (get_variable_numdistinct
+ * without statistics), only one side's size is measured — the never-analyzed rules hold, with the sizes as
+ * estimate_rel_size reads them, and paramjoin.ts equiJoinChoice weighs the hash joins against a nested loop
+ * probing a unique index (a vacuumed side of one row probes the other's primary key).
+ */
+function sizedOnly(left: JoinSide, right: JoinSide, kind: JoinKind, equi: boolean): boolean {
+  return kind === 'inner' && equi && !left.columnStats && !right.columnStats && (left.keyUnique || right.keyUnique);
 }
 
 /** The join type as EXPLAIN names it for the chosen outer side: "Left" when the nullable side is inner. */

@@ -26,8 +26,9 @@
  * match, one that does not still pays the probe; with the inner join's selectivity (1 / the inner tuples) as the
  * match fraction, every outer row counts as unmatched — outer rows x the inner run cost.
  *
- * Simplifications: considered only for an inner join of two never-analyzed tables whose equality's inner column
- * has a unique single-column index of one leaf page, the inner side without conditions of its own, the outer side
+ * Simplifications: considered only for an inner join of two never-analyzed tables (or one of them sized by VACUUM or
+ * CREATE INDEX, never ANALYZEd: its relpages / reltuples, the default column estimates) whose equality's inner column
+ * has a unique single-column index of one leaf page (the inner side's own conditions its probe's Filter), the outer side
  * read by a Seq Scan, against the hash join optimizer/joinpath.ts chose; within 1% of each other (add_path's fuzz)
  * the choice is left unsure. The range probe: two never-analyzed tables, one comparison of integer columns of one
  * type, a unique index, its costs refused (btcostestimate of a range). EXPLAIN ANALYZE of either is refused.
@@ -37,7 +38,7 @@ import type { Table } from '../catalog/catalog.js';
 import type { BtreeIndex } from '../index/btree.js';
 import {
   CPU_TUPLE_COST, CPU_OPERATOR_COST, CPU_INDEX_TUPLE_COST, RANDOM_PAGE_COST, btcostOneTuple, costSeqScan, costHashJoinUniqueInner,
-  costHashJoinDefaultInner, type Cost,
+  costHashJoinDefaultInner, opsCost, type Cost,
 } from './costsize.js';
 import { rint, clampRowEst, estimateRelSize, columnUnique } from './plancat.js';
 import { whereSelectivity } from './clausesel.js';
@@ -135,6 +136,13 @@ export function equiJoinSelectivity(a: EquiSide, b: EquiSide): number {
 /** Does a side's own condition name its join key (the planner would then derive a condition on the other key too)? */
 const namesKey = (sd: EquiSide): boolean => sd.quals.some((q) => JSON.stringify(q).includes(`"sval":"${sd.table.columns[sd.key]!.name}"`));
 
+/** the operators of a side's own conditions, evaluated per tuple (0 without any); null: not estimated */
+function innerFilterOps(sd: EquiSide, tuples: number): number | null {
+  if (!sd.quals.length) return 0;
+  const where = sd.quals.length === 1 ? sd.quals[0] : { BoolExpr: { boolop: 'AND_EXPR', args: sd.quals } };
+  return whereSelectivity(sd.table, tuples, where)?.ops ?? null;
+}
+
 /** The plan of a two-table equi-join paramJoinChoice settles on. */
 export type EquiChoice =
   | { kind: 'hash'; hashed: 'a' | 'b' }
@@ -156,7 +164,8 @@ function hashCost(o: EquiSide, oc: Cost, i: EquiSide, ic: Cost, selec: number): 
  * tell (costs within add_path's 1% fuzz, a condition on a join key, an estimate it does not make).
  */
 export function equiJoinChoice(a: EquiSide, b: EquiSide): EquiChoice | 'unsure' | null {
-  if (a.table.stats || b.table.stats) return null;
+  // never analyzed, or one side sized by VACUUM / CREATE INDEX only (joinpath.ts sizedOnly): no column statistics
+  if ((a.table.stats && b.table.stats) || a.table.stats?.distinct || b.table.stats?.distinct) return null;
   if (!columnUnique(a.table, a.key) && !columnUnique(b.table, b.key)) return null;
   if (namesKey(a) || namesKey(b)) return 'unsure';
   const ac = sideScanCost(a), bc = sideScanCost(b);
@@ -177,10 +186,13 @@ export function equiJoinChoice(a: EquiSide, b: EquiSide): EquiChoice | 'unsure' 
     void o;
     const size = estimateRelSize(i.table);
     const probe = costParamIndexScan(size.tuples, size.pages, 2, oc.rows, totalPages, size.width);
-    const total = costParamNestLoop(oc, probe, selec, size.tuples, 1).total;
-    // a probe carrying a Filter (the inner side's own conditions) is not modelled: this is a lower bound on it
-    if (i.quals.length) bounds.push(total);
-    else options.push({ choice: { kind: 'param', outer, index }, total });
+    // the inner side's own conditions are the probe's Filter: cost_index's qpqual cost on the one tuple fetched
+    // (the probe's rows stay 1: get_parameterized_baserel_size clamps its fraction of one row)
+    const filterOps = innerFilterOps(i, size.tuples);
+    if (filterOps === null) { bounds.push(costParamNestLoop(oc, probe, selec, size.tuples, 1).total); continue; }
+    const filtered = { ...probe, total: probe.total + opsCost(filterOps) };
+    const total = costParamNestLoop(oc, filtered, selec, size.tuples, 1).total;
+    options.push({ choice: { kind: 'param', outer, index }, total });
   }
   const sorted = [...options].sort((x, y) => x.total - y.total); // stable: an exact tie keeps the first tried
   if (bounds.some((b) => b <= sorted[0]!.total * 1.01)) return 'unsure';
