@@ -98,6 +98,12 @@ export interface SearchOther { rels: number[]; sel: number }
  */
 export interface SearchUpper {
   order?: { first: SearchVar | null; keys: number; desc: boolean };
+  /**
+   * The join methods the session switched off (enable_hashjoin / enable_mergejoin / enable_nestloop = off): their
+   * paths are still made, but cost disable_cost (1e10) more at startup (costsize.c initial_cost_*), so another
+   * method wins wherever one can do the join.
+   */
+  disabled?: ReadonlySet<'HashJoin' | 'MergeJoin' | 'NestLoop'>;
   limit?: { count: number | null; offset: number };
 }
 
@@ -132,6 +138,9 @@ export type SearchPlan =
     presorted?: boolean;
   };
 
+
+/** costsize.c disable_cost: what a path of a switched-off method costs more */
+export const DISABLE_COST = 1.0e10;
 
 /** standard_join_search for `rels` joined by the equalities `eqs` (in the order PostgreSQL distributes them). */
 export function standardJoinSearch(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: SearchOther[] = [], upper: SearchUpper = {},
@@ -296,6 +305,7 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
 
   const joinPath = (rel: JoinRel, method: 'HashJoin' | 'MergeJoin' | 'NestLoop', o: Path, i: Path, clauses: SearchClause[], oth: number[], startup: number, total: number,
     pathkey: number | null, extra: { sortOuter?: Cost | null; sortInner?: Cost | null; material?: Cost | null; rescanFree?: boolean }, jointype?: 'left' | 'right'): Path => {
+    if (upper.disabled?.has(method)) { startup += DISABLE_COST; total += DISABLE_COST; }
     const cost: Cost = { startup, total, rows: rel.rows, width: rel.width };
     return {
       ...cost, pathkey, markRestore: false,
