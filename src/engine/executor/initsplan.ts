@@ -199,7 +199,9 @@ export function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInpu
     otherQuals.push(q);
   }
   // the columns the query reads of each table (an index holding them all would give an Index Only Scan)
-  const needed: (Set<number> | 'all' | undefined)[] = items.map((it) => (ctx.target?.item === it ? 'all' : ctx.select ? new Set<number>() : undefined));
+  // UPDATE ... FROM / DELETE ... USING / MERGE: the target returns its ctid, every other table its ctid too (the row
+  // mark EvalPlanQual refetches it by: preprocess_rowmarks' ROW_MARK_REFERENCE) — none can be an Index Only Scan
+  const needed: (Set<number> | 'all' | undefined)[] = items.map(() => (ctx.target ? 'all' : ctx.select ? new Set<number>() : undefined));
   const need = (r: number, cols: number[]) => { const s0 = needed[r]; if (s0 instanceof Set) for (const c of cols) s0.add(c); };
   const everyColumn = (r: number) => inputs[r]!.columns.map((c, k) => ({ c, k })).filter((x) => !(x.c as { dropped?: boolean }).dropped).map((x) => x.k);
   const walkRefs = (x: unknown): void => {

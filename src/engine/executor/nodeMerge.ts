@@ -29,9 +29,10 @@
  * ExecInitMerge), parser/parse_merge.c (transformMergeStmt, setNamespaceForMergeWhen). Simplifications: the whole
  * join is built before the first action (PostgreSQL pipelines it); a subquery or VALUES source is joined by a
  * nested loop over a full scan of the target (PostgreSQL may pull it up and scan the target by index: hint bits
- * of rows it never reads differ); a partitioned target with triggers or with partitions whose columns are laid out
- * unlike the parent's is refused with 0A000 (RETURNING is PostgreSQL 17's, a syntax error here as in 15). WITH in
- * front of MERGE is run by nodeCtescan.ts (withModify), which hands the statement here without it.
+ * of rows it never reads differ); a partitioned target with triggers is refused with 0A000 (a partition whose
+ * columns are laid out unlike the root's has its rows converted by column name, as the tuple maps do). RETURNING
+ * is PostgreSQL 17's, a syntax error here as in 15. WITH in front of MERGE is run by nodeCtescan.ts (withModify),
+ * which hands the statement here without it.
  */
 import { expandsInheritance } from '../optimizer/inherit.js';
 import type { Executor } from './executor.js';
@@ -168,7 +169,8 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
   const src = ex.source(s, [joinItem], snap, raw.text, pre, {
     target: {
       item: targetItem,
-      rows: (tt, scope) => ex.eng.deps.unread(() => ex.scan(s, tt, snapshot, null, undefined, scope)).map((c) => [...c.vals, cands.push(c) - 1]),
+      // (a parameterized inner Index Scan probes with `path`: only the versions the probe reaches)
+      rows: (tt, scope, path) => ex.eng.deps.unread(() => ex.scan(s, tt, snapshot, null, undefined, scope, path)).map((c) => [...c.vals, cands.push(c) - 1]),
     },
   });
   for (const jt of src.tables ?? []) if (jt !== t) yield* ex.lockRelation(s, jt, LockMode.AccessShare);

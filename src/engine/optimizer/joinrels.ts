@@ -38,7 +38,9 @@
  * joined by one equality: that table joins only a relation holding the other table of the equality (or none
  * yet), the equality sorts each side on its own class (no equivalence: the nullable side may be NULL), the join's
  * rows are at least the preserved side's; JOIN_LEFT (preserved side outer) is tried first, then JOIN_RIGHT (no
- * nested loop; a merge right join's rows are not in order). ORDER BY and LIMIT above: optimizer/orderedpaths.ts
+ * nested loop; a merge right join's rows are not in order). The nullable table's index on its join column gives
+ * it a full Index Scan and an Index Scan probed with the preserved column (the clause is movable into it).
+ * Switched-off join methods (enable_hashjoin & co.) cost disable_cost more (SearchUpper.disabled). ORDER BY and LIMIT above: optimizer/orderedpaths.ts
  * (a path sorted for ORDER BY is kept while useful, a LIMIT keeps paths with a cheaper startup: pathnode.ts).
  *
  * Simplifications — the search answers `unsure` (EXPLAIN then refuses 0A000, the executor keeps the written order):
@@ -172,7 +174,6 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     const ta = rels[oj.a.rel]!.table.columns[oj.a.col]!.type.name, tb = rels[oj.b.rel]!.table.columns[oj.b.col]!.type.name;
     if (ta !== tb || !['int4', 'int8', 'int2', 'text'].includes(ta)) unsure('an outer join condition between columns of different types');
     if (ecOf(oj.b) >= 0) unsure('an outer join whose nullable column is joined elsewhere');
-    if (plannerIndexes(rels[oj.b.rel]!.table).length) unsure('an index on the nullable table of an outer join (index paths)');
     if (ecOf(oj.a) < 0) ecs.push([oj.a]);
     ecs.push([oj.b]);
   }
@@ -292,7 +293,10 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
       const full = costIndexFullScan(size.tuples, size.pages, 2, totalPages, size.width);
       addPath(b, { ...full, pathkey: ec, rescanStartup: full.startup, rescanTotal: full.total, markRestore: true,
         plan: { kind: 'scan', rel: i, cost: full, index: { index, col, by: null } } });
-      for (const m of ecs[ec]!) {
+      // the members of its class, and the preserved column of an outer join whose nullable column it indexes (the
+      // join clause is movable into the nullable side's scan: a probe with the preserved row's value)
+      const probers = [...ecs[ec]!, ...ojs.filter((oj) => oj.b.rel === i && oj.b.col === col).map((oj) => oj.a)];
+      for (const m of probers) {
         if (m.rel === i) continue;
         const probe = costParamIndexScan(size.tuples, size.pages, 2, baseRows[m.rel]!, totalPages, size.width);
         const c: Cost = { ...probe, rows: clampRowEst(b.rows * eqjoinsel(keyVar({ rel: i, col }), keyVar(m))) };
