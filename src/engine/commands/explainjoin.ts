@@ -139,6 +139,8 @@ function innerUnique(p: Extract<JoinPlan, { kind: 'Join' }>): boolean | null {
   const fixed = new Set<number>();
   if (p.cond) fixed.add(p.cond.outerIsLeft ? p.cond.right : p.cond.left);
   if (p.param && p.param.op === '=') fixed.add(p.param.innerKey);
+  // the join search's parameterized Index Scan: its Index Cond fixes its column
+  if (inner.searchedIndex?.by) fixed.add(inner.searchedIndex.col);
   const colOf = (x: N | undefined) => {
     const f = x?.ColumnRef?.fields as N[] | undefined;
     if (!f || !f.every((y) => y.String) || f.length > 2) return -1;
@@ -163,6 +165,9 @@ function innerUnique(p: Extract<JoinPlan, { kind: 'Join' }>): boolean | null {
  * executor does not run here — refused rather than printed as an Index Scan.
  */
 export function refuseIndexOnlyInJoin(p: JoinPlan, n: N, d: Deparser, target: string | null = null) {
+  // UPDATE ... FROM / DELETE ... USING / MERGE: the target is fetched for its ctid, and every other table for its
+  // row mark's ctid (preprocess_rowmarks, ROW_MARK_REFERENCE): no side can be an Index Only Scan
+  if (target !== null) return;
   const rels = d.scope.rels ?? [];
   const used = new Map<string, Set<string>>(rels.map((r) => [r.name, new Set()]));
   const walk = (x: unknown): void => {

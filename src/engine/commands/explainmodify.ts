@@ -28,7 +28,7 @@ import { expandsInheritance } from '../optimizer/inherit.js';
 import { hasInheritanceChildren } from '../catalog/pg_inherits.js';
 import { type PlanNode, node, type Options, relTarget, noCosts, intConstOrNull } from './plannodes.js';
 import { scanNode, fillScan } from './explainscan.js';
-import { modifyOutputs, insertOutputs } from './explainverbose.js';
+import { modifyOutputs, insertOutputs, mergeOutputs } from './explainverbose.js';
 import { joinNode, refuseIndexOnlyInJoin } from './explainjoin.js';
 import { foldSelectQuals, constantScope, noSnapshot } from '../optimizer/constfold.js';
 
@@ -71,8 +71,14 @@ export function* explainMerge(ex: Executor, s: Session, n: N, raw: RawStmt, o: O
   const src = ex.source(s, [joinItem], () => snapshot, raw.text, undefined, { target: { item: targetItem, rows: () => [] } });
   for (const jt of src.tables ?? []) if (jt !== t) yield* ex.lockRelation(s, jt, LockMode.AccessShare);
   refuseIndexOnlyInJoin(src.joinPlan!, n, new Deparser(src.scope, true), n.relation.alias?.aliasname ?? t.name);
-  const top = joinNode(ex, s, src.joinPlan!, new Deparser(src.scope, true), raw.text);
-  return modifyNode('Merge', t, n.relation.alias?.aliasname ?? null, top);
+  const top = joinNode(ex, s, src.joinPlan!, new Deparser(src.scope, true), raw.text, false, o.verbose);
+  const mt = modifyNode('Merge', t, n.relation.alias?.aliasname ?? null, top);
+  if (o.verbose) {
+    const sr = n.sourceRelation.RangeVar as N;
+    const sname = sr.alias?.aliasname ?? sr.relname, st = ex.table(sr);
+    mergeOutputs(mt, top, n, t, n.relation.alias?.aliasname ?? t.name, sname, st.columns.filter((c) => !c.dropped).map((c) => c.name));
+  }
+  return mt;
 }
 
 export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: N, raw: RawStmt, o: Options): Gen<PlanNode> {

@@ -25,7 +25,8 @@
  * window functions, set-returning functions, GroupAggregate, a Bitmap Heap Scan
  * under an Aggregate (an empty target list, no Output at all), joins of three or more tables, InitPlans
  * and SubPlans, recursive and data-modifying CTEs, set operations, VALUES; ModifyTable with RETURNING, UPDATE ...
- * FROM, MERGE, INSERT of other than int4 / text constants into every column in order.
+ * FROM, MERGE other than over a join of two plain tables (mergeOutputs), INSERT of other than int4 / text constants
+ * into every column in order.
  */
 import { notSupported } from '../errors.js';
 import { type Deparser, quoteIdent } from '../optimizer/ruleutils.js';
@@ -261,4 +262,69 @@ export function insertOutputs(mt: PlanNode, child: PlanNode, n: N, t: Table, lis
   if (!ok) throw refuse('INSERT of these values (only int4 and text constants)');
   mt.output = null;
   child.output = rows.length === 1 ? rows[0]!.map((x) => constText(x)!) : cols.map((_, i) => `"*VALUES*".column${i + 1}`);
+}
+
+/**
+ * MERGE over a join of two plain tables (preprocess_targetlist for CMD_MERGE): the join returns the target's ctid
+ * (the row identity ExecMergeMatched refetches the target row by: the target's other columns are not carried),
+ * then every column of the source that a WHEN clause reads — clause by clause, its AND condition before its
+ * action's list (an INSERT's values and an UPDATE's SET list each in the target's column order, as
+ * rewriteTargetListIU puts them) — then the source's ctid (its row mark, for EvalPlanQual). Each table returns
+ * the columns of that list that are its own, then those the ON condition reads; ModifyTable returns nothing.
+ */
+export function mergeOutputs(mt: PlanNode, join: PlanNode, n: N, t: Table, target: string, source: string, sourceCols: string[]) {
+  mt.output = null;
+  const out: { rel: string; col: string }[] = [];
+  const add = (rel: string, col: string) => { if (!out.some((x) => x.rel === rel && x.col === col)) out.push({ rel, col }); };
+  const vars = (x: unknown, matched: boolean, into: (rel: string, col: string) => void): void => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach((y) => vars(y, matched, into)); return; }
+    const o = x as N;
+    if (o.ColumnRef) {
+      const f = o.ColumnRef.fields as N[];
+      if (!f.every((y) => y.String) || f.length > 2) throw refuse('a MERGE clause with this column reference');
+      const col = f[f.length - 1]!.String.sval as string;
+      const rel = f.length === 2 ? f[0]!.String.sval as string
+        : sourceCols.includes(col) && !(matched && t.columns.some((c) => !c.dropped && c.name === col)) ? source : target;
+      into(rel, col);
+      return;
+    }
+    if (o.SubLink) throw refuse('a subquery in a MERGE clause');
+    for (const v of Object.values(o)) vars(v, matched, into);
+  };
+  const colOrder = (name: string) => t.columns.findIndex((c) => !c.dropped && c.name === name);
+  add(target, 'ctid');
+  for (const w of ((n.mergeWhenClauses ?? []) as N[]).map((c) => c.MergeWhenClause as N)) {
+    const matched = w.matchKind === 'MERGE_WHEN_MATCHED';
+    const keep = (rel: string, col: string) => { if (rel === source) add(rel, col); };
+    vars(w.condition, matched, keep);
+    const tl = (w.targetList ?? []) as N[];
+    if (w.commandType === 'CMD_UPDATE') {
+      if (tl.some((x) => x.ResTarget.indirection)) throw refuse('this SET list');
+      [...tl].sort((a, b) => colOrder(a.ResTarget.name) - colOrder(b.ResTarget.name)).forEach((x) => vars(x.ResTarget.val, matched, keep));
+    } else if (w.commandType === 'CMD_INSERT') {
+      const values = (w.values ?? []) as N[];
+      const cols = tl.length ? tl.map((x) => x.ResTarget.name as string) : t.columns.filter((c) => !c.dropped).map((c) => c.name);
+      values.map((v, i) => ({ v, at: colOrder(cols[i]!) })).sort((a, b) => a.at - b.at).forEach((x) => vars(x.v, matched, keep));
+    }
+  }
+  add(source, 'ctid');
+  const text = (x: { rel: string; col: string }) => `${quoteIdent(x.rel)}.${x.col === 'ctid' ? 'ctid' : quoteIdent(x.col)}`;
+  join.output = out.map(text);
+  const onVars: { rel: string; col: string }[] = [];
+  vars(n.joinCondition, true, (rel, col) => onVars.push({ rel, col }));
+  const sideOut = (p: PlanNode) => {
+    if (p.type === 'Hash' || p.type === 'Sort' || p.type === 'Materialize') {
+      sideOut(p.children[0]!);
+      p.output = p.children[0]!.output;
+      return;
+    }
+    if (!p.target || p.target.tag !== 'Relation Name' || p.children.length) throw refuse('a MERGE over a join of joins');
+    const rel = p.target.alias;
+    const mine: { rel: string; col: string }[] = [];
+    for (const x of [...out, ...onVars]) if (x.rel === rel && !mine.some((y) => y.col === x.col)) mine.push(x);
+    p.output = mine.map(text);
+  };
+  if (!['Hash Join', 'Merge Join', 'Nested Loop'].includes(join.type)) throw refuse(`a MERGE over a ${join.type}`);
+  join.children.forEach(sideOut);
 }

@@ -101,7 +101,9 @@ export function source(ex: Executor, s: Session, from: N[] | undefined, snap: ()
 }
 
 /** The planner's join method switches (costsize.c enable_hashjoin & co.). */
-const JOIN_METHOD_SETTINGS = ['enable_hashjoin', 'enable_mergejoin', 'enable_nestloop'];
+const JOIN_METHOD_SETTINGS = [
+  { setting: 'enable_hashjoin', method: 'HashJoin' }, { setting: 'enable_mergejoin', method: 'MergeJoin' }, { setting: 'enable_nestloop', method: 'NestLoop' },
+] as const;
 
 /** The hidden column of an UPDATE / DELETE target's rows in a join (marked dropped: no `*` shows it, no name reaches it). */
 export const TARGET_TID = { name: '\u0000ctid', type: T.int8, dropped: true };
@@ -140,9 +142,11 @@ function rangeParamProbe(q: N, inp: JoinInput, lw: number, l: { table: Table; qu
 export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snapshot, sql: string, pre?: Map<N, QResult>, ctx: JoinContext = {}): Source {
   checkJoinOnScope(from, (rv) => { try { return ex.table(rv).columns.filter((c) => !c.dropped).map((c) => c.name); } catch { return null; } });
   const env = ex.env(s, snap);
-  // the planner's enable_* join switches are not modelled: a join planned without one of its methods is refused
-  const off = JOIN_METHOD_SETTINGS.find((name) => ex.eng.currentSetting(s, name, true) === 'off');
-  if (off) throw notSupported(`joins planned with ${off} = off`);
+  // the planner's enable_* join switches: the join search (optimizer/joinrels.ts) charges disable_cost to a
+  // switched-off method's paths; the rules below keep their choice when it is not switched off (the cheapest
+  // path stays the cheapest when others cost more) and refuse it when it is
+  const disabled = new Set(JOIN_METHOD_SETTINGS.filter((x) => ex.eng.currentSetting(s, x.setting, true) === 'off').map((x) => x.method));
+  if (disabled.size) ctx = { ...ctx, disabled };
   // the FROM items an outer join may null-extend: their whole row is then NULL (sql/rowexpr.ts)
   const nullable = new Set<string>();
   const markNullable = (f: N, under: boolean) => {
@@ -408,6 +412,10 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
       return on.fn(row) === true;
     };
     const method = choice.method === 'NestLoop' || !equi ? 'NestLoop' : choice.method;
+    if (ctx.disabled?.has(method)) {
+      const setting = JOIN_METHOD_SETTINGS.find((x) => x.method === method)!.setting;
+      throw notSupported(`a join planned with ${setting} = off that the join search cannot cost (${searchUnsure ?? 'not a join of plain tables'})`);
+    }
     combined.plan = {
       kind: 'Join', method, label: joinTypeLabel(kind, choice.outer), outer: outerInp.plan, inner: innerInp.plan,
       cond: equi && method !== 'NestLoop' ? { outerIsLeft, qual: equi.qual, left: equi.lcol, right: equi.rcol } : null,

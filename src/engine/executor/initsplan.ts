@@ -35,6 +35,8 @@ export interface JoinContext {
    * TID), as PostgreSQL's plan carries the target's ctid as a junk column up to ModifyTable.
    */
   target?: { item: N; rows: (t: Table, scope: Scope, path?: ScanPath) => Value[][] };
+  /** the join methods switched off (enable_hashjoin & co. = off): a join of two tables is then searched by cost too */
+  disabled?: ReadonlySet<'HashJoin' | 'MergeJoin' | 'NestLoop'>;
 }
 
 export const conjuncts = (w: N | undefined | null): N[] => (!w ? [] : w.BoolExpr?.boolop === 'AND_EXPR' ? (w.BoolExpr.args as N[]).flatMap(conjuncts) : [w]);
@@ -135,7 +137,9 @@ export function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInpu
     else outerJoins.push({ nullable: j.jointype === 'JOIN_LEFT' ? j.rarg : j.larg, quals: conjuncts(j.quals) });
     return true;
   };
-  if (!from.every(walk) || items.length < 3) return null;
+  // two tables are planned by rules (executor/from.ts), unless a join method is switched off: the search's costs
+  // then tell which of the others wins
+  if (!from.every(walk) || items.length < (ctx.disabled?.size ? 2 : 3)) return null;
   const inputs = items.map(base);
   if (inputs.some((inp) => inp.plan.kind !== 'Scan')) return null;
   const names = inputs.map((i) => i.names[0]!);
@@ -195,7 +199,9 @@ export function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInpu
     otherQuals.push(q);
   }
   // the columns the query reads of each table (an index holding them all would give an Index Only Scan)
-  const needed: (Set<number> | 'all' | undefined)[] = items.map((it) => (ctx.target?.item === it ? 'all' : ctx.select ? new Set<number>() : undefined));
+  // UPDATE ... FROM / DELETE ... USING / MERGE: the target returns its ctid, every other table its ctid too (the row
+  // mark EvalPlanQual refetches it by: preprocess_rowmarks' ROW_MARK_REFERENCE) — none can be an Index Only Scan
+  const needed: (Set<number> | 'all' | undefined)[] = items.map(() => (ctx.target ? 'all' : ctx.select ? new Set<number>() : undefined));
   const need = (r: number, cols: number[]) => { const s0 = needed[r]; if (s0 instanceof Set) for (const c of cols) s0.add(c); };
   const everyColumn = (r: number) => inputs[r]!.columns.map((c, k) => ({ c, k })).filter((x) => !(x.c as { dropped?: boolean }).dropped).map((x) => x.k);
   const walkRefs = (x: unknown): void => {
@@ -221,8 +227,9 @@ export function searchJoins(ex: Executor, from: N[], base: (item: N) => JoinInpu
     for (const v of Object.values(o)) walkRefs(v);
   };
   if (ctx.select) walkRefs(ctx.select);
-  const upper = ctx.orderedOrLimited ? searchUpper(ctx.select, all, varOf) : {};
-  if ('unsure' in upper) return upper;
+  const upper0 = ctx.orderedOrLimited ? searchUpper(ctx.select, all, varOf) : {};
+  if ('unsure' in upper0) return upper0;
+  const upper: SearchUpper = ctx.disabled?.size ? { ...upper0, disabled: ctx.disabled } : upper0;
   const plan = standardJoinSearch(inputs.map((inp, i) => {
     const table = (inp.plan as Extract<JoinPlan, { kind: 'Scan' }>).table, quals = own[i]!.map(unqualify);
     // a unique key the table's own conditions equate to a constant (an Index Scan for it: indxpath.ts)

@@ -31,8 +31,9 @@
  * nested loop over a full scan of the target (PostgreSQL may pull it up and scan the target by index: hint bits
  * of rows it never reads differ; several rows of VALUES: PostgreSQL probes the target's index per row, SIREAD
  * locks differ) — but one row of VALUES is pulled up as constants (pullUpValuesQual); a partitioned target with
- * triggers or with partitions whose columns are laid out unlike the parent's is refused with 0A000 (RETURNING is
- * PostgreSQL 17's, a syntax error here as in 15). WITH in front of MERGE is run by nodeCtescan.ts (withModify), which hands the statement here without it.
+ * triggers is refused with 0A000 (a partition whose columns are laid out unlike the root's has its rows converted
+ * by column name, as the tuple maps do). RETURNING is PostgreSQL 17's, a syntax error here as in 15. WITH in front
+ * of MERGE is run by nodeCtescan.ts (withModify), which hands the statement here without it.
  */
 import { expandsInheritance } from '../optimizer/inherit.js';
 import type { Executor } from './executor.js';
@@ -54,9 +55,15 @@ import { recordPredicateRead } from './scan.js';
 import { runFromSubqueries } from './nodeCtescan.js';
 import { generatedMaker } from './nodeModifyTable.js';
 import { compileSetList } from './nodeModifyUpdate.js';
-import { allPartitions, sameLayout, partitionCheck, routeTuple } from './execPartition.js';
+import { allPartitions, sameLayout, partitionCheck, routeTuple, convertRow } from './execPartition.js';
 import { type AfterEvent, type TriggerOp, fireStatementTriggers, fireBeforeRow, queueAfterRow, fireAfterEvents, triggersFor } from '../commands/trigger.js';
 import { N, Gen, Candidate, PROGRESS_ROWS, sameValue, firstLocation } from './util.js';
+
+/** The attribute number in `rel` (a partition) of the root's column at `rootIdx`: columns are matched by name. */
+function leafIndex(root: Table, rel: Table, rootIdx: number): number {
+  const name = root.columns[rootIdx]!.name;
+  return rel.columns.findIndex((c) => !c.dropped && c.name === name);
+}
 
 /** One WHEN clause, compiled: its condition and what it does. */
 interface MergeAction {
@@ -196,10 +203,7 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
   // a partitioned target: every partition is a result relation (locked RowExclusive), rows are changed in the leaf
   // they live in and inserted rows routed from the root (execPartition.ts)
   const leaves = t.partKey ? allPartitions(cat, t) : [];
-  for (const p of leaves) {
-    if (p.partKey) yield* ex.lockRelation(s, p, LockMode.RowExclusive);
-    else if (!sameLayout(p, t)) throw notSupported('MERGE into a partitioned table whose partitions lay out their columns differently');
-  }
+  for (const p of leaves) if (p.partKey) yield* ex.lockRelation(s, p, LockMode.RowExclusive);
   if (t.partKey && [t, ...leaves].some((p) => p.triggers?.length)) throw notSupported('MERGE into a partitioned table with triggers', posOf(rv.location));
   if (!t.temp) ex.checkReadOnly(s, 'MERGE');
   s.tx!.cidUsed = true;
@@ -226,9 +230,10 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
   const src = ex.source(s, [joinItem], snap, raw.text, pre, {
     target: {
       item: targetItem,
-      rows: (tt, scope) => {
+      // (a parameterized inner Index Scan probes with `path`: only the versions the probe reaches)
+      rows: (tt, scope, path) => {
         const where = pulledOn ? ex.compileWhere(pulledOn, scope) : null;
-        return ex.eng.deps.unread(() => ex.scan(s, tt, snapshot, where, pulledOn ?? undefined, scope)).map((c) => [...c.vals, cands.push(c) - 1]);
+        return ex.eng.deps.unread(() => ex.scan(s, tt, snapshot, where, pulledOn ?? undefined, scope, path)).map((c) => [...c.vals, cands.push(c) - 1]);
       },
     },
   });
@@ -247,7 +252,9 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
   // the columns any UPDATE clause sets: UPDATE OF triggers, and ExecUpdateLockMode's strength for EvalPlanQual
   const updatedCols = new Set(actions.flatMap((a) => (a.sets ?? []).map((x) => t.columns[x.idx]!.name)));
   const setIdx: ReadonlySet<number> = new Set(actions.flatMap((a) => (a.sets ?? []).map((x) => x.idx)));
-  const epqMode = (rel: Table): TupleLockMode => ([...setIdx].some((i) => rel.keyColumns.has(i)) ? 'exclusive' : 'nokeyexclusive');
+  /** the SET columns as `rel`'s attribute numbers (a partition may lay out its columns unlike the root) */
+  const setIdxOf = (rel: Table): ReadonlySet<number> => (rel === t || sameLayout(rel, t) ? setIdx : new Set([...setIdx].map((i) => leafIndex(t, rel, i))));
+  const epqMode = (rel: Table): TupleLockMode => ([...setIdxOf(rel)].some((i) => rel.keyColumns.has(i)) ? 'exclusive' : 'nokeyexclusive');
   const kinds = new Set(actions.map((a) => a.kind));
   const ops: TriggerOp[] = (['INSERT', 'UPDATE', 'DELETE'] as const).filter((op) => kinds.has(op.toLowerCase() as MergeAction['kind']));
   const trig = t.triggers?.length ? { queue: [] as AfterEvent[] } : null;
@@ -284,7 +291,9 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
   };
 
   /** ExecUpdateAct + epilogue: heap_update, the new index entries, RI and AFTER ROW events. */
-  const doUpdate = function* (rel: Table, cur: Candidate, newVals: Value[], mode: TupleLockMode, held: boolean, lockers: LockerCheck): Gen<void> {
+  const doUpdate = function* (rel: Table, cur: Candidate, rootVals: Value[], mode: TupleLockMode, held: boolean, lockers: LockerCheck): Gen<void> {
+    // the new row in the partition's own layout (ExecMergeMatched's slot converted by the partition's tuple map)
+    const newVals = convertRow(t, rel, rootVals);
     if (rel !== t && !partitionCheck(cat, rel, newVals, t)) {
       // ExecCrossPartitionUpdate: the new row belongs to another partition — delete it here (t_ctid marked as
       // moved), insert it routed from the root
@@ -293,7 +302,7 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
       heapDelete(hctx, rel, cur.blk, cur.off, true);
       release(rel, cur, held, mode);
       queueRiEvents(ex, s, rel, 'delete', cur.vals, cur.item.xmin, null, null, true);
-      const moved = yield* insertRouted(newVals);
+      const moved = yield* insertRouted(rootVals);
       // the keys referencing the root see the move as an UPDATE (ExecCrossPartitionUpdateForeignKey)
       queueCrossPartitionUpdate(ex, s, t, rel, cur.vals, moved.leaf, moved.vals);
       return;
@@ -308,8 +317,8 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
     queueRiEvents(ex, s, rel, 'update', old, cur.item.xmin, newVals, nt);
     if (trig) queueAfterRow(ex, s, trig.queue, t, 'UPDATE', old, newVals, updatedCols);
     if (!nt.hot && rel.indexes.length) {
-      const waitAt = ex.indexInsertAll(s, rel, newVals, nt.blk, nt.off, old, setIdx);
-      if (waitAt >= 0) yield* ex.indexInsertRest(s, rel, waitAt, newVals, nt.blk, nt.off, setIdx);
+      const waitAt = ex.indexInsertAll(s, rel, newVals, nt.blk, nt.off, old, setIdxOf(rel));
+      if (waitAt >= 0) yield* ex.indexInsertRest(s, rel, waitAt, newVals, nt.blk, nt.off, setIdxOf(rel));
     }
     count++;
   };
@@ -331,16 +340,20 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
       return { vals: heapGetattrs(rel, item.values), item, blk: b, off: o, aggs: null };
     };
     let cur = fetch(blk, off);
+    /** the version's columns as the root lays them out: what the WHEN clauses and the SET list read */
+    const asRoot = (c: Candidate) => convertRow(rel, t, c.vals);
     for (;;) {
-      const r: Row = { ...cur, vals: cur.vals.concat(rest) };
+      const curRoot = asRoot(cur);
+      const r: Row = { ...cur, vals: curRoot.concat(rest) };
       const act = matched.find((a) => !a.cond || a.cond.fn(r) === true);
       if (!act || act.kind === 'nothing') return 'done';
       let tm: TM;
       if (act.kind === 'update') {
-        let newVals = cur.vals.slice();
+        let newVals = curRoot.slice();
         for (const st of act.sets!) newVals[st.idx] = st.fn(r);
         if (generate) generate(newVals);
-        const mode: TupleLockMode = [...rel.keyColumns].some((i) => !sameValue(cur.vals[i]!, newVals[i]!)) ? 'exclusive' : 'nokeyexclusive';
+        const leafNew = convertRow(t, rel, newVals);
+        const mode: TupleLockMode = [...rel.keyColumns].some((i) => !sameValue(cur.vals[i]!, leafNew[i]!)) ? 'exclusive' : 'nokeyexclusive';
         const w = yield* waitForModify(ex, s, rel, cur.blk, cur.off, mode, 'update');
         tm = w.tm;
         if (tm === TM.Ok) {
@@ -386,9 +399,18 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
       }
       // TM_Updated
       if (usesXactSnapshot(s.tx!.isolation)) throw new PgError('40001', 'could not serialize access due to concurrent update');
-      const latest = yield* lockLatest(ex, s, rel, cur.item, epqMode(rel), 'block', false);
+      // the chain may end at a version this very MERGE wrote (a second source row for the row): 21000, as on the
+      // row itself; one a later command of ours wrote (a trigger's statement): 27000
+      const latest = yield* lockLatest(ex, s, rel, cur.item, epqMode(rel), 'block', false, (cmin) => {
+        if (cmin !== outputCid) {
+          throw new PgError('27000', 'tuple to be updated or deleted was already modified by an operation triggered by the current command', {
+            hint: 'Consider using an AFTER trigger instead of a BEFORE trigger to propagate changes to other rows.',
+          });
+        }
+        throw new PgError('21000', 'MERGE command cannot affect row a second time', { hint: 'Ensure that not more than one source row matches any one target row.' });
+      });
       if (!latest) return 'notMatched';
-      const epq: Row = { ...latest, vals: latest.vals.concat(rest) };
+      const epq: Row = { ...latest, vals: convertRow(rel, t, heapGetattrs(rel, latest.item.values)).concat(rest) };
       if (on && on.fn(epq) !== true) {
         traceEpq(rel, latest.blk, latest.off, `EvalPlanQual: the newest version ${formatTid(latest.blk, latest.off)} no longer joins the source row — NOT MATCHED (it stays locked)`);
         return 'notMatched';

@@ -327,9 +327,12 @@ function* lockUpdatedChain(
  * only if the version it reaches was created by the transaction that replaced the one before (t_xmin = prior
  * updater): VACUUM may have freed the line pointer and an INSERT reused it for an unrelated row. Returns the
  * locked newest version, or null when the row is gone (deleted, the chain broken, or changed by our own command).
+ * The chain reaching a version our own command created is TM_SelfModified in heapam_tuple_lock: UPDATE / DELETE
+ * ignore it (null), MERGE passes `selfModified`, told that version's cmin, to raise its error instead.
  */
 export function* lockLatest(
   env: RowLockEnv, s: Session, t: Table, replaced: Item, mode: TupleLockMode, policy: WaitPolicy, followUpdates: boolean,
+  selfModified?: (cmin: number) => void,
 ): Gen<RowVersion | null> {
   const eng = env.eng;
   const xc = env.heapCtx(s).xmax;
@@ -360,6 +363,7 @@ export function* lockLatest(
       yield* pinned(s, t, blk, eng.waitForXact(s, d.waitXmax, `while rechecking updated tuple ${formatTid(blk, off)} in relation "${t.name}"`));
       continue;
     }
+    if (xc.isCurrent(priorXmax) && getCmin(item, vctx) >= vctx.curcid && selfModified) selfModified(getCmin(item, vctx));
     if (xc.isCurrent(priorXmax) && getCmin(item, vctx) >= vctx.curcid) return gone(`${formatTid(blk, off)} was created by this very command`);
     const { tm, skipped } = yield* lockTuple(env, s, t, blk, off, mode, policy, followUpdates);
     if (skipped) return null;

@@ -103,7 +103,10 @@ export function runSearchedJoin(bases: SearchedBase[], plan: SearchPlan, otherQu
             const by = colName(paramScan.by!), inner = colName({ rel: (p.inner as { rel: number }).rel, col: paramScan.col });
             const found = i.probe!({ kind: 'IndexScan', index: paramScan.index, key, cond: clauseNode(inner, by) });
             innerRead += found.length;
-            for (const iv of found) if (match(ov, iv)) out.push(ov.concat(iv));
+            let hit = false;
+            for (const iv of found) if (match(ov, iv)) { out.push(ov.concat(iv)); hit = true; }
+            // a LEFT JOIN: an outer row nothing matched, NULL-extended
+            if (!hit && fillOuter) out.push(ov.concat(new Array<Value>(i.columns.length).fill(null)));
           }
           if (i.plan.kind === 'Scan') i.plan.actual = { rows: innerRead, removed: 0 };
           jp.actual = { rows: out.length, outerRows: outerRows.length, innerRows: innerRead };

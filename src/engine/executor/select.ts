@@ -119,6 +119,9 @@ export function* query(ex: Executor, s: Session, n: N, sql: string, topLevel: bo
     lockMode = LOCK_STRENGTH[lc.strength]!;
     policy = lc.waitPolicy === 'LockWaitSkip' ? 'skip' : lc.waitPolicy === 'LockWaitError' ? 'error' : 'block';
     if (src.tables) throw notSupported(`${LOCK_CLAUSE_NAME[lockMode]} with joins`);
+    // a system catalog or view (pg_class, ...) is computed here, not read from a heap: its rows cannot be locked
+    const rv = n.fromClause?.length === 1 ? (n.fromClause[0] as N).RangeVar : undefined;
+    if (!src.table && rv) throw notSupported(`${LOCK_CLAUSE_NAME[lockMode]} of the rows of "${rv.relname}" (row locks on system catalog rows)`);
     if (!src.table) throw new PgError('0A000', `${LOCK_CLAUSE_NAME[lockMode]} cannot be applied to a function`);
     if (!topLevel) throw notSupported('row locking (FOR UPDATE / SHARE) in a query that is not a top-level SELECT (INSERT ... SELECT, CREATE TABLE AS, a subquery)');
   }

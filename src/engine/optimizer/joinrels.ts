@@ -38,7 +38,9 @@
  * joined by one equality: that table joins only a relation holding the other table of the equality (or none
  * yet), the equality sorts each side on its own class (no equivalence: the nullable side may be NULL), the join's
  * rows are at least the preserved side's; JOIN_LEFT (preserved side outer) is tried first, then JOIN_RIGHT (no
- * nested loop; a merge right join's rows are not in order). ORDER BY and LIMIT above: optimizer/orderedpaths.ts
+ * nested loop; a merge right join's rows are not in order). The nullable table's index on its join column gives
+ * it a full Index Scan and an Index Scan probed with the preserved column (the clause is movable into it).
+ * Switched-off join methods (enable_hashjoin & co.) cost disable_cost more (SearchUpper.disabled). ORDER BY and LIMIT above: optimizer/orderedpaths.ts
  * (a path sorted for ORDER BY is kept while useful, a LIMIT keeps paths with a cheaper startup: pathnode.ts).
  *
  * Simplifications — the search answers `unsure` (EXPLAIN then refuses 0A000, the executor keeps the written order):
@@ -98,6 +100,12 @@ export interface SearchOther { rels: number[]; sel: number }
  */
 export interface SearchUpper {
   order?: { first: SearchVar | null; keys: number; desc: boolean };
+  /**
+   * The join methods the session switched off (enable_hashjoin / enable_mergejoin / enable_nestloop = off): their
+   * paths are still made, but cost disable_cost (1e10) more at startup (costsize.c initial_cost_*), so another
+   * method wins wherever one can do the join.
+   */
+  disabled?: ReadonlySet<'HashJoin' | 'MergeJoin' | 'NestLoop'>;
   limit?: { count: number | null; offset: number };
 }
 
@@ -133,6 +141,9 @@ export type SearchPlan =
   };
 
 
+/** costsize.c disable_cost: what a path of a switched-off method costs more */
+export const DISABLE_COST = 1.0e10;
+
 /** standard_join_search for `rels` joined by the equalities `eqs` (in the order PostgreSQL distributes them). */
 export function standardJoinSearch(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: SearchOther[] = [], upper: SearchUpper = {},
   ojs: SearchOuterJoin[] = []): SearchPlan | { unsure: string } {
@@ -163,7 +174,6 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
     const ta = rels[oj.a.rel]!.table.columns[oj.a.col]!.type.name, tb = rels[oj.b.rel]!.table.columns[oj.b.col]!.type.name;
     if (ta !== tb || !['int4', 'int8', 'int2', 'text'].includes(ta)) unsure('an outer join condition between columns of different types');
     if (ecOf(oj.b) >= 0) unsure('an outer join whose nullable column is joined elsewhere');
-    if (plannerIndexes(rels[oj.b.rel]!.table).length) unsure('an index on the nullable table of an outer join (index paths)');
     if (ecOf(oj.a) < 0) ecs.push([oj.a]);
     ecs.push([oj.b]);
   }
@@ -283,7 +293,10 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
       const full = costIndexFullScan(size.tuples, size.pages, 2, totalPages, size.width);
       addPath(b, { ...full, pathkey: ec, rescanStartup: full.startup, rescanTotal: full.total, markRestore: true,
         plan: { kind: 'scan', rel: i, cost: full, index: { index, col, by: null } } });
-      for (const m of ecs[ec]!) {
+      // the members of its class, and the preserved column of an outer join whose nullable column it indexes (the
+      // join clause is movable into the nullable side's scan: a probe with the preserved row's value)
+      const probers = [...ecs[ec]!, ...ojs.filter((oj) => oj.b.rel === i && oj.b.col === col).map((oj) => oj.a)];
+      for (const m of probers) {
         if (m.rel === i) continue;
         const probe = costParamIndexScan(size.tuples, size.pages, 2, baseRows[m.rel]!, totalPages, size.width);
         const c: Cost = { ...probe, rows: clampRowEst(b.rows * eqjoinsel(keyVar({ rel: i, col }), keyVar(m))) };
@@ -296,6 +309,7 @@ function search(rels: SearchRel[], eqs: [SearchVar, SearchVar][], others: Search
 
   const joinPath = (rel: JoinRel, method: 'HashJoin' | 'MergeJoin' | 'NestLoop', o: Path, i: Path, clauses: SearchClause[], oth: number[], startup: number, total: number,
     pathkey: number | null, extra: { sortOuter?: Cost | null; sortInner?: Cost | null; material?: Cost | null; rescanFree?: boolean }, jointype?: 'left' | 'right'): Path => {
+    if (upper.disabled?.has(method)) { startup += DISABLE_COST; total += DISABLE_COST; }
     const cost: Cost = { startup, total, rows: rel.rows, width: rel.width };
     return {
       ...cost, pathkey, markRestore: false,
