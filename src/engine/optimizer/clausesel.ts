@@ -196,8 +196,9 @@ export function whereSelectivity(t: Table, tuples: number, where0: N | undefined
     return Math.min(1, Math.max(0, result));
   };
   /**
-   * scalararraysel for `col IN (c1, c2, …)` / `col = ANY (ARRAY[…])` (OR of the elements' eqsel) and `col NOT IN (…)` /
-   * `col <> ALL (…)` (AND of their neqsel): the elements combined as independent events, or — equality under OR,
+   * scalararraysel for `col IN (c1, c2, …)` / `col = ANY (ARRAY[…])` (OR of the elements' eqsel), `col NOT IN (…)` /
+   * `col <> ALL (…)` (AND of their neqsel) and `col < ANY / ALL (ARRAY[…])` (each element's scalarineqsel, 1/3
+   * without statistics): the elements combined as independent events, or — equality under OR,
    * inequality under AND — the disjoint sum when that stays within 0..1. A NULL element selects nothing. Costed as
    * cost_qual_eval does: the operator on half the elements. Nine or more (a hashed array) are not modelled: null.
    */
@@ -206,11 +207,12 @@ export function whereSelectivity(t: Table, tuples: number, where0: N | undefined
     if (!e || !['AEXPR_IN', 'AEXPR_OP_ANY', 'AEXPR_OP_ALL'].includes(e.kind) || e.name?.length !== 1 || colOf(e.lexpr) < 0) return null;
     let op = e.name[0].String?.sval as string;
     if (op === '!=') op = '<>';
-    if (op !== '=' && op !== '<>') return null;
+    if (op !== '=' && op !== '<>' && (e.kind === 'AEXPR_IN' || !COMPARISONS.has(op))) return null;
     let useOr = e.kind === 'AEXPR_IN' ? op === '=' : e.kind === 'AEXPR_OP_ANY';
     const items = (e.kind === 'AEXPR_IN' ? e.rexpr?.List?.items : e.rexpr?.A_ArrayExpr?.elements) as N[] | undefined;
     if (!items?.length || items.length >= 9) return null;
-    if (negate) { op = op === '=' ? '<>' : '='; useOr = !useOr; }
+    // NOT (x op ANY (...)) is x negator ALL (...) (negate_clause)
+    if (negate) { op = negatedOp(op)!; useOr = !useOr; }
     const isEquality = op === '=', isInequality = op === '<>';
     let s1 = useOr ? 0 : 1, disjoint = s1;
     for (const it of items) {
