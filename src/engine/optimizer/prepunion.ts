@@ -15,9 +15,12 @@
  *     SELECT k FROM t INTERSECT SELECT w FROM u   ->  u first (200 groups assumed for w, t.k unique: 2,260)
  *
  * A UNION folds the UNIONs below it into one HashAggregate over all their arms (plan_union_children); an arm that
- * is another set operation counts its estimated rows. Simplifications: each leaf arm a SELECT from one table (its
- * WHERE estimated by clausesel.ts) of columns, expressions or aggregates, or of constants — other shapes keep the
- * first-occurrence order (executor/nodeSetOp.ts says so); no Sort
+ * is another set operation counts its estimated rows. A grouped arm's rows are its estimated groups (estimate_num_groups
+ * over the GROUP BY items' columns), times DEFAULT_INEQ_SEL for each HAVING comparison of an aggregate with a
+ * constant (cost_agg); a SELECT DISTINCT arm's rows its groups; window functions keep their input's rows.
+ * Simplifications: each leaf arm a SELECT from one table (its WHERE estimated by clausesel.ts) of columns,
+ * expressions, aggregates or window functions, or of constants — other shapes (joins, subqueries, HAVING of other
+ * forms) keep the first-occurrence order (executor/nodeSetOp.ts says so); no Sort
  * + Unique / sorted SetOp for inputs too large to hash (choose_hashed_setop's cost choice is made: tiny inputs sort).
  */
 import type { Table } from '../catalog/catalog.js';
