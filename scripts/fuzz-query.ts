@@ -6,6 +6,7 @@
  *   --seed S      run seed (default 1); case i of seed S is always the same case
  *   --cases N     how many cases (default 200), numbered from --start (default 0)
  *   --show I      print case I's statements and both results
+ *   --only I,J,…  run only these cases (say, the failures of an earlier --json run)
  *   --json FILE   write the counts and failures as JSON
  *   --trace       print each statement to stderr before the engine runs it (to find one that hangs or crashes)
  *   --row-order   compare every result in order, with or without ORDER BY: the order PostgreSQL returns rows in
@@ -82,7 +83,8 @@ const counts = { statements: 0, pass: 0, fail: 0, unsupported: 0, cases: 0 };
 const failures: { case: number; setup: string[]; sql: string; diff: string }[] = [];
 const unsupported = new Map<string, number>();
 try {
-  const range = SHOW >= 0 ? [SHOW] : Array.from({ length: CASES }, (_, i) => START + i);
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',').map(Number) : null;
+  const range = SHOW >= 0 ? [SHOW] : only ?? Array.from({ length: CASES }, (_, i) => START + i);
   for (const i of range) {
     const c: QueryCase = genCase(caseRng(SEED, i));
     counts.cases++;

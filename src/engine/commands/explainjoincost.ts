@@ -131,7 +131,10 @@ function costMergeJoin(p: Extract<JoinPlan, { kind: 'Join' }>, top: PlanNode) {
  */
 export function costJoin(p: JoinPlan, top: PlanNode) {
   if (p.kind === 'Join' && p.searched) { costSearched(p, top); return; }
-  if (p.kind === 'Join' && p.outer.kind === 'Scan' && p.inner.kind === 'Scan' && p.outer.table.stats && p.inner.table.stats && !p.param) {
+  // both analyzed, or an ANALYZEd table with a never-analyzed one (joinpathcost.ts costs both)
+  const statsBoth = p.kind === 'Join' && p.outer.kind === 'Scan' && p.inner.kind === 'Scan'
+    && ((p.outer.table.stats && p.inner.table.stats) || !!p.outer.table.stats?.columns !== !!p.inner.table.stats?.columns);
+  if (p.kind === 'Join' && p.outer.kind === 'Scan' && p.inner.kind === 'Scan' && statsBoth && !p.param) {
     const keys = joinKeys(p);
     if (keys && !hasUniqueIndex(p.outer.table, keys.outerKey) && !hasUniqueIndex(p.inner.table, keys.innerKey)) { costAnalyzedJoin(p, top, keys); return; }
   }

@@ -333,7 +333,12 @@ export function joinSource(ex: Executor, s: Session, from: N[], snap: () => Snap
     let material = true;
     // two never-analyzed ones too where the rules are not sure (a filtered side: a small side may be hashed), with
     // the planner's defaults for what statistics would say (200 distinct values, a bucket of a tenth of the rows)
-    const costed = ls.analyzed ? rs.analyzed : !rs.analyzed && choice.unsure !== null && choice.unsure.startsWith('a join of non-unique keys with WHERE');
+    // an ANALYZEd table (column statistics, not only the counts an index build or VACUUM leaves) with a
+    // never-analyzed one: costed the same way, the never-analyzed side on the defaults
+    const columnStats = (inp: JoinInput) => inp.plan.kind === 'Scan' && !!inp.plan.table.stats?.columns;
+    const mixed = ls.analyzed !== rs.analyzed && (ls.analyzed ? columnStats(left) : columnStats(right));
+    const costed = ls.analyzed ? rs.analyzed || mixed : rs.analyzed ? mixed
+      : choice.unsure !== null && choice.unsure.startsWith('a join of non-unique keys with WHERE');
     if (planned && equi && costed && left.plan.kind === 'Scan' && right.plan.kind === 'Scan') {
       const a = { table: left.plan.table, quals: own.left, key: equi.lcol }, b = { table: right.plan.table, quals: own.right, key: equi.rcol };
       const c = kind === 'right' ? analyzedJoinChoice(b, a, 'left') : kind === 'full' ? analyzedJoinChoice(a, b, 'inner') : analyzedJoinChoice(a, b, kind);

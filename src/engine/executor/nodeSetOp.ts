@@ -11,8 +11,8 @@
  * ORDER BY, LIMIT and OFFSET written after the last input apply to the combined result; ORDER BY names output
  * columns (by name or position). Without ORDER BY, UNION / INTERSECT / EXCEPT return their rows in the hash
  * table order of PostgreSQL's HashAggregate / HashSetOp (sized as optimizer/prepunion.ts says) when both arms are
- * plain SELECTs of columns from one table; other shapes keep the first-occurrence order (a simplification: give
- * those an ORDER BY when the order matters). NULLs compare equal, as in PostgreSQL's set operations.
+ * SELECTs from one table (of columns or expressions, grouped, DISTINCT or with window functions); other shapes
+ * keep the first-occurrence order (a simplification: give those an ORDER BY when the order matters). NULLs compare equal, as in PostgreSQL's set operations.
  */
 import { PgError, notSupported, posOf } from '../errors.js';
 import type { Executor } from './executor.js';

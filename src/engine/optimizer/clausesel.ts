@@ -7,11 +7,11 @@
  *                        values are assumed (DEFAULT_NUM_DISTINCT): 0.005 — 2,260 rows x 0.005 = 11 ("rows=11");
  *                        after ANALYZE the MCV list's frequency, or the rest shared among the other values
  *     col < constant     1/3 without statistics (DEFAULT_INEQ_SEL); after ANALYZE the MCVs below it plus the
- *                        histogram's share
+ *                        histogram's share (a text constant placed in its bin by convert_string_to_scalar, C collation)
  *
  *     col LIKE / ILIKE / ~ / ~* 'pattern'   patternsel (optimizer/likesupport.ts): a fixed prefix and the rest's heuristic
  *
- * Anything else — a range on text with statistics, a function, a pattern with a prefix over a histogram — is not estimated: null, and the caller
+ * Anything else — a function, a pattern with a prefix over a histogram — is not estimated: null, and the caller
  * treats its plan as one EXPLAIN cannot vouch for (optimizer/joinpath.ts).
  */
 import type { Table } from '../catalog/catalog.js';
@@ -58,9 +58,8 @@ const negatedOp = (op: string): string | null => NEGATED[op] ?? null;
  *                    0.005 when either side had no statistics; BETWEEN is such a pair
  *     a OR b         s(a) + s(b) - s(a) s(b)          a AND b   s(a) s(b)
  *
- * null when the clause holds anything else (a range on a text column with statistics — convert_to_scalar's
- * string scale is not modelled —, a function, IN, LIKE, IS NULL, a column against a column): EXPLAIN then
- * refuses costs rather than guess.
+ * null when the clause holds anything else the model does not estimate (say, a function compared with another
+ * function): EXPLAIN then refuses costs rather than guess.
  */
 export function whereSelectivity(t: Table, tuples: number, where0: N | undefined, opts: WhereSelOptions = {}): { sel: number; ops: number } | null {
   // the clause the planner sees: its constant parts folded (optimizer/clauses.ts)
@@ -112,8 +111,7 @@ export function whereSelectivity(t: Table, tuples: number, where0: N | undefined
     if (op === '=' || op === '<>') return { col, op, sel: varEqConst(keyVar(col), value, op === '<>') };
     if (!COMPARISONS.has(op)) return null;
     if (!hasStats(col)) return { col, op, sel: DEFAULT_INEQ_SEL };
-    if (typeof value !== 'number') return null;
-    const sel = scalarIneqSel(keyVar(col), op === '>' || op === '>=', op === '<=' || op === '>=', value);
+    const sel = scalarIneqSel(keyVar(col), op === '>' || op === '>=', op === '<=' || op === '>=', value as number | string);
     return sel === null ? null : { col, op, sel };
   };
   /**
@@ -196,8 +194,9 @@ export function whereSelectivity(t: Table, tuples: number, where0: N | undefined
     return Math.min(1, Math.max(0, result));
   };
   /**
-   * scalararraysel for `col IN (c1, c2, …)` / `col = ANY (ARRAY[…])` (OR of the elements' eqsel) and `col NOT IN (…)` /
-   * `col <> ALL (…)` (AND of their neqsel): the elements combined as independent events, or — equality under OR,
+   * scalararraysel for `col IN (c1, c2, …)` / `col = ANY (ARRAY[…])` (OR of the elements' eqsel), `col NOT IN (…)` /
+   * `col <> ALL (…)` (AND of their neqsel) and `col < ANY / ALL (ARRAY[…])` (each element's scalarineqsel, 1/3
+   * without statistics): the elements combined as independent events, or — equality under OR,
    * inequality under AND — the disjoint sum when that stays within 0..1. A NULL element selects nothing. Costed as
    * cost_qual_eval does: the operator on half the elements. Nine or more (a hashed array) are not modelled: null.
    */
@@ -206,11 +205,12 @@ export function whereSelectivity(t: Table, tuples: number, where0: N | undefined
     if (!e || !['AEXPR_IN', 'AEXPR_OP_ANY', 'AEXPR_OP_ALL'].includes(e.kind) || e.name?.length !== 1 || colOf(e.lexpr) < 0) return null;
     let op = e.name[0].String?.sval as string;
     if (op === '!=') op = '<>';
-    if (op !== '=' && op !== '<>') return null;
+    if (op !== '=' && op !== '<>' && (e.kind === 'AEXPR_IN' || !COMPARISONS.has(op))) return null;
     let useOr = e.kind === 'AEXPR_IN' ? op === '=' : e.kind === 'AEXPR_OP_ANY';
     const items = (e.kind === 'AEXPR_IN' ? e.rexpr?.List?.items : e.rexpr?.A_ArrayExpr?.elements) as N[] | undefined;
     if (!items?.length || items.length >= 9) return null;
-    if (negate) { op = op === '=' ? '<>' : '='; useOr = !useOr; }
+    // NOT (x op ANY (...)) is x negator ALL (...) (negate_clause)
+    if (negate) { op = negatedOp(op)!; useOr = !useOr; }
     const isEquality = op === '=', isInequality = op === '<>';
     let s1 = useOr ? 0 : 1, disjoint = s1;
     for (const it of items) {

@@ -1,5 +1,6 @@
 /**
- * The join of two analyzed tables chosen by cost, as PostgreSQL chooses every join (optimizer/path/joinpath.c
+ * The join of two analyzed tables (or of an analyzed one with a never-analyzed one, whose side is costed on the
+ * planner's defaults) chosen by cost, as PostgreSQL chooses every join (optimizer/path/joinpath.c
  * add_paths_to_joinrel, pathnode.c add_path and set_cheapest): each way to run the join is costed
  * (costsize.c) and the cheapest total cost wins. For an equality between two keys, the candidates, in the order
  * PostgreSQL generates them — first with the first-written table outer, then with the sides swapped:

@@ -15,13 +15,18 @@
  *     SELECT k FROM t INTERSECT SELECT w FROM u   ->  u first (200 groups assumed for w, t.k unique: 2,260)
  *
  * A UNION folds the UNIONs below it into one HashAggregate over all their arms (plan_union_children); an arm that
- * is another set operation counts its estimated rows. Simplifications: each leaf arm a SELECT from one table (its
- * WHERE estimated by clausesel.ts) of columns, expressions or aggregates, or of constants — other shapes keep the
- * first-occurrence order (executor/nodeSetOp.ts says so); no Sort
+ * is another set operation counts its estimated rows. A grouped arm's rows are its estimated groups (estimate_num_groups
+ * over the GROUP BY items' columns), times DEFAULT_INEQ_SEL for each HAVING comparison of an aggregate with a
+ * constant (cost_agg); a SELECT DISTINCT arm's rows its groups; window functions keep their input's rows.
+ * Simplifications: each leaf arm a SELECT from one table (its WHERE estimated by clausesel.ts) of columns,
+ * expressions, aggregates or window functions, or of constants — other shapes (joins, subqueries, HAVING of other
+ * forms) keep the first-occurrence order (executor/nodeSetOp.ts says so); no Sort
  * + Unique / sorted SetOp for inputs too large to hash (choose_hashed_setop's cost choice is made: tiny inputs sort).
  */
 import type { Table } from '../catalog/catalog.js';
 import { estimateRelSize, clampRowEst } from './plancat.js';
+import { plannerIndexes } from '../catalog/catalogsnapshot.js';
+import { intConst } from '../sql/parser.js';
 import { whereSelectivity, estimateNumGroups } from './clausesel.js';
 import { costSort, costHashAgg, CPU_OPERATOR_COST } from './costsize.js';
 
@@ -53,13 +58,18 @@ function has(x: unknown, pred: (o: N) => boolean): boolean {
  */
 export function setOpArm(arm: N, table: (rv: N) => Table | null): SetOpArm | null {
   if (arm?.op && arm.op !== 'SETOP_NONE') return nestedArm(arm, table);
-  if (!arm || arm.withClause || arm.groupClause?.length || arm.havingClause || arm.distinctClause
-    || arm.sortClause?.length || arm.limitCount || arm.limitOffset || arm.windowClause?.length || arm.lockingClause?.length || arm.valuesLists) return null;
+  if (!arm || arm.withClause || arm.sortClause?.length || arm.limitCount || arm.limitOffset || arm.windowClause?.length || arm.lockingClause?.length
+    || arm.valuesLists || arm.groupingSets) return null;
+  const grouped = !!arm.groupClause?.length;
+  // DISTINCT ON, or HAVING without GROUP BY: not sized
+  if ((arm.havingClause && !grouped) || (arm.distinctClause && (arm.distinctClause as N[]).some((x) => x && Object.keys(x).length))) return null;
   const targets = ((arm.targetList ?? []) as N[]).map((rt) => rt.ResTarget?.val as N);
-  if (has([targets, arm.whereClause], (o) => !!o.SubLink || !!o.FuncCall?.over || !!o.A_Star)) return null;
+  if (has([targets, arm.whereClause, arm.groupClause, arm.havingClause], (o) => !!o.SubLink || !!o.A_Star || !!o.GroupingSet)) return null;
+  const windowed = has(targets, (o) => !!o.FuncCall?.over);
+  if (windowed && (grouped || arm.distinctClause || has(targets, isAggCall))) return null;
   const from = arm.fromClause as N[] | undefined;
   // SELECT of constants without FROM: a Result, one row
-  if (!from?.length && !arm.whereClause && !has(targets, (o) => !!o.ColumnRef || !!o.FuncCall)) {
+  if (!from?.length && !arm.whereClause && !grouped && !arm.distinctClause && !has(targets, (o) => !!o.ColumnRef || !!o.FuncCall)) {
     return { table: null, alias: null, cols: [], plain: false, rows: 1, groups: 1 };
   }
   if (from?.length !== 1 || !from[0]!.RangeVar) return null;
@@ -71,27 +81,83 @@ export function setOpArm(arm: N, table: (rv: N) => Table | null): SetOpArm | nul
     if (f.length === 2 && f[0]!.String.sval !== (alias ?? t.name)) return -2;
     return t.columns.findIndex((x) => !x.dropped && x.name === f[f.length - 1]!.String.sval);
   };
+  /** pull_var_clause (recursing into aggregates and window functions): the columns an expression reads; null: one not of the table */
+  const readOf = (x: N): number[] | null => {
+    const out: number[] = [];
+    let bad = false;
+    has(x, (o) => { if (o.ColumnRef) { const c = colOf(o.ColumnRef.fields as N[]); if (c < 0) bad = true; else out.push(c); } return false; });
+    return bad ? null : out;
+  };
   const cols: number[] = [], read: number[] = [];
-  let plain = true, bad = false;
+  let plain = !grouped && !arm.distinctClause && !windowed;
   for (const v of targets) {
     const f = v?.ColumnRef?.fields as N[] | undefined;
     if (f) { const c = colOf(f); if (c < 0) return null; cols.push(c); read.push(c); continue; }
     plain = false;
-    // pull_var_clause: the columns the expression reads
-    has(v, (o) => { if (o.ColumnRef) { const c = colOf(o.ColumnRef.fields as N[]); if (c < 0) bad = true; else read.push(c); } return false; });
+    const r = readOf(v);
+    if (!r) return null;
+    read.push(...r);
   }
-  if (bad) return null;
   const tuples = estimateRelSize(t).tuples;
   const ws = whereSelectivity(t, tuples, arm.whereClause);
   if (!ws) return null;
+  if (grouped) {
+    // the grouped rel's rows: estimate_num_groups over the GROUP BY items' columns (a constant item adds nothing),
+    // times the HAVING clause's selectivity (cost_agg); recurse_set_operations takes those rows as its groups too
+    const items = (arm.groupClause as N[]).map((g) => groupItem(g, targets, arm.targetList as N[]));
+    if (items.some((g) => !g)) return null;
+    // an analyzed table's expression index: PostgreSQL would use that expression's statistics (not modelled)
+    if (t.stats && items.some((g) => !g!.ColumnRef) && plannerIndexes(t).some((i) => i.def?.exprs.length)) return null;
+    const gcols: number[] = [];
+    for (const g of items) { const r = readOf(g!); if (!r) return null; gcols.push(...r); }
+    const groups = gcols.length ? estimateNumGroups(t, gcols, arm.whereClause) : 1;
+    if (groups === null) return null;
+    const having = arm.havingClause ? havingSelectivity(arm.havingClause) : 1;
+    if (having === null) return null;
+    const rows = clampRowEst(groups * having);
+    return { table: t, alias, cols, plain: false, rows, groups: rows };
+  }
   if (has(targets, isAggCall)) {
     return { table: t, alias, cols, plain: false, rows: 1, groups: 1 };
   }
+  if (arm.distinctClause && read.length === 0) return { table: t, alias, cols, plain: false, rows: 1, groups: 1 };
   const rows = clampRowEst(tuples * ws.sel);
   const groups = read.length ? estimateNumGroups(t, read, arm.whereClause) : 1;
   if (groups === null) return null;
+  // SELECT DISTINCT: its rows are its groups (recurse_set_operations: the path's rows)
+  if (arm.distinctClause) return { table: t, alias, cols, plain: false, rows: groups, groups };
   return { table: t, alias, cols, plain, rows, groups };
 }
+
+/** A GROUP BY item as the expression it groups on: a position or an output name read from the select list. */
+function groupItem(g: N, targets: N[], targetList: N[]): N | null {
+  const pos = g.A_Const?.ival !== undefined ? intConst(g.A_Const) ?? 0 : null;
+  if (pos !== null) return targets[pos - 1] ?? null;
+  const f = g.ColumnRef?.fields as N[] | undefined;
+  if (f?.length === 1 && f[0]!.String) {
+    const hit = targetList.find((x) => x.ResTarget?.name === f[0]!.String.sval);
+    if (hit) return null; // an output name that may also be a column: not resolved here
+  }
+  return g;
+}
+
+/**
+ * clauselist_selectivity of a HAVING clause: an aggregate compared with a constant by an inequality is
+ * DEFAULT_INEQ_SEL (examine_variable finds no statistics for an Aggref), AND-ed conditions multiply. null: another shape.
+ */
+function havingSelectivity(q: N): number | null {
+  if (q.BoolExpr?.boolop === 'AND_EXPR') {
+    let sel = 1;
+    for (const a of q.BoolExpr.args as N[]) { const s = havingSelectivity(a); if (s === null) return null; sel *= s; }
+    return sel;
+  }
+  const e = q.A_Expr;
+  if (e?.kind !== 'AEXPR_OP' || e.name?.length !== 1 || !['<', '<=', '>', '>='].includes(e.name[0].String?.sval)) return null;
+  const isConst = (x: N | undefined) => !!x?.A_Const && !x.A_Const.isnull;
+  const aggSide = isConst(e.rexpr) ? e.lexpr : isConst(e.lexpr) ? e.rexpr : null;
+  return aggSide && isAggCall(aggSide) ? DEFAULT_INEQ_SEL : null;
+}
+const DEFAULT_INEQ_SEL = 1 / 3;
 
 /**
  * An arm that is itself a set operation (recurse_set_operations: its path's rows are its groups):

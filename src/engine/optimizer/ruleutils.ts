@@ -295,10 +295,12 @@ export class Deparser {
   private aexpr(n: N): string {
     const e = n.A_Expr;
     if (e.kind === 'AEXPR_BETWEEN') return this.expr({ BoolExpr: { boolop: 'AND_EXPR', args: this.quals(n) } });
-    // x IN (…) / x NOT IN (…) / x op ANY|ALL (ARRAY[…]) of constants: a ScalarArrayOpExpr over one array constant
+    // x IN (…) / x NOT IN (…) / x op ANY|ALL (ARRAY[…]) of constants (op one of = <> < <= > >=): a ScalarArrayOpExpr
+    // over one array constant
     // (transformAExprIn; one element alone is a plain comparison)
     const inOp = opName(n) === '!=' ? '<>' : opName(n);
-    if ((e.kind === 'AEXPR_IN' || ((e.kind === 'AEXPR_OP_ANY' || e.kind === 'AEXPR_OP_ALL') && e.rexpr?.A_ArrayExpr)) && (inOp === '=' || inOp === '<>')) {
+    if ((e.kind === 'AEXPR_IN' || ((e.kind === 'AEXPR_OP_ANY' || e.kind === 'AEXPR_OP_ALL') && e.rexpr?.A_ArrayExpr))
+      && (inOp === '=' || inOp === '<>' || (e.kind !== 'AEXPR_IN' && ['<', '<=', '>', '>='].includes(inOp)))) {
       const items = (e.kind === 'AEXPR_IN' ? e.rexpr.List.items : e.rexpr.A_ArrayExpr.elements ?? []) as N[];
       if (e.kind === 'AEXPR_IN' && items.length === 1) return this.expr(op(inOp, e.lexpr, items[0]!));
       const ty = this.typeOf(e.lexpr);

@@ -21,7 +21,8 @@
  *     a unique index: 1 / tuples; no statistics: 1 / get_variable_numdistinct.
  *   - scalarineqsel (`col < constant` ...): the MCVs satisfying it plus the histogram's share of the rest, the
  *     histogram's first / last bound replaced by the column's true minimum / maximum when an index on it can tell
- *     (get_actual_variable_range).
+ *     (get_actual_variable_range). A text constant is placed within its histogram bin by convert_string_to_scalar
+ *     (the C collation the clusters use: byte order).
  *
  * Simplifications: only plain columns of plain tables; equality of MCV values as JavaScript compares them (one
  * type family); no extended statistics, no security check.
@@ -30,6 +31,7 @@ import { plannerIndexes } from '../catalog/catalogsnapshot.js';
 import type { Table } from '../catalog/catalog.js';
 import type { Value } from '../sql/types.js';
 import { clampRowEst } from './plancat.js';
+import { utf8Bytes } from '../sql/utf8.js';
 
 const DEFAULT_NUM_DISTINCT = 200;
 
@@ -195,16 +197,19 @@ export function varEqConst(v: KeyVar, c: Value, negate: boolean): number {
  * not partial) holds them now; null when no such index. The index's entries stand for the heap tuples not yet
  * vacuumable (PostgreSQL skips the dead-to-all ones; entries of those are not told apart here).
  */
-function actualVariableRange(v: KeyVar): { min: number; max: number } | null {
+function actualVariableRange(v: KeyVar): { min: Scalar; max: Scalar } | null {
   const index = plannerIndexes(v.table).find((i) => !i.def && i.columns.length === 1 && i.columns[0] === v.col);
   if (!index || index.entries.size === 0) return null;
-  let min = Infinity, max = -Infinity;
-  for (const [k] of index.entries) {
-    if (typeof k !== 'number') return null;
-    if (k < min) min = k;
-    if (k > max) max = k;
+  const text = TEXT_TYPES.has(v.table.columns[v.col]!.type.name);
+  let min: Scalar | null = null, max: Scalar | null = null;
+  for (const [k0] of index.entries) {
+    // a text key is stored as 's' + the text (index/btree.ts keyOf)
+    const k: Scalar | null = typeof k0 === 'number' ? (text ? null : k0) : text && k0.startsWith('s') ? k0.slice(1) : null;
+    if (k === null) return null;
+    if (min === null || k < min) min = k;
+    if (max === null || k > max) max = k;
   }
-  return { min, max };
+  return min === null || max === null ? null : { min, max };
 }
 
 /** estimate_hash_bucket_stats: the top MCV's frequency and the bucket size fraction of a hashed key. */
@@ -226,20 +231,63 @@ export function estimateHashBucketStats(v: KeyVar, nbuckets: number): { mcvFreq:
 
 const DEFAULT_INEQ_SEL = 1 / 3.0;
 
-/** A value on convert_to_scalar's scale: numbers as they are; null when the type is not modelled (text's scale). */
-const toScalar = (v: Value): number | null => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
+/**
+ * A value convert_to_scalar can place: a number as it is, a text (compared in the C collation the clusters use:
+ * byte order) as itself — its scale is made per histogram bin (convertStringToScalar); null: not modelled.
+ */
+type Scalar = number | string;
+const TEXT_TYPES = new Set(['text', 'varchar']);
+/** a number on the scale (get_variable_range's ends: numbers only here) */
+const toNumber = (v: Value): number | null => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
+const toScalar = (v: Value): Scalar | null => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' ? v : null);
+
+/** The bytes of a text as C's strcmp / convert_string_to_scalar read them (UTF-8). */
+const bytesOf = (s: string): number[] => [...utf8Bytes(s)];
+
+/**
+ * convert_string_to_scalar (selfuncs.c): a constant and its histogram bin's bounds on one numeric scale. The scale's
+ * base spans the bytes the bounds use (widened to all of A-Z, a-z, 0-9 when any of them appears; under 10 values
+ * wide, the printable ASCII range), the prefix all three share is dropped, and each string becomes the fraction
+ * sum of (byte - lo) / base^k over its first 12 bytes.
+ */
+function convertStringToScalar(value: string, lobound: string, hibound: string): { val: number; low: number; high: number } {
+  let v = bytesOf(value), lo = bytesOf(lobound), hi = bytesOf(hibound);
+  let rangelo = hi[0] ?? 0, rangehi = rangelo;
+  for (const b of [...lo, ...hi]) { if (rangelo > b) rangelo = b; if (rangehi < b) rangehi = b; }
+  const widen = (a: number, z: number) => {
+    if (rangelo <= z && rangehi >= a) { if (rangelo > a) rangelo = a; if (rangehi < z) rangehi = z; }
+  };
+  widen(65, 90); // 'A'..'Z'
+  widen(97, 122); // 'a'..'z'
+  widen(48, 57); // '0'..'9'
+  if (rangehi - rangelo < 9) { rangelo = 32; rangehi = 127; }
+  let k = 0;
+  while (k < lo.length && lo[k] === (hi[k] ?? 0) && lo[k] === (v[k] ?? 0)) k++;
+  v = v.slice(k); lo = lo.slice(k); hi = hi.slice(k);
+  const one = (bs: number[]): number => {
+    const base = rangehi - rangelo + 1;
+    let num = 0, denom = base;
+    for (const b0 of bs.slice(0, 12)) {
+      const b = b0 < rangelo ? rangelo - 1 : b0 > rangehi ? rangehi + 1 : b0;
+      num += (b - rangelo) / denom;
+      denom *= base;
+    }
+    return num;
+  };
+  return { val: one(v), low: one(lo), high: one(hi) };
+}
 
 /**
  * ineq_histogram_selectivity for `var < c` / `var <= c` (isgt false) or > / >=: the share of the histogram's
  * population below the constant, interpolated within its bin; -1 without a histogram.
  */
-function ineqHistogramSelectivity(v: KeyVar, isgt: boolean, iseq: boolean, c: number): number | null {
+function ineqHistogramSelectivity(v: KeyVar, isgt: boolean, iseq: boolean, c: Scalar): number | null {
   const st = statsOf(v.table, v.col);
   const h = st?.histogram;
   if (!h || h.length < 2) return -1;
   const hv = h.map(toScalar);
-  if (hv.some((x) => x === null)) return null;
-  const vals = (hv as number[]).slice();
+  if (hv.some((x) => x === null || typeof x !== typeof c)) return null;
+  const vals = (hv as Scalar[]).slice();
   const n = vals.length;
   let haveEnd = false;
   // the first / last bound replaced by the true minimum / maximum when the search reaches it (both for two bounds)
@@ -273,12 +321,15 @@ function ineqHistogramSelectivity(v: KeyVar, isgt: boolean, iseq: boolean, c: nu
       if (st!.mcv) other -= st!.mcv.freqs.length;
       if (other > 1) eqSelec = 1.0 / other;
     }
-    const low = vals[i - 1]!, high = vals[i]!;
+    // convert_to_scalar: the constant and the bin's bounds on one scale, then linear interpolation within the bin
+    const sc = typeof c === 'string' ? convertStringToScalar(c, String(vals[i - 1]), String(vals[i]))
+      : { val: c, low: vals[i - 1] as number, high: vals[i] as number };
+    const { val, low, high } = sc;
     let binfrac: number;
     if (high <= low) binfrac = 0.5;
-    else if (c <= low) binfrac = 0;
-    else if (c >= high) binfrac = 1;
-    else { binfrac = (c - low) / (high - low); if (Number.isNaN(binfrac) || binfrac < 0 || binfrac > 1) binfrac = 0.5; }
+    else if (val <= low) binfrac = 0;
+    else if (val >= high) binfrac = 1;
+    else { binfrac = (val - low) / (high - low); if (Number.isNaN(binfrac) || binfrac < 0 || binfrac > 1) binfrac = 0.5; }
     histfrac = i - 1 + binfrac;
     histfrac /= n - 1;
     if (i === 1) histfrac += eqSelec * (1.0 - binfrac);
@@ -293,14 +344,14 @@ function ineqHistogramSelectivity(v: KeyVar, isgt: boolean, iseq: boolean, c: nu
 }
 
 /** scalarineqsel: the MCVs satisfying the comparison plus the histogram's share of the rest; null: not modelled. */
-export function scalarIneqSel(v: KeyVar, isgt: boolean, iseq: boolean, c: number): number | null {
+export function scalarIneqSel(v: KeyVar, isgt: boolean, iseq: boolean, c: number | string): number | null {
   const st = statsOf(v.table, v.col);
   if (!st) return DEFAULT_INEQ_SEL;
   let mcvSelec = 0, sumcommon = 0;
   if (st.mcv) {
     for (let k = 0; k < st.mcv.values.length; k++) {
       const x = toScalar(st.mcv.values[k]!);
-      if (x === null) return null;
+      if (x === null || typeof x !== typeof c) return null;
       const f = st.mcv.freqs[k]!;
       const ok = isgt ? (iseq ? x >= c : x > c) : (iseq ? x <= c : x < c);
       if (ok) mcvSelec += f;
@@ -321,7 +372,7 @@ function variableRange(v: KeyVar): { min: number; max: number } | null | 'unmode
   if (!st) return null;
   let min: number | null = null, max: number | null = null;
   if (st.histogram?.length) {
-    const a = toScalar(st.histogram[0]!), b = toScalar(st.histogram[st.histogram.length - 1]!);
+    const a = toNumber(st.histogram[0]!), b = toNumber(st.histogram[st.histogram.length - 1]!);
     if (a === null || b === null) return 'unmodelled';
     min = a; max = b;
   }
@@ -330,7 +381,7 @@ function variableRange(v: KeyVar): { min: number; max: number } | null | 'unmode
     if (!use) use = st.mcv.freqs.reduce((s, f) => s + f, 0) + st.nullfrac > 0.99999;
     if (use) {
       for (const x of st.mcv.values) {
-        const n = toScalar(x);
+        const n = toNumber(x);
         if (n === null) return 'unmodelled';
         if (min === null || n < min) min = n;
         if (max === null || n > max) max = n;
