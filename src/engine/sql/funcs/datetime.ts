@@ -177,4 +177,3 @@ function makeInterval(a: Value[]): PgInterval {
   const us = n(4) * 3600 * USECS_PER_SEC + n(5) * 60 * USECS_PER_SEC + rintHalfEven(secs * USECS_PER_SEC);
   return new PgInterval(n(0) * 12 + n(1), n(2) * 7 + n(3), us);
 }
-
