@@ -14,8 +14,9 @@
  * catalog/objectaddress.c (get_object_address: the "is not a table" / "is not an index" checks), and the SQL
  * functions obj_description / col_description / shobj_description (system_functions.sql).
  * Simplifications: only the user's objects' comments are rows of pg_description (initdb's thousands for the built-in
- * objects are not; those a learner meets — the public schema's and the three databases' — are); comments on
- * constraints, types, roles and the other object kinds are refused with 0A000.
+ * objects are not; those a learner meets — the public schema's and the three databases' — are); COMMENT ON TYPE /
+ * DOMAIN (pg_type 1247) and ROLE (pg_shdescription, pg_authid 1260) by a superuser only, not on a built-in type;
+ * comments on constraints and the other object kinds are refused with 0A000.
  */
 import type { Executor } from '../executor/executor.js';
 import type { Engine } from '../engine.js';
@@ -28,9 +29,11 @@ import { currentRole } from './user.js';
 import { resolveTypeName, typeDisplayName, type SqlType } from '../sql/types.js';
 import type { N } from '../executor/util.js';
 
-export const PG_CLASS = 1259, PG_PROC = 1255, PG_NAMESPACE = 2615, PG_DATABASE = 1262;
+export const PG_CLASS = 1259, PG_PROC = 1255, PG_NAMESPACE = 2615, PG_DATABASE = 1262, PG_TYPE = 1247, PG_AUTHID = 1260;
 /** the system catalogs a description's classoid names, by name (obj_description's second argument) */
-export const DESCRIPTION_CATALOGS: Record<string, number> = { pg_class: PG_CLASS, pg_proc: PG_PROC, pg_namespace: PG_NAMESPACE, pg_database: PG_DATABASE };
+export const DESCRIPTION_CATALOGS: Record<string, number> = {
+  pg_class: PG_CLASS, pg_proc: PG_PROC, pg_namespace: PG_NAMESPACE, pg_database: PG_DATABASE, pg_type: PG_TYPE, pg_authid: PG_AUTHID,
+};
 
 /** initdb's comments on the objects a learner queries (the rest of its pg_description is not modelled) */
 const INITDB_COMMENTS: [number, number, number, string][] = [[PG_NAMESPACE, 2200, 0, 'standard public schema']];
@@ -50,6 +53,8 @@ function stored(cat: Catalog, shared: boolean): Map<string, string | null> {
 function objectExists(cat: Catalog, classoid: number, objoid: number, subid: number): boolean {
   if (classoid === PG_PROC) return [...cat.functions.values()].some((fs) => fs.some((f) => f.oid === objoid));
   if (classoid === PG_NAMESPACE) return objoid === 2200;
+  if (classoid === PG_TYPE) return !!userType(cat, (t) => t.oid === objoid);
+  if (classoid === PG_AUTHID) return [...cat.roles.values()].some((r) => r.oid === objoid);
   if (classoid !== PG_CLASS) return true;
   for (const t of cat.tables.values()) {
     if (t.oid === objoid) return subid === 0 || !!t.columns[subid - 1] && !t.columns[subid - 1]!.dropped;
@@ -78,8 +83,20 @@ export function shDescriptionRows(cat: Catalog): [number, number, string][] {
   const own = stored(cat, true);
   const out: [number, number, string][] = [];
   for (const [c, o, d] of INITDB_SHARED) if (!own.has(key(c, o, 0))) out.push([o, c, d]);
-  for (const [k, d] of own) if (d !== null) { const [c, o] = k.split('/').map(Number) as [number, number]; out.push([o, c, d]); }
+  for (const [k, d] of own) {
+    if (d === null) continue;
+    const [c, o] = k.split('/').map(Number) as [number, number];
+    if (objectExists(cat, c, o, 0)) out.push([o, c, d]);
+  }
   return out;
+}
+
+/** A type CREATE TYPE / CREATE DOMAIN / CREATE TABLE made (its pg_type row: oid, name), the first one matching. */
+function userType(cat: Catalog, match: (t: { oid: number; name: string }) => boolean): { oid: number; name: string } | undefined {
+  const all: { oid: number; name: string }[] = [...cat.enums.values(), ...cat.domains.values(), ...cat.composites.values()];
+  for (const t of cat.tables.values()) if (!t.temp) all.push({ oid: t.oid + 2, name: t.name });
+  for (const v of cat.views.values()) if (!v.temp) all.push({ oid: v.oid + 2, name: v.name });
+  return all.find(match);
 }
 
 /** A relation by a qualified name list (public, pg_temp or none), of any kind, as COMMENT ON finds it. */
@@ -173,6 +190,28 @@ export function commentStmt(ex: Executor, s: Session, n: N): QueryResult {
     if (oid === undefined) throw new PgError('3D000', `database "${name}" does not exist`);
     if (!role.superuser) throw mustBeOwner('database', name);
     target = { classoid: PG_DATABASE, objoid: oid, subid: 0, shared: true };
+  } else if (objtype === 'OBJECT_ROLE') {
+    // a role is a shared object: pg_shdescription (CreateSharedComments)
+    const name = n.object.String.sval as string;
+    const r = cat.roles.get(name);
+    if (!r) throw new PgError('42704', `role "${name}" does not exist`);
+    if (!role.superuser) throw notSupported('COMMENT ON ROLE by a role without SUPERUSER (CREATEROLE is not modelled)');
+    target = { classoid: PG_AUTHID, objoid: r.oid, subid: 0, shared: true };
+  } else if (objtype === 'OBJECT_TYPE' || objtype === 'OBJECT_DOMAIN') {
+    const tn = n.object.TypeName ?? n.object;
+    const names = ((tn.names ?? []) as N[]).map((x) => x.String.sval as string);
+    const name = names[names.length - 1]!;
+    if (names.length > 1 && names[0] !== 'public') throw notSupported(`COMMENT ON types of the schema ${names[0]}`);
+    const t = userType(cat, (x) => x.name === name);
+    if (!t) {
+      let builtin = false;
+      try { resolveTypeName(names, [], undefined, tn.arrayBounds); builtin = true; } catch { /* not a type at all */ }
+      if (builtin) throw notSupported('COMMENT ON a built-in type');
+      throw new PgError('42704', `type "${names.join('.')}" does not exist`);
+    }
+    if (objtype === 'OBJECT_DOMAIN' && !cat.domains.has(name)) throw new PgError('42809', `"${name}" is not a domain`);
+    if (!role.superuser) throw notSupported('COMMENT ON TYPE by a role without SUPERUSER (type owners are not modelled)');
+    target = { classoid: PG_TYPE, objoid: t.oid, subid: 0, shared: false };
   } else {
     throw notSupported(`COMMENT ON ${objtype.replace('OBJECT_', '').replace('TABCONSTRAINT', 'CONSTRAINT').replace(/_/g, ' ')}`);
   }

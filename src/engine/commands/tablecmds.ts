@@ -397,13 +397,13 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
       if (n.missing_ok) { s.acc.notices.push({ severity: 'NOTICE', sqlstate: '00000', message: `${word} "${name}" does not exist, skipping` }); continue; }
       throw new PgError('42P01', `${word} "${name}" does not exist`);
     }
-    let cascadeViews: string[] = [];
+    let cascadeViews: { view: string; kind: 'view' | 'materialized view' }[] = [];
     if (!t.nsp) { // views (public only) name the tables they read by bare name
       const deps = n.behavior === 'DROP_CASCADE' ? dependentViews(ex, name).filter((d) => !dropping.has(d.view)) : [];
-      // a materialized view's dependent plain views go with it (reportDependentObjects' NOTICE)
-      if (deps.length && (!mat || deps.some((d) => d.kind !== 'view'))) throw notSupported(`DROP ${mat ? 'MATERIALIZED VIEW' : 'TABLE'} ... CASCADE`);
+      // the views and materialized views reading it (and theirs) go with it (reportDependentObjects' NOTICE)
+      if (deps.length && mat && deps.some((d) => d.kind !== 'view')) throw notSupported('DROP MATERIALIZED VIEW ... CASCADE of one another materialized view reads');
       if (!deps.length) checkNoDependents(ex, word, name, mat ? dropping : undefined);
-      cascadeViews = deps.map((d) => d.view);
+      cascadeViews = deps;
     }
     // columns of the table's row type elsewhere depend on the type, which goes with the table
     const rowUsers = typeDependents(cat, (ty) => ty.composite?.typeOid === t!.oid + 2, dropping);
@@ -431,6 +431,8 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     const inhDeps = yield* inheritanceDependents(ex, s, t, n.behavior === 'DROP_CASCADE', dropping, existing > 1);
     const fkErr = referencedTableError(ex, t, dropping);
     if (fkErr && n.behavior !== 'DROP_CASCADE') throw fkErr;
+    // one NOTICE names every dependent in PostgreSQL: views together with foreign keys or child tables are not merged here
+    if (cascadeViews.length && (fkErr || inhDeps.length)) throw notSupported('DROP TABLE ... CASCADE of a table that both views and other tables depend on');
     for (const p of partRels) if (n.behavior !== 'DROP_CASCADE' && referencedTableError(ex, p, dropping)) throw referencedTableError(ex, p, dropping)!;
     for (const p of partRels) {
       const pk = tableKey(p);
@@ -454,10 +456,19 @@ export function* dropStmt(ex: Executor, s: Session, n: N): Gen<QueryResult> {
     for (const o of others) yield* ex.eng.acquireLock(s, { type: 'relation', rel: o.oid }, LockMode.AccessExclusive);
     for (const d of inhDeps) dropDependentTable(ex, s, d);
     if (cascadeViews.length) {
-      const lines = cascadeViews.map((v) => `drop cascades to view ${v}`);
+      const lines = cascadeViews.map((v) => `drop cascades to ${v.kind} ${v.view}`);
       s.acc.notices.push(lines.length === 1 ? { severity: 'NOTICE', sqlstate: '00000', message: lines[0]! }
         : { severity: 'NOTICE', sqlstate: '00000', message: `drop cascades to ${lines.length} other objects`, detail: lines.join('\n') });
-      for (const vn of cascadeViews) {
+      for (const { view: vn, kind } of cascadeViews) {
+        if (kind === 'materialized view') {
+          // a materialized view is a table of its own: its pg_class row, indexes and statistics go
+          const mv = cat.get(vn);
+          if (!mv?.matview) continue;
+          yield* ex.eng.acquireLock(s, { type: 'relation', rel: mv.oid }, LockMode.AccessExclusive);
+          dropDependentTable(ex, s, mv);
+          for (const oid of [mv.oid, ...mv.indexes.map((i) => i.oid)]) dropTransactional(s.tx!, 'relation', oid, true);
+          continue;
+        }
         const dv = cat.view(vn);
         if (!dv) continue;
         yield* ex.eng.acquireLock(s, { type: 'relation', rel: dv.oid }, LockMode.AccessExclusive);

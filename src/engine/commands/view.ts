@@ -10,8 +10,9 @@
  *
  * The view's columns (names and types) are fixed at CREATE: OR REPLACE may only add columns at the end (42P16
  * otherwise). The tables and columns a view reads are dependencies: DROP TABLE, DROP COLUMN and DROP VIEW of
- * something a view reads fail with 2BP01 and list the dependents; DROP VIEW ... CASCADE drops the dependent views
- * too (DROP TABLE ... CASCADE of a table views read is refused with 0A000).
+ * something a view reads fail with 2BP01 and list the dependents; DROP VIEW ... CASCADE and DROP TABLE ... CASCADE
+ * drop the dependent views and materialized views too (commands/tablecmds.ts; a table that both views and other
+ * tables — foreign keys, inheritance children — depend on is refused with 0A000).
  *
  * One system view is read the same way: pg_locks (system_views.sql: SELECT * FROM pg_lock_status()), the lock
  * manager's holders and waiters at the moment the statement reads it, in PostgreSQL 15's columns — locktype,

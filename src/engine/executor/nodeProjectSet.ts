@@ -86,9 +86,11 @@ function extract(n: N): { n: N; calls: Call[] } | null {
     return out;
   };
   const targets = ((n.targetList ?? []) as N[]).map((t) => {
-    const direct = t.ResTarget?.val && isSrf(t.ResTarget.val);
+    // FigureColname: a call seen through casts (generate_series(...)::date) names the column after its function
+    let direct: N | undefined = t.ResTarget?.val;
+    while (direct?.TypeCast) direct = direct.TypeCast.arg;
     const w = walk(t) as N;
-    if (direct && !t.ResTarget.name) w.ResTarget.name = (t.ResTarget.val.FuncCall.funcname as N[]).map((f: N) => f.String.sval).pop();
+    if (direct && isSrf(direct) && !t.ResTarget.name) w.ResTarget.name = (direct.FuncCall.funcname as N[]).map((f: N) => f.String.sval).pop();
     return w;
   });
   return { n: { ...n, targetList: targets }, calls };

@@ -42,6 +42,7 @@ import './funcs/json.js';
 import './funcs/sysinfo.js';
 import './funcs/comment.js';
 import './funcs/privileges.js';
+import './funcs/objprivileges.js';
 import '../partitioning/partfuncs.js';
 import './funcs/pgstatfuncs.js';
 import './funcs/toastfuncs.js';

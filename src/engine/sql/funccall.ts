@@ -16,7 +16,7 @@ import { adtAggState } from './adtops.js';
 import { JSON_AGGS, jsonAggShape, jsonAggState, type JsonAggKind } from './jsonagg.js';
 import { castTo } from './coerce.js';
 import { ORDERED_SET_AGGS, orderedSetSignature, orderedSetState, isHypotheticalSet, hypotheticalRefused, type OrderedSetKind } from './orderedset.js';
-import { callSignature, checkArgNames, PG15_NAMED_BUILTINS } from './funcs/funcmatch.js';
+import { callSignature, checkArgNames, PG15_NAMED_BUILTINS, BUILTIN_PARAMS } from './funcs/funcmatch.js';
 import { compareValues } from './operators.js';
 import type { Compiled, Scope, AggSpec } from './primnodes.js';
 type N = Record<string, any>;
@@ -86,11 +86,23 @@ export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
     throw new PgError('42809', `${n.agg_within_group ? 'WITHIN GROUP' : n.agg_filter ? 'FILTER' : n.agg_distinct ? 'DISTINCT' : 'ORDER BY'} specified, but ${name} is not an aggregate function`, { position: pos });
   }
   if (n.agg_star) throw new PgError('42809', `${name}(*) specified, but ${name} is not an aggregate function`, { position: pos });
-  const ca = args.map((a) => rec(a.NamedArgExpr ? a.NamedArgExpr.arg : a, scope));
+  let ca = args.map((a) => rec(a.NamedArgExpr ? a.NamedArgExpr.arg : a, scope));
   // named notation (name => value): checked here for any function (ParseFuncOrColumn), matched for user functions
   const argNames = args.map((a) => (a.NamedArgExpr ? a.NamedArgExpr.name as string : null));
-  const named = argNames.some((x) => x !== null);
+  let named = argNames.some((x) => x !== null);
   if (named) checkArgNames(argNames, args.map((a) => posOf(a.NamedArgExpr ? a.NamedArgExpr.location : firstLoc(a))));
+  if (named && names.length === 1 && BUILTIN_PARAMS[name] && !scope.env.userFunction?.(name, [], pos)) {
+    // a built-in whose parameters are named (make_interval(days => 10)): back in positional order
+    const positional = builtinPositional(BUILTIN_PARAMS[name]!, ca, argNames);
+    let fits = !!positional;
+    try { if (positional) resolveFunction(name, positional.map((a) => a.type), pos); } catch (e) { if (!(e instanceof PgError && e.sqlstate === '42883')) throw e; fits = false; }
+    if (!fits) {
+      throw new PgError('42883', `function ${callSignature(names.join('.'), ca.map((a) => a.type), argNames)} does not exist`, {
+        hint: 'No function matches the given name and argument types. You might need to add explicit type casts.', ...(pos !== undefined ? { position: pos } : {}),
+      });
+    }
+    ca = positional!; named = false;
+  }
   if (name === 'generate_series') throw notSupported('generate_series outside FROM', pos);
   const variadic = !!n.func_variadic;
   if (!hasFunction(name) || named || variadic) {
@@ -125,6 +137,30 @@ export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
     throw e;
   }
   return buildCall(def, ca, { env: scope.env, pos, name }, (x, t) => castTo(x, t, false, pos));
+}
+
+/**
+ * expand_function_arguments for a built-in: the arguments in parameter order, a parameter left out in the middle
+ * given its default (0: make_interval's are all zero), trailing ones left to the shorter overloads; null when a
+ * name is not a parameter, or a parameter without a default is missing (then: 42883, no function matches).
+ */
+function builtinPositional(p: { names: string[]; defaults: number }, ca: Compiled[], argNames: (string | null)[]): Compiled[] | null {
+  const slots: (Compiled | undefined)[] = new Array(p.names.length).fill(undefined);
+  for (let i = 0; i < ca.length; i++) {
+    const k = argNames[i] === null ? i : p.names.indexOf(argNames[i]!);
+    if (k < 0 || slots[k]) return null;
+    slots[k] = ca[i];
+  }
+  let last = slots.length - 1;
+  while (last >= 0 && !slots[last]) last--;
+  const firstDefault = p.names.length - p.defaults;
+  const out: Compiled[] = [];
+  for (let k = 0; k <= last; k++) {
+    if (slots[k]) { out.push(slots[k]!); continue; }
+    if (k < firstDefault) return null;
+    out.push({ fn: () => 0, type: T.int4, name: '?column?', strength: 0, isConst: true });
+  }
+  return last + 1 < firstDefault ? null : out;
 }
 
 /**

@@ -14,7 +14,7 @@
  * A row becomes an object of its fields (composite_to_json, jsonb's the same with its keys sorted and deduplicated).
  * Simplifications: json's -> of a duplicated key gives the last one.
  */
-import { PgError } from '../errors.js';
+import { PgError, notSupported } from '../errors.js';
 import { Numeric } from './numeric.js';
 import { type Value, type SqlType, T, PgArray, PgJson, PgJsonb, formatValue, typeDisplayName } from './types.js';
 import { PgFloat } from '../adt/float.js';
@@ -229,6 +229,8 @@ export function compileJsonOp(op: string, l: Compiled, r: Compiled, cast: Cast, 
     }
     return bin(l, rc, type, (x, y) => { const j = x as PgJson; return jsonNodeOut(j.text, jsonPath(j.parse(), path(y)), asText); });
   }
+  // jsonb @? jsonpath, jsonb @@ jsonpath: the SQL/JSON path language is not modelled
+  if ((op === '@?' || op === '@@') && lt === 'jsonb' && rt === 'unknown') throw notSupported(`jsonpath (the ${op} operator)`);
   // the rest are jsonb's alone
   if (lt === 'json' || rt === 'json') throw notExist();
   const lb = lt === 'jsonb' ? l : lt === 'unknown' ? cast(l, T.jsonb) : null;

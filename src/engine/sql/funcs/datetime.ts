@@ -1,6 +1,7 @@
 /**
  * Date and time functions: the current time (from the virtual clock), extract / date_part, date_trunc, age,
- * justify_*, make_date / make_timestamp, to_char (adt/formatting.ts).
+ * justify_*, make_date / make_timestamp / make_interval (their parameters may be named), isfinite, to_char
+ * (adt/formatting.ts).
  *
  * now(), current_timestamp and transaction_timestamp() are the start of the current transaction — the same value
  * for every statement in it; statement_timestamp() the start of the current statement; clock_timestamp() the
@@ -130,6 +131,13 @@ register([
       return new PgTimestamp(atZone(saneZone(S(z)), local, true), true);
     },
   },
+  // make_interval(years, months, weeks, days, hours, mins, secs): every parameter defaults to 0 (all the shorter forms)
+  ...[0, 1, 2, 3, 4, 5, 6, 7].map((k): FuncDef => im('make_interval', (['int4', 'int4', 'int4', 'int4', 'int4', 'int4', 'float8'] as FuncDef['args']).slice(0, k), T.interval, (...a: Value[]) => makeInterval(a))),
+  // isfinite: not +/-infinity (an interval is always finite in PostgreSQL 15)
+  im('isfinite', ['date'], T.bool, (v) => Number.isFinite((v as PgDate).d)),
+  im('isfinite', ['timestamp'], T.bool, (v) => Number.isFinite(ts(v))),
+  st('isfinite', ['timestamptz'], T.bool, (v) => Number.isFinite(ts(v))),
+  im('isfinite', ['interval'], T.bool, () => true),
   // float8_timestamptz: seconds since 1970-01-01 00:00 UTC, to the microsecond (rint)
   im('to_timestamp', ['float8'], T.timestamptz, (v) => {
     const sec = (v as PgFloat).v;
@@ -160,3 +168,12 @@ import { PgError, notSupported } from '../../errors.js';
 const rintHalfEven = (x: number) => { const r = Math.round(x); return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r; };
 
 export { dateAsTs };
+
+/** make_interval: months from years and months, days from weeks and days, the time from the rest (secs to the microsecond) */
+function makeInterval(a: Value[]): PgInterval {
+  const n = (i: number) => (i < a.length ? (a[i] as number) : 0);
+  const secs = a.length > 6 ? (a[6] as PgFloat).v : 0;
+  if (!Number.isFinite(secs)) throw new PgError('22008', 'interval out of range');
+  const us = n(4) * 3600 * USECS_PER_SEC + n(5) * 60 * USECS_PER_SEC + rintHalfEven(secs * USECS_PER_SEC);
+  return new PgInterval(n(0) * 12 + n(1), n(2) * 7 + n(3), us);
+}

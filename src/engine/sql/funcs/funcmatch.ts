@@ -104,3 +104,15 @@ export const PG15_NAMED_BUILTINS: ReadonlySet<string> = new Set(('cursor_to_xml 
   + 'jsonb_path_query_first jsonb_path_query_first_tz jsonb_path_query_tz jsonb_set jsonb_set_lax make_date make_interval make_time '
   + 'make_timestamp make_timestamptz parse_ident query_to_xml query_to_xml_and_xmlschema query_to_xmlschema schema_to_xml '
   + 'schema_to_xml_and_xmlschema schema_to_xmlschema table_to_xml table_to_xml_and_xmlschema table_to_xmlschema').split(' '));
+
+/**
+ * The parameter names of the built-ins a call may name its arguments for (proargnames), and how many trailing ones
+ * have defaults: a named call is put back in positional order (the defaults filled in) before it is resolved.
+ */
+export const BUILTIN_PARAMS: Record<string, { names: string[]; defaults: number }> = {
+  make_interval: { names: ['years', 'months', 'weeks', 'days', 'hours', 'mins', 'secs'], defaults: 7 },
+  make_date: { names: ['year', 'month', 'day'], defaults: 0 },
+  make_time: { names: ['hour', 'min', 'sec'], defaults: 0 },
+  make_timestamp: { names: ['year', 'month', 'mday', 'hour', 'min', 'sec'], defaults: 0 },
+  make_timestamptz: { names: ['year', 'month', 'mday', 'hour', 'min', 'sec', 'timezone'], defaults: 1 },
+};

@@ -8,7 +8,7 @@
  * spaces ([1,2]); jsonb's builders print as any jsonb. The aggregates are sql/jsonagg.ts's. Simplifications: no
  * json_populate_record & co., no json_object(text[]).
  */
-import { PgError } from '../../errors.js';
+import { PgError, notSupported } from '../../errors.js';
 import { type Value, type SqlType, T, PgArray, PgJson, PgJsonb } from '../types.js';
 import { register, noSuchFunction, type FuncDef, type CallCtx } from './registry.js';
 import type { PgRecord } from '../../adt/rowtypes.js';
@@ -76,7 +76,27 @@ function rowToJson(as: Compiled[], c: CallCtx): Fn {
   };
 }
 
+/** array_to_json(anyarray [, pretty]): to_json of the array; pretty puts a line feed between its top-level elements */
+function arrayToJson(as: Compiled[], c: CallCtx): Fn {
+  const a = as[0]!;
+  if (!a.type.elem) throw noSuchFunction('array_to_json', as.map((x) => x.type), c.pos);
+  const f = a.fn, t = a.type, el = a.type.elem, pretty = as[1] ? castTo(as[1], T.bool, false, c.pos) : null;
+  return (r) => {
+    const v = f(r) as PgArray | null;
+    if (v === null) return null;
+    const p = pretty ? pretty.fn(r) : false;
+    if (p === null) return null;
+    if (p !== true || v.ndim <= 1) {
+      if (p !== true || v.items.length === 0) return new PgJson(toJsonText(v, t));
+      return new PgJson(`[${v.items.map((x) => (x === null ? 'null' : toJsonText(x, el))).join(',\n ')}]`);
+    }
+    throw notSupported('array_to_json(..., true) of a multidimensional array');
+  };
+}
+
 const defs: FuncDef[] = [
+  { name: 'array_to_json', args: ['any'], ret: T.json, build: (as, c) => arrayToJson(as, c) },
+  { name: 'array_to_json', args: ['any', 'bool'], ret: T.json, build: (as, c) => arrayToJson(as, c) },
   { name: 'row_to_json', args: ['any'], ret: T.json, build: (as, c) => rowToJson(as, c) },
   { name: 'row_to_json', args: ['any', 'bool'], ret: T.json, build: (as, c) => rowToJson(as, c) },
   { name: 'to_json', args: ['any'], ret: T.json, build: ([a]) => { const f = a!.fn, t = argType(a!); return (r) => { const v = f(r); return v === null ? null : new PgJson(toJsonText(v, t)); }; } },

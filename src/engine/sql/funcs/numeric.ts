@@ -351,6 +351,15 @@ register(([
   im('mod', ['numeric', 'numeric'], T.numeric, (a, b) => numMod(Nm(a), Nm(b))),
   // int4gcd / int8gcd / int4lcm / int8lcm (int.c, int8.c): Euclid on the magnitudes; a result the type cannot hold
   // (gcd(-2^31, 0), an lcm too large) is out of range
+  // numeric_fac: n! as numeric (0! = 1); a negative n is 22023, one past numeric's range overflows
+  im('factorial', ['int8'], T.numeric, (a) => {
+    const n = BigInt(a as number | bigint);
+    if (n < 0n) throw new PgError('22023', 'factorial of a negative number is undefined');
+    if (n > 32177n) throw new PgError('22003', 'value overflows numeric format');
+    let r = 1n;
+    for (let i = 2n; i <= n; i++) r *= i;
+    return Numeric.fromInt(r);
+  }),
   im('gcd', ['int4', 'int4'], T.int4, (a, b) => intGcd(a as number, b as number, 32)),
   im('gcd', ['int8', 'int8'], T.int8, (a, b) => intGcd(a as number | bigint, b as number | bigint, 64)),
   im('lcm', ['int4', 'int4'], T.int4, (a, b) => intLcm(a as number, b as number, 32)),

@@ -9,7 +9,8 @@
  * Mirrors: src/backend/utils/adt/acl.c (has_table_privilege_*, convert_table_priv_string, convert_any_priv_string),
  * catalog/aclchk.c (pg_class_aclcheck). Simplifications: grant options are not modelled (GRANT ... WITH GRANT OPTION
  * is refused where it is written), so only the owner and superusers hold one; tables only (a view, a sequence
- * refuses 0A000); the other has_*_privilege functions are refused with 0A000 by the PostgreSQL 15 names list.
+ * refuses 0A000). The column, schema, database and function forms are in objprivileges.ts; the other
+ * has_*_privilege functions are refused with 0A000 by the PostgreSQL 15 names list.
  */
 import { PgError, notSupported } from '../../errors.js';
 import { register, type FuncDef, type CallCtx } from './registry.js';
@@ -33,8 +34,8 @@ export function tablePrivileges(text: string): { letter: string; grant: boolean 
   });
 }
 
-type Arg = 'name' | 'oid' | 'text';
-function roleArg(c: CallCtx, kind: Arg | null, v: Value): Role | null {
+export type Arg = 'name' | 'oid' | 'text';
+export function roleArg(c: CallCtx, kind: Arg | null, v: Value): Role | null {
   const { eng, session } = host(c);
   if (kind === null) return currentRole(eng, session);
   if (kind === 'oid') return [...eng.catalog.roles.values()].find((r) => r.oid === Number(v)) ?? null;
@@ -42,20 +43,20 @@ function roleArg(c: CallCtx, kind: Arg | null, v: Value): Role | null {
   if (!r) throw new PgError('42704', `role "${String(v)}" does not exist`);
   return r;
 }
-function tableArg(c: CallCtx, kind: Arg, v: Value): Owned | null {
+export function tableArg(c: CallCtx, kind: Arg, v: Value, fname = 'has_table_privilege'): Owned | null {
   const cat = host(c).eng.catalog;
   if (kind === 'oid') {
     const t = [...cat.tables.values()].find((x) => x.oid === Number(v) && cat.visible(x));
     if (t) return t as Owned;
-    if ([...cat.views.values(), ...cat.sequences.values()].some((x) => x.oid === Number(v))) throw notSupported('has_table_privilege() of a view or a sequence');
+    if ([...cat.views.values(), ...cat.sequences.values()].some((x) => x.oid === Number(v))) throw notSupported(`${fname}() of a view or a sequence`);
     return null;
   }
   const raw = String(v).trim();
   const name = raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.toLowerCase();
-  if (name.includes('.')) throw notSupported('has_table_privilege() of a schema-qualified name');
+  if (name.includes('.')) throw notSupported(`${fname}() of a schema-qualified name`);
   const t = cat.get(name);
   if (t) return t as Owned;
-  if (cat.view(name) || cat.sequence(name)) throw notSupported('has_table_privilege() of a view or a sequence');
+  if (cat.view(name) || cat.sequence(name)) throw notSupported(`${fname}() of a view or a sequence`);
   throw new PgError('42P01', `relation "${name}" does not exist`);
 }
 

@@ -96,6 +96,7 @@ const IMPLICIT: Partial<Record<TypeName, TypeName[]>> = {
   time: ['interval', 'timetz'],
   oid: ['regclass', 'regproc', 'regprocedure'],
   regclass: ['oid'],
+  regtype: ['oid'],
   regproc: ['oid', 'regprocedure'],
   regprocedure: ['oid', 'regproc'],
   bit: ['varbit'],
@@ -111,7 +112,7 @@ type Category = 'S' | 'N' | 'D' | 'T' | 'B' | 'V' | 'X';
 const category = (t: TypeName): Category => {
   switch (t) {
     case 'text': case 'varchar': case 'bpchar': case 'name': case 'unknown': return 'S';
-    case 'int2': case 'int4': case 'int8': case 'numeric': case 'float4': case 'float8': case 'oid': case 'regclass': case 'regproc': case 'regprocedure': return 'N';
+    case 'int2': case 'int4': case 'int8': case 'numeric': case 'float4': case 'float8': case 'oid': case 'regclass': case 'regtype': case 'regproc': case 'regprocedure': return 'N';
     case 'date': case 'timestamp': case 'timestamptz': case 'time': case 'timetz': return 'D';
     case 'interval': return 'T';
     case 'bool': return 'B';
