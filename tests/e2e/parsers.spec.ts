@@ -23,7 +23,7 @@ test('the SQL parser (PostgreSQL 15) loads at start; the PL/pgSQL parser only wh
   await run(page, 's1', 'SELECT * FROM (SELECT 1)');
   await expect(page.getByTestId('session-s1')).toContainText('subquery in FROM must have an alias');
   expect(wasm).not.toContain('libpg-query-plpgsql.wasm');
-  await run(page, 's1', "CREATE FUNCTION twice(x int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN x * 2; END $$");
+  await run(page, 's1', 'CREATE FUNCTION twice(x int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN x * 2; END $$');
   await run(page, 's1', 'SELECT twice(21) AS answer');
   await expect(page.getByTestId('session-s1').locator('table.grid').last()).toContainText('42');
   expect(wasm).toContain('libpg-query-plpgsql.wasm');
