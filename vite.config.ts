@@ -7,27 +7,43 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 /**
- * libpg-query fetches `libpg-query.wasm` relative to the script that runs it — in the app that is the engine
- * worker, whose URL differs between `vite` (dev) and a build. Serve the file under any path ending in
- * /libpg-query.wasm in dev, and emit it next to the worker chunk (assets/) in builds.
+ * The two parsers' WebAssembly. libpg-query (PostgreSQL 15's SQL parser) and libpg-query-plpgsql (an npm alias of
+ * libpg-query 18, for PL/pgSQL's grammar) both fetch a file named `libpg-query.wasm` relative to the script that runs
+ * them — in the app that is the engine worker, whose URL differs between `vite` (dev) and a build. The PL/pgSQL one
+ * is renamed to `libpg-query-plpgsql.wasm` in its loader (a transform, in builds and in dev's pre-bundling), so the
+ * two do not collide. Both are served under any path ending in their names in dev and preview, and emitted next to
+ * the worker chunks (assets/) in builds. The PL/pgSQL one is fetched only when its chunk is imported (sql/parser.ts
+ * initPlpgsqlParser: the worker does so before the first step that compiles PL/pgSQL).
  */
+const require = createRequire(import.meta.url);
+const WASM = [
+  { pkg: 'libpg-query', file: 'libpg-query.wasm' },
+  { pkg: 'libpg-query-plpgsql', file: 'libpg-query-plpgsql.wasm' },
+].map((w) => ({ ...w, bytes: readFileSync(join(dirname(require.resolve(`${w.pkg}/package.json`)), 'wasm', 'libpg-query.wasm')) }));
+/** the PL/pgSQL parser's Emscripten loader, whose wasm file name is rewritten */
+const PLPGSQL_LOADER = /[\\/]libpg-query-plpgsql[\\/]wasm[\\/]libpg-query\.js$/;
+const renamePlpgsqlWasm = (code: string, id: string) => {
+  if (!PLPGSQL_LOADER.test(id)) return null;
+  if (!code.includes('"libpg-query.wasm"')) throw new Error(`${id}: the wasm file name to rewrite is not in the loader`);
+  return code.replaceAll('"libpg-query.wasm"', '"libpg-query-plpgsql.wasm"');
+};
 function pgQueryWasm(): Plugin {
-  const require = createRequire(import.meta.url);
-  const file = join(dirname(require.resolve('libpg-query/package.json')), 'wasm', 'libpg-query.wasm');
-  const wasmBytes = readFileSync(file);
   const serveWasm = (req: { url?: string }, res: { setHeader(k: string, v: string): void; end(b: Buffer): void }, next: () => void) => {
-    if (!req.url?.split('?')[0]!.endsWith('/libpg-query.wasm')) return next();
+    const path = req.url?.split('?')[0] ?? '';
+    const w = WASM.find((x) => path.endsWith(`/${x.file}`));
+    if (!w) return next();
     res.setHeader('Content-Type', 'application/wasm');
     // cacheable, so Chromium can keep the compiled module (WebAssembly code caching) across reloads
     res.setHeader('Cache-Control', 'public, max-age=86400');
-    res.end(wasmBytes);
+    res.end(w.bytes);
   };
   return {
     name: 'heapscope-libpg-query-wasm',
+    transform(code, id) { return renamePlpgsqlWasm(code, id); },
     configureServer(server) { server.middlewares.use(serveWasm); },
     configurePreviewServer(server) { server.middlewares.use(serveWasm); },
     generateBundle() {
-      this.emitFile({ type: 'asset', fileName: 'assets/libpg-query.wasm', source: wasmBytes });
+      for (const w of WASM) this.emitFile({ type: 'asset', fileName: `assets/${w.file}`, source: w.bytes });
     },
   };
 }
@@ -109,8 +125,12 @@ export default defineConfig({
     }),
   ],
   worker: { format: 'es', plugins: () => [pgQueryWasm()] },
-  // libpg-query's Emscripten loader is CommonJS-flavoured: let Vite pre-bundle it in dev (it becomes ESM).
-  optimizeDeps: { include: ['libpg-query'] },
+  // libpg-query's Emscripten loader is CommonJS-flavoured: let Vite pre-bundle it in dev (it becomes ESM), the
+  // PL/pgSQL one with its wasm renamed (pgQueryWasm)
+  optimizeDeps: {
+    include: ['libpg-query', 'libpg-query-plpgsql'],
+    rolldownOptions: { plugins: [{ name: 'heapscope-plpgsql-wasm-name', transform: (code: string, id: string) => renamePlpgsqlWasm(code, id) }] },
+  },
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
   build: {

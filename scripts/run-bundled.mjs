@@ -14,7 +14,7 @@ mkdirSync('.tmp/bundled', { recursive: true });
 const outfile = `.tmp/bundled/${basename(entry).replace(/\.ts$/, '.mjs')}`;
 await build({
   entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile,
-  external: ['libpg-query', '@electric-sql/pglite', 'pg'], logLevel: 'warning',
+  external: ['libpg-query', 'libpg-query-plpgsql', '@electric-sql/pglite', 'pg'], logLevel: 'warning',
   banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
 });
 const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', outfile, ...args], { stdio: 'inherit' });

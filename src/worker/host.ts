@@ -14,7 +14,7 @@ import { vacuumState } from '../engine/inspect/vacuumstate.js';
 
 /** The app's engine: as any other, plus the bloat series the Vacuum view plots. */
 function appEngine(): Engine { const e = new Engine(); e.bloat.enabled = true; return e; }
-import { initParser } from '../engine/sql/parser.js';
+import { initSqlParser, initPlpgsqlParser, needsPlpgsql } from '../engine/sql/parser.js';
 import { PgError } from '../engine/errors.js';
 import { dependencyGraph } from '../engine/inspect/deps.js';
 import { removableHorizon } from '../engine/vacuum/pruneheap.js';
@@ -67,12 +67,22 @@ export class EngineHost implements EngineApi {
   stepsApplied = 0;
 
   async ready() {
-    await initParser();
+    await initSqlParser();
     return { ok: true as const };
   }
 
+  /**
+   * The parsers these entries need, loaded: the SQL parser always; PL/pgSQL's (a download of its own in the app) once
+   * an entry compiles PL/pgSQL — a DO block or a CREATE FUNCTION ... LANGUAGE plpgsql, which every call of a
+   * PL/pgSQL function follows in the log. The engine runs synchronously, so this is awaited before it starts.
+   */
+  private async parsersFor(entries: readonly LogEntry[]) {
+    await initSqlParser();
+    if (entries.some((x) => x?.kind === 'sql' && typeof x.sql === 'string' && needsPlpgsql(x.sql))) await initPlpgsqlParser();
+  }
+
   async replay(sessionNames: string[], log: LogEntry[], opts: { resultsFor?: number[] } = {}): Promise<ReplayResult> {
-    await initParser();
+    await this.parsersFor(log);
     const sessionKey = sessionNames.join('\u0000');
     if (sessionKey !== this.sessionKey) {
       // another session list is another engine from the first step: nothing known so far applies
@@ -143,6 +153,7 @@ export class EngineHost implements EngineApi {
   }
 
   async stateAt(sessionNames: string[], log: LogEntry[], seq: number): Promise<EngineState | null> {
+    await this.parsersFor(log);
     return stateAtEvent(this.eventBase, {
       sessionKey: sessionNames.join('\u0000'), hostKey: this.sessionKey, log, seq,
       prefixes: this.prefixes, checkpoints: this.checkpoints, current: { engine: this.engine, depth: this.depth, at: this.at },
@@ -158,7 +169,7 @@ export class EngineHost implements EngineApi {
   }
 
   async apply(entry: LogEntry, onProgress?: (p: { session: string; done: number; total: number }) => void) {
-    await initParser();
+    await this.parsersFor([entry]);
     this.cancelRequested = false;
     const walBefore = this.engine.wal.count;
     if (entry?.kind !== 'sql' || typeof entry.sql !== 'string' || typeof entry.session !== 'string' || entry.cancelAfterChunks !== undefined || !SESSION_NAME.test(entry.session)) {

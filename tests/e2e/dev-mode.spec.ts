@@ -8,3 +8,11 @@ test('in vite dev mode the parser (WebAssembly) loads in the worker and answers'
   await expect(page.getByTestId('session-s1').locator('table.grid')).toContainText('42');
   expect(w.external).toEqual([]);
 });
+
+test('in vite dev mode the PL/pgSQL parser loads on demand and compiles a DO block', async ({ page }) => {
+  await fresh(page);
+  await run(page, 's1', 'CREATE TABLE t (a int)');
+  await run(page, 's1', 'DO $$ BEGIN INSERT INTO t VALUES (42); END $$');
+  await run(page, 's1', 'SELECT a FROM t');
+  await expect(page.getByTestId('session-s1').locator('table.grid').last()).toContainText('42');
+});

@@ -77,7 +77,7 @@ export function keptCte(n: N, o: Options): KeptCte {
   if (type !== 'SelectStmt') {
     // a data-modifying WITH query: planned (not run), read as `SELECT * FROM d [WHERE …]` of its RETURNING *
     const m = q[type];
-    const ret = (m.returningList ?? m.returningClause?.exprs ?? []) as N[];
+    const ret = (m.returningList ?? []) as N[];
     const bare = ((n.targetList ?? []) as N[]).length === 1 && isStar(n.targetList[0].ResTarget.val) && !n.groupClause && !n.havingClause
       && !n.sortClause && !n.limitCount && !n.limitOffset && !n.distinctClause && !n.windowClause && !n.lockingClause && !JSON.stringify(n).includes('"SubLink"');
     if (!['InsertStmt', 'UpdateStmt', 'DeleteStmt'].includes(type) || m.withClause || ret.length !== 1 || !isStar(ret[0]!.ResTarget.val) || !bare || c.aliascolnames?.length) {

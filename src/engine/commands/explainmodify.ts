@@ -87,7 +87,7 @@ export function* explainUpdateDelete(ex: Executor, s: Session, type: string, n: 
   if (expandsInheritance(ex.eng.catalog, t, n.relation.inh === true)) throw notSupported(`EXPLAIN of ${type === 'UpdateStmt' ? 'UPDATE' : 'DELETE'} on an inheritance parent (an Append of result relations)`);
   const alias = n.relation.alias?.aliasname ?? null;
   if (n.fromClause?.length || n.usingClause?.length) return yield* explainJoinedModify(ex, s, type, n, raw, o, t, alias);
-  const returning = !!(n.returningList ?? n.returningClause?.exprs)?.length;
+  const returning = !!n.returningList?.length;
   let instr: ScanInstr | null = null;
   let result: QueryResult | null = null;
   let scope: Scope;
@@ -158,7 +158,7 @@ export function* explainInsert(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   if (o.costs) {
     // the row(s) to insert, as wide as the table's columns: a Result costs one tuple, a Values Scan an operator
     // call and a tuple per row (cost_valuesscan)
-    if ((n.returningList ?? n.returningClause?.exprs)?.length) throw noCosts('RETURNING');
+    if (n.returningList?.length) throw noCosts('RETURNING');
     if (!lists.every((l) => (l.List.items as N[]).every((x) => x.A_Const && !x.A_Const.isnull))) throw noCosts('INSERT of expressions');
     const widths = t.columns.filter((c) => !c.dropped).map((c) => typeWidth(c.type));
     if (widths.some((w) => !w.exact)) throw noCosts('a column whose width the simulator does not measure');
@@ -170,7 +170,7 @@ export function* explainInsert(ex: Executor, s: Session, n: N, raw: RawStmt, o: 
   }
   if (o.analyze) {
     const r = yield* ex.run(s, 'InsertStmt', n, raw);
-    mt.rows = (n.returningList ?? n.returningClause?.exprs)?.length ? r.rows.length : 0;
+    mt.rows = n.returningList?.length ? r.rows.length : 0;
     child.rows = lists.length;
   } else {
     yield* ex.lockRelation(s, t, LockMode.RowExclusive, insertLocksIndexes(n));

@@ -229,7 +229,7 @@ function sideOutputs(p: PlanNode, out: Deparser, needs: Map<string, string[]>, s
  * row's ctid (DELETE: the ctid alone); ModifyTable itself returns nothing without RETURNING.
  */
 export function modifyOutputs(mt: PlanNode, scan: PlanNode, type: string, n: N, t: Table, d: Deparser) {
-  if ((n.returningList ?? n.returningClause?.exprs)?.length) throw refuse('RETURNING');
+  if (n.returningList?.length) throw refuse('RETURNING');
   mt.output = null;
   const sets = type === 'UpdateStmt' ? ((n.targetList ?? []) as N[]).map((tl) => ({ col: t.columns.findIndex((c) => !c.dropped && c.name === tl.ResTarget.name), val: tl.ResTarget.val as N })) : [];
   if (sets.some((x) => x.col < 0 || (n.targetList as N[]).some((tl) => tl.ResTarget.indirection))) throw refuse('this SET list');
@@ -249,7 +249,7 @@ export function modifyOutputs(mt: PlanNode, scan: PlanNode, type: string, n: N, 
 
 /** INSERT ... VALUES: the Result (one row) returns the values, a Values Scan its columns; ModifyTable nothing. */
 export function insertOutputs(mt: PlanNode, child: PlanNode, n: N, t: Table, lists: N[]) {
-  if ((n.returningList ?? n.returningClause?.exprs)?.length) throw refuse('RETURNING');
+  if (n.returningList?.length) throw refuse('RETURNING');
   const cols = t.columns.filter((c) => !c.dropped);
   const named = ((n.cols ?? []) as N[]).map((c) => c.ResTarget.name);
   if (named.length && named.some((x, i) => x !== cols[i]?.name)) throw refuse('INSERT with a column list');

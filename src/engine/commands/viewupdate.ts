@@ -143,8 +143,7 @@ export function rewriteViewTarget(cat: Catalog, type: string, n: N): N | null {
     if (has(rt.val, 'SubLink')) throw notSupported(`a subquery in RETURNING through the view "${v.name}"`);
     return [{ ResTarget: { ...rt, name, val: substitute(rt.val, names0, cols) } }];
   });
-  const ret = n.returningList ? { returningList: returning(n.returningList as N[]) }
-    : n.returningClause ? { returningClause: { ...n.returningClause, exprs: returning(n.returningClause.exprs as N[]) } } : {};
+  const ret = n.returningList ? { returningList: returning(n.returningList as N[]) } : {};
   const relation = { ...base, location: rv.location }; // with the view's alias for its table, which its expressions use
   const names = names0;
   const writable = (col: string, verb: string) => {

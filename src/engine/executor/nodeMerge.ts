@@ -87,7 +87,7 @@ const COMMAND: Record<string, MergeAction['kind']> = { CMD_UPDATE: 'update', CMD
 export function mergeJoinTree(n: N): { targetItem: N; joinItem: N } {
   // only an INSERT needs the unmatched source rows: WHEN NOT MATCHED THEN DO NOTHING alone leaves an inner join
   // (measured: tests/scenarios/dml/merge/explain.spec)
-  const notMatched = ((n.mergeWhenClauses ?? []) as N[]).some((c) => c.MergeWhenClause.matchKind !== 'MERGE_WHEN_MATCHED' && c.MergeWhenClause.commandType === 'CMD_INSERT');
+  const notMatched = ((n.mergeWhenClauses ?? []) as N[]).some((c) => c.MergeWhenClause.matched !== true && c.MergeWhenClause.commandType === 'CMD_INSERT');
   const targetItem = { RangeVar: n.relation };
   return { targetItem, joinItem: { JoinExpr: { jointype: notMatched ? 'JOIN_RIGHT' : 'JOIN_INNER', larg: targetItem, rarg: n.sourceRelation, quals: n.joinCondition } } };
 }
@@ -158,7 +158,7 @@ function isPlainConstant(x: N): boolean {
 export function checkReachable(clauses: N[]): void {
   const terminal = { matched: false, notMatched: false };
   for (const c of clauses) {
-    const kind = c.matchKind === 'MERGE_WHEN_MATCHED' ? 'matched' : 'notMatched';
+    const kind = c.matched === true ? 'matched' : 'notMatched';
     if (terminal[kind]) throw new PgError('42601', 'unreachable WHEN clause specified after unconditional WHEN clause');
     if (!c.condition) terminal[kind] = true;
   }
@@ -245,9 +245,9 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
     ...scope, columns: scope.columns.slice(tw + 1),
     rels: (scope.rels ?? []).slice(1).map((r) => ({ ...r, offset: r.offset - tw - 1 })),
   };
-  const actions = clauses.map((c) => compileAction(ex, s, t, tname, c, c.matchKind === 'MERGE_WHEN_MATCHED' ? scope : sourceScope, snap));
-  const matched = actions.filter((_, i) => clauses[i]!.matchKind === 'MERGE_WHEN_MATCHED');
-  const notMatched = actions.filter((_, i) => clauses[i]!.matchKind !== 'MERGE_WHEN_MATCHED');
+  const actions = clauses.map((c) => compileAction(ex, s, t, tname, c, c.matched === true ? scope : sourceScope, snap));
+  const matched = actions.filter((_, i) => clauses[i]!.matched === true);
+  const notMatched = actions.filter((_, i) => clauses[i]!.matched !== true);
 
   // the columns any UPDATE clause sets: UPDATE OF triggers, and ExecUpdateLockMode's strength for EvalPlanQual
   const updatedCols = new Set(actions.flatMap((a) => (a.sets ?? []).map((x) => t.columns[x.idx]!.name)));
@@ -453,7 +453,7 @@ export function* mergeStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Qu
 function compileAction(ex: Executor, s: Session, t: Table, tname: string, c: N, scope: Scope, snap: () => Snapshot): MergeAction {
   const kind = COMMAND[c.commandType as string];
   if (!kind) throw notSupported(`MERGE action ${c.commandType}`);
-  const hidden = c.matchKind !== 'MERGE_WHEN_MATCHED';
+  const hidden = c.matched !== true;
   const compile = <T>(f: () => T): T => (hidden ? hideTarget(t, tname, f) : f());
   const cond = compile(() => (c.condition ? ex.compileWhere(c.condition, scope) : null));
   if (kind === 'update') return { kind, cond, sets: compile(() => compileSetList(ex, s, t, c.targetList as N[], scope, snap)) };

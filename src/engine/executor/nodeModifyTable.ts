@@ -161,7 +161,7 @@ export function* insertStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
       return vals;
     });
   }
-  const returning = n.returningList ?? n.returningClause?.exprs;
+  const returning = n.returningList;
   const ret = returning ? ex.compileReturning(returning, ex.tableScope(t, null, s, snap, raw.text)) : null;
   const out: Value[][] = [];
   const hctx = ex.heapCtx(s);

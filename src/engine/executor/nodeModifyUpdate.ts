@@ -269,7 +269,6 @@ function* inheritedModify(ex: Executor, s: Session, n: N, raw: RawStmt, cmd: 'UP
     const { inh: _inh, ...rel } = n.relation as N;
     const ln: N = { ...n, relation: { ...rel, relname: m.name, alias }, [MEMBER]: m };
     if (n.returningList) ln.returningList = expandStar(n.returningList);
-    if (n.returningClause?.exprs) ln.returningClause = { ...n.returningClause, exprs: expandStar(n.returningClause.exprs) };
     last = yield* (cmd === 'UPDATE' ? updateStmt : deleteStmt)(ex, s, ln, raw);
     count += Number(last.command.split(' ')[1]);
     rows.push(...last.rows);
@@ -340,7 +339,7 @@ export function* updateStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   const root = (n as Record<symbol, Table | undefined>)[ROOT];
   const { t, snap, scope, where, find } = yield* modifyStart(ex, s, n, raw, 'UPDATE');
   const sets = compileSetList(ex, s, t, n.targetList as N[], scope, snap);
-  const returning = n.returningList ?? n.returningClause?.exprs;
+  const returning = n.returningList;
   const ret = returning ? ex.compileReturning(returning, scope) : null;
   const keyCols = [...t.keyColumns];
   const idxCols = [...t.indexedColumns];
@@ -511,7 +510,7 @@ export function* deleteStmt(ex: Executor, s: Session, n: N, raw: RawStmt): Gen<Q
   if (target?.partKey) return yield* partitionedModify(ex, s, n, raw, 'DELETE', target);
   if (expandedTarget(ex, n, target)) return yield* inheritedModify(ex, s, n, raw, 'DELETE', target!);
   const { t, scope, where, find } = yield* modifyStart(ex, s, n, raw, 'DELETE');
-  const returning = n.returningList ?? n.returningClause?.exprs;
+  const returning = n.returningList;
   const ret = returning ? ex.compileReturning(returning, scope) : null;
   const trig = t.triggers?.length ? { queue: [] as AfterEvent[], before: triggersFor(t, 'before', true, 'DELETE').length > 0 } : null;
   if (trig) yield* fireStatementTriggers(ex, s, t, 'before', 'DELETE', null);

@@ -8,10 +8,12 @@
  * kept as text (a PLpgSQL_expr) that the main SQL parser sees only when the statement runs — through SPI, as a
  * query of its own, its variables turned into parameters.
  *
- * Here the compiler is PostgreSQL's own: libpg-query's parsePlPgSQLSync is pl_gram.y compiled to WebAssembly
- * and hands back the PLpgSQL_function as JSON — the datums (every variable, record and row target, numbered by
- * dno as in the C structs), and the statement tree (PLpgSQL_stmt_block, _if, _fori, _raise, ...). This module
- * reads that JSON into a PlFunction: the datums with their types resolved, and a name → dno map for expressions.
+ * Here the compiler is PostgreSQL's own: libpg-query's parsePlPgSQLSync (sql/parser.ts parsePlpgsql, loaded on
+ * demand) is pl_gram.y compiled to WebAssembly and hands back the PLpgSQL_function as JSON — the datums (every
+ * variable, record and row target, numbered by dno as in the C structs), and the statement tree
+ * (PLpgSQL_stmt_block, _if, _fori, _raise, ...). This module reads that JSON into a PlFunction: the datums with
+ * their types resolved, and a name → dno map for expressions. The SQL inside (expressions, queries) is text, parsed
+ * when it runs by the SQL parser, PostgreSQL 15's.
  *
  * Mirrors: src/pl/plpgsql/src/pl_comp.c (plpgsql_compile, do_compile, plpgsql_parse_word), pl_handler.c
  * (plpgsql_validator, plpgsql_inline_handler for DO).
@@ -23,10 +25,9 @@
  * array variable is assigned as a whole (an element assignment, a[1] := x, is 0A000); cursor variables
  * (refcursor) are opened, fetched and closed by pl/cursor.ts.
  */
-import { parsePlPgSQLSync } from 'libpg-query';
 import { PgError, notSupported } from '../errors.js';
 import { type SqlType, resolveTypeName, T } from '../sql/types.js';
-import { parseSql } from '../sql/parser.js';
+import { parseSql, parsePlpgsql } from '../sql/parser.js';
 
 type N = Record<string, any>;
 
@@ -82,7 +83,7 @@ export function nestedDeclare(body: string): boolean {
 
 /**
  * PostgreSQL 15's read_cursor_args knows only `name := value` for a named cursor argument (`=>` came in 16, and
- * the grammar compiled into libpg-query is newer): an `=>` between the parentheses after OPEN c / IN c, for a
+ * the PL/pgSQL grammar here is 18's: sql/parser.ts): an `=>` between the parentheses after OPEN c / IN c, for a
  * cursor with arguments, is PostgreSQL 15's syntax error.
  */
 export function cursorArrow(body: string, cursors: string[]): boolean {
@@ -120,7 +121,7 @@ export function compilePlpgsql(createText: string, columnType?: (rel: string, co
   where?: { name: string; body: string }): PlFunction {
   let tree: N;
   try {
-    tree = parsePlPgSQLSync(createText) as N;
+    tree = parsePlpgsql(createText) as N;
   } catch (e) {
     const msg = String((e as Error).message ?? e).replace(/^Error: /, '');
     const code = /^unrecognized exception condition|^type .* does not exist/.test(msg) ? '42704' : /^relation .* does not exist/.test(msg) ? '42P01' : '42601';

@@ -280,26 +280,7 @@ function compileNode(node: N, scope: Scope): Compiled {
       };
       return ca.every((a) => a.isConst) ? fold(c) : c;
     }
-    default: {
-      // SQL/JSON (16/17): what 15's grammar reads as a call of an ordinary function (json_array(...), json_value(...))
-      const call = jsonAsFunctionCall(t, n);
-      if (call) return compileFunc(call, scope, compileExpr);
-      if (t === 'JsonParseExpr') throw new PgError('0A000', 'type json is not supported by Heapscope', { position: posOf(n.location) });
-      throw notSupported(`expression type ${t}`, posOf(n?.location));
-    }
-  }
-}
-
-/** How PostgreSQL 15 parses an SQL/JSON constructor of 16/17 that has only plain arguments: as a function call. */
-function jsonAsFunctionCall(t: string, n: N): N | null {
-  const call = (name: string, args: (N | undefined)[]) => ({ funcname: [{ String: { sval: name } }], args: args.filter((a) => a), location: n.location });
-  switch (t) {
-    case 'JsonArrayConstructor': return call('json_array', ((n.exprs ?? []) as N[]).map((e) => e.JsonValueExpr?.raw_expr));
-    case 'JsonObjectConstructor': return n.exprs?.length ? null : call('json_object', []);
-    case 'JsonFuncExpr': return call(String(n.op).replace('_OP', '').toLowerCase(), [n.context_item?.raw_expr, n.pathspec]);
-    case 'JsonScalarExpr': return call('json_scalar', [n.expr]);
-    case 'JsonSerializeExpr': return call('json_serialize', [n.expr?.raw_expr]);
-    default: return null;
+    default: throw notSupported(`expression type ${t}`, posOf(n?.location));
   }
 }
 

@@ -8,7 +8,7 @@
 import { PgError, notSupported, posOf } from '../errors.js';
 import { Numeric } from './numeric.js';
 import { type SqlType, type TypeName, type Value, PgArray, T, arrayOf, isArray, isIntegral, isStringLike, checkIntRange, toNumeric, typeDisplayName, groupKey } from './types.js';
-import { pg15HasFunction, PG15_AGGREGATES, PG15_FUNCTION_SIGNATURES } from '../catalog/pg15names.js';
+import { pg15HasFunction, PG15_AGGREGATES, PG15_FUNCTION_SIGNATURES, PG15_TYPES } from '../catalog/pg15names.js';
 import { extensionOfFunction } from '../catalog/extfuncs.js';
 import { EXTRA_AGGS, extraAggState, type ExtraAggKind } from './aggtrans.js';
 import { resolveFunction, buildCall, hasFunction, isVariadicBuiltin, noSuchFunction, canCoerceImplicitly } from './funcs/registry.js';
@@ -70,8 +70,6 @@ export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
   // public.f and pg_temp.f name a user function (pg_temp's are found only so: never on the search path)
   if (names.length === 2 && (names[0] === 'public' || /^pg_temp(_\d+)?$/.test(names[0]!))) return compileQualifiedUserCall(n, names, scope, rec, pos);
   if (names.length > 1 && names[0] !== 'pg_catalog') throw notSupported(`function ${names.join('.')}`, pos);
-  // SYSTEM_USER (16) is, to 15's grammar, a column name
-  if (name === 'system_user' && n.funcformat === 'COERCE_SQL_SYNTAX') throw new PgError('42703', 'column "system_user" does not exist', { position: pos });
   const args = (n.args ?? []) as N[];
   if (n.over) throw notSupported('window functions', pos);
   if (AGGS.has(name)) return compileAggregate(name as AggSpec['kind'], n, args, scope, rec, pos);
@@ -122,6 +120,8 @@ export function compileFunc(n: N, scope: Scope, rec: Rec): Compiled {
       return buildCall(resolveFunction(name, ca.map((a) => a.type), pos, names.join('.'), scope.env), ca, { env: scope.env, pos, name }, (x, t) => castTo(x, t, false, pos));
     }
     if (pg15HasFunction(name, ca.length)) throw notSupported(`the function ${name}()`, pos);
+    // func_get_detail: a one-argument call of a type's name with no such function is a cast (json('1'))
+    if (ca.length === 1 && names.length === 1 && PG15_TYPES.has(name)) throw notSupported(`a cast written as a call of the type name ${name}()`, pos);
     const ext = extensionOfFunction(name);
     if (ext && scope.env.hasExtension?.(ext)) throw notSupported(`the function ${name}() of the extension ${ext}`, pos);
     throw noSuchFunction(names.join('.'), ca.map((a) => a.type), pos);

@@ -6,23 +6,70 @@
  * (initParser); after that parsing is synchronous, which keeps the engine synchronous and deterministic.
  *
  * Mirrors: src/backend/parser/gram.y + scan.l, raw_parser(). The parse tree is the JSON form of PostgreSQL's
- * node structs (SelectStmt, UpdateStmt, A_Expr, ...). The library carries PostgreSQL 18's grammar; statements
- * valid in 15 parse the same way, and what 16–18 added is refused with 15's own error (pg15grammar.ts). One piece
- * of parse analysis happens on the tree here: ROW(...) = ROW(...) becomes the fields' comparisons (expandRowEquality).
+ * node structs (SelectStmt, UpdateStmt, A_Expr, ...). The library (libpg-query 15.6.3, libpg_query 15-4.2.4) is
+ * PostgreSQL 15's grammar, so its trees are 15's (RETURNING as returningList, MERGE's WHEN [NOT] MATCHED as a
+ * `matched` flag, CURRENT_USER and CURRENT_SCHEMA as SQLValueFunction) and what 16–18 added is 15's syntax error.
+ * Where the library's scanner differs from the server's (a number glued to a name: pg15grammar.ts) and where it
+ * drops a grammar error's HINT (GRAMMAR_HINTS), this module puts PostgreSQL 15's error back. PL/pgSQL's grammar
+ * is another build's (initPlpgsqlParser below). One piece of parse analysis happens on the tree here:
+ * ROW(...) = ROW(...) becomes the fields' comparisons (expandRowEquality).
  */
 import { loadModule, parseSync } from 'libpg-query';
 import { PgError } from '../errors.js';
 import { utf8Len, byteToCharPosition } from './utf8.js';
-import { numericJunk, checkPg15Grammar } from './pg15grammar.js';
+import { numericJunk } from './pg15grammar.js';
 
 let ready: Promise<void> | null = null;
 let loaded = false;
 
-export function initParser(): Promise<void> {
+/** Load the SQL parser (PostgreSQL 15's gram.y): what every statement needs. */
+export function initSqlParser(): Promise<void> {
   if (!ready) ready = loadModule().then(() => { loaded = true; });
   return ready;
 }
 export const parserReady = () => loaded;
+
+/**
+ * PL/pgSQL's grammar (pl_gram.y) comes from another build of libpg-query (npm alias libpg-query-plpgsql: the one
+ * of PostgreSQL 18, the first whose library exposes it; PL/pgSQL's grammar of 15 and 18 agree on what a learner
+ * writes, and pl/compile.ts refuses the one difference it meets). Its WebAssembly is twice the SQL parser's size and
+ * only function bodies and DO blocks need it, so it is loaded on demand: the app's worker awaits it before a step
+ * that compiles PL/pgSQL (needsPlpgsql); Node (tests, command line) loads both at once (initParser).
+ */
+type PlpgsqlModule = typeof import('libpg-query-plpgsql');
+let plpgsql: PlpgsqlModule | null = null;
+let plReady: Promise<void> | null = null;
+
+export function initPlpgsqlParser(): Promise<void> {
+  if (!plReady) {
+    plReady = import('libpg-query-plpgsql').then(async (m) => { await m.loadModule(); plpgsql = m; })
+      .catch((e: unknown) => { plReady = null; throw e; });
+  }
+  return plReady;
+}
+export const plpgsqlParserReady = () => plpgsql !== null;
+
+/** Both parsers: for Node, where loading is a file read. */
+export function initParser(): Promise<void> {
+  return Promise.all([initSqlParser(), initPlpgsqlParser()]).then(() => undefined);
+}
+
+/** PL/pgSQL's parser on a CREATE FUNCTION text: the PLpgSQL_function trees as JSON (pl/compile.ts reads them). */
+export function parsePlpgsql(createText: string): unknown {
+  if (!plpgsql) throw new Error('PL/pgSQL parser not initialised: await initPlpgsqlParser() first');
+  return plpgsql.parsePlPgSQLSync(createText);
+}
+
+/**
+ * Does running this text compile PL/pgSQL (a DO block; CREATE FUNCTION or PROCEDURE ... LANGUAGE plpgsql, whose
+ * validator compiles the body)? A call of a PL/pgSQL function needs nothing more: the function was created by a
+ * text that said plpgsql, earlier in the same log. Texts that do not parse need nothing: they fail in the parser.
+ */
+export function needsPlpgsql(sql: string): boolean {
+  if (/plpgsql/i.test(sql)) return true;
+  if (!/\bdo\b/i.test(sql) || !loaded) return false;
+  try { return parseSql(sql).some((s) => !!s.stmt.DoStmt); } catch { return false; }
+}
 
 export interface RawStmt {
   stmt: Record<string, any>;
@@ -192,6 +239,13 @@ export function parseSqlUncached(sql: string): RawStmt[] {
   return parseUncached(sql);
 }
 
+/** The hints gram.y gives with its own errors (libpg-query reports a grammar error's message and position only). */
+const GRAMMAR_HINTS: Record<string, string> = {
+  'subquery in FROM must have an alias': 'For example, FROM (SELECT ...) [AS] foo.',
+  'VALUES in FROM must have an alias': 'For example, FROM (VALUES ...) [AS] foo.',
+  'missing argument': 'Use NONE to denote the missing argument of a unary operator.',
+};
+
 function parseUncached(sql: string): RawStmt[] {
   if (/^\s*$/.test(sql)) return []; // an empty query string: EmptyQueryResponse, no statement (libpg-query refuses it)
   let tree: { stmts?: { stmt: Record<string, any>; stmt_location?: number; stmt_len?: number }[] };
@@ -199,16 +253,16 @@ function parseUncached(sql: string): RawStmt[] {
     tree = parseSync(sql) as typeof tree;
   } catch (e) {
     const d = (e as { sqlDetails?: { message: string; cursorPosition: number } }).sqlDetails;
-    // 15's scanner would have stopped earlier at a number 16+ reads (0x1F, 1_000)
+    // the server's scanner would have stopped earlier, at a number glued to a name (0x1F, 1_000: pg15grammar.ts)
     const junk = numericJunk(sql);
-    if (junk && (!d || junk.position! <= d.cursorPosition + 1 || /hexadecimal|octal|binary/.test(d.message))) throw junk;
+    if (junk && (!d || junk.position! <= d.cursorPosition + 1)) throw junk;
     // libpg-query's cursorPosition is already a 0-based character index (scanner_errposition converts it)
-    if (d) throw new PgError('42601', d.message, { position: d.cursorPosition + 1 });
+    if (d) throw new PgError('42601', d.message, { position: d.cursorPosition + 1, hint: GRAMMAR_HINTS[d.message] });
     throw new PgError('42601', (e as Error).message);
   }
   const junk = numericJunk(sql);
   if (junk) throw junk;
-  for (const s of tree.stmts ?? []) { checkPg15Grammar(s.stmt, sql); expandRowEquality(s.stmt); }
+  for (const s of tree.stmts ?? []) expandRowEquality(s.stmt);
   const totalBytes = utf8Len(sql, sql.length);
   return (tree.stmts ?? []).map((s) => {
     const loc = s.stmt_location ?? 0;
